@@ -1,0 +1,104 @@
+import 'reflect-metadata';
+import { Logger, type INestApplication, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import express from 'express';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { AppModule } from './app.module';
+import type { AppConfig } from './config';
+import { HttpExceptionFilter } from './common/http-exception.filter';
+import { JobQueue } from './modules/outbound/job-queue';
+import { OutboundWorker } from './modules/outbound/outbound.worker';
+import { RedisIoAdapter } from './modules/realtime/redis-io.adapter';
+import { seedDemo } from './seed/seed-demo';
+
+export interface RunningApp {
+  app: INestApplication;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Migrations run under an advisory lock: several instances starting together apply them once. */
+export async function migrate(dataSource: DataSource): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query(`SELECT pg_advisory_lock(hashtextextended('guichet:migrations', 0))`);
+    await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    await runner.query(`SELECT pg_advisory_unlock(hashtextextended('guichet:migrations', 0))`).catch(() => undefined);
+    await runner.release();
+  }
+}
+
+export async function createApp(config: AppConfig): Promise<RunningApp> {
+  const logger: LogLevel[] | false = config.logLevel === 'silent' ? false : ['log', 'warn', 'error'];
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    logger,
+    bodyParser: false,
+    abortOnError: false,
+  });
+  app.set('trust proxy', process.env.TRUST_PROXY ?? 'loopback');
+  app.disable('x-powered-by');
+  // Raw bytes are kept for webhook signature checks (Meta signs the exact body).
+  app.use(
+    express.json({
+      limit: '256kb',
+      verify: (req, _res, buf) => {
+        (req as unknown as { rawBody: Buffer }).rawBody = buf;
+      },
+    }),
+  );
+  app.use(express.urlencoded({ extended: false, limit: '256kb' }));
+  app.setGlobalPrefix('api/v1', { exclude: ['webhooks/{*path}'] });
+  app.useGlobalFilters(new HttpExceptionFilter());
+  app.enableShutdownHooks();
+
+  let redis: RedisIoAdapter | undefined;
+  if (config.redisUrl) {
+    redis = new RedisIoAdapter(app);
+    await redis.connect(config.redisUrl);
+    app.useWebSocketAdapter(redis);
+  }
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Guichet API')
+      .setDescription('La boîte de réception citoyenne : conversations, citoyens, canaux, temps réel.')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
+
+  if (config.webDistDir && existsSync(join(config.webDistDir, 'index.html'))) {
+    const dir = config.webDistDir;
+    app.use(express.static(dir, { index: false, maxAge: '1h' }));
+    // The React app handles every other page (client-side routes such as /suivi/GU-…).
+    app.use((req: express.Request, res: express.Response, next: express.NextFunction) => {
+      if (req.method !== 'GET' || /^\/(api|webhooks|socket\.io)(\/|$)/.test(req.path)) return next();
+      res.sendFile(join(dir, 'index.html'));
+    });
+  }
+
+  await app.init();
+  const dataSource = app.get(DataSource);
+  await migrate(dataSource);
+  if (config.seedDemo) await seedDemo(dataSource, Logger);
+  await app.get(JobQueue).start();
+  await app.get(OutboundWorker).start();
+  await app.listen(config.port, '0.0.0.0');
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  return {
+    app,
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { APP_CONFIG, type AppConfig } from './config';
+import { dataSourceOptions } from './database/data-source';
+import { SharedModule } from './common/shared.module';
+import { AgentsModule } from './modules/agents/agents.module';
+import { AuthModule } from './modules/auth/auth.module';
+import { ChannelsModule } from './modules/channels/channels.module';
+import { ContactsModule } from './modules/contacts/contacts.module';
+import { ConversationsModule } from './modules/conversations/conversations.module';
+import { HealthModule } from './modules/health/health.module';
+import { IngestModule } from './modules/ingest/ingest.module';
+import { OutboundModule } from './modules/outbound/outbound.module';
+import { PublicModule } from './modules/public/public.module';
+import { RealtimeModule } from './modules/realtime/realtime.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl)),
+        { module: ConfigHolder, global: true, providers: [{ provide: APP_CONFIG, useValue: config }], exports: [APP_CONFIG] },
+        SharedModule,
+        AuthModule,
+        AgentsModule,
+        ChannelsModule,
+        ContactsModule,
+        ConversationsModule,
+        IngestModule,
+        OutboundModule,
+        PublicModule,
+        RealtimeModule,
+        HealthModule,
+      ],
+    };
+  }
+}
+
+@Module({})
+class ConfigHolder {}

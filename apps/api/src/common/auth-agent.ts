@@ -1,0 +1,25 @@
+import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
+import type { AgentRole } from '@guichet/contracts';
+
+/** The authenticated agent of a request or socket. */
+export interface AuthAgent {
+  id: string;
+  organizationId: string;
+  role: AgentRole;
+  name: string;
+  email: string;
+  teamIds: string[];
+}
+
+export const isManager = (a: AuthAgent) => a.role === 'supervisor' || a.role === 'admin';
+
+export const PUBLIC_ROUTE = 'guichet:public';
+/** Routes reachable without an agent session (citizen pages, webhooks, health, login). */
+export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
+
+export const ROLES = 'guichet:roles';
+export const Roles = (...roles: AgentRole[]) => SetMetadata(ROLES, roles);
+
+export const CurrentAgent = createParamDecorator((_: unknown, ctx: ExecutionContext): AuthAgent => {
+  return ctx.switchToHttp().getRequest<{ agent: AuthAgent }>().agent;
+});

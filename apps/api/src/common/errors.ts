@@ -1,0 +1,50 @@
+import type { ConversationDto } from '@guichet/contracts';
+
+/** Typed errors of the API edge; mapped to HTTP in one place (http-exception.filter.ts). */
+export type ErrorCode =
+  | 'bad_request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'stale_version'
+  | 'payload_too_large'
+  | 'rate_limited'
+  | 'unprocessable';
+
+const STATUS: Record<ErrorCode, number> = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  stale_version: 409,
+  payload_too_large: 413,
+  unprocessable: 422,
+  rate_limited: 429,
+};
+
+export class AppError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: string[],
+    readonly extra?: { current?: ConversationDto; retryAfterSeconds?: number },
+  ) {
+    super(message);
+    this.status = STATUS[code];
+  }
+}
+
+export const badRequest = (message: string, details?: string[]) => new AppError('bad_request', message, details);
+export const notFound = (what: string) => new AppError('not_found', `${what} introuvable`);
+export const forbidden = (message = 'accès refusé') => new AppError('forbidden', message);
+export const unauthorized = (message = 'authentification requise') => new AppError('unauthorized', message);
+export const staleVersion = (current: ConversationDto) =>
+  new AppError(
+    'stale_version',
+    'la conversation a changé depuis votre dernière lecture : vérifiez avant de renvoyer',
+    undefined,
+    { current },
+  );

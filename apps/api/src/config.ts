@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export interface AppConfig {
+  port: number;
+  /** Unset: the embedded PostgreSQL under dataDir is used. */
+  databaseUrl: string;
+  redisUrl?: string;
+  /** Signs session-free tokens (tracking links, reply-to addresses). */
+  appSecret: string;
+  /** 32 bytes, encrypts channel secrets at rest (AES-256-GCM). */
+  encryptionKey: Buffer;
+  dataDir: string;
+  blobDir: string;
+  publicUrl: string;
+  webDistDir?: string;
+  seedDemo: boolean;
+  /** Workers (outbound sends, timers) run in this process. */
+  runJobs: boolean;
+  sessionTtlHours: number;
+  logLevel: 'silent' | 'info';
+  /** Public request form: requests per IP per hour. */
+  publicRequestsPerHour: number;
+  loginAttemptsPerQuarter: number;
+}
+
+export class ConfigError extends Error {}
+
+function decodeKey(raw: string): Buffer {
+  const key = /^[0-9a-f]{64}$/i.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+  if (key.length !== 32) throw new ConfigError('ENCRYPTION_KEY doit faire 32 octets (64 caractères hexadécimaux ou base64)');
+  return key;
+}
+
+/**
+ * Secrets of the embedded default: generated once and kept beside the data, so a restart
+ * can still decrypt channel secrets and verify tracking links.
+ */
+function localSecrets(dataDir: string): { appSecret: string; encryptionKey: string } {
+  const file = join(dataDir, 'secrets.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
+  mkdirSync(dataDir, { recursive: true });
+  const secrets = { appSecret: randomBytes(32).toString('base64url'), encryptionKey: randomBytes(32).toString('hex') };
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, embeddedDatabaseUrl?: string): AppConfig {
+  const dataDir = resolve(env.DATA_DIR ?? '.data');
+  const embedded = !env.DATABASE_URL;
+  const databaseUrl = env.DATABASE_URL ?? embeddedDatabaseUrl;
+  if (!databaseUrl) throw new ConfigError('DATABASE_URL manquant');
+  let appSecret = env.APP_SECRET;
+  let encryptionKey = env.ENCRYPTION_KEY;
+  if (!appSecret || !encryptionKey) {
+    if (!embedded) throw new ConfigError('APP_SECRET et ENCRYPTION_KEY sont obligatoires avec DATABASE_URL');
+    const local = localSecrets(dataDir);
+    appSecret ??= local.appSecret;
+    encryptionKey ??= local.encryptionKey;
+  }
+  if (appSecret.length < 16) throw new ConfigError('APP_SECRET doit faire au moins 16 caractères');
+  const port = Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT invalide : ${env.PORT}`);
+  return {
+    port,
+    databaseUrl,
+    redisUrl: env.REDIS_URL || undefined,
+    appSecret,
+    encryptionKey: decodeKey(encryptionKey),
+    dataDir,
+    blobDir: resolve(env.BLOB_DIR ?? join(dataDir, 'blobs')),
+    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
+    webDistDir: env.WEB_DIST_DIR,
+    seedDemo: env.SEED_DEMO === '1' || (embedded && env.SEED_DEMO !== '0'),
+    runJobs: env.RUN_JOBS !== '0',
+    sessionTtlHours: Number(env.SESSION_TTL_HOURS ?? 12),
+    logLevel: env.LOG_LEVEL === 'silent' ? 'silent' : 'info',
+    publicRequestsPerHour: Number(env.PUBLIC_REQUESTS_PER_HOUR ?? 20),
+    loginAttemptsPerQuarter: Number(env.LOGIN_ATTEMPTS_PER_15MIN ?? 10),
+  };
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,42 @@
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { AgentEntity } from '../modules/agents/agent.entity';
+import { AuditEventEntity } from '../modules/audit/audit-event.entity';
+import { ChannelEntity } from '../modules/channels/channel.entity';
+import { ContactEntity, ContactIdentityEntity } from '../modules/contacts/contact.entity';
+import { ConversationEntity } from '../modules/conversations/conversation.entity';
+import { AttachmentEntity, MessageEntity } from '../modules/messages/message.entity';
+import { OrganizationEntity } from '../modules/organizations/organization.entity';
+import { TeamEntity } from '../modules/teams/team.entity';
+import { InitialSchema1764300000000 } from './migrations/1764300000000-initial-schema';
+
+export const ENTITIES = [
+  OrganizationEntity,
+  TeamEntity,
+  AgentEntity,
+  ContactEntity,
+  ContactIdentityEntity,
+  ChannelEntity,
+  ConversationEntity,
+  MessageEntity,
+  AttachmentEntity,
+  AuditEventEntity,
+];
+
+/** Migration classes are listed, not globbed (a glob also catches `.d.ts`). */
+export const MIGRATIONS = [InitialSchema1764300000000];
+
+export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: ['error'],
+    extra: { max: poolSize, application_name: 'guichet' },
+  };
+}
+
+/** For the TypeORM CLI: `typeorm-ts-node-commonjs migration:run -d apps/api/src/database/data-source.ts`. */
+export default new DataSource(dataSourceOptions(process.env.DATABASE_URL ?? 'postgres://localhost/guichet'));

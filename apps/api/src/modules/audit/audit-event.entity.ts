@@ -1,0 +1,13 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+@Entity('audit_event')
+export class AuditEventEntity {
+  @PrimaryGeneratedColumn('identity') id!: string;
+  @Column('uuid', { name: 'organization_id' }) organizationId!: string;
+  @Column('uuid', { name: 'agent_id', nullable: true }) agentId!: string | null;
+  @Column('text') action!: string;
+  @Column('uuid', { name: 'conversation_id', nullable: true }) conversationId!: string | null;
+  @Column('uuid', { name: 'contact_id', nullable: true }) contactId!: string | null;
+  @Column('jsonb', { nullable: true }) data!: Record<string, unknown> | null;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+}

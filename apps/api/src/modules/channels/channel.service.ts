@@ -1,0 +1,139 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  CHANNEL_CONFIG_SCHEMAS,
+  describeIssues,
+  type ChannelDto,
+  type ChannelKind,
+  type CreateChannelInput,
+  type UpdateChannelInput,
+} from '@guichet/contracts';
+import { randomUUID } from 'node:crypto';
+import { APP_CONFIG, type AppConfig } from '../../config';
+import type { AuthAgent } from '../../common/auth-agent';
+import { Database } from '../../common/database.service';
+import { badRequest, notFound } from '../../common/errors';
+import { AuditRepository } from '../audit/audit.repository';
+import { DirectoryRepository } from '../agents/directory.repository';
+import { decryptSecrets, encryptSecrets, mergeSecrets, splitSecrets } from './channel-secrets';
+import { ChannelRepository, type ChannelRow } from './channel.repository';
+
+export interface ResolvedChannel {
+  id: string;
+  organizationId: string;
+  teamId: string;
+  kind: ChannelKind;
+  name: string;
+  enabled: boolean;
+  /** Full config, secrets decrypted: for adapters only, never for an API answer. */
+  config: Record<string, unknown>;
+}
+
+@Injectable()
+export class ChannelService {
+  constructor(
+    private readonly db: Database,
+    private readonly channels: ChannelRepository,
+    private readonly directory: DirectoryRepository,
+    private readonly audit: AuditRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  toDto(row: ChannelRow): ChannelDto {
+    const secrets = decryptSecrets(this.config.encryptionKey, row.id, row.secrets);
+    return {
+      id: row.id,
+      kind: row.kind,
+      name: row.name,
+      teamId: row.team_id,
+      enabled: row.enabled,
+      config: row.config,
+      secretsSet: Object.keys(secrets).sort(),
+      createdAt: row.created_at.toISOString(),
+    };
+  }
+
+  async list(agent: AuthAgent): Promise<ChannelDto[]> {
+    return (await this.channels.list(agent.organizationId)).map((r) => this.toDto(r));
+  }
+
+  async get(agent: AuthAgent, id: string): Promise<ChannelDto> {
+    const row = await this.channels.find(agent.organizationId, id);
+    if (!row) throw notFound('canal');
+    return this.toDto(row);
+  }
+
+  /** With secrets, for adapters and webhooks. `organizationId` null: webhooks know only the id. */
+  async resolve(organizationId: string | null, id: string): Promise<ResolvedChannel | null> {
+    const row = await this.channels.find(organizationId, id);
+    if (!row) return null;
+    return {
+      id: row.id,
+      organizationId: row.organization_id,
+      teamId: row.team_id,
+      kind: row.kind,
+      name: row.name,
+      enabled: row.enabled,
+      config: mergeSecrets(row.config, decryptSecrets(this.config.encryptionKey, row.id, row.secrets)),
+    };
+  }
+
+  private validate(kind: ChannelKind, config: Record<string, unknown>): Record<string, unknown> {
+    const result = CHANNEL_CONFIG_SCHEMAS[kind].safeParse(config);
+    if (!result.success) throw badRequest(`configuration du canal ${kind} invalide`, describeIssues(result.error));
+    return result.data as Record<string, unknown>;
+  }
+
+  private async checkTeam(agent: AuthAgent, teamId: string): Promise<void> {
+    if (!(await this.directory.team(agent.organizationId, teamId))) throw badRequest('service inconnu', [`teamId: ${teamId}`]);
+  }
+
+  async create(agent: AuthAgent, input: CreateChannelInput): Promise<ChannelDto> {
+    await this.checkTeam(agent, input.teamId);
+    const config = this.validate(input.kind, input.config);
+    const { publicConfig, secrets } = splitSecrets(input.kind, config);
+    const id = randomUUID();
+    await this.db.tx(async (m) => {
+      await this.channels.insert(m, {
+        id,
+        organizationId: agent.organizationId,
+        teamId: input.teamId,
+        kind: input.kind,
+        name: input.name,
+        config: publicConfig,
+        secrets: Object.keys(secrets).length ? encryptSecrets(this.config.encryptionKey, id, secrets) : null,
+      });
+      await this.audit.record({ organizationId: agent.organizationId, agentId: agent.id, action: 'channel.created', data: { channelId: id } }, m);
+    });
+    return this.get(agent, id);
+  }
+
+  /**
+   * Secrets are write-only: a PATCH config that omits a secret keeps the stored one; an empty
+   * string clears it.
+   */
+  async update(agent: AuthAgent, id: string, input: UpdateChannelInput): Promise<ChannelDto> {
+    const current = await this.resolve(agent.organizationId, id);
+    if (!current) throw notFound('canal');
+    if (input.teamId) await this.checkTeam(agent, input.teamId);
+    let config = current.config;
+    if (input.config) {
+      const given = splitSecrets(current.kind, input.config);
+      const { secrets: stored } = splitSecrets(current.kind, current.config);
+      const kept = Object.fromEntries(Object.entries(stored).filter(([k]) => !(k in given.secrets)));
+      const set = Object.fromEntries(Object.entries(given.secrets).filter(([, v]) => v !== ''));
+      config = this.validate(current.kind, mergeSecrets(given.publicConfig, { ...kept, ...set }));
+    }
+    const { publicConfig, secrets } = splitSecrets(current.kind, config);
+    await this.db.tx(async (m) => {
+      await this.channels.update(m, id, {
+        teamId: input.teamId ?? current.teamId,
+        name: input.name ?? current.name,
+        enabled: input.enabled ?? current.enabled,
+        config: publicConfig,
+        secrets: Object.keys(secrets).length ? encryptSecrets(this.config.encryptionKey, id, secrets) : null,
+      });
+      await this.audit.record({ organizationId: agent.organizationId, agentId: agent.id, action: 'channel.updated', data: { channelId: id } }, m);
+    });
+    return this.get(agent, id);
+  }
+}

@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import type { IdentityDto, IdentityKind } from '@guichet/contracts';
+import type { EntityManager } from 'typeorm';
+import { Database } from '../../common/database.service';
+
+export interface ContactRow {
+  id: string;
+  organization_id: string;
+  name: string | null;
+  created_at: Date;
+}
+
+@Injectable()
+export class ContactRepository {
+  constructor(private readonly db: Database) {}
+
+  /**
+   * Serializes concurrent work on one identity value inside the caller's transaction, so
+   * two first messages from the same new citizen never create two contacts.
+   */
+  async lockIdentity(manager: EntityManager, organizationId: string, kind: IdentityKind, value: string): Promise<void> {
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`identity:${organizationId}:${kind}:${value}`]);
+  }
+
+  async contactIdByIdentity(
+    manager: EntityManager | undefined,
+    organizationId: string,
+    kind: IdentityKind,
+    value: string,
+  ): Promise<string | null> {
+    const [row] = await this.db.query<{ contact_id: string }>(
+      `SELECT contact_id FROM contact_identity WHERE organization_id = $1 AND kind = $2 AND value = $3`,
+      [organizationId, kind, value],
+      manager,
+    );
+    return row?.contact_id ?? null;
+  }
+
+  async create(manager: EntityManager, organizationId: string, name: string | null): Promise<string> {
+    const [row] = await manager.query(`INSERT INTO contact (organization_id, name) VALUES ($1, $2) RETURNING id`, [
+      organizationId,
+      name,
+    ]);
+    return row.id;
+  }
+
+  /** Adds the identity unless it exists; answers the contact that holds it. */
+  async addIdentity(
+    manager: EntityManager | undefined,
+    organizationId: string,
+    contactId: string,
+    kind: IdentityKind,
+    value: string,
+  ): Promise<string> {
+    const [row] = await this.db.query<{ contact_id: string }>(
+      `WITH ins AS (
+         INSERT INTO contact_identity (organization_id, contact_id, kind, value) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (organization_id, kind, value) DO NOTHING RETURNING contact_id)
+       SELECT contact_id FROM ins
+       UNION ALL SELECT contact_id FROM contact_identity WHERE organization_id = $1 AND kind = $3 AND value = $4
+       LIMIT 1`,
+      [organizationId, contactId, kind, value],
+      manager,
+    );
+    return row!.contact_id;
+  }
+
+  async setNameIfEmpty(manager: EntityManager, contactId: string, name: string): Promise<void> {
+    await manager.query(`UPDATE contact SET name = $2, updated_at = now() WHERE id = $1 AND name IS NULL`, [contactId, name]);
+  }
+
+  async find(organizationId: string, id: string): Promise<ContactRow | null> {
+    const [row] = await this.db.query<ContactRow>(
+      `SELECT id, organization_id, name, created_at FROM contact WHERE organization_id = $1 AND id = $2`,
+      [organizationId, id],
+    );
+    return row ?? null;
+  }
+
+  identities(contactId: string, manager?: EntityManager): Promise<IdentityDto[]> {
+    return this.db.query<IdentityDto>(
+      `SELECT id, kind, value FROM contact_identity WHERE contact_id = $1 ORDER BY kind, created_at`,
+      [contactId],
+      manager,
+    );
+  }
+
+  async removeIdentity(organizationId: string, contactId: string, identityId: string): Promise<boolean> {
+    const rows = await this.db.query(
+      `DELETE FROM contact_identity WHERE organization_id = $1 AND contact_id = $2 AND id = $3 RETURNING id`,
+      [organizationId, contactId, identityId],
+    );
+    return rows.length > 0;
+  }
+}

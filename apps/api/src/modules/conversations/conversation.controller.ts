@@ -1,0 +1,66 @@
+import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import {
+  createMessageSchema,
+  listConversationsQuerySchema,
+  pageQuerySchema,
+  updateConversationSchema,
+  type ConversationDto,
+  type CreateMessageInput,
+  type MessageDto,
+  type Page,
+  type UpdateConversationInput,
+} from '@guichet/contracts';
+import { z } from 'zod';
+import { CurrentAgent, type AuthAgent } from '../../common/auth-agent';
+import { IdPipe, ZodPipe } from '../../common/zod.pipe';
+import { ConversationService } from './conversation.service';
+
+@ApiTags('conversations')
+@ApiBearerAuth()
+@Controller('conversations')
+export class ConversationController {
+  constructor(private readonly conversations: ConversationService) {}
+
+  @Get()
+  list(
+    @CurrentAgent() agent: AuthAgent,
+    @Query(new ZodPipe(listConversationsQuerySchema)) query: z.infer<typeof listConversationsQuerySchema>,
+  ): Promise<Page<ConversationDto>> {
+    return this.conversations.list(agent, query);
+  }
+
+  @Get(':id')
+  get(@CurrentAgent() agent: AuthAgent, @Param('id', new IdPipe('conversation')) id: string): Promise<ConversationDto> {
+    return this.conversations.get(agent, id);
+  }
+
+  @Get(':id/messages')
+  messages(
+    @CurrentAgent() agent: AuthAgent,
+    @Param('id', new IdPipe('conversation')) id: string,
+    @Query(new ZodPipe(pageQuerySchema)) page: z.infer<typeof pageQuerySchema>,
+  ): Promise<Page<MessageDto>> {
+    return this.conversations.messagesPage(agent, id, page.limit, page.cursor);
+  }
+
+  @Post(':id/messages')
+  @ApiBody({ schema: z.toJSONSchema(createMessageSchema) as object })
+  reply(
+    @CurrentAgent() agent: AuthAgent,
+    @Param('id', new IdPipe('conversation')) id: string,
+    @Body(new ZodPipe(createMessageSchema)) input: CreateMessageInput,
+  ): Promise<MessageDto> {
+    return this.conversations.createMessage(agent, id, input);
+  }
+
+  @Patch(':id')
+  @ApiBody({ schema: z.toJSONSchema(updateConversationSchema, { io: 'input' }) as object })
+  update(
+    @CurrentAgent() agent: AuthAgent,
+    @Param('id', new IdPipe('conversation')) id: string,
+    @Body(new ZodPipe(updateConversationSchema)) input: UpdateConversationInput,
+  ): Promise<ConversationDto> {
+    return this.conversations.update(agent, id, input);
+  }
+}

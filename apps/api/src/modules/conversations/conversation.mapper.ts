@@ -1,0 +1,80 @@
+import type { ChannelKind, ConversationDto, ConversationStatus, Priority } from '@guichet/contracts';
+
+/** The columns every conversation read selects; `c` is conversation, `ct` its contact. */
+export const CONVERSATION_COLUMNS = `c.id, c.organization_id, c.reference, c.status, c.priority, c.subject, c.team_id,
+  c.assignee_id, c.contact_id, ct.name AS contact_name, c.last_channel_kind, c.snippet, c.unread, c.callback_needed,
+  c.possibly_related_to_id, c.snoozed_until, c.created_at, c.last_message_at, c.last_inbound_at, c.first_response_at,
+  c.version, to_char(c.last_message_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS sort_key`;
+
+export interface ConversationRow {
+  id: string;
+  organization_id: string;
+  reference: string;
+  status: ConversationStatus;
+  priority: Priority;
+  subject: string | null;
+  team_id: string;
+  assignee_id: string | null;
+  contact_id: string;
+  contact_name: string | null;
+  last_channel_kind: ChannelKind | null;
+  snippet: string | null;
+  unread: boolean;
+  callback_needed: boolean;
+  possibly_related_to_id: string | null;
+  snoozed_until: Date | null;
+  created_at: Date;
+  last_message_at: Date;
+  last_inbound_at: Date | null;
+  first_response_at: Date | null;
+  version: number;
+  sort_key: string;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function toConversationDto(r: ConversationRow): ConversationDto {
+  return {
+    id: r.id,
+    reference: r.reference,
+    status: r.status,
+    priority: r.priority,
+    subject: r.subject,
+    teamId: r.team_id,
+    assigneeId: r.assignee_id,
+    contact: { id: r.contact_id, name: r.contact_name },
+    lastChannelKind: r.last_channel_kind,
+    snippet: r.snippet,
+    unread: r.unread,
+    callbackNeeded: r.callback_needed,
+    possiblyRelatedToId: r.possibly_related_to_id,
+    snoozedUntil: iso(r.snoozed_until),
+    createdAt: r.created_at.toISOString(),
+    lastMessageAt: r.last_message_at.toISOString(),
+    lastInboundAt: iso(r.last_inbound_at),
+    firstResponseAt: iso(r.first_response_at),
+    version: r.version,
+  };
+}
+
+/** Opaque keyset cursor: the exact (microsecond) sort timestamp and the id of the last row. */
+export function encodeCursor(sortKey: string, id: string): string {
+  return Buffer.from(JSON.stringify([sortKey, id])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): [string, string] | null {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(v) &&
+      v.length === 2 &&
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/.test(v[0]) &&
+      /^[0-9a-f-]{36}$/.test(v[1])
+    ) {
+      return [v[0], v[1]];
+    }
+  } catch {
+    /* invalid cursor */
+  }
+  return null;
+}

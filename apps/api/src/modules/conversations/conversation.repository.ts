@@ -1,0 +1,232 @@
+import { Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import {
+  formatReference,
+  normalizeEmail,
+  normalizePhone,
+  type ChannelKind,
+  type ConversationStatus,
+  type Priority,
+} from '@guichet/contracts';
+import type { EntityManager } from 'typeorm';
+import { Database } from '../../common/database.service';
+import { CONVERSATION_COLUMNS, type ConversationRow } from './conversation.mapper';
+
+export interface ConversationFilter {
+  organizationId: string;
+  /** Restrict to these teams or to conversations assigned to `orSelf` (plain agents). */
+  visibleTeamIds?: string[];
+  orSelf?: string;
+  status?: ConversationStatus;
+  teamId?: string;
+  assigneeId?: string | null;
+  channel?: ChannelKind;
+  q?: string;
+  after?: [string, string];
+  limit: number;
+}
+
+export interface ConversationChanges {
+  status?: ConversationStatus;
+  priority?: Priority;
+  teamId?: string;
+  assigneeId?: string | null;
+  snoozedUntil?: string | null;
+}
+
+/** A phone or e-mail typed in the search box also finds the citizen by identity. */
+function identityCandidates(q: string): string[] {
+  const out: string[] = [];
+  for (const f of [normalizeEmail, normalizePhone]) {
+    try {
+      out.push(f(q));
+    } catch {
+      /* not that kind */
+    }
+  }
+  return out;
+}
+
+@Injectable()
+export class ConversationRepository {
+  constructor(private readonly db: Database) {}
+
+  /** Inbox lists: newest activity first, keyset pagination on (last_message_at, id). */
+  list(f: ConversationFilter): Promise<ConversationRow[]> {
+    const params: unknown[] = [f.organizationId];
+    const p = (v: unknown) => {
+      params.push(v);
+      return `$${params.length}`;
+    };
+    const where = ['c.organization_id = $1'];
+    if (f.visibleTeamIds) {
+      where.push(`(c.team_id = ANY(${p(f.visibleTeamIds)}::uuid[]) OR c.assignee_id = ${p(f.orSelf)})`);
+    }
+    if (f.teamId) where.push(`c.team_id = ${p(f.teamId)}`);
+    if (f.status) where.push(`c.status = ${p(f.status)}`);
+    if (f.assigneeId === null) where.push('c.assignee_id IS NULL');
+    else if (f.assigneeId) where.push(`c.assignee_id = ${p(f.assigneeId)}`);
+    if (f.channel) {
+      where.push(`EXISTS (SELECT 1 FROM message m JOIN channel ch ON ch.id = m.channel_id
+                          WHERE m.conversation_id = c.id AND ch.kind = ${p(f.channel)})`);
+    }
+    if (f.q) {
+      const tsq = `websearch_to_tsquery('guichet_fr', ${p(f.q)})`;
+      const ids = identityCandidates(f.q);
+      where.push(`c.id IN (
+        SELECT m.conversation_id FROM message m WHERE m.organization_id = $1 AND m.search @@ ${tsq}
+        UNION SELECT c2.id FROM conversation c2 WHERE c2.organization_id = $1 AND c2.search @@ ${tsq}
+        UNION SELECT c3.id FROM conversation c3 JOIN contact k ON k.id = c3.contact_id
+               WHERE k.organization_id = $1 AND k.search @@ ${tsq}
+        ${
+          ids.length
+            ? `UNION SELECT c4.id FROM conversation c4 JOIN contact_identity i ON i.contact_id = c4.contact_id
+                WHERE i.organization_id = $1 AND i.value = ANY(${p(ids)}::text[])`
+            : ''
+        })`);
+    }
+    if (f.after) {
+      where.push(`(c.last_message_at, c.id) < (${p(f.after[0])}::timestamptz, ${p(f.after[1])}::uuid)`);
+    }
+    return this.db.query<ConversationRow>(
+      `SELECT ${CONVERSATION_COLUMNS}
+         FROM conversation c JOIN contact ct ON ct.id = c.contact_id
+        WHERE ${where.join(' AND ')}
+        ORDER BY c.last_message_at DESC, c.id DESC
+        LIMIT ${p(f.limit)}`,
+      params,
+    );
+  }
+
+  async findById(
+    organizationId: string,
+    id: string,
+    manager?: EntityManager,
+    lock = false,
+  ): Promise<ConversationRow | null> {
+    const [row] = await this.db.query<ConversationRow>(
+      `SELECT ${CONVERSATION_COLUMNS} FROM conversation c JOIN contact ct ON ct.id = c.contact_id
+        WHERE c.organization_id = $1 AND c.id = $2 ${lock ? 'FOR UPDATE OF c' : ''}`,
+      [organizationId, id],
+      manager,
+    );
+    return row ?? null;
+  }
+
+  async findByReference(reference: string, manager?: EntityManager): Promise<ConversationRow | null> {
+    const [row] = await this.db.query<ConversationRow>(
+      `SELECT ${CONVERSATION_COLUMNS} FROM conversation c JOIN contact ct ON ct.id = c.contact_id WHERE c.reference = $1`,
+      [reference],
+      manager,
+    );
+    return row ?? null;
+  }
+
+  async forContact(organizationId: string, contactId: string, limit = 50): Promise<ConversationRow[]> {
+    return this.db.query<ConversationRow>(
+      `SELECT ${CONVERSATION_COLUMNS} FROM conversation c JOIN contact ct ON ct.id = c.contact_id
+        WHERE c.organization_id = $1 AND c.contact_id = $2 ORDER BY c.last_message_at DESC LIMIT $3`,
+      [organizationId, contactId, limit],
+    );
+  }
+
+  /** The contact's most recent conversation still in progress (SMS, WhatsApp, Messenger threading). */
+  async latestOpenId(manager: EntityManager, contactId: string): Promise<string | null> {
+    const [row] = await manager.query(
+      `SELECT id FROM conversation WHERE contact_id = $1 AND status IN ('open', 'pending', 'snoozed')
+        ORDER BY last_message_at DESC LIMIT 1`,
+      [contactId],
+    );
+    return row?.id ?? null;
+  }
+
+  /** Inserts a conversation with a fresh unique public reference. */
+  async insert(
+    manager: EntityManager,
+    v: {
+      organizationId: string;
+      contactId: string;
+      teamId: string;
+      subject: string | null;
+      possiblyRelatedToId?: string | null;
+      at: Date;
+    },
+  ): Promise<string> {
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const [row] = await manager.query(
+        `INSERT INTO conversation (organization_id, reference, contact_id, team_id, subject, possibly_related_to_id,
+                                   created_at, last_message_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+         ON CONFLICT (reference) DO NOTHING RETURNING id`,
+        [v.organizationId, formatReference(randomBytes(6)), v.contactId, v.teamId, v.subject, v.possiblyRelatedToId ?? null, v.at],
+      );
+      if (row) return row.id;
+    }
+    throw new Error('could not allocate a unique conversation reference');
+  }
+
+  /** A new inbound message: bump activity, mark unread, reopen unless it is an auto-reply. */
+  async touchInbound(
+    manager: EntityManager,
+    id: string,
+    v: { at: Date; snippet: string; channelKind: ChannelKind | null; reopen: boolean },
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE conversation SET
+         last_message_at = GREATEST(last_message_at, $2), last_inbound_at = GREATEST(last_inbound_at, $2),
+         snippet = CASE WHEN $2 >= last_message_at THEN $3 ELSE snippet END,
+         last_channel_kind = CASE WHEN $2 >= last_message_at THEN coalesce($4, last_channel_kind) ELSE last_channel_kind END,
+         unread = true,
+         status = CASE WHEN $5 AND status IN ('pending', 'snoozed', 'resolved') THEN 'open' ELSE status END,
+         snoozed_until = CASE WHEN $5 THEN NULL ELSE snoozed_until END,
+         resolved_at = CASE WHEN $5 THEN NULL ELSE resolved_at END,
+         version = version + 1
+       WHERE id = $1`,
+      [id, v.at, v.snippet, v.channelKind, v.reopen],
+    );
+  }
+
+  /** An agent reply or note. Replies count as the first response; both mark the file read. */
+  async touchOutbound(
+    manager: EntityManager,
+    id: string,
+    v: { snippet: string; channelKind: ChannelKind | null; isReply: boolean },
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE conversation SET
+         last_message_at = GREATEST(last_message_at, now()),
+         snippet = $2, last_channel_kind = coalesce($3, last_channel_kind), unread = false,
+         first_response_at = CASE WHEN $4 THEN coalesce(first_response_at, now()) ELSE first_response_at END,
+         version = version + 1
+       WHERE id = $1`,
+      [id, v.snippet, v.channelKind, v.isReply],
+    );
+  }
+
+  async update(manager: EntityManager, id: string, c: ConversationChanges): Promise<void> {
+    const sets: string[] = ['version = version + 1'];
+    const params: unknown[] = [id];
+    const set = (col: string, v: unknown) => {
+      params.push(v);
+      sets.push(`${col} = $${params.length}`);
+    };
+    if (c.status !== undefined) {
+      set('status', c.status);
+      sets.push(
+        `resolved_at = CASE WHEN $${params.length} IN ('resolved', 'closed') THEN coalesce(resolved_at, now()) ELSE NULL END`,
+      );
+      if (c.status !== 'snoozed') sets.push('snoozed_until = NULL');
+    }
+    if (c.priority !== undefined) set('priority', c.priority);
+    if (c.teamId !== undefined) set('team_id', c.teamId);
+    if (c.assigneeId !== undefined) set('assignee_id', c.assigneeId);
+    if (c.snoozedUntil !== undefined) set('snoozed_until', c.snoozedUntil);
+    await manager.query(`UPDATE conversation SET ${sets.join(', ')} WHERE id = $1`, params);
+  }
+
+  /** Reading does not make anyone's draft stale: no version bump. True when it was unread. */
+  async markRead(id: string): Promise<boolean> {
+    const rows = await this.db.query(`UPDATE conversation SET unread = false WHERE id = $1 AND unread RETURNING id`, [id]);
+    return rows.length > 0;
+  }
+}

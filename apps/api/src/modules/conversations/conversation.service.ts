@@ -1,0 +1,232 @@
+import { Injectable } from '@nestjs/common';
+import {
+  CHANNEL_IDENTITY,
+  type ConversationDto,
+  type CreateMessageInput,
+  type ListConversationsQuery,
+  type MessageDto,
+  type Page,
+  type UpdateConversationInput,
+} from '@guichet/contracts';
+import { isManager, type AuthAgent } from '../../common/auth-agent';
+import { Database } from '../../common/database.service';
+import { badRequest, forbidden, notFound, staleVersion } from '../../common/errors';
+import { DirectoryRepository } from '../agents/directory.repository';
+import { AuditRepository } from '../audit/audit.repository';
+import { ChannelRepository } from '../channels/channel.repository';
+import { MessageRepository } from '../messages/message.repository';
+import { JobQueue, QUEUES } from '../outbound/job-queue';
+import { RealtimePublisher } from '../realtime/realtime.publisher';
+import { decodeCursor, encodeCursor, toConversationDto, type ConversationRow } from './conversation.mapper';
+import { ConversationRepository } from './conversation.repository';
+
+/** Agents see their services' conversations and those assigned to them; managers the whole organization. */
+export function canRead(agent: AuthAgent, c: Pick<ConversationRow, 'organization_id' | 'team_id' | 'assignee_id'>): boolean {
+  return (
+    c.organization_id === agent.organizationId &&
+    (isManager(agent) || agent.teamIds.includes(c.team_id) || c.assignee_id === agent.id)
+  );
+}
+
+@Injectable()
+export class ConversationService {
+  constructor(
+    private readonly db: Database,
+    private readonly repo: ConversationRepository,
+    private readonly messages: MessageRepository,
+    private readonly channels: ChannelRepository,
+    private readonly directory: DirectoryRepository,
+    private readonly audit: AuditRepository,
+    private readonly queue: JobQueue,
+    private readonly publisher: RealtimePublisher,
+  ) {}
+
+  async list(agent: AuthAgent, q: ListConversationsQuery): Promise<Page<ConversationDto>> {
+    const after = q.cursor ? decodeCursor(q.cursor) : undefined;
+    if (q.cursor && !after) throw badRequest('curseur de pagination invalide');
+    const rows = await this.repo.list({
+      organizationId: agent.organizationId,
+      ...(isManager(agent) ? {} : { visibleTeamIds: agent.teamIds, orSelf: agent.id }),
+      status: q.status,
+      teamId: q.teamId,
+      assigneeId: q.assignee === 'me' ? agent.id : q.assignee === 'none' ? null : q.assignee,
+      channel: q.channel,
+      q: q.q,
+      after: after ?? undefined,
+      limit: q.limit + 1,
+    });
+    const items = rows.slice(0, q.limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map(toConversationDto),
+      nextCursor: rows.length > q.limit && last ? encodeCursor(last.sort_key, last.id) : null,
+    };
+  }
+
+  async canRead(agent: AuthAgent, id: string): Promise<boolean> {
+    const row = await this.repo.findById(agent.organizationId, id);
+    return !!row && canRead(agent, row);
+  }
+
+  private async readable(agent: AuthAgent, id: string): Promise<ConversationRow> {
+    const row = await this.repo.findById(agent.organizationId, id);
+    // Another organization's or another service's conversation does not exist for this agent.
+    if (!row || !canRead(agent, row)) throw notFound('conversation');
+    return row;
+  }
+
+  /** Opening a file is audited (RGPD access log) and marks it read. */
+  async get(agent: AuthAgent, id: string): Promise<ConversationDto> {
+    const row = await this.readable(agent, id);
+    await this.audit.record({
+      organizationId: agent.organizationId,
+      agentId: agent.id,
+      action: 'conversation.viewed',
+      conversationId: id,
+      contactId: row.contact_id,
+    });
+    if (row.unread && (await this.repo.markRead(id))) {
+      const dto = toConversationDto({ ...row, unread: false });
+      this.publisher.conversation('conversation.updated', agent.organizationId, dto);
+      return dto;
+    }
+    return toConversationDto(row);
+  }
+
+  async messagesPage(agent: AuthAgent, id: string, limit: number, cursor?: string): Promise<Page<MessageDto>> {
+    await this.readable(agent, id);
+    const before = cursor ? decodeCursor(cursor) : null;
+    if (cursor && !before) throw badRequest('curseur de pagination invalide');
+    const { items, next } = await this.messages.page(id, limit, before);
+    return { items, nextCursor: next ? encodeCursor(next[0], next[1]) : null };
+  }
+
+  /**
+   * A reply or a note, guarded by the version the agent saw: if the conversation changed since
+   * (a new citizen message, a colleague's reply), 409 with the current state and nothing stored.
+   */
+  async createMessage(agent: AuthAgent, id: string, input: CreateMessageInput): Promise<MessageDto> {
+    return this.db.tx(async (m, afterCommit) => {
+      const row = await this.repo.findById(agent.organizationId, id, m, true);
+      if (!row || !canRead(agent, row)) throw notFound('conversation');
+      if (row.version !== input.version) throw staleVersion(toConversationDto(row));
+
+      const isReply = input.kind === 'reply';
+      let channelId: string | null = null;
+      let channelKind = null;
+      if (isReply) {
+        const channel = await this.replyChannel(m, row, input.channelId);
+        channelId = channel.id;
+        channelKind = channel.kind;
+      }
+      const messageId = await this.messages.insert(m, {
+        organizationId: agent.organizationId,
+        conversationId: id,
+        direction: 'outbound',
+        kind: isReply ? 'message' : 'note',
+        channelId,
+        authorAgentId: agent.id,
+        body: input.body,
+        status: isReply ? 'queued' : 'sent',
+      });
+      await this.repo.touchOutbound(m, id, { snippet: input.body.replace(/\s+/g, ' ').slice(0, 160), channelKind, isReply });
+      if (isReply) await this.queue.sendInTx(m, QUEUES.outboundSend, { messageId, organizationId: agent.organizationId });
+      await this.audit.record(
+        {
+          organizationId: agent.organizationId,
+          agentId: agent.id,
+          action: isReply ? 'conversation.replied' : 'conversation.noted',
+          conversationId: id,
+          contactId: row.contact_id,
+        },
+        m,
+      );
+      const conversation = toConversationDto((await this.repo.findById(agent.organizationId, id, m))!);
+      const message = (await this.messages.findDto(messageId, m))!;
+      afterCommit(() => {
+        this.publisher.message('message.created', agent.organizationId, conversation, message);
+        this.publisher.conversation('conversation.updated', agent.organizationId, conversation);
+      });
+      return message;
+    });
+  }
+
+  /**
+   * The channel a reply goes out on: the one asked for, else the channel of the citizen's last
+   * message. It must belong to the organization and reach an identity of this citizen.
+   */
+  private async replyChannel(m: import('typeorm').EntityManager, row: ConversationRow, channelId?: string) {
+    let id = channelId;
+    if (!id) {
+      const [last] = await m.query(
+        `SELECT channel_id FROM message WHERE conversation_id = $1 AND direction = 'inbound' AND channel_id IS NOT NULL
+          ORDER BY created_at DESC LIMIT 1`,
+        [row.id],
+      );
+      id = last?.channel_id;
+    }
+    if (!id) throw badRequest('précisez le canal de réponse (channelId)');
+    const channel = await this.channels.find(row.organization_id, id, m);
+    if (!channel || !channel.enabled) throw badRequest('canal de réponse inconnu ou désactivé');
+    const identityKind = CHANNEL_IDENTITY[channel.kind];
+    if (identityKind) {
+      const [identity] = await m.query(
+        `SELECT opted_out_at FROM contact_identity WHERE contact_id = $1 AND kind = $2 ORDER BY created_at LIMIT 1`,
+        [row.contact_id, identityKind],
+      );
+      if (!identity) throw badRequest(`ce citoyen n'a pas d'identité ${identityKind} : choisissez un autre canal`);
+      if (identity.opted_out_at) throw badRequest(`ce citoyen a refusé les messages sur ce canal (${identityKind})`);
+    } else {
+      const [used] = await m.query(`SELECT 1 FROM message WHERE conversation_id = $1 AND channel_id = $2 LIMIT 1`, [row.id, channel.id]);
+      if (!used) throw badRequest(`le canal ${channel.kind} ne peut répondre qu'aux demandes reçues par lui`);
+    }
+    return channel;
+  }
+
+  /**
+   * Status, priority, service and assignee. Agents take (assign to themselves), release and
+   * change status or priority in their services; supervisors and admins reassign anyone's.
+   */
+  async update(agent: AuthAgent, id: string, input: UpdateConversationInput): Promise<ConversationDto> {
+    return this.db.tx(async (m, afterCommit) => {
+      const row = await this.repo.findById(agent.organizationId, id, m, true);
+      if (!row || !canRead(agent, row)) throw notFound('conversation');
+      if (row.version !== input.version) throw staleVersion(toConversationDto(row));
+      const manager = isManager(agent);
+
+      if (input.assigneeId !== undefined && input.assigneeId !== row.assignee_id) {
+        const take = input.assigneeId === agent.id && (row.assignee_id === null || manager);
+        const release = input.assigneeId === null && row.assignee_id === agent.id;
+        if (!manager && !take && !release) {
+          throw forbidden(row.assignee_id ? 'seul un superviseur peut réassigner une conversation déjà prise' : 'seul un superviseur peut assigner à un collègue');
+        }
+        if (input.assigneeId && !(await this.directory.agent(agent.organizationId, input.assigneeId, m))) {
+          throw badRequest('agent inconnu', [`assigneeId: ${input.assigneeId}`]);
+        }
+      }
+      if (input.teamId !== undefined && input.teamId !== row.team_id) {
+        if (!manager) throw forbidden('seul un superviseur peut transférer une conversation à un autre service');
+        if (!(await this.directory.team(agent.organizationId, input.teamId, m))) throw badRequest('service inconnu', [`teamId: ${input.teamId}`]);
+      }
+      if (input.status === 'snoozed' && !input.snoozedUntil) throw badRequest('indiquez jusqu’à quand mettre en pause (snoozedUntil)');
+      if (input.snoozedUntil && new Date(input.snoozedUntil) <= new Date()) throw badRequest('la date de fin de pause doit être future');
+
+      await this.repo.update(m, id, {
+        status: input.status,
+        priority: input.priority,
+        teamId: input.teamId,
+        assigneeId: input.assigneeId,
+        snoozedUntil: input.status === 'snoozed' ? input.snoozedUntil : undefined,
+      });
+      const { version: _, ...changes } = input;
+      await this.audit.record(
+        { organizationId: agent.organizationId, agentId: agent.id, action: 'conversation.updated', conversationId: id, contactId: row.contact_id, data: changes },
+        m,
+      );
+      const dto = toConversationDto((await this.repo.findById(agent.organizationId, id, m))!);
+      const previousTeams = row.team_id !== dto.teamId ? [row.team_id] : [];
+      afterCommit(() => this.publisher.conversation('conversation.updated', agent.organizationId, dto, previousTeams));
+      return dto;
+    });
+  }
+}

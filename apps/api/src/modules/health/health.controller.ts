@@ -1,0 +1,21 @@
+import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { Public } from '../../common/auth-agent';
+import { Database } from '../../common/database.service';
+
+@ApiTags('santé')
+@Public()
+@Controller('health')
+export class HealthController {
+  constructor(private readonly db: Database) {}
+
+  @Get()
+  async health(): Promise<{ status: 'ok' }> {
+    try {
+      await this.db.query('SELECT 1');
+    } catch {
+      throw new ServiceUnavailableException('base de données injoignable');
+    }
+    return { status: 'ok' };
+  }
+}

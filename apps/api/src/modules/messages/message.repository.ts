@@ -1,0 +1,188 @@
+import { Injectable } from '@nestjs/common';
+import type {
+  AttachmentDto,
+  ChannelKind,
+  DeliveryStatus,
+  MessageDirection,
+  MessageDto,
+  MessageKind,
+} from '@guichet/contracts';
+import type { EntityManager } from 'typeorm';
+import { Database } from '../../common/database.service';
+
+interface MessageRow {
+  id: string;
+  conversation_id: string;
+  direction: MessageDirection;
+  kind: MessageKind;
+  channel_id: string | null;
+  channel_kind: ChannelKind | null;
+  author_agent_id: string | null;
+  body: string;
+  html_body: string | null;
+  status: DeliveryStatus;
+  error: string | null;
+  created_at: Date;
+  sort_key: string;
+}
+
+const COLUMNS = `m.id, m.conversation_id, m.direction, m.kind, m.channel_id, ch.kind AS channel_kind, m.author_agent_id,
+  m.body, m.html_body, m.status, m.error, m.created_at,
+  to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS sort_key`;
+
+export interface NewMessage {
+  organizationId: string;
+  conversationId: string;
+  direction: MessageDirection;
+  kind: MessageKind;
+  channelId: string | null;
+  authorAgentId?: string | null;
+  body: string;
+  htmlBody?: string | null;
+  status: DeliveryStatus;
+  externalId?: string | null;
+  meta?: Record<string, unknown> | null;
+  createdAt?: Date;
+}
+
+export interface NewAttachment {
+  fileName: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+}
+
+@Injectable()
+export class MessageRepository {
+  constructor(private readonly db: Database) {}
+
+  async insert(manager: EntityManager, m: NewMessage): Promise<string> {
+    const [row] = await manager.query(
+      `INSERT INTO message (organization_id, conversation_id, direction, kind, channel_id, author_agent_id, body, html_body,
+                            status, external_id, meta, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, coalesce($12, now())) RETURNING id`,
+      [
+        m.organizationId,
+        m.conversationId,
+        m.direction,
+        m.kind,
+        m.channelId,
+        m.authorAgentId ?? null,
+        m.body,
+        m.htmlBody ?? null,
+        m.status,
+        m.externalId ?? null,
+        m.meta ? JSON.stringify(m.meta) : null,
+        m.createdAt ?? null,
+      ],
+    );
+    return row.id;
+  }
+
+  async insertAttachments(manager: EntityManager, organizationId: string, messageId: string, list: NewAttachment[]): Promise<void> {
+    for (const a of list) {
+      await manager.query(
+        `INSERT INTO attachment (organization_id, message_id, file_name, content_type, size, sha256) VALUES ($1, $2, $3, $4, $5, $6)`,
+        [organizationId, messageId, a.fileName, a.contentType, a.size, a.sha256],
+      );
+    }
+  }
+
+  async existsExternal(manager: EntityManager, channelId: string, externalId: string): Promise<string | null> {
+    const [row] = await manager.query(`SELECT id FROM message WHERE channel_id = $1 AND external_id = $2`, [channelId, externalId]);
+    return row?.id ?? null;
+  }
+
+  /** Conversations holding any of these Message-IDs (In-Reply-To / References threading). */
+  async conversationByExternalIds(manager: EntityManager, organizationId: string, externalIds: string[]): Promise<string | null> {
+    const [row] = await manager.query(
+      `SELECT conversation_id FROM message WHERE organization_id = $1 AND external_id = ANY($2::text[])
+        ORDER BY created_at DESC LIMIT 1`,
+      [organizationId, externalIds],
+    );
+    return row?.conversation_id ?? null;
+  }
+
+  async findDto(id: string, manager?: EntityManager): Promise<MessageDto | null> {
+    const rows = await this.db.query<MessageRow>(
+      `SELECT ${COLUMNS} FROM message m LEFT JOIN channel ch ON ch.id = m.channel_id WHERE m.id = $1`,
+      [id],
+      manager,
+    );
+    const [dto] = await this.toDtos(rows, manager);
+    return dto ?? null;
+  }
+
+  /**
+   * One page of a conversation's timeline: the newest `limit` messages before the cursor,
+   * returned oldest first; `nextCursor` pages further back in time.
+   */
+  async page(
+    conversationId: string,
+    limit: number,
+    before: [string, string] | null,
+    opts: { publicOnly?: boolean } = {},
+  ): Promise<{ items: MessageDto[]; next: [string, string] | null }> {
+    const params: unknown[] = [conversationId, limit + 1];
+    let where = 'm.conversation_id = $1';
+    if (before) {
+      params.push(before[0], before[1]);
+      where += ` AND (m.created_at, m.id) < ($3::timestamptz, $4::uuid)`;
+    }
+    if (opts.publicOnly) where += ` AND m.kind = 'message'`;
+    const rows = await this.db.query<MessageRow>(
+      `SELECT ${COLUMNS} FROM message m LEFT JOIN channel ch ON ch.id = m.channel_id
+        WHERE ${where} ORDER BY m.created_at DESC, m.id DESC LIMIT $2`,
+      params,
+    );
+    const more = rows.length > limit;
+    const pageRows = rows.slice(0, limit);
+    const last = pageRows[pageRows.length - 1];
+    return {
+      items: (await this.toDtos(pageRows)).reverse(),
+      next: more && last ? [last.sort_key, last.id] : null,
+    };
+  }
+
+  async setStatus(
+    manager: EntityManager | undefined,
+    id: string,
+    status: DeliveryStatus,
+    v: { error?: string | null; externalId?: string | null } = {},
+  ): Promise<void> {
+    await this.db.query(
+      `UPDATE message SET status = $2, error = $3, external_id = coalesce($4, external_id) WHERE id = $1`,
+      [id, status, v.error ?? null, v.externalId ?? null],
+      manager,
+    );
+  }
+
+  private async toDtos(rows: MessageRow[], manager?: EntityManager): Promise<MessageDto[]> {
+    if (!rows.length) return [];
+    const atts = await this.db.query<AttachmentDto & { message_id: string }>(
+      `SELECT id, message_id, file_name AS "fileName", content_type AS "contentType", size, sha256
+         FROM attachment WHERE message_id = ANY($1::uuid[]) ORDER BY created_at, id`,
+      [rows.map((r) => r.id)],
+      manager,
+    );
+    const byMessage = new Map<string, AttachmentDto[]>();
+    for (const { message_id, ...a } of atts) {
+      byMessage.set(message_id, [...(byMessage.get(message_id) ?? []), a]);
+    }
+    return rows.map((r) => ({
+      id: r.id,
+      conversationId: r.conversation_id,
+      direction: r.direction,
+      kind: r.kind,
+      channelId: r.channel_id,
+      channelKind: r.channel_kind,
+      authorAgentId: r.author_agent_id,
+      body: r.body,
+      htmlBody: r.html_body,
+      status: r.status,
+      error: r.error,
+      attachments: byMessage.get(r.id) ?? [],
+      createdAt: r.created_at.toISOString(),
+    }));
+  }
+}

@@ -1,0 +1,67 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import type { PgBoss, Job } from 'pg-boss' with { 'resolution-mode': 'import' };
+import type { EntityManager } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../../config';
+
+export const QUEUES = {
+  outboundSend: 'outbound-send',
+} as const;
+
+export const OUTBOUND_RETRY_LIMIT = 6;
+
+/**
+ * Durable jobs on PostgreSQL (pg-boss): they survive restarts and spread over instances. A job
+ * sent with the caller's transaction commits or rolls back with it (the outbox).
+ */
+@Injectable()
+export class JobQueue implements OnApplicationShutdown {
+  private readonly logger = new Logger('Jobs');
+  private boss?: PgBoss;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  async start(): Promise<void> {
+    const { PgBoss } = await import('pg-boss');
+    const boss = new PgBoss({
+      connectionString: this.config.databaseUrl,
+      schema: 'pgboss',
+      max: 4,
+      useListenNotify: true,
+      application_name: 'guichet-jobs',
+    } as ConstructorParameters<typeof PgBoss>[0]);
+    boss.on('error', (e: unknown) => this.logger.error(String(e)));
+    await boss.start();
+    await boss.createQueue(QUEUES.outboundSend, {
+      retryLimit: OUTBOUND_RETRY_LIMIT,
+      retryDelay: 2,
+      retryBackoff: true,
+      retryDelayMax: 600,
+      expireInSeconds: 120,
+      notify: true,
+    } as never);
+    this.boss = boss;
+  }
+
+  private get b(): PgBoss {
+    if (!this.boss) throw new Error('job queue not started');
+    return this.boss;
+  }
+
+  /** Inserts the job in the caller's transaction. */
+  async sendInTx(manager: EntityManager, name: string, data: object): Promise<void> {
+    await this.b.send(name, data, {
+      db: { executeSql: async (text: string, values?: unknown[]) => ({ rows: await manager.query(text, values as unknown[]) }) },
+    });
+  }
+
+  async work<T extends object>(name: string, handler: (job: Job<T>) => Promise<void>): Promise<void> {
+    await this.b.work<T>(name, { batchSize: 1, pollingIntervalSeconds: 2, notifyPollingIntervalSeconds: 10 } as never, async (jobs) => {
+      for (const job of jobs) await handler(job);
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.boss?.stop({ graceful: true, timeout: 5000 } as never).catch(() => undefined);
+    this.boss = undefined;
+  }
+}

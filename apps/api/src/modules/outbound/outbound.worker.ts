@@ -1,0 +1,103 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { adapterFor, type SendResult } from '@guichet/channels';
+import { CHANNEL_IDENTITY } from '@guichet/contracts';
+import type { Job } from 'pg-boss' with { 'resolution-mode': 'import' };
+import { APP_CONFIG, type AppConfig } from '../../config';
+import { Database } from '../../common/database.service';
+import { ChannelService } from '../channels/channel.service';
+import { toConversationDto } from '../conversations/conversation.mapper';
+import { ConversationRepository } from '../conversations/conversation.repository';
+import { MessageRepository } from '../messages/message.repository';
+import { RealtimePublisher } from '../realtime/realtime.publisher';
+import { JobQueue, OUTBOUND_RETRY_LIMIT, QUEUES } from './job-queue';
+
+export interface OutboundJob {
+  messageId: string;
+  organizationId: string;
+}
+
+/**
+ * Sends queued replies through their channel's adapter. Temporary failures are retried with
+ * backoff by the queue; permanent ones (and the last retry) mark the message failed with the
+ * provider's reason, pushed live.
+ */
+@Injectable()
+export class OutboundWorker {
+  private readonly logger = new Logger('Outbound');
+
+  constructor(
+    private readonly db: Database,
+    private readonly queue: JobQueue,
+    private readonly channels: ChannelService,
+    private readonly messages: MessageRepository,
+    private readonly conversations: ConversationRepository,
+    private readonly publisher: RealtimePublisher,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async start(): Promise<void> {
+    if (!this.config.runJobs) return;
+    await this.queue.work<OutboundJob>(QUEUES.outboundSend, (job) => this.handle(job));
+  }
+
+  async handle(job: Job<OutboundJob>): Promise<void> {
+    const { messageId, organizationId } = job.data;
+    const [row] = await this.db.query<{
+      id: string;
+      body: string;
+      status: string;
+      kind: string;
+      channel_id: string | null;
+      conversation_id: string;
+      contact_id: string;
+      subject: string | null;
+      reference: string;
+    }>(
+      `SELECT m.id, m.body, m.status, m.kind, m.channel_id, m.conversation_id, c.contact_id, c.subject, c.reference
+         FROM message m JOIN conversation c ON c.id = m.conversation_id
+        WHERE m.id = $1 AND m.organization_id = $2`,
+      [messageId, organizationId],
+    );
+    // Notes are never sent; a message already sent (a retried job after a crash) is not sent twice.
+    if (!row || row.kind !== 'message' || row.status !== 'queued' || !row.channel_id) return;
+    const channel = await this.channels.resolve(organizationId, row.channel_id);
+    let result: SendResult;
+    if (!channel || !channel.enabled) {
+      result = { ok: false, temporary: false, reason: 'canal désactivé ou supprimé' };
+    } else {
+      const identityKind = CHANNEL_IDENTITY[channel.kind];
+      const [identity] = identityKind
+        ? await this.db.query<{ value: string }>(
+            `SELECT value FROM contact_identity WHERE contact_id = $1 AND kind = $2 ORDER BY created_at LIMIT 1`,
+            [row.contact_id, identityKind],
+          )
+        : [];
+      if (identityKind && !identity) {
+        result = { ok: false, temporary: false, reason: `le citoyen n'a pas d'identité ${identityKind}` };
+      } else {
+        result = await adapterFor(channel.kind)
+          .send({
+            channel: { id: channel.id, kind: channel.kind, config: channel.config },
+            to: identityKind && identity ? { kind: identityKind, value: identity.value } : null,
+            message: { id: row.id, body: row.body, subject: row.subject, reference: row.reference },
+          })
+          .catch((e: unknown): SendResult => ({ ok: false, temporary: true, reason: `erreur réseau : ${String(e)}` }));
+      }
+    }
+    if (!result.ok && result.temporary && job.retryCount < OUTBOUND_RETRY_LIMIT) {
+      this.logger.warn(`message ${messageId}: ${result.reason} (nouvel essai)`);
+      throw new Error(result.reason);
+    }
+    await this.messages.setStatus(
+      undefined,
+      messageId,
+      result.ok ? result.status : 'failed',
+      result.ok ? { externalId: result.externalId } : { error: result.reason },
+    );
+    const [conversation, message] = await Promise.all([
+      this.conversations.findById(organizationId, row.conversation_id),
+      this.messages.findDto(messageId),
+    ]);
+    if (conversation && message) this.publisher.message('message.updated', organizationId, toConversationDto(conversation), message);
+  }
+}

@@ -1,0 +1,64 @@
+import { Body, Controller, Get, Param, Post, Query, Req, UploadedFiles, UseInterceptors } from '@nestjs/common';
+import { FilesInterceptor } from '@nestjs/platform-express';
+import { ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import {
+  LIMITS,
+  publicReplySchema,
+  publicRequestSchema,
+  type PublicOrganizationDto,
+  type PublicRequestCreated,
+  type PublicRequestDto,
+} from '@guichet/contracts';
+import type { Request } from 'express';
+import { z } from 'zod';
+import { Public } from '../../common/auth-agent';
+import { parseOr400 } from '../../common/zod.pipe';
+import { PublicService, type UploadedFile } from './public.service';
+
+const files = () =>
+  FilesInterceptor('attachments', LIMITS.attachmentsPerRequest, {
+    limits: { fileSize: LIMITS.attachmentBytes, fields: 20, fieldSize: 64 * 1024 },
+  });
+
+@ApiTags('public (citoyens)')
+@Public()
+@Controller('public')
+export class PublicController {
+  constructor(private readonly service: PublicService) {}
+
+  @Get('organizations/:slug')
+  describe(@Param('slug') slug: string): Promise<PublicOrganizationDto> {
+    return this.service.describe(slug);
+  }
+
+  @Post('organizations/:slug/requests')
+  @UseInterceptors(files())
+  @ApiConsumes('application/json', 'multipart/form-data')
+  @ApiBody({ schema: z.toJSONSchema(publicRequestSchema, { io: 'input' }) as object })
+  create(
+    @Param('slug') slug: string,
+    @Body() body: unknown,
+    @UploadedFiles() uploaded: UploadedFile[] | undefined,
+    @Req() req: Request,
+  ): Promise<PublicRequestCreated> {
+    return this.service.createRequest(slug, parseOr400(publicRequestSchema, body), uploaded ?? [], req.ip ?? 'unknown');
+  }
+
+  @Get('requests/:reference')
+  get(@Param('reference') reference: string, @Query('token') token: unknown): Promise<PublicRequestDto> {
+    return this.service.getRequest(reference, token);
+  }
+
+  @Post('requests/:reference')
+  @UseInterceptors(files())
+  @ApiBody({ schema: z.toJSONSchema(publicReplySchema, { io: 'input' }) as object })
+  reply(
+    @Param('reference') reference: string,
+    @Query('token') token: unknown,
+    @Body() body: unknown,
+    @UploadedFiles() uploaded: UploadedFile[] | undefined,
+    @Req() req: Request,
+  ): Promise<PublicRequestDto> {
+    return this.service.reply(reference, token, parseOr400(publicReplySchema, body), uploaded ?? [], req.ip ?? 'unknown');
+  }
+}

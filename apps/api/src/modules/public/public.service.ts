@@ -1,0 +1,188 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  LIMITS,
+  normalizeEmail,
+  normalizePhone,
+  type IdentityKind,
+  type InboundMessage,
+  type PublicOrganizationDto,
+  type PublicReplyInput,
+  type PublicRequestCreated,
+  type PublicRequestDto,
+  type PublicRequestInput,
+} from '@guichet/contracts';
+import { randomUUID } from 'node:crypto';
+import { APP_CONFIG, type AppConfig } from '../../config';
+import { Database } from '../../common/database.service';
+import { AppError, badRequest, notFound } from '../../common/errors';
+import { RateLimiter } from '../../common/rate-limiter';
+import { ChannelRepository } from '../channels/channel.repository';
+import { ConversationRepository } from '../conversations/conversation.repository';
+import { IngestService } from '../ingest/ingest.service';
+import { MessageRepository } from '../messages/message.repository';
+import { checkTrackingToken, trackingToken } from './tracking-token';
+
+export interface UploadedFile {
+  originalname: string;
+  mimetype: string;
+  buffer: Buffer;
+  size: number;
+}
+
+/** The citizen request form and tracking page: no account, a signed token per request. */
+@Injectable()
+export class PublicService {
+  constructor(
+    private readonly db: Database,
+    private readonly ingest: IngestService,
+    private readonly channels: ChannelRepository,
+    private readonly conversations: ConversationRepository,
+    private readonly messages: MessageRepository,
+    private readonly limiter: RateLimiter,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  private async organization(slug: string): Promise<{ id: string; name: string; slug: string }> {
+    const [org] = await this.db.query<{ id: string; name: string; slug: string }>(
+      `SELECT id, name, slug FROM organization WHERE slug = $1`,
+      [slug.toLowerCase()],
+    );
+    if (!org) throw notFound('commune');
+    return org;
+  }
+
+  async describe(slug: string): Promise<PublicOrganizationDto> {
+    const org = await this.organization(slug);
+    const teams = await this.db.query<{ id: string; name: string }>(`SELECT id, name FROM team WHERE organization_id = $1 ORDER BY name`, [
+      org.id,
+    ]);
+    return { name: org.name, slug: org.slug, teams };
+  }
+
+  private checkHoneypot(website: string | undefined): void {
+    // A field hidden from people: only robots fill it.
+    if (website) throw badRequest('envoi refusé : formulaire rempli automatiquement');
+  }
+
+  private async limit(ip: string): Promise<void> {
+    await this.limiter.hit(
+      `public:${ip}`,
+      this.config.publicRequestsPerHour,
+      3600,
+      'trop de demandes envoyées depuis cette connexion : réessayez dans une heure',
+    );
+  }
+
+  private attachments(files: UploadedFile[]): InboundMessage['attachments'] {
+    if (files.length > LIMITS.attachmentsPerRequest) throw badRequest(`${LIMITS.attachmentsPerRequest} pièces jointes au maximum`);
+    return files.map((f) => ({
+      fileName: f.originalname.slice(0, 255) || 'piece-jointe',
+      contentType: f.mimetype || 'application/octet-stream',
+      content: f.buffer,
+    }));
+  }
+
+  async createRequest(slug: string, input: PublicRequestInput, files: UploadedFile[], ip: string): Promise<PublicRequestCreated> {
+    this.checkHoneypot(input.website);
+    const org = await this.organization(slug);
+    // Validate everything before counting the request against the citizen's quota.
+    const identities: { kind: IdentityKind; value: string }[] = [];
+    const details: string[] = [];
+    if (input.email) {
+      try {
+        identities.push({ kind: 'email', value: normalizeEmail(input.email) });
+      } catch (e) {
+        details.push(`email: ${(e as Error).message}`);
+      }
+    }
+    if (input.phone) {
+      try {
+        identities.push({ kind: 'phone', value: normalizePhone(input.phone) });
+      } catch (e) {
+        details.push(`phone: ${(e as Error).message}`);
+      }
+    }
+    if (details.length) throw badRequest('requête invalide', details);
+    const [team] = await this.db.query(`SELECT id FROM team WHERE organization_id = $1 AND id = $2`, [org.id, input.teamId]);
+    if (!team) throw badRequest('requête invalide', ['teamId: service inconnu pour cette commune']);
+    const channel = await this.channels.firstOfKind(org.id, 'webform');
+    if (!channel) throw new AppError('not_found', "cette commune n'a pas ouvert de formulaire de demande en ligne");
+    const attachments = this.attachments(files);
+    await this.limit(ip);
+
+    const [from, ...extra] = identities;
+    const result = await this.ingest.ingest(
+      {
+        channelId: channel.id,
+        externalId: `webform:${randomUUID()}`,
+        from: { ...from!, name: input.name },
+        extraIdentities: extra,
+        subject: input.subject,
+        text: input.body,
+        attachments,
+        meta: { ip },
+      },
+      { teamId: input.teamId },
+    );
+    const conversation = (await this.conversations.findById(org.id, result.conversationId))!;
+    const token = trackingToken(this.config.appSecret, conversation.id);
+    return {
+      reference: conversation.reference,
+      trackingToken: token,
+      trackingUrl: `${this.config.publicUrl}/suivi/${conversation.reference}?token=${token}`,
+    };
+  }
+
+  private async tracked(reference: string, token: unknown) {
+    const conversation = await this.conversations.findByReference(reference.toUpperCase());
+    // A wrong token and an unknown reference look the same: 404.
+    if (!conversation || !checkTrackingToken(this.config.appSecret, conversation.id, token)) throw notFound('demande');
+    return conversation;
+  }
+
+  async getRequest(reference: string, token: unknown): Promise<PublicRequestDto> {
+    const c = await this.tracked(reference, token);
+    const [team] = await this.db.query<{ name: string }>(`SELECT name FROM team WHERE id = $1`, [c.team_id]);
+    const { items } = await this.messages.page(c.id, 200, null, { publicOnly: true });
+    return {
+      reference: c.reference,
+      status: c.status,
+      subject: c.subject,
+      service: team?.name ?? '',
+      createdAt: c.created_at.toISOString(),
+      messages: items
+        .filter((m) => m.direction === 'inbound' || m.status !== 'failed')
+        .map((m) => ({
+          id: m.id,
+          direction: m.direction,
+          body: m.body,
+          createdAt: m.createdAt,
+          attachments: m.attachments.map((a) => ({ fileName: a.fileName, size: a.size })),
+        })),
+    };
+  }
+
+  async reply(reference: string, token: unknown, input: PublicReplyInput, files: UploadedFile[], ip: string): Promise<PublicRequestDto> {
+    this.checkHoneypot(input.website);
+    const c = await this.tracked(reference, token);
+    const channel = await this.channels.firstOfKind(c.organization_id, 'webform');
+    if (!channel) throw new AppError('not_found', 'le formulaire en ligne de cette commune est fermé');
+    const attachments = this.attachments(files);
+    await this.limit(ip);
+    const [identity] = await this.db.query<{ kind: IdentityKind; value: string }>(
+      `SELECT kind, value FROM contact_identity WHERE contact_id = $1 AND kind IN ('email', 'phone') ORDER BY kind, created_at LIMIT 1`,
+      [c.contact_id],
+    );
+    if (!identity) throw new AppError('unprocessable', 'cette demande ne peut plus recevoir de réponse en ligne');
+    await this.ingest.ingest({
+      channelId: channel.id,
+      externalId: `webform:${randomUUID()}`,
+      from: identity,
+      text: input.body,
+      attachments,
+      thread: { conversationId: c.id },
+      meta: { ip },
+    });
+    return this.getRequest(reference, token);
+  }
+}

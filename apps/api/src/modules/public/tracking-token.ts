@@ -1,0 +1,11 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/** The citizen's proof of access to one request: an HMAC of its id, nothing stored. */
+export function trackingToken(appSecret: string, conversationId: string): string {
+  return createHmac('sha256', appSecret).update(`tracking:${conversationId}`).digest('base64url').slice(0, 32);
+}
+
+export function checkTrackingToken(appSecret: string, conversationId: string, token: unknown): boolean {
+  if (typeof token !== 'string' || token.length !== 32) return false;
+  return timingSafeEqual(Buffer.from(trackingToken(appSecret, conversationId)), Buffer.from(token));
+}

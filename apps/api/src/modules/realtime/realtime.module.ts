@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
+import { ConversationsModule } from '../conversations/conversations.module';
+import { RealtimeGateway } from './realtime.gateway';
+
+@Module({ imports: [AuthModule, ConversationsModule], providers: [RealtimeGateway] })
+export class RealtimeModule {}

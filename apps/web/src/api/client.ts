@@ -1,0 +1,103 @@
+import type { ApiErrorBody } from '@guichet/contracts';
+import { sessionStore } from '../session/session-store';
+
+export const API_BASE = '/api/v1';
+
+/** A failed API call: `status` 0 means the server could not be reached at all. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly body: ApiErrorBody;
+
+  constructor(body: ApiErrorBody) {
+    super(body.message);
+    this.name = 'ApiError';
+    this.status = body.statusCode;
+    this.body = body;
+  }
+
+  get isNetworkError(): boolean {
+    return this.status === 0;
+  }
+}
+
+export function isApiError(error: unknown): error is ApiError {
+  return error instanceof ApiError;
+}
+
+/** Whether a failure is the API answering with this HTTP status. */
+export function hasStatus(error: unknown, status: number): boolean {
+  return error instanceof ApiError && error.status === status;
+}
+
+export type QueryParams = Record<string, string | number | boolean | null | undefined>;
+
+export interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  query?: QueryParams;
+  body?: unknown;
+  signal?: AbortSignal;
+  /** Send the session's bearer token (default). The login call does not. */
+  auth?: boolean;
+}
+
+export function buildUrl(path: string, query?: QueryParams): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  }
+  const search = params.toString();
+  return `${API_BASE}${path}${search ? `?${search}` : ''}`;
+}
+
+function isErrorBody(value: unknown): value is ApiErrorBody {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Partial<ApiErrorBody>;
+  return typeof v.statusCode === 'number' && typeof v.message === 'string';
+}
+
+async function readJson(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The one way the web app talks to the API: JSON in and out, bearer token from the session,
+ * every non-2xx answer thrown as an ApiError. A 401 on an authenticated call ends the session.
+ */
+export async function apiRequest<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const { method = 'GET', query, body, signal, auth = true } = options;
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  const token = auth ? sessionStore.get()?.token : undefined;
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+
+  let response: Response;
+  try {
+    response = await fetch(buildUrl(path, query), {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+      credentials: 'same-origin',
+    });
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    throw new ApiError({ statusCode: 0, error: 'Network Error', message: error instanceof Error ? error.message : String(error) });
+  }
+
+  const payload = await readJson(response);
+  if (!response.ok) {
+    if (response.status === 401 && token) sessionStore.clear();
+    throw new ApiError(
+      isErrorBody(payload)
+        ? payload
+        : { statusCode: response.status, error: response.statusText || 'Error', message: response.statusText || `HTTP ${response.status}` },
+    );
+  }
+  return payload as T;
+}

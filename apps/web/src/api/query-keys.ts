@@ -1,0 +1,32 @@
+import type { ConversationFilters } from './conversations';
+
+/** Drops empty filters and fixes the key order so equal filters always make equal keys. */
+export function normalizeFilters(filters: ConversationFilters): ConversationFilters {
+  const out: ConversationFilters = {};
+  if (filters.status) out.status = filters.status;
+  if (filters.assignee) out.assignee = filters.assignee;
+  if (filters.teamId) out.teamId = filters.teamId;
+  if (filters.channel) out.channel = filters.channel;
+  if (filters.q?.trim()) out.q = filters.q.trim();
+  return out;
+}
+
+/**
+ * Every react-query key of the app. Hierarchical, so a prefix invalidates a whole family:
+ * `conversations.lists()` every loaded list, `conversations.all()` lists, items and messages.
+ */
+export const queryKeys = {
+  me: () => ['auth', 'me'] as const,
+  teams: () => ['teams'] as const,
+  agents: () => ['agents'] as const,
+  conversations: {
+    all: () => ['conversations'] as const,
+    lists: () => ['conversations', 'list'] as const,
+    list: (filters: ConversationFilters) => ['conversations', 'list', normalizeFilters(filters)] as const,
+    details: () => ['conversations', 'detail'] as const,
+    detail: (id: string) => ['conversations', 'detail', id] as const,
+    messages: (id: string) => ['conversations', 'messages', id] as const,
+  },
+};
+
+export type ConversationListKey = ReturnType<typeof queryKeys.conversations.list>;

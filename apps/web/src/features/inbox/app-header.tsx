@@ -1,0 +1,34 @@
+import type { AgentDto } from '@guichet/contracts';
+import { useTranslation } from 'react-i18next';
+import { LanguageSwitch } from '../../components/language-switch';
+import type { RealtimeStatus } from '../../realtime/realtime-context';
+
+export function AppHeader({ me, realtime, onLogout }: { me: AgentDto; realtime: RealtimeStatus; onLogout(): void }) {
+  const { t } = useTranslation();
+  return (
+    <header className="app-header">
+      <a className="brand brand--link" href="#/conversations">
+        <span className="brand__mark" aria-hidden="true">
+          G
+        </span>
+        <span className="brand__name">{t('app.name')}</span>
+      </a>
+
+      <div className="app-header__right">
+        <span className={`realtime-status realtime-status--${realtime}`} role="status">
+          <span className="realtime-status__dot" aria-hidden="true" />
+          <span className="realtime-status__label">{t(`realtime.${realtime}`)}</span>
+        </span>
+        <LanguageSwitch className="language-switch--light" />
+        <span className="agent-card">
+          <span className="visually-hidden">{t('header.signedInAs')} </span>
+          <span className="agent-card__name">{me.name}</span>
+          <span className="agent-card__role">{t(`roles.${me.role}`)}</span>
+        </span>
+        <button type="button" className="button button--on-dark" onClick={onLogout}>
+          {t('header.logout')}
+        </button>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,49 @@
+import type { ConversationDto } from '@guichet/contracts';
+import { memo } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ChannelTag } from '../../components/channel-tag';
+import { RelativeTime } from '../../components/relative-time';
+import { contactName } from '../../lib/labels';
+
+interface ConversationRowProps {
+  conversation: ConversationDto;
+  href: string;
+  selected: boolean;
+  teamName: string;
+  /** "Assignée à …" / "Non assignée"; null while the agents' names load. */
+  assigneeLabel: string | null;
+}
+
+export const ConversationRow = memo(function ConversationRow({ conversation: c, href, selected, teamName, assigneeLabel }: ConversationRowProps) {
+  const { t } = useTranslation();
+  const urgent = c.priority === 'high' || c.priority === 'urgent';
+  return (
+    <a
+      className={['conversation-row', c.unread && 'conversation-row--unread', selected && 'conversation-row--selected'].filter(Boolean).join(' ')}
+      href={href}
+      data-testid="conversation-row"
+      data-conversation-id={c.id}
+      aria-current={selected ? 'true' : undefined}
+    >
+      <span className="conversation-row__top">
+        {c.unread ? (
+          <span className="unread-dot" title={t('list.unread')}>
+            <span className="visually-hidden">{t('list.unread')}</span>
+          </span>
+        ) : null}
+        <span className="conversation-row__contact">{contactName(t, c.contact)}</span>
+        <RelativeTime className="conversation-row__time" iso={c.lastMessageAt} />
+      </span>
+      <span className="conversation-row__subject">{c.subject?.trim() || t('list.noSubject')}</span>
+      {c.snippet ? <span className="conversation-row__snippet">{c.snippet}</span> : null}
+      <span className="conversation-row__meta">
+        <ChannelTag channel={c.lastChannelKind} />
+        <span className="tag tag--team">{teamName}</span>
+        <span className="tag tag--reference">{c.reference}</span>
+        {urgent ? <span className={`badge badge--${c.priority}`}>{t(`priority.${c.priority}`)}</span> : null}
+        {c.callbackNeeded ? <span className="badge badge--callback">{t('list.callback')}</span> : null}
+      </span>
+      {assigneeLabel ? <span className="conversation-row__assignee">{assigneeLabel}</span> : null}
+    </a>
+  );
+});

@@ -1,0 +1,46 @@
+import type { AgentDto, TeamDto } from '@guichet/contracts';
+import type { TFunction } from 'i18next';
+import type { ConversationFilters } from '../../api/conversations';
+import type { InboxRoute, InboxView } from '../../lib/router';
+
+export function canSeeAllTeams(agent: AgentDto): boolean {
+  return agent.role === 'supervisor' || agent.role === 'admin';
+}
+
+/** The API filters behind a view and status of the navigation. */
+export function filtersForRoute(route: InboxRoute): ConversationFilters {
+  const { view, status } = route;
+  switch (view.kind) {
+    case 'mine':
+      return { status, assignee: 'me' };
+    case 'unassigned':
+      return { status, assignee: 'none' };
+    case 'all':
+      return { status };
+    case 'team':
+      return { status, teamId: view.teamId };
+  }
+}
+
+/** Services listed under "Mes services": the agent's own, or all of them for supervisors and admins. */
+export function navTeams(agent: AgentDto, teams: TeamDto[]): TeamDto[] {
+  const visible = canSeeAllTeams(agent) ? teams : teams.filter((team) => agent.teamIds.includes(team.id));
+  return [...visible].sort((a, b) => a.name.localeCompare(b.name, 'fr'));
+}
+
+export function viewLabel(t: TFunction, view: InboxView, teams: TeamDto[] | undefined): string {
+  switch (view.kind) {
+    case 'mine':
+      return t('nav.mine');
+    case 'unassigned':
+      return t('nav.unassigned');
+    case 'all':
+      return t('nav.all');
+    case 'team':
+      return teams?.find((team) => team.id === view.teamId)?.name ?? t('list.unknownTeam');
+  }
+}
+
+export function sameView(a: InboxView, b: InboxView): boolean {
+  return a.kind === b.kind && (a.kind !== 'team' || (b.kind === 'team' && a.teamId === b.teamId));
+}

@@ -1,0 +1,75 @@
+import { CONVERSATION_STATUSES, type ConversationStatus } from '@guichet/contracts';
+import { useSyncExternalStore } from 'react';
+
+/**
+ * A hand-written hash router: the whole inbox state worth sharing or reloading lives in the hash.
+ *   #/conversations?view=mine&status=open
+ *   #/conversations/<id>?view=team-<teamId>&status=pending
+ */
+
+/** Inbox views: mine | unassigned | all | team-<teamId>. */
+export type InboxView = { kind: 'mine' } | { kind: 'unassigned' } | { kind: 'all' } | { kind: 'team'; teamId: string };
+
+export interface InboxRoute {
+  view: InboxView;
+  status: ConversationStatus;
+  conversationId: string | null;
+}
+
+export const DEFAULT_ROUTE: InboxRoute = { view: { kind: 'mine' }, status: 'open', conversationId: null };
+
+function subscribe(onChange: () => void): () => void {
+  window.addEventListener('hashchange', onChange);
+  return () => window.removeEventListener('hashchange', onChange);
+}
+
+export function useHash(): string {
+  return useSyncExternalStore(subscribe, () => window.location.hash);
+}
+
+export function navigate(href: string, options: { replace?: boolean } = {}): void {
+  const hash = href.startsWith('#') ? href : `#${href}`;
+  if (hash === window.location.hash) return;
+  if (options.replace) {
+    window.history.replaceState(window.history.state, '', hash);
+    window.dispatchEvent(new HashChangeEvent('hashchange'));
+  } else {
+    window.location.hash = hash;
+  }
+}
+
+function parseView(value: string | null): InboxView {
+  if (value === 'unassigned' || value === 'all' || value === 'mine') return { kind: value };
+  if (value?.startsWith('team-') && value.length > 5) return { kind: 'team', teamId: value.slice(5) };
+  return DEFAULT_ROUTE.view;
+}
+
+export function viewId(view: InboxView): string {
+  return view.kind === 'team' ? `team-${view.teamId}` : view.kind;
+}
+
+function isStatus(value: string | null): value is ConversationStatus {
+  return value !== null && (CONVERSATION_STATUSES as readonly string[]).includes(value);
+}
+
+export function parseInboxRoute(hash: string): InboxRoute {
+  const [path = '', search = ''] = hash.replace(/^#/, '').split('?', 2);
+  const params = new URLSearchParams(search);
+  const match = /^\/conversations\/([^/]+)\/?$/.exec(path);
+  const status = params.get('status');
+  return {
+    view: parseView(params.get('view')),
+    status: isStatus(status) ? status : DEFAULT_ROUTE.status,
+    conversationId: match ? decodeURIComponent(match[1]!) : null,
+  };
+}
+
+export function inboxHref(route: InboxRoute): string {
+  const params = new URLSearchParams({ view: viewId(route.view), status: route.status });
+  const path = route.conversationId ? `/conversations/${encodeURIComponent(route.conversationId)}` : '/conversations';
+  return `#${path}?${params.toString()}`;
+}
+
+export function useInboxRoute(): InboxRoute {
+  return parseInboxRoute(useHash());
+}

@@ -1,0 +1,184 @@
+import type { AgentDto, ConversationDto, MessageDto, Page } from '@guichet/contracts';
+import type { InfiniteData, QueryClient, QueryKey } from '@tanstack/react-query';
+import type { ConversationFilters } from '../api/conversations';
+import { queryKeys } from '../api/query-keys';
+
+type Pages<T> = InfiniteData<Page<T>, string | null>;
+
+/** Whether a conversation belongs in a list: `unknown` when only the server can tell. */
+export type ListMatch = 'yes' | 'no' | 'unknown';
+
+export function matchesFilters(filters: ConversationFilters, conversation: ConversationDto, me: AgentDto): ListMatch {
+  if (filters.status && conversation.status !== filters.status) return 'no';
+  if (filters.teamId && conversation.teamId !== filters.teamId) return 'no';
+  if (filters.assignee) {
+    const wanted = filters.assignee === 'me' ? me.id : filters.assignee === 'none' ? null : filters.assignee;
+    if (conversation.assigneeId !== wanted) return 'no';
+  }
+  // Full-text search and the channel filter are evaluated by the server (on the whole thread).
+  if (filters.q || filters.channel) return 'unknown';
+  // An agent's lists are scoped to their services by the server; outside them, do not guess.
+  if (me.role === 'agent' && !me.teamIds.includes(conversation.teamId) && conversation.assigneeId !== me.id) {
+    return 'unknown';
+  }
+  return 'yes';
+}
+
+/** List order: newest activity first, then id, as the keyset API sorts. */
+export function compareConversations(a: ConversationDto, b: ConversationDto): number {
+  const byTime = Date.parse(b.lastMessageAt) - Date.parse(a.lastMessageAt);
+  if (byTime !== 0) return byTime;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
+function locate<T extends { id: string }>(data: Pages<T>, id: string): { page: number; index: number } | null {
+  for (let page = 0; page < data.pages.length; page++) {
+    const index = data.pages[page]!.items.findIndex((item) => item.id === id);
+    if (index >= 0) return { page, index };
+  }
+  return null;
+}
+
+function withPages<T>(data: Pages<T>, pages: Page<T>[]): Pages<T> {
+  return { pages, pageParams: data.pageParams };
+}
+
+/**
+ * Puts a conversation where it belongs in one loaded list: replaced, moved to its place in the
+ * newest-first order (usually the top), or removed when it no longer matches. A row older than
+ * everything loaded is left for the next page to bring, unless the list is complete.
+ * Returns the same object when nothing changes.
+ */
+export function placeConversation(data: Pages<ConversationDto>, conversation: ConversationDto, belongs: boolean): Pages<ConversationDto> {
+  const found = locate(data, conversation.id);
+  if (found && data.pages[found.page]!.items[found.index]!.version > conversation.version) return data; // stale event
+  if (!found && !belongs) return data;
+
+  const pages = data.pages.map((page) => ({ ...page, items: page.items.filter((item) => item.id !== conversation.id) }));
+  if (belongs) {
+    let inserted = false;
+    for (const page of pages) {
+      const index = page.items.findIndex((item) => compareConversations(conversation, item) < 0);
+      if (index >= 0) {
+        page.items.splice(index, 0, conversation);
+        inserted = true;
+        break;
+      }
+    }
+    const last = pages[pages.length - 1];
+    if (!inserted && last && last.nextCursor === null) last.items.push(conversation);
+  }
+  return withPages(data, pages);
+}
+
+/** Adds or replaces a message in a loaded thread (pages come newest first from the API). */
+export function placeMessage(data: Pages<MessageDto>, message: MessageDto, created: boolean): Pages<MessageDto> {
+  const found = locate(data, message.id);
+  if (found) {
+    const pages = data.pages.map((page, i) =>
+      i === found.page ? { ...page, items: page.items.map((item) => (item.id === message.id ? message : item)) } : page,
+    );
+    return withPages(data, pages);
+  }
+  // An update of a message that is not loaded concerns an older page: that page will bring it.
+  if (!created || data.pages.length === 0) return data;
+  const [first, ...rest] = data.pages;
+  return withPages(data, [{ ...first!, items: [message, ...first!.items] }, ...rest]);
+}
+
+/** The filters a list key was built with (see queryKeys.conversations.list). */
+export function filtersOfListKey(key: QueryKey): ConversationFilters | null {
+  const filters = key[2];
+  return typeof filters === 'object' && filters !== null ? (filters as ConversationFilters) : null;
+}
+
+/** A conversation from the item cache or any loaded list, without a request. */
+export function findConversationInLists(queryClient: QueryClient, id: string): ConversationDto | undefined {
+  const item = queryClient.getQueryData<ConversationDto>(queryKeys.conversations.detail(id));
+  if (item) return item;
+  for (const [, data] of queryClient.getQueriesData<Pages<ConversationDto>>({ queryKey: queryKeys.conversations.lists() })) {
+    for (const page of data?.pages ?? []) {
+      const row = page.items.find((c) => c.id === id);
+      if (row) return row;
+    }
+  }
+  return undefined;
+}
+
+/** Coalesces invalidations of the same keys within `delayMs`: a burst of events costs one refetch. */
+export function createThrottledInvalidator(queryClient: QueryClient, delayMs = 1000) {
+  const pending = new Map<string, QueryKey>();
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const flush = () => {
+    timer = null;
+    const keys = [...pending.values()];
+    pending.clear();
+    for (const queryKey of keys) void queryClient.invalidateQueries({ queryKey, exact: true });
+  };
+  return {
+    invalidate(queryKey: QueryKey) {
+      pending.set(JSON.stringify(queryKey), queryKey);
+      timer ??= setTimeout(flush, delayMs);
+    },
+    dispose() {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      pending.clear();
+    },
+  };
+}
+
+export type CachePatcher = ReturnType<typeof createCachePatcher>;
+
+/**
+ * Applies socket events to the react-query cache: the item with setQueryData, every loaded list
+ * it belongs (or belonged) to patched in place, lists whose filters only the server can evaluate
+ * invalidated (throttled). `getMe` returns the current agent, for `assignee=me` and team scoping.
+ */
+export function createCachePatcher(queryClient: QueryClient, getMe: () => AgentDto, throttleMs = 1000) {
+  const invalidator = createThrottledInvalidator(queryClient, throttleMs);
+
+  function conversationChanged(conversation: ConversationDto): void {
+    queryClient.setQueryData<ConversationDto>(queryKeys.conversations.detail(conversation.id), (old) =>
+      old && old.version > conversation.version ? old : conversation,
+    );
+    const me = getMe();
+    for (const query of queryClient.getQueryCache().findAll({ queryKey: queryKeys.conversations.lists() })) {
+      const data = query.state.data as Pages<ConversationDto> | undefined;
+      const filters = filtersOfListKey(query.queryKey);
+      if (!data || !filters) continue;
+      const match = matchesFilters(filters, conversation, me);
+      if (match === 'unknown') {
+        invalidator.invalidate(query.queryKey);
+        continue;
+      }
+      const next = placeConversation(data, conversation, match === 'yes');
+      if (next === data) continue;
+      queryClient.setQueryData(query.queryKey, next);
+      // A response already on its way may predate this event and overwrite the patch: ask again.
+      if (query.state.fetchStatus === 'fetching') invalidator.invalidate(query.queryKey);
+    }
+  }
+
+  function messageChanged(message: MessageDto, created: boolean): void {
+    const queryKey = queryKeys.conversations.messages(message.conversationId);
+    const data = queryClient.getQueryData<Pages<MessageDto>>(queryKey);
+    if (!data) return; // thread not loaded: it will be fetched whole when opened
+    const next = placeMessage(data, message, created);
+    if (next === data) return;
+    queryClient.setQueryData(queryKey, next);
+    if (queryClient.getQueryState(queryKey)?.fetchStatus === 'fetching') invalidator.invalidate(queryKey);
+  }
+
+  return {
+    conversationChanged,
+    messageChanged,
+    /** After a reconnect, events may have been missed: everything is refetched. */
+    invalidateAll(): void {
+      void queryClient.invalidateQueries();
+    },
+    dispose(): void {
+      invalidator.dispose();
+    },
+  };
+}

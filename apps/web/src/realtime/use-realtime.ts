@@ -1,0 +1,78 @@
+import type { AgentDto, ConversationDto, MessageDto } from '@guichet/contracts';
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { queryKeys } from '../api/query-keys';
+import { createCachePatcher, findConversationInLists } from './cache-patch';
+import type { RealtimeState, RealtimeStatus } from './realtime-context';
+import { createSocket, type GuichetSocket } from './socket';
+
+export interface RealtimeOptions {
+  token: string;
+  me: AgentDto;
+  /** Conversation on screen: its new messages are always announced. */
+  activeConversationId: string | null;
+  /** Called for events worth telling a screen reader user about. */
+  onNewMessage?(message: MessageDto, conversation: ConversationDto | undefined): void;
+  onNewConversation?(conversation: ConversationDto): void;
+}
+
+/**
+ * The app's socket: mounted once in the inbox shell. Every server event patches the react-query
+ * cache (see cache-patch.ts); after a reconnect everything is refetched, since events may have
+ * been missed meanwhile.
+ */
+export function useRealtime(options: RealtimeOptions): RealtimeState {
+  const queryClient = useQueryClient();
+  const [status, setStatus] = useState<RealtimeStatus>('connecting');
+  const [socket, setSocket] = useState<GuichetSocket | null>(null);
+  const latest = useRef(options);
+  useLayoutEffect(() => {
+    latest.current = options;
+  });
+  const { token } = options;
+
+  useEffect(() => {
+    const s = createSocket(token);
+    const patcher = createCachePatcher(queryClient, () => latest.current.me);
+    let everConnected = false;
+
+    s.on('connect', () => {
+      setStatus('connected');
+      if (everConnected) patcher.invalidateAll();
+      everConnected = true;
+    });
+    s.on('disconnect', () => setStatus(s.active ? 'reconnecting' : 'offline'));
+    s.on('connect_error', () => {
+      if (s.active) {
+        setStatus(everConnected ? 'reconnecting' : 'connecting');
+        return;
+      }
+      // Refused by the server (bad or expired token): asking who we are ends the session on a 401.
+      setStatus('offline');
+      void queryClient.invalidateQueries({ queryKey: queryKeys.me() });
+    });
+
+    s.on('conversation.created', (conversation) => {
+      patcher.conversationChanged(conversation);
+      latest.current.onNewConversation?.(conversation);
+    });
+    s.on('conversation.updated', (conversation) => patcher.conversationChanged(conversation));
+    s.on('message.created', (message) => {
+      patcher.messageChanged(message, true);
+      latest.current.onNewMessage?.(message, findConversationInLists(queryClient, message.conversationId));
+    });
+    s.on('message.updated', (message) => patcher.messageChanged(message, false));
+
+    setSocket(s);
+    s.connect();
+    return () => {
+      s.removeAllListeners();
+      s.disconnect();
+      patcher.dispose();
+      setSocket(null);
+      setStatus('connecting');
+    };
+  }, [token, queryClient]);
+
+  return { status, socket };
+}

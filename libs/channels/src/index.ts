@@ -1,0 +1,4 @@
+export * from './adapter';
+export * from './registry';
+export * from './sanitize';
+export { webformAdapter } from './webform.adapter';

@@ -1,0 +1,42 @@
+import sanitizeHtml from 'sanitize-html';
+
+/**
+ * Server-side HTML sanitizing for inbound mail and form content: no scripts, event handlers,
+ * forms, iframes or `javascript:` URLs; remote images are kept only as `data-remote-src`
+ * so they load when the agent asks, never on open (tracking pixels).
+ */
+export function sanitizeEmailHtml(html: string): string {
+  return sanitizeHtml(html, {
+    allowedTags: sanitizeHtml.defaults.allowedTags.concat(['img', 'font', 'center', 'span', 'u', 's']),
+    allowedAttributes: {
+      '*': ['style', 'dir', 'lang', 'title', 'align'],
+      a: ['href', 'name', 'target', 'rel'],
+      img: ['src', 'alt', 'width', 'height', 'data-remote-src'],
+      td: ['colspan', 'rowspan', 'width', 'valign'],
+      th: ['colspan', 'rowspan', 'width', 'valign'],
+      font: ['color', 'face', 'size'],
+    },
+    allowedSchemes: ['http', 'https', 'mailto', 'tel', 'cid', 'data'],
+    allowedSchemesByTag: { img: ['cid', 'data'] },
+    allowProtocolRelative: false,
+    transformTags: {
+      a: sanitizeHtml.simpleTransform('a', { target: '_blank', rel: 'noopener noreferrer nofollow' }),
+      img: (tagName, attribs) => {
+        const src = attribs.src ?? '';
+        if (/^https?:/i.test(src)) {
+          const { src: _removed, ...rest } = attribs;
+          return { tagName, attribs: { ...rest, 'data-remote-src': src } };
+        }
+        return { tagName, attribs };
+      },
+    },
+  });
+}
+
+/** Plain text from HTML, for snippets and full-text search. */
+export function htmlToText(html: string): string {
+  return sanitizeHtml(html.replace(/<(br|\/p|\/div|\/li|\/tr)\b[^>]*>/gi, '\n$&'), { allowedTags: [], allowedAttributes: {} })
+    .replace(/&nbsp;/g, ' ')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}

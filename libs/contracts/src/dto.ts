@@ -1,0 +1,157 @@
+import type {
+  AgentRole,
+  ChannelKind,
+  ConversationStatus,
+  DeliveryStatus,
+  IdentityKind,
+  MessageDirection,
+  MessageKind,
+  Priority,
+} from './enums';
+
+export interface AgentDto {
+  id: string;
+  name: string;
+  email: string;
+  role: AgentRole;
+  teamIds: string[];
+  capacity: number;
+}
+
+export interface TeamDto {
+  id: string;
+  name: string;
+  slug: string;
+}
+
+export interface LoginResponse {
+  token: string;
+  expiresAt: string;
+  agent: AgentDto;
+}
+
+export interface ContactSummaryDto {
+  id: string;
+  name: string | null;
+}
+
+export interface ConversationDto {
+  id: string;
+  reference: string;
+  status: ConversationStatus;
+  priority: Priority;
+  subject: string | null;
+  teamId: string;
+  assigneeId: string | null;
+  contact: ContactSummaryDto;
+  lastChannelKind: ChannelKind | null;
+  snippet: string | null;
+  unread: boolean;
+  callbackNeeded: boolean;
+  possiblyRelatedToId: string | null;
+  snoozedUntil: string | null;
+  createdAt: string;
+  lastMessageAt: string;
+  lastInboundAt: string | null;
+  firstResponseAt: string | null;
+  version: number;
+}
+
+export interface AttachmentDto {
+  id: string;
+  fileName: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+}
+
+export interface MessageDto {
+  id: string;
+  conversationId: string;
+  direction: MessageDirection;
+  kind: MessageKind;
+  channelId: string | null;
+  channelKind: ChannelKind | null;
+  authorAgentId: string | null;
+  body: string;
+  htmlBody: string | null;
+  status: DeliveryStatus;
+  error: string | null;
+  attachments: AttachmentDto[];
+  createdAt: string;
+}
+
+export interface IdentityDto {
+  id: string;
+  kind: IdentityKind;
+  value: string;
+}
+
+export interface ContactDto {
+  id: string;
+  name: string | null;
+  identities: IdentityDto[];
+  conversations: ConversationDto[];
+  createdAt: string;
+}
+
+export interface ChannelDto {
+  id: string;
+  kind: ChannelKind;
+  name: string;
+  teamId: string;
+  enabled: boolean;
+  /** The config without its secrets; `secretsSet` tells which secret fields hold a value. */
+  config: Record<string, unknown>;
+  secretsSet: string[];
+  createdAt: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface PublicRequestCreated {
+  reference: string;
+  trackingToken: string;
+  trackingUrl: string;
+}
+
+export interface PublicMessageDto {
+  id: string;
+  direction: MessageDirection;
+  body: string;
+  createdAt: string;
+  attachments: Pick<AttachmentDto, 'fileName' | 'size'>[];
+}
+
+export interface PublicRequestDto {
+  reference: string;
+  status: ConversationStatus;
+  subject: string | null;
+  service: string;
+  createdAt: string;
+  messages: PublicMessageDto[];
+}
+
+export interface PublicTeamDto {
+  id: string;
+  name: string;
+}
+
+export interface PublicOrganizationDto {
+  name: string;
+  slug: string;
+  teams: PublicTeamDto[];
+}
+
+/** Body of every 4xx/5xx answer. */
+export interface ApiErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  details?: string[];
+  /** On 409 stale-version answers: the conversation as it is now. */
+  current?: ConversationDto;
+}

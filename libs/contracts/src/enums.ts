@@ -1,0 +1,35 @@
+export const AGENT_ROLES = ['agent', 'supervisor', 'admin'] as const;
+export type AgentRole = (typeof AGENT_ROLES)[number];
+
+export const IDENTITY_KINDS = ['email', 'phone', 'whatsapp', 'messenger', 'instagram'] as const;
+export type IdentityKind = (typeof IDENTITY_KINDS)[number];
+
+export const CHANNEL_KINDS = ['email', 'sms', 'whatsapp', 'voice', 'messenger', 'instagram', 'webform', 'pbx'] as const;
+export type ChannelKind = (typeof CHANNEL_KINDS)[number];
+
+export const CONVERSATION_STATUSES = ['open', 'pending', 'snoozed', 'resolved', 'closed'] as const;
+export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
+
+export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+export const MESSAGE_DIRECTIONS = ['inbound', 'outbound'] as const;
+export type MessageDirection = (typeof MESSAGE_DIRECTIONS)[number];
+
+export const MESSAGE_KINDS = ['message', 'note', 'call', 'event'] as const;
+export type MessageKind = (typeof MESSAGE_KINDS)[number];
+
+export const DELIVERY_STATUSES = ['received', 'queued', 'sent', 'delivered', 'failed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** Which identity kind a channel reaches a citizen on (null: the channel has no per-citizen address). */
+export const CHANNEL_IDENTITY: Record<ChannelKind, IdentityKind | null> = {
+  email: 'email',
+  sms: 'phone',
+  voice: 'phone',
+  pbx: 'phone',
+  whatsapp: 'whatsapp',
+  messenger: 'messenger',
+  instagram: 'instagram',
+  webform: null,
+};

@@ -1,0 +1,39 @@
+import type { ConversationDto, MessageDto } from './dto';
+
+export interface PresenceDto {
+  conversationId: string;
+  viewers: { agentId: string; name: string; typing: boolean }[];
+}
+
+/** Events the server emits; each carries the DTO the REST API returns. */
+export interface ServerToClientEvents {
+  'conversation.created': (conversation: ConversationDto) => void;
+  'conversation.updated': (conversation: ConversationDto) => void;
+  'message.created': (message: MessageDto) => void;
+  'message.updated': (message: MessageDto) => void;
+  'presence.updated': (presence: PresenceDto) => void;
+}
+
+export type Ack = (result: { ok: true } | { ok: false; error: string }) => void;
+
+/** Requests the client sends; conversation rooms are joined only where the agent may read. */
+export interface ClientToServerEvents {
+  'conversation.join': (conversationId: string, ack?: Ack) => void;
+  'conversation.leave': (conversationId: string, ack?: Ack) => void;
+  'presence.typing': (payload: { conversationId: string; typing: boolean }) => void;
+}
+
+export const SERVER_EVENTS = [
+  'conversation.created',
+  'conversation.updated',
+  'message.created',
+  'message.updated',
+  'presence.updated',
+] as const satisfies readonly (keyof ServerToClientEvents)[];
+
+export const rooms = {
+  org: (id: string) => `org:${id}`,
+  team: (id: string) => `team:${id}`,
+  agent: (id: string) => `agent:${id}`,
+  conversation: (id: string) => `conversation:${id}`,
+};

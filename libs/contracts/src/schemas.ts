@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { CHANNEL_KINDS, CONVERSATION_STATUSES, IDENTITY_KINDS, PRIORITIES } from './enums';
+
+export const LIMITS = {
+  bodyChars: 20_000,
+  subjectChars: 200,
+  nameChars: 120,
+  pageSizeMax: 100,
+  attachmentBytes: 10 * 1024 * 1024,
+  attachmentsPerRequest: 5,
+} as const;
+
+const uuid = z.uuid();
+
+export const loginSchema = z.object({
+  email: z.string().trim().min(3).max(254),
+  password: z.string().min(1).max(200),
+});
+export type LoginInput = z.infer<typeof loginSchema>;
+
+export const listConversationsQuerySchema = z.object({
+  status: z.enum(CONVERSATION_STATUSES).optional(),
+  assignee: z.union([z.literal('me'), z.literal('none'), uuid]).optional(),
+  teamId: uuid.optional(),
+  channel: z.enum(CHANNEL_KINDS).optional(),
+  q: z.string().trim().min(1).max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(LIMITS.pageSizeMax).default(25),
+  cursor: z.string().max(200).optional(),
+});
+export type ListConversationsQuery = z.infer<typeof listConversationsQuerySchema>;
+
+export const pageQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(LIMITS.pageSizeMax).default(50),
+  cursor: z.string().max(200).optional(),
+});
+
+export const createMessageSchema = z.object({
+  kind: z.enum(['reply', 'note']),
+  body: z.string().trim().min(1, 'le message est vide').max(LIMITS.bodyChars),
+  channelId: uuid.optional(),
+  version: z.number().int().min(1),
+});
+export type CreateMessageInput = z.infer<typeof createMessageSchema>;
+
+export const updateConversationSchema = z
+  .object({
+    status: z.enum(CONVERSATION_STATUSES).optional(),
+    priority: z.enum(PRIORITIES).optional(),
+    teamId: uuid.optional(),
+    assigneeId: uuid.nullable().optional(),
+    snoozedUntil: z.iso.datetime({ offset: true }).nullable().optional(),
+    version: z.number().int().min(1),
+  })
+  .refine((v) => Object.keys(v).length > 1, { message: 'aucun changement demandé' });
+export type UpdateConversationInput = z.infer<typeof updateConversationSchema>;
+
+export const addIdentitySchema = z.object({
+  kind: z.enum(IDENTITY_KINDS),
+  value: z.string().trim().min(1).max(254),
+});
+export type AddIdentityInput = z.infer<typeof addIdentitySchema>;
+
+export const createChannelSchema = z.object({
+  kind: z.enum(CHANNEL_KINDS),
+  name: z.string().trim().min(1).max(LIMITS.nameChars),
+  teamId: uuid,
+  config: z.record(z.string(), z.unknown()).default({}),
+});
+export type CreateChannelInput = z.infer<typeof createChannelSchema>;
+
+export const updateChannelSchema = z.object({
+  name: z.string().trim().min(1).max(LIMITS.nameChars).optional(),
+  teamId: uuid.optional(),
+  enabled: z.boolean().optional(),
+  config: z.record(z.string(), z.unknown()).optional(),
+});
+export type UpdateChannelInput = z.infer<typeof updateChannelSchema>;
+
+/** The citizen request form. `website` is the honeypot: humans never see nor fill it. */
+export const publicRequestSchema = z
+  .object({
+    teamId: uuid,
+    name: z.string().trim().min(1, 'le nom est obligatoire').max(LIMITS.nameChars),
+    email: z.string().trim().max(254).optional().or(z.literal('').transform(() => undefined)),
+    phone: z.string().trim().max(40).optional().or(z.literal('').transform(() => undefined)),
+    subject: z.string().trim().min(1, "l'objet est obligatoire").max(LIMITS.subjectChars),
+    body: z.string().trim().min(1, 'le message est vide').max(LIMITS.bodyChars),
+    website: z.string().max(200).optional(),
+  })
+  .refine((v) => v.email || v.phone, { message: 'indiquez une adresse e-mail ou un numéro de téléphone', path: ['email'] });
+export type PublicRequestInput = z.infer<typeof publicRequestSchema>;
+
+export const publicReplySchema = z.object({
+  body: z.string().trim().min(1, 'le message est vide').max(LIMITS.bodyChars),
+  website: z.string().max(200).optional(),
+});
+export type PublicReplyInput = z.infer<typeof publicReplySchema>;
+
+/** Turns zod issues into `field: reason` lines for a 400 answer. */
+export function describeIssues(error: z.ZodError): string[] {
+  return error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
+}

@@ -1,0 +1,69 @@
+import { constants } from 'node:fs';
+import { access, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+export interface LaunchedBrowser {
+  context: BrowserContext;
+  page: Page;
+  /** Closes the browser and deletes its profile directory. */
+  close(): Promise<void>;
+}
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/**
+ * A headless Chromium from the machine (Debian's `chromium` package; `npx playwright install`
+ * cannot work here) with a fresh throwaway profile, so tests never share cookies or storage.
+ * `CHROMIUM_PATH` overrides the executable.
+ */
+export async function launchBrowser(): Promise<LaunchedBrowser> {
+  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  try {
+    await access(executablePath, constants.X_OK);
+  } catch {
+    throw new Error(`Chromium introuvable: apt-get install -y chromium (cherché : ${executablePath}, ou définir CHROMIUM_PATH)`);
+  }
+
+  const userDataDir = await mkdtemp(join(tmpdir(), 'guichet-chromium-'));
+  let context: BrowserContext;
+  try {
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      locale: 'fr-FR',
+      timezoneId: 'Europe/Paris',
+    });
+  } catch (error) {
+    await rm(userDataDir, { recursive: true, force: true });
+    throw error;
+  }
+
+  const page = context.pages()[0] ?? (await context.newPage());
+  let closed: Promise<void> | null = null;
+  return {
+    context,
+    page,
+    close() {
+      closed ??= (async () => {
+        try {
+          await context.close();
+        } finally {
+          await rm(userDataDir, { recursive: true, force: true, maxRetries: 3, retryDelay: 100 });
+        }
+      })();
+      return closed;
+    },
+  };
+}
