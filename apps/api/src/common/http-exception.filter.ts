@@ -45,6 +45,9 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (e instanceof InvalidIdentityError) return make(400, e.message);
     if (e instanceof HttpException) {
       const status = e.getStatus();
+      // Body-parser and URL errors arrive wrapped by the Express adapter, with English messages.
+      if (e.cause instanceof SyntaxError) return make(400, 'corps JSON invalide');
+      if (e.cause instanceof URIError) return make(400, 'adresse invalide');
       const r = e.getResponse();
       const raw = typeof r === 'string' ? r : ((r as { message?: unknown }).message ?? e.message);
       const message = Array.isArray(raw) ? raw.join(', ') : String(raw);

@@ -146,7 +146,12 @@ export function createCachePatcher(queryClient: QueryClient, getMe: () => AgentD
     for (const query of queryClient.getQueryCache().findAll({ queryKey: queryKeys.conversations.lists() })) {
       const data = query.state.data as Pages<ConversationDto> | undefined;
       const filters = filtersOfListKey(query.queryKey);
-      if (!data || !filters) continue;
+      if (!filters) continue;
+      if (!data) {
+        // First page still loading: its answer may predate this event.
+        if (query.state.fetchStatus === 'fetching') invalidator.invalidate(query.queryKey);
+        continue;
+      }
       const match = matchesFilters(filters, conversation, me);
       if (match === 'unknown') {
         invalidator.invalidate(query.queryKey);
@@ -163,11 +168,16 @@ export function createCachePatcher(queryClient: QueryClient, getMe: () => AgentD
   function messageChanged(message: MessageDto, created: boolean): void {
     const queryKey = queryKeys.conversations.messages(message.conversationId);
     const data = queryClient.getQueryData<Pages<MessageDto>>(queryKey);
-    if (!data) return; // thread not loaded: it will be fetched whole when opened
+    const fetching = queryClient.getQueryState(queryKey)?.fetchStatus === 'fetching';
+    if (!data) {
+      // Not loaded: it will be fetched whole when opened; if it is loading now, fetch it again after.
+      if (fetching) invalidator.invalidate(queryKey);
+      return;
+    }
     const next = placeMessage(data, message, created);
     if (next === data) return;
     queryClient.setQueryData(queryKey, next);
-    if (queryClient.getQueryState(queryKey)?.fetchStatus === 'fetching') invalidator.invalidate(queryKey);
+    if (fetching) invalidator.invalidate(queryKey);
   }
 
   return {

@@ -35,13 +35,28 @@ export function useRealtime(options: RealtimeOptions): RealtimeState {
     const s = createSocket(token);
     const patcher = createCachePatcher(queryClient, () => latest.current.me);
     let everConnected = false;
+    let connectedAt = 0;
+    let kicks = 0;
+    let kickTimer: ReturnType<typeof setTimeout> | null = null;
 
     s.on('connect', () => {
       setStatus('connected');
       if (everConnected) patcher.invalidateAll();
       everConnected = true;
+      connectedAt = Date.now();
     });
-    s.on('disconnect', () => setStatus(s.active ? 'reconnecting' : 'offline'));
+    s.on('disconnect', (reason) => {
+      if (reason === 'io server disconnect') {
+        // The server closed this socket on purpose (session revoked, agent changed…). socket.io does
+        // not retry then: check the session (a 401 signs out), and retry ourselves with a backoff.
+        void queryClient.invalidateQueries({ queryKey: queryKeys.me() });
+        if (Date.now() - connectedAt > 30_000) kicks = 0;
+        setStatus('reconnecting');
+        kickTimer = setTimeout(() => s.connect(), Math.min(30_000, 1000 * 2 ** kicks++));
+        return;
+      }
+      setStatus(s.active ? 'reconnecting' : 'offline');
+    });
     s.on('connect_error', () => {
       if (s.active) {
         setStatus(everConnected ? 'reconnecting' : 'connecting');
@@ -66,6 +81,7 @@ export function useRealtime(options: RealtimeOptions): RealtimeState {
     setSocket(s);
     s.connect();
     return () => {
+      if (kickTimer) clearTimeout(kickTimer);
       s.removeAllListeners();
       s.disconnect();
       patcher.dispose();

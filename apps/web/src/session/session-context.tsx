@@ -1,4 +1,3 @@
-import type { AgentDto } from '@guichet/contracts';
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useSyncExternalStore, type ReactNode } from 'react';
 import { sessionStore, type Session } from './session-store';
@@ -37,7 +36,7 @@ export function useSession(): SessionContextValue {
 }
 
 /** The signed-in agent; only for components rendered behind the login gate. */
-export function useSignedInSession(): Session & { agent: AgentDto } {
+export function useSignedInSession(): Session {
   const { session } = useSession();
   if (!session) throw new Error('useSignedInSession needs a signed-in agent');
   return session;

@@ -54,6 +54,7 @@ export function ConversationList({ route, teams }: { route: InboxRoute; teams: T
 
   const title = viewLabel(t, route.view, teams);
   const assigneeLabel = (assigneeId: string | null): string | null => {
+    if (route.view.kind === 'mine' || route.view.kind === 'unassigned') return null; // said by the view itself
     if (!assigneeId) return t('list.unassigned');
     const name = agentNames.get(assigneeId);
     return name ? t('list.assignedTo', { name }) : null;

@@ -1,0 +1,6 @@
+module.exports = require('../../jest.preset.cjs')(__dirname, {
+  displayName: 'api',
+  globalSetup: '<rootDir>/test/global-setup.ts',
+  globalTeardown: '<rootDir>/test/global-teardown.ts',
+  testTimeout: 60_000,
+});

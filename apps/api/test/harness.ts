@@ -1,0 +1,182 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AgentRole, ChannelKind } from '@guichet/contracts';
+import { Client } from 'pg';
+import { createApp, type RunningApp } from '../src/app.factory';
+import type { AppConfig } from '../src/config';
+import { hashPassword } from '../src/common/password';
+import { tokenHash } from '../src/modules/auth/auth.repository';
+import { IngestService } from '../src/modules/ingest/ingest.service';
+
+export const TEMPLATE_DB = 'guichet_template';
+/** Cheap scrypt parameters for factory accounts; the login tests use them through the real check. */
+const TEST_KDF = { N: 2 ** 10, r: 8, p: 1 };
+
+function serverUrl(): string {
+  const url = process.env.GUICHET_TEST_PG;
+  if (!url) throw new Error('GUICHET_TEST_PG is not set: run through jest (apps/api/test/global-setup.ts)');
+  return url;
+}
+
+/** A fresh database cloned from the migrated template. */
+export async function createTestDatabase(): Promise<string> {
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  const admin = new Client({ connectionString: serverUrl() });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`);
+  } finally {
+    await admin.end();
+  }
+  return serverUrl().replace(/\/postgres$/, `/${name}`);
+}
+
+export interface HttpResult<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface TestAgent {
+  id: string;
+  organizationId: string;
+  email: string;
+  name: string;
+  role: AgentRole;
+  teamIds: string[];
+  token: string;
+}
+
+export interface TestApp {
+  url: string;
+  app: RunningApp['app'];
+  config: AppConfig;
+  db: Client;
+  http<T = any>(method: string, path: string, opts?: { token?: string; body?: unknown; form?: FormData; headers?: Record<string, string> }): Promise<HttpResult<T>>;
+  ingest: IngestService;
+  newOrganization(slug?: string): Promise<{ id: string; slug: string }>;
+  newTeam(organizationId: string, name?: string): Promise<{ id: string; name: string }>;
+  newAgent(o: { organizationId: string; role?: AgentRole; teamIds?: string[]; password?: string; name?: string }): Promise<TestAgent>;
+  newChannel(o: { organizationId: string; teamId: string; kind: ChannelKind; config?: Record<string, unknown> }): Promise<{ id: string }>;
+  count(table: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function startTestApp(overrides: Partial<AppConfig> = {}): Promise<TestApp> {
+  const databaseUrl = overrides.databaseUrl ?? (await createTestDatabase());
+  const dataDir = mkdtempSync(join(tmpdir(), 'guichet-test-'));
+  const config: AppConfig = {
+    port: 0,
+    databaseUrl,
+    appSecret: 'test-secret-0123456789abcdef',
+    encryptionKey: randomBytes(32),
+    dataDir,
+    blobDir: join(dataDir, 'blobs'),
+    publicUrl: 'http://guichet.test',
+    seedDemo: false,
+    runJobs: true,
+    sessionTtlHours: 1,
+    logLevel: 'silent',
+    publicRequestsPerHour: 20,
+    loginAttemptsPerQuarter: 10,
+    ...overrides,
+  };
+  const running = await createApp(config);
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+
+  const http: TestApp['http'] = async (method, path, opts = {}) => {
+    const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    let body: BodyInit | undefined;
+    if (opts.form) body = opts.form;
+    else if (opts.body !== undefined) {
+      headers['content-type'] ??= 'application/json';
+      body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+    }
+    const res = await fetch(`${running.url}${path}`, { method, headers, body });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      /* not JSON */
+    }
+    return { status: res.status, body: parsed as any, headers: res.headers };
+  };
+
+  return {
+    url: running.url,
+    app: running.app,
+    config,
+    db,
+    http,
+    ingest: running.app.get(IngestService),
+    async newOrganization(slug = `ville-${randomBytes(4).toString('hex')}`) {
+      const { rows } = await db.query(`INSERT INTO organization (slug, name) VALUES ($1, $2) RETURNING id`, [slug, `Ville ${slug}`]);
+      return { id: rows[0].id, slug };
+    },
+    async newTeam(organizationId, name = `Service ${randomBytes(3).toString('hex')}`) {
+      const slug = name.toLowerCase().normalize('NFD').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+      const { rows } = await db.query(`INSERT INTO team (organization_id, slug, name) VALUES ($1, $2, $3) RETURNING id`, [
+        organizationId,
+        `${slug}-${randomBytes(2).toString('hex')}`,
+        name,
+      ]);
+      return { id: rows[0].id, name };
+    },
+    async newAgent({ organizationId, role = 'agent', teamIds = [], password = 'mot-de-passe-test', name = 'Agent Test' }) {
+      const email = `agent-${randomBytes(5).toString('hex')}@test.guichet.fr`;
+      const { rows } = await db.query(
+        `INSERT INTO agent (organization_id, email, name, role, password_hash) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+        [organizationId, email, name, role, await hashPassword(password, TEST_KDF)],
+      );
+      const id = rows[0].id;
+      for (const t of teamIds) await db.query(`INSERT INTO agent_team (agent_id, team_id) VALUES ($1, $2)`, [id, t]);
+      const token = randomBytes(32).toString('base64url');
+      await db.query(`INSERT INTO agent_session (token_hash, agent_id, expires_at) VALUES ($1, $2, now() + interval '1 hour')`, [
+        tokenHash(token),
+        id,
+      ]);
+      return { id, organizationId, email, name, role, teamIds, token };
+    },
+    async newChannel({ organizationId, teamId, kind, config: cfg = {} }) {
+      const id = randomUUID();
+      await db.query(`INSERT INTO channel (id, organization_id, team_id, kind, name, config) VALUES ($1, $2, $3, $4, $5, $6)`, [
+        id,
+        organizationId,
+        teamId,
+        kind,
+        `Canal ${kind}`,
+        JSON.stringify(cfg),
+      ]);
+      return { id };
+    },
+    async count(table) {
+      const { rows } = await db.query(`SELECT count(*)::int AS n FROM ${table}`);
+      return rows[0].n;
+    },
+    async close() {
+      await db.end();
+      await running.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** An organization with two services, an agent in each, a supervisor, an admin and a web form. */
+export async function seedTown(t: TestApp) {
+  const org = await t.newOrganization();
+  const etatCivil = await t.newTeam(org.id, 'État civil');
+  const scolarite = await t.newTeam(org.id, 'Scolarité');
+  const agentEC = await t.newAgent({ organizationId: org.id, teamIds: [etatCivil.id], name: 'Marie Dupont' });
+  const agentSco = await t.newAgent({ organizationId: org.id, teamIds: [scolarite.id], name: 'Paul Martin' });
+  const supervisor = await t.newAgent({ organizationId: org.id, role: 'supervisor', name: 'Sarah Superviseure' });
+  const admin = await t.newAgent({ organizationId: org.id, role: 'admin', name: 'Alain Admin' });
+  const webform = await t.newChannel({ organizationId: org.id, teamId: etatCivil.id, kind: 'webform' });
+  const sms = await t.newChannel({ organizationId: org.id, teamId: etatCivil.id, kind: 'sms' });
+  const email = await t.newChannel({ organizationId: org.id, teamId: etatCivil.id, kind: 'email' });
+  return { org, etatCivil, scolarite, agentEC, agentSco, supervisor, admin, webform, sms, email };
+}

@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import type { InboundMessage } from '@guichet/contracts';
+import { seedTown, startTestApp, type TestApp } from '../harness';
+
+describe('IngestService', () => {
+  let t: TestApp;
+  let town: Awaited<ReturnType<typeof seedTown>>;
+
+  const sms = (from: string, text: string, over: Partial<InboundMessage> = {}): InboundMessage => ({
+    channelId: town.sms.id,
+    externalId: `SM${randomUUID().replace(/-/g, '')}`,
+    from: { kind: 'phone', value: from },
+    text,
+    thread: { latestOpen: true },
+    ...over,
+  });
+  const email = (from: string, subject: string, over: Partial<InboundMessage> = {}): InboundMessage => ({
+    channelId: town.email.id,
+    externalId: `<${randomUUID()}@mail.example.fr>`,
+    from: { kind: 'email', value: from },
+    subject,
+    text: 'Bonjour',
+    ...over,
+  });
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    town = await seedTown(t);
+  });
+  afterAll(() => t.close());
+
+  it('stores the same external id delivered many times at the same moment exactly once', async () => {
+    const msg = sms('06 11 22 33 44', 'Bonjour, mon compteur fuit');
+    const results = await Promise.all(Array.from({ length: 16 }, () => t.ingest.ingest({ ...msg })));
+    expect(new Set(results.map((r) => r.messageId)).size).toBe(1);
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM message WHERE external_id = $1`, [msg.externalId]);
+    expect(rows[0].n).toBe(1);
+    expect((await t.db.query(`SELECT count(*)::int AS n FROM conversation WHERE id = $1`, [results[0]!.conversationId])).rows[0].n).toBe(1);
+  });
+
+  it('gives one contact to a new citizen who sends several first messages at once', async () => {
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => t.ingest.ingest(sms('07 55 44 33 22', `message ${i}`))));
+    expect(new Set(results.map((r) => r.contactId)).size).toBe(1);
+    const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM contact_identity WHERE value = '+33755443322'`);
+    expect(rows[0].n).toBe(1);
+  });
+
+  it('threads an SMS into the citizen’s latest open conversation, whatever channel it started on', async () => {
+    const first = await t.ingest.ingest(email('lucie.bernard@example.fr', 'Carte d’identité', { extraIdentities: [{ kind: 'phone', value: '06 98 76 54 32' }] }));
+    const next = await t.ingest.ingest(sms('+33698765432', 'Je passe demain ?'));
+    expect(next.contactId).toBe(first.contactId);
+    expect(next.conversationId).toBe(first.conversationId);
+    const { rows } = await t.db.query(`SELECT last_channel_kind, snippet, version FROM conversation WHERE id = $1`, [first.conversationId]);
+    expect(rows[0]).toEqual({ last_channel_kind: 'sms', snippet: 'Je passe demain ?', version: 3 });
+  });
+
+  it('never appends to another citizen’s file: a matched reference of someone else opens a new, flagged conversation', async () => {
+    const victim = await t.ingest.ingest(email('victime@example.fr', 'Demande de logement social'));
+    const [{ reference }] = (await t.db.query(`SELECT reference FROM conversation WHERE id = $1`, [victim.conversationId])).rows;
+    for (const attack of [
+      email('intrus@example.fr', `RE: [${reference}] Demande de logement social`),
+      email('intrus@example.fr', 'RE: logement', { thread: { conversationId: victim.conversationId } }),
+      email('intrus@example.fr', 'RE: logement', { thread: { inReplyTo: [(await t.db.query(`SELECT external_id FROM message WHERE conversation_id = $1`, [victim.conversationId])).rows[0].external_id] } }),
+    ]) {
+      const r = await t.ingest.ingest(attack);
+      expect(r.conversationId).not.toBe(victim.conversationId);
+      expect(r.newConversation).toBe(true);
+      const { rows } = await t.db.query(`SELECT possibly_related_to_id, contact_id FROM conversation WHERE id = $1`, [r.conversationId]);
+      expect(rows[0]).toEqual({ possibly_related_to_id: victim.conversationId, contact_id: r.contactId });
+    }
+    const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM message WHERE conversation_id = $1`, [victim.conversationId]);
+    expect(rows[0].n).toBe(1);
+  });
+
+  it('threads the sender’s own reply by reference and by In-Reply-To', async () => {
+    const first = await t.ingest.ingest(email('paul.roux@example.fr', 'Permis de construire'));
+    const [{ reference }] = (await t.db.query(`SELECT reference FROM conversation WHERE id = $1`, [first.conversationId])).rows;
+    const byRef = await t.ingest.ingest(email('Paul.Roux@Example.fr', `Re: [${reference.toLowerCase()}] Permis`));
+    expect(byRef.conversationId).toBe(first.conversationId);
+    const [{ external_id }] = (await t.db.query(`SELECT external_id FROM message WHERE id = $1`, [first.messageId])).rows;
+    const byHeader = await t.ingest.ingest(email('paul.roux@example.fr', 'Re: sans référence', { thread: { inReplyTo: ['<inconnu@x>', external_id] } }));
+    expect(byHeader.conversationId).toBe(first.conversationId);
+  });
+
+  it('a citizen reply reopens a resolved conversation and marks it unread; an auto-reply does not', async () => {
+    const first = await t.ingest.ingest(sms('06 44 55 66 77', 'Bonjour'));
+    await t.db.query(`UPDATE conversation SET status = 'resolved', unread = false WHERE id = $1`, [first.conversationId]);
+    const auto = await t.ingest.ingest(email('x@example.fr', 'x', { from: { kind: 'phone', value: '0644556677' }, autoReply: true, thread: { conversationId: first.conversationId } }));
+    expect(auto.conversationId).toBe(first.conversationId);
+    expect((await t.db.query(`SELECT status FROM conversation WHERE id = $1`, [first.conversationId])).rows[0].status).toBe('resolved');
+    await t.ingest.ingest(sms('06 44 55 66 77', 'Finalement j’ai encore une question', { thread: { conversationId: first.conversationId } }));
+    const { rows } = await t.db.query(`SELECT status, unread FROM conversation WHERE id = $1`, [first.conversationId]);
+    expect(rows[0]).toEqual({ status: 'open', unread: true });
+  });
+
+  it('a closed conversation is never reopened: the citizen gets a new one linked to it', async () => {
+    const first = await t.ingest.ingest(sms('06 10 20 30 40', 'Bonjour'));
+    await t.db.query(`UPDATE conversation SET status = 'closed' WHERE id = $1`, [first.conversationId]);
+    const next = await t.ingest.ingest(sms('06 10 20 30 40', 'Re-bonjour', { thread: { conversationId: first.conversationId } }));
+    expect(next.conversationId).not.toBe(first.conversationId);
+    expect((await t.db.query(`SELECT possibly_related_to_id FROM conversation WHERE id = $1`, [next.conversationId])).rows[0].possibly_related_to_id).toBe(first.conversationId);
+  });
+
+  it('refuses an invalid sender and stores nothing', async () => {
+    const before = await Promise.all(['contact', 'conversation', 'message'].map((x) => t.count(x)));
+    await expect(t.ingest.ingest(sms('12', 'x'))).rejects.toThrow(/numéro de téléphone invalide/);
+    await expect(t.ingest.ingest(sms('06 12 34 56 78', 'x', { channelId: randomUUID() }))).rejects.toThrow(/canal introuvable/);
+    expect(await Promise.all(['contact', 'conversation', 'message'].map((x) => t.count(x)))).toEqual(before);
+  });
+
+  it('sanitizes HTML bodies and derives the text when none is given', async () => {
+    const r = await t.ingest.ingest(email('html@example.fr', 'HTML', { text: '', html: '<p>Bonjour <b>Madame</b></p><script>alert(1)</script>' }));
+    const { rows } = await t.db.query(`SELECT body, html_body FROM message WHERE id = $1`, [r.messageId]);
+    expect(rows[0]).toEqual({ body: 'Bonjour Madame', html_body: '<p>Bonjour <b>Madame</b></p>' });
+  });
+});
