@@ -10,10 +10,18 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const run = (cmd, args, env = {}) =>
   spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } }).status ?? 1;
 
-// The web app is served by the API in the browser tests: build it first.
-if (run('pnpm', ['--filter', '@guichet/web', 'build']) !== 0) {
-  console.log('0 passed, 1 failed');
-  process.exit(1);
+// Type-check and build everything first: the browser tests serve the built web app, and the
+// SIGKILL test starts PostgreSQL from the compiled API in a child process.
+for (const [cmd, args] of [
+  [process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', 'libs/contracts', 'libs/channels', 'libs/testing', 'apps/api']],
+  [process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.tests.json']],
+  ['pnpm', ['--filter', '@guichet/web', 'typecheck']],
+  ['pnpm', ['--filter', '@guichet/web', 'build']],
+]) {
+  if (run(cmd, args) !== 0) {
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
 }
 
 const results = join(root, '.jest-results.json');

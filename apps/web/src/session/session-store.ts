@@ -1,4 +1,4 @@
-import type { AgentDto, LoginResponse } from '@guichet/contracts';
+import type { MeDto, LoginResponse } from '@guichet/contracts';
 
 /** What the browser keeps between visits: the bearer token and who it belongs to. */
 export type Session = LoginResponse;
@@ -65,7 +65,7 @@ export const sessionStore = {
   set(session: Session): void {
     write(session);
   },
-  updateAgent(agent: AgentDto): void {
+  updateAgent(agent: MeDto): void {
     if (current && JSON.stringify(current.agent) !== JSON.stringify(agent)) write({ ...current, agent });
   },
   clear(): void {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { AgentDto, AgentRole, TeamDto } from '@guichet/contracts';
+import type { AgentDto, AgentRole, MeDto, OrganizationDto, TeamDto } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database.service';
 
@@ -40,6 +40,13 @@ export class DirectoryRepository {
       manager,
     );
     return row ?? null;
+  }
+
+  async me(organizationId: string, agentId: string): Promise<MeDto | null> {
+    const agent = await this.agent(organizationId, agentId);
+    if (!agent) return null;
+    const [organization] = await this.db.query<OrganizationDto>(`SELECT id, name, slug FROM organization WHERE id = $1`, [organizationId]);
+    return { ...agent, organization: organization! };
   }
 
   async agents(organizationId: string): Promise<AgentDto[]> {

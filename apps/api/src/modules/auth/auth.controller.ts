@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
-import { loginSchema, type AgentDto, type LoginInput, type LoginResponse } from '@guichet/contracts';
+import { loginSchema, type LoginInput, type LoginResponse, type MeDto } from '@guichet/contracts';
 import type { Request } from 'express';
 import { z } from 'zod';
 import { CurrentAgent, Public, type AuthAgent } from '../../common/auth-agent';
@@ -29,8 +29,8 @@ export class AuthController {
 
   @ApiBearerAuth()
   @Get('me')
-  async me(@CurrentAgent() agent: AuthAgent): Promise<AgentDto> {
-    const dto = await this.directory.agent(agent.organizationId, agent.id);
+  async me(@CurrentAgent() agent: AuthAgent): Promise<MeDto> {
+    const dto = await this.directory.me(agent.organizationId, agent.id);
     if (!dto) throw notFound('agent');
     return dto;
   }

@@ -1,9 +1,9 @@
-import type { AgentDto } from '@guichet/contracts';
+import type { MeDto } from '@guichet/contracts';
 import { useTranslation } from 'react-i18next';
 import { LanguageSwitch } from '../../components/language-switch';
 import type { RealtimeStatus } from '../../realtime/realtime-context';
 
-export function AppHeader({ me, realtime, onLogout }: { me: AgentDto; realtime: RealtimeStatus; onLogout(): void }) {
+export function AppHeader({ me, realtime, onLogout }: { me: MeDto; realtime: RealtimeStatus; onLogout(): void }) {
   const { t } = useTranslation();
   return (
     <header className="app-header">
@@ -23,7 +23,10 @@ export function AppHeader({ me, realtime, onLogout }: { me: AgentDto; realtime: 
         <span className="agent-card">
           <span className="visually-hidden">{t('header.signedInAs')} </span>
           <span className="agent-card__name">{me.name}</span>
-          <span className="agent-card__role">{t(`roles.${me.role}`)}</span>
+          <span className="agent-card__role">
+            {t(`roles.${me.role}`)}
+            {me.organization ? ` · ${me.organization.name}` : ''}
+          </span>
         </span>
         <button type="button" className="button button--on-dark" onClick={onLogout}>
           {t('header.logout')}

