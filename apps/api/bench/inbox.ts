@@ -1,0 +1,176 @@
+import type { PoolClient } from 'pg';
+import type { Database } from '../src/common/database.service';
+import { ConversationRepository, type ConversationFilter } from '../src/modules/conversations/conversation.repository';
+import { seedInbox, type InboxScale } from './inbox-seed';
+import { withBenchEnv, type Log } from './lib/env';
+import { HttpProbe, type TimedResponse } from './lib/http';
+import type { BenchResult } from './lib/report';
+import { count, ms, seconds, summarize, type Summary } from './lib/stats';
+import { nowMs } from './lib/timing';
+
+export interface InboxBenchOptions extends InboxScale {
+  requests: number;
+  warmup: number;
+  pageSize: number;
+}
+
+export const INBOX_DEFAULTS: InboxBenchOptions = {
+  conversations: 1_000_000,
+  messages: 5_000_000,
+  contacts: 300_000,
+  agentsPerTeam: 5,
+  requests: 300,
+  warmup: 30,
+  pageSize: 25,
+};
+
+interface Statement {
+  text: string;
+  values: unknown[];
+}
+
+/** The exact SQL ConversationRepository.list() sends for `filter`, captured without a database. */
+function listStatement(filter: ConversationFilter): Statement {
+  let captured: Statement | undefined;
+  const recorder: Pick<Database, 'query'> = {
+    query: async <T>(text: string, values: unknown[] = []) => {
+      captured = { text, values };
+      return [] as T[];
+    },
+  };
+  void new ConversationRepository(recorder as Database).list(filter);
+  if (!captured) throw new Error('ConversationRepository.list() sent no query');
+  return captured;
+}
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  'Actual Rows'?: number;
+  'Actual Loops'?: number;
+  'Shared Hit Blocks'?: number;
+  'Shared Read Blocks'?: number;
+  Plans?: PlanNode[];
+}
+
+const walk = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(walk)];
+
+function renderPlan(n: PlanNode, depth = 0): string[] {
+  const on = n['Index Name'] ? ` using ${n['Index Name']} on ${n['Relation Name']}` : n['Relation Name'] ? ` on ${n['Relation Name']}` : '';
+  const line = `${'  '.repeat(depth)}${depth ? '-> ' : ''}${n['Node Type']}${on} (rows=${n['Actual Rows']} loops=${n['Actual Loops']}, shared hit=${n['Shared Hit Blocks'] ?? 0} read=${n['Shared Read Blocks'] ?? 0})`;
+  return [line, ...(n.Plans ?? []).flatMap((p) => renderPlan(p, depth + 1))];
+}
+
+/** EXPLAIN (ANALYZE, BUFFERS): the list must walk a conversation index in order, never sort. */
+async function checkPlan(c: PoolClient, s: Statement): Promise<{ ok: boolean; summary: string; reason: string }> {
+  const { rows } = await c.query<{ 'QUERY PLAN': [{ Plan: PlanNode; 'Planning Time': number; 'Execution Time': number }] }>(
+    `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${s.text}`,
+    s.values,
+  );
+  const root = rows[0]!['QUERY PLAN'][0];
+  const nodes = walk(root.Plan);
+  const indexScan = nodes.find((n) => n['Node Type'] === 'Index Scan' && n['Relation Name'] === 'conversation');
+  const sorts = nodes.filter((n) => /Sort/.test(n['Node Type']));
+  const reason = [
+    indexScan ? `Index Scan using ${indexScan['Index Name']}` : 'no Index Scan on conversation',
+    sorts.length ? `${sorts.length} Sort node(s)` : 'no Sort node',
+  ].join(', ');
+  const summary = [
+    ...renderPlan(root.Plan),
+    `Planning Time: ${root['Planning Time'].toFixed(3)} ms, Execution Time: ${root['Execution Time'].toFixed(3)} ms`,
+  ].join('\n');
+  return { ok: !!indexScan && !sorts.length, summary, reason };
+}
+
+interface Probe {
+  name: 'api' | 'sql' | 'health';
+  run(): Promise<number>;
+}
+
+/** Rounds of one call of each probe, in a rotating order so background noise hits all three alike. */
+async function measureRounds(probes: Probe[], warmup: number, requests: number, deadlineMs: number): Promise<Map<Probe['name'], Summary>> {
+  const samples = new Map(probes.map((p) => [p.name, [] as number[]]));
+  const start = nowMs();
+  for (let r = 0; r < warmup + requests; r++) {
+    if (nowMs() - start > deadlineMs) throw new Error(`latency rounds stopped after ${deadlineMs} ms (${r} rounds)`);
+    for (let k = 0; k < probes.length; k++) {
+      const p = probes[(r + k) % probes.length]!;
+      const took = await p.run();
+      if (r >= warmup) samples.get(p.name)!.push(took);
+    }
+  }
+  return new Map([...samples].map(([name, s]) => [name, summarize(s)]));
+}
+
+const expectOk = (r: TimedResponse, what: string): number => {
+  if (r.status !== 200) throw new Error(`${what}: HTTP ${r.status} ${r.body.slice(0, 200)}`);
+  return r.ms;
+};
+
+export async function benchInbox(o: InboxBenchOptions, log: Log): Promise<BenchResult> {
+  return withBenchEnv(log, async (env) => {
+    log(`inbox: seeding ${count(o.conversations)} conversations, ${count(o.messages)} messages, ${count(o.contacts)} contacts`);
+    const town = await seedInbox(env, o, log);
+    const teamId = town.teamIds[0]!;
+    // What ConversationService.list() asks of the repository for a supervisor: limit + 1 to know if there is a next page.
+    const statement = listStatement({ organizationId: town.organizationId, teamId, status: 'open', limit: o.pageSize + 1 });
+    const path = `/api/v1/conversations?teamId=${teamId}&status=open&limit=${o.pageSize}`;
+    const http = new HttpProbe(env.app.url);
+    const c = await env.db.connect();
+    try {
+      const plan = await checkPlan(c, statement);
+      const apiPage = JSON.parse((await http.get(path, town.supervisorToken)).body) as { items: { id: string }[] };
+      const sqlRows = (await c.query<{ id: string }>(statement.text, statement.values)).rows;
+      const same = apiPage.items.length === o.pageSize && apiPage.items.every((item, i) => item.id === sqlRows[i]?.id);
+      if (!same) throw new Error(`the API page (${apiPage.items.length} items) differs from the SQL rows (${sqlRows.length})`);
+
+      const probes: Probe[] = [
+        { name: 'api', run: async () => expectOk(await http.get(path, town.supervisorToken), path) },
+        {
+          name: 'sql',
+          run: async () => {
+            const start = nowMs();
+            await c.query(statement.text, statement.values);
+            return nowMs() - start;
+          },
+        },
+        { name: 'health', run: async () => expectOk(await http.get('/api/v1/health'), 'health') },
+      ];
+      log(`inbox: ${o.warmup} warm-up + ${o.requests} measured rounds of API, SQL and health`);
+      const s = await measureRounds(probes, o.warmup, o.requests, 10 * 60_000);
+      const api = s.get('api')!;
+      const sql = s.get('sql')!;
+      const health = s.get('health')!;
+      const budget = 2 * (sql.p99 + health.p99);
+      const { rows: sizes } = await c.query<{ conversation: string; message: string }>(
+        `SELECT pg_size_pretty(pg_total_relation_size('conversation')) AS conversation, pg_size_pretty(pg_total_relation_size('message')) AS message`,
+      );
+      return {
+        id: 'inbox',
+        title: `Inbox list at ${count(o.conversations)} conversations / ${count(o.messages)} messages`,
+        projectLabel: `GET ${path.replace(teamId, '<team>')} (HTTP)`,
+        baselineLabel: 'bare SQL of ConversationRepository.list (pg) | GET /api/v1/health (HTTP)',
+        rows: [
+          { metric: 'requests measured', project: count(api.n), baseline: `${count(sql.n)} | ${count(health.n)}` },
+          { metric: 'p50', project: ms(api.p50), baseline: `${ms(sql.p50)} | ${ms(health.p50)}` },
+          { metric: 'p99', project: ms(api.p99), baseline: `${ms(sql.p99)} | ${ms(health.p99)}` },
+          { metric: 'max', project: ms(api.max), baseline: `${ms(sql.max)} | ${ms(health.max)}` },
+        ],
+        target: 'API p99 ≤ 2 × (SQL p99 + health p99), and the plan is an Index Scan on a conversation index with no Sort',
+        measured: `API p99 ${ms(api.p99)} vs budget ${ms(budget)}; plan: ${plan.reason}`,
+        pass: api.p99 <= budget && plan.ok,
+        notes: [
+          `seeding: ${seconds(town.totalMs)} in all — ${town.steps.map((x) => `${x.step} ${seconds(x.ms)}`).join(', ')}`,
+          `one organization, 7 teams, ~10 % open per team, ${o.agentsPerTeam} agents per team, 40 % assigned; table sizes with indexes: conversation ${sizes[0]!.conversation}, message ${sizes[0]!.message}`,
+          'the API page and the bare SQL return the same 25 conversations (checked)',
+          `EXPLAIN (ANALYZE, BUFFERS) of the list query, team ${teamId.slice(0, 8)}…, status open:\n${plan.summary}`,
+        ],
+        server: env.server,
+      };
+    } finally {
+      c.release();
+      http.close();
+    }
+  });
+}
