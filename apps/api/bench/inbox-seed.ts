@@ -171,9 +171,9 @@ export async function seedInbox(env: BenchEnv, scale: InboxScale, log: Log): Pro
       insertCount(
         c,
         `INSERT INTO contact_identity (organization_id, contact_id, kind, value)
-         SELECT $1, id, 'email', 'citoyen.' || n || '@exemple.fr' FROM seed_contact WHERE n % 10 < 7
+         SELECT $1::uuid, id, 'email', 'citoyen.' || n || '@exemple.fr' FROM seed_contact WHERE n % 10 < 7
          UNION ALL
-         SELECT $1, id, 'phone', '+336' || lpad((10000000 + n)::text, 8, '0') FROM seed_contact WHERE n % 10 >= 5`,
+         SELECT $1::uuid, id, 'phone', '+336' || lpad((10000000 + n)::text, 8, '0') FROM seed_contact WHERE n % 10 >= 5`,
         [organizationId],
       ),
     );

@@ -5,7 +5,9 @@ import { ensureDatabase } from '../src/database/embedded-postgres';
 import { IngestService } from '../src/modules/ingest/ingest.service';
 import { withBenchEnv, type BenchEnv, type Log } from './lib/env';
 import { createChannel, createOrganization, createTeams } from './lib/fixtures';
+import { cpuMark, cpuSince, type CpuUse } from './lib/cpu';
 import type { BenchResult } from './lib/report';
+import { countStatements } from './lib/statement-count';
 import { count, ms, perSecond, seconds, summarize } from './lib/stats';
 import { nowMs, runPool } from './lib/timing';
 
@@ -16,6 +18,8 @@ export interface IngestBenchOptions {
   /** Returning SMS citizens: each sends one message during the warm-up, then comes back. */
   returningCitizens: number;
   rawInserts: number;
+  /** Extra messages ingested afterwards, unmeasured, to count the SQL statements per ingest(). */
+  statementProbe: number;
   concurrency: number;
   target: number;
   deadlineMs: number;
@@ -26,6 +30,7 @@ export const INGEST_DEFAULTS: IngestBenchOptions = {
   warmup: 500,
   returningCitizens: 300,
   rawInserts: 20_000,
+  statementProbe: 100,
   concurrency: 8,
   target: 0.25,
   deadlineMs: 10 * 60_000,
@@ -55,12 +60,14 @@ async function createTown(env: BenchEnv): Promise<Town> {
 /** Valid French mobile numbers, one per returning citizen. */
 const phoneOf = (citizen: number) => `+3361${String(2_000_000 + citizen).padStart(7, '0')}`;
 
+const isNewCitizen = (i: number) => i % 10 >= 3;
+
 /**
  * The mix: 7 messages in 10 from a new citizen by e-mail (new contact, new conversation),
  * 3 in 10 by SMS from a returning citizen, threaded into their latest open conversation.
  */
 function mixedMessage(town: Town, tag: string, returningCitizens: number, i: number): InboundMessage {
-  if (i % 10 < 3) return smsMessage(town, tag, (i * 7919) % returningCitizens, `m${i}`);
+  if (!isNewCitizen(i)) return smsMessage(town, tag, (i * 7919) % returningCitizens, `m${i}`);
   return {
     channelId: town.emailChannelId,
     externalId: `<${tag}.${i}@mail.exemple.fr>`,
@@ -84,6 +91,7 @@ interface Rate {
   perSecond: number;
   elapsedMs: number;
   latencies: number[];
+  cpu: CpuUse;
 }
 
 /** Runs `call(i)` `total` times on `concurrency` callers; the first `warmup` calls are not measured. */
@@ -95,12 +103,13 @@ async function measureRate(
 ): Promise<Rate> {
   await runPool(warmup, o.concurrency, o.deadlineMs, call);
   const latencies: number[] = [];
+  const mark = cpuMark();
   const elapsedMs = await runPool(total, o.concurrency, o.deadlineMs, async (i) => {
     const start = nowMs();
     await call(warmup + i);
     latencies.push(nowMs() - start);
   });
-  return { perSecond: (total / elapsedMs) * 1000, elapsedMs, latencies };
+  return { perSecond: (total / elapsedMs) * 1000, elapsedMs, latencies, cpu: cpuSince(mark) };
 }
 
 /** Baseline: autocommit single-row INSERTs into a plain table, one connection per caller. */
@@ -112,11 +121,11 @@ async function rawInsertRate(env: BenchEnv, o: IngestBenchOptions): Promise<Rate
     await clients[0]!.query(`CREATE TABLE raw_message (
       id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, source text NOT NULL, body text NOT NULL,
       received_at timestamptz NOT NULL DEFAULT now())`);
-    let next = 0;
+    // A free list of connections: each caller holds one for the duration of its INSERT, like a pool.
     const free = [...clients];
     return await measureRate(o, Math.min(o.warmup, o.rawInserts), o.rawInserts, async (i) => {
-      // Each caller holds its own connection for the duration of its INSERT, like a pool of 8.
-      const client = free.pop() ?? clients[next++ % clients.length]!;
+      const client = free.pop();
+      if (!client) throw new Error('more callers than connections');
       try {
         await client.query(`INSERT INTO raw_message (source, body) VALUES ($1, $2)`, [`citoyen.${i}@exemple.fr`, EMAIL_TEXT]);
       } finally {
@@ -152,14 +161,19 @@ export async function benchIngest(o: IngestBenchOptions, log: Log): Promise<Benc
       await ingest.ingest(smsMessage(town, tag, c, `first${c}`));
     });
     let newConversations = 0;
-    log(`ingest: ${o.warmup} warm-up + ${o.messages} measured messages, ${o.concurrency} callers`);
-    const project = await measureRate(o, o.warmup, o.messages, async (i) => {
+    const ingestOne = async (i: number) => {
       const r = await ingest.ingest(mixedMessage(town, tag, o.returningCitizens, i));
       if (!r.created) throw new Error(`message ${i} was treated as a duplicate`);
       if (r.newConversation) newConversations++;
+    };
+    log(`ingest: ${o.warmup} warm-up + ${o.messages} measured messages, ${o.concurrency} callers`);
+    const project = await measureRate(o, o.warmup, o.messages, ingestOne);
+    const measured = o.warmup + o.messages;
+    const statements = await countStatements(async () => {
+      await runPool(o.statementProbe, o.concurrency, o.deadlineMs, (i) => ingestOne(measured + i));
     });
-    const total = o.warmup + o.messages;
-    const emails = Array.from({ length: total }, (_, i) => i % 10 >= 3).filter(Boolean).length;
+    const total = measured + o.statementProbe;
+    const emails = Array.from({ length: total }, (_, i) => i).filter(isNewCitizen).length;
     if (newConversations !== emails) throw new Error(`${newConversations} new conversations for ${emails} new citizens`);
     const check = await expectCounts(env, town, {
       contact: o.returningCitizens + emails,
@@ -183,6 +197,16 @@ export async function benchIngest(o: IngestBenchOptions, log: Log): Promise<Benc
         { metric: 'throughput', project: perSecond(project.perSecond), baseline: perSecond(raw.perSecond) },
         { metric: 'latency per call p50', project: ms(p.p50), baseline: ms(b.p50) },
         { metric: 'latency per call p99', project: ms(p.p99), baseline: ms(b.p99) },
+        {
+          metric: 'machine CPU busy (all cores)',
+          project: `${project.cpu.machineBusyPercent.toFixed(0)} %`,
+          baseline: `${raw.cpu.machineBusyPercent.toFixed(0)} %`,
+        },
+        {
+          metric: 'bench process CPU per operation',
+          project: ms(project.cpu.processMs / o.messages),
+          baseline: ms(raw.cpu.processMs / o.rawInserts),
+        },
       ],
       target: `ingest ≥ ${(o.target * 100).toFixed(0)} % of raw INSERT commits/s`,
       measured: `${(ratio * 100).toFixed(1)} % (${perSecond(project.perSecond)} vs ${perSecond(raw.perSecond)})`,
@@ -190,6 +214,9 @@ export async function benchIngest(o: IngestBenchOptions, log: Log): Promise<Benc
       notes: [
         `mix: 70 % new citizens by e-mail (new contact + conversation), 30 % returning SMS citizens (${o.returningCitizens}) threaded with latestOpen; ${o.warmup} warm-up messages first`,
         check,
+        `${(statements.total / o.statementProbe).toFixed(1)} SQL statements per ingest() (counted on ${o.statementProbe} more messages of the same mix): ${statements.byKind
+          .map(([kind, n]) => `${kind} ×${(n / o.statementProbe).toFixed(2)}`)
+          .join(', ')}`,
         'raw baseline: autocommit INSERT of (source, body) into a table with a bigint identity key, in another database of the same server',
       ],
       server: env.server,

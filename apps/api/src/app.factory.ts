@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Logger, type INestApplication, type LogLevel } from '@nestjs/common';
+import { type INestApplication, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -35,7 +35,9 @@ export async function migrate(dataSource: DataSource): Promise<void> {
 }
 
 export async function createApp(config: AppConfig): Promise<RunningApp> {
-  const logger: LogLevel[] | false = config.logLevel === 'silent' ? false : ['log', 'warn', 'error'];
+  // Nest's own start-up chatter (one line per route) stays out of the log unless asked for.
+  const logger: LogLevel[] | false =
+    config.logLevel === 'silent' ? false : process.env.LOG_LEVEL === 'debug' ? ['log', 'warn', 'error', 'debug'] : ['warn', 'error', 'fatal'];
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     logger,
     bodyParser: false,
@@ -88,7 +90,7 @@ export async function createApp(config: AppConfig): Promise<RunningApp> {
   await app.init();
   const dataSource = app.get(DataSource);
   await migrate(dataSource);
-  if (config.seedDemo) await seedDemo(dataSource, Logger);
+  if (config.seedDemo) await seedDemo(dataSource, config.logLevel === 'silent' ? undefined : { log: (m) => console.log(m) });
   await app.get(JobQueue).start();
   await app.get(OutboundWorker).start();
   await app.listen(config.port, '0.0.0.0');

@@ -29,7 +29,10 @@ export class JobQueue implements OnApplicationShutdown {
       useListenNotify: true,
       application_name: 'guichet-jobs',
     } as ConstructorParameters<typeof PgBoss>[0]);
-    boss.on('error', (e: unknown) => this.logger.error(String(e)));
+    boss.on('error', (e: unknown) => {
+      // 57P01: the database is shutting down (Ctrl-C reaches the embedded PostgreSQL too).
+      if ((e as { code?: string })?.code !== '57P01') this.logger.error(String(e));
+    });
     await boss.start();
     await boss.createQueue(QUEUES.outboundSend, {
       retryLimit: OUTBOUND_RETRY_LIMIT,

@@ -1,0 +1,110 @@
+/**
+ * `pnpm bench`: three benchmarks, each on its own embedded PostgreSQL and app instance, each
+ * printed beside a baseline measured in the same run; full-scale runs write bench/RESULTS.md.
+ *
+ *   pnpm bench [-- --only ingest,inbox,realtime] [--scale 0.01]
+ *
+ * --scale shrinks the data and counts for development runs; they never write RESULTS.md.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { benchInbox, INBOX_DEFAULTS, type InboxBenchOptions } from './inbox';
+import { benchIngest, INGEST_DEFAULTS, type IngestBenchOptions } from './ingest';
+import { describeMachine } from './lib/machine';
+import { printResult, writeResults, type BenchId, type BenchResult } from './lib/report';
+import { seconds } from './lib/stats';
+import { nowMs } from './lib/timing';
+import { benchRealtime, REALTIME_DEFAULTS, type RealtimeBenchOptions } from './realtime';
+
+const BENCHES: BenchId[] = ['ingest', 'inbox', 'realtime'];
+const scaled = (v: number, scale: number, min: number) => Math.max(min, Math.round(v * scale));
+
+function ingestOptions(scale: number): IngestBenchOptions {
+  const d = INGEST_DEFAULTS;
+  return {
+    ...d,
+    messages: scaled(d.messages, scale, 200),
+    warmup: scaled(d.warmup, scale, 50),
+    returningCitizens: scaled(d.returningCitizens, scale, 30),
+    rawInserts: scaled(d.rawInserts, scale, 800),
+  };
+}
+
+function inboxOptions(scale: number): InboxBenchOptions {
+  const d = INBOX_DEFAULTS;
+  const conversations = scaled(d.conversations, scale, 1_000);
+  return { ...d, conversations, messages: (conversations * d.messages) / d.conversations, contacts: scaled(d.contacts, scale, 300) };
+}
+
+function realtimeOptions(scale: number): RealtimeBenchOptions {
+  const d = REALTIME_DEFAULTS;
+  return { ...d, clients: scaled(d.clients, scale, 20), messages: scaled(d.messages, scale, 50) };
+}
+
+/** The workspace root (where pnpm-workspace.yaml is), which holds bench/RESULTS.md. */
+function workspaceRoot(from: string): string {
+  for (let dir = from, i = 0; i < 12; dir = dirname(dir), i++) {
+    if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;
+  }
+  throw new Error(`no pnpm-workspace.yaml above ${from}`);
+}
+
+function parseCli(): { only: BenchId[]; scale: number } {
+  const { values } = parseArgs({
+    args: process.argv.slice(2).filter((a) => a !== '--'),
+    options: { only: { type: 'string' }, scale: { type: 'string' } },
+  });
+  const only = (values.only?.split(',').map((s) => s.trim()) ?? BENCHES) as BenchId[];
+  const unknown = only.filter((id) => !BENCHES.includes(id));
+  if (unknown.length) throw new Error(`unknown benchmark(s): ${unknown.join(', ')} (known: ${BENCHES.join(', ')})`);
+  const scale = values.scale ? Number(values.scale) : 1;
+  if (!(scale > 0 && scale <= 1)) throw new Error(`--scale must be in (0, 1]: ${values.scale}`);
+  return { only, scale };
+}
+
+async function main(): Promise<number> {
+  const { only, scale } = parseCli();
+  const started = nowMs();
+  const log = (m: string) => console.log(`[${seconds(nowMs() - started).padStart(7)}] ${m}`);
+  const runners: Record<BenchId, () => Promise<BenchResult>> = {
+    ingest: () => benchIngest(ingestOptions(scale), log),
+    inbox: () => benchInbox(inboxOptions(scale), log),
+    realtime: () => benchRealtime(realtimeOptions(scale), log),
+  };
+  const machine = describeMachine('(not started)');
+  log(`bench: ${only.join(', ')}${scale === 1 ? '' : ` at scale ${scale}`}; load average ${machine.loadAverage}, niceness ${machine.niceness}`);
+
+  const results: BenchResult[] = [];
+  const errors: string[] = [];
+  for (const id of only) {
+    try {
+      const r = await runners[id]();
+      printResult(r);
+      results.push(r);
+    } catch (e) {
+      errors.push(`${id}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      console.error(`\n== ${id}: ERROR ==\n${errors[errors.length - 1]}`);
+    }
+  }
+
+  console.log('');
+  if (results.length && scale === 1) {
+    const file = join(workspaceRoot(__dirname), 'bench', 'RESULTS.md');
+    writeResults(file, results, { ...machine, postgres: results[0]!.server }, 'pnpm bench');
+    log(`wrote ${file}`);
+  } else if (results.length) {
+    log(`scale ${scale}: bench/RESULTS.md left as it was (full-scale runs only)`);
+  }
+  const verdicts = [...results.map((r) => `${r.id} ${r.pass ? 'PASS' : 'FAIL'}`), ...errors.map((e) => `${e.split(':')[0]} ERROR`)];
+  log(`bench: ${verdicts.join(', ')} (${seconds(nowMs() - started)})`);
+  return results.every((r) => r.pass) && !errors.length ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
