@@ -10,13 +10,35 @@ export interface ChannelCapabilities {
   window24h: boolean;
   /** Characters per message, when the provider limits them. */
   maxChars?: number;
+  /** Can carry an agent's written reply (a voice line cannot). */
+  replies: boolean;
+}
+
+export interface OutboundAttachment {
+  fileName: string;
+  contentType: string;
+  content: Uint8Array;
 }
 
 export interface OutboundRequest {
   channel: { id: string; kind: ChannelKind; config: Record<string, unknown> };
   /** The citizen's address on this channel; null for channels without one (web form). */
-  to: { kind: IdentityKind; value: string } | null;
-  message: { id: string; body: string; subject?: string | null; reference: string };
+  to: { kind: IdentityKind; value: string; name?: string | null } | null;
+  message: { id: string; body: string; attachments: OutboundAttachment[] };
+  conversation: { id: string; reference: string; subject: string | null; lastInboundAt: Date | null };
+  /** External ids already stored in this conversation, oldest first (email References). */
+  threadExternalIds: string[];
+  /** Signed token proving that an answer belongs to this conversation (email plus-address). */
+  replyToken: string;
+  /** Public base URL of this Guichet, for provider callbacks (Twilio statusCallback). */
+  publicUrl: string;
+}
+
+/** What a channel needs to know to accept or refuse a reply before anything is queued. */
+export interface ReplyContext {
+  /** The citizen's last inbound message on this channel kind. */
+  lastInboundAt: Date | null;
+  now: Date;
 }
 
 export type SendResult =
@@ -30,6 +52,8 @@ export type SendResult =
 export interface ChannelAdapter {
   kind: ChannelKind;
   capabilities: ChannelCapabilities;
+  /** A reason (French, for the agent) to refuse a reply now, e.g. a closed 24-hour window. */
+  checkReply?(context: ReplyContext): string | null;
   send(request: OutboundRequest): Promise<SendResult>;
 }
 

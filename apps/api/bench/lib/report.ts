@@ -36,7 +36,7 @@ export function printResult(r: BenchResult, out: (line: string) => void = consol
   out('');
   out(`== ${r.title} ==`);
   for (const line of pad([['metric', r.projectLabel, r.baselineLabel], ...r.rows.map((x) => [x.metric, x.project, x.baseline])])) out(`  ${line}`);
-  for (const n of r.notes) out(`  · ${n}`);
+  for (const n of r.notes) out(`  · ${n.replace(/\n/g, '\n      ')}`);
   out(`  ${verdict(r)}`);
 }
 

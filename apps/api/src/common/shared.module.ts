@@ -6,6 +6,7 @@ import { ChannelRepository } from '../modules/channels/channel.repository';
 import { ContactRepository } from '../modules/contacts/contact.repository';
 import { ConversationRepository } from '../modules/conversations/conversation.repository';
 import { MessageRepository } from '../modules/messages/message.repository';
+import { DeliveryStatusService } from '../modules/outbound/delivery-status.service';
 import { JobQueue } from '../modules/outbound/job-queue';
 import { RealtimePublisher } from '../modules/realtime/realtime.publisher';
 import { Database } from './database.service';
@@ -16,6 +17,7 @@ const PROVIDERS = [
   RateLimiter,
   BlobStore,
   JobQueue,
+  DeliveryStatusService,
   RealtimePublisher,
   AuditRepository,
   DirectoryRepository,

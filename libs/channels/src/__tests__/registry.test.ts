@@ -8,7 +8,15 @@ describe('adapter registry', () => {
   });
 
   it('publishes web form replies at once, and refuses kinds not built yet with a reason', async () => {
-    const req = { channel: { id: 'c', kind: 'webform' as const, config: {} }, to: null, message: { id: 'm', body: 'b', reference: 'GU-222222' } };
+    const req = {
+      channel: { id: 'c', kind: 'webform' as const, config: {} },
+      to: null,
+      message: { id: 'm', body: 'b', attachments: [] },
+      conversation: { id: 'c', reference: 'GU-222222', subject: null, lastInboundAt: null },
+      threadExternalIds: [],
+      replyToken: 't',
+      publicUrl: 'http://guichet.test',
+    };
     await expect(adapterFor('webform').send(req)).resolves.toEqual({ ok: true, status: 'delivered' });
     const sms = await adapterFor('sms').send({ ...req, channel: { ...req.channel, kind: 'sms' } });
     expect(sms).toMatchObject({ ok: false, temporary: false });

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { adapterFor } from '@guichet/channels';
 import {
   CHANNEL_IDENTITY,
   type ConversationDto,
@@ -168,6 +169,13 @@ export class ConversationService {
     if (!id) throw badRequest('précisez le canal de réponse (channelId)');
     const channel = await this.channels.find(row.organization_id, id, m);
     if (!channel || !channel.enabled) throw badRequest('canal de réponse inconnu ou désactivé');
+    const adapter = adapterFor(channel.kind);
+    if (!adapter.capabilities.replies) throw badRequest(`le canal ${channel.name} ne transmet pas de réponse écrite : choisissez un autre canal`);
+    if (adapter.checkReply) {
+      const lastInboundAt = await this.messages.lastInboundAt(row.id, channel.kind, m);
+      const refusal = adapter.checkReply({ lastInboundAt, now: new Date() });
+      if (refusal) throw badRequest(refusal);
+    }
     const identityKind = CHANNEL_IDENTITY[channel.kind];
     if (identityKind) {
       const [identity] = await m.query(

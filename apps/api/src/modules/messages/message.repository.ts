@@ -103,6 +103,17 @@ export class MessageRepository {
     return row?.conversation_id ?? null;
   }
 
+  /** When the citizen last wrote on this kind of channel (24-hour windows). */
+  async lastInboundAt(conversationId: string, channelKind: ChannelKind, manager?: EntityManager): Promise<Date | null> {
+    const [row] = await this.db.query<{ at: Date | null }>(
+      `SELECT max(m.created_at) AS at FROM message m JOIN channel ch ON ch.id = m.channel_id
+        WHERE m.conversation_id = $1 AND m.direction = 'inbound' AND ch.kind = $2`,
+      [conversationId, channelKind],
+      manager,
+    );
+    return row?.at ?? null;
+  }
+
   async findDto(id: string, manager?: EntityManager): Promise<MessageDto | null> {
     const rows = await this.db.query<MessageRow>(
       `SELECT ${COLUMNS} FROM message m LEFT JOIN channel ch ON ch.id = m.channel_id WHERE m.id = $1`,

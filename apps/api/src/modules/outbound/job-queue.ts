@@ -34,15 +34,25 @@ export class JobQueue implements OnApplicationShutdown {
       if ((e as { code?: string })?.code !== '57P01') this.logger.error(String(e));
     });
     await boss.start();
-    await boss.createQueue(QUEUES.outboundSend, {
-      retryLimit: OUTBOUND_RETRY_LIMIT,
+    this.boss = boss;
+    await this.ensureQueue(QUEUES.outboundSend, { retryLimit: OUTBOUND_RETRY_LIMIT });
+  }
+
+  /** Creates a queue once (idempotent); retries back off exponentially up to ten minutes. */
+  async ensureQueue(name: string, o: { retryLimit?: number; expireInSeconds?: number } = {}): Promise<void> {
+    await this.b.createQueue(name, {
+      retryLimit: o.retryLimit ?? 5,
       retryDelay: 2,
       retryBackoff: true,
       retryDelayMax: 600,
-      expireInSeconds: 120,
+      expireInSeconds: o.expireInSeconds ?? 120,
       notify: true,
     } as never);
-    this.boss = boss;
+  }
+
+  /** Queues a job outside any transaction (slow follow-up work of a webhook, for instance). */
+  async send(name: string, data: object): Promise<void> {
+    await this.b.send(name, data);
   }
 
   private get b(): PgBoss {

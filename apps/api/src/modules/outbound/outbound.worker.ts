@@ -4,12 +4,14 @@ import { CHANNEL_IDENTITY } from '@guichet/contracts';
 import type { Job } from 'pg-boss' with { 'resolution-mode': 'import' };
 import { APP_CONFIG, type AppConfig } from '../../config';
 import { Database } from '../../common/database.service';
-import { ChannelService } from '../channels/channel.service';
+import { BlobStore } from '../blobs/blob-store';
+import { ChannelService, type ResolvedChannel } from '../channels/channel.service';
 import { toConversationDto } from '../conversations/conversation.mapper';
 import { ConversationRepository } from '../conversations/conversation.repository';
 import { MessageRepository } from '../messages/message.repository';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
 import { JobQueue, OUTBOUND_RETRY_LIMIT, QUEUES } from './job-queue';
+import { replyToken } from './reply-token';
 
 export interface OutboundJob {
   messageId: string;
@@ -32,6 +34,7 @@ export class OutboundWorker {
     private readonly messages: MessageRepository,
     private readonly conversations: ConversationRepository,
     private readonly publisher: RealtimePublisher,
+    private readonly blobs: BlobStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -50,40 +53,22 @@ export class OutboundWorker {
       channel_id: string | null;
       conversation_id: string;
       contact_id: string;
+      contact_name: string | null;
       subject: string | null;
       reference: string;
     }>(
-      `SELECT m.id, m.body, m.status, m.kind, m.channel_id, m.conversation_id, c.contact_id, c.subject, c.reference
-         FROM message m JOIN conversation c ON c.id = m.conversation_id
+      `SELECT m.id, m.body, m.status, m.kind, m.channel_id, m.conversation_id, c.contact_id, ct.name AS contact_name,
+              c.subject, c.reference
+         FROM message m JOIN conversation c ON c.id = m.conversation_id JOIN contact ct ON ct.id = c.contact_id
         WHERE m.id = $1 AND m.organization_id = $2`,
       [messageId, organizationId],
     );
     // Notes are never sent; a message already sent (a retried job after a crash) is not sent twice.
     if (!row || row.kind !== 'message' || row.status !== 'queued' || !row.channel_id) return;
     const channel = await this.channels.resolve(organizationId, row.channel_id);
-    let result: SendResult;
-    if (!channel || !channel.enabled) {
-      result = { ok: false, temporary: false, reason: 'canal désactivé ou supprimé' };
-    } else {
-      const identityKind = CHANNEL_IDENTITY[channel.kind];
-      const [identity] = identityKind
-        ? await this.db.query<{ value: string }>(
-            `SELECT value FROM contact_identity WHERE contact_id = $1 AND kind = $2 ORDER BY created_at LIMIT 1`,
-            [row.contact_id, identityKind],
-          )
-        : [];
-      if (identityKind && !identity) {
-        result = { ok: false, temporary: false, reason: `le citoyen n'a pas d'identité ${identityKind}` };
-      } else {
-        result = await adapterFor(channel.kind)
-          .send({
-            channel: { id: channel.id, kind: channel.kind, config: channel.config },
-            to: identityKind && identity ? { kind: identityKind, value: identity.value } : null,
-            message: { id: row.id, body: row.body, subject: row.subject, reference: row.reference },
-          })
-          .catch((e: unknown): SendResult => ({ ok: false, temporary: true, reason: `erreur réseau : ${String(e)}` }));
-      }
-    }
+    const result = channel?.enabled
+      ? await this.send(row, channel)
+      : ({ ok: false, temporary: false, reason: 'canal désactivé ou supprimé' } as const);
     if (!result.ok && result.temporary && job.retryCount < OUTBOUND_RETRY_LIMIT) {
       this.logger.warn(`message ${messageId}: ${result.reason} (nouvel essai)`);
       throw new Error(result.reason);
@@ -99,5 +84,48 @@ export class OutboundWorker {
       this.messages.findDto(messageId),
     ]);
     if (conversation && message) this.publisher.message('message.updated', organizationId, toConversationDto(conversation), message);
+  }
+
+  private async send(
+    row: { id: string; body: string; conversation_id: string; contact_id: string; contact_name: string | null; subject: string | null; reference: string },
+    channel: ResolvedChannel,
+  ): Promise<SendResult> {
+    const identityKind = CHANNEL_IDENTITY[channel.kind];
+    const [identity] = identityKind
+      ? await this.db.query<{ value: string }>(
+          `SELECT value FROM contact_identity WHERE contact_id = $1 AND kind = $2 ORDER BY created_at LIMIT 1`,
+          [row.contact_id, identityKind],
+        )
+      : [];
+    if (identityKind && !identity) return { ok: false, temporary: false, reason: `le citoyen n'a pas d'identité ${identityKind}` };
+    const [thread, attachments, lastInboundAt] = await Promise.all([
+      this.db.query<{ external_id: string }>(
+        `SELECT external_id FROM message WHERE conversation_id = $1 AND channel_id = $2 AND external_id IS NOT NULL
+          ORDER BY created_at, id`,
+        [row.conversation_id, channel.id],
+      ),
+      this.db.query<{ file_name: string; content_type: string; sha256: string }>(
+        `SELECT file_name, content_type, sha256 FROM attachment WHERE message_id = $1 ORDER BY created_at, id`,
+        [row.id],
+      ),
+      this.messages.lastInboundAt(row.conversation_id, channel.kind),
+    ]);
+    return adapterFor(channel.kind)
+      .send({
+        channel: { id: channel.id, kind: channel.kind, config: channel.config },
+        to: identityKind && identity ? { kind: identityKind, value: identity.value, name: row.contact_name } : null,
+        message: {
+          id: row.id,
+          body: row.body,
+          attachments: await Promise.all(
+            attachments.map(async (a) => ({ fileName: a.file_name, contentType: a.content_type, content: await this.blobs.get(a.sha256) })),
+          ),
+        },
+        conversation: { id: row.conversation_id, reference: row.reference, subject: row.subject, lastInboundAt },
+        threadExternalIds: thread.map((t) => t.external_id),
+        replyToken: replyToken(this.config.appSecret, row.conversation_id),
+        publicUrl: this.config.publicUrl,
+      })
+      .catch((e: unknown): SendResult => ({ ok: false, temporary: true, reason: `erreur réseau : ${String(e)}` }));
   }
 }
