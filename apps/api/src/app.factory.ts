@@ -10,6 +10,7 @@ import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config';
 import { HttpExceptionFilter } from './common/http-exception.filter';
+import { ConversationTimers } from './modules/conversations/conversation-timers.service';
 import { JobQueue } from './modules/outbound/job-queue';
 import { OutboundWorker } from './modules/outbound/outbound.worker';
 import { RedisIoAdapter } from './modules/realtime/redis-io.adapter';
@@ -93,6 +94,7 @@ export async function createApp(config: AppConfig): Promise<RunningApp> {
   if (config.seedDemo) await seedDemo(dataSource, config.logLevel === 'silent' ? undefined : { log: (m) => console.log(m) });
   await app.get(JobQueue).start();
   await app.get(OutboundWorker).start();
+  await app.get(ConversationTimers).start();
   await app.listen(config.port, '0.0.0.0');
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -10,6 +10,7 @@ import { ContactsModule } from './modules/contacts/contacts.module';
 import { ConversationsModule } from './modules/conversations/conversations.module';
 import { HealthModule } from './modules/health/health.module';
 import { IngestModule } from './modules/ingest/ingest.module';
+import { MessagesModule } from './modules/messages/messages.module';
 import { OutboundModule } from './modules/outbound/outbound.module';
 import { PublicModule } from './modules/public/public.module';
 import { RealtimeModule } from './modules/realtime/realtime.module';
@@ -29,6 +30,7 @@ export class AppModule {
         ContactsModule,
         ConversationsModule,
         IngestModule,
+        MessagesModule,
         OutboundModule,
         PublicModule,
         RealtimeModule,

@@ -7,8 +7,13 @@ export type AfterCommit = (fn: () => void | Promise<void>) => void;
 export class Database {
   constructor(readonly dataSource: DataSource) {}
 
-  query<T = Record<string, unknown>>(sql: string, params: unknown[] = [], manager?: EntityManager): Promise<T[]> {
-    return (manager ?? this.dataSource.manager).query(sql, params);
+  async query<T = Record<string, unknown>>(sql: string, params: unknown[] = [], manager?: EntityManager): Promise<T[]> {
+    const result = await (manager ?? this.dataSource.manager).query(sql, params);
+    // TypeORM's postgres driver answers UPDATE and DELETE with [rows, rowCount]: keep the rows.
+    if (/^\s*(UPDATE|DELETE)\b/i.test(sql) && Array.isArray(result) && result.length === 2 && Array.isArray(result[0])) {
+      return result[0] as T[];
+    }
+    return result as T[];
   }
 
   /**

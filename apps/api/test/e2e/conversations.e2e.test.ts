@@ -310,6 +310,8 @@ describe('agent conversation API', () => {
       const phone = added.body.find((i: { kind: string }) => i.kind === 'phone');
       const removed = await t.http('DELETE', `/api/v1/contacts/${first.contactId}/identities/${phone.id}`, { token });
       expect(removed.body).toHaveLength(1);
+      const again = await t.http('DELETE', `/api/v1/contacts/${first.contactId}/identities/${phone.id}`, { token });
+      expect(again.status).toBe(404);
       expect((await t.http('GET', `/api/v1/contacts/${first.contactId}`, { token: town.agentSco.token })).status).toBe(404);
       expect((await t.http('GET', `/api/v1/contacts/${first.contactId}`, { token: other.admin.token })).status).toBe(404);
     });

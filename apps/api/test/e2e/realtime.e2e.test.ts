@@ -57,6 +57,10 @@ describe('real time over socket.io', () => {
     // The same DTO as the REST API.
     const rest = await t.http('GET', `/api/v1/conversations?limit=1`, { token: town.agentEC.token });
     expect(ec.of<ConversationDto>('conversation.created')[0]).toEqual(rest.body.items[0]);
+    // Opening it marks it read once, pushed to the others; opening it again changes nothing.
+    await t.http('GET', `/api/v1/conversations/${rest.body.items[0].id}`, { token: town.agentEC.token });
+    await t.http('GET', `/api/v1/conversations/${rest.body.items[0].id}`, { token: town.agentEC.token });
+    await expectEventually(() => expect(sup.of<ConversationDto>('conversation.updated').map((c) => c.unread)).toEqual([false]));
     await sleep(200);
     for (const c of [sco, foreignSup, foreignAgent]) expect(c.events).toEqual([]);
   });

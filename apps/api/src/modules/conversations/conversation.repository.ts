@@ -224,6 +224,14 @@ export class ConversationRepository {
     await manager.query(`UPDATE conversation SET ${sets.join(', ')} WHERE id = $1`, params);
   }
 
+  /** Snoozed conversations whose date has come: open again, unread, version bumped. */
+  wakeSnoozed(): Promise<{ id: string; organization_id: string }[]> {
+    return this.db.query(
+      `UPDATE conversation SET status = 'open', snoozed_until = NULL, unread = true, version = version + 1
+        WHERE status = 'snoozed' AND snoozed_until <= now() RETURNING id, organization_id`,
+    );
+  }
+
   /** Reading does not make anyone's draft stale: no version bump. True when it was unread. */
   async markRead(id: string): Promise<boolean> {
     const rows = await this.db.query(`UPDATE conversation SET unread = false WHERE id = $1 AND unread RETURNING id`, [id]);

@@ -45,6 +45,17 @@ export interface NewMessage {
   createdAt?: Date;
 }
 
+export interface AttachmentAccessRow {
+  file_name: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  conversation_id: string;
+  organization_id: string;
+  team_id: string;
+  assignee_id: string | null;
+}
+
 export interface NewAttachment {
   fileName: string;
   contentType: string;
@@ -101,6 +112,17 @@ export class MessageRepository {
       [organizationId, externalIds],
     );
     return row?.conversation_id ?? null;
+  }
+
+  /** An attachment with what the access check needs about its conversation. */
+  async attachment(organizationId: string, id: string): Promise<AttachmentAccessRow | null> {
+    const [row] = await this.db.query<AttachmentAccessRow>(
+      `SELECT a.file_name, a.content_type, a.size, a.sha256, m.conversation_id, c.organization_id, c.team_id, c.assignee_id
+         FROM attachment a JOIN message m ON m.id = a.message_id JOIN conversation c ON c.id = m.conversation_id
+        WHERE a.organization_id = $1 AND a.id = $2`,
+      [organizationId, id],
+    );
+    return row ?? null;
   }
 
   /** When the citizen last wrote on this kind of channel (24-hour windows). */

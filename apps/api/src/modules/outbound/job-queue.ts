@@ -50,6 +50,11 @@ export class JobQueue implements OnApplicationShutdown {
     } as never);
   }
 
+  /** Runs `name` on a cron schedule; pg-boss makes one instance fire it each time. */
+  async schedule(name: string, cron: string): Promise<void> {
+    await this.b.schedule(name, cron, null, { tz: 'Europe/Paris' } as never);
+  }
+
   /** Queues a job outside any transaction (slow follow-up work of a webhook, for instance). */
   async send(name: string, data: object): Promise<void> {
     await this.b.send(name, data);

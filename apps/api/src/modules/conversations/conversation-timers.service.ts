@@ -1,0 +1,50 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Inject } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../../config';
+import { RateLimiter } from '../../common/rate-limiter';
+import { JobQueue } from '../outbound/job-queue';
+import { RealtimePublisher } from '../realtime/realtime.publisher';
+import { toConversationDto } from './conversation.mapper';
+import { ConversationRepository } from './conversation.repository';
+
+const QUEUE = 'conversation-timers';
+
+/**
+ * Timers on the durable queue, run once a minute by exactly one instance (pg-boss schedule):
+ * snoozed conversations whose date has come back open; spent rate-limit windows are purged.
+ */
+@Injectable()
+export class ConversationTimers {
+  private readonly logger = new Logger('Timers');
+
+  constructor(
+    private readonly queue: JobQueue,
+    private readonly conversations: ConversationRepository,
+    private readonly publisher: RealtimePublisher,
+    private readonly limiter: RateLimiter,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async start(): Promise<void> {
+    if (!this.config.runJobs) return;
+    await this.queue.ensureQueue(QUEUE, { retryLimit: 0, expireInSeconds: 50 });
+    await this.queue.schedule(QUEUE, '* * * * *');
+    await this.queue.work(QUEUE, () => this.tick());
+  }
+
+  async tick(): Promise<void> {
+    const woken = await this.wakeSnoozed();
+    if (woken) this.logger.log(`${woken} conversation(s) sortie(s) de pause`);
+    await this.limiter.purge();
+  }
+
+  /** Reopens snoozed conversations whose date has passed; each change is pushed live. */
+  async wakeSnoozed(): Promise<number> {
+    const rows = await this.conversations.wakeSnoozed();
+    for (const { id, organization_id } of rows) {
+      const row = await this.conversations.findById(organization_id, id);
+      if (row) this.publisher.conversation('conversation.updated', organization_id, toConversationDto(row));
+    }
+    return rows.length;
+  }
+}

@@ -1,0 +1,34 @@
+import { Controller, Get, Param, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentAgent, type AuthAgent } from '../../common/auth-agent';
+import { notFound } from '../../common/errors';
+import { IdPipe } from '../../common/zod.pipe';
+import { BlobStore } from '../blobs/blob-store';
+import { canRead } from '../conversations/conversation.service';
+import { MessageRepository } from './message.repository';
+
+/** Attachment bytes for agents who may read the conversation; always a download, never rendered inline. */
+@ApiTags('pièces jointes')
+@ApiBearerAuth()
+@Controller('attachments')
+export class AttachmentController {
+  constructor(
+    private readonly messages: MessageRepository,
+    private readonly blobs: BlobStore,
+  ) {}
+
+  @Get(':id')
+  async download(@CurrentAgent() agent: AuthAgent, @Param('id', new IdPipe('pièce jointe')) id: string, @Res() res: Response): Promise<void> {
+    const a = await this.messages.attachment(agent.organizationId, id);
+    if (!a || !canRead(agent, a)) throw notFound('pièce jointe');
+    const bytes = await this.blobs.get(a.sha256);
+    const ascii = a.file_name.normalize('NFD').replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+    res.setHeader('Content-Type', a.content_type);
+    res.setHeader('Content-Length', String(bytes.length));
+    res.setHeader('Content-Disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(a.file_name)}`);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+    res.send(bytes);
+  }
+}
