@@ -1,0 +1,96 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DataSource, EntityManager } from 'typeorm';
+import { Database } from '../../src/common/database.service';
+import { ConversationRepository, type ConversationFilter } from '../../src/modules/conversations/conversation.repository';
+import { MessageRepository } from '../../src/modules/messages/message.repository';
+import { seedTown, startTestApp, type TestApp } from '../harness';
+
+/**
+ * The SQL of the hot queries is committed in apps/api/src/queries/*.sql so a review sees it:
+ * this test fails when the generated SQL changes (UPDATE_SQL=1 rewrites the files), and checks
+ * on PostgreSQL that each inbox query walks an index in order, with no Sort node.
+ */
+class RecordingDatabase extends Database {
+  readonly statements: string[] = [];
+  constructor() {
+    super(null as unknown as DataSource);
+  }
+  override async query<T>(sql: string, _params?: unknown[], _manager?: EntityManager): Promise<T[]> {
+    this.statements.push(sql);
+    return [];
+  }
+}
+
+const ORG = '00000000-0000-4000-8000-000000000001';
+const TEAM = '00000000-0000-4000-8000-000000000002';
+const AGENT = '00000000-0000-4000-8000-000000000003';
+const AFTER: [string, string] = ['2026-11-20T10:00:00.123456Z', '00000000-0000-4000-8000-000000000004'];
+
+const INBOX: Record<string, ConversationFilter> = {
+  'inbox-service-open': { organizationId: ORG, teamId: TEAM, status: 'open', limit: 26 },
+  'inbox-service-open-next-page': { organizationId: ORG, teamId: TEAM, status: 'open', after: AFTER, limit: 26 },
+  'inbox-agent-mine': { organizationId: ORG, visibleTeamIds: [TEAM], orSelf: AGENT, assigneeId: AGENT, limit: 26 },
+  'inbox-unassigned': { organizationId: ORG, teamId: TEAM, assigneeId: null, limit: 26 },
+  'inbox-search': { organizationId: ORG, q: 'ecole', limit: 26 },
+};
+
+const file = (name: string) => join(__dirname, '../../src/queries', `${name}.sql`);
+const tidy = (sql: string) => sql.replace(/[ \t]+/g, ' ').replace(/\n\s*\n/g, '\n').split('\n').map((l) => l.trim()).join('\n').trim() + '\n';
+
+async function generated(): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const [name, filter] of Object.entries(INBOX)) {
+    const db = new RecordingDatabase();
+    await new ConversationRepository(db).list(filter);
+    out[name] = tidy(db.statements[0]!);
+  }
+  const db = new RecordingDatabase();
+  await new MessageRepository(db).page('00000000-0000-4000-8000-000000000005', 50, AFTER);
+  out['thread-page'] = tidy(db.statements[0]!);
+  return out;
+}
+
+describe('hot queries', () => {
+  it('match the SQL committed in src/queries', async () => {
+    for (const [name, sql] of Object.entries(await generated())) {
+      if (process.env.UPDATE_SQL === '1') writeFileSync(file(name), `-- ${name}: generated, see test/service/hot-queries.service.test.ts\n${sql}`);
+      const committed = readFileSync(file(name), 'utf8').split('\n').slice(1).join('\n');
+      expect(`${name}:\n${sql}`).toBe(`${name}:\n${committed}`);
+    }
+  });
+
+  describe('on PostgreSQL', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await startTestApp();
+      await seedTown(t);
+    });
+    afterAll(() => t.close());
+
+    it.each(['inbox-service-open', 'inbox-service-open-next-page', 'inbox-unassigned', 'inbox-agent-mine'])(
+      '%s walks an index in order without sorting',
+      async (name) => {
+        const sql = (await generated())[name]!;
+        const params: Record<string, unknown[]> = {
+          'inbox-service-open': [ORG, TEAM, 'open', 26],
+          'inbox-service-open-next-page': [ORG, TEAM, 'open', AFTER[0], AFTER[1], 26],
+          'inbox-unassigned': [ORG, TEAM, 26],
+          'inbox-agent-mine': [ORG, [TEAM], AGENT, AGENT, 26],
+        };
+        const client = t.db;
+        await client.query('BEGIN');
+        try {
+          // Small tables favour sequential scans; forbid them to see which index the query can use.
+          await client.query('SET LOCAL enable_seqscan = off');
+          const { rows } = await client.query(`EXPLAIN (FORMAT JSON) ${sql}`, params[name]);
+          const plan = JSON.stringify(rows[0]['QUERY PLAN']);
+          expect(plan).toMatch(/"Node Type":"Index Scan"[^}]*"Index Name":"conversation_/);
+          expect(plan).not.toMatch(/"Node Type":"(Incremental )?Sort"/);
+        } finally {
+          await client.query('ROLLBACK');
+        }
+      },
+    );
+  });
+});
