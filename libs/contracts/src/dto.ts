@@ -68,6 +68,19 @@ export interface ConversationDto {
   version: number;
 }
 
+/** Live counters of the inbox views, over the conversations the agent may see. */
+export interface ConversationCountsDto {
+  /** Open or pending, assigned to me. */
+  mine: number;
+  /** Open and assigned to nobody. */
+  unassigned: number;
+  /** Still in progress and flagged "à rappeler". */
+  callbackNeeded: number;
+  byStatus: { open: number; pending: number; snoozed: number };
+  /** Open conversations per service. */
+  byTeam: Record<string, number>;
+}
+
 export interface AttachmentDto {
   id: string;
   fileName: string;

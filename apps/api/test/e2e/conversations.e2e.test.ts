@@ -155,6 +155,21 @@ describe('agent conversation API', () => {
       }
     });
 
+    it('counts the views over what the agent may see', async () => {
+      const team = await t.newTeam(town.org.id, 'Vie culturelle');
+      const agent = await t.newAgent({ organizationId: town.org.id, teamIds: [team.id] });
+      const a = (await citizenWrites({ teamId: team.id })).conversationId;
+      await citizenWrites({ teamId: team.id });
+      await citizenWrites({ teamId: town.scolarite.id });
+      const c = (await t.http('GET', `/api/v1/conversations/${a}`, { token: agent.token })).body;
+      await t.http('PATCH', `/api/v1/conversations/${a}`, { token: agent.token, body: { assigneeId: agent.id, version: c.version } });
+      const counts = (await t.http('GET', '/api/v1/conversations/counts', { token: agent.token })).body;
+      expect(counts).toEqual({ mine: 1, unassigned: 1, callbackNeeded: 0, byStatus: { open: 2, pending: 0, snoozed: 0 }, byTeam: { [team.id]: 2 } });
+      const all = (await t.http('GET', '/api/v1/conversations/counts', { token: town.supervisor.token })).body;
+      expect(all.byTeam[team.id]).toBe(2);
+      expect(all.byTeam[town.scolarite.id]).toBeGreaterThanOrEqual(1);
+    });
+
     it('searches in French, accent-insensitive, over subjects, bodies, citizen names and identities', async () => {
       const team = await t.newTeam(town.org.id, 'Scolarité bis');
       const agent = await t.newAgent({ organizationId: town.org.id, teamIds: [team.id] });

@@ -5,6 +5,7 @@ import {
   listConversationsQuerySchema,
   pageQuerySchema,
   updateConversationSchema,
+  type ConversationCountsDto,
   type ConversationDto,
   type CreateMessageInput,
   type MessageDto,
@@ -28,6 +29,12 @@ export class ConversationController {
     @Query(new ZodPipe(listConversationsQuerySchema)) query: z.infer<typeof listConversationsQuerySchema>,
   ): Promise<Page<ConversationDto>> {
     return this.conversations.list(agent, query);
+  }
+
+  /** Declared before `:id` so the path is not taken for an id. */
+  @Get('counts')
+  counts(@CurrentAgent() agent: AuthAgent): Promise<ConversationCountsDto> {
+    return this.conversations.counts(agent);
   }
 
   @Get(':id')

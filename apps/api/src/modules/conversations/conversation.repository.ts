@@ -5,6 +5,7 @@ import {
   normalizeEmail,
   normalizePhone,
   type ChannelKind,
+  type ConversationCountsDto,
   type ConversationStatus,
   type Priority,
 } from '@guichet/contracts';
@@ -96,6 +97,33 @@ export class ConversationRepository {
         LIMIT ${p(f.limit)}`,
       params,
     );
+  }
+
+  /** Counters of the in-progress conversations (the closed history is not counted on each refresh). */
+  async counts(organizationId: string, agentId: string, visibleTeamIds?: string[]): Promise<ConversationCountsDto> {
+    const params: unknown[] = [organizationId, agentId];
+    let scope = `organization_id = $1 AND status IN ('open', 'pending', 'snoozed')`;
+    if (visibleTeamIds) {
+      params.push(visibleTeamIds);
+      scope += ` AND (team_id = ANY($3::uuid[]) OR assignee_id = $2)`;
+    }
+    const rows = await this.db.query<{ team_id: string; status: string; mine: number; unassigned: number; callback: number; n: number }>(
+      `SELECT team_id, status, count(*)::int AS n,
+              count(*) FILTER (WHERE assignee_id = $2 AND status <> 'snoozed')::int AS mine,
+              count(*) FILTER (WHERE assignee_id IS NULL AND status = 'open')::int AS unassigned,
+              count(*) FILTER (WHERE callback_needed)::int AS callback
+         FROM conversation WHERE ${scope} GROUP BY team_id, status`,
+      params,
+    );
+    const out: ConversationCountsDto = { mine: 0, unassigned: 0, callbackNeeded: 0, byStatus: { open: 0, pending: 0, snoozed: 0 }, byTeam: {} };
+    for (const r of rows) {
+      out.mine += r.mine;
+      out.unassigned += r.unassigned;
+      out.callbackNeeded += r.callback;
+      out.byStatus[r.status as keyof ConversationCountsDto['byStatus']] += r.n;
+      if (r.status === 'open') out.byTeam[r.team_id] = (out.byTeam[r.team_id] ?? 0) + r.n;
+    }
+    return out;
   }
 
   async findById(

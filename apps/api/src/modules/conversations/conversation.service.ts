@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { adapterFor } from '@guichet/channels';
 import {
   CHANNEL_IDENTITY,
+  type ConversationCountsDto,
   type ConversationDto,
   type CreateMessageInput,
   type ListConversationsQuery,
@@ -62,6 +63,10 @@ export class ConversationService {
       items: items.map(toConversationDto),
       nextCursor: rows.length > q.limit && last ? encodeCursor(last.sort_key, last.id) : null,
     };
+  }
+
+  counts(agent: AuthAgent): Promise<ConversationCountsDto> {
+    return this.repo.counts(agent.organizationId, agent.id, isManager(agent) ? undefined : agent.teamIds);
   }
 
   async canRead(agent: AuthAgent, id: string): Promise<boolean> {
