@@ -120,7 +120,6 @@ export class PublicService {
         subject: input.subject,
         text: input.body,
         attachments,
-        meta: { ip },
       },
       { teamId: input.teamId },
     );
@@ -181,7 +180,6 @@ export class PublicService {
       text: input.body,
       attachments,
       thread: { conversationId: c.id },
-      meta: { ip },
     });
     return this.getRequest(reference, token);
   }
