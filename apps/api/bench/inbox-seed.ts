@@ -16,7 +16,11 @@ export interface InboxScale {
 export interface SeededTown {
   organizationId: string;
   teamIds: string[];
+  /** `agentsPerTeam` agents of each team, in team order. */
+  agentIds: string[];
   supervisorToken: string;
+  /** The smallest and largest share of open conversations among the teams. */
+  openShare: [number, number];
   steps: { step: string; ms: number }[];
   totalMs: number;
 }
@@ -63,14 +67,19 @@ async function insertCount(c: PoolClient, sql: string, values: unknown[]): Promi
   return r.rowCount ?? 0;
 }
 
+/** Scratch tables of the seeding (n -> contact id), dropped at the end. */
+const SEED_SCHEMA = 'bench_seed';
+
 /** References are unique: n -> (7919 n + 104729) mod 30^6 is a bijection, written in base 30. */
 const REFERENCE_DIGIT = (weight: number) => `substr('${REFERENCE_ALPHABET}', (p / ${weight} % 30)::int + 1, 1)`;
 if (REFERENCE_ALPHABET.length !== 30) throw new Error('the reference alphabet changed: update inbox-seed.ts');
 
 /**
- * Conversation n's attributes derive from h = a 63-bit hash of n, bit ranges of it for each
- * choice: team n % 7, 10 % open (1 ‰ granularity per team), 40 % assigned, a recent
- * last_message_at for the files in progress and a 3-year spread for the closed ones.
+ * Conversation n (one range of n per connection): its attributes come from h, a 63-bit hash
+ * of n, a different bit range for each choice. Team n % 7; status 10 % open, 3 % pending,
+ * 1 % snoozed, 26 % resolved, 60 % closed; 40 % assigned to one of the team's agents; files
+ * in progress active in the last 45 days, the others spread over the 3 years before; n's
+ * message count varies from r - 4 to r + 4 around r = messages / conversations.
  */
 const CONVERSATIONS_SQL = `
 INSERT INTO conversation (organization_id, reference, contact_id, team_id, assignee_id, status, priority, subject,
@@ -104,10 +113,25 @@ SELECT $1, g.reference, sc.id, ($2::uuid[])[1 + g.team_k], g.assignee_id, g.stat
                  AS reference,
                n * 7919 % $11 AS contact_n
           FROM (SELECT n, hashint8extended(n, 7) & 9223372036854775807 AS h, (n * 7919 + 104729) % ${30 ** 6} AS p
-                  FROM generate_series(0::bigint, $4 - 1) AS n) x
+                  FROM generate_series($12::bigint, $13 - 1) AS n) x
       ) s
   ) g
-  JOIN seed_contact sc ON sc.n = g.contact_n`;
+  JOIN ${SEED_SCHEMA}.contact_ids sc ON sc.n = g.contact_n`;
+
+const CONTACTS_SQL = `
+INSERT INTO contact (id, organization_id, name, created_at, updated_at)
+SELECT s.id, $1,
+       CASE WHEN s.n % 10 <> 9 THEN ($2::text[])[1 + s.n % cardinality($2::text[])] || ' ' ||
+                                    ($3::text[])[1 + (s.n / cardinality($2::text[])) % cardinality($3::text[])] END,
+       t.at, t.at
+  FROM ${SEED_SCHEMA}.contact_ids s
+ CROSS JOIN LATERAL (SELECT now() - make_interval(secs => 1100 * 86400 * (($4 - s.n)::float8 / $4)) AS at) t`;
+
+const IDENTITIES_SQL = `
+INSERT INTO contact_identity (organization_id, contact_id, kind, value)
+SELECT $1::uuid, id, 'email', 'citoyen.' || n || '@exemple.fr' FROM ${SEED_SCHEMA}.contact_ids WHERE n % 10 < 7
+UNION ALL
+SELECT $1::uuid, id, 'phone', '+336' || lpad((10000000 + n)::text, 8, '0') FROM ${SEED_SCHEMA}.contact_ids WHERE n % 10 >= 5`;
 
 const MESSAGES_SQL = `
 INSERT INTO message (organization_id, conversation_id, direction, kind, channel_id, author_agent_id, body, status,
@@ -121,9 +145,11 @@ SELECT c.organization_id, c.id, d.direction, 'message', ch.id, CASE WHEN d.direc
   JOIN channel ch ON ch.team_id = c.team_id AND ch.kind = c.last_channel_kind
   CROSS JOIN LATERAL generate_series(1, c.version - 1) AS j
   CROSS JOIN LATERAL (SELECT CASE WHEN j % 2 = 1 THEN 'inbound' ELSE 'outbound' END AS direction) d
- WHERE c.organization_id = $1`;
+ WHERE c.organization_id = $1 AND get_byte(uuid_send(c.id), 15) % $3 = $4`;
 
 const SEEDED_TABLES = ['contact', 'contact_identity', 'conversation', 'message'];
+/** Connections loading conversations and messages at once (the machine has 2 cores). */
+const SEED_PARALLEL = 2;
 
 interface IndexDef {
   name: string;
@@ -158,7 +184,7 @@ async function withIndexesRebuilt(
   try {
     await fn();
   } finally {
-    await timed(`CREATE INDEX × ${before.length} (${before.map((ix) => ix.name).join(', ')})`, async () => {
+    await timed(`CREATE INDEX × ${before.length} (secondary indexes, rebuilt)`, async () => {
       for (const ix of before) await c.query(ix.def);
     });
   }
@@ -166,96 +192,130 @@ async function withIndexesRebuilt(
   if (JSON.stringify(after) !== JSON.stringify(before)) throw new Error('the rebuilt indexes differ from the migration\'s');
 }
 
+/** Session settings for bulk loading: none changes what is stored. */
+async function bulkSession(c: PoolClient): Promise<void> {
+  await c.query(`SET synchronous_commit = off`);
+  await c.query(`SET maintenance_work_mem = '1GB'`);
+  await c.query(`SET work_mem = '256MB'`);
+}
+
+/** Runs `work(part, client)` for each part on its own bulk-loading connection, in parallel. */
+async function inParallel(env: BenchEnv, parts: number, work: (part: number, c: PoolClient) => Promise<number>): Promise<number> {
+  const counts = await Promise.all(
+    Array.from({ length: parts }, async (_, part) => {
+      const c = await env.db.connect();
+      try {
+        await bulkSession(c);
+        return await work(part, c);
+      } finally {
+        c.release();
+      }
+    }),
+  );
+  return counts.reduce((a, b) => a + b, 0);
+}
+
+/** Fewer checkpoints (and full-page writes) while loading; the default comes back before measuring. */
+async function withLargeWal(c: PoolClient, fn: () => Promise<void>): Promise<void> {
+  await c.query(`ALTER SYSTEM SET max_wal_size = '8GB'`);
+  await c.query(`SELECT pg_reload_conf()`);
+  try {
+    await fn();
+  } finally {
+    await c.query(`ALTER SYSTEM RESET max_wal_size`);
+    await c.query(`SELECT pg_reload_conf()`);
+  }
+}
+
+async function createTown(c: PoolClient, scale: InboxScale) {
+  const organizationId = await createOrganization(c);
+  const teamIds = await createTeams(c, organizationId, TEAMS);
+  const agentIds: string[] = [];
+  for (const teamId of teamIds) {
+    const agents = await createAgents(c, { organizationId, role: 'agent', teamIds: [teamId], count: scale.agentsPerTeam });
+    agentIds.push(...agents.map((a) => a.id));
+  }
+  const [supervisor] = await createAgents(c, { organizationId, role: 'supervisor', teamIds: [], count: 1 });
+  await c.query(
+    `INSERT INTO channel (organization_id, team_id, kind, name)
+     SELECT $1, t, k, 'Canal ' || k FROM unnest($2::uuid[]) t CROSS JOIN unnest($3::text[]) k`,
+    [organizationId, teamIds, CHANNEL_KINDS],
+  );
+  return { organizationId, teamIds, agentIds, supervisorToken: supervisor!.token };
+}
+
+/**
+ * Seeds one organization at `scale` with one INSERT … SELECT per table (conversations and
+ * messages split over `SEED_PARALLEL` connections), then VACUUM (ANALYZE) and CHECKPOINT.
+ */
 export async function seedInbox(env: BenchEnv, scale: InboxScale, log: Log): Promise<SeededTown> {
   const ratio = scale.messages / scale.conversations;
   if (!Number.isInteger(ratio) || ratio < 1) throw new Error('messages must be a whole multiple of conversations');
   const spread = Math.min(4, ratio - 1);
   const fullCycles = Math.floor(scale.conversations / (2 * spread + 1)) * (2 * spread + 1);
   const steps: SeededTown['steps'] = [];
+  const timed = <T>(name: string, fn: () => Promise<T>) => step(steps, log, name, fn);
   const start = nowMs();
   const c = await env.db.connect();
   try {
-    await c.query(`SET synchronous_commit = off`);
-    await c.query(`SET maintenance_work_mem = '1GB'`);
-    await c.query(`SET work_mem = '256MB'`);
-
-    const organizationId = await createOrganization(c);
-    const teamIds = await createTeams(c, organizationId, TEAMS);
-    const agentIds: string[] = [];
-    for (const teamId of teamIds) {
-      const agents = await createAgents(c, { organizationId, role: 'agent', teamIds: [teamId], count: scale.agentsPerTeam });
-      agentIds.push(...agents.map((a) => a.id));
-    }
-    const [supervisor] = await createAgents(c, { organizationId, role: 'supervisor', teamIds: [], count: 1 });
-    await c.query(
-      `INSERT INTO channel (organization_id, team_id, kind, name)
-       SELECT $1, t, k, 'Canal ' || k FROM unnest($2::uuid[]) t CROSS JOIN unnest($3::text[]) k`,
-      [organizationId, teamIds, CHANNEL_KINDS],
-    );
-
-    let identities = 0;
-    let conversations = 0;
-    let messages = 0;
+    await bulkSession(c);
+    const town = await createTown(c, scale);
+    const counts = { identities: 0, conversations: 0, messages: 0 };
     const load = async () => {
-      await step(steps, log, `${count(scale.contacts)} contacts`, async () => {
-        await c.query(`CREATE TEMP TABLE seed_contact AS SELECT n, gen_random_uuid() AS id FROM generate_series(0::bigint, $1 - 1) AS n`, [
-          scale.contacts,
-        ]);
-        await c.query(`ANALYZE seed_contact`);
-        await insertCount(
-          c,
-          `INSERT INTO contact (id, organization_id, name, created_at, updated_at)
-           SELECT s.id, $1,
-                  CASE WHEN s.n % 10 <> 9 THEN ($2::text[])[1 + s.n % cardinality($2::text[])] || ' ' ||
-                                               ($3::text[])[1 + (s.n / cardinality($2::text[])) % cardinality($3::text[])] END,
-                  t.at, t.at
-             FROM seed_contact s
-             CROSS JOIN LATERAL (SELECT now() - make_interval(secs => 1100 * 86400 * (($4 - s.n)::float8 / $4)) AS at) t`,
-          [organizationId, FIRST_NAMES, LAST_NAMES, scale.contacts],
+      await timed(`${count(scale.contacts)} contacts`, async () => {
+        await c.query(`CREATE SCHEMA ${SEED_SCHEMA}`);
+        await c.query(
+          `CREATE UNLOGGED TABLE ${SEED_SCHEMA}.contact_ids AS SELECT n, gen_random_uuid() AS id FROM generate_series(0::bigint, $1 - 1) AS n`,
+          [scale.contacts],
         );
+        await c.query(`ANALYZE ${SEED_SCHEMA}.contact_ids`);
+        await c.query(CONTACTS_SQL, [town.organizationId, FIRST_NAMES, LAST_NAMES, scale.contacts]);
       });
-      identities = await step(steps, log, 'contact identities (70 % e-mail, 50 % phone)', () =>
-        insertCount(
-          c,
-          `INSERT INTO contact_identity (organization_id, contact_id, kind, value)
-           SELECT $1::uuid, id, 'email', 'citoyen.' || n || '@exemple.fr' FROM seed_contact WHERE n % 10 < 7
-           UNION ALL
-           SELECT $1::uuid, id, 'phone', '+336' || lpad((10000000 + n)::text, 8, '0') FROM seed_contact WHERE n % 10 >= 5`,
-          [organizationId],
+      counts.identities = await timed('contact identities (70 % e-mail, 50 % phone)', () =>
+        insertCount(c, IDENTITIES_SQL, [town.organizationId]),
+      );
+      counts.conversations = await timed(`${count(scale.conversations)} conversations`, () =>
+        inParallel(env, SEED_PARALLEL, (part, pc) =>
+          insertCount(pc, CONVERSATIONS_SQL, [
+            town.organizationId,
+            town.teamIds,
+            town.agentIds,
+            scale.conversations,
+            scale.agentsPerTeam,
+            ratio,
+            fullCycles,
+            spread,
+            SUBJECTS,
+            CHANNEL_KINDS,
+            scale.contacts,
+            Math.floor((part * scale.conversations) / SEED_PARALLEL),
+            Math.floor(((part + 1) * scale.conversations) / SEED_PARALLEL),
+          ]),
         ),
       );
-      conversations = await step(steps, log, `${count(scale.conversations)} conversations`, () =>
-        insertCount(c, CONVERSATIONS_SQL, [
-          organizationId,
-          teamIds,
-          agentIds,
-          scale.conversations,
-          scale.agentsPerTeam,
-          ratio,
-          fullCycles,
-          spread,
-          SUBJECTS,
-          CHANNEL_KINDS,
-          scale.contacts,
-        ]),
-      );
-      messages = await step(steps, log, `${count(scale.messages)} messages`, () =>
-        insertCount(c, MESSAGES_SQL, [organizationId, BODIES]),
+      counts.messages = await timed(`${count(scale.messages)} messages`, () =>
+        inParallel(env, SEED_PARALLEL, (part, pc) => insertCount(pc, MESSAGES_SQL, [town.organizationId, BODIES, SEED_PARALLEL, part])),
       );
     };
-    if (process.env.BENCH_SEED_KEEP_INDEXES) await load();
-    else await withIndexesRebuilt(c, SEEDED_TABLES, load, (name, work) => step(steps, log, name, work));
-    if (conversations !== scale.conversations || messages !== scale.messages) {
-      throw new Error(`seeded ${conversations} conversations and ${messages} messages`);
+    await withLargeWal(c, () => withIndexesRebuilt(c, SEEDED_TABLES, load, timed));
+    if (counts.conversations !== scale.conversations || counts.messages !== scale.messages) {
+      throw new Error(`seeded ${counts.conversations} conversations and ${counts.messages} messages`);
     }
-    await step(steps, log, 'VACUUM (ANALYZE) of the seeded tables', async () => {
+    await timed('VACUUM (ANALYZE) of the seeded tables', async () => {
       for (const t of SEEDED_TABLES) await c.query(`VACUUM (ANALYZE) ${t}`);
     });
-    await step(steps, log, 'CHECKPOINT', () => c.query('CHECKPOINT'));
-    log(`  seed: ${count(identities)} identities; total ${seconds(nowMs() - start)}`);
-    return { organizationId, teamIds, supervisorToken: supervisor!.token, steps, totalMs: nowMs() - start };
+    await timed('CHECKPOINT', () => c.query('CHECKPOINT'));
+    const totalMs = nowMs() - start;
+    log(`  seed: ${count(counts.identities)} identities; total ${seconds(totalMs)}`);
+    const { rows } = await c.query<{ min: number; max: number }>(
+      `SELECT min(share)::float8 AS min, max(share)::float8 AS max
+         FROM (SELECT avg((status = 'open')::int) AS share FROM conversation WHERE organization_id = $1 GROUP BY team_id) t`,
+      [town.organizationId],
+    );
+    const { organizationId, teamIds, agentIds, supervisorToken } = town;
+    return { organizationId, teamIds, agentIds, supervisorToken, openShare: [rows[0]!.min, rows[0]!.max], steps, totalMs };
   } finally {
-    await c.query(`DROP TABLE IF EXISTS seed_contact`).catch(() => undefined);
+    await c.query(`DROP SCHEMA IF EXISTS ${SEED_SCHEMA} CASCADE`).catch(() => undefined);
     c.release();
   }
 }

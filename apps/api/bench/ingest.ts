@@ -5,21 +5,23 @@ import { ensureDatabase } from '../src/database/embedded-postgres';
 import { IngestService } from '../src/modules/ingest/ingest.service';
 import { withBenchEnv, type BenchEnv, type Log } from './lib/env';
 import { createChannel, createOrganization, createTeams } from './lib/fixtures';
-import { cpuMark, cpuSince, type CpuUse } from './lib/cpu';
+import { CpuMeter } from './lib/cpu';
 import type { BenchResult } from './lib/report';
 import { countStatements } from './lib/statement-count';
 import { count, ms, perSecond, seconds, summarize } from './lib/stats';
-import { nowMs, runPool } from './lib/timing';
+import { nowMs, rounds, runPool, sleep } from './lib/timing';
 
 export interface IngestBenchOptions {
   /** Measured messages, after the warm-up. */
   messages: number;
   warmup: number;
-  /** Returning SMS citizens: each sends one message during the warm-up, then comes back. */
+  /** Returning SMS citizens: each sends a first message before the warm-up, then comes back. */
   returningCitizens: number;
   rawInserts: number;
   /** Extra messages ingested afterwards, unmeasured, to count the SQL statements per ingest(). */
   statementProbe: number;
+  /** The measured calls alternate between the app and the baseline in this many rounds. */
+  rounds: number;
   concurrency: number;
   target: number;
   deadlineMs: number;
@@ -31,6 +33,7 @@ export const INGEST_DEFAULTS: IngestBenchOptions = {
   returningCitizens: 300,
   rawInserts: 20_000,
   statementProbe: 100,
+  rounds: 5,
   concurrency: 8,
   target: 0.25,
   deadlineMs: 10 * 60_000,
@@ -87,54 +90,68 @@ function smsMessage(town: Town, tag: string, citizen: number, id: string): Inbou
   };
 }
 
-interface Rate {
-  perSecond: number;
-  elapsedMs: number;
-  latencies: number[];
-  cpu: CpuUse;
+/** Calls measured in chunks; elapsed time, latencies and CPU add up over the chunks. */
+class Throughput {
+  readonly latencies: number[] = [];
+  readonly cpu = new CpuMeter();
+  elapsedMs = 0;
+  operations = 0;
+
+  constructor(
+    private readonly o: IngestBenchOptions,
+    private readonly call: (i: number) => Promise<void>,
+  ) {}
+
+  /** Unmeasured calls. */
+  async warm(count: number, offset: number): Promise<void> {
+    await runPool(count, this.o.concurrency, this.o.deadlineMs, (i) => this.call(offset + i));
+  }
+
+  async measure(count: number, offset: number): Promise<void> {
+    this.cpu.start();
+    this.elapsedMs += await runPool(count, this.o.concurrency, this.o.deadlineMs, async (i) => {
+      const start = nowMs();
+      await this.call(offset + i);
+      this.latencies.push(nowMs() - start);
+    });
+    this.cpu.stop();
+    this.operations += count;
+  }
+
+  get perSecond(): number {
+    return (this.operations / this.elapsedMs) * 1000;
+  }
 }
 
-/** Runs `call(i)` `total` times on `concurrency` callers; the first `warmup` calls are not measured. */
-async function measureRate(
-  o: IngestBenchOptions,
-  warmup: number,
-  total: number,
-  call: (i: number) => Promise<void>,
-): Promise<Rate> {
-  await runPool(warmup, o.concurrency, o.deadlineMs, call);
-  const latencies: number[] = [];
-  const mark = cpuMark();
-  const elapsedMs = await runPool(total, o.concurrency, o.deadlineMs, async (i) => {
-    const start = nowMs();
-    await call(warmup + i);
-    latencies.push(nowMs() - start);
-  });
-  return { perSecond: (total / elapsedMs) * 1000, elapsedMs, latencies, cpu: cpuSince(mark) };
-}
-
-/** Baseline: autocommit single-row INSERTs into a plain table, one connection per caller. */
-async function rawInsertRate(env: BenchEnv, o: IngestBenchOptions): Promise<Rate> {
+/**
+ * Baseline: autocommit single-row INSERTs into a plain table, one connection per caller, in
+ * another database of the same server.
+ */
+async function openRawInserter(env: BenchEnv, o: IngestBenchOptions): Promise<{ insert(i: number): Promise<void>; close(): Promise<void> }> {
   await ensureDatabase(env.pg.url('postgres'), 'bench_raw');
   const clients = Array.from({ length: o.concurrency }, () => new Client({ connectionString: env.pg.url('bench_raw') }));
+  const close = () => Promise.all(clients.map((c) => c.end().catch(() => undefined))).then(() => undefined);
   try {
     await Promise.all(clients.map((c) => c.connect()));
     await clients[0]!.query(`CREATE TABLE raw_message (
       id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, source text NOT NULL, body text NOT NULL,
       received_at timestamptz NOT NULL DEFAULT now())`);
-    // A free list of connections: each caller holds one for the duration of its INSERT, like a pool.
-    const free = [...clients];
-    return await measureRate(o, Math.min(o.warmup, o.rawInserts), o.rawInserts, async (i) => {
-      const client = free.pop();
-      if (!client) throw new Error('more callers than connections');
-      try {
-        await client.query(`INSERT INTO raw_message (source, body) VALUES ($1, $2)`, [`citoyen.${i}@exemple.fr`, EMAIL_TEXT]);
-      } finally {
-        free.push(client);
-      }
-    });
-  } finally {
-    await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
+  } catch (e) {
+    await close();
+    throw e;
   }
+  // A free list of connections: each caller holds one for the duration of its INSERT, like a pool.
+  const free = [...clients];
+  const insert = async (i: number) => {
+    const client = free.pop();
+    if (!client) throw new Error('more callers than connections');
+    try {
+      await client.query(`INSERT INTO raw_message (source, body) VALUES ($1, $2)`, [`citoyen.${i}@exemple.fr`, EMAIL_TEXT]);
+    } finally {
+      free.push(client);
+    }
+  };
+  return { insert, close };
 }
 
 async function expectCounts(env: BenchEnv, town: Town, expected: Record<'contact' | 'conversation' | 'message', number>): Promise<string> {
@@ -148,6 +165,35 @@ async function expectCounts(env: BenchEnv, town: Town, expected: Record<'contact
   const wrong = (Object.keys(expected) as (keyof typeof expected)[]).filter((k) => got[k] !== expected[k]);
   if (wrong.length) throw new Error(`ingest produced ${JSON.stringify(got)}, expected ${JSON.stringify(expected)}`);
   return `checked after the run: ${count(got.contact)} contacts, ${count(got.conversation)} conversations, ${count(got.message)} messages (threading as expected)`;
+}
+
+/**
+ * The conversation table's UPDATE statistics once they include `expected` updates (backends
+ * report them when idle, within seconds): how many were HOT (no index entries written).
+ */
+async function conversationUpdates(env: BenchEnv, expected: number): Promise<string> {
+  const read = async () =>
+    (
+      await env.db.query<{ upd: string; hot: string; indexes: number; with_lma: number }>(
+        `SELECT n_tup_upd AS upd, n_tup_hot_upd AS hot,
+                (SELECT count(*)::int FROM pg_index WHERE indrelid = 'conversation'::regclass) AS indexes,
+                (SELECT count(*)::int FROM pg_index i WHERE indrelid = 'conversation'::regclass
+                   AND pg_get_indexdef(i.indexrelid) LIKE '%last_message_at%') AS with_lma
+           FROM pg_stat_user_tables WHERE relid = 'conversation'::regclass`,
+      )
+    ).rows[0]!;
+  let row = await read();
+  for (let i = 0; i < 60 && Number(row.upd) < expected; i++) {
+    await sleep(500);
+    row = await read();
+  }
+  const upd = Number(row.upd);
+  const hot = Number(row.hot);
+  return (
+    `conversation UPDATEs ${count(upd)}: ${count(hot)} HOT (a new conversation, inserted then updated in the same transaction), ` +
+    `${count(upd - hot)} not HOT (a returning citizen: touchInbound() moves last_message_at, which ${row.with_lma} of the ` +
+    `table's ${row.indexes} indexes contain, so the new row version gets an entry in all ${row.indexes})`
+  );
 }
 
 export async function benchIngest(o: IngestBenchOptions, log: Log): Promise<BenchResult> {
@@ -166,12 +212,25 @@ export async function benchIngest(o: IngestBenchOptions, log: Log): Promise<Benc
       if (!r.created) throw new Error(`message ${i} was treated as a duplicate`);
       if (r.newConversation) newConversations++;
     };
-    log(`ingest: ${o.warmup} warm-up + ${o.messages} measured messages, ${o.concurrency} callers`);
-    const project = await measureRate(o, o.warmup, o.messages, ingestOne);
+    const raw = await openRawInserter(env, o);
+    const project = new Throughput(o, ingestOne);
+    const baseline = new Throughput(o, raw.insert);
+    try {
+      log(`ingest: ${o.warmup} warm-up + ${o.messages} measured messages vs ${o.rawInserts} raw INSERT commits, ${o.concurrency} callers, ${o.rounds} alternating rounds`);
+      await project.warm(o.warmup, 0);
+      await baseline.warm(o.warmup, 0);
+      const projectRounds = rounds(o.messages, o.rounds);
+      const rawRounds = rounds(o.rawInserts, o.rounds);
+      for (let r = 0; r < o.rounds; r++) {
+        await project.measure(projectRounds[r]!.count, o.warmup + projectRounds[r]!.from);
+        await baseline.measure(rawRounds[r]!.count, o.warmup + rawRounds[r]!.from);
+      }
+    } finally {
+      await raw.close();
+    }
+
     const measured = o.warmup + o.messages;
-    const statements = await countStatements(async () => {
-      await runPool(o.statementProbe, o.concurrency, o.deadlineMs, (i) => ingestOne(measured + i));
-    });
+    const statements = await countStatements(() => project.warm(o.statementProbe, measured));
     const total = measured + o.statementProbe;
     const emails = Array.from({ length: total }, (_, i) => i).filter(isNewCitizen).length;
     if (newConversations !== emails) throw new Error(`${newConversations} new conversations for ${emails} new citizens`);
@@ -180,44 +239,35 @@ export async function benchIngest(o: IngestBenchOptions, log: Log): Promise<Benc
       conversation: o.returningCitizens + emails,
       message: o.returningCitizens + total,
     });
+    const updates = await conversationUpdates(env, o.returningCitizens + total);
 
-    log(`raw baseline: ${o.rawInserts} INSERT commits, ${o.concurrency} connections`);
-    const raw = await rawInsertRate(env, o);
-    const ratio = project.perSecond / raw.perSecond;
+    const ratio = project.perSecond / baseline.perSecond;
     const p = summarize(project.latencies);
-    const b = summarize(raw.latencies);
+    const b = summarize(baseline.latencies);
     return {
       id: 'ingest',
       title: `Ingest throughput (${o.concurrency} concurrent callers)`,
-      projectLabel: 'IngestService.ingest()',
-      baselineLabel: 'raw single-row INSERT commit',
+      columns: ['IngestService.ingest()', 'raw single-row INSERT commit'],
       rows: [
-        { metric: 'operations measured', project: count(o.messages), baseline: count(o.rawInserts) },
-        { metric: 'elapsed', project: seconds(project.elapsedMs), baseline: seconds(raw.elapsedMs) },
-        { metric: 'throughput', project: perSecond(project.perSecond), baseline: perSecond(raw.perSecond) },
-        { metric: 'latency per call p50', project: ms(p.p50), baseline: ms(b.p50) },
-        { metric: 'latency per call p99', project: ms(p.p99), baseline: ms(b.p99) },
-        {
-          metric: 'machine CPU busy (all cores)',
-          project: `${project.cpu.machineBusyPercent.toFixed(0)} %`,
-          baseline: `${raw.cpu.machineBusyPercent.toFixed(0)} %`,
-        },
-        {
-          metric: 'bench process CPU per operation',
-          project: ms(project.cpu.processMs / o.messages),
-          baseline: ms(raw.cpu.processMs / o.rawInserts),
-        },
+        { metric: 'operations measured', values: [count(project.operations), count(baseline.operations)] },
+        { metric: 'elapsed', values: [seconds(project.elapsedMs), seconds(baseline.elapsedMs)] },
+        { metric: 'throughput', values: [perSecond(project.perSecond), perSecond(baseline.perSecond)] },
+        { metric: 'latency per call p50', values: [ms(p.p50), ms(b.p50)] },
+        { metric: 'latency per call p99', values: [ms(p.p99), ms(b.p99)] },
+        { metric: 'machine CPU busy (all cores)', values: [project, baseline].map((t) => `${t.cpu.machineBusyPercent.toFixed(0)} %`) },
+        { metric: 'bench process CPU per operation', values: [project, baseline].map((t) => ms(t.cpu.processMs / t.operations)) },
       ],
       target: `ingest ≥ ${(o.target * 100).toFixed(0)} % of raw INSERT commits/s`,
-      measured: `${(ratio * 100).toFixed(1)} % (${perSecond(project.perSecond)} vs ${perSecond(raw.perSecond)})`,
+      measured: `${(ratio * 100).toFixed(1)} % (${perSecond(project.perSecond)} vs ${perSecond(baseline.perSecond)})`,
       pass: ratio >= o.target,
       notes: [
-        `mix: 70 % new citizens by e-mail (new contact + conversation), 30 % returning SMS citizens (${o.returningCitizens}) threaded with latestOpen; ${o.warmup} warm-up messages first`,
+        `mix: 70 % new citizens by e-mail (new contact + conversation), 30 % returning SMS citizens (${o.returningCitizens}) threaded with latestOpen; ${o.warmup} warm-up calls on each side first, then ${o.rounds} rounds alternating the two sides so that both see the same machine load`,
         check,
+        updates,
         `${(statements.total / o.statementProbe).toFixed(1)} SQL statements per ingest() (counted on ${o.statementProbe} more messages of the same mix): ${statements.byKind
           .map(([kind, n]) => `${kind} ×${(n / o.statementProbe).toFixed(2)}`)
           .join(', ')}`,
-        'raw baseline: autocommit INSERT of (source, body) into a table with a bigint identity key, in another database of the same server',
+        'raw baseline: autocommit INSERT of (source, body) into a table with a bigint identity key, in another database of the same server, 8 pg connections',
       ],
       server: env.server,
     };

@@ -8,11 +8,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
+import { dataSourceOptions } from './database/data-source';
 import type { AppConfig } from './config';
 import { HttpExceptionFilter } from './common/http-exception.filter';
-import { ConversationTimers } from './modules/conversations/conversation-timers.service';
-import { JobQueue } from './modules/outbound/job-queue';
-import { OutboundWorker } from './modules/outbound/outbound.worker';
 import { RedisIoAdapter } from './modules/realtime/redis-io.adapter';
 import { seedDemo } from './seed/seed-demo';
 
@@ -35,7 +33,20 @@ export async function migrate(dataSource: DataSource): Promise<void> {
   }
 }
 
+/** Migrations (and the demo seed) run on a short-lived connection before any module starts. */
+export async function prepareDatabase(config: AppConfig): Promise<void> {
+  const dataSource = new DataSource(dataSourceOptions(config.databaseUrl, 2));
+  await dataSource.initialize();
+  try {
+    await migrate(dataSource);
+    if (config.seedDemo) await seedDemo(dataSource, config.logLevel === 'silent' ? undefined : { log: (m) => console.log(m) });
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
 export async function createApp(config: AppConfig): Promise<RunningApp> {
+  await prepareDatabase(config);
   // Nest's own start-up chatter (one line per route) stays out of the log unless asked for.
   const logger: LogLevel[] | false =
     config.logLevel === 'silent' ? false : process.env.LOG_LEVEL === 'debug' ? ['log', 'warn', 'error', 'debug'] : ['warn', 'error', 'fatal'];
@@ -46,15 +57,13 @@ export async function createApp(config: AppConfig): Promise<RunningApp> {
   });
   app.set('trust proxy', process.env.TRUST_PROXY ?? 'loopback');
   app.disable('x-powered-by');
-  // Raw bytes are kept for webhook signature checks (Meta signs the exact body).
-  app.use(
-    express.json({
-      limit: '256kb',
-      verify: (req, _res, buf) => {
-        (req as unknown as { rawBody: Buffer }).rawBody = buf;
-      },
-    }),
-  );
+  // Raw bytes are kept for webhook signature checks (Meta signs the exact body). Providers
+  // batch events (Meta up to 1,000 per call): webhooks get a larger limit than the API.
+  const keepRaw = (req: unknown, _res: unknown, buf: Buffer) => {
+    (req as { rawBody: Buffer }).rawBody = buf;
+  };
+  app.use('/webhooks', express.json({ limit: '10mb', verify: keepRaw }));
+  app.use(express.json({ limit: '256kb', verify: keepRaw }));
   app.use(express.urlencoded({ extended: false, limit: '256kb' }));
   app.setGlobalPrefix('api/v1', { exclude: ['webhooks/{*path}'] });
   app.useGlobalFilters(new HttpExceptionFilter());
@@ -88,13 +97,9 @@ export async function createApp(config: AppConfig): Promise<RunningApp> {
     });
   }
 
+  // The job queue starts in onModuleInit; features register their queues and workers in
+  // onApplicationBootstrap, which Nest runs (and awaits) after it.
   await app.init();
-  const dataSource = app.get(DataSource);
-  await migrate(dataSource);
-  if (config.seedDemo) await seedDemo(dataSource, config.logLevel === 'silent' ? undefined : { log: (m) => console.log(m) });
-  await app.get(JobQueue).start();
-  await app.get(OutboundWorker).start();
-  await app.get(ConversationTimers).start();
   await app.listen(config.port, '0.0.0.0');
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -8,12 +8,15 @@ import { AuthModule } from './modules/auth/auth.module';
 import { ChannelsModule } from './modules/channels/channels.module';
 import { ContactsModule } from './modules/contacts/contacts.module';
 import { ConversationsModule } from './modules/conversations/conversations.module';
+import { EmailModule } from './modules/email/email.module';
 import { HealthModule } from './modules/health/health.module';
 import { IngestModule } from './modules/ingest/ingest.module';
 import { MessagesModule } from './modules/messages/messages.module';
+import { MetaModule } from './modules/meta/meta.module';
 import { OutboundModule } from './modules/outbound/outbound.module';
 import { PublicModule } from './modules/public/public.module';
 import { RealtimeModule } from './modules/realtime/realtime.module';
+import { TwilioModule } from './modules/twilio/twilio.module';
 
 @Module({})
 export class AppModule {
@@ -29,11 +32,14 @@ export class AppModule {
         ChannelsModule,
         ContactsModule,
         ConversationsModule,
+        EmailModule,
         IngestModule,
         MessagesModule,
+        MetaModule,
         OutboundModule,
         PublicModule,
         RealtimeModule,
+        TwilioModule,
         HealthModule,
       ],
     };

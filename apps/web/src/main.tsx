@@ -2,6 +2,7 @@ import './i18n';
 import './styles/base.css';
 import './styles/login.css';
 import './styles/inbox.css';
+import './styles/screens.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app';

@@ -61,6 +61,8 @@ export const CHANNEL_CONFIG_SCHEMAS = {
   pbx: z.object({
     vendor: z.string().max(60).optional(),
     sharedSecret: z.string().min(16).optional(),
+    /** Switchboard extension -> agent e-mail, so a ringing call pops up on that agent's screen. */
+    extensions: z.record(z.string().regex(/^[0-9*#]{1,20}$/), z.email()).optional(),
   }),
 } satisfies Record<ChannelKind, z.ZodType>;
 

@@ -1,3 +1,4 @@
+import type { CallRingingDto } from './calls';
 import type { ConversationDto, MessageDto } from './dto';
 
 export interface PresenceDto {
@@ -12,6 +13,7 @@ export interface ServerToClientEvents {
   'message.created': (message: MessageDto) => void;
   'message.updated': (message: MessageDto) => void;
   'presence.updated': (presence: PresenceDto) => void;
+  'call.ringing': (call: CallRingingDto) => void;
 }
 
 export type Ack = (result: { ok: true } | { ok: false; error: string }) => void;
@@ -29,6 +31,7 @@ export const SERVER_EVENTS = [
   'message.created',
   'message.updated',
   'presence.updated',
+  'call.ringing',
 ] as const satisfies readonly (keyof ServerToClientEvents)[];
 
 export const rooms = {

@@ -6,3 +6,5 @@ export * from './schemas';
 export * from './dto';
 export * from './events';
 export * from './inbound';
+export * from './sms-segments';
+export * from './calls';

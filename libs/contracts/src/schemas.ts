@@ -96,6 +96,19 @@ export const publicReplySchema = z.object({
 });
 export type PublicReplyInput = z.infer<typeof publicReplySchema>;
 
+/** An agent writes first: a new conversation by e-mail, SMS or WhatsApp (`POST /conversations`). */
+export const startConversationSchema = z.object({
+  channelKind: z.enum(['email', 'sms', 'whatsapp']),
+  /** The citizen's e-mail address or phone number. */
+  to: z.string().trim().min(3).max(254),
+  name: z.string().trim().max(LIMITS.nameChars).optional(),
+  /** Defaults to the agent's only service; required when they have several. */
+  teamId: uuid.optional(),
+  subject: z.string().trim().max(LIMITS.subjectChars).optional(),
+  body: z.string().trim().min(1, 'le message est vide').max(LIMITS.bodyChars),
+});
+export type StartConversationInput = z.infer<typeof startConversationSchema>;
+
 /** Turns zod issues into `field: reason` lines for a 400 answer. */
 export function describeIssues(error: z.ZodError): string[] {
   return error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));

@@ -67,3 +67,38 @@ export async function launchBrowser(): Promise<LaunchedBrowser> {
     },
   };
 }
+
+export interface BrowserPool {
+  /** A page in a fresh, isolated context: its own cookies and localStorage (one agent each). */
+  newPage(options?: { viewport?: { width: number; height: number } }): Promise<Page>;
+  close(): Promise<void>;
+}
+
+/**
+ * One headless Chromium for several isolated users at once (two agents and a supervisor side by
+ * side): each `newPage()` opens a new incognito-like context, in fr-FR and Europe/Paris.
+ */
+export async function launchBrowserPool(): Promise<BrowserPool> {
+  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  try {
+    await access(executablePath, constants.X_OK);
+  } catch {
+    throw new Error(`Chromium introuvable: apt-get install -y chromium (cherché : ${executablePath}, ou définir CHROMIUM_PATH)`);
+  }
+  const browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
+  let closed: Promise<void> | null = null;
+  return {
+    async newPage(options = {}) {
+      const context = await browser.newContext({
+        locale: 'fr-FR',
+        timezoneId: 'Europe/Paris',
+        viewport: options.viewport ?? { width: 1440, height: 900 },
+      });
+      return context.newPage();
+    },
+    close() {
+      closed ??= browser.close();
+      return closed;
+    },
+  };
+}

@@ -11,6 +11,8 @@ export interface CpuUse {
   machineBusyPercent: number;
   /** CPU time of this process (the app and the bench's own clients). */
   processMs: number;
+  busyJiffies: number;
+  totalJiffies: number;
 }
 
 /** Jiffies from /proc/stat's first line: all cores, busy and total. */
@@ -18,8 +20,7 @@ function machineJiffies(): { busy: number; total: number } {
   try {
     const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
     const total = fields.reduce((s, v) => s + v, 0);
-    const idle = fields[3]! + fields[4]!;
-    return { busy: total - idle, total };
+    return { busy: total - fields[3]! - fields[4]!, total };
   } catch {
     return { busy: Number.NaN, total: Number.NaN };
   }
@@ -33,8 +34,36 @@ export function cpuMark(): CpuMark {
 export function cpuSince(mark: CpuMark): CpuUse {
   const { busy, total } = machineJiffies();
   const p = process.cpuUsage(mark.process);
-  return {
-    machineBusyPercent: ((busy - mark.machineBusy) / (total - mark.machineTotal)) * 100,
-    processMs: (p.user + p.system) / 1000,
-  };
+  const busyJiffies = busy - mark.machineBusy;
+  const totalJiffies = total - mark.machineTotal;
+  return { machineBusyPercent: (busyJiffies / totalJiffies) * 100, processMs: (p.user + p.system) / 1000, busyJiffies, totalJiffies };
+}
+
+/** CPU use summed over the intervals between start() and stop() calls. */
+export class CpuMeter {
+  private busy = 0;
+  private total = 0;
+  private process = 0;
+  private mark: CpuMark | null = null;
+
+  start(): void {
+    this.mark = cpuMark();
+  }
+
+  stop(): void {
+    if (!this.mark) return;
+    const use = cpuSince(this.mark);
+    this.busy += use.busyJiffies;
+    this.total += use.totalJiffies;
+    this.process += use.processMs;
+    this.mark = null;
+  }
+
+  get machineBusyPercent(): number {
+    return (this.busy / this.total) * 100;
+  }
+
+  get processMs(): number {
+    return this.process;
+  }
 }

@@ -36,8 +36,6 @@ export interface FleetArrivals {
   /** Parallel arrays: the marker of each delivery and its monotonic arrival time (ms). */
   markers: number[];
   times: number[];
-  /** The first marked payload received, to reproduce its size elsewhere. */
-  sample: unknown;
 }
 
 export interface FleetError {
@@ -49,10 +47,14 @@ export type FleetReply = FleetConnected | FleetArrivals | FleetError;
 
 /** A per-message marker placed in the message body; fixed width keeps payload sizes equal. */
 export const markerText = (i: number): string => `[bench#${String(i).padStart(6, '0')}]`;
+const MARKER = /\[bench#(\d{6})\]/;
 
 export function markerOf(payload: unknown): number | null {
   const body = (payload as { body?: unknown } | null)?.body;
   if (typeof body !== 'string') return null;
-  const m = /\[bench#(\d{6})\]/.exec(body);
+  const m = MARKER.exec(body);
   return m ? Number(m[1]) : null;
 }
+
+/** `body` with its marker replaced by message i's. */
+export const remark = (body: string, i: number): string => body.replace(MARKER, markerText(i));

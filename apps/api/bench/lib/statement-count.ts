@@ -18,15 +18,19 @@ function kindOf(text: string): string {
   return flat.slice(0, 40);
 }
 
+type Connection = { connectionParameters?: { application_name?: string } };
+
 /**
- * Counts the statements sent through node-postgres (which the app uses through TypeORM) while
- * `fn` runs, by wrapping Client.prototype.query for that time only.
+ * Counts the statements sent through node-postgres by connections named `applicationName`
+ * (the app's TypeORM pool is 'guichet', see src/database/data-source.ts; pg-boss has its own)
+ * while `fn` runs, by wrapping Client.prototype.query for that time only.
  */
-export async function countStatements(fn: () => Promise<void>): Promise<StatementCount> {
-  const proto = Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+export async function countStatements(fn: () => Promise<void>, applicationName = 'guichet'): Promise<StatementCount> {
+  const proto = Client.prototype as unknown as { query: (this: Connection, ...args: unknown[]) => unknown };
   const original = proto.query;
   const counts = new Map<string, number>();
-  proto.query = function (this: unknown, ...args: unknown[]) {
+  proto.query = function (this: Connection, ...args: unknown[]) {
+    if (this.connectionParameters?.application_name !== applicationName) return original.apply(this, args);
     const first = args[0];
     const text = typeof first === 'string' ? first : ((first as { text?: unknown } | null)?.text ?? '');
     const kind = kindOf(String(text));

@@ -60,3 +60,11 @@ export async function runPaced(
     await task(i);
   }
 }
+
+/** [0, total) cut into `rounds` consecutive ranges, for alternating two measurements. */
+export function rounds(total: number, count: number): { from: number; count: number }[] {
+  return Array.from({ length: count }, (_, r) => {
+    const from = Math.floor((r * total) / count);
+    return { from, count: Math.floor(((r + 1) * total) / count) - from };
+  }).filter((x) => x.count > 0);
+}

@@ -8,6 +8,8 @@ import { AttachmentEntity, MessageEntity } from '../modules/messages/message.ent
 import { OrganizationEntity } from '../modules/organizations/organization.entity';
 import { TeamEntity } from '../modules/teams/team.entity';
 import { InitialSchema1764300000000 } from './migrations/1764300000000-initial-schema';
+import { MetaProfiles1764306000006 } from './migrations/1764306000006-meta-profiles';
+import { EmailMailbox1764303000003 } from './migrations/1764303000003-email-mailbox';
 
 export const ENTITIES = [
   OrganizationEntity,
@@ -23,7 +25,7 @@ export const ENTITIES = [
 ];
 
 /** Migration classes are listed, not globbed (a glob also catches `.d.ts`). */
-export const MIGRATIONS = [InitialSchema1764300000000];
+export const MIGRATIONS = [InitialSchema1764300000000, EmailMailbox1764303000003, MetaProfiles1764306000006];
 
 export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
   return {

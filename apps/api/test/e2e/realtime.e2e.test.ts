@@ -105,6 +105,14 @@ describe('real time over socket.io', () => {
     );
     const publisher = t.app.get(RealtimePublisher);
     const conversation = (await t.http('GET', `/api/v1/conversations/${r.conversationId}`, { token: town.supervisor.token })).body;
+    // The citizen writes again: the version the supervisor saw is now stale.
+    await t.ingest.ingest({
+      channelId: town.webform.id,
+      externalId: randomUUID(),
+      from: { kind: 'email', value: 'rollback@example.fr' },
+      text: 'encore moi',
+      thread: { conversationId: r.conversationId },
+    });
     const sup = await connect(town.supervisor.token);
     await expect(
       t.app.get(Database).tx(async (m, afterCommit) => {
@@ -115,7 +123,7 @@ describe('real time over socket.io', () => {
     ).rejects.toThrow('échec');
     const stale = await t.http('POST', `/api/v1/conversations/${r.conversationId}/messages`, {
       token: town.supervisor.token,
-      body: { kind: 'reply', body: 'Bonjour', version: conversation.version - 1 },
+      body: { kind: 'reply', body: 'Bonjour', version: conversation.version },
     });
     expect(stale.status).toBe(409);
     await sleep(200);

@@ -52,7 +52,7 @@ describe('IngestService', () => {
     expect(next.contactId).toBe(first.contactId);
     expect(next.conversationId).toBe(first.conversationId);
     const { rows } = await t.db.query(`SELECT last_channel_kind, snippet, version FROM conversation WHERE id = $1`, [first.conversationId]);
-    expect(rows[0]).toEqual({ last_channel_kind: 'sms', snippet: 'Je passe demain ?', version: 3 });
+    expect(rows[0]).toEqual({ last_channel_kind: 'sms', snippet: 'Je passe demain ?', version: 2 });
   });
 
   it('never appends to another citizen’s file: a matched reference of someone else opens a new, flagged conversation', async () => {

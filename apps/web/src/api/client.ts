@@ -35,6 +35,8 @@ export interface RequestOptions {
   method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   query?: QueryParams;
   body?: unknown;
+  /** Sent as multipart/form-data instead of a JSON body. */
+  form?: FormData;
   signal?: AbortSignal;
   /** Send the session's bearer token (default). The login call does not. */
   auth?: boolean;
@@ -70,7 +72,7 @@ async function readJson(response: Response): Promise<unknown> {
  * every non-2xx answer thrown as an ApiError. A 401 on an authenticated call ends the session.
  */
 export async function apiRequest<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const { method = 'GET', query, body, signal, auth = true } = options;
+  const { method = 'GET', query, body, form, signal, auth = true } = options;
   const headers: Record<string, string> = { Accept: 'application/json' };
   const token = auth ? sessionStore.get()?.token : undefined;
   if (token) headers.Authorization = `Bearer ${token}`;
@@ -81,7 +83,7 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
     response = await fetch(buildUrl(path, query), {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: form ?? (body === undefined ? undefined : JSON.stringify(body)),
       signal,
       credentials: 'same-origin',
     });

@@ -1,4 +1,14 @@
-import type { ConversationDto, ListConversationsQuery, MessageDto, Page } from '@guichet/contracts';
+import type {
+  ConversationCountsDto,
+  ConversationDto,
+  CreateMessageInput,
+  ListConversationsQuery,
+  MessageDto,
+  Page,
+  UpdateConversationInput,
+  LogCallInput,
+  StartConversationInput,
+} from '@guichet/contracts';
 import { apiRequest } from './client';
 
 /** The filters of a conversation list: the list query without its paging. */
@@ -9,11 +19,14 @@ export const MESSAGES_PAGE_SIZE = 50;
 
 export const conversationsApi = {
   /** Newest activity first; `nextCursor` continues the keyset. */
-  list(filters: ConversationFilters, cursor: string | null, signal?: AbortSignal): Promise<Page<ConversationDto>> {
+  list(filters: ConversationFilters, cursor: string | null, signal?: AbortSignal, limit = CONVERSATIONS_PAGE_SIZE): Promise<Page<ConversationDto>> {
     return apiRequest<Page<ConversationDto>>('/conversations', {
-      query: { ...filters, limit: CONVERSATIONS_PAGE_SIZE, cursor },
+      query: { ...filters, limit, cursor },
       signal,
     });
+  },
+  counts(signal?: AbortSignal): Promise<ConversationCountsDto> {
+    return apiRequest<ConversationCountsDto>('/conversations/counts', { signal });
   },
   get(id: string, signal?: AbortSignal): Promise<ConversationDto> {
     return apiRequest<ConversationDto>(`/conversations/${encodeURIComponent(id)}`, { signal });
@@ -23,5 +36,24 @@ export const conversationsApi = {
       query: { limit: MESSAGES_PAGE_SIZE, cursor },
       signal,
     });
+  },
+  /** 409 with `current` when the conversation changed since `version`. */
+  createMessage(id: string, input: CreateMessageInput): Promise<MessageDto> {
+    return apiRequest<MessageDto>(`/conversations/${encodeURIComponent(id)}/messages`, { method: 'POST', body: input });
+  },
+  /** An agent writes first (e-mail, SMS, WhatsApp). */
+  start(input: StartConversationInput): Promise<{ conversation: ConversationDto; message: MessageDto }> {
+    return apiRequest<{ conversation: ConversationDto; message: MessageDto }>('/conversations', { method: 'POST', body: input });
+  },
+  /** Sends a failed reply again. */
+  retryMessage(id: string, messageId: string): Promise<MessageDto> {
+    return apiRequest<MessageDto>(`/conversations/${encodeURIComponent(id)}/messages/${encodeURIComponent(messageId)}/retry`, { method: 'POST' });
+  },
+  /** A call or a counter visit logged by hand. */
+  logCall(id: string, input: LogCallInput): Promise<MessageDto> {
+    return apiRequest<MessageDto>(`/conversations/${encodeURIComponent(id)}/calls`, { method: 'POST', body: input });
+  },
+  update(id: string, input: UpdateConversationInput): Promise<ConversationDto> {
+    return apiRequest<ConversationDto>(`/conversations/${encodeURIComponent(id)}`, { method: 'PATCH', body: input });
   },
 };

@@ -19,8 +19,12 @@ export const queryKeys = {
   me: () => ['auth', 'me'] as const,
   teams: () => ['teams'] as const,
   agents: () => ['agents'] as const,
+  contact: (id: string) => ['contacts', id] as const,
+  /** Who is looking at / typing in a conversation: filled by socket events only. */
+  presence: (conversationId: string) => ['presence', conversationId] as const,
   conversations: {
     all: () => ['conversations'] as const,
+    counts: () => ['conversations', 'counts'] as const,
     lists: () => ['conversations', 'list'] as const,
     list: (filters: ConversationFilters) => ['conversations', 'list', normalizeFilters(filters)] as const,
     details: () => ['conversations', 'detail'] as const,

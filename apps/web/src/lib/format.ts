@@ -70,3 +70,10 @@ export function formatBytes(size: number, language: Language): string {
     maximumFractionDigits: unit === 'megabyte' ? 1 : 0,
   }).format(value);
 }
+
+/** "5 min", "3 h", "2 j": how long something has lasted, in the largest sensible unit. */
+export function formatDuration(ms: number, language: Language): string {
+  const abs = Math.max(0, ms);
+  const [unit, value] = abs < HOUR ? (['minute', Math.max(1, Math.round(abs / MINUTE))] as const) : abs < DAY ? (['hour', Math.round(abs / HOUR)] as const) : (['day', Math.round(abs / DAY)] as const);
+  return new Intl.NumberFormat(LOCALES[language], { style: 'unit', unit, unitDisplay: 'short' }).format(value);
+}

@@ -14,9 +14,25 @@ export interface InboxRoute {
   view: InboxView;
   status: ConversationStatus;
   conversationId: string | null;
+  /** Full-text search over the view (API `q`); empty when not searching. */
+  q: string;
 }
 
-export const DEFAULT_ROUTE: InboxRoute = { view: { kind: 'mine' }, status: 'open', conversationId: null };
+export const DEFAULT_ROUTE: InboxRoute = { view: { kind: 'mine' }, status: 'open', conversationId: null, q: '' };
+
+/** The supervisor board: `#/tableau`. */
+export const BOARD_HREF = '#/tableau';
+
+/** A new conversation started by the agent: `#/nouvelle`. */
+export const NEW_CONVERSATION_HREF = '#/nouvelle';
+
+export function isNewConversationHash(hash: string): boolean {
+  return /^#\/nouvelle\/?(\?|$)/.test(hash);
+}
+
+export function isBoardHash(hash: string): boolean {
+  return /^#\/tableau\/?(\?|$)/.test(hash);
+}
 
 function subscribe(onChange: () => void): () => void {
   window.addEventListener('hashchange', onChange);
@@ -61,11 +77,13 @@ export function parseInboxRoute(hash: string): InboxRoute {
     view: parseView(params.get('view')),
     status: isStatus(status) ? status : DEFAULT_ROUTE.status,
     conversationId: match ? decodeURIComponent(match[1]!) : null,
+    q: params.get('q')?.trim() ?? '',
   };
 }
 
 export function inboxHref(route: InboxRoute): string {
   const params = new URLSearchParams({ view: viewId(route.view), status: route.status });
+  if (route.q) params.set('q', route.q);
   const path = route.conversationId ? `/conversations/${encodeURIComponent(route.conversationId)}` : '/conversations';
   return `#${path}?${params.toString()}`;
 }

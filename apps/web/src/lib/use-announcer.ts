@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { createContext, useCallback, useContext, useEffect, useRef, useState } from 'react';
 
 /**
  * Text for an aria-live region. The region is emptied first so that the same sentence twice
@@ -19,4 +19,11 @@ export function useAnnouncer(): { message: string; announce(text: string): void 
     [],
   );
   return { message, announce };
+}
+
+/** The inbox's aria-live region, for any screen to speak through. */
+export const AnnounceContext = createContext<(text: string) => void>(() => undefined);
+
+export function useAnnounce(): (text: string) => void {
+  return useContext(AnnounceContext);
 }

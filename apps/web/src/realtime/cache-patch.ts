@@ -1,4 +1,4 @@
-import type { AgentDto, ConversationDto, MessageDto, Page } from '@guichet/contracts';
+import type { AgentDto, ConversationDto, MessageDto, Page, PresenceDto } from '@guichet/contracts';
 import type { InfiniteData, QueryClient, QueryKey } from '@tanstack/react-query';
 import type { ConversationFilters } from '../api/conversations';
 import { queryKeys } from '../api/query-keys';
@@ -71,12 +71,31 @@ export function placeConversation(data: Pages<ConversationDto>, conversation: Co
   return withPages(data, pages);
 }
 
+const DELIVERY_RANK: Record<MessageDto['status'], number> = { received: 0, queued: 1, sent: 2, delivered: 3, failed: 3 };
+
+/**
+ * The newer of two copies of a message. Delivery only moves forward, but copies arrive by two
+ * roads (the POST answer and the socket) in any order: a late "queued" never hides "delivered".
+ */
+export function mergeMessage(current: MessageDto, incoming: MessageDto): MessageDto {
+  if (DELIVERY_RANK[current.status] > DELIVERY_RANK[incoming.status]) return { ...incoming, status: current.status, error: current.error };
+  return incoming;
+}
+
+/** Replaces a loaded message as is, even backwards (a retried reply goes from failed back to queued). */
+export function replaceMessage(data: Pages<MessageDto>, message: MessageDto): Pages<MessageDto> {
+  return withPages(
+    data,
+    data.pages.map((page) => ({ ...page, items: page.items.map((item) => (item.id === message.id ? message : item)) })),
+  );
+}
+
 /** Adds or replaces a message in a loaded thread (pages come newest first from the API). */
 export function placeMessage(data: Pages<MessageDto>, message: MessageDto, created: boolean): Pages<MessageDto> {
   const found = locate(data, message.id);
   if (found) {
     const pages = data.pages.map((page, i) =>
-      i === found.page ? { ...page, items: page.items.map((item) => (item.id === message.id ? message : item)) } : page,
+      i === found.page ? { ...page, items: page.items.map((item) => (item.id === message.id ? mergeMessage(item, message) : item)) } : page,
     );
     return withPages(data, pages);
   }
@@ -139,6 +158,8 @@ export function createCachePatcher(queryClient: QueryClient, getMe: () => AgentD
   const invalidator = createThrottledInvalidator(queryClient, throttleMs);
 
   function conversationChanged(conversation: ConversationDto): void {
+    // Aggregates cannot be patched exactly: refetched, at most once per throttle window.
+    invalidator.invalidate(queryKeys.conversations.counts());
     queryClient.setQueryData<ConversationDto>(queryKeys.conversations.detail(conversation.id), (old) =>
       old && old.version > conversation.version ? old : conversation,
     );
@@ -180,12 +201,18 @@ export function createCachePatcher(queryClient: QueryClient, getMe: () => AgentD
     if (fetching) invalidator.invalidate(queryKey);
   }
 
+  function presenceChanged(presence: PresenceDto): void {
+    queryClient.setQueryData(queryKeys.presence(presence.conversationId), presence);
+  }
+
   return {
     conversationChanged,
     messageChanged,
+    presenceChanged,
     /** After a reconnect, events may have been missed: everything is refetched. */
     invalidateAll(): void {
-      void queryClient.invalidateQueries();
+      // Presence is not fetched: rejoining the rooms after the reconnect sends it again.
+      void queryClient.invalidateQueries({ predicate: (query) => query.queryKey[0] !== 'presence' });
     },
     dispose(): void {
       invalidator.dispose();

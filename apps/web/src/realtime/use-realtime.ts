@@ -1,4 +1,4 @@
-import type { AgentDto, ConversationDto, MessageDto } from '@guichet/contracts';
+import type { AgentDto, CallRingingDto, ConversationDto, MessageDto } from '@guichet/contracts';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { queryKeys } from '../api/query-keys';
@@ -14,6 +14,10 @@ export interface RealtimeOptions {
   /** Called for events worth telling a screen reader user about. */
   onNewMessage?(message: MessageDto, conversation: ConversationDto | undefined): void;
   onNewConversation?(conversation: ConversationDto): void;
+  /** An incoming call for this agent's services (the pop-up). */
+  onCallRinging?(call: CallRingingDto): void;
+  /** Opens the socket; tests hand in their own. */
+  socketFactory?: (token: string) => GuichetSocket;
 }
 
 /**
@@ -32,7 +36,7 @@ export function useRealtime(options: RealtimeOptions): RealtimeState {
   const { token } = options;
 
   useEffect(() => {
-    const s = createSocket(token);
+    const s = (latest.current.socketFactory ?? createSocket)(token);
     const patcher = createCachePatcher(queryClient, () => latest.current.me);
     let everConnected = false;
     let connectedAt = 0;
@@ -77,6 +81,8 @@ export function useRealtime(options: RealtimeOptions): RealtimeState {
       latest.current.onNewMessage?.(message, findConversationInLists(queryClient, message.conversationId));
     });
     s.on('message.updated', (message) => patcher.messageChanged(message, false));
+    s.on('presence.updated', (presence) => patcher.presenceChanged(presence));
+    s.on('call.ringing', (call) => latest.current.onCallRinging?.(call));
 
     setSocket(s);
     s.connect();

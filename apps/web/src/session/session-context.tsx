@@ -1,6 +1,7 @@
 import { authApi } from '../api/auth';
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useSyncExternalStore, type ReactNode } from 'react';
+import { clearAllDrafts } from '../lib/drafts';
 import { sessionStore, type Session } from './session-store';
 
 interface SessionContextValue {
@@ -19,7 +20,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   // Whatever ends a session (button, 401, another tab), nothing cached for it may leak into the next.
   useEffect(() => {
-    if (previousToken.current !== null && previousToken.current !== token) queryClient.clear();
+    if (previousToken.current !== null && previousToken.current !== token) {
+      queryClient.clear();
+      if (token === null) clearAllDrafts();
+    }
     previousToken.current = token;
   }, [token, queryClient]);
 

@@ -7,6 +7,7 @@ export type AuditAction =
   | 'conversation.updated'
   | 'conversation.replied'
   | 'conversation.noted'
+  | 'conversation.call_logged'
   | 'contact.viewed'
   | 'contact.identity_added'
   | 'contact.identity_removed'

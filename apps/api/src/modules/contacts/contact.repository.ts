@@ -36,6 +36,26 @@ export class ContactRepository {
     return row?.contact_id ?? null;
   }
 
+  /** The contact holding an identity, with its name (to fill it in once, when still unknown). */
+  async byIdentity(manager: EntityManager, organizationId: string, kind: IdentityKind, value: string): Promise<{ id: string; name: string | null } | null> {
+    const [row] = await manager.query(
+      `SELECT c.id, c.name FROM contact_identity i JOIN contact c ON c.id = i.contact_id
+        WHERE i.organization_id = $1 AND i.kind = $2 AND i.value = $3`,
+      [organizationId, kind, value],
+    );
+    return row ?? null;
+  }
+
+  /** A new contact with its first identity, in one statement (the caller holds the identity lock). */
+  async createWithIdentity(manager: EntityManager, organizationId: string, name: string | null, kind: IdentityKind, value: string): Promise<string> {
+    const [row] = await manager.query(
+      `WITH c AS (INSERT INTO contact (organization_id, name) VALUES ($1, $2) RETURNING id)
+       INSERT INTO contact_identity (organization_id, contact_id, kind, value) SELECT $1, id, $3, $4 FROM c RETURNING contact_id`,
+      [organizationId, name, kind, value],
+    );
+    return row.contact_id;
+  }
+
   async create(manager: EntityManager, organizationId: string, name: string | null): Promise<string> {
     const [row] = await manager.query(`INSERT INTO contact (organization_id, name) VALUES ($1, $2) RETURNING id`, [
       organizationId,
@@ -91,5 +111,50 @@ export class ContactRepository {
       [organizationId, contactId, identityId],
     );
     return rows.length > 0;
+  }
+
+  /** When this identity's provider profile (Meta Graph name and picture) was looked up, or null: looked up once. */
+  async profileFetchedAt(organizationId: string, kind: IdentityKind, value: string): Promise<{ contactId: string; fetchedAt: Date | null } | null> {
+    const [row] = await this.db.query<{ contact_id: string; profile_fetched_at: Date | null }>(
+      `SELECT contact_id, profile_fetched_at FROM contact_identity WHERE organization_id = $1 AND kind = $2 AND value = $3`,
+      [organizationId, kind, value],
+    );
+    return row ? { contactId: row.contact_id, fetchedAt: row.profile_fetched_at } : null;
+  }
+
+  /**
+   * Caches a provider profile on the contact: the name only when the file has none (an agent's
+   * correction wins), the picture URL, and the lookup time on the identity.
+   */
+  async cacheProfile(
+    organizationId: string,
+    kind: IdentityKind,
+    value: string,
+    profile: { name: string | null; avatarUrl: string | null },
+  ): Promise<string | null> {
+    const [row] = await this.db.query<{ contact_id: string }>(
+      `WITH i AS (
+         UPDATE contact_identity SET profile_fetched_at = now()
+          WHERE organization_id = $1 AND kind = $2 AND value = $3 RETURNING contact_id)
+       , u AS (
+         UPDATE contact c SET name = coalesce(c.name, $4), avatar_url = coalesce($5, c.avatar_url), updated_at = now()
+           FROM i WHERE c.id = i.contact_id RETURNING c.id)
+       SELECT id AS contact_id FROM u`,
+      [organizationId, kind, value, profile.name, profile.avatarUrl],
+    );
+    return row?.contact_id ?? null;
+  }
+
+  /**
+   * Opt-out (STOP) and opt-in (START) of one identity: sending on that channel is refused while
+   * `opted_out_at` is set. Answers the contact holding the identity, or null.
+   */
+  async setOptedOut(organizationId: string, kind: IdentityKind, value: string, optedOut: boolean): Promise<string | null> {
+    const [row] = await this.db.query<{ contact_id: string }>(
+      `UPDATE contact_identity SET opted_out_at = CASE WHEN $4 THEN coalesce(opted_out_at, now()) ELSE NULL END
+        WHERE organization_id = $1 AND kind = $2 AND value = $3 RETURNING contact_id`,
+      [organizationId, kind, value, optedOut],
+    );
+    return row?.contact_id ?? null;
   }
 }

@@ -1,5 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { Inject } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config';
 import { RateLimiter } from '../../common/rate-limiter';
 import { JobQueue } from '../outbound/job-queue';
@@ -14,7 +13,7 @@ const QUEUE = 'conversation-timers';
  * snoozed conversations whose date has come back open; spent rate-limit windows are purged.
  */
 @Injectable()
-export class ConversationTimers {
+export class ConversationTimers implements OnApplicationBootstrap {
   private readonly logger = new Logger('Timers');
 
   constructor(
@@ -25,7 +24,7 @@ export class ConversationTimers {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async start(): Promise<void> {
+  async onApplicationBootstrap(): Promise<void> {
     if (!this.config.runJobs) return;
     await this.queue.ensureQueue(QUEUE, { retryLimit: 0, expireInSeconds: 50 });
     await this.queue.schedule(QUEUE, '* * * * *');

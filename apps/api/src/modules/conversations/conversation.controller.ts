@@ -3,6 +3,8 @@ import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import {
   createMessageSchema,
   listConversationsQuerySchema,
+  startConversationSchema,
+  type StartConversationInput,
   pageQuerySchema,
   updateConversationSchema,
   type ConversationCountsDto,
@@ -29,6 +31,16 @@ export class ConversationController {
     @Query(new ZodPipe(listConversationsQuerySchema)) query: z.infer<typeof listConversationsQuerySchema>,
   ): Promise<Page<ConversationDto>> {
     return this.conversations.list(agent, query);
+  }
+
+  /** An agent writes first, by e-mail, SMS or WhatsApp. */
+  @Post()
+  @ApiBody({ schema: z.toJSONSchema(startConversationSchema) as object })
+  start(
+    @CurrentAgent() agent: AuthAgent,
+    @Body(new ZodPipe(startConversationSchema)) input: StartConversationInput,
+  ): Promise<{ conversation: ConversationDto; message: MessageDto }> {
+    return this.conversations.start(agent, input);
   }
 
   /** Declared before `:id` so the path is not taken for an id. */
@@ -59,6 +71,16 @@ export class ConversationController {
     @Body(new ZodPipe(createMessageSchema)) input: CreateMessageInput,
   ): Promise<MessageDto> {
     return this.conversations.createMessage(agent, id, input);
+  }
+
+  /** Sends a failed reply again. */
+  @Post(':id/messages/:messageId/retry')
+  retry(
+    @CurrentAgent() agent: AuthAgent,
+    @Param('id', new IdPipe('conversation')) id: string,
+    @Param('messageId', new IdPipe('message')) messageId: string,
+  ): Promise<MessageDto> {
+    return this.conversations.retryMessage(agent, id, messageId);
   }
 
   @Patch(':id')

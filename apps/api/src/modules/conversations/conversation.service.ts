@@ -2,6 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { adapterFor } from '@guichet/channels';
 import {
   CHANNEL_IDENTITY,
+  InvalidIdentityError,
+  normalizeIdentity,
+  type StartConversationInput,
   type ConversationCountsDto,
   type ConversationDto,
   type CreateMessageInput,
@@ -14,6 +17,7 @@ import { isManager, type AuthAgent } from '../../common/auth-agent';
 import { Database } from '../../common/database.service';
 import { badRequest, forbidden, notFound, staleVersion } from '../../common/errors';
 import { DirectoryRepository } from '../agents/directory.repository';
+import { ContactRepository } from '../contacts/contact.repository';
 import { AuditRepository } from '../audit/audit.repository';
 import { ChannelRepository } from '../channels/channel.repository';
 import { MessageRepository } from '../messages/message.repository';
@@ -41,6 +45,7 @@ export class ConversationService {
     private readonly audit: AuditRepository,
     private readonly queue: JobQueue,
     private readonly publisher: RealtimePublisher,
+    private readonly contacts: ContactRepository,
   ) {}
 
   async list(agent: AuthAgent, q: ListConversationsQuery): Promise<Page<ConversationDto>> {
@@ -153,6 +158,81 @@ export class ConversationService {
         this.publisher.message('message.created', agent.organizationId, conversation, message);
         this.publisher.conversation('conversation.updated', agent.organizationId, conversation);
       });
+      return message;
+    });
+  }
+
+  /**
+   * An agent writes first (by e-mail, SMS or WhatsApp): the citizen is found by that identity or
+   * created, a conversation opens assigned to the agent, and the message is queued like a reply.
+   */
+  async start(agent: AuthAgent, input: StartConversationInput): Promise<{ conversation: ConversationDto; message: MessageDto }> {
+    const identityKind = CHANNEL_IDENTITY[input.channelKind]!;
+    let value: string;
+    try {
+      value = normalizeIdentity(identityKind, input.to);
+    } catch (e) {
+      if (e instanceof InvalidIdentityError) throw badRequest(e.message, [`to: ${e.message}`]);
+      throw e;
+    }
+    const teamId = input.teamId ?? (agent.teamIds.length === 1 ? agent.teamIds[0] : undefined);
+    if (!teamId) throw badRequest('choisissez le service de la conversation', ['teamId: obligatoire']);
+    if (!isManager(agent) && !agent.teamIds.includes(teamId)) throw forbidden("vous n'appartenez pas à ce service");
+    return this.db.tx(async (m, afterCommit) => {
+      if (!(await this.directory.team(agent.organizationId, teamId, m))) throw badRequest('service inconnu', [`teamId: ${teamId}`]);
+      const channel = await this.repo.outboundChannelFor(m, agent.organizationId, input.channelKind, teamId);
+      if (!channel) throw badRequest(`aucun canal ${input.channelKind} actif dans votre organisation`);
+      await this.contacts.lockIdentity(m, agent.organizationId, identityKind, value);
+      let contactId = await this.contacts.contactIdByIdentity(m, agent.organizationId, identityKind, value);
+      if (contactId) {
+        if (input.name) await this.contacts.setNameIfEmpty(m, contactId, input.name);
+      } else {
+        contactId = await this.contacts.create(m, agent.organizationId, input.name || null);
+        await this.contacts.addIdentity(m, agent.organizationId, contactId, identityKind, value);
+      }
+      const id = await this.repo.insert(m, { organizationId: agent.organizationId, contactId, teamId, subject: input.subject || null, at: new Date() });
+      await this.repo.update(m, id, { assigneeId: agent.id });
+      const messageId = await this.messages.insert(m, {
+        organizationId: agent.organizationId,
+        conversationId: id,
+        direction: 'outbound',
+        kind: 'message',
+        channelId: channel.id,
+        authorAgentId: agent.id,
+        body: input.body,
+        status: 'queued',
+      });
+      await this.repo.touchOutbound(m, id, { snippet: input.body.replace(/\s+/g, ' ').slice(0, 160), channelKind: channel.kind, isReply: true });
+      await this.queue.sendInTx(m, QUEUES.outboundSend, { messageId, organizationId: agent.organizationId });
+      await this.audit.record({ organizationId: agent.organizationId, agentId: agent.id, action: 'conversation.replied', conversationId: id, contactId, data: { started: true } }, m);
+      const conversation = toConversationDto((await this.repo.findById(agent.organizationId, id, m))!);
+      const message = (await this.messages.findDto(messageId, m))!;
+      afterCommit(() => {
+        this.publisher.conversation('conversation.created', agent.organizationId, conversation);
+        this.publisher.message('message.created', agent.organizationId, conversation, message);
+      });
+      return { conversation, message };
+    });
+  }
+
+  /**
+   * Sends a failed reply again (the retry button): the same message goes back to the outbound
+   * queue, its error cleared. Only failed replies qualify; the conversation is not bumped.
+   */
+  async retryMessage(agent: AuthAgent, id: string, messageId: string): Promise<MessageDto> {
+    return this.db.tx(async (m, afterCommit) => {
+      const row = await this.repo.findById(agent.organizationId, id, m, true);
+      if (!row || !canRead(agent, row)) throw notFound('conversation');
+      const requeued = await this.repo.requeueFailedReply(m, id, messageId);
+      if (!requeued) throw badRequest("seule une réponse dont l'envoi a échoué peut être renvoyée");
+      await this.queue.sendInTx(m, QUEUES.outboundSend, { messageId, organizationId: agent.organizationId });
+      await this.audit.record(
+        { organizationId: agent.organizationId, agentId: agent.id, action: 'conversation.replied', conversationId: id, contactId: row.contact_id, data: { retriedMessageId: messageId } },
+        m,
+      );
+      const conversation = toConversationDto(row);
+      const message = (await this.messages.findDto(messageId, m))!;
+      afterCommit(() => this.publisher.message('message.updated', agent.organizationId, conversation, message));
       return message;
     });
   }

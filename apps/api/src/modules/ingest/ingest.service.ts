@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { htmlToText, sanitizeEmailHtml } from '@guichet/channels';
-import { findReference, normalizeIdentity, type InboundMessage, type IdentityKind } from '@guichet/contracts';
+import { findReference, normalizeIdentity, type IdentityKind, type InboundMessage, type MessageDto } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database.service';
 import { badRequest, notFound } from '../../common/errors';
 import { BlobStore } from '../blobs/blob-store';
-import { ChannelRepository } from '../channels/channel.repository';
+import { ChannelRepository, type ChannelRow } from '../channels/channel.repository';
 import { ContactRepository } from '../contacts/contact.repository';
 import { toConversationDto } from '../conversations/conversation.mapper';
-import { ConversationRepository } from '../conversations/conversation.repository';
-import { MessageRepository } from '../messages/message.repository';
+import { ConversationRepository, type ThreadCandidate } from '../conversations/conversation.repository';
+import { MessageRepository, type NewAttachment } from '../messages/message.repository';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
 
 export interface IngestResult {
@@ -27,6 +27,10 @@ export interface IngestOptions {
 }
 
 const SNIPPET_CHARS = 160;
+const CHANNEL_CACHE_MS = 5_000;
+
+/** The same (channel, external id) is already stored: the transaction is rolled back. */
+class DuplicateDelivery extends Error {}
 const snippetOf = (text: string) => text.replace(/\s+/g, ' ').trim().slice(0, SNIPPET_CHARS);
 
 /**
@@ -47,8 +51,7 @@ export class IngestService {
   ) {}
 
   async ingest(inbound: InboundMessage, options: IngestOptions = {}): Promise<IngestResult> {
-    const channel = await this.channels.find(null, inbound.channelId);
-    if (!channel) throw notFound('canal');
+    const channel = await this.channel(inbound.channelId);
     const organizationId = channel.organization_id;
     const fromValue = normalizeIdentity(inbound.from.kind, inbound.from.value);
     const extras = (inbound.extraIdentities ?? []).map((i) => ({ kind: i.kind, value: normalizeIdentity(i.kind, i.value) }));
@@ -56,83 +59,100 @@ export class IngestService {
     const html = inbound.html ? sanitizeEmailHtml(inbound.html) : null;
     const text = (inbound.text || (html ? htmlToText(html) : '')).slice(0, 1_000_000);
     const at = inbound.receivedAt ?? new Date();
+    const kind = inbound.kind ?? 'message';
 
     // Bytes go to the content-addressed store first: a rollback leaves at worst an unreferenced file.
-    const attachments: { fileName: string; contentType: string; size: number; sha256: string }[] = [];
+    const files: NewAttachment[] = [];
     for (const a of inbound.attachments ?? []) {
       const { sha256, size } = await this.blobs.put(a.content);
-      attachments.push({ fileName: a.fileName, contentType: a.contentType, size, sha256 });
+      files.push({ fileName: a.fileName, contentType: a.contentType, size, sha256 });
     }
 
-    return this.db.tx(async (m, afterCommit) => {
-      // Concurrent deliveries of the same event wait for each other here, then see the first one's row.
-      await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`ingest:${channel.id}:${inbound.externalId}`]);
-      const existing = await this.messages.existsExternal(m, channel.id, inbound.externalId);
-      if (existing) {
-        const [row] = await m.query(
-          `SELECT m.conversation_id, c.contact_id FROM message m JOIN conversation c ON c.id = m.conversation_id WHERE m.id = $1`,
-          [existing],
-        );
-        return { messageId: existing, conversationId: row.conversation_id, contactId: row.contact_id, created: false, newConversation: false };
-      }
+    try {
+      return await this.db.tx(async (m, afterCommit) => {
+        // The identity lock serializes a sender's messages, so two deliveries of one event meet
+        // here; the second one's message insert then finds the first and rolls everything back.
+        const contactId = await this.resolveContact(m, organizationId, inbound.from.kind, fromValue, inbound.from.name ?? null);
+        for (const extra of extras) {
+          await this.contacts.lockIdentity(m, organizationId, extra.kind, extra.value);
+          // An identity already held by another citizen is never moved: that would merge two files.
+          await this.contacts.addIdentity(m, organizationId, contactId, extra.kind, extra.value);
+        }
 
-      const contactId = await this.resolveContact(m, organizationId, inbound.from.kind, fromValue, inbound.from.name ?? null);
-      for (const extra of extras) {
-        await this.contacts.lockIdentity(m, organizationId, extra.kind, extra.value);
-        // An identity already held by another citizen is never moved: that would merge two files.
-        await this.contacts.addIdentity(m, organizationId, contactId, extra.kind, extra.value);
-      }
+        const snippet = snippetOf(text);
+        const matched = await this.matchConversation(m, organizationId, contactId, inbound);
+        const append = matched && matched.contact_id === contactId && matched.status !== 'closed';
+        const conversation = append
+          ? await this.conversations.touchInbound(m, matched.id, { at, snippet, channelKind: channel.kind, reopen: !inbound.autoReply })
+          : // No match, a closed file, or a match that belongs to another citizen: a new file for this
+            // sender, flagged as possibly related so an agent can link or merge it knowingly.
+            await this.conversations.openInbound(m, {
+              organizationId,
+              contactId,
+              teamId: options.teamId ?? channel.team_id,
+              subject: inbound.subject?.trim().slice(0, 300) || null,
+              possiblyRelatedToId: matched?.id ?? null,
+              at,
+              snippet,
+              channelKind: channel.kind,
+            });
 
-      const matched = await this.matchConversation(m, organizationId, contactId, inbound);
-      let conversationId: string;
-      let newConversation = false;
-      if (matched && matched.contactId === contactId && matched.status !== 'closed') {
-        conversationId = matched.id;
-      } else {
-        // No match, a closed file, or a match that belongs to another citizen: a new file for this
-        // sender, flagged as possibly related so an agent can link or merge it knowingly.
-        newConversation = true;
-        conversationId = await this.conversations.insert(m, {
+        const messageId = await this.messages.insertInbound(m, {
           organizationId,
-          contactId,
-          teamId: options.teamId ?? channel.team_id,
-          subject: inbound.subject?.trim().slice(0, 300) || null,
-          possiblyRelatedToId: matched?.id ?? null,
-          at,
+          conversationId: conversation.id,
+          direction: 'inbound',
+          kind,
+          channelId: channel.id,
+          body: text,
+          htmlBody: html,
+          status: 'received',
+          externalId: inbound.externalId,
+          meta: { ...(inbound.meta ?? {}), ...(inbound.autoReply ? { autoReply: true } : {}) },
+          createdAt: at,
         });
-      }
+        if (!messageId) throw new DuplicateDelivery();
+        const attachments = await this.messages.insertAttachments(m, organizationId, messageId, files);
 
-      const messageId = await this.messages.insert(m, {
-        organizationId,
-        conversationId,
-        direction: 'inbound',
-        kind: inbound.kind ?? 'message',
-        channelId: channel.id,
-        body: text,
-        htmlBody: html,
-        status: 'received',
-        externalId: inbound.externalId,
-        meta: { ...(inbound.meta ?? {}), ...(inbound.autoReply ? { autoReply: true } : {}) },
-        createdAt: at,
+        const message: MessageDto = {
+          id: messageId,
+          conversationId: conversation.id,
+          direction: 'inbound',
+          kind,
+          channelId: channel.id,
+          channelKind: channel.kind,
+          authorAgentId: null,
+          body: text,
+          htmlBody: html,
+          status: 'received',
+          error: null,
+          attachments,
+          createdAt: at.toISOString(),
+        };
+        afterCommit(() => {
+          const dto = toConversationDto(conversation);
+          this.publisher.conversation(append ? 'conversation.updated' : 'conversation.created', organizationId, dto);
+          this.publisher.message('message.created', organizationId, dto, message);
+        });
+        return { messageId, conversationId: conversation.id, contactId, created: true, newConversation: !append };
       });
-      await this.messages.insertAttachments(m, organizationId, messageId, attachments);
-      await this.conversations.touchInbound(m, conversationId, {
-        at,
-        snippet: snippetOf(text),
-        channelKind: channel.kind,
-        reopen: !inbound.autoReply,
-      });
+    } catch (e) {
+      if (!(e instanceof DuplicateDelivery)) throw e;
+      const existing = (await this.messages.byExternalId(channel.id, inbound.externalId))!;
+      return { messageId: existing.id, conversationId: existing.conversation_id, contactId: existing.contact_id, created: false, newConversation: false };
+    }
+  }
 
-      const conversation = await this.conversations.findById(organizationId, conversationId, m);
-      const message = await this.messages.findDto(messageId, m);
-      afterCommit(() => {
-        if (!conversation || !message) return;
-        const dto = toConversationDto(conversation);
-        this.publisher.conversation(newConversation ? 'conversation.created' : 'conversation.updated', organizationId, dto);
-        this.publisher.message('message.created', organizationId, dto, message);
-      });
-      return { messageId, conversationId, contactId, created: true, newConversation };
-    });
+  /** Channels rarely change; a short cache spares a query per message on busy mailboxes. */
+  private readonly channelCache = new Map<string, { row: ChannelRow; until: number }>();
+
+  private async channel(id: string): Promise<ChannelRow> {
+    const hit = this.channelCache.get(id);
+    if (hit && hit.until > Date.now()) return hit.row;
+    const row = await this.channels.find(null, id);
+    if (!row) throw notFound('canal');
+    if (this.channelCache.size > 1000) this.channelCache.clear();
+    this.channelCache.set(id, { row, until: Date.now() + CHANNEL_CACHE_MS });
+    return row;
   }
 
   private async resolveContact(
@@ -143,14 +163,12 @@ export class IngestService {
     name: string | null,
   ): Promise<string> {
     await this.contacts.lockIdentity(m, organizationId, kind, value);
-    const found = await this.contacts.contactIdByIdentity(m, organizationId, kind, value);
+    const found = await this.contacts.byIdentity(m, organizationId, kind, value);
     if (found) {
-      if (name) await this.contacts.setNameIfEmpty(m, found, name);
-      return found;
+      if (name && !found.name) await this.contacts.setNameIfEmpty(m, found.id, name);
+      return found.id;
     }
-    const contactId = await this.contacts.create(m, organizationId, name?.trim().slice(0, 200) || null);
-    await this.contacts.addIdentity(m, organizationId, contactId, kind, value);
-    return contactId;
+    return this.contacts.createWithIdentity(m, organizationId, name?.trim().slice(0, 200) || null, kind, value);
   }
 
   /**
@@ -163,31 +181,21 @@ export class IngestService {
     organizationId: string,
     contactId: string,
     inbound: InboundMessage,
-  ): Promise<{ id: string; contactId: string; status: string } | null> {
+  ): Promise<ThreadCandidate | null> {
     const t = inbound.thread ?? {};
-    const byId = async (id: string | null) => {
-      if (!id) return null;
-      const [row] = await m.query(`SELECT id, contact_id, status FROM conversation WHERE organization_id = $1 AND id = $2`, [
-        organizationId,
-        id,
-      ]);
-      return row ? { id: row.id as string, contactId: row.contact_id as string, status: row.status as string } : null;
-    };
     if (t.conversationId) {
-      const hit = await byId(t.conversationId);
+      const hit = await this.conversations.candidate(m, organizationId, { id: t.conversationId });
       if (hit) return hit;
     }
     if (t.inReplyTo?.length) {
-      const hit = await byId(await this.messages.conversationByExternalIds(m, organizationId, t.inReplyTo.slice(0, 50)));
+      const hit = await this.conversations.candidate(m, organizationId, { externalIds: t.inReplyTo.slice(0, 50) });
       if (hit) return hit;
     }
     const reference = t.reference ?? (inbound.subject ? findReference(inbound.subject) : null);
     if (reference) {
-      const [row] = await m.query(`SELECT id FROM conversation WHERE organization_id = $1 AND reference = $2`, [organizationId, reference]);
-      const hit = await byId(row?.id ?? null);
+      const hit = await this.conversations.candidate(m, organizationId, { reference });
       if (hit) return hit;
     }
-    if (t.latestOpen) return byId(await this.conversations.latestOpenId(m, contactId));
-    return null;
+    return t.latestOpen ? this.conversations.latestOpen(m, contactId) : null;
   }
 }

@@ -90,13 +90,42 @@ export class MessageRepository {
     return row.id;
   }
 
-  async insertAttachments(manager: EntityManager, organizationId: string, messageId: string, list: NewAttachment[]): Promise<void> {
-    for (const a of list) {
-      await manager.query(
-        `INSERT INTO attachment (organization_id, message_id, file_name, content_type, size, sha256) VALUES ($1, $2, $3, $4, $5, $6)`,
-        [organizationId, messageId, a.fileName, a.contentType, a.size, a.sha256],
-      );
-    }
+  /** Inserts the attachment rows in one statement; answers them as DTOs, in order. */
+  async insertAttachments(manager: EntityManager, organizationId: string, messageId: string, list: NewAttachment[]): Promise<AttachmentDto[]> {
+    if (!list.length) return [];
+    const rows: { id: string; ord: number }[] = await manager.query(
+      `INSERT INTO attachment (organization_id, message_id, file_name, content_type, size, sha256)
+       SELECT $1, $2, a.file_name, a.content_type, a.size, a.sha256
+         FROM unnest($3::text[], $4::text[], $5::int[], $6::text[]) WITH ORDINALITY AS a(file_name, content_type, size, sha256, ord)
+        ORDER BY a.ord
+       RETURNING id`,
+      [organizationId, messageId, list.map((a) => a.fileName), list.map((a) => a.contentType), list.map((a) => a.size), list.map((a) => a.sha256)],
+    );
+    return rows.map((r, i) => ({ id: r.id, ...list[i]! }));
+  }
+
+  /**
+   * Inserts an inbound message unless its (channel, external id) is already stored: null then,
+   * and the caller rolls its transaction back (the same event delivered twice).
+   */
+  async insertInbound(manager: EntityManager, m: NewMessage & { channelId: string; externalId: string }): Promise<string | null> {
+    const [row] = await manager.query(
+      `INSERT INTO message (organization_id, conversation_id, direction, kind, channel_id, body, html_body, status, external_id, meta, created_at)
+       VALUES ($1, $2, 'inbound', $3, $4, $5, $6, 'received', $7, $8, $9)
+       ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING id`,
+      [m.organizationId, m.conversationId, m.kind, m.channelId, m.body, m.htmlBody ?? null, m.externalId, m.meta ? JSON.stringify(m.meta) : null, m.createdAt ?? new Date()],
+    );
+    return row?.id ?? null;
+  }
+
+  /** The stored message of an external id, with its conversation and contact. */
+  async byExternalId(channelId: string, externalId: string): Promise<{ id: string; conversation_id: string; contact_id: string } | null> {
+    const [row] = await this.db.query<{ id: string; conversation_id: string; contact_id: string }>(
+      `SELECT m.id, m.conversation_id, c.contact_id FROM message m JOIN conversation c ON c.id = m.conversation_id
+        WHERE m.channel_id = $1 AND m.external_id = $2`,
+      [channelId, externalId],
+    );
+    return row ?? null;
   }
 
   async existsExternal(manager: EntityManager, channelId: string, externalId: string): Promise<string | null> {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { PgBoss, Job } from 'pg-boss' with { 'resolution-mode': 'import' };
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config';
@@ -14,13 +14,14 @@ export const OUTBOUND_RETRY_LIMIT = 6;
  * sent with the caller's transaction commits or rolls back with it (the outbox).
  */
 @Injectable()
-export class JobQueue implements OnApplicationShutdown {
+export class JobQueue implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Jobs');
   private boss?: PgBoss;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
-  async start(): Promise<void> {
+  /** Started before any onApplicationBootstrap hook, where features create queues and workers. */
+  async onModuleInit(): Promise<void> {
     const { PgBoss } = await import('pg-boss');
     const boss = new PgBoss({
       connectionString: this.config.databaseUrl,
@@ -72,10 +73,34 @@ export class JobQueue implements OnApplicationShutdown {
     });
   }
 
+  /**
+   * Runs `handler` for each job. Jobs are fetched in small batches and settled one by one (a
+   * failing job is retried alone); a full batch fetches the next at once, and an idle worker is
+   * woken by NOTIFY, with a one-second poll as the backstop.
+   */
   async work<T extends object>(name: string, handler: (job: Job<T>) => Promise<void>): Promise<void> {
-    await this.b.work<T>(name, { batchSize: 1, pollingIntervalSeconds: 2, notifyPollingIntervalSeconds: 10 } as never, async (jobs) => {
-      for (const job of jobs) await handler(job);
-    });
+    await this.b.work<T>(
+      name,
+      {
+        batchSize: 5,
+        perJobResults: true,
+        burstWhenBatchFull: true,
+        pollingIntervalSeconds: 1,
+        notifyPollingIntervalSeconds: 1,
+      } as never,
+      (async (jobs: Job<T>[]) => {
+        const results = [];
+        for (const job of jobs) {
+          try {
+            await handler(job);
+            results.push({ id: job.id, status: 'completed' as const });
+          } catch (e) {
+            results.push({ id: job.id, status: 'failed' as const, output: { message: e instanceof Error ? e.message : String(e) } });
+          }
+        }
+        return results;
+      }) as never,
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {

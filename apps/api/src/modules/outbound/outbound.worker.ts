@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { adapterFor, type SendResult } from '@guichet/channels';
 import { CHANNEL_IDENTITY } from '@guichet/contracts';
 import type { Job } from 'pg-boss' with { 'resolution-mode': 'import' };
@@ -24,7 +24,7 @@ export interface OutboundJob {
  * provider's reason, pushed live.
  */
 @Injectable()
-export class OutboundWorker {
+export class OutboundWorker implements OnApplicationBootstrap {
   private readonly logger = new Logger('Outbound');
 
   constructor(
@@ -38,7 +38,7 @@ export class OutboundWorker {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async start(): Promise<void> {
+  async onApplicationBootstrap(): Promise<void> {
     if (!this.config.runJobs) return;
     await this.queue.work<OutboundJob>(QUEUES.outboundSend, (job) => this.handle(job));
   }

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { LanguageSwitch } from '../../components/language-switch';
 import type { RealtimeStatus } from '../../realtime/realtime-context';
 
-export function AppHeader({ me, realtime, onLogout }: { me: MeDto; realtime: RealtimeStatus; onLogout(): void }) {
+export function AppHeader({ me, realtime, onLogout, onHelp }: { me: MeDto; realtime: RealtimeStatus; onLogout(): void; onHelp(): void }) {
   const { t } = useTranslation();
   return (
     <header className="app-header">
@@ -19,6 +19,9 @@ export function AppHeader({ me, realtime, onLogout }: { me: MeDto; realtime: Rea
           <span className="realtime-status__dot" aria-hidden="true" />
           <span className="realtime-status__label">{t(`realtime.${realtime}`)}</span>
         </span>
+        <button type="button" className="button button--on-dark" onClick={onHelp} aria-keyshortcuts="?">
+          {t('shortcuts.button')}
+        </button>
         <LanguageSwitch className="language-switch--light" />
         <span className="agent-card">
           <span className="visually-hidden">{t('header.signedInAs')} </span>

@@ -1,13 +1,13 @@
 import type { AgentDto, TeamDto } from '@guichet/contracts';
-import { useEffect, useMemo, useRef, type KeyboardEvent } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAgents } from '../../hooks/use-agents';
 import { useConversations } from '../../hooks/use-conversations';
-import { inboxHref, type InboxRoute } from '../../lib/router';
+import { inboxHref, navigate, type InboxRoute } from '../../lib/router';
 import { ConversationRow } from './conversation-row';
 import { filtersForRoute, viewLabel } from './inbox-views';
-
-const ROW_SELECTOR = '[data-testid="conversation-row"]';
+import { onShortcut } from '../../lib/shortcut-bus';
+import { ROW_HEIGHT, useWindowedRows } from './use-windowed-rows';
 
 export function ConversationList({ route, teams }: { route: InboxRoute; teams: TeamDto[] | undefined }) {
   const { t } = useTranslation();
@@ -15,6 +15,9 @@ export function ConversationList({ route, teams }: { route: InboxRoute; teams: T
   const query = useConversations(filters);
   const agents = useAgents();
   const listRef = useRef<HTMLUListElement>(null);
+  const paneRef = useRef<HTMLElement>(null);
+  /** Row to focus once it is rendered (keyboard moves into rows outside the window). */
+  const pendingFocus = useRef<number | null>(null);
   const sentinelRef = useRef<HTMLDivElement>(null);
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = query;
 
@@ -22,6 +25,43 @@ export function ConversationList({ route, teams }: { route: InboxRoute; teams: T
     const seen = new Set<string>();
     return (query.data?.pages ?? []).flatMap((page) => page.items).filter((c) => !seen.has(c.id) && seen.add(c.id));
   }, [query.data]);
+  const win = useWindowedRows(paneRef, listRef, rows.length);
+  const selectedIndex = route.conversationId ? rows.findIndex((c) => c.id === route.conversationId) : -1;
+  const routeRef = useRef(route);
+  routeRef.current = route;
+  const rowsRef = useRef(rows);
+  rowsRef.current = rows;
+  const { reveal } = win;
+
+  // The open conversation stays in view, wherever it is in a long list.
+  useLayoutEffect(() => {
+    if (selectedIndex >= 0) reveal(selectedIndex);
+  }, [selectedIndex, reveal]);
+  useLayoutEffect(() => {
+    if (pendingFocus.current === null) return;
+    const row = listRef.current?.querySelector<HTMLAnchorElement>(`[data-index="${pendingFocus.current}"]`);
+    if (row) {
+      row.focus();
+      pendingFocus.current = null;
+    }
+  });
+
+  // j / k: the next or previous conversation of this list, opened.
+  useEffect(
+    () =>
+      onShortcut((command) => {
+        if (command !== 'next' && command !== 'previous') return;
+        const list = rowsRef.current;
+        if (list.length === 0) return;
+        const current = list.findIndex((c) => c.id === routeRef.current.conversationId);
+        const next = current < 0 ? 0 : Math.max(0, Math.min(list.length - 1, current + (command === 'next' ? 1 : -1)));
+        pendingFocus.current = next;
+        reveal(next);
+        navigate(inboxHref({ ...routeRef.current, conversationId: list[next]!.id }));
+      }),
+    [reveal],
+  );
+
   const teamNames = useMemo(() => new Map((teams ?? []).map((team) => [team.id, team.name])), [teams]);
   const agentNames = useMemo(() => new Map((agents.data ?? []).map((a: AgentDto) => [a.id, a.name])), [agents.data]);
 
@@ -41,15 +81,19 @@ export function ConversationList({ route, teams }: { route: InboxRoute; teams: T
 
   function onKeyDown(event: KeyboardEvent<HTMLUListElement>) {
     const keys = ['ArrowDown', 'ArrowUp', 'Home', 'End'];
-    if (!keys.includes(event.key) || !listRef.current) return;
-    const items = [...listRef.current.querySelectorAll<HTMLAnchorElement>(ROW_SELECTOR)];
-    const index = items.indexOf(document.activeElement as HTMLAnchorElement);
-    if (index < 0) return;
+    const index = Number((document.activeElement as HTMLElement | null)?.dataset.index ?? NaN);
+    if (!keys.includes(event.key) || Number.isNaN(index)) return;
     event.preventDefault();
-    const next =
-      event.key === 'Home' ? 0 : event.key === 'End' ? items.length - 1 : Math.max(0, Math.min(items.length - 1, index + (event.key === 'ArrowDown' ? 1 : -1)));
-    items[next]?.focus();
-    if (next === items.length - 1 && hasNextPage && !isFetchingNextPage) void fetchNextPage();
+    const last = rows.length - 1;
+    const next = event.key === 'Home' ? 0 : event.key === 'End' ? last : Math.max(0, Math.min(last, index + (event.key === 'ArrowDown' ? 1 : -1)));
+    pendingFocus.current = next;
+    reveal(next);
+    const row = listRef.current?.querySelector<HTMLAnchorElement>(`[data-index="${next}"]`);
+    if (row) {
+      row.focus();
+      pendingFocus.current = null;
+    }
+    if (next === last && hasNextPage && !isFetchingNextPage) void fetchNextPage();
   }
 
   const title = viewLabel(t, route.view, teams);
@@ -61,11 +105,43 @@ export function ConversationList({ route, teams }: { route: InboxRoute; teams: T
   };
 
   return (
-    <section className="conversation-pane" aria-labelledby="conversation-list-title">
+    <section className="conversation-pane" aria-labelledby="conversation-list-title" ref={paneRef}>
       <div className="pane-header">
+        <form
+          className="search-form"
+          role="search"
+          onSubmit={(event) => {
+            event.preventDefault();
+            const q = String(new FormData(event.currentTarget).get('q') ?? '').trim();
+            navigate(inboxHref({ ...route, q, conversationId: null }));
+          }}
+        >
+          <label className="visually-hidden" htmlFor="inbox-search">
+            {t('search.label')}
+          </label>
+          <input
+            key={route.q}
+            id="inbox-search"
+            name="q"
+            type="search"
+            className="search-form__input"
+            defaultValue={route.q}
+            placeholder={t('search.placeholder')}
+            aria-keyshortcuts="/"
+            maxLength={200}
+          />
+          <button type="submit" className="button button--secondary button--small">
+            {t('search.submit')}
+          </button>
+        </form>
         <h1 className="pane-header__title" id="conversation-list-title">
-          {title}
+          {route.q ? t('search.results', { q: route.q, view: title }) : title}
         </h1>
+        {route.q ? (
+          <a className="search-form__clear" href={inboxHref({ ...route, q: '', conversationId: null })}>
+            {t('search.clear')}
+          </a>
+        ) : null}
         <p className="pane-header__subtitle">
           <span className={`status-pill status-${route.status}`}>{t(`status.${route.status}`)}</span>
           {query.data ? <span className="pane-header__count">{t('list.count', { count: rows.length })}</span> : null}
@@ -90,10 +166,18 @@ export function ConversationList({ route, teams }: { route: InboxRoute; teams: T
           <p className="visually-hidden" id="conversation-list-hint">
             {t('list.keyboardHint')}
           </p>
-          <ul className="conversation-list" ref={listRef} onKeyDown={onKeyDown} aria-labelledby="conversation-list-title" aria-describedby="conversation-list-hint">
-            {rows.map((c) => (
-              <li key={c.id}>
+          <ul
+            className="conversation-list"
+            ref={listRef}
+            onKeyDown={onKeyDown}
+            aria-labelledby="conversation-list-title"
+            aria-describedby="conversation-list-hint"
+            style={{ paddingTop: win.start * ROW_HEIGHT, paddingBottom: (rows.length - win.end) * ROW_HEIGHT }}
+          >
+            {rows.slice(win.start, win.end).map((c, i) => (
+              <li key={c.id} aria-setsize={rows.length} aria-posinset={win.start + i + 1}>
                 <ConversationRow
+                  index={win.start + i}
                   conversation={c}
                   href={inboxHref({ ...route, conversationId: c.id })}
                   selected={c.id === route.conversationId}

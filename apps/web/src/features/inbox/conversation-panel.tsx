@@ -1,16 +1,25 @@
 import type { AgentDto, ConversationDto, MessageDto, TeamDto } from '@guichet/contracts';
-import { useEffect, useLayoutEffect, useMemo, useRef } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { hasStatus } from '../../api/client';
-import { ChannelTag } from '../../components/channel-tag';
 import { useAgents } from '../../hooks/use-agents';
 import { useConversation } from '../../hooks/use-conversation';
+import { useMe } from '../../hooks/use-me';
 import { useMessages } from '../../hooks/use-messages';
+import { usePresence } from '../../hooks/use-presence';
 import { currentLanguage } from '../../i18n';
-import { formatBytes, formatDateTime } from '../../lib/format';
+import { useDraft } from '../../lib/drafts';
+import { formatDateTime } from '../../lib/format';
 import { contactName } from '../../lib/labels';
 import { inboxHref, type InboxRoute } from '../../lib/router';
-import { useConversationRoom } from '../../realtime/realtime-context';
+import { useAnnounce } from '../../lib/use-announcer';
+import { useConversationRoom, useRealtimeState } from '../../realtime/realtime-context';
+import { CitizenPanel } from '../conversation/citizen-panel';
+import { Composer } from '../conversation/composer';
+import { draftBaseOf } from '../conversation/conflict';
+import { ConversationActions } from '../conversation/conversation-actions';
+import { MessageItem } from '../conversation/message-item';
+import { PresenceBar } from '../conversation/presence-bar';
 
 interface ConversationPanelProps {
   route: InboxRoute;
@@ -37,12 +46,48 @@ export function ConversationPanel({ route, teams }: ConversationPanelProps) {
   return <ConversationDetail key={route.conversationId} id={route.conversationId} route={route} teams={teams} />;
 }
 
+/** Messages of a thread, each once, oldest first (pages come newest first and socket events add to them). */
+export function useThread(id: string) {
+  const query = useMessages(id);
+  const messages = useMemo(() => {
+    const byId = new Map<string, MessageDto>();
+    for (const page of query.data?.pages ?? []) for (const m of page.items) if (!byId.has(m.id)) byId.set(m.id, m);
+    return [...byId.values()].sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || (a.id < b.id ? -1 : 1));
+  }, [query.data]);
+  return { query, messages };
+}
+
 function ConversationDetail({ id, route, teams }: { id: string; route: InboxRoute; teams: TeamDto[] | undefined }) {
   const { t } = useTranslation();
   const conversation = useConversation(id);
   const agents = useAgents();
+  const me = useMe().data;
+  const { socket } = useRealtimeState();
+  const announce = useAnnounce();
+  const thread = useThread(id);
+  const [draft, updateDraft, clearDraft] = useDraft(id);
+  const presence = usePresence(id);
   useConversationRoom(id);
   const backHref = inboxHref({ ...route, conversationId: null });
+  const titleRef = useRef<HTMLHeadingElement>(null);
+
+  // Opening a conversation from the list puts focus on its title, so a screen reader starts reading there.
+  const loaded = Boolean(conversation.data);
+  useEffect(() => {
+    if (!loaded) return;
+    const active = document.activeElement;
+    if (!active || active === document.body || active.closest('[data-testid="conversation-row"]')) titleRef.current?.focus({ preventScroll: true });
+  }, [loaded]);
+
+  const draftRef = useRef(draft);
+  draftRef.current = draft;
+  const onChanged = useCallback(
+    (before: ConversationDto, after: ConversationDto) => {
+      // A draft written against the version just changed here is still current.
+      if (draftRef.current.base?.version === before.version) updateDraft({ base: draftBaseOf(after) });
+    },
+    [updateDraft],
+  );
 
   if (conversation.isError && !conversation.data) {
     const notFound = hasStatus(conversation.error, 404) || hasStatus(conversation.error, 403);
@@ -71,14 +116,20 @@ function ConversationDetail({ id, route, teams }: { id: string; route: InboxRout
   const team = teams?.find((x) => x.id === c.teamId);
   const assignee = c.assigneeId ? agents.data?.find((a) => a.id === c.assigneeId) : undefined;
   const title = c.subject?.trim() || t('list.noSubject');
+  const typingElsewhere = presence.viewers.find((v) => v.typing && v.agentId !== me.id);
+  const composerWarning = typingElsewhere
+    ? t('composer.otherTyping', { name: typingElsewhere.name })
+    : c.assigneeId && c.assigneeId !== me.id
+      ? t('composer.assignedElsewhere', { name: assignee?.name ?? t('message.agentUnknown') })
+      : null;
 
   return (
-    <section className="detail-pane" aria-labelledby="detail-title">
+    <section className="detail-pane" aria-labelledby="detail-title" data-testid="conversation-detail">
       <header className="detail-header">
         <a className="detail-header__back" href={backHref}>
           ← {t('conversation.back')}
         </a>
-        <h2 className="detail-header__title" id="detail-title">
+        <h2 className="detail-header__title" id="detail-title" tabIndex={-1} ref={titleRef}>
           {title}
         </h2>
         <p className="detail-header__meta">
@@ -89,32 +140,48 @@ function ConversationDetail({ id, route, teams }: { id: string; route: InboxRout
           </span>
           <span className={`status-pill status-${c.status}`}>{t(`statusOne.${c.status}`)}</span>
           {c.priority === 'high' || c.priority === 'urgent' ? <span className={`badge badge--${c.priority}`}>{t(`priority.${c.priority}`)}</span> : null}
+          {c.callbackNeeded ? <span className="badge badge--callback">{t('list.callback')}</span> : null}
           <span className="tag tag--team">{team?.name ?? t('list.unknownTeam')}</span>
-          <span className="detail-header__assignee">
-            {c.assigneeId ? (assignee ? t('list.assignedTo', { name: assignee.name }) : null) : t('list.unassigned')}
+          <span className="detail-header__assignee" data-testid="detail-assignee">
+            {c.assigneeId ? (c.assigneeId === me.id ? t('conversation.assignedToMe') : assignee ? t('list.assignedTo', { name: assignee.name }) : null) : t('list.unassigned')}
           </span>
         </p>
-        <p className="detail-header__dates">{t('conversation.openedOn', { date: formatDateTime(c.createdAt, currentLanguage()) })}</p>
-        {c.possiblyRelatedToId ? <p className="notice notice--warning">{t('conversation.possiblyRelated')}</p> : null}
+        <p className="detail-header__dates">
+          {t('conversation.openedOn', { date: formatDateTime(c.createdAt, currentLanguage()) })}
+          {c.status === 'snoozed' && c.snoozedUntil ? ` · ${t('conversation.snoozedUntil', { date: formatDateTime(c.snoozedUntil, currentLanguage()) })}` : null}
+        </p>
+        <PresenceBar conversationId={c.id} meId={me.id} />
+        <ConversationActions conversation={c} me={me} agents={agents.data} teams={teams} announce={announce} onChanged={onChanged} />
       </header>
-      <Timeline conversation={c} agents={agents.data} />
+      <div className="detail-body">
+        <div className="detail-main">
+          <Timeline conversation={c} agents={agents.data} thread={thread} />
+          <Composer
+            conversation={c}
+            messages={thread.messages}
+            me={me}
+            agents={agents.data}
+            teams={teams}
+            draft={draft}
+            updateDraft={updateDraft}
+            clearDraft={clearDraft}
+            socket={socket}
+            announce={announce}
+            warning={composerWarning}
+          />
+        </div>
+        <CitizenPanel conversation={c} route={route} teams={teams} />
+      </div>
     </section>
   );
 }
 
-function Timeline({ conversation, agents }: { conversation: ConversationDto; agents: AgentDto[] | undefined }) {
+function Timeline({ conversation, agents, thread }: { conversation: ConversationDto; agents: AgentDto[] | undefined; thread: ReturnType<typeof useThread> }) {
   const { t } = useTranslation();
-  const query = useMessages(conversation.id);
+  const { query, messages } = thread;
   const scrollRef = useRef<HTMLDivElement>(null);
   const stickToBottom = useRef(true);
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = query;
-
-  // Pages may come newest first and socket events add to them: show each message once, oldest on top.
-  const messages = useMemo(() => {
-    const byId = new Map<string, MessageDto>();
-    for (const page of query.data?.pages ?? []) for (const m of page.items) if (!byId.has(m.id)) byId.set(m.id, m);
-    return [...byId.values()].sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || (a.id < b.id ? -1 : 1));
-  }, [query.data]);
   const agentNames = useMemo(() => new Map((agents ?? []).map((a) => [a.id, a.name])), [agents]);
 
   // Follow the conversation at the bottom unless the agent scrolled up to read.
@@ -133,7 +200,7 @@ function Timeline({ conversation, agents }: { conversation: ConversationDto; age
   }, []);
 
   return (
-    <div className="timeline-scroll" ref={scrollRef}>
+    <div className="timeline-scroll" ref={scrollRef} tabIndex={0} aria-label={t('conversation.timeline')} role="region">
       {hasNextPage ? (
         <div className="timeline-more">
           <button
@@ -163,7 +230,7 @@ function Timeline({ conversation, agents }: { conversation: ConversationDto; age
       ) : messages.length === 0 ? (
         <p className="pane-message">{t('conversation.noMessages')}</p>
       ) : (
-        <ol className="timeline" aria-label={t('conversation.timeline')}>
+        <ol className="timeline">
           {messages.map((m) => (
             <li key={m.id} className="timeline__item">
               <MessageItem message={m} citizen={contactName(t, conversation.contact)} agentName={m.authorAgentId ? agentNames.get(m.authorAgentId) : undefined} />
@@ -172,45 +239,5 @@ function Timeline({ conversation, agents }: { conversation: ConversationDto; age
         </ol>
       )}
     </div>
-  );
-}
-
-function MessageItem({ message: m, citizen, agentName }: { message: MessageDto; citizen: string; agentName: string | undefined }) {
-  const { t } = useTranslation();
-  const language = currentLanguage();
-  const variant = m.kind === 'message' ? m.direction : m.kind;
-  const kindLabel = m.kind === 'message' ? t(`message.${m.direction}`) : t(`message.${m.kind}`);
-  const author = m.direction === 'inbound' ? t('message.from', { name: citizen }) : t('message.byAgent', { name: agentName ?? t('message.agentUnknown') });
-
-  return (
-    <article className={`message message--${variant}`} aria-label={`${kindLabel} — ${formatDateTime(m.createdAt, language)}`}>
-      <header className="message__meta">
-        <span className="message__kind">{kindLabel}</span>
-        {m.kind !== 'note' && m.kind !== 'event' ? <ChannelTag channel={m.channelKind} /> : null}
-        {m.kind !== 'event' ? <span className="message__author">{author}</span> : null}
-        <time className="message__time" dateTime={m.createdAt}>
-          {formatDateTime(m.createdAt, language)}
-        </time>
-      </header>
-      <p className="message__body">{m.body.trim() || t('message.emptyBody')}</p>
-      {m.attachments.length > 0 ? (
-        <div className="message__attachments">
-          <span className="message__attachments-title">{t('message.attachments')}</span>
-          <ul>
-            {m.attachments.map((a) => (
-              <li key={a.id}>
-                <span aria-hidden="true">📎 </span>
-                {a.fileName} <span className="message__size">({formatBytes(a.size, language)})</span>
-              </li>
-            ))}
-          </ul>
-        </div>
-      ) : null}
-      {m.direction === 'outbound' && m.kind === 'message' ? (
-        <p className={`message__status message__status--${m.status}`}>
-          {m.status === 'failed' && m.error ? t('message.failedReason', { reason: m.error }) : t(`message.delivery.${m.status}`)}
-        </p>
-      ) : null}
-    </article>
   );
 }

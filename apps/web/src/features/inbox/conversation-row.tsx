@@ -4,9 +4,14 @@ import { useTranslation } from 'react-i18next';
 import { ChannelTag } from '../../components/channel-tag';
 import { RelativeTime } from '../../components/relative-time';
 import { contactName } from '../../lib/labels';
+import { currentLanguage } from '../../i18n';
+import { formatDuration } from '../../lib/format';
+import { useNow } from '../../lib/use-now';
 
 interface ConversationRowProps {
   conversation: ConversationDto;
+  /** Position in the whole list (the list is windowed). */
+  index: number;
   href: string;
   selected: boolean;
   teamName: string;
@@ -14,15 +19,24 @@ interface ConversationRowProps {
   assigneeLabel: string | null;
 }
 
-export const ConversationRow = memo(function ConversationRow({ conversation: c, href, selected, teamName, assigneeLabel }: ConversationRowProps) {
+function WaitingSince({ iso }: { iso: string }) {
+  const { t } = useTranslation();
+  const now = useNow();
+  return <span className="conversation-row__waiting">{t('list.waitingSince', { duration: formatDuration(now - Date.parse(iso), currentLanguage()) })}</span>;
+}
+
+export const ConversationRow = memo(function ConversationRow({ conversation: c, index, href, selected, teamName, assigneeLabel }: ConversationRowProps) {
   const { t } = useTranslation();
   const urgent = c.priority === 'high' || c.priority === 'urgent';
+  // The citizen spoke last and the conversation is still in progress: they are waiting for us.
+  const waiting = c.lastInboundAt !== null && c.lastInboundAt === c.lastMessageAt && (c.status === 'open' || c.status === 'pending');
   return (
     <a
       className={['conversation-row', c.unread && 'conversation-row--unread', selected && 'conversation-row--selected'].filter(Boolean).join(' ')}
       href={href}
       data-testid="conversation-row"
       data-conversation-id={c.id}
+      data-index={index}
       aria-current={selected ? 'true' : undefined}
     >
       <span className="conversation-row__top">
@@ -43,7 +57,12 @@ export const ConversationRow = memo(function ConversationRow({ conversation: c, 
         {urgent ? <span className={`badge badge--${c.priority}`}>{t(`priority.${c.priority}`)}</span> : null}
         {c.callbackNeeded ? <span className="badge badge--callback">{t('list.callback')}</span> : null}
       </span>
-      {assigneeLabel ? <span className="conversation-row__assignee">{assigneeLabel}</span> : null}
+      <span className="conversation-row__bottom">
+        {assigneeLabel ? <span className="conversation-row__assignee">{assigneeLabel}</span> : null}
+        {waiting ? (
+          <WaitingSince iso={c.lastInboundAt!} />
+        ) : null}
+      </span>
     </a>
   );
 });

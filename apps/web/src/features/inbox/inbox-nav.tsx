@@ -1,48 +1,87 @@
-import { CONVERSATION_STATUSES, type AgentDto, type TeamDto } from '@guichet/contracts';
+import { CONVERSATION_STATUSES, type AgentDto, type ConversationCountsDto, type ConversationStatus, type TeamDto } from '@guichet/contracts';
 import { useTranslation } from 'react-i18next';
-import { inboxHref, type InboxRoute, type InboxView } from '../../lib/router';
+import { useCounts } from '../../hooks/use-counts';
+import { BOARD_HREF, NEW_CONVERSATION_HREF, inboxHref, type InboxRoute, type InboxView } from '../../lib/router';
 import { canSeeAllTeams, navTeams, sameView } from './inbox-views';
 
 interface InboxNavProps {
   me: AgentDto;
   teams: TeamDto[] | undefined;
   route: InboxRoute;
+  /** The board is on screen: no inbox view is current. */
+  onBoard?: boolean;
 }
 
-function ViewLink({ route, view, label, icon }: { route: InboxRoute; view: InboxView; label: string; icon: string }) {
-  const active = sameView(view, route.view);
+function Count({ value, label }: { value: number | undefined; label: string }) {
+  if (value === undefined) return null;
   return (
-    <a className="nav-link" href={inboxHref({ ...route, view, conversationId: null })} aria-current={active ? 'page' : undefined}>
+    <span className="nav-count" data-testid="nav-count">
+      {value}
+      <span className="visually-hidden"> {label}</span>
+    </span>
+  );
+}
+
+function ViewLink({ route, view, label, icon, count, onBoard }: { route: InboxRoute; view: InboxView; label: string; icon: string; count?: number; onBoard?: boolean }) {
+  const { t } = useTranslation();
+  const active = !onBoard && sameView(view, route.view);
+  return (
+    <a className="nav-link" href={inboxHref({ ...route, view, conversationId: null, q: '' })} aria-current={active ? 'page' : undefined}>
       <span className="nav-link__icon" aria-hidden="true">
         {icon}
       </span>
       <span className="nav-link__label">{label}</span>
+      <Count value={count} label={t('nav.countLabel')} />
     </a>
   );
 }
 
-export function InboxNav({ me, teams, route }: InboxNavProps) {
+function statusCount(counts: ConversationCountsDto | undefined, status: ConversationStatus): number | undefined {
+  if (!counts) return undefined;
+  return status === 'open' || status === 'pending' || status === 'snoozed' ? counts.byStatus[status] : undefined;
+}
+
+export function InboxNav({ me, teams, route, onBoard }: InboxNavProps) {
   const { t } = useTranslation();
   const myTeams = navTeams(me, teams ?? []);
+  const counts = useCounts().data;
 
   return (
     <nav className="inbox-nav" aria-label={t('nav.label')}>
+      <a className="button button--primary button--small inbox-nav__new" href={NEW_CONVERSATION_HREF} data-testid="nav-new">
+        {t('nav.newConversation')}
+      </a>
       <h2 className="inbox-nav__heading" id="nav-views">
         {t('nav.views')}
       </h2>
       <ul className="nav-list" aria-labelledby="nav-views">
         <li>
-          <ViewLink route={route} view={{ kind: 'mine' }} label={t('nav.mine')} icon="👤" />
+          <ViewLink route={route} view={{ kind: 'mine' }} label={t('nav.mine')} icon="👤" count={counts?.mine} onBoard={onBoard} />
         </li>
         <li>
-          <ViewLink route={route} view={{ kind: 'unassigned' }} label={t('nav.unassigned')} icon="📥" />
+          <ViewLink route={route} view={{ kind: 'unassigned' }} label={t('nav.unassigned')} icon="📥" count={counts?.unassigned} onBoard={onBoard} />
         </li>
         {canSeeAllTeams(me) && (
           <li>
-            <ViewLink route={route} view={{ kind: 'all' }} label={t('nav.all')} icon="🗂️" />
+            <ViewLink route={route} view={{ kind: 'all' }} label={t('nav.all')} icon="🗂️" onBoard={onBoard} />
+          </li>
+        )}
+        {canSeeAllTeams(me) && (
+          <li>
+            <a className="nav-link" href={BOARD_HREF} aria-current={onBoard ? 'page' : undefined} data-testid="nav-board">
+              <span className="nav-link__icon" aria-hidden="true">
+                📊
+              </span>
+              <span className="nav-link__label">{t('nav.board')}</span>
+            </a>
           </li>
         )}
       </ul>
+      {counts && counts.callbackNeeded > 0 ? (
+        <p className="inbox-nav__callback">
+          <span className="badge badge--callback">{t('list.callback')}</span> {t('nav.callbackCount', { count: counts.callbackNeeded })}
+        </p>
+      ) : null}
 
       <h2 className="inbox-nav__heading" id="nav-teams">
         {t('nav.myTeams')}
@@ -51,7 +90,7 @@ export function InboxNav({ me, teams, route }: InboxNavProps) {
         <ul className="nav-list" aria-labelledby="nav-teams">
           {myTeams.map((team) => (
             <li key={team.id}>
-              <ViewLink route={route} view={{ kind: 'team', teamId: team.id }} label={team.name} icon="🏛️" />
+              <ViewLink route={route} view={{ kind: 'team', teamId: team.id }} label={team.name} icon="🏛️" count={counts ? (counts.byTeam[team.id] ?? 0) : undefined} onBoard={onBoard} />
             </li>
           ))}
         </ul>
@@ -68,10 +107,11 @@ export function InboxNav({ me, teams, route }: InboxNavProps) {
             <a
               className={`nav-link nav-link--status status-${status}`}
               href={inboxHref({ ...route, status, conversationId: null })}
-              aria-current={route.status === status ? 'true' : undefined}
+              aria-current={!onBoard && route.status === status ? 'true' : undefined}
             >
               <span className="status-dot" aria-hidden="true" />
               <span className="nav-link__label">{t(`status.${status}`)}</span>
+              <Count value={statusCount(counts, status)} label={t('nav.countLabel')} />
             </a>
           </li>
         ))}

@@ -1,12 +1,18 @@
-import type { ConversationDto, MessageDto } from '@guichet/contracts';
-import { useCallback, useRef } from 'react';
+import type { CallRingingDto, ConversationDto, MessageDto } from '@guichet/contracts';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { SkipLink } from '../../components/skip-link';
 import { useMe } from '../../hooks/use-me';
 import { useTeams } from '../../hooks/use-teams';
 import { contactName } from '../../lib/labels';
-import { useInboxRoute } from '../../lib/router';
-import { useAnnouncer } from '../../lib/use-announcer';
+import { isBoardHash, isNewConversationHash, useHash, useInboxRoute } from '../../lib/router';
+import { NewConversationPage } from '../conversation/new-conversation-page';
+import { BoardPage } from '../board/board-page';
+import { handleShortcutKey } from './shortcuts';
+import { ShortcutsDialog } from './shortcuts-dialog';
+import { CallPopups } from './call-popup';
+import { canSeeAllTeams } from './inbox-views';
+import { AnnounceContext, useAnnouncer } from '../../lib/use-announcer';
 import { RealtimeContext } from '../../realtime/realtime-context';
 import { useRealtime } from '../../realtime/use-realtime';
 import { useSession, useSignedInSession } from '../../session/session-context';
@@ -24,6 +30,15 @@ export function InboxShell() {
   const me = useMe().data;
   const teams = useTeams();
   const route = useInboxRoute();
+  const hash = useHash();
+  const onBoard = isBoardHash(hash) && canSeeAllTeams(me);
+  const onNew = isNewConversationHash(hash);
+  const [helpOpen, setHelpOpen] = useState(false);
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => handleShortcutKey(event, () => setHelpOpen(true));
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
   const { message: announcement, announce } = useAnnouncer();
   const announced = useRef(new Map<string, number>());
 
@@ -64,24 +79,49 @@ export function InboxShell() {
     [concernsMe, announceOnce, t],
   );
 
-  const realtime = useRealtime({ token: session.token, me, activeConversationId: route.conversationId, onNewMessage, onNewConversation });
+  const [calls, setCalls] = useState<CallRingingDto[]>([]);
+  const dismissCall = useCallback((callId: string) => setCalls((list) => list.filter((c) => c.callId !== callId)), []);
+  const onCallRinging = useCallback(
+    (call: CallRingingDto) => {
+      setCalls((list) => [...list.filter((c) => c.callId !== call.callId), call].slice(-3));
+      // A call that rang out is dropped after two minutes.
+      setTimeout(() => dismissCall(call.callId), 120_000);
+    },
+    [dismissCall],
+  );
+
+  const realtime = useRealtime({ token: session.token, me, activeConversationId: route.conversationId, onNewMessage, onNewConversation, onCallRinging });
 
   return (
     <RealtimeContext value={realtime}>
-      <div className="app">
-        <SkipLink targetId="main-content" />
-        <AppHeader me={me} realtime={realtime.status} onLogout={signOut} />
-        <div className={route.conversationId ? 'inbox inbox--has-selection' : 'inbox'}>
-          <InboxNav me={me} teams={teams.data} route={route} />
-          <main id="main-content" className="inbox-main" tabIndex={-1}>
-            <ConversationList route={route} teams={teams.data} />
-            <ConversationPanel route={route} teams={teams.data} />
-          </main>
+      <AnnounceContext value={announce}>
+        <div className="app">
+          <SkipLink targetId="main-content" />
+          <AppHeader me={me} realtime={realtime.status} onLogout={signOut} onHelp={() => setHelpOpen(true)} />
+          <div className={route.conversationId && !onBoard && !onNew ? 'inbox inbox--has-selection' : 'inbox'}>
+            <InboxNav me={me} teams={teams.data} route={route} onBoard={onBoard || onNew} />
+            {onBoard ? (
+              <main id="main-content" className="inbox-main inbox-main--board" tabIndex={-1}>
+                <BoardPage teams={teams.data} />
+              </main>
+            ) : onNew ? (
+              <main id="main-content" className="inbox-main inbox-main--board" tabIndex={-1}>
+                <NewConversationPage me={me} teams={teams.data} />
+              </main>
+            ) : (
+              <main id="main-content" className="inbox-main" tabIndex={-1}>
+                <ConversationList route={route} teams={teams.data} />
+                <ConversationPanel route={route} teams={teams.data} />
+              </main>
+            )}
+          </div>
+          <div className="visually-hidden" aria-live="polite" aria-atomic="true" data-testid="live-announcer">
+            {announcement}
+          </div>
+          <ShortcutsDialog open={helpOpen} onClose={() => setHelpOpen(false)} />
+          <CallPopups calls={calls} route={route} onDismiss={dismissCall} />
         </div>
-        <div className="visually-hidden" aria-live="polite" aria-atomic="true" data-testid="live-announcer">
-          {announcement}
-        </div>
-      </div>
+      </AnnounceContext>
     </RealtimeContext>
   );
 }

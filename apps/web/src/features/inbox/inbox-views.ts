@@ -9,6 +9,11 @@ export function canSeeAllTeams(agent: AgentDto): boolean {
 
 /** The API filters behind a view and status of the navigation. */
 export function filtersForRoute(route: InboxRoute): ConversationFilters {
+  const filters = viewFilters(route);
+  return route.q ? { ...filters, q: route.q } : filters;
+}
+
+function viewFilters(route: InboxRoute): ConversationFilters {
   const { view, status } = route;
   switch (view.kind) {
     case 'mine':

@@ -1,0 +1,103 @@
+import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { checkEmailChannel, type ChannelTestResult, type EmailConfig } from '@guichet/channels';
+import { CurrentAgent, Roles, type AuthAgent } from '../../common/auth-agent';
+import { badRequest, notFound } from '../../common/errors';
+import { IdPipe } from '../../common/zod.pipe';
+import { ChannelService } from '../channels/channel.service';
+import { EmailIngestService, type EmailOutcome } from './email-ingest.service';
+import { EmailRepository, type QuarantineRow } from './email.repository';
+
+export interface QuarantineDto {
+  id: string;
+  channelId: string;
+  folder: string;
+  uid: number;
+  size: number;
+  error: string;
+  createdAt: string;
+  retriedAt: string | null;
+}
+
+const toDto = (r: QuarantineRow): QuarantineDto => ({
+  id: r.id,
+  channelId: r.channel_id,
+  folder: r.folder,
+  uid: Number(r.uid),
+  size: Number(r.size),
+  error: r.error,
+  createdAt: r.created_at.toISOString(),
+  retriedAt: r.retried_at?.toISOString() ?? null,
+});
+
+/** Email channel administration: connection test and quarantine of unreadable mail (admins). */
+@ApiTags('canaux')
+@ApiBearerAuth()
+@Roles('admin')
+@Controller('channels')
+export class EmailChannelController {
+  constructor(
+    private readonly channels: ChannelService,
+    private readonly repo: EmailRepository,
+    private readonly emailIngest: EmailIngestService,
+  ) {}
+
+  private async emailChannel(agent: AuthAgent, id: string) {
+    const channel = await this.channels.resolve(agent.organizationId, id);
+    if (!channel) throw notFound('canal');
+    if (channel.kind !== 'email') throw badRequest(`le canal ${channel.name} n'est pas un canal e-mail`);
+    return channel;
+  }
+
+  @Post(':id/test')
+  @HttpCode(200)
+  async test(@CurrentAgent() agent: AuthAgent, @Param('id', new IdPipe('canal')) id: string): Promise<ChannelTestResult> {
+    const channel = await this.emailChannel(agent, id);
+    return checkEmailChannel(channel.config as EmailConfig);
+  }
+
+  @Get(':id/quarantine')
+  async quarantine(@CurrentAgent() agent: AuthAgent, @Param('id', new IdPipe('canal')) id: string): Promise<QuarantineDto[]> {
+    await this.emailChannel(agent, id);
+    return (await this.repo.listQuarantine(agent.organizationId, id)).map(toDto);
+  }
+
+  /** Parses and stores the kept raw source again (after a fix); on success it leaves the quarantine. */
+  @Post(':id/quarantine/:qid/retry')
+  @HttpCode(200)
+  async retry(
+    @CurrentAgent() agent: AuthAgent,
+    @Param('id', new IdPipe('canal')) id: string,
+    @Param('qid', new IdPipe('message en quarantaine')) qid: string,
+  ): Promise<{ ok: boolean; error?: string; outcome?: EmailOutcome['kind']; conversationId?: string }> {
+    const channel = await this.emailChannel(agent, id);
+    const row = await this.repo.quarantined(agent.organizationId, id, qid);
+    if (!row || row.discarded_at) throw notFound('message en quarantaine');
+    try {
+      const outcome = await this.emailIngest.store(
+        { id: channel.id, organizationId: channel.organizationId, config: channel.config as EmailConfig },
+        { folder: row.folder, uid: Number(row.uid), source: row.raw },
+      );
+      await this.repo.markRetried(qid, null);
+      return { ok: true, outcome: outcome.kind, ...(outcome.kind === 'stored' ? { conversationId: outcome.conversationId } : {}) };
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      await this.repo.markRetried(qid, error);
+      return { ok: false, error };
+    }
+  }
+
+  @Post(':id/quarantine/:qid/discard')
+  @HttpCode(200)
+  async discard(
+    @CurrentAgent() agent: AuthAgent,
+    @Param('id', new IdPipe('canal')) id: string,
+    @Param('qid', new IdPipe('message en quarantaine')) qid: string,
+  ): Promise<{ ok: true }> {
+    await this.emailChannel(agent, id);
+    const row = await this.repo.quarantined(agent.organizationId, id, qid);
+    if (!row || row.discarded_at) throw notFound('message en quarantaine');
+    await this.repo.discard(qid);
+    return { ok: true };
+  }
+}

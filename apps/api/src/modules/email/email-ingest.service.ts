@@ -1,0 +1,102 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { parseEmail, type EmailConfig } from '@guichet/channels';
+import { APP_CONFIG, type AppConfig } from '../../config';
+import { DeliveryStatusService } from '../outbound/delivery-status.service';
+import { verifyReplyToken } from '../outbound/reply-token';
+import { IngestService } from '../ingest/ingest.service';
+import { EmailRepository } from './email.repository';
+
+export type EmailOutcome =
+  | { kind: 'stored'; messageId: string; conversationId: string; created: boolean }
+  | { kind: 'delivery-report'; matched: boolean }
+  | { kind: 'quarantined'; quarantineId: string; error: string };
+
+export interface EmailSource {
+  folder: string;
+  uid: number;
+  source: Buffer;
+  internalDate?: Date;
+}
+
+export interface EmailChannelRef {
+  id: string;
+  organizationId: string;
+  config: EmailConfig;
+}
+
+/** Errors of the database connection itself: retried later, never a reason to quarantine a mail. */
+export function isInfrastructureError(e: unknown): boolean {
+  const err = e as { code?: string; message?: string } | null;
+  const code = err?.code ?? '';
+  return /^(08|57P|53)/.test(code) || /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE/.test(code) || /Connection terminated|connection.*(closed|ended)/i.test(err?.message ?? '');
+}
+
+export const MAX_ATTACHMENT_BYTES = Number(process.env.EMAIL_MAX_ATTACHMENT_MB ?? 25) * 1024 * 1024;
+
+/**
+ * One fetched mail -> a stored message (through IngestService), a delivery status update
+ * (DSN bounces), or a quarantine row with the raw source and the error. Resolves only once one
+ * of those is written; throws only for infrastructure failures (the watcher retries).
+ */
+@Injectable()
+export class EmailIngestService {
+  private readonly logger = new Logger('EmailIngest');
+
+  constructor(
+    private readonly ingest: IngestService,
+    private readonly deliveryStatus: DeliveryStatusService,
+    private readonly repo: EmailRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async process(channel: EmailChannelRef, mail: EmailSource): Promise<EmailOutcome> {
+    try {
+      return await this.store(channel, mail);
+    } catch (e) {
+      if (isInfrastructureError(e)) throw e;
+      const error = e instanceof Error ? e.message : String(e);
+      this.logger.warn(`mail UID ${mail.uid} (${mail.folder}) du canal ${channel.id} mis en quarantaine : ${error}`);
+      const quarantineId = await this.repo.quarantine({
+        organizationId: channel.organizationId,
+        channelId: channel.id,
+        folder: mail.folder,
+        uid: mail.uid,
+        raw: mail.source,
+        error,
+      });
+      return { kind: 'quarantined', quarantineId, error };
+    }
+  }
+
+  /** Parse and store; throws on anything that makes the mail unusable. */
+  async store(channel: EmailChannelRef, mail: EmailSource): Promise<EmailOutcome> {
+    const parsed = await parseEmail(mail.source, {
+      channelId: channel.id,
+      channelAddress: channel.config.address,
+      maxAttachmentBytes: MAX_ATTACHMENT_BYTES,
+    });
+    const report = parsed.deliveryReport;
+    if (report) {
+      // A bounce is about a message we sent: it updates that message, it never opens a file.
+      let matched = false;
+      if (report.originalMessageId && (report.action === 'failed' || report.action === 'delivered')) {
+        matched = await this.deliveryStatus.update(
+          channel.id,
+          report.originalMessageId,
+          report.action === 'failed' ? 'failed' : 'delivered',
+          `non remis : ${report.reason}`,
+        );
+      }
+      return { kind: 'delivery-report', matched };
+    }
+    const inbound = parsed.inbound;
+    // Only a token signed by this Guichet proves a conversation; forged or altered ones are ignored.
+    const proven = parsed.replyTokens.map((t) => verifyReplyToken(this.config.appSecret, t)).find((id): id is string => !!id);
+    if (proven) inbound.thread = { ...inbound.thread, conversationId: proven };
+    // Backfilled mail keeps its arrival date; live mail is stamped now (IMAP dates have whole seconds).
+    if (mail.internalDate && mail.internalDate.getTime() < Date.now() - 60_000) inbound.receivedAt = mail.internalDate;
+    inbound.meta = { ...(inbound.meta ?? {}), imap: { folder: mail.folder, uid: mail.uid } };
+    const result = await this.ingest.ingest(inbound);
+    return { kind: 'stored', messageId: result.messageId, conversationId: result.conversationId, created: result.created };
+  }
+}

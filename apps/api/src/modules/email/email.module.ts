@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { ChannelsModule } from '../channels/channels.module';
+import { IngestModule } from '../ingest/ingest.module';
+import { EmailChannelController } from './email-channel.controller';
+import { EmailIngestService } from './email-ingest.service';
+import { EmailRepository } from './email.repository';
+import { MailboxWatcherService } from './mailbox-watcher.service';
+
+/** The email channel's wiring: IMAP watchers (one per mailbox across instances), quarantine, connection test. */
+@Module({
+  imports: [ChannelsModule, IngestModule],
+  controllers: [EmailChannelController],
+  providers: [EmailRepository, EmailIngestService, MailboxWatcherService],
+  exports: [EmailIngestService, MailboxWatcherService],
+})
+export class EmailModule {}

@@ -1,0 +1,96 @@
+import { Injectable } from '@nestjs/common';
+import type { FolderCursor } from '@guichet/channels';
+import { Database } from '../../common/database.service';
+
+export interface WatchedChannelRow {
+  id: string;
+  organization_id: string;
+  /** Changes whenever the channel is edited: the watcher restarts with the new config. */
+  version: string;
+}
+
+export interface QuarantineRow {
+  id: string;
+  organization_id: string;
+  channel_id: string;
+  folder: string;
+  uid: string;
+  error: string;
+  created_at: Date;
+  retried_at: Date | null;
+  discarded_at: Date | null;
+  size: number;
+}
+
+/** SQL of the email channel: enabled mailboxes, IMAP cursors, quarantine. */
+@Injectable()
+export class EmailRepository {
+  constructor(private readonly db: Database) {}
+
+  enabledEmailChannels(): Promise<WatchedChannelRow[]> {
+    return this.db.query<WatchedChannelRow>(
+      `SELECT id, organization_id, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') || md5(config::text) AS version
+         FROM channel WHERE kind = 'email' AND enabled ORDER BY created_at`,
+    );
+  }
+
+  async cursor(channelId: string, folder: string): Promise<FolderCursor | null> {
+    const [row] = await this.db.query<{ uid_validity: string; highest_uid: string; highest_modseq: string | null }>(
+      `SELECT uid_validity, highest_uid, highest_modseq FROM mailbox_cursor WHERE channel_id = $1 AND folder = $2`,
+      [channelId, folder],
+    );
+    return row ? { uidValidity: row.uid_validity, highestUid: Number(row.highest_uid), highestModseq: row.highest_modseq } : null;
+  }
+
+  async saveCursor(channelId: string, folder: string, c: FolderCursor): Promise<void> {
+    await this.db.query(
+      `INSERT INTO mailbox_cursor (channel_id, folder, uid_validity, highest_uid, highest_modseq, updated_at)
+       VALUES ($1, $2, $3, $4, $5, now())
+       ON CONFLICT (channel_id, folder) DO UPDATE
+         SET uid_validity = EXCLUDED.uid_validity, highest_uid = EXCLUDED.highest_uid,
+             highest_modseq = EXCLUDED.highest_modseq, updated_at = now()`,
+      [channelId, folder, c.uidValidity, c.highestUid, c.highestModseq],
+    );
+  }
+
+  async quarantine(v: { organizationId: string; channelId: string; folder: string; uid: number; raw: Buffer; error: string }): Promise<string> {
+    const [row] = await this.db.query<{ id: string }>(
+      `INSERT INTO quarantine (organization_id, channel_id, folder, uid, raw, error) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+      [v.organizationId, v.channelId, v.folder, v.uid, v.raw, v.error.slice(0, 2000)],
+    );
+    return row!.id;
+  }
+
+  listQuarantine(organizationId: string, channelId: string): Promise<QuarantineRow[]> {
+    return this.db.query<QuarantineRow>(
+      `SELECT id, organization_id, channel_id, folder, uid::text AS uid, error, created_at, retried_at, discarded_at,
+              octet_length(raw) AS size
+         FROM quarantine WHERE organization_id = $1 AND channel_id = $2 AND discarded_at IS NULL
+        ORDER BY created_at DESC LIMIT 200`,
+      [organizationId, channelId],
+    );
+  }
+
+  async quarantined(organizationId: string, channelId: string, id: string): Promise<(QuarantineRow & { raw: Buffer }) | null> {
+    const [row] = await this.db.query<QuarantineRow & { raw: Buffer }>(
+      `SELECT id, organization_id, channel_id, folder, uid::text AS uid, error, created_at, retried_at, discarded_at,
+              octet_length(raw) AS size, raw
+         FROM quarantine WHERE organization_id = $1 AND channel_id = $2 AND id = $3`,
+      [organizationId, channelId, id],
+    );
+    return row ?? null;
+  }
+
+  async markRetried(id: string, error: string | null): Promise<void> {
+    await this.db.query(
+      `UPDATE quarantine SET retried_at = now(), error = coalesce($2, error),
+              discarded_at = CASE WHEN $2::text IS NULL THEN now() ELSE discarded_at END
+        WHERE id = $1`,
+      [id, error],
+    );
+  }
+
+  async discard(id: string): Promise<void> {
+    await this.db.query(`UPDATE quarantine SET discarded_at = now() WHERE id = $1`, [id]);
+  }
+}

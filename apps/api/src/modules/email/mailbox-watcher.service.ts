@@ -1,0 +1,190 @@
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { MailboxSync, type EmailConfig } from '@guichet/channels';
+import { CHANNEL_CONFIG_SCHEMAS } from '@guichet/contracts';
+import { Client } from 'pg';
+import { APP_CONFIG, type AppConfig } from '../../config';
+import { ChannelService } from '../channels/channel.service';
+import { EmailIngestService } from './email-ingest.service';
+import { EmailRepository } from './email.repository';
+
+interface Watcher {
+  version: string;
+  organizationId: string;
+  sync: MailboxSync;
+  state: string;
+  detail?: string;
+}
+
+/** How often enabled email channels are re-read (new, edited, disabled ones; free locks). */
+export const WATCHER_REFRESH_MS = Number(process.env.EMAIL_WATCHER_REFRESH_MS ?? 2000);
+const lockKey = (channelId: string) => `guichet:mailbox:${channelId}`;
+
+/**
+ * Exactly one IMAP watcher per enabled email channel across all API instances: each is held
+ * under a PostgreSQL session advisory lock on a dedicated connection. When the holder dies its
+ * connection ends, the lock is freed and another instance takes the mailbox at its next refresh.
+ */
+@Injectable()
+export class MailboxWatcherService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Mailboxes');
+  private readonly watchers = new Map<string, Watcher>();
+  private lockClient: Client | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private ticking: Promise<void> | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly repo: EmailRepository,
+    private readonly channels: ChannelService,
+    private readonly emailIngest: EmailIngestService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    // RUN_JOBS=0: this instance serves HTTP only, no mailbox watchers.
+    if (!this.config.runJobs) return;
+    this.schedule(50);
+  }
+
+  /** Channel ids this instance watches now (tests, health). */
+  activeChannelIds(): string[] {
+    return [...this.watchers.keys()];
+  }
+
+  status(channelId: string): { state: string; detail?: string } | null {
+    const w = this.watchers.get(channelId);
+    return w ? { state: w.state, detail: w.detail } : null;
+  }
+
+  /** Re-read channels now (after an API edit) instead of at the next refresh. */
+  refresh(): void {
+    if (this.config.runJobs && !this.stopped) this.schedule(0);
+  }
+
+  /** Wakes a channel's watcher (an admin retried a quarantined mail, for instance). */
+  wake(channelId: string): void {
+    this.watchers.get(channelId)?.sync.wake();
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.ticking ??= this.tick()
+        .catch((e) => this.logger.warn(`surveillance des boîtes : ${String(e)}`))
+        .finally(() => {
+          this.ticking = null;
+          this.schedule(WATCHER_REFRESH_MS);
+        });
+    }, ms);
+  }
+
+  private async locks(): Promise<Client> {
+    if (this.lockClient) return this.lockClient;
+    const client = new Client({
+      connectionString: this.config.databaseUrl,
+      application_name: 'guichet-mailbox-locks',
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 5000,
+    });
+    const lost = () => {
+      if (this.lockClient !== client) return;
+      this.lockClient = null;
+      // Without the connection the locks are gone: another instance may already watch these mailboxes.
+      this.logger.warn('connexion des verrous de boîtes perdue : arrêt des surveillances de cette instance');
+      void this.stopAll(false);
+    };
+    client.on('error', lost);
+    client.on('end', lost);
+    await client.connect();
+    // The server notices a vanished holder (frozen machine, cut network) in about 25 s.
+    await client.query(`SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3`).catch(() => undefined);
+    this.lockClient = client;
+    return client;
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopped) return;
+    const wanted = new Map((await this.repo.enabledEmailChannels()).map((c) => [c.id, c]));
+    const locks = await this.locks();
+    for (const [id, w] of this.watchers) {
+      const c = wanted.get(id);
+      if (!c || c.version !== w.version) {
+        await this.stopWatcher(id, !c);
+      }
+    }
+    for (const c of wanted.values()) {
+      if (this.stopped || this.watchers.has(c.id)) continue;
+      // A channel without a usable config (created empty, or invalid) is not watched, nor locked.
+      if (this.invalid.get(c.id) === c.version) continue;
+      const channel = await this.channels.resolve(null, c.id);
+      if (!channel || !CHANNEL_CONFIG_SCHEMAS.email.safeParse(channel.config).success) {
+        this.invalid.set(c.id, c.version);
+        this.logger.warn(`canal e-mail ${c.id} : configuration incomplète ou invalide, boîte non surveillée`);
+        continue;
+      }
+      const held = this.heldLocks.has(c.id);
+      if (!held) {
+        const [row] = (await locks.query(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok`, [lockKey(c.id)])).rows;
+        if (!row?.ok) continue;
+        this.heldLocks.add(c.id);
+      }
+      await this.startWatcher(c.id, c.version);
+    }
+  }
+
+  private readonly heldLocks = new Set<string>();
+  private readonly invalid = new Map<string, string>();
+
+  private async startWatcher(channelId: string, version: string): Promise<void> {
+    const channel = await this.channels.resolve(null, channelId);
+    if (!channel || channel.kind !== 'email' || !channel.enabled) return;
+    const config = channel.config as EmailConfig;
+    const ref = { id: channel.id, organizationId: channel.organizationId, config };
+    const watcher: Watcher = {
+      version,
+      organizationId: channel.organizationId,
+      state: 'starting',
+      sync: new MailboxSync(config, {
+        loadCursor: (folder) => this.repo.cursor(channelId, folder),
+        saveCursor: (folder, cursor) => this.repo.saveCursor(channelId, folder, cursor),
+        onMessage: async (mail) => {
+          await this.emailIngest.process(ref, mail);
+        },
+        onState: (state, detail) => {
+          watcher.state = state;
+          watcher.detail = detail;
+          if (state === 'error') this.logger.warn(`boîte ${config.address} (${channelId}) : ${detail}`);
+        },
+      }, { pollIntervalMs: Number(process.env.EMAIL_POLL_INTERVAL_MS ?? 60_000), minBackoffMs: 500, maxBackoffMs: 30_000 }),
+    };
+    this.watchers.set(channelId, watcher);
+    watcher.sync.start();
+  }
+
+  private async stopWatcher(channelId: string, release: boolean): Promise<void> {
+    const w = this.watchers.get(channelId);
+    this.watchers.delete(channelId);
+    if (w) await w.sync.stop().catch(() => undefined);
+    if (release && this.heldLocks.delete(channelId)) {
+      await this.lockClient?.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [lockKey(channelId)]).catch(() => undefined);
+    }
+  }
+
+  private async stopAll(release: boolean): Promise<void> {
+    const ids = [...this.watchers.keys()];
+    if (!release) this.heldLocks.clear();
+    await Promise.all(ids.map((id) => this.stopWatcher(id, release)));
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.ticking?.catch(() => undefined);
+    await this.stopAll(true);
+    const client = this.lockClient;
+    this.lockClient = null;
+    await client?.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,161 @@
+import { Injectable } from '@nestjs/common';
+import { GraphClient, type MetaKind } from '@guichet/channels';
+import type { MessageDto } from '@guichet/contracts';
+import type { EntityManager } from 'typeorm';
+import type { AuthAgent } from '../../common/auth-agent';
+import { Database } from '../../common/database.service';
+import { AppError, badRequest, notFound, staleVersion } from '../../common/errors';
+import { AuditRepository } from '../audit/audit.repository';
+import { ChannelRepository } from '../channels/channel.repository';
+import { ChannelService } from '../channels/channel.service';
+import { toConversationDto, type ConversationRow } from '../conversations/conversation.mapper';
+import { ConversationRepository } from '../conversations/conversation.repository';
+import { canRead } from '../conversations/conversation.service';
+import { MessageRepository } from '../messages/message.repository';
+import { RealtimePublisher } from '../realtime/realtime.publisher';
+import type { CommentAnswerInput, CommentContextDto, HideCommentInput } from './meta-comment.dto';
+import { META_QUEUES, MetaQueue } from './meta-queue';
+import { MetaRepository, type CommentRef } from './meta.repository';
+
+const PRIVATE_REPLY_WINDOW_MS = 7 * 24 * 3_600_000;
+
+/** Agents' actions on page comments: public reply, private reply, hide. */
+@Injectable()
+export class MetaCommentService {
+  constructor(
+    private readonly db: Database,
+    private readonly conversations: ConversationRepository,
+    private readonly messages: MessageRepository,
+    private readonly channelRows: ChannelRepository,
+    private readonly channels: ChannelService,
+    private readonly audit: AuditRepository,
+    private readonly publisher: RealtimePublisher,
+    private readonly repo: MetaRepository,
+    private readonly queue: MetaQueue,
+  ) {}
+
+  private async readable(agent: AuthAgent, id: string, m?: EntityManager, lock = false): Promise<ConversationRow> {
+    const row = await this.conversations.findById(agent.organizationId, id, m, lock);
+    if (!row || !canRead(agent, row)) throw notFound('conversation');
+    return row;
+  }
+
+  private async comment(conversationId: string, commentId: string | undefined, m?: EntityManager): Promise<CommentRef> {
+    const comment = await this.repo.comment(conversationId, commentId, m);
+    if (!comment) {
+      throw badRequest(commentId ? 'ce commentaire n’appartient pas à cette conversation' : 'cette conversation ne contient aucun commentaire Facebook ou Instagram');
+    }
+    return comment;
+  }
+
+  private privateReplyOpen(comment: CommentRef, now = Date.now()): boolean {
+    return now - comment.created_at.getTime() <= PRIVATE_REPLY_WINDOW_MS;
+  }
+
+  async context(agent: AuthAgent, id: string, commentId?: string): Promise<CommentContextDto> {
+    await this.readable(agent, id);
+    const comment = await this.comment(id, commentId);
+    const meta = comment.meta;
+    const used = await this.db.tx((m) => this.repo.privateReplyExists(m, id, comment.external_id));
+    return {
+      commentId: comment.external_id,
+      postId: typeof meta.postId === 'string' ? meta.postId : null,
+      postText: typeof meta.postText === 'string' ? meta.postText : null,
+      permalink: typeof meta.permalink === 'string' ? meta.permalink : null,
+      hidden: meta.hidden === true,
+      privateReplyAvailable: !used && this.privateReplyOpen(comment),
+    };
+  }
+
+  /** Queues a public comment reply or a private reply; the job calls the Graph API. */
+  async answer(agent: AuthAgent, id: string, input: CommentAnswerInput, mode: 'comment-reply' | 'private-reply'): Promise<MessageDto> {
+    return this.db.tx(async (m, afterCommit) => {
+      const row = await this.readable(agent, id, m, true);
+      if (row.version !== input.version) throw staleVersion(toConversationDto(row));
+      const comment = await this.comment(id, input.commentId, m);
+      const channel = await this.channelRows.find(agent.organizationId, comment.channel_id, m);
+      if (!channel || !channel.enabled) throw badRequest('canal de la page inconnu ou désactivé');
+      if (mode === 'private-reply') {
+        if (!this.privateReplyOpen(comment)) throw badRequest('réponse privée impossible : Meta ne l’autorise que dans les 7 jours suivant le commentaire');
+        if (await this.repo.privateReplyExists(m, id, comment.external_id)) {
+          throw badRequest('une réponse privée a déjà été envoyée pour ce commentaire : Meta n’en autorise qu’une');
+        }
+      }
+      const messageId = await this.messages.insert(m, {
+        organizationId: agent.organizationId,
+        conversationId: id,
+        direction: 'outbound',
+        kind: 'message',
+        channelId: channel.id,
+        authorAgentId: agent.id,
+        body: input.body,
+        status: 'queued',
+        meta: { provider: 'meta', source: mode, commentId: comment.external_id },
+      });
+      await this.conversations.touchOutbound(m, id, { snippet: input.body.replace(/\s+/g, ' ').slice(0, 160), channelKind: channel.kind, isReply: true });
+      await this.queue.sendInTx(m, META_QUEUES.commentSend, { organizationId: agent.organizationId, messageId });
+      await this.audit.record(
+        {
+          organizationId: agent.organizationId,
+          agentId: agent.id,
+          action: 'conversation.replied',
+          conversationId: id,
+          contactId: row.contact_id,
+          data: { via: mode, commentId: comment.external_id },
+        },
+        m,
+      );
+      const conversation = toConversationDto((await this.conversations.findById(agent.organizationId, id, m))!);
+      const message = (await this.messages.findDto(messageId, m))!;
+      afterCommit(() => {
+        this.publisher.message('message.created', agent.organizationId, conversation, message);
+        this.publisher.conversation('conversation.updated', agent.organizationId, conversation);
+      });
+      return message;
+    });
+  }
+
+  /** Hides (or shows again) a comment on the page, at once; recorded as an event in the file. */
+  async hide(agent: AuthAgent, id: string, input: HideCommentInput): Promise<CommentContextDto> {
+    const row = await this.readable(agent, id);
+    const comment = await this.comment(id, input.commentId);
+    const channel = await this.channels.resolve(agent.organizationId, comment.channel_id);
+    if (!channel || !channel.enabled) throw badRequest('canal de la page inconnu ou désactivé');
+    const kind = channel.kind as MetaKind;
+    const r = await GraphClient.from(channel.config).post<{ success?: boolean }>(
+      comment.external_id,
+      kind === 'instagram' ? { hide: input.hidden } : { is_hidden: input.hidden },
+    );
+    if (!r.ok) throw new AppError('unprocessable', `Meta a refusé l’action : ${r.reason}`);
+    const body = `${input.hidden ? 'Commentaire masqué' : 'Commentaire de nouveau visible'} sur la page par ${agent.name}`;
+    const messageId = await this.db.tx(async (m) => {
+      await this.repo.mergeMeta(comment.id, { hidden: input.hidden, hiddenChangedAt: new Date().toISOString(), hiddenBy: agent.id }, m);
+      const eventId = await this.messages.insert(m, {
+        organizationId: agent.organizationId,
+        conversationId: id,
+        direction: 'outbound',
+        kind: 'event',
+        channelId: channel.id,
+        authorAgentId: agent.id,
+        body,
+        status: 'sent',
+        meta: { provider: 'meta', source: 'hide-comment', commentId: comment.external_id, hidden: input.hidden },
+      });
+      await this.audit.record(
+        {
+          organizationId: agent.organizationId,
+          agentId: agent.id,
+          action: 'conversation.updated',
+          conversationId: id,
+          contactId: row.contact_id,
+          data: { metaAction: input.hidden ? 'hide-comment' : 'unhide-comment', commentId: comment.external_id },
+        },
+        m,
+      );
+      return eventId;
+    });
+    const [conversation, message] = await Promise.all([this.conversations.findById(agent.organizationId, id), this.messages.findDto(messageId)]);
+    if (conversation && message) this.publisher.message('message.created', agent.organizationId, toConversationDto(conversation), message);
+    return this.context(agent, id, comment.external_id);
+  }
+}

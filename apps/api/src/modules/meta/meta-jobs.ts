@@ -1,0 +1,195 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { GraphClient, downloadMetaAttachment, metaAccountId, type MetaKind } from '@guichet/channels';
+import { LIMITS } from '@guichet/contracts';
+import type { Job } from 'pg-boss' with { 'resolution-mode': 'import' };
+import { Database } from '../../common/database.service';
+import { BlobStore } from '../blobs/blob-store';
+import { ChannelService } from '../channels/channel.service';
+import { ContactRepository } from '../contacts/contact.repository';
+import { toConversationDto } from '../conversations/conversation.mapper';
+import { ConversationRepository } from '../conversations/conversation.repository';
+import { MessageRepository } from '../messages/message.repository';
+import { RealtimePublisher } from '../realtime/realtime.publisher';
+import { META_QUEUES, META_RETRY_LIMIT, MetaQueue } from './meta-queue';
+import { COMMENT_SUBJECT, type AttachmentJob, type PostJob, type ProfileJob } from './meta-webhook.service';
+import { MetaRepository } from './meta.repository';
+
+export interface CommentSendJob {
+  organizationId: string;
+  messageId: string;
+}
+
+const EXTENSIONS: Record<string, string> = {
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+  'video/mp4': 'mp4',
+  'audio/mpeg': 'mp3',
+  'audio/mp4': 'm4a',
+  'audio/aac': 'aac',
+  'audio/ogg': 'ogg',
+  'application/pdf': 'pdf',
+};
+
+/** Throwing makes the queue retry with backoff; the last attempt records the failure instead. */
+class Retry extends Error {}
+
+/**
+ * Follow-up work of the Meta webhooks and the comment actions, on the durable job queue:
+ * attachment downloads, one profile lookup per identity, the commented post, and public or
+ * private replies to comments.
+ */
+@Injectable()
+export class MetaJobs {
+  private readonly logger = new Logger('MetaJobs');
+
+  constructor(
+    queue: MetaQueue,
+    private readonly db: Database,
+    private readonly channels: ChannelService,
+    private readonly contacts: ContactRepository,
+    private readonly conversations: ConversationRepository,
+    private readonly messages: MessageRepository,
+    private readonly blobs: BlobStore,
+    private readonly publisher: RealtimePublisher,
+    private readonly repo: MetaRepository,
+  ) {
+    queue.handle<AttachmentJob>(META_QUEUES.attachments, (job) => this.attachments(job));
+    queue.handle<ProfileJob>(META_QUEUES.profile, (job) => this.profile(job));
+    queue.handle<PostJob>(META_QUEUES.post, (job) => this.post(job));
+    queue.handle<CommentSendJob>(META_QUEUES.commentSend, (job) => this.commentSend(job));
+  }
+
+  private lastTry(job: Job<object>): boolean {
+    return job.retryCount >= META_RETRY_LIMIT;
+  }
+
+  private async pushMessage(organizationId: string, conversationId: string, messageId: string, event: 'message.created' | 'message.updated') {
+    const [conversation, message] = await Promise.all([this.conversations.findById(organizationId, conversationId), this.messages.findDto(messageId)]);
+    if (conversation && message) this.publisher.message(event, organizationId, toConversationDto(conversation), message);
+  }
+
+  async attachments(job: Job<AttachmentJob>): Promise<void> {
+    const { organizationId, messageId, items } = job.data;
+    const message = await this.repo.messageById(organizationId, messageId);
+    if (!message || (await this.repo.attachmentCount(messageId)) > 0) return;
+    const stored: { fileName: string; contentType: string; size: number; sha256: string }[] = [];
+    const errors: string[] = [];
+    let retry: string | null = null;
+    for (const [i, item] of items.slice(0, 10).entries()) {
+      const got = await downloadMetaAttachment(item.url, LIMITS.attachmentBytes);
+      if (!got.ok) {
+        if (got.temporary) retry = got.reason;
+        errors.push(got.reason);
+        continue;
+      }
+      const { sha256, size } = await this.blobs.put(got.content);
+      const ext = EXTENSIONS[got.contentType];
+      const named = got.fileName && /\.[a-z0-9]{2,5}$/i.test(got.fileName) ? got.fileName : null;
+      stored.push({ fileName: (named ?? `${item.type}-${i + 1}${ext ? `.${ext}` : ''}`).slice(0, 200), contentType: got.contentType, size, sha256 });
+    }
+    if (retry && !this.lastTry(job)) throw new Retry(retry);
+    await this.db.tx(async (m) => {
+      await this.messages.insertAttachments(m, organizationId, messageId, stored);
+      if (errors.length) await this.repo.mergeMeta(messageId, { attachmentErrors: errors }, m);
+    });
+    await this.pushMessage(organizationId, message.conversation_id, messageId, 'message.updated');
+  }
+
+  async profile(job: Job<ProfileJob>): Promise<void> {
+    const { organizationId, channelId, kind, value } = job.data;
+    const known = await this.contacts.profileFetchedAt(organizationId, kind, value);
+    if (!known || known.fetchedAt) return;
+    const channel = await this.channels.resolve(organizationId, channelId);
+    if (!channel) return;
+    const fields = channel.kind === 'instagram' ? 'name,username,profile_pic' : 'name,profile_pic';
+    const r = await GraphClient.from(channel.config).get<{ name?: string; username?: string; profile_pic?: string }>(value, { fields });
+    if (!r.ok && r.temporary && !this.lastTry(job)) throw new Retry(r.reason);
+    if (!r.ok) this.logger.warn(`profil ${kind} introuvable : ${r.reason}`);
+    const name = r.ok ? (r.data.name ?? r.data.username ?? null)?.trim().slice(0, 200) || null : null;
+    const avatarUrl = r.ok && typeof r.data.profile_pic === 'string' && /^https?:\/\//.test(r.data.profile_pic) ? r.data.profile_pic : null;
+    const contactId = await this.contacts.cacheProfile(organizationId, kind, value, { name, avatarUrl });
+    if (!contactId || !name) return;
+    for (const id of await this.repo.openConversationIds(contactId)) {
+      const row = await this.conversations.findById(organizationId, id);
+      if (row) this.publisher.conversation('conversation.updated', organizationId, toConversationDto(row));
+    }
+  }
+
+  /** The commented post's words become the subject, and an event shows its text and link. */
+  async post(job: Job<PostJob>): Promise<void> {
+    const { organizationId, channelId, conversationId, postId } = job.data;
+    if (await this.repo.hasPostEvent(conversationId, postId)) return;
+    const channel = await this.channels.resolve(organizationId, channelId);
+    if (!channel) return;
+    const fields = channel.kind === 'instagram' ? 'caption,permalink' : 'message,permalink_url';
+    const r = await GraphClient.from(channel.config).get<{ message?: string; caption?: string; permalink_url?: string; permalink?: string }>(postId, {
+      fields,
+    });
+    if (!r.ok && r.temporary && !this.lastTry(job)) throw new Retry(r.reason);
+    const text = r.ok ? (r.data.message ?? r.data.caption ?? '').trim() : '';
+    const link = (r.ok ? (r.data.permalink_url ?? r.data.permalink) : undefined) ?? job.data.permalink ?? null;
+    const body = [`Publication commentée${text ? ` : « ${text.slice(0, 1000)} »` : ''}`, link].filter(Boolean).join('\n');
+    const messageId = await this.db.tx(async (m) => {
+      const id = await this.messages.insert(m, {
+        organizationId,
+        conversationId,
+        direction: 'inbound',
+        kind: 'event',
+        channelId,
+        body,
+        status: 'received',
+        meta: { provider: 'meta', source: 'post', postId, postText: text || null, permalink: link },
+        // Just before the comment, so the timeline reads post then comment.
+        createdAt: new Date(new Date(job.data.at).getTime() - 1),
+      });
+      await this.repo.mergeMeta(job.data.messageId, { postText: text || null, permalink: link }, m);
+      return id;
+    });
+    if (text) {
+      const subject = `Commentaire sur « ${text.replace(/\s+/g, ' ').slice(0, 120)}${text.length > 120 ? '…' : ''} »`;
+      await this.repo.setSubjectIf(conversationId, subject, COMMENT_SUBJECT);
+    }
+    const row = await this.conversations.findById(organizationId, conversationId);
+    if (row) this.publisher.conversation('conversation.updated', organizationId, toConversationDto(row));
+    await this.pushMessage(organizationId, conversationId, messageId, 'message.created');
+  }
+
+  /** Public reply (`POST /{comment-id}/comments`) or private reply (Send API, `recipient.comment_id`). */
+  async commentSend(job: Job<CommentSendJob>): Promise<void> {
+    const { organizationId, messageId } = job.data;
+    const message = await this.repo.messageById(organizationId, messageId);
+    if (!message || message.status !== 'queued' || !message.channel_id) return;
+    const source = message.meta?.source;
+    const commentId = message.meta?.commentId;
+    if ((source !== 'comment-reply' && source !== 'private-reply') || typeof commentId !== 'string') return;
+    const channel = await this.channels.resolve(organizationId, message.channel_id);
+    let result: { ok: true; externalId: string | null } | { ok: false; temporary: boolean; reason: string };
+    if (!channel?.enabled) {
+      result = { ok: false, temporary: false, reason: 'canal désactivé ou supprimé' };
+    } else {
+      const kind = channel.kind as MetaKind;
+      const client = GraphClient.from(channel.config);
+      if (source === 'comment-reply') {
+        const r = await client.post<{ id?: string }>(kind === 'instagram' ? `${commentId}/replies` : `${commentId}/comments`, { message: message.body });
+        result = r.ok ? { ok: true, externalId: r.data.id ?? null } : r;
+      } else {
+        const accountId = metaAccountId(kind, channel.config);
+        const r = accountId
+          ? await client.post<{ message_id?: string }>(`${accountId}/messages`, {
+              recipient: { comment_id: commentId },
+              message: { text: message.body, metadata: `guichet:${message.id}` },
+            })
+          : ({ ok: false, temporary: false, reason: 'identifiant du compte manquant dans la configuration du canal' } as const);
+        result = r.ok ? { ok: true, externalId: r.data.message_id ?? null } : r;
+      }
+    }
+    if (!result.ok && result.temporary && !this.lastTry(job)) {
+      this.logger.warn(`message ${messageId} : ${result.reason} (nouvel essai)`);
+      throw new Retry(result.reason);
+    }
+    await this.messages.setStatus(undefined, messageId, result.ok ? 'sent' : 'failed', result.ok ? { externalId: result.externalId } : { error: result.reason });
+    await this.pushMessage(organizationId, message.conversation_id, messageId, 'message.updated');
+  }
+}

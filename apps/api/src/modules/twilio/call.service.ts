@@ -1,0 +1,361 @@
+import { Injectable } from '@nestjs/common';
+import {
+  normalizePhone,
+  rooms,
+  type CallRingingDto,
+  type LogCallInput,
+  type MessageDto,
+  type PbxCallEvent,
+} from '@guichet/contracts';
+import type { EntityManager } from 'typeorm';
+import type { AuthAgent } from '../../common/auth-agent';
+import { Database } from '../../common/database.service';
+import { notFound } from '../../common/errors';
+import { DirectoryRepository } from '../agents/directory.repository';
+import { AuditRepository } from '../audit/audit.repository';
+import type { ResolvedChannel } from '../channels/channel.service';
+import { ContactRepository } from '../contacts/contact.repository';
+import { toConversationDto } from '../conversations/conversation.mapper';
+import { ConversationRepository } from '../conversations/conversation.repository';
+import { canRead } from '../conversations/conversation.service';
+import { IngestService } from '../ingest/ingest.service';
+import { MessageRepository } from '../messages/message.repository';
+import { RealtimePublisher } from '../realtime/realtime.publisher';
+import { CallRepository, type CallMeta, type CallOutcomeState } from './call.repository';
+import { CallRingingGateway } from './call-ringing.gateway';
+import { TelephonyQueue } from './telephony-queue';
+
+const OPEN = new Set(['open', 'pending', 'snoozed']);
+
+export function formatDuration(seconds: number | undefined): string {
+  if (seconds === undefined) return '';
+  const m = Math.floor(seconds / 60);
+  const s = seconds % 60;
+  return m ? ` (${m} min ${String(s).padStart(2, '0')} s)` : ` (${s} s)`;
+}
+
+/** The French line an agent reads in the timeline for a call. */
+export function callBody(c: CallMeta): string {
+  const d = formatDuration(c.durationSeconds);
+  const note = c.note ? ` — ${c.note}` : '';
+  if (c.provider === 'manual') {
+    if (c.kind === 'counter') return `Accueil physique${d}${note}`;
+    return (c.direction === 'outbound' ? `Appel passé au citoyen${d}` : `Appel reçu du citoyen${d}`) + note;
+  }
+  if (c.direction === 'outbound') {
+    const to = c.to ?? 'le citoyen';
+    if (c.outcome === 'answered') return `Appel sortant vers ${to} — abouti${d}`;
+    if (c.outcome === 'missed' || c.outcome === 'voicemail') return `Appel sortant vers ${to} — sans réponse`;
+    return `Appel sortant vers ${to}`;
+  }
+  const from = c.from ?? 'numéro masqué';
+  switch (c.outcome) {
+    case 'answered':
+      return `Appel entrant de ${from} — répondu${d}`;
+    case 'missed':
+      return `Appel manqué de ${from} — à rappeler`;
+    case 'voicemail':
+      return `Message vocal de ${from}${d} — à rappeler`;
+    default:
+      return `Appel entrant de ${from} — en cours`;
+  }
+}
+
+export interface CallPatch {
+  outcome?: 'answered' | 'missed' | 'voicemail';
+  /** The call ended: still ringing means nobody answered. */
+  ended?: boolean;
+  durationSeconds?: number;
+  recordingUrl?: string;
+  agentEmail?: string;
+  at?: Date;
+}
+
+export interface IncomingCall {
+  externalId: string;
+  from: string;
+  to: string;
+  at: Date;
+  provider: 'twilio' | 'pbx';
+  agentEmail?: string;
+  extension?: string;
+}
+
+/**
+ * Calls from Twilio Voice and from any switchboard: one `call` message per call in the caller's
+ * file, a `call.ringing` pop-up with the recognised citizen, the outcome when it ends, and the
+ * "à rappeler" flag for missed calls and voicemails until an agent calls back.
+ */
+@Injectable()
+export class CallService {
+  constructor(
+    private readonly db: Database,
+    private readonly ingest: IngestService,
+    private readonly contacts: ContactRepository,
+    private readonly conversations: ConversationRepository,
+    private readonly messages: MessageRepository,
+    private readonly calls: CallRepository,
+    private readonly audit: AuditRepository,
+    private readonly directory: DirectoryRepository,
+    private readonly publisher: RealtimePublisher,
+    private readonly ringing: CallRingingGateway,
+    private readonly queue: TelephonyQueue,
+  ) {}
+
+  /**
+   * An incoming call: stored once per call id (provider retries are no-ops) in the caller's latest
+   * open conversation, else a new one in the channel's service; the pop-up goes to `agentId` when
+   * the switchboard says who picks up, else to the channel's service.
+   */
+  async incoming(channel: ResolvedChannel, c: IncomingCall, popup: { agentId?: string | null } | false): Promise<{ messageId: string; conversationId: string; created: boolean }> {
+    const from = normalizePhone(c.from);
+    const known = await this.contacts.contactIdByIdentity(undefined, channel.organizationId, 'phone', from);
+    const call: CallMeta = {
+      provider: c.provider,
+      direction: 'inbound',
+      from,
+      to: c.to,
+      outcome: 'ringing',
+      startedAt: c.at.toISOString(),
+      ...(c.agentEmail ? { agentEmail: c.agentEmail } : {}),
+      ...(c.extension ? { extension: c.extension } : {}),
+    };
+    const result = await this.ingest.ingest({
+      channelId: channel.id,
+      externalId: c.externalId,
+      from: { kind: 'phone', value: from },
+      kind: 'call',
+      text: callBody(call),
+      receivedAt: c.at,
+      thread: { latestOpen: true },
+      meta: { call },
+    });
+    if (result.created && popup) {
+      const open = (await this.conversations.forContact(channel.organizationId, result.contactId, 20)).filter((r) => OPEN.has(r.status));
+      const contact = known ? await this.contacts.find(channel.organizationId, known) : null;
+      const dto: CallRingingDto = {
+        callId: result.messageId,
+        channelId: channel.id,
+        channelKind: channel.kind,
+        from,
+        to: c.to,
+        conversationId: result.conversationId,
+        contact: contact ? { id: contact.id, name: contact.name } : null,
+        openConversations: open.map(toConversationDto),
+        at: c.at.toISOString(),
+      };
+      // Each audience sees only the open conversations it may read (ARCHITECTURE: access rules).
+      if (popup.agentId) {
+        const agent = await this.directory.agent(channel.organizationId, popup.agentId);
+        if (agent) {
+          const all = agent.role !== 'agent';
+          this.ringing.emit([rooms.agent(agent.id)], { ...dto, openConversations: open.filter((r) => all || agent.teamIds.includes(r.team_id)).map(toConversationDto) });
+        }
+      } else {
+        const conversationTeam = open.find((r) => r.id === result.conversationId)?.team_id;
+        const org = rooms.org(channel.organizationId);
+        for (const team of new Set([channel.teamId, conversationTeam].filter((t): t is string => !!t))) {
+          this.ringing.emit([rooms.team(team)], { ...dto, openConversations: open.filter((r) => r.team_id === team).map(toConversationDto) }, [org]);
+        }
+        this.ringing.emit([org], dto);
+      }
+    }
+    return result;
+  }
+
+  /**
+   * Moves a call forward: ringing -> answered | missed -> voicemail, never backwards; adds the
+   * duration, end time and recording. Missed and voicemail flag the file "à rappeler"; an answered
+   * outgoing call is the callback, and clears it.
+   */
+  async complete(channelId: string, externalId: string, patch: CallPatch): Promise<{ messageId: string; outcome: CallOutcomeState } | null> {
+    return this.db.tx(async (m, afterCommit) => {
+      const row = await this.calls.lockCall(m, channelId, externalId);
+      if (!row) return null;
+      const call: CallMeta = { ...row.call };
+      const before = call.outcome;
+      let next = patch.outcome ?? (patch.ended && call.outcome === 'ringing' ? 'missed' : undefined);
+      if (next === 'answered' && call.outcome !== 'ringing') next = undefined;
+      if (next === 'missed' && call.outcome !== 'ringing') next = undefined;
+      if (next === 'voicemail' && call.outcome !== 'ringing' && call.outcome !== 'missed') next = undefined;
+      if (next) call.outcome = next;
+      if (next === 'answered') call.answeredAt = (patch.at ?? new Date()).toISOString();
+      if (patch.ended || next === 'voicemail') call.endedAt ??= (patch.at ?? new Date()).toISOString();
+      if (patch.durationSeconds !== undefined && (call.durationSeconds === undefined || next === 'voicemail' || next === 'answered')) {
+        call.durationSeconds = patch.durationSeconds;
+      }
+      if (patch.recordingUrl) call.recordingUrl = patch.recordingUrl;
+      if (patch.agentEmail) call.agentEmail = patch.agentEmail;
+      const body = callBody(call);
+      await this.calls.updateCall(m, row.id, body, call);
+      await this.calls.refreshSnippet(m, row.conversation_id, row.id, body);
+      if (row.direction === 'inbound' && (call.outcome === 'missed' || call.outcome === 'voicemail') && before !== call.outcome) {
+        await this.calls.flagCallback(m, row.conversation_id);
+      }
+      if (row.direction === 'outbound' && call.outcome === 'answered' && before !== 'answered') {
+        await this.calls.clearCallback(m, row.conversation_id);
+      }
+      const conversation = await this.conversations.findById(row.organization_id, row.conversation_id, m);
+      const message = await this.messages.findDto(row.id, m);
+      afterCommit(() => {
+        if (!conversation || !message) return;
+        const dto = toConversationDto(conversation);
+        this.publisher.message('message.updated', row.organization_id, dto, message);
+        this.publisher.conversation('conversation.updated', row.organization_id, dto);
+      });
+      return { messageId: row.id, outcome: call.outcome };
+    });
+  }
+
+  /** Downloads a recording or voicemail into the blob store, on the job queue. */
+  async fetchRecording(channel: ResolvedChannel, messageId: string, url: string): Promise<void> {
+    const ext = /\.(mp3|wav|ogg)(\?|$)/i.exec(url)?.[1]?.toLowerCase() ?? 'mp3';
+    await this.queue.sendMedia({
+      organizationId: channel.organizationId,
+      channelId: channel.id,
+      messageId,
+      items: [{ url, fileName: `enregistrement.${ext}`, contentType: ext === 'wav' ? 'audio/wav' : ext === 'ogg' ? 'audio/ogg' : 'audio/mpeg' }],
+    });
+  }
+
+  /** A switchboard event (POST /webhooks/calls/:channelId). */
+  async pbxEvent(channel: ResolvedChannel, e: PbxCallEvent): Promise<{ stored: boolean; messageId?: string; outcome?: CallOutcomeState }> {
+    const at = new Date(e.at);
+    const extensions = (channel.config.extensions ?? {}) as Record<string, string>;
+    const agentEmail = e.agentEmail ?? (e.extension ? extensions[e.extension] : undefined);
+    const agentId = agentEmail ? await this.calls.agentIdByEmail(channel.organizationId, agentEmail) : null;
+    if (e.direction === 'inbound') {
+      const incoming: IncomingCall = { externalId: e.callId, from: e.from, to: e.to, at, provider: 'pbx', agentEmail, extension: e.extension };
+      // A switchboard that skipped "ringing" still gets its call stored, without a late pop-up.
+      const started = await this.incoming(channel, incoming, e.event === 'ringing' ? { agentId } : false);
+      if (e.event === 'ringing') return { stored: true, messageId: started.messageId, outcome: 'ringing' };
+    } else {
+      const stored = await this.outgoing(channel, e, at);
+      if (!stored) return { stored: false };
+      if (e.event === 'ringing') return { stored: true, messageId: stored, outcome: 'ringing' };
+    }
+    // A recording on an inbound call nobody answered is a voicemail.
+    const patch: CallPatch =
+      e.event === 'answered'
+        ? { outcome: 'answered', agentEmail, at }
+        : {
+            ended: true,
+            outcome: e.recordingUrl && e.direction === 'inbound' ? 'voicemail' : undefined,
+            durationSeconds: e.durationSeconds,
+            recordingUrl: e.recordingUrl,
+            agentEmail,
+            at,
+          };
+    const done = await this.complete(channel.id, e.callId, patch);
+    if (!done) return { stored: false };
+    if (e.recordingUrl) await this.fetchRecording(channel, done.messageId, e.recordingUrl);
+    return { stored: true, messageId: done.messageId, outcome: done.outcome };
+  }
+
+  /**
+   * An agent's call out through the switchboard lands in the citizen's open conversation (the
+   * callback); a call to a number no citizen file holds is not stored.
+   */
+  private async outgoing(channel: ResolvedChannel, e: PbxCallEvent, at: Date): Promise<string | null> {
+    let to: string;
+    try {
+      to = normalizePhone(e.to);
+    } catch {
+      return null;
+    }
+    return this.db.tx(async (m, afterCommit) => {
+      await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`ingest:${channel.id}:${e.callId}`]);
+      const existing = await this.messages.existsExternal(m, channel.id, e.callId);
+      if (existing) return existing;
+      const contactId = await this.contacts.contactIdByIdentity(m, channel.organizationId, 'phone', to);
+      if (!contactId) return null;
+      const conversationId = await this.conversations.latestOpenId(m, contactId);
+      if (!conversationId) return null;
+      const call: CallMeta = {
+        provider: 'pbx',
+        direction: 'outbound',
+        from: e.from,
+        to,
+        outcome: 'ringing',
+        startedAt: at.toISOString(),
+        ...(e.agentEmail ? { agentEmail: e.agentEmail } : {}),
+        ...(e.extension ? { extension: e.extension } : {}),
+      };
+      const body = callBody(call);
+      const authorAgentId = e.agentEmail ? await this.calls.agentIdByEmail(channel.organizationId, e.agentEmail) : null;
+      const id = await this.messages.insert(m, {
+        organizationId: channel.organizationId,
+        conversationId,
+        direction: 'outbound',
+        kind: 'call',
+        channelId: channel.id,
+        authorAgentId,
+        body,
+        status: 'sent',
+        externalId: e.callId,
+        meta: { call },
+        createdAt: at,
+      });
+      await this.calls.touchCall(m, conversationId, { snippet: body, outbound: true, at });
+      await this.publishCreated(m, afterCommit, channel.organizationId, conversationId, id);
+      return id;
+    });
+  }
+
+  private async publishCreated(
+    m: EntityManager,
+    afterCommit: (fn: () => void) => void,
+    organizationId: string,
+    conversationId: string,
+    messageId: string,
+  ): Promise<MessageDto> {
+    const conversation = toConversationDto((await this.conversations.findById(organizationId, conversationId, m))!);
+    const message = (await this.messages.findDto(messageId, m))!;
+    afterCommit(() => {
+      this.publisher.message('message.created', organizationId, conversation, message);
+      this.publisher.conversation('conversation.updated', organizationId, conversation);
+    });
+    return message;
+  }
+
+  /** An agent logs a call or a counter visit by hand; an outgoing phone call clears "à rappeler". */
+  async logManual(agent: AuthAgent, conversationId: string, input: LogCallInput): Promise<MessageDto> {
+    return this.db.tx(async (m, afterCommit) => {
+      const row = await this.conversations.findById(agent.organizationId, conversationId, m, true);
+      if (!row || !canRead(agent, row)) throw notFound('conversation');
+      const at = new Date();
+      const call: CallMeta = {
+        provider: 'manual',
+        direction: input.direction,
+        from: null,
+        to: null,
+        outcome: 'logged',
+        startedAt: at.toISOString(),
+        kind: input.kind,
+        agentEmail: agent.email,
+        ...(input.durationSeconds !== undefined ? { durationSeconds: input.durationSeconds } : {}),
+        ...(input.note ? { note: input.note } : {}),
+      };
+      const body = callBody(call);
+      const id = await this.messages.insert(m, {
+        organizationId: agent.organizationId,
+        conversationId,
+        direction: input.direction,
+        kind: 'call',
+        channelId: null,
+        authorAgentId: agent.id,
+        body,
+        status: input.direction === 'outbound' ? 'sent' : 'received',
+        meta: { call },
+        createdAt: at,
+      });
+      await this.calls.touchCall(m, conversationId, { snippet: body, outbound: input.direction === 'outbound', at });
+      if (input.direction === 'outbound' && input.kind === 'phone') await this.calls.clearCallback(m, conversationId);
+      await this.audit.record(
+        { organizationId: agent.organizationId, agentId: agent.id, action: 'conversation.call_logged', conversationId, contactId: row.contact_id, data: { direction: input.direction, kind: input.kind } },
+        m,
+      );
+      return this.publishCreated(m, afterCommit, agent.organizationId, conversationId, id);
+    });
+  }
+}

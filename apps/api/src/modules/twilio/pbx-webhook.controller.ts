@@ -1,0 +1,40 @@
+import { Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { verifyPbxSignature } from '@guichet/channels';
+import { pbxCallEventSchema } from '@guichet/contracts';
+import type { Request } from 'express';
+import { Public } from '../../common/auth-agent';
+import { forbidden, notFound } from '../../common/errors';
+import { parseOr400 } from '../../common/zod.pipe';
+import { ChannelService } from '../channels/channel.service';
+import { CallService } from './call.service';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Any switchboard (3CX, Alcatel, Asterisk…) posts its call events here, signed with the
+ * channel's shared secret (README: « Standard téléphonique »).
+ */
+@ApiTags('webhooks')
+@Public()
+@Controller('webhooks/calls')
+export class PbxWebhookController {
+  constructor(
+    private readonly channels: ChannelService,
+    private readonly calls: CallService,
+  ) {}
+
+  @Post(':channelId')
+  @HttpCode(202)
+  async event(@Param('channelId') channelId: string, @Req() req: Request & { rawBody?: Buffer }) {
+    const channel = UUID.test(channelId) ? await this.channels.resolve(null, channelId.toLowerCase()) : null;
+    if (!channel || channel.kind !== 'pbx') throw notFound('canal');
+    const secret = typeof channel.config.sharedSecret === 'string' ? channel.config.sharedSecret : undefined;
+    if (!verifyPbxSignature(secret, req.header('x-guichet-signature') ?? undefined, req.rawBody)) {
+      throw forbidden('signature X-Guichet-Signature invalide');
+    }
+    if (!channel.enabled) throw notFound('canal');
+    const event = parseOr400(pbxCallEventSchema, req.body);
+    return this.calls.pbxEvent(channel, event);
+  }
+}

@@ -1,0 +1,101 @@
+import { IDENTITY_KINDS, type ConversationDto, type IdentityKind, type TeamDto } from '@guichet/contracts';
+import { useId, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { RelativeTime } from '../../components/relative-time';
+import { useAddIdentity, useContact, useRemoveIdentity } from '../../hooks/use-contact';
+import { contactName } from '../../lib/labels';
+import { inboxHref, type InboxRoute } from '../../lib/router';
+
+export function CitizenPanel({ conversation: c, route, teams }: { conversation: ConversationDto; route: InboxRoute; teams: TeamDto[] | undefined }) {
+  const { t } = useTranslation();
+  const contact = useContact(c.contact.id);
+  const add = useAddIdentity(c.contact.id);
+  const remove = useRemoveIdentity(c.contact.id);
+  const ids = useId();
+  const [kind, setKind] = useState<IdentityKind>('email');
+  const [value, setValue] = useState('');
+
+  function onAdd(event: FormEvent) {
+    event.preventDefault();
+    if (!value.trim()) return;
+    add.mutate({ kind, value: value.trim() }, { onSuccess: () => setValue('') });
+  }
+
+  const others = (contact.data?.conversations ?? []).filter((x) => x.id !== c.id);
+  const error = add.error ?? remove.error;
+
+  return (
+    <aside className="citizen-panel" aria-labelledby={`${ids}-title`}>
+      <h3 className="citizen-panel__title" id={`${ids}-title`}>
+        {contactName(t, c.contact)}
+      </h3>
+      {c.possiblyRelatedToId ? (
+        <p className="notice notice--warning">
+          {t('citizen.possiblyRelated')}{' '}
+          <a href={inboxHref({ ...route, conversationId: c.possiblyRelatedToId })}>{t('citizen.openRelated')}</a>
+        </p>
+      ) : null}
+      <h4 className="citizen-panel__heading">{t('citizen.identities')}</h4>
+      {contact.isPending ? (
+        <p className="citizen-panel__muted">{t('app.loading')}</p>
+      ) : contact.isError ? (
+        <p className="form-error">{t('citizen.error')}</p>
+      ) : (
+        <ul className="identity-list">
+          {contact.data.identities.map((identity) => (
+            <li key={identity.id} className="identity-list__item">
+              <span className="identity-list__kind">{t(`identity.${identity.kind}`)}</span>
+              <span className="identity-list__value">{identity.value}</span>
+              <button
+                type="button"
+                className="link-button link-button--danger"
+                aria-label={t('citizen.removeIdentity', { value: identity.value })}
+                onClick={() => remove.mutate(identity.id)}
+              >
+                {t('citizen.remove')}
+              </button>
+            </li>
+          ))}
+          {contact.data.identities.length === 0 ? <li className="citizen-panel__muted">{t('citizen.noIdentity')}</li> : null}
+        </ul>
+      )}
+      <form className="identity-form" onSubmit={onAdd}>
+        <label htmlFor={`${ids}-kind`}>{t('citizen.kind')}</label>
+        <select id={`${ids}-kind`} value={kind} onChange={(e) => setKind(e.target.value as IdentityKind)}>
+          {IDENTITY_KINDS.map((k) => (
+            <option key={k} value={k}>
+              {t(`identity.${k}`)}
+            </option>
+          ))}
+        </select>
+        <label htmlFor={`${ids}-value`}>{t('citizen.value')}</label>
+        <input id={`${ids}-value`} value={value} onChange={(e) => setValue(e.target.value)} autoComplete="off" />
+        <button type="submit" className="button button--secondary button--small" aria-disabled={add.isPending || undefined}>
+          {t('citizen.add')}
+        </button>
+      </form>
+      {error ? (
+        <p className="form-error" role="alert">
+          {error.message}
+        </p>
+      ) : null}
+      <h4 className="citizen-panel__heading">{t('citizen.otherConversations')}</h4>
+      {others.length === 0 ? (
+        <p className="citizen-panel__muted">{contact.data ? t('citizen.noOther') : ''}</p>
+      ) : (
+        <ul className="other-list">
+          {others.map((x) => (
+            <li key={x.id}>
+              <a href={inboxHref({ ...route, conversationId: x.id })} className="other-list__link">
+                <span className="other-list__subject">{x.subject?.trim() || t('list.noSubject')}</span>
+                <span className="other-list__meta">
+                  {t(`statusOne.${x.status}`)} · {teams?.find((team) => team.id === x.teamId)?.name ?? ''} · <RelativeTime iso={x.lastMessageAt} />
+                </span>
+              </a>
+            </li>
+          ))}
+        </ul>
+      )}
+    </aside>
+  );
+}

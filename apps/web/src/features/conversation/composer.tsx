@@ -1,0 +1,249 @@
+import { smsSegments, type AgentDto, type ChannelKind, type ConversationDto, type MessageDto, type TeamDto } from '@guichet/contracts';
+import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { hasStatus } from '../../api/client';
+import { useSendMessage } from '../../hooks/use-send-message';
+import type { Draft } from '../../lib/drafts';
+import { channelLabel } from '../../lib/labels';
+import { onShortcut } from '../../lib/shortcut-bus';
+import type { GuichetSocket } from '../../realtime/socket';
+import { describeChanges, draftBaseOf } from './conflict';
+
+const REPLY_KINDS: ChannelKind[] = ['email', 'sms', 'whatsapp', 'messenger', 'instagram', 'webform'];
+const TYPING_IDLE_MS = 4000;
+
+export interface ChannelOption {
+  id: string;
+  kind: ChannelKind;
+}
+
+/** The channels this conversation can be answered on, and the default: the channel of the citizen's last message. */
+export function replyChannels(messages: MessageDto[]): { options: ChannelOption[]; defaultId: string | null } {
+  const byId = new Map<string, ChannelOption>();
+  let defaultId: string | null = null;
+  for (const m of messages) {
+    if (!m.channelId || !m.channelKind || !REPLY_KINDS.includes(m.channelKind)) continue;
+    byId.set(m.channelId, { id: m.channelId, kind: m.channelKind });
+    if (m.direction === 'inbound') defaultId = m.channelId; // messages are oldest first
+  }
+  const options = [...byId.values()];
+  return { options, defaultId: defaultId ?? options[options.length - 1]?.id ?? null };
+}
+
+interface ComposerProps {
+  conversation: ConversationDto;
+  messages: MessageDto[];
+  me: AgentDto;
+  agents: AgentDto[] | undefined;
+  teams: TeamDto[] | undefined;
+  draft: Draft;
+  updateDraft(patch: Partial<Draft>): void;
+  clearDraft(): void;
+  socket: GuichetSocket | null;
+  announce(text: string): void;
+  /** Someone else is on it (assigned, or typing right now): said above the box, never blocking. */
+  warning?: string | null;
+}
+
+export function Composer({ conversation, messages, me, agents, teams, draft, updateDraft, clearDraft, socket, announce, warning }: ComposerProps) {
+  const { t } = useTranslation();
+  const send = useSendMessage(conversation.id);
+  const textareaRef = useRef<HTMLTextAreaElement>(null);
+  const ids = useId();
+  const [conflict, setConflict] = useState<{ changes: string[]; current: ConversationDto } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const { options, defaultId } = useMemo(() => replyChannels(messages), [messages]);
+  const channelId = draft.channelId && options.some((o) => o.id === draft.channelId) ? draft.channelId : defaultId;
+  const channelKind = options.find((o) => o.id === channelId)?.kind ?? null;
+  const isReply = draft.mode === 'reply';
+
+  // "Marie écrit…": typing while the body changes, stopped after a pause, a send or leaving.
+  const typing = useRef(false);
+  const typingTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const stopTyping = () => {
+    if (typingTimer.current) clearTimeout(typingTimer.current);
+    if (typing.current && socket?.connected) socket.emit('presence.typing', { conversationId: conversation.id, typing: false });
+    typing.current = false;
+  };
+  const stopTypingRef = useRef(stopTyping);
+  stopTypingRef.current = stopTyping;
+  useEffect(() => () => stopTypingRef.current(), []);
+
+  useEffect(
+    () =>
+      onShortcut((command) => {
+        if (command === 'reply' || command === 'note') {
+          updateDraft({ mode: command });
+          textareaRef.current?.focus();
+        }
+      }),
+    [updateDraft],
+  );
+
+  function onBodyChange(body: string) {
+    // The draft is written against the conversation as it is when the agent starts; emptied, it starts over.
+    updateDraft(!body ? { body, base: null } : draft.base ? { body } : { body, base: draftBaseOf(conversation) });
+    if (!socket?.connected) return;
+    if (!typing.current) socket.emit('presence.typing', { conversationId: conversation.id, typing: true });
+    typing.current = true;
+    if (typingTimer.current) clearTimeout(typingTimer.current);
+    typingTimer.current = setTimeout(stopTyping, TYPING_IDLE_MS);
+  }
+
+  function submit(version: number) {
+    const body = draft.body.trim();
+    if (!body || send.isPending) {
+      if (!body) setError(t('composer.empty'));
+      textareaRef.current?.focus();
+      return;
+    }
+    setError(null);
+    send.mutate(
+      { kind: draft.mode, body, version, ...(isReply && channelId ? { channelId } : {}) },
+      {
+        onSuccess: () => {
+          setConflict(null);
+          stopTyping();
+          clearDraft();
+          announce(isReply ? t('composer.sent') : t('composer.noteSaved'));
+          textareaRef.current?.focus();
+        },
+        onError: (e) => {
+          const current = e.body?.current;
+          if (hasStatus(e, 409) && current) {
+            // The draft stays as it is: the agent reads what changed, then sends again (or not).
+            setConflict({ changes: describeChanges(t, draft.base ?? draftBaseOf(conversation), current, messages, agents, teams, me.id), current });
+            announce(t('composer.conflictTitle'));
+            return;
+          }
+          setError(e.isNetworkError ? t('errors.network') : e.message || t('errors.generic'));
+          textareaRef.current?.focus();
+        },
+      },
+    );
+  }
+
+  function onSubmit(event: FormEvent) {
+    event.preventDefault();
+    if (conflict) return;
+    submit(draft.base?.version ?? conversation.version);
+  }
+
+  function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      if (conflict) return;
+      submit(draft.base?.version ?? conversation.version);
+    }
+  }
+
+  function resend() {
+    if (!conflict) return;
+    const current = conflict.current;
+    updateDraft({ base: draftBaseOf(current) });
+    setConflict(null);
+    submit(current.version);
+  }
+
+  const segments = isReply && channelKind === 'sms' && draft.body ? smsSegments(draft.body) : null;
+
+  return (
+    <form className={`composer composer--${draft.mode}`} onSubmit={onSubmit} aria-label={t('composer.label')}>
+      <div className="composer__bar">
+        <div className="segmented" role="group" aria-label={t('composer.modeLabel')}>
+          <button type="button" className="segmented__option" aria-pressed={isReply} onClick={() => updateDraft({ mode: 'reply' })}>
+            {t('composer.reply')}
+          </button>
+          <button type="button" className="segmented__option" aria-pressed={!isReply} onClick={() => updateDraft({ mode: 'note' })}>
+            {t('composer.note')}
+          </button>
+        </div>
+        {isReply ? (
+          <div className="composer__channel">
+            <label htmlFor={`${ids}-channel`}>{t('composer.channel')}</label>
+            <select id={`${ids}-channel`} value={channelId ?? ''} onChange={(e) => updateDraft({ channelId: e.target.value || null })} disabled={options.length === 0}>
+              {options.length === 0 ? <option value="">{t('composer.noChannel')}</option> : null}
+              {options.map((o) => (
+                <option key={o.id} value={o.id}>
+                  {channelLabel(t, o.kind)}
+                  {o.id === defaultId ? ` (${t('composer.lastUsed')})` : ''}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : (
+          <p className="composer__note-hint">{t('composer.noteHint')}</p>
+        )}
+      </div>
+      {warning && isReply ? (
+        <p className="notice notice--warning" data-testid="composer-warning">
+          {warning}
+        </p>
+      ) : null}
+      <label className="visually-hidden" htmlFor={`${ids}-body`}>
+        {isReply ? t('composer.replyLabel') : t('composer.noteLabel')}
+      </label>
+      <textarea
+        id={`${ids}-body`}
+        ref={textareaRef}
+        className="composer__input"
+        data-testid="composer-input"
+        rows={4}
+        value={draft.body}
+        placeholder={isReply ? t('composer.replyPlaceholder') : t('composer.notePlaceholder')}
+        onChange={(e) => onBodyChange(e.target.value)}
+        onKeyDown={onKeyDown}
+        onBlur={() => stopTyping()}
+        aria-describedby={`${ids}-hint`}
+        aria-invalid={error ? true : undefined}
+      />
+      {conflict ? (
+        <div className="notice notice--warning composer__conflict" role="alert" data-testid="composer-conflict">
+          <p className="composer__conflict-title">{t('composer.conflictTitle')}</p>
+          <ul>
+            {conflict.changes.map((change) => (
+              <li key={change}>{change}</li>
+            ))}
+          </ul>
+          <p>{t('composer.conflictText')}</p>
+          <div className="composer__conflict-actions">
+            <button type="button" className="button button--primary" onClick={resend}>
+              {isReply ? t('composer.resend') : t('composer.resaveNote')}
+            </button>
+            <button
+              type="button"
+              className="button button--secondary"
+              onClick={() => {
+                // Seen: the draft is now written against the conversation as it is.
+                updateDraft({ base: draftBaseOf(conflict.current) });
+                setConflict(null);
+                textareaRef.current?.focus();
+              }}
+            >
+              {t('composer.keepEditing')}
+            </button>
+          </div>
+        </div>
+      ) : null}
+      {error ? (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <div className="composer__footer">
+        <span className="composer__hint" id={`${ids}-hint`}>
+          {t('composer.shortcutHint')}
+          {segments ? (
+            <span className="composer__segments" data-testid="sms-segments">
+              {' · '}
+              {t('composer.smsSegments', { count: segments.segments, left: segments.charactersLeft, encoding: segments.encoding })}
+            </span>
+          ) : null}
+        </span>
+        <button type="submit" className="button button--primary" aria-disabled={send.isPending || conflict !== null || undefined}>
+          {send.isPending ? t('composer.sending') : isReply ? t('composer.send') : t('composer.saveNote')}
+        </button>
+      </div>
+    </form>
+  );
+}

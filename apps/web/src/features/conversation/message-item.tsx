@@ -1,0 +1,131 @@
+import type { MessageDto } from '@guichet/contracts';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ChannelTag } from '../../components/channel-tag';
+import { currentLanguage } from '../../i18n';
+import { downloadAttachment } from '../../lib/download';
+import { formatBytes, formatDateTime } from '../../lib/format';
+import { AttachmentPreview, canPreview } from './attachment-preview';
+import { EmailFrame } from './email-frame';
+import { useRetryMessage } from '../../hooks/use-retry-message';
+
+/** Lines of quoted history ("> …", "Le … a écrit :") folded under a toggle. */
+export function splitQuoted(body: string): { main: string; quoted: string | null } {
+  const lines = body.split('\n');
+  const start = lines.findIndex(
+    (line, i) => /^(Le |On ).{4,200}(a écrit|wrote)\s*:\s*$/.test(line.trim()) || (line.startsWith('>') && lines.slice(i).every((l) => l.startsWith('>') || !l.trim())),
+  );
+  if (start <= 0) return { main: body, quoted: null };
+  return { main: lines.slice(0, start).join('\n').trimEnd(), quoted: lines.slice(start).join('\n') };
+}
+
+function TextBody({ body }: { body: string }) {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  const { main, quoted } = splitQuoted(body.trim());
+  return (
+    <>
+      <p className="message__body">{main || t('message.emptyBody')}</p>
+      {quoted ? (
+        <>
+          <button type="button" className="link-button" aria-expanded={open} onClick={() => setOpen(!open)}>
+            {open ? t('message.hideQuoted') : t('message.showQuoted')}
+          </button>
+          {open ? <p className="message__body message__body--quoted">{quoted}</p> : null}
+        </>
+      ) : null}
+    </>
+  );
+}
+
+function RetryButton({ message }: { message: MessageDto }) {
+  const { t } = useTranslation();
+  const retry = useRetryMessage(message.conversationId);
+  return (
+    <>
+      <button
+        type="button"
+        className="button button--secondary button--small message__retry"
+        aria-disabled={retry.isPending || undefined}
+        onClick={() => {
+          if (!retry.isPending) retry.mutate(message.id);
+        }}
+      >
+        {t('message.retry')}
+      </button>
+      {retry.error ? (
+        <span className="message__retry-error" role="alert">
+          {retry.error.message}
+        </span>
+      ) : null}
+    </>
+  );
+}
+
+export function MessageItem({ message: m, citizen, agentName }: { message: MessageDto; citizen: string; agentName: string | undefined }) {
+  const { t } = useTranslation();
+  const language = currentLanguage();
+  const [downloadError, setDownloadError] = useState<string | null>(null);
+  const variant = m.kind === 'message' ? m.direction : m.kind;
+  const bubble = m.kind === 'message' && (m.channelKind === 'sms' || m.channelKind === 'whatsapp' || m.channelKind === 'messenger' || m.channelKind === 'instagram');
+  const kindLabel = m.kind === 'message' ? t(`message.${m.direction}`) : m.kind === 'call' ? t(m.direction === 'inbound' ? 'message.callIn' : 'message.callOut') : t(`message.${m.kind}`);
+  const author = m.direction === 'inbound' ? t('message.from', { name: citizen }) : t('message.byAgent', { name: agentName ?? t('message.agentUnknown') });
+  const when = formatDateTime(m.createdAt, language);
+
+  return (
+    <article
+      className={['message', `message--${variant}`, bubble && 'message--bubble', m.kind === 'message' && m.channelKind === 'email' && m.htmlBody && 'message--email'].filter(Boolean).join(' ')}
+      aria-label={`${kindLabel} — ${when}`}
+      data-testid="message"
+      data-message-id={m.id}
+    >
+      <header className="message__meta">
+        <span className="message__kind">
+          {m.kind === 'note' ? <span aria-hidden="true">🔒 </span> : m.kind === 'call' ? <span aria-hidden="true">📞 </span> : null}
+          {kindLabel}
+        </span>
+        {m.kind !== 'note' && m.kind !== 'event' && m.channelKind ? <ChannelTag channel={m.channelKind} /> : null}
+        {m.kind !== 'event' ? <span className="message__author">{author}</span> : null}
+        <time className="message__time" dateTime={m.createdAt}>
+          {when}
+        </time>
+      </header>
+      {m.htmlBody ? <EmailFrame html={m.htmlBody} title={t('message.emailFrameTitle', { date: when })} /> : <TextBody body={m.body} />}
+      {m.attachments.length > 0 ? (
+        <div className="message__attachments">
+          <span className="message__attachments-title">{t('message.attachments')}</span>
+          <ul>
+            {m.attachments.map((a) => (
+              <li key={a.id}>
+                <button
+                  type="button"
+                  className="link-button"
+                  onClick={() => {
+                    setDownloadError(null);
+                    downloadAttachment(a.id, a.fileName).catch(() => setDownloadError(t('message.downloadFailed')));
+                  }}
+                >
+                  <span aria-hidden="true">📎 </span>
+                  {a.fileName}
+                </button>{' '}
+                <span className="message__size">({formatBytes(a.size, language)})</span>
+                {canPreview(a) ? <AttachmentPreview attachment={a} /> : null}
+              </li>
+            ))}
+          </ul>
+          {downloadError ? (
+            <p className="form-error" role="alert">
+              {downloadError}
+            </p>
+          ) : null}
+        </div>
+      ) : null}
+      {m.direction === 'outbound' && m.kind === 'message' ? (
+        <div className={`message__status message__status--${m.status}`} data-testid="delivery-status">
+          <span>{m.status === 'failed' && m.error ? t('message.failedReason', { reason: m.error }) : t(`message.delivery.${m.status}`)}</span>
+          {m.status === 'failed' ? <RetryButton message={m} /> : null}
+        </div>
+      ) : null}
+    </article>
+  );
+}

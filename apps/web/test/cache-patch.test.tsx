@@ -1,0 +1,228 @@
+/** @jest-environment ./test/jsdom-environment.cjs */
+import type { AgentDto, ConversationDto, MessageDto, Page, PresenceDto } from '@guichet/contracts';
+import { QueryClient, QueryClientProvider, type InfiniteData } from '@tanstack/react-query';
+import { act, render, screen, waitFor } from '@testing-library/react';
+import { EventEmitter } from 'node:events';
+import { queryKeys } from '../src/api/query-keys';
+import { createCachePatcher } from '../src/realtime/cache-patch';
+import type { GuichetSocket } from '../src/realtime/socket';
+import { useRealtime } from '../src/realtime/use-realtime';
+
+type Pages<T> = InfiniteData<Page<T>, string | null>;
+
+const TEAM_A = '00000000-0000-4000-8000-00000000000a';
+const TEAM_B = '00000000-0000-4000-8000-00000000000b';
+const me: AgentDto = { id: 'agent-me', name: 'Sophie Marchand', email: 's@m.fr', role: 'agent', teamIds: [TEAM_A], capacity: 12 };
+
+function conversation(id: string, patch: Partial<ConversationDto> = {}): ConversationDto {
+  return {
+    id,
+    reference: `GU-${id}`,
+    status: 'open',
+    priority: 'normal',
+    subject: `Sujet ${id}`,
+    teamId: TEAM_A,
+    assigneeId: null,
+    contact: { id: 'contact-1', name: 'Élodie Lefèvre' },
+    lastChannelKind: 'email',
+    snippet: null,
+    unread: true,
+    callbackNeeded: false,
+    possiblyRelatedToId: null,
+    snoozedUntil: null,
+    createdAt: '2026-11-28T08:00:00.000Z',
+    lastMessageAt: '2026-11-28T09:00:00.000Z',
+    lastInboundAt: '2026-11-28T09:00:00.000Z',
+    firstResponseAt: null,
+    version: 1,
+    ...patch,
+  };
+}
+
+function message(id: string, conversationId: string, patch: Partial<MessageDto> = {}): MessageDto {
+  return {
+    id,
+    conversationId,
+    direction: 'inbound',
+    kind: 'message',
+    channelId: 'channel-sms',
+    channelKind: 'sms',
+    authorAgentId: null,
+    body: `Message ${id}`,
+    htmlBody: null,
+    status: 'received',
+    error: null,
+    attachments: [],
+    createdAt: '2026-11-28T10:00:00.000Z',
+    ...patch,
+  };
+}
+
+function pages<T>(...items: T[][]): Pages<T> {
+  return { pages: items.map((page, i) => ({ items: page, nextCursor: i === items.length - 1 ? null : `c${i}` })), pageParams: items.map((_, i) => (i === 0 ? null : `c${i - 1}`)) };
+}
+
+function ids(data: Pages<{ id: string }> | undefined): string[] {
+  return (data?.pages ?? []).flatMap((p) => p.items.map((x) => x.id));
+}
+
+describe('socket events patch the query cache', () => {
+  let client: QueryClient;
+  beforeEach(() => {
+    jest.useFakeTimers();
+    client = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: Infinity } } });
+  });
+  afterEach(() => {
+    client.clear();
+    jest.useRealTimers();
+  });
+
+  it('message.created for the open conversation: added to its loaded thread, counts refetched later', () => {
+    const patcher = createCachePatcher(client, () => me, 1000);
+    client.setQueryData(queryKeys.conversations.messages('c1'), pages([message('m1', 'c1')]));
+    patcher.messageChanged(message('m2', 'c1', { createdAt: '2026-11-28T11:00:00.000Z' }), true);
+    expect(ids(client.getQueryData(queryKeys.conversations.messages('c1')))).toEqual(['m2', 'm1']);
+    // The same event twice (created then updated) keeps one copy, with the latest delivery status.
+    patcher.messageChanged(message('m2', 'c1', { status: 'delivered' }), false);
+    const thread = client.getQueryData<Pages<MessageDto>>(queryKeys.conversations.messages('c1'))!;
+    expect(ids(thread)).toEqual(['m2', 'm1']);
+    expect(thread.pages[0]!.items[0]!.status).toBe('delivered');
+    // The POST answer ("queued") arriving after the socket's "delivered" does not turn it back.
+    patcher.messageChanged(message('m2', 'c1', { status: 'queued' }), true);
+    expect(client.getQueryData<Pages<MessageDto>>(queryKeys.conversations.messages('c1'))!.pages[0]!.items[0]!.status).toBe('delivered');
+    patcher.dispose();
+  });
+
+  it('message.created for a conversation that is not loaded: nothing is created in the cache', () => {
+    const patcher = createCachePatcher(client, () => me, 1000);
+    patcher.messageChanged(message('m9', 'not-loaded'), true);
+    expect(client.getQueryData(queryKeys.conversations.messages('not-loaded'))).toBeUndefined();
+    expect(client.getQueryCache().findAll()).toHaveLength(0);
+    patcher.dispose();
+  });
+
+  it('conversation.created goes to the top of the lists it matches, not into a list filtered on another service', () => {
+    const patcher = createCachePatcher(client, () => me, 1000);
+    const teamA = queryKeys.conversations.list({ status: 'open', teamId: TEAM_A });
+    const teamB = queryKeys.conversations.list({ status: 'open', teamId: TEAM_B });
+    client.setQueryData(teamA, pages([conversation('old', { lastMessageAt: '2026-11-28T07:00:00.000Z' })]));
+    client.setQueryData(teamB, pages([conversation('b1', { teamId: TEAM_B })]));
+    patcher.conversationChanged(conversation('new', { lastMessageAt: '2026-11-28T12:00:00.000Z' }));
+    expect(ids(client.getQueryData(teamA))).toEqual(['new', 'old']);
+    expect(ids(client.getQueryData(teamB))).toEqual(['b1']);
+    expect(client.getQueryData<ConversationDto>(queryKeys.conversations.detail('new'))?.id).toBe('new');
+    patcher.dispose();
+  });
+
+  it('conversation.updated moves a row out of "mine" when reassigned, and ignores stale versions', () => {
+    const patcher = createCachePatcher(client, () => me, 1000);
+    const mine = queryKeys.conversations.list({ status: 'open', assignee: 'me' });
+    client.setQueryData(mine, pages([conversation('c1', { assigneeId: me.id, version: 3 }), conversation('c2', { assigneeId: me.id })]));
+    patcher.conversationChanged(conversation('c1', { assigneeId: me.id, version: 2, subject: 'périmé' }));
+    expect(client.getQueryData<Pages<ConversationDto>>(mine)!.pages[0]!.items[0]!.subject).toBe('Sujet c1');
+    patcher.conversationChanged(conversation('c1', { assigneeId: 'agent-julien', version: 4 }));
+    expect(ids(client.getQueryData(mine))).toEqual(['c2']);
+    patcher.dispose();
+  });
+
+  it('a transfer to another service leaves that service’s list untouched until it is loaded', () => {
+    const patcher = createCachePatcher(client, () => me, 1000);
+    const teamA = queryKeys.conversations.list({ status: 'open', teamId: TEAM_A });
+    client.setQueryData(teamA, pages([conversation('c1'), conversation('c2')]));
+    patcher.conversationChanged(conversation('c1', { teamId: TEAM_B, version: 2 }));
+    expect(ids(client.getQueryData(teamA))).toEqual(['c2']);
+    // An agent's list of a service outside theirs is left to the server (invalidated, not guessed).
+    const teamB = queryKeys.conversations.list({ status: 'open', teamId: TEAM_B });
+    client.setQueryData(teamB, pages<ConversationDto>([]));
+    patcher.conversationChanged(conversation('c3', { teamId: TEAM_B }));
+    expect(client.getQueryState(teamB)?.isInvalidated).toBe(false);
+    act(() => jest.advanceTimersByTime(1000));
+    expect(client.getQueryState(teamB)?.isInvalidated).toBe(true);
+    patcher.dispose();
+  });
+
+  it('counts are invalidated once per burst, not once per event', () => {
+    const patcher = createCachePatcher(client, () => me, 1000);
+    client.setQueryData(queryKeys.conversations.counts(), { mine: 0, unassigned: 1, callbackNeeded: 0, byStatus: { open: 1, pending: 0, snoozed: 0 }, byTeam: {} });
+    const spy = jest.spyOn(client, 'invalidateQueries');
+    for (let i = 0; i < 20; i++) patcher.conversationChanged(conversation(`x${i}`));
+    expect(spy).not.toHaveBeenCalled();
+    act(() => jest.advanceTimersByTime(1000));
+    expect(spy.mock.calls.filter(([filters]) => JSON.stringify(filters?.queryKey) === JSON.stringify(queryKeys.conversations.counts()))).toHaveLength(1);
+    patcher.dispose();
+  });
+
+  it('presence.updated is kept per conversation', () => {
+    const patcher = createCachePatcher(client, () => me, 1000);
+    const presence: PresenceDto = { conversationId: 'c1', viewers: [{ agentId: 'julien', name: 'Julien Roche', typing: true }] };
+    patcher.presenceChanged(presence);
+    expect(client.getQueryData(queryKeys.presence('c1'))).toEqual(presence);
+    patcher.dispose();
+  });
+});
+
+/** A socket.io client double: the hook only uses on/off/emit/connect/disconnect. */
+class FakeSocket extends EventEmitter {
+  connected = false;
+  active = true;
+  emitted: unknown[][] = [];
+  connect() {
+    this.connected = true;
+    super.emit('connect');
+    return this;
+  }
+  disconnect() {
+    this.connected = false;
+    return this;
+  }
+  override emit(event: string, ...args: unknown[]): boolean {
+    this.emitted.push([event, ...args]);
+    return true;
+  }
+  /** What the server sends. */
+  serverSends(event: string, ...args: unknown[]): void {
+    super.emit(event, ...args);
+  }
+  drop(): void {
+    this.connected = false;
+    super.emit('disconnect', 'transport close');
+  }
+}
+
+function Probe({ socket }: { socket: FakeSocket }) {
+  const state = useRealtime({ token: 't', me, activeConversationId: null, socketFactory: () => socket as unknown as GuichetSocket });
+  return <p data-testid="status">{state.status}</p>;
+}
+
+describe('useRealtime', () => {
+  it('patches the cache on events and invalidates every query after a reconnect (not after the first connect)', async () => {
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: Infinity } } });
+    const socket = new FakeSocket();
+    const list = queryKeys.conversations.list({ status: 'open', assignee: 'none' });
+    client.setQueryData(list, pages<ConversationDto>([]));
+    client.setQueryData(queryKeys.teams(), []);
+    client.setQueryData(queryKeys.presence('c1'), { conversationId: 'c1', viewers: [] });
+    render(
+      <QueryClientProvider client={client}>
+        <Probe socket={socket} />
+      </QueryClientProvider>,
+    );
+    await waitFor(() => expect(screen.getByTestId('status').textContent).toBe('connected'));
+    expect(client.getQueryState(list)?.isInvalidated).toBe(false);
+
+    act(() => socket.serverSends('conversation.created', conversation('live')));
+    expect(ids(client.getQueryData(list))).toEqual(['live']);
+
+    act(() => socket.drop());
+    expect(screen.getByTestId('status').textContent).toBe('reconnecting');
+    act(() => {
+      socket.connect();
+    });
+    await waitFor(() => expect(screen.getByTestId('status').textContent).toBe('connected'));
+    expect(client.getQueryState(list)?.isInvalidated).toBe(true);
+    expect(client.getQueryState(queryKeys.teams())?.isInvalidated).toBe(true);
+    // Presence is not fetched: it comes back with the rooms joined again.
+    expect(client.getQueryState(queryKeys.presence('c1'))?.isInvalidated).toBe(false);
+    client.clear();
+  });
+});

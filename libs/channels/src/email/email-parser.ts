@@ -1,0 +1,212 @@
+import { createHash } from 'node:crypto';
+import type { InboundAttachment, InboundMessage } from '@guichet/contracts';
+import { simpleParser, type AddressObject, type Attachment } from 'mailparser';
+import { sanitizeEmailHtml } from '../sanitize';
+
+export const DEFAULT_MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
+
+/** A delivery status notification (RFC 3464) about a message we sent. */
+export interface DeliveryReport {
+  /** Message-ID of the message the report is about, when the report quotes it. */
+  originalMessageId: string | null;
+  action: 'failed' | 'delayed' | 'delivered' | 'relayed' | 'expanded' | 'unknown';
+  status: string | null;
+  /** The remote server's reason (Diagnostic-Code, else Status). */
+  reason: string;
+}
+
+export interface ParsedEmail {
+  /** Ready for the ingest service, except `thread.conversationId` (the caller verifies `replyTokens`). */
+  inbound: InboundMessage;
+  /** `+token` local-part suffixes found in To/Cc/Delivered-To/X-Original-To, to verify. */
+  replyTokens: string[];
+  /** Set for multipart/report; report-type=delivery-status: not a citizen's message. */
+  deliveryReport?: DeliveryReport;
+}
+
+export class EmailParseError extends Error {}
+
+export interface ParseOptions {
+  channelId: string;
+  maxAttachmentBytes?: number;
+  /** The channel's own address: plus-address tokens are taken only on its local part and domain. */
+  channelAddress?: string;
+}
+
+const VACATION_SUBJECT =
+  /^\s*(r[ée]ponse automatique|absence du bureau|absent(e)? du bureau|message d'absence|out of (the )?office|automatic reply|auto(matic)?[- ]?reply|autosvar|abwesenheitsnotiz|automatische antwort|respuesta autom[aá]tica|risposta automatica)\b/i;
+
+/** Message-IDs in a header value, angle brackets kept. */
+export function messageIds(value: string | string[] | undefined | null): string[] {
+  if (!value) return [];
+  const text = Array.isArray(value) ? value.join(' ') : value;
+  return [...text.matchAll(/<[^<>\s]+>/g)].map((m) => m[0]);
+}
+
+function headerText(headers: Map<string, unknown>, name: string): string | undefined {
+  const v = headers.get(name);
+  if (v == null) return undefined;
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v)) return v.map((x) => (typeof x === 'string' ? x : ((x as { value?: string; text?: string }).text ?? (x as { value?: string }).value ?? ''))).join(', ');
+  if (typeof v === 'object') {
+    const o = v as { value?: unknown; text?: string };
+    if (typeof o.text === 'string') return o.text;
+    if (typeof o.value === 'string') return o.value;
+  }
+  return String(v);
+}
+
+function addresses(a: AddressObject | AddressObject[] | undefined): string[] {
+  if (!a) return [];
+  const list = Array.isArray(a) ? a : [a];
+  const out: string[] = [];
+  const walk = (vals: { address?: string; group?: { address?: string }[] }[]) => {
+    for (const v of vals) {
+      if (v.address) out.push(v.address);
+      if (v.group) walk(v.group);
+    }
+  };
+  for (const o of list) walk(o.value);
+  return out;
+}
+
+/** `+token` suffixes of local parts (`etat-civil+abc@ville.fr` -> `abc`), on the channel's address only when given. */
+export function plusTokens(candidates: string[], channelAddress?: string): string[] {
+  const [ownLocal, ownDomain] = channelAddress ? splitAddress(channelAddress) : [undefined, undefined];
+  const tokens: string[] = [];
+  for (const raw of candidates) {
+    for (const m of raw.matchAll(/([A-Za-z0-9._%-]+)\+([A-Za-z0-9]+)@([A-Za-z0-9.-]+)/g)) {
+      const [, local, token, domain] = m;
+      if (ownLocal && (local!.toLowerCase() !== ownLocal || domain!.toLowerCase() !== ownDomain)) continue;
+      if (!tokens.includes(token!.toLowerCase())) tokens.push(token!.toLowerCase());
+    }
+  }
+  return tokens;
+}
+
+function splitAddress(address: string): [string, string] {
+  const at = address.lastIndexOf('@');
+  return [address.slice(0, at).toLowerCase().split('+')[0]!, address.slice(at + 1).toLowerCase()];
+}
+
+/** Auto-Submitted (other than `no`), X-Autoreply/X-Autorespond, Precedence bulk/junk/list/auto_reply, vacation subjects. */
+export function isAutoReply(headers: Map<string, unknown>, subject: string | undefined): boolean {
+  const autoSubmitted = headerText(headers, 'auto-submitted')?.trim().toLowerCase();
+  if (autoSubmitted && autoSubmitted !== 'no') return true;
+  if (headers.has('x-autoreply') || headers.has('x-autorespond') || headers.has('x-autoresponse')) return true;
+  const precedence = headerText(headers, 'precedence')?.trim().toLowerCase();
+  if (precedence && ['bulk', 'junk', 'auto_reply', 'list'].includes(precedence)) return true;
+  const suppress = headerText(headers, 'x-auto-response-suppress')?.toLowerCase();
+  if (suppress && /\b(all|oof|autoreply)\b/.test(suppress) && subject && VACATION_SUBJECT.test(subject)) return true;
+  return !!subject && VACATION_SUBJECT.test(subject);
+}
+
+function contentTypeOf(raw: string): { type: string; params: string } {
+  const head = raw.split(/\r?\n\r?\n/, 1)[0] ?? '';
+  const unfolded = head.replace(/\r?\n[ \t]+/g, ' ');
+  const m = /^content-type:\s*([^;\r\n]+)(.*)$/im.exec(unfolded);
+  return { type: (m?.[1] ?? 'text/plain').trim().toLowerCase(), params: (m?.[2] ?? '').toLowerCase() };
+}
+
+/** RFC 3464: the per-recipient fields and the original message's id, read from the raw report. */
+export function parseDeliveryReport(rawText: string, ownMessageId: string | undefined): DeliveryReport | null {
+  const { type, params } = contentTypeOf(rawText);
+  if (type !== 'multipart/report' || !/report-type\s*=\s*"?delivery-status/.test(params)) return null;
+  const unfolded = rawText.replace(/\r?\n[ \t]+/g, ' ');
+  const field = (name: string) => new RegExp(`^${name}:\\s*(.+)$`, 'im').exec(unfolded)?.[1]?.trim() ?? null;
+  const actionText = field('Action')?.toLowerCase() ?? 'unknown';
+  const action = (['failed', 'delayed', 'delivered', 'relayed', 'expanded'].includes(actionText) ? actionText : 'unknown') as DeliveryReport['action'];
+  const status = field('Status');
+  const diagnostic = field('Diagnostic-Code')?.replace(/^smtp;\s*/i, '') ?? null;
+  const ids = [...unfolded.matchAll(/^(?:Message-ID|Original-Message-ID):\s*(<[^<>\s]+>)/gim)].map((m) => m[1]!);
+  const originalMessageId = ids.find((id) => id !== ownMessageId) ?? null;
+  return { originalMessageId, action, status, reason: diagnostic ?? (status ? `statut ${status}` : 'message non remis') };
+}
+
+/** A stable id for a mail without Message-ID: the same raw source always gives the same id. */
+export function generatedMessageId(raw: Buffer): string {
+  return `<${createHash('sha256').update(raw).digest('hex').slice(0, 40)}@guichet.generated>`;
+}
+
+/**
+ * Raw RFC 5322 source -> InboundMessage: text, HTML sanitized, decoded subjects and file names,
+ * inline images and attachments (oversize parts recorded as not imported), threading hints,
+ * auto-reply and DSN detection. Throws EmailParseError when there is no usable sender.
+ */
+export async function parseEmail(source: Buffer | string, o: ParseOptions): Promise<ParsedEmail> {
+  const raw = typeof source === 'string' ? Buffer.from(source, 'utf8') : source;
+  const limit = o.maxAttachmentBytes ?? DEFAULT_MAX_ATTACHMENT_BYTES;
+  const mail = await simpleParser(raw, { keepCidLinks: true, skipImageLinks: true, skipTextToHtml: true, keepDeliveryStatus: true });
+  const headers = mail.headers as Map<string, unknown>;
+  const rawHead = raw.subarray(0, Math.min(raw.length, 256 * 1024)).toString('latin1');
+
+  const messageId = messageIds(mail.messageId)[0] ?? generatedMessageId(raw);
+  const report = parseDeliveryReport(raw.subarray(0, Math.min(raw.length, 1024 * 1024)).toString('latin1'), messageId);
+
+  const fromAddress = mail.from?.value.find((v) => v.address)?.address;
+  if (!fromAddress && !report) throw new EmailParseError('expéditeur (From) absent ou illisible');
+  if (fromAddress && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(fromAddress)) throw new EmailParseError(`adresse d'expéditeur invalide : ${fromAddress}`);
+  const fromName = mail.from?.value.find((v) => v.address)?.name?.trim() || undefined;
+
+  const attachments: InboundAttachment[] = [];
+  const notImported: { fileName: string; contentType: string; size: number; reason: string }[] = [];
+  const inlineImages: Record<string, string> = {};
+  for (const [i, a] of (mail.attachments as Attachment[]).entries()) {
+    if (report && /^(message\/delivery-status|message\/rfc822|text\/rfc822-headers)$/.test(a.contentType)) continue;
+    const fileName = (a.filename ?? '').trim() || defaultName(a, i);
+    if (a.size > limit) {
+      notImported.push({
+        fileName,
+        contentType: a.contentType,
+        size: a.size,
+        reason: `pièce jointe trop volumineuse (${(a.size / 1048576).toFixed(1)} Mo, limite ${(limit / 1048576).toFixed(0)} Mo) : non importée`,
+      });
+      continue;
+    }
+    attachments.push({ fileName, contentType: a.contentType || 'application/octet-stream', content: new Uint8Array(a.content) });
+    if (a.cid && (a.related || a.contentDisposition === 'inline')) inlineImages[a.cid] = fileName;
+  }
+
+  const html = typeof mail.html === 'string' && mail.html.trim() ? sanitizeEmailHtml(mail.html) : undefined;
+  const subject = mail.subject?.trim() || undefined;
+  const inReplyTo = [...messageIds(mail.inReplyTo), ...messageIds(mail.references).reverse()].filter((v, i, all) => all.indexOf(v) === i);
+  const tokenCandidates = [
+    ...addresses(mail.to),
+    ...addresses(mail.cc),
+    ...(['delivered-to', 'x-original-to', 'envelope-to', 'x-envelope-to'] as const).flatMap((h) => {
+      const direct = headerText(headers, h);
+      // Several Delivered-To lines: mailparser keeps one, the raw head has them all.
+      const all = [...rawHead.matchAll(new RegExp(`^${h}:\\s*(.+)$`, 'gim'))].map((m) => m[1]!);
+      return [...(direct ? [direct] : []), ...all];
+    }),
+  ];
+
+  const meta: Record<string, unknown> = { messageId };
+  if (Object.keys(inlineImages).length) meta.inlineImages = inlineImages;
+  if (notImported.length) meta.notImported = notImported;
+  const to = addresses(mail.to);
+  if (to.length) meta.to = to.slice(0, 20);
+  const cc = addresses(mail.cc);
+  if (cc.length) meta.cc = cc.slice(0, 20);
+  if (mail.textConversionError) meta.textConversionError = String(mail.textConversionError);
+
+  const autoReply = !report && isAutoReply(headers, subject);
+  const inbound: InboundMessage = {
+    channelId: o.channelId,
+    externalId: messageId,
+    from: { kind: 'email', value: fromAddress ?? 'mailer-daemon@invalid', ...(fromName ? { name: fromName } : {}) },
+    subject,
+    text: (mail.text ?? '').replace(/\r\n/g, '\n').trim(),
+    ...(html ? { html } : {}),
+    attachments,
+    thread: { ...(inReplyTo.length ? { inReplyTo } : {}) },
+    ...(autoReply ? { autoReply: true } : {}),
+    meta,
+  };
+  return { inbound, replyTokens: plusTokens(tokenCandidates, o.channelAddress), ...(report ? { deliveryReport: report } : {}) };
+}
+
+function defaultName(a: Attachment, i: number): string {
+  const ext = a.contentType.split('/')[1]?.replace(/[^a-z0-9]/gi, '').slice(0, 8) || 'bin';
+  return `${a.cid ? 'image-integree' : 'piece-jointe'}-${i + 1}.${ext}`;
+}

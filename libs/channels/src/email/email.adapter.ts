@@ -1,0 +1,162 @@
+import { CHANNEL_CONFIG_SCHEMAS, type ChannelConfig } from '@guichet/contracts';
+import { createTransport } from 'nodemailer';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import type { ChannelAdapter, OutboundRequest, SendResult } from '../adapter';
+import { imapClient, testEmailChannel, type ChannelTestResult } from './imap-client.util';
+
+export type EmailConfig = ChannelConfig<'email'>;
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
+
+export function domainOf(address: string): string {
+  return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+}
+
+/** Our own Message-ID for a Guichet message: derived from its id, so a re-run job sends the same message, never a second one. */
+export function outboundMessageId(messageId: string, address: string): string {
+  return `<${messageId}@${domainOf(address)}>`;
+}
+
+/** `etat-civil@ville.fr` + token -> `etat-civil+token@ville.fr`. */
+export function replyAddress(address: string, token: string): string {
+  const at = address.lastIndexOf('@');
+  return `${address.slice(0, at).split('+')[0]}+${token}@${address.slice(at + 1)}`;
+}
+
+/** `Re: <subject> [GU-XXXXXX]`, without piling up `Re:` prefixes or references. */
+export function replySubject(subject: string | null, reference: string, isReply: boolean): string {
+  let base = (subject ?? '').replace(/\s*\[?GU-[0-9A-Z]{6}\]?\s*/gi, ' ').trim();
+  while (/^(re|aw|sv|tr|fwd?)\s*(\[\d+\])?\s*:\s*/i.test(base)) base = base.replace(/^(re|aw|sv|tr|fwd?)\s*(\[\d+\])?\s*:\s*/i, '');
+  base = base.trim() || 'Votre demande';
+  return `${isReply ? 'Re: ' : ''}${base} [${reference}]`;
+}
+
+const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** The agent's text as simple HTML: paragraphs, line breaks, links. */
+export function textToHtml(text: string): string {
+  const paragraphs = text
+    .replace(/\r\n/g, '\n')
+    .split(/\n{2,}/)
+    .map((p) =>
+      escapeHtml(p)
+        .replace(/(https?:\/\/[^\s<]+)/g, '<a href="$1">$1</a>')
+        .replace(/\n/g, '<br>'),
+    );
+  return `<!doctype html><html><body style="font-family:sans-serif">${paragraphs.map((p) => `<p>${p}</p>`).join('')}</body></html>`;
+}
+
+/** References: the first id and the latest ones (a long thread keeps the header short). */
+function references(ids: string[]): string[] {
+  const unique = ids.filter((v, i) => v && ids.indexOf(v) === i && /^<[^<>\s]+>$/.test(v));
+  return unique.length > 20 ? [unique[0]!, ...unique.slice(-19)] : unique;
+}
+
+export interface BuiltEmail {
+  raw: Buffer;
+  messageId: string;
+  envelope: { from: string; to: string[] };
+}
+
+export async function buildReplyEmail(request: OutboundRequest): Promise<BuiltEmail> {
+  const config = request.channel.config as EmailConfig;
+  if (!request.to) throw new Error('destinataire manquant');
+  const messageId = outboundMessageId(request.message.id, config.address);
+  const thread = references(request.threadExternalIds.filter((id) => id !== messageId));
+  const composer = new MailComposer({
+    from: { name: config.displayName ?? '', address: config.address },
+    to: { name: request.to.name ?? '', address: request.to.value },
+    replyTo: replyAddress(config.address, request.replyToken),
+    subject: replySubject(request.conversation.subject, request.conversation.reference, request.conversation.lastInboundAt !== null),
+    messageId,
+    date: new Date(),
+    ...(thread.length ? { inReplyTo: thread[thread.length - 1], references: thread } : {}),
+    text: request.message.body,
+    html: textToHtml(request.message.body),
+    attachments: request.message.attachments.map((a) => ({ filename: a.fileName, contentType: a.contentType, content: Buffer.from(a.content) })),
+    headers: { 'X-Guichet-Reference': request.conversation.reference, 'Auto-Submitted': 'no' },
+    xMailer: 'Guichet',
+  });
+  const raw = await composer.compile().build();
+  return { raw, messageId, envelope: { from: config.address, to: [request.to.value] } };
+}
+
+export function smtpTransport(config: EmailConfig) {
+  const s = config.smtp;
+  return createTransport({
+    host: s.host,
+    port: s.port,
+    secure: s.secure,
+    ignoreTLS: !s.secure && LOOPBACK.test(s.host),
+    auth: s.accessToken ? { type: 'OAuth2', user: s.user, accessToken: s.accessToken } : { user: s.user, pass: s.password ?? '' },
+    connectionTimeout: 15_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 60_000,
+    tls: { servername: s.host },
+  } as Parameters<typeof createTransport>[0]);
+}
+
+interface SmtpError {
+  responseCode?: number;
+  response?: string;
+  code?: string;
+  message?: string;
+}
+
+/** 5xx: permanent with the server's words; 4xx, network, timeouts: temporary. */
+export function classifySmtpError(e: unknown): { temporary: boolean; reason: string } {
+  const err = (e ?? {}) as SmtpError;
+  const response = (err.response ?? err.message ?? String(e)).trim();
+  if (typeof err.responseCode === 'number') {
+    return { temporary: err.responseCode < 500, reason: `le serveur SMTP a répondu : ${response}` };
+  }
+  if (err.code === 'EAUTH') return { temporary: false, reason: `authentification SMTP refusée : ${response}` };
+  return { temporary: true, reason: `erreur réseau SMTP (${err.code ?? 'inconnue'}) : ${response}` };
+}
+
+export async function sendEmail(request: OutboundRequest): Promise<SendResult> {
+  const valid = CHANNEL_CONFIG_SCHEMAS.email.safeParse(request.channel.config);
+  if (!valid.success) return { ok: false, temporary: false, reason: 'configuration du canal e-mail incomplète (adresse, IMAP, SMTP)' };
+  const config = valid.data;
+  if (!request.to) return { ok: false, temporary: false, reason: "le citoyen n'a pas d'adresse e-mail" };
+  const built = await buildReplyEmail(request);
+  const transport = smtpTransport(config);
+  try {
+    await transport.sendMail({ envelope: built.envelope, raw: built.raw });
+  } catch (e) {
+    return { ok: false, ...classifySmtpError(e) };
+  } finally {
+    transport.close();
+  }
+  if (config.sentFolder) {
+    // The copy in Sent is a convenience: a failure here never turns a sent message into a retry.
+    const client = imapClient(config);
+    try {
+      await client.connect();
+      await client.append(config.sentFolder, built.raw, ['\\Seen']);
+    } catch {
+      /* best effort */
+    } finally {
+      await client.logout().catch(() => client.close());
+    }
+  }
+  return { ok: true, status: 'sent', externalId: built.messageId };
+}
+
+export const emailAdapter: ChannelAdapter = {
+  kind: 'email',
+  capabilities: { threads: true, html: true, attachments: true, window24h: false, replies: true },
+  send: sendEmail,
+};
+
+/** `POST /channels/:id/test`: IMAP login and folders, SMTP greeting and login. */
+export function checkEmailChannel(config: EmailConfig): Promise<ChannelTestResult> {
+  return testEmailChannel(config, async () => {
+    const transport = smtpTransport(config);
+    try {
+      await transport.verify();
+    } finally {
+      transport.close();
+    }
+  });
+}

@@ -1,0 +1,186 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One request the stand-in received, with its Basic credentials and decoded form fields. */
+export interface TwilioRecordedRequest {
+  method: string;
+  path: string;
+  auth: { username: string; password: string } | null;
+  form: Record<string, string>;
+  headers: Record<string, string | string[] | undefined>;
+  at: number;
+}
+
+/** A response a test scripts for the next Messages create calls (in order). */
+export interface TwilioScriptedResponse {
+  status: number;
+  code?: number;
+  message?: string;
+  /** Close the connection without answering (a network error). */
+  drop?: boolean;
+}
+
+export interface TwilioStoredMessage {
+  sid: string;
+  account_sid: string;
+  from: string | null;
+  to: string;
+  body: string;
+  status: string;
+  messaging_service_sid: string | null;
+  status_callback: string | null;
+  date_created: string;
+  error_code: number | null;
+  error_message: string | null;
+}
+
+export interface TwilioServer {
+  /** Base URL to put in a channel's `apiBaseUrl`. */
+  url: string;
+  requests: TwilioRecordedRequest[];
+  messages: Map<string, TwilioStoredMessage>;
+  /** Accepts this account with this auth token (any other credentials get a 401, code 20003). */
+  addAccount(accountSid: string, authToken: string): void;
+  /** The next Messages create requests get these answers instead of a 201. */
+  scriptNext(...responses: TwilioScriptedResponse[]): void;
+  /** Serves bytes at `path` (media, recordings) behind the account's Basic auth; answers the full URL. */
+  addMedia(accountSid: string, path: string, content: Uint8Array, contentType: string): string;
+  /** Requests to Messages.json (create) so far. */
+  creates(): TwilioRecordedRequest[];
+  close(): Promise<void>;
+}
+
+const sid = (prefix: string) => prefix + randomBytes(16).toString('hex');
+
+function twilioError(res: ServerResponse, status: number, code: number, message: string): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status }));
+}
+
+function basicAuth(req: IncomingMessage): { username: string; password: string } | null {
+  const h = req.headers.authorization;
+  if (!h?.startsWith('Basic ')) return null;
+  const decoded = Buffer.from(h.slice(6), 'base64').toString('utf8');
+  const i = decoded.indexOf(':');
+  return i < 0 ? null : { username: decoded.slice(0, i), password: decoded.slice(i + 1) };
+}
+
+const rfc2822 = (d: Date) => d.toUTCString().replace('GMT', '+0000');
+
+/**
+ * A local HTTP server speaking the parts of Twilio's REST API Guichet uses, for the real
+ * `twilio` client: Messages create (form body, Basic auth, 201 JSON) and fetch, media and
+ * recordings behind Basic auth, errors in Twilio's JSON shape `{code, message, more_info, status}`.
+ */
+export async function startTwilioServer(): Promise<TwilioServer> {
+  const requests: TwilioRecordedRequest[] = [];
+  const messages = new Map<string, TwilioStoredMessage>();
+  const accounts = new Map<string, string>();
+  const scripted: TwilioScriptedResponse[] = [];
+  const media = new Map<string, { accountSid: string; content: Uint8Array; contentType: string }>();
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const form = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
+      const auth = basicAuth(req);
+      const recorded: TwilioRecordedRequest = { method: req.method ?? 'GET', path: url.pathname, auth, form, headers: req.headers, at: Date.now() };
+      requests.push(recorded);
+
+      const account = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\//.exec(url.pathname)?.[1];
+      const authorized = (accountSid: string | undefined) =>
+        !!accountSid && !!auth && auth.username === accountSid && accounts.get(accountSid) === auth.password;
+
+      const stored = media.get(url.pathname);
+      if (req.method === 'GET' && stored) {
+        if (!authorized(stored.accountSid)) return twilioError(res, 401, 20003, 'Authenticate');
+        res.writeHead(200, { 'content-type': stored.contentType, 'content-length': String(stored.content.byteLength) });
+        return void res.end(Buffer.from(stored.content));
+      }
+      if (!account) return twilioError(res, 404, 20404, 'The requested resource was not found');
+      if (!authorized(account)) return twilioError(res, 401, 20003, 'Authenticate');
+
+      if (req.method === 'POST' && url.pathname === `/2010-04-01/Accounts/${account}/Messages.json`) {
+        const next = scripted.shift();
+        if (next?.drop) return void req.socket.destroy();
+        if (next) return twilioError(res, next.status, next.code ?? next.status * 100, next.message ?? `Scripted error ${next.status}`);
+        if (!form.To) return twilioError(res, 400, 21604, "A 'To' phone number is required.");
+        if (!form.From && !form.MessagingServiceSid) return twilioError(res, 400, 21603, "A 'From' phone number is required.");
+        if (!form.Body && !form.MediaUrl) return twilioError(res, 400, 21602, 'Message body is required.');
+        const now = new Date();
+        const message: TwilioStoredMessage = {
+          sid: sid('SM'),
+          account_sid: account,
+          from: form.From ?? null,
+          to: form.To,
+          body: form.Body ?? '',
+          status: 'queued',
+          messaging_service_sid: form.MessagingServiceSid ?? null,
+          status_callback: form.StatusCallback ?? null,
+          date_created: rfc2822(now),
+          error_code: null,
+          error_message: null,
+        };
+        messages.set(message.sid, message);
+        res.writeHead(201, { 'content-type': 'application/json' });
+        return void res.end(JSON.stringify(toJson(message)));
+      }
+      const fetchMatch = new RegExp(`^/2010-04-01/Accounts/${account}/Messages/(SM[0-9a-f]{32})\\.json$`).exec(url.pathname);
+      if (req.method === 'GET' && fetchMatch) {
+        const message = messages.get(fetchMatch[1]!);
+        if (!message || message.account_sid !== account) return twilioError(res, 404, 20404, `The requested resource ${url.pathname} was not found`);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return void res.end(JSON.stringify(toJson(message)));
+      }
+      twilioError(res, 404, 20404, `The requested resource ${url.pathname} was not found`);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url,
+    requests,
+    messages,
+    addAccount: (accountSid, authToken) => void accounts.set(accountSid, authToken),
+    scriptNext: (...responses) => void scripted.push(...responses),
+    addMedia(accountSid, path, content, contentType) {
+      media.set(path, { accountSid, content, contentType });
+      return url + path;
+    },
+    creates: () => requests.filter((r) => r.method === 'POST' && /\/Messages\.json$/.test(r.path)),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function toJson(m: TwilioStoredMessage) {
+  return {
+    account_sid: m.account_sid,
+    api_version: '2010-04-01',
+    body: m.body,
+    date_created: m.date_created,
+    date_sent: null,
+    date_updated: m.date_created,
+    direction: 'outbound-api',
+    error_code: m.error_code,
+    error_message: m.error_message,
+    from: m.from,
+    messaging_service_sid: m.messaging_service_sid,
+    num_media: '0',
+    num_segments: '1',
+    price: null,
+    price_unit: 'EUR',
+    sid: m.sid,
+    status: m.status,
+    subresource_uris: { media: `/2010-04-01/Accounts/${m.account_sid}/Messages/${m.sid}/Media.json` },
+    to: m.to,
+    uri: `/2010-04-01/Accounts/${m.account_sid}/Messages/${m.sid}.json`,
+  };
+}
