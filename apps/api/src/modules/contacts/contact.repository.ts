@@ -36,6 +36,22 @@ export class ContactRepository {
     return row?.contact_id ?? null;
   }
 
+  /**
+   * The contact holding an identity, created with it when new. Takes the identity lock (held
+   * until the caller's transaction ends), so concurrent first messages make one contact; a
+   * name is filled in once, when the contact has none yet.
+   */
+  async resolve(manager: EntityManager, organizationId: string, kind: IdentityKind, value: string, name: string | null): Promise<string> {
+    await this.lockIdentity(manager, organizationId, kind, value);
+    const name_ = name?.trim().slice(0, 200) || null;
+    const found = await this.byIdentity(manager, organizationId, kind, value);
+    if (found) {
+      if (name_ && !found.name) await this.setNameIfEmpty(manager, found.id, name_);
+      return found.id;
+    }
+    return this.createWithIdentity(manager, organizationId, name_, kind, value);
+  }
+
   /** The contact holding an identity, with its name (to fill it in once, when still unknown). */
   async byIdentity(manager: EntityManager, organizationId: string, kind: IdentityKind, value: string): Promise<{ id: string; name: string | null } | null> {
     const [row] = await manager.query(
@@ -54,14 +70,6 @@ export class ContactRepository {
       [organizationId, name, kind, value],
     );
     return row.contact_id;
-  }
-
-  async create(manager: EntityManager, organizationId: string, name: string | null): Promise<string> {
-    const [row] = await manager.query(`INSERT INTO contact (organization_id, name) VALUES ($1, $2) RETURNING id`, [
-      organizationId,
-      name,
-    ]);
-    return row.id;
   }
 
   /** Adds the identity unless it exists; answers the contact that holds it. */

@@ -182,14 +182,7 @@ export class ConversationService {
       if (!(await this.directory.team(agent.organizationId, teamId, m))) throw badRequest('service inconnu', [`teamId: ${teamId}`]);
       const channel = await this.repo.outboundChannelFor(m, agent.organizationId, input.channelKind, teamId);
       if (!channel) throw badRequest(`aucun canal ${input.channelKind} actif dans votre organisation`);
-      await this.contacts.lockIdentity(m, agent.organizationId, identityKind, value);
-      let contactId = await this.contacts.contactIdByIdentity(m, agent.organizationId, identityKind, value);
-      if (contactId) {
-        if (input.name) await this.contacts.setNameIfEmpty(m, contactId, input.name);
-      } else {
-        contactId = await this.contacts.create(m, agent.organizationId, input.name || null);
-        await this.contacts.addIdentity(m, agent.organizationId, contactId, identityKind, value);
-      }
+      const contactId = await this.contacts.resolve(m, agent.organizationId, identityKind, value, input.name ?? null);
       const id = await this.repo.insert(m, { organizationId: agent.organizationId, contactId, teamId, subject: input.subject || null, at: new Date() });
       await this.repo.update(m, id, { assigneeId: agent.id });
       const messageId = await this.messages.insert(m, {

@@ -72,7 +72,7 @@ export class IngestService {
       return await this.db.tx(async (m, afterCommit) => {
         // The identity lock serializes a sender's messages, so two deliveries of one event meet
         // here; the second one's message insert then finds the first and rolls everything back.
-        const contactId = await this.resolveContact(m, organizationId, inbound.from.kind, fromValue, inbound.from.name ?? null);
+        const contactId = await this.contacts.resolve(m, organizationId, inbound.from.kind, fromValue, inbound.from.name ?? null);
         for (const extra of extras) {
           await this.contacts.lockIdentity(m, organizationId, extra.kind, extra.value);
           // An identity already held by another citizen is never moved: that would merge two files.
@@ -153,22 +153,6 @@ export class IngestService {
     if (this.channelCache.size > 1000) this.channelCache.clear();
     this.channelCache.set(id, { row, until: Date.now() + CHANNEL_CACHE_MS });
     return row;
-  }
-
-  private async resolveContact(
-    m: EntityManager,
-    organizationId: string,
-    kind: IdentityKind,
-    value: string,
-    name: string | null,
-  ): Promise<string> {
-    await this.contacts.lockIdentity(m, organizationId, kind, value);
-    const found = await this.contacts.byIdentity(m, organizationId, kind, value);
-    if (found) {
-      if (name && !found.name) await this.contacts.setNameIfEmpty(m, found.id, name);
-      return found.id;
-    }
-    return this.contacts.createWithIdentity(m, organizationId, name?.trim().slice(0, 200) || null, kind, value);
   }
 
   /**

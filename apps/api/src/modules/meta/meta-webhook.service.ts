@@ -255,12 +255,7 @@ export class MetaWebhookService {
     const created = await this.db.tx(async (m, afterCommit) => {
       await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`ingest:${channel.id}:${e.mid}`]);
       if (await this.messages.existsExternal(m, channel.id, e.mid)) return false;
-      await this.contacts.lockIdentity(m, channel.organizationId, kind, value);
-      let contactId = await this.contacts.contactIdByIdentity(m, channel.organizationId, kind, value);
-      if (!contactId) {
-        contactId = await this.contacts.create(m, channel.organizationId, null);
-        await this.contacts.addIdentity(m, channel.organizationId, contactId, kind, value);
-      }
+      const contactId = await this.contacts.resolve(m, channel.organizationId, kind, value, null);
       let conversationId = await this.conversations.latestOpenId(m, contactId);
       const newConversation = !conversationId;
       if (!conversationId) {
