@@ -67,7 +67,6 @@ export async function createApp(config: AppConfig): Promise<RunningApp> {
   app.use(express.urlencoded({ extended: false, limit: '256kb' }));
   app.setGlobalPrefix('api/v1', { exclude: ['webhooks/{*path}'] });
   app.useGlobalFilters(new HttpExceptionFilter());
-  app.enableShutdownHooks();
 
   let redis: RedisIoAdapter | undefined;
   if (config.redisUrl) {

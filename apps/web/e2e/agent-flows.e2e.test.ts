@@ -281,9 +281,12 @@ describe('front desk in Chromium: citizen, agents, supervisor', () => {
     await expectEventually(async () => expect(sophie.url()).not.toBe(before), { timeoutMs: 3000 });
     await sophie.locator('body').press('k');
     await expectEventually(async () => expect(sophie.url()).toBe(before), { timeoutMs: 3000 });
+    // Opening a conversation moves the focus to its title once it has loaded: wait for that,
+    // so the next shortcut is not raced by it.
+    await expectEventually(async () => expect(await sophie.evaluate(() => document.activeElement?.id)).toBe('detail-title'), { timeoutMs: 5000 });
     // "/" goes to the search box; a search narrows the list.
     await sophie.locator('body').press('/');
-    expect(await sophie.evaluate(() => document.activeElement?.id)).toBe('inbox-search');
+    await expectEventually(async () => expect(await sophie.evaluate(() => document.activeElement?.id)).toBe('inbox-search'), { timeoutMs: 3000 });
     await sophie.keyboard.type('facture');
     await sophie.keyboard.press('Enter');
     await row(sophie, 'Facture piégée').waitFor({ timeout: 5000 });

@@ -130,8 +130,9 @@ export class IngestService {
         };
         afterCommit(() => {
           const dto = toConversationDto(conversation);
-          this.publisher.conversation(append ? 'conversation.updated' : 'conversation.created', organizationId, dto);
+          // The message first: it is what the agent waits for; the list row follows.
           this.publisher.message('message.created', organizationId, dto, message);
+          this.publisher.conversation(append ? 'conversation.updated' : 'conversation.created', organizationId, dto);
         });
         return { messageId, conversationId: conversation.id, contactId, created: true, newConversation: !append };
       });

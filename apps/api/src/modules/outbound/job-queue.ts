@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { PgBoss, Job } from 'pg-boss' with { 'resolution-mode': 'import' };
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config';
@@ -14,7 +14,7 @@ export const OUTBOUND_RETRY_LIMIT = 6;
  * sent with the caller's transaction commits or rolls back with it (the outbox).
  */
 @Injectable()
-export class JobQueue implements OnModuleInit, OnApplicationShutdown {
+export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('Jobs');
   private boss?: PgBoss;
 
@@ -103,7 +103,8 @@ export class JobQueue implements OnModuleInit, OnApplicationShutdown {
     );
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Workers stop (finishing their current job) before the database connections close. */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.boss?.stop({ graceful: true, timeout: 5000 } as never).catch(() => undefined);
     this.boss = undefined;
   }
