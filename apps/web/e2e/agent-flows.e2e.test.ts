@@ -310,6 +310,8 @@ describe('front desk in Chromium: citizen, agents, supervisor', () => {
   });
 
   it('starts a new conversation by e-mail, assigned to the agent', async () => {
+    // The demo's provider channels are seeded disabled (no real server): connect the e-mail one.
+    await t.db.query(`UPDATE channel SET enabled = true WHERE kind = 'email'`);
     await sophie.getByTestId('nav-new').click();
     await sophie.getByRole('heading', { name: 'Nouvelle conversation' }).waitFor();
     await expectAccessible(sophie, 'new conversation');

@@ -95,8 +95,9 @@ export async function seedDemo(dataSource: DataSource, logger?: { log(message: s
     const channelIds = new Map<ChannelKind, string>();
     for (const c of CHANNELS) {
       const [row] = await m.query(
-        `INSERT INTO channel (organization_id, team_id, kind, name, config) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-        [orgId, teamIds.get(c.team), c.kind, c.name, JSON.stringify(c.config)],
+        `INSERT INTO channel (organization_id, team_id, kind, name, config, enabled) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+        // Provider channels point at no real server in the demo: disabled until an admin connects them.
+        [orgId, teamIds.get(c.team), c.kind, c.kind === 'webform' ? c.name : `${c.name} (démo, non connecté)`, JSON.stringify(c.config), c.kind === 'webform'],
       );
       channelIds.set(c.kind, row.id);
     }

@@ -246,7 +246,8 @@ export class ConversationService {
     }
     if (!id) throw badRequest('précisez le canal de réponse (channelId)');
     const channel = await this.channels.find(row.organization_id, id, m);
-    if (!channel || !channel.enabled) throw badRequest('canal de réponse inconnu ou désactivé');
+    if (!channel) throw badRequest('canal de réponse inconnu');
+    if (!channel.enabled) throw badRequest(`le canal « ${channel.name} » est désactivé : un administrateur doit le connecter`);
     const adapter = adapterFor(channel.kind);
     if (!adapter.capabilities.replies) throw badRequest(`le canal ${channel.name} ne transmet pas de réponse écrite : choisissez un autre canal`);
     if (adapter.checkReply) {
