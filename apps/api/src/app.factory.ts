@@ -55,7 +55,7 @@ export async function createApp(config: AppConfig): Promise<RunningApp> {
     bodyParser: false,
     abortOnError: false,
   });
-  app.set('trust proxy', process.env.TRUST_PROXY ?? 'loopback');
+  app.set('trust proxy', config.trustProxy ?? 'loopback');
   app.disable('x-powered-by');
   // Raw bytes are kept for webhook signature checks (Meta signs the exact body). Providers
   // batch events (Meta up to 1,000 per call): webhooks get a larger limit than the API.

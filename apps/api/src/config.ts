@@ -23,7 +23,15 @@ export interface AppConfig {
   /** Public request form: requests per IP per hour. */
   publicRequestsPerHour: number;
   loginAttemptsPerQuarter: number;
+  /** Express `trust proxy` (which client address rate limits see). Default: loopback. */
+  trustProxy?: string;
+  /** Mailbox watchers; every field has a default. */
+  email?: { maxAttachmentMb?: number; watcherRefreshMs?: number; pollIntervalMs?: number };
 }
+
+export const EMAIL_DEFAULTS = { maxAttachmentMb: 25, watcherRefreshMs: 2_000, pollIntervalMs: 60_000 };
+
+const optionalNumber = (v: string | undefined) => (v === undefined || v === '' ? undefined : Number(v));
 
 export class ConfigError extends Error {}
 
@@ -78,6 +86,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, embeddedDatabas
     logLevel: env.LOG_LEVEL === 'silent' ? 'silent' : 'info',
     publicRequestsPerHour: Number(env.PUBLIC_REQUESTS_PER_HOUR ?? 20),
     loginAttemptsPerQuarter: Number(env.LOGIN_ATTEMPTS_PER_15MIN ?? 10),
+    trustProxy: env.TRUST_PROXY,
+    email: {
+      maxAttachmentMb: optionalNumber(env.EMAIL_MAX_ATTACHMENT_MB),
+      watcherRefreshMs: optionalNumber(env.EMAIL_WATCHER_REFRESH_MS),
+      pollIntervalMs: optionalNumber(env.EMAIL_POLL_INTERVAL_MS),
+    },
   };
 }
 

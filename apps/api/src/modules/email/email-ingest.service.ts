@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { parseEmail, type EmailConfig } from '@guichet/channels';
-import { APP_CONFIG, type AppConfig } from '../../config';
+import { APP_CONFIG, EMAIL_DEFAULTS, type AppConfig } from '../../config';
 import { DeliveryStatusService } from '../outbound/delivery-status.service';
 import { verifyReplyToken } from '../outbound/reply-token';
 import { IngestService } from '../ingest/ingest.service';
@@ -31,7 +31,6 @@ export function isInfrastructureError(e: unknown): boolean {
   return /^(08|57P|53)/.test(code) || /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE/.test(code) || /Connection terminated|connection.*(closed|ended)/i.test(err?.message ?? '');
 }
 
-export const MAX_ATTACHMENT_BYTES = Number(process.env.EMAIL_MAX_ATTACHMENT_MB ?? 25) * 1024 * 1024;
 
 /**
  * One fetched mail -> a stored message (through IngestService), a delivery status update
@@ -73,7 +72,7 @@ export class EmailIngestService {
     const parsed = await parseEmail(mail.source, {
       channelId: channel.id,
       channelAddress: channel.config.address,
-      maxAttachmentBytes: MAX_ATTACHMENT_BYTES,
+      maxAttachmentBytes: (this.config.email?.maxAttachmentMb ?? EMAIL_DEFAULTS.maxAttachmentMb) * 1024 * 1024,
     });
     const report = parsed.deliveryReport;
     if (report) {

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnAppl
 import { MailboxSync, type EmailConfig } from '@guichet/channels';
 import { CHANNEL_CONFIG_SCHEMAS } from '@guichet/contracts';
 import { Client } from 'pg';
-import { APP_CONFIG, type AppConfig } from '../../config';
+import { APP_CONFIG, EMAIL_DEFAULTS, type AppConfig } from '../../config';
 import { ChannelService } from '../channels/channel.service';
 import { EmailIngestService } from './email-ingest.service';
 import { EmailRepository } from './email.repository';
@@ -16,7 +16,6 @@ interface Watcher {
 }
 
 /** How often enabled email channels are re-read (new, edited, disabled ones; free locks). */
-export const WATCHER_REFRESH_MS = Number(process.env.EMAIL_WATCHER_REFRESH_MS ?? 2000);
 const lockKey = (channelId: string) => `guichet:mailbox:${channelId}`;
 
 /**
@@ -75,7 +74,7 @@ export class MailboxWatcherService implements OnApplicationBootstrap, BeforeAppl
         .catch((e) => this.logger.warn(`surveillance des boîtes : ${String(e)}`))
         .finally(() => {
           this.ticking = null;
-          this.schedule(WATCHER_REFRESH_MS);
+          this.schedule(this.config.email?.watcherRefreshMs ?? EMAIL_DEFAULTS.watcherRefreshMs);
         });
     }, ms);
   }
@@ -157,7 +156,7 @@ export class MailboxWatcherService implements OnApplicationBootstrap, BeforeAppl
           watcher.detail = detail;
           if (state === 'error') this.logger.warn(`boîte ${config.address} (${channelId}) : ${detail}`);
         },
-      }, { pollIntervalMs: Number(process.env.EMAIL_POLL_INTERVAL_MS ?? 60_000), minBackoffMs: 500, maxBackoffMs: 30_000 }),
+      }, { pollIntervalMs: this.config.email?.pollIntervalMs ?? EMAIL_DEFAULTS.pollIntervalMs, minBackoffMs: 500, maxBackoffMs: 30_000 }),
     };
     this.watchers.set(channelId, watcher);
     watcher.sync.start();
