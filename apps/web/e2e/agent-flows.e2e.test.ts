@@ -141,6 +141,8 @@ describe('front desk in Chromium: citizen, agents, supervisor', () => {
     await julien.getByTestId('conversation-detail').getByText(BODY).waitFor({ timeout: 5000 });
     await sophie.getByTestId('presence').getByText('Julien Roche consulte').waitFor({ timeout: 5000 });
     await julien.getByTestId('presence').getByText('Sophie Marchand consulte').waitFor({ timeout: 5000 });
+    // The list row says it too, for whoever scans the inbox.
+    await row(sophie, SUBJECT).getByTestId('row-presence').getByText('Julien Roche consulte').waitFor({ timeout: 5000 });
 
     // Sophie writes: Julien sees it.
     await sophie.getByTestId('composer-input').fill('Bonjour');
@@ -203,6 +205,9 @@ describe('front desk in Chromium: citizen, agents, supervisor', () => {
     await login(supervisor, 'superviseur@demo.guichet.fr');
     await supervisor.getByTestId('nav-board').click();
     await supervisor.getByTestId('board-row').first().waitFor({ timeout: 10_000 });
+    // Sophie and Julien are connected: the board shows them online.
+    await supervisor.locator('.load-list__item', { hasText: 'Sophie Marchand' }).getByText('en ligne', { exact: true }).waitFor({ timeout: 5000 });
+    await supervisor.locator('.load-list__item', { hasText: 'Camille Perrin' }).getByText('hors ligne', { exact: true }).waitFor({ timeout: 5000 });
     await expectAccessible(supervisor, 'board');
     await shot(supervisor, 'board');
     const boardRow = supervisor.locator(`[data-testid="board-row"][data-conversation-id="${conversationId}"]`);

@@ -6,6 +6,11 @@ export interface PresenceDto {
   viewers: { agentId: string; name: string; typing: boolean }[];
 }
 
+/** The agents of an organization with at least one connected socket (any API instance). */
+export interface AgentsOnlineDto {
+  agentIds: string[];
+}
+
 /** Events the server emits; each carries the DTO the REST API returns. */
 export interface ServerToClientEvents {
   'conversation.created': (conversation: ConversationDto) => void;
@@ -14,6 +19,7 @@ export interface ServerToClientEvents {
   'message.updated': (message: MessageDto) => void;
   'presence.updated': (presence: PresenceDto) => void;
   'call.ringing': (call: CallRingingDto) => void;
+  'agents.online': (online: AgentsOnlineDto) => void;
 }
 
 export type Ack = (result: { ok: true } | { ok: false; error: string }) => void;
@@ -32,6 +38,7 @@ export const SERVER_EVENTS = [
   'message.updated',
   'presence.updated',
   'call.ringing',
+  'agents.online',
 ] as const satisfies readonly (keyof ServerToClientEvents)[];
 
 export const rooms = {
@@ -39,4 +46,6 @@ export const rooms = {
   team: (id: string) => `team:${id}`,
   agent: (id: string) => `agent:${id}`,
   conversation: (id: string) => `conversation:${id}`,
+  /** Every socket of the organization: who is online (never emitted to). */
+  members: (id: string) => `members:${id}`,
 };

@@ -6,6 +6,9 @@ import { Database } from '../../src/common/database.service';
 import { RealtimePublisher } from '../../src/modules/realtime/realtime.publisher';
 import { seedTown, startTestApp, type TestApp } from '../harness';
 
+/** What a socket heard about conversations (the supervisors' online-agents list aside). */
+const conversationEvents = (c: RecordingClient) => c.events.filter((e) => e.event !== 'agents.online');
+
 describe('real time over socket.io', () => {
   let t: TestApp;
   let town: Awaited<ReturnType<typeof seedTown>>;
@@ -62,7 +65,7 @@ describe('real time over socket.io', () => {
     await t.http('GET', `/api/v1/conversations/${rest.body.items[0].id}`, { token: town.agentEC.token });
     await expectEventually(() => expect(sup.of<ConversationDto>('conversation.updated').map((c) => c.unread)).toEqual([false]));
     await sleep(200);
-    for (const c of [sco, foreignSup, foreignAgent]) expect(c.events).toEqual([]);
+    for (const c of [sco, foreignSup, foreignAgent]) expect(conversationEvents(c)).toEqual([]);
   });
 
   it('joins a conversation room only where the agent may read, and reports presence and typing', async () => {
@@ -98,6 +101,38 @@ describe('real time over socket.io', () => {
     expect(sco.of('presence.updated')).toEqual([]);
   });
 
+  it('tells the service who looks at which conversation, for its list, and nobody else', async () => {
+    const r = await t.ingest.ingest(
+      { channelId: town.webform.id, externalId: randomUUID(), from: { kind: 'email', value: 'liste@example.fr' }, text: 'x' },
+      { teamId: town.etatCivil.id },
+    );
+    const colleague = await t.newAgent({ organizationId: town.org.id, teamIds: [town.etatCivil.id], name: 'Luc Collègue' });
+    const listing = await connect(colleague.token);
+    const sco = await connect(town.agentSco.token);
+    const ec = await connect(town.agentEC.token);
+    expect(await ec.socket.timeout(2000).emitWithAck('conversation.join', r.conversationId)).toEqual({ ok: true });
+    await expectEventually(() => {
+      expect(listing.of<PresenceDto>('presence.updated').at(-1)).toEqual({
+        conversationId: r.conversationId,
+        viewers: [{ agentId: town.agentEC.id, name: 'Marie Dupont', typing: false }],
+      });
+    });
+    expect(sco.of('presence.updated')).toEqual([]);
+  });
+
+  it('lists the agents online and tells the supervisors when it changes', async () => {
+    const sup = await connect(town.supervisor.token);
+    const agent = await t.newAgent({ organizationId: town.org.id, teamIds: [town.scolarite.id] });
+    const online = async () => (await t.http('GET', '/api/v1/agents/online', { token: town.agentEC.token })).body.agentIds as string[];
+    expect(await online()).not.toContain(agent.id);
+    const c = await connect(agent.token);
+    await expectEventually(() => expect(sup.of<{ agentIds: string[] }>('agents.online').at(-1)?.agentIds).toContain(agent.id));
+    expect(await online()).toContain(agent.id);
+    expect((await t.http('GET', '/api/v1/agents/online', { token: other.admin.token })).body.agentIds).not.toContain(agent.id);
+    c.close();
+    await expectEventually(() => expect(sup.of<{ agentIds: string[] }>('agents.online').at(-1)?.agentIds).not.toContain(agent.id));
+  });
+
   it('sends no event for a transaction that rolled back, nor for a refused stale reply', async () => {
     const r = await t.ingest.ingest(
       { channelId: town.webform.id, externalId: randomUUID(), from: { kind: 'email', value: 'rollback@example.fr' }, text: 'x' },
@@ -127,7 +162,7 @@ describe('real time over socket.io', () => {
     });
     expect(stale.status).toBe(409);
     await sleep(200);
-    expect(sup.events).toEqual([]);
+    expect(conversationEvents(sup)).toEqual([]);
     expect((await t.db.query(`SELECT priority FROM conversation WHERE id = $1`, [r.conversationId])).rows[0].priority).toBe('normal');
   });
 

@@ -19,6 +19,8 @@ export const queryKeys = {
   me: () => ['auth', 'me'] as const,
   teams: () => ['teams'] as const,
   agents: () => ['agents'] as const,
+  /** Agents with a connected socket: fetched once, then kept by `agents.online` events. */
+  agentsOnline: () => ['agents', 'online'] as const,
   contact: (id: string) => ['contacts', id] as const,
   /** Who is looking at / typing in a conversation: filled by socket events only. */
   presence: (conversationId: string) => ['presence', conversationId] as const,

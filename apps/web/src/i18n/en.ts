@@ -294,6 +294,8 @@ export const en: Messages = {
     callback: 'Call back',
     agents: 'Agent load',
     loadOf: 'Load of {{name}}',
+    online: 'online',
+    offline: 'offline',
     load: '{{load}} / {{capacity}}',
     openConversations: 'Open conversations',
     filterTeam: 'Service',

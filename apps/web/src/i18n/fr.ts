@@ -293,6 +293,8 @@ export const fr = {
     callback: 'À rappeler',
     agents: 'Charge des agents',
     loadOf: 'Charge de {{name}}',
+    online: 'en ligne',
+    offline: 'hors ligne',
     load: '{{load}} / {{capacity}}',
     openConversations: 'Conversations ouvertes',
     filterTeam: 'Service',

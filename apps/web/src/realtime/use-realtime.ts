@@ -83,6 +83,7 @@ export function useRealtime(options: RealtimeOptions): RealtimeState {
     s.on('message.updated', (message) => patcher.messageChanged(message, false));
     s.on('presence.updated', (presence) => patcher.presenceChanged(presence));
     s.on('call.ringing', (call) => latest.current.onCallRinging?.(call));
+    s.on('agents.online', (online) => queryClient.setQueryData(queryKeys.agentsOnline(), online));
 
     setSocket(s);
     s.connect();

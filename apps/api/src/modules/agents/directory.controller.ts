@@ -1,18 +1,28 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { AgentDto, TeamDto } from '@guichet/contracts';
+import type { AgentDto, AgentsOnlineDto, TeamDto } from '@guichet/contracts';
 import { CurrentAgent, type AuthAgent } from '../../common/auth-agent';
+import { RealtimePublisher } from '../realtime/realtime.publisher';
 import { DirectoryRepository } from './directory.repository';
 
 @ApiTags('annuaire')
 @ApiBearerAuth()
 @Controller()
 export class DirectoryController {
-  constructor(private readonly directory: DirectoryRepository) {}
+  constructor(
+    private readonly directory: DirectoryRepository,
+    private readonly publisher: RealtimePublisher,
+  ) {}
 
   @Get('teams')
   teams(@CurrentAgent() agent: AuthAgent): Promise<TeamDto[]> {
     return this.directory.teams(agent.organizationId);
+  }
+
+  /** Declared before any `agents/:id` route. */
+  @Get('agents/online')
+  async online(@CurrentAgent() agent: AuthAgent): Promise<AgentsOnlineDto> {
+    return { agentIds: await this.publisher.onlineAgents(agent.organizationId) };
   }
 
   @Get('agents')

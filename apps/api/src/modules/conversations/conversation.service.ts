@@ -74,6 +74,12 @@ export class ConversationService {
     return this.repo.counts(agent.organizationId, agent.id, isManager(agent) ? undefined : agent.teamIds);
   }
 
+  /** The service of a conversation the agent may read (presence goes to its room), else null. */
+  async teamOf(agent: AuthAgent, id: string): Promise<string | null> {
+    const row = await this.repo.findById(agent.organizationId, id);
+    return row && canRead(agent, row) ? row.team_id : null;
+  }
+
   async canRead(agent: AuthAgent, id: string): Promise<boolean> {
     const row = await this.repo.findById(agent.organizationId, id);
     return !!row && canRead(agent, row);

@@ -68,15 +68,22 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   async handleConnection(socket: AgentSocket): Promise<void> {
     const agent = socket.data.agent;
     if (!agent) return void socket.disconnect(true);
-    const list = [rooms.agent(agent.id), ...agent.teamIds.map(rooms.team)];
+    const list = [rooms.agent(agent.id), rooms.members(agent.organizationId), ...agent.teamIds.map(rooms.team)];
     if (isManager(agent)) list.push(rooms.org(agent.organizationId));
     await socket.join(list);
+    await this.broadcastOnline(agent.organizationId);
     socket.on('disconnecting', () => {
       const watched = [...socket.rooms].filter((r) => r.startsWith('conversation:')).map((r) => r.slice(13));
       socket.once('disconnect', () => {
-        for (const id of watched) void this.broadcastPresence(id).catch(() => undefined);
+        for (const id of watched) void this.broadcastPresence(agent, id).catch(() => undefined);
+        void this.broadcastOnline(agent.organizationId).catch(() => undefined);
       });
     });
+  }
+
+  /** Supervisors' boards show who is online. */
+  private async broadcastOnline(organizationId: string): Promise<void> {
+    this.server.to(rooms.org(organizationId)).emit('agents.online', { agentIds: await this.publisher.onlineAgents(organizationId) });
   }
 
   handleDisconnect(): void {
@@ -89,7 +96,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     const allowed = await this.conversations.canRead(socket.data.agent, conversationId);
     if (!allowed) return { ok: false, error: 'conversation introuvable' };
     await socket.join(rooms.conversation(conversationId));
-    await this.broadcastPresence(conversationId);
+    await this.broadcastPresence(socket.data.agent, conversationId);
     return { ok: true };
   }
 
@@ -98,7 +105,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     if (typeof conversationId !== 'string' || !UUID.test(conversationId)) return { ok: false, error: 'identifiant invalide' };
     await socket.leave(rooms.conversation(conversationId));
     socket.data.typing = socket.data.typing.filter((id) => id !== conversationId);
-    await this.broadcastPresence(conversationId);
+    await this.broadcastPresence(socket.data.agent, conversationId);
     return { ok: true };
   }
 
@@ -108,11 +115,14 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     if (!p || typeof p.conversationId !== 'string' || !socket.rooms.has(rooms.conversation(p.conversationId))) return;
     const others = socket.data.typing.filter((id) => id !== p.conversationId);
     socket.data.typing = p.typing === true ? [...others, p.conversationId] : others;
-    await this.broadcastPresence(p.conversationId);
+    await this.broadcastPresence(socket.data.agent, p.conversationId);
   }
 
-  /** Viewers are read from the room itself (across instances with the Redis adapter). */
-  private async broadcastPresence(conversationId: string): Promise<void> {
+  /**
+   * Viewers are read from the room itself (across instances with the Redis adapter), and told
+   * to the conversation's room and to those who list it (its service, the supervisors).
+   */
+  private async broadcastPresence(by: AuthAgent, conversationId: string): Promise<void> {
     const room = rooms.conversation(conversationId);
     const sockets = await this.server.in(room).fetchSockets();
     const byAgent = new Map<string, PresenceDto['viewers'][number]>();
@@ -123,6 +133,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       const prev = byAgent.get(a.id);
       byAgent.set(a.id, { agentId: a.id, name: a.name, typing: typing || (prev?.typing ?? false) });
     }
-    this.server.to(room).emit('presence.updated', { conversationId, viewers: [...byAgent.values()] });
+    const teamId = await this.conversations.teamOf(by, conversationId);
+    const targets = [room, rooms.org(by.organizationId), ...(teamId ? [rooms.team(teamId)] : [])];
+    this.server.to(targets).emit('presence.updated', { conversationId, viewers: [...byAgent.values()] });
   }
 }

@@ -34,4 +34,11 @@ export class RealtimePublisher {
   message(event: 'message.created' | 'message.updated', organizationId: string, c: ConversationDto, m: MessageDto): void {
     this.server?.to(this.targets(organizationId, c)).emit(event, m);
   }
+
+  /** Agents with a connected socket, read from the sockets themselves (across instances). */
+  async onlineAgents(organizationId: string): Promise<string[]> {
+    if (!this.server) return [];
+    const sockets = await this.server.in(rooms.members(organizationId)).fetchSockets();
+    return [...new Set(sockets.map((s) => (s.data as { agent?: { id: string } }).agent?.id).filter((id): id is string => !!id))].sort();
+  }
 }

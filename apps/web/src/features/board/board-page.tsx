@@ -3,6 +3,7 @@ import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { RelativeTime } from '../../components/relative-time';
 import { useAgents } from '../../hooks/use-agents';
+import { useAgentsOnline } from '../../hooks/use-agents-online';
 import { useConversations } from '../../hooks/use-conversations';
 import { useCounts } from '../../hooks/use-counts';
 import { useUpdateConversation } from '../../hooks/use-update-conversation';
@@ -66,6 +67,8 @@ export function BoardPage({ teams }: { teams: TeamDto[] | undefined }) {
   }, [query.data]);
   const sortedTeams = useMemo(() => [...(teams ?? [])].sort((a, b) => a.name.localeCompare(b.name, 'fr')), [teams]);
   const stats = useMemo(() => teamStats(sortedTeams, rows, counts?.byTeam), [sortedTeams, rows, counts]);
+  const onlineQuery = useAgentsOnline();
+  const online = useMemo(() => new Set(onlineQuery.data?.agentIds ?? []), [onlineQuery.data]);
   const loads = useMemo(() => agentLoads(agents.data ?? [], rows).sort((a, b) => b.load / b.agent.capacity - a.load / a.agent.capacity), [agents.data, rows]);
   const agentName = useMemo(() => new Map((agents.data ?? []).map((a) => [a.id, a.name])), [agents.data]);
   const teamName = useMemo(() => new Map((teams ?? []).map((x) => [x.id, x.name])), [teams]);
@@ -148,7 +151,11 @@ export function BoardPage({ teams }: { teams: TeamDto[] | undefined }) {
         <ul className="load-list">
           {loads.map(({ agent, load }) => (
             <li key={agent.id} className="load-list__item">
-              <span className="load-list__name">{agent.name}</span>
+              <span className="load-list__name">
+                <span className={online.has(agent.id) ? 'online-dot online-dot--on' : 'online-dot'} aria-hidden="true" />
+                {agent.name}
+                <span className="load-list__status">{online.has(agent.id) ? t('board.online') : t('board.offline')}</span>
+              </span>
               <span className="load-list__teams">{agent.teamIds.map((id) => teamName.get(id)).filter(Boolean).join(', ')}</span>
               <meter className="load-list__meter" min={0} max={agent.capacity} high={agent.capacity * 0.8} value={load} aria-label={t('board.loadOf', { name: agent.name })} />
               <span className="load-list__value">{t('board.load', { load, capacity: agent.capacity })}</span>

@@ -4,6 +4,8 @@ import { useTranslation } from 'react-i18next';
 import { ChannelTag } from '../../components/channel-tag';
 import { RelativeTime } from '../../components/relative-time';
 import { contactName } from '../../lib/labels';
+import { usePresence } from '../../hooks/use-presence';
+import { useSignedInSession } from '../../session/session-context';
 import { currentLanguage } from '../../i18n';
 import { formatDuration } from '../../lib/format';
 import { useNow } from '../../lib/use-now';
@@ -23,6 +25,19 @@ function WaitingSince({ iso }: { iso: string }) {
   const { t } = useTranslation();
   const now = useNow();
   return <span className="conversation-row__waiting">{t('list.waitingSince', { duration: formatDuration(now - Date.parse(iso), currentLanguage()) })}</span>;
+}
+
+/** "Marie consulte" / "Marie écrit…": colleagues in this conversation right now. */
+function RowPresence({ conversationId }: { conversationId: string }) {
+  const { t } = useTranslation();
+  const meId = useSignedInSession().agent.id;
+  const others = usePresence(conversationId).viewers.filter((v) => v.agentId !== meId);
+  if (!others.length) return null;
+  return (
+    <span className="conversation-row__presence" data-testid="row-presence">
+      {others.map((v) => (v.typing ? t('presence.typing', { name: v.name }) : t('presence.viewing', { name: v.name }))).join(', ')}
+    </span>
+  );
 }
 
 export const ConversationRow = memo(function ConversationRow({ conversation: c, index, href, selected, teamName, assigneeLabel }: ConversationRowProps) {
@@ -62,6 +77,7 @@ export const ConversationRow = memo(function ConversationRow({ conversation: c, 
         {waiting ? (
           <WaitingSince iso={c.lastInboundAt!} />
         ) : null}
+        <RowPresence conversationId={c.id} />
       </span>
     </a>
   );
