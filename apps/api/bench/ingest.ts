@@ -90,15 +90,18 @@ function smsMessage(town: Town, tag: string, citizen: number, id: string): Inbou
   };
 }
 
+/** What Throughput and the raw inserter need from a bench's options. */
+export type PoolOptions = Pick<IngestBenchOptions, 'concurrency' | 'deadlineMs'>;
+
 /** Calls measured in chunks; elapsed time, latencies and CPU add up over the chunks. */
-class Throughput {
+export class Throughput {
   readonly latencies: number[] = [];
   readonly cpu = new CpuMeter();
   elapsedMs = 0;
   operations = 0;
 
   constructor(
-    private readonly o: IngestBenchOptions,
+    private readonly o: PoolOptions,
     private readonly call: (i: number) => Promise<void>,
   ) {}
 
@@ -127,7 +130,7 @@ class Throughput {
  * Baseline: autocommit single-row INSERTs into a plain table, one connection per caller, in
  * another database of the same server.
  */
-async function openRawInserter(env: BenchEnv, o: IngestBenchOptions): Promise<{ insert(i: number): Promise<void>; close(): Promise<void> }> {
+export async function openRawInserter(env: BenchEnv, o: PoolOptions): Promise<{ insert(i: number): Promise<void>; close(): Promise<void> }> {
   await ensureDatabase(env.pg.url('postgres'), 'bench_raw');
   const clients = Array.from({ length: o.concurrency }, () => new Client({ connectionString: env.pg.url('bench_raw') }));
   const close = () => Promise.all(clients.map((c) => c.end().catch(() => undefined))).then(() => undefined);

@@ -108,7 +108,7 @@ class FanoutSide {
 }
 
 /** A plain socket.io server on loopback (no Nest), every client in one room. */
-async function withRawServer<T>(fn: (url: string, io: Server) => Promise<T>): Promise<T> {
+export async function withRawServer<T>(fn: (url: string, io: Server) => Promise<T>): Promise<T> {
   const http = createServer();
   const io = new Server(http, { transports: ['websocket'] });
   io.on('connection', (socket) => void socket.join('team'));

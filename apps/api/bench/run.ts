@@ -1,8 +1,8 @@
 /**
- * `pnpm bench`: three benchmarks, each on its own embedded PostgreSQL and app instance, each
+ * `pnpm bench`: the benchmarks below, each on its own embedded PostgreSQL and app instance, each
  * printed beside a baseline measured in the same run; full-scale runs write bench/RESULTS.md.
  *
- *   pnpm bench [-- --only ingest,inbox,realtime] [--scale 0.01]
+ *   pnpm bench [-- --only ingest,inbox,realtime,sms-webhooks,sms-realtime,email-backfill,email-latency] [--scale 0.01]
  *
  * --scale shrinks the data and counts for development runs; they never write RESULTS.md.
  * The exit code is 1 when a target is missed or a benchmark fails.
@@ -17,8 +17,12 @@ import { printResult, writeResults, type BenchId, type BenchResult } from './lib
 import { seconds } from './lib/stats';
 import { nowMs } from './lib/timing';
 import { benchRealtime, REALTIME_DEFAULTS, type RealtimeBenchOptions } from './realtime';
+import { benchEmailBackfill, EMAIL_BACKFILL_DEFAULTS, type EmailBackfillBenchOptions } from './email-backfill';
+import { benchEmailLatency, EMAIL_LATENCY_DEFAULTS, type EmailLatencyBenchOptions } from './email-latency';
+import { benchSmsRealtime, SMS_REALTIME_DEFAULTS, type SmsRealtimeBenchOptions } from './twilio-realtime';
+import { benchTwilioSms, TWILIO_SMS_DEFAULTS, type TwilioSmsBenchOptions } from './twilio-sms';
 
-const BENCHES: BenchId[] = ['ingest', 'inbox', 'realtime'];
+const BENCHES: BenchId[] = ['ingest', 'inbox', 'realtime', 'sms-webhooks', 'sms-realtime', 'email-backfill', 'email-latency'];
 const scaled = (v: number, scale: number, min: number) => Math.max(min, Math.round(v * scale));
 
 function ingestOptions(scale: number): IngestBenchOptions {
@@ -41,6 +45,33 @@ function inboxOptions(scale: number): InboxBenchOptions {
 function realtimeOptions(scale: number): RealtimeBenchOptions {
   const d = REALTIME_DEFAULTS;
   return { ...d, clients: scaled(d.clients, scale, 20), messages: scaled(d.messages, scale, 50) };
+}
+
+function smsWebhookOptions(scale: number): TwilioSmsBenchOptions {
+  const d = TWILIO_SMS_DEFAULTS;
+  return {
+    ...d,
+    messages: scaled(d.messages, scale, 200),
+    warmup: scaled(d.warmup, scale, 50),
+    returningCitizens: scaled(d.returningCitizens, scale, 30),
+    rawInserts: scaled(d.rawInserts, scale, 800),
+    directProbe: scaled(d.directProbe, scale, 100),
+  };
+}
+
+function smsRealtimeOptions(scale: number): SmsRealtimeBenchOptions {
+  const d = SMS_REALTIME_DEFAULTS;
+  return { ...d, messages: scaled(d.messages, scale, 200), warmup: scaled(d.warmup, scale, 40) };
+}
+
+function emailBackfillOptions(scale: number): EmailBackfillBenchOptions {
+  const d = EMAIL_BACKFILL_DEFAULTS;
+  return { ...d, messages: scaled(d.messages, scale, 200) };
+}
+
+function emailLatencyOptions(scale: number): EmailLatencyBenchOptions {
+  const d = EMAIL_LATENCY_DEFAULTS;
+  return { ...d, messages: scaled(d.messages, scale, 10) };
 }
 
 /** The workspace root (where pnpm-workspace.yaml is), which holds bench/RESULTS.md. */
@@ -72,6 +103,10 @@ async function main(): Promise<number> {
     ingest: () => benchIngest(ingestOptions(scale), log),
     inbox: () => benchInbox(inboxOptions(scale), log),
     realtime: () => benchRealtime(realtimeOptions(scale), log),
+    'sms-webhooks': () => benchTwilioSms(smsWebhookOptions(scale), log),
+    'sms-realtime': () => benchSmsRealtime(smsRealtimeOptions(scale), log),
+    'email-backfill': () => benchEmailBackfill(emailBackfillOptions(scale), log),
+    'email-latency': () => benchEmailLatency(emailLatencyOptions(scale), log),
   };
   const machine = describeMachine();
   log(`bench: ${only.join(', ')}${scale === 1 ? '' : ` at scale ${scale}`}; load average ${machine.loadAverage}, niceness ${machine.niceness}`);

@@ -69,7 +69,8 @@ async function unwinding(cleanups: (() => Promise<void> | void)[]): Promise<void
   cleanups.length = 0;
 }
 
-export async function startBenchEnv(log: Log): Promise<BenchEnv> {
+/** `overrides` change the app's config (e.g. `runJobs: true` for benches that need the mailbox watchers). */
+export async function startBenchEnv(log: Log, overrides: Partial<AppConfig> = {}): Promise<BenchEnv> {
   const cleanups: (() => Promise<void> | void)[] = [];
   try {
     const pgDir = mkdtempSync(join(tmpdir(), 'guichet-bench-pg-'));
@@ -82,7 +83,7 @@ export async function startBenchEnv(log: Log): Promise<BenchEnv> {
 
     const dataDir = mkdtempSync(join(tmpdir(), 'guichet-bench-data-'));
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    const config = benchConfig(databaseUrl, dataDir);
+    const config: AppConfig = { ...benchConfig(databaseUrl, dataDir), ...overrides };
     const app = await createApp(config);
     cleanups.push(() => app.close());
 
@@ -98,8 +99,8 @@ export async function startBenchEnv(log: Log): Promise<BenchEnv> {
 }
 
 /** Starts an environment, runs `fn` with it and always stops it. */
-export async function withBenchEnv<T>(log: Log, fn: (env: BenchEnv) => Promise<T>): Promise<T> {
-  const env = await startBenchEnv(log);
+export async function withBenchEnv<T>(log: Log, fn: (env: BenchEnv) => Promise<T>, overrides: Partial<AppConfig> = {}): Promise<T> {
+  const env = await startBenchEnv(log, overrides);
   try {
     return await fn(env);
   } finally {

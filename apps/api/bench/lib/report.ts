@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { machineLine, type Machine } from './machine';
 
-export type BenchId = 'ingest' | 'inbox' | 'realtime';
+export type BenchId = 'ingest' | 'inbox' | 'realtime' | 'sms-webhooks' | 'sms-realtime' | 'email-backfill' | 'email-latency';
 
 export interface ResultRow {
   metric: string;
@@ -42,7 +42,7 @@ export function printResult(r: BenchResult, out: (line: string) => void = consol
 
 const START = (id: BenchId) => `<!-- bench:${id}:start -->`;
 const END = (id: BenchId) => `<!-- bench:${id}:end -->`;
-const ORDER: BenchId[] = ['ingest', 'inbox', 'realtime'];
+const ORDER: BenchId[] = ['ingest', 'inbox', 'realtime', 'sms-webhooks', 'sms-realtime', 'email-backfill', 'email-latency'];
 
 function section(r: BenchResult, date: string, m: Machine): string {
   const cell = (s: string) => s.replace(/\|/g, '\\|');
@@ -76,9 +76,18 @@ function previousSections(file: string): Map<BenchId, string> {
   return found;
 }
 
+/** Sections written by other benches (e.g. the web app's `bench:web`), kept as they are after ours. */
+function foreignSections(file: string): string[] {
+  if (!existsSync(file)) return [];
+  const text = readFileSync(file, 'utf8');
+  const known = new Set<string>(ORDER);
+  return [...text.matchAll(/<!-- bench:([\w-]+):start -->[\s\S]*?<!-- bench:\1:end -->/g)].filter((m) => !known.has(m[1]!)).map((m) => m[0]);
+}
+
 export function writeResults(file: string, results: BenchResult[], m: Machine, command: string): void {
   const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   const sections = previousSections(file);
+  const foreign = foreignSections(file);
   for (const r of results) sections.set(r.id, section(r, date, m));
   const text = [
     '# Guichet benchmarks',
@@ -95,6 +104,7 @@ export function writeResults(file: string, results: BenchResult[], m: Machine, c
     `- Load average when the run started: ${m.loadAverage}; bench process niceness ${m.niceness} (the machine is shared with test runs)`,
     '',
     ...ORDER.flatMap((id) => (sections.has(id) ? [sections.get(id)!, ''] : [])),
+    ...foreign.flatMap((f) => [f, '']),
   ].join('\n');
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, text);

@@ -68,3 +68,40 @@ export function rounds(total: number, count: number): { from: number; count: num
     return { from, count: Math.floor(((r + 1) * total) / count) - from };
   }).filter((x) => x.count > 0);
 }
+
+/**
+ * Open loop: starts `task(i)` for i in [0, count) at `i * spacingMs` after the first, without
+ * waiting for earlier ones (a steady arrival rate, as webhooks arrive), with at most `maxInFlight`
+ * running. Answers how late the starts were behind schedule (ms) once every task has settled.
+ */
+export async function runAtRate(
+  count: number,
+  spacingMs: number,
+  maxInFlight: number,
+  deadlineMs: number,
+  task: (i: number) => Promise<void>,
+): Promise<number[]> {
+  const start = nowMs();
+  const lateness: number[] = [];
+  const inFlight = new Set<Promise<void>>();
+  let failure: unknown = null;
+  for (let i = 0; i < count && failure === null; i++) {
+    const due = start + i * spacingMs;
+    const wait = due - nowMs();
+    if (wait > 0) await sleep(wait);
+    while (inFlight.size >= maxInFlight && failure === null) await Promise.race(inFlight);
+    if (nowMs() - start > deadlineMs) throw new DeadlineError(`stopped after ${deadlineMs} ms with ${i}/${count} started`);
+    lateness.push(nowMs() - due);
+    const p: Promise<void> = task(i).then(
+      () => void inFlight.delete(p),
+      (e: unknown) => {
+        inFlight.delete(p);
+        failure ??= e;
+      },
+    );
+    inFlight.add(p);
+  }
+  await Promise.all(inFlight);
+  if (failure !== null) throw failure instanceof Error ? failure : new Error(String(failure));
+  return lateness;
+}
