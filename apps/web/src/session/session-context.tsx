@@ -43,6 +43,11 @@ export function useSession(): SessionContextValue {
   return value;
 }
 
+/** The signed-in agent's id, or null (for leaf components that may render on their own). */
+export function useCurrentAgentId(): string | null {
+  return useContext(SessionContext)?.session?.agent.id ?? null;
+}
+
 /** The signed-in agent; only for components rendered behind the login gate. */
 export function useSignedInSession(): Session {
   const { session } = useSession();

@@ -5,7 +5,7 @@ import { ChannelTag } from '../../components/channel-tag';
 import { RelativeTime } from '../../components/relative-time';
 import { contactName } from '../../lib/labels';
 import { usePresence } from '../../hooks/use-presence';
-import { useSignedInSession } from '../../session/session-context';
+import { useCurrentAgentId } from '../../session/session-context';
 import { currentLanguage } from '../../i18n';
 import { formatDuration } from '../../lib/format';
 import { useNow } from '../../lib/use-now';
@@ -30,7 +30,7 @@ function WaitingSince({ iso }: { iso: string }) {
 /** "Marie consulte" / "Marie écrit…": colleagues in this conversation right now. */
 function RowPresence({ conversationId }: { conversationId: string }) {
   const { t } = useTranslation();
-  const meId = useSignedInSession().agent.id;
+  const meId = useCurrentAgentId();
   const others = usePresence(conversationId).viewers.filter((v) => v.agentId !== meId);
   if (!others.length) return null;
   return (
