@@ -4,7 +4,7 @@ import { QueryClient, QueryClientProvider, type InfiniteData } from '@tanstack/r
 import { act, render, screen, waitFor } from '@testing-library/react';
 import { EventEmitter } from 'node:events';
 import { queryKeys } from '../src/api/query-keys';
-import { createCachePatcher } from '../src/realtime/cache-patch';
+import { createCachePatcher, placeMessage, replaceMessage } from '../src/realtime/cache-patch';
 import type { GuichetSocket } from '../src/realtime/socket';
 import { useRealtime } from '../src/realtime/use-realtime';
 
@@ -90,6 +90,21 @@ describe('socket events patch the query cache', () => {
     // The POST answer ("queued") arriving after the socket's "delivered" does not turn it back.
     patcher.messageChanged(message('m2', 'c1', { status: 'queued' }), true);
     expect(client.getQueryData<Pages<MessageDto>>(queryKeys.conversations.messages('c1'))!.pages[0]!.items[0]!.status).toBe('delivered');
+    patcher.dispose();
+  });
+
+  it('a retried reply goes back to queued, and the late answer of the retry does not undo the socket’s "delivered"', () => {
+    const patcher = createCachePatcher(client, () => me, 1000);
+    const key = queryKeys.conversations.messages('c1');
+    const failed = message('m3', 'c1', { direction: 'outbound', status: 'failed', error: 'refusé' });
+    client.setQueryData(key, pages([failed]));
+    // What useRetryMessage does before the request…
+    client.setQueryData<Pages<MessageDto>>(key, (d) => replaceMessage(d!, { ...failed, status: 'queued', error: null }));
+    // …the worker's status reaches the socket first…
+    patcher.messageChanged({ ...failed, status: 'delivered', error: null }, false);
+    // …then the retry's own answer ("queued") arrives.
+    client.setQueryData<Pages<MessageDto>>(key, (d) => placeMessage(d!, { ...failed, status: 'queued', error: null }, false));
+    expect(client.getQueryData<Pages<MessageDto>>(key)!.pages[0]!.items[0]).toMatchObject({ status: 'delivered', error: null });
     patcher.dispose();
   });
 
