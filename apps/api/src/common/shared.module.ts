@@ -6,6 +6,7 @@ import { ChannelRepository } from '../modules/channels/channel.repository';
 import { ContactRepository } from '../modules/contacts/contact.repository';
 import { ConversationRepository } from '../modules/conversations/conversation.repository';
 import { MessageRepository } from '../modules/messages/message.repository';
+import { AgentMessages } from '../modules/outbound/agent-messages.service';
 import { DeliveryStatusService } from '../modules/outbound/delivery-status.service';
 import { JobQueue } from '../modules/outbound/job-queue';
 import { RealtimePublisher } from '../modules/realtime/realtime.publisher';
@@ -18,6 +19,7 @@ const PROVIDERS = [
   BlobStore,
   JobQueue,
   DeliveryStatusService,
+  AgentMessages,
   RealtimePublisher,
   AuditRepository,
   DirectoryRepository,

@@ -21,6 +21,7 @@ import { ContactRepository } from '../contacts/contact.repository';
 import { AuditRepository } from '../audit/audit.repository';
 import { ChannelRepository } from '../channels/channel.repository';
 import { MessageRepository } from '../messages/message.repository';
+import { AgentMessages } from '../outbound/agent-messages.service';
 import { JobQueue, QUEUES } from '../outbound/job-queue';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
 import { decodeCursor, encodeCursor, toConversationDto, type ConversationRow } from './conversation.mapper';
@@ -45,6 +46,7 @@ export class ConversationService {
     private readonly audit: AuditRepository,
     private readonly queue: JobQueue,
     private readonly publisher: RealtimePublisher,
+    private readonly agentMessages: AgentMessages,
     private readonly contacts: ContactRepository,
   ) {}
 
@@ -128,41 +130,13 @@ export class ConversationService {
       if (!row || !canRead(agent, row)) throw notFound('conversation');
       if (row.version !== input.version) throw staleVersion(toConversationDto(row));
 
-      const isReply = input.kind === 'reply';
-      let channelId: string | null = null;
-      let channelKind = null;
-      if (isReply) {
-        const channel = await this.replyChannel(m, row, input.channelId);
-        channelId = channel.id;
-        channelKind = channel.kind;
-      }
-      const messageId = await this.messages.insert(m, {
-        organizationId: agent.organizationId,
+      const channel = input.kind === 'reply' ? await this.replyChannel(m, row, input.channelId) : null;
+      const { message } = await this.agentMessages.record(m, afterCommit, agent, {
         conversationId: id,
-        direction: 'outbound',
-        kind: isReply ? 'message' : 'note',
-        channelId,
-        authorAgentId: agent.id,
+        contactId: row.contact_id,
+        kind: input.kind,
+        channel,
         body: input.body,
-        status: isReply ? 'queued' : 'sent',
-      });
-      await this.repo.touchOutbound(m, id, { snippet: input.body.replace(/\s+/g, ' ').slice(0, 160), channelKind, isReply });
-      if (isReply) await this.queue.sendInTx(m, QUEUES.outboundSend, { messageId, organizationId: agent.organizationId });
-      await this.audit.record(
-        {
-          organizationId: agent.organizationId,
-          agentId: agent.id,
-          action: isReply ? 'conversation.replied' : 'conversation.noted',
-          conversationId: id,
-          contactId: row.contact_id,
-        },
-        m,
-      );
-      const conversation = toConversationDto((await this.repo.findById(agent.organizationId, id, m))!);
-      const message = (await this.messages.findDto(messageId, m))!;
-      afterCommit(() => {
-        this.publisher.message('message.created', agent.organizationId, conversation, message);
-        this.publisher.conversation('conversation.updated', agent.organizationId, conversation);
       });
       return message;
     });
@@ -191,24 +165,14 @@ export class ConversationService {
       const contactId = await this.contacts.resolve(m, agent.organizationId, identityKind, value, input.name ?? null);
       const id = await this.repo.insert(m, { organizationId: agent.organizationId, contactId, teamId, subject: input.subject || null, at: new Date() });
       await this.repo.update(m, id, { assigneeId: agent.id });
-      const messageId = await this.messages.insert(m, {
-        organizationId: agent.organizationId,
+      const { conversation, message } = await this.agentMessages.record(m, afterCommit, agent, {
         conversationId: id,
-        direction: 'outbound',
-        kind: 'message',
-        channelId: channel.id,
-        authorAgentId: agent.id,
+        contactId,
+        kind: 'reply',
+        channel,
         body: input.body,
-        status: 'queued',
-      });
-      await this.repo.touchOutbound(m, id, { snippet: input.body.replace(/\s+/g, ' ').slice(0, 160), channelKind: channel.kind, isReply: true });
-      await this.queue.sendInTx(m, QUEUES.outboundSend, { messageId, organizationId: agent.organizationId });
-      await this.audit.record({ organizationId: agent.organizationId, agentId: agent.id, action: 'conversation.replied', conversationId: id, contactId, data: { started: true } }, m);
-      const conversation = toConversationDto((await this.repo.findById(agent.organizationId, id, m))!);
-      const message = (await this.messages.findDto(messageId, m))!;
-      afterCommit(() => {
-        this.publisher.conversation('conversation.created', agent.organizationId, conversation);
-        this.publisher.message('message.created', agent.organizationId, conversation, message);
+        audit: { started: true },
+        conversationEvent: 'conversation.created',
       });
       return { conversation, message };
     });

@@ -12,9 +12,10 @@ import { toConversationDto, type ConversationRow } from '../conversations/conver
 import { ConversationRepository } from '../conversations/conversation.repository';
 import { canRead } from '../conversations/conversation.service';
 import { MessageRepository } from '../messages/message.repository';
+import { AgentMessages } from '../outbound/agent-messages.service';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
 import type { CommentAnswerInput, CommentContextDto, HideCommentInput } from './meta-comment.dto';
-import { META_QUEUES, MetaQueue } from './meta-queue';
+import { META_QUEUES } from './meta-queue';
 import { MetaRepository, type CommentRef } from './meta.repository';
 
 const PRIVATE_REPLY_WINDOW_MS = 7 * 24 * 3_600_000;
@@ -31,7 +32,7 @@ export class MetaCommentService {
     private readonly audit: AuditRepository,
     private readonly publisher: RealtimePublisher,
     private readonly repo: MetaRepository,
-    private readonly queue: MetaQueue,
+    private readonly agentMessages: AgentMessages,
   ) {}
 
   private async readable(agent: AuthAgent, id: string, m?: EntityManager, lock = false): Promise<ConversationRow> {
@@ -81,35 +82,15 @@ export class MetaCommentService {
           throw badRequest('une réponse privée a déjà été envoyée pour ce commentaire : Meta n’en autorise qu’une');
         }
       }
-      const messageId = await this.messages.insert(m, {
-        organizationId: agent.organizationId,
+      const { message } = await this.agentMessages.record(m, afterCommit, agent, {
         conversationId: id,
-        direction: 'outbound',
-        kind: 'message',
-        channelId: channel.id,
-        authorAgentId: agent.id,
+        contactId: row.contact_id,
+        kind: 'reply',
+        channel: { id: channel.id, kind: channel.kind },
         body: input.body,
-        status: 'queued',
         meta: { provider: 'meta', source: mode, commentId: comment.external_id },
-      });
-      await this.conversations.touchOutbound(m, id, { snippet: input.body.replace(/\s+/g, ' ').slice(0, 160), channelKind: channel.kind, isReply: true });
-      await this.queue.sendInTx(m, META_QUEUES.commentSend, { organizationId: agent.organizationId, messageId });
-      await this.audit.record(
-        {
-          organizationId: agent.organizationId,
-          agentId: agent.id,
-          action: 'conversation.replied',
-          conversationId: id,
-          contactId: row.contact_id,
-          data: { via: mode, commentId: comment.external_id },
-        },
-        m,
-      );
-      const conversation = toConversationDto((await this.conversations.findById(agent.organizationId, id, m))!);
-      const message = (await this.messages.findDto(messageId, m))!;
-      afterCommit(() => {
-        this.publisher.message('message.created', agent.organizationId, conversation, message);
-        this.publisher.conversation('conversation.updated', agent.organizationId, conversation);
+        queue: META_QUEUES.commentSend,
+        audit: { via: mode, commentId: comment.external_id },
       });
       return message;
     });

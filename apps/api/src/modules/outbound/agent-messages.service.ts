@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import type { ChannelKind, ConversationDto, MessageDto } from '@guichet/contracts';
+import type { EntityManager } from 'typeorm';
+import type { AuthAgent } from '../../common/auth-agent';
+import type { AfterCommit } from '../../common/database.service';
+import { AuditRepository } from '../audit/audit.repository';
+import { toConversationDto } from '../conversations/conversation.mapper';
+import { ConversationRepository } from '../conversations/conversation.repository';
+import { MessageRepository } from '../messages/message.repository';
+import { RealtimePublisher } from '../realtime/realtime.publisher';
+import { JobQueue, QUEUES } from './job-queue';
+
+export interface AgentMessage {
+  conversationId: string;
+  contactId: string;
+  /** A reply goes out on `channel` through `queue`; a note stays inside. */
+  kind: 'reply' | 'note';
+  channel: { id: string; kind: ChannelKind } | null;
+  body: string;
+  meta?: Record<string, unknown>;
+  /** The job that sends it (default: the outbound queue of the channel adapters). */
+  queue?: string;
+  audit?: Record<string, unknown>;
+  /** Which event announces the conversation after commit. */
+  conversationEvent?: 'conversation.created' | 'conversation.updated';
+}
+
+/**
+ * Stores what an agent writes in a conversation, inside the caller's transaction: the message
+ * (queued, or recorded for a note), the conversation's activity, the send job (the outbox), the
+ * audit line, and the events after commit. Every agent-written message goes through here.
+ */
+@Injectable()
+export class AgentMessages {
+  constructor(
+    private readonly conversations: ConversationRepository,
+    private readonly messages: MessageRepository,
+    private readonly queue: JobQueue,
+    private readonly audit: AuditRepository,
+    private readonly publisher: RealtimePublisher,
+  ) {}
+
+  async record(m: EntityManager, afterCommit: AfterCommit, agent: AuthAgent, v: AgentMessage): Promise<{ conversation: ConversationDto; message: MessageDto }> {
+    const isReply = v.kind === 'reply';
+    const messageId = await this.messages.insert(m, {
+      organizationId: agent.organizationId,
+      conversationId: v.conversationId,
+      direction: 'outbound',
+      kind: isReply ? 'message' : 'note',
+      channelId: v.channel?.id ?? null,
+      authorAgentId: agent.id,
+      body: v.body,
+      status: isReply ? 'queued' : 'sent',
+      meta: v.meta ?? null,
+    });
+    await this.conversations.touchOutbound(m, v.conversationId, {
+      snippet: v.body.replace(/\s+/g, ' ').slice(0, 160),
+      channelKind: v.channel?.kind ?? null,
+      isReply,
+    });
+    if (isReply) await this.queue.sendInTx(m, v.queue ?? QUEUES.outboundSend, { messageId, organizationId: agent.organizationId });
+    await this.audit.record(
+      {
+        organizationId: agent.organizationId,
+        agentId: agent.id,
+        action: isReply ? 'conversation.replied' : 'conversation.noted',
+        conversationId: v.conversationId,
+        contactId: v.contactId,
+        data: v.audit,
+      },
+      m,
+    );
+    const conversation = toConversationDto((await this.conversations.findById(agent.organizationId, v.conversationId, m))!);
+    const message = (await this.messages.findDto(messageId, m))!;
+    afterCommit(() => {
+      this.publisher.message('message.created', agent.organizationId, conversation, message);
+      this.publisher.conversation(v.conversationEvent ?? 'conversation.updated', agent.organizationId, conversation);
+    });
+    return { conversation, message };
+  }
+}
