@@ -25,6 +25,8 @@ export interface AppConfig {
   loginAttemptsPerQuarter: number;
   /** Express `trust proxy` (which client address rate limits see). Default: loopback. */
   trustProxy?: string;
+  /** Named (server-side prepared) statements on the API's connections; default on. */
+  preparedStatements?: boolean;
   /** Mailbox watchers; every field has a default. */
   email?: { maxAttachmentMb?: number; watcherRefreshMs?: number; pollIntervalMs?: number };
 }
@@ -87,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, embeddedDatabas
     publicRequestsPerHour: Number(env.PUBLIC_REQUESTS_PER_HOUR ?? 20),
     loginAttemptsPerQuarter: Number(env.LOGIN_ATTEMPTS_PER_15MIN ?? 10),
     trustProxy: env.TRUST_PROXY,
+    preparedStatements: env.PG_PREPARED_STATEMENTS !== '0',
     email: {
       maxAttachmentMb: optionalNumber(env.EMAIL_MAX_ATTACHMENT_MB),
       watcherRefreshMs: optionalNumber(env.EMAIL_WATCHER_REFRESH_MS),

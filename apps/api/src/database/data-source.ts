@@ -7,6 +7,7 @@ import { ConversationEntity } from '../modules/conversations/conversation.entity
 import { AttachmentEntity, MessageEntity } from '../modules/messages/message.entity';
 import { OrganizationEntity } from '../modules/organizations/organization.entity';
 import { TeamEntity } from '../modules/teams/team.entity';
+import { PreparingClient } from './preparing-client';
 import { InitialSchema1764300000000 } from './migrations/1764300000000-initial-schema';
 import { MetaProfiles1764306000006 } from './migrations/1764306000006-meta-profiles';
 import { EmailMailbox1764303000003 } from './migrations/1764303000003-email-mailbox';
@@ -27,7 +28,7 @@ export const ENTITIES = [
 /** Migration classes are listed, not globbed (a glob also catches `.d.ts`). */
 export const MIGRATIONS = [InitialSchema1764300000000, EmailMailbox1764303000003, MetaProfiles1764306000006];
 
-export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
+export function dataSourceOptions(url: string, poolSize = 10, preparedStatements = true): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -36,7 +37,7 @@ export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: ['error'],
-    extra: { max: poolSize, application_name: 'guichet' },
+    extra: { max: poolSize, application_name: 'guichet', ...(preparedStatements ? { Client: PreparingClient } : {}) },
   };
 }
 
