@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { createApp, type RunningApp } from '../../api/src/app.factory';
 import { Database } from '../../api/src/common/database.service';
 import { hashPassword } from '../../api/src/common/password';
-import type { AppConfig } from '../../api/src/config';
+import { benchConfig } from '../../api/bench/lib/env';
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../api/src/database/embedded-postgres';
 import { IngestService } from '../../api/src/modules/ingest/ingest.service';
 import { launchBrowser, type LaunchedBrowser } from '../../../libs/testing/src/browser';
@@ -197,25 +197,6 @@ async function measureSide(
   return out;
 }
 
-function benchConfig(databaseUrl: string, dataDir: string, webDistDir: string): AppConfig {
-  return {
-    port: 0,
-    databaseUrl,
-    appSecret: `bench-${randomBytes(16).toString('hex')}`,
-    encryptionKey: randomBytes(32),
-    dataDir,
-    blobDir: join(dataDir, 'blobs'),
-    publicUrl: 'http://guichet.bench',
-    webDistDir,
-    seedDemo: false,
-    runJobs: false,
-    sessionTtlHours: 12,
-    logLevel: 'silent',
-    publicRequestsPerHour: 20,
-    loginAttemptsPerQuarter: 10,
-  };
-}
-
 /**
  * The built app served by the real API on a fresh embedded PostgreSQL, `conversations` open
  * conversations in the agent's service, all loaded into the list in headless Chromium; then
@@ -232,7 +213,7 @@ export async function benchDomLatency(webDistDir: string, o: DomLatencyOptions, 
     await ensureDatabase(pg.url('postgres'), 'guichet_bench_web');
     const dataDir = mkdtempSync(join(tmpdir(), 'guichet-bench-web-data-'));
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    const app: RunningApp = await createApp(benchConfig(pg.url('guichet_bench_web'), dataDir, webDistDir));
+    const app: RunningApp = await createApp({ ...benchConfig(pg.url('guichet_bench_web'), dataDir), webDistDir });
     cleanups.push(() => app.close());
     const db = app.app.get(Database);
     const ingest = app.app.get(IngestService);

@@ -29,7 +29,8 @@ export interface BenchEnv {
 
 const APP_DATABASE = 'guichet_bench';
 
-function benchConfig(databaseUrl: string, dataDir: string): AppConfig {
+/** The app configuration every benchmark starts from (the web benchmark too). */
+export function benchConfig(databaseUrl: string, dataDir: string): AppConfig {
   return {
     port: 0,
     databaseUrl,

@@ -133,16 +133,6 @@ export class MessageRepository {
     return row?.id ?? null;
   }
 
-  /** Conversations holding any of these Message-IDs (In-Reply-To / References threading). */
-  async conversationByExternalIds(manager: EntityManager, organizationId: string, externalIds: string[]): Promise<string | null> {
-    const [row] = await manager.query(
-      `SELECT conversation_id FROM message WHERE organization_id = $1 AND external_id = ANY($2::text[])
-        ORDER BY created_at DESC LIMIT 1`,
-      [organizationId, externalIds],
-    );
-    return row?.conversation_id ?? null;
-  }
-
   /** An attachment with what the access check needs about its conversation. */
   async attachment(organizationId: string, id: string): Promise<AttachmentAccessRow | null> {
     const [row] = await this.db.query<AttachmentAccessRow>(
