@@ -11,6 +11,7 @@ import { PreparingClient } from './preparing-client';
 import { InitialSchema1764300000000 } from './migrations/1764300000000-initial-schema';
 import { MetaProfiles1764306000006 } from './migrations/1764306000006-meta-profiles';
 import { EmailMailbox1764303000003 } from './migrations/1764303000003-email-mailbox';
+import { IngestFunction1764400000000 } from './migrations/1764400000000-ingest-function';
 
 export const ENTITIES = [
   OrganizationEntity,
@@ -26,7 +27,7 @@ export const ENTITIES = [
 ];
 
 /** Migration classes are listed, not globbed (a glob also catches `.d.ts`). */
-export const MIGRATIONS = [InitialSchema1764300000000, EmailMailbox1764303000003, MetaProfiles1764306000006];
+export const MIGRATIONS = [InitialSchema1764300000000, EmailMailbox1764303000003, MetaProfiles1764306000006, IngestFunction1764400000000];
 
 export function dataSourceOptions(url: string, poolSize = 10, preparedStatements = true): DataSourceOptions {
   return {
@@ -36,7 +37,8 @@ export function dataSourceOptions(url: string, poolSize = 10, preparedStatements
     migrations: MIGRATIONS,
     migrationsTransactionMode: 'each',
     synchronize: false,
-    logging: ['error'],
+    // Callers handle query errors; TypeORM's own log would print every failed query's parameters (citizens' data).
+    logging: false,
     extra: { max: poolSize, application_name: 'guichet', ...(preparedStatements ? { Client: PreparingClient } : {}) },
   };
 }

@@ -39,6 +39,41 @@ describe('IngestService', () => {
     expect((await t.db.query(`SELECT count(*)::int AS n FROM conversation WHERE id = $1`, [results[0]!.conversationId])).rows[0].n).toBe(1);
   });
 
+  it('lets concurrent messages share transactions, each caller getting its own message and file', async () => {
+    const senders = Array.from({ length: 30 }, (_, i) => `06 44 00 ${String(10 + (i % 20)).padStart(2, '0')} 00`);
+    const messages = senders.map((from, i) => sms(from, `message ${i}`));
+    const results = await Promise.all(messages.map((m) => t.ingest.ingest(m)));
+    const { rows } = await t.db.query(
+      `SELECT m.id, m.external_id, m.body, m.conversation_id, c.contact_id, m.xmin::text AS xid
+         FROM message m JOIN conversation c ON c.id = m.conversation_id WHERE m.id = ANY($1::uuid[])`,
+      [results.map((r) => r.messageId)],
+    );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    results.forEach((r, i) => {
+      expect(byId.get(r.messageId)).toMatchObject({ external_id: messages[i]!.externalId, body: `message ${i}`, conversation_id: r.conversationId, contact_id: r.contactId });
+    });
+    // Twenty citizens, one file each: a citizen's second message joined their first one's file.
+    expect(new Set(results.map((r) => r.contactId)).size).toBe(20);
+    expect(new Set(results.map((r) => r.conversationId)).size).toBe(20);
+    expect(results.filter((r) => r.newConversation)).toHaveLength(20);
+    // Fewer transactions than messages: group commit at work.
+    expect(new Set(rows.map((r) => r.xid)).size).toBeLessThan(30);
+  });
+
+  it('fails only the message at fault when it shares a transaction with others', async () => {
+    const bad = 5;
+    const settled = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, i) =>
+        // An unknown service for the new file: the foreign key refuses it.
+        t.ingest.ingest(email(`groupe.${i}@example.fr`, `Demande ${i}`), i === bad ? { teamId: randomUUID() } : {}),
+      ),
+    );
+    expect(settled.map((s) => s.status)).toEqual(settled.map((_, i) => (i === bad ? 'rejected' : 'fulfilled')));
+    const { rows } = await t.db.query(`SELECT value FROM contact_identity WHERE value LIKE 'groupe.%@example.fr' ORDER BY value`);
+    expect(rows.map((r) => r.value)).not.toContain(`groupe.${bad}@example.fr`);
+    expect(rows).toHaveLength(11);
+  });
+
   it('gives one contact to a new citizen who sends several first messages at once', async () => {
     const results = await Promise.all(Array.from({ length: 8 }, (_, i) => t.ingest.ingest(sms('07 55 44 33 22', `message ${i}`))));
     expect(new Set(results.map((r) => r.contactId)).size).toBe(1);

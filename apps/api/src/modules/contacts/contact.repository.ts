@@ -19,7 +19,8 @@ export class ContactRepository {
    * two first messages from the same new citizen never create two contacts.
    */
   async lockIdentity(manager: EntityManager, organizationId: string, kind: IdentityKind, value: string): Promise<void> {
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`identity:${organizationId}:${kind}:${value}`]);
+    // The same function guichet_ingest() locks with: one key for every path.
+    await manager.query(`SELECT guichet_lock_identity($1, $2, $3)`, [organizationId, kind, value]);
   }
 
   async contactIdByIdentity(

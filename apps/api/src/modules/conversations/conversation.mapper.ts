@@ -33,7 +33,7 @@ export interface ConversationRow {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export function toConversationDto(r: ConversationRow): ConversationDto {
+export function toConversationDto(r: Omit<ConversationRow, 'sort_key'>): ConversationDto {
   return {
     id: r.id,
     reference: r.reference,

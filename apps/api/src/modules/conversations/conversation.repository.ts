@@ -27,12 +27,6 @@ export interface ConversationFilter {
   limit: number;
 }
 
-export interface ThreadCandidate {
-  id: string;
-  contact_id: string;
-  status: ConversationStatus;
-}
-
 export interface ConversationChanges {
   status?: ConversationStatus;
   priority?: Priority;
@@ -174,71 +168,6 @@ export class ConversationRepository {
     return row?.id ?? null;
   }
 
-  /** The contact's most recent conversation in progress, with what the sender check needs. */
-  async latestOpen(manager: EntityManager, contactId: string): Promise<ThreadCandidate | null> {
-    const [row] = await manager.query(
-      `SELECT id, contact_id, status FROM conversation WHERE contact_id = $1 AND status IN ('open', 'pending', 'snoozed')
-        ORDER BY last_message_at DESC LIMIT 1`,
-      [contactId],
-    );
-    return row ?? null;
-  }
-
-  /** A conversation of the organization by id, reference, or one of its messages' external ids. */
-  async candidate(
-    manager: EntityManager,
-    organizationId: string,
-    by: { id: string } | { reference: string } | { externalIds: string[] },
-  ): Promise<ThreadCandidate | null> {
-    const [where, value] =
-      'id' in by
-        ? ['id = $2', by.id]
-        : 'reference' in by
-          ? ['reference = $2', by.reference]
-          : [
-              `id = (SELECT conversation_id FROM message WHERE organization_id = $1 AND external_id = ANY($2::text[])
-                      ORDER BY created_at DESC LIMIT 1)`,
-              by.externalIds,
-            ];
-    const [row] = await manager.query(`SELECT id, contact_id, status FROM conversation WHERE organization_id = $1 AND ${where}`, [
-      organizationId,
-      value,
-    ]);
-    return row ?? null;
-  }
-
-  /**
-   * Opens a conversation for an inbound message, already in its after-message state (one write),
-   * with a fresh unique public reference; answers the row as reads return it.
-   */
-  async openInbound(
-    manager: EntityManager,
-    v: {
-      organizationId: string;
-      contactId: string;
-      teamId: string;
-      subject: string | null;
-      possiblyRelatedToId: string | null;
-      at: Date;
-      snippet: string;
-      channelKind: ChannelKind;
-    },
-  ): Promise<ConversationRow> {
-    for (let attempt = 0; attempt < 8; attempt++) {
-      const [row] = await manager.query(
-        `WITH c AS (
-           INSERT INTO conversation (organization_id, reference, contact_id, team_id, subject, possibly_related_to_id,
-                                     created_at, last_message_at, last_inbound_at, snippet, last_channel_kind)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7, $8, $9)
-           ON CONFLICT (reference) DO NOTHING RETURNING *)
-         SELECT ${CONVERSATION_COLUMNS} FROM c JOIN contact ct ON ct.id = c.contact_id`,
-        [v.organizationId, formatReference(randomBytes(6)), v.contactId, v.teamId, v.subject, v.possiblyRelatedToId, v.at, v.snippet, v.channelKind],
-      );
-      if (row) return row;
-    }
-    throw new Error('could not allocate a unique conversation reference');
-  }
-
   /** Inserts a conversation with a fresh unique public reference. */
   async insert(
     manager: EntityManager,
@@ -262,30 +191,6 @@ export class ConversationRepository {
       if (row) return row.id;
     }
     throw new Error('could not allocate a unique conversation reference');
-  }
-
-  /** A new inbound message: bump activity, mark unread, reopen unless it is an auto-reply. */
-  async touchInbound(
-    manager: EntityManager,
-    id: string,
-    v: { at: Date; snippet: string; channelKind: ChannelKind | null; reopen: boolean },
-  ): Promise<ConversationRow> {
-    const [row] = await manager.query(
-      `WITH c AS (
-         UPDATE conversation SET
-           last_message_at = GREATEST(last_message_at, $2), last_inbound_at = GREATEST(last_inbound_at, $2),
-           snippet = CASE WHEN $2 >= last_message_at THEN $3 ELSE snippet END,
-           last_channel_kind = CASE WHEN $2 >= last_message_at THEN coalesce($4, last_channel_kind) ELSE last_channel_kind END,
-           unread = true,
-           status = CASE WHEN $5 AND status IN ('pending', 'snoozed', 'resolved') THEN 'open' ELSE status END,
-           snoozed_until = CASE WHEN $5 THEN NULL ELSE snoozed_until END,
-           resolved_at = CASE WHEN $5 THEN NULL ELSE resolved_at END,
-           version = version + 1
-         WHERE id = $1 RETURNING *)
-       SELECT ${CONVERSATION_COLUMNS} FROM c JOIN contact ct ON ct.id = c.contact_id`,
-      [id, v.at, v.snippet, v.channelKind, v.reopen],
-    );
-    return row;
   }
 
   /** An agent reply or note. Replies count as the first response; both mark the file read. */

@@ -1,15 +1,24 @@
 import { Injectable } from '@nestjs/common';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { GroupCommit } from '../../common/group-commit';
 import { htmlToText, sanitizeEmailHtml } from '@guichet/channels';
-import { findReference, normalizeIdentity, type IdentityKind, type InboundMessage, type MessageDto } from '@guichet/contracts';
-import type { EntityManager } from 'typeorm';
+import {
+  findReference,
+  formatReference,
+  normalizeIdentity,
+  type AttachmentDto,
+  type ChannelKind,
+  type IdentityKind,
+  type InboundMessage,
+  type MessageDto,
+  type MessageKind,
+} from '@guichet/contracts';
 import { Database } from '../../common/database.service';
 import { badRequest, notFound } from '../../common/errors';
 import { BlobStore } from '../blobs/blob-store';
 import { ChannelRepository, type ChannelRow } from '../channels/channel.repository';
-import { ContactRepository } from '../contacts/contact.repository';
-import { toConversationDto } from '../conversations/conversation.mapper';
-import { ConversationRepository, type ThreadCandidate } from '../conversations/conversation.repository';
-import { MessageRepository, type NewAttachment } from '../messages/message.repository';
+import { toConversationDto, type ConversationRow } from '../conversations/conversation.mapper';
+import { MessageRepository } from '../messages/message.repository';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
 
 export interface IngestResult {
@@ -29,26 +38,71 @@ export interface IngestOptions {
 const SNIPPET_CHARS = 160;
 const CHANNEL_CACHE_MS = 5_000;
 
-/** The same (channel, external id) is already stored: the transaction is rolled back. */
-class DuplicateDelivery extends Error {}
 const snippetOf = (text: string) => text.replace(/\s+/g, ' ').trim().slice(0, SNIPPET_CHARS);
+
+/** guichet_ingest() (migration IngestFunction1764400000000) stores a batch of messages in one statement. */
+const INGEST_SQL = `SELECT * FROM guichet_ingest($1::jsonb)`;
+
+/** What guichet_ingest_message() reads from each item (the names are its JSON keys). */
+interface IngestItem {
+  organizationId: string;
+  channelId: string;
+  channelKind: ChannelKind;
+  teamId: string;
+  fromKind: IdentityKind;
+  fromValue: string;
+  fromName: string | null;
+  extraIdentities: { kind: IdentityKind; value: string }[];
+  threadId: string | null;
+  threadExternalIds: string[];
+  threadReference: string | null;
+  latestOpen: boolean;
+  references: string[];
+  subject: string | null;
+  at: string;
+  snippet: string;
+  reopen: boolean;
+  kind: MessageKind;
+  body: string;
+  html: string | null;
+  externalId: string;
+  meta: Record<string, unknown>;
+  attachments: AttachmentDto[];
+}
+
+type IngestRow = Omit<ConversationRow, 'sort_key'> & { message_id: string; created: boolean; new_conversation: boolean };
+
+/** Three random public references for a new conversation: the next is tried when one is taken. */
+function drawReferences(): string[] {
+  const bytes = randomBytes(18);
+  return [0, 6, 12].map((i) => formatReference(bytes.subarray(i, i + 6)));
+}
+
+/** The constraint a PostgreSQL unique violation names, if that is what `e` is. */
+function uniqueViolation(e: unknown): string | undefined {
+  const err = e as { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } };
+  const d = err.driverError ?? err;
+  return d.code === '23505' ? d.constraint : undefined;
+}
 
 /**
  * Turns a normalized InboundMessage into stored data in ONE transaction: dedupe, contact,
- * threading with the sender check, message and attachments, conversation update. Events go
- * out after commit.
+ * threading with the sender check, message and attachments, conversation update. The
+ * transaction is one autocommit call of guichet_ingest(): one round trip, and events go out
+ * once it has returned, that is committed.
  */
 @Injectable()
 export class IngestService {
   constructor(
     private readonly db: Database,
     private readonly channels: ChannelRepository,
-    private readonly contacts: ContactRepository,
-    private readonly conversations: ConversationRepository,
     private readonly messages: MessageRepository,
     private readonly blobs: BlobStore,
     private readonly publisher: RealtimePublisher,
   ) {}
+
+  /** Concurrent messages share transactions: two batches in flight, up to 50 messages each. */
+  private readonly commits = new GroupCommit<IngestItem, IngestRow>((items) => this.commitBatch(items), { parallel: 2, maxBatch: 50 });
 
   async ingest(inbound: InboundMessage, options: IngestOptions = {}): Promise<IngestResult> {
     const channel = await this.channel(inbound.channelId);
@@ -62,85 +116,89 @@ export class IngestService {
     const kind = inbound.kind ?? 'message';
 
     // Bytes go to the content-addressed store first: a rollback leaves at worst an unreferenced file.
-    const files: NewAttachment[] = [];
+    const files: AttachmentDto[] = [];
     for (const a of inbound.attachments ?? []) {
       const { sha256, size } = await this.blobs.put(a.content);
-      files.push({ fileName: a.fileName, contentType: a.contentType, size, sha256 });
+      files.push({ id: randomUUID(), fileName: a.fileName, contentType: a.contentType, size, sha256 });
     }
 
+    const t = inbound.thread ?? {};
+    const subject = inbound.subject?.trim().slice(0, 300) || null;
+    const item: IngestItem = {
+      organizationId,
+      channelId: channel.id,
+      channelKind: channel.kind,
+      teamId: options.teamId ?? channel.team_id,
+      fromKind: inbound.from.kind,
+      fromValue,
+      fromName: inbound.from.name?.trim().slice(0, 200) || null,
+      extraIdentities: extras,
+      threadId: t.conversationId ?? null,
+      threadExternalIds: t.inReplyTo?.slice(0, 50) ?? [],
+      threadReference: t.reference ?? (subject ? findReference(subject) : null),
+      latestOpen: t.latestOpen ?? false,
+      references: drawReferences(),
+      subject,
+      at: at.toISOString(),
+      snippet: snippetOf(text),
+      reopen: !inbound.autoReply,
+      kind,
+      body: text,
+      html,
+      externalId: inbound.externalId,
+      meta: { ...(inbound.meta ?? {}), ...(inbound.autoReply ? { autoReply: true } : {}) },
+      attachments: files,
+    };
+
+    let row: IngestRow;
     try {
-      return await this.db.tx(async (m, afterCommit) => {
-        // The identity lock serializes a sender's messages, so two deliveries of one event meet
-        // here; the second one's message insert then finds the first and rolls everything back.
-        const contactId = await this.contacts.resolve(m, organizationId, inbound.from.kind, fromValue, inbound.from.name ?? null);
-        for (const extra of extras) {
-          await this.contacts.lockIdentity(m, organizationId, extra.kind, extra.value);
-          // An identity already held by another citizen is never moved: that would merge two files.
-          await this.contacts.addIdentity(m, organizationId, contactId, extra.kind, extra.value);
-        }
-
-        const snippet = snippetOf(text);
-        const matched = await this.matchConversation(m, organizationId, contactId, inbound);
-        const append = matched && matched.contact_id === contactId && matched.status !== 'closed';
-        const conversation = append
-          ? await this.conversations.touchInbound(m, matched.id, { at, snippet, channelKind: channel.kind, reopen: !inbound.autoReply })
-          : // No match, a closed file, or a match that belongs to another citizen: a new file for this
-            // sender, flagged as possibly related so an agent can link or merge it knowingly.
-            await this.conversations.openInbound(m, {
-              organizationId,
-              contactId,
-              teamId: options.teamId ?? channel.team_id,
-              subject: inbound.subject?.trim().slice(0, 300) || null,
-              possiblyRelatedToId: matched?.id ?? null,
-              at,
-              snippet,
-              channelKind: channel.kind,
-            });
-
-        const messageId = await this.messages.insertInbound(m, {
-          organizationId,
-          conversationId: conversation.id,
-          direction: 'inbound',
-          kind,
-          channelId: channel.id,
-          body: text,
-          htmlBody: html,
-          status: 'received',
-          externalId: inbound.externalId,
-          meta: { ...(inbound.meta ?? {}), ...(inbound.autoReply ? { autoReply: true } : {}) },
-          createdAt: at,
-        });
-        if (!messageId) throw new DuplicateDelivery();
-        const attachments = await this.messages.insertAttachments(m, organizationId, messageId, files);
-
-        const message: MessageDto = {
-          id: messageId,
-          conversationId: conversation.id,
-          direction: 'inbound',
-          kind,
-          channelId: channel.id,
-          channelKind: channel.kind,
-          authorAgentId: null,
-          body: text,
-          htmlBody: html,
-          status: 'received',
-          error: null,
-          attachments,
-          createdAt: at.toISOString(),
-        };
-        afterCommit(() => {
-          const dto = toConversationDto(conversation);
-          // The message first: it is what the agent waits for; the list row follows.
-          this.publisher.message('message.created', organizationId, dto, message);
-          this.publisher.conversation(append ? 'conversation.updated' : 'conversation.created', organizationId, dto);
-        });
-        return { messageId, conversationId: conversation.id, contactId, created: true, newConversation: !append };
-      });
+      row = await this.commits.submit(item);
     } catch (e) {
-      if (!(e instanceof DuplicateDelivery)) throw e;
-      const existing = (await this.messages.byExternalId(channel.id, inbound.externalId))!;
-      return { messageId: existing.id, conversationId: existing.conversation_id, contactId: existing.contact_id, created: false, newConversation: false };
+      // A twin delivery stored under another identity at the same moment: answer the stored message.
+      if (uniqueViolation(e) !== 'message_channel_external_id_key') throw e;
+      return this.stored(channel.id, inbound.externalId);
     }
+    if (!row.created) return { messageId: row.message_id, conversationId: row.id, contactId: row.contact_id, created: false, newConversation: false };
+
+    const message: MessageDto = {
+      id: row.message_id,
+      conversationId: row.id,
+      direction: 'inbound',
+      kind,
+      channelId: channel.id,
+      channelKind: channel.kind,
+      authorAgentId: null,
+      body: text,
+      htmlBody: html,
+      status: 'received',
+      error: null,
+      attachments: files,
+      createdAt: at.toISOString(),
+    };
+    const dto = toConversationDto(row);
+    // The message first: it is what the agent waits for; the list row follows.
+    this.publisher.message('message.created', organizationId, dto, message);
+    this.publisher.conversation(row.new_conversation ? 'conversation.created' : 'conversation.updated', organizationId, dto);
+    return { messageId: row.message_id, conversationId: row.id, contactId: row.contact_id, created: true, newConversation: row.new_conversation };
+  }
+
+  private async stored(channelId: string, externalId: string): Promise<IngestResult> {
+    const existing = (await this.messages.byExternalId(channelId, externalId))!;
+    return { messageId: existing.id, conversationId: existing.conversation_id, contactId: existing.contact_id, created: false, newConversation: false };
+  }
+
+  /**
+   * One guichet_ingest() call for a batch of items, in autocommit: one round trip and one commit
+   * for all of them. Items are sorted by sender identity, so that two batches in flight take their
+   * identity locks in the same order and never wait on each other in a cycle.
+   */
+  private async commitBatch(items: IngestItem[]): Promise<IngestRow[]> {
+    const order = items.map((item, i) => ({ item, i, key: `${item.fromKind}:${item.fromValue}` }));
+    order.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.i - b.i));
+    const rows = await this.db.query<IngestRow & { ord: number }>(INGEST_SQL, [JSON.stringify(order.map((o) => o.item))]);
+    const out = new Array<IngestRow>(items.length);
+    for (const row of rows) out[order[row.ord - 1]!.i] = row;
+    return out;
   }
 
   /** Channels rarely change; a short cache spares a query per message on busy mailboxes. */
@@ -154,33 +212,5 @@ export class IngestService {
     if (this.channelCache.size > 1000) this.channelCache.clear();
     this.channelCache.set(id, { row, until: Date.now() + CHANNEL_CACHE_MS });
     return row;
-  }
-
-  /**
-   * Threading rules in order (ARCHITECTURE.md): a conversation proven by a signed token,
-   * In-Reply-To/References, a quoted GU reference, then the contact's latest open conversation.
-   * The caller checks that the match belongs to the sender.
-   */
-  private async matchConversation(
-    m: EntityManager,
-    organizationId: string,
-    contactId: string,
-    inbound: InboundMessage,
-  ): Promise<ThreadCandidate | null> {
-    const t = inbound.thread ?? {};
-    if (t.conversationId) {
-      const hit = await this.conversations.candidate(m, organizationId, { id: t.conversationId });
-      if (hit) return hit;
-    }
-    if (t.inReplyTo?.length) {
-      const hit = await this.conversations.candidate(m, organizationId, { externalIds: t.inReplyTo.slice(0, 50) });
-      if (hit) return hit;
-    }
-    const reference = t.reference ?? (inbound.subject ? findReference(inbound.subject) : null);
-    if (reference) {
-      const hit = await this.conversations.candidate(m, organizationId, { reference });
-      if (hit) return hit;
-    }
-    return t.latestOpen ? this.conversations.latestOpen(m, contactId) : null;
   }
 }

@@ -104,21 +104,6 @@ export class MessageRepository {
     return rows.map((r, i) => ({ id: r.id, ...list[i]! }));
   }
 
-  /**
-   * Inserts an inbound message unless its (channel, external id) is already stored: null then,
-   * and the caller rolls its transaction back (the same event delivered twice).
-   */
-  async insertInbound(manager: EntityManager, m: NewMessage & { channelId: string; externalId: string }): Promise<string | null> {
-    const [row] = await manager.query(
-      `INSERT INTO message (organization_id, conversation_id, direction, kind, channel_id, body, html_body, status, external_id, meta, created_at)
-       VALUES ($1, $2, 'inbound', $3, $4, $5, $6, 'received', $7, $8, $9)
-       ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING id`,
-      [m.organizationId, m.conversationId, m.kind, m.channelId, m.body, m.htmlBody ?? null, m.externalId, m.meta ? JSON.stringify(m.meta) : null, m.createdAt ?? new Date()],
-    );
-    return row?.id ?? null;
-  }
-
-  /** The stored message of an external id, with its conversation and contact. */
   async byExternalId(channelId: string, externalId: string): Promise<{ id: string; conversation_id: string; contact_id: string } | null> {
     const [row] = await this.db.query<{ id: string; conversation_id: string; contact_id: string }>(
       `SELECT m.id, m.conversation_id, c.contact_id FROM message m JOIN conversation c ON c.id = m.conversation_id
