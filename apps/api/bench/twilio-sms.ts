@@ -2,7 +2,6 @@
  * Inbound SMS webhooks (issue 4): signed Twilio webhooks over loopback HTTP from concurrent
  * senders, each acknowledged once stored, beside raw single-row INSERT commits in the same run.
  */
-import { availableParallelism } from 'node:os';
 import { ChannelService } from '../src/modules/channels/channel.service';
 import { IngestService } from '../src/modules/ingest/ingest.service';
 import { openRawInserter, Throughput } from './ingest';
@@ -12,7 +11,8 @@ import { createOrganization, createTeams } from './lib/fixtures';
 import type { BenchResult } from './lib/report';
 import { count, ms, perSecond, seconds, summarize } from './lib/stats';
 import { rounds, runPool } from './lib/timing';
-import { createSmsChannelOverApi, phoneOf, SmsWebhookSender } from './lib/twilio-webhooks';
+import { createSmsChannelOverApi, phoneOf } from './lib/twilio-webhooks';
+import { WebhookLoad } from './lib/webhook-load';
 
 export interface TwilioSmsBenchOptions {
   messages: number;
@@ -51,30 +51,32 @@ export async function benchTwilioSms(o: TwilioSmsBenchOptions, log: Log): Promis
     const organizationId = await createOrganization(env.db);
     const [teamId] = await createTeams(env.db, organizationId, ['État civil']);
     const channel = await createSmsChannelOverApi(env, organizationId, teamId!);
-    const sender = new SmsWebhookSender(env, channel, o.concurrency);
+    const load = new WebhookLoad(env, channel, o.concurrency, o.deadlineMs);
     const raw = await openRawInserter(env, o);
     // 3 in 10 from a returning citizen (threaded into their open conversation), 7 in 10 from a new one.
     const senderOf = (i: number) => (i % 10 < 3 ? phoneOf((i * 7919) % o.returningCitizens) : phoneOf(o.returningCitizens + i));
-    const project = new Throughput(o, async (i) => {
-      await sender.send(senderOf(i), sender.sid(i), TEXT);
-    });
+    const webhooks = (from: number, count: number) =>
+      Array.from({ length: count }, (_, k) => ({ from: senderOf(from + k), sid: `SM${String(from + k).padStart(32, '0')}`, body: TEXT }));
+    const project = new Throughput(o);
     const baseline = new Throughput(o, raw.insert);
     const direct = new CpuMeter();
     try {
-      await runPool(o.returningCitizens, o.concurrency, o.deadlineMs, async (c) => {
-        await sender.send(phoneOf(c), sender.sid(`first${c}`), TEXT);
-      });
+      await load.run(
+        Array.from({ length: o.returningCitizens }, (_, c) => ({ from: phoneOf(c), sid: `SMfirst${String(c).padStart(27, '0')}`, body: TEXT })),
+        o.concurrency,
+      );
       log(`sms-webhooks: ${o.warmup} warm-up + ${o.messages} signed webhooks vs ${o.rawInserts} raw INSERT commits, ${o.concurrency} concurrent senders, ${o.rounds} alternating rounds`);
-      await project.warm(o.warmup, 0);
+      await load.run(webhooks(0, o.warmup), o.concurrency);
       await baseline.warm(o.warmup, 0);
       const projectRounds = rounds(o.messages, o.rounds);
       const rawRounds = rounds(o.rawInserts, o.rounds);
       for (let r = 0; r < projectRounds.length; r++) {
-        await project.measure(projectRounds[r]!.count, o.warmup + projectRounds[r]!.from);
+        const { from, count } = projectRounds[r]!;
+        await project.measureChunk(count, () => load.run(webhooks(o.warmup + from, count), o.concurrency));
         await baseline.measure(rawRounds[r]!.count, o.warmup + rawRounds[r]!.from);
       }
     } finally {
-      sender.close();
+      await load.close();
       await raw.close();
     }
 
@@ -127,7 +129,7 @@ export async function benchTwilioSms(o: TwilioSmsBenchOptions, log: Log): Promis
       notes: [
         `each webhook: HMAC-SHA1 signature check over the public URL, channel lookup with secret decryption, one ingest transaction, empty TwiML; 70 % new citizens, 30 % returning (${o.returningCitizens}) threaded into their open conversation; channel created by an admin over POST /api/v1/channels`,
         `${o.warmup} warm-up calls on each side, then ${o.rounds} rounds alternating webhooks and raw INSERTs; checked after the run: ${count(afterWebhooks)} messages stored, one per MessageSid`,
-        `CPU: the app and the bench's HTTP senders share one Node process (at most one of the machine's ${availableParallelism()} cores); a webhook costs ${ms(webhookCpu)} of that process's CPU, of which IngestService.ingest() alone (${count(o.directProbe)} direct calls of the same mix, ${perSecond((o.directProbe / directMs) * 1000)}) costs ${ms(ingestCpu)} and ChannelService.resolve() (done per webhook, uncached) ${ms(resolveCpu)}; the rest is HTTP on both ends, form parsing, the HMAC and TwiML: the process saturates at about ${perSecond(1000 / webhookCpu)}, whatever PostgreSQL can commit`,
+        `CPU: the app runs on the process's main thread and the bench's HTTP senders (Twilio's signing included) on a worker thread of the same process, since Twilio's requests come from elsewhere; a webhook costs ${ms(webhookCpu)} of process CPU (both threads), of which IngestService.ingest() alone (${count(o.directProbe)} direct calls of the same mix, ${perSecond((o.directProbe / directMs) * 1000)}) costs ${ms(ingestCpu)} and ChannelService.resolve() (one query per webhook, the secrets decrypted once per sealed value) ${ms(resolveCpu)}; the rest is HTTP on both ends, form parsing, the HMAC and TwiML`,
         `raw baseline: autocommit INSERT of (source, body) into a table with a bigint identity key, in another database of the same server, ${o.concurrency} pg connections`,
       ],
       server: env.server,

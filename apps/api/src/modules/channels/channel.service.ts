@@ -17,6 +17,8 @@ import { DirectoryRepository } from '../agents/directory.repository';
 import { decryptSecrets, encryptSecrets, mergeSecrets, splitSecrets } from './channel-secrets';
 import { ChannelRepository, type ChannelRow } from './channel.repository';
 
+const WEBHOOK_CHANNEL_CACHE_MS = 5_000;
+
 export interface ResolvedChannel {
   id: string;
   organizationId: string;
@@ -73,8 +75,56 @@ export class ChannelService {
       kind: row.kind,
       name: row.name,
       enabled: row.enabled,
-      config: mergeSecrets(row.config, decryptSecrets(this.config.encryptionKey, row.id, row.secrets)),
+      config: mergeSecrets(row.config, this.decrypt(row.id, row.secrets)),
     };
+  }
+
+  private readonly listeners: ((kind: ChannelKind) => void)[] = [];
+
+  /** Called once a channel is created or changed through this instance's API (mailbox watchers restart at once). */
+  onChanged(listener: (kind: ChannelKind) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private changed(kind: ChannelKind): void {
+    for (const listener of this.listeners) listener(kind);
+  }
+
+  /**
+   * `resolve()` for webhooks, which providers send many times a second on one channel: a channel
+   * found is kept 5 seconds (the IngestService's own channel cache lasts as long). A change made
+   * through this instance's API applies at once; one made elsewhere within 5 seconds.
+   */
+  async resolveForWebhook(id: string): Promise<ResolvedChannel | null> {
+    const hit = this.webhookChannels.get(id);
+    if (hit && hit.until > Date.now()) return hit.channel;
+    const channel = await this.resolve(null, id);
+    if (channel) {
+      if (this.webhookChannels.size >= 1000) this.webhookChannels.clear();
+      this.webhookChannels.set(id, { channel, until: Date.now() + WEBHOOK_CHANNEL_CACHE_MS });
+    }
+    return channel;
+  }
+
+  private readonly webhookChannels = new Map<string, { channel: ResolvedChannel; until: number }>();
+
+  /**
+   * Secrets are decrypted once per sealed value (webhooks resolve their channel on every call).
+   * The key is the ciphertext itself, whose IV is new on every write: a changed secret is never
+   * answered from the cache, whatever changed it.
+   */
+  private readonly decrypted = new Map<string, Record<string, unknown>>();
+
+  private decrypt(channelId: string, sealed: string | null): Record<string, unknown> {
+    if (!sealed) return {};
+    const key = `${channelId}:${sealed}`;
+    let secrets = this.decrypted.get(key);
+    if (!secrets) {
+      secrets = decryptSecrets(this.config.encryptionKey, channelId, sealed);
+      if (this.decrypted.size >= 1000) this.decrypted.clear();
+      this.decrypted.set(key, secrets);
+    }
+    return secrets;
   }
 
   private validate(kind: ChannelKind, config: Record<string, unknown>): Record<string, unknown> {
@@ -104,6 +154,7 @@ export class ChannelService {
       });
       await this.audit.record({ organizationId: agent.organizationId, agentId: agent.id, action: 'channel.created', data: { channelId: id } }, m);
     });
+    this.changed(input.kind);
     return this.get(agent, id);
   }
 
@@ -134,6 +185,8 @@ export class ChannelService {
       });
       await this.audit.record({ organizationId: agent.organizationId, agentId: agent.id, action: 'channel.updated', data: { channelId: id } }, m);
     });
+    this.webhookChannels.delete(id);
+    this.changed(current.kind);
     return this.get(agent, id);
   }
 }
