@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { InboundAttachment, InboundMessage } from '@guichet/contracts';
 import { simpleParser, type AddressObject, type Attachment } from 'mailparser';
-import { sanitizeEmailHtml } from '../sanitize';
 
 export const DEFAULT_MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
 
@@ -129,7 +128,7 @@ export function generatedMessageId(raw: Buffer): string {
 }
 
 /**
- * Raw RFC 5322 source -> InboundMessage: text, HTML sanitized, decoded subjects and file names,
+ * Raw RFC 5322 source -> InboundMessage: text, HTML (sanitized by the ingest), decoded subjects and file names,
  * inline images and attachments (oversize parts recorded as not imported), threading hints,
  * auto-reply and DSN detection. Throws EmailParseError when there is no usable sender.
  */
@@ -167,7 +166,8 @@ export async function parseEmail(source: Buffer | string, o: ParseOptions): Prom
     if (a.cid && (a.related || a.contentDisposition === 'inline')) inlineImages[a.cid] = fileName;
   }
 
-  const html = typeof mail.html === 'string' && mail.html.trim() ? sanitizeEmailHtml(mail.html) : undefined;
+  // As sent: IngestService sanitizes every channel's HTML once, before it is stored.
+  const html = typeof mail.html === 'string' && mail.html.trim() ? mail.html : undefined;
   const subject = mail.subject?.trim() || undefined;
   const inReplyTo = [...messageIds(mail.inReplyTo), ...messageIds(mail.references).reverse()].filter((v, i, all) => all.indexOf(v) === i);
   const tokenCandidates = [

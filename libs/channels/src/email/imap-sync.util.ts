@@ -79,7 +79,7 @@ export class MailboxSync {
     options: MailboxSyncOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 50;
-    this.concurrency = options.concurrency ?? 4;
+    this.concurrency = options.concurrency ?? 16;
     this.pollMs = options.pollIntervalMs ?? 60_000;
     this.minBackoff = options.minBackoffMs ?? 1_000;
     this.maxBackoff = options.maxBackoffMs ?? 60_000;
@@ -191,9 +191,18 @@ export class MailboxSync {
       uids = (await client.search({ uid: `${cursor.highestUid + 1}:*` }, { uid: true })) || [];
     }
     uids = uids.filter((u) => u > cursor.highestUid).sort((a, b) => a - b);
-    for (let i = 0; i < uids.length && !this.stopped; i += this.batchSize) {
-      const batch = uids.slice(i, i + this.batchSize);
-      const mails = (await client.fetchAll(batch.join(','), { uid: true, source: true, internalDate: true }, { uid: true })).sort((a, b) => a.uid - b.uid);
+    const fetchBatch = (from: number) => {
+      const batch = uids.slice(from, from + this.batchSize);
+      const mails = client.fetchAll(batch.join(','), { uid: true, source: true, internalDate: true }, { uid: true });
+      mails.catch(() => undefined); // awaited below, unless the sync stops first
+      return { batch, mails };
+    };
+    // The next batch is fetched while this one is stored (imapflow queues the commands).
+    let next = uids.length ? fetchBatch(0) : null;
+    for (let i = 0; next && !this.stopped; i += this.batchSize) {
+      const { batch } = next;
+      const mails = (await next.mails).sort((a, b) => a.uid - b.uid);
+      next = i + this.batchSize < uids.length ? fetchBatch(i + this.batchSize) : null;
       // One lane per sender, in UID order within a lane (a citizen's reply never overtakes the mail
       // it answers); different senders are stored concurrently.
       const lanes = new Map<string, typeof mails>();

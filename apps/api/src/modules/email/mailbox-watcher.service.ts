@@ -42,6 +42,7 @@ export class MailboxWatcherService implements OnApplicationBootstrap, BeforeAppl
   onApplicationBootstrap(): void {
     // RUN_JOBS=0: this instance serves HTTP only, no mailbox watchers.
     if (!this.config.runJobs) return;
+    this.channels.onChanged((kind) => kind === 'email' && this.refresh());
     this.schedule(50);
   }
 

@@ -1,3 +1,4 @@
+import { sanitizeEmailHtml } from '../../sanitize';
 import { backoffDelay, senderOf } from '../imap-sync.util';
 import { generatedMessageId, parseEmail, plusTokens } from '../email-parser';
 import { buildReplyEmail, classifySmtpError, outboundMessageId, replyAddress, replySubject } from '../email.adapter';
@@ -42,7 +43,7 @@ describe('email parsing', () => {
     expect(inbound.autoReply).toBeUndefined();
   });
 
-  it('keeps both parts of multipart/alternative, sanitizes HTML and keeps inline cid images as attachments', async () => {
+  it('keeps both parts of multipart/alternative, the HTML for the ingest to sanitize, and inline cid images as attachments', async () => {
     const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
     const raw = eml([
       'From: citoyen@exemple.fr',
@@ -77,8 +78,9 @@ describe('email parsing', () => {
     expect(inbound.text).toBe('Version texte');
     expect(inbound.html).toContain('<b>HTML</b>');
     expect(inbound.html).toContain('src="cid:photo1"');
-    expect(inbound.html).not.toMatch(/script|onclick|javascript:|(?<!-)src="https:/);
-    expect(inbound.html).toContain('data-remote-src="https://traceur.example/pixel.gif"');
+    const safe = sanitizeEmailHtml(inbound.html!);
+    expect(safe).not.toMatch(/script|onclick|javascript:|(?<!-)src="https:/);
+    expect(safe).toContain('data-remote-src="https://traceur.example/pixel.gif"');
     expect(inbound.attachments!.map((a) => a.fileName)).toEqual(['photo.png']);
     expect(inbound.meta).toMatchObject({ inlineImages: { photo1: 'photo.png' } });
   });
