@@ -95,7 +95,7 @@ export async function benchTwilioSms(o: TwilioSmsBenchOptions, log: Log): Promis
       if (!r.created) throw new Error(`direct message ${i} was a duplicate`);
     });
     direct.stop();
-    // What every webhook does before the ingest: ChannelService.resolve() (a query and the secrets' decryption).
+    // What a webhook does before the ingest when its channel is not cached: ChannelService.resolve().
     const channels = env.app.app.get(ChannelService);
     const resolve = new CpuMeter();
     resolve.start();
@@ -129,7 +129,7 @@ export async function benchTwilioSms(o: TwilioSmsBenchOptions, log: Log): Promis
       notes: [
         `each webhook: HMAC-SHA1 signature check over the public URL, channel lookup with secret decryption, one ingest transaction, empty TwiML; 70 % new citizens, 30 % returning (${o.returningCitizens}) threaded into their open conversation; channel created by an admin over POST /api/v1/channels`,
         `${o.warmup} warm-up calls on each side, then ${o.rounds} rounds alternating webhooks and raw INSERTs; checked after the run: ${count(afterWebhooks)} messages stored, one per MessageSid`,
-        `CPU: the app runs on the process's main thread and the bench's HTTP senders (Twilio's signing included) on a worker thread of the same process, since Twilio's requests come from elsewhere; a webhook costs ${ms(webhookCpu)} of process CPU (both threads), of which IngestService.ingest() alone (${count(o.directProbe)} direct calls of the same mix, ${perSecond((o.directProbe / directMs) * 1000)}) costs ${ms(ingestCpu)} and ChannelService.resolve() (one query per webhook, the secrets decrypted once per sealed value) ${ms(resolveCpu)}; the rest is HTTP on both ends, form parsing, the HMAC and TwiML`,
+        `CPU: the app runs on the process's main thread and the bench's HTTP senders (Twilio's signing included) on a worker thread of the same process, since Twilio's requests come from elsewhere; a webhook costs ${ms(webhookCpu)} of process CPU (both threads), of which IngestService.ingest() alone (${count(o.directProbe)} direct calls of the same mix, ${perSecond((o.directProbe / directMs) * 1000)}) costs ${ms(ingestCpu)} and ChannelService.resolve() (a query; webhooks keep a found channel 5 s, and secrets are decrypted once per sealed value) ${ms(resolveCpu)}; the rest is HTTP on both ends, form parsing, the HMAC and TwiML`,
         `raw baseline: autocommit INSERT of (source, body) into a table with a bigint identity key, in another database of the same server, ${o.concurrency} pg connections`,
       ],
       server: env.server,
