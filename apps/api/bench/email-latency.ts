@@ -89,6 +89,8 @@ export async function benchEmailLatency(o: EmailLatencyBenchOptions, log: Log): 
             if (i >= o.warmup) appendMs.push(nowMs() - sentAt[i]!);
           });
           const { arrivals } = await fleet.collect(total * o.agents, 30_000);
+          // The baseline's last notifications may come after the app's events (two IDLE sessions).
+          for (let waited = 0; seen < total && waited < 5_000; waited += 50) await sleep(50);
           // The INBOX was empty: the i-th APPEND (from 0) makes EXISTS i + 1.
           const idleLatencies: number[] = [];
           let idleMissing = 0;
