@@ -258,6 +258,24 @@ describe('email channel against Dovecot and an SMTP server', () => {
     expect((await t.http('POST', `/api/v1/channels/${channelId}/quarantine/${list[0].id}/discard`, { token: town.admin.token })).status).toBe(404);
   });
 
+  it('a retried quarantined mail that stores this time leaves the quarantine and lands in a conversation', async () => {
+    // As the watcher leaves it after a failure that has passed since (here a statement timeout).
+    const later = mail({ from: 'reprise@exemple.fr', subject: 'Demande reprise après incident' });
+    const [{ organization_id: organizationId }] = (await t.db.query(`SELECT organization_id FROM channel WHERE id = $1`, [channelId])).rows;
+    const { rows: [q] } = await t.db.query(
+      `INSERT INTO quarantine (organization_id, channel_id, folder, uid, raw, error) VALUES ($1, $2, 'INBOX', 999999, $3, $4) RETURNING id`,
+      [organizationId, channelId, Buffer.from(later.raw), 'canceling statement due to statement timeout'],
+    );
+    const retried = await t.http('POST', `/api/v1/channels/${channelId}/quarantine/${q.id}/retry`, { token: town.admin.token });
+    expect(retried.status).toBe(200);
+    expect(retried.body).toMatchObject({ ok: true, outcome: 'stored', conversationId: expect.any(String) });
+    const row = await stored(later.id);
+    expect(row.conversation_id).toBe(retried.body.conversationId);
+    const list = (await t.http('GET', `/api/v1/channels/${channelId}/quarantine`, { token: town.admin.token })).body as { id: string }[];
+    expect(list.map((x) => x.id)).not.toContain(q.id);
+    expect((await t.http('POST', `/api/v1/channels/${channelId}/quarantine/${q.id}/retry`, { token: town.admin.token })).status).toBe(404);
+  });
+
   describe('threading', () => {
     let first: { conversation_id: string; reference: string; contact_id: string };
     let firstId: string;

@@ -19,7 +19,7 @@ export interface ParsedEmail {
   inbound: InboundMessage;
   /** `+token` local-part suffixes found in To/Cc/Delivered-To/X-Original-To, to verify. */
   replyTokens: string[];
-  /** Set for multipart/report; report-type=delivery-status: not a citizen's message. */
+  /** Set for a delivery status notification (RFC 3464, or a plain-text bounce): not a citizen's message. */
   deliveryReport?: DeliveryReport;
 }
 
@@ -122,6 +122,40 @@ export function parseDeliveryReport(rawText: string, ownMessageId: string | unde
   return { originalMessageId, action, status, reason: diagnostic ?? (status ? `statut ${status}` : 'message non remis') };
 }
 
+const DAEMON_SENDER = /^(mailer-daemon|mail-daemon|postmaster|mdaemon|mailerdaemon)@/i;
+const BOUNCE_SUBJECT =
+  /undeliver|delivery (status notification|failure|has failed|failed|delayed)|returned mail|failure notice|mail delivery (failed|system)|non remis|non distribu|(é|e)chec (de la |de |d'|d’)?(remise|distribution|livraison)|delivery (problem|incomplete)/i;
+const DELAY_SUBJECT = /delay|retard|warning|avertissement|still being retried/i;
+const SMTP_REPLY = /\b([45])\d\d[ -](?:[45]\.\d{1,3}\.\d{1,3}\b)?.*$/m;
+
+/**
+ * A bounce in plain text (qmail, older Exchange and Postfix set-ups, several French providers), not
+ * RFC 3464: sent by a mailer daemon or with an empty Return-Path, with a bounce subject. The original
+ * Message-ID is read from the quoted copy of our message (or In-Reply-To), the reason from the first
+ * SMTP reply line quoted in the text; a delay warning is 'delayed', anything else 'failed'.
+ */
+export function parsePlainTextBounce(m: {
+  from: string | undefined;
+  returnPath: string | undefined;
+  subject: string | undefined;
+  text: string;
+  inReplyTo: string[];
+  ownMessageId: string;
+}): DeliveryReport | null {
+  const daemon = (m.from && DAEMON_SENDER.test(m.from)) || m.returnPath?.trim() === '<>';
+  if (!daemon || !m.subject || !BOUNCE_SUBJECT.test(m.subject)) return null;
+  const quoted = [...m.text.matchAll(/^\s*(?:Message-ID|Original-Message-ID):\s*(<[^<>\s]+>)/gim)].map((x) => x[1]!);
+  const originalMessageId = [...quoted, ...m.inReplyTo].find((id) => id !== m.ownMessageId) ?? null;
+  const reply = SMTP_REPLY.exec(m.text);
+  const permanent = reply?.[1] === '5' || !DELAY_SUBJECT.test(m.subject);
+  return {
+    originalMessageId,
+    action: permanent ? 'failed' : 'delayed',
+    status: null,
+    reason: reply ? reply[0].trim().slice(0, 500) : 'message non remis (rapport en texte libre)',
+  };
+}
+
 /** A stable id for a mail without Message-ID: the same raw source always gives the same id. */
 export function generatedMessageId(raw: Buffer): string {
   return `<${createHash('sha256').update(raw).digest('hex').slice(0, 40)}@guichet.generated>`;
@@ -140,9 +174,18 @@ export async function parseEmail(source: Buffer | string, o: ParseOptions): Prom
   const rawHead = raw.subarray(0, Math.min(raw.length, 256 * 1024)).toString('latin1');
 
   const messageId = messageIds(mail.messageId)[0] ?? generatedMessageId(raw);
-  const report = parseDeliveryReport(raw.subarray(0, Math.min(raw.length, 1024 * 1024)).toString('latin1'), messageId);
-
   const fromAddress = mail.from?.value.find((v) => v.address)?.address;
+  const report =
+    parseDeliveryReport(raw.subarray(0, Math.min(raw.length, 1024 * 1024)).toString('latin1'), messageId) ??
+    parsePlainTextBounce({
+      from: fromAddress,
+      returnPath: /^return-path:[ \t]*(.*)$/im.exec(rawHead)?.[1],
+      subject: mail.subject,
+      text: mail.text ?? '',
+      inReplyTo: [...messageIds(mail.inReplyTo), ...messageIds(mail.references)],
+      ownMessageId: messageId,
+    });
+
   if (!fromAddress && !report) throw new EmailParseError('expéditeur (From) absent ou illisible');
   if (fromAddress && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(fromAddress)) throw new EmailParseError(`adresse d'expéditeur invalide : ${fromAddress}`);
   const fromName = mail.from?.value.find((v) => v.address)?.name?.trim() || undefined;

@@ -24,11 +24,14 @@ export interface EmailChannelRef {
   config: EmailConfig;
 }
 
-/** Errors of the database connection itself: retried later, never a reason to quarantine a mail. */
+/**
+ * Errors of the database connection itself, and deadlocks or serialization failures (class 40,
+ * gone on a second try): retried later, never a reason to quarantine a mail.
+ */
 export function isInfrastructureError(e: unknown): boolean {
-  const err = e as { code?: string; message?: string } | null;
-  const code = err?.code ?? '';
-  return /^(08|57P|53)/.test(code) || /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE/.test(code) || /Connection terminated|connection.*(closed|ended)/i.test(err?.message ?? '');
+  const err = e as { code?: string; message?: string; driverError?: { code?: string } } | null;
+  const code = err?.driverError?.code ?? err?.code ?? '';
+  return /^(08|57P|53|40)/.test(code) || /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE/.test(code) || /Connection terminated|connection.*(closed|ended)/i.test(err?.message ?? '');
 }
 
 

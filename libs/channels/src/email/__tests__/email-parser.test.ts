@@ -85,6 +85,52 @@ describe('email parsing', () => {
     expect(inbound.meta).toMatchObject({ inlineImages: { photo1: 'photo.png' } });
   });
 
+  it('reads plain-text bounces (qmail, French providers) as delivery reports, and only from a mailer daemon', async () => {
+    const qmail = await parseEmail(
+      eml([
+        'From: MAILER-DAEMON@mx.exemple.fr',
+        'To: etat-civil@ville-demo.fr',
+        'Subject: failure notice',
+        'Message-ID: <bounce-1@mx.exemple.fr>',
+        '',
+        'Hi. This is the qmail-send program at mx.exemple.fr.',
+        "I'm afraid I wasn't able to deliver your message to the following addresses.",
+        '',
+        '<inconnu@exemple.fr>:',
+        '550 5.1.1 <inconnu@exemple.fr>: Recipient address rejected: User unknown',
+        '',
+        '--- Below this line is a copy of the message.',
+        '',
+        'From: etat-civil@ville-demo.fr',
+        'Message-ID: <reponse-42@ville-demo.fr>',
+        'Subject: Re: Votre demande [GU-7K3M9Q]',
+        '',
+      ]),
+      CH,
+    );
+    expect(qmail.deliveryReport).toEqual({
+      originalMessageId: '<reponse-42@ville-demo.fr>',
+      action: 'failed',
+      status: null,
+      reason: '550 5.1.1 <inconnu@exemple.fr>: Recipient address rejected: User unknown',
+    });
+    const delayed = await parseEmail(
+      eml([
+        'From: postmaster@orange.fr',
+        'Return-Path: <>',
+        'Subject: Avertissement : remise du message retardée (non remis pour l’instant)',
+        'In-Reply-To: <reponse-43@ville-demo.fr>',
+        '',
+        'Le serveur réessaiera : 451 4.4.1 délai de connexion dépassé',
+      ]),
+      CH,
+    );
+    expect(delayed.deliveryReport).toMatchObject({ originalMessageId: '<reponse-43@ville-demo.fr>', action: 'delayed' });
+    // A citizen quoting a bounce is a citizen's message.
+    const citizen = await parseEmail(eml(['From: jean@exemple.fr', 'Subject: Message non remis ?', '', 'Mon mail précédent est revenu : 550 5.1.1'].concat([''])), CH);
+    expect(citizen.deliveryReport).toBeUndefined();
+  });
+
   it('survives a wrong charset and an unknown one', async () => {
     const latin1 = Buffer.concat([
       Buffer.from(eml(['From: a@exemple.fr', 'Subject: =?iso-8859-1?Q?D=E9claration?=', 'Message-ID: <cs-1@exemple.fr>', 'Content-Type: text/plain; charset=utf-8', '', ''])),
