@@ -73,7 +73,7 @@ async function fetchAll(dovecot: Dovecot, box: DovecotUser, parse: boolean, cpu:
   }
 }
 
-/** Process CPU per mail (ms) of parseEmail() alone, then of EmailIngestService.process() (parse + ingest), 16 at a time like the watcher. */
+/** Process CPU per mail (ms) of parseEmail() alone, then of EmailIngestService.process() (parse + ingest), 50 at a time like the watcher. */
 async function cpuBreakdown(env: BenchEnv, channelId: string, n: number): Promise<{ parseMs: number; processMs: number }> {
   const channel = await env.app.app.get(ChannelService).resolve(null, channelId);
   if (!channel) throw new Error(`channel ${channelId} not found`);
@@ -82,14 +82,14 @@ async function cpuBreakdown(env: BenchEnv, channelId: string, n: number): Promis
   const sources = Array.from({ length: n }, (_, i) => Buffer.from(citizenMail(i, `probe-${tag}`)));
   const parse = new CpuMeter();
   parse.start();
-  await runPool(n, 16, 5 * 60_000, async (i) => {
+  await runPool(n, 50, 5 * 60_000, async (i) => {
     await parseEmail(sources[i]!, { channelId, channelAddress: CHANNEL_ADDRESS });
   });
   parse.stop();
   const emails = env.app.app.get(EmailIngestService);
   const full = new CpuMeter();
   full.start();
-  await runPool(n, 16, 5 * 60_000, async (i) => {
+  await runPool(n, 50, 5 * 60_000, async (i) => {
     const r = await emails.process(ref, { folder: 'INBOX', uid: 1_000_000 + i, source: sources[i]! });
     if (r.kind !== 'stored' || !r.created) throw new Error(`probe mail ${i}: ${JSON.stringify(r)}`);
   });
@@ -198,7 +198,7 @@ export async function benchEmailBackfill(o: EmailBackfillBenchOptions, log: Log)
           notes: [
             `mailbox: ${count(o.messages)} multipart/alternative mails (text + HTML, ${(fetchOnly.bytes / fetchOnly.messages / 1024).toFixed(1)} KiB average), one new citizen each, APPENDed before the timed part; Dovecot ${dovecot.port} on loopback, maildir, its own config (libs/testing dovecot.ts)`,
             `import = from just before POST /api/v1/channels (admin, processed: seen) to the ${count(o.messages)}th message row, polled every ${o.pollMs} ms; it includes the watcher's pick-up of a new channel (refreshed every 2 s) and the \\Seen flag STOREs; checked after: ${count(stored)} messages in ${count(shape.conversations)} conversations, ${count(shape.contacts)} contacts`,
-            `the importer fetches batches of 50 UIDs (the next one while the current one is stored) and stores up to 16 senders at once, each mail through the e-mail parser and the ingest, whose transactions concurrent mails share (group commit); the baselines stream FETCH 1:* on one read-only connection (${o.baselineRuns} runs each, half before the import and half after; the app is running but idle during the later ones)`,
+            `the importer fetches batches of 50 UIDs (the next one while the current one is stored) and stores the senders of a batch all at once, each mail through the e-mail parser and the ingest, whose transactions concurrent mails share (group commit); the baselines stream FETCH 1:* on one read-only connection (${o.baselineRuns} runs each, half before the import and half after; the app is running but idle during the later ones)`,
             `CPU: the app, its watcher and these baselines share one Node process (at most one core); the import costs ${importCpu.toFixed(2)} ms of process CPU per message against ${(fetchParse.cpu.processMs / fetchParse.messages).toFixed(2)} ms for fetch + simpleParser. Breakdown measured afterwards on ${count(o.cpuProbe)} more mails pushed without IMAP: parseEmail() (mailparser + threading hints) ${probe.parseMs.toFixed(2)} ms, EmailIngestService.process() (parse, then the ingest: HTML sanitized, stored, events) ${probe.processMs.toFixed(2)} ms, so the ingest is about ${(probe.processMs - probe.parseMs).toFixed(2)} ms and the watcher's IMAP work (FETCH batches, cursor saves, \\Seen STOREs) about ${Math.max(0, importCpu - probe.processMs).toFixed(2)} ms; the process saturates near ${perSecond(1000 / importCpu)}`,
           ],
           server: env.server,

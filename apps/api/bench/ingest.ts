@@ -279,7 +279,7 @@ export async function benchIngest(o: IngestBenchOptions, log: Log): Promise<Benc
         updates,
         `${(statements.total / o.statementProbe).toFixed(2)} SQL statements per ingest() (counted on ${o.statementProbe} more messages of the same mix): ${statements.byKind
           .map(([kind, n]) => `${kind} ×${(n / o.statementProbe).toFixed(2)}`)
-          .join(', ')}; one guichet_ingest() call commits each group of concurrent messages (group commit, 2 groups in flight), ${(o.statementProbe / statements.total).toFixed(1)} messages per transaction on average here`,
+          .join(', ')}; one guichet_ingest() call commits each group of concurrent messages (group commit, 2 groups in flight), ${(o.statementProbe / (statements.byKind.find(([kind]) => kind === 'SELECT guichet_ingest')?.[1] ?? Infinity)).toFixed(1)} messages per transaction on average here`,
         'raw baseline: autocommit INSERT of (source, body) into a table with a bigint identity key, in another database of the same server, 8 pg connections',
       ],
       server: env.server,

@@ -14,8 +14,10 @@ export interface GroupCommitOptions {
 /**
  * Group commit: callers submit items one at a time and each gets its own result, but at most
  * `parallel` batches run at once and whatever arrives meanwhile goes out together in the next
- * batch. A lone caller is never delayed (its batch starts at once); under load, one transaction
- * and one round trip serve many callers.
+ * batch. A batch starts at the end of the event-loop turn in which a slot is free, so the items
+ * submitted in that turn (the callers a finished batch has just answered, the requests read
+ * from one poll of the sockets) travel together; a lone caller waits for nothing else. Under
+ * load, one transaction and one round trip serve many callers.
  *
  * When a batch fails as a whole, its items are run again one by one: the item at fault fails
  * alone and the others still commit.
@@ -23,6 +25,7 @@ export interface GroupCommitOptions {
 export class GroupCommit<T, R> {
   private readonly queue: Pending<T, R>[] = [];
   private running = 0;
+  private scheduled = false;
 
   constructor(
     private readonly run: (items: T[]) => Promise<R[]>,
@@ -32,17 +35,28 @@ export class GroupCommit<T, R> {
   submit(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.running >= this.options.parallel) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
       this.pump();
     });
   }
 
   private pump(): void {
     while (this.running < this.options.parallel && this.queue.length) {
-      const batch = this.queue.splice(0, this.options.maxBatch);
+      // What waits is shared among the free slots: batches run side by side, on as many server processes.
+      const size = Math.min(this.options.maxBatch, Math.ceil(this.queue.length / (this.options.parallel - this.running)));
+      const batch = this.queue.splice(0, size);
       this.running++;
       void this.runBatch(batch).finally(() => {
         this.running--;
-        this.pump();
+        if (this.queue.length) this.schedule();
       });
     }
   }

@@ -79,7 +79,7 @@ export class MailboxSync {
     options: MailboxSyncOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 50;
-    this.concurrency = options.concurrency ?? 16;
+    this.concurrency = options.concurrency ?? 50;
     this.pollMs = options.pollIntervalMs ?? 60_000;
     this.minBackoff = options.minBackoffMs ?? 1_000;
     this.maxBackoff = options.maxBackoffMs ?? 60_000;

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { GroupCommit } from '../../common/group-commit';
 import { htmlToText, sanitizeEmailHtml } from '@guichet/channels';
 import {
   findReference,
@@ -15,6 +14,7 @@ import {
 } from '@guichet/contracts';
 import { Database } from '../../common/database.service';
 import { badRequest, notFound } from '../../common/errors';
+import { GroupCommit } from '../../common/group-commit';
 import { BlobStore } from '../blobs/blob-store';
 import { ChannelRepository, type ChannelRow } from '../channels/channel.repository';
 import { toConversationDto, type ConversationRow } from '../conversations/conversation.mapper';
@@ -72,9 +72,14 @@ interface IngestItem {
 
 type IngestRow = Omit<ConversationRow, 'sort_key'> & { message_id: string; created: boolean; new_conversation: boolean };
 
+/** Random bytes drawn 4 KiB at a time: one call to the system's generator serves many messages. */
+let entropy = Buffer.alloc(0);
+
 /** Three random public references for a new conversation: the next is tried when one is taken. */
 function drawReferences(): string[] {
-  const bytes = randomBytes(18);
+  if (entropy.length < 18) entropy = randomBytes(4096);
+  const bytes = entropy.subarray(0, 18);
+  entropy = entropy.subarray(18);
   return [0, 6, 12].map((i) => formatReference(bytes.subarray(i, i + 6)));
 }
 
@@ -88,8 +93,8 @@ function uniqueViolation(e: unknown): string | undefined {
 /**
  * Turns a normalized InboundMessage into stored data in ONE transaction: dedupe, contact,
  * threading with the sender check, message and attachments, conversation update. The
- * transaction is one autocommit call of guichet_ingest(): one round trip, and events go out
- * once it has returned, that is committed.
+ * transaction is one autocommit call of guichet_ingest(), which concurrent messages share
+ * (group commit); events go out once it has returned, that is committed.
  */
 @Injectable()
 export class IngestService {
@@ -175,10 +180,14 @@ export class IngestService {
       attachments: files,
       createdAt: at.toISOString(),
     };
-    const dto = toConversationDto(row);
-    // The message first: it is what the agent waits for; the list row follows.
-    this.publisher.message('message.created', organizationId, dto, message);
-    this.publisher.conversation(row.new_conversation ? 'conversation.created' : 'conversation.updated', organizationId, dto);
+    try {
+      const dto = toConversationDto(row);
+      // The message first: it is what the agent waits for; the list row follows.
+      this.publisher.message('message.created', organizationId, dto, message);
+      this.publisher.conversation(row.new_conversation ? 'conversation.created' : 'conversation.updated', organizationId, dto);
+    } catch {
+      // Events must never turn a committed message into an error answer (a provider would resend it).
+    }
     return { messageId: row.message_id, conversationId: row.id, contactId: row.contact_id, created: true, newConversation: row.new_conversation };
   }
 
