@@ -210,7 +210,7 @@ export async function benchRealtime(o: RealtimeBenchOptions, log: Log): Promise<
       pass: p.p99 <= o.targetP99Ms && app.missing === 0,
       notes: [
         `${o.warmup} warm-up + ${o.messages} measured messages per side, one at a time, ${o.spacingMs} ms apart, in ${o.rounds} rounds alternating the app and the baseline; each app message comes from a new citizen by e-mail (new conversation)`,
-        `payload: the app's MessageDto (${payloadBytes} bytes of JSON); the API also emits conversation.created to the same sockets just before each message.created, the baseline emits only the message`,
+        `payload: the app's MessageDto (${payloadBytes} bytes of JSON); the API also emits conversation.created to the same sockets right after each message.created, the baseline emits only the message`,
         'each side\'s clients run in a child process of their own (websocket transport); latency = arrival (CLOCK_MONOTONIC) − the time just before ingest() / emit()',
       ],
       server: env.server,

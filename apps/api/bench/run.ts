@@ -22,7 +22,9 @@ import { benchEmailLatency, EMAIL_LATENCY_DEFAULTS, type EmailLatencyBenchOption
 import { benchSmsRealtime, SMS_REALTIME_DEFAULTS, type SmsRealtimeBenchOptions } from './twilio-realtime';
 import { benchTwilioSms, TWILIO_SMS_DEFAULTS, type TwilioSmsBenchOptions } from './twilio-sms';
 
-const BENCHES: BenchId[] = ['ingest', 'inbox', 'realtime', 'sms-webhooks', 'sms-realtime', 'email-backfill', 'email-latency'];
+// The inbox bench (1,000,000 conversations, minutes of seeding and gigabytes to delete) runs last:
+// the latency benches must not share the machine with its clean-up.
+const BENCHES: BenchId[] = ['ingest', 'realtime', 'sms-webhooks', 'sms-realtime', 'email-backfill', 'email-latency', 'inbox'];
 const scaled = (v: number, scale: number, min: number) => Math.max(min, Math.round(v * scale));
 
 function ingestOptions(scale: number): IngestBenchOptions {
