@@ -1,13 +1,16 @@
 /**
- * `pnpm bench`: the benchmarks below, each on its own embedded PostgreSQL and app instance, each
- * printed beside a baseline measured in the same run; full-scale runs write bench/RESULTS.md.
+ * `pnpm bench`: the benchmarks below, each in its own Node process with its own embedded PostgreSQL
+ * and app instance, each printed beside a baseline measured in the same run; full-scale runs write
+ * bench/RESULTS.md.
  *
- *   pnpm bench [-- --only ingest,inbox,realtime,sms-webhooks,sms-realtime,email-backfill,email-latency] [--scale 0.01]
+ *   pnpm bench [-- --only ingest,realtime,sms-webhooks,sms-realtime,email-backfill,email-latency,inbox] [--scale 0.01]
  *
  * --scale shrinks the data and counts for development runs; they never write RESULTS.md.
  * The exit code is 1 when a target is missed or a benchmark fails.
  */
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchInbox, INBOX_DEFAULTS, type InboxBenchOptions } from './inbox';
@@ -84,21 +87,52 @@ function workspaceRoot(from: string): string {
   throw new Error(`no pnpm-workspace.yaml above ${from}`);
 }
 
-function parseCli(): { only: BenchId[]; scale: number } {
+function parseCli(): { only: BenchId[]; scale: number; resultFile?: string } {
   const { values } = parseArgs({
     args: process.argv.slice(2).filter((a) => a !== '--'),
-    options: { only: { type: 'string' }, scale: { type: 'string' } },
+    // --result-file: set by the parent run for a bench run in its own process (see runEach).
+    options: { only: { type: 'string' }, scale: { type: 'string' }, 'result-file': { type: 'string' } },
   });
   const only = (values.only?.split(',').map((s) => s.trim()) ?? BENCHES) as BenchId[];
   const unknown = only.filter((id) => !BENCHES.includes(id));
   if (unknown.length) throw new Error(`unknown benchmark(s): ${unknown.join(', ')} (known: ${BENCHES.join(', ')})`);
   const scale = values.scale ? Number(values.scale) : 1;
   if (!(scale > 0 && scale <= 1)) throw new Error(`--scale must be in (0, 1]: ${values.scale}`);
-  return { only, scale };
+  return { only, scale, resultFile: values['result-file'] };
+}
+
+interface Outcome {
+  results: BenchResult[];
+  errors: string[];
+}
+
+/**
+ * Several benchmarks: each in a Node process of its own, one after the other, so that none
+ * inherits another's heap (and its garbage collections) or its sockets.
+ */
+function runEach(only: BenchId[], scale: number): Outcome {
+  const dir = mkdtempSync(join(tmpdir(), 'guichet-bench-results-'));
+  const out: Outcome = { results: [], errors: [] };
+  try {
+    for (const id of only) {
+      const file = join(dir, `${id}.json`);
+      const child = spawnSync(process.execPath, [__filename, '--only', id, '--scale', String(scale), '--result-file', file], { stdio: 'inherit' });
+      if (!existsSync(file)) {
+        out.errors.push(`${id}: its process ended (${child.signal ?? `exit ${child.status}`}) without a result`);
+        continue;
+      }
+      const one = JSON.parse(readFileSync(file, 'utf8')) as Outcome;
+      out.results.push(...one.results);
+      out.errors.push(...one.errors);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return out;
 }
 
 async function main(): Promise<number> {
-  const { only, scale } = parseCli();
+  const { only, scale, resultFile } = parseCli();
   const started = nowMs();
   const log = (m: string) => console.log(`[${seconds(nowMs() - started).padStart(7)}] ${m}`);
   const runners: Record<BenchId, () => Promise<BenchResult>> = {
@@ -111,20 +145,27 @@ async function main(): Promise<number> {
     'email-latency': () => benchEmailLatency(emailLatencyOptions(scale), log),
   };
   const machine = describeMachine();
-  log(`bench: ${only.join(', ')}${scale === 1 ? '' : ` at scale ${scale}`}; load average ${machine.loadAverage}, niceness ${machine.niceness}`);
+  if (!resultFile) log(`bench: ${only.join(', ')}${scale === 1 ? '' : ` at scale ${scale}`}; load average ${machine.loadAverage}, niceness ${machine.niceness}`);
 
-  const results: BenchResult[] = [];
-  const errors: string[] = [];
-  for (const id of only) {
+  let outcome: Outcome = { results: [], errors: [] };
+  if (only.length > 1) {
+    outcome = runEach(only, scale);
+  } else {
+    const id = only[0]!;
     try {
       const r = await runners[id]();
       printResult(r);
-      results.push(r);
+      outcome.results.push(r);
     } catch (e) {
-      errors.push(`${id}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-      console.error(`\n== ${id}: ERROR ==\n${errors[errors.length - 1]}`);
+      outcome.errors.push(`${id}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      console.error(`\n== ${id}: ERROR ==\n${outcome.errors[0]}`);
+    }
+    if (resultFile) {
+      writeFileSync(resultFile, JSON.stringify(outcome));
+      return 0;
     }
   }
+  const { results, errors } = outcome;
 
   console.log('');
   if (results.length && scale === 1) {
