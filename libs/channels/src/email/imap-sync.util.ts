@@ -33,6 +33,8 @@ export interface MailboxSyncHandlers {
 
 export interface MailboxSyncOptions {
   batchSize?: number;
+  /** Bytes of mail sources per batch at most (one batch is stored while the next is fetched). */
+  batchBytes?: number;
   /** Senders whose mail is stored at the same time (one sender's mail is always stored in order). */
   concurrency?: number;
   /** Re-check every folder at least this often (servers without IDLE, folders other than the first). */
@@ -40,6 +42,9 @@ export interface MailboxSyncOptions {
   minBackoffMs?: number;
   maxBackoffMs?: number;
 }
+
+/** UIDs whose sizes one FETCH reads. */
+const SIZE_CHUNK = 500;
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
@@ -49,6 +54,22 @@ export function senderOf(source: Buffer): string | null {
   const from = /^from:(.*)$/im.exec(head)?.[1];
   const address = from ? (/<([^<>\s]+@[^<>\s]+)>/.exec(from)?.[1] ?? /([^\s<>",;]+@[^\s<>",;]+)/.exec(from)?.[1]) : undefined;
   return address ? address.toLowerCase() : null;
+}
+
+/**
+ * The UIDs of the next FETCH batch from `from`: at most `maxCount` mails and `maxBytes` bytes, but
+ * always at least one mail (a mail bigger than `maxBytes` goes alone).
+ */
+export function nextBatch(uids: number[], from: number, sizeOf: (uid: number) => number, maxCount: number, maxBytes: number): number[] {
+  const batch: number[] = [];
+  let bytes = 0;
+  for (let k = from; k < uids.length && batch.length < maxCount; k++) {
+    const size = sizeOf(uids[k]!);
+    if (batch.length && bytes + size > maxBytes) break;
+    batch.push(uids[k]!);
+    bytes += size;
+  }
+  return batch;
 }
 
 /** Exponential backoff with jitter: attempt 1 -> ~min, doubling up to max, each delay in [50 %, 100 %]. */
@@ -68,6 +89,7 @@ export class MailboxSync {
   private client: ImapFlow | null = null;
   private running: Promise<void> | null = null;
   private readonly batchSize: number;
+  private readonly batchBytes: number;
   private readonly concurrency: number;
   private readonly pollMs: number;
   private readonly minBackoff: number;
@@ -79,6 +101,7 @@ export class MailboxSync {
     options: MailboxSyncOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 50;
+    this.batchBytes = options.batchBytes ?? 64 * 1024 * 1024;
     this.concurrency = options.concurrency ?? 50;
     this.pollMs = options.pollIntervalMs ?? 60_000;
     this.minBackoff = options.minBackoffMs ?? 1_000;
@@ -191,18 +214,30 @@ export class MailboxSync {
       uids = (await client.search({ uid: `${cursor.highestUid + 1}:*` }, { uid: true })) || [];
     }
     uids = uids.filter((u) => u > cursor.highestUid).sort((a, b) => a - b);
-    const fetchBatch = (from: number) => {
-      const batch = uids.slice(from, from + this.batchSize);
-      const mails = client.fetchAll(batch.join(','), { uid: true, source: true, internalDate: true }, { uid: true });
-      mails.catch(() => undefined); // awaited below, unless the sync stops first
-      return { batch, mails };
+    // Sizes (RFC822.SIZE, from the server's index) are read ahead of the sources, a few hundred
+    // UIDs at a time, so that a batch of big mails stays within `batchBytes` in memory.
+    const sizes = new Map<number, number>();
+    let sized = 0;
+    const fetchBatch = async (from: number) => {
+      for (; sized < Math.min(uids.length, from + this.batchSize); sized += SIZE_CHUNK) {
+        const chunk = uids.slice(sized, sized + SIZE_CHUNK).join(',');
+        for (const m of await client.fetchAll(chunk, { uid: true, size: true }, { uid: true })) sizes.set(m.uid, m.size ?? 0);
+      }
+      const batch = nextBatch(uids, from, (uid) => sizes.get(uid) ?? 0, this.batchSize, this.batchBytes);
+      const mails = await client.fetchAll(batch.join(','), { uid: true, source: true, internalDate: true }, { uid: true });
+      return { from, batch, mails };
+    };
+    const prefetch = (from: number) => {
+      const p = fetchBatch(from);
+      p.catch(() => undefined); // awaited below, unless the sync stops first
+      return p;
     };
     // The next batch is fetched while this one is stored (imapflow queues the commands).
-    let next = uids.length ? fetchBatch(0) : null;
-    for (let i = 0; next && !this.stopped; i += this.batchSize) {
-      const { batch } = next;
-      const mails = (await next.mails).sort((a, b) => a.uid - b.uid);
-      next = i + this.batchSize < uids.length ? fetchBatch(i + this.batchSize) : null;
+    let next = uids.length ? prefetch(0) : null;
+    while (next && !this.stopped) {
+      const { from, batch, mails: fetched } = await next;
+      const mails = fetched.sort((a, b) => a.uid - b.uid);
+      next = from + batch.length < uids.length ? prefetch(from + batch.length) : null;
       // One lane per sender, in UID order within a lane (a citizen's reply never overtakes the mail
       // it answers); different senders are stored concurrently.
       const lanes = new Map<string, typeof mails>();

@@ -1,5 +1,5 @@
 import { sanitizeEmailHtml } from '../../sanitize';
-import { backoffDelay, senderOf } from '../imap-sync.util';
+import { backoffDelay, nextBatch, senderOf } from '../imap-sync.util';
 import { generatedMessageId, parseEmail, plusTokens } from '../email-parser';
 import { buildReplyEmail, classifySmtpError, outboundMessageId, replyAddress, replySubject } from '../email.adapter';
 
@@ -310,6 +310,15 @@ describe('email replies', () => {
     expect(senderOf(Buffer.from('Subject: x\r\nFrom: "Dupont, Jean"\r\n <Jean.Dupont@Exemple.fr>\r\n\r\nFrom: autre@x.fr'))).toBe('jean.dupont@exemple.fr');
     expect(senderOf(Buffer.from('From: a@b.fr\r\n\r\nx'))).toBe('a@b.fr');
     expect(senderOf(Buffer.from('Subject: sans\r\n\r\nFrom: a@b.fr'))).toBeNull();
+  });
+
+  it('cuts FETCH batches by count and by bytes, a mail bigger than the limit going alone', () => {
+    const uids = [1, 2, 3, 4, 5, 6, 7];
+    const size = (uid: number) => ({ 3: 30, 4: 500 })[uid] ?? 10;
+    expect(nextBatch(uids, 0, size, 50, 100)).toEqual([1, 2, 3]);
+    expect(nextBatch(uids, 3, size, 50, 100)).toEqual([4]);
+    expect(nextBatch(uids, 4, size, 2, 100)).toEqual([5, 6]);
+    expect(nextBatch(uids, 7, size, 50, 100)).toEqual([]);
   });
 
   it('backs off exponentially with jitter', () => {
