@@ -17,7 +17,7 @@ import { DirectoryRepository } from '../agents/directory.repository';
 import { decryptSecrets, encryptSecrets, mergeSecrets, splitSecrets } from './channel-secrets';
 import { ChannelRepository, type ChannelRow } from './channel.repository';
 
-const WEBHOOK_CHANNEL_CACHE_MS = 5_000;
+const CHANNEL_CACHE_MS = 5_000;
 
 export interface ResolvedChannel {
   id: string;
@@ -91,22 +91,22 @@ export class ChannelService {
   }
 
   /**
-   * `resolve()` for webhooks, which providers send many times a second on one channel: a channel
-   * found is kept 5 seconds (the IngestService's own channel cache lasts as long). A change made
-   * through this instance's API applies at once; one made elsewhere within 5 seconds.
+   * `resolve()` for the hot paths (webhooks, the ingest), which meet one channel many times a
+   * second: a channel found is kept 5 seconds. A change made through this instance's API applies
+   * at once; one made elsewhere within 5 seconds.
    */
-  async resolveForWebhook(id: string): Promise<ResolvedChannel | null> {
-    const hit = this.webhookChannels.get(id);
+  async resolveCached(id: string): Promise<ResolvedChannel | null> {
+    const hit = this.cachedChannels.get(id);
     if (hit && hit.until > Date.now()) return hit.channel;
     const channel = await this.resolve(null, id);
     if (channel) {
-      if (this.webhookChannels.size >= 1000) this.webhookChannels.clear();
-      this.webhookChannels.set(id, { channel, until: Date.now() + WEBHOOK_CHANNEL_CACHE_MS });
+      if (this.cachedChannels.size >= 1000) this.cachedChannels.clear();
+      this.cachedChannels.set(id, { channel, until: Date.now() + CHANNEL_CACHE_MS });
     }
     return channel;
   }
 
-  private readonly webhookChannels = new Map<string, { channel: ResolvedChannel; until: number }>();
+  private readonly cachedChannels = new Map<string, { channel: ResolvedChannel; until: number }>();
 
   /**
    * Secrets are decrypted once per sealed value (webhooks resolve their channel on every call).
@@ -185,7 +185,7 @@ export class ChannelService {
       });
       await this.audit.record({ organizationId: agent.organizationId, agentId: agent.id, action: 'channel.updated', data: { channelId: id } }, m);
     });
-    this.webhookChannels.delete(id);
+    this.cachedChannels.delete(id);
     this.changed(current.kind);
     return this.get(agent, id);
   }

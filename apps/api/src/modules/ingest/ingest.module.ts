@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { ChannelsModule } from '../channels/channels.module';
 import { IngestService } from './ingest.service';
 
-@Module({ providers: [IngestService], exports: [IngestService] })
+@Module({ imports: [ChannelsModule], providers: [IngestService], exports: [IngestService] })
 export class IngestModule {}

@@ -16,7 +16,7 @@ import { Database } from '../../common/database.service';
 import { badRequest, notFound } from '../../common/errors';
 import { GroupCommit } from '../../common/group-commit';
 import { BlobStore } from '../blobs/blob-store';
-import { ChannelRepository, type ChannelRow } from '../channels/channel.repository';
+import { ChannelService } from '../channels/channel.service';
 import { toConversationDto, type ConversationRow } from '../conversations/conversation.mapper';
 import { MessageRepository } from '../messages/message.repository';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
@@ -36,7 +36,6 @@ export interface IngestOptions {
 }
 
 const SNIPPET_CHARS = 160;
-const CHANNEL_CACHE_MS = 5_000;
 
 const snippetOf = (text: string) => text.replace(/\s+/g, ' ').trim().slice(0, SNIPPET_CHARS);
 
@@ -100,7 +99,7 @@ function uniqueViolation(e: unknown): string | undefined {
 export class IngestService {
   constructor(
     private readonly db: Database,
-    private readonly channels: ChannelRepository,
+    private readonly channels: ChannelService,
     private readonly messages: MessageRepository,
     private readonly blobs: BlobStore,
     private readonly publisher: RealtimePublisher,
@@ -110,8 +109,10 @@ export class IngestService {
   private readonly commits = new GroupCommit<IngestItem, IngestRow>((items) => this.commitBatch(items), { parallel: 2, maxBatch: 50 });
 
   async ingest(inbound: InboundMessage, options: IngestOptions = {}): Promise<IngestResult> {
-    const channel = await this.channel(inbound.channelId);
-    const organizationId = channel.organization_id;
+    // Channels rarely change: the cached lookup spares a query per message on busy channels.
+    const channel = await this.channels.resolveCached(inbound.channelId);
+    if (!channel) throw notFound('canal');
+    const organizationId = channel.organizationId;
     const fromValue = normalizeIdentity(inbound.from.kind, inbound.from.value);
     const extras = (inbound.extraIdentities ?? []).map((i) => ({ kind: i.kind, value: normalizeIdentity(i.kind, i.value) }));
     if (!inbound.externalId || inbound.externalId.length > 998) throw badRequest('identifiant externe du message invalide');
@@ -133,7 +134,7 @@ export class IngestService {
       organizationId,
       channelId: channel.id,
       channelKind: channel.kind,
-      teamId: options.teamId ?? channel.team_id,
+      teamId: options.teamId ?? channel.teamId,
       fromKind: inbound.from.kind,
       fromValue,
       fromName: inbound.from.name?.trim().slice(0, 200) || null,
@@ -208,18 +209,5 @@ export class IngestService {
     const out = new Array<IngestRow>(items.length);
     for (const row of rows) out[order[row.ord - 1]!.i] = row;
     return out;
-  }
-
-  /** Channels rarely change; a short cache spares a query per message on busy mailboxes. */
-  private readonly channelCache = new Map<string, { row: ChannelRow; until: number }>();
-
-  private async channel(id: string): Promise<ChannelRow> {
-    const hit = this.channelCache.get(id);
-    if (hit && hit.until > Date.now()) return hit.row;
-    const row = await this.channels.find(null, id);
-    if (!row) throw notFound('canal');
-    if (this.channelCache.size > 1000) this.channelCache.clear();
-    this.channelCache.set(id, { row, until: Date.now() + CHANNEL_CACHE_MS });
-    return row;
   }
 }

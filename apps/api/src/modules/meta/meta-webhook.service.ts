@@ -89,7 +89,7 @@ export class MetaWebhookService {
   ) {}
 
   private async channel(channelId: string): Promise<ResolvedChannel & { kind: MetaKind }> {
-    const channel = UUID.test(channelId) ? await this.channels.resolveForWebhook(channelId.toLowerCase()) : null;
+    const channel = UUID.test(channelId) ? await this.channels.resolveCached(channelId.toLowerCase()) : null;
     if (!channel || (channel.kind !== 'messenger' && channel.kind !== 'instagram')) throw notFound('canal');
     return channel as ResolvedChannel & { kind: MetaKind };
   }

@@ -27,7 +27,7 @@ export class PbxWebhookController {
   @Post(':channelId')
   @HttpCode(202)
   async event(@Param('channelId') channelId: string, @Req() req: Request & { rawBody?: Buffer }) {
-    const channel = UUID.test(channelId) ? await this.channels.resolveForWebhook(channelId.toLowerCase()) : null;
+    const channel = UUID.test(channelId) ? await this.channels.resolveCached(channelId.toLowerCase()) : null;
     if (!channel || channel.kind !== 'pbx') throw notFound('canal');
     const secret = typeof channel.config.sharedSecret === 'string' ? channel.config.sharedSecret : undefined;
     if (!verifyPbxSignature(secret, req.header('x-guichet-signature') ?? undefined, req.rawBody)) {

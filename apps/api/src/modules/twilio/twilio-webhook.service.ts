@@ -50,7 +50,7 @@ export class TwilioWebhookService {
 
   /** 404 for an unknown channel or one of another kind, 403 for a bad or missing signature. */
   async verified(channelId: string, kinds: ChannelKind[], path: string, signature: string | undefined, params: TwilioParams): Promise<ResolvedChannel> {
-    const channel = UUID.test(channelId) ? await this.channels.resolveForWebhook(channelId.toLowerCase()) : null;
+    const channel = UUID.test(channelId) ? await this.channels.resolveCached(channelId.toLowerCase()) : null;
     if (!channel || !kinds.includes(channel.kind)) throw notFound('canal');
     const token = typeof channel.config.authToken === 'string' ? channel.config.authToken : undefined;
     if (!verifyTwilioSignature(token, signature, this.config.publicUrl + path, params)) {
