@@ -71,14 +71,7 @@ class FanoutSide {
   ) {}
 
   static async open(url: string, tokens: (string | null)[], send: (i: number) => Promise<void>): Promise<FanoutSide> {
-    const fleet = SocketFleet.start();
-    try {
-      await fleet.connect(url, tokens, EVENT);
-    } catch (e) {
-      await fleet.close();
-      throw e;
-    }
-    return new FanoutSide(fleet, tokens.length, send);
+    return new FanoutSide(await SocketFleet.open(url, tokens, EVENT), tokens.length, send);
   }
 
   /** Messages from … from + count − 1, one at a time, `spacingMs` apart (warm-up ones are not measured). */

@@ -80,17 +80,6 @@ class RateSide {
   }
 }
 
-async function openFleet(url: string, tokens: (string | null)[]): Promise<SocketFleet> {
-  const fleet = SocketFleet.start();
-  try {
-    await fleet.connect(url, tokens, EVENT);
-  } catch (e) {
-    await fleet.close();
-    throw e;
-  }
-  return fleet;
-}
-
 export async function benchSmsRealtime(o: SmsRealtimeBenchOptions, log: Log): Promise<BenchResult> {
   return withBenchEnv(log, async (env) => {
     const organizationId = await createOrganization(env.db);
@@ -110,9 +99,9 @@ export async function benchSmsRealtime(o: SmsRealtimeBenchOptions, log: Log): Pr
     const measured = await withRawServer(async (rawUrl, io) => {
       const sides: RateSide[] = [];
       try {
-        const app = new RateSide(await openFleet(env.app.url, agents.map((a) => a.token)), send);
+        const app = new RateSide(await SocketFleet.open(env.app.url, agents.map((a) => a.token), EVENT), send);
         sides.push(app);
-        const raw = new RateSide(await openFleet(rawUrl, Array<null>(o.agents).fill(null)), async (i) => {
+        const raw = new RateSide(await SocketFleet.open(rawUrl, Array<null>(o.agents).fill(null), EVENT), async (i) => {
           io.to('team').emit(EVENT, { ...sample, id: randomUUID(), body: remark(sample.body, i) });
         });
         sides.push(raw);

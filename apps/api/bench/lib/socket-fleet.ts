@@ -17,6 +17,18 @@ export class SocketFleet {
     return new SocketFleet(child);
   }
 
+  /** A fleet with one connected client per token; the child is ended when they cannot all connect. */
+  static async open(url: string, tokens: (string | null)[], event: string): Promise<SocketFleet> {
+    const fleet = SocketFleet.start();
+    try {
+      await fleet.connect(url, tokens, event);
+    } catch (e) {
+      await fleet.close();
+      throw e;
+    }
+    return fleet;
+  }
+
   private request<T extends FleetReply['type']>(cmd: FleetCommand, expect: T, timeoutMs: number): Promise<Extract<FleetReply, { type: T }>> {
     const answer = new Promise<Extract<FleetReply, { type: T }>>((resolve, reject) => {
       const onMessage = (r: FleetReply) => {
