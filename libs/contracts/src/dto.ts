@@ -18,6 +18,11 @@ export interface AgentDto {
   capacity: number;
 }
 
+/** An agent as an admin manages them: deactivated accounts included. */
+export interface AgentAdminDto extends AgentDto {
+  active: boolean;
+}
+
 export interface TeamDto {
   id: string;
   name: string;

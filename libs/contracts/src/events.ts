@@ -48,4 +48,6 @@ export const rooms = {
   conversation: (id: string) => `conversation:${id}`,
   /** Every socket of the organization: who is online (never emitted to). */
   members: (id: string) => `members:${id}`,
+  /** Every socket opened with one login session: closed together when it ends (never emitted to). */
+  session: (id: string) => `session:${id}`,
 };

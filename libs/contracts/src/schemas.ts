@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CHANNEL_KINDS, CONVERSATION_STATUSES, IDENTITY_KINDS, PRIORITIES } from './enums';
+import { AGENT_ROLES, CHANNEL_KINDS, CONVERSATION_STATUSES, IDENTITY_KINDS, PRIORITIES } from './enums';
 
 export const LIMITS = {
   bodyChars: 20_000,
@@ -17,6 +17,27 @@ export const loginSchema = z.object({
   password: z.string().min(1).max(200),
 });
 export type LoginInput = z.infer<typeof loginSchema>;
+
+/** An agent changes their own password (`POST /auth/password`); their other sessions end. */
+export const changePasswordSchema = z.object({
+  currentPassword: z.string('saisissez votre mot de passe actuel').min(1, 'saisissez votre mot de passe actuel').max(200),
+  newPassword: z
+    .string('saisissez le nouveau mot de passe')
+    .min(10, 'le nouveau mot de passe doit contenir au moins 10 caractères')
+    .max(200, 'le nouveau mot de passe doit contenir au plus 200 caractères'),
+});
+export type ChangePasswordInput = z.infer<typeof changePasswordSchema>;
+
+/** An admin changes an agent of their organization (`PATCH /agents/:id`). */
+export const updateAgentSchema = z
+  .object({
+    role: z.enum(AGENT_ROLES, 'rôle inconnu : agent, supervisor ou admin').optional(),
+    teamIds: z.array(z.uuid('identifiant de service invalide'), 'liste de services attendue').max(100, '100 services au plus').optional(),
+    active: z.boolean('vrai ou faux attendu').optional(),
+    capacity: z.number('nombre entier attendu').int('nombre entier attendu').min(0, 'au moins 0').max(1000, 'au plus 1000').optional(),
+  })
+  .refine((v) => Object.values(v).some((x) => x !== undefined), { message: 'aucun changement demandé' });
+export type UpdateAgentInput = z.infer<typeof updateAgentSchema>;
 
 export const listConversationsQuerySchema = z.object({
   status: z.enum(CONVERSATION_STATUSES).optional(),
