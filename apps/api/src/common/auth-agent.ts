@@ -9,6 +9,8 @@ export interface AuthAgent {
   name: string;
   email: string;
   teamIds: string[];
+  /** The login session the request or socket came with (`id` names its `session:` room). */
+  session?: { id: string; expiresAt: Date };
 }
 
 export const isManager = (a: AuthAgent) => a.role === 'supervisor' || a.role === 'admin';

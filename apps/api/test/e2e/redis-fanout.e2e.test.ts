@@ -42,4 +42,54 @@ describe('fan-out across API instances through Redis', () => {
       foreignOnB.close();
     }
   });
+
+  it('logging out on instance A closes that session’s socket connected to instance B', async () => {
+    const town = await seedTown(a);
+    const login = await a.http('POST', '/api/v1/auth/login', { body: { email: town.agentEC.email, password: 'mot-de-passe-test' } });
+    const onB = await connectRecording(b.url, login.body.token);
+    const otherSessionOnB = await connectRecording(b.url, town.agentEC.token);
+    const reasons: string[] = [];
+    onB.socket.on('disconnect', (reason) => reasons.push(reason));
+    try {
+      expect((await a.http('POST', '/api/v1/auth/logout', { token: login.body.token })).status).toBe(204);
+      await expectEventually(() => expect(reasons).toEqual(['io server disconnect']), { timeoutMs: 3000 });
+      expect(otherSessionOnB.socket.connected).toBe(true);
+    } finally {
+      onB.close();
+      otherSessionOnB.close();
+    }
+  });
+
+  it('a transfer made on instance A takes the conversation out of the former service’s socket on instance B', async () => {
+    const town = await seedTown(a);
+    const r = await a.ingest.ingest(
+      { channelId: town.webform.id, externalId: randomUUID(), from: { kind: 'email', value: 'transfert@example.fr' }, text: 'Bonjour' },
+      { teamId: town.etatCivil.id },
+    );
+    const ecOnB = await connectRecording(b.url, town.agentEC.token);
+    const supOnB = await connectRecording(b.url, town.supervisor.token);
+    const notes = (c: typeof ecOnB) => c.of<MessageDto>('message.created').filter((m) => m.kind === 'note').map((m) => m.body);
+    try {
+      expect(await ecOnB.socket.timeout(2000).emitWithAck('conversation.join', r.conversationId)).toEqual({ ok: true });
+      expect(await supOnB.socket.timeout(2000).emitWithAck('conversation.join', r.conversationId)).toEqual({ ok: true });
+      const c = await a.http('GET', `/api/v1/conversations/${r.conversationId}`, { token: town.supervisor.token });
+      const moved = await a.http('PATCH', `/api/v1/conversations/${r.conversationId}`, {
+        token: town.supervisor.token,
+        body: { teamId: town.scolarite.id, version: c.body.version },
+      });
+      expect(moved.status).toBe(200);
+      const note = await a.http('POST', `/api/v1/conversations/${r.conversationId}/messages`, {
+        token: town.supervisor.token,
+        body: { kind: 'note', body: 'note interne après le transfert', version: moved.body.version },
+      });
+      expect(note.status).toBe(201);
+      // Instance B writes one broadcast to all its sockets at once: once the supervisor has it, the agent would too.
+      await expectEventually(() => expect(notes(supOnB)).toEqual(['note interne après le transfert']), { timeoutMs: 2000 });
+      await ecOnB.socket.timeout(2000).emitWithAck('conversation.leave', randomUUID());
+      expect(notes(ecOnB)).toEqual([]);
+    } finally {
+      ecOnB.close();
+      supOnB.close();
+    }
+  });
 });

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { AgentDto, AgentRole, MeDto, OrganizationDto, TeamDto } from '@guichet/contracts';
+import type { AgentAdminDto, AgentDto, AgentRole, MeDto, OrganizationDto, TeamDto } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database.service';
 
@@ -21,7 +21,7 @@ const toAgentDto = (r: AgentRow): AgentDto => ({
   teamIds: r.team_ids,
 });
 
-const AGENT_SELECT = `SELECT a.id, a.name, a.email, a.role, a.capacity,
+const AGENT_SELECT = `SELECT a.id, a.name, a.email, a.role, a.capacity, a.active,
   array(SELECT team_id FROM agent_team WHERE agent_id = a.id ORDER BY team_id) AS team_ids FROM agent a`;
 
 /** Teams and agents of an organization. */
@@ -63,5 +63,50 @@ export class DirectoryRepository {
       manager,
     );
     return row ? toAgentDto(row) : null;
+  }
+
+  /** Active agents among these ids, as they are now (real time re-checks access with them). */
+  async agentsByIds(organizationId: string, ids: string[]): Promise<AgentDto[]> {
+    if (!ids.length) return [];
+    const rows = await this.db.query<AgentRow>(`${AGENT_SELECT} WHERE a.organization_id = $1 AND a.id = ANY($2::uuid[]) AND a.active`, [
+      organizationId,
+      ids,
+    ]);
+    return rows.map(toAgentDto);
+  }
+
+  /** An agent as an admin manages them, deactivated or not; locked for the change when in a transaction. */
+  async managedAgent(manager: EntityManager, organizationId: string, agentId: string): Promise<AgentAdminDto | null> {
+    const [row] = await this.db.query<AgentRow & { active: boolean }>(
+      `${AGENT_SELECT} WHERE a.organization_id = $1 AND a.id = $2 FOR UPDATE OF a`,
+      [organizationId, agentId],
+      manager,
+    );
+    return row ? { ...toAgentDto(row), active: row.active } : null;
+  }
+
+  async updateAgent(manager: EntityManager, agentId: string, c: { role?: AgentRole; capacity?: number; active?: boolean }): Promise<void> {
+    await this.db.query(
+      `UPDATE agent SET role = coalesce($2, role), capacity = coalesce($3, capacity), active = coalesce($4, active) WHERE id = $1`,
+      [agentId, c.role ?? null, c.capacity ?? null, c.active ?? null],
+      manager,
+    );
+  }
+
+  /** Replaces the agent's service memberships; false when a service is not the organization's. */
+  async setAgentTeams(manager: EntityManager, organizationId: string, agentId: string, teamIds: string[]): Promise<boolean> {
+    const [known] = await this.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM team WHERE organization_id = $1 AND id = ANY($2::uuid[])`,
+      [organizationId, teamIds],
+      manager,
+    );
+    if (known!.n !== teamIds.length) return false;
+    await this.db.query(`DELETE FROM agent_team WHERE agent_id = $1 AND NOT (team_id = ANY($2::uuid[]))`, [agentId, teamIds], manager);
+    await this.db.query(
+      `INSERT INTO agent_team (agent_id, team_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING`,
+      [agentId, teamIds],
+      manager,
+    );
+    return true;
   }
 }

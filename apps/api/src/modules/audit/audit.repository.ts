@@ -12,7 +12,9 @@ export type AuditAction =
   | 'contact.identity_added'
   | 'contact.identity_removed'
   | 'channel.created'
-  | 'channel.updated';
+  | 'channel.updated'
+  | 'agent.updated'
+  | 'agent.password_changed';
 
 /** Who did what to which conversation or citizen file, and who looked at which (RGPD access audit). */
 @Injectable()

@@ -1,6 +1,13 @@
 import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
-import { loginSchema, type LoginInput, type LoginResponse, type MeDto } from '@guichet/contracts';
+import {
+  changePasswordSchema,
+  loginSchema,
+  type ChangePasswordInput,
+  type LoginInput,
+  type LoginResponse,
+  type MeDto,
+} from '@guichet/contracts';
 import type { Request } from 'express';
 import { z } from 'zod';
 import { CurrentAgent, Public, type AuthAgent } from '../../common/auth-agent';
@@ -40,5 +47,14 @@ export class AuthController {
   @HttpCode(204)
   async logout(@Req() req: Request): Promise<void> {
     await this.auth.logout(bearerToken(req)!);
+  }
+
+  /** The agent's own password (10 characters at least); their other sessions end, this one stays. */
+  @ApiBearerAuth()
+  @Post('password')
+  @HttpCode(204)
+  @ApiBody({ schema: z.toJSONSchema(changePasswordSchema) as object })
+  async changePassword(@CurrentAgent() agent: AuthAgent, @Body(new ZodPipe(changePasswordSchema)) input: ChangePasswordInput): Promise<void> {
+    await this.auth.changePassword(agent, input);
   }
 }

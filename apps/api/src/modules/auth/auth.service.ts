@@ -1,18 +1,25 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import type { LoginInput } from '@guichet/contracts';
+import type { ChangePasswordInput, LoginInput } from '@guichet/contracts';
+import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config';
 import type { AuthAgent } from '../../common/auth-agent';
-import { unauthorized } from '../../common/errors';
-import { verifyAgainstDummy, verifyPassword } from '../../common/password';
+import { Database, type AfterCommit } from '../../common/database.service';
+import { badRequest, unauthorized } from '../../common/errors';
+import { hashPassword, verifyAgainstDummy, verifyPassword } from '../../common/password';
 import { RateLimiter } from '../../common/rate-limiter';
-import { AuthRepository } from './auth.repository';
+import { AuditRepository } from '../audit/audit.repository';
+import { RealtimePublisher } from '../realtime/realtime.publisher';
+import { AuthRepository, sessionId } from './auth.repository';
 
 @Injectable()
 export class AuthService {
   constructor(
     private readonly repo: AuthRepository,
     private readonly limiter: RateLimiter,
+    private readonly db: Database,
+    private readonly audit: AuditRepository,
+    private readonly realtime: RealtimePublisher,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -32,10 +39,45 @@ export class AuthService {
 
   authenticate(token: string | undefined): Promise<AuthAgent | null> {
     if (!token || token.length > 200) return Promise.resolve(null);
-    return this.repo.findBySession(token);
+    return this.repo.findBySession(sessionId(token));
   }
 
-  logout(token: string): Promise<void> {
-    return this.repo.deleteSession(token);
+  /** The agent of a session as they are now (role, services), or null once it ended. */
+  sessionAgent(id: string): Promise<AuthAgent | null> {
+    return this.repo.findBySession(id);
+  }
+
+  /** Ends the session: REST answers 401 and its sockets close, on every instance. */
+  async logout(token: string): Promise<void> {
+    const id = sessionId(token);
+    await this.repo.deleteSession(id);
+    this.realtime.closeSession(id);
+  }
+
+  /**
+   * Ends the agent's sessions but `exceptSessionId` within the caller's transaction; their
+   * sockets close once it committed. Returns how many ended.
+   */
+  async endSessions(m: EntityManager, afterCommit: AfterCommit, agentId: string, exceptSessionId?: string): Promise<number> {
+    const ended = await this.repo.deleteSessions(m, agentId, exceptSessionId);
+    afterCommit(() => this.realtime.closeAgentSockets(agentId, exceptSessionId));
+    return ended;
+  }
+
+  /** The agent's own password: the current one is checked; every other session of theirs ends. */
+  async changePassword(agent: AuthAgent, input: ChangePasswordInput): Promise<void> {
+    await this.limiter.hit(`password:${agent.id}`, 10, 900, 'trop de tentatives : réessayez dans quelques minutes');
+    const stored = await this.repo.passwordHash(agent.id);
+    if (!stored || !(await verifyPassword(input.currentPassword, stored))) throw badRequest('mot de passe actuel incorrect');
+    if (input.newPassword === input.currentPassword) throw badRequest('le nouveau mot de passe doit être différent de l’actuel');
+    const hash = await hashPassword(input.newPassword);
+    await this.db.tx(async (m, afterCommit) => {
+      await this.repo.setPasswordHash(m, agent.id, hash);
+      const sessionsEnded = await this.endSessions(m, afterCommit, agent.id, agent.session?.id);
+      await this.audit.record(
+        { organizationId: agent.organizationId, agentId: agent.id, action: 'agent.password_changed', data: { agentId: agent.id, sessionsEnded } },
+        m,
+      );
+    });
   }
 }

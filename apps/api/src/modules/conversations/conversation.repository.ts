@@ -231,6 +231,25 @@ export class ConversationRepository {
     await manager.query(`UPDATE conversation SET ${sets.join(', ')} WHERE id = $1`, params);
   }
 
+  /** What the access rule needs (canRead) for these conversations of the organization. */
+  accessRows(organizationId: string, ids: string[]): Promise<Pick<ConversationRow, 'id' | 'organization_id' | 'team_id' | 'assignee_id'>[]> {
+    if (!ids.length) return Promise.resolve([]);
+    return this.db.query(
+      `SELECT id, organization_id, team_id, assignee_id FROM conversation WHERE organization_id = $1 AND id = ANY($2::uuid[])`,
+      [organizationId, ids],
+    );
+  }
+
+  /** A deactivated agent's conversations still in progress go back to their service (unassigned). */
+  async releaseAssigned(manager: EntityManager, agentId: string): Promise<{ id: string; contact_id: string }[]> {
+    return this.db.query(
+      `UPDATE conversation SET assignee_id = NULL, version = version + 1
+        WHERE assignee_id = $1 AND status IN ('open', 'pending', 'snoozed') RETURNING id, contact_id`,
+      [agentId],
+      manager,
+    );
+  }
+
   /** Snoozed conversations whose date has come: open again, unread, version bumped. */
   wakeSnoozed(): Promise<{ id: string; organization_id: string }[]> {
     return this.db.query(

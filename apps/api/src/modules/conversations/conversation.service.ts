@@ -24,16 +24,12 @@ import { MessageRepository } from '../messages/message.repository';
 import { AgentMessages } from '../outbound/agent-messages.service';
 import { JobQueue, QUEUES } from '../outbound/job-queue';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
+import { canRead } from './conversation-access';
 import { decodeCursor, encodeCursor, toConversationDto, type ConversationRow } from './conversation.mapper';
 import { ConversationRepository } from './conversation.repository';
 
-/** Agents see their services' conversations and those assigned to them; managers the whole organization. */
-export function canRead(agent: AuthAgent, c: Pick<ConversationRow, 'organization_id' | 'team_id' | 'assignee_id'>): boolean {
-  return (
-    c.organization_id === agent.organizationId &&
-    (isManager(agent) || agent.teamIds.includes(c.team_id) || c.assignee_id === agent.id)
-  );
-}
+/** The access rule lives in conversation-access.ts (realtime applies it too); features filter with it. */
+export { canRead };
 
 @Injectable()
 export class ConversationService {
@@ -74,12 +70,6 @@ export class ConversationService {
 
   counts(agent: AuthAgent): Promise<ConversationCountsDto> {
     return this.repo.counts(agent.organizationId, agent.id, isManager(agent) ? undefined : agent.teamIds);
-  }
-
-  /** The service of a conversation the agent may read (presence goes to its room), else null. */
-  async teamOf(agent: AuthAgent, id: string): Promise<string | null> {
-    const row = await this.repo.findById(agent.organizationId, id);
-    return row && canRead(agent, row) ? row.team_id : null;
   }
 
   async canRead(agent: AuthAgent, id: string): Promise<boolean> {
@@ -282,7 +272,12 @@ export class ConversationService {
       );
       const dto = toConversationDto((await this.repo.findById(agent.organizationId, id, m))!);
       const previousTeams = row.team_id !== dto.teamId ? [row.team_id] : [];
-      afterCommit(() => this.publisher.conversation('conversation.updated', agent.organizationId, dto, previousTeams));
+      const moved = row.team_id !== dto.teamId || row.assignee_id !== dto.assigneeId;
+      afterCommit(async () => {
+        // Those who had it hear that it moved; then whoever may no longer read it leaves its room.
+        this.publisher.conversation('conversation.updated', agent.organizationId, dto, previousTeams);
+        if (moved) await this.publisher.conversationAccessChanged(agent.organizationId, id);
+      });
       return dto;
     });
   }

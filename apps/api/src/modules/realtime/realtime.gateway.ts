@@ -12,14 +12,13 @@ import {
   rooms,
   type Ack,
   type ClientToServerEvents,
-  type PresenceDto,
   type ServerToClientEvents,
 } from '@guichet/contracts';
 import type { Server, Socket } from 'socket.io';
-import { isManager, type AuthAgent } from '../../common/auth-agent';
+import type { AuthAgent } from '../../common/auth-agent';
 import { AuthService } from '../auth/auth.service';
 import { ConversationService } from '../conversations/conversation.service';
-import { RealtimePublisher } from './realtime.publisher';
+import { accessRooms, RealtimePublisher } from './realtime.publisher';
 
 interface SocketData {
   agent: AuthAgent;
@@ -28,6 +27,8 @@ interface SocketData {
 type AgentSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 type AgentServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
+/** setTimeout's longest delay (about 24 days); a longer session is closed then, and its client reconnects. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
@@ -67,18 +68,27 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   async handleConnection(socket: AgentSocket): Promise<void> {
     const agent = socket.data.agent;
-    if (!agent) return void socket.disconnect(true);
-    const list = [rooms.agent(agent.id), rooms.members(agent.organizationId), ...agent.teamIds.map(rooms.team)];
-    if (isManager(agent)) list.push(rooms.org(agent.organizationId));
-    await socket.join(list);
-    await this.broadcastOnline(agent.organizationId);
+    const session = agent?.session;
+    if (!agent || !session) return void socket.disconnect(true);
+    // A socket never outlives its session: it closes when the session expires.
+    const expiry = setTimeout(() => socket.disconnect(true), Math.min(MAX_TIMER_MS, Math.max(0, session.expiresAt.getTime() - Date.now())));
     socket.on('disconnecting', () => {
+      clearTimeout(expiry);
       const watched = [...socket.rooms].filter((r) => r.startsWith('conversation:')).map((r) => r.slice(13));
       socket.once('disconnect', () => {
-        for (const id of watched) void this.broadcastPresence(agent, id).catch(() => undefined);
+        for (const id of watched) void this.publisher.presence(agent.organizationId, id).catch(() => undefined);
         void this.broadcastOnline(agent.organizationId).catch(() => undefined);
       });
     });
+    await socket.join([rooms.session(session.id), rooms.agent(agent.id), rooms.members(agent.organizationId), ...accessRooms(agent)]);
+    // A logout or a change of access between the handshake and these joins missed this socket: catch up.
+    const now = await this.auth.sessionAgent(session.id);
+    if (!now) return void socket.disconnect(true);
+    if (now.role !== agent.role || now.teamIds.join() !== agent.teamIds.join()) {
+      socket.data.agent = now;
+      await this.publisher.agentAccessChanged(now.organizationId, now.id);
+    }
+    await this.broadcastOnline(agent.organizationId);
   }
 
   /** Supervisors' boards show who is online. */
@@ -93,11 +103,30 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   @SubscribeMessage('conversation.join')
   async join(@ConnectedSocket() socket: AgentSocket, @MessageBody() conversationId: unknown): Promise<Parameters<Ack>[0]> {
     if (typeof conversationId !== 'string' || !UUID.test(conversationId)) return { ok: false, error: 'identifiant invalide' };
-    const allowed = await this.conversations.canRead(socket.data.agent, conversationId);
-    if (!allowed) return { ok: false, error: 'conversation introuvable' };
-    await socket.join(rooms.conversation(conversationId));
-    await this.broadcastPresence(socket.data.agent, conversationId);
+    if (!(await this.mayRead(socket, conversationId))) return { ok: false, error: 'conversation introuvable' };
+    const room = rooms.conversation(conversationId);
+    await socket.join(room);
+    // Checked again now that a transfer committing meanwhile would find this socket in the room.
+    if (!(await this.mayRead(socket, conversationId))) {
+      await socket.leave(room);
+      return { ok: false, error: 'conversation introuvable' };
+    }
+    await this.publisher.presence(socket.data.agent.organizationId, conversationId);
     return { ok: true };
+  }
+
+  /**
+   * Every join checks the session and the agent's access as they are now, never as they were at
+   * the handshake; a socket whose session ended is closed.
+   */
+  private async mayRead(socket: AgentSocket, conversationId: string): Promise<boolean> {
+    const agent = socket.data.agent.session && (await this.auth.sessionAgent(socket.data.agent.session.id));
+    if (!agent) {
+      socket.disconnect(true);
+      return false;
+    }
+    socket.data.agent = agent;
+    return this.conversations.canRead(agent, conversationId);
   }
 
   @SubscribeMessage('conversation.leave')
@@ -105,7 +134,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     if (typeof conversationId !== 'string' || !UUID.test(conversationId)) return { ok: false, error: 'identifiant invalide' };
     await socket.leave(rooms.conversation(conversationId));
     socket.data.typing = socket.data.typing.filter((id) => id !== conversationId);
-    await this.broadcastPresence(socket.data.agent, conversationId);
+    await this.publisher.presence(socket.data.agent.organizationId, conversationId);
     return { ok: true };
   }
 
@@ -115,26 +144,6 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     if (!p || typeof p.conversationId !== 'string' || !socket.rooms.has(rooms.conversation(p.conversationId))) return;
     const others = socket.data.typing.filter((id) => id !== p.conversationId);
     socket.data.typing = p.typing === true ? [...others, p.conversationId] : others;
-    await this.broadcastPresence(socket.data.agent, p.conversationId);
-  }
-
-  /**
-   * Viewers are read from the room itself (across instances with the Redis adapter), and told
-   * to the conversation's room and to those who list it (its service, the supervisors).
-   */
-  private async broadcastPresence(by: AuthAgent, conversationId: string): Promise<void> {
-    const room = rooms.conversation(conversationId);
-    const sockets = await this.server.in(room).fetchSockets();
-    const byAgent = new Map<string, PresenceDto['viewers'][number]>();
-    for (const s of sockets) {
-      const a = s.data.agent;
-      if (!a) continue;
-      const typing = s.data.typing?.includes(conversationId) ?? false;
-      const prev = byAgent.get(a.id);
-      byAgent.set(a.id, { agentId: a.id, name: a.name, typing: typing || (prev?.typing ?? false) });
-    }
-    const teamId = await this.conversations.teamOf(by, conversationId);
-    const targets = [room, rooms.org(by.organizationId), ...(teamId ? [rooms.team(teamId)] : [])];
-    this.server.to(targets).emit('presence.updated', { conversationId, viewers: [...byAgent.values()] });
+    await this.publisher.presence(socket.data.agent.organizationId, p.conversationId);
   }
 }

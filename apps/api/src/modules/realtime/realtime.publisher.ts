@@ -1,16 +1,36 @@
 import { Injectable } from '@nestjs/common';
-import { rooms, type ConversationDto, type MessageDto, type ServerToClientEvents } from '@guichet/contracts';
+import { rooms, type ConversationDto, type MessageDto, type PresenceDto, type ServerToClientEvents } from '@guichet/contracts';
 import type { Server } from 'socket.io';
+import { isManager, type AuthAgent } from '../../common/auth-agent';
+import { DirectoryRepository } from '../agents/directory.repository';
+import { canRead } from '../conversations/conversation-access';
+import { ConversationRepository } from '../conversations/conversation.repository';
 
 export type TypedServer = Server<Record<string, never>, ServerToClientEvents>;
 
+/** The rooms an agent's access gives: their services', and the organization's for managers. */
+export function accessRooms(agent: AuthAgent): string[] {
+  return [...agent.teamIds.map(rooms.team), ...(isManager(agent) ? [rooms.org(agent.organizationId)] : [])];
+}
+
+const agentOf = (socket: { data: unknown }) => (socket.data as { agent?: AuthAgent; typing?: string[] } | undefined)?.agent;
+const TEAM = rooms.team('');
+const ORG = rooms.org('');
+const CONVERSATION = rooms.conversation('');
+
 /**
- * Emits events to the rooms allowed to see them. Callers emit only after their transaction
- * committed (Database.tx afterCommit). With REDIS_URL the adapter fans out across instances.
+ * Emits events to the rooms allowed to see them, and keeps room membership following access.
+ * Callers emit only after their transaction committed (Database.tx afterCommit). With REDIS_URL
+ * the adapter fans out across instances, and the room operations below reach every instance.
  */
 @Injectable()
 export class RealtimePublisher {
   private server?: TypedServer;
+
+  constructor(
+    private readonly conversations: ConversationRepository,
+    private readonly directory: DirectoryRepository,
+  ) {}
 
   attach(server: TypedServer): void {
     this.server = server;
@@ -39,6 +59,86 @@ export class RealtimePublisher {
   async onlineAgents(organizationId: string): Promise<string[]> {
     if (!this.server) return [];
     const sockets = await this.server.in(rooms.members(organizationId)).fetchSockets();
-    return [...new Set(sockets.map((s) => (s.data as { agent?: { id: string } }).agent?.id).filter((id): id is string => !!id))].sort();
+    return [...new Set(sockets.map((s) => agentOf(s)?.id).filter((id): id is string => !!id))].sort();
+  }
+
+  /**
+   * Who views (and types in) a conversation, read from its room on every instance, told to the
+   * room and to those who list it (its service, the supervisors).
+   */
+  async presence(organizationId: string, conversationId: string): Promise<void> {
+    if (!this.server) return;
+    const room = rooms.conversation(conversationId);
+    const sockets = await this.server.in(room).fetchSockets();
+    const byAgent = new Map<string, PresenceDto['viewers'][number]>();
+    for (const s of sockets) {
+      const a = agentOf(s);
+      if (!a) continue;
+      const typing = (s.data as { typing?: string[] }).typing?.includes(conversationId) ?? false;
+      const prev = byAgent.get(a.id);
+      byAgent.set(a.id, { agentId: a.id, name: a.name, typing: typing || (prev?.typing ?? false) });
+    }
+    const [row] = await this.conversations.accessRows(organizationId, [conversationId]);
+    const targets = [room, rooms.org(organizationId), ...(row ? [rooms.team(row.team_id)] : [])];
+    this.server.to(targets).emit('presence.updated', { conversationId, viewers: [...byAgent.values()] });
+  }
+
+  /** A session ended (logout): its sockets close at once, on every instance. */
+  closeSession(sessionId: string): void {
+    this.server?.in(rooms.session(sessionId)).disconnectSockets(true);
+  }
+
+  /** The agent's sessions ended (deactivation, new password): their sockets close, but `exceptSessionId`'s. */
+  closeAgentSockets(agentId: string, exceptSessionId?: string): void {
+    const own = this.server?.in(rooms.agent(agentId));
+    (exceptSessionId ? own?.except(rooms.session(exceptSessionId)) : own)?.disconnectSockets(true);
+  }
+
+  /**
+   * A conversation moved (another service, another assignee, nobody): the sockets of agents who
+   * may no longer read it leave its room. Access is judged on the agents as they are now.
+   */
+  async conversationAccessChanged(organizationId: string, conversationId: string): Promise<void> {
+    if (!this.server) return;
+    const room = rooms.conversation(conversationId);
+    const viewers = [...new Set((await this.server.in(room).fetchSockets()).map((s) => agentOf(s)?.id).filter((id): id is string => !!id))];
+    if (!viewers.length) return;
+    const [row] = await this.conversations.accessRows(organizationId, [conversationId]);
+    const agents = await this.freshAgents(organizationId, viewers);
+    const lost = viewers.filter((id) => {
+      const agent = agents.get(id);
+      return !row || !agent || !canRead(agent, row);
+    });
+    if (!lost.length) return;
+    this.server.in(lost.map(rooms.agent)).socketsLeave(room);
+    await this.presence(organizationId, conversationId);
+  }
+
+  /**
+   * An agent's role or services changed: their sockets join and leave the service and
+   * organization rooms to match, and leave the conversations they may no longer read.
+   */
+  async agentAccessChanged(organizationId: string, agentId: string): Promise<void> {
+    if (!this.server) return;
+    const own = this.server.in(rooms.agent(agentId));
+    const agent = (await this.freshAgents(organizationId, [agentId])).get(agentId);
+    if (!agent) return void own.disconnectSockets(true);
+    const joined = new Set((await own.fetchSockets()).flatMap((s) => [...s.rooms]));
+    if (!joined.size) return;
+    const wanted = accessRooms(agent);
+    const stale = [...joined].filter((r) => (r.startsWith(TEAM) || r.startsWith(ORG)) && !wanted.includes(r));
+    if (stale.length) own.socketsLeave(stale);
+    own.socketsJoin(wanted);
+    const viewed = [...joined].filter((r) => r.startsWith(CONVERSATION)).map((r) => r.slice(CONVERSATION.length));
+    const readable = new Set((await this.conversations.accessRows(organizationId, viewed)).filter((c) => canRead(agent, c)).map((c) => c.id));
+    const lost = viewed.filter((id) => !readable.has(id));
+    if (!lost.length) return;
+    own.socketsLeave(lost.map(rooms.conversation));
+    for (const id of lost) await this.presence(organizationId, id);
+  }
+
+  private async freshAgents(organizationId: string, ids: string[]): Promise<Map<string, AuthAgent>> {
+    const agents = await this.directory.agentsByIds(organizationId, ids);
+    return new Map(agents.map((a) => [a.id, { ...a, organizationId }]));
   }
 }

@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import type { AgentAdminDto, UpdateAgentInput } from '@guichet/contracts';
+import type { AuthAgent } from '../../common/auth-agent';
+import { Database } from '../../common/database.service';
+import { badRequest, notFound } from '../../common/errors';
+import { AuditRepository } from '../audit/audit.repository';
+import { AuthService } from '../auth/auth.service';
+import { toConversationDto } from '../conversations/conversation.mapper';
+import { ConversationRepository } from '../conversations/conversation.repository';
+import { RealtimePublisher } from '../realtime/realtime.publisher';
+import { DirectoryRepository } from './directory.repository';
+
+const audited = (a: AgentAdminDto) => ({ role: a.role, teamIds: a.teamIds, capacity: a.capacity, active: a.active });
+
+/** Admins manage the agents of their organization; access follows at once, sockets included. */
+@Injectable()
+export class AgentAdminService {
+  constructor(
+    private readonly db: Database,
+    private readonly directory: DirectoryRepository,
+    private readonly conversations: ConversationRepository,
+    private readonly audit: AuditRepository,
+    private readonly auth: AuthService,
+    private readonly publisher: RealtimePublisher,
+  ) {}
+
+  /**
+   * Deactivation ends the agent's sessions (REST 401, sockets closed) and gives their conversations
+   * in progress back to their service; a new role or new services move their sockets' rooms.
+   */
+  async update(admin: AuthAgent, id: string, input: UpdateAgentInput): Promise<AgentAdminDto> {
+    if (id === admin.id && (input.active === false || (input.role && input.role !== admin.role))) {
+      throw badRequest('vous ne pouvez pas retirer vos propres droits d’administrateur : demandez-le à un autre administrateur');
+    }
+    const organizationId = admin.organizationId;
+    return this.db.tx(async (m, afterCommit) => {
+      const before = await this.directory.managedAgent(m, organizationId, id);
+      if (!before) throw notFound('agent');
+      await this.directory.updateAgent(m, id, { role: input.role, capacity: input.capacity, active: input.active });
+      if (input.teamIds && !(await this.directory.setAgentTeams(m, organizationId, id, [...new Set(input.teamIds)]))) {
+        throw badRequest('service inconnu', ['teamIds: un des services n’existe pas dans votre organisation']);
+      }
+      const after = (await this.directory.managedAgent(m, organizationId, id))!;
+      const released: string[] = [];
+      if (before.active && !after.active) {
+        await this.auth.endSessions(m, afterCommit, id);
+        for (const c of await this.conversations.releaseAssigned(m, id)) {
+          released.push(c.id);
+          await this.audit.record(
+            { organizationId, agentId: admin.id, action: 'conversation.updated', conversationId: c.id, contactId: c.contact_id, data: { assigneeId: null, reason: 'agent_deactivated' } },
+            m,
+          );
+        }
+      }
+      await this.audit.record({ organizationId, agentId: admin.id, action: 'agent.updated', data: { agentId: id, before: audited(before), after: audited(after) } }, m);
+      const accessChanged = after.role !== before.role || after.teamIds.join() !== before.teamIds.join();
+      afterCommit(async () => {
+        for (const conversationId of released) {
+          const row = await this.conversations.findById(organizationId, conversationId);
+          if (row) this.publisher.conversation('conversation.updated', organizationId, toConversationDto(row));
+        }
+        if (after.active && accessChanged) await this.publisher.agentAccessChanged(organizationId, id);
+      });
+      return after;
+    });
+  }
+}
