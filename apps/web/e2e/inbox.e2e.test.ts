@@ -67,4 +67,18 @@ describe('agent inbox in Chromium', () => {
     await page.getByText('Bonjour, comment obtenir un duplicata ?').first().waitFor({ timeout: 5000 });
     await page.screenshot({ path: join(shots, 'conversation.png') });
   });
+
+  it('goes back to the login page by itself when the session ends elsewhere (password changed in another session)', async () => {
+    const { page } = browser;
+    await page.getByRole('navigation', { name: 'Vues de la boîte de réception' }).waitFor({ timeout: 5000 });
+    const other = await t.http('POST', '/api/v1/auth/login', { body: { email: 'sophie.marchand@demo.guichet.fr', password: 'guichet-demo' } });
+    const changed = await t.http('POST', '/api/v1/auth/password', {
+      token: other.body.token,
+      body: { currentPassword: 'guichet-demo', newPassword: 'un mot de passe tout neuf' },
+    });
+    expect(changed.status).toBe(204);
+    // No click, no reload: the server closes the socket and the app sees that the session is over.
+    await page.getByLabel('Adresse e-mail').waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: join(shots, 'session-ended.png') });
+  });
 });
