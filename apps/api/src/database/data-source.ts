@@ -7,7 +7,7 @@ import { ConversationEntity } from '../modules/conversations/conversation.entity
 import { AttachmentEntity, MessageEntity } from '../modules/messages/message.entity';
 import { OrganizationEntity } from '../modules/organizations/organization.entity';
 import { TeamEntity } from '../modules/teams/team.entity';
-import { PreparingClient } from './preparing-client';
+import { CleaningClient, PreparingClient } from './preparing-client';
 import { InitialSchema1764300000000 } from './migrations/1764300000000-initial-schema';
 import { MetaProfiles1764306000006 } from './migrations/1764306000006-meta-profiles';
 import { EmailMailbox1764303000003 } from './migrations/1764303000003-email-mailbox';
@@ -39,7 +39,7 @@ export function dataSourceOptions(url: string, poolSize = 10, preparedStatements
     synchronize: false,
     // Callers handle query errors; TypeORM's own log would print every failed query's parameters (citizens' data).
     logging: false,
-    extra: { max: poolSize, application_name: 'guichet', ...(preparedStatements ? { Client: PreparingClient } : {}) },
+    extra: { max: poolSize, application_name: 'guichet', Client: preparedStatements ? PreparingClient : CleaningClient },
   };
 }
 

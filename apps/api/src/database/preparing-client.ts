@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Client, type QueryConfig } from 'pg';
+import { pgClean } from '../common/pg-text';
 
 /** Distinct statements named on one connection; beyond that they run unnamed. */
 const MAX_PER_CONNECTION = 500;
@@ -15,27 +16,39 @@ function nameOf(text: string): string {
 }
 
 /**
- * A pg Client that names every parameterized statement by a hash of its text, so PostgreSQL
- * parses and plans each distinct statement once per connection instead of on every call
- * (measured on the ingest path: +35 to +45 % messages/s). Dynamic SQL cannot grow a
- * connection's statement cache without bound: past 500 distinct texts, new ones run unnamed.
- * Turned off with PG_PREPARED_STATEMENTS=0 (a pooler in transaction mode without support for
- * protocol-level prepared statements).
+ * The pg Client of every connection of the app's DataSource, so every query passes here —
+ * Database.query, the repositories' `manager.query`, TypeORM's own statements: parameters are
+ * cleaned of what PostgreSQL cannot store (pg-text.ts), whoever sent them.
  */
-export class PreparingClient extends Client {
+export class CleaningClient extends Client {
+  /** PreparingClient names statements; this one runs them unnamed. */
+  protected readonly prepares: boolean = false;
   private readonly prepared = new Set<string>();
 
   // pg's `query` has many overloads; only (text, values[, callback]) is rewritten.
   override query(...args: unknown[]): never {
     const [text, values, callback] = args;
     if (typeof text === 'string' && Array.isArray(values) && values.length > 0) {
-      const name = nameOf(text);
-      if (this.prepared.has(name) || this.prepared.size < MAX_PER_CONNECTION) {
+      const config: QueryConfig = { text, values: pgClean(values) };
+      const name = this.prepares ? nameOf(text) : undefined;
+      if (name && (this.prepared.has(name) || this.prepared.size < MAX_PER_CONNECTION)) {
         this.prepared.add(name);
-        const config: QueryConfig = { name, text, values };
-        return (super.query as (...a: unknown[]) => never)(config, ...(callback ? [callback] : []));
+        config.name = name;
       }
+      return (super.query as (...a: unknown[]) => never)(config, ...(callback ? [callback] : []));
     }
     return (super.query as (...a: unknown[]) => never)(...args);
   }
+}
+
+/**
+ * A CleaningClient that also names every parameterized statement by a hash of its text, so
+ * PostgreSQL parses and plans each distinct statement once per connection instead of on every
+ * call (measured on the ingest path: +35 to +45 % messages/s). Dynamic SQL cannot grow a
+ * connection's statement cache without bound: past 500 distinct texts, new ones run unnamed.
+ * Turned off with PG_PREPARED_STATEMENTS=0 (a pooler in transaction mode without support for
+ * protocol-level prepared statements).
+ */
+export class PreparingClient extends CleaningClient {
+  protected override readonly prepares = true;
 }

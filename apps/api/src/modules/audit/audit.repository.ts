@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database.service';
+import { pgJson } from '../../common/pg-text';
 
 export type AuditAction =
   | 'conversation.viewed'
@@ -34,7 +35,7 @@ export class AuditRepository {
   ): Promise<void> {
     await this.db.query(
       `INSERT INTO audit_event (organization_id, agent_id, action, conversation_id, contact_id, data) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [e.organizationId, e.agentId, e.action, e.conversationId ?? null, e.contactId ?? null, e.data ? JSON.stringify(e.data) : null],
+      [e.organizationId, e.agentId, e.action, e.conversationId ?? null, e.contactId ?? null, e.data ? pgJson(e.data) : null],
       manager,
     );
   }

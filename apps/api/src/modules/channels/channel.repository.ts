@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ChannelKind } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database.service';
+import { pgJson } from '../../common/pg-text';
 
 export interface ChannelRow {
   id: string;
@@ -49,7 +50,7 @@ export class ChannelRepository {
   ): Promise<void> {
     await manager.query(
       `INSERT INTO channel (id, organization_id, team_id, kind, name, config, secrets) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [v.id, v.organizationId, v.teamId, v.kind, v.name, JSON.stringify(v.config), v.secrets],
+      [v.id, v.organizationId, v.teamId, v.kind, v.name, pgJson(v.config), v.secrets],
     );
   }
 
@@ -60,7 +61,7 @@ export class ChannelRepository {
   ): Promise<void> {
     await manager.query(
       `UPDATE channel SET team_id = $2, name = $3, enabled = $4, config = $5, secrets = $6, updated_at = now() WHERE id = $1`,
-      [id, v.teamId, v.name, v.enabled, JSON.stringify(v.config), v.secrets],
+      [id, v.teamId, v.name, v.enabled, pgJson(v.config), v.secrets],
     );
   }
 }

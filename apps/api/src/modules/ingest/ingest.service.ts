@@ -15,6 +15,7 @@ import {
 import { Database } from '../../common/database.service';
 import { badRequest, notFound } from '../../common/errors';
 import { GroupCommit } from '../../common/group-commit';
+import { pgClean, pgJson } from '../../common/pg-text';
 import { BlobStore } from '../blobs/blob-store';
 import { ChannelService } from '../channels/channel.service';
 import { toConversationDto, type ConversationRow } from '../conversations/conversation.mapper';
@@ -108,7 +109,11 @@ export class IngestService {
   /** Concurrent messages share transactions: two batches in flight, up to 50 messages each. */
   private readonly commits = new GroupCommit<IngestItem, IngestRow>((items) => this.commitBatch(items), { parallel: 2, maxBatch: 50 });
 
-  async ingest(inbound: InboundMessage, options: IngestOptions = {}): Promise<IngestResult> {
+  async ingest(received: InboundMessage, options: IngestOptions = {}): Promise<IngestResult> {
+    // NULs and lone surrogates (form fields, signed webhooks) cannot go into the jsonb batch nor
+    // the rows: cleaned here, before anything is derived, so what is stored and what is pushed
+    // live are the same text.
+    const inbound = pgClean(received);
     // Channels rarely change: the cached lookup spares a query per message on busy channels.
     const channel = await this.channels.resolveCached(inbound.channelId);
     if (!channel) throw notFound('canal');
@@ -205,7 +210,8 @@ export class IngestService {
   private async commitBatch(items: IngestItem[]): Promise<IngestRow[]> {
     const order = items.map((item, i) => ({ item, i, key: `${item.fromKind}:${item.fromValue}` }));
     order.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.i - b.i));
-    const rows = await this.db.query<IngestRow & { ord: number }>(INGEST_SQL, [JSON.stringify(order.map((o) => o.item))]);
+    // Cleaned again as a whole: a length cut (snippet, subject) may have split a surrogate pair.
+    const rows = await this.db.query<IngestRow & { ord: number }>(INGEST_SQL, [pgJson(order.map((o) => o.item))]);
     const out = new Array<IngestRow>(items.length);
     for (const row of rows) out[order[row.ord - 1]!.i] = row;
     return out;

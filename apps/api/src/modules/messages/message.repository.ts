@@ -9,6 +9,7 @@ import type {
 } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database.service';
+import { pgJson } from '../../common/pg-text';
 
 interface MessageRow {
   id: string;
@@ -83,7 +84,7 @@ export class MessageRepository {
         m.htmlBody ?? null,
         m.status,
         m.externalId ?? null,
-        m.meta ? JSON.stringify(m.meta) : null,
+        m.meta ? pgJson(m.meta) : null,
         m.createdAt ?? null,
       ],
     );

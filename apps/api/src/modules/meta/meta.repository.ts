@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { DeliveryStatus, IdentityKind } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database.service';
+import { pgJson } from '../../common/pg-text';
 
 export interface MetaMessageRef {
   id: string;
@@ -82,7 +83,7 @@ export class MetaRepository {
 
   /** Merges provider fields into a message's meta (read time, attachment errors, post). */
   async mergeMeta(messageId: string, fields: Record<string, unknown>, manager?: EntityManager): Promise<void> {
-    await this.db.query(`UPDATE message SET meta = coalesce(meta, '{}'::jsonb) || $2::jsonb WHERE id = $1`, [messageId, JSON.stringify(fields)], manager);
+    await this.db.query(`UPDATE message SET meta = coalesce(meta, '{}'::jsonb) || $2::jsonb WHERE id = $1`, [messageId, pgJson(fields)], manager);
   }
 
   async markRead(ids: string[], at: Date): Promise<void> {

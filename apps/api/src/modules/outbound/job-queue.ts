@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModu
 import type { PgBoss, Job } from 'pg-boss' with { 'resolution-mode': 'import' };
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config';
+import { pgClean } from '../../common/pg-text';
 
 export const QUEUES = {
   outboundSend: 'outbound-send',
@@ -56,9 +57,12 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
     await this.b.schedule(name, cron, null, { tz: 'Europe/Paris' } as never);
   }
 
-  /** Queues a job outside any transaction (slow follow-up work of a webhook, for instance). */
+  /**
+   * Queues a job outside any transaction (slow follow-up work of a webhook, for instance). Job
+   * data is jsonb: what came from outside is cleaned of what it cannot store (pg-text.ts).
+   */
   async send(name: string, data: object): Promise<void> {
-    await this.b.send(name, data);
+    await this.b.send(name, pgClean(data));
   }
 
   private get b(): PgBoss {
@@ -68,7 +72,7 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
 
   /** Inserts the job in the caller's transaction. */
   async sendInTx(manager: EntityManager, name: string, data: object): Promise<void> {
-    await this.b.send(name, data, {
+    await this.b.send(name, pgClean(data), {
       db: { executeSql: async (text: string, values?: unknown[]) => ({ rows: await manager.query(text, values as unknown[]) }) },
     });
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database.service';
+import { pgJson } from '../../common/pg-text';
 
 export type CallOutcomeState = 'ringing' | 'answered' | 'missed' | 'voicemail' | 'logged';
 
@@ -49,7 +50,7 @@ export class CallRepository {
   async updateCall(manager: EntityManager, id: string, body: string, call: CallMeta): Promise<void> {
     await manager.query(
       `UPDATE message SET body = $2, meta = coalesce(meta, '{}'::jsonb) || jsonb_build_object('call', $3::jsonb) WHERE id = $1`,
-      [id, body, JSON.stringify(call)],
+      [id, body, pgJson(call)],
     );
   }
 
