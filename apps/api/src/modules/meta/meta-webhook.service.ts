@@ -18,9 +18,9 @@ import {
   type MetaReadEvent,
 } from '@guichet/channels';
 import { InvalidIdentityError, normalizeIdentity, type IdentityKind } from '@guichet/contracts';
-import { timingSafeEqual } from 'node:crypto';
 import { Database } from '../../common/database.service';
 import { AppError, badRequest, forbidden, notFound } from '../../common/errors';
+import { safeEqual } from '../../common/safe-equal';
 import { ChannelService, type ResolvedChannel } from '../channels/channel.service';
 import { ContactRepository } from '../contacts/contact.repository';
 import { toConversationDto } from '../conversations/conversation.mapper';
@@ -59,12 +59,6 @@ export interface PostJob {
   permalink?: string;
   at: string;
 }
-
-const safeEqual = (a: string, b: string) => {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-};
 
 /**
  * Meta webhooks (Messenger, Instagram, Page feed): the signature is checked on the exact raw

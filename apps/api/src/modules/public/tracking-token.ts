@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { safeEqual } from '../../common/safe-equal';
 
 /** The citizen's proof of access to one request: an HMAC of its id, nothing stored. */
 export function trackingToken(appSecret: string, conversationId: string): string {
@@ -6,6 +7,5 @@ export function trackingToken(appSecret: string, conversationId: string): string
 }
 
 export function checkTrackingToken(appSecret: string, conversationId: string, token: unknown): boolean {
-  if (typeof token !== 'string' || token.length !== 32) return false;
-  return timingSafeEqual(Buffer.from(trackingToken(appSecret, conversationId)), Buffer.from(token));
+  return typeof token === 'string' && safeEqual(trackingToken(appSecret, conversationId), token);
 }
