@@ -8,6 +8,21 @@ import { BlobStore } from '../blobs/blob-store';
 import { canRead } from '../conversations/conversation.service';
 import { MessageRepository } from './message.repository';
 
+/**
+ * `attachment` with the file's name twice (RFC 6266): `filename` in plain ASCII for old
+ * clients ("décès" becomes "deces"), `filename*` with the exact UTF-8 name, percent-encoded as
+ * RFC 8187 asks (encodeURIComponent leaves ' ( ) * as they are, which it does not allow).
+ */
+function attachmentDisposition(fileName: string): string {
+  const ascii = fileName
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^\x20-\x7e]/g, '_')
+    .replace(/["\\]/g, '_');
+  const utf8 = encodeURIComponent(fileName.toWellFormed()).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${utf8}`;
+}
+
 /** Attachment bytes for agents who may read the conversation; always a download, never rendered inline. */
 @ApiTags('pièces jointes')
 @ApiBearerAuth()
@@ -23,10 +38,9 @@ export class AttachmentController {
     const a = await this.messages.attachment(agent.organizationId, id);
     if (!a || !canRead(agent, a)) throw notFound('pièce jointe');
     const bytes = await this.blobs.get(a.sha256);
-    const ascii = a.file_name.normalize('NFD').replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
     res.setHeader('Content-Type', a.content_type);
     res.setHeader('Content-Length', String(bytes.length));
-    res.setHeader('Content-Disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(a.file_name)}`);
+    res.setHeader('Content-Disposition', attachmentDisposition(a.file_name));
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
     res.send(bytes);

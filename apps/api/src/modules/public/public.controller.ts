@@ -15,9 +15,15 @@ import { Public } from '../../common/auth-agent';
 import { parseOr400 } from '../../common/zod.pipe';
 import { PublicService, type UploadedFile } from './public.service';
 
+/**
+ * Browsers send file names as raw UTF-8 bytes (busboy would read them as latin1: "dÃ©cÃ¨s").
+ * `files` counts every file of the request, so one over the limit is "too many files", not an
+ * "unexpected field"; errors get their French reason in HttpExceptionFilter.
+ */
 const files = () =>
   FilesInterceptor('attachments', LIMITS.attachmentsPerRequest, {
-    limits: { fileSize: LIMITS.attachmentBytes, fields: 20, fieldSize: 64 * 1024 },
+    defParamCharset: 'utf8',
+    limits: { fileSize: LIMITS.attachmentBytes, files: LIMITS.attachmentsPerRequest, fields: 20, fieldSize: 64 * 1024 },
   });
 
 @ApiTags('public (citoyens)')
