@@ -7,6 +7,7 @@ import express from 'express';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import { z } from 'zod';
 import { AppModule } from './app.module';
 import { dataSourceOptions } from './database/data-source';
 import type { AppConfig } from './config';
@@ -67,6 +68,8 @@ export async function createApp(config: AppConfig): Promise<RunningApp> {
   app.use(express.urlencoded({ extended: false, limit: '256kb' }));
   app.setGlobalPrefix('api/v1', { exclude: ['webhooks/{*path}'] });
   app.useGlobalFilters(new HttpExceptionFilter());
+  // Validation messages (zod's, where a schema gives none) in French, like every other error.
+  z.config(z.locales.fr());
 
   let redis: RedisIoAdapter | undefined;
   if (config.redisUrl) {

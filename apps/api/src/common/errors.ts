@@ -10,7 +10,8 @@ export type ErrorCode =
   | 'stale_version'
   | 'payload_too_large'
   | 'rate_limited'
-  | 'unprocessable';
+  | 'unprocessable'
+  | 'unavailable';
 
 const STATUS: Record<ErrorCode, number> = {
   bad_request: 400,
@@ -22,6 +23,7 @@ const STATUS: Record<ErrorCode, number> = {
   payload_too_large: 413,
   unprocessable: 422,
   rate_limited: 429,
+  unavailable: 503,
 };
 
 export class AppError extends Error {

@@ -1,7 +1,8 @@
-import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Public } from '../../common/auth-agent';
 import { Database } from '../../common/database.service';
+import { AppError } from '../../common/errors';
 
 @ApiTags('santé')
 @Public()
@@ -14,7 +15,7 @@ export class HealthController {
     try {
       await this.db.query('SELECT 1');
     } catch {
-      throw new ServiceUnavailableException('base de données injoignable');
+      throw new AppError('unavailable', 'base de données injoignable');
     }
     return { status: 'ok' };
   }
