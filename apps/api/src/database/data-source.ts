@@ -12,6 +12,7 @@ import { InitialSchema1764300000000 } from './migrations/1764300000000-initial-s
 import { MetaProfiles1764306000006 } from './migrations/1764306000006-meta-profiles';
 import { EmailMailbox1764303000003 } from './migrations/1764303000003-email-mailbox';
 import { IngestFunction1764400000000 } from './migrations/1764400000000-ingest-function';
+import { AttachmentBlobIndex1764500000009 } from './migrations/1764500000009-attachment-blob-index';
 
 export const ENTITIES = [
   OrganizationEntity,
@@ -27,7 +28,13 @@ export const ENTITIES = [
 ];
 
 /** Migration classes are listed, not globbed (a glob also catches `.d.ts`). */
-export const MIGRATIONS = [InitialSchema1764300000000, EmailMailbox1764303000003, MetaProfiles1764306000006, IngestFunction1764400000000];
+export const MIGRATIONS = [
+  InitialSchema1764300000000,
+  EmailMailbox1764303000003,
+  MetaProfiles1764306000006,
+  IngestFunction1764400000000,
+  AttachmentBlobIndex1764500000009,
+];
 
 export function dataSourceOptions(url: string, poolSize = 10, preparedStatements = true): DataSourceOptions {
   return {

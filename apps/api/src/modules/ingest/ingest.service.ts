@@ -17,6 +17,7 @@ import { badRequest, notFound } from '../../common/errors';
 import { GroupCommit } from '../../common/group-commit';
 import { pgClean, pgJson } from '../../common/pg-text';
 import { BlobStore } from '../blobs/blob-store';
+import { OrphanBlobs, type PutBlob } from '../blobs/orphan-blobs.service';
 import { ChannelService } from '../channels/channel.service';
 import { toConversationDto, type ConversationRow } from '../conversations/conversation.mapper';
 import { MessageRepository } from '../messages/message.repository';
@@ -103,6 +104,7 @@ export class IngestService {
     private readonly channels: ChannelService,
     private readonly messages: MessageRepository,
     private readonly blobs: BlobStore,
+    private readonly orphans: OrphanBlobs,
     private readonly publisher: RealtimePublisher,
   ) {}
 
@@ -126,10 +128,13 @@ export class IngestService {
     const at = inbound.receivedAt ?? new Date();
     const kind = inbound.kind ?? 'message';
 
-    // Bytes go to the content-addressed store first: a rollback leaves at worst an unreferenced file.
+    // Bytes go to the content-addressed store once the message is valid, before the transaction
+    // (never a row without bytes); if it fails, the failure path removes what no row uses.
     const files: AttachmentDto[] = [];
+    const put: PutBlob[] = [];
     for (const a of inbound.attachments ?? []) {
-      const { sha256, size } = await this.blobs.put(a.content);
+      const { sha256, size, created } = await this.blobs.put(a.content);
+      put.push({ sha256, created, content: a.content });
       files.push({ id: randomUUID(), fileName: a.fileName, contentType: a.contentType, size, sha256 });
     }
 
@@ -165,10 +170,13 @@ export class IngestService {
     try {
       row = await this.commits.submit(item);
     } catch (e) {
+      // Whatever failed, the files this message wrote must not stay (the daily sweep is the backstop).
+      await this.orphans.discard(put).catch(() => undefined);
       // A twin delivery stored under another identity at the same moment: answer the stored message.
       if (uniqueViolation(e) !== 'message_channel_external_id_key') throw e;
       return this.stored(channel.id, inbound.externalId);
     }
+    await (row.created ? this.orphans.ensure(put) : this.orphans.discard(put));
     if (!row.created) return { messageId: row.message_id, conversationId: row.id, contactId: row.contact_id, created: false, newConversation: false };
 
     const message: MessageDto = {
