@@ -3,6 +3,12 @@ import { DataSource, type EntityManager } from 'typeorm';
 
 export type AfterCommit = (fn: () => void | Promise<void>) => void;
 
+/**
+ * Raw SQL on the app's DataSource. Parameters are cleaned of what PostgreSQL cannot store
+ * (NUL, lone surrogates: pg-text.ts) by the connection's client (database/preparing-client.ts),
+ * so this, the repositories' `manager.query` in transactions and TypeORM's own statements are
+ * all covered; JSON built for a jsonb parameter goes through pgJson.
+ */
 @Injectable()
 export class Database {
   constructor(readonly dataSource: DataSource) {}
