@@ -12,6 +12,7 @@ import { InitialSchema1764300000000 } from './migrations/1764300000000-initial-s
 import { MetaProfiles1764306000006 } from './migrations/1764306000006-meta-profiles';
 import { EmailMailbox1764303000003 } from './migrations/1764303000003-email-mailbox';
 import { IngestFunction1764400000000 } from './migrations/1764400000000-ingest-function';
+import { UnverifiedSenders1764500000000 } from './migrations/1764500000000-unverified-senders';
 import { AttachmentBlobIndex1764500000009 } from './migrations/1764500000009-attachment-blob-index';
 
 export const ENTITIES = [
@@ -33,6 +34,7 @@ export const MIGRATIONS = [
   EmailMailbox1764303000003,
   MetaProfiles1764306000006,
   IngestFunction1764400000000,
+  UnverifiedSenders1764500000000,
   AttachmentBlobIndex1764500000009,
 ];
 

@@ -131,8 +131,9 @@ export async function seedDemo(dataSource: DataSource, logger?: { log(message: s
       const [row] = await m.query(
         `INSERT INTO conversation (organization_id, reference, contact_id, team_id, assignee_id, status, priority, subject, snippet,
            last_channel_kind, unread, callback_needed, snoozed_until, created_at, last_message_at, last_inbound_at,
-           first_response_at, resolved_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id`,
+           first_response_at, resolved_at, citizen_name, identity_ids)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+                 (SELECT name FROM contact WHERE id = $3), ARRAY(SELECT id FROM contact_identity WHERE contact_id = $3)) RETURNING id`,
         [
           orgId,
           formatReference(randomBytes(6)),

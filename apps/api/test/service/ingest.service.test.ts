@@ -144,6 +144,31 @@ describe('IngestService', () => {
     expect(await Promise.all(['contact', 'conversation', 'message'].map((x) => t.count(x)))).toEqual(before);
   });
 
+  it('never adds identities given next to a sender to a citizen who already exists', async () => {
+    const citizen = await t.ingest.ingest(email('deja.connue@example.fr', 'Première demande'));
+    await t.ingest.ingest(email('deja.connue@example.fr', 'Seconde demande', { extraIdentities: [{ kind: 'phone', value: '06 01 02 03 04' }] }));
+    const { rows } = await t.db.query(`SELECT kind, value FROM contact_identity WHERE contact_id = $1`, [citizen.contactId]);
+    expect(rows).toEqual([{ kind: 'email', value: 'deja.connue@example.fr' }]);
+    // The number is no one's: an SMS from it opens its own file.
+    const sms_ = await t.ingest.ingest(sms('06 01 02 03 04', 'Bonjour'));
+    expect(sms_.contactId).not.toBe(citizen.contactId);
+  });
+
+  it('a typed sender never appends, even to its own citizen’s conversation named as proven', async () => {
+    const first = await t.ingest.ingest({ ...email('saisie@example.fr', 'Formulaire'), channelId: town.webform.id, sender: 'typed' });
+    const second = await t.ingest.ingest({
+      ...email('saisie@example.fr', 'Formulaire'),
+      channelId: town.webform.id,
+      sender: 'typed',
+      thread: { conversationId: first.conversationId, latestOpen: true },
+    });
+    expect(second.contactId).toBe(first.contactId);
+    expect(second.newConversation).toBe(true);
+    expect((await t.db.query(`SELECT possibly_related_to_id FROM conversation WHERE id = $1`, [second.conversationId])).rows[0].possibly_related_to_id).toBe(
+      first.conversationId,
+    );
+  });
+
   it('sanitizes HTML bodies and derives the text when none is given', async () => {
     const r = await t.ingest.ingest(email('html@example.fr', 'HTML', { text: '', html: '<p>Bonjour <b>Madame</b></p><script>alert(1)</script>' }));
     const { rows } = await t.db.query(`SELECT body, html_body FROM message WHERE id = $1`, [r.messageId]);

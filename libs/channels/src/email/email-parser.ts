@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { InboundAttachment, InboundMessage } from '@guichet/contracts';
+import type { InboundAttachment, ProviderInboundMessage } from '@guichet/contracts';
 import { simpleParser, type AddressObject, type Attachment } from 'mailparser';
 
 export const DEFAULT_MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
@@ -16,7 +16,7 @@ export interface DeliveryReport {
 
 export interface ParsedEmail {
   /** Ready for the ingest service, except `thread.conversationId` (the caller verifies `replyTokens`). */
-  inbound: InboundMessage;
+  inbound: ProviderInboundMessage;
   /** `+token` local-part suffixes found in To/Cc/Delivered-To/X-Original-To, to verify. */
   replyTokens: string[];
   /** Set for a delivery status notification (RFC 3464, or a plain-text bounce): not a citizen's message. */
@@ -234,7 +234,7 @@ export async function parseEmail(source: Buffer | string, o: ParseOptions): Prom
   if (mail.textConversionError) meta.textConversionError = String(mail.textConversionError);
 
   const autoReply = !report && isAutoReply(headers, subject);
-  const inbound: InboundMessage = {
+  const inbound: ProviderInboundMessage = {
     channelId: o.channelId,
     externalId: messageId,
     from: { kind: 'email', value: fromAddress ?? 'mailer-daemon@invalid', ...(fromName ? { name: fromName } : {}) },

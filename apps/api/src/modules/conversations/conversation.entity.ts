@@ -24,4 +24,8 @@ export class ConversationEntity {
   @Column('timestamptz', { name: 'first_response_at', nullable: true }) firstResponseAt!: Date | null;
   @Column('timestamptz', { name: 'resolved_at', nullable: true }) resolvedAt!: Date | null;
   @Column('integer') version!: number;
+  /** The name given in this conversation: what agents who only see this conversation may know (migration UnverifiedSenders). */
+  @Column('text', { name: 'citizen_name', nullable: true }) citizenName!: string | null;
+  /** The citizen's identities seen in this conversation. */
+  @Column('uuid', { name: 'identity_ids', array: true }) identityIds!: string[];
 }

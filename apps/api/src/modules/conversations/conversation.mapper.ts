@@ -1,8 +1,13 @@
 import type { ChannelKind, ConversationDto, ConversationStatus, Priority } from '@guichet/contracts';
 
-/** The columns every conversation read selects; `c` is conversation, `ct` its contact. */
+/**
+ * The columns every conversation read selects; `c` is conversation, `ct` its contact. The contact's
+ * name shown with a conversation is the one given in that conversation (`citizen_name`), never the
+ * citizen's name from files of other services: everyone who receives the conversation (its
+ * service, its assignee, supervisors) may know it (issue 10, item 3).
+ */
 export const CONVERSATION_COLUMNS = `c.id, c.organization_id, c.reference, c.status, c.priority, c.subject, c.team_id,
-  c.assignee_id, c.contact_id, ct.name AS contact_name, c.last_channel_kind, c.snippet, c.unread, c.callback_needed,
+  c.assignee_id, c.contact_id, c.citizen_name AS contact_name, c.last_channel_kind, c.snippet, c.unread, c.callback_needed,
   c.possibly_related_to_id, c.snoozed_until, c.created_at, c.last_message_at, c.last_inbound_at, c.first_response_at,
   c.version, to_char(c.last_message_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS sort_key`;
 
@@ -16,6 +21,7 @@ export interface ConversationRow {
   team_id: string;
   assignee_id: string | null;
   contact_id: string;
+  /** `citizen_name`: the name given in this conversation. */
   contact_name: string | null;
   last_channel_kind: ChannelKind | null;
   snippet: string | null;

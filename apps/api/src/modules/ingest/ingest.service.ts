@@ -9,6 +9,7 @@ import {
   type ChannelKind,
   type IdentityKind,
   type InboundMessage,
+  type InboundSender,
   type MessageDto,
   type MessageKind,
 } from '@guichet/contracts';
@@ -44,15 +45,22 @@ const snippetOf = (text: string) => text.replace(/\s+/g, ' ').trim().slice(0, SN
 /** guichet_ingest() (migration IngestFunction1764400000000) stores a batch of messages in one statement. */
 const INGEST_SQL = `SELECT * FROM guichet_ingest($1::jsonb)`;
 
-/** What guichet_ingest_message() reads from each item (the names are its JSON keys). */
+/**
+ * What guichet_ingest_message() (migration UnverifiedSenders1764500000000) reads from each item
+ * (the names are its JSON keys).
+ */
 interface IngestItem {
   organizationId: string;
   channelId: string;
   channelKind: ChannelKind;
   teamId: string;
-  fromKind: IdentityKind;
-  fromValue: string;
+  /** Who vouches for the sender: decides how far the message may thread and what it may add to a citizen. */
+  sender: InboundSender;
+  /** Null only for a tracking-link message. */
+  fromKind: IdentityKind | null;
+  fromValue: string | null;
   fromName: string | null;
+  /** Identities given next to `from`: added to no existing citizen (see the migration). */
   extraIdentities: { kind: IdentityKind; value: string }[];
   threadId: string | null;
   threadExternalIds: string[];
@@ -120,7 +128,11 @@ export class IngestService {
     const channel = await this.channels.resolveCached(inbound.channelId);
     if (!channel) throw notFound('canal');
     const organizationId = channel.organizationId;
-    const fromValue = normalizeIdentity(inbound.from.kind, inbound.from.value);
+    const sender = inbound.sender ?? 'provider';
+    const t = inbound.thread ?? {};
+    // Only the tracking link's token says who writes without an identity.
+    if (sender === 'tracking-link' ? !t.conversationId : !inbound.from) throw badRequest('expéditeur du message inconnu');
+    const from = inbound.from ? { kind: inbound.from.kind, value: normalizeIdentity(inbound.from.kind, inbound.from.value) } : null;
     const extras = (inbound.extraIdentities ?? []).map((i) => ({ kind: i.kind, value: normalizeIdentity(i.kind, i.value) }));
     if (!inbound.externalId || inbound.externalId.length > 998) throw badRequest('identifiant externe du message invalide');
     const html = inbound.html ? sanitizeEmailHtml(inbound.html) : null;
@@ -138,16 +150,16 @@ export class IngestService {
       files.push({ id: randomUUID(), fileName: a.fileName, contentType: a.contentType, size, sha256 });
     }
 
-    const t = inbound.thread ?? {};
     const subject = inbound.subject?.trim().slice(0, 300) || null;
     const item: IngestItem = {
       organizationId,
       channelId: channel.id,
       channelKind: channel.kind,
       teamId: options.teamId ?? channel.teamId,
-      fromKind: inbound.from.kind,
-      fromValue,
-      fromName: inbound.from.name?.trim().slice(0, 200) || null,
+      sender,
+      fromKind: from?.kind ?? null,
+      fromValue: from?.value ?? null,
+      fromName: inbound.from?.name?.trim().slice(0, 200) || null,
       extraIdentities: extras,
       threadId: t.conversationId ?? null,
       threadExternalIds: t.inReplyTo?.slice(0, 50) ?? [],
@@ -213,10 +225,11 @@ export class IngestService {
   /**
    * One guichet_ingest() call for a batch of items, in autocommit: one round trip and one commit
    * for all of them. Items are sorted by sender identity, so that two batches in flight take their
-   * identity locks in the same order and never wait on each other in a cycle.
+   * identity locks in the same order and never wait on each other in a cycle; tracking-link items
+   * (no identity lock) come last.
    */
   private async commitBatch(items: IngestItem[]): Promise<IngestRow[]> {
-    const order = items.map((item, i) => ({ item, i, key: `${item.fromKind}:${item.fromValue}` }));
+    const order = items.map((item, i) => ({ item, i, key: item.fromKind ? `${item.fromKind}:${item.fromValue}` : `~${item.threadId}` }));
     order.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.i - b.i));
     // Cleaned again as a whole: a length cut (snippet, subject) may have split a surrogate pair.
     const rows = await this.db.query<IngestRow & { ord: number }>(INGEST_SQL, [pgJson(order.map((o) => o.item))]);

@@ -111,10 +111,17 @@ export class PublicService {
     await this.limit(ip);
 
     const [from, ...extra] = identities;
+    // The form proves nothing about who writes (ARCHITECTURE.md, "Threading"): as a `typed` sender,
+    // the request always opens a new conversation (flagged for the agent when it quotes a reference
+    // or when a typed identity is already a citizen's), never given another file's token, and the
+    // typed identities are added to no existing citizen. Agents' replies by e-mail or SMS can only
+    // reach identities of this conversation's citizen: a typed address that is someone else's is
+    // not one, so the person who typed it reads the answers on the tracking page below.
     const result = await this.ingest.ingest(
       {
         channelId: channel.id,
         externalId: `webform:${randomUUID()}`,
+        sender: 'typed',
         from: { ...from!, name: input.name },
         extraIdentities: extra,
         subject: input.subject,
@@ -168,15 +175,12 @@ export class PublicService {
     if (!channel) throw new AppError('not_found', 'le formulaire en ligne de cette commune est fermé');
     const attachments = this.attachments(files);
     await this.limit(ip);
-    const [identity] = await this.db.query<{ kind: IdentityKind; value: string }>(
-      `SELECT kind, value FROM contact_identity WHERE contact_id = $1 AND kind IN ('email', 'phone') ORDER BY kind, created_at LIMIT 1`,
-      [c.contact_id],
-    );
-    if (!identity) throw new AppError('unprocessable', 'cette demande ne peut plus recevoir de réponse en ligne');
+    // The token proves the conversation and that its citizen writes: no identity is involved (a
+    // form's citizen may hold none, and none of its identities must be shown as used here).
     await this.ingest.ingest({
       channelId: channel.id,
       externalId: `webform:${randomUUID()}`,
-      from: identity,
+      sender: 'tracking-link',
       text: input.body,
       attachments,
       thread: { conversationId: c.id },
