@@ -38,29 +38,16 @@ export class ContactRepository {
   }
 
   /**
-   * The contact holding an identity, created with it when new. Takes the identity lock (held
-   * until the caller's transaction ends), so concurrent first messages make one contact; a
-   * name is filled in once, when the contact has none yet.
+   * The contact holding an identity, created with it (and the name) when new. Takes the identity
+   * lock (held until the caller's transaction ends), so concurrent first messages make one
+   * contact. An existing contact is never given the name: it was typed by someone (an agent
+   * writing first) who may not know this citizen, and stays on the caller's conversation.
    */
   async resolve(manager: EntityManager, organizationId: string, kind: IdentityKind, value: string, name: string | null): Promise<string> {
     await this.lockIdentity(manager, organizationId, kind, value);
-    const name_ = name?.trim().slice(0, 200) || null;
-    const found = await this.byIdentity(manager, organizationId, kind, value);
-    if (found) {
-      if (name_ && !found.name) await this.setNameIfEmpty(manager, found.id, name_);
-      return found.id;
-    }
-    return this.createWithIdentity(manager, organizationId, name_, kind, value);
-  }
-
-  /** The contact holding an identity, with its name (to fill it in once, when still unknown). */
-  async byIdentity(manager: EntityManager, organizationId: string, kind: IdentityKind, value: string): Promise<{ id: string; name: string | null } | null> {
-    const [row] = await manager.query(
-      `SELECT c.id, c.name FROM contact_identity i JOIN contact c ON c.id = i.contact_id
-        WHERE i.organization_id = $1 AND i.kind = $2 AND i.value = $3`,
-      [organizationId, kind, value],
-    );
-    return row ?? null;
+    const found = await this.contactIdByIdentity(manager, organizationId, kind, value);
+    if (found) return found;
+    return this.createWithIdentity(manager, organizationId, name?.trim().slice(0, 200) || null, kind, value);
   }
 
   /** A new contact with its first identity, in one statement (the caller holds the identity lock). */
@@ -73,29 +60,25 @@ export class ContactRepository {
     return row.contact_id;
   }
 
-  /** Adds the identity unless it exists; answers the contact that holds it. */
+  /** Adds the identity unless it exists; answers it and the contact that holds it. */
   async addIdentity(
     manager: EntityManager | undefined,
     organizationId: string,
     contactId: string,
     kind: IdentityKind,
     value: string,
-  ): Promise<string> {
-    const [row] = await this.db.query<{ contact_id: string }>(
+  ): Promise<{ identityId: string; contactId: string }> {
+    const [row] = await this.db.query<{ id: string; contact_id: string }>(
       `WITH ins AS (
          INSERT INTO contact_identity (organization_id, contact_id, kind, value) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (organization_id, kind, value) DO NOTHING RETURNING contact_id)
-       SELECT contact_id FROM ins
-       UNION ALL SELECT contact_id FROM contact_identity WHERE organization_id = $1 AND kind = $3 AND value = $4
+         ON CONFLICT (organization_id, kind, value) DO NOTHING RETURNING id, contact_id)
+       SELECT id, contact_id FROM ins
+       UNION ALL SELECT id, contact_id FROM contact_identity WHERE organization_id = $1 AND kind = $3 AND value = $4
        LIMIT 1`,
       [organizationId, contactId, kind, value],
       manager,
     );
-    return row!.contact_id;
-  }
-
-  async setNameIfEmpty(manager: EntityManager, contactId: string, name: string): Promise<void> {
-    await manager.query(`UPDATE contact SET name = $2, updated_at = now() WHERE id = $1 AND name IS NULL`, [contactId, name]);
+    return { identityId: row!.id, contactId: row!.contact_id };
   }
 
   async find(organizationId: string, id: string): Promise<ContactRow | null> {
@@ -111,6 +94,16 @@ export class ContactRepository {
       `SELECT id, kind, value FROM contact_identity WHERE contact_id = $1 ORDER BY kind, created_at`,
       [contactId],
       manager,
+    );
+  }
+
+  /** The contact's identities held by these conversations (what an agent who may read only them sees). */
+  identitiesHeldBy(contactId: string, conversationIds: string[]): Promise<IdentityDto[]> {
+    return this.db.query<IdentityDto>(
+      `SELECT i.id, i.kind, i.value FROM contact_identity i
+        WHERE i.contact_id = $1 AND EXISTS (SELECT 1 FROM conversation c WHERE c.id = ANY($2::uuid[]) AND i.id = ANY(c.identity_ids))
+        ORDER BY i.kind, i.created_at`,
+      [contactId, conversationIds],
     );
   }
 
@@ -133,7 +126,8 @@ export class ContactRepository {
 
   /**
    * Caches a provider profile on the contact: the name only when the file has none (an agent's
-   * correction wins), the picture URL, and the lookup time on the identity.
+   * correction wins), the picture URL, and the lookup time on the identity. The name is also the
+   * one shown with the conversations this identity wrote in, when they have none.
    */
   async cacheProfile(
     organizationId: string,
@@ -144,10 +138,13 @@ export class ContactRepository {
     const [row] = await this.db.query<{ contact_id: string }>(
       `WITH i AS (
          UPDATE contact_identity SET profile_fetched_at = now()
-          WHERE organization_id = $1 AND kind = $2 AND value = $3 RETURNING contact_id)
+          WHERE organization_id = $1 AND kind = $2 AND value = $3 RETURNING id, contact_id)
        , u AS (
          UPDATE contact c SET name = coalesce(c.name, $4), avatar_url = coalesce($5, c.avatar_url), updated_at = now()
            FROM i WHERE c.id = i.contact_id RETURNING c.id)
+       , v AS (
+         UPDATE conversation cv SET citizen_name = $4
+           FROM i WHERE cv.contact_id = i.contact_id AND cv.citizen_name IS NULL AND i.id = ANY(cv.identity_ids) AND $4::text IS NOT NULL)
        SELECT id AS contact_id FROM u`,
       [organizationId, kind, value, profile.name, profile.avatarUrl],
     );

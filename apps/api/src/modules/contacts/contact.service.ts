@@ -19,41 +19,60 @@ export class ContactService {
   ) {}
 
   /**
-   * A citizen's file is readable by managers, and by agents who can read at least one of the
-   * citizen's conversations. The listed conversations are those the agent may read.
+   * A citizen's file as this agent may see it, its viewing audited. Managers see all of it. Other
+   * agents see it when they can read at least one of the citizen's conversations, and then only
+   * what those conversations hold (issue 10, item 3): the name given in them, the identities seen
+   * in them, and those conversations; nothing of the citizen's files in services they cannot access.
    */
-  async get(agent: AuthAgent, id: string): Promise<ContactDto> {
+  private async view(agent: AuthAgent, id: string) {
     const contact = await this.contacts.find(agent.organizationId, id);
     if (!contact) throw notFound('citoyen');
     const conversations = (await this.conversations.forContact(agent.organizationId, id)).filter((c) => canRead(agent, c));
     if (!isManager(agent) && conversations.length === 0) throw notFound('citoyen');
     await this.audit.record({ organizationId: agent.organizationId, agentId: agent.id, action: 'contact.viewed', contactId: id });
+    return { contact, conversations, conversationIds: conversations.map((c) => c.id) };
+  }
+
+  private identities(agent: AuthAgent, id: string, conversationIds: string[]): Promise<IdentityDto[]> {
+    return isManager(agent) ? this.contacts.identities(id) : this.contacts.identitiesHeldBy(id, conversationIds);
+  }
+
+  async get(agent: AuthAgent, id: string): Promise<ContactDto> {
+    const { contact, conversations, conversationIds } = await this.view(agent, id);
     return {
       id: contact.id,
-      name: contact.name,
-      identities: await this.contacts.identities(id),
+      // Conversations come newest first: the latest name given in one this agent may read.
+      name: isManager(agent) ? contact.name : (conversations.find((c) => c.contact_name)?.contact_name ?? null),
+      identities: await this.identities(agent, id, conversationIds),
       conversations: conversations.map(toConversationDto),
       createdAt: contact.created_at.toISOString(),
     };
   }
 
+  /**
+   * An agent's explicit, audited action. The identity is held from then on by the conversations
+   * of this citizen the agent may read: they see what they typed, other services do not.
+   */
   async addIdentity(agent: AuthAgent, id: string, input: AddIdentityInput): Promise<IdentityDto[]> {
-    await this.get(agent, id);
+    const { conversationIds } = await this.view(agent, id);
     const value = normalizeIdentity(input.kind, input.value);
     await this.db.tx(async (m) => {
       await this.contacts.lockIdentity(m, agent.organizationId, input.kind, value);
       const holder = await this.contacts.addIdentity(m, agent.organizationId, id, input.kind, value);
-      if (holder !== id) throw new AppError('conflict', 'cette identité appartient déjà à un autre citoyen');
+      if (holder.contactId !== id) throw new AppError('conflict', 'cette identité appartient déjà à un autre citoyen');
+      await this.conversations.holdIdentity(m, conversationIds, holder.identityId);
       await this.audit.record(
         { organizationId: agent.organizationId, agentId: agent.id, action: 'contact.identity_added', contactId: id, data: { kind: input.kind } },
         m,
       );
     });
-    return this.contacts.identities(id);
+    return this.identities(agent, id, conversationIds);
   }
 
   async removeIdentity(agent: AuthAgent, id: string, identityId: string): Promise<IdentityDto[]> {
-    await this.get(agent, id);
+    const { conversationIds } = await this.view(agent, id);
+    // Only an identity this agent sees: another service's is not there for them.
+    if (!(await this.identities(agent, id, conversationIds)).some((i) => i.id === identityId)) throw notFound('identité');
     if (!(await this.contacts.removeIdentity(agent.organizationId, id, identityId))) throw notFound('identité');
     await this.audit.record({
       organizationId: agent.organizationId,
@@ -62,6 +81,6 @@ export class ContactService {
       contactId: id,
       data: { identityId },
     });
-    return this.contacts.identities(id);
+    return this.identities(agent, id, conversationIds);
   }
 }

@@ -5,6 +5,7 @@ import {
   normalizeEmail,
   normalizePhone,
   type ChannelKind,
+  type IdentityKind,
   type ConversationCountsDto,
   type ConversationStatus,
   type Priority,
@@ -74,15 +75,18 @@ export class ConversationRepository {
     if (f.q) {
       const tsq = `websearch_to_tsquery('guichet_fr', ${p(f.q)})`;
       const ids = identityCandidates(f.q);
+      // An agent limited to some services finds a conversation by its citizen's name or identity
+      // only when that conversation holds them: searching must not tell who owns a number elsewhere.
+      const held = !!f.visibleTeamIds;
       where.push(`c.id IN (
         SELECT m.conversation_id FROM message m WHERE m.organization_id = $1 AND m.search @@ ${tsq}
         UNION SELECT c2.id FROM conversation c2 WHERE c2.organization_id = $1 AND c2.search @@ ${tsq}
         UNION SELECT c3.id FROM conversation c3 JOIN contact k ON k.id = c3.contact_id
-               WHERE k.organization_id = $1 AND k.search @@ ${tsq}
+               WHERE k.organization_id = $1 AND k.search @@ ${tsq}${held ? ` AND to_tsvector('guichet_fr', coalesce(c3.citizen_name, '')) @@ ${tsq}` : ''}
         ${
           ids.length
             ? `UNION SELECT c4.id FROM conversation c4 JOIN contact_identity i ON i.contact_id = c4.contact_id
-                WHERE i.organization_id = $1 AND i.value = ANY(${p(ids)}::text[])`
+                WHERE i.organization_id = $1 AND i.value = ANY(${p(ids)}::text[])${held ? ' AND i.id = ANY(c4.identity_ids)' : ''}`
             : ''
         })`);
     }
@@ -158,6 +162,14 @@ export class ConversationRepository {
     );
   }
 
+  /** An identity an agent typed becomes held by these conversations (those they may read), so they keep seeing it. */
+  async holdIdentity(manager: EntityManager, conversationIds: string[], identityId: string): Promise<void> {
+    await manager.query(
+      `UPDATE conversation SET identity_ids = identity_ids || $2::uuid WHERE id = ANY($1::uuid[]) AND NOT $2::uuid = ANY(identity_ids)`,
+      [conversationIds, identityId],
+    );
+  }
+
   /** The contact's most recent conversation still in progress (SMS, WhatsApp, Messenger threading). */
   async latestOpenId(manager: EntityManager, contactId: string): Promise<string | null> {
     const [row] = await manager.query(
@@ -168,7 +180,10 @@ export class ConversationRepository {
     return row?.id ?? null;
   }
 
-  /** Inserts a conversation with a fresh unique public reference. */
+  /**
+   * Inserts a conversation with a fresh unique public reference. It holds `identity` (the address
+   * written to) and the name given (else the one its service already holds for this citizen).
+   */
   async insert(
     manager: EntityManager,
     v: {
@@ -178,15 +193,31 @@ export class ConversationRepository {
       subject: string | null;
       possiblyRelatedToId?: string | null;
       at: Date;
+      identity: { kind: IdentityKind; value: string };
+      citizenName?: string | null;
     },
   ): Promise<string> {
     for (let attempt = 0; attempt < 8; attempt++) {
       const [row] = await manager.query(
         `INSERT INTO conversation (organization_id, reference, contact_id, team_id, subject, possibly_related_to_id,
-                                   created_at, last_message_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+                                   created_at, last_message_at, citizen_name, identity_ids)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7,
+                 coalesce($8, (SELECT c.citizen_name FROM conversation c WHERE c.contact_id = $3 AND c.team_id = $4
+                                  AND c.citizen_name IS NOT NULL ORDER BY c.last_message_at DESC LIMIT 1)),
+                 ARRAY(SELECT i.id FROM contact_identity i WHERE i.contact_id = $3 AND i.kind = $9 AND i.value = $10))
          ON CONFLICT (reference) DO NOTHING RETURNING id`,
-        [v.organizationId, formatReference(randomBytes(6)), v.contactId, v.teamId, v.subject, v.possiblyRelatedToId ?? null, v.at],
+        [
+          v.organizationId,
+          formatReference(randomBytes(6)),
+          v.contactId,
+          v.teamId,
+          v.subject,
+          v.possiblyRelatedToId ?? null,
+          v.at,
+          v.citizenName?.trim().slice(0, 200) || null,
+          v.identity.kind,
+          v.identity.value,
+        ],
       );
       if (row) return row.id;
     }

@@ -152,8 +152,19 @@ export class ConversationService {
       if (!(await this.directory.team(agent.organizationId, teamId, m))) throw badRequest('service inconnu', [`teamId: ${teamId}`]);
       const channel = await this.repo.outboundChannelFor(m, agent.organizationId, input.channelKind, teamId);
       if (!channel) throw badRequest(`aucun canal ${input.channelKind} actif dans votre organisation`);
+      // The number or address typed may be an existing citizen's (the message must reach them), but
+      // this agent is shown only what their services hold: the conversation holds the identity
+      // typed and the name typed, nothing of the citizen's files elsewhere (issue 10, item 3).
       const contactId = await this.contacts.resolve(m, agent.organizationId, identityKind, value, input.name ?? null);
-      const id = await this.repo.insert(m, { organizationId: agent.organizationId, contactId, teamId, subject: input.subject || null, at: new Date() });
+      const id = await this.repo.insert(m, {
+        organizationId: agent.organizationId,
+        contactId,
+        teamId,
+        subject: input.subject || null,
+        at: new Date(),
+        identity: { kind: identityKind, value },
+        citizenName: input.name,
+      });
       await this.repo.update(m, id, { assigneeId: agent.id });
       const { conversation, message } = await this.agentMessages.record(m, afterCommit, agent, {
         conversationId: id,

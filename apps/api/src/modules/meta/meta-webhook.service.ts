@@ -259,6 +259,7 @@ export class MetaWebhookService {
           teamId: channel.teamId,
           subject: null,
           at: e.timestamp,
+          identity: { kind, value },
         });
       }
       const messageId = await this.messages.insert(m, {

@@ -27,7 +27,8 @@ export function CitizenPanel({ conversation: c, route, teams }: { conversation: 
   return (
     <aside className="citizen-panel" aria-labelledby={`${ids}-title`}>
       <h3 className="citizen-panel__title" id={`${ids}-title`}>
-        {contactName(t, c.contact)}
+        {/* The citizen's file as this agent may see it: supervisors get the citizen's name even when this conversation was given none. */}
+        {contactName(t, { ...c.contact, name: contact.data?.name ?? c.contact.name })}
       </h3>
       {c.possiblyRelatedToId ? (
         <p className="notice notice--warning">
