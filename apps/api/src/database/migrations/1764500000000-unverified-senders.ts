@@ -65,7 +65,7 @@ export class UnverifiedSenders1764500000000 implements MigrationInterface {
         v_identity uuid;
         v_identities uuid[] := '{}';
         v_holders uuid[] := '{}';
-        v_typed_identities jsonb := jsonb_build_array(jsonb_build_object('kind', v_from_kind, 'value', v_from_value)) || (p->'extraIdentities');
+        v_typed_identities jsonb;
         v_typed integer;
         v_held integer;
         v_message uuid;
@@ -87,6 +87,7 @@ export class UnverifiedSenders1764500000000 implements MigrationInterface {
 
         ELSIF v_sender = 'typed' THEN
           -- What a person typed proves nothing: find who holds each typed identity, add to no one.
+          v_typed_identities := jsonb_build_array(jsonb_build_object('kind', v_from_kind, 'value', v_from_value)) || (p->'extraIdentities');
           SELECT count(*)::integer, count(i.id)::integer,
                  coalesce(array_agg(DISTINCT i.contact_id) FILTER (WHERE i.id IS NOT NULL), '{}'),
                  coalesce(array_agg(i.id) FILTER (WHERE i.id IS NOT NULL), '{}')
@@ -131,13 +132,15 @@ export class UnverifiedSenders1764500000000 implements MigrationInterface {
             RETURNING contact_identity.id INTO v_identity;
             -- Identities given next to the sender go to the citizen this message creates, when nobody
             -- holds them; never to an existing citizen (a provider vouches for its sender only).
-            WITH added AS (
-              INSERT INTO contact_identity (organization_id, contact_id, kind, value)
-              SELECT v_organization, v_contact, t.kind, t.value FROM jsonb_to_recordset(p->'extraIdentities') AS t(kind text, value text)
-              ON CONFLICT (organization_id, kind, value) DO NOTHING
-              RETURNING contact_identity.id
-            )
-            SELECT coalesce(array_agg(added.id), '{}') INTO v_identities FROM added;
+            IF jsonb_array_length(p->'extraIdentities') > 0 THEN
+              WITH added AS (
+                INSERT INTO contact_identity (organization_id, contact_id, kind, value)
+                SELECT v_organization, v_contact, t.kind, t.value FROM jsonb_to_recordset(p->'extraIdentities') AS t(kind text, value text)
+                ON CONFLICT (organization_id, kind, value) DO NOTHING
+                RETURNING contact_identity.id
+              )
+              SELECT coalesce(array_agg(added.id), '{}') INTO v_identities FROM added;
+            END IF;
           ELSIF v_from_name IS NOT NULL AND v_contact_name IS NULL THEN
             UPDATE contact SET name = v_from_name, updated_at = now() WHERE contact.id = v_contact;
           END IF;
