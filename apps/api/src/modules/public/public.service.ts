@@ -114,9 +114,17 @@ export class PublicService {
     // The form proves nothing about who writes (ARCHITECTURE.md, "Threading"): as a `typed` sender,
     // the request always opens a new conversation (flagged for the agent when it quotes a reference
     // or when a typed identity is already a citizen's), never given another file's token, and the
-    // typed identities are added to no existing citizen. Agents' replies by e-mail or SMS can only
-    // reach identities of this conversation's citizen: a typed address that is someone else's is
-    // not one, so the person who typed it reads the answers on the tracking page below.
+    // typed identities are added to no existing citizen.
+    // Replies: agents answer by e-mail or SMS only at identities of this conversation's citizen.
+    // - Some typed identity is another citizen's: the request belongs to a new citizen holding only
+    //   the typed identities nobody held, so a reply can never go to that other citizen's address
+    //   or number; whoever typed it reads the answers on the tracking page (the default reply
+    //   channel of a form request) and answers there.
+    // - Every typed identity is already one citizen's: the request joins that citizen's file (a
+    //   returning citizen), with nothing added to it; a reply by e-mail or SMS goes to that
+    //   citizen's own address, never elsewhere, and the tracking page shows the typist only this
+    //   request, never the citizen's other files. The "possibly related" flag tells the agent the
+    //   sender is unproven before they answer with anything from the citizen's file.
     const result = await this.ingest.ingest(
       {
         channelId: channel.id,
