@@ -54,6 +54,7 @@ describe('contact data an agent sees follows the services they work in', () => {
     expect(seen.body.name).toBeNull();
     expect(seen.body.identities.map((i) => `${i.kind}:${i.value}`)).toEqual(['phone:+33611223344']);
     expect(seen.body.conversations.map((c) => c.id)).toEqual([started.conversation.id]);
+    expect(seen.body.createdAt).toBe(started.conversation.createdAt);
     const listed = (await t.http('GET', `/api/v1/conversations/${started.conversation.id}`, { token: town.agentSco.token })).body;
     expect(listed.contact).toEqual({ id: citizen.contactId, name: null });
     await expectEventually(() => expect(sco.of<ConversationDto>('conversation.created').map((c) => c.id)).toContain(started.conversation.id));
@@ -73,6 +74,17 @@ describe('contact data an agent sees follows the services they work in', () => {
     const res = await t.http('DELETE', `/api/v1/contacts/${citizen.contactId}/identities/${citizen.emailId}`, { token: town.agentSco.token });
     expect(res.status).toBe(404);
     expect((await t.db.query(`SELECT 1 FROM contact_identity WHERE id = $1`, [citizen.emailId])).rows).toHaveLength(1);
+  });
+
+  it('an identity the agent adds is shown to them, not to the other services', async () => {
+    const added = await t.http('POST', `/api/v1/contacts/${citizen.contactId}/identities`, {
+      token: town.agentSco.token,
+      body: { kind: 'email', value: 'parent.eleve@example.fr' },
+    });
+    expect(added.status).toBe(201);
+    expect(added.body.map((i: { kind: string; value: string }) => `${i.kind}:${i.value}`)).toEqual(['email:parent.eleve@example.fr', 'phone:+33611223344']);
+    const ec = await contact(town.agentEC.token, citizen.contactId);
+    expect(ec.body.identities.map((i) => i.value)).not.toContain('parent.eleve@example.fr');
   });
 
   it('a name the agent types stays on their conversation and does not rename the citizen', async () => {
@@ -98,7 +110,11 @@ describe('contact data an agent sees follows the services they work in', () => {
 
     const sup = await contact(town.supervisor.token, citizen.contactId);
     expect(sup.body.name).toBe('Nadia Benali');
-    expect(sup.body.identities.map((i) => `${i.kind}:${i.value}`)).toEqual(['email:nadia.benali@example.fr', 'phone:+33611223344']);
+    expect(sup.body.identities.map((i) => `${i.kind}:${i.value}`)).toEqual([
+      'email:nadia.benali@example.fr',
+      'email:parent.eleve@example.fr',
+      'phone:+33611223344',
+    ]);
     expect(sup.body.conversations.map((c) => c.id)).toContain(citizen.conversationId);
     expect(sup.body.conversations.map((c) => c.id)).toContain(started.conversation.id);
     expect(await search(town.supervisor.token, 'nadia.benali@example.fr')).toContain(started.conversation.id);

@@ -39,13 +39,15 @@ export class ContactService {
 
   async get(agent: AuthAgent, id: string): Promise<ContactDto> {
     const { contact, conversations, conversationIds } = await this.view(agent, id);
+    const all = isManager(agent);
     return {
       id: contact.id,
       // Conversations come newest first: the latest name given in one this agent may read.
-      name: isManager(agent) ? contact.name : (conversations.find((c) => c.contact_name)?.contact_name ?? null),
+      name: all ? contact.name : (conversations.find((c) => c.contact_name)?.contact_name ?? null),
       identities: await this.identities(agent, id, conversationIds),
       conversations: conversations.map(toConversationDto),
-      createdAt: contact.created_at.toISOString(),
+      // Not when the town first knew this citizen: since when this agent's services do.
+      createdAt: (all ? contact.created_at : conversations[conversations.length - 1]!.created_at).toISOString(),
     };
   }
 
