@@ -22,7 +22,10 @@ export interface AppConfig {
   logLevel: 'silent' | 'info';
   /** Public request form: requests per IP per hour. */
   publicRequestsPerHour: number;
-  loginAttemptsPerQuarter: number;
+  /** Login limiter: wrong passwords per account and address before each further try waits (login-limiter.ts). */
+  loginFailuresBeforeBackoff: number;
+  /** Login limiter: wrong passwords per address, all accounts together, per 15 minutes before that address waits. */
+  loginAddressFailuresPer15Min: number;
   /** Express `trust proxy` (which client address rate limits see). Default: loopback. */
   trustProxy?: string;
   /** Named (server-side prepared) statements on the API's connections; default on. */
@@ -87,7 +90,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, embeddedDatabas
     sessionTtlHours: Number(env.SESSION_TTL_HOURS ?? 12),
     logLevel: env.LOG_LEVEL === 'silent' ? 'silent' : 'info',
     publicRequestsPerHour: Number(env.PUBLIC_REQUESTS_PER_HOUR ?? 20),
-    loginAttemptsPerQuarter: Number(env.LOGIN_ATTEMPTS_PER_15MIN ?? 10),
+    loginFailuresBeforeBackoff: Number(env.LOGIN_FAILURES_BEFORE_BACKOFF ?? 10),
+    loginAddressFailuresPer15Min: Number(env.LOGIN_ADDRESS_FAILURES_PER_15MIN ?? 100),
     trustProxy: env.TRUST_PROXY,
     preparedStatements: env.PG_PREPARED_STATEMENTS !== '0',
     email: {

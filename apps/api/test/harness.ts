@@ -80,7 +80,8 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}): Promise<
     sessionTtlHours: 1,
     logLevel: 'silent',
     publicRequestsPerHour: 20,
-    loginAttemptsPerQuarter: 10,
+    loginFailuresBeforeBackoff: 10,
+    loginAddressFailuresPer15Min: 100,
     ...overrides,
   };
   const running = await createApp(config);

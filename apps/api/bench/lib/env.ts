@@ -44,7 +44,8 @@ export function benchConfig(databaseUrl: string, dataDir: string): AppConfig {
     sessionTtlHours: 12,
     logLevel: 'silent',
     publicRequestsPerHour: 20,
-    loginAttemptsPerQuarter: 10,
+    loginFailuresBeforeBackoff: 10,
+    loginAddressFailuresPer15Min: 100,
   };
 }
 

@@ -13,6 +13,7 @@ import { MetaProfiles1764306000006 } from './migrations/1764306000006-meta-profi
 import { EmailMailbox1764303000003 } from './migrations/1764303000003-email-mailbox';
 import { IngestFunction1764400000000 } from './migrations/1764400000000-ingest-function';
 import { UnverifiedSenders1764500000000 } from './migrations/1764500000000-unverified-senders';
+import { LoginThrottle1764500000007 } from './migrations/1764500000007-login-throttle';
 import { AttachmentBlobIndex1764500000009 } from './migrations/1764500000009-attachment-blob-index';
 
 export const ENTITIES = [
@@ -35,6 +36,7 @@ export const MIGRATIONS = [
   MetaProfiles1764306000006,
   IngestFunction1764400000000,
   UnverifiedSenders1764500000000,
+  LoginThrottle1764500000007,
   AttachmentBlobIndex1764500000009,
 ];
 

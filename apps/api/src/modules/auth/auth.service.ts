@@ -11,11 +11,13 @@ import { RateLimiter } from '../../common/rate-limiter';
 import { AuditRepository } from '../audit/audit.repository';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
 import { AuthRepository, sessionId } from './auth.repository';
+import { LoginLimiter } from './login-limiter';
 
 @Injectable()
 export class AuthService {
   constructor(
     private readonly repo: AuthRepository,
+    private readonly loginLimiter: LoginLimiter,
     private readonly limiter: RateLimiter,
     private readonly db: Database,
     private readonly audit: AuditRepository,
@@ -25,12 +27,14 @@ export class AuthService {
 
   async login(input: LoginInput, ip: string): Promise<{ token: string; expiresAt: Date; agent: AuthAgent }> {
     const email = input.email.toLowerCase();
-    const message = 'trop de tentatives de connexion : réessayez dans quelques minutes';
-    await this.limiter.hit(`login:ip:${ip}`, this.config.loginAttemptsPerQuarter * 5, 900, message);
-    await this.limiter.hit(`login:email:${email}`, this.config.loginAttemptsPerQuarter, 900, message);
+    const attempt = await this.loginLimiter.admit(email, ip);
     const found = await this.repo.findForLogin(email);
     const ok = found ? await verifyPassword(input.password, found.passwordHash) : await verifyAgainstDummy(input.password);
-    if (!found || !ok) throw unauthorized('adresse e-mail ou mot de passe incorrect');
+    if (!found || !ok) {
+      await this.loginLimiter.failed(attempt);
+      throw unauthorized('adresse e-mail ou mot de passe incorrect');
+    }
+    await this.loginLimiter.succeeded(attempt);
     const token = randomBytes(32).toString('base64url');
     const expiresAt = await this.repo.createSession(found.id, token, this.config.sessionTtlHours);
     const { passwordHash: _, ...agent } = found;
