@@ -1,10 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database.service';
+import { GroupCommit } from '../../common/group-commit';
 import { pgJson } from '../../common/pg-text';
 
 export type AuditAction =
   | 'conversation.viewed'
+  | 'conversation.messages_read'
+  | 'conversations.searched'
+  | 'attachment.downloaded'
   | 'conversation.updated'
   | 'conversation.replied'
   | 'conversation.noted'
@@ -17,22 +21,50 @@ export type AuditAction =
   | 'agent.updated'
   | 'agent.password_changed';
 
+export interface AuditEntry {
+  organizationId: string;
+  agentId: string | null;
+  action: AuditAction;
+  conversationId?: string | null;
+  contactId?: string | null;
+  data?: Record<string, unknown>;
+}
+
 /** Who did what to which conversation or citizen file, and who looked at which (RGPD access audit). */
 @Injectable()
 export class AuditRepository {
+  /** Access records arriving together (agents opening files, paging, searching) share one INSERT. */
+  private readonly accesses = new GroupCommit<AuditEntry, void>(
+    async (items) => {
+      await this.db.query(
+        `INSERT INTO audit_event (organization_id, agent_id, action, conversation_id, contact_id, data)
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::uuid[], $6::jsonb[])`,
+        [
+          items.map((e) => e.organizationId),
+          items.map((e) => e.agentId),
+          items.map((e) => e.action),
+          items.map((e) => e.conversationId ?? null),
+          items.map((e) => e.contactId ?? null),
+          items.map((e) => (e.data ? pgJson(e.data) : null)),
+        ],
+      );
+      return items.map(() => undefined);
+    },
+    { parallel: 2, maxBatch: 500 },
+  );
+
   constructor(private readonly db: Database) {}
 
-  async record(
-    e: {
-      organizationId: string;
-      agentId: string | null;
-      action: AuditAction;
-      conversationId?: string | null;
-      contactId?: string | null;
-      data?: Record<string, unknown>;
-    },
-    manager?: EntityManager,
-  ): Promise<void> {
+  /**
+   * An access record (a view, a read, a download, a search). Callers await it alongside the
+   * read it records (Promise.all), so it costs no added round trip, and nothing is answered
+   * unless its record is written; concurrent records are written together (group commit).
+   */
+  recordAccess(e: AuditEntry): Promise<void> {
+    return this.accesses.submit(e);
+  }
+
+  async record(e: AuditEntry, manager?: EntityManager): Promise<void> {
     await this.db.query(
       `INSERT INTO audit_event (organization_id, agent_id, action, conversation_id, contact_id, data) VALUES ($1, $2, $3, $4, $5, $6)`,
       [e.organizationId, e.agentId, e.action, e.conversationId ?? null, e.contactId ?? null, e.data ? pgJson(e.data) : null],

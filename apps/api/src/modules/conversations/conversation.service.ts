@@ -49,17 +49,26 @@ export class ConversationService {
   async list(agent: AuthAgent, q: ListConversationsQuery): Promise<Page<ConversationDto>> {
     const after = q.cursor ? decodeCursor(q.cursor) : undefined;
     if (q.cursor && !after) throw badRequest('curseur de pagination invalide');
-    const rows = await this.repo.list({
-      organizationId: agent.organizationId,
-      ...(isManager(agent) ? {} : { visibleTeamIds: agent.teamIds, orSelf: agent.id }),
-      status: q.status,
-      teamId: q.teamId,
-      assigneeId: q.assignee === 'me' ? agent.id : q.assignee === 'none' ? null : q.assignee,
-      channel: q.channel,
-      q: q.q,
-      after: after ?? undefined,
-      limit: q.limit + 1,
-    });
+    const [rows] = await Promise.all([
+      this.repo.list({
+        organizationId: agent.organizationId,
+        ...(isManager(agent) ? {} : { visibleTeamIds: agent.teamIds, orSelf: agent.id }),
+        status: q.status,
+        teamId: q.teamId,
+        assigneeId: q.assignee === 'me' ? agent.id : q.assignee === 'none' ? null : q.assignee,
+        channel: q.channel,
+        q: q.q,
+        after: after ?? undefined,
+        limit: q.limit + 1,
+      }),
+      // A search is audited with its text: the access audit must answer "who looked for this
+      // citizen", which the text alone tells (a name, an address, a reference). It is personal
+      // data, but audit_event is itself the protected record of such accesses (never shown to
+      // agents, kept under the same rules as the files); a plain list is not recorded.
+      q.q
+        ? this.audit.recordAccess({ organizationId: agent.organizationId, agentId: agent.id, action: 'conversations.searched', data: { q: q.q } })
+        : undefined,
+    ]);
     const items = rows.slice(0, q.limit);
     const last = items[items.length - 1];
     return {
@@ -87,14 +96,17 @@ export class ConversationService {
   /** Opening a file is audited (RGPD access log) and marks it read. */
   async get(agent: AuthAgent, id: string): Promise<ConversationDto> {
     const row = await this.readable(agent, id);
-    await this.audit.record({
-      organizationId: agent.organizationId,
-      agentId: agent.id,
-      action: 'conversation.viewed',
-      conversationId: id,
-      contactId: row.contact_id,
-    });
-    if (row.unread && (await this.repo.markRead(id))) {
+    const [marked] = await Promise.all([
+      row.unread ? this.repo.markRead(id) : false,
+      this.audit.recordAccess({
+        organizationId: agent.organizationId,
+        agentId: agent.id,
+        action: 'conversation.viewed',
+        conversationId: id,
+        contactId: row.contact_id,
+      }),
+    ]);
+    if (marked) {
       const dto = toConversationDto({ ...row, unread: false });
       this.publisher.conversation('conversation.updated', agent.organizationId, dto);
       return dto;
@@ -102,11 +114,21 @@ export class ConversationService {
     return toConversationDto(row);
   }
 
+  /** Reading a file's messages is audited like opening it, each page. */
   async messagesPage(agent: AuthAgent, id: string, limit: number, cursor?: string): Promise<Page<MessageDto>> {
-    await this.readable(agent, id);
+    const row = await this.readable(agent, id);
     const before = cursor ? decodeCursor(cursor) : null;
     if (cursor && !before) throw badRequest('curseur de pagination invalide');
-    const { items, next } = await this.messages.page(id, limit, before);
+    const [{ items, next }] = await Promise.all([
+      this.messages.page(id, limit, before),
+      this.audit.recordAccess({
+        organizationId: agent.organizationId,
+        agentId: agent.id,
+        action: 'conversation.messages_read',
+        conversationId: id,
+        contactId: row.contact_id,
+      }),
+    ]);
     return { items, nextCursor: next ? encodeCursor(next[0], next[1]) : null };
   }
 

@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { CurrentAgent, type AuthAgent } from '../../common/auth-agent';
 import { notFound } from '../../common/errors';
 import { IdPipe } from '../../common/zod.pipe';
+import { AuditRepository } from '../audit/audit.repository';
 import { BlobStore } from '../blobs/blob-store';
 import { canRead } from '../conversations/conversation.service';
 import { MessageRepository } from './message.repository';
@@ -23,7 +24,7 @@ function attachmentDisposition(fileName: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${utf8}`;
 }
 
-/** Attachment bytes for agents who may read the conversation; always a download, never rendered inline. */
+/** Attachment bytes for agents who may read the conversation; always a download, never rendered inline, always audited. */
 @ApiTags('pièces jointes')
 @ApiBearerAuth()
 @Controller('attachments')
@@ -31,13 +32,24 @@ export class AttachmentController {
   constructor(
     private readonly messages: MessageRepository,
     private readonly blobs: BlobStore,
+    private readonly audit: AuditRepository,
   ) {}
 
   @Get(':id')
   async download(@CurrentAgent() agent: AuthAgent, @Param('id', new IdPipe('pièce jointe')) id: string, @Res() res: Response): Promise<void> {
     const a = await this.messages.attachment(agent.organizationId, id);
     if (!a || !canRead(agent, a)) throw notFound('pièce jointe');
-    const bytes = await this.blobs.get(a.sha256);
+    const [bytes] = await Promise.all([
+      this.blobs.get(a.sha256),
+      this.audit.recordAccess({
+        organizationId: agent.organizationId,
+        agentId: agent.id,
+        action: 'attachment.downloaded',
+        conversationId: a.conversation_id,
+        contactId: a.contact_id,
+        data: { attachmentId: id },
+      }),
+    ]);
     res.setHeader('Content-Type', a.content_type);
     res.setHeader('Content-Length', String(bytes.length));
     res.setHeader('Content-Disposition', attachmentDisposition(a.file_name));

@@ -52,6 +52,7 @@ export interface AttachmentAccessRow {
   size: number;
   sha256: string;
   conversation_id: string;
+  contact_id: string;
   organization_id: string;
   team_id: string;
   assignee_id: string | null;
@@ -122,7 +123,7 @@ export class MessageRepository {
   /** An attachment with what the access check needs about its conversation. */
   async attachment(organizationId: string, id: string): Promise<AttachmentAccessRow | null> {
     const [row] = await this.db.query<AttachmentAccessRow>(
-      `SELECT a.file_name, a.content_type, a.size, a.sha256, m.conversation_id, c.organization_id, c.team_id, c.assignee_id
+      `SELECT a.file_name, a.content_type, a.size, a.sha256, m.conversation_id, c.contact_id, c.organization_id, c.team_id, c.assignee_id
          FROM attachment a JOIN message m ON m.id = a.message_id JOIN conversation c ON c.id = m.conversation_id
         WHERE a.organization_id = $1 AND a.id = $2`,
       [organizationId, id],
