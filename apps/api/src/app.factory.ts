@@ -12,6 +12,7 @@ import { AppModule } from './app.module';
 import { dataSourceOptions } from './database/data-source';
 import type { AppConfig } from './config';
 import { HttpExceptionFilter } from './common/http-exception.filter';
+import { noStore, securityHeaders } from './common/security-headers';
 import { RedisIoAdapter } from './modules/realtime/redis-io.adapter';
 import { seedDemo } from './seed/seed-demo';
 
@@ -56,6 +57,9 @@ export async function createApp(config: AppConfig): Promise<RunningApp> {
     bodyParser: false,
     abortOnError: false,
   });
+  app.use(securityHeaders(config));
+  app.use('/api/v1', noStore);
+
   app.set('trust proxy', config.trustProxy ?? 'loopback');
   app.disable('x-powered-by');
   // Raw bytes are kept for webhook signature checks (Meta signs the exact body). Providers

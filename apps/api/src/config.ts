@@ -26,6 +26,11 @@ export interface AppConfig {
   loginFailuresBeforeBackoff: number;
   /** Login limiter: wrong passwords per address, all accounts together, per 15 minutes before that address waits. */
   loginAddressFailuresPer15Min: number;
+  /**
+   * Sites allowed to embed the citizen request form (/demandes/…) in a frame, as CSP
+   * frame-ancestors sources (e.g. `https://www.ville-exemple.fr`); empty: no site may.
+   */
+  formFrameAncestors?: string[];
   /** Express `trust proxy` (which client address rate limits see). Default: loopback. */
   trustProxy?: string;
   /** Named (server-side prepared) statements on the API's connections; default on. */
@@ -57,6 +62,18 @@ function localSecrets(dataDir: string): { appSecret: string; encryptionKey: stri
   const secrets = { appSecret: randomBytes(32).toString('base64url'), encryptionKey: randomBytes(32).toString('hex') };
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;
+}
+
+/** A CSP source naming a site: scheme, host (optionally `*.` for its subdomains), optional port. */
+const FRAME_ANCESTOR = /^https?:\/\/(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?$/i;
+
+function frameAncestors(raw: string | undefined): string[] {
+  const list = (raw ?? '').split(/[\s,]+/).filter(Boolean).map((s) => s.replace(/\/$/, ''));
+  const bad = list.filter((s) => !FRAME_ANCESTOR.test(s));
+  if (bad.length) {
+    throw new ConfigError(`FORM_FRAME_ANCESTORS : origine invalide ${bad.join(', ')} (attendu : https://www.ville-exemple.fr, séparées par des espaces)`);
+  }
+  return list;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, embeddedDatabaseUrl?: string): AppConfig {
@@ -92,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, embeddedDatabas
     publicRequestsPerHour: Number(env.PUBLIC_REQUESTS_PER_HOUR ?? 20),
     loginFailuresBeforeBackoff: Number(env.LOGIN_FAILURES_BEFORE_BACKOFF ?? 10),
     loginAddressFailuresPer15Min: Number(env.LOGIN_ADDRESS_FAILURES_PER_15MIN ?? 100),
+    formFrameAncestors: frameAncestors(env.FORM_FRAME_ANCESTORS),
     trustProxy: env.TRUST_PROXY,
     preparedStatements: env.PG_PREPARED_STATEMENTS !== '0',
     email: {

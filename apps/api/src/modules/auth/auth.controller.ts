@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import {
   changePasswordSchema,
@@ -8,14 +8,16 @@ import {
   type LoginResponse,
   type MeDto,
 } from '@guichet/contracts';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { CurrentAgent, Public, type AuthAgent } from '../../common/auth-agent';
-import { notFound } from '../../common/errors';
+import { badRequest, notFound } from '../../common/errors';
 import { ZodPipe } from '../../common/zod.pipe';
+import { APP_CONFIG, type AppConfig } from '../../config';
 import { DirectoryRepository } from '../agents/directory.repository';
-import { bearerToken } from './auth.guard';
+import { sessionTokenOf } from './auth.guard';
 import { AuthService } from './auth.service';
+import { clearSessionCookies, sessionCookie, setSessionCookies } from './session-cookie';
 
 @ApiTags('authentification')
 @Controller('auth')
@@ -23,17 +25,34 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly directory: DirectoryRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /**
+   * Opens a session: the token in the answer (for API integrators, as a bearer token) and in
+   * the HttpOnly session cookie with its CSRF cookie (for the web app, session-cookie.ts).
+   * JSON only: a form on another site cannot send JSON, so it cannot log a browser into an
+   * account of its choosing (login CSRF).
+   */
   @Public()
   @Post('login')
   @HttpCode(200)
   @ApiBody({ schema: z.toJSONSchema(loginSchema) as object })
-  async login(@Body(new ZodPipe(loginSchema)) input: LoginInput, @Req() req: Request): Promise<LoginResponse> {
+  async login(
+    @Body(new ZodPipe(loginSchema)) input: LoginInput,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<LoginResponse> {
+    if (!req.is('application/json')) throw badRequest('la connexion attend un corps JSON (Content-Type: application/json)');
     const { token, expiresAt, agent } = await this.auth.login(input, req.ip ?? 'unknown');
+    // The session this browser held until now ends: its cookie is replaced, nothing would use it.
+    const previous = sessionCookie(req.headers);
+    if (previous) await this.auth.logout(previous);
+    setSessionCookies(req, res, { token, expiresAt, appSecret: this.config.appSecret, publicUrl: this.config.publicUrl });
     return { token, expiresAt: expiresAt.toISOString(), agent: await this.me(agent) };
   }
 
+  /** Who the session (bearer token or cookie) belongs to: the web app restores its session with it after a reload. */
   @ApiBearerAuth()
   @Get('me')
   async me(@CurrentAgent() agent: AuthAgent): Promise<MeDto> {
@@ -45,8 +64,9 @@ export class AuthController {
   @ApiBearerAuth()
   @Post('logout')
   @HttpCode(204)
-  async logout(@Req() req: Request): Promise<void> {
-    await this.auth.logout(bearerToken(req)!);
+  async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
+    await this.auth.logout(sessionTokenOf(req)!);
+    clearSessionCookies(req, res, this.config.publicUrl);
   }
 
   /** The agent's own password (10 characters at least); their other sessions end, this one stays. */

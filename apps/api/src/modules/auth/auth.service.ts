@@ -12,6 +12,7 @@ import { AuditRepository } from '../audit/audit.repository';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
 import { AuthRepository, sessionId } from './auth.repository';
 import { LoginLimiter } from './login-limiter';
+import { csrfMatches } from './session-cookie';
 
 @Injectable()
 export class AuthService {
@@ -44,6 +45,11 @@ export class AuthService {
   authenticate(token: string | undefined): Promise<AuthAgent | null> {
     if (!token || token.length > 200) return Promise.resolve(null);
     return this.repo.findBySession(sessionId(token));
+  }
+
+  /** Whether `presented` is the CSRF token of this session (cookie sessions, session-cookie.ts). */
+  csrfMatches(token: string, presented: unknown): boolean {
+    return csrfMatches(this.config.appSecret, token, presented);
   }
 
   /** The agent of a session as they are now (role, services), or null once it ended. */

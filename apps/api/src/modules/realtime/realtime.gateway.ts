@@ -17,6 +17,7 @@ import {
 import type { Server, Socket } from 'socket.io';
 import type { AuthAgent } from '../../common/auth-agent';
 import { AuthService } from '../auth/auth.service';
+import { sessionCookie } from '../auth/session-cookie';
 import { ConversationService } from '../conversations/conversation.service';
 import { accessRooms, RealtimePublisher } from './realtime.publisher';
 
@@ -50,9 +51,13 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     this.server = server;
     this.publisher.attach(server as never);
     server.use((socket, next) => {
-      const token = (socket.handshake.auth as { token?: unknown })?.token;
+      // `auth.token` (integrators, tests), else the browser's session cookie, sent with the
+      // websocket upgrade, with its CSRF token in `auth.csrf` (a page of another site cannot read it).
+      const { token, csrf } = (socket.handshake.auth ?? {}) as { token?: unknown; csrf?: unknown };
+      const cookie = typeof token === 'string' ? undefined : sessionCookie(socket.handshake.headers);
+      if (cookie && !this.auth.csrfMatches(cookie, csrf)) return next(new Error('unauthorized: jeton anti-falsification (CSRF) manquant ou invalide'));
       this.auth
-        .authenticate(typeof token === 'string' ? token : undefined)
+        .authenticate(typeof token === 'string' ? token : cookie)
         .then((agent) => {
           if (!agent) return next(new Error('unauthorized: session absente ou expirée'));
           socket.data.agent = agent;
