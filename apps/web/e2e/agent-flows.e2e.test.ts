@@ -1,5 +1,7 @@
 import { expectEventually, launchBrowserPool, type BrowserPool } from '@guichet/testing';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../../api/test/harness';
@@ -37,7 +39,8 @@ describe('front desk in Chromium: citizen, agents, supervisor', () => {
 
   /** axe-core injected into the page: no serious or critical violation allowed on any screen. */
   async function expectAccessible(page: Page, screen: string): Promise<void> {
-    if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axeSource });
+    // Evaluated through DevTools: the page's CSP (no inline script) rightly refuses a <script> tag.
+    if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
     const violations = await page.evaluate(async () => {
       const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
       const result = await axe.run(document, { iframes: false, resultTypes: ['violations'] });
@@ -262,6 +265,47 @@ describe('front desk in Chromium: citizen, agents, supervisor', () => {
     expect(await frame.getAttribute('srcdoc')).toMatch(/\ssrc="https:\/\/tracker\.example\/pixel\.png"/);
     expect(await sophie.evaluate(() => (window as unknown as { __pwned?: string }).__pwned)).toBeUndefined();
     expect(dialogs).toEqual([]);
+  });
+
+  it('renders an e-mail inside its sandbox under the page’s CSP, remote images fetched only once asked for', async () => {
+    const hits: string[] = [];
+    const images = createServer((req, res) => {
+      hits.push(req.url ?? '');
+      res.writeHead(200, { 'content-type': 'image/png' }).end(PNG);
+    });
+    await new Promise<void>((resolve) => images.listen(0, '127.0.0.1', resolve));
+    try {
+      const pixel = `http://127.0.0.1:${(images.address() as AddressInfo).port}/logo.png`;
+      const { rows } = await t.db.query(
+        `SELECT ch.id, ch.team_id FROM channel ch JOIN organization o ON o.id = ch.organization_id WHERE o.slug = 'demo' AND ch.kind = 'email'`,
+      );
+      await t.ingest.ingest(
+        {
+          channelId: rows[0].id,
+          externalId: `<releve-${Date.now()}@example.fr>`,
+          from: { kind: 'email', value: 'comptable@example.fr', name: 'Cabinet Comptable' },
+          subject: 'Relevé de la régie',
+          text: 'Relevé en pièce jointe.',
+          html: `<p style="color: rgb(138, 28, 28)">Relevé de la <b>régie</b> ci-joint.</p><img src="${pixel}" alt="Logo du cabinet" width="2" height="2">`,
+        },
+        { teamId: rows[0].team_id },
+      );
+      await sophie.getByRole('link', { name: /État civil/ }).first().click();
+      await row(sophie, 'Relevé de la régie').click();
+      const body = sophie.frameLocator('iframe.email-frame__iframe').locator('body');
+      const paragraph = body.getByText('ci-joint');
+      await paragraph.waitFor({ timeout: 5000 });
+      // The e-mail's inline styles pass the page's CSP, which a srcdoc document inherits.
+      expect(await paragraph.evaluate((p) => getComputedStyle(p).color)).toBe('rgb(138, 28, 28)');
+      expect(hits).toEqual([]);
+      await sophie.getByRole('button', { name: 'Afficher les images' }).click();
+      await expectEventually(async () => expect(hits).toEqual(['/logo.png']), { timeoutMs: 5000 });
+      await expectEventually(async () => expect(await body.getByRole('img', { name: 'Logo du cabinet' }).evaluate((i) => (i as HTMLImageElement).naturalWidth)).toBe(2), {
+        timeoutMs: 5000,
+      });
+    } finally {
+      await new Promise((resolve) => images.close(resolve));
+    }
   });
 
   it('logs a counter visit in the timeline', async () => {

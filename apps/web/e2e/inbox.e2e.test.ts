@@ -68,8 +68,53 @@ describe('agent inbox in Chromium', () => {
     await page.screenshot({ path: join(shots, 'conversation.png') });
   });
 
+  it('keeps the session in an HttpOnly cookie: no token in browser storage, none readable by scripts, still signed in after a reload', async () => {
+    const { page, context } = browser;
+    const cookies = await context.cookies(t.url);
+    const session = cookies.find((c) => c.name === 'guichet_session');
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
+    expect(session!.value.length).toBeGreaterThan(30);
+    const seen = await page.evaluate(() => ({
+      cookie: document.cookie,
+      storage: JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage } }),
+    }));
+    expect(seen.cookie).not.toContain('guichet_session');
+    expect(seen.cookie).not.toContain(session!.value);
+    expect(seen.cookie).toMatch(/guichet_csrf=/);
+    expect(seen.storage).not.toContain(session!.value);
+    expect(seen.storage).not.toMatch(/token/i);
+
+    // The page itself runs under a CSP without inline script.
+    const reloaded = await page.reload();
+    expect(reloaded!.headers()['content-security-policy']).toContain("script-src 'self';");
+    // After the reload the session comes back from the cookie, and the socket with it.
+    await page.getByRole('navigation', { name: 'Vues de la boîte de réception' }).waitFor({ timeout: 10_000 });
+    await page.getByRole('link', { name: /État civil/ }).first().click();
+    const org = (await t.http('GET', '/api/v1/public/organizations/demo')).body;
+    const etatCivil = org.teams.find((x: { name: string }) => x.name === 'État civil');
+    await page.getByTestId('conversation-row').first().waitFor({ timeout: 10_000 });
+    await t.http('POST', '/api/v1/public/organizations/demo/requests', {
+      body: { teamId: etatCivil.id, name: 'Gaston Lemaire', email: 'gaston.lemaire@example.fr', subject: 'Recensement citoyen', body: 'Bonjour, mon fils a seize ans.' },
+    });
+    await page.getByTestId('conversation-row').filter({ hasText: 'Recensement citoyen' }).waitFor({ timeout: 5000 });
+
+    // Signing out forgets the cookie: a reload shows the login page.
+    await page.getByRole('button', { name: /Se déconnecter/ }).click();
+    await page.getByRole('button', { name: 'Se connecter' }).waitFor({ timeout: 5000 });
+    await expectEventually(async () => expect((await context.cookies(t.url)).map((c) => c.name)).toEqual([]), { timeoutMs: 5000 });
+    // A bearer token an earlier version left in localStorage is forgotten.
+    await page.evaluate(() => localStorage.setItem('guichet.session', JSON.stringify({ token: 'ancien-jeton' })));
+    await page.reload();
+    await page.getByRole('button', { name: 'Se connecter' }).waitFor({ timeout: 5000 });
+    expect(await page.evaluate(() => localStorage.getItem('guichet.session'))).toBeNull();
+  });
+
   it('goes back to the login page by itself when the session ends elsewhere (password changed in another session)', async () => {
     const { page } = browser;
+    // Signed out by the test before: sign in again.
+    await page.getByLabel('Adresse e-mail').fill('sophie.marchand@demo.guichet.fr');
+    await page.getByLabel('Mot de passe').fill('guichet-demo');
+    await page.getByRole('button', { name: 'Se connecter' }).click();
     await page.getByRole('navigation', { name: 'Vues de la boîte de réception' }).waitFor({ timeout: 5000 });
     const other = await t.http('POST', '/api/v1/auth/login', { body: { email: 'sophie.marchand@demo.guichet.fr', password: 'guichet-demo' } });
     const changed = await t.http('POST', '/api/v1/auth/password', {

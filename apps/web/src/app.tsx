@@ -1,5 +1,5 @@
 import { QueryClientProvider } from '@tanstack/react-query';
-import { I18nextProvider } from 'react-i18next';
+import { I18nextProvider, useTranslation } from 'react-i18next';
 import { LoginPage } from './features/login/login-page';
 import { InboxShell } from './features/inbox/inbox-shell';
 import { RequestPage } from './features/public/request-page';
@@ -11,9 +11,11 @@ import { SessionProvider, useSession } from './session/session-context';
 const queryClient = createQueryClient();
 
 function SessionGate() {
-  const { session } = useSession();
-  // A new token remounts the shell: a fresh socket and nothing from the previous agent.
-  return session ? <InboxShell key={session.token} /> : <LoginPage />;
+  const { t } = useTranslation();
+  const { session, restoring } = useSession();
+  if (restoring) return <p role="status">{t('app.loading')}</p>;
+  // A new session remounts the shell: a fresh socket and nothing from the previous agent.
+  return session ? <InboxShell key={session.csrf} /> : <LoginPage />;
 }
 
 /** The citizen pages live at real paths (the API serves index.html for them); the agent app in the hash. */

@@ -1,5 +1,5 @@
 import type { ApiErrorBody } from '@guichet/contracts';
-import { sessionStore } from '../session/session-store';
+import { CSRF_HEADER, sessionStore } from '../session/session-store';
 
 export const API_BASE = '/api/v1';
 
@@ -38,7 +38,10 @@ export interface RequestOptions {
   /** Sent as multipart/form-data instead of a JSON body. */
   form?: FormData;
   signal?: AbortSignal;
-  /** Send the session's bearer token (default). The login call does not. */
+  /**
+   * A call of the agent's session (default): the browser sends the session cookie, changes carry
+   * the session's CSRF token, and a 401 ends the session. Login and citizen pages: false.
+   */
   auth?: boolean;
 }
 
@@ -68,14 +71,15 @@ async function readJson(response: Response): Promise<unknown> {
 }
 
 /**
- * The one way the web app talks to the API: JSON in and out, bearer token from the session,
- * every non-2xx answer thrown as an ApiError. A 401 on an authenticated call ends the session.
+ * The one way the web app talks to the API: JSON in and out, the session in its HttpOnly cookie
+ * (with the CSRF token on changes), every non-2xx answer thrown as an ApiError. A 401 on a
+ * session call ends the session.
  */
 export async function apiRequest<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const { method = 'GET', query, body, form, signal, auth = true } = options;
   const headers: Record<string, string> = { Accept: 'application/json' };
-  const token = auth ? sessionStore.get()?.token : undefined;
-  if (token) headers.Authorization = `Bearer ${token}`;
+  const session = auth ? sessionStore.get() : null;
+  if (session && method !== 'GET') headers[CSRF_HEADER] = session.csrf;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
 
   let response: Response;
@@ -94,7 +98,7 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
 
   const payload = await readJson(response);
   if (!response.ok) {
-    if (response.status === 401 && token) sessionStore.clear();
+    if (response.status === 401 && session) sessionStore.clear();
     throw new ApiError(
       isErrorBody(payload)
         ? payload

@@ -7,6 +7,7 @@ import type { RealtimeState, RealtimeStatus } from './realtime-context';
 import { createSocket, type GuichetSocket } from './socket';
 
 export interface RealtimeOptions {
+  /** The session's CSRF token (see session-store.ts): the socket's proof at the handshake; a new one, a new socket. */
   token: string;
   me: AgentDto;
   /** Conversation on screen: its new messages are always announced. */

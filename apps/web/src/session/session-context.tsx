@@ -6,33 +6,56 @@ import { sessionStore, type Session } from './session-store';
 
 interface SessionContextValue {
   session: Session | null;
+  /** Whether the session cookie is being checked (after a reload): neither signed in nor out yet. */
+  restoring: boolean;
   signIn(session: Session): void;
   signOut(): void;
 }
 
 const SessionContext = createContext<SessionContextValue | null>(null);
 
+/** Tabs tell each other when they sign in or out: the others ask the API whose session the cookie now holds. */
+const otherTabs = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel('guichet.session');
+const restore = () => sessionStore.restore(() => authApi.me());
+const tellOtherTabs = () => otherTabs?.postMessage('changed');
+
 export function SessionProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
-  const session = useSyncExternalStore(sessionStore.subscribe, sessionStore.get);
-  const token = session?.token ?? null;
-  const previousToken = useRef(token);
+  const { session, restoring } = useSyncExternalStore(sessionStore.subscribe, sessionStore.getState);
+  const key = session?.csrf ?? null;
+  const previousKey = useRef(key);
 
   // Whatever ends a session (button, 401, another tab), nothing cached for it may leak into the next.
   useEffect(() => {
-    if (previousToken.current !== null && previousToken.current !== token) {
+    if (previousKey.current !== null && previousKey.current !== key) {
       queryClient.clear();
-      if (token === null) clearAllDrafts();
+      if (key === null) clearAllDrafts();
     }
-    previousToken.current = token;
-  }, [token, queryClient]);
+    previousKey.current = key;
+  }, [key, queryClient]);
 
-  const signIn = useCallback((next: Session) => sessionStore.set(next), []);
+  // After a reload the session is in the cookie only; logging in or out in another tab applies here too.
+  useEffect(() => {
+    void restore();
+    if (!otherTabs) return;
+    otherTabs.onmessage = () => void restore();
+    return () => {
+      otherTabs.onmessage = null;
+    };
+  }, []);
+
+  const signIn = useCallback((next: Session) => {
+    sessionStore.set(next);
+    tellOtherTabs();
+  }, []);
   const signOut = useCallback(() => {
-    void authApi.logout().catch(() => undefined);
+    void authApi
+      .logout()
+      .catch(() => undefined)
+      .finally(tellOtherTabs);
     sessionStore.clear();
   }, []);
-  const value = useMemo(() => ({ session, signIn, signOut }), [session, signIn, signOut]);
+  const value = useMemo(() => ({ session, restoring, signIn, signOut }), [session, restoring, signIn, signOut]);
 
   return <SessionContext value={value}>{children}</SessionContext>;
 }

@@ -90,7 +90,7 @@ export function InboxShell() {
     [dismissCall],
   );
 
-  const realtime = useRealtime({ token: session.token, me, activeConversationId: route.conversationId, onNewMessage, onNewConversation, onCallRinging });
+  const realtime = useRealtime({ token: session.csrf, me, activeConversationId: route.conversationId, onNewMessage, onNewConversation, onCallRinging });
 
   return (
     <RealtimeContext value={realtime}>
