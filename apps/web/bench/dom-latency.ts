@@ -258,7 +258,8 @@ export async function benchDomLatency(webDistDir: string, o: DomLatencyOptions, 
     log(`web: app measured (${appSamples.fromFirstFrame.length} samples), screenshot ${screenshot}`);
 
     // The baseline: same origin, same agent session, same messages.
-    const token = await page.evaluate(() => (JSON.parse(localStorage.getItem('guichet.session') ?? '{}') as { token?: string }).token ?? '');
+    // The session token is in the HttpOnly cookie: no page script reads it, the browser context does.
+    const token = (await context.cookies(app.url)).find((c) => c.name === 'guichet_session')?.value ?? '';
     if (!token) throw new Error('no session token in the app page');
     const rows = await db.query<{ id: string; text: string }>(
       `SELECT c.id, coalesce(k.name, '') || ' — ' || coalesce(c.subject, '') || ' — ' || coalesce(c.snippet, '') AS text
