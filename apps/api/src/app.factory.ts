@@ -62,14 +62,14 @@ export async function createApp(config: AppConfig): Promise<RunningApp> {
 
   app.set('trust proxy', config.trustProxy ?? 'loopback');
   app.disable('x-powered-by');
-  // Raw bytes are kept for webhook signature checks (Meta signs the exact body). Providers
-  // batch events (Meta up to 1,000 per call): webhooks get a larger limit than the API.
-  const keepRaw = (req: unknown, _res: unknown, buf: Buffer) => {
-    (req as { rawBody: Buffer }).rawBody = buf;
-  };
-  app.use('/webhooks', express.json({ limit: '10mb', verify: keepRaw }));
-  app.use(express.json({ limit: '256kb', verify: keepRaw }));
-  app.use(express.urlencoded({ extended: false, limit: '256kb' }));
+  // Webhook bodies are left unread here: each webhook route reads them once its channel is known,
+  // within its provider's limit, and parses them after the signature check (common/webhook-body.ts).
+  const exceptWebhooks =
+    (parse: express.RequestHandler): express.RequestHandler =>
+    (req, res, next) =>
+      /^\/webhooks(\/|$)/i.test(req.path) ? next() : parse(req, res, next);
+  app.use(exceptWebhooks(express.json({ limit: '256kb' })));
+  app.use(exceptWebhooks(express.urlencoded({ extended: false, limit: '256kb' })));
   app.setGlobalPrefix('api/v1', { exclude: ['webhooks/{*path}'] });
   app.useGlobalFilters(new HttpExceptionFilter());
   // Validation messages (zod's, where a schema gives none) in French, like every other error.

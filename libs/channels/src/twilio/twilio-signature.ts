@@ -1,7 +1,13 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { parse } from 'node:querystring';
 
-/** Posted fields as Express parses them (a repeated field is an array). */
+/** Posted fields (a repeated field is an array). */
 export type TwilioParams = Record<string, string | string[] | undefined>;
+
+/** The fields of a form-encoded webhook body (every one of them: the signature covers them all). */
+export function parseTwilioForm(raw: Buffer | string): TwilioParams {
+  return parse(typeof raw === 'string' ? raw : raw.toString('utf8'), '&', '=', { maxKeys: 0 });
+}
 
 /**
  * Twilio's request signature: base64 HMAC-SHA1, keyed with the account's auth token, over the

@@ -19,6 +19,7 @@ import {
 } from '@guichet/channels';
 import { InvalidIdentityError, normalizeIdentity, type IdentityKind } from '@guichet/contracts';
 import { Database } from '../../common/database.service';
+import { parseWebhookJson } from '../../common/webhook-body';
 import { AppError, badRequest, forbidden, notFound } from '../../common/errors';
 import { safeEqual } from '../../common/safe-equal';
 import { ChannelService, type ResolvedChannel } from '../channels/channel.service';
@@ -82,7 +83,8 @@ export class MetaWebhookService {
     private readonly queue: MetaQueue,
   ) {}
 
-  private async channel(channelId: string): Promise<ResolvedChannel & { kind: MetaKind }> {
+  /** The webhook's channel, before its body is read: 404 for an unknown channel or one of another kind. */
+  async channel(channelId: string): Promise<ResolvedChannel & { kind: MetaKind }> {
     const channel = UUID.test(channelId) ? await this.channels.resolveCached(channelId.toLowerCase()) : null;
     if (!channel || (channel.kind !== 'messenger' && channel.kind !== 'instagram')) throw notFound('canal');
     return channel as ResolvedChannel & { kind: MetaKind };
@@ -103,10 +105,14 @@ export class MetaWebhookService {
     return challenge;
   }
 
-  async receive(channelId: string, rawBody: Buffer | undefined, signature: string | string[] | undefined, body: unknown): Promise<{ stored: number; skipped: number }> {
-    const channel = await this.channel(channelId);
+  async receive(
+    channel: ResolvedChannel & { kind: MetaKind },
+    rawBody: Buffer,
+    signature: string | string[] | undefined,
+  ): Promise<{ stored: number; skipped: number }> {
     const appSecret = typeof channel.config.appSecret === 'string' ? channel.config.appSecret : '';
     if (!verifyMetaSignature(rawBody, signature, appSecret)) throw forbidden('signature X-Hub-Signature-256 invalide');
+    const body = parseWebhookJson(rawBody);
     let parsed;
     try {
       parsed = parseMetaWebhook(body);

@@ -5,6 +5,7 @@ import { pbxCallEventSchema } from '@guichet/contracts';
 import type { Request } from 'express';
 import { Public } from '../../common/auth-agent';
 import { forbidden, notFound } from '../../common/errors';
+import { readWebhookBody, parseWebhookJson } from '../../common/webhook-body';
 import { parseOr400 } from '../../common/zod.pipe';
 import { ChannelService } from '../channels/channel.service';
 import { CallService } from './call.service';
@@ -26,15 +27,16 @@ export class PbxWebhookController {
 
   @Post(':channelId')
   @HttpCode(202)
-  async event(@Param('channelId') channelId: string, @Req() req: Request & { rawBody?: Buffer }) {
+  async event(@Param('channelId') channelId: string, @Req() req: Request) {
     const channel = UUID.test(channelId) ? await this.channels.resolveCached(channelId.toLowerCase()) : null;
     if (!channel || channel.kind !== 'pbx') throw notFound('canal');
+    const raw = await readWebhookBody(req, 'pbx');
     const secret = typeof channel.config.sharedSecret === 'string' ? channel.config.sharedSecret : undefined;
-    if (!verifyPbxSignature(secret, req.header('x-guichet-signature') ?? undefined, req.rawBody)) {
+    if (!verifyPbxSignature(secret, req.header('x-guichet-signature') ?? undefined, raw)) {
       throw forbidden('signature X-Guichet-Signature invalide');
     }
     if (!channel.enabled) throw notFound('canal');
-    const event = parseOr400(pbxCallEventSchema, req.body);
+    const event = parseOr400(pbxCallEventSchema, parseWebhookJson(raw));
     return this.calls.pbxEvent(channel, event);
   }
 }

@@ -5,6 +5,7 @@ import {
   incomingCallTwiml,
   InvalidTwilioPayloadError,
   optKeyword,
+  parseTwilioForm,
   twilioDeliveryStatus,
   twilioErrorReason,
   twilioMessageToInbound,
@@ -48,16 +49,22 @@ export class TwilioWebhookService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** 404 for an unknown channel or one of another kind, 403 for a bad or missing signature. */
-  async verified(channelId: string, kinds: ChannelKind[], path: string, signature: string | undefined, params: TwilioParams): Promise<ResolvedChannel> {
+  /** The webhook's channel, before its body is read: 404 for an unknown channel or one of another kind. */
+  async channel(channelId: string, kinds: ChannelKind[]): Promise<ResolvedChannel> {
     const channel = UUID.test(channelId) ? await this.channels.resolveCached(channelId.toLowerCase()) : null;
     if (!channel || !kinds.includes(channel.kind)) throw notFound('canal');
+    return channel;
+  }
+
+  /** The posted fields once `X-Twilio-Signature` matches them over the exact public URL (403 otherwise). */
+  verify(channel: ResolvedChannel, path: string, signature: string | undefined, rawBody: Buffer): TwilioParams {
+    const params = parseTwilioForm(rawBody);
     const token = typeof channel.config.authToken === 'string' ? channel.config.authToken : undefined;
     if (!verifyTwilioSignature(token, signature, this.config.publicUrl + path, params)) {
       throw forbidden('signature Twilio invalide');
     }
     if (!channel.enabled) throw notFound('canal');
-    return channel;
+    return params;
   }
 
   /** Inbound SMS, MMS or WhatsApp: stored once per MessageSid, media fetched on the job queue. */

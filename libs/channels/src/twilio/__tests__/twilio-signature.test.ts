@@ -1,4 +1,4 @@
-import { twilioSignature, verifyTwilioSignature } from '../twilio-signature';
+import { parseTwilioForm, twilioSignature, verifyTwilioSignature } from '../twilio-signature';
 
 // Twilio's published example (https://www.twilio.com/docs/usage/security#validating-requests).
 const TOKEN = '12345';
@@ -32,5 +32,16 @@ describe('Twilio request signature', () => {
     const a = twilioSignature(TOKEN, URL, { X: ['1', '2'] });
     expect(a).not.toBe(twilioSignature(TOKEN, URL, { X: '1' }));
     expect(verifyTwilioSignature(TOKEN, a, URL, { X: ['1', '2'] })).toBe(true);
+  });
+
+  it('reads the fields of a raw form body as Twilio signed them', () => {
+    const raw = Buffer.from('CallSid=CA1234567890ABCDE&Caller=%2B14158675310&Digits=1234&From=%2B14158675310&To=%2B18005551212');
+    expect(verifyTwilioSignature(TOKEN, EXPECTED, URL, parseTwilioForm(raw))).toBe(true);
+    expect(parseTwilioForm('Body=Bonjour+%C3%A0+vous+%26+merci&MediaUrl=a&MediaUrl=b&__proto__=x')).toEqual({
+      Body: 'Bonjour à vous & merci',
+      MediaUrl: ['a', 'b'],
+      ['__proto__']: 'x',
+    });
+    expect(Object.keys(parseTwilioForm(Array.from({ length: 1500 }, (_, i) => `F${i}=${i}`).join('&')))).toHaveLength(1500);
   });
 });
