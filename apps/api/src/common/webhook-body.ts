@@ -11,7 +11,8 @@ import { AppError, badRequest } from './errors';
 export const WEBHOOK_BODY_LIMITS = { twilio: 64 * 1024, meta: 4 * 1024 * 1024, pbx: 16 * 1024 } as const;
 export type WebhookProvider = keyof typeof WEBHOOK_BODY_LIMITS;
 
-const size = (bytes: number) => (bytes >= 1024 * 1024 ? `${bytes / (1024 * 1024)} Mio` : `${bytes / 1024} Kio`);
+/** A byte count as a French reader writes it: `64 Kio`, `4 Mio`. */
+export const describeSize = (bytes: number) => (bytes >= 1024 * 1024 ? `${bytes / (1024 * 1024)} Mio` : `${bytes / 1024} Kio`);
 
 /**
  * Webhook bodies escape the app-wide body parsers (app.factory.ts): each webhook route reads its
@@ -23,7 +24,7 @@ export function readWebhookBody(req: Request, provider: WebhookProvider): Promis
   const limit = WEBHOOK_BODY_LIMITS[provider];
   const tooLarge = () => {
     if (!req.res?.headersSent) req.res?.setHeader('Connection', 'close');
-    return new AppError('payload_too_large', `notification trop volumineuse : ${size(limit)} au maximum`);
+    return new AppError('payload_too_large', `notification trop volumineuse : ${describeSize(limit)} au maximum`);
   };
   const encoding = req.headers['content-encoding'];
   if (encoding && encoding.toLowerCase() !== 'identity') return Promise.reject(badRequest('corps compressé non pris en charge'));

@@ -1,11 +1,12 @@
 import { Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
 import { verifyPbxSignature } from '@guichet/channels';
 import { pbxCallEventSchema } from '@guichet/contracts';
+import { z } from 'zod';
 import type { Request } from 'express';
 import { Public } from '../../common/auth-agent';
 import { forbidden, notFound } from '../../common/errors';
 import { readWebhookBody, parseWebhookJson } from '../../common/webhook-body';
+import { ApiWebhook } from '../../common/webhook-docs';
 import { parseOr400 } from '../../common/zod.pipe';
 import { ChannelService } from '../channels/channel.service';
 import { CallService } from './call.service';
@@ -16,7 +17,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * Any switchboard (3CX, Alcatel, Asterisk…) posts its call events here, signed with the
  * channel's shared secret (README: « Standard téléphonique »).
  */
-@ApiTags('webhooks')
 @Public()
 @Controller('webhooks/calls')
 export class PbxWebhookController {
@@ -27,6 +27,12 @@ export class PbxWebhookController {
 
   @Post(':channelId')
   @HttpCode(202)
+  @ApiWebhook({
+    provider: 'pbx',
+    summary: 'Événement d’appel d’un standard téléphonique (3CX, Alcatel, Asterisk…)',
+    body: z.toJSONSchema(pbxCallEventSchema, { io: 'input' }) as object,
+    answer: 'Réponse : 202. Un même callId suit un seul appel (sonnerie, décroché, raccroché).',
+  })
   async event(@Param('channelId') channelId: string, @Req() req: Request) {
     const channel = UUID.test(channelId) ? await this.channels.resolveCached(channelId.toLowerCase()) : null;
     if (!channel || channel.kind !== 'pbx') throw notFound('canal');

@@ -1,15 +1,24 @@
 import { Controller, Header, HttpCode, Param, Post, Req } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import type { TwilioParams } from '@guichet/channels';
 import type { ChannelKind } from '@guichet/contracts';
 import type { Request } from 'express';
 import { Public } from '../../common/auth-agent';
 import { readWebhookBody } from '../../common/webhook-body';
+import { ApiWebhook } from '../../common/webhook-docs';
 import type { ResolvedChannel } from '../channels/channel.service';
 import { TwilioWebhookService } from './twilio-webhook.service';
 
+/** The form Twilio posts: the fields Guichet reads (Twilio sends others, all covered by the signature). */
+const form = (description: string, required: string[], fields: Record<string, string>) => ({
+  type: 'object',
+  description,
+  required,
+  properties: Object.fromEntries(Object.entries(fields).map(([name, d]) => [name, { type: 'string', description: d }])),
+});
+const MESSAGE_FIELDS = { MessageSid: 'identifiant du message (SM…, MM…)', AccountSid: 'compte Twilio (AC…)' };
+const CALL_FIELDS = { CallSid: 'identifiant de l’appel (CA…)', AccountSid: 'compte Twilio (AC…)' };
+
 /** Twilio's form-encoded webhooks; every route verifies `X-Twilio-Signature` before reading a field. */
-@ApiExcludeController()
 @Public()
 @Controller('webhooks/twilio/:channelId')
 export class TwilioWebhookController {
@@ -23,6 +32,21 @@ export class TwilioWebhookController {
   }
 
   @Post('sms')
+  @ApiWebhook({
+    provider: 'twilio',
+    summary: 'SMS, MMS ou message WhatsApp reçu (Twilio)',
+    body: form('Message entrant', ['MessageSid', 'From'], {
+      ...MESSAGE_FIELDS,
+      From: 'expéditeur (E.164, ou whatsapp:+33…)',
+      To: 'numéro du canal',
+      Body: 'texte (1 600 caractères au plus)',
+      NumMedia: 'nombre de pièces jointes (0 à 10)',
+      MediaUrl0: 'adresse de la pièce jointe n° 0 (et MediaUrl1…MediaUrl9)',
+      MediaContentType0: 'type de la pièce jointe n° 0 (et MediaContentType1…9)',
+      ProfileName: 'nom du profil WhatsApp',
+    }),
+    answer: 'Réponse : TwiML vide (text/xml). Un même MessageSid n’est enregistré qu’une fois.',
+  })
   @HttpCode(200)
   @Header('content-type', 'text/xml; charset=utf-8')
   async sms(@Param('channelId') channelId: string, @Req() req: Request): Promise<string> {
@@ -31,6 +55,17 @@ export class TwilioWebhookController {
   }
 
   @Post('status')
+  @ApiWebhook({
+    provider: 'twilio',
+    summary: 'Statut de remise d’un SMS ou message WhatsApp envoyé (Twilio)',
+    body: form('Rappel de statut', ['MessageSid'], {
+      ...MESSAGE_FIELDS,
+      MessageStatus: 'queued, sent, delivered, undelivered, failed, read…',
+      ErrorCode: 'code d’erreur Twilio en cas d’échec',
+      ErrorMessage: 'message d’erreur en cas d’échec',
+    }),
+    answer: 'Réponse : 204. Un statut arrivé dans le désordre ne fait jamais reculer un message.',
+  })
   @HttpCode(204)
   async status(@Param('channelId') channelId: string, @Req() req: Request): Promise<void> {
     const { channel, params } = await this.verified(channelId, ['sms', 'whatsapp'], req);
@@ -38,6 +73,17 @@ export class TwilioWebhookController {
   }
 
   @Post('voice')
+  @ApiWebhook({
+    provider: 'twilio',
+    summary: 'Appel entrant sur une ligne vocale (Twilio)',
+    body: form('Appel entrant', ['CallSid'], {
+      ...CALL_FIELDS,
+      From: 'numéro de l’appelant (absent ou anonyme si masqué)',
+      To: 'numéro de la ligne',
+      CallStatus: 'ringing',
+    }),
+    answer: 'Réponse : TwiML (text/xml) qui transfère l’appel ou passe à la messagerie vocale.',
+  })
   @HttpCode(200)
   @Header('content-type', 'text/xml; charset=utf-8')
   async voice(@Param('channelId') channelId: string, @Req() req: Request): Promise<string> {
@@ -46,6 +92,20 @@ export class TwilioWebhookController {
   }
 
   @Post('voice-status')
+  @ApiWebhook({
+    provider: 'twilio',
+    summary: 'Suite d’un appel : issue du transfert, message vocal, fin d’appel (Twilio)',
+    body: form('Progression de l’appel', ['CallSid'], {
+      ...CALL_FIELDS,
+      DialCallStatus: 'issue du transfert (<Dial>) : completed, answered, busy, no-answer, failed',
+      DialCallDuration: 'durée de la conversation en secondes',
+      RecordingUrl: 'adresse du message vocal (<Record>)',
+      RecordingDuration: 'durée du message vocal en secondes',
+      CallStatus: 'statut de l’appel : completed, busy, no-answer, failed, canceled',
+      CallDuration: 'durée de l’appel en secondes',
+    }),
+    answer: 'Réponse : TwiML (text/xml).',
+  })
   @HttpCode(200)
   @Header('content-type', 'text/xml; charset=utf-8')
   async voiceStatus(@Param('channelId') channelId: string, @Req() req: Request): Promise<string> {
