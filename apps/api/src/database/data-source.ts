@@ -15,6 +15,7 @@ import { IngestFunction1764400000000 } from './migrations/1764400000000-ingest-f
 import { UnverifiedSenders1764500000000 } from './migrations/1764500000000-unverified-senders';
 import { LoginThrottle1764500000007 } from './migrations/1764500000007-login-throttle';
 import { AttachmentBlobIndex1764500000009 } from './migrations/1764500000009-attachment-blob-index';
+import { SearchIgnoresMarkup1764500000012 } from './migrations/1764500000012-search-ignores-markup';
 
 export const ENTITIES = [
   OrganizationEntity,
@@ -38,6 +39,7 @@ export const MIGRATIONS = [
   UnverifiedSenders1764500000000,
   LoginThrottle1764500000007,
   AttachmentBlobIndex1764500000009,
+  SearchIgnoresMarkup1764500000012,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10, preparedStatements = true): DataSourceOptions {

@@ -33,6 +33,7 @@ const INBOX: Record<string, ConversationFilter> = {
   'inbox-agent-mine': { organizationId: ORG, visibleTeamIds: [TEAM], orSelf: AGENT, assigneeId: AGENT, limit: 26 },
   'inbox-unassigned': { organizationId: ORG, teamId: TEAM, assigneeId: null, limit: 26 },
   'inbox-search': { organizationId: ORG, q: 'ecole', limit: 26 },
+  'inbox-search-reference': { organizationId: ORG, q: 'gu7k3m9q', limit: 26 },
 };
 
 const file = (name: string) => join(__dirname, '../../src/queries', `${name}.sql`);

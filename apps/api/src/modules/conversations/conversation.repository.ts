@@ -4,6 +4,7 @@ import {
   formatReference,
   normalizeEmail,
   normalizePhone,
+  referenceSearched,
   type ChannelKind,
   type IdentityKind,
   type ConversationCountsDto,
@@ -78,6 +79,8 @@ export class ConversationRepository {
       // An agent limited to some services finds a conversation by its citizen's name or identity
       // only when that conversation holds them: searching must not tell who owns a number elsewhere.
       const held = !!f.visibleTeamIds;
+      // A reference finds its file by the reference column, whatever text search makes of the subject.
+      const reference = referenceSearched(f.q);
       where.push(`c.id IN (
         SELECT m.conversation_id FROM message m WHERE m.organization_id = $1 AND m.search @@ ${tsq}
         UNION SELECT c2.id FROM conversation c2 WHERE c2.organization_id = $1 AND c2.search @@ ${tsq}
@@ -88,7 +91,8 @@ export class ConversationRepository {
             ? `UNION SELECT c4.id FROM conversation c4 JOIN contact_identity i ON i.contact_id = c4.contact_id
                 WHERE i.organization_id = $1 AND i.value = ANY(${p(ids)}::text[])${held ? ' AND i.id = ANY(c4.identity_ids)' : ''}`
             : ''
-        })`);
+        }
+        ${reference ? `UNION SELECT c5.id FROM conversation c5 WHERE c5.organization_id = $1 AND c5.reference = ${p(reference)}` : ''})`);
     }
     if (f.after) {
       where.push(`(c.last_message_at, c.id) < (${p(f.after[0])}::timestamptz, ${p(f.after[1])}::uuid)`);
