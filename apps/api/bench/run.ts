@@ -3,7 +3,7 @@
  * and app instance, each printed beside a baseline measured in the same run; full-scale runs write
  * bench/RESULTS.md.
  *
- *   pnpm bench [-- --only ingest,realtime,sms-webhooks,sms-realtime,email-backfill,email-latency,inbox] [--scale 0.01]
+ *   pnpm bench [-- --only ingest,realtime,sms-webhooks,sms-realtime,email-backfill,email-latency,webhook-stall,inbox] [--scale 0.01]
  *
  * --scale shrinks the data and counts for development runs; they never write RESULTS.md.
  * The exit code is 1 when a target is missed or a benchmark fails.
@@ -24,10 +24,11 @@ import { benchEmailBackfill, EMAIL_BACKFILL_DEFAULTS, type EmailBackfillBenchOpt
 import { benchEmailLatency, EMAIL_LATENCY_DEFAULTS, type EmailLatencyBenchOptions } from './email-latency';
 import { benchSmsRealtime, SMS_REALTIME_DEFAULTS, type SmsRealtimeBenchOptions } from './twilio-realtime';
 import { benchTwilioSms, TWILIO_SMS_DEFAULTS, type TwilioSmsBenchOptions } from './twilio-sms';
+import { benchWebhookStall, WEBHOOK_STALL_DEFAULTS, type WebhookStallBenchOptions } from './webhook-stall';
 
 // The inbox bench (1,000,000 conversations, minutes of seeding and gigabytes to delete) runs last:
 // the latency benches must not share the machine with its clean-up.
-const BENCHES: BenchId[] = ['ingest', 'realtime', 'sms-webhooks', 'sms-realtime', 'email-backfill', 'email-latency', 'inbox'];
+const BENCHES: BenchId[] = ['ingest', 'realtime', 'sms-webhooks', 'sms-realtime', 'email-backfill', 'email-latency', 'webhook-stall', 'inbox'];
 const scaled = (v: number, scale: number, min: number) => Math.max(min, Math.round(v * scale));
 
 function ingestOptions(scale: number): IngestBenchOptions {
@@ -77,6 +78,11 @@ function emailBackfillOptions(scale: number): EmailBackfillBenchOptions {
 function emailLatencyOptions(scale: number): EmailLatencyBenchOptions {
   const d = EMAIL_LATENCY_DEFAULTS;
   return { ...d, messages: scaled(d.messages, scale, 10) };
+}
+
+function webhookStallOptions(scale: number): WebhookStallBenchOptions {
+  const d = WEBHOOK_STALL_DEFAULTS;
+  return { ...d, probes: scaled(d.probes, scale, 300), warmup: scaled(d.warmup, scale, 30) };
 }
 
 /** The workspace root (where pnpm-workspace.yaml is), which holds bench/RESULTS.md. */
@@ -143,6 +149,7 @@ async function main(): Promise<number> {
     'sms-realtime': () => benchSmsRealtime(smsRealtimeOptions(scale), log),
     'email-backfill': () => benchEmailBackfill(emailBackfillOptions(scale), log),
     'email-latency': () => benchEmailLatency(emailLatencyOptions(scale), log),
+    'webhook-stall': () => benchWebhookStall(webhookStallOptions(scale), log),
   };
   const machine = describeMachine();
   if (!resultFile) log(`bench: ${only.join(', ')}${scale === 1 ? '' : ` at scale ${scale}`}; load average ${machine.loadAverage}, niceness ${machine.niceness}`);

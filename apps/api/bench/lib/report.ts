@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { machineLine, type Machine } from './machine';
 
-export type BenchId = 'ingest' | 'inbox' | 'realtime' | 'sms-webhooks' | 'sms-realtime' | 'email-backfill' | 'email-latency';
+export type BenchId = 'ingest' | 'inbox' | 'realtime' | 'sms-webhooks' | 'sms-realtime' | 'email-backfill' | 'email-latency' | 'webhook-stall';
 
 export interface ResultRow {
   metric: string;
@@ -42,7 +42,7 @@ export function printResult(r: BenchResult, out: (line: string) => void = consol
 
 const START = (id: BenchId) => `<!-- bench:${id}:start -->`;
 const END = (id: BenchId) => `<!-- bench:${id}:end -->`;
-const ORDER: BenchId[] = ['ingest', 'inbox', 'realtime', 'sms-webhooks', 'sms-realtime', 'email-backfill', 'email-latency'];
+const ORDER: BenchId[] = ['ingest', 'inbox', 'realtime', 'sms-webhooks', 'sms-realtime', 'email-backfill', 'email-latency', 'webhook-stall'];
 
 function section(r: BenchResult, date: string, m: Machine): string {
   const cell = (s: string) => s.replace(/\|/g, '\\|');
