@@ -191,7 +191,7 @@ export async function benchWebhookStall(o: WebhookStallBenchOptions, log: Log): 
       pass: l.p99 < o.p99TargetMs && answered > 0 && refused === answered && stored === 0,
       notes: [
         `garbage: ${count(o.bodyBytes)} bytes of '[' (deep nesting that never closes: the slowest JSON to parse, invalid in the end) as application/json with made-up signature headers, one request per connection, to ${targets.length} targets: the 6 webhook routes (Twilio sms, status, voice, voice-status; Meta; switchboard) for a real channel of the right kind and for an unknown channel id`,
-        `garbage answers over ${(elapsedMs / 1000).toFixed(1)} s of attack: ${describeStatuses(statuses)} (reset: the connection closed before a status line); ${(bytes / 1024 / 1024).toFixed(0)} MiB sent, ${((bytes / 1024 / 1024) / (elapsedMs / 1000)).toFixed(0)} MiB/s`,
+        `garbage answers over ${(elapsedMs / 1000).toFixed(1)} s of attack: ${describeStatuses(statuses)} (reset: the sender's socket failed writing the rest of a body the app had stopped reading, before it read the answer); ${(bytes / 1024 / 1024).toFixed(0)} MiB sent, ${((bytes / 1024 / 1024) / (elapsedMs / 1000)).toFixed(0)} MiB/s`,
         `by target: ${Object.entries(byTarget)
           .map(([p, s]) => `${shortPath(p)} ${describeStatuses(s)}`)
           .sort()
