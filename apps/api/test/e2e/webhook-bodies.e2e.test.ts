@@ -105,19 +105,20 @@ describe('webhook bodies: read once the route and the channel exist, within what
 
   it('refuses a body larger than the provider ever sends with 413 and a French reason, before it is sent in full', async () => {
     const cases = [
-      { path: `/webhooks/twilio/${sms}/sms`, declared: MiB, limit: /64 Kio/ },
-      { path: `/webhooks/twilio/${voice}/voice`, declared: MiB, limit: /64 Kio/ },
-      { path: `/webhooks/meta/${messenger}`, declared: 8 * MiB, limit: /4 Mio/ },
-      { path: `/webhooks/calls/${pbx}`, declared: MiB, limit: /16 Kio/ },
+      { path: `/webhooks/twilio/${sms}/sms`, declared: MiB, limit: 64 * 1024, reason: /64 Kio/ },
+      { path: `/webhooks/twilio/${voice}/voice`, declared: MiB, limit: 64 * 1024, reason: /64 Kio/ },
+      { path: `/webhooks/meta/${messenger}`, declared: 8 * MiB, limit: 4 * MiB, reason: /4 Mio/ },
+      { path: `/webhooks/calls/${pbx}`, declared: MiB, limit: 16 * 1024, reason: /16 Kio/ },
     ];
     for (const c of cases) {
       for (const declared of [c.declared, 'chunked'] as const) {
-        // Chunked: no length announced, refused once the limit is passed.
-        const post = partialPost(t.url, c.path, { declared, first: garbage(declared === 'chunked' ? c.declared : 64 * 1024) });
+        // Chunked: no length announced, refused once the limit is passed (by a little: what the
+        // server leaves unread must fit in the kernel's buffers, or this client loses the answer).
+        const post = partialPost(t.url, c.path, { declared, first: garbage(declared === 'chunked' ? c.limit + 16 * 1024 : 64 * 1024) });
         try {
           await expectEventually(() => expect({ path: c.path, declared, status: post.answer.status }).toEqual({ path: c.path, declared, status: 413 }));
           expect(message(post.answer)).toMatch(/trop volumineu/);
-          expect(message(post.answer)).toMatch(c.limit);
+          expect(message(post.answer)).toMatch(c.reason);
         } finally {
           post.abort();
         }
