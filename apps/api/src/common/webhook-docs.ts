@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiParam, ApiResponse } from '@nestjs/swagger';
 import { describeSize, WEBHOOK_BODY_LIMITS, type WebhookProvider } from './webhook-body';
 
 const SIGNATURES: Record<WebhookProvider, { header: string; description: string; type: string }> = {
@@ -25,23 +25,25 @@ const SIGNATURES: Record<WebhookProvider, { header: string; description: string;
  * OpenAPI description of a webhook route: the provider's body, its size limit and its signature
  * header, and the refusals every webhook gives (readWebhookBody and the signature check).
  */
-export function ApiWebhook(o: { provider: WebhookProvider; summary: string; body: object; answer: string }) {
+export function ApiWebhook(o: { provider: WebhookProvider; summary: string; body: object; status: number; answer: string }) {
   const signature = SIGNATURES[o.provider];
+  const limit = describeSize(WEBHOOK_BODY_LIMITS[o.provider]);
   return applyDecorators(
-    ApiTags('webhooks'),
     ApiOperation({
       summary: o.summary,
       description:
-        `Appelé par le fournisseur, sans session. Le canal est cherché d’abord (404), puis le corps brut est lu ` +
-        `(${describeSize(WEBHOOK_BODY_LIMITS[o.provider])} au maximum, 413 au-delà), puis la signature ${signature.header} est vérifiée ` +
-        `sur ce corps brut (403 : rien n’est analysé ni enregistré) ; le corps n’est analysé qu’ensuite. ${o.answer}`,
+        `Appelé par le fournisseur, sans session. Le canal est cherché d’abord (404), puis le corps est lu tel quel ` +
+        `(${limit} au maximum, 413 au-delà), puis la signature ${signature.header} est vérifiée (403 : rien n’est enregistré) ; ` +
+        `le contenu n’est analysé qu’ensuite.`,
     }),
     ApiParam({ name: 'channelId', description: 'Identifiant (UUID) du canal, tel que configuré chez le fournisseur.', schema: { type: 'string', format: 'uuid' } }),
     ApiHeader({ name: signature.header, required: true, description: signature.description }),
     ApiConsumes(signature.type),
     ApiBody({ schema: o.body }),
+    ApiResponse({ status: o.status, description: o.answer }),
+    ApiResponse({ status: 400, description: 'Contenu signé mais invalide (détail en français).' }),
     ApiResponse({ status: 403, description: 'Signature absente ou invalide.' }),
     ApiResponse({ status: 404, description: 'Canal inconnu, d’un autre type ou désactivé.' }),
-    ApiResponse({ status: 413, description: `Corps de plus de ${describeSize(WEBHOOK_BODY_LIMITS[o.provider])}.` }),
+    ApiResponse({ status: 413, description: `Corps de plus de ${limit}.` }),
   );
 }

@@ -56,7 +56,8 @@ export class MetaWebhookController {
     provider: 'meta',
     summary: 'Notifications Messenger, Instagram et commentaires de page (Meta)',
     body: NOTIFICATION,
-    answer: 'Réponse : `EVENT_RECEIVED` une fois chaque événement enregistré (une fois par mid).',
+    status: 200,
+    answer: '`EVENT_RECEIVED` (text/plain) une fois chaque événement du lot enregistré (une fois par mid).',
   })
   @Header('Content-Type', 'text/plain; charset=utf-8')
   async receive(@Param('channelId') channelId: string, @Headers('x-hub-signature-256') signature: string | undefined, @Req() req: Request): Promise<string> {

@@ -1,4 +1,5 @@
 import { Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { verifyPbxSignature } from '@guichet/channels';
 import { pbxCallEventSchema } from '@guichet/contracts';
 import { z } from 'zod';
@@ -17,6 +18,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * Any switchboard (3CX, Alcatel, Asterisk…) posts its call events here, signed with the
  * channel's shared secret (README: « Standard téléphonique »).
  */
+@ApiTags('webhooks')
 @Public()
 @Controller('webhooks/calls')
 export class PbxWebhookController {
@@ -31,7 +33,8 @@ export class PbxWebhookController {
     provider: 'pbx',
     summary: 'Événement d’appel d’un standard téléphonique (3CX, Alcatel, Asterisk…)',
     body: z.toJSONSchema(pbxCallEventSchema, { io: 'input' }) as object,
-    answer: 'Réponse : 202. Un même callId suit un seul appel (sonnerie, décroché, raccroché).',
+    status: 202,
+    answer: '`{ stored, messageId?, outcome? }` ; un même callId suit un seul appel (sonnerie, décroché, raccroché).',
   })
   async event(@Param('channelId') channelId: string, @Req() req: Request) {
     const channel = UUID.test(channelId) ? await this.channels.resolveCached(channelId.toLowerCase()) : null;

@@ -1,4 +1,5 @@
 import { Controller, Header, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import type { TwilioParams } from '@guichet/channels';
 import type { ChannelKind } from '@guichet/contracts';
 import type { Request } from 'express';
@@ -19,6 +20,7 @@ const MESSAGE_FIELDS = { MessageSid: 'identifiant du message (SM…, MM…)', Ac
 const CALL_FIELDS = { CallSid: 'identifiant de l’appel (CA…)', AccountSid: 'compte Twilio (AC…)' };
 
 /** Twilio's form-encoded webhooks; every route verifies `X-Twilio-Signature` before reading a field. */
+@ApiTags('webhooks')
 @Public()
 @Controller('webhooks/twilio/:channelId')
 export class TwilioWebhookController {
@@ -45,7 +47,8 @@ export class TwilioWebhookController {
       MediaContentType0: 'type de la pièce jointe n° 0 (et MediaContentType1…9)',
       ProfileName: 'nom du profil WhatsApp',
     }),
-    answer: 'Réponse : TwiML vide (text/xml). Un même MessageSid n’est enregistré qu’une fois.',
+    status: 200,
+    answer: 'TwiML vide (text/xml). Un même MessageSid n’est enregistré qu’une fois.',
   })
   @HttpCode(200)
   @Header('content-type', 'text/xml; charset=utf-8')
@@ -64,7 +67,8 @@ export class TwilioWebhookController {
       ErrorCode: 'code d’erreur Twilio en cas d’échec',
       ErrorMessage: 'message d’erreur en cas d’échec',
     }),
-    answer: 'Réponse : 204. Un statut arrivé dans le désordre ne fait jamais reculer un message.',
+    status: 204,
+    answer: 'Statut pris en compte ; un statut arrivé dans le désordre ne fait jamais reculer un message.',
   })
   @HttpCode(204)
   async status(@Param('channelId') channelId: string, @Req() req: Request): Promise<void> {
@@ -82,7 +86,8 @@ export class TwilioWebhookController {
       To: 'numéro de la ligne',
       CallStatus: 'ringing',
     }),
-    answer: 'Réponse : TwiML (text/xml) qui transfère l’appel ou passe à la messagerie vocale.',
+    status: 200,
+    answer: 'TwiML (text/xml) qui transfère l’appel ou passe à la messagerie vocale.',
   })
   @HttpCode(200)
   @Header('content-type', 'text/xml; charset=utf-8')
@@ -104,7 +109,8 @@ export class TwilioWebhookController {
       CallStatus: 'statut de l’appel : completed, busy, no-answer, failed, canceled',
       CallDuration: 'durée de l’appel en secondes',
     }),
-    answer: 'Réponse : TwiML (text/xml).',
+    status: 200,
+    answer: 'TwiML (text/xml) : messagerie vocale si personne n’a répondu, sinon fin de l’appel.',
   })
   @HttpCode(200)
   @Header('content-type', 'text/xml; charset=utf-8')
