@@ -32,8 +32,10 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
       application_name: 'guichet-jobs',
     } as ConstructorParameters<typeof PgBoss>[0]);
     boss.on('error', (e: unknown) => {
-      // 57P01: the database is shutting down (Ctrl-C reaches the embedded PostgreSQL too).
-      if ((e as { code?: string })?.code !== '57P01') this.logger.error(String(e));
+      // pg-boss emits plain objects copied from the errors: log their message, not "[object Object]".
+      const error = e as { code?: string; message?: string } | undefined;
+      // 57P01: the database is shutting down.
+      if (error?.code !== '57P01') this.logger.error(error?.message || String(e));
     });
     await boss.start();
     this.boss = boss;
