@@ -106,7 +106,13 @@ export async function createApp(config: AppConfig): Promise<RunningApp> {
   // The job queue starts in onModuleInit; features register their queues and workers in
   // onApplicationBootstrap, which Nest runs (and awaits) after it.
   await app.init();
-  await app.listen(config.port, '0.0.0.0');
+  try {
+    await app.listen(config.port, '0.0.0.0');
+  } catch (e) {
+    // Port taken: stop what init started (job queue, watchers) before the caller explains.
+    await app.close().catch(() => undefined);
+    throw e;
+  }
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   return {

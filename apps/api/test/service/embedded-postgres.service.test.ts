@@ -260,6 +260,27 @@ describe('embedded PostgreSQL port', () => {
   }, 60_000);
 });
 
+describe('Guichet on a taken HTTP port', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'guichet-http-port-'));
+  chmodSync(dir, 0o755);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('says in French that the port is taken and how to choose another, having stopped what it started', async () => {
+    const taken = await holdPort();
+    try {
+      const g = runGuichet(join(dir, 'guichet'), { PORT: String(taken.port), EMBEDDED_PG_PORT: String(await freePort()) });
+      const { code } = await g.exited;
+      expect(code).toBe(1);
+      expect(g.output()).toContain(`Le port ${taken.port} de Guichet est déjà utilisé`);
+      expect(g.output()).toContain(`PORT=${taken.port + 1} pnpm start`);
+      // The mailbox watchers were stopped before the database, not cut off by it.
+      expect(g.output()).not.toContain('connexion des verrous de boîtes perdue');
+    } finally {
+      await taken.release();
+    }
+  }, 90_000);
+});
+
 describe('stopping Guichet whatever the state of its database', () => {
   const dir = mkdtempSync(join(tmpdir(), 'guichet-stop-'));
   chmodSync(dir, 0o755);
