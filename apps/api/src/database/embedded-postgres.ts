@@ -78,6 +78,41 @@ function alive(pid: number): boolean {
 const asRoot = () => process.getuid?.() === 0;
 
 /**
+ * A server's processes: the postmaster and its children (found by parent pid in /proc on Linux,
+ * only the postmaster elsewhere). Each child runs in a session of its own, so a signal to the
+ * postmaster's process group does not reach them.
+ */
+export function postgresProcesses(postmaster: number): number[] {
+  let children: number[] = [];
+  try {
+    children = readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .filter((p) => {
+        try {
+          return readFileSync(`/proc/${p}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1] === String(postmaster);
+        } catch {
+          return false; // exited meanwhile
+        }
+      })
+      .map(Number);
+  } catch {
+    // no /proc
+  }
+  return [postmaster, ...children];
+}
+
+/** For a server that does not stop: every one of its processes, stuck ones included. */
+function killServer(postmaster: number): void {
+  for (const pid of postgresProcesses(postmaster)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/**
  * A postgres left behind by a run killed with SIGKILL keeps the data directory and its port:
  * stop it (fast shutdown) before starting ours.
  */
@@ -90,7 +125,7 @@ async function stopOrphan(dataDir: string, log: (m: string) => void): Promise<vo
   process.kill(pid, 'SIGINT');
   for (let i = 0; i < 100 && alive(pid); i++) await sleep(100);
   if (alive(pid)) {
-    process.kill(pid, 'SIGKILL');
+    killServer(pid);
     await sleep(500);
   }
 }
@@ -367,8 +402,7 @@ export async function startEmbeddedPostgres(opts: {
         server.kill('SIGINT');
         if (!(await Promise.race([exited.then(() => true), sleep(timeoutMs, false)]))) {
           log(`PostgreSQL ne s'est pas arrêté en ${Math.round(timeoutMs / 1000)} s : arrêt forcé (il se rétablira au prochain démarrage).`);
-          // The whole group: the server's own processes may be stuck too.
-          process.kill(-server.pid!, 'SIGKILL');
+          killServer(server.pid!);
           await Promise.race([exited, sleep(1000)]);
         }
       }

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { arch, platform, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expectEventually } from '@guichet/testing';
 import { Client } from 'pg';
-import { freePort, startEmbeddedPostgres } from '../../src/database/embedded-postgres';
+import { freePort, postgresProcesses, startEmbeddedPostgres } from '../../src/database/embedded-postgres';
 
 /** `pnpm start` must survive a previous run killed with SIGKILL: its orphan postgres keeps the data dir and port. */
 describe('embedded PostgreSQL', () => {
@@ -55,15 +55,6 @@ describe('embedded PostgreSQL', () => {
 /** Held ports, children and postgres processes a test leaves behind if it fails half-way. */
 const leftovers: (() => void)[] = [];
 afterAll(() => leftovers.splice(0).forEach((f) => f()));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Occupies a free port on loopback, as another program would. */
 async function holdPort(): Promise<{ port: number; release(): Promise<void> }> {
@@ -115,32 +106,29 @@ async function startGuichet(dataDir: string): Promise<RunningGuichet & { pgPid: 
   });
   await ready;
   const pgPid = postmasterPid(join(dataDir, 'postgres'));
-  leftovers.push(() => {
-    if (!alive(pgPid)) return;
-    process.kill(pgPid, 'SIGCONT');
-    process.kill(pgPid, 'SIGKILL');
-  });
+  leftovers.push(() => killAll(postgresProcesses(pgPid)));
   return { ...g, pgPid };
 }
 
-/** Every process of a PostgreSQL server: the postmaster and its children. */
-function serverProcesses(postmaster: number): number[] {
-  const children = readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .filter((p) => {
-      try {
-        return Number(readFileSync(`/proc/${p}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1]) === postmaster;
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-  return [postmaster, ...children];
+/** Exited (a zombie waiting for init counts as exited). */
+function gone(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').startsWith('Z');
+  } catch {
+    return true;
+  }
+}
+
+function killAll(pids: number[]): void {
+  for (const pid of pids.filter((p) => !gone(p))) process.kill(pid, 'SIGKILL');
 }
 
 /** A database that no longer answers: every process of the server is stopped (SIGSTOP). */
-function freeze(postmaster: number): void {
-  for (const pid of serverProcesses(postmaster)) process.kill(pid, 'SIGSTOP');
+function freeze(postmaster: number): number[] {
+  const pids = postgresProcesses(postmaster);
+  leftovers.push(() => killAll(pids));
+  for (const pid of pids) process.kill(pid, 'SIGSTOP');
+  return pids;
 }
 
 describe('embedded PostgreSQL as root in a private folder', () => {
@@ -289,7 +277,7 @@ describe('stopping Guichet whatever the state of its database', () => {
   it('stops on SIGTERM after its PostgreSQL was killed, having logged every failure with its message', async () => {
     const g = await startGuichet(join(dir, 'killed'));
     process.kill(g.pgPid, 'SIGKILL');
-    await expectEventually(() => expect(alive(g.pgPid)).toBe(false));
+    await expectEventually(() => expect(gone(g.pgPid)).toBe(true));
     // The job queue's workers fail on their next poll (every second).
     await expectEventually(() => expect(g.output()).toContain('[Jobs]'), { timeoutMs: 20_000 });
     expect(g.output()).toContain("PostgreSQL s'est arrêté de façon inattendue");
@@ -299,14 +287,14 @@ describe('stopping Guichet whatever the state of its database', () => {
     expect(g.output()).toContain('Guichet arrêté');
   }, 90_000);
 
-  it('stops on SIGTERM by itself while its PostgreSQL no longer answers, and stops that PostgreSQL', async () => {
+  it('stops on SIGTERM by itself while its PostgreSQL no longer answers, and stops every process of that PostgreSQL', async () => {
     const g = await startGuichet(join(dir, 'frozen'));
-    freeze(g.pgPid);
+    const frozen = freeze(g.pgPid);
     g.child.kill('SIGTERM');
     // Nothing here bounds the wait but the test's own timeout: Guichet's 10 s bound makes it exit.
     await g.exited;
     expect(g.output()).toContain('Guichet arrêté');
-    await expectEventually(() => expect(alive(g.pgPid)).toBe(false), { timeoutMs: 20_000 });
+    await expectEventually(() => expect(frozen.filter((pid) => !gone(pid))).toEqual([]), { timeoutMs: 20_000 });
   }, 90_000);
 
   it('a second Ctrl-C exits at once while the first is still waiting for the database', async () => {
