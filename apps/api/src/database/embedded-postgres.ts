@@ -66,10 +66,38 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
+/** The fields of /proc/<pid>/stat after the command name: state, parent pid, …; undefined if unreadable. */
+function procStat(pid: number | string): string[] | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** A process's state ('Z': exited, not yet reaped; 'gone'); undefined without /proc. */
+function procState(pid: number): string | undefined {
+  return existsSync('/proc') ? (procStat(pid)?.[0] ?? 'gone') : undefined;
+}
+
+/** Whether `pid` still runs (an exited process that its new parent has not reaped yet does not). */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  const state = procState(pid);
+  return state !== 'Z' && state !== 'gone';
+}
+
+/** Whether `pid` is a postmaster serving `dataDir`, not a process that got its pid after a reboot. */
+function postmasterOf(pid: number, dataDir: string): boolean {
+  if (!existsSync('/proc')) return true;
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const d = argv.indexOf('-D');
+    return d >= 0 && realpathSync(argv[d + 1]) === realpathSync(dataDir);
   } catch {
     return false;
   }
@@ -83,22 +111,8 @@ const asRoot = () => process.getuid?.() === 0;
  * postmaster's process group does not reach them.
  */
 export function postgresProcesses(postmaster: number): number[] {
-  let children: number[] = [];
-  try {
-    children = readdirSync('/proc')
-      .filter((p) => /^\d+$/.test(p))
-      .filter((p) => {
-        try {
-          return readFileSync(`/proc/${p}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1] === String(postmaster);
-        } catch {
-          return false; // exited meanwhile
-        }
-      })
-      .map(Number);
-  } catch {
-    // no /proc
-  }
-  return [postmaster, ...children];
+  const all = existsSync('/proc') ? readdirSync('/proc').filter((p) => /^\d+$/.test(p)) : [];
+  return [postmaster, ...all.filter((p) => procStat(p)?.[1] === String(postmaster)).map(Number)];
 }
 
 /** For a server that does not stop: every one of its processes, stuck ones included. */
@@ -114,20 +128,33 @@ function killServer(postmaster: number): void {
 
 /**
  * A postgres left behind by a run killed with SIGKILL keeps the data directory and its port:
- * stop it (fast shutdown) before starting ours.
+ * stop it (fast shutdown; killed if it does not answer) before starting ours.
  */
 async function stopOrphan(dataDir: string, log: (m: string) => void): Promise<void> {
   const pidFile = join(dataDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return;
-  log(`PostgreSQL orphelin (pid ${pid}) d'une exécution précédente : arrêt.`);
-  process.kill(pid, 'SIGINT');
-  for (let i = 0; i < 100 && alive(pid); i++) await sleep(100);
-  if (alive(pid)) {
-    killServer(pid);
-    await sleep(500);
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  if (alive(pid) && !postmasterOf(pid, dataDir)) {
+    // After a reboot the pid may belong to another process: never signal it, and drop the stale
+    // lock file, which PostgreSQL would take for a running server's.
+    rmSync(pidFile);
+    return;
   }
+  if (alive(pid)) {
+    log(`PostgreSQL orphelin (pid ${pid}) d'une exécution précédente : arrêt.`);
+    process.kill(pid, 'SIGINT');
+    for (let i = 0; i < 100 && alive(pid); i++) await sleep(100);
+    if (alive(pid)) {
+      const pids = postgresProcesses(pid);
+      killServer(pid);
+      for (let i = 0; i < 50 && pids.some(alive); i++) await sleep(100);
+    }
+  }
+  // An exited postmaster holds its pid until init reaps it, and PostgreSQL would take the lock
+  // file for a running server's: give init a moment, then drop the lock file.
+  for (let i = 0; i < 100 && procState(pid) === 'Z'; i++) await sleep(100);
+  if (existsSync(pidFile) && procState(pid) === 'Z') rmSync(pidFile);
 }
 
 /** Whether a user other than the owner can reach `path` (every directory on the way has the x bit for others). */

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { arch, platform, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,12 +9,10 @@ import { freePort, postgresProcesses, startEmbeddedPostgres } from '../../src/da
 
 /** `pnpm start` must survive a previous run killed with SIGKILL: its orphan postgres keeps the data dir and port. */
 describe('embedded PostgreSQL', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'guichet-orphan-'));
-  chmodSync(dir, 0o755);
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('guichet-orphan-');
 
   it('keeps data across restarts and takes over from an orphan left by a SIGKILLed run', async () => {
-    const dataDir = join(dir, 'pg');
+    const dataDir = join(dir(), 'pg');
     // A child process starts PostgreSQL, writes a row, then is killed with SIGKILL.
     const script = `
       const { startEmbeddedPostgres } = require(${JSON.stringify(require.resolve('../../dist/database/embedded-postgres.js'))});
@@ -51,6 +49,17 @@ describe('embedded PostgreSQL', () => {
     }
   });
 });
+
+/** A temp directory open to the `postgres` user, made before a block's tests and removed after them. */
+function tempDir(prefix: string): () => string {
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), prefix));
+    chmodSync(dir, 0o755);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return () => dir;
+}
 
 /** Held ports, children and postgres processes a test leaves behind if it fails half-way. */
 const leftovers: (() => void)[] = [];
@@ -131,16 +140,41 @@ function freeze(postmaster: number): number[] {
   return pids;
 }
 
+describe('embedded PostgreSQL after a reboot', () => {
+  const dir = tempDir('guichet-reboot-');
+
+  it('neither signals the process that now has the pid of its lock file nor refuses to start', async () => {
+    const dataDir = join(dir(), 'pg');
+    const first = await startEmbeddedPostgres({ dataDir });
+    const lockFile = readFileSync(join(dataDir, 'postmaster.pid'), 'utf8');
+    await first.stop();
+    // The machine went down with the server: its lock file stayed, and its pid is now another program's.
+    const stranger = spawn('sleep', ['60'], { stdio: 'ignore' });
+    leftovers.push(() => stranger.kill('SIGKILL'));
+    writeFileSync(join(dataDir, 'postmaster.pid'), lockFile.replace(/^\d+/, String(stranger.pid)));
+
+    const pg = await startEmbeddedPostgres({ dataDir });
+    try {
+      const c = new Client({ connectionString: pg.url('postgres') });
+      await c.connect();
+      expect((await c.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+      await c.end();
+      expect(gone(stranger.pid!)).toBe(false);
+    } finally {
+      await pg.stop();
+      stranger.kill('SIGKILL');
+    }
+  });
+});
+
 describe('embedded PostgreSQL as root in a private folder', () => {
   const asRoot = process.getuid?.() === 0 ? it : it.skip;
-  const dir = mkdtempSync(join(tmpdir(), 'guichet-private-'));
-  chmodSync(dir, 0o755);
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('guichet-private-');
 
   asRoot('starts from a checkout in a folder only root can enter, and finds its data again at the next start', async () => {
     // A checkout in a folder of mode 700 (as a clone in /root is), with real copies of the
     // packages (an npm-style node_modules) so the PostgreSQL binaries really are inside it.
-    const checkout = join(dir, 'checkout');
+    const checkout = join(dir(), 'checkout');
     mkdirSync(checkout, { mode: 0o700 });
     const modules = join(checkout, 'node_modules');
     const real = (name: string) => realpathSync(join(API_ROOT, 'node_modules', name));
@@ -151,7 +185,7 @@ describe('embedded PostgreSQL as root in a private folder', () => {
     for (const name of ['pg', 'async-exit-hook']) symlinkSync(realpathSync(join(embedded, '..', name)), join(modules, name));
     mkdirSync(join(checkout, 'dist'));
     cpSync(join(API_ROOT, 'dist', 'database', 'embedded-postgres.js'), join(checkout, 'dist', 'embedded-postgres.js'));
-    const shared = join(dir, 'shared');
+    const shared = join(dir(), 'shared');
 
     const script = `
       const { readFileSync, readlinkSync } = require('node:fs');
@@ -189,13 +223,11 @@ describe('embedded PostgreSQL as root in a private folder', () => {
 });
 
 describe('embedded PostgreSQL port', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'guichet-port-'));
-  chmodSync(dir, 0o755);
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('guichet-port-');
 
   it('takes another port when the preferred one is in use, and keeps that port at the next start', async () => {
     const taken = await holdPort();
-    const dataDir = join(dir, 'kept-port');
+    const dataDir = join(dir(), 'kept-port');
     const first = await startEmbeddedPostgres({ dataDir, preferredPort: taken.port });
     let firstPort: number;
     try {
@@ -221,7 +253,7 @@ describe('embedded PostgreSQL port', () => {
   it('says in French that a forced port is taken, instead of rejecting with undefined', async () => {
     const taken = await holdPort();
     try {
-      const failure = await startEmbeddedPostgres({ dataDir: join(dir, 'forced'), port: taken.port }).then(
+      const failure = await startEmbeddedPostgres({ dataDir: join(dir(), 'forced'), port: taken.port }).then(
         () => undefined,
         (e: unknown) => e,
       );
@@ -236,7 +268,7 @@ describe('embedded PostgreSQL port', () => {
   it('pnpm start with EMBEDDED_PG_PORT on a taken port prints why and what to do, never "undefined"', async () => {
     const taken = await holdPort();
     try {
-      const g = runGuichet(join(dir, 'guichet-forced'), { EMBEDDED_PG_PORT: String(taken.port) });
+      const g = runGuichet(join(dir(), 'guichet-forced'), { EMBEDDED_PG_PORT: String(taken.port) });
       const { code } = await g.exited;
       expect(code).toBe(1);
       expect(g.output()).toContain(`Le port ${taken.port}`);
@@ -245,18 +277,16 @@ describe('embedded PostgreSQL port', () => {
     } finally {
       await taken.release();
     }
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('Guichet on a taken HTTP port', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'guichet-http-port-'));
-  chmodSync(dir, 0o755);
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('guichet-http-port-');
 
   it('says in French that the port is taken and how to choose another, having stopped what it started', async () => {
     const taken = await holdPort();
     try {
-      const g = runGuichet(join(dir, 'guichet'), { PORT: String(taken.port), EMBEDDED_PG_PORT: String(await freePort()) });
+      const g = runGuichet(join(dir(), 'guichet'), { PORT: String(taken.port), EMBEDDED_PG_PORT: String(await freePort()) });
       const { code } = await g.exited;
       expect(code).toBe(1);
       expect(g.output()).toContain(`Le port ${taken.port} de Guichet est déjà utilisé`);
@@ -266,16 +296,14 @@ describe('Guichet on a taken HTTP port', () => {
     } finally {
       await taken.release();
     }
-  }, 90_000);
+  }, 120_000);
 });
 
 describe('stopping Guichet whatever the state of its database', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'guichet-stop-'));
-  chmodSync(dir, 0o755);
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('guichet-stop-');
 
   it('stops on SIGTERM after its PostgreSQL was killed, having logged every failure with its message', async () => {
-    const g = await startGuichet(join(dir, 'killed'));
+    const g = await startGuichet(join(dir(), 'killed'));
     process.kill(g.pgPid, 'SIGKILL');
     await expectEventually(() => expect(gone(g.pgPid)).toBe(true));
     // The job queue's workers fail on their next poll (every second).
@@ -285,20 +313,20 @@ describe('stopping Guichet whatever the state of its database', () => {
     g.child.kill('SIGTERM');
     await g.exited;
     expect(g.output()).toContain('Guichet arrêté');
-  }, 90_000);
+  }, 120_000);
 
   it('stops on SIGTERM by itself while its PostgreSQL no longer answers, and stops every process of that PostgreSQL', async () => {
-    const g = await startGuichet(join(dir, 'frozen'));
+    const g = await startGuichet(join(dir(), 'frozen'));
     const frozen = freeze(g.pgPid);
     g.child.kill('SIGTERM');
     // Nothing here bounds the wait but the test's own timeout: Guichet's 10 s bound makes it exit.
     await g.exited;
     expect(g.output()).toContain('Guichet arrêté');
     await expectEventually(() => expect(frozen.filter((pid) => !gone(pid))).toEqual([]), { timeoutMs: 20_000 });
-  }, 90_000);
+  }, 120_000);
 
   it('a second Ctrl-C exits at once while the first is still waiting for the database', async () => {
-    const g = await startGuichet(join(dir, 'twice'));
+    const g = await startGuichet(join(dir(), 'twice'));
     freeze(g.pgPid);
     g.child.kill('SIGTERM');
     await expectEventually(() => expect(g.output()).toContain('arrêt de Guichet'));
@@ -306,5 +334,5 @@ describe('stopping Guichet whatever the state of its database', () => {
     const { code } = await g.exited;
     expect(code).toBe(130);
     expect(g.output()).toContain('arrêt immédiat');
-  }, 90_000);
+  }, 120_000);
 });
