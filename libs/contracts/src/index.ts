@@ -2,6 +2,7 @@ export * from './enums';
 export * from './normalize';
 export * from './reference';
 export * from './channel-config';
+export * from './channel-capabilities';
 export * from './schemas';
 export * from './dto';
 export * from './events';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CHANNEL_CAPABILITIES, START_CONVERSATION_KINDS } from './channel-capabilities';
 import { AGENT_ROLES, CHANNEL_KINDS, CONVERSATION_STATUSES, IDENTITY_KINDS, PRIORITIES } from './enums';
 
 export const LIMITS = {
@@ -117,9 +118,13 @@ export const publicReplySchema = z.object({
 });
 export type PublicReplyInput = z.infer<typeof publicReplySchema>;
 
-/** An agent writes first: a new conversation by e-mail, SMS or WhatsApp (`POST /conversations`). */
+/** An agent writes first (`POST /conversations`), on a kind whose capabilities allow it. */
 export const startConversationSchema = z.object({
-  channelKind: z.enum(['email', 'sms', 'whatsapp']),
+  channelKind: z
+    .enum(CHANNEL_KINDS)
+    .refine((kind) => CHANNEL_CAPABILITIES[kind].startConversation, {
+      message: `on ne peut pas écrire en premier sur ce canal : choisissez ${START_CONVERSATION_KINDS.join(', ')}`,
+    }),
   /** The citizen's e-mail address or phone number. */
   to: z.string().trim().min(3).max(254),
   name: z.string().trim().max(LIMITS.nameChars).optional(),
