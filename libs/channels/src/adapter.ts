@@ -1,19 +1,5 @@
 import type { ChannelKind, IdentityKind } from '@guichet/contracts';
 
-/** What a channel can do; the composer and the outbound worker read this, never `kind === 'sms'`. */
-export interface ChannelCapabilities {
-  /** Replies carry threading headers (email). */
-  threads: boolean;
-  html: boolean;
-  attachments: boolean;
-  /** Free-form replies only within 24 h of the citizen's last message (WhatsApp, Meta). */
-  window24h: boolean;
-  /** Characters per message, when the provider limits them. */
-  maxChars?: number;
-  /** Can carry an agent's written reply (a voice line cannot). */
-  replies: boolean;
-}
-
 export interface OutboundAttachment {
   fileName: string;
   contentType: string;
@@ -47,11 +33,10 @@ export type SendResult =
 
 /**
  * One adapter per provider: stateless, credentials passed per call (no shared mutable client
- * configured per tenant).
+ * configured per tenant). What a kind can do is declared in CHANNEL_CAPABILITIES (libs/contracts).
  */
 export interface ChannelAdapter {
   kind: ChannelKind;
-  capabilities: ChannelCapabilities;
   /** A reason (French, for the agent) to refuse a reply now, e.g. a closed 24-hour window. */
   checkReply?(context: ReplyContext): string | null;
   send(request: OutboundRequest): Promise<SendResult>;
@@ -61,7 +46,6 @@ export interface ChannelAdapter {
 export class NotYetAvailableAdapter implements ChannelAdapter {
   constructor(
     readonly kind: ChannelKind,
-    readonly capabilities: ChannelCapabilities,
     private readonly label: string,
   ) {}
 

@@ -11,8 +11,8 @@ export const ADAPTERS: Record<ChannelKind, ChannelAdapter> = {
   email: emailAdapter,
   sms: smsAdapter,
   whatsapp: whatsappAdapter,
-  voice: new NotYetAvailableAdapter('voice', { threads: false, html: false, attachments: false, window24h: false, replies: false }, 'téléphone'),
-  pbx: new NotYetAvailableAdapter('pbx', { threads: false, html: false, attachments: false, window24h: false, replies: false }, 'standard téléphonique'),
+  voice: new NotYetAvailableAdapter('voice', 'téléphone'),
+  pbx: new NotYetAvailableAdapter('pbx', 'standard téléphonique'),
   messenger: messengerAdapter,
   instagram: instagramAdapter,
 };

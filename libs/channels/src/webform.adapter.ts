@@ -6,7 +6,6 @@ import type { ChannelAdapter, SendResult } from './adapter';
  */
 export const webformAdapter: ChannelAdapter = {
   kind: 'webform',
-  capabilities: { threads: true, html: false, attachments: true, window24h: false, replies: true },
   async send(): Promise<SendResult> {
     return { ok: true, status: 'delivered' };
   },

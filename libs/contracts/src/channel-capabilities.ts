@@ -47,7 +47,7 @@ const none: ChannelCapabilities = {
 };
 
 /** Meta (Send API): a free reply within 24 h, with the HUMAN_AGENT tag up to 7 days; one private reply to a comment within 7 days. */
-const meta: ChannelCapabilities = {
+const meta = {
   ...none,
   reply: true,
   attachmentsIn: true,
@@ -57,7 +57,7 @@ const meta: ChannelCapabilities = {
   deliveryReceipts: true,
   comments: { publicReply: true, privateReplyWindowHours: 7 * 24 },
   chat: true,
-};
+} satisfies ChannelCapabilities;
 
 /** The one place a channel kind declares what it can do: a new kind does not compile until it is here. */
 export const CHANNEL_CAPABILITIES = {

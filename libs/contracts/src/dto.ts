@@ -1,3 +1,4 @@
+import type { ChannelCapabilities } from './channel-capabilities';
 import type {
   AgentRole,
   ChannelKind,
@@ -133,6 +134,8 @@ export interface ChannelDto {
   /** The config without its secrets; `secretsSet` tells which secret fields hold a value. */
   config: Record<string, unknown>;
   secretsSet: string[];
+  /** What this kind of channel can do (CHANNEL_CAPABILITIES[kind]). */
+  capabilities: ChannelCapabilities;
   createdAt: string;
 }
 

@@ -16,6 +16,7 @@ import { UnverifiedSenders1764500000000 } from './migrations/1764500000000-unver
 import { LoginThrottle1764500000007 } from './migrations/1764500000007-login-throttle';
 import { AttachmentBlobIndex1764500000009 } from './migrations/1764500000009-attachment-blob-index';
 import { SearchIgnoresMarkup1764500000012 } from './migrations/1764500000012-search-ignores-markup';
+import { ChannelKindsUnchecked1764600000411 } from './migrations/1764600000411-channel-kinds-unchecked';
 
 export const ENTITIES = [
   OrganizationEntity,
@@ -40,6 +41,7 @@ export const MIGRATIONS = [
   LoginThrottle1764500000007,
   AttachmentBlobIndex1764500000009,
   SearchIgnoresMarkup1764500000012,
+  ChannelKindsUnchecked1764600000411,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10, preparedStatements = true): DataSourceOptions {

@@ -1,3 +1,4 @@
+import { CHANNEL_CAPABILITIES, type ChannelDto } from '@guichet/contracts';
 import { ChannelService } from '../../src/modules/channels/channel.service';
 import { seedTown, startTestApp, type TestApp } from '../harness';
 
@@ -63,5 +64,34 @@ describe('channel administration', () => {
     expect((await post(town.supervisor.token, { kind: 'webform', name: 'F', teamId: town.etatCivil.id })).status).toBe(403);
     expect((await post(town.agentEC.token, { kind: 'webform', name: 'F', teamId: town.etatCivil.id })).status).toBe(403);
     expect(await t.count('channel')).toBe(before);
+  });
+
+  it('lists every channel with the capabilities of its kind, as the contract declares them', async () => {
+    const twilio = { accountSid: `AC${'1'.repeat(32)}` };
+    for (const body of [
+      { kind: 'sms', name: 'SMS', teamId: town.etatCivil.id, config: { ...twilio, phoneNumber: '+33757000001' } },
+      { kind: 'whatsapp', name: 'WhatsApp', teamId: town.etatCivil.id, config: { ...twilio, whatsappNumber: '+33757000002' } },
+      { kind: 'messenger', name: 'Page', teamId: town.etatCivil.id, config: { pageId: '100000000000009' } },
+    ]) {
+      const created = await t.http('POST', '/api/v1/channels', { token: town.admin.token, body });
+      expect(created.status).toBe(201);
+      expect(created.body.capabilities).toEqual(CHANNEL_CAPABILITIES[body.kind as ChannelDto['kind']]);
+    }
+    const listed = (await t.http('GET', '/api/v1/channels', { token: town.admin.token })).body as ChannelDto[];
+    expect(listed.length).toBeGreaterThanOrEqual(3);
+    for (const channel of listed) expect({ kind: channel.kind, capabilities: channel.capabilities }).toEqual({ kind: channel.kind, capabilities: CHANNEL_CAPABILITIES[channel.kind] });
+    const byKind = (kind: string) => listed.find((c) => c.kind === kind)!.capabilities;
+    expect(byKind('sms')).toMatchObject({ reply: true, startConversation: true, smsSegments: true, maxLength: 1600, replyWindowHours: null });
+    expect(byKind('whatsapp')).toMatchObject({ reply: true, replyWindowHours: 24, smsSegments: false });
+    expect(byKind('messenger')).toMatchObject({ startConversation: false, replyWindowHours: 168, comments: { publicReply: true, privateReplyWindowHours: 168 } });
+  });
+
+  it('keeps no per-channel kind list in the database: a new kind needs no migration, other CHECKs stay', async () => {
+    await t.db.query(`INSERT INTO channel (organization_id, team_id, kind, name) VALUES ($1, $2, 'telegram', 'Telegram')`, [town.org.id, town.etatCivil.id]);
+    const { rows } = await t.db.query(`INSERT INTO contact (organization_id) VALUES ($1) RETURNING id`, [town.org.id]);
+    await t.db.query(`INSERT INTO contact_identity (organization_id, contact_id, kind, value) VALUES ($1, $2, 'telegram', '424242')`, [town.org.id, rows[0].id]);
+    await expect(t.db.query(`UPDATE agent SET role = 'roi' WHERE organization_id = $1`, [town.org.id])).rejects.toThrow(/check constraint/);
+    await t.db.query(`DELETE FROM channel WHERE kind = 'telegram'`);
+    await t.db.query(`DELETE FROM contact WHERE id = $1`, [rows[0].id]);
   });
 });

@@ -145,7 +145,6 @@ export async function sendEmail(request: OutboundRequest): Promise<SendResult> {
 
 export const emailAdapter: ChannelAdapter = {
   kind: 'email',
-  capabilities: { threads: true, html: true, attachments: true, window24h: false, replies: true },
   send: sendEmail,
 };
 

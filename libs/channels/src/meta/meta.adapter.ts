@@ -1,4 +1,5 @@
-import type { ChannelAdapter, ChannelCapabilities, OutboundRequest, SendResult } from '../adapter';
+import { CHANNEL_CAPABILITIES } from '@guichet/contracts';
+import type { ChannelAdapter, OutboundRequest, SendResult } from '../adapter';
 import { GraphClient, type GraphResult } from './graph-client';
 import { metaSendPolicy } from './meta-window';
 
@@ -46,18 +47,16 @@ interface SendApiAnswer {
  * up to 7 days, nothing beyond (refused before any call).
  */
 export class MetaAdapter implements ChannelAdapter {
-  readonly capabilities: ChannelCapabilities = { threads: false, html: false, attachments: true, window24h: true, replies: true };
-
   constructor(readonly kind: MetaKind) {}
 
   checkReply(context: { lastInboundAt: Date | null; now: Date }): string | null {
-    const policy = metaSendPolicy(context.lastInboundAt, context.now, META_LABELS[this.kind]);
+    const policy = metaSendPolicy(context.lastInboundAt, context.now, META_LABELS[this.kind], CHANNEL_CAPABILITIES[this.kind].replyWindowHours);
     return policy.allowed ? null : policy.reason;
   }
 
   async send(request: OutboundRequest): Promise<SendResult> {
     const label = META_LABELS[this.kind];
-    const policy = metaSendPolicy(request.conversation.lastInboundAt, new Date(), label);
+    const policy = metaSendPolicy(request.conversation.lastInboundAt, new Date(), label, CHANNEL_CAPABILITIES[this.kind].replyWindowHours);
     if (!policy.allowed) return { ok: false, temporary: false, reason: policy.reason };
     const accountId = metaAccountId(this.kind, request.channel.config);
     if (!accountId) return { ok: false, temporary: false, reason: `identifiant du compte ${label} manquant dans la configuration du canal` };

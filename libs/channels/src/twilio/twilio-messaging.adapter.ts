@@ -1,9 +1,9 @@
-import { CHANNEL_CONFIG_SCHEMAS } from '@guichet/contracts';
-import type { ChannelAdapter, ChannelCapabilities, OutboundRequest, ReplyContext, SendResult } from '../adapter';
+import { CHANNEL_CAPABILITIES, CHANNEL_CONFIG_SCHEMAS } from '@guichet/contracts';
+import type { ChannelAdapter, OutboundRequest, ReplyContext, SendResult } from '../adapter';
 import { twilioErrorReason } from './twilio-errors';
 import { twilioClient } from './twilio-rest-client';
 
-const WINDOW_MS = 24 * 3600 * 1000;
+const HOUR_MS = 3_600_000;
 
 /** Twilio's REST errors (RestException) and transport errors, as the outbound worker's result. */
 export function twilioSendError(e: unknown): SendResult {
@@ -18,19 +18,14 @@ export function twilioSendError(e: unknown): SendResult {
 
 /** SMS and WhatsApp through Twilio Messaging (`messages.create` with a status callback). */
 export class TwilioMessagingAdapter implements ChannelAdapter {
-  readonly capabilities: ChannelCapabilities;
+  constructor(readonly kind: 'sms' | 'whatsapp') {}
 
-  constructor(readonly kind: 'sms' | 'whatsapp') {
-    this.capabilities =
-      kind === 'sms'
-        ? { threads: false, html: false, attachments: false, window24h: false, maxChars: 1600, replies: true }
-        : { threads: false, html: false, attachments: false, window24h: true, maxChars: 4096, replies: true };
-  }
-
+  /** The reply window declared in CHANNEL_CAPABILITIES (WhatsApp: 24 h; SMS: none). */
   checkReply(context: ReplyContext): string | null {
-    if (!this.capabilities.window24h) return null;
-    if (!context.lastInboundAt || context.now.getTime() - context.lastInboundAt.getTime() > WINDOW_MS) {
-      return "hors de la fenêtre de 24 h de WhatsApp : le citoyen n'a pas écrit depuis plus de 24 heures, répondez par un autre canal";
+    const hours = CHANNEL_CAPABILITIES[this.kind].replyWindowHours;
+    if (hours === null) return null;
+    if (!context.lastInboundAt || context.now.getTime() - context.lastInboundAt.getTime() > hours * HOUR_MS) {
+      return `hors de la fenêtre de ${hours} h de WhatsApp : le citoyen n'a pas écrit depuis plus de ${hours} heures, répondez par un autre canal`;
     }
     return null;
   }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  CHANNEL_CAPABILITIES,
   CHANNEL_CONFIG_SCHEMAS,
   describeIssues,
   type ChannelDto,
@@ -50,6 +51,7 @@ export class ChannelService {
       enabled: row.enabled,
       config: row.config,
       secretsSet: Object.keys(secrets).sort(),
+      capabilities: CHANNEL_CAPABILITIES[row.kind],
       createdAt: row.created_at.toISOString(),
     };
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { adapterFor } from '@guichet/channels';
 import {
+  CHANNEL_CAPABILITIES,
   CHANNEL_IDENTITY,
   InvalidIdentityError,
   normalizeIdentity,
@@ -242,7 +243,7 @@ export class ConversationService {
     if (!channel) throw badRequest('canal de réponse inconnu');
     if (!channel.enabled) throw badRequest(`le canal « ${channel.name} » est désactivé : un administrateur doit le connecter`);
     const adapter = adapterFor(channel.kind);
-    if (!adapter.capabilities.replies) throw badRequest(`le canal ${channel.name} ne transmet pas de réponse écrite : choisissez un autre canal`);
+    if (!CHANNEL_CAPABILITIES[channel.kind].reply) throw badRequest(`le canal ${channel.name} ne transmet pas de réponse écrite : choisissez un autre canal`);
     if (adapter.checkReply) {
       const lastInboundAt = await this.messages.lastInboundAt(row.id, channel.kind, m);
       const refusal = adapter.checkReply({ lastInboundAt, now: new Date() });

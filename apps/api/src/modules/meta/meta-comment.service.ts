@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { GraphClient, type MetaKind } from '@guichet/channels';
-import type { MessageDto } from '@guichet/contracts';
+import { GraphClient, windowDuration, type MetaKind } from '@guichet/channels';
+import { CHANNEL_CAPABILITIES, type MessageDto } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import type { AuthAgent } from '../../common/auth-agent';
 import { Database } from '../../common/database.service';
@@ -18,7 +18,8 @@ import type { CommentAnswerInput, CommentContextDto, HideCommentInput } from './
 import { META_QUEUES } from './meta-queue';
 import { MetaRepository, type CommentRef } from './meta.repository';
 
-const PRIVATE_REPLY_WINDOW_MS = 7 * 24 * 3_600_000;
+/** Meta's window for the one private reply to a comment, as CHANNEL_CAPABILITIES declares it. */
+const privateReplyWindowHours = (kind: MetaKind): number => CHANNEL_CAPABILITIES[kind].comments.privateReplyWindowHours;
 
 /** Agents' actions on page comments: public reply, private reply, hide. */
 @Injectable()
@@ -50,7 +51,7 @@ export class MetaCommentService {
   }
 
   private privateReplyOpen(comment: CommentRef, now = Date.now()): boolean {
-    return now - comment.created_at.getTime() <= PRIVATE_REPLY_WINDOW_MS;
+    return now - comment.created_at.getTime() <= privateReplyWindowHours(comment.channel_kind) * 3_600_000;
   }
 
   async context(agent: AuthAgent, id: string, commentId?: string): Promise<CommentContextDto> {
@@ -77,7 +78,7 @@ export class MetaCommentService {
       const channel = await this.channelRows.find(agent.organizationId, comment.channel_id, m);
       if (!channel || !channel.enabled) throw badRequest('canal de la page inconnu ou désactivé');
       if (mode === 'private-reply') {
-        if (!this.privateReplyOpen(comment)) throw badRequest('réponse privée impossible : Meta ne l’autorise que dans les 7 jours suivant le commentaire');
+        if (!this.privateReplyOpen(comment)) throw badRequest(`réponse privée impossible : Meta ne l’autorise que dans les ${windowDuration(privateReplyWindowHours(comment.channel_kind))} suivant le commentaire`);
         if (await this.repo.privateReplyExists(m, id, comment.external_id)) {
           throw badRequest('une réponse privée a déjà été envoyée pour ce commentaire : Meta n’en autorise qu’une');
         }

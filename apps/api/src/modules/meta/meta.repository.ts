@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { MetaKind } from '@guichet/channels';
 import type { DeliveryStatus, IdentityKind } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database.service';
@@ -18,6 +19,7 @@ export interface MetaMessageRef {
 export interface CommentRef {
   id: string;
   channel_id: string;
+  channel_kind: MetaKind;
   external_id: string;
   created_at: Date;
   meta: Record<string, unknown>;
@@ -107,7 +109,7 @@ export class MetaRepository {
   /** A comment of this conversation: the given one, or the citizen's latest. */
   async comment(conversationId: string, commentId?: string, manager?: EntityManager): Promise<CommentRef | null> {
     const [row] = await this.db.query<CommentRef>(
-      `SELECT id, channel_id, external_id, created_at, meta FROM message
+      `SELECT id, channel_id, (SELECT kind FROM channel WHERE channel.id = message.channel_id) AS channel_kind, external_id, created_at, meta FROM message
         WHERE conversation_id = $1 AND direction = 'inbound' AND meta->>'source' = 'comment'
           ${commentId ? 'AND external_id = $2' : ''}
         ORDER BY created_at DESC LIMIT 1`,
