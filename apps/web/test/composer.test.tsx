@@ -64,12 +64,12 @@ const messages: MessageDto[] = [
   },
 ];
 
-function Harness({ conversation }: { conversation: ConversationDto }) {
+function Harness({ conversation, thread = messages }: { conversation: ConversationDto; thread?: MessageDto[] }) {
   const [draft, update, clear] = useDraft(conversation.id);
   return (
     <Composer
       conversation={conversation}
-      messages={messages}
+      messages={thread}
       me={me}
       agents={[me, julien]}
       teams={[{ id: 'team-a', name: 'État civil', slug: 'etat-civil' }]}
@@ -101,11 +101,11 @@ describe('composer', () => {
     }) as typeof fetch;
   });
 
-  function renderComposer(conversation = base) {
+  function renderComposer(conversation = base, thread = messages) {
     const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
     return render(
       <QueryClientProvider client={client}>
-        <Harness conversation={conversation} />
+        <Harness conversation={conversation} thread={thread} />
       </QueryClientProvider>,
     );
   }
@@ -119,6 +119,24 @@ describe('composer', () => {
     expect(screen.getByTestId('sms-segments').textContent).toContain('1 SMS (UCS-2)');
     fireEvent.change(screen.getByLabelText('Canal'), { target: { value: 'ch-email' } });
     expect(screen.queryByTestId('sms-segments')).toBeNull();
+  });
+
+  it('offers a reply only on channels whose capabilities allow one, and counts characters against the channel’s maximum length', () => {
+    const call: MessageDto = { ...messages[1]!, id: 'm-call', kind: 'call', channelId: 'ch-voice', channelKind: 'voice', createdAt: '2026-11-28T09:10:00.000Z' };
+    const whatsapp: MessageDto = { ...messages[1]!, id: 'm-wa', channelId: 'ch-wa', channelKind: 'whatsapp', createdAt: '2026-11-28T09:20:00.000Z' };
+    renderComposer(base, [...messages, call, whatsapp]);
+    const select = screen.getByLabelText('Canal') as HTMLSelectElement;
+    expect(Array.from(select.options).map((o) => o.value)).toEqual(['ch-email', 'ch-sms', 'ch-wa']);
+    expect(select.value).toBe('ch-wa');
+    fireEvent.change(screen.getByTestId('composer-input'), { target: { value: 'Bonjour, votre dossier est complet.' } });
+    expect(screen.getByTestId('length-counter').textContent).toContain('35 / 4096 caractères');
+    expect(screen.queryByTestId('sms-segments')).toBeNull();
+    expect(screen.queryByTestId('too-long')).toBeNull();
+    fireEvent.change(screen.getByTestId('composer-input'), { target: { value: 'a'.repeat(4100) } });
+    expect(screen.getByTestId('too-long').textContent).toContain('4096 caractères au plus');
+    fireEvent.change(select, { target: { value: 'ch-email' } });
+    expect(screen.queryByTestId('length-counter')).toBeNull();
+    expect(screen.queryByTestId('too-long')).toBeNull();
   });
 
   it('on 409 keeps the draft, says what changed, and sends again on request with the new version', async () => {

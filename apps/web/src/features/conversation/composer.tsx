@@ -1,4 +1,4 @@
-import { smsSegments, type AgentDto, type ChannelKind, type ConversationDto, type MessageDto, type TeamDto } from '@guichet/contracts';
+import { CHANNEL_CAPABILITIES, type AgentDto, type ChannelKind, type ConversationDto, type MessageDto, type TeamDto } from '@guichet/contracts';
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { hasStatus } from '../../api/client';
@@ -8,8 +8,8 @@ import { channelLabel } from '../../lib/labels';
 import { onShortcut } from '../../lib/shortcut-bus';
 import type { GuichetSocket } from '../../realtime/socket';
 import { describeChanges, draftBaseOf } from './conflict';
+import { lengthHint } from './length-hint';
 
-const REPLY_KINDS: ChannelKind[] = ['email', 'sms', 'whatsapp', 'messenger', 'instagram', 'webform'];
 const TYPING_IDLE_MS = 4000;
 
 export interface ChannelOption {
@@ -17,12 +17,12 @@ export interface ChannelOption {
   kind: ChannelKind;
 }
 
-/** The channels this conversation can be answered on, and the default: the channel of the citizen's last message. */
+/** The channels this conversation can be answered on (their kind can reply), and the default: the channel of the citizen's last message. */
 export function replyChannels(messages: MessageDto[]): { options: ChannelOption[]; defaultId: string | null } {
   const byId = new Map<string, ChannelOption>();
   let defaultId: string | null = null;
   for (const m of messages) {
-    if (!m.channelId || !m.channelKind || !REPLY_KINDS.includes(m.channelKind)) continue;
+    if (!m.channelId || !m.channelKind || !CHANNEL_CAPABILITIES[m.channelKind].reply) continue;
     byId.set(m.channelId, { id: m.channelId, kind: m.channelKind });
     if (m.direction === 'inbound') defaultId = m.channelId; // messages are oldest first
   }
@@ -145,7 +145,7 @@ export function Composer({ conversation, messages, me, agents, teams, draft, upd
     submit(current.version);
   }
 
-  const segments = isReply && channelKind === 'sms' && draft.body ? smsSegments(draft.body) : null;
+  const length = isReply ? lengthHint(t, channelKind, draft.body) : null;
 
   return (
     <form className={`composer composer--${draft.mode}`} onSubmit={onSubmit} aria-label={t('composer.label')}>
@@ -233,10 +233,16 @@ export function Composer({ conversation, messages, me, agents, teams, draft, upd
       <div className="composer__footer">
         <span className="composer__hint" id={`${ids}-hint`}>
           {t('composer.shortcutHint')}
-          {segments ? (
-            <span className="composer__segments" data-testid="sms-segments">
+          {length ? (
+            <span className="composer__segments" data-testid={length.testId}>
               {' · '}
-              {t('composer.smsSegments', { count: segments.segments, left: segments.charactersLeft, encoding: segments.encoding })}
+              {length.text}
+            </span>
+          ) : null}
+          {length?.tooLong ? (
+            <span className="composer__too-long" data-testid="too-long">
+              {' · '}
+              {length.tooLong}
             </span>
           ) : null}
         </span>

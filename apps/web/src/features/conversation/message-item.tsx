@@ -1,4 +1,4 @@
-import type { MessageDto } from '@guichet/contracts';
+import { CHANNEL_CAPABILITIES, type MessageDto } from '@guichet/contracts';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ChannelTag } from '../../components/channel-tag';
@@ -67,14 +67,15 @@ export function MessageItem({ message: m, citizen, agentName }: { message: Messa
   const language = currentLanguage();
   const [downloadError, setDownloadError] = useState<string | null>(null);
   const variant = m.kind === 'message' ? m.direction : m.kind;
-  const bubble = m.kind === 'message' && (m.channelKind === 'sms' || m.channelKind === 'whatsapp' || m.channelKind === 'messenger' || m.channelKind === 'instagram');
+  const capabilities = m.channelKind ? CHANNEL_CAPABILITIES[m.channelKind] : null;
+  const bubble = m.kind === 'message' && capabilities?.chat;
   const kindLabel = m.kind === 'message' ? t(`message.${m.direction}`) : m.kind === 'call' ? t(m.direction === 'inbound' ? 'message.callIn' : 'message.callOut') : t(`message.${m.kind}`);
   const author = m.direction === 'inbound' ? t('message.from', { name: citizen }) : t('message.byAgent', { name: agentName ?? t('message.agentUnknown') });
   const when = formatDateTime(m.createdAt, language);
 
   return (
     <article
-      className={['message', `message--${variant}`, bubble && 'message--bubble', m.kind === 'message' && m.channelKind === 'email' && m.htmlBody && 'message--email'].filter(Boolean).join(' ')}
+      className={['message', `message--${variant}`, bubble && 'message--bubble', m.kind === 'message' && capabilities?.html && m.htmlBody && 'message--email'].filter(Boolean).join(' ')}
       aria-label={`${kindLabel} — ${when}`}
       data-testid="message"
       data-message-id={m.id}

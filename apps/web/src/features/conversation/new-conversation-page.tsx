@@ -1,21 +1,29 @@
-import { smsSegments, type AgentDto, type StartConversationInput, type TeamDto } from '@guichet/contracts';
+import { CHANNEL_CAPABILITIES, CHANNEL_IDENTITY, START_CONVERSATION_KINDS, type AgentDto, type ChannelKind, type IdentityKind, type TeamDto } from '@guichet/contracts';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useStartConversation } from '../../hooks/use-start-conversation';
 import { DEFAULT_ROUTE, inboxHref, navigate } from '../../lib/router';
 import { canSeeAllTeams, navTeams } from '../inbox/inbox-views';
+import { lengthHint } from './length-hint';
 
-type Kind = StartConversationInput['channelKind'];
-const KINDS: Kind[] = ['email', 'sms', 'whatsapp'];
+/** How the citizen's address is typed, per identity kind of the channel. */
+const ADDRESS_INPUT: Record<IdentityKind, { type: 'email' | 'tel' | 'text'; label: 'newConversation.toEmail' | 'newConversation.toPhone' | 'newConversation.toAccount' }> = {
+  email: { type: 'email', label: 'newConversation.toEmail' },
+  phone: { type: 'tel', label: 'newConversation.toPhone' },
+  whatsapp: { type: 'tel', label: 'newConversation.toPhone' },
+  messenger: { type: 'text', label: 'newConversation.toAccount' },
+  instagram: { type: 'text', label: 'newConversation.toAccount' },
+};
 
-/** `#/nouvelle`: the agent writes first, by e-mail, SMS or WhatsApp. */
+/** `#/nouvelle`: the agent writes first, on the kinds whose capabilities allow it (e-mail, SMS, WhatsApp). */
 export function NewConversationPage({ me, teams }: { me: AgentDto; teams: TeamDto[] | undefined }) {
   const { t } = useTranslation();
   const ids = useId();
   const start = useStartConversation();
   const titleRef = useRef<HTMLHeadingElement>(null);
-  const [kind, setKind] = useState<Kind>('email');
+  const [kind, setKind] = useState<ChannelKind>(START_CONVERSATION_KINDS[0]!);
   const [body, setBody] = useState('');
+  const capabilities = CHANNEL_CAPABILITIES[kind];
   const choices = navTeams(me, teams ?? []);
   const mustChoose = canSeeAllTeams(me) || me.teamIds.length !== 1;
 
@@ -32,14 +40,16 @@ export function NewConversationPage({ me, teams }: { me: AgentDto; teams: TeamDt
         to: get('to'),
         name: get('name') || undefined,
         teamId: get('teamId') || undefined,
-        subject: kind === 'email' ? get('subject') || undefined : undefined,
+        subject: capabilities.subject ? get('subject') || undefined : undefined,
         body,
       },
       { onSuccess: ({ conversation }) => navigate(inboxHref({ ...DEFAULT_ROUTE, conversationId: conversation.id })) },
     );
   }
 
-  const segments = kind !== 'email' && body ? smsSegments(body) : null;
+  const length = lengthHint(t, kind, body);
+  const identity = CHANNEL_IDENTITY[kind];
+  const address = identity ? ADDRESS_INPUT[identity] : ADDRESS_INPUT.email;
   return (
     <div className="new-conversation">
       <h1 className="board__title" tabIndex={-1} ref={titleRef}>
@@ -49,15 +59,15 @@ export function NewConversationPage({ me, teams }: { me: AgentDto; teams: TeamDt
       <form className="new-conversation__form" onSubmit={onSubmit}>
         <fieldset className="new-conversation__kinds">
           <legend>{t('newConversation.channel')}</legend>
-          {KINDS.map((k) => (
+          {START_CONVERSATION_KINDS.map((k) => (
             <label key={k} className="new-conversation__kind">
               <input type="radio" name="channelKind" value={k} checked={kind === k} onChange={() => setKind(k)} /> {t(`channel.${k}`)}
             </label>
           ))}
         </fieldset>
         <div className="field">
-          <label htmlFor={`${ids}-to`}>{kind === 'email' ? t('newConversation.toEmail') : t('newConversation.toPhone')}</label>
-          <input id={`${ids}-to`} name="to" required type={kind === 'email' ? 'email' : 'tel'} autoComplete="off" className="control" />
+          <label htmlFor={`${ids}-to`}>{t(address.label)}</label>
+          <input id={`${ids}-to`} name="to" required type={address.type} autoComplete="off" className="control" />
         </div>
         <div className="field">
           <label htmlFor={`${ids}-name`}>{t('newConversation.name')}</label>
@@ -76,7 +86,7 @@ export function NewConversationPage({ me, teams }: { me: AgentDto; teams: TeamDt
             </select>
           </div>
         ) : null}
-        {kind === 'email' ? (
+        {capabilities.subject ? (
           <div className="field">
             <label htmlFor={`${ids}-subject`}>{t('newConversation.subject')}</label>
             <input id={`${ids}-subject`} name="subject" className="control" />
@@ -85,8 +95,15 @@ export function NewConversationPage({ me, teams }: { me: AgentDto; teams: TeamDt
         <div className="field">
           <label htmlFor={`${ids}-body`}>{t('newConversation.body')}</label>
           <textarea id={`${ids}-body`} rows={6} required value={body} onChange={(e) => setBody(e.target.value)} className="control" />
-          {segments ? (
-            <p className="field__hint">{t('composer.smsSegments', { count: segments.segments, left: segments.charactersLeft, encoding: segments.encoding })}</p>
+          {length ? (
+            <p className="field__hint" data-testid={length.testId}>
+              {length.text}
+            </p>
+          ) : null}
+          {length?.tooLong ? (
+            <p className="field__hint composer__too-long" data-testid="too-long">
+              {length.tooLong}
+            </p>
           ) : null}
         </div>
         {start.error ? (

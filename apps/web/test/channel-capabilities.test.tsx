@@ -1,0 +1,66 @@
+/** @jest-environment ./test/jsdom-environment.cjs */
+import type { AgentDto, MessageDto } from '@guichet/contracts';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { fireEvent, render, screen } from '@testing-library/react';
+import '../src/i18n';
+import { MessageItem } from '../src/features/conversation/message-item';
+import { NewConversationPage } from '../src/features/conversation/new-conversation-page';
+
+const me: AgentDto = { id: 'agent-sophie', name: 'Sophie Marchand', email: 's@m.fr', role: 'agent', teamIds: ['team-a'], capacity: 12 };
+
+function withQueries(node: React.ReactNode) {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
+  return render(<QueryClientProvider client={client}>{node}</QueryClientProvider>);
+}
+
+const message: MessageDto = {
+  id: 'm-1',
+  conversationId: 'conv-1',
+  direction: 'inbound',
+  kind: 'message',
+  channelId: 'ch-1',
+  channelKind: 'sms',
+  authorAgentId: null,
+  body: 'Bonjour',
+  htmlBody: null,
+  status: 'received',
+  error: null,
+  attachments: [],
+  createdAt: '2026-11-28T09:00:00.000Z',
+};
+
+describe('the web follows the channel capabilities', () => {
+  it('offers a new conversation on the kinds that can start one, asks a subject only where messages have one, and counts SMS segments only on SMS', () => {
+    withQueries(<NewConversationPage me={me} teams={[{ id: 'team-a', name: 'État civil', slug: 'etat-civil' }]} />);
+    const kinds = screen.getAllByRole('radio') as HTMLInputElement[];
+    expect(kinds.map((k) => k.value)).toEqual(['email', 'sms', 'whatsapp']);
+    expect(screen.getByLabelText('Objet')).toBeTruthy();
+    expect((screen.getByLabelText("Adresse e-mail de l'usager") as HTMLInputElement).type).toBe('email');
+    const body = screen.getByLabelText('Message');
+    fireEvent.change(body, { target: { value: 'a'.repeat(161) } });
+    expect(screen.queryByTestId('sms-segments')).toBeNull();
+
+    fireEvent.click(kinds[1]!);
+    expect(screen.queryByLabelText('Objet')).toBeNull();
+    expect((screen.getByLabelText("Numéro de téléphone de l'usager") as HTMLInputElement).type).toBe('tel');
+    expect(screen.getByTestId('sms-segments').textContent).toContain('2 SMS (GSM-7)');
+
+    // WhatsApp is not billed in SMS segments: its hint is its own maximum length.
+    fireEvent.click(kinds[2]!);
+    expect(screen.queryByTestId('sms-segments')).toBeNull();
+    expect(screen.getByTestId('length-counter').textContent).toContain('161 / 4096 caractères');
+  });
+
+  it('shows chat channels as bubbles and HTML e-mails in their frame style, from the capabilities', () => {
+    const { container, rerender } = render(<MessageItem message={message} citizen="Élodie" agentName={undefined} />);
+    const article = () => container.querySelector('article')!;
+    expect(article().classList.contains('message--bubble')).toBe(true);
+    rerender(<MessageItem message={{ ...message, channelKind: 'messenger' }} citizen="Élodie" agentName={undefined} />);
+    expect(article().classList.contains('message--bubble')).toBe(true);
+    rerender(<MessageItem message={{ ...message, channelKind: 'webform' }} citizen="Élodie" agentName={undefined} />);
+    expect(article().classList.contains('message--bubble')).toBe(false);
+    rerender(<MessageItem message={{ ...message, channelKind: 'email', htmlBody: '<p>Bonjour</p>' }} citizen="Élodie" agentName={undefined} />);
+    expect(article().classList.contains('message--email')).toBe(true);
+    expect(article().classList.contains('message--bubble')).toBe(false);
+  });
+});
