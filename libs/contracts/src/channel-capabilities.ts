@@ -75,5 +75,11 @@ export const CHANNEL_CAPABILITIES = {
   pbx: none,
 } satisfies Record<ChannelKind, ChannelCapabilities>;
 
+/** A French reason to refuse a body longer than one message of this kind holds (its maxLength), or null. */
+export function tooLongFor(kind: ChannelKind, body: string): string | null {
+  const max = CHANNEL_CAPABILITIES[kind].maxLength;
+  return max !== null && body.length > max ? `message trop long pour ce canal : ${max} caractères au plus (${body.length} écrits)` : null;
+}
+
 /** The kinds an agent can write first on, in the order of CHANNEL_KINDS. */
 export const START_CONVERSATION_KINDS: readonly ChannelKind[] = CHANNEL_KINDS.filter((k) => CHANNEL_CAPABILITIES[k].startConversation);

@@ -217,6 +217,21 @@ describe('Twilio SMS and WhatsApp', () => {
     expect((await message(sent.body.id)).status).toBe('delivered');
   });
 
+  it('refuses, with a French 400, a reply or a first message longer than the channel’s capabilities allow (SMS: 1,600 characters)', async () => {
+    const sid = smsSid();
+    await webhook(`/webhooks/twilio/${sms.id}/sms`, { MessageSid: sid, From: '+33678787878', Body: 'Bonjour' });
+    const row = (await conversationOf(sid))!;
+    const long = await reply(row.conversation_id, 'a'.repeat(1601));
+    expect(long.status).toBe(400);
+    expect(long.body.message).toMatch(/trop long.*1600 caractères/);
+    const first = await t.http('POST', '/api/v1/conversations', { token: town.agentEC.token, body: { channelKind: 'sms', to: '+33678787879', body: 'b'.repeat(1601) } });
+    expect(first.status).toBe(400);
+    expect(first.body.message).toMatch(/trop long.*1600 caractères/);
+    expect((await reply(row.conversation_id, 'a'.repeat(1600))).status).toBe(201);
+    await expectEventually(() => expect(twilio.creates().some((r) => r.form.Body === 'a'.repeat(1600))).toBe(true), { timeoutMs: 15_000 });
+    expect(twilio.creates().some((r) => r.form.Body?.length === 1601)).toBe(false);
+  });
+
   it('applies a status callback that arrives before the sent message’s sid is stored', async () => {
     const sid = smsSid();
     await webhook(`/webhooks/twilio/${sms.id}/sms`, { MessageSid: sid, From: '+33687878787', Body: 'Course' });

@@ -5,6 +5,7 @@ import {
   CHANNEL_IDENTITY,
   InvalidIdentityError,
   normalizeIdentity,
+  tooLongFor,
   type StartConversationInput,
   type ConversationCountsDto,
   type ConversationDto,
@@ -144,6 +145,8 @@ export class ConversationService {
       if (row.version !== input.version) throw staleVersion(toConversationDto(row));
 
       const channel = input.kind === 'reply' ? await this.replyChannel(m, row, input.channelId) : null;
+      const tooLong = channel && tooLongFor(channel.kind, input.body);
+      if (tooLong) throw badRequest(tooLong, [`body: ${tooLong}`]);
       const { message } = await this.agentMessages.record(m, afterCommit, agent, {
         conversationId: id,
         contactId: row.contact_id,
@@ -160,6 +163,8 @@ export class ConversationService {
    * created, a conversation opens assigned to the agent, and the message is queued like a reply.
    */
   async start(agent: AuthAgent, input: StartConversationInput): Promise<{ conversation: ConversationDto; message: MessageDto }> {
+    const tooLong = tooLongFor(input.channelKind, input.body);
+    if (tooLong) throw badRequest(tooLong, [`body: ${tooLong}`]);
     const identityKind = CHANNEL_IDENTITY[input.channelKind]!;
     let value: string;
     try {
