@@ -4,8 +4,6 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express from 'express';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { AppModule } from './app.module';
@@ -15,6 +13,7 @@ import { HttpExceptionFilter } from './common/http-exception.filter';
 import { noStore, securityHeaders } from './common/security-headers';
 import { RedisIoAdapter } from './modules/realtime/redis-io.adapter';
 import { seedDemo } from './seed/seed-demo';
+import { serveWebApp } from './web-app';
 
 export interface RunningApp {
   app: INestApplication;
@@ -93,15 +92,8 @@ export async function createApp(config: AppConfig): Promise<RunningApp> {
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
 
-  if (config.webDistDir && existsSync(join(config.webDistDir, 'index.html'))) {
-    const dir = config.webDistDir;
-    app.use(express.static(dir, { index: false, maxAge: '1h' }));
-    // The React app handles every other page (client-side routes such as /suivi/GU-…).
-    app.use((req: express.Request, res: express.Response, next: express.NextFunction) => {
-      if (req.method !== 'GET' || /^\/(api|webhooks|socket\.io)(\/|$)/.test(req.path)) return next();
-      res.sendFile(join(dir, 'index.html'));
-    });
-  }
+  // The citizen pages, the built web app's files and the agent app's page (web-app.ts).
+  serveWebApp(app, config.webDistDir);
 
   // The job queue starts in onModuleInit; features register their queues and workers in
   // onApplicationBootstrap, which Nest runs (and awaits) after it.

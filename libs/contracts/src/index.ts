@@ -9,3 +9,4 @@ export * from './events';
 export * from './inbound';
 export * from './sms-segments';
 export * from './calls';
+export * from './citizen-text';

@@ -16,15 +16,17 @@ import { parseOr400 } from '../../common/zod.pipe';
 import { PublicService, type UploadedFile } from './public.service';
 
 /**
+ * How the public forms take files, as JSON/multipart here and as HTML form posts (citizen-pages.ts).
  * Browsers send file names as raw UTF-8 bytes (busboy would read them as latin1: "dÃ©cÃ¨s").
  * `files` counts every file of the request, so one over the limit is "too many files", not an
  * "unexpected field"; errors get their French reason in HttpExceptionFilter.
  */
-const files = () =>
-  FilesInterceptor('attachments', LIMITS.attachmentsPerRequest, {
-    defParamCharset: 'utf8',
-    limits: { fileSize: LIMITS.attachmentBytes, files: LIMITS.attachmentsPerRequest, fields: 20, fieldSize: 64 * 1024 },
-  });
+export const PUBLIC_UPLOAD_OPTIONS = {
+  defParamCharset: 'utf8',
+  limits: { fileSize: LIMITS.attachmentBytes, files: LIMITS.attachmentsPerRequest, fields: 20, fieldSize: 64 * 1024 },
+};
+
+const files = () => FilesInterceptor('attachments', LIMITS.attachmentsPerRequest, PUBLIC_UPLOAD_OPTIONS);
 
 @ApiTags('public (citoyens)')
 @Public()
