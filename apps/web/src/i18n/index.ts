@@ -1,20 +1,13 @@
+import { LANGUAGES, isLanguage, type Language } from '@guichet/contracts';
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import { en } from './en';
 import { fr } from './fr';
 
-export const LANGUAGES = ['fr', 'en'] as const;
-export type Language = (typeof LANGUAGES)[number];
+// Languages, locales and the town hall's time zone are shared with the citizen pages (libs/contracts).
+export { LANGUAGES, LOCALES, TIME_ZONE, isLanguage, type Language } from '@guichet/contracts';
 
 const LANGUAGE_KEY = 'guichet.lang';
-
-/** Intl locale per UI language; times are always shown in the town hall's time zone. */
-export const LOCALES: Record<Language, string> = { fr: 'fr-FR', en: 'en-GB' };
-export const TIME_ZONE = 'Europe/Paris';
-
-export function isLanguage(value: unknown): value is Language {
-  return typeof value === 'string' && (LANGUAGES as readonly string[]).includes(value);
-}
 
 function storedLanguage(): Language {
   try {

@@ -26,10 +26,8 @@ function relativeFormat(language: Language): Intl.RelativeTimeFormat {
   return format;
 }
 
-/** "12 mars 2026 à 14:05" — full date and time in Paris time. */
-export function formatDateTime(iso: string, language: Language): string {
-  return dateFormat(language, { dateStyle: 'long', timeStyle: 'short' }).format(new Date(iso));
-}
+/** "12 mars 2026 à 14:05" — full date and time in Paris time (the citizen pages write it the same way). */
+export { formatDateTime } from '@guichet/contracts';
 
 /** "14:05" today, "12 mars" this year, "12/03/2025" before. */
 export function formatShortDate(iso: string, language: Language, now: number = Date.now()): string {

@@ -1,13 +1,12 @@
 import type { CallRingingDto, ConversationDto, MessageDto } from '@guichet/contracts';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { SkipLink } from '../../components/skip-link';
 import { useMe } from '../../hooks/use-me';
 import { useTeams } from '../../hooks/use-teams';
 import { contactName } from '../../lib/labels';
+import { lazyScreen } from '../../lib/lazy-screen';
 import { isBoardHash, isNewConversationHash, useHash, useInboxRoute } from '../../lib/router';
-import { NewConversationPage } from '../conversation/new-conversation-page';
-import { BoardPage } from '../board/board-page';
 import { handleShortcutKey } from './shortcuts';
 import { ShortcutsDialog } from './shortcuts-dialog';
 import { CallPopups } from './call-popup';
@@ -22,6 +21,15 @@ import { ConversationPanel } from './conversation-panel';
 import { InboxNav } from './inbox-nav';
 
 const ANNOUNCE_DEDUPE_MS = 5_000;
+
+// Screens an agent opens now and then load when opened: the inbox comes first.
+const BoardPage = lazyScreen(() => import('../board/board-page').then((m) => m.BoardPage));
+const NewConversationPage = lazyScreen(() => import('../conversation/new-conversation-page').then((m) => m.NewConversationPage));
+
+function ScreenLoading() {
+  const { t } = useTranslation();
+  return <p role="status">{t('app.loading')}</p>;
+}
 
 export function InboxShell() {
   const { t } = useTranslation();
@@ -102,11 +110,15 @@ export function InboxShell() {
             <InboxNav me={me} teams={teams.data} route={route} onBoard={onBoard || onNew} />
             {onBoard ? (
               <main id="main-content" className="inbox-main inbox-main--board" tabIndex={-1}>
-                <BoardPage teams={teams.data} />
+                <Suspense fallback={<ScreenLoading />}>
+                  <BoardPage teams={teams.data} />
+                </Suspense>
               </main>
             ) : onNew ? (
               <main id="main-content" className="inbox-main inbox-main--board" tabIndex={-1}>
-                <NewConversationPage me={me} teams={teams.data} />
+                <Suspense fallback={<ScreenLoading />}>
+                  <NewConversationPage me={me} teams={teams.data} />
+                </Suspense>
               </main>
             ) : (
               <main id="main-content" className="inbox-main" tabIndex={-1}>
