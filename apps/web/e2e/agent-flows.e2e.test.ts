@@ -1,10 +1,11 @@
 import { expectEventually, launchBrowserPool, type BrowserPool } from '@guichet/testing';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../../api/test/harness';
+import { seriousAxeViolations } from './axe';
 
 /**
  * The whole front desk in real Chromium against the real API on a seeded demo town: a citizen
@@ -14,7 +15,6 @@ import { startTestApp, type TestApp } from '../../api/test/harness';
 describe('front desk in Chromium: citizen, agents, supervisor', () => {
   const dist = join(__dirname, '..', 'dist');
   const shots = join(__dirname, '..', '..', '..', '.test-data', 'screenshots');
-  const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
   let t: TestApp;
   let pool: BrowserPool;
   let citizen: Page;
@@ -39,15 +39,7 @@ describe('front desk in Chromium: citizen, agents, supervisor', () => {
 
   /** axe-core injected into the page: no serious or critical violation allowed on any screen. */
   async function expectAccessible(page: Page, screen: string): Promise<void> {
-    // Evaluated through DevTools: the page's CSP (no inline script) rightly refuses a <script> tag.
-    if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-    const violations = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
-      const result = await axe.run(document, { iframes: false, resultTypes: ['violations'] });
-      return result.violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(' | ')}`);
-    });
+    const violations = await seriousAxeViolations(page);
     expect({ screen, violations }).toEqual({ screen, violations: [] });
   }
 

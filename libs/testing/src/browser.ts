@@ -70,7 +70,7 @@ export async function launchBrowser(): Promise<LaunchedBrowser> {
 
 export interface BrowserPool {
   /** A page in a fresh, isolated context: its own cookies and localStorage (one agent each). */
-  newPage(options?: { viewport?: { width: number; height: number } }): Promise<Page>;
+  newPage(options?: { viewport?: { width: number; height: number }; javaScriptEnabled?: boolean }): Promise<Page>;
   close(): Promise<void>;
 }
 
@@ -93,6 +93,7 @@ export async function launchBrowserPool(): Promise<BrowserPool> {
         locale: 'fr-FR',
         timezoneId: 'Europe/Paris',
         viewport: options.viewport ?? { width: 1440, height: 900 },
+        javaScriptEnabled: options.javaScriptEnabled ?? true,
       });
       return context.newPage();
     },
