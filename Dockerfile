@@ -5,6 +5,13 @@ RUN npm install -g pnpm@12.4.2
 COPY . .
 RUN pnpm install --frozen-lockfile && pnpm build
 
+# The load balancer of docker-compose.yml: nginx with the web build's hashed files and their .gz
+# copies, served from disk (deploy/nginx.conf); every other request goes to the API instances.
+FROM nginx:1.27-alpine AS lb
+COPY --from=build /app/apps/web/dist/assets /usr/share/guichet/web/assets
+COPY deploy/nginx.conf /etc/nginx/conf.d/default.conf
+
+# The API (and the default target: the last stage).
 FROM node:24-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production PORT=3000 WEB_DIST_DIR=/app/apps/web/dist
