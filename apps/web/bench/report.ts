@@ -12,8 +12,6 @@ export interface WebTable {
   notes: string[];
 }
 
-const START = '<!-- bench:web:start -->';
-const END = '<!-- bench:web:end -->';
 
 const verdictLine = (v: NonNullable<WebTable['verdict']>) => `${v.pass ? 'PASS' : 'FAIL'} — target: ${v.target}; measured: ${v.measured}`;
 
@@ -49,13 +47,16 @@ function tableMarkdown(t: WebTable, date: string, machine: string): string[] {
 }
 
 /**
- * Writes the web section of bench/RESULTS.md between its markers (replaced in place, or appended),
- * in the format of apps/api/bench/lib/report.ts; the rest of the file is left as it is.
+ * Writes one web section of bench/RESULTS.md (`name`: web-bundle, web-citizen, web-dom) between its
+ * markers (replaced in place, or appended), in the format of apps/api/bench/lib/report.ts; the rest
+ * of the file is left as it is.
  */
-export function writeWebSection(file: string, tables: WebTable[], m: Machine, server: string, browser: string): void {
+export function writeWebSection(file: string, name: string, tables: WebTable[], m: Machine, server: string, browser: string): void {
+  const START = `<!-- bench:${name}:start -->`;
+  const END = `<!-- bench:${name}:end -->`;
   const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   const machine = `${machineLine(m, server)}, ${browser}, load average ${m.loadAverage} at the start, niceness ${m.niceness}`;
-  const section = [START, ...tables.flatMap((t) => tableMarkdown(t, date, machine)), END].join('\n').replace(/\n\n+(?=<!-- bench:web:end)/, '\n');
+  const section = [START, ...tables.flatMap((t) => tableMarkdown(t, date, machine)), END].join('\n').replace(/\n\n+(?=<!-- bench:[\w-]+:end)/, '\n');
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Guichet benchmarks\n\nWritten by `pnpm bench`. Each figure is printed beside a baseline measured in the same run.\n';
   const from = text.indexOf(START);
   const to = text.indexOf(END);
