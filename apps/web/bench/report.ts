@@ -51,11 +51,13 @@ function tableMarkdown(t: WebTable, date: string, machine: string): string[] {
  * markers (replaced in place, or appended), in the format of apps/api/bench/lib/report.ts; the rest
  * of the file is left as it is.
  */
-export function writeWebSection(file: string, name: string, tables: WebTable[], m: Machine, server: string, browser: string): void {
+export function writeWebSection(file: string, name: string, tables: WebTable[], m: Machine, server: string | null, browser: string | null): void {
   const START = `<!-- bench:${name}:start -->`;
   const END = `<!-- bench:${name}:end -->`;
   const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  const machine = `${machineLine(m, server)}, ${browser}, load average ${m.loadAverage} at the start, niceness ${m.niceness}`;
+  // A part that starts no database (or no browser) does not name one.
+  const base = server === null ? machineLine(m, '').replace(/, PostgreSQL +\(embedded\)$/, '') : machineLine(m, server);
+  const machine = `${base}${browser === null ? '' : `, ${browser}`}, load average ${m.loadAverage} at the start, niceness ${m.niceness}`;
   const section = [START, ...tables.flatMap((t) => tableMarkdown(t, date, machine)), END].join('\n').replace(/\n\n+(?=<!-- bench:[\w-]+:end)/, '\n');
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Guichet benchmarks\n\nWritten by `pnpm bench`. Each figure is printed beside a baseline measured in the same run.\n';
   const from = text.indexOf(START);

@@ -177,7 +177,7 @@ async function main(): Promise<number> {
     console.error(`\n== ${what}: ERROR ==\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   };
   /** Prints a part's tables and writes its section of bench/RESULTS.md when the run is full-scale. */
-  const report = (section: string, partTables: WebTable[], full: boolean, server: string, browser: string) => {
+  const report = (section: string, partTables: WebTable[], full: boolean, server: string | null, browser: string | null) => {
     for (const t of partTables) printTable(t);
     tables.push(...partTables);
     if (full) {
@@ -204,7 +204,7 @@ async function main(): Promise<number> {
     if (parts.includes('bundle')) {
       try {
         today ??= buildAsToday(WEB_DIR);
-        report('web-bundle', [bundleTable(today.dist, today.rev)], true, 'not used', 'no browser');
+        report('web-bundle', [bundleTable(today.dist, today.rev)], true, null, null);
       } catch (e) {
         fail('agent app bundle', e);
       }
