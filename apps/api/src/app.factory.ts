@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { type INestApplication, type LogLevel } from '@nestjs/common';
+import { type INestApplication, type LogLevel, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -46,12 +46,13 @@ export async function prepareDatabase(config: AppConfig): Promise<void> {
   }
 }
 
-export async function createApp(config: AppConfig): Promise<RunningApp> {
+/** `extraModules`: modules added beside the app's (a test's own listener of domain events, for instance). */
+export async function createApp(config: AppConfig, extraModules: Type[] = []): Promise<RunningApp> {
   await prepareDatabase(config);
   // Nest's own start-up chatter (one line per route) stays out of the log unless asked for.
   const logger: LogLevel[] | false =
     config.logLevel === 'silent' ? false : process.env.LOG_LEVEL === 'debug' ? ['log', 'warn', 'error', 'debug'] : ['warn', 'error', 'fatal'];
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, extraModules), {
     logger,
     bodyParser: false,
     abortOnError: false,

@@ -17,6 +17,7 @@ import { LoginThrottle1764500000007 } from './migrations/1764500000007-login-thr
 import { AttachmentBlobIndex1764500000009 } from './migrations/1764500000009-attachment-blob-index';
 import { SearchIgnoresMarkup1764500000012 } from './migrations/1764500000012-search-ignores-markup';
 import { ChannelKindsUnchecked1764600000411 } from './migrations/1764600000411-channel-kinds-unchecked';
+import { DomainEventReceipts1764600000011 } from './migrations/1764600000011-domain-event-receipts';
 
 export const ENTITIES = [
   OrganizationEntity,
@@ -42,6 +43,7 @@ export const MIGRATIONS = [
   AttachmentBlobIndex1764500000009,
   SearchIgnoresMarkup1764500000012,
   ChannelKindsUnchecked1764600000411,
+  DomainEventReceipts1764600000011,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10, preparedStatements = true): DataSourceOptions {

@@ -7,6 +7,8 @@ import { AuditRepository } from '../audit/audit.repository';
 import { AuthService } from '../auth/auth.service';
 import { toConversationDto } from '../conversations/conversation.mapper';
 import { ConversationRepository } from '../conversations/conversation.repository';
+import { DomainEvents } from '../events/domain-event-bus';
+import { domainEvent } from '../events/domain-events';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
 import { DirectoryRepository } from './directory.repository';
 
@@ -22,6 +24,7 @@ export class AgentAdminService {
     private readonly audit: AuditRepository,
     private readonly auth: AuthService,
     private readonly publisher: RealtimePublisher,
+    private readonly events: DomainEvents,
   ) {}
 
   /**
@@ -41,11 +44,16 @@ export class AgentAdminService {
         throw badRequest('service inconnu', ['teamIds: un des services n’existe pas dans votre organisation']);
       }
       const after = (await this.directory.managedAgent(m, organizationId, id))!;
-      const released: string[] = [];
       if (before.active && !after.active) {
         await this.auth.endSessions(m, afterCommit, id);
         for (const c of await this.conversations.releaseAssigned(m, id)) {
-          released.push(c.id);
+          const conversation = toConversationDto((await this.conversations.findById(organizationId, c.id, m))!);
+          await this.events.record(
+            m,
+            afterCommit,
+            domainEvent('conversation.updated', organizationId, { conversation, change: 'assignee_deactivated' }),
+            domainEvent('conversation.assigned', organizationId, { conversation, previousAssigneeId: id, assigneeId: null, byAgentId: admin.id }),
+          );
           await this.audit.record(
             { organizationId, agentId: admin.id, action: 'conversation.updated', conversationId: c.id, contactId: c.contact_id, data: { assigneeId: null, reason: 'agent_deactivated' } },
             m,
@@ -55,10 +63,6 @@ export class AgentAdminService {
       await this.audit.record({ organizationId, agentId: admin.id, action: 'agent.updated', data: { agentId: id, before: audited(before), after: audited(after) } }, m);
       const accessChanged = after.role !== before.role || after.teamIds.join() !== before.teamIds.join();
       afterCommit(async () => {
-        for (const conversationId of released) {
-          const row = await this.conversations.findById(organizationId, conversationId);
-          if (row) this.publisher.conversation('conversation.updated', organizationId, toConversationDto(row));
-        }
         if (after.active && accessChanged) await this.publisher.agentAccessChanged(organizationId, id);
       });
       return after;

@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import { APP_CONFIG, type AppConfig } from '../../config';
 import { RateLimiter } from '../../common/rate-limiter';
 import { JobQueue } from '../outbound/job-queue';
-import { RealtimePublisher } from '../realtime/realtime.publisher';
+import { DomainEvents } from '../events/domain-event-bus';
+import { domainEvent } from '../events/domain-events';
 import { toConversationDto } from './conversation.mapper';
 import { ConversationRepository } from './conversation.repository';
 
@@ -19,7 +20,7 @@ export class ConversationTimers implements OnApplicationBootstrap {
   constructor(
     private readonly queue: JobQueue,
     private readonly conversations: ConversationRepository,
-    private readonly publisher: RealtimePublisher,
+    private readonly events: DomainEvents,
     private readonly limiter: RateLimiter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -42,7 +43,12 @@ export class ConversationTimers implements OnApplicationBootstrap {
     const rows = await this.conversations.wakeSnoozed();
     for (const { id, organization_id } of rows) {
       const row = await this.conversations.findById(organization_id, id);
-      if (row) this.publisher.conversation('conversation.updated', organization_id, toConversationDto(row));
+      if (!row) continue;
+      const conversation = toConversationDto(row);
+      await this.events.emit(
+        domainEvent('conversation.updated', organization_id, { conversation, change: 'snooze_ended' }),
+        domainEvent('conversation.status_changed', organization_id, { conversation, previousStatus: 'snoozed', status: conversation.status, byAgentId: null }),
+      );
     }
     return rows.length;
   }

@@ -25,7 +25,8 @@ import { ChannelRepository } from '../channels/channel.repository';
 import { MessageRepository } from '../messages/message.repository';
 import { AgentMessages } from '../outbound/agent-messages.service';
 import { JobQueue, QUEUES } from '../outbound/job-queue';
-import { RealtimePublisher } from '../realtime/realtime.publisher';
+import { DomainEvents } from '../events/domain-event-bus';
+import { domainEvent, type DomainEvent } from '../events/domain-events';
 import { canRead } from './conversation-access';
 import { decodeCursor, encodeCursor, toConversationDto, type ConversationRow } from './conversation.mapper';
 import { ConversationRepository } from './conversation.repository';
@@ -43,7 +44,7 @@ export class ConversationService {
     private readonly directory: DirectoryRepository,
     private readonly audit: AuditRepository,
     private readonly queue: JobQueue,
-    private readonly publisher: RealtimePublisher,
+    private readonly events: DomainEvents,
     private readonly agentMessages: AgentMessages,
     private readonly contacts: ContactRepository,
   ) {}
@@ -110,7 +111,7 @@ export class ConversationService {
     ]);
     if (marked) {
       const dto = toConversationDto({ ...row, unread: false });
-      this.publisher.conversation('conversation.updated', agent.organizationId, dto);
+      await this.events.emit(domainEvent('conversation.updated', agent.organizationId, { conversation: dto, change: 'read' }));
       return dto;
     }
     return toConversationDto(row);
@@ -201,7 +202,7 @@ export class ConversationService {
         channel,
         body: input.body,
         audit: { started: true },
-        conversationEvent: 'conversation.created',
+        newConversation: true,
       });
       return { conversation, message };
     });
@@ -224,7 +225,7 @@ export class ConversationService {
       );
       const conversation = toConversationDto(row);
       const message = (await this.messages.findDto(messageId, m))!;
-      afterCommit(() => this.publisher.message('message.updated', agent.organizationId, conversation, message));
+      await this.events.record(m, afterCommit, domainEvent('message.updated', agent.organizationId, { conversation, message, change: 'requeued' }));
       return message;
     });
   }
@@ -310,13 +311,25 @@ export class ConversationService {
         m,
       );
       const dto = toConversationDto((await this.repo.findById(agent.organizationId, id, m))!);
-      const previousTeams = row.team_id !== dto.teamId ? [row.team_id] : [];
-      const moved = row.team_id !== dto.teamId || row.assignee_id !== dto.assigneeId;
-      afterCommit(async () => {
-        // Those who had it hear that it moved; then whoever may no longer read it leaves its room.
-        this.publisher.conversation('conversation.updated', agent.organizationId, dto, previousTeams);
-        if (moved) await this.publisher.conversationAccessChanged(agent.organizationId, id);
-      });
+      const org = agent.organizationId;
+      const byAgentId = agent.id;
+      const events: DomainEvent[] = [
+        domainEvent('conversation.updated', org, {
+          conversation: dto,
+          change: 'agent',
+          previous: { teamId: row.team_id, assigneeId: row.assignee_id, status: row.status },
+        }),
+      ];
+      if (row.team_id !== dto.teamId) {
+        events.push(domainEvent('conversation.transferred', org, { conversation: dto, previousTeamId: row.team_id, teamId: dto.teamId, byAgentId }));
+      }
+      if (row.assignee_id !== dto.assigneeId) {
+        events.push(domainEvent('conversation.assigned', org, { conversation: dto, previousAssigneeId: row.assignee_id, assigneeId: dto.assigneeId, byAgentId }));
+      }
+      if (row.status !== dto.status) {
+        events.push(domainEvent('conversation.status_changed', org, { conversation: dto, previousStatus: row.status, status: dto.status, byAgentId }));
+      }
+      await this.events.record(m, afterCommit, ...events);
       return dto;
     });
   }

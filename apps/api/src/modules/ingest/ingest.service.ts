@@ -22,7 +22,8 @@ import { OrphanBlobs, type PutBlob } from '../blobs/orphan-blobs.service';
 import { ChannelService } from '../channels/channel.service';
 import { toConversationDto, type ConversationRow } from '../conversations/conversation.mapper';
 import { MessageRepository } from '../messages/message.repository';
-import { RealtimePublisher } from '../realtime/realtime.publisher';
+import { DomainEvents } from '../events/domain-event-bus';
+import { domainEvent } from '../events/domain-events';
 
 export interface IngestResult {
   messageId: string;
@@ -113,7 +114,7 @@ export class IngestService {
     private readonly messages: MessageRepository,
     private readonly blobs: BlobStore,
     private readonly orphans: OrphanBlobs,
-    private readonly publisher: RealtimePublisher,
+    private readonly events: DomainEvents,
   ) {}
 
   /** Concurrent messages share transactions: two batches in flight, up to 50 messages each. */
@@ -206,14 +207,15 @@ export class IngestService {
       attachments: files,
       createdAt: at.toISOString(),
     };
-    try {
-      const dto = toConversationDto(row);
-      // The message first: it is what the agent waits for; the list row follows.
-      this.publisher.message('message.created', organizationId, dto, message);
-      this.publisher.conversation(row.new_conversation ? 'conversation.created' : 'conversation.updated', organizationId, dto);
-    } catch {
-      // Events must never turn a committed message into an error answer (a provider would resend it).
-    }
+    // Committed: the message first (it is what the agent waits for), then the list row. Listeners
+    // never turn a committed message into an error answer (a provider would resend it).
+    const conversation = toConversationDto(row);
+    void this.events.emit(
+      domainEvent('message.received', organizationId, { conversation, message, newConversation: row.new_conversation }),
+      row.new_conversation
+        ? domainEvent('conversation.created', organizationId, { conversation, origin: 'inbound' })
+        : domainEvent('conversation.updated', organizationId, { conversation, change: 'message' }),
+    );
     return { messageId: row.message_id, conversationId: row.id, contactId: row.contact_id, created: true, newConversation: row.new_conversation };
   }
 

@@ -13,7 +13,8 @@ import { ConversationRepository } from '../conversations/conversation.repository
 import { canRead } from '../conversations/conversation.service';
 import { MessageRepository } from '../messages/message.repository';
 import { AgentMessages } from '../outbound/agent-messages.service';
-import { RealtimePublisher } from '../realtime/realtime.publisher';
+import { DomainEvents } from '../events/domain-event-bus';
+import { domainEvent } from '../events/domain-events';
 import type { CommentAnswerInput, CommentContextDto, HideCommentInput } from './meta-comment.dto';
 import { META_QUEUES } from './meta-queue';
 import { MetaRepository, type CommentRef } from './meta.repository';
@@ -31,7 +32,7 @@ export class MetaCommentService {
     private readonly channelRows: ChannelRepository,
     private readonly channels: ChannelService,
     private readonly audit: AuditRepository,
-    private readonly publisher: RealtimePublisher,
+    private readonly events: DomainEvents,
     private readonly repo: MetaRepository,
     private readonly agentMessages: AgentMessages,
   ) {}
@@ -110,7 +111,7 @@ export class MetaCommentService {
     );
     if (!r.ok) throw new AppError('unprocessable', `Meta a refusé l’action : ${r.reason}`);
     const body = `${input.hidden ? 'Commentaire masqué' : 'Commentaire de nouveau visible'} sur la page par ${agent.name}`;
-    const messageId = await this.db.tx(async (m) => {
+    await this.db.tx(async (m, afterCommit) => {
       await this.repo.mergeMeta(comment.id, { hidden: input.hidden, hiddenChangedAt: new Date().toISOString(), hiddenBy: agent.id }, m);
       const eventId = await this.messages.insert(m, {
         organizationId: agent.organizationId,
@@ -134,10 +135,10 @@ export class MetaCommentService {
         },
         m,
       );
-      return eventId;
+      const conversation = toConversationDto((await this.conversations.findById(agent.organizationId, id, m))!);
+      const message = (await this.messages.findDto(eventId, m))!;
+      await this.events.record(m, afterCommit, domainEvent('message.sent', agent.organizationId, { conversation, message, newConversation: false, byAgentId: agent.id }));
     });
-    const [conversation, message] = await Promise.all([this.conversations.findById(agent.organizationId, id), this.messages.findDto(messageId)]);
-    if (conversation && message) this.publisher.message('message.created', agent.organizationId, toConversationDto(conversation), message);
     return this.context(agent, id, comment.external_id);
   }
 }

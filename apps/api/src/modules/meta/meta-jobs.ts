@@ -9,7 +9,8 @@ import { ContactRepository } from '../contacts/contact.repository';
 import { toConversationDto } from '../conversations/conversation.mapper';
 import { ConversationRepository } from '../conversations/conversation.repository';
 import { MessageRepository } from '../messages/message.repository';
-import { RealtimePublisher } from '../realtime/realtime.publisher';
+import { DomainEvents } from '../events/domain-event-bus';
+import { domainEvent } from '../events/domain-events';
 import { META_QUEUES, META_RETRY_LIMIT, MetaQueue } from './meta-queue';
 import { COMMENT_SUBJECT, type AttachmentJob, type PostJob, type ProfileJob } from './meta-webhook.service';
 import { MetaRepository } from './meta.repository';
@@ -52,7 +53,7 @@ export class MetaJobs {
     private readonly conversations: ConversationRepository,
     private readonly messages: MessageRepository,
     private readonly blobs: BlobStore,
-    private readonly publisher: RealtimePublisher,
+    private readonly events: DomainEvents,
     private readonly repo: MetaRepository,
   ) {
     queue.handle<AttachmentJob>(META_QUEUES.attachments, (job) => this.attachments(job));
@@ -65,9 +66,21 @@ export class MetaJobs {
     return job.retryCount >= META_RETRY_LIMIT;
   }
 
-  private async pushMessage(organizationId: string, conversationId: string, messageId: string, event: 'message.created' | 'message.updated') {
-    const [conversation, message] = await Promise.all([this.conversations.findById(organizationId, conversationId), this.messages.findDto(messageId)]);
-    if (conversation && message) this.publisher.message(event, organizationId, toConversationDto(conversation), message);
+  /** Tells a committed change of a message: its attachments fetched, or an event line added (the post). */
+  private async pushMessage(organizationId: string, conversationId: string, messageId: string, event: 'message.received' | 'message.updated') {
+    const [row, message] = await Promise.all([this.conversations.findById(organizationId, conversationId), this.messages.findDto(messageId)]);
+    if (!row || !message) return;
+    const conversation = toConversationDto(row);
+    await this.events.emit(
+      event === 'message.received'
+        ? domainEvent(event, organizationId, { conversation, message, newConversation: false })
+        : domainEvent(event, organizationId, { conversation, message, change: 'attachments' }),
+    );
+  }
+
+  private async pushConversation(organizationId: string, conversationId: string, change: 'contact_profile' | 'subject') {
+    const row = await this.conversations.findById(organizationId, conversationId);
+    if (row) await this.events.emit(domainEvent('conversation.updated', organizationId, { conversation: toConversationDto(row), change }));
   }
 
   async attachments(job: Job<AttachmentJob>): Promise<void> {
@@ -111,10 +124,7 @@ export class MetaJobs {
     const avatarUrl = r.ok && typeof r.data.profile_pic === 'string' && /^https?:\/\//.test(r.data.profile_pic) ? r.data.profile_pic : null;
     const contactId = await this.contacts.cacheProfile(organizationId, kind, value, { name, avatarUrl });
     if (!contactId || !name) return;
-    for (const id of await this.repo.openConversationIds(contactId)) {
-      const row = await this.conversations.findById(organizationId, id);
-      if (row) this.publisher.conversation('conversation.updated', organizationId, toConversationDto(row));
-    }
+    for (const id of await this.repo.openConversationIds(contactId)) await this.pushConversation(organizationId, id, 'contact_profile');
   }
 
   /** The commented post's words become the subject, and an event shows its text and link. */
@@ -151,9 +161,8 @@ export class MetaJobs {
       const subject = `Commentaire sur « ${text.replace(/\s+/g, ' ').slice(0, 120)}${text.length > 120 ? '…' : ''} »`;
       await this.repo.setSubjectIf(conversationId, subject, COMMENT_SUBJECT);
     }
-    const row = await this.conversations.findById(organizationId, conversationId);
-    if (row) this.publisher.conversation('conversation.updated', organizationId, toConversationDto(row));
-    await this.pushMessage(organizationId, conversationId, messageId, 'message.created');
+    await this.pushConversation(organizationId, conversationId, 'subject');
+    await this.pushMessage(organizationId, conversationId, messageId, 'message.received');
   }
 
   /** Public reply (`POST /{comment-id}/comments`) or private reply (Send API, `recipient.comment_id`). */

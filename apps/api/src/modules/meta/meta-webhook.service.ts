@@ -29,7 +29,8 @@ import { ConversationRepository } from '../conversations/conversation.repository
 import { IngestService } from '../ingest/ingest.service';
 import { MessageRepository } from '../messages/message.repository';
 import { DeliveryStatusService } from '../outbound/delivery-status.service';
-import { RealtimePublisher } from '../realtime/realtime.publisher';
+import { DomainEvents } from '../events/domain-event-bus';
+import { domainEvent } from '../events/domain-events';
 import { META_QUEUES, MetaQueue } from './meta-queue';
 import { MetaRepository } from './meta.repository';
 
@@ -78,7 +79,7 @@ export class MetaWebhookService {
     private readonly conversations: ConversationRepository,
     private readonly messages: MessageRepository,
     private readonly delivery: DeliveryStatusService,
-    private readonly publisher: RealtimePublisher,
+    private readonly events: DomainEvents,
     private readonly repo: MetaRepository,
     private readonly queue: MetaQueue,
   ) {}
@@ -281,14 +282,17 @@ export class MetaWebhookService {
         createdAt: e.timestamp,
       });
       await this.conversations.touchOutbound(m, conversationId, { snippet: body.replace(/\s+/g, ' ').slice(0, 160), channelKind: channel.kind, isReply: true });
-      const conversation = await this.conversations.findById(channel.organizationId, conversationId, m);
-      const message = await this.messages.findDto(messageId, m);
-      afterCommit(() => {
-        if (!conversation || !message) return;
-        const dto = toConversationDto(conversation);
-        this.publisher.conversation(newConversation ? 'conversation.created' : 'conversation.updated', channel.organizationId, dto);
-        this.publisher.message('message.created', channel.organizationId, dto, message);
-      });
+      const conversation = toConversationDto((await this.conversations.findById(channel.organizationId, conversationId, m))!);
+      const message = (await this.messages.findDto(messageId, m))!;
+      const org = channel.organizationId;
+      await this.events.record(
+        m,
+        afterCommit,
+        newConversation
+          ? domainEvent('conversation.created', org, { conversation, origin: 'provider' })
+          : domainEvent('conversation.updated', org, { conversation, change: 'message' }),
+        domainEvent('message.sent', org, { conversation, message, newConversation, byAgentId: null }),
+      );
       return true;
     });
     return created;
@@ -335,11 +339,9 @@ export class MetaWebhookService {
         meta: { provider: 'meta', ...meta },
         createdAt: at,
       });
-      const conversation = await this.conversations.findById(channel.organizationId, conversationId, m);
-      const message = await this.messages.findDto(messageId, m);
-      afterCommit(() => {
-        if (conversation && message) this.publisher.message('message.created', channel.organizationId, toConversationDto(conversation), message);
-      });
+      const conversation = toConversationDto((await this.conversations.findById(channel.organizationId, conversationId, m))!);
+      const message = (await this.messages.findDto(messageId, m))!;
+      await this.events.record(m, afterCommit, domainEvent('message.received', channel.organizationId, { conversation, message, newConversation: false }));
       return true;
     });
   }

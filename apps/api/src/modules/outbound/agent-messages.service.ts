@@ -7,7 +7,8 @@ import { AuditRepository } from '../audit/audit.repository';
 import { toConversationDto } from '../conversations/conversation.mapper';
 import { ConversationRepository } from '../conversations/conversation.repository';
 import { MessageRepository } from '../messages/message.repository';
-import { RealtimePublisher } from '../realtime/realtime.publisher';
+import { DomainEvents } from '../events/domain-event-bus';
+import { domainEvent, type DomainEvent } from '../events/domain-events';
 import { JobQueue, QUEUES } from './job-queue';
 
 export interface AgentMessage {
@@ -21,14 +22,14 @@ export interface AgentMessage {
   /** The job that sends it (default: the outbound queue of the channel adapters). */
   queue?: string;
   audit?: Record<string, unknown>;
-  /** Which event announces the conversation after commit. */
-  conversationEvent?: 'conversation.created' | 'conversation.updated';
+  /** The agent opened the conversation (assigned to them) with this message. */
+  newConversation?: boolean;
 }
 
 /**
  * Stores what an agent writes in a conversation, inside the caller's transaction: the message
  * (queued, or recorded for a note), the conversation's activity, the send job (the outbox), the
- * audit line, and the events after commit. Every agent-written message goes through here.
+ * audit line, and the domain events (after commit). Every agent-written message goes through here.
  */
 @Injectable()
 export class AgentMessages {
@@ -37,7 +38,7 @@ export class AgentMessages {
     private readonly messages: MessageRepository,
     private readonly queue: JobQueue,
     private readonly audit: AuditRepository,
-    private readonly publisher: RealtimePublisher,
+    private readonly events: DomainEvents,
   ) {}
 
   async record(m: EntityManager, afterCommit: AfterCommit, agent: AuthAgent, v: AgentMessage): Promise<{ conversation: ConversationDto; message: MessageDto }> {
@@ -72,10 +73,18 @@ export class AgentMessages {
     );
     const conversation = toConversationDto((await this.conversations.findById(agent.organizationId, v.conversationId, m))!);
     const message = (await this.messages.findDto(messageId, m))!;
-    afterCommit(() => {
-      this.publisher.message('message.created', agent.organizationId, conversation, message);
-      this.publisher.conversation(v.conversationEvent ?? 'conversation.updated', agent.organizationId, conversation);
-    });
+    const org = agent.organizationId;
+    const newConversation = !!v.newConversation;
+    const events: DomainEvent[] = [domainEvent('message.sent', org, { conversation, message, newConversation, byAgentId: agent.id })];
+    if (newConversation) {
+      events.push(
+        domainEvent('conversation.created', org, { conversation, origin: 'agent' }),
+        domainEvent('conversation.assigned', org, { conversation, previousAssigneeId: null, assigneeId: conversation.assigneeId, byAgentId: agent.id }),
+      );
+    } else {
+      events.push(domainEvent('conversation.updated', org, { conversation, change: 'message' }));
+    }
+    await this.events.record(m, afterCommit, ...events);
     return { conversation, message };
   }
 }

@@ -4,7 +4,8 @@ import { Database } from '../../common/database.service';
 import { toConversationDto } from '../conversations/conversation.mapper';
 import { ConversationRepository } from '../conversations/conversation.repository';
 import { MessageRepository } from '../messages/message.repository';
-import { RealtimePublisher } from '../realtime/realtime.publisher';
+import { DomainEvents } from '../events/domain-event-bus';
+import { domainEvent } from '../events/domain-events';
 
 const RANK: Record<DeliveryStatus, number> = { received: 0, queued: 1, sent: 2, delivered: 3, failed: 4 };
 
@@ -19,7 +20,7 @@ export class DeliveryStatusService {
     private readonly db: Database,
     private readonly messages: MessageRepository,
     private readonly conversations: ConversationRepository,
-    private readonly publisher: RealtimePublisher,
+    private readonly events: DomainEvents,
   ) {}
 
   /** Returns false when no outbound message of this channel has that external id. */
@@ -36,7 +37,9 @@ export class DeliveryStatusService {
       this.conversations.findById(row.organization_id, row.conversation_id),
       this.messages.findDto(row.id),
     ]);
-    if (conversation && message) this.publisher.message('message.updated', row.organization_id, toConversationDto(conversation), message);
+    if (conversation && message) {
+      await this.events.emit(domainEvent('message.updated', row.organization_id, { conversation: toConversationDto(conversation), message, change: 'status' }));
+    }
     return true;
   }
 }

@@ -6,6 +6,8 @@ import { pgClean } from '../../common/pg-text';
 
 export const QUEUES = {
   outboundSend: 'outbound-send',
+  /** Durable listeners of domain events (modules/events), one job per (event, listener). */
+  domainEvents: 'domain-events',
 } as const;
 
 export const OUTBOUND_RETRY_LIMIT = 6;
@@ -40,6 +42,8 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
     await boss.start();
     this.boss = boss;
     await this.ensureQueue(QUEUES.outboundSend, { retryLimit: OUTBOUND_RETRY_LIMIT });
+    // Created before any feature starts, since writers enqueue into it in their transactions.
+    await this.ensureQueue(QUEUES.domainEvents, { retryLimit: 10 });
   }
 
   /** Creates a queue once (idempotent); retries back off exponentially up to ten minutes. */

@@ -9,7 +9,8 @@ import { ChannelService, type ResolvedChannel } from '../channels/channel.servic
 import { toConversationDto } from '../conversations/conversation.mapper';
 import { ConversationRepository } from '../conversations/conversation.repository';
 import { MessageRepository } from '../messages/message.repository';
-import { RealtimePublisher } from '../realtime/realtime.publisher';
+import { DomainEvents } from '../events/domain-event-bus';
+import { domainEvent } from '../events/domain-events';
 import { JobQueue, OUTBOUND_RETRY_LIMIT, QUEUES } from './job-queue';
 import { replyToken } from './reply-token';
 
@@ -33,7 +34,7 @@ export class OutboundWorker implements OnApplicationBootstrap {
     private readonly channels: ChannelService,
     private readonly messages: MessageRepository,
     private readonly conversations: ConversationRepository,
-    private readonly publisher: RealtimePublisher,
+    private readonly events: DomainEvents,
     private readonly blobs: BlobStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -83,7 +84,9 @@ export class OutboundWorker implements OnApplicationBootstrap {
       this.conversations.findById(organizationId, row.conversation_id),
       this.messages.findDto(messageId),
     ]);
-    if (conversation && message) this.publisher.message('message.updated', organizationId, toConversationDto(conversation), message);
+    if (conversation && message) {
+      await this.events.emit(domainEvent('message.updated', organizationId, { conversation: toConversationDto(conversation), message, change: 'status' }));
+    }
   }
 
   private async send(

@@ -9,7 +9,7 @@ import {
 } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import type { AuthAgent } from '../../common/auth-agent';
-import { Database } from '../../common/database.service';
+import { Database, type AfterCommit } from '../../common/database.service';
 import { notFound } from '../../common/errors';
 import { DirectoryRepository } from '../agents/directory.repository';
 import { AuditRepository } from '../audit/audit.repository';
@@ -20,7 +20,8 @@ import { ConversationRepository } from '../conversations/conversation.repository
 import { canRead } from '../conversations/conversation.service';
 import { IngestService } from '../ingest/ingest.service';
 import { MessageRepository } from '../messages/message.repository';
-import { RealtimePublisher } from '../realtime/realtime.publisher';
+import { DomainEvents } from '../events/domain-event-bus';
+import { domainEvent, type DomainEvent } from '../events/domain-events';
 import { CallRepository, type CallMeta, type CallOutcomeState } from './call.repository';
 import { CallRingingGateway } from './call-ringing.gateway';
 import { TelephonyQueue } from './telephony-queue';
@@ -97,7 +98,7 @@ export class CallService {
     private readonly calls: CallRepository,
     private readonly audit: AuditRepository,
     private readonly directory: DirectoryRepository,
-    private readonly publisher: RealtimePublisher,
+    private readonly events: DomainEvents,
     private readonly ringing: CallRingingGateway,
     private readonly queue: TelephonyQueue,
   ) {}
@@ -195,14 +196,20 @@ export class CallService {
       if (row.direction === 'outbound' && call.outcome === 'answered' && before !== 'answered') {
         await this.calls.clearCallback(m, row.conversation_id);
       }
-      const conversation = await this.conversations.findById(row.organization_id, row.conversation_id, m);
+      const found = await this.conversations.findById(row.organization_id, row.conversation_id, m);
       const message = await this.messages.findDto(row.id, m);
-      afterCommit(() => {
-        if (!conversation || !message) return;
-        const dto = toConversationDto(conversation);
-        this.publisher.message('message.updated', row.organization_id, dto, message);
-        this.publisher.conversation('conversation.updated', row.organization_id, dto);
-      });
+      if (found && message) {
+        const org = row.organization_id;
+        const conversation = toConversationDto(found);
+        const events: DomainEvent[] = [
+          domainEvent('message.updated', org, { conversation, message, change: 'call' }),
+          domainEvent('conversation.updated', org, { conversation, change: 'call' }),
+        ];
+        if (row.direction === 'inbound' && (call.outcome === 'missed' || call.outcome === 'voicemail') && before === 'ringing') {
+          events.push(domainEvent('call.missed', org, { conversation, message, outcome: call.outcome }));
+        }
+        await this.events.record(m, afterCommit, ...events);
+      }
       return { messageId: row.id, outcome: call.outcome };
     });
   }
@@ -297,24 +304,30 @@ export class CallService {
         createdAt: at,
       });
       await this.calls.touchCall(m, conversationId, { snippet: body, outbound: true, at });
-      await this.publishCreated(m, afterCommit, channel.organizationId, conversationId, id);
+      await this.recordCreated(m, afterCommit, channel.organizationId, conversationId, id, authorAgentId);
       return id;
     });
   }
 
-  private async publishCreated(
+  /** A call line added to an existing conversation: outgoing (PBX) or logged by an agent (either way). */
+  private async recordCreated(
     m: EntityManager,
-    afterCommit: (fn: () => void) => void,
+    afterCommit: AfterCommit,
     organizationId: string,
     conversationId: string,
     messageId: string,
+    byAgentId: string | null,
   ): Promise<MessageDto> {
     const conversation = toConversationDto((await this.conversations.findById(organizationId, conversationId, m))!);
     const message = (await this.messages.findDto(messageId, m))!;
-    afterCommit(() => {
-      this.publisher.message('message.created', organizationId, conversation, message);
-      this.publisher.conversation('conversation.updated', organizationId, conversation);
-    });
+    await this.events.record(
+      m,
+      afterCommit,
+      message.direction === 'inbound'
+        ? domainEvent('message.received', organizationId, { conversation, message, newConversation: false })
+        : domainEvent('message.sent', organizationId, { conversation, message, newConversation: false, byAgentId }),
+      domainEvent('conversation.updated', organizationId, { conversation, change: 'message' }),
+    );
     return message;
   }
 
@@ -355,7 +368,7 @@ export class CallService {
         { organizationId: agent.organizationId, agentId: agent.id, action: 'conversation.call_logged', conversationId, contactId: row.contact_id, data: { direction: input.direction, kind: input.kind } },
         m,
       );
-      return this.publishCreated(m, afterCommit, agent.organizationId, conversationId, id);
+      return this.recordCreated(m, afterCommit, agent.organizationId, conversationId, id, agent.id);
     });
   }
 }

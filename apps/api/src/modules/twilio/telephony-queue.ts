@@ -11,7 +11,8 @@ import { ConversationRepository } from '../conversations/conversation.repository
 import { MessageRepository } from '../messages/message.repository';
 import { DeliveryStatusService } from '../outbound/delivery-status.service';
 import { JobQueue } from '../outbound/job-queue';
-import { RealtimePublisher } from '../realtime/realtime.publisher';
+import { DomainEvents } from '../events/domain-event-bus';
+import { domainEvent } from '../events/domain-events';
 import { CallRepository } from './call.repository';
 
 export const TELEPHONY_MEDIA_QUEUE = 'telephony-media';
@@ -52,7 +53,7 @@ export class TelephonyQueue implements OnApplicationBootstrap {
     private readonly conversations: ConversationRepository,
     private readonly calls: CallRepository,
     private readonly blobs: BlobStore,
-    private readonly publisher: RealtimePublisher,
+    private readonly events: DomainEvents,
     private readonly delivery: DeliveryStatusService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -115,7 +116,9 @@ export class TelephonyQueue implements OnApplicationBootstrap {
       this.conversations.findById(organizationId, where.conversation_id),
       this.messages.findDto(messageId),
     ]);
-    if (conversation && message) this.publisher.message('message.updated', organizationId, toConversationDto(conversation), message);
+    if (conversation && message) {
+      await this.events.emit(domainEvent('message.updated', organizationId, { conversation: toConversationDto(conversation), message, change: 'attachments' }));
+    }
   }
 
   private async download(url: string, c: { accountSid?: string; authToken?: string; apiBaseUrl?: string }) {

@@ -1,0 +1,168 @@
+import { Inject, Injectable, Logger, SetMetadata, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import type { EntityManager } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../../config';
+import { Database, type AfterCommit } from '../../common/database.service';
+import { JobQueue, QUEUES } from '../outbound/job-queue';
+import { DomainEventRepository } from './domain-event.repository';
+import type { DomainEvent, DomainEventType } from './domain-events';
+
+const LISTENS = Symbol('domain-event-listener');
+
+interface ListenerOptions {
+  /**
+   * Run from the durable job queue: enqueued in the same transaction as the write (the outbox),
+   * retried until it succeeds, and run exactly once per event in its own transaction (the
+   * method receives that transaction's manager as second argument; what it writes there
+   * commits with the mark that it ran).
+   */
+  durable?: boolean;
+}
+
+type Handler<T extends DomainEventType> = (event: DomainEvent<T>) => unknown;
+type DurableHandler<T extends DomainEventType> = (event: DomainEvent<T>, manager: EntityManager) => Promise<unknown>;
+
+/**
+ * Makes a method of any provider a listener of one or more domain events, found at start-up:
+ * a feature reacts to an event in one line, in its own folder.
+ *
+ *   @OnDomainEvent('message.received') onReceived(e: DomainEvent<'message.received'>) { … }
+ *   @OnDomainEvent('conversation.status_changed', { durable: true }) async onStatus(e, manager) { … }
+ */
+export function OnDomainEvent<T extends DomainEventType>(types: T | T[], options: ListenerOptions & { durable: true }): MethodDecorator &
+  ((target: object, key: string | symbol, d: TypedPropertyDescriptor<DurableHandler<T>>) => void);
+export function OnDomainEvent<T extends DomainEventType>(types: T | T[], options?: ListenerOptions): MethodDecorator &
+  ((target: object, key: string | symbol, d: TypedPropertyDescriptor<Handler<T>>) => void);
+export function OnDomainEvent(types: DomainEventType | DomainEventType[], options: ListenerOptions = {}) {
+  return SetMetadata(LISTENS, { types: Array.isArray(types) ? types : [types], durable: !!options.durable });
+}
+
+interface Listener {
+  /** `Class.method`: names the listener in logs and in the exactly-once mark of durable ones. */
+  name: string;
+  durable: boolean;
+  run: (event: DomainEvent, manager?: EntityManager) => unknown;
+}
+
+interface DurableJob {
+  listener: string;
+  event: DomainEvent;
+}
+
+/**
+ * The in-process bus of domain events (domain-events.ts). Writers call `record` inside their
+ * transaction (durable listeners' jobs are enqueued with it, the others hear the events once it
+ * committed) or `emit` after a write that committed on its own (the ingest's group commit).
+ * A listener that throws neither undoes the write nor stops the others: it is logged with the
+ * event's id and type, nothing personal.
+ */
+@Injectable()
+export class DomainEvents implements OnModuleInit, OnApplicationBootstrap {
+  private readonly logger = new Logger('DomainEvents');
+  private readonly listeners = new Map<DomainEventType, Listener[]>();
+  private readonly durable = new Map<string, Listener>();
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    private readonly reflector: Reflector,
+    private readonly db: Database,
+    private readonly queue: JobQueue,
+    private readonly repo: DomainEventRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Every provider's @OnDomainEvent methods, before any feature starts writing. */
+  onModuleInit(): void {
+    for (const wrapper of this.discovery.getProviders()) {
+      const instance = wrapper.instance as Record<string, unknown> | undefined;
+      if (!instance || typeof instance !== 'object' || !wrapper.isDependencyTreeStatic()) continue;
+      const proto = Object.getPrototypeOf(instance) as object;
+      for (const method of this.scanner.getAllMethodNames(proto)) {
+        const fn = instance[method];
+        if (typeof fn !== 'function') continue;
+        const meta = this.reflector.get<{ types: DomainEventType[]; durable: boolean } | undefined>(LISTENS, fn);
+        if (!meta) continue;
+        const listener: Listener = {
+          name: `${instance.constructor.name}.${method}`,
+          durable: meta.durable,
+          run: (fn as (...a: unknown[]) => unknown).bind(instance),
+        };
+        for (const type of meta.types) this.on(type, listener);
+      }
+    }
+  }
+
+  /** Durable listeners' jobs are worked on by instances that run jobs. */
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.durable.size || !this.config.runJobs) return;
+    await this.queue.work<DurableJob>(QUEUES.domainEvents, (job) => this.runDurable(job.data));
+  }
+
+  private on(type: DomainEventType, listener: Listener): void {
+    const list = this.listeners.get(type) ?? [];
+    list.push(listener);
+    this.listeners.set(type, list);
+    if (listener.durable) this.durable.set(listener.name, listener);
+  }
+
+  /** Whether some durable listener waits for this type (nothing is enqueued otherwise). */
+  hasDurable(type: DomainEventType): boolean {
+    return (this.listeners.get(type) ?? []).some((l) => l.durable);
+  }
+
+  /**
+   * Inside the writer's transaction: durable listeners' jobs are inserted with it (they commit or
+   * roll back with the write), and the in-process listeners hear the events after commit.
+   */
+  async record(manager: EntityManager, afterCommit: AfterCommit, ...events: DomainEvent[]): Promise<void> {
+    for (const event of events) {
+      for (const l of this.listeners.get(event.type) ?? []) {
+        if (l.durable) await this.queue.sendInTx(manager, QUEUES.domainEvents, { listener: l.name, event } satisfies DurableJob);
+      }
+    }
+    afterCommit(() => this.emit(...events));
+  }
+
+  /**
+   * Tells committed events to the in-process listeners, in order. Each listener is started at
+   * once (a synchronous one has finished when this returns); the promise settles when all have,
+   * and never rejects.
+   */
+  emit(...events: DomainEvent[]): Promise<void> {
+    const running: Promise<void>[] = [];
+    for (const event of events) {
+      for (const l of this.listeners.get(event.type) ?? []) {
+        if (l.durable) continue;
+        try {
+          const r = l.run(event);
+          if (r instanceof Promise) running.push(r.then(() => undefined, (e: unknown) => this.failed(l, event, e)));
+        } catch (e) {
+          this.failed(l, event, e);
+        }
+      }
+    }
+    return Promise.all(running).then(() => undefined);
+  }
+
+  /** One durable listener for one event, at most once: the mark and the listener's writes commit together. */
+  private async runDurable({ listener, event }: DurableJob): Promise<void> {
+    const l = this.durable.get(listener);
+    if (!l) return void this.logger.warn(`écouteur durable ${listener} inconnu : événement ${event.type} ${event.id} ignoré`);
+    try {
+      await this.db.tx(async (m) => {
+        if (!(await this.repo.markHandled(m, event.id, listener))) return;
+        await l.run(event, m);
+      });
+    } catch (e) {
+      this.failed(l, event, e);
+      throw e; // retried by the queue
+    }
+  }
+
+  private failed(l: Listener, event: DomainEvent, e: unknown): void {
+    // The error's kind only: its message may quote what a citizen wrote.
+    const kind = e instanceof Error ? `${e.name}${(e as { code?: string }).code ? ` ${(e as { code?: string }).code}` : ''}` : typeof e;
+    this.logger.error(`l'écouteur ${l.name} a échoué sur ${event.type} ${event.id} (${kind})`);
+  }
+}

@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import type { ConversationDto, ConversationStatus, MessageDto } from '@guichet/contracts';
+
+/** Why a conversation row changed, for `conversation.updated`. */
+export type ConversationChange =
+  | 'message' // a message was added: snippet, last activity, unread
+  | 'agent' // an agent changed status, priority, service or assignee
+  | 'read' // an agent opened it
+  | 'snooze_ended'
+  | 'assignee_deactivated'
+  | 'contact_profile' // the citizen's name came from the provider
+  | 'subject'
+  | 'call'; // a call's outcome moved (callback flag, snippet)
+
+/** What changed in a message, for `message.updated`. */
+export type MessageChange = 'status' | 'requeued' | 'attachments' | 'call';
+
+interface ConversationPayload {
+  conversation: ConversationDto;
+}
+
+interface MessagePayload extends ConversationPayload {
+  message: MessageDto;
+}
+
+/**
+ * The server's domain events: what happened to a conversation, told after the write committed.
+ * Each write path emits them from one place (the socket events of libs/contracts are derived
+ * from these by the realtime listener). Several may go out for one write, in order: the message
+ * event first, then `conversation.created` or `conversation.updated`, then the specific changes.
+ * `conversation.updated` goes out once for every write that changed the conversation's row (what
+ * list screens need); `conversation.assigned`, `.transferred`, `.status_changed` and
+ * `call.missed` go out beside it for the listeners that care about that change only.
+ */
+export interface DomainEventMap {
+  /** A conversation was opened (by a citizen's first message, an agent writing first, a Meta echo). */
+  'conversation.created': ConversationPayload & { origin: 'inbound' | 'agent' | 'provider' };
+  /**
+   * The conversation's row changed. `previous` is where it was before, when the change may have
+   * moved it (an agent's update, an assignee deactivated): its former service and assignee.
+   */
+  'conversation.updated': ConversationPayload & {
+    change: ConversationChange;
+    previous?: { teamId: string; assigneeId: string | null; status: ConversationStatus };
+  };
+  'conversation.assigned': ConversationPayload & { previousAssigneeId: string | null; assigneeId: string | null; byAgentId: string | null };
+  'conversation.transferred': ConversationPayload & { previousTeamId: string; teamId: string; byAgentId: string | null };
+  'conversation.status_changed': ConversationPayload & { previousStatus: ConversationStatus; status: ConversationStatus; byAgentId: string | null };
+  /** A citizen's message, call, reaction or comment was stored (any channel, the tracking page, the web form). */
+  'message.received': MessagePayload & { newConversation: boolean };
+  /**
+   * Something written on the town hall's side was stored: an agent's reply (queued) or note, a
+   * message sent from the provider's own inbox (Meta echo), an outgoing or hand-logged call.
+   */
+  'message.sent': MessagePayload & { newConversation: boolean; byAgentId: string | null };
+  /** A stored message changed: delivery status, attachments fetched, a call's progress. */
+  'message.updated': MessagePayload & { change: MessageChange };
+  /** An incoming call ended unanswered (missed or voicemail): the conversation is flagged "à rappeler". */
+  'call.missed': MessagePayload & { outcome: 'missed' | 'voicemail' };
+}
+
+export type DomainEventType = keyof DomainEventMap;
+
+export interface DomainEventHeader<T extends DomainEventType = DomainEventType> {
+  /** Unique per event: listeners that must run once key on it. */
+  id: string;
+  type: T;
+  occurredAt: string;
+  organizationId: string;
+  conversationId: string;
+  /** Set for message events. */
+  messageId: string | null;
+}
+
+export type DomainEvent<T extends DomainEventType = DomainEventType> = {
+  [K in T]: DomainEventHeader<K> & DomainEventMap[K];
+}[T];
+
+const TYPES: Record<DomainEventType, true> = {
+  'conversation.created': true,
+  'conversation.updated': true,
+  'conversation.assigned': true,
+  'conversation.transferred': true,
+  'conversation.status_changed': true,
+  'message.received': true,
+  'message.sent': true,
+  'message.updated': true,
+  'call.missed': true,
+};
+
+/** Every event type (the compiler makes a new one appear here). */
+export const DOMAIN_EVENT_TYPES = Object.keys(TYPES) as DomainEventType[];
+
+/** A new event, with its id and time; the ids come from the DTOs it carries. */
+export function domainEvent<T extends DomainEventType>(type: T, organizationId: string, payload: DomainEventMap[T]): DomainEvent<T> {
+  const p = payload as DomainEventMap[T] & { conversation: ConversationDto; message?: MessageDto };
+  return {
+    id: randomUUID(),
+    type,
+    occurredAt: new Date().toISOString(),
+    organizationId,
+    conversationId: p.conversation.id,
+    messageId: p.message?.id ?? null,
+    ...payload,
+  } as DomainEvent<T>;
+}

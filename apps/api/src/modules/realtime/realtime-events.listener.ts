@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { OnDomainEvent } from '../events/domain-event-bus';
+import type { DomainEvent } from '../events/domain-events';
+import { RealtimePublisher } from './realtime.publisher';
+
+/**
+ * Domain events to socket events (libs/contracts events.ts), to the rooms allowed to see them.
+ * `conversation.assigned`, `.transferred`, `.status_changed` and `call.missed` need nothing
+ * more: the `conversation.updated` or message event that goes out beside them carries the DTO
+ * (a socket client hears one event per change, as before domain events).
+ */
+@Injectable()
+export class RealtimeEvents {
+  constructor(private readonly publisher: RealtimePublisher) {}
+
+  @OnDomainEvent(['message.received', 'message.sent'])
+  messageCreated(e: DomainEvent<'message.received' | 'message.sent'>): void {
+    this.publisher.message('message.created', e.organizationId, e.conversation, e.message);
+  }
+
+  @OnDomainEvent('message.updated')
+  messageUpdated(e: DomainEvent<'message.updated'>): void {
+    this.publisher.message('message.updated', e.organizationId, e.conversation, e.message);
+  }
+
+  @OnDomainEvent('conversation.created')
+  conversationCreated(e: DomainEvent<'conversation.created'>): void {
+    this.publisher.conversation('conversation.created', e.organizationId, e.conversation);
+  }
+
+  /**
+   * Those who had it (its former service too) hear that it changed; then, if it moved, whoever
+   * may no longer read it leaves its room.
+   */
+  @OnDomainEvent('conversation.updated')
+  async conversationUpdated(e: DomainEvent<'conversation.updated'>): Promise<void> {
+    const { conversation: c, previous } = e;
+    const previousTeams = previous && previous.teamId !== c.teamId ? [previous.teamId] : [];
+    this.publisher.conversation('conversation.updated', e.organizationId, c, previousTeams);
+    if (previous && (previous.teamId !== c.teamId || previous.assigneeId !== c.assigneeId)) {
+      await this.publisher.conversationAccessChanged(e.organizationId, c.id);
+    }
+  }
+}
