@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Type } from '@nestjs/common';
 import type { AgentRole, ChannelKind } from '@guichet/contracts';
 import { Client } from 'pg';
 import { createApp, type RunningApp } from '../src/app.factory';
@@ -64,7 +65,8 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(overrides: Partial<AppConfig> = {}): Promise<TestApp> {
+/** `modules`: added to the app (a test's own listener, say). */
+export async function startTestApp(overrides: Partial<AppConfig> = {}, modules: Type[] = []): Promise<TestApp> {
   const databaseUrl = overrides.databaseUrl ?? (await createTestDatabase());
   const dataDir = mkdtempSync(join(tmpdir(), 'guichet-test-'));
   const config: AppConfig = {
@@ -84,7 +86,7 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}): Promise<
     loginAddressFailuresPer15Min: 100,
     ...overrides,
   };
-  const running = await createApp(config);
+  const running = await createApp(config, modules);
   const db = new Client({ connectionString: databaseUrl });
   await db.connect();
 

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config';
+import { Database } from '../../common/database.service';
 import { RateLimiter } from '../../common/rate-limiter';
 import { JobQueue } from '../outbound/job-queue';
 import { DomainEvents } from '../events/domain-event-bus';
@@ -18,6 +19,7 @@ export class ConversationTimers implements OnApplicationBootstrap {
   private readonly logger = new Logger('Timers');
 
   constructor(
+    private readonly db: Database,
     private readonly queue: JobQueue,
     private readonly conversations: ConversationRepository,
     private readonly events: DomainEvents,
@@ -38,18 +40,22 @@ export class ConversationTimers implements OnApplicationBootstrap {
     await this.limiter.purge();
   }
 
-  /** Reopens snoozed conversations whose date has passed; each change is pushed live. */
-  async wakeSnoozed(): Promise<number> {
-    const rows = await this.conversations.wakeSnoozed();
-    for (const { id, organization_id } of rows) {
-      const row = await this.conversations.findById(organization_id, id);
-      if (!row) continue;
-      const conversation = toConversationDto(row);
-      await this.events.emit(
-        domainEvent('conversation.updated', organization_id, { conversation, change: 'snooze_ended' }),
-        domainEvent('conversation.status_changed', organization_id, { conversation, previousStatus: 'snoozed', status: conversation.status, byAgentId: null }),
-      );
-    }
-    return rows.length;
+  /** Reopens snoozed conversations whose date has passed; each change is told after commit. */
+  wakeSnoozed(): Promise<number> {
+    return this.db.tx(async (m, afterCommit) => {
+      const rows = await this.conversations.wakeSnoozed(m);
+      for (const { id, organization_id } of rows) {
+        const row = await this.conversations.findById(organization_id, id, m);
+        if (!row) continue;
+        const conversation = toConversationDto(row);
+        await this.events.record(
+          m,
+          afterCommit,
+          domainEvent('conversation.updated', organization_id, { conversation, change: 'snooze_ended' }),
+          domainEvent('conversation.status_changed', organization_id, { conversation, previousStatus: 'snoozed', status: conversation.status, byAgentId: null }),
+        );
+      }
+      return rows.length;
+    });
   }
 }

@@ -286,10 +286,12 @@ export class ConversationRepository {
   }
 
   /** Snoozed conversations whose date has come: open again, unread, version bumped. */
-  wakeSnoozed(): Promise<{ id: string; organization_id: string }[]> {
+  wakeSnoozed(manager?: EntityManager): Promise<{ id: string; organization_id: string }[]> {
     return this.db.query(
       `UPDATE conversation SET status = 'open', snoozed_until = NULL, unread = true, version = version + 1
         WHERE status = 'snoozed' AND snoozed_until <= now() RETURNING id, organization_id`,
+      [],
+      manager,
     );
   }
 

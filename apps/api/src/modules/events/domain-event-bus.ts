@@ -121,15 +121,29 @@ export class DomainEvents implements OnModuleInit, OnApplicationBootstrap {
         if (l.durable) await this.queue.sendInTx(manager, QUEUES.domainEvents, { listener: l.name, event } satisfies DurableJob);
       }
     }
-    afterCommit(() => this.emit(...events));
+    afterCommit(() => this.deliver(events));
   }
 
   /**
-   * Tells committed events to the in-process listeners, in order. Each listener is started at
-   * once (a synchronous one has finished when this returns); the promise settles when all have,
-   * and never rejects.
+   * Tells events of a write that committed on its own (no Database.tx: the ingest's group commit,
+   * single-statement updates) to the in-process listeners. No outbox there: a durable listener of
+   * such an event is told in the log that it missed it (see the report of issue 11, item 1).
    */
   emit(...events: DomainEvent[]): Promise<void> {
+    for (const event of events) {
+      for (const l of this.listeners.get(event.type) ?? []) {
+        if (l.durable) this.logger.error(`${event.type} ${event.id} émis hors transaction : l'écouteur durable ${l.name} ne le recevra pas`);
+      }
+    }
+    return this.deliver(events);
+  }
+
+  /**
+   * Committed events to the in-process listeners, in order. Each listener is started at once (a
+   * synchronous one has finished when this returns); the promise settles when all have, and
+   * never rejects.
+   */
+  private deliver(events: DomainEvent[]): Promise<void> {
     const running: Promise<void>[] = [];
     for (const event of events) {
       for (const l of this.listeners.get(event.type) ?? []) {

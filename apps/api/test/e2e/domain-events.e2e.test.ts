@@ -1,0 +1,329 @@
+import { Injectable, Module } from '@nestjs/common';
+import { createHmac, randomBytes } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { pbxSignature, twilioSignature } from '@guichet/channels';
+import type { ConversationDto } from '@guichet/contracts';
+import {
+  expectEventually,
+  metaPayloads as P,
+  startDovecot,
+  startGraphServer,
+  startSmtpCapture,
+  startTwilioServer,
+  type Dovecot,
+  type GraphServer,
+  type SmtpCapture,
+  type TwilioServer,
+} from '@guichet/testing';
+import { Database } from '../../src/common/database.service';
+import { DomainEvents, OnDomainEvent } from '../../src/modules/events/domain-event-bus';
+import { DOMAIN_EVENT_TYPES, domainEvent, type DomainEvent } from '../../src/modules/events/domain-events';
+import { MailboxWatcherService } from '../../src/modules/email/mailbox-watcher.service';
+import { QUEUES, JobQueue } from '../../src/modules/outbound/job-queue';
+import { seedTown, startTestApp, type TestApp } from '../harness';
+
+/** What a listener saw of one event, and whether its write was already visible to another connection. */
+interface Heard {
+  event: DomainEvent;
+  committed: boolean;
+}
+
+/**
+ * A new feature's listener, in one file: it hears every domain event and checks that the
+ * message or conversation it names is already committed (read on another connection).
+ */
+@Injectable()
+class EveryEventListener {
+  static heard: Heard[] = [];
+  constructor(private readonly db: Database) {}
+
+  @OnDomainEvent(DOMAIN_EVENT_TYPES)
+  async onEvent(event: DomainEvent): Promise<void> {
+    const [row] = event.messageId
+      ? await this.db.query(`SELECT 1 FROM message WHERE id = $1`, [event.messageId])
+      : await this.db.query(`SELECT 1 FROM conversation WHERE id = $1`, [event.conversationId]);
+    EveryEventListener.heard.push({ event, committed: !!row });
+  }
+}
+
+/** A listener that fails on every message: it must neither undo the write nor stop the others. */
+@Injectable()
+class FailingListener {
+  @OnDomainEvent('message.received')
+  explode(): void {
+    throw new Error('écouteur en panne');
+  }
+
+  @OnDomainEvent('message.received')
+  async explodeLater(): Promise<void> {
+    throw new Error('écouteur en panne, plus tard');
+  }
+}
+
+/** A listener that must never miss a status change (a deadline, an acknowledgement): run from the durable queue. */
+@Injectable()
+class DurableStatusListener {
+  static runs: { eventId: string; status: string }[] = [];
+
+  @OnDomainEvent('conversation.status_changed', { durable: true })
+  async onStatus(event: DomainEvent<'conversation.status_changed'>, manager: EntityManager): Promise<void> {
+    // What a durable listener writes goes through `manager`: it commits with the mark that it ran.
+    await manager.query(`SELECT 1`);
+    DurableStatusListener.runs.push({ eventId: event.id, status: event.status });
+  }
+}
+
+@Module({ providers: [EveryEventListener, FailingListener, DurableStatusListener] })
+class ListenersModule {}
+
+const ACCOUNT = 'AC' + 'e'.repeat(32);
+const TOKEN = 'auth-token-evenements-01';
+const PAGE = '2002';
+const APP_SECRET = 'app-secret-evenements';
+const PBX_SECRET = 'secret-standard-evenements-01';
+const ADDRESS = 'accueil@ville-evenements.fr';
+const hex = (n = 8) => randomBytes(n).toString('hex');
+
+describe('domain events: one typed bus after commit, listeners in their own files, durable listeners from the queue', () => {
+  let t: TestApp;
+  let town: Awaited<ReturnType<typeof seedTown>>;
+  let twilio: TwilioServer;
+  let graph: GraphServer;
+  let dovecot: Dovecot;
+  let smtp: SmtpCapture;
+  let box: Awaited<ReturnType<Dovecot['addUser']>>;
+  const ch: Record<'email' | 'sms' | 'whatsapp' | 'voice' | 'messenger' | 'pbx', string> = {} as never;
+
+  const twilioHook = async (path: string, params: Record<string, string>) => {
+    const res = await fetch(t.url + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature(TOKEN, t.config.publicUrl + path, params) },
+      body: new URLSearchParams(params).toString(),
+    });
+    expect(res.status).toBe(200);
+  };
+  const metaHook = async (payload: object) => {
+    const raw = JSON.stringify(payload);
+    const sig = `sha256=${createHmac('sha256', APP_SECRET).update(raw).digest('hex')}`;
+    expect((await t.http('POST', `/webhooks/meta/${ch.messenger}`, { body: raw, headers: { 'x-hub-signature-256': sig } })).status).toBe(200);
+  };
+  const pbxHook = async (e: object) => {
+    const raw = JSON.stringify(e);
+    const res = await fetch(`${t.url}/webhooks/calls/${ch.pbx}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-guichet-signature': pbxSignature(PBX_SECRET, raw) },
+      body: raw,
+    });
+    expect(res.status).toBe(202);
+  };
+  const channel = async (kind: string, config: object) => {
+    const res = await t.http('POST', '/api/v1/channels', { token: town.admin.token, body: { kind, name: `Canal ${kind}`, teamId: town.etatCivil.id, config } });
+    expect(res.status).toBe(201);
+    return res.body.id as string;
+  };
+  const conversationOf = async (externalId: string) =>
+    (await t.db.query(`SELECT conversation_id FROM message WHERE external_id = $1`, [externalId])).rows[0]?.conversation_id as string;
+  const get = async (id: string, token = town.supervisor.token): Promise<ConversationDto> =>
+    (await t.http('GET', `/api/v1/conversations/${id}`, { token })).body;
+  const update = async (id: string, changes: object, token = town.supervisor.token) => {
+    const res = await t.http('PATCH', `/api/v1/conversations/${id}`, { token, body: { ...changes, version: (await get(id, token)).version } });
+    expect(res.status).toBe(200);
+    return res.body as ConversationDto;
+  };
+  /** "type channel" → count, over what the listener heard (message events by the message's channel). */
+  const tally = (types: string[]) => {
+    const out: Record<string, number> = {};
+    for (const { event: e } of EveryEventListener.heard) {
+      if (!types.includes(e.type)) continue;
+      const via = 'message' in e ? (e.message.channelKind ?? 'interne') : (e.conversation.lastChannelKind ?? 'aucun');
+      const key = `${e.type} ${via}`;
+      out[key] = (out[key] ?? 0) + 1;
+    }
+    return out;
+  };
+
+  beforeAll(async () => {
+    delete process.env.HTTP_PROXY;
+    delete process.env.HTTPS_PROXY;
+    [twilio, graph, dovecot, smtp, t] = await Promise.all([
+      startTwilioServer(),
+      startGraphServer(),
+      startDovecot(),
+      startSmtpCapture(),
+      startTestApp({}, [ListenersModule]),
+    ]);
+    twilio.addAccount(ACCOUNT, TOKEN);
+    graph.acceptTokens('page-token-ev');
+    town = await seedTown(t);
+    box = await dovecot.addUser('accueil');
+    const twilioConfig = { accountSid: ACCOUNT, authToken: TOKEN, apiBaseUrl: twilio.url };
+    ch.email = await channel('email', {
+      address: ADDRESS,
+      displayName: 'Mairie — accueil',
+      imap: { host: '127.0.0.1', port: dovecot.port, secure: false, user: box.user, password: box.password },
+      smtp: { host: '127.0.0.1', port: smtp.port, secure: false, user: smtp.user, password: smtp.password },
+      processed: 'seen',
+    });
+    ch.sms = await channel('sms', { ...twilioConfig, phoneNumber: '+33700000011' });
+    ch.whatsapp = await channel('whatsapp', { ...twilioConfig, whatsappNumber: '+33700000012' });
+    ch.voice = await channel('voice', { ...twilioConfig, phoneNumber: '+33140000011', forwardTo: '+33140000099' });
+    ch.messenger = await channel('messenger', {
+      pageId: PAGE,
+      pageAccessToken: 'page-token-ev',
+      appSecret: APP_SECRET,
+      verifyToken: 'verif-token-ev',
+      graphApiBaseUrl: graph.url,
+    });
+    ch.pbx = await channel('pbx', { vendor: '3CX', sharedSecret: PBX_SECRET });
+    const watchers = t.app.get(MailboxWatcherService);
+    await expectEventually(() => expect(watchers.status(ch.email)?.state).toBe('idle'), { timeoutMs: 15_000, intervalMs: 50 });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await Promise.all([twilio?.close(), graph?.close(), dovecot?.close(), smtp?.close()]);
+  });
+
+  it('a listener added in one file hears, once committed, every event of every channel, the tracking page and the agents', async () => {
+    EveryEventListener.heard = [];
+    // E-mail, through Dovecot.
+    const mailId = `<${hex()}@exemple.fr>`;
+    await dovecot.append(
+      box,
+      [`From: Anne Mail <anne.${hex(3)}@exemple.fr>`, `To: ${ADDRESS}`, 'Subject: Acte de naissance', `Message-ID: ${mailId}`, 'Content-Type: text/plain; charset=utf-8', '', 'Bonjour', ''].join('\r\n'),
+    );
+    // SMS and WhatsApp, through Twilio's webhooks.
+    await twilioHook(`/webhooks/twilio/${ch.sms}/sms`, { MessageSid: 'SM' + hex(16), AccountSid: ACCOUNT, From: '+33611000001', To: '+33700000011', Body: 'Bonjour', NumMedia: '0' });
+    await twilioHook(`/webhooks/twilio/${ch.whatsapp}/sms`, {
+      MessageSid: 'SM' + hex(16),
+      AccountSid: ACCOUNT,
+      From: 'whatsapp:+33611000002',
+      To: 'whatsapp:+33700000012',
+      Body: 'Salut',
+      NumMedia: '0',
+    });
+    // A Twilio call nobody answers: the call, then its outcome.
+    const callSid = 'CA' + hex(16);
+    await twilioHook(`/webhooks/twilio/${ch.voice}/voice`, { CallSid: callSid, AccountSid: ACCOUNT, From: '+33611000003', To: '+33140000011', CallStatus: 'ringing', Direction: 'inbound' });
+    await twilioHook(`/webhooks/twilio/${ch.voice}/voice-status`, { CallSid: callSid, AccountSid: ACCOUNT, DialCallStatus: 'no-answer', DialCallDuration: '0' });
+    // Messenger: a message, a reaction to it, and a reply written in Meta's own inbox (echo).
+    const mid = `m_${hex()}`;
+    await metaHook(P.messaging('page', [{ accountId: PAGE, events: [P.text(PAGE, 'PSID-EV', mid, 'Bonjour la mairie')] }]));
+    await metaHook(P.messaging('page', [{ accountId: PAGE, events: [P.reaction(PAGE, 'PSID-EV', mid, '👍')] }]));
+    await metaHook(P.messaging('page', [{ accountId: PAGE, events: [P.echo(PAGE, 'PSID-EV', `m_${hex()}`, 'Réponse depuis Meta')] }]));
+    // A switchboard call.
+    await pbxHook({ event: 'ringing', callId: `3cx-${hex(4)}`, from: '+33611000004', to: '+33140000000', direction: 'inbound', at: new Date().toISOString() });
+    // The web form, then the citizen's reply on the tracking page.
+    const form = await t.http('POST', `/api/v1/public/organizations/${town.org.slug}/requests`, {
+      body: { teamId: town.scolarite.id, name: 'Élodie Martin', email: `elodie.${hex(3)}@exemple.fr`, subject: 'Cantine', body: 'Bonjour' },
+      headers: { 'x-forwarded-for': '10.9.0.1' },
+    });
+    expect(form.status).toBe(201);
+    const tracking = await t.http('POST', `/api/v1/public/requests/${form.body.reference}?token=${form.body.trackingToken}`, { body: { body: 'Une précision' } });
+    expect(tracking.status).toBe(201);
+    // Agents: a note and a reply on the SMS file, then a status change, an assignment and a transfer.
+    await expectEventually(async () => expect(await t.count('message')).toBeGreaterThanOrEqual(10), { timeoutMs: 15_000 });
+    const smsFile = (await t.db.query(`SELECT conversation_id FROM message WHERE channel_id = $1`, [ch.sms])).rows[0].conversation_id as string;
+    const agent = town.agentEC;
+    const note = await t.http('POST', `/api/v1/conversations/${smsFile}/messages`, { token: agent.token, body: { kind: 'note', body: 'À voir', version: (await get(smsFile, agent.token)).version } });
+    expect(note.status).toBe(201);
+    const reply = await t.http('POST', `/api/v1/conversations/${smsFile}/messages`, {
+      token: agent.token,
+      body: { kind: 'reply', body: 'Bonjour, bien reçu', channelId: ch.sms, version: (await get(smsFile, agent.token)).version },
+    });
+    expect(reply.status).toBe(201);
+    await update(smsFile, { status: 'pending' });
+    await update(smsFile, { assigneeId: agent.id });
+    await update(smsFile, { teamId: town.scolarite.id });
+
+    const expected = {
+      'message.received email': 1,
+      'message.received sms': 1,
+      'message.received whatsapp': 1,
+      'message.received voice': 1,
+      'message.received messenger': 2,
+      'message.received pbx': 1,
+      'message.received webform': 2,
+      'message.sent messenger': 1,
+      'message.sent interne': 1,
+      'message.sent sms': 1,
+      'call.missed voice': 1,
+      'conversation.created email': 1,
+      'conversation.created sms': 1,
+      'conversation.created whatsapp': 1,
+      'conversation.created voice': 1,
+      'conversation.created messenger': 1,
+      'conversation.created pbx': 1,
+      'conversation.created webform': 1,
+      'conversation.status_changed sms': 1,
+      'conversation.assigned sms': 1,
+      'conversation.transferred sms': 1,
+    };
+    await expectEventually(() => expect(tally(Object.keys(expected).map((k) => k.split(' ')[0]!))).toEqual(expected), { timeoutMs: 15_000 });
+    // Updates: a message joining a file, the call moving on, the reply's delivery status, the agents' changes.
+    await expectEventually(() =>
+      expect(Object.keys(tally(['conversation.updated', 'message.updated']))).toEqual(
+        expect.arrayContaining([
+          'conversation.updated sms',
+          'conversation.updated voice',
+          'conversation.updated messenger',
+          'conversation.updated webform',
+          'message.updated voice',
+          'message.updated sms',
+        ]),
+      ),
+    );
+    const agentChanges = EveryEventListener.heard.filter(({ event: e }) => e.type === 'conversation.updated' && e.change === 'agent');
+    expect(agentChanges).toHaveLength(3);
+    // Every event went out after its write committed, with its own id, and names its organization.
+    expect(EveryEventListener.heard.every((h) => h.committed)).toBe(true);
+    expect(new Set(EveryEventListener.heard.map((h) => h.event.id)).size).toBe(EveryEventListener.heard.length);
+    expect(EveryEventListener.heard.every((h) => h.event.organizationId === town.org.id)).toBe(true);
+  });
+
+  it('a listener that throws neither undoes the write nor stops the other listeners', async () => {
+    EveryEventListener.heard = [];
+    const sid = 'SM' + hex(16);
+    await twilioHook(`/webhooks/twilio/${ch.sms}/sms`, { MessageSid: sid, AccountSid: ACCOUNT, From: '+33611000009', To: '+33700000011', Body: 'Encore moi', NumMedia: '0' });
+    expect(await conversationOf(sid)).toBeTruthy();
+    await expectEventually(() => expect(EveryEventListener.heard.filter((h) => h.event.type === 'message.received')).toHaveLength(1));
+  });
+
+  it('a durable listener runs from the job queue once per event, its job enqueued in the same transaction as the write', async () => {
+    const sid = 'SM' + hex(16);
+    await twilioHook(`/webhooks/twilio/${ch.sms}/sms`, { MessageSid: sid, AccountSid: ACCOUNT, From: '+33611000010', To: '+33700000011', Body: 'Bonjour', NumMedia: '0' });
+    const id = await conversationOf(sid);
+    const closed = await update(id, { status: 'closed' });
+    const heard = () => DurableStatusListener.runs.filter((r) => r.status === 'closed');
+    await expectEventually(() => expect(heard()).toHaveLength(1), { timeoutMs: 15_000 });
+    const eventId = heard()[0]!.eventId;
+    expect((await t.db.query(`SELECT listener FROM domain_event_receipt WHERE event_id = $1`, [eventId])).rows).toEqual([
+      { listener: 'DurableStatusListener.onStatus' },
+    ]);
+
+    // A write that rolls back takes its durable job with it.
+    const events = t.app.get(DomainEvents);
+    const lost = domainEvent('conversation.status_changed', town.org.id, { conversation: closed, previousStatus: 'closed', status: 'open', byAgentId: null });
+    await expect(
+      t.app.get(Database).tx(async (m, afterCommit) => {
+        await events.record(m, afterCommit, lost);
+        throw new Error('annulé');
+      }),
+    ).rejects.toThrow('annulé');
+    expect((await t.db.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1 AND data->'event'->>'id' = $2`, [QUEUES.domainEvents, lost.id])).rows[0].n).toBe(0);
+
+    // The same job delivered twice (a crash after the work, before the queue heard of it) runs once.
+    const again = domainEvent('conversation.status_changed', town.org.id, { conversation: closed, previousStatus: 'open', status: 'pending', byAgentId: null });
+    const queue = t.app.get(JobQueue);
+    await queue.send(QUEUES.domainEvents, { listener: 'DurableStatusListener.onStatus', event: again });
+    await queue.send(QUEUES.domainEvents, { listener: 'DurableStatusListener.onStatus', event: again });
+    await expectEventually(
+      async () => {
+        const { rows } = await t.db.query(`SELECT state FROM pgboss.job WHERE name = $1 AND data->'event'->>'id' = $2`, [QUEUES.domainEvents, again.id]);
+        expect(rows.map((r) => r.state)).toEqual(['completed', 'completed']);
+      },
+      { timeoutMs: 15_000 },
+    );
+    expect(DurableStatusListener.runs.filter((r) => r.eventId === again.id)).toHaveLength(1);
+    expect(DurableStatusListener.runs.filter((r) => r.eventId === lost.id)).toHaveLength(0);
+  });
+});
