@@ -26,8 +26,9 @@ interface MessagePayload extends ConversationPayload {
 /**
  * The server's domain events: what happened to a conversation, told after the write committed.
  * Each write path emits them from one place (the socket events of libs/contracts are derived
- * from these by the realtime listener). Several may go out for one write, in order: the message
- * event first, then `conversation.created` or `conversation.updated`, then the specific changes.
+ * from these by the realtime listener). Several may go out for one write, delivered in the order
+ * the writer gives (usually the message event, then `conversation.created` or
+ * `conversation.updated`, then the specific changes).
  * `conversation.updated` goes out once for every write that changed the conversation's row (what
  * list screens need); `conversation.assigned`, `.transferred`, `.status_changed` and
  * `call.missed` go out beside it for the listeners that care about that change only.
