@@ -42,8 +42,8 @@ export const MIGRATIONS = [
   LoginThrottle1764500000007,
   AttachmentBlobIndex1764500000009,
   SearchIgnoresMarkup1764500000012,
-  ChannelKindsUnchecked1764600000411,
   DomainEventReceipts1764600000011,
+  ChannelKindsUnchecked1764600000411,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10, preparedStatements = true): DataSourceOptions {
