@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { InboundAttachment, ProviderInboundMessage } from '@guichet/contracts';
 import { simpleParser, type AddressObject, type Attachment } from 'mailparser';
+import { repairCharsets, SURE } from './charset-repair';
 
 export const DEFAULT_MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
 
@@ -169,7 +170,9 @@ export function generatedMessageId(raw: Buffer): string {
 export async function parseEmail(source: Buffer | string, o: ParseOptions): Promise<ParsedEmail> {
   const raw = typeof source === 'string' ? Buffer.from(source, 'utf8') : source;
   const limit = o.maxAttachmentBytes ?? DEFAULT_MAX_ATTACHMENT_BYTES;
-  const mail = await simpleParser(raw, { keepCidLinks: true, skipImageLinks: true, skipTextToHtml: true, keepDeliveryStatus: true });
+  // Raw 8-bit headers and wrongly declared text charsets are made readable first (nothing is lost).
+  const { source: readable, notes: charsets } = repairCharsets(raw);
+  const mail = await simpleParser(readable, { keepCidLinks: true, skipImageLinks: true, skipTextToHtml: true, keepDeliveryStatus: true });
   const headers = mail.headers as Map<string, unknown>;
   const rawHead = raw.subarray(0, Math.min(raw.length, 256 * 1024)).toString('latin1');
 
@@ -209,6 +212,11 @@ export async function parseEmail(source: Buffer | string, o: ParseOptions): Prom
     if (a.cid && (a.related || a.contentDisposition === 'inline')) inlineImages[a.cid] = fileName;
   }
 
+  // A body read with a guessed charset: the mail as it arrived goes with it, so nothing is lost.
+  if (charsets.some((n) => n.where === 'body' && n.confidence < SURE)) {
+    attachments.push({ fileName: 'message-original.eml', contentType: 'message/rfc822', content: new Uint8Array(raw) });
+  }
+
   // As sent: IngestService sanitizes every channel's HTML once, before it is stored.
   const html = typeof mail.html === 'string' && mail.html.trim() ? mail.html : undefined;
   const subject = mail.subject?.trim() || undefined;
@@ -225,6 +233,7 @@ export async function parseEmail(source: Buffer | string, o: ParseOptions): Prom
   ];
 
   const meta: Record<string, unknown> = { messageId };
+  if (charsets.length) meta.charsets = charsets;
   if (Object.keys(inlineImages).length) meta.inlineImages = inlineImages;
   if (notImported.length) meta.notImported = notImported;
   const to = addresses(mail.to);

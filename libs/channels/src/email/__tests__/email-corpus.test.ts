@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseEmail } from '../email-parser';
+
+/** Hand-made samples in the shapes real clients send (corpus/*.eml, raw bytes as they arrive). */
+const sample = (name: string) => readFileSync(join(__dirname, 'corpus', name));
+const CH = { channelId: 'chan-1', channelAddress: 'etat-civil@ville-demo.fr' };
+
+describe('legacy charsets, as old clients send them', () => {
+  it('reads a French Outlook Express mail with raw Windows-1252 subject and sender name, keeping the original header bytes', async () => {
+    const { inbound } = await parseEmail(sample('fr-windows-1252-8bit-headers.eml'), CH);
+    expect(inbound.subject).toBe('Demande d’extrait d’acte – état civil');
+    expect(inbound.from).toEqual({ kind: 'email', value: 'f.lefevre@wanadoo.fr', name: 'Frédéric Lefèvre' });
+    expect(inbound.text).toContain('Noël, né à Évreux');
+    expect(inbound.text).toContain('1,50 € pour l’œuvre');
+    const notes = inbound.meta!.charsets as { where: string; used: string; how: string; raw?: string }[];
+    const headers = notes.find((n) => n.where === 'headers')!;
+    expect(headers).toMatchObject({ used: 'windows-1252', how: 'declared' });
+    expect(Buffer.from(headers.raw!, 'base64').toString('latin1')).toContain('Subject: Demande d\x92extrait');
+  });
+
+  it('reads a mail without any MIME header written in 8-bit Latin-1 as Windows-1252', async () => {
+    const { inbound } = await parseEmail(sample('fr-8bit-no-mime.eml'), CH);
+    expect(inbound.subject).toBe("Carte d'identité périmée");
+    expect(inbound.from.name).toBe('Hélène Dupré');
+    expect(inbound.text).toContain('périmée depuis février. Que dois-je apporter à la mairie ?');
+    expect(inbound.meta!.charsets).toEqual([
+      expect.objectContaining({ where: 'body', declared: null, used: 'windows-1252', how: 'detected' }),
+      expect.objectContaining({ where: 'headers', used: 'windows-1252' }),
+    ]);
+    expect(inbound.attachments).toEqual([]);
+  });
+
+  it('keeps the mail as it arrived next to a text whose charset is only a guess', async () => {
+    const { inbound } = await parseEmail(sample('fr-short-latin1-declared-utf8.eml'), CH);
+    expect(inbound.text).toBe('Reçu.');
+    const [note] = inbound.meta!.charsets as { confidence: number }[];
+    expect(note!.confidence).toBeLessThan(50);
+    expect(inbound.attachments!.map((a) => [a.fileName, a.contentType])).toEqual([['message-original.eml', 'message/rfc822']]);
+    expect(Buffer.from(inbound.attachments![0]!.content).equals(sample('fr-short-latin1-declared-utf8.eml'))).toBe(true);
+  });
+
+  it('reads a raw GBK subject and sender name from the charset the body declares', async () => {
+    const { inbound } = await parseEmail(sample('zh-gbk-8bit-headers.eml'), CH);
+    expect(inbound.subject).toBe('关于户口登记的咨询');
+    expect(inbound.from.name).toBe('王小明');
+    expect(inbound.text).toBe('您好，我想咨询关于居留登记的手续。谢谢！王小明');
+  });
+
+  it('reads a raw Shift_JIS subject from the charset the body declares', async () => {
+    const { inbound } = await parseEmail(sample('ja-shift-jis-8bit-subject.eml'), CH);
+    expect(inbound.subject).toBe('住民票の申請について');
+    expect(inbound.text).toBe('住民票の写しを一通お願いします。田中');
+  });
+
+  it('reads a body declared in the unknown charset iso-gb2312', async () => {
+    const { inbound } = await parseEmail(sample('zh-iso-gb2312-body.eml'), CH);
+    expect(inbound.subject).toBe('出生证明');
+    expect(inbound.text).toBe('请问如何申请出生证明？李华');
+  });
+
+  it('reads Latin-2 text declared as Latin-1 in Latin-2, and notes the declared charset', async () => {
+    const { inbound } = await parseEmail(sample('cz-latin2-declared-latin1.eml'), CH);
+    expect(inbound.text).toContain('Děkuji, Jiří Dvořák, Plzeň.');
+    expect(inbound.meta!.charsets).toEqual([expect.objectContaining({ where: 'body', declared: 'iso-8859-1', used: 'iso-8859-2', how: 'detected' })]);
+  });
+});
