@@ -11,7 +11,8 @@ export interface InboundAttachment {
  * Who vouches for the sender of an inbound message (ARCHITECTURE.md, "Threading"):
  * - `provider`: the channel's provider delivered it from `from` (the mailbox, the number Twilio
  *   delivered from, a Meta page-scoped id). Threads by the rules, with the sender check.
- * - `typed`: `from` and `extraIdentities` were typed by a person in a form and prove nothing. The
+ * - `typed`: `from` and `extraIdentities` were typed by a person and prove nothing (a form; an e-mail
+ *   without a usable From whose address is deduced from Reply-To, Sender or Return-Path). The
  *   message always opens a new conversation (flagged as possibly related to a quoted reference or
  *   to the file of a citizen holding a typed identity), and never adds an identity to an existing
  *   citizen.

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { InboundAttachment, ProviderInboundMessage } from '@guichet/contracts';
 import { simpleParser, type AddressObject, type Attachment } from 'mailparser';
+import { detectExtension } from 'nodemailer/lib/mime-funcs';
 import { repairCharsets, SURE } from './charset-repair';
 
 export const DEFAULT_MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
@@ -157,6 +158,25 @@ export function parsePlainTextBounce(m: {
   };
 }
 
+const VALID_ADDRESS = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+/** The first valid address of Reply-To, Sender, Return-Path (not a daemon's, nor the channel's own). */
+export function deduceSender(
+  headers: Map<string, unknown>,
+  channelAddress?: string,
+): { address: string; name?: string; header: 'reply-to' | 'sender' | 'return-path' } | null {
+  for (const header of ['reply-to', 'sender', 'return-path'] as const) {
+    const value = headers.get(header) as AddressObject | undefined;
+    for (const v of value?.value ?? []) {
+      const address = v.address?.trim();
+      if (!address || !VALID_ADDRESS.test(address) || DAEMON_SENDER.test(address)) continue;
+      if (channelAddress && splitAddress(address).join('@') === splitAddress(channelAddress).join('@')) continue;
+      return { address, ...(v.name?.trim() ? { name: v.name.trim() } : {}), header };
+    }
+  }
+  return null;
+}
+
 /** A stable id for a mail without Message-ID: the same raw source always gives the same id. */
 export function generatedMessageId(raw: Buffer): string {
   return `<${createHash('sha256').update(raw).digest('hex').slice(0, 40)}@guichet.generated>`;
@@ -177,7 +197,8 @@ export async function parseEmail(source: Buffer | string, o: ParseOptions): Prom
   const rawHead = raw.subarray(0, Math.min(raw.length, 256 * 1024)).toString('latin1');
 
   const messageId = messageIds(mail.messageId)[0] ?? generatedMessageId(raw);
-  const fromAddress = mail.from?.value.find((v) => v.address)?.address;
+  const fromEntry = mail.from?.value.find((v) => v.address);
+  const fromAddress = fromEntry?.address;
   const report =
     parseDeliveryReport(raw.subarray(0, Math.min(raw.length, 1024 * 1024)).toString('latin1'), messageId) ??
     parsePlainTextBounce({
@@ -189,16 +210,21 @@ export async function parseEmail(source: Buffer | string, o: ParseOptions): Prom
       ownMessageId: messageId,
     });
 
-  if (!fromAddress && !report) throw new EmailParseError('expéditeur (From) absent ou illisible');
-  if (fromAddress && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(fromAddress)) throw new EmailParseError(`adresse d'expéditeur invalide : ${fromAddress}`);
-  const fromName = mail.from?.value.find((v) => v.address)?.name?.trim() || undefined;
+  // No usable From: the address to answer is deduced from Reply-To, Sender or Return-Path. It proves
+  // nothing, so the message goes in as `typed`: a new conversation, never appended to an existing one.
+  const deduced = !report && !(fromAddress && VALID_ADDRESS.test(fromAddress)) ? deduceSender(headers, o.channelAddress) : null;
+  if (!fromAddress && !report && !deduced) throw new EmailParseError('expéditeur (From) absent ou illisible');
+  if (fromAddress && !VALID_ADDRESS.test(fromAddress) && !deduced) throw new EmailParseError(`adresse d'expéditeur invalide : ${fromAddress}`);
+  const senderAddress = deduced?.address ?? fromAddress;
+  const fromName = (deduced ? deduced.name : fromEntry?.name?.trim()) || undefined;
 
   const attachments: InboundAttachment[] = [];
   const notImported: { fileName: string; contentType: string; size: number; reason: string }[] = [];
   const inlineImages: Record<string, string> = {};
+  const taken = new Set<string>();
   for (const [i, a] of (mail.attachments as Attachment[]).entries()) {
     if (report && /^(message\/delivery-status|message\/rfc822|text\/rfc822-headers)$/.test(a.contentType)) continue;
-    const fileName = (a.filename ?? '').trim() || defaultName(a, i);
+    const fileName = distinctName((a.filename ?? '').trim() || (await defaultName(a, i)), taken);
     if (a.size > limit) {
       notImported.push({
         fileName,
@@ -214,7 +240,7 @@ export async function parseEmail(source: Buffer | string, o: ParseOptions): Prom
 
   // A body read with a guessed charset: the mail as it arrived goes with it, so nothing is lost.
   if (charsets.some((n) => n.where === 'body' && n.confidence < SURE)) {
-    attachments.push({ fileName: 'message-original.eml', contentType: 'message/rfc822', content: new Uint8Array(raw) });
+    attachments.push({ fileName: distinctName('message-original.eml', taken), contentType: 'message/rfc822', content: new Uint8Array(raw) });
   }
 
   // As sent: IngestService sanitizes every channel's HTML once, before it is stored.
@@ -233,6 +259,7 @@ export async function parseEmail(source: Buffer | string, o: ParseOptions): Prom
   ];
 
   const meta: Record<string, unknown> = { messageId };
+  if (deduced) meta.senderDeduced = deduced.header;
   if (charsets.length) meta.charsets = charsets;
   if (Object.keys(inlineImages).length) meta.inlineImages = inlineImages;
   if (notImported.length) meta.notImported = notImported;
@@ -246,7 +273,8 @@ export async function parseEmail(source: Buffer | string, o: ParseOptions): Prom
   const inbound: ProviderInboundMessage = {
     channelId: o.channelId,
     externalId: messageId,
-    from: { kind: 'email', value: fromAddress ?? 'mailer-daemon@invalid', ...(fromName ? { name: fromName } : {}) },
+    ...(deduced ? { sender: 'typed' as const } : {}),
+    from: { kind: 'email', value: senderAddress ?? 'mailer-daemon@invalid', ...(fromName ? { name: fromName } : {}) },
     subject,
     text: (mail.text ?? '').replace(/\r\n/g, '\n').trim(),
     ...(html ? { html } : {}),
@@ -258,7 +286,29 @@ export async function parseEmail(source: Buffer | string, o: ParseOptions): Prom
   return { inbound, replyTokens: plusTokens(tokenCandidates, o.channelAddress), ...(report ? { deliveryReport: report } : {}) };
 }
 
-function defaultName(a: Attachment, i: number): string {
-  const ext = a.contentType.split('/')[1]?.replace(/[^a-z0-9]/gi, '').slice(0, 8) || 'bin';
-  return `${a.cid ? 'image-integree' : 'piece-jointe'}-${i + 1}.${ext}`;
+/**
+ * A name for an unnamed part: an attached e-mail is named from its subject (`Objet du message.eml`),
+ * anything else from its content type, with the type's usual extension, never cut (`video/quicktime`
+ * -> `.mov`, an unknown type -> `.bin`).
+ */
+async function defaultName(a: Attachment, i: number): Promise<string> {
+  if (a.contentType === 'message/rfc822') {
+    const head = a.content.subarray(0, Math.min(a.content.length, 64 * 1024));
+    const end = head.indexOf('\r\n\r\n') >= 0 ? head.indexOf('\r\n\r\n') : head.indexOf('\n\n');
+    const inner = await simpleParser(end >= 0 ? head.subarray(0, end) : head, { skipHtmlToText: true, skipTextToHtml: true });
+    const subject = (inner.subject ?? '').replace(/[\\/:*?"<>|\u0000-\u001f]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 150);
+    return `${subject || 'message-transfere'}.eml`;
+  }
+  const ext = detectExtension(a.contentType);
+  return `${a.cid ? 'image-integree' : 'piece-jointe'}-${i + 1}.${ext && ext !== 'bin' ? ext : 'bin'}`;
+}
+
+/** `scan.pdf`, `scan (2).pdf`: two parts with the same name stay apart in the timeline. */
+function distinctName(name: string, taken: Set<string>): string {
+  let candidate = name;
+  const dot = name.lastIndexOf('.');
+  const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
+  for (let n = 2; taken.has(candidate.toLowerCase()); n++) candidate = `${stem} (${n})${ext}`;
+  taken.add(candidate.toLowerCase());
+  return candidate;
 }

@@ -65,3 +65,43 @@ describe('legacy charsets, as old clients send them', () => {
     expect(inbound.meta!.charsets).toEqual([expect.objectContaining({ where: 'body', declared: 'iso-8859-1', used: 'iso-8859-2', how: 'detected' })]);
   });
 });
+
+describe('senders recovered from other headers', () => {
+  it('takes the address of Reply-To when From is empty, as an unverified sender, and says so', async () => {
+    const { inbound } = await parseEmail(sample('no-from-reply-to.eml'), CH);
+    expect(inbound.from).toEqual({ kind: 'email', value: 'sophie.bernard@orange.fr', name: 'Sophie Bernard' });
+    expect(inbound.sender).toBe('typed');
+    expect(inbound.meta!.senderDeduced).toBe('reply-to');
+  });
+
+  it('takes the address of Sender when From has no address', async () => {
+    const { inbound } = await parseEmail(sample('invalid-from-sender.eml'), CH);
+    expect(inbound.from.value).toBe('animation@asso-quartier.fr');
+    expect(inbound.sender).toBe('typed');
+    expect(inbound.meta!.senderDeduced).toBe('sender');
+  });
+
+  it('still refuses a mail with nobody to answer', async () => {
+    await expect(parseEmail(sample('no-sender-at-all.eml'), CH)).rejects.toThrow(/expéditeur/);
+  });
+
+  it('keeps a usable From as the provider-vouched sender', async () => {
+    const { inbound } = await parseEmail(sample('dup-same-id-a.eml'), CH);
+    expect(inbound.sender).toBeUndefined();
+    expect(inbound.meta!.senderDeduced).toBeUndefined();
+  });
+});
+
+describe('attachment names', () => {
+  it('names an attached e-mail from its subject, unnamed parts from their type, keeps extensions and order, and same names apart', async () => {
+    const { inbound } = await parseEmail(sample('attachment-names.eml'), CH);
+    expect(inbound.attachments!.map((a) => a.fileName)).toEqual(['Objet du message.eml', 'piece-jointe-2.mov', 'scan.pdf', 'scan (2).pdf', 'film.quicktime']);
+    expect(inbound.attachments!.map((a) => Buffer.from(a.content).toString().slice(0, 14))).toEqual([
+      expect.stringContaining('From: voisin'),
+      'moov....fake q',
+      '%PDF-1.4 recto',
+      '%PDF-1.4 verso',
+      'moov....named',
+    ]);
+  });
+});
