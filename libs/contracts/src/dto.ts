@@ -93,6 +93,10 @@ export interface AttachmentDto {
   contentType: string;
   size: number;
   sha256: string;
+  /** An e-mail's inline image: the Content-ID its HTML shows it by (`cid:…`). */
+  contentId?: string;
+  /** Shown in place in the message only: not listed with the attachments. */
+  inline?: boolean;
 }
 
 export interface MessageDto {

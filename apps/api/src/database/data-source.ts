@@ -18,6 +18,7 @@ import { AttachmentBlobIndex1764500000009 } from './migrations/1764500000009-att
 import { SearchIgnoresMarkup1764500000012 } from './migrations/1764500000012-search-ignores-markup';
 import { ChannelKindsUnchecked1764600000411 } from './migrations/1764600000411-channel-kinds-unchecked';
 import { DomainEventReceipts1764600000011 } from './migrations/1764600000011-domain-event-receipts';
+import { MailboxEvent1764600014000 } from './migrations/1764600014000-mailbox-event';
 
 export const ENTITIES = [
   OrganizationEntity,
@@ -44,6 +45,7 @@ export const MIGRATIONS = [
   SearchIgnoresMarkup1764500000012,
   DomainEventReceipts1764600000011,
   ChannelKindsUnchecked1764600000411,
+  MailboxEvent1764600014000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10, preparedStatements = true): DataSourceOptions {

@@ -177,6 +177,27 @@ export function deduceSender(
   return null;
 }
 
+const CONTENT_HEADERS = new Set(['from', 'sender', 'reply-to', 'to', 'cc', 'subject', 'date', 'message-id', 'in-reply-to', 'references', 'content-type']);
+
+/**
+ * What makes two mails with the same Message-ID the same mail: the fields their author wrote and
+ * the body, not the trace fields servers add on the way (Received, Delivered-To, Return-Path…),
+ * so that one mail delivered twice is recognised while a reused Message-ID is not.
+ */
+export function contentHash(raw: Buffer): string {
+  const sep = /\r?\n\r?\n/.exec(raw.subarray(0, Math.min(raw.length, 256 * 1024)).toString('latin1'));
+  const headEnd = sep ? sep.index : raw.length;
+  const head = raw.subarray(0, headEnd).toString('latin1').replace(/\r?\n[ \t]+/g, ' ');
+  const hash = createHash('sha256');
+  for (const line of head.split(/\r?\n/)) {
+    const colon = line.indexOf(':');
+    if (colon > 0 && CONTENT_HEADERS.has(line.slice(0, colon).trim().toLowerCase())) hash.update(`${line.slice(0, colon).trim().toLowerCase()}:${line.slice(colon + 1).trim()}\n`);
+  }
+  hash.update('\n');
+  hash.update(raw.subarray(sep ? headEnd + sep[0].length : raw.length));
+  return hash.digest('hex');
+}
+
 /** A stable id for a mail without Message-ID: the same raw source always gives the same id. */
 export function generatedMessageId(raw: Buffer): string {
   return `<${createHash('sha256').update(raw).digest('hex').slice(0, 40)}@guichet.generated>`;
@@ -221,6 +242,7 @@ export async function parseEmail(source: Buffer | string, o: ParseOptions): Prom
   const attachments: InboundAttachment[] = [];
   const notImported: { fileName: string; contentType: string; size: number; reason: string }[] = [];
   const inlineImages: Record<string, string> = {};
+  const listedToo: string[] = [];
   const taken = new Set<string>();
   for (const [i, a] of (mail.attachments as Attachment[]).entries()) {
     if (report && /^(message\/delivery-status|message\/rfc822|text\/rfc822-headers)$/.test(a.contentType)) continue;
@@ -235,7 +257,11 @@ export async function parseEmail(source: Buffer | string, o: ParseOptions): Prom
       continue;
     }
     attachments.push({ fileName, contentType: a.contentType || 'application/octet-stream', content: new Uint8Array(a.content) });
-    if (a.cid && (a.related || a.contentDisposition === 'inline')) inlineImages[a.cid] = fileName;
+    // Shown in place when the HTML points at it; listed as well only when also sent as an attachment.
+    if (a.cid && typeof mail.html === 'string' && mail.html.includes(`cid:${a.cid}`)) {
+      inlineImages[a.cid] = fileName;
+      if (a.contentDisposition === 'attachment') listedToo.push(fileName);
+    }
   }
 
   // A body read with a guessed charset: the mail as it arrived goes with it, so nothing is lost.
@@ -258,10 +284,11 @@ export async function parseEmail(source: Buffer | string, o: ParseOptions): Prom
     }),
   ];
 
-  const meta: Record<string, unknown> = { messageId };
+  const meta: Record<string, unknown> = { messageId, contentSha256: contentHash(raw) };
   if (deduced) meta.senderDeduced = deduced.header;
   if (charsets.length) meta.charsets = charsets;
   if (Object.keys(inlineImages).length) meta.inlineImages = inlineImages;
+  if (listedToo.length) meta.listedToo = listedToo;
   if (notImported.length) meta.notImported = notImported;
   const to = addresses(mail.to);
   if (to.length) meta.to = to.slice(0, 20);

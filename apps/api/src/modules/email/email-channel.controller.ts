@@ -6,7 +6,7 @@ import { badRequest, notFound } from '../../common/errors';
 import { IdPipe } from '../../common/zod.pipe';
 import { ChannelService } from '../channels/channel.service';
 import { EmailIngestService, type EmailOutcome } from './email-ingest.service';
-import { EmailRepository, type QuarantineRow } from './email.repository';
+import { EmailRepository, type MailboxEventKind, type QuarantineRow } from './email.repository';
 
 export interface QuarantineDto {
   id: string;
@@ -29,6 +29,20 @@ const toDto = (r: QuarantineRow): QuarantineDto => ({
   createdAt: r.created_at.toISOString(),
   retriedAt: r.retried_at?.toISOString() ?? null,
 });
+
+/** A mail the watcher read and neither imported nor quarantined, and why. */
+export interface MailboxEventDto {
+  id: string;
+  kind: MailboxEventKind;
+  folder: string;
+  uid: number;
+  /** The Message-ID concerned: the repeated one, or the one a bounce is about. */
+  externalId: string | null;
+  reason: string;
+  /** Bytes of the raw source kept (bounces), null when none is kept (duplicates). */
+  size: number | null;
+  createdAt: string;
+}
 
 /** Email channel administration: connection test and quarantine of unreadable mail (admins). */
 @ApiTags('canaux')
@@ -60,6 +74,22 @@ export class EmailChannelController {
   async quarantine(@CurrentAgent() agent: AuthAgent, @Param('id', new IdPipe('canal')) id: string): Promise<QuarantineDto[]> {
     await this.emailChannel(agent, id);
     return (await this.repo.listQuarantine(agent.organizationId, id)).map(toDto);
+  }
+
+  /** The channel's activity: every mail read and skipped (duplicates, bounces about nothing sent), newest first. */
+  @Get(':id/activity')
+  async activity(@CurrentAgent() agent: AuthAgent, @Param('id', new IdPipe('canal')) id: string): Promise<MailboxEventDto[]> {
+    await this.emailChannel(agent, id);
+    return (await this.repo.listEvents(agent.organizationId, id)).map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      folder: r.folder,
+      uid: Number(r.uid),
+      externalId: r.external_id,
+      reason: r.reason,
+      size: r.size === null ? null : Number(r.size),
+      createdAt: r.created_at.toISOString(),
+    }));
   }
 
   /** Parses and stores the kept raw source again (after a fix); on success it leaves the quarantine. */

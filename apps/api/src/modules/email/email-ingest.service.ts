@@ -9,6 +9,7 @@ import { EmailRepository } from './email.repository';
 export type EmailOutcome =
   | { kind: 'stored'; messageId: string; conversationId: string; created: boolean }
   | { kind: 'delivery-report'; matched: boolean }
+  | { kind: 'skipped'; eventId: string | null; reason: string }
   | { kind: 'quarantined'; quarantineId: string; error: string };
 
 export interface EmailSource {
@@ -16,6 +17,8 @@ export interface EmailSource {
   uid: number;
   source: Buffer;
   internalDate?: Date;
+  /** Re-read after a UIDVALIDITY change: mail already imported is no news, not recorded again. */
+  resync?: boolean;
 }
 
 export interface EmailChannelRef {
@@ -81,7 +84,8 @@ export class EmailIngestService {
     if (report) {
       // A bounce is about a message we sent: it updates that message, it never opens a file.
       let matched = false;
-      if (report.originalMessageId && (report.action === 'failed' || report.action === 'delivered')) {
+      const applies = report.action === 'failed' || report.action === 'delivered';
+      if (report.originalMessageId && applies) {
         matched = await this.deliveryStatus.update(
           channel.id,
           report.originalMessageId,
@@ -89,7 +93,22 @@ export class EmailIngestService {
           `non remis : ${report.reason}`,
         );
       }
-      return { kind: 'delivery-report', matched };
+      if (matched) return { kind: 'delivery-report', matched };
+      // A report about nothing Guichet sent (or that changes nothing) stays visible, with its source.
+      const reason = applies
+        ? `rapport de non-remise sans message correspondant envoyé par Guichet : ${report.reason}`
+        : `rapport de remise (${report.action}) sans effet sur les messages : ${report.reason}`;
+      const eventId = await this.repo.recordEvent({
+        organizationId: channel.organizationId,
+        channelId: channel.id,
+        folder: mail.folder,
+        uid: mail.uid,
+        kind: applies ? 'unmatched-bounce' : 'delivery-report',
+        externalId: report.originalMessageId,
+        reason,
+        raw: mail.source,
+      });
+      return { kind: 'skipped', eventId, reason };
     }
     const inbound = parsed.inbound;
     // Only a token signed by this Guichet proves a conversation; forged or altered ones are ignored.
@@ -98,7 +117,32 @@ export class EmailIngestService {
     // Backfilled mail keeps its arrival date; live mail is stamped now (IMAP dates have whole seconds).
     if (mail.internalDate && mail.internalDate.getTime() < Date.now() - 60_000) inbound.receivedAt = mail.internalDate;
     inbound.meta = { ...(inbound.meta ?? {}), imap: { folder: mail.folder, uid: mail.uid } };
-    const result = await this.ingest.ingest(inbound);
+    let result = await this.ingest.ingest(inbound);
+    if (!result.created) {
+      // Same Message-ID: the same mail only if its content is the same; otherwise it is stored under
+      // the Message-ID and its content hash (the same variant again is then a duplicate too).
+      const hash = String(inbound.meta.contentSha256);
+      const stored = await this.repo.storedContentHash(channel.id, inbound.externalId);
+      if (stored?.hash && stored.hash !== hash) {
+        result = await this.ingest.ingest({ ...inbound, externalId: `${inbound.externalId}#${hash.slice(0, 16)}` });
+      }
+    }
+    if (!result.created) {
+      const reason = 'doublon : même Message-ID et même contenu qu’un message déjà importé';
+      const eventId = mail.resync
+        ? null
+        : await this.repo.recordEvent({
+            organizationId: channel.organizationId,
+            channelId: channel.id,
+            folder: mail.folder,
+            uid: mail.uid,
+            kind: 'duplicate',
+            externalId: inbound.externalId,
+            reason,
+            raw: null,
+          });
+      return { kind: 'skipped', eventId, reason };
+    }
     return { kind: 'stored', messageId: result.messageId, conversationId: result.conversationId, created: result.created };
   }
 }

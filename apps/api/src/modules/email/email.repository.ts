@@ -22,7 +22,20 @@ export interface QuarantineRow {
   size: number;
 }
 
-/** SQL of the email channel: enabled mailboxes, IMAP cursors, quarantine. */
+export type MailboxEventKind = 'duplicate' | 'unmatched-bounce' | 'delivery-report';
+
+export interface MailboxEventRow {
+  id: string;
+  folder: string;
+  uid: string;
+  kind: MailboxEventKind;
+  external_id: string | null;
+  reason: string;
+  created_at: Date;
+  size: number | null;
+}
+
+/** SQL of the email channel: enabled mailboxes, IMAP cursors, quarantine, activity. */
 @Injectable()
 export class EmailRepository {
   constructor(private readonly db: Database) {}
@@ -92,5 +105,41 @@ export class EmailRepository {
 
   async discard(id: string): Promise<void> {
     await this.db.query(`UPDATE quarantine SET discarded_at = now() WHERE id = $1`, [id]);
+  }
+
+  /** The content hash kept with a stored mail (null: stored before hashes were kept, or none there). */
+  async storedContentHash(channelId: string, externalId: string): Promise<{ hash: string | null } | null> {
+    const [row] = await this.db.query<{ hash: string | null }>(
+      `SELECT meta->>'contentSha256' AS hash FROM message WHERE channel_id = $1 AND external_id = $2`,
+      [channelId, externalId],
+    );
+    return row ?? null;
+  }
+
+  async recordEvent(v: {
+    organizationId: string;
+    channelId: string;
+    folder: string;
+    uid: number;
+    kind: MailboxEventKind;
+    externalId: string | null;
+    reason: string;
+    raw: Buffer | null;
+  }): Promise<string> {
+    const [row] = await this.db.query<{ id: string }>(
+      `INSERT INTO mailbox_event (organization_id, channel_id, folder, uid, kind, external_id, reason, raw)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+      [v.organizationId, v.channelId, v.folder, v.uid, v.kind, v.externalId?.slice(0, 998) ?? null, v.reason.slice(0, 2000), v.raw],
+    );
+    return row!.id;
+  }
+
+  listEvents(organizationId: string, channelId: string): Promise<MailboxEventRow[]> {
+    return this.db.query<MailboxEventRow>(
+      `SELECT id, folder, uid::text AS uid, kind, external_id, reason, created_at, octet_length(raw) AS size
+         FROM mailbox_event WHERE organization_id = $1 AND channel_id = $2
+        ORDER BY created_at DESC LIMIT 200`,
+      [organizationId, channelId],
+    );
   }
 }

@@ -21,6 +21,7 @@ import { BlobStore } from '../blobs/blob-store';
 import { OrphanBlobs, type PutBlob } from '../blobs/orphan-blobs.service';
 import { ChannelService } from '../channels/channel.service';
 import { toConversationDto, type ConversationRow } from '../conversations/conversation.mapper';
+import { withInlineParts } from '../messages/inline-parts';
 import { MessageRepository } from '../messages/message.repository';
 import { DomainEvents } from '../events/domain-event-bus';
 import { domainEvent } from '../events/domain-events';
@@ -145,10 +146,12 @@ export class IngestService {
     // (never a row without bytes); if it fails, the failure path removes what no row uses.
     const files: AttachmentDto[] = [];
     const put: PutBlob[] = [];
-    for (const a of inbound.attachments ?? []) {
+    // Ids in ascending order: attachments are listed by (created_at, id), so in the order of the message.
+    const ids = (inbound.attachments ?? []).map(() => randomUUID()).sort();
+    for (const [i, a] of (inbound.attachments ?? []).entries()) {
       const { sha256, size, created } = await this.blobs.put(a.content);
       put.push({ sha256, created, content: a.content });
-      files.push({ id: randomUUID(), fileName: a.fileName, contentType: a.contentType, size, sha256 });
+      files.push({ id: ids[i]!, fileName: a.fileName, contentType: a.contentType, size, sha256 });
     }
 
     const subject = inbound.subject?.trim().slice(0, 300) || null;
@@ -204,7 +207,7 @@ export class IngestService {
       htmlBody: html,
       status: 'received',
       error: null,
-      attachments: files,
+      attachments: withInlineParts(files, item.meta),
       createdAt: at.toISOString(),
     };
     // Committed: the message first (it is what the agent waits for), then the list row. Listeners

@@ -8,6 +8,7 @@ import type {
   MessageKind,
 } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
+import { withInlineParts } from './inline-parts';
 import { Database } from '../../common/database.service';
 import { pgJson } from '../../common/pg-text';
 
@@ -25,10 +26,13 @@ interface MessageRow {
   error: string | null;
   created_at: Date;
   sort_key: string;
+  /** An e-mail's inline images (see withInlineParts). */
+  inline_images: Record<string, string> | null;
+  listed_too: string[] | null;
 }
 
 const COLUMNS = `m.id, m.conversation_id, m.direction, m.kind, m.channel_id, ch.kind AS channel_kind, m.author_agent_id,
-  m.body, m.html_body, m.status, m.error, m.created_at,
+  m.body, m.html_body, m.status, m.error, m.created_at, m.meta->'inlineImages' AS inline_images, m.meta->'listedToo' AS listed_too,
   to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS sort_key`;
 
 export interface NewMessage {
@@ -220,7 +224,7 @@ export class MessageRepository {
       htmlBody: r.html_body,
       status: r.status,
       error: r.error,
-      attachments: byMessage.get(r.id) ?? [],
+      attachments: withInlineParts(byMessage.get(r.id) ?? [], { inlineImages: r.inline_images, listedToo: r.listed_too }),
       createdAt: r.created_at.toISOString(),
     }));
   }

@@ -1,0 +1,182 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { MessageDto } from '@guichet/contracts';
+import { expectEventually, startDovecot, type Dovecot, type DovecotUser } from '@guichet/testing';
+import { MailboxWatcherService } from '../../src/modules/email/mailbox-watcher.service';
+import { seedTown, startTestApp, type TestApp } from '../harness';
+
+/** Hand-made samples in the shapes real clients send (kept with the parser's tests). */
+const CORPUS = join(__dirname, '../../../../libs/channels/src/email/__tests__/corpus');
+const sample = (name: string) => readFileSync(join(CORPUS, name));
+
+/**
+ * Real-world-shaped mail through a real Dovecot into Guichet: every mail is imported, quarantined
+ * or recorded as skipped with its reason; nothing vanishes.
+ */
+describe('e-mail as it really arrives', () => {
+  let t: TestApp;
+  let dovecot: Dovecot;
+  let town: Awaited<ReturnType<typeof seedTown>>;
+
+  beforeAll(async () => {
+    [dovecot, t] = await Promise.all([startDovecot(), startTestApp()]);
+    town = await seedTown(t);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await dovecot?.close();
+  });
+
+  /** A mailbox and its channel, watched once the test starts. */
+  async function mailbox(name: string): Promise<{ box: DovecotUser; channelId: string; address: string }> {
+    const box = await dovecot.addUser(name);
+    const address = `${name}@ville-demo.fr`;
+    const res = await t.http('POST', '/api/v1/channels', {
+      token: town.admin.token,
+      body: {
+        kind: 'email',
+        name: `Boîte ${name}`,
+        teamId: town.etatCivil.id,
+        config: {
+          address,
+          imap: { host: '127.0.0.1', port: dovecot.port, secure: false, user: box.user, password: box.password },
+          smtp: { host: '127.0.0.1', port: 1, secure: false, user: 'x', password: 'x' },
+          processed: 'seen',
+        },
+      },
+    });
+    expect(res.status).toBe(201);
+    const channelId = res.body.id as string;
+    const watchers = t.app.get(MailboxWatcherService);
+    await expectEventually(() => expect(watchers.status(channelId)?.state).toBe('idle'), { timeoutMs: 15_000, intervalMs: 50 });
+    return { box, channelId, address };
+  }
+
+  const outcomes = async (channelId: string) => {
+    const q = async (sql: string) => (await t.db.query(sql, [channelId])).rows.map((r: { uid: string }) => Number(r.uid));
+    return {
+      imported: await q(`SELECT (meta->'imap'->>'uid') AS uid FROM message WHERE channel_id = $1 AND direction = 'inbound'`),
+      quarantined: await q(`SELECT uid FROM quarantine WHERE channel_id = $1`),
+      skipped: await q(`SELECT uid FROM mailbox_event WHERE channel_id = $1`),
+    };
+  };
+  const activity = async (channelId: string) => {
+    const res = await t.http('GET', `/api/v1/channels/${channelId}/activity`, { token: town.admin.token });
+    expect(res.status).toBe(200);
+    return res.body as { kind: string; reason: string; externalId: string | null; uid: number }[];
+  };
+  const message = async (channelId: string, externalId: string) =>
+    expectEventually(
+      async () => {
+        const { rows } = await t.db.query(
+          `SELECT m.id, m.conversation_id, m.meta, m.body, c.subject, c.possibly_related_to_id, c.citizen_name
+             FROM message m JOIN conversation c ON c.id = m.conversation_id WHERE m.channel_id = $1 AND m.external_id = $2`,
+          [channelId, externalId],
+        );
+        expect(rows).toHaveLength(1);
+        return rows[0];
+      },
+      { timeoutMs: 12_000, intervalMs: 50 },
+    );
+
+  it('imports a mail repeating a Message-ID with other content, and records the same mail again as a skipped duplicate', async () => {
+    const { box, channelId } = await mailbox('doublons');
+    await dovecot.append(box, sample('dup-same-id-a.eml'));
+    const first = await message(channelId, '<reused-id-42@laposte.net>');
+    await dovecot.append(box, sample('dup-same-id-b.eml'));
+    await expectEventually(async () => expect((await outcomes(channelId)).imported).toHaveLength(2), { timeoutMs: 12_000, intervalMs: 50 });
+    const { rows } = await t.db.query(`SELECT external_id, body FROM message WHERE channel_id = $1 AND id <> $2`, [channelId, first.id]);
+    expect(rows[0].body).toContain('justificatif de domicile');
+    expect(rows[0].external_id).toMatch(/^<reused-id-42@laposte\.net>#[0-9a-f]{16}$/);
+    await dovecot.append(box, sample('dup-same-id-a.eml'));
+    await expectEventually(async () =>
+      expect(await activity(channelId)).toEqual([
+        expect.objectContaining({ kind: 'duplicate', externalId: '<reused-id-42@laposte.net>', uid: 3, reason: expect.stringMatching(/doublon/) }),
+      ]),
+    );
+    expect((await outcomes(channelId)).imported).toHaveLength(2);
+  });
+
+  it('keeps a bounce that matches nothing Guichet sent in the channel activity, with the remote reason', async () => {
+    const { box, channelId } = await mailbox('rebonds');
+    await dovecot.append(box, sample('bounce-unmatched.eml'));
+    await expectEventually(async () =>
+      expect(await activity(channelId)).toEqual([
+        expect.objectContaining({ kind: 'unmatched-bounce', externalId: '<never-sent-by-guichet@ville-demo.fr>', reason: expect.stringContaining('550 5.1.1') }),
+      ]),
+    );
+    expect((await outcomes(channelId)).imported).toEqual([]);
+  });
+
+  it('opens a new conversation from the Reply-To of a mail without From, marked as deduced, never appended to the citizen’s file', async () => {
+    const { box, channelId, address } = await mailbox('deduits');
+    const earlier = [
+      'From: "Sophie Bernard" <sophie.bernard@orange.fr>',
+      `To: ${address}`,
+      'Subject: Passeport',
+      'Message-ID: <sophie-1@orange.fr>',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'Bonjour',
+      '',
+    ].join('\r\n');
+    await dovecot.append(box, earlier);
+    const file = await message(channelId, '<sophie-1@orange.fr>');
+    // Answers her own file by its headers, but the address is only deduced: a new file, flagged.
+    const deduced = Buffer.concat([Buffer.from('In-Reply-To: <sophie-1@orange.fr>\r\n'), sample('no-from-reply-to.eml')]);
+    await dovecot.append(box, deduced);
+    const row = await message(channelId, '<form-7781@wp.ville-demo.fr>');
+    expect(row.conversation_id).not.toBe(file.conversation_id);
+    expect(row.possibly_related_to_id).toBe(file.conversation_id);
+    expect(row.meta.senderDeduced).toBe('reply-to');
+    expect(row.citizen_name).toBe('Sophie Bernard');
+  });
+
+  it('keeps attachment names and the order of the mail in the timeline', async () => {
+    const { box, channelId } = await mailbox('pieces');
+    await dovecot.append(box, sample('attachment-names.eml'));
+    const row = await message(channelId, '<att-names-1@gmail.com>');
+    const res = await t.http('GET', `/api/v1/conversations/${row.conversation_id}/messages?limit=10`, { token: town.admin.token });
+    const [m] = res.body.items as MessageDto[];
+    expect(m!.attachments.map((a) => a.fileName)).toEqual(['Objet du message.eml', 'piece-jointe-2.mov', 'scan.pdf', 'scan (2).pdf', 'film.quicktime']);
+  });
+
+  it('marks inline images by their Content-ID, shown in place and not listed again, unless also a real attachment', async () => {
+    const { box, channelId } = await mailbox('images');
+    await dovecot.append(box, sample('inline-images.eml'));
+    const row = await message(channelId, '<inline-1@sfr.fr>');
+    const res = await t.http('GET', `/api/v1/conversations/${row.conversation_id}/messages?limit=10`, { token: town.admin.token });
+    const [m] = res.body.items as MessageDto[];
+    expect(m!.htmlBody).toContain('src="cid:part1.nid@sfr.fr"');
+    expect(m!.attachments.map((a) => [a.fileName, a.contentId ?? null, a.inline ?? false])).toEqual([
+      ['image.png', 'part1.nid@sfr.fr', true],
+      ['image-integree-2.png', 'logo-signature', true],
+      ['plan.pdf', null, false],
+    ]);
+    // The bytes of an inline image come from the authenticated attachment URL of this origin.
+    const image = await t.http('GET', `/api/v1/attachments/${m!.attachments[0]!.id}`, { token: town.admin.token });
+    expect(image.status).toBe(200);
+  });
+
+  it('accounts for every mail of the corpus: imported, quarantined or recorded as skipped, none unexplained', async () => {
+    const { box, channelId } = await mailbox('corpus');
+    const files = readdirSync(CORPUS).filter((f) => f.endsWith('.eml')).sort();
+    // The first sample again at the end: the same mail twice is a duplicate.
+    const delivered = [...files, 'dup-same-id-a.eml'];
+    for (const f of delivered) await dovecot.append(box, sample(f));
+    await expectEventually(
+      async () => {
+        const o = await outcomes(channelId);
+        expect(o.imported.length + o.quarantined.length + o.skipped.length).toBe(delivered.length);
+      },
+      { timeoutMs: 20_000, intervalMs: 100 },
+    );
+    const o = await outcomes(channelId);
+    const uids = [...o.imported, ...o.quarantined, ...o.skipped].sort((a, b) => a - b);
+    expect(uids).toEqual(delivered.map((_, i) => i + 1));
+    const byUid = (uid: number) => delivered[uid - 1];
+    expect(o.quarantined.map(byUid)).toEqual(['no-sender-at-all.eml']);
+    expect(o.skipped.map(byUid).sort()).toEqual(['bounce-unmatched.eml', 'dup-same-id-a.eml']);
+    expect(o.imported).toHaveLength(delivered.length - 3);
+  });
+});
