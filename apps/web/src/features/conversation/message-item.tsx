@@ -72,6 +72,8 @@ export function MessageItem({ message: m, citizen, agentName }: { message: Messa
   const kindLabel = m.kind === 'message' ? t(`message.${m.direction}`) : m.kind === 'call' ? t(m.direction === 'inbound' ? 'message.callIn' : 'message.callOut') : t(`message.${m.kind}`);
   const author = m.direction === 'inbound' ? t('message.from', { name: citizen }) : t('message.byAgent', { name: agentName ?? t('message.agentUnknown') });
   const when = formatDateTime(m.createdAt, language);
+  // Inline images show in the e-mail itself; listed only when also sent as attachments.
+  const listed = m.htmlBody ? m.attachments.filter((a) => !a.inline) : m.attachments;
 
   return (
     <article
@@ -91,12 +93,16 @@ export function MessageItem({ message: m, citizen, agentName }: { message: Messa
           {when}
         </time>
       </header>
-      {m.htmlBody ? <EmailFrame html={m.htmlBody} title={t('message.emailFrameTitle', { date: when })} /> : <TextBody body={m.body} />}
-      {m.attachments.length > 0 ? (
+      {m.htmlBody ? (
+        <EmailFrame html={m.htmlBody} title={t('message.emailFrameTitle', { date: when })} images={m.attachments.filter((a) => a.contentId)} />
+      ) : (
+        <TextBody body={m.body} />
+      )}
+      {listed.length > 0 ? (
         <div className="message__attachments">
           <span className="message__attachments-title">{t('message.attachments')}</span>
           <ul>
-            {m.attachments.map((a) => (
+            {listed.map((a) => (
               <li key={a.id}>
                 <button
                   type="button"
