@@ -64,4 +64,25 @@ describe('inline images of an e-mail', () => {
     // (the listed logo is also fetched for its preview thumbnail)
     expect([...new Set(requested)].sort()).toEqual(['/api/v1/attachments/a1 same-origin', '/api/v1/attachments/a2 same-origin']);
   });
+
+  it('marks a sender deduced from Reply-To as such', () => {
+    const message: MessageDto = {
+      id: 'm2',
+      conversationId: 'c2',
+      direction: 'inbound',
+      kind: 'message',
+      channelId: 'ch',
+      channelKind: 'email',
+      authorAgentId: null,
+      body: 'Bonjour, je voudrais un rendez-vous.',
+      htmlBody: null,
+      status: 'received',
+      error: null,
+      attachments: [],
+      senderDeduced: 'reply-to',
+      createdAt: new Date().toISOString(),
+    };
+    render(<MessageItem message={message} citizen="Sophie Bernard" agentName={undefined} />);
+    expect(screen.getByText('expéditeur déduit (Reply-To)')).toBeTruthy();
+  });
 });

@@ -112,6 +112,8 @@ export interface MessageDto {
   status: DeliveryStatus;
   error: string | null;
   attachments: AttachmentDto[];
+  /** An e-mail without a usable From: the header its sender's address was deduced from (unverified). */
+  senderDeduced?: 'reply-to' | 'sender' | 'return-path';
   createdAt: string;
 }
 

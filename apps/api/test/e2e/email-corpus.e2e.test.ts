@@ -130,6 +130,8 @@ describe('e-mail as it really arrives', () => {
     expect(row.possibly_related_to_id).toBe(file.conversation_id);
     expect(row.meta.senderDeduced).toBe('reply-to');
     expect(row.citizen_name).toBe('Sophie Bernard');
+    const res = await t.http('GET', `/api/v1/conversations/${row.conversation_id}/messages?limit=10`, { token: town.admin.token });
+    expect((res.body.items as MessageDto[]).map((m) => m.senderDeduced)).toEqual(['reply-to']);
   });
 
   it('keeps attachment names and the order of the mail in the timeline', async () => {

@@ -145,6 +145,8 @@ export const en: Messages = {
     call: 'Call',
     event: 'Event',
     from: 'From {{name}}',
+    senderDeduced: 'sender deduced ({{header}})',
+    senderDeducedHint: 'Address taken from the {{header}} header: the sender is not verified',
     byAgent: 'By {{name}}',
     citizen: 'Citizen',
     agentUnknown: 'An agent',

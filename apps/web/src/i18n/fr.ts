@@ -145,6 +145,8 @@ export const fr = {
     call: 'Appel',
     event: 'Événement',
     from: 'De {{name}}',
+    senderDeduced: 'expéditeur déduit ({{header}})',
+    senderDeducedHint: 'Adresse reprise de l’en-tête {{header}} : l’expéditeur n’est pas vérifié',
     byAgent: 'Par {{name}}',
     citizen: 'Usager',
     agentUnknown: 'Un agent',

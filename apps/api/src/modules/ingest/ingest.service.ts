@@ -208,6 +208,7 @@ export class IngestService {
       status: 'received',
       error: null,
       attachments: withInlineParts(files, item.meta),
+      ...(typeof item.meta.senderDeduced === 'string' ? { senderDeduced: item.meta.senderDeduced as MessageDto['senderDeduced'] } : {}),
       createdAt: at.toISOString(),
     };
     // Committed: the message first (it is what the agent waits for), then the list row. Listeners

@@ -9,6 +9,8 @@ import { AttachmentPreview, canPreview } from './attachment-preview';
 import { EmailFrame } from './email-frame';
 import { useRetryMessage } from '../../hooks/use-retry-message';
 
+const DEDUCED_FROM = { 'reply-to': 'Reply-To', sender: 'Sender', 'return-path': 'Return-Path' } as const;
+
 /** Lines of quoted history ("> …", "Le … a écrit :") folded under a toggle. */
 export function splitQuoted(body: string): { main: string; quoted: string | null } {
   const lines = body.split('\n');
@@ -89,6 +91,11 @@ export function MessageItem({ message: m, citizen, agentName }: { message: Messa
         </span>
         {m.kind !== 'note' && m.kind !== 'event' && m.channelKind ? <ChannelTag channel={m.channelKind} /> : null}
         {m.kind !== 'event' ? <span className="message__author">{author}</span> : null}
+        {m.senderDeduced ? (
+          <span className="message__deduced" title={t('message.senderDeducedHint', { header: DEDUCED_FROM[m.senderDeduced] })}>
+            {t('message.senderDeduced', { header: DEDUCED_FROM[m.senderDeduced] })}
+          </span>
+        ) : null}
         <time className="message__time" dateTime={m.createdAt}>
           {when}
         </time>
