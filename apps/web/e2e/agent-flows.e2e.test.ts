@@ -300,6 +300,33 @@ describe('front desk in Chromium: citizen, agents, supervisor', () => {
     }
   });
 
+  it('shows an e-mail’s inline (cid:) image in place under both CSPs, fetched from this origin, and does not list it again', async () => {
+    const { rows } = await t.db.query(
+      `SELECT ch.id, ch.team_id FROM channel ch JOIN organization o ON o.id = ch.organization_id WHERE o.slug = 'demo' AND ch.kind = 'email'`,
+    );
+    await t.ingest.ingest(
+      {
+        channelId: rows[0].id,
+        externalId: `<nid-${Date.now()}@example.fr>`,
+        from: { kind: 'email', value: 'anne.roux@example.fr', name: 'Anne Roux' },
+        subject: 'Nid de poule rue des Lilas',
+        text: 'Voici le trou.',
+        html: '<p>Voici le trou :</p><img src="cid:part1.nid@example.fr" alt="Photo du trou">',
+        attachments: [{ fileName: 'image.png', contentType: 'image/png', content: new Uint8Array(PNG) }],
+        meta: { inlineImages: { 'part1.nid@example.fr': 'image.png' } },
+      },
+      { teamId: rows[0].team_id },
+    );
+    await sophie.getByRole('link', { name: /État civil/ }).first().click();
+    await row(sophie, 'Nid de poule rue des Lilas').click();
+    const frame = sophie.locator('iframe.email-frame__iframe');
+    await expectEventually(async () => expect(await frame.getAttribute('srcdoc')).toContain(`<img src="data:image/png;base64,${PNG.toString('base64')}"`), { timeoutMs: 5000 });
+    const photo = sophie.frameLocator('iframe.email-frame__iframe').locator('img[alt="Photo du trou"]');
+    await expectEventually(async () => expect(await photo.evaluate((i) => (i as HTMLImageElement).naturalWidth, undefined, { timeout: 2000 })).toBe(2), { timeoutMs: 8000 });
+    const message = sophie.locator('[data-testid="message"]').filter({ has: sophie.locator('iframe.email-frame__iframe') }).last();
+    expect(await message.locator('.message__attachments').count()).toBe(0);
+  });
+
   it('logs a counter visit in the timeline', async () => {
     await sophie.getByRole('button', { name: 'Consigner un appel…' }).click();
     await sophie.getByLabel('Type', { exact: true }).first().selectOption({ label: "Visite à l'accueil" });
