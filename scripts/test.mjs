@@ -13,7 +13,7 @@ const run = (cmd, args, env = {}) =>
 // Type-check and build everything first: the browser tests serve the built web app, and the
 // SIGKILL test starts PostgreSQL from the compiled API in a child process.
 for (const [cmd, args] of [
-  [process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', 'libs/contracts', 'libs/channels', 'libs/testing', 'apps/api']],
+  [process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', 'libs/contracts', 'libs/channels', 'libs/testing', 'apps/api', 'apps/api/bench']],
   [process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.tests.json']],
   ['pnpm', ['--filter', '@guichet/web', 'typecheck']],
   ['pnpm', ['--filter', '@guichet/web', 'build']],
