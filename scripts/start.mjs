@@ -13,7 +13,10 @@ const step = (label, cmd, args, failed) => {
   console.log(`» ${label}`);
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
   if (r.status === 0) return;
-  if (r.error) console.error(`\n${failed} : ${r.error.code === 'ENOENT' ? `${cmd} est introuvable (installez-le ou ajoutez-le au PATH)` : r.error.message}.`);
+  if (r.error)
+    console.error(
+      `\n${failed} : ${r.error.code === 'ENOENT' ? `${cmd} est introuvable (installez-le ou ajoutez-le au PATH)` : r.error.message}.`,
+    );
   else if (r.signal) console.error(`\n${label} interrompue (${r.signal}).`);
   else console.error(`\n${failed} (erreurs ci-dessus) : corrigez-les, puis relancez « pnpm start ».`);
   process.exit(r.status || 1);
@@ -31,10 +34,20 @@ function newest(dir) {
 }
 
 // tsc -b is incremental: nearly free when nothing changed.
-step('Compilation de l’API', process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', 'apps/api'], 'La compilation de l’API a échoué');
+step(
+  'Compilation de l’API',
+  process.execPath,
+  [join(root, 'node_modules/typescript/bin/tsc'), '-b', 'apps/api'],
+  'La compilation de l’API a échoué',
+);
 const webIndex = join(root, 'apps/web/dist/index.html');
 const webSources = Math.max(newest(join(root, 'apps/web')), newest(join(root, 'libs/contracts/src')));
 if (!existsSync(webIndex) || statSync(webIndex).mtimeMs < webSources) {
-  step('Construction de l’application web', 'pnpm', ['--filter', '@guichet/web', 'build'], 'La construction de l’application web a échoué');
+  step(
+    'Construction de l’application web',
+    'pnpm',
+    ['--filter', '@guichet/web', 'build'],
+    'La construction de l’application web a échoué',
+  );
 }
 createRequire(import.meta.url)(join(root, 'apps/api/dist/main.js'));

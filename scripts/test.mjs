@@ -10,10 +10,22 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const run = (cmd, args, env = {}) =>
   spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } }).status ?? 1;
 
-// Type-check and build everything first: the browser tests serve the built web app, and the
+// Lint, type-check and build everything first: the browser tests serve the built web app, and the
 // SIGKILL test starts PostgreSQL from the compiled API in a child process.
 for (const [cmd, args] of [
-  [process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', 'libs/contracts', 'libs/channels', 'libs/testing', 'apps/api', 'apps/api/bench']],
+  ['pnpm', ['lint']],
+  [
+    process.execPath,
+    [
+      join(root, 'node_modules/typescript/bin/tsc'),
+      '-b',
+      'libs/contracts',
+      'libs/channels',
+      'libs/testing',
+      'apps/api',
+      'apps/api/bench',
+    ],
+  ],
   [process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.tests.json']],
   ['pnpm', ['--filter', '@guichet/web', 'typecheck']],
   ['pnpm', ['--filter', '@guichet/web', 'build']],
@@ -28,13 +40,18 @@ const results = join(root, '.jest-results.json');
 rmSync(results, { force: true });
 const code = run(
   process.execPath,
-  [join(root, 'node_modules/jest/bin/jest.js'), '--json', `--outputFile=${results}`, ...process.argv.slice(2).filter((a, i) => !(i === 0 && a === '--'))],
+  [
+    join(root, 'node_modules/jest/bin/jest.js'),
+    '--json',
+    `--outputFile=${results}`,
+    ...process.argv.slice(2).filter((a, i) => !(i === 0 && a === '--')),
+  ],
   // Jest loads the ESM-only NestJS 12 packages through require(esm), which needs the VM modules API.
   { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules --no-warnings`.trim() },
 );
 
 let passed = 0;
-let failed = 0;
+let failed;
 try {
   const r = JSON.parse(readFileSync(results, 'utf8'));
   passed = r.numPassedTests;

@@ -11,7 +11,16 @@ import { EmailIngestService } from '../src/modules/email/email-ingest.service';
 import { CpuMeter } from './lib/cpu';
 import { withBenchEnv, type BenchEnv, type Log } from './lib/env';
 import { createOrganization, createTeams } from './lib/fixtures';
-import { appendMails, benchTag, citizenMail, CHANNEL_ADDRESS, createEmailChannelOverApi, simpleParser, storedOnChannel, type ImapClient } from './lib/mailbox';
+import {
+  appendMails,
+  benchTag,
+  citizenMail,
+  CHANNEL_ADDRESS,
+  createEmailChannelOverApi,
+  simpleParser,
+  storedOnChannel,
+  type ImapClient,
+} from './lib/mailbox';
 import type { BenchResult } from './lib/report';
 import { count, perSecond, seconds } from './lib/stats';
 import { DeadlineError, nowMs, runPool, sleep } from './lib/timing';
@@ -128,7 +137,9 @@ export async function benchEmailBackfill(o: EmailBackfillBenchOptions, log: Log)
   try {
     const box = await dovecot.addUser('etat-civil');
     const appendMs = await appendMails(dovecot, box, o.messages, o.appendConnections, benchTag());
-    log(`email-backfill: Dovecot on ${dovecot.port}, ${count(o.messages)} mails APPENDed in ${seconds(appendMs)} over ${o.appendConnections} connections`);
+    log(
+      `email-backfill: Dovecot on ${dovecot.port}, ${count(o.messages)} mails APPENDed in ${seconds(appendMs)} over ${o.appendConnections} connections`,
+    );
     const fetchOnly = new Baseline(dovecot, box, false, o.messages);
     const fetchParse = new Baseline(dovecot, box, true, o.messages);
     const half = Math.ceil(o.baselineRuns / 2);
@@ -149,7 +160,8 @@ export async function benchEmailBackfill(o: EmailBackfillBenchOptions, log: Log)
         let firstAt: number | null = null;
         let stored = 0;
         for (let polls = 0; stored < o.messages; polls++) {
-          if (nowMs() - start > o.deadlineMs) throw new DeadlineError(`${stored}/${o.messages} messages stored after ${seconds(o.deadlineMs)}`);
+          if (nowMs() - start > o.deadlineMs)
+            throw new DeadlineError(`${stored}/${o.messages} messages stored after ${seconds(o.deadlineMs)}`);
           await sleep(o.pollMs);
           stored = await storedOnChannel(env, channelId);
           if (stored > 0 && firstAt === null) firstAt = nowMs() - start;
@@ -168,7 +180,9 @@ export async function benchEmailBackfill(o: EmailBackfillBenchOptions, log: Log)
         );
         const shape = rows[0]!;
         if (stored !== o.messages || shape.conversations !== o.messages) {
-          throw new Error(`import stored ${stored} messages in ${shape.conversations} conversations, expected ${o.messages} each`);
+          throw new Error(
+            `import stored ${stored} messages in ${shape.conversations} conversations, expected ${o.messages} each`,
+          );
         }
 
         const probe = await cpuBreakdown(env, channelId, o.cpuProbe);
@@ -181,15 +195,32 @@ export async function benchEmailBackfill(o: EmailBackfillBenchOptions, log: Log)
           title: `E-mail backfill of ${count(o.messages)} messages from a local Dovecot`,
           columns: ['e-mail channel import (stored)', 'imapflow FETCH (source only)', 'FETCH + simpleParser'],
           rows: [
-            { metric: 'messages', values: [count(stored), `${count(fetchOnly.messages)} (${o.baselineRuns} runs)`, `${count(fetchParse.messages)} (${o.baselineRuns} runs)`] },
+            {
+              metric: 'messages',
+              values: [
+                count(stored),
+                `${count(fetchOnly.messages)} (${o.baselineRuns} runs)`,
+                `${count(fetchParse.messages)} (${o.baselineRuns} runs)`,
+              ],
+            },
             { metric: 'elapsed', values: [seconds(elapsedMs), seconds(fetchOnly.elapsedMs), seconds(fetchParse.elapsedMs)] },
-            { metric: 'throughput', values: [perSecond(appRate), perSecond(fetchOnly.perSecond), perSecond(fetchParse.perSecond)] },
+            {
+              metric: 'throughput',
+              values: [perSecond(appRate), perSecond(fetchOnly.perSecond), perSecond(fetchParse.perSecond)],
+            },
             { metric: 'first message stored after', values: [firstAt === null ? '—' : seconds(firstAt), '—', '—'] },
             { metric: 'throughput after the first message', values: [perSecond(steadyRate), '—', '—'] },
-            { metric: 'machine CPU busy (all cores)', values: [cpu, fetchOnly.cpu, fetchParse.cpu].map((c) => `${c.machineBusyPercent.toFixed(0)} %`) },
+            {
+              metric: 'machine CPU busy (all cores)',
+              values: [cpu, fetchOnly.cpu, fetchParse.cpu].map((c) => `${c.machineBusyPercent.toFixed(0)} %`),
+            },
             {
               metric: 'bench process CPU per message',
-              values: [`${(cpu.processMs / o.messages).toFixed(2)} ms`, `${(fetchOnly.cpu.processMs / fetchOnly.messages).toFixed(2)} ms`, `${(fetchParse.cpu.processMs / fetchParse.messages).toFixed(2)} ms`],
+              values: [
+                `${(cpu.processMs / o.messages).toFixed(2)} ms`,
+                `${(fetchOnly.cpu.processMs / fetchOnly.messages).toFixed(2)} ms`,
+                `${(fetchParse.cpu.processMs / fetchParse.messages).toFixed(2)} ms`,
+              ],
             },
           ],
           target: `import ≥ ${(o.target * 100).toFixed(0)} % of FETCH + parse messages/s`,

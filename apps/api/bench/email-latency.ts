@@ -36,7 +36,10 @@ const EVENT = 'message.created';
 async function watcherIdle(watchers: MailboxWatcherService, channelId: string, timeoutMs: number): Promise<number> {
   const start = nowMs();
   while (watchers.status(channelId)?.state !== 'idle') {
-    if (nowMs() - start > timeoutMs) throw new DeadlineError(`watcher of ${channelId} not idle after ${timeoutMs} ms: ${JSON.stringify(watchers.status(channelId))}`);
+    if (nowMs() - start > timeoutMs)
+      throw new DeadlineError(
+        `watcher of ${channelId} not idle after ${timeoutMs} ms: ${JSON.stringify(watchers.status(channelId))}`,
+      );
     await sleep(20);
   }
   return nowMs() - start;
@@ -57,7 +60,11 @@ export async function benchEmailLatency(o: EmailLatencyBenchOptions, log: Log): 
         const fleet = SocketFleet.start();
         const clients: ImapClient[] = [];
         try {
-          await fleet.connect(env.app.url, agents.map((a) => a.token), EVENT);
+          await fleet.connect(
+            env.app.url,
+            agents.map((a) => a.token),
+            EVENT,
+          );
           // The baseline: a second IMAP session in IDLE on the same INBOX, timing each EXISTS.
           const idler = await dovecot.client(box);
           clients.push(idler);
@@ -80,7 +87,9 @@ export async function benchEmailLatency(o: EmailLatencyBenchOptions, log: Log): 
           const sentAt: number[] = [];
           const appendMs: number[] = [];
           const tag = benchTag();
-          log(`email-latency: ${o.agents} agents; ${o.warmup} warm-up + ${o.messages} APPENDs ${o.spacingMs} ms apart; watcher idle ${ms(pickUpMs)} after the channel's creation`);
+          log(
+            `email-latency: ${o.agents} agents; ${o.warmup} warm-up + ${o.messages} APPENDs ${o.spacingMs} ms apart; watcher idle ${ms(pickUpMs)} after the channel's creation`,
+          );
           await runPaced(total, o.spacingMs, 5 * 60_000, async (i) => {
             const raw = Buffer.from(citizenMail(i, tag));
             sentAt[i] = nowMs();
@@ -110,7 +119,10 @@ export async function benchEmailLatency(o: EmailLatencyBenchOptions, log: Log): 
             title: `New e-mail to agent socket ${EVENT} (IMAP IDLE, ${o.agents} agents)`,
             columns: ['APPEND → agent socket message.created', 'APPEND → IDLE EXISTS (bare imapflow)'],
             rows: [
-              { metric: 'deliveries received', values: [`${count(p.n)} / ${count(o.messages * o.agents)}`, `${count(b.n)} / ${count(o.messages)}`] },
+              {
+                metric: 'deliveries received',
+                values: [`${count(p.n)} / ${count(o.messages * o.agents)}`, `${count(b.n)} / ${count(o.messages)}`],
+              },
               { metric: 'latency p50', values: [ms(p.p50), ms(b.p50)] },
               { metric: 'latency p99', values: [ms(p.p99), ms(b.p99)] },
               { metric: 'latency max', values: [ms(p.max), ms(b.max)] },

@@ -27,8 +27,55 @@ export interface SeededTown {
 
 const TEAMS = ['État civil', 'Urbanisme', 'Scolarité', 'Voirie et propreté', 'Action sociale', 'Élections', 'Accueil'];
 const CHANNEL_KINDS = ['email', 'sms', 'webform'];
-const FIRST_NAMES = ['Marie', 'Jean', 'Camille', 'Louis', 'Léa', 'Hugo', 'Chloé', 'Lucas', 'Manon', 'Nathan', 'Inès', 'Paul', 'Sarah', 'Jules', 'Emma', 'Gabriel', 'Zoé', 'Arthur', 'Lina', 'Raphaël'];
-const LAST_NAMES = ['Martin', 'Bernard', 'Dubois', 'Thomas', 'Robert', 'Richard', 'Petit', 'Durand', 'Leroy', 'Moreau', 'Simon', 'Laurent', 'Lefèvre', 'Michel', 'Garcia', 'David', 'Bertrand', 'Roux', 'Vincent', 'Fournier', 'Morel', 'Girard', 'André', 'Lefebvre', 'Mercier'];
+const FIRST_NAMES = [
+  'Marie',
+  'Jean',
+  'Camille',
+  'Louis',
+  'Léa',
+  'Hugo',
+  'Chloé',
+  'Lucas',
+  'Manon',
+  'Nathan',
+  'Inès',
+  'Paul',
+  'Sarah',
+  'Jules',
+  'Emma',
+  'Gabriel',
+  'Zoé',
+  'Arthur',
+  'Lina',
+  'Raphaël',
+];
+const LAST_NAMES = [
+  'Martin',
+  'Bernard',
+  'Dubois',
+  'Thomas',
+  'Robert',
+  'Richard',
+  'Petit',
+  'Durand',
+  'Leroy',
+  'Moreau',
+  'Simon',
+  'Laurent',
+  'Lefèvre',
+  'Michel',
+  'Garcia',
+  'David',
+  'Bertrand',
+  'Roux',
+  'Vincent',
+  'Fournier',
+  'Morel',
+  'Girard',
+  'André',
+  'Lefebvre',
+  'Mercier',
+];
 const SUBJECTS = [
   "Demande d'acte de naissance",
   'Inscription scolaire rentrée',
@@ -189,7 +236,7 @@ async function withIndexesRebuilt(
     });
   }
   const after = await plainIndexes(c, tables);
-  if (JSON.stringify(after) !== JSON.stringify(before)) throw new Error('the rebuilt indexes differ from the migration\'s');
+  if (JSON.stringify(after) !== JSON.stringify(before)) throw new Error("the rebuilt indexes differ from the migration's");
 }
 
 /** Session settings for bulk loading: none changes what is stored. */
@@ -294,7 +341,9 @@ export async function seedInbox(env: BenchEnv, scale: InboxScale, log: Log): Pro
         ),
       );
       counts.messages = await timed(`${count(scale.messages)} messages`, () =>
-        inParallel(env, SEED_PARALLEL, (part, pc) => insertCount(pc, MESSAGES_SQL, [town.organizationId, BODIES, SEED_PARALLEL, part])),
+        inParallel(env, SEED_PARALLEL, (part, pc) =>
+          insertCount(pc, MESSAGES_SQL, [town.organizationId, BODIES, SEED_PARALLEL, part]),
+        ),
       );
     };
     await withLargeWal(c, () => withIndexesRebuilt(c, SEEDED_TABLES, load, timed));

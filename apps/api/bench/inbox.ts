@@ -58,7 +58,11 @@ interface PlanNode {
 const walk = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(walk)];
 
 function renderPlan(n: PlanNode, depth = 0): string[] {
-  const on = n['Index Name'] ? ` using ${n['Index Name']} on ${n['Relation Name']}` : n['Relation Name'] ? ` on ${n['Relation Name']}` : '';
+  const on = n['Index Name']
+    ? ` using ${n['Index Name']} on ${n['Relation Name']}`
+    : n['Relation Name']
+      ? ` on ${n['Relation Name']}`
+      : '';
   const removed = n['Rows Removed by Filter'] ? ` removed by filter=${n['Rows Removed by Filter']}` : '';
   const line = `${'  '.repeat(depth)}${depth ? '-> ' : ''}${n['Node Type']}${on} (rows=${n['Actual Rows']}${removed} loops=${n['Actual Loops']}, shared hit=${n['Shared Hit Blocks'] ?? 0} read=${n['Shared Read Blocks'] ?? 0})`;
   return [line, ...(n.Plans ?? []).flatMap((p) => renderPlan(p, depth + 1))];
@@ -91,7 +95,12 @@ interface Probe {
 }
 
 /** Rounds of one call of each probe, in a rotating order so background noise hits all three alike. */
-async function measureRounds(probes: Probe[], warmup: number, requests: number, deadlineMs: number): Promise<Map<Probe['name'], Summary>> {
+async function measureRounds(
+  probes: Probe[],
+  warmup: number,
+  requests: number,
+  deadlineMs: number,
+): Promise<Map<Probe['name'], Summary>> {
   const samples = new Map(probes.map((p) => [p.name, [] as number[]]));
   const start = nowMs();
   for (let r = 0; r < warmup + requests; r++) {

@@ -40,7 +40,7 @@ export const INGEST_DEFAULTS: IngestBenchOptions = {
 };
 
 const EMAIL_TEXT =
-  "Bonjour, je souhaiterais obtenir une copie intégrale de mon acte de naissance pour un dossier de mariage. " +
+  'Bonjour, je souhaiterais obtenir une copie intégrale de mon acte de naissance pour un dossier de mariage. ' +
   'Je suis né à Banc-sur-Essai. Pouvez-vous me dire quelles pièces joindre et sous quel délai ? Merci, cordialement.';
 const SMS_TEXT = "Bonjour, c'est encore moi : le dossier est-il complet ? Je peux passer demain matin à l'accueil.";
 
@@ -141,7 +141,10 @@ export class Throughput {
  * Baseline: autocommit single-row INSERTs into a plain table, one connection per caller, in
  * another database of the same server.
  */
-export async function openRawInserter(env: BenchEnv, o: PoolOptions): Promise<{ insert(i: number): Promise<void>; close(): Promise<void> }> {
+export async function openRawInserter(
+  env: BenchEnv,
+  o: PoolOptions,
+): Promise<{ insert(i: number): Promise<void>; close(): Promise<void> }> {
   await ensureDatabase(env.pg.url('postgres'), 'bench_raw');
   const clients = Array.from({ length: o.concurrency }, () => new Client({ connectionString: env.pg.url('bench_raw') }));
   const close = () => Promise.all(clients.map((c) => c.end().catch(() => undefined))).then(() => undefined);
@@ -168,7 +171,11 @@ export async function openRawInserter(env: BenchEnv, o: PoolOptions): Promise<{ 
   return { insert, close };
 }
 
-async function expectCounts(env: BenchEnv, town: Town, expected: Record<'contact' | 'conversation' | 'message', number>): Promise<string> {
+async function expectCounts(
+  env: BenchEnv,
+  town: Town,
+  expected: Record<'contact' | 'conversation' | 'message', number>,
+): Promise<string> {
   const { rows } = await env.db.query<{ contact: number; conversation: number; message: number }>(
     `SELECT (SELECT count(*)::int FROM contact WHERE organization_id = $1) AS contact,
             (SELECT count(*)::int FROM conversation WHERE organization_id = $1) AS conversation,
@@ -229,7 +236,9 @@ export async function benchIngest(o: IngestBenchOptions, log: Log): Promise<Benc
     const project = new Throughput(o, ingestOne);
     const baseline = new Throughput(o, raw.insert);
     try {
-      log(`ingest: ${o.warmup} warm-up + ${o.messages} measured messages vs ${o.rawInserts} raw INSERT commits, ${o.concurrency} callers, ${o.rounds} alternating rounds`);
+      log(
+        `ingest: ${o.warmup} warm-up + ${o.messages} measured messages vs ${o.rawInserts} raw INSERT commits, ${o.concurrency} callers, ${o.rounds} alternating rounds`,
+      );
       await project.warm(o.warmup, 0);
       await baseline.warm(o.warmup, 0);
       const projectRounds = rounds(o.messages, o.rounds);
@@ -267,7 +276,10 @@ export async function benchIngest(o: IngestBenchOptions, log: Log): Promise<Benc
         { metric: 'throughput', values: [perSecond(project.perSecond), perSecond(baseline.perSecond)] },
         { metric: 'latency per call p50', values: [ms(p.p50), ms(b.p50)] },
         { metric: 'latency per call p99', values: [ms(p.p99), ms(b.p99)] },
-        { metric: 'machine CPU busy (all cores)', values: [project, baseline].map((t) => `${t.cpu.machineBusyPercent.toFixed(0)} %`) },
+        {
+          metric: 'machine CPU busy (all cores)',
+          values: [project, baseline].map((t) => `${t.cpu.machineBusyPercent.toFixed(0)} %`),
+        },
         { metric: 'bench process CPU per operation', values: [project, baseline].map((t) => ms(t.cpu.processMs / t.operations)) },
       ],
       target: `ingest ≥ ${(o.target * 100).toFixed(0)} % of raw INSERT commits/s`,
@@ -279,7 +291,9 @@ export async function benchIngest(o: IngestBenchOptions, log: Log): Promise<Benc
         updates,
         `${(statements.total / o.statementProbe).toFixed(2)} SQL statements per ingest() (counted on ${o.statementProbe} more messages of the same mix): ${statements.byKind
           .map(([kind, n]) => `${kind} ×${(n / o.statementProbe).toFixed(2)}`)
-          .join(', ')}; one guichet_ingest() call commits each group of concurrent messages (group commit, 2 groups in flight), ${(o.statementProbe / (statements.byKind.find(([kind]) => kind === 'SELECT guichet_ingest')?.[1] ?? Infinity)).toFixed(1)} messages per transaction on average here`,
+          .join(
+            ', ',
+          )}; one guichet_ingest() call commits each group of concurrent messages (group commit, 2 groups in flight), ${(o.statementProbe / (statements.byKind.find(([kind]) => kind === 'SELECT guichet_ingest')?.[1] ?? Infinity)).toFixed(1)} messages per transaction on average here`,
         'raw baseline: autocommit INSERT of (source, body) into a table with a bigint identity key, in another database of the same server, 8 pg connections',
       ],
       server: env.server,

@@ -160,7 +160,9 @@ async function measure(env: BenchEnv, o: RealtimeBenchOptions, log: Log): Promis
         io.to('team').emit(EVENT, { ...sample, id: randomUUID(), body: remark(sample.body, i) });
       });
       sides.push(raw);
-      log(`realtime: ${o.clients} clients on each side; ${o.warmup} warm-up + ${o.messages} messages each, ${o.spacingMs} ms apart, ${o.rounds} alternating rounds`);
+      log(
+        `realtime: ${o.clients} clients on each side; ${o.warmup} warm-up + ${o.messages} messages each, ${o.spacingMs} ms apart, ${o.rounds} alternating rounds`,
+      );
       for (const side of sides) await side.run(0, o.warmup, o);
       for (const r of rounds(o.messages, o.rounds)) {
         for (const side of sides) await side.run(o.warmup + r.from, r.count, o);
@@ -204,7 +206,7 @@ export async function benchRealtime(o: RealtimeBenchOptions, log: Log): Promise<
       notes: [
         `${o.warmup} warm-up + ${o.messages} measured messages per side, one at a time, ${o.spacingMs} ms apart, in ${o.rounds} rounds alternating the app and the baseline; each app message comes from a new citizen by e-mail (new conversation)`,
         `payload: the app's MessageDto (${payloadBytes} bytes of JSON); the API also emits conversation.created to the same sockets right after each message.created, the baseline emits only the message`,
-        'each side\'s clients run in a child process of their own (websocket transport); latency = arrival (CLOCK_MONOTONIC) − the time just before ingest() / emit()',
+        "each side's clients run in a child process of their own (websocket transport); latency = arrival (CLOCK_MONOTONIC) − the time just before ingest() / emit()",
       ],
       server: env.server,
     };

@@ -28,7 +28,16 @@ import { benchWebhookStall, WEBHOOK_STALL_DEFAULTS, type WebhookStallBenchOption
 
 // The inbox bench (1,000,000 conversations, minutes of seeding and gigabytes to delete) runs last:
 // the latency benches must not share the machine with its clean-up.
-const BENCHES: BenchId[] = ['ingest', 'realtime', 'sms-webhooks', 'sms-realtime', 'email-backfill', 'email-latency', 'webhook-stall', 'inbox'];
+const BENCHES: BenchId[] = [
+  'ingest',
+  'realtime',
+  'sms-webhooks',
+  'sms-realtime',
+  'email-backfill',
+  'email-latency',
+  'webhook-stall',
+  'inbox',
+];
 const scaled = (v: number, scale: number, min: number) => Math.max(min, Math.round(v * scale));
 
 function ingestOptions(scale: number): IngestBenchOptions {
@@ -45,7 +54,12 @@ function ingestOptions(scale: number): IngestBenchOptions {
 function inboxOptions(scale: number): InboxBenchOptions {
   const d = INBOX_DEFAULTS;
   const conversations = scaled(d.conversations, scale, 1_000);
-  return { ...d, conversations, messages: (conversations * d.messages) / d.conversations, contacts: scaled(d.contacts, scale, 300) };
+  return {
+    ...d,
+    conversations,
+    messages: (conversations * d.messages) / d.conversations,
+    contacts: scaled(d.contacts, scale, 300),
+  };
 }
 
 function realtimeOptions(scale: number): RealtimeBenchOptions {
@@ -122,7 +136,9 @@ function runEach(only: BenchId[], scale: number): Outcome {
   try {
     for (const id of only) {
       const file = join(dir, `${id}.json`);
-      const child = spawnSync(process.execPath, [__filename, '--only', id, '--scale', String(scale), '--result-file', file], { stdio: 'inherit' });
+      const child = spawnSync(process.execPath, [__filename, '--only', id, '--scale', String(scale), '--result-file', file], {
+        stdio: 'inherit',
+      });
       if (!existsSync(file)) {
         out.errors.push(`${id}: its process ended (${child.signal ?? `exit ${child.status}`}) without a result`);
         continue;
@@ -152,7 +168,10 @@ async function main(): Promise<number> {
     'webhook-stall': () => benchWebhookStall(webhookStallOptions(scale), log),
   };
   const machine = describeMachine();
-  if (!resultFile) log(`bench: ${only.join(', ')}${scale === 1 ? '' : ` at scale ${scale}`}; load average ${machine.loadAverage}, niceness ${machine.niceness}`);
+  if (!resultFile)
+    log(
+      `bench: ${only.join(', ')}${scale === 1 ? '' : ` at scale ${scale}`}; load average ${machine.loadAverage}, niceness ${machine.niceness}`,
+    );
 
   let outcome: Outcome = { results: [], errors: [] };
   if (only.length > 1) {
@@ -182,9 +201,14 @@ async function main(): Promise<number> {
   } else if (results.length) {
     log(`scale ${scale}: bench/RESULTS.md left as it was (full-scale runs only)`);
   }
-  const verdicts = [...results.map((r) => `${r.id} ${r.pass ? 'PASS' : 'FAIL'}`), ...errors.map((e) => `${e.split(':')[0]} ERROR`)];
+  const verdicts = [
+    ...results.map((r) => `${r.id} ${r.pass ? 'PASS' : 'FAIL'}`),
+    ...errors.map((e) => `${e.split(':')[0]} ERROR`),
+  ];
   const ok = results.every((r) => r.pass) && !errors.length;
-  log(`bench: ${verdicts.join(', ')} (${seconds(nowMs() - started)})${ok ? '' : '; exit code 1: a target was missed or a benchmark failed'}`);
+  log(
+    `bench: ${verdicts.join(', ')} (${seconds(nowMs() - started)})${ok ? '' : '; exit code 1: a target was missed or a benchmark failed'}`,
+  );
   return ok ? 0 : 1;
 }
 

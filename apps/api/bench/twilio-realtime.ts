@@ -99,13 +99,22 @@ export async function benchSmsRealtime(o: SmsRealtimeBenchOptions, log: Log): Pr
     const measured = await withRawServer(async (rawUrl, io) => {
       const sides: RateSide[] = [];
       try {
-        const app = new RateSide(await SocketFleet.open(env.app.url, agents.map((a) => a.token), EVENT), send);
+        const app = new RateSide(
+          await SocketFleet.open(
+            env.app.url,
+            agents.map((a) => a.token),
+            EVENT,
+          ),
+          send,
+        );
         sides.push(app);
         const raw = new RateSide(await SocketFleet.open(rawUrl, Array<null>(o.agents).fill(null), EVENT), async (i) => {
           io.to('team').emit(EVENT, { ...sample, id: randomUUID(), body: remark(sample.body, i) });
         });
         sides.push(raw);
-        log(`sms-realtime: ${o.agents} agents on each side; ${o.warmup} warm-up + ${o.messages} messages each at ${o.rate}/s, ${o.rounds} alternating rounds`);
+        log(
+          `sms-realtime: ${o.agents} agents on each side; ${o.warmup} warm-up + ${o.messages} messages each at ${o.rate}/s, ${o.rounds} alternating rounds`,
+        );
         for (const side of sides) await side.run(0, o.warmup, o);
         for (const r of rounds(o.messages, o.rounds)) {
           for (const side of sides) await side.run(o.warmup + r.from, r.count, o);
@@ -121,7 +130,9 @@ export async function benchSmsRealtime(o: SmsRealtimeBenchOptions, log: Log): Pr
     const [p, b] = [summarize(appResult.latencies), summarize(rawResult.latencies)];
     const [pc, bc] = [summarize(app.callMs), summarize(raw.callMs)];
     const [pl, bl] = [summarize(app.lateness), summarize(raw.lateness)];
-    const stored = (await env.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM message WHERE channel_id = $1`, [channel.id])).rows[0]!.n;
+    const stored = (
+      await env.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM message WHERE channel_id = $1`, [channel.id])
+    ).rows[0]!.n;
     const expected = 1 + o.warmup + o.messages;
     if (stored !== expected) throw new Error(`${stored} messages stored, expected ${expected}`);
     const deliveries = o.messages * o.agents;
@@ -138,7 +149,10 @@ export async function benchSmsRealtime(o: SmsRealtimeBenchOptions, log: Log): Pr
         { metric: 'webhook acknowledgement / emit() p99', values: [ms(pc.p99), ms(bc.p99)] },
         { metric: 'start behind schedule p99', values: [ms(pl.p99), ms(bl.p99)] },
         { metric: 'machine CPU busy (all cores)', values: [app, raw].map((s) => `${s.cpu.machineBusyPercent.toFixed(0)} %`) },
-        { metric: 'bench process CPU (share of one core)', values: [app, raw].map((s) => `${((s.cpu.processMs / s.measuredMs) * 100).toFixed(0)} %`) },
+        {
+          metric: 'bench process CPU (share of one core)',
+          values: [app, raw].map((s) => `${((s.cpu.processMs / s.measuredMs) * 100).toFixed(0)} %`),
+        },
       ],
       target: `p99 ≤ ${o.targetP99Ms} ms with every delivery received`,
       measured: `p99 ${ms(p.p99)}, ${count(appResult.missing)} missing`,

@@ -56,16 +56,26 @@ export async function benchTwilioSms(o: TwilioSmsBenchOptions, log: Log): Promis
     // 3 in 10 from a returning citizen (threaded into their open conversation), 7 in 10 from a new one.
     const senderOf = (i: number) => (i % 10 < 3 ? phoneOf((i * 7919) % o.returningCitizens) : phoneOf(o.returningCitizens + i));
     const webhooks = (from: number, count: number) =>
-      Array.from({ length: count }, (_, k) => ({ from: senderOf(from + k), sid: `SM${String(from + k).padStart(32, '0')}`, body: TEXT }));
+      Array.from({ length: count }, (_, k) => ({
+        from: senderOf(from + k),
+        sid: `SM${String(from + k).padStart(32, '0')}`,
+        body: TEXT,
+      }));
     const project = new Throughput(o);
     const baseline = new Throughput(o, raw.insert);
     const direct = new CpuMeter();
     try {
       await load.run(
-        Array.from({ length: o.returningCitizens }, (_, c) => ({ from: phoneOf(c), sid: `SMfirst${String(c).padStart(27, '0')}`, body: TEXT })),
+        Array.from({ length: o.returningCitizens }, (_, c) => ({
+          from: phoneOf(c),
+          sid: `SMfirst${String(c).padStart(27, '0')}`,
+          body: TEXT,
+        })),
         o.concurrency,
       );
-      log(`sms-webhooks: ${o.warmup} warm-up + ${o.messages} signed webhooks vs ${o.rawInserts} raw INSERT commits, ${o.concurrency} concurrent senders, ${o.rounds} alternating rounds`);
+      log(
+        `sms-webhooks: ${o.warmup} warm-up + ${o.messages} signed webhooks vs ${o.rawInserts} raw INSERT commits, ${o.concurrency} concurrent senders, ${o.rounds} alternating rounds`,
+      );
       await load.run(webhooks(0, o.warmup), o.concurrency);
       await baseline.warm(o.warmup, 0);
       const projectRounds = rounds(o.messages, o.rounds);
@@ -82,7 +92,8 @@ export async function benchTwilioSms(o: TwilioSmsBenchOptions, log: Log): Promis
 
     const expected = o.returningCitizens + o.warmup + o.messages;
     const stored = async () =>
-      (await env.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM message WHERE channel_id = $1`, [channel.id])).rows[0]!.n;
+      (await env.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM message WHERE channel_id = $1`, [channel.id])).rows[0]!
+        .n;
     const afterWebhooks = await stored();
     if (afterWebhooks !== expected) throw new Error(`${afterWebhooks} messages stored, expected ${expected}`);
 
@@ -91,7 +102,13 @@ export async function benchTwilioSms(o: TwilioSmsBenchOptions, log: Log): Promis
     direct.start();
     const directMs = await runPool(o.directProbe, o.concurrency, o.deadlineMs, async (k) => {
       const i = o.warmup + o.messages + k;
-      const r = await ingest.ingest({ channelId: channel.id, externalId: `direct-${i}`, from: { kind: 'phone', value: senderOf(i) }, text: TEXT, thread: { latestOpen: true } });
+      const r = await ingest.ingest({
+        channelId: channel.id,
+        externalId: `direct-${i}`,
+        from: { kind: 'phone', value: senderOf(i) },
+        text: TEXT,
+        thread: { latestOpen: true },
+      });
       if (!r.created) throw new Error(`direct message ${i} was a duplicate`);
     });
     direct.stop();
@@ -120,7 +137,10 @@ export async function benchTwilioSms(o: TwilioSmsBenchOptions, log: Log): Promis
         { metric: 'throughput', values: [perSecond(project.perSecond), perSecond(baseline.perSecond)] },
         { metric: 'acknowledgement p50', values: [ms(p.p50), ms(b.p50)] },
         { metric: 'acknowledgement p99', values: [ms(p.p99), ms(b.p99)] },
-        { metric: 'machine CPU busy (all cores)', values: [project, baseline].map((t) => `${t.cpu.machineBusyPercent.toFixed(0)} %`) },
+        {
+          metric: 'machine CPU busy (all cores)',
+          values: [project, baseline].map((t) => `${t.cpu.machineBusyPercent.toFixed(0)} %`),
+        },
         { metric: 'bench process CPU per operation', values: [ms(webhookCpu), ms(baseline.cpu.processMs / baseline.operations)] },
       ],
       target: `≥ ${(o.target * 100).toFixed(0)} % of raw INSERT commits/s and p99 ≤ ${o.p99TargetMs} ms`,

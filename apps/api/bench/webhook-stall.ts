@@ -76,15 +76,27 @@ async function createWebhookChannels(env: BenchEnv): Promise<Record<'sms' | 'voi
   const [admin] = await createAgents(env.db, { organizationId, role: 'admin', teamIds: [teamId!], count: 1 });
   const secret = () => randomBytes(16).toString('hex');
   const create = async (kind: string, config: object) => {
-    const res = await apiJson<{ id?: string }>(env.app.url, 'POST', '/channels', admin!.token, { kind, name: `Canal ${kind}`, teamId, config });
-    if (res.status !== 201 || !res.body.id) throw new Error(`POST /api/v1/channels (${kind}) answered ${res.status}: ${JSON.stringify(res.body)}`);
+    const res = await apiJson<{ id?: string }>(env.app.url, 'POST', '/channels', admin!.token, {
+      kind,
+      name: `Canal ${kind}`,
+      teamId,
+      config,
+    });
+    if (res.status !== 201 || !res.body.id)
+      throw new Error(`POST /api/v1/channels (${kind}) answered ${res.status}: ${JSON.stringify(res.body)}`);
     return res.body.id;
   };
   const twilio = { accountSid: 'AC' + '0'.repeat(32), authToken: secret() };
   return {
     sms: await create('sms', { ...twilio, phoneNumber: '+33700000001' }),
     voice: await create('voice', { ...twilio, phoneNumber: '+33140000001' }),
-    messenger: await create('messenger', { pageId: '1001', pageAccessToken: secret(), appSecret: secret(), verifyToken: secret(), graphApiBaseUrl: 'http://127.0.0.1:9' }),
+    messenger: await create('messenger', {
+      pageId: '1001',
+      pageAccessToken: secret(),
+      appSecret: secret(),
+      verifyToken: secret(),
+      graphApiBaseUrl: 'http://127.0.0.1:9',
+    }),
     pbx: await create('pbx', { vendor: '3CX', sharedSecret: secret() }),
   };
 }
@@ -115,7 +127,10 @@ export async function benchWebhookStall(o: WebhookStallBenchOptions, log: Log): 
     const targets = webhookTargets(channels);
     const probe = new StallWorker({ mode: 'probe', baseUrl: env.app.url });
     // The garbage senders get what CPU is left: on a real server they are on other machines.
-    const attack = new StallWorker({ mode: 'attack', baseUrl: env.app.url, targets, clients: o.clients, bodyBytes: o.bodyBytes }, { lowestPriority: true });
+    const attack = new StallWorker(
+      { mode: 'attack', baseUrl: env.app.url, targets, clients: o.clients, bodyBytes: o.bodyBytes },
+      { lowestPriority: true },
+    );
     const baseline: number[] = [];
     const loaded: number[] = [];
     const reports: AttackReport[] = [];
@@ -139,7 +154,9 @@ export async function benchWebhookStall(o: WebhookStallBenchOptions, log: Log): 
     };
     loop.enable();
     try {
-      log(`webhook-stall: ${o.warmup} warm-up, then ${o.probes} health requests with and ${o.probes} without ${o.clients} clients posting ${count(o.bodyBytes)} bytes of garbage to ${targets.length} webhook targets, ${o.rounds} alternating rounds`);
+      log(
+        `webhook-stall: ${o.warmup} warm-up, then ${o.probes} health requests with and ${o.probes} without ${o.clients} clients posting ${count(o.bodyBytes)} bytes of garbage to ${targets.length} webhook targets, ${o.rounds} alternating rounds`,
+      );
       await probe.ask({ cmd: 'probe', count: o.warmup });
       for (const round of rounds(o.probes, o.rounds)) {
         const quiet = await phase('quiet', () => probe.ask({ cmd: 'probe', count: round.count }));
@@ -162,17 +179,21 @@ export async function benchWebhookStall(o: WebhookStallBenchOptions, log: Log): 
     let elapsedMs = 0;
     for (const r of reports) {
       for (const [s, n] of Object.entries(r.statuses)) statuses[s] = (statuses[s] ?? 0) + n;
-      for (const [path, st] of Object.entries(r.byTarget)) for (const [s, n] of Object.entries(st)) (byTarget[path] ??= {})[s] = (byTarget[path]![s] ?? 0) + n;
+      for (const [path, st] of Object.entries(r.byTarget))
+        for (const [s, n] of Object.entries(st)) (byTarget[path] ??= {})[s] = (byTarget[path]![s] ?? 0) + n;
       bytes += r.bytesSent;
       elapsedMs += r.elapsedMs;
     }
-    const answered = Object.entries(statuses).filter(([s]) => s !== 'reset').reduce((n, [, v]) => n + v, 0);
+    const answered = Object.entries(statuses)
+      .filter(([s]) => s !== 'reset')
+      .reduce((n, [, v]) => n + v, 0);
     const refused = ['403', '404', '413'].reduce((n, s) => n + (statuses[s] ?? 0), 0);
     const { rows } = await env.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM message`);
     const stored = rows[0]!.n;
     const b = summarize(baseline);
     const l = summarize(loaded);
-    const shortPath = (p: string) => p.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/, (id) => (Object.values(channels).includes(id) ? ':channel' : ':unknown'));
+    const shortPath = (p: string) =>
+      p.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/, (id) => (Object.values(channels).includes(id) ? ':channel' : ':unknown'));
     return {
       id: 'webhook-stall',
       title: `Health while ${o.clients} clients post ${Math.round(o.bodyBytes / 1024 / 1024)} MB of garbage to every webhook route`,
@@ -184,19 +205,22 @@ export async function benchWebhookStall(o: WebhookStallBenchOptions, log: Log): 
         { metric: 'max', values: [ms(l.max), ms(b.max)] },
         { metric: 'app event-loop delay p99 (worst round)', values: [appThread.loaded, appThread.quiet].map((d) => ms(d.p99)) },
         { metric: 'app event-loop delay max', values: [appThread.loaded, appThread.quiet].map((d) => ms(d.max)) },
-        { metric: 'app thread CPU busy', values: [appThread.loaded, appThread.quiet].map((d) => `${((100 * d.cpuMs) / d.wallMs).toFixed(0)} %`) },
+        {
+          metric: 'app thread CPU busy',
+          values: [appThread.loaded, appThread.quiet].map((d) => `${((100 * d.cpuMs) / d.wallMs).toFixed(0)} %`),
+        },
       ],
       target: `health p99 < ${o.p99TargetMs} ms under the garbage; every garbage request refused (403, 404 or 413) and nothing stored`,
       measured: `p99 ${ms(l.p99)} (baseline ${ms(b.p99)}); ${count(refused)} of ${count(answered)} answered garbage requests refused; ${stored} messages stored`,
       pass: l.p99 < o.p99TargetMs && answered > 0 && refused === answered && stored === 0,
       notes: [
         `garbage: ${count(o.bodyBytes)} bytes of '[' (deep nesting that never closes: the slowest JSON to parse, invalid in the end) as application/json with made-up signature headers, one request per connection, to ${targets.length} targets: the 6 webhook routes (Twilio sms, status, voice, voice-status; Meta; switchboard) for a real channel of the right kind and for an unknown channel id`,
-        `garbage answers over ${(elapsedMs / 1000).toFixed(1)} s of attack: ${describeStatuses(statuses)} (reset: the sender's socket failed writing the rest of a body the app had stopped reading, before it read the answer); ${(bytes / 1024 / 1024).toFixed(0)} MiB sent, ${((bytes / 1024 / 1024) / (elapsedMs / 1000)).toFixed(0)} MiB/s`,
+        `garbage answers over ${(elapsedMs / 1000).toFixed(1)} s of attack: ${describeStatuses(statuses)} (reset: the sender's socket failed writing the rest of a body the app had stopped reading, before it read the answer); ${(bytes / 1024 / 1024).toFixed(0)} MiB sent, ${(bytes / 1024 / 1024 / (elapsedMs / 1000)).toFixed(0)} MiB/s`,
         `by target: ${Object.entries(byTarget)
           .map(([p, s]) => `${shortPath(p)} ${describeStatuses(s)}`)
           .sort()
           .join('; ')}`,
-        'app event-loop delay: perf_hooks.monitorEventLoopDelay (5 ms resolution) on the app\'s thread during each side\'s requests, worst round; a webhook body parsed before its checks would show here as a stall of seconds; app thread CPU busy: process.threadCpuUsage() of that thread over the same time',
+        "app event-loop delay: perf_hooks.monitorEventLoopDelay (5 ms resolution) on the app's thread during each side's requests, worst round; a webhook body parsed before its checks would show here as a stall of seconds; app thread CPU busy: process.threadCpuUsage() of that thread over the same time",
         `health: sequential GET on one kept-alive loopback connection from a child process (so that a stalled app loop shows in the time stamps); the garbage senders in another child process at the lowest CPU priority (nice 19: on a real server they are elsewhere, while the kernel's loopback work for their bytes still falls on this machine); ${o.warmup} warm-up requests, then ${o.rounds} rounds alternating ${count(Math.round(o.probes / o.rounds))} quiet and ${count(Math.round(o.probes / o.rounds))} loaded requests`,
       ],
       server: env.server,

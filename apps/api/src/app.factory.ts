@@ -51,7 +51,11 @@ export async function createApp(config: AppConfig, extraModules: Type[] = []): P
   await prepareDatabase(config);
   // Nest's own start-up chatter (one line per route) stays out of the log unless asked for.
   const logger: LogLevel[] | false =
-    config.logLevel === 'silent' ? false : process.env.LOG_LEVEL === 'debug' ? ['log', 'warn', 'error', 'debug'] : ['warn', 'error', 'fatal'];
+    config.logLevel === 'silent'
+      ? false
+      : process.env.LOG_LEVEL === 'debug'
+        ? ['log', 'warn', 'error', 'debug']
+        : ['warn', 'error', 'fatal'];
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, extraModules), {
     logger,
     bodyParser: false,

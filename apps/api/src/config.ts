@@ -68,10 +68,15 @@ function localSecrets(dataDir: string): { appSecret: string; encryptionKey: stri
 const FRAME_ANCESTOR = /^https?:\/\/(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?$/i;
 
 function frameAncestors(raw: string | undefined): string[] {
-  const list = (raw ?? '').split(/[\s,]+/).filter(Boolean).map((s) => s.replace(/\/$/, ''));
+  const list = (raw ?? '')
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((s) => s.replace(/\/$/, ''));
   const bad = list.filter((s) => !FRAME_ANCESTOR.test(s));
   if (bad.length) {
-    throw new ConfigError(`FORM_FRAME_ANCESTORS : origine invalide ${bad.join(', ')} (attendu : https://www.ville-exemple.fr, séparées par des espaces)`);
+    throw new ConfigError(
+      `FORM_FRAME_ANCESTORS : origine invalide ${bad.join(', ')} (attendu : https://www.ville-exemple.fr, séparées par des espaces)`,
+    );
   }
   return list;
 }

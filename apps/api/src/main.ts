@@ -1,7 +1,12 @@
 import { join, resolve } from 'node:path';
 import { createApp, type RunningApp } from './app.factory';
 import { ConfigError, loadConfig } from './config';
-import { EmbeddedPostgresError, ensureDatabase, startEmbeddedPostgres, type EmbeddedPostgresHandle } from './database/embedded-postgres';
+import {
+  EmbeddedPostgresError,
+  ensureDatabase,
+  startEmbeddedPostgres,
+  type EmbeddedPostgresHandle,
+} from './database/embedded-postgres';
 import { DEMO_PASSWORD } from './seed/seed-demo';
 
 /** The embedded PostgreSQL's port unless its data directory remembers another or it is taken. */
@@ -14,7 +19,8 @@ const APP_CLOSE_MS = 6_000;
 function embeddedPgPort(raw: string | undefined): number | undefined {
   if (raw === undefined || raw === '') return undefined;
   const port = Number(raw);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ConfigError(`EMBEDDED_PG_PORT invalide : ${raw} (un numéro de port, de 1 à 65535)`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new ConfigError(`EMBEDDED_PG_PORT invalide : ${raw} (un numéro de port, de 1 à 65535)`);
   return port;
 }
 
@@ -26,7 +32,10 @@ function describeFailure(e: unknown): string {
   if (err?.code === 'EADDRINUSE' && err.syscall === 'listen') {
     return `Le port ${err.port} de Guichet est déjà utilisé (une autre instance de Guichet ?) : arrêtez-la, ou choisissez un autre port (par exemple « PORT=${(err.port ?? 3000) + 1} pnpm start »).`;
   }
-  if (['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EAI_AGAIN', '28P01', '3D000'].includes(err?.code ?? '') && process.env.DATABASE_URL) {
+  if (
+    ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EAI_AGAIN', '28P01', '3D000'].includes(err?.code ?? '') &&
+    process.env.DATABASE_URL
+  ) {
     return `PostgreSQL injoignable avec DATABASE_URL : ${err!.message}. Vérifiez l'adresse, le mot de passe et que le serveur tourne.`;
   }
   if (e instanceof Error) return `${e.message || e.name}\n${e.stack ?? ''}`;
@@ -38,7 +47,13 @@ async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<false>((r) => (timer = setTimeout(() => r(false), ms)));
   try {
-    return await Promise.race([work.then(() => true, () => true), late]);
+    return await Promise.race([
+      work.then(
+        () => true,
+        () => true,
+      ),
+      late,
+    ]);
   } finally {
     clearTimeout(timer);
   }

@@ -72,5 +72,10 @@ export function serveWebApp(app: INestApplication, dir: string | undefined): voi
     serve(req, res, next, '/index.html');
   });
   // Files written after start-up (a rebuild while the API runs) are still found, uncompressed.
-  app.use(express.static(built, { index: false, setHeaders: (res, path) => res.setHeader('Cache-Control', path.includes(`${sep}assets${sep}`) ? IMMUTABLE : 'no-cache') }));
+  app.use(
+    express.static(built, {
+      index: false,
+      setHeaders: (res, path) => res.setHeader('Cache-Control', path.includes(`${sep}assets${sep}`) ? IMMUTABLE : 'no-cache'),
+    }),
+  );
 }

@@ -32,7 +32,12 @@ export default async function globalSetup(): Promise<void> {
 
   // pg-boss installs its schema once in the template rather than in every test database.
   const { PgBoss } = await import('pg-boss');
-  const boss = new PgBoss({ connectionString: pg.url(TEMPLATE_DB), schema: 'pgboss', supervise: false, schedule: false } as never);
+  const boss = new PgBoss({
+    connectionString: pg.url(TEMPLATE_DB),
+    schema: 'pgboss',
+    supervise: false,
+    schedule: false,
+  } as never);
   boss.on('error', () => undefined);
   await boss.start();
   await boss.stop({ graceful: false } as never);

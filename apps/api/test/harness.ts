@@ -55,12 +55,27 @@ export interface TestApp {
   app: RunningApp['app'];
   config: AppConfig;
   db: Client;
-  http<T = any>(method: string, path: string, opts?: { token?: string; body?: unknown; form?: FormData; headers?: Record<string, string> }): Promise<HttpResult<T>>;
+  http<T = any>(
+    method: string,
+    path: string,
+    opts?: { token?: string; body?: unknown; form?: FormData; headers?: Record<string, string> },
+  ): Promise<HttpResult<T>>;
   ingest: IngestService;
   newOrganization(slug?: string): Promise<{ id: string; slug: string }>;
   newTeam(organizationId: string, name?: string): Promise<{ id: string; name: string }>;
-  newAgent(o: { organizationId: string; role?: AgentRole; teamIds?: string[]; password?: string; name?: string }): Promise<TestAgent>;
-  newChannel(o: { organizationId: string; teamId: string; kind: ChannelKind; config?: Record<string, unknown> }): Promise<{ id: string }>;
+  newAgent(o: {
+    organizationId: string;
+    role?: AgentRole;
+    teamIds?: string[];
+    password?: string;
+    name?: string;
+  }): Promise<TestAgent>;
+  newChannel(o: {
+    organizationId: string;
+    teamId: string;
+    kind: ChannelKind;
+    config?: Record<string, unknown>;
+  }): Promise<{ id: string }>;
   count(table: string): Promise<number>;
   close(): Promise<void>;
 }
@@ -118,11 +133,18 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}, modules: 
     http,
     ingest: running.app.get(IngestService),
     async newOrganization(slug = `ville-${randomBytes(4).toString('hex')}`) {
-      const { rows } = await db.query(`INSERT INTO organization (slug, name) VALUES ($1, $2) RETURNING id`, [slug, `Ville ${slug}`]);
+      const { rows } = await db.query(`INSERT INTO organization (slug, name) VALUES ($1, $2) RETURNING id`, [
+        slug,
+        `Ville ${slug}`,
+      ]);
       return { id: rows[0].id, slug };
     },
     async newTeam(organizationId, name = `Service ${randomBytes(3).toString('hex')}`) {
-      const slug = name.toLowerCase().normalize('NFD').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+      const slug = name
+        .toLowerCase()
+        .normalize('NFD')
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-|-$/g, '');
       const { rows } = await db.query(`INSERT INTO team (organization_id, slug, name) VALUES ($1, $2, $3) RETURNING id`, [
         organizationId,
         `${slug}-${randomBytes(2).toString('hex')}`,

@@ -26,17 +26,33 @@ export function buildAsToday(webDir: string): BuiltAsToday {
   try {
     const rev = execFileSync('git', ['-C', root, 'rev-parse', '--short', BASELINE_REV], { encoding: 'utf8' }).trim();
     const tar = join(tmp, 'sources.tar');
-    execFileSync('git', ['-C', root, 'archive', '--format=tar', '-o', tar, BASELINE_REV, 'apps/web/src', 'apps/web/index.html', 'apps/web/vite.config.ts', 'libs/contracts/src']);
+    execFileSync('git', [
+      '-C',
+      root,
+      'archive',
+      '--format=tar',
+      '-o',
+      tar,
+      BASELINE_REV,
+      'apps/web/src',
+      'apps/web/index.html',
+      'apps/web/vite.config.ts',
+      'libs/contracts/src',
+    ]);
     execFileSync('tar', ['-xf', tar, '-C', tmp]);
     // The same installed packages (the runtime dependencies did not change).
     symlinkSync(join(webDir, 'node_modules'), join(tmp, 'apps', 'web', 'node_modules'), 'dir');
     symlinkSync(join(root, 'libs', 'contracts', 'node_modules'), join(tmp, 'libs', 'contracts', 'node_modules'), 'dir');
     const config = join(tmp, 'apps', 'web', 'vite.config.ts');
-    execFileSync(process.execPath, [join(webDir, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', config, '--logLevel', 'error'], {
-      cwd: join(tmp, 'apps', 'web'),
-      stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' },
-    });
+    execFileSync(
+      process.execPath,
+      [join(webDir, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', config, '--logLevel', 'error'],
+      {
+        cwd: join(tmp, 'apps', 'web'),
+        stdio: ['ignore', 'inherit', 'inherit'],
+        env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' },
+      },
+    );
     const dist = join(tmp, 'apps', 'web', 'dist');
     if (!existsSync(join(dist, 'index.html'))) throw new Error(`the build of ${rev} wrote no index.html`);
     return { rev, dist, remove: () => rmSync(tmp, { recursive: true, force: true }) };
@@ -64,10 +80,13 @@ export async function serveAsToday(dist: string, apiUrl: string): Promise<{ url:
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     if (/^\/(api|socket\.io)(\/|$)/.test(path)) {
-      const upstream = request({ host: api.hostname, port: api.port, method: req.method, path: req.url, headers: { ...req.headers, host: api.host } }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
+      const upstream = request(
+        { host: api.hostname, port: api.port, method: req.method, path: req.url, headers: { ...req.headers, host: api.host } },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
       upstream.on('error', () => res.writeHead(502).end());
       req.pipe(upstream);
       return;

@@ -52,7 +52,16 @@ export function baselineInitialJs(webDir: string): InitialJs {
   try {
     execFileSync(
       process.execPath,
-      [join(webDir, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', join(webDir, 'bench', 'baseline-app'), '--outDir', out, '--emptyOutDir', '--logLevel', 'warn'],
+      [
+        join(webDir, 'node_modules', 'vite', 'bin', 'vite.js'),
+        'build',
+        join(webDir, 'bench', 'baseline-app'),
+        '--outDir',
+        out,
+        '--emptyOutDir',
+        '--logLevel',
+        'warn',
+      ],
       { cwd: webDir, stdio: ['ignore', 'inherit', 'inherit'] },
     );
     return initialJs(out);

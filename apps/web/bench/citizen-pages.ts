@@ -80,12 +80,15 @@ function installVitalsProbe(field: string): void {
   new PerformanceObserver((list) => {
     for (const e of list.getEntries() as (PerformanceEntry & { element?: Element | null })[]) {
       vitals.lcp = e.startTime;
-      vitals.lcpElement = e.element ? `${e.element.tagName.toLowerCase()}${e.element.className ? `.${String(e.element.className).split(' ')[0]}` : ''}` : '';
+      vitals.lcpElement = e.element
+        ? `${e.element.tagName.toLowerCase()}${e.element.className ? `.${String(e.element.className).split(' ')[0]}` : ''}`
+        : '';
     }
   }).observe({ type: 'largest-contentful-paint', buffered: true });
   new PerformanceObserver((list) => {
     const e = list.getEntries()[0] as PerformanceEventTiming | undefined;
-    if (e && !vitals.firstInput) vitals.firstInput = { start: e.startTime, processingStart: e.processingStart, processingEnd: e.processingEnd };
+    if (e && !vitals.firstInput)
+      vitals.firstInput = { start: e.startTime, processingStart: e.processingStart, processingEnd: e.processingEnd };
   }).observe({ type: 'first-input', buffered: true });
 }
 
@@ -114,7 +117,10 @@ async function loadOnce(pool: BrowserPool, url: string, field: string): Promise<
     page.on('response', (r) => {
       pending.push(
         (async () => {
-          const sizes = await r.request().sizes().catch(() => null);
+          const sizes = await r
+            .request()
+            .sizes()
+            .catch(() => null);
           const wire = sizes?.responseBodySize ?? 0;
           wireTotal += wire;
           if (r.request().resourceType() !== 'script') return;
@@ -152,7 +158,11 @@ const tapPoint = (field: string) => `(() => {
  * A cold load where the citizen taps the form's field the moment it shows, and types: the tap goes
  * straight through CDP (Input.dispatchMouseEvent) so no test-tool check delays it.
  */
-async function firstInputOnce(pool: BrowserPool, url: string, field: string): Promise<{ fieldMs: number; handledMs: number; delayMs: number }> {
+async function firstInputOnce(
+  pool: BrowserPool,
+  url: string,
+  field: string,
+): Promise<{ fieldMs: number; handledMs: number; delayMs: number }> {
   const { page, cdp } = await throttledPage(pool, field);
   try {
     await page.goto(url, { waitUntil: 'commit', timeout: 60_000 });
@@ -164,7 +174,8 @@ async function firstInputOnce(pool: BrowserPool, url: string, field: string): Pr
       point = (answer?.result.value as { x: number; y: number } | null | undefined) ?? null;
       if (!point) await sleep(10);
     }
-    for (const type of ['mousePressed', 'mouseReleased'] as const) await cdp.send('Input.dispatchMouseEvent', { type, ...point, button: 'left', clickCount: 1 });
+    for (const type of ['mousePressed', 'mouseReleased'] as const)
+      await cdp.send('Input.dispatchMouseEvent', { type, ...point, button: 'left', clickCount: 1 });
     await cdp.send('Input.insertText', { text: 'B' });
     await page.waitForFunction(() => window.__vitals?.firstInput, undefined, { timeout: 60_000 });
     const value = await page.locator(field).inputValue();
@@ -195,18 +206,28 @@ export async function benchCitizenPages(webDir: string, o: { runs: number }, log
     await ensureDatabase(pg.url('postgres'), 'guichet_bench_citizen');
     const dataDir = mkdtempSync(join(tmpdir(), 'guichet-bench-citizen-data-'));
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    const app: RunningApp = await createApp({ ...benchConfig(pg.url('guichet_bench_citizen'), dataDir), seedDemo: true, webDistDir: join(webDir, 'dist') });
+    const app: RunningApp = await createApp({
+      ...benchConfig(pg.url('guichet_bench_citizen'), dataDir),
+      seedDemo: true,
+      webDistDir: join(webDir, 'dist'),
+    });
     cleanups.push(() => app.close());
     const then = await serveAsToday(today.dist, app.url);
     cleanups.push(() => then.close());
 
     // A request with a short exchange for the tracking page.
     const post = async (path: string, body: unknown) => {
-      const res = await fetch(`${app.url}/api/v1${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(`${app.url}/api/v1${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
       return res.json() as Promise<{ reference: string; trackingToken: string }>;
     };
-    const demo = (await (await fetch(`${app.url}/api/v1/public/organizations/demo`)).json()) as { teams: { id: string; name: string }[] };
+    const demo = (await (await fetch(`${app.url}/api/v1/public/organizations/demo`)).json()) as {
+      teams: { id: string; name: string }[];
+    };
     const created = await post('/public/organizations/demo/requests', {
       teamId: demo.teams.find((t) => t.name === 'État civil')!.id,
       name: 'Mathilde Garnier',
@@ -215,7 +236,9 @@ export async function benchCitizenPages(webDir: string, o: { runs: number }, log
       body: 'Bonjour, je me marie en juin et il me faut une copie intégrale de mon acte de naissance. Pouvez-vous me l’envoyer par courrier ? Merci.',
     });
     const tracking = `/suivi/${created.reference}?token=${created.trackingToken}`;
-    await post(`/public/requests/${created.reference}?token=${created.trackingToken}`, { body: 'J’ajoute que je suis née à Lyon, en 1994. Bonne journée.' });
+    await post(`/public/requests/${created.reference}?token=${created.trackingToken}`, {
+      body: 'J’ajoute que je suis née à Lyon, en 1994. Bonne journée.',
+    });
 
     const pool = await launchBrowserPool();
     cleanups.push(() => pool.close());

@@ -26,7 +26,12 @@ export interface DomLatencyOptions {
   screenshotDir: string;
 }
 
-export const DOM_DEFAULTS: Omit<DomLatencyOptions, 'screenshotDir'> = { conversations: 5_000, samples: 100, warmup: 5, spacingMs: 300 };
+export const DOM_DEFAULTS: Omit<DomLatencyOptions, 'screenshotDir'> = {
+  conversations: 5_000,
+  samples: 100,
+  warmup: 5,
+  spacingMs: 300,
+};
 
 /** One side's samples, in ms on the page's clock. */
 export interface SideSamples {
@@ -55,7 +60,13 @@ const APP_ROW = '.conversation-list [data-testid="conversation-row"][data-index=
 const BASELINE_ROW = '#rows > li:first-child';
 const FIRST_NAMES = ['Marie', 'Jean', 'Camille', 'Louis', 'Léa', 'Hugo', 'Chloé', 'Lucas', 'Manon', 'Nathan', 'Inès', 'Paul'];
 const LAST_NAMES = ['Martin', 'Bernard', 'Dubois', 'Thomas', 'Robert', 'Richard', 'Petit', 'Durand', 'Leroy', 'Moreau', 'Simon'];
-const SUBJECTS = ["Demande d'acte de naissance", 'Rendez-vous carte nationale d’identité', 'Livret de famille : duplicata', 'Mariage : pièces à fournir', 'Reconnaissance anticipée'];
+const SUBJECTS = [
+  "Demande d'acte de naissance",
+  'Rendez-vous carte nationale d’identité',
+  'Livret de famille : duplicata',
+  'Mariage : pièces à fournir',
+  'Reconnaissance anticipée',
+];
 const BODIES = [
   "Bonjour, je souhaiterais obtenir une copie intégrale de mon acte de naissance. Merci d'avance.",
   'Bonjour, pouvez-vous me confirmer que le dossier est complet ? Je peux passer en mairie jeudi.',
@@ -63,7 +74,12 @@ const BODIES = [
 ];
 
 /** A unique `GU-XXXXXX` reference for conversation n (n + 100,000 written in base 30). */
-const REFERENCE = ["'GU-'", ...[30 ** 5, 30 ** 4, 30 ** 3, 30 ** 2, 30, 1].map((w) => `substr('${REFERENCE_ALPHABET}', ((n + 100000) / ${w} % 30)::int + 1, 1)`)].join(' || ');
+const REFERENCE = [
+  "'GU-'",
+  ...[30 ** 5, 30 ** 4, 30 ** 3, 30 ** 2, 30, 1].map(
+    (w) => `substr('${REFERENCE_ALPHABET}', ((n + 100000) / ${w} % 30)::int + 1, 1)`,
+  ),
+].join(' || ');
 
 interface Seeded {
   organizationId: string;
@@ -74,9 +90,10 @@ interface Seeded {
 
 /** Organization, two services, one agent of the first, and `n` open conversations of it (one message each). */
 async function seed(db: Database, n: number): Promise<Seeded> {
-  const [org] = await db.query<{ id: string }>(`INSERT INTO organization (slug, name) VALUES ($1, 'Ville de Banc-sur-Essai') RETURNING id`, [
-    `bench-web-${randomBytes(3).toString('hex')}`,
-  ]);
+  const [org] = await db.query<{ id: string }>(
+    `INSERT INTO organization (slug, name) VALUES ($1, 'Ville de Banc-sur-Essai') RETURNING id`,
+    [`bench-web-${randomBytes(3).toString('hex')}`],
+  );
   const organizationId = org!.id;
   const teams = await db.query<{ id: string }>(
     `INSERT INTO team (organization_id, slug, name) VALUES ($1, 'etat-civil', 'État civil'), ($1, 'urbanisme', 'Urbanisme') RETURNING id`,
@@ -159,7 +176,14 @@ async function loadWholeList(page: Page, expected: number, timeoutMs: number): P
 }
 
 /** Ingests message `i` into conversation `n` while `page`'s probe waits for the row at the top. */
-async function measureOne(page: Page, ingest: IngestService, s: Seeded, selector: string, i: number, n: number): Promise<ProbeSample> {
+async function measureOne(
+  page: Page,
+  ingest: IngestService,
+  s: Seeded,
+  selector: string,
+  i: number,
+  n: number,
+): Promise<ProbeSample> {
   const marker = `BANC${String(i).padStart(5, '0')}${randomBytes(3).toString('hex')}`;
   await page.evaluate(([m, sel]) => window.__guichetBenchProbe!.arm(m!, sel!), [marker, selector]);
   const result = page.evaluate(() => window.__guichetBenchProbe!.result(10_000));
@@ -223,7 +247,9 @@ export async function benchDomLatency(webDistDir: string, o: DomLatencyOptions, 
     let started = performance.now();
     const seeded = await seed(db, o.conversations);
     const seedMs = performance.now() - started;
-    log(`web: seeded ${o.conversations.toLocaleString('en-US')} conversations in one service (${(seedMs / 1000).toFixed(1)} s); app on ${app.url}`);
+    log(
+      `web: seeded ${o.conversations.toLocaleString('en-US')} conversations in one service (${(seedMs / 1000).toFixed(1)} s); app on ${app.url}`,
+    );
 
     const browser: LaunchedBrowser = await launchBrowser();
     cleanups.push(() => browser.close());
@@ -245,7 +271,9 @@ export async function benchDomLatency(webDistDir: string, o: DomLatencyOptions, 
     started = performance.now();
     const { loaded, rendered } = await loadWholeList(page, o.conversations, 180_000);
     const loadMs = performance.now() - started;
-    log(`web: ${loaded.toLocaleString('en-US')} rows in the list's cache, ${rendered} in the DOM (${(loadMs / 1000).toFixed(1)} s to load)`);
+    log(
+      `web: ${loaded.toLocaleString('en-US')} rows in the list's cache, ${rendered} in the DOM (${(loadMs / 1000).toFixed(1)} s to load)`,
+    );
 
     // The oldest conversations first: each message moves a row from the bottom of the list to the top.
     let oldest = o.conversations + 1;
@@ -274,7 +302,17 @@ export async function benchDomLatency(webDistDir: string, o: DomLatencyOptions, 
     const baselineSamples = await measureSide(page, ingest, seeded, BASELINE_ROW, o, nextOldest);
     log(`web: baseline measured (${baselineSamples.fromFirstFrame.length} samples)`);
 
-    return { app: appSamples, baseline: baselineSamples, loadedRows: loaded, renderedRows: rendered, loadMs, seedMs, server, browser: `Chromium ${chromium} (headless)`, screenshot };
+    return {
+      app: appSamples,
+      baseline: baselineSamples,
+      loadedRows: loaded,
+      renderedRows: rendered,
+      loadMs,
+      seedMs,
+      server,
+      browser: `Chromium ${chromium} (headless)`,
+      screenshot,
+    };
   } finally {
     for (const fn of cleanups.reverse()) {
       try {

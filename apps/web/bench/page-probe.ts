@@ -61,7 +61,10 @@ export function installProbe(): void {
       if (!pending) return Promise.reject(new Error('probe not armed'));
       const armed = pending;
       return new Promise<ProbeSample>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`row not at the top after ${timeoutMs} ms (${frames.length} frame(s) seen)`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`row not at the top after ${timeoutMs} ms (${frames.length} frame(s) seen)`)),
+          timeoutMs,
+        );
         void armed.then((sample) => {
           clearTimeout(timer);
           resolve(sample);
@@ -104,7 +107,10 @@ export function startBaselinePage(args: { token: string; rows: BaselineRow[] }):
       if (data.startsWith('40')) return resolve();
       if (data.startsWith('44')) return reject(new Error(`baseline socket refused: ${data}`));
       if (!data.startsWith('42')) return;
-      const [name, payload] = JSON.parse(data.slice(2)) as [string, { id: string; subject: string | null; snippet: string | null; contact?: { name?: string | null } }];
+      const [name, payload] = JSON.parse(data.slice(2)) as [
+        string,
+        { id: string; subject: string | null; snippet: string | null; contact?: { name?: string | null } },
+      ];
       if (name !== 'conversation.updated' && name !== 'conversation.created') return;
       let li = byId.get(payload.id);
       if (!li) {

@@ -38,7 +38,12 @@ type Part = (typeof PARTS)[number];
 function parseCli(): { parts: Part[]; runs: number; conversations: number; samples: number } {
   const { values } = parseArgs({
     args: process.argv.slice(2).filter((a) => a !== '--'),
-    options: { only: { type: 'string' }, runs: { type: 'string' }, conversations: { type: 'string' }, samples: { type: 'string' } },
+    options: {
+      only: { type: 'string' },
+      runs: { type: 'string' },
+      conversations: { type: 'string' },
+      samples: { type: 'string' },
+    },
   });
   const parts = values.only ? values.only.split(',').map((p) => p.trim()) : [...PARTS];
   for (const p of parts) if (!(PARTS as readonly string[]).includes(p)) throw new Error(`--only takes ${PARTS.join(', ')}: ${p}`);
@@ -46,7 +51,8 @@ function parseCli(): { parts: Part[]; runs: number; conversations: number; sampl
   const conversations = values.conversations ? Number(values.conversations) : DOM_DEFAULTS.conversations;
   const samples = values.samples ? Number(values.samples) : DOM_DEFAULTS.samples;
   if (!(Number.isInteger(runs) && runs >= 1)) throw new Error(`--runs must be a positive integer: ${values.runs}`);
-  if (!(Number.isInteger(conversations) && conversations >= 50)) throw new Error(`--conversations must be an integer ≥ 50: ${values.conversations}`);
+  if (!(Number.isInteger(conversations) && conversations >= 50))
+    throw new Error(`--conversations must be an integer ≥ 50: ${values.conversations}`);
   if (!(Number.isInteger(samples) && samples >= 1)) throw new Error(`--samples must be a positive integer: ${values.samples}`);
   return { parts: parts as Part[], runs, conversations, samples };
 }
@@ -69,7 +75,11 @@ function bundleTable(todayDist: string, rev: string): WebTable {
   const row = (metric: string, f: (x: InitialJs) => string) => ({ metric, values: [f(app), f(today), f(base)] });
   return {
     title: 'Web app: the agent app’s initial JavaScript',
-    columns: ['Guichet agent app (dist/index.html)', `built as today (${rev}: one entry, citizen pages inside)`, 'baseline: the same dependencies, hello world'],
+    columns: [
+      'Guichet agent app (dist/index.html)',
+      `built as today (${rev}: one entry, citizen pages inside)`,
+      'baseline: the same dependencies, hello world',
+    ],
     rows: [
       row('JS files loaded first (entry + modulepreload)', (x) => count(x.files.length)),
       row('raw size', (x) => kB(x.raw)),
@@ -77,7 +87,11 @@ function bundleTable(todayDist: string, rev: string): WebTable {
       row('CSS loaded first, gzip -9 (not counted)', (x) => kB(x.cssGzip)),
       { metric: 'largest JS chunk of the build, raw (Vite warns above 500 kB)', values: [kB(big[0]!.raw), kB(big[1]!.raw), '-'] },
     ],
-    verdict: { pass, target: 'initial JS ≤ 150 kB gzipped', measured: `${kB(app.gzip)} (${kB(today.gzip)} built as today; ${kB(app.gzip - base.gzip)} above the dependencies alone)` },
+    verdict: {
+      pass,
+      target: 'initial JS ≤ 150 kB gzipped',
+      measured: `${kB(app.gzip)} (${kB(today.gzip)} built as today; ${kB(app.gzip - base.gzip)} above the dependencies alone)`,
+    },
     notes: [
       `files: ${app.files.map((f) => `${f.path} (${kB(f.gzip)} gzipped)`).join(', ')}; the board and new-conversation screens load when opened; kB = 1,000 bytes; zlib level 9`,
       `built as today: the sources of ${rev} (git archive), built by the same Vite with that commit's vite.config.ts`,
@@ -134,15 +148,26 @@ function citizenTable(r: Awaited<ReturnType<typeof benchCitizenPages>>, runs: nu
   };
 }
 
-async function domTable(conversations: number, samples: number, log: (m: string) => void): Promise<{ table: WebTable; server: string; browser: string }> {
-  const r = await benchDomLatency(join(WEB_DIR, 'dist'), { ...DOM_DEFAULTS, conversations, samples, screenshotDir: join(ROOT, '.test-data', 'screenshots') }, log);
+async function domTable(
+  conversations: number,
+  samples: number,
+  log: (m: string) => void,
+): Promise<{ table: WebTable; server: string; browser: string }> {
+  const r = await benchDomLatency(
+    join(WEB_DIR, 'dist'),
+    { ...DOM_DEFAULTS, conversations, samples, screenshotDir: join(ROOT, '.test-data', 'screenshots') },
+    log,
+  );
   const a1 = summarize(r.app.fromFirstFrame);
   const b1 = summarize(r.baseline.fromFirstFrame);
   const a2 = summarize(r.app.fromRowEvent);
   const b2 = summarize(r.baseline.fromRowEvent);
   const t: WebTable = {
     title: `Web app: socket event → row at the top of the DOM, ${count(r.loadedRows)} conversations loaded`,
-    columns: [`Guichet web app (React + react-query, ${count(r.loadedRows)} rows in the cache, ${r.renderedRows} in the DOM)`, `baseline: bare page, plain DOM (${count(r.loadedRows)} list items)`],
+    columns: [
+      `Guichet web app (React + react-query, ${count(r.loadedRows)} rows in the cache, ${r.renderedRows} in the DOM)`,
+      `baseline: bare page, plain DOM (${count(r.loadedRows)} list items)`,
+    ],
     rows: [
       { metric: 'messages measured', values: [count(a1.n), count(b1.n)] },
       { metric: 'first frame (message.created) → row at top, p50', values: [ms(a1.p50), ms(b1.p50)] },
@@ -216,7 +241,13 @@ async function main(): Promise<number> {
   if (parts.includes('dom')) {
     try {
       const { table, server, browser } = await domTable(conversations, samples, log);
-      report('web-dom', [table], conversations === DOM_DEFAULTS.conversations && samples >= DOM_DEFAULTS.samples, server, browser);
+      report(
+        'web-dom',
+        [table],
+        conversations === DOM_DEFAULTS.conversations && samples >= DOM_DEFAULTS.samples,
+        server,
+        browser,
+      );
     } catch (e) {
       fail('web DOM latency', e);
     }
@@ -225,7 +256,9 @@ async function main(): Promise<number> {
   console.log('');
   const missed = tables.some((t) => t.verdict && !t.verdict.pass);
   const ok = !failed && !missed;
-  log(`web bench: ${ok ? 'PASS' : 'exit code 1: a target was missed or a step failed'} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  log(
+    `web bench: ${ok ? 'PASS' : 'exit code 1: a target was missed or a step failed'} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+  );
   return ok ? 0 : 1;
 }
 

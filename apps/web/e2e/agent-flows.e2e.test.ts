@@ -30,7 +30,10 @@ describe('front desk in Chromium: citizen, agents, supervisor', () => {
   const SUBJECT = 'Acte de naissance pour un mariage';
   const BODY = 'Bonjour, je me marie en juin et il me faut une copie intégrale de mon acte de naissance. Merci.';
   /** A 2×2 red PNG: the attachment sent through the multipart form and previewed by the agent. */
-  const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==', 'base64');
+  const PNG = Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==',
+    'base64',
+  );
   const REPLY = 'Bonjour Mme Lefèvre, votre copie intégrale est prête : passez la retirer à l’accueil.';
 
   async function shot(page: Page, name: string): Promise<void> {
@@ -56,7 +59,8 @@ describe('front desk in Chromium: citizen, agents, supervisor', () => {
   }
 
   beforeAll(async () => {
-    if (!existsSync(join(dist, 'index.html'))) throw new Error('apps/web/dist is missing: `pnpm --filter @guichet/web build` first');
+    if (!existsSync(join(dist, 'index.html')))
+      throw new Error('apps/web/dist is missing: `pnpm --filter @guichet/web build` first');
     mkdirSync(shots, { recursive: true });
     t = await startTestApp({ webDistDir: dist, seedDemo: true });
     pool = await launchBrowserPool();
@@ -83,10 +87,15 @@ describe('front desk in Chromium: citizen, agents, supervisor', () => {
     await sophie.getByLabel('Adresse e-mail').waitFor();
     await expectAccessible(sophie, 'login');
     await login(sophie, 'sophie.marchand@demo.guichet.fr');
-    await sophie.getByRole('link', { name: /État civil/ }).first().click();
+    await sophie
+      .getByRole('link', { name: /État civil/ })
+      .first()
+      .click();
     await sophie.getByTestId('conversation-row').first().waitFor({ timeout: 10_000 });
     // Live counters are in the navigation.
-    await expectEventually(async () => expect(await sophie.getByTestId('nav-count').count()).toBeGreaterThan(0), { timeoutMs: 5000 });
+    await expectEventually(async () => expect(await sophie.getByTestId('nav-count').count()).toBeGreaterThan(0), {
+      timeoutMs: 5000,
+    });
     await expectAccessible(sophie, 'inbox');
     await shot(sophie, 'inbox-etat-civil');
   });
@@ -106,7 +115,9 @@ describe('front desk in Chromium: citizen, agents, supervisor', () => {
     await citizen.getByLabel('Adresse e-mail').fill('elodie.lefevre@example.fr');
     await citizen.getByLabel('Objet de votre demande').fill(SUBJECT);
     await citizen.getByLabel('Votre message').fill(BODY);
-    await citizen.getByLabel('Pièces jointes (facultatif)').setInputFiles({ name: 'livret-de-famille.png', mimeType: 'image/png', buffer: PNG });
+    await citizen
+      .getByLabel('Pièces jointes (facultatif)')
+      .setInputFiles({ name: 'livret-de-famille.png', mimeType: 'image/png', buffer: PNG });
     await shot(citizen, 'public-form');
     await citizen.getByRole('button', { name: 'Envoyer ma demande' }).click();
     reference = (await citizen.getByTestId('public-reference').textContent({ timeout: 10_000 }))!.trim();
@@ -152,14 +163,18 @@ describe('front desk in Chromium: citizen, agents, supervisor', () => {
     await sophie.getByTestId('composer-input').fill(REPLY);
     await sophie.waitForTimeout(500); // the draft is written after a 300 ms pause
     await sophie.reload();
-    await expectEventually(async () => expect(await sophie.getByTestId('composer-input').inputValue()).toBe(REPLY), { timeoutMs: 10_000 });
+    await expectEventually(async () => expect(await sophie.getByTestId('composer-input').inputValue()).toBe(REPLY), {
+      timeoutMs: 10_000,
+    });
 
     // Julien starts an answer of his own before Sophie sends hers.
     await julien.getByTestId('composer-input').fill('Je regarde votre dossier.');
     await sophie.getByTestId('composer-input').press('Control+Enter');
     await sophie.getByTestId('message').filter({ hasText: REPLY }).waitFor({ timeout: 5000 });
     // The socket may show the message a moment before the POST answer empties the box.
-    await expectEventually(async () => expect(await sophie.getByTestId('composer-input').inputValue()).toBe(''), { timeoutMs: 5000 });
+    await expectEventually(async () => expect(await sophie.getByTestId('composer-input').inputValue()).toBe(''), {
+      timeoutMs: 5000,
+    });
     await sophie
       .getByTestId('message')
       .filter({ hasText: REPLY })
@@ -178,7 +193,10 @@ describe('front desk in Chromium: citizen, agents, supervisor', () => {
     await shot(julien, 'conversation-conflict');
     await julien.getByRole('button', { name: 'Continuer à modifier' }).click();
     await julien.getByTestId('composer-input').fill('');
-    const { rows: replies } = await t.db.query(`SELECT count(*)::int AS n FROM message WHERE conversation_id = $1 AND direction = 'outbound'`, [conversationId]);
+    const { rows: replies } = await t.db.query(
+      `SELECT count(*)::int AS n FROM message WHERE conversation_id = $1 AND direction = 'outbound'`,
+      [conversationId],
+    );
     expect(replies[0].n).toBe(1);
 
     await citizen.goto(`${t.url}${trackingHref}`);
@@ -187,7 +205,10 @@ describe('front desk in Chromium: citizen, agents, supervisor', () => {
     // The citizen answers from the tracking page and the agent sees it live.
     await citizen.getByLabel('Répondre à la mairie').fill('Merci beaucoup, je passe demain.');
     await citizen.getByRole('button', { name: 'Envoyer ma réponse' }).click();
-    await citizen.getByTestId('public-message').filter({ hasText: 'Merci beaucoup, je passe demain.' }).waitFor({ timeout: 5000 });
+    await citizen
+      .getByTestId('public-message')
+      .filter({ hasText: 'Merci beaucoup, je passe demain.' })
+      .waitFor({ timeout: 5000 });
     await shot(citizen, 'tracking');
     await sophie.getByTestId('message').filter({ hasText: 'Merci beaucoup, je passe demain.' }).waitFor({ timeout: 5000 });
   });
@@ -201,8 +222,14 @@ describe('front desk in Chromium: citizen, agents, supervisor', () => {
     await supervisor.getByTestId('nav-board').click();
     await supervisor.getByTestId('board-row').first().waitFor({ timeout: 10_000 });
     // Sophie and Julien are connected: the board shows them online.
-    await supervisor.locator('.load-list__item', { hasText: 'Sophie Marchand' }).getByText('en ligne', { exact: true }).waitFor({ timeout: 5000 });
-    await supervisor.locator('.load-list__item', { hasText: 'Camille Perrin' }).getByText('hors ligne', { exact: true }).waitFor({ timeout: 5000 });
+    await supervisor
+      .locator('.load-list__item', { hasText: 'Sophie Marchand' })
+      .getByText('en ligne', { exact: true })
+      .waitFor({ timeout: 5000 });
+    await supervisor
+      .locator('.load-list__item', { hasText: 'Camille Perrin' })
+      .getByText('hors ligne', { exact: true })
+      .waitFor({ timeout: 5000 });
     await expectAccessible(supervisor, 'board');
     await shot(supervisor, 'board');
     const boardRow = supervisor.locator(`[data-testid="board-row"][data-conversation-id="${conversationId}"]`);
@@ -215,7 +242,9 @@ describe('front desk in Chromium: citizen, agents, supervisor', () => {
     // Without any reload, the row leaves Sophie's "Mes conversations".
     await row(sophie, SUBJECT).waitFor({ state: 'detached', timeout: 5000 });
     await shot(sophie, 'inbox-after-reassign');
-    const { rows } = await t.db.query(`SELECT a.name FROM conversation c JOIN agent a ON a.id = c.assignee_id WHERE c.id = $1`, [conversationId]);
+    const { rows } = await t.db.query(`SELECT a.name FROM conversation c JOIN agent a ON a.id = c.assignee_id WHERE c.id = $1`, [
+      conversationId,
+    ]);
     expect(rows[0].name).toBe('Julien Roche');
   });
 
@@ -240,7 +269,10 @@ describe('front desk in Chromium: citizen, agents, supervisor', () => {
       },
       { teamId: rows[0].team_id },
     );
-    await sophie.getByRole('link', { name: /État civil/ }).first().click();
+    await sophie
+      .getByRole('link', { name: /État civil/ })
+      .first()
+      .click();
     await row(sophie, 'Facture piégée').click();
     const frame = sophie.locator('iframe.email-frame__iframe');
     await frame.waitFor({ timeout: 5000 });
@@ -249,7 +281,11 @@ describe('front desk in Chromium: citizen, agents, supervisor', () => {
     expect(srcdoc).toContain('ma facture');
     expect(srcdoc).not.toMatch(/<script|onerror|javascript:/i);
     expect(srcdoc).not.toMatch(/\ssrc="https:\/\/tracker/); // kept as data-remote-src until asked for
-    await sophie.frameLocator('iframe.email-frame__iframe').getByText('Cliquez ici').click({ timeout: 5000 }).catch(() => undefined);
+    await sophie
+      .frameLocator('iframe.email-frame__iframe')
+      .getByText('Cliquez ici')
+      .click({ timeout: 5000 })
+      .catch(() => undefined);
     await sophie.getByRole('button', { name: 'Afficher les images' }).waitFor();
     await expectAccessible(sophie, 'hostile email');
     await shot(sophie, 'conversation-email');
@@ -282,7 +318,10 @@ describe('front desk in Chromium: citizen, agents, supervisor', () => {
         },
         { teamId: rows[0].team_id },
       );
-      await sophie.getByRole('link', { name: /État civil/ }).first().click();
+      await sophie
+        .getByRole('link', { name: /État civil/ })
+        .first()
+        .click();
       await row(sophie, 'Relevé de la régie').click();
       const body = sophie.frameLocator('iframe.email-frame__iframe').locator('body');
       const paragraph = body.getByText('ci-joint');
@@ -292,9 +331,15 @@ describe('front desk in Chromium: citizen, agents, supervisor', () => {
       expect(hits).toEqual([]);
       await sophie.getByRole('button', { name: 'Afficher les images' }).click();
       await expectEventually(async () => expect(hits).toEqual(['/logo.png']), { timeoutMs: 5000 });
-      await expectEventually(async () => expect(await body.getByRole('img', { name: 'Logo du cabinet' }).evaluate((i) => (i as HTMLImageElement).naturalWidth)).toBe(2), {
-        timeoutMs: 5000,
-      });
+      await expectEventually(
+        async () =>
+          expect(
+            await body.getByRole('img', { name: 'Logo du cabinet' }).evaluate((i) => (i as HTMLImageElement).naturalWidth),
+          ).toBe(2),
+        {
+          timeoutMs: 5000,
+        },
+      );
     } finally {
       await new Promise((resolve) => images.close(resolve));
     }
@@ -317,13 +362,26 @@ describe('front desk in Chromium: citizen, agents, supervisor', () => {
       },
       { teamId: rows[0].team_id },
     );
-    await sophie.getByRole('link', { name: /État civil/ }).first().click();
+    await sophie
+      .getByRole('link', { name: /État civil/ })
+      .first()
+      .click();
     await row(sophie, 'Nid de poule rue des Lilas').click();
     const frame = sophie.locator('iframe.email-frame__iframe');
-    await expectEventually(async () => expect(await frame.getAttribute('srcdoc')).toContain(`<img src="data:image/png;base64,${PNG.toString('base64')}"`), { timeoutMs: 5000 });
+    await expectEventually(
+      async () =>
+        expect(await frame.getAttribute('srcdoc')).toContain(`<img src="data:image/png;base64,${PNG.toString('base64')}"`),
+      { timeoutMs: 5000 },
+    );
     const photo = sophie.frameLocator('iframe.email-frame__iframe').locator('img[alt="Photo du trou"]');
-    await expectEventually(async () => expect(await photo.evaluate((i) => (i as HTMLImageElement).naturalWidth, undefined, { timeout: 2000 })).toBe(2), { timeoutMs: 8000 });
-    const message = sophie.locator('[data-testid="message"]').filter({ has: sophie.locator('iframe.email-frame__iframe') }).last();
+    await expectEventually(
+      async () => expect(await photo.evaluate((i) => (i as HTMLImageElement).naturalWidth, undefined, { timeout: 2000 })).toBe(2),
+      { timeoutMs: 8000 },
+    );
+    const message = sophie
+      .locator('[data-testid="message"]')
+      .filter({ has: sophie.locator('iframe.email-frame__iframe') })
+      .last();
     expect(await message.locator('.message__attachments').count()).toBe(0);
   });
 
@@ -369,9 +427,10 @@ describe('front desk in Chromium: citizen, agents, supervisor', () => {
 
   it('shows a failed reply with its reason and sends it again with "Renvoyer"', async () => {
     // A permanent failure, as the outbound worker records it.
-    await t.db.query(`UPDATE message SET status = 'failed', error = 'Adresse refusée par le serveur' WHERE conversation_id = $1 AND direction = 'outbound' AND kind = 'message'`, [
-      conversationId,
-    ]);
+    await t.db.query(
+      `UPDATE message SET status = 'failed', error = 'Adresse refusée par le serveur' WHERE conversation_id = $1 AND direction = 'outbound' AND kind = 'message'`,
+      [conversationId],
+    );
     await sophie.goto(`${t.url}/#/conversations/${conversationId}?view=all&status=open`);
     await sophie.reload();
     const reply = sophie.getByTestId('message').filter({ hasText: REPLY });
@@ -400,7 +459,9 @@ describe('front desk in Chromium: citizen, agents, supervisor', () => {
     await detail.getByText('Assignée à vous').waitFor();
     await detail.getByTestId('message').filter({ hasText: 'votre passeport est arrivé' }).waitFor();
     await row(sophie, 'Votre demande de passeport').waitFor({ timeout: 5000 });
-    const { rows } = await t.db.query(`SELECT ci.value FROM contact_identity ci JOIN contact c ON c.id = ci.contact_id WHERE c.name = 'Gaspard Morel'`);
+    const { rows } = await t.db.query(
+      `SELECT ci.value FROM contact_identity ci JOIN contact c ON c.id = ci.contact_id WHERE c.name = 'Gaspard Morel'`,
+    );
     expect(rows).toEqual([{ value: 'gaspard.morel@example.fr' }]);
   });
 });

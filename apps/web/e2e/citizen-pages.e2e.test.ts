@@ -40,7 +40,8 @@ describe('citizen pages in Chromium on a phone', () => {
   }
 
   beforeAll(async () => {
-    if (!existsSync(join(dist, 'citizen.html'))) throw new Error('apps/web/dist/citizen.html is missing: `pnpm --filter @guichet/web build` first');
+    if (!existsSync(join(dist, 'citizen.html')))
+      throw new Error('apps/web/dist/citizen.html is missing: `pnpm --filter @guichet/web build` first');
     mkdirSync(shots, { recursive: true });
     t = await startTestApp({ webDistDir: dist, seedDemo: true });
     pool = await launchBrowserPool();
@@ -78,7 +79,13 @@ describe('citizen pages in Chromium on a phone', () => {
     await page.getByRole('button', { name: 'Envoyer ma demande' }).click();
     const summary = page.getByRole('alert');
     await summary.getByText('Le formulaire contient 5 erreurs :').waitFor({ timeout: 10_000 });
-    for (const message of ['Choisissez le service concerné.', 'Indiquez vos nom et prénom.', 'Indiquez une adresse e-mail ou un numéro de téléphone.', "Indiquez l'objet de votre demande.", 'Écrivez votre message.']) {
+    for (const message of [
+      'Choisissez le service concerné.',
+      'Indiquez vos nom et prénom.',
+      'Indiquez une adresse e-mail ou un numéro de téléphone.',
+      "Indiquez l'objet de votre demande.",
+      'Écrivez votre message.',
+    ]) {
       await summary.getByRole('link', { name: message }).waitFor();
     }
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('form-errors');
@@ -91,7 +98,9 @@ describe('citizen pages in Chromium on a phone', () => {
     expect(await page.getByLabel('Vos nom et prénom').getAttribute('aria-invalid')).toBeNull();
 
     await fillRequest(page, 'Extrait d’acte de mariage');
-    await page.getByLabel('Pièces jointes (facultatif)').setInputFiles({ name: 'scan.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(11 * 1024 * 1024, 1) });
+    await page
+      .getByLabel('Pièces jointes (facultatif)')
+      .setInputFiles({ name: 'scan.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(11 * 1024 * 1024, 1) });
     await page.getByRole('button', { name: 'Envoyer ma demande' }).click();
     await page.getByRole('alert').getByRole('link', { name: 'Un fichier dépasse 10 Mo.' }).waitFor();
     expect(requests.filter((r) => r.startsWith('POST'))).toEqual([]);
@@ -132,7 +141,17 @@ describe('citizen pages in Chromium on a phone', () => {
 
   it('shows a new message on an open tracking page without reloading', async () => {
     const created = await t.http('POST', '/api/v1/public/organizations/demo/requests', {
-      body: { teamId: (await t.db.query(`SELECT t.id FROM team t JOIN organization o ON o.id = t.organization_id WHERE o.slug = 'demo' LIMIT 1`)).rows[0].id, name: 'Hugo Lambert', email: 'hugo.lambert@example.fr', subject: 'Suivi en direct', body: 'Premier message.' },
+      body: {
+        teamId: (
+          await t.db.query(
+            `SELECT t.id FROM team t JOIN organization o ON o.id = t.organization_id WHERE o.slug = 'demo' LIMIT 1`,
+          )
+        ).rows[0].id,
+        name: 'Hugo Lambert',
+        email: 'hugo.lambert@example.fr',
+        subject: 'Suivi en direct',
+        body: 'Premier message.',
+      },
       headers: { 'x-forwarded-for': '10.9.0.1' },
     });
     expect(created.status).toBe(201);
@@ -142,12 +161,17 @@ describe('citizen pages in Chromium on a phone', () => {
     await page.getByTestId('public-message').filter({ hasText: 'Premier message.' }).waitFor();
     await page.getByLabel('Répondre à la mairie').fill('Un brouillon en cours');
     // Meanwhile, from another device.
-    const other = await t.http('POST', `/api/v1/public/requests/${created.body.reference}?token=${created.body.trackingToken}`, { body: { body: 'Deuxième message, envoyé ailleurs.' }, headers: { 'x-forwarded-for': '10.9.0.2' } });
+    const other = await t.http('POST', `/api/v1/public/requests/${created.body.reference}?token=${created.body.trackingToken}`, {
+      body: { body: 'Deuxième message, envoyé ailleurs.' },
+      headers: { 'x-forwarded-for': '10.9.0.2' },
+    });
     expect(other.status).toBe(201);
     await expectEventually(
       async () => {
         await page.clock.runFor(20_000);
-        expect(await page.getByTestId('public-message').filter({ hasText: 'Deuxième message, envoyé ailleurs.' }).count()).toBe(1);
+        expect(await page.getByTestId('public-message').filter({ hasText: 'Deuxième message, envoyé ailleurs.' }).count()).toBe(
+          1,
+        );
       },
       { timeoutMs: 10_000 },
     );
@@ -164,7 +188,10 @@ describe('citizen pages in Chromium on a phone', () => {
         const width = document.documentElement.clientWidth;
         return [...document.querySelectorAll('body *')]
           .filter((e) => e.getBoundingClientRect().right > width + 0.5)
-          .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}.${e.className} (right edge ${Math.round(e.getBoundingClientRect().right)} px of ${width})`);
+          .map(
+            (e) =>
+              `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}.${e.className} (right edge ${Math.round(e.getBoundingClientRect().right)} px of ${width})`,
+          );
       });
       expect({ screen, overflowing }).toEqual({ screen, overflowing: [] });
       await expectAccessible(page, screen);

@@ -57,7 +57,13 @@ describe('agent inbox in Chromium', () => {
     const org = (await t.http('GET', '/api/v1/public/organizations/demo')).body;
     const etatCivil = org.teams.find((x: { name: string }) => x.name === 'État civil');
     const created = await t.http('POST', '/api/v1/public/organizations/demo/requests', {
-      body: { teamId: etatCivil.id, name: 'Capucine Arnaud', email: 'capucine.arnaud@example.fr', subject: 'Livret de famille perdu', body: 'Bonjour, comment obtenir un duplicata ?' },
+      body: {
+        teamId: etatCivil.id,
+        name: 'Capucine Arnaud',
+        email: 'capucine.arnaud@example.fr',
+        subject: 'Livret de famille perdu',
+        body: 'Bonjour, comment obtenir un duplicata ?',
+      },
     });
     expect(created.status).toBe(201);
     await rows.first().getByText('Livret de famille perdu').waitFor({ timeout: 3000 });
@@ -89,19 +95,30 @@ describe('agent inbox in Chromium', () => {
     expect(reloaded!.headers()['content-security-policy']).toContain("script-src 'self';");
     // After the reload the session comes back from the cookie, and the socket with it.
     await page.getByRole('navigation', { name: 'Vues de la boîte de réception' }).waitFor({ timeout: 10_000 });
-    await page.getByRole('link', { name: /État civil/ }).first().click();
+    await page
+      .getByRole('link', { name: /État civil/ })
+      .first()
+      .click();
     const org = (await t.http('GET', '/api/v1/public/organizations/demo')).body;
     const etatCivil = org.teams.find((x: { name: string }) => x.name === 'État civil');
     await page.getByTestId('conversation-row').first().waitFor({ timeout: 10_000 });
     await t.http('POST', '/api/v1/public/organizations/demo/requests', {
-      body: { teamId: etatCivil.id, name: 'Gaston Lemaire', email: 'gaston.lemaire@example.fr', subject: 'Recensement citoyen', body: 'Bonjour, mon fils a seize ans.' },
+      body: {
+        teamId: etatCivil.id,
+        name: 'Gaston Lemaire',
+        email: 'gaston.lemaire@example.fr',
+        subject: 'Recensement citoyen',
+        body: 'Bonjour, mon fils a seize ans.',
+      },
     });
     await page.getByTestId('conversation-row').filter({ hasText: 'Recensement citoyen' }).waitFor({ timeout: 5000 });
 
     // Signing out forgets the cookie: a reload shows the login page.
     await page.getByRole('button', { name: /Se déconnecter/ }).click();
     await page.getByRole('button', { name: 'Se connecter' }).waitFor({ timeout: 5000 });
-    await expectEventually(async () => expect((await context.cookies(t.url)).map((c) => c.name)).toEqual([]), { timeoutMs: 5000 });
+    await expectEventually(async () => expect((await context.cookies(t.url)).map((c) => c.name)).toEqual([]), {
+      timeoutMs: 5000,
+    });
     // A bearer token an earlier version left in localStorage is forgotten.
     await page.evaluate(() => localStorage.setItem('guichet.session', JSON.stringify({ token: 'ancien-jeton' })));
     await page.reload();
@@ -116,7 +133,9 @@ describe('agent inbox in Chromium', () => {
     await page.getByLabel('Mot de passe').fill('guichet-demo');
     await page.getByRole('button', { name: 'Se connecter' }).click();
     await page.getByRole('navigation', { name: 'Vues de la boîte de réception' }).waitFor({ timeout: 5000 });
-    const other = await t.http('POST', '/api/v1/auth/login', { body: { email: 'sophie.marchand@demo.guichet.fr', password: 'guichet-demo' } });
+    const other = await t.http('POST', '/api/v1/auth/login', {
+      body: { email: 'sophie.marchand@demo.guichet.fr', password: 'guichet-demo' },
+    });
     const changed = await t.http('POST', '/api/v1/auth/password', {
       token: other.body.token,
       body: { currentPassword: 'guichet-demo', newPassword: 'un mot de passe tout neuf' },

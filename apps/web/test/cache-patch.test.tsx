@@ -59,7 +59,10 @@ function message(id: string, conversationId: string, patch: Partial<MessageDto> 
 }
 
 function pages<T>(...items: T[][]): Pages<T> {
-  return { pages: items.map((page, i) => ({ items: page, nextCursor: i === items.length - 1 ? null : `c${i}` })), pageParams: items.map((_, i) => (i === 0 ? null : `c${i - 1}`)) };
+  return {
+    pages: items.map((page, i) => ({ items: page, nextCursor: i === items.length - 1 ? null : `c${i}` })),
+    pageParams: items.map((_, i) => (i === 0 ? null : `c${i - 1}`)),
+  };
 }
 
 function ids(data: Pages<{ id: string }> | undefined): string[] {
@@ -89,7 +92,9 @@ describe('socket events patch the query cache', () => {
     expect(thread.pages[0]!.items[0]!.status).toBe('delivered');
     // The POST answer ("queued") arriving after the socket's "delivered" does not turn it back.
     patcher.messageChanged(message('m2', 'c1', { status: 'queued' }), true);
-    expect(client.getQueryData<Pages<MessageDto>>(queryKeys.conversations.messages('c1'))!.pages[0]!.items[0]!.status).toBe('delivered');
+    expect(client.getQueryData<Pages<MessageDto>>(queryKeys.conversations.messages('c1'))!.pages[0]!.items[0]!.status).toBe(
+      'delivered',
+    );
     patcher.dispose();
   });
 
@@ -132,7 +137,10 @@ describe('socket events patch the query cache', () => {
   it('conversation.updated moves a row out of "mine" when reassigned, and ignores stale versions', () => {
     const patcher = createCachePatcher(client, () => me, 1000);
     const mine = queryKeys.conversations.list({ status: 'open', assignee: 'me' });
-    client.setQueryData(mine, pages([conversation('c1', { assigneeId: me.id, version: 3 }), conversation('c2', { assigneeId: me.id })]));
+    client.setQueryData(
+      mine,
+      pages([conversation('c1', { assigneeId: me.id, version: 3 }), conversation('c2', { assigneeId: me.id })]),
+    );
     patcher.conversationChanged(conversation('c1', { assigneeId: me.id, version: 2, subject: 'périmé' }));
     expect(client.getQueryData<Pages<ConversationDto>>(mine)!.pages[0]!.items[0]!.subject).toBe('Sujet c1');
     patcher.conversationChanged(conversation('c1', { assigneeId: 'agent-julien', version: 4 }));
@@ -158,12 +166,22 @@ describe('socket events patch the query cache', () => {
 
   it('counts are invalidated once per burst, not once per event', () => {
     const patcher = createCachePatcher(client, () => me, 1000);
-    client.setQueryData(queryKeys.conversations.counts(), { mine: 0, unassigned: 1, callbackNeeded: 0, byStatus: { open: 1, pending: 0, snoozed: 0 }, byTeam: {} });
+    client.setQueryData(queryKeys.conversations.counts(), {
+      mine: 0,
+      unassigned: 1,
+      callbackNeeded: 0,
+      byStatus: { open: 1, pending: 0, snoozed: 0 },
+      byTeam: {},
+    });
     const spy = jest.spyOn(client, 'invalidateQueries');
     for (let i = 0; i < 20; i++) patcher.conversationChanged(conversation(`x${i}`));
     expect(spy).not.toHaveBeenCalled();
     act(() => jest.advanceTimersByTime(1000));
-    expect(spy.mock.calls.filter(([filters]) => JSON.stringify(filters?.queryKey) === JSON.stringify(queryKeys.conversations.counts()))).toHaveLength(1);
+    expect(
+      spy.mock.calls.filter(
+        ([filters]) => JSON.stringify(filters?.queryKey) === JSON.stringify(queryKeys.conversations.counts()),
+      ),
+    ).toHaveLength(1);
     patcher.dispose();
   });
 
@@ -205,7 +223,12 @@ class FakeSocket extends EventEmitter {
 }
 
 function Probe({ socket }: { socket: FakeSocket }) {
-  const state = useRealtime({ token: 't', me, activeConversationId: null, socketFactory: () => socket as unknown as GuichetSocket });
+  const state = useRealtime({
+    token: 't',
+    me,
+    activeConversationId: null,
+    socketFactory: () => socket as unknown as GuichetSocket,
+  });
   return <p data-testid="status">{state.status}</p>;
 }
 

@@ -22,7 +22,9 @@ describe('incoming call pop-up', () => {
     const dismissed: string[] = [];
     render(<CallPopups calls={[call]} route={DEFAULT_ROUTE} onDismiss={(id) => dismissed.push(id)} />);
     expect(screen.getByRole('alert').textContent).toContain('Appel entrant : Élodie Lefèvre');
-    expect(screen.getByRole('link', { name: "Ouvrir la conversation de l'appel" }).getAttribute('href')).toBe('#/conversations/conv-call?view=mine&status=open');
+    expect(screen.getByRole('link', { name: "Ouvrir la conversation de l'appel" }).getAttribute('href')).toBe(
+      '#/conversations/conv-call?view=mine&status=open',
+    );
     fireEvent.click(screen.getByRole('button', { name: 'Masquer' }));
     expect(dismissed).toEqual(['call-1']);
   });

@@ -6,7 +6,14 @@ import '../src/i18n';
 import { MessageItem } from '../src/features/conversation/message-item';
 import { NewConversationPage } from '../src/features/conversation/new-conversation-page';
 
-const me: AgentDto = { id: 'agent-sophie', name: 'Sophie Marchand', email: 's@m.fr', role: 'agent', teamIds: ['team-a'], capacity: 12 };
+const me: AgentDto = {
+  id: 'agent-sophie',
+  name: 'Sophie Marchand',
+  email: 's@m.fr',
+  role: 'agent',
+  teamIds: ['team-a'],
+  capacity: 12,
+};
 
 function withQueries(node: React.ReactNode) {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
@@ -59,7 +66,13 @@ describe('the web follows the channel capabilities', () => {
     expect(article().classList.contains('message--bubble')).toBe(true);
     rerender(<MessageItem message={{ ...message, channelKind: 'webform' }} citizen="Élodie" agentName={undefined} />);
     expect(article().classList.contains('message--bubble')).toBe(false);
-    rerender(<MessageItem message={{ ...message, channelKind: 'email', htmlBody: '<p>Bonjour</p>' }} citizen="Élodie" agentName={undefined} />);
+    rerender(
+      <MessageItem
+        message={{ ...message, channelKind: 'email', htmlBody: '<p>Bonjour</p>' }}
+        citizen="Élodie"
+        agentName={undefined}
+      />,
+    );
     expect(article().classList.contains('message--email')).toBe(true);
     expect(article().classList.contains('message--bubble')).toBe(false);
   });

@@ -6,8 +6,22 @@ import '../src/i18n';
 import { Composer } from '../src/features/conversation/composer';
 import { draftKey, useDraft } from '../src/lib/drafts';
 
-const me: AgentDto = { id: 'agent-sophie', name: 'Sophie Marchand', email: 's@m.fr', role: 'agent', teamIds: ['team-a'], capacity: 12 };
-const julien: AgentDto = { id: 'agent-julien', name: 'Julien Roche', email: 'j@r.fr', role: 'agent', teamIds: ['team-a'], capacity: 12 };
+const me: AgentDto = {
+  id: 'agent-sophie',
+  name: 'Sophie Marchand',
+  email: 's@m.fr',
+  role: 'agent',
+  teamIds: ['team-a'],
+  capacity: 12,
+};
+const julien: AgentDto = {
+  id: 'agent-julien',
+  name: 'Julien Roche',
+  email: 'j@r.fr',
+  role: 'agent',
+  teamIds: ['team-a'],
+  capacity: 12,
+};
 
 const base: ConversationDto = {
   id: 'conv-1',
@@ -122,8 +136,21 @@ describe('composer', () => {
   });
 
   it('offers a reply only on channels whose capabilities allow one, and counts characters against the channel’s maximum length', () => {
-    const call: MessageDto = { ...messages[1]!, id: 'm-call', kind: 'call', channelId: 'ch-voice', channelKind: 'voice', createdAt: '2026-11-28T09:10:00.000Z' };
-    const whatsapp: MessageDto = { ...messages[1]!, id: 'm-wa', channelId: 'ch-wa', channelKind: 'whatsapp', createdAt: '2026-11-28T09:20:00.000Z' };
+    const call: MessageDto = {
+      ...messages[1]!,
+      id: 'm-call',
+      kind: 'call',
+      channelId: 'ch-voice',
+      channelKind: 'voice',
+      createdAt: '2026-11-28T09:10:00.000Z',
+    };
+    const whatsapp: MessageDto = {
+      ...messages[1]!,
+      id: 'm-wa',
+      channelId: 'ch-wa',
+      channelKind: 'whatsapp',
+      createdAt: '2026-11-28T09:20:00.000Z',
+    };
     renderComposer(base, [...messages, call, whatsapp]);
     const select = screen.getByLabelText('Canal') as HTMLSelectElement;
     expect(Array.from(select.options).map((o) => o.value)).toEqual(['ch-email', 'ch-sms', 'ch-wa']);
@@ -163,7 +190,15 @@ describe('composer', () => {
     expect(JSON.parse(localStorage.getItem(draftKey('conv-1'))!).body).toBe('Votre carte est prête.');
 
     answers.push(
-      json(201, { ...messages[1], id: 'm-out', direction: 'outbound', authorAgentId: me.id, body: 'Votre carte est prête.', status: 'queued', createdAt: '2026-11-28T10:05:00.000Z' }),
+      json(201, {
+        ...messages[1],
+        id: 'm-out',
+        direction: 'outbound',
+        authorAgentId: me.id,
+        body: 'Votre carte est prête.',
+        status: 'queued',
+        createdAt: '2026-11-28T10:05:00.000Z',
+      }),
     );
     fireEvent.click(screen.getByRole('button', { name: 'Envoyer quand même' }));
     await waitFor(() => expect(input.value).toBe(''));
@@ -182,7 +217,16 @@ describe('composer', () => {
     expect((await screen.findByTestId('composer-conflict')).textContent).toContain('Son statut est maintenant « En attente ».');
     fireEvent.click(screen.getByRole('button', { name: 'Continuer à modifier' }));
     fireEvent.change(input, { target: { value: 'Version corrigée' } });
-    answers.push(json(201, { ...messages[1], id: 'm-out', direction: 'outbound', authorAgentId: me.id, body: 'Version corrigée', status: 'queued' }));
+    answers.push(
+      json(201, {
+        ...messages[1],
+        id: 'm-out',
+        direction: 'outbound',
+        authorAgentId: me.id,
+        body: 'Version corrigée',
+        status: 'queued',
+      }),
+    );
     fireEvent.keyDown(input, { key: 'Enter', ctrlKey: true });
     await waitFor(() => expect(input.value).toBe(''));
     expect(calls[1]!.body).toMatchObject({ body: 'Version corrigée', version: 9 });

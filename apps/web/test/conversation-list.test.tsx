@@ -39,13 +39,17 @@ function conversation(i: number): ConversationDto {
 
 describe('conversation list', () => {
   it('renders a window of 10,000 loaded rows and shows a socket event at the top at once', async () => {
-    globalThis.fetch = (async () => new Response('[]', { status: 200, headers: { 'content-type': 'application/json' } })) as typeof fetch;
+    globalThis.fetch = (async () =>
+      new Response('[]', { status: 200, headers: { 'content-type': 'application/json' } })) as typeof fetch;
     const client = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: Infinity } } });
     const route: InboxRoute = { ...DEFAULT_ROUTE, view: { kind: 'team', teamId: TEAM } };
     const key = queryKeys.conversations.list(filtersForRoute(route));
     const pages: InfiniteData<Page<ConversationDto>, string | null> = { pages: [], pageParams: [] };
     for (let p = 0; p < 100; p++) {
-      pages.pages.push({ items: Array.from({ length: 100 }, (_, j) => conversation(p * 100 + j)), nextCursor: p === 99 ? null : `c${p}` });
+      pages.pages.push({
+        items: Array.from({ length: 100 }, (_, j) => conversation(p * 100 + j)),
+        nextCursor: p === 99 ? null : `c${p}`,
+      });
       pages.pageParams.push(p === 0 ? null : `c${p - 1}`);
     }
     client.setQueryData(key, pages);

@@ -5,7 +5,10 @@ import '../src/i18n';
 import { emailSrcDoc } from '../src/features/conversation/email-frame';
 import { MessageItem } from '../src/features/conversation/message-item';
 
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==', 'base64');
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==',
+  'base64',
+);
 
 const attachment = (id: string, fileName: string, contentType: string, extra: Partial<AttachmentDto> = {}): AttachmentDto => ({
   id,
@@ -18,9 +21,13 @@ const attachment = (id: string, fileName: string, contentType: string, extra: Pa
 
 describe('inline images of an e-mail', () => {
   it('puts the fetched image of each cid: reference in place in the sandboxed document, and nothing else', () => {
-    const doc = emailSrcDoc('<p>Le trou :</p><img src="cid:part1.nid@sfr.fr"><img src="cid:inconnu"><img data-remote-src="https://t.example/p.gif">', false, {
-      'part1.nid@sfr.fr': 'data:image/png;base64,AAAA',
-    });
+    const doc = emailSrcDoc(
+      '<p>Le trou :</p><img src="cid:part1.nid@sfr.fr"><img src="cid:inconnu"><img data-remote-src="https://t.example/p.gif">',
+      false,
+      {
+        'part1.nid@sfr.fr': 'data:image/png;base64,AAAA',
+      },
+    );
     expect(doc).toContain('<img src="data:image/png;base64,AAAA">');
     expect(doc).toContain('<img src="cid:inconnu">');
     expect(doc).not.toMatch(/\ssrc="https:/);

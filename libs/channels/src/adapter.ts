@@ -28,8 +28,7 @@ export interface ReplyContext {
 }
 
 export type SendResult =
-  | { ok: true; status: 'sent' | 'delivered'; externalId?: string }
-  | { ok: false; temporary: boolean; reason: string };
+  { ok: true; status: 'sent' | 'delivered'; externalId?: string } | { ok: false; temporary: boolean; reason: string };
 
 /**
  * One adapter per provider: stateless, credentials passed per call (no shared mutable client
@@ -50,6 +49,10 @@ export class NotYetAvailableAdapter implements ChannelAdapter {
   ) {}
 
   async send(): Promise<SendResult> {
-    return { ok: false, temporary: false, reason: `l'envoi par ${this.label} n'est pas encore disponible dans cette version de Guichet` };
+    return {
+      ok: false,
+      temporary: false,
+      reason: `l'envoi par ${this.label} n'est pas encore disponible dans cette version de Guichet`,
+    };
   }
 }

@@ -6,7 +6,12 @@ import type { ConversationDto } from './dto';
 export const logCallSchema = z.object({
   direction: z.enum(['inbound', 'outbound']),
   kind: z.enum(['phone', 'counter']).default('phone'),
-  durationSeconds: z.number().int().min(0).max(24 * 3600).optional(),
+  durationSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 3600)
+    .optional(),
   note: z.string().trim().max(5000).optional(),
 });
 export type LogCallInput = z.infer<typeof logCallSchema>;
@@ -23,7 +28,12 @@ export const pbxCallEventSchema = z.object({
   direction: z.enum(['inbound', 'outbound']),
   agentEmail: z.email().optional(),
   extension: z.string().trim().max(20).optional(),
-  durationSeconds: z.number().int().min(0).max(24 * 3600).optional(),
+  durationSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 3600)
+    .optional(),
   recordingUrl: z.url({ protocol: /^https?$/ }).optional(),
   at: z.iso.datetime({ offset: true }),
 });

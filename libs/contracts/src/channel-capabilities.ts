@@ -63,9 +63,27 @@ const meta = {
 export const CHANNEL_CAPABILITIES = {
   email: { ...none, reply: true, startConversation: true, attachmentsIn: true, attachmentsOut: true, html: true, subject: true },
   // Twilio accepts 1,600 characters per message; the composer shows the segments they cost.
-  sms: { ...none, reply: true, startConversation: true, attachmentsIn: true, maxLength: 1600, smsSegments: true, deliveryReceipts: true, chat: true },
+  sms: {
+    ...none,
+    reply: true,
+    startConversation: true,
+    attachmentsIn: true,
+    maxLength: 1600,
+    smsSegments: true,
+    deliveryReceipts: true,
+    chat: true,
+  },
   // WhatsApp's customer-service window: free-form replies within 24 h of the citizen's last message.
-  whatsapp: { ...none, reply: true, startConversation: true, attachmentsIn: true, maxLength: 4096, replyWindowHours: 24, deliveryReceipts: true, chat: true },
+  whatsapp: {
+    ...none,
+    reply: true,
+    startConversation: true,
+    attachmentsIn: true,
+    maxLength: 4096,
+    replyWindowHours: 24,
+    deliveryReceipts: true,
+    chat: true,
+  },
   // Calls and voicemails (the recording is an attachment); no written reply.
   voice: { ...none, attachmentsIn: true },
   messenger: meta,
@@ -78,8 +96,12 @@ export const CHANNEL_CAPABILITIES = {
 /** A French reason to refuse a body longer than one message of this kind holds (its maxLength), or null. */
 export function tooLongFor(kind: ChannelKind, body: string): string | null {
   const max = CHANNEL_CAPABILITIES[kind].maxLength;
-  return max !== null && body.length > max ? `message trop long pour ce canal : ${max} caractères au plus (${body.length} écrits)` : null;
+  return max !== null && body.length > max
+    ? `message trop long pour ce canal : ${max} caractères au plus (${body.length} écrits)`
+    : null;
 }
 
 /** The kinds an agent can write first on, in the order of CHANNEL_KINDS. */
-export const START_CONVERSATION_KINDS: readonly ChannelKind[] = CHANNEL_KINDS.filter((k) => CHANNEL_CAPABILITIES[k].startConversation);
+export const START_CONVERSATION_KINDS: readonly ChannelKind[] = CHANNEL_KINDS.filter(
+  (k) => CHANNEL_CAPABILITIES[k].startConversation,
+);

@@ -21,7 +21,10 @@ const mailServer = z.object({
 const twilio = {
   accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'Account SID Twilio invalide (AC…)'),
   authToken: z.string().min(8).optional(),
-  messagingServiceSid: z.string().regex(/^MG[0-9a-fA-F]{32}$/).optional(),
+  messagingServiceSid: z
+    .string()
+    .regex(/^MG[0-9a-fA-F]{32}$/)
+    .optional(),
   apiBaseUrl: z.url().optional(),
 };
 
@@ -30,7 +33,10 @@ const meta = {
   appSecret: z.string().min(1).optional(),
   verifyToken: z.string().min(1).optional(),
   graphApiBaseUrl: z.url().optional(),
-  graphApiVersion: z.string().regex(/^v\d+\.\d+$/).default('v21.0'),
+  graphApiVersion: z
+    .string()
+    .regex(/^v\d+\.\d+$/)
+    .default('v21.0'),
 };
 
 export const CHANNEL_CONFIG_SCHEMAS = {

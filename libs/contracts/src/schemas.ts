@@ -33,9 +33,17 @@ export type ChangePasswordInput = z.infer<typeof changePasswordSchema>;
 export const updateAgentSchema = z
   .object({
     role: z.enum(AGENT_ROLES, 'rôle inconnu : agent, supervisor ou admin').optional(),
-    teamIds: z.array(z.uuid('identifiant de service invalide'), 'liste de services attendue').max(100, '100 services au plus').optional(),
+    teamIds: z
+      .array(z.uuid('identifiant de service invalide'), 'liste de services attendue')
+      .max(100, '100 services au plus')
+      .optional(),
     active: z.boolean('vrai ou faux attendu').optional(),
-    capacity: z.number('nombre entier attendu').int('nombre entier attendu').min(0, 'au moins 0').max(1000, 'au plus 1000').optional(),
+    capacity: z
+      .number('nombre entier attendu')
+      .int('nombre entier attendu')
+      .min(0, 'au moins 0')
+      .max(1000, 'au plus 1000')
+      .optional(),
   })
   .refine((v) => Object.values(v).some((x) => x !== undefined), { message: 'aucun changement demandé' });
 export type UpdateAgentInput = z.infer<typeof updateAgentSchema>;
@@ -103,8 +111,18 @@ export const publicRequestSchema = z
   .object({
     teamId: uuid,
     name: z.string().trim().min(1, 'le nom est obligatoire').max(LIMITS.nameChars),
-    email: z.string().trim().max(254).optional().or(z.literal('').transform(() => undefined)),
-    phone: z.string().trim().max(40).optional().or(z.literal('').transform(() => undefined)),
+    email: z
+      .string()
+      .trim()
+      .max(254)
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
+    phone: z
+      .string()
+      .trim()
+      .max(40)
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
     subject: z.string().trim().min(1, "l'objet est obligatoire").max(LIMITS.subjectChars),
     body: z.string().trim().min(1, 'le message est vide').max(LIMITS.bodyChars),
     website: z.string().max(200).optional(),
@@ -120,11 +138,9 @@ export type PublicReplyInput = z.infer<typeof publicReplySchema>;
 
 /** An agent writes first (`POST /conversations`), on a kind whose capabilities allow it. */
 export const startConversationSchema = z.object({
-  channelKind: z
-    .enum(CHANNEL_KINDS)
-    .refine((kind) => CHANNEL_CAPABILITIES[kind].startConversation, {
-      message: `on ne peut pas écrire en premier sur ce canal : choisissez ${START_CONVERSATION_KINDS.join(', ')}`,
-    }),
+  channelKind: z.enum(CHANNEL_KINDS).refine((kind) => CHANNEL_CAPABILITIES[kind].startConversation, {
+    message: `on ne peut pas écrire en premier sur ce canal : choisissez ${START_CONVERSATION_KINDS.join(', ')}`,
+  }),
   /** The citizen's e-mail address or phone number. */
   to: z.string().trim().min(3).max(254),
   name: z.string().trim().max(LIMITS.nameChars).optional(),

@@ -46,7 +46,14 @@ export function smsSegments(text: string): SmsSegments {
   const single = gsm ? 160 : 70;
   const multi = gsm ? 153 : 67;
   if (units <= single) {
-    return { encoding: gsm ? 'GSM-7' : 'UCS-2', units, segments: units === 0 ? 0 : 1, perSegment: single, charactersLeft: single - units, nonGsmCharacters: [...nonGsm] };
+    return {
+      encoding: gsm ? 'GSM-7' : 'UCS-2',
+      units,
+      segments: units === 0 ? 0 : 1,
+      perSegment: single,
+      charactersLeft: single - units,
+      nonGsmCharacters: [...nonGsm],
+    };
   }
   let segments: number;
   if (gsm) {

@@ -111,7 +111,11 @@ function parseMultipart(raw: Buffer, contentType: string): Record<string, unknow
     const content = part.slice(sep + 4).replace(/\r\n$/, '');
     const fileName = /filename="([^"]*)"/i.exec(head)?.[1];
     if (fileName !== undefined) {
-      out[name] = { fileName, size: Buffer.byteLength(content, 'latin1'), type: /content-type:\s*([^\r\n]+)/i.exec(head)?.[1] ?? null };
+      out[name] = {
+        fileName,
+        size: Buffer.byteLength(content, 'latin1'),
+        type: /content-type:\s*([^\r\n]+)/i.exec(head)?.[1] ?? null,
+      };
     } else {
       out[name] = Buffer.from(content, 'latin1').toString('utf8');
     }
@@ -140,16 +144,22 @@ export async function startGraphServer(): Promise<GraphServer> {
     const parts = req.path.split('/');
     if (req.method === 'POST' && parts.length === 2 && parts[1] === 'messages') {
       const recipient = (typeof req.body.recipient === 'string' ? JSON.parse(req.body.recipient) : req.body.recipient) as
-        | { id?: string; comment_id?: string }
-        | undefined;
-      if (!recipient?.id && !recipient?.comment_id) return graphError({ code: 100, message: '(#100) The parameter recipient is required' });
+        { id?: string; comment_id?: string } | undefined;
+      if (!recipient?.id && !recipient?.comment_id)
+        return graphError({ code: 100, message: '(#100) The parameter recipient is required' });
       const message = typeof req.body.message === 'string' ? JSON.parse(req.body.message) : req.body.message;
       if (!message) return graphError({ code: 100, message: '(#100) The parameter message is required' });
-      return { body: { recipient_id: recipient.id ?? `psid-${recipient.comment_id}`, message_id: `m_${randomBytes(12).toString('base64url')}` } };
+      return {
+        body: {
+          recipient_id: recipient.id ?? `psid-${recipient.comment_id}`,
+          message_id: `m_${randomBytes(12).toString('base64url')}`,
+        },
+      };
     }
     // Facebook comment replies (`/{comment-id}/comments`) and Instagram ones (`/{comment-id}/replies`).
     if (req.method === 'POST' && parts.length === 2 && (parts[1] === 'comments' || parts[1] === 'replies')) {
-      if (typeof req.body.message !== 'string' || !req.body.message) return graphError({ code: 100, message: '(#100) message is required' });
+      if (typeof req.body.message !== 'string' || !req.body.message)
+        return graphError({ code: 100, message: '(#100) message is required' });
       return { body: { id: `${parts[0]!.split('_')[0]}_${randomBytes(6).toString('hex')}` } };
     }
     // Hiding: `is_hidden` on Facebook, `hide` on Instagram.
@@ -163,9 +173,16 @@ export async function startGraphServer(): Promise<GraphServer> {
     if (req.method === 'GET' && parts.length === 1) {
       const found = profiles.get(parts[0]!) ?? posts.get(parts[0]!);
       if (!found) {
-        return graphError({ code: 100, error_subcode: 33, message: `Unsupported get request. Object with ID '${parts[0]}' does not exist` });
+        return graphError({
+          code: 100,
+          error_subcode: 33,
+          message: `Unsupported get request. Object with ID '${parts[0]}' does not exist`,
+        });
       }
-      const fields = req.query.fields?.split(',').map((f) => f.trim()).filter(Boolean);
+      const fields = req.query.fields
+        ?.split(',')
+        .map((f) => f.trim())
+        .filter(Boolean);
       const picked = fields ? Object.fromEntries(fields.filter((f) => f in found).map((f) => [f, found[f]])) : found;
       return { body: { ...picked, id: parts[0] } };
     }
@@ -185,7 +202,8 @@ export async function startGraphServer(): Promise<GraphServer> {
       let body: Record<string, unknown> = {};
       try {
         if (contentType.includes('application/json')) body = raw.length ? JSON.parse(raw.toString('utf8')) : {};
-        else if (contentType.includes('application/x-www-form-urlencoded')) body = Object.fromEntries(new URLSearchParams(raw.toString('utf8')));
+        else if (contentType.includes('application/x-www-form-urlencoded'))
+          body = Object.fromEntries(new URLSearchParams(raw.toString('utf8')));
         else if (contentType.includes('multipart/form-data')) body = parseMultipart(raw, contentType);
       } catch {
         json(res, 400, graphError({ code: 100, message: 'Invalid JSON' }).body);
@@ -232,7 +250,9 @@ export async function startGraphServer(): Promise<GraphServer> {
     url,
     requests,
     find: (method, path) =>
-      requests.filter((r) => r.method === method.toUpperCase() && (typeof path === 'string' ? r.path === path : path.test(r.path))),
+      requests.filter(
+        (r) => r.method === method.toUpperCase() && (typeof path === 'string' ? r.path === path : path.test(r.path)),
+      ),
     script: (s) => scripts.push({ ...s, left: s.times ?? 1 }),
     error: graphError,
     setProfile: (id, p) => profiles.set(id, p),
@@ -267,10 +287,20 @@ export const metaPayloads = {
     return { sender: { id: psid }, recipient: { id: accountId }, timestamp, message: { mid, text, ...extra } };
   },
   attachments(accountId: string, psid: string, mid: string, attachments: { type: string; payload: object }[], text?: string) {
-    return { sender: { id: psid }, recipient: { id: accountId }, timestamp: Date.now(), message: { mid, ...(text ? { text } : {}), attachments } };
+    return {
+      sender: { id: psid },
+      recipient: { id: accountId },
+      timestamp: Date.now(),
+      message: { mid, ...(text ? { text } : {}), attachments },
+    };
   },
   echo(accountId: string, psid: string, mid: string, text: string, extra: object = {}) {
-    return { sender: { id: accountId }, recipient: { id: psid }, timestamp: Date.now(), message: { mid, text, is_echo: true, app_id: 1517, ...extra } };
+    return {
+      sender: { id: accountId },
+      recipient: { id: psid },
+      timestamp: Date.now(),
+      message: { mid, text, is_echo: true, app_id: 1517, ...extra },
+    };
   },
   delivery(accountId: string, psid: string, mids: string[], watermark = Date.now()) {
     return { sender: { id: psid }, recipient: { id: accountId }, timestamp: Date.now(), delivery: { mids, watermark } };
@@ -279,11 +309,25 @@ export const metaPayloads = {
     return { sender: { id: psid }, recipient: { id: accountId }, timestamp: Date.now(), read: { watermark } };
   },
   reaction(accountId: string, psid: string, mid: string, emoji = '❤️') {
-    return { sender: { id: psid }, recipient: { id: accountId }, timestamp: Date.now(), reaction: { mid, action: 'react', emoji, reaction: 'love' } };
+    return {
+      sender: { id: psid },
+      recipient: { id: accountId },
+      timestamp: Date.now(),
+      reaction: { mid, action: 'react', emoji, reaction: 'love' },
+    };
   },
   comment(
     pageId: string,
-    c: { commentId: string; postId: string; fromId: string; fromName?: string; message: string; permalink?: string; createdTime?: number; verb?: string },
+    c: {
+      commentId: string;
+      postId: string;
+      fromId: string;
+      fromName?: string;
+      message: string;
+      permalink?: string;
+      createdTime?: number;
+      verb?: string;
+    },
   ) {
     return {
       object: 'page',
@@ -296,7 +340,12 @@ export const metaPayloads = {
               field: 'feed',
               value: {
                 from: { id: c.fromId, ...(c.fromName ? { name: c.fromName } : {}) },
-                post: { status_type: 'mobile_status_update', is_published: true, id: c.postId, permalink_url: c.permalink ?? `https://www.facebook.com/${c.postId}` },
+                post: {
+                  status_type: 'mobile_status_update',
+                  is_published: true,
+                  id: c.postId,
+                  permalink_url: c.permalink ?? `https://www.facebook.com/${c.postId}`,
+                },
                 message: c.message,
                 post_id: c.postId,
                 comment_id: c.commentId,

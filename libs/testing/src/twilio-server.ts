@@ -87,7 +87,14 @@ export async function startTwilioServer(): Promise<TwilioServer> {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const form = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
       const auth = basicAuth(req);
-      const recorded: TwilioRecordedRequest = { method: req.method ?? 'GET', path: url.pathname, auth, form, headers: req.headers, at: Date.now() };
+      const recorded: TwilioRecordedRequest = {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        auth,
+        form,
+        headers: req.headers,
+        at: Date.now(),
+      };
       requests.push(recorded);
 
       const account = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\//.exec(url.pathname)?.[1];
@@ -106,7 +113,8 @@ export async function startTwilioServer(): Promise<TwilioServer> {
       if (req.method === 'POST' && url.pathname === `/2010-04-01/Accounts/${account}/Messages.json`) {
         const next = scripted.shift();
         if (next?.drop) return void req.socket.destroy();
-        if (next) return twilioError(res, next.status, next.code ?? next.status * 100, next.message ?? `Scripted error ${next.status}`);
+        if (next)
+          return twilioError(res, next.status, next.code ?? next.status * 100, next.message ?? `Scripted error ${next.status}`);
         if (!form.To) return twilioError(res, 400, 21604, "A 'To' phone number is required.");
         if (!form.From && !form.MessagingServiceSid) return twilioError(res, 400, 21603, "A 'From' phone number is required.");
         if (!form.Body && !form.MediaUrl) return twilioError(res, 400, 21602, 'Message body is required.');
@@ -131,7 +139,8 @@ export async function startTwilioServer(): Promise<TwilioServer> {
       const fetchMatch = new RegExp(`^/2010-04-01/Accounts/${account}/Messages/(SM[0-9a-f]{32})\\.json$`).exec(url.pathname);
       if (req.method === 'GET' && fetchMatch) {
         const message = messages.get(fetchMatch[1]!);
-        if (!message || message.account_sid !== account) return twilioError(res, 404, 20404, `The requested resource ${url.pathname} was not found`);
+        if (!message || message.account_sid !== account)
+          return twilioError(res, 404, 20404, `The requested resource ${url.pathname} was not found`);
         res.writeHead(200, { 'content-type': 'application/json' });
         return void res.end(JSON.stringify(toJson(message)));
       }

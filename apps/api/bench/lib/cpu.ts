@@ -36,7 +36,12 @@ export function cpuSince(mark: CpuMark): CpuUse {
   const p = process.cpuUsage(mark.process);
   const busyJiffies = busy - mark.machineBusy;
   const totalJiffies = total - mark.machineTotal;
-  return { machineBusyPercent: (busyJiffies / totalJiffies) * 100, processMs: (p.user + p.system) / 1000, busyJiffies, totalJiffies };
+  return {
+    machineBusyPercent: (busyJiffies / totalJiffies) * 100,
+    processMs: (p.user + p.system) / 1000,
+    busyJiffies,
+    totalJiffies,
+  };
 }
 
 /** CPU use summed over the intervals between start() and stop() calls. */

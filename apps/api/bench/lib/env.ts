@@ -101,7 +101,11 @@ export async function startBenchEnv(log: Log, overrides: Partial<AppConfig> = {}
 }
 
 /** Starts an environment, runs `fn` with it and always stops it. */
-export async function withBenchEnv<T>(log: Log, fn: (env: BenchEnv) => Promise<T>, overrides: Partial<AppConfig> = {}): Promise<T> {
+export async function withBenchEnv<T>(
+  log: Log,
+  fn: (env: BenchEnv) => Promise<T>,
+  overrides: Partial<AppConfig> = {},
+): Promise<T> {
   const env = await startBenchEnv(log, overrides);
   try {
     return await fn(env);

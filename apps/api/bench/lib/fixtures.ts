@@ -60,10 +60,10 @@ export async function createAgents(
        FROM unnest($1::uuid[]) WITH ORDINALITY AS t(id, i)`,
     [ids, o.organizationId, tag, o.role],
   );
-  await db.query(`INSERT INTO agent_team (agent_id, team_id) SELECT a, t FROM unnest($1::uuid[]) a CROSS JOIN unnest($2::uuid[]) t`, [
-    ids,
-    o.teamIds,
-  ]);
+  await db.query(
+    `INSERT INTO agent_team (agent_id, team_id) SELECT a, t FROM unnest($1::uuid[]) a CROSS JOIN unnest($2::uuid[]) t`,
+    [ids, o.teamIds],
+  );
   await db.query(
     `INSERT INTO agent_session (token_hash, agent_id, expires_at)
      SELECT h, a, now() + interval '12 hours' FROM unnest($1::bytea[], $2::uuid[]) AS t(h, a)`,

@@ -26,7 +26,9 @@ export class HttpProbe {
       const req = request(`${this.baseUrl}${path}`, { agent: this.agent, headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: nowMs() - start }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: nowMs() - start }),
+        );
         res.on('error', reject);
       });
       req.on('error', reject);
@@ -67,7 +69,9 @@ export class FormPoster {
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: nowMs() - start }));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: nowMs() - start }),
+          );
           res.on('error', reject);
         },
       );
@@ -83,7 +87,13 @@ export class FormPoster {
 }
 
 /** One JSON call to the API as an agent (fixtures that must go through the API, e.g. channels with secrets). */
-export async function apiJson<T>(baseUrl: string, method: 'POST' | 'GET', path: string, token: string, body?: unknown): Promise<{ status: number; body: T }> {
+export async function apiJson<T>(
+  baseUrl: string,
+  method: 'POST' | 'GET',
+  path: string,
+  token: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
   if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(baseUrl)) throw new Error(`loopback URLs only: ${baseUrl}`);
   const res = await fetch(`${baseUrl}/api/v1${path}`, {
     method,

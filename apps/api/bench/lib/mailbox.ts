@@ -18,7 +18,9 @@ export const CHANNEL_ADDRESS = 'etat-civil@ville-bench.fr';
  * baseline parses exactly as the email channel's parser does, without a dependency of its own.
  */
 type SimpleParser = (source: Buffer) => Promise<{ text?: string; html?: string | false; messageId?: string }>;
-export const simpleParser: SimpleParser = (createRequire(require.resolve('@guichet/channels'))('mailparser') as { simpleParser: SimpleParser }).simpleParser;
+export const simpleParser: SimpleParser = (
+  createRequire(require.resolve('@guichet/channels'))('mailparser') as { simpleParser: SimpleParser }
+).simpleParser;
 
 /**
  * A citizen's e-mail: multipart/alternative (text and HTML), about 1.5 kB, a unique Message-ID,
@@ -61,7 +63,13 @@ export function citizenMail(i: number, tag: string): string {
 }
 
 /** APPENDs `count` citizen mails over `connections` IMAP connections; answers the elapsed time. */
-export async function appendMails(dovecot: Dovecot, box: DovecotUser, count: number, connections: number, tag: string): Promise<number> {
+export async function appendMails(
+  dovecot: Dovecot,
+  box: DovecotUser,
+  count: number,
+  connections: number,
+  tag: string,
+): Promise<number> {
   const clients = await Promise.all(Array.from({ length: Math.min(connections, count) }, () => dovecot.client(box)));
   const free = [...clients];
   try {
@@ -82,7 +90,13 @@ export async function appendMails(dovecot: Dovecot, box: DovecotUser, count: num
 }
 
 /** An admin creates the e-mail channel over the API (secrets encrypted at rest); SMTP is never used here. */
-export async function createEmailChannelOverApi(env: BenchEnv, dovecot: Dovecot, box: DovecotUser, organizationId: string, teamId: string): Promise<string> {
+export async function createEmailChannelOverApi(
+  env: BenchEnv,
+  dovecot: Dovecot,
+  box: DovecotUser,
+  organizationId: string,
+  teamId: string,
+): Promise<string> {
   const [admin] = await createAgents(env.db, { organizationId, role: 'admin', teamIds: [teamId], count: 1 });
   const res = await apiJson<{ id?: string }>(env.app.url, 'POST', '/channels', admin!.token, {
     kind: 'email',
@@ -95,12 +109,14 @@ export async function createEmailChannelOverApi(env: BenchEnv, dovecot: Dovecot,
       processed: 'seen',
     },
   });
-  if (res.status !== 201 || !res.body.id) throw new Error(`POST /api/v1/channels answered ${res.status}: ${JSON.stringify(res.body)}`);
+  if (res.status !== 201 || !res.body.id)
+    throw new Error(`POST /api/v1/channels answered ${res.status}: ${JSON.stringify(res.body)}`);
   return res.body.id;
 }
 
 export const benchTag = (): string => randomBytes(3).toString('hex');
 
 export async function storedOnChannel(env: BenchEnv, channelId: string): Promise<number> {
-  return (await env.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM message WHERE channel_id = $1`, [channelId])).rows[0]!.n;
+  return (await env.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM message WHERE channel_id = $1`, [channelId])).rows[0]!
+    .n;
 }

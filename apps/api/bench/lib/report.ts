@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { machineLine, type Machine } from './machine';
 
-export type BenchId = 'ingest' | 'inbox' | 'realtime' | 'sms-webhooks' | 'sms-realtime' | 'email-backfill' | 'email-latency' | 'webhook-stall';
+export type BenchId =
+  'ingest' | 'inbox' | 'realtime' | 'sms-webhooks' | 'sms-realtime' | 'email-backfill' | 'email-latency' | 'webhook-stall';
 
 export interface ResultRow {
   metric: string;
@@ -29,7 +30,12 @@ const verdict = (r: BenchResult) => `${r.pass ? 'PASS' : 'FAIL'} — target: ${r
 
 function pad(cells: string[][]): string[] {
   const widths = cells[0]!.map((_, c) => Math.max(...cells.map((row) => row[c]!.length)));
-  return cells.map((row) => row.map((cell, c) => cell.padEnd(widths[c]!)).join('   ').trimEnd());
+  return cells.map((row) =>
+    row
+      .map((cell, c) => cell.padEnd(widths[c]!))
+      .join('   ')
+      .trimEnd(),
+  );
 }
 
 export function printResult(r: BenchResult, out: (line: string) => void = console.log): void {
@@ -42,7 +48,16 @@ export function printResult(r: BenchResult, out: (line: string) => void = consol
 
 const START = (id: BenchId) => `<!-- bench:${id}:start -->`;
 const END = (id: BenchId) => `<!-- bench:${id}:end -->`;
-const ORDER: BenchId[] = ['ingest', 'inbox', 'realtime', 'sms-webhooks', 'sms-realtime', 'email-backfill', 'email-latency', 'webhook-stall'];
+const ORDER: BenchId[] = [
+  'ingest',
+  'inbox',
+  'realtime',
+  'sms-webhooks',
+  'sms-realtime',
+  'email-backfill',
+  'email-latency',
+  'webhook-stall',
+];
 
 function section(r: BenchResult, date: string, m: Machine): string {
   const cell = (s: string) => s.replace(/\|/g, '\\|');
@@ -81,7 +96,9 @@ function foreignSections(file: string): string[] {
   if (!existsSync(file)) return [];
   const text = readFileSync(file, 'utf8');
   const known = new Set<string>(ORDER);
-  return [...text.matchAll(/<!-- bench:([\w-]+):start -->[\s\S]*?<!-- bench:\1:end -->/g)].filter((m) => !known.has(m[1]!)).map((m) => m[0]);
+  return [...text.matchAll(/<!-- bench:([\w-]+):start -->[\s\S]*?<!-- bench:\1:end -->/g)]
+    .filter((m) => !known.has(m[1]!))
+    .map((m) => m[0]);
 }
 
 export function writeResults(file: string, results: BenchResult[], m: Machine, command: string): void {

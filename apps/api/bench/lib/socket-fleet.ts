@@ -29,7 +29,11 @@ export class SocketFleet {
     return fleet;
   }
 
-  private request<T extends FleetReply['type']>(cmd: FleetCommand, expect: T, timeoutMs: number): Promise<Extract<FleetReply, { type: T }>> {
+  private request<T extends FleetReply['type']>(
+    cmd: FleetCommand,
+    expect: T,
+    timeoutMs: number,
+  ): Promise<Extract<FleetReply, { type: T }>> {
     const answer = new Promise<Extract<FleetReply, { type: T }>>((resolve, reject) => {
       const onMessage = (r: FleetReply) => {
         cleanup();

@@ -27,7 +27,8 @@ export async function createSmsChannelOverApi(env: BenchEnv, organizationId: str
     teamId,
     config: { accountSid: TWILIO_ACCOUNT, authToken, phoneNumber: TWILIO_NUMBER },
   });
-  if (res.status !== 201 || !res.body.id) throw new Error(`POST /api/v1/channels answered ${res.status}: ${JSON.stringify(res.body)}`);
+  if (res.status !== 201 || !res.body.id)
+    throw new Error(`POST /api/v1/channels answered ${res.status}: ${JSON.stringify(res.body)}`);
   return { id: res.body.id, authToken };
 }
 

@@ -14,7 +14,14 @@ const init = workerData as WebhookLoadInit;
 const { hostname, port } = new URL(init.baseUrl);
 
 function prepare(item: WebhookLoadRequest['items'][number]): Buffer {
-  const params = { MessageSid: item.sid, AccountSid: init.accountSid, From: item.from, To: init.to, Body: item.body, NumMedia: '0' };
+  const params = {
+    MessageSid: item.sid,
+    AccountSid: init.accountSid,
+    From: item.from,
+    To: init.to,
+    Body: item.body,
+    NumMedia: '0',
+  };
   const body = new URLSearchParams(params).toString();
   const signature = twilioSignature(init.authToken, init.publicUrl + init.path, params);
   return Buffer.from(
@@ -86,7 +93,8 @@ async function run(req: WebhookLoadRequest): Promise<WebhookLoadResult> {
   await Promise.all(
     pool.map(async (connection) => {
       while (next < requests.length) {
-        if (nowMs() - start > init.deadlineMs) throw new Error(`stopped after ${init.deadlineMs} ms with ${next}/${requests.length} sent`);
+        if (nowMs() - start > init.deadlineMs)
+          throw new Error(`stopped after ${init.deadlineMs} ms with ${next}/${requests.length} sent`);
         const i = next++;
         const sent = nowMs();
         const status = await connection.send(requests[i]!);
@@ -106,6 +114,7 @@ parentPort!.on('message', (req: WebhookLoadRequest | 'close') => {
   }
   run(req).then(
     (result) => parentPort!.postMessage(result),
-    (e: unknown) => parentPort!.postMessage({ id: req.id, latencies: [], elapsedMs: 0, error: String(e) } satisfies WebhookLoadResult),
+    (e: unknown) =>
+      parentPort!.postMessage({ id: req.id, latencies: [], elapsedMs: 0, error: String(e) } satisfies WebhookLoadResult),
   );
 });

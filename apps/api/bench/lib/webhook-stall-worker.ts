@@ -11,8 +11,7 @@ import { HttpProbe } from './http';
 import { nowMs } from './timing';
 
 export type StallWorkerInit =
-  | { mode: 'attack'; baseUrl: string; targets: string[]; clients: number; bodyBytes: number }
-  | { mode: 'probe'; baseUrl: string };
+  { mode: 'attack'; baseUrl: string; targets: string[]; clients: number; bodyBytes: number } | { mode: 'probe'; baseUrl: string };
 
 export type StallWorkerCommand = { cmd: 'start' } | { cmd: 'stop' } | { cmd: 'probe'; count: number };
 

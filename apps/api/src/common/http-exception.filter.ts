@@ -31,7 +31,7 @@ const BY_STATUS: Record<number, string> = {
   405: 'méthode non autorisée',
   406: 'format de réponse non disponible',
   408: 'la requête a pris trop de temps : réessayez',
-  409: "la ressource a changé entre-temps : rechargez et réessayez",
+  409: 'la ressource a changé entre-temps : rechargez et réessayez',
   411: 'longueur de la requête manquante',
   413: 'requête trop volumineuse',
   414: 'adresse trop longue',
@@ -60,7 +60,10 @@ const BODY_PARSER: Record<string, [number, string]> = {
 const MULTER: Record<string, (field: string | undefined) => [number, string]> = {
   LIMIT_FILE_SIZE: () => [413, `pièce jointe trop volumineuse : ${LIMITS.attachmentBytes / MIB} Mo au maximum par fichier`],
   LIMIT_FILE_COUNT: () => [400, `${LIMITS.attachmentsPerRequest} pièces jointes au maximum`],
-  LIMIT_UNEXPECTED_FILE: () => [400, 'fichier envoyé dans un champ inattendu : joignez les pièces jointes au champ « attachments »'],
+  LIMIT_UNEXPECTED_FILE: () => [
+    400,
+    'fichier envoyé dans un champ inattendu : joignez les pièces jointes au champ « attachments »',
+  ],
   LIMIT_FIELD_VALUE: (field) => [400, field ? `le champ « ${field} » est trop long` : 'un champ du formulaire est trop long'],
   LIMIT_FIELD_COUNT: () => [400, 'trop de champs dans le formulaire'],
   LIMIT_PART_COUNT: () => [400, 'trop de champs et de fichiers dans le formulaire'],
@@ -83,7 +86,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (host.getType() !== 'http') return;
     const res = host.switchToHttp().getResponse<Response>();
     const body = this.toBody(exception);
-    if (body.statusCode >= 500) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    if (body.statusCode >= 500)
+      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     if (exception instanceof AppError && exception.extra?.retryAfterSeconds) {
       res.setHeader('Retry-After', String(exception.extra.retryAfterSeconds));
     }
@@ -97,13 +101,15 @@ export class HttpExceptionFilter implements ExceptionFilter {
       message,
       ...(details?.length ? { details } : {}),
     });
-    if (e instanceof AppError) return { ...make(e.status, e.message, e.details), ...(e.extra?.current ? { current: e.extra.current } : {}) };
+    if (e instanceof AppError)
+      return { ...make(e.status, e.message, e.details), ...(e.extra?.current ? { current: e.extra.current } : {}) };
     if (e instanceof ZodError) return make(400, 'requête invalide', describeIssues(e));
     if (e instanceof InvalidIdentityError) return make(400, e.message);
     // The Express adapter wraps what Express and its parsers reject (4xx) in an HttpException,
     // the original error as its cause; a raw one may still arrive from a middleware.
     const status = e instanceof HttpException ? e.getStatus() : undefined;
-    const cause = (e instanceof HttpException ? e.cause : e) as { type?: unknown; code?: unknown; field?: unknown; message?: unknown } | undefined;
+    const cause = (e instanceof HttpException ? e.cause : e) as
+      { type?: unknown; code?: unknown; field?: unknown; message?: unknown } | undefined;
     if (cause && typeof cause === 'object') {
       if (typeof cause.type === 'string' && BODY_PARSER[cause.type]) return make(...BODY_PARSER[cause.type]!);
       if (typeof cause.code === 'string' && MULTER[cause.code]) {
@@ -113,7 +119,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
       if (typeof cause.message === 'string' && BUSBOY.test(cause.message)) return make(400, MALFORMED_FORM);
       if (cause instanceof URIError) return make(400, 'adresse invalide');
     }
-    if (status !== undefined && status < 500) return make(status, BY_STATUS[status] ?? BY_STATUS[Math.floor(status / 100) * 100] ?? 'requête refusée');
+    if (status !== undefined && status < 500)
+      return make(status, BY_STATUS[status] ?? BY_STATUS[Math.floor(status / 100) * 100] ?? 'requête refusée');
     if (status === 503) return make(503, BY_STATUS[503]!);
     return make(500, 'erreur interne');
   }

@@ -11,7 +11,8 @@ const SIGNATURES: Record<WebhookProvider, { header: string; description: string;
   },
   meta: {
     header: 'X-Hub-Signature-256',
-    description: '`sha256=` suivi du HMAC-SHA256 en hexadécimal du corps brut exact, clé : le secret de l’application Meta (appSecret) du canal.',
+    description:
+      '`sha256=` suivi du HMAC-SHA256 en hexadécimal du corps brut exact, clé : le secret de l’application Meta (appSecret) du canal.',
     type: 'application/json',
   },
   pbx: {
@@ -36,7 +37,11 @@ export function ApiWebhook(o: { provider: WebhookProvider; summary: string; body
         `(${limit} au maximum, 413 au-delà), puis la signature ${signature.header} est vérifiée (403 : rien n’est enregistré) ; ` +
         `le contenu n’est analysé qu’ensuite.`,
     }),
-    ApiParam({ name: 'channelId', description: 'Identifiant (UUID) du canal, tel que configuré chez le fournisseur.', schema: { type: 'string', format: 'uuid' } }),
+    ApiParam({
+      name: 'channelId',
+      description: 'Identifiant (UUID) du canal, tel que configuré chez le fournisseur.',
+      schema: { type: 'string', format: 'uuid' },
+    }),
     ApiHeader({ name: signature.header, required: true, description: signature.description }),
     ApiConsumes(signature.type),
     ApiBody({ schema: o.body }),

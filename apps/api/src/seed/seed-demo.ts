@@ -1,10 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import {
-  formatReference,
-  normalizeIdentity,
-  type ChannelKind,
-  type IdentityKind,
-} from '@guichet/contracts';
+import { formatReference, normalizeIdentity, type ChannelKind, type IdentityKind } from '@guichet/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
 import { hashPassword } from '../common/password';
 import { DEMO_CITIZENS, DEMO_CONVERSATIONS } from './demo-data';
@@ -24,7 +19,10 @@ export const DEMO_TEAMS: { slug: TeamSlug; name: string; agents: [string, string
 
 /** `Aïcha Haddad` -> `aicha.haddad@demo.guichet.fr` */
 export function demoEmail(name: string): string {
-  const ascii = name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  const ascii = name
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase();
   return `${ascii.replace(/[^a-z]+/g, '.').replace(/^\.|\.$/g, '')}@demo.guichet.fr`;
 }
 
@@ -41,12 +39,37 @@ const CHANNELS: { kind: ChannelKind; name: string; team: TeamSlug; config: Recor
       processed: 'seen',
     },
   },
-  { kind: 'sms', name: 'SMS de la mairie', team: 'etat-civil', config: { accountSid: `AC${'0'.repeat(32)}`, phoneNumber: '+33757000000' } },
-  { kind: 'whatsapp', name: 'WhatsApp de la mairie', team: 'etat-civil', config: { accountSid: `AC${'0'.repeat(32)}`, whatsappNumber: '+33757000000' } },
-  { kind: 'voice', name: 'Accueil téléphonique', team: 'etat-civil', config: { accountSid: `AC${'0'.repeat(32)}`, phoneNumber: '+33100000000' } },
+  {
+    kind: 'sms',
+    name: 'SMS de la mairie',
+    team: 'etat-civil',
+    config: { accountSid: `AC${'0'.repeat(32)}`, phoneNumber: '+33757000000' },
+  },
+  {
+    kind: 'whatsapp',
+    name: 'WhatsApp de la mairie',
+    team: 'etat-civil',
+    config: { accountSid: `AC${'0'.repeat(32)}`, whatsappNumber: '+33757000000' },
+  },
+  {
+    kind: 'voice',
+    name: 'Accueil téléphonique',
+    team: 'etat-civil',
+    config: { accountSid: `AC${'0'.repeat(32)}`, phoneNumber: '+33100000000' },
+  },
   { kind: 'pbx', name: 'Standard de la mairie', team: 'etat-civil', config: { vendor: 'Standard IP' } },
-  { kind: 'messenger', name: 'Page Facebook', team: 'vie-culturelle', config: { pageId: '100000000000001', graphApiVersion: 'v21.0' } },
-  { kind: 'instagram', name: 'Compte Instagram', team: 'vie-culturelle', config: { instagramAccountId: '17800000000000001', graphApiVersion: 'v21.0' } },
+  {
+    kind: 'messenger',
+    name: 'Page Facebook',
+    team: 'vie-culturelle',
+    config: { pageId: '100000000000001', graphApiVersion: 'v21.0' },
+  },
+  {
+    kind: 'instagram',
+    name: 'Compte Instagram',
+    team: 'vie-culturelle',
+    config: { instagramAccountId: '17800000000000001', graphApiVersion: 'v21.0' },
+  },
   { kind: 'webform', name: 'Formulaire de demande en ligne', team: 'etat-civil', config: {} },
 ];
 
@@ -64,7 +87,10 @@ function identitiesOf(c: DemoCitizen): { kind: IdentityKind; value: string }[] {
  * Seeds "Ville de Démo" once (slug `demo`): the seven services, an admin, a supervisor, two
  * agents per service, a channel of every kind and ~60 conversations of French citizens.
  */
-export async function seedDemo(dataSource: DataSource, logger?: { log(message: string, context?: string): void }): Promise<boolean> {
+export async function seedDemo(
+  dataSource: DataSource,
+  logger?: { log(message: string, context?: string): void },
+): Promise<boolean> {
   const [exists] = await dataSource.query(`SELECT 1 FROM organization WHERE slug = 'demo'`);
   if (exists) return false;
   const accounts = [
@@ -79,7 +105,11 @@ export async function seedDemo(dataSource: DataSource, logger?: { log(message: s
     const orgId: string = org.id;
     const teamIds = new Map<TeamSlug, string>();
     for (const t of DEMO_TEAMS) {
-      const [row] = await m.query(`INSERT INTO team (organization_id, slug, name) VALUES ($1, $2, $3) RETURNING id`, [orgId, t.slug, t.name]);
+      const [row] = await m.query(`INSERT INTO team (organization_id, slug, name) VALUES ($1, $2, $3) RETURNING id`, [
+        orgId,
+        t.slug,
+        t.name,
+      ]);
       teamIds.set(t.slug, row.id);
     }
     const agentIds = new Map<string, string>();
@@ -90,14 +120,22 @@ export async function seedDemo(dataSource: DataSource, logger?: { log(message: s
       );
       agentIds.set(a.email, row.id);
       const teams = a.team ? [a.team] : a.role === 'supervisor' ? DEMO_TEAMS.map((t) => t.slug) : [];
-      for (const slug of teams) await m.query(`INSERT INTO agent_team (agent_id, team_id) VALUES ($1, $2)`, [row.id, teamIds.get(slug)]);
+      for (const slug of teams)
+        await m.query(`INSERT INTO agent_team (agent_id, team_id) VALUES ($1, $2)`, [row.id, teamIds.get(slug)]);
     }
     const channelIds = new Map<ChannelKind, string>();
     for (const c of CHANNELS) {
       const [row] = await m.query(
         `INSERT INTO channel (organization_id, team_id, kind, name, config, enabled) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
         // Provider channels point at no real server in the demo: disabled until an admin connects them.
-        [orgId, teamIds.get(c.team), c.kind, c.kind === 'webform' ? c.name : `${c.name} (démo, non connecté)`, JSON.stringify(c.config), c.kind === 'webform'],
+        [
+          orgId,
+          teamIds.get(c.team),
+          c.kind,
+          c.kind === 'webform' ? c.name : `${c.name} (démo, non connecté)`,
+          JSON.stringify(c.config),
+          c.kind === 'webform',
+        ],
       );
       channelIds.set(c.kind, row.id);
     }
@@ -176,7 +214,9 @@ export async function seedDemo(dataSource: DataSource, logger?: { log(message: s
             body,
             msg.direction === 'inbound' ? 'received' : kind === 'note' ? 'sent' : 'delivered',
             channel ? `demo:${++external}` : null,
-            msg.callSeconds !== undefined ? JSON.stringify({ durationSeconds: msg.callSeconds, missed: msg.callSeconds === 0 }) : null,
+            msg.callSeconds !== undefined
+              ? JSON.stringify({ durationSeconds: msg.callSeconds, missed: msg.callSeconds === 0 })
+              : null,
             at(msg.minutesAgo),
           ],
         );

@@ -12,13 +12,15 @@ describe('access audit', () => {
 
   const auditOf = async (action: string, agentId: string) =>
     (
-      await t.db.query(`SELECT conversation_id, contact_id, data FROM audit_event WHERE action = $1 AND agent_id = $2 ORDER BY id`, [
-        action,
-        agentId,
-      ])
+      await t.db.query(
+        `SELECT conversation_id, contact_id, data FROM audit_event WHERE action = $1 AND agent_id = $2 ORDER BY id`,
+        [action, agentId],
+      )
     ).rows;
 
-  const citizenWrites = (o: { subject?: string; attachments?: { fileName: string; contentType: string; content: Buffer }[] } = {}) =>
+  const citizenWrites = (
+    o: { subject?: string; attachments?: { fileName: string; contentType: string; content: Buffer }[] } = {},
+  ) =>
     t.ingest.ingest(
       {
         channelId: town.webform.id,
@@ -42,9 +44,13 @@ describe('access audit', () => {
     const outsider = await t.newAgent({ organizationId: town.org.id, teamIds: [town.scolarite.id] });
     const r = await citizenWrites();
     expect((await t.http('GET', `/api/v1/conversations/${r.conversationId}/messages`, { token: reader.token })).status).toBe(200);
-    expect((await t.http('GET', `/api/v1/conversations/${r.conversationId}/messages`, { token: outsider.token })).status).toBe(404);
+    expect((await t.http('GET', `/api/v1/conversations/${r.conversationId}/messages`, { token: outsider.token })).status).toBe(
+      404,
+    );
     await expectEventually(async () =>
-      expect(await auditOf('conversation.messages_read', reader.id)).toEqual([{ conversation_id: r.conversationId, contact_id: r.contactId, data: null }]),
+      expect(await auditOf('conversation.messages_read', reader.id)).toEqual([
+        { conversation_id: r.conversationId, contact_id: r.contactId, data: null },
+      ]),
     );
     expect(await auditOf('conversation.messages_read', outsider.id)).toEqual([]);
   });
@@ -52,7 +58,9 @@ describe('access audit', () => {
   it('records who downloaded which attachment, and nothing for a refused download', async () => {
     const reader = await t.newAgent({ organizationId: town.org.id, teamIds: [town.etatCivil.id] });
     const outsider = await t.newAgent({ organizationId: town.org.id, teamIds: [town.scolarite.id] });
-    const r = await citizenWrites({ attachments: [{ fileName: 'avis-imposition.pdf', contentType: 'application/pdf', content: Buffer.from('%PDF-1.4') }] });
+    const r = await citizenWrites({
+      attachments: [{ fileName: 'avis-imposition.pdf', contentType: 'application/pdf', content: Buffer.from('%PDF-1.4') }],
+    });
     const page = (await t.http('GET', `/api/v1/conversations/${r.conversationId}/messages`, { token: reader.token })).body;
     const [att] = page.items[0].attachments;
     expect((await t.http('GET', `/api/v1/attachments/${att.id}`, { token: reader.token })).status).toBe(200);
@@ -68,10 +76,15 @@ describe('access audit', () => {
   it('records who searched for what, with the text searched; a plain list is not a search', async () => {
     const searcher = await t.newAgent({ organizationId: town.org.id, teamIds: [town.etatCivil.id] });
     await citizenWrites({ subject: 'Carte d’identité Vasseur' });
-    expect((await t.http('GET', `/api/v1/conversations?q=${encodeURIComponent('Honorine Vasseur')}`, { token: searcher.token })).status).toBe(200);
+    expect(
+      (await t.http('GET', `/api/v1/conversations?q=${encodeURIComponent('Honorine Vasseur')}`, { token: searcher.token }))
+        .status,
+    ).toBe(200);
     expect((await t.http('GET', '/api/v1/conversations?status=open', { token: searcher.token })).status).toBe(200);
     await expectEventually(async () =>
-      expect(await auditOf('conversations.searched', searcher.id)).toEqual([{ conversation_id: null, contact_id: null, data: { q: 'Honorine Vasseur' } }]),
+      expect(await auditOf('conversations.searched', searcher.id)).toEqual([
+        { conversation_id: null, contact_id: null, data: { q: 'Honorine Vasseur' } },
+      ]),
     );
   });
 });

@@ -9,10 +9,10 @@ describe('agents: administration and own password', () => {
 
   const audits = async (action: string, agentId: string) =>
     (
-      await t.db.query(`SELECT agent_id, data, created_at FROM audit_event WHERE action = $1 AND data->>'agentId' = $2 ORDER BY id`, [
-        action,
-        agentId,
-      ])
+      await t.db.query(
+        `SELECT agent_id, data, created_at FROM audit_event WHERE action = $1 AND data->>'agentId' = $2 ORDER BY id`,
+        [action, agentId],
+      )
     ).rows;
   const login = (email: string, password: string) => t.http('POST', '/api/v1/auth/login', { body: { email, password } });
 
@@ -58,8 +58,14 @@ describe('agents: administration and own password', () => {
     const patch = (token: string, body: unknown, id = agent.id) => t.http('PATCH', `/api/v1/agents/${id}`, { token, body });
     expect((await patch(town.agentEC.token, { capacity: 3 })).status).toBe(403);
     expect((await patch(town.supervisor.token, { capacity: 3 })).status).toBe(403);
-    expect(await patch(other.admin.token, { capacity: 3 })).toMatchObject({ status: 404, body: { message: 'agent introuvable' } });
-    expect(await patch(town.admin.token, { capacity: 3 }, randomUUID())).toMatchObject({ status: 404, body: { message: 'agent introuvable' } });
+    expect(await patch(other.admin.token, { capacity: 3 })).toMatchObject({
+      status: 404,
+      body: { message: 'agent introuvable' },
+    });
+    expect(await patch(town.admin.token, { capacity: 3 }, randomUUID())).toMatchObject({
+      status: 404,
+      body: { message: 'agent introuvable' },
+    });
     const foreignTeam = await patch(town.admin.token, { teamIds: [other.etatCivil.id] });
     expect(foreignTeam).toMatchObject({ status: 400, body: { message: 'service inconnu' } });
     const badRole = await patch(town.admin.token, { role: 'maire' });
@@ -85,7 +91,10 @@ describe('agents: administration and own password', () => {
       { channelId: town.webform.id, externalId: randomUUID(), from: { kind: 'email', value: 'clos@example.fr' }, text: 'x' },
       { teamId: town.etatCivil.id },
     );
-    await t.db.query(`UPDATE conversation SET assignee_id = $1 WHERE id = ANY($2::uuid[])`, [agent.id, [open.conversationId, resolved.conversationId]]);
+    await t.db.query(`UPDATE conversation SET assignee_id = $1 WHERE id = ANY($2::uuid[])`, [
+      agent.id,
+      [open.conversationId, resolved.conversationId],
+    ]);
     await t.db.query(`UPDATE conversation SET status = 'resolved' WHERE id = $1`, [resolved.conversationId]);
 
     const res = await t.http('PATCH', `/api/v1/agents/${agent.id}`, { token: town.admin.token, body: { active: false } });
@@ -97,14 +106,32 @@ describe('agents: administration and own password', () => {
       });
     }
     expect((await login(agent.email, 'mot-de-passe-test')).status).toBe(401);
-    const rows = (await t.db.query(`SELECT id, assignee_id FROM conversation WHERE id = ANY($1::uuid[])`, [[open.conversationId, resolved.conversationId]])).rows;
-    expect(Object.fromEntries(rows.map((r) => [r.id, r.assignee_id]))).toEqual({ [open.conversationId]: null, [resolved.conversationId]: agent.id });
-    expect((await audits('agent.updated', agent.id))[0].data).toMatchObject({ before: { active: true }, after: { active: false } });
-    const released = (await t.db.query(`SELECT agent_id, data FROM audit_event WHERE action = 'conversation.updated' AND conversation_id = $1`, [open.conversationId])).rows;
+    const rows = (
+      await t.db.query(`SELECT id, assignee_id FROM conversation WHERE id = ANY($1::uuid[])`, [
+        [open.conversationId, resolved.conversationId],
+      ])
+    ).rows;
+    expect(Object.fromEntries(rows.map((r) => [r.id, r.assignee_id]))).toEqual({
+      [open.conversationId]: null,
+      [resolved.conversationId]: agent.id,
+    });
+    expect((await audits('agent.updated', agent.id))[0].data).toMatchObject({
+      before: { active: true },
+      after: { active: false },
+    });
+    const released = (
+      await t.db.query(`SELECT agent_id, data FROM audit_event WHERE action = 'conversation.updated' AND conversation_id = $1`, [
+        open.conversationId,
+      ])
+    ).rows;
     expect(released).toEqual([{ agent_id: town.admin.id, data: { assigneeId: null, reason: 'agent_deactivated' } }]);
     // The directory no longer offers them; an admin can give the account back.
-    expect((await t.http('GET', '/api/v1/agents', { token: town.agentEC.token })).body.map((a: { id: string }) => a.id)).not.toContain(agent.id);
-    expect(await t.http('PATCH', `/api/v1/agents/${agent.id}`, { token: town.admin.token, body: { active: true } })).toMatchObject({
+    expect(
+      (await t.http('GET', '/api/v1/agents', { token: town.agentEC.token })).body.map((a: { id: string }) => a.id),
+    ).not.toContain(agent.id);
+    expect(
+      await t.http('PATCH', `/api/v1/agents/${agent.id}`, { token: town.admin.token, body: { active: true } }),
+    ).toMatchObject({
       status: 200,
       body: { active: true },
     });
@@ -121,7 +148,10 @@ describe('agents: administration and own password', () => {
       body: { message: 'mot de passe actuel incorrect' },
     });
     const short = await change({ currentPassword: 'mot-de-passe-test', newPassword: 'court' });
-    expect(short).toMatchObject({ status: 400, body: { details: ['newPassword: le nouveau mot de passe doit contenir au moins 10 caractères'] } });
+    expect(short).toMatchObject({
+      status: 400,
+      body: { details: ['newPassword: le nouveau mot de passe doit contenir au moins 10 caractères'] },
+    });
     expect(await change({ currentPassword: 'mot-de-passe-test', newPassword: 'mot-de-passe-test' })).toMatchObject({
       status: 400,
       body: { message: 'le nouveau mot de passe doit être différent de l’actuel' },
@@ -133,7 +163,11 @@ describe('agents: administration and own password', () => {
     expect((await t.http('GET', '/api/v1/auth/me', { token: other })).status).toBe(401);
     expect((await login(agent.email, 'mot-de-passe-test')).status).toBe(401);
     expect((await login(agent.email, 'un nouveau mot de passe')).status).toBe(200);
-    const audit = (await t.db.query(`SELECT agent_id, data FROM audit_event WHERE action = 'agent.password_changed' AND agent_id = $1`, [agent.id])).rows;
+    const audit = (
+      await t.db.query(`SELECT agent_id, data FROM audit_event WHERE action = 'agent.password_changed' AND agent_id = $1`, [
+        agent.id,
+      ])
+    ).rows;
     expect(audit).toEqual([{ agent_id: agent.id, data: { agentId: agent.id, sessionsEnded: 1 } }]);
   });
 

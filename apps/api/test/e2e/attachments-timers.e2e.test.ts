@@ -25,10 +25,13 @@ describe('attachment downloads and conversation timers', () => {
       },
       { teamId: town.etatCivil.id },
     );
-    const messages = (await t.http('GET', `/api/v1/conversations/${r.conversationId}/messages`, { token: town.agentEC.token })).body;
+    const messages = (await t.http('GET', `/api/v1/conversations/${r.conversationId}/messages`, { token: town.agentEC.token }))
+      .body;
     const [att] = messages.items[0].attachments;
     expect(att).toMatchObject({ fileName: 'facture EDF é.txt', size: content.length });
-    const res = await fetch(`${t.url}/api/v1/attachments/${att.id}`, { headers: { authorization: `Bearer ${town.agentEC.token}` } });
+    const res = await fetch(`${t.url}/api/v1/attachments/${att.id}`, {
+      headers: { authorization: `Bearer ${town.agentEC.token}` },
+    });
     expect(res.status).toBe(200);
     expect(Buffer.from(await res.arrayBuffer())).toEqual(content);
     expect(res.headers.get('content-disposition')).toContain("filename*=UTF-8''facture%20EDF%20%C3%A9.txt");
@@ -38,10 +41,16 @@ describe('attachment downloads and conversation timers', () => {
   });
 
   it('reopens a snoozed conversation when its date comes, and pushes the change', async () => {
-    const r = await t.ingest.ingest({ channelId: town.webform.id, externalId: 'snooze-1', from: { kind: 'email', value: 'pause@example.fr' }, text: 'x' }, { teamId: town.etatCivil.id });
+    const r = await t.ingest.ingest(
+      { channelId: town.webform.id, externalId: 'snooze-1', from: { kind: 'email', value: 'pause@example.fr' }, text: 'x' },
+      { teamId: town.etatCivil.id },
+    );
     const c = (await t.http('GET', `/api/v1/conversations/${r.conversationId}`, { token: town.agentEC.token })).body;
     const until = new Date(Date.now() + 3_600_000).toISOString();
-    const snoozed = await t.http('PATCH', `/api/v1/conversations/${r.conversationId}`, { token: town.agentEC.token, body: { status: 'snoozed', snoozedUntil: until, version: c.version } });
+    const snoozed = await t.http('PATCH', `/api/v1/conversations/${r.conversationId}`, {
+      token: town.agentEC.token,
+      body: { status: 'snoozed', snoozedUntil: until, version: c.version },
+    });
     expect(snoozed.body.status).toBe('snoozed');
     const timers = t.app.get(ConversationTimers);
     expect(await timers.wakeSnoozed()).toBe(0);
@@ -51,7 +60,13 @@ describe('attachment downloads and conversation timers', () => {
       expect(await timers.wakeSnoozed()).toBe(1);
       await expectEventually(() => {
         const last = ws.of<ConversationDto>('conversation.updated').at(-1);
-        expect(last).toMatchObject({ id: r.conversationId, status: 'open', snoozedUntil: null, unread: true, version: snoozed.body.version + 1 });
+        expect(last).toMatchObject({
+          id: r.conversationId,
+          status: 'open',
+          snoozedUntil: null,
+          unread: true,
+          version: snoozed.body.version + 1,
+        });
       });
     } finally {
       ws.close();

@@ -45,7 +45,10 @@ describe('authentication', () => {
     const res = await t.http('POST', '/api/v1/auth/login', { body: { email: 'a@b.fr' } });
     expect(res.status).toBe(400);
     expect(res.body.details.join()).toContain('password');
-    const broken = await t.http('POST', '/api/v1/auth/login', { body: '{"email":', headers: { 'content-type': 'application/json' } });
+    const broken = await t.http('POST', '/api/v1/auth/login', {
+      body: '{"email":',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(broken).toMatchObject({ status: 400, body: { message: 'corps JSON invalide' } });
   });
 

@@ -61,13 +61,27 @@ describe('bad input: a 4xx with a French reason, never a 500, nothing lost', () 
     t = await startTestApp();
     town = await seedTown(t);
     const channel = async (kind: string, config: object) => {
-      const res = await t.http('POST', '/api/v1/channels', { token: town.admin.token, body: { kind, name: `Canal ${kind}`, teamId: town.etatCivil.id, config } });
+      const res = await t.http('POST', '/api/v1/channels', {
+        token: town.admin.token,
+        body: { kind, name: `Canal ${kind}`, teamId: town.etatCivil.id, config },
+      });
       expect(res.status).toBe(201);
       return res.body.id as string;
     };
-    sms = await channel('sms', { accountSid: ACCOUNT, authToken: TWILIO_TOKEN, phoneNumber: '+33700000009', apiBaseUrl: 'http://127.0.0.1:9' });
+    sms = await channel('sms', {
+      accountSid: ACCOUNT,
+      authToken: TWILIO_TOKEN,
+      phoneNumber: '+33700000009',
+      apiBaseUrl: 'http://127.0.0.1:9',
+    });
     pbx = await channel('pbx', { vendor: '3CX', sharedSecret: PBX_SECRET });
-    messenger = await channel('messenger', { pageId: PAGE, pageAccessToken: 'page-token', appSecret: META_SECRET, verifyToken: 'verif', graphApiBaseUrl: graph.url });
+    messenger = await channel('messenger', {
+      pageId: PAGE,
+      pageAccessToken: 'page-token',
+      appSecret: META_SECRET,
+      verifyToken: 'verif',
+      graphApiBaseUrl: graph.url,
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -77,7 +91,11 @@ describe('bad input: a 4xx with a French reason, never a 500, nothing lost', () 
   describe('NUL bytes and lone surrogates are cleaned where PostgreSQL stores them, and the message is stored', () => {
     it('stores a form request whose fields carry NUL bytes and lone surrogates, NULs removed and surrogates replaced', async () => {
       const res = await t.http('POST', formPath(), {
-        body: request({ name: `Élo${NUL}die`, subject: `Acte ${LONE_HIGH}de naissance`, body: `Bonjour${NUL}, merci ${LONE_LOW}!` }),
+        body: request({
+          name: `Élo${NUL}die`,
+          subject: `Acte ${LONE_HIGH}de naissance`,
+          body: `Bonjour${NUL}, merci ${LONE_LOW}!`,
+        }),
         headers: ip(),
       });
       expect(res.status).toBe(201);
@@ -128,11 +146,15 @@ describe('bad input: a 4xx with a French reason, never a 500, nothing lost', () 
 
     it('answers 404 (or 400) for NUL bytes and broken UTF-8 in URL path parameters, never 500', async () => {
       expect((await t.http('GET', '/api/v1/public/organizations/ville%00test')).status).toBe(404);
-      expect((await t.http('POST', '/api/v1/public/organizations/ville%00test/requests', { body: request(), headers: ip() })).status).toBe(404);
+      expect(
+        (await t.http('POST', '/api/v1/public/organizations/ville%00test/requests', { body: request(), headers: ip() })).status,
+      ).toBe(404);
       expect((await t.http('GET', '/api/v1/public/requests/GU-%00?token=x')).status).toBe(404);
       const broken = await t.http('GET', '/api/v1/public/organizations/ville%ED%A0%80');
       expect(broken).toMatchObject({ status: 400, body: { message: 'adresse invalide' } });
-      expect((await t.http('GET', `/webhooks/meta/%00?hub.mode=subscribe&hub.verify_token=x%00&hub.challenge=1`)).status).toBe(404);
+      expect((await t.http('GET', `/webhooks/meta/%00?hub.mode=subscribe&hub.verify_token=x%00&hub.challenge=1`)).status).toBe(
+        404,
+      );
     });
 
     it('answers 404 for a tracking token of 32 multi-byte characters, not 500', async () => {
@@ -147,10 +169,21 @@ describe('bad input: a 4xx with a French reason, never a 500, nothing lost', () 
     it('stores a signed Twilio SMS carrying NUL bytes once, and answers TwiML as usual', async () => {
       const path = `/webhooks/twilio/${sms}/sms`;
       const sid = `SM${randomBytes(16).toString('hex')}`;
-      const params = { MessageSid: sid, AccountSid: ACCOUNT, From: '+33611112222', To: '+33700000009', Body: `Bon${NUL}jour`, ProfileName: `Ma${NUL}rie`, NumMedia: '0' };
+      const params = {
+        MessageSid: sid,
+        AccountSid: ACCOUNT,
+        From: '+33611112222',
+        To: '+33700000009',
+        Body: `Bon${NUL}jour`,
+        ProfileName: `Ma${NUL}rie`,
+        NumMedia: '0',
+      };
       const post = () =>
         raw('POST', path, {
-          headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature(TWILIO_TOKEN, t.config.publicUrl + path, params) },
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            'x-twilio-signature': twilioSignature(TWILIO_TOKEN, t.config.publicUrl + path, params),
+          },
           body: new URLSearchParams(params).toString(),
         });
       for (let i = 0; i < 2; i++) {
@@ -164,8 +197,20 @@ describe('bad input: a 4xx with a French reason, never a 500, nothing lost', () 
 
     it('stores a signed switchboard call whose fields carry NUL bytes and a lone surrogate once', async () => {
       const callId = `call-${randomBytes(4).toString('hex')}`;
-      const body = JSON.stringify({ event: 'ringing', callId: `${callId}${NUL}`, from: '+33 6 12 34 56 78', to: `+33140000000${LONE_HIGH}`, extension: `2${NUL}01`, direction: 'inbound', at: new Date().toISOString() });
-      const post = () => raw('POST', `/webhooks/calls/${pbx}`, { headers: { 'content-type': 'application/json', 'x-guichet-signature': pbxSignature(PBX_SECRET, body) }, body });
+      const body = JSON.stringify({
+        event: 'ringing',
+        callId: `${callId}${NUL}`,
+        from: '+33 6 12 34 56 78',
+        to: `+33140000000${LONE_HIGH}`,
+        extension: `2${NUL}01`,
+        direction: 'inbound',
+        at: new Date().toISOString(),
+      });
+      const post = () =>
+        raw('POST', `/webhooks/calls/${pbx}`, {
+          headers: { 'content-type': 'application/json', 'x-guichet-signature': pbxSignature(PBX_SECRET, body) },
+          body,
+        });
       expect((await post()).status).toBe(202);
       expect((await post()).status).toBe(202);
       const { rows } = await t.db.query(`SELECT external_id FROM message WHERE channel_id = $1`, [pbx]);
@@ -174,10 +219,17 @@ describe('bad input: a 4xx with a French reason, never a 500, nothing lost', () 
 
     it('stores a signed Meta message carrying NUL bytes and lone surrogates once', async () => {
       const mid = `m_${randomBytes(8).toString('hex')}`;
-      const body = JSON.stringify(P.messaging('page', [{ accountId: PAGE, events: [P.text(PAGE, 'PSID-NUL', mid, `Bonjour${NUL} la mairie ${LONE_HIGH}`)] }]));
+      const body = JSON.stringify(
+        P.messaging('page', [
+          { accountId: PAGE, events: [P.text(PAGE, 'PSID-NUL', mid, `Bonjour${NUL} la mairie ${LONE_HIGH}`)] },
+        ]),
+      );
       const sign = `sha256=${createHmac('sha256', META_SECRET).update(body).digest('hex')}`;
       for (let i = 0; i < 2; i++) {
-        const res = await raw('POST', `/webhooks/meta/${messenger}`, { headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign }, body });
+        const res = await raw('POST', `/webhooks/meta/${messenger}`, {
+          headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign },
+          body,
+        });
         expect(res).toMatchObject({ status: 200, body: 'EVENT_RECEIVED' });
       }
       const { rows } = await t.db.query(`SELECT body FROM message WHERE channel_id = $1 AND external_id = $2`, [messenger, mid]);
@@ -202,11 +254,15 @@ describe('bad input: a 4xx with a French reason, never a 500, nothing lost', () 
       const page = await t.http('GET', `/api/v1/public/requests/${created.body.reference}?token=${created.body.trackingToken}`);
       expect(page.body.messages[0].attachments).toEqual([{ fileName: name, size: 13 }]);
 
-      const download = await fetch(`${t.url}/api/v1/attachments/${rows[0].id}`, { headers: { authorization: `Bearer ${town.agentEC.token}` } });
+      const download = await fetch(`${t.url}/api/v1/attachments/${rows[0].id}`, {
+        headers: { authorization: `Bearer ${town.agentEC.token}` },
+      });
       expect(download.status).toBe(200);
       const disposition = download.headers.get('content-disposition')!;
       // RFC 6266 / 8187: an ASCII fallback, then the exact UTF-8 name, percent-encoded.
-      expect(disposition).toBe(`attachment; filename="Acte de deces _ Francois.pdf"; filename*=UTF-8''Acte%20de%20d%C3%A9c%C3%A8s%20%E2%80%94%20Fran%C3%A7ois.pdf`);
+      expect(disposition).toBe(
+        `attachment; filename="Acte de deces _ Francois.pdf"; filename*=UTF-8''Acte%20de%20d%C3%A9c%C3%A8s%20%E2%80%94%20Fran%C3%A7ois.pdf`,
+      );
       const star = /filename\*=UTF-8''(.+)$/.exec(disposition)![1]!;
       expect(decodeURIComponent(star)).toBe(name);
     });
@@ -221,13 +277,17 @@ describe('bad input: a 4xx with a French reason, never a 500, nothing lost', () 
         `SELECT a.id FROM attachment a JOIN message m ON m.id = a.message_id JOIN conversation c ON c.id = m.conversation_id WHERE c.reference = $1`,
         [created.body.reference],
       );
-      const download = await fetch(`${t.url}/api/v1/attachments/${rows[0].id}`, { headers: { authorization: `Bearer ${town.agentEC.token}` } });
-      expect(download.headers.get('content-disposition')).toBe(`attachment; filename="L'acte (copie)*.pdf"; filename*=UTF-8''L%27acte%20%28copie%29%2A.pdf`);
+      const download = await fetch(`${t.url}/api/v1/attachments/${rows[0].id}`, {
+        headers: { authorization: `Bearer ${town.agentEC.token}` },
+      });
+      expect(download.headers.get('content-disposition')).toBe(
+        `attachment; filename="L'acte (copie)*.pdf"; filename*=UTF-8''L%27acte%20%28copie%29%2A.pdf`,
+      );
     });
   });
 
   describe('every 4xx reason is in French', () => {
-    const file = (bytes: number, name = 'piece.pdf') => new Blob([Buffer.alloc(bytes, 0x25)], { type: 'application/pdf' });
+    const file = (bytes: number) => new Blob([Buffer.alloc(bytes, 0x25)], { type: 'application/pdf' });
     const multipart = (build: (form: FormData) => void) => {
       const form = new FormData();
       for (const [k, v] of Object.entries(request())) form.append(k, String(v));
@@ -238,7 +298,11 @@ describe('bad input: a 4xx with a French reason, never a 500, nothing lost', () 
     const cases: Case[] = [
       [
         'six attachments on the form',
-        () => t.http('POST', formPath(), { form: multipart((f) => Array.from({ length: 6 }, (_, i) => f.append('attachments', file(10), `p${i}.pdf`))), headers: ip() }),
+        () =>
+          t.http('POST', formPath(), {
+            form: multipart((f) => Array.from({ length: 6 }, (_, i) => f.append('attachments', file(10), `p${i}.pdf`))),
+            headers: ip(),
+          }),
         400,
         `${LIMITS.attachmentsPerRequest} pièces jointes au maximum`,
       ],
@@ -250,7 +314,11 @@ describe('bad input: a 4xx with a French reason, never a 500, nothing lost', () 
       ],
       [
         'an attachment over 10 MiB',
-        () => t.http('POST', formPath(), { form: multipart((f) => f.append('attachments', file(LIMITS.attachmentBytes + 1), 'gros.pdf')), headers: ip() }),
+        () =>
+          t.http('POST', formPath(), {
+            form: multipart((f) => f.append('attachments', file(LIMITS.attachmentBytes + 1), 'gros.pdf')),
+            headers: ip(),
+          }),
         413,
         'pièce jointe trop volumineuse : 10 Mo au maximum par fichier',
       ],
@@ -262,7 +330,11 @@ describe('bad input: a 4xx with a French reason, never a 500, nothing lost', () 
       ],
       [
         'too many form fields',
-        () => t.http('POST', formPath(), { form: multipart((f) => Array.from({ length: 20 }, (_, i) => f.append(`extra${i}`, 'x'))), headers: ip() }),
+        () =>
+          t.http('POST', formPath(), {
+            form: multipart((f) => Array.from({ length: 20 }, (_, i) => f.append(`extra${i}`, 'x'))),
+            headers: ip(),
+          }),
         400,
         'trop de champs dans le formulaire',
       ],
@@ -282,8 +354,18 @@ describe('bad input: a 4xx with a French reason, never a 500, nothing lost', () 
         400,
         'formulaire mal formé : renvoyez-le depuis la page de la commune',
       ],
-      ['malformed JSON', () => raw('POST', formPath(), { headers: { 'content-type': 'application/json', ...ip() }, body: '{"name": ' }), 400, 'corps JSON invalide'],
-      ['JSON over the size limit', () => t.http('POST', formPath(), { body: request({ body: 'x'.repeat(300_000) }), headers: ip() }), 413, 'requête trop volumineuse'],
+      [
+        'malformed JSON',
+        () => raw('POST', formPath(), { headers: { 'content-type': 'application/json', ...ip() }, body: '{"name": ' }),
+        400,
+        'corps JSON invalide',
+      ],
+      [
+        'JSON over the size limit',
+        () => t.http('POST', formPath(), { body: request({ body: 'x'.repeat(300_000) }), headers: ip() }),
+        413,
+        'requête trop volumineuse',
+      ],
       [
         'JSON in a charset other than UTF-8',
         () => raw('POST', formPath(), { headers: { 'content-type': 'application/json; charset=latin2', ...ip() }, body: '{}' }),
@@ -292,7 +374,11 @@ describe('bad input: a 4xx with a French reason, never a 500, nothing lost', () 
       ],
       [
         'a content encoding the server does not decode',
-        () => raw('POST', formPath(), { headers: { 'content-type': 'application/json', 'content-encoding': 'compress', ...ip() }, body: '{}' }),
+        () =>
+          raw('POST', formPath(), {
+            headers: { 'content-type': 'application/json', 'content-encoding': 'compress', ...ip() },
+            body: '{}',
+          }),
         415,
         'encodage du contenu non pris en charge',
       ],
@@ -315,7 +401,12 @@ describe('bad input: a 4xx with a French reason, never a 500, nothing lost', () 
       ['an unknown API route', () => t.http('GET', '/api/v1/nulle-part'), 404, 'adresse introuvable'],
       ['a method the route does not answer', () => t.http('DELETE', formPath()), 404, 'adresse introuvable'],
       ['an unknown webhook route', () => t.http('POST', '/webhooks/inconnu', { body: {} }), 404, 'adresse introuvable'],
-      ['broken percent-encoding in the path', () => t.http('GET', '/api/v1/public/organizations/%E0%A4%A'), 400, 'adresse invalide'],
+      [
+        'broken percent-encoding in the path',
+        () => t.http('GET', '/api/v1/public/organizations/%E0%A4%A'),
+        400,
+        'adresse invalide',
+      ],
       [
         'an invalid field, with French details',
         () => t.http('POST', formPath(), { body: request({ teamId: 'pas-un-service', name: 42 }), headers: ip() }),

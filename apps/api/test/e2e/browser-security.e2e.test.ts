@@ -18,24 +18,42 @@ describe('browser security', () => {
   const PASSWORD = 'mot-de-passe-test';
 
   const cookiesOf = (res: HttpResult): Record<string, SetCookie> =>
-    Object.fromEntries(res.headers.getSetCookie().map((h) => parseSetCookie(h)).map((c) => [c.name, c]));
+    Object.fromEntries(
+      res.headers
+        .getSetCookie()
+        .map((h) => parseSetCookie(h))
+        .map((c) => [c.name, c]),
+    );
 
   /** A browser-like login: the cookies it sets, as a Cookie header, and the CSRF token a page script reads. */
   async function cookieLogin(t: TestApp, email: string, headers: Record<string, string> = {}) {
     const res = await t.http('POST', '/api/v1/auth/login', { body: { email, password: PASSWORD }, headers });
     expect(res.status).toBe(200);
     const set = cookiesOf(res);
-    return { res, set, cookie: `guichet_session=${set.guichet_session!.value}; guichet_csrf=${set.guichet_csrf!.value}`, csrf: set.guichet_csrf!.value! };
+    return {
+      res,
+      set,
+      cookie: `guichet_session=${set.guichet_session!.value}; guichet_csrf=${set.guichet_csrf!.value}`,
+      csrf: set.guichet_csrf!.value!,
+    };
   }
 
   const citizenWrites = () =>
     t.ingest.ingest(
-      { channelId: town.webform.id, externalId: randomUUID(), from: { kind: 'email', value: `${randomUUID().slice(0, 8)}@example.fr` }, text: 'Bonjour' },
+      {
+        channelId: town.webform.id,
+        externalId: randomUUID(),
+        from: { kind: 'email', value: `${randomUUID().slice(0, 8)}@example.fr` },
+        text: 'Bonjour',
+      },
       { teamId: town.etatCivil.id },
     );
 
   beforeAll(async () => {
-    writeFileSync(join(web, 'index.html'), '<!doctype html><html lang="fr"><head><script type="module" src="/assets/app.js"></script></head><body></body></html>');
+    writeFileSync(
+      join(web, 'index.html'),
+      '<!doctype html><html lang="fr"><head><script type="module" src="/assets/app.js"></script></head><body></body></html>',
+    );
     t = await startTestApp({ webDistDir: web });
     town = await seedTown(t);
   });
@@ -50,7 +68,12 @@ describe('browser security', () => {
         const res = await fetch(`${t.url}${path}`);
         expect(res.headers.get('content-type')).toMatch(/^text\/html/);
         const csp = res.headers.get('content-security-policy') ?? '';
-        const directives = Object.fromEntries(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v.join(' ')]));
+        const directives = Object.fromEntries(
+          csp
+            .split(';')
+            .map((d) => d.trim().split(/\s+/))
+            .map(([k, ...v]) => [k, v.join(' ')]),
+        );
         expect(directives['script-src']).toBe("'self'");
         expect(directives['script-src-attr']).toBe("'none'");
         expect(directives['object-src']).toBe("'none'");
@@ -62,10 +85,15 @@ describe('browser security', () => {
     });
 
     it('lets the sites of FORM_FRAME_ANCESTORS embed the citizen form, and nothing else', async () => {
-      const embedded = await startTestApp({ webDistDir: web, formFrameAncestors: ['https://www.ville-exemple.fr', 'https://*.agglo-exemple.fr'] });
+      const embedded = await startTestApp({
+        webDistDir: web,
+        formFrameAncestors: ['https://www.ville-exemple.fr', 'https://*.agglo-exemple.fr'],
+      });
       try {
         const form = await fetch(`${embedded.url}/demandes/ville`);
-        expect(form.headers.get('content-security-policy')).toContain('frame-ancestors https://www.ville-exemple.fr https://*.agglo-exemple.fr');
+        expect(form.headers.get('content-security-policy')).toContain(
+          'frame-ancestors https://www.ville-exemple.fr https://*.agglo-exemple.fr',
+        );
         expect(form.headers.get('x-frame-options')).toBeNull();
         for (const path of ['/', '/suivi/GU-ABCDEF', '/api/v1/health']) {
           const res = await fetch(`${embedded.url}${path}`);
@@ -80,10 +108,9 @@ describe('browser security', () => {
     it('reads FORM_FRAME_ANCESTORS as origins and refuses anything else with a French reason', () => {
       const env = { DATABASE_URL: 'postgres://x/y', APP_SECRET: 'secret-0123456789abcdef', ENCRYPTION_KEY: 'a'.repeat(64) };
       expect(loadConfig(env).formFrameAncestors).toEqual([]);
-      expect(loadConfig({ ...env, FORM_FRAME_ANCESTORS: 'https://www.ville.fr/ https://*.ville.fr' }).formFrameAncestors).toEqual([
-        'https://www.ville.fr',
-        'https://*.ville.fr',
-      ]);
+      expect(loadConfig({ ...env, FORM_FRAME_ANCESTORS: 'https://www.ville.fr/ https://*.ville.fr' }).formFrameAncestors).toEqual(
+        ['https://www.ville.fr', 'https://*.ville.fr'],
+      );
       expect(() => loadConfig({ ...env, FORM_FRAME_ANCESTORS: "https://ok.fr 'unsafe-inline'" })).toThrow(ConfigError);
       expect(() => loadConfig({ ...env, FORM_FRAME_ANCESTORS: '*' })).toThrow(/FORM_FRAME_ANCESTORS : origine invalide \*/);
     });
@@ -127,12 +154,23 @@ describe('browser security', () => {
       const path = `/api/v1/conversations/${conversationId}/messages`;
 
       const missing = await t.http('POST', path, { headers: { cookie }, body: note });
-      const wrong = await t.http('POST', path, { headers: { cookie, 'x-guichet-csrf': csrf.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) }, body: note });
+      const wrong = await t.http('POST', path, {
+        headers: { cookie, 'x-guichet-csrf': csrf.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) },
+        body: note,
+      });
       for (const refused of [missing, wrong]) {
         expect(refused.status).toBe(403);
-        expect(refused.body.message).toMatch(/^requête refusée : le jeton anti-falsification .*X-Guichet-CSRF.* rechargez la page$/);
+        expect(refused.body.message).toMatch(
+          /^requête refusée : le jeton anti-falsification .*X-Guichet-CSRF.* rechargez la page$/,
+        );
       }
-      expect((await t.db.query(`SELECT count(*)::int AS n FROM message WHERE conversation_id = $1 AND kind = 'note'`, [conversationId])).rows[0].n).toBe(0);
+      expect(
+        (
+          await t.db.query(`SELECT count(*)::int AS n FROM message WHERE conversation_id = $1 AND kind = 'note'`, [
+            conversationId,
+          ])
+        ).rows[0].n,
+      ).toBe(0);
 
       expect((await t.http('POST', path, { headers: { cookie, 'x-guichet-csrf': csrf }, body: note })).status).toBe(201);
       // A bearer token needs no CSRF token: a browser never adds it by itself.
@@ -173,7 +211,11 @@ describe('browser security', () => {
       const proxied = await cookieLogin(t, agent.email, { 'x-forwarded-proto': 'https' });
       expect(proxied.set.guichet_session!.secure).toBe(true);
       expect(proxied.set.guichet_csrf!.secure).toBe(true);
-      const https = await startTestApp({ databaseUrl: t.config.databaseUrl, publicUrl: 'https://guichet.ville-exemple.fr', runJobs: false });
+      const https = await startTestApp({
+        databaseUrl: t.config.databaseUrl,
+        publicUrl: 'https://guichet.ville-exemple.fr',
+        runJobs: false,
+      });
       try {
         const direct = await cookieLogin(https, agent.email);
         expect(direct.set.guichet_session!.secure).toBe(true);

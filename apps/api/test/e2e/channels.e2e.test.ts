@@ -25,7 +25,13 @@ describe('channel administration', () => {
     expect(res.status).toBe(201);
     expect(res.body.secretsSet).toEqual(['imap.password', 'smtp.password']);
     expect(JSON.stringify(res.body)).not.toMatch(/secret-1/);
-    expect(res.body.config.imap).toEqual({ host: 'imap.ville-demo.fr', port: 993, secure: true, user: 'etat-civil', folders: ['INBOX'] });
+    expect(res.body.config.imap).toEqual({
+      host: 'imap.ville-demo.fr',
+      port: 993,
+      secure: true,
+      user: 'etat-civil',
+      folders: ['INBOX'],
+    });
     const { rows } = await t.db.query(`SELECT config::text, secrets FROM channel WHERE id = $1`, [res.body.id]);
     expect(rows[0].config + rows[0].secrets).not.toMatch(/secret-1/);
     expect(rows[0].secrets).toMatch(/^v1\./);
@@ -35,20 +41,33 @@ describe('channel administration', () => {
 
   it('keeps a secret the PATCH leaves out, replaces one it gives, and re-validates', async () => {
     const created = (
-      await t.http('POST', '/api/v1/channels', { token: town.admin.token, body: { kind: 'email', name: 'Scolarité', teamId: town.scolarite.id, config: emailConfig } })
+      await t.http('POST', '/api/v1/channels', {
+        token: town.admin.token,
+        body: { kind: 'email', name: 'Scolarité', teamId: town.scolarite.id, config: emailConfig },
+      })
     ).body;
     const patched = await t.http('PATCH', `/api/v1/channels/${created.id}`, {
       token: town.admin.token,
       body: {
         name: 'Scolarité (nouveau)',
-        config: { ...emailConfig, imap: { host: 'imap2.ville-demo.fr', port: 993, user: 'sco' }, smtp: { ...emailConfig.smtp, password: 'smtp-secret-2' } },
+        config: {
+          ...emailConfig,
+          imap: { host: 'imap2.ville-demo.fr', port: 993, user: 'sco' },
+          smtp: { ...emailConfig.smtp, password: 'smtp-secret-2' },
+        },
       },
     });
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ name: 'Scolarité (nouveau)', secretsSet: ['imap.password', 'smtp.password'] });
     const resolved = await t.app.get(ChannelService).resolve(town.org.id, created.id);
-    expect(resolved!.config).toMatchObject({ imap: { host: 'imap2.ville-demo.fr', password: 'imap-secret-1' }, smtp: { password: 'smtp-secret-2' } });
-    const bad = await t.http('PATCH', `/api/v1/channels/${created.id}`, { token: town.admin.token, body: { config: { address: 'pas-une-adresse' } } });
+    expect(resolved!.config).toMatchObject({
+      imap: { host: 'imap2.ville-demo.fr', password: 'imap-secret-1' },
+      smtp: { password: 'smtp-secret-2' },
+    });
+    const bad = await t.http('PATCH', `/api/v1/channels/${created.id}`, {
+      token: town.admin.token,
+      body: { config: { address: 'pas-une-adresse' } },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.details.join()).toMatch(/address/);
   });
@@ -56,11 +75,20 @@ describe('channel administration', () => {
   it('refuses invalid configs, unknown services, agents and supervisors', async () => {
     const post = (token: string, body: object) => t.http('POST', '/api/v1/channels', { token, body });
     const before = await t.count('channel');
-    const sms = await post(town.admin.token, { kind: 'sms', name: 'SMS', teamId: town.etatCivil.id, config: { accountSid: 'nope', phoneNumber: '0612' } });
+    const sms = await post(town.admin.token, {
+      kind: 'sms',
+      name: 'SMS',
+      teamId: town.etatCivil.id,
+      config: { accountSid: 'nope', phoneNumber: '0612' },
+    });
     expect(sms.status).toBe(400);
-    expect(sms.body.details).toEqual(expect.arrayContaining([expect.stringMatching(/^accountSid/), expect.stringMatching(/^phoneNumber/)]));
+    expect(sms.body.details).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^accountSid/), expect.stringMatching(/^phoneNumber/)]),
+    );
     expect((await post(town.admin.token, { kind: 'fax', name: 'Fax', teamId: town.etatCivil.id })).status).toBe(400);
-    expect((await post(town.admin.token, { kind: 'webform', name: 'F', teamId: '00000000-0000-4000-8000-000000000000' })).status).toBe(400);
+    expect(
+      (await post(town.admin.token, { kind: 'webform', name: 'F', teamId: '00000000-0000-4000-8000-000000000000' })).status,
+    ).toBe(400);
     expect((await post(town.supervisor.token, { kind: 'webform', name: 'F', teamId: town.etatCivil.id })).status).toBe(403);
     expect((await post(town.agentEC.token, { kind: 'webform', name: 'F', teamId: town.etatCivil.id })).status).toBe(403);
     expect(await t.count('channel')).toBe(before);
@@ -79,18 +107,40 @@ describe('channel administration', () => {
     }
     const listed = (await t.http('GET', '/api/v1/channels', { token: town.admin.token })).body as ChannelDto[];
     expect(listed.length).toBeGreaterThanOrEqual(3);
-    for (const channel of listed) expect({ kind: channel.kind, capabilities: channel.capabilities }).toEqual({ kind: channel.kind, capabilities: CHANNEL_CAPABILITIES[channel.kind] });
+    for (const channel of listed)
+      expect({ kind: channel.kind, capabilities: channel.capabilities }).toEqual({
+        kind: channel.kind,
+        capabilities: CHANNEL_CAPABILITIES[channel.kind],
+      });
     const byKind = (kind: string) => listed.find((c) => c.kind === kind)!.capabilities;
-    expect(byKind('sms')).toMatchObject({ reply: true, startConversation: true, smsSegments: true, maxLength: 1600, replyWindowHours: null });
+    expect(byKind('sms')).toMatchObject({
+      reply: true,
+      startConversation: true,
+      smsSegments: true,
+      maxLength: 1600,
+      replyWindowHours: null,
+    });
     expect(byKind('whatsapp')).toMatchObject({ reply: true, replyWindowHours: 24, smsSegments: false });
-    expect(byKind('messenger')).toMatchObject({ startConversation: false, replyWindowHours: 168, comments: { publicReply: true, privateReplyWindowHours: 168 } });
+    expect(byKind('messenger')).toMatchObject({
+      startConversation: false,
+      replyWindowHours: 168,
+      comments: { publicReply: true, privateReplyWindowHours: 168 },
+    });
   });
 
   it('keeps no per-channel kind list in the database: a new kind needs no migration, other CHECKs stay', async () => {
-    await t.db.query(`INSERT INTO channel (organization_id, team_id, kind, name) VALUES ($1, $2, 'telegram', 'Telegram')`, [town.org.id, town.etatCivil.id]);
+    await t.db.query(`INSERT INTO channel (organization_id, team_id, kind, name) VALUES ($1, $2, 'telegram', 'Telegram')`, [
+      town.org.id,
+      town.etatCivil.id,
+    ]);
     const { rows } = await t.db.query(`INSERT INTO contact (organization_id) VALUES ($1) RETURNING id`, [town.org.id]);
-    await t.db.query(`INSERT INTO contact_identity (organization_id, contact_id, kind, value) VALUES ($1, $2, 'telegram', '424242')`, [town.org.id, rows[0].id]);
-    await expect(t.db.query(`UPDATE agent SET role = 'roi' WHERE organization_id = $1`, [town.org.id])).rejects.toThrow(/check constraint/);
+    await t.db.query(
+      `INSERT INTO contact_identity (organization_id, contact_id, kind, value) VALUES ($1, $2, 'telegram', '424242')`,
+      [town.org.id, rows[0].id],
+    );
+    await expect(t.db.query(`UPDATE agent SET role = 'roi' WHERE organization_id = $1`, [town.org.id])).rejects.toThrow(
+      /check constraint/,
+    );
     await t.db.query(`DELETE FROM channel WHERE kind = 'telegram'`);
     await t.db.query(`DELETE FROM contact WHERE id = $1`, [rows[0].id]);
   });

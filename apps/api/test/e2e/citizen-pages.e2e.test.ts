@@ -18,7 +18,14 @@ describe('citizen pages rendered by the server (no JavaScript needed)', () => {
 
   async function createByJson(over: Record<string, unknown> = {}) {
     const res = await t.http('POST', `/api/v1/public/organizations/${town.org.slug}/requests`, {
-      body: { teamId: town.scolarite.id, name: 'Élodie Martin', email: `suivi-${++counter}@example.fr`, subject: 'Cantine', body: 'Bonjour, une question sur la cantine.', ...over },
+      body: {
+        teamId: town.scolarite.id,
+        name: 'Élodie Martin',
+        email: `suivi-${++counter}@example.fr`,
+        subject: 'Cantine',
+        body: 'Bonjour, une question sur la cantine.',
+        ...over,
+      },
       headers: ip(),
     });
     expect(res.status).toBe(201);
@@ -39,17 +46,35 @@ describe('citizen pages rendered by the server (no JavaScript needed)', () => {
     const page: string = res.body;
     expect(page).toContain('<html lang="fr"');
     expect(page).toContain(`<title>Écrire à Ville ${town.org.slug}</title>`);
-    expect(page).toContain(`<form class="public-form" method="post" action="/demandes/${town.org.slug}" enctype="multipart/form-data"`);
+    expect(page).toContain(
+      `<form class="public-form" method="post" action="/demandes/${town.org.slug}" enctype="multipart/form-data"`,
+    );
     expect(page).toContain(`<option value="${town.scolarite.id}">Scolarité</option>`);
     expect(page).toContain(`<option value="${town.etatCivil.id}">État civil</option>`);
-    for (const label of ['Service concerné *', 'Vos nom et prénom *', 'Adresse e-mail', 'Numéro de téléphone', 'Objet de votre demande *', 'Votre message *', 'Envoyer ma demande']) {
+    for (const label of [
+      'Service concerné *',
+      'Vos nom et prénom *',
+      'Adresse e-mail',
+      'Numéro de téléphone',
+      'Objet de votre demande *',
+      'Votre message *',
+      'Envoyer ma demande',
+    ]) {
       expect(page).toContain(label);
     }
   });
 
   it('creates the request from a plain multipart form post with a file, and answers a page with the reference and the tracking link', async () => {
     const form = new FormData();
-    const fields = { teamId: town.scolarite.id, name: 'Jeanne Petit', email: 'jeanne.petit@example.fr', phone: '', subject: 'Inscription périscolaire', body: 'Bonjour,\nje voudrais inscrire mon fils.', website: '' };
+    const fields = {
+      teamId: town.scolarite.id,
+      name: 'Jeanne Petit',
+      email: 'jeanne.petit@example.fr',
+      phone: '',
+      subject: 'Inscription périscolaire',
+      body: 'Bonjour,\nje voudrais inscrire mon fils.',
+      website: '',
+    };
     for (const [k, v] of Object.entries(fields)) form.append(k, v);
     form.append('attachments', new Blob([Buffer.from('%PDF-1.4 attestation')], { type: 'application/pdf' }), 'attestation.pdf');
     const res = await t.http('POST', formPath(), { form, headers: ip() });
@@ -67,7 +92,15 @@ describe('citizen pages rendered by the server (no JavaScript needed)', () => {
          FROM conversation c JOIN contact ct ON ct.id = c.contact_id WHERE c.reference = $1`,
       [reference],
     );
-    expect(rows).toEqual([{ team_id: town.scolarite.id, subject: 'Inscription périscolaire', name: 'Jeanne Petit', ids: ['jeanne.petit@example.fr'], files: ['attestation.pdf'] }]);
+    expect(rows).toEqual([
+      {
+        team_id: town.scolarite.id,
+        subject: 'Inscription périscolaire',
+        name: 'Jeanne Petit',
+        ids: ['jeanne.petit@example.fr'],
+        files: ['attestation.pdf'],
+      },
+    ]);
     // The link works: the tracking page shows the message.
     const tracking = await t.http('GET', link!);
     expect(tracking.status).toBe(200);
@@ -95,7 +128,14 @@ describe('citizen pages rendered by the server (no JavaScript needed)', () => {
 
     // A reason of the service's own (a malformed address) lands on its field, values kept.
     const bad = await t.http('POST', formPath(), {
-      body: urlencoded({ teamId: town.scolarite.id, name: 'Léon', email: 'leon@', phone: '', subject: 'Piscine', body: 'Horaires ?' }),
+      body: urlencoded({
+        teamId: town.scolarite.id,
+        name: 'Léon',
+        email: 'leon@',
+        phone: '',
+        subject: 'Piscine',
+        body: 'Horaires ?',
+      }),
       headers: formHeaders(),
     });
     expect(bad.status).toBe(400);
@@ -107,7 +147,14 @@ describe('citizen pages rendered by the server (no JavaScript needed)', () => {
 
   it('applies the honeypot and the per-IP limit of the JSON form, one quota for both', async () => {
     const before = await counts();
-    const fields = { teamId: town.scolarite.id, name: 'Robot', email: 'robot@example.fr', subject: 'Promo', body: 'Achetez', website: 'http://spam.example' };
+    const fields = {
+      teamId: town.scolarite.id,
+      name: 'Robot',
+      email: 'robot@example.fr',
+      subject: 'Promo',
+      body: 'Achetez',
+      website: 'http://spam.example',
+    };
     const trap = await t.http('POST', formPath(), { body: urlencoded(fields), headers: formHeaders() });
     expect(trap.status).toBe(400);
     expect(trap.body).toContain('Envoi refusé : formulaire rempli automatiquement.');
@@ -122,7 +169,13 @@ describe('citizen pages rendered by the server (no JavaScript needed)', () => {
       expect(json.status).toBe(201);
     }
     const limited = await t.http('POST', formPath(), {
-      body: urlencoded({ teamId: town.scolarite.id, name: 'Foyer', email: 'foyer@example.fr', subject: 'Encore', body: 'Bonjour' }),
+      body: urlencoded({
+        teamId: town.scolarite.id,
+        name: 'Foyer',
+        email: 'foyer@example.fr',
+        subject: 'Encore',
+        body: 'Bonjour',
+      }),
       headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
     });
     expect(limited.status).toBe(429);
@@ -191,7 +244,10 @@ describe('citizen pages rendered by the server (no JavaScript needed)', () => {
     expect(wrong.body).toContain('Cette demande est introuvable. Vérifiez que le lien est complet.');
     expect((await t.http('GET', `/suivi/${created.reference}`)).status).toBe(404);
     const before = await t.count('message');
-    const post = await t.http('POST', `/suivi/${created.reference}?token=faux`, { body: urlencoded({ body: 'Bonjour' }), headers: formHeaders() });
+    const post = await t.http('POST', `/suivi/${created.reference}?token=faux`, {
+      body: urlencoded({ body: 'Bonjour' }),
+      headers: formHeaders(),
+    });
     expect(post.status).toBe(404);
     expect(await t.count('message')).toBe(before);
 
@@ -209,7 +265,11 @@ describe('citizen pages rendered by the server (no JavaScript needed)', () => {
     expect(res.body).toContain('<html lang="en"');
     expect(res.body).toContain(`<h1 class="public__title">Write to Ville ${town.org.slug}</h1>`);
     expect(res.body).toContain(`action="/demandes/${town.org.slug}?lang=en"`);
-    expect(res.body).toContain(`<a class="language-switch__option" href="/demandes/${town.org.slug}" lang="fr" hreflang="fr">Français</a>`);
-    expect(res.body).toContain(`<a class="language-switch__option" href="/demandes/${town.org.slug}?lang=en" lang="en" hreflang="en" aria-current="true">English</a>`);
+    expect(res.body).toContain(
+      `<a class="language-switch__option" href="/demandes/${town.org.slug}" lang="fr" hreflang="fr">Français</a>`,
+    );
+    expect(res.body).toContain(
+      `<a class="language-switch__option" href="/demandes/${town.org.slug}?lang=en" lang="en" hreflang="en" aria-current="true">English</a>`,
+    );
   });
 });

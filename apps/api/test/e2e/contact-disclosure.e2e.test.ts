@@ -16,14 +16,23 @@ describe('contact data an agent sees follows the services they work in', () => {
 
   const contact = (token: string, id: string) => t.http<ContactDto>('GET', `/api/v1/contacts/${id}`, { token });
   const search = async (token: string, q: string) =>
-    ((await t.http('GET', `/api/v1/conversations?q=${encodeURIComponent(q)}`, { token })).body.items as ConversationDto[]).map((c) => c.id);
+    ((await t.http('GET', `/api/v1/conversations?q=${encodeURIComponent(q)}`, { token })).body.items as ConversationDto[]).map(
+      (c) => c.id,
+    );
 
   beforeAll(async () => {
     t = await startTestApp();
     town = await seedTown(t);
     // Nadia Benali wrote to État civil with her e-mail and phone.
     const created = await t.http('POST', `/api/v1/public/organizations/${town.org.slug}/requests`, {
-      body: { teamId: town.etatCivil.id, name: 'Nadia Benali', email: 'nadia.benali@example.fr', phone: '06 11 22 33 44', subject: 'Acte de naissance', body: 'Bonjour.' },
+      body: {
+        teamId: town.etatCivil.id,
+        name: 'Nadia Benali',
+        email: 'nadia.benali@example.fr',
+        phone: '06 11 22 33 44',
+        subject: 'Acte de naissance',
+        body: 'Bonjour.',
+      },
       headers: { 'x-forwarded-for': '10.2.0.1' },
     });
     expect(created.status).toBe(201);
@@ -57,7 +66,9 @@ describe('contact data an agent sees follows the services they work in', () => {
     expect(seen.body.createdAt).toBe(started.conversation.createdAt);
     const listed = (await t.http('GET', `/api/v1/conversations/${started.conversation.id}`, { token: town.agentSco.token })).body;
     expect(listed.contact).toEqual({ id: citizen.contactId, name: null });
-    await expectEventually(() => expect(sco.of<ConversationDto>('conversation.created').map((c) => c.id)).toContain(started.conversation.id));
+    await expectEventually(() =>
+      expect(sco.of<ConversationDto>('conversation.created').map((c) => c.id)).toContain(started.conversation.id),
+    );
     const received = JSON.stringify(sco.events);
     expect(received).not.toContain('Nadia');
     expect(received).not.toContain('nadia.benali');
@@ -71,7 +82,9 @@ describe('contact data an agent sees follows the services they work in', () => {
   });
 
   it('the agent cannot remove an identity they cannot see', async () => {
-    const res = await t.http('DELETE', `/api/v1/contacts/${citizen.contactId}/identities/${citizen.emailId}`, { token: town.agentSco.token });
+    const res = await t.http('DELETE', `/api/v1/contacts/${citizen.contactId}/identities/${citizen.emailId}`, {
+      token: town.agentSco.token,
+    });
     expect(res.status).toBe(404);
     expect((await t.db.query(`SELECT 1 FROM contact_identity WHERE id = $1`, [citizen.emailId])).rows).toHaveLength(1);
   });
@@ -82,7 +95,10 @@ describe('contact data an agent sees follows the services they work in', () => {
       body: { kind: 'email', value: 'parent.eleve@example.fr' },
     });
     expect(added.status).toBe(201);
-    expect(added.body.map((i: { kind: string; value: string }) => `${i.kind}:${i.value}`)).toEqual(['email:parent.eleve@example.fr', 'phone:+33611223344']);
+    expect(added.body.map((i: { kind: string; value: string }) => `${i.kind}:${i.value}`)).toEqual([
+      'email:parent.eleve@example.fr',
+      'phone:+33611223344',
+    ]);
     const ec = await contact(town.agentEC.token, citizen.contactId);
     expect(ec.body.identities.map((i) => i.value)).not.toContain('parent.eleve@example.fr');
   });
@@ -90,7 +106,13 @@ describe('contact data an agent sees follows the services they work in', () => {
   it('a name the agent types stays on their conversation and does not rename the citizen', async () => {
     const res = await t.http('POST', '/api/v1/conversations', {
       token: town.agentSco.token,
-      body: { channelKind: 'sms', to: '06 11 22 33 44', name: 'Maman de Léa', teamId: town.scolarite.id, body: 'Bonjour, le dossier de Léa est complet.' },
+      body: {
+        channelKind: 'sms',
+        to: '06 11 22 33 44',
+        name: 'Maman de Léa',
+        teamId: town.scolarite.id,
+        body: 'Bonjour, le dossier de Léa est complet.',
+      },
     });
     expect(res.status).toBe(201);
     expect(res.body.conversation.contact).toEqual({ id: citizen.contactId, name: 'Maman de Léa' });
@@ -103,9 +125,13 @@ describe('contact data an agent sees follows the services they work in', () => {
 
   it('the service that holds the citizen’s file and the supervisors see all of it', async () => {
     const ec = await contact(town.agentEC.token, citizen.contactId);
-    expect(ec.body.identities.map((i) => `${i.kind}:${i.value}`)).toEqual(['email:nadia.benali@example.fr', 'phone:+33611223344']);
+    expect(ec.body.identities.map((i) => `${i.kind}:${i.value}`)).toEqual([
+      'email:nadia.benali@example.fr',
+      'phone:+33611223344',
+    ]);
     expect(ec.body.conversations.map((c) => c.id)).toEqual([citizen.conversationId]);
-    const ecConversation = (await t.http('GET', `/api/v1/conversations/${citizen.conversationId}`, { token: town.agentEC.token })).body;
+    const ecConversation = (await t.http('GET', `/api/v1/conversations/${citizen.conversationId}`, { token: town.agentEC.token }))
+      .body;
     expect(ecConversation.contact.name).toBe('Nadia Benali');
 
     const sup = await contact(town.supervisor.token, citizen.contactId);

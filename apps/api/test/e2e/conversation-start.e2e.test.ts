@@ -18,7 +18,13 @@ describe('starting a conversation', () => {
     try {
       const res = await t.http('POST', '/api/v1/conversations', {
         token: town.agentEC.token,
-        body: { channelKind: 'email', to: ' Nadia.Benali@Example.FR ', name: 'Nadia Benali', subject: 'Votre dossier de mariage', body: 'Bonjour, il manque un justificatif.' },
+        body: {
+          channelKind: 'email',
+          to: ' Nadia.Benali@Example.FR ',
+          name: 'Nadia Benali',
+          subject: 'Votre dossier de mariage',
+          body: 'Bonjour, il manque un justificatif.',
+        },
       });
       expect(res.status).toBe(201);
       expect(res.body.conversation).toMatchObject({
@@ -29,10 +35,20 @@ describe('starting a conversation', () => {
         contact: { name: 'Nadia Benali' },
         lastChannelKind: 'email',
       });
-      expect(res.body.message).toMatchObject({ direction: 'outbound', kind: 'message', channelId: town.email.id, status: 'queued', authorAgentId: town.agentEC.id });
-      const { rows } = await t.db.query(`SELECT kind, value FROM contact_identity WHERE contact_id = $1`, [res.body.conversation.contact.id]);
+      expect(res.body.message).toMatchObject({
+        direction: 'outbound',
+        kind: 'message',
+        channelId: town.email.id,
+        status: 'queued',
+        authorAgentId: town.agentEC.id,
+      });
+      const { rows } = await t.db.query(`SELECT kind, value FROM contact_identity WHERE contact_id = $1`, [
+        res.body.conversation.contact.id,
+      ]);
       expect(rows).toEqual([{ kind: 'email', value: 'nadia.benali@example.fr' }]);
-      await expectEventually(() => expect(watcher.of<ConversationDto>('conversation.created').map((c) => c.id)).toContain(res.body.conversation.id));
+      await expectEventually(() =>
+        expect(watcher.of<ConversationDto>('conversation.created').map((c) => c.id)).toContain(res.body.conversation.id),
+      );
       const mine = await t.http('GET', '/api/v1/conversations?assignee=me&status=open', { token: town.agentEC.token });
       expect(mine.body.items.map((c: ConversationDto) => c.id)).toContain(res.body.conversation.id);
 
@@ -50,10 +66,20 @@ describe('starting a conversation', () => {
   });
 
   it('refuses bad addresses, foreign services, missing channels and empty messages, storing nothing', async () => {
-    const before = { conversations: await t.count('conversation'), contacts: await t.count('contact'), messages: await t.count('message') };
-    const bad = await t.http('POST', '/api/v1/conversations', { token: town.agentEC.token, body: { channelKind: 'sms', to: '12', body: 'Bonjour' } });
+    const before = {
+      conversations: await t.count('conversation'),
+      contacts: await t.count('contact'),
+      messages: await t.count('message'),
+    };
+    const bad = await t.http('POST', '/api/v1/conversations', {
+      token: town.agentEC.token,
+      body: { channelKind: 'sms', to: '12', body: 'Bonjour' },
+    });
     expect(bad.status).toBe(400);
-    const badPhone = await t.http('POST', '/api/v1/conversations', { token: town.agentEC.token, body: { channelKind: 'sms', to: 'pas un numéro', body: 'Bonjour' } });
+    const badPhone = await t.http('POST', '/api/v1/conversations', {
+      token: town.agentEC.token,
+      body: { channelKind: 'sms', to: 'pas un numéro', body: 'Bonjour' },
+    });
     expect(badPhone.status).toBe(400);
     expect(badPhone.body.message).toContain('numéro de téléphone invalide');
     const foreign = await t.http('POST', '/api/v1/conversations', {
@@ -61,16 +87,29 @@ describe('starting a conversation', () => {
       body: { channelKind: 'email', to: 'x@example.fr', teamId: town.etatCivil.id, body: 'Bonjour' },
     });
     expect(foreign.status).toBe(403);
-    const noWhatsapp = await t.http('POST', '/api/v1/conversations', { token: town.agentEC.token, body: { channelKind: 'whatsapp', to: '+33612345678', body: 'Bonjour' } });
+    const noWhatsapp = await t.http('POST', '/api/v1/conversations', {
+      token: town.agentEC.token,
+      body: { channelKind: 'whatsapp', to: '+33612345678', body: 'Bonjour' },
+    });
     expect(noWhatsapp.status).toBe(400);
     expect(noWhatsapp.body.message).toBe('aucun canal whatsapp actif dans votre organisation');
-    const empty = await t.http('POST', '/api/v1/conversations', { token: town.agentEC.token, body: { channelKind: 'email', to: 'x@example.fr', body: '   ' } });
+    const empty = await t.http('POST', '/api/v1/conversations', {
+      token: town.agentEC.token,
+      body: { channelKind: 'email', to: 'x@example.fr', body: '   ' },
+    });
     expect(empty.status).toBe(400);
     // A supervisor belongs to no single service: they must say which one.
-    const noTeam = await t.http('POST', '/api/v1/conversations', { token: town.supervisor.token, body: { channelKind: 'email', to: 'x@example.fr', body: 'Bonjour' } });
+    const noTeam = await t.http('POST', '/api/v1/conversations', {
+      token: town.supervisor.token,
+      body: { channelKind: 'email', to: 'x@example.fr', body: 'Bonjour' },
+    });
     expect(noTeam.status).toBe(400);
     expect(noTeam.body.message).toBe('choisissez le service de la conversation');
-    expect({ conversations: await t.count('conversation'), contacts: await t.count('contact'), messages: await t.count('message') }).toEqual(before);
+    expect({
+      conversations: await t.count('conversation'),
+      contacts: await t.count('contact'),
+      messages: await t.count('message'),
+    }).toEqual(before);
   });
 
   it('lets a supervisor open one in any service by SMS', async () => {
@@ -79,9 +118,15 @@ describe('starting a conversation', () => {
       body: { channelKind: 'sms', to: '06 12 34 56 78', teamId: town.scolarite.id, body: 'Bonjour, la cantine reprend lundi.' },
     });
     expect(res.status).toBe(201);
-    expect(res.body.conversation).toMatchObject({ teamId: town.scolarite.id, assigneeId: town.supervisor.id, lastChannelKind: 'sms' });
+    expect(res.body.conversation).toMatchObject({
+      teamId: town.scolarite.id,
+      assigneeId: town.supervisor.id,
+      lastChannelKind: 'sms',
+    });
     expect(res.body.message.channelId).toBe(town.sms.id);
-    const { rows } = await t.db.query(`SELECT value FROM contact_identity WHERE contact_id = $1`, [res.body.conversation.contact.id]);
+    const { rows } = await t.db.query(`SELECT value FROM contact_identity WHERE contact_id = $1`, [
+      res.body.conversation.contact.id,
+    ]);
     expect(rows).toEqual([{ value: '+33612345678' }]);
   });
 });

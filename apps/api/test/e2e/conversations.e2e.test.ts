@@ -116,10 +116,9 @@ describe('agent conversation API', () => {
       expect(pages).toBe(6);
       expect(new Set(seen).size).toBe(23);
       expect(seen.sort()).toEqual([...created].sort());
-      const { rows } = await t.db.query(
-        `SELECT id FROM conversation WHERE team_id = $1 ORDER BY last_message_at DESC, id DESC`,
-        [team.id],
-      );
+      const { rows } = await t.db.query(`SELECT id FROM conversation WHERE team_id = $1 ORDER BY last_message_at DESC, id DESC`, [
+        team.id,
+      ]);
       const ordered = [];
       cursor = null;
       do {
@@ -137,11 +136,16 @@ describe('agent conversation API', () => {
       const a = (await citizenWrites({ teamId: team.id })).conversationId;
       const b = (await citizenWrites({ teamId: team.id })).conversationId;
       const conv = (await t.http('GET', `/api/v1/conversations/${a}`, { token: agent.token })).body;
-      await t.http('PATCH', `/api/v1/conversations/${a}`, { token: agent.token, body: { assigneeId: agent.id, status: 'pending', version: conv.version } });
+      await t.http('PATCH', `/api/v1/conversations/${a}`, {
+        token: agent.token,
+        body: { assigneeId: agent.id, status: 'pending', version: conv.version },
+      });
       const list = async (q: string) =>
-        ((await t.http('GET', `/api/v1/conversations?teamId=${team.id}&${q}`, { token: agent.token })).body.items as { id: string }[]).map(
-          (c) => c.id,
-        );
+        (
+          (await t.http('GET', `/api/v1/conversations?teamId=${team.id}&${q}`, { token: agent.token })).body.items as {
+            id: string;
+          }[]
+        ).map((c) => c.id);
       expect(await list('assignee=me')).toEqual([a]);
       expect(await list('assignee=none')).toEqual([b]);
       expect(await list('status=pending')).toEqual([a]);
@@ -162,9 +166,18 @@ describe('agent conversation API', () => {
       await citizenWrites({ teamId: team.id });
       await citizenWrites({ teamId: town.scolarite.id });
       const c = (await t.http('GET', `/api/v1/conversations/${a}`, { token: agent.token })).body;
-      await t.http('PATCH', `/api/v1/conversations/${a}`, { token: agent.token, body: { assigneeId: agent.id, version: c.version } });
+      await t.http('PATCH', `/api/v1/conversations/${a}`, {
+        token: agent.token,
+        body: { assigneeId: agent.id, version: c.version },
+      });
       const counts = (await t.http('GET', '/api/v1/conversations/counts', { token: agent.token })).body;
-      expect(counts).toEqual({ mine: 1, unassigned: 1, callbackNeeded: 0, byStatus: { open: 2, pending: 0, snoozed: 0 }, byTeam: { [team.id]: 2 } });
+      expect(counts).toEqual({
+        mine: 1,
+        unassigned: 1,
+        callbackNeeded: 0,
+        byStatus: { open: 2, pending: 0, snoozed: 0 },
+        byTeam: { [team.id]: 2 },
+      });
       const all = (await t.http('GET', '/api/v1/conversations/counts', { token: town.supervisor.token })).body;
       expect(all.byTeam[team.id]).toBe(2);
       expect(all.byTeam[town.scolarite.id]).toBeGreaterThanOrEqual(1);
@@ -174,11 +187,14 @@ describe('agent conversation API', () => {
       const team = await t.newTeam(town.org.id, 'Scolarité bis');
       const agent = await t.newAgent({ organizationId: town.org.id, teamIds: [team.id] });
       const school = (await citizenWrites({ teamId: team.id, subject: 'Inscription à l’école' })).conversationId;
-      const body = (await citizenWrites({ teamId: team.id, text: 'Les éclairages publics de la rue sont éteints' })).conversationId;
+      const body = (await citizenWrites({ teamId: team.id, text: 'Les éclairages publics de la rue sont éteints' }))
+        .conversationId;
       const byMail = (await citizenWrites({ teamId: team.id, email: 'jose.garcia@exemple.fr' })).conversationId;
       const q = async (term: string) =>
-        ((await t.http('GET', `/api/v1/conversations?teamId=${team.id}&q=${encodeURIComponent(term)}`, { token: agent.token })).body
-          .items as { id: string }[]).map((c) => c.id);
+        (
+          (await t.http('GET', `/api/v1/conversations?teamId=${team.id}&q=${encodeURIComponent(term)}`, { token: agent.token }))
+            .body.items as { id: string }[]
+        ).map((c) => c.id);
       expect(await q('ecole')).toEqual([school]);
       expect(await q('ÉCOLES')).toEqual([school]);
       expect(await q('eclairage')).toEqual([body]);
@@ -195,7 +211,10 @@ describe('agent conversation API', () => {
       await t.ingest.ingest({
         channelId: town.webform.id,
         externalId: randomUUID(),
-        from: { kind: 'email', value: (await t.db.query(`SELECT value FROM contact_identity WHERE contact_id = $1`, [seen.contact.id])).rows[0].value },
+        from: {
+          kind: 'email',
+          value: (await t.db.query(`SELECT value FROM contact_identity WHERE contact_id = $1`, [seen.contact.id])).rows[0].value,
+        },
         text: 'Pardon, c’est pour ma fille',
         thread: { conversationId: id },
       });
@@ -213,7 +232,13 @@ describe('agent conversation API', () => {
         body: { kind: 'reply', body: 'Bonjour, c’est noté.', version: stale.body.current.version },
       });
       expect(ok.status).toBe(201);
-      expect(ok.body).toMatchObject({ conversationId: id, direction: 'outbound', kind: 'message', channelId: town.webform.id, status: 'queued' });
+      expect(ok.body).toMatchObject({
+        conversationId: id,
+        direction: 'outbound',
+        kind: 'message',
+        channelId: town.webform.id,
+        status: 'queued',
+      });
       const after = (await t.http('GET', `/api/v1/conversations/${id}`, { token: town.agentEC.token })).body;
       expect(after.firstResponseAt).not.toBeNull();
       expect(after.version).toBe(stale.body.current.version + 1);
@@ -233,23 +258,36 @@ describe('agent conversation API', () => {
         body: { kind: 'reply', body: 'Bonjour', channelId: other.email.id, version: c.version },
       });
       expect(foreignChannel.status).toBe(400);
-      for (const body of [{ kind: 'reply', body: '   ', version: c.version }, { kind: 'fax', body: 'x', version: c.version }, { kind: 'note', body: 'x' }]) {
-        expect((await t.http('POST', `/api/v1/conversations/${id}/messages`, { token: town.agentEC.token, body })).status).toBe(400);
+      for (const body of [
+        { kind: 'reply', body: '   ', version: c.version },
+        { kind: 'fax', body: 'x', version: c.version },
+        { kind: 'note', body: 'x' },
+      ]) {
+        expect((await t.http('POST', `/api/v1/conversations/${id}/messages`, { token: town.agentEC.token, body })).status).toBe(
+          400,
+        );
       }
-      expect((await t.http('POST', `/api/v1/conversations/nimportequoi/messages`, { token: town.agentEC.token, body: {} })).status).toBe(400);
+      expect(
+        (await t.http('POST', `/api/v1/conversations/nimportequoi/messages`, { token: town.agentEC.token, body: {} })).status,
+      ).toBe(400);
     });
 
     it('lists messages oldest first within a page, paging back in time', async () => {
       const { conversationId: id } = await citizenWrites({});
       let version = (await t.http('GET', `/api/v1/conversations/${id}`, { token: town.agentEC.token })).body.version;
       for (let i = 1; i <= 5; i++) {
-        const r = await t.http('POST', `/api/v1/conversations/${id}/messages`, { token: town.agentEC.token, body: { kind: 'note', body: `note ${i}`, version } });
+        const r = await t.http('POST', `/api/v1/conversations/${id}/messages`, {
+          token: town.agentEC.token,
+          body: { kind: 'note', body: `note ${i}`, version },
+        });
         expect(r.status).toBe(201);
         version++;
       }
       const p1 = (await t.http('GET', `/api/v1/conversations/${id}/messages?limit=4`, { token: town.agentEC.token })).body;
       expect(p1.items.map((m: { body: string }) => m.body)).toEqual(['note 2', 'note 3', 'note 4', 'note 5']);
-      const p2 = (await t.http('GET', `/api/v1/conversations/${id}/messages?limit=4&cursor=${p1.nextCursor}`, { token: town.agentEC.token })).body;
+      const p2 = (
+        await t.http('GET', `/api/v1/conversations/${id}/messages?limit=4&cursor=${p1.nextCursor}`, { token: town.agentEC.token })
+      ).body;
       expect(p2.items.map((m: { body: string }) => m.body)).toEqual(['Bonjour', 'note 1']);
       expect(p2.nextCursor).toBeNull();
     });
@@ -309,10 +347,16 @@ describe('agent conversation API', () => {
       expect(file.identities).toEqual([{ id: expect.any(String), kind: 'email', value: 'famille.nguyen@example.fr' }]);
       expect(file.conversations.map((c: { subject: string }) => c.subject)).toEqual(['Deuxième', 'Première']);
 
-      const added = await t.http('POST', `/api/v1/contacts/${first.contactId}/identities`, { token, body: { kind: 'phone', value: '07 81 22 36 44' } });
+      const added = await t.http('POST', `/api/v1/contacts/${first.contactId}/identities`, {
+        token,
+        body: { kind: 'phone', value: '07 81 22 36 44' },
+      });
       expect(added.status).toBe(201);
       expect(added.body.map((i: { value: string }) => i.value)).toContain('+33781223644');
-      expect((await t.http('POST', `/api/v1/contacts/${first.contactId}/identities`, { token, body: { kind: 'phone', value: '12' } })).status).toBe(400);
+      expect(
+        (await t.http('POST', `/api/v1/contacts/${first.contactId}/identities`, { token, body: { kind: 'phone', value: '12' } }))
+          .status,
+      ).toBe(400);
 
       const stranger = await citizenWrites({ email: 'autre.personne@example.fr' });
       const taken = await t.http('POST', `/api/v1/contacts/${first.contactId}/identities`, {

@@ -97,7 +97,10 @@ describe('domain events: one typed bus after commit, listeners in their own file
   const twilioHook = async (path: string, params: Record<string, string>) => {
     const res = await fetch(t.url + path, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature(TOKEN, t.config.publicUrl + path, params) },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': twilioSignature(TOKEN, t.config.publicUrl + path, params),
+      },
       body: new URLSearchParams(params).toString(),
     });
     expect(res.status).toBe(200);
@@ -105,7 +108,9 @@ describe('domain events: one typed bus after commit, listeners in their own file
   const metaHook = async (payload: object) => {
     const raw = JSON.stringify(payload);
     const sig = `sha256=${createHmac('sha256', APP_SECRET).update(raw).digest('hex')}`;
-    expect((await t.http('POST', `/webhooks/meta/${ch.messenger}`, { body: raw, headers: { 'x-hub-signature-256': sig } })).status).toBe(200);
+    expect(
+      (await t.http('POST', `/webhooks/meta/${ch.messenger}`, { body: raw, headers: { 'x-hub-signature-256': sig } })).status,
+    ).toBe(200);
   };
   const pbxHook = async (e: object) => {
     const raw = JSON.stringify(e);
@@ -117,16 +122,23 @@ describe('domain events: one typed bus after commit, listeners in their own file
     expect(res.status).toBe(202);
   };
   const channel = async (kind: string, config: object) => {
-    const res = await t.http('POST', '/api/v1/channels', { token: town.admin.token, body: { kind, name: `Canal ${kind}`, teamId: town.etatCivil.id, config } });
+    const res = await t.http('POST', '/api/v1/channels', {
+      token: town.admin.token,
+      body: { kind, name: `Canal ${kind}`, teamId: town.etatCivil.id, config },
+    });
     expect(res.status).toBe(201);
     return res.body.id as string;
   };
   const conversationOf = async (externalId: string) =>
-    (await t.db.query(`SELECT conversation_id FROM message WHERE external_id = $1`, [externalId])).rows[0]?.conversation_id as string;
+    (await t.db.query(`SELECT conversation_id FROM message WHERE external_id = $1`, [externalId])).rows[0]
+      ?.conversation_id as string;
   const get = async (id: string, token = town.supervisor.token): Promise<ConversationDto> =>
     (await t.http('GET', `/api/v1/conversations/${id}`, { token })).body;
   const update = async (id: string, changes: object, token = town.supervisor.token) => {
-    const res = await t.http('PATCH', `/api/v1/conversations/${id}`, { token, body: { ...changes, version: (await get(id, token)).version } });
+    const res = await t.http('PATCH', `/api/v1/conversations/${id}`, {
+      token,
+      body: { ...changes, version: (await get(id, token)).version },
+    });
     expect(res.status).toBe(200);
     return res.body as ConversationDto;
   };
@@ -189,10 +201,26 @@ describe('domain events: one typed bus after commit, listeners in their own file
     const mailId = `<${hex()}@exemple.fr>`;
     await dovecot.append(
       box,
-      [`From: Anne Mail <anne.${hex(3)}@exemple.fr>`, `To: ${ADDRESS}`, 'Subject: Acte de naissance', `Message-ID: ${mailId}`, 'Content-Type: text/plain; charset=utf-8', '', 'Bonjour', ''].join('\r\n'),
+      [
+        `From: Anne Mail <anne.${hex(3)}@exemple.fr>`,
+        `To: ${ADDRESS}`,
+        'Subject: Acte de naissance',
+        `Message-ID: ${mailId}`,
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'Bonjour',
+        '',
+      ].join('\r\n'),
     );
     // SMS and WhatsApp, through Twilio's webhooks.
-    await twilioHook(`/webhooks/twilio/${ch.sms}/sms`, { MessageSid: 'SM' + hex(16), AccountSid: ACCOUNT, From: '+33611000001', To: '+33700000011', Body: 'Bonjour', NumMedia: '0' });
+    await twilioHook(`/webhooks/twilio/${ch.sms}/sms`, {
+      MessageSid: 'SM' + hex(16),
+      AccountSid: ACCOUNT,
+      From: '+33611000001',
+      To: '+33700000011',
+      Body: 'Bonjour',
+      NumMedia: '0',
+    });
     await twilioHook(`/webhooks/twilio/${ch.whatsapp}/sms`, {
       MessageSid: 'SM' + hex(16),
       AccountSid: ACCOUNT,
@@ -203,28 +231,61 @@ describe('domain events: one typed bus after commit, listeners in their own file
     });
     // A Twilio call nobody answers: the call, then its outcome.
     const callSid = 'CA' + hex(16);
-    await twilioHook(`/webhooks/twilio/${ch.voice}/voice`, { CallSid: callSid, AccountSid: ACCOUNT, From: '+33611000003', To: '+33140000011', CallStatus: 'ringing', Direction: 'inbound' });
-    await twilioHook(`/webhooks/twilio/${ch.voice}/voice-status`, { CallSid: callSid, AccountSid: ACCOUNT, DialCallStatus: 'no-answer', DialCallDuration: '0' });
+    await twilioHook(`/webhooks/twilio/${ch.voice}/voice`, {
+      CallSid: callSid,
+      AccountSid: ACCOUNT,
+      From: '+33611000003',
+      To: '+33140000011',
+      CallStatus: 'ringing',
+      Direction: 'inbound',
+    });
+    await twilioHook(`/webhooks/twilio/${ch.voice}/voice-status`, {
+      CallSid: callSid,
+      AccountSid: ACCOUNT,
+      DialCallStatus: 'no-answer',
+      DialCallDuration: '0',
+    });
     // Messenger: a message, a reaction to it, and a reply written in Meta's own inbox (echo).
     const mid = `m_${hex()}`;
     await metaHook(P.messaging('page', [{ accountId: PAGE, events: [P.text(PAGE, 'PSID-EV', mid, 'Bonjour la mairie')] }]));
     await metaHook(P.messaging('page', [{ accountId: PAGE, events: [P.reaction(PAGE, 'PSID-EV', mid, '👍')] }]));
-    await metaHook(P.messaging('page', [{ accountId: PAGE, events: [P.echo(PAGE, 'PSID-EV', `m_${hex()}`, 'Réponse depuis Meta')] }]));
+    await metaHook(
+      P.messaging('page', [{ accountId: PAGE, events: [P.echo(PAGE, 'PSID-EV', `m_${hex()}`, 'Réponse depuis Meta')] }]),
+    );
     // A switchboard call.
-    await pbxHook({ event: 'ringing', callId: `3cx-${hex(4)}`, from: '+33611000004', to: '+33140000000', direction: 'inbound', at: new Date().toISOString() });
+    await pbxHook({
+      event: 'ringing',
+      callId: `3cx-${hex(4)}`,
+      from: '+33611000004',
+      to: '+33140000000',
+      direction: 'inbound',
+      at: new Date().toISOString(),
+    });
     // The web form, then the citizen's reply on the tracking page.
     const form = await t.http('POST', `/api/v1/public/organizations/${town.org.slug}/requests`, {
-      body: { teamId: town.scolarite.id, name: 'Élodie Martin', email: `elodie.${hex(3)}@exemple.fr`, subject: 'Cantine', body: 'Bonjour' },
+      body: {
+        teamId: town.scolarite.id,
+        name: 'Élodie Martin',
+        email: `elodie.${hex(3)}@exemple.fr`,
+        subject: 'Cantine',
+        body: 'Bonjour',
+      },
       headers: { 'x-forwarded-for': '10.9.0.1' },
     });
     expect(form.status).toBe(201);
-    const tracking = await t.http('POST', `/api/v1/public/requests/${form.body.reference}?token=${form.body.trackingToken}`, { body: { body: 'Une précision' } });
+    const tracking = await t.http('POST', `/api/v1/public/requests/${form.body.reference}?token=${form.body.trackingToken}`, {
+      body: { body: 'Une précision' },
+    });
     expect(tracking.status).toBe(201);
     // Agents: a note and a reply on the SMS file, then a status change, an assignment and a transfer.
     await expectEventually(async () => expect(await t.count('message')).toBeGreaterThanOrEqual(10), { timeoutMs: 15_000 });
-    const smsFile = (await t.db.query(`SELECT conversation_id FROM message WHERE channel_id = $1`, [ch.sms])).rows[0].conversation_id as string;
+    const smsFile = (await t.db.query(`SELECT conversation_id FROM message WHERE channel_id = $1`, [ch.sms])).rows[0]
+      .conversation_id as string;
     const agent = town.agentEC;
-    const note = await t.http('POST', `/api/v1/conversations/${smsFile}/messages`, { token: agent.token, body: { kind: 'note', body: 'À voir', version: (await get(smsFile, agent.token)).version } });
+    const note = await t.http('POST', `/api/v1/conversations/${smsFile}/messages`, {
+      token: agent.token,
+      body: { kind: 'note', body: 'À voir', version: (await get(smsFile, agent.token)).version },
+    });
     expect(note.status).toBe(201);
     const reply = await t.http('POST', `/api/v1/conversations/${smsFile}/messages`, {
       token: agent.token,
@@ -258,7 +319,9 @@ describe('domain events: one typed bus after commit, listeners in their own file
       'conversation.assigned sms': 1,
       'conversation.transferred sms': 1,
     };
-    await expectEventually(() => expect(tally(Object.keys(expected).map((k) => k.split(' ')[0]!))).toEqual(expected), { timeoutMs: 15_000 });
+    await expectEventually(() => expect(tally(Object.keys(expected).map((k) => k.split(' ')[0]!))).toEqual(expected), {
+      timeoutMs: 15_000,
+    });
     // Updates: a message joining a file, the call moving on, the reply's delivery status, the agents' changes.
     await expectEventually(() =>
       expect(Object.keys(tally(['conversation.updated', 'message.updated']))).toEqual(
@@ -272,7 +335,9 @@ describe('domain events: one typed bus after commit, listeners in their own file
         ]),
       ),
     );
-    const agentChanges = EveryEventListener.heard.filter(({ event: e }) => e.type === 'conversation.updated' && e.change === 'agent');
+    const agentChanges = EveryEventListener.heard.filter(
+      ({ event: e }) => e.type === 'conversation.updated' && e.change === 'agent',
+    );
     expect(agentChanges).toHaveLength(3);
     // Every event went out after its write committed, with its own id, and names its organization.
     expect(EveryEventListener.heard.every((h) => h.committed)).toBe(true);
@@ -283,14 +348,30 @@ describe('domain events: one typed bus after commit, listeners in their own file
   it('a listener that throws neither undoes the write nor stops the other listeners', async () => {
     EveryEventListener.heard = [];
     const sid = 'SM' + hex(16);
-    await twilioHook(`/webhooks/twilio/${ch.sms}/sms`, { MessageSid: sid, AccountSid: ACCOUNT, From: '+33611000009', To: '+33700000011', Body: 'Encore moi', NumMedia: '0' });
+    await twilioHook(`/webhooks/twilio/${ch.sms}/sms`, {
+      MessageSid: sid,
+      AccountSid: ACCOUNT,
+      From: '+33611000009',
+      To: '+33700000011',
+      Body: 'Encore moi',
+      NumMedia: '0',
+    });
     expect(await conversationOf(sid)).toBeTruthy();
-    await expectEventually(() => expect(EveryEventListener.heard.filter((h) => h.event.type === 'message.received')).toHaveLength(1));
+    await expectEventually(() =>
+      expect(EveryEventListener.heard.filter((h) => h.event.type === 'message.received')).toHaveLength(1),
+    );
   });
 
   it('a durable listener runs from the job queue once per event, its job enqueued in the same transaction as the write', async () => {
     const sid = 'SM' + hex(16);
-    await twilioHook(`/webhooks/twilio/${ch.sms}/sms`, { MessageSid: sid, AccountSid: ACCOUNT, From: '+33611000010', To: '+33700000011', Body: 'Bonjour', NumMedia: '0' });
+    await twilioHook(`/webhooks/twilio/${ch.sms}/sms`, {
+      MessageSid: sid,
+      AccountSid: ACCOUNT,
+      From: '+33611000010',
+      To: '+33700000011',
+      Body: 'Bonjour',
+      NumMedia: '0',
+    });
     const id = await conversationOf(sid);
     const closed = await update(id, { status: 'closed' });
     const heard = () => DurableStatusListener.runs.filter((r) => r.status === 'closed');
@@ -302,23 +383,43 @@ describe('domain events: one typed bus after commit, listeners in their own file
 
     // A write that rolls back takes its durable job with it.
     const events = t.app.get(DomainEvents);
-    const lost = domainEvent('conversation.status_changed', town.org.id, { conversation: closed, previousStatus: 'closed', status: 'open', byAgentId: null });
+    const lost = domainEvent('conversation.status_changed', town.org.id, {
+      conversation: closed,
+      previousStatus: 'closed',
+      status: 'open',
+      byAgentId: null,
+    });
     await expect(
       t.app.get(Database).tx(async (m, afterCommit) => {
         await events.record(m, afterCommit, lost);
         throw new Error('annulé');
       }),
     ).rejects.toThrow('annulé');
-    expect((await t.db.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1 AND data->'event'->>'id' = $2`, [QUEUES.domainEvents, lost.id])).rows[0].n).toBe(0);
+    expect(
+      (
+        await t.db.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1 AND data->'event'->>'id' = $2`, [
+          QUEUES.domainEvents,
+          lost.id,
+        ])
+      ).rows[0].n,
+    ).toBe(0);
 
     // The same job delivered twice (a crash after the work, before the queue heard of it) runs once.
-    const again = domainEvent('conversation.status_changed', town.org.id, { conversation: closed, previousStatus: 'open', status: 'pending', byAgentId: null });
+    const again = domainEvent('conversation.status_changed', town.org.id, {
+      conversation: closed,
+      previousStatus: 'open',
+      status: 'pending',
+      byAgentId: null,
+    });
     const queue = t.app.get(JobQueue);
     await queue.send(QUEUES.domainEvents, { listener: 'DurableStatusListener.onStatus', event: again });
     await queue.send(QUEUES.domainEvents, { listener: 'DurableStatusListener.onStatus', event: again });
     await expectEventually(
       async () => {
-        const { rows } = await t.db.query(`SELECT state FROM pgboss.job WHERE name = $1 AND data->'event'->>'id' = $2`, [QUEUES.domainEvents, again.id]);
+        const { rows } = await t.db.query(`SELECT state FROM pgboss.job WHERE name = $1 AND data->'event'->>'id' = $2`, [
+          QUEUES.domainEvents,
+          again.id,
+        ]);
         expect(rows.map((r) => r.state)).toEqual(['completed', 'completed']);
       },
       { timeoutMs: 15_000 },

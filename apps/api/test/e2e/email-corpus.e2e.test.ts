@@ -84,14 +84,25 @@ describe('e-mail as it really arrives', () => {
     await dovecot.append(box, sample('dup-same-id-a.eml'));
     const first = await message(channelId, '<reused-id-42@laposte.net>');
     await dovecot.append(box, sample('dup-same-id-b.eml'));
-    await expectEventually(async () => expect((await outcomes(channelId)).imported).toHaveLength(2), { timeoutMs: 12_000, intervalMs: 50 });
-    const { rows } = await t.db.query(`SELECT external_id, body FROM message WHERE channel_id = $1 AND id <> $2`, [channelId, first.id]);
+    await expectEventually(async () => expect((await outcomes(channelId)).imported).toHaveLength(2), {
+      timeoutMs: 12_000,
+      intervalMs: 50,
+    });
+    const { rows } = await t.db.query(`SELECT external_id, body FROM message WHERE channel_id = $1 AND id <> $2`, [
+      channelId,
+      first.id,
+    ]);
     expect(rows[0].body).toContain('justificatif de domicile');
     expect(rows[0].external_id).toMatch(/^<reused-id-42@laposte\.net>#[0-9a-f]{16}$/);
     await dovecot.append(box, sample('dup-same-id-a.eml'));
     await expectEventually(async () =>
       expect(await activity(channelId)).toEqual([
-        expect.objectContaining({ kind: 'duplicate', externalId: '<reused-id-42@laposte.net>', uid: 3, reason: expect.stringMatching(/doublon/) }),
+        expect.objectContaining({
+          kind: 'duplicate',
+          externalId: '<reused-id-42@laposte.net>',
+          uid: 3,
+          reason: expect.stringMatching(/doublon/),
+        }),
       ]),
     );
     expect((await outcomes(channelId)).imported).toHaveLength(2);
@@ -102,7 +113,11 @@ describe('e-mail as it really arrives', () => {
     await dovecot.append(box, sample('bounce-unmatched.eml'));
     await expectEventually(async () =>
       expect(await activity(channelId)).toEqual([
-        expect.objectContaining({ kind: 'unmatched-bounce', externalId: '<never-sent-by-guichet@ville-demo.fr>', reason: expect.stringContaining('550 5.1.1') }),
+        expect.objectContaining({
+          kind: 'unmatched-bounce',
+          externalId: '<never-sent-by-guichet@ville-demo.fr>',
+          reason: expect.stringContaining('550 5.1.1'),
+        }),
       ]),
     );
     expect((await outcomes(channelId)).imported).toEqual([]);
@@ -130,7 +145,9 @@ describe('e-mail as it really arrives', () => {
     expect(row.possibly_related_to_id).toBe(file.conversation_id);
     expect(row.meta.senderDeduced).toBe('reply-to');
     expect(row.citizen_name).toBe('Sophie Bernard');
-    const res = await t.http('GET', `/api/v1/conversations/${row.conversation_id}/messages?limit=10`, { token: town.admin.token });
+    const res = await t.http('GET', `/api/v1/conversations/${row.conversation_id}/messages?limit=10`, {
+      token: town.admin.token,
+    });
     expect((res.body.items as MessageDto[]).map((m) => m.senderDeduced)).toEqual(['reply-to']);
   });
 
@@ -138,16 +155,26 @@ describe('e-mail as it really arrives', () => {
     const { box, channelId } = await mailbox('pieces');
     await dovecot.append(box, sample('attachment-names.eml'));
     const row = await message(channelId, '<att-names-1@gmail.com>');
-    const res = await t.http('GET', `/api/v1/conversations/${row.conversation_id}/messages?limit=10`, { token: town.admin.token });
+    const res = await t.http('GET', `/api/v1/conversations/${row.conversation_id}/messages?limit=10`, {
+      token: town.admin.token,
+    });
     const [m] = res.body.items as MessageDto[];
-    expect(m!.attachments.map((a) => a.fileName)).toEqual(['Objet du message.eml', 'piece-jointe-2.mov', 'scan.pdf', 'scan (2).pdf', 'film.quicktime']);
+    expect(m!.attachments.map((a) => a.fileName)).toEqual([
+      'Objet du message.eml',
+      'piece-jointe-2.mov',
+      'scan.pdf',
+      'scan (2).pdf',
+      'film.quicktime',
+    ]);
   });
 
   it('marks inline images by their Content-ID, shown in place and not listed again, unless also a real attachment', async () => {
     const { box, channelId } = await mailbox('images');
     await dovecot.append(box, sample('inline-images.eml'));
     const row = await message(channelId, '<inline-1@sfr.fr>');
-    const res = await t.http('GET', `/api/v1/conversations/${row.conversation_id}/messages?limit=10`, { token: town.admin.token });
+    const res = await t.http('GET', `/api/v1/conversations/${row.conversation_id}/messages?limit=10`, {
+      token: town.admin.token,
+    });
     const [m] = res.body.items as MessageDto[];
     expect(m!.htmlBody).toContain('src="cid:part1.nid@sfr.fr"');
     expect(m!.attachments.map((a) => [a.fileName, a.contentId ?? null, a.inline ?? false])).toEqual([
@@ -162,7 +189,9 @@ describe('e-mail as it really arrives', () => {
 
   it('accounts for every mail of the corpus: imported, quarantined or recorded as skipped, none unexplained', async () => {
     const { box, channelId } = await mailbox('corpus');
-    const files = readdirSync(CORPUS).filter((f) => f.endsWith('.eml')).sort();
+    const files = readdirSync(CORPUS)
+      .filter((f) => f.endsWith('.eml'))
+      .sort();
     // The first sample again at the end: the same mail twice is a duplicate.
     const delivered = [...files, 'dup-same-id-a.eml'];
     for (const f of delivered) await dovecot.append(box, sample(f));

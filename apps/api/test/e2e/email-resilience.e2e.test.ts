@@ -8,7 +8,16 @@ const ADDRESS = 'accueil@ville-demo.fr';
 const mid = () => `<${randomBytes(8).toString('hex')}@exemple.fr>`;
 const mail = (subject: string, id = mid()) => ({
   id,
-  raw: [`From: citoyen-${id.slice(1, 7)}@exemple.fr`, `To: ${ADDRESS}`, `Subject: ${subject}`, `Message-ID: ${id}`, 'Content-Type: text/plain; charset=utf-8', '', `Texte ${subject}`, ''].join('\r\n'),
+  raw: [
+    `From: citoyen-${id.slice(1, 7)}@exemple.fr`,
+    `To: ${ADDRESS}`,
+    `Subject: ${subject}`,
+    `Message-ID: ${id}`,
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    `Texte ${subject}`,
+    '',
+  ].join('\r\n'),
 });
 
 /**
@@ -26,7 +35,12 @@ describe('email watcher resilience', () => {
   const delivered: string[] = [];
 
   const countOf = async (externalId: string) =>
-    (await t.db.query(`SELECT count(*)::int AS n FROM message WHERE channel_id = $1 AND external_id = $2`, [channelId, externalId])).rows[0].n as number;
+    (
+      await t.db.query(`SELECT count(*)::int AS n FROM message WHERE channel_id = $1 AND external_id = $2`, [
+        channelId,
+        externalId,
+      ])
+    ).rows[0].n as number;
   const imported = (externalId: string, timeoutMs = 12_000) =>
     expectEventually(async () => expect(await countOf(externalId)).toBe(1), { timeoutMs, intervalMs: 50 });
   const deliver = async (subject: string) => {
@@ -35,9 +49,13 @@ describe('email watcher resilience', () => {
     delivered.push(m.id);
     return m.id;
   };
-  const holders = (apps: TestApp[]) => apps.filter((x) => x.app.get(MailboxWatcherService).activeChannelIds().includes(channelId));
+  const holders = (apps: TestApp[]) =>
+    apps.filter((x) => x.app.get(MailboxWatcherService).activeChannelIds().includes(channelId));
   const allOnce = async () => {
-    const { rows } = await t.db.query(`SELECT external_id, count(*)::int AS n FROM message WHERE channel_id = $1 GROUP BY external_id`, [channelId]);
+    const { rows } = await t.db.query(
+      `SELECT external_id, count(*)::int AS n FROM message WHERE channel_id = $1 GROUP BY external_id`,
+      [channelId],
+    );
     expect(rows.filter((r: { n: number }) => r.n !== 1)).toEqual([]);
     expect(rows.map((r: { external_id: string }) => r.external_id).sort()).toEqual([...delivered].sort());
   };
@@ -45,7 +63,11 @@ describe('email watcher resilience', () => {
   beforeAll(async () => {
     dovecot = await startDovecot();
     t = await startTestApp({ runJobs: false });
-    a = await startTestApp({ databaseUrl: t.config.databaseUrl, encryptionKey: t.config.encryptionKey, appSecret: t.config.appSecret });
+    a = await startTestApp({
+      databaseUrl: t.config.databaseUrl,
+      encryptionKey: t.config.encryptionKey,
+      appSecret: t.config.appSecret,
+    });
     town = await seedTown(t);
     box = await dovecot.addUser('accueil');
     const res = await t.http('POST', '/api/v1/channels', {
@@ -97,11 +119,14 @@ describe('email watcher resilience', () => {
   });
 
   it('UIDVALIDITY change: full resync deduplicated by Message-ID, then new mail as usual', async () => {
-    const before = (await t.db.query(`SELECT uid_validity FROM mailbox_cursor WHERE channel_id = $1`, [channelId])).rows[0].uid_validity;
+    const before = (await t.db.query(`SELECT uid_validity FROM mailbox_cursor WHERE channel_id = $1`, [channelId])).rows[0]
+      .uid_validity;
     await dovecot.changeUidValidity(box);
     await imported(await deliver('après la migration du serveur'), 15_000);
     const after = await expectEventually(async () => {
-      const { rows } = await t.db.query(`SELECT uid_validity, highest_uid FROM mailbox_cursor WHERE channel_id = $1`, [channelId]);
+      const { rows } = await t.db.query(`SELECT uid_validity, highest_uid FROM mailbox_cursor WHERE channel_id = $1`, [
+        channelId,
+      ]);
       expect(rows[0].uid_validity).not.toBe(before);
       return rows[0];
     });
@@ -110,15 +135,22 @@ describe('email watcher resilience', () => {
   });
 
   it('a channel disabled through the API stops its watcher; enabled again, it imports what arrived meanwhile', async () => {
-    const patch = (enabled: boolean) => t.http('PATCH', `/api/v1/channels/${channelId}`, { token: town.admin.token, body: { enabled } });
+    const patch = (enabled: boolean) =>
+      t.http('PATCH', `/api/v1/channels/${channelId}`, { token: town.admin.token, body: { enabled } });
     expect((await patch(false)).status).toBe(200);
     await expectEventually(() => expect(holders([a])).toHaveLength(0), { timeoutMs: 8000 });
     const meanwhile = await deliver('pendant la désactivation');
     // A citizen's mail and her answer to it, fetched in one batch: stored in order, in one file.
     const first = `<${randomBytes(8).toString('hex')}@exemple.fr>`;
     const answer = `<${randomBytes(8).toString('hex')}@exemple.fr>`;
-    for (const [id, extra] of [[first, ''], [answer, `In-Reply-To: ${first}\r\n`]] as const) {
-      await dovecot.append(box, `From: Zoé <zoe@exemple.fr>\r\nTo: ${ADDRESS}\r\nSubject: Lot\r\nMessage-ID: ${id}\r\n${extra}\r\nTexte\r\n`);
+    for (const [id, extra] of [
+      [first, ''],
+      [answer, `In-Reply-To: ${first}\r\n`],
+    ] as const) {
+      await dovecot.append(
+        box,
+        `From: Zoé <zoe@exemple.fr>\r\nTo: ${ADDRESS}\r\nSubject: Lot\r\nMessage-ID: ${id}\r\n${extra}\r\nTexte\r\n`,
+      );
       delivered.push(id);
     }
     await sleep(300);
@@ -126,7 +158,10 @@ describe('email watcher resilience', () => {
     expect((await patch(true)).status).toBe(200);
     await imported(meanwhile, 10_000);
     await imported(answer);
-    const { rows } = await t.db.query(`SELECT external_id, conversation_id FROM message WHERE channel_id = $1 AND external_id = ANY($2)`, [channelId, [first, answer]]);
+    const { rows } = await t.db.query(
+      `SELECT external_id, conversation_id FROM message WHERE channel_id = $1 AND external_id = ANY($2)`,
+      [channelId, [first, answer]],
+    );
     expect(new Set(rows.map((r: { conversation_id: string }) => r.conversation_id)).size).toBe(1);
     await allOnce();
   });
@@ -154,19 +189,27 @@ describe('email watcher resilience', () => {
     });
     const id = res.body.id as string;
     const count = async (externalId: string) =>
-      (await t.db.query(`SELECT count(*)::int AS n FROM message WHERE channel_id = $1 AND external_id = $2`, [id, externalId])).rows[0].n;
+      (await t.db.query(`SELECT count(*)::int AS n FROM message WHERE channel_id = $1 AND external_id = $2`, [id, externalId]))
+        .rows[0].n;
     await expectEventually(async () => expect(await count(recent.id)).toBe(1), { timeoutMs: 8000 });
     const later = mail('nouveau');
     await dovecot.append(old, later.raw);
     await expectEventually(async () => expect(await count(later.id)).toBe(1), { timeoutMs: 8000 });
     expect(await count(oldMail.id)).toBe(0);
-    const { rows } = await t.db.query(`SELECT created_at FROM message WHERE channel_id = $1 AND external_id = $2`, [id, recent.id]);
+    const { rows } = await t.db.query(`SELECT created_at FROM message WHERE channel_id = $1 AND external_id = $2`, [
+      id,
+      recent.id,
+    ]);
     // Backfilled mail keeps its arrival date.
     expect(Date.now() - rows[0].created_at.getTime()).toBeGreaterThan(86_400_000);
   });
 
   it('two instances on one mailbox: one watcher; the other takes over when the holder dies', async () => {
-    b = await startTestApp({ databaseUrl: t.config.databaseUrl, encryptionKey: t.config.encryptionKey, appSecret: t.config.appSecret });
+    b = await startTestApp({
+      databaseUrl: t.config.databaseUrl,
+      encryptionKey: t.config.encryptionKey,
+      appSecret: t.config.appSecret,
+    });
     // b refreshes every 2 s: give it several chances to (wrongly) start a second watcher.
     await sleep(4500);
     expect(holders([a, b]).map((x) => x.url)).toEqual([a.url]);

@@ -20,7 +20,10 @@ const crlf = (lines: string[]) => lines.join('\r\n');
 const mid = () => `<${randomBytes(8).toString('hex')}@exemple.fr>`;
 
 /** A plain text mail from a citizen. */
-function mail(o: { from: string; subject: string; body?: string; id?: string; to?: string; headers?: string[] }): { raw: string; id: string } {
+function mail(o: { from: string; subject: string; body?: string; id?: string; to?: string; headers?: string[] }): {
+  raw: string;
+  id: string;
+} {
   const id = o.id ?? mid();
   return {
     id,
@@ -165,7 +168,11 @@ describe('email channel against Dovecot and an SMTP server', () => {
     expect(Date.now() - sent).toBeLessThan(5000);
     await expectEventually(() => {
       const [conv] = socket.of<ConversationDto>('conversation.created').filter((c) => c.id === row.conversation_id);
-      expect(conv).toMatchObject({ subject: 'Acte de naissance pour Éloïse', contact: { name: 'Renée Léger' }, lastChannelKind: 'email' });
+      expect(conv).toMatchObject({
+        subject: 'Acte de naissance pour Éloïse',
+        contact: { name: 'Renée Léger' },
+        lastChannelKind: 'email',
+      });
     });
     const [msg] = await messagesOf(row.conversation_id);
     expect(msg!.body).toBe('Bonjour, voici la pièce demandée.');
@@ -178,7 +185,9 @@ describe('email channel against Dovecot and an SMTP server', () => {
     const { rows: identity } = await t.db.query(`SELECT value FROM contact_identity WHERE contact_id = $1`, [row.contact_id]);
     expect(identity).toEqual([{ value: 'renee.leger@exemple.fr' }]);
     // Processed mail is marked seen in the mailbox.
-    await expectEventually(async () => expect((await dovecot.list(box)).find((m) => m.messageId === id)?.flags).toContain('\\Seen'));
+    await expectEventually(async () =>
+      expect((await dovecot.list(box)).find((m) => m.messageId === id)?.flags).toContain('\\Seen'),
+    );
   });
 
   it('imports a 10 MB attachment into the blob store', async () => {
@@ -216,7 +225,17 @@ describe('email channel against Dovecot and an SMTP server', () => {
   it('stores a mail with a wrong charset and the same mail delivered twice only once', async () => {
     const id = mid();
     const raw = Buffer.concat([
-      Buffer.from(crlf([`From: jean@exemple.fr`, `To: ${ADDRESS}`, 'Subject: =?iso-8859-1?Q?Inscription_=E0_la_cantine?=', `Message-ID: ${id}`, 'Content-Type: text/plain; charset=utf-8', '', ''])),
+      Buffer.from(
+        crlf([
+          `From: jean@exemple.fr`,
+          `To: ${ADDRESS}`,
+          'Subject: =?iso-8859-1?Q?Inscription_=E0_la_cantine?=',
+          `Message-ID: ${id}`,
+          'Content-Type: text/plain; charset=utf-8',
+          '',
+          '',
+        ]),
+      ),
       Buffer.from('Mon fils entre en CE2 \xe0 la rentr\xe9e.\r\n', 'latin1'),
     ]);
     await deliver(raw);
@@ -224,13 +243,23 @@ describe('email channel against Dovecot and an SMTP server', () => {
     const row = await stored(id);
     expect(row.subject).toBe('Inscription à la cantine');
     expect(row.body).toMatch(/^Mon fils entre en CE2 . la rentr.e\.$/);
-    await expectEventually(async () => expect((await dovecot.list(box)).filter((m) => m.messageId === id && m.flags.includes('\\Seen'))).toHaveLength(2));
+    await expectEventually(async () =>
+      expect((await dovecot.list(box)).filter((m) => m.messageId === id && m.flags.includes('\\Seen'))).toHaveLength(2),
+    );
     const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM message WHERE external_id = $1`, [id]);
     expect(rows[0].n).toBe(1);
   });
 
   it('quarantines an unreadable mail with its raw source while the next mail still imports; admins retry or discard it', async () => {
-    const bad = crlf(['Subject: pas d’expéditeur', 'Message-ID: <bad-1@exemple.fr>', 'Content-Type: multipart/mixed; boundary="x"', '', '--x', 'garbage', '']);
+    const bad = crlf([
+      'Subject: pas d’expéditeur',
+      'Message-ID: <bad-1@exemple.fr>',
+      'Content-Type: multipart/mixed; boundary="x"',
+      '',
+      '--x',
+      'garbage',
+      '',
+    ]);
     await deliver(bad);
     // Parsed, but refused by the store (a Message-ID longer than RFC 5322 allows): quarantined too.
     const unstorable = mail({ from: 'long@exemple.fr', subject: 'Identifiant démesuré', id: `<${'x'.repeat(1100)}@exemple.fr>` });
@@ -250,19 +279,30 @@ describe('email channel against Dovecot and an SMTP server', () => {
     const { rows } = await t.db.query(`SELECT raw FROM quarantine WHERE id = $1`, [list[0].id]);
     expect(rows[0].raw.toString()).toBe(bad);
     expect((await t.http('GET', `/api/v1/channels/${channelId}/quarantine`, { token: town.agentEC.token })).status).toBe(403);
-    const retried = await t.http('POST', `/api/v1/channels/${channelId}/quarantine/${list[0].id}/retry`, { token: town.admin.token });
+    const retried = await t.http('POST', `/api/v1/channels/${channelId}/quarantine/${list[0].id}/retry`, {
+      token: town.admin.token,
+    });
     expect(retried.body).toMatchObject({ ok: false, error: expect.stringMatching(/expéditeur/) });
-    const discarded = await t.http('POST', `/api/v1/channels/${channelId}/quarantine/${list[0].id}/discard`, { token: town.admin.token });
+    const discarded = await t.http('POST', `/api/v1/channels/${channelId}/quarantine/${list[0].id}/discard`, {
+      token: town.admin.token,
+    });
     expect(discarded.status).toBe(200);
     expect((await t.http('GET', `/api/v1/channels/${channelId}/quarantine`, { token: town.admin.token })).body).toEqual([]);
-    expect((await t.http('POST', `/api/v1/channels/${channelId}/quarantine/${list[0].id}/discard`, { token: town.admin.token })).status).toBe(404);
+    expect(
+      (await t.http('POST', `/api/v1/channels/${channelId}/quarantine/${list[0].id}/discard`, { token: town.admin.token }))
+        .status,
+    ).toBe(404);
   });
 
   it('a retried quarantined mail that stores this time leaves the quarantine and lands in a conversation', async () => {
     // As the watcher leaves it after a failure that has passed since (here a statement timeout).
     const later = mail({ from: 'reprise@exemple.fr', subject: 'Demande reprise après incident' });
-    const [{ organization_id: organizationId }] = (await t.db.query(`SELECT organization_id FROM channel WHERE id = $1`, [channelId])).rows;
-    const { rows: [q] } = await t.db.query(
+    const [{ organization_id: organizationId }] = (
+      await t.db.query(`SELECT organization_id FROM channel WHERE id = $1`, [channelId])
+    ).rows;
+    const {
+      rows: [q],
+    } = await t.db.query(
       `INSERT INTO quarantine (organization_id, channel_id, folder, uid, raw, error) VALUES ($1, $2, 'INBOX', 999999, $3, $4) RETURNING id`,
       [organizationId, channelId, Buffer.from(later.raw), 'canceling statement due to statement timeout'],
     );
@@ -271,9 +311,13 @@ describe('email channel against Dovecot and an SMTP server', () => {
     expect(retried.body).toMatchObject({ ok: true, outcome: 'stored', conversationId: expect.any(String) });
     const row = await stored(later.id);
     expect(row.conversation_id).toBe(retried.body.conversationId);
-    const list = (await t.http('GET', `/api/v1/channels/${channelId}/quarantine`, { token: town.admin.token })).body as { id: string }[];
+    const list = (await t.http('GET', `/api/v1/channels/${channelId}/quarantine`, { token: town.admin.token })).body as {
+      id: string;
+    }[];
     expect(list.map((x) => x.id)).not.toContain(q.id);
-    expect((await t.http('POST', `/api/v1/channels/${channelId}/quarantine/${q.id}/retry`, { token: town.admin.token })).status).toBe(404);
+    expect(
+      (await t.http('POST', `/api/v1/channels/${channelId}/quarantine/${q.id}/retry`, { token: town.admin.token })).status,
+    ).toBe(404);
   });
 
   describe('threading', () => {
@@ -287,7 +331,11 @@ describe('email channel against Dovecot and an SMTP server', () => {
     });
 
     it('appends by In-Reply-To/References and by the [GU-…] reference in the subject, for the same sender', async () => {
-      const byHeader = mail({ from: 'paul@exemple.fr', subject: 'suite', headers: [`In-Reply-To: ${firstId}`, `References: ${firstId}`] });
+      const byHeader = mail({
+        from: 'paul@exemple.fr',
+        subject: 'suite',
+        headers: [`In-Reply-To: ${firstId}`, `References: ${firstId}`],
+      });
       const bySubject = mail({ from: 'PAUL@exemple.fr', subject: `Re: dossier ${first.reference}` });
       await deliver(byHeader.raw);
       await deliver(bySubject.raw);
@@ -314,7 +362,11 @@ describe('email channel against Dovecot and an SMTP server', () => {
     it('a valid token proves the file for its own citizen; a forged token is ignored', async () => {
       const token = replyToken(t.config.appSecret, first.conversation_id);
       const good = mail({ from: 'paul@exemple.fr', subject: 'Sujet changé', to: `Mairie <etat-civil+${token}@ville-demo.fr>` });
-      const forged = mail({ from: 'paul@exemple.fr', subject: 'Autre sujet', to: `etat-civil+${token.slice(0, -2)}aa@ville-demo.fr` });
+      const forged = mail({
+        from: 'paul@exemple.fr',
+        subject: 'Autre sujet',
+        to: `etat-civil+${token.slice(0, -2)}aa@ville-demo.fr`,
+      });
       await deliver(good.raw);
       await deliver(forged.raw);
       expect((await stored(good.id)).conversation_id).toBe(first.conversation_id);
@@ -325,8 +377,19 @@ describe('email channel against Dovecot and an SMTP server', () => {
 
     it('an auto-reply is attached without reopening a resolved file', async () => {
       const c = await conversation(first.conversation_id);
-      expect((await t.http('PATCH', `/api/v1/conversations/${c.id}`, { token: town.admin.token, body: { status: 'resolved', version: c.version } })).status).toBe(200);
-      const auto = mail({ from: 'paul@exemple.fr', subject: 'Réponse automatique : absent', headers: ['Auto-Submitted: auto-replied', `In-Reply-To: ${firstId}`] });
+      expect(
+        (
+          await t.http('PATCH', `/api/v1/conversations/${c.id}`, {
+            token: town.admin.token,
+            body: { status: 'resolved', version: c.version },
+          })
+        ).status,
+      ).toBe(200);
+      const auto = mail({
+        from: 'paul@exemple.fr',
+        subject: 'Réponse automatique : absent',
+        headers: ['Auto-Submitted: auto-replied', `In-Reply-To: ${firstId}`],
+      });
       await deliver(auto.raw);
       const row = await stored(auto.id);
       expect(row.conversation_id).toBe(first.conversation_id);
@@ -342,10 +405,13 @@ describe('email channel against Dovecot and an SMTP server', () => {
       const conv = await stored(m.id);
       const before = smtp.messages.length;
       const sent = await reply(conv.conversation_id, 'Bonjour Madame,\n\nVotre rendez-vous est fixé au 3 décembre.');
-      const out = await expectEventually(() => {
-        expect(smtp.messages.length).toBe(before + 1);
-        return smtp.messages[before]!;
-      }, { timeoutMs: 10_000 });
+      const out = await expectEventually(
+        () => {
+          expect(smtp.messages.length).toBe(before + 1);
+          return smtp.messages[before]!;
+        },
+        { timeoutMs: 10_000 },
+      );
       expect(out.to).toEqual(['lucie@exemple.fr']);
       expect(out.from).toBe(ADDRESS);
       const parsed = await parseEmail(out.raw, { channelId: 'x' });
@@ -359,7 +425,9 @@ describe('email channel against Dovecot and an SMTP server', () => {
       expect(parsed.inbound.subject).toBe(`Re: Demande de rendez-vous [${conv.reference}]`);
       expect(parsed.inbound.text).toContain('Votre rendez-vous est fixé au 3 décembre.');
       expect(parsed.inbound.html).toContain('<p>Votre rendez-vous est fixé au 3 décembre.</p>');
-      await expectEventually(async () => expect(await statusOf(sent.id)).toMatchObject({ status: 'sent', external_id: ours }), { timeoutMs: 5000 });
+      await expectEventually(async () => expect(await statusOf(sent.id)).toMatchObject({ status: 'sent', external_id: ours }), {
+        timeoutMs: 5000,
+      });
 
       // The citizen answers from her mail client: to the Reply-To address, threaded on our Message-ID.
       const answer = mail({
@@ -414,11 +482,20 @@ describe('email channel against Dovecot and an SMTP server', () => {
         '',
       ]);
       await deliver(dsn);
-      await expectEventually(async () => expect(await statusOf(sent.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/552 5\.2\.2 Mailbox full/) }), {
-        timeoutMs: 8000,
-      });
+      await expectEventually(
+        async () =>
+          expect(await statusOf(sent.id)).toMatchObject({
+            status: 'failed',
+            error: expect.stringMatching(/552 5\.2\.2 Mailbox full/),
+          }),
+        {
+          timeoutMs: 8000,
+        },
+      );
       expect(await t.count('conversation')).toBe(conversationsBefore);
-      await expectEventually(() => expect(socket.of<MessageDto>('message.updated').some((x) => x.id === sent.id && x.status === 'failed')).toBe(true));
+      await expectEventually(() =>
+        expect(socket.of<MessageDto>('message.updated').some((x) => x.id === sent.id && x.status === 'failed')).toBe(true),
+      );
     });
 
     it('SMTP 550: failed with the server’s reason; 451: retried, then sent once', async () => {
@@ -427,14 +504,24 @@ describe('email channel against Dovecot and an SMTP server', () => {
       const conv = await stored(m.id);
       smtp.refuseNext(550, '5.7.1 Relaying denied for this recipient');
       const refused = await reply(conv.conversation_id, 'Premier essai');
-      await expectEventually(async () => expect(await statusOf(refused.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/550.*Relaying denied/) }), {
-        timeoutMs: 10_000,
-      });
+      await expectEventually(
+        async () =>
+          expect(await statusOf(refused.id)).toMatchObject({
+            status: 'failed',
+            error: expect.stringMatching(/550.*Relaying denied/),
+          }),
+        {
+          timeoutMs: 10_000,
+        },
+      );
       const before = smtp.messages.length;
       const attempts = smtp.attempts;
       smtp.refuseNext(451, '4.3.0 Try again later');
       const delayed = await reply(conv.conversation_id, 'Second essai');
-      await expectEventually(async () => expect((await statusOf(delayed.id)).status).toBe('sent'), { timeoutMs: 20_000, intervalMs: 200 });
+      await expectEventually(async () => expect((await statusOf(delayed.id)).status).toBe('sent'), {
+        timeoutMs: 20_000,
+        intervalMs: 200,
+      });
       expect(smtp.attempts).toBe(attempts + 2);
       expect(smtp.messages.length).toBe(before + 1);
       expect(smtp.messages[before]!.text).toContain(`Message-ID: <${delayed.id}@ville-demo.fr>`);
@@ -443,26 +530,42 @@ describe('email channel against Dovecot and an SMTP server', () => {
 
   it('an agent starts an email conversation; the citizen’s answer lands in it', async () => {
     // The town's first email channel (created without a config by the factory) steps aside.
-    expect((await t.http('PATCH', `/api/v1/channels/${town.email.id}`, { token: town.admin.token, body: { enabled: false } })).status).toBe(200);
+    expect(
+      (await t.http('PATCH', `/api/v1/channels/${town.email.id}`, { token: town.admin.token, body: { enabled: false } })).status,
+    ).toBe(200);
     const before = smtp.messages.length;
     const res = await t.http('POST', '/api/v1/conversations', {
       token: town.agentEC.token,
-      body: { channelKind: 'email', to: 'Helene.Roux@Exemple.fr', name: 'Hélène Roux', subject: 'Votre passeport est prêt', body: 'Bonjour,\n\nVous pouvez venir le chercher.' },
+      body: {
+        channelKind: 'email',
+        to: 'Helene.Roux@Exemple.fr',
+        name: 'Hélène Roux',
+        subject: 'Votre passeport est prêt',
+        body: 'Bonjour,\n\nVous pouvez venir le chercher.',
+      },
     });
     expect(res.status).toBe(201);
     const conv = res.body.conversation as ConversationDto;
     expect(res.body.message.channelId).toBe(channelId);
-    const out = await expectEventually(() => {
-      expect(smtp.messages.length).toBe(before + 1);
-      return smtp.messages[before]!;
-    }, { timeoutMs: 10_000 });
+    const out = await expectEventually(
+      () => {
+        expect(smtp.messages.length).toBe(before + 1);
+        return smtp.messages[before]!;
+      },
+      { timeoutMs: 10_000 },
+    );
     expect(out.to).toEqual(['helene.roux@exemple.fr']);
     const parsed = await parseEmail(out.raw, { channelId: 'x' });
     expect(parsed.inbound.subject).toBe(`Votre passeport est prêt [${conv.reference}]`);
     expect(out.text).not.toMatch(/^In-Reply-To:/m);
     const token = replyToken(t.config.appSecret, conv.id);
     expect(out.text).toContain(`Reply-To: etat-civil+${token}@ville-demo.fr`);
-    const answer = mail({ from: 'helene.roux@exemple.fr', to: `etat-civil+${token}@ville-demo.fr`, subject: `Re: Votre passeport est prêt [${conv.reference}]`, headers: [`In-Reply-To: <${res.body.message.id}@ville-demo.fr>`] });
+    const answer = mail({
+      from: 'helene.roux@exemple.fr',
+      to: `etat-civil+${token}@ville-demo.fr`,
+      subject: `Re: Votre passeport est prêt [${conv.reference}]`,
+      headers: [`In-Reply-To: <${res.body.message.id}@ville-demo.fr>`],
+    });
     await deliver(answer.raw);
     expect((await stored(answer.id)).conversation_id).toBe(conv.id);
   });
@@ -490,23 +593,35 @@ describe('email channel against Dovecot and an SMTP server', () => {
     expect(created.status).toBe(201);
     const m = mail({ from: 'parent@exemple.fr', to: 'scolarite@ville-demo.fr', subject: 'Cantine' });
     await dovecot.append(box2, m.raw);
-    const row = await expectEventually(async () => {
-      const { rows } = await t.db.query(`SELECT id, conversation_id FROM message WHERE channel_id = $1 AND external_id = $2`, [created.body.id, m.id]);
-      expect(rows).toHaveLength(1);
-      return rows[0];
-    }, { timeoutMs: 8000 });
+    const row = await expectEventually(
+      async () => {
+        const { rows } = await t.db.query(`SELECT id, conversation_id FROM message WHERE channel_id = $1 AND external_id = $2`, [
+          created.body.id,
+          m.id,
+        ]);
+        expect(rows).toHaveLength(1);
+        return rows[0];
+      },
+      { timeoutMs: 8000 },
+    );
     await expectEventually(async () => {
       expect(await dovecot.list(box2, 'INBOX')).toEqual([]);
       expect((await dovecot.list(box2, 'Traite')).map((x) => x.messageId)).toEqual([m.id]);
     });
     const c = await conversation(row.conversation_id);
-    const sent = await t.http('POST', `/api/v1/conversations/${c.id}/messages`, { token: town.admin.token, body: { kind: 'reply', body: 'Inscription validée.', version: c.version } });
+    const sent = await t.http('POST', `/api/v1/conversations/${c.id}/messages`, {
+      token: town.admin.token,
+      body: { kind: 'reply', body: 'Inscription validée.', version: c.version },
+    });
     expect(sent.status).toBe(201);
-    await expectEventually(async () => {
-      const copies = await dovecot.list(box2, 'Sent');
-      expect(copies.map((x) => x.messageId)).toEqual([`<${sent.body.id}@ville-demo.fr>`]);
-      expect(copies[0]!.flags).toContain('\\Seen');
-    }, { timeoutMs: 10_000 });
+    await expectEventually(
+      async () => {
+        const copies = await dovecot.list(box2, 'Sent');
+        expect(copies.map((x) => x.messageId)).toEqual([`<${sent.body.id}@ville-demo.fr>`]);
+        expect(copies[0]!.flags).toContain('\\Seen');
+      },
+      { timeoutMs: 10_000 },
+    );
   });
 
   it('tests the connection with clear reasons: ok, refused login, unreachable host, missing folder', async () => {
@@ -524,7 +639,14 @@ describe('email channel against Dovecot and an SMTP server', () => {
             enabled: false,
             config: {
               address: 'essai@ville-demo.fr',
-              imap: { host: '127.0.0.1', port: dovecot.port, secure: false, user: box.user, password: box.password, ...over.imap },
+              imap: {
+                host: '127.0.0.1',
+                port: dovecot.port,
+                secure: false,
+                user: box.user,
+                password: box.password,
+                ...over.imap,
+              },
               smtp: { host: '127.0.0.1', port: smtp.port, secure: false, user: smtp.user, password: smtp.password, ...over.smtp },
             },
           },

@@ -27,14 +27,24 @@ describe('a form proves nothing about who writes', () => {
     return res.body as { reference: string; trackingToken: string; trackingUrl: string };
   };
   const conversation = async (reference: string) =>
-    (await t.db.query(`SELECT id, contact_id, status, version, team_id, possibly_related_to_id FROM conversation WHERE reference = $1`, [reference])).rows[0];
+    (
+      await t.db.query(
+        `SELECT id, contact_id, status, version, team_id, possibly_related_to_id FROM conversation WHERE reference = $1`,
+        [reference],
+      )
+    ).rows[0];
   const identities = async (contactId: string) =>
-    (await t.db.query(`SELECT kind || ':' || value AS id FROM contact_identity WHERE contact_id = $1 ORDER BY kind, value`, [contactId])).rows.map(
-      (r: { id: string }) => r.id,
-    );
-  const tracking = (created: { reference: string; trackingToken: string }) => `/api/v1/public/requests/${created.reference}?token=${created.trackingToken}`;
+    (
+      await t.db.query(`SELECT kind || ':' || value AS id FROM contact_identity WHERE contact_id = $1 ORDER BY kind, value`, [
+        contactId,
+      ])
+    ).rows.map((r: { id: string }) => r.id);
+  const tracking = (created: { reference: string; trackingToken: string }) =>
+    `/api/v1/public/requests/${created.reference}?token=${created.trackingToken}`;
   const bodies = async (conversationId: string) =>
-    (await t.db.query(`SELECT body FROM message WHERE conversation_id = $1 ORDER BY created_at, id`, [conversationId])).rows.map((r: { body: string }) => r.body);
+    (await t.db.query(`SELECT body FROM message WHERE conversation_id = $1 ORDER BY created_at, id`, [conversationId])).rows.map(
+      (r: { body: string }) => r.body,
+    );
   const reply = async (conversationId: string, body: string, channelId?: string) => {
     const agent = town.agentSco;
     const c = (await t.http('GET', `/api/v1/conversations/${conversationId}`, { token: agent.token })).body;
@@ -47,7 +57,12 @@ describe('a form proves nothing about who writes', () => {
 
   /** A citizen's file in Scolarité, with an agent's answer that only this citizen may read. */
   const victimFile = async (typed: { email?: string; phone?: string }) => {
-    const created = await form({ name: 'Nadia Benali', subject: 'Inscription à la cantine', body: 'Bonjour, ma fille entre en CP.', ...typed });
+    const created = await form({
+      name: 'Nadia Benali',
+      subject: 'Inscription à la cantine',
+      body: 'Bonjour, ma fille entre en CP.',
+      ...typed,
+    });
     const c = await conversation(created.reference);
     expect((await reply(c.id, SECRET)).status).toBe(201);
     return { ...created, id: c.id as string, contactId: c.contact_id as string };
@@ -62,7 +77,12 @@ describe('a form proves nothing about who writes', () => {
     town = await seedTown(t);
     const res = await t.http('POST', '/api/v1/channels', {
       token: town.admin.token,
-      body: { kind: 'sms', name: 'SMS mairie', teamId: town.scolarite.id, config: { accountSid: ACCOUNT, authToken: TOKEN, apiBaseUrl: twilio.url, phoneNumber: '+33700000009' } },
+      body: {
+        kind: 'sms',
+        name: 'SMS mairie',
+        teamId: town.scolarite.id,
+        config: { accountSid: ACCOUNT, authToken: TOKEN, apiBaseUrl: twilio.url, phoneNumber: '+33700000009' },
+      },
     });
     expect(res.status).toBe(201);
     sms = { id: res.body.id };
@@ -74,38 +94,51 @@ describe('a form proves nothing about who writes', () => {
 
   type Attack = (victim: { email: string; phone: string; reference: string }) => Record<string, unknown>;
   const attacks: [string, Attack][] = [
-    ['the citizen’s e-mail and the reference in the subject', (v) => ({ email: v.email, subject: `Re: [${v.reference}] complément` })],
+    [
+      'the citizen’s e-mail and the reference in the subject',
+      (v) => ({ email: v.email, subject: `Re: [${v.reference}] complément` }),
+    ],
     ['the citizen’s phone only', (v) => ({ phone: v.phone, subject: `Suite ${v.reference}` })],
     ['another service chosen', (v) => ({ email: v.email, teamId: town.etatCivil.id, subject: `[${v.reference}]` })],
   ];
-  it.each(attacks)('with %s, a form opens a new conversation flagged as possibly related, never that file’s', async (_label, attack) => {
-    const email = `victime${++counter}@example.fr`;
-    const phone = newPhone();
-    const victim = await victimFile({ email, phone });
-    const before = await conversation(victim.reference);
+  it.each(attacks)(
+    'with %s, a form opens a new conversation flagged as possibly related, never that file’s',
+    async (_label, attack) => {
+      const email = `victime${++counter}@example.fr`;
+      const phone = newPhone();
+      const victim = await victimFile({ email, phone });
+      const before = await conversation(victim.reference);
 
-    const stranger = await form({ name: 'Un inconnu', body: 'Pouvez-vous me redire ce que vous avez écrit ?', ...attack({ email, phone, reference: victim.reference }) });
+      const stranger = await form({
+        name: 'Un inconnu',
+        body: 'Pouvez-vous me redire ce que vous avez écrit ?',
+        ...attack({ email, phone, reference: victim.reference }),
+      });
 
-    expect(stranger.reference).not.toBe(victim.reference);
-    expect(stranger.trackingToken).not.toBe(victim.trackingToken);
-    // The stranger's tracking page shows their own message only: never the agent's answer to the citizen.
-    const page = await t.http('GET', tracking(stranger));
-    expect(page.status).toBe(200);
-    expect(page.body.messages.map((m: { body: string }) => m.body)).toEqual(['Pouvez-vous me redire ce que vous avez écrit ?']);
-    expect(JSON.stringify(page.body)).not.toContain('1234 5678');
-    // The citizen's file is untouched: no message added, no new version, same identities.
-    expect(await bodies(victim.id)).toEqual(['Bonjour, ma fille entre en CP.', SECRET]);
-    expect(await conversation(victim.reference)).toEqual(before);
-    expect(await identities(victim.contactId)).toEqual([`email:${email}`, `phone:${phone}`]);
-    // The agent is told the new conversation may be related to the file it quotes.
-    expect((await conversation(stranger.reference)).possibly_related_to_id).toBe(victim.id);
-  });
+      expect(stranger.reference).not.toBe(victim.reference);
+      expect(stranger.trackingToken).not.toBe(victim.trackingToken);
+      // The stranger's tracking page shows their own message only: never the agent's answer to the citizen.
+      const page = await t.http('GET', tracking(stranger));
+      expect(page.status).toBe(200);
+      expect(page.body.messages.map((m: { body: string }) => m.body)).toEqual(['Pouvez-vous me redire ce que vous avez écrit ?']);
+      expect(JSON.stringify(page.body)).not.toContain('1234 5678');
+      // The citizen's file is untouched: no message added, no new version, same identities.
+      expect(await bodies(victim.id)).toEqual(['Bonjour, ma fille entre en CP.', SECRET]);
+      expect(await conversation(victim.reference)).toEqual(before);
+      expect(await identities(victim.contactId)).toEqual([`email:${email}`, `phone:${phone}`]);
+      // The agent is told the new conversation may be related to the file it quotes.
+      expect((await conversation(stranger.reference)).possibly_related_to_id).toBe(victim.id);
+    },
+  );
 
   it('a form quoting the reference of a resolved file does not reopen it', async () => {
     const email = `resolue${++counter}@example.fr`;
     const victim = await victimFile({ email });
     const c = (await t.http('GET', `/api/v1/conversations/${victim.id}`, { token: town.agentSco.token })).body;
-    const resolved = await t.http('PATCH', `/api/v1/conversations/${victim.id}`, { token: town.agentSco.token, body: { status: 'resolved', version: c.version } });
+    const resolved = await t.http('PATCH', `/api/v1/conversations/${victim.id}`, {
+      token: town.agentSco.token,
+      body: { status: 'resolved', version: c.version },
+    });
     expect(resolved.status).toBe(200);
     const before = await conversation(victim.reference);
 
@@ -141,11 +174,18 @@ describe('a form proves nothing about who writes', () => {
     expect(byEmail.status).toBe(400);
     // …but reachable at the number that is theirs, and on their tracking page.
     expect((await reply(other.id, 'Réponse par SMS', sms.id)).status).toBe(201);
-    await expectEventually(() => expect(twilio.creates().find((r) => r.form.Body === 'Réponse par SMS')?.form.To).toBe(strangerPhone), { timeoutMs: 15_000 });
+    await expectEventually(
+      () => expect(twilio.creates().find((r) => r.form.Body === 'Réponse par SMS')?.form.To).toBe(strangerPhone),
+      { timeoutMs: 15_000 },
+    );
     expect((await reply(other.id, 'Réponse en ligne')).status).toBe(201);
     await expectEventually(async () => {
       const page = await t.http('GET', tracking(stranger));
-      expect(page.body.messages.map((m: { body: string }) => m.body)).toEqual(['Mon nouveau numéro', 'Réponse par SMS', 'Réponse en ligne']);
+      expect(page.body.messages.map((m: { body: string }) => m.body)).toEqual([
+        'Mon nouveau numéro',
+        'Réponse par SMS',
+        'Réponse en ligne',
+      ]);
     });
     expect(twilio.creates().filter((r) => r.form.Body === SECRET)).toEqual([]);
   });
@@ -168,9 +208,16 @@ describe('a form proves nothing about who writes', () => {
     expect((await reply(other.id, 'Par e-mail', town.email.id)).status).toBe(400);
     expect((await reply(other.id, 'Par SMS', sms.id)).status).toBe(400);
     expect((await reply(other.id, 'Réponse en ligne')).status).toBe(201);
-    const answer = await t.http('POST', tracking(stranger), { body: { body: 'Merci' }, headers: { 'x-forwarded-for': `10.1.1.${++counter}` } });
+    const answer = await t.http('POST', tracking(stranger), {
+      body: { body: 'Merci' },
+      headers: { 'x-forwarded-for': `10.1.1.${++counter}` },
+    });
     expect(answer.status).toBe(201);
-    expect(answer.body.messages.map((m: { body: string }) => m.body)).toEqual(['Les deux à la fois', 'Réponse en ligne', 'Merci']);
+    expect(answer.body.messages.map((m: { body: string }) => m.body)).toEqual([
+      'Les deux à la fois',
+      'Réponse en ligne',
+      'Merci',
+    ]);
     expect(await bodies(other.id)).toEqual(['Les deux à la fois', 'Réponse en ligne', 'Merci']);
   });
 
@@ -179,7 +226,13 @@ describe('a form proves nothing about who writes', () => {
     const phone = newPhone();
     const first = await victimFile({ email, phone });
 
-    const again = await form({ email, phone, name: 'Autre nom', subject: `Re: [${first.reference}] autre question`, body: 'Une autre question' });
+    const again = await form({
+      email,
+      phone,
+      name: 'Autre nom',
+      subject: `Re: [${first.reference}] autre question`,
+      body: 'Une autre question',
+    });
 
     const second = await conversation(again.reference);
     expect(second.id).not.toBe(first.id);
@@ -189,9 +242,14 @@ describe('a form proves nothing about who writes', () => {
     expect((await t.db.query(`SELECT name FROM contact WHERE id = $1`, [first.contactId])).rows[0].name).toBe('Nadia Benali');
     // The address typed is this citizen's: answering it by SMS reaches the number typed.
     expect((await reply(second.id, 'Deuxième réponse', sms.id)).status).toBe(201);
-    await expectEventually(() => expect(twilio.creates().find((r) => r.form.Body === 'Deuxième réponse')?.form.To).toBe(phone), { timeoutMs: 15_000 });
+    await expectEventually(() => expect(twilio.creates().find((r) => r.form.Body === 'Deuxième réponse')?.form.To).toBe(phone), {
+      timeoutMs: 15_000,
+    });
     // The tracking page of the new request appends to it, not to the first file.
-    const answer = await t.http('POST', tracking(again), { body: { body: 'Merci' }, headers: { 'x-forwarded-for': `10.1.1.${++counter}` } });
+    const answer = await t.http('POST', tracking(again), {
+      body: { body: 'Merci' },
+      headers: { 'x-forwarded-for': `10.1.1.${++counter}` },
+    });
     expect(answer.status).toBe(201);
     expect(await bodies(second.id)).toEqual(['Une autre question', 'Deuxième réponse', 'Merci']);
     expect(await bodies(first.id)).toEqual(['Bonjour, ma fille entre en CP.', SECRET]);

@@ -20,8 +20,10 @@ describe('login limiter', () => {
     return out;
   };
   /** Time passes for the limiter: every wait running now is over. */
-  const waitsAreOver = () => t.db.query(`UPDATE login_throttle SET blocked_until = now() - interval '1 second' WHERE blocked_until > now()`);
-  const newAgents = (n: number): Promise<TestAgent[]> => Promise.all(Array.from({ length: n }, () => t.newAgent({ organizationId: town.org.id })));
+  const waitsAreOver = () =>
+    t.db.query(`UPDATE login_throttle SET blocked_until = now() - interval '1 second' WHERE blocked_until > now()`);
+  const newAgents = (n: number): Promise<TestAgent[]> =>
+    Promise.all(Array.from({ length: n }, () => t.newAgent({ organizationId: town.org.id })));
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -50,7 +52,9 @@ describe('login limiter', () => {
     // Even the right password waits at the failing address: the attacker learns nothing there.
     const refused = await login(t, alice!.email, PASSWORD, '198.51.100.66');
     expect(refused.status).toBe(429);
-    expect(refused.body.message).toMatch(/^trop de tentatives de connexion depuis cette adresse : réessayez dans \d+ (secondes|minutes?)$/);
+    expect(refused.body.message).toMatch(
+      /^trop de tentatives de connexion depuis cette adresse : réessayez dans \d+ (secondes|minutes?)$/,
+    );
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
 
     expect((await login(t, alice!.email, PASSWORD, '192.0.2.8')).status).toBe(200);

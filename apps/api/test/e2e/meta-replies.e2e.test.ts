@@ -1,6 +1,13 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { MessageDto } from '@guichet/contracts';
-import { connectRecording, expectEventually, metaPayloads as P, startGraphServer, type GraphServer, type RecordingClient } from '@guichet/testing';
+import {
+  connectRecording,
+  expectEventually,
+  metaPayloads as P,
+  startGraphServer,
+  type GraphServer,
+  type RecordingClient,
+} from '@guichet/testing';
 import { seedTown, startTestApp, type TestApp } from '../harness';
 
 const PAGE = '1001';
@@ -23,22 +30,31 @@ describe('Meta outbound: replies, windows, receipts, Graph errors, page comments
     });
   };
   const conversationOf = async (externalId: string) =>
-    (await t.db.query(`SELECT conversation_id FROM message WHERE external_id = $1`, [externalId])).rows[0]?.conversation_id as string;
+    (await t.db.query(`SELECT conversation_id FROM message WHERE external_id = $1`, [externalId])).rows[0]
+      ?.conversation_id as string;
   const citizenWrites = async (sender: string, text = 'Bonjour') => {
     const m = mid();
     expect((await deliver(P.messaging('page', [{ accountId: PAGE, events: [P.text(PAGE, sender, m, text)] }]))).status).toBe(200);
     return conversationOf(m);
   };
-  const version = async (id: string) => (await t.http('GET', `/api/v1/conversations/${id}`, { token: town.agentEC.token })).body.version as number;
+  const version = async (id: string) =>
+    (await t.http('GET', `/api/v1/conversations/${id}`, { token: town.agentEC.token })).body.version as number;
   const reply = async (id: string, body: string) =>
-    t.http('POST', `/api/v1/conversations/${id}/messages`, { token: town.agentEC.token, body: { kind: 'reply', body, version: await version(id) } });
+    t.http('POST', `/api/v1/conversations/${id}/messages`, {
+      token: town.agentEC.token,
+      body: { kind: 'reply', body, version: await version(id) },
+    });
   const message = async (id: string) => {
     const { rows } = await t.db.query(`SELECT status, error, external_id, meta FROM message WHERE id = $1`, [id]);
     return rows[0] as { status: string; error: string | null; external_id: string | null; meta: Record<string, unknown> | null };
   };
   const lastInboundAgo = (conversationId: string, interval: string) =>
-    t.db.query(`UPDATE message SET created_at = now() - $2::interval WHERE conversation_id = $1 AND direction = 'inbound'`, [conversationId, interval]);
-  const sendsTo = (recipient: string) => graph.find('POST', `${PAGE}/messages`).filter((r) => (r.body.recipient as { id?: string })?.id === recipient);
+    t.db.query(`UPDATE message SET created_at = now() - $2::interval WHERE conversation_id = $1 AND direction = 'inbound'`, [
+      conversationId,
+      interval,
+    ]);
+  const sendsTo = (recipient: string) =>
+    graph.find('POST', `${PAGE}/messages`).filter((r) => (r.body.recipient as { id?: string })?.id === recipient);
 
   beforeAll(async () => {
     graph = await startGraphServer();
@@ -51,7 +67,14 @@ describe('Meta outbound: replies, windows, receipts, Graph errors, page comments
         kind: 'messenger',
         name: 'Facebook de la ville',
         teamId: town.etatCivil.id,
-        config: { pageId: PAGE, pageAccessToken: 'page-token-2', appSecret: APP_SECRET, verifyToken: 'v', graphApiBaseUrl: graph.url, graphApiVersion: 'v22.0' },
+        config: {
+          pageId: PAGE,
+          pageAccessToken: 'page-token-2',
+          appSecret: APP_SECRET,
+          verifyToken: 'v',
+          graphApiBaseUrl: graph.url,
+          graphApiVersion: 'v22.0',
+        },
       },
     });
     expect(created.status).toBe(201);
@@ -68,27 +91,49 @@ describe('Meta outbound: replies, windows, receipts, Graph errors, page comments
     const conversationId = await citizenWrites(citizen, 'Quels sont vos horaires ?');
     const agent = await connectRecording(t.url, town.agentEC.token);
     clients.push(agent);
-    graph.script({ method: 'POST', path: `${PAGE}/messages`, reply: { body: { recipient_id: citizen, message_id: 'm_reply_1' } } });
+    graph.script({
+      method: 'POST',
+      path: `${PAGE}/messages`,
+      reply: { body: { recipient_id: citizen, message_id: 'm_reply_1' } },
+    });
     const res = await reply(conversationId, 'Du lundi au vendredi, 8 h 30 – 17 h.');
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ status: 'queued', channelKind: 'messenger' });
-    await expectEventually(() => expect((agent.of<MessageDto>('message.updated').find((m) => m.id === res.body.id))?.status).toBe('sent'), { timeoutMs: 15_000 });
+    await expectEventually(
+      () => expect(agent.of<MessageDto>('message.updated').find((m) => m.id === res.body.id)?.status).toBe('sent'),
+      { timeoutMs: 15_000 },
+    );
     const [call] = sendsTo(citizen);
     expect(call).toMatchObject({
       version: 'v22.0',
       accessToken: 'page-token-2',
-      body: { recipient: { id: citizen }, messaging_type: 'RESPONSE', message: { text: 'Du lundi au vendredi, 8 h 30 – 17 h.', metadata: `guichet:${res.body.id}` } },
+      body: {
+        recipient: { id: citizen },
+        messaging_type: 'RESPONSE',
+        message: { text: 'Du lundi au vendredi, 8 h 30 – 17 h.', metadata: `guichet:${res.body.id}` },
+      },
     });
     expect(await message(res.body.id)).toMatchObject({ status: 'sent', external_id: 'm_reply_1' });
 
     // Meta echoes our own send: nothing new is stored.
     const before = await t.count('message');
-    await deliver(P.messaging('page', [{ accountId: PAGE, events: [P.echo(PAGE, citizen, 'm_reply_1', 'Du lundi au vendredi, 8 h 30 – 17 h.', { metadata: `guichet:${res.body.id}` })] }]));
+    await deliver(
+      P.messaging('page', [
+        {
+          accountId: PAGE,
+          events: [
+            P.echo(PAGE, citizen, 'm_reply_1', 'Du lundi au vendredi, 8 h 30 – 17 h.', { metadata: `guichet:${res.body.id}` }),
+          ],
+        },
+      ]),
+    );
     expect(await t.count('message')).toBe(before);
 
     await deliver(P.messaging('page', [{ accountId: PAGE, events: [P.delivery(PAGE, citizen, ['m_reply_1'])] }]));
     expect(await message(res.body.id)).toMatchObject({ status: 'delivered' });
-    await expectEventually(() => expect(agent.of<MessageDto>('message.updated').some((m) => m.id === res.body.id && m.status === 'delivered')).toBe(true));
+    await expectEventually(() =>
+      expect(agent.of<MessageDto>('message.updated').some((m) => m.id === res.body.id && m.status === 'delivered')).toBe(true),
+    );
     const readAt = Date.now();
     await deliver(P.messaging('page', [{ accountId: PAGE, events: [P.read(PAGE, citizen, readAt)] }]));
     expect((await message(res.body.id)).meta).toMatchObject({ readAt: new Date(readAt).toISOString() });
@@ -104,13 +149,18 @@ describe('Meta outbound: replies, windows, receipts, Graph errors, page comments
       reply: (req) => {
         // Meta's echo (carrying our metadata back) overtakes the HTTP answer.
         const metadata = (req.body.message as { metadata: string }).metadata;
-        void deliver(P.messaging('page', [{ accountId: PAGE, events: [P.echo(PAGE, citizen, 'm_race_1', 'Réponse', { metadata })] }]));
+        void deliver(
+          P.messaging('page', [{ accountId: PAGE, events: [P.echo(PAGE, citizen, 'm_race_1', 'Réponse', { metadata })] }]),
+        );
         return { body: { recipient_id: citizen, message_id: 'm_race_1' }, delayMs: 400 };
       },
     });
     const res = await reply(conversationId, 'Réponse');
     const messageId: string = res.body.id;
-    await expectEventually(async () => expect(await message(messageId)).toMatchObject({ status: 'sent', external_id: 'm_race_1' }), { timeoutMs: 15_000 });
+    await expectEventually(
+      async () => expect(await message(messageId)).toMatchObject({ status: 'sent', external_id: 'm_race_1' }),
+      { timeoutMs: 15_000 },
+    );
     const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM message WHERE conversation_id = $1`, [conversationId]);
     expect(rows[0].n).toBe(2);
   });
@@ -129,7 +179,11 @@ describe('Meta outbound: replies, windows, receipts, Graph errors, page comments
     const r2 = await reply(conversationId, 'Réponse à 3 jours');
     expect(r2.status).toBe(201);
     await expectEventually(() => expect(sendsTo(citizen)).toHaveLength(2), { timeoutMs: 15_000 });
-    expect(sendsTo(citizen)[1]!.body).toMatchObject({ messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT', message: { text: 'Réponse à 3 jours' } });
+    expect(sendsTo(citizen)[1]!.body).toMatchObject({
+      messaging_type: 'MESSAGE_TAG',
+      tag: 'HUMAN_AGENT',
+      message: { text: 'Réponse à 3 jours' },
+    });
 
     await lastInboundAgo(conversationId, '8 days');
     const before = await t.count('message');
@@ -144,9 +198,16 @@ describe('Meta outbound: replies, windows, receipts, Graph errors, page comments
   it('Graph errors: a rate limit is retried with backoff; an unreachable user or an expired token fail with a French reason', async () => {
     const citizen = psid();
     const conversationId = await citizenWrites(citizen);
-    graph.script({ method: 'POST', path: (r) => r.path === `${PAGE}/messages` && (r.body.recipient as { id?: string })?.id === citizen, reply: graph.error({ code: 613, message: 'Calls to this api have exceeded the rate limit.' }) });
+    graph.script({
+      method: 'POST',
+      path: (r) => r.path === `${PAGE}/messages` && (r.body.recipient as { id?: string })?.id === citizen,
+      reply: graph.error({ code: 613, message: 'Calls to this api have exceeded the rate limit.' }),
+    });
     const retried = await reply(conversationId, 'Après limite de débit');
-    await expectEventually(async () => expect(await message(retried.body.id)).toMatchObject({ status: 'sent' }), { timeoutMs: 30_000, intervalMs: 200 });
+    await expectEventually(async () => expect(await message(retried.body.id)).toMatchObject({ status: 'sent' }), {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+    });
     expect(sendsTo(citizen)).toHaveLength(2);
 
     const unreachable = psid();
@@ -157,14 +218,26 @@ describe('Meta outbound: replies, windows, receipts, Graph errors, page comments
       reply: graph.error({ code: 551, error_subcode: 1545041, message: "(#551) This person isn't available right now." }),
     });
     const failed = await reply(c2, 'Bonjour');
-    await expectEventually(async () => expect(await message(failed.body.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/injoignable/) }), { timeoutMs: 15_000 });
+    await expectEventually(
+      async () =>
+        expect(await message(failed.body.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/injoignable/) }),
+      { timeoutMs: 15_000 },
+    );
     expect(sendsTo(unreachable)).toHaveLength(1);
 
     const expired = psid();
     const c3 = await citizenWrites(expired);
-    graph.script({ method: 'POST', path: (r) => (r.body.recipient as { id?: string })?.id === expired, reply: graph.error({ code: 190, error_subcode: 463, message: 'Error validating access token' }) });
+    graph.script({
+      method: 'POST',
+      path: (r) => (r.body.recipient as { id?: string })?.id === expired,
+      reply: graph.error({ code: 190, error_subcode: 463, message: 'Error validating access token' }),
+    });
     const e = await reply(c3, 'Bonjour');
-    await expectEventually(async () => expect(await message(e.body.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/jeton.*expiré/) }), { timeoutMs: 15_000 });
+    await expectEventually(
+      async () =>
+        expect(await message(e.body.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/jeton.*expiré/) }),
+      { timeoutMs: 15_000 },
+    );
     expect(sendsTo(expired)).toHaveLength(1);
   });
 
@@ -175,13 +248,35 @@ describe('Meta outbound: replies, windows, receipts, Graph errors, page comments
         kind: 'instagram',
         name: 'Instagram',
         teamId: town.etatCivil.id,
-        config: { instagramAccountId: '1784', pageAccessToken: 'page-token-2', appSecret: APP_SECRET, verifyToken: 'v', graphApiBaseUrl: graph.url },
+        config: {
+          instagramAccountId: '1784',
+          pageAccessToken: 'page-token-2',
+          appSecret: APP_SECRET,
+          verifyToken: 'v',
+          graphApiBaseUrl: graph.url,
+        },
       },
     });
     graph.setPost('18000001', { caption: 'Marché de Noël samedi', permalink: 'https://www.instagram.com/p/abc/' });
     const raw = JSON.stringify({
       object: 'instagram',
-      entry: [{ id: '1784', time: Date.now(), changes: [{ field: 'comments', value: { from: { id: '9901', username: 'lea.photo' }, media: { id: '18000001', media_product_type: 'FEED' }, id: '17900001', text: 'À quelle heure ?' } }] }],
+      entry: [
+        {
+          id: '1784',
+          time: Date.now(),
+          changes: [
+            {
+              field: 'comments',
+              value: {
+                from: { id: '9901', username: 'lea.photo' },
+                media: { id: '18000001', media_product_type: 'FEED' },
+                id: '17900001',
+                text: 'À quelle heure ?',
+              },
+            },
+          ],
+        },
+      ],
     });
     const res = await t.http('POST', `/webhooks/meta/${ig.body.id}`, {
       body: raw,
@@ -189,18 +284,26 @@ describe('Meta outbound: replies, windows, receipts, Graph errors, page comments
     });
     expect(res.status).toBe(200);
     const conversationId = await conversationOf('17900001');
-    await expectEventually(async () => {
-      const conv = (await t.http('GET', `/api/v1/conversations/${conversationId}`, { token: town.agentEC.token })).body;
-      expect(conv).toMatchObject({ subject: 'Commentaire sur « Marché de Noël samedi »', contact: { name: 'lea.photo' } });
-    }, { timeoutMs: 15_000 });
+    await expectEventually(
+      async () => {
+        const conv = (await t.http('GET', `/api/v1/conversations/${conversationId}`, { token: town.agentEC.token })).body;
+        expect(conv).toMatchObject({ subject: 'Commentaire sur « Marché de Noël samedi »', contact: { name: 'lea.photo' } });
+      },
+      { timeoutMs: 15_000 },
+    );
     const answer = await t.http('POST', `/api/v1/conversations/${conversationId}/meta/comment-reply`, {
       token: town.agentEC.token,
       body: { body: 'Dès 10 h !', version: await version(conversationId) },
     });
     expect(answer.status).toBe(201);
-    await expectEventually(async () => expect(await message(answer.body.id)).toMatchObject({ status: 'sent' }), { timeoutMs: 15_000 });
+    await expectEventually(async () => expect(await message(answer.body.id)).toMatchObject({ status: 'sent' }), {
+      timeoutMs: 15_000,
+    });
     expect(graph.find('POST', '17900001/replies')[0]!.body).toEqual({ message: 'Dès 10 h !' });
-    const hidden = await t.http('POST', `/api/v1/conversations/${conversationId}/meta/hide-comment`, { token: town.agentEC.token, body: {} });
+    const hidden = await t.http('POST', `/api/v1/conversations/${conversationId}/meta/hide-comment`, {
+      token: town.agentEC.token,
+      body: {},
+    });
     expect(hidden.status).toBe(200);
     expect(graph.find('POST', '17900001')[0]!.body).toEqual({ hide: true });
 
@@ -224,20 +327,42 @@ describe('Meta outbound: replies, windows, receipts, Graph errors, page comments
     let conversationId: string;
 
     beforeAll(async () => {
-      graph.setPost(POST_ID, { message: 'Travaux rue Haute du 2 au 6 décembre : circulation alternée.', permalink_url: 'https://www.facebook.com/ville/posts/555' });
+      graph.setPost(POST_ID, {
+        message: 'Travaux rue Haute du 2 au 6 décembre : circulation alternée.',
+        permalink_url: 'https://www.facebook.com/ville/posts/555',
+      });
     });
 
     it('a comment opens a conversation per commenter and post, showing the post’s text and link', async () => {
-      const res = await deliver(P.comment(PAGE, { commentId: '555_9001', postId: POST_ID, fromId: '7001', fromName: 'Jeanne Martin', message: 'Et les bus ?' }));
+      const res = await deliver(
+        P.comment(PAGE, {
+          commentId: '555_9001',
+          postId: POST_ID,
+          fromId: '7001',
+          fromName: 'Jeanne Martin',
+          message: 'Et les bus ?',
+        }),
+      );
       expect(res.status).toBe(200);
       conversationId = await conversationOf('555_9001');
-      await expectEventually(async () => {
-        const conv = (await t.http('GET', `/api/v1/conversations/${conversationId}`, { token: town.agentEC.token })).body;
-        expect(conv).toMatchObject({ subject: 'Commentaire sur « Travaux rue Haute du 2 au 6 décembre : circulation alternée. »', contact: { name: 'Jeanne Martin' } });
-      }, { timeoutMs: 15_000 });
-      const items: MessageDto[] = (await t.http('GET', `/api/v1/conversations/${conversationId}/messages`, { token: town.agentEC.token })).body.items;
+      await expectEventually(
+        async () => {
+          const conv = (await t.http('GET', `/api/v1/conversations/${conversationId}`, { token: town.agentEC.token })).body;
+          expect(conv).toMatchObject({
+            subject: 'Commentaire sur « Travaux rue Haute du 2 au 6 décembre : circulation alternée. »',
+            contact: { name: 'Jeanne Martin' },
+          });
+        },
+        { timeoutMs: 15_000 },
+      );
+      const items: MessageDto[] = (
+        await t.http('GET', `/api/v1/conversations/${conversationId}/messages`, { token: town.agentEC.token })
+      ).body.items;
       expect(items.map((m) => [m.kind, m.body])).toEqual([
-        ['event', 'Publication commentée : « Travaux rue Haute du 2 au 6 décembre : circulation alternée. »\nhttps://www.facebook.com/ville/posts/555'],
+        [
+          'event',
+          'Publication commentée : « Travaux rue Haute du 2 au 6 décembre : circulation alternée. »\nhttps://www.facebook.com/ville/posts/555',
+        ],
         ['message', 'Et les bus ?'],
       ]);
       const context = await t.http('GET', `/api/v1/conversations/${conversationId}/meta/comment`, { token: town.agentEC.token });
@@ -250,11 +375,29 @@ describe('Meta outbound: replies, windows, receipts, Graph errors, page comments
         privateReplyAvailable: true,
       });
 
-      await deliver(P.comment(PAGE, { commentId: '555_9002', postId: POST_ID, fromId: '7001', fromName: 'Jeanne Martin', message: 'Et la ligne 3 ?' }));
+      await deliver(
+        P.comment(PAGE, {
+          commentId: '555_9002',
+          postId: POST_ID,
+          fromId: '7001',
+          fromName: 'Jeanne Martin',
+          message: 'Et la ligne 3 ?',
+        }),
+      );
       expect(await conversationOf('555_9002')).toBe(conversationId);
-      await deliver(P.comment(PAGE, { commentId: '555_9003', postId: POST_ID, fromId: '7002', fromName: 'Paul', message: 'Merci' }));
+      await deliver(
+        P.comment(PAGE, { commentId: '555_9003', postId: POST_ID, fromId: '7002', fromName: 'Paul', message: 'Merci' }),
+      );
       expect(await conversationOf('555_9003')).not.toBe(conversationId);
-      await deliver(P.comment(PAGE, { commentId: '556_9004', postId: `${PAGE}_556`, fromId: '7001', fromName: 'Jeanne Martin', message: 'Autre sujet' }));
+      await deliver(
+        P.comment(PAGE, {
+          commentId: '556_9004',
+          postId: `${PAGE}_556`,
+          fromId: '7001',
+          fromName: 'Jeanne Martin',
+          message: 'Autre sujet',
+        }),
+      );
       expect(await conversationOf('556_9004')).not.toBe(conversationId);
     });
 
@@ -266,17 +409,39 @@ describe('Meta outbound: replies, windows, receipts, Graph errors, page comments
       });
       expect(publicReply.status).toBe(201);
       expect(publicReply.body).toMatchObject({ direction: 'outbound', status: 'queued', authorAgentId: town.agentEC.id });
-      await expectEventually(async () => expect(await message(publicReply.body.id)).toMatchObject({ status: 'sent', external_id: expect.stringMatching(/^555_/) }), {
-        timeoutMs: 15_000,
+      await expectEventually(
+        async () =>
+          expect(await message(publicReply.body.id)).toMatchObject({
+            status: 'sent',
+            external_id: expect.stringMatching(/^555_/),
+          }),
+        {
+          timeoutMs: 15_000,
+        },
+      );
+      expect(graph.find('POST', '555_9001/comments')[0]).toMatchObject({
+        version: 'v22.0',
+        accessToken: 'page-token-2',
+        body: { message: 'Les bus sont déviés par la rue Basse.' },
       });
-      expect(graph.find('POST', '555_9001/comments')[0]).toMatchObject({ version: 'v22.0', accessToken: 'page-token-2', body: { message: 'Les bus sont déviés par la rue Basse.' } });
       // Meta notifies the page's own comment through the feed: not stored again.
       const before = await t.count('message');
-      await deliver(P.comment(PAGE, { commentId: (await message(publicReply.body.id)).external_id!, postId: POST_ID, fromId: PAGE, fromName: 'Ville', message: 'Les bus sont déviés par la rue Basse.' }));
+      await deliver(
+        P.comment(PAGE, {
+          commentId: (await message(publicReply.body.id)).external_id!,
+          postId: POST_ID,
+          fromId: PAGE,
+          fromName: 'Ville',
+          message: 'Les bus sont déviés par la rue Basse.',
+        }),
+      );
       expect(await t.count('message')).toBe(before);
 
       // The version guard: a reply based on an old state is refused.
-      const stale = await t.http('POST', `/api/v1/conversations/${conversationId}/meta/private-reply`, { token: town.agentEC.token, body: { body: 'x', version: v } });
+      const stale = await t.http('POST', `/api/v1/conversations/${conversationId}/meta/private-reply`, {
+        token: town.agentEC.token,
+        body: { body: 'x', version: v },
+      });
       expect(stale.status).toBe(409);
 
       const privateReply = await t.http('POST', `/api/v1/conversations/${conversationId}/meta/private-reply`, {
@@ -284,11 +449,23 @@ describe('Meta outbound: replies, windows, receipts, Graph errors, page comments
         body: { body: 'Pouvez-vous nous donner votre adresse ?', version: await version(conversationId), commentId: '555_9001' },
       });
       expect(privateReply.status).toBe(201);
-      await expectEventually(async () => expect(await message(privateReply.body.id)).toMatchObject({ status: 'sent', external_id: expect.stringMatching(/^m_/) }), {
-        timeoutMs: 15_000,
+      await expectEventually(
+        async () =>
+          expect(await message(privateReply.body.id)).toMatchObject({
+            status: 'sent',
+            external_id: expect.stringMatching(/^m_/),
+          }),
+        {
+          timeoutMs: 15_000,
+        },
+      );
+      const call = graph
+        .find('POST', `${PAGE}/messages`)
+        .find((r) => (r.body.recipient as { comment_id?: string })?.comment_id === '555_9001');
+      expect(call!.body).toMatchObject({
+        recipient: { comment_id: '555_9001' },
+        message: { text: 'Pouvez-vous nous donner votre adresse ?' },
       });
-      const call = graph.find('POST', `${PAGE}/messages`).find((r) => (r.body.recipient as { comment_id?: string })?.comment_id === '555_9001');
-      expect(call!.body).toMatchObject({ recipient: { comment_id: '555_9001' }, message: { text: 'Pouvez-vous nous donner votre adresse ?' } });
       const again = await t.http('POST', `/api/v1/conversations/${conversationId}/meta/private-reply`, {
         token: town.agentEC.token,
         body: { body: 'Encore', version: await version(conversationId), commentId: '555_9001' },
@@ -296,12 +473,17 @@ describe('Meta outbound: replies, windows, receipts, Graph errors, page comments
       expect(again.status).toBe(400);
       expect(again.body.message).toMatch(/déjà/);
 
-      const hidden = await t.http('POST', `/api/v1/conversations/${conversationId}/meta/hide-comment`, { token: town.agentEC.token, body: { commentId: '555_9002' } });
+      const hidden = await t.http('POST', `/api/v1/conversations/${conversationId}/meta/hide-comment`, {
+        token: town.agentEC.token,
+        body: { commentId: '555_9002' },
+      });
       expect(hidden.status).toBe(200);
       expect(hidden.body).toMatchObject({ commentId: '555_9002', hidden: true });
       expect(graph.find('POST', '555_9002')[0]!.body).toEqual({ is_hidden: true });
       expect(graph.hiddenComments.has('555_9002')).toBe(true);
-      const items: MessageDto[] = (await t.http('GET', `/api/v1/conversations/${conversationId}/messages`, { token: town.agentEC.token })).body.items;
+      const items: MessageDto[] = (
+        await t.http('GET', `/api/v1/conversations/${conversationId}/messages`, { token: town.agentEC.token })
+      ).body.items;
       expect(items.at(-1)).toMatchObject({ kind: 'event', body: 'Commentaire masqué sur la page par Marie Dupont' });
     });
 
@@ -312,7 +494,9 @@ describe('Meta outbound: replies, windows, receipts, Graph errors, page comments
       await deliver(edited);
       await deliver(P.comment(PAGE, { ...c, message: '', verb: 'remove' }));
       await deliver(P.comment(PAGE, { ...c, message: '', verb: 'remove' }));
-      const items: MessageDto[] = (await t.http('GET', `/api/v1/conversations/${conversationId}/messages`, { token: town.agentEC.token })).body.items;
+      const items: MessageDto[] = (
+        await t.http('GET', `/api/v1/conversations/${conversationId}/messages`, { token: town.agentEC.token })
+      ).body.items;
       expect(items.filter((m) => m.kind === 'event' && /auteur|supprimé/.test(m.body)).map((m) => m.body)).toEqual([
         'Commentaire modifié par son auteur : « Et la ligne 3, le samedi ? »',
         'Commentaire supprimé de la page',
@@ -324,11 +508,24 @@ describe('Meta outbound: replies, windows, receipts, Graph errors, page comments
 
     it('refuses comment actions to other services, on conversations without a comment, and private replies after 7 days', async () => {
       const v = await version(conversationId);
-      const other = await t.http('POST', `/api/v1/conversations/${conversationId}/meta/comment-reply`, { token: town.agentSco.token, body: { body: 'x', version: v } });
+      const other = await t.http('POST', `/api/v1/conversations/${conversationId}/meta/comment-reply`, {
+        token: town.agentSco.token,
+        body: { body: 'x', version: v },
+      });
       expect(other.status).toBe(404);
-      expect((await t.http('POST', `/api/v1/conversations/${conversationId}/meta/hide-comment`, { token: town.agentSco.token, body: {} })).status).toBe(404);
+      expect(
+        (
+          await t.http('POST', `/api/v1/conversations/${conversationId}/meta/hide-comment`, {
+            token: town.agentSco.token,
+            body: {},
+          })
+        ).status,
+      ).toBe(404);
       const dm = await citizenWrites(psid());
-      const noComment = await t.http('POST', `/api/v1/conversations/${dm}/meta/comment-reply`, { token: town.agentEC.token, body: { body: 'x', version: await version(dm) } });
+      const noComment = await t.http('POST', `/api/v1/conversations/${dm}/meta/comment-reply`, {
+        token: town.agentEC.token,
+        body: { body: 'x', version: await version(dm) },
+      });
       expect(noComment.status).toBe(400);
       expect(noComment.body.message).toMatch(/aucun commentaire/);
       const foreign = await t.http('POST', `/api/v1/conversations/${conversationId}/meta/comment-reply`, {
@@ -336,12 +533,18 @@ describe('Meta outbound: replies, windows, receipts, Graph errors, page comments
         body: { body: 'x', version: v, commentId: '555_9003' },
       });
       expect(foreign.status).toBe(400);
-      const invalid = await t.http('POST', `/api/v1/conversations/${conversationId}/meta/comment-reply`, { token: town.agentEC.token, body: { body: '', version: v } });
+      const invalid = await t.http('POST', `/api/v1/conversations/${conversationId}/meta/comment-reply`, {
+        token: town.agentEC.token,
+        body: { body: '', version: v },
+      });
       expect(invalid.status).toBe(400);
 
       const old = await conversationOf('555_9003');
       await t.db.query(`UPDATE message SET created_at = now() - interval '8 days' WHERE external_id = '555_9003'`);
-      const late = await t.http('POST', `/api/v1/conversations/${old}/meta/private-reply`, { token: town.agentEC.token, body: { body: 'x', version: await version(old) } });
+      const late = await t.http('POST', `/api/v1/conversations/${old}/meta/private-reply`, {
+        token: town.agentEC.token,
+        body: { body: 'x', version: await version(old) },
+      });
       expect(late.status).toBe(400);
       expect(late.body.message).toMatch(/7 jours/);
     });

@@ -1,6 +1,13 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { ConversationDto, MessageDto } from '@guichet/contracts';
-import { connectRecording, expectEventually, metaPayloads as P, startGraphServer, type GraphServer, type RecordingClient } from '@guichet/testing';
+import {
+  connectRecording,
+  expectEventually,
+  metaPayloads as P,
+  startGraphServer,
+  type GraphServer,
+  type RecordingClient,
+} from '@guichet/testing';
 import { seedTown, startTestApp, type TestApp } from '../harness';
 
 const PAGE = '1001';
@@ -22,11 +29,16 @@ describe('Meta webhooks (Messenger, Instagram, page comments)', () => {
       headers: o.signature === null ? {} : { 'x-hub-signature-256': o.signature ?? sign(raw) },
     });
   const deliver = (payload: object, channel?: string) => post(JSON.stringify(payload), { channel });
-  const counts = async () => ({ messages: await t.count('message'), contacts: await t.count('contact'), conversations: await t.count('conversation') });
+  const counts = async () => ({
+    messages: await t.count('message'),
+    contacts: await t.count('contact'),
+    conversations: await t.count('conversation'),
+  });
   const messagesOf = async (conversationId: string): Promise<MessageDto[]> =>
     (await t.http('GET', `/api/v1/conversations/${conversationId}/messages`, { token: town.supervisor.token })).body.items;
   const conversationOfMid = async (m: string) =>
-    (await t.db.query(`SELECT conversation_id FROM message WHERE external_id = $1`, [m])).rows[0]?.conversation_id as string | undefined;
+    (await t.db.query(`SELECT conversation_id FROM message WHERE external_id = $1`, [m])).rows[0]?.conversation_id as
+      string | undefined;
 
   beforeAll(async () => {
     graph = await startGraphServer();
@@ -39,7 +51,13 @@ describe('Meta webhooks (Messenger, Instagram, page comments)', () => {
         kind: 'messenger',
         name: 'Facebook de la ville',
         teamId: town.etatCivil.id,
-        config: { pageId: PAGE, pageAccessToken: 'page-token', appSecret: APP_SECRET, verifyToken: 'verif-token-1', graphApiBaseUrl: graph.url },
+        config: {
+          pageId: PAGE,
+          pageAccessToken: 'page-token',
+          appSecret: APP_SECRET,
+          verifyToken: 'verif-token-1',
+          graphApiBaseUrl: graph.url,
+        },
       },
     });
     expect(created.status).toBe(201);
@@ -50,7 +68,13 @@ describe('Meta webhooks (Messenger, Instagram, page comments)', () => {
         kind: 'instagram',
         name: 'Instagram de la ville',
         teamId: town.etatCivil.id,
-        config: { instagramAccountId: '1784', pageAccessToken: 'page-token', appSecret: APP_SECRET, verifyToken: 'verif-token-ig', graphApiBaseUrl: graph.url },
+        config: {
+          instagramAccountId: '1784',
+          pageAccessToken: 'page-token',
+          appSecret: APP_SECRET,
+          verifyToken: 'verif-token-ig',
+          graphApiBaseUrl: graph.url,
+        },
       },
     });
     igChannelId = ig.body.id;
@@ -63,19 +87,39 @@ describe('Meta webhooks (Messenger, Instagram, page comments)', () => {
 
   describe('subscription handshake', () => {
     it('echoes hub.challenge as text for the channel verify token', async () => {
-      const res = await t.http('GET', `/webhooks/meta/${channelId}?hub.mode=subscribe&hub.verify_token=verif-token-1&hub.challenge=1158201444`);
+      const res = await t.http(
+        'GET',
+        `/webhooks/meta/${channelId}?hub.mode=subscribe&hub.verify_token=verif-token-1&hub.challenge=1158201444`,
+      );
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
       expect(res.body).toBe(1158201444);
     });
 
     it('refuses a wrong token, another channel’s token or another mode (403), an unknown channel (404)', async () => {
-      expect((await t.http('GET', `/webhooks/meta/${channelId}?hub.mode=subscribe&hub.verify_token=mauvais&hub.challenge=1`)).status).toBe(403);
-      expect((await t.http('GET', `/webhooks/meta/${channelId}?hub.mode=subscribe&hub.verify_token=verif-token-ig&hub.challenge=1`)).status).toBe(403);
-      expect((await t.http('GET', `/webhooks/meta/${channelId}?hub.mode=unsubscribe&hub.verify_token=verif-token-1&hub.challenge=1`)).status).toBe(403);
+      expect(
+        (await t.http('GET', `/webhooks/meta/${channelId}?hub.mode=subscribe&hub.verify_token=mauvais&hub.challenge=1`)).status,
+      ).toBe(403);
+      expect(
+        (await t.http('GET', `/webhooks/meta/${channelId}?hub.mode=subscribe&hub.verify_token=verif-token-ig&hub.challenge=1`))
+          .status,
+      ).toBe(403);
+      expect(
+        (await t.http('GET', `/webhooks/meta/${channelId}?hub.mode=unsubscribe&hub.verify_token=verif-token-1&hub.challenge=1`))
+          .status,
+      ).toBe(403);
       expect((await t.http('GET', `/webhooks/meta/${channelId}?hub.challenge=1`)).status).toBe(403);
-      expect((await t.http('GET', `/webhooks/meta/00000000-0000-4000-8000-000000000000?hub.mode=subscribe&hub.verify_token=x&hub.challenge=1`)).status).toBe(404);
-      expect((await t.http('GET', `/webhooks/meta/${town.sms.id}?hub.mode=subscribe&hub.verify_token=x&hub.challenge=1`)).status).toBe(404);
+      expect(
+        (
+          await t.http(
+            'GET',
+            `/webhooks/meta/00000000-0000-4000-8000-000000000000?hub.mode=subscribe&hub.verify_token=x&hub.challenge=1`,
+          )
+        ).status,
+      ).toBe(404);
+      expect(
+        (await t.http('GET', `/webhooks/meta/${town.sms.id}?hub.mode=subscribe&hub.verify_token=x&hub.challenge=1`)).status,
+      ).toBe(404);
       expect((await t.http('GET', `/webhooks/meta/pas-un-id?hub.mode=subscribe`)).status).toBe(404);
     });
   });
@@ -86,29 +130,49 @@ describe('Meta webhooks (Messenger, Instagram, page comments)', () => {
     clients.push(agent);
     const before = await counts();
     const m1 = mid();
-    const res = await deliver(P.messaging('page', [{ accountId: PAGE, events: [P.text(PAGE, 'PSID-JEANNE', m1, 'Bonjour, ma poubelle n’a pas été ramassée')] }]));
+    const res = await deliver(
+      P.messaging('page', [
+        { accountId: PAGE, events: [P.text(PAGE, 'PSID-JEANNE', m1, 'Bonjour, ma poubelle n’a pas été ramassée')] },
+      ]),
+    );
     expect(res.status).toBe(200);
     expect(res.body).toBe('EVENT_RECEIVED');
     // Stored before the answer.
-    expect(await counts()).toEqual({ messages: before.messages + 1, contacts: before.contacts + 1, conversations: before.conversations + 1 });
+    expect(await counts()).toEqual({
+      messages: before.messages + 1,
+      contacts: before.contacts + 1,
+      conversations: before.conversations + 1,
+    });
     const conversationId = (await conversationOfMid(m1))!;
     await expectEventually(() => {
       const [conv] = agent.of<ConversationDto>('conversation.created');
       expect(conv).toMatchObject({ id: conversationId, teamId: town.etatCivil.id, lastChannelKind: 'messenger' });
       const [msg] = agent.of<MessageDto>('message.created');
-      expect(msg).toMatchObject({ conversationId, direction: 'inbound', channelKind: 'messenger', body: 'Bonjour, ma poubelle n’a pas été ramassée' });
+      expect(msg).toMatchObject({
+        conversationId,
+        direction: 'inbound',
+        channelKind: 'messenger',
+        body: 'Bonjour, ma poubelle n’a pas été ramassée',
+      });
     });
-    const { rows: identity } = await t.db.query(`SELECT kind, value, contact_id FROM contact_identity WHERE value = 'PSID-JEANNE'`);
+    const { rows: identity } = await t.db.query(
+      `SELECT kind, value, contact_id FROM contact_identity WHERE value = 'PSID-JEANNE'`,
+    );
     expect(identity).toEqual([expect.objectContaining({ kind: 'messenger' })]);
     await expectEventually(async () => {
       const { rows } = await t.db.query(`SELECT name, avatar_url FROM contact WHERE id = $1`, [identity[0].contact_id]);
       expect(rows[0]).toEqual({ name: 'Jeanne Martin', avatar_url: 'https://scontent.example/jeanne.jpg' });
     });
-    await expectEventually(() => expect(agent.of<ConversationDto>('conversation.updated').some((c) => c.contact.name === 'Jeanne Martin')).toBe(true));
+    await expectEventually(() =>
+      expect(agent.of<ConversationDto>('conversation.updated').some((c) => c.contact.name === 'Jeanne Martin')).toBe(true),
+    );
     expect(graph.find('GET', 'PSID-JEANNE')[0]!.query.fields).toBe('name,profile_pic');
     // A second message: same file, no second lookup.
     await deliver(P.messaging('page', [{ accountId: PAGE, events: [P.text(PAGE, 'PSID-JEANNE', mid(), 'Rue des Lilas')] }]));
-    expect((await messagesOf(conversationId)).map((m) => m.body)).toEqual(['Bonjour, ma poubelle n’a pas été ramassée', 'Rue des Lilas']);
+    expect((await messagesOf(conversationId)).map((m) => m.body)).toEqual([
+      'Bonjour, ma poubelle n’a pas été ramassée',
+      'Rue des Lilas',
+    ]);
     await new Promise((r) => setTimeout(r, 300));
     expect(graph.find('GET', 'PSID-JEANNE')).toHaveLength(1);
   });
@@ -118,10 +182,16 @@ describe('Meta webhooks (Messenger, Instagram, page comments)', () => {
     const res = await deliver(
       P.messaging('page', [
         { accountId: PAGE, events: [P.text(PAGE, 'PSID-A', a1, 'Premier'), P.text(PAGE, 'PSID-B', b1, 'Autre citoyen')] },
-        { accountId: PAGE, events: [P.text(PAGE, 'PSID-A', a2, 'Second', Date.now() + 1, { quick_reply: { payload: 'RDV_MATIN' } })] },
+        {
+          accountId: PAGE,
+          events: [P.text(PAGE, 'PSID-A', a2, 'Second', Date.now() + 1, { quick_reply: { payload: 'RDV_MATIN' } })],
+        },
         { accountId: '9999', events: [P.text('9999', 'PSID-C', mid(), 'Pas pour cette page')] },
         // A malformed event is skipped; the rest of the batch is kept.
-        { accountId: PAGE, events: [{ sender: { id: 'PSID-A' }, recipient: { id: PAGE }, timestamp: Date.now(), message: { text: 'sans mid' } }] },
+        {
+          accountId: PAGE,
+          events: [{ sender: { id: 'PSID-A' }, recipient: { id: PAGE }, timestamp: Date.now(), message: { text: 'sans mid' } }],
+        },
       ]),
     );
     expect(res.status).toBe(200);
@@ -136,12 +206,18 @@ describe('Meta webhooks (Messenger, Instagram, page comments)', () => {
 
   it('stores the same mid once, however often Meta delivers it', async () => {
     const m = mid();
-    const payload = JSON.stringify(P.messaging('page', [{ accountId: PAGE, events: [P.text(PAGE, 'PSID-DUP', m, 'Une seule fois')] }]));
+    const payload = JSON.stringify(
+      P.messaging('page', [{ accountId: PAGE, events: [P.text(PAGE, 'PSID-DUP', m, 'Une seule fois')] }]),
+    );
     const before = await counts();
     const answers = await Promise.all([post(payload), post(payload), post(payload)]);
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
     expect((await post(payload)).status).toBe(200);
-    expect(await counts()).toEqual({ messages: before.messages + 1, contacts: before.contacts + 1, conversations: before.conversations + 1 });
+    expect(await counts()).toEqual({
+      messages: before.messages + 1,
+      contacts: before.contacts + 1,
+      conversations: before.conversations + 1,
+    });
   });
 
   it('refuses a forged, missing or re-signed-with-another-secret signature: 403 and no trace', async () => {
@@ -157,7 +233,14 @@ describe('Meta webhooks (Messenger, Instagram, page comments)', () => {
     expect((await post(raw, { signature: sign(raw).replace('sha256=', 'sha1=') })).status).toBe(403);
     // Same content re-serialized with other spacing: the signature covers the exact bytes.
     expect((await post(JSON.stringify(JSON.parse(raw), null, 1), { signature: sign(raw) })).status).toBe(403);
-    expect((await t.http('POST', `/webhooks/meta/00000000-0000-4000-8000-000000000000`, { body: raw, headers: { 'x-hub-signature-256': sign(raw) } })).status).toBe(404);
+    expect(
+      (
+        await t.http('POST', `/webhooks/meta/00000000-0000-4000-8000-000000000000`, {
+          body: raw,
+          headers: { 'x-hub-signature-256': sign(raw) },
+        })
+      ).status,
+    ).toBe(404);
     await new Promise((r) => setTimeout(r, 300));
     expect(await counts()).toEqual(before);
     expect((await t.db.query(`SELECT 1 FROM contact_identity WHERE value = 'PSID-FORGE'`)).rowCount).toBe(0);
@@ -167,10 +250,13 @@ describe('Meta webhooks (Messenger, Instagram, page comments)', () => {
   });
 
   it('a disabled channel acknowledges (so Meta does not retry for days) and stores nothing', async () => {
-    const patch = (enabled: boolean) => t.http('PATCH', `/api/v1/channels/${channelId}`, { token: town.admin.token, body: { enabled } });
+    const patch = (enabled: boolean) =>
+      t.http('PATCH', `/api/v1/channels/${channelId}`, { token: town.admin.token, body: { enabled } });
     expect((await patch(false)).status).toBe(200);
     const before = await counts();
-    const res = await deliver(P.messaging('page', [{ accountId: PAGE, events: [P.text(PAGE, 'PSID-OFF', mid(), 'Canal coupé')] }]));
+    const res = await deliver(
+      P.messaging('page', [{ accountId: PAGE, events: [P.text(PAGE, 'PSID-OFF', mid(), 'Canal coupé')] }]),
+    );
     expect(res.status).toBe(200);
     expect(await counts()).toEqual(before);
     expect((await patch(true)).status).toBe(200);
@@ -192,26 +278,41 @@ describe('Meta webhooks (Messenger, Instagram, page comments)', () => {
         {
           accountId: PAGE,
           events: [
-            P.attachments(PAGE, 'PSID-ATT', m, [
-              { type: 'image', payload: { url: imageUrl } },
-              { type: 'file', payload: { url: pdfUrl } },
-              { type: 'audio', payload: { url: audioUrl } },
-              { type: 'image', payload: { url: 'https://scontent.example/sticker.png', sticker_id: 369239263222822 } },
-              { type: 'fallback', payload: { url: 'https://www.ville.fr/travaux', title: 'Travaux rue Haute' } },
-            ], 'Voici la photo'),
+            P.attachments(
+              PAGE,
+              'PSID-ATT',
+              m,
+              [
+                { type: 'image', payload: { url: imageUrl } },
+                { type: 'file', payload: { url: pdfUrl } },
+                { type: 'audio', payload: { url: audioUrl } },
+                { type: 'image', payload: { url: 'https://scontent.example/sticker.png', sticker_id: 369239263222822 } },
+                { type: 'fallback', payload: { url: 'https://www.ville.fr/travaux', title: 'Travaux rue Haute' } },
+              ],
+              'Voici la photo',
+            ),
           ],
         },
       ]),
     );
     const conversationId = (await conversationOfMid(m))!;
-    const message = await expectEventually(async () => {
-      const [msg] = await messagesOf(conversationId);
-      expect(msg!.attachments).toHaveLength(3);
-      return msg!;
-    }, { timeoutMs: 10_000 });
-    expect(message.body).toBe('Voici la photo\n[Image]\n[Fichier]\n[Message vocal]\n[Autocollant]\n[Lien : Travaux rue Haute] https://www.ville.fr/travaux');
+    const message = await expectEventually(
+      async () => {
+        const [msg] = await messagesOf(conversationId);
+        expect(msg!.attachments).toHaveLength(3);
+        return msg!;
+      },
+      { timeoutMs: 10_000 },
+    );
+    expect(message.body).toBe(
+      'Voici la photo\n[Image]\n[Fichier]\n[Message vocal]\n[Autocollant]\n[Lien : Travaux rue Haute] https://www.ville.fr/travaux',
+    );
     const image = message.attachments.find((a) => a.contentType === 'image/jpeg')!;
-    expect(image).toMatchObject({ fileName: 'photo-nid-de-poule.jpg', size: 2048, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(image).toMatchObject({
+      fileName: 'photo-nid-de-poule.jpg',
+      size: 2048,
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     expect(message.attachments.map((a) => a.contentType).sort()).toEqual(['application/pdf', 'audio/mp4', 'image/jpeg']);
     expect(image.sha256).toBe(createHash('sha256').update(jpeg).digest('hex'));
   });
@@ -233,7 +334,9 @@ describe('Meta webhooks (Messenger, Instagram, page comments)', () => {
     const m1 = mid();
     await deliver(P.messaging('page', [{ accountId: PAGE, events: [P.text(PAGE, 'PSID-INBOX', m1, 'Question')] }]));
     const echoMid = mid();
-    const echo = P.messaging('page', [{ accountId: PAGE, events: [P.echo(PAGE, 'PSID-INBOX', echoMid, 'Réponse écrite depuis Meta Business Suite')] }]);
+    const echo = P.messaging('page', [
+      { accountId: PAGE, events: [P.echo(PAGE, 'PSID-INBOX', echoMid, 'Réponse écrite depuis Meta Business Suite')] },
+    ]);
     await deliver(echo);
     await deliver(echo);
     const conversationId = (await conversationOfMid(m1))!;
@@ -249,14 +352,22 @@ describe('Meta webhooks (Messenger, Instagram, page comments)', () => {
   it('Instagram messages make instagram identities', async () => {
     const m = mid();
     graph.setProfile('IGSID-1', { name: 'Léa', username: 'lea.photo', profile_pic: 'https://scontent.example/lea.jpg' });
-    const res = await deliver(P.messaging('instagram', [{ accountId: '1784', events: [P.text('1784', 'IGSID-1', m, 'Coucou la mairie')] }]), igChannelId);
+    const res = await deliver(
+      P.messaging('instagram', [{ accountId: '1784', events: [P.text('1784', 'IGSID-1', m, 'Coucou la mairie')] }]),
+      igChannelId,
+    );
     expect(res.status).toBe(200);
     expect((await t.db.query(`SELECT kind FROM contact_identity WHERE value = 'IGSID-1'`)).rows).toEqual([{ kind: 'instagram' }]);
-    await expectEventually(async () => {
-      const { rows } = await t.db.query(`SELECT c.name FROM contact c JOIN contact_identity i ON i.contact_id = c.id WHERE i.value = 'IGSID-1'`);
-      expect(rows[0].name).toBe('Léa');
-      // Generous bound: the profile queue may still be draining earlier lookups.
-    }, { timeoutMs: 20_000 });
+    await expectEventually(
+      async () => {
+        const { rows } = await t.db.query(
+          `SELECT c.name FROM contact c JOIN contact_identity i ON i.contact_id = c.id WHERE i.value = 'IGSID-1'`,
+        );
+        expect(rows[0].name).toBe('Léa');
+        // Generous bound: the profile queue may still be draining earlier lookups.
+      },
+      { timeoutMs: 20_000 },
+    );
     expect(graph.find('GET', 'IGSID-1')[0]!.query.fields).toBe('name,username,profile_pic');
     // A page notification on the Instagram channel is refused.
     expect((await deliver(P.messaging('page', [{ accountId: '1784', events: [] }]), igChannelId)).status).toBe(400);

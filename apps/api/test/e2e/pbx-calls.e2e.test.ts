@@ -21,7 +21,12 @@ describe('switchboard (PBX) call events', () => {
     const res = await fetch(`${t.url}/webhooks/calls/${o.channelId ?? pbx.id}`, { method: 'POST', headers, body: raw });
     return { status: res.status, body: await res.json().catch(() => null) };
   };
-  const event = (e: Record<string, unknown>) => ({ to: '+33140000000', direction: 'inbound', at: new Date().toISOString(), ...e });
+  const event = (e: Record<string, unknown>) => ({
+    to: '+33140000000',
+    direction: 'inbound',
+    at: new Date().toISOString(),
+    ...e,
+  });
   const callRow = async (callId: string) =>
     (
       await t.db.query(
@@ -36,7 +41,12 @@ describe('switchboard (PBX) call events', () => {
     town = await seedTown(t);
     const res = await t.http('POST', '/api/v1/channels', {
       token: town.admin.token,
-      body: { kind: 'pbx', name: 'Standard 3CX', teamId: town.etatCivil.id, config: { vendor: '3CX', sharedSecret: SECRET, extensions: { '201': town.agentEC.email } } },
+      body: {
+        kind: 'pbx',
+        name: 'Standard 3CX',
+        teamId: town.etatCivil.id,
+        config: { vendor: '3CX', sharedSecret: SECRET, extensions: { '201': town.agentEC.email } },
+      },
     });
     expect(res.status).toBe(201);
     expect(res.body.secretsSet).toEqual(['sharedSecret']);
@@ -57,7 +67,9 @@ describe('switchboard (PBX) call events', () => {
     expect((await post(payload, { secret: 'un-autre-secret-0000000' })).status).toBe(403);
     expect((await post(payload, { signature: 'deadbeef' })).status).toBe(403);
     // Signed over another body.
-    expect((await post(payload, { signature: pbxSignature(SECRET, JSON.stringify({ ...payload, from: '0699999999' })) })).status).toBe(403);
+    expect(
+      (await post(payload, { signature: pbxSignature(SECRET, JSON.stringify({ ...payload, from: '0699999999' })) })).status,
+    ).toBe(403);
     const bad = await post({ event: 'exploded', callId: '', from: '0601020304', to: 'x', direction: 'inbound', at: 'hier' });
     expect(bad.status).toBe(400);
     expect(bad.body.details.join('\n')).toMatch(/event[\s\S]*callId[\s\S]*at/);
@@ -76,18 +88,30 @@ describe('switchboard (PBX) call events', () => {
     const row = await callRow(callId);
     expect(row).toMatchObject({ direction: 'inbound', body: 'Appel entrant de +33607080910 — en cours' });
     await expectEventually(() =>
-      expect(ec.of<CallRingingDto>('call.ringing').find((c) => c.callId === row.id)).toMatchObject({ channelKind: 'pbx', from: '+33607080910', contact: null }),
+      expect(ec.of<CallRingingDto>('call.ringing').find((c) => c.callId === row.id)).toMatchObject({
+        channelKind: 'pbx',
+        from: '+33607080910',
+        contact: null,
+      }),
     );
     expect(sco.of<CallRingingDto>('call.ringing').some((c) => c.callId === row.id)).toBe(false);
     // A repeated event changes nothing.
     expect((await post(event({ event: 'ringing', callId, from: '0607080910', extension: '201' }))).status).toBe(202);
 
-    expect((await post(event({ event: 'answered', callId, from: '0607080910', extension: '201' }))).body).toMatchObject({ outcome: 'answered' });
+    expect((await post(event({ event: 'answered', callId, from: '0607080910', extension: '201' }))).body).toMatchObject({
+      outcome: 'answered',
+    });
     const hangup = await post(event({ event: 'hangup', callId, from: '0607080910', durationSeconds: 184 }));
     expect(hangup.body).toMatchObject({ stored: true, outcome: 'answered' });
     const done = await callRow(callId);
     expect(done).toMatchObject({ body: 'Appel entrant de +33607080910 — répondu (3 min 04 s)', callback_needed: false });
-    expect(done.call).toMatchObject({ provider: 'pbx', outcome: 'answered', durationSeconds: 184, agentEmail: town.agentEC.email, extension: '201' });
+    expect(done.call).toMatchObject({
+      provider: 'pbx',
+      outcome: 'answered',
+      durationSeconds: 184,
+      agentEmail: town.agentEC.email,
+      extension: '201',
+    });
     expect((await t.db.query(`SELECT count(*)::int AS n FROM message WHERE external_id = $1`, [callId])).rows[0].n).toBe(1);
   });
 
@@ -95,29 +119,68 @@ describe('switchboard (PBX) call events', () => {
     const missedId = `ast-${randomBytes(4).toString('hex')}`;
     await post(event({ event: 'ringing', callId: missedId, from: '+33611223344' }));
     await expectEventually(() => expect(ec.of<CallRingingDto>('call.ringing').some((c) => c.from === '+33611223344')).toBe(true));
-    expect((await post(event({ event: 'hangup', callId: missedId, from: '+33611223344', durationSeconds: 0 }))).body).toMatchObject({ outcome: 'missed' });
+    expect(
+      (await post(event({ event: 'hangup', callId: missedId, from: '+33611223344', durationSeconds: 0 }))).body,
+    ).toMatchObject({ outcome: 'missed' });
     const missed = await callRow(missedId);
     expect(missed).toMatchObject({ body: 'Appel manqué de +33611223344 — à rappeler', callback_needed: true, priority: 'high' });
-    await expectEventually(() => expect(ec.of<ConversationDto>('conversation.updated').some((c) => c.id === missed.conversation_id && c.callbackNeeded)).toBe(true));
+    await expectEventually(() =>
+      expect(
+        ec.of<ConversationDto>('conversation.updated').some((c) => c.id === missed.conversation_id && c.callbackNeeded),
+      ).toBe(true),
+    );
 
     // A second call with a voicemail lands in the same open file.
     const vmId = `ast-${randomBytes(4).toString('hex')}`;
     await post(event({ event: 'ringing', callId: vmId, from: '+33611223344' }));
-    const vm = await post(event({ event: 'hangup', callId: vmId, from: '+33611223344', durationSeconds: 22, recordingUrl: 'http://127.0.0.1:9/vm/1.wav' }));
+    const vm = await post(
+      event({
+        event: 'hangup',
+        callId: vmId,
+        from: '+33611223344',
+        durationSeconds: 22,
+        recordingUrl: 'http://127.0.0.1:9/vm/1.wav',
+      }),
+    );
     expect(vm.body).toMatchObject({ outcome: 'voicemail' });
-    expect(await callRow(vmId)).toMatchObject({ conversation_id: missed.conversation_id, body: 'Message vocal de +33611223344 (22 s) — à rappeler' });
+    expect(await callRow(vmId)).toMatchObject({
+      conversation_id: missed.conversation_id,
+      body: 'Message vocal de +33611223344 (22 s) — à rappeler',
+    });
 
     // The agent calls back from extension 201: an outbound call in that file, and the flag goes.
     const backId = `ast-${randomBytes(4).toString('hex')}`;
     const out = (e: string, extra: object = {}) =>
-      post({ event: e, callId: backId, from: '201', to: '06 11 22 33 44', direction: 'outbound', agentEmail: town.agentEC.email, at: new Date().toISOString(), ...extra });
+      post({
+        event: e,
+        callId: backId,
+        from: '201',
+        to: '06 11 22 33 44',
+        direction: 'outbound',
+        agentEmail: town.agentEC.email,
+        at: new Date().toISOString(),
+        ...extra,
+      });
     expect((await out('ringing')).body).toMatchObject({ stored: true });
     expect((await out('answered')).body).toMatchObject({ outcome: 'answered' });
     await out('hangup', { durationSeconds: 75 });
     const back = await callRow(backId);
-    expect(back).toMatchObject({ direction: 'outbound', conversation_id: missed.conversation_id, body: 'Appel sortant vers +33611223344 — abouti (1 min 15 s)', callback_needed: false, priority: 'normal' });
+    expect(back).toMatchObject({
+      direction: 'outbound',
+      conversation_id: missed.conversation_id,
+      body: 'Appel sortant vers +33611223344 — abouti (1 min 15 s)',
+      callback_needed: false,
+      priority: 'normal',
+    });
     // A call to a number no citizen file holds is not stored.
-    const unknown = await post({ event: 'ringing', callId: 'out-unknown', from: '201', to: '0698765432', direction: 'outbound', at: new Date().toISOString() });
+    const unknown = await post({
+      event: 'ringing',
+      callId: 'out-unknown',
+      from: '201',
+      to: '0698765432',
+      direction: 'outbound',
+      at: new Date().toISOString(),
+    });
     expect(unknown).toMatchObject({ status: 202, body: { stored: false } });
   });
 });

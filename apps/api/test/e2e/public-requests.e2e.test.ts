@@ -54,7 +54,11 @@ describe('citizen request form and tracking page', () => {
   it('accepts multipart with attachments stored in the blob store', async () => {
     const form = new FormData();
     for (const [k, v] of Object.entries(request({ email: 'pj@example.fr', phone: '' }))) form.append(k, String(v));
-    form.append('attachments', new Blob([Buffer.from('%PDF-1.4 justificatif')], { type: 'application/pdf' }), 'justificatif de domicile.pdf');
+    form.append(
+      'attachments',
+      new Blob([Buffer.from('%PDF-1.4 justificatif')], { type: 'application/pdf' }),
+      'justificatif de domicile.pdf',
+    );
     const res = await t.http('POST', path(), { form, headers: ip() });
     expect(res.status).toBe(201);
     const { rows } = await t.db.query(
@@ -74,14 +78,24 @@ describe('citizen request form and tracking page', () => {
 
   describe('bad input gets a clear 4xx and stores nothing', () => {
     const cases: [string, () => { path?: string; body?: unknown }, number, RegExp][] = [
-      ['unknown organization', () => ({ path: '/api/v1/public/organizations/nulle-part/requests', body: request() }), 404, /commune introuvable/],
+      [
+        'unknown organization',
+        () => ({ path: '/api/v1/public/organizations/nulle-part/requests', body: request() }),
+        404,
+        /commune introuvable/,
+      ],
       ['no email nor phone', () => ({ body: request({ email: '', phone: '' }) }), 400, /adresse e-mail ou un numéro/],
       ['malformed email', () => ({ body: request({ email: 'elodie@', phone: '' }) }), 400, /adresse e-mail invalide/],
       ['malformed phone', () => ({ body: request({ email: '', phone: '06 12' }) }), 400, /numéro de téléphone invalide/],
       ['missing subject', () => ({ body: request({ subject: '' }) }), 400, /subject/],
       ['body over the limit', () => ({ body: request({ body: 'x'.repeat(20_001) }) }), 400, /body/],
       ['request over the size limit', () => ({ body: request({ body: 'x'.repeat(400_000) }) }), 413, /trop volumineuse/],
-      ['service of another organization', () => ({ body: request({ teamId: '00000000-0000-4000-8000-000000000000' }) }), 400, /service inconnu/],
+      [
+        'service of another organization',
+        () => ({ body: request({ teamId: '00000000-0000-4000-8000-000000000000' }) }),
+        400,
+        /service inconnu/,
+      ],
       ['honeypot filled', () => ({ body: request({ website: 'http://spam.example' }) }), 400, /automatiquement/],
     ];
     it.each(cases)('%s', async (_label, make, status, reason) => {
@@ -108,7 +122,8 @@ describe('citizen request form and tracking page', () => {
   });
 
   it('shows status and public messages with the token, replies land in the same file, notes never show', async () => {
-    const created = (await t.http('POST', path(), { body: request({ email: 'suivi@example.fr', phone: '' }), headers: ip() })).body;
+    const created = (await t.http('POST', path(), { body: request({ email: 'suivi@example.fr', phone: '' }), headers: ip() }))
+      .body;
     const url = `/api/v1/public/requests/${created.reference}?token=${created.trackingToken}`;
     const [{ id }] = (await t.db.query(`SELECT id FROM conversation WHERE reference = $1`, [created.reference])).rows;
 
@@ -141,7 +156,10 @@ describe('citizen request form and tracking page', () => {
     const answer = await t.http('POST', url, { body: { body: 'Merci beaucoup !' }, headers: ip() });
     expect(answer.status).toBe(201);
     expect(answer.body.messages).toHaveLength(3);
-    const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM conversation WHERE contact_id = (SELECT contact_id FROM conversation WHERE id = $1)`, [id]);
+    const { rows } = await t.db.query(
+      `SELECT count(*)::int AS n FROM conversation WHERE contact_id = (SELECT contact_id FROM conversation WHERE id = $1)`,
+      [id],
+    );
     expect(rows[0].n).toBe(1);
   });
 
@@ -151,7 +169,9 @@ describe('citizen request form and tracking page', () => {
     expect((await t.http('GET', `/api/v1/public/requests/${created.reference}`)).status).toBe(404);
     expect((await t.http('GET', `/api/v1/public/requests/GU-ZZZZZZ?token=${created.trackingToken}`)).status).toBe(404);
     const before = await t.count('message');
-    expect((await t.http('POST', `/api/v1/public/requests/${created.reference}?token=bad`, { body: { body: 'x' } })).status).toBe(404);
+    expect((await t.http('POST', `/api/v1/public/requests/${created.reference}?token=bad`, { body: { body: 'x' } })).status).toBe(
+      404,
+    );
     expect(await t.count('message')).toBe(before);
   });
 });

@@ -20,21 +20,34 @@ describe('real time follows access, not the first join', () => {
     clients.push(c);
     return c;
   };
-  const join = (c: Client, id: string) => c.socket.timeout(2000).emitWithAck('conversation.join', id) as Promise<{ ok: boolean; error?: string }>;
+  const join = (c: Client, id: string) =>
+    c.socket.timeout(2000).emitWithAck('conversation.join', id) as Promise<{ ok: boolean; error?: string }>;
   /** The server answers this socket after everything it sent it before: a fence for "nothing more came". */
   const fence = (c: Client) => c.socket.timeout(2000).emitWithAck('conversation.leave', randomUUID());
-  const seen = (c: Client, id: string) => c.of<MessageDto>('message.created').filter((m) => m.conversationId === id).map((m) => m.body);
+  const seen = (c: Client, id: string) =>
+    c
+      .of<MessageDto>('message.created')
+      .filter((m) => m.conversationId === id)
+      .map((m) => m.body);
   const created = (c: Client) => c.of<ConversationDto>('conversation.created').map((x) => x.id);
   const newFile = async (teamId: string) =>
     (
       await t.ingest.ingest(
-        { channelId: town.webform.id, externalId: randomUUID(), from: { kind: 'email', value: `${randomUUID()}@example.fr` }, text: 'Bonjour' },
+        {
+          channelId: town.webform.id,
+          externalId: randomUUID(),
+          from: { kind: 'email', value: `${randomUUID()}@example.fr` },
+          text: 'Bonjour',
+        },
         { teamId },
       )
     ).conversationId;
   const note = async (token: string, id: string, body: string) => {
     const c = await t.http('GET', `/api/v1/conversations/${id}`, { token });
-    const res = await t.http('POST', `/api/v1/conversations/${id}/messages`, { token, body: { kind: 'note', body, version: c.body.version } });
+    const res = await t.http('POST', `/api/v1/conversations/${id}/messages`, {
+      token,
+      body: { kind: 'note', body, version: c.body.version },
+    });
     expect(res.status).toBe(201);
   };
   const patchConversation = async (token: string, id: string, changes: Record<string, unknown>) => {

@@ -48,12 +48,15 @@ describe('real time over socket.io', () => {
     });
     expect(res.status).toBe(201);
     for (const c of [ec, sup]) {
-      await expectEventually(() => {
-        const [conv] = c.of<ConversationDto>('conversation.created');
-        expect(conv).toMatchObject({ reference: res.body.reference, teamId: town.etatCivil.id, contact: { name: 'Jeanne' } });
-        const [msg] = c.of<MessageDto>('message.created');
-        expect(msg).toMatchObject({ conversationId: conv!.id, direction: 'inbound', body: 'Bonjour', channelKind: 'webform' });
-      }, { timeoutMs: 1000 });
+      await expectEventually(
+        () => {
+          const [conv] = c.of<ConversationDto>('conversation.created');
+          expect(conv).toMatchObject({ reference: res.body.reference, teamId: town.etatCivil.id, contact: { name: 'Jeanne' } });
+          const [msg] = c.of<MessageDto>('message.created');
+          expect(msg).toMatchObject({ conversationId: conv!.id, direction: 'inbound', body: 'Bonjour', channelKind: 'webform' });
+        },
+        { timeoutMs: 1000 },
+      );
     }
     const arrival = ec.events.find((e) => e.event === 'message.created')!.at;
     expect(arrival - sent).toBeLessThan(1000);
@@ -96,7 +99,9 @@ describe('real time over socket.io', () => {
     });
     ec.close();
     await expectEventually(() => {
-      expect(sup.of<PresenceDto>('presence.updated').at(-1)?.viewers).toEqual([{ agentId: town.supervisor.id, name: 'Sarah Superviseure', typing: false }]);
+      expect(sup.of<PresenceDto>('presence.updated').at(-1)?.viewers).toEqual([
+        { agentId: town.supervisor.id, name: 'Sarah Superviseure', typing: false },
+      ]);
     });
     expect(sco.of('presence.updated')).toEqual([]);
   });
@@ -123,14 +128,17 @@ describe('real time over socket.io', () => {
   it('lists the agents online and tells the supervisors when it changes', async () => {
     const sup = await connect(town.supervisor.token);
     const agent = await t.newAgent({ organizationId: town.org.id, teamIds: [town.scolarite.id] });
-    const online = async () => (await t.http('GET', '/api/v1/agents/online', { token: town.agentEC.token })).body.agentIds as string[];
+    const online = async () =>
+      (await t.http('GET', '/api/v1/agents/online', { token: town.agentEC.token })).body.agentIds as string[];
     expect(await online()).not.toContain(agent.id);
     const c = await connect(agent.token);
     await expectEventually(() => expect(sup.of<{ agentIds: string[] }>('agents.online').at(-1)?.agentIds).toContain(agent.id));
     expect(await online()).toContain(agent.id);
     expect((await t.http('GET', '/api/v1/agents/online', { token: other.admin.token })).body.agentIds).not.toContain(agent.id);
     c.close();
-    await expectEventually(() => expect(sup.of<{ agentIds: string[] }>('agents.online').at(-1)?.agentIds).not.toContain(agent.id));
+    await expectEventually(() =>
+      expect(sup.of<{ agentIds: string[] }>('agents.online').at(-1)?.agentIds).not.toContain(agent.id),
+    );
   });
 
   it('sends no event for a transaction that rolled back, nor for a refused stale reply', async () => {
@@ -139,7 +147,8 @@ describe('real time over socket.io', () => {
       { teamId: town.etatCivil.id },
     );
     const publisher = t.app.get(RealtimePublisher);
-    const conversation = (await t.http('GET', `/api/v1/conversations/${r.conversationId}`, { token: town.supervisor.token })).body;
+    const conversation = (await t.http('GET', `/api/v1/conversations/${r.conversationId}`, { token: town.supervisor.token }))
+      .body;
     // The citizen writes again: the version the supervisor saw is now stale.
     await t.ingest.ingest({
       channelId: town.webform.id,
@@ -163,7 +172,9 @@ describe('real time over socket.io', () => {
     expect(stale.status).toBe(409);
     await sleep(200);
     expect(conversationEvents(sup)).toEqual([]);
-    expect((await t.db.query(`SELECT priority FROM conversation WHERE id = $1`, [r.conversationId])).rows[0].priority).toBe('normal');
+    expect((await t.db.query(`SELECT priority FROM conversation WHERE id = $1`, [r.conversationId])).rows[0].priority).toBe(
+      'normal',
+    );
   });
 
   it('pushes the outbound status change of a reply (queued -> delivered) live', async () => {
@@ -184,7 +195,12 @@ describe('real time over socket.io', () => {
   });
 
   it('marks a reply on a channel not built yet as failed with the reason, pushed live', async () => {
-    const r = await t.ingest.ingest({ channelId: town.sms.id, externalId: randomUUID(), from: { kind: 'phone', value: '0612121212' }, text: 'x' });
+    const r = await t.ingest.ingest({
+      channelId: town.sms.id,
+      externalId: randomUUID(),
+      from: { kind: 'phone', value: '0612121212' },
+      text: 'x',
+    });
     const ec = await connect(town.agentEC.token);
     const c = (await t.http('GET', `/api/v1/conversations/${r.conversationId}`, { token: town.agentEC.token })).body;
     const reply = await t.http('POST', `/api/v1/conversations/${r.conversationId}/messages`, {

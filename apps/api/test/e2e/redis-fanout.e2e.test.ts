@@ -30,12 +30,20 @@ describe('fan-out across API instances through Redis', () => {
     const foreignOnB = await connectRecording(b.url, other.agentEC.token);
     try {
       const r = await a.ingest.ingest(
-        { channelId: town.webform.id, externalId: randomUUID(), from: { kind: 'email', value: 'redis@example.fr' }, text: 'Bonjour de A' },
+        {
+          channelId: town.webform.id,
+          externalId: randomUUID(),
+          from: { kind: 'email', value: 'redis@example.fr' },
+          text: 'Bonjour de A',
+        },
         { teamId: town.etatCivil.id },
       );
-      await expectEventually(() => {
-        expect(onB.of<MessageDto>('message.created').map((m) => m.conversationId)).toEqual([r.conversationId]);
-      }, { timeoutMs: 2000 });
+      await expectEventually(
+        () => {
+          expect(onB.of<MessageDto>('message.created').map((m) => m.conversationId)).toEqual([r.conversationId]);
+        },
+        { timeoutMs: 2000 },
+      );
       expect(foreignOnB.events).toEqual([]);
     } finally {
       onB.close();
@@ -45,7 +53,9 @@ describe('fan-out across API instances through Redis', () => {
 
   it('logging out on instance A closes that session’s socket connected to instance B', async () => {
     const town = await seedTown(a);
-    const login = await a.http('POST', '/api/v1/auth/login', { body: { email: town.agentEC.email, password: 'mot-de-passe-test' } });
+    const login = await a.http('POST', '/api/v1/auth/login', {
+      body: { email: town.agentEC.email, password: 'mot-de-passe-test' },
+    });
     const onB = await connectRecording(b.url, login.body.token);
     const otherSessionOnB = await connectRecording(b.url, town.agentEC.token);
     const reasons: string[] = [];
@@ -63,12 +73,21 @@ describe('fan-out across API instances through Redis', () => {
   it('a transfer made on instance A takes the conversation out of the former service’s socket on instance B', async () => {
     const town = await seedTown(a);
     const r = await a.ingest.ingest(
-      { channelId: town.webform.id, externalId: randomUUID(), from: { kind: 'email', value: 'transfert@example.fr' }, text: 'Bonjour' },
+      {
+        channelId: town.webform.id,
+        externalId: randomUUID(),
+        from: { kind: 'email', value: 'transfert@example.fr' },
+        text: 'Bonjour',
+      },
       { teamId: town.etatCivil.id },
     );
     const ecOnB = await connectRecording(b.url, town.agentEC.token);
     const supOnB = await connectRecording(b.url, town.supervisor.token);
-    const notes = (c: typeof ecOnB) => c.of<MessageDto>('message.created').filter((m) => m.kind === 'note').map((m) => m.body);
+    const notes = (c: typeof ecOnB) =>
+      c
+        .of<MessageDto>('message.created')
+        .filter((m) => m.kind === 'note')
+        .map((m) => m.body);
     try {
       expect(await ecOnB.socket.timeout(2000).emitWithAck('conversation.join', r.conversationId)).toEqual({ ok: true });
       expect(await supOnB.socket.timeout(2000).emitWithAck('conversation.join', r.conversationId)).toEqual({ ok: true });

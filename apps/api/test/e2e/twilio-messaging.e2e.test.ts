@@ -19,13 +19,22 @@ describe('Twilio SMS and WhatsApp', () => {
   /** Posts a Twilio webhook signed like Twilio does (or with the given signature / none). */
   const webhook = async (path: string, params: Record<string, string>, o: { token?: string; signature?: string | null } = {}) => {
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
-    const signature = o.signature === undefined ? twilioSignature(o.token ?? TOKEN, t.config.publicUrl + path, params) : o.signature;
+    const signature =
+      o.signature === undefined ? twilioSignature(o.token ?? TOKEN, t.config.publicUrl + path, params) : o.signature;
     if (signature !== null) headers['x-twilio-signature'] = signature;
     const res = await fetch(t.url + path, { method: 'POST', headers, body: new URLSearchParams(params).toString() });
     return { status: res.status, text: await res.text() };
   };
   const inboundSms = (from: string, body: string, extra: Record<string, string> = {}, channel = sms) =>
-    webhook(`/webhooks/twilio/${channel.id}/sms`, { MessageSid: smsSid(), AccountSid: ACCOUNT, From: from, To: '+33700000001', Body: body, NumMedia: '0', ...extra });
+    webhook(`/webhooks/twilio/${channel.id}/sms`, {
+      MessageSid: smsSid(),
+      AccountSid: ACCOUNT,
+      From: from,
+      To: '+33700000001',
+      Body: body,
+      NumMedia: '0',
+      ...extra,
+    });
   const conversationOf = async (messageExternalId: string) => {
     const { rows } = await t.db.query(
       `SELECT m.id AS message_id, m.conversation_id, c.contact_id FROM message m JOIN conversation c ON c.id = m.conversation_id WHERE m.external_id = $1`,
@@ -55,7 +64,12 @@ describe('Twilio SMS and WhatsApp', () => {
     const create = async (kind: 'sms' | 'whatsapp', config: object) => {
       const res = await t.http('POST', '/api/v1/channels', {
         token: town.admin.token,
-        body: { kind, name: `Mairie ${kind}`, teamId: town.etatCivil.id, config: { accountSid: ACCOUNT, authToken: TOKEN, apiBaseUrl: twilio.url, ...config } },
+        body: {
+          kind,
+          name: `Mairie ${kind}`,
+          teamId: town.etatCivil.id,
+          config: { accountSid: ACCOUNT, authToken: TOKEN, apiBaseUrl: twilio.url, ...config },
+        },
       });
       expect(res.status).toBe(201);
       return { id: res.body.id as string };
@@ -72,7 +86,13 @@ describe('Twilio SMS and WhatsApp', () => {
 
   it('files an SMS from a new citizen in a new conversation, pushed live, and answers empty TwiML', async () => {
     const sid = smsSid();
-    const res = await webhook(`/webhooks/twilio/${sms.id}/sms`, { MessageSid: sid, From: '+33611111111', To: '+33700000001', Body: 'Bonjour, mon acte de naissance ?', NumMedia: '0' });
+    const res = await webhook(`/webhooks/twilio/${sms.id}/sms`, {
+      MessageSid: sid,
+      From: '+33611111111',
+      To: '+33700000001',
+      Body: 'Bonjour, mon acte de naissance ?',
+      NumMedia: '0',
+    });
     expect(res.status).toBe(200);
     expect(res.text).toMatch(/<Response\/>$/);
     const row = (await conversationOf(sid))!;
@@ -80,7 +100,12 @@ describe('Twilio SMS and WhatsApp', () => {
     expect(rows).toEqual([{ kind: 'phone', value: '+33611111111' }]);
     await expectEventually(() => {
       const created = ec.of<MessageDto>('message.created').find((m) => m.id === row.message_id);
-      expect(created).toMatchObject({ direction: 'inbound', kind: 'message', channelKind: 'sms', body: 'Bonjour, mon acte de naissance ?' });
+      expect(created).toMatchObject({
+        direction: 'inbound',
+        kind: 'message',
+        channelKind: 'sms',
+        body: 'Bonjour, mon acte de naissance ?',
+      });
       expect(ec.of<ConversationDto>('conversation.created').some((c) => c.id === row.conversation_id)).toBe(true);
     });
   });
@@ -91,8 +116,12 @@ describe('Twilio SMS and WhatsApp', () => {
     const base = (await conversationOf(first))!;
     for (const from of ['06 22 22 22 22', '+33 6 22 22 22 22', '0033622222222', '+33622222222']) {
       const sid = smsSid();
-      expect((await webhook(`/webhooks/twilio/${sms.id}/sms`, { MessageSid: sid, From: from, Body: `depuis ${from}` })).status).toBe(200);
-      expect(await conversationOf(sid)).toEqual(expect.objectContaining({ conversation_id: base.conversation_id, contact_id: base.contact_id }));
+      expect(
+        (await webhook(`/webhooks/twilio/${sms.id}/sms`, { MessageSid: sid, From: from, Body: `depuis ${from}` })).status,
+      ).toBe(200);
+      expect(await conversationOf(sid)).toEqual(
+        expect.objectContaining({ conversation_id: base.conversation_id, contact_id: base.contact_id }),
+      );
     }
     // A foreign number is its own citizen, in E.164.
     const uk = smsSid();
@@ -144,14 +173,18 @@ describe('Twilio SMS and WhatsApp', () => {
     const signed = twilioSignature(TOKEN, t.config.publicUrl + path, params);
     expect((await webhook(path, { ...params, Body: 'Modifié' }, { signature: signed })).status).toBe(403);
     const statusPath = `/webhooks/twilio/${sms.id}/status`;
-    expect((await webhook(statusPath, { MessageSid: smsSid(), MessageStatus: 'delivered' }, { signature: null })).status).toBe(403);
+    expect((await webhook(statusPath, { MessageSid: smsSid(), MessageStatus: 'delivered' }, { signature: null })).status).toBe(
+      403,
+    );
     expect(await t.count('message')).toBe(before.m);
     expect(await t.count('contact')).toBe(before.c);
     expect(await t.count('contact_identity')).toBe(before.i);
     expect((await webhook(`/webhooks/twilio/00000000-0000-4000-8000-000000000000/sms`, params)).status).toBe(404);
     expect((await webhook(`/webhooks/twilio/pas-un-id/sms`, params)).status).toBe(404);
     // An SMS channel does not take voice webhooks.
-    expect((await webhook(`/webhooks/twilio/${sms.id}/voice`, { CallSid: 'CA' + 'a'.repeat(32), From: '+33655555555' })).status).toBe(404);
+    expect(
+      (await webhook(`/webhooks/twilio/${sms.id}/voice`, { CallSid: 'CA' + 'a'.repeat(32), From: '+33655555555' })).status,
+    ).toBe(404);
   });
 
   it('fetches MMS media with the account credentials into the blob store, pushed live', async () => {
@@ -159,13 +192,27 @@ describe('Twilio SMS and WhatsApp', () => {
     const mediaPath = `/2010-04-01/Accounts/${ACCOUNT}/Messages/MM${'d'.repeat(32)}/Media/ME${'e'.repeat(32)}`;
     const url = twilio.addMedia(ACCOUNT, mediaPath, image, 'image/jpeg');
     const sid = smsSid('MM');
-    const res = await webhook(`/webhooks/twilio/${sms.id}/sms`, { MessageSid: sid, From: '+33666666666', Body: 'Photo du nid-de-poule', NumMedia: '1', MediaUrl0: url, MediaContentType0: 'image/jpeg' });
+    const res = await webhook(`/webhooks/twilio/${sms.id}/sms`, {
+      MessageSid: sid,
+      From: '+33666666666',
+      Body: 'Photo du nid-de-poule',
+      NumMedia: '1',
+      MediaUrl0: url,
+      MediaContentType0: 'image/jpeg',
+    });
     expect(res.status).toBe(200);
     const row = (await conversationOf(sid))!;
     await expectEventually(
       async () => {
-        const { rows } = await t.db.query(`SELECT file_name, content_type, size FROM attachment WHERE message_id = $1`, [row.message_id]);
-        expect(rows).toEqual([{ file_name: 'media-1.jpg', content_type: 'image/jpeg', size: '2048' }].map((r) => ({ ...r, size: expect.anything() })));
+        const { rows } = await t.db.query(`SELECT file_name, content_type, size FROM attachment WHERE message_id = $1`, [
+          row.message_id,
+        ]);
+        expect(rows).toEqual(
+          [{ file_name: 'media-1.jpg', content_type: 'image/jpeg', size: '2048' }].map((r) => ({
+            ...r,
+            size: expect.anything(),
+          })),
+        );
       },
       { timeoutMs: 15_000 },
     );
@@ -173,7 +220,9 @@ describe('Twilio SMS and WhatsApp', () => {
     expect(fetches.at(-1)!.auth).toEqual({ username: ACCOUNT, password: TOKEN });
     await expectEventually(() => {
       const updated = ec.of<MessageDto>('message.updated').find((m) => m.id === row.message_id);
-      expect(updated?.attachments).toEqual([expect.objectContaining({ fileName: 'media-1.jpg', contentType: 'image/jpeg', size: 2048 })]);
+      expect(updated?.attachments).toEqual([
+        expect.objectContaining({ fileName: 'media-1.jpg', contentType: 'image/jpeg', size: 2048 }),
+      ]);
     });
     const listed = await t.http('GET', `/api/v1/conversations/${row.conversation_id}/messages`, { token: town.agentEC.token });
     const stored = listed.body.items.find((m: MessageDto) => m.id === row.message_id);
@@ -211,7 +260,9 @@ describe('Twilio SMS and WhatsApp', () => {
     const status = (s: string, extra: Record<string, string> = {}) =>
       webhook(`/webhooks/twilio/${sms.id}/status`, { MessageSid: externalId, MessageStatus: s, AccountSid: ACCOUNT, ...extra });
     expect((await status('delivered')).status).toBe(204);
-    await expectEventually(() => expect(ec.of<MessageDto>('message.updated').some((m) => m.id === sent.body.id && m.status === 'delivered')).toBe(true));
+    await expectEventually(() =>
+      expect(ec.of<MessageDto>('message.updated').some((m) => m.id === sent.body.id && m.status === 'delivered')).toBe(true),
+    );
     expect((await status('sent')).status).toBe(204);
     expect((await status('queued')).status).toBe(204);
     expect((await message(sent.body.id)).status).toBe('delivered');
@@ -224,11 +275,16 @@ describe('Twilio SMS and WhatsApp', () => {
     const long = await reply(row.conversation_id, 'a'.repeat(1601));
     expect(long.status).toBe(400);
     expect(long.body.message).toMatch(/trop long.*1600 caractères/);
-    const first = await t.http('POST', '/api/v1/conversations', { token: town.agentEC.token, body: { channelKind: 'sms', to: '+33678787879', body: 'b'.repeat(1601) } });
+    const first = await t.http('POST', '/api/v1/conversations', {
+      token: town.agentEC.token,
+      body: { channelKind: 'sms', to: '+33678787879', body: 'b'.repeat(1601) },
+    });
     expect(first.status).toBe(400);
     expect(first.body.message).toMatch(/trop long.*1600 caractères/);
     expect((await reply(row.conversation_id, 'a'.repeat(1600))).status).toBe(201);
-    await expectEventually(() => expect(twilio.creates().some((r) => r.form.Body === 'a'.repeat(1600))).toBe(true), { timeoutMs: 15_000 });
+    await expectEventually(() => expect(twilio.creates().some((r) => r.form.Body === 'a'.repeat(1600))).toBe(true), {
+      timeoutMs: 15_000,
+    });
     expect(twilio.creates().some((r) => r.form.Body?.length === 1601)).toBe(false);
   });
 
@@ -237,16 +293,28 @@ describe('Twilio SMS and WhatsApp', () => {
     await webhook(`/webhooks/twilio/${sms.id}/sms`, { MessageSid: sid, From: '+33687878787', Body: 'Course' });
     const row = (await conversationOf(sid))!;
     const early = smsSid();
-    expect((await webhook(`/webhooks/twilio/${sms.id}/status`, { MessageSid: early, MessageStatus: 'undelivered', ErrorCode: '30003' })).status).toBe(204);
+    expect(
+      (
+        await webhook(`/webhooks/twilio/${sms.id}/status`, {
+          MessageSid: early,
+          MessageStatus: 'undelivered',
+          ErrorCode: '30003',
+        })
+      ).status,
+    ).toBe(204);
     const { rows } = await t.db.query(
       `INSERT INTO message (organization_id, conversation_id, direction, kind, channel_id, body, status, external_id)
        VALUES ($1, $2, 'outbound', 'message', $3, 'Réponse', 'sent', $4) RETURNING id`,
       [town.org.id, row.conversation_id, sms.id, early],
     );
-    await expectEventually(async () => expect(await message(rows[0].id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/injoignable/) }), {
-      timeoutMs: 20_000,
-      intervalMs: 200,
-    });
+    await expectEventually(
+      async () =>
+        expect(await message(rows[0].id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/injoignable/) }),
+      {
+        timeoutMs: 20_000,
+        intervalMs: 200,
+      },
+    );
   }, 30_000);
 
   it('marks a reply failed with a French reason on an API 400, and on an undelivered callback', async () => {
@@ -260,16 +328,25 @@ describe('Twilio SMS and WhatsApp', () => {
       { timeoutMs: 15_000 },
     );
     await expectEventually(() =>
-      expect(ec.of<MessageDto>('message.updated').find((m) => m.id === sent.body.id && m.status === 'failed')).toMatchObject({ error: 'numéro invalide' }),
+      expect(ec.of<MessageDto>('message.updated').find((m) => m.id === sent.body.id && m.status === 'failed')).toMatchObject({
+        error: 'numéro invalide',
+      }),
     );
 
     const second = await reply(row.conversation_id, 'Réponse 2');
-    const externalId = await expectEventually(async () => {
-      const m = await message(second.body.id);
-      expect(m.status).toBe('sent');
-      return m.external_id!;
-    }, { timeoutMs: 15_000 });
-    await webhook(`/webhooks/twilio/${sms.id}/status`, { MessageSid: externalId, MessageStatus: 'undelivered', ErrorCode: '30006' });
+    const externalId = await expectEventually(
+      async () => {
+        const m = await message(second.body.id);
+        expect(m.status).toBe('sent');
+        return m.external_id!;
+      },
+      { timeoutMs: 15_000 },
+    );
+    await webhook(`/webhooks/twilio/${sms.id}/status`, {
+      MessageSid: externalId,
+      MessageStatus: 'undelivered',
+      ErrorCode: '30006',
+    });
     expect(await message(second.body.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/ligne fixe/) });
     // A late "delivered" does not resurrect it.
     await webhook(`/webhooks/twilio/${sms.id}/status`, { MessageSid: externalId, MessageStatus: 'delivered' });
@@ -280,9 +357,15 @@ describe('Twilio SMS and WhatsApp', () => {
     const sid = smsSid();
     await webhook(`/webhooks/twilio/${sms.id}/sms`, { MessageSid: sid, From: '+33699999999', Body: 'Bonjour' });
     const row = (await conversationOf(sid))!;
-    twilio.scriptNext({ status: 429, code: 20429, message: 'Too Many Requests' }, { status: 500, code: 20500, message: 'Internal Server Error' });
+    twilio.scriptNext(
+      { status: 429, code: 20429, message: 'Too Many Requests' },
+      { status: 500, code: 20500, message: 'Internal Server Error' },
+    );
     const sent = await reply(row.conversation_id, 'Après deux essais');
-    await expectEventually(async () => expect((await message(sent.body.id)).status).toBe('sent'), { timeoutMs: 45_000, intervalMs: 200 });
+    await expectEventually(async () => expect((await message(sent.body.id)).status).toBe('sent'), {
+      timeoutMs: 45_000,
+      intervalMs: 200,
+    });
     // Two refused attempts, then the one that worked (the stand-in only records a body on success).
     const attempts = twilio.creates().filter((r) => r.form.Body === 'Après deux essais');
     expect(attempts.length).toBe(3);
@@ -293,7 +376,8 @@ describe('Twilio SMS and WhatsApp', () => {
     await webhook(`/webhooks/twilio/${sms.id}/sms`, { MessageSid: sid, From: '+33612121212', Body: 'Bonjour' });
     const row = (await conversationOf(sid))!;
     const optedOut = async () =>
-      (await t.db.query(`SELECT opted_out_at FROM contact_identity WHERE kind = 'phone' AND value = '+33612121212'`)).rows[0].opted_out_at;
+      (await t.db.query(`SELECT opted_out_at FROM contact_identity WHERE kind = 'phone' AND value = '+33612121212'`)).rows[0]
+        .opted_out_at;
     await inboundSms('+33612121212', 'ARRÊT');
     expect(await optedOut()).toBeInstanceOf(Date);
     const refused = await reply(row.conversation_id, 'Encore un message');
@@ -312,16 +396,32 @@ describe('Twilio SMS and WhatsApp', () => {
 
   it('files WhatsApp messages under a whatsapp identity and replies within the 24-hour window only', async () => {
     const sid = smsSid();
-    await webhook(`/webhooks/twilio/${whatsapp.id}/sms`, { MessageSid: sid, From: 'whatsapp:+33613131313', To: 'whatsapp:+33700000002', ProfileName: 'Nadia K.', Body: 'Salut la mairie' });
+    await webhook(`/webhooks/twilio/${whatsapp.id}/sms`, {
+      MessageSid: sid,
+      From: 'whatsapp:+33613131313',
+      To: 'whatsapp:+33700000002',
+      ProfileName: 'Nadia K.',
+      Body: 'Salut la mairie',
+    });
     const row = (await conversationOf(sid))!;
     const { rows } = await t.db.query(`SELECT kind, value FROM contact_identity WHERE contact_id = $1`, [row.contact_id]);
     expect(rows).toEqual([{ kind: 'whatsapp', value: '+33613131313' }]);
     expect((await get(row.conversation_id)).contact.name).toBe('Nadia K.');
     const ok = await reply(row.conversation_id, 'Bonjour Nadia', whatsapp.id);
     expect(ok.status).toBe(201);
-    await expectEventually(() => expect(twilio.creates().find((r) => r.form.Body === 'Bonjour Nadia')?.form).toMatchObject({ From: 'whatsapp:+33700000002', To: 'whatsapp:+33613131313' }), { timeoutMs: 15_000 });
+    await expectEventually(
+      () =>
+        expect(twilio.creates().find((r) => r.form.Body === 'Bonjour Nadia')?.form).toMatchObject({
+          From: 'whatsapp:+33700000002',
+          To: 'whatsapp:+33613131313',
+        }),
+      { timeoutMs: 15_000 },
+    );
     // A day later, free text is refused with the reason.
-    await t.db.query(`UPDATE message SET created_at = now() - interval '25 hours' WHERE conversation_id = $1 AND direction = 'inbound'`, [row.conversation_id]);
+    await t.db.query(
+      `UPDATE message SET created_at = now() - interval '25 hours' WHERE conversation_id = $1 AND direction = 'inbound'`,
+      [row.conversation_id],
+    );
     const late = await reply(row.conversation_id, 'Trop tard', whatsapp.id);
     expect(late.status).toBe(400);
     expect(late.body.message).toMatch(/24 h/);

@@ -25,7 +25,14 @@ describe('Twilio Voice: incoming, answered, missed and voicemail calls; calls lo
     return { status: res.status, text: await res.text(), type: res.headers.get('content-type') };
   };
   const call = (sid: string, from: string) =>
-    webhook(`/webhooks/twilio/${voice.id}/voice`, { CallSid: sid, AccountSid: ACCOUNT, From: from, To: '+33140000000', CallStatus: 'ringing', Direction: 'inbound' });
+    webhook(`/webhooks/twilio/${voice.id}/voice`, {
+      CallSid: sid,
+      AccountSid: ACCOUNT,
+      From: from,
+      To: '+33140000000',
+      CallStatus: 'ringing',
+      Direction: 'inbound',
+    });
   const progress = (sid: string, params: Record<string, string>) =>
     webhook(`/webhooks/twilio/${voice.id}/voice-status`, { CallSid: sid, AccountSid: ACCOUNT, ...params });
   const callRow = async (sid: string) =>
@@ -46,7 +53,12 @@ describe('Twilio Voice: incoming, answered, missed and voicemail calls; calls lo
     const create = async (kind: string, teamId: string, config: object) => {
       const res = await t.http('POST', '/api/v1/channels', {
         token: town.admin.token,
-        body: { kind, name: `Ligne ${kind}`, teamId, config: { accountSid: ACCOUNT, authToken: TOKEN, apiBaseUrl: twilio.url, ...config } },
+        body: {
+          kind,
+          name: `Ligne ${kind}`,
+          teamId,
+          config: { accountSid: ACCOUNT, authToken: TOKEN, apiBaseUrl: twilio.url, ...config },
+        },
       });
       expect(res.status).toBe(201);
       return { id: res.body.id as string };
@@ -68,7 +80,10 @@ describe('Twilio Voice: incoming, answered, missed and voicemail calls; calls lo
     const path = `/webhooks/twilio/${sms.id}/sms`;
     await webhook(path, { MessageSid: smsSid, From: '+33601010101', Body: 'Je vais vous appeler' });
     const [{ conversation_id: conversationId, contact_id: contactId }] = (
-      await t.db.query(`SELECT m.conversation_id, c.contact_id FROM message m JOIN conversation c ON c.id = m.conversation_id WHERE m.external_id = $1`, [smsSid])
+      await t.db.query(
+        `SELECT m.conversation_id, c.contact_id FROM message m JOIN conversation c ON c.id = m.conversation_id WHERE m.external_id = $1`,
+        [smsSid],
+      )
     ).rows;
     await t.db.query(`UPDATE contact SET name = 'Gérard Petit' WHERE id = $1`, [contactId]);
 
@@ -81,8 +96,19 @@ describe('Twilio Voice: incoming, answered, missed and voicemail calls; calls lo
       `<Dial action="${t.config.publicUrl}/webhooks/twilio/${voice.id}/voice-status" method="POST" timeout="20" answerOnBridge="true"><Number>+33140000099</Number></Dial>`,
     );
     const row = await callRow(sid);
-    expect(row).toMatchObject({ kind: 'call', direction: 'inbound', conversation_id: conversationId, body: 'Appel entrant de +33601010101 — en cours' });
-    expect(row.call).toMatchObject({ provider: 'twilio', direction: 'inbound', from: '+33601010101', to: '+33140000000', outcome: 'ringing' });
+    expect(row).toMatchObject({
+      kind: 'call',
+      direction: 'inbound',
+      conversation_id: conversationId,
+      body: 'Appel entrant de +33601010101 — en cours',
+    });
+    expect(row.call).toMatchObject({
+      provider: 'twilio',
+      direction: 'inbound',
+      from: '+33601010101',
+      to: '+33140000000',
+      outcome: 'ringing',
+    });
     // The pop-up reaches the voice line's service (Scolarité) and the conversation's (État civil),
     // each with the open conversations it may read; supervisors see them all.
     try {
@@ -117,7 +143,10 @@ describe('Twilio Voice: incoming, answered, missed and voicemail calls; calls lo
     // Answered: the dial outcome completes the call with its duration.
     const answered = await progress(sid, { DialCallStatus: 'completed', DialCallDuration: '95', CallStatus: 'in-progress' });
     expect(answered.text).toContain('<Hangup/>');
-    expect(await callRow(sid)).toMatchObject({ body: 'Appel entrant de +33601010101 — répondu (1 min 35 s)', callback_needed: false });
+    expect(await callRow(sid)).toMatchObject({
+      body: 'Appel entrant de +33601010101 — répondu (1 min 35 s)',
+      callback_needed: false,
+    });
     expect((await callRow(sid)).call).toMatchObject({ outcome: 'answered', durationSeconds: 95 });
     // The final status callback keeps it answered.
     await progress(sid, { CallStatus: 'completed', CallDuration: '120' });
@@ -129,7 +158,12 @@ describe('Twilio Voice: incoming, answered, missed and voicemail calls; calls lo
     await call(sid, '+33602020202');
     const row = await callRow(sid);
     expect(row.team_id).toBe(town.scolarite.id);
-    await expectEventually(() => expect(sco.of<CallRingingDto>('call.ringing').find((c) => c.callId === row.id)).toMatchObject({ contact: null, openConversations: [expect.objectContaining({ id: row.conversation_id })] }));
+    await expectEventually(() =>
+      expect(sco.of<CallRingingDto>('call.ringing').find((c) => c.callId === row.id)).toMatchObject({
+        contact: null,
+        openConversations: [expect.objectContaining({ id: row.conversation_id })],
+      }),
+    );
     // Not État civil's business.
     expect(ec.of<CallRingingDto>('call.ringing').some((c) => c.callId === row.id)).toBe(false);
   });
@@ -140,24 +174,42 @@ describe('Twilio Voice: incoming, answered, missed and voicemail calls; calls lo
     const missed = await progress(sid, { DialCallStatus: 'no-answer', DialCallDuration: '0' });
     expect(missed.status).toBe(200);
     expect(missed.text).toContain('<Say language="fr-FR">');
-    expect(missed.text).toContain(`<Record action="${t.config.publicUrl}/webhooks/twilio/${voice.id}/voice-status" method="POST" maxLength="120" playBeep="true" timeout="5"/>`);
+    expect(missed.text).toContain(
+      `<Record action="${t.config.publicUrl}/webhooks/twilio/${voice.id}/voice-status" method="POST" maxLength="120" playBeep="true" timeout="5"/>`,
+    );
     const row = await callRow(sid);
     expect(row).toMatchObject({ body: 'Appel manqué de +33603030303 — à rappeler', callback_needed: true, priority: 'high' });
     await expectEventually(() =>
-      expect(sco.of<ConversationDto>('conversation.updated').find((c) => c.id === row.conversation_id && c.callbackNeeded)).toMatchObject({ priority: 'high' }),
+      expect(
+        sco.of<ConversationDto>('conversation.updated').find((c) => c.id === row.conversation_id && c.callbackNeeded),
+      ).toMatchObject({ priority: 'high' }),
     );
 
     // The citizen leaves a message: the recording is fetched with the account's credentials.
     const audio = randomBytes(4096);
     const recordingPath = `/2010-04-01/Accounts/${ACCOUNT}/Recordings/RE${'1'.repeat(32)}`;
     twilio.addMedia(ACCOUNT, `${recordingPath}.mp3`, audio, 'audio/mpeg');
-    const recorded = await progress(sid, { RecordingUrl: twilio.url + recordingPath, RecordingDuration: '35', RecordingSid: 'RE' + '1'.repeat(32) });
+    const recorded = await progress(sid, {
+      RecordingUrl: twilio.url + recordingPath,
+      RecordingDuration: '35',
+      RecordingSid: 'RE' + '1'.repeat(32),
+    });
     expect(recorded.text).toContain('Merci, votre message a bien été enregistré.');
-    expect(await callRow(sid)).toMatchObject({ body: 'Message vocal de +33603030303 (35 s) — à rappeler', callback_needed: true });
-    expect((await callRow(sid)).call).toMatchObject({ outcome: 'voicemail', durationSeconds: 35, recordingUrl: twilio.url + recordingPath });
+    expect(await callRow(sid)).toMatchObject({
+      body: 'Message vocal de +33603030303 (35 s) — à rappeler',
+      callback_needed: true,
+    });
+    expect((await callRow(sid)).call).toMatchObject({
+      outcome: 'voicemail',
+      durationSeconds: 35,
+      recordingUrl: twilio.url + recordingPath,
+    });
     await expectEventually(
       async () => {
-        const { rows } = await t.db.query(`SELECT file_name, content_type, size::int AS size FROM attachment WHERE message_id = $1`, [row.id]);
+        const { rows } = await t.db.query(
+          `SELECT file_name, content_type, size::int AS size FROM attachment WHERE message_id = $1`,
+          [row.id],
+        );
         expect(rows).toEqual([{ file_name: 'enregistrement.mp3', content_type: 'audio/mpeg', size: 4096 }]);
       },
       { timeoutMs: 15_000 },
@@ -175,7 +227,13 @@ describe('Twilio Voice: incoming, answered, missed and voicemail calls; calls lo
         kind: 'voice',
         name: 'Ligne du soir',
         teamId: town.scolarite.id,
-        config: { accountSid: ACCOUNT, authToken: TOKEN, apiBaseUrl: twilio.url, phoneNumber: '+33140000001', voicemailGreeting: 'La mairie est fermée.' },
+        config: {
+          accountSid: ACCOUNT,
+          authToken: TOKEN,
+          apiBaseUrl: twilio.url,
+          phoneNumber: '+33140000001',
+          voicemailGreeting: 'La mairie est fermée.',
+        },
       },
     });
     const night = res.body.id as string;
@@ -193,7 +251,11 @@ describe('Twilio Voice: incoming, answered, missed and voicemail calls; calls lo
     const sid = callSid();
     await call(sid, '+33604040404');
     await progress(sid, { CallStatus: 'no-answer', CallDuration: '0' });
-    expect(await callRow(sid)).toMatchObject({ callback_needed: true, priority: 'high', body: 'Appel manqué de +33604040404 — à rappeler' });
+    expect(await callRow(sid)).toMatchObject({
+      callback_needed: true,
+      priority: 'high',
+      body: 'Appel manqué de +33604040404 — à rappeler',
+    });
   });
 
   it('refuses forged voice webhooks with 403 and stores nothing', async () => {
@@ -201,8 +263,18 @@ describe('Twilio Voice: incoming, answered, missed and voicemail calls; calls lo
     const sid = callSid();
     const params = { CallSid: sid, From: '+33605050505', To: '+33140000000' };
     expect((await webhook(`/webhooks/twilio/${voice.id}/voice`, params, null)).status).toBe(403);
-    expect((await webhook(`/webhooks/twilio/${voice.id}/voice`, params, twilioSignature('mauvais-jeton-00', `${t.config.publicUrl}/webhooks/twilio/${voice.id}/voice`, params))).status).toBe(403);
-    expect((await webhook(`/webhooks/twilio/${voice.id}/voice-status`, { CallSid: sid, DialCallStatus: 'no-answer' }, 'AAAA')).status).toBe(403);
+    expect(
+      (
+        await webhook(
+          `/webhooks/twilio/${voice.id}/voice`,
+          params,
+          twilioSignature('mauvais-jeton-00', `${t.config.publicUrl}/webhooks/twilio/${voice.id}/voice`, params),
+        )
+      ).status,
+    ).toBe(403);
+    expect(
+      (await webhook(`/webhooks/twilio/${voice.id}/voice-status`, { CallSid: sid, DialCallStatus: 'no-answer' }, 'AAAA')).status,
+    ).toBe(403);
     expect(await t.count('message')).toBe(before);
   });
 
@@ -221,23 +293,41 @@ describe('Twilio Voice: incoming, answered, missed and voicemail calls; calls lo
     const { conversation_id: conversationId } = await callRow(sid);
     const path = `/api/v1/conversations/${conversationId}/calls`;
 
-    const counter = await t.http('POST', path, { token: town.agentSco.token, body: { direction: 'inbound', kind: 'counter', durationSeconds: 600, note: 'Venu déposer le dossier' } });
+    const counter = await t.http('POST', path, {
+      token: town.agentSco.token,
+      body: { direction: 'inbound', kind: 'counter', durationSeconds: 600, note: 'Venu déposer le dossier' },
+    });
     expect(counter.status).toBe(201);
-    expect(counter.body).toMatchObject({ kind: 'call', direction: 'inbound', channelId: null, authorAgentId: town.agentSco.id, body: 'Accueil physique (10 min 00 s) — Venu déposer le dossier' });
+    expect(counter.body).toMatchObject({
+      kind: 'call',
+      direction: 'inbound',
+      channelId: null,
+      authorAgentId: town.agentSco.id,
+      body: 'Accueil physique (10 min 00 s) — Venu déposer le dossier',
+    });
     let conv = (await t.http('GET', `/api/v1/conversations/${conversationId}`, { token: town.agentSco.token })).body;
     expect(conv).toMatchObject({ callbackNeeded: true, priority: 'high' });
 
-    const callback = await t.http('POST', path, { token: town.agentSco.token, body: { direction: 'outbound', durationSeconds: 42, note: 'Rappelé, RDV jeudi' } });
+    const callback = await t.http('POST', path, {
+      token: town.agentSco.token,
+      body: { direction: 'outbound', durationSeconds: 42, note: 'Rappelé, RDV jeudi' },
+    });
     expect(callback.status).toBe(201);
     expect(callback.body.body).toBe('Appel passé au citoyen (42 s) — Rappelé, RDV jeudi');
     conv = (await t.http('GET', `/api/v1/conversations/${conversationId}`, { token: town.agentSco.token })).body;
     expect(conv).toMatchObject({ callbackNeeded: false, priority: 'normal' });
     await expectEventually(() => expect(sco.of<MessageDto>('message.created').some((m) => m.id === callback.body.id)).toBe(true));
-    await expectEventually(() => expect(sco.of<ConversationDto>('conversation.updated').some((c) => c.id === conversationId && !c.callbackNeeded)).toBe(true));
+    await expectEventually(() =>
+      expect(sco.of<ConversationDto>('conversation.updated').some((c) => c.id === conversationId && !c.callbackNeeded)).toBe(
+        true,
+      ),
+    );
 
     const before = await t.count('message');
     expect((await t.http('POST', path, { token: town.agentSco.token, body: { direction: 'sideways' } })).status).toBe(400);
-    expect((await t.http('POST', path, { token: town.agentSco.token, body: { direction: 'inbound', durationSeconds: -1 } })).status).toBe(400);
+    expect(
+      (await t.http('POST', path, { token: town.agentSco.token, body: { direction: 'inbound', durationSeconds: -1 } })).status,
+    ).toBe(400);
     // Another service's agent does not see this conversation.
     expect((await t.http('POST', path, { token: town.agentEC.token, body: { direction: 'inbound' } })).status).toBe(404);
     expect((await t.http('POST', path, { body: { direction: 'inbound' } })).status).toBe(401);

@@ -6,7 +6,10 @@ import { brotliCompressSync, brotliDecompressSync, gzipSync, gunzipSync } from '
 import { seedTown, startTestApp, type TestApp } from '../harness';
 
 /** One GET with exactly these headers, the body as it came on the wire (nothing decoded). */
-function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+function get(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -28,7 +31,8 @@ describe('web build served by the API: precompressed assets, cache headers, the 
   let t: TestApp;
   let dist: string;
   const script = `export const greeting = ${JSON.stringify('Bonjour '.repeat(400))};\n`;
-  const agentHtml = '<!doctype html><html lang="fr"><head><title>Guichet</title><script type="module" src="/assets/index-AbC123.js"></script></head><body><div id="root"></div></body></html>';
+  const agentHtml =
+    '<!doctype html><html lang="fr"><head><title>Guichet</title><script type="module" src="/assets/index-AbC123.js"></script></head><body><div id="root"></div></body></html>';
   const citizenHtml =
     '<!doctype html>\n<html lang="fr">\n<head><title>Guichet</title><script type="module" crossorigin src="/assets/citizen-Zz9.js"></script><link rel="stylesheet" href="/assets/citizen-Yy8.css"></head>\n<body>\n<!--guichet:page-->\n</body>\n</html>\n';
 
@@ -103,7 +107,9 @@ describe('web build served by the API: precompressed assets, cache headers, the 
     expect(res.headers['content-encoding']).toBe('br');
     expect(res.headers['vary']).toMatch(/Accept-Encoding/i);
     const page = brotliDecompressSync(res.body).toString();
-    expect(page).toContain('<script type="module" crossorigin src="/assets/citizen-Zz9.js"></script><link rel="stylesheet" href="/assets/citizen-Yy8.css">');
+    expect(page).toContain(
+      '<script type="module" crossorigin src="/assets/citizen-Zz9.js"></script><link rel="stylesheet" href="/assets/citizen-Yy8.css">',
+    );
     expect(page).toContain(`<title>Écrire à Ville ${town.org.slug}</title>`);
     expect(page).toContain('<form class="public-form" method="post"');
     expect(page).not.toContain('<div id="root">');

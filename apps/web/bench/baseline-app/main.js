@@ -1,3 +1,4 @@
+/* global document */
 // The bundle-size baseline: the web app's runtime dependencies, each used once, and nothing else
 // (built by bench/bundle-size.ts with the same Vite as the app). What the app weighs above this is
 // its own code.

@@ -93,7 +93,11 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
     });
   } catch (error) {
     if (signal?.aborted) throw error;
-    throw new ApiError({ statusCode: 0, error: 'Network Error', message: error instanceof Error ? error.message : String(error) });
+    throw new ApiError({
+      statusCode: 0,
+      error: 'Network Error',
+      message: error instanceof Error ? error.message : String(error),
+    });
   }
 
   const payload = await readJson(response);
@@ -102,7 +106,11 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
     throw new ApiError(
       isErrorBody(payload)
         ? payload
-        : { statusCode: response.status, error: response.statusText || 'Error', message: response.statusText || `HTTP ${response.status}` },
+        : {
+            statusCode: response.status,
+            error: response.statusText || 'Error',
+            message: response.statusText || `HTTP ${response.status}`,
+          },
     );
   }
   return payload as T;

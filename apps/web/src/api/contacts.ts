@@ -9,6 +9,8 @@ export const contactsApi = {
     return apiRequest<IdentityDto[]>(`/contacts/${encodeURIComponent(id)}/identities`, { method: 'POST', body: input });
   },
   removeIdentity(id: string, identityId: string): Promise<IdentityDto[]> {
-    return apiRequest<IdentityDto[]>(`/contacts/${encodeURIComponent(id)}/identities/${encodeURIComponent(identityId)}`, { method: 'DELETE' });
+    return apiRequest<IdentityDto[]>(`/contacts/${encodeURIComponent(id)}/identities/${encodeURIComponent(identityId)}`, {
+      method: 'DELETE',
+    });
   },
 };

@@ -19,7 +19,12 @@ export const MESSAGES_PAGE_SIZE = 50;
 
 export const conversationsApi = {
   /** Newest activity first; `nextCursor` continues the keyset. */
-  list(filters: ConversationFilters, cursor: string | null, signal?: AbortSignal, limit = CONVERSATIONS_PAGE_SIZE): Promise<Page<ConversationDto>> {
+  list(
+    filters: ConversationFilters,
+    cursor: string | null,
+    signal?: AbortSignal,
+    limit = CONVERSATIONS_PAGE_SIZE,
+  ): Promise<Page<ConversationDto>> {
     return apiRequest<Page<ConversationDto>>('/conversations', {
       query: { ...filters, limit, cursor },
       signal,
@@ -47,7 +52,9 @@ export const conversationsApi = {
   },
   /** Sends a failed reply again. */
   retryMessage(id: string, messageId: string): Promise<MessageDto> {
-    return apiRequest<MessageDto>(`/conversations/${encodeURIComponent(id)}/messages/${encodeURIComponent(messageId)}/retry`, { method: 'POST' });
+    return apiRequest<MessageDto>(`/conversations/${encodeURIComponent(id)}/messages/${encodeURIComponent(messageId)}/retry`, {
+      method: 'POST',
+    });
   },
   /** A call or a counter visit logged by hand. */
   logCall(id: string, input: LogCallInput): Promise<MessageDto> {

@@ -75,7 +75,11 @@ export function enhanceRequestForm(form: HTMLFormElement): void {
   for (const c of controls) {
     const described = c.getAttribute('aria-describedby');
     // A hint stays in the description; the server's own error does not.
-    if (described && !described.startsWith('err-')) c.dataset.hint = described.split(' ').filter((id) => !id.startsWith('err-')).join(' ');
+    if (described && !described.startsWith('err-'))
+      c.dataset.hint = described
+        .split(' ')
+        .filter((id) => !id.startsWith('err-'))
+        .join(' ');
   }
 
   function check(): FieldError[] {
@@ -89,7 +93,12 @@ export function enhanceRequestForm(form: HTMLFormElement): void {
     for (const group of form.querySelectorAll<HTMLFieldSetElement>('fieldset[data-missing]')) {
       const inputs = [...group.querySelectorAll<HTMLInputElement>('input')];
       if (inputs.length && inputs.every((i) => !i.value.trim())) {
-        errors.push({ control: inputs[0]!, id: `err-${group.dataset.errorFor ?? fieldOf(inputs[0]!)}`, message: group.dataset.missing!, group });
+        errors.push({
+          control: inputs[0]!,
+          id: `err-${group.dataset.errorFor ?? fieldOf(inputs[0]!)}`,
+          message: group.dataset.missing!,
+          group,
+        });
       }
     }
     const files = form.querySelector<HTMLInputElement>('input[type="file"][data-max-files]');
@@ -121,7 +130,10 @@ export function enhanceRequestForm(form: HTMLFormElement): void {
     const title = document.createElement('p');
     title.className = 'public-errors__title';
     const count = String(errors.length);
-    title.textContent = ((errors.length === 1 ? form.dataset.summaryOne : form.dataset.summaryOther) ?? '').replace('{{count}}', count);
+    title.textContent = ((errors.length === 1 ? form.dataset.summaryOne : form.dataset.summaryOther) ?? '').replace(
+      '{{count}}',
+      count,
+    );
     const list = document.createElement('ul');
     for (const e of errors) {
       const link = document.createElement('a');
@@ -201,13 +213,17 @@ export function refreshLiveParts(intervalMs: number): void {
   const refresh = async () => {
     if (document.visibilityState !== 'visible') return;
     try {
-      const response = await fetch(window.location.pathname + window.location.search, { headers: { Accept: 'text/html' }, credentials: 'same-origin' });
+      const response = await fetch(window.location.pathname + window.location.search, {
+        headers: { Accept: 'text/html' },
+        credentials: 'same-origin',
+      });
       if (!response.ok) return;
       const next = new DOMParser().parseFromString(await response.text(), 'text/html');
       for (const current of document.querySelectorAll<HTMLElement>('[data-live][id]')) {
         const fresh = next.getElementById(current.id);
         // Children replaced, the element kept: a live region announces what was added.
-        if (fresh && fresh.innerHTML !== current.innerHTML) current.replaceChildren(...[...fresh.childNodes].map((n) => document.importNode(n, true)));
+        if (fresh && fresh.innerHTML !== current.innerHTML)
+          current.replaceChildren(...[...fresh.childNodes].map((n) => document.importNode(n, true)));
       }
     } catch {
       // Offline for a moment: the next round tries again.

@@ -11,7 +11,9 @@ export function useLogCall(conversationId: string) {
   return useMutation<MessageDto, ApiError, LogCallInput>({
     mutationFn: (input) => conversationsApi.logCall(conversationId, input),
     onSuccess: (message) => {
-      queryClient.setQueryData<MessagePages>(queryKeys.conversations.messages(conversationId), (data) => (data ? placeMessage(data, message, true) : data));
+      queryClient.setQueryData<MessagePages>(queryKeys.conversations.messages(conversationId), (data) =>
+        data ? placeMessage(data, message, true) : data,
+      );
     },
   });
 }

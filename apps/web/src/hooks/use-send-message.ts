@@ -12,7 +12,9 @@ export function useSendMessage(conversationId: string) {
   return useMutation<MessageDto, ApiError, CreateMessageInput>({
     mutationFn: (input) => conversationsApi.createMessage(conversationId, input),
     onSuccess: (message) => {
-      queryClient.setQueryData<MessagePages>(queryKeys.conversations.messages(conversationId), (data) => (data ? placeMessage(data, message, true) : data));
+      queryClient.setQueryData<MessagePages>(queryKeys.conversations.messages(conversationId), (data) =>
+        data ? placeMessage(data, message, true) : data,
+      );
     },
     onError: (error) => {
       const current = error.body?.current;

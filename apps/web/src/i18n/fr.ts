@@ -235,7 +235,7 @@ export const fr = {
     priorityDone: 'Priorité modifiée.',
     assignedTo: 'Conversation assignée à {{name}}.',
     movedTo: 'Conversation transférée au service {{team}}.',
-    conflict: "La conversation a changé entre-temps : vérifiez son nouvel état, puis recommencez.",
+    conflict: 'La conversation a changé entre-temps : vérifiez son nouvel état, puis recommencez.',
     forbidden: 'Action refusée : {{reason}}',
   },
   citizen: {

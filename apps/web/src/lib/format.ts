@@ -60,7 +60,11 @@ export function formatRelative(iso: string, language: Language, now: number = Da
 /** "12 ko", "1,5 Mo" (French units from Intl). */
 export function formatBytes(size: number, language: Language): string {
   const [unit, value] =
-    size < 1024 ? (['byte', size] as const) : size < 1024 * 1024 ? (['kilobyte', size / 1024] as const) : (['megabyte', size / (1024 * 1024)] as const);
+    size < 1024
+      ? (['byte', size] as const)
+      : size < 1024 * 1024
+        ? (['kilobyte', size / 1024] as const)
+        : (['megabyte', size / (1024 * 1024)] as const);
   return new Intl.NumberFormat(LOCALES[language], {
     style: 'unit',
     unit,
@@ -72,6 +76,11 @@ export function formatBytes(size: number, language: Language): string {
 /** "5 min", "3 h", "2 j": how long something has lasted, in the largest sensible unit. */
 export function formatDuration(ms: number, language: Language): string {
   const abs = Math.max(0, ms);
-  const [unit, value] = abs < HOUR ? (['minute', Math.max(1, Math.round(abs / MINUTE))] as const) : abs < DAY ? (['hour', Math.round(abs / HOUR)] as const) : (['day', Math.round(abs / DAY)] as const);
+  const [unit, value] =
+    abs < HOUR
+      ? (['minute', Math.max(1, Math.round(abs / MINUTE))] as const)
+      : abs < DAY
+        ? (['hour', Math.round(abs / HOUR)] as const)
+        : (['day', Math.round(abs / DAY)] as const);
   return new Intl.NumberFormat(LOCALES[language], { style: 'unit', unit, unitDisplay: 'short' }).format(value);
 }

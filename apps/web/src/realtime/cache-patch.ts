@@ -49,7 +49,11 @@ function withPages<T>(data: Pages<T>, pages: Page<T>[]): Pages<T> {
  * everything loaded is left for the next page to bring, unless the list is complete.
  * Returns the same object when nothing changes.
  */
-export function placeConversation(data: Pages<ConversationDto>, conversation: ConversationDto, belongs: boolean): Pages<ConversationDto> {
+export function placeConversation(
+  data: Pages<ConversationDto>,
+  conversation: ConversationDto,
+  belongs: boolean,
+): Pages<ConversationDto> {
   const found = locate(data, conversation.id);
   if (found && data.pages[found.page]!.items[found.index]!.version > conversation.version) return data; // stale event
   if (!found && !belongs) return data;
@@ -78,7 +82,8 @@ const DELIVERY_RANK: Record<MessageDto['status'], number> = { received: 0, queue
  * roads (the POST answer and the socket) in any order: a late "queued" never hides "delivered".
  */
 export function mergeMessage(current: MessageDto, incoming: MessageDto): MessageDto {
-  if (DELIVERY_RANK[current.status] > DELIVERY_RANK[incoming.status]) return { ...incoming, status: current.status, error: current.error };
+  if (DELIVERY_RANK[current.status] > DELIVERY_RANK[incoming.status])
+    return { ...incoming, status: current.status, error: current.error };
   return incoming;
 }
 
@@ -95,7 +100,9 @@ export function placeMessage(data: Pages<MessageDto>, message: MessageDto, creat
   const found = locate(data, message.id);
   if (found) {
     const pages = data.pages.map((page, i) =>
-      i === found.page ? { ...page, items: page.items.map((item) => (item.id === message.id ? mergeMessage(item, message) : item)) } : page,
+      i === found.page
+        ? { ...page, items: page.items.map((item) => (item.id === message.id ? mergeMessage(item, message) : item)) }
+        : page,
     );
     return withPages(data, pages);
   }

@@ -65,7 +65,8 @@ export const sessionStore = {
   },
   updateAgent(agent: MeDto): void {
     const current = state.session;
-    if (current && JSON.stringify(current.agent) !== JSON.stringify(agent)) setState({ ...state, session: { ...current, agent } });
+    if (current && JSON.stringify(current.agent) !== JSON.stringify(agent))
+      setState({ ...state, session: { ...current, agent } });
   },
   clear(): void {
     if (state.session || state.restoring) setState({ session: null, restoring: false });

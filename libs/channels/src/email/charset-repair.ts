@@ -159,7 +159,13 @@ function walk(raw: Buffer, start: number, end: number, depth: number, out: Entit
   const fs = fields(raw.subarray(start, headEnd));
   const field = (name: string) => {
     const f = fs.find((x) => x.name === name);
-    return f ? f.bytes.toString('latin1').slice(name.length + 1).replace(/\r?\n[ \t]+/g, ' ').trim() : '';
+    return f
+      ? f.bytes
+          .toString('latin1')
+          .slice(name.length + 1)
+          .replace(/\r?\n[ \t]+/g, ' ')
+          .trim()
+      : '';
   };
   const contentType = field('content-type');
   const type = (contentType.split(';', 1)[0] || 'text/plain').trim().toLowerCase();
@@ -186,7 +192,12 @@ function walk(raw: Buffer, start: number, end: number, depth: number, out: Entit
   } else if (type.startsWith('text/') && field('content-disposition').toLowerCase().startsWith('attachment') === false) {
     const body = raw.subarray(bodyStart, end);
     const cte = field('content-transfer-encoding').toLowerCase();
-    entity.text = cte === 'base64' ? Buffer.from(body.toString('latin1'), 'base64') : cte === 'quoted-printable' ? decodeQuotedPrintable(body) : body;
+    entity.text =
+      cte === 'base64'
+        ? Buffer.from(body.toString('latin1'), 'base64')
+        : cte === 'quoted-printable'
+          ? decodeQuotedPrintable(body)
+          : body;
   }
 }
 
@@ -232,7 +243,11 @@ function bodyCharset(e: Entity): CharsetNote | null {
 export function repairCharsets(raw: Buffer): RepairedSource {
   // Fast path: a 7-bit mail that declares only UTF-8/ASCII has nothing to repair.
   const head = raw.subarray(0, Math.min(raw.length, 64 * 1024));
-  if (!hasHighBytes(raw) && !/charset\s*=\s*"?(?!(utf-?8|us-ascii)\b)[^\s";]/i.test(head.toString('latin1')) && raw.length <= head.length) {
+  if (
+    !hasHighBytes(raw) &&
+    !/charset\s*=\s*"?(?!(utf-?8|us-ascii)\b)[^\s";]/i.test(head.toString('latin1')) &&
+    raw.length <= head.length
+  ) {
     return { source: raw, notes: [] };
   }
   const entities: Entity[] = [];
@@ -266,7 +281,12 @@ export function repairCharsets(raw: Buffer): RepairedSource {
         if (decodeStrict(bytes, choice.used) === null) choice = { used: FRENCH_DEFAULT, how: 'default', confidence: 0 };
       }
       headerCharset = choice.used;
-      notes.push({ where: 'headers', declared: firstText?.charset ?? null, ...choice, raw: bytes.subarray(0, 8192).toString('base64') });
+      notes.push({
+        where: 'headers',
+        declared: firstText?.charset ?? null,
+        ...choice,
+        raw: bytes.subarray(0, 8192).toString('base64'),
+      });
     }
     const out = e.fields.map((f) => {
       let bytes = f.bytes;
@@ -277,11 +297,13 @@ export function repairCharsets(raw: Buffer): RepairedSource {
           : value.replace(/(\r?\n)?$/, `; charset="${e.bodyCharset}"$1`);
         bytes = Buffer.from(replaced, 'latin1');
       }
-      if (headerCharset && hasHighBytes(bytes) && !isUtf8(bytes)) bytes = Buffer.from(new TextDecoder(headerCharset).decode(bytes), 'utf8');
+      if (headerCharset && hasHighBytes(bytes) && !isUtf8(bytes))
+        bytes = Buffer.from(new TextDecoder(headerCharset).decode(bytes), 'utf8');
       return bytes;
     });
     // A mail from a client without MIME: its text part gets the Content-Type it lacked.
-    if (e.bodyCharset && !e.fields.some((f) => f.name === 'content-type')) out.push(Buffer.from(`Content-Type: text/plain; charset="${e.bodyCharset}"\r\n`));
+    if (e.bodyCharset && !e.fields.some((f) => f.name === 'content-type'))
+      out.push(Buffer.from(`Content-Type: text/plain; charset="${e.bodyCharset}"\r\n`));
     edits.push({ start: e.headStart, end: e.headEnd, bytes: Buffer.concat(out) });
   }
   if (!edits.length) return { source: raw, notes };

@@ -48,7 +48,12 @@ function headerText(headers: Map<string, unknown>, name: string): string | undef
   const v = headers.get(name);
   if (v == null) return undefined;
   if (typeof v === 'string') return v;
-  if (Array.isArray(v)) return v.map((x) => (typeof x === 'string' ? x : ((x as { value?: string; text?: string }).text ?? (x as { value?: string }).value ?? ''))).join(', ');
+  if (Array.isArray(v))
+    return v
+      .map((x) =>
+        typeof x === 'string' ? x : ((x as { value?: string; text?: string }).text ?? (x as { value?: string }).value ?? ''),
+      )
+      .join(', ');
   if (typeof v === 'object') {
     const o = v as { value?: unknown; text?: string };
     if (typeof o.text === 'string') return o.text;
@@ -116,7 +121,9 @@ export function parseDeliveryReport(rawText: string, ownMessageId: string | unde
   const unfolded = rawText.replace(/\r?\n[ \t]+/g, ' ');
   const field = (name: string) => new RegExp(`^${name}:\\s*(.+)$`, 'im').exec(unfolded)?.[1]?.trim() ?? null;
   const actionText = field('Action')?.toLowerCase() ?? 'unknown';
-  const action = (['failed', 'delayed', 'delivered', 'relayed', 'expanded'].includes(actionText) ? actionText : 'unknown') as DeliveryReport['action'];
+  const action = (
+    ['failed', 'delayed', 'delivered', 'relayed', 'expanded'].includes(actionText) ? actionText : 'unknown'
+  ) as DeliveryReport['action'];
   const status = field('Status');
   const diagnostic = field('Diagnostic-Code')?.replace(/^smtp;\s*/i, '') ?? null;
   const ids = [...unfolded.matchAll(/^(?:Message-ID|Original-Message-ID):\s*(<[^<>\s]+>)/gim)].map((m) => m[1]!);
@@ -177,7 +184,19 @@ export function deduceSender(
   return null;
 }
 
-const CONTENT_HEADERS = new Set(['from', 'sender', 'reply-to', 'to', 'cc', 'subject', 'date', 'message-id', 'in-reply-to', 'references', 'content-type']);
+const CONTENT_HEADERS = new Set([
+  'from',
+  'sender',
+  'reply-to',
+  'to',
+  'cc',
+  'subject',
+  'date',
+  'message-id',
+  'in-reply-to',
+  'references',
+  'content-type',
+]);
 
 /**
  * What makes two mails with the same Message-ID the same mail: the fields their author wrote and
@@ -187,11 +206,15 @@ const CONTENT_HEADERS = new Set(['from', 'sender', 'reply-to', 'to', 'cc', 'subj
 export function contentHash(raw: Buffer): string {
   const sep = /\r?\n\r?\n/.exec(raw.subarray(0, Math.min(raw.length, 256 * 1024)).toString('latin1'));
   const headEnd = sep ? sep.index : raw.length;
-  const head = raw.subarray(0, headEnd).toString('latin1').replace(/\r?\n[ \t]+/g, ' ');
+  const head = raw
+    .subarray(0, headEnd)
+    .toString('latin1')
+    .replace(/\r?\n[ \t]+/g, ' ');
   const hash = createHash('sha256');
   for (const line of head.split(/\r?\n/)) {
     const colon = line.indexOf(':');
-    if (colon > 0 && CONTENT_HEADERS.has(line.slice(0, colon).trim().toLowerCase())) hash.update(`${line.slice(0, colon).trim().toLowerCase()}:${line.slice(colon + 1).trim()}\n`);
+    if (colon > 0 && CONTENT_HEADERS.has(line.slice(0, colon).trim().toLowerCase()))
+      hash.update(`${line.slice(0, colon).trim().toLowerCase()}:${line.slice(colon + 1).trim()}\n`);
   }
   hash.update('\n');
   hash.update(raw.subarray(sep ? headEnd + sep[0].length : raw.length));
@@ -213,7 +236,12 @@ export async function parseEmail(source: Buffer | string, o: ParseOptions): Prom
   const limit = o.maxAttachmentBytes ?? DEFAULT_MAX_ATTACHMENT_BYTES;
   // Raw 8-bit headers and wrongly declared text charsets are made readable first (nothing is lost).
   const { source: readable, notes: charsets } = repairCharsets(raw);
-  const mail = await simpleParser(readable, { keepCidLinks: true, skipImageLinks: true, skipTextToHtml: true, keepDeliveryStatus: true });
+  const mail = await simpleParser(readable, {
+    keepCidLinks: true,
+    skipImageLinks: true,
+    skipTextToHtml: true,
+    keepDeliveryStatus: true,
+  });
   const headers = mail.headers as Map<string, unknown>;
   const rawHead = raw.subarray(0, Math.min(raw.length, 256 * 1024)).toString('latin1');
 
@@ -235,7 +263,8 @@ export async function parseEmail(source: Buffer | string, o: ParseOptions): Prom
   // nothing, so the message goes in as `typed`: a new conversation, never appended to an existing one.
   const deduced = !report && !(fromAddress && VALID_ADDRESS.test(fromAddress)) ? deduceSender(headers, o.channelAddress) : null;
   if (!fromAddress && !report && !deduced) throw new EmailParseError('expéditeur (From) absent ou illisible');
-  if (fromAddress && !VALID_ADDRESS.test(fromAddress) && !deduced) throw new EmailParseError(`adresse d'expéditeur invalide : ${fromAddress}`);
+  if (fromAddress && !VALID_ADDRESS.test(fromAddress) && !deduced)
+    throw new EmailParseError(`adresse d'expéditeur invalide : ${fromAddress}`);
   const senderAddress = deduced?.address ?? fromAddress;
   const fromName = (deduced ? deduced.name : fromEntry?.name?.trim()) || undefined;
 
@@ -266,13 +295,19 @@ export async function parseEmail(source: Buffer | string, o: ParseOptions): Prom
 
   // A body read with a guessed charset: the mail as it arrived goes with it, so nothing is lost.
   if (charsets.some((n) => n.where === 'body' && n.confidence < SURE)) {
-    attachments.push({ fileName: distinctName('message-original.eml', taken), contentType: 'message/rfc822', content: new Uint8Array(raw) });
+    attachments.push({
+      fileName: distinctName('message-original.eml', taken),
+      contentType: 'message/rfc822',
+      content: new Uint8Array(raw),
+    });
   }
 
   // As sent: IngestService sanitizes every channel's HTML once, before it is stored.
   const html = typeof mail.html === 'string' && mail.html.trim() ? mail.html : undefined;
   const subject = mail.subject?.trim() || undefined;
-  const inReplyTo = [...messageIds(mail.inReplyTo), ...messageIds(mail.references).reverse()].filter((v, i, all) => all.indexOf(v) === i);
+  const inReplyTo = [...messageIds(mail.inReplyTo), ...messageIds(mail.references).reverse()].filter(
+    (v, i, all) => all.indexOf(v) === i,
+  );
   const tokenCandidates = [
     ...addresses(mail.to),
     ...addresses(mail.cc),
@@ -323,7 +358,11 @@ async function defaultName(a: Attachment, i: number): Promise<string> {
     const head = a.content.subarray(0, Math.min(a.content.length, 64 * 1024));
     const end = head.indexOf('\r\n\r\n') >= 0 ? head.indexOf('\r\n\r\n') : head.indexOf('\n\n');
     const inner = await simpleParser(end >= 0 ? head.subarray(0, end) : head, { skipHtmlToText: true, skipTextToHtml: true });
-    const subject = (inner.subject ?? '').replace(/[\\/:*?"<>|\u0000-\u001f]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 150);
+    const subject = (inner.subject ?? '')
+      .replace(/[\\/:*?"<>|\u0000-\u001f]+/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 150);
     return `${subject || 'message-transfere'}.eml`;
   }
   const ext = detectExtension(a.contentType);

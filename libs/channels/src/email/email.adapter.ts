@@ -26,7 +26,8 @@ export function replyAddress(address: string, token: string): string {
 /** `Re: <subject> [GU-XXXXXX]`, without piling up `Re:` prefixes or references. */
 export function replySubject(subject: string | null, reference: string, isReply: boolean): string {
   let base = (subject ?? '').replace(/\s*\[?GU-[0-9A-Z]{6}\]?\s*/gi, ' ').trim();
-  while (/^(re|aw|sv|tr|fwd?)\s*(\[\d+\])?\s*:\s*/i.test(base)) base = base.replace(/^(re|aw|sv|tr|fwd?)\s*(\[\d+\])?\s*:\s*/i, '');
+  while (/^(re|aw|sv|tr|fwd?)\s*(\[\d+\])?\s*:\s*/i.test(base))
+    base = base.replace(/^(re|aw|sv|tr|fwd?)\s*(\[\d+\])?\s*:\s*/i, '');
   base = base.trim() || 'Votre demande';
   return `${isReply ? 'Re: ' : ''}${base} [${reference}]`;
 }
@@ -67,13 +68,21 @@ export async function buildReplyEmail(request: OutboundRequest): Promise<BuiltEm
     from: { name: config.displayName ?? '', address: config.address },
     to: { name: request.to.name ?? '', address: request.to.value },
     replyTo: replyAddress(config.address, request.replyToken),
-    subject: replySubject(request.conversation.subject, request.conversation.reference, request.conversation.lastInboundAt !== null),
+    subject: replySubject(
+      request.conversation.subject,
+      request.conversation.reference,
+      request.conversation.lastInboundAt !== null,
+    ),
     messageId,
     date: new Date(),
     ...(thread.length ? { inReplyTo: thread[thread.length - 1], references: thread } : {}),
     text: request.message.body,
     html: textToHtml(request.message.body),
-    attachments: request.message.attachments.map((a) => ({ filename: a.fileName, contentType: a.contentType, content: Buffer.from(a.content) })),
+    attachments: request.message.attachments.map((a) => ({
+      filename: a.fileName,
+      contentType: a.contentType,
+      content: Buffer.from(a.content),
+    })),
     headers: { 'X-Guichet-Reference': request.conversation.reference, 'Auto-Submitted': 'no' },
     xMailer: 'Guichet',
   });
@@ -116,7 +125,8 @@ export function classifySmtpError(e: unknown): { temporary: boolean; reason: str
 
 export async function sendEmail(request: OutboundRequest): Promise<SendResult> {
   const valid = CHANNEL_CONFIG_SCHEMAS.email.safeParse(request.channel.config);
-  if (!valid.success) return { ok: false, temporary: false, reason: 'configuration du canal e-mail incomplète (adresse, IMAP, SMTP)' };
+  if (!valid.success)
+    return { ok: false, temporary: false, reason: 'configuration du canal e-mail incomplète (adresse, IMAP, SMTP)' };
   const config = valid.data;
   if (!request.to) return { ok: false, temporary: false, reason: "le citoyen n'a pas d'adresse e-mail" };
   const built = await buildReplyEmail(request);

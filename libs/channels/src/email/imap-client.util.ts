@@ -42,7 +42,12 @@ export function describeConnectionError(e: unknown, protocol: 'IMAP' | 'SMTP'): 
   const text = `${err.responseText ?? err.response ?? err.message ?? String(e)}`.trim();
   // nodemailer wraps socket errors (code ESOCKET/ECONNECTION): the system code is in the message.
   const code = `${err.code ?? ''} ${(err.cause as ErrorLike | undefined)?.code ?? ''} ${/\b(E[A-Z_]{4,})\b/.exec(text)?.[1] ?? ''}`;
-  if (err.authenticationFailed || /EAUTH/.test(code) || err.responseCode === 535 || /AUTHENTICATIONFAILED|auth(entication)? failed|invalid credentials/i.test(text)) {
+  if (
+    err.authenticationFailed ||
+    /EAUTH/.test(code) ||
+    err.responseCode === 535 ||
+    /AUTHENTICATIONFAILED|auth(entication)? failed|invalid credentials/i.test(text)
+  ) {
     return `authentification refusée par le serveur ${protocol} (identifiant ou mot de passe)`;
   }
   if (/ENOTFOUND|EAI_AGAIN/.test(code)) return `hôte injoignable : nom du serveur ${protocol} introuvable`;

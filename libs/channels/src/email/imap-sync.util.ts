@@ -50,7 +50,11 @@ const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 /** The From address of a raw message (lower-cased), to keep one sender's mail in order. */
 export function senderOf(source: Buffer): string | null {
-  const head = source.subarray(0, Math.min(source.length, 16 * 1024)).toString('latin1').split(/\r?\n\r?\n/, 1)[0]!.replace(/\r?\n[ \t]+/g, ' ');
+  const head = source
+    .subarray(0, Math.min(source.length, 16 * 1024))
+    .toString('latin1')
+    .split(/\r?\n\r?\n/, 1)[0]!
+    .replace(/\r?\n[ \t]+/g, ' ');
   const from = /^from:(.*)$/im.exec(head)?.[1];
   const address = from ? (/<([^<>\s]+@[^<>\s]+)>/.exec(from)?.[1] ?? /([^\s<>",;]+@[^\s<>",;]+)/.exec(from)?.[1]) : undefined;
   return address ? address.toLowerCase() : null;
@@ -60,7 +64,13 @@ export function senderOf(source: Buffer): string | null {
  * The UIDs of the next FETCH batch from `from`: at most `maxCount` mails and `maxBytes` bytes, but
  * always at least one mail (a mail bigger than `maxBytes` goes alone).
  */
-export function nextBatch(uids: number[], from: number, sizeOf: (uid: number) => number, maxCount: number, maxBytes: number): number[] {
+export function nextBatch(
+  uids: number[],
+  from: number,
+  sizeOf: (uid: number) => number,
+  maxCount: number,
+  maxBytes: number,
+): number[] {
   const batch: number[] = [];
   let bytes = 0;
   for (let k = from; k < uids.length && batch.length < maxCount; k++) {
@@ -165,7 +175,12 @@ export class MailboxSync {
           // Select the first folder for IDLE; mail that arrived after its sync shows in UIDNEXT.
           const box = await client.mailboxOpen(folders[0]!, { readOnly: this.config.processed === 'leave' });
           const cursor = await this.handlers.loadCursor(folders[0]!);
-          if (cursor && cursor.uidValidity === box.uidValidity.toString() && box.uidNext > cursor.highestUid + 1 && box.exists > 0) {
+          if (
+            cursor &&
+            cursor.uidValidity === box.uidValidity.toString() &&
+            box.uidNext > cursor.highestUid + 1 &&
+            box.exists > 0
+          ) {
             const fresh = await client.search({ uid: `${cursor.highestUid + 1}:*` }, { uid: true });
             if (fresh && fresh.some((u) => u > cursor.highestUid)) continue;
           }
@@ -196,10 +211,12 @@ export class MailboxSync {
     const validity = box.uidValidity.toString();
     const stored = await this.handlers.loadCursor(folder);
     const resync = !!stored && stored.uidValidity !== validity;
-    const cursor: FolderCursor = stored && !resync ? { ...stored } : { uidValidity: validity, highestUid: 0, highestModseq: null };
+    const cursor: FolderCursor =
+      stored && !resync ? { ...stored } : { uidValidity: validity, highestUid: 0, highestModseq: null };
     const modseq = box.highestModseq?.toString() ?? null;
     if (box.exists === 0 || box.uidNext <= cursor.highestUid + 1) {
-      if (!stored || resync || stored.highestModseq !== modseq) await this.handlers.saveCursor(folder, { ...cursor, highestModseq: modseq });
+      if (!stored || resync || stored.highestModseq !== modseq)
+        await this.handlers.saveCursor(folder, { ...cursor, highestModseq: modseq });
       return;
     }
     let uids: number[];
@@ -270,8 +287,10 @@ export class MailboxSync {
       cursor.highestUid = Math.max(cursor.highestUid, ...batch);
       await this.handlers.saveCursor(folder, cursor);
       done.sort((x, y) => x - y);
-      if (done.length && this.config.processed === 'seen') await client.messageFlagsAdd(done.join(','), ['\\Seen'], { uid: true });
-      if (done.length && this.config.processed === 'move' && this.config.moveTo) await client.messageMove(done.join(','), this.config.moveTo, { uid: true });
+      if (done.length && this.config.processed === 'seen')
+        await client.messageFlagsAdd(done.join(','), ['\\Seen'], { uid: true });
+      if (done.length && this.config.processed === 'move' && this.config.moveTo)
+        await client.messageMove(done.join(','), this.config.moveTo, { uid: true });
     }
     if (this.stopped) return;
     cursor.highestUid = Math.max(cursor.highestUid, floor);

@@ -24,7 +24,10 @@ export class GraphClient {
   private readonly token: string | undefined;
   private readonly appSecret: string | undefined;
 
-  constructor(config: GraphClientConfig, private readonly timeoutMs = 15_000) {
+  constructor(
+    config: GraphClientConfig,
+    private readonly timeoutMs = 15_000,
+  ) {
     this.base = (config.graphApiBaseUrl ?? DEFAULT_GRAPH_API_BASE_URL).replace(/\/+$/, '');
     this.version = config.graphApiVersion ?? DEFAULT_GRAPH_API_VERSION;
     this.token = config.pageAccessToken;
@@ -65,7 +68,13 @@ export class GraphClient {
 
   private async call<T>(method: string, url: string, body?: string | FormData, contentType?: string): Promise<GraphResult<T>> {
     if (!this.token) {
-      return { ok: false, temporary: false, auth: true, httpStatus: 0, reason: "jeton d'accès de la page manquant : complétez la configuration du canal" };
+      return {
+        ok: false,
+        temporary: false,
+        auth: true,
+        httpStatus: 0,
+        reason: "jeton d'accès de la page manquant : complétez la configuration du canal",
+      };
     }
     const headers: Record<string, string> = { authorization: `Bearer ${this.token}`, accept: 'application/json' };
     if (contentType) headers['content-type'] = contentType;
@@ -73,7 +82,13 @@ export class GraphClient {
     try {
       res = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(this.timeoutMs) });
     } catch (e) {
-      return { ok: false, temporary: true, auth: false, httpStatus: 0, reason: `Meta injoignable (réseau) : ${(e as Error).message ?? String(e)}` };
+      return {
+        ok: false,
+        temporary: true,
+        auth: false,
+        httpStatus: 0,
+        reason: `Meta injoignable (réseau) : ${(e as Error).message ?? String(e)}`,
+      };
     }
     const text = await res.text().catch(() => '');
     let parsed: unknown;
@@ -84,7 +99,8 @@ export class GraphClient {
     }
     const error = (parsed as { error?: GraphErrorBody } | undefined)?.error;
     if (!res.ok || error) return { ok: false, ...mapGraphError(res.status, error) };
-    if (parsed === undefined) return { ok: false, temporary: true, auth: false, httpStatus: res.status, reason: 'réponse illisible de Meta' };
+    if (parsed === undefined)
+      return { ok: false, temporary: true, auth: false, httpStatus: res.status, reason: 'réponse illisible de Meta' };
     return { ok: true, data: parsed as T };
   }
 }
@@ -97,21 +113,30 @@ export async function downloadMetaAttachment(
   url: string,
   maxBytes: number,
   timeoutMs = 30_000,
-): Promise<{ ok: true; content: Uint8Array; contentType: string; fileName: string | null } | { ok: false; temporary: boolean; reason: string }> {
+): Promise<
+  | { ok: true; content: Uint8Array; contentType: string; fileName: string | null }
+  | { ok: false; temporary: boolean; reason: string }
+> {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
     return { ok: false, temporary: false, reason: 'adresse de pièce jointe invalide' };
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return { ok: false, temporary: false, reason: 'adresse de pièce jointe invalide' };
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+    return { ok: false, temporary: false, reason: 'adresse de pièce jointe invalide' };
   let res: Response;
   try {
     res = await fetch(parsed, { signal: AbortSignal.timeout(timeoutMs) });
   } catch (e) {
     return { ok: false, temporary: true, reason: `téléchargement impossible : ${(e as Error).message}` };
   }
-  if (!res.ok) return { ok: false, temporary: res.status >= 500 || res.status === 429, reason: `téléchargement refusé (HTTP ${res.status})` };
+  if (!res.ok)
+    return {
+      ok: false,
+      temporary: res.status >= 500 || res.status === 429,
+      reason: `téléchargement refusé (HTTP ${res.status})`,
+    };
   const declared = Number(res.headers.get('content-length') ?? '0');
   if (declared > maxBytes) return { ok: false, temporary: false, reason: 'pièce jointe trop volumineuse' };
   const content = new Uint8Array(await res.arrayBuffer());

@@ -31,22 +31,47 @@ export function mapGraphError(httpStatus: number, error: GraphErrorBody | undefi
   const base = { httpStatus, code, subcode };
   const detail = error?.message ? ` (${error.message.slice(0, 200)})` : '';
   if (code === 190 || code === 102 || subcode === 463 || subcode === 467) {
-    return { ...base, temporary: false, auth: true, reason: "jeton d'accès de la page expiré ou révoqué : reconnectez la page dans l'administration des canaux" };
+    return {
+      ...base,
+      temporary: false,
+      auth: true,
+      reason: "jeton d'accès de la page expiré ou révoqué : reconnectez la page dans l'administration des canaux",
+    };
   }
   if (code === 10 && subcode !== undefined && WINDOW_SUBCODES.has(subcode)) {
-    return { ...base, temporary: false, auth: false, reason: 'fenêtre de 24 h fermée : ce message ne peut plus être envoyé sans que le citoyen écrive à nouveau' };
+    return {
+      ...base,
+      temporary: false,
+      auth: false,
+      reason: 'fenêtre de 24 h fermée : ce message ne peut plus être envoyé sans que le citoyen écrive à nouveau',
+    };
   }
   if (code === 2018278 || (subcode !== undefined && WINDOW_SUBCODES.has(subcode))) {
-    return { ...base, temporary: false, auth: false, reason: 'fenêtre de 24 h fermée : ce message ne peut plus être envoyé sans que le citoyen écrive à nouveau' };
+    return {
+      ...base,
+      temporary: false,
+      auth: false,
+      reason: 'fenêtre de 24 h fermée : ce message ne peut plus être envoyé sans que le citoyen écrive à nouveau',
+    };
   }
   if (code === 551 || (subcode !== undefined && UNREACHABLE_SUBCODES.has(subcode))) {
-    return { ...base, temporary: false, auth: false, reason: "destinataire injoignable : il a bloqué la page ou n'accepte plus de messages" };
+    return {
+      ...base,
+      temporary: false,
+      auth: false,
+      reason: "destinataire injoignable : il a bloqué la page ou n'accepte plus de messages",
+    };
   }
   if (code !== undefined && RATE_LIMIT_CODES.has(code)) {
     return { ...base, temporary: true, auth: false, reason: 'limite de débit de Meta atteinte : nouvel essai automatique' };
   }
   if (code === 10 || code === 200 || (code !== undefined && code >= 200 && code < 300)) {
-    return { ...base, temporary: false, auth: true, reason: `permission refusée par Meta : vérifiez les autorisations de la page${detail}` };
+    return {
+      ...base,
+      temporary: false,
+      auth: true,
+      reason: `permission refusée par Meta : vérifiez les autorisations de la page${detail}`,
+    };
   }
   if (code === 1 || code === 2 || error?.is_transient || httpStatus >= 500 || httpStatus === 429) {
     return { ...base, temporary: true, auth: false, reason: 'Meta est momentanément indisponible : nouvel essai automatique' };

@@ -9,7 +9,11 @@ export function signMetaPayload(rawBody: Buffer | string, appSecret: string): st
  * Checks X-Hub-Signature-256 against the EXACT bytes received (never a re-serialized body),
  * in constant time. A missing header, another algorithm or a malformed digest is a refusal.
  */
-export function verifyMetaSignature(rawBody: Buffer | string | undefined, header: string | string[] | undefined, appSecret: string): boolean {
+export function verifyMetaSignature(
+  rawBody: Buffer | string | undefined,
+  header: string | string[] | undefined,
+  appSecret: string,
+): boolean {
   if (rawBody === undefined || !appSecret || typeof header !== 'string') return false;
   const match = /^sha256=([0-9a-fA-F]{64})$/.exec(header.trim());
   if (!match) return false;

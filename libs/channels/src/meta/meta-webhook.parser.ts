@@ -91,13 +91,7 @@ export interface MetaCommentEvent extends Base {
 }
 
 export type MetaEvent =
-  | MetaMessageEvent
-  | MetaEchoEvent
-  | MetaPostbackEvent
-  | MetaReactionEvent
-  | MetaDeliveryEvent
-  | MetaReadEvent
-  | MetaCommentEvent;
+  MetaMessageEvent | MetaEchoEvent | MetaPostbackEvent | MetaReactionEvent | MetaDeliveryEvent | MetaReadEvent | MetaCommentEvent;
 
 export interface ParsedMetaWebhook {
   object: MetaObject;
@@ -110,10 +104,15 @@ export class MetaPayloadError extends Error {}
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : typeof v === 'number' ? String(v) : undefined);
+const str = (v: unknown): string | undefined =>
+  typeof v === 'string' && v.length > 0 ? v : typeof v === 'number' ? String(v) : undefined;
 const ms = (v: unknown): Date | null => (typeof v === 'number' && Number.isFinite(v) ? new Date(v) : null);
 const seconds = (v: unknown): Date | null =>
-  typeof v === 'number' && Number.isFinite(v) ? new Date(v * 1000) : typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? new Date(v) : null;
+  typeof v === 'number' && Number.isFinite(v)
+    ? new Date(v * 1000)
+    : typeof v === 'string' && !Number.isNaN(Date.parse(v))
+      ? new Date(v)
+      : null;
 
 const KNOWN: MetaAttachmentType[] = ['image', 'video', 'audio', 'file', 'share', 'location', 'fallback'];
 
@@ -125,7 +124,14 @@ function attachments(list: unknown): MetaAttachmentRef[] {
     const payload = isObj(a.payload) ? a.payload : {};
     const raw = str(a.type) ?? 'other';
     const stickerId = typeof payload.sticker_id === 'number' ? payload.sticker_id : undefined;
-    const type: MetaAttachmentType = stickerId !== undefined ? 'sticker' : KNOWN.includes(raw as MetaAttachmentType) ? (raw as MetaAttachmentType) : raw === 'ig_reel' || raw === 'reel' || raw === 'story_mention' ? 'share' : 'other';
+    const type: MetaAttachmentType =
+      stickerId !== undefined
+        ? 'sticker'
+        : KNOWN.includes(raw as MetaAttachmentType)
+          ? (raw as MetaAttachmentType)
+          : raw === 'ig_reel' || raw === 'reel' || raw === 'story_mention'
+            ? 'share'
+            : 'other';
     out.push({ type, url: str(payload.url) ?? str(a.url) ?? null, title: str(payload.title) ?? str(a.title), stickerId });
   }
   return out.slice(0, 20);
@@ -200,7 +206,11 @@ function messaging(accountId: string, e: Obj, skipped: string[]): MetaEvent | nu
     const r = e.read;
     return { type: 'read', accountId, timestamp, senderId, watermark: ms(r.watermark), mid: str(r.mid) };
   }
-  skipped.push(`événement messaging non pris en charge (${Object.keys(e).filter((k) => !['sender', 'recipient', 'timestamp'].includes(k)).join(', ')})`);
+  skipped.push(
+    `événement messaging non pris en charge (${Object.keys(e)
+      .filter((k) => !['sender', 'recipient', 'timestamp'].includes(k))
+      .join(', ')})`,
+  );
   return null;
 }
 
@@ -222,7 +232,8 @@ function change(object: MetaObject, accountId: string, entryTime: Date, c: Obj, 
     const postId = str(v.post_id) ?? str(post.id);
     const fromId = str(from.id);
     const verb = str(v.verb) ?? 'add';
-    if (!commentId || !postId || (!fromId && verb === 'add')) throw new MetaPayloadError('commentaire sans comment_id, post_id ou auteur');
+    if (!commentId || !postId || (!fromId && verb === 'add'))
+      throw new MetaPayloadError('commentaire sans comment_id, post_id ou auteur');
     const parentId = str(v.parent_id);
     return {
       type: 'comment',
@@ -323,7 +334,8 @@ export const DOWNLOADABLE_ATTACHMENTS: ReadonlySet<MetaAttachmentType> = new Set
 export function describeMetaMessage(text: string, list: MetaAttachmentRef[]): string {
   const lines = list.map((a) => {
     const label = LABELS[a.type];
-    if (a.type === 'share' || a.type === 'fallback') return `[${label}${a.title ? ` : ${a.title}` : ''}]${a.url ? ` ${a.url}` : ''}`;
+    if (a.type === 'share' || a.type === 'fallback')
+      return `[${label}${a.title ? ` : ${a.title}` : ''}]${a.url ? ` ${a.url}` : ''}`;
     return `[${label}]`;
   });
   return [text.trim(), ...lines].filter(Boolean).join('\n');

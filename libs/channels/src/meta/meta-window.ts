@@ -21,11 +21,15 @@ export function metaSendPolicy(
   windowHours: number | null = CHANNEL_CAPABILITIES.messenger.replyWindowHours,
 ): MetaSendPolicy {
   if (!lastInboundAt) {
-    return { allowed: false, reason: `ce citoyen ne vous a jamais écrit sur ${label} : ${label} n'autorise une réponse qu'après un message du citoyen` };
+    return {
+      allowed: false,
+      reason: `ce citoyen ne vous a jamais écrit sur ${label} : ${label} n'autorise une réponse qu'après un message du citoyen`,
+    };
   }
   const elapsed = now.getTime() - lastInboundAt.getTime();
   if (elapsed <= META_STANDARD_WINDOW_MS) return { allowed: true, messagingType: 'RESPONSE' };
-  if (windowHours === null || elapsed <= windowHours * HOUR) return { allowed: true, messagingType: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' };
+  if (windowHours === null || elapsed <= windowHours * HOUR)
+    return { allowed: true, messagingType: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' };
   return {
     allowed: false,
     reason: `le dernier message du citoyen sur ${label} date de plus de ${windowDuration(windowHours)} : ${label} n'autorise plus de réponse tant qu'il ne vous a pas réécrit (choisissez un autre canal)`,

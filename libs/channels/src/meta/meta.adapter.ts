@@ -34,7 +34,13 @@ export function splitMetaText(text: string, limit: number): string[] {
 }
 
 const attachmentType = (contentType: string) =>
-  contentType.startsWith('image/') ? 'image' : contentType.startsWith('video/') ? 'video' : contentType.startsWith('audio/') ? 'audio' : 'file';
+  contentType.startsWith('image/')
+    ? 'image'
+    : contentType.startsWith('video/')
+      ? 'video'
+      : contentType.startsWith('audio/')
+        ? 'audio'
+        : 'file';
 
 interface SendApiAnswer {
   recipient_id?: string;
@@ -50,16 +56,27 @@ export class MetaAdapter implements ChannelAdapter {
   constructor(readonly kind: MetaKind) {}
 
   checkReply(context: { lastInboundAt: Date | null; now: Date }): string | null {
-    const policy = metaSendPolicy(context.lastInboundAt, context.now, META_LABELS[this.kind], CHANNEL_CAPABILITIES[this.kind].replyWindowHours);
+    const policy = metaSendPolicy(
+      context.lastInboundAt,
+      context.now,
+      META_LABELS[this.kind],
+      CHANNEL_CAPABILITIES[this.kind].replyWindowHours,
+    );
     return policy.allowed ? null : policy.reason;
   }
 
   async send(request: OutboundRequest): Promise<SendResult> {
     const label = META_LABELS[this.kind];
-    const policy = metaSendPolicy(request.conversation.lastInboundAt, new Date(), label, CHANNEL_CAPABILITIES[this.kind].replyWindowHours);
+    const policy = metaSendPolicy(
+      request.conversation.lastInboundAt,
+      new Date(),
+      label,
+      CHANNEL_CAPABILITIES[this.kind].replyWindowHours,
+    );
     if (!policy.allowed) return { ok: false, temporary: false, reason: policy.reason };
     const accountId = metaAccountId(this.kind, request.channel.config);
-    if (!accountId) return { ok: false, temporary: false, reason: `identifiant du compte ${label} manquant dans la configuration du canal` };
+    if (!accountId)
+      return { ok: false, temporary: false, reason: `identifiant du compte ${label} manquant dans la configuration du canal` };
     if (!request.to) return { ok: false, temporary: false, reason: `le citoyen n'a pas d'identifiant ${label}` };
     const client = GraphClient.from(request.channel.config);
     const envelope = {
@@ -84,7 +101,10 @@ export class MetaAdapter implements ChannelAdapter {
       form.set('recipient', JSON.stringify(envelope.recipient));
       form.set('messaging_type', envelope.messaging_type);
       if (policy.messagingType === 'MESSAGE_TAG') form.set('tag', policy.tag);
-      form.set('message', JSON.stringify({ attachment: { type: attachmentType(a.contentType), payload: { is_reusable: false } }, metadata }));
+      form.set(
+        'message',
+        JSON.stringify({ attachment: { type: attachmentType(a.contentType), payload: { is_reusable: false } }, metadata }),
+      );
       form.set('filedata', new Blob([new Uint8Array(a.content)], { type: a.contentType }), a.fileName);
       const r = record(await client.postForm<SendApiAnswer>(`${accountId}/messages`, form));
       if (!r.ok) return this.failure(r, results.length > 1);

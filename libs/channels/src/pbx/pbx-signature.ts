@@ -6,9 +6,16 @@ export function pbxSignature(sharedSecret: string, rawBody: Buffer | string): st
 }
 
 /** Constant-time check; accepts an optional `sha256=` prefix. */
-export function verifyPbxSignature(sharedSecret: string | undefined, signature: string | undefined, rawBody: Buffer | undefined): boolean {
+export function verifyPbxSignature(
+  sharedSecret: string | undefined,
+  signature: string | undefined,
+  rawBody: Buffer | undefined,
+): boolean {
   if (!sharedSecret || !signature || !rawBody) return false;
-  const given = signature.trim().replace(/^sha256=/i, '').toLowerCase();
+  const given = signature
+    .trim()
+    .replace(/^sha256=/i, '')
+    .toLowerCase();
   if (!/^[0-9a-f]{64}$/.test(given)) return false;
   return timingSafeEqual(Buffer.from(given, 'hex'), Buffer.from(pbxSignature(sharedSecret, rawBody), 'hex'));
 }

@@ -31,7 +31,10 @@ const EXTENSIONS: Record<string, string> = {
  * An inbound SMS, MMS or WhatsApp webhook as a normalized InboundMessage (threaded into the
  * citizen's latest open conversation) and the media to fetch afterwards (`MediaUrl{N}`).
  */
-export function twilioMessageToInbound(channelId: string, params: TwilioParams): { inbound: ProviderInboundMessage; media: TwilioMedia[] } {
+export function twilioMessageToInbound(
+  channelId: string,
+  params: TwilioParams,
+): { inbound: ProviderInboundMessage; media: TwilioMedia[] } {
   const sid = one(params, 'MessageSid') ?? one(params, 'SmsMessageSid') ?? one(params, 'SmsSid');
   const from = one(params, 'From');
   if (!sid || !/^(SM|MM)[0-9a-zA-Z]{10,}$/.test(sid)) throw new InvalidTwilioPayloadError('MessageSid manquant ou invalide');

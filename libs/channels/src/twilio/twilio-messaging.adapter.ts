@@ -32,7 +32,12 @@ export class TwilioMessagingAdapter implements ChannelAdapter {
 
   async send(request: OutboundRequest): Promise<SendResult> {
     const parsed = CHANNEL_CONFIG_SCHEMAS[this.kind].safeParse(request.channel.config);
-    if (!parsed.success) return { ok: false, temporary: false, reason: `configuration Twilio du canal ${this.kind === 'sms' ? 'SMS' : 'WhatsApp'} invalide` };
+    if (!parsed.success)
+      return {
+        ok: false,
+        temporary: false,
+        reason: `configuration Twilio du canal ${this.kind === 'sms' ? 'SMS' : 'WhatsApp'} invalide`,
+      };
     const config = parsed.data;
     if (!config.authToken) return { ok: false, temporary: false, reason: "le canal n'a pas de jeton d'authentification Twilio" };
     if (!request.to) return { ok: false, temporary: false, reason: "le citoyen n'a pas de numéro sur ce canal" };

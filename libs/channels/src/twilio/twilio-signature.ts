@@ -25,7 +25,12 @@ export function twilioSignature(authToken: string, url: string, params: TwilioPa
 }
 
 /** Constant-time check of `X-Twilio-Signature`; a missing header or token is a refusal. */
-export function verifyTwilioSignature(authToken: string | undefined, signature: string | undefined, url: string, params: TwilioParams = {}): boolean {
+export function verifyTwilioSignature(
+  authToken: string | undefined,
+  signature: string | undefined,
+  url: string,
+  params: TwilioParams = {},
+): boolean {
   if (!authToken || !signature) return false;
   const expected = Buffer.from(twilioSignature(authToken, url, params));
   const given = Buffer.from(signature);

@@ -1,7 +1,7 @@
 import twilio from 'twilio';
 
 export const DEFAULT_VOICEMAIL_GREETING =
-  "Bonjour, vous êtes bien à la mairie. Nous ne pouvons pas vous répondre pour le moment. Laissez votre nom, votre numéro et votre message après le bip : nous vous rappellerons.";
+  'Bonjour, vous êtes bien à la mairie. Nous ne pouvons pas vous répondre pour le moment. Laissez votre nom, votre numéro et votre message après le bip : nous vous rappellerons.';
 
 /** Empty answer to a messaging webhook: Twilio sends nothing back to the citizen. */
 export function emptyTwiml(): string {

@@ -19,7 +19,13 @@ describe('channel capabilities', () => {
           startConversation: false,
           comments: null,
         });
-        expect({ kind, maxLength: c.maxLength, replyWindowHours: c.replyWindowHours, smsSegments: c.smsSegments, deliveryReceipts: c.deliveryReceipts }).toEqual({
+        expect({
+          kind,
+          maxLength: c.maxLength,
+          replyWindowHours: c.replyWindowHours,
+          smsSegments: c.smsSegments,
+          deliveryReceipts: c.deliveryReceipts,
+        }).toEqual({
           kind,
           maxLength: null,
           replyWindowHours: null,

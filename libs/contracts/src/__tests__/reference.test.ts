@@ -19,7 +19,16 @@ describe('public references', () => {
   });
 
   it('reads a reference typed in a search box, loosely, or quoted in the text', () => {
-    for (const typed of ['GU-7K3M9Q', 'gu-7k3m9q', 'GU7K3M9Q', 'gu 7k3m9q', ' [GU-7K3M9Q] ', '(gu7k3m9q)', '#GU-7K3M9Q', 'dossier GU-7K3M9Q naissance']) {
+    for (const typed of [
+      'GU-7K3M9Q',
+      'gu-7k3m9q',
+      'GU7K3M9Q',
+      'gu 7k3m9q',
+      ' [GU-7K3M9Q] ',
+      '(gu7k3m9q)',
+      '#GU-7K3M9Q',
+      'dossier GU-7K3M9Q naissance',
+    ]) {
       expect([typed, referenceSearched(typed)]).toEqual([typed, 'GU-7K3M9Q']);
     }
     for (const other of ['GU-7K3M9', 'GU7K3M9QX', 'dossier GU7K3M9Q', 'GU-OOOOOO', '7K3M9Q', 'naissance', '<style>', '']) {

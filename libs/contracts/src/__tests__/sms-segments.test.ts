@@ -8,7 +8,14 @@ describe('smsSegments', () => {
   it('keeps French text with é, è, à, ù in GSM-7', () => {
     const text = 'Votre carte est arrivée à la mairie, où vous pouvez la retirer.';
     expect(isGsm7(text)).toBe(true);
-    expect(smsSegments(text)).toEqual({ encoding: 'GSM-7', units: text.length, segments: 1, perSegment: 160, charactersLeft: 160 - text.length, nonGsmCharacters: [] });
+    expect(smsSegments(text)).toEqual({
+      encoding: 'GSM-7',
+      units: text.length,
+      segments: 1,
+      perSegment: 160,
+      charactersLeft: 160 - text.length,
+      nonGsmCharacters: [],
+    });
   });
 
   it('fits 160 GSM-7 characters in one SMS and splits 161 into 153-character segments', () => {
@@ -33,7 +40,13 @@ describe('smsSegments', () => {
 
   it('switches to UCS-2 for ê, ç, œ, curly quotes and emoji: 70 then 67 per segment', () => {
     const text = 'Votre dossier est prêt';
-    expect(smsSegments(text)).toMatchObject({ encoding: 'UCS-2', units: text.length, segments: 1, perSegment: 70, nonGsmCharacters: ['ê'] });
+    expect(smsSegments(text)).toMatchObject({
+      encoding: 'UCS-2',
+      units: text.length,
+      segments: 1,
+      perSegment: 70,
+      nonGsmCharacters: ['ê'],
+    });
     expect(smsSegments('ç')).toMatchObject({ encoding: 'UCS-2' });
     expect(smsSegments('Ç')).toMatchObject({ encoding: 'GSM-7' });
     expect(smsSegments('c’est')).toMatchObject({ encoding: 'UCS-2', nonGsmCharacters: ['’'] });

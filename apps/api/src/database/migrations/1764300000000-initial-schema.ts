@@ -135,7 +135,9 @@ export class InitialSchema1764300000000 implements MigrationInterface {
       `CREATE INDEX conversation_team_status_idx ON conversation (organization_id, team_id, status, last_message_at DESC, id DESC)`,
     );
     await q.query(`CREATE INDEX conversation_team_idx ON conversation (organization_id, team_id, last_message_at DESC, id DESC)`);
-    await q.query(`CREATE INDEX conversation_status_idx ON conversation (organization_id, status, last_message_at DESC, id DESC)`);
+    await q.query(
+      `CREATE INDEX conversation_status_idx ON conversation (organization_id, status, last_message_at DESC, id DESC)`,
+    );
     await q.query(`CREATE INDEX conversation_org_idx ON conversation (organization_id, last_message_at DESC, id DESC)`);
     await q.query(
       `CREATE INDEX conversation_assignee_idx ON conversation (organization_id, assignee_id, last_message_at DESC, id DESC) WHERE assignee_id IS NOT NULL`,
@@ -194,7 +196,9 @@ export class InitialSchema1764300000000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
     await q.query(`CREATE INDEX audit_event_org_idx ON audit_event (organization_id, created_at DESC)`);
-    await q.query(`CREATE INDEX audit_event_contact_idx ON audit_event (contact_id, created_at DESC) WHERE contact_id IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX audit_event_contact_idx ON audit_event (contact_id, created_at DESC) WHERE contact_id IS NOT NULL`,
+    );
     await q.query(
       `CREATE INDEX audit_event_conversation_idx ON audit_event (conversation_id, created_at DESC) WHERE conversation_id IS NOT NULL`,
     );

@@ -27,6 +27,8 @@ export class SearchIgnoresMarkup1764500000012 implements MigrationInterface {
 
 async function redefine(q: QueryRunner, table: string, text: string): Promise<void> {
   await q.query(`ALTER TABLE ${table} DROP COLUMN search`);
-  await q.query(`ALTER TABLE ${table} ADD COLUMN search tsvector GENERATED ALWAYS AS (to_tsvector('guichet_fr'::regconfig, ${text})) STORED`);
+  await q.query(
+    `ALTER TABLE ${table} ADD COLUMN search tsvector GENERATED ALWAYS AS (to_tsvector('guichet_fr'::regconfig, ${text})) STORED`,
+  );
   await q.query(`CREATE INDEX ${table}_search_idx ON ${table} USING gin (search)`);
 }

@@ -17,6 +17,8 @@ export class ChannelKindsUnchecked1764600000411 implements MigrationInterface {
     await q.query(
       `ALTER TABLE channel ADD CONSTRAINT channel_kind_check CHECK (kind IN ('email', 'sms', 'whatsapp', 'voice', 'messenger', 'instagram', 'webform', 'pbx'))`,
     );
-    await q.query(`ALTER TABLE contact_identity ADD CONSTRAINT contact_identity_kind_check CHECK (kind IN ('email', 'phone', 'whatsapp', 'messenger', 'instagram'))`);
+    await q.query(
+      `ALTER TABLE contact_identity ADD CONSTRAINT contact_identity_kind_check CHECK (kind IN ('email', 'phone', 'whatsapp', 'messenger', 'instagram'))`,
+    );
   }
 }

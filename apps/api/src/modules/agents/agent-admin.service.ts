@@ -52,15 +52,35 @@ export class AgentAdminService {
             m,
             afterCommit,
             domainEvent('conversation.updated', organizationId, { conversation, change: 'assignee_deactivated' }),
-            domainEvent('conversation.assigned', organizationId, { conversation, previousAssigneeId: id, assigneeId: null, byAgentId: admin.id }),
+            domainEvent('conversation.assigned', organizationId, {
+              conversation,
+              previousAssigneeId: id,
+              assigneeId: null,
+              byAgentId: admin.id,
+            }),
           );
           await this.audit.record(
-            { organizationId, agentId: admin.id, action: 'conversation.updated', conversationId: c.id, contactId: c.contact_id, data: { assigneeId: null, reason: 'agent_deactivated' } },
+            {
+              organizationId,
+              agentId: admin.id,
+              action: 'conversation.updated',
+              conversationId: c.id,
+              contactId: c.contact_id,
+              data: { assigneeId: null, reason: 'agent_deactivated' },
+            },
             m,
           );
         }
       }
-      await this.audit.record({ organizationId, agentId: admin.id, action: 'agent.updated', data: { agentId: id, before: audited(before), after: audited(after) } }, m);
+      await this.audit.record(
+        {
+          organizationId,
+          agentId: admin.id,
+          action: 'agent.updated',
+          data: { agentId: id, before: audited(before), after: audited(after) },
+        },
+        m,
+      );
       const accessChanged = after.role !== before.role || after.teamIds.join() !== before.teamIds.join();
       afterCommit(async () => {
         if (after.active && accessChanged) await this.publisher.agentAccessChanged(organizationId, id);

@@ -45,7 +45,9 @@ export class DirectoryRepository {
   async me(organizationId: string, agentId: string): Promise<MeDto | null> {
     const agent = await this.agent(organizationId, agentId);
     if (!agent) return null;
-    const [organization] = await this.db.query<OrganizationDto>(`SELECT id, name, slug FROM organization WHERE id = $1`, [organizationId]);
+    const [organization] = await this.db.query<OrganizationDto>(`SELECT id, name, slug FROM organization WHERE id = $1`, [
+      organizationId,
+    ]);
     return { ...agent, organization: organization! };
   }
 
@@ -68,10 +70,10 @@ export class DirectoryRepository {
   /** Active agents among these ids, as they are now (real time re-checks access with them). */
   async agentsByIds(organizationId: string, ids: string[]): Promise<AgentDto[]> {
     if (!ids.length) return [];
-    const rows = await this.db.query<AgentRow>(`${AGENT_SELECT} WHERE a.organization_id = $1 AND a.id = ANY($2::uuid[]) AND a.active`, [
-      organizationId,
-      ids,
-    ]);
+    const rows = await this.db.query<AgentRow>(
+      `${AGENT_SELECT} WHERE a.organization_id = $1 AND a.id = ANY($2::uuid[]) AND a.active`,
+      [organizationId, ids],
+    );
     return rows.map(toAgentDto);
   }
 
@@ -85,7 +87,11 @@ export class DirectoryRepository {
     return row ? { ...toAgentDto(row), active: row.active } : null;
   }
 
-  async updateAgent(manager: EntityManager, agentId: string, c: { role?: AgentRole; capacity?: number; active?: boolean }): Promise<void> {
+  async updateAgent(
+    manager: EntityManager,
+    agentId: string,
+    c: { role?: AgentRole; capacity?: number; active?: boolean },
+  ): Promise<void> {
     await this.db.query(
       `UPDATE agent SET role = coalesce($2, role), capacity = coalesce($3, capacity), active = coalesce($4, active) WHERE id = $1`,
       [agentId, c.role ?? null, c.capacity ?? null, c.active ?? null],
@@ -101,7 +107,11 @@ export class DirectoryRepository {
       manager,
     );
     if (known!.n !== teamIds.length) return false;
-    await this.db.query(`DELETE FROM agent_team WHERE agent_id = $1 AND NOT (team_id = ANY($2::uuid[]))`, [agentId, teamIds], manager);
+    await this.db.query(
+      `DELETE FROM agent_team WHERE agent_id = $1 AND NOT (team_id = ANY($2::uuid[]))`,
+      [agentId, teamIds],
+      manager,
+    );
     await this.db.query(
       `INSERT INTO agent_team (agent_id, team_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING`,
       [agentId, teamIds],

@@ -74,7 +74,10 @@ export class AuthController {
   @Post('password')
   @HttpCode(204)
   @ApiBody({ schema: z.toJSONSchema(changePasswordSchema) as object })
-  async changePassword(@CurrentAgent() agent: AuthAgent, @Body(new ZodPipe(changePasswordSchema)) input: ChangePasswordInput): Promise<void> {
+  async changePassword(
+    @CurrentAgent() agent: AuthAgent,
+    @Body(new ZodPipe(changePasswordSchema)) input: ChangePasswordInput,
+  ): Promise<void> {
     await this.auth.changePassword(agent, input);
   }
 }

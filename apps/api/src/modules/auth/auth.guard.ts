@@ -42,7 +42,9 @@ export class AuthGuard implements CanActivate {
       throw unauthorized('session absente ou expirée : reconnectez-vous');
     }
     if (cookie && needsCsrf(req.method) && !this.auth.csrfMatches(cookie, req.headers[CSRF_HEADER])) {
-      throw forbidden('requête refusée : le jeton anti-falsification (en-tête X-Guichet-CSRF) manque ou ne correspond pas à la session ; rechargez la page');
+      throw forbidden(
+        'requête refusée : le jeton anti-falsification (en-tête X-Guichet-CSRF) manque ou ne correspond pas à la session ; rechargez la page',
+      );
     }
     req.agent = agent;
     req.sessionToken = bearer ?? cookie;

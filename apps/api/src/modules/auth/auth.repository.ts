@@ -77,7 +77,9 @@ export class AuthRepository {
   }
 
   async passwordHash(agentId: string): Promise<string | null> {
-    const [row] = await this.db.query<{ password_hash: string }>(`SELECT password_hash FROM agent WHERE id = $1 AND active`, [agentId]);
+    const [row] = await this.db.query<{ password_hash: string }>(`SELECT password_hash FROM agent WHERE id = $1 AND active`, [
+      agentId,
+    ]);
     return row?.password_hash ?? null;
   }
 

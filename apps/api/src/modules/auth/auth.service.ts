@@ -85,7 +85,12 @@ export class AuthService {
       await this.repo.setPasswordHash(m, agent.id, hash);
       const sessionsEnded = await this.endSessions(m, afterCommit, agent.id, agent.session?.id);
       await this.audit.record(
-        { organizationId: agent.organizationId, agentId: agent.id, action: 'agent.password_changed', data: { agentId: agent.id, sessionsEnded } },
+        {
+          organizationId: agent.organizationId,
+          agentId: agent.id,
+          action: 'agent.password_changed',
+          data: { agentId: agent.id, sessionsEnded },
+        },
         m,
       );
     });

@@ -55,7 +55,11 @@ function secure(req: Request, publicUrl: string): boolean {
   return req.secure || publicUrl.startsWith('https:');
 }
 
-export function setSessionCookies(req: Request, res: Response, o: { token: string; expiresAt: Date; appSecret: string; publicUrl: string }): void {
+export function setSessionCookies(
+  req: Request,
+  res: Response,
+  o: { token: string; expiresAt: Date; appSecret: string; publicUrl: string },
+): void {
   const common = { path: '/', sameSite: 'strict' as const, secure: secure(req, o.publicUrl), expires: o.expiresAt };
   res.append('Set-Cookie', stringifySetCookie({ name: SESSION_COOKIE, value: o.token, httpOnly: true, ...common }));
   res.append('Set-Cookie', stringifySetCookie({ name: CSRF_COOKIE, value: csrfToken(o.appSecret, o.token), ...common }));

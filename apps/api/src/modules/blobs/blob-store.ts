@@ -87,7 +87,9 @@ export class BlobStore {
   /** Every file of the store (blobs and leftover temporary files), directory by directory. */
   async *files(): AsyncGenerator<BlobFile> {
     const dirs = async (path: string) =>
-      (await readdir(path, { withFileTypes: true }).catch(() => [])).filter((d) => d.isDirectory() && /^[0-9a-f]{2}$/.test(d.name)).map((d) => d.name);
+      (await readdir(path, { withFileTypes: true }).catch(() => []))
+        .filter((d) => d.isDirectory() && /^[0-9a-f]{2}$/.test(d.name))
+        .map((d) => d.name);
     for (const a of await dirs(this.config.blobDir)) {
       for (const b of await dirs(join(this.config.blobDir, a))) {
         const dir = join(this.config.blobDir, a, b);

@@ -31,7 +31,10 @@ export class ChannelController {
 
   @Post()
   @ApiBody({ schema: z.toJSONSchema(createChannelSchema, { io: 'input' }) as object })
-  create(@CurrentAgent() agent: AuthAgent, @Body(new ZodPipe(createChannelSchema)) input: CreateChannelInput): Promise<ChannelDto> {
+  create(
+    @CurrentAgent() agent: AuthAgent,
+    @Body(new ZodPipe(createChannelSchema)) input: CreateChannelInput,
+  ): Promise<ChannelDto> {
     return this.channels.create(agent, input);
   }
 

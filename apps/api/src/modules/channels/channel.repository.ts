@@ -23,7 +23,9 @@ export class ChannelRepository {
   constructor(private readonly db: Database) {}
 
   list(organizationId: string): Promise<ChannelRow[]> {
-    return this.db.query<ChannelRow>(`SELECT ${COLUMNS} FROM channel WHERE organization_id = $1 ORDER BY kind, name`, [organizationId]);
+    return this.db.query<ChannelRow>(`SELECT ${COLUMNS} FROM channel WHERE organization_id = $1 ORDER BY kind, name`, [
+      organizationId,
+    ]);
   }
 
   async find(organizationId: string | null, id: string, manager?: EntityManager): Promise<ChannelRow | null> {
@@ -46,7 +48,15 @@ export class ChannelRepository {
 
   async insert(
     manager: EntityManager,
-    v: { id: string; organizationId: string; teamId: string; kind: ChannelKind; name: string; config: object; secrets: string | null },
+    v: {
+      id: string;
+      organizationId: string;
+      teamId: string;
+      kind: ChannelKind;
+      name: string;
+      config: object;
+      secrets: string | null;
+    },
   ): Promise<void> {
     await manager.query(
       `INSERT INTO channel (id, organization_id, team_id, kind, name, config, secrets) VALUES ($1, $2, $3, $4, $5, $6, $7)`,

@@ -154,7 +154,10 @@ export class ChannelService {
         config: publicConfig,
         secrets: Object.keys(secrets).length ? encryptSecrets(this.config.encryptionKey, id, secrets) : null,
       });
-      await this.audit.record({ organizationId: agent.organizationId, agentId: agent.id, action: 'channel.created', data: { channelId: id } }, m);
+      await this.audit.record(
+        { organizationId: agent.organizationId, agentId: agent.id, action: 'channel.created', data: { channelId: id } },
+        m,
+      );
     });
     this.changed(input.kind);
     return this.get(agent, id);
@@ -185,7 +188,10 @@ export class ChannelService {
         config: publicConfig,
         secrets: Object.keys(secrets).length ? encryptSecrets(this.config.encryptionKey, id, secrets) : null,
       });
-      await this.audit.record({ organizationId: agent.organizationId, agentId: agent.id, action: 'channel.updated', data: { channelId: id } }, m);
+      await this.audit.record(
+        { organizationId: agent.organizationId, agentId: agent.id, action: 'channel.updated', data: { channelId: id } },
+        m,
+      );
     });
     this.cachedChannels.delete(id);
     this.changed(current.kind);

@@ -43,7 +43,13 @@ export class ContactRepository {
    * contact. An existing contact is never given the name: it was typed by someone (an agent
    * writing first) who may not know this citizen, and stays on the caller's conversation.
    */
-  async resolve(manager: EntityManager, organizationId: string, kind: IdentityKind, value: string, name: string | null): Promise<string> {
+  async resolve(
+    manager: EntityManager,
+    organizationId: string,
+    kind: IdentityKind,
+    value: string,
+    name: string | null,
+  ): Promise<string> {
     await this.lockIdentity(manager, organizationId, kind, value);
     const found = await this.contactIdByIdentity(manager, organizationId, kind, value);
     if (found) return found;
@@ -51,7 +57,13 @@ export class ContactRepository {
   }
 
   /** A new contact with its first identity, in one statement (the caller holds the identity lock). */
-  async createWithIdentity(manager: EntityManager, organizationId: string, name: string | null, kind: IdentityKind, value: string): Promise<string> {
+  async createWithIdentity(
+    manager: EntityManager,
+    organizationId: string,
+    name: string | null,
+    kind: IdentityKind,
+    value: string,
+  ): Promise<string> {
     const [row] = await manager.query(
       `WITH c AS (INSERT INTO contact (organization_id, name) VALUES ($1, $2) RETURNING id)
        INSERT INTO contact_identity (organization_id, contact_id, kind, value) SELECT $1, id, $3, $4 FROM c RETURNING contact_id`,
@@ -116,7 +128,11 @@ export class ContactRepository {
   }
 
   /** When this identity's provider profile (Meta Graph name and picture) was looked up, or null: looked up once. */
-  async profileFetchedAt(organizationId: string, kind: IdentityKind, value: string): Promise<{ contactId: string; fetchedAt: Date | null } | null> {
+  async profileFetchedAt(
+    organizationId: string,
+    kind: IdentityKind,
+    value: string,
+  ): Promise<{ contactId: string; fetchedAt: Date | null } | null> {
     const [row] = await this.db.query<{ contact_id: string; profile_fetched_at: Date | null }>(
       `SELECT contact_id, profile_fetched_at FROM contact_identity WHERE organization_id = $1 AND kind = $2 AND value = $3`,
       [organizationId, kind, value],

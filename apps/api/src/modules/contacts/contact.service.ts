@@ -64,7 +64,13 @@ export class ContactService {
       if (holder.contactId !== id) throw new AppError('conflict', 'cette identité appartient déjà à un autre citoyen');
       await this.conversations.holdIdentity(m, conversationIds, holder.identityId);
       await this.audit.record(
-        { organizationId: agent.organizationId, agentId: agent.id, action: 'contact.identity_added', contactId: id, data: { kind: input.kind } },
+        {
+          organizationId: agent.organizationId,
+          agentId: agent.id,
+          action: 'contact.identity_added',
+          contactId: id,
+          data: { kind: input.kind },
+        },
         m,
       );
     });

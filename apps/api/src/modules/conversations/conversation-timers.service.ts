@@ -52,7 +52,12 @@ export class ConversationTimers implements OnApplicationBootstrap {
           m,
           afterCommit,
           domainEvent('conversation.updated', organization_id, { conversation, change: 'snooze_ended' }),
-          domainEvent('conversation.status_changed', organization_id, { conversation, previousStatus: 'snoozed', status: conversation.status, byAgentId: null }),
+          domainEvent('conversation.status_changed', organization_id, {
+            conversation,
+            previousStatus: 'snoozed',
+            status: conversation.status,
+            byAgentId: null,
+          }),
         );
       }
       return rows.length;

@@ -115,7 +115,14 @@ export class ConversationRepository {
       params.push(visibleTeamIds);
       scope += ` AND (team_id = ANY($3::uuid[]) OR assignee_id = $2)`;
     }
-    const rows = await this.db.query<{ team_id: string; status: string; mine: number; unassigned: number; callback: number; n: number }>(
+    const rows = await this.db.query<{
+      team_id: string;
+      status: string;
+      mine: number;
+      unassigned: number;
+      callback: number;
+      n: number;
+    }>(
       `SELECT team_id, status, count(*)::int AS n,
               count(*) FILTER (WHERE assignee_id = $2 AND status <> 'snoozed')::int AS mine,
               count(*) FILTER (WHERE assignee_id IS NULL AND status = 'open')::int AS unassigned,
@@ -123,7 +130,13 @@ export class ConversationRepository {
          FROM conversation WHERE ${scope} GROUP BY team_id, status`,
       params,
     );
-    const out: ConversationCountsDto = { mine: 0, unassigned: 0, callbackNeeded: 0, byStatus: { open: 0, pending: 0, snoozed: 0 }, byTeam: {} };
+    const out: ConversationCountsDto = {
+      mine: 0,
+      unassigned: 0,
+      callbackNeeded: 0,
+      byStatus: { open: 0, pending: 0, snoozed: 0 },
+      byTeam: {},
+    };
     for (const r of rows) {
       out.mine += r.mine;
       out.unassigned += r.unassigned;
@@ -134,12 +147,7 @@ export class ConversationRepository {
     return out;
   }
 
-  async findById(
-    organizationId: string,
-    id: string,
-    manager?: EntityManager,
-    lock = false,
-  ): Promise<ConversationRow | null> {
+  async findById(organizationId: string, id: string, manager?: EntityManager, lock = false): Promise<ConversationRow | null> {
     const [row] = await this.db.query<ConversationRow>(
       `SELECT ${CONVERSATION_COLUMNS} FROM conversation c JOIN contact ct ON ct.id = c.contact_id
         WHERE c.organization_id = $1 AND c.id = $2 ${lock ? 'FOR UPDATE OF c' : ''}`,
@@ -267,7 +275,10 @@ export class ConversationRepository {
   }
 
   /** What the access rule needs (canRead) for these conversations of the organization. */
-  accessRows(organizationId: string, ids: string[]): Promise<Pick<ConversationRow, 'id' | 'organization_id' | 'team_id' | 'assignee_id'>[]> {
+  accessRows(
+    organizationId: string,
+    ids: string[],
+  ): Promise<Pick<ConversationRow, 'id' | 'organization_id' | 'team_id' | 'assignee_id'>[]> {
     if (!ids.length) return Promise.resolve([]);
     return this.db.query(
       `SELECT id, organization_id, team_id, assignee_id FROM conversation WHERE organization_id = $1 AND id = ANY($2::uuid[])`,
@@ -296,7 +307,12 @@ export class ConversationRepository {
   }
 
   /** The enabled channel of this kind a new conversation goes out on: the service's own first, else the organization's. */
-  async outboundChannelFor(manager: EntityManager, organizationId: string, kind: ChannelKind, teamId: string): Promise<{ id: string; kind: ChannelKind } | null> {
+  async outboundChannelFor(
+    manager: EntityManager,
+    organizationId: string,
+    kind: ChannelKind,
+    teamId: string,
+  ): Promise<{ id: string; kind: ChannelKind } | null> {
     const [row] = await manager.query(
       `SELECT id, kind FROM channel WHERE organization_id = $1 AND kind = $2 AND enabled
         ORDER BY (team_id = $3) DESC, created_at LIMIT 1`,

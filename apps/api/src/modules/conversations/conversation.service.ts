@@ -69,7 +69,12 @@ export class ConversationService {
       // data, but audit_event is itself the protected record of such accesses (never shown to
       // agents, kept under the same rules as the files); a plain list is not recorded.
       q.q
-        ? this.audit.recordAccess({ organizationId: agent.organizationId, agentId: agent.id, action: 'conversations.searched', data: { q: q.q } })
+        ? this.audit.recordAccess({
+            organizationId: agent.organizationId,
+            agentId: agent.id,
+            action: 'conversations.searched',
+            data: { q: q.q },
+          })
         : undefined,
     ]);
     const items = rows.slice(0, q.limit);
@@ -178,7 +183,8 @@ export class ConversationService {
     if (!teamId) throw badRequest('choisissez le service de la conversation', ['teamId: obligatoire']);
     if (!isManager(agent) && !agent.teamIds.includes(teamId)) throw forbidden("vous n'appartenez pas à ce service");
     return this.db.tx(async (m, afterCommit) => {
-      if (!(await this.directory.team(agent.organizationId, teamId, m))) throw badRequest('service inconnu', [`teamId: ${teamId}`]);
+      if (!(await this.directory.team(agent.organizationId, teamId, m)))
+        throw badRequest('service inconnu', [`teamId: ${teamId}`]);
       const channel = await this.repo.outboundChannelFor(m, agent.organizationId, input.channelKind, teamId);
       if (!channel) throw badRequest(`aucun canal ${input.channelKind} actif dans votre organisation`);
       // The number or address typed may be an existing citizen's (the message must reach them), but
@@ -220,12 +226,23 @@ export class ConversationService {
       if (!requeued) throw badRequest("seule une réponse dont l'envoi a échoué peut être renvoyée");
       await this.queue.sendInTx(m, QUEUES.outboundSend, { messageId, organizationId: agent.organizationId });
       await this.audit.record(
-        { organizationId: agent.organizationId, agentId: agent.id, action: 'conversation.replied', conversationId: id, contactId: row.contact_id, data: { retriedMessageId: messageId } },
+        {
+          organizationId: agent.organizationId,
+          agentId: agent.id,
+          action: 'conversation.replied',
+          conversationId: id,
+          contactId: row.contact_id,
+          data: { retriedMessageId: messageId },
+        },
         m,
       );
       const conversation = toConversationDto(row);
       const message = (await this.messages.findDto(messageId, m))!;
-      await this.events.record(m, afterCommit, domainEvent('message.updated', agent.organizationId, { conversation, message, change: 'requeued' }));
+      await this.events.record(
+        m,
+        afterCommit,
+        domainEvent('message.updated', agent.organizationId, { conversation, message, change: 'requeued' }),
+      );
       return message;
     });
   }
@@ -249,7 +266,8 @@ export class ConversationService {
     if (!channel) throw badRequest('canal de réponse inconnu');
     if (!channel.enabled) throw badRequest(`le canal « ${channel.name} » est désactivé : un administrateur doit le connecter`);
     const adapter = adapterFor(channel.kind);
-    if (!CHANNEL_CAPABILITIES[channel.kind].reply) throw badRequest(`le canal ${channel.name} ne transmet pas de réponse écrite : choisissez un autre canal`);
+    if (!CHANNEL_CAPABILITIES[channel.kind].reply)
+      throw badRequest(`le canal ${channel.name} ne transmet pas de réponse écrite : choisissez un autre canal`);
     if (adapter.checkReply) {
       const lastInboundAt = await this.messages.lastInboundAt(row.id, channel.kind, m);
       const refusal = adapter.checkReply({ lastInboundAt, now: new Date() });
@@ -264,7 +282,10 @@ export class ConversationService {
       if (!identity) throw badRequest(`ce citoyen n'a pas d'identité ${identityKind} : choisissez un autre canal`);
       if (identity.opted_out_at) throw badRequest(`ce citoyen a refusé les messages sur ce canal (${identityKind})`);
     } else {
-      const [used] = await m.query(`SELECT 1 FROM message WHERE conversation_id = $1 AND channel_id = $2 LIMIT 1`, [row.id, channel.id]);
+      const [used] = await m.query(`SELECT 1 FROM message WHERE conversation_id = $1 AND channel_id = $2 LIMIT 1`, [
+        row.id,
+        channel.id,
+      ]);
       if (!used) throw badRequest(`le canal ${channel.kind} ne peut répondre qu'aux demandes reçues par lui`);
     }
     return channel;
@@ -285,7 +306,11 @@ export class ConversationService {
         const take = input.assigneeId === agent.id && (row.assignee_id === null || manager);
         const release = input.assigneeId === null && row.assignee_id === agent.id;
         if (!manager && !take && !release) {
-          throw forbidden(row.assignee_id ? 'seul un superviseur peut réassigner une conversation déjà prise' : 'seul un superviseur peut assigner à un collègue');
+          throw forbidden(
+            row.assignee_id
+              ? 'seul un superviseur peut réassigner une conversation déjà prise'
+              : 'seul un superviseur peut assigner à un collègue',
+          );
         }
         if (input.assigneeId && !(await this.directory.agent(agent.organizationId, input.assigneeId, m))) {
           throw badRequest('agent inconnu', [`assigneeId: ${input.assigneeId}`]);
@@ -293,10 +318,13 @@ export class ConversationService {
       }
       if (input.teamId !== undefined && input.teamId !== row.team_id) {
         if (!manager) throw forbidden('seul un superviseur peut transférer une conversation à un autre service');
-        if (!(await this.directory.team(agent.organizationId, input.teamId, m))) throw badRequest('service inconnu', [`teamId: ${input.teamId}`]);
+        if (!(await this.directory.team(agent.organizationId, input.teamId, m)))
+          throw badRequest('service inconnu', [`teamId: ${input.teamId}`]);
       }
-      if (input.status === 'snoozed' && !input.snoozedUntil) throw badRequest('indiquez jusqu’à quand mettre en pause (snoozedUntil)');
-      if (input.snoozedUntil && new Date(input.snoozedUntil) <= new Date()) throw badRequest('la date de fin de pause doit être future');
+      if (input.status === 'snoozed' && !input.snoozedUntil)
+        throw badRequest('indiquez jusqu’à quand mettre en pause (snoozedUntil)');
+      if (input.snoozedUntil && new Date(input.snoozedUntil) <= new Date())
+        throw badRequest('la date de fin de pause doit être future');
 
       await this.repo.update(m, id, {
         status: input.status,
@@ -307,7 +335,14 @@ export class ConversationService {
       });
       const { version: _, ...changes } = input;
       await this.audit.record(
-        { organizationId: agent.organizationId, agentId: agent.id, action: 'conversation.updated', conversationId: id, contactId: row.contact_id, data: changes },
+        {
+          organizationId: agent.organizationId,
+          agentId: agent.id,
+          action: 'conversation.updated',
+          conversationId: id,
+          contactId: row.contact_id,
+          data: changes,
+        },
         m,
       );
       const dto = toConversationDto((await this.repo.findById(agent.organizationId, id, m))!);
@@ -321,13 +356,34 @@ export class ConversationService {
         }),
       ];
       if (row.team_id !== dto.teamId) {
-        events.push(domainEvent('conversation.transferred', org, { conversation: dto, previousTeamId: row.team_id, teamId: dto.teamId, byAgentId }));
+        events.push(
+          domainEvent('conversation.transferred', org, {
+            conversation: dto,
+            previousTeamId: row.team_id,
+            teamId: dto.teamId,
+            byAgentId,
+          }),
+        );
       }
       if (row.assignee_id !== dto.assigneeId) {
-        events.push(domainEvent('conversation.assigned', org, { conversation: dto, previousAssigneeId: row.assignee_id, assigneeId: dto.assigneeId, byAgentId }));
+        events.push(
+          domainEvent('conversation.assigned', org, {
+            conversation: dto,
+            previousAssigneeId: row.assignee_id,
+            assigneeId: dto.assigneeId,
+            byAgentId,
+          }),
+        );
       }
       if (row.status !== dto.status) {
-        events.push(domainEvent('conversation.status_changed', org, { conversation: dto, previousStatus: row.status, status: dto.status, byAgentId }));
+        events.push(
+          domainEvent('conversation.status_changed', org, {
+            conversation: dto,
+            previousStatus: row.status,
+            status: dto.status,
+            byAgentId,
+          }),
+        );
       }
       await this.events.record(m, afterCommit, ...events);
       return dto;

@@ -3,5 +3,9 @@ import { ConversationController } from './conversation.controller';
 import { ConversationService } from './conversation.service';
 import { ConversationTimers } from './conversation-timers.service';
 
-@Module({ controllers: [ConversationController], providers: [ConversationService, ConversationTimers], exports: [ConversationService, ConversationTimers] })
+@Module({
+  controllers: [ConversationController],
+  providers: [ConversationService, ConversationTimers],
+  exports: [ConversationService, ConversationTimers],
+})
 export class ConversationsModule {}

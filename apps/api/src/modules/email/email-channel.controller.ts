@@ -109,7 +109,11 @@ export class EmailChannelController {
         { folder: row.folder, uid: Number(row.uid), source: row.raw },
       );
       await this.repo.markRetried(qid, null);
-      return { ok: true, outcome: outcome.kind, ...(outcome.kind === 'stored' ? { conversationId: outcome.conversationId } : {}) };
+      return {
+        ok: true,
+        outcome: outcome.kind,
+        ...(outcome.kind === 'stored' ? { conversationId: outcome.conversationId } : {}),
+      };
     } catch (e) {
       const error = e instanceof Error ? e.message : String(e);
       await this.repo.markRetried(qid, error);

@@ -34,9 +34,12 @@ export interface EmailChannelRef {
 export function isInfrastructureError(e: unknown): boolean {
   const err = e as { code?: string; message?: string; driverError?: { code?: string } } | null;
   const code = err?.driverError?.code ?? err?.code ?? '';
-  return /^(08|57P|53|40)/.test(code) || /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE/.test(code) || /Connection terminated|connection.*(closed|ended)/i.test(err?.message ?? '');
+  return (
+    /^(08|57P|53|40)/.test(code) ||
+    /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE/.test(code) ||
+    /Connection terminated|connection.*(closed|ended)/i.test(err?.message ?? '')
+  );
 }
-
 
 /**
  * One fetched mail -> a stored message (through IngestService), a delivery status update

@@ -66,7 +66,14 @@ export class EmailRepository {
     );
   }
 
-  async quarantine(v: { organizationId: string; channelId: string; folder: string; uid: number; raw: Buffer; error: string }): Promise<string> {
+  async quarantine(v: {
+    organizationId: string;
+    channelId: string;
+    folder: string;
+    uid: number;
+    raw: Buffer;
+    error: string;
+  }): Promise<string> {
     const [row] = await this.db.query<{ id: string }>(
       `INSERT INTO quarantine (organization_id, channel_id, folder, uid, raw, error) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
       [v.organizationId, v.channelId, v.folder, v.uid, v.raw, v.error.slice(0, 2000)],
@@ -129,7 +136,16 @@ export class EmailRepository {
     const [row] = await this.db.query<{ id: string }>(
       `INSERT INTO mailbox_event (organization_id, channel_id, folder, uid, kind, external_id, reason, raw)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-      [v.organizationId, v.channelId, v.folder, v.uid, v.kind, v.externalId?.slice(0, 998) ?? null, v.reason.slice(0, 2000), v.raw],
+      [
+        v.organizationId,
+        v.channelId,
+        v.folder,
+        v.uid,
+        v.kind,
+        v.externalId?.slice(0, 998) ?? null,
+        v.reason.slice(0, 2000),
+        v.raw,
+      ],
     );
     return row!.id;
   }

@@ -99,7 +99,9 @@ export class MailboxWatcherService implements OnApplicationBootstrap, BeforeAppl
     client.on('end', lost);
     await client.connect();
     // The server notices a vanished holder (frozen machine, cut network) in about 25 s.
-    await client.query(`SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3`).catch(() => undefined);
+    await client
+      .query(`SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3`)
+      .catch(() => undefined);
     this.lockClient = client;
     return client;
   }
@@ -146,18 +148,26 @@ export class MailboxWatcherService implements OnApplicationBootstrap, BeforeAppl
       version,
       organizationId: channel.organizationId,
       state: 'starting',
-      sync: new MailboxSync(config, {
-        loadCursor: (folder) => this.repo.cursor(channelId, folder),
-        saveCursor: (folder, cursor) => this.repo.saveCursor(channelId, folder, cursor),
-        onMessage: async (mail) => {
-          await this.emailIngest.process(ref, mail);
+      sync: new MailboxSync(
+        config,
+        {
+          loadCursor: (folder) => this.repo.cursor(channelId, folder),
+          saveCursor: (folder, cursor) => this.repo.saveCursor(channelId, folder, cursor),
+          onMessage: async (mail) => {
+            await this.emailIngest.process(ref, mail);
+          },
+          onState: (state, detail) => {
+            watcher.state = state;
+            watcher.detail = detail;
+            if (state === 'error') this.logger.warn(`boîte ${config.address} (${channelId}) : ${detail}`);
+          },
         },
-        onState: (state, detail) => {
-          watcher.state = state;
-          watcher.detail = detail;
-          if (state === 'error') this.logger.warn(`boîte ${config.address} (${channelId}) : ${detail}`);
+        {
+          pollIntervalMs: this.config.email?.pollIntervalMs ?? EMAIL_DEFAULTS.pollIntervalMs,
+          minBackoffMs: 500,
+          maxBackoffMs: 30_000,
         },
-      }, { pollIntervalMs: this.config.email?.pollIntervalMs ?? EMAIL_DEFAULTS.pollIntervalMs, minBackoffMs: 500, maxBackoffMs: 30_000 }),
+      ),
     };
     this.watchers.set(channelId, watcher);
     watcher.sync.start();
@@ -168,7 +178,9 @@ export class MailboxWatcherService implements OnApplicationBootstrap, BeforeAppl
     this.watchers.delete(channelId);
     if (w) await w.sync.stop().catch(() => undefined);
     if (release && this.heldLocks.delete(channelId)) {
-      await this.lockClient?.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [lockKey(channelId)]).catch(() => undefined);
+      await this.lockClient
+        ?.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [lockKey(channelId)])
+        .catch(() => undefined);
     }
   }
 

@@ -29,10 +29,14 @@ type DurableHandler<T extends DomainEventType> = (event: DomainEvent<T>, manager
  *   @OnDomainEvent('message.received') onReceived(e: DomainEvent<'message.received'>) { … }
  *   @OnDomainEvent('conversation.status_changed', { durable: true }) async onStatus(e, manager) { … }
  */
-export function OnDomainEvent<T extends DomainEventType>(types: T | T[], options: ListenerOptions & { durable: true }): MethodDecorator &
-  ((target: object, key: string | symbol, d: TypedPropertyDescriptor<DurableHandler<T>>) => void);
-export function OnDomainEvent<T extends DomainEventType>(types: T | T[], options?: ListenerOptions): MethodDecorator &
-  ((target: object, key: string | symbol, d: TypedPropertyDescriptor<Handler<T>>) => void);
+export function OnDomainEvent<T extends DomainEventType>(
+  types: T | T[],
+  options: ListenerOptions & { durable: true },
+): MethodDecorator & ((target: object, key: string | symbol, d: TypedPropertyDescriptor<DurableHandler<T>>) => void);
+export function OnDomainEvent<T extends DomainEventType>(
+  types: T | T[],
+  options?: ListenerOptions,
+): MethodDecorator & ((target: object, key: string | symbol, d: TypedPropertyDescriptor<Handler<T>>) => void);
 export function OnDomainEvent(types: DomainEventType | DomainEventType[], options: ListenerOptions = {}) {
   return SetMetadata(LISTENS, { types: Array.isArray(types) ? types : [types], durable: !!options.durable });
 }
@@ -132,7 +136,8 @@ export class DomainEvents implements OnModuleInit, OnApplicationBootstrap {
   emit(...events: DomainEvent[]): Promise<void> {
     for (const event of events) {
       for (const l of this.listeners.get(event.type) ?? []) {
-        if (l.durable) this.logger.error(`${event.type} ${event.id} émis hors transaction : l'écouteur durable ${l.name} ne le recevra pas`);
+        if (l.durable)
+          this.logger.error(`${event.type} ${event.id} émis hors transaction : l'écouteur durable ${l.name} ne le recevra pas`);
       }
     }
     return this.deliver(events);
@@ -150,7 +155,13 @@ export class DomainEvents implements OnModuleInit, OnApplicationBootstrap {
         if (l.durable) continue;
         try {
           const r = l.run(event);
-          if (r instanceof Promise) running.push(r.then(() => undefined, (e: unknown) => this.failed(l, event, e)));
+          if (r instanceof Promise)
+            running.push(
+              r.then(
+                () => undefined,
+                (e: unknown) => this.failed(l, event, e),
+              ),
+            );
         } catch (e) {
           this.failed(l, event, e);
         }
@@ -176,7 +187,8 @@ export class DomainEvents implements OnModuleInit, OnApplicationBootstrap {
 
   private failed(l: Listener, event: DomainEvent, e: unknown): void {
     // The error's kind only: its message may quote what a citizen wrote.
-    const kind = e instanceof Error ? `${e.name}${(e as { code?: string }).code ? ` ${(e as { code?: string }).code}` : ''}` : typeof e;
+    const kind =
+      e instanceof Error ? `${e.name}${(e as { code?: string }).code ? ` ${(e as { code?: string }).code}` : ''}` : typeof e;
     this.logger.error(`l'écouteur ${l.name} a échoué sur ${event.type} ${event.id} (${kind})`);
   }
 }

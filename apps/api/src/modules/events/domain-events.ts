@@ -44,9 +44,17 @@ export interface DomainEventMap {
     change: ConversationChange;
     previous?: { teamId: string; assigneeId: string | null; status: ConversationStatus };
   };
-  'conversation.assigned': ConversationPayload & { previousAssigneeId: string | null; assigneeId: string | null; byAgentId: string | null };
+  'conversation.assigned': ConversationPayload & {
+    previousAssigneeId: string | null;
+    assigneeId: string | null;
+    byAgentId: string | null;
+  };
   'conversation.transferred': ConversationPayload & { previousTeamId: string; teamId: string; byAgentId: string | null };
-  'conversation.status_changed': ConversationPayload & { previousStatus: ConversationStatus; status: ConversationStatus; byAgentId: string | null };
+  'conversation.status_changed': ConversationPayload & {
+    previousStatus: ConversationStatus;
+    status: ConversationStatus;
+    byAgentId: string | null;
+  };
   /** A citizen's message, call, reaction or comment was stored (any channel, the tracking page, the web form). */
   'message.received': MessagePayload & { newConversation: boolean };
   /**
@@ -93,7 +101,11 @@ const TYPES: Record<DomainEventType, true> = {
 export const DOMAIN_EVENT_TYPES = Object.keys(TYPES) as DomainEventType[];
 
 /** A new event, with its id and time; the ids come from the DTOs it carries. */
-export function domainEvent<T extends DomainEventType>(type: T, organizationId: string, payload: DomainEventMap[T]): DomainEvent<T> {
+export function domainEvent<T extends DomainEventType>(
+  type: T,
+  organizationId: string,
+  payload: DomainEventMap[T],
+): DomainEvent<T> {
   const p = payload as DomainEventMap[T] & { conversation: ConversationDto; message?: MessageDto };
   return {
     id: randomUUID(),

@@ -119,7 +119,10 @@ export class IngestService {
   ) {}
 
   /** Concurrent messages share transactions: two batches in flight, up to 50 messages each. */
-  private readonly commits = new GroupCommit<IngestItem, IngestRow>((items) => this.commitBatch(items), { parallel: 2, maxBatch: 50 });
+  private readonly commits = new GroupCommit<IngestItem, IngestRow>((items) => this.commitBatch(items), {
+    parallel: 2,
+    maxBatch: 50,
+  });
 
   async ingest(received: InboundMessage, options: IngestOptions = {}): Promise<IngestResult> {
     // NULs and lone surrogates (form fields, signed webhooks) cannot go into the jsonb batch nor
@@ -134,7 +137,9 @@ export class IngestService {
     const t = inbound.thread ?? {};
     // Only the tracking link's token says who writes without an identity.
     if (sender === 'tracking-link' ? !t.conversationId : !inbound.from) throw badRequest('expéditeur du message inconnu');
-    const from = inbound.from ? { kind: inbound.from.kind, value: normalizeIdentity(inbound.from.kind, inbound.from.value) } : null;
+    const from = inbound.from
+      ? { kind: inbound.from.kind, value: normalizeIdentity(inbound.from.kind, inbound.from.value) }
+      : null;
     const extras = (inbound.extraIdentities ?? []).map((i) => ({ kind: i.kind, value: normalizeIdentity(i.kind, i.value) }));
     if (!inbound.externalId || inbound.externalId.length > 998) throw badRequest('identifiant externe du message invalide');
     const html = inbound.html ? sanitizeEmailHtml(inbound.html) : null;
@@ -193,7 +198,14 @@ export class IngestService {
       return this.stored(channel.id, inbound.externalId);
     }
     await (row.created ? this.orphans.ensure(put) : this.orphans.discard(put));
-    if (!row.created) return { messageId: row.message_id, conversationId: row.id, contactId: row.contact_id, created: false, newConversation: false };
+    if (!row.created)
+      return {
+        messageId: row.message_id,
+        conversationId: row.id,
+        contactId: row.contact_id,
+        created: false,
+        newConversation: false,
+      };
 
     const message: MessageDto = {
       id: row.message_id,
@@ -208,7 +220,9 @@ export class IngestService {
       status: 'received',
       error: null,
       attachments: withInlineParts(files, item.meta),
-      ...(typeof item.meta.senderDeduced === 'string' ? { senderDeduced: item.meta.senderDeduced as MessageDto['senderDeduced'] } : {}),
+      ...(typeof item.meta.senderDeduced === 'string'
+        ? { senderDeduced: item.meta.senderDeduced as MessageDto['senderDeduced'] }
+        : {}),
       createdAt: at.toISOString(),
     };
     // Committed: the message first (it is what the agent waits for), then the list row. Listeners
@@ -220,12 +234,24 @@ export class IngestService {
         ? domainEvent('conversation.created', organizationId, { conversation, origin: 'inbound' })
         : domainEvent('conversation.updated', organizationId, { conversation, change: 'message' }),
     );
-    return { messageId: row.message_id, conversationId: row.id, contactId: row.contact_id, created: true, newConversation: row.new_conversation };
+    return {
+      messageId: row.message_id,
+      conversationId: row.id,
+      contactId: row.contact_id,
+      created: true,
+      newConversation: row.new_conversation,
+    };
   }
 
   private async stored(channelId: string, externalId: string): Promise<IngestResult> {
     const existing = (await this.messages.byExternalId(channelId, externalId))!;
-    return { messageId: existing.id, conversationId: existing.conversation_id, contactId: existing.contact_id, created: false, newConversation: false };
+    return {
+      messageId: existing.id,
+      conversationId: existing.conversation_id,
+      contactId: existing.contact_id,
+      created: false,
+      newConversation: false,
+    };
   }
 
   /**
@@ -235,7 +261,11 @@ export class IngestService {
    * (no identity lock) come last.
    */
   private async commitBatch(items: IngestItem[]): Promise<IngestRow[]> {
-    const order = items.map((item, i) => ({ item, i, key: item.fromKind ? `${item.fromKind}:${item.fromValue}` : `~${item.threadId}` }));
+    const order = items.map((item, i) => ({
+      item,
+      i,
+      key: item.fromKind ? `${item.fromKind}:${item.fromValue}` : `~${item.threadId}`,
+    }));
     order.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.i - b.i));
     // Cleaned again as a whole: a length cut (snippet, subject) may have split a surrogate pair.
     const rows = await this.db.query<IngestRow & { ord: number }>(INGEST_SQL, [pgJson(order.map((o) => o.item))]);

@@ -20,7 +20,10 @@ function attachmentDisposition(fileName: string): string {
     .replace(/[\u0300-\u036f]/g, '')
     .replace(/[^\x20-\x7e]/g, '_')
     .replace(/["\\]/g, '_');
-  const utf8 = encodeURIComponent(fileName.toWellFormed()).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const utf8 = encodeURIComponent(fileName.toWellFormed()).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
   return `attachment; filename="${ascii}"; filename*=UTF-8''${utf8}`;
 }
 
@@ -36,7 +39,11 @@ export class AttachmentController {
   ) {}
 
   @Get(':id')
-  async download(@CurrentAgent() agent: AuthAgent, @Param('id', new IdPipe('pièce jointe')) id: string, @Res() res: Response): Promise<void> {
+  async download(
+    @CurrentAgent() agent: AuthAgent,
+    @Param('id', new IdPipe('pièce jointe')) id: string,
+    @Res() res: Response,
+  ): Promise<void> {
     const a = await this.messages.attachment(agent.organizationId, id);
     if (!a || !canRead(agent, a)) throw notFound('pièce jointe');
     const [bytes] = await Promise.all([

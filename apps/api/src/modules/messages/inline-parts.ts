@@ -6,8 +6,12 @@ import type { AttachmentDto } from '@guichet/contracts';
  * sent as attachments). Each such attachment gets its `contentId`, and `inline` unless it is
  * also a real attachment.
  */
-export function withInlineParts(attachments: AttachmentDto[], meta: { inlineImages?: unknown; listedToo?: unknown } | null | undefined): AttachmentDto[] {
-  const images = meta?.inlineImages && typeof meta.inlineImages === 'object' ? (meta.inlineImages as Record<string, unknown>) : null;
+export function withInlineParts(
+  attachments: AttachmentDto[],
+  meta: { inlineImages?: unknown; listedToo?: unknown } | null | undefined,
+): AttachmentDto[] {
+  const images =
+    meta?.inlineImages && typeof meta.inlineImages === 'object' ? (meta.inlineImages as Record<string, unknown>) : null;
   if (!images) return attachments;
   const listed = new Set(Array.isArray(meta?.listedToo) ? (meta.listedToo as unknown[]) : []);
   const byName = new Map(Object.entries(images).map(([cid, name]) => [name, cid]));

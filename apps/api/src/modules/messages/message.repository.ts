@@ -1,12 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type {
-  AttachmentDto,
-  ChannelKind,
-  DeliveryStatus,
-  MessageDirection,
-  MessageDto,
-  MessageKind,
-} from '@guichet/contracts';
+import type { AttachmentDto, ChannelKind, DeliveryStatus, MessageDirection, MessageDto, MessageKind } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { withInlineParts } from './inline-parts';
 import { Database } from '../../common/database.service';
@@ -99,7 +92,12 @@ export class MessageRepository {
   }
 
   /** Inserts the attachment rows in one statement; answers them as DTOs, in order. */
-  async insertAttachments(manager: EntityManager, organizationId: string, messageId: string, list: NewAttachment[]): Promise<AttachmentDto[]> {
+  async insertAttachments(
+    manager: EntityManager,
+    organizationId: string,
+    messageId: string,
+    list: NewAttachment[],
+  ): Promise<AttachmentDto[]> {
     if (!list.length) return [];
     const rows: { id: string; ord: number }[] = await manager.query(
       `INSERT INTO attachment (organization_id, message_id, file_name, content_type, size, sha256)
@@ -107,12 +105,22 @@ export class MessageRepository {
          FROM unnest($3::text[], $4::text[], $5::int[], $6::text[]) WITH ORDINALITY AS a(file_name, content_type, size, sha256, ord)
         ORDER BY a.ord
        RETURNING id`,
-      [organizationId, messageId, list.map((a) => a.fileName), list.map((a) => a.contentType), list.map((a) => a.size), list.map((a) => a.sha256)],
+      [
+        organizationId,
+        messageId,
+        list.map((a) => a.fileName),
+        list.map((a) => a.contentType),
+        list.map((a) => a.size),
+        list.map((a) => a.sha256),
+      ],
     );
     return rows.map((r, i) => ({ id: r.id, ...list[i]! }));
   }
 
-  async byExternalId(channelId: string, externalId: string): Promise<{ id: string; conversation_id: string; contact_id: string } | null> {
+  async byExternalId(
+    channelId: string,
+    externalId: string,
+  ): Promise<{ id: string; conversation_id: string; contact_id: string } | null> {
     const [row] = await this.db.query<{ id: string; conversation_id: string; contact_id: string }>(
       `SELECT m.id, m.conversation_id, c.contact_id FROM message m JOIN conversation c ON c.id = m.conversation_id
         WHERE m.channel_id = $1 AND m.external_id = $2`,
@@ -122,7 +130,10 @@ export class MessageRepository {
   }
 
   async existsExternal(manager: EntityManager, channelId: string, externalId: string): Promise<string | null> {
-    const [row] = await manager.query(`SELECT id FROM message WHERE channel_id = $1 AND external_id = $2`, [channelId, externalId]);
+    const [row] = await manager.query(`SELECT id FROM message WHERE channel_id = $1 AND external_id = $2`, [
+      channelId,
+      externalId,
+    ]);
     return row?.id ?? null;
   }
 

@@ -46,7 +46,11 @@ export class MetaCommentService {
   private async comment(conversationId: string, commentId: string | undefined, m?: EntityManager): Promise<CommentRef> {
     const comment = await this.repo.comment(conversationId, commentId, m);
     if (!comment) {
-      throw badRequest(commentId ? 'ce commentaire n’appartient pas à cette conversation' : 'cette conversation ne contient aucun commentaire Facebook ou Instagram');
+      throw badRequest(
+        commentId
+          ? 'ce commentaire n’appartient pas à cette conversation'
+          : 'cette conversation ne contient aucun commentaire Facebook ou Instagram',
+      );
     }
     return comment;
   }
@@ -71,7 +75,12 @@ export class MetaCommentService {
   }
 
   /** Queues a public comment reply or a private reply; the job calls the Graph API. */
-  async answer(agent: AuthAgent, id: string, input: CommentAnswerInput, mode: 'comment-reply' | 'private-reply'): Promise<MessageDto> {
+  async answer(
+    agent: AuthAgent,
+    id: string,
+    input: CommentAnswerInput,
+    mode: 'comment-reply' | 'private-reply',
+  ): Promise<MessageDto> {
     return this.db.tx(async (m, afterCommit) => {
       const row = await this.readable(agent, id, m, true);
       if (row.version !== input.version) throw staleVersion(toConversationDto(row));
@@ -79,7 +88,10 @@ export class MetaCommentService {
       const channel = await this.channelRows.find(agent.organizationId, comment.channel_id, m);
       if (!channel || !channel.enabled) throw badRequest('canal de la page inconnu ou désactivé');
       if (mode === 'private-reply') {
-        if (!this.privateReplyOpen(comment)) throw badRequest(`réponse privée impossible : Meta ne l’autorise que dans les ${windowDuration(privateReplyWindowHours(comment.channel_kind))} suivant le commentaire`);
+        if (!this.privateReplyOpen(comment))
+          throw badRequest(
+            `réponse privée impossible : Meta ne l’autorise que dans les ${windowDuration(privateReplyWindowHours(comment.channel_kind))} suivant le commentaire`,
+          );
         if (await this.repo.privateReplyExists(m, id, comment.external_id)) {
           throw badRequest('une réponse privée a déjà été envoyée pour ce commentaire : Meta n’en autorise qu’une');
         }
@@ -112,7 +124,11 @@ export class MetaCommentService {
     if (!r.ok) throw new AppError('unprocessable', `Meta a refusé l’action : ${r.reason}`);
     const body = `${input.hidden ? 'Commentaire masqué' : 'Commentaire de nouveau visible'} sur la page par ${agent.name}`;
     await this.db.tx(async (m, afterCommit) => {
-      await this.repo.mergeMeta(comment.id, { hidden: input.hidden, hiddenChangedAt: new Date().toISOString(), hiddenBy: agent.id }, m);
+      await this.repo.mergeMeta(
+        comment.id,
+        { hidden: input.hidden, hiddenChangedAt: new Date().toISOString(), hiddenBy: agent.id },
+        m,
+      );
       const eventId = await this.messages.insert(m, {
         organizationId: agent.organizationId,
         conversationId: id,
@@ -137,7 +153,11 @@ export class MetaCommentService {
       );
       const conversation = toConversationDto((await this.conversations.findById(agent.organizationId, id, m))!);
       const message = (await this.messages.findDto(eventId, m))!;
-      await this.events.record(m, afterCommit, domainEvent('message.sent', agent.organizationId, { conversation, message, newConversation: false, byAgentId: agent.id }));
+      await this.events.record(
+        m,
+        afterCommit,
+        domainEvent('message.sent', agent.organizationId, { conversation, message, newConversation: false, byAgentId: agent.id }),
+      );
     });
     return this.context(agent, id, comment.external_id);
   }

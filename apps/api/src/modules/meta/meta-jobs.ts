@@ -67,8 +67,16 @@ export class MetaJobs {
   }
 
   /** Tells a committed change of a message: its attachments fetched, or an event line added (the post). */
-  private async pushMessage(organizationId: string, conversationId: string, messageId: string, event: 'message.received' | 'message.updated') {
-    const [row, message] = await Promise.all([this.conversations.findById(organizationId, conversationId), this.messages.findDto(messageId)]);
+  private async pushMessage(
+    organizationId: string,
+    conversationId: string,
+    messageId: string,
+    event: 'message.received' | 'message.updated',
+  ) {
+    const [row, message] = await Promise.all([
+      this.conversations.findById(organizationId, conversationId),
+      this.messages.findDto(messageId),
+    ]);
     if (!row || !message) return;
     const conversation = toConversationDto(row);
     await this.events.emit(
@@ -80,7 +88,10 @@ export class MetaJobs {
 
   private async pushConversation(organizationId: string, conversationId: string, change: 'contact_profile' | 'subject') {
     const row = await this.conversations.findById(organizationId, conversationId);
-    if (row) await this.events.emit(domainEvent('conversation.updated', organizationId, { conversation: toConversationDto(row), change }));
+    if (row)
+      await this.events.emit(
+        domainEvent('conversation.updated', organizationId, { conversation: toConversationDto(row), change }),
+      );
   }
 
   async attachments(job: Job<AttachmentJob>): Promise<void> {
@@ -100,7 +111,12 @@ export class MetaJobs {
       const { sha256, size } = await this.blobs.put(got.content);
       const ext = EXTENSIONS[got.contentType];
       const named = got.fileName && /\.[a-z0-9]{2,5}$/i.test(got.fileName) ? got.fileName : null;
-      stored.push({ fileName: (named ?? `${item.type}-${i + 1}${ext ? `.${ext}` : ''}`).slice(0, 200), contentType: got.contentType, size, sha256 });
+      stored.push({
+        fileName: (named ?? `${item.type}-${i + 1}${ext ? `.${ext}` : ''}`).slice(0, 200),
+        contentType: got.contentType,
+        size,
+        sha256,
+      });
     }
     if (retry && !this.lastTry(job)) throw new Retry(retry);
     await this.db.tx(async (m) => {
@@ -117,14 +133,18 @@ export class MetaJobs {
     const channel = await this.channels.resolve(organizationId, channelId);
     if (!channel) return;
     const fields = channel.kind === 'instagram' ? 'name,username,profile_pic' : 'name,profile_pic';
-    const r = await GraphClient.from(channel.config).get<{ name?: string; username?: string; profile_pic?: string }>(value, { fields });
+    const r = await GraphClient.from(channel.config).get<{ name?: string; username?: string; profile_pic?: string }>(value, {
+      fields,
+    });
     if (!r.ok && r.temporary && !this.lastTry(job)) throw new Retry(r.reason);
     if (!r.ok) this.logger.warn(`profil ${kind} introuvable : ${r.reason}`);
     const name = r.ok ? (r.data.name ?? r.data.username ?? null)?.trim().slice(0, 200) || null : null;
-    const avatarUrl = r.ok && typeof r.data.profile_pic === 'string' && /^https?:\/\//.test(r.data.profile_pic) ? r.data.profile_pic : null;
+    const avatarUrl =
+      r.ok && typeof r.data.profile_pic === 'string' && /^https?:\/\//.test(r.data.profile_pic) ? r.data.profile_pic : null;
     const contactId = await this.contacts.cacheProfile(organizationId, kind, value, { name, avatarUrl });
     if (!contactId || !name) return;
-    for (const id of await this.repo.openConversationIds(contactId)) await this.pushConversation(organizationId, id, 'contact_profile');
+    for (const id of await this.repo.openConversationIds(contactId))
+      await this.pushConversation(organizationId, id, 'contact_profile');
   }
 
   /** The commented post's words become the subject, and an event shows its text and link. */
@@ -134,7 +154,12 @@ export class MetaJobs {
     const channel = await this.channels.resolve(organizationId, channelId);
     if (!channel) return;
     const fields = channel.kind === 'instagram' ? 'caption,permalink' : 'message,permalink_url';
-    const r = await GraphClient.from(channel.config).get<{ message?: string; caption?: string; permalink_url?: string; permalink?: string }>(postId, {
+    const r = await GraphClient.from(channel.config).get<{
+      message?: string;
+      caption?: string;
+      permalink_url?: string;
+      permalink?: string;
+    }>(postId, {
       fields,
     });
     if (!r.ok && r.temporary && !this.lastTry(job)) throw new Retry(r.reason);
@@ -181,7 +206,9 @@ export class MetaJobs {
       const kind = channel.kind as MetaKind;
       const client = GraphClient.from(channel.config);
       if (source === 'comment-reply') {
-        const r = await client.post<{ id?: string }>(kind === 'instagram' ? `${commentId}/replies` : `${commentId}/comments`, { message: message.body });
+        const r = await client.post<{ id?: string }>(kind === 'instagram' ? `${commentId}/replies` : `${commentId}/comments`, {
+          message: message.body,
+        });
         result = r.ok ? { ok: true, externalId: r.data.id ?? null } : r;
       } else {
         const accountId = metaAccountId(kind, channel.config);
@@ -198,7 +225,12 @@ export class MetaJobs {
       this.logger.warn(`message ${messageId} : ${result.reason} (nouvel essai)`);
       throw new Retry(result.reason);
     }
-    await this.messages.setStatus(undefined, messageId, result.ok ? 'sent' : 'failed', result.ok ? { externalId: result.externalId } : { error: result.reason });
+    await this.messages.setStatus(
+      undefined,
+      messageId,
+      result.ok ? 'sent' : 'failed',
+      result.ok ? { externalId: result.externalId } : { error: result.reason },
+    );
     await this.pushMessage(organizationId, message.conversation_id, messageId, 'message.updated');
   }
 }

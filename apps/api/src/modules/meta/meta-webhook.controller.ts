@@ -11,7 +11,11 @@ const NOTIFICATION = {
   type: 'object',
   required: ['object', 'entry'],
   properties: {
-    object: { type: 'string', enum: ['page', 'instagram'], description: '`page` pour Messenger et les commentaires, `instagram` pour Instagram' },
+    object: {
+      type: 'string',
+      enum: ['page', 'instagram'],
+      description: '`page` pour Messenger et les commentaires, `instagram` pour Instagram',
+    },
     entry: {
       type: 'array',
       maxItems: 1000,
@@ -21,7 +25,11 @@ const NOTIFICATION = {
         properties: {
           id: { type: 'string', description: 'identifiant de la page ou du compte Instagram' },
           time: { type: 'integer' },
-          messaging: { type: 'array', items: { type: 'object' }, description: 'messages, réactions, accusés de remise et de lecture, échos' },
+          messaging: {
+            type: 'array',
+            items: { type: 'object' },
+            description: 'messages, réactions, accusés de remise et de lecture, échos',
+          },
           changes: { type: 'array', items: { type: 'object' }, description: 'commentaires des publications (champ `feed`)' },
         },
       },
@@ -39,11 +47,21 @@ export class MetaWebhookController {
   @Get(':channelId')
   @ApiOperation({
     summary: 'Vérification de l’abonnement aux webhooks Meta',
-    description: 'Renvoie hub.challenge en texte quand hub.mode vaut `subscribe` et hub.verify_token est le jeton de vérification du canal (403 sinon, 404 si le canal est inconnu).',
+    description:
+      'Renvoie hub.challenge en texte quand hub.mode vaut `subscribe` et hub.verify_token est le jeton de vérification du canal (403 sinon, 404 si le canal est inconnu).',
   })
-  @ApiParam({ name: 'channelId', description: 'Identifiant (UUID) du canal Messenger ou Instagram.', schema: { type: 'string', format: 'uuid' } })
+  @ApiParam({
+    name: 'channelId',
+    description: 'Identifiant (UUID) du canal Messenger ou Instagram.',
+    schema: { type: 'string', format: 'uuid' },
+  })
   @ApiQuery({ name: 'hub.mode', required: true, schema: { type: 'string', enum: ['subscribe'] } })
-  @ApiQuery({ name: 'hub.verify_token', required: true, description: 'le jeton de vérification configuré sur le canal', schema: { type: 'string' } })
+  @ApiQuery({
+    name: 'hub.verify_token',
+    required: true,
+    description: 'le jeton de vérification configuré sur le canal',
+    schema: { type: 'string' },
+  })
   @ApiQuery({ name: 'hub.challenge', required: true, description: 'renvoyé tel quel', schema: { type: 'string' } })
   @Header('Content-Type', 'text/plain; charset=utf-8')
   handshake(@Param('channelId') channelId: string, @Query() query: Record<string, unknown>): Promise<string> {
@@ -60,7 +78,11 @@ export class MetaWebhookController {
     answer: '`EVENT_RECEIVED` (text/plain) une fois chaque événement du lot enregistré (une fois par mid).',
   })
   @Header('Content-Type', 'text/plain; charset=utf-8')
-  async receive(@Param('channelId') channelId: string, @Headers('x-hub-signature-256') signature: string | undefined, @Req() req: Request): Promise<string> {
+  async receive(
+    @Param('channelId') channelId: string,
+    @Headers('x-hub-signature-256') signature: string | undefined,
+    @Req() req: Request,
+  ): Promise<string> {
     const channel = await this.service.channel(channelId);
     await this.service.receive(channel, await readWebhookBody(req, 'meta'), signature);
     return 'EVENT_RECEIVED';

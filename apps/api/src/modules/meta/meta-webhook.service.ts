@@ -98,11 +98,18 @@ export class MetaWebhookService {
     const mode = query['hub.mode'];
     const token = query['hub.verify_token'];
     const challenge = query['hub.challenge'];
-    if (mode !== 'subscribe' || typeof token !== 'string' || typeof expected !== 'string' || !expected || !safeEqual(token, expected)) {
+    if (
+      mode !== 'subscribe' ||
+      typeof token !== 'string' ||
+      typeof expected !== 'string' ||
+      !expected ||
+      !safeEqual(token, expected)
+    ) {
       throw forbidden('jeton de vérification invalide');
     }
     // Meta sends a number; anything else is not reflected back.
-    if (typeof challenge !== 'string' || !/^[A-Za-z0-9_.-]{1,200}$/.test(challenge)) throw badRequest('hub.challenge manquant ou invalide');
+    if (typeof challenge !== 'string' || !/^[A-Za-z0-9_.-]{1,200}$/.test(challenge))
+      throw badRequest('hub.challenge manquant ou invalide');
     return challenge;
   }
 
@@ -122,7 +129,8 @@ export class MetaWebhookService {
       throw e;
     }
     const expectedObject = channel.kind === 'messenger' ? 'page' : 'instagram';
-    if (parsed.object !== expectedObject) throw badRequest(`notification « ${parsed.object} » reçue sur un canal ${channel.kind}`);
+    if (parsed.object !== expectedObject)
+      throw badRequest(`notification « ${parsed.object} » reçue sur un canal ${channel.kind}`);
     // A disabled channel acknowledges (Meta would otherwise retry for days) and stores nothing.
     if (!channel.enabled) return { stored: 0, skipped: parsed.events.length };
     const accountId = metaAccountId(channel.kind, channel.config);
@@ -175,7 +183,12 @@ export class MetaWebhookService {
     const value = normalizeIdentity(kind, senderId);
     const profile = await this.contacts.profileFetchedAt(channel.organizationId, kind, value);
     if (profile && !profile.fetchedAt) {
-      await this.queue.send(META_QUEUES.profile, { organizationId: channel.organizationId, channelId: channel.id, kind, value } satisfies ProfileJob);
+      await this.queue.send(META_QUEUES.profile, {
+        organizationId: channel.organizationId,
+        channelId: channel.id,
+        kind,
+        value,
+      } satisfies ProfileJob);
     }
   }
 
@@ -183,7 +196,10 @@ export class MetaWebhookService {
    * Direct messages join the citizen's latest open conversation, except a comment thread (one per
    * post and author): then their latest other open file, or a new one.
    */
-  private async directThread(channel: ResolvedChannel & { kind: MetaKind }, senderId: string): Promise<{ latestOpen?: boolean; conversationId?: string }> {
+  private async directThread(
+    channel: ResolvedChannel & { kind: MetaKind },
+    senderId: string,
+  ): Promise<{ latestOpen?: boolean; conversationId?: string }> {
     const kind = IDENTITY[channel.kind];
     const target = await this.repo.directMessageTarget(channel.organizationId, kind, normalizeIdentity(kind, senderId));
     if (target === undefined) return { latestOpen: true };
@@ -281,7 +297,11 @@ export class MetaWebhookService {
         meta: { provider: 'meta', author: 'Meta', source: 'meta-inbox', ...(e.appId ? { appId: e.appId } : {}) },
         createdAt: e.timestamp,
       });
-      await this.conversations.touchOutbound(m, conversationId, { snippet: body.replace(/\s+/g, ' ').slice(0, 160), channelKind: channel.kind, isReply: true });
+      await this.conversations.touchOutbound(m, conversationId, {
+        snippet: body.replace(/\s+/g, ' ').slice(0, 160),
+        channelKind: channel.kind,
+        isReply: true,
+      });
       const conversation = toConversationDto((await this.conversations.findById(channel.organizationId, conversationId, m))!);
       const message = (await this.messages.findDto(messageId, m))!;
       const org = channel.organizationId;
@@ -306,13 +326,20 @@ export class MetaWebhookService {
       e.action === 'react'
         ? `Réaction ${e.emoji ?? e.reaction ?? ''} du citoyen à un message`.replace(/\s+/g, ' ')
         : 'Le citoyen a retiré sa réaction à un message';
-    return this.recordEvent(channel, target.conversation_id, `reaction:${e.senderId}:${e.mid}:${e.timestamp.getTime()}`, body, e.timestamp, {
-      source: 'reaction',
-      reactedMid: e.mid,
-      action: e.action,
-      emoji: e.emoji ?? null,
-      reaction: e.reaction ?? null,
-    });
+    return this.recordEvent(
+      channel,
+      target.conversation_id,
+      `reaction:${e.senderId}:${e.mid}:${e.timestamp.getTime()}`,
+      body,
+      e.timestamp,
+      {
+        source: 'reaction',
+        reactedMid: e.mid,
+        action: e.action,
+        emoji: e.emoji ?? null,
+        reaction: e.reaction ?? null,
+      },
+    );
   }
 
   /** An event line in a conversation (reaction, edited or deleted comment), stored once per external id. */
@@ -341,7 +368,11 @@ export class MetaWebhookService {
       });
       const conversation = toConversationDto((await this.conversations.findById(channel.organizationId, conversationId, m))!);
       const message = (await this.messages.findDto(messageId, m))!;
-      await this.events.record(m, afterCommit, domainEvent('message.received', channel.organizationId, { conversation, message, newConversation: false }));
+      await this.events.record(
+        m,
+        afterCommit,
+        domainEvent('message.received', channel.organizationId, { conversation, message, newConversation: false }),
+      );
       return true;
     });
   }
@@ -350,7 +381,11 @@ export class MetaWebhookService {
    * Delivery and read receipts move our outbound messages to `delivered` (the model has no
    * `read` status); a read receipt also records the read time in the message's meta.
    */
-  private async onReceipt(channel: ResolvedChannel & { kind: MetaKind }, e: MetaDeliveryEvent | MetaReadEvent, read: boolean): Promise<boolean> {
+  private async onReceipt(
+    channel: ResolvedChannel & { kind: MetaKind },
+    e: MetaDeliveryEvent | MetaReadEvent,
+    read: boolean,
+  ): Promise<boolean> {
     const kind = IDENTITY[channel.kind];
     const value = normalizeIdentity(kind, e.senderId);
     const targets = new Map<string, { id: string; externalId: string | null }>();
@@ -360,7 +395,13 @@ export class MetaWebhookService {
       if (row && row.direction === 'outbound') targets.set(row.id, { id: row.id, externalId: mid });
     }
     if (e.watermark) {
-      for (const row of await this.repo.outboundBefore(channel.id, kind, value, e.watermark, read ? ['sent', 'delivered'] : ['sent'])) {
+      for (const row of await this.repo.outboundBefore(
+        channel.id,
+        kind,
+        value,
+        e.watermark,
+        read ? ['sent', 'delivered'] : ['sent'],
+      )) {
         targets.set(row.id, { id: row.id, externalId: row.external_id });
       }
     }
@@ -383,17 +424,31 @@ export class MetaWebhookService {
     }
     if (e.verb === 'edited') {
       const text = e.text.trim().slice(0, 2000);
-      return this.recordEvent(channel, comment.conversation_id, `edited:${e.commentId}:${e.timestamp.getTime()}`, `Commentaire modifié par son auteur : « ${text} »`, e.timestamp, {
-        source: 'comment-edited',
-        commentId: e.commentId,
-        text,
-      });
+      return this.recordEvent(
+        channel,
+        comment.conversation_id,
+        `edited:${e.commentId}:${e.timestamp.getTime()}`,
+        `Commentaire modifié par son auteur : « ${text} »`,
+        e.timestamp,
+        {
+          source: 'comment-edited',
+          commentId: e.commentId,
+          text,
+        },
+      );
     }
     if (e.verb === 'remove') {
-      return this.recordEvent(channel, comment.conversation_id, `removed:${e.commentId}`, 'Commentaire supprimé de la page', e.timestamp, {
-        source: 'comment-removed',
-        commentId: e.commentId,
-      });
+      return this.recordEvent(
+        channel,
+        comment.conversation_id,
+        `removed:${e.commentId}`,
+        'Commentaire supprimé de la page',
+        e.timestamp,
+        {
+          source: 'comment-removed',
+          commentId: e.commentId,
+        },
+      );
     }
     return false;
   }

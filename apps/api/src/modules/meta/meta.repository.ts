@@ -40,7 +40,11 @@ export class MetaRepository {
     return row ?? null;
   }
 
-  async messageById(organizationId: string, id: string, manager?: EntityManager): Promise<(MetaMessageRef & { channel_id: string | null; kind: string; body: string }) | null> {
+  async messageById(
+    organizationId: string,
+    id: string,
+    manager?: EntityManager,
+  ): Promise<(MetaMessageRef & { channel_id: string | null; kind: string; body: string }) | null> {
     const [row] = await this.db.query<MetaMessageRef & { channel_id: string | null; kind: string; body: string }>(
       `SELECT id, organization_id, conversation_id, direction, status, external_id, meta, created_at, channel_id, kind, body
          FROM message WHERE organization_id = $1 AND id = $2`,
@@ -85,7 +89,11 @@ export class MetaRepository {
 
   /** Merges provider fields into a message's meta (read time, attachment errors, post). */
   async mergeMeta(messageId: string, fields: Record<string, unknown>, manager?: EntityManager): Promise<void> {
-    await this.db.query(`UPDATE message SET meta = coalesce(meta, '{}'::jsonb) || $2::jsonb WHERE id = $1`, [messageId, pgJson(fields)], manager);
+    await this.db.query(
+      `UPDATE message SET meta = coalesce(meta, '{}'::jsonb) || $2::jsonb WHERE id = $1`,
+      [messageId, pgJson(fields)],
+      manager,
+    );
   }
 
   async markRead(ids: string[], at: Date): Promise<void> {
@@ -130,17 +138,18 @@ export class MetaRepository {
   }
 
   async attachmentCount(messageId: string): Promise<number> {
-    const [row] = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM attachment WHERE message_id = $1`, [messageId]);
+    const [row] = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM attachment WHERE message_id = $1`, [
+      messageId,
+    ]);
     return row?.n ?? 0;
   }
 
   /** Replaces the placeholder subject of a comment conversation with the post's words. */
   async setSubjectIf(conversationId: string, subject: string, current: string): Promise<boolean> {
-    const rows = await this.db.query(`WITH u AS (UPDATE conversation SET subject = $2 WHERE id = $1 AND subject = $3 RETURNING id) SELECT id FROM u`, [
-      conversationId,
-      subject,
-      current,
-    ]);
+    const rows = await this.db.query(
+      `WITH u AS (UPDATE conversation SET subject = $2 WHERE id = $1 AND subject = $3 RETURNING id) SELECT id FROM u`,
+      [conversationId, subject, current],
+    );
     return rows.length > 0;
   }
 

@@ -41,7 +41,12 @@ export class AgentMessages {
     private readonly events: DomainEvents,
   ) {}
 
-  async record(m: EntityManager, afterCommit: AfterCommit, agent: AuthAgent, v: AgentMessage): Promise<{ conversation: ConversationDto; message: MessageDto }> {
+  async record(
+    m: EntityManager,
+    afterCommit: AfterCommit,
+    agent: AuthAgent,
+    v: AgentMessage,
+  ): Promise<{ conversation: ConversationDto; message: MessageDto }> {
     const isReply = v.kind === 'reply';
     const messageId = await this.messages.insert(m, {
       organizationId: agent.organizationId,
@@ -59,7 +64,8 @@ export class AgentMessages {
       channelKind: v.channel?.kind ?? null,
       isReply,
     });
-    if (isReply) await this.queue.sendInTx(m, v.queue ?? QUEUES.outboundSend, { messageId, organizationId: agent.organizationId });
+    if (isReply)
+      await this.queue.sendInTx(m, v.queue ?? QUEUES.outboundSend, { messageId, organizationId: agent.organizationId });
     await this.audit.record(
       {
         organizationId: agent.organizationId,
@@ -75,11 +81,18 @@ export class AgentMessages {
     const message = (await this.messages.findDto(messageId, m))!;
     const org = agent.organizationId;
     const newConversation = !!v.newConversation;
-    const events: DomainEvent[] = [domainEvent('message.sent', org, { conversation, message, newConversation, byAgentId: agent.id })];
+    const events: DomainEvent[] = [
+      domainEvent('message.sent', org, { conversation, message, newConversation, byAgentId: agent.id }),
+    ];
     if (newConversation) {
       events.push(
         domainEvent('conversation.created', org, { conversation, origin: 'agent' }),
-        domainEvent('conversation.assigned', org, { conversation, previousAssigneeId: null, assigneeId: conversation.assigneeId, byAgentId: agent.id }),
+        domainEvent('conversation.assigned', org, {
+          conversation,
+          previousAssigneeId: null,
+          assigneeId: conversation.assigneeId,
+          byAgentId: agent.id,
+        }),
       );
     } else {
       events.push(domainEvent('conversation.updated', org, { conversation, change: 'message' }));

@@ -32,13 +32,21 @@ export class DeliveryStatusService {
     );
     if (!row) return false;
     if (RANK[status] <= RANK[row.status]) return true;
-    await this.messages.setStatus(undefined, row.id, status, { error: status === 'failed' ? (error ?? 'échec de remise') : null });
+    await this.messages.setStatus(undefined, row.id, status, {
+      error: status === 'failed' ? (error ?? 'échec de remise') : null,
+    });
     const [conversation, message] = await Promise.all([
       this.conversations.findById(row.organization_id, row.conversation_id),
       this.messages.findDto(row.id),
     ]);
     if (conversation && message) {
-      await this.events.emit(domainEvent('message.updated', row.organization_id, { conversation: toConversationDto(conversation), message, change: 'status' }));
+      await this.events.emit(
+        domainEvent('message.updated', row.organization_id, {
+          conversation: toConversationDto(conversation),
+          message,
+          change: 'status',
+        }),
+      );
     }
     return true;
   }

@@ -105,7 +105,11 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
             await handler(job);
             results.push({ id: job.id, status: 'completed' as const });
           } catch (e) {
-            results.push({ id: job.id, status: 'failed' as const, output: { message: e instanceof Error ? e.message : String(e) } });
+            results.push({
+              id: job.id,
+              status: 'failed' as const,
+              output: { message: e instanceof Error ? e.message : String(e) },
+            });
           }
         }
         return results;

@@ -85,12 +85,26 @@ export class OutboundWorker implements OnApplicationBootstrap {
       this.messages.findDto(messageId),
     ]);
     if (conversation && message) {
-      await this.events.emit(domainEvent('message.updated', organizationId, { conversation: toConversationDto(conversation), message, change: 'status' }));
+      await this.events.emit(
+        domainEvent('message.updated', organizationId, {
+          conversation: toConversationDto(conversation),
+          message,
+          change: 'status',
+        }),
+      );
     }
   }
 
   private async send(
-    row: { id: string; body: string; conversation_id: string; contact_id: string; contact_name: string | null; subject: string | null; reference: string },
+    row: {
+      id: string;
+      body: string;
+      conversation_id: string;
+      contact_id: string;
+      contact_name: string | null;
+      subject: string | null;
+      reference: string;
+    },
     channel: ResolvedChannel,
   ): Promise<SendResult> {
     const identityKind = CHANNEL_IDENTITY[channel.kind];
@@ -100,7 +114,8 @@ export class OutboundWorker implements OnApplicationBootstrap {
           [row.contact_id, identityKind],
         )
       : [];
-    if (identityKind && !identity) return { ok: false, temporary: false, reason: `le citoyen n'a pas d'identité ${identityKind}` };
+    if (identityKind && !identity)
+      return { ok: false, temporary: false, reason: `le citoyen n'a pas d'identité ${identityKind}` };
     const [thread, attachments, lastInboundAt] = await Promise.all([
       this.db.query<{ external_id: string }>(
         `SELECT external_id FROM message WHERE conversation_id = $1 AND channel_id = $2 AND external_id IS NOT NULL
@@ -121,7 +136,11 @@ export class OutboundWorker implements OnApplicationBootstrap {
           id: row.id,
           body: row.body,
           attachments: await Promise.all(
-            attachments.map(async (a) => ({ fileName: a.file_name, contentType: a.content_type, content: await this.blobs.get(a.sha256) })),
+            attachments.map(async (a) => ({
+              fileName: a.file_name,
+              contentType: a.content_type,
+              content: await this.blobs.get(a.sha256),
+            })),
           ),
         },
         conversation: { id: row.conversation_id, reference: row.reference, subject: row.subject, lastInboundAt },

@@ -42,7 +42,8 @@ function unbase32(text: string): Buffer | null {
   return Buffer.from(out);
 }
 
-const sign = (appSecret: string, id: Buffer) => createHmac('sha256', appSecret).update('reply:').update(id).digest().subarray(0, SIG_BYTES);
+const sign = (appSecret: string, id: Buffer) =>
+  createHmac('sha256', appSecret).update('reply:').update(id).digest().subarray(0, SIG_BYTES);
 
 export function replyToken(appSecret: string, conversationId: string): string {
   const id = Buffer.from(conversationId.replace(/-/g, ''), 'hex');

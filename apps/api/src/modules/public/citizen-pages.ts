@@ -1,5 +1,13 @@
 import { Logger } from '@nestjs/common';
-import { CITIZEN_TEXT, isLanguage, LIMITS, pluralText, publicReplySchema, publicRequestSchema, type Language } from '@guichet/contracts';
+import {
+  CITIZEN_TEXT,
+  isLanguage,
+  LIMITS,
+  pluralText,
+  publicReplySchema,
+  publicRequestSchema,
+  type Language,
+} from '@guichet/contracts';
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import multer from 'multer';
 import { existsSync, readFileSync } from 'node:fs';
@@ -62,7 +70,9 @@ export function loadCitizenShell(webDistDir?: string): CitizenShell {
   return {
     render(lang, title, body) {
       return (
-        head.replace(/<html lang="[^"]*"/, `<html lang="${lang}"`).replace(/<title>[^<]*<\/title>/, `<title>${escapeHtml(title)}</title>`) +
+        head
+          .replace(/<html lang="[^"]*"/, `<html lang="${lang}"`)
+          .replace(/<title>[^<]*<\/title>/, `<title>${escapeHtml(title)}</title>`) +
         body.value +
         tail
       );
@@ -89,7 +99,9 @@ function text(value: unknown): string {
 /** Runs an Express middleware as a promise (the body parsers, inside a page's handler). */
 function run(middleware: RequestHandler, req: Request, res: Response): Promise<void> {
   return new Promise((resolve, reject) => {
-    void middleware(req, res, (error?: unknown) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve()));
+    void middleware(req, res, (error?: unknown) =>
+      error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(),
+    );
   });
 }
 
@@ -101,7 +113,10 @@ function run(middleware: RequestHandler, req: Request, res: Response): Promise<v
  */
 export function citizenPages(service: PublicService, shell: CitizenShell): Router {
   const router = express.Router();
-  const upload = multer({ storage: multer.memoryStorage(), ...PUBLIC_UPLOAD_OPTIONS }).array('attachments', LIMITS.attachmentsPerRequest);
+  const upload = multer({ storage: multer.memoryStorage(), ...PUBLIC_UPLOAD_OPTIONS }).array(
+    'attachments',
+    LIMITS.attachmentsPerRequest,
+  );
   const urlencoded = express.urlencoded({ extended: false, limit: '256kb' });
 
   async function readForm(req: Request, res: Response): Promise<{ body: Record<string, unknown>; files: UploadedFile[] }> {
@@ -124,7 +139,11 @@ export function citizenPages(service: PublicService, shell: CitizenShell): Route
     const encoding = preferredEncoding(req.headers['accept-encoding'], ['br', 'gzip']);
     if (encoding === 'br') {
       res.setHeader('Content-Encoding', 'br');
-      res.end(brotliCompressSync(document, { params: { [zlib.BROTLI_PARAM_QUALITY]: 5, [zlib.BROTLI_PARAM_SIZE_HINT]: document.length } }));
+      res.end(
+        brotliCompressSync(document, {
+          params: { [zlib.BROTLI_PARAM_QUALITY]: 5, [zlib.BROTLI_PARAM_SIZE_HINT]: document.length },
+        }),
+      );
     } else if (encoding === 'gzip') {
       res.setHeader('Content-Encoding', 'gzip');
       res.end(gzipSync(document, { level: 6 }));
@@ -150,7 +169,14 @@ export function citizenPages(service: PublicService, shell: CitizenShell): Route
       const org = await service.describe(slug);
       send(req, res, 200, ctx, requestFormView(ctx, org, { values: {}, errors: {}, messages: [] }));
     } catch (e) {
-      if (isNotFound(e)) return send(req, res, 404, ctx, messageView(ctx, CITIZEN_TEXT[ctx.lang].public.notFoundTitle, CITIZEN_TEXT[ctx.lang].public.orgNotFound));
+      if (isNotFound(e))
+        return send(
+          req,
+          res,
+          404,
+          ctx,
+          messageView(ctx, CITIZEN_TEXT[ctx.lang].public.notFoundTitle, CITIZEN_TEXT[ctx.lang].public.orgNotFound),
+        );
       failure(req, res, ctx, e);
     }
   });
@@ -211,10 +237,20 @@ export function citizenPages(service: PublicService, shell: CitizenShell): Route
     const t = CITIZEN_TEXT[ctx.lang].public;
     try {
       const request = await service.getRequest(reference, token);
-      send(req, res, 200, ctx, trackingView(ctx, request, { action: withLanguage(trackingPath(reference, token), ctx.lang), sent: req.query.envoye === '1' }));
+      send(
+        req,
+        res,
+        200,
+        ctx,
+        trackingView(ctx, request, {
+          action: withLanguage(trackingPath(reference, token), ctx.lang),
+          sent: req.query.envoye === '1',
+        }),
+      );
     } catch (e) {
       // A wrong token and an unknown reference read the same.
-      if (e instanceof AppError && e.status < 500) return send(req, res, 404, ctx, messageView(ctx, t.notFoundTitle, t.requestNotFound));
+      if (e instanceof AppError && e.status < 500)
+        return send(req, res, 404, ctx, messageView(ctx, t.notFoundTitle, t.requestNotFound));
       failure(req, res, ctx, e);
     }
   });
@@ -248,7 +284,9 @@ export function citizenPages(service: PublicService, shell: CitizenShell): Route
         } else if (e.details?.some((d) => d.startsWith('body:')) && !reply.trim()) {
           replyError = t.errors.body;
         } else {
-          replyError = (e.details?.length ? e.details.map((d) => sentence(d.replace(/^\w+: /, ''))) : [sentence(e.message)]).join(' ');
+          replyError = (e.details?.length ? e.details.map((d) => sentence(d.replace(/^\w+: /, ''))) : [sentence(e.message)]).join(
+            ' ',
+          );
         }
       } else if (e instanceof Error && (e as { status?: number }).status === 400) {
         status = 400;
@@ -290,7 +328,10 @@ function uploadRefused(e: multer.MulterError, lang: Language): { status: number;
   const t = CITIZEN_TEXT[lang].public;
   if (e.code === 'LIMIT_FILE_SIZE') return { status: 413, message: t.errors.fileTooBig };
   if (e.code === 'LIMIT_FILE_COUNT' || e.code === 'LIMIT_UNEXPECTED_FILE') {
-    return { status: 400, message: pluralText(lang, LIMITS.attachmentsPerRequest, t.errors.tooManyFiles_one, t.errors.tooManyFiles_other) };
+    return {
+      status: 400,
+      message: pluralText(lang, LIMITS.attachmentsPerRequest, t.errors.tooManyFiles_one, t.errors.tooManyFiles_other),
+    };
   }
   return { status: 413, message: sentence('requête trop volumineuse') };
 }

@@ -53,9 +53,10 @@ export class PublicService {
 
   async describe(slug: string): Promise<PublicOrganizationDto> {
     const org = await this.organization(slug);
-    const teams = await this.db.query<{ id: string; name: string }>(`SELECT id, name FROM team WHERE organization_id = $1 ORDER BY name`, [
-      org.id,
-    ]);
+    const teams = await this.db.query<{ id: string; name: string }>(
+      `SELECT id, name FROM team WHERE organization_id = $1 ORDER BY name`,
+      [org.id],
+    );
     return { name: org.name, slug: org.slug, teams };
   }
 
@@ -74,7 +75,8 @@ export class PublicService {
   }
 
   private attachments(files: UploadedFile[]): InboundMessage['attachments'] {
-    if (files.length > LIMITS.attachmentsPerRequest) throw badRequest(`${LIMITS.attachmentsPerRequest} pièces jointes au maximum`);
+    if (files.length > LIMITS.attachmentsPerRequest)
+      throw badRequest(`${LIMITS.attachmentsPerRequest} pièces jointes au maximum`);
     return files.map((f) => ({
       fileName: f.originalname.slice(0, 255) || 'piece-jointe',
       contentType: f.mimetype || 'application/octet-stream',
@@ -176,7 +178,13 @@ export class PublicService {
     };
   }
 
-  async reply(reference: string, token: unknown, input: PublicReplyInput, files: UploadedFile[], ip: string): Promise<PublicRequestDto> {
+  async reply(
+    reference: string,
+    token: unknown,
+    input: PublicReplyInput,
+    files: UploadedFile[],
+    ip: string,
+  ): Promise<PublicRequestDto> {
     this.checkHoneypot(input.website);
     const c = await this.tracked(reference, token);
     const channel = await this.channels.firstOfKind(c.organization_id, 'webform');

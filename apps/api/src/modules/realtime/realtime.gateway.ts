@@ -8,12 +8,7 @@ import {
   SubscribeMessage,
   WebSocketGateway,
 } from '@nestjs/websockets';
-import {
-  rooms,
-  type Ack,
-  type ClientToServerEvents,
-  type ServerToClientEvents,
-} from '@guichet/contracts';
+import { rooms, type Ack, type ClientToServerEvents, type ServerToClientEvents } from '@guichet/contracts';
 import type { Server, Socket } from 'socket.io';
 import type { AuthAgent } from '../../common/auth-agent';
 import { AuthService } from '../auth/auth.service';
@@ -55,7 +50,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       // websocket upgrade, with its CSRF token in `auth.csrf` (a page of another site cannot read it).
       const { token, csrf } = (socket.handshake.auth ?? {}) as { token?: unknown; csrf?: unknown };
       const cookie = typeof token === 'string' ? undefined : sessionCookie(socket.handshake.headers);
-      if (cookie && !this.auth.csrfMatches(cookie, csrf)) return next(new Error('unauthorized: jeton anti-falsification (CSRF) manquant ou invalide'));
+      if (cookie && !this.auth.csrfMatches(cookie, csrf))
+        return next(new Error('unauthorized: jeton anti-falsification (CSRF) manquant ou invalide'));
       this.auth
         .authenticate(typeof token === 'string' ? token : cookie)
         .then((agent) => {
@@ -76,7 +72,10 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     const session = agent?.session;
     if (!agent || !session) return void socket.disconnect(true);
     // A socket never outlives its session: it closes when the session expires.
-    const expiry = setTimeout(() => socket.disconnect(true), Math.min(MAX_TIMER_MS, Math.max(0, session.expiresAt.getTime() - Date.now())));
+    const expiry = setTimeout(
+      () => socket.disconnect(true),
+      Math.min(MAX_TIMER_MS, Math.max(0, session.expiresAt.getTime() - Date.now())),
+    );
     socket.on('disconnecting', () => {
       clearTimeout(expiry);
       const watched = [...socket.rooms].filter((r) => r.startsWith('conversation:')).map((r) => r.slice(13));
@@ -85,7 +84,12 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
         void this.broadcastOnline(agent.organizationId).catch(() => undefined);
       });
     });
-    await socket.join([rooms.session(session.id), rooms.agent(agent.id), rooms.members(agent.organizationId), ...accessRooms(agent)]);
+    await socket.join([
+      rooms.session(session.id),
+      rooms.agent(agent.id),
+      rooms.members(agent.organizationId),
+      ...accessRooms(agent),
+    ]);
     // A logout or a change of access between the handshake and these joins missed this socket: catch up.
     const now = await this.auth.sessionAgent(session.id);
     if (!now) return void socket.disconnect(true);
@@ -98,7 +102,9 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   /** Supervisors' boards show who is online. */
   private async broadcastOnline(organizationId: string): Promise<void> {
-    this.server.to(rooms.org(organizationId)).emit('agents.online', { agentIds: await this.publisher.onlineAgents(organizationId) });
+    this.server
+      .to(rooms.org(organizationId))
+      .emit('agents.online', { agentIds: await this.publisher.onlineAgents(organizationId) });
   }
 
   handleDisconnect(): void {

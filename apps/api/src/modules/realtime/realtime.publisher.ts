@@ -101,7 +101,9 @@ export class RealtimePublisher {
   async conversationAccessChanged(organizationId: string, conversationId: string): Promise<void> {
     if (!this.server) return;
     const room = rooms.conversation(conversationId);
-    const viewers = [...new Set((await this.server.in(room).fetchSockets()).map((s) => agentOf(s)?.id).filter((id): id is string => !!id))];
+    const viewers = [
+      ...new Set((await this.server.in(room).fetchSockets()).map((s) => agentOf(s)?.id).filter((id): id is string => !!id)),
+    ];
     if (!viewers.length) return;
     const [row] = await this.conversations.accessRows(organizationId, [conversationId]);
     const agents = await this.freshAgents(organizationId, viewers);
@@ -130,7 +132,9 @@ export class RealtimePublisher {
     if (stale.length) own.socketsLeave(stale);
     own.socketsJoin(wanted);
     const viewed = [...joined].filter((r) => r.startsWith(CONVERSATION)).map((r) => r.slice(CONVERSATION.length));
-    const readable = new Set((await this.conversations.accessRows(organizationId, viewed)).filter((c) => canRead(agent, c)).map((c) => c.id));
+    const readable = new Set(
+      (await this.conversations.accessRows(organizationId, viewed)).filter((c) => canRead(agent, c)).map((c) => c.id),
+    );
     const lost = viewed.filter((id) => !readable.has(id));
     if (!lost.length) return;
     own.socketsLeave(lost.map(rooms.conversation));

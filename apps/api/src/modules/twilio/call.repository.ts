@@ -91,7 +91,11 @@ export class CallRepository {
   }
 
   /** A hand-logged call or an outgoing switchboard call: activity, snippet, first response. */
-  async touchCall(manager: EntityManager, conversationId: string, v: { snippet: string; outbound: boolean; at: Date }): Promise<void> {
+  async touchCall(
+    manager: EntityManager,
+    conversationId: string,
+    v: { snippet: string; outbound: boolean; at: Date },
+  ): Promise<void> {
     await manager.query(
       `UPDATE conversation SET last_message_at = GREATEST(last_message_at, $2), snippet = $3,
               first_response_at = CASE WHEN $4 THEN coalesce(first_response_at, $2) ELSE first_response_at END,

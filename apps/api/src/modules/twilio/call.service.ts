@@ -108,7 +108,11 @@ export class CallService {
    * open conversation, else a new one in the channel's service; the pop-up goes to `agentId` when
    * the switchboard says who picks up, else to the channel's service.
    */
-  async incoming(channel: ResolvedChannel, c: IncomingCall, popup: { agentId?: string | null } | false): Promise<{ messageId: string; conversationId: string; created: boolean }> {
+  async incoming(
+    channel: ResolvedChannel,
+    c: IncomingCall,
+    popup: { agentId?: string | null } | false,
+  ): Promise<{ messageId: string; conversationId: string; created: boolean }> {
     const from = normalizePhone(c.from);
     const known = await this.contacts.contactIdByIdentity(undefined, channel.organizationId, 'phone', from);
     const call: CallMeta = {
@@ -132,7 +136,9 @@ export class CallService {
       meta: { call },
     });
     if (result.created && popup) {
-      const open = (await this.conversations.forContact(channel.organizationId, result.contactId, 20)).filter((r) => OPEN.has(r.status));
+      const open = (await this.conversations.forContact(channel.organizationId, result.contactId, 20)).filter((r) =>
+        OPEN.has(r.status),
+      );
       const contact = known ? await this.contacts.find(channel.organizationId, known) : null;
       const dto: CallRingingDto = {
         callId: result.messageId,
@@ -150,13 +156,20 @@ export class CallService {
         const agent = await this.directory.agent(channel.organizationId, popup.agentId);
         if (agent) {
           const all = agent.role !== 'agent';
-          this.ringing.emit([rooms.agent(agent.id)], { ...dto, openConversations: open.filter((r) => all || agent.teamIds.includes(r.team_id)).map(toConversationDto) });
+          this.ringing.emit([rooms.agent(agent.id)], {
+            ...dto,
+            openConversations: open.filter((r) => all || agent.teamIds.includes(r.team_id)).map(toConversationDto),
+          });
         }
       } else {
         const conversationTeam = open.find((r) => r.id === result.conversationId)?.team_id;
         const org = rooms.org(channel.organizationId);
         for (const team of new Set([channel.teamId, conversationTeam].filter((t): t is string => !!t))) {
-          this.ringing.emit([rooms.team(team)], { ...dto, openConversations: open.filter((r) => r.team_id === team).map(toConversationDto) }, [org]);
+          this.ringing.emit(
+            [rooms.team(team)],
+            { ...dto, openConversations: open.filter((r) => r.team_id === team).map(toConversationDto) },
+            [org],
+          );
         }
         this.ringing.emit([org], dto);
       }
@@ -169,7 +182,11 @@ export class CallService {
    * duration, end time and recording. Missed and voicemail flag the file "à rappeler"; an answered
    * outgoing call is the callback, and clears it.
    */
-  async complete(channelId: string, externalId: string, patch: CallPatch): Promise<{ messageId: string; outcome: CallOutcomeState } | null> {
+  async complete(
+    channelId: string,
+    externalId: string,
+    patch: CallPatch,
+  ): Promise<{ messageId: string; outcome: CallOutcomeState } | null> {
     return this.db.tx(async (m, afterCommit) => {
       const row = await this.calls.lockCall(m, channelId, externalId);
       if (!row) return null;
@@ -182,7 +199,10 @@ export class CallService {
       if (next) call.outcome = next;
       if (next === 'answered') call.answeredAt = (patch.at ?? new Date()).toISOString();
       if (patch.ended || next === 'voicemail') call.endedAt ??= (patch.at ?? new Date()).toISOString();
-      if (patch.durationSeconds !== undefined && (call.durationSeconds === undefined || next === 'voicemail' || next === 'answered')) {
+      if (
+        patch.durationSeconds !== undefined &&
+        (call.durationSeconds === undefined || next === 'voicemail' || next === 'answered')
+      ) {
         call.durationSeconds = patch.durationSeconds;
       }
       if (patch.recordingUrl) call.recordingUrl = patch.recordingUrl;
@@ -221,18 +241,35 @@ export class CallService {
       organizationId: channel.organizationId,
       channelId: channel.id,
       messageId,
-      items: [{ url, fileName: `enregistrement.${ext}`, contentType: ext === 'wav' ? 'audio/wav' : ext === 'ogg' ? 'audio/ogg' : 'audio/mpeg' }],
+      items: [
+        {
+          url,
+          fileName: `enregistrement.${ext}`,
+          contentType: ext === 'wav' ? 'audio/wav' : ext === 'ogg' ? 'audio/ogg' : 'audio/mpeg',
+        },
+      ],
     });
   }
 
   /** A switchboard event (POST /webhooks/calls/:channelId). */
-  async pbxEvent(channel: ResolvedChannel, e: PbxCallEvent): Promise<{ stored: boolean; messageId?: string; outcome?: CallOutcomeState }> {
+  async pbxEvent(
+    channel: ResolvedChannel,
+    e: PbxCallEvent,
+  ): Promise<{ stored: boolean; messageId?: string; outcome?: CallOutcomeState }> {
     const at = new Date(e.at);
     const extensions = (channel.config.extensions ?? {}) as Record<string, string>;
     const agentEmail = e.agentEmail ?? (e.extension ? extensions[e.extension] : undefined);
     const agentId = agentEmail ? await this.calls.agentIdByEmail(channel.organizationId, agentEmail) : null;
     if (e.direction === 'inbound') {
-      const incoming: IncomingCall = { externalId: e.callId, from: e.from, to: e.to, at, provider: 'pbx', agentEmail, extension: e.extension };
+      const incoming: IncomingCall = {
+        externalId: e.callId,
+        from: e.from,
+        to: e.to,
+        at,
+        provider: 'pbx',
+        agentEmail,
+        extension: e.extension,
+      };
       // A switchboard that skipped "ringing" still gets its call stored, without a late pop-up.
       const started = await this.incoming(channel, incoming, e.event === 'ringing' ? { agentId } : false);
       if (e.event === 'ringing') return { stored: true, messageId: started.messageId, outcome: 'ringing' };
@@ -365,7 +402,14 @@ export class CallService {
       await this.calls.touchCall(m, conversationId, { snippet: body, outbound: input.direction === 'outbound', at });
       if (input.direction === 'outbound' && input.kind === 'phone') await this.calls.clearCallback(m, conversationId);
       await this.audit.record(
-        { organizationId: agent.organizationId, agentId: agent.id, action: 'conversation.call_logged', conversationId, contactId: row.contact_id, data: { direction: input.direction, kind: input.kind } },
+        {
+          organizationId: agent.organizationId,
+          agentId: agent.id,
+          action: 'conversation.call_logged',
+          conversationId,
+          contactId: row.contact_id,
+          data: { direction: input.direction, kind: input.kind },
+        },
         m,
       );
       return this.recordCreated(m, afterCommit, agent.organizationId, conversationId, id, agent.id);

@@ -76,7 +76,8 @@ export class TelephonyQueue implements OnApplicationBootstrap {
 
   async applyLateStatus(job: Job<LateStatusJob>): Promise<void> {
     const { channelId, externalId, status, error } = job.data;
-    if (!(await this.delivery.update(channelId, externalId, status, error))) throw new Error(`message ${externalId} encore inconnu`);
+    if (!(await this.delivery.update(channelId, externalId, status, error)))
+      throw new Error(`message ${externalId} encore inconnu`);
   }
 
   async sendMedia(job: MediaJob): Promise<void> {
@@ -117,7 +118,13 @@ export class TelephonyQueue implements OnApplicationBootstrap {
       this.messages.findDto(messageId),
     ]);
     if (conversation && message) {
-      await this.events.emit(domainEvent('message.updated', organizationId, { conversation: toConversationDto(conversation), message, change: 'attachments' }));
+      await this.events.emit(
+        domainEvent('message.updated', organizationId, {
+          conversation: toConversationDto(conversation),
+          message,
+          change: 'attachments',
+        }),
+      );
     }
   }
 

@@ -27,7 +27,11 @@ export class TwilioWebhookController {
   constructor(private readonly twilio: TwilioWebhookService) {}
 
   /** The channel first (404), then the body within Twilio's limit (413), then the signature (403). */
-  private async verified(channelId: string, kinds: ChannelKind[], req: Request): Promise<{ channel: ResolvedChannel; params: TwilioParams }> {
+  private async verified(
+    channelId: string,
+    kinds: ChannelKind[],
+    req: Request,
+  ): Promise<{ channel: ResolvedChannel; params: TwilioParams }> {
     const channel = await this.twilio.channel(channelId, kinds);
     const raw = await readWebhookBody(req, 'twilio');
     return { channel, params: this.twilio.verify(channel, req.originalUrl, req.header('x-twilio-signature') ?? undefined, raw) };

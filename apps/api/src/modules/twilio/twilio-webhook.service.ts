@@ -80,7 +80,12 @@ export class TwilioWebhookService {
     }
     const result = await this.ingest.ingest(parsed.inbound);
     if (result.created && parsed.media.length) {
-      await this.queue.sendMedia({ organizationId: channel.organizationId, channelId: channel.id, messageId: result.messageId, items: parsed.media });
+      await this.queue.sendMedia({
+        organizationId: channel.organizationId,
+        channelId: channel.id,
+        messageId: result.messageId,
+        items: parsed.media,
+      });
     }
     const keyword = optKeyword(parsed.inbound.text);
     if (keyword) await this.contacts.setOptedOut(channel.organizationId, parsed.inbound.from.kind, value, keyword === 'opt-out');
@@ -110,7 +115,13 @@ export class TwilioWebhookService {
     try {
       await this.calls.incoming(
         channel,
-        { externalId: callSid, from: one(params, 'From') ?? '', to: one(params, 'To') ?? config.phoneNumber ?? '', at: new Date(), provider: 'twilio' },
+        {
+          externalId: callSid,
+          from: one(params, 'From') ?? '',
+          to: one(params, 'To') ?? config.phoneNumber ?? '',
+          at: new Date(),
+          provider: 'twilio',
+        },
         {},
       );
     } catch (e) {
@@ -118,7 +129,12 @@ export class TwilioWebhookService {
       if (!(e instanceof InvalidIdentityError)) throw e;
       this.logger.log(`appel ${callSid} d'un numéro masqué ou invalide : non enregistré`);
     }
-    return incomingCallTwiml({ forwardTo: config.forwardTo, actionUrl: this.actionUrl(channel), greeting: config.voicemailGreeting, dialTimeoutSeconds: 20 });
+    return incomingCallTwiml({
+      forwardTo: config.forwardTo,
+      actionUrl: this.actionUrl(channel),
+      greeting: config.voicemailGreeting,
+      dialTimeoutSeconds: 20,
+    });
   }
 
   /**
@@ -138,12 +154,21 @@ export class TwilioWebhookService {
         recordingUrl,
       });
       // Twilio serves a recording as WAV without extension, MP3 with `.mp3`.
-      if (done) await this.calls.fetchRecording(channel, done.messageId, /\.(mp3|wav)$/i.test(recordingUrl) ? recordingUrl : `${recordingUrl}.mp3`);
+      if (done)
+        await this.calls.fetchRecording(
+          channel,
+          done.messageId,
+          /\.(mp3|wav)$/i.test(recordingUrl) ? recordingUrl : `${recordingUrl}.mp3`,
+        );
       return goodbyeTwiml('Merci, votre message a bien été enregistré. Au revoir.');
     }
     if (dialStatus) {
       if (dialStatus === 'completed' || dialStatus === 'answered') {
-        await this.calls.complete(channel.id, callSid, { outcome: 'answered', ended: true, durationSeconds: seconds(one(params, 'DialCallDuration')) });
+        await this.calls.complete(channel.id, callSid, {
+          outcome: 'answered',
+          ended: true,
+          durationSeconds: seconds(one(params, 'DialCallDuration')),
+        });
         return goodbyeTwiml();
       }
       await this.calls.complete(channel.id, callSid, { outcome: 'missed' });
@@ -158,4 +183,3 @@ export class TwilioWebhookService {
     return emptyTwiml();
   }
 }
-

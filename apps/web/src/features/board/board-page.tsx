@@ -24,7 +24,10 @@ interface TeamStats {
 export function teamStats(teams: TeamDto[], rows: ConversationDto[], byTeam: Record<string, number> | undefined): TeamStats[] {
   return teams.map((team) => {
     const mine = rows.filter((c) => c.teamId === team.id);
-    const waiting = mine.map((c) => c.lastInboundAt).filter((x): x is string => x !== null).sort();
+    const waiting = mine
+      .map((c) => c.lastInboundAt)
+      .filter((x): x is string => x !== null)
+      .sort();
     return {
       team,
       open: byTeam?.[team.id] ?? mine.length,
@@ -69,7 +72,10 @@ export function BoardPage({ teams }: { teams: TeamDto[] | undefined }) {
   const stats = useMemo(() => teamStats(sortedTeams, rows, counts?.byTeam), [sortedTeams, rows, counts]);
   const onlineQuery = useAgentsOnline();
   const online = useMemo(() => new Set(onlineQuery.data?.agentIds ?? []), [onlineQuery.data]);
-  const loads = useMemo(() => agentLoads(agents.data ?? [], rows).sort((a, b) => b.load / b.agent.capacity - a.load / a.agent.capacity), [agents.data, rows]);
+  const loads = useMemo(
+    () => agentLoads(agents.data ?? [], rows).sort((a, b) => b.load / b.agent.capacity - a.load / a.agent.capacity),
+    [agents.data, rows],
+  );
   const agentName = useMemo(() => new Map((agents.data ?? []).map((a) => [a.id, a.name])), [agents.data]);
   const teamName = useMemo(() => new Map((teams ?? []).map((x) => [x.id, x.name])), [teams]);
   const visible = rows.filter((c) => !teamFilter || c.teamId === teamFilter);
@@ -94,7 +100,10 @@ export function BoardPage({ teams }: { teams: TeamDto[] | undefined }) {
     const failed: string[] = [];
     for (const c of visibleSelected) {
       try {
-        await update.mutateAsync({ id: c.id, input: kind === 'agent' ? { assigneeId: id, version: c.version } : { teamId: id, version: c.version } });
+        await update.mutateAsync({
+          id: c.id,
+          input: kind === 'agent' ? { assigneeId: id, version: c.version } : { teamId: id, version: c.version },
+        });
         ok++;
       } catch (e) {
         failed.push(`${c.reference} : ${e instanceof Error ? e.message : String(e)}`);
@@ -156,8 +165,20 @@ export function BoardPage({ teams }: { teams: TeamDto[] | undefined }) {
                 {agent.name}
                 <span className="load-list__status">{online.has(agent.id) ? t('board.online') : t('board.offline')}</span>
               </span>
-              <span className="load-list__teams">{agent.teamIds.map((id) => teamName.get(id)).filter(Boolean).join(', ')}</span>
-              <meter className="load-list__meter" min={0} max={agent.capacity} high={agent.capacity * 0.8} value={load} aria-label={t('board.loadOf', { name: agent.name })} />
+              <span className="load-list__teams">
+                {agent.teamIds
+                  .map((id) => teamName.get(id))
+                  .filter(Boolean)
+                  .join(', ')}
+              </span>
+              <meter
+                className="load-list__meter"
+                min={0}
+                max={agent.capacity}
+                high={agent.capacity * 0.8}
+                value={load}
+                aria-label={t('board.loadOf', { name: agent.name })}
+              />
               <span className="load-list__value">{t('board.load', { load, capacity: agent.capacity })}</span>
             </li>
           ))}
@@ -202,7 +223,11 @@ export function BoardPage({ teams }: { teams: TeamDto[] | undefined }) {
               </optgroup>
             </select>
           </span>
-          <button type="submit" className="button button--primary button--small" aria-disabled={busy || !target || visibleSelected.length === 0 || undefined}>
+          <button
+            type="submit"
+            className="button button--primary button--small"
+            aria-disabled={busy || !target || visibleSelected.length === 0 || undefined}
+          >
             {busy ? t('board.reassigning') : t('board.reassignSelection', { count: visibleSelected.length })}
           </button>
         </form>
@@ -241,10 +266,17 @@ export function BoardPage({ teams }: { teams: TeamDto[] | undefined }) {
               {visible.map((c) => (
                 <tr key={c.id} data-testid="board-row" data-conversation-id={c.id}>
                   <td>
-                    <input type="checkbox" checked={selected.has(c.id)} onChange={() => toggle(c.id)} aria-label={t('board.select', { subject: c.subject ?? c.reference })} />
+                    <input
+                      type="checkbox"
+                      checked={selected.has(c.id)}
+                      onChange={() => toggle(c.id)}
+                      aria-label={t('board.select', { subject: c.subject ?? c.reference })}
+                    />
                   </td>
                   <td>
-                    <a href={inboxHref({ ...DEFAULT_ROUTE, view: { kind: 'all' }, conversationId: c.id })}>{c.subject?.trim() || t('list.noSubject')}</a>
+                    <a href={inboxHref({ ...DEFAULT_ROUTE, view: { kind: 'all' }, conversationId: c.id })}>
+                      {c.subject?.trim() || t('list.noSubject')}
+                    </a>
                     {c.callbackNeeded ? <span className="badge badge--callback">{t('list.callback')}</span> : null}
                   </td>
                   <td>{contactName(t, c.contact)}</td>

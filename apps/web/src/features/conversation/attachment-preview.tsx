@@ -28,6 +28,7 @@ export function AttachmentPreview({ attachment }: { attachment: AttachmentDto })
     };
   }, [attachment.id]);
   if (!url) return null;
-  if (AUDIO.test(attachment.contentType)) return <audio className="attachment-audio" controls preload="metadata" src={url} aria-label={attachment.fileName} />;
+  if (AUDIO.test(attachment.contentType))
+    return <audio className="attachment-audio" controls preload="metadata" src={url} aria-label={attachment.fileName} />;
   return <img className="attachment-preview" src={url} alt={attachment.fileName} loading="lazy" />;
 }

@@ -6,7 +6,15 @@ import { useAddIdentity, useContact, useRemoveIdentity } from '../../hooks/use-c
 import { contactName } from '../../lib/labels';
 import { inboxHref, type InboxRoute } from '../../lib/router';
 
-export function CitizenPanel({ conversation: c, route, teams }: { conversation: ConversationDto; route: InboxRoute; teams: TeamDto[] | undefined }) {
+export function CitizenPanel({
+  conversation: c,
+  route,
+  teams,
+}: {
+  conversation: ConversationDto;
+  route: InboxRoute;
+  teams: TeamDto[] | undefined;
+}) {
   const { t } = useTranslation();
   const contact = useContact(c.contact.id);
   const add = useAddIdentity(c.contact.id);
@@ -90,7 +98,8 @@ export function CitizenPanel({ conversation: c, route, teams }: { conversation: 
               <a href={inboxHref({ ...route, conversationId: x.id })} className="other-list__link">
                 <span className="other-list__subject">{x.subject?.trim() || t('list.noSubject')}</span>
                 <span className="other-list__meta">
-                  {t(`statusOne.${x.status}`)} · {teams?.find((team) => team.id === x.teamId)?.name ?? ''} · <RelativeTime iso={x.lastMessageAt} />
+                  {t(`statusOne.${x.status}`)} · {teams?.find((team) => team.id === x.teamId)?.name ?? ''} ·{' '}
+                  <RelativeTime iso={x.lastMessageAt} />
                 </span>
               </a>
             </li>

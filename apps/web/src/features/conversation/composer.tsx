@@ -1,4 +1,12 @@
-import { CHANNEL_CAPABILITIES, type AgentDto, type ChannelKind, type ConversationDto, type MessageDto, type TeamDto } from '@guichet/contracts';
+import { useLatest } from '../../lib/use-latest';
+import {
+  CHANNEL_CAPABILITIES,
+  type AgentDto,
+  type ChannelKind,
+  type ConversationDto,
+  type MessageDto,
+  type TeamDto,
+} from '@guichet/contracts';
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { hasStatus } from '../../api/client';
@@ -45,7 +53,19 @@ interface ComposerProps {
   warning?: string | null;
 }
 
-export function Composer({ conversation, messages, me, agents, teams, draft, updateDraft, clearDraft, socket, announce, warning }: ComposerProps) {
+export function Composer({
+  conversation,
+  messages,
+  me,
+  agents,
+  teams,
+  draft,
+  updateDraft,
+  clearDraft,
+  socket,
+  announce,
+  warning,
+}: ComposerProps) {
   const { t } = useTranslation();
   const send = useSendMessage(conversation.id);
   const textareaRef = useRef<HTMLTextAreaElement>(null);
@@ -65,9 +85,8 @@ export function Composer({ conversation, messages, me, agents, teams, draft, upd
     if (typing.current && socket?.connected) socket.emit('presence.typing', { conversationId: conversation.id, typing: false });
     typing.current = false;
   };
-  const stopTypingRef = useRef(stopTyping);
-  stopTypingRef.current = stopTyping;
-  useEffect(() => () => stopTypingRef.current(), []);
+  const stopTypingRef = useLatest(stopTyping);
+  useEffect(() => () => stopTypingRef.current(), [stopTypingRef]);
 
   useEffect(
     () =>
@@ -112,7 +131,10 @@ export function Composer({ conversation, messages, me, agents, teams, draft, upd
           const current = e.body?.current;
           if (hasStatus(e, 409) && current) {
             // The draft stays as it is: the agent reads what changed, then sends again (or not).
-            setConflict({ changes: describeChanges(t, draft.base ?? draftBaseOf(conversation), current, messages, agents, teams, me.id), current });
+            setConflict({
+              changes: describeChanges(t, draft.base ?? draftBaseOf(conversation), current, messages, agents, teams, me.id),
+              current,
+            });
             announce(t('composer.conflictTitle'));
             return;
           }
@@ -151,17 +173,32 @@ export function Composer({ conversation, messages, me, agents, teams, draft, upd
     <form className={`composer composer--${draft.mode}`} onSubmit={onSubmit} aria-label={t('composer.label')}>
       <div className="composer__bar">
         <div className="segmented" role="group" aria-label={t('composer.modeLabel')}>
-          <button type="button" className="segmented__option" aria-pressed={isReply} onClick={() => updateDraft({ mode: 'reply' })}>
+          <button
+            type="button"
+            className="segmented__option"
+            aria-pressed={isReply}
+            onClick={() => updateDraft({ mode: 'reply' })}
+          >
             {t('composer.reply')}
           </button>
-          <button type="button" className="segmented__option" aria-pressed={!isReply} onClick={() => updateDraft({ mode: 'note' })}>
+          <button
+            type="button"
+            className="segmented__option"
+            aria-pressed={!isReply}
+            onClick={() => updateDraft({ mode: 'note' })}
+          >
             {t('composer.note')}
           </button>
         </div>
         {isReply ? (
           <div className="composer__channel">
             <label htmlFor={`${ids}-channel`}>{t('composer.channel')}</label>
-            <select id={`${ids}-channel`} value={channelId ?? ''} onChange={(e) => updateDraft({ channelId: e.target.value || null })} disabled={options.length === 0}>
+            <select
+              id={`${ids}-channel`}
+              value={channelId ?? ''}
+              onChange={(e) => updateDraft({ channelId: e.target.value || null })}
+              disabled={options.length === 0}
+            >
               {options.length === 0 ? <option value="">{t('composer.noChannel')}</option> : null}
               {options.map((o) => (
                 <option key={o.id} value={o.id}>

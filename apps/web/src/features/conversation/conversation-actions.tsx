@@ -1,4 +1,12 @@
-import { PRIORITIES, type AgentDto, type ConversationDto, type Priority, type TeamDto, type UpdateConversationInput } from '@guichet/contracts';
+import { useLatest } from '../../lib/use-latest';
+import {
+  PRIORITIES,
+  type AgentDto,
+  type ConversationDto,
+  type Priority,
+  type TeamDto,
+  type UpdateConversationInput,
+} from '@guichet/contracts';
 import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { hasStatus } from '../../api/client';
@@ -37,8 +45,7 @@ export function ConversationActions({ conversation: c, me, agents, teams, announ
   const [logOpen, setLogOpen] = useState(false);
   const [snoozeUntil, setSnoozeUntil] = useState(defaultSnooze);
   const containerRef = useRef<HTMLDivElement>(null);
-  const latest = useRef(c);
-  latest.current = c;
+  const latest = useLatest(c);
 
   function apply(input: Omit<UpdateConversationInput, 'version'>, done: string) {
     const before = latest.current;
@@ -52,7 +59,8 @@ export function ConversationActions({ conversation: c, me, agents, teams, announ
           // The button pressed may have been replaced (Prendre -> Libérer): keep focus in the actions.
           requestAnimationFrame(() => {
             const container = containerRef.current;
-            if (container && (document.activeElement === document.body || !document.activeElement?.isConnected)) container.querySelector<HTMLElement>('button')?.focus();
+            if (container && (document.activeElement === document.body || !document.activeElement?.isConnected))
+              container.querySelector<HTMLElement>('button')?.focus();
           });
         },
         onError: (e) => {
@@ -72,36 +80,50 @@ export function ConversationActions({ conversation: c, me, agents, teams, announ
 
   const take = () => apply({ assigneeId: me.id }, t('actions.taken'));
   const resolve = () => apply({ status: 'resolved' }, t('actions.resolved'));
-  const takeRef = useRef(take);
-  const resolveRef = useRef(resolve);
-  takeRef.current = take;
-  resolveRef.current = resolve;
+  const takeRef = useLatest(take);
+  const resolveRef = useLatest(resolve);
   useEffect(
     () =>
       onShortcut((command) => {
         if (command === 'take') takeRef.current();
         if (command === 'resolve') resolveRef.current();
       }),
-    [],
+    [takeRef, resolveRef],
   );
 
-  const teamAgents = (agents ?? []).filter((a) => a.role === 'agent' ? a.teamIds.includes(c.teamId) : true).sort((a, b) => a.name.localeCompare(b.name, 'fr'));
+  const teamAgents = (agents ?? [])
+    .filter((a) => (a.role === 'agent' ? a.teamIds.includes(c.teamId) : true))
+    .sort((a, b) => a.name.localeCompare(b.name, 'fr'));
   const closed = c.status === 'resolved' || c.status === 'closed';
 
   return (
     <div className="actions" role="group" aria-label={t('actions.label')} ref={containerRef}>
       <div className="actions__row">
         {c.assigneeId !== me.id ? (
-          <button type="button" className="button button--primary button--small" onClick={take} aria-keyshortcuts="a" data-testid="action-take">
+          <button
+            type="button"
+            className="button button--primary button--small"
+            onClick={take}
+            aria-keyshortcuts="a"
+            data-testid="action-take"
+          >
             {t('actions.take')}
           </button>
         ) : (
-          <button type="button" className="button button--secondary button--small" onClick={() => apply({ assigneeId: null }, t('actions.released'))}>
+          <button
+            type="button"
+            className="button button--secondary button--small"
+            onClick={() => apply({ assigneeId: null }, t('actions.released'))}
+          >
             {t('actions.release')}
           </button>
         )}
         {closed ? (
-          <button type="button" className="button button--secondary button--small" onClick={() => apply({ status: 'open' }, t('actions.reopened'))}>
+          <button
+            type="button"
+            className="button button--secondary button--small"
+            onClick={() => apply({ status: 'open' }, t('actions.reopened'))}
+          >
             {t('actions.reopen')}
           </button>
         ) : (
@@ -110,25 +132,47 @@ export function ConversationActions({ conversation: c, me, agents, teams, announ
               {t('actions.resolve')}
             </button>
             {c.status !== 'pending' ? (
-              <button type="button" className="button button--secondary button--small" onClick={() => apply({ status: 'pending' }, t('actions.pendingDone'))}>
+              <button
+                type="button"
+                className="button button--secondary button--small"
+                onClick={() => apply({ status: 'pending' }, t('actions.pendingDone'))}
+              >
                 {t('actions.pending')}
               </button>
             ) : (
-              <button type="button" className="button button--secondary button--small" onClick={() => apply({ status: 'open' }, t('actions.reopened'))}>
+              <button
+                type="button"
+                className="button button--secondary button--small"
+                onClick={() => apply({ status: 'open' }, t('actions.reopened'))}
+              >
                 {t('actions.reopen')}
               </button>
             )}
-            <button type="button" className="button button--secondary button--small" aria-expanded={snoozeOpen} onClick={() => setSnoozeOpen(!snoozeOpen)}>
+            <button
+              type="button"
+              className="button button--secondary button--small"
+              aria-expanded={snoozeOpen}
+              onClick={() => setSnoozeOpen(!snoozeOpen)}
+            >
               {t('actions.snooze')}
             </button>
           </>
         )}
-        <button type="button" className="button button--secondary button--small" aria-expanded={logOpen} onClick={() => setLogOpen(!logOpen)}>
+        <button
+          type="button"
+          className="button button--secondary button--small"
+          aria-expanded={logOpen}
+          onClick={() => setLogOpen(!logOpen)}
+        >
           {t('logCall.open')}
         </button>
         <span className="actions__field">
           <label htmlFor={`${ids}-priority`}>{t('actions.priority')}</label>
-          <select id={`${ids}-priority`} value={c.priority} onChange={(e) => apply({ priority: e.target.value as Priority }, t('actions.priorityDone'))}>
+          <select
+            id={`${ids}-priority`}
+            value={c.priority}
+            onChange={(e) => apply({ priority: e.target.value as Priority }, t('actions.priorityDone'))}
+          >
             {PRIORITIES.map((p) => (
               <option key={p} value={p}>
                 {t(`priority.${p}`)}
@@ -153,7 +197,13 @@ export function ConversationActions({ conversation: c, me, agents, teams, announ
         >
           <span className="actions__field">
             <label htmlFor={`${ids}-snooze`}>{t('actions.snoozeUntil')}</label>
-            <input id={`${ids}-snooze`} type="datetime-local" value={snoozeUntil} onChange={(e) => setSnoozeUntil(e.target.value)} required />
+            <input
+              id={`${ids}-snooze`}
+              type="datetime-local"
+              value={snoozeUntil}
+              onChange={(e) => setSnoozeUntil(e.target.value)}
+              required
+            />
           </span>
           <button type="submit" className="button button--primary button--small">
             {t('actions.snoozeConfirm')}

@@ -48,17 +48,19 @@ function useInlineImages(images: AttachmentDto[]): Record<string, string> {
     const wanted = images.filter((a) => a.contentId && INLINE_IMAGE.test(a.contentType) && a.size <= MAX_INLINE_BYTES);
     if (!wanted.length) return undefined;
     Promise.all(
-      wanted.map(async (a) => {
-        const bytes = await (await fetchAttachment(a.id, controller.signal)).arrayBuffer();
-        const blob = new Blob([bytes], { type: a.contentType });
-        const url = await new Promise<string>((resolve, reject) => {
-          const reader = new FileReader();
-          reader.onload = () => resolve(String(reader.result));
-          reader.onerror = () => reject(reader.error);
-          reader.readAsDataURL(blob);
-        });
-        return [a.contentId!, url] as const;
-      }).map((p) => p.catch(() => null)),
+      wanted
+        .map(async (a) => {
+          const bytes = await (await fetchAttachment(a.id, controller.signal)).arrayBuffer();
+          const blob = new Blob([bytes], { type: a.contentType });
+          const url = await new Promise<string>((resolve, reject) => {
+            const reader = new FileReader();
+            reader.onload = () => resolve(String(reader.result));
+            reader.onerror = () => reject(reader.error);
+            reader.readAsDataURL(blob);
+          });
+          return [a.contentId!, url] as const;
+        })
+        .map((p) => p.catch(() => null)),
     ).then((entries) => {
       if (!controller.signal.aborted) setUrls(Object.fromEntries(entries.filter((e) => e !== null)));
     });

@@ -15,8 +15,13 @@ export function lengthHint(t: TFunction, kind: ChannelKind | null, body: string)
   const tooLong = maxLength !== null && body.length > maxLength ? t('composer.tooLong', { max: maxLength }) : null;
   if (billedInSegments) {
     const s = smsSegments(body);
-    return { testId: 'sms-segments', text: t('composer.smsSegments', { count: s.segments, left: s.charactersLeft, encoding: s.encoding }), tooLong };
+    return {
+      testId: 'sms-segments',
+      text: t('composer.smsSegments', { count: s.segments, left: s.charactersLeft, encoding: s.encoding }),
+      tooLong,
+    };
   }
-  if (maxLength !== null) return { testId: 'length-counter', text: t('composer.length', { used: body.length, max: maxLength }), tooLong };
+  if (maxLength !== null)
+    return { testId: 'length-counter', text: t('composer.length', { used: body.length, max: maxLength }), tooLong };
   return null;
 }

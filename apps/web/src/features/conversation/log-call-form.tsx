@@ -16,7 +16,12 @@ export function LogCallForm({ conversationId, onDone }: { conversationId: string
     event.preventDefault();
     const duration = minutes.trim() ? Math.round(Number(minutes.replace(',', '.')) * 60) : undefined;
     log.mutate(
-      { kind, direction, durationSeconds: duration !== undefined && Number.isFinite(duration) ? duration : undefined, note: note.trim() || undefined },
+      {
+        kind,
+        direction,
+        durationSeconds: duration !== undefined && Number.isFinite(duration) ? duration : undefined,
+        note: note.trim() || undefined,
+      },
       {
         onSuccess: () => {
           setMinutes('');
@@ -42,14 +47,24 @@ export function LogCallForm({ conversationId, onDone }: { conversationId: string
         </span>
         <span className="actions__field">
           <label htmlFor={`${ids}-direction`}>{t('logCall.direction')}</label>
-          <select id={`${ids}-direction`} value={direction} onChange={(e) => setDirection(e.target.value as 'inbound' | 'outbound')}>
+          <select
+            id={`${ids}-direction`}
+            value={direction}
+            onChange={(e) => setDirection(e.target.value as 'inbound' | 'outbound')}
+          >
             <option value="outbound">{t('logCall.outbound')}</option>
             <option value="inbound">{t('logCall.inbound')}</option>
           </select>
         </span>
         <span className="actions__field">
           <label htmlFor={`${ids}-minutes`}>{t('logCall.minutes')}</label>
-          <input id={`${ids}-minutes`} inputMode="decimal" size={4} value={minutes} onChange={(e) => setMinutes(e.target.value)} />
+          <input
+            id={`${ids}-minutes`}
+            inputMode="decimal"
+            size={4}
+            value={minutes}
+            onChange={(e) => setMinutes(e.target.value)}
+          />
         </span>
       </div>
       <div className="actions__row">

@@ -15,7 +15,9 @@ const DEDUCED_FROM = { 'reply-to': 'Reply-To', sender: 'Sender', 'return-path': 
 export function splitQuoted(body: string): { main: string; quoted: string | null } {
   const lines = body.split('\n');
   const start = lines.findIndex(
-    (line, i) => /^(Le |On ).{4,200}(a écrit|wrote)\s*:\s*$/.test(line.trim()) || (line.startsWith('>') && lines.slice(i).every((l) => l.startsWith('>') || !l.trim())),
+    (line, i) =>
+      /^(Le |On ).{4,200}(a écrit|wrote)\s*:\s*$/.test(line.trim()) ||
+      (line.startsWith('>') && lines.slice(i).every((l) => l.startsWith('>') || !l.trim())),
   );
   if (start <= 0) return { main: body, quoted: null };
   return { main: lines.slice(0, start).join('\n').trimEnd(), quoted: lines.slice(start).join('\n') };
@@ -64,29 +66,56 @@ function RetryButton({ message }: { message: MessageDto }) {
   );
 }
 
-export function MessageItem({ message: m, citizen, agentName }: { message: MessageDto; citizen: string; agentName: string | undefined }) {
+export function MessageItem({
+  message: m,
+  citizen,
+  agentName,
+}: {
+  message: MessageDto;
+  citizen: string;
+  agentName: string | undefined;
+}) {
   const { t } = useTranslation();
   const language = currentLanguage();
   const [downloadError, setDownloadError] = useState<string | null>(null);
   const variant = m.kind === 'message' ? m.direction : m.kind;
   const capabilities = m.channelKind ? CHANNEL_CAPABILITIES[m.channelKind] : null;
   const bubble = m.kind === 'message' && capabilities?.chat;
-  const kindLabel = m.kind === 'message' ? t(`message.${m.direction}`) : m.kind === 'call' ? t(m.direction === 'inbound' ? 'message.callIn' : 'message.callOut') : t(`message.${m.kind}`);
-  const author = m.direction === 'inbound' ? t('message.from', { name: citizen }) : t('message.byAgent', { name: agentName ?? t('message.agentUnknown') });
+  const kindLabel =
+    m.kind === 'message'
+      ? t(`message.${m.direction}`)
+      : m.kind === 'call'
+        ? t(m.direction === 'inbound' ? 'message.callIn' : 'message.callOut')
+        : t(`message.${m.kind}`);
+  const author =
+    m.direction === 'inbound'
+      ? t('message.from', { name: citizen })
+      : t('message.byAgent', { name: agentName ?? t('message.agentUnknown') });
   const when = formatDateTime(m.createdAt, language);
   // Inline images show in the e-mail itself; listed only when also sent as attachments.
   const listed = m.htmlBody ? m.attachments.filter((a) => !a.inline) : m.attachments;
 
   return (
     <article
-      className={['message', `message--${variant}`, bubble && 'message--bubble', m.kind === 'message' && capabilities?.html && m.htmlBody && 'message--email'].filter(Boolean).join(' ')}
+      className={[
+        'message',
+        `message--${variant}`,
+        bubble && 'message--bubble',
+        m.kind === 'message' && capabilities?.html && m.htmlBody && 'message--email',
+      ]
+        .filter(Boolean)
+        .join(' ')}
       aria-label={`${kindLabel} — ${when}`}
       data-testid="message"
       data-message-id={m.id}
     >
       <header className="message__meta">
         <span className="message__kind">
-          {m.kind === 'note' ? <span aria-hidden="true">🔒 </span> : m.kind === 'call' ? <span aria-hidden="true">📞 </span> : null}
+          {m.kind === 'note' ? (
+            <span aria-hidden="true">🔒 </span>
+          ) : m.kind === 'call' ? (
+            <span aria-hidden="true">📞 </span>
+          ) : null}
           {kindLabel}
         </span>
         {m.kind !== 'note' && m.kind !== 'event' && m.channelKind ? <ChannelTag channel={m.channelKind} /> : null}
@@ -101,7 +130,11 @@ export function MessageItem({ message: m, citizen, agentName }: { message: Messa
         </time>
       </header>
       {m.htmlBody ? (
-        <EmailFrame html={m.htmlBody} title={t('message.emailFrameTitle', { date: when })} images={m.attachments.filter((a) => a.contentId)} />
+        <EmailFrame
+          html={m.htmlBody}
+          title={t('message.emailFrameTitle', { date: when })}
+          images={m.attachments.filter((a) => a.contentId)}
+        />
       ) : (
         <TextBody body={m.body} />
       )}
@@ -136,7 +169,11 @@ export function MessageItem({ message: m, citizen, agentName }: { message: Messa
       ) : null}
       {m.direction === 'outbound' && m.kind === 'message' ? (
         <div className={`message__status message__status--${m.status}`} data-testid="delivery-status">
-          <span>{m.status === 'failed' && m.error ? t('message.failedReason', { reason: m.error }) : t(`message.delivery.${m.status}`)}</span>
+          <span>
+            {m.status === 'failed' && m.error
+              ? t('message.failedReason', { reason: m.error })
+              : t(`message.delivery.${m.status}`)}
+          </span>
           {m.status === 'failed' ? <RetryButton message={m} /> : null}
         </div>
       ) : null}

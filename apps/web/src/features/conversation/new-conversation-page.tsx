@@ -1,4 +1,12 @@
-import { CHANNEL_CAPABILITIES, CHANNEL_IDENTITY, START_CONVERSATION_KINDS, type AgentDto, type ChannelKind, type IdentityKind, type TeamDto } from '@guichet/contracts';
+import {
+  CHANNEL_CAPABILITIES,
+  CHANNEL_IDENTITY,
+  START_CONVERSATION_KINDS,
+  type AgentDto,
+  type ChannelKind,
+  type IdentityKind,
+  type TeamDto,
+} from '@guichet/contracts';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useStartConversation } from '../../hooks/use-start-conversation';
@@ -7,7 +15,10 @@ import { canSeeAllTeams, navTeams } from '../inbox/inbox-views';
 import { lengthHint } from './length-hint';
 
 /** How the citizen's address is typed, per identity kind of the channel. */
-const ADDRESS_INPUT: Record<IdentityKind, { type: 'email' | 'tel' | 'text'; label: 'newConversation.toEmail' | 'newConversation.toPhone' | 'newConversation.toAccount' }> = {
+const ADDRESS_INPUT: Record<
+  IdentityKind,
+  { type: 'email' | 'tel' | 'text'; label: 'newConversation.toEmail' | 'newConversation.toPhone' | 'newConversation.toAccount' }
+> = {
   email: { type: 'email', label: 'newConversation.toEmail' },
   phone: { type: 'tel', label: 'newConversation.toPhone' },
   whatsapp: { type: 'tel', label: 'newConversation.toPhone' },
@@ -61,7 +72,8 @@ export function NewConversationPage({ me, teams }: { me: AgentDto; teams: TeamDt
           <legend>{t('newConversation.channel')}</legend>
           {START_CONVERSATION_KINDS.map((k) => (
             <label key={k} className="new-conversation__kind">
-              <input type="radio" name="channelKind" value={k} checked={kind === k} onChange={() => setKind(k)} /> {t(`channel.${k}`)}
+              <input type="radio" name="channelKind" value={k} checked={kind === k} onChange={() => setKind(k)} />{' '}
+              {t(`channel.${k}`)}
             </label>
           ))}
         </fieldset>
@@ -94,7 +106,14 @@ export function NewConversationPage({ me, teams }: { me: AgentDto; teams: TeamDt
         ) : null}
         <div className="field">
           <label htmlFor={`${ids}-body`}>{t('newConversation.body')}</label>
-          <textarea id={`${ids}-body`} rows={6} required value={body} onChange={(e) => setBody(e.target.value)} className="control" />
+          <textarea
+            id={`${ids}-body`}
+            rows={6}
+            required
+            value={body}
+            onChange={(e) => setBody(e.target.value)}
+            className="control"
+          />
           {length ? (
             <p className="field__hint" data-testid={length.testId}>
               {length.text}

@@ -3,7 +3,17 @@ import { useTranslation } from 'react-i18next';
 import { LanguageSwitch } from '../../components/language-switch';
 import type { RealtimeStatus } from '../../realtime/realtime-context';
 
-export function AppHeader({ me, realtime, onLogout, onHelp }: { me: MeDto; realtime: RealtimeStatus; onLogout(): void; onHelp(): void }) {
+export function AppHeader({
+  me,
+  realtime,
+  onLogout,
+  onHelp,
+}: {
+  me: MeDto;
+  realtime: RealtimeStatus;
+  onLogout(): void;
+  onHelp(): void;
+}) {
   const { t } = useTranslation();
   return (
     <header className="app-header">

@@ -3,7 +3,15 @@ import { useTranslation } from 'react-i18next';
 import { inboxHref, type InboxRoute } from '../../lib/router';
 
 /** Incoming calls: who is calling (recognised or not) and their conversations in progress. */
-export function CallPopups({ calls, route, onDismiss }: { calls: CallRingingDto[]; route: InboxRoute; onDismiss(callId: string): void }) {
+export function CallPopups({
+  calls,
+  route,
+  onDismiss,
+}: {
+  calls: CallRingingDto[];
+  route: InboxRoute;
+  onDismiss(callId: string): void;
+}) {
   const { t } = useTranslation();
   if (calls.length === 0) return null;
   return (

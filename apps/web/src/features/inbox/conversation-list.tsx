@@ -8,6 +8,7 @@ import { ConversationRow } from './conversation-row';
 import { filtersForRoute, viewLabel } from './inbox-views';
 import { onShortcut } from '../../lib/shortcut-bus';
 import { ROW_HEIGHT, useWindowedRows } from './use-windowed-rows';
+import { useLatest } from '../../lib/use-latest';
 
 export function ConversationList({ route, teams }: { route: InboxRoute; teams: TeamDto[] | undefined }) {
   const { t } = useTranslation();
@@ -27,10 +28,8 @@ export function ConversationList({ route, teams }: { route: InboxRoute; teams: T
   }, [query.data]);
   const win = useWindowedRows(paneRef, listRef, rows.length);
   const selectedIndex = route.conversationId ? rows.findIndex((c) => c.id === route.conversationId) : -1;
-  const routeRef = useRef(route);
-  routeRef.current = route;
-  const rowsRef = useRef(rows);
-  rowsRef.current = rows;
+  const routeRef = useLatest(route);
+  const rowsRef = useLatest(rows);
   const { reveal } = win;
 
   // The open conversation stays in view, wherever it is in a long list.
@@ -59,7 +58,7 @@ export function ConversationList({ route, teams }: { route: InboxRoute; teams: T
         reveal(next);
         navigate(inboxHref({ ...routeRef.current, conversationId: list[next]!.id }));
       }),
-    [reveal],
+    [reveal, routeRef, rowsRef],
   );
 
   const teamNames = useMemo(() => new Map((teams ?? []).map((team) => [team.id, team.name])), [teams]);
@@ -85,7 +84,12 @@ export function ConversationList({ route, teams }: { route: InboxRoute; teams: T
     if (!keys.includes(event.key) || Number.isNaN(index)) return;
     event.preventDefault();
     const last = rows.length - 1;
-    const next = event.key === 'Home' ? 0 : event.key === 'End' ? last : Math.max(0, Math.min(last, index + (event.key === 'ArrowDown' ? 1 : -1)));
+    const next =
+      event.key === 'Home'
+        ? 0
+        : event.key === 'End'
+          ? last
+          : Math.max(0, Math.min(last, index + (event.key === 'ArrowDown' ? 1 : -1)));
     pendingFocus.current = next;
     reveal(next);
     const row = listRef.current?.querySelector<HTMLAnchorElement>(`[data-index="${next}"]`);
@@ -189,7 +193,12 @@ export function ConversationList({ route, teams }: { route: InboxRoute; teams: T
           </ul>
           <div className="list-footer" ref={sentinelRef}>
             {hasNextPage ? (
-              <button type="button" className="button button--secondary" onClick={() => void fetchNextPage()} aria-disabled={isFetchingNextPage || undefined}>
+              <button
+                type="button"
+                className="button button--secondary"
+                onClick={() => void fetchNextPage()}
+                aria-disabled={isFetchingNextPage || undefined}
+              >
                 {isFetchingNextPage ? t('list.loadingMore') : t('list.loadMore')}
               </button>
             ) : (

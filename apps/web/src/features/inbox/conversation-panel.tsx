@@ -20,6 +20,7 @@ import { draftBaseOf } from '../conversation/conflict';
 import { ConversationActions } from '../conversation/conversation-actions';
 import { MessageItem } from '../conversation/message-item';
 import { PresenceBar } from '../conversation/presence-bar';
+import { useLatest } from '../../lib/use-latest';
 
 interface ConversationPanelProps {
   route: InboxRoute;
@@ -76,17 +77,17 @@ function ConversationDetail({ id, route, teams }: { id: string; route: InboxRout
   useEffect(() => {
     if (!loaded) return;
     const active = document.activeElement;
-    if (!active || active === document.body || active.closest('[data-testid="conversation-row"]')) titleRef.current?.focus({ preventScroll: true });
+    if (!active || active === document.body || active.closest('[data-testid="conversation-row"]'))
+      titleRef.current?.focus({ preventScroll: true });
   }, [loaded]);
 
-  const draftRef = useRef(draft);
-  draftRef.current = draft;
+  const draftRef = useLatest(draft);
   const onChanged = useCallback(
     (before: ConversationDto, after: ConversationDto) => {
       // A draft written against the version just changed here is still current.
       if (draftRef.current.base?.version === before.version) updateDraft({ base: draftBaseOf(after) });
     },
-    [updateDraft],
+    [updateDraft, draftRef],
   );
 
   if (conversation.isError && !conversation.data) {
@@ -139,19 +140,36 @@ function ConversationDetail({ id, route, teams }: { id: string; route: InboxRout
             {c.reference}
           </span>
           <span className={`status-pill status-${c.status}`}>{t(`statusOne.${c.status}`)}</span>
-          {c.priority === 'high' || c.priority === 'urgent' ? <span className={`badge badge--${c.priority}`}>{t(`priority.${c.priority}`)}</span> : null}
+          {c.priority === 'high' || c.priority === 'urgent' ? (
+            <span className={`badge badge--${c.priority}`}>{t(`priority.${c.priority}`)}</span>
+          ) : null}
           {c.callbackNeeded ? <span className="badge badge--callback">{t('list.callback')}</span> : null}
           <span className="tag tag--team">{team?.name ?? t('list.unknownTeam')}</span>
           <span className="detail-header__assignee" data-testid="detail-assignee">
-            {c.assigneeId ? (c.assigneeId === me.id ? t('conversation.assignedToMe') : assignee ? t('list.assignedTo', { name: assignee.name }) : null) : t('list.unassigned')}
+            {c.assigneeId
+              ? c.assigneeId === me.id
+                ? t('conversation.assignedToMe')
+                : assignee
+                  ? t('list.assignedTo', { name: assignee.name })
+                  : null
+              : t('list.unassigned')}
           </span>
         </p>
         <p className="detail-header__dates">
           {t('conversation.openedOn', { date: formatDateTime(c.createdAt, currentLanguage()) })}
-          {c.status === 'snoozed' && c.snoozedUntil ? ` · ${t('conversation.snoozedUntil', { date: formatDateTime(c.snoozedUntil, currentLanguage()) })}` : null}
+          {c.status === 'snoozed' && c.snoozedUntil
+            ? ` · ${t('conversation.snoozedUntil', { date: formatDateTime(c.snoozedUntil, currentLanguage()) })}`
+            : null}
         </p>
         <PresenceBar conversationId={c.id} meId={me.id} />
-        <ConversationActions conversation={c} me={me} agents={agents.data} teams={teams} announce={announce} onChanged={onChanged} />
+        <ConversationActions
+          conversation={c}
+          me={me}
+          agents={agents.data}
+          teams={teams}
+          announce={announce}
+          onChanged={onChanged}
+        />
       </header>
       <div className="detail-body">
         <div className="detail-main">
@@ -176,7 +194,15 @@ function ConversationDetail({ id, route, teams }: { id: string; route: InboxRout
   );
 }
 
-function Timeline({ conversation, agents, thread }: { conversation: ConversationDto; agents: AgentDto[] | undefined; thread: ReturnType<typeof useThread> }) {
+function Timeline({
+  conversation,
+  agents,
+  thread,
+}: {
+  conversation: ConversationDto;
+  agents: AgentDto[] | undefined;
+  thread: ReturnType<typeof useThread>;
+}) {
   const { t } = useTranslation();
   const { query, messages } = thread;
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -233,7 +259,11 @@ function Timeline({ conversation, agents, thread }: { conversation: Conversation
         <ol className="timeline">
           {messages.map((m) => (
             <li key={m.id} className="timeline__item">
-              <MessageItem message={m} citizen={contactName(t, conversation.contact)} agentName={m.authorAgentId ? agentNames.get(m.authorAgentId) : undefined} />
+              <MessageItem
+                message={m}
+                citizen={contactName(t, conversation.contact)}
+                agentName={m.authorAgentId ? agentNames.get(m.authorAgentId) : undefined}
+              />
             </li>
           ))}
         </ol>

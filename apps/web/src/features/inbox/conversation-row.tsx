@@ -24,7 +24,11 @@ interface ConversationRowProps {
 function WaitingSince({ iso }: { iso: string }) {
   const { t } = useTranslation();
   const now = useNow();
-  return <span className="conversation-row__waiting">{t('list.waitingSince', { duration: formatDuration(now - Date.parse(iso), currentLanguage()) })}</span>;
+  return (
+    <span className="conversation-row__waiting">
+      {t('list.waitingSince', { duration: formatDuration(now - Date.parse(iso), currentLanguage()) })}
+    </span>
+  );
 }
 
 /** "Marie consulte" / "Marie écrit…": colleagues in this conversation right now. */
@@ -35,19 +39,31 @@ function RowPresence({ conversationId }: { conversationId: string }) {
   if (!others.length) return null;
   return (
     <span className="conversation-row__presence" data-testid="row-presence">
-      {others.map((v) => (v.typing ? t('presence.typing', { name: v.name }) : t('presence.viewing', { name: v.name }))).join(', ')}
+      {others
+        .map((v) => (v.typing ? t('presence.typing', { name: v.name }) : t('presence.viewing', { name: v.name })))
+        .join(', ')}
     </span>
   );
 }
 
-export const ConversationRow = memo(function ConversationRow({ conversation: c, index, href, selected, teamName, assigneeLabel }: ConversationRowProps) {
+export const ConversationRow = memo(function ConversationRow({
+  conversation: c,
+  index,
+  href,
+  selected,
+  teamName,
+  assigneeLabel,
+}: ConversationRowProps) {
   const { t } = useTranslation();
   const urgent = c.priority === 'high' || c.priority === 'urgent';
   // The citizen spoke last and the conversation is still in progress: they are waiting for us.
-  const waiting = c.lastInboundAt !== null && c.lastInboundAt === c.lastMessageAt && (c.status === 'open' || c.status === 'pending');
+  const waiting =
+    c.lastInboundAt !== null && c.lastInboundAt === c.lastMessageAt && (c.status === 'open' || c.status === 'pending');
   return (
     <a
-      className={['conversation-row', c.unread && 'conversation-row--unread', selected && 'conversation-row--selected'].filter(Boolean).join(' ')}
+      className={['conversation-row', c.unread && 'conversation-row--unread', selected && 'conversation-row--selected']
+        .filter(Boolean)
+        .join(' ')}
       href={href}
       data-testid="conversation-row"
       data-conversation-id={c.id}
@@ -74,9 +90,7 @@ export const ConversationRow = memo(function ConversationRow({ conversation: c, 
       </span>
       <span className="conversation-row__bottom">
         {assigneeLabel ? <span className="conversation-row__assignee">{assigneeLabel}</span> : null}
-        {waiting ? (
-          <WaitingSince iso={c.lastInboundAt!} />
-        ) : null}
+        {waiting ? <WaitingSince iso={c.lastInboundAt!} /> : null}
         <RowPresence conversationId={c.id} />
       </span>
     </a>

@@ -1,4 +1,10 @@
-import { CONVERSATION_STATUSES, type AgentDto, type ConversationCountsDto, type ConversationStatus, type TeamDto } from '@guichet/contracts';
+import {
+  CONVERSATION_STATUSES,
+  type AgentDto,
+  type ConversationCountsDto,
+  type ConversationStatus,
+  type TeamDto,
+} from '@guichet/contracts';
 import { useTranslation } from 'react-i18next';
 import { useCounts } from '../../hooks/use-counts';
 import { BOARD_HREF, NEW_CONVERSATION_HREF, inboxHref, type InboxRoute, type InboxView } from '../../lib/router';
@@ -22,11 +28,29 @@ function Count({ value, label }: { value: number | undefined; label: string }) {
   );
 }
 
-function ViewLink({ route, view, label, icon, count, onBoard }: { route: InboxRoute; view: InboxView; label: string; icon: string; count?: number; onBoard?: boolean }) {
+function ViewLink({
+  route,
+  view,
+  label,
+  icon,
+  count,
+  onBoard,
+}: {
+  route: InboxRoute;
+  view: InboxView;
+  label: string;
+  icon: string;
+  count?: number;
+  onBoard?: boolean;
+}) {
   const { t } = useTranslation();
   const active = !onBoard && sameView(view, route.view);
   return (
-    <a className="nav-link" href={inboxHref({ ...route, view, conversationId: null, q: '' })} aria-current={active ? 'page' : undefined}>
+    <a
+      className="nav-link"
+      href={inboxHref({ ...route, view, conversationId: null, q: '' })}
+      aria-current={active ? 'page' : undefined}
+    >
       <span className="nav-link__icon" aria-hidden="true">
         {icon}
       </span>
@@ -56,10 +80,24 @@ export function InboxNav({ me, teams, route, onBoard }: InboxNavProps) {
       </h2>
       <ul className="nav-list" aria-labelledby="nav-views">
         <li>
-          <ViewLink route={route} view={{ kind: 'mine' }} label={t('nav.mine')} icon="👤" count={counts?.mine} onBoard={onBoard} />
+          <ViewLink
+            route={route}
+            view={{ kind: 'mine' }}
+            label={t('nav.mine')}
+            icon="👤"
+            count={counts?.mine}
+            onBoard={onBoard}
+          />
         </li>
         <li>
-          <ViewLink route={route} view={{ kind: 'unassigned' }} label={t('nav.unassigned')} icon="📥" count={counts?.unassigned} onBoard={onBoard} />
+          <ViewLink
+            route={route}
+            view={{ kind: 'unassigned' }}
+            label={t('nav.unassigned')}
+            icon="📥"
+            count={counts?.unassigned}
+            onBoard={onBoard}
+          />
         </li>
         {canSeeAllTeams(me) && (
           <li>
@@ -79,7 +117,8 @@ export function InboxNav({ me, teams, route, onBoard }: InboxNavProps) {
       </ul>
       {counts && counts.callbackNeeded > 0 ? (
         <p className="inbox-nav__callback">
-          <span className="badge badge--callback">{t('list.callback')}</span> {t('nav.callbackCount', { count: counts.callbackNeeded })}
+          <span className="badge badge--callback">{t('list.callback')}</span>{' '}
+          {t('nav.callbackCount', { count: counts.callbackNeeded })}
         </p>
       ) : null}
 
@@ -90,7 +129,14 @@ export function InboxNav({ me, teams, route, onBoard }: InboxNavProps) {
         <ul className="nav-list" aria-labelledby="nav-teams">
           {myTeams.map((team) => (
             <li key={team.id}>
-              <ViewLink route={route} view={{ kind: 'team', teamId: team.id }} label={team.name} icon="🏛️" count={counts ? (counts.byTeam[team.id] ?? 0) : undefined} onBoard={onBoard} />
+              <ViewLink
+                route={route}
+                view={{ kind: 'team', teamId: team.id }}
+                label={team.name}
+                icon="🏛️"
+                count={counts ? (counts.byTeam[team.id] ?? 0) : undefined}
+                onBoard={onBoard}
+              />
             </li>
           ))}
         </ul>

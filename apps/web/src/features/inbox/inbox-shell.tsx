@@ -52,7 +52,8 @@ export function InboxShell() {
 
   /** Screen readers hear what concerns this agent: their conversations, their services' queue, the open one. */
   const concernsMe = useCallback(
-    (c: ConversationDto) => c.id === route.conversationId || c.assigneeId === me.id || (c.assigneeId === null && me.teamIds.includes(c.teamId)),
+    (c: ConversationDto) =>
+      c.id === route.conversationId || c.assigneeId === me.id || (c.assigneeId === null && me.teamIds.includes(c.teamId)),
     [me, route.conversationId],
   );
   const announceOnce = useCallback(
@@ -71,7 +72,10 @@ export function InboxShell() {
       if (!conversation || !concernsMe(conversation)) return;
       announceOnce(
         conversation.id,
-        t('realtime.newMessage', { name: contactName(t, conversation.contact), subject: conversation.subject?.trim() || t('list.noSubject') }),
+        t('realtime.newMessage', {
+          name: contactName(t, conversation.contact),
+          subject: conversation.subject?.trim() || t('list.noSubject'),
+        }),
       );
     },
     [concernsMe, announceOnce, t],
@@ -81,7 +85,10 @@ export function InboxShell() {
       if (!concernsMe(conversation)) return;
       announceOnce(
         conversation.id,
-        t('realtime.newConversation', { name: contactName(t, conversation.contact), subject: conversation.subject?.trim() || t('list.noSubject') }),
+        t('realtime.newConversation', {
+          name: contactName(t, conversation.contact),
+          subject: conversation.subject?.trim() || t('list.noSubject'),
+        }),
       );
     },
     [concernsMe, announceOnce, t],
@@ -98,7 +105,14 @@ export function InboxShell() {
     [dismissCall],
   );
 
-  const realtime = useRealtime({ token: session.csrf, me, activeConversationId: route.conversationId, onNewMessage, onNewConversation, onCallRinging });
+  const realtime = useRealtime({
+    token: session.csrf,
+    me,
+    activeConversationId: route.conversationId,
+    onNewMessage,
+    onNewConversation,
+    onCallRinging,
+  });
 
   return (
     <RealtimeContext value={realtime}>

@@ -15,7 +15,11 @@ export interface RowWindow {
  * Windowing for the conversation list: only the rows in (or near) the scrolled viewport of
  * `paneRef` are rendered, so 10,000 loaded conversations cost a few dozen DOM rows.
  */
-export function useWindowedRows(paneRef: RefObject<HTMLElement | null>, listRef: RefObject<HTMLElement | null>, count: number): RowWindow {
+export function useWindowedRows(
+  paneRef: RefObject<HTMLElement | null>,
+  listRef: RefObject<HTMLElement | null>,
+  count: number,
+): RowWindow {
   const [range, setRange] = useState({ start: 0, end: Math.min(count, 30) });
 
   const measure = useCallback(() => {

@@ -120,7 +120,12 @@ export function LoginPage() {
               />
             </div>
 
-            <div id="login-error" className={error ? 'form-error' : 'form-error form-error--empty'} aria-live="polite" aria-atomic="true">
+            <div
+              id="login-error"
+              className={error ? 'form-error' : 'form-error form-error--empty'}
+              aria-live="polite"
+              aria-atomic="true"
+            >
               {error}
             </div>
 

@@ -62,7 +62,9 @@ describe('legacy charsets, as old clients send them', () => {
   it('reads Latin-2 text declared as Latin-1 in Latin-2, and notes the declared charset', async () => {
     const { inbound } = await parseEmail(sample('cz-latin2-declared-latin1.eml'), CH);
     expect(inbound.text).toContain('Děkuji, Jiří Dvořák, Plzeň.');
-    expect(inbound.meta!.charsets).toEqual([expect.objectContaining({ where: 'body', declared: 'iso-8859-1', used: 'iso-8859-2', how: 'detected' })]);
+    expect(inbound.meta!.charsets).toEqual([
+      expect.objectContaining({ where: 'body', declared: 'iso-8859-1', used: 'iso-8859-2', how: 'detected' }),
+    ]);
   });
 });
 
@@ -95,7 +97,13 @@ describe('senders recovered from other headers', () => {
 describe('attachment names', () => {
   it('names an attached e-mail from its subject, unnamed parts from their type, keeps extensions and order, and same names apart', async () => {
     const { inbound } = await parseEmail(sample('attachment-names.eml'), CH);
-    expect(inbound.attachments!.map((a) => a.fileName)).toEqual(['Objet du message.eml', 'piece-jointe-2.mov', 'scan.pdf', 'scan (2).pdf', 'film.quicktime']);
+    expect(inbound.attachments!.map((a) => a.fileName)).toEqual([
+      'Objet du message.eml',
+      'piece-jointe-2.mov',
+      'scan.pdf',
+      'scan (2).pdf',
+      'film.quicktime',
+    ]);
     expect(inbound.attachments!.map((a) => Buffer.from(a.content).toString().slice(0, 14))).toEqual([
       expect.stringContaining('From: voisin'),
       'moov....fake q',

@@ -127,19 +127,40 @@ describe('email parsing', () => {
     );
     expect(delayed.deliveryReport).toMatchObject({ originalMessageId: '<reponse-43@ville-demo.fr>', action: 'delayed' });
     // A citizen quoting a bounce is a citizen's message.
-    const citizen = await parseEmail(eml(['From: jean@exemple.fr', 'Subject: Message non remis ?', '', 'Mon mail précédent est revenu : 550 5.1.1'].concat([''])), CH);
+    const citizen = await parseEmail(
+      eml(
+        ['From: jean@exemple.fr', 'Subject: Message non remis ?', '', 'Mon mail précédent est revenu : 550 5.1.1'].concat(['']),
+      ),
+      CH,
+    );
     expect(citizen.deliveryReport).toBeUndefined();
   });
 
   it('survives a wrong charset and an unknown one', async () => {
     const latin1 = Buffer.concat([
-      Buffer.from(eml(['From: a@exemple.fr', 'Subject: =?iso-8859-1?Q?D=E9claration?=', 'Message-ID: <cs-1@exemple.fr>', 'Content-Type: text/plain; charset=utf-8', '', ''])),
+      Buffer.from(
+        eml([
+          'From: a@exemple.fr',
+          'Subject: =?iso-8859-1?Q?D=E9claration?=',
+          'Message-ID: <cs-1@exemple.fr>',
+          'Content-Type: text/plain; charset=utf-8',
+          '',
+          '',
+        ]),
+      ),
       Buffer.from('Je d\xe9clare un d\xe9c\xe8s.\r\n', 'latin1'),
     ]);
     const a = await parseEmail(latin1, CH);
     expect(a.inbound.subject).toBe('Déclaration');
     expect(a.inbound.text).toMatch(/^Je d.clare un d.c.s\.$/);
-    const unknown = eml(['From: a@exemple.fr', 'Subject: x', 'Message-ID: <cs-2@exemple.fr>', 'Content-Type: text/plain; charset=x-inconnu-42', '', 'Bonjour']);
+    const unknown = eml([
+      'From: a@exemple.fr',
+      'Subject: x',
+      'Message-ID: <cs-2@exemple.fr>',
+      'Content-Type: text/plain; charset=x-inconnu-42',
+      '',
+      'Bonjour',
+    ]);
     expect((await parseEmail(unknown, CH)).inbound.text).toBe('Bonjour');
   });
 
@@ -278,7 +299,12 @@ describe('email replies', () => {
     },
     to: { kind: 'email' as const, value: 'renee@exemple.fr', name: 'Renée Léger' },
     message: { id: '11111111-2222-4333-8444-555555555555', body: 'Bonjour,\n\nVotre acte est prêt.', attachments: [] },
-    conversation: { id: 'conv', reference: 'GU-7K3M9Q', subject: 'RE: Re: Acte de naissance [GU-7K3M9Q]', lastInboundAt: new Date() },
+    conversation: {
+      id: 'conv',
+      reference: 'GU-7K3M9Q',
+      subject: 'RE: Re: Acte de naissance [GU-7K3M9Q]',
+      lastInboundAt: new Date(),
+    },
     threadExternalIds: ['<m1@exemple.fr>', '<m2@ville-demo.fr>'],
     replyToken: 'abcdefghijklmnopqrstuvwxyz234567abcd',
     publicUrl: 'http://guichet.test',
@@ -301,13 +327,18 @@ describe('email replies', () => {
   });
 
   it('classifies SMTP failures: 5xx permanent, 4xx and network temporary', () => {
-    expect(classifySmtpError({ responseCode: 550, response: '550 5.1.1 unknown user' })).toEqual({ temporary: false, reason: expect.stringContaining('550 5.1.1 unknown user') });
+    expect(classifySmtpError({ responseCode: 550, response: '550 5.1.1 unknown user' })).toEqual({
+      temporary: false,
+      reason: expect.stringContaining('550 5.1.1 unknown user'),
+    });
     expect(classifySmtpError({ responseCode: 451, response: '451 try later' }).temporary).toBe(true);
     expect(classifySmtpError({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' }).temporary).toBe(true);
   });
 
   it('reads the sender of a raw message for per-sender ordering', () => {
-    expect(senderOf(Buffer.from('Subject: x\r\nFrom: "Dupont, Jean"\r\n <Jean.Dupont@Exemple.fr>\r\n\r\nFrom: autre@x.fr'))).toBe('jean.dupont@exemple.fr');
+    expect(senderOf(Buffer.from('Subject: x\r\nFrom: "Dupont, Jean"\r\n <Jean.Dupont@Exemple.fr>\r\n\r\nFrom: autre@x.fr'))).toBe(
+      'jean.dupont@exemple.fr',
+    );
     expect(senderOf(Buffer.from('From: a@b.fr\r\n\r\nx'))).toBe('a@b.fr');
     expect(senderOf(Buffer.from('Subject: sans\r\n\r\nFrom: a@b.fr'))).toBeNull();
   });

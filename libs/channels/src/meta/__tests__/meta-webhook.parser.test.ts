@@ -10,7 +10,12 @@ describe('Meta webhook parser', () => {
           id: '1001',
           time: 1732800000000,
           messaging: [
-            { sender: { id: 'PSID1' }, recipient: { id: '1001' }, timestamp: 1732800000000, message: { mid: 'm_1', text: 'Bonjour' } },
+            {
+              sender: { id: 'PSID1' },
+              recipient: { id: '1001' },
+              timestamp: 1732800000000,
+              message: { mid: 'm_1', text: 'Bonjour' },
+            },
             {
               sender: { id: 'PSID1' },
               recipient: { id: '1001' },
@@ -24,26 +29,66 @@ describe('Meta webhook parser', () => {
                 ],
               },
             },
-            { sender: { id: 'PSID1' }, recipient: { id: '1001' }, timestamp: 1, message: { mid: 'm_3', text: 'Oui', quick_reply: { payload: 'YES' } } },
+            {
+              sender: { id: 'PSID1' },
+              recipient: { id: '1001' },
+              timestamp: 1,
+              message: { mid: 'm_3', text: 'Oui', quick_reply: { payload: 'YES' } },
+            },
           ],
         },
         {
           id: '1001',
           time: 1732800002000,
           messaging: [
-            { sender: { id: '1001' }, recipient: { id: 'PSID1' }, timestamp: 2, message: { mid: 'm_4', text: 'Réponse', is_echo: true, app_id: 42, metadata: 'guichet:x' } },
-            { sender: { id: 'PSID1' }, recipient: { id: '1001' }, timestamp: 3, reaction: { mid: 'm_4', action: 'react', emoji: '❤️', reaction: 'love' } },
-            { sender: { id: 'PSID1' }, recipient: { id: '1001' }, timestamp: 4, delivery: { mids: ['m_4'], watermark: 1732800003000 } },
+            {
+              sender: { id: '1001' },
+              recipient: { id: 'PSID1' },
+              timestamp: 2,
+              message: { mid: 'm_4', text: 'Réponse', is_echo: true, app_id: 42, metadata: 'guichet:x' },
+            },
+            {
+              sender: { id: 'PSID1' },
+              recipient: { id: '1001' },
+              timestamp: 3,
+              reaction: { mid: 'm_4', action: 'react', emoji: '❤️', reaction: 'love' },
+            },
+            {
+              sender: { id: 'PSID1' },
+              recipient: { id: '1001' },
+              timestamp: 4,
+              delivery: { mids: ['m_4'], watermark: 1732800003000 },
+            },
             { sender: { id: 'PSID1' }, recipient: { id: '1001' }, timestamp: 5, read: { watermark: 1732800004000 } },
-            { sender: { id: 'PSID1' }, recipient: { id: '1001' }, timestamp: 6, postback: { mid: 'm_5', title: 'Horaires', payload: 'HOURS' } },
+            {
+              sender: { id: 'PSID1' },
+              recipient: { id: '1001' },
+              timestamp: 6,
+              postback: { mid: 'm_5', title: 'Horaires', payload: 'HOURS' },
+            },
             { sender: { id: 'PSID1' }, recipient: { id: '1001' }, timestamp: 7, optin: { ref: 'x' } },
           ],
         },
       ],
     });
     expect(parsed.object).toBe('page');
-    expect(parsed.events.map((e) => e.type)).toEqual(['message', 'message', 'message', 'echo', 'reaction', 'delivery', 'read', 'postback']);
-    expect(parsed.events[0]).toMatchObject({ accountId: '1001', senderId: 'PSID1', mid: 'm_1', text: 'Bonjour', timestamp: new Date(1732800000000) });
+    expect(parsed.events.map((e) => e.type)).toEqual([
+      'message',
+      'message',
+      'message',
+      'echo',
+      'reaction',
+      'delivery',
+      'read',
+      'postback',
+    ]);
+    expect(parsed.events[0]).toMatchObject({
+      accountId: '1001',
+      senderId: 'PSID1',
+      mid: 'm_1',
+      text: 'Bonjour',
+      timestamp: new Date(1732800000000),
+    });
     expect(parsed.events[1]).toMatchObject({
       attachments: [
         { type: 'image', url: 'https://cdn.example/a.jpg' },
@@ -72,7 +117,12 @@ describe('Meta webhook parser', () => {
               field: 'feed',
               value: {
                 from: { id: '7001', name: 'Jeanne Martin' },
-                post: { status_type: 'added_photos', is_published: true, id: '1001_555', permalink_url: 'https://www.facebook.com/ville/posts/555' },
+                post: {
+                  status_type: 'added_photos',
+                  is_published: true,
+                  id: '1001_555',
+                  permalink_url: 'https://www.facebook.com/ville/posts/555',
+                },
                 message: 'La rue est inondée',
                 post_id: '1001_555',
                 comment_id: '555_9001',
@@ -103,7 +153,18 @@ describe('Meta webhook parser', () => {
     expect(page.skipped).toEqual(['feed: reaction add']);
     const ig = parseMetaWebhook({
       object: 'instagram',
-      entry: [{ id: '1784', time: 1, changes: [{ field: 'comments', value: { from: { id: '232', username: 'jeanne' }, media: { id: '123' }, id: '456', text: 'Super' } }] }],
+      entry: [
+        {
+          id: '1784',
+          time: 1,
+          changes: [
+            {
+              field: 'comments',
+              value: { from: { id: '232', username: 'jeanne' }, media: { id: '123' }, id: '456', text: 'Super' },
+            },
+          ],
+        },
+      ],
     });
     expect(ig.events[0]).toMatchObject({ type: 'comment', commentId: '456', postId: '123', fromName: 'jeanne', text: 'Super' });
   });
@@ -138,9 +199,12 @@ describe('Meta webhook parser', () => {
   });
 
   it('describes attachments for the agent', () => {
-    expect(describeMetaMessage('', [{ type: 'image', url: 'x' }, { type: 'share', url: 'https://a', title: 'Article' }])).toBe(
-      '[Image]\n[Partage : Article] https://a',
-    );
+    expect(
+      describeMetaMessage('', [
+        { type: 'image', url: 'x' },
+        { type: 'share', url: 'https://a', title: 'Article' },
+      ]),
+    ).toBe('[Image]\n[Partage : Article] https://a');
     expect(describeMetaMessage(' Bonjour ', [{ type: 'audio', url: 'x' }])).toBe('Bonjour\n[Message vocal]');
   });
 });

@@ -10,7 +10,11 @@ describe('Meta messaging windows', () => {
 
   it('answers freely within 24 h, with HUMAN_AGENT up to 7 days, never beyond', () => {
     expect(metaSendPolicy(ago(23), now, 'Messenger')).toEqual({ allowed: true, messagingType: 'RESPONSE' });
-    expect(metaSendPolicy(ago(72), now, 'Messenger')).toEqual({ allowed: true, messagingType: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' });
+    expect(metaSendPolicy(ago(72), now, 'Messenger')).toEqual({
+      allowed: true,
+      messagingType: 'MESSAGE_TAG',
+      tag: 'HUMAN_AGENT',
+    });
     expect(metaSendPolicy(ago(24 * 7 - 1), now, 'Messenger')).toMatchObject({ messagingType: 'MESSAGE_TAG' });
     const refused = metaSendPolicy(ago(24 * 8), now, 'Messenger');
     expect(refused).toMatchObject({ allowed: false, reason: expect.stringMatching(/plus de 7 jours/) });
@@ -31,19 +35,36 @@ describe('Meta messaging windows', () => {
 });
 
 describe('Graph error codes', () => {
-  const e = (code: number, error_subcode?: number) => ({ message: 'm', type: 'OAuthException', code, error_subcode, fbtrace_id: 'x' });
+  const e = (code: number, error_subcode?: number) => ({
+    message: 'm',
+    type: 'OAuthException',
+    code,
+    error_subcode,
+    fbtrace_id: 'x',
+  });
 
   it('maps to short French reasons and a retry decision', () => {
-    expect(mapGraphError(401, e(190, 463))).toMatchObject({ temporary: false, auth: true, reason: expect.stringMatching(/jeton.*expiré/) });
+    expect(mapGraphError(401, e(190, 463))).toMatchObject({
+      temporary: false,
+      auth: true,
+      reason: expect.stringMatching(/jeton.*expiré/),
+    });
     expect(mapGraphError(400, e(551, 1545041))).toMatchObject({ temporary: false, reason: expect.stringMatching(/injoignable/) });
     expect(mapGraphError(400, e(100, 1545041))).toMatchObject({ temporary: false, reason: expect.stringMatching(/injoignable/) });
-    expect(mapGraphError(400, e(10, 2018278))).toMatchObject({ temporary: false, reason: expect.stringMatching(/fenêtre de 24 h/) });
+    expect(mapGraphError(400, e(10, 2018278))).toMatchObject({
+      temporary: false,
+      reason: expect.stringMatching(/fenêtre de 24 h/),
+    });
     for (const code of [4, 17, 32, 613]) {
       expect(mapGraphError(429, e(code))).toMatchObject({ temporary: true, reason: expect.stringMatching(/limite de débit/) });
     }
     expect(mapGraphError(500, e(2))).toMatchObject({ temporary: true });
     expect(mapGraphError(503, undefined)).toMatchObject({ temporary: true });
     expect(mapGraphError(400, e(100))).toMatchObject({ temporary: false, reason: expect.stringMatching(/refusée par Meta/) });
-    expect(mapGraphError(403, e(200))).toMatchObject({ temporary: false, auth: true, reason: expect.stringMatching(/permission/) });
+    expect(mapGraphError(403, e(200))).toMatchObject({
+      temporary: false,
+      auth: true,
+      reason: expect.stringMatching(/permission/),
+    });
   });
 });

@@ -7,13 +7,30 @@ const SID = 'SM' + 'a'.repeat(32);
 
 describe('Twilio inbound messages', () => {
   it('maps an SMS to a phone identity threaded into the latest open conversation', () => {
-    const { inbound, media } = twilioMessageToInbound('ch', { MessageSid: SID, From: '+33612345678', To: '+33700000000', Body: 'Bonjour', NumMedia: '0' });
-    expect(inbound).toMatchObject({ channelId: 'ch', externalId: SID, from: { kind: 'phone', value: '+33612345678' }, text: 'Bonjour', thread: { latestOpen: true } });
+    const { inbound, media } = twilioMessageToInbound('ch', {
+      MessageSid: SID,
+      From: '+33612345678',
+      To: '+33700000000',
+      Body: 'Bonjour',
+      NumMedia: '0',
+    });
+    expect(inbound).toMatchObject({
+      channelId: 'ch',
+      externalId: SID,
+      from: { kind: 'phone', value: '+33612345678' },
+      text: 'Bonjour',
+      thread: { latestOpen: true },
+    });
     expect(media).toEqual([]);
   });
 
   it('strips the whatsapp: prefix into a whatsapp identity with the profile name', () => {
-    const { inbound } = twilioMessageToInbound('ch', { MessageSid: SID, From: 'whatsapp:+33612345678', ProfileName: 'Awa', Body: 'Salut' });
+    const { inbound } = twilioMessageToInbound('ch', {
+      MessageSid: SID,
+      From: 'whatsapp:+33612345678',
+      ProfileName: 'Awa',
+      Body: 'Salut',
+    });
     expect(inbound.from).toEqual({ kind: 'whatsapp', value: '+33612345678', name: 'Awa' });
   });
 
@@ -42,25 +59,23 @@ describe('Twilio inbound messages', () => {
 });
 
 describe('opt-out keywords', () => {
-  it.each(['STOP', 'stop', ' Stop. ', 'ARRET', 'Arrêt', 'ARRÊT', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT'])('%s opts out', (w) => {
-    expect(optKeyword(w)).toBe('opt-out');
-  });
+  it.each(['STOP', 'stop', ' Stop. ', 'ARRET', 'Arrêt', 'ARRÊT', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT'])(
+    '%s opts out',
+    (w) => {
+      expect(optKeyword(w)).toBe('opt-out');
+    },
+  );
   it.each(['START', 'start', 'UNSTOP', 'YES'])('%s opts back in', (w) => expect(optKeyword(w)).toBe('opt-in'));
-  it.each(['Stop envoyez plus', 'Bonjour', 'arrêtez svp', ''])('"%s" is a plain message', (w) => expect(optKeyword(w)).toBeNull());
+  it.each(['Stop envoyez plus', 'Bonjour', 'arrêtez svp', ''])('"%s" is a plain message', (w) =>
+    expect(optKeyword(w)).toBeNull(),
+  );
 });
 
 describe('Twilio statuses and errors', () => {
   it('maps message statuses to delivery statuses', () => {
-    expect(['queued', 'sending', 'sent', 'delivered', 'read', 'undelivered', 'failed', 'receiving'].map(twilioDeliveryStatus)).toEqual([
-      'queued',
-      'queued',
-      'sent',
-      'delivered',
-      'delivered',
-      'failed',
-      'failed',
-      null,
-    ]);
+    expect(
+      ['queued', 'sending', 'sent', 'delivered', 'read', 'undelivered', 'failed', 'receiving'].map(twilioDeliveryStatus),
+    ).toEqual(['queued', 'queued', 'sent', 'delivered', 'delivered', 'failed', 'failed', null]);
   });
 
   it('gives agents a short French reason for error codes', () => {
@@ -90,8 +105,14 @@ describe('TwiML', () => {
   });
 
   it('forwards a call with a timeout and a dial action, or goes to a French voicemail', () => {
-    const forward = incomingCallTwiml({ forwardTo: '+33140000000', dialTimeoutSeconds: 25, actionUrl: 'https://g.fr/webhooks/twilio/c/voice-status' });
-    expect(forward).toContain('<Dial action="https://g.fr/webhooks/twilio/c/voice-status" method="POST" timeout="25" answerOnBridge="true"><Number>+33140000000</Number></Dial>');
+    const forward = incomingCallTwiml({
+      forwardTo: '+33140000000',
+      dialTimeoutSeconds: 25,
+      actionUrl: 'https://g.fr/webhooks/twilio/c/voice-status',
+    });
+    expect(forward).toContain(
+      '<Dial action="https://g.fr/webhooks/twilio/c/voice-status" method="POST" timeout="25" answerOnBridge="true"><Number>+33140000000</Number></Dial>',
+    );
     const vm = voicemailTwiml({ actionUrl: 'https://g.fr/a', greeting: 'Mairie <fermée> & absente' });
     expect(vm).toContain('<Say language="fr-FR">Mairie &lt;fermée&gt; &amp; absente</Say>');
     expect(vm).toMatch(/<Record action="https:\/\/g.fr\/a" method="POST" maxLength="120" playBeep="true" timeout="5"\/>/);

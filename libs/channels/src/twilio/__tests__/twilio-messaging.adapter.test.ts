@@ -8,11 +8,20 @@ const TOKEN = 'twilio-token-123456';
 
 describe('Twilio messaging adapters with the real twilio client', () => {
   let server: TwilioServer;
-  const request = (over: Partial<OutboundRequest['channel']['config']> = {}, kind: 'sms' | 'whatsapp' = 'sms'): OutboundRequest => ({
+  const request = (
+    over: Partial<OutboundRequest['channel']['config']> = {},
+    kind: 'sms' | 'whatsapp' = 'sms',
+  ): OutboundRequest => ({
     channel: {
       id: 'chan-1',
       kind,
-      config: { accountSid: ACCOUNT, authToken: TOKEN, apiBaseUrl: server.url, ...(kind === 'sms' ? { phoneNumber: '+33700000001' } : { whatsappNumber: '+33700000002' }), ...over },
+      config: {
+        accountSid: ACCOUNT,
+        authToken: TOKEN,
+        apiBaseUrl: server.url,
+        ...(kind === 'sms' ? { phoneNumber: '+33700000001' } : { whatsappNumber: '+33700000002' }),
+        ...over,
+      },
     },
     to: { kind: kind === 'sms' ? 'phone' : 'whatsapp', value: '+33612345678' },
     message: { id: 'm1', body: 'Votre acte est prêt.', attachments: [] },
@@ -35,7 +44,12 @@ describe('Twilio messaging adapters with the real twilio client', () => {
     expect(result).toEqual({ ok: true, status: 'sent', externalId: expect.stringMatching(/^SM[0-9a-f]{32}$/) });
     const sent = server.creates().at(-1)!;
     expect(sent.auth).toEqual({ username: ACCOUNT, password: TOKEN });
-    expect(sent.form).toEqual({ From: '+33700000001', To: '+33612345678', Body: 'Votre acte est prêt.', StatusCallback: 'https://guichet.ville.fr/webhooks/twilio/chan-1/status' });
+    expect(sent.form).toEqual({
+      From: '+33700000001',
+      To: '+33612345678',
+      Body: 'Votre acte est prêt.',
+      StatusCallback: 'https://guichet.ville.fr/webhooks/twilio/chan-1/status',
+    });
   });
 
   it('prefixes WhatsApp numbers and prefers a messaging service when configured', async () => {
@@ -53,10 +67,22 @@ describe('Twilio messaging adapters with the real twilio client', () => {
     server.scriptNext({ status: 429, code: 20429, message: 'Too Many Requests' });
     expect(await smsAdapter.send(request())).toMatchObject({ ok: false, temporary: true });
     server.scriptNext({ status: 500, code: 20500, message: 'Internal Server Error' });
-    expect(await smsAdapter.send(request())).toMatchObject({ ok: false, temporary: true, reason: expect.stringMatching(/HTTP 500/) });
+    expect(await smsAdapter.send(request())).toMatchObject({
+      ok: false,
+      temporary: true,
+      reason: expect.stringMatching(/HTTP 500/),
+    });
     server.scriptNext({ status: 500, drop: true });
-    expect(await smsAdapter.send(request())).toMatchObject({ ok: false, temporary: true, reason: expect.stringMatching(/injoignable/) });
-    expect(await smsAdapter.send(request({ authToken: 'wrong-token-000' }))).toMatchObject({ ok: false, temporary: false, reason: expect.stringMatching(/identifiants/) });
+    expect(await smsAdapter.send(request())).toMatchObject({
+      ok: false,
+      temporary: true,
+      reason: expect.stringMatching(/injoignable/),
+    });
+    expect(await smsAdapter.send(request({ authToken: 'wrong-token-000' }))).toMatchObject({
+      ok: false,
+      temporary: false,
+      reason: expect.stringMatching(/identifiants/),
+    });
   });
 
   it('fetches a created message through the same client', async () => {
