@@ -8,7 +8,8 @@ const config: Config = {
     '<rootDir>/apps/api/jest.config.cjs',
     '<rootDir>/apps/web/jest.config.cjs',
   ],
-  testTimeout: 30_000,
+  // A global option (Jest ignores it in projects): browser tests on a loaded 2-core machine need the room.
+  testTimeout: 90_000,
 };
 
 export default config;

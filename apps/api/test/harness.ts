@@ -103,6 +103,9 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}, modules: 
   };
   const running = await createApp(config, modules);
   const db = new Client({ connectionString: databaseUrl });
+  // A test that timed out never closes its client; when the run's PostgreSQL stops, its error
+  // must not crash Jest (which runs in band here) before the results are written.
+  db.on('error', () => undefined);
   await db.connect();
 
   const http: TestApp['http'] = async (method, path, opts = {}) => {

