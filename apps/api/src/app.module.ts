@@ -2,7 +2,10 @@ import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, type AppConfig } from './config';
 import { dataSourceOptions } from './database/data-source';
-import { SharedModule } from './common/shared.module';
+import { CommonModule } from './common/common.module';
+import { JobsModule } from './infra/jobs/jobs.module';
+import { AuditModule } from './modules/audit/audit.module';
+import { BlobsModule } from './modules/blobs/blobs.module';
 import { AgentsModule } from './modules/agents/agents.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { ChannelsModule } from './modules/channels/channels.module';
@@ -27,7 +30,10 @@ export class AppModule {
       imports: [
         TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, 10, config.preparedStatements ?? true)),
         { module: ConfigHolder, global: true, providers: [{ provide: APP_CONFIG, useValue: config }], exports: [APP_CONFIG] },
-        SharedModule,
+        CommonModule,
+        JobsModule,
+        AuditModule,
+        BlobsModule,
         EventsModule,
         AuthModule,
         AgentsModule,

@@ -2,6 +2,7 @@ import { type PipeTransform } from '@nestjs/common';
 import { describeIssues } from '@guichet/contracts';
 import type { z } from 'zod';
 import { badRequest } from './errors';
+import { isUuid } from './uuid';
 
 export function parseOr400<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   const result = schema.safeParse(value ?? {});
@@ -17,13 +18,11 @@ export class ZodPipe<S extends z.ZodType> implements PipeTransform<unknown, z.in
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Path ids that are not uuids are 404 (the resource cannot exist), never a database error. */
 export class IdPipe implements PipeTransform<string, string> {
   constructor(private readonly what = 'ressource') {}
   transform(value: string): string {
-    if (!UUID.test(value)) throw badRequest(`identifiant de ${this.what} invalide`);
+    if (!isUuid(value)) throw badRequest(`identifiant de ${this.what} invalide`);
     return value.toLowerCase();
   }
 }

@@ -19,7 +19,7 @@ import { Database } from '../../src/common/database.service';
 import { DomainEvents, OnDomainEvent } from '../../src/modules/events/domain-event-bus';
 import { DOMAIN_EVENT_TYPES, domainEvent, type DomainEvent } from '../../src/modules/events/domain-events';
 import { MailboxWatcherService } from '../../src/modules/email/mailbox-watcher.service';
-import { QUEUES, JobQueue } from '../../src/modules/outbound/job-queue';
+import { QUEUES, JobQueue } from '../../src/infra/jobs/job-queue';
 import { seedTown, startTestApp, type TestApp } from '../harness';
 
 /** What a listener saw of one event, and whether its write was already visible to another connection. */

@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import { APP_CONFIG, type AppConfig } from '../../config';
 import { AppError } from '../../common/errors';
-import { JobQueue } from '../outbound/job-queue';
+import { JobQueue } from '../../infra/jobs/job-queue';
 import { LoginThrottleRepository } from './login-throttle.repository';
 
 /** The first wait after the free failures; each further failure doubles it, up to the cap. */
@@ -80,10 +80,7 @@ export class LoginLimiter implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.config.runJobs) return;
-    await this.queue.ensureQueue(PURGE_QUEUE, { retryLimit: 0, expireInSeconds: 300 });
-    await this.queue.schedule(PURGE_QUEUE, '17 * * * *');
-    await this.queue.work(PURGE_QUEUE, async () => {
+    await this.queue.define(PURGE_QUEUE, { retryLimit: 0, expireInSeconds: 300, cron: '17 * * * *' }, async () => {
       const n = await this.repo.purge(PAIR_COUNT_SECONDS);
       if (n) this.logger.log(`${n} compteur(s) de connexion expiré(s) supprimé(s)`);
     });

@@ -1,7 +1,9 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
+import { BlobStore } from './blob-store';
 import { BlobRepository } from './blob.repository';
 import { OrphanBlobs } from './orphan-blobs.service';
 
-/** The blob store itself is shared infrastructure (SharedModule); this module keeps it clean. */
-@Module({ providers: [BlobRepository, OrphanBlobs], exports: [OrphanBlobs] })
+/** The content-addressed blob store, published to the features that store files, and its sweep. */
+@Global()
+@Module({ providers: [BlobStore, BlobRepository, OrphanBlobs], exports: [BlobStore, OrphanBlobs] })
 export class BlobsModule {}

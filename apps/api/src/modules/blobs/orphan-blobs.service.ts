@@ -1,6 +1,5 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '../../config';
-import { JobQueue } from '../outbound/job-queue';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { JobQueue } from '../../infra/jobs/job-queue';
 import { BlobRepository } from './blob.repository';
 import { BlobStore, type BlobFile } from './blob-store';
 
@@ -39,14 +38,10 @@ export class OrphanBlobs implements OnApplicationBootstrap {
     private readonly store: BlobStore,
     private readonly repo: BlobRepository,
     private readonly queue: JobQueue,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.config.runJobs) return;
-    await this.queue.ensureQueue(QUEUE, { retryLimit: 2, expireInSeconds: 3600 });
-    await this.queue.schedule(QUEUE, CRON);
-    await this.queue.work(QUEUE, async () => {
+    await this.queue.define(QUEUE, { retryLimit: 2, expireInSeconds: 3600, cron: CRON }, async () => {
       const removed = await this.sweep();
       if (removed) this.logger.log(`${removed} fichier(s) sans pièce jointe supprimé(s)`);
     });

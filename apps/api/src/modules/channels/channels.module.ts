@@ -1,6 +1,13 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { ChannelController } from './channel.controller';
+import { ChannelRepository } from './channel.repository';
 import { ChannelService } from './channel.service';
 
-@Module({ controllers: [ChannelController], providers: [ChannelService], exports: [ChannelService] })
+/** Channels and their secrets; publishes the channel service (and its repository) to every feature. */
+@Global()
+@Module({
+  controllers: [ChannelController],
+  providers: [ChannelRepository, ChannelService],
+  exports: [ChannelRepository, ChannelService],
+})
 export class ChannelsModule {}

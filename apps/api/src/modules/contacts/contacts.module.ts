@@ -1,6 +1,9 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { ContactController } from './contact.controller';
+import { ContactRepository } from './contact.repository';
 import { ContactService } from './contact.service';
 
-@Module({ controllers: [ContactController], providers: [ContactService] })
+/** Contacts (citizens); publishes their repository to the features that find or create them. */
+@Global()
+@Module({ controllers: [ContactController], providers: [ContactRepository, ContactService], exports: [ContactRepository] })
 export class ContactsModule {}

@@ -1,8 +1,7 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '../../config';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { Database } from '../../common/database.service';
 import { RateLimiter } from '../../common/rate-limiter';
-import { JobQueue } from '../outbound/job-queue';
+import { JobQueue } from '../../infra/jobs/job-queue';
 import { DomainEvents } from '../events/domain-event-bus';
 import { domainEvent } from '../events/domain-events';
 import { toConversationDto } from './conversation.mapper';
@@ -24,14 +23,10 @@ export class ConversationTimers implements OnApplicationBootstrap {
     private readonly conversations: ConversationRepository,
     private readonly events: DomainEvents,
     private readonly limiter: RateLimiter,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.config.runJobs) return;
-    await this.queue.ensureQueue(QUEUE, { retryLimit: 0, expireInSeconds: 50 });
-    await this.queue.schedule(QUEUE, '* * * * *');
-    await this.queue.work(QUEUE, () => this.tick());
+    await this.queue.define(QUEUE, { retryLimit: 0, expireInSeconds: 50, cron: '* * * * *' }, () => this.tick());
   }
 
   async tick(): Promise<void> {

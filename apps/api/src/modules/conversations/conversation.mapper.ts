@@ -1,3 +1,4 @@
+import { isCanonicalUuid } from '../../common/uuid';
 import type { ChannelKind, ConversationDto, ConversationStatus, Priority } from '@guichet/contracts';
 
 /**
@@ -71,12 +72,7 @@ export function encodeCursor(sortKey: string, id: string): string {
 export function decodeCursor(cursor: string): [string, string] | null {
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(v) &&
-      v.length === 2 &&
-      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/.test(v[0]) &&
-      /^[0-9a-f-]{36}$/.test(v[1])
-    ) {
+    if (Array.isArray(v) && v.length === 2 && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/.test(v[0]) && isCanonicalUuid(v[1])) {
       return [v[0], v[1]];
     }
   } catch {

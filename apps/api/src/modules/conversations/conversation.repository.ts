@@ -339,4 +339,32 @@ export class ConversationRepository {
     const rows = await this.db.query(`UPDATE conversation SET unread = false WHERE id = $1 AND unread RETURNING id`, [id]);
     return rows.length > 0;
   }
+
+  /** The channel of the citizen's last inbound message (where a reply goes by default). */
+  async lastInboundChannelId(manager: EntityManager, conversationId: string): Promise<string | undefined> {
+    const [last] = await manager.query(
+      `SELECT channel_id FROM message WHERE conversation_id = $1 AND direction = 'inbound' AND channel_id IS NOT NULL
+          ORDER BY created_at DESC LIMIT 1`,
+      [conversationId],
+    );
+    return last?.channel_id;
+  }
+
+  /** The citizen's oldest identity of that kind, with its opt-out (null when it has none). */
+  async replyIdentity(manager: EntityManager, contactId: string, kind: string): Promise<{ opted_out_at: Date | null } | null> {
+    const [identity] = await manager.query(
+      `SELECT opted_out_at FROM contact_identity WHERE contact_id = $1 AND kind = $2 ORDER BY created_at LIMIT 1`,
+      [contactId, kind],
+    );
+    return identity ?? null;
+  }
+
+  /** True when a message of this conversation came or went through this channel. */
+  async channelUsed(manager: EntityManager, conversationId: string, channelId: string): Promise<boolean> {
+    const [used] = await manager.query(`SELECT 1 FROM message WHERE conversation_id = $1 AND channel_id = $2 LIMIT 1`, [
+      conversationId,
+      channelId,
+    ]);
+    return Boolean(used);
+  }
 }

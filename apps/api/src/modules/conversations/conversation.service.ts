@@ -24,7 +24,7 @@ import { AuditRepository } from '../audit/audit.repository';
 import { ChannelRepository } from '../channels/channel.repository';
 import { MessageRepository } from '../messages/message.repository';
 import { AgentMessages } from '../outbound/agent-messages.service';
-import { JobQueue, QUEUES } from '../outbound/job-queue';
+import { JobQueue, QUEUES } from '../../infra/jobs/job-queue';
 import { DomainEvents } from '../events/domain-event-bus';
 import { domainEvent, type DomainEvent } from '../events/domain-events';
 import { canRead } from './conversation-access';
@@ -254,12 +254,7 @@ export class ConversationService {
   private async replyChannel(m: import('typeorm').EntityManager, row: ConversationRow, channelId?: string) {
     let id = channelId;
     if (!id) {
-      const [last] = await m.query(
-        `SELECT channel_id FROM message WHERE conversation_id = $1 AND direction = 'inbound' AND channel_id IS NOT NULL
-          ORDER BY created_at DESC LIMIT 1`,
-        [row.id],
-      );
-      id = last?.channel_id;
+      id = await this.repo.lastInboundChannelId(m, row.id);
     }
     if (!id) throw badRequest('précisez le canal de réponse (channelId)');
     const channel = await this.channels.find(row.organization_id, id, m);
@@ -275,18 +270,12 @@ export class ConversationService {
     }
     const identityKind = CHANNEL_IDENTITY[channel.kind];
     if (identityKind) {
-      const [identity] = await m.query(
-        `SELECT opted_out_at FROM contact_identity WHERE contact_id = $1 AND kind = $2 ORDER BY created_at LIMIT 1`,
-        [row.contact_id, identityKind],
-      );
+      const identity = await this.repo.replyIdentity(m, row.contact_id, identityKind);
       if (!identity) throw badRequest(`ce citoyen n'a pas d'identité ${identityKind} : choisissez un autre canal`);
       if (identity.opted_out_at) throw badRequest(`ce citoyen a refusé les messages sur ce canal (${identityKind})`);
     } else {
-      const [used] = await m.query(`SELECT 1 FROM message WHERE conversation_id = $1 AND channel_id = $2 LIMIT 1`, [
-        row.id,
-        channel.id,
-      ]);
-      if (!used) throw badRequest(`le canal ${channel.kind} ne peut répondre qu'aux demandes reçues par lui`);
+      if (!(await this.repo.channelUsed(m, row.id, channel.id)))
+        throw badRequest(`le canal ${channel.kind} ne peut répondre qu'aux demandes reçues par lui`);
     }
     return channel;
   }

@@ -1,11 +1,14 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { ConversationController } from './conversation.controller';
+import { ConversationRepository } from './conversation.repository';
 import { ConversationService } from './conversation.service';
 import { ConversationTimers } from './conversation-timers.service';
 
+/** Conversations: published to every feature that reads or writes one. */
+@Global()
 @Module({
   controllers: [ConversationController],
-  providers: [ConversationService, ConversationTimers],
-  exports: [ConversationService, ConversationTimers],
+  providers: [ConversationRepository, ConversationService, ConversationTimers],
+  exports: [ConversationRepository, ConversationService, ConversationTimers],
 })
 export class ConversationsModule {}

@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { MailboxSync, type EmailConfig } from '@guichet/channels';
 import { CHANNEL_CONFIG_SCHEMAS } from '@guichet/contracts';
-import { Client } from 'pg';
 import { APP_CONFIG, EMAIL_DEFAULTS, type AppConfig } from '../../config';
 import { ChannelService } from '../channels/channel.service';
 import { EmailIngestService } from './email-ingest.service';
 import { EmailRepository } from './email.repository';
+import { MailboxLockRepository } from './mailbox-lock.repository';
 
 interface Watcher {
   version: string;
@@ -14,9 +14,6 @@ interface Watcher {
   state: string;
   detail?: string;
 }
-
-/** How often enabled email channels are re-read (new, edited, disabled ones; free locks). */
-const lockKey = (channelId: string) => `guichet:mailbox:${channelId}`;
 
 /**
  * Exactly one IMAP watcher per enabled email channel across all API instances: each is held
@@ -27,7 +24,7 @@ const lockKey = (channelId: string) => `guichet:mailbox:${channelId}`;
 export class MailboxWatcherService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Mailboxes');
   private readonly watchers = new Map<string, Watcher>();
-  private lockClient: Client | null = null;
+  private readonly locks: MailboxLockRepository;
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> | null = null;
   private stopped = false;
@@ -37,7 +34,13 @@ export class MailboxWatcherService implements OnApplicationBootstrap, BeforeAppl
     private readonly channels: ChannelService,
     private readonly emailIngest: EmailIngestService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.locks = new MailboxLockRepository(config.databaseUrl, () => {
+      // Without the connection the locks are gone: another instance may already watch these mailboxes.
+      this.logger.warn('connexion des verrous de boîtes perdue : arrêt des surveillances de cette instance');
+      void this.stopAll(false);
+    });
+  }
 
   onApplicationBootstrap(): void {
     // RUN_JOBS=0: this instance serves HTTP only, no mailbox watchers.
@@ -80,36 +83,10 @@ export class MailboxWatcherService implements OnApplicationBootstrap, BeforeAppl
     }, ms);
   }
 
-  private async locks(): Promise<Client> {
-    if (this.lockClient) return this.lockClient;
-    const client = new Client({
-      connectionString: this.config.databaseUrl,
-      application_name: 'guichet-mailbox-locks',
-      keepAlive: true,
-      keepAliveInitialDelayMillis: 5000,
-    });
-    const lost = () => {
-      if (this.lockClient !== client) return;
-      this.lockClient = null;
-      // Without the connection the locks are gone: another instance may already watch these mailboxes.
-      this.logger.warn('connexion des verrous de boîtes perdue : arrêt des surveillances de cette instance');
-      void this.stopAll(false);
-    };
-    client.on('error', lost);
-    client.on('end', lost);
-    await client.connect();
-    // The server notices a vanished holder (frozen machine, cut network) in about 25 s.
-    await client
-      .query(`SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3`)
-      .catch(() => undefined);
-    this.lockClient = client;
-    return client;
-  }
-
   private async tick(): Promise<void> {
     if (this.stopped) return;
     const wanted = new Map((await this.repo.enabledEmailChannels()).map((c) => [c.id, c]));
-    const locks = await this.locks();
+    await this.locks.open();
     for (const [id, w] of this.watchers) {
       const c = wanted.get(id);
       if (!c || c.version !== w.version) {
@@ -128,8 +105,7 @@ export class MailboxWatcherService implements OnApplicationBootstrap, BeforeAppl
       }
       const held = this.heldLocks.has(c.id);
       if (!held) {
-        const [row] = (await locks.query(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok`, [lockKey(c.id)])).rows;
-        if (!row?.ok) continue;
+        if (!(await this.locks.tryLock(c.id))) continue;
         this.heldLocks.add(c.id);
       }
       await this.startWatcher(c.id, c.version);
@@ -178,9 +154,7 @@ export class MailboxWatcherService implements OnApplicationBootstrap, BeforeAppl
     this.watchers.delete(channelId);
     if (w) await w.sync.stop().catch(() => undefined);
     if (release && this.heldLocks.delete(channelId)) {
-      await this.lockClient
-        ?.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [lockKey(channelId)])
-        .catch(() => undefined);
+      await this.locks.unlock(channelId);
     }
   }
 
@@ -195,8 +169,6 @@ export class MailboxWatcherService implements OnApplicationBootstrap, BeforeAppl
     if (this.timer) clearTimeout(this.timer);
     await this.ticking?.catch(() => undefined);
     await this.stopAll(true);
-    const client = this.lockClient;
-    this.lockClient = null;
-    await client?.end().catch(() => undefined);
+    await this.locks.close();
   }
 }

@@ -3,7 +3,7 @@ import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config';
 import { Database, type AfterCommit } from '../../common/database.service';
-import { JobQueue, QUEUES } from '../outbound/job-queue';
+import { JobQueue, QUEUES } from '../../infra/jobs/job-queue';
 import { DomainEventRepository } from './domain-event.repository';
 import type { DomainEvent, DomainEventType } from './domain-events';
 

@@ -1,19 +1,19 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Public } from '../../common/auth-agent';
-import { Database } from '../../common/database.service';
 import { AppError } from '../../common/errors';
+import { HealthRepository } from './health.repository';
 
 @ApiTags('santé')
 @Public()
 @Controller('health')
 export class HealthController {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly repo: HealthRepository) {}
 
   @Get()
   async health(): Promise<{ status: 'ok' }> {
     try {
-      await this.db.query('SELECT 1');
+      await this.repo.ping();
     } catch {
       throw new AppError('unavailable', 'base de données injoignable');
     }

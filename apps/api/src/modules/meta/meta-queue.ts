@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common'
 import type { Job } from 'pg-boss' with { 'resolution-mode': 'import' };
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config';
-import { JobQueue } from '../outbound/job-queue';
+import { JobQueue } from '../../infra/jobs/job-queue';
 
 export const META_QUEUES = {
   /** Download attachment bytes from Meta's CDN into the blob store. */

@@ -9,7 +9,7 @@ import { ConversationRepository } from '../conversations/conversation.repository
 import { MessageRepository } from '../messages/message.repository';
 import { DomainEvents } from '../events/domain-event-bus';
 import { domainEvent, type DomainEvent } from '../events/domain-events';
-import { JobQueue, QUEUES } from './job-queue';
+import { JobQueue, QUEUES } from '../../infra/jobs/job-queue';
 
 export interface AgentMessage {
   conversationId: string;

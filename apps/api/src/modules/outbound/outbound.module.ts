@@ -1,6 +1,13 @@
-import { Module } from '@nestjs/common';
-import { ChannelsModule } from '../channels/channels.module';
+import { Global, Module } from '@nestjs/common';
+import { AgentMessages } from './agent-messages.service';
+import { DeliveryStatusService } from './delivery-status.service';
+import { OutboundRepository } from './outbound.repository';
 import { OutboundWorker } from './outbound.worker';
 
-@Module({ imports: [ChannelsModule], providers: [OutboundWorker], exports: [OutboundWorker] })
+/** Agent replies and their sending; publishes the reply writer and delivery statuses. */
+@Global()
+@Module({
+  providers: [OutboundRepository, AgentMessages, DeliveryStatusService, OutboundWorker],
+  exports: [AgentMessages, DeliveryStatusService, OutboundWorker],
+})
 export class OutboundModule {}

@@ -3,15 +3,12 @@ import { adapterFor, type SendResult } from '@guichet/channels';
 import { CHANNEL_IDENTITY } from '@guichet/contracts';
 import type { Job } from 'pg-boss' with { 'resolution-mode': 'import' };
 import { APP_CONFIG, type AppConfig } from '../../config';
-import { Database } from '../../common/database.service';
 import { BlobStore } from '../blobs/blob-store';
 import { ChannelService, type ResolvedChannel } from '../channels/channel.service';
-import { toConversationDto } from '../conversations/conversation.mapper';
-import { ConversationRepository } from '../conversations/conversation.repository';
 import { MessageRepository } from '../messages/message.repository';
-import { DomainEvents } from '../events/domain-event-bus';
-import { domainEvent } from '../events/domain-events';
-import { JobQueue, OUTBOUND_RETRY_LIMIT, QUEUES } from './job-queue';
+import { DeliveryStatusService } from './delivery-status.service';
+import { OutboundRepository, type OutboundRow } from './outbound.repository';
+import { JobQueue, OUTBOUND_RETRY_LIMIT, QUEUES } from '../../infra/jobs/job-queue';
 import { replyToken } from './reply-token';
 
 export interface OutboundJob {
@@ -29,12 +26,11 @@ export class OutboundWorker implements OnApplicationBootstrap {
   private readonly logger = new Logger('Outbound');
 
   constructor(
-    private readonly db: Database,
+    private readonly repo: OutboundRepository,
     private readonly queue: JobQueue,
     private readonly channels: ChannelService,
     private readonly messages: MessageRepository,
-    private readonly conversations: ConversationRepository,
-    private readonly events: DomainEvents,
+    private readonly delivery: DeliveryStatusService,
     private readonly blobs: BlobStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -46,24 +42,7 @@ export class OutboundWorker implements OnApplicationBootstrap {
 
   async handle(job: Job<OutboundJob>): Promise<void> {
     const { messageId, organizationId } = job.data;
-    const [row] = await this.db.query<{
-      id: string;
-      body: string;
-      status: string;
-      kind: string;
-      channel_id: string | null;
-      conversation_id: string;
-      contact_id: string;
-      contact_name: string | null;
-      subject: string | null;
-      reference: string;
-    }>(
-      `SELECT m.id, m.body, m.status, m.kind, m.channel_id, m.conversation_id, c.contact_id, ct.name AS contact_name,
-              c.subject, c.reference
-         FROM message m JOIN conversation c ON c.id = m.conversation_id JOIN contact ct ON ct.id = c.contact_id
-        WHERE m.id = $1 AND m.organization_id = $2`,
-      [messageId, organizationId],
-    );
+    const row = await this.repo.findOutbound(organizationId, messageId);
     // Notes are never sent; a message already sent (a retried job after a crash) is not sent twice.
     if (!row || row.kind !== 'message' || row.status !== 'queued' || !row.channel_id) return;
     const channel = await this.channels.resolve(organizationId, row.channel_id);
@@ -80,58 +59,23 @@ export class OutboundWorker implements OnApplicationBootstrap {
       result.ok ? result.status : 'failed',
       result.ok ? { externalId: result.externalId } : { error: result.reason },
     );
-    const [conversation, message] = await Promise.all([
-      this.conversations.findById(organizationId, row.conversation_id),
-      this.messages.findDto(messageId),
-    ]);
-    if (conversation && message) {
-      await this.events.emit(
-        domainEvent('message.updated', organizationId, {
-          conversation: toConversationDto(conversation),
-          message,
-          change: 'status',
-        }),
-      );
-    }
+    await this.delivery.announce(organizationId, row.conversation_id, messageId);
   }
 
-  private async send(
-    row: {
-      id: string;
-      body: string;
-      conversation_id: string;
-      contact_id: string;
-      contact_name: string | null;
-      subject: string | null;
-      reference: string;
-    },
-    channel: ResolvedChannel,
-  ): Promise<SendResult> {
+  private async send(row: OutboundRow, channel: ResolvedChannel): Promise<SendResult> {
     const identityKind = CHANNEL_IDENTITY[channel.kind];
-    const [identity] = identityKind
-      ? await this.db.query<{ value: string }>(
-          `SELECT value FROM contact_identity WHERE contact_id = $1 AND kind = $2 ORDER BY created_at LIMIT 1`,
-          [row.contact_id, identityKind],
-        )
-      : [];
-    if (identityKind && !identity)
+    const identity = identityKind ? await this.repo.identity(row.contact_id, identityKind) : undefined;
+    if (identityKind && identity === undefined)
       return { ok: false, temporary: false, reason: `le citoyen n'a pas d'identité ${identityKind}` };
     const [thread, attachments, lastInboundAt] = await Promise.all([
-      this.db.query<{ external_id: string }>(
-        `SELECT external_id FROM message WHERE conversation_id = $1 AND channel_id = $2 AND external_id IS NOT NULL
-          ORDER BY created_at, id`,
-        [row.conversation_id, channel.id],
-      ),
-      this.db.query<{ file_name: string; content_type: string; sha256: string }>(
-        `SELECT file_name, content_type, sha256 FROM attachment WHERE message_id = $1 ORDER BY created_at, id`,
-        [row.id],
-      ),
+      this.repo.threadExternalIds(row.conversation_id, channel.id),
+      this.repo.attachments(row.id),
       this.messages.lastInboundAt(row.conversation_id, channel.kind),
     ]);
     return adapterFor(channel.kind)
       .send({
         channel: { id: channel.id, kind: channel.kind, config: channel.config },
-        to: identityKind && identity ? { kind: identityKind, value: identity.value, name: row.contact_name } : null,
+        to: identityKind && identity !== undefined ? { kind: identityKind, value: identity, name: row.contact_name } : null,
         message: {
           id: row.id,
           body: row.body,
@@ -144,7 +88,7 @@ export class OutboundWorker implements OnApplicationBootstrap {
           ),
         },
         conversation: { id: row.conversation_id, reference: row.reference, subject: row.subject, lastInboundAt },
-        threadExternalIds: thread.map((t) => t.external_id),
+        threadExternalIds: thread,
         replyToken: replyToken(this.config.appSecret, row.conversation_id),
         publicUrl: this.config.publicUrl,
       })

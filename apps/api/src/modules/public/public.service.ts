@@ -13,13 +13,13 @@ import {
 } from '@guichet/contracts';
 import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../../config';
-import { Database } from '../../common/database.service';
 import { AppError, badRequest, notFound } from '../../common/errors';
 import { RateLimiter } from '../../common/rate-limiter';
 import { ChannelRepository } from '../channels/channel.repository';
 import { ConversationRepository } from '../conversations/conversation.repository';
 import { IngestService } from '../ingest/ingest.service';
 import { MessageRepository } from '../messages/message.repository';
+import { PublicRepository } from './public.repository';
 import { checkTrackingToken, trackingToken } from './tracking-token';
 
 export interface UploadedFile {
@@ -33,7 +33,7 @@ export interface UploadedFile {
 @Injectable()
 export class PublicService {
   constructor(
-    private readonly db: Database,
+    private readonly repo: PublicRepository,
     private readonly ingest: IngestService,
     private readonly channels: ChannelRepository,
     private readonly conversations: ConversationRepository,
@@ -43,20 +43,14 @@ export class PublicService {
   ) {}
 
   private async organization(slug: string): Promise<{ id: string; name: string; slug: string }> {
-    const [org] = await this.db.query<{ id: string; name: string; slug: string }>(
-      `SELECT id, name, slug FROM organization WHERE slug = $1`,
-      [slug.toLowerCase()],
-    );
+    const org = await this.repo.organizationBySlug(slug.toLowerCase());
     if (!org) throw notFound('commune');
     return org;
   }
 
   async describe(slug: string): Promise<PublicOrganizationDto> {
     const org = await this.organization(slug);
-    const teams = await this.db.query<{ id: string; name: string }>(
-      `SELECT id, name FROM team WHERE organization_id = $1 ORDER BY name`,
-      [org.id],
-    );
+    const teams = await this.repo.teams(org.id);
     return { name: org.name, slug: org.slug, teams };
   }
 
@@ -105,8 +99,8 @@ export class PublicService {
       }
     }
     if (details.length) throw badRequest('requête invalide', details);
-    const [team] = await this.db.query(`SELECT id FROM team WHERE organization_id = $1 AND id = $2`, [org.id, input.teamId]);
-    if (!team) throw badRequest('requête invalide', ['teamId: service inconnu pour cette commune']);
+    if (!(await this.repo.teamExists(org.id, input.teamId)))
+      throw badRequest('requête invalide', ['teamId: service inconnu pour cette commune']);
     const channel = await this.channels.firstOfKind(org.id, 'webform');
     if (!channel) throw new AppError('not_found', "cette commune n'a pas ouvert de formulaire de demande en ligne");
     const attachments = this.attachments(files);
@@ -158,13 +152,13 @@ export class PublicService {
 
   async getRequest(reference: string, token: unknown): Promise<PublicRequestDto> {
     const c = await this.tracked(reference, token);
-    const [team] = await this.db.query<{ name: string }>(`SELECT name FROM team WHERE id = $1`, [c.team_id]);
+    const teamName = await this.repo.teamName(c.team_id);
     const { items } = await this.messages.page(c.id, 200, null, { publicOnly: true });
     return {
       reference: c.reference,
       status: c.status,
       subject: c.subject,
-      service: team?.name ?? '',
+      service: teamName ?? '',
       createdAt: c.created_at.toISOString(),
       messages: items
         .filter((m) => m.direction === 'inbound' || m.status !== 'failed')

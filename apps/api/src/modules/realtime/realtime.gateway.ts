@@ -10,6 +10,7 @@ import {
 } from '@nestjs/websockets';
 import { rooms, type Ack, type ClientToServerEvents, type ServerToClientEvents } from '@guichet/contracts';
 import type { Server, Socket } from 'socket.io';
+import { isCanonicalUuid } from '../../common/uuid';
 import type { AuthAgent } from '../../common/auth-agent';
 import { AuthService } from '../auth/auth.service';
 import { sessionCookie } from '../auth/session-cookie';
@@ -25,7 +26,6 @@ type AgentServer = Server<ClientToServerEvents, ServerToClientEvents, Record<str
 
 /** setTimeout's longest delay (about 24 days); a longer session is closed then, and its client reconnects. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * socket.io on the API's port, websocket transport. The handshake is authenticated by
@@ -113,7 +113,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   @SubscribeMessage('conversation.join')
   async join(@ConnectedSocket() socket: AgentSocket, @MessageBody() conversationId: unknown): Promise<Parameters<Ack>[0]> {
-    if (typeof conversationId !== 'string' || !UUID.test(conversationId)) return { ok: false, error: 'identifiant invalide' };
+    if (!isCanonicalUuid(conversationId)) return { ok: false, error: 'identifiant invalide' };
     if (!(await this.mayRead(socket, conversationId))) return { ok: false, error: 'conversation introuvable' };
     const room = rooms.conversation(conversationId);
     await socket.join(room);
@@ -142,7 +142,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   @SubscribeMessage('conversation.leave')
   async leave(@ConnectedSocket() socket: AgentSocket, @MessageBody() conversationId: unknown): Promise<Parameters<Ack>[0]> {
-    if (typeof conversationId !== 'string' || !UUID.test(conversationId)) return { ok: false, error: 'identifiant invalide' };
+    if (!isCanonicalUuid(conversationId)) return { ok: false, error: 'identifiant invalide' };
     await socket.leave(rooms.conversation(conversationId));
     socket.data.typing = socket.data.typing.filter((id) => id !== conversationId);
     await this.publisher.presence(socket.data.agent.organizationId, conversationId);

@@ -1,8 +1,14 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
-import { ConversationsModule } from '../conversations/conversations.module';
 import { RealtimeEvents } from './realtime-events.listener';
 import { RealtimeGateway } from './realtime.gateway';
+import { RealtimePublisher } from './realtime.publisher';
 
-@Module({ imports: [AuthModule, ConversationsModule], providers: [RealtimeGateway, RealtimeEvents] })
+/** Live updates over socket.io; publishes the publisher (agent and session changes are pushed by their features). */
+@Global()
+@Module({
+  imports: [AuthModule],
+  providers: [RealtimePublisher, RealtimeGateway, RealtimeEvents],
+  exports: [RealtimePublisher],
+})
 export class RealtimeModule {}

@@ -10,7 +10,7 @@ import { toConversationDto } from '../conversations/conversation.mapper';
 import { ConversationRepository } from '../conversations/conversation.repository';
 import { MessageRepository } from '../messages/message.repository';
 import { DeliveryStatusService } from '../outbound/delivery-status.service';
-import { JobQueue } from '../outbound/job-queue';
+import { JobQueue } from '../../infra/jobs/job-queue';
 import { DomainEvents } from '../events/domain-event-bus';
 import { domainEvent } from '../events/domain-events';
 import { CallRepository } from './call.repository';

@@ -12,6 +12,11 @@ export const QUEUES = {
 
 export const OUTBOUND_RETRY_LIMIT = 6;
 
+export interface QueueOptions {
+  retryLimit?: number;
+  expireInSeconds?: number;
+}
+
 /**
  * Durable jobs on PostgreSQL (pg-boss): they survive restarts and spread over instances. A job
  * sent with the caller's transaction commits or rolls back with it (the outbox).
@@ -47,7 +52,7 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   /** Creates a queue once (idempotent); retries back off exponentially up to ten minutes. */
-  async ensureQueue(name: string, o: { retryLimit?: number; expireInSeconds?: number } = {}): Promise<void> {
+  async ensureQueue(name: string, o: QueueOptions = {}): Promise<void> {
     await this.b.createQueue(name, {
       retryLimit: o.retryLimit ?? 5,
       retryDelay: 2,
@@ -56,6 +61,22 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
       expireInSeconds: o.expireInSeconds ?? 120,
       notify: true,
     } as never);
+  }
+
+  /**
+   * The one queue set-up every feature uses at bootstrap: creates the queue (always, since
+   * instances that do not run jobs still enqueue), then, on instances that run jobs, schedules
+   * it when `cron` is given and works it with `handler`.
+   */
+  async define<T extends object>(
+    name: string,
+    o: QueueOptions & { cron?: string },
+    handler?: (job: Job<T>) => Promise<void>,
+  ): Promise<void> {
+    await this.ensureQueue(name, o);
+    if (!this.config.runJobs) return;
+    if (o.cron) await this.schedule(name, o.cron);
+    if (handler) await this.work<T>(name, handler);
   }
 
   /** Runs `name` on a cron schedule; pg-boss makes one instance fire it each time. */

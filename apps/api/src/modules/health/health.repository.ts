@@ -1,0 +1,12 @@
+import { Injectable } from '@nestjs/common';
+import { Database } from '../../common/database.service';
+
+@Injectable()
+export class HealthRepository {
+  constructor(private readonly db: Database) {}
+
+  /** One round trip to the database; throws when it cannot be reached. */
+  async ping(): Promise<void> {
+    await this.db.query('SELECT 1');
+  }
+}

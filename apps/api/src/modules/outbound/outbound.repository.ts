@@ -1,0 +1,73 @@
+import { Injectable } from '@nestjs/common';
+import type { DeliveryStatus } from '@guichet/contracts';
+import { Database } from '../../common/database.service';
+
+/** What the sending worker needs of a queued message: its text, conversation and citizen. */
+export interface OutboundRow {
+  id: string;
+  body: string;
+  status: string;
+  kind: string;
+  channel_id: string | null;
+  conversation_id: string;
+  contact_id: string;
+  contact_name: string | null;
+  subject: string | null;
+  reference: string;
+}
+
+/** The reads of outbound sending and delivery statuses. */
+@Injectable()
+export class OutboundRepository {
+  constructor(private readonly db: Database) {}
+
+  async findOutbound(organizationId: string, messageId: string): Promise<OutboundRow | undefined> {
+    const [row] = await this.db.query<OutboundRow>(
+      `SELECT m.id, m.body, m.status, m.kind, m.channel_id, m.conversation_id, c.contact_id, ct.name AS contact_name,
+              c.subject, c.reference
+         FROM message m JOIN conversation c ON c.id = m.conversation_id JOIN contact ct ON ct.id = c.contact_id
+        WHERE m.id = $1 AND m.organization_id = $2`,
+      [messageId, organizationId],
+    );
+    return row;
+  }
+
+  /** The citizen's oldest identity of that kind (the address a reply goes to). */
+  async identity(contactId: string, kind: string): Promise<string | undefined> {
+    const [identity] = await this.db.query<{ value: string }>(
+      `SELECT value FROM contact_identity WHERE contact_id = $1 AND kind = $2 ORDER BY created_at LIMIT 1`,
+      [contactId, kind],
+    );
+    return identity?.value;
+  }
+
+  /** Provider ids of the conversation's messages on that channel, oldest first (e-mail threading). */
+  async threadExternalIds(conversationId: string, channelId: string): Promise<string[]> {
+    const rows = await this.db.query<{ external_id: string }>(
+      `SELECT external_id FROM message WHERE conversation_id = $1 AND channel_id = $2 AND external_id IS NOT NULL
+          ORDER BY created_at, id`,
+      [conversationId, channelId],
+    );
+    return rows.map((t) => t.external_id);
+  }
+
+  attachments(messageId: string): Promise<{ file_name: string; content_type: string; sha256: string }[]> {
+    return this.db.query<{ file_name: string; content_type: string; sha256: string }>(
+      `SELECT file_name, content_type, sha256 FROM attachment WHERE message_id = $1 ORDER BY created_at, id`,
+      [messageId],
+    );
+  }
+
+  /** The outbound message of a channel a provider callback names by its id. */
+  async findByExternalId(
+    channelId: string,
+    externalId: string,
+  ): Promise<{ id: string; status: DeliveryStatus; organization_id: string; conversation_id: string } | undefined> {
+    const [row] = await this.db.query<{ id: string; status: DeliveryStatus; organization_id: string; conversation_id: string }>(
+      `SELECT id, status, organization_id, conversation_id FROM message
+        WHERE channel_id = $1 AND external_id = $2 AND direction = 'outbound'`,
+      [channelId, externalId],
+    );
+    return row;
+  }
+}
