@@ -4,7 +4,7 @@ import { APP_CONFIG, type AppConfig } from './config';
 import { dataSourceOptions } from './database/data-source';
 import { CommonModule } from './common/common.module';
 import { JobsModule } from './infra/jobs/jobs.module';
-import { AuditModule } from './modules/audit/audit.module';
+import { AuditModule } from './infra/audit/audit.module';
 import { BlobsModule } from './modules/blobs/blobs.module';
 import { AgentsModule } from './modules/agents/agents.module';
 import { AuthModule } from './modules/auth/auth.module';

@@ -1,6 +1,6 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { AgentEntity } from '../modules/agents/agent.entity';
-import { AuditEventEntity } from '../modules/audit/audit-event.entity';
+import { AuditEventEntity } from '../infra/audit/audit-event.entity';
 import { ChannelEntity } from '../modules/channels/channel.entity';
 import { ContactEntity, ContactIdentityEntity } from '../modules/contacts/contact.entity';
 import { ConversationEntity } from '../modules/conversations/conversation.entity';

@@ -3,7 +3,7 @@ import type { AgentAdminDto, UpdateAgentInput } from '@guichet/contracts';
 import type { AuthAgent } from '../../common/auth-agent';
 import { Database } from '../../common/database.service';
 import { badRequest, notFound } from '../../common/errors';
-import { AuditRepository } from '../audit/audit.repository';
+import { AuditRepository } from '../../infra/audit/audit.repository';
 import { AuthService } from '../auth/auth.service';
 import { toConversationDto } from '../conversations/conversation.mapper';
 import { ConversationRepository } from '../conversations/conversation.repository';

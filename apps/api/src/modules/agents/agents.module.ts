@@ -2,15 +2,16 @@ import { Global, Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { AgentAdminController } from './agent-admin.controller';
 import { AgentAdminService } from './agent-admin.service';
+import { AgentDirectory } from './agent-directory.service';
 import { DirectoryController } from './directory.controller';
 import { DirectoryRepository } from './directory.repository';
 
-/** Agents and teams; publishes the directory (who belongs to which team) other features check access with. */
+/** Agents and teams; publishes AgentDirectory, what other features may ask of agents and teams. */
 @Global()
 @Module({
   imports: [AuthModule],
   controllers: [DirectoryController, AgentAdminController],
-  providers: [AgentAdminService, DirectoryRepository],
-  exports: [DirectoryRepository],
+  providers: [AgentAdminService, DirectoryRepository, AgentDirectory],
+  exports: [AgentDirectory, DirectoryRepository],
 })
 export class AgentsModule {}

@@ -14,7 +14,7 @@ import { CurrentAgent, Public, type AuthAgent } from '../../common/auth-agent';
 import { badRequest, notFound } from '../../common/errors';
 import { ZodPipe } from '../../common/zod.pipe';
 import { APP_CONFIG, type AppConfig } from '../../config';
-import { DirectoryRepository } from '../agents/directory.repository';
+import { AgentDirectory } from '../agents/agent-directory.service';
 import { sessionTokenOf } from './auth.guard';
 import { AuthService } from './auth.service';
 import { clearSessionCookies, sessionCookie, setSessionCookies } from './session-cookie';
@@ -24,7 +24,7 @@ import { clearSessionCookies, sessionCookie, setSessionCookies } from './session
 export class AuthController {
   constructor(
     private readonly auth: AuthService,
-    private readonly directory: DirectoryRepository,
+    private readonly directory: AgentDirectory,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 

@@ -8,7 +8,7 @@ import { Database, type AfterCommit } from '../../common/database.service';
 import { badRequest, unauthorized } from '../../common/errors';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '../../common/password';
 import { RateLimiter } from '../../common/rate-limiter';
-import { AuditRepository } from '../audit/audit.repository';
+import { AuditRepository } from '../../infra/audit/audit.repository';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
 import { AuthRepository, sessionId } from './auth.repository';
 import { LoginLimiter } from './login-limiter';

@@ -13,9 +13,10 @@ import { APP_CONFIG, type AppConfig } from '../../config';
 import type { AuthAgent } from '../../common/auth-agent';
 import { Database } from '../../common/database.service';
 import { badRequest, notFound } from '../../common/errors';
-import { AuditRepository } from '../audit/audit.repository';
-import { DirectoryRepository } from '../agents/directory.repository';
+import { AuditRepository } from '../../infra/audit/audit.repository';
+import { AgentDirectory } from '../agents/agent-directory.service';
 import { decryptSecrets, encryptSecrets, mergeSecrets, splitSecrets } from './channel-secrets';
+import type { EntityManager } from 'typeorm';
 import { ChannelRepository, type ChannelRow } from './channel.repository';
 
 const CHANNEL_CACHE_MS = 5_000;
@@ -36,7 +37,7 @@ export class ChannelService {
   constructor(
     private readonly db: Database,
     private readonly channels: ChannelRepository,
-    private readonly directory: DirectoryRepository,
+    private readonly directory: AgentDirectory,
     private readonly audit: AuditRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -54,6 +55,16 @@ export class ChannelService {
       capabilities: CHANNEL_CAPABILITIES[row.kind],
       createdAt: row.created_at.toISOString(),
     };
+  }
+
+  /** A channel's row, in the caller's transaction when given (published to other features). */
+  find(organizationId: string | null, id: string, manager?: EntityManager): Promise<ChannelRow | null> {
+    return this.channels.find(organizationId, id, manager);
+  }
+
+  /** The organization's oldest enabled channel of this kind (the web form's, for instance). */
+  firstOfKind(organizationId: string, kind: ChannelKind): Promise<ChannelRow | null> {
+    return this.channels.firstOfKind(organizationId, kind);
   }
 
   async list(agent: AuthAgent): Promise<ChannelDto[]> {

@@ -1,10 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { normalizeIdentity, type AddIdentityInput, type ContactDto, type IdentityDto } from '@guichet/contracts';
+import {
+  normalizeIdentity,
+  type AddIdentityInput,
+  type ContactDto,
+  type IdentityDto,
+  type IdentityKind,
+} from '@guichet/contracts';
+import type { EntityManager } from 'typeorm';
 import { isManager, type AuthAgent } from '../../common/auth-agent';
 import { Database } from '../../common/database.service';
 import { AppError, notFound } from '../../common/errors';
-import { AuditRepository } from '../audit/audit.repository';
-import { canRead } from '../conversations/conversation.service';
+import { AuditRepository } from '../../infra/audit/audit.repository';
+import { canRead } from '../conversations/conversation-access';
 import { toConversationDto } from '../conversations/conversation.mapper';
 import { ConversationRepository } from '../conversations/conversation.repository';
 import { ContactRepository } from './contact.repository';
@@ -17,6 +24,20 @@ export class ContactService {
     private readonly conversations: ConversationRepository,
     private readonly audit: AuditRepository,
   ) {}
+
+  /**
+   * The contact holding an identity, created with it when new, in the caller's transaction
+   * (published to the features that write conversations: see ContactRepository.resolve).
+   */
+  resolve(
+    manager: EntityManager,
+    organizationId: string,
+    kind: IdentityKind,
+    value: string,
+    name: string | null,
+  ): Promise<string> {
+    return this.contacts.resolve(manager, organizationId, kind, value, name);
+  }
 
   /**
    * A citizen's file as this agent may see it, its viewing audited. Managers see all of it. Other

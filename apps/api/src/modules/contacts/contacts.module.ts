@@ -5,5 +5,9 @@ import { ContactService } from './contact.service';
 
 /** Contacts (citizens); publishes their repository to the features that find or create them. */
 @Global()
-@Module({ controllers: [ContactController], providers: [ContactRepository, ContactService], exports: [ContactRepository] })
+@Module({
+  controllers: [ContactController],
+  providers: [ContactRepository, ContactService],
+  exports: [ContactService, ContactRepository],
+})
 export class ContactsModule {}

@@ -18,10 +18,10 @@ import {
 import { isManager, type AuthAgent } from '../../common/auth-agent';
 import { Database } from '../../common/database.service';
 import { badRequest, forbidden, notFound, staleVersion } from '../../common/errors';
-import { DirectoryRepository } from '../agents/directory.repository';
-import { ContactRepository } from '../contacts/contact.repository';
-import { AuditRepository } from '../audit/audit.repository';
-import { ChannelRepository } from '../channels/channel.repository';
+import { AgentDirectory } from '../agents/agent-directory.service';
+import { ContactService } from '../contacts/contact.service';
+import { AuditRepository } from '../../infra/audit/audit.repository';
+import { ChannelService } from '../channels/channel.service';
 import { MessageRepository } from '../messages/message.repository';
 import { AgentMessages } from '../outbound/agent-messages.service';
 import { JobQueue, QUEUES } from '../../infra/jobs/job-queue';
@@ -40,13 +40,13 @@ export class ConversationService {
     private readonly db: Database,
     private readonly repo: ConversationRepository,
     private readonly messages: MessageRepository,
-    private readonly channels: ChannelRepository,
-    private readonly directory: DirectoryRepository,
+    private readonly channels: ChannelService,
+    private readonly directory: AgentDirectory,
     private readonly audit: AuditRepository,
     private readonly queue: JobQueue,
     private readonly events: DomainEvents,
     private readonly agentMessages: AgentMessages,
-    private readonly contacts: ContactRepository,
+    private readonly contacts: ContactService,
   ) {}
 
   async list(agent: AuthAgent, q: ListConversationsQuery): Promise<Page<ConversationDto>> {

@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { CurrentAgent, type AuthAgent } from '../../common/auth-agent';
 import { notFound } from '../../common/errors';
 import { IdPipe } from '../../common/zod.pipe';
-import { AuditRepository } from '../audit/audit.repository';
+import { AuditRepository } from '../../infra/audit/audit.repository';
 import { BlobStore } from '../blobs/blob-store';
 import { canRead } from '../conversations/conversation.service';
 import { MessageRepository } from './message.repository';

@@ -5,7 +5,7 @@ import type { EntityManager } from 'typeorm';
 import type { AuthAgent } from '../../common/auth-agent';
 import { Database } from '../../common/database.service';
 import { AppError, badRequest, notFound, staleVersion } from '../../common/errors';
-import { AuditRepository } from '../audit/audit.repository';
+import { AuditRepository } from '../../infra/audit/audit.repository';
 import { ChannelRepository } from '../channels/channel.repository';
 import { ChannelService } from '../channels/channel.service';
 import { toConversationDto, type ConversationRow } from '../conversations/conversation.mapper';

@@ -3,7 +3,7 @@ import type { ChannelKind, ConversationDto, MessageDto } from '@guichet/contract
 import type { EntityManager } from 'typeorm';
 import type { AuthAgent } from '../../common/auth-agent';
 import type { AfterCommit } from '../../common/database.service';
-import { AuditRepository } from '../audit/audit.repository';
+import { AuditRepository } from '../../infra/audit/audit.repository';
 import { toConversationDto } from '../conversations/conversation.mapper';
 import { ConversationRepository } from '../conversations/conversation.repository';
 import { MessageRepository } from '../messages/message.repository';

@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../../config';
 import { AppError, badRequest, notFound } from '../../common/errors';
 import { RateLimiter } from '../../common/rate-limiter';
-import { ChannelRepository } from '../channels/channel.repository';
+import { ChannelService } from '../channels/channel.service';
 import { ConversationRepository } from '../conversations/conversation.repository';
 import { IngestService } from '../ingest/ingest.service';
 import { MessageRepository } from '../messages/message.repository';
@@ -35,7 +35,7 @@ export class PublicService {
   constructor(
     private readonly repo: PublicRepository,
     private readonly ingest: IngestService,
-    private readonly channels: ChannelRepository,
+    private readonly channels: ChannelService,
     private readonly conversations: ConversationRepository,
     private readonly messages: MessageRepository,
     private readonly limiter: RateLimiter,

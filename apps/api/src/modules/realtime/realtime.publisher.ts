@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { rooms, type ConversationDto, type MessageDto, type PresenceDto, type ServerToClientEvents } from '@guichet/contracts';
 import type { Server } from 'socket.io';
 import { isManager, type AuthAgent } from '../../common/auth-agent';
-import { DirectoryRepository } from '../agents/directory.repository';
+import { AgentDirectory } from '../agents/agent-directory.service';
 import { canRead } from '../conversations/conversation-access';
 import { ConversationRepository } from '../conversations/conversation.repository';
 
@@ -29,7 +29,7 @@ export class RealtimePublisher {
 
   constructor(
     private readonly conversations: ConversationRepository,
-    private readonly directory: DirectoryRepository,
+    private readonly directory: AgentDirectory,
   ) {}
 
   attach(server: TypedServer): void {

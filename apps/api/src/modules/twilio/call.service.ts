@@ -12,7 +12,7 @@ import type { AuthAgent } from '../../common/auth-agent';
 import { Database, type AfterCommit } from '../../common/database.service';
 import { notFound } from '../../common/errors';
 import { DirectoryRepository } from '../agents/directory.repository';
-import { AuditRepository } from '../audit/audit.repository';
+import { AuditRepository } from '../../infra/audit/audit.repository';
 import type { ResolvedChannel } from '../channels/channel.service';
 import { ContactRepository } from '../contacts/contact.repository';
 import { toConversationDto } from '../conversations/conversation.mapper';
