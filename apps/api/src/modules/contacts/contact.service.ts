@@ -1,12 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import {
-  normalizeIdentity,
-  type AddIdentityInput,
-  type ContactDto,
-  type IdentityDto,
-  type IdentityKind,
-} from '@guichet/contracts';
-import type { EntityManager } from 'typeorm';
+import { normalizeIdentity, type AddIdentityInput, type ContactDto, type IdentityDto } from '@guichet/contracts';
 import { isManager, type AuthAgent } from '../../common/auth-agent';
 import { Database } from '../../common/database.service';
 import { AppError, notFound } from '../../common/errors';
@@ -29,14 +22,8 @@ export class ContactService {
    * The contact holding an identity, created with it when new, in the caller's transaction
    * (published to the features that write conversations: see ContactRepository.resolve).
    */
-  resolve(
-    manager: EntityManager,
-    organizationId: string,
-    kind: IdentityKind,
-    value: string,
-    name: string | null,
-  ): Promise<string> {
-    return this.contacts.resolve(manager, organizationId, kind, value, name);
+  resolve(...args: Parameters<ContactRepository['resolve']>): Promise<string> {
+    return this.contacts.resolve(...args);
   }
 
   /**

@@ -3,6 +3,7 @@ import type { ChannelKind, ConversationDto, MessageDto } from '@guichet/contract
 import type { EntityManager } from 'typeorm';
 import type { AuthAgent } from '../../common/auth-agent';
 import type { AfterCommit } from '../../common/database.service';
+import { snippetOf } from '../../common/snippet';
 import { AuditRepository } from '../../infra/audit/audit.repository';
 import { toConversationDto } from '../conversations/conversation.mapper';
 import { ConversationRepository } from '../conversations/conversation.repository';
@@ -60,7 +61,7 @@ export class AgentMessages {
       meta: v.meta ?? null,
     });
     await this.conversations.touchOutbound(m, v.conversationId, {
-      snippet: v.body.replace(/\s+/g, ' ').slice(0, 160),
+      snippet: snippetOf(v.body),
       channelKind: v.channel?.kind ?? null,
       isReply,
     });
