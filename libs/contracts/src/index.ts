@@ -10,3 +10,4 @@ export * from './inbound';
 export * from './sms-segments';
 export * from './calls';
 export * from './citizen-text';
+export * from './sign-in';

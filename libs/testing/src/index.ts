@@ -5,3 +5,4 @@ export * from './dovecot';
 export * from './smtp-capture';
 export * from './graph-server';
 export * from './twilio-server';
+export * from './oidc-server';

@@ -19,7 +19,13 @@ export type AuditAction =
   | 'channel.created'
   | 'channel.updated'
   | 'agent.updated'
-  | 'agent.password_changed';
+  | 'agent.password_changed'
+  | 'agent.signed_in'
+  | 'agent.created_at_sign_in'
+  | 'session.revoked'
+  | 'oidc_provider.created'
+  | 'oidc_provider.updated'
+  | 'oidc_provider.deleted';
 
 export interface AuditEntry {
   organizationId: string;

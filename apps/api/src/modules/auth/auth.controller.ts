@@ -6,6 +6,7 @@ import {
   type ChangePasswordInput,
   type LoginInput,
   type LoginResponse,
+  type LogoutResponse,
   type MeDto,
 } from '@guichet/contracts';
 import type { Request, Response } from 'express';
@@ -16,7 +17,9 @@ import { ZodPipe } from '../../common/zod.pipe';
 import { APP_CONFIG, type AppConfig } from '../../config';
 import { AgentDirectory } from '../agents/agent-directory.service';
 import { sessionTokenOf } from './auth.guard';
+import { sessionId } from './auth.repository';
 import { AuthService } from './auth.service';
+import { OidcLoginService } from './oidc/oidc-login.service';
 import { clearSessionCookies, sessionCookie, setSessionCookies } from './session-cookie';
 
 @ApiTags('authentification')
@@ -25,6 +28,7 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly directory: AgentDirectory,
+    private readonly oidc: OidcLoginService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -44,7 +48,7 @@ export class AuthController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<LoginResponse> {
     if (!req.is('application/json')) throw badRequest('la connexion attend un corps JSON (Content-Type: application/json)');
-    const { token, expiresAt, agent } = await this.auth.login(input, req.ip ?? 'unknown');
+    const { token, expiresAt, agent } = await this.auth.login(input, req.ip ?? 'unknown', req.get('user-agent'));
     // The session this browser held until now ends: its cookie is replaced, nothing would use it.
     const previous = sessionCookie(req.headers);
     if (previous) await this.auth.logout(previous);
@@ -61,12 +65,19 @@ export class AuthController {
     return dto;
   }
 
+  /**
+   * Ends the session: 204, or, for a session opened through an OIDC provider, 200 with the
+   * provider's end_session URL (with `id_token_hint`) where the browser goes next.
+   */
   @ApiBearerAuth()
   @Post('logout')
-  @HttpCode(204)
-  async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
-    await this.auth.logout(sessionTokenOf(req)!);
+  async logout(@Req() req: Request, @Res() res: Response): Promise<void> {
+    const token = sessionTokenOf(req)!;
+    const endSessionUrl = await this.oidc.endSessionUrl(sessionId(token));
+    await this.auth.logout(token);
     clearSessionCookies(req, res, this.config.publicUrl);
+    if (endSessionUrl) res.status(200).json({ endSessionUrl } satisfies LogoutResponse);
+    else res.status(204).end();
   }
 
   /** The agent's own password (10 characters at least); their other sessions end, this one stays. */

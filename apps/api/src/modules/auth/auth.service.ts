@@ -10,9 +10,11 @@ import { hashPassword, verifyAgainstDummy, verifyPassword } from '../../common/p
 import { RateLimiter } from '../../common/rate-limiter';
 import { AuditRepository } from '../../infra/audit/audit.repository';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
-import { AuthRepository, sessionId } from './auth.repository';
+import { AuthRepository, sessionId, type SessionMeta } from './auth.repository';
 import { LoginLimiter } from './login-limiter';
 import { csrfMatches } from './session-cookie';
+
+const LAST_SEEN_PRECISION_MS = 60_000;
 
 @Injectable()
 export class AuthService {
@@ -26,7 +28,7 @@ export class AuthService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async login(input: LoginInput, ip: string): Promise<{ token: string; expiresAt: Date; agent: AuthAgent }> {
+  async login(input: LoginInput, ip: string, userAgent?: string): Promise<{ token: string; expiresAt: Date; agent: AuthAgent }> {
     const email = input.email.toLowerCase();
     const attempt = await this.loginLimiter.admit(email, ip);
     const found = await this.repo.findForLogin(email);
@@ -36,15 +38,27 @@ export class AuthService {
       throw unauthorized('adresse e-mail ou mot de passe incorrect');
     }
     await this.loginLimiter.succeeded(attempt);
-    const token = randomBytes(32).toString('base64url');
-    const expiresAt = await this.repo.createSession(found.id, token, this.config.sessionTtlHours);
     const { passwordHash: _, ...agent } = found;
-    return { token, expiresAt, agent };
+    return { ...(await this.openSession(agent.id, { ip, userAgent })), agent };
   }
 
-  authenticate(token: string | undefined): Promise<AuthAgent | null> {
-    if (!token || token.length > 200) return Promise.resolve(null);
-    return this.repo.findBySession(sessionId(token));
+  /** A new session of the agent (password or OIDC sign-in): its token goes to the browser only. */
+  async openSession(agentId: string, meta: SessionMeta): Promise<{ token: string; expiresAt: Date }> {
+    const token = randomBytes(32).toString('base64url');
+    const expiresAt = await this.repo.createSession(agentId, token, this.config.sessionTtlHours, meta);
+    return { token, expiresAt };
+  }
+
+  async authenticate(token: string | undefined): Promise<AuthAgent | null> {
+    if (!token || token.length > 200) return null;
+    const found = await this.repo.findBySession(sessionId(token));
+    if (!found) return null;
+    const { lastSeenAt, ...agent } = found;
+    // "Last seen" of the session list, written at most once a minute per session, off the request's path.
+    if (Date.now() - lastSeenAt.getTime() > LAST_SEEN_PRECISION_MS) {
+      this.repo.touchSession(agent.session!.id).catch(() => undefined);
+    }
+    return agent;
   }
 
   /** Whether `presented` is the CSRF token of this session (cookie sessions, session-cookie.ts). */
@@ -53,8 +67,11 @@ export class AuthService {
   }
 
   /** The agent of a session as they are now (role, services), or null once it ended. */
-  sessionAgent(id: string): Promise<AuthAgent | null> {
-    return this.repo.findBySession(id);
+  async sessionAgent(id: string): Promise<AuthAgent | null> {
+    const found = await this.repo.findBySession(id);
+    if (!found) return null;
+    const { lastSeenAt: _, ...agent } = found;
+    return agent;
   }
 
   /** Ends the session: REST answers 401 and its sockets close, on every instance. */

@@ -1,0 +1,329 @@
+import { startOidcServer, type OidcTestServer } from '@guichet/testing';
+import { startTestApp, seedTown, type TestApp } from '../harness';
+
+/**
+ * Sign-in through an OpenID Connect provider against a real one (oidc-provider on a free port,
+ * standing in for ProConnect): the app's own openid-client does discovery, the code exchange and
+ * every check; the test plays the browser, cookies included, and spoils what an attacker would.
+ */
+
+/** A browser's cookies, per origin (enough here: the app and the provider have one each). */
+class Browser {
+  private readonly jars = new Map<string, Map<string, string>>();
+
+  constructor(private readonly t: TestApp) {}
+
+  /** The app's public URL (http://guichet.test) is served by the test app's real address. */
+  private real(url: string): URL {
+    const u = new URL(url, this.t.config.publicUrl);
+    if (u.origin === this.t.config.publicUrl) return new URL(u.pathname + u.search, this.t.url);
+    return u;
+  }
+
+  cookie(url: string, name: string): string | undefined {
+    return this.jars.get(this.real(url).origin)?.get(name);
+  }
+
+  async request(method: string, url: string, body?: URLSearchParams, headers: Record<string, string> = {}): Promise<Response> {
+    const target = this.real(url);
+    const jar = this.jars.get(target.origin) ?? new Map<string, string>();
+    this.jars.set(target.origin, jar);
+    const cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+    const res = await fetch(target, {
+      method,
+      redirect: 'manual',
+      headers: {
+        ...(cookie ? { cookie } : {}),
+        ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        ...headers,
+      },
+      body,
+    });
+    for (const line of res.headers.getSetCookie()) {
+      const [pair, ...attrs] = line.split(';');
+      const [name, ...rest] = pair!.split('=');
+      const value = rest.join('=');
+      const expired = attrs.some((a) => /^\s*max-age=0\s*$/i.test(a) || /^\s*expires=thu, 01 jan 1970/i.test(a));
+      if (expired || !value) jar.delete(name!.trim());
+      else jar.set(name!.trim(), value);
+    }
+    return res;
+  }
+}
+
+interface Flow {
+  /** The provider's authorization URL the app sent the browser to. */
+  authorization: URL;
+  /** The app's callback URL the provider sent the browser back to (with code, state, iss). */
+  callback: URL;
+  /** The app's answer to the callback: 303 to `/` or to `/?connexion=<reason>`. */
+  landing: Response;
+}
+
+describe('sign-in through an OpenID Connect provider (ProConnect and the like)', () => {
+  let t: TestApp;
+  let town: Awaited<ReturnType<typeof seedTown>>;
+  let op: OidcTestServer;
+  let providerId: string;
+
+  /** Clicks the button, signs in at the provider's form as `login`, and follows back to the app. */
+  async function signIn(
+    browser: Browser,
+    login: string,
+    spoil: { authorization?: (u: URL) => void; callback?: (u: URL) => void; stopAtCallback?: boolean } = {},
+  ): Promise<Flow> {
+    const start = await browser.request('GET', `/api/v1/auth/oidc/${providerId}/start`);
+    expect(start.status).toBe(303);
+    const authorization = new URL(start.headers.get('location')!);
+    spoil.authorization?.(authorization);
+    let res = await browser.request('GET', authorization.href);
+    let url = authorization.href;
+    for (let hops = 0; hops < 10; hops++) {
+      if (res.status === 200) {
+        // The provider's login form: any password, the login picks the identity.
+        const html = await res.text();
+        const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
+        expect(action).toBeDefined();
+        url = new URL(action!, url).href;
+        res = await browser.request('POST', url, new URLSearchParams({ prompt: 'login', login, password: 'x' }));
+        continue;
+      }
+      expect([302, 303]).toContain(res.status);
+      const next = new URL(res.headers.get('location')!, url);
+      if (next.href.startsWith(`${t.config.publicUrl}/api/v1/auth/oidc/`)) {
+        spoil.callback?.(next);
+        if (spoil.stopAtCallback) return { authorization, callback: next, landing: new Response(null, { status: 204 }) };
+        return { authorization, callback: next, landing: await browser.request('GET', next.href) };
+      }
+      url = next.href;
+      res = await browser.request('GET', url);
+    }
+    throw new Error('too many redirects');
+  }
+
+  const refusal = (flow: Flow) => flow.landing.headers.get('location');
+
+  async function me(browser: Browser) {
+    const session = browser.cookie('/', 'guichet_session');
+    return t.http('GET', '/api/v1/auth/me', session ? { headers: { cookie: `guichet_session=${session}` } } : {});
+  }
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    town = await seedTown(t);
+    op = await startOidcServer();
+    const created = await t.http('POST', '/api/v1/oidc-providers', {
+      token: town.admin.token,
+      body: {
+        kind: 'proconnect',
+        label: 'S’identifier avec ProConnect',
+        issuer: op.issuer,
+        clientId: op.clientId,
+        clientSecret: op.clientSecret,
+        allowedDomains: ['mairie-exemple.fr'],
+      },
+    });
+    expect(created.status).toBe(201);
+    providerId = created.body.id;
+    op.register([created.body.redirectUri], [created.body.postLogoutRedirectUri]);
+    op.accounts.set(town.agentEC.email, { email: town.agentEC.email, given_name: 'Marie', usual_name: 'Dupont' });
+  });
+  afterAll(async () => {
+    await op?.close();
+    await t?.close();
+  });
+  afterEach(() => {
+    op.tamper = 'none';
+  });
+
+  it('opens the same cookie session as a password login for an invited agent, after the code flow with PKCE', async () => {
+    const browser = new Browser(t);
+    const flow = await signIn(browser, town.agentEC.email);
+    expect(refusal(flow)).toBe('/');
+
+    // The authorization request: code flow, S256 PKCE, 32+ character state and nonce, the exact redirect URI, nothing else.
+    const q = flow.authorization.searchParams;
+    expect([...q.keys()].sort()).toEqual(
+      ['client_id', 'code_challenge', 'code_challenge_method', 'nonce', 'redirect_uri', 'response_type', 'scope', 'state'].sort(),
+    );
+    expect(q.get('response_type')).toBe('code');
+    expect(q.get('code_challenge_method')).toBe('S256');
+    expect(q.get('state')!.length).toBeGreaterThanOrEqual(32);
+    expect(q.get('nonce')!.length).toBeGreaterThanOrEqual(32);
+    expect(q.get('redirect_uri')).toBe(`${t.config.publicUrl}/api/v1/auth/oidc/${providerId}/callback`);
+    expect(q.get('scope')).toBe('openid email given_name usual_name uid siret');
+    // The provider signed its userinfo (ProConnect does): the e-mail came from there, checked.
+    expect(op.requests.some((r) => r.url === '/me')).toBe(true);
+
+    const session = browser.cookie('/', 'guichet_session');
+    const csrf = browser.cookie('/', 'guichet_csrf');
+    expect(session).toBeTruthy();
+    expect(csrf).toBeTruthy();
+    const who = await me(browser);
+    expect(who).toMatchObject({ status: 200, body: { id: town.agentEC.id, email: town.agentEC.email } });
+    // Unsafe methods need the CSRF token, as after a password login.
+    const noCsrf = await t.http('DELETE', '/api/v1/auth/sessions', { headers: { cookie: `guichet_session=${session}` } });
+    expect(noCsrf.status).toBe(403);
+
+    const sessions = await t.http('GET', '/api/v1/auth/sessions', { headers: { cookie: `guichet_session=${session}` } });
+    expect(sessions.body.find((s: { current: boolean }) => s.current)).toMatchObject({
+      method: 'oidc',
+      provider: 'S’identifier avec ProConnect',
+      userAgent: expect.any(String),
+      ip: expect.any(String),
+    });
+    const audit = await t.db.query(`SELECT data FROM audit_event WHERE agent_id = $1 AND action = 'agent.signed_in'`, [
+      town.agentEC.id,
+    ]);
+    expect(audit.rows.map((r) => r.data)).toContainEqual({ method: 'oidc', providerId });
+  });
+
+  it('refuses a callback whose state is not the one this browser started with, and one without the state cookie', async () => {
+    const other = 'A'.repeat(43);
+    const wrong = await signIn(new Browser(t), town.agentEC.email, { callback: (u) => u.searchParams.set('state', other) });
+    expect(refusal(wrong)).toBe('/?connexion=etat');
+    expect(wrong.landing.headers.getSetCookie().join()).not.toContain('guichet_session=');
+
+    // An attacker's own code and state pushed into a browser that started no sign-in (login CSRF):
+    // the attacker's browser never follows its callback, the victim's has no state cookie.
+    const attacker = await signIn(new Browser(t), town.agentEC.email, { stopAtCallback: true });
+    const victim = new Browser(t);
+    const pushed = await victim.request('GET', attacker.callback.href);
+    expect(pushed.headers.get('location')).toBe('/?connexion=etat');
+    expect(victim.cookie('/', 'guichet_session')).toBeUndefined();
+  });
+
+  it('refuses a replayed callback, and a code replayed with a fresh state (the provider refuses it too)', async () => {
+    const browser = new Browser(t);
+    const flow = await signIn(browser, town.agentEC.email);
+    expect(refusal(flow)).toBe('/');
+    const again = await browser.request('GET', flow.callback.href);
+    expect(again.headers.get('location')).toBe('/?connexion=etat');
+
+    const errorsBefore = op.errors.length;
+    const replay = await signIn(new Browser(t), town.agentEC.email, {
+      callback: (u) => u.searchParams.set('code', flow.callback.searchParams.get('code')!),
+    });
+    expect(refusal(replay)).toBe('/?connexion=jeton');
+    expect(op.errors.slice(errorsBefore).map((e) => e.error)).toContain('invalid_grant');
+  });
+
+  it('refuses an id_token whose nonce is not the one sent', async () => {
+    const flow = await signIn(new Browser(t), town.agentEC.email, {
+      authorization: (u) => u.searchParams.set('nonce', 'n'.repeat(43)),
+    });
+    expect(refusal(flow)).toBe('/?connexion=jeton');
+  });
+
+  it.each([
+    ['an unsigned id_token (alg none)', 'unsigned-id-token'],
+    ['an id_token signed by a key the provider does not publish', 'foreign-id-token-signature'],
+    ['a userinfo signed by a key the provider does not publish', 'foreign-userinfo-signature'],
+  ] as const)('refuses %s', async (_what, tamper) => {
+    op.tamper = tamper;
+    const browser = new Browser(t);
+    const flow = await signIn(browser, town.agentEC.email);
+    expect(refusal(flow)).toBe('/?connexion=jeton');
+    expect(browser.cookie('/', 'guichet_session')).toBeUndefined();
+  });
+
+  it('refuses an address that has no account and whose domain is not allowed, creating nothing', async () => {
+    op.accounts.set('inconnu@ailleurs.fr', { email: 'inconnu@ailleurs.fr' });
+    const agentsBefore = await t.count('agent');
+    const flow = await signIn(new Browser(t), 'inconnu@ailleurs.fr');
+    expect(refusal(flow)).toBe('/?connexion=inconnu');
+    expect(await t.count('agent')).toBe(agentsBefore);
+  });
+
+  it('refuses an agent of another organization with the same address', async () => {
+    const elsewhere = await t.newOrganization();
+    const stranger = await t.newAgent({ organizationId: elsewhere.id });
+    op.accounts.set(stranger.email, { email: stranger.email });
+    expect(refusal(await signIn(new Browser(t), stranger.email))).toBe('/?connexion=inconnu');
+  });
+
+  it('opens an account at first sign-in for an address of a domain the admin allowed', async () => {
+    op.accounts.set('jeanne.martin@mairie-exemple.fr', {
+      email: 'Jeanne.Martin@Mairie-Exemple.fr',
+      given_name: 'Jeanne',
+      usual_name: 'Martin',
+    });
+    const browser = new Browser(t);
+    const flow = await signIn(browser, 'jeanne.martin@mairie-exemple.fr');
+    expect(refusal(flow)).toBe('/');
+    const who = await me(browser);
+    expect(who.body).toMatchObject({
+      email: 'jeanne.martin@mairie-exemple.fr',
+      name: 'Jeanne Martin',
+      role: 'agent',
+      teamIds: [],
+      organization: { id: town.org.id },
+    });
+    const audit = await t.db.query(`SELECT agent_id, data FROM audit_event WHERE action = 'agent.created_at_sign_in'`);
+    expect(audit.rows).toEqual([
+      { agent_id: who.body.id, data: expect.objectContaining({ providerId, domain: 'mairie-exemple.fr' }) },
+    ]);
+    // The account has no password that anyone knows.
+    const login = await t.http('POST', '/api/v1/auth/login', {
+      body: { email: 'jeanne.martin@mairie-exemple.fr', password: 'x' },
+    });
+    expect(login.status).toBe(401);
+    // A second sign-in finds the same account.
+    expect(refusal(await signIn(new Browser(t), 'jeanne.martin@mairie-exemple.fr'))).toBe('/');
+    expect(
+      (await t.db.query(`SELECT count(*)::int AS n FROM agent WHERE email = 'jeanne.martin@mairie-exemple.fr'`)).rows[0].n,
+    ).toBe(1);
+  });
+
+  it('refuses a deactivated agent', async () => {
+    const gone = await t.newAgent({ organizationId: town.org.id });
+    await t.db.query(`UPDATE agent SET active = false WHERE id = $1`, [gone.id]);
+    op.accounts.set(gone.email, { email: gone.email });
+    const browser = new Browser(t);
+    expect(refusal(await signIn(browser, gone.email))).toBe('/?connexion=desactive');
+    expect(browser.cookie('/', 'guichet_session')).toBeUndefined();
+  });
+
+  it('refuses an identity whose e-mail address the provider says is not verified', async () => {
+    op.accounts.set('douteux@mairie-exemple.fr', { email: 'douteux@mairie-exemple.fr', email_verified: false });
+    expect(refusal(await signIn(new Browser(t), 'douteux@mairie-exemple.fr'))).toBe('/?connexion=email');
+  });
+
+  it('logs out at the provider too, with the id_token as id_token_hint', async () => {
+    const browser = new Browser(t);
+    expect(refusal(await signIn(browser, town.agentEC.email))).toBe('/');
+    const session = browser.cookie('/', 'guichet_session')!;
+    const idToken = (
+      await t.db.query(`SELECT id_token FROM agent_session WHERE id_token IS NOT NULL ORDER BY created_at DESC LIMIT 1`)
+    ).rows[0].id_token;
+
+    const out = await browser.request('POST', '/api/v1/auth/logout', undefined, {
+      'x-guichet-csrf': browser.cookie('/', 'guichet_csrf')!,
+    });
+    expect(out.status).toBe(200);
+    const { endSessionUrl } = (await out.json()) as { endSessionUrl: string };
+    const end = new URL(endSessionUrl);
+    expect(end.origin + end.pathname).toBe(`${op.issuer}/session/end`);
+    expect(end.searchParams.get('id_token_hint')).toBe(idToken);
+    expect(end.searchParams.get('post_logout_redirect_uri')).toBe(`${t.config.publicUrl}/`);
+    expect(browser.cookie('/', 'guichet_session')).toBeUndefined();
+    expect((await t.http('GET', '/api/v1/auth/me', { headers: { cookie: `guichet_session=${session}` } })).status).toBe(401);
+
+    // The provider accepts the hint and, once confirmed, sends the browser back to the app.
+    const errorsBefore = op.errors.length;
+    const page = await browser.request('GET', endSessionUrl);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    const action = new URL(/<form[^>]*action="([^"]+)"/.exec(html)![1]!, op.issuer);
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(html)![1]!;
+    const confirmed = await browser.request('POST', action.href, new URLSearchParams({ xsrf, logout: 'yes' }));
+    expect(confirmed.status).toBe(303);
+    expect(confirmed.headers.get('location')).toMatch(new RegExp(`^${t.config.publicUrl}/(\\?|$)`));
+    expect(op.errors.slice(errorsBefore)).toEqual([]);
+  });
+
+  it('keeps 204 for the logout of a password session (nothing to end at a provider)', async () => {
+    const agent = await t.newAgent({ organizationId: town.org.id });
+    expect((await t.http('POST', '/api/v1/auth/logout', { token: agent.token })).status).toBe(204);
+  });
+});
