@@ -19,6 +19,10 @@ export const queryKeys = {
   me: () => ['auth', 'me'] as const,
   teams: () => ['teams'] as const,
   agents: () => ['agents'] as const,
+  /** The agent's own sessions; the login page's provider buttons; the organization's OIDC providers. */
+  sessions: () => ['auth', 'sessions'] as const,
+  loginOptions: () => ['auth', 'login-options'] as const,
+  oidcProviders: () => ['oidc-providers'] as const,
   /** Agents with a connected socket: fetched once, then kept by `agents.online` events. */
   agentsOnline: () => ['agents', 'online'] as const,
   contact: (id: string) => ['contacts', id] as const,

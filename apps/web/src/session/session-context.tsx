@@ -1,4 +1,5 @@
 import { authApi } from '../api/auth';
+import { signInApi } from '../api/sign-in';
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useSyncExternalStore, type ReactNode } from 'react';
 import { clearAllDrafts } from '../lib/drafts';
@@ -49,8 +50,12 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     tellOtherTabs();
   }, []);
   const signOut = useCallback(() => {
-    void authApi
+    // A session opened through an OIDC provider ends there too (its end_session URL, id_token_hint).
+    void signInApi
       .logout()
+      .then((answer) => {
+        if (answer?.endSessionUrl) window.location.assign(answer.endSessionUrl);
+      })
       .catch(() => undefined)
       .finally(tellOtherTabs);
     sessionStore.clear();

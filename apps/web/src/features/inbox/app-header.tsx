@@ -1,6 +1,7 @@
 import type { MeDto } from '@guichet/contracts';
 import { useTranslation } from 'react-i18next';
 import { LanguageSwitch } from '../../components/language-switch';
+import { OIDC_ADMIN_HREF, SESSIONS_HREF } from '../../lib/sign-in-routes';
 import type { RealtimeStatus } from '../../realtime/realtime-context';
 
 export function AppHeader({
@@ -41,6 +42,14 @@ export function AppHeader({
             {me.organization ? ` · ${me.organization.name}` : ''}
           </span>
         </span>
+        {me.role === 'admin' ? (
+          <a className="button button--on-dark" href={OIDC_ADMIN_HREF}>
+            {t('oidcAdmin.link')}
+          </a>
+        ) : null}
+        <a className="button button--on-dark" href={SESSIONS_HREF}>
+          {t('sessions.link')}
+        </a>
         <button type="button" className="button button--on-dark" onClick={onLogout}>
           {t('header.logout')}
         </button>

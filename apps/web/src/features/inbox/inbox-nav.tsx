@@ -16,6 +16,8 @@ interface InboxNavProps {
   route: InboxRoute;
   /** The board is on screen: no inbox view is current. */
   onBoard?: boolean;
+  /** The board is the screen shown (default: `onBoard`, which also says the inbox views are not). */
+  boardCurrent?: boolean;
 }
 
 function Count({ value, label }: { value: number | undefined; label: string }) {
@@ -65,7 +67,7 @@ function statusCount(counts: ConversationCountsDto | undefined, status: Conversa
   return status === 'open' || status === 'pending' || status === 'snoozed' ? counts.byStatus[status] : undefined;
 }
 
-export function InboxNav({ me, teams, route, onBoard }: InboxNavProps) {
+export function InboxNav({ me, teams, route, onBoard, boardCurrent = onBoard }: InboxNavProps) {
   const { t } = useTranslation();
   const myTeams = navTeams(me, teams ?? []);
   const counts = useCounts().data;
@@ -106,7 +108,7 @@ export function InboxNav({ me, teams, route, onBoard }: InboxNavProps) {
         )}
         {canSeeAllTeams(me) && (
           <li>
-            <a className="nav-link" href={BOARD_HREF} aria-current={onBoard ? 'page' : undefined} data-testid="nav-board">
+            <a className="nav-link" href={BOARD_HREF} aria-current={boardCurrent ? 'page' : undefined} data-testid="nav-board">
               <span className="nav-link__icon" aria-hidden="true">
                 📊
               </span>

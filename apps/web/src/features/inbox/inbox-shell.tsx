@@ -7,6 +7,7 @@ import { useTeams } from '../../hooks/use-teams';
 import { contactName } from '../../lib/labels';
 import { lazyScreen } from '../../lib/lazy-screen';
 import { isBoardHash, isNewConversationHash, useHash, useInboxRoute } from '../../lib/router';
+import { isOidcAdminHash, isSessionsHash } from '../../lib/sign-in-routes';
 import { handleShortcutKey } from './shortcuts';
 import { ShortcutsDialog } from './shortcuts-dialog';
 import { CallPopups } from './call-popup';
@@ -25,6 +26,8 @@ const ANNOUNCE_DEDUPE_MS = 5_000;
 // Screens an agent opens now and then load when opened: the inbox comes first.
 const BoardPage = lazyScreen(() => import('../board/board-page').then((m) => m.BoardPage));
 const NewConversationPage = lazyScreen(() => import('../conversation/new-conversation-page').then((m) => m.NewConversationPage));
+const SessionsPage = lazyScreen(() => import('../account/sessions-page').then((m) => m.SessionsPage));
+const OidcProvidersPage = lazyScreen(() => import('../account/oidc-providers-page').then((m) => m.OidcProvidersPage));
 
 function ScreenLoading() {
   const { t } = useTranslation();
@@ -41,6 +44,12 @@ export function InboxShell() {
   const hash = useHash();
   const onBoard = isBoardHash(hash) && canSeeAllTeams(me);
   const onNew = isNewConversationHash(hash);
+  // My sessions (every agent) and the identity providers' settings (admins): screens of their own.
+  const accountScreen = isSessionsHash(hash) ? (
+    <SessionsPage />
+  ) : isOidcAdminHash(hash) && me.role === 'admin' ? (
+    <OidcProvidersPage />
+  ) : null;
   const [helpOpen, setHelpOpen] = useState(false);
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => handleShortcutKey(event, () => setHelpOpen(true));
@@ -120,9 +129,19 @@ export function InboxShell() {
         <div className="app">
           <SkipLink targetId="main-content" />
           <AppHeader me={me} realtime={realtime.status} onLogout={signOut} onHelp={() => setHelpOpen(true)} />
-          <div className={route.conversationId && !onBoard && !onNew ? 'inbox inbox--has-selection' : 'inbox'}>
-            <InboxNav me={me} teams={teams.data} route={route} onBoard={onBoard || onNew} />
-            {onBoard ? (
+          <div className={route.conversationId && !onBoard && !onNew && !accountScreen ? 'inbox inbox--has-selection' : 'inbox'}>
+            <InboxNav
+              me={me}
+              teams={teams.data}
+              route={route}
+              onBoard={onBoard || onNew || accountScreen !== null}
+              boardCurrent={onBoard}
+            />
+            {accountScreen ? (
+              <main id="main-content" className="inbox-main inbox-main--board" tabIndex={-1}>
+                <Suspense fallback={<ScreenLoading />}>{accountScreen}</Suspense>
+              </main>
+            ) : onBoard ? (
               <main id="main-content" className="inbox-main inbox-main--board" tabIndex={-1}>
                 <Suspense fallback={<ScreenLoading />}>
                   <BoardPage teams={teams.data} />

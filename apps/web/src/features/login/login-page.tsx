@@ -4,6 +4,7 @@ import { hasStatus } from '../../api/client';
 import { LanguageSwitch } from '../../components/language-switch';
 import { SkipLink } from '../../components/skip-link';
 import { useLogin } from '../../hooks/use-login';
+import { OidcSignIn, useOidcFailure } from './oidc-sign-in';
 
 type Field = 'email' | 'password';
 
@@ -24,6 +25,7 @@ export function LoginPage() {
           ? t('errors.network')
           : t('login.errors.unavailable')
     : null;
+  const oidcFailure = useOidcFailure();
   const error = clientError ?? serverError;
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -78,6 +80,12 @@ export function LoginPage() {
             {t('login.title')}
           </h1>
           <p className="login-card__intro">{t('login.intro')}</p>
+          {oidcFailure && !error ? (
+            <p className="form-error oidc-failure" role="alert">
+              {oidcFailure}
+            </p>
+          ) : null}
+          <OidcSignIn />
 
           <form className="login-form" noValidate onSubmit={onSubmit} aria-describedby="login-error">
             <div className="field">
