@@ -93,6 +93,20 @@ describe('OIDC provider settings (admins)', () => {
     ).toBe(1);
   });
 
+  it('sends the browser back to the login page with a reason when the provider cannot be reached', async () => {
+    const created = (
+      await t.http('POST', '/api/v1/oidc-providers', {
+        token: town.admin.token,
+        body: { ...body, issuer: 'http://127.0.0.1:1/realms/agents' },
+      })
+    ).body;
+    const start = await fetch(`${t.url}/api/v1/auth/oidc/${created.id}/start`, { redirect: 'manual' });
+    expect(start.status).toBe(303);
+    expect(start.headers.get('location')).toBe('/?connexion=fournisseur');
+    expect(start.headers.getSetCookie().join()).not.toContain('guichet_oidc_state=');
+    await t.http('DELETE', `/api/v1/oidc-providers/${created.id}`, { token: town.admin.token });
+  });
+
   it('refuses bad settings with French reasons and writes nothing', async () => {
     const count = await t.count('oidc_provider');
     const res = await t.http('POST', '/api/v1/oidc-providers', {

@@ -1,7 +1,8 @@
 import type { MeDto } from '@guichet/contracts';
 import { useTranslation } from 'react-i18next';
 import { LanguageSwitch } from '../../components/language-switch';
-import { OIDC_ADMIN_HREF, SESSIONS_HREF } from '../../lib/sign-in-routes';
+import { useHash } from '../../lib/router';
+import { isOidcAdminHash, isSessionsHash, OIDC_ADMIN_HREF, SESSIONS_HREF } from '../../lib/sign-in-routes';
 import type { RealtimeStatus } from '../../realtime/realtime-context';
 
 export function AppHeader({
@@ -16,6 +17,7 @@ export function AppHeader({
   onHelp(): void;
 }) {
   const { t } = useTranslation();
+  const hash = useHash();
   return (
     <header className="app-header">
       <a className="brand brand--link" href="#/conversations">
@@ -43,11 +45,11 @@ export function AppHeader({
           </span>
         </span>
         {me.role === 'admin' ? (
-          <a className="button button--on-dark" href={OIDC_ADMIN_HREF}>
+          <a className="button button--on-dark" href={OIDC_ADMIN_HREF} aria-current={isOidcAdminHash(hash) ? 'page' : undefined}>
             {t('oidcAdmin.link')}
           </a>
         ) : null}
-        <a className="button button--on-dark" href={SESSIONS_HREF}>
+        <a className="button button--on-dark" href={SESSIONS_HREF} aria-current={isSessionsHash(hash) ? 'page' : undefined}>
           {t('sessions.link')}
         </a>
         <button type="button" className="button button--on-dark" onClick={onLogout}>
