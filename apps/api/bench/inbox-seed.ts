@@ -19,6 +19,8 @@ export interface SeededTown {
   /** `agentsPerTeam` agents of each team, in team order. */
   agentIds: string[];
   supervisorToken: string;
+  /** A session of the first agent of the first team (a plain agent: searches with the visibility rule). */
+  agentToken: string;
   /** The smallest and largest share of open conversations among the teams. */
   openShare: [number, number];
   steps: { step: string; ms: number }[];
@@ -125,13 +127,14 @@ if (REFERENCE_ALPHABET.length !== 30) throw new Error('the reference alphabet ch
  * Conversation n (one range of n per connection): its attributes come from h, a 63-bit hash
  * of n, a different bit range for each choice. Team n % 7; status 10 % open, 3 % pending,
  * 1 % snoozed, 26 % resolved, 60 % closed; 40 % assigned to one of the team's agents; files
- * in progress active in the last 45 days, the others spread over the 3 years before; n's
+ * in progress active in the last 45 days, the others spread over the 3 years before; the name
+ * given in the file is the citizen's (as when a citizen signs their messages); n's
  * message count varies from r - 4 to r + 4 around r = messages / conversations.
  */
 const CONVERSATIONS_SQL = `
 INSERT INTO conversation (organization_id, reference, contact_id, team_id, assignee_id, status, priority, subject,
                           snippet, last_channel_kind, unread, callback_needed, snoozed_until, created_at,
-                          last_message_at, last_inbound_at, first_response_at, resolved_at, version)
+                          last_message_at, last_inbound_at, first_response_at, resolved_at, version, citizen_name)
 SELECT $1, g.reference, sc.id, ($2::uuid[])[1 + g.team_k], g.assignee_id, g.status, g.priority, g.subject,
        left(($9::text[])[1 + (g.h >> 44) % cardinality($9::text[])], 160),
        ($10::text[])[1 + (g.h >> 48) % cardinality($10::text[])],
@@ -140,7 +143,7 @@ SELECT $1, g.reference, sc.id, ($2::uuid[])[1 + g.team_k], g.assignee_id, g.stat
        g.last_message_at - g.age, g.last_message_at, g.last_message_at,
        CASE WHEN g.messages > 1 THEN g.last_message_at - g.age / 2 END,
        CASE WHEN g.status IN ('resolved', 'closed') THEN g.last_message_at END,
-       1 + g.messages
+       1 + g.messages, k.name
   FROM (
     SELECT s.*,
            CASE WHEN s.status IN ('open', 'pending', 'snoozed')
@@ -163,7 +166,8 @@ SELECT $1, g.reference, sc.id, ($2::uuid[])[1 + g.team_k], g.assignee_id, g.stat
                   FROM generate_series($12::bigint, $13 - 1) AS n) x
       ) s
   ) g
-  JOIN ${SEED_SCHEMA}.contact_ids sc ON sc.n = g.contact_n`;
+  JOIN ${SEED_SCHEMA}.contact_ids sc ON sc.n = g.contact_n
+  JOIN contact k ON k.id = sc.id`;
 
 const CONTACTS_SQL = `
 INSERT INTO contact (id, organization_id, name, created_at, updated_at)
@@ -278,9 +282,11 @@ async function createTown(c: PoolClient, scale: InboxScale) {
   const organizationId = await createOrganization(c);
   const teamIds = await createTeams(c, organizationId, TEAMS);
   const agentIds: string[] = [];
+  let agentToken = '';
   for (const teamId of teamIds) {
     const agents = await createAgents(c, { organizationId, role: 'agent', teamIds: [teamId], count: scale.agentsPerTeam });
     agentIds.push(...agents.map((a) => a.id));
+    agentToken ||= agents[0]!.token;
   }
   const [supervisor] = await createAgents(c, { organizationId, role: 'supervisor', teamIds: [], count: 1 });
   await c.query(
@@ -288,7 +294,7 @@ async function createTown(c: PoolClient, scale: InboxScale) {
      SELECT $1, t, k, 'Canal ' || k FROM unnest($2::uuid[]) t CROSS JOIN unnest($3::text[]) k`,
     [organizationId, teamIds, CHANNEL_KINDS],
   );
-  return { organizationId, teamIds, agentIds, supervisorToken: supervisor!.token };
+  return { organizationId, teamIds, agentIds, supervisorToken: supervisor!.token, agentToken };
 }
 
 /**
@@ -361,8 +367,17 @@ export async function seedInbox(env: BenchEnv, scale: InboxScale, log: Log): Pro
          FROM (SELECT avg((status = 'open')::int) AS share FROM conversation WHERE organization_id = $1 GROUP BY team_id) t`,
       [town.organizationId],
     );
-    const { organizationId, teamIds, agentIds, supervisorToken } = town;
-    return { organizationId, teamIds, agentIds, supervisorToken, openShare: [rows[0]!.min, rows[0]!.max], steps, totalMs };
+    const { organizationId, teamIds, agentIds, supervisorToken, agentToken } = town;
+    return {
+      organizationId,
+      teamIds,
+      agentIds,
+      supervisorToken,
+      agentToken,
+      openShare: [rows[0]!.min, rows[0]!.max],
+      steps,
+      totalMs,
+    };
   } finally {
     await c.query(`DROP SCHEMA IF EXISTS ${SEED_SCHEMA} CASCADE`).catch(() => undefined);
     c.release();

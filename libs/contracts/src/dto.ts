@@ -148,6 +148,11 @@ export interface ChannelDto {
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
+  /**
+   * A search's first page only: how many conversations it finds, counted up to
+   * SEARCH_TOTAL_CAP; `more` when there are more (shown as « plus de 1 000 »).
+   */
+  total?: { count: number; more: boolean };
 }
 
 export interface PublicRequestCreated {

@@ -48,6 +48,9 @@ export const updateAgentSchema = z
   .refine((v) => Object.values(v).some((x) => x !== undefined), { message: 'aucun changement demandé' });
 export type UpdateAgentInput = z.infer<typeof updateAgentSchema>;
 
+/** A search counts its matches up to this many; beyond, the total reads « plus de 1 000 ». */
+export const SEARCH_TOTAL_CAP = 1000;
+
 export const listConversationsQuerySchema = z.object({
   status: z.enum(CONVERSATION_STATUSES).optional(),
   assignee: z.union([z.literal('me'), z.literal('none'), uuid]).optional(),

@@ -20,6 +20,7 @@ import { ChannelKindsUnchecked1764600000411 } from './migrations/1764600000411-c
 import { DomainEventReceipts1764600000011 } from './migrations/1764600000011-domain-event-receipts';
 import { MailboxEvent1764600014000 } from './migrations/1764600014000-mailbox-event';
 import { OidcSignIn1764740000001 } from './migrations/1764740000001-oidc-sign-in';
+import { SearchDocumentAndCounters1764750000000 } from './migrations/1764750000000-search-document-and-counters';
 
 export const ENTITIES = [
   OrganizationEntity,
@@ -48,6 +49,7 @@ export const MIGRATIONS = [
   ChannelKindsUnchecked1764600000411,
   MailboxEvent1764600014000,
   OidcSignIn1764740000001,
+  SearchDocumentAndCounters1764750000000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10, preparedStatements = true): DataSourceOptions {

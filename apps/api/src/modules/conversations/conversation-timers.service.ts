@@ -11,7 +11,8 @@ const QUEUE = 'conversation-timers';
 
 /**
  * Timers on the durable queue, run once a minute by exactly one instance (pg-boss schedule):
- * snoozed conversations whose date has come back open; spent rate-limit windows are purged.
+ * snoozed conversations whose date has come back open; spent rate-limit windows are purged; the
+ * inbox counters' deltas are folded into one row per key.
  */
 @Injectable()
 export class ConversationTimers implements OnApplicationBootstrap {
@@ -33,6 +34,7 @@ export class ConversationTimers implements OnApplicationBootstrap {
     const woken = await this.wakeSnoozed();
     if (woken) this.logger.log(`${woken} conversation(s) sortie(s) de pause`);
     await this.limiter.purge();
+    await this.conversations.compactCounts();
   }
 
   /** Reopens snoozed conversations whose date has passed; each change is told after commit. */

@@ -50,67 +50,130 @@ function identityCandidates(q: string): string[] {
   return out;
 }
 
+/** Positional parameters of one statement. */
+class Params {
+  constructor(readonly values: unknown[]) {}
+  p(v: unknown): string {
+    this.values.push(v);
+    return `$${this.values.length}`;
+  }
+}
+
 @Injectable()
 export class ConversationRepository {
   constructor(private readonly db: Database) {}
 
-  /** Inbox lists: newest activity first, keyset pagination on (last_message_at, id). */
+  /**
+   * Inbox lists: newest activity first, keyset pagination on (last_message_at, id). A search
+   * (`q`) runs as a few branches, each the first `limit` matches of one kind in recency order
+   * (see `searchBranches`), merged: no branch builds the full set of its matches.
+   */
   list(f: ConversationFilter): Promise<ConversationRow[]> {
-    const params: unknown[] = [f.organizationId];
-    const p = (v: unknown) => {
-      params.push(v);
-      return `$${params.length}`;
-    };
-    const where = ['c.organization_id = $1'];
-    if (f.visibleTeamIds) {
-      where.push(`(c.team_id = ANY(${p(f.visibleTeamIds)}::uuid[]) OR c.assignee_id = ${p(f.orSelf)})`);
-    }
-    if (f.teamId) where.push(`c.team_id = ${p(f.teamId)}`);
-    if (f.status) where.push(`c.status = ${p(f.status)}`);
-    if (f.assigneeId === null) where.push('c.assignee_id IS NULL');
-    else if (f.assigneeId) where.push(`c.assignee_id = ${p(f.assigneeId)}`);
-    if (f.channel) {
-      where.push(`EXISTS (SELECT 1 FROM message m JOIN channel ch ON ch.id = m.channel_id
-                          WHERE m.conversation_id = c.id AND ch.kind = ${p(f.channel)})`);
-    }
-    if (f.q) {
-      const tsq = `websearch_to_tsquery('guichet_fr', ${p(f.q)})`;
-      const ids = identityCandidates(f.q);
-      // An agent limited to some services finds a conversation by its citizen's name or identity
-      // only when that conversation holds them: searching must not tell who owns a number elsewhere.
-      const held = !!f.visibleTeamIds;
-      // A reference finds its file by the reference column, whatever text search makes of the subject.
-      const reference = referenceSearched(f.q);
-      where.push(`c.id IN (
-        SELECT m.conversation_id FROM message m WHERE m.organization_id = $1 AND m.search @@ ${tsq}
-        UNION SELECT c2.id FROM conversation c2 WHERE c2.organization_id = $1 AND c2.search @@ ${tsq}
-        UNION SELECT c3.id FROM conversation c3 JOIN contact k ON k.id = c3.contact_id
-               WHERE k.organization_id = $1 AND k.search @@ ${tsq}${held ? ` AND to_tsvector('guichet_fr', coalesce(c3.citizen_name, '')) @@ ${tsq}` : ''}
-        ${
-          ids.length
-            ? `UNION SELECT c4.id FROM conversation c4 JOIN contact_identity i ON i.contact_id = c4.contact_id
-                WHERE i.organization_id = $1 AND i.value = ANY(${p(ids)}::text[])${held ? ' AND i.id = ANY(c4.identity_ids)' : ''}`
-            : ''
-        }
-        ${reference ? `UNION SELECT c5.id FROM conversation c5 WHERE c5.organization_id = $1 AND c5.reference = ${p(reference)}` : ''})`);
-    }
+    const sql = new Params([f.organizationId]);
+    const scope = this.scope(f, sql);
     if (f.after) {
-      where.push(`(c.last_message_at, c.id) < (${p(f.after[0])}::timestamptz, ${p(f.after[1])}::uuid)`);
+      scope.push(`(c.last_message_at, c.id) < (${sql.p(f.after[0])}::timestamptz, ${sql.p(f.after[1])}::uuid)`);
     }
+    if (!f.q) {
+      return this.db.query<ConversationRow>(
+        `SELECT ${CONVERSATION_COLUMNS}
+           FROM conversation c JOIN contact ct ON ct.id = c.contact_id
+          WHERE ${scope.join(' AND ')}
+          ORDER BY c.last_message_at DESC, c.id DESC
+          LIMIT ${sql.p(f.limit)}`,
+        sql.values,
+      );
+    }
+    const limit = sql.p(f.limit);
+    const branches = this.searchBranches(f, f.q, sql).map(
+      (match) => `(SELECT c.id, c.last_message_at FROM conversation c WHERE ${[...scope, match].join(' AND ')}
+                   ORDER BY c.last_message_at DESC, c.id DESC LIMIT ${limit})`,
+    );
     return this.db.query<ConversationRow>(
       `SELECT ${CONVERSATION_COLUMNS}
-         FROM conversation c JOIN contact ct ON ct.id = c.contact_id
-        WHERE ${where.join(' AND ')}
+         FROM (${branches.join(' UNION ')}) hit
+         JOIN conversation c ON c.id = hit.id JOIN contact ct ON ct.id = c.contact_id
         ORDER BY c.last_message_at DESC, c.id DESC
-        LIMIT ${p(f.limit)}`,
-      params,
+        LIMIT ${limit}`,
+      sql.values,
     );
   }
 
-  /** Counters of the in-progress conversations (the closed history is not counted on each refresh). */
+  /**
+   * How many conversations a search finds, counted up to `cap`: each branch stops at cap + 1
+   * rows (in no particular order, so the planner may stop early), so a common word costs as much
+   * as a short walk. `more` when there are more than `cap`.
+   */
+  async searchTotal(f: ConversationFilter & { q: string }, cap: number): Promise<{ count: number; more: boolean }> {
+    const sql = new Params([f.organizationId]);
+    const scope = this.scope(f, sql);
+    const limit = sql.p(cap + 1);
+    const branches = this.searchBranches(f, f.q, sql).map(
+      (match) => `(SELECT c.id FROM conversation c WHERE ${[...scope, match].join(' AND ')} LIMIT ${limit})`,
+    );
+    const [row] = await this.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM (${branches.join(' UNION ')}) hit`,
+      sql.values,
+    );
+    const n = row?.n ?? 0;
+    return { count: Math.min(n, cap), more: n > cap };
+  }
+
+  /** The filters of a list or a search, on `c` (conversation): organization, visibility and the agent's choices. */
+  private scope(f: ConversationFilter, sql: Params): string[] {
+    const where = ['c.organization_id = $1'];
+    if (f.visibleTeamIds) {
+      where.push(`(c.team_id = ANY(${sql.p(f.visibleTeamIds)}::uuid[]) OR c.assignee_id = ${sql.p(f.orSelf)})`);
+    }
+    if (f.teamId) where.push(`c.team_id = ${sql.p(f.teamId)}`);
+    if (f.status) where.push(`c.status = ${sql.p(f.status)}`);
+    if (f.assigneeId === null) where.push('c.assignee_id IS NULL');
+    else if (f.assigneeId) where.push(`c.assignee_id = ${sql.p(f.assigneeId)}`);
+    if (f.channel) {
+      where.push(`EXISTS (SELECT 1 FROM message m JOIN channel ch ON ch.id = m.channel_id
+                          WHERE m.conversation_id = c.id AND ch.kind = ${sql.p(f.channel)})`);
+    }
+    return where;
+  }
+
+  /**
+   * What a search matches, one condition on `c` per kind of match: the words of the conversation
+   * (`search_doc`: subject, reference, the name given in it, every message body), the citizen's
+   * name, an identity (e-mail, phone in any French format), the reference typed exactly.
+   */
+  private searchBranches(f: ConversationFilter, q: string, sql: Params): string[] {
+    const tsq = `websearch_to_tsquery('guichet_fr', ${sql.p(q)})`;
+    // An agent limited to some services finds a conversation by its citizen's name or identity
+    // only when that conversation holds them: searching must not tell who owns a number elsewhere.
+    // The name given in a conversation is in its search_doc; the citizen's name from other files
+    // (contact.name) is searched for supervisors only.
+    const held = !!f.visibleTeamIds;
+    const branches = [`c.search_doc @@ ${tsq}`];
+    if (!held) {
+      branches.push(`c.contact_id IN (SELECT k.id FROM contact k WHERE k.organization_id = $1 AND k.search @@ ${tsq})`);
+    }
+    const ids = identityCandidates(q);
+    if (ids.length) {
+      const identities = `FROM contact_identity i WHERE i.organization_id = $1 AND i.value = ANY(${sql.p(ids)}::text[])`;
+      branches.push(
+        `c.contact_id IN (SELECT i.contact_id ${identities})` +
+          (held ? ` AND c.identity_ids && ARRAY(SELECT i.id ${identities})` : ''),
+      );
+    }
+    // A reference finds its file by the reference column, whatever text search makes of the subject.
+    const reference = referenceSearched(q);
+    if (reference) branches.push(`c.reference = ${sql.p(reference)}`);
+    return branches;
+  }
+
+  /**
+   * Counters of the in-progress conversations, summed from `conversation_count` (deltas appended
+   * by triggers in each writing transaction, folded by `compactCounts`): a few dozen rows per
+   * organization instead of a recount of the conversations. Same visibility as the lists.
+   */
   async counts(organizationId: string, agentId: string, visibleTeamIds?: string[]): Promise<ConversationCountsDto> {
     const params: unknown[] = [organizationId, agentId];
-    let scope = `organization_id = $1 AND status IN ('open', 'pending', 'snoozed')`;
+    let scope = `organization_id = $1`;
     if (visibleTeamIds) {
       params.push(visibleTeamIds);
       scope += ` AND (team_id = ANY($3::uuid[]) OR assignee_id = $2)`;
@@ -123,11 +186,11 @@ export class ConversationRepository {
       callback: number;
       n: number;
     }>(
-      `SELECT team_id, status, count(*)::int AS n,
-              count(*) FILTER (WHERE assignee_id = $2 AND status <> 'snoozed')::int AS mine,
-              count(*) FILTER (WHERE assignee_id IS NULL AND status = 'open')::int AS unassigned,
-              count(*) FILTER (WHERE callback_needed)::int AS callback
-         FROM conversation WHERE ${scope} GROUP BY team_id, status`,
+      `SELECT team_id, status, sum(n)::int AS n,
+              coalesce(sum(n) FILTER (WHERE assignee_id = $2 AND status <> 'snoozed'), 0)::int AS mine,
+              coalesce(sum(n) FILTER (WHERE assignee_id IS NULL AND status = 'open'), 0)::int AS unassigned,
+              coalesce(sum(n) FILTER (WHERE callback_needed), 0)::int AS callback
+         FROM conversation_count WHERE ${scope} GROUP BY team_id, status`,
       params,
     );
     const out: ConversationCountsDto = {
@@ -142,9 +205,45 @@ export class ConversationRepository {
       out.unassigned += r.unassigned;
       out.callbackNeeded += r.callback;
       out.byStatus[r.status as keyof ConversationCountsDto['byStatus']] += r.n;
-      if (r.status === 'open') out.byTeam[r.team_id] = (out.byTeam[r.team_id] ?? 0) + r.n;
+      if (r.status === 'open' && r.n) out.byTeam[r.team_id] = (out.byTeam[r.team_id] ?? 0) + r.n;
     }
     return out;
+  }
+
+  /**
+   * Folds the counter deltas into one row per key. Rows a concurrent transaction has not
+   * committed yet are not seen and stay as they are; two compactions never count a row twice
+   * (a row deleted by one is skipped by the other). Returns the rows removed.
+   */
+  async compactCounts(): Promise<number> {
+    const [row] = await this.db.query<{ removed: number }>(
+      `WITH d AS (DELETE FROM conversation_count RETURNING *),
+            k AS (INSERT INTO conversation_count (organization_id, team_id, assignee_id, status, callback_needed, n)
+                  SELECT organization_id, team_id, assignee_id, status, callback_needed, sum(n) FROM d
+                   GROUP BY organization_id, team_id, assignee_id, status, callback_needed HAVING sum(n) <> 0
+                  RETURNING 1)
+       SELECT (SELECT count(*) FROM d)::int - (SELECT count(*) FROM k)::int AS removed`,
+    );
+    return row?.removed ?? 0;
+  }
+
+  /**
+   * The differences between the maintained counters and a full recount of the conversations,
+   * one line per (service/assignee/status/callback) key that differs: empty when they agree.
+   */
+  countDrift(organizationId: string): Promise<{ key: string; recounted: number; maintained: number }[]> {
+    return this.db.query(
+      `WITH real AS (SELECT team_id, coalesce(assignee_id::text, '-') AS assignee, status, callback_needed, count(*)::int AS n
+                       FROM conversation WHERE organization_id = $1 AND status IN ('open', 'pending', 'snoozed')
+                      GROUP BY 1, 2, 3, 4),
+            kept AS (SELECT team_id, coalesce(assignee_id::text, '-') AS assignee, status, callback_needed, sum(n)::int AS n
+                       FROM conversation_count WHERE organization_id = $1 GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0)
+       SELECT concat_ws('/', team_id, assignee, status, callback_needed) AS key,
+              coalesce(real.n, 0) AS recounted, coalesce(kept.n, 0) AS maintained
+         FROM real FULL JOIN kept USING (team_id, assignee, status, callback_needed)
+        WHERE real.n IS DISTINCT FROM kept.n`,
+      [organizationId],
+    );
   }
 
   async findById(organizationId: string, id: string, manager?: EntityManager, lock = false): Promise<ConversationRow | null> {

@@ -5,6 +5,7 @@ import {
   CHANNEL_IDENTITY,
   InvalidIdentityError,
   normalizeIdentity,
+  SEARCH_TOTAL_CAP,
   tooLongFor,
   type StartConversationInput,
   type ConversationCountsDto,
@@ -52,18 +53,19 @@ export class ConversationService {
   async list(agent: AuthAgent, q: ListConversationsQuery): Promise<Page<ConversationDto>> {
     const after = q.cursor ? decodeCursor(q.cursor) : undefined;
     if (q.cursor && !after) throw badRequest('curseur de pagination invalide');
-    const [rows] = await Promise.all([
-      this.repo.list({
-        organizationId: agent.organizationId,
-        ...(isManager(agent) ? {} : { visibleTeamIds: agent.teamIds, orSelf: agent.id }),
-        status: q.status,
-        teamId: q.teamId,
-        assigneeId: q.assignee === 'me' ? agent.id : q.assignee === 'none' ? null : q.assignee,
-        channel: q.channel,
-        q: q.q,
-        after: after ?? undefined,
-        limit: q.limit + 1,
-      }),
+    const filter = {
+      organizationId: agent.organizationId,
+      ...(isManager(agent) ? {} : { visibleTeamIds: agent.teamIds, orSelf: agent.id }),
+      status: q.status,
+      teamId: q.teamId,
+      assigneeId: q.assignee === 'me' ? agent.id : q.assignee === 'none' ? null : q.assignee,
+      channel: q.channel,
+      q: q.q,
+    };
+    const [rows, total] = await Promise.all([
+      this.repo.list({ ...filter, after: after ?? undefined, limit: q.limit + 1 }),
+      // The first page of a search tells how many it finds (up to a cap); later pages do not recount.
+      q.q && !q.cursor ? this.repo.searchTotal({ ...filter, q: q.q, limit: 0 }, SEARCH_TOTAL_CAP) : undefined,
       // A search is audited with its text: the access audit must answer "who looked for this
       // citizen", which the text alone tells (a name, an address, a reference). It is personal
       // data, but audit_event is itself the protected record of such accesses (never shown to
@@ -82,6 +84,7 @@ export class ConversationService {
     return {
       items: items.map(toConversationDto),
       nextCursor: rows.length > q.limit && last ? encodeCursor(last.sort_key, last.id) : null,
+      ...(total ? { total } : {}),
     };
   }
 

@@ -1,0 +1,251 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { formatReference, type ConversationCountsDto } from '@guichet/contracts';
+import { ConversationRepository } from '../../src/modules/conversations/conversation.repository';
+import { seedTown, startTestApp, type TestApp } from '../harness';
+
+/**
+ * Issue 21 item 1 (search finds a file wherever it is) and issue 20 (search pages without
+ * building every match, counters maintained as events happen and exact under concurrency).
+ */
+describe('search scope, paging and maintained counters', () => {
+  let t: TestApp;
+  let town: Awaited<ReturnType<typeof seedTown>>;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    town = await seedTown(t);
+  });
+  afterAll(() => t?.close());
+
+  const citizenWrites = (o: {
+    teamId: string;
+    subject?: string;
+    text: string;
+    phone?: string;
+    email?: string;
+    conversationId?: string;
+  }) =>
+    t.ingest.ingest(
+      {
+        channelId: o.phone ? town.sms.id : town.webform.id,
+        externalId: randomUUID(),
+        from: o.phone
+          ? { kind: 'phone', value: o.phone }
+          : { kind: 'email', value: o.email ?? `${randomUUID().slice(0, 8)}@example.fr`, name: 'Citoyen Test' },
+        subject: o.subject,
+        text: o.text,
+        ...(o.conversationId ? { thread: { conversationId: o.conversationId } } : {}),
+      },
+      { teamId: o.teamId },
+    );
+
+  const search = async (token: string, query: string) => {
+    const res = await t.http('GET', `/api/v1/conversations?${query}`, { token });
+    expect({ query, status: res.status }).toEqual({ query, status: 200 });
+    return res.body as {
+      items: { id: string; status: string; reference: string; lastMessageAt: string }[];
+      nextCursor: string | null;
+      total?: { count: number; more: boolean };
+    };
+  };
+  const ids = (page: { items: { id: string }[] }) => page.items.map((c) => c.id);
+
+  async function patch(token: string, id: string, body: Record<string, unknown>) {
+    const { rows } = await t.db.query(`SELECT version FROM conversation WHERE id = $1`, [id]);
+    const res = await t.http('PATCH', `/api/v1/conversations/${id}`, { token, body: { ...body, version: rows[0].version } });
+    expect({ id, status: res.status, body: res.status === 200 ? null : res.body }).toEqual({ id, status: 200, body: null });
+  }
+
+  it('without a status, finds resolved files of the agent’s services by word, reference and phone, never another service’s', async () => {
+    const phone = `+336${String(Date.now()).slice(-8)}`;
+    const { conversationId: resolved } = await citizenWrites({
+      teamId: town.etatCivil.id,
+      text: 'Le réverbère de la place est éteint',
+      phone,
+    });
+    const { conversationId: sco } = await citizenWrites({ teamId: town.scolarite.id, text: 'Un réverbère devant l’école' });
+    await patch(town.supervisor.token, resolved, { status: 'resolved' });
+    const { rows } = await t.db.query(`SELECT reference FROM conversation WHERE id = $1`, [resolved]);
+    const reference = rows[0].reference as string;
+
+    // Accents ignored, every status, from any view: the agent of État civil finds the resolved file…
+    for (const q of ['reverbere', 'RÉVERBÈRE', reference, reference.toLowerCase().replace('-', '')]) {
+      const page = await search(town.agentEC.token, `q=${encodeURIComponent(q)}`);
+      expect({ q, found: ids(page) }).toEqual({ q, found: [resolved] });
+      expect(page.items[0]!.status).toBe('resolved');
+      expect(page.total).toEqual({ count: 1, more: false });
+    }
+    // …by the phone it came from, typed in any French format…
+    const national = `0${phone.slice(3)}`;
+    for (const q of [
+      national,
+      national.replace(/(\d\d)(?=\d)/g, '$1 '),
+      national.replace(/(\d\d)(?=\d)/g, '$1.'),
+      `+33 ${phone.slice(3)}`,
+    ]) {
+      expect({ q, found: ids(await search(town.agentEC.token, `q=${encodeURIComponent(q)}`)) }).toEqual({ q, found: [resolved] });
+    }
+    // …and the status is a filter the agent can add.
+    expect(ids(await search(town.agentEC.token, 'q=reverbere&status=open'))).toEqual([]);
+    expect(ids(await search(town.agentEC.token, 'q=reverbere&status=resolved'))).toEqual([resolved]);
+    // The Scolarité agent finds only Scolarité's file, whatever is typed.
+    expect(ids(await search(town.agentSco.token, 'q=reverbere'))).toEqual([sco]);
+    expect(ids(await search(town.agentSco.token, `q=${reference}`))).toEqual([]);
+    expect(ids(await search(town.agentSco.token, `q=${encodeURIComponent(national)}`))).toEqual([]);
+    // The supervisor sees both.
+    expect(new Set(ids(await search(town.supervisor.token, 'q=reverbere')))).toEqual(new Set([resolved, sco]));
+
+    // A later message's words are searchable at once (the message trigger keeps search_doc current).
+    await citizenWrites({
+      teamId: town.etatCivil.id,
+      text: 'Toujours aucune lumière, merci de relancer',
+      phone,
+      conversationId: resolved,
+    });
+    expect(ids(await search(town.agentEC.token, 'q=lumiere'))).toEqual([resolved]);
+    // A body rewritten (a call's transcript) replaces its words.
+    await t.db.query(
+      `UPDATE message SET body = 'Appel : candélabre tordu' WHERE conversation_id = $1 AND body LIKE 'Toujours%'`,
+      [resolved],
+    );
+    expect(ids(await search(town.agentEC.token, 'q=lumiere'))).toEqual([]);
+    expect(ids(await search(town.agentEC.token, 'q=candelabre'))).toEqual([resolved]);
+  });
+
+  it('pages a large result by keyset in recency order and counts it up to 1,000 (« plus de 1 000 »)', async () => {
+    const { rows: k } = await t.db.query(
+      `INSERT INTO contact (organization_id, name) VALUES ($1, 'Jeanne Fontaine') RETURNING id`,
+      [town.org.id],
+    );
+    const n = 1030;
+    const references = Array.from({ length: n }, () => formatReference(randomBytes(6)));
+    await t.db.query(
+      `INSERT INTO conversation (organization_id, reference, contact_id, team_id, status, subject, last_message_at)
+       SELECT $1, r, $2, CASE WHEN i % 2 = 0 THEN $3::uuid ELSE $4::uuid END,
+              CASE WHEN i % 5 = 0 THEN 'open' ELSE 'closed' END, 'Fuite à la fontaine', now() - make_interval(mins => i::int)
+         FROM unnest($5::text[]) WITH ORDINALITY AS x(r, i)`,
+      [town.org.id, k[0].id, town.etatCivil.id, town.scolarite.id, references],
+    );
+
+    let page = await search(town.supervisor.token, 'q=fontaine&limit=100');
+    expect(page.total).toEqual({ count: 1000, more: true });
+    const seen: string[] = [];
+    const dates: string[] = [];
+    for (;;) {
+      seen.push(...ids(page));
+      dates.push(...page.items.map((c) => c.lastMessageAt));
+      if (!page.nextCursor) break;
+      page = await search(town.supervisor.token, `q=fontaine&limit=100&cursor=${encodeURIComponent(page.nextCursor)}`);
+      expect(page.total).toBeUndefined();
+    }
+    expect(new Set(seen).size).toBe(n);
+    expect(dates).toEqual([...dates].sort().reverse());
+
+    // Filters narrow it: Scolarité holds the odd ones, open every fifth.
+    const narrowed = await search(town.supervisor.token, `q=fontaine&limit=100&status=open&teamId=${town.scolarite.id}`);
+    expect(narrowed.total).toEqual({ count: 103, more: false });
+    // A plain agent: only their service's, and the citizen's name only as their files hold it (none here).
+    const agentPage = await search(town.agentSco.token, 'q=fontaine&limit=100');
+    expect(agentPage.total).toEqual({ count: 515, more: false });
+    expect(ids(await search(town.agentSco.token, 'q=jeanne'))).toEqual([]);
+    expect((await search(town.supervisor.token, 'q=jeanne')).total).toEqual({ count: 1000, more: true });
+  });
+
+  describe('counters', () => {
+    /** The counters as the original query computed them, straight from the conversations. */
+    async function recounted(agentId: string, teamIds?: string[]): Promise<ConversationCountsDto> {
+      const { rows } = await t.db.query(
+        `SELECT team_id, status, count(*)::int AS n,
+                count(*) FILTER (WHERE assignee_id = $2 AND status <> 'snoozed')::int AS mine,
+                count(*) FILTER (WHERE assignee_id IS NULL AND status = 'open')::int AS unassigned,
+                count(*) FILTER (WHERE callback_needed)::int AS callback
+           FROM conversation WHERE organization_id = $1 AND status IN ('open', 'pending', 'snoozed')
+            ${teamIds ? 'AND (team_id = ANY($3::uuid[]) OR assignee_id = $2)' : ''}
+          GROUP BY team_id, status`,
+        teamIds ? [town.org.id, agentId, teamIds] : [town.org.id, agentId],
+      );
+      const out: ConversationCountsDto = {
+        mine: 0,
+        unassigned: 0,
+        callbackNeeded: 0,
+        byStatus: { open: 0, pending: 0, snoozed: 0 },
+        byTeam: {},
+      };
+      for (const r of rows) {
+        out.mine += r.mine;
+        out.unassigned += r.unassigned;
+        out.callbackNeeded += r.callback;
+        out.byStatus[r.status as 'open'] += r.n;
+        if (r.status === 'open') out.byTeam[r.team_id] = (out.byTeam[r.team_id] ?? 0) + r.n;
+      }
+      return out;
+    }
+    const counts = async (token: string) => {
+      const res = await t.http('GET', '/api/v1/conversations/counts', { token });
+      expect(res.status).toBe(200);
+      return res.body as ConversationCountsDto;
+    };
+
+    it('stay equal to a full recount under concurrent transfers, resolutions, assignments, new messages and compactions', async () => {
+      const repo = t.app.get(ConversationRepository);
+      const org = town.org.id.slice(0, 8);
+      const files: string[] = [];
+      for (let i = 0; i < 40; i++)
+        files.push(
+          (await citizenWrites({ teamId: town.etatCivil.id, text: `Demande ${i}`, email: `compte.${i}.${org}@example.fr` }))
+            .conversationId,
+        );
+      const back: string[] = [];
+      for (let i = 0; i < 5; i++)
+        back.push((await citizenWrites({ teamId: town.scolarite.id, text: `Demande ${i}` })).conversationId);
+      const before = await counts(town.supervisor.token);
+
+      const work: Promise<unknown>[] = [];
+      files.slice(0, 10).forEach((id) => work.push(patch(town.supervisor.token, id, { teamId: town.scolarite.id })));
+      files.slice(10, 20).forEach((id) => work.push(patch(town.supervisor.token, id, { status: 'resolved' })));
+      files.slice(20, 25).forEach((id) => work.push(patch(town.agentEC.token, id, { assigneeId: town.agentEC.id })));
+      files
+        .slice(25, 30)
+        .forEach((id) =>
+          work.push(
+            patch(town.supervisor.token, id, { teamId: town.scolarite.id, assigneeId: town.agentSco.id, status: 'pending' }),
+          ),
+        );
+      files.slice(30, 40).forEach((id, i) =>
+        work.push(
+          citizenWrites({
+            teamId: town.etatCivil.id,
+            text: `Relance ${i}`,
+            email: `compte.${30 + i}.${org}@example.fr`,
+            conversationId: id,
+          }),
+        ),
+      );
+      for (let i = 0; i < 15; i++)
+        work.push(citizenWrites({ teamId: i % 2 ? town.etatCivil.id : town.scolarite.id, text: `Nouvelle ${i}` }));
+      for (let i = 0; i < 5; i++) work.push(repo.compactCounts());
+      // Transfers the other way at the same time: delta rows never wait on each other (no deadlock).
+      back.forEach((id) => work.push(patch(town.supervisor.token, id, { teamId: town.etatCivil.id })));
+      await Promise.all(work);
+
+      expect(await repo.countDrift(town.org.id)).toEqual([]);
+      expect(await counts(town.supervisor.token)).toEqual(await recounted(town.supervisor.id));
+      expect(await counts(town.agentEC.token)).toEqual(await recounted(town.agentEC.id, [town.etatCivil.id]));
+      expect(await counts(town.agentSco.token)).toEqual(await recounted(town.agentSco.id, [town.scolarite.id]));
+      const after = await counts(town.supervisor.token);
+      // The changes are seen: 15 new files, 10 resolved, 5 pending.
+      expect(after.byStatus.open + after.byStatus.pending).toBe(before.byStatus.open + before.byStatus.pending + 15 - 10);
+      expect(after.byStatus.pending).toBe(before.byStatus.pending + 5);
+
+      // Compaction folds the deltas into one row per key and changes no count.
+      await repo.compactCounts();
+      const { rows } = await t.db.query(
+        `SELECT count(*)::int AS rows, count(DISTINCT (team_id, assignee_id, status, callback_needed))::int AS keys
+           FROM conversation_count WHERE organization_id = $1`,
+        [town.org.id],
+      );
+      expect(rows[0].rows).toBe(rows[0].keys);
+      expect(await counts(town.supervisor.token)).toEqual(after);
+    });
+  });
+});
