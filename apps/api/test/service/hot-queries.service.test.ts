@@ -34,6 +34,7 @@ const INBOX: Record<string, ConversationFilter> = {
   'inbox-unassigned': { organizationId: ORG, teamId: TEAM, assigneeId: null, limit: 26 },
   'inbox-search': { organizationId: ORG, q: 'ecole', limit: 26 },
   'inbox-search-reference': { organizationId: ORG, q: 'gu7k3m9q', limit: 26 },
+  'inbox-search-agent-phone': { organizationId: ORG, visibleTeamIds: [TEAM], orSelf: AGENT, q: '06 12 34 56 78', limit: 26 },
 };
 
 const file = (name: string) => join(__dirname, '../../src/queries', `${name}.sql`);
@@ -53,6 +54,12 @@ async function generated(): Promise<Record<string, string>> {
     await new ConversationRepository(db).list(filter);
     out[name] = tidy(db.statements[0]!);
   }
+  const totals = new RecordingDatabase();
+  await new ConversationRepository(totals).searchTotal({ organizationId: ORG, q: 'ecole', limit: 0 }, 1000);
+  out['inbox-search-total'] = tidy(totals.statements[0]!);
+  const counts = new RecordingDatabase();
+  await new ConversationRepository(counts).counts(ORG, AGENT, [TEAM]);
+  out['inbox-counts'] = tidy(counts.statements[0]!);
   const db = new RecordingDatabase();
   await new MessageRepository(db).page('00000000-0000-4000-8000-000000000005', 50, AFTER);
   out['thread-page'] = tidy(db.statements[0]!);
