@@ -1,3 +1,4 @@
+import { SEARCH_TOTAL_CAP } from '@guichet/contracts';
 import type { PoolClient } from 'pg';
 import type { Database } from '../src/common/database.service';
 import { ConversationRepository, type ConversationFilter } from '../src/modules/conversations/conversation.repository';
@@ -29,19 +30,25 @@ interface Statement {
   values: unknown[];
 }
 
-/** The exact SQL ConversationRepository.list() sends for `filter`, captured without a database. */
-function listStatement(filter: ConversationFilter): Statement {
+/**
+ * The last statement `call` sends through ConversationRepository: the exact SQL and values.
+ * Without `db` nothing runs (the lookups before it answer no rows); with `db`, every statement
+ * runs there, so a supervisor's search includes the citizens its name lookup found.
+ */
+async function captureStatement(call: (repo: ConversationRepository) => Promise<unknown>, db?: PoolClient): Promise<Statement> {
   let captured: Statement | undefined;
   const recorder: Pick<Database, 'query'> = {
     query: async <T>(text: string, values: unknown[] = []) => {
       captured = { text, values };
-      return [] as T[];
+      return db ? ((await db.query(text, values)).rows as T[]) : ([] as T[]);
     },
   };
-  void new ConversationRepository(recorder as Database).list(filter);
-  if (!captured) throw new Error('ConversationRepository.list() sent no query');
+  await call(new ConversationRepository(recorder as Database));
+  if (!captured) throw new Error('ConversationRepository sent no query');
   return captured;
 }
+
+const listStatement = (filter: ConversationFilter, db?: PoolClient) => captureStatement((r) => r.list(filter), db);
 
 interface PlanNode {
   'Node Type': string;
@@ -102,19 +109,49 @@ const RARE_FILES = 40;
  * The requests an agent's screen sends besides the list, each measured in the same rounds as the
  * list: the counters, and searches over every status (no `status`), as the supervisor unless said.
  */
-function searchProbes(reference: string): { name: string; label: string; path: string; agent?: boolean; factor: number }[] {
-  const q = (text: string) => `/api/v1/conversations?limit=25&q=${encodeURIComponent(text)}`;
+interface ExtraProbe {
+  name: string;
+  label: string;
+  path: string;
+  /** The search text, for the plan shown in the notes. */
+  q?: string;
+  agent?: boolean;
+  factor: number;
+}
+
+function searchProbes(reference: string): ExtraProbe[] {
+  const search = (name: string, label: string, q: string, factor: number, agent = false): ExtraProbe => ({
+    name,
+    label,
+    path: `/api/v1/conversations?limit=25&q=${encodeURIComponent(q)}`,
+    q,
+    agent,
+    factor,
+  });
   return [
     { name: 'counts', label: 'counts', path: '/api/v1/conversations/counts', factor: 2 },
-    { name: 'search-reference', label: 'search: a reference', path: q(reference), factor: 3 },
-    { name: 'search-name', label: 'search: « Martin » (1 citizen in 25)', path: q('Martin'), factor: 3 },
-    { name: 'search-name-agent', label: 'search: « Martin », plain agent', path: q('Martin'), agent: true, factor: 3 },
-    { name: 'search-phone', label: 'search: a phone typed 06 …', path: q('06 10 00 00 45'), factor: 3 },
-    { name: 'search-rare', label: `search: « ${RARE_WORD} » (${RARE_FILES} files)`, path: q(RARE_WORD), factor: 3 },
-    { name: 'search-absent', label: 'search: « passeport » (no file)', path: q('passeport'), factor: 3 },
-    { name: 'search-common', label: 'search: « lampadaire » (1 message in 8)', path: q('lampadaire'), factor: 5 },
-    { name: 'search-common-agent', label: 'search: « lampadaire », plain agent', path: q('lampadaire'), agent: true, factor: 5 },
+    search('search-reference', 'search: a reference', reference, 3),
+    search('search-name', 'search: « Martin » (1 citizen in 25)', 'Martin', 3),
+    search('search-name-agent', 'search: « Martin », plain agent', 'Martin', 3, true),
+    search('search-phone', 'search: a phone typed 06 …', '06 10 00 00 45', 3),
+    search('search-rare', `search: « ${RARE_WORD} » (${RARE_FILES} files)`, RARE_WORD, 3),
+    search('search-absent', 'search: « passeport » (no file)', 'passeport', 3),
+    search('search-common', 'search: « lampadaire » (1 message in 8)', 'lampadaire', 5),
+    search('search-common-agent', 'search: « lampadaire », plain agent', 'lampadaire', 5, true),
   ];
+}
+
+const totalStatement = (filter: ConversationFilter & { q: string }, db: PoolClient) =>
+  captureStatement((r) => r.searchTotal(filter, SEARCH_TOTAL_CAP), db);
+
+/** EXPLAIN (ANALYZE, BUFFERS) of a statement, rendered, with its execution time. */
+async function explain(c: PoolClient, s: Statement): Promise<string> {
+  const { rows } = await c.query<{ 'QUERY PLAN': [{ Plan: PlanNode; 'Execution Time': number }] }>(
+    `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${s.text}`,
+    s.values,
+  );
+  const root = rows[0]!['QUERY PLAN'][0];
+  return [...renderPlan(root.Plan), `Execution Time: ${root['Execution Time'].toFixed(3)} ms`].join('\n');
 }
 
 /** Rounds of one call of each probe, in a rotating order so background noise hits all three alike. */
@@ -168,12 +205,29 @@ export async function benchInbox(o: InboxBenchOptions, log: Log): Promise<BenchR
       setup.release();
     }
     // What ConversationService.list() asks of the repository for a supervisor: limit + 1 to know if there is a next page.
-    const statement = listStatement({ organizationId: town.organizationId, teamId, status: 'open', limit: o.pageSize + 1 });
+    const statement = await listStatement({ organizationId: town.organizationId, teamId, status: 'open', limit: o.pageSize + 1 });
     const path = `/api/v1/conversations?teamId=${teamId}&status=open&limit=${o.pageSize}`;
     const http = new HttpProbe(env.app.url);
     const extra = searchProbes(reference);
     const c = await env.db.connect();
+    const plans: string[] = [];
     try {
+      // The plans of the searches, before measuring (a slow one shows here rather than as a timeout).
+      await c.query(`SET statement_timeout = '120s'`);
+      for (const x of extra) {
+        if (!x.q) continue;
+        const filter = {
+          organizationId: town.organizationId,
+          ...(x.agent ? { visibleTeamIds: [teamId], orSelf: town.agentIds[0]! } : {}),
+          q: x.q,
+        };
+        const page = await explain(c, await listStatement({ ...filter, limit: o.pageSize + 1 }, c));
+        const total = await explain(c, await totalStatement({ ...filter, limit: 0 }, c));
+        const text = `plans of ${x.name} (first page, then total):\n${page}\n${total}`;
+        log(`inbox: ${text}`);
+        plans.push(text);
+      }
+      await c.query(`RESET statement_timeout`);
       for (const x of extra) {
         const r = await http.get(x.path, x.agent ? town.agentToken : town.supervisorToken);
         expectOk(r, x.path);
@@ -220,7 +274,7 @@ export async function benchInbox(o: InboxBenchOptions, log: Log): Promise<BenchR
       // Not a target: a plain agent's open inbox without a team filter (ConversationService adds visibility).
       const agentPlan = await checkPlan(
         c,
-        listStatement({
+        await listStatement({
           organizationId: town.organizationId,
           visibleTeamIds: [teamId],
           orSelf: town.agentIds[0]!,
@@ -257,6 +311,7 @@ export async function benchInbox(o: InboxBenchOptions, log: Log): Promise<BenchR
           `one organization, ${town.teamIds.length} teams, ${town.openShare.map((x) => (x * 100).toFixed(1)).join('–')} % open per team, ${o.agentsPerTeam} agents per team, 40 % assigned; ${count(o.contacts)} contacts; table sizes with indexes: conversation ${sizes[0]!.conversation}, message ${sizes[0]!.message}`,
           'the API page and the bare SQL return the same 25 conversations (checked)',
           `counts and searches: GET …/counts and GET /api/v1/conversations?limit=25&q=… with no status (every status), as the supervisor unless « plain agent » (one team's agent: the visibility rule applies); in the same rotating rounds as the list; the reference is a closed file's; « ${RARE_WORD} » is in a note of ${RARE_FILES} files; the maintained counters equal a full recount after seeding (checked)`,
+          ...plans,
           `EXPLAIN (ANALYZE, BUFFERS) after the measurement, list query of team ${teamId.slice(0, 8)}…, status open:\n${plan.summary}`,
           `not a target — GET /api/v1/conversations?status=open as a plain agent of one team (the visibility filter: team_id = ANY(…) OR assignee_id = me); ${agentPlan.reason}:\n${agentPlan.summary}`,
         ],

@@ -185,6 +185,56 @@ describe('socket events patch the query cache', () => {
     patcher.dispose();
   });
 
+  it('counts follow the events without a request: previous contribution out, new one in, stale events ignored', () => {
+    const patcher = createCachePatcher(client, () => me, 1000);
+    const countsKey = queryKeys.conversations.counts();
+    client.setQueryData(countsKey, {
+      mine: 0,
+      unassigned: 1,
+      callbackNeeded: 0,
+      byStatus: { open: 1, pending: 0, snoozed: 0 },
+      byTeam: { [TEAM_A]: 1 },
+    });
+    client.setQueryData(queryKeys.conversations.list({ status: 'open', teamId: TEAM_A }), pages([conversation('c1')]));
+    const spy = jest.spyOn(client, 'invalidateQueries');
+
+    patcher.conversationChanged(conversation('c1', { assigneeId: me.id, version: 2 }));
+    expect(client.getQueryData(countsKey)).toEqual({
+      mine: 1,
+      unassigned: 0,
+      callbackNeeded: 0,
+      byStatus: { open: 1, pending: 0, snoozed: 0 },
+      byTeam: { [TEAM_A]: 1 },
+    });
+    patcher.conversationChanged(conversation('c1', { assigneeId: me.id, status: 'pending', callbackNeeded: true, version: 3 }));
+    // The same change again, or an older one, counts nothing.
+    patcher.conversationChanged(conversation('c1', { assigneeId: me.id, status: 'pending', callbackNeeded: true, version: 3 }));
+    patcher.conversationChanged(conversation('c1', { assigneeId: me.id, version: 2 }));
+    patcher.conversationChanged(conversation('c9'), true);
+    // Another service's new file is not counted for an agent of service A.
+    patcher.conversationChanged(conversation('c10', { teamId: TEAM_B }), true);
+    expect(client.getQueryData(countsKey)).toEqual({
+      mine: 1,
+      unassigned: 1,
+      callbackNeeded: 1,
+      byStatus: { open: 1, pending: 1, snoozed: 0 },
+      byTeam: { [TEAM_A]: 1 },
+    });
+    // Transferred away and resolved: out of every counter.
+    patcher.conversationChanged(conversation('c1', { teamId: TEAM_B, status: 'resolved', version: 4 }));
+    patcher.conversationChanged(conversation('c9', { teamId: TEAM_B, version: 2 }));
+    expect(client.getQueryData(countsKey)).toEqual({
+      mine: 0,
+      unassigned: 0,
+      callbackNeeded: 0,
+      byStatus: { open: 0, pending: 0, snoozed: 0 },
+      byTeam: {},
+    });
+    act(() => jest.advanceTimersByTime(1000));
+    expect(spy.mock.calls.filter(([filters]) => JSON.stringify(filters?.queryKey) === JSON.stringify(countsKey))).toHaveLength(0);
+    patcher.dispose();
+  });
+
   it('presence.updated is kept per conversation', () => {
     const patcher = createCachePatcher(client, () => me, 1000);
     const presence: PresenceDto = { conversationId: 'c1', viewers: [{ agentId: 'julien', name: 'Julien Roche', typing: true }] };

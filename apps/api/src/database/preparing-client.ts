@@ -2,6 +2,14 @@ import { createHash } from 'node:crypto';
 import { Client, type QueryConfig } from 'pg';
 import { pgClean } from '../common/pg-text';
 
+/**
+ * Statements starting with this comment always run unnamed, so PostgreSQL plans each call for its
+ * values: a search's best plan depends on how common its words are (walk the conversations by
+ * date for a common word, read the text index for a rare one), which a cached generic plan,
+ * made without the values, cannot know.
+ */
+export const PLANNED_PER_CALL = '/* planned per call */ ';
+
 /** Distinct statements named on one connection; beyond that they run unnamed. */
 const MAX_PER_CONNECTION = 500;
 const names = new Map<string, string>();
@@ -30,7 +38,7 @@ export class CleaningClient extends Client {
     const [text, values, callback] = args;
     if (typeof text === 'string' && Array.isArray(values) && values.length > 0) {
       const config: QueryConfig = { text, values: pgClean(values) };
-      const name = this.prepares ? nameOf(text) : undefined;
+      const name = this.prepares && !text.startsWith(PLANNED_PER_CALL) ? nameOf(text) : undefined;
       if (name && (this.prepared.has(name) || this.prepared.size < MAX_PER_CONNECTION)) {
         this.prepared.add(name);
         config.name = name;

@@ -1,2 +1,2 @@
 -- inbox-search-total: generated, see test/service/hot-queries.service.test.ts
-SELECT count(*)::int AS n FROM ((SELECT c.id FROM conversation c WHERE c.organization_id = $1 AND c.search_doc @@ websearch_to_tsquery('guichet_fr', $3) LIMIT $2) UNION (SELECT c.id FROM conversation c WHERE c.organization_id = $1 AND c.contact_id IN (SELECT k.id FROM contact k WHERE k.organization_id = $1 AND k.search @@ websearch_to_tsquery('guichet_fr', $3)) LIMIT $2)) hit
+/* planned per call */ SELECT count(*)::int AS n FROM ((SELECT c.id FROM conversation c WHERE c.organization_id = $1 AND c.search_doc @@ websearch_to_tsquery('guichet_fr', $3) LIMIT $2)) hit

@@ -14,8 +14,13 @@ export interface InboxRoute {
   view: InboxView;
   status: ConversationStatus;
   conversationId: string | null;
-  /** Full-text search over the view (API `q`); empty when not searching. */
+  /**
+   * Search (API `q`); empty when not searching. A search covers every conversation the agent may
+   * see, every status; the view and the status are filters the agent adds (`inView`, `inStatus`).
+   */
   q: string;
+  inView?: boolean;
+  inStatus?: boolean;
 }
 
 export const DEFAULT_ROUTE: InboxRoute = { view: { kind: 'mine' }, status: 'open', conversationId: null, q: '' };
@@ -78,12 +83,18 @@ export function parseInboxRoute(hash: string): InboxRoute {
     status: isStatus(status) ? status : DEFAULT_ROUTE.status,
     conversationId: match ? decodeURIComponent(match[1]!) : null,
     q: params.get('q')?.trim() ?? '',
+    ...(params.get('dansVue') === '1' ? { inView: true } : {}),
+    ...(params.get('dansStatut') === '1' ? { inStatus: true } : {}),
   };
 }
 
 export function inboxHref(route: InboxRoute): string {
   const params = new URLSearchParams({ view: viewId(route.view), status: route.status });
-  if (route.q) params.set('q', route.q);
+  if (route.q) {
+    params.set('q', route.q);
+    if (route.inView) params.set('dansVue', '1');
+    if (route.inStatus) params.set('dansStatut', '1');
+  }
   const path = route.conversationId ? `/conversations/${encodeURIComponent(route.conversationId)}` : '/conversations';
   return `#${path}?${params.toString()}`;
 }

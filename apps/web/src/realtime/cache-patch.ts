@@ -1,4 +1,4 @@
-import type { AgentDto, ConversationDto, MessageDto, Page, PresenceDto } from '@guichet/contracts';
+import type { AgentDto, ConversationCountsDto, ConversationDto, MessageDto, Page, PresenceDto } from '@guichet/contracts';
 import type { InfiniteData, QueryClient, QueryKey } from '@tanstack/react-query';
 import type { ConversationFilters } from '../api/conversations';
 import { queryKeys } from '../api/query-keys';
@@ -154,6 +154,32 @@ export function createThrottledInvalidator(queryClient: QueryClient, delayMs = 1
   };
 }
 
+/** What the counters read of a conversation. */
+export type Counted = Pick<ConversationDto, 'status' | 'teamId' | 'assigneeId' | 'callbackNeeded' | 'version'>;
+
+/**
+ * The inbox counters with one conversation's contribution added (`sign` 1) or removed (-1), by
+ * the server's rules (ConversationRepository.counts): in-progress files of the agent's services
+ * or assigned to them; "mine" is open or pending; "unassigned" is open; services count open files.
+ */
+export function addToCounts(counts: ConversationCountsDto, c: Counted, me: AgentDto, sign: 1 | -1): ConversationCountsDto {
+  if (c.status !== 'open' && c.status !== 'pending' && c.status !== 'snoozed') return counts;
+  if (me.role === 'agent' && !me.teamIds.includes(c.teamId) && c.assigneeId !== me.id) return counts;
+  const byTeam = { ...counts.byTeam };
+  if (c.status === 'open') {
+    const n = (byTeam[c.teamId] ?? 0) + sign;
+    if (n) byTeam[c.teamId] = n;
+    else delete byTeam[c.teamId];
+  }
+  return {
+    mine: counts.mine + (c.assigneeId === me.id && c.status !== 'snoozed' ? sign : 0),
+    unassigned: counts.unassigned + (c.assigneeId === null && c.status === 'open' ? sign : 0),
+    callbackNeeded: counts.callbackNeeded + (c.callbackNeeded ? sign : 0),
+    byStatus: { ...counts.byStatus, [c.status]: counts.byStatus[c.status] + sign },
+    byTeam,
+  };
+}
+
 export type CachePatcher = ReturnType<typeof createCachePatcher>;
 
 /**
@@ -163,10 +189,33 @@ export type CachePatcher = ReturnType<typeof createCachePatcher>;
  */
 export function createCachePatcher(queryClient: QueryClient, getMe: () => AgentDto, throttleMs = 1000) {
   const invalidator = createThrottledInvalidator(queryClient, throttleMs);
+  /** The last state of each conversation the counters were patched with. */
+  const counted = new Map<string, Counted>();
 
-  function conversationChanged(conversation: ConversationDto): void {
-    // Aggregates cannot be patched exactly: refetched, at most once per throttle window.
-    invalidator.invalidate(queryKeys.conversations.counts());
+  /**
+   * The counters follow the events without a request: the conversation's previous contribution
+   * is taken out and its new one added. Only when the previous state is unknown (a conversation
+   * never loaded in this tab) or the counters are being fetched are they asked again (throttled).
+   */
+  function patchCounts(conversation: ConversationDto, created: boolean): void {
+    const key = queryKeys.conversations.counts();
+    const counts = queryClient.getQueryData<ConversationCountsDto>(key);
+    const before = created ? null : (counted.get(conversation.id) ?? findConversationInLists(queryClient, conversation.id));
+    if (before && before.version >= conversation.version) return; // stale or already counted
+    const { status, teamId, assigneeId, callbackNeeded, version } = conversation;
+    counted.set(conversation.id, { status, teamId, assigneeId, callbackNeeded, version });
+    if (!counts) return;
+    if ((!created && !before) || queryClient.getQueryState(key)?.fetchStatus === 'fetching') {
+      invalidator.invalidate(key);
+      return;
+    }
+    const me = getMe();
+    const next = addToCounts(before ? addToCounts(counts, before, me, -1) : counts, conversation, me, 1);
+    queryClient.setQueryData(key, next);
+  }
+
+  function conversationChanged(conversation: ConversationDto, created = false): void {
+    patchCounts(conversation, created);
     queryClient.setQueryData<ConversationDto>(queryKeys.conversations.detail(conversation.id), (old) =>
       old && old.version > conversation.version ? old : conversation,
     );
@@ -218,6 +267,7 @@ export function createCachePatcher(queryClient: QueryClient, getMe: () => AgentD
     presenceChanged,
     /** After a reconnect, events may have been missed: everything is refetched. */
     invalidateAll(): void {
+      counted.clear();
       // Presence is not fetched: rejoining the rooms after the reconnect sends it again.
       void queryClient.invalidateQueries({ predicate: (query) => query.queryKey[0] !== 'presence' });
     },

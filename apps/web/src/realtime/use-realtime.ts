@@ -73,7 +73,7 @@ export function useRealtime(options: RealtimeOptions): RealtimeState {
     });
 
     s.on('conversation.created', (conversation) => {
-      patcher.conversationChanged(conversation);
+      patcher.conversationChanged(conversation, true);
       latest.current.onNewConversation?.(conversation);
     });
     s.on('conversation.updated', (conversation) => patcher.conversationChanged(conversation));

@@ -13,6 +13,7 @@ import {
 } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database.service';
+import { PLANNED_PER_CALL } from '../../database/preparing-client';
 import { CONVERSATION_COLUMNS, type ConversationRow } from './conversation.mapper';
 
 export interface ConversationFilter {
@@ -50,6 +51,9 @@ function identityCandidates(q: string): string[] {
   return out;
 }
 
+/** Beyond this many citizens of one name, a supervisor's search reads them as a subquery. */
+const CONTACTS_NAMED_MAX = 1000;
+
 /** Positional parameters of one statement. */
 class Params {
   constructor(readonly values: unknown[]) {}
@@ -68,7 +72,8 @@ export class ConversationRepository {
    * (`q`) runs as a few branches, each the first `limit` matches of one kind in recency order
    * (see `searchBranches`), merged: no branch builds the full set of its matches.
    */
-  list(f: ConversationFilter): Promise<ConversationRow[]> {
+  async list(f: ConversationFilter): Promise<ConversationRow[]> {
+    const contacts = f.q && !f.visibleTeamIds ? await this.contactsNamed(f.organizationId, f.q) : [];
     const sql = new Params([f.organizationId]);
     const scope = this.scope(f, sql);
     if (f.after) {
@@ -85,12 +90,12 @@ export class ConversationRepository {
       );
     }
     const limit = sql.p(f.limit);
-    const branches = this.searchBranches(f, f.q, sql).map(
+    const branches = this.searchBranches(f, f.q, contacts, sql).map(
       (match) => `(SELECT c.id, c.last_message_at FROM conversation c WHERE ${[...scope, match].join(' AND ')}
                    ORDER BY c.last_message_at DESC, c.id DESC LIMIT ${limit})`,
     );
     return this.db.query<ConversationRow>(
-      `SELECT ${CONVERSATION_COLUMNS}
+      `${PLANNED_PER_CALL}SELECT ${CONVERSATION_COLUMNS}
          FROM (${branches.join(' UNION ')}) hit
          JOIN conversation c ON c.id = hit.id JOIN contact ct ON ct.id = c.contact_id
         ORDER BY c.last_message_at DESC, c.id DESC
@@ -105,14 +110,15 @@ export class ConversationRepository {
    * as a short walk. `more` when there are more than `cap`.
    */
   async searchTotal(f: ConversationFilter & { q: string }, cap: number): Promise<{ count: number; more: boolean }> {
+    const contacts = f.visibleTeamIds ? [] : await this.contactsNamed(f.organizationId, f.q);
     const sql = new Params([f.organizationId]);
     const scope = this.scope(f, sql);
     const limit = sql.p(cap + 1);
-    const branches = this.searchBranches(f, f.q, sql).map(
+    const branches = this.searchBranches(f, f.q, contacts, sql).map(
       (match) => `(SELECT c.id FROM conversation c WHERE ${[...scope, match].join(' AND ')} LIMIT ${limit})`,
     );
     const [row] = await this.db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM (${branches.join(' UNION ')}) hit`,
+      `${PLANNED_PER_CALL}SELECT count(*)::int AS n FROM (${branches.join(' UNION ')}) hit`,
       sql.values,
     );
     const n = row?.n ?? 0;
@@ -137,11 +143,23 @@ export class ConversationRepository {
   }
 
   /**
+   * The citizens (of the whole organization: supervisors' searches only) whose name matches,
+   * up to CONTACTS_NAMED_MAX; 'many' beyond. From the contact text index, without the files.
+   */
+  private async contactsNamed(organizationId: string, q: string): Promise<string[] | 'many'> {
+    const rows = await this.db.query<{ id: string }>(
+      `${PLANNED_PER_CALL}SELECT id FROM contact WHERE organization_id = $1 AND search @@ websearch_to_tsquery('guichet_fr', $2) LIMIT $3`,
+      [organizationId, q, CONTACTS_NAMED_MAX + 1],
+    );
+    return rows.length > CONTACTS_NAMED_MAX ? 'many' : rows.map((r) => r.id);
+  }
+
+  /**
    * What a search matches, one condition on `c` per kind of match: the words of the conversation
    * (`search_doc`: subject, reference, the name given in it, every message body), the citizen's
    * name, an identity (e-mail, phone in any French format), the reference typed exactly.
    */
-  private searchBranches(f: ConversationFilter, q: string, sql: Params): string[] {
+  private searchBranches(f: ConversationFilter, q: string, contacts: string[] | 'many', sql: Params): string[] {
     const tsq = `websearch_to_tsquery('guichet_fr', ${sql.p(q)})`;
     // An agent limited to some services finds a conversation by its citizen's name or identity
     // only when that conversation holds them: searching must not tell who owns a number elsewhere.
@@ -149,8 +167,13 @@ export class ConversationRepository {
     // (contact.name) is searched for supervisors only.
     const held = !!f.visibleTeamIds;
     const branches = [`c.search_doc @@ ${tsq}`];
-    if (!held) {
+    // The citizens so named were looked up first (contactsNamed): the planner then knows how many
+    // files they hold. Only a very common name is left as a subquery, and then walking the files
+    // by date finds the first page at once.
+    if (contacts === 'many') {
       branches.push(`c.contact_id IN (SELECT k.id FROM contact k WHERE k.organization_id = $1 AND k.search @@ ${tsq})`);
+    } else if (contacts.length) {
+      branches.push(`c.contact_id = ANY(${sql.p(contacts)}::uuid[])`);
     }
     const ids = identityCandidates(q);
     if (ids.length) {

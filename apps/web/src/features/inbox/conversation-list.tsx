@@ -1,4 +1,4 @@
-import type { AgentDto, TeamDto } from '@guichet/contracts';
+import { referenceSearched, type AgentDto, type TeamDto } from '@guichet/contracts';
 import { useEffect, useLayoutEffect, useMemo, useRef, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAgents } from '../../hooks/use-agents';
@@ -11,7 +11,7 @@ import { ROW_HEIGHT, useWindowedRows } from './use-windowed-rows';
 import { useLatest } from '../../lib/use-latest';
 
 export function ConversationList({ route, teams }: { route: InboxRoute; teams: TeamDto[] | undefined }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const filters = filtersForRoute(route);
   const query = useConversations(filters);
   const agents = useAgents();
@@ -61,6 +61,17 @@ export function ConversationList({ route, teams }: { route: InboxRoute; teams: T
     [reveal, routeRef, rowsRef],
   );
 
+  // A reference typed exactly (GU-7K3M9Q, gu7k3m9q…) opens its file once found, wherever it is.
+  const openedFor = useRef<string | null>(null);
+  const typedReference = exactReference(route.q);
+  useEffect(() => {
+    if (!typedReference || route.conversationId || openedFor.current === route.q) return;
+    const found = rows.length === 1 && rows[0]!.reference === typedReference ? rows[0]! : null;
+    if (!found) return;
+    openedFor.current = route.q;
+    navigate(inboxHref({ ...route, conversationId: found.id }), { replace: true });
+  }, [typedReference, rows, route]);
+
   const teamNames = useMemo(() => new Map((teams ?? []).map((team) => [team.id, team.name])), [teams]);
   const agentNames = useMemo(() => new Map((agents.data ?? []).map((a: AgentDto) => [a.id, a.name])), [agents.data]);
 
@@ -101,6 +112,7 @@ export function ConversationList({ route, teams }: { route: InboxRoute; teams: T
   }
 
   const title = viewLabel(t, route.view, teams);
+  const total = query.data?.pages[0]?.total;
   const assigneeLabel = (assigneeId: string | null): string | null => {
     if (route.view.kind === 'mine' || route.view.kind === 'unassigned') return null; // said by the view itself
     if (!assigneeId) return t('list.unassigned');
@@ -139,16 +151,48 @@ export function ConversationList({ route, teams }: { route: InboxRoute; teams: T
           </button>
         </form>
         <h1 className="pane-header__title" id="conversation-list-title">
-          {route.q ? t('search.results', { q: route.q, view: title }) : title}
+          {route.q ? t('search.resultsAll', { q: route.q }) : title}
         </h1>
         {route.q ? (
           <a className="search-form__clear" href={inboxHref({ ...route, q: '', conversationId: null })}>
             {t('search.clear')}
           </a>
         ) : null}
+        {route.q ? (
+          <fieldset className="search-filters">
+            <legend className="visually-hidden">{t('search.filters')}</legend>
+            <label className="search-filters__option">
+              <input
+                type="checkbox"
+                checked={!!route.inView}
+                onChange={(e) => navigate(inboxHref({ ...route, inView: e.currentTarget.checked, conversationId: null }))}
+              />
+              {t('search.onlyView', { view: title })}
+            </label>
+            <label className="search-filters__option">
+              <input
+                type="checkbox"
+                checked={!!route.inStatus}
+                onChange={(e) => navigate(inboxHref({ ...route, inStatus: e.currentTarget.checked, conversationId: null }))}
+              />
+              {t('search.onlyStatus', { status: t(`status.${route.status}`) })}
+            </label>
+          </fieldset>
+        ) : null}
         <p className="pane-header__subtitle">
-          <span className={`status-pill status-${route.status}`}>{t(`status.${route.status}`)}</span>
-          {query.data ? <span className="pane-header__count">{t('list.count', { count: rows.length })}</span> : null}
+          {!route.q || route.inStatus ? (
+            <span className={`status-pill status-${route.status}`}>{t(`status.${route.status}`)}</span>
+          ) : null}
+          {route.q && total ? (
+            <span className="pane-header__count" data-testid="search-total">
+              {t(total.more ? 'search.totalMore' : 'search.total', {
+                count: total.count,
+                formatted: new Intl.NumberFormat(i18n.language).format(total.count),
+              })}
+            </span>
+          ) : query.data ? (
+            <span className="pane-header__count">{t('list.count', { count: rows.length })}</span>
+          ) : null}
         </p>
       </div>
 
@@ -164,7 +208,7 @@ export function ConversationList({ route, teams }: { route: InboxRoute; teams: T
           </button>
         </div>
       ) : rows.length === 0 ? (
-        <p className="pane-message">{t('list.empty')}</p>
+        <p className="pane-message">{route.q ? t('search.empty') : t('list.empty')}</p>
       ) : (
         <>
           <p className="visually-hidden" id="conversation-list-hint">
@@ -187,6 +231,7 @@ export function ConversationList({ route, teams }: { route: InboxRoute; teams: T
                   selected={c.id === route.conversationId}
                   teamName={teamNames.get(c.teamId) ?? t('list.unknownTeam')}
                   assigneeLabel={assigneeLabel(c.assigneeId)}
+                  showStatus={!!route.q && !route.inStatus}
                 />
               </li>
             ))}
@@ -209,4 +254,10 @@ export function ConversationList({ route, teams }: { route: InboxRoute; teams: T
       )}
     </section>
   );
+}
+
+/** The reference when the whole search text is one (any case, with or without dash or brackets). */
+function exactReference(q: string): string | null {
+  const reference = q ? referenceSearched(q) : null;
+  return reference && q.replace(/[\s[\]()#-]/g, '').toUpperCase() === reference.replace('-', '') ? reference : null;
 }

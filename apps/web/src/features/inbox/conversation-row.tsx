@@ -19,6 +19,8 @@ interface ConversationRowProps {
   teamName: string;
   /** "Assignée à …" / "Non assignée"; null while the agents' names load. */
   assigneeLabel: string | null;
+  /** A search lists every status: each row says its own. */
+  showStatus?: boolean;
 }
 
 function WaitingSince({ iso }: { iso: string }) {
@@ -53,6 +55,7 @@ export const ConversationRow = memo(function ConversationRow({
   selected,
   teamName,
   assigneeLabel,
+  showStatus,
 }: ConversationRowProps) {
   const { t } = useTranslation();
   const urgent = c.priority === 'high' || c.priority === 'urgent';
@@ -85,6 +88,7 @@ export const ConversationRow = memo(function ConversationRow({
         <ChannelTag channel={c.lastChannelKind} />
         <span className="tag tag--team">{teamName}</span>
         <span className="tag tag--reference">{c.reference}</span>
+        {showStatus ? <span className={`status-pill status-${c.status}`}>{t(`statusOne.${c.status}`)}</span> : null}
         {urgent ? <span className={`badge badge--${c.priority}`}>{t(`priority.${c.priority}`)}</span> : null}
         {c.callbackNeeded ? <span className="badge badge--callback">{t('list.callback')}</span> : null}
       </span>

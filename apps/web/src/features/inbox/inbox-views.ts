@@ -7,10 +7,15 @@ export function canSeeAllTeams(agent: AgentDto): boolean {
   return agent.role === 'supervisor' || agent.role === 'admin';
 }
 
-/** The API filters behind a view and status of the navigation. */
+/**
+ * The API filters behind a view and status of the navigation. A search looks everywhere the
+ * agent may see, whatever the status, unless the agent narrows it to the view or the status.
+ */
 export function filtersForRoute(route: InboxRoute): ConversationFilters {
   const filters = viewFilters(route);
-  return route.q ? { ...filters, q: route.q } : filters;
+  if (!route.q) return filters;
+  const { status, ...view } = filters;
+  return { ...(route.inView ? view : {}), ...(route.inStatus ? { status } : {}), q: route.q };
 }
 
 function viewFilters(route: InboxRoute): ConversationFilters {
