@@ -113,6 +113,8 @@ export class SearchDocumentAndCounters1764750000000 implements MigrationInterfac
           INSERT INTO conversation_count (${KEY}, n)
           SELECT ${KEY}, sum(d) FROM (${rows}) r
            WHERE status IN ('open', 'pending', 'snoozed')
+             -- an organization being deleted takes its counters with it (cascade): none added back
+             AND EXISTS (SELECT 1 FROM organization o WHERE o.id = r.organization_id)
            GROUP BY ${KEY}
           HAVING sum(d) <> 0;
           RETURN NULL;
