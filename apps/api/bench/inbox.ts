@@ -1,4 +1,3 @@
-import { SEARCH_TOTAL_CAP } from '@guichet/contracts';
 import type { PoolClient } from 'pg';
 import type { Database } from '../src/common/database.service';
 import { ConversationRepository, type ConversationFilter } from '../src/modules/conversations/conversation.repository';
@@ -31,24 +30,30 @@ interface Statement {
 }
 
 /**
- * The last statement `call` sends through ConversationRepository: the exact SQL and values.
- * Without `db` nothing runs (the lookups before it answer no rows); with `db`, every statement
- * runs there, so a supervisor's search includes the citizens its name lookup found.
+ * The statements `call` sends through ConversationRepository: the exact SQL and values. Without
+ * `db` nothing runs (every statement answers no rows); with `db`, each runs there, so the later
+ * statements of a search (the walk, the rows by id) are those its earlier answers lead to.
  */
-async function captureStatement(call: (repo: ConversationRepository) => Promise<unknown>, db?: PoolClient): Promise<Statement> {
-  let captured: Statement | undefined;
+async function captureStatements(
+  call: (repo: ConversationRepository) => Promise<unknown>,
+  db?: PoolClient,
+): Promise<Statement[]> {
+  const captured: Statement[] = [];
   const recorder: Pick<Database, 'query'> = {
     query: async <T>(text: string, values: unknown[] = []) => {
-      captured = { text, values };
+      captured.push({ text, values });
       return db ? ((await db.query(text, values)).rows as T[]) : ([] as T[]);
     },
   };
   await call(new ConversationRepository(recorder as Database));
-  if (!captured) throw new Error('ConversationRepository sent no query');
+  if (!captured.length) throw new Error('ConversationRepository sent no query');
   return captured;
 }
 
-const listStatement = (filter: ConversationFilter, db?: PoolClient) => captureStatement((r) => r.list(filter), db);
+const listStatement = async (filter: ConversationFilter) => {
+  const statements = await captureStatements((r) => r.list(filter));
+  return statements[statements.length - 1]!;
+};
 
 interface PlanNode {
   'Node Type': string;
@@ -141,9 +146,6 @@ function searchProbes(reference: string): ExtraProbe[] {
   ];
 }
 
-const totalStatement = (filter: ConversationFilter & { q: string }, db: PoolClient) =>
-  captureStatement((r) => r.searchTotal(filter, SEARCH_TOTAL_CAP), db);
-
 /** EXPLAIN (ANALYZE, BUFFERS) of a statement, rendered, with its execution time. */
 async function explain(c: PoolClient, s: Statement): Promise<string> {
   const { rows } = await c.query<{ 'QUERY PLAN': [{ Plan: PlanNode; 'Execution Time': number }] }>(
@@ -221,9 +223,10 @@ export async function benchInbox(o: InboxBenchOptions, log: Log): Promise<BenchR
           ...(x.agent ? { visibleTeamIds: [teamId], orSelf: town.agentIds[0]! } : {}),
           q: x.q,
         };
-        const page = await explain(c, await listStatement({ ...filter, limit: o.pageSize + 1 }, c));
-        const total = await explain(c, await totalStatement({ ...filter, limit: 0 }, c));
-        const text = `plans of ${x.name} (first page, then total):\n${page}\n${total}`;
+        const statements = await captureStatements((r) => r.search({ ...filter, limit: o.pageSize + 1 }), c);
+        const rendered: string[] = [];
+        for (const st of statements) rendered.push(await explain(c, st));
+        const text = `plans of ${x.name} (${statements.length} statements):\n${rendered.join('\n')}`;
         log(`inbox: ${text}`);
         plans.push(text);
       }

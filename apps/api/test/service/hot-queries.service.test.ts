@@ -52,13 +52,11 @@ async function generated(): Promise<Record<string, string>> {
   for (const [name, filter] of Object.entries(INBOX)) {
     const db = new RecordingDatabase();
     await new ConversationRepository(db).list(filter);
-    // A supervisor's search looks up the citizens so named first (none here): the list is the last statement.
+    // A search sends a probe of each kind of match, after a supervisor's look-up of the citizens so
+    // named; nothing is found here, so neither the walk nor the read by id follows.
     out[name] = tidy(db.statements[db.statements.length - 1]!);
     if (name === 'inbox-search') out['inbox-search-contacts'] = tidy(db.statements[0]!);
   }
-  const totals = new RecordingDatabase();
-  await new ConversationRepository(totals).searchTotal({ organizationId: ORG, q: 'ecole', limit: 0 }, 1000);
-  out['inbox-search-total'] = tidy(totals.statements[totals.statements.length - 1]!);
   const counts = new RecordingDatabase();
   await new ConversationRepository(counts).counts(ORG, AGENT, [TEAM]);
   out['inbox-counts'] = tidy(counts.statements[0]!);

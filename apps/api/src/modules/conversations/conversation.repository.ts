@@ -5,6 +5,7 @@ import {
   normalizeEmail,
   normalizePhone,
   referenceSearched,
+  SEARCH_TOTAL_CAP,
   type ChannelKind,
   type IdentityKind,
   type ConversationCountsDto,
@@ -51,6 +52,9 @@ function identityCandidates(q: string): string[] {
   return out;
 }
 
+/** The sort key of a conversation as text (fixed width, microseconds): it orders as the keyset does. */
+const SORT_KEY = `to_char(c.last_message_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
 /** Beyond this many citizens of one name, a supervisor's search reads them as a subquery. */
 const CONTACTS_NAMED_MAX = 1000;
 
@@ -67,62 +71,82 @@ class Params {
 export class ConversationRepository {
   constructor(private readonly db: Database) {}
 
-  /**
-   * Inbox lists: newest activity first, keyset pagination on (last_message_at, id). A search
-   * (`q`) runs as a few branches, each the first `limit` matches of one kind in recency order
-   * (see `searchBranches`), merged: no branch builds the full set of its matches.
-   */
+  /** Inbox lists: newest activity first, keyset pagination on (last_message_at, id). A search goes to `search`. */
   async list(f: ConversationFilter): Promise<ConversationRow[]> {
-    const contacts = f.q && !f.visibleTeamIds ? await this.contactsNamed(f.organizationId, f.q) : [];
+    if (f.q) return (await this.search({ ...f, q: f.q })).rows;
     const sql = new Params([f.organizationId]);
     const scope = this.scope(f, sql);
-    if (f.after) {
-      scope.push(`(c.last_message_at, c.id) < (${sql.p(f.after[0])}::timestamptz, ${sql.p(f.after[1])}::uuid)`);
-    }
-    if (!f.q) {
-      return this.db.query<ConversationRow>(
-        `SELECT ${CONVERSATION_COLUMNS}
-           FROM conversation c JOIN contact ct ON ct.id = c.contact_id
-          WHERE ${scope.join(' AND ')}
-          ORDER BY c.last_message_at DESC, c.id DESC
-          LIMIT ${sql.p(f.limit)}`,
-        sql.values,
-      );
-    }
-    const limit = sql.p(f.limit);
-    const branches = this.searchBranches(f, f.q, contacts, sql).map(
-      (match) => `(SELECT c.id, c.last_message_at FROM conversation c WHERE ${[...scope, match].join(' AND ')}
-                   ORDER BY c.last_message_at DESC, c.id DESC LIMIT ${limit})`,
-    );
     return this.db.query<ConversationRow>(
-      `${PLANNED_PER_CALL}SELECT ${CONVERSATION_COLUMNS}
-         FROM (${branches.join(' UNION ')}) hit
-         JOIN conversation c ON c.id = hit.id JOIN contact ct ON ct.id = c.contact_id
+      `SELECT ${CONVERSATION_COLUMNS}
+         FROM conversation c JOIN contact ct ON ct.id = c.contact_id
+        WHERE ${scope.join(' AND ')}
         ORDER BY c.last_message_at DESC, c.id DESC
-        LIMIT ${limit}`,
+        LIMIT ${sql.p(f.limit)}`,
       sql.values,
     );
   }
 
   /**
-   * How many conversations a search finds, counted up to `cap`: each branch stops at cap + 1
-   * rows (in no particular order, so the planner may stop early), so a common word costs as much
-   * as a short walk. `more` when there are more than `cap`.
+   * A search, in recency order with keyset pages, without building every match and without
+   * trusting the planner's guess of how common a word is:
+   * 1. a probe takes up to SEARCH_TOTAL_CAP + 1 matches of each branch (words, citizen name,
+   *    identity, reference) in no order: the text index for a rare word, a short scan for a
+   *    common one. A branch under the cap is complete: its matches are sorted here.
+   * 2. only a branch over the cap (a common word: its matches are dense) walks the conversations
+   *    by date for the first `limit`.
+   * 3. the page's rows are read by id.
+   * The total is the probe's distinct matches, `more` beyond the cap (« plus de 1 000 »).
    */
-  async searchTotal(f: ConversationFilter & { q: string }, cap: number): Promise<{ count: number; more: boolean }> {
+  async search(
+    f: ConversationFilter & { q: string },
+  ): Promise<{ rows: ConversationRow[]; total: { count: number; more: boolean } }> {
+    const cap = SEARCH_TOTAL_CAP;
     const contacts = f.visibleTeamIds ? [] : await this.contactsNamed(f.organizationId, f.q);
-    const sql = new Params([f.organizationId]);
-    const scope = this.scope(f, sql);
-    const limit = sql.p(cap + 1);
-    const branches = this.searchBranches(f, f.q, contacts, sql).map(
-      (match) => `(SELECT c.id FROM conversation c WHERE ${[...scope, match].join(' AND ')} LIMIT ${limit})`,
+    const branches = this.searchBranches(f, f.q, contacts);
+    const statement = (keep: (i: number) => boolean, part: (where: string, sql: Params, branch: number) => string) => {
+      const sql = new Params([f.organizationId]);
+      const scope = this.scope(f, sql);
+      const text = branches
+        .map((build, i) => (keep(i) ? part([...scope, build(sql)].join(' AND '), sql, i) : null))
+        .filter((x): x is string => x !== null)
+        .join(' UNION ALL ');
+      return { text: `${PLANNED_PER_CALL}${text}`, values: sql.values };
+    };
+
+    const probe = statement(
+      () => true,
+      (where, sql, i) => `(SELECT ${i} AS b, c.id, ${SORT_KEY} AS k FROM conversation c WHERE ${where} LIMIT ${sql.p(cap + 1)})`,
     );
-    const [row] = await this.db.query<{ n: number }>(
-      `${PLANNED_PER_CALL}SELECT count(*)::int AS n FROM (${branches.join(' UNION ')}) hit`,
-      sql.values,
-    );
-    const n = row?.n ?? 0;
-    return { count: Math.min(n, cap), more: n > cap };
+    const probed = await this.db.query<{ b: number; id: string; k: string }>(probe.text, probe.values);
+    const perBranch = new Map<number, number>();
+    for (const r of probed) perBranch.set(r.b, (perBranch.get(r.b) ?? 0) + 1);
+    const dense = new Set([...perBranch].filter(([, n]) => n > cap).map(([b]) => b));
+    const found = new Map<string, string>();
+    for (const r of probed) if (!dense.has(r.b)) found.set(r.id, r.k);
+    const distinct = new Set(probed.map((r) => r.id)).size;
+
+    if (dense.size) {
+      const walk = statement(
+        (i) => dense.has(i),
+        (where, sql) =>
+          `(SELECT c.id, ${SORT_KEY} AS k FROM conversation c WHERE ${where}
+             ORDER BY c.last_message_at DESC, c.id DESC LIMIT ${sql.p(f.limit)})`,
+      );
+      for (const r of await this.db.query<{ id: string; k: string }>(walk.text, walk.values)) found.set(r.id, r.k);
+    }
+    const ids = [...found]
+      .sort(([ia, ka], [ib, kb]) => (ka === kb ? (ia < ib ? 1 : -1) : ka < kb ? 1 : -1))
+      .slice(0, f.limit)
+      .map(([id]) => id);
+    const rows = ids.length
+      ? await this.db.query<ConversationRow>(
+          `SELECT ${CONVERSATION_COLUMNS} FROM conversation c JOIN contact ct ON ct.id = c.contact_id
+            WHERE c.organization_id = $1 AND c.id = ANY($2::uuid[])
+            ORDER BY c.last_message_at DESC, c.id DESC`,
+          [f.organizationId, ids],
+        )
+      : [];
+    return { rows, total: { count: Math.min(distinct, cap), more: distinct > cap || dense.size > 0 } };
   }
 
   /** The filters of a list or a search, on `c` (conversation): organization, visibility and the agent's choices. */
@@ -138,6 +162,9 @@ export class ConversationRepository {
     if (f.channel) {
       where.push(`EXISTS (SELECT 1 FROM message m JOIN channel ch ON ch.id = m.channel_id
                           WHERE m.conversation_id = c.id AND ch.kind = ${sql.p(f.channel)})`);
+    }
+    if (f.after) {
+      where.push(`(c.last_message_at, c.id) < (${sql.p(f.after[0])}::timestamptz, ${sql.p(f.after[1])}::uuid)`);
     }
     return where;
   }
@@ -159,33 +186,36 @@ export class ConversationRepository {
    * (`search_doc`: subject, reference, the name given in it, every message body), the citizen's
    * name, an identity (e-mail, phone in any French format), the reference typed exactly.
    */
-  private searchBranches(f: ConversationFilter, q: string, contacts: string[] | 'many', sql: Params): string[] {
-    const tsq = `websearch_to_tsquery('guichet_fr', ${sql.p(q)})`;
+  private searchBranches(f: ConversationFilter, q: string, contacts: string[] | 'many'): ((sql: Params) => string)[] {
+    const tsq = (sql: Params) => `websearch_to_tsquery('guichet_fr', ${sql.p(q)})`;
     // An agent limited to some services finds a conversation by its citizen's name or identity
     // only when that conversation holds them: searching must not tell who owns a number elsewhere.
     // The name given in a conversation is in its search_doc; the citizen's name from other files
     // (contact.name) is searched for supervisors only.
     const held = !!f.visibleTeamIds;
-    const branches = [`c.search_doc @@ ${tsq}`];
+    const branches = [(sql: Params) => `c.search_doc @@ ${tsq(sql)}`];
     // The citizens so named were looked up first (contactsNamed): the planner then knows how many
-    // files they hold. Only a very common name is left as a subquery, and then walking the files
-    // by date finds the first page at once.
+    // files they hold. Only a very common name is left as a subquery.
     if (contacts === 'many') {
-      branches.push(`c.contact_id IN (SELECT k.id FROM contact k WHERE k.organization_id = $1 AND k.search @@ ${tsq})`);
+      branches.push(
+        (sql) => `c.contact_id IN (SELECT k.id FROM contact k WHERE k.organization_id = $1 AND k.search @@ ${tsq(sql)})`,
+      );
     } else if (contacts.length) {
-      branches.push(`c.contact_id = ANY(${sql.p(contacts)}::uuid[])`);
+      branches.push((sql) => `c.contact_id = ANY(${sql.p(contacts)}::uuid[])`);
     }
     const ids = identityCandidates(q);
     if (ids.length) {
-      const identities = `FROM contact_identity i WHERE i.organization_id = $1 AND i.value = ANY(${sql.p(ids)}::text[])`;
-      branches.push(
-        `c.contact_id IN (SELECT i.contact_id ${identities})` +
-          (held ? ` AND c.identity_ids && ARRAY(SELECT i.id ${identities})` : ''),
-      );
+      branches.push((sql) => {
+        const identities = `FROM contact_identity i WHERE i.organization_id = $1 AND i.value = ANY(${sql.p(ids)}::text[])`;
+        return (
+          `c.contact_id IN (SELECT i.contact_id ${identities})` +
+          (held ? ` AND c.identity_ids && ARRAY(SELECT i.id ${identities})` : '')
+        );
+      });
     }
     // A reference finds its file by the reference column, whatever text search makes of the subject.
     const reference = referenceSearched(q);
-    if (reference) branches.push(`c.reference = ${sql.p(reference)}`);
+    if (reference) branches.push((sql) => `c.reference = ${sql.p(reference)}`);
     return branches;
   }
 

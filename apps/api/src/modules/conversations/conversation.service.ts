@@ -5,7 +5,6 @@ import {
   CHANNEL_IDENTITY,
   InvalidIdentityError,
   normalizeIdentity,
-  SEARCH_TOTAL_CAP,
   tooLongFor,
   type StartConversationInput,
   type ConversationCountsDto,
@@ -62,10 +61,12 @@ export class ConversationService {
       channel: q.channel,
       q: q.q,
     };
-    const [rows, total] = await Promise.all([
-      this.repo.list({ ...filter, after: after ?? undefined, limit: q.limit + 1 }),
-      // The first page of a search tells how many it finds (up to a cap); later pages do not recount.
-      q.q && !q.cursor ? this.repo.searchTotal({ ...filter, q: q.q, limit: 0 }, SEARCH_TOTAL_CAP) : undefined,
+    const [{ rows, total }] = await Promise.all([
+      q.q
+        ? this.repo.search({ ...filter, q: q.q, after: after ?? undefined, limit: q.limit + 1 })
+        : this.repo
+            .list({ ...filter, after: after ?? undefined, limit: q.limit + 1 })
+            .then((rows) => ({ rows, total: undefined })),
       // A search is audited with its text: the access audit must answer "who looked for this
       // citizen", which the text alone tells (a name, an address, a reference). It is personal
       // data, but audit_event is itself the protected record of such accesses (never shown to
@@ -84,7 +85,8 @@ export class ConversationService {
     return {
       items: items.map(toConversationDto),
       nextCursor: rows.length > q.limit && last ? encodeCursor(last.sort_key, last.id) : null,
-      ...(total ? { total } : {}),
+      // The first page of a search tells how many it finds (up to a cap); later pages do not.
+      ...(total && !q.cursor ? { total } : {}),
     };
   }
 
