@@ -19,6 +19,7 @@ import { SearchIgnoresMarkup1764500000012 } from './migrations/1764500000012-sea
 import { ChannelKindsUnchecked1764600000411 } from './migrations/1764600000411-channel-kinds-unchecked';
 import { DomainEventReceipts1764600000011 } from './migrations/1764600000011-domain-event-receipts';
 import { MailboxEvent1764600014000 } from './migrations/1764600014000-mailbox-event';
+import { IngestOutbox1764710000001 } from './migrations/1764710000001-ingest-outbox';
 import { OidcSignIn1764740000001 } from './migrations/1764740000001-oidc-sign-in';
 import { SearchDocumentAndCounters1764750000000 } from './migrations/1764750000000-search-document-and-counters';
 
@@ -48,6 +49,7 @@ export const MIGRATIONS = [
   DomainEventReceipts1764600000011,
   ChannelKindsUnchecked1764600000411,
   MailboxEvent1764600014000,
+  IngestOutbox1764710000001,
   OidcSignIn1764740000001,
   SearchDocumentAndCounters1764750000000,
 ];

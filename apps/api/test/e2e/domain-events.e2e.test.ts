@@ -1,5 +1,5 @@
 import { Injectable, Module } from '@nestjs/common';
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { pbxSignature, twilioSignature } from '@guichet/channels';
 import type { ConversationDto } from '@guichet/contracts';
@@ -19,6 +19,7 @@ import { Database } from '../../src/common/database.service';
 import { DomainEvents, OnDomainEvent } from '../../src/modules/events/domain-event-bus';
 import { DOMAIN_EVENT_TYPES, domainEvent, type DomainEvent } from '../../src/modules/events/domain-events';
 import { MailboxWatcherService } from '../../src/modules/email/mailbox-watcher.service';
+import { IngestOutboxRelay } from '../../src/modules/ingest/ingest-outbox.relay';
 import { QUEUES, JobQueue } from '../../src/infra/jobs/job-queue';
 import { seedTown, startTestApp, type TestApp } from '../harness';
 
@@ -73,7 +74,22 @@ class DurableStatusListener {
   }
 }
 
-@Module({ providers: [EveryEventListener, FailingListener, DurableStatusListener] })
+/**
+ * A listener that must hear every citizen's message and new conversation once (an acknowledgement
+ * of receipt): durable, so the ingest's group commit reaches it through its outbox.
+ */
+@Injectable()
+class DurableInboundListener {
+  static runs: { eventId: string; type: string; messageId: string | null }[] = [];
+
+  @OnDomainEvent(['message.received', 'conversation.created'], { durable: true })
+  async onInbound(event: DomainEvent<'message.received' | 'conversation.created'>, manager: EntityManager): Promise<void> {
+    await manager.query(`SELECT 1`);
+    DurableInboundListener.runs.push({ eventId: event.id, type: event.type, messageId: event.messageId });
+  }
+}
+
+@Module({ providers: [EveryEventListener, FailingListener, DurableStatusListener, DurableInboundListener] })
 class ListenersModule {}
 
 const ACCOUNT = 'AC' + 'e'.repeat(32);
@@ -152,6 +168,22 @@ describe('domain events: one typed bus after commit, listeners in their own file
       out[key] = (out[key] ?? 0) + 1;
     }
     return out;
+  };
+
+  /**
+   * Every `message.received` (inbound) and `conversation.created` among `events` was run by the
+   * durable listener exactly once, under its id, and its receipt was written.
+   */
+  const expectDurablyOnce = async (events: DomainEvent[]) => {
+    const wanted = events.filter((e) => e.type === 'message.received' || e.type === 'conversation.created').map((e) => e.id);
+    expect(wanted.length).toBeGreaterThan(0);
+    const runs = () => DurableInboundListener.runs.filter((r) => wanted.includes(r.eventId)).map((r) => r.eventId);
+    await expectEventually(() => expect(runs().sort()).toEqual([...wanted].sort()), { timeoutMs: 20_000 });
+    const { rows } = await t.db.query(
+      `SELECT count(*)::int AS n FROM domain_event_receipt WHERE listener = 'DurableInboundListener.onInbound' AND event_id = ANY($1)`,
+      [wanted],
+    );
+    expect(rows[0].n).toBe(wanted.length);
   };
 
   beforeAll(async () => {
@@ -343,6 +375,64 @@ describe('domain events: one typed bus after commit, listeners in their own file
     expect(EveryEventListener.heard.every((h) => h.committed)).toBe(true);
     expect(new Set(EveryEventListener.heard.map((h) => h.event.id)).size).toBe(EveryEventListener.heard.length);
     expect(EveryEventListener.heard.every((h) => h.event.organizationId === town.org.id)).toBe(true);
+    // The durable listener heard each citizen's message and each new conversation of every channel
+    // once, under the same event id as the in-process listeners, whichever road it took (the
+    // ingest's outbox, or a writer's transaction).
+    await expectDurablyOnce(EveryEventListener.heard.map((h) => h.event));
+  });
+
+  it("the ingest's outbox: a burst of messages shares transactions, and each of their events reaches the durable listener once", async () => {
+    EveryEventListener.heard = [];
+    const sids = Array.from({ length: 40 }, () => 'SM' + hex(16));
+    await Promise.all(
+      sids.map((sid, i) =>
+        twilioHook(`/webhooks/twilio/${ch.sms}/sms`, {
+          MessageSid: sid,
+          AccountSid: ACCOUNT,
+          From: `+336120000${String(i % 25).padStart(2, '0')}`,
+          To: '+33700000011',
+          Body: `Message ${i}`,
+          NumMedia: '0',
+        }),
+      ),
+    );
+    await expectEventually(() =>
+      expect(EveryEventListener.heard.filter((h) => h.event.type === 'message.received')).toHaveLength(sids.length),
+    );
+    await expectDurablyOnce(EveryEventListener.heard.map((h) => h.event));
+    // 25 senders: 25 new conversations, 15 messages joining one.
+    expect(EveryEventListener.heard.filter((h) => h.event.type === 'conversation.created')).toHaveLength(25);
+    expect(await t.count('domain_event_outbox')).toBe(0);
+
+    // Rows a crash left between the commit and the relay (written here as the statement writes
+    // them) are relayed by the sweep; two sweeps at once share them without doubling any.
+    const { rows: stored } = await t.db.query(
+      `SELECT m.id AS message_id, m.conversation_id, c.organization_id FROM message m JOIN conversation c ON c.id = m.conversation_id
+        WHERE m.external_id = ANY($1) ORDER BY m.external_id`,
+      [sids.slice(0, 5)],
+    );
+    const left = stored.map((r) => ({ ...r, ids: [randomUUID(), randomUUID()] }));
+    for (const r of left)
+      await t.db.query(
+        `INSERT INTO domain_event_outbox (id, conversation_event_id, organization_id, conversation_id, message_id, new_conversation)
+         VALUES ($1, $2, $3, $4, $5, false)`,
+        [r.ids[0], r.ids[1], r.organization_id, r.conversation_id, r.message_id],
+      );
+    const relay = t.app.get(IngestOutboxRelay);
+    await Promise.all([relay.drain(), relay.drain()]);
+    expect(await t.count('domain_event_outbox')).toBe(0);
+    await expectEventually(
+      () =>
+        expect(
+          DurableInboundListener.runs
+            .filter((r) => left.some((l) => l.ids.includes(r.eventId)))
+            .map((r) => `${r.type} ${r.messageId}`)
+            .sort(),
+        ).toEqual(left.map((l) => `message.received ${l.message_id}`).sort()),
+      { timeoutMs: 15_000 },
+    );
+    // (conversation.updated has no durable listener here: its half of each row is dropped.)
+    expect(DurableInboundListener.runs.filter((r) => left.some((l) => l.ids.includes(r.eventId)))).toHaveLength(5);
   });
 
   it('a listener that throws neither undoes the write nor stops the other listeners', async () => {

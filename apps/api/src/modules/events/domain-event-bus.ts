@@ -120,18 +120,35 @@ export class DomainEvents implements OnModuleInit, OnApplicationBootstrap {
    * roll back with the write), and the in-process listeners hear the events after commit.
    */
   async record(manager: EntityManager, afterCommit: AfterCommit, ...events: DomainEvent[]): Promise<void> {
+    await this.enqueueDurable(manager, ...events);
+    afterCommit(() => this.deliver(events));
+  }
+
+  /**
+   * The durable listeners' jobs for these events, inserted in `manager`'s transaction: by
+   * `record`, and by an outbox relay that moves events a statement committed on its own (the
+   * ingest) to the queue, deleting them from its outbox in the same transaction.
+   */
+  async enqueueDurable(manager: EntityManager, ...events: DomainEvent[]): Promise<void> {
     for (const event of events) {
       for (const l of this.listeners.get(event.type) ?? []) {
         if (l.durable) await this.queue.sendInTx(manager, QUEUES.domainEvents, { listener: l.name, event } satisfies DurableJob);
       }
     }
-    afterCommit(() => this.deliver(events));
   }
 
   /**
-   * Tells events of a write that committed on its own (no Database.tx: the ingest's group commit,
-   * single-statement updates) to the in-process listeners. No outbox there: a durable listener of
-   * such an event is told in the log that it missed it (see the report of issue 11, item 1).
+   * Tells the in-process listeners of events whose write committed with an outbox row (the
+   * ingest's group commit): their durable listeners hear them from the outbox's relay.
+   */
+  emitOutboxed(...events: DomainEvent[]): Promise<void> {
+    return this.deliver(events);
+  }
+
+  /**
+   * Tells events of a write that committed on its own (no Database.tx, no outbox: single-statement
+   * updates) to the in-process listeners. A durable listener of such an event is told in the log
+   * that it missed it.
    */
   emit(...events: DomainEvent[]): Promise<void> {
     for (const event of events) {

@@ -100,17 +100,19 @@ const TYPES: Record<DomainEventType, true> = {
 /** Every event type (the compiler makes a new one appear here). */
 export const DOMAIN_EVENT_TYPES = Object.keys(TYPES) as DomainEventType[];
 
-/** A new event, with its id and time; the ids come from the DTOs it carries. */
+/** A new event, with its id and time (new unless given); the ids come from the DTOs it carries. */
 export function domainEvent<T extends DomainEventType>(
   type: T,
   organizationId: string,
   payload: DomainEventMap[T],
+  /** Given when the event was named before it was told (an outbox row carries its id and time). */
+  header: { id?: string; occurredAt?: Date } = {},
 ): DomainEvent<T> {
   const p = payload as DomainEventMap[T] & { conversation: ConversationDto; message?: MessageDto };
   return {
-    id: randomUUID(),
+    id: header.id ?? randomUUID(),
     type,
-    occurredAt: new Date().toISOString(),
+    occurredAt: (header.occurredAt ?? new Date()).toISOString(),
     organizationId,
     conversationId: p.conversation.id,
     messageId: p.message?.id ?? null,

@@ -13,18 +13,18 @@ import {
   type MessageDto,
   type MessageKind,
 } from '@guichet/contracts';
-import { Database } from '../../common/database.service';
 import { badRequest, notFound } from '../../common/errors';
 import { GroupCommit } from '../../common/group-commit';
 import { pgClean, pgJson } from '../../common/pg-text';
 import { BlobStore } from '../blobs/blob-store';
 import { OrphanBlobs, type PutBlob } from '../blobs/orphan-blobs.service';
 import { ChannelService } from '../channels/channel.service';
-import { toConversationDto, type ConversationRow } from '../conversations/conversation.mapper';
+import { toConversationDto } from '../conversations/conversation.mapper';
 import { withInlineParts } from '../messages/inline-parts';
 import { MessageRepository } from '../messages/message.repository';
 import { DomainEvents } from '../events/domain-event-bus';
-import { domainEvent } from '../events/domain-events';
+import { IngestOutboxRelay, ingestEvents, type IngestEventIds } from './ingest-outbox.relay';
+import { IngestRepository, type IngestRow } from './ingest.repository';
 
 export interface IngestResult {
   messageId: string;
@@ -43,9 +43,6 @@ export interface IngestOptions {
 const SNIPPET_CHARS = 160;
 
 const snippetOf = (text: string) => text.replace(/\s+/g, ' ').trim().slice(0, SNIPPET_CHARS);
-
-/** guichet_ingest() (migration IngestFunction1764400000000) stores a batch of messages in one statement. */
-const INGEST_SQL = `SELECT * FROM guichet_ingest($1::jsonb)`;
 
 /**
  * What guichet_ingest_message() (migration UnverifiedSenders1764500000000) reads from each item
@@ -79,9 +76,9 @@ interface IngestItem {
   externalId: string;
   meta: Record<string, unknown>;
   attachments: AttachmentDto[];
+  /** The ids of its two events, for its outbox row (read by IngestRepository, not by the function). */
+  eventIds: IngestEventIds;
 }
-
-type IngestRow = Omit<ConversationRow, 'sort_key'> & { message_id: string; created: boolean; new_conversation: boolean };
 
 /** Random bytes drawn 4 KiB at a time: one call to the system's generator serves many messages. */
 let entropy = Buffer.alloc(0);
@@ -105,12 +102,15 @@ function uniqueViolation(e: unknown): string | undefined {
  * Turns a normalized InboundMessage into stored data in ONE transaction: dedupe, contact,
  * threading with the sender check, message and attachments, conversation update. The
  * transaction is one autocommit call of guichet_ingest(), which concurrent messages share
- * (group commit); events go out once it has returned, that is committed.
+ * (group commit); events go out once it has returned, that is committed: to the in-process
+ * listeners from here, to the durable ones through the outbox the same statement writes (when
+ * some durable listener waits for them) and its relay.
  */
 @Injectable()
 export class IngestService {
   constructor(
-    private readonly db: Database,
+    private readonly repo: IngestRepository,
+    private readonly relay: IngestOutboxRelay,
     private readonly channels: ChannelService,
     private readonly messages: MessageRepository,
     private readonly blobs: BlobStore,
@@ -185,6 +185,7 @@ export class IngestService {
       externalId: inbound.externalId,
       meta: { ...(inbound.meta ?? {}), ...(inbound.autoReply ? { autoReply: true } : {}) },
       attachments: files,
+      eventIds: [randomUUID(), randomUUID()],
     };
 
     let row: IngestRow;
@@ -228,12 +229,7 @@ export class IngestService {
     // Committed: the message first (it is what the agent waits for), then the list row. Listeners
     // never turn a committed message into an error answer (a provider would resend it).
     const conversation = toConversationDto(row);
-    void this.events.emit(
-      domainEvent('message.received', organizationId, { conversation, message, newConversation: row.new_conversation }),
-      row.new_conversation
-        ? domainEvent('conversation.created', organizationId, { conversation, origin: 'inbound' })
-        : domainEvent('conversation.updated', organizationId, { conversation, change: 'message' }),
-    );
+    void this.events.emitOutboxed(...ingestEvents(organizationId, conversation, message, row.new_conversation, item.eventIds));
     return {
       messageId: row.message_id,
       conversationId: row.id,
@@ -258,7 +254,7 @@ export class IngestService {
    * One guichet_ingest() call for a batch of items, in autocommit: one round trip and one commit
    * for all of them. Items are sorted by sender identity, so that two batches in flight take their
    * identity locks in the same order and never wait on each other in a cycle; tracking-link items
-   * (no identity lock) come last.
+   * (no identity lock) come last. Outbox rows are written only when a durable listener waits.
    */
   private async commitBatch(items: IngestItem[]): Promise<IngestRow[]> {
     const order = items.map((item, i) => ({
@@ -268,7 +264,9 @@ export class IngestService {
     }));
     order.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.i - b.i));
     // Cleaned again as a whole: a length cut (snippet, subject) may have split a surrogate pair.
-    const rows = await this.db.query<IngestRow & { ord: number }>(INGEST_SQL, [pgJson(order.map((o) => o.item))]);
+    const outbox = this.relay.needed;
+    const rows = await this.repo.ingest(pgJson(order.map((o) => o.item)), outbox);
+    if (outbox && rows.some((r) => r.created)) this.relay.kick();
     const out = new Array<IngestRow>(items.length);
     for (const row of rows) out[order[row.ord - 1]!.i] = row;
     return out;

@@ -169,6 +169,17 @@ export class MessageRepository {
     return dto ?? null;
   }
 
+  /** Several messages by id (in no particular order); ids that no longer exist are left out. */
+  async findDtos(ids: string[], manager?: EntityManager): Promise<MessageDto[]> {
+    if (!ids.length) return [];
+    const rows = await this.db.query<MessageRow>(
+      `SELECT ${COLUMNS} FROM message m LEFT JOIN channel ch ON ch.id = m.channel_id WHERE m.id = ANY($1::uuid[])`,
+      [ids],
+      manager,
+    );
+    return this.toDtos(rows, manager);
+  }
+
   /**
    * One page of a conversation's timeline: the newest `limit` messages before the cursor,
    * returned oldest first; `nextCursor` pages further back in time.

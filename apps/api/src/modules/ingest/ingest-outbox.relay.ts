@@ -1,0 +1,153 @@
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import type { ConversationDto, MessageDto } from '@guichet/contracts';
+import { APP_CONFIG, type AppConfig } from '../../config';
+import { Database } from '../../common/database.service';
+import { toConversationDto } from '../conversations/conversation.mapper';
+import { DomainEvents } from '../events/domain-event-bus';
+import { domainEvent, type DomainEvent, type DomainEventType } from '../events/domain-events';
+import { MessageRepository } from '../messages/message.repository';
+import { JobQueue } from '../../infra/jobs/job-queue';
+import { IngestRepository } from './ingest.repository';
+
+/** The ids of a stored message's two events, named before the batch is sent (they go into its outbox row). */
+export type IngestEventIds = [messageEventId: string, conversationEventId: string];
+
+/** The events an ingested message tells: the message first, then the conversation's row. */
+export function ingestEvents(
+  organizationId: string,
+  conversation: ConversationDto,
+  message: MessageDto,
+  newConversation: boolean,
+  [messageEventId, conversationEventId]: IngestEventIds,
+  occurredAt?: Date,
+): DomainEvent[] {
+  return [
+    domainEvent(
+      'message.received',
+      organizationId,
+      { conversation, message, newConversation },
+      { id: messageEventId, occurredAt },
+    ),
+    newConversation
+      ? domainEvent(
+          'conversation.created',
+          organizationId,
+          { conversation, origin: 'inbound' },
+          { id: conversationEventId, occurredAt },
+        )
+      : domainEvent(
+          'conversation.updated',
+          organizationId,
+          { conversation, change: 'message' },
+          { id: conversationEventId, occurredAt },
+        ),
+  ];
+}
+
+/** The event types an ingested message tells: an outbox row is written when a durable listener waits for one. */
+const INGEST_EVENT_TYPES: DomainEventType[] = ['message.received', 'conversation.created', 'conversation.updated'];
+
+const BATCH = 200;
+const SWEEP_QUEUE = 'ingest-outbox-sweep';
+
+/**
+ * Moves the ingest's outbox (migration IngestOutbox1764710000001) to the durable listeners: in
+ * one transaction it takes rows (SKIP LOCKED, so several instances share the work), enqueues
+ * each event's durable jobs and deletes the rows; a crash before the commit leaves them for the
+ * next run. With the receipts of DomainEvents, each event reaches each durable listener once.
+ *
+ * It runs right after a batch with outbox rows committed (`kick`, on the instance that wrote
+ * them), and every minute from the job queue for rows left behind (a crash, a shutdown). The
+ * events carry the conversation as it is when the relay reads it (the in-process listeners got
+ * it as the ingest returned it).
+ */
+@Injectable()
+export class IngestOutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('IngestOutbox');
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly db: Database,
+    private readonly repo: IngestRepository,
+    private readonly messages: MessageRepository,
+    private readonly events: DomainEvents,
+    private readonly queue: JobQueue,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Whether the ingest must write outbox rows: some durable listener waits for its events. */
+  get needed(): boolean {
+    return INGEST_EVENT_TYPES.some((t) => this.events.hasDurable(t));
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.runJobs) return;
+    await this.queue.ensureQueue(SWEEP_QUEUE, { retryLimit: 0, expireInSeconds: 300 });
+    await this.queue.schedule(SWEEP_QUEUE, '* * * * *');
+    await this.queue.work(SWEEP_QUEUE, () => this.drain());
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    await this.running;
+  }
+
+  /** After a commit that wrote outbox rows: relays them soon; runs that overlap are merged. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        try {
+          await this.drain();
+        } catch (e) {
+          // Left in the outbox: the next kick or the sweep relays them.
+          this.logger.warn(`relais de l'outbox reporté (${e instanceof Error ? e.name : typeof e})`);
+          return;
+        }
+      } while (this.again && !this.stopped);
+    })().finally(() => (this.running = null));
+  }
+
+  /** Relays everything waiting, a batch per transaction. */
+  async drain(): Promise<void> {
+    while ((await this.relayBatch()) > 0 && !this.stopped);
+  }
+
+  private relayBatch(): Promise<number> {
+    return this.db.tx(async (m) => {
+      const rows = await this.repo.take(m, BATCH);
+      if (!rows.length) return 0;
+      const messages = new Map(
+        (
+          await this.messages.findDtos(
+            rows.map((r) => r.message_id),
+            m,
+          )
+        ).map((d) => [d.id, d]),
+      );
+      for (const row of rows) {
+        const message = messages.get(row.message_id);
+        if (!message) continue; // deleted since (retention): nothing to tell
+        await this.events.enqueueDurable(
+          m,
+          ...ingestEvents(
+            row.organization_id,
+            toConversationDto(row),
+            message,
+            row.new_conversation,
+            [row.event_id, row.conversation_event_id],
+            row.occurred_at,
+          ),
+        );
+      }
+      return rows.length;
+    });
+  }
+}

@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { Database } from '../../common/database.service';
+import { CONVERSATION_COLUMNS, type ConversationRow } from '../conversations/conversation.mapper';
+
+/** What guichet_ingest() returns for each item of a batch (`ord`: its position, from 1). */
+export type IngestRow = Omit<ConversationRow, 'sort_key'> & {
+  ord: number;
+  message_id: string;
+  created: boolean;
+  new_conversation: boolean;
+};
+
+/** An outbox row taken by the relay, with the conversation as it is now. */
+export type OutboxRow = Omit<ConversationRow, 'sort_key'> & {
+  event_id: string;
+  conversation_event_id: string;
+  message_id: string;
+  new_conversation: boolean;
+  occurred_at: Date;
+};
+
+/** guichet_ingest() (migrations IngestFunction1764400000000, UnverifiedSenders1764500000000) stores a batch in one statement. */
+const INGEST_SQL = `SELECT * FROM guichet_ingest($1::jsonb)`;
+
+/**
+ * The same, and in the same statement (so the same transaction) one outbox row per message it
+ * stored, with the ids of its events that each item carries (`eventIds`: message event,
+ * conversation event). The function is volatile: the CTE runs it once.
+ */
+const INGEST_WITH_OUTBOX_SQL = `
+  WITH r AS MATERIALIZED (SELECT * FROM guichet_ingest($1::jsonb)),
+  o AS (
+    INSERT INTO domain_event_outbox (id, conversation_event_id, organization_id, conversation_id, message_id, new_conversation)
+    SELECT (e.ids->>0)::uuid, (e.ids->>1)::uuid, r.organization_id, r.id, r.message_id, r.new_conversation
+      FROM r CROSS JOIN LATERAL (SELECT $1::jsonb -> (r.ord - 1) -> 'eventIds' AS ids) e
+     WHERE r.created
+  )
+  SELECT * FROM r`;
+
+/** The SQL of the ingest: the batch statement and its outbox. */
+@Injectable()
+export class IngestRepository {
+  constructor(private readonly db: Database) {}
+
+  /** One autocommit call for a batch (group commit): one round trip, one transaction. */
+  ingest(itemsJson: string, outbox: boolean): Promise<IngestRow[]> {
+    return this.db.query<IngestRow>(outbox ? INGEST_WITH_OUTBOX_SQL : INGEST_SQL, [itemsJson]);
+  }
+
+  /**
+   * Takes (deletes, in the caller's transaction) up to `limit` outbox rows, oldest first, skipping
+   * those another relay holds; rows whose conversation is gone are dropped.
+   */
+  take(m: EntityManager, limit: number): Promise<OutboxRow[]> {
+    return this.db.query<OutboxRow>(
+      `WITH t AS (
+         DELETE FROM domain_event_outbox WHERE id IN (
+           SELECT id FROM domain_event_outbox ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
+         RETURNING *)
+       SELECT t.id AS event_id, t.conversation_event_id, t.message_id, t.new_conversation, t.created_at AS occurred_at,
+              ${CONVERSATION_COLUMNS}
+         FROM t JOIN conversation c ON c.id = t.conversation_id
+        ORDER BY t.created_at, t.id`,
+      [limit],
+      m,
+    );
+  }
+
+  /** How many rows wait (the relay's report, tests). */
+  async waiting(): Promise<number> {
+    const [row] = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM domain_event_outbox`);
+    return row?.n ?? 0;
+  }
+}
