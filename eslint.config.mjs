@@ -34,6 +34,8 @@ const FEATURE_REPOSITORY_EXCEPTIONS = [
   // conversation/message rows through the repositories (no access rule is bypassed: each checks
   // access itself or runs for the system).
   'apps/api/src/modules/agents/agent-admin.service.ts',
+  // The single writer of the TypeScript paths: the conversation and message rows' way in.
+  'apps/api/src/modules/writer/conversation-writer.service.ts',
   'apps/api/src/modules/contacts/contact.service.ts',
   'apps/api/src/modules/conversations/conversation.service.ts',
   'apps/api/src/modules/outbound/agent-messages.service.ts',

@@ -12,6 +12,7 @@ import { ChannelsModule } from './modules/channels/channels.module';
 import { ContactsModule } from './modules/contacts/contacts.module';
 import { ConversationsModule } from './modules/conversations/conversations.module';
 import { EventsModule } from './modules/events/events.module';
+import { WriterModule } from './modules/writer/writer.module';
 import { EmailModule } from './modules/email/email.module';
 import { HealthModule } from './modules/health/health.module';
 import { IngestModule } from './modules/ingest/ingest.module';
@@ -35,6 +36,7 @@ export class AppModule {
         AuditModule,
         BlobsModule,
         EventsModule,
+        WriterModule,
         AuthModule,
         AgentsModule,
         ChannelsModule,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { formatReference, normalizeIdentity, type ChannelKind, type IdentityKind } from '@guichet/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
 import { hashPassword } from '../common/password';
+import { snippetOf } from '../modules/writer/conversation-writer.service';
 import { DEMO_CITIZENS, DEMO_CONVERSATIONS } from './demo-data';
 import type { DemoCitizen, TeamSlug } from './demo-data.types';
 
@@ -181,7 +182,7 @@ export async function seedDemo(
           conv.status,
           conv.priority ?? 'normal',
           conv.subject,
-          last.body.replace(/\s+/g, ' ').slice(0, 160),
+          snippetOf(last.body),
           lastChannel,
           open && last.direction === 'inbound',
           open && missedCall,

@@ -179,11 +179,14 @@ describe('domain events: one typed bus after commit, listeners in their own file
     expect(wanted.length).toBeGreaterThan(0);
     const runs = () => DurableInboundListener.runs.filter((r) => wanted.includes(r.eventId)).map((r) => r.eventId);
     await expectEventually(() => expect(runs().sort()).toEqual([...wanted].sort()), { timeoutMs: 20_000 });
-    const { rows } = await t.db.query(
-      `SELECT count(*)::int AS n FROM domain_event_receipt WHERE listener = 'DurableInboundListener.onInbound' AND event_id = ANY($1)`,
-      [wanted],
-    );
-    expect(rows[0].n).toBe(wanted.length);
+    // (The listener notes its run inside its transaction: the receipts commit just after.)
+    await expectEventually(async () => {
+      const { rows } = await t.db.query(
+        `SELECT count(*)::int AS n FROM domain_event_receipt WHERE listener = 'DurableInboundListener.onInbound' AND event_id = ANY($1)`,
+        [wanted],
+      );
+      expect(rows[0].n).toBe(wanted.length);
+    });
   };
 
   beforeAll(async () => {

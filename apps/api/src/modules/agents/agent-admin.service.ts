@@ -5,11 +5,10 @@ import { Database } from '../../common/database.service';
 import { badRequest, notFound } from '../../common/errors';
 import { AuditRepository } from '../../infra/audit/audit.repository';
 import { AuthService } from '../auth/auth.service';
-import { toConversationDto } from '../conversations/conversation.mapper';
 import { ConversationRepository } from '../conversations/conversation.repository';
-import { DomainEvents } from '../events/domain-event-bus';
 import { domainEvent } from '../events/domain-events';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
+import { ConversationWriter } from '../writer/conversation-writer.service';
 import { DirectoryRepository } from './directory.repository';
 
 const audited = (a: AgentAdminDto) => ({ role: a.role, teamIds: a.teamIds, capacity: a.capacity, active: a.active });
@@ -24,7 +23,7 @@ export class AgentAdminService {
     private readonly audit: AuditRepository,
     private readonly auth: AuthService,
     private readonly publisher: RealtimePublisher,
-    private readonly events: DomainEvents,
+    private readonly writer: ConversationWriter,
   ) {}
 
   /**
@@ -47,10 +46,7 @@ export class AgentAdminService {
       if (before.active && !after.active) {
         await this.auth.endSessions(m, afterCommit, id);
         for (const c of await this.conversations.releaseAssigned(m, id)) {
-          const conversation = toConversationDto((await this.conversations.findById(organizationId, c.id, m))!);
-          await this.events.record(
-            m,
-            afterCommit,
+          await this.writer.tellConversation({ m, afterCommit }, organizationId, c.id, (conversation) => [
             domainEvent('conversation.updated', organizationId, { conversation, change: 'assignee_deactivated' }),
             domainEvent('conversation.assigned', organizationId, {
               conversation,
@@ -58,7 +54,7 @@ export class AgentAdminService {
               assigneeId: null,
               byAgentId: admin.id,
             }),
-          );
+          ]);
           await this.audit.record(
             {
               organizationId,

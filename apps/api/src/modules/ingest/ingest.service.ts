@@ -23,6 +23,7 @@ import { toConversationDto } from '../conversations/conversation.mapper';
 import { withInlineParts } from '../messages/inline-parts';
 import { MessageRepository } from '../messages/message.repository';
 import { DomainEvents } from '../events/domain-event-bus';
+import { snippetOf } from '../writer/conversation-writer.service';
 import { IngestOutboxRelay, ingestEvents, type IngestEventIds } from './ingest-outbox.relay';
 import { IngestRepository, type IngestRow } from './ingest.repository';
 
@@ -39,10 +40,6 @@ export interface IngestOptions {
   /** Route a new conversation to this service instead of the channel's (web form). */
   teamId?: string;
 }
-
-const SNIPPET_CHARS = 160;
-
-const snippetOf = (text: string) => text.replace(/\s+/g, ' ').trim().slice(0, SNIPPET_CHARS);
 
 /**
  * What guichet_ingest_message() (migration UnverifiedSenders1764500000000) reads from each item

@@ -11,11 +11,10 @@ import { ChannelService } from '../channels/channel.service';
 import { toConversationDto, type ConversationRow } from '../conversations/conversation.mapper';
 import { ConversationRepository } from '../conversations/conversation.repository';
 import { canRead } from '../conversations/conversation.service';
-import { MessageRepository } from '../messages/message.repository';
 import { AgentMessages } from '../outbound/agent-messages.service';
-import { DomainEvents } from '../events/domain-event-bus';
 import { domainEvent } from '../events/domain-events';
 import type { CommentAnswerInput, CommentContextDto, HideCommentInput } from './meta-comment.dto';
+import { ConversationWriter } from '../writer/conversation-writer.service';
 import { META_QUEUES } from './meta-queue';
 import { MetaRepository, type CommentRef } from './meta.repository';
 
@@ -28,11 +27,10 @@ export class MetaCommentService {
   constructor(
     private readonly db: Database,
     private readonly conversations: ConversationRepository,
-    private readonly messages: MessageRepository,
     private readonly channelRows: ChannelRepository,
     private readonly channels: ChannelService,
     private readonly audit: AuditRepository,
-    private readonly events: DomainEvents,
+    private readonly writer: ConversationWriter,
     private readonly repo: MetaRepository,
     private readonly agentMessages: AgentMessages,
   ) {}
@@ -123,13 +121,14 @@ export class MetaCommentService {
     );
     if (!r.ok) throw new AppError('unprocessable', `Meta a refusé l’action : ${r.reason}`);
     const body = `${input.hidden ? 'Commentaire masqué' : 'Commentaire de nouveau visible'} sur la page par ${agent.name}`;
-    await this.db.tx(async (m, afterCommit) => {
+    await this.writer.tx(async (tx) => {
+      const { m } = tx;
       await this.repo.mergeMeta(
         comment.id,
         { hidden: input.hidden, hiddenChangedAt: new Date().toISOString(), hiddenBy: agent.id },
         m,
       );
-      const eventId = await this.messages.insert(m, {
+      const eventId = await this.writer.insertMessage(tx, {
         organizationId: agent.organizationId,
         conversationId: id,
         direction: 'outbound',
@@ -151,13 +150,9 @@ export class MetaCommentService {
         },
         m,
       );
-      const conversation = toConversationDto((await this.conversations.findById(agent.organizationId, id, m))!);
-      const message = (await this.messages.findDto(eventId, m))!;
-      await this.events.record(
-        m,
-        afterCommit,
+      await this.writer.tell(tx, agent.organizationId, id, eventId, ({ conversation, message }) => [
         domainEvent('message.sent', agent.organizationId, { conversation, message, newConversation: false, byAgentId: agent.id }),
-      );
+      ]);
     });
     return this.context(agent, id, comment.external_id);
   }

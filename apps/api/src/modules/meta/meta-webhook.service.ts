@@ -24,13 +24,11 @@ import { AppError, badRequest, forbidden, notFound } from '../../common/errors';
 import { safeEqual } from '../../common/safe-equal';
 import { ChannelService, type ResolvedChannel } from '../channels/channel.service';
 import { ContactRepository } from '../contacts/contact.repository';
-import { toConversationDto } from '../conversations/conversation.mapper';
 import { ConversationRepository } from '../conversations/conversation.repository';
 import { IngestService } from '../ingest/ingest.service';
-import { MessageRepository } from '../messages/message.repository';
 import { DeliveryStatusService } from '../outbound/delivery-status.service';
-import { DomainEvents } from '../events/domain-event-bus';
 import { domainEvent } from '../events/domain-events';
+import { ConversationWriter, snippetOf } from '../writer/conversation-writer.service';
 import { META_QUEUES, MetaQueue } from './meta-queue';
 import { MetaRepository } from './meta.repository';
 
@@ -73,13 +71,12 @@ export class MetaWebhookService {
 
   constructor(
     private readonly db: Database,
+    private readonly writer: ConversationWriter,
     private readonly channels: ChannelService,
     private readonly ingestService: IngestService,
     private readonly contacts: ContactRepository,
     private readonly conversations: ConversationRepository,
-    private readonly messages: MessageRepository,
     private readonly delivery: DeliveryStatusService,
-    private readonly events: DomainEvents,
     private readonly repo: MetaRepository,
     private readonly queue: MetaQueue,
   ) {}
@@ -269,53 +266,51 @@ export class MetaWebhookService {
     const kind = IDENTITY[channel.kind];
     const value = normalizeIdentity(kind, e.recipientId);
     const body = describeMetaMessage(e.text, e.attachments) || '(message vide)';
-    const created = await this.db.tx(async (m, afterCommit) => {
-      await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`ingest:${channel.id}:${e.mid}`]);
-      if (await this.messages.existsExternal(m, channel.id, e.mid)) return false;
-      const contactId = await this.contacts.resolve(m, channel.organizationId, kind, value, null);
-      let conversationId = await this.conversations.latestOpenId(m, contactId);
-      const newConversation = !conversationId;
-      if (!conversationId) {
-        conversationId = await this.conversations.insert(m, {
+    return this.writer.providerEvent(
+      channel.id,
+      e.mid,
+      async (tx) => {
+        const contactId = await this.contacts.resolve(tx.m, channel.organizationId, kind, value, null);
+        let conversationId = await this.conversations.latestOpenId(tx.m, contactId);
+        const newConversation = !conversationId;
+        if (!conversationId) {
+          conversationId = await this.conversations.insert(tx.m, {
+            organizationId: channel.organizationId,
+            contactId,
+            teamId: channel.teamId,
+            subject: null,
+            at: e.timestamp,
+            identity: { kind, value },
+          });
+        }
+        const messageId = await this.writer.insertMessage(tx, {
           organizationId: channel.organizationId,
-          contactId,
-          teamId: channel.teamId,
-          subject: null,
-          at: e.timestamp,
-          identity: { kind, value },
+          conversationId,
+          direction: 'outbound',
+          kind: 'message',
+          channelId: channel.id,
+          body,
+          status: 'sent',
+          externalId: e.mid,
+          meta: { provider: 'meta', author: 'Meta', source: 'meta-inbox', ...(e.appId ? { appId: e.appId } : {}) },
+          createdAt: e.timestamp,
         });
-      }
-      const messageId = await this.messages.insert(m, {
-        organizationId: channel.organizationId,
-        conversationId,
-        direction: 'outbound',
-        kind: 'message',
-        channelId: channel.id,
-        body,
-        status: 'sent',
-        externalId: e.mid,
-        meta: { provider: 'meta', author: 'Meta', source: 'meta-inbox', ...(e.appId ? { appId: e.appId } : {}) },
-        createdAt: e.timestamp,
-      });
-      await this.conversations.touchOutbound(m, conversationId, {
-        snippet: body.replace(/\s+/g, ' ').slice(0, 160),
-        channelKind: channel.kind,
-        isReply: true,
-      });
-      const conversation = toConversationDto((await this.conversations.findById(channel.organizationId, conversationId, m))!);
-      const message = (await this.messages.findDto(messageId, m))!;
-      const org = channel.organizationId;
-      await this.events.record(
-        m,
-        afterCommit,
-        newConversation
-          ? domainEvent('conversation.created', org, { conversation, origin: 'provider' })
-          : domainEvent('conversation.updated', org, { conversation, change: 'message' }),
-        domainEvent('message.sent', org, { conversation, message, newConversation, byAgentId: null }),
-      );
-      return true;
-    });
-    return created;
+        await this.conversations.touchOutbound(tx.m, conversationId, {
+          snippet: snippetOf(body),
+          channelKind: channel.kind,
+          isReply: true,
+        });
+        const org = channel.organizationId;
+        await this.writer.tell(tx, org, conversationId, messageId, ({ conversation, message }) => [
+          newConversation
+            ? domainEvent('conversation.created', org, { conversation, origin: 'provider' })
+            : domainEvent('conversation.updated', org, { conversation, change: 'message' }),
+          domainEvent('message.sent', org, { conversation, message, newConversation, byAgentId: null }),
+        ]);
+        return true;
+      },
+      () => false,
+    );
   }
 
   /** Reactions are events in the conversation of the message they react to. */
@@ -351,30 +346,29 @@ export class MetaWebhookService {
     at: Date,
     meta: Record<string, unknown>,
   ): Promise<boolean> {
-    return this.db.tx(async (m, afterCommit) => {
-      await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`ingest:${channel.id}:${externalId}`]);
-      if (await this.messages.existsExternal(m, channel.id, externalId)) return false;
-      const messageId = await this.messages.insert(m, {
-        organizationId: channel.organizationId,
-        conversationId,
-        direction: 'inbound',
-        kind: 'event',
-        channelId: channel.id,
-        body,
-        status: 'received',
-        externalId,
-        meta: { provider: 'meta', ...meta },
-        createdAt: at,
-      });
-      const conversation = toConversationDto((await this.conversations.findById(channel.organizationId, conversationId, m))!);
-      const message = (await this.messages.findDto(messageId, m))!;
-      await this.events.record(
-        m,
-        afterCommit,
-        domainEvent('message.received', channel.organizationId, { conversation, message, newConversation: false }),
-      );
-      return true;
-    });
+    return this.writer.providerEvent(
+      channel.id,
+      externalId,
+      async (tx) => {
+        const messageId = await this.writer.insertMessage(tx, {
+          organizationId: channel.organizationId,
+          conversationId,
+          direction: 'inbound',
+          kind: 'event',
+          channelId: channel.id,
+          body,
+          status: 'received',
+          externalId,
+          meta: { provider: 'meta', ...meta },
+          createdAt: at,
+        });
+        await this.writer.tell(tx, channel.organizationId, conversationId, messageId, ({ conversation, message }) => [
+          domainEvent('message.received', channel.organizationId, { conversation, message, newConversation: false }),
+        ]);
+        return true;
+      },
+      () => false,
+    );
   }
 
   /**

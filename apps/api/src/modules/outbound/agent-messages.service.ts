@@ -5,11 +5,9 @@ import type { AuthAgent } from '../../common/auth-agent';
 import type { AfterCommit } from '../../common/database.service';
 import { snippetOf } from '../../common/snippet';
 import { AuditRepository } from '../../infra/audit/audit.repository';
-import { toConversationDto } from '../conversations/conversation.mapper';
 import { ConversationRepository } from '../conversations/conversation.repository';
-import { MessageRepository } from '../messages/message.repository';
-import { DomainEvents } from '../events/domain-event-bus';
-import { domainEvent, type DomainEvent } from '../events/domain-events';
+import { domainEvent } from '../events/domain-events';
+import { ConversationWriter } from '../writer/conversation-writer.service';
 import { JobQueue, QUEUES } from '../../infra/jobs/job-queue';
 
 export interface AgentMessage {
@@ -36,10 +34,9 @@ export interface AgentMessage {
 export class AgentMessages {
   constructor(
     private readonly conversations: ConversationRepository,
-    private readonly messages: MessageRepository,
     private readonly queue: JobQueue,
     private readonly audit: AuditRepository,
-    private readonly events: DomainEvents,
+    private readonly writer: ConversationWriter,
   ) {}
 
   async record(
@@ -49,17 +46,20 @@ export class AgentMessages {
     v: AgentMessage,
   ): Promise<{ conversation: ConversationDto; message: MessageDto }> {
     const isReply = v.kind === 'reply';
-    const messageId = await this.messages.insert(m, {
-      organizationId: agent.organizationId,
-      conversationId: v.conversationId,
-      direction: 'outbound',
-      kind: isReply ? 'message' : 'note',
-      channelId: v.channel?.id ?? null,
-      authorAgentId: agent.id,
-      body: v.body,
-      status: isReply ? 'queued' : 'sent',
-      meta: v.meta ?? null,
-    });
+    const messageId = await this.writer.insertMessage(
+      { m, afterCommit },
+      {
+        organizationId: agent.organizationId,
+        conversationId: v.conversationId,
+        direction: 'outbound',
+        kind: isReply ? 'message' : 'note',
+        channelId: v.channel?.id ?? null,
+        authorAgentId: agent.id,
+        body: v.body,
+        status: isReply ? 'queued' : 'sent',
+        meta: v.meta ?? null,
+      },
+    );
     await this.conversations.touchOutbound(m, v.conversationId, {
       snippet: snippetOf(v.body),
       channelKind: v.channel?.kind ?? null,
@@ -78,27 +78,21 @@ export class AgentMessages {
       },
       m,
     );
-    const conversation = toConversationDto((await this.conversations.findById(agent.organizationId, v.conversationId, m))!);
-    const message = (await this.messages.findDto(messageId, m))!;
     const org = agent.organizationId;
     const newConversation = !!v.newConversation;
-    const events: DomainEvent[] = [
+    return this.writer.tell({ m, afterCommit }, org, v.conversationId, messageId, ({ conversation, message }) => [
       domainEvent('message.sent', org, { conversation, message, newConversation, byAgentId: agent.id }),
-    ];
-    if (newConversation) {
-      events.push(
-        domainEvent('conversation.created', org, { conversation, origin: 'agent' }),
-        domainEvent('conversation.assigned', org, {
-          conversation,
-          previousAssigneeId: null,
-          assigneeId: conversation.assigneeId,
-          byAgentId: agent.id,
-        }),
-      );
-    } else {
-      events.push(domainEvent('conversation.updated', org, { conversation, change: 'message' }));
-    }
-    await this.events.record(m, afterCommit, ...events);
-    return { conversation, message };
+      ...(newConversation
+        ? [
+            domainEvent('conversation.created', org, { conversation, origin: 'agent' }),
+            domainEvent('conversation.assigned', org, {
+              conversation,
+              previousAssigneeId: null,
+              assigneeId: conversation.assigneeId,
+              byAgentId: agent.id,
+            }),
+          ]
+        : [domainEvent('conversation.updated', org, { conversation, change: 'message' })]),
+    ]);
   }
 }

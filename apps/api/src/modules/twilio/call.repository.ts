@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database.service';
 import { pgJson } from '../../common/pg-text';
+import { snippetOf } from '../writer/conversation-writer.service';
 
 export type CallOutcomeState = 'ringing' | 'answered' | 'missed' | 'voicemail' | 'logged';
 
@@ -59,7 +60,7 @@ export class CallRepository {
     await manager.query(
       `UPDATE conversation c SET snippet = $3 FROM message m
         WHERE c.id = $1 AND m.id = $2 AND m.created_at >= c.last_message_at`,
-      [conversationId, messageId, snippet.slice(0, 160)],
+      [conversationId, messageId, snippetOf(snippet)],
     );
   }
 
@@ -101,7 +102,7 @@ export class CallRepository {
               first_response_at = CASE WHEN $4 THEN coalesce(first_response_at, $2) ELSE first_response_at END,
               version = version + 1
         WHERE id = $1`,
-      [conversationId, v.at, v.snippet.slice(0, 160), v.outbound],
+      [conversationId, v.at, snippetOf(v.snippet), v.outbound],
     );
   }
 

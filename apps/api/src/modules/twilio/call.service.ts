@@ -7,9 +7,7 @@ import {
   type MessageDto,
   type PbxCallEvent,
 } from '@guichet/contracts';
-import type { EntityManager } from 'typeorm';
 import type { AuthAgent } from '../../common/auth-agent';
-import { Database, type AfterCommit } from '../../common/database.service';
 import { notFound } from '../../common/errors';
 import { DirectoryRepository } from '../agents/directory.repository';
 import { AuditRepository } from '../../infra/audit/audit.repository';
@@ -19,9 +17,8 @@ import { toConversationDto } from '../conversations/conversation.mapper';
 import { ConversationRepository } from '../conversations/conversation.repository';
 import { canRead } from '../conversations/conversation.service';
 import { IngestService } from '../ingest/ingest.service';
-import { MessageRepository } from '../messages/message.repository';
-import { DomainEvents } from '../events/domain-event-bus';
-import { domainEvent, type DomainEvent } from '../events/domain-events';
+import { domainEvent } from '../events/domain-events';
+import { ConversationWriter, type WriterTx } from '../writer/conversation-writer.service';
 import { CallRepository, type CallMeta, type CallOutcomeState } from './call.repository';
 import { CallRingingGateway } from './call-ringing.gateway';
 import { TelephonyQueue } from './telephony-queue';
@@ -90,15 +87,13 @@ export interface IncomingCall {
 @Injectable()
 export class CallService {
   constructor(
-    private readonly db: Database,
+    private readonly writer: ConversationWriter,
     private readonly ingest: IngestService,
     private readonly contacts: ContactRepository,
     private readonly conversations: ConversationRepository,
-    private readonly messages: MessageRepository,
     private readonly calls: CallRepository,
     private readonly audit: AuditRepository,
     private readonly directory: DirectoryRepository,
-    private readonly events: DomainEvents,
     private readonly ringing: CallRingingGateway,
     private readonly queue: TelephonyQueue,
   ) {}
@@ -187,7 +182,8 @@ export class CallService {
     externalId: string,
     patch: CallPatch,
   ): Promise<{ messageId: string; outcome: CallOutcomeState } | null> {
-    return this.db.tx(async (m, afterCommit) => {
+    return this.writer.tx(async (tx) => {
+      const { m } = tx;
       const row = await this.calls.lockCall(m, channelId, externalId);
       if (!row) return null;
       const call: CallMeta = { ...row.call };
@@ -216,20 +212,15 @@ export class CallService {
       if (row.direction === 'outbound' && call.outcome === 'answered' && before !== 'answered') {
         await this.calls.clearCallback(m, row.conversation_id);
       }
-      const found = await this.conversations.findById(row.organization_id, row.conversation_id, m);
-      const message = await this.messages.findDto(row.id, m);
-      if (found && message) {
-        const org = row.organization_id;
-        const conversation = toConversationDto(found);
-        const events: DomainEvent[] = [
-          domainEvent('message.updated', org, { conversation, message, change: 'call' }),
-          domainEvent('conversation.updated', org, { conversation, change: 'call' }),
-        ];
-        if (row.direction === 'inbound' && (call.outcome === 'missed' || call.outcome === 'voicemail') && before === 'ringing') {
-          events.push(domainEvent('call.missed', org, { conversation, message, outcome: call.outcome }));
-        }
-        await this.events.record(m, afterCommit, ...events);
-      }
+      const org = row.organization_id;
+      const outcome = call.outcome;
+      await this.writer.tell(tx, org, row.conversation_id, row.id, ({ conversation, message }) => [
+        domainEvent('message.updated', org, { conversation, message, change: 'call' }),
+        domainEvent('conversation.updated', org, { conversation, change: 'call' }),
+        ...(row.direction === 'inbound' && (outcome === 'missed' || outcome === 'voicemail') && before === 'ringing'
+          ? [domainEvent('call.missed', org, { conversation, message, outcome })]
+          : []),
+      ]);
       return { messageId: row.id, outcome: call.outcome };
     });
   }
@@ -307,70 +298,69 @@ export class CallService {
     } catch {
       return null;
     }
-    return this.db.tx(async (m, afterCommit) => {
-      await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`ingest:${channel.id}:${e.callId}`]);
-      const existing = await this.messages.existsExternal(m, channel.id, e.callId);
-      if (existing) return existing;
-      const contactId = await this.contacts.contactIdByIdentity(m, channel.organizationId, 'phone', to);
-      if (!contactId) return null;
-      const conversationId = await this.conversations.latestOpenId(m, contactId);
-      if (!conversationId) return null;
-      const call: CallMeta = {
-        provider: 'pbx',
-        direction: 'outbound',
-        from: e.from,
-        to,
-        outcome: 'ringing',
-        startedAt: at.toISOString(),
-        ...(e.agentEmail ? { agentEmail: e.agentEmail } : {}),
-        ...(e.extension ? { extension: e.extension } : {}),
-      };
-      const body = callBody(call);
-      const authorAgentId = e.agentEmail ? await this.calls.agentIdByEmail(channel.organizationId, e.agentEmail) : null;
-      const id = await this.messages.insert(m, {
-        organizationId: channel.organizationId,
-        conversationId,
-        direction: 'outbound',
-        kind: 'call',
-        channelId: channel.id,
-        authorAgentId,
-        body,
-        status: 'sent',
-        externalId: e.callId,
-        meta: { call },
-        createdAt: at,
-      });
-      await this.calls.touchCall(m, conversationId, { snippet: body, outbound: true, at });
-      await this.recordCreated(m, afterCommit, channel.organizationId, conversationId, id, authorAgentId);
-      return id;
-    });
+    return this.writer.providerEvent<string | null>(
+      channel.id,
+      e.callId,
+      async (tx) => {
+        const { m } = tx;
+        const contactId = await this.contacts.contactIdByIdentity(m, channel.organizationId, 'phone', to);
+        if (!contactId) return null;
+        const conversationId = await this.conversations.latestOpenId(m, contactId);
+        if (!conversationId) return null;
+        const call: CallMeta = {
+          provider: 'pbx',
+          direction: 'outbound',
+          from: e.from,
+          to,
+          outcome: 'ringing',
+          startedAt: at.toISOString(),
+          ...(e.agentEmail ? { agentEmail: e.agentEmail } : {}),
+          ...(e.extension ? { extension: e.extension } : {}),
+        };
+        const body = callBody(call);
+        const authorAgentId = e.agentEmail ? await this.calls.agentIdByEmail(channel.organizationId, e.agentEmail) : null;
+        const id = await this.writer.insertMessage(tx, {
+          organizationId: channel.organizationId,
+          conversationId,
+          direction: 'outbound',
+          kind: 'call',
+          channelId: channel.id,
+          authorAgentId,
+          body,
+          status: 'sent',
+          externalId: e.callId,
+          meta: { call },
+          createdAt: at,
+        });
+        await this.calls.touchCall(m, conversationId, { snippet: body, outbound: true, at });
+        await this.recordCreated(tx, channel.organizationId, conversationId, id, authorAgentId);
+        return id;
+      },
+      (existing) => existing,
+    );
   }
 
   /** A call line added to an existing conversation: outgoing (PBX) or logged by an agent (either way). */
   private async recordCreated(
-    m: EntityManager,
-    afterCommit: AfterCommit,
+    tx: WriterTx,
     organizationId: string,
     conversationId: string,
     messageId: string,
     byAgentId: string | null,
   ): Promise<MessageDto> {
-    const conversation = toConversationDto((await this.conversations.findById(organizationId, conversationId, m))!);
-    const message = (await this.messages.findDto(messageId, m))!;
-    await this.events.record(
-      m,
-      afterCommit,
+    const { message } = await this.writer.tell(tx, organizationId, conversationId, messageId, ({ conversation, message }) => [
       message.direction === 'inbound'
         ? domainEvent('message.received', organizationId, { conversation, message, newConversation: false })
         : domainEvent('message.sent', organizationId, { conversation, message, newConversation: false, byAgentId }),
       domainEvent('conversation.updated', organizationId, { conversation, change: 'message' }),
-    );
+    ]);
     return message;
   }
 
   /** An agent logs a call or a counter visit by hand; an outgoing phone call clears "à rappeler". */
   async logManual(agent: AuthAgent, conversationId: string, input: LogCallInput): Promise<MessageDto> {
-    return this.db.tx(async (m, afterCommit) => {
+    return this.writer.tx(async (tx) => {
+      const { m } = tx;
       const row = await this.conversations.findById(agent.organizationId, conversationId, m, true);
       if (!row || !canRead(agent, row)) throw notFound('conversation');
       const at = new Date();
@@ -387,7 +377,7 @@ export class CallService {
         ...(input.note ? { note: input.note } : {}),
       };
       const body = callBody(call);
-      const id = await this.messages.insert(m, {
+      const id = await this.writer.insertMessage(tx, {
         organizationId: agent.organizationId,
         conversationId,
         direction: input.direction,
@@ -412,7 +402,7 @@ export class CallService {
         },
         m,
       );
-      return this.recordCreated(m, afterCommit, agent.organizationId, conversationId, id, agent.id);
+      return this.recordCreated(tx, agent.organizationId, conversationId, id, agent.id);
     });
   }
 }

@@ -1,0 +1,101 @@
+import { Injectable } from '@nestjs/common';
+import type { ConversationDto, MessageDto } from '@guichet/contracts';
+import type { EntityManager } from 'typeorm';
+import { Database, type AfterCommit } from '../../common/database.service';
+import { toConversationDto } from '../conversations/conversation.mapper';
+import { ConversationRepository } from '../conversations/conversation.repository';
+import { DomainEvents } from '../events/domain-event-bus';
+import type { DomainEvent } from '../events/domain-events';
+import { MessageRepository, type NewMessage } from '../messages/message.repository';
+import { ConversationWriterRepository } from './conversation-writer.repository';
+
+/** The one snippet rule lives in common/snippet.ts; writers import it from here. */
+export { SNIPPET_CHARS, snippetOf } from '../../common/snippet';
+
+/** A conversation and one of its messages as the writer's transaction sees them. */
+export interface Written {
+  conversation: ConversationDto;
+  message: MessageDto;
+}
+
+/** A transaction of the writer: its manager, and where the events go once it commits. */
+export interface WriterTx {
+  m: EntityManager;
+  afterCommit: AfterCommit;
+}
+
+/**
+ * The one writer of the TypeScript paths that change a conversation (provider events the
+ * PL/pgSQL ingest does not store: Meta echoes, reactions, comment changes, calls; agents' writes):
+ * one lock per provider event, one snippet rule, one definition of what it returns (the
+ * conversation and message DTOs, read in the transaction), and events recorded in the same
+ * transaction (durable listeners' jobs with it, in-process listeners after the commit). Messages
+ * of citizens go through IngestService (group commit, its outbox).
+ */
+@Injectable()
+export class ConversationWriter {
+  constructor(
+    private readonly db: Database,
+    private readonly repo: ConversationWriterRepository,
+    private readonly conversations: ConversationRepository,
+    private readonly messages: MessageRepository,
+    private readonly events: DomainEvents,
+  ) {}
+
+  /** A write of the writer's (an agent's, a call's progress): one transaction, events after it. */
+  tx<T>(work: (tx: WriterTx) => Promise<T>): Promise<T> {
+    return this.db.tx((m, afterCommit) => work({ m, afterCommit }));
+  }
+
+  /**
+   * A provider event (channel, external id) in one transaction, stored once: under the event's
+   * lock, `work` runs only when no message of the channel carries that id yet; else `seen` gets
+   * the stored message's id.
+   */
+  providerEvent<T>(
+    channelId: string,
+    externalId: string,
+    work: (tx: WriterTx) => Promise<T>,
+    seen: (messageId: string) => T,
+  ): Promise<T> {
+    return this.db.tx(async (m, afterCommit) => {
+      await this.repo.lockEvent(m, channelId, externalId);
+      const existing = await this.messages.existsExternal(m, channelId, externalId);
+      return existing ? seen(existing) : work({ m, afterCommit });
+    });
+  }
+
+  /** Inserts a message line (its snippet is the caller's conversation update, `snippetOf`). */
+  insertMessage(tx: WriterTx, message: NewMessage): Promise<string> {
+    return this.messages.insert(tx.m, message);
+  }
+
+  /**
+   * The conversation and message as written, and the events they make (built by `tell` from
+   * them), recorded in the transaction: what every write path does after its rows.
+   */
+  async tell(
+    tx: WriterTx,
+    organizationId: string,
+    conversationId: string,
+    messageId: string,
+    tell: (w: Written) => DomainEvent[],
+  ): Promise<Written> {
+    const conversation = toConversationDto((await this.conversations.findById(organizationId, conversationId, tx.m))!);
+    const message = (await this.messages.findDto(messageId, tx.m))!;
+    await this.events.record(tx.m, tx.afterCommit, ...tell({ conversation, message }));
+    return { conversation, message };
+  }
+
+  /** The same, for a write that changed a conversation's row only. */
+  async tellConversation(
+    tx: WriterTx,
+    organizationId: string,
+    conversationId: string,
+    tell: (conversation: ConversationDto) => DomainEvent[],
+  ): Promise<ConversationDto> {
+    const conversation = toConversationDto((await this.conversations.findById(organizationId, conversationId, tx.m))!);
+    await this.events.record(tx.m, tx.afterCommit, ...tell(conversation));
+    return conversation;
+  }
+}
