@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { formatReference, normalizeIdentity, type ChannelKind, type IdentityKind } from '@guichet/contracts';
+import { normalizeIdentity, type ChannelKind, type IdentityKind } from '@guichet/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
 import { hashPassword } from '../common/password';
 import { snippetOf } from '../modules/writer/conversation-writer.service';
+import { drawReference } from '../modules/writer/references';
 import { DEMO_CITIZENS, DEMO_CONVERSATIONS } from './demo-data';
 import type { DemoCitizen, TeamSlug } from './demo-data.types';
 
@@ -175,7 +175,7 @@ export async function seedDemo(
                  (SELECT name FROM contact WHERE id = $3), ARRAY(SELECT id FROM contact_identity WHERE contact_id = $3)) RETURNING id`,
         [
           orgId,
-          formatReference(randomBytes(6)),
+          drawReference(),
           contactIds.get(conv.citizen),
           teamIds.get(conv.team),
           agentId(conv.assignee),

@@ -20,6 +20,7 @@ import { DomainEvents, OnDomainEvent } from '../../src/modules/events/domain-eve
 import { DOMAIN_EVENT_TYPES, domainEvent, type DomainEvent } from '../../src/modules/events/domain-events';
 import { MailboxWatcherService } from '../../src/modules/email/mailbox-watcher.service';
 import { IngestOutboxRelay } from '../../src/modules/ingest/ingest-outbox.relay';
+import { DomainEventReceiptPurge } from '../../src/modules/events/receipt-purge';
 import { QUEUES, JobQueue } from '../../src/infra/jobs/job-queue';
 import { seedTown, startTestApp, type TestApp } from '../harness';
 
@@ -519,5 +520,22 @@ describe('domain events: one typed bus after commit, listeners in their own file
     );
     expect(DurableStatusListener.runs.filter((r) => r.eventId === again.id)).toHaveLength(1);
     expect(DurableStatusListener.runs.filter((r) => r.eventId === lost.id)).toHaveLength(0);
+  });
+
+  it('receipts of durable listeners are purged once older than two weeks, by bounded batches', async () => {
+    const old = Array.from({ length: 3 }, () => randomUUID());
+    const recent = randomUUID();
+    for (const id of old)
+      await t.db.query(
+        `INSERT INTO domain_event_receipt (event_id, listener, handled_at) VALUES ($1, 'Purge.test', now() - interval '15 days')`,
+        [id],
+      );
+    await t.db.query(
+      `INSERT INTO domain_event_receipt (event_id, listener, handled_at) VALUES ($1, 'Purge.test', now() - interval '13 days')`,
+      [recent],
+    );
+    expect(await t.app.get(DomainEventReceiptPurge).purge()).toBeGreaterThanOrEqual(3);
+    const { rows } = await t.db.query(`SELECT event_id FROM domain_event_receipt WHERE listener = 'Purge.test'`);
+    expect(rows.map((r) => r.event_id)).toEqual([recent]);
   });
 });

@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
 import {
-  formatReference,
   normalizeEmail,
   normalizePhone,
   referenceSearched,
@@ -15,6 +13,7 @@ import {
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database.service';
 import { PLANNED_PER_CALL } from '../../database/preparing-client';
+import { drawReference } from '../writer/references';
 import { CONVERSATION_COLUMNS, type ConversationRow } from './conversation.mapper';
 
 export interface ConversationFilter {
@@ -372,7 +371,7 @@ export class ConversationRepository {
          ON CONFLICT (reference) DO NOTHING RETURNING id`,
         [
           v.organizationId,
-          formatReference(randomBytes(6)),
+          drawReference(),
           v.contactId,
           v.teamId,
           v.subject,

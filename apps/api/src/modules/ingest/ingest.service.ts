@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { htmlToText, sanitizeEmailHtml } from '@guichet/channels';
 import {
   findReference,
-  formatReference,
   normalizeIdentity,
   type AttachmentDto,
   type ChannelKind,
@@ -24,6 +23,7 @@ import { withInlineParts } from '../messages/inline-parts';
 import { MessageRepository } from '../messages/message.repository';
 import { DomainEvents } from '../events/domain-event-bus';
 import { snippetOf } from '../writer/conversation-writer.service';
+import { drawReferences } from '../writer/references';
 import { IngestOutboxRelay, ingestEvents, type IngestEventIds } from './ingest-outbox.relay';
 import { IngestRepository, type IngestRow } from './ingest.repository';
 
@@ -75,17 +75,6 @@ interface IngestItem {
   attachments: AttachmentDto[];
   /** The ids of its two events, for its outbox row (read by IngestRepository, not by the function). */
   eventIds: IngestEventIds;
-}
-
-/** Random bytes drawn 4 KiB at a time: one call to the system's generator serves many messages. */
-let entropy = Buffer.alloc(0);
-
-/** Three random public references for a new conversation: the next is tried when one is taken. */
-function drawReferences(): string[] {
-  if (entropy.length < 18) entropy = randomBytes(4096);
-  const bytes = entropy.subarray(0, 18);
-  entropy = entropy.subarray(18);
-  return [0, 6, 12].map((i) => formatReference(bytes.subarray(i, i + 6)));
 }
 
 /** The constraint a PostgreSQL unique violation names, if that is what `e` is. */
