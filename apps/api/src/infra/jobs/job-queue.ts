@@ -85,6 +85,21 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   /**
+   * A periodic job: its queue, its cron schedule (one instance fires it each time) and its worker,
+   * on an instance that runs jobs.
+   */
+  async periodic(
+    name: string,
+    cron: string,
+    o: { retryLimit?: number; expireInSeconds?: number },
+    run: () => Promise<unknown>,
+  ): Promise<void> {
+    await this.ensureQueue(name, o);
+    await this.schedule(name, cron);
+    await this.work(name, async () => void (await run()));
+  }
+
+  /**
    * Queues a job outside any transaction (slow follow-up work of a webhook, for instance). Job
    * data is jsonb: what came from outside is cleaned of what it cannot store (pg-text.ts).
    */

@@ -28,9 +28,7 @@ export class DomainEventReceiptPurge implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.runJobs) return;
-    await this.queue.ensureQueue(QUEUE, { retryLimit: 0, expireInSeconds: 600 });
-    await this.queue.schedule(QUEUE, CRON);
-    await this.queue.work(QUEUE, async () => {
+    await this.queue.periodic(QUEUE, CRON, { retryLimit: 0, expireInSeconds: 600 }, async () => {
       const n = await this.purge();
       if (n) this.logger.log(`${n} accusé(s) d'écouteur durable de plus de ${RECEIPT_DAYS} jours supprimé(s)`);
     });

@@ -84,9 +84,7 @@ export class IngestOutboxRelay implements OnApplicationBootstrap, BeforeApplicat
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.runJobs) return;
-    await this.queue.ensureQueue(SWEEP_QUEUE, { retryLimit: 0, expireInSeconds: 300 });
-    await this.queue.schedule(SWEEP_QUEUE, '* * * * *');
-    await this.queue.work(SWEEP_QUEUE, () => this.drain());
+    await this.queue.periodic(SWEEP_QUEUE, '* * * * *', { retryLimit: 0, expireInSeconds: 300 }, () => this.drain());
   }
 
   async beforeApplicationShutdown(): Promise<void> {
