@@ -25,16 +25,15 @@ const INGEST_SQL = `SELECT * FROM guichet_ingest($1::jsonb)`;
 
 /**
  * The same, and in the same statement (so the same transaction) one outbox row per message it
- * stored, with the ids of its events that each item carries (`eventIds`: message event,
- * conversation event). The function is volatile: the CTE runs it once.
+ * stored, with the ids of its events ($2: message events, $3: conversation events, by position
+ * in the batch). The function is volatile: the CTE runs it once.
  */
 const INGEST_WITH_OUTBOX_SQL = `
   WITH r AS MATERIALIZED (SELECT * FROM guichet_ingest($1::jsonb)),
   o AS (
     INSERT INTO domain_event_outbox (id, conversation_event_id, organization_id, conversation_id, message_id, new_conversation)
-    SELECT (e.ids->>0)::uuid, (e.ids->>1)::uuid, r.organization_id, r.id, r.message_id, r.new_conversation
-      FROM r CROSS JOIN LATERAL (SELECT $1::jsonb -> (r.ord - 1) -> 'eventIds' AS ids) e
-     WHERE r.created
+    SELECT ($2::uuid[])[r.ord], ($3::uuid[])[r.ord], r.organization_id, r.id, r.message_id, r.new_conversation
+      FROM r WHERE r.created
   )
   SELECT * FROM r`;
 
@@ -43,9 +42,14 @@ const INGEST_WITH_OUTBOX_SQL = `
 export class IngestRepository {
   constructor(private readonly db: Database) {}
 
-  /** One autocommit call for a batch (group commit): one round trip, one transaction. */
-  ingest(itemsJson: string, outbox: boolean): Promise<IngestRow[]> {
-    return this.db.query<IngestRow>(outbox ? INGEST_WITH_OUTBOX_SQL : INGEST_SQL, [itemsJson]);
+  /**
+   * One autocommit call for a batch (group commit): one round trip, one transaction; with the
+   * outbox when `eventIds` (each item's, in batch order) are given.
+   */
+  ingest(itemsJson: string, eventIds: [string, string][] | null): Promise<IngestRow[]> {
+    return eventIds
+      ? this.db.query<IngestRow>(INGEST_WITH_OUTBOX_SQL, [itemsJson, eventIds.map((e) => e[0]), eventIds.map((e) => e[1])])
+      : this.db.query<IngestRow>(INGEST_SQL, [itemsJson]);
   }
 
   /**

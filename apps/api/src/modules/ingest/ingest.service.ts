@@ -73,7 +73,11 @@ interface IngestItem {
   externalId: string;
   meta: Record<string, unknown>;
   attachments: AttachmentDto[];
-  /** The ids of its two events, for its outbox row (read by IngestRepository, not by the function). */
+}
+
+/** An item waiting for its batch, with its events' ids (not sent to the function). */
+interface Pending {
+  item: IngestItem;
   eventIds: IngestEventIds;
 }
 
@@ -105,7 +109,7 @@ export class IngestService {
   ) {}
 
   /** Concurrent messages share transactions: two batches in flight, up to 50 messages each. */
-  private readonly commits = new GroupCommit<IngestItem, IngestRow>((items) => this.commitBatch(items), {
+  private readonly commits = new GroupCommit<Pending, IngestRow>((items) => this.commitBatch(items), {
     parallel: 2,
     maxBatch: 50,
   });
@@ -146,6 +150,8 @@ export class IngestService {
     }
 
     const subject = inbound.subject?.trim().slice(0, 300) || null;
+    // Its events' ids, named now: an outbox row written with the message carries them.
+    const eventIds: IngestEventIds = [randomUUID(), randomUUID()];
     const item: IngestItem = {
       organizationId,
       channelId: channel.id,
@@ -171,12 +177,11 @@ export class IngestService {
       externalId: inbound.externalId,
       meta: { ...(inbound.meta ?? {}), ...(inbound.autoReply ? { autoReply: true } : {}) },
       attachments: files,
-      eventIds: [randomUUID(), randomUUID()],
     };
 
     let row: IngestRow;
     try {
-      row = await this.commits.submit(item);
+      row = await this.commits.submit({ item, eventIds });
     } catch (e) {
       // Whatever failed, the files this message wrote must not stay (the daily sweep is the backstop).
       await this.orphans.discard(put).catch(() => undefined);
@@ -215,7 +220,7 @@ export class IngestService {
     // Committed: the message first (it is what the agent waits for), then the list row. Listeners
     // never turn a committed message into an error answer (a provider would resend it).
     const conversation = toConversationDto(row);
-    void this.events.emitOutboxed(...ingestEvents(organizationId, conversation, message, row.new_conversation, item.eventIds));
+    void this.events.emitOutboxed(...ingestEvents(organizationId, conversation, message, row.new_conversation, eventIds));
     return {
       messageId: row.message_id,
       conversationId: row.id,
@@ -242,16 +247,17 @@ export class IngestService {
    * identity locks in the same order and never wait on each other in a cycle; tracking-link items
    * (no identity lock) come last. Outbox rows are written only when a durable listener waits.
    */
-  private async commitBatch(items: IngestItem[]): Promise<IngestRow[]> {
-    const order = items.map((item, i) => ({
+  private async commitBatch(items: Pending[]): Promise<IngestRow[]> {
+    const order = items.map(({ item, eventIds }, i) => ({
+      eventIds,
       item,
       i,
       key: item.fromKind ? `${item.fromKind}:${item.fromValue}` : `~${item.threadId}`,
     }));
     order.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.i - b.i));
-    // Cleaned again as a whole: a length cut (snippet, subject) may have split a surrogate pair.
     const outbox = this.relay.needed;
-    const rows = await this.repo.ingest(pgJson(order.map((o) => o.item)), outbox);
+    // Cleaned again as a whole: a length cut (snippet, subject) may have split a surrogate pair.
+    const rows = await this.repo.ingest(pgJson(order.map((o) => o.item)), outbox ? order.map((o) => o.eventIds) : null);
     if (outbox && rows.some((r) => r.created)) this.relay.kick();
     const out = new Array<IngestRow>(items.length);
     for (const row of rows) out[order[row.ord - 1]!.i] = row;
