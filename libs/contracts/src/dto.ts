@@ -22,6 +22,8 @@ export interface AgentDto {
 /** An agent as an admin manages them: deactivated accounts included. */
 export interface AgentAdminDto extends AgentDto {
   active: boolean;
+  /** Invited and has not chosen a password yet (lists only). */
+  invited?: boolean;
 }
 
 export interface TeamDto {

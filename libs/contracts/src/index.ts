@@ -11,3 +11,6 @@ export * from './sms-segments';
 export * from './calls';
 export * from './citizen-text';
 export * from './sign-in';
+export * from './french-calendar';
+export * from './password-policy';
+export * from './admin';

@@ -1,0 +1,254 @@
+import { z } from 'zod';
+import { AGENT_ROLES } from './enums';
+import { passwordProblem } from './password-policy';
+
+/** Administration of an organization: first run, services, agents, settings, outgoing mail. */
+
+const text = (max: number, what: string) =>
+  z
+    .string({ error: (issue) => `${what} : ${issue.input === undefined ? 'obligatoire' : 'texte attendu'}` })
+    .trim()
+    .max(max, `${what} : ${max} caractères au plus`);
+const required = (max: number, what: string) => text(max, what).min(1, `${what} : obligatoire`);
+const optionalText = (max: number, what: string) => text(max, what).optional();
+
+export const emailSchema = z
+  .string({ error: (issue) => (issue.input === undefined ? 'adresse e-mail : obligatoire' : 'adresse e-mail attendue') })
+  .trim()
+  .toLowerCase()
+  .max(254, 'adresse e-mail trop longue')
+  .pipe(z.email('adresse e-mail invalide'));
+
+/** A password checked against the policy (length, common passwords): password-policy.ts. */
+export const passwordSchema = z
+  .string({ error: (issue) => (issue.input === undefined ? 'mot de passe : obligatoire' : 'mot de passe attendu') })
+  .superRefine((v, ctx) => {
+    const problem = passwordProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+export const slugSchema = z
+  .string({ error: (issue) => (issue.input === undefined ? 'identifiant : obligatoire' : 'identifiant attendu') })
+  .trim()
+  .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'identifiant : 2 à 63 caractères, minuscules, chiffres et tirets (ex. ville-exemple)');
+
+const siretSchema = z
+  .string()
+  .trim()
+  .regex(/^\d{14}$/, 'SIRET : 14 chiffres')
+  .optional()
+  .or(z.literal('').transform(() => undefined));
+
+const phoneSchema = text(40, 'téléphone').optional();
+
+export const organizationIdentitySchema = z.object({
+  name: required(120, 'nom'),
+  slug: slugSchema,
+  address: optionalText(300, 'adresse'),
+  phone: phoneSchema,
+  email: emailSchema.optional().or(z.literal('').transform(() => undefined)),
+  siret: siretSchema,
+});
+
+export const adminAccountSchema = z.object({
+  name: required(120, 'nom de l’administrateur'),
+  email: emailSchema,
+  password: passwordSchema,
+});
+
+/** First run: the town and its first administrator (`POST /setup`, `pnpm guichet setup`). */
+export const setupSchema = z
+  .object({
+    /** The one-time setup token printed in the server's log (or GUICHET_SETUP_TOKEN); not used by the CLI. */
+    token: z.string().max(200).optional(),
+    organization: organizationIdentitySchema,
+    admin: adminAccountSchema,
+  })
+  .superRefine((v, ctx) => {
+    // The password alone was checked by passwordSchema; here only what the address adds.
+    const problem = passwordProblem(v.admin.password) ? null : passwordProblem(v.admin.password, v.admin.email);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['admin', 'password'], message: problem });
+  });
+export type SetupInput = z.infer<typeof setupSchema>;
+
+/** `pnpm guichet create-admin`: an administrator added to an existing organization. */
+export const createAdminSchema = z.object({ slug: slugSchema, admin: adminAccountSchema });
+export type CreateAdminInput = z.infer<typeof createAdminSchema>;
+
+export interface SetupStatusDto {
+  /** True while no organization exists: the web app shows the setup page. */
+  needed: boolean;
+}
+
+// ---- Services (teams) ----
+
+const contactSchema = z.object({
+  email: emailSchema.optional().or(z.literal('').transform(() => undefined)),
+  phone: phoneSchema,
+  address: optionalText(300, 'adresse'),
+});
+
+export const createTeamSchema = z.object({
+  name: required(120, 'nom du service'),
+  description: optionalText(1000, 'description'),
+  contact: contactSchema.optional(),
+});
+export type CreateTeamInput = z.infer<typeof createTeamSchema>;
+
+export const updateTeamSchema = z
+  .object({
+    name: required(120, 'nom du service').optional(),
+    /** true: archived (hidden from choices, kept for the conversations that reference it). */
+    archived: z.boolean('vrai ou faux attendu').optional(),
+    description: text(1000, 'description').optional(),
+    contact: contactSchema.optional(),
+    /** The service's members: replaces the list. */
+    memberIds: z.array(z.uuid('identifiant d’agent invalide')).max(1000).optional(),
+  })
+  .refine((v) => Object.values(v).some((x) => x !== undefined), { message: 'aucun changement demandé' });
+export type UpdateTeamInput = z.infer<typeof updateTeamSchema>;
+
+export interface TeamAdminDto {
+  id: string;
+  name: string;
+  slug: string;
+  archived: boolean;
+  description: string | null;
+  contact: { email?: string; phone?: string; address?: string };
+  memberIds: string[];
+}
+
+// ---- Agents ----
+
+export const createAgentSchema = z.object({
+  name: required(120, 'nom'),
+  email: emailSchema,
+  role: z.enum(AGENT_ROLES, 'rôle inconnu : agent, supervisor ou admin').default('agent'),
+  teamIds: z.array(z.uuid('identifiant de service invalide')).max(100, '100 services au plus').default([]),
+  capacity: z.number('nombre entier attendu').int('nombre entier attendu').min(0).max(1000).default(10),
+});
+export type CreateAgentInput = z.infer<typeof createAgentSchema>;
+
+/** The invitation or reset link's token and the chosen password (`POST /account/password`). */
+export const setPasswordWithTokenSchema = z.object({
+  token: z.string('lien invalide').min(20, 'lien invalide').max(200, 'lien invalide'),
+  password: passwordSchema,
+});
+export type SetPasswordWithTokenInput = z.infer<typeof setPasswordWithTokenSchema>;
+
+export const requestPasswordResetSchema = z.object({ email: emailSchema });
+
+export const updateProfileSchema = z.object({ name: required(120, 'nom') });
+export type UpdateProfileInput = z.infer<typeof updateProfileSchema>;
+
+// ---- Organization settings ----
+
+export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'heure au format HH:MM');
+const slotSchema = z
+  .object({ opens: time, closes: time })
+  .refine((s) => s.opens < s.closes, { message: 'l’ouverture doit précéder la fermeture' });
+const day = z.array(slotSchema).max(4, '4 plages au plus par jour');
+export const openingHoursSchema = z.object(Object.fromEntries(WEEKDAYS.map((d) => [d, day])) as Record<Weekday, typeof day>);
+export type OpeningHours = z.infer<typeof openingHoursSchema>;
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date au format AAAA-MM-JJ');
+export const closureSchema = z
+  .object({ from: isoDate, to: isoDate, reason: required(200, 'motif') })
+  .refine((c) => c.from <= c.to, { message: 'la fin de la fermeture précède son début' });
+
+export const organizationSettingsSchema = z
+  .object({
+    name: required(120, 'nom'),
+    address: text(300, 'adresse'),
+    phone: text(40, 'téléphone'),
+    email: emailSchema.or(z.literal('')),
+    website: z
+      .string()
+      .trim()
+      .max(300)
+      .regex(/^(https?:\/\/\S+)?$/, 'site web : adresse en http(s)://'),
+    logoUrl: z
+      .string()
+      .trim()
+      .max(500)
+      .regex(/^(https?:\/\/\S+)?$/, 'logo : adresse en http(s)://'),
+    siret: z
+      .string()
+      .trim()
+      .regex(/^(\d{14})?$/, 'SIRET : 14 chiffres'),
+    openingHours: openingHoursSchema,
+    closures: z.array(closureSchema).max(100),
+    /** Alsace-Moselle: Good Friday and 26 December are public holidays too. */
+    alsaceMoselle: z.boolean(),
+    signature: text(2000, 'signature'),
+    legalFooter: text(2000, 'mentions légales'),
+  })
+  .partial()
+  .refine((v) => Object.values(v).some((x) => x !== undefined), { message: 'aucun changement demandé' });
+export type UpdateOrganizationSettingsInput = z.infer<typeof organizationSettingsSchema>;
+
+export interface OrganizationSettingsDto {
+  id: string;
+  slug: string;
+  name: string;
+  address: string;
+  phone: string;
+  email: string;
+  website: string;
+  logoUrl: string;
+  siret: string;
+  openingHours: OpeningHours;
+  closures: { from: string; to: string; reason: string }[];
+  alsaceMoselle: boolean;
+  signature: string;
+  legalFooter: string;
+  /** Public holidays of this year and the next (computed, french-calendar.ts). */
+  holidays: { date: string; name: string }[];
+}
+
+// ---- Outgoing mail of the organization itself (invitations, resets, acknowledgements) ----
+
+export const orgMailSettingsSchema = z.discriminatedUnion('mode', [
+  /** Embedded default: mails are printed in the server's log and kept for the admin to read. */
+  z.object({ mode: z.literal('log') }),
+  z.object({
+    mode: z.literal('smtp'),
+    fromAddress: emailSchema,
+    fromName: text(120, 'nom d’expéditeur').optional(),
+    host: required(253, 'serveur SMTP'),
+    port: z.number('port attendu').int().min(1).max(65535),
+    /** TLS from the start (465); otherwise STARTTLS when the server offers it. */
+    secure: z.boolean(),
+    user: text(254, 'utilisateur').optional(),
+    /** Write-only: absent keeps the saved one. */
+    password: z.string().max(500).optional(),
+  }),
+]);
+export type OrgMailSettingsInput = z.infer<typeof orgMailSettingsSchema>;
+
+export type OrgMailSettingsDto =
+  | { mode: 'log' }
+  | {
+      mode: 'smtp';
+      fromAddress: string;
+      fromName?: string;
+      host: string;
+      port: number;
+      secure: boolean;
+      user?: string;
+      /** The password is never sent back: only whether one is saved (« enregistré »). */
+      passwordSet: boolean;
+    };
+
+export interface OrgMailDto {
+  id: string;
+  to: string;
+  subject: string;
+  /** Kept only for mails printed to the log (no SMTP server set). */
+  text: string | null;
+  status: 'logged' | 'sent';
+  createdAt: string;
+}
