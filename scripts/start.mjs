@@ -1,26 +1,10 @@
 #!/usr/bin/env node
 // `pnpm start`: builds what is missing or stale, then runs Guichet (apps/api/dist/main.js) in
 // this process, so Ctrl-C reaches it directly and PostgreSQL stops cleanly.
-import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-/** Runs a build step; when it fails, says so in French (its own errors are printed above). */
-const step = (label, cmd, args, failed) => {
-  console.log(`» ${label}`);
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
-  if (r.status === 0) return;
-  if (r.error)
-    console.error(
-      `\n${failed} : ${r.error.code === 'ENOENT' ? `${cmd} est introuvable (installez-le ou ajoutez-le au PATH)` : r.error.message}.`,
-    );
-  else if (r.signal) console.error(`\n${label} interrompue (${r.signal}).`);
-  else console.error(`\n${failed} (erreurs ci-dessus) : corrigez-les, puis relancez « pnpm start ».`);
-  process.exit(r.status || 1);
-};
+import { join } from 'node:path';
+import { compileApi, root, step } from './build-step.mjs';
 
 /** Newest modification time under a directory (skipping build outputs and dependencies). */
 function newest(dir) {
@@ -33,13 +17,7 @@ function newest(dir) {
   return t;
 }
 
-// tsc -b is incremental: nearly free when nothing changed.
-step(
-  'Compilation de l’API',
-  process.execPath,
-  [join(root, 'node_modules/typescript/bin/tsc'), '-b', 'apps/api'],
-  'La compilation de l’API a échoué',
-);
+compileApi();
 const webIndex = join(root, 'apps/web/dist/index.html');
 const webSources = Math.max(newest(join(root, 'apps/web')), newest(join(root, 'libs/contracts/src')));
 if (!existsSync(webIndex) || statSync(webIndex).mtimeMs < webSources) {

@@ -12,12 +12,14 @@ import type { AppConfig } from './config';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { noStore, securityHeaders } from './common/security-headers';
 import { RedisIoAdapter } from './modules/realtime/redis-io.adapter';
-import { seedDemo } from './seed/seed-demo';
+import { hasDemo, seedDemo } from './seed/seed-demo';
 import { serveWebApp } from './web-app';
 
 export interface RunningApp {
   app: INestApplication;
   url: string;
+  /** The database holds the demo town (seeded now or earlier). */
+  demo: boolean;
   close(): Promise<void>;
 }
 
@@ -34,13 +36,17 @@ export async function migrate(dataSource: DataSource): Promise<void> {
   }
 }
 
-/** Migrations (and the demo seed) run on a short-lived connection before any module starts. */
-export async function prepareDatabase(config: AppConfig): Promise<void> {
+/**
+ * Migrations (and the demo seed) run on a short-lived connection before any module starts.
+ * Returns whether the database holds the demo town.
+ */
+export async function prepareDatabase(config: AppConfig): Promise<boolean> {
   const dataSource = new DataSource(dataSourceOptions(config.databaseUrl, 2));
   await dataSource.initialize();
   try {
     await migrate(dataSource);
     if (config.seedDemo) await seedDemo(dataSource, config.logLevel === 'silent' ? undefined : { log: (m) => console.log(m) });
+    return await hasDemo(dataSource);
   } finally {
     await dataSource.destroy();
   }
@@ -48,7 +54,7 @@ export async function prepareDatabase(config: AppConfig): Promise<void> {
 
 /** `extraModules`: modules added beside the app's (a test's own listener of domain events, for instance). */
 export async function createApp(config: AppConfig, extraModules: Type[] = []): Promise<RunningApp> {
-  await prepareDatabase(config);
+  const demo = await prepareDatabase(config);
   // Nest's own start-up chatter (one line per route) stays out of the log unless asked for.
   const logger: LogLevel[] | false =
     config.logLevel === 'silent'
@@ -115,6 +121,7 @@ export async function createApp(config: AppConfig, extraModules: Type[] = []): P
   return {
     app,
     url: `http://127.0.0.1:${port}`,
+    demo,
     close: async () => {
       await app.close();
     },

@@ -18,9 +18,11 @@ import { HealthModule } from './modules/health/health.module';
 import { IngestModule } from './modules/ingest/ingest.module';
 import { MessagesModule } from './modules/messages/messages.module';
 import { MetaModule } from './modules/meta/meta.module';
+import { OrganizationsModule } from './modules/organizations/organizations.module';
 import { OutboundModule } from './modules/outbound/outbound.module';
 import { PublicModule } from './modules/public/public.module';
 import { RealtimeModule } from './modules/realtime/realtime.module';
+import { TeamsModule } from './modules/teams/teams.module';
 import { TwilioModule } from './modules/twilio/twilio.module';
 
 @Module({})
@@ -46,9 +48,11 @@ export class AppModule {
         IngestModule,
         MessagesModule,
         MetaModule,
+        OrganizationsModule,
         OutboundModule,
         PublicModule,
         RealtimeModule,
+        TeamsModule,
         TwilioModule,
         HealthModule,
         ...extraModules,

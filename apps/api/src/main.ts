@@ -1,28 +1,13 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { createApp, type RunningApp } from './app.factory';
 import { ConfigError, loadConfig } from './config';
-import {
-  EmbeddedPostgresError,
-  ensureDatabase,
-  startEmbeddedPostgres,
-  type EmbeddedPostgresHandle,
-} from './database/embedded-postgres';
+import { startEmbeddedDatabase } from './database/embedded-database';
+import { EmbeddedPostgresError, type EmbeddedPostgresHandle } from './database/embedded-postgres';
 import { DEMO_PASSWORD } from './seed/seed-demo';
-
-/** The embedded PostgreSQL's port unless its data directory remembers another or it is taken. */
-const DEFAULT_PG_PORT = 54329;
 /** Ctrl-C or SIGTERM: Guichet exits within this bound, whatever the state of its database and peers. */
 const SHUTDOWN_MS = 10_000;
 /** Part of it for the application (HTTP, socket.io, Redis, job queue, connection pools). */
 const APP_CLOSE_MS = 6_000;
-
-function embeddedPgPort(raw: string | undefined): number | undefined {
-  if (raw === undefined || raw === '') return undefined;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 1 || port > 65535)
-    throw new ConfigError(`EMBEDDED_PG_PORT invalide : ${raw} (un numéro de port, de 1 à 65535)`);
-  return port;
-}
 
 /** What went wrong, in French, with what to do when we know it: never a bare `undefined`. */
 function describeFailure(e: unknown): string {
@@ -104,15 +89,9 @@ async function main(): Promise<void> {
   try {
     let embeddedUrl: string | undefined;
     if (!process.env.DATABASE_URL) {
-      const dataDir = resolve(process.env.DATA_DIR ?? '.data');
-      pg = await startEmbeddedPostgres({
-        dataDir: join(dataDir, 'postgres'),
-        port: embeddedPgPort(process.env.EMBEDDED_PG_PORT),
-        preferredPort: DEFAULT_PG_PORT,
-        log: (m) => console.log(m),
-      });
-      await ensureDatabase(pg.url('postgres'), 'guichet');
-      embeddedUrl = pg.url('guichet');
+      const started = await startEmbeddedDatabase(process.env, (m) => console.log(m));
+      pg = started.pg;
+      embeddedUrl = started.url;
     }
     const config = loadConfig(process.env, embeddedUrl);
     config.webDistDir ??= resolve(__dirname, '../../web/dist');
@@ -120,7 +99,7 @@ async function main(): Promise<void> {
     console.log(`\nGuichet est prêt : ${config.publicUrl}`);
     console.log(`  API : ${config.publicUrl}/api/v1 — documentation : ${config.publicUrl}/api/docs`);
     if (pg) console.log(`  PostgreSQL embarqué : port ${pg.port}`);
-    if (config.seedDemo) {
+    if (running.demo) {
       console.log(`  Comptes de démonstration (mot de passe « ${DEMO_PASSWORD} ») :`);
       console.log('    admin@demo.guichet.fr (administrateur), superviseur@demo.guichet.fr (superviseur),');
       console.log('    sophie.marchand@demo.guichet.fr (agente État civil) et deux agents par service (voir README.md)');

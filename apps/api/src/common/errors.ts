@@ -50,3 +50,11 @@ export const staleVersion = (current: ConversationDto) =>
     undefined,
     { current },
   );
+
+export const conflict = (message: string) => new AppError('conflict', message);
+
+/** The constraint a PostgreSQL unique violation (23505) names, if `e` is one. */
+export function uniqueViolation(e: unknown): string | undefined {
+  const d = ((e as { driverError?: unknown })?.driverError ?? e) as { code?: string; constraint?: string } | undefined;
+  return d?.code === '23505' ? (d.constraint ?? '') : undefined;
+}

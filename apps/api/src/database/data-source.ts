@@ -20,6 +20,7 @@ import { ChannelKindsUnchecked1764600000411 } from './migrations/1764600000411-c
 import { DomainEventReceipts1764600000011 } from './migrations/1764600000011-domain-event-receipts';
 import { MailboxEvent1764600014000 } from './migrations/1764600014000-mailbox-event';
 import { IngestOutbox1764710000001 } from './migrations/1764710000001-ingest-outbox';
+import { Administration1764730000001 } from './migrations/1764730000001-administration';
 import { OidcSignIn1764740000001 } from './migrations/1764740000001-oidc-sign-in';
 import { SearchDocumentAndCounters1764750000000 } from './migrations/1764750000000-search-document-and-counters';
 
@@ -50,6 +51,7 @@ export const MIGRATIONS = [
   ChannelKindsUnchecked1764600000411,
   MailboxEvent1764600014000,
   IngestOutbox1764710000001,
+  Administration1764730000001,
   OidcSignIn1764740000001,
   SearchDocumentAndCounters1764750000000,
 ];

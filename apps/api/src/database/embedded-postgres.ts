@@ -502,3 +502,18 @@ export async function ensureDatabase(serverUrl: string, database: string, templa
     await client.end();
   }
 }
+
+/**
+ * The embedded PostgreSQL already serving `dataDir` (a running `pnpm start`), to connect to
+ * rather than start a second one on the same data; undefined when none runs.
+ */
+export function runningEmbeddedPostgres(dataDir: string): { port: number; url(database?: string): string } | undefined {
+  const pidFile = join(dataDir, 'postmaster.pid');
+  const portFile = join(dataDir, PORT_FILE);
+  if (!existsSync(pidFile) || !existsSync(portFile)) return undefined;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid) || !postmasterOf(pid, dataDir)) return undefined;
+  const port = Number(readFileSync(portFile, 'utf8').trim());
+  if (!Number.isInteger(port)) return undefined;
+  return { port, url: (database = 'postgres') => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}` };
+}

@@ -18,6 +18,12 @@ export const DEMO_TEAMS: { slug: TeamSlug; name: string; agents: [string, string
   { slug: 'vie-sportive', name: 'Vie sportive', agents: ['Léa Fontaine', 'Nicolas Blanc'] },
 ];
 
+/** Whether this database holds the demo town (the start-up message lists its accounts then). */
+export async function hasDemo(dataSource: DataSource): Promise<boolean> {
+  const rows: unknown[] = await dataSource.query(`SELECT 1 FROM organization WHERE slug = 'demo'`);
+  return rows.length > 0;
+}
+
 /** `Aïcha Haddad` -> `aicha.haddad@demo.guichet.fr` */
 export function demoEmail(name: string): string {
   const ascii = name
@@ -85,14 +91,16 @@ function identitiesOf(c: DemoCitizen): { kind: IdentityKind; value: string }[] {
 }
 
 /**
- * Seeds "Ville de Démo" once (slug `demo`): the seven services, an admin, a supervisor, two
- * agents per service, a channel of every kind and ~60 conversations of French citizens.
+ * Seeds "Ville de Démo" (slug `demo`) on an empty database only: the seven services, an admin, a
+ * supervisor, two agents per service, a channel of every kind and ~60 conversations of French
+ * citizens. A database where a town was set up (`pnpm guichet setup`, the first-run page) is
+ * left alone.
  */
 export async function seedDemo(
   dataSource: DataSource,
   logger?: { log(message: string, context?: string): void },
 ): Promise<boolean> {
-  const [exists] = await dataSource.query(`SELECT 1 FROM organization WHERE slug = 'demo'`);
+  const [exists] = await dataSource.query(`SELECT 1 FROM organization LIMIT 1`);
   if (exists) return false;
   const accounts = [
     { name: 'Administratrice Démo', email: 'admin@demo.guichet.fr', role: 'admin', team: null },

@@ -169,3 +169,49 @@ export function checkEmailChannel(config: EmailConfig): Promise<ChannelTestResul
     }
   });
 }
+
+/** An SMTP server the organization sends its own mail through (invitations, password resets). */
+export interface OrganizationSmtp {
+  host: string;
+  port: number;
+  secure: boolean;
+  user?: string;
+  password?: string;
+  fromAddress: string;
+  fromName?: string;
+}
+
+/**
+ * Sends a plain-text mail of the organization itself (not a conversation's): resolves once the
+ * server accepted it, otherwise rejects with the French reason of classifySmtpError.
+ */
+export async function sendOrganizationMail(
+  smtp: OrganizationSmtp,
+  mail: { to: string; subject: string; text: string },
+): Promise<void> {
+  const transport = createTransport({
+    host: smtp.host,
+    port: smtp.port,
+    secure: smtp.secure,
+    ignoreTLS: !smtp.secure && LOOPBACK.test(smtp.host),
+    auth: smtp.user ? { user: smtp.user, pass: smtp.password ?? '' } : undefined,
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 30_000,
+    tls: { servername: smtp.host },
+  } as Parameters<typeof createTransport>[0]);
+  try {
+    await transport.sendMail({
+      from: smtp.fromName ? { name: smtp.fromName, address: smtp.fromAddress } : smtp.fromAddress,
+      to: mail.to,
+      subject: mail.subject,
+      text: mail.text,
+      headers: { 'Auto-Submitted': 'auto-generated' },
+      xMailer: 'Guichet',
+    });
+  } catch (e) {
+    throw new Error(classifySmtpError(e).reason, { cause: e });
+  } finally {
+    transport.close();
+  }
+}

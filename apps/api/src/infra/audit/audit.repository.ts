@@ -25,7 +25,17 @@ export type AuditAction =
   | 'session.revoked'
   | 'oidc_provider.created'
   | 'oidc_provider.updated'
-  | 'oidc_provider.deleted';
+  | 'oidc_provider.deleted'
+  | 'agent.created'
+  | 'agent.invitation_sent'
+  | 'agent.password_reset_sent'
+  | 'agent.password_set'
+  | 'agent.renamed'
+  | 'organization.created'
+  | 'organization.updated'
+  | 'organization.mail_updated'
+  | 'team.created'
+  | 'team.updated';
 
 export interface AuditEntry {
   organizationId: string;

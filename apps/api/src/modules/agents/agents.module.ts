@@ -1,5 +1,8 @@
 import { Global, Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
+import { AccountController } from './account.controller';
+import { AccountRepository } from './account.repository';
+import { AccountService } from './account.service';
 import { AgentAdminController } from './agent-admin.controller';
 import { AgentAdminService } from './agent-admin.service';
 import { AgentDirectory } from './agent-directory.service';
@@ -10,8 +13,8 @@ import { DirectoryRepository } from './directory.repository';
 @Global()
 @Module({
   imports: [AuthModule],
-  controllers: [DirectoryController, AgentAdminController],
-  providers: [AgentAdminService, DirectoryRepository, AgentDirectory],
+  controllers: [DirectoryController, AgentAdminController, AccountController],
+  providers: [AgentAdminService, DirectoryRepository, AgentDirectory, AccountService, AccountRepository],
   exports: [AgentDirectory, DirectoryRepository],
 })
 export class AgentsModule {}

@@ -119,4 +119,42 @@ export class DirectoryRepository {
     );
     return true;
   }
+
+  /** A new account; `passwordHash` null for an invited agent who has not chosen a password yet. */
+  async insertAgent(
+    manager: EntityManager,
+    a: { organizationId: string; email: string; name: string; role: AgentRole; capacity: number; passwordHash: string | null },
+  ): Promise<string> {
+    const [row] = await this.db.query<{ id: string }>(
+      `INSERT INTO agent (organization_id, email, name, role, capacity, password_hash) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+      [a.organizationId, a.email.toLowerCase(), a.name, a.role, a.capacity, a.passwordHash ?? NO_PASSWORD],
+      manager,
+    );
+    return row!.id;
+  }
+
+  /** Every agent of the organization, deactivated ones included (the admin's list). */
+  async managedAgents(organizationId: string): Promise<AgentAdminDto[]> {
+    const rows = await this.db.query<AgentRow & { active: boolean; invited: boolean }>(
+      `SELECT a.id, a.name, a.email, a.role, a.capacity, a.active, a.password_hash = $2 AS invited,
+         array(SELECT team_id FROM agent_team WHERE agent_id = a.id ORDER BY team_id) AS team_ids
+         FROM agent a WHERE a.organization_id = $1 ORDER BY a.active DESC, a.name`,
+      [organizationId, NO_PASSWORD],
+    );
+    return rows.map((r) => ({ ...toAgentDto(r), active: r.active, invited: r.invited }));
+  }
+
+  async setPasswordHash(manager: EntityManager, agentId: string, hash: string): Promise<void> {
+    await this.db.query(`UPDATE agent SET password_hash = $2 WHERE id = $1`, [agentId, hash], manager);
+  }
+
+  async renameAgent(manager: EntityManager, agentId: string, name: string): Promise<void> {
+    await this.db.query(`UPDATE agent SET name = $2 WHERE id = $1`, [agentId, name], manager);
+  }
 }
+
+/**
+ * The password hash of an account with no password yet (an invited agent): matches no password,
+ * since it is no scrypt hash (common/password.ts).
+ */
+export const NO_PASSWORD = '!invited';

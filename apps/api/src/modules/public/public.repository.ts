@@ -15,13 +15,18 @@ export class PublicRepository {
   }
 
   teams(organizationId: string): Promise<{ id: string; name: string }[]> {
-    return this.db.query<{ id: string; name: string }>(`SELECT id, name FROM team WHERE organization_id = $1 ORDER BY name`, [
-      organizationId,
-    ]);
+    return this.db.query<{ id: string; name: string }>(
+      `SELECT id, name FROM team WHERE organization_id = $1 AND archived_at IS NULL ORDER BY name`,
+      [organizationId],
+    );
   }
 
+  /** A service that may receive new requests: this town's, not archived. */
   async teamExists(organizationId: string, teamId: string): Promise<boolean> {
-    const [team] = await this.db.query(`SELECT id FROM team WHERE organization_id = $1 AND id = $2`, [organizationId, teamId]);
+    const [team] = await this.db.query(`SELECT id FROM team WHERE organization_id = $1 AND id = $2 AND archived_at IS NULL`, [
+      organizationId,
+      teamId,
+    ]);
     return Boolean(team);
   }
 

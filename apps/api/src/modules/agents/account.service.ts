@@ -1,0 +1,173 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  passwordProblem,
+  type AgentAdminDto,
+  type CreateAgentInput,
+  type SetPasswordWithTokenInput,
+  type UpdateProfileInput,
+} from '@guichet/contracts';
+import type { EntityManager } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../../config';
+import type { AuthAgent } from '../../common/auth-agent';
+import { Database } from '../../common/database.service';
+import { badRequest, conflict, notFound, uniqueViolation } from '../../common/errors';
+import { hashPassword } from '../../common/password';
+import { RateLimiter } from '../../common/rate-limiter';
+import { AuditRepository } from '../audit/audit.repository';
+import { AuthService } from '../auth/auth.service';
+import { OrganizationMail } from '../organizations/organization-mail.service';
+import { OrganizationRepository } from '../organizations/organization.repository';
+import { AccountRepository, type AccountTokenPurpose } from './account.repository';
+import { DirectoryRepository } from './directory.repository';
+
+export const INVITATION_HOURS = 72;
+export const RESET_HOURS = 2;
+
+/**
+ * Accounts: an admin invites an agent (the account and the mail with its 72-hour link together,
+ * or neither), agents choose their password from such a link or a reset link, and change their
+ * own name.
+ */
+@Injectable()
+export class AccountService {
+  constructor(
+    private readonly db: Database,
+    private readonly directory: DirectoryRepository,
+    private readonly accounts: AccountRepository,
+    private readonly organizations: OrganizationRepository,
+    private readonly mail: OrganizationMail,
+    private readonly audit: AuditRepository,
+    private readonly auth: AuthService,
+    private readonly limiter: RateLimiter,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** The agent is created and the invitation sent in one transaction: a refused mail leaves no account. */
+  async invite(admin: AuthAgent, input: CreateAgentInput): Promise<AgentAdminDto> {
+    const organizationId = admin.organizationId;
+    return this.db.tx(async (m) => {
+      let id: string;
+      try {
+        id = await this.directory.insertAgent(m, { organizationId, ...input, passwordHash: null });
+      } catch (e) {
+        if (uniqueViolation(e) === 'agent_email_key') throw conflict(`un compte existe déjà avec l’adresse ${input.email}`);
+        throw e;
+      }
+      if (!(await this.directory.setAgentTeams(m, organizationId, id, [...new Set(input.teamIds)]))) {
+        throw badRequest('service inconnu', ['teamIds: un des services n’existe pas dans votre organisation']);
+      }
+      const agent = (await this.directory.managedAgent(m, organizationId, id))!;
+      await this.sendLink(m, admin, { id, name: input.name, email: input.email }, 'invitation');
+      await this.audit.record(
+        {
+          organizationId,
+          agentId: admin.id,
+          action: 'agent.created',
+          data: {
+            agentId: id,
+            after: { name: agent.name, email: agent.email, role: agent.role, teamIds: agent.teamIds, capacity: agent.capacity },
+          },
+        },
+        m,
+      );
+      return { ...agent, invited: true };
+    });
+  }
+
+  /** An admin sends an agent a new link: an invitation while they have no password, a reset link otherwise. */
+  async sendPasswordLink(admin: AuthAgent, agentId: string): Promise<void> {
+    const agents = await this.directory.managedAgents(admin.organizationId);
+    const agent = agents.find((a) => a.id === agentId);
+    if (!agent) throw notFound('agent');
+    if (!agent.active) throw badRequest('ce compte est désactivé : réactivez-le d’abord');
+    await this.db.tx((m) => this.sendLink(m, admin, agent, agent.invited ? 'invitation' : 'reset'));
+  }
+
+  /**
+   * Anyone asks for a reset link for an address; the answer is the same whether an account
+   * exists or not (no account enumeration), and a refused mail is not reported to the asker.
+   */
+  async requestReset(email: string, ip: string): Promise<void> {
+    await this.limiter.hit(`reset:${ip}`, 10, 3600, 'trop de demandes : réessayez dans une heure');
+    await this.limiter.hit(`reset:${email}`, 3, 3600, 'trop de demandes pour cette adresse : réessayez dans une heure');
+    const account = await this.accounts.activeAccountByEmail(email);
+    if (!account) return;
+    await this.db
+      .tx((m) =>
+        this.sendLink(m, null, { id: account.id, name: account.name, email, organizationId: account.organizationId }, 'reset'),
+      )
+      .catch(() => undefined);
+  }
+
+  /** Chooses the password from a link (once); every session of the account ends. */
+  async setPassword(input: SetPasswordWithTokenInput): Promise<{ email: string }> {
+    const hash = await hashPassword(input.password);
+    return this.db.tx(async (m, afterCommit) => {
+      const link = await this.accounts.consumeToken(m, input.token);
+      if (!link) throw badRequest('ce lien n’est plus valable (déjà utilisé ou expiré) : demandez-en un nouveau');
+      const problem = passwordProblem(input.password, link.email);
+      if (problem) throw badRequest('requête invalide', [`password: ${problem}`]);
+      await this.directory.setPasswordHash(m, link.agentId, hash);
+      const sessionsEnded = await this.auth.endSessions(m, afterCommit, link.agentId);
+      await this.audit.record(
+        {
+          organizationId: link.organizationId,
+          agentId: link.agentId,
+          action: 'agent.password_set',
+          data: { agentId: link.agentId, via: link.purpose, sessionsEnded },
+        },
+        m,
+      );
+      return { email: link.email };
+    });
+  }
+
+  async updateProfile(agent: AuthAgent, input: UpdateProfileInput): Promise<void> {
+    await this.db.tx(async (m) => {
+      await this.directory.renameAgent(m, agent.id, input.name);
+      await this.audit.record(
+        {
+          organizationId: agent.organizationId,
+          agentId: agent.id,
+          action: 'agent.renamed',
+          data: { agentId: agent.id, before: { name: agent.name }, after: { name: input.name } },
+        },
+        m,
+      );
+    });
+  }
+
+  private async sendLink(
+    m: EntityManager,
+    admin: AuthAgent | null,
+    agent: { id: string; name: string; email: string; organizationId?: string },
+    purpose: AccountTokenPurpose,
+  ): Promise<void> {
+    const organizationId = admin?.organizationId ?? agent.organizationId!;
+    const hours = purpose === 'invitation' ? INVITATION_HOURS : RESET_HOURS;
+    const token = await this.accounts.issueToken(m, agent.id, purpose, hours);
+    const organization = (await this.organizations.settings(organizationId, m))!;
+    const link = `${this.config.publicUrl}/#/mot-de-passe?jeton=${token}`;
+    const text =
+      purpose === 'invitation'
+        ? `Bonjour ${agent.name},\n\n${admin?.name ?? 'Un administrateur'} vous invite à rejoindre Guichet, la boîte de réception ` +
+          `citoyenne de ${organization.name}.\n\nChoisissez votre mot de passe avec ce lien, valable ${hours} heures :\n${link}\n\n` +
+          `Votre identifiant est votre adresse e-mail : ${agent.email}\n`
+        : `Bonjour ${agent.name},\n\nPour choisir un nouveau mot de passe Guichet (${organization.name}), suivez ce lien, ` +
+          `valable ${hours} heures :\n${link}\n\nSi vous n’avez rien demandé, ignorez ce message : votre mot de passe reste inchangé.\n`;
+    const subject =
+      purpose === 'invitation'
+        ? `Invitation à Guichet — ${organization.name}`
+        : `Nouveau mot de passe Guichet — ${organization.name}`;
+    await this.mail.send(m, organizationId, { to: agent.email, subject, text });
+    await this.audit.record(
+      {
+        organizationId,
+        agentId: admin?.id ?? null,
+        action: purpose === 'invitation' ? 'agent.invitation_sent' : 'agent.password_reset_sent',
+        data: { agentId: agent.id, to: agent.email, validHours: hours },
+      },
+      m,
+    );
+  }
+}

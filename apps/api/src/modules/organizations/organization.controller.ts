@@ -1,0 +1,64 @@
+import { Body, Controller, Get, Patch, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import {
+  organizationSettingsSchema,
+  orgMailSettingsSchema,
+  type OrganizationSettingsDto,
+  type OrgMailDto,
+  type OrgMailSettingsDto,
+  type OrgMailSettingsInput,
+  type UpdateOrganizationSettingsInput,
+} from '@guichet/contracts';
+import { z } from 'zod';
+import { CurrentAgent, Roles, type AuthAgent } from '../../common/auth-agent';
+import { ZodPipe } from '../../common/zod.pipe';
+import { OrganizationSettingsService } from './organization-settings.service';
+
+/** The organization's settings: admins change them, supervisors read them. */
+@ApiTags('administration')
+@ApiBearerAuth()
+@Controller('organization')
+export class OrganizationController {
+  constructor(private readonly settings: OrganizationSettingsService) {}
+
+  /** Identity, opening hours per weekday, closures, public holidays (computed), signature, legal footer. */
+  @Roles('admin', 'supervisor')
+  @Get('settings')
+  get(@CurrentAgent() agent: AuthAgent): Promise<OrganizationSettingsDto> {
+    return this.settings.get(agent.organizationId);
+  }
+
+  @Roles('admin')
+  @Patch('settings')
+  @ApiBody({ schema: z.toJSONSchema(organizationSettingsSchema, { io: 'input' }) as object })
+  update(
+    @CurrentAgent() admin: AuthAgent,
+    @Body(new ZodPipe(organizationSettingsSchema)) input: UpdateOrganizationSettingsInput,
+  ): Promise<OrganizationSettingsDto> {
+    return this.settings.update(admin, input);
+  }
+
+  /** Outgoing mail of the organization itself; the SMTP password is write-only (`passwordSet`). */
+  @Roles('admin')
+  @Get('mail-settings')
+  mailSettings(@CurrentAgent() admin: AuthAgent): Promise<OrgMailSettingsDto> {
+    return this.settings.mailSettings(admin.organizationId);
+  }
+
+  @Roles('admin')
+  @Put('mail-settings')
+  @ApiBody({ schema: z.toJSONSchema(orgMailSettingsSchema, { io: 'input' }) as object })
+  updateMailSettings(
+    @CurrentAgent() admin: AuthAgent,
+    @Body(new ZodPipe(orgMailSettingsSchema)) input: OrgMailSettingsInput,
+  ): Promise<OrgMailSettingsDto> {
+    return this.settings.updateMailSettings(admin, input);
+  }
+
+  /** The last mails the organization sent (invitations, resets); the text of those only printed to the log. */
+  @Roles('admin')
+  @Get('mails')
+  mails(@CurrentAgent() admin: AuthAgent): Promise<OrgMailDto[]> {
+    return this.settings.mails(admin.organizationId);
+  }
+}

@@ -1,0 +1,130 @@
+import { Injectable } from '@nestjs/common';
+import type { OrganizationSettingsDto, OrgMailDto, UpdateOrganizationSettingsInput } from '@guichet/contracts';
+import type { EntityManager } from 'typeorm';
+import { Database } from '../../common/database.service';
+import { pgJson } from '../../common/pg-text';
+
+type StoredSettings = Omit<OrganizationSettingsDto, 'holidays'>;
+
+const SETTINGS_SELECT = `SELECT id, slug, name, address, phone, email, website, logo_url AS "logoUrl", siret,
+  opening_hours AS "openingHours", closures, alsace_moselle AS "alsaceMoselle", signature, legal_footer AS "legalFooter"
+  FROM organization`;
+
+/** Column of each settings field (all text but the jsonb and boolean ones). */
+const COLUMNS: Record<keyof UpdateOrganizationSettingsInput, string> = {
+  name: 'name',
+  address: 'address',
+  phone: 'phone',
+  email: 'email',
+  website: 'website',
+  logoUrl: 'logo_url',
+  siret: 'siret',
+  openingHours: 'opening_hours',
+  closures: 'closures',
+  alsaceMoselle: 'alsace_moselle',
+  signature: 'signature',
+  legalFooter: 'legal_footer',
+};
+const JSON_FIELDS = new Set(['openingHours', 'closures']);
+
+export interface StoredMailSettings {
+  settings: Record<string, unknown> & { mode: 'log' | 'smtp' };
+  secret: string | null;
+}
+
+/** Organizations: first run, identity and settings, their own outgoing mail. */
+@Injectable()
+export class OrganizationRepository {
+  constructor(private readonly db: Database) {}
+
+  async anyExists(manager?: EntityManager): Promise<boolean> {
+    const rows = await this.db.query(`SELECT 1 FROM organization LIMIT 1`, [], manager);
+    return rows.length > 0;
+  }
+
+  /**
+   * Within a transaction: holds off every other first run (and organization creation) until it
+   * ends, then says whether an organization exists.
+   */
+  async lockForFirstRun(manager: EntityManager): Promise<boolean> {
+    await this.db.query(`LOCK TABLE organization IN SHARE ROW EXCLUSIVE MODE`, [], manager);
+    return this.anyExists(manager);
+  }
+
+  async insert(
+    manager: EntityManager,
+    o: { slug: string; name: string; address?: string; phone?: string; email?: string; siret?: string },
+  ): Promise<{ id: string; slug: string; name: string }> {
+    const [row] = await this.db.query<{ id: string; slug: string; name: string }>(
+      `INSERT INTO organization (slug, name, address, phone, email, siret) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, slug, name`,
+      [o.slug, o.name, o.address ?? '', o.phone ?? '', o.email ?? '', o.siret ?? ''],
+      manager,
+    );
+    return row!;
+  }
+
+  async bySlug(slug: string, manager?: EntityManager): Promise<{ id: string; slug: string; name: string } | null> {
+    const [row] = await this.db.query<{ id: string; slug: string; name: string }>(
+      `SELECT id, slug, name FROM organization WHERE slug = $1`,
+      [slug],
+      manager,
+    );
+    return row ?? null;
+  }
+
+  async settings(organizationId: string, manager?: EntityManager, lock = false): Promise<StoredSettings | null> {
+    const [row] = await this.db.query<StoredSettings>(
+      `${SETTINGS_SELECT} WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,
+      [organizationId],
+      manager,
+    );
+    return row ?? null;
+  }
+
+  async updateSettings(manager: EntityManager, organizationId: string, input: UpdateOrganizationSettingsInput): Promise<void> {
+    const entries = Object.entries(input).filter(([, v]) => v !== undefined) as [keyof typeof COLUMNS, unknown][];
+    if (!entries.length) return;
+    const sets = entries.map(([k], i) => `${COLUMNS[k]} = $${i + 2}${JSON_FIELDS.has(k) ? '::jsonb' : ''}`);
+    await this.db.query(
+      `UPDATE organization SET ${sets.join(', ')} WHERE id = $1`,
+      [organizationId, ...entries.map(([k, v]) => (JSON_FIELDS.has(k) ? pgJson(v) : v))],
+      manager,
+    );
+  }
+
+  async mailSettings(organizationId: string, manager?: EntityManager, lock = false): Promise<StoredMailSettings | null> {
+    const [row] = await this.db.query<{ mail_settings: StoredMailSettings['settings']; mail_secret: string | null }>(
+      `SELECT mail_settings, mail_secret FROM organization WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,
+      [organizationId],
+      manager,
+    );
+    return row ? { settings: row.mail_settings, secret: row.mail_secret } : null;
+  }
+
+  async setMailSettings(manager: EntityManager, organizationId: string, s: StoredMailSettings): Promise<void> {
+    await this.db.query(
+      `UPDATE organization SET mail_settings = $2::jsonb, mail_secret = $3 WHERE id = $1`,
+      [organizationId, pgJson(s.settings), s.secret],
+      manager,
+    );
+  }
+
+  async recordMail(
+    manager: EntityManager | undefined,
+    m: { organizationId: string; to: string; subject: string; body: string | null; status: 'logged' | 'sent' },
+  ): Promise<void> {
+    await this.db.query(
+      `INSERT INTO organization_mail (organization_id, to_address, subject, body, status) VALUES ($1, $2, $3, $4, $5)`,
+      [m.organizationId, m.to, m.subject, m.body, m.status],
+      manager,
+    );
+  }
+
+  mails(organizationId: string, limit = 100): Promise<OrgMailDto[]> {
+    return this.db.query<OrgMailDto>(
+      `SELECT id, to_address AS "to", subject, body AS text, status, created_at AS "createdAt"
+         FROM organization_mail WHERE organization_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
+      [organizationId, limit],
+    );
+  }
+}

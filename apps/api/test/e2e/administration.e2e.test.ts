@@ -1,0 +1,316 @@
+import { startSmtpCapture, type SmtpCapture } from '@guichet/testing';
+import { setupToken } from '../../src/modules/organizations/setup.service';
+import { seedTown, startTestApp, type TestApp } from '../harness';
+
+const GOOD = 'la-mairie-ouvre-a-8h30';
+
+/** The link's token in a mail's text (quoted-printable undone: soft breaks, `=3D`). */
+function linkToken(text: string): string {
+  const flat = text.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  const match = /#\/mot-de-passe\?jeton=([A-Za-z0-9_-]+)/.exec(flat);
+  if (!match) throw new Error(`no link in:\n${flat}`);
+  return match[1]!;
+}
+
+describe('first run on an empty database', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  const body = (token?: string, password = GOOD) => ({
+    token,
+    organization: { name: 'Ville de Premier-Jour', slug: 'premier-jour', siret: '21750001600019', phone: '01 23 45 67 89' },
+    admin: { name: 'Paule Première', email: 'Paule@Premier-Jour.fr', password },
+  });
+
+  it('asks for the setup token, checks the password policy, creates the town and its admin once', async () => {
+    expect(await t.http('GET', '/api/v1/setup')).toMatchObject({ status: 200, body: { needed: true } });
+    expect(await t.http('POST', '/api/v1/setup', { body: body() })).toMatchObject({ status: 403 });
+    expect(await t.http('POST', '/api/v1/setup', { body: body('pas-le-bon-jeton') })).toMatchObject({
+      status: 403,
+      body: { message: 'jeton d’installation incorrect : recopiez celui affiché dans le journal du serveur' },
+    });
+    const weak = await t.http('POST', '/api/v1/setup', { body: body(setupToken(t.config), 'motdepasse123') });
+    expect(weak).toMatchObject({
+      status: 400,
+      body: { details: ['admin.password: ce mot de passe est trop courant : choisissez-en un autre'] },
+    });
+    expect(await t.count('organization')).toBe(0);
+
+    const created = await t.http('POST', '/api/v1/setup', { body: body(setupToken(t.config)) });
+    expect(created).toMatchObject({
+      status: 201,
+      body: { organization: { slug: 'premier-jour' }, adminEmail: 'paule@premier-jour.fr' },
+    });
+    expect(await t.http('GET', '/api/v1/setup')).toMatchObject({ body: { needed: false } });
+    const again = await t.http('POST', '/api/v1/setup', {
+      body: { ...body(setupToken(t.config)), admin: { ...body().admin, email: 'x@y.fr' } },
+    });
+    expect(again.status).toBe(409);
+    const login = await t.http('POST', '/api/v1/auth/login', { body: { email: 'paule@premier-jour.fr', password: GOOD } });
+    expect(login.body.agent).toMatchObject({ role: 'admin', organization: { name: 'Ville de Premier-Jour' } });
+    const settings = await t.http('GET', '/api/v1/organization/settings', { token: login.body.token });
+    expect(settings.body).toMatchObject({ siret: '21750001600019', phone: '01 23 45 67 89' });
+  });
+});
+
+describe('administration: services, agents, invitations, settings', () => {
+  let t: TestApp;
+  let smtp: SmtpCapture;
+  let town: Awaited<ReturnType<typeof seedTown>>;
+  let other: Awaited<ReturnType<typeof seedTown>>;
+
+  beforeAll(async () => {
+    [t, smtp] = await Promise.all([startTestApp(), startSmtpCapture()]);
+    town = await seedTown(t);
+    other = await seedTown(t);
+  });
+  afterAll(async () => {
+    await t.close();
+    await smtp.close();
+  });
+
+  const admin = () => town.admin.token;
+  const audit = async (action: string) =>
+    (
+      await t.db.query(`SELECT agent_id, data FROM audit_event WHERE action = $1 AND organization_id = $2 ORDER BY created_at`, [
+        action,
+        town.org.id,
+      ])
+    ).rows;
+
+  it('creates, renames, describes and archives a service, never deletes it, audited before and after', async () => {
+    const created = await t.http('POST', '/api/v1/teams', { token: admin(), body: { name: 'Urbanisme' } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ id: expect.any(String), name: 'Urbanisme', slug: 'urbanisme', archived: false });
+    expect((await t.http('POST', '/api/v1/teams', { token: town.supervisor.token, body: { name: 'X' } })).status).toBe(403);
+    expect(await t.http('POST', '/api/v1/teams', { token: admin(), body: { name: '  ' } })).toMatchObject({
+      status: 400,
+      body: { details: ['name: nom du service : obligatoire'] },
+    });
+    const id = created.body.id;
+    const patched = await t.http('PATCH', `/api/v1/teams/${id}`, {
+      token: admin(),
+      body: {
+        name: 'Urbanisme et permis',
+        description: 'Permis de construire, déclarations préalables',
+        contact: { email: 'urbanisme@ville.fr', phone: '01 02 03 04 05' },
+        memberIds: [town.agentEC.id],
+      },
+    });
+    expect(patched.body).toMatchObject({
+      name: 'Urbanisme et permis',
+      contact: { email: 'urbanisme@ville.fr' },
+      memberIds: [town.agentEC.id],
+    });
+    expect((await t.http('GET', '/api/v1/auth/me', { token: town.agentEC.token })).body.teamIds).toContain(id);
+    expect(
+      (await t.http('PATCH', `/api/v1/teams/${id}`, { token: admin(), body: { memberIds: [other.agentEC.id] } })).status,
+    ).toBe(400);
+    expect((await t.http('PATCH', `/api/v1/teams/${id}`, { token: other.admin.token, body: { name: 'Volé' } })).status).toBe(404);
+
+    const archived = await t.http('PATCH', `/api/v1/teams/${id}`, { token: admin(), body: { archived: true } });
+    expect(archived.body).toMatchObject({ archived: true, name: 'Urbanisme et permis' });
+    expect((await t.db.query(`SELECT 1 FROM team WHERE id = $1`, [id])).rowCount).toBe(1);
+    const publicForm = await t.http('GET', `/api/v1/public/organizations/${town.org.slug}`);
+    expect(publicForm.status).toBe(200);
+    expect(JSON.stringify(publicForm.body)).not.toContain('Urbanisme');
+    const list = await t.http('GET', '/api/v1/teams/manage', { token: town.supervisor.token });
+    expect(list.body.at(-1)).toMatchObject({ id, archived: true });
+
+    const [update] = await audit('team.updated');
+    expect(update).toMatchObject({
+      agent_id: town.admin.id,
+      data: { teamId: id, before: { name: 'Urbanisme' }, after: { name: 'Urbanisme et permis' } },
+    });
+  });
+
+  it('invites an agent by mail through the organization’s SMTP: a 72-hour link to choose a password, then login', async () => {
+    const put = await t.http('PUT', '/api/v1/organization/mail-settings', {
+      token: admin(),
+      body: {
+        mode: 'smtp',
+        fromAddress: 'ne-pas-repondre@ville.fr',
+        fromName: 'Mairie',
+        host: smtp.host,
+        port: smtp.port,
+        secure: false,
+        user: smtp.user,
+        password: smtp.password,
+      },
+    });
+    expect(put.body).toEqual({
+      mode: 'smtp',
+      fromAddress: 'ne-pas-repondre@ville.fr',
+      fromName: 'Mairie',
+      host: smtp.host,
+      port: smtp.port,
+      secure: false,
+      user: smtp.user,
+      passwordSet: true,
+    });
+    expect(JSON.stringify(await audit('organization.mail_updated'))).not.toContain(smtp.password);
+
+    const res = await t.http('POST', '/api/v1/agents', {
+      token: admin(),
+      body: { name: 'Nina Nouvelle', email: 'nina@ville.fr', role: 'agent', teamIds: [town.scolarite.id], capacity: 7 },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      name: 'Nina Nouvelle',
+      email: 'nina@ville.fr',
+      role: 'agent',
+      teamIds: [town.scolarite.id],
+      capacity: 7,
+      active: true,
+      invited: true,
+    });
+    const mail = smtp.messages.at(-1)!;
+    expect(mail.to).toEqual(['nina@ville.fr']);
+    expect(mail.text).toContain('Subject: =?UTF-8?Q?Invitation_=C3=A0_Guichet');
+    expect(mail.text).toContain('vous invite =C3=A0 rejoindre Guichet');
+    const token = linkToken(mail.text);
+    // No password yet: the account cannot log in.
+    expect((await t.http('POST', '/api/v1/auth/login', { body: { email: 'nina@ville.fr', password: '!invited' } })).status).toBe(
+      401,
+    );
+    expect(await t.http('POST', '/api/v1/account/password', { body: { token, password: 'nina@ville.fr' } })).toMatchObject({
+      status: 400,
+    });
+    expect(await t.http('POST', '/api/v1/account/password', { body: { token, password: 'azertyuiop' } })).toMatchObject({
+      status: 400,
+    });
+    expect(await t.http('POST', '/api/v1/account/password', { body: { token, password: GOOD } })).toMatchObject({
+      status: 200,
+      body: { email: 'nina@ville.fr' },
+    });
+    expect((await t.http('POST', '/api/v1/account/password', { body: { token, password: GOOD } })).status).toBe(400);
+    const login = await t.http('POST', '/api/v1/auth/login', { body: { email: 'nina@ville.fr', password: GOOD } });
+    expect(login.body.agent).toMatchObject({ name: 'Nina Nouvelle', teamIds: [town.scolarite.id] });
+
+    // The agent changes their own name.
+    expect((await t.http('PATCH', '/api/v1/account', { token: login.body.token, body: { name: 'Nina Martin' } })).status).toBe(
+      204,
+    );
+    expect((await t.http('GET', '/api/v1/auth/me', { token: login.body.token })).body.name).toBe('Nina Martin');
+  });
+
+  it('a refused invitation mail leaves no account, and a taken address is a clear 409', async () => {
+    smtp.refuseNext(550, 'mailbox unavailable');
+    const res = await t.http('POST', '/api/v1/agents', { token: admin(), body: { name: 'Refusé', email: 'refuse@ville.fr' } });
+    expect(res.status).toBe(503);
+    expect(res.body.message).toContain('le courriel à refuse@ville.fr n’a pas pu être envoyé');
+    expect((await t.db.query(`SELECT 1 FROM agent WHERE email = 'refuse@ville.fr'`)).rowCount).toBe(0);
+    const dup = await t.http('POST', '/api/v1/agents', { token: admin(), body: { name: 'X', email: town.agentEC.email } });
+    expect(dup).toMatchObject({ status: 409, body: { message: `un compte existe déjà avec l’adresse ${town.agentEC.email}` } });
+  });
+
+  it('without SMTP the mails go to the log and stay readable by the admin; a reset link sets a new password', async () => {
+    await t.http('PUT', '/api/v1/organization/mail-settings', { token: admin(), body: { mode: 'log' } });
+    const agent = await t.newAgent({ organizationId: town.org.id, teamIds: [town.etatCivil.id], name: 'Rémi Reset' });
+    const asked = await t.http('POST', '/api/v1/account/password-reset', { body: { email: agent.email } });
+    expect(asked.status).toBe(202);
+    expect((await t.http('POST', '/api/v1/account/password-reset', { body: { email: 'personne@nulle-part.fr' } })).status).toBe(
+      202,
+    );
+    const mails = await t.http('GET', '/api/v1/organization/mails', { token: admin() });
+    const mail = mails.body.find((m: { to: string }) => m.to === agent.email);
+    expect(mail).toMatchObject({ status: 'logged', subject: expect.stringContaining('Nouveau mot de passe') });
+    expect((await t.http('GET', '/api/v1/organization/mails', { token: town.agentEC.token })).status).toBe(403);
+    await t.http('POST', '/api/v1/account/password', {
+      body: { token: linkToken(mail.text), password: 'un-nouveau-secret-2026' },
+    });
+    expect(
+      (await t.http('POST', '/api/v1/auth/login', { body: { email: agent.email, password: 'un-nouveau-secret-2026' } })).status,
+    ).toBe(200);
+    // The reset ended the sessions the account had.
+    expect((await t.http('GET', '/api/v1/auth/me', { token: agent.token })).status).toBe(401);
+  });
+
+  it('deactivation ends the sessions at once and reactivation lets the agent back in', async () => {
+    const agent = await t.newAgent({ organizationId: town.org.id, teamIds: [town.etatCivil.id], password: GOOD });
+    expect((await t.http('PATCH', `/api/v1/agents/${agent.id}`, { token: admin(), body: { active: false } })).status).toBe(200);
+    expect((await t.http('GET', '/api/v1/auth/me', { token: agent.token })).status).toBe(401);
+    expect((await t.http('POST', '/api/v1/auth/login', { body: { email: agent.email, password: GOOD } })).status).toBe(401);
+    const list = await t.http('GET', '/api/v1/agents/manage', { token: admin() });
+    expect(list.body.find((a: { id: string }) => a.id === agent.id)).toMatchObject({ active: false });
+    await t.http('PATCH', `/api/v1/agents/${agent.id}`, { token: admin(), body: { active: true } });
+    expect((await t.http('POST', '/api/v1/auth/login', { body: { email: agent.email, password: GOOD } })).status).toBe(200);
+  });
+
+  it('keeps the organization’s identity, opening hours and closures, with French public holidays computed', async () => {
+    const res = await t.http('PATCH', '/api/v1/organization/settings', {
+      token: admin(),
+      body: {
+        address: '1 place de la Mairie, 67000 Strasbourg',
+        openingHours: {
+          monday: [
+            { opens: '08:30', closes: '12:00' },
+            { opens: '13:30', closes: '17:00' },
+          ],
+          tuesday: [],
+          wednesday: [],
+          thursday: [],
+          friday: [],
+          saturday: [],
+          sunday: [],
+        },
+        closures: [{ from: '2026-12-24', to: '2026-12-31', reason: 'Fêtes de fin d’année' }],
+        alsaceMoselle: true,
+        signature: 'Le service accueil',
+        legalFooter: 'Vos données sont traitées par la mairie (RGPD).',
+      },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.openingHours.monday).toHaveLength(2);
+    const year = new Date().getFullYear();
+    expect(res.body.holidays.map((h: { name: string }) => h.name)).toEqual(
+      expect.arrayContaining(['Lundi de Pâques', 'Ascension', 'Lundi de Pentecôte', 'Vendredi saint']),
+    );
+    expect(res.body.holidays[0].date).toBe(`${year}-01-01`);
+    const bad = await t.http('PATCH', '/api/v1/organization/settings', {
+      token: admin(),
+      body: {
+        openingHours: {
+          monday: [{ opens: '18:00', closes: '08:00' }],
+          tuesday: [],
+          wednesday: [],
+          thursday: [],
+          friday: [],
+          saturday: [],
+          sunday: [],
+        },
+      },
+    });
+    expect(bad).toMatchObject({
+      status: 400,
+      body: { details: ['openingHours.monday.0: l’ouverture doit précéder la fermeture'] },
+    });
+    expect(
+      (await t.http('PATCH', '/api/v1/organization/settings', { token: town.supervisor.token, body: { signature: 'x' } })).status,
+    ).toBe(403);
+    const [entry] = await audit('organization.updated');
+    expect(entry).toMatchObject({
+      agent_id: town.admin.id,
+      data: { before: { signature: '' }, after: { signature: 'Le service accueil' } },
+    });
+  });
+
+  it('documents the administration in the OpenAPI document', async () => {
+    const doc = (await t.http('GET', '/api/docs/openapi.json')).body;
+    for (const path of [
+      '/api/v1/teams',
+      '/api/v1/teams/{id}',
+      '/api/v1/agents',
+      '/api/v1/agents/{id}',
+      '/api/v1/organization/settings',
+      '/api/v1/organization/mail-settings',
+      '/api/v1/setup',
+      '/api/v1/account/password',
+    ]) {
+      expect(Object.keys(doc.paths)).toContain(path);
+    }
+  });
+});
