@@ -3,6 +3,7 @@ import './styles/base.css';
 import './styles/login.css';
 import './styles/inbox.css';
 import './styles/screens.css';
+import './styles/admin.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app';

@@ -23,6 +23,16 @@ export const queryKeys = {
   sessions: () => ['auth', 'sessions'] as const,
   loginOptions: () => ['auth', 'login-options'] as const,
   oidcProviders: () => ['oidc-providers'] as const,
+  setup: () => ['setup'] as const,
+  /** The administration screens' data (admins and supervisors). */
+  admin: {
+    all: () => ['admin'] as const,
+    teams: () => ['admin', 'teams'] as const,
+    agents: () => ['admin', 'agents'] as const,
+    settings: () => ['admin', 'settings'] as const,
+    mailSettings: () => ['admin', 'mail-settings'] as const,
+    mails: () => ['admin', 'mails'] as const,
+  },
   /** Agents with a connected socket: fetched once, then kept by `agents.online` events. */
   agentsOnline: () => ['agents', 'online'] as const,
   contact: (id: string) => ['contacts', id] as const,

@@ -35,6 +35,13 @@ export function isNewConversationHash(hash: string): boolean {
   return /^#\/nouvelle\/?(\?|$)/.test(hash);
 }
 
+/** The administration screens: `#/admin/<section>` (features/admin/admin-page.tsx). */
+export const ADMIN_HREF = '#/admin/organisation';
+
+export function isAdminHash(hash: string): boolean {
+  return /^#\/admin(\/|\?|$)/.test(hash);
+}
+
 export function isBoardHash(hash: string): boolean {
   return /^#\/tableau\/?(\?|$)/.test(hash);
 }

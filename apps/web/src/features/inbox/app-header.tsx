@@ -1,7 +1,7 @@
 import type { MeDto } from '@guichet/contracts';
 import { useTranslation } from 'react-i18next';
 import { LanguageSwitch } from '../../components/language-switch';
-import { useHash } from '../../lib/router';
+import { ADMIN_HREF, isAdminHash, useHash } from '../../lib/router';
 import { isOidcAdminHash, isSessionsHash, OIDC_ADMIN_HREF, SESSIONS_HREF } from '../../lib/sign-in-routes';
 import type { RealtimeStatus } from '../../realtime/realtime-context';
 
@@ -32,6 +32,15 @@ export function AppHeader({
           <span className="realtime-status__dot" aria-hidden="true" />
           <span className="realtime-status__label">{t(`realtime.${realtime}`)}</span>
         </span>
+        {me.role === 'admin' || me.role === 'supervisor' ? (
+          <a
+            className="button button--on-dark"
+            href={ADMIN_HREF}
+            aria-current={isAdminHash(hash) && !isOidcAdminHash(hash) ? 'page' : undefined}
+          >
+            {t('admin.link')}
+          </a>
+        ) : null}
         <button type="button" className="button button--on-dark" onClick={onHelp} aria-keyshortcuts="?">
           {t('shortcuts.button')}
         </button>

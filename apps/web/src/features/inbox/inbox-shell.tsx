@@ -6,7 +6,7 @@ import { useMe } from '../../hooks/use-me';
 import { useTeams } from '../../hooks/use-teams';
 import { contactName } from '../../lib/labels';
 import { lazyScreen } from '../../lib/lazy-screen';
-import { isBoardHash, isNewConversationHash, useHash, useInboxRoute } from '../../lib/router';
+import { isAdminHash, isBoardHash, isNewConversationHash, useHash, useInboxRoute } from '../../lib/router';
 import { isOidcAdminHash, isSessionsHash } from '../../lib/sign-in-routes';
 import { handleShortcutKey } from './shortcuts';
 import { ShortcutsDialog } from './shortcuts-dialog';
@@ -25,6 +25,7 @@ const ANNOUNCE_DEDUPE_MS = 5_000;
 
 // Screens an agent opens now and then load when opened: the inbox comes first.
 const BoardPage = lazyScreen(() => import('../board/board-page').then((m) => m.BoardPage));
+const AdminPage = lazyScreen(() => import('../admin/admin-page').then((m) => m.AdminPage));
 const NewConversationPage = lazyScreen(() => import('../conversation/new-conversation-page').then((m) => m.NewConversationPage));
 const SessionsPage = lazyScreen(() => import('../account/sessions-page').then((m) => m.SessionsPage));
 const OidcProvidersPage = lazyScreen(() => import('../account/oidc-providers-page').then((m) => m.OidcProvidersPage));
@@ -44,11 +45,14 @@ export function InboxShell() {
   const hash = useHash();
   const onBoard = isBoardHash(hash) && canSeeAllTeams(me);
   const onNew = isNewConversationHash(hash);
-  // My sessions (every agent) and the identity providers' settings (admins): screens of their own.
+  // My sessions (every agent), the identity providers' settings (admins) and the administration
+  // (admins; supervisors read it): screens of their own.
   const accountScreen = isSessionsHash(hash) ? (
     <SessionsPage />
   ) : isOidcAdminHash(hash) && me.role === 'admin' ? (
     <OidcProvidersPage />
+  ) : isAdminHash(hash) && canSeeAllTeams(me) ? (
+    <AdminPage hash={hash} me={me} />
   ) : null;
   const [helpOpen, setHelpOpen] = useState(false);
   useEffect(() => {

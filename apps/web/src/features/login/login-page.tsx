@@ -142,6 +142,9 @@ export function LoginPage() {
             </button>
           </form>
         </section>
+        <p className="login-footer">
+          <a href="#/mot-de-passe-oublie">{t('password.forgot')}</a>
+        </p>
         <p className="login-footer">{t('login.footer')}</p>
       </main>
     </div>

@@ -1,0 +1,52 @@
+import type {
+  AgentAdminDto,
+  CreateAgentInput,
+  CreateTeamInput,
+  OrganizationSettingsDto,
+  OrgMailDto,
+  OrgMailSettingsDto,
+  OrgMailSettingsInput,
+  SetupInput,
+  SetupStatusDto,
+  TeamAdminDto,
+  UpdateAgentInput,
+  UpdateOrganizationSettingsInput,
+  UpdateTeamInput,
+} from '@guichet/contracts';
+import { apiRequest } from './client';
+
+/** First run, the agent's own account, and the administration screens' calls. */
+export const setupApi = {
+  status: (signal?: AbortSignal) => apiRequest<SetupStatusDto>('/setup', { signal, auth: false }),
+  create: (input: SetupInput) =>
+    apiRequest<{ organization: { slug: string; name: string }; adminEmail: string }>('/setup', {
+      method: 'POST',
+      body: input,
+      auth: false,
+    }),
+};
+
+export const accountApi = {
+  setPassword: (token: string, password: string) =>
+    apiRequest<{ email: string }>('/account/password', { method: 'POST', body: { token, password }, auth: false }),
+  requestReset: (email: string) => apiRequest<void>('/account/password-reset', { method: 'POST', body: { email }, auth: false }),
+  updateProfile: (name: string) => apiRequest<void>('/account', { method: 'PATCH', body: { name } }),
+};
+
+export const adminApi = {
+  teams: (signal?: AbortSignal) => apiRequest<TeamAdminDto[]>('/teams/manage', { signal }),
+  createTeam: (input: CreateTeamInput) => apiRequest<TeamAdminDto>('/teams', { method: 'POST', body: input }),
+  updateTeam: (id: string, input: UpdateTeamInput) => apiRequest<TeamAdminDto>(`/teams/${id}`, { method: 'PATCH', body: input }),
+  agents: (signal?: AbortSignal) => apiRequest<AgentAdminDto[]>('/agents/manage', { signal }),
+  inviteAgent: (input: CreateAgentInput) => apiRequest<AgentAdminDto>('/agents', { method: 'POST', body: input }),
+  updateAgent: (id: string, input: UpdateAgentInput) =>
+    apiRequest<AgentAdminDto>(`/agents/${id}`, { method: 'PATCH', body: input }),
+  sendPasswordLink: (id: string) => apiRequest<void>(`/agents/${id}/password-link`, { method: 'POST' }),
+  settings: (signal?: AbortSignal) => apiRequest<OrganizationSettingsDto>('/organization/settings', { signal }),
+  updateSettings: (input: UpdateOrganizationSettingsInput) =>
+    apiRequest<OrganizationSettingsDto>('/organization/settings', { method: 'PATCH', body: input }),
+  mailSettings: (signal?: AbortSignal) => apiRequest<OrgMailSettingsDto>('/organization/mail-settings', { signal }),
+  updateMailSettings: (input: OrgMailSettingsInput) =>
+    apiRequest<OrgMailSettingsDto>('/organization/mail-settings', { method: 'PUT', body: input }),
+  mails: (signal?: AbortSignal) => apiRequest<OrgMailDto[]>('/organization/mails', { signal }),
+};

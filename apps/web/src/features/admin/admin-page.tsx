@@ -1,0 +1,48 @@
+import type { MeDto } from '@guichet/contracts';
+import { useTranslation } from 'react-i18next';
+import { AgentsSection } from './agents-section';
+import { MailSection } from './mail-section';
+import { OrganizationSection } from './organization-section';
+import { TeamsSection } from './teams-section';
+
+/**
+ * The administration sections, in the navigation's order. A section added later (the sign-in
+ * settings, « Connexion ») takes its place here with its slug and its screen.
+ */
+const SECTIONS = [
+  { slug: 'organisation', label: 'admin.nav.organization', Screen: OrganizationSection },
+  { slug: 'services', label: 'admin.nav.teams', Screen: TeamsSection },
+  { slug: 'agents', label: 'admin.nav.agents', Screen: AgentsSection },
+  { slug: 'courriels', label: 'admin.nav.mail', Screen: MailSection },
+] as const;
+
+export function AdminPage({ hash, me }: { hash: string; me: MeDto }) {
+  const { t } = useTranslation();
+  const slug = hash.replace(/^#\/admin\/?/, '').split(/[/?]/)[0] || 'organisation';
+  const section = SECTIONS.find((s) => s.slug === slug) ?? SECTIONS[0];
+  const readOnly = me.role !== 'admin';
+  return (
+    <div className="admin">
+      <nav className="admin-nav" aria-label={t('admin.nav.label')}>
+        <h1 className="admin-nav__title">{t('admin.title')}</h1>
+        <ul>
+          {SECTIONS.map((s) => (
+            <li key={s.slug}>
+              <a className="admin-nav__link" href={`#/admin/${s.slug}`} aria-current={s === section ? 'page' : undefined}>
+                {t(s.label)}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <div className="admin-content">
+        {readOnly ? (
+          <p className="notice notice--warning" role="note">
+            {t('admin.readOnly')}
+          </p>
+        ) : null}
+        <section.Screen readOnly={readOnly} me={me} />
+      </div>
+    </div>
+  );
+}

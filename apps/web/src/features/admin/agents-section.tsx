@@ -1,0 +1,153 @@
+import { AGENT_ROLES, type AgentAdminDto, type AgentRole, type MeDto } from '@guichet/contracts';
+import { type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useAdminAgents, useAdminTeams, useInviteAgent, useSendPasswordLink, useUpdateAgent } from '../../hooks/use-admin';
+import { apiErrorText } from '../../lib/api-error-text';
+import { Field, FormError } from '../setup/public-card';
+
+/** Agents: invite by e-mail, role, services, capacity, deactivate and reactivate, send a new link. */
+export function AgentsSection({ readOnly, me }: { readOnly: boolean; me: MeDto }) {
+  const { t } = useTranslation();
+  const agents = useAdminAgents();
+  const teams = useAdminTeams();
+  const invite = useInviteAgent();
+  const update = useUpdateAgent();
+  const link = useSendPasswordLink();
+  const teamName = new Map(teams.data?.map((team) => [team.id, team.name]));
+
+  function onInvite(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (invite.isPending) return;
+    const form = event.currentTarget;
+    const f = new FormData(form);
+    invite.mutate(
+      {
+        name: String(f.get('name') ?? '').trim(),
+        email: String(f.get('email') ?? '').trim(),
+        role: String(f.get('role')) as AgentRole,
+        teamIds: f.getAll('teamIds').map(String),
+        capacity: Number(f.get('capacity') ?? 10),
+      },
+      { onSuccess: () => form.reset() },
+    );
+  }
+
+  const error = invite.error ?? update.error ?? link.error;
+  return (
+    <div className="admin-form">
+      <h2>{t('admin.agents.title')}</h2>
+      {readOnly ? null : (
+        <form className="admin-form admin-form--inline" noValidate onSubmit={onInvite} aria-describedby="agent-invite-error">
+          <h3>{t('admin.agents.invite')}</h3>
+          <p className="field__hint">{t('admin.agents.inviteHint')}</p>
+          <div className="form-row">
+            <Field prefix="invite" name="name" label={t('admin.agents.name')} required autoComplete="off" />
+            <Field prefix="invite" name="email" label={t('admin.agents.email')} type="email" required autoComplete="off" />
+          </div>
+          <div className="form-row">
+            <div className="field">
+              <label className="field__label" htmlFor="invite-role">
+                {t('admin.agents.role')}
+              </label>
+              <select id="invite-role" name="role" className="field__input" defaultValue="agent">
+                {AGENT_ROLES.map((r) => (
+                  <option key={r} value={r}>
+                    {t(`roles.${r}`)}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <Field prefix="invite" name="capacity" label={t('admin.agents.capacity')} type="number" defaultValue="10" />
+          </div>
+          <fieldset className="form-group">
+            <legend>{t('admin.agents.teams')}</legend>
+            <div className="checkbox-grid">
+              {teams.data
+                ?.filter((team) => !team.archived)
+                .map((team) => (
+                  <div className="field field--checkbox" key={team.id}>
+                    <input id={`invite-team-${team.id}`} type="checkbox" name="teamIds" value={team.id} />
+                    <label htmlFor={`invite-team-${team.id}`}>{team.name}</label>
+                  </div>
+                ))}
+            </div>
+          </fieldset>
+          <button type="submit" className="button button--primary" aria-disabled={invite.isPending || undefined}>
+            {invite.isPending ? t('admin.agents.inviting') : t('admin.agents.sendInvitation')}
+          </button>
+        </form>
+      )}
+      <FormError id="agent-invite-error" error={error ? apiErrorText(t, error) : null} />
+      {invite.isSuccess ? (
+        <p className="notice notice--success" role="status">
+          {t('admin.agents.invited', { email: invite.data.email })}
+        </p>
+      ) : null}
+      <table className="admin-table">
+        <caption className="visually-hidden">{t('admin.agents.title')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('admin.agents.name')}</th>
+            <th scope="col">{t('admin.agents.role')}</th>
+            <th scope="col">{t('admin.agents.teams')}</th>
+            <th scope="col">{t('admin.agents.capacity')}</th>
+            <th scope="col">{t('admin.agents.state')}</th>
+            {readOnly ? null : <th scope="col">{t('admin.actions')}</th>}
+          </tr>
+        </thead>
+        <tbody>
+          {agents.data?.map((a: AgentAdminDto) => (
+            <tr key={a.id} className={a.active ? undefined : 'admin-table__row--muted'}>
+              <th scope="row">
+                {a.name}
+                <br />
+                <span className="admin-table__sub">{a.email}</span>
+              </th>
+              <td>
+                {readOnly || a.id === me.id ? (
+                  t(`roles.${a.role}`)
+                ) : (
+                  <select
+                    className="field__input field__input--compact"
+                    aria-label={t('admin.agents.roleOf', { name: a.name })}
+                    value={a.role}
+                    onChange={(e) => update.mutate({ id: a.id, input: { role: e.target.value as AgentRole } })}
+                  >
+                    {AGENT_ROLES.map((r) => (
+                      <option key={r} value={r}>
+                        {t(`roles.${r}`)}
+                      </option>
+                    ))}
+                  </select>
+                )}
+              </td>
+              <td>{a.teamIds.map((id) => teamName.get(id) ?? '—').join(', ') || '—'}</td>
+              <td>{a.capacity}</td>
+              <td>{!a.active ? t('admin.agents.inactive') : a.invited ? t('admin.agents.pending') : t('admin.agents.active')}</td>
+              {readOnly ? null : (
+                <td className="admin-table__actions">
+                  {a.id === me.id ? null : (
+                    <button
+                      type="button"
+                      className="button button--secondary button--small"
+                      onClick={() => update.mutate({ id: a.id, input: { active: !a.active } })}
+                    >
+                      {a.active ? t('admin.agents.deactivate') : t('admin.agents.reactivate')}
+                      <span className="visually-hidden"> {a.name}</span>
+                    </button>
+                  )}
+                  {a.active ? (
+                    <button type="button" className="button button--secondary button--small" onClick={() => link.mutate(a.id)}>
+                      {a.invited ? t('admin.agents.resendInvitation') : t('admin.agents.sendReset')}
+                      <span className="visually-hidden"> {a.name}</span>
+                    </button>
+                  ) : null}
+                </td>
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

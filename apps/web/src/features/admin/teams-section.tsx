@@ -1,0 +1,176 @@
+import type { TeamAdminDto } from '@guichet/contracts';
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useAdminAgents, useAdminTeams, useCreateTeam, useUpdateTeam } from '../../hooks/use-admin';
+import { apiErrorText } from '../../lib/api-error-text';
+import { Field, FormError } from '../setup/public-card';
+import { TextArea } from './organization-section';
+
+/** Services: create, rename, describe for citizens, members, archive (never delete). */
+export function TeamsSection({ readOnly }: { readOnly: boolean }) {
+  const { t } = useTranslation();
+  const teams = useAdminTeams();
+  const create = useCreateTeam();
+  const [editing, setEditing] = useState<string | null>(null);
+
+  function onCreate(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const name = String(new FormData(form).get('name') ?? '').trim();
+    create.mutate({ name }, { onSuccess: () => form.reset() });
+  }
+
+  return (
+    <div className="admin-form">
+      <h2>{t('admin.teams.title')}</h2>
+      {readOnly ? null : (
+        <form className="form-row form-row--end" noValidate onSubmit={onCreate} aria-describedby="team-create-error">
+          <Field prefix="team-new" name="name" label={t('admin.teams.newName')} required />
+          <button type="submit" className="button button--primary">
+            {t('admin.teams.create')}
+          </button>
+        </form>
+      )}
+      <FormError id="team-create-error" error={create.error ? apiErrorText(t, create.error) : null} />
+      {teams.isPending ? <p role="status">{t('app.loading')}</p> : null}
+      <table className="admin-table">
+        <caption className="visually-hidden">{t('admin.teams.title')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('admin.teams.name')}</th>
+            <th scope="col">{t('admin.teams.members')}</th>
+            <th scope="col">{t('admin.teams.state')}</th>
+            {readOnly ? null : <th scope="col">{t('admin.actions')}</th>}
+          </tr>
+        </thead>
+        <tbody>
+          {teams.data?.map((team) => (
+            <TeamRow
+              key={team.id}
+              team={team}
+              readOnly={readOnly}
+              editing={editing === team.id}
+              onEdit={() => setEditing(editing === team.id ? null : team.id)}
+            />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function TeamRow({
+  team,
+  readOnly,
+  editing,
+  onEdit,
+}: {
+  team: TeamAdminDto;
+  readOnly: boolean;
+  editing: boolean;
+  onEdit(): void;
+}) {
+  const { t } = useTranslation();
+  const update = useUpdateTeam();
+  return (
+    <>
+      <tr className={team.archived ? 'admin-table__row--muted' : undefined}>
+        <th scope="row">{team.name}</th>
+        <td>{team.memberIds.length}</td>
+        <td>{team.archived ? t('admin.teams.archived') : t('admin.teams.active')}</td>
+        {readOnly ? null : (
+          <td className="admin-table__actions">
+            <button type="button" className="button button--secondary button--small" aria-expanded={editing} onClick={onEdit}>
+              {t('admin.edit')}
+              <span className="visually-hidden"> {team.name}</span>
+            </button>
+            <button
+              type="button"
+              className="button button--secondary button--small"
+              onClick={() => update.mutate({ id: team.id, input: { archived: !team.archived } })}
+            >
+              {team.archived ? t('admin.teams.unarchive') : t('admin.teams.archive')}
+              <span className="visually-hidden"> {team.name}</span>
+            </button>
+          </td>
+        )}
+      </tr>
+      {editing ? (
+        <tr>
+          <td colSpan={4}>
+            <TeamEditor team={team} onDone={onEdit} />
+          </td>
+        </tr>
+      ) : null}
+    </>
+  );
+}
+
+function TeamEditor({ team, onDone }: { team: TeamAdminDto; onDone(): void }) {
+  const { t } = useTranslation();
+  const update = useUpdateTeam();
+  const agents = useAdminAgents();
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const f = new FormData(event.currentTarget);
+    const s = (k: string) => String(f.get(k) ?? '').trim();
+    update.mutate(
+      {
+        id: team.id,
+        input: {
+          name: s('name'),
+          description: s('description'),
+          contact: { email: s('contactEmail'), phone: s('contactPhone') || undefined },
+          memberIds: f.getAll('members').map(String),
+        },
+      },
+      { onSuccess: onDone },
+    );
+  }
+  const p = `team-${team.id.slice(0, 8)}`;
+  return (
+    <form className="admin-form admin-form--inline" noValidate onSubmit={onSubmit} aria-describedby={`${p}-error`}>
+      <Field prefix={p} name="name" label={t('admin.teams.name')} required defaultValue={team.name} />
+      <TextArea name="description" label={t('admin.teams.description')} defaultValue={team.description ?? ''} />
+      <div className="form-row">
+        <Field
+          prefix={p}
+          name="contactEmail"
+          label={t('admin.teams.contactEmail')}
+          type="email"
+          defaultValue={team.contact.email}
+        />
+        <Field
+          prefix={p}
+          name="contactPhone"
+          label={t('admin.teams.contactPhone')}
+          type="tel"
+          defaultValue={team.contact.phone}
+        />
+      </div>
+      <fieldset className="form-group">
+        <legend>{t('admin.teams.members')}</legend>
+        <div className="checkbox-grid">
+          {agents.data
+            ?.filter((a) => a.active)
+            .map((a) => (
+              <div className="field field--checkbox" key={a.id}>
+                <input
+                  id={`${p}-m-${a.id}`}
+                  type="checkbox"
+                  name="members"
+                  value={a.id}
+                  defaultChecked={team.memberIds.includes(a.id)}
+                />
+                <label htmlFor={`${p}-m-${a.id}`}>{a.name}</label>
+              </div>
+            ))}
+        </div>
+      </fieldset>
+      <FormError id={`${p}-error`} error={update.error ? apiErrorText(t, update.error) : null} />
+      <button type="submit" className="button button--primary">
+        {t('admin.save')}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,73 @@
+import type {
+  AgentAdminDto,
+  CreateAgentInput,
+  CreateTeamInput,
+  OrganizationSettingsDto,
+  OrgMailDto,
+  OrgMailSettingsDto,
+  OrgMailSettingsInput,
+  TeamAdminDto,
+  UpdateAgentInput,
+  UpdateOrganizationSettingsInput,
+  UpdateTeamInput,
+} from '@guichet/contracts';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { adminApi } from '../api/admin';
+import type { ApiError } from '../api/client';
+import { queryKeys } from '../api/query-keys';
+
+export function useAdminTeams() {
+  return useQuery<TeamAdminDto[], ApiError>({
+    queryKey: queryKeys.admin.teams(),
+    queryFn: ({ signal }) => adminApi.teams(signal),
+  });
+}
+
+export function useAdminAgents() {
+  return useQuery<AgentAdminDto[], ApiError>({
+    queryKey: queryKeys.admin.agents(),
+    queryFn: ({ signal }) => adminApi.agents(signal),
+  });
+}
+
+export function useOrganizationSettings() {
+  return useQuery<OrganizationSettingsDto, ApiError>({
+    queryKey: queryKeys.admin.settings(),
+    queryFn: ({ signal }) => adminApi.settings(signal),
+  });
+}
+
+export function useMailSettings() {
+  return useQuery<OrgMailSettingsDto, ApiError>({
+    queryKey: queryKeys.admin.mailSettings(),
+    queryFn: ({ signal }) => adminApi.mailSettings(signal),
+  });
+}
+
+export function useOrganizationMails() {
+  return useQuery<OrgMailDto[], ApiError>({ queryKey: queryKeys.admin.mails(), queryFn: ({ signal }) => adminApi.mails(signal) });
+}
+
+/** Every administration change refreshes the screens' data and the directory (teams, agents) the inbox uses. */
+function useAdminMutation<I, O>(fn: (input: I) => Promise<O>) {
+  const client = useQueryClient();
+  return useMutation<O, ApiError, I>({
+    mutationFn: fn,
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: queryKeys.admin.all() });
+      void client.invalidateQueries({ queryKey: queryKeys.teams() });
+      void client.invalidateQueries({ queryKey: queryKeys.agents() });
+    },
+  });
+}
+
+export const useCreateTeam = () => useAdminMutation((input: CreateTeamInput) => adminApi.createTeam(input));
+export const useUpdateTeam = () =>
+  useAdminMutation(({ id, input }: { id: string; input: UpdateTeamInput }) => adminApi.updateTeam(id, input));
+export const useInviteAgent = () => useAdminMutation((input: CreateAgentInput) => adminApi.inviteAgent(input));
+export const useUpdateAgent = () =>
+  useAdminMutation(({ id, input }: { id: string; input: UpdateAgentInput }) => adminApi.updateAgent(id, input));
+export const useSendPasswordLink = () => useAdminMutation((id: string) => adminApi.sendPasswordLink(id));
+export const useUpdateSettings = () =>
+  useAdminMutation((input: UpdateOrganizationSettingsInput) => adminApi.updateSettings(input));
+export const useUpdateMailSettings = () => useAdminMutation((input: OrgMailSettingsInput) => adminApi.updateMailSettings(input));
