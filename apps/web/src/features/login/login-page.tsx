@@ -1,9 +1,8 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { hasStatus } from '../../api/client';
-import { LanguageSwitch } from '../../components/language-switch';
-import { SkipLink } from '../../components/skip-link';
 import { useLogin } from '../../hooks/use-login';
+import { PublicCard } from '../setup/public-card';
 import { OidcSignIn, useOidcFailure } from './oidc-sign-in';
 
 type Field = 'email' | 'password';
@@ -62,91 +61,78 @@ export function LoginPage() {
   const credentialsRejected = serverError !== null && hasStatus(login.error, 401);
 
   return (
-    <div className="login-page">
-      <SkipLink targetId="login-main" />
-      <header className="login-topbar">
-        <span className="brand">
-          <span className="brand__mark" aria-hidden="true">
-            G
-          </span>
-          <span className="brand__name">{t('app.name')}</span>
-        </span>
-        <LanguageSwitch className="language-switch--light" />
-      </header>
-
-      <main id="login-main" className="login-main" tabIndex={-1}>
-        <section className="login-card" aria-labelledby="login-title">
-          <h1 id="login-title" className="login-card__title">
-            {t('login.title')}
-          </h1>
-          <p className="login-card__intro">{t('login.intro')}</p>
-          {oidcFailure && !error ? (
-            <p className="form-error oidc-failure" role="alert">
-              {oidcFailure}
-            </p>
-          ) : null}
-          <OidcSignIn />
-
-          <form className="login-form" noValidate onSubmit={onSubmit} aria-describedby="login-error">
-            <div className="field">
-              <label className="field__label" htmlFor="login-email">
-                {t('login.email')}
-              </label>
-              <p className="field__hint" id="login-email-hint">
-                {t('login.emailHint')}
-              </p>
-              <input
-                ref={emailRef}
-                id="login-email"
-                className="field__input"
-                name="email"
-                type="email"
-                inputMode="email"
-                autoComplete="username"
-                autoCapitalize="none"
-                spellCheck={false}
-                required
-                aria-describedby="login-email-hint"
-                aria-invalid={invalid === 'email' || credentialsRejected || undefined}
-                autoFocus
-              />
-            </div>
-
-            <div className="field">
-              <label className="field__label" htmlFor="login-password">
-                {t('login.password')}
-              </label>
-              <input
-                ref={passwordRef}
-                id="login-password"
-                className="field__input"
-                name="password"
-                type="password"
-                autoComplete="current-password"
-                required
-                aria-invalid={invalid === 'password' || credentialsRejected || undefined}
-              />
-            </div>
-
-            <div
-              id="login-error"
-              className={error ? 'form-error' : 'form-error form-error--empty'}
-              aria-live="polite"
-              aria-atomic="true"
-            >
-              {error}
-            </div>
-
-            <button type="submit" className="button button--primary button--block" aria-disabled={login.isPending || undefined}>
-              {login.isPending ? t('login.submitting') : t('login.submit')}
-            </button>
-          </form>
-        </section>
-        <p className="login-footer">
-          <a href="#/mot-de-passe-oublie">{t('password.forgot')}</a>
+    <PublicCard
+      title={t('login.title')}
+      intro={t('login.intro')}
+      footer={
+        <>
+          <p className="login-footer">
+            <a href="#/mot-de-passe-oublie">{t('password.forgot')}</a>
+          </p>
+          <p className="login-footer">{t('login.footer')}</p>
+        </>
+      }
+    >
+      {oidcFailure && !error ? (
+        <p className="form-error oidc-failure" role="alert">
+          {oidcFailure}
         </p>
-        <p className="login-footer">{t('login.footer')}</p>
-      </main>
-    </div>
+      ) : null}
+      <OidcSignIn />
+      <form className="login-form" noValidate onSubmit={onSubmit} aria-describedby="login-error">
+        <div className="field">
+          <label className="field__label" htmlFor="login-email">
+            {t('login.email')}
+          </label>
+          <p className="field__hint" id="login-email-hint">
+            {t('login.emailHint')}
+          </p>
+          <input
+            ref={emailRef}
+            id="login-email"
+            className="field__input"
+            name="email"
+            type="email"
+            inputMode="email"
+            autoComplete="username"
+            autoCapitalize="none"
+            spellCheck={false}
+            required
+            aria-describedby="login-email-hint"
+            aria-invalid={invalid === 'email' || credentialsRejected || undefined}
+            autoFocus
+          />
+        </div>
+
+        <div className="field">
+          <label className="field__label" htmlFor="login-password">
+            {t('login.password')}
+          </label>
+          <input
+            ref={passwordRef}
+            id="login-password"
+            className="field__input"
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+            aria-invalid={invalid === 'password' || credentialsRejected || undefined}
+          />
+        </div>
+
+        <div
+          id="login-error"
+          className={error ? 'form-error' : 'form-error form-error--empty'}
+          aria-live="polite"
+          aria-atomic="true"
+        >
+          {error}
+        </div>
+
+        <button type="submit" className="button button--primary button--block" aria-disabled={login.isPending || undefined}>
+          {login.isPending ? t('login.submitting') : t('login.submit')}
+        </button>
+      </form>
+    </PublicCard>
   );
 }

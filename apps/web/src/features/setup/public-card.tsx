@@ -9,11 +9,14 @@ export function PublicCard({
   intro,
   children,
   wide,
+  footer,
 }: {
   title: string;
   intro: string;
   children: ReactNode;
   wide?: boolean;
+  /** Below the card (links, notes). */
+  footer?: ReactNode;
 }) {
   const { t } = useTranslation();
   return (
@@ -36,6 +39,7 @@ export function PublicCard({
           <p className="login-card__intro">{intro}</p>
           {children}
         </section>
+        {footer}
       </main>
     </div>
   );
