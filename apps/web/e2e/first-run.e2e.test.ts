@@ -117,7 +117,10 @@ describe('first run in Chromium: empty database to an invited agent signed in', 
     await agent.getByRole('heading', { name: 'Mot de passe enregistré' }).waitFor();
     await agent.getByRole('button', { name: 'Aller à la connexion' }).click();
     await login(agent, 'nina@bourg-essai.fr', 'nina-aime-les-permis-2026');
-    await agent.getByRole('link', { name: /Urbanisme/ }).first().waitFor();
+    await agent
+      .getByRole('link', { name: /Urbanisme/ })
+      .first()
+      .waitFor();
     await checkScreen(agent, 'agent-first-login');
   });
 });

@@ -234,6 +234,8 @@ describe('administration: services, agents, invitations, settings', () => {
     expect((await t.http('PATCH', `/api/v1/agents/${agent.id}`, { token: admin(), body: { active: false } })).status).toBe(200);
     expect((await t.http('GET', '/api/v1/auth/me', { token: agent.token })).status).toBe(401);
     expect((await t.http('POST', '/api/v1/auth/login', { body: { email: agent.email, password: GOOD } })).status).toBe(401);
+    expect((await t.http('GET', '/api/v1/agents/manage', { token: town.supervisor.token })).status).toBe(200);
+    expect((await t.http('GET', '/api/v1/agents/manage', { token: town.agentEC.token })).status).toBe(403);
     const list = await t.http('GET', '/api/v1/agents/manage', { token: admin() });
     expect(list.body.find((a: { id: string }) => a.id === agent.id)).toMatchObject({ active: false });
     await t.http('PATCH', `/api/v1/agents/${agent.id}`, { token: admin(), body: { active: true } });

@@ -25,7 +25,8 @@ export class AgentAdminController {
     private readonly directory: DirectoryRepository,
   ) {}
 
-  /** Every agent of the organization, deactivated and invited ones included. Declared before `agents/:id`. */
+  /** Every agent of the organization, deactivated and invited ones included (supervisors read it). Declared before `agents/:id`. */
+  @Roles('admin', 'supervisor')
   @Get('manage')
   list(@CurrentAgent() admin: AuthAgent): Promise<AgentAdminDto[]> {
     return this.directory.managedAgents(admin.organizationId);
