@@ -20,7 +20,8 @@ import { AppError } from './common/errors';
 import { dataSourceOptions } from './database/data-source';
 import { embeddedDataDir, startEmbeddedDatabase } from './database/embedded-database';
 import { EmbeddedPostgresError, runningEmbeddedPostgres, type EmbeddedPostgresHandle } from './database/embedded-postgres';
-import { AuditRepository } from './modules/audit/audit.repository';
+import { AuditRepository } from './infra/audit/audit.repository';
+import { AgentDirectory } from './modules/agents/agent-directory.service';
 import { DirectoryRepository } from './modules/agents/directory.repository';
 import { OrganizationRepository } from './modules/organizations/organization.repository';
 import { SetupService } from './modules/organizations/setup.service';
@@ -126,7 +127,12 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<string> {
     try {
       await migrate(dataSource);
       const db = new Database(dataSource);
-      const setup = new SetupService(db, new OrganizationRepository(db), new DirectoryRepository(db), new AuditRepository(db));
+      const setup = new SetupService(
+        db,
+        new OrganizationRepository(db),
+        new AgentDirectory(new DirectoryRepository(db)),
+        new AuditRepository(db),
+      );
       if (input.kind === 'setup') {
         const { organization } = await setup.setup(input.value);
         return (

@@ -10,14 +10,15 @@ import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config';
 import type { AuthAgent } from '../../common/auth-agent';
 import { Database } from '../../common/database.service';
-import { badRequest, conflict, notFound, uniqueViolation } from '../../common/errors';
+import { badRequest, notFound } from '../../common/errors';
 import { hashPassword } from '../../common/password';
 import { RateLimiter } from '../../common/rate-limiter';
-import { AuditRepository } from '../audit/audit.repository';
+import { AuditRepository } from '../../infra/audit/audit.repository';
 import { AuthService } from '../auth/auth.service';
 import { OrganizationMail } from '../organizations/organization-mail.service';
-import { OrganizationRepository } from '../organizations/organization.repository';
+import { OrganizationSettingsService } from '../organizations/organization-settings.service';
 import { AccountRepository, type AccountTokenPurpose } from './account.repository';
+import { AgentDirectory } from './agent-directory.service';
 import { DirectoryRepository } from './directory.repository';
 
 export const INVITATION_HOURS = 72;
@@ -33,8 +34,9 @@ export class AccountService {
   constructor(
     private readonly db: Database,
     private readonly directory: DirectoryRepository,
+    private readonly agents: AgentDirectory,
     private readonly accounts: AccountRepository,
-    private readonly organizations: OrganizationRepository,
+    private readonly organizations: OrganizationSettingsService,
     private readonly mail: OrganizationMail,
     private readonly audit: AuditRepository,
     private readonly auth: AuthService,
@@ -46,13 +48,7 @@ export class AccountService {
   async invite(admin: AuthAgent, input: CreateAgentInput): Promise<AgentAdminDto> {
     const organizationId = admin.organizationId;
     return this.db.tx(async (m) => {
-      let id: string;
-      try {
-        id = await this.directory.insertAgent(m, { organizationId, ...input, passwordHash: null });
-      } catch (e) {
-        if (uniqueViolation(e) === 'agent_email_key') throw conflict(`un compte existe déjà avec l’adresse ${input.email}`);
-        throw e;
-      }
+      const id = await this.agents.createAgent(m, { organizationId, ...input, passwordHash: null });
       if (!(await this.directory.setAgentTeams(m, organizationId, id, [...new Set(input.teamIds)]))) {
         throw badRequest('service inconnu', ['teamIds: un des services n’existe pas dans votre organisation']);
       }
@@ -146,19 +142,17 @@ export class AccountService {
     const organizationId = admin?.organizationId ?? agent.organizationId!;
     const hours = purpose === 'invitation' ? INVITATION_HOURS : RESET_HOURS;
     const token = await this.accounts.issueToken(m, agent.id, purpose, hours);
-    const organization = (await this.organizations.settings(organizationId, m))!;
+    const organization = await this.organizations.name(organizationId, m);
     const link = `${this.config.publicUrl}/#/mot-de-passe?jeton=${token}`;
     const text =
       purpose === 'invitation'
         ? `Bonjour ${agent.name},\n\n${admin?.name ?? 'Un administrateur'} vous invite à rejoindre Guichet, la boîte de réception ` +
-          `citoyenne de ${organization.name}.\n\nChoisissez votre mot de passe avec ce lien, valable ${hours} heures :\n${link}\n\n` +
+          `citoyenne de ${organization}.\n\nChoisissez votre mot de passe avec ce lien, valable ${hours} heures :\n${link}\n\n` +
           `Votre identifiant est votre adresse e-mail : ${agent.email}\n`
-        : `Bonjour ${agent.name},\n\nPour choisir un nouveau mot de passe Guichet (${organization.name}), suivez ce lien, ` +
+        : `Bonjour ${agent.name},\n\nPour choisir un nouveau mot de passe Guichet (${organization}), suivez ce lien, ` +
           `valable ${hours} heures :\n${link}\n\nSi vous n’avez rien demandé, ignorez ce message : votre mot de passe reste inchangé.\n`;
     const subject =
-      purpose === 'invitation'
-        ? `Invitation à Guichet — ${organization.name}`
-        : `Nouveau mot de passe Guichet — ${organization.name}`;
+      purpose === 'invitation' ? `Invitation à Guichet — ${organization}` : `Nouveau mot de passe Guichet — ${organization}`;
     await this.mail.send(m, organizationId, { to: agent.email, subject, text });
     await this.audit.record(
       {

@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import type { AgentDto, MeDto, TeamDto } from '@guichet/contracts';
+import type { AgentDto, AgentRole, MeDto, TeamDto } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
+import { conflict, uniqueViolation } from '../../common/errors';
 import { DirectoryRepository } from './directory.repository';
 
 /**
  * What other features may ask of the agents' directory (the published interface of agents/):
- * does this team or agent exist in the organization, who are these agents, who am I.
+ * does this team or agent exist in the organization, who are these agents, who am I; and the
+ * creation of an account (the first run's administrator, an invited agent).
  */
 @Injectable()
 export class AgentDirectory {
@@ -25,5 +27,21 @@ export class AgentDirectory {
 
   me(organizationId: string, agentId: string): Promise<MeDto | null> {
     return this.repo.me(organizationId, agentId);
+  }
+
+  /**
+   * A new account in the caller's transaction; `passwordHash` null for an invited agent who has
+   * not chosen a password yet. An address already taken is a 409 with a French reason.
+   */
+  async createAgent(
+    manager: EntityManager,
+    a: { organizationId: string; email: string; name: string; role: AgentRole; capacity: number; passwordHash: string | null },
+  ): Promise<string> {
+    try {
+      return await this.repo.insertAgent(manager, a);
+    } catch (e) {
+      if (uniqueViolation(e) === 'agent_email_key') throw conflict(`un compte existe déjà avec l’adresse ${a.email}`);
+      throw e;
+    }
   }
 }

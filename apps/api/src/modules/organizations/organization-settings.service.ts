@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import {
   frenchPublicHolidays,
   type OrganizationSettingsDto,
@@ -10,7 +11,7 @@ import {
 import type { AuthAgent } from '../../common/auth-agent';
 import { Database } from '../../common/database.service';
 import { notFound } from '../../common/errors';
-import { AuditRepository } from '../audit/audit.repository';
+import { AuditRepository } from '../../infra/audit/audit.repository';
 import { OrganizationMail } from './organization-mail.service';
 import { OrganizationRepository } from './organization.repository';
 
@@ -28,6 +29,13 @@ export class OrganizationSettingsService {
     const s = await this.organizations.settings(organizationId);
     if (!s) throw notFound('organisation');
     return withHolidays(s, today);
+  }
+
+  /** The organization's name (what its mails to agents are signed with), within the caller's transaction if any. */
+  async name(organizationId: string, manager?: EntityManager): Promise<string> {
+    const s = await this.organizations.settings(organizationId, manager);
+    if (!s) throw notFound('organisation');
+    return s.name;
   }
 
   async update(admin: AuthAgent, input: UpdateOrganizationSettingsInput): Promise<OrganizationSettingsDto> {

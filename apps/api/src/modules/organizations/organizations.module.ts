@@ -6,11 +6,14 @@ import { OrganizationSettingsService } from './organization-settings.service';
 import { SetupController } from './setup.controller';
 import { SetupAnnouncer, SetupService } from './setup.service';
 
-/** Global: the organization's own mail serves the agents' invitations and resets. */
+/**
+ * Global: publishes the organization's own mail (OrganizationMail) and its settings
+ * (OrganizationSettingsService), which the agents' invitations and resets use.
+ */
 @Global()
 @Module({
   controllers: [SetupController, OrganizationController],
   providers: [OrganizationRepository, OrganizationMail, OrganizationSettingsService, SetupService, SetupAnnouncer],
-  exports: [OrganizationRepository, OrganizationMail],
+  exports: [OrganizationMail, OrganizationSettingsService],
 })
 export class OrganizationsModule {}

@@ -3,11 +3,11 @@ import { createHmac } from 'node:crypto';
 import type { CreateAdminInput, SetupInput } from '@guichet/contracts';
 import { APP_CONFIG, type AppConfig } from '../../config';
 import { Database } from '../../common/database.service';
-import { conflict, notFound, uniqueViolation } from '../../common/errors';
+import { conflict, notFound } from '../../common/errors';
 import { hashPassword } from '../../common/password';
 import { safeEqual } from '../../common/safe-equal';
-import { AuditRepository } from '../audit/audit.repository';
-import { DirectoryRepository } from '../agents/directory.repository';
+import { AuditRepository } from '../../infra/audit/audit.repository';
+import { AgentDirectory } from '../agents/agent-directory.service';
 import { OrganizationRepository } from './organization.repository';
 
 /** Capacity of an administrator's account (conversations at once), as for the demo's. */
@@ -37,7 +37,7 @@ export class SetupService {
   constructor(
     private readonly db: Database,
     private readonly organizations: OrganizationRepository,
-    private readonly directory: DirectoryRepository,
+    private readonly directory: AgentDirectory,
     private readonly audit: AuditRepository,
   ) {}
 
@@ -91,19 +91,14 @@ export class SetupService {
     admin: { name: string; email: string },
     passwordHash: string,
   ): Promise<string> {
-    try {
-      return await this.directory.insertAgent(m, {
-        organizationId,
-        email: admin.email,
-        name: admin.name,
-        role: 'admin',
-        capacity: ADMIN_CAPACITY,
-        passwordHash,
-      });
-    } catch (e) {
-      if (uniqueViolation(e) === 'agent_email_key') throw conflict(`un compte existe déjà avec l’adresse ${admin.email}`);
-      throw e;
-    }
+    return this.directory.createAgent(m, {
+      organizationId,
+      email: admin.email,
+      name: admin.name,
+      role: 'admin',
+      capacity: ADMIN_CAPACITY,
+      passwordHash,
+    });
   }
 }
 

@@ -3,7 +3,7 @@ import type { CreateTeamInput, TeamAdminDto, UpdateTeamInput } from '@guichet/co
 import type { AuthAgent } from '../../common/auth-agent';
 import { Database } from '../../common/database.service';
 import { badRequest, notFound } from '../../common/errors';
-import { AuditRepository } from '../audit/audit.repository';
+import { AuditRepository } from '../../infra/audit/audit.repository';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
 import { TeamAdminRepository } from './team-admin.repository';
 
