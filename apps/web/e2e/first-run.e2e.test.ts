@@ -7,11 +7,19 @@ import { setupToken } from '../../api/src/modules/organizations/setup.service';
 import { seriousAxeViolations } from './axe';
 
 /**
+ * A section link of the administration's own navigation (the header also links « Connexion des
+ * agents », whose name contains « Agents »).
+ */
+const adminSection = (page: Page, name: string) =>
+  page.getByRole('navigation', { name: 'Sections de l’administration' }).getByRole('link', { name });
+
+/**
  * A town put into service from an empty database, in real Chromium: the first-run page (with
  * the setup token of the server's log), the administration screens, an invitation whose mail
  * (kept for the admin, no SMTP server set) gives the agent a link to choose a password, and the
  * agent's first login. Every screen passes axe-core without serious or critical issues.
  */
+
 describe('first run in Chromium: empty database to an invited agent signed in', () => {
   const dist = join(__dirname, '..', 'dist');
   const shots = join(__dirname, '..', '..', '..', '.test-data', 'screenshots');
@@ -80,13 +88,13 @@ describe('first run in Chromium: empty database to an invited agent signed in', 
     await admin.getByText('Jours fériés calculés').click();
     await checkScreen(admin, 'admin-organization');
 
-    await admin.getByRole('link', { name: 'Services' }).click();
+    await adminSection(admin, 'Services').click();
     await admin.getByLabel('Nom du nouveau service').fill('Urbanisme');
     await admin.getByRole('button', { name: 'Créer le service' }).click();
     await admin.getByRole('rowheader', { name: 'Urbanisme' }).waitFor();
     await checkScreen(admin, 'admin-services');
 
-    await admin.getByRole('link', { name: 'Agents' }).click();
+    await adminSection(admin, 'Agents').click();
     await admin.getByRole('textbox', { name: 'Nom', exact: true }).fill('Nina Nouvelle');
     await admin.getByRole('textbox', { name: 'Adresse e-mail', exact: true }).fill('nina@bourg-essai.fr');
     await admin.getByLabel('Urbanisme').check();
@@ -97,7 +105,7 @@ describe('first run in Chromium: empty database to an invited agent signed in', 
   });
 
   it('the agent chooses a password from the mail and signs in', async () => {
-    await admin.getByRole('link', { name: 'Courriels' }).click();
+    await adminSection(admin, 'Courriels').click();
     const summary = admin.getByText(/nina@bourg-essai\.fr — Invitation à Guichet/);
     await summary.click();
     const text = await admin.locator('.admin-mail-text').first().innerText();
