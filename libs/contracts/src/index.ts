@@ -14,3 +14,5 @@ export * from './sign-in';
 export * from './french-calendar';
 export * from './password-policy';
 export * from './admin';
+export * from './french-holidays';
+export * from './deadlines';

@@ -1,0 +1,216 @@
+import fc from 'fast-check';
+import {
+  DEFAULT_OPENING_HOURS,
+  DEFAULT_RESPONSE_TARGETS,
+  civilDateAt,
+  decisionDue,
+  endOfCivilDay,
+  formatFrenchLongDate,
+  instantAt,
+  legalDeadlineDate,
+  responseDue,
+  type DeadlineSpec,
+} from '../deadlines';
+import { addCalendarDays, isWorkingDay } from '../french-holidays';
+
+const months = (amount: number): DeadlineSpec => ({ amount, unit: 'months' });
+const at = (iso: string) => new Date(iso);
+
+describe('the legal decision date (CRPA L231-1, L231-4, L114-5)', () => {
+  it.each([
+    // [received (instant), deadline, expected last day, on a non-working day]
+    ['2026-11-30T12:00:00Z', months(2), '2027-01-30', true], // a Saturday: kept, flagged
+    ['2027-01-15T09:00:00Z', months(2), '2027-03-15', false],
+    ['2027-01-31T09:00:00Z', months(1), '2027-02-28', true], // no 31 February (and a Sunday)
+    ['2028-01-31T09:00:00Z', months(1), '2028-02-29', false], // leap year
+    ['2028-02-29T09:00:00Z', months(12), '2029-02-28', false],
+    ['2026-12-31T09:00:00Z', months(2), '2027-02-28', true], // a Sunday
+    ['2026-05-14T09:00:00Z', months(2), '2026-07-14', true], // Fête nationale
+    ['2026-11-30T23:30:00Z', months(2), '2027-02-01', false], // 00:30 on 1 December in Paris
+    ['2027-01-01T10:00:00Z', { amount: 15, unit: 'calendar_days' }, '2027-01-16', true],
+    ['2026-04-02T10:00:00Z', { amount: 2, unit: 'working_days' }, '2026-04-07', false], // Easter Monday
+    ['2026-05-15T10:00:00Z', { amount: 10, unit: 'working_days' }, '2026-06-01', false], // Whit Monday
+  ] as [string, DeadlineSpec, string, boolean][])('received %s, %o: %s', (received, deadline, date, nonWorkingDay) => {
+    const due = decisionDue({ receivedAt: at(received), deadline });
+    expect(due).toEqual({ date, at: endOfCivilDay(date), nonWorkingDay });
+  });
+
+  it('moves a last day on a weekend or holiday to the next working day when asked (CPC 642)', () => {
+    expect(legalDeadlineDate('2026-10-25', months(2), { prorogation: true })).toBe('2026-12-28'); // Noël, a Friday
+    expect(legalDeadlineDate('2027-03-01', months(2), { prorogation: true })).toBe('2027-05-03'); // 1 May, a Saturday
+    expect(legalDeadlineDate('2026-05-14', months(2), { prorogation: true })).toBe('2026-07-15');
+    expect(legalDeadlineDate('2027-01-01', { amount: 15, unit: 'calendar_days' }, { prorogation: true })).toBe('2027-01-18');
+    expect(legalDeadlineDate('2027-01-15', months(2), { prorogation: true })).toBe('2027-03-15');
+  });
+
+  it('ends at midnight of the last day in Paris, winter and summer', () => {
+    expect(endOfCivilDay('2027-01-30').toISOString()).toBe('2027-01-30T22:59:59.999Z');
+    expect(endOfCivilDay('2027-07-15').toISOString()).toBe('2027-07-15T21:59:59.999Z');
+    expect(formatFrenchLongDate('2027-01-30')).toBe('30 janvier 2027');
+    expect(formatFrenchLongDate('2027-03-01')).toBe('1er mars 2027');
+    expect(formatFrenchLongDate('2027-08-15')).toBe('15 août 2027');
+  });
+
+  it('has no date for types without a deadline', () => {
+    expect(decisionDue({ receivedAt: at('2027-01-15T09:00:00Z'), deadline: null })).toBeNull();
+  });
+
+  it('stops while documents are awaited, then runs the whole deadline again from their arrival (L114-5)', () => {
+    const receivedAt = at('2027-01-04T09:00:00Z');
+    const requestedAt = at('2027-01-10T09:00:00Z');
+    expect(decisionDue({ receivedAt, deadline: months(2), documents: { requestedAt, receivedAt: null } })).toBeNull();
+    const arrived = decisionDue({
+      receivedAt,
+      deadline: months(2),
+      documents: { requestedAt, receivedAt: at('2027-02-20T15:00:00Z') },
+    });
+    expect(arrived?.date).toBe('2027-04-20');
+    // Documents asked again after the last ones came: stopped again.
+    expect(
+      decisionDue({
+        receivedAt,
+        deadline: months(2),
+        documents: { requestedAt: at('2027-02-25T09:00:00Z'), receivedAt: at('2027-02-20T15:00:00Z') },
+      }),
+    ).toBeNull();
+  });
+
+  it('rejects a deadline that is not a positive whole number', () => {
+    expect(() => legalDeadlineDate('2027-01-01', { amount: 0, unit: 'months' })).toThrow(RangeError);
+    expect(() => legalDeadlineDate('2027-01-01', { amount: 1.5, unit: 'calendar_days' })).toThrow(RangeError);
+  });
+});
+
+describe('the service response target (Services Publics+ engagement 5), in opening hours', () => {
+  const email = DEFAULT_RESPONSE_TARGETS.email;
+
+  it.each([
+    // Monday 10:00 in Paris: five opening days later, at closing time.
+    ['2026-11-30T09:00:00Z', email, '2026-12-07T16:30:00.000Z'],
+    // Friday 18 December: Christmas skipped.
+    ['2026-12-18T09:00:00Z', email, '2026-12-28T16:30:00.000Z'],
+    // A Saturday counts from the Monday.
+    ['2026-11-28T09:00:00Z', email, '2026-12-04T16:30:00.000Z'],
+    // Four opening hours from Monday 10:00: 2 h in the morning, 2 h after lunch.
+    ['2026-11-30T09:00:00Z', { amount: 4, unit: 'opening_hours' }, '2026-11-30T14:30:00.000Z'],
+    // After closing time: the hours start the next morning.
+    ['2026-11-30T18:00:00Z', { amount: 1, unit: 'opening_hours' }, '2026-12-01T08:30:00.000Z'],
+    // Friday 16:00 CET: 1 h 30 that day, then across the change to summer time (Sunday 28 March
+    // 2027) and Easter Monday, 30 minutes on Tuesday from 8:30 CEST.
+    ['2027-03-26T15:00:00Z', { amount: 2, unit: 'opening_hours' }, '2027-03-30T07:00:00.000Z'],
+  ] as const)('received %s, %o: due %s', (received, target, due) => {
+    expect(responseDue({ receivedAt: at(received), target })?.toISOString()).toBe(due);
+  });
+
+  it('follows the opening hours a service sets (Saturday mornings)', () => {
+    const hours = { ...DEFAULT_OPENING_HOURS, 6: [['09:00', '12:00']] as [string, string][] };
+    expect(
+      responseDue({ receivedAt: at('2026-12-04T15:00:00Z'), target: { amount: 1, unit: 'opening_days' }, hours })?.toISOString(),
+    ).toBe('2026-12-05T11:00:00.000Z');
+  });
+
+  it('does not count time spent waiting for the citizen, and has no date while waiting', () => {
+    const receivedAt = at('2026-11-30T09:00:00Z');
+    // Paused from Tuesday opening to Thursday opening: two full opening days.
+    const pauses = [{ from: at('2026-12-01T07:30:00Z'), to: at('2026-12-03T07:30:00Z') }];
+    expect(responseDue({ receivedAt, target: email, pauses })?.toISOString()).toBe('2026-12-09T16:30:00.000Z');
+    expect(responseDue({ receivedAt, target: email, pauses: [{ from: at('2026-12-01T07:30:00Z'), to: null }] })).toBeNull();
+  });
+
+  it('never ends when the service never opens', () => {
+    expect(() => responseDue({ receivedAt: at('2026-11-30T09:00:00Z'), target: email, hours: {} })).toThrow(RangeError);
+  });
+});
+
+describe('properties', () => {
+  const instant = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2060-12-31T00:00:00Z'), noInvalidDate: true });
+  const spec = fc.oneof(
+    fc.record({ amount: fc.integer({ min: 1, max: 24 }), unit: fc.constant('months' as const) }),
+    fc.record({ amount: fc.integer({ min: 1, max: 90 }), unit: fc.constant('calendar_days' as const) }),
+    fc.record({ amount: fc.integer({ min: 1, max: 60 }), unit: fc.constant('working_days' as const) }),
+  );
+
+  it('a wall-clock time read back gives its civil date (outside the spring-forward hour)', () => {
+    fc.assert(
+      fc.property(instant, fc.integer({ min: 0, max: 1439 }), (d, minutes) => {
+        const day = d.toISOString().slice(0, 10);
+        fc.pre(minutes < 120 || minutes >= 180);
+        expect(civilDateAt(instantAt(day, minutes))).toBe(day);
+      }),
+    );
+  });
+
+  it('the decision date is after receipt, never earlier for a later receipt, and its deadline ends in Paris', () => {
+    fc.assert(
+      fc.property(instant, instant, spec, (a, b, deadline) => {
+        const [x, y] = a <= b ? [a, b] : [b, a];
+        const dx = decisionDue({ receivedAt: x, deadline })!;
+        const dy = decisionDue({ receivedAt: y, deadline })!;
+        expect(dx.date > civilDateAt(x)).toBe(true);
+        expect(dx.date <= dy.date).toBe(true);
+        expect(civilDateAt(dx.at)).toBe(dx.date);
+        expect(civilDateAt(new Date(dx.at.getTime() + 1))).toBe(addCalendarDays(dx.date, 1));
+      }),
+    );
+  });
+
+  it('prorogation lands on the first working day on or after the plain date', () => {
+    fc.assert(
+      fc.property(instant, spec, (d, deadline) => {
+        const start = civilDateAt(d);
+        const plain = legalDeadlineDate(start, deadline);
+        const moved = legalDeadlineDate(start, deadline, { prorogation: true });
+        expect(isWorkingDay(moved)).toBe(true);
+        for (let x = plain; x < moved; x = addCalendarDays(x, 1)) expect(isWorkingDay(x)).toBe(false);
+      }),
+    );
+  });
+
+  it('the documents restart equals a request received on the day they arrived', () => {
+    fc.assert(
+      fc.property(
+        instant,
+        fc.integer({ min: 1, max: 60 * 24 * 90 }),
+        fc.integer({ min: 1, max: 60 * 24 * 90 }),
+        spec,
+        (r, a, b, deadline) => {
+          const requestedAt = new Date(r.getTime() + a * 60000);
+          const arrived = new Date(requestedAt.getTime() + b * 60000);
+          const restarted = decisionDue({ receivedAt: r, deadline, documents: { requestedAt, receivedAt: arrived } });
+          expect(restarted).toEqual(decisionDue({ receivedAt: arrived, deadline }));
+        },
+      ),
+    );
+  });
+
+  it('the response target falls in opening hours, later for later receipts, and pauses only push it back', () => {
+    const target = fc.oneof(
+      fc.record({ amount: fc.integer({ min: 1, max: 15 }), unit: fc.constant('opening_days' as const) }),
+      fc.record({ amount: fc.integer({ min: 1, max: 60 }), unit: fc.constant('opening_hours' as const) }),
+    );
+    fc.assert(
+      fc.property(
+        instant,
+        fc.integer({ min: 0, max: 60 * 24 * 20 }),
+        target,
+        fc.integer({ min: 1, max: 60 * 24 * 5 }),
+        (r, later, t, pause) => {
+          const due = responseDue({ receivedAt: r, target: t })!;
+          expect(due > r).toBe(true);
+          const hm = due.toLocaleTimeString('fr-FR', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit' });
+          expect((hm >= '08:30' && hm <= '12:00') || (hm >= '13:30' && hm <= '17:30')).toBe(true);
+          expect(isWorkingDay(civilDateAt(due))).toBe(true);
+          const dueLater = responseDue({ receivedAt: new Date(r.getTime() + later * 60000), target: t })!;
+          expect(dueLater >= due).toBe(true);
+          const paused = responseDue({
+            receivedAt: r,
+            target: t,
+            pauses: [{ from: new Date(r.getTime() + 60000), to: new Date(r.getTime() + (1 + pause) * 60000) }],
+          })!;
+          expect(paused >= due).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
