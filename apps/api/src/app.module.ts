@@ -23,6 +23,7 @@ import { OutboundModule } from './modules/outbound/outbound.module';
 import { PublicModule } from './modules/public/public.module';
 import { RealtimeModule } from './modules/realtime/realtime.module';
 import { TeamsModule } from './modules/teams/teams.module';
+import { RequestTypesModule } from './modules/request-types/request-types.module';
 import { TwilioModule } from './modules/twilio/twilio.module';
 
 @Module({})
@@ -53,6 +54,7 @@ export class AppModule {
         PublicModule,
         RealtimeModule,
         TeamsModule,
+        RequestTypesModule,
         TwilioModule,
         HealthModule,
         ...extraModules,

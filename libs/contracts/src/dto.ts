@@ -1,4 +1,5 @@
 import type { ChannelCapabilities } from './channel-capabilities';
+import type { DeadlineSpec, DecisionRegime } from './deadlines';
 import type {
   AgentRole,
   ChannelKind,
@@ -73,6 +74,16 @@ export interface ConversationDto {
   lastMessageAt: string;
   lastInboundAt: string | null;
   firstResponseAt: string | null;
+  /** The démarche the request is about (set by the citizen's form or an agent). */
+  requestType: { id: string; name: string } | null;
+  /** What the administration's silence means for this request, from its type. */
+  decisionRegime: DecisionRegime | null;
+  /** The end of the day the implicit decision arises (or the decision is due), Europe/Paris. */
+  decisionDueAt: string | null;
+  /** The service's response target (Services Publics+), in its opening hours. */
+  responseDueAt: string | null;
+  /** L114-5: documents were asked of the citizen and have not come yet (the clocks are stopped). */
+  awaitingDocuments: boolean;
   version: number;
 }
 
@@ -87,6 +98,27 @@ export interface ConversationCountsDto {
   byStatus: { open: number; pending: number; snoozed: number };
   /** Open conversations per service. */
   byTeam: Record<string, number>;
+  /** In progress, due date passed. */
+  overdue: number;
+  /** In progress, due within the next 48 hours. */
+  dueSoon: number;
+}
+
+/** A démarche of a service, as admins and supervisors define it. */
+export interface RequestTypeDto {
+  id: string;
+  teamId: string;
+  name: string;
+  /** What the citizen reads on the form. */
+  description: string;
+  decisionRegime: DecisionRegime;
+  /** Null: no deadline (only for `none`). */
+  deadline: DeadlineSpec | null;
+  /** The documents to provide. */
+  documents: string[];
+  /** R112-4: no acknowledgement of receipt for this démarche. */
+  acknowledgementExempt: boolean;
+  active: boolean;
 }
 
 export interface AttachmentDto {
@@ -180,9 +212,16 @@ export interface PublicRequestDto {
   messages: PublicMessageDto[];
 }
 
+export type PublicRequestTypeDto = Pick<
+  RequestTypeDto,
+  'id' | 'name' | 'description' | 'decisionRegime' | 'deadline' | 'documents'
+>;
+
 export interface PublicTeamDto {
   id: string;
   name: string;
+  /** The service's démarches offered on the form. */
+  requestTypes: PublicRequestTypeDto[];
 }
 
 export interface PublicOrganizationDto {

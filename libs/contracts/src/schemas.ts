@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CHANNEL_CAPABILITIES, START_CONVERSATION_KINDS } from './channel-capabilities';
+import { DEADLINE_UNITS, DECISION_REGIMES } from './deadlines';
 import { AGENT_ROLES, CHANNEL_KINDS, CONVERSATION_STATUSES, IDENTITY_KINDS, PRIORITIES } from './enums';
 
 export const LIMITS = {
@@ -57,6 +58,10 @@ export const listConversationsQuerySchema = z.object({
   teamId: uuid.optional(),
   channel: z.enum(CHANNEL_KINDS).optional(),
   q: z.string().trim().min(1).max(200).optional(),
+  /** Files in progress whose due date has passed, or comes within 48 hours (earliest first). */
+  due: z.enum(['overdue', 'soon'], 'vue inconnue : overdue ou soon').optional(),
+  /** `due`: earliest due date first (files in progress with a due date only); default: latest activity first. */
+  sort: z.enum(['activity', 'due'], 'tri inconnu : activity ou due').optional(),
   limit: z.coerce.number().int().min(1).max(LIMITS.pageSizeMax).default(25),
   cursor: z.string().max(200).optional(),
 });
@@ -82,6 +87,10 @@ export const updateConversationSchema = z
     teamId: uuid.optional(),
     assigneeId: uuid.nullable().optional(),
     snoozedUntil: z.iso.datetime({ offset: true }).nullable().optional(),
+    /** The request type (démarche); null removes it. Recomputes the due dates. */
+    requestTypeId: z.uuid('identifiant de démarche invalide').nullable().optional(),
+    /** L114-5: true when documents are asked of the citizen (the clock stops), false when they came (it restarts). */
+    awaitingDocuments: z.boolean('vrai ou faux attendu').optional(),
     version: z.number().int().min(1),
   })
   .refine((v) => Object.keys(v).length > 1, { message: 'aucun changement demandé' });
@@ -126,6 +135,11 @@ export const publicRequestSchema = z
       .max(40)
       .optional()
       .or(z.literal('').transform(() => undefined)),
+    /** The démarche chosen among the service's request types (optional: « Autre demande »). */
+    requestTypeId: z
+      .uuid('démarche inconnue')
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
     subject: z.string().trim().min(1, "l'objet est obligatoire").max(LIMITS.subjectChars),
     body: z.string().trim().min(1, 'le message est vide').max(LIMITS.bodyChars),
     website: z.string().max(200).optional(),
@@ -158,3 +172,65 @@ export type StartConversationInput = z.infer<typeof startConversationSchema>;
 export function describeIssues(error: z.ZodError): string[] {
   return error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
 }
+
+const deadlineSchema = z
+  .object({
+    amount: z.number('nombre entier attendu').int('nombre entier attendu').min(1, 'au moins 1').max(366, 'au plus 366'),
+    unit: z.enum(DEADLINE_UNITS, 'unité inconnue : months, calendar_days ou working_days'),
+  })
+  .refine((d) => d.unit !== 'months' || d.amount <= 24, { message: 'au plus 24 mois', path: ['amount'] });
+
+const requestTypeFields = {
+  name: z.string('nom attendu').trim().min(1, 'le nom est obligatoire').max(200, '200 caractères au plus'),
+  description: z.string('texte attendu').trim().max(2000, '2000 caractères au plus'),
+  decisionRegime: z.enum(DECISION_REGIMES, 'régime inconnu : acceptance, rejection ou none'),
+  deadline: deadlineSchema.nullable(),
+  documents: z
+    .array(z.string('texte attendu').trim().min(1, 'pièce sans nom').max(200, '200 caractères au plus'), 'liste attendue')
+    .max(30, '30 pièces au plus'),
+  acknowledgementExempt: z.boolean('vrai ou faux attendu'),
+};
+
+const regimeNeedsDeadline = (v: { decisionRegime?: string; deadline?: unknown }) =>
+  v.decisionRegime === undefined || v.decisionRegime === 'none' || v.deadline != null;
+const REGIME_NEEDS_DEADLINE = {
+  message: 'une décision implicite (acceptation ou rejet) demande un délai',
+  path: ['deadline'],
+};
+
+/** An admin or supervisor defines a démarche of a service (`POST /request-types`). */
+export const createRequestTypeSchema = z
+  .object({
+    teamId: z.uuid('identifiant de service invalide'),
+    ...requestTypeFields,
+    description: requestTypeFields.description.default(''),
+    deadline: requestTypeFields.deadline.default(null),
+    documents: requestTypeFields.documents.default([]),
+    acknowledgementExempt: requestTypeFields.acknowledgementExempt.default(false),
+  })
+  .refine(regimeNeedsDeadline, REGIME_NEEDS_DEADLINE);
+export type CreateRequestTypeInput = z.infer<typeof createRequestTypeSchema>;
+
+/** `PATCH /request-types/:id`: any field; `active: false` withdraws it from forms and lists. */
+export const updateRequestTypeSchema = z
+  .object({
+    name: requestTypeFields.name.optional(),
+    description: requestTypeFields.description.optional(),
+    decisionRegime: requestTypeFields.decisionRegime.optional(),
+    deadline: requestTypeFields.deadline.optional(),
+    documents: requestTypeFields.documents.optional(),
+    acknowledgementExempt: requestTypeFields.acknowledgementExempt.optional(),
+    active: z.boolean('vrai ou faux attendu').optional(),
+  })
+  .refine((v) => Object.values(v).some((x) => x !== undefined), { message: 'aucun changement demandé' });
+export type UpdateRequestTypeInput = z.infer<typeof updateRequestTypeSchema>;
+
+export const listRequestTypesQuerySchema = z.object({
+  teamId: z.uuid('identifiant de service invalide').optional(),
+  /** Managers also see the withdrawn ones. */
+  includeInactive: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((v) => v === 'true'),
+});
+export type ListRequestTypesQuery = z.infer<typeof listRequestTypesQuerySchema>;

@@ -23,6 +23,7 @@ import { IngestOutbox1764710000001 } from './migrations/1764710000001-ingest-out
 import { Administration1764730000001 } from './migrations/1764730000001-administration';
 import { OidcSignIn1764740000001 } from './migrations/1764740000001-oidc-sign-in';
 import { SearchDocumentAndCounters1764750000000 } from './migrations/1764750000000-search-document-and-counters';
+import { RequestTypes1764770000000 } from './migrations/1764770000000-request-types';
 
 export const ENTITIES = [
   OrganizationEntity,
@@ -54,6 +55,7 @@ export const MIGRATIONS = [
   Administration1764730000001,
   OidcSignIn1764740000001,
   SearchDocumentAndCounters1764750000000,
+  RequestTypes1764770000000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10, preparedStatements = true): DataSourceOptions {

@@ -4,6 +4,7 @@ import { hashPassword } from '../common/password';
 import { snippetOf } from '../modules/writer/conversation-writer.service';
 import { drawReference } from '../modules/writer/references';
 import { DEMO_CITIZENS, DEMO_CONVERSATIONS } from './demo-data';
+import { seedDemoRequestTypes } from './demo-request-types';
 import type { DemoCitizen, TeamSlug } from './demo-data.types';
 
 export const DEMO_PASSWORD = 'guichet-demo';
@@ -231,6 +232,7 @@ export async function seedDemo(
         );
       }
     }
+    await seedDemoRequestTypes(m, orgId, teamIds);
   });
   logger?.log(`Ville de Démo créée : ${DEMO_CONVERSATIONS.length} conversations, ${DEMO_CITIZENS.length} citoyens`, 'Seed');
   return true;

@@ -33,6 +33,9 @@ const INBOX: Record<string, ConversationFilter> = {
   'inbox-agent-mine': { organizationId: ORG, visibleTeamIds: [TEAM], orSelf: AGENT, assigneeId: AGENT, limit: 26 },
   'inbox-unassigned': { organizationId: ORG, teamId: TEAM, assigneeId: null, limit: 26 },
   'inbox-search': { organizationId: ORG, q: 'ecole', limit: 26 },
+  'inbox-overdue': { organizationId: ORG, due: 'overdue', limit: 26 },
+  'inbox-service-due-soon': { organizationId: ORG, teamId: TEAM, due: 'soon', limit: 26 },
+  'inbox-service-by-due-next-page': { organizationId: ORG, teamId: TEAM, sortByDue: true, after: AFTER, limit: 26 },
   'inbox-search-reference': { organizationId: ORG, q: 'gu7k3m9q', limit: 26 },
   'inbox-search-agent-phone': { organizationId: ORG, visibleTeamIds: [TEAM], orSelf: AGENT, q: '06 12 34 56 78', limit: 26 },
 };
@@ -84,29 +87,37 @@ describe('hot queries', () => {
     });
     afterAll(() => t.close());
 
-    it.each(['inbox-service-open', 'inbox-service-open-next-page', 'inbox-unassigned', 'inbox-agent-mine'])(
-      '%s walks an index in order without sorting',
-      async (name) => {
-        const sql = (await generated())[name]!;
-        const params: Record<string, unknown[]> = {
-          'inbox-service-open': [ORG, TEAM, 'open', 26],
-          'inbox-service-open-next-page': [ORG, TEAM, 'open', AFTER[0], AFTER[1], 26],
-          'inbox-unassigned': [ORG, TEAM, 26],
-          'inbox-agent-mine': [ORG, [TEAM], AGENT, AGENT, 26],
-        };
-        const client = t.db;
-        await client.query('BEGIN');
-        try {
-          // Small tables favour sequential scans; forbid them to see which index the query can use.
-          await client.query('SET LOCAL enable_seqscan = off');
-          const { rows } = await client.query(`EXPLAIN (FORMAT JSON) ${sql}`, params[name]);
-          const plan = JSON.stringify(rows[0]['QUERY PLAN']);
-          expect(plan).toMatch(/"Node Type":"Index Scan"[^}]*"Index Name":"conversation_/);
-          expect(plan).not.toMatch(/"Node Type":"(Incremental )?Sort"/);
-        } finally {
-          await client.query('ROLLBACK');
-        }
-      },
-    );
+    it.each([
+      'inbox-service-open',
+      'inbox-service-open-next-page',
+      'inbox-unassigned',
+      'inbox-agent-mine',
+      'inbox-overdue',
+      'inbox-service-due-soon',
+      'inbox-service-by-due-next-page',
+    ])('%s walks an index in order without sorting', async (name) => {
+      const sql = (await generated())[name]!;
+      const params: Record<string, unknown[]> = {
+        'inbox-service-open': [ORG, TEAM, 'open', 26],
+        'inbox-service-open-next-page': [ORG, TEAM, 'open', AFTER[0], AFTER[1], 26],
+        'inbox-unassigned': [ORG, TEAM, 26],
+        'inbox-agent-mine': [ORG, [TEAM], AGENT, AGENT, 26],
+        'inbox-overdue': [ORG, 26],
+        'inbox-service-due-soon': [ORG, TEAM, 26],
+        'inbox-service-by-due-next-page': [ORG, TEAM, AFTER[0], AFTER[1], 26],
+      };
+      const client = t.db;
+      await client.query('BEGIN');
+      try {
+        // Small tables favour sequential scans; forbid them to see which index the query can use.
+        await client.query('SET LOCAL enable_seqscan = off');
+        const { rows } = await client.query(`EXPLAIN (FORMAT JSON) ${sql}`, params[name]);
+        const plan = JSON.stringify(rows[0]['QUERY PLAN']);
+        expect(plan).toMatch(/"Node Type":"Index Scan"[^}]*"Index Name":"conversation_/);
+        expect(plan).not.toMatch(/"Node Type":"(Incremental )?Sort"/);
+      } finally {
+        await client.query('ROLLBACK');
+      }
+    });
   });
 });

@@ -35,7 +35,9 @@ export type AuditAction =
   | 'organization.updated'
   | 'organization.mail_updated'
   | 'team.created'
-  | 'team.updated';
+  | 'team.updated'
+  | 'request_type.created'
+  | 'request_type.updated';
 
 export interface AuditEntry {
   organizationId: string;

@@ -1,5 +1,19 @@
 import { isCanonicalUuid } from '../../common/uuid';
-import type { ChannelKind, ConversationDto, ConversationStatus, Priority } from '@guichet/contracts';
+import {
+  awaitingDocuments,
+  type ChannelKind,
+  type ConversationDto,
+  type ConversationStatus,
+  type DecisionRegime,
+  type Priority,
+} from '@guichet/contracts';
+
+/**
+ * The request type and due dates of conversation `c` (issue 13). Also read beside the ingest's
+ * rows (ingest.service.ts), whose function returns the older column list.
+ */
+export const DUE_COLUMNS = `c.request_type_id, (SELECT rt.name FROM request_type rt WHERE rt.id = c.request_type_id) AS request_type_name,
+  c.decision_regime, c.decision_due_at, c.response_due_at, c.documents_requested_at, c.documents_received_at`;
 
 /**
  * The columns every conversation read selects; `c` is conversation, `ct` its contact. The contact's
@@ -10,9 +24,22 @@ import type { ChannelKind, ConversationDto, ConversationStatus, Priority } from 
 export const CONVERSATION_COLUMNS = `c.id, c.organization_id, c.reference, c.status, c.priority, c.subject, c.team_id,
   c.assignee_id, c.contact_id, c.citizen_name AS contact_name, c.last_channel_kind, c.snippet, c.unread, c.callback_needed,
   c.possibly_related_to_id, c.snoozed_until, c.created_at, c.last_message_at, c.last_inbound_at, c.first_response_at,
-  c.version, to_char(c.last_message_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS sort_key`;
+  c.version, ${DUE_COLUMNS}, to_char(c.last_message_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS sort_key`;
 
-export interface ConversationRow {
+/** The keyset cursor of the due-date order (same text form as `sort_key`). */
+export const DUE_KEY = `to_char(c.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS due_key`;
+
+export interface DueColumnsRow {
+  request_type_id: string | null;
+  request_type_name: string | null;
+  decision_regime: DecisionRegime | null;
+  decision_due_at: Date | null;
+  response_due_at: Date | null;
+  documents_requested_at: Date | null;
+  documents_received_at: Date | null;
+}
+
+export interface ConversationRow extends DueColumnsRow {
   id: string;
   organization_id: string;
   reference: string;
@@ -36,6 +63,8 @@ export interface ConversationRow {
   first_response_at: Date | null;
   version: number;
   sort_key: string;
+  /** Only in lists sorted by due date. */
+  due_key?: string;
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -60,6 +89,11 @@ export function toConversationDto(r: Omit<ConversationRow, 'sort_key'>): Convers
     lastMessageAt: r.last_message_at.toISOString(),
     lastInboundAt: iso(r.last_inbound_at),
     firstResponseAt: iso(r.first_response_at),
+    requestType: r.request_type_id ? { id: r.request_type_id, name: r.request_type_name ?? '' } : null,
+    decisionRegime: r.decision_regime,
+    decisionDueAt: iso(r.decision_due_at),
+    responseDueAt: iso(r.response_due_at),
+    awaitingDocuments: awaitingDocuments({ requestedAt: r.documents_requested_at, receivedAt: r.documents_received_at }),
     version: r.version,
   };
 }

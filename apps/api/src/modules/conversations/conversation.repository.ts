@@ -8,13 +8,14 @@ import {
   type IdentityKind,
   type ConversationCountsDto,
   type ConversationStatus,
+  type DecisionRegime,
   type Priority,
 } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database.service';
 import { PLANNED_PER_CALL } from '../../database/preparing-client';
 import { drawReference } from '../writer/references';
-import { CONVERSATION_COLUMNS, type ConversationRow } from './conversation.mapper';
+import { CONVERSATION_COLUMNS, DUE_KEY, type ConversationRow } from './conversation.mapper';
 
 export interface ConversationFilter {
   organizationId: string;
@@ -26,9 +27,17 @@ export interface ConversationFilter {
   assigneeId?: string | null;
   channel?: ChannelKind;
   q?: string;
+  /** In progress with a due date: passed (`overdue`) or within 48 hours (`soon`). Implies `sortByDue`. */
+  due?: 'overdue' | 'soon';
+  /** Earliest due date first, keyset on (due_at, id); only files in progress with a due date. */
+  sortByDue?: boolean;
   after?: [string, string];
   limit: number;
 }
+
+/** Files in progress: the statuses the due-date views and their partial indexes cover. */
+const IN_PROGRESS = `('open', 'pending', 'snoozed')`;
+const DUE_SOON = `interval '48 hours'`;
 
 export interface ConversationChanges {
   status?: ConversationStatus;
@@ -36,6 +45,12 @@ export interface ConversationChanges {
   teamId?: string;
   assigneeId?: string | null;
   snoozedUntil?: string | null;
+  requestTypeId?: string | null;
+  decisionRegime?: DecisionRegime | null;
+  decisionDueAt?: Date | null;
+  responseDueAt?: Date | null;
+  documentsRequestedAt?: Date | null;
+  documentsReceivedAt?: Date | null;
 }
 
 /** A phone or e-mail typed in the search box also finds the citizen by identity. */
@@ -70,16 +85,28 @@ class Params {
 export class ConversationRepository {
   constructor(private readonly db: Database) {}
 
-  /** Inbox lists: newest activity first, keyset pagination on (last_message_at, id). A search goes to `search`. */
+  /**
+   * Inbox lists: newest activity first, keyset pagination on (last_message_at, id); by due date
+   * (`sortByDue`, `due`): earliest first, keyset on (due_at, id), only files in progress with a due
+   * date (the partial due indexes). A search goes to `search`.
+   */
   async list(f: ConversationFilter): Promise<ConversationRow[]> {
     if (f.q) return (await this.search({ ...f, q: f.q })).rows;
+    const byDue = f.sortByDue || !!f.due;
     const sql = new Params([f.organizationId]);
-    const scope = this.scope(f, sql);
+    // The due-date order pages on its own key: the scope's recency keyset is left out.
+    const scope = this.scope(byDue ? { ...f, after: undefined } : f, sql);
+    if (byDue) {
+      scope.push(`c.due_at IS NOT NULL AND c.status IN ${IN_PROGRESS}`);
+      if (f.due === 'overdue') scope.push('c.due_at < now()');
+      if (f.due === 'soon') scope.push(`c.due_at >= now() AND c.due_at < now() + ${DUE_SOON}`);
+      if (f.after) scope.push(`(c.due_at, c.id) > (${sql.p(f.after[0])}::timestamptz, ${sql.p(f.after[1])}::uuid)`);
+    }
     return this.db.query<ConversationRow>(
-      `SELECT ${CONVERSATION_COLUMNS}
+      `SELECT ${CONVERSATION_COLUMNS}${byDue ? `, ${DUE_KEY}` : ''}
          FROM conversation c JOIN contact ct ON ct.id = c.contact_id
         WHERE ${scope.join(' AND ')}
-        ORDER BY c.last_message_at DESC, c.id DESC
+        ORDER BY ${byDue ? 'c.due_at, c.id' : 'c.last_message_at DESC, c.id DESC'}
         LIMIT ${sql.p(f.limit)}`,
       sql.values,
     );
@@ -230,27 +257,40 @@ export class ConversationRepository {
       params.push(visibleTeamIds);
       scope += ` AND (team_id = ANY($3::uuid[]) OR assignee_id = $2)`;
     }
-    const rows = await this.db.query<{
-      team_id: string;
-      status: string;
-      mine: number;
-      unassigned: number;
-      callback: number;
-      n: number;
-    }>(
-      `SELECT team_id, status, sum(n)::int AS n,
-              coalesce(sum(n) FILTER (WHERE assignee_id = $2 AND status <> 'snoozed'), 0)::int AS mine,
-              coalesce(sum(n) FILTER (WHERE assignee_id IS NULL AND status = 'open'), 0)::int AS unassigned,
-              coalesce(sum(n) FILTER (WHERE callback_needed), 0)::int AS callback
-         FROM conversation_count WHERE ${scope} GROUP BY team_id, status`,
-      params,
-    );
+    const [rows, [due]] = await Promise.all([
+      this.db.query<{
+        team_id: string;
+        status: string;
+        mine: number;
+        unassigned: number;
+        callback: number;
+        n: number;
+      }>(
+        `SELECT team_id, status, sum(n)::int AS n,
+                coalesce(sum(n) FILTER (WHERE assignee_id = $2 AND status <> 'snoozed'), 0)::int AS mine,
+                coalesce(sum(n) FILTER (WHERE assignee_id IS NULL AND status = 'open'), 0)::int AS unassigned,
+                coalesce(sum(n) FILTER (WHERE callback_needed), 0)::int AS callback
+           FROM conversation_count WHERE ${scope} GROUP BY team_id, status`,
+        params,
+      ),
+      // Overdue depends on the clock, not on a write: no trigger can keep it. Counted from the
+      // partial due indexes (in progress, with a due date), only up to the end of the 48 hours.
+      this.db.query<{ overdue: number; due_soon: number }>(
+        `SELECT count(*) FILTER (WHERE due_at < now())::int AS overdue,
+                count(*) FILTER (WHERE due_at >= now())::int AS due_soon
+           FROM conversation
+          WHERE ${scope} AND due_at IS NOT NULL AND status IN ${IN_PROGRESS} AND due_at < now() + ${DUE_SOON}`,
+        params,
+      ),
+    ]);
     const out: ConversationCountsDto = {
       mine: 0,
       unassigned: 0,
       callbackNeeded: 0,
       byStatus: { open: 0, pending: 0, snoozed: 0 },
       byTeam: {},
+      overdue: due?.overdue ?? 0,
+      dueSoon: due?.due_soon ?? 0,
     };
     for (const r of rows) {
       out.mine += r.mine;
@@ -422,6 +462,12 @@ export class ConversationRepository {
     if (c.teamId !== undefined) set('team_id', c.teamId);
     if (c.assigneeId !== undefined) set('assignee_id', c.assigneeId);
     if (c.snoozedUntil !== undefined) set('snoozed_until', c.snoozedUntil);
+    if (c.requestTypeId !== undefined) set('request_type_id', c.requestTypeId);
+    if (c.decisionRegime !== undefined) set('decision_regime', c.decisionRegime);
+    if (c.decisionDueAt !== undefined) set('decision_due_at', c.decisionDueAt);
+    if (c.responseDueAt !== undefined) set('response_due_at', c.responseDueAt);
+    if (c.documentsRequestedAt !== undefined) set('documents_requested_at', c.documentsRequestedAt);
+    if (c.documentsReceivedAt !== undefined) set('documents_received_at', c.documentsReceivedAt);
     await manager.query(`UPDATE conversation SET ${sets.join(', ')} WHERE id = $1`, params);
   }
 

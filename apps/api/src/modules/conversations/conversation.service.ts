@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { adapterFor } from '@guichet/channels';
 import {
+  awaitingDocuments,
   CHANNEL_CAPABILITIES,
   CHANNEL_IDENTITY,
   InvalidIdentityError,
@@ -29,7 +30,8 @@ import { DomainEvents } from '../events/domain-event-bus';
 import { domainEvent, type DomainEvent } from '../events/domain-events';
 import { canRead } from './conversation-access';
 import { decodeCursor, encodeCursor, toConversationDto, type ConversationRow } from './conversation.mapper';
-import { ConversationRepository } from './conversation.repository';
+import { DeadlineService } from '../request-types/deadline.service';
+import { ConversationRepository, type ConversationChanges } from './conversation.repository';
 
 /** The access rule lives in conversation-access.ts (realtime applies it too); features filter with it. */
 export { canRead };
@@ -47,6 +49,7 @@ export class ConversationService {
     private readonly events: DomainEvents,
     private readonly agentMessages: AgentMessages,
     private readonly contacts: ContactService,
+    private readonly deadlines: DeadlineService,
   ) {}
 
   async list(agent: AuthAgent, q: ListConversationsQuery): Promise<Page<ConversationDto>> {
@@ -60,6 +63,8 @@ export class ConversationService {
       assigneeId: q.assignee === 'me' ? agent.id : q.assignee === 'none' ? null : q.assignee,
       channel: q.channel,
       q: q.q,
+      due: q.due,
+      sortByDue: q.sort === 'due',
     };
     const [{ rows, total }] = await Promise.all([
       q.q
@@ -84,7 +89,7 @@ export class ConversationService {
     const last = items[items.length - 1];
     return {
       items: items.map(toConversationDto),
-      nextCursor: rows.length > q.limit && last ? encodeCursor(last.sort_key, last.id) : null,
+      nextCursor: rows.length > q.limit && last ? encodeCursor(last.due_key ?? last.sort_key, last.id) : null,
       // The first page of a search tells how many it finds (up to a cap); later pages do not.
       ...(total && !q.cursor ? { total } : {}),
     };
@@ -320,7 +325,22 @@ export class ConversationService {
       if (input.snoozedUntil && new Date(input.snoozedUntil) <= new Date())
         throw badRequest('la date de fin de pause doit être future');
 
+      // The démarche (of the service the file ends up in) and L114-5: the due dates follow.
+      // Snoozing is the agent's own reminder and never moves them.
+      let due: ConversationChanges = {};
+      if (input.requestTypeId !== undefined || input.awaitingDocuments !== undefined) {
+        if (input.requestTypeId)
+          await this.deadlines.usableType(m, agent.organizationId, input.teamId ?? row.team_id, input.requestTypeId);
+        const now = new Date();
+        const waiting = awaitingDocuments({ requestedAt: row.documents_requested_at, receivedAt: row.documents_received_at });
+        due = await this.deadlines.changes(m, agent.organizationId, id, row.request_type_id, {
+          typeId: input.requestTypeId,
+          ...(input.awaitingDocuments === true && !waiting ? { documentsRequestedAt: now } : {}),
+          ...(input.awaitingDocuments === false && waiting ? { documentsReceivedAt: now } : {}),
+        });
+      }
       await this.repo.update(m, id, {
+        ...due,
         status: input.status,
         priority: input.priority,
         teamId: input.teamId,

@@ -10,7 +10,8 @@ export type ConversationChange =
   | 'assignee_deactivated'
   | 'contact_profile' // the citizen's name came from the provider
   | 'subject'
-  | 'call'; // a call's outcome moved (callback flag, snippet)
+  | 'call' // a call's outcome moved (callback flag, snippet)
+  | 'deadlines'; // its request type or due dates were set or recomputed (issue 13)
 
 /** What changed in a message, for `message.updated`. */
 export type MessageChange = 'status' | 'requeued' | 'attachments' | 'call';

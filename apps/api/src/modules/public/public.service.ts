@@ -20,6 +20,9 @@ import { ConversationRepository } from '../conversations/conversation.repository
 import { IngestService } from '../ingest/ingest.service';
 import { MessageRepository } from '../messages/message.repository';
 import { PublicRepository } from './public.repository';
+import { DeadlineListener } from '../request-types/deadline.listener';
+import { DeadlineService } from '../request-types/deadline.service';
+import { RequestTypeRepository } from '../request-types/request-type.repository';
 import { checkTrackingToken, trackingToken } from './tracking-token';
 
 export interface UploadedFile {
@@ -39,6 +42,9 @@ export class PublicService {
     private readonly conversations: ConversationRepository,
     private readonly messages: MessageRepository,
     private readonly limiter: RateLimiter,
+    private readonly requestTypes: RequestTypeRepository,
+    private readonly deadlines: DeadlineService,
+    private readonly deadlineListener: DeadlineListener,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -51,7 +57,8 @@ export class PublicService {
   async describe(slug: string): Promise<PublicOrganizationDto> {
     const org = await this.organization(slug);
     const teams = await this.repo.teams(org.id);
-    return { name: org.name, slug: org.slug, teams };
+    const types = await this.requestTypes.publicByTeam(org.id);
+    return { name: org.name, slug: org.slug, teams: teams.map((t) => ({ ...t, requestTypes: types.get(t.id) ?? [] })) };
   }
 
   private checkHoneypot(website: string | undefined): void {
@@ -101,6 +108,9 @@ export class PublicService {
     if (details.length) throw badRequest('requête invalide', details);
     if (!(await this.repo.teamExists(org.id, input.teamId)))
       throw badRequest('requête invalide', ['teamId: service inconnu pour cette commune']);
+    if (input.requestTypeId) {
+      await this.deadlines.usableType(undefined, org.id, input.teamId, input.requestTypeId);
+    }
     const channel = await this.channels.firstOfKind(org.id, 'webform');
     if (!channel) throw new AppError('not_found', "cette commune n'a pas ouvert de formulaire de demande en ligne");
     const attachments = this.attachments(files);
@@ -131,9 +141,14 @@ export class PublicService {
         subject: input.subject,
         text: input.body,
         attachments,
+        // The démarche chosen travels with the message (one write); the deadlines listener sets it.
+        ...(input.requestTypeId ? { meta: { requestTypeId: input.requestTypeId } } : {}),
       },
       { teamId: input.teamId },
     );
+    // The listener of `conversation.created` does the same; done here too so the request leaves
+    // with its dates (idempotent, whichever runs first).
+    await this.deadlineListener.initialize(org.id, result.conversationId);
     const conversation = (await this.conversations.findById(org.id, result.conversationId))!;
     const token = trackingToken(this.config.appSecret, conversation.id);
     return {
