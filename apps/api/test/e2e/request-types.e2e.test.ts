@@ -1,0 +1,306 @@
+import { randomUUID } from 'node:crypto';
+import { addMonths, civilDateAt, endOfCivilDay, type ConversationDto, type RequestTypeDto } from '@guichet/contracts';
+import { expectEventually } from '@guichet/testing';
+import { seedTown, startTestApp, type TestApp } from '../harness';
+
+/** Issue 13: démarches per service, the due dates they give conversations, the due-date views. */
+describe('request types and due dates', () => {
+  let t: TestApp;
+  let town: Awaited<ReturnType<typeof seedTown>>;
+  let other: Awaited<ReturnType<typeof seedTown>>;
+  let terrasse: RequestTypeDto;
+  let acte: RequestTypeDto;
+  let inscription: RequestTypeDto;
+
+  const create = (token: string, body: unknown) => t.http<RequestTypeDto>('POST', '/api/v1/request-types', { token, body });
+  const conversation = (id: string, token = town.supervisor.token) =>
+    t.http<ConversationDto>('GET', `/api/v1/conversations/${id}`, { token });
+  const patch = (id: string, body: Record<string, unknown>, token = town.supervisor.token) =>
+    conversation(id, token).then((c) =>
+      t.http<ConversationDto>('PATCH', `/api/v1/conversations/${id}`, { token, body: { ...body, version: c.body.version } }),
+    );
+  /** A citizen's SMS, once the creation listener gave it its response target. */
+  const sms = async (text: string, from = `+336${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`) => {
+    const { conversationId } = await t.ingest.ingest({
+      channelId: town.sms.id,
+      externalId: `SM${randomUUID()}`,
+      from: { kind: 'phone', value: from },
+      text,
+    });
+    await expectEventually(async () => expect((await conversation(conversationId)).body.responseDueAt).not.toBeNull());
+    return conversationId;
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    town = await seedTown(t);
+    other = await seedTown(t);
+    terrasse = (
+      await create(town.supervisor.token, {
+        teamId: town.etatCivil.id,
+        name: 'Autorisation de terrasse',
+        description: 'Occupation du domaine public.',
+        decisionRegime: 'rejection',
+        deadline: { amount: 2, unit: 'months' },
+        documents: ['Extrait Kbis', 'Attestation d’assurance'],
+      })
+    ).body;
+    acte = (
+      await create(town.admin.token, {
+        teamId: town.etatCivil.id,
+        name: "Copie d'acte de naissance",
+        decisionRegime: 'none',
+        deadline: { amount: 15, unit: 'calendar_days' },
+        acknowledgementExempt: true,
+      })
+    ).body;
+    inscription = (
+      await create(town.admin.token, {
+        teamId: town.scolarite.id,
+        name: 'Inscription scolaire',
+        decisionRegime: 'acceptance',
+        deadline: { amount: 2, unit: 'months' },
+      })
+    ).body;
+  });
+  afterAll(() => t.close());
+
+  it('supervisors and admins define démarches; agents read them per service', async () => {
+    expect(terrasse).toEqual({
+      id: expect.any(String),
+      teamId: town.etatCivil.id,
+      name: 'Autorisation de terrasse',
+      description: 'Occupation du domaine public.',
+      decisionRegime: 'rejection',
+      deadline: { amount: 2, unit: 'months' },
+      documents: ['Extrait Kbis', 'Attestation d’assurance'],
+      acknowledgementExempt: false,
+      active: true,
+    });
+    expect(acte).toMatchObject({ description: '', documents: [], acknowledgementExempt: true });
+    const list = await t.http<RequestTypeDto[]>('GET', `/api/v1/request-types?teamId=${town.etatCivil.id}`, {
+      token: town.agentEC.token,
+    });
+    expect(list.status).toBe(200);
+    expect(list.body.map((x) => x.name)).toEqual(['Autorisation de terrasse', "Copie d'acte de naissance"]);
+    const all = await t.http<RequestTypeDto[]>('GET', '/api/v1/request-types', { token: town.agentSco.token });
+    expect(all.body.map((x) => x.id).sort()).toEqual([terrasse.id, acte.id, inscription.id].sort());
+    // Another town sees none of them.
+    expect((await t.http('GET', '/api/v1/request-types', { token: other.admin.token })).body).toEqual([]);
+  });
+
+  it('refuses bad démarches with a French reason, and agents may not define them', async () => {
+    const body = { teamId: town.etatCivil.id, name: 'Permis', decisionRegime: 'acceptance' };
+    expect((await create(town.agentEC.token, body)).status).toBe(403);
+    const noDeadline = await create(town.admin.token, body);
+    expect(noDeadline).toMatchObject({ status: 400 });
+    expect(noDeadline.body.details.join()).toContain('une décision implicite (acceptation ou rejet) demande un délai');
+    const badUnit = await create(town.admin.token, { ...body, deadline: { amount: 2, unit: 'weeks' } });
+    expect(badUnit.status).toBe(400);
+    expect(badUnit.body.details.join()).toContain('unité inconnue');
+    expect(await create(town.admin.token, { ...body, deadline: { amount: 36, unit: 'months' } })).toMatchObject({ status: 400 });
+    expect(
+      await create(town.admin.token, { ...body, teamId: other.etatCivil.id, deadline: { amount: 2, unit: 'months' } }),
+    ).toMatchObject({
+      status: 400,
+      body: { message: 'service inconnu' },
+    });
+    expect(
+      await create(town.admin.token, { ...body, name: 'autorisation de TERRASSE', deadline: { amount: 1, unit: 'months' } }),
+    ).toMatchObject({
+      status: 409,
+      body: { message: 'ce service a déjà une démarche « autorisation de TERRASSE »' },
+    });
+    expect(
+      (await t.http('PATCH', `/api/v1/request-types/${terrasse.id}`, { token: other.admin.token, body: { name: 'x' } })).status,
+    ).toBe(404);
+    expect(
+      await t.http('PATCH', `/api/v1/request-types/${terrasse.id}`, {
+        token: town.admin.token,
+        body: { decisionRegime: 'acceptance', deadline: null },
+      }),
+    ).toMatchObject({ status: 400 });
+    const rows = await t.db.query(`SELECT count(*)::int AS n FROM request_type WHERE organization_id = $1`, [town.org.id]);
+    expect(rows.rows[0].n).toBe(3);
+  });
+
+  it('lists each service’s démarches on the public page and takes the citizen’s choice, dates set', async () => {
+    const org = await t.http('GET', `/api/v1/public/organizations/${town.org.slug}`);
+    const ec = org.body.teams.find((x: { id: string }) => x.id === town.etatCivil.id);
+    expect(ec.requestTypes).toEqual([
+      {
+        id: terrasse.id,
+        name: 'Autorisation de terrasse',
+        description: 'Occupation du domaine public.',
+        decisionRegime: 'rejection',
+        deadline: { amount: 2, unit: 'months' },
+        documents: ['Extrait Kbis', 'Attestation d’assurance'],
+      },
+      expect.objectContaining({ id: acte.id }),
+    ]);
+    const form = (requestTypeId: string) =>
+      t.http('POST', `/api/v1/public/organizations/${town.org.slug}/requests`, {
+        body: {
+          teamId: town.etatCivil.id,
+          requestTypeId,
+          name: 'Jeanne Terrasse',
+          email: `jeanne.${randomUUID()}@exemple.fr`,
+          subject: 'Terrasse du café',
+          body: 'Je souhaite installer une terrasse.',
+        },
+        headers: { 'x-forwarded-for': `10.1.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}` },
+      });
+    const before = await t.count('conversation');
+    // A démarche of another service is refused, nothing written.
+    expect(await form(inscription.id)).toMatchObject({
+      status: 400,
+      body: { details: ['requestTypeId: autre service'] },
+    });
+    expect(await form(randomUUID())).toMatchObject({ status: 400, body: { message: 'démarche inconnue' } });
+    expect(await t.count('conversation')).toBe(before);
+
+    const sent = await form(terrasse.id);
+    expect(sent.status).toBe(201);
+    const [row] = (await t.db.query(`SELECT id, created_at FROM conversation WHERE reference = $1`, [sent.body.reference])).rows;
+    const dto = (await conversation(row.id)).body;
+    expect(dto.requestType).toEqual({ id: terrasse.id, name: 'Autorisation de terrasse' });
+    expect(dto.decisionRegime).toBe('rejection');
+    expect(dto.decisionDueAt).toBe(endOfCivilDay(addMonths(civilDateAt(row.created_at), 2)).toISOString());
+    // A web form: answered within five opening days, so some days after receipt.
+    const response = new Date(dto.responseDueAt!).getTime() - row.created_at.getTime();
+    expect(response).toBeGreaterThan(4 * 86_400_000);
+    expect(response).toBeLessThan(12 * 86_400_000);
+    expect(dto.awaitingDocuments).toBe(false);
+  });
+
+  it('agents set or change the démarche on any conversation, which recomputes its dates; snooze moves nothing', async () => {
+    const id = await sms('Bonjour, pour ma terrasse ?');
+    // An SMS: the response target (2 opening days) was set by the creation listener.
+    const fresh = (await conversation(id)).body;
+    expect(fresh).toMatchObject({ requestType: null, decisionRegime: null, decisionDueAt: null });
+    expect(fresh.responseDueAt).not.toBeNull();
+
+    const set = await patch(id, { requestTypeId: terrasse.id }, town.agentEC.token);
+    expect(set.status).toBe(200);
+    const createdAt = new Date(set.body.createdAt);
+    expect(set.body).toMatchObject({
+      requestType: { id: terrasse.id, name: 'Autorisation de terrasse' },
+      decisionRegime: 'rejection',
+      decisionDueAt: endOfCivilDay(addMonths(civilDateAt(createdAt), 2)).toISOString(),
+      responseDueAt: fresh.responseDueAt,
+    });
+    const changed = await patch(id, { requestTypeId: acte.id }, town.agentEC.token);
+    expect(changed.body).toMatchObject({ requestType: { id: acte.id }, decisionRegime: 'none' });
+    expect(new Date(changed.body.decisionDueAt!).getTime()).toBeLessThan(new Date(set.body.decisionDueAt!).getTime());
+
+    const snoozed = await patch(
+      id,
+      { status: 'snoozed', snoozedUntil: new Date(Date.now() + 86_400_000).toISOString() },
+      town.agentEC.token,
+    );
+    expect(snoozed.body).toMatchObject({
+      status: 'snoozed',
+      decisionDueAt: changed.body.decisionDueAt,
+      responseDueAt: changed.body.responseDueAt,
+    });
+
+    // A démarche of another service, withdrawn, or unknown: refused.
+    expect(await patch(id, { requestTypeId: inscription.id }, town.agentEC.token)).toMatchObject({ status: 400 });
+    expect(await patch(id, { requestTypeId: randomUUID() }, town.agentEC.token)).toMatchObject({ status: 400 });
+    // Removing it clears the decision date, keeps the response target.
+    const removed = await patch(id, { requestTypeId: null }, town.agentEC.token);
+    expect(removed.body).toMatchObject({
+      requestType: null,
+      decisionRegime: null,
+      decisionDueAt: null,
+      responseDueAt: fresh.responseDueAt,
+    });
+    // The change is audited.
+    const audits = await t.db.query(
+      `SELECT data FROM audit_event WHERE action = 'conversation.updated' AND conversation_id = $1`,
+      [id],
+    );
+    expect(audits.rows.map((r) => r.data.requestTypeId)).toEqual(expect.arrayContaining([terrasse.id, acte.id, null]));
+  });
+
+  it('stops the clocks while documents are awaited and restarts the whole deadline when they come (L114-5)', async () => {
+    const id = await sms('Ma demande de terrasse');
+    await patch(id, { requestTypeId: terrasse.id });
+    const waiting = await patch(id, { awaitingDocuments: true });
+    expect(waiting.body).toMatchObject({
+      awaitingDocuments: true,
+      decisionDueAt: null,
+      responseDueAt: null,
+      decisionRegime: 'rejection',
+    });
+    // Pretend the documents were asked for 20 days ago, then they arrive now.
+    await t.db.query(`UPDATE conversation SET documents_requested_at = now() - interval '20 days' WHERE id = $1`, [id]);
+    const arrived = await patch(id, { awaitingDocuments: false });
+    expect(arrived.body.awaitingDocuments).toBe(false);
+    const [row] = (await t.db.query(`SELECT documents_received_at FROM conversation WHERE id = $1`, [id])).rows;
+    expect(arrived.body.decisionDueAt).toBe(endOfCivilDay(addMonths(civilDateAt(row.documents_received_at), 2)).toISOString());
+    expect(arrived.body.responseDueAt).not.toBeNull();
+  });
+
+  it('a type’s new deadline moves the dates of its files in progress', async () => {
+    const id = await sms('Encore la terrasse');
+    const set = await patch(id, { requestTypeId: terrasse.id });
+    const res = await t.http('PATCH', `/api/v1/request-types/${terrasse.id}`, {
+      token: town.supervisor.token,
+      body: { deadline: { amount: 1, unit: 'months' } },
+    });
+    expect(res).toMatchObject({ status: 200, body: { deadline: { amount: 1, unit: 'months' } } });
+    const after = (await conversation(id)).body;
+    expect(after.decisionDueAt).toBe(endOfCivilDay(addMonths(civilDateAt(new Date(set.body.createdAt)), 1)).toISOString());
+    await t.http('PATCH', `/api/v1/request-types/${terrasse.id}`, {
+      token: town.supervisor.token,
+      body: { deadline: { amount: 2, unit: 'months' } },
+    });
+  });
+
+  it('lists overdue and due-within-48-h files earliest first, counted, for those who may see them', async () => {
+    const late = await sms('En retard');
+    const later = await sms('En retard aussi');
+    const soon = await sms('Bientôt');
+    const far = await sms('Plus tard');
+    const set = (id: string, sql: string) =>
+      t.db.query(`UPDATE conversation SET decision_due_at = ${sql}, response_due_at = NULL WHERE id = $1`, [id]);
+    await set(late, `now() - interval '3 days'`);
+    await set(later, `now() - interval '1 hour'`);
+    await set(soon, `now() + interval '20 hours'`);
+    await set(far, `now() + interval '10 days'`);
+    const list = (query: string, token = town.supervisor.token) =>
+      t.http<{ items: ConversationDto[]; nextCursor: string | null }>('GET', `/api/v1/conversations?${query}`, { token });
+
+    const overdue = await list('due=overdue');
+    expect(overdue.status).toBe(200);
+    const ids = overdue.body.items.map((c) => c.id);
+    expect(ids.indexOf(late)).toBeGreaterThanOrEqual(0);
+    expect(ids.indexOf(late)).toBeLessThan(ids.indexOf(later));
+    expect(ids).not.toContain(soon);
+    expect((await list('due=soon')).body.items.map((c) => c.id)).toEqual(expect.arrayContaining([soon]));
+    expect((await list('due=soon')).body.items.map((c) => c.id)).not.toContain(far);
+
+    // Sorted by due date, paged by keyset.
+    const page1 = await list('sort=due&limit=1');
+    const page2 = await list(`sort=due&limit=1&cursor=${page1.body.nextCursor}`);
+    const dues = [...page1.body.items, ...page2.body.items].map((c) => c.decisionDueAt ?? c.responseDueAt);
+    expect(dues[0]! <= dues[1]!).toBe(true);
+
+    const counts = await t.http('GET', '/api/v1/conversations/counts', { token: town.supervisor.token });
+    expect(counts.body.overdue).toBeGreaterThanOrEqual(2);
+    expect(counts.body.dueSoon).toBeGreaterThanOrEqual(1);
+    const sql = await t.db.query(
+      `SELECT count(*) FILTER (WHERE due_at < now())::int AS overdue FROM conversation
+        WHERE organization_id = $1 AND status IN ('open', 'pending', 'snoozed')`,
+      [town.org.id],
+    );
+    expect(counts.body.overdue).toBe(sql.rows[0].overdue);
+
+    // Another service's agent sees none of them; nor does another town.
+    expect((await list('due=overdue', town.agentSco.token)).body.items).toEqual([]);
+    expect((await t.http('GET', '/api/v1/conversations/counts', { token: town.agentSco.token })).body.overdue).toBe(0);
+    expect((await list('due=overdue', other.supervisor.token)).body.items).toEqual([]);
+    expect((await list('due=late')).status).toBe(400);
+  });
+});
