@@ -34,6 +34,11 @@ function conversation(id: string, patch: Partial<ConversationDto> = {}): Convers
     lastMessageAt: '2026-11-28T09:00:00.000Z',
     lastInboundAt: '2026-11-28T09:00:00.000Z',
     firstResponseAt: null,
+    requestType: null,
+    decisionRegime: null,
+    decisionDueAt: null,
+    responseDueAt: null,
+    awaitingDocuments: false,
     version: 1,
     ...patch,
   };

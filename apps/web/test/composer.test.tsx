@@ -42,6 +42,11 @@ const base: ConversationDto = {
   lastMessageAt: '2026-11-28T09:00:00.000Z',
   lastInboundAt: '2026-11-28T09:00:00.000Z',
   firstResponseAt: null,
+  requestType: null,
+  decisionRegime: null,
+  decisionDueAt: null,
+  responseDueAt: null,
+  awaitingDocuments: false,
   version: 4,
 };
 

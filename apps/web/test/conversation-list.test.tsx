@@ -33,6 +33,11 @@ function conversation(i: number): ConversationDto {
     lastMessageAt: at,
     lastInboundAt: at,
     firstResponseAt: null,
+    requestType: null,
+    decisionRegime: null,
+    decisionDueAt: null,
+    responseDueAt: null,
+    awaitingDocuments: false,
     version: 1,
   };
 }

@@ -12,7 +12,7 @@ describe('request types and due dates', () => {
   let acte: RequestTypeDto;
   let inscription: RequestTypeDto;
 
-  const create = (token: string, body: unknown) => t.http<RequestTypeDto>('POST', '/api/v1/request-types', { token, body });
+  const create = (token: string, body: unknown) => t.http('POST', '/api/v1/request-types', { token, body });
   const conversation = (id: string, token = town.supervisor.token) =>
     t.http<ConversationDto>('GET', `/api/v1/conversations/${id}`, { token });
   const patch = (id: string, body: Record<string, unknown>, token = town.supervisor.token) =>

@@ -444,8 +444,12 @@ export class ConversationRepository {
     );
   }
 
-  async update(manager: EntityManager, id: string, c: ConversationChanges): Promise<void> {
-    const sets: string[] = ['version = version + 1'];
+  /**
+   * `system`: a change no agent made (due dates computed after creation or after a type's rules
+   * changed) leaves the version alone, like reading: it makes nobody's draft stale.
+   */
+  async update(manager: EntityManager, id: string, c: ConversationChanges, system = false): Promise<void> {
+    const sets: string[] = system ? [] : ['version = version + 1'];
     const params: unknown[] = [id];
     const set = (col: string, v: unknown) => {
       params.push(v);
@@ -468,7 +472,7 @@ export class ConversationRepository {
     if (c.responseDueAt !== undefined) set('response_due_at', c.responseDueAt);
     if (c.documentsRequestedAt !== undefined) set('documents_requested_at', c.documentsRequestedAt);
     if (c.documentsReceivedAt !== undefined) set('documents_received_at', c.documentsReceivedAt);
-    await manager.query(`UPDATE conversation SET ${sets.join(', ')} WHERE id = $1`, params);
+    if (sets.length) await manager.query(`UPDATE conversation SET ${sets.join(', ')} WHERE id = $1`, params);
   }
 
   /** What the access rule needs (canRead) for these conversations of the organization. */

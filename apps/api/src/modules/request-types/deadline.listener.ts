@@ -50,7 +50,7 @@ export class DeadlineListener {
       }
       const changes = await this.deadlines.changes(m, organizationId, conversationId, null, { typeId });
       if (!changes.requestTypeId && !changes.responseDueAt && !changes.decisionDueAt) return;
-      await this.conversations.update(m, conversationId, changes);
+      await this.conversations.update(m, conversationId, changes, true);
       const conversation = toConversationDto((await this.conversations.findById(organizationId, conversationId, m))!);
       await this.events.record(
         m,

@@ -68,7 +68,7 @@ export class RequestTypeService {
       if (input.decisionRegime !== undefined || input.deadline !== undefined) {
         for (const conversationId of await this.repo.inProgressOfType(m, id)) {
           const changes = await this.deadlines.changes(m, agent.organizationId, conversationId, id, {});
-          await this.conversations.update(m, conversationId, changes);
+          await this.conversations.update(m, conversationId, changes, true);
           const conversation = toConversationDto((await this.conversations.findById(agent.organizationId, conversationId, m))!);
           await this.events.record(
             m,
