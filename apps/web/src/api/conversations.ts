@@ -12,7 +12,9 @@ import type {
 import { apiRequest } from './client';
 
 /** The filters of a conversation list: the list query without its paging. */
-export type ConversationFilters = Partial<Pick<ListConversationsQuery, 'status' | 'assignee' | 'teamId' | 'channel' | 'q'>>;
+export type ConversationFilters = Partial<
+  Pick<ListConversationsQuery, 'status' | 'assignee' | 'teamId' | 'channel' | 'q' | 'due' | 'sort'>
+>;
 
 export const CONVERSATIONS_PAGE_SIZE = 25;
 export const MESSAGES_PAGE_SIZE = 50;

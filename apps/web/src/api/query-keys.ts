@@ -8,6 +8,8 @@ export function normalizeFilters(filters: ConversationFilters): ConversationFilt
   if (filters.teamId) out.teamId = filters.teamId;
   if (filters.channel) out.channel = filters.channel;
   if (filters.q?.trim()) out.q = filters.q.trim();
+  if (filters.due) out.due = filters.due;
+  if (filters.sort) out.sort = filters.sort;
   return out;
 }
 
@@ -18,6 +20,7 @@ export function normalizeFilters(filters: ConversationFilters): ConversationFilt
 export const queryKeys = {
   me: () => ['auth', 'me'] as const,
   teams: () => ['teams'] as const,
+  requestTypes: (teamId: string) => ['request-types', teamId] as const,
   agents: () => ['agents'] as const,
   /** The agent's own sessions; the login page's provider buttons; the organization's OIDC providers. */
   sessions: () => ['auth', 'sessions'] as const,

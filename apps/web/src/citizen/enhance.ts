@@ -66,9 +66,33 @@ function sendOnce(form: HTMLFormElement): { sending(): boolean; start(): void } 
 
 const fieldOf = (control: Control) => control.id.replace(/^field-/, '');
 
+/**
+ * A list that depends on another (the démarches of the chosen service): only the options of the
+ * chosen service are offered; a choice of another service is cleared. Without the script, every
+ * service's démarches are listed by service and the server checks the pair.
+ */
+export function filterDependentSelects(form: HTMLFormElement): void {
+  for (const select of form.querySelectorAll<HTMLSelectElement>('select[data-filter-by]')) {
+    const by = document.getElementById(select.dataset.filterBy!) as HTMLSelectElement | null;
+    if (!by) continue;
+    const apply = () => {
+      for (const group of select.querySelectorAll<HTMLOptGroupElement>('optgroup[data-team]')) {
+        const shown = !by.value || group.dataset.team === by.value;
+        group.hidden = !shown;
+        group.disabled = !shown;
+      }
+      const chosen = select.selectedOptions[0];
+      if (chosen?.parentElement instanceof HTMLOptGroupElement && chosen.parentElement.disabled) select.value = '';
+    };
+    by.addEventListener('change', apply);
+    apply();
+  }
+}
+
 /** `/demandes/:slug`: missing fields and too many or too big files are told before sending. */
 export function enhanceRequestForm(form: HTMLFormElement): void {
   form.noValidate = true;
+  filterDependentSelects(form);
   const summary = document.getElementById('form-errors');
   const once = sendOnce(form);
   const controls = [...form.querySelectorAll<Control>('input, select, textarea')].filter((c) => c.id.startsWith('field-'));

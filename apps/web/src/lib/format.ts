@@ -84,3 +84,18 @@ export function formatDuration(ms: number, language: Language): string {
         : (['day', Math.round(abs / DAY)] as const);
   return new Intl.NumberFormat(LOCALES[language], { style: 'unit', unit, unitDisplay: 'short' }).format(value);
 }
+
+/**
+ * A due date: "30 janv." for a legal date (it ends at midnight, Paris time), "7 déc. 17:30" for a
+ * response target in opening hours.
+ */
+export function formatDue(iso: string, language: Language): string {
+  const date = new Date(iso);
+  const time = dateFormat(language, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(date);
+  const endOfDay = time === '23:59';
+  return dateFormat(language, {
+    day: 'numeric',
+    month: 'short',
+    ...(endOfDay ? {} : { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' as const }),
+  }).format(date);
+}

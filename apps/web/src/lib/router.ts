@@ -7,8 +7,16 @@ import { useSyncExternalStore } from 'react';
  *   #/conversations/<id>?view=team-<teamId>&status=pending
  */
 
-/** Inbox views: mine | unassigned | all | team-<teamId>. */
-export type InboxView = { kind: 'mine' } | { kind: 'unassigned' } | { kind: 'all' } | { kind: 'team'; teamId: string };
+/** Inbox views: mine | unassigned | all | overdue | due-soon | team-<teamId>. */
+export type InboxView =
+  | { kind: 'mine' }
+  | { kind: 'unassigned' }
+  | { kind: 'all' }
+  /** Files in progress past their due date, earliest first (issue 13). */
+  | { kind: 'overdue' }
+  /** Files in progress due within 48 hours, earliest first. */
+  | { kind: 'due-soon' }
+  | { kind: 'team'; teamId: string };
 
 export interface InboxRoute {
   view: InboxView;
@@ -67,7 +75,8 @@ export function navigate(href: string, options: { replace?: boolean } = {}): voi
 }
 
 function parseView(value: string | null): InboxView {
-  if (value === 'unassigned' || value === 'all' || value === 'mine') return { kind: value };
+  if (value === 'unassigned' || value === 'all' || value === 'mine' || value === 'overdue' || value === 'due-soon')
+    return { kind: value };
   if (value?.startsWith('team-') && value.length > 5) return { kind: 'team', teamId: value.slice(5) };
   return DEFAULT_ROUTE.view;
 }

@@ -15,8 +15,9 @@ export function matchesFilters(filters: ConversationFilters, conversation: Conve
     const wanted = filters.assignee === 'me' ? me.id : filters.assignee === 'none' ? null : filters.assignee;
     if (conversation.assigneeId !== wanted) return 'no';
   }
-  // Full-text search and the channel filter are evaluated by the server (on the whole thread).
-  if (filters.q || filters.channel) return 'unknown';
+  // Full-text search and the channel filter are evaluated by the server (on the whole thread);
+  // due-date lists depend on the clock and sort by due date: the server places them too.
+  if (filters.q || filters.channel || filters.due || filters.sort === 'due') return 'unknown';
   // An agent's lists are scoped to their services by the server; outside them, do not guess.
   if (me.role === 'agent' && !me.teamIds.includes(conversation.teamId) && conversation.assigneeId !== me.id) {
     return 'unknown';

@@ -351,14 +351,16 @@ function placeDetails(details: string[], state: RequestFormState, t: (typeof CIT
     state.errors[field] =
       field === 'teamId'
         ? t.errors.team
-        : field === 'email'
-          ? empty('email') && empty('phone')
-            ? t.errors.contact
-            : reason
-          : field === 'name' || field === 'subject' || field === 'body'
-            ? empty(field)
-              ? t.errors[field]
+        : field === 'requestTypeId'
+          ? t.errors.requestType
+          : field === 'email'
+            ? empty('email') && empty('phone')
+              ? t.errors.contact
               : reason
-            : reason;
+            : field === 'name' || field === 'subject' || field === 'body'
+              ? empty(field)
+                ? t.errors[field]
+                : reason
+              : reason;
   }
 }

@@ -32,7 +32,7 @@ export interface CitizenView {
 }
 
 /** The form's fields, as the request schema names them. */
-export const REQUEST_FIELDS = ['teamId', 'name', 'email', 'phone', 'subject', 'body'] as const;
+export const REQUEST_FIELDS = ['teamId', 'requestTypeId', 'name', 'email', 'phone', 'subject', 'body'] as const;
 export type RequestField = (typeof REQUEST_FIELDS)[number];
 
 export interface RequestFormState {
@@ -115,6 +115,15 @@ export function requestFormView(ctx: PageContext, org: PublicOrganizationDto, st
         ${org.teams.map((team) => html`<option value="${team.id}"${team.id === values.teamId ? html` selected` : ''}>${team.name}</option>`)}
       </select>
       ${fieldError(errors.teamId, 'err-teamId')}
+    </div>
+    <div class="field">
+      <label for="field-requestTypeId">${t.requestType}</label>
+      <p class="field__hint" id="hint-requestTypeId">${t.requestTypeHint}</p>
+      <select id="field-requestTypeId" name="requestTypeId" aria-describedby="${errors.requestTypeId ? 'hint-requestTypeId err-requestTypeId' : 'hint-requestTypeId'}"${errors.requestTypeId ? html` aria-invalid="true"` : ''} data-filter-by="field-teamId">
+        <option value="">${t.otherRequest}</option>
+        ${org.teams.filter((team) => team.requestTypes.length).map((team) => html`<optgroup label="${team.name}" data-team="${team.id}">${team.requestTypes.map((rt) => html`<option value="${rt.id}"${rt.id === values.requestTypeId ? html` selected` : ''}>${rt.name}</option>`)}</optgroup>`)}
+      </select>
+      ${fieldError(errors.requestTypeId, 'err-requestTypeId')}
     </div>
     <div class="field">
       <label for="field-name">${t.name} *</label>

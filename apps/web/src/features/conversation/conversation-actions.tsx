@@ -14,6 +14,7 @@ import { useUpdateConversation } from '../../hooks/use-update-conversation';
 import { onShortcut } from '../../lib/shortcut-bus';
 import { canSeeAllTeams } from '../inbox/inbox-views';
 import { LogCallForm } from './log-call-form';
+import { RequestTypeField } from './request-type-field';
 
 interface ActionsProps {
   conversation: ConversationDto;
@@ -181,6 +182,7 @@ export function ConversationActions({ conversation: c, me, agents, teams, announ
           </select>
         </span>
       </div>
+      <RequestTypeField conversation={c} apply={apply} />
       {snoozeOpen && !closed ? (
         <form
           className="actions__row"

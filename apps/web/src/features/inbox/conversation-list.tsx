@@ -180,7 +180,7 @@ export function ConversationList({ route, teams }: { route: InboxRoute; teams: T
           </fieldset>
         ) : null}
         <p className="pane-header__subtitle">
-          {!route.q || route.inStatus ? (
+          {(!route.q || route.inStatus) && !filters.due ? (
             <span className={`status-pill status-${route.status}`}>{t(`status.${route.status}`)}</span>
           ) : null}
           {route.q && total ? (

@@ -7,7 +7,8 @@ import { contactName } from '../../lib/labels';
 import { usePresence } from '../../hooks/use-presence';
 import { useCurrentAgentId } from '../../session/session-context';
 import { currentLanguage } from '../../i18n';
-import { formatDuration } from '../../lib/format';
+import { dueAt, dueState } from '../../lib/due';
+import { formatDue, formatDuration } from '../../lib/format';
 import { useNow } from '../../lib/use-now';
 
 interface ConversationRowProps {
@@ -29,6 +30,19 @@ function WaitingSince({ iso }: { iso: string }) {
   return (
     <span className="conversation-row__waiting">
       {t('list.waitingSince', { duration: formatDuration(now - Date.parse(iso), currentLanguage()) })}
+    </span>
+  );
+}
+
+/** The file's due date, coloured once it is near (48 h) or passed. */
+function DueBadge({ iso }: { iso: string }) {
+  const { t } = useTranslation();
+  const now = useNow();
+  const state = dueState(iso, now);
+  const date = formatDue(iso, currentLanguage());
+  return (
+    <span className={`badge badge--due badge--due-${state}`} data-testid="row-due" data-due-state={state}>
+      {t(`list.due.${state}`, { date })}
     </span>
   );
 }
@@ -59,6 +73,7 @@ export const ConversationRow = memo(function ConversationRow({
 }: ConversationRowProps) {
   const { t } = useTranslation();
   const urgent = c.priority === 'high' || c.priority === 'urgent';
+  const due = dueAt(c);
   // The citizen spoke last and the conversation is still in progress: they are waiting for us.
   const waiting =
     c.lastInboundAt !== null && c.lastInboundAt === c.lastMessageAt && (c.status === 'open' || c.status === 'pending');
@@ -91,6 +106,7 @@ export const ConversationRow = memo(function ConversationRow({
         <span className="tag tag--reference">{c.reference}</span>
         {urgent ? <span className={`badge badge--${c.priority}`}>{t(`priority.${c.priority}`)}</span> : null}
         {c.callbackNeeded ? <span className="badge badge--callback">{t('list.callback')}</span> : null}
+        {due ? <DueBadge iso={due} /> : null}
       </span>
       <span className="conversation-row__bottom">
         {assigneeLabel ? <span className="conversation-row__assignee">{assigneeLabel}</span> : null}

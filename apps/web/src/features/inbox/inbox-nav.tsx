@@ -101,6 +101,26 @@ export function InboxNav({ me, teams, route, onBoard, boardCurrent = onBoard }: 
             onBoard={onBoard}
           />
         </li>
+        <li>
+          <ViewLink
+            route={route}
+            view={{ kind: 'overdue' }}
+            label={t('nav.overdue')}
+            icon="⏰"
+            count={counts?.overdue}
+            onBoard={onBoard}
+          />
+        </li>
+        <li>
+          <ViewLink
+            route={route}
+            view={{ kind: 'due-soon' }}
+            label={t('nav.dueSoon')}
+            icon="⏳"
+            count={counts?.dueSoon}
+            onBoard={onBoard}
+          />
+        </li>
         {canSeeAllTeams(me) && (
           <li>
             <ViewLink route={route} view={{ kind: 'all' }} label={t('nav.all')} icon="🗂️" onBoard={onBoard} />

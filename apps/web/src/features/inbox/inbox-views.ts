@@ -27,6 +27,11 @@ function viewFilters(route: InboxRoute): ConversationFilters {
       return { status, assignee: 'none' };
     case 'all':
       return { status };
+    // Whatever their status in progress: the status tabs do not apply.
+    case 'overdue':
+      return { due: 'overdue' };
+    case 'due-soon':
+      return { due: 'soon' };
     case 'team':
       return { status, teamId: view.teamId };
   }
@@ -46,6 +51,10 @@ export function viewLabel(t: TFunction, view: InboxView, teams: TeamDto[] | unde
       return t('nav.unassigned');
     case 'all':
       return t('nav.all');
+    case 'overdue':
+      return t('nav.overdue');
+    case 'due-soon':
+      return t('nav.dueSoon');
     case 'team':
       return teams?.find((team) => team.id === view.teamId)?.name ?? t('list.unknownTeam');
   }

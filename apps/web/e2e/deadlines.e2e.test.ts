@@ -1,0 +1,131 @@
+import { expectEventually, launchBrowser, type LaunchedBrowser } from '@guichet/testing';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startTestApp, type TestApp } from '../../api/test/harness';
+import { seriousAxeViolations } from './axe';
+
+/** Issue 13 in Chromium: due-date views with live counts, the démarche set by an agent, the citizen's choice. */
+describe('request types and due dates in Chromium', () => {
+  const dist = join(__dirname, '..', 'dist');
+  const shots = join(__dirname, '..', '..', '..', '.test-data', 'screenshots');
+  let t: TestApp;
+  let browser: LaunchedBrowser;
+
+  const overdueCount = async () =>
+    (
+      await t.db.query(
+        `SELECT count(*)::int AS n FROM conversation c JOIN organization o ON o.id = c.organization_id
+          WHERE o.slug = 'demo' AND c.status IN ('open', 'pending', 'snoozed') AND c.due_at < now()`,
+      )
+    ).rows[0].n as number;
+
+  beforeAll(async () => {
+    if (!existsSync(join(dist, 'index.html'))) throw new Error('apps/web/dist is missing: `pnpm test` builds it first');
+    mkdirSync(shots, { recursive: true });
+    t = await startTestApp({ webDistDir: dist, seedDemo: true });
+    browser = await launchBrowser();
+    // Two État civil files past their date, one due tomorrow morning.
+    const { rows } = await t.db.query(
+      `SELECT c.id FROM conversation c JOIN team ON team.id = c.team_id
+        WHERE team.name = 'État civil' AND c.status = 'open' ORDER BY c.last_message_at DESC LIMIT 3`,
+    );
+    await t.db.query(`UPDATE conversation SET decision_due_at = now() - interval '2 days' WHERE id = $1`, [rows[0].id]);
+    await t.db.query(`UPDATE conversation SET decision_due_at = now() - interval '3 hours' WHERE id = $1`, [rows[1].id]);
+    await t.db.query(`UPDATE conversation SET decision_due_at = now() + interval '20 hours' WHERE id = $1`, [rows[2].id]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('shows the overdue view earliest first with its count, and due dates on the rows', async () => {
+    const { page } = browser;
+    await page.goto(t.url);
+    await page.getByLabel('Adresse e-mail').fill('superviseur@demo.guichet.fr');
+    await page.getByLabel('Mot de passe').fill('guichet-demo');
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    const nav = page.getByRole('navigation', { name: 'Vues de la boîte de réception' });
+    const overdue = nav.getByRole('link', { name: /^En retard/ });
+    await overdue.waitFor({ timeout: 10_000 });
+    const expected = await overdueCount();
+    expect(expected).toBeGreaterThanOrEqual(2);
+    await expectEventually(
+      async () => expect(await overdue.getByTestId('nav-count').innerText()).toMatch(new RegExp(`^${expected}\\b`)),
+      {
+        timeoutMs: 10_000,
+      },
+    );
+    await overdue.click();
+    const rows = page.getByTestId('conversation-row');
+    await expectEventually(async () => expect(await rows.count()).toBe(expected), { timeoutMs: 10_000 });
+    const states = await page.getByTestId('row-due').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.dueState));
+    expect(states.every((s) => s === 'overdue')).toBe(true);
+    expect(await page.getByTestId('row-due').first().innerText()).toMatch(/^En retard · \d/);
+    await page.screenshot({ path: join(shots, 'deadlines-overdue-view.png') });
+    expect(await seriousAxeViolations(page)).toEqual([]);
+
+    const soon = nav.getByRole('link', { name: /^Échéance sous 48 h/ });
+    await soon.click();
+    await expectEventually(async () => expect(await rows.count()).toBeGreaterThanOrEqual(1), { timeoutMs: 10_000 });
+    expect(await page.getByTestId('row-due').first().getAttribute('data-due-state')).toBe('soon');
+    await page.screenshot({ path: join(shots, 'deadlines-due-soon-view.png') });
+  });
+
+  it('lets the agent set the démarche from the keyboard, which recomputes the dates', async () => {
+    const { page } = browser;
+    await page
+      .getByRole('navigation', { name: 'Vues de la boîte de réception' })
+      .getByRole('link', { name: /^En retard/ })
+      .click();
+    const rows = page.getByTestId('conversation-row');
+    await rows.first().click();
+    const select = page.getByLabel('Démarche', { exact: true });
+    await select.waitFor({ timeout: 10_000 });
+    await select.focus();
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Shift+Tab');
+    expect(await select.evaluate((el) => el === document.activeElement)).toBe(true);
+    await select.selectOption({ label: 'Attestation d’accueil' });
+    const dates = page.getByTestId('due-dates');
+    await dates.getByText('Refus implicite le').waitFor({ timeout: 10_000 });
+    await page.getByText('Démarche « Attestation d’accueil » : échéances recalculées.').first().waitFor({ timeout: 5000 });
+    await page.screenshot({ path: join(shots, 'deadlines-request-type-set.png') });
+    expect(await seriousAxeViolations(page)).toEqual([]);
+
+    await page.getByRole('button', { name: 'Pièces demandées à l’usager' }).click();
+    await dates.getByText('suspendus en attente des pièces (CRPA L114-5)').waitFor({ timeout: 10_000 });
+    expect(await dates.getByText('Refus implicite le').count()).toBe(0);
+    await page.screenshot({ path: join(shots, 'deadlines-awaiting-documents.png') });
+  });
+
+  it('asks the citizen for the démarche among the chosen service’s ones, and keeps the choice', async () => {
+    const { page } = browser;
+    await page.goto(`${t.url}/demandes/demo`);
+    await page.getByLabel('Service concerné').selectOption({ label: 'Développement économique' });
+    const type = page.getByLabel('Votre démarche');
+    const offered = await type.evaluate((el) =>
+      [...(el as HTMLSelectElement).querySelectorAll('optgroup')].filter((g) => !g.hidden).map((g) => g.label),
+    );
+    expect(offered).toEqual(['Développement économique']);
+    await type.selectOption({ label: 'Autorisation d’occupation du domaine public (terrasse, étalage)' });
+    await page.getByLabel('Vos nom et prénom').fill('Bastien Carré');
+    await page.getByLabel('Adresse e-mail').fill('bastien.carre@example.fr');
+    await page.getByLabel(/^Objet/).fill('Terrasse du Bistrot de la place');
+    await page.getByLabel(/^Votre message/).fill('Bonjour, je souhaite installer une terrasse de 12 places.');
+    await page.screenshot({ path: join(shots, 'deadlines-citizen-form.png'), fullPage: true });
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: /Envoyer/ }).click();
+    await page.getByTestId('tracking-link').waitFor({ timeout: 10_000 });
+    const { rows } = await t.db.query(
+      `SELECT rt.name, c.decision_regime, c.decision_due_at FROM conversation c JOIN request_type rt ON rt.id = c.request_type_id
+        WHERE c.subject = 'Terrasse du Bistrot de la place'`,
+    );
+    expect(rows).toEqual([
+      {
+        name: 'Autorisation d’occupation du domaine public (terrasse, étalage)',
+        decision_regime: 'rejection',
+        decision_due_at: expect.any(Date),
+      },
+    ]);
+  });
+});
