@@ -3,8 +3,8 @@ import type { CreateRequestTypeInput, ListRequestTypesQuery, RequestTypeDto, Upd
 import { isManager, type AuthAgent } from '../../common/auth-agent';
 import { Database } from '../../common/database.service';
 import { AppError, badRequest, notFound } from '../../common/errors';
-import { DirectoryRepository } from '../agents/directory.repository';
-import { AuditRepository } from '../audit/audit.repository';
+import { AgentDirectory } from '../agents/agent-directory.service';
+import { AuditRepository } from '../../infra/audit/audit.repository';
 import { ConversationRepository } from '../conversations/conversation.repository';
 import { toConversationDto } from '../conversations/conversation.mapper';
 import { DomainEvents } from '../events/domain-event-bus';
@@ -21,7 +21,7 @@ export class RequestTypeService {
   constructor(
     private readonly db: Database,
     private readonly repo: RequestTypeRepository,
-    private readonly directory: DirectoryRepository,
+    private readonly directory: AgentDirectory,
     private readonly audit: AuditRepository,
     private readonly conversations: ConversationRepository,
     private readonly deadlines: DeadlineService,
