@@ -158,7 +158,9 @@ describe('search scope, paging and maintained counters', () => {
         `SELECT team_id, status, count(*)::int AS n,
                 count(*) FILTER (WHERE assignee_id = $2 AND status <> 'snoozed')::int AS mine,
                 count(*) FILTER (WHERE assignee_id IS NULL AND status = 'open')::int AS unassigned,
-                count(*) FILTER (WHERE callback_needed)::int AS callback
+                count(*) FILTER (WHERE callback_needed)::int AS callback,
+                count(*) FILTER (WHERE due_at < now())::int AS overdue,
+                count(*) FILTER (WHERE due_at >= now() AND due_at < now() + interval '48 hours')::int AS due_soon
            FROM conversation WHERE organization_id = $1 AND status IN ('open', 'pending', 'snoozed')
             ${teamIds ? 'AND (team_id = ANY($3::uuid[]) OR assignee_id = $2)' : ''}
           GROUP BY team_id, status`,
@@ -170,8 +172,12 @@ describe('search scope, paging and maintained counters', () => {
         callbackNeeded: 0,
         byStatus: { open: 0, pending: 0, snoozed: 0 },
         byTeam: {},
+        overdue: 0,
+        dueSoon: 0,
       };
       for (const r of rows) {
+        out.overdue += r.overdue;
+        out.dueSoon += r.due_soon;
         out.mine += r.mine;
         out.unassigned += r.unassigned;
         out.callbackNeeded += r.callback;

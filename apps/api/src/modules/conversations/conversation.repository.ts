@@ -96,12 +96,7 @@ export class ConversationRepository {
     const sql = new Params([f.organizationId]);
     // The due-date order pages on its own key: the scope's recency keyset is left out.
     const scope = this.scope(byDue ? { ...f, after: undefined } : f, sql);
-    if (byDue) {
-      scope.push(`c.due_at IS NOT NULL AND c.status IN ${IN_PROGRESS}`);
-      if (f.due === 'overdue') scope.push('c.due_at < now()');
-      if (f.due === 'soon') scope.push(`c.due_at >= now() AND c.due_at < now() + ${DUE_SOON}`);
-      if (f.after) scope.push(`(c.due_at, c.id) > (${sql.p(f.after[0])}::timestamptz, ${sql.p(f.after[1])}::uuid)`);
-    }
+    if (byDue && f.after) scope.push(`(c.due_at, c.id) > (${sql.p(f.after[0])}::timestamptz, ${sql.p(f.after[1])}::uuid)`);
     return this.db.query<ConversationRow>(
       `SELECT ${CONVERSATION_COLUMNS}${byDue ? `, ${DUE_KEY}` : ''}
          FROM conversation c JOIN contact ct ON ct.id = c.contact_id
@@ -189,6 +184,10 @@ export class ConversationRepository {
       where.push(`EXISTS (SELECT 1 FROM message m JOIN channel ch ON ch.id = m.channel_id
                           WHERE m.conversation_id = c.id AND ch.kind = ${sql.p(f.channel)})`);
     }
+    // The due-date views (a search within one keeps its filter, in recency order).
+    if (f.due || f.sortByDue) where.push(`c.due_at IS NOT NULL AND c.status IN ${IN_PROGRESS}`);
+    if (f.due === 'overdue') where.push('c.due_at < now()');
+    if (f.due === 'soon') where.push(`c.due_at >= now() AND c.due_at < now() + ${DUE_SOON}`);
     if (f.after) {
       where.push(`(c.last_message_at, c.id) < (${sql.p(f.after[0])}::timestamptz, ${sql.p(f.after[1])}::uuid)`);
     }
