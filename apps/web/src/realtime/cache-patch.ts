@@ -2,6 +2,7 @@ import type { AgentDto, ConversationCountsDto, ConversationDto, MessageDto, Page
 import type { InfiniteData, QueryClient, QueryKey } from '@tanstack/react-query';
 import type { ConversationFilters } from '../api/conversations';
 import { queryKeys } from '../api/query-keys';
+import { dueAt, dueState } from '../lib/due';
 
 type Pages<T> = InfiniteData<Page<T>, string | null>;
 
@@ -156,14 +157,24 @@ export function createThrottledInvalidator(queryClient: QueryClient, delayMs = 1
 }
 
 /** What the counters read of a conversation. */
-export type Counted = Pick<ConversationDto, 'status' | 'teamId' | 'assigneeId' | 'callbackNeeded' | 'version'>;
+export type Counted = Pick<
+  ConversationDto,
+  'status' | 'teamId' | 'assigneeId' | 'callbackNeeded' | 'version' | 'decisionDueAt' | 'responseDueAt' | 'firstResponseAt'
+>;
 
 /**
  * The inbox counters with one conversation's contribution added (`sign` 1) or removed (-1), by
  * the server's rules (ConversationRepository.counts): in-progress files of the agent's services
- * or assigned to them; "mine" is open or pending; "unassigned" is open; services count open files.
+ * or assigned to them; "mine" is open or pending; "unassigned" is open; services count open files;
+ * "overdue" and "due soon" by its due date at `now` (the periodic refetch follows the clock).
  */
-export function addToCounts(counts: ConversationCountsDto, c: Counted, me: AgentDto, sign: 1 | -1): ConversationCountsDto {
+export function addToCounts(
+  counts: ConversationCountsDto,
+  c: Counted,
+  me: AgentDto,
+  sign: 1 | -1,
+  now = Date.now(),
+): ConversationCountsDto {
   if (c.status !== 'open' && c.status !== 'pending' && c.status !== 'snoozed') return counts;
   if (me.role === 'agent' && !me.teamIds.includes(c.teamId) && c.assigneeId !== me.id) return counts;
   const byTeam = { ...counts.byTeam };
@@ -172,12 +183,16 @@ export function addToCounts(counts: ConversationCountsDto, c: Counted, me: Agent
     if (n) byTeam[c.teamId] = n;
     else delete byTeam[c.teamId];
   }
+  const due = dueAt(c);
+  const state = due ? dueState(due, now) : null;
   return {
     mine: counts.mine + (c.assigneeId === me.id && c.status !== 'snoozed' ? sign : 0),
     unassigned: counts.unassigned + (c.assigneeId === null && c.status === 'open' ? sign : 0),
     callbackNeeded: counts.callbackNeeded + (c.callbackNeeded ? sign : 0),
     byStatus: { ...counts.byStatus, [c.status]: counts.byStatus[c.status] + sign },
     byTeam,
+    overdue: counts.overdue + (state === 'overdue' ? sign : 0),
+    dueSoon: counts.dueSoon + (state === 'soon' ? sign : 0),
   };
 }
 
@@ -203,15 +218,25 @@ export function createCachePatcher(queryClient: QueryClient, getMe: () => AgentD
     const counts = queryClient.getQueryData<ConversationCountsDto>(key);
     const before = created ? null : (counted.get(conversation.id) ?? findConversationInLists(queryClient, conversation.id));
     if (before && before.version >= conversation.version) return; // stale or already counted
-    const { status, teamId, assigneeId, callbackNeeded, version } = conversation;
-    counted.set(conversation.id, { status, teamId, assigneeId, callbackNeeded, version });
+    const { status, teamId, assigneeId, callbackNeeded, version, decisionDueAt, responseDueAt, firstResponseAt } = conversation;
+    counted.set(conversation.id, {
+      status,
+      teamId,
+      assigneeId,
+      callbackNeeded,
+      version,
+      decisionDueAt,
+      responseDueAt,
+      firstResponseAt,
+    });
     if (!counts) return;
     if ((!created && !before) || queryClient.getQueryState(key)?.fetchStatus === 'fetching') {
       invalidator.invalidate(key);
       return;
     }
     const me = getMe();
-    const next = addToCounts(before ? addToCounts(counts, before, me, -1) : counts, conversation, me, 1);
+    const now = Date.now();
+    const next = addToCounts(before ? addToCounts(counts, before, me, -1, now) : counts, conversation, me, 1, now);
     queryClient.setQueryData(key, next);
   }
 
