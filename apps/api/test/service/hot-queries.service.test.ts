@@ -63,6 +63,7 @@ async function generated(): Promise<Record<string, string>> {
   const counts = new RecordingDatabase();
   await new ConversationRepository(counts).counts(ORG, AGENT, [TEAM]);
   out['inbox-counts'] = tidy(counts.statements[0]!);
+  out['inbox-counts-due'] = tidy(counts.statements[1]!);
   const db = new RecordingDatabase();
   await new MessageRepository(db).page('00000000-0000-4000-8000-000000000005', 50, AFTER);
   out['thread-page'] = tidy(db.statements[0]!);
@@ -115,6 +116,21 @@ describe('hot queries', () => {
         const plan = JSON.stringify(rows[0]['QUERY PLAN']);
         expect(plan).toMatch(/"Node Type":"Index Scan"[^}]*"Index Name":"conversation_/);
         expect(plan).not.toMatch(/"Node Type":"(Incremental )?Sort"/);
+      } finally {
+        await client.query('ROLLBACK');
+      }
+    });
+
+    it('inbox-counts-due reads the partial due indexes (overdue cannot be kept by the counters)', async () => {
+      const sql = (await generated())['inbox-counts-due']!;
+      const client = t.db;
+      await client.query('BEGIN');
+      try {
+        await client.query('SET LOCAL enable_seqscan = off');
+        const { rows } = await client.query(`EXPLAIN (FORMAT JSON) ${sql}`, [ORG, AGENT, [TEAM]]);
+        const plan = JSON.stringify(rows[0]['QUERY PLAN']);
+        expect(plan).toMatch(/"Index Name":"conversation_(team_|assignee_)?due_idx"/);
+        expect(plan).not.toMatch(/"Index Name":"conversation_(?!(team_|assignee_)?due_idx)/);
       } finally {
         await client.query('ROLLBACK');
       }
