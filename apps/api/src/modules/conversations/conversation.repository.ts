@@ -279,7 +279,8 @@ export class ConversationRepository {
                 count(*) FILTER (WHERE due_at >= now())::int AS due_soon
            FROM conversation
           WHERE ${scope} AND due_at IS NOT NULL AND status IN ${IN_PROGRESS} AND due_at < now() + ${DUE_SOON}`,
-        params,
+        // $2 (the agent) is only in the visibility condition.
+        visibleTeamIds ? params : [organizationId],
       ),
     ]);
     const out: ConversationCountsDto = {
