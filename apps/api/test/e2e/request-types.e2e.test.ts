@@ -20,7 +20,8 @@ describe('request types and due dates', () => {
       t.http<ConversationDto>('PATCH', `/api/v1/conversations/${id}`, { token, body: { ...body, version: c.body.version } }),
     );
   /** A citizen's SMS, once the creation listener gave it its response target. */
-  const sms = async (text: string, from = `+336${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`) => {
+  // 06 1x xx xx xx: an allocated mobile range (06 39, 06 90–06 97 are not, and fail normalization).
+  const sms = async (text: string, from = `+3361${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`) => {
     const { conversationId } = await t.ingest.ingest({
       channelId: town.sms.id,
       externalId: `SM${randomUUID()}`,
