@@ -177,6 +177,8 @@ describe('socket events patch the query cache', () => {
       callbackNeeded: 0,
       byStatus: { open: 1, pending: 0, snoozed: 0 },
       byTeam: {},
+      overdue: 0,
+      dueSoon: 0,
     });
     const spy = jest.spyOn(client, 'invalidateQueries');
     for (let i = 0; i < 20; i++) patcher.conversationChanged(conversation(`x${i}`));
@@ -199,6 +201,8 @@ describe('socket events patch the query cache', () => {
       callbackNeeded: 0,
       byStatus: { open: 1, pending: 0, snoozed: 0 },
       byTeam: { [TEAM_A]: 1 },
+      overdue: 0,
+      dueSoon: 0,
     });
     client.setQueryData(queryKeys.conversations.list({ status: 'open', teamId: TEAM_A }), pages([conversation('c1')]));
     const spy = jest.spyOn(client, 'invalidateQueries');
@@ -210,6 +214,8 @@ describe('socket events patch the query cache', () => {
       callbackNeeded: 0,
       byStatus: { open: 1, pending: 0, snoozed: 0 },
       byTeam: { [TEAM_A]: 1 },
+      overdue: 0,
+      dueSoon: 0,
     });
     patcher.conversationChanged(conversation('c1', { assigneeId: me.id, status: 'pending', callbackNeeded: true, version: 3 }));
     // The same change again, or an older one, counts nothing.
@@ -224,6 +230,8 @@ describe('socket events patch the query cache', () => {
       callbackNeeded: 1,
       byStatus: { open: 1, pending: 1, snoozed: 0 },
       byTeam: { [TEAM_A]: 1 },
+      overdue: 0,
+      dueSoon: 0,
     });
     // Transferred away and resolved: out of every counter.
     patcher.conversationChanged(conversation('c1', { teamId: TEAM_B, status: 'resolved', version: 4 }));
@@ -234,9 +242,37 @@ describe('socket events patch the query cache', () => {
       callbackNeeded: 0,
       byStatus: { open: 0, pending: 0, snoozed: 0 },
       byTeam: {},
+      overdue: 0,
+      dueSoon: 0,
     });
     act(() => jest.advanceTimersByTime(1000));
     expect(spy.mock.calls.filter(([filters]) => JSON.stringify(filters?.queryKey) === JSON.stringify(countsKey))).toHaveLength(0);
+    patcher.dispose();
+  });
+
+  it('overdue and due-soon counts follow the due date of the files the events tell of', () => {
+    const patcher = createCachePatcher(client, () => me, 1000);
+    const countsKey = queryKeys.conversations.counts();
+    const counts = (overdue: number, dueSoon: number, open: number) => ({
+      mine: 0,
+      unassigned: open,
+      callbackNeeded: 0,
+      byStatus: { open, pending: 0, snoozed: 0 },
+      byTeam: open ? { [TEAM_A]: open } : {},
+      overdue,
+      dueSoon,
+    });
+    client.setQueryData(countsKey, counts(0, 0, 0));
+    const hours = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
+
+    patcher.conversationChanged(conversation('d1', { responseDueAt: hours(-2) }), true);
+    patcher.conversationChanged(conversation('d2', { decisionDueAt: hours(10) }), true);
+    patcher.conversationChanged(conversation('d3', { decisionDueAt: hours(24 * 10) }), true);
+    expect(client.getQueryData(countsKey)).toEqual(counts(1, 1, 3));
+    // Answered: the response target no longer applies; resolved: no due date at all.
+    patcher.conversationChanged(conversation('d1', { responseDueAt: hours(-2), firstResponseAt: hours(-1), version: 2 }));
+    patcher.conversationChanged(conversation('d2', { decisionDueAt: hours(10), status: 'resolved', version: 2 }));
+    expect(client.getQueryData(countsKey)).toEqual(counts(0, 0, 2));
     patcher.dispose();
   });
 
