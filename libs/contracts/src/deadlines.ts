@@ -162,10 +162,10 @@ export function decisionDue(
 // The service's response target, in opening hours.
 
 /** "HH:MM" wall-clock times in Europe/Paris, per weekday (0 = Sunday … 6 = Saturday). */
-export type OpeningHours = Partial<Record<0 | 1 | 2 | 3 | 4 | 5 | 6, [string, string][]>>;
+export type ServiceOpeningHours = Partial<Record<0 | 1 | 2 | 3 | 4 | 5 | 6, [string, string][]>>;
 
 /** A town hall's usual opening: Monday to Friday, 8:30–12:00 and 13:30–17:30. */
-export const DEFAULT_OPENING_HOURS: OpeningHours = {
+export const DEFAULT_OPENING_HOURS: ServiceOpeningHours = {
   1: [
     ['08:30', '12:00'],
     ['13:30', '17:30'],
@@ -224,7 +224,7 @@ interface Interval {
 }
 
 /** The opening intervals of one civil day (none on public holidays). */
-function openingIntervals(date: CivilDate, hours: OpeningHours, holidays?: HolidayOptions): Interval[] {
+function openingIntervals(date: CivilDate, hours: ServiceOpeningHours, holidays?: HolidayOptions): Interval[] {
   const slots = hours[dayOfWeek(date) as 0 | 1 | 2 | 3 | 4 | 5 | 6] ?? [];
   if (!slots.length || isFrenchPublicHoliday(date, holidays)) return [];
   return slots
@@ -233,7 +233,7 @@ function openingIntervals(date: CivilDate, hours: OpeningHours, holidays?: Holid
     .sort((x, y) => x.from - y.from);
 }
 
-function isOpenDay(date: CivilDate, hours: OpeningHours, holidays?: HolidayOptions): boolean {
+function isOpenDay(date: CivilDate, hours: ServiceOpeningHours, holidays?: HolidayOptions): boolean {
   return openingIntervals(date, hours, holidays).length > 0;
 }
 
@@ -253,7 +253,13 @@ function subtract(i: Interval, pauses: Interval[]): Interval[] {
 }
 
 /** Walks the opening hours from `start`, spending `budget` ms of open time outside `pauses`. */
-function spendOpeningTime(start: Date, budget: number, hours: OpeningHours, pauses: Interval[], holidays?: HolidayOptions): Date {
+function spendOpeningTime(
+  start: Date,
+  budget: number,
+  hours: ServiceOpeningHours,
+  pauses: Interval[],
+  holidays?: HolidayOptions,
+): Date {
   let left = budget;
   let day = civilDateAt(start);
   for (let n = 0; n < HORIZON_DAYS; n++, day = addCalendarDays(day, 1)) {
@@ -268,7 +274,7 @@ function spendOpeningTime(start: Date, budget: number, hours: OpeningHours, paus
   throw new RangeError('the opening hours never open');
 }
 
-function openingTimeBetween(a: Date, b: Date, hours: OpeningHours, holidays?: HolidayOptions): number {
+function openingTimeBetween(a: Date, b: Date, hours: ServiceOpeningHours, holidays?: HolidayOptions): number {
   let total = 0;
   for (let day = civilDateAt(a); day <= civilDateAt(b); day = addCalendarDays(day, 1)) {
     for (const slot of openingIntervals(day, hours, holidays)) {
@@ -281,7 +287,7 @@ function openingTimeBetween(a: Date, b: Date, hours: OpeningHours, holidays?: Ho
 export interface ResponseClock {
   receivedAt: Date;
   target: ResponseTarget;
-  hours?: OpeningHours;
+  hours?: ServiceOpeningHours;
   /** Spans spent waiting for the citizen's documents (`to` null: still waiting). */
   pauses?: { from: Date; to: Date | null }[];
 }

@@ -15,4 +15,6 @@ export * from './french-calendar';
 export * from './password-policy';
 export * from './admin';
 export * from './french-holidays';
+// Both calendars compute the French public holidays; the package's names are the administration's.
+export { easterSunday, frenchPublicHolidays } from './french-calendar';
 export * from './deadlines';

@@ -4,7 +4,7 @@ import type {
   CreateRequestTypeInput,
   DecisionRegime,
   DeadlineUnit,
-  OpeningHours,
+  ServiceOpeningHours,
   PublicRequestTypeDto,
   RequestTypeDto,
   ResponseTarget,
@@ -47,7 +47,7 @@ export interface DueInputsRow {
   first_channel_kind: ChannelKind | null;
   documents_requested_at: Date | null;
   documents_received_at: Date | null;
-  opening_hours: OpeningHours | null;
+  opening_hours: ServiceOpeningHours | null;
   response_targets: Partial<Record<ChannelKind, ResponseTarget>>;
 }
 
