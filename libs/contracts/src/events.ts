@@ -11,6 +11,19 @@ export interface AgentsOnlineDto {
   agentIds: string[];
 }
 
+/**
+ * Something handed to an agent by someone else: a file assigned to them, taken from them, or
+ * transferred to one of their services (with the note written for them). Sent to the agent's own
+ * room (or the receiving service's), never for the agent's own action.
+ */
+export interface AgentNotificationDto {
+  kind: 'assigned' | 'unassigned' | 'transferred';
+  conversation: ConversationDto;
+  byAgentId: string | null;
+  byAgentName: string | null;
+  note: string | null;
+}
+
 /** Events the server emits; each carries the DTO the REST API returns. */
 export interface ServerToClientEvents {
   'conversation.created': (conversation: ConversationDto) => void;
@@ -20,6 +33,7 @@ export interface ServerToClientEvents {
   'presence.updated': (presence: PresenceDto) => void;
   'call.ringing': (call: CallRingingDto) => void;
   'agents.online': (online: AgentsOnlineDto) => void;
+  'agent.notified': (notification: AgentNotificationDto) => void;
 }
 
 export type Ack = (result: { ok: true } | { ok: false; error: string }) => void;
@@ -39,6 +53,7 @@ export const SERVER_EVENTS = [
   'presence.updated',
   'call.ringing',
   'agents.online',
+  'agent.notified',
 ] as const satisfies readonly (keyof ServerToClientEvents)[];
 
 export const rooms = {

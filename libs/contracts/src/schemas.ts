@@ -91,9 +91,15 @@ export const updateConversationSchema = z
     requestTypeId: z.uuid('identifiant de démarche invalide').nullable().optional(),
     /** L114-5: true when documents are asked of the citizen (the clock stops), false when they came (it restarts). */
     awaitingDocuments: z.boolean('vrai ou faux attendu').optional(),
+    /** A note for the colleague or service the file is handed to (kept in the thread as a note). */
+    note: z.string().trim().min(1).max(LIMITS.bodyChars).optional(),
     version: z.number().int().min(1),
   })
-  .refine((v) => Object.keys(v).length > 1, { message: 'aucun changement demandé' });
+  .refine((v) => Object.keys(v).filter((k) => k !== 'note').length > 1, { message: 'aucun changement demandé' })
+  .refine((v) => v.note === undefined || v.teamId !== undefined || v.assigneeId !== undefined, {
+    message: 'une note de transmission accompagne une assignation ou un transfert',
+    path: ['note'],
+  });
 export type UpdateConversationInput = z.infer<typeof updateConversationSchema>;
 
 export const addIdentitySchema = z.object({

@@ -18,7 +18,7 @@ import {
 } from '@guichet/contracts';
 import { isManager, type AuthAgent } from '../../common/auth-agent';
 import { Database } from '../../common/database.service';
-import { badRequest, forbidden, notFound, staleVersion } from '../../common/errors';
+import { AppError, badRequest, forbidden, notFound, staleVersion } from '../../common/errors';
 import { AgentDirectory } from '../agents/agent-directory.service';
 import { ContactService } from '../contacts/contact.service';
 import { AuditRepository } from '../../infra/audit/audit.repository';
@@ -35,6 +35,9 @@ import { ConversationRepository, type ConversationChanges } from './conversation
 
 /** The access rule lives in conversation-access.ts (realtime applies it too); features filter with it. */
 export { canRead };
+
+/** Whether this agent would see a file of this service once assigned it (managers see every service). */
+const mayHold = (a: { role: string; teamIds: string[] }, teamId: string) => a.role !== 'agent' || a.teamIds.includes(teamId);
 
 @Injectable()
 export class ConversationService {
@@ -291,8 +294,10 @@ export class ConversationService {
   }
 
   /**
-   * Status, priority, service and assignee. Agents take (assign to themselves), release and
-   * change status or priority in their services; supervisors and admins reassign anyone's.
+   * Status, priority, service and assignee. Agents take (assign to themselves), release, change
+   * status or priority in their services, and hand a file that is theirs or nobody's to a colleague
+   * or another service (with a note); supervisors and admins reassign anyone's. The assignee must
+   * be of the file's service (after the move, when `teamId` moves it in the same request).
    */
   async update(agent: AuthAgent, id: string, input: UpdateConversationInput): Promise<ConversationDto> {
     return this.db.tx(async (m, afterCommit) => {
@@ -301,24 +306,40 @@ export class ConversationService {
       if (row.version !== input.version) throw staleVersion(toConversationDto(row));
       const manager = isManager(agent);
 
-      if (input.assigneeId !== undefined && input.assigneeId !== row.assignee_id) {
-        const take = input.assigneeId === agent.id && (row.assignee_id === null || manager);
-        const release = input.assigneeId === null && row.assignee_id === agent.id;
-        if (!manager && !take && !release) {
-          throw forbidden(
-            row.assignee_id
-              ? 'seul un superviseur peut réassigner une conversation déjà prise'
-              : 'seul un superviseur peut assigner à un collègue',
-          );
-        }
-        if (input.assigneeId && !(await this.directory.agent(agent.organizationId, input.assigneeId, m))) {
-          throw badRequest('agent inconnu', [`assigneeId: ${input.assigneeId}`]);
+      // An agent hands over what is theirs or nobody's; a colleague's file is a supervisor's to move.
+      const mayHandOver = manager || row.assignee_id === null || row.assignee_id === agent.id;
+      let assigneeId = input.assigneeId;
+      const moving = input.teamId !== undefined && input.teamId !== row.team_id;
+      if (moving) {
+        if (!mayHandOver) throw forbidden('seul un superviseur peut transférer une conversation prise par un collègue');
+        if (!(await this.directory.team(agent.organizationId, input.teamId!, m)))
+          throw badRequest('service inconnu', [`teamId: ${input.teamId}`]);
+        // Whoever holds it and is not of the new service lets it go: the new service takes it from its queue.
+        if (assigneeId === undefined && row.assignee_id) {
+          const holder = await this.directory.agent(agent.organizationId, row.assignee_id, m);
+          if (!holder || !mayHold(holder, input.teamId!)) assigneeId = null;
         }
       }
-      if (input.teamId !== undefined && input.teamId !== row.team_id) {
-        if (!manager) throw forbidden('seul un superviseur peut transférer une conversation à un autre service');
-        if (!(await this.directory.team(agent.organizationId, input.teamId, m)))
-          throw badRequest('service inconnu', [`teamId: ${input.teamId}`]);
+      if (assigneeId !== undefined && assigneeId !== row.assignee_id) {
+        const take = assigneeId === agent.id && (row.assignee_id === null || manager);
+        const release = assigneeId === null && row.assignee_id === agent.id;
+        if (!take && !release && !mayHandOver) {
+          throw forbidden('seul un superviseur peut réassigner une conversation prise par un collègue');
+        }
+        if (assigneeId) {
+          const target = await this.directory.agent(agent.organizationId, assigneeId, m);
+          if (!target) throw badRequest('agent inconnu', [`assigneeId: ${assigneeId}`]);
+          const teamId = input.teamId ?? row.team_id;
+          if (!mayHold(target, teamId)) {
+            const team = await this.directory.team(agent.organizationId, teamId, m);
+            throw new AppError(
+              'unprocessable',
+              `${target.name} ne fait pas partie du service « ${team?.name ?? ''} » et ne verrait pas cette conversation : ` +
+                'choisissez un agent de ce service, ou transférez-la en même temps à un service de cet agent',
+              [`assigneeId: ${assigneeId}`],
+            );
+          }
+        }
       }
       if (input.status === 'snoozed' && !input.snoozedUntil)
         throw badRequest('indiquez jusqu’à quand mettre en pause (snoozedUntil)');
@@ -344,10 +365,10 @@ export class ConversationService {
         status: input.status,
         priority: input.priority,
         teamId: input.teamId,
-        assigneeId: input.assigneeId,
+        assigneeId,
         snoozedUntil: input.status === 'snoozed' ? input.snoozedUntil : undefined,
       });
-      const { version: _, ...changes } = input;
+      const { version: _, note, ...changes } = input;
       await this.audit.record(
         {
           organizationId: agent.organizationId,
@@ -355,10 +376,20 @@ export class ConversationService {
           action: 'conversation.updated',
           conversationId: id,
           contactId: row.contact_id,
-          data: changes,
+          data: { ...changes, ...(assigneeId !== input.assigneeId ? { assigneeId } : {}) },
         },
         m,
       );
+      // The handover note stays in the thread, where the receiver reads it with the file.
+      if (note)
+        await this.agentMessages.record(m, afterCommit, agent, {
+          conversationId: id,
+          contactId: row.contact_id,
+          kind: 'note',
+          channel: null,
+          body: note,
+          audit: { handover: true },
+        });
       const dto = toConversationDto((await this.repo.findById(agent.organizationId, id, m))!);
       const org = agent.organizationId;
       const byAgentId = agent.id;
@@ -376,6 +407,7 @@ export class ConversationService {
             previousTeamId: row.team_id,
             teamId: dto.teamId,
             byAgentId,
+            ...(note ? { note } : {}),
           }),
         );
       }
@@ -386,6 +418,7 @@ export class ConversationService {
             previousAssigneeId: row.assignee_id,
             assigneeId: dto.assigneeId,
             byAgentId,
+            ...(note ? { note } : {}),
           }),
         );
       }

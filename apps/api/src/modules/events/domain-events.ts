@@ -45,12 +45,19 @@ export interface DomainEventMap {
     change: ConversationChange;
     previous?: { teamId: string; assigneeId: string | null; status: ConversationStatus };
   };
+  /** `note`: what the agent who handed it over wrote for the receiver (also kept as a note in the thread). */
   'conversation.assigned': ConversationPayload & {
     previousAssigneeId: string | null;
     assigneeId: string | null;
     byAgentId: string | null;
+    note?: string;
   };
-  'conversation.transferred': ConversationPayload & { previousTeamId: string; teamId: string; byAgentId: string | null };
+  'conversation.transferred': ConversationPayload & {
+    previousTeamId: string;
+    teamId: string;
+    byAgentId: string | null;
+    note?: string;
+  };
   'conversation.status_changed': ConversationPayload & {
     previousStatus: ConversationStatus;
     status: ConversationStatus;

@@ -28,6 +28,23 @@ export class RealtimeEvents {
     this.publisher.conversation('conversation.created', e.organizationId, e.conversation);
   }
 
+  /** The agent a file is handed to (and the one it is taken from, by someone else) is told. */
+  @OnDomainEvent('conversation.assigned')
+  async conversationAssigned(e: DomainEvent<'conversation.assigned'>): Promise<void> {
+    const { conversation, assigneeId, previousAssigneeId, byAgentId, note } = e;
+    if (assigneeId && assigneeId !== byAgentId)
+      await this.publisher.notify(e.organizationId, [assigneeId], { kind: 'assigned', conversation, byAgentId, note });
+    if (previousAssigneeId && previousAssigneeId !== byAgentId)
+      await this.publisher.notify(e.organizationId, [previousAssigneeId], { kind: 'unassigned', conversation, byAgentId, note });
+  }
+
+  /** The receiving service hears of a file transferred to it (each client skips its own action). */
+  @OnDomainEvent('conversation.transferred')
+  async conversationTransferred(e: DomainEvent<'conversation.transferred'>): Promise<void> {
+    const { conversation, byAgentId, note } = e;
+    await this.publisher.notify(e.organizationId, [], { kind: 'transferred', conversation, byAgentId, note }, e.teamId);
+  }
+
   /**
    * Those who had it (its former service too) hear that it changed; then, if it moved, whoever
    * may no longer read it leaves its room.

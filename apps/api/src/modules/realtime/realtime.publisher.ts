@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { rooms, type ConversationDto, type MessageDto, type PresenceDto, type ServerToClientEvents } from '@guichet/contracts';
+import {
+  rooms,
+  type AgentNotificationDto,
+  type ConversationDto,
+  type MessageDto,
+  type PresenceDto,
+  type ServerToClientEvents,
+} from '@guichet/contracts';
 import type { Server } from 'socket.io';
 import { isManager, type AuthAgent } from '../../common/auth-agent';
 import { AgentDirectory } from '../agents/agent-directory.service';
@@ -53,6 +60,19 @@ export class RealtimePublisher {
 
   message(event: 'message.created' | 'message.updated', organizationId: string, c: ConversationDto, m: MessageDto): void {
     this.server?.to(this.targets(organizationId, c)).emit(event, m);
+  }
+
+  /** Tells agents (their own rooms, or a service's room) of a file handed to them. */
+  async notify(
+    organizationId: string,
+    agentIds: string[],
+    n: Omit<AgentNotificationDto, 'byAgentName' | 'note'> & { note?: string },
+    teamId?: string,
+  ): Promise<void> {
+    if (!this.server) return;
+    const by = n.byAgentId ? await this.directory.agent(organizationId, n.byAgentId) : null;
+    const targets = [...agentIds.map(rooms.agent), ...(teamId ? [rooms.team(teamId)] : [])];
+    this.server.to(targets).emit('agent.notified', { ...n, byAgentName: by?.name ?? null, note: n.note ?? null });
   }
 
   /** Agents with a connected socket, read from the sockets themselves (across instances). */
