@@ -128,8 +128,8 @@ describe('socket events patch the query cache', () => {
 
   it('conversation.created goes to the top of the lists it matches, not into a list filtered on another service', () => {
     const patcher = createCachePatcher(client, () => me, 1000);
-    const teamA = queryKeys.conversations.list({ status: 'open', teamId: TEAM_A });
-    const teamB = queryKeys.conversations.list({ status: 'open', teamId: TEAM_B });
+    const teamA = queryKeys.conversations.list({ status: ['open'], teamId: TEAM_A });
+    const teamB = queryKeys.conversations.list({ status: ['open'], teamId: TEAM_B });
     client.setQueryData(teamA, pages([conversation('old', { lastMessageAt: '2026-11-28T07:00:00.000Z' })]));
     client.setQueryData(teamB, pages([conversation('b1', { teamId: TEAM_B })]));
     patcher.conversationChanged(conversation('new', { lastMessageAt: '2026-11-28T12:00:00.000Z' }));
@@ -141,7 +141,7 @@ describe('socket events patch the query cache', () => {
 
   it('conversation.updated moves a row out of "mine" when reassigned, and ignores stale versions', () => {
     const patcher = createCachePatcher(client, () => me, 1000);
-    const mine = queryKeys.conversations.list({ status: 'open', assignee: 'me' });
+    const mine = queryKeys.conversations.list({ status: ['open'], assignee: 'me' });
     client.setQueryData(
       mine,
       pages([conversation('c1', { assigneeId: me.id, version: 3 }), conversation('c2', { assigneeId: me.id })]),
@@ -155,12 +155,12 @@ describe('socket events patch the query cache', () => {
 
   it('a transfer to another service leaves that service’s list untouched until it is loaded', () => {
     const patcher = createCachePatcher(client, () => me, 1000);
-    const teamA = queryKeys.conversations.list({ status: 'open', teamId: TEAM_A });
+    const teamA = queryKeys.conversations.list({ status: ['open'], teamId: TEAM_A });
     client.setQueryData(teamA, pages([conversation('c1'), conversation('c2')]));
     patcher.conversationChanged(conversation('c1', { teamId: TEAM_B, version: 2 }));
     expect(ids(client.getQueryData(teamA))).toEqual(['c2']);
     // An agent's list of a service outside theirs is left to the server (invalidated, not guessed).
-    const teamB = queryKeys.conversations.list({ status: 'open', teamId: TEAM_B });
+    const teamB = queryKeys.conversations.list({ status: ['open'], teamId: TEAM_B });
     client.setQueryData(teamB, pages<ConversationDto>([]));
     patcher.conversationChanged(conversation('c3', { teamId: TEAM_B }));
     expect(client.getQueryState(teamB)?.isInvalidated).toBe(false);
@@ -327,7 +327,7 @@ describe('useRealtime', () => {
   it('patches the cache on events and invalidates every query after a reconnect (not after the first connect)', async () => {
     const client = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: Infinity } } });
     const socket = new FakeSocket();
-    const list = queryKeys.conversations.list({ status: 'open', assignee: 'none' });
+    const list = queryKeys.conversations.list({ status: ['open'], assignee: 'none' });
     client.setQueryData(list, pages<ConversationDto>([]));
     client.setQueryData(queryKeys.teams(), []);
     client.setQueryData(queryKeys.presence('c1'), { conversationId: 'c1', viewers: [] });

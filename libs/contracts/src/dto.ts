@@ -208,6 +208,8 @@ export interface PublicRequestDto {
   status: ConversationStatus;
   subject: string | null;
   service: string;
+  /** The town (organization) the request was made to. */
+  organization: string;
   createdAt: string;
   messages: PublicMessageDto[];
 }

@@ -53,7 +53,12 @@ export type UpdateAgentInput = z.infer<typeof updateAgentSchema>;
 export const SEARCH_TOTAL_CAP = 1000;
 
 export const listConversationsQuerySchema = z.object({
-  status: z.enum(CONVERSATION_STATUSES).optional(),
+  /** One status, or several separated by commas (`open,pending`: "Mes conversations" in progress). */
+  status: z
+    .string()
+    .transform((v) => v.split(','))
+    .pipe(z.array(z.enum(CONVERSATION_STATUSES)).min(1).max(CONVERSATION_STATUSES.length))
+    .optional(),
   assignee: z.union([z.literal('me'), z.literal('none'), uuid]).optional(),
   teamId: uuid.optional(),
   channel: z.enum(CHANNEL_KINDS).optional(),

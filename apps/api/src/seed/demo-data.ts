@@ -403,6 +403,7 @@ export const DEMO_CONVERSATIONS: DemoConversation[] = [
     channel: 'webform',
     subject: 'PACS – prise de rendez-vous',
     status: 'open',
+    assignee: 0,
     messages: [
       {
         direction: 'inbound',
@@ -653,6 +654,7 @@ export const DEMO_CONVERSATIONS: DemoConversation[] = [
     channel: 'whatsapp',
     subject: 'Tarifs de l’accueil du soir',
     status: 'open',
+    assignee: 0,
     messages: [
       {
         direction: 'inbound',
@@ -1164,6 +1166,7 @@ export const DEMO_CONVERSATIONS: DemoConversation[] = [
     channel: 'whatsapp',
     subject: 'Nid-de-poule avenue Jean-Jaurès',
     status: 'open',
+    assignee: 0,
     priority: 'high',
     messages: [
       {
@@ -1634,6 +1637,7 @@ export const DEMO_CONVERSATIONS: DemoConversation[] = [
     channel: 'email',
     subject: 'Création d’un atelier de réparation de vélos',
     status: 'open',
+    assignee: 1,
     messages: [
       {
         direction: 'inbound',
@@ -1788,6 +1792,7 @@ export const DEMO_CONVERSATIONS: DemoConversation[] = [
     channel: 'instagram',
     subject: 'Festival d’été – programme et bénévolat',
     status: 'open',
+    assignee: 0,
     messages: [
       {
         direction: 'inbound',
@@ -1917,6 +1922,7 @@ export const DEMO_CONVERSATIONS: DemoConversation[] = [
     channel: 'sms',
     subject: 'École de musique – cours de piano',
     status: 'open',
+    assignee: 1,
     messages: [
       {
         direction: 'inbound',
@@ -2073,6 +2079,7 @@ export const DEMO_CONVERSATIONS: DemoConversation[] = [
     channel: 'voice',
     subject: 'City-stade des Oiseaux – filet arraché',
     status: 'open',
+    assignee: 0,
     messages: [
       {
         direction: 'inbound',

@@ -28,8 +28,8 @@ const AGENT = '00000000-0000-4000-8000-000000000003';
 const AFTER: [string, string] = ['2026-11-20T10:00:00.123456Z', '00000000-0000-4000-8000-000000000004'];
 
 const INBOX: Record<string, ConversationFilter> = {
-  'inbox-service-open': { organizationId: ORG, teamId: TEAM, status: 'open', limit: 26 },
-  'inbox-service-open-next-page': { organizationId: ORG, teamId: TEAM, status: 'open', after: AFTER, limit: 26 },
+  'inbox-service-open': { organizationId: ORG, teamId: TEAM, status: ['open'], limit: 26 },
+  'inbox-service-open-next-page': { organizationId: ORG, teamId: TEAM, status: ['open'], after: AFTER, limit: 26 },
   'inbox-agent-mine': { organizationId: ORG, visibleTeamIds: [TEAM], orSelf: AGENT, assigneeId: AGENT, limit: 26 },
   'inbox-unassigned': { organizationId: ORG, teamId: TEAM, assigneeId: null, limit: 26 },
   'inbox-search': { organizationId: ORG, q: 'ecole', limit: 26 },

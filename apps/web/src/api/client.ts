@@ -18,6 +18,11 @@ export class ApiError extends Error {
   get isNetworkError(): boolean {
     return this.status === 0;
   }
+
+  /** Refused in the browser because it is offline: nothing reached the server. */
+  get isOffline(): boolean {
+    return this.status === 0 && this.body.error === 'Offline';
+  }
 }
 
 export function isApiError(error: unknown): error is ApiError {
@@ -28,6 +33,10 @@ export function isApiError(error: unknown): error is ApiError {
 export function hasStatus(error: unknown, status: number): boolean {
   return error instanceof ApiError && error.status === status;
 }
+
+/** How long a call may wait for the server before it counts as failed. */
+const READ_TIMEOUT_MS = 30_000;
+const WRITE_TIMEOUT_MS = 20_000;
 
 export type QueryParams = Record<string, string | number | boolean | null | undefined>;
 
@@ -82,20 +91,25 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
   if (session && method !== 'GET') headers[CSRF_HEADER] = session.csrf;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
 
+  // Offline, a change is refused at once (never left pending, never sent later behind the agent's back).
+  if (method !== 'GET' && typeof navigator !== 'undefined' && navigator.onLine === false)
+    throw new ApiError({ statusCode: 0, error: 'Offline', message: 'hors ligne' });
+  // A server that does not answer is a failure after a while: "Envoi…" never hangs.
+  const timeout = AbortSignal.timeout(method === 'GET' ? READ_TIMEOUT_MS : WRITE_TIMEOUT_MS);
   let response: Response;
   try {
     response = await fetch(buildUrl(path, query), {
       method,
       headers,
       body: form ?? (body === undefined ? undefined : JSON.stringify(body)),
-      signal,
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       credentials: 'same-origin',
     });
   } catch (error) {
     if (signal?.aborted) throw error;
     throw new ApiError({
       statusCode: 0,
-      error: 'Network Error',
+      error: timeout.aborted ? 'Timeout' : 'Network Error',
       message: error instanceof Error ? error.message : String(error),
     });
   }

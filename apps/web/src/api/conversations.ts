@@ -28,7 +28,7 @@ export const conversationsApi = {
     limit = CONVERSATIONS_PAGE_SIZE,
   ): Promise<Page<ConversationDto>> {
     return apiRequest<Page<ConversationDto>>('/conversations', {
-      query: { ...filters, limit, cursor },
+      query: { ...filters, status: filters.status?.join(','), limit, cursor },
       signal,
     });
   },

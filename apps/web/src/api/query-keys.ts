@@ -21,6 +21,7 @@ export const queryKeys = {
   me: () => ['auth', 'me'] as const,
   teams: () => ['teams'] as const,
   requestTypes: (teamId: string) => ['request-types', teamId] as const,
+  channelKinds: () => ['channel-kinds'] as const,
   agents: () => ['agents'] as const,
   /** The agent's own sessions; the login page's provider buttons; the organization's OIDC providers. */
   sessions: () => ['auth', 'sessions'] as const,

@@ -14,7 +14,9 @@ export function createQueryClient(): QueryClient {
           return failures < 2;
         },
       },
-      mutations: { retry: false },
+      // A change made offline fails at once with its reason (apiRequest), rather than waiting paused
+      // with "Envoi…" on screen and going out later without the agent knowing.
+      mutations: { retry: false, networkMode: 'always' },
     },
   });
 }

@@ -10,7 +10,7 @@ type Pages<T> = InfiniteData<Page<T>, string | null>;
 export type ListMatch = 'yes' | 'no' | 'unknown';
 
 export function matchesFilters(filters: ConversationFilters, conversation: ConversationDto, me: AgentDto): ListMatch {
-  if (filters.status && conversation.status !== filters.status) return 'no';
+  if (filters.status && !filters.status.includes(conversation.status)) return 'no';
   if (filters.teamId && conversation.teamId !== filters.teamId) return 'no';
   if (filters.assignee) {
     const wanted = filters.assignee === 'me' ? me.id : filters.assignee === 'none' ? null : filters.assignee;

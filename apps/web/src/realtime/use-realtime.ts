@@ -1,4 +1,4 @@
-import type { AgentDto, CallRingingDto, ConversationDto, MessageDto } from '@guichet/contracts';
+import type { AgentDto, AgentNotificationDto, CallRingingDto, ConversationDto, MessageDto } from '@guichet/contracts';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { queryKeys } from '../api/query-keys';
@@ -15,6 +15,8 @@ export interface RealtimeOptions {
   /** Called for events worth telling a screen reader user about. */
   onNewMessage?(message: MessageDto, conversation: ConversationDto | undefined): void;
   onNewConversation?(conversation: ConversationDto): void;
+  /** A file handed to this agent (assigned, taken from them, transferred to their service). */
+  onAgentNotified?(notification: AgentNotificationDto): void;
   /** An incoming call for this agent's services (the pop-up). */
   onCallRinging?(call: CallRingingDto): void;
   /** Opens the socket; tests hand in their own. */
@@ -84,6 +86,7 @@ export function useRealtime(options: RealtimeOptions): RealtimeState {
     s.on('message.updated', (message) => patcher.messageChanged(message, false));
     s.on('presence.updated', (presence) => patcher.presenceChanged(presence));
     s.on('call.ringing', (call) => latest.current.onCallRinging?.(call));
+    s.on('agent.notified', (n) => latest.current.onAgentNotified?.(n));
     s.on('agents.online', (online) => queryClient.setQueryData(queryKeys.agentsOnline(), online));
 
     setSocket(s);

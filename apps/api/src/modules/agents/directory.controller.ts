@@ -1,7 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { AgentDto, AgentsOnlineDto, TeamDto } from '@guichet/contracts';
+import type { AgentDto, AgentsOnlineDto, ChannelKind, TeamDto } from '@guichet/contracts';
 import { CurrentAgent, type AuthAgent } from '../../common/auth-agent';
+import { ChannelRepository } from '../channels/channel.repository';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
 import { DirectoryRepository } from './directory.repository';
 
@@ -12,6 +13,7 @@ export class DirectoryController {
   constructor(
     private readonly directory: DirectoryRepository,
     private readonly publisher: RealtimePublisher,
+    private readonly channels: ChannelRepository,
   ) {}
 
   @Get('teams')
@@ -23,6 +25,12 @@ export class DirectoryController {
   @Get('agents/online')
   async online(@CurrentAgent() agent: AuthAgent): Promise<AgentsOnlineDto> {
     return { agentIds: await this.publisher.onlineAgents(agent.organizationId) };
+  }
+
+  /** The kinds of channel connected in the organization (what an agent may write first on). */
+  @Get('channel-kinds')
+  channelKinds(@CurrentAgent() agent: AuthAgent): Promise<ChannelKind[]> {
+    return this.channels.enabledKinds(agent.organizationId);
   }
 
   @Get('agents')

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AgentAdminDto, AgentDto, AgentRole, MeDto, OrganizationDto, TeamDto } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database.service';
+import { byFrenchName } from '../../common/french-order';
 
 interface AgentRow {
   id: string;
@@ -29,8 +30,20 @@ const AGENT_SELECT = `SELECT a.id, a.name, a.email, a.role, a.capacity, a.active
 export class DirectoryRepository {
   constructor(private readonly db: Database) {}
 
-  teams(organizationId: string): Promise<TeamDto[]> {
-    return this.db.query<TeamDto>(`SELECT id, name, slug FROM team WHERE organization_id = $1 ORDER BY name`, [organizationId]);
+  /** The organization's services in French order (accents and case do not push « État civil » to the end). */
+  async teams(organizationId: string): Promise<TeamDto[]> {
+    return byFrenchName(
+      await this.db.query<TeamDto>(`SELECT id, name, slug FROM team WHERE organization_id = $1`, [organizationId]),
+    );
+  }
+
+  /** A service's name and its organization's (the town the citizen wrote to). */
+  async teamWithOrganization(teamId: string): Promise<{ name: string; organization: string } | null> {
+    const [row] = await this.db.query<{ name: string; organization: string }>(
+      `SELECT t.name, o.name AS organization FROM team t JOIN organization o ON o.id = t.organization_id WHERE t.id = $1`,
+      [teamId],
+    );
+    return row ?? null;
   }
 
   async team(organizationId: string, teamId: string, manager?: EntityManager): Promise<TeamDto | null> {

@@ -37,6 +37,15 @@ export class ChannelRepository {
     return row ?? null;
   }
 
+  /** The kinds of the organization's connected (enabled) channels. */
+  async enabledKinds(organizationId: string): Promise<ChannelKind[]> {
+    const rows = await this.db.query<{ kind: ChannelKind }>(
+      `SELECT DISTINCT kind FROM channel WHERE organization_id = $1 AND enabled ORDER BY kind`,
+      [organizationId],
+    );
+    return rows.map((r) => r.kind);
+  }
+
   async firstOfKind(organizationId: string, kind: ChannelKind, manager?: EntityManager): Promise<ChannelRow | null> {
     const [row] = await this.db.query<ChannelRow>(
       `SELECT ${COLUMNS} FROM channel WHERE organization_id = $1 AND kind = $2 AND enabled ORDER BY created_at LIMIT 1`,

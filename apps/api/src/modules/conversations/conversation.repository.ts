@@ -22,7 +22,7 @@ export interface ConversationFilter {
   /** Restrict to these teams or to conversations assigned to `orSelf` (plain agents). */
   visibleTeamIds?: string[];
   orSelf?: string;
-  status?: ConversationStatus;
+  status?: ConversationStatus[];
   teamId?: string;
   assigneeId?: string | null;
   channel?: ChannelKind;
@@ -177,7 +177,8 @@ export class ConversationRepository {
       where.push(`(c.team_id = ANY(${sql.p(f.visibleTeamIds)}::uuid[]) OR c.assignee_id = ${sql.p(f.orSelf)})`);
     }
     if (f.teamId) where.push(`c.team_id = ${sql.p(f.teamId)}`);
-    if (f.status) where.push(`c.status = ${sql.p(f.status)}`);
+    if (f.status?.length === 1) where.push(`c.status = ${sql.p(f.status[0])}`);
+    else if (f.status?.length) where.push(`c.status = ANY(${sql.p(f.status)})`);
     if (f.assigneeId === null) where.push('c.assignee_id IS NULL');
     else if (f.assigneeId) where.push(`c.assignee_id = ${sql.p(f.assigneeId)}`);
     if (f.channel) {

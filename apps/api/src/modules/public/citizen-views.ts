@@ -228,7 +228,7 @@ ${state.reply ?? ''}</textarea>
       ${state.sent ? html`<p class="notice" id="reply-sent" role="status">${t.replySent}</p>` : ''}
     </form>`
     }`;
-  return { title: fillText(t.trackingTitle, { reference: r.reference }), organization: null, main };
+  return { title: fillText(t.trackingTitle, { reference: r.reference }), organization: r.organization || null, main };
 }
 
 /** A page that says what is missing, in the citizen's words. */

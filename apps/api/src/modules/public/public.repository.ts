@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { byFrenchName } from '../../common/french-order';
 import { Database } from '../../common/database.service';
 
 /** What the citizen pages read of a town hall: its name and its services (teams). */
@@ -14,10 +15,10 @@ export class PublicRepository {
     return org;
   }
 
-  teams(organizationId: string): Promise<{ id: string; name: string }[]> {
-    return this.db.query<{ id: string; name: string }>(
-      `SELECT id, name FROM team WHERE organization_id = $1 AND archived_at IS NULL ORDER BY name`,
-      [organizationId],
+  /** The services in French order (« État civil » is not pushed after the « V »s). */
+  async teams(organizationId: string): Promise<{ id: string; name: string }[]> {
+    return byFrenchName(
+      await this.db.query<{ id: string; name: string }>(`SELECT id, name FROM team WHERE organization_id = $1 AND archived_at IS NULL`, [organizationId]),
     );
   }
 
@@ -30,8 +31,12 @@ export class PublicRepository {
     return Boolean(team);
   }
 
-  async teamName(teamId: string): Promise<string | undefined> {
-    const [team] = await this.db.query<{ name: string }>(`SELECT name FROM team WHERE id = $1`, [teamId]);
-    return team?.name;
+  /** A service's name and its town's (the organization the citizen wrote to). */
+  async teamName(teamId: string): Promise<{ name: string; organization: string } | undefined> {
+    const [team] = await this.db.query<{ name: string; organization: string }>(
+      `SELECT t.name, o.name AS organization FROM team t JOIN organization o ON o.id = t.organization_id WHERE t.id = $1`,
+      [teamId],
+    );
+    return team;
   }
 }

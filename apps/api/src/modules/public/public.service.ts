@@ -173,7 +173,8 @@ export class PublicService {
       reference: c.reference,
       status: c.status,
       subject: c.subject,
-      service: teamName ?? '',
+      service: teamName?.name ?? '',
+      organization: teamName?.organization ?? '',
       createdAt: c.created_at.toISOString(),
       messages: items
         .filter((m) => m.direction === 'inbound' || m.status !== 'failed')

@@ -48,12 +48,13 @@ export function BoardPage({ teams }: { teams: TeamDto[] | undefined }) {
   const { t } = useTranslation();
   const ids = useId();
   const announce = useAnnounce();
-  const query = useConversations({ status: 'open' });
+  const query = useConversations({ status: ['open'] });
   const counts = useCounts().data;
   const agents = useAgents();
   const update = useUpdateConversation();
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [teamFilter, setTeamFilter] = useState('');
+  const [agentFilter, setAgentFilter] = useState('');
   const [target, setTarget] = useState('');
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<{ ok: number; failed: string[] } | null>(null);
@@ -78,7 +79,15 @@ export function BoardPage({ teams }: { teams: TeamDto[] | undefined }) {
   );
   const agentName = useMemo(() => new Map((agents.data ?? []).map((a) => [a.id, a.name])), [agents.data]);
   const teamName = useMemo(() => new Map((teams ?? []).map((x) => [x.id, x.name])), [teams]);
-  const visible = rows.filter((c) => !teamFilter || c.teamId === teamFilter);
+  const visible = rows.filter(
+    (c) =>
+      (!teamFilter || c.teamId === teamFilter) &&
+      (!agentFilter || (agentFilter === 'none' ? c.assigneeId === null : c.assigneeId === agentFilter)),
+  );
+  const sortedAgents = useMemo(
+    () => (agents.data ?? []).filter((a) => a.role !== 'admin').sort((a, b) => a.name.localeCompare(b.name, 'fr')),
+    [agents.data],
+  );
   const visibleSelected = visible.filter((c) => selected.has(c.id));
 
   function toggle(id: string) {
@@ -202,17 +211,32 @@ export function BoardPage({ teams }: { teams: TeamDto[] | undefined }) {
             </select>
           </span>
           <span className="actions__field">
+            <label htmlFor={`${ids}-agent-filter`}>{t('board.filterAgent')}</label>
+            <select
+              id={`${ids}-agent-filter`}
+              value={agentFilter}
+              onChange={(e) => setAgentFilter(e.target.value)}
+              data-testid="board-agent-filter"
+            >
+              <option value="">{t('board.allAgents')}</option>
+              <option value="none">{t('list.unassigned')}</option>
+              {sortedAgents.map((a) => (
+                <option key={a.id} value={a.id}>
+                  {a.name}
+                </option>
+              ))}
+            </select>
+          </span>
+          <span className="actions__field">
             <label htmlFor={`${ids}-target`}>{t('board.reassignTo')}</label>
             <select id={`${ids}-target`} value={target} onChange={(e) => setTarget(e.target.value)} data-testid="board-target">
               <option value="">{t('board.chooseTarget')}</option>
               <optgroup label={t('board.agentsGroup')}>
-                {(agents.data ?? [])
-                  .filter((a) => a.role !== 'admin')
-                  .map((a) => (
-                    <option key={a.id} value={`agent:${a.id}`}>
-                      {a.name}
-                    </option>
-                  ))}
+                {sortedAgents.map((a) => (
+                  <option key={a.id} value={`agent:${a.id}`}>
+                    {a.name}
+                  </option>
+                ))}
               </optgroup>
               <optgroup label={t('board.teamsGroup')}>
                 {sortedTeams.map((x) => (
@@ -255,6 +279,7 @@ export function BoardPage({ teams }: { teams: TeamDto[] | undefined }) {
                     onChange={(e) => setSelected(e.target.checked ? new Set(visible.map((c) => c.id)) : new Set())}
                   />
                 </th>
+                <th scope="col">{t('board.reference')}</th>
                 <th scope="col">{t('board.subject')}</th>
                 <th scope="col">{t('board.citizen')}</th>
                 <th scope="col">{t('board.team')}</th>
@@ -273,6 +298,7 @@ export function BoardPage({ teams }: { teams: TeamDto[] | undefined }) {
                       aria-label={t('board.select', { subject: c.subject ?? c.reference })}
                     />
                   </td>
+                  <td className="table__reference">{c.reference}</td>
                   <td>
                     <a href={inboxHref({ ...DEFAULT_ROUTE, view: { kind: 'all' }, conversationId: c.id })}>
                       {c.subject?.trim() || t('list.noSubject')}

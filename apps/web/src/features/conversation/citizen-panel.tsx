@@ -33,7 +33,7 @@ export function CitizenPanel({
   const error = add.error ?? remove.error;
 
   return (
-    <aside className="citizen-panel" aria-labelledby={`${ids}-title`}>
+    <aside className="citizen-panel" id="citizen-panel" aria-labelledby={`${ids}-title`}>
       <h3 className="citizen-panel__title" id={`${ids}-title`}>
         {/* The citizen's file as this agent may see it: supervisors get the citizen's name even when this conversation was given none. */}
         {contactName(t, { ...c.contact, name: contact.data?.name ?? c.contact.name })}

@@ -10,6 +10,7 @@ import {
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { hasStatus } from '../../api/client';
+import { networkMessage } from '../../lib/error-message';
 import { useSendMessage } from '../../hooks/use-send-message';
 import type { Draft } from '../../lib/drafts';
 import { channelLabel } from '../../lib/labels';
@@ -76,6 +77,9 @@ export function Composer({
   const channelId = draft.channelId && options.some((o) => o.id === draft.channelId) ? draft.channelId : defaultId;
   const channelKind = options.find((o) => o.id === channelId)?.kind ?? null;
   const isReply = draft.mode === 'reply';
+  // The box is one line until the agent writes in it: the thread keeps the room.
+  const [focused, setFocused] = useState(false);
+  const idle = !focused && !draft.body && !conflict && !error;
 
   // "Marie écrit…": typing while the body changes, stopped after a pause, a send or leaving.
   const typing = useRef(false);
@@ -138,7 +142,7 @@ export function Composer({
             announce(t('composer.conflictTitle'));
             return;
           }
-          setError(e.isNetworkError ? t('errors.network') : e.message || t('errors.generic'));
+          setError(e.isNetworkError ? networkMessage(t, e) : e.message || t('errors.generic'));
           textareaRef.current?.focus();
         },
       },
@@ -152,6 +156,13 @@ export function Composer({
   }
 
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (event.key === 'Escape') {
+      // Esc leaves the composer (the draft stays) for the conversation, where shortcuts work again.
+      event.preventDefault();
+      stopTyping();
+      document.getElementById('detail-title')?.focus();
+      return;
+    }
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
       if (conflict) return;
@@ -170,7 +181,11 @@ export function Composer({
   const length = isReply ? lengthHint(t, channelKind, draft.body) : null;
 
   return (
-    <form className={`composer composer--${draft.mode}`} onSubmit={onSubmit} aria-label={t('composer.label')}>
+    <form
+      className={`composer composer--${draft.mode}${idle ? ' composer--idle' : ''}`}
+      onSubmit={onSubmit}
+      aria-label={t('composer.label')}
+    >
       <div className="composer__bar">
         <div className="segmented" role="group" aria-label={t('composer.modeLabel')}>
           <button
@@ -225,12 +240,16 @@ export function Composer({
         ref={textareaRef}
         className="composer__input"
         data-testid="composer-input"
-        rows={4}
+        rows={idle ? 1 : 4}
         value={draft.body}
         placeholder={isReply ? t('composer.replyPlaceholder') : t('composer.notePlaceholder')}
         onChange={(e) => onBodyChange(e.target.value)}
         onKeyDown={onKeyDown}
-        onBlur={() => stopTyping()}
+        onFocus={() => setFocused(true)}
+        onBlur={() => {
+          setFocused(false);
+          stopTyping();
+        }}
         aria-describedby={`${ids}-hint`}
         aria-invalid={error ? true : undefined}
       />

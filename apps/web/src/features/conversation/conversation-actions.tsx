@@ -10,6 +10,7 @@ import {
 import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { hasStatus } from '../../api/client';
+import { networkMessage } from '../../lib/error-message';
 import { useUpdateConversation } from '../../hooks/use-update-conversation';
 import { onShortcut } from '../../lib/shortcut-bus';
 import { canSeeAllTeams } from '../inbox/inbox-views';
@@ -44,11 +45,13 @@ export function ConversationActions({ conversation: c, me, agents, teams, announ
   const [moveTo, setMoveTo] = useState('');
   const [snoozeOpen, setSnoozeOpen] = useState(false);
   const [logOpen, setLogOpen] = useState(false);
+  const [handOverOpen, setHandOverOpen] = useState(false);
+  const [note, setNote] = useState('');
   const [snoozeUntil, setSnoozeUntil] = useState(defaultSnooze);
   const containerRef = useRef<HTMLDivElement>(null);
   const latest = useLatest(c);
 
-  function apply(input: Omit<UpdateConversationInput, 'version'>, done: string) {
+  function apply(input: Omit<UpdateConversationInput, 'version'>, done: string, onDone?: () => void) {
     const before = latest.current;
     setError(null);
     update.mutate(
@@ -56,6 +59,7 @@ export function ConversationActions({ conversation: c, me, agents, teams, announ
       {
         onSuccess: (after) => {
           onChanged(before, after);
+          onDone?.();
           announce(done);
           // The button pressed may have been replaced (Prendre -> Libérer): keep focus in the actions.
           requestAnimationFrame(() => {
@@ -69,9 +73,11 @@ export function ConversationActions({ conversation: c, me, agents, teams, announ
             ? t('actions.conflict')
             : hasStatus(e, 403)
               ? t('actions.forbidden', { reason: e.message })
-              : e.isNetworkError
-                ? t('errors.network')
-                : e.message || t('errors.generic');
+              : hasStatus(e, 422)
+                ? e.message
+                : e.isNetworkError
+                  ? networkMessage(t, e)
+                  : e.message || t('errors.generic');
           setError(message);
           announce(message);
         },
@@ -92,9 +98,15 @@ export function ConversationActions({ conversation: c, me, agents, teams, announ
     [takeRef, resolveRef],
   );
 
+  // An agent hands over what is theirs or nobody's; supervisors anyone's (the API says the same).
+  const mayHandOver = manager || c.assigneeId === null || c.assigneeId === me.id;
+  // Only colleagues who would see the file once given it: of its service (the new one when it moves), or managers.
+  const targetTeamId = moveTo || c.teamId;
   const teamAgents = (agents ?? [])
-    .filter((a) => (a.role === 'agent' ? a.teamIds.includes(c.teamId) : true))
+    .filter((a) => a.id !== c.assigneeId && (a.role === 'agent' ? a.teamIds.includes(targetTeamId) : true))
     .sort((a, b) => a.name.localeCompare(b.name, 'fr'));
+  const assignee = teamAgents.some((a) => a.id === assignTo) ? assignTo : '';
+  const sortedTeams = [...(teams ?? [])].sort((a, b) => a.name.localeCompare(b.name, 'fr'));
   const closed = c.status === 'resolved' || c.status === 'closed';
 
   return (
@@ -167,6 +179,17 @@ export function ConversationActions({ conversation: c, me, agents, teams, announ
         >
           {t('logCall.open')}
         </button>
+        {mayHandOver ? (
+          <button
+            type="button"
+            className="button button--secondary button--small"
+            aria-expanded={handOverOpen}
+            onClick={() => setHandOverOpen(!handOverOpen)}
+            data-testid="action-handover"
+          >
+            {t('actions.handOver')}
+          </button>
+        ) : null}
         <span className="actions__field">
           <label htmlFor={`${ids}-priority`}>{t('actions.priority')}</label>
           <select
@@ -221,43 +244,42 @@ export function ConversationActions({ conversation: c, me, agents, teams, announ
           }}
         />
       ) : null}
-      {manager ? (
-        <div className="actions__row">
-          <form
-            className="actions__inline"
-            onSubmit={(e) => {
-              e.preventDefault();
-              if (!assignTo) return;
-              const name = agents?.find((a) => a.id === assignTo)?.name ?? '';
-              apply({ assigneeId: assignTo }, t('actions.assignedTo', { name }));
-            }}
-          >
-            <label htmlFor={`${ids}-agent`}>{t('actions.assignAgent')}</label>
-            <select id={`${ids}-agent`} value={assignTo} onChange={(e) => setAssignTo(e.target.value)} data-testid="assign-agent">
-              <option value="">{t('actions.chooseAgent')}</option>
-              {teamAgents.map((a) => (
-                <option key={a.id} value={a.id}>
-                  {a.name}
-                </option>
-              ))}
-            </select>
-            <button type="submit" className="button button--secondary button--small">
-              {t('actions.assign')}
-            </button>
-          </form>
-          <form
-            className="actions__inline"
-            onSubmit={(e) => {
-              e.preventDefault();
-              if (!moveTo) return;
-              const team = teams?.find((x) => x.id === moveTo)?.name ?? '';
-              apply({ teamId: moveTo }, t('actions.movedTo', { team }));
-            }}
-          >
+      {handOverOpen && mayHandOver ? (
+        <form
+          className="actions__handover"
+          data-testid="handover-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (!moveTo && !assignee) {
+              setError(t('actions.handOverEmpty'));
+              return;
+            }
+            const name = agents?.find((a) => a.id === assignee)?.name ?? '';
+            const team = teams?.find((x) => x.id === moveTo)?.name ?? '';
+            const done = [moveTo ? t('actions.movedTo', { team }) : '', assignee ? t('actions.assignedTo', { name }) : '']
+              .filter(Boolean)
+              .join(' ');
+            apply(
+              {
+                ...(moveTo ? { teamId: moveTo } : {}),
+                ...(assignee ? { assigneeId: assignee } : {}),
+                ...(note.trim() ? { note: note.trim() } : {}),
+              },
+              done,
+              () => {
+                setHandOverOpen(false);
+                setAssignTo('');
+                setMoveTo('');
+                setNote('');
+              },
+            );
+          }}
+        >
+          <span className="actions__field">
             <label htmlFor={`${ids}-team`}>{t('actions.moveTeam')}</label>
-            <select id={`${ids}-team`} value={moveTo} onChange={(e) => setMoveTo(e.target.value)}>
-              <option value="">{t('actions.chooseTeam')}</option>
-              {(teams ?? [])
+            <select id={`${ids}-team`} value={moveTo} onChange={(e) => setMoveTo(e.target.value)} data-testid="handover-team">
+              <option value="">{t('actions.sameTeam')}</option>
+              {sortedTeams
                 .filter((x) => x.id !== c.teamId)
                 .map((x) => (
                   <option key={x.id} value={x.id}>
@@ -265,11 +287,26 @@ export function ConversationActions({ conversation: c, me, agents, teams, announ
                   </option>
                 ))}
             </select>
-            <button type="submit" className="button button--secondary button--small">
-              {t('actions.move')}
-            </button>
-          </form>
-        </div>
+          </span>
+          <span className="actions__field">
+            <label htmlFor={`${ids}-agent`}>{t('actions.assignAgent')}</label>
+            <select id={`${ids}-agent`} value={assignee} onChange={(e) => setAssignTo(e.target.value)} data-testid="assign-agent">
+              <option value="">{moveTo ? t('actions.serviceQueue') : t('actions.chooseAgent')}</option>
+              {teamAgents.map((a) => (
+                <option key={a.id} value={a.id}>
+                  {a.name}
+                </option>
+              ))}
+            </select>
+          </span>
+          <span className="actions__field actions__field--wide">
+            <label htmlFor={`${ids}-note`}>{t('actions.handOverNote')}</label>
+            <textarea id={`${ids}-note`} rows={2} value={note} onChange={(e) => setNote(e.target.value)} />
+          </span>
+          <button type="submit" className="button button--primary button--small">
+            {t('actions.handOverConfirm')}
+          </button>
+        </form>
       ) : null}
       {error ? (
         <p className="form-error" role="alert">

@@ -9,7 +9,9 @@ import {
 } from '@guichet/contracts';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { networkMessage } from '../../lib/error-message';
 import { useStartConversation } from '../../hooks/use-start-conversation';
+import { useChannelKinds } from '../../hooks/use-teams';
 import { DEFAULT_ROUTE, inboxHref, navigate } from '../../lib/router';
 import { canSeeAllTeams, navTeams } from '../inbox/inbox-views';
 import { lengthHint } from './length-hint';
@@ -32,7 +34,11 @@ export function NewConversationPage({ me, teams }: { me: AgentDto; teams: TeamDt
   const ids = useId();
   const start = useStartConversation();
   const titleRef = useRef<HTMLHeadingElement>(null);
-  const [kind, setKind] = useState<ChannelKind>(START_CONVERSATION_KINDS[0]!);
+  // Only the kinds with a connected channel: writing on one the town has not set up fails anyway.
+  const connected = useChannelKinds().data;
+  const kinds = START_CONVERSATION_KINDS.filter((k) => !connected || connected.includes(k));
+  const [chosen, setKind] = useState<ChannelKind>(START_CONVERSATION_KINDS[0]!);
+  const kind = kinds.includes(chosen) ? chosen : (kinds[0] ?? chosen);
   const [body, setBody] = useState('');
   const capabilities = CHANNEL_CAPABILITIES[kind];
   const choices = navTeams(me, teams ?? []);
@@ -70,7 +76,8 @@ export function NewConversationPage({ me, teams }: { me: AgentDto; teams: TeamDt
       <form className="new-conversation__form" onSubmit={onSubmit}>
         <fieldset className="new-conversation__kinds">
           <legend>{t('newConversation.channel')}</legend>
-          {START_CONVERSATION_KINDS.map((k) => (
+          {kinds.length === 0 ? <p className="public__muted">{t('newConversation.noChannel')}</p> : null}
+          {kinds.map((k) => (
             <label key={k} className="new-conversation__kind">
               <input type="radio" name="channelKind" value={k} checked={kind === k} onChange={() => setKind(k)} />{' '}
               {t(`channel.${k}`)}
@@ -127,7 +134,7 @@ export function NewConversationPage({ me, teams }: { me: AgentDto; teams: TeamDt
         </div>
         {start.error ? (
           <p className="form-error" role="alert">
-            {start.error.isNetworkError ? t('errors.network') : start.error.message}
+            {start.error.isNetworkError ? networkMessage(t, start.error) : start.error.message}
           </p>
         ) : null}
         <div className="new-conversation__actions">

@@ -1,4 +1,5 @@
 import type { MeDto } from '@guichet/contracts';
+import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LanguageSwitch } from '../../components/language-switch';
 import { ADMIN_HREF, isAdminHash, useHash } from '../../lib/router';
@@ -10,11 +11,14 @@ export function AppHeader({
   realtime,
   onLogout,
   onHelp,
+  alerts,
 }: {
   me: MeDto;
   realtime: RealtimeStatus;
   onLogout(): void;
   onHelp(): void;
+  /** The agent's alert settings (sound, desktop notifications). */
+  alerts?: ReactNode;
 }) {
   const { t } = useTranslation();
   const hash = useHash();
@@ -41,6 +45,7 @@ export function AppHeader({
             {t('admin.link')}
           </a>
         ) : null}
+        {alerts}
         <button type="button" className="button button--on-dark" onClick={onHelp} aria-keyshortcuts="?">
           {t('shortcuts.button')}
         </button>

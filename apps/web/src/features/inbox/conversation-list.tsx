@@ -208,7 +208,17 @@ export function ConversationList({ route, teams }: { route: InboxRoute; teams: T
           </button>
         </div>
       ) : rows.length === 0 ? (
-        <p className="pane-message">{route.q ? t('search.empty') : t('list.empty')}</p>
+        <div className="pane-message" data-testid="list-empty">
+          <p>{route.q ? t('search.empty') : t('list.empty')}</p>
+          {route.view.kind !== 'unassigned' && !route.q ? (
+            // Nothing here: the work waiting for someone is in "Non assignées".
+            <p>
+              <a href={inboxHref({ ...route, view: { kind: 'unassigned' }, status: 'open', conversationId: null, q: '' })}>
+                {t('list.emptyGoUnassigned')}
+              </a>
+            </p>
+          ) : null}
+        </div>
       ) : (
         <>
           <p className="visually-hidden" id="conversation-list-hint">

@@ -1,5 +1,5 @@
 import type { AgentDto, ConversationDto, MessageDto, TeamDto } from '@guichet/contracts';
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { hasStatus } from '../../api/client';
 import { useAgents } from '../../hooks/use-agents';
@@ -47,6 +47,23 @@ export function ConversationPanel({ route, teams }: ConversationPanelProps) {
   return <ConversationDetail key={route.conversationId} id={route.conversationId} route={route} teams={teams} />;
 }
 
+const PANEL_KEY = 'guichet.citizenPanel';
+
+/** Whether the citizen's panel is shown: the agent's choice, kept; by default shown on wide screens only. */
+function useCitizenPanelOpen(): [boolean, (open: boolean) => void] {
+  const [open, setOpen] = useState(() => {
+    const saved = localStorage.getItem(PANEL_KEY);
+    return saved === null ? window.innerWidth >= 1440 : saved === 'open';
+  });
+  return [
+    open,
+    (next: boolean) => {
+      localStorage.setItem(PANEL_KEY, next ? 'open' : 'closed');
+      setOpen(next);
+    },
+  ];
+}
+
 /** Messages of a thread, each once, oldest first (pages come newest first and socket events add to them). */
 export function useThread(id: string) {
   const query = useMessages(id);
@@ -71,6 +88,7 @@ function ConversationDetail({ id, route, teams }: { id: string; route: InboxRout
   useConversationRoom(id);
   const backHref = inboxHref({ ...route, conversationId: null });
   const titleRef = useRef<HTMLHeadingElement>(null);
+  const [panelOpen, setPanelOpen] = useCitizenPanelOpen();
 
   // Opening a conversation from the list puts focus on its title, so a screen reader starts reading there.
   const loaded = Boolean(conversation.data);
@@ -161,6 +179,16 @@ function ConversationDetail({ id, route, teams }: { id: string; route: InboxRout
             ? ` · ${t('conversation.snoozedUntil', { date: formatDateTime(c.snoozedUntil, currentLanguage()) })}`
             : null}
         </p>
+        <button
+          type="button"
+          className="button button--secondary button--small detail-header__panel-toggle"
+          aria-expanded={panelOpen}
+          aria-controls="citizen-panel"
+          onClick={() => setPanelOpen(!panelOpen)}
+          data-testid="citizen-panel-toggle"
+        >
+          {panelOpen ? t('conversation.hideCitizen') : t('conversation.showCitizen')}
+        </button>
         <PresenceBar conversationId={c.id} meId={me.id} />
         <ConversationActions
           conversation={c}
@@ -171,7 +199,7 @@ function ConversationDetail({ id, route, teams }: { id: string; route: InboxRout
           onChanged={onChanged}
         />
       </header>
-      <div className="detail-body">
+      <div className={panelOpen ? 'detail-body' : 'detail-body detail-body--panel-closed'}>
         <div className="detail-main">
           <Timeline conversation={c} agents={agents.data} thread={thread} />
           <Composer
@@ -188,7 +216,7 @@ function ConversationDetail({ id, route, teams }: { id: string; route: InboxRout
             warning={composerWarning}
           />
         </div>
-        <CitizenPanel conversation={c} route={route} teams={teams} />
+        {panelOpen ? <CitizenPanel conversation={c} route={route} teams={teams} /> : null}
       </div>
     </section>
   );
@@ -222,7 +250,15 @@ function Timeline({
       stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
     };
     el.addEventListener('scroll', onScroll, { passive: true });
-    return () => el.removeEventListener('scroll', onScroll);
+    // The composer growing (a draft, the conflict box) shrinks the thread: the latest message stays in view.
+    const resized = new ResizeObserver(() => {
+      if (stickToBottom.current) el.scrollTop = el.scrollHeight;
+    });
+    resized.observe(el);
+    return () => {
+      el.removeEventListener('scroll', onScroll);
+      resized.disconnect();
+    };
   }, []);
 
   return (

@@ -1,4 +1,4 @@
-import type { CallRingingDto, ConversationDto, MessageDto } from '@guichet/contracts';
+import type { AgentNotificationDto, CallRingingDto, ConversationDto, MessageDto } from '@guichet/contracts';
 import { Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { SkipLink } from '../../components/skip-link';
@@ -17,9 +17,12 @@ import { RealtimeContext } from '../../realtime/realtime-context';
 import { useRealtime } from '../../realtime/use-realtime';
 import { useSession, useSignedInSession } from '../../session/session-context';
 import { AppHeader } from './app-header';
+import { ConnectionBanner } from './connection-banner';
 import { ConversationList } from './conversation-list';
 import { ConversationPanel } from './conversation-panel';
 import { InboxNav } from './inbox-nav';
+import { AlertSettingsMenu, Toasts, useAgentNotifications } from './notifications';
+import { useLatest } from '../../lib/use-latest';
 
 const ANNOUNCE_DEDUPE_MS = 5_000;
 
@@ -79,8 +82,23 @@ export function InboxShell() {
     },
     [announce],
   );
+  const notifications = useAgentNotifications(me, route.conversationId);
+  const notificationsRef = useLatest(notifications);
+  const onAgentNotified = useCallback(
+    (n: AgentNotificationDto) => {
+      if (n.byAgentId === me.id) return;
+      notificationsRef.current.onAgentNotified(n);
+      announceOnce(
+        n.conversation.id,
+        t(`toast.title.${n.kind}`, { name: n.byAgentName ?? t('toast.someone') }) +
+          ` : ${contactName(t, n.conversation.contact)}`,
+      );
+    },
+    [me.id, notificationsRef, announceOnce, t],
+  );
   const onNewMessage = useCallback(
     (message: MessageDto, conversation: ConversationDto | undefined) => {
+      notificationsRef.current.onNewMessage(message, conversation);
       if (message.direction !== 'inbound' || (message.kind !== 'message' && message.kind !== 'call')) return;
       if (!conversation || !concernsMe(conversation)) return;
       announceOnce(
@@ -91,10 +109,11 @@ export function InboxShell() {
         }),
       );
     },
-    [concernsMe, announceOnce, t],
+    [concernsMe, announceOnce, t, notificationsRef],
   );
   const onNewConversation = useCallback(
     (conversation: ConversationDto) => {
+      notificationsRef.current.onNewConversation(conversation);
       if (!concernsMe(conversation)) return;
       announceOnce(
         conversation.id,
@@ -104,7 +123,7 @@ export function InboxShell() {
         }),
       );
     },
-    [concernsMe, announceOnce, t],
+    [concernsMe, announceOnce, t, notificationsRef],
   );
 
   const [calls, setCalls] = useState<CallRingingDto[]>([]);
@@ -124,6 +143,7 @@ export function InboxShell() {
     activeConversationId: route.conversationId,
     onNewMessage,
     onNewConversation,
+    onAgentNotified,
     onCallRinging,
   });
 
@@ -132,7 +152,14 @@ export function InboxShell() {
       <AnnounceContext value={announce}>
         <div className="app">
           <SkipLink targetId="main-content" />
-          <AppHeader me={me} realtime={realtime.status} onLogout={signOut} onHelp={() => setHelpOpen(true)} />
+          <AppHeader
+            me={me}
+            realtime={realtime.status}
+            onLogout={signOut}
+            onHelp={() => setHelpOpen(true)}
+            alerts={<AlertSettingsMenu settings={notifications.settings} onChange={notifications.setSettings} />}
+          />
+          <ConnectionBanner status={realtime.status} />
           <div className={route.conversationId && !onBoard && !onNew && !accountScreen ? 'inbox inbox--has-selection' : 'inbox'}>
             <InboxNav
               me={me}
@@ -169,6 +196,7 @@ export function InboxShell() {
           </div>
           <ShortcutsDialog open={helpOpen} onClose={() => setHelpOpen(false)} />
           <CallPopups calls={calls} route={route} onDismiss={dismissCall} />
+          <Toasts toasts={notifications.toasts} onDismiss={notifications.dismiss} />
         </div>
       </AnnounceContext>
     </RealtimeContext>

@@ -19,10 +19,12 @@ export function filtersForRoute(route: InboxRoute): ConversationFilters {
 }
 
 function viewFilters(route: InboxRoute): ConversationFilters {
-  const { view, status } = route;
+  const { view } = route;
+  const status = [route.status];
   switch (view.kind) {
     case 'mine':
-      return { status, assignee: 'me' };
+      // "Mes conversations" in progress: open and pending together, as its count says.
+      return { status: route.status === 'open' ? ['open', 'pending'] : status, assignee: 'me' };
     case 'unassigned':
       return { status, assignee: 'none' };
     case 'all':

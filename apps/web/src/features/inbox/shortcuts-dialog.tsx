@@ -21,7 +21,7 @@ export function ShortcutsDialog({ open, onClose }: { open: boolean; onClose(): v
         {SHORTCUTS.map((s) => (
           <div key={s.action} className="shortcuts__row">
             <dt>
-              <kbd>{s.action === 'send' ? t('shortcuts.ctrlEnter') : s.keys}</kbd>
+              <kbd>{s.action === 'send' ? t('shortcuts.ctrlEnter') : s.action === 'leave' ? t('shortcuts.esc') : s.keys}</kbd>
             </dt>
             <dd>{t(`shortcuts.${s.action}`)}</dd>
           </div>

@@ -9,12 +9,21 @@ export const SHORTCUTS = [
   { keys: 'e', action: 'resolve' },
   { keys: '/', action: 'search' },
   { keys: 'Ctrl+Enter', action: 'send' },
+  { keys: 'Esc', action: 'leave' },
   { keys: '?', action: 'help' },
 ] as const;
 
-function isTyping(target: EventTarget | null): boolean {
+/** Inputs where a letter is not text: a shortcut pressed there still works. */
+const NOT_TEXT = new Set(['checkbox', 'radio', 'button', 'submit', 'reset', 'range', 'color', 'file', 'image']);
+
+/**
+ * Whether the key goes into a text field (where letters are text). A select counts: its letters
+ * pick an option. Anything else focused (a button, a link, a checkbox, the thread) lets shortcuts work.
+ */
+export function isTyping(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
-  return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
+  if (target.isContentEditable || target.tagName === 'TEXTAREA' || target.tagName === 'SELECT') return true;
+  return target instanceof HTMLInputElement && !NOT_TEXT.has(target.type);
 }
 
 /** The global key handler of the inbox: single keys, never while typing in a field. */
