@@ -34,7 +34,6 @@ export function ConnectionBanner({ status }: { status: RealtimeStatus }) {
   useEffect(() => {
     if (lost) {
       lostAt.current ??= Date.now();
-      setCaughtUp(null);
       return;
     }
     const since = lostAt.current;
