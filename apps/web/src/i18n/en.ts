@@ -470,6 +470,7 @@ export const en: Messages = {
     saved: 'Provider saved.',
     removed: 'Provider deleted.',
     adminOnly: 'This page is for administrators.',
+  },
   connection: {
     lostNetwork: 'You are offline.',
     lostServer: 'Connection to the server lost, reconnecting…',

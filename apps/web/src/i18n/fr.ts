@@ -471,6 +471,7 @@ export const fr = {
     saved: 'Fournisseur enregistré.',
     removed: 'Fournisseur supprimé.',
     adminOnly: 'Cette page est réservée aux administrateurs.',
+  },
   connection: {
     lostNetwork: 'Vous êtes hors ligne.',
     lostServer: 'Connexion au serveur perdue, reconnexion en cours…',
