@@ -2,7 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { AgentDto, AgentsOnlineDto, ChannelKind, TeamDto } from '@guichet/contracts';
 import { CurrentAgent, type AuthAgent } from '../../common/auth-agent';
-import { ChannelRepository } from '../channels/channel.repository';
+import { ChannelService } from '../channels/channel.service';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
 import { DirectoryRepository } from './directory.repository';
 
@@ -13,7 +13,7 @@ export class DirectoryController {
   constructor(
     private readonly directory: DirectoryRepository,
     private readonly publisher: RealtimePublisher,
-    private readonly channels: ChannelRepository,
+    private readonly channels: ChannelService,
   ) {}
 
   @Get('teams')

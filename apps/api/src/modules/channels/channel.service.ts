@@ -63,6 +63,11 @@ export class ChannelService {
   }
 
   /** The organization's oldest enabled channel of this kind (the web form's, for instance). */
+  /** The kinds of the organization's connected channels (what an agent may write first on). */
+  enabledKinds(organizationId: string): Promise<ChannelKind[]> {
+    return this.channels.enabledKinds(organizationId);
+  }
+
   firstOfKind(organizationId: string, kind: ChannelKind): Promise<ChannelRow | null> {
     return this.channels.firstOfKind(organizationId, kind);
   }
