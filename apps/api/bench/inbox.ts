@@ -207,7 +207,12 @@ export async function benchInbox(o: InboxBenchOptions, log: Log): Promise<BenchR
       setup.release();
     }
     // What ConversationService.list() asks of the repository for a supervisor: limit + 1 to know if there is a next page.
-    const statement = await listStatement({ organizationId: town.organizationId, teamId, status: ['open'], limit: o.pageSize + 1 });
+    const statement = await listStatement({
+      organizationId: town.organizationId,
+      teamId,
+      status: ['open'],
+      limit: o.pageSize + 1,
+    });
     const path = `/api/v1/conversations?teamId=${teamId}&status=open&limit=${o.pageSize}`;
     const http = new HttpProbe(env.app.url);
     const extra = searchProbes(reference);

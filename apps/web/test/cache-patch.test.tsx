@@ -204,7 +204,7 @@ describe('socket events patch the query cache', () => {
       overdue: 0,
       dueSoon: 0,
     });
-    client.setQueryData(queryKeys.conversations.list({ status: 'open', teamId: TEAM_A }), pages([conversation('c1')]));
+    client.setQueryData(queryKeys.conversations.list({ status: ['open'], teamId: TEAM_A }), pages([conversation('c1')]));
     const spy = jest.spyOn(client, 'invalidateQueries');
 
     patcher.conversationChanged(conversation('c1', { assigneeId: me.id, version: 2 }));
