@@ -240,7 +240,9 @@ describe('the agent’s day in Chromium', () => {
     const idle = (await input.boundingBox())!.height;
     await input.click();
     await input.fill('Bonjour,');
-    expect((await input.boundingBox())!.height).toBeGreaterThan(idle);
+    await expectEventually(async () => expect((await input.boundingBox())!.height).toBeGreaterThan(idle), {
+      timeoutMs: 2000,
+    });
     await input.press('Escape');
     expect(await sophie.evaluate(() => document.activeElement?.id)).toBe('detail-title');
     expect(await input.inputValue()).toBe('Bonjour,');

@@ -2,6 +2,7 @@
 import type { AgentDto, MessageDto } from '@guichet/contracts';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { fireEvent, render, screen } from '@testing-library/react';
+import { queryKeys } from '../src/api/query-keys';
 import '../src/i18n';
 import { MessageItem } from '../src/features/conversation/message-item';
 import { NewConversationPage } from '../src/features/conversation/new-conversation-page';
@@ -15,8 +16,9 @@ const me: AgentDto = {
   capacity: 12,
 };
 
-function withQueries(node: React.ReactNode) {
+function withQueries(node: React.ReactNode, connected?: string[]) {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
+  if (connected) client.setQueryData(queryKeys.channelKinds(), connected);
   return render(<QueryClientProvider client={client}>{node}</QueryClientProvider>);
 }
 
@@ -38,7 +40,11 @@ const message: MessageDto = {
 
 describe('the web follows the channel capabilities', () => {
   it('offers a new conversation on the kinds that can start one, asks a subject only where messages have one, and counts SMS segments only on SMS', () => {
-    withQueries(<NewConversationPage me={me} teams={[{ id: 'team-a', name: 'État civil', slug: 'etat-civil' }]} />);
+    withQueries(<NewConversationPage me={me} teams={[{ id: 'team-a', name: 'État civil', slug: 'etat-civil' }]} />, [
+      'email',
+      'sms',
+      'whatsapp',
+    ]);
     const kinds = screen.getAllByRole('radio') as HTMLInputElement[];
     expect(kinds.map((k) => k.value)).toEqual(['email', 'sms', 'whatsapp']);
     expect(screen.getByLabelText('Objet')).toBeTruthy();
@@ -56,6 +62,14 @@ describe('the web follows the channel capabilities', () => {
     fireEvent.click(kinds[2]!);
     expect(screen.queryByTestId('sms-segments')).toBeNull();
     expect(screen.getByTestId('length-counter').textContent).toContain('161 / 4096 caractères');
+  });
+
+  it('offers no channel until the server has said which are connected', () => {
+    // No answer yet to GET /channel-kinds (the query has no data): nothing that might not send is offered.
+    withQueries(<NewConversationPage me={me} teams={[{ id: 'team-a', name: 'État civil', slug: 'etat-civil' }]} />);
+    expect(screen.queryAllByRole('radio')).toHaveLength(0);
+    expect(screen.queryByRole('group', { name: 'Canal' })).toBeNull();
+    expect(screen.getByRole('status').textContent).toBe('Chargement…');
   });
 
   it('shows chat channels as bubbles and HTML e-mails in their frame style, from the capabilities', () => {

@@ -245,6 +245,12 @@ describe('composer', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Envoyer' }));
     expect((await screen.findByRole('alert')).textContent).toBe("l'usager s'est désinscrit des SMS");
     expect(input.value).toBe('Bonjour');
+    // The reason is about that attempt: once the agent edits (or empties) the draft, it goes, and
+    // the emptied box, left, folds back to one line.
+    fireEvent.change(input, { target: { value: '' } });
+    expect(screen.queryByRole('alert')).toBeNull();
+    fireEvent.blur(input);
+    expect(input.rows).toBe(1);
   });
 
   it('restores a draft per conversation after a remount (navigation or reload)', async () => {

@@ -104,6 +104,8 @@ export function Composer({
   );
 
   function onBodyChange(body: string) {
+    // A failed send's reason (offline, empty…) is about the draft as it was: editing it starts over.
+    if (error) setError(null);
     // The draft is written against the conversation as it is when the agent starts; emptied, it starts over.
     updateDraft(!body ? { body, base: null } : draft.base ? { body } : { body, base: draftBaseOf(conversation) });
     if (!socket?.connected) return;

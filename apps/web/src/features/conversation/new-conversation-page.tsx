@@ -35,8 +35,10 @@ export function NewConversationPage({ me, teams }: { me: AgentDto; teams: TeamDt
   const start = useStartConversation();
   const titleRef = useRef<HTMLHeadingElement>(null);
   // Only the kinds with a connected channel: writing on one the town has not set up fails anyway.
-  const connected = useChannelKinds().data;
-  const kinds = START_CONVERSATION_KINDS.filter((k) => !connected || connected.includes(k));
+  // Until the server has said which are connected, none is offered (never one that cannot send).
+  const channelKinds = useChannelKinds();
+  const connected = channelKinds.data;
+  const kinds = connected ? START_CONVERSATION_KINDS.filter((k) => connected.includes(k)) : [];
   const [chosen, setKind] = useState<ChannelKind>(START_CONVERSATION_KINDS[0]!);
   const kind = kinds.includes(chosen) ? chosen : (kinds[0] ?? chosen);
   const [body, setBody] = useState('');
@@ -48,7 +50,7 @@ export function NewConversationPage({ me, teams }: { me: AgentDto; teams: TeamDt
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    if (start.isPending) return;
+    if (start.isPending || kinds.length === 0) return;
     const form = new FormData(event.currentTarget);
     const get = (k: string) => String(form.get(k) ?? '').trim();
     start.mutate(
@@ -74,16 +76,24 @@ export function NewConversationPage({ me, teams }: { me: AgentDto; teams: TeamDt
       </h1>
       <p className="public__muted">{t('newConversation.intro')}</p>
       <form className="new-conversation__form" onSubmit={onSubmit}>
-        <fieldset className="new-conversation__kinds">
-          <legend>{t('newConversation.channel')}</legend>
-          {kinds.length === 0 ? <p className="public__muted">{t('newConversation.noChannel')}</p> : null}
-          {kinds.map((k) => (
-            <label key={k} className="new-conversation__kind">
-              <input type="radio" name="channelKind" value={k} checked={kind === k} onChange={() => setKind(k)} />{' '}
-              {t(`channel.${k}`)}
-            </label>
-          ))}
-        </fieldset>
+        {connected ? (
+          <fieldset className="new-conversation__kinds">
+            <legend>{t('newConversation.channel')}</legend>
+            {kinds.length === 0 ? <p className="public__muted">{t('newConversation.noChannel')}</p> : null}
+            {kinds.map((k) => (
+              <label key={k} className="new-conversation__kind">
+                <input type="radio" name="channelKind" value={k} checked={kind === k} onChange={() => setKind(k)} />{' '}
+                {t(`channel.${k}`)}
+              </label>
+            ))}
+          </fieldset>
+        ) : channelKinds.error ? (
+          <p className="form-error" role="alert">
+            {channelKinds.error.isNetworkError ? networkMessage(t, channelKinds.error) : channelKinds.error.message}
+          </p>
+        ) : (
+          <p role="status">{t('app.loading')}</p>
+        )}
         <div className="field">
           <label htmlFor={`${ids}-to`}>{t(address.label)}</label>
           <input id={`${ids}-to`} name="to" required type={address.type} autoComplete="off" className="control" />
@@ -138,7 +148,11 @@ export function NewConversationPage({ me, teams }: { me: AgentDto; teams: TeamDt
           </p>
         ) : null}
         <div className="new-conversation__actions">
-          <button type="submit" className="button button--primary" aria-disabled={start.isPending || undefined}>
+          <button
+            type="submit"
+            className="button button--primary"
+            aria-disabled={start.isPending || kinds.length === 0 || undefined}
+          >
             {start.isPending ? t('composer.sending') : t('newConversation.submit')}
           </button>
           <a className="button button--secondary" href={inboxHref(DEFAULT_ROUTE)}>
