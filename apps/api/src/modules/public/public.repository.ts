@@ -18,7 +18,10 @@ export class PublicRepository {
   /** The services in French order (« État civil » is not pushed after the « V »s). */
   async teams(organizationId: string): Promise<{ id: string; name: string }[]> {
     return byFrenchName(
-      await this.db.query<{ id: string; name: string }>(`SELECT id, name FROM team WHERE organization_id = $1 AND archived_at IS NULL`, [organizationId]),
+      await this.db.query<{ id: string; name: string }>(
+        `SELECT id, name FROM team WHERE organization_id = $1 AND archived_at IS NULL`,
+        [organizationId],
+      ),
     );
   }
 
