@@ -4,10 +4,17 @@ import { seedTown, startTestApp, type TestApp } from '../harness';
 
 const GOOD = 'la-mairie-ouvre-a-8h30';
 
-/** The link's token in a mail's text (quoted-printable undone: soft breaks, `=3D`). */
+/**
+ * The link's token in a mail's text: as stored (plain text) or, when the text is a raw
+ * quoted-printable body (soft breaks, `=3D`), once that is undone. Decoding plain text would turn
+ * a token starting with two upper-case hex digits (« jeton=B4… ») into another character.
+ */
 function linkToken(text: string): string {
-  const flat = text.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-  const match = /#\/mot-de-passe\?jeton=([A-Za-z0-9_-]+)/.exec(flat);
+  const link = /#\/mot-de-passe\?jeton=([A-Za-z0-9_-]+)/;
+  const flat = /=\r?\n|=3D/.test(text)
+    ? text.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+    : text;
+  const match = link.exec(flat);
   if (!match) throw new Error(`no link in:\n${flat}`);
   return match[1]!;
 }
