@@ -24,7 +24,7 @@ import { PublicModule } from './modules/public/public.module';
 import { RealtimeModule } from './modules/realtime/realtime.module';
 import { TeamsModule } from './modules/teams/teams.module';
 import { RequestTypesModule } from './modules/request-types/request-types.module';
-import { TwilioModule } from './modules/twilio/twilio.module';
+import { TelephonyModule } from './modules/telephony/telephony.module';
 
 @Module({})
 export class AppModule {
@@ -55,7 +55,7 @@ export class AppModule {
         RealtimeModule,
         TeamsModule,
         RequestTypesModule,
-        TwilioModule,
+        TelephonyModule,
         HealthModule,
         ...extraModules,
       ],

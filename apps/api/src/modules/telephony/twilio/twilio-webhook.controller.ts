@@ -3,10 +3,10 @@ import { ApiTags } from '@nestjs/swagger';
 import type { TwilioParams } from '@guichet/channels';
 import type { ChannelKind } from '@guichet/contracts';
 import type { Request } from 'express';
-import { Public } from '../../common/auth-agent';
-import { readWebhookBody } from '../../common/webhook-body';
-import { ApiWebhook } from '../../common/webhook-docs';
-import type { ResolvedChannel } from '../channels/channel.service';
+import { Public } from '../../../common/auth-agent';
+import { readWebhookBody } from '../../../common/webhook-body';
+import { ApiWebhook } from '../../../common/webhook-docs';
+import type { ResolvedChannel } from '../../channels/channel.service';
 import { TwilioWebhookService } from './twilio-webhook.service';
 
 /** The form Twilio posts: the fields Guichet reads (Twilio sends others, all covered by the signature). */

@@ -5,15 +5,20 @@ import { CallLogController } from './call-log.controller';
 import { CallRepository } from './call.repository';
 import { CallRingingGateway } from './call-ringing.gateway';
 import { CallService } from './call.service';
-import { PbxWebhookController } from './pbx-webhook.controller';
+import { PbxWebhookController } from './pbx/pbx-webhook.controller';
 import { TelephonyQueue } from './telephony-queue';
-import { TwilioWebhookController } from './twilio-webhook.controller';
-import { TwilioWebhookService } from './twilio-webhook.service';
+import { TwilioWebhookController } from './twilio/twilio-webhook.controller';
+import { TwilioWebhookService } from './twilio/twilio-webhook.service';
 
-/** Telephony: Twilio SMS/WhatsApp/Voice webhooks, switchboard call events, hand-logged calls. */
+/**
+ * Telephony as conversations see it: the call log (every call step, whichever provider), calls
+ * logged by hand, the ringing pop-up and the slow follow-up queue (media, recordings, late
+ * statuses). Providers are adapters beside it: `twilio/` (SMS/WhatsApp/Voice webhooks, signed
+ * with the account's token) and `pbx/` (any switchboard's signed call events).
+ */
 @Module({
   imports: [ChannelsModule, IngestModule],
   controllers: [TwilioWebhookController, PbxWebhookController, CallLogController],
   providers: [CallRepository, CallRingingGateway, CallService, TelephonyQueue, TwilioWebhookService],
 })
-export class TwilioModule {}
+export class TelephonyModule {}

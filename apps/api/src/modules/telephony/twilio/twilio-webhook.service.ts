@@ -14,14 +14,14 @@ import {
   type TwilioParams,
 } from '@guichet/channels';
 import { InvalidIdentityError, normalizeIdentity, type ChannelKind } from '@guichet/contracts';
-import { APP_CONFIG, type AppConfig } from '../../config';
-import { badRequest, forbidden, notFound } from '../../common/errors';
-import { ChannelService, type ResolvedChannel } from '../channels/channel.service';
-import { ContactRepository } from '../contacts/contact.repository';
-import { IngestService } from '../ingest/ingest.service';
-import { DeliveryStatusService } from '../outbound/delivery-status.service';
-import { CallService } from './call.service';
-import { TelephonyQueue } from './telephony-queue';
+import { APP_CONFIG, type AppConfig } from '../../../config';
+import { badRequest, forbidden, notFound } from '../../../common/errors';
+import { ChannelService, type ResolvedChannel } from '../../channels/channel.service';
+import { ContactRepository } from '../../contacts/contact.repository';
+import { IngestService } from '../../ingest/ingest.service';
+import { DeliveryStatusService } from '../../outbound/delivery-status.service';
+import { CallService } from '../call.service';
+import { TelephonyQueue } from '../telephony-queue';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const one = (p: TwilioParams, k: string) => {

@@ -4,13 +4,13 @@ import { verifyPbxSignature } from '@guichet/channels';
 import { pbxCallEventSchema } from '@guichet/contracts';
 import { z } from 'zod';
 import type { Request } from 'express';
-import { Public } from '../../common/auth-agent';
-import { forbidden, notFound } from '../../common/errors';
-import { readWebhookBody, parseWebhookJson } from '../../common/webhook-body';
-import { ApiWebhook } from '../../common/webhook-docs';
-import { parseOr400 } from '../../common/zod.pipe';
-import { ChannelService } from '../channels/channel.service';
-import { CallService } from './call.service';
+import { Public } from '../../../common/auth-agent';
+import { forbidden, notFound } from '../../../common/errors';
+import { readWebhookBody, parseWebhookJson } from '../../../common/webhook-body';
+import { ApiWebhook } from '../../../common/webhook-docs';
+import { parseOr400 } from '../../../common/zod.pipe';
+import { ChannelService } from '../../channels/channel.service';
+import { CallService } from '../call.service';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
