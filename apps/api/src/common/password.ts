@@ -11,6 +11,12 @@ function derive(password: string, salt: Buffer, o: { N: number; r: number; p: nu
   );
 }
 
+/**
+ * The password hash of an account with no password yet (an invited agent who has neither chosen a
+ * password nor signed in through an identity provider): matches no password, since it is no scrypt hash.
+ */
+export const NO_PASSWORD = '!invited';
+
 export async function hashPassword(password: string, cost = DEFAULT): Promise<string> {
   const salt = randomBytes(16);
   const key = await derive(password, salt, cost);

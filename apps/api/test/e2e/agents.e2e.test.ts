@@ -156,6 +156,15 @@ describe('agents: administration and own password', () => {
       status: 400,
       body: { message: 'le nouveau mot de passe doit être différent de l’actuel' },
     });
+    // The same policy as invitations and resets: common passwords and the account's address are refused.
+    expect(await change({ currentPassword: 'mot-de-passe-test', newPassword: 'motdepasse123' })).toMatchObject({
+      status: 400,
+      body: { message: 'ce mot de passe est trop courant : choisissez-en un autre' },
+    });
+    expect(await change({ currentPassword: 'mot-de-passe-test', newPassword: agent.email })).toMatchObject({
+      status: 400,
+      body: { message: 'le mot de passe ne doit pas être votre adresse e-mail' },
+    });
     expect((await t.http('GET', '/api/v1/auth/me', { token: other })).status).toBe(200);
 
     expect((await change({ currentPassword: 'mot-de-passe-test', newPassword: 'un nouveau mot de passe' })).status).toBe(204);

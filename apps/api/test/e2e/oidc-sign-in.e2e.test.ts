@@ -178,6 +178,26 @@ describe('sign-in through an OpenID Connect provider (ProConnect and the like)',
     expect(audit.rows.map((r) => r.data)).toContainEqual({ method: 'oidc', providerId });
   });
 
+  it('an invitee who signs in through the provider has taken the invitation: the admin no longer sees « invité »', async () => {
+    const email = 'nouvelle.recrue@mairie-exemple.fr';
+    const invited = await t.http('POST', '/api/v1/agents', {
+      token: town.admin.token,
+      body: { name: 'Nouvelle Recrue', email, role: 'agent', teamIds: [town.etatCivil.id], capacity: 10 },
+    });
+    expect(invited.status).toBe(201);
+    const status = async () =>
+      (
+        (await t.http('GET', '/api/v1/agents/manage', { token: town.admin.token })).body as { email: string; invited: boolean }[]
+      ).find((a) => a.email === email)?.invited;
+    expect(await status()).toBe(true);
+    op.accounts.set(email, { email, given_name: 'Nouvelle', usual_name: 'Recrue' });
+    const flow = await signIn(new Browser(t), email);
+    expect(refusal(flow)).toBe('/');
+    expect(await status()).toBe(false);
+    // Still no password that anyone knows.
+    expect((await t.http('POST', '/api/v1/auth/login', { body: { email, password: '!invited' } })).status).toBe(401);
+  });
+
   it('refuses a callback whose state is not the one this browser started with, and one without the state cookie', async () => {
     const other = 'A'.repeat(43);
     const wrong = await signIn(new Browser(t), town.agentEC.email, { callback: (u) => u.searchParams.set('state', other) });

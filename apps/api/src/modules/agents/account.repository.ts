@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database.service';
-import { NO_PASSWORD } from './directory.repository';
+import { NO_PASSWORD } from '../../common/password';
 
 export type AccountTokenPurpose = 'invitation' | 'reset';
 

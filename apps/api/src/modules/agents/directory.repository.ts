@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AgentAdminDto, AgentDto, AgentRole, MeDto, OrganizationDto, TeamDto } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database.service';
+import { NO_PASSWORD } from '../../common/password';
 import { byFrenchName } from '../../common/french-order';
 
 interface AgentRow {
@@ -165,9 +166,3 @@ export class DirectoryRepository {
     await this.db.query(`UPDATE agent SET name = $2 WHERE id = $1`, [agentId, name], manager);
   }
 }
-
-/**
- * The password hash of an account with no password yet (an invited agent): matches no password,
- * since it is no scrypt hash (common/password.ts).
- */
-export const NO_PASSWORD = '!invited';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import type { ChangePasswordInput, LoginInput } from '@guichet/contracts';
+import { passwordProblem, type ChangePasswordInput, type LoginInput } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config';
 import type { AuthAgent } from '../../common/auth-agent';
@@ -97,6 +97,8 @@ export class AuthService {
     const stored = await this.repo.passwordHash(agent.id);
     if (!stored || !(await verifyPassword(input.currentPassword, stored))) throw badRequest('mot de passe actuel incorrect');
     if (input.newPassword === input.currentPassword) throw badRequest('le nouveau mot de passe doit être différent de l’actuel');
+    const problem = passwordProblem(input.newPassword, agent.email);
+    if (problem) throw badRequest(problem);
     const hash = await hashPassword(input.newPassword);
     await this.db.tx(async (m, afterCommit) => {
       await this.repo.setPasswordHash(m, agent.id, hash);

@@ -193,6 +193,9 @@ export class OidcLoginService {
         throw new OidcSignInError('inconnu', 'the address belongs to an agent of another organization');
       }
       if (!existing.active) throw new OidcSignInError('desactive', 'the account is deactivated');
+      // An invitee who signs in through the provider has accepted: the admin's list stops saying « invité ».
+      if (existing.invited)
+        await this.repo.takeInvitation(existing.id, await hashPassword(randomBytes(32).toString('base64url')));
       return existing.id;
     }
     const domain = email.slice(email.lastIndexOf('@') + 1);

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AgentRole, OidcProviderKind } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../../common/database.service';
+import { NO_PASSWORD } from '../../../common/password';
 import { tokenHash } from '../auth.repository';
 
 export interface OidcProviderRow {
@@ -38,6 +39,8 @@ export interface AgentForSignIn {
   id: string;
   organization_id: string;
   active: boolean;
+  /** Invited and not yet signed in (no password chosen): the first sign-in takes the invitation. */
+  invited: boolean;
 }
 
 const PROVIDER_COLUMNS = `p.id, p.organization_id, o.name AS organization_name, p.kind, p.label, p.issuer, p.client_id,
@@ -146,10 +149,24 @@ export class OidcRepository {
 
   /** The account of an e-mail address, active or not, in any organization. */
   async agentByEmail(email: string): Promise<AgentForSignIn | null> {
-    const [row] = await this.db.query<AgentForSignIn>(`SELECT id, organization_id, active FROM agent WHERE email = $1`, [
-      email.toLowerCase(),
-    ]);
+    const [row] = await this.db.query<AgentForSignIn>(
+      `SELECT id, organization_id, active, password_hash = $2 AS invited FROM agent WHERE email = $1`,
+      [email.toLowerCase(), NO_PASSWORD],
+    );
     return row ?? null;
+  }
+
+  /**
+   * An invited agent's first sign-in through the provider takes the invitation: the account gets an
+   * unknown password (it signs in through its provider, and may still set one by a reset link).
+   */
+  async takeInvitation(agentId: string, passwordHash: string): Promise<boolean> {
+    const rows = await this.db.query(`UPDATE agent SET password_hash = $2 WHERE id = $1 AND password_hash = $3 RETURNING id`, [
+      agentId,
+      passwordHash,
+      NO_PASSWORD,
+    ]);
+    return rows.length === 1;
   }
 
   /** An agent account opened at first sign-in (allowed domain); no usable password (`passwordHash` of random bytes). */
