@@ -313,9 +313,11 @@ describe('sign-in through an OpenID Connect provider (ProConnect and the like)',
     const browser = new Browser(t);
     expect(refusal(await signIn(browser, town.agentEC.email))).toBe('/');
     const session = browser.cookie('/', 'guichet_session')!;
-    const idToken = (
+    const stored: string = (
       await t.db.query(`SELECT id_token FROM agent_session WHERE id_token IS NOT NULL ORDER BY created_at DESC LIMIT 1`)
     ).rows[0].id_token;
+    // Sealed at rest (AES-GCM): the identity claims are not readable from a database dump.
+    expect(stored).toMatch(/^v1\./);
 
     const out = await browser.request('POST', '/api/v1/auth/logout', undefined, {
       'x-guichet-csrf': browser.cookie('/', 'guichet_csrf')!,
@@ -324,7 +326,10 @@ describe('sign-in through an OpenID Connect provider (ProConnect and the like)',
     const { endSessionUrl } = (await out.json()) as { endSessionUrl: string };
     const end = new URL(endSessionUrl);
     expect(end.origin + end.pathname).toBe(`${op.issuer}/session/end`);
-    expect(end.searchParams.get('id_token_hint')).toBe(idToken);
+    const hint = end.searchParams.get('id_token_hint')!;
+    expect(stored).not.toContain(hint.split('.')[1]);
+    const claims = JSON.parse(Buffer.from(hint.split('.')[1]!, 'base64url').toString('utf8'));
+    expect(claims).toMatchObject({ iss: op.issuer, aud: op.clientId });
     expect(end.searchParams.get('post_logout_redirect_uri')).toBe(`${t.config.publicUrl}/`);
     expect(browser.cookie('/', 'guichet_session')).toBeUndefined();
     expect((await t.http('GET', '/api/v1/auth/me', { headers: { cookie: `guichet_session=${session}` } })).status).toBe(401);

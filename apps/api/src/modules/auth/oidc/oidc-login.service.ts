@@ -6,11 +6,15 @@ import { Database } from '../../../common/database.service';
 import { hashPassword } from '../../../common/password';
 import { APP_CONFIG, type AppConfig } from '../../../config';
 import { AuditRepository } from '../../../infra/audit/audit.repository';
+import { decryptSecrets, encryptSecrets } from '../../channels/channel-secrets';
 import { AuthRepository } from '../auth.repository';
 import { AuthService } from '../auth.service';
 import { OidcClient } from './oidc-client';
 import { OidcProviderService, postLogoutRedirectUri, redirectUri } from './oidc-provider.service';
 import { OidcRepository, type OidcProviderRow } from './oidc.repository';
+
+/** The associated data binding a session's sealed id_token to its provider. */
+const idTokenAad = (providerId: string) => `id_token:${providerId}`;
 
 /** Why a sign-in failed, as the login page's `?connexion=` code (its French text lives in the web app). */
 export type OidcFailure =
@@ -141,7 +145,9 @@ export class OidcLoginService {
       throw new OidcSignInError('email', 'no verified e-mail address in the identity');
     }
     const agentId = await this.agentFor(row, email, claims);
-    const session = await this.auth.openSession(agentId, { ...client, oidc: { providerId: row.id, idToken } });
+    // The id_token (the agent's identity claims) is kept only to hint the provider's logout: sealed at rest.
+    const sealed = encryptSecrets(this.config.encryptionKey, idTokenAad(row.id), { idToken });
+    const session = await this.auth.openSession(agentId, { ...client, oidc: { providerId: row.id, idToken: sealed } });
     await this.audit.record({
       organizationId: row.organization_id,
       agentId,
@@ -160,8 +166,9 @@ export class OidcLoginService {
     try {
       const config = await this.configuration(row);
       if (!config.serverMetadata().end_session_endpoint) return null;
+      const { idToken } = decryptSecrets(this.config.encryptionKey, idTokenAad(row.id), found.idToken);
       return oidc.buildEndSessionUrl(config, {
-        id_token_hint: found.idToken,
+        id_token_hint: String(idToken),
         post_logout_redirect_uri: postLogoutRedirectUri(this.config.publicUrl),
         state: oidc.randomState(),
       }).href;
