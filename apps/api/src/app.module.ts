@@ -25,6 +25,7 @@ import { RealtimeModule } from './modules/realtime/realtime.module';
 import { TeamsModule } from './modules/teams/teams.module';
 import { RequestTypesModule } from './modules/request-types/request-types.module';
 import { TelephonyModule } from './modules/telephony/telephony.module';
+import { PrivacyModule } from './modules/privacy/privacy.module';
 
 @Module({})
 export class AppModule {
@@ -56,6 +57,7 @@ export class AppModule {
         TeamsModule,
         RequestTypesModule,
         TelephonyModule,
+        PrivacyModule,
         HealthModule,
         ...extraModules,
       ],

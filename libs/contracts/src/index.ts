@@ -18,3 +18,4 @@ export * from './french-holidays';
 // Both calendars compute the French public holidays; the package's names are the administration's.
 export { easterSunday, frenchPublicHolidays } from './french-calendar';
 export * from './deadlines';
+export * from './privacy';

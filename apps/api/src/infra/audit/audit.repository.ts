@@ -37,7 +37,17 @@ export type AuditAction =
   | 'team.created'
   | 'team.updated'
   | 'request_type.created'
-  | 'request_type.updated';
+  | 'request_type.updated'
+  | 'retention_rules.updated'
+  | 'retention.run'
+  | 'conversation.anonymized'
+  | 'conversation.deleted'
+  | 'conversation.legal_hold_set'
+  | 'conversation.legal_hold_lifted'
+  | 'contact.anonymized'
+  | 'contact.erased'
+  | 'contact.exported'
+  | 'audit.purged';
 
 export interface AuditEntry {
   organizationId: string;
@@ -80,6 +90,22 @@ export class AuditRepository {
    */
   recordAccess(e: AuditEntry): Promise<void> {
     return this.accesses.submit(e);
+  }
+
+  /**
+   * Removes, by bounded batches, the audit events older than their organization's period
+   * (organization.audit_retention_months). Returns how many went in this batch.
+   */
+  async purgeBatch(now: Date, limit: number): Promise<number> {
+    const rows = await this.db.query<{ id: string }>(
+      `DELETE FROM audit_event WHERE id IN (
+         SELECT e.id FROM audit_event e JOIN organization o ON o.id = e.organization_id
+          WHERE e.created_at < $1::timestamptz - make_interval(months => o.audit_retention_months)
+          LIMIT $2)
+       RETURNING id`,
+      [now, limit],
+    );
+    return rows.length;
   }
 
   async record(e: AuditEntry, manager?: EntityManager): Promise<void> {

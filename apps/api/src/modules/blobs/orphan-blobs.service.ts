@@ -59,6 +59,17 @@ export class OrphanBlobs implements OnApplicationBootstrap {
     }
   }
 
+  /**
+   * After rows naming these blobs were removed (retention, erasure): the files no row references
+   * any more are deleted now, not at the nightly sweep. A request reusing one of them at the same
+   * moment puts it back after its commit (ensure). Returns how many files went.
+   */
+  async release(sha256s: string[]): Promise<number> {
+    const orphans = await this.repo.unreferenced([...new Set(sha256s)]);
+    for (const sha256 of orphans) await this.store.remove(sha256);
+    return orphans.size;
+  }
+
   /** After a commit: a file the request reused may have been discarded by a failing twin meanwhile. */
   async ensure(blobs: PutBlob[]): Promise<void> {
     for (const b of blobs) {

@@ -1,0 +1,303 @@
+import { Injectable } from '@nestjs/common';
+import type { RetentionAction, RetentionRuleDto, RetentionRuleInput } from '@guichet/contracts';
+import type { EntityManager } from 'typeorm';
+import { Database } from '../../common/database.service';
+
+/** A conversation past its retention rule, locked for the batch that anonymizes or deletes it. */
+export interface DueConversation {
+  id: string;
+  organization_id: string;
+  contact_id: string;
+  rule_id: string | null;
+  action: RetentionAction;
+}
+
+export interface HeldConversation {
+  id: string;
+  reference: string;
+  legal_hold_reason: string;
+}
+
+/** Call details that are statistics, not personal data: kept on an anonymized call message. */
+const CALL_PERSONAL_KEYS = ['from', 'to', 'recordingUrl', 'note', 'agentEmail', 'extension'];
+
+/**
+ * SQL of retention and erasure (RGPD, issue 16): the rules, the conversations past them, and the
+ * statements that empty a conversation of everything personal while keeping what reports count
+ * (dates, status, service, channel kind, request type, reference, due dates, satisfaction).
+ */
+@Injectable()
+export class RetentionRepository {
+  constructor(private readonly db: Database) {}
+
+  rules(organizationId: string): Promise<RetentionRuleDto[]> {
+    return this.db.query<RetentionRuleDto>(
+      `SELECT r.id, r.team_id AS "teamId", t.name AS "teamName", r.request_type_id AS "requestTypeId",
+              rt.name AS "requestTypeName", r.duration_days AS "durationDays", r.legal_basis AS "legalBasis",
+              r.purpose, r.action, to_char(r.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt"
+         FROM retention_rule r
+         LEFT JOIN team t ON t.id = r.team_id
+         LEFT JOIN request_type rt ON rt.id = r.request_type_id
+        WHERE r.organization_id = $1
+        ORDER BY t.name NULLS FIRST, rt.name NULLS FIRST`,
+      [organizationId],
+    );
+  }
+
+  /** The organization's services and request types (id → service), to check a set of rules. */
+  async scopes(organizationId: string, m?: EntityManager): Promise<{ teams: Set<string>; types: Map<string, string> }> {
+    const teams = await this.db.query<{ id: string }>(`SELECT id FROM team WHERE organization_id = $1`, [organizationId], m);
+    const types = await this.db.query<{ id: string; team_id: string }>(
+      `SELECT id, team_id FROM request_type WHERE organization_id = $1`,
+      [organizationId],
+      m,
+    );
+    return { teams: new Set(teams.map((t) => t.id)), types: new Map(types.map((t) => [t.id, t.team_id])) };
+  }
+
+  /** Replaces the organization's rules (rules left unchanged keep their id and date). */
+  async replaceRules(m: EntityManager, organizationId: string, rules: RetentionRuleInput[]): Promise<void> {
+    await this.db.query(
+      `DELETE FROM retention_rule r WHERE r.organization_id = $1
+          AND NOT EXISTS (SELECT 1 FROM unnest($2::uuid[], $3::uuid[]) AS k(team_id, request_type_id)
+                           WHERE k.team_id IS NOT DISTINCT FROM r.team_id AND k.request_type_id IS NOT DISTINCT FROM r.request_type_id)`,
+      [organizationId, rules.map((r) => r.teamId), rules.map((r) => r.requestTypeId)],
+      m,
+    );
+    await this.db.query(
+      `INSERT INTO retention_rule (organization_id, team_id, request_type_id, duration_days, legal_basis, purpose, action)
+       SELECT $1, * FROM unnest($2::uuid[], $3::uuid[], $4::int[], $5::text[], $6::text[], $7::text[])
+       ON CONFLICT (organization_id, team_id, request_type_id) DO UPDATE
+          SET duration_days = EXCLUDED.duration_days, legal_basis = EXCLUDED.legal_basis, purpose = EXCLUDED.purpose,
+              action = EXCLUDED.action, updated_at = now()
+        WHERE (retention_rule.duration_days, retention_rule.legal_basis, retention_rule.purpose, retention_rule.action)
+              IS DISTINCT FROM (EXCLUDED.duration_days, EXCLUDED.legal_basis, EXCLUDED.purpose, EXCLUDED.action)`,
+      [
+        organizationId,
+        rules.map((r) => r.teamId),
+        rules.map((r) => r.requestTypeId),
+        rules.map((r) => r.durationDays),
+        rules.map((r) => r.legalBasis),
+        rules.map((r) => r.purpose),
+        rules.map((r) => r.action),
+      ],
+      m,
+    );
+  }
+
+  async auditRetentionMonths(organizationId: string): Promise<number> {
+    const [row] = await this.db.query<{ months: number }>(
+      `SELECT audit_retention_months AS months FROM organization WHERE id = $1`,
+      [organizationId],
+    );
+    return row?.months ?? 12;
+  }
+
+  async setAuditRetentionMonths(m: EntityManager, organizationId: string, months: number): Promise<void> {
+    await this.db.query(`UPDATE organization SET audit_retention_months = $2 WHERE id = $1`, [organizationId, months], m);
+  }
+
+  /**
+   * Up to `limit` finished conversations past their most specific rule (request type, then
+   * service, then the organization's default), never one on legal hold, locked for this batch
+   * (another instance running at the same time takes other rows: SKIP LOCKED).
+   */
+  due(m: EntityManager, o: { organizationId: string | null; now: Date; limit: number }): Promise<DueConversation[]> {
+    return this.db.query<DueConversation>(
+      `SELECT c.id, c.organization_id, c.contact_id, r.id AS rule_id, r.action
+         FROM conversation c
+         CROSS JOIN LATERAL (
+           SELECT r.id, r.action, r.duration_days FROM retention_rule r
+            WHERE r.organization_id = c.organization_id
+              AND (r.team_id IS NULL OR r.team_id = c.team_id)
+              AND (r.request_type_id IS NULL OR r.request_type_id = c.request_type_id)
+            ORDER BY r.request_type_id IS NULL, r.team_id IS NULL
+            LIMIT 1) r
+        WHERE c.anonymized_at IS NULL AND c.status IN ('resolved', 'closed') AND c.legal_hold_at IS NULL
+          AND ($1::uuid IS NULL OR c.organization_id = $1)
+          AND c.resolved_at < $2::timestamptz - make_interval(days => r.duration_days)
+        ORDER BY c.resolved_at
+        LIMIT $3
+          FOR UPDATE OF c SKIP LOCKED`,
+      [o.organizationId, o.now, o.limit],
+      m,
+    );
+  }
+
+  /** A citizen's conversations for an erasure, locked; those on legal hold come back with their reason. */
+  contactConversations(
+    m: EntityManager,
+    organizationId: string,
+    contactId: string,
+  ): Promise<(DueConversation & { reference: string; legal_hold_reason: string | null; anonymized_at: Date | null })[]> {
+    return this.db.query(
+      `SELECT id, organization_id, contact_id, NULL AS rule_id, 'anonymize' AS action, reference, legal_hold_reason, anonymized_at
+         FROM conversation WHERE organization_id = $1 AND contact_id = $2
+        ORDER BY created_at
+          FOR UPDATE`,
+      [organizationId, contactId],
+      m,
+    );
+  }
+
+  async lockContact(m: EntityManager, organizationId: string, contactId: string): Promise<{ anonymized_at: Date | null } | null> {
+    const [row] = await this.db.query<{ anonymized_at: Date | null }>(
+      `SELECT anonymized_at FROM contact WHERE organization_id = $1 AND id = $2 FOR UPDATE`,
+      [organizationId, contactId],
+      m,
+    );
+    return row ?? null;
+  }
+
+  /** The attachments' blobs (sha256) of these conversations' messages, their rows removed. */
+  private async dropAttachments(m: EntityManager, ids: string[]): Promise<string[]> {
+    const rows = await this.db.query<{ sha256: string }>(
+      `DELETE FROM attachment a USING message ms WHERE a.message_id = ms.id AND ms.conversation_id = ANY($1::uuid[])
+       RETURNING a.sha256`,
+      [ids],
+      m,
+    );
+    return [...new Set(rows.map((r) => r.sha256))];
+  }
+
+  /** Raw copies of e-mails Guichet kept beside these conversations' messages (duplicates, reports). */
+  private async dropMailCopies(m: EntityManager, ids: string[]): Promise<void> {
+    await this.db.query(
+      `DELETE FROM mailbox_event e USING message ms
+        WHERE ms.conversation_id = ANY($1::uuid[]) AND ms.external_id IS NOT NULL
+          AND e.channel_id = ms.channel_id AND e.external_id = ms.external_id`,
+      [ids],
+      m,
+    );
+  }
+
+  /**
+   * Empties the conversations of everything personal: message bodies and notes (the message
+   * triggers empty the search document), subjects, snippets, the name given, identities, call
+   * numbers and recordings, attachments, the link to a possibly related file; each moves to a
+   * contact of its own with no name and no identity, so it links to no one. Dates, status,
+   * service, channel kind, request type, reference, due dates and satisfaction stay.
+   * Returns the blobs no longer referenced by these rows (the caller removes unused files after commit).
+   */
+  async anonymize(m: EntityManager, rows: DueConversation[], now: Date): Promise<string[]> {
+    const ids = rows.map((r) => r.id);
+    const blobs = await this.dropAttachments(m, ids);
+    await this.dropMailCopies(m, ids);
+    await this.db.query(
+      `UPDATE message SET body = '', html_body = NULL, error = NULL,
+              meta = CASE WHEN kind = 'call' AND meta ? 'call'
+                          THEN jsonb_build_object('call', (meta->'call') - $2::text[]) END
+        WHERE conversation_id = ANY($1::uuid[])`,
+      [ids, CALL_PERSONAL_KEYS],
+      m,
+    );
+    await this.db.query(
+      `WITH fresh AS (
+         SELECT c.id AS conversation_id, gen_random_uuid() AS contact_id, c.organization_id
+           FROM conversation c WHERE c.id = ANY($1::uuid[])
+       ), contacts AS (
+         INSERT INTO contact (id, organization_id, name, anonymized_at)
+         SELECT contact_id, organization_id, NULL, $2 FROM fresh
+       )
+       UPDATE conversation c
+          SET subject = NULL, snippet = NULL, citizen_name = NULL, identity_ids = '{}', messages_search = '',
+              possibly_related_to_id = NULL, contact_id = f.contact_id, anonymized_at = $2, version = c.version + 1
+         FROM fresh f WHERE f.conversation_id = c.id`,
+      [ids, now],
+      m,
+    );
+    return blobs;
+  }
+
+  /** Deletes the conversations (their messages and attachments go with them). Returns their blobs. */
+  async delete(m: EntityManager, rows: DueConversation[]): Promise<string[]> {
+    const ids = rows.map((r) => r.id);
+    const blobs = await this.dropAttachments(m, ids);
+    await this.dropMailCopies(m, ids);
+    await this.db.query(`DELETE FROM conversation WHERE id = ANY($1::uuid[])`, [ids], m);
+    return blobs;
+  }
+
+  /**
+   * Of these citizens, those no conversation needs any more (none left in their file) lose their
+   * name and identities and are marked anonymized. Returns them.
+   */
+  async anonymizeUnneededContacts(m: EntityManager, contactIds: string[], now: Date): Promise<string[]> {
+    const rows = await this.db.query<{ id: string }>(
+      `UPDATE contact ct SET name = NULL, avatar_url = NULL, anonymized_at = $2, updated_at = $2
+        WHERE ct.id = ANY($1::uuid[]) AND ct.anonymized_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM conversation c WHERE c.contact_id = ct.id)
+       RETURNING ct.id`,
+      [contactIds, now],
+      m,
+    );
+    const ids = rows.map((r) => r.id);
+    if (ids.length) await this.db.query(`DELETE FROM contact_identity WHERE contact_id = ANY($1::uuid[])`, [ids], m);
+    return ids;
+  }
+
+  /** Audit rows of a run, written with its batch. */
+  async recordAll(
+    m: EntityManager,
+    entries: {
+      organizationId: string;
+      agentId: string | null;
+      action: string;
+      conversationId: string | null;
+      contactId: string | null;
+      data: object;
+    }[],
+  ): Promise<void> {
+    if (!entries.length) return;
+    await this.db.query(
+      `INSERT INTO audit_event (organization_id, agent_id, action, conversation_id, contact_id, data)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::uuid[], $6::jsonb[])`,
+      [
+        entries.map((e) => e.organizationId),
+        entries.map((e) => e.agentId),
+        entries.map((e) => e.action),
+        entries.map((e) => e.conversationId),
+        entries.map((e) => e.contactId),
+        entries.map((e) => JSON.stringify(e.data)),
+      ],
+      m,
+    );
+  }
+
+  /** Legal hold: the conversation (any status), locked, with its service and hold. */
+  async lockForHold(
+    m: EntityManager,
+    organizationId: string,
+    id: string,
+  ): Promise<{
+    id: string;
+    team_id: string;
+    contact_id: string;
+    anonymized_at: Date | null;
+    legal_hold_reason: string | null;
+  } | null> {
+    const [row] = await this.db.query<{
+      id: string;
+      team_id: string;
+      contact_id: string;
+      anonymized_at: Date | null;
+      legal_hold_reason: string | null;
+    }>(
+      `SELECT id, team_id, contact_id, anonymized_at, legal_hold_reason FROM conversation WHERE organization_id = $1 AND id = $2 FOR UPDATE`,
+      [organizationId, id],
+      m,
+    );
+    return row ?? null;
+  }
+
+  async setHold(m: EntityManager, id: string, hold: { reason: string; agentId: string } | null): Promise<{ at: Date | null }> {
+    const [row] = await this.db.query<{ legal_hold_at: Date | null }>(
+      `UPDATE conversation SET legal_hold_reason = $2, legal_hold_at = CASE WHEN $2::text IS NULL THEN NULL ELSE now() END,
+              legal_hold_by = $3
+        WHERE id = $1 RETURNING legal_hold_at`,
+      [id, hold?.reason ?? null, hold?.agentId ?? null],
+      m,
+    );
+    return { at: row?.legal_hold_at ?? null };
+  }
+}

@@ -1,0 +1,191 @@
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import type { LegalHoldDto, PutRetentionRulesInput, RetentionRunResult, RetentionSettingsDto } from '@guichet/contracts';
+import type { EntityManager } from 'typeorm';
+import { isManager, type AuthAgent } from '../../common/auth-agent';
+import { Database } from '../../common/database.service';
+import { AppError, badRequest, notFound } from '../../common/errors';
+import { AuditRepository } from '../../infra/audit/audit.repository';
+import { JobQueue } from '../../infra/jobs/job-queue';
+import { OrphanBlobs } from '../blobs/orphan-blobs.service';
+import { RetentionRepository, type DueConversation } from './retention.repository';
+
+const QUEUE = 'retention';
+/** Every night at 02:15 (Europe/Paris), by one instance. */
+const CRON = '15 2 * * *';
+/** Conversations per transaction: a crash loses at most one batch's work, redone by the next run. */
+export const RETENTION_BATCH = 200;
+const AUDIT_PURGE_BATCH = 5_000;
+
+/**
+ * Retention (RGPD, issue 16): rules per organization, service and request type; a daily run
+ * (and an admin's) anonymizes or deletes the finished conversations past their rule, by bounded
+ * batches each committed with its audit rows, so a crash resumes where it stopped and a second run
+ * finds nothing to do. Conversations on legal hold are never touched. The run also purges the
+ * audit events older than the organization's audit period.
+ */
+@Injectable()
+export class RetentionService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Retention');
+
+  constructor(
+    private readonly db: Database,
+    private readonly repo: RetentionRepository,
+    private readonly audit: AuditRepository,
+    private readonly blobs: OrphanBlobs,
+    private readonly queue: JobQueue,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.queue.define(QUEUE, { retryLimit: 2, expireInSeconds: 4 * 3600, cron: CRON }, async () => {
+      const r = await this.run({ organizationId: null, agentId: null });
+      if (r.anonymized || r.deleted || r.auditEventsPurged)
+        this.logger.log(
+          `${r.anonymized} conversation(s) anonymisée(s), ${r.deleted} supprimée(s), ${r.auditEventsPurged} événement(s) d'audit purgé(s)`,
+        );
+    });
+  }
+
+  async settings(agent: AuthAgent): Promise<RetentionSettingsDto> {
+    const [rules, auditRetentionMonths] = await Promise.all([
+      this.repo.rules(agent.organizationId),
+      this.repo.auditRetentionMonths(agent.organizationId),
+    ]);
+    return { rules, auditRetentionMonths };
+  }
+
+  /** Admins replace the whole set; each rule names a service of theirs and one of its request types. */
+  async replace(agent: AuthAgent, input: PutRetentionRulesInput): Promise<RetentionSettingsDto> {
+    await this.db.tx(async (m) => {
+      const { teams, types } = await this.repo.scopes(agent.organizationId, m);
+      const seen = new Set<string>();
+      const details: string[] = [];
+      input.rules.forEach((r, i) => {
+        if (r.teamId && !teams.has(r.teamId)) details.push(`rules.${i}.teamId: service inconnu`);
+        if (r.requestTypeId && types.get(r.requestTypeId) !== r.teamId)
+          details.push(`rules.${i}.requestTypeId: démarche inconnue dans ce service`);
+        const key = `${r.teamId ?? '-'}/${r.requestTypeId ?? '-'}`;
+        if (seen.has(key)) details.push(`rules.${i}: une autre règle porte déjà sur ce périmètre`);
+        seen.add(key);
+      });
+      if (details.length) throw badRequest('règles de conservation invalides', details);
+      await this.repo.replaceRules(m, agent.organizationId, input.rules);
+      if (input.auditRetentionMonths !== undefined)
+        await this.repo.setAuditRetentionMonths(m, agent.organizationId, input.auditRetentionMonths);
+      await this.audit.record(
+        {
+          organizationId: agent.organizationId,
+          agentId: agent.id,
+          action: 'retention_rules.updated',
+          data: { rules: input.rules.length, auditRetentionMonths: input.auditRetentionMonths ?? null },
+        },
+        m,
+      );
+    });
+    return this.settings(agent);
+  }
+
+  /**
+   * One run: batches until no conversation is past its rule, then the audit purge. `organizationId`
+   * null runs for every organization (the nightly job).
+   */
+  async run(o: { organizationId: string | null; agentId: string | null; now?: Date }): Promise<RetentionRunResult> {
+    const result: RetentionRunResult = { anonymized: 0, deleted: 0, contactsAnonymized: 0, auditEventsPurged: 0 };
+    for (;;) {
+      const now = o.now ?? new Date();
+      const { count, blobs } = await this.db.tx(async (m) => {
+        const due = await this.repo.due(m, { organizationId: o.organizationId, now, limit: RETENTION_BATCH });
+        if (!due.length) return { count: 0, blobs: [] as string[] };
+        const done = await this.apply(m, due, now, o.agentId, 'retention');
+        result.anonymized += done.anonymized;
+        result.deleted += done.deleted;
+        result.contactsAnonymized += done.contacts;
+        return { count: due.length, blobs: done.blobs };
+      });
+      if (blobs.length) await this.blobs.release(blobs);
+      if (count < RETENTION_BATCH) break;
+    }
+    for (;;) {
+      const n = await this.audit.purgeBatch(o.now ?? new Date(), AUDIT_PURGE_BATCH);
+      result.auditEventsPurged += n;
+      if (n < AUDIT_PURGE_BATCH) break;
+    }
+    if (o.organizationId)
+      await this.audit.record({
+        organizationId: o.organizationId,
+        agentId: o.agentId,
+        action: 'retention.run',
+        data: { ...result },
+      });
+    return result;
+  }
+
+  /**
+   * Anonymizes (or deletes, as their rule says) locked conversations in the caller's transaction,
+   * with one audit row each; the citizens none of whose conversations still needs them are
+   * anonymized too. Returns the blobs to release after commit.
+   */
+  async apply(
+    m: EntityManager,
+    rows: DueConversation[],
+    now: Date,
+    agentId: string | null,
+    cause: 'retention' | 'erasure',
+  ): Promise<{ anonymized: number; deleted: number; contacts: number; blobs: string[] }> {
+    const toDelete = rows.filter((r) => r.action === 'delete');
+    const toAnonymize = rows.filter((r) => r.action !== 'delete');
+    const blobs = [
+      ...(toAnonymize.length ? await this.repo.anonymize(m, toAnonymize, now) : []),
+      ...(toDelete.length ? await this.repo.delete(m, toDelete) : []),
+    ];
+    const contacts = await this.repo.anonymizeUnneededContacts(m, [...new Set(rows.map((r) => r.contact_id))], now);
+    const orgOfContact = new Map(rows.map((r) => [r.contact_id, r.organization_id]));
+    await this.repo.recordAll(m, [
+      ...rows.map((r) => ({
+        organizationId: r.organization_id,
+        agentId,
+        action: r.action === 'delete' ? 'conversation.deleted' : 'conversation.anonymized',
+        conversationId: r.id,
+        contactId: r.contact_id,
+        data: { cause, ruleId: r.rule_id },
+      })),
+      ...contacts.map((id) => ({
+        organizationId: orgOfContact.get(id)!,
+        agentId,
+        action: 'contact.anonymized',
+        conversationId: null,
+        contactId: id,
+        data: { cause },
+      })),
+    ]);
+    return { anonymized: toAnonymize.length, deleted: toDelete.length, contacts: contacts.length, blobs };
+  }
+
+  /** A supervisor (of the conversation's service) or an admin keeps a file out of retention, with the reason. */
+  async setHold(agent: AuthAgent, conversationId: string, reason: string | null): Promise<LegalHoldDto> {
+    return this.db.tx(async (m) => {
+      const c = await this.repo.lockForHold(m, agent.organizationId, conversationId);
+      if (!c || !isManager(agent)) throw notFound('conversation');
+      if (agent.role === 'supervisor' && agent.teamIds.length && !agent.teamIds.includes(c.team_id))
+        throw new AppError('forbidden', 'ce dossier appartient à un service que vous ne supervisez pas');
+      if (c.anonymized_at) throw new AppError('conflict', 'ce dossier est déjà anonymisé : plus rien à conserver');
+      const { at } = await this.repo.setHold(m, c.id, reason === null ? null : { reason, agentId: agent.id });
+      await this.audit.record(
+        {
+          organizationId: agent.organizationId,
+          agentId: agent.id,
+          action: reason === null ? 'conversation.legal_hold_lifted' : 'conversation.legal_hold_set',
+          conversationId: c.id,
+          contactId: c.contact_id,
+          data: reason === null ? { previousReason: c.legal_hold_reason } : { reason },
+        },
+        m,
+      );
+      return {
+        conversationId: c.id,
+        reason,
+        at: at ? at.toISOString() : null,
+        byAgentId: reason === null ? null : agent.id,
+      };
+    });
+  }
+}
