@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { RETENTION_BATCH } from '../../src/modules/privacy/retention.service';
 import { seedTown, startTestApp, type TestApp } from '../harness';
 
 /** Every file under the blob directory (names are the blobs' sha256). */
@@ -260,7 +261,6 @@ describe('retention and anonymization', () => {
   });
 
   it('runs in bounded batches: more conversations than a batch are all anonymized in one run', async () => {
-    const { RETENTION_BATCH } = await import('../../src/modules/privacy/retention.service');
     const org = await t.newOrganization();
     const team = await t.newTeam(org.id, 'Accueil');
     const admin = await t.newAgent({ organizationId: org.id, role: 'admin' });
