@@ -99,8 +99,10 @@ export class RetentionRepository {
 
   /**
    * Up to `limit` finished conversations past their most specific rule (request type, then
-   * service, then the organization's default), never one on legal hold, locked for this batch
-   * (another instance running at the same time takes other rows: SKIP LOCKED).
+   * service, then the organization's default), never one on legal hold, locked for this batch.
+   * Not SKIP LOCKED: a file a listener is touching at that moment is waited for, not left out of
+   * the run; a second run at the same time re-checks the rows it waited for (anonymized_at) and
+   * leaves them.
    */
   due(m: EntityManager, o: { organizationId: string | null; now: Date; limit: number }): Promise<DueConversation[]> {
     return this.db.query<DueConversation>(
@@ -118,7 +120,7 @@ export class RetentionRepository {
           AND c.resolved_at < $2::timestamptz - make_interval(days => r.duration_days)
         ORDER BY c.resolved_at
         LIMIT $3
-          FOR UPDATE OF c SKIP LOCKED`,
+          FOR UPDATE OF c`,
       [o.organizationId, o.now, o.limit],
       m,
     );
