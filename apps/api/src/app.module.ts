@@ -26,6 +26,7 @@ import { TeamsModule } from './modules/teams/teams.module';
 import { RequestTypesModule } from './modules/request-types/request-types.module';
 import { TelephonyModule } from './modules/telephony/telephony.module';
 import { PrivacyModule } from './modules/privacy/privacy.module';
+import { AuditViewerModule } from './modules/audit/audit.module';
 
 @Module({})
 export class AppModule {
@@ -58,6 +59,7 @@ export class AppModule {
         RequestTypesModule,
         TelephonyModule,
         PrivacyModule,
+        AuditViewerModule,
         HealthModule,
         ...extraModules,
       ],

@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import type { AuditEventDto, AuditQuery } from '@guichet/contracts';
+import { Database } from '../../common/database.service';
+
+/** Reading the audit log (it is written by infra/audit and never edited from the app). */
+@Injectable()
+export class AuditViewerRepository {
+  constructor(private readonly db: Database) {}
+
+  /**
+   * Newest first. `teamIds` (a supervisor's services) keeps the events about conversations of those
+   * services and about citizens who have one; null is the whole organization.
+   */
+  async page(organizationId: string, q: AuditQuery, teamIds: string[] | null): Promise<AuditEventDto[]> {
+    const rows = await this.db.query<{
+      id: string;
+      at: Date;
+      action: string;
+      agent_id: string | null;
+      agent_name: string | null;
+      conversation_id: string | null;
+      reference: string | null;
+      contact_id: string | null;
+      data: Record<string, unknown> | null;
+    }>(
+      `SELECT e.id::text AS id, e.created_at AS at, e.action, e.agent_id, a.name AS agent_name, e.conversation_id,
+              c.reference, e.contact_id, e.data
+         FROM audit_event e
+         LEFT JOIN agent a ON a.id = e.agent_id
+         LEFT JOIN conversation c ON c.id = e.conversation_id
+        WHERE e.organization_id = $1
+          AND ($2::uuid IS NULL OR e.contact_id = $2)
+          AND ($3::uuid IS NULL OR e.agent_id = $3)
+          AND ($4::uuid IS NULL OR e.conversation_id = $4)
+          AND ($5::timestamptz IS NULL OR e.created_at >= $5)
+          AND ($6::timestamptz IS NULL OR e.created_at < $6)
+          AND ($7::bigint IS NULL OR e.id < $7)
+          AND ($8::uuid[] IS NULL
+               OR c.team_id = ANY($8)
+               OR (e.conversation_id IS NULL AND e.contact_id IN (
+                     SELECT s.contact_id FROM conversation s WHERE s.organization_id = $1 AND s.team_id = ANY($8))))
+        ORDER BY e.id DESC
+        LIMIT $9`,
+      [
+        organizationId,
+        q.contactId ?? null,
+        q.agentId ?? null,
+        q.conversationId ?? null,
+        q.from ?? null,
+        q.to ?? null,
+        q.before ?? null,
+        teamIds,
+        q.limit,
+      ],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      at: r.at.toISOString(),
+      action: r.action,
+      agent: r.agent_id ? { id: r.agent_id, name: r.agent_name ?? '' } : null,
+      conversationId: r.conversation_id,
+      conversationReference: r.reference,
+      contactId: r.contact_id,
+      data: r.data,
+    }));
+  }
+}

@@ -1,0 +1,110 @@
+import { Injectable } from '@nestjs/common';
+import type { ContactErasureDto } from '@guichet/contracts';
+import { isManager, type AuthAgent } from '../../common/auth-agent';
+import { Database } from '../../common/database.service';
+import { notFound } from '../../common/errors';
+import { AuditRepository } from '../../infra/audit/audit.repository';
+import { BlobStore } from '../blobs/blob-store';
+import { OrphanBlobs } from '../blobs/orphan-blobs.service';
+import { OrganizationSettingsService } from '../organizations/organization-settings.service';
+import { CitizenFileRepository } from './citizen-file.repository';
+import { exportZip, type CitizenFile } from './citizen-export';
+import { RetentionRepository } from './retention.repository';
+import { RetentionService } from './retention.service';
+
+/**
+ * Citizens' rights (RGPD art. 15–21): the export of everything Guichet holds on a citizen (access
+ * and portability) and erasure now, except what a legal hold keeps. Supervisors and admins act on
+ * a rights request; both actions are audited.
+ */
+@Injectable()
+export class CitizenRightsService {
+  constructor(
+    private readonly db: Database,
+    private readonly files: CitizenFileRepository,
+    private readonly retentionRepo: RetentionRepository,
+    private readonly retention: RetentionService,
+    private readonly audit: AuditRepository,
+    private readonly store: BlobStore,
+    private readonly blobs: OrphanBlobs,
+    private readonly organizations: OrganizationSettingsService,
+  ) {}
+
+  /** The ZIP (JSON + readable HTML + attachments) and a file name for it. */
+  async export(agent: AuthAgent, contactId: string): Promise<{ fileName: string; zip: Uint8Array }> {
+    if (!isManager(agent)) throw notFound('citoyen');
+    const contact = await this.files.contact(agent.organizationId, contactId);
+    if (!contact) throw notFound('citoyen');
+    const conversations = await this.files.conversations(agent.organizationId, contactId);
+    const ids = conversations.map((c) => c.id);
+    // The export is itself recorded first, so the file lists it among who looked.
+    await this.audit.record({
+      organizationId: agent.organizationId,
+      agentId: agent.id,
+      action: 'contact.exported',
+      contactId,
+      data: { conversations: ids.length },
+    });
+    const [identities, messages, attachments, views, organization] = await Promise.all([
+      this.files.identities(contactId),
+      this.files.messages(ids),
+      this.files.attachments(ids),
+      this.files.views(agent.organizationId, contactId, ids),
+      this.organizations.name(agent.organizationId),
+    ]);
+    const file: CitizenFile = {
+      organization,
+      generatedAt: new Date(),
+      contact,
+      identities,
+      conversations,
+      messages,
+      attachments,
+      views,
+    };
+    const bytes = new Map<string, Uint8Array>();
+    for (const sha256 of new Set(attachments.map((a) => a.sha256))) {
+      const content = await this.store.get(sha256).catch(() => null);
+      if (content) bytes.set(sha256, content);
+    }
+    return { fileName: `donnees-${contactId.slice(0, 8)}.zip`, zip: exportZip(file, bytes) };
+  }
+
+  /**
+   * Erasure now: every conversation of the citizen not on legal hold is anonymized (whatever its
+   * status), and the citizen too when none is kept. What is kept is returned with its reason.
+   */
+  async erase(agent: AuthAgent, contactId: string): Promise<ContactErasureDto> {
+    if (!isManager(agent)) throw notFound('citoyen');
+    const now = new Date();
+    const { result, blobs } = await this.db.tx(async (m) => {
+      const contact = await this.retentionRepo.lockContact(m, agent.organizationId, contactId);
+      if (!contact) throw notFound('citoyen');
+      const rows = await this.retentionRepo.contactConversations(m, agent.organizationId, contactId);
+      const kept = rows.filter((r) => r.legal_hold_reason !== null && !r.anonymized_at);
+      const due = rows.filter((r) => r.legal_hold_reason === null && !r.anonymized_at);
+      const done = due.length ? await this.retention.apply(m, due, now, agent.id, 'erasure') : { blobs: [], contacts: 0 };
+      let contactAnonymized = done.contacts > 0 || contact.anonymized_at !== null;
+      if (!kept.length && !contactAnonymized)
+        contactAnonymized = (await this.retentionRepo.anonymizeUnneededContacts(m, [contactId], now)).length > 0;
+      const result: ContactErasureDto = {
+        conversationsAnonymized: due.length,
+        contactAnonymized,
+        kept: kept.map((k) => ({ conversationId: k.id, reference: k.reference, reason: k.legal_hold_reason! })),
+      };
+      await this.audit.record(
+        {
+          organizationId: agent.organizationId,
+          agentId: agent.id,
+          action: 'contact.erased',
+          contactId,
+          data: { conversationsAnonymized: due.length, kept: result.kept.map((k) => k.reference) },
+        },
+        m,
+      );
+      return { result, blobs: done.blobs };
+    });
+    if (blobs.length) await this.blobs.release(blobs);
+    return result;
+  }
+}

@@ -1,0 +1,174 @@
+import { randomUUID } from 'node:crypto';
+import { strFromU8, unzipSync } from 'fflate';
+import { seedTown, startTestApp, type TestApp } from '../harness';
+
+/**
+ * Citizens' rights and the audit viewer (RGPD, issue 16): the export of a citizen's file as a ZIP,
+ * erasure except what a legal hold keeps, and browsing who did what to whose file.
+ */
+describe('citizens’ rights and the audit viewer', () => {
+  let t: TestApp;
+  let town: Awaited<ReturnType<typeof seedTown>>;
+
+  const citizenWrites = (o: { email: string; subject: string; text: string; pdf?: Buffer; teamId?: string }) =>
+    t.ingest.ingest(
+      {
+        channelId: town.webform.id,
+        externalId: randomUUID(),
+        from: { kind: 'email', value: o.email, name: 'Honorine Vasseur' },
+        subject: o.subject,
+        text: o.text,
+        attachments: o.pdf ? [{ fileName: 'avis d’imposition.pdf', contentType: 'application/pdf', content: o.pdf }] : undefined,
+      },
+      { teamId: o.teamId ?? town.etatCivil.id },
+    );
+
+  const exportZip = async (contactId: string, token = town.supervisor.token) => {
+    const res = await fetch(`${t.url}/api/v1/contacts/${contactId}/export`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    return { status: res.status, headers: res.headers, bytes: new Uint8Array(await res.arrayBuffer()) };
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    town = await seedTown(t);
+  });
+  afterAll(() => t.close());
+
+  it('exports everything held on a citizen as a ZIP with JSON, readable HTML, the attachments and who viewed the file', async () => {
+    const email = `${randomUUID().slice(0, 8)}@exemple.fr`;
+    const pdf = Buffer.from(`%PDF-1.4 avis ${randomUUID()}`);
+    const r = await citizenWrites({ email, subject: 'Acte de naissance <urgent>', text: 'Pour mon fils Léon', pdf });
+    expect((await t.http('GET', `/api/v1/contacts/${r.contactId}`, { token: town.agentEC.token })).status).toBe(200);
+
+    const res = await exportZip(r.contactId);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/zip');
+    expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="donnees-.*\.zip"$/);
+    const files = unzipSync(res.bytes);
+    const json = JSON.parse(strFromU8(files['donnees.json']!));
+    expect(json.citoyen).toMatchObject({ id: r.contactId, nom: 'Honorine Vasseur' });
+    expect(json.coordonnees).toEqual([expect.objectContaining({ type: 'email', valeur: email })]);
+    expect(json.demandes).toHaveLength(1);
+    expect(json.demandes[0]).toMatchObject({ objet: 'Acte de naissance <urgent>', service: 'État civil' });
+    const message = json.demandes[0].messages[0];
+    expect(message).toMatchObject({ texte: 'Pour mon fils Léon', sens: 'reçu' });
+    const path = message.piecesJointes[0].fichier as string;
+    expect(Buffer.from(files[path]!)).toEqual(pdf);
+    // Who viewed the file: the agent's view and this export.
+    expect(json.consultations.map((v: { action: string }) => v.action)).toEqual(
+      expect.arrayContaining(['contact.viewed', 'contact.exported']),
+    );
+    const page = strFromU8(files['index.html']!);
+    expect(page).toContain('<html lang="fr">');
+    expect(page).toContain('Acte de naissance &lt;urgent&gt;');
+    expect(page).toContain('Marie Dupont');
+    expect(page).toContain(`href="${path}"`);
+    // The export is audited.
+    const { rows } = await t.db.query(`SELECT agent_id FROM audit_event WHERE action = 'contact.exported' AND contact_id = $1`, [
+      r.contactId,
+    ]);
+    expect(rows).toEqual([{ agent_id: town.supervisor.id }]);
+    // Agents cannot export; an unknown citizen is a 404.
+    expect((await exportZip(r.contactId, town.agentEC.token)).status).toBe(403);
+    expect((await exportZip(randomUUID())).status).toBe(404);
+  });
+
+  it('erases a citizen now, except the conversation a legal hold keeps, shown with its reason', async () => {
+    const email = `${randomUUID().slice(0, 8)}@exemple.fr`;
+    const word = `trombone${randomUUID().slice(0, 6)}`;
+    const first = await citizenWrites({ email, subject: `Demande ${word}`, text: `Mon ${word}`, pdf: Buffer.from(word) });
+    const held = await t.db.query(
+      `INSERT INTO conversation (organization_id, reference, contact_id, team_id, status, subject, legal_hold_reason, legal_hold_at)
+       VALUES ($1, 'GU-' || upper(substr(md5(random()::text), 1, 8)), $2, $3, 'resolved', 'Contentieux', 'Recours en cours', now())
+       RETURNING id, reference`,
+      [town.org.id, first.contactId, town.scolarite.id],
+    );
+    expect((await t.http('POST', `/api/v1/contacts/${first.contactId}/anonymize`, { token: town.agentEC.token })).status).toBe(
+      403,
+    );
+    const erased = await t.http('POST', `/api/v1/contacts/${first.contactId}/anonymize`, { token: town.admin.token });
+    expect(erased.status).toBe(200);
+    expect(erased.body).toEqual({
+      conversationsAnonymized: 1,
+      contactAnonymized: false,
+      kept: [{ conversationId: held.rows[0].id, reference: held.rows[0].reference, reason: 'Recours en cours' }],
+    });
+    const found = await t.http('GET', `/api/v1/conversations?q=${word}`, { token: town.admin.token });
+    expect(found.body.items).toEqual([]);
+    const { rows: open } = await t.db.query(`SELECT subject, anonymized_at, status FROM conversation WHERE id = $1`, [
+      first.conversationId,
+    ]);
+    expect(open[0].subject).toBeNull();
+    expect(open[0].anonymized_at).not.toBeNull();
+    // The held file still needs the citizen: name and identities stay until the hold is lifted.
+    expect((await t.db.query(`SELECT 1 FROM contact_identity WHERE value = $1`, [email])).rows).toHaveLength(1);
+    await t.http('DELETE', `/api/v1/conversations/${held.rows[0].id}/legal-hold`, { token: town.admin.token });
+    const again = await t.http('POST', `/api/v1/contacts/${first.contactId}/anonymize`, { token: town.admin.token });
+    expect(again.body).toEqual({ conversationsAnonymized: 1, contactAnonymized: true, kept: [] });
+    expect((await t.db.query(`SELECT 1 FROM contact_identity WHERE value = $1`, [email])).rows).toEqual([]);
+    const { rows: audit } = await t.db.query(
+      `SELECT action FROM audit_event WHERE contact_id = $1 AND action IN ('contact.erased', 'contact.anonymized') ORDER BY id`,
+      [first.contactId],
+    );
+    expect(audit.map((a) => a.action)).toEqual(['contact.erased', 'contact.anonymized', 'contact.erased']);
+  });
+
+  describe('the audit viewer', () => {
+    it('filters by citizen, agent and period; supervisors see their services, agents nothing', async () => {
+      const a = await citizenWrites({ email: `${randomUUID().slice(0, 8)}@exemple.fr`, subject: 'A', text: 'a' });
+      const b = await citizenWrites({
+        email: `${randomUUID().slice(0, 8)}@exemple.fr`,
+        subject: 'B',
+        text: 'b',
+        teamId: town.scolarite.id,
+      });
+      const reader = await t.newAgent({ organizationId: town.org.id, teamIds: [town.etatCivil.id, town.scolarite.id] });
+      expect((await t.http('GET', `/api/v1/contacts/${a.contactId}`, { token: reader.token })).status).toBe(200);
+      expect((await t.http('GET', `/api/v1/contacts/${b.contactId}`, { token: reader.token })).status).toBe(200);
+      expect((await t.http('GET', `/api/v1/conversations/${a.conversationId}/messages`, { token: reader.token })).status).toBe(
+        200,
+      );
+
+      const byAgent = await t.http('GET', `/api/v1/audit?agentId=${reader.id}`, { token: town.admin.token });
+      expect(byAgent.status).toBe(200);
+      expect(byAgent.body.items.map((e: { action: string; contactId: string }) => [e.action, e.contactId])).toEqual([
+        ['conversation.messages_read', a.contactId],
+        ['contact.viewed', b.contactId],
+        ['contact.viewed', a.contactId],
+      ]);
+      expect(byAgent.body.items[0]).toMatchObject({
+        agent: { id: reader.id, name: 'Agent Test' },
+        conversationId: a.conversationId,
+        conversationReference: expect.stringMatching(/^GU-/),
+      });
+      const byContact = await t.http('GET', `/api/v1/audit?contactId=${b.contactId}&agentId=${reader.id}`, {
+        token: town.admin.token,
+      });
+      expect(byContact.body.items).toHaveLength(1);
+      const future = new Date(Date.now() + 3600_000).toISOString();
+      const none = await t.http('GET', `/api/v1/audit?agentId=${reader.id}&from=${encodeURIComponent(future)}`, {
+        token: town.admin.token,
+      });
+      expect(none.body.items).toEqual([]);
+      const paged = await t.http('GET', `/api/v1/audit?agentId=${reader.id}&limit=2`, { token: town.admin.token });
+      expect(paged.body.items).toHaveLength(2);
+      const rest = await t.http('GET', `/api/v1/audit?agentId=${reader.id}&limit=2&before=${paged.body.next}`, {
+        token: town.admin.token,
+      });
+      expect(rest.body.items.map((e: { contactId: string }) => e.contactId)).toEqual([a.contactId]);
+
+      // A supervisor of Scolarité sees the events about Scolarité's citizen only.
+      const supSco = await t.newAgent({ organizationId: town.org.id, role: 'supervisor', teamIds: [town.scolarite.id] });
+      const scoped = await t.http('GET', `/api/v1/audit?agentId=${reader.id}`, { token: supSco.token });
+      expect(scoped.body.items.map((e: { contactId: string }) => e.contactId)).toEqual([b.contactId]);
+
+      expect((await t.http('GET', '/api/v1/audit', { token: town.agentEC.token })).status).toBe(403);
+      const bad = await t.http('GET', '/api/v1/audit?from=hier', { token: town.admin.token });
+      expect(bad.status).toBe(400);
+      expect(JSON.stringify(bad.body)).toMatch(/date invalide/);
+    });
+  });
+});
