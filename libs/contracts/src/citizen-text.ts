@@ -38,6 +38,9 @@ const fr = {
   },
   public: {
     footer: 'Service proposé par votre mairie avec Guichet.',
+    footerAccessibility: 'Accessibilité : non conforme',
+    footerPrivacy: 'Données personnelles',
+    footerLinks: 'Informations légales',
     formTitle: 'Écrire à {{name}}',
     formIntro: 'Posez votre question ou faites votre demande. Un agent vous répondra, par e-mail ou par SMS.',
     required: 'Les champs marqués d’un astérisque (*) sont obligatoires.',
@@ -120,6 +123,9 @@ const en: CitizenText = {
   },
   public: {
     footer: 'A service of your town hall, with Guichet.',
+    footerAccessibility: 'Accessibility: not compliant',
+    footerPrivacy: 'Personal data',
+    footerLinks: 'Legal information',
     formTitle: 'Write to {{name}}',
     formIntro: 'Ask your question or make your request. An agent will answer by email or text message.',
     required: 'Fields marked with an asterisk (*) are required.',

@@ -210,6 +210,8 @@ export interface PublicRequestDto {
   service: string;
   /** The town (organization) the request was made to. */
   organization: string;
+  /** Its address on the citizen pages (links to its accessibility and personal-data pages). */
+  organizationSlug?: string;
   createdAt: string;
   messages: PublicMessageDto[];
 }

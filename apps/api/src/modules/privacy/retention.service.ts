@@ -1,5 +1,11 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import type { LegalHoldDto, PutRetentionRulesInput, RetentionRunResult, RetentionSettingsDto } from '@guichet/contracts';
+import type {
+  LegalHoldDto,
+  PutRetentionRulesInput,
+  RetentionRuleDto,
+  RetentionRunResult,
+  RetentionSettingsDto,
+} from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { isManager, type AuthAgent } from '../../common/auth-agent';
 import { Database } from '../../common/database.service';
@@ -51,6 +57,11 @@ export class RetentionService implements OnApplicationBootstrap {
       this.repo.auditRetentionMonths(agent.organizationId),
     ]);
     return { rules, auditRetentionMonths };
+  }
+
+  /** The rules as the citizens' personal-data page shows them (no access check: they are public). */
+  publicRules(organizationId: string): Promise<RetentionRuleDto[]> {
+    return this.repo.rules(organizationId);
   }
 
   /** Admins replace the whole set; each rule names a service of theirs and one of its request types. */

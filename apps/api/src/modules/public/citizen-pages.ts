@@ -26,6 +26,8 @@ import {
   requestPath,
   trackingPath,
   trackingView,
+  accessibilityPath,
+  privacyPath,
   withLanguage,
   type CitizenView,
   type PageContext,
@@ -33,6 +35,7 @@ import {
   type RequestFormState,
 } from './citizen-views';
 import { PUBLIC_UPLOAD_OPTIONS } from './public.controller';
+import { accessibilityView, privacyView } from './statement-views';
 import { PublicService, type UploadedFile } from './public.service';
 
 /** Paths that belong to the citizen pages (the later ones answer a French 404 until they exist). */
@@ -303,6 +306,32 @@ export function citizenPages(service: PublicService, shell: CitizenShell): Route
       failure(req, res, ctx, e);
     }
   });
+
+  // The town hall's accessibility statement and personal-data page, generated from its settings.
+  for (const [route, path, view] of [
+    [
+      '/accessibilite/:slug',
+      accessibilityPath,
+      (ctx: PageContext, s: Awaited<ReturnType<PublicService['statement']>>) => accessibilityView(ctx, s.org),
+    ],
+    [
+      '/donnees-personnelles/:slug',
+      privacyPath,
+      (ctx: PageContext, s: Awaited<ReturnType<PublicService['statement']>>) => privacyView(ctx, s.org, s.rules),
+    ],
+  ] as const) {
+    router.get(route, async (req, res) => {
+      const slug = req.params.slug as string;
+      const ctx = context(languageOf(req), path(slug));
+      try {
+        send(req, res, 200, ctx, view(ctx, await service.statement(slug)));
+      } catch (e) {
+        const t = CITIZEN_TEXT[ctx.lang].public;
+        if (isNotFound(e)) return send(req, res, 404, ctx, messageView(ctx, t.notFoundTitle, t.orgNotFound));
+        failure(req, res, ctx, e);
+      }
+    });
+  }
 
   // Every other citizen address: a French 404 page, not the agent app.
   router.use((req, res, next) => {

@@ -28,6 +28,8 @@ export interface CitizenView {
   title: string;
   /** The town hall's name in the header; null shows the brand. */
   organization: string | null;
+  /** The town hall's address on the citizen pages: the footer links its accessibility and personal-data pages. */
+  slug?: string;
   main: SafeHtml;
 }
 
@@ -51,6 +53,14 @@ export function requestPath(slug: string): string {
   return `/demandes/${encodeURIComponent(slug)}`;
 }
 
+export function accessibilityPath(slug: string): string {
+  return `/accessibilite/${encodeURIComponent(slug)}`;
+}
+
+export function privacyPath(slug: string): string {
+  return `/donnees-personnelles/${encodeURIComponent(slug)}`;
+}
+
 export function trackingPath(reference: string, token: string): string {
   return `/suivi/${encodeURIComponent(reference)}?token=${encodeURIComponent(token)}`;
 }
@@ -70,7 +80,17 @@ export function pageBody(ctx: PageContext, view: CitizenView): SafeHtml {
   <main id="public-main" class="public__main" tabindex="-1">
 ${view.main}
   </main>
-  <footer class="public__footer">${text.public.footer}</footer>
+  <footer class="public__footer">
+    <p>${text.public.footer}</p>${
+      view.slug
+        ? html`
+    <nav aria-label="${text.public.footerLinks}"><ul class="public__footer-links">
+      <li><a href="${withLanguage(accessibilityPath(view.slug), ctx.lang)}">${text.public.footerAccessibility}</a></li>
+      <li><a href="${withLanguage(privacyPath(view.slug), ctx.lang)}">${text.public.footerPrivacy}</a></li>
+    </ul></nav>`
+        : ''
+    }
+  </footer>
 </div>`;
 }
 
@@ -162,7 +182,7 @@ ${value('body')}</textarea>
     ${honeypot}
     <button type="submit" class="button button--primary button--block" data-sending="${t.sending}">${t.send}</button>
   </form>`;
-  return { title: fillText(t.formTitle, { name: org.name }), organization: org.name, main };
+  return { title: fillText(t.formTitle, { name: org.name }), organization: org.name, slug: org.slug, main };
 }
 
 /** The answer to a sent form: the reference and the personal tracking link. */
@@ -176,7 +196,7 @@ export function requestDoneView(ctx: PageContext, org: PublicOrganizationDto, cr
       <p><a class="button button--primary" href="${withLanguage(trackingPath(created.reference, created.trackingToken), ctx.lang)}" data-testid="tracking-link">${t.trackingLink}</a></p>
       <p class="public__muted">${t.doneKeep}</p>
     </section>`;
-  return { title: t.doneTitle, organization: org.name, main };
+  return { title: t.doneTitle, organization: org.name, slug: org.slug, main };
 }
 
 export interface TrackingState {
@@ -228,7 +248,12 @@ ${state.reply ?? ''}</textarea>
       ${state.sent ? html`<p class="notice" id="reply-sent" role="status">${t.replySent}</p>` : ''}
     </form>`
     }`;
-  return { title: fillText(t.trackingTitle, { reference: r.reference }), organization: r.organization || null, main };
+  return {
+    title: fillText(t.trackingTitle, { reference: r.reference }),
+    organization: r.organization || null,
+    slug: r.organizationSlug,
+    main,
+  };
 }
 
 /** A page that says what is missing, in the citizen's words. */

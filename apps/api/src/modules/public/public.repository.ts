@@ -2,6 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { byFrenchName } from '../../common/french-order';
 import { Database } from '../../common/database.service';
 
+export interface PublicOrganizationContact {
+  id: string;
+  name: string;
+  slug: string;
+  address: string;
+  phone: string;
+  email: string;
+  website: string;
+}
+
 /** What the citizen pages read of a town hall: its name and its services (teams). */
 @Injectable()
 export class PublicRepository {
@@ -34,10 +44,19 @@ export class PublicRepository {
     return Boolean(team);
   }
 
+  /** What the accessibility and personal-data pages say of the town hall (how to reach it). */
+  async organizationContact(slug: string): Promise<PublicOrganizationContact | undefined> {
+    const [org] = await this.db.query<PublicOrganizationContact>(
+      `SELECT id, name, slug, address, phone, email, website FROM organization WHERE slug = $1`,
+      [slug],
+    );
+    return org;
+  }
+
   /** A service's name and its town's (the organization the citizen wrote to). */
-  async teamName(teamId: string): Promise<{ name: string; organization: string } | undefined> {
-    const [team] = await this.db.query<{ name: string; organization: string }>(
-      `SELECT t.name, o.name AS organization FROM team t JOIN organization o ON o.id = t.organization_id WHERE t.id = $1`,
+  async teamName(teamId: string): Promise<{ name: string; organization: string; organizationSlug: string } | undefined> {
+    const [team] = await this.db.query<{ name: string; organization: string; organizationSlug: string }>(
+      `SELECT t.name, o.name AS organization, o.slug AS "organizationSlug" FROM team t JOIN organization o ON o.id = t.organization_id WHERE t.id = $1`,
       [teamId],
     );
     return team;

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  type RetentionRuleDto,
   LIMITS,
   normalizeEmail,
   normalizePhone,
@@ -19,7 +20,8 @@ import { ChannelService } from '../channels/channel.service';
 import { ConversationRepository } from '../conversations/conversation.repository';
 import { IngestService } from '../ingest/ingest.service';
 import { MessageRepository } from '../messages/message.repository';
-import { PublicRepository } from './public.repository';
+import { RetentionService } from '../privacy/retention.service';
+import { PublicRepository, type PublicOrganizationContact } from './public.repository';
 import { DeadlineListener } from '../request-types/deadline.listener';
 import { DeadlineService } from '../request-types/deadline.service';
 import { RequestTypeRepository } from '../request-types/request-type.repository';
@@ -45,6 +47,7 @@ export class PublicService {
     private readonly requestTypes: RequestTypeRepository,
     private readonly deadlines: DeadlineService,
     private readonly deadlineListener: DeadlineListener,
+    private readonly retention: RetentionService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -52,6 +55,13 @@ export class PublicService {
     const org = await this.repo.organizationBySlug(slug.toLowerCase());
     if (!org) throw notFound('commune');
     return org;
+  }
+
+  /** The town hall's contact details and retention rules, for its accessibility and personal-data pages. */
+  async statement(slug: string): Promise<{ org: PublicOrganizationContact; rules: RetentionRuleDto[] }> {
+    const org = await this.repo.organizationContact(slug.toLowerCase());
+    if (!org) throw notFound('commune');
+    return { org, rules: await this.retention.publicRules(org.id) };
   }
 
   async describe(slug: string): Promise<PublicOrganizationDto> {
@@ -175,6 +185,7 @@ export class PublicService {
       subject: c.subject,
       service: teamName?.name ?? '',
       organization: teamName?.organization ?? '',
+      organizationSlug: teamName?.organizationSlug,
       createdAt: c.created_at.toISOString(),
       messages: items
         .filter((m) => m.direction === 'inbound' || m.status !== 'failed')
