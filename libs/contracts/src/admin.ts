@@ -205,7 +205,7 @@ export interface OrganizationSettingsDto {
   alsaceMoselle: boolean;
   signature: string;
   legalFooter: string;
-  /** Public holidays of this year and the next (computed, french-calendar.ts). */
+  /** Public holidays of this year and the next (computed, french-holidays.ts). */
   holidays: { date: string; name: string }[];
 }
 

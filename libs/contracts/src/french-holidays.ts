@@ -2,7 +2,8 @@
  * French public holidays (jours fériés, Code du travail L3133-1) and civil-date arithmetic.
  * Pure: no clock, no time zone. A civil date is an ISO `YYYY-MM-DD` string.
  *
- * Used by the deadline rules (working days) and by the organization settings (opening days).
+ * Used by the deadline rules (working days) and by the organization settings (the holidays shown to admins). The only
+ * holiday module: the API and the web app both read it from @guichet/contracts.
  */
 
 export type CivilDate = string;
@@ -90,7 +91,7 @@ export function frenchPublicHolidays(year: number, options: HolidayOptions = {})
   if (cached) return cached;
   const easter = easterSunday(year);
   const list: FrenchHoliday[] = [
-    { date: civilDate(year, 1, 1), name: "Jour de l'an" },
+    { date: civilDate(year, 1, 1), name: 'Jour de l’an' },
     { date: addCalendarDays(easter, 1), name: 'Lundi de Pâques' },
     { date: civilDate(year, 5, 1), name: 'Fête du travail' },
     { date: civilDate(year, 5, 8), name: 'Victoire 1945' },

@@ -11,11 +11,8 @@ export * from './sms-segments';
 export * from './calls';
 export * from './citizen-text';
 export * from './sign-in';
-export * from './french-calendar';
 export * from './password-policy';
 export * from './admin';
 export * from './french-holidays';
-// Both calendars compute the French public holidays; the package's names are the administration's.
-export { easterSunday, frenchPublicHolidays } from './french-calendar';
 export * from './deadlines';
 export * from './privacy';

@@ -20,6 +20,7 @@ const civil = fc
 describe('French public holidays', () => {
   it.each([
     [1818, '1818-03-22'],
+    [1943, '1943-04-25'],
     [2000, '2000-04-23'],
     [2008, '2008-03-23'],
     [2011, '2011-04-24'],
@@ -35,7 +36,7 @@ describe('French public holidays', () => {
 
   it('lists the eleven national holidays of 2026, Easter Monday, Ascension and Whit Monday included', () => {
     expect(frenchPublicHolidays(2026)).toEqual([
-      { date: '2026-01-01', name: "Jour de l'an" },
+      { date: '2026-01-01', name: 'Jour de l’an' },
       { date: '2026-04-06', name: 'Lundi de Pâques' },
       { date: '2026-05-01', name: 'Fête du travail' },
       { date: '2026-05-08', name: 'Victoire 1945' },
