@@ -27,6 +27,7 @@ import { RequestTypesModule } from './modules/request-types/request-types.module
 import { TelephonyModule } from './modules/telephony/telephony.module';
 import { PrivacyModule } from './modules/privacy/privacy.module';
 import { AuditViewerModule } from './modules/audit/audit.module';
+import { AcknowledgementsModule } from './modules/acknowledgements/acknowledgements.module';
 
 @Module({})
 export class AppModule {
@@ -60,6 +61,7 @@ export class AppModule {
         TelephonyModule,
         PrivacyModule,
         AuditViewerModule,
+        AcknowledgementsModule,
         HealthModule,
         ...extraModules,
       ],

@@ -148,6 +148,8 @@ export interface MessageDto {
   attachments: AttachmentDto[];
   /** An e-mail without a usable From: the header its sender's address was deduced from (unverified). */
   senderDeduced?: 'reply-to' | 'sender' | 'return-path';
+  /** Sent by Guichet itself: an accusé d'enregistrement or de réception (CRPA L112-3, R112-5), or its correction. */
+  acknowledgement?: 'registration' | 'receipt' | 'correction';
   createdAt: string;
 }
 

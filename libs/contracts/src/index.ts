@@ -16,3 +16,4 @@ export * from './admin';
 export * from './french-holidays';
 export * from './deadlines';
 export * from './privacy';
+export * from './acknowledgements';

@@ -24,6 +24,7 @@ import { Administration1764730000001 } from './migrations/1764730000001-administ
 import { OidcSignIn1764740000001 } from './migrations/1764740000001-oidc-sign-in';
 import { SearchDocumentAndCounters1764750000000 } from './migrations/1764750000000-search-document-and-counters';
 import { RequestTypes1764770000000 } from './migrations/1764770000000-request-types';
+import { Acknowledgements1764810000000 } from './migrations/1764810000000-acknowledgements';
 import { Privacy1764840000000 } from './migrations/1764840000000-privacy';
 
 export const ENTITIES = [
@@ -57,6 +58,7 @@ export const MIGRATIONS = [
   OidcSignIn1764740000001,
   SearchDocumentAndCounters1764750000000,
   RequestTypes1764770000000,
+  Acknowledgements1764810000000,
   Privacy1764840000000,
 ];
 

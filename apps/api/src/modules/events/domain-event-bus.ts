@@ -17,10 +17,20 @@ interface ListenerOptions {
    * commits with the mark that it ran).
    */
   durable?: boolean;
+  /**
+   * Only the events this answers true for reach the listener: for a durable one, no job is
+   * enqueued for the others (an event most writes tell, that the listener cares about rarely).
+   */
+  when?: (event: DomainEvent) => boolean;
 }
 
 type Handler<T extends DomainEventType> = (event: DomainEvent<T>) => unknown;
-type DurableHandler<T extends DomainEventType> = (event: DomainEvent<T>, manager: EntityManager) => Promise<unknown>;
+/** `afterCommit`: what the durable listener tells once its transaction committed (its own events). */
+type DurableHandler<T extends DomainEventType> = (
+  event: DomainEvent<T>,
+  manager: EntityManager,
+  afterCommit: AfterCommit,
+) => Promise<unknown>;
 
 /**
  * Makes a method of any provider a listener of one or more domain events, found at start-up:
@@ -38,14 +48,19 @@ export function OnDomainEvent<T extends DomainEventType>(
   options?: ListenerOptions,
 ): MethodDecorator & ((target: object, key: string | symbol, d: TypedPropertyDescriptor<Handler<T>>) => void);
 export function OnDomainEvent(types: DomainEventType | DomainEventType[], options: ListenerOptions = {}) {
-  return SetMetadata(LISTENS, { types: Array.isArray(types) ? types : [types], durable: !!options.durable });
+  return SetMetadata(LISTENS, {
+    types: Array.isArray(types) ? types : [types],
+    durable: !!options.durable,
+    when: options.when,
+  });
 }
 
 interface Listener {
   /** `Class.method`: names the listener in logs and in the exactly-once mark of durable ones. */
   name: string;
   durable: boolean;
-  run: (event: DomainEvent, manager?: EntityManager) => unknown;
+  when?: (event: DomainEvent) => boolean;
+  run: (event: DomainEvent, manager?: EntityManager, afterCommit?: AfterCommit) => unknown;
 }
 
 interface DurableJob {
@@ -85,11 +100,14 @@ export class DomainEvents implements OnModuleInit, OnApplicationBootstrap {
       for (const method of this.scanner.getAllMethodNames(proto)) {
         const fn = instance[method];
         if (typeof fn !== 'function') continue;
-        const meta = this.reflector.get<{ types: DomainEventType[]; durable: boolean } | undefined>(LISTENS, fn);
+        const meta = this.reflector.get<
+          { types: DomainEventType[]; durable: boolean; when?: (e: DomainEvent) => boolean } | undefined
+        >(LISTENS, fn);
         if (!meta) continue;
         const listener: Listener = {
           name: `${instance.constructor.name}.${method}`,
           durable: meta.durable,
+          when: meta.when,
           run: (fn as (...a: unknown[]) => unknown).bind(instance),
         };
         for (const type of meta.types) this.on(type, listener);
@@ -132,7 +150,8 @@ export class DomainEvents implements OnModuleInit, OnApplicationBootstrap {
   async enqueueDurable(manager: EntityManager, ...events: DomainEvent[]): Promise<void> {
     for (const event of events) {
       for (const l of this.listeners.get(event.type) ?? []) {
-        if (l.durable) await this.queue.sendInTx(manager, QUEUES.domainEvents, { listener: l.name, event } satisfies DurableJob);
+        if (l.durable && (!l.when || l.when(event)))
+          await this.queue.sendInTx(manager, QUEUES.domainEvents, { listener: l.name, event } satisfies DurableJob);
       }
     }
   }
@@ -153,7 +172,7 @@ export class DomainEvents implements OnModuleInit, OnApplicationBootstrap {
   emit(...events: DomainEvent[]): Promise<void> {
     for (const event of events) {
       for (const l of this.listeners.get(event.type) ?? []) {
-        if (l.durable)
+        if (l.durable && (!l.when || l.when(event)))
           this.logger.error(`${event.type} ${event.id} émis hors transaction : l'écouteur durable ${l.name} ne le recevra pas`);
       }
     }
@@ -169,7 +188,7 @@ export class DomainEvents implements OnModuleInit, OnApplicationBootstrap {
     const running: Promise<void>[] = [];
     for (const event of events) {
       for (const l of this.listeners.get(event.type) ?? []) {
-        if (l.durable) continue;
+        if (l.durable || (l.when && !l.when(event))) continue;
         try {
           const r = l.run(event);
           if (r instanceof Promise)
@@ -192,9 +211,9 @@ export class DomainEvents implements OnModuleInit, OnApplicationBootstrap {
     const l = this.durable.get(listener);
     if (!l) return void this.logger.warn(`écouteur durable ${listener} inconnu : événement ${event.type} ${event.id} ignoré`);
     try {
-      await this.db.tx(async (m) => {
+      await this.db.tx(async (m, afterCommit) => {
         if (!(await this.repo.markHandled(m, event.id, listener))) return;
-        await l.run(event, m);
+        await l.run(event, m, afterCommit);
       });
     } catch (e) {
       this.failed(l, event, e);

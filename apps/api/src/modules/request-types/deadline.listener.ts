@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Database } from '../../common/database.service';
+import type { EntityManager } from 'typeorm';
+import { Database, type AfterCommit } from '../../common/database.service';
 import { AppError } from '../../common/errors';
 import { ConversationRepository } from '../conversations/conversation.repository';
 import { toConversationDto } from '../conversations/conversation.mapper';
@@ -33,30 +34,33 @@ export class DeadlineListener {
   }
 
   async initialize(organizationId: string, conversationId: string): Promise<void> {
-    await this.db.tx(async (m, afterCommit) => {
-      const row = await this.conversations.findById(organizationId, conversationId, m, true);
-      if (!row || row.request_type_id || row.response_due_at || row.decision_due_at) return;
-      const chosen = await this.types.chosenOnForm(m, conversationId);
-      let typeId: string | undefined;
-      if (chosen) {
-        // Checked by the form before the write; a type withdrawn meanwhile is simply not set.
-        typeId = await this.deadlines.usableType(m, organizationId, row.team_id, chosen).then(
-          (t) => t.id,
-          (err: unknown) => {
-            if (err instanceof AppError) return undefined;
-            throw err;
-          },
-        );
-      }
-      const changes = await this.deadlines.changes(m, organizationId, conversationId, null, { typeId });
-      if (!changes.requestTypeId && !changes.responseDueAt && !changes.decisionDueAt) return;
-      await this.conversations.update(m, conversationId, changes, true);
-      const conversation = toConversationDto((await this.conversations.findById(organizationId, conversationId, m))!);
-      await this.events.record(
-        m,
-        afterCommit,
-        domainEvent('conversation.updated', organizationId, { conversation, change: 'deadlines' }),
+    await this.db.tx((m, afterCommit) => this.initializeIn(m, afterCommit, organizationId, conversationId));
+  }
+
+  /** The same inside the caller's transaction (a durable listener that states the dates it sets). */
+  async initializeIn(m: EntityManager, afterCommit: AfterCommit, organizationId: string, conversationId: string): Promise<void> {
+    const row = await this.conversations.findById(organizationId, conversationId, m, true);
+    if (!row || row.request_type_id || row.response_due_at || row.decision_due_at) return;
+    const chosen = await this.types.chosenOnForm(m, conversationId);
+    let typeId: string | undefined;
+    if (chosen) {
+      // Checked by the form before the write; a type withdrawn meanwhile is simply not set.
+      typeId = await this.deadlines.usableType(m, organizationId, row.team_id, chosen).then(
+        (t) => t.id,
+        (err: unknown) => {
+          if (err instanceof AppError) return undefined;
+          throw err;
+        },
       );
-    });
+    }
+    const changes = await this.deadlines.changes(m, organizationId, conversationId, null, { typeId });
+    if (!changes.requestTypeId && !changes.responseDueAt && !changes.decisionDueAt) return;
+    await this.conversations.update(m, conversationId, changes, true);
+    const conversation = toConversationDto((await this.conversations.findById(organizationId, conversationId, m))!);
+    await this.events.record(
+      m,
+      afterCommit,
+      domainEvent('conversation.updated', organizationId, { conversation, change: 'deadlines' }),
+    );
   }
 }

@@ -1,0 +1,326 @@
+import { z } from 'zod';
+import type { ChannelKind } from './enums';
+import { civilDateAt, formatFrenchLongDate, LEGAL_TIME_ZONE, type DecisionRegime } from './deadlines';
+
+/**
+ * The acknowledgements Guichet sends by itself (CRPA L112-3, R112-5, L112-8/L112-11) and the
+ * agent's identity on replies (L111-2): their text templates, variables and rendering. Pure, so
+ * the API renders what it sends and the admin screen and composer preview with the same code.
+ */
+
+/**
+ * `registration`: accusé d'enregistrement électronique, sent at once when the démarche is not
+ * known yet (the R112-5 mentions depend on it). `receipt`: accusé de réception with the R112-5
+ * mentions (when sent at once it is the registration too). `correction`: a new accusé de
+ * réception after the démarche changed.
+ */
+export const ACKNOWLEDGEMENT_KINDS = ['registration', 'receipt', 'correction'] as const;
+export type AcknowledgementKind = (typeof ACKNOWLEDGEMENT_KINDS)[number];
+
+/** Channels a citizen writes on electronically; calls and the switchboard get no written acknowledgement. */
+export const ACKNOWLEDGED_CHANNELS: Record<ChannelKind, 'full' | 'short' | null> = {
+  email: 'full',
+  webform: 'full',
+  sms: 'short',
+  whatsapp: 'short',
+  messenger: 'short',
+  instagram: 'short',
+  voice: null,
+  pbx: null,
+};
+
+/** The variables of acknowledgement templates, with what an admin reads about each. */
+export const ACK_VARIABLES = {
+  commune: 'nom de la commune',
+  reference: 'référence du dossier (GU-…)',
+  date_reception: 'date et heure de réception',
+  demarche: 'démarche',
+  date_decision: 'date de la décision implicite, en toutes lettres (vide sans décision implicite)',
+  decision: 'phrase sur la décision implicite (ou l’absence de décision implicite)',
+  decision_courte: 'la même phrase, courte (SMS)',
+  mentions: 'voies et délais de recours (silence vaut rejet) ou droit à une attestation (silence vaut acceptation)',
+  pieces: 'pièces à fournir (liste)',
+  service: 'nom du service',
+  adresse: 'adresse postale du service',
+  email: 'adresse électronique du service',
+  telephone: 'téléphone du service',
+  lien_suivi: 'lien de suivi de la demande',
+} as const;
+export type AckVariable = keyof typeof ACK_VARIABLES;
+
+export const DEFAULT_ACK_TEMPLATES = {
+  receipt: [
+    'Accusé de réception de votre demande {{reference}}',
+    '',
+    'Bonjour,',
+    '',
+    '{{commune}} a bien reçu votre demande le {{date_reception}}.',
+    'Démarche : {{demarche}}',
+    '',
+    '{{decision}}',
+    '',
+    '{{mentions}}',
+    '',
+    '{{pieces}}',
+    '',
+    'Service chargé de votre demande : {{service}}',
+    'Adresse postale : {{adresse}}',
+    'Courriel : {{email}}',
+    'Téléphone : {{telephone}}',
+    '',
+    'Suivre votre demande : {{lien_suivi}}',
+    '',
+    'Ce message vaut accusé de réception (articles L112-3, L112-11 et R112-5 du code des relations entre le public et l’administration).',
+  ].join('\n'),
+  registration: [
+    'Accusé d’enregistrement de votre demande {{reference}}',
+    '',
+    'Bonjour,',
+    '',
+    '{{commune}} a enregistré votre demande le {{date_reception}} sous la référence {{reference}}.',
+    'Le service {{service}} l’examine : un accusé de réception précisant la démarche, les délais et, le cas échéant, la date à laquelle une décision implicite interviendra vous sera adressé dans un délai de dix jours ouvrés.',
+    '',
+    'Suivre votre demande : {{lien_suivi}}',
+    '',
+    'Ce message vaut accusé d’enregistrement électronique (article L112-11 du code des relations entre le public et l’administration).',
+  ].join('\n'),
+  // Plain apostrophes and quotes: an SMS in the GSM alphabet holds 160 characters, 70 otherwise.
+  short:
+    '{{commune}} : accusé de réception de votre demande {{reference}} ({{demarche}}). {{decision_courte}} Détails : {{lien_suivi}}',
+  shortRegistration: "{{commune}} : accusé d'enregistrement de votre demande {{reference}}. Suivi : {{lien_suivi}}",
+} as const;
+
+export const ACK_TEMPLATE_NAMES = ['receipt', 'registration', 'short', 'shortRegistration'] as const;
+export type AckTemplateName = (typeof ACK_TEMPLATE_NAMES)[number];
+
+const VARIABLE = /\{\{\s*([a-z_]+)\s*\}\}/g;
+
+/** What is wrong with a template: unknown variables, braces left open. Empty when it is usable. */
+export function templateProblems(template: string, allowed: Record<string, string>): string[] {
+  const problems: string[] = [];
+  for (const m of template.matchAll(VARIABLE)) {
+    if (!Object.hasOwn(allowed, m[1]!)) problems.push(`variable inconnue : {{${m[1]}}}`);
+  }
+  if (/\{\{|\}\}/.test(template.replace(VARIABLE, ''))) problems.push('accolades {{ … }} mal fermées');
+  return [...new Set(problems)];
+}
+
+/**
+ * The template with its variables replaced. A line that held only variables that are empty is
+ * dropped (a mention that does not apply leaves no blank line), and blank lines never pile up.
+ */
+export function renderTemplate(template: string, values: Partial<Record<string, string>>): string {
+  const lines: string[] = [];
+  for (const line of template.replace(/\r\n?/g, '\n').split('\n')) {
+    let had = false;
+    let filled = false;
+    const out = line.replace(VARIABLE, (_, name: string) => {
+      had = true;
+      const v = values[name] ?? '';
+      if (v.trim()) filled = true;
+      return v;
+    });
+    // A mention that does not apply, or a label whose every variable is empty ("Téléphone : ").
+    if (had && !filled) continue;
+    lines.push(out.replace(/[ \t]+$/, ''));
+  }
+  return lines
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+export interface AckFacts {
+  commune: string;
+  reference: string;
+  receivedAt: Date;
+  requestType: { name: string; documents: string[] } | null;
+  decisionRegime: DecisionRegime | null;
+  decisionDueAt: Date | null;
+  service: { name: string; address: string; email: string; phone: string };
+  trackingUrl: string;
+}
+
+/** The date of an implicit decision in French long form (« 30 janvier 2027 »), read in Paris. */
+export function frenchLongDateOf(instant: Date): string {
+  return formatFrenchLongDate(civilDateAt(instant, LEGAL_TIME_ZONE));
+}
+
+function receivedAtText(d: Date): string {
+  const time = new Intl.DateTimeFormat('fr-FR', { timeZone: LEGAL_TIME_ZONE, hour: '2-digit', minute: '2-digit' }).format(d);
+  return `${frenchLongDateOf(d)} à ${time.replace(':', ' h ')}`;
+}
+
+/** The R112-5 sentences of a request's regime and date. */
+export function decisionMentions(
+  regime: DecisionRegime | null,
+  dueAt: Date | null,
+  service: string,
+): { date: string; decision: string; short: string; mentions: string } {
+  const date = dueAt && regime && regime !== 'none' ? frenchLongDateOf(dueAt) : '';
+  if (regime === 'acceptance' && date)
+    return {
+      date,
+      decision: `En l’absence de réponse de notre part au ${date}, votre demande sera réputée acceptée (décision implicite d’acceptation).`,
+      short: `Sans réponse au ${date} : acceptation implicite.`,
+      mentions:
+        'Vous pourrez alors obtenir, sur simple demande, une attestation de cette décision implicite d’acceptation (article L232-3 du code des relations entre le public et l’administration).',
+    };
+  if (regime === 'rejection' && date)
+    return {
+      date,
+      decision: `En l’absence de réponse de notre part au ${date}, votre demande sera réputée rejetée (décision implicite de rejet).`,
+      short: `Sans réponse au ${date} : rejet implicite, recours possible.`,
+      mentions:
+        `Délais et voies de recours : vous pourrez contester cette décision implicite de rejet dans un délai de deux mois à compter de cette date, ` +
+        `par un recours gracieux auprès du service ${service}, ou par un recours contentieux devant le tribunal administratif territorialement compétent, ` +
+        'y compris par l’application Télérecours citoyens (www.telerecours.fr). Vous pourrez aussi demander, dans le délai du recours contentieux, ' +
+        'la communication des motifs de cette décision (article L232-4 du code des relations entre le public et l’administration).',
+    };
+  return {
+    date: '',
+    decision: 'Cette demande ne donne pas lieu à une décision implicite.',
+    short: 'Pas de décision implicite.',
+    mentions: '',
+  };
+}
+
+/** The values of every acknowledgement variable for one request. */
+export function ackValues(f: AckFacts): Record<AckVariable, string> {
+  const d = decisionMentions(f.decisionRegime, f.decisionDueAt, f.service.name);
+  const documents = f.requestType?.documents ?? [];
+  return {
+    commune: f.commune,
+    reference: f.reference,
+    date_reception: receivedAtText(f.receivedAt),
+    demarche: f.requestType?.name ?? 'non précisée',
+    date_decision: d.date,
+    decision: d.decision,
+    decision_courte: d.short,
+    mentions: d.mentions,
+    pieces: documents.length
+      ? `Pièces à fournir, si elles ne sont pas jointes à votre demande (le délai court à compter de leur réception) :\n${documents.map((x) => `- ${x}`).join('\n')}`
+      : '',
+    service: f.service.name,
+    adresse: f.service.address,
+    email: f.service.email,
+    telephone: f.service.phone,
+    lien_suivi: f.trackingUrl,
+  };
+}
+
+/** The acknowledgement of one kind for one request, in the form of its channel. */
+export function renderAcknowledgement(
+  kind: AcknowledgementKind,
+  form: 'full' | 'short',
+  templates: Record<AckTemplateName, string>,
+  facts: AckFacts,
+): string {
+  const values = ackValues(facts);
+  const template =
+    kind === 'registration'
+      ? templates[form === 'full' ? 'registration' : 'shortRegistration']
+      : templates[form === 'full' ? 'receipt' : 'short'];
+  const body = renderTemplate(template, values);
+  if (kind !== 'correction') return body;
+  return form === 'full'
+    ? `Accusé de réception rectificatif : la démarche de votre demande a été modifiée. Il remplace le précédent.\n\n${body}`
+    : `Rectificatif : ${body}`;
+}
+
+// ---- Settings ----
+
+const template = (max: number) =>
+  z
+    .string('texte attendu')
+    .max(max, `${max} caractères au plus`)
+    .superRefine((v, ctx) => {
+      for (const p of templateProblems(v, ACK_VARIABLES)) ctx.addIssue({ code: 'custom', message: p });
+    });
+
+export const acknowledgementSettingsSchema = z
+  .object({
+    enabled: z.boolean('vrai ou faux attendu'),
+    /** Empty: the default text. */
+    templates: z
+      .object({
+        receipt: template(6000),
+        registration: template(4000),
+        short: template(480),
+        shortRegistration: template(480),
+      })
+      .partial(),
+  })
+  .partial()
+  .refine((v) => v.enabled !== undefined || v.templates !== undefined, { message: 'aucun changement demandé' });
+export type UpdateAcknowledgementSettingsInput = z.infer<typeof acknowledgementSettingsSchema>;
+
+export const teamAcknowledgementSchema = z.object({ enabled: z.boolean('vrai ou faux attendu') });
+
+export interface AcknowledgementSettingsDto {
+  enabled: boolean;
+  /** Services that turned them off are listed with `enabled: false`. */
+  teams: { id: string; name: string; enabled: boolean }[];
+  /** The texts in use (the default where none was saved). */
+  templates: Record<AckTemplateName, string>;
+  /** Which texts are the defaults. */
+  defaults: Record<AckTemplateName, boolean>;
+}
+
+/** The saved templates over the defaults (an empty one is the default). */
+export function effectiveAckTemplates(
+  saved: Partial<Record<AckTemplateName, string>> | undefined,
+): Record<AckTemplateName, string> {
+  const out = { ...DEFAULT_ACK_TEMPLATES } as Record<AckTemplateName, string>;
+  for (const name of ACK_TEMPLATE_NAMES) {
+    const v = saved?.[name];
+    if (v && v.trim()) out[name] = v;
+  }
+  return out;
+}
+
+// ---- L111-2: the agent's identity on replies ----
+
+export const SIGNATURE_VARIABLES = {
+  agent: 'prénom et nom de l’agent',
+  fonction: 'fonction de l’agent',
+  service: 'nom du service',
+  adresse_service: 'adresse postale du service',
+  commune: 'nom de la commune',
+} as const;
+export type SignatureVariable = keyof typeof SIGNATURE_VARIABLES;
+
+export const DEFAULT_SIGNATURE_TEMPLATE = '{{agent}}\n{{fonction}}\n{{service}}\n{{commune}}\n{{adresse_service}}';
+
+export interface SignatureFacts {
+  agent: { name: string; jobTitle: string; signAsService: boolean };
+  service: { name: string; address: string };
+  commune: string;
+}
+
+/**
+ * The signature an agent's reply carries (L111-2): the organization's template for e-mail and
+ * the tracking page, a one-line form for SMS and chat. An agent who signs with the service only
+ * (anonymity for safety, L111-2) shows no name nor role.
+ */
+export function renderSignature(template: string, form: 'full' | 'short', f: SignatureFacts): string {
+  const anonymous = f.agent.signAsService;
+  const values: Record<SignatureVariable, string> = {
+    agent: anonymous ? '' : f.agent.name.trim(),
+    fonction: anonymous ? '' : f.agent.jobTitle.trim(),
+    service: f.service.name,
+    adresse_service: f.service.address,
+    commune: f.commune,
+  };
+  if (form === 'short') {
+    const who = anonymous ? '' : [values.agent, values.fonction].filter(Boolean).join(', ');
+    return [who, values.service, values.commune].filter(Boolean).join(' – ');
+  }
+  return renderTemplate(template.trim() ? template : DEFAULT_SIGNATURE_TEMPLATE, values);
+}
+
+/** A reply's text with its signature: after a separator line in full form, after a dash in short form. */
+export function signedBody(body: string, signature: string, form: 'full' | 'short'): string {
+  if (!signature) return body;
+  return form === 'full' ? `${body.trimEnd()}\n\n-- \n${signature}` : `${body.trimEnd()}\n— ${signature}`;
+}
