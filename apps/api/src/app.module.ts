@@ -28,6 +28,7 @@ import { TelephonyModule } from './modules/telephony/telephony.module';
 import { PrivacyModule } from './modules/privacy/privacy.module';
 import { AuditViewerModule } from './modules/audit/audit.module';
 import { AcknowledgementsModule } from './modules/acknowledgements/acknowledgements.module';
+import { SignaturesModule } from './modules/signatures/signatures.module';
 
 @Module({})
 export class AppModule {
@@ -62,6 +63,7 @@ export class AppModule {
         PrivacyModule,
         AuditViewerModule,
         AcknowledgementsModule,
+        SignaturesModule,
         HealthModule,
         ...extraModules,
       ],

@@ -241,6 +241,8 @@ const template = (max: number) =>
 export const acknowledgementSettingsSchema = z
   .object({
     enabled: z.boolean('vrai ou faux attendu'),
+    /** L111-2: replies carry the agent's identity (the organization's signature template). */
+    signReplies: z.boolean('vrai ou faux attendu'),
     /** Empty: the default text. */
     templates: z
       .object({
@@ -252,13 +254,17 @@ export const acknowledgementSettingsSchema = z
       .partial(),
   })
   .partial()
-  .refine((v) => v.enabled !== undefined || v.templates !== undefined, { message: 'aucun changement demandé' });
+  .refine((v) => v.enabled !== undefined || v.templates !== undefined || v.signReplies !== undefined, {
+    message: 'aucun changement demandé',
+  });
 export type UpdateAcknowledgementSettingsInput = z.infer<typeof acknowledgementSettingsSchema>;
 
 export const teamAcknowledgementSchema = z.object({ enabled: z.boolean('vrai ou faux attendu') });
 
 export interface AcknowledgementSettingsDto {
   enabled: boolean;
+  /** L111-2: replies are signed with the agent's identity. */
+  signReplies: boolean;
   /** Services that turned them off are listed with `enabled: false`. */
   teams: { id: string; name: string; enabled: boolean }[];
   /** The texts in use (the default where none was saved). */
@@ -314,13 +320,40 @@ export function renderSignature(template: string, form: 'full' | 'short', f: Sig
   };
   if (form === 'short') {
     const who = anonymous ? '' : [values.agent, values.fonction].filter(Boolean).join(', ');
-    return [who, values.service, values.commune].filter(Boolean).join(' – ');
+    // Plain hyphens: a dash outside the GSM alphabet would make the whole SMS take 70 characters a segment.
+    return [who, values.service, values.commune].filter(Boolean).join(' - ');
   }
   return renderTemplate(template.trim() ? template : DEFAULT_SIGNATURE_TEMPLATE, values);
 }
 
-/** A reply's text with its signature: after a separator line in full form, after a dash in short form. */
+/** The form of the signature a channel's replies carry (none where nothing is written). */
+export const SIGNATURE_FORMS: Record<ChannelKind, 'full' | 'short' | null> = ACKNOWLEDGED_CHANNELS;
+
+export const agentSignatureSchema = z
+  .object({
+    /** The role L111-2 asks for (« Officier d’état civil », « Agent d’accueil »). */
+    jobTitle: z.string('texte attendu').trim().max(120, 'fonction : 120 caractères au plus'),
+    /** Sign with the service only (anonymity for safety, L111-2). */
+    signAsService: z.boolean('vrai ou faux attendu'),
+  })
+  .partial()
+  .refine((v) => v.jobTitle !== undefined || v.signAsService !== undefined, { message: 'aucun changement demandé' });
+export type UpdateAgentSignatureInput = z.infer<typeof agentSignatureSchema>;
+
+/** `GET /account/signature?teamId=`: the agent's settings and the signature their replies in that service carry. */
+export interface AgentSignatureDto {
+  /** The organization signs replies (else the preview shows what would be added). */
+  enabled: boolean;
+  jobTitle: string;
+  signAsService: boolean;
+  /** E-mail and the tracking page. */
+  full: string;
+  /** SMS, WhatsApp, Messenger. */
+  short: string;
+}
+
+/** A reply's text with its signature: after the usual « -- » separator in full form, on its own line in short form. */
 export function signedBody(body: string, signature: string, form: 'full' | 'short'): string {
   if (!signature) return body;
-  return form === 'full' ? `${body.trimEnd()}\n\n-- \n${signature}` : `${body.trimEnd()}\n— ${signature}`;
+  return form === 'full' ? `${body.trimEnd()}\n\n-- \n${signature}` : `${body.trimEnd()}\n${signature}`;
 }

@@ -25,6 +25,7 @@ import { OidcSignIn1764740000001 } from './migrations/1764740000001-oidc-sign-in
 import { SearchDocumentAndCounters1764750000000 } from './migrations/1764750000000-search-document-and-counters';
 import { RequestTypes1764770000000 } from './migrations/1764770000000-request-types';
 import { Acknowledgements1764810000000 } from './migrations/1764810000000-acknowledgements';
+import { SignReplies1764810000001 } from './migrations/1764810000001-sign-replies';
 import { Privacy1764840000000 } from './migrations/1764840000000-privacy';
 
 export const ENTITIES = [
@@ -59,6 +60,7 @@ export const MIGRATIONS = [
   SearchDocumentAndCounters1764750000000,
   RequestTypes1764770000000,
   Acknowledgements1764810000000,
+  SignReplies1764810000001,
   Privacy1764840000000,
 ];
 

@@ -111,11 +111,12 @@ export async function seedDemo(
   const hashes = await Promise.all(accounts.map(() => hashPassword(DEMO_PASSWORD)));
 
   await dataSource.transaction(async (m: EntityManager) => {
-    // Acknowledgements on (CRPA L112-3): the town hall's address and phone are what they state.
+    // Acknowledgements (CRPA L112-3) and signed replies (L111-2) on: the town hall's address and
+    // phone are what they state.
     const [org] = await m.query(
-      `INSERT INTO organization (slug, name, address, phone, email, acknowledgements)
+      `INSERT INTO organization (slug, name, address, phone, email, acknowledgements, sign_replies)
        VALUES ('demo', 'Ville de Démo', 'Hôtel de ville, 1 place de la Mairie, 99000 Démo', '01 23 45 67 89',
-               'mairie@demo.guichet.fr', '{"enabled": true}') RETURNING id`,
+               'mairie@demo.guichet.fr', '{"enabled": true}', true) RETURNING id`,
     );
     const orgId: string = org.id;
     const teamIds = new Map<TeamSlug, string>();

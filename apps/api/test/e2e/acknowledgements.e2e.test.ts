@@ -498,4 +498,72 @@ describe('legal acknowledgements', () => {
       },
     );
   });
+  it('L111-2: replies carry the agent’s name, role, service and its address; short by SMS; the service only on request', async () => {
+    const agent = town.agentEC;
+    const path = `/api/v1/account/signature?teamId=${town.etatCivil.id}`;
+    expect((await t.http('PATCH', path, { token: agent.token, body: { jobTitle: 'x'.repeat(121) } })).status).toBe(400);
+    const set = await t.http('PATCH', path, { token: agent.token, body: { jobTitle: 'Officière d’état civil' } });
+    expect(set.status).toBe(200);
+    // The composer's preview: what replies will carry, once the organization signs them.
+    expect(set.body).toMatchObject({
+      enabled: false,
+      full: 'Marie Dupont\nOfficière d’état civil\nÉtat civil\n' + `Ville ${town.org.slug}\n2 rue de l’État civil, 99000 Démo`,
+      short: `Marie Dupont, Officière d’état civil - État civil - Ville ${town.org.slug}`,
+    });
+    expect(
+      (await t.http('PUT', '/api/v1/organization/acknowledgements', { token: town.admin.token, body: { signReplies: true } }))
+        .body.signReplies,
+    ).toBe(true);
+    const replyAs = async (conversationId: string, body: string, channelId: string) => {
+      const c = await conversation(conversationId);
+      const res = await t.http('POST', `/api/v1/conversations/${conversationId}/messages`, {
+        token: agent.token,
+        body: { kind: 'reply', body, channelId, version: c.version },
+      });
+      expect(res.status).toBe(201);
+      return res.body as MessageDto;
+    };
+
+    const citizen = `lea.${randomBytes(3).toString('hex')}@exemple.fr`;
+    const mail = await sendMail(citizen, 'Acte de mariage');
+    await expectEventually(() => expect(mailsTo(citizen)).toHaveLength(1), { timeoutMs: 15_000, intervalMs: 100 }); // its acknowledgement
+    const sent = await replyAs(mail.conversationId, 'Bonjour, votre acte est disponible.', emailChannel);
+    expect(sent.body).toBe(
+      'Bonjour, votre acte est disponible.\n\n-- \nMarie Dupont\nOfficière d’état civil\nÉtat civil\n' +
+        `Ville ${town.org.slug}\n2 rue de l’État civil, 99000 Démo`,
+    );
+    const out = await expectEventually(
+      async () => {
+        expect(mailsTo(citizen)).toHaveLength(2);
+        return parseEmail(mailsTo(citizen)[1]!.raw, { channelId: 'x' });
+      },
+      { timeoutMs: 15_000, intervalMs: 100 },
+    );
+    expect(out.inbound.text).toContain('Marie Dupont\nOfficière d’état civil\nÉtat civil');
+    expect(out.inbound.text).toContain('2 rue de l’État civil, 99000 Démo');
+
+    const number = mobile();
+    const smsConv = await sms(number, 'Bonjour, où en est mon dossier ?');
+    await expectEventually(() => expect(smsTo(number)).toHaveLength(1), { timeoutMs: 15_000, intervalMs: 100 });
+    await replyAs(smsConv, 'Votre dossier est complet.', smsChannel);
+    const text = await expectEventually(
+      () => {
+        expect(smsTo(number)).toHaveLength(2);
+        return smsTo(number)[1]!.form.Body!;
+      },
+      { timeoutMs: 15_000, intervalMs: 100 },
+    );
+    expect(text).toBe(`Votre dossier est complet.\nMarie Dupont, Officière d’état civil - État civil - Ville ${town.org.slug}`);
+
+    // For her safety, she signs with the service only: neither her name nor her role go out.
+    expect((await t.http('PATCH', path, { token: agent.token, body: { signAsService: true } })).body.short).toBe(
+      `État civil - Ville ${town.org.slug}`,
+    );
+    const anonymous = await replyAs(mail.conversationId, 'Vous pouvez passer le retirer.', emailChannel);
+    expect(anonymous.body).toBe(
+      `Vous pouvez passer le retirer.\n\n-- \nÉtat civil\nVille ${town.org.slug}\n2 rue de l’État civil, 99000 Démo`,
+    );
+    expect(anonymous.body).not.toContain('Marie');
+    await t.http('PATCH', path, { token: agent.token, body: { signAsService: false } });
+  });
 });

@@ -207,7 +207,7 @@ describe('L111-2 signature', () => {
       'Marie Dupont\nOfficière d’état civil\nÉtat civil\nVille de Démo\n1 place de la Mairie, 99000 Démo',
     );
     expect(renderSignature(DEFAULT_SIGNATURE_TEMPLATE, 'short', { agent, service, commune: 'Ville de Démo' })).toBe(
-      'Marie Dupont, Officière d’état civil – État civil – Ville de Démo',
+      'Marie Dupont, Officière d’état civil - État civil - Ville de Démo',
     );
   });
 
@@ -219,7 +219,7 @@ describe('L111-2 signature', () => {
       commune: 'V',
     });
     expect(full).toBe('État civil, 1 place de la Mairie, 99000 Démo');
-    expect(renderSignature('', 'short', { agent: anon, service, commune: 'V' })).toBe('État civil – V');
+    expect(renderSignature('', 'short', { agent: anon, service, commune: 'V' })).toBe('État civil - V');
     fc.assert(
       fc.property(fc.string({ maxLength: 200 }), (tpl) => {
         const out = renderSignature(tpl, 'full', { agent: anon, service, commune: 'V' });
@@ -231,7 +231,11 @@ describe('L111-2 signature', () => {
 
   it('appends the signature after the separator (e-mail) or a dash (SMS)', () => {
     expect(signedBody('Bonjour.\n\n', 'Marie Dupont', 'full')).toBe('Bonjour.\n\n-- \nMarie Dupont');
-    expect(signedBody('Bonjour.', 'Marie Dupont – État civil', 'short')).toBe('Bonjour.\n— Marie Dupont – État civil');
+    expect(signedBody('Bonjour.', 'Marie Dupont - État civil', 'short')).toBe('Bonjour.\nMarie Dupont - État civil');
+    expect(
+      smsSegments(signedBody('Bonjour, votre acte est disponible.', 'Marie Dupont, Agent - État civil - Ville', 'short'))
+        .encoding,
+    ).toBe('GSM-7');
     expect(signedBody('Bonjour.', '', 'full')).toBe('Bonjour.');
   });
 });

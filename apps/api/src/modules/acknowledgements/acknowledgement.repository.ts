@@ -119,16 +119,20 @@ export class AcknowledgementRepository {
     return row ? row.opted_out : null;
   }
 
-  async settings(organizationId: string): Promise<SavedAckSettings> {
-    const [row] = await this.db.query<{ acknowledgements: SavedAckSettings }>(
-      `SELECT acknowledgements FROM organization WHERE id = $1`,
+  async settings(organizationId: string): Promise<{ saved: SavedAckSettings; signReplies: boolean }> {
+    const [row] = await this.db.query<{ acknowledgements: SavedAckSettings; sign_replies: boolean }>(
+      `SELECT acknowledgements, sign_replies FROM organization WHERE id = $1`,
       [organizationId],
     );
-    return row?.acknowledgements ?? { enabled: false };
+    return { saved: row?.acknowledgements ?? { enabled: false }, signReplies: !!row?.sign_replies };
   }
 
-  async saveSettings(organizationId: string, v: SavedAckSettings): Promise<void> {
-    await this.db.query(`UPDATE organization SET acknowledgements = $2 WHERE id = $1`, [organizationId, pgJson(v)]);
+  async saveSettings(organizationId: string, v: SavedAckSettings, signReplies: boolean): Promise<void> {
+    await this.db.query(`UPDATE organization SET acknowledgements = $2, sign_replies = $3 WHERE id = $1`, [
+      organizationId,
+      pgJson(v),
+      signReplies,
+    ]);
   }
 
   /** A service's opt-out of acknowledgements; false when the service is not of this organization. */

@@ -162,18 +162,18 @@ export class AcknowledgementService {
   // ---- Settings (admins) ----
 
   async settings(organizationId: string): Promise<AcknowledgementSettingsDto> {
-    const saved = await this.repo.settings(organizationId);
+    const { saved, signReplies } = await this.repo.settings(organizationId);
     const templates = effectiveAckTemplates(saved.templates);
     const defaults = Object.fromEntries(ACK_TEMPLATE_NAMES.map((n) => [n, templates[n] === DEFAULT_ACK_TEMPLATES[n]])) as Record<
       AckTemplateName,
       boolean
     >;
     const teams = (await this.repo.teams(organizationId)).map((t) => ({ id: t.id, name: t.name, enabled: t.acknowledgements }));
-    return { enabled: !!saved.enabled, templates, defaults, teams };
+    return { enabled: !!saved.enabled, signReplies, templates, defaults, teams };
   }
 
   async updateSettings(admin: AuthAgent, input: UpdateAcknowledgementSettingsInput) {
-    const saved = await this.repo.settings(admin.organizationId);
+    const { saved, signReplies } = await this.repo.settings(admin.organizationId);
     const next: SavedAckSettings = { enabled: input.enabled ?? !!saved.enabled, templates: { ...(saved.templates ?? {}) } };
     for (const name of ACK_TEMPLATE_NAMES) {
       const v = input.templates?.[name];
@@ -182,12 +182,15 @@ export class AcknowledgementService {
       if (!v.trim() || v === DEFAULT_ACK_TEMPLATES[name]) delete next.templates![name];
       else next.templates![name] = v;
     }
-    await this.repo.saveSettings(admin.organizationId, next);
+    await this.repo.saveSettings(admin.organizationId, next, input.signReplies ?? signReplies);
     await this.audit.record({
       organizationId: admin.organizationId,
       agentId: admin.id,
       action: 'organization.updated',
-      data: { acknowledgements: { enabled: next.enabled, templates: Object.keys(next.templates ?? {}) } },
+      data: {
+        acknowledgements: { enabled: next.enabled, templates: Object.keys(next.templates ?? {}) },
+        signReplies: input.signReplies ?? signReplies,
+      },
     });
     return this.settings(admin.organizationId);
   }

@@ -30,6 +30,7 @@ import { DomainEvents } from '../events/domain-event-bus';
 import { domainEvent, type DomainEvent } from '../events/domain-events';
 import { canRead } from './conversation-access';
 import { decodeCursor, encodeCursor, toConversationDto, type ConversationRow } from './conversation.mapper';
+import { SignatureService } from '../signatures/signature.service';
 import { DeadlineService } from '../request-types/deadline.service';
 import { ConversationRepository, type ConversationChanges } from './conversation.repository';
 
@@ -53,6 +54,7 @@ export class ConversationService {
     private readonly agentMessages: AgentMessages,
     private readonly contacts: ContactService,
     private readonly deadlines: DeadlineService,
+    private readonly signatures: SignatureService,
   ) {}
 
   async list(agent: AuthAgent, q: ListConversationsQuery): Promise<Page<ConversationDto>> {
@@ -164,14 +166,16 @@ export class ConversationService {
       if (row.version !== input.version) throw staleVersion(toConversationDto(row));
 
       const channel = input.kind === 'reply' ? await this.replyChannel(m, row, input.channelId) : null;
-      const tooLong = channel && tooLongFor(channel.kind, input.body);
-      if (tooLong) throw badRequest(tooLong, [`body: ${tooLong}`]);
+      // L111-2: a reply carries the agent's identity (what is sent is what the thread shows).
+      const body = channel ? await this.signatures.sign(m, agent, row.team_id, channel.kind, input.body) : input.body;
+      const tooLong = channel && tooLongFor(channel.kind, body);
+      if (tooLong) throw badRequest(tooLong, [`body: ${tooLong} (signature comprise)`]);
       const { message } = await this.agentMessages.record(m, afterCommit, agent, {
         conversationId: id,
         contactId: row.contact_id,
         kind: input.kind,
         channel,
-        body: input.body,
+        body,
       });
       return message;
     });
@@ -214,12 +218,15 @@ export class ConversationService {
         citizenName: input.name,
       });
       await this.repo.update(m, id, { assigneeId: agent.id });
+      const body = await this.signatures.sign(m, agent, teamId, channel.kind, input.body);
+      const signedTooLong = tooLongFor(input.channelKind, body);
+      if (signedTooLong) throw badRequest(signedTooLong, [`body: ${signedTooLong} (signature comprise)`]);
       const { conversation, message } = await this.agentMessages.record(m, afterCommit, agent, {
         conversationId: id,
         contactId,
         kind: 'reply',
         channel,
-        body: input.body,
+        body,
         audit: { started: true },
         newConversation: true,
       });

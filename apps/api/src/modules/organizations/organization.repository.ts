@@ -56,9 +56,9 @@ export class OrganizationRepository {
     o: { slug: string; name: string; address?: string; phone?: string; email?: string; siret?: string },
   ): Promise<{ id: string; slug: string; name: string }> {
     const [row] = await this.db.query<{ id: string; slug: string; name: string }>(
-      // A new organization acknowledges requests (CRPA L112-3): the setup asks for its address and phone.
-      `INSERT INTO organization (slug, name, address, phone, email, siret, acknowledgements)
-       VALUES ($1, $2, $3, $4, $5, $6, '{"enabled": true}') RETURNING id, slug, name`,
+      // A new organization acknowledges requests (CRPA L112-3) and signs replies (L111-2).
+      `INSERT INTO organization (slug, name, address, phone, email, siret, acknowledgements, sign_replies)
+       VALUES ($1, $2, $3, $4, $5, $6, '{"enabled": true}', true) RETURNING id, slug, name`,
       [o.slug, o.name, o.address ?? '', o.phone ?? '', o.email ?? '', o.siret ?? ''],
       manager,
     );
