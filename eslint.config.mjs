@@ -17,8 +17,9 @@ const SQL_EXCEPTIONS_UNTIL_WRITER_LANDS = [
 
 // Feature files that still import another feature's repository.
 const FEATURE_REPOSITORY_EXCEPTIONS = [
-  // Still to move onto the single writer (modules/writer, issue 11 item 1): the channel paths reach
-  // the conversation, message, contact and directory repositories directly.
+  // Still to move onto the single writer and reader (modules/conversations' ConversationWriter and
+  // ConversationReader, issue 11 item 1): the channel paths reach the conversation, message,
+  // contact and directory repositories directly.
   'apps/api/src/modules/ingest/ingest.service.ts',
   // The ingest outbox's relay reads the messages it tells of (the ingest's own rows).
   'apps/api/src/modules/ingest/ingest-outbox.relay.ts',
@@ -28,24 +29,6 @@ const FEATURE_REPOSITORY_EXCEPTIONS = [
   'apps/api/src/modules/telephony/call.service.ts',
   'apps/api/src/modules/telephony/telephony-queue.ts',
   'apps/api/src/modules/telephony/twilio/twilio-webhook.service.ts',
-  // The conversation aggregate (conversation and message rows) has no published reader/writer
-  // yet beyond the writer's TypeScript paths. Until it does, these read or write
-  // conversation/message rows through the repositories (no access rule is bypassed: each checks
-  // access itself or runs for the system).
-  'apps/api/src/modules/agents/agent-admin.service.ts',
-  // The single writer of the TypeScript paths: the conversation and message rows' way in.
-  'apps/api/src/modules/writer/conversation-writer.service.ts',
-  'apps/api/src/modules/contacts/contact.service.ts',
-  'apps/api/src/modules/conversations/conversation.service.ts',
-  'apps/api/src/modules/outbound/agent-messages.service.ts',
-  'apps/api/src/modules/outbound/delivery-status.service.ts',
-  'apps/api/src/modules/outbound/outbound.worker.ts',
-  'apps/api/src/modules/public/public.service.ts',
-  // Due dates set on conversation rows by the system (rules, issue 13): the same wait for a writer.
-  'apps/api/src/modules/request-types/deadline.listener.ts',
-  'apps/api/src/modules/request-types/deadline.service.ts',
-  'apps/api/src/modules/request-types/request-type.service.ts',
-  'apps/api/src/modules/realtime/realtime.publisher.ts',
 ];
 
 export default tseslint.config(

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { InboundMessage, MessageDto } from '@guichet/contracts';
 import { Server } from 'socket.io';
 import { IngestService } from '../src/modules/ingest/ingest.service';
-import { MessageRepository } from '../src/modules/messages/message.repository';
+import { MessageRepository } from '../src/modules/conversations/message.repository';
 import { withBenchEnv, type BenchEnv, type Log } from './lib/env';
 import { markerText, remark } from './lib/fleet-protocol';
 import { createAgents, createChannel, createOrganization, createTeams } from './lib/fixtures';

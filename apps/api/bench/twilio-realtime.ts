@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { MessageDto } from '@guichet/contracts';
-import { MessageRepository } from '../src/modules/messages/message.repository';
+import { MessageRepository } from '../src/modules/conversations/message.repository';
 import { CpuMeter } from './lib/cpu';
 import { withBenchEnv, type Log } from './lib/env';
 import { markerText, remark } from './lib/fleet-protocol';

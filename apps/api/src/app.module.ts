@@ -12,11 +12,9 @@ import { ChannelsModule } from './modules/channels/channels.module';
 import { ContactsModule } from './modules/contacts/contacts.module';
 import { ConversationsModule } from './modules/conversations/conversations.module';
 import { EventsModule } from './modules/events/events.module';
-import { WriterModule } from './modules/writer/writer.module';
 import { EmailModule } from './modules/email/email.module';
 import { HealthModule } from './modules/health/health.module';
 import { IngestModule } from './modules/ingest/ingest.module';
-import { MessagesModule } from './modules/messages/messages.module';
 import { MetaModule } from './modules/meta/meta.module';
 import { OrganizationsModule } from './modules/organizations/organizations.module';
 import { OutboundModule } from './modules/outbound/outbound.module';
@@ -43,7 +41,6 @@ export class AppModule {
         AuditModule,
         BlobsModule,
         EventsModule,
-        WriterModule,
         AuthModule,
         AgentsModule,
         ChannelsModule,
@@ -51,7 +48,6 @@ export class AppModule {
         ConversationsModule,
         EmailModule,
         IngestModule,
-        MessagesModule,
         MetaModule,
         OrganizationsModule,
         OutboundModule,

@@ -4,7 +4,7 @@ import { AuditEventEntity } from '../infra/audit/audit-event.entity';
 import { ChannelEntity } from '../modules/channels/channel.entity';
 import { ContactEntity, ContactIdentityEntity } from '../modules/contacts/contact.entity';
 import { ConversationEntity } from '../modules/conversations/conversation.entity';
-import { AttachmentEntity, MessageEntity } from '../modules/messages/message.entity';
+import { AttachmentEntity, MessageEntity } from '../modules/conversations/message.entity';
 import { OrganizationEntity } from '../modules/organizations/organization.entity';
 import { TeamEntity } from '../modules/teams/team.entity';
 import { CleaningClient, PreparingClient } from './preparing-client';

@@ -1,8 +1,8 @@
 import { normalizeIdentity, type ChannelKind, type IdentityKind } from '@guichet/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
 import { hashPassword } from '../common/password';
-import { snippetOf } from '../modules/writer/conversation-writer.service';
-import { drawReference } from '../modules/writer/references';
+import { snippetOf } from '../modules/conversations/conversation-writer.service';
+import { drawReference } from '../modules/conversations/references';
 import { DEMO_CITIZENS, DEMO_CONVERSATIONS } from './demo-data';
 import { seedDemoRequestTypes } from './demo-request-types';
 import type { DemoCitizen, TeamSlug } from './demo-data.types';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Database } from '../../src/common/database.service';
 import { ConversationRepository, type ConversationFilter } from '../../src/modules/conversations/conversation.repository';
-import { MessageRepository } from '../../src/modules/messages/message.repository';
+import { MessageRepository } from '../../src/modules/conversations/message.repository';
 import { seedTown, startTestApp, type TestApp } from '../harness';
 
 /**

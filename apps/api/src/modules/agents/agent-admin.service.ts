@@ -5,10 +5,9 @@ import { Database } from '../../common/database.service';
 import { badRequest, notFound } from '../../common/errors';
 import { AuditRepository } from '../../infra/audit/audit.repository';
 import { AuthService } from '../auth/auth.service';
-import { ConversationRepository } from '../conversations/conversation.repository';
 import { domainEvent } from '../events/domain-events';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
-import { ConversationWriter } from '../writer/conversation-writer.service';
+import { ConversationWriter } from '../conversations/conversation-writer.service';
 import { DirectoryRepository } from './directory.repository';
 
 const audited = (a: AgentAdminDto) => ({ role: a.role, teamIds: a.teamIds, capacity: a.capacity, active: a.active });
@@ -19,7 +18,6 @@ export class AgentAdminService {
   constructor(
     private readonly db: Database,
     private readonly directory: DirectoryRepository,
-    private readonly conversations: ConversationRepository,
     private readonly audit: AuditRepository,
     private readonly auth: AuthService,
     private readonly publisher: RealtimePublisher,
@@ -45,7 +43,7 @@ export class AgentAdminService {
       const after = (await this.directory.managedAgent(m, organizationId, id))!;
       if (before.active && !after.active) {
         await this.auth.endSessions(m, afterCommit, id);
-        for (const c of await this.conversations.releaseAssigned(m, id)) {
+        for (const c of await this.writer.releaseAssigned({ m, afterCommit }, id)) {
           await this.writer.tellConversation({ m, afterCommit }, organizationId, c.id, (conversation) => [
             domainEvent('conversation.updated', organizationId, { conversation, change: 'assignee_deactivated' }),
             domainEvent('conversation.assigned', organizationId, {

@@ -1,20 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { normalizeIdentity, type AddIdentityInput, type ContactDto, type IdentityDto } from '@guichet/contracts';
 import { isManager, type AuthAgent } from '../../common/auth-agent';
-import { Database } from '../../common/database.service';
 import { AppError, notFound } from '../../common/errors';
 import { AuditRepository } from '../../infra/audit/audit.repository';
 import { canRead } from '../conversations/conversation-access';
 import { toConversationDto } from '../conversations/conversation.mapper';
-import { ConversationRepository } from '../conversations/conversation.repository';
+import { ConversationReader } from '../conversations/conversation-reader.service';
+import { ConversationWriter } from '../conversations/conversation-writer.service';
 import { ContactRepository } from './contact.repository';
 
 @Injectable()
 export class ContactService {
   constructor(
-    private readonly db: Database,
     private readonly contacts: ContactRepository,
-    private readonly conversations: ConversationRepository,
+    private readonly conversations: ConversationReader,
+    private readonly writer: ConversationWriter,
     private readonly audit: AuditRepository,
   ) {}
 
@@ -66,11 +66,11 @@ export class ContactService {
   async addIdentity(agent: AuthAgent, id: string, input: AddIdentityInput): Promise<IdentityDto[]> {
     const { conversationIds } = await this.view(agent, id);
     const value = normalizeIdentity(input.kind, input.value);
-    await this.db.tx(async (m) => {
+    await this.writer.tx(async ({ m, afterCommit }) => {
       await this.contacts.lockIdentity(m, agent.organizationId, input.kind, value);
       const holder = await this.contacts.addIdentity(m, agent.organizationId, id, input.kind, value);
       if (holder.contactId !== id) throw new AppError('conflict', 'cette identité appartient déjà à un autre citoyen');
-      await this.conversations.holdIdentity(m, conversationIds, holder.identityId);
+      await this.writer.holdIdentity({ m, afterCommit }, conversationIds, holder.identityId);
       await this.audit.record(
         {
           organizationId: agent.organizationId,

@@ -14,7 +14,7 @@ import {
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database.service';
 import { PLANNED_PER_CALL } from '../../database/preparing-client';
-import { drawReference } from '../writer/references';
+import { drawReference } from './references';
 import { CONVERSATION_COLUMNS, DUE_KEY, type ConversationRow } from './conversation.mapper';
 
 export interface ConversationFilter {
@@ -537,8 +537,12 @@ export class ConversationRepository {
   }
 
   /** Reading does not make anyone's draft stale: no version bump. True when it was unread. */
-  async markRead(id: string): Promise<boolean> {
-    const rows = await this.db.query(`UPDATE conversation SET unread = false WHERE id = $1 AND unread RETURNING id`, [id]);
+  async markRead(id: string, manager?: EntityManager): Promise<boolean> {
+    const rows = await this.db.query(
+      `UPDATE conversation SET unread = false WHERE id = $1 AND unread RETURNING id`,
+      [id],
+      manager,
+    );
     return rows.length > 0;
   }
 

@@ -23,7 +23,7 @@ import { AgentDirectory } from '../agents/agent-directory.service';
 import { ContactService } from '../contacts/contact.service';
 import { AuditRepository } from '../../infra/audit/audit.repository';
 import { ChannelService } from '../channels/channel.service';
-import { MessageRepository } from '../messages/message.repository';
+import { MessageRepository } from './message.repository';
 import { AgentMessages } from '../outbound/agent-messages.service';
 import { JobQueue, QUEUES } from '../../infra/jobs/job-queue';
 import { DomainEvents } from '../events/domain-event-bus';
@@ -33,6 +33,7 @@ import { decodeCursor, encodeCursor, toConversationDto, type ConversationRow } f
 import { SignatureService } from '../signatures/signature.service';
 import { DeadlineService } from '../request-types/deadline.service';
 import { ConversationRepository, type ConversationChanges } from './conversation.repository';
+import { ConversationWriter } from './conversation-writer.service';
 
 /** The access rule lives in conversation-access.ts (realtime applies it too); features filter with it. */
 export { canRead };
@@ -55,6 +56,7 @@ export class ConversationService {
     private readonly contacts: ContactService,
     private readonly deadlines: DeadlineService,
     private readonly signatures: SignatureService,
+    private readonly writer: ConversationWriter,
   ) {}
 
   async list(agent: AuthAgent, q: ListConversationsQuery): Promise<Page<ConversationDto>> {
@@ -119,8 +121,8 @@ export class ConversationService {
   /** Opening a file is audited (RGPD access log) and marks it read. */
   async get(agent: AuthAgent, id: string): Promise<ConversationDto> {
     const row = await this.readable(agent, id);
-    const [marked] = await Promise.all([
-      row.unread ? this.repo.markRead(id) : false,
+    const [read] = await Promise.all([
+      row.unread ? this.writer.markRead(agent.organizationId, id) : null,
       this.audit.recordAccess({
         organizationId: agent.organizationId,
         agentId: agent.id,
@@ -129,12 +131,7 @@ export class ConversationService {
         contactId: row.contact_id,
       }),
     ]);
-    if (marked) {
-      const dto = toConversationDto({ ...row, unread: false });
-      await this.events.emit(domainEvent('conversation.updated', agent.organizationId, { conversation: dto, change: 'read' }));
-      return dto;
-    }
-    return toConversationDto(row);
+    return read ?? toConversationDto(row);
   }
 
   /** Reading a file's messages is audited like opening it, each page. */

@@ -1,16 +1,44 @@
 import { Global, Module } from '@nestjs/common';
 import { RequestTypesModule } from '../request-types/request-types.module';
+import { AttachmentController } from './attachment.controller';
 import { ConversationController } from './conversation.controller';
+import { ConversationReader } from './conversation-reader.service';
 import { ConversationRepository } from './conversation.repository';
 import { ConversationService } from './conversation.service';
 import { ConversationTimers } from './conversation-timers.service';
+import { ConversationWriterRepository } from './conversation-writer.repository';
+import { ConversationWriter } from './conversation-writer.service';
+import { MessageRepository } from './message.repository';
 
-/** Conversations: published to every feature that reads or writes one. */
+/**
+ * The conversation aggregate: conversation and message rows (and attachments), their SQL, the one
+ * writer that changes them and the reader other features see them through. Agents reach it by
+ * ConversationService (access checks); other features write by ConversationWriter and read by
+ * ConversationReader.
+ */
 @Global()
 @Module({
   imports: [RequestTypesModule],
-  controllers: [ConversationController],
-  providers: [ConversationRepository, ConversationService, ConversationTimers],
-  exports: [ConversationRepository, ConversationService, ConversationTimers],
+  controllers: [ConversationController, AttachmentController],
+  providers: [
+    ConversationRepository,
+    MessageRepository,
+    ConversationService,
+    ConversationTimers,
+    ConversationWriter,
+    ConversationWriterRepository,
+    ConversationReader,
+  ],
+  // The repositories are still published for the channel paths listed in eslint.config.mjs's
+  // FEATURE_REPOSITORY_EXCEPTIONS (ingest, Meta, telephony): to be withdrawn once they use the
+  // writer and the reader.
+  exports: [
+    ConversationRepository,
+    MessageRepository,
+    ConversationService,
+    ConversationTimers,
+    ConversationWriter,
+    ConversationReader,
+  ],
 })
 export class ConversationsModule {}

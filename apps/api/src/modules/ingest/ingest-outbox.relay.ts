@@ -5,7 +5,7 @@ import { Database } from '../../common/database.service';
 import { toConversationDto } from '../conversations/conversation.mapper';
 import { DomainEvents } from '../events/domain-event-bus';
 import { domainEvent, type DomainEvent, type DomainEventType } from '../events/domain-events';
-import { MessageRepository } from '../messages/message.repository';
+import { MessageRepository } from '../conversations/message.repository';
 import { JobQueue } from '../../infra/jobs/job-queue';
 import { IngestRepository } from './ingest.repository';
 

@@ -19,11 +19,11 @@ import { BlobStore } from '../blobs/blob-store';
 import { OrphanBlobs, type PutBlob } from '../blobs/orphan-blobs.service';
 import { ChannelService } from '../channels/channel.service';
 import { toConversationDto } from '../conversations/conversation.mapper';
-import { withInlineParts } from '../messages/inline-parts';
-import { MessageRepository } from '../messages/message.repository';
+import { withInlineParts } from '../conversations/inline-parts';
+import { MessageRepository } from '../conversations/message.repository';
 import { DomainEvents } from '../events/domain-event-bus';
-import { snippetOf } from '../writer/conversation-writer.service';
-import { drawReferences } from '../writer/references';
+import { snippetOf } from '../conversations/conversation-writer.service';
+import { drawReferences } from '../conversations/references';
 import { IngestOutboxRelay, ingestEvents, type IngestEventIds } from './ingest-outbox.relay';
 import { IngestRepository, type IngestRow } from './ingest.repository';
 

@@ -14,7 +14,7 @@ import { canRead } from '../conversations/conversation.service';
 import { AgentMessages } from '../outbound/agent-messages.service';
 import { domainEvent } from '../events/domain-events';
 import type { CommentAnswerInput, CommentContextDto, HideCommentInput } from './meta-comment.dto';
-import { ConversationWriter } from '../writer/conversation-writer.service';
+import { ConversationWriter } from '../conversations/conversation-writer.service';
 import { META_QUEUES } from './meta-queue';
 import { MetaRepository, type CommentRef } from './meta.repository';
 

@@ -8,7 +8,7 @@ import { ChannelService } from '../channels/channel.service';
 import { ContactRepository } from '../contacts/contact.repository';
 import { toConversationDto } from '../conversations/conversation.mapper';
 import { ConversationRepository } from '../conversations/conversation.repository';
-import { MessageRepository } from '../messages/message.repository';
+import { MessageRepository } from '../conversations/message.repository';
 import { DomainEvents } from '../events/domain-event-bus';
 import { domainEvent } from '../events/domain-events';
 import { META_QUEUES, META_RETRY_LIMIT, MetaQueue } from './meta-queue';

@@ -28,7 +28,7 @@ import { ConversationRepository } from '../conversations/conversation.repository
 import { IngestService } from '../ingest/ingest.service';
 import { DeliveryStatusService } from '../outbound/delivery-status.service';
 import { domainEvent } from '../events/domain-events';
-import { ConversationWriter, snippetOf } from '../writer/conversation-writer.service';
+import { ConversationWriter, snippetOf } from '../conversations/conversation-writer.service';
 import { META_QUEUES, MetaQueue } from './meta-queue';
 import { MetaRepository } from './meta.repository';
 

@@ -5,9 +5,8 @@ import type { AuthAgent } from '../../common/auth-agent';
 import type { AfterCommit } from '../../common/database.service';
 import { snippetOf } from '../../common/snippet';
 import { AuditRepository } from '../../infra/audit/audit.repository';
-import { ConversationRepository } from '../conversations/conversation.repository';
 import { domainEvent } from '../events/domain-events';
-import { ConversationWriter } from '../writer/conversation-writer.service';
+import { ConversationWriter } from '../conversations/conversation-writer.service';
 import { JobQueue, QUEUES } from '../../infra/jobs/job-queue';
 
 export interface AgentMessage {
@@ -33,7 +32,6 @@ export interface AgentMessage {
 @Injectable()
 export class AgentMessages {
   constructor(
-    private readonly conversations: ConversationRepository,
     private readonly queue: JobQueue,
     private readonly audit: AuditRepository,
     private readonly writer: ConversationWriter,
@@ -46,21 +44,19 @@ export class AgentMessages {
     v: AgentMessage,
   ): Promise<{ conversation: ConversationDto; message: MessageDto }> {
     const isReply = v.kind === 'reply';
-    const messageId = await this.writer.insertMessage(
-      { m, afterCommit },
-      {
-        organizationId: agent.organizationId,
-        conversationId: v.conversationId,
-        direction: 'outbound',
-        kind: isReply ? 'message' : 'note',
-        channelId: v.channel?.id ?? null,
-        authorAgentId: agent.id,
-        body: v.body,
-        status: isReply ? 'queued' : 'sent',
-        meta: v.meta ?? null,
-      },
-    );
-    await this.conversations.touchOutbound(m, v.conversationId, {
+    const tx = { m, afterCommit };
+    const messageId = await this.writer.insertMessage(tx, {
+      organizationId: agent.organizationId,
+      conversationId: v.conversationId,
+      direction: 'outbound',
+      kind: isReply ? 'message' : 'note',
+      channelId: v.channel?.id ?? null,
+      authorAgentId: agent.id,
+      body: v.body,
+      status: isReply ? 'queued' : 'sent',
+      meta: v.meta ?? null,
+    });
+    await this.writer.touchOutbound(tx, v.conversationId, {
       snippet: snippetOf(v.body),
       channelKind: v.channel?.kind ?? null,
       isReply,
@@ -80,7 +76,7 @@ export class AgentMessages {
     );
     const org = agent.organizationId;
     const newConversation = !!v.newConversation;
-    return this.writer.tell({ m, afterCommit }, org, v.conversationId, messageId, ({ conversation, message }) => [
+    return this.writer.tell(tx, org, v.conversationId, messageId, ({ conversation, message }) => [
       domainEvent('message.sent', org, { conversation, message, newConversation, byAgentId: agent.id }),
       ...(newConversation
         ? [

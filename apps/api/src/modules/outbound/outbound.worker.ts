@@ -5,8 +5,8 @@ import type { Job } from 'pg-boss' with { 'resolution-mode': 'import' };
 import { APP_CONFIG, type AppConfig } from '../../config';
 import { BlobStore } from '../blobs/blob-store';
 import { ChannelService, type ResolvedChannel } from '../channels/channel.service';
-import { MessageRepository } from '../messages/message.repository';
-import { DeliveryStatusService } from './delivery-status.service';
+import { ConversationReader } from '../conversations/conversation-reader.service';
+import { ConversationWriter } from '../conversations/conversation-writer.service';
 import { OutboundRepository, type OutboundRow } from './outbound.repository';
 import { JobQueue, OUTBOUND_RETRY_LIMIT, QUEUES } from '../../infra/jobs/job-queue';
 import { replyToken } from './reply-token';
@@ -29,8 +29,8 @@ export class OutboundWorker implements OnApplicationBootstrap {
     private readonly repo: OutboundRepository,
     private readonly queue: JobQueue,
     private readonly channels: ChannelService,
-    private readonly messages: MessageRepository,
-    private readonly delivery: DeliveryStatusService,
+    private readonly reader: ConversationReader,
+    private readonly writer: ConversationWriter,
     private readonly blobs: BlobStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -53,13 +53,13 @@ export class OutboundWorker implements OnApplicationBootstrap {
       this.logger.warn(`message ${messageId}: ${result.reason} (nouvel essai)`);
       throw new Error(result.reason);
     }
-    await this.messages.setStatus(
-      undefined,
+    await this.writer.messageStatus(
+      organizationId,
+      row.conversation_id,
       messageId,
       result.ok ? result.status : 'failed',
       result.ok ? { externalId: result.externalId } : { error: result.reason },
     );
-    await this.delivery.announce(organizationId, row.conversation_id, messageId);
   }
 
   private async send(row: OutboundRow, channel: ResolvedChannel): Promise<SendResult> {
@@ -70,7 +70,7 @@ export class OutboundWorker implements OnApplicationBootstrap {
     const [thread, attachments, lastInboundAt] = await Promise.all([
       this.repo.threadExternalIds(row.conversation_id, channel.id),
       this.repo.attachments(row.id),
-      this.messages.lastInboundAt(row.conversation_id, channel.kind),
+      this.reader.lastInboundAt(row.conversation_id, channel.kind),
     ]);
     return adapterFor(channel.kind)
       .send({

@@ -17,14 +17,13 @@ import { APP_CONFIG, type AppConfig } from '../../config';
 import { AppError, badRequest, notFound } from '../../common/errors';
 import { RateLimiter } from '../../common/rate-limiter';
 import { ChannelService } from '../channels/channel.service';
-import { ConversationRepository } from '../conversations/conversation.repository';
+import { ConversationReader } from '../conversations/conversation-reader.service';
 import { IngestService } from '../ingest/ingest.service';
-import { MessageRepository } from '../messages/message.repository';
 import { RetentionService } from '../privacy/retention.service';
 import { PublicRepository, type PublicOrganizationContact } from './public.repository';
 import { DeadlineListener } from '../request-types/deadline.listener';
 import { DeadlineService } from '../request-types/deadline.service';
-import { RequestTypeRepository } from '../request-types/request-type.repository';
+import { RequestTypeService } from '../request-types/request-type.service';
 import { checkTrackingToken, trackingToken } from './tracking-token';
 
 export interface UploadedFile {
@@ -41,10 +40,9 @@ export class PublicService {
     private readonly repo: PublicRepository,
     private readonly ingest: IngestService,
     private readonly channels: ChannelService,
-    private readonly conversations: ConversationRepository,
-    private readonly messages: MessageRepository,
+    private readonly conversations: ConversationReader,
     private readonly limiter: RateLimiter,
-    private readonly requestTypes: RequestTypeRepository,
+    private readonly requestTypes: RequestTypeService,
     private readonly deadlines: DeadlineService,
     private readonly deadlineListener: DeadlineListener,
     private readonly retention: RetentionService,
@@ -159,7 +157,7 @@ export class PublicService {
     // The listener of `conversation.created` does the same; done here too so the request leaves
     // with its dates (idempotent, whichever runs first).
     await this.deadlineListener.initialize(org.id, result.conversationId);
-    const conversation = (await this.conversations.findById(org.id, result.conversationId))!;
+    const conversation = (await this.conversations.row(org.id, result.conversationId))!;
     const token = trackingToken(this.config.appSecret, conversation.id);
     return {
       reference: conversation.reference,
@@ -169,7 +167,7 @@ export class PublicService {
   }
 
   private async tracked(reference: string, token: unknown) {
-    const conversation = await this.conversations.findByReference(reference.toUpperCase());
+    const conversation = await this.conversations.byReference(reference.toUpperCase());
     // A wrong token and an unknown reference look the same: 404.
     if (!conversation || !checkTrackingToken(this.config.appSecret, conversation.id, token)) throw notFound('demande');
     return conversation;
@@ -178,7 +176,7 @@ export class PublicService {
   async getRequest(reference: string, token: unknown): Promise<PublicRequestDto> {
     const c = await this.tracked(reference, token);
     const teamName = await this.repo.teamName(c.team_id);
-    const { items } = await this.messages.page(c.id, 200, null, { publicOnly: true });
+    const { items } = await this.conversations.messagesPage(c.id, 200, null, { publicOnly: true });
     return {
       reference: c.reference,
       status: c.status,

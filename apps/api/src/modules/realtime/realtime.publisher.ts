@@ -11,7 +11,7 @@ import type { Server } from 'socket.io';
 import { isManager, type AuthAgent } from '../../common/auth-agent';
 import { AgentDirectory } from '../agents/agent-directory.service';
 import { canRead } from '../conversations/conversation-access';
-import { ConversationRepository } from '../conversations/conversation.repository';
+import { ConversationReader } from '../conversations/conversation-reader.service';
 
 export type TypedServer = Server<Record<string, never>, ServerToClientEvents>;
 
@@ -35,7 +35,7 @@ export class RealtimePublisher {
   private server?: TypedServer;
 
   constructor(
-    private readonly conversations: ConversationRepository,
+    private readonly conversations: ConversationReader,
     private readonly directory: AgentDirectory,
   ) {}
 

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { Database, type AfterCommit } from '../../common/database.service';
+import type { AfterCommit } from '../../common/database.service';
 import { AppError } from '../../common/errors';
-import { ConversationRepository } from '../conversations/conversation.repository';
-import { toConversationDto } from '../conversations/conversation.mapper';
-import { OnDomainEvent, DomainEvents } from '../events/domain-event-bus';
+import { ConversationReader } from '../conversations/conversation-reader.service';
+import { ConversationWriter } from '../conversations/conversation-writer.service';
+import { OnDomainEvent } from '../events/domain-event-bus';
 import { domainEvent, type DomainEvent } from '../events/domain-events';
 import { DeadlineService } from './deadline.service';
 import { RequestTypeRepository } from './request-type.repository';
@@ -21,11 +21,10 @@ import { RequestTypeRepository } from './request-type.repository';
 @Injectable()
 export class DeadlineListener {
   constructor(
-    private readonly db: Database,
-    private readonly conversations: ConversationRepository,
+    private readonly reader: ConversationReader,
+    private readonly writer: ConversationWriter,
     private readonly types: RequestTypeRepository,
     private readonly deadlines: DeadlineService,
-    private readonly events: DomainEvents,
   ) {}
 
   @OnDomainEvent('conversation.created')
@@ -34,12 +33,13 @@ export class DeadlineListener {
   }
 
   async initialize(organizationId: string, conversationId: string): Promise<void> {
-    await this.db.tx((m, afterCommit) => this.initializeIn(m, afterCommit, organizationId, conversationId));
+    await this.writer.tx(({ m, afterCommit }) => this.initializeIn(m, afterCommit, organizationId, conversationId));
   }
 
   /** The same inside the caller's transaction (a durable listener that states the dates it sets). */
   async initializeIn(m: EntityManager, afterCommit: AfterCommit, organizationId: string, conversationId: string): Promise<void> {
-    const row = await this.conversations.findById(organizationId, conversationId, m, true);
+    const tx = { m, afterCommit };
+    const row = await this.reader.row(organizationId, conversationId, m, true);
     if (!row || row.request_type_id || row.response_due_at || row.decision_due_at) return;
     const chosen = await this.types.chosenOnForm(m, conversationId);
     let typeId: string | undefined;
@@ -55,12 +55,9 @@ export class DeadlineListener {
     }
     const changes = await this.deadlines.changes(m, organizationId, conversationId, null, { typeId });
     if (!changes.requestTypeId && !changes.responseDueAt && !changes.decisionDueAt) return;
-    await this.conversations.update(m, conversationId, changes, true);
-    const conversation = toConversationDto((await this.conversations.findById(organizationId, conversationId, m))!);
-    await this.events.record(
-      m,
-      afterCommit,
+    await this.writer.updateConversation(tx, conversationId, changes, true);
+    await this.writer.tellConversation(tx, organizationId, conversationId, (conversation) => [
       domainEvent('conversation.updated', organizationId, { conversation, change: 'deadlines' }),
-    );
+    ]);
   }
 }

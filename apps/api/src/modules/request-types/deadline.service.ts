@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { RequestTypeDto } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { badRequest } from '../../common/errors';
-import type { ConversationChanges } from '../conversations/conversation.repository';
+import type { ConversationChanges } from '../conversations/conversation-writer.service';
 import { computeDueDates } from './due-dates';
 import { RequestTypeRepository } from './request-type.repository';
 

@@ -1,13 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import type { CreateRequestTypeInput, ListRequestTypesQuery, RequestTypeDto, UpdateRequestTypeInput } from '@guichet/contracts';
+import type {
+  CreateRequestTypeInput,
+  ListRequestTypesQuery,
+  PublicRequestTypeDto,
+  RequestTypeDto,
+  UpdateRequestTypeInput,
+} from '@guichet/contracts';
 import { isManager, type AuthAgent } from '../../common/auth-agent';
 import { Database } from '../../common/database.service';
 import { AppError, badRequest, notFound } from '../../common/errors';
 import { AgentDirectory } from '../agents/agent-directory.service';
 import { AuditRepository } from '../../infra/audit/audit.repository';
-import { ConversationRepository } from '../conversations/conversation.repository';
-import { toConversationDto } from '../conversations/conversation.mapper';
-import { DomainEvents } from '../events/domain-event-bus';
+import { ConversationWriter } from '../conversations/conversation-writer.service';
 import { domainEvent } from '../events/domain-events';
 import { DeadlineService } from './deadline.service';
 import { RequestTypeRepository } from './request-type.repository';
@@ -23,10 +27,14 @@ export class RequestTypeService {
     private readonly repo: RequestTypeRepository,
     private readonly directory: AgentDirectory,
     private readonly audit: AuditRepository,
-    private readonly conversations: ConversationRepository,
     private readonly deadlines: DeadlineService,
-    private readonly events: DomainEvents,
+    private readonly writer: ConversationWriter,
   ) {}
+
+  /** The types in use of each service, as the citizen's form shows them (no agent: public). */
+  publicByTeam(organizationId: string): Promise<Map<string, PublicRequestTypeDto[]>> {
+    return this.repo.publicByTeam(organizationId);
+  }
 
   list(agent: AuthAgent, q: ListRequestTypesQuery): Promise<RequestTypeDto[]> {
     return this.repo.list(agent.organizationId, { teamId: q.teamId, includeInactive: q.includeInactive && isManager(agent) });
@@ -51,7 +59,8 @@ export class RequestTypeService {
    * told as `conversation.updated`); closed files keep the dates they were handled under.
    */
   async update(agent: AuthAgent, id: string, input: UpdateRequestTypeInput): Promise<RequestTypeDto> {
-    return this.db.tx(async (m, afterCommit) => {
+    return this.writer.tx(async (tx) => {
+      const m = tx.m;
       const before = await this.repo.find(agent.organizationId, id, m);
       if (!before) throw notFound('démarche');
       const regime = input.decisionRegime ?? before.decisionRegime;
@@ -68,13 +77,10 @@ export class RequestTypeService {
       if (input.decisionRegime !== undefined || input.deadline !== undefined) {
         for (const conversationId of await this.repo.inProgressOfType(m, id)) {
           const changes = await this.deadlines.changes(m, agent.organizationId, conversationId, id, {});
-          await this.conversations.update(m, conversationId, changes, true);
-          const conversation = toConversationDto((await this.conversations.findById(agent.organizationId, conversationId, m))!);
-          await this.events.record(
-            m,
-            afterCommit,
+          await this.writer.updateConversation(tx, conversationId, changes, true);
+          await this.writer.tellConversation(tx, agent.organizationId, conversationId, (conversation) => [
             domainEvent('conversation.updated', agent.organizationId, { conversation, change: 'deadlines' }),
-          );
+          ]);
         }
       }
       return updated;

@@ -9,6 +9,6 @@ import { RequestTypeService } from './request-type.service';
 @Module({
   controllers: [RequestTypeController],
   providers: [RequestTypeRepository, RequestTypeService, DeadlineService, DeadlineListener],
-  exports: [RequestTypeRepository, DeadlineService, DeadlineListener],
+  exports: [RequestTypeService, DeadlineService, DeadlineListener],
 })
 export class RequestTypesModule {}

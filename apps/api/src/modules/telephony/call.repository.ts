@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database.service';
 import { pgJson } from '../../common/pg-text';
-import { snippetOf } from '../writer/conversation-writer.service';
+import { snippetOf } from '../conversations/conversation-writer.service';
 
 export type CallOutcomeState = 'ringing' | 'answered' | 'missed' | 'voicemail' | 'logged';
 

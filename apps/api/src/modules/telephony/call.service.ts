@@ -18,7 +18,7 @@ import { ConversationRepository } from '../conversations/conversation.repository
 import { canRead } from '../conversations/conversation.service';
 import { IngestService } from '../ingest/ingest.service';
 import { domainEvent } from '../events/domain-events';
-import { ConversationWriter, type WriterTx } from '../writer/conversation-writer.service';
+import { ConversationWriter, type WriterTx } from '../conversations/conversation-writer.service';
 import { CallRepository, type CallMeta, type CallOutcomeState } from './call.repository';
 import { CallRingingGateway } from './call-ringing.gateway';
 import { TelephonyQueue } from './telephony-queue';

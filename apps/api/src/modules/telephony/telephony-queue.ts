@@ -8,7 +8,7 @@ import { BlobStore } from '../blobs/blob-store';
 import { ChannelService } from '../channels/channel.service';
 import { toConversationDto } from '../conversations/conversation.mapper';
 import { ConversationRepository } from '../conversations/conversation.repository';
-import { MessageRepository } from '../messages/message.repository';
+import { MessageRepository } from '../conversations/message.repository';
 import { DeliveryStatusService } from '../outbound/delivery-status.service';
 import { JobQueue } from '../../infra/jobs/job-queue';
 import { DomainEvents } from '../events/domain-event-bus';

@@ -6,7 +6,7 @@ import { notFound } from '../../common/errors';
 import { IdPipe } from '../../common/zod.pipe';
 import { AuditRepository } from '../../infra/audit/audit.repository';
 import { BlobStore } from '../blobs/blob-store';
-import { canRead } from '../conversations/conversation.service';
+import { canRead } from './conversation.service';
 import { MessageRepository } from './message.repository';
 
 /**

@@ -1,16 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import type { ConversationDto, MessageDto } from '@guichet/contracts';
+import type { ChannelKind, ConversationDto, DeliveryStatus, MessageDto } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { Database, type AfterCommit } from '../../common/database.service';
-import { toConversationDto } from '../conversations/conversation.mapper';
-import { ConversationRepository } from '../conversations/conversation.repository';
+import { toConversationDto } from './conversation.mapper';
+import { ConversationRepository, type ConversationChanges } from './conversation.repository';
 import { DomainEvents } from '../events/domain-event-bus';
-import type { DomainEvent } from '../events/domain-events';
-import { MessageRepository, type NewMessage } from '../messages/message.repository';
+import { domainEvent, type DomainEvent } from '../events/domain-events';
+import { MessageRepository, type NewMessage } from './message.repository';
 import { ConversationWriterRepository } from './conversation-writer.repository';
 
 /** The one snippet rule lives in common/snippet.ts; writers import it from here. */
 export { SNIPPET_CHARS, snippetOf } from '../../common/snippet';
+/** What a change of a conversation's row may set (updateConversation). */
+export type { ConversationChanges } from './conversation.repository';
 
 /** A conversation and one of its messages as the writer's transaction sees them. */
 export interface Written {
@@ -97,5 +99,64 @@ export class ConversationWriter {
     const conversation = toConversationDto((await this.conversations.findById(organizationId, conversationId, tx.m))!);
     await this.events.record(tx.m, tx.afterCommit, ...tell(conversation));
     return conversation;
+  }
+
+  /**
+   * Changes a conversation's row: an agent's update, or the system's (`system`: due dates set or
+   * recomputed) which leaves the version alone. The caller tells it (`tellConversation`).
+   */
+  updateConversation(tx: WriterTx, id: string, changes: ConversationChanges, system = false): Promise<void> {
+    return this.conversations.update(tx.m, id, changes, system);
+  }
+
+  /** An agent's reply or note: the conversation's activity (snippet by `snippetOf`), first response, read. */
+  touchOutbound(
+    tx: WriterTx,
+    id: string,
+    v: { snippet: string; channelKind: ChannelKind | null; isReply: boolean },
+  ): Promise<void> {
+    return this.conversations.touchOutbound(tx.m, id, v);
+  }
+
+  /** A deactivated agent's conversations in progress go back to their service; each is the caller's to tell. */
+  releaseAssigned(tx: WriterTx, agentId: string): Promise<{ id: string; contact_id: string }[]> {
+    return this.conversations.releaseAssigned(tx.m, agentId);
+  }
+
+  /** An identity an agent added is held by these conversations from now on (nothing they show changes). */
+  holdIdentity(tx: WriterTx, conversationIds: string[], identityId: string): Promise<void> {
+    return this.conversations.holdIdentity(tx.m, conversationIds, identityId);
+  }
+
+  /**
+   * An agent opened an unread conversation: read, told as `conversation.updated` after the
+   * commit. Null when it was not unread (any more): nothing changed, nothing told.
+   */
+  markRead(organizationId: string, id: string): Promise<ConversationDto | null> {
+    return this.tx(async (tx) => {
+      if (!(await this.conversations.markRead(id, tx.m))) return null;
+      return this.tellConversation(tx, organizationId, id, (conversation) => [
+        domainEvent('conversation.updated', organizationId, { conversation, change: 'read' }),
+      ]);
+    });
+  }
+
+  /**
+   * An outbound message's delivery status moves (the sending worker's result, a provider's
+   * callback): told as `message.updated` after the commit.
+   */
+  messageStatus(
+    organizationId: string,
+    conversationId: string,
+    messageId: string,
+    status: DeliveryStatus,
+    v: { error?: string | null; externalId?: string | null } = {},
+  ): Promise<Written> {
+    return this.tx(async (tx) => {
+      await this.messages.setStatus(tx.m, messageId, status, v);
+      return this.tell(tx, organizationId, conversationId, messageId, ({ conversation, message }) => [
+        domainEvent('message.updated', organizationId, { conversation, message, change: 'status' }),
+      ]);
+    });
   }
 }
