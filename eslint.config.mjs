@@ -7,14 +7,6 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 
-// Still to move (issue 11, item 1: "one writer"): the demo seed writes its rows itself. Remove an
-// entry once its SQL is in a repository; the list only ever shrinks.
-const SQL_EXCEPTIONS_UNTIL_WRITER_LANDS = [
-  'apps/api/src/seed/seed-demo.ts',
-  // The demo's request types and due dates, written beside seed-demo.ts's rows (rules, issue 13).
-  'apps/api/src/seed/demo-request-types.ts',
-];
-
 // Feature files that still import another feature's repository.
 const FEATURE_REPOSITORY_EXCEPTIONS = [
   // Still to move onto the single writer and reader (modules/conversations' ConversationWriter and
@@ -101,7 +93,6 @@ export default tseslint.config(
       'apps/api/src/infra/jobs/job-queue.ts',
       // The migration lock taken around migrations at start-up.
       'apps/api/src/app.factory.ts',
-      ...SQL_EXCEPTIONS_UNTIL_WRITER_LANDS,
     ],
     rules: {
       'no-restricted-syntax': [

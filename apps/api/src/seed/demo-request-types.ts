@@ -1,6 +1,7 @@
 import type { ChannelKind, DeadlineSpec, DecisionRegime, RequestTypeDto } from '@guichet/contracts';
-import type { EntityManager } from 'typeorm';
+import type { ConversationWriter, WriterTx } from '../modules/conversations/conversation-writer.service';
 import { computeDueDates } from '../modules/request-types/due-dates';
+import type { RequestTypeRepository } from '../modules/request-types/request-type.repository';
 import type { TeamSlug } from './demo-data.types';
 
 interface DemoRequestType {
@@ -203,55 +204,53 @@ const fold = (s: string) =>
     .replace(/[’']/g, "'")
     .toLowerCase();
 
+/** A demo conversation as seedDemo wrote it: what its type and due dates are computed from. */
+export interface SeededConversation {
+  id: string;
+  teamId: string;
+  subject: string | null;
+  createdAt: Date;
+  /** The channel of the citizen's first message (the response target depends on it). */
+  firstChannelKind: ChannelKind | null;
+}
+
 /**
  * The démarches of the demo town, then the demo conversations they fit (by subject) get them,
  * and every conversation its due dates. Called by seedDemo in its transaction, after the
  * conversations and messages are written.
  */
 export async function seedDemoRequestTypes(
-  m: EntityManager,
+  tx: WriterTx,
+  writer: ConversationWriter,
+  requestTypes: RequestTypeRepository,
   organizationId: string,
   teamIds: Map<TeamSlug, string>,
+  conversations: SeededConversation[],
 ): Promise<void> {
   const types: (DemoRequestType & { id: string; teamId: string })[] = [];
   for (const t of DEMO_REQUEST_TYPES) {
     const teamId = teamIds.get(t.team)!;
-    const [row] = await m.query(
-      `INSERT INTO request_type (organization_id, team_id, name, description, decision_regime, deadline_amount, deadline_unit,
-                                 documents, acknowledgement_exempt)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-      [
-        organizationId,
-        teamId,
-        t.name,
-        t.description,
-        t.regime,
-        t.deadline?.amount ?? null,
-        t.deadline?.unit ?? null,
-        t.documents,
-        !!t.exempt,
-      ],
-    );
-    types.push({ ...t, id: row.id, teamId });
+    const created = await requestTypes.insert(tx.m, organizationId, {
+      teamId,
+      name: t.name,
+      description: t.description,
+      decisionRegime: t.regime,
+      deadline: t.deadline,
+      documents: t.documents,
+      acknowledgementExempt: !!t.exempt,
+    });
+    types.push({ ...t, id: created!.id, teamId });
   }
-  const conversations: { id: string; team_id: string; subject: string | null; created_at: Date; kind: ChannelKind | null }[] =
-    await m.query(
-      `SELECT c.id, c.team_id, c.subject, c.created_at,
-              (SELECT ch.kind FROM message m JOIN channel ch ON ch.id = m.channel_id
-                WHERE m.conversation_id = c.id AND m.direction = 'inbound' ORDER BY m.created_at LIMIT 1) AS kind
-         FROM conversation c WHERE c.organization_id = $1`,
-      [organizationId],
-    );
   for (const c of conversations) {
     const subject = fold(c.subject ?? '');
-    const type = types.find((t) => t.teamId === c.team_id && t.matches?.test(subject));
+    const type = types.find((t) => t.teamId === c.teamId && t.matches?.test(subject));
     const typeDto: Pick<RequestTypeDto, 'decisionRegime' | 'deadline'> | null = type
       ? { decisionRegime: type.regime, deadline: type.deadline }
       : null;
     const due = computeDueDates(
       {
-        created_at: c.created_at,
-        first_channel_kind: c.kind,
+        created_at: c.createdAt,
+        first_channel_kind: c.firstChannelKind,
         documents_requested_at: null,
         documents_received_at: null,
         opening_hours: null,
@@ -259,9 +258,16 @@ export async function seedDemoRequestTypes(
       },
       typeDto,
     );
-    await m.query(
-      `UPDATE conversation SET request_type_id = $2, decision_regime = $3, decision_due_at = $4, response_due_at = $5 WHERE id = $1`,
-      [c.id, type?.id ?? null, due.decisionRegime, due.decisionDueAt, due.responseDueAt],
+    await writer.updateConversation(
+      tx,
+      c.id,
+      {
+        requestTypeId: type?.id ?? null,
+        decisionRegime: due.decisionRegime,
+        decisionDueAt: due.decisionDueAt,
+        responseDueAt: due.responseDueAt,
+      },
+      true,
     );
   }
 }

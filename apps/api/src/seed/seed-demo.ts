@@ -1,11 +1,22 @@
+import { randomUUID } from 'node:crypto';
 import { normalizeIdentity, type ChannelKind, type IdentityKind } from '@guichet/contracts';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
+import { Database } from '../common/database.service';
 import { hashPassword } from '../common/password';
-import { snippetOf } from '../modules/conversations/conversation-writer.service';
-import { drawReference } from '../modules/conversations/references';
+import { DirectoryRepository } from '../modules/agents/directory.repository';
+import { ChannelRepository } from '../modules/channels/channel.repository';
+import { ContactRepository } from '../modules/contacts/contact.repository';
+import { ConversationRepository } from '../modules/conversations/conversation.repository';
+import { ConversationWriterRepository } from '../modules/conversations/conversation-writer.repository';
+import { ConversationWriter, snippetOf, type WriterTx } from '../modules/conversations/conversation-writer.service';
+import { MessageRepository } from '../modules/conversations/message.repository';
+import type { DomainEvents } from '../modules/events/domain-event-bus';
+import { OrganizationRepository } from '../modules/organizations/organization.repository';
+import { RequestTypeRepository } from '../modules/request-types/request-type.repository';
+import { TeamAdminRepository } from '../modules/teams/team-admin.repository';
 import { DEMO_CITIZENS, DEMO_CONVERSATIONS } from './demo-data';
-import { seedDemoRequestTypes } from './demo-request-types';
-import type { DemoCitizen, TeamSlug } from './demo-data.types';
+import { seedDemoRequestTypes, type SeededConversation } from './demo-request-types';
+import type { DemoCitizen, DemoConversation, DemoMessage, TeamSlug } from './demo-data.types';
 
 export const DEMO_PASSWORD = 'guichet-demo';
 
@@ -21,8 +32,7 @@ export const DEMO_TEAMS: { slug: TeamSlug; name: string; agents: [string, string
 
 /** Whether this database holds the demo town (the start-up message lists its accounts then). */
 export async function hasDemo(dataSource: DataSource): Promise<boolean> {
-  const rows: unknown[] = await dataSource.query(`SELECT 1 FROM organization WHERE slug = 'demo'`);
-  return rows.length > 0;
+  return !!(await new OrganizationRepository(new Database(dataSource)).bySlug('demo'));
 }
 
 /** `Aïcha Haddad` -> `aicha.haddad@demo.guichet.fr` */
@@ -33,6 +43,9 @@ export function demoEmail(name: string): string {
     .toLowerCase();
   return `${ascii.replace(/[^a-z]+/g, '.').replace(/^\.|\.$/g, '')}@demo.guichet.fr`;
 }
+
+/** The demo's voice line (its calls' `to`, or `from` when an agent calls back). */
+const VOICE_NUMBER = '+33100000000';
 
 const CHANNELS: { kind: ChannelKind; name: string; team: TeamSlug; config: Record<string, unknown> }[] = [
   {
@@ -63,7 +76,7 @@ const CHANNELS: { kind: ChannelKind; name: string; team: TeamSlug; config: Recor
     kind: 'voice',
     name: 'Accueil téléphonique',
     team: 'etat-civil',
-    config: { accountSid: `AC${'0'.repeat(32)}`, phoneNumber: '+33100000000' },
+    config: { accountSid: `AC${'0'.repeat(32)}`, phoneNumber: VOICE_NUMBER },
   },
   { kind: 'pbx', name: 'Standard de la mairie', team: 'etat-civil', config: { vendor: 'Standard IP' } },
   {
@@ -92,153 +105,228 @@ function identitiesOf(c: DemoCitizen): { kind: IdentityKind; value: string }[] {
 }
 
 /**
+ * The seed's writer: the app's one writer (references, snippets, the conversation and message
+ * rows) and its repositories, on the start-up connection. The seed runs before any module
+ * starts, so no listener of domain events exists yet: the writes it makes tell no one.
+ */
+function demoWriters(dataSource: DataSource) {
+  const db = new Database(dataSource);
+  const conversations = new ConversationRepository(db);
+  const messages = new MessageRepository(db);
+  const noListenersYet = { record: async () => undefined } as Pick<DomainEvents, 'record'> as DomainEvents;
+  return {
+    organizations: new OrganizationRepository(db),
+    teams: new TeamAdminRepository(db),
+    directory: new DirectoryRepository(db),
+    channels: new ChannelRepository(db),
+    contacts: new ContactRepository(db),
+    requestTypes: new RequestTypeRepository(db),
+    writer: new ConversationWriter(db, new ConversationWriterRepository(), conversations, messages, noListenersYet),
+  };
+}
+
+type Writers = ReturnType<typeof demoWriters>;
+
+/** What a demo call keeps in `message.meta.call`, as the telephony writes it (call.repository's CallMeta). */
+function callMeta(
+  msg: DemoMessage,
+  provider: 'twilio' | 'pbx',
+  line: string | null,
+  citizenPhone: string | null,
+  at: Date,
+): Record<string, unknown> {
+  const seconds = msg.callSeconds ?? 0;
+  const outcome = seconds > 0 ? 'answered' : /vocal/i.test(msg.body) ? 'voicemail' : 'missed';
+  const inbound = msg.direction === 'inbound';
+  return {
+    provider,
+    direction: msg.direction,
+    from: inbound ? citizenPhone : line,
+    to: inbound ? line : citizenPhone,
+    outcome,
+    startedAt: at.toISOString(),
+    ...(outcome === 'answered' ? { answeredAt: at.toISOString() } : {}),
+    endedAt: new Date(at.getTime() + seconds * 1000).toISOString(),
+    durationSeconds: seconds,
+  };
+}
+
+/** One demo conversation, its messages and the state its history left it in, through the writer. */
+async function seedConversation(
+  w: Writers,
+  tx: WriterTx,
+  ids: {
+    orgId: string;
+    teamIds: Map<TeamSlug, string>;
+    agentId: (team: TeamSlug, i: 0 | 1 | undefined) => string | null;
+    channelIds: Map<ChannelKind, string>;
+    citizens: Map<string, { contactId: string; identityIds: string[]; citizen: DemoCitizen }>;
+  },
+  conv: DemoConversation,
+  now: number,
+  external: { n: number },
+): Promise<SeededConversation> {
+  const at = (minutes: number) => new Date(now - minutes * 60_000);
+  const citizen = ids.citizens.get(conv.citizen)!;
+  const first = conv.messages[0]!;
+  const last = conv.messages[conv.messages.length - 1]!;
+  const inbound = conv.messages.filter((x) => x.direction === 'inbound');
+  const firstReply = conv.messages.find((x) => x.direction === 'outbound' && x.kind !== 'note');
+  const missedCall = last.kind === 'call' && last.direction === 'inbound' && last.callSeconds === 0;
+  const open = ['open', 'pending', 'snoozed'].includes(conv.status);
+  const [identity] = identitiesOf(citizen.citizen);
+  const conversationId = await w.writer.openConversation(tx, {
+    organizationId: ids.orgId,
+    contactId: citizen.contactId,
+    teamId: ids.teamIds.get(conv.team)!,
+    subject: conv.subject,
+    at: at(first.minutesAgo),
+    identity: identity!,
+    citizenName: citizen.citizen.name,
+  });
+  // Agents of the service see every address the citizen used in the demo's files.
+  for (const identityId of citizen.identityIds) await w.writer.holdIdentity(tx, [conversationId], identityId);
+  const phone = citizen.citizen.phone ? normalizeIdentity('phone', citizen.citizen.phone) : null;
+  for (const msg of conv.messages) {
+    const kind = msg.kind ?? 'message';
+    const channelKind = msg.channel ?? conv.channel;
+    const channel = kind === 'note' ? null : ids.channelIds.get(channelKind)!;
+    const body =
+      kind === 'call' && msg.callSeconds !== undefined
+        ? `${msg.body}${msg.callSeconds === 0 ? ' (appel manqué)' : ` (durée ${Math.floor(msg.callSeconds / 60)} min ${msg.callSeconds % 60} s)`}`
+        : msg.body;
+    const line = channelKind === 'voice' ? VOICE_NUMBER : null;
+    await w.writer.insertMessage(tx, {
+      organizationId: ids.orgId,
+      conversationId,
+      direction: msg.direction,
+      kind,
+      channelId: channel,
+      authorAgentId: msg.direction === 'outbound' ? ids.agentId(conv.team, msg.agent ?? 0) : null,
+      body,
+      status: msg.direction === 'inbound' ? 'received' : kind === 'note' ? 'sent' : 'delivered',
+      externalId: channel ? `demo:${++external.n}` : null,
+      meta:
+        kind === 'call'
+          ? { call: callMeta(msg, channelKind === 'pbx' ? 'pbx' : 'twilio', line, phone, at(msg.minutesAgo)) }
+          : null,
+      createdAt: at(msg.minutesAgo),
+    });
+  }
+  await w.writer.setHistory(tx, conversationId, {
+    status: conv.status,
+    priority: conv.priority ?? 'normal',
+    assigneeId: ids.agentId(conv.team, conv.assignee),
+    snippet: snippetOf(last.body),
+    lastChannelKind: last.channel ?? conv.channel,
+    unread: open && last.direction === 'inbound',
+    callbackNeeded: open && missedCall,
+    snoozedUntil: conv.status === 'snoozed' ? new Date(now + 3 * 86_400_000) : null,
+    lastMessageAt: at(last.minutesAgo),
+    lastInboundAt: inbound.length ? at(inbound[inbound.length - 1]!.minutesAgo) : null,
+    firstResponseAt: firstReply ? at(firstReply.minutesAgo) : null,
+    resolvedAt: open ? null : at(last.minutesAgo),
+  });
+  const firstInbound = inbound[0];
+  return {
+    id: conversationId,
+    teamId: ids.teamIds.get(conv.team)!,
+    subject: conv.subject,
+    createdAt: at(first.minutesAgo),
+    firstChannelKind: firstInbound ? (firstInbound.channel ?? conv.channel) : null,
+  };
+}
+
+/**
  * Seeds "Ville de Démo" (slug `demo`) on an empty database only: the seven services, an admin, a
  * supervisor, two agents per service, a channel of every kind and ~60 conversations of French
- * citizens. A database where a town was set up (`pnpm guichet setup`, the first-run page) is
- * left alone.
+ * citizens, written by the app's repositories and its one writer in one transaction. A database
+ * where a town was set up (`pnpm guichet setup`, the first-run page) is left alone.
  */
 export async function seedDemo(
   dataSource: DataSource,
   logger?: { log(message: string, context?: string): void },
 ): Promise<boolean> {
-  const [exists] = await dataSource.query(`SELECT 1 FROM organization LIMIT 1`);
-  if (exists) return false;
+  const w = demoWriters(dataSource);
+  if (await w.organizations.anyExists()) return false;
   const accounts = [
-    { name: 'Administratrice Démo', email: 'admin@demo.guichet.fr', role: 'admin', team: null },
-    { name: 'Superviseur Démo', email: 'superviseur@demo.guichet.fr', role: 'supervisor', team: null },
-    ...DEMO_TEAMS.flatMap((t) => t.agents.map((name) => ({ name, email: demoEmail(name), role: 'agent', team: t.slug }))),
+    { name: 'Administratrice Démo', email: 'admin@demo.guichet.fr', role: 'admin' as const, team: null },
+    { name: 'Superviseur Démo', email: 'superviseur@demo.guichet.fr', role: 'supervisor' as const, team: null },
+    ...DEMO_TEAMS.flatMap((t) =>
+      t.agents.map((name) => ({ name, email: demoEmail(name), role: 'agent' as const, team: t.slug as TeamSlug | null })),
+    ),
   ];
   const hashes = await Promise.all(accounts.map(() => hashPassword(DEMO_PASSWORD)));
 
-  await dataSource.transaction(async (m: EntityManager) => {
-    // Acknowledgements (CRPA L112-3) and signed replies (L111-2) on: the town hall's address and
-    // phone are what they state.
-    const [org] = await m.query(
-      `INSERT INTO organization (slug, name, address, phone, email, acknowledgements, sign_replies)
-       VALUES ('demo', 'Ville de Démo', 'Hôtel de ville, 1 place de la Mairie, 99000 Démo', '01 23 45 67 89',
-               'mairie@demo.guichet.fr', '{"enabled": true}', true) RETURNING id`,
-    );
-    const orgId: string = org.id;
+  await w.writer.tx(async (tx) => {
+    const { m } = tx;
+    // A new organization acknowledges requests (CRPA L112-3) and signs replies (L111-2): the town
+    // hall's address and phone are what they state.
+    const orgId = (
+      await w.organizations.insert(m, {
+        slug: 'demo',
+        name: 'Ville de Démo',
+        address: 'Hôtel de ville, 1 place de la Mairie, 99000 Démo',
+        phone: '01 23 45 67 89',
+        email: 'mairie@demo.guichet.fr',
+      })
+    ).id;
     const teamIds = new Map<TeamSlug, string>();
-    for (const t of DEMO_TEAMS) {
-      const [row] = await m.query(`INSERT INTO team (organization_id, slug, name) VALUES ($1, $2, $3) RETURNING id`, [
-        orgId,
-        t.slug,
-        t.name,
-      ]);
-      teamIds.set(t.slug, row.id);
-    }
+    for (const t of DEMO_TEAMS) teamIds.set(t.slug, await w.teams.insert(m, orgId, { slug: t.slug, name: t.name }));
     const agentIds = new Map<string, string>();
     for (const [i, a] of accounts.entries()) {
-      const [row] = await m.query(
-        `INSERT INTO agent (organization_id, email, name, role, password_hash, capacity) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-        [orgId, a.email, a.name, a.role, hashes[i], a.role === 'agent' ? 12 : 20],
-      );
-      agentIds.set(a.email, row.id);
+      const id = await w.directory.insertAgent(m, {
+        organizationId: orgId,
+        email: a.email,
+        name: a.name,
+        role: a.role,
+        capacity: a.role === 'agent' ? 12 : 20,
+        passwordHash: hashes[i]!,
+      });
+      agentIds.set(a.email, id);
       const teams = a.team ? [a.team] : a.role === 'supervisor' ? DEMO_TEAMS.map((t) => t.slug) : [];
-      for (const slug of teams)
-        await m.query(`INSERT INTO agent_team (agent_id, team_id) VALUES ($1, $2)`, [row.id, teamIds.get(slug)]);
+      if (teams.length)
+        await w.directory.setAgentTeams(
+          m,
+          orgId,
+          id,
+          teams.map((slug) => teamIds.get(slug)!),
+        );
     }
     const channelIds = new Map<ChannelKind, string>();
     for (const c of CHANNELS) {
-      const [row] = await m.query(
-        `INSERT INTO channel (organization_id, team_id, kind, name, config, enabled) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-        // Provider channels point at no real server in the demo: disabled until an admin connects them.
-        [
-          orgId,
-          teamIds.get(c.team),
-          c.kind,
-          c.kind === 'webform' ? c.name : `${c.name} (démo, non connecté)`,
-          JSON.stringify(c.config),
-          c.kind === 'webform',
-        ],
-      );
-      channelIds.set(c.kind, row.id);
+      const id = randomUUID();
+      // Provider channels point at no real server in the demo: disabled until an admin connects them.
+      await w.channels.insert(m, {
+        id,
+        organizationId: orgId,
+        teamId: teamIds.get(c.team)!,
+        kind: c.kind,
+        name: c.kind === 'webform' ? c.name : `${c.name} (démo, non connecté)`,
+        config: c.config,
+        secrets: null,
+        enabled: c.kind === 'webform',
+      });
+      channelIds.set(c.kind, id);
     }
-    const contactIds = new Map<string, string>();
+    const citizens = new Map<string, { contactId: string; identityIds: string[]; citizen: DemoCitizen }>();
     for (const c of DEMO_CITIZENS) {
-      const [row] = await m.query(`INSERT INTO contact (organization_id, name) VALUES ($1, $2) RETURNING id`, [orgId, c.name]);
-      contactIds.set(c.key, row.id);
-      for (const i of identitiesOf(c)) {
-        await m.query(`INSERT INTO contact_identity (organization_id, contact_id, kind, value) VALUES ($1, $2, $3, $4)`, [
-          orgId,
-          row.id,
-          i.kind,
-          i.value,
-        ]);
-      }
+      const [first, ...others] = identitiesOf(c);
+      const contactId = await w.contacts.resolve(m, orgId, first!.kind, first!.value, c.name);
+      const identityIds: string[] = [];
+      for (const i of [first!, ...others])
+        identityIds.push((await w.contacts.addIdentity(m, orgId, contactId, i.kind, i.value)).identityId);
+      citizens.set(c.key, { contactId, identityIds, citizen: c });
     }
 
     const now = Date.now();
-    let external = 0;
-    for (const conv of DEMO_CONVERSATIONS) {
-      const team = DEMO_TEAMS.find((t) => t.slug === conv.team)!;
-      const agentId = (i: 0 | 1 | undefined) => (i === undefined ? null : agentIds.get(demoEmail(team.agents[i]))!);
-      const at = (minutes: number) => new Date(now - minutes * 60_000);
-      const first = conv.messages[0]!;
-      const last = conv.messages[conv.messages.length - 1]!;
-      const inbound = conv.messages.filter((x) => x.direction === 'inbound');
-      const firstReply = conv.messages.find((x) => x.direction === 'outbound' && x.kind !== 'note');
-      const lastChannel = last.channel ?? conv.channel;
-      const missedCall = last.kind === 'call' && last.direction === 'inbound' && last.callSeconds === 0;
-      const open = ['open', 'pending', 'snoozed'].includes(conv.status);
-      const [row] = await m.query(
-        `INSERT INTO conversation (organization_id, reference, contact_id, team_id, assignee_id, status, priority, subject, snippet,
-           last_channel_kind, unread, callback_needed, snoozed_until, created_at, last_message_at, last_inbound_at,
-           first_response_at, resolved_at, citizen_name, identity_ids)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-                 (SELECT name FROM contact WHERE id = $3), ARRAY(SELECT id FROM contact_identity WHERE contact_id = $3)) RETURNING id`,
-        [
-          orgId,
-          drawReference(),
-          contactIds.get(conv.citizen),
-          teamIds.get(conv.team),
-          agentId(conv.assignee),
-          conv.status,
-          conv.priority ?? 'normal',
-          conv.subject,
-          snippetOf(last.body),
-          lastChannel,
-          open && last.direction === 'inbound',
-          open && missedCall,
-          conv.status === 'snoozed' ? new Date(now + 3 * 86_400_000) : null,
-          at(first.minutesAgo),
-          at(last.minutesAgo),
-          inbound.length ? at(inbound[inbound.length - 1]!.minutesAgo) : null,
-          firstReply ? at(firstReply.minutesAgo) : null,
-          open ? null : at(last.minutesAgo),
-        ],
-      );
-      for (const msg of conv.messages) {
-        const kind = msg.kind ?? 'message';
-        const channel = kind === 'note' ? null : channelIds.get(msg.channel ?? conv.channel)!;
-        const body =
-          kind === 'call' && msg.callSeconds !== undefined
-            ? `${msg.body}${msg.callSeconds === 0 ? ' (appel manqué)' : ` (durée ${Math.floor(msg.callSeconds / 60)} min ${msg.callSeconds % 60} s)`}`
-            : msg.body;
-        await m.query(
-          `INSERT INTO message (organization_id, conversation_id, direction, kind, channel_id, author_agent_id, body, status,
-             external_id, meta, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-          [
-            orgId,
-            row.id,
-            msg.direction,
-            kind,
-            channel,
-            msg.direction === 'outbound' ? agentId(msg.agent ?? 0) : null,
-            body,
-            msg.direction === 'inbound' ? 'received' : kind === 'note' ? 'sent' : 'delivered',
-            channel ? `demo:${++external}` : null,
-            msg.callSeconds !== undefined
-              ? JSON.stringify({ durationSeconds: msg.callSeconds, missed: msg.callSeconds === 0 })
-              : null,
-            at(msg.minutesAgo),
-          ],
-        );
-      }
-    }
-    await seedDemoRequestTypes(m, orgId, teamIds);
+    const external = { n: 0 };
+    const agentId = (team: TeamSlug, i: 0 | 1 | undefined) =>
+      i === undefined ? null : agentIds.get(demoEmail(DEMO_TEAMS.find((t) => t.slug === team)!.agents[i]))!;
+    const seeded: SeededConversation[] = [];
+    for (const conv of DEMO_CONVERSATIONS)
+      seeded.push(await seedConversation(w, tx, { orgId, teamIds, agentId, channelIds, citizens }, conv, now, external));
+    await seedDemoRequestTypes(tx, w.writer, w.requestTypes, orgId, teamIds, seeded);
   });
   logger?.log(`Ville de Démo créée : ${DEMO_CONVERSATIONS.length} conversations, ${DEMO_CITIZENS.length} citoyens`, 'Seed');
   return true;

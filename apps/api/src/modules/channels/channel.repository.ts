@@ -65,11 +65,13 @@ export class ChannelRepository {
       name: string;
       config: object;
       secrets: string | null;
+      /** Default true; a channel pointing at no real server yet (the demo's) starts disabled. */
+      enabled?: boolean;
     },
   ): Promise<void> {
     await manager.query(
-      `INSERT INTO channel (id, organization_id, team_id, kind, name, config, secrets) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [v.id, v.organizationId, v.teamId, v.kind, v.name, pgJson(v.config), v.secrets],
+      `INSERT INTO channel (id, organization_id, team_id, kind, name, config, secrets, enabled) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [v.id, v.organizationId, v.teamId, v.kind, v.name, pgJson(v.config), v.secrets, v.enabled ?? true],
     );
   }
 

@@ -3,7 +3,7 @@ import type { ChannelKind, ConversationDto, DeliveryStatus, MessageDto } from '@
 import type { EntityManager } from 'typeorm';
 import { Database, type AfterCommit } from '../../common/database.service';
 import { toConversationDto } from './conversation.mapper';
-import { ConversationRepository, type ConversationChanges } from './conversation.repository';
+import { ConversationRepository, type ConversationChanges, type ConversationHistory } from './conversation.repository';
 import { DomainEvents } from '../events/domain-event-bus';
 import { domainEvent, type DomainEvent } from '../events/domain-events';
 import { MessageRepository, type NewMessage } from './message.repository';
@@ -12,7 +12,7 @@ import { ConversationWriterRepository } from './conversation-writer.repository';
 /** The one snippet rule lives in common/snippet.ts; writers import it from here. */
 export { SNIPPET_CHARS, snippetOf } from '../../common/snippet';
 /** What a change of a conversation's row may set (updateConversation). */
-export type { ConversationChanges } from './conversation.repository';
+export type { ConversationChanges, ConversationHistory } from './conversation.repository';
 
 /** A conversation and one of its messages as the writer's transaction sees them. */
 export interface Written {
@@ -65,6 +65,19 @@ export class ConversationWriter {
       const existing = await this.messages.existsExternal(m, channelId, externalId);
       return existing ? seen(existing) : work({ m, afterCommit });
     });
+  }
+
+  /**
+   * A new conversation with a fresh public reference (references.ts), holding the identity
+   * written to; the caller adds its first message and tells it.
+   */
+  openConversation(tx: WriterTx, v: Parameters<ConversationRepository['insert']>[1]): Promise<string> {
+    return this.conversations.insert(tx.m, v);
+  }
+
+  /** A conversation written with its past (the demo town): the state and dates its history left. */
+  setHistory(tx: WriterTx, id: string, history: ConversationHistory): Promise<void> {
+    return this.conversations.setHistory(tx.m, id, history);
   }
 
   /** Inserts a message line (its snippet is the caller's conversation update, `snippetOf`). */

@@ -39,6 +39,25 @@ export interface ConversationFilter {
 const IN_PROGRESS = `('open', 'pending', 'snoozed')`;
 const DUE_SOON = `interval '48 hours'`;
 
+/**
+ * The state a conversation's past left it in, for one written with its history (the demo town,
+ * an import from another tool): every date is the history's, not now.
+ */
+export interface ConversationHistory {
+  status: ConversationStatus;
+  priority: Priority;
+  assigneeId: string | null;
+  snippet: string;
+  lastChannelKind: ChannelKind | null;
+  unread: boolean;
+  callbackNeeded: boolean;
+  snoozedUntil: Date | null;
+  lastMessageAt: Date;
+  lastInboundAt: Date | null;
+  firstResponseAt: Date | null;
+  resolvedAt: Date | null;
+}
+
 export interface ConversationChanges {
   status?: ConversationStatus;
   priority?: Priority;
@@ -426,6 +445,31 @@ export class ConversationRepository {
       if (row) return row.id;
     }
     throw new Error('could not allocate a unique conversation reference');
+  }
+
+  /** A conversation written with its history: the state and dates that history left it in. */
+  async setHistory(manager: EntityManager, id: string, h: ConversationHistory): Promise<void> {
+    await manager.query(
+      `UPDATE conversation SET status = $2, priority = $3, assignee_id = $4, snippet = $5, last_channel_kind = $6, unread = $7,
+              callback_needed = $8, snoozed_until = $9, last_message_at = $10, last_inbound_at = $11, first_response_at = $12,
+              resolved_at = $13
+        WHERE id = $1`,
+      [
+        id,
+        h.status,
+        h.priority,
+        h.assigneeId,
+        h.snippet,
+        h.lastChannelKind,
+        h.unread,
+        h.callbackNeeded,
+        h.snoozedUntil,
+        h.lastMessageAt,
+        h.lastInboundAt,
+        h.firstResponseAt,
+        h.resolvedAt,
+      ],
+    );
   }
 
   /** An agent reply or note. Replies count as the first response; both mark the file read. */
