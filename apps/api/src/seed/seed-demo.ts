@@ -13,6 +13,7 @@ import { MessageRepository } from '../modules/conversations/message.repository';
 import type { DomainEvents } from '../modules/events/domain-event-bus';
 import { OrganizationRepository } from '../modules/organizations/organization.repository';
 import { RequestTypeRepository } from '../modules/request-types/request-type.repository';
+import type { CallMeta } from '../modules/telephony/call.repository';
 import { TeamAdminRepository } from '../modules/teams/team-admin.repository';
 import { DEMO_CITIZENS, DEMO_CONVERSATIONS } from './demo-data';
 import { seedDemoRequestTypes, type SeededConversation } from './demo-request-types';
@@ -134,7 +135,7 @@ function callMeta(
   line: string | null,
   citizenPhone: string | null,
   at: Date,
-): Record<string, unknown> {
+): CallMeta {
   const seconds = msg.callSeconds ?? 0;
   const outcome = seconds > 0 ? 'answered' : /vocal/i.test(msg.body) ? 'voicemail' : 'missed';
   const inbound = msg.direction === 'inbound';
