@@ -472,9 +472,12 @@ describe('domain events: one typed bus after commit, listeners in their own file
     const heard = () => DurableStatusListener.runs.filter((r) => r.status === 'closed');
     await expectEventually(() => expect(heard()).toHaveLength(1), { timeoutMs: 15_000 });
     const eventId = heard()[0]!.eventId;
-    expect((await t.db.query(`SELECT listener FROM domain_event_receipt WHERE event_id = $1`, [eventId])).rows).toEqual([
-      { listener: 'DurableStatusListener.onStatus' },
-    ]);
+    // The listener records its run inside its transaction: the receipt is visible once that commits.
+    await expectEventually(async () =>
+      expect((await t.db.query(`SELECT listener FROM domain_event_receipt WHERE event_id = $1`, [eventId])).rows).toEqual([
+        { listener: 'DurableStatusListener.onStatus' },
+      ]),
+    );
 
     // A write that rolls back takes its durable job with it.
     const events = t.app.get(DomainEvents);
