@@ -22,7 +22,7 @@ import { AuditRepository } from '../../infra/audit/audit.repository';
 import { JobQueue, QUEUES } from '../../infra/jobs/job-queue';
 import { domainEvent } from '../events/domain-events';
 import { trackingToken } from '../public/tracking-token';
-import { ConversationWriter } from '../writer/conversation-writer.service';
+import { ConversationWriter } from '../conversations/conversation-writer.service';
 import { AcknowledgementRepository, type AckContextRow, type SavedAckSettings } from './acknowledgement.repository';
 
 /** Why a request got no acknowledgement (kept with the decision, so that it is taken once). */
