@@ -36,6 +36,7 @@ export const queryKeys = {
     settings: () => ['admin', 'settings'] as const,
     mailSettings: () => ['admin', 'mail-settings'] as const,
     mails: () => ['admin', 'mails'] as const,
+    audit: (filters: object) => ['admin', 'audit', filters] as const,
   },
   /** Agents with a connected socket: fetched once, then kept by `agents.online` events. */
   agentsOnline: () => ['agents', 'online'] as const,

@@ -82,7 +82,7 @@ export function privacyView(ctx: PageContext, org: PublicOrganizationContact, ru
           html`<tr><td>${r.teamName ?? 'Tous les services'}</td><td>${r.requestTypeName ?? 'Toutes'}</td><td>${r.purpose}</td><td>${r.legalBasis}</td><td>${durationText(r.durationDays)}</td><td>${r.action === 'delete' ? 'Suppression' : 'Anonymisation'}</td></tr>`,
       )}</tbody>
     </table></div>`
-        : html`<p>${org.name} n’a pas encore fixé de durée de conservation dans ce service : vos demandes sont conservées jusqu’à ce qu’elle les supprime. Vous pouvez demander leur effacement (voir ci-dessous).</p>`
+        : html`<p>${org.name} n’a pas encore fixé de durée de conservation pour ces demandes : elles sont conservées jusqu’à ce qu’elle les supprime. Vous pouvez demander leur effacement (voir ci-dessous).</p>`
     }
     <h2>Vos droits</h2>
     <p>Vous pouvez demander à accéder à vos données et en obtenir une copie, les faire rectifier, demander leur effacement ou la limitation de leur traitement, et vous opposer à leur traitement (articles 15 à 21 du règlement général sur la protection des données). L’effacement et la portabilité ne s’appliquent pas aux données nécessaires à une mission de service public ou à une obligation légale ; le droit d’accès s’applique toujours.</p>

@@ -1,6 +1,7 @@
 import type { MeDto } from '@guichet/contracts';
 import { useTranslation } from 'react-i18next';
 import { AgentsSection } from './agents-section';
+import { AuditSection } from './audit-section';
 import { MailSection } from './mail-section';
 import { OrganizationSection } from './organization-section';
 import { TeamsSection } from './teams-section';
@@ -14,6 +15,7 @@ const SECTIONS = [
   { slug: 'services', label: 'admin.nav.teams', Screen: TeamsSection },
   { slug: 'agents', label: 'admin.nav.agents', Screen: AgentsSection },
   { slug: 'courriels', label: 'admin.nav.mail', Screen: MailSection },
+  { slug: 'journal', label: 'admin.nav.audit', Screen: AuditSection },
 ] as const;
 
 export function AdminPage({ hash, me }: { hash: string; me: MeDto }) {

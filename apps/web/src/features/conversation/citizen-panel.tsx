@@ -3,6 +3,9 @@ import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { RelativeTime } from '../../components/relative-time';
 import { useAddIdentity, useContact, useRemoveIdentity } from '../../hooks/use-contact';
+import { useMe } from '../../hooks/use-me';
+import { useAnonymizeContact, useExportContact } from '../../hooks/use-privacy';
+import { apiErrorText } from '../../lib/api-error-text';
 import { contactName } from '../../lib/labels';
 import { inboxHref, type InboxRoute } from '../../lib/router';
 
@@ -16,6 +19,7 @@ export function CitizenPanel({
   teams: TeamDto[] | undefined;
 }) {
   const { t } = useTranslation();
+  const me = useMe();
   const contact = useContact(c.contact.id);
   const add = useAddIdentity(c.contact.id);
   const remove = useRemoveIdentity(c.contact.id);
@@ -88,6 +92,7 @@ export function CitizenPanel({
           {error.message}
         </p>
       ) : null}
+      {me.data.role === 'admin' || me.data.role === 'supervisor' ? <PrivacyActions contactId={c.contact.id} /> : null}
       <h4 className="citizen-panel__heading">{t('citizen.otherConversations')}</h4>
       {others.length === 0 ? (
         <p className="citizen-panel__muted">{contact.data ? t('citizen.noOther') : ''}</p>
@@ -107,5 +112,75 @@ export function CitizenPanel({
         </ul>
       )}
     </aside>
+  );
+}
+
+/** A rights request, from the citizen's file: export everything held (ZIP), or erase now (supervisors, admins; audited). */
+function PrivacyActions({ contactId }: { contactId: string }) {
+  const { t } = useTranslation();
+  const exportZip = useExportContact(contactId);
+  const erase = useAnonymizeContact(contactId);
+  const [confirming, setConfirming] = useState(false);
+  const ids = useId();
+  const error = exportZip.error ?? erase.error;
+  return (
+    <section className="privacy-actions" aria-labelledby={`${ids}-privacy`}>
+      <h4 className="citizen-panel__heading" id={`${ids}-privacy`}>
+        {t('privacy.heading')}
+      </h4>
+      <div className="privacy-actions__buttons">
+        <button
+          type="button"
+          className="button button--secondary button--small"
+          aria-disabled={exportZip.isPending || undefined}
+          onClick={() => (exportZip.isPending ? undefined : exportZip.mutate())}
+        >
+          {exportZip.isPending ? t('privacy.exporting') : t('privacy.export')}
+        </button>
+        {confirming ? null : (
+          <button type="button" className="button button--secondary button--small" onClick={() => setConfirming(true)}>
+            {t('privacy.anonymize')}
+          </button>
+        )}
+      </div>
+      {confirming ? (
+        <div className="notice notice--warning" role="group" aria-labelledby={`${ids}-confirm`}>
+          <p id={`${ids}-confirm`}>{t('privacy.confirm')}</p>
+          <button
+            type="button"
+            className="button button--danger button--small"
+            autoFocus
+            aria-disabled={erase.isPending || undefined}
+            onClick={() => (erase.isPending ? undefined : erase.mutate(undefined, { onSettled: () => setConfirming(false) }))}
+          >
+            {erase.isPending ? t('privacy.anonymizing') : t('privacy.confirmButton')}
+          </button>{' '}
+          <button type="button" className="button button--secondary button--small" onClick={() => setConfirming(false)}>
+            {t('privacy.cancel')}
+          </button>
+        </div>
+      ) : null}
+      <div role="status" aria-live="polite">
+        {exportZip.isSuccess ? <p>{t('privacy.exported')}</p> : null}
+        {erase.data ? (
+          <>
+            <p>{t('privacy.done', { count: erase.data.conversationsAnonymized })}</p>
+            {erase.data.contactAnonymized ? <p>{t('privacy.contactGone')}</p> : null}
+            {erase.data.kept.length ? (
+              <ul>
+                {erase.data.kept.map((k) => (
+                  <li key={k.conversationId}>{t('privacy.kept', { reference: k.reference, reason: k.reason })}</li>
+                ))}
+              </ul>
+            ) : null}
+          </>
+        ) : null}
+      </div>
+      {error ? (
+        <p className="form-error" role="alert">
+          {apiErrorText(t, error)}
+        </p>
+      ) : null}
+    </section>
   );
 }

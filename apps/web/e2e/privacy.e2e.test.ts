@@ -1,0 +1,118 @@
+import { launchBrowserPool, type BrowserPool } from '@guichet/testing';
+import { strFromU8, unzipSync } from 'fflate';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { startTestApp, type TestApp } from '../../api/test/harness';
+import { seriousAxeViolations } from './axe';
+
+/**
+ * RGPD in real Chromium (issue 16): a supervisor exports a citizen's file from the citizen panel
+ * (a ZIP download), reads the access log, erases the citizen; the town's accessibility statement
+ * is linked from the agent app and passes axe.
+ */
+describe('personal data in Chromium', () => {
+  const dist = join(__dirname, '..', 'dist');
+  const shots = join(__dirname, '..', '..', '..', '.test-data', 'screenshots');
+  let t: TestApp;
+  let pool: BrowserPool;
+  let page: Page;
+  let conversationId = '';
+  const SUBJECT = `Inscription périscolaire ${Date.now()}`;
+
+  async function expectAccessible(screen: string): Promise<void> {
+    const violations = await seriousAxeViolations(page);
+    expect({ screen, violations }).toEqual({ screen, violations: [] });
+  }
+
+  beforeAll(async () => {
+    if (!existsSync(join(dist, 'index.html')))
+      throw new Error('apps/web/dist is missing: `pnpm --filter @guichet/web build` first');
+    mkdirSync(shots, { recursive: true });
+    t = await startTestApp({ webDistDir: dist, seedDemo: true });
+    pool = await launchBrowserPool();
+    page = await pool.newPage();
+    const org = await t.http('GET', '/api/v1/public/organizations/demo');
+    const team = (org.body.teams as { id: string; name: string }[]).find((x) => x.name === 'Scolarité')!;
+    const created = await t.http('POST', '/api/v1/public/organizations/demo/requests', {
+      body: {
+        teamId: team.id,
+        name: 'Bérénice Lacroix',
+        email: 'berenice.lacroix@example.fr',
+        subject: SUBJECT,
+        body: 'Bonjour',
+      },
+      headers: { 'x-forwarded-for': '10.9.0.1' },
+    });
+    expect(created.status).toBe(201);
+    const { rows } = await t.db.query(`SELECT id FROM conversation WHERE subject = $1`, [SUBJECT]);
+    conversationId = rows[0].id;
+  });
+  afterAll(async () => {
+    await pool?.close();
+    await t?.close();
+  });
+
+  it('a supervisor exports the citizen’s file from the citizen panel as a ZIP', async () => {
+    await page.goto(t.url);
+    await page.getByLabel('Adresse e-mail').fill('superviseur@demo.guichet.fr');
+    await page.getByLabel('Mot de passe').fill('guichet-demo');
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.getByRole('navigation', { name: 'Vues de la boîte de réception' }).waitFor({ timeout: 15_000 });
+    await page.goto(`${t.url}/#/conversations/${conversationId}?view=all&status=open`);
+    const panel = page.locator('#citizen-panel');
+    await panel.getByRole('heading', { name: 'Données personnelles' }).waitFor({ timeout: 15_000 });
+    const downloading = page.waitForEvent('download');
+    await panel.getByRole('button', { name: 'Exporter ses données (ZIP)' }).click();
+    const download = await downloading;
+    expect(download.suggestedFilename()).toMatch(/^donnees-[0-9a-f]{8}\.zip$/);
+    const files = unzipSync(new Uint8Array(readFileSync(await download.path())));
+    const json = JSON.parse(strFromU8(files['donnees.json']!));
+    expect(json.citoyen.nom).toBe('Bérénice Lacroix');
+    expect(json.demandes.map((d: { objet: string }) => d.objet)).toContain(SUBJECT);
+    expect(strFromU8(files['index.html']!)).toContain(SUBJECT);
+    await panel.getByText('Export téléchargé.').waitFor();
+    await expectAccessible('citizen panel with its personal-data actions');
+    await page.screenshot({ path: join(shots, 'privacy-citizen-panel.png') });
+  });
+
+  it('the access log shows the export, filtered by agent, with the keyboard', async () => {
+    await page.goto(`${t.url}/#/admin/journal`);
+    await page.getByRole('heading', { name: 'Journal des accès' }).waitFor();
+    await page.getByLabel('Agent').selectOption({ label: 'Superviseur Démo' });
+    await page.getByLabel('Du').focus();
+    await page.keyboard.press('Enter');
+    const table = page.getByRole('table', { name: 'Journal des accès' });
+    await table.getByRole('cell', { name: 'A exporté les données de l’usager' }).first().waitFor();
+    await expectAccessible('access log');
+    await page.screenshot({ path: join(shots, 'privacy-access-log.png'), fullPage: true });
+  });
+
+  it('the agent app links the accessibility statement, which passes axe', async () => {
+    await page.goto(`${t.url}/#/conversations`);
+    const link = page.getByRole('link', { name: 'Accessibilité' });
+    expect(await link.getAttribute('href')).toBe('/accessibilite/demo');
+    await link.click();
+    await page.getByRole('heading', { name: 'Déclaration d’accessibilité' }).waitFor();
+    await page.getByText('non conforme', { exact: true }).waitFor();
+    await expectAccessible('accessibility statement');
+    await page.screenshot({ path: join(shots, 'privacy-accessibility-statement.png'), fullPage: true });
+    await page.getByRole('link', { name: 'Données personnelles' }).click();
+    await page.getByRole('heading', { name: 'Données personnelles', level: 1 }).waitFor();
+    await expectAccessible('personal-data page');
+    await page.screenshot({ path: join(shots, 'privacy-personal-data.png'), fullPage: true });
+  });
+
+  it('a supervisor erases the citizen after confirming', async () => {
+    await page.goto(`${t.url}/#/conversations/${conversationId}?view=all&status=open`);
+    const panel = page.locator('#citizen-panel');
+    await panel.getByRole('button', { name: 'Effacer ses données…' }).click();
+    await panel.getByRole('button', { name: 'Confirmer l’effacement' }).click();
+    await panel.getByText('1 demande anonymisée.').waitFor();
+    await panel.getByText('Les coordonnées et le nom de l’usager sont effacés.').waitFor();
+    await page.screenshot({ path: join(shots, 'privacy-erased.png') });
+    const { rows } = await t.db.query(`SELECT subject, anonymized_at FROM conversation WHERE id = $1`, [conversationId]);
+    expect(rows[0].subject).toBeNull();
+    expect(rows[0].anonymized_at).not.toBeNull();
+  });
+});

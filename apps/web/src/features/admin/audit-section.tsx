@@ -1,0 +1,170 @@
+import type { AuditEventDto } from '@guichet/contracts';
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { AuditFilters } from '../../api/privacy';
+import { useAdminAgents } from '../../hooks/use-admin';
+import { useAuditLog } from '../../hooks/use-privacy';
+import { apiErrorText } from '../../lib/api-error-text';
+import { FormError } from '../setup/public-card';
+
+/** `2026-11-30` → the next day at midnight, so « au 30 novembre » includes that whole day. */
+function dayAfter(date: string): string {
+  const d = new Date(`${date}T00:00:00`);
+  d.setDate(d.getDate() + 1);
+  return d.toISOString();
+}
+
+const KNOWN_ACTIONS = new Set([
+  'contact.viewed',
+  'conversation.viewed',
+  'conversation.messages_read',
+  'conversations.searched',
+  'attachment.downloaded',
+  'contact.exported',
+  'contact.erased',
+  'contact.anonymized',
+  'conversation.anonymized',
+  'conversation.deleted',
+  'conversation.legal_hold_set',
+  'conversation.legal_hold_lifted',
+  'retention_rules.updated',
+  'retention.run',
+]);
+
+/**
+ * The audit log (RGPD): who viewed or changed which citizen's file, and when. Supervisors see
+ * their services' part, admins all of it; the log cannot be edited from here.
+ */
+export function AuditSection() {
+  const { t, i18n } = useTranslation();
+  const agents = useAdminAgents();
+  const [filters, setFilters] = useState<AuditFilters>({});
+  const log = useAuditLog(filters);
+  const format = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'short', timeStyle: 'medium' });
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const f = new FormData(event.currentTarget);
+    const text = (k: string) => String(f.get(k) ?? '').trim() || undefined;
+    const from = text('from');
+    const to = text('to');
+    setFilters({
+      agentId: text('agentId'),
+      contactId: text('contactId'),
+      from: from ? new Date(`${from}T00:00:00`).toISOString() : undefined,
+      to: to ? dayAfter(to) : undefined,
+    });
+  }
+
+  const label = (e: AuditEventDto) =>
+    KNOWN_ACTIONS.has(e.action) ? t(`audit.actions.${e.action.replace(/\./g, '_')}` as 'audit.actions.contact_viewed') : e.action;
+  const detail = (e: AuditEventDto) => {
+    if (!e.data) return '';
+    if (typeof e.data.q === 'string') return t('audit.searched', { q: e.data.q });
+    if (typeof e.data.reason === 'string') return e.data.reason;
+    return '';
+  };
+  const items = log.data?.pages.flatMap((p) => p.items) ?? [];
+
+  return (
+    <div className="admin-form">
+      <h2>{t('audit.title')}</h2>
+      <p className="field__hint">{t('audit.intro')}</p>
+      <form className="admin-form admin-form--inline audit-filters" onSubmit={onSubmit} aria-label={t('audit.filters')}>
+        <div className="form-row">
+          <div className="field">
+            <label className="field__label" htmlFor="audit-agent">
+              {t('audit.agent')}
+            </label>
+            <select id="audit-agent" name="agentId" className="field__input" defaultValue="">
+              <option value="">{t('audit.allAgents')}</option>
+              {agents.data?.map((a) => (
+                <option key={a.id} value={a.id}>
+                  {a.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label className="field__label" htmlFor="audit-contact">
+              {t('audit.contact')}
+            </label>
+            <input id="audit-contact" name="contactId" className="field__input" autoComplete="off" spellCheck={false} />
+          </div>
+          <div className="field">
+            <label className="field__label" htmlFor="audit-from">
+              {t('audit.from')}
+            </label>
+            <input id="audit-from" name="from" type="date" className="field__input" />
+          </div>
+          <div className="field">
+            <label className="field__label" htmlFor="audit-to">
+              {t('audit.to')}
+            </label>
+            <input id="audit-to" name="to" type="date" className="field__input" />
+          </div>
+        </div>
+        <button type="submit" className="button button--primary">
+          {t('audit.apply')}
+        </button>
+      </form>
+      <FormError id="audit-error" error={log.error ? apiErrorText(t, log.error) : null} />
+      <table className="admin-table" aria-busy={log.isFetching || undefined}>
+        <caption className="visually-hidden">{t('audit.title')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('audit.when')}</th>
+            <th scope="col">{t('audit.agent')}</th>
+            <th scope="col">{t('audit.action')}</th>
+            <th scope="col">{t('audit.conversation')}</th>
+            <th scope="col">{t('audit.contact')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((e) => (
+            <tr key={e.id}>
+              <td>
+                <time dateTime={e.at}>{format.format(new Date(e.at))}</time>
+              </td>
+              <td>{e.agent?.name ?? t('audit.system')}</td>
+              <td>
+                {label(e)}
+                {detail(e) ? <span className="admin-table__sub"> — {detail(e)}</span> : null}
+              </td>
+              <td>
+                {e.conversationId ? (
+                  <a href={`#/conversations/${encodeURIComponent(e.conversationId)}`}>
+                    {e.conversationReference ?? t('audit.removed')}
+                  </a>
+                ) : (
+                  '—'
+                )}
+              </td>
+              <td>
+                {e.contactId ? (
+                  <span className="admin-table__sub">
+                    <span className="visually-hidden">{t('audit.contactId')} </span>
+                    <code>{e.contactId.slice(0, 8)}</code>
+                  </span>
+                ) : (
+                  '—'
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {log.isSuccess && items.length === 0 ? <p role="status">{t('audit.empty')}</p> : null}
+      {log.hasNextPage ? (
+        <button
+          type="button"
+          className="button button--secondary"
+          aria-disabled={log.isFetchingNextPage || undefined}
+          onClick={() => void (log.isFetchingNextPage ? undefined : log.fetchNextPage())}
+        >
+          {t('audit.more')}
+        </button>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,27 @@
+import type { AuditPageDto, ContactErasureDto } from '@guichet/contracts';
+import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
+import type { ApiError } from '../api/client';
+import { privacyApi, type AuditFilters } from '../api/privacy';
+import { queryKeys } from '../api/query-keys';
+
+/** The audit log, newest first, page after page (« Afficher plus »). */
+export function useAuditLog(filters: AuditFilters) {
+  return useInfiniteQuery<AuditPageDto, ApiError>({
+    queryKey: queryKeys.admin.audit(filters),
+    queryFn: ({ pageParam, signal }) => privacyApi.audit(filters, pageParam as string | null, signal),
+    initialPageParam: null,
+    getNextPageParam: (last) => last.next,
+  });
+}
+
+export function useExportContact(contactId: string) {
+  return useMutation<void, ApiError>({ mutationFn: () => privacyApi.exportContact(contactId) });
+}
+
+export function useAnonymizeContact(contactId: string) {
+  const queryClient = useQueryClient();
+  return useMutation<ContactErasureDto, ApiError>({
+    mutationFn: () => privacyApi.anonymizeContact(contactId),
+    onSuccess: () => void queryClient.invalidateQueries(),
+  });
+}
