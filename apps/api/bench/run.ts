@@ -24,6 +24,7 @@ import { benchEmailBackfill, EMAIL_BACKFILL_DEFAULTS, type EmailBackfillBenchOpt
 import { benchEmailLatency, EMAIL_LATENCY_DEFAULTS, type EmailLatencyBenchOptions } from './email-latency';
 import { benchSmsRealtime, SMS_REALTIME_DEFAULTS, type SmsRealtimeBenchOptions } from './twilio-realtime';
 import { benchTwilioSms, TWILIO_SMS_DEFAULTS, type TwilioSmsBenchOptions } from './twilio-sms';
+import { benchRetention, RETENTION_DEFAULTS } from './retention';
 import { benchWebhookStall, WEBHOOK_STALL_DEFAULTS, type WebhookStallBenchOptions } from './webhook-stall';
 
 // The inbox bench (1,000,000 conversations, minutes of seeding and gigabytes to delete) runs last:
@@ -36,6 +37,7 @@ const BENCHES: BenchId[] = [
   'email-backfill',
   'email-latency',
   'webhook-stall',
+  'retention',
   'inbox',
 ];
 const scaled = (v: number, scale: number, min: number) => Math.max(min, Math.round(v * scale));
@@ -166,6 +168,16 @@ async function main(): Promise<number> {
     'email-backfill': () => benchEmailBackfill(emailBackfillOptions(scale), log),
     'email-latency': () => benchEmailLatency(emailLatencyOptions(scale), log),
     'webhook-stall': () => benchWebhookStall(webhookStallOptions(scale), log),
+    retention: () =>
+      benchRetention(
+        {
+          ...RETENTION_DEFAULTS,
+          conversations: scaled(RETENTION_DEFAULTS.conversations, scale, 1_000),
+          inProgress: scaled(RETENTION_DEFAULTS.inProgress, scale, 500),
+          quietProbes: scaled(RETENTION_DEFAULTS.quietProbes, scale, 100),
+        },
+        log,
+      ),
   };
   const machine = describeMachine();
   if (!resultFile)

@@ -3,7 +3,15 @@ import { dirname } from 'node:path';
 import { machineLine, type Machine } from './machine';
 
 export type BenchId =
-  'ingest' | 'inbox' | 'realtime' | 'sms-webhooks' | 'sms-realtime' | 'email-backfill' | 'email-latency' | 'webhook-stall';
+  | 'ingest'
+  | 'inbox'
+  | 'realtime'
+  | 'sms-webhooks'
+  | 'sms-realtime'
+  | 'email-backfill'
+  | 'email-latency'
+  | 'webhook-stall'
+  | 'retention';
 
 export interface ResultRow {
   metric: string;
@@ -57,6 +65,7 @@ const ORDER: BenchId[] = [
   'email-backfill',
   'email-latency',
   'webhook-stall',
+  'retention',
 ];
 
 function section(r: BenchResult, date: string, m: Machine): string {

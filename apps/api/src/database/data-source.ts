@@ -27,6 +27,7 @@ import { RequestTypes1764770000000 } from './migrations/1764770000000-request-ty
 import { Acknowledgements1764810000000 } from './migrations/1764810000000-acknowledgements';
 import { SignReplies1764810000001 } from './migrations/1764810000001-sign-replies';
 import { Privacy1764840000000 } from './migrations/1764840000000-privacy';
+import { RetentionSearchRefresh1764840000001 } from './migrations/1764840000001-retention-search-refresh';
 
 export const ENTITIES = [
   OrganizationEntity,
@@ -62,6 +63,7 @@ export const MIGRATIONS = [
   Acknowledgements1764810000000,
   SignReplies1764810000001,
   Privacy1764840000000,
+  RetentionSearchRefresh1764840000001,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10, preparedStatements = true): DataSourceOptions {

@@ -185,6 +185,8 @@ export class RetentionRepository {
     const ids = rows.map((r) => r.id);
     const blobs = await this.dropAttachments(m, ids);
     await this.dropMailCopies(m, ids);
+    // The search documents are emptied below, once per conversation: not refreshed per message.
+    await this.db.query(`SELECT set_config('guichet.emptying_search', 'on', true)`, [], m);
     await this.db.query(
       `UPDATE message SET body = '', html_body = NULL, error = NULL,
               meta = CASE WHEN kind = 'call' AND meta ? 'call'
