@@ -90,12 +90,34 @@ class DurableInboundListener {
   }
 }
 
-@Module({ providers: [EveryEventListener, FailingListener, DurableStatusListener, DurableInboundListener] })
+/**
+ * A listener that must never miss a file being read or a delivery receipt (a report of response
+ * times, say): durable, with a filter so that only those changes make jobs.
+ */
+@Injectable()
+class DurableUpdateListener {
+  static runs: { eventId: string; conversationId: string; change: string }[] = [];
+
+  @OnDomainEvent(['conversation.updated', 'message.updated'], {
+    durable: true,
+    when: (e) =>
+      (e.type === 'conversation.updated' && e.change === 'read') || (e.type === 'message.updated' && e.change === 'status'),
+  })
+  async onUpdate(event: DomainEvent<'conversation.updated' | 'message.updated'>, manager: EntityManager): Promise<void> {
+    await manager.query(`SELECT 1`);
+    DurableUpdateListener.runs.push({ eventId: event.id, conversationId: event.conversationId, change: event.change });
+  }
+}
+
+@Module({
+  providers: [EveryEventListener, FailingListener, DurableStatusListener, DurableInboundListener, DurableUpdateListener],
+})
 class ListenersModule {}
 
 const ACCOUNT = 'AC' + 'e'.repeat(32);
 const TOKEN = 'auth-token-evenements-01';
 const PAGE = '2002';
+const IG_ACCOUNT = '17841';
 const APP_SECRET = 'app-secret-evenements';
 const PBX_SECRET = 'secret-standard-evenements-01';
 const ADDRESS = 'accueil@ville-evenements.fr';
@@ -109,7 +131,7 @@ describe('domain events: one typed bus after commit, listeners in their own file
   let dovecot: Dovecot;
   let smtp: SmtpCapture;
   let box: Awaited<ReturnType<Dovecot['addUser']>>;
-  const ch: Record<'email' | 'sms' | 'whatsapp' | 'voice' | 'messenger' | 'pbx', string> = {} as never;
+  const ch: Record<'email' | 'sms' | 'whatsapp' | 'voice' | 'messenger' | 'instagram' | 'pbx', string> = {} as never;
 
   const twilioHook = async (path: string, params: Record<string, string>) => {
     const res = await fetch(t.url + path, {
@@ -122,11 +144,11 @@ describe('domain events: one typed bus after commit, listeners in their own file
     });
     expect(res.status).toBe(200);
   };
-  const metaHook = async (payload: object) => {
+  const metaHook = async (payload: object, channelId = ch.messenger) => {
     const raw = JSON.stringify(payload);
     const sig = `sha256=${createHmac('sha256', APP_SECRET).update(raw).digest('hex')}`;
     expect(
-      (await t.http('POST', `/webhooks/meta/${ch.messenger}`, { body: raw, headers: { 'x-hub-signature-256': sig } })).status,
+      (await t.http('POST', `/webhooks/meta/${channelId}`, { body: raw, headers: { 'x-hub-signature-256': sig } })).status,
     ).toBe(200);
   };
   const pbxHook = async (e: object) => {
@@ -220,6 +242,13 @@ describe('domain events: one typed bus after commit, listeners in their own file
       pageAccessToken: 'page-token-ev',
       appSecret: APP_SECRET,
       verifyToken: 'verif-token-ev',
+      graphApiBaseUrl: graph.url,
+    });
+    ch.instagram = await channel('instagram', {
+      instagramAccountId: IG_ACCOUNT,
+      pageAccessToken: 'page-token-ev',
+      appSecret: APP_SECRET,
+      verifyToken: 'verif-token-ev-ig',
       graphApiBaseUrl: graph.url,
     });
     ch.pbx = await channel('pbx', { vendor: '3CX', sharedSecret: PBX_SECRET });
@@ -384,6 +413,86 @@ describe('domain events: one typed bus after commit, listeners in their own file
     // once, under the same event id as the in-process listeners, whichever road it took (the
     // ingest's outbox, or a writer's transaction).
     await expectDurablyOnce(EveryEventListener.heard.map((h) => h.event));
+  });
+
+  it('Instagram, a file opened and delivery receipts reach the same listener after commit, and a durable listener of updates once', async () => {
+    EveryEventListener.heard = [];
+    DurableUpdateListener.runs = [];
+    // Instagram: a citizen's direct message.
+    const igMid = `m_${hex()}`;
+    await metaHook(
+      P.messaging('instagram', [{ accountId: IG_ACCOUNT, events: [P.text(IG_ACCOUNT, 'IGSID-EV', igMid, 'Bonjour')] }]),
+      ch.instagram,
+    );
+    await expectEventually(async () => expect(await conversationOf(igMid)).toBeTruthy());
+    const igFile = await conversationOf(igMid);
+    // An agent opens the file: it is read (conversation.updated, change "read").
+    expect((await get(igFile, town.agentEC.token)).unread).toBe(false);
+    // An SMS, the agent's reply sent by the worker, then Twilio's delivery receipt.
+    const sid = 'SM' + hex(16);
+    await twilioHook(`/webhooks/twilio/${ch.sms}/sms`, {
+      MessageSid: sid,
+      AccountSid: ACCOUNT,
+      From: '+33611000020',
+      To: '+33700000011',
+      Body: 'Bonjour',
+      NumMedia: '0',
+    });
+    await expectEventually(async () => expect(await conversationOf(sid)).toBeTruthy());
+    const smsFile = await conversationOf(sid);
+    const reply = await t.http('POST', `/api/v1/conversations/${smsFile}/messages`, {
+      token: town.agentEC.token,
+      body: { kind: 'reply', body: 'Bien reçu', channelId: ch.sms, version: (await get(smsFile, town.agentEC.token)).version },
+    });
+    expect(reply.status).toBe(201);
+    const sentSid = await expectEventually(async () => {
+      const { rows } = await t.db.query(`SELECT external_id, status FROM message WHERE id = $1`, [reply.body.id]);
+      expect(rows[0].status).toBe('sent');
+      return rows[0].external_id as string;
+    });
+    const statusPath = `/webhooks/twilio/${ch.sms}/status`;
+    const receipt = { MessageSid: sentSid, AccountSid: ACCOUNT, MessageStatus: 'delivered' };
+    const callback = await fetch(t.url + statusPath, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': twilioSignature(TOKEN, t.config.publicUrl + statusPath, receipt),
+      },
+      body: new URLSearchParams(receipt).toString(),
+    });
+    expect(callback.status).toBe(204);
+
+    const mine = (h: Heard) => h.event.conversationId === igFile || h.event.conversationId === smsFile;
+    const seen = (type: string, change?: string) =>
+      EveryEventListener.heard.filter(
+        (h) => mine(h) && h.event.type === type && (change === undefined || ('change' in h.event && h.event.change === change)),
+      );
+    await expectEventually(() => {
+      expect(tally(['message.received', 'conversation.created'])).toMatchObject({
+        'message.received instagram': 1,
+        'conversation.created instagram': 1,
+      });
+      expect(seen('conversation.updated', 'read').map((h) => h.event.conversationId)).toContain(igFile);
+      expect(
+        seen('message.updated', 'status')
+          .filter((h) => h.event.messageId === reply.body.id)
+          .map((h) => (h.event as DomainEvent<'message.updated'>).message.status),
+      ).toEqual(['sent', 'delivered']);
+    });
+    expect(EveryEventListener.heard.filter(mine).every((h) => h.committed)).toBe(true);
+    // The durable listener heard each of them once, under the in-process listeners' ids.
+    const wanted = [...seen('conversation.updated', 'read'), ...seen('message.updated', 'status')].map((h) => h.event.id);
+    await expectEventually(
+      () =>
+        expect(
+          DurableUpdateListener.runs
+            .filter((r) => r.conversationId === igFile || r.conversationId === smsFile)
+            .map((r) => r.eventId)
+            .sort(),
+        ).toEqual([...wanted].sort()),
+      { timeoutMs: 20_000 },
+    );
+    await expectDurablyOnce(EveryEventListener.heard.filter(mine).map((h) => h.event));
   });
 
   it("the ingest's outbox: a burst of messages shares transactions, and each of their events reaches the durable listener once", async () => {
