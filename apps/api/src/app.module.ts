@@ -27,6 +27,7 @@ import { PrivacyModule } from './modules/privacy/privacy.module';
 import { AuditViewerModule } from './modules/audit/audit.module';
 import { AcknowledgementsModule } from './modules/acknowledgements/acknowledgements.module';
 import { SignaturesModule } from './modules/signatures/signatures.module';
+import { ReportsModule } from './modules/reports/reports.module';
 
 @Module({})
 export class AppModule {
@@ -60,6 +61,7 @@ export class AppModule {
         AuditViewerModule,
         AcknowledgementsModule,
         SignaturesModule,
+        ReportsModule,
         HealthModule,
         ...extraModules,
       ],

@@ -39,6 +39,7 @@ function conversation(id: string, patch: Partial<ConversationDto> = {}): Convers
     decisionDueAt: null,
     responseDueAt: null,
     awaitingDocuments: false,
+    satisfaction: null,
     version: 1,
     ...patch,
   };

@@ -47,6 +47,7 @@ const base: ConversationDto = {
   decisionDueAt: null,
   responseDueAt: null,
   awaitingDocuments: false,
+  satisfaction: null,
   version: 4,
 };
 

@@ -38,6 +38,7 @@ function conversation(i: number): ConversationDto {
     decisionDueAt: null,
     responseDueAt: null,
     awaitingDocuments: false,
+    satisfaction: null,
     version: 1,
   };
 }

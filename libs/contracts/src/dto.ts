@@ -84,6 +84,8 @@ export interface ConversationDto {
   responseDueAt: string | null;
   /** L114-5: documents were asked of the citizen and have not come yet (the clocks are stopped). */
   awaitingDocuments: boolean;
+  /** The citizen's answer to the satisfaction survey, 0–10, or null (issue 15). */
+  satisfaction: number | null;
   version: number;
 }
 

@@ -17,3 +17,4 @@ export * from './french-holidays';
 export * from './deadlines';
 export * from './privacy';
 export * from './acknowledgements';
+export * from './reports';

@@ -26,6 +26,7 @@ import { SearchDocumentAndCounters1764750000000 } from './migrations/17647500000
 import { RequestTypes1764770000000 } from './migrations/1764770000000-request-types';
 import { Acknowledgements1764810000000 } from './migrations/1764810000000-acknowledgements';
 import { SignReplies1764810000001 } from './migrations/1764810000001-sign-replies';
+import { ReportsAndSatisfaction1764830000000 } from './migrations/1764830000000-reports-and-satisfaction';
 import { Privacy1764840000000 } from './migrations/1764840000000-privacy';
 import { RetentionSearchRefresh1764840000001 } from './migrations/1764840000001-retention-search-refresh';
 
@@ -62,6 +63,7 @@ export const MIGRATIONS = [
   RequestTypes1764770000000,
   Acknowledgements1764810000000,
   SignReplies1764810000001,
+  ReportsAndSatisfaction1764830000000,
   Privacy1764840000000,
   RetentionSearchRefresh1764840000001,
 ];

@@ -13,7 +13,7 @@ import {
  * rows (ingest.service.ts), whose function returns the older column list.
  */
 export const DUE_COLUMNS = `c.request_type_id, (SELECT rt.name FROM request_type rt WHERE rt.id = c.request_type_id) AS request_type_name,
-  c.decision_regime, c.decision_due_at, c.response_due_at, c.documents_requested_at, c.documents_received_at`;
+  c.decision_regime, c.decision_due_at, c.response_due_at, c.documents_requested_at, c.documents_received_at, c.satisfaction`;
 
 /**
  * The columns every conversation read selects; `c` is conversation, `ct` its contact. The contact's
@@ -37,6 +37,8 @@ export interface DueColumnsRow {
   response_due_at: Date | null;
   documents_requested_at: Date | null;
   documents_received_at: Date | null;
+  /** The survey's score (issue 15). */
+  satisfaction: number | null;
 }
 
 export interface ConversationRow extends DueColumnsRow {
@@ -94,6 +96,7 @@ export function toConversationDto(r: Omit<ConversationRow, 'sort_key'>): Convers
     decisionDueAt: iso(r.decision_due_at),
     responseDueAt: iso(r.response_due_at),
     awaitingDocuments: awaitingDocuments({ requestedAt: r.documents_requested_at, receivedAt: r.documents_received_at }),
+    satisfaction: r.satisfaction ?? null,
     version: r.version,
   };
 }

@@ -1,0 +1,163 @@
+import { durationBucket } from '@guichet/contracts';
+
+/** The dimensions of a daily aggregate row: a day (Europe/Paris), a service, the origin channel, a démarche. */
+export interface DailyKey {
+  organization_id: string;
+  day: string;
+  team_id: string;
+  channel_kind: string;
+  request_type_id: string | null;
+}
+
+export const DAILY_COUNTERS = [
+  'created',
+  'reopened',
+  'resolved',
+  'first_responses',
+  'first_responses_with_target',
+  'first_responses_on_time',
+  'satisfaction_answers',
+  'satisfaction_sum',
+  'calls_received',
+  'calls_answered',
+  'calls_missed',
+  'calls_called_back',
+  'callback_minutes',
+] as const;
+export type DailyCounter = (typeof DAILY_COUNTERS)[number];
+
+export interface DailyDelta extends DailyKey {
+  counters: Partial<Record<DailyCounter, number>>;
+  /** Added to the 11 counters of answers 0–10. */
+  hist?: number[];
+}
+
+export interface DurationDelta extends DailyKey {
+  metric: 'first_response' | 'resolution';
+  bucket: number;
+  n: number;
+}
+
+/** What one conversation contributes to the aggregates (report_conversation). */
+export interface ConversationFact {
+  organization_id: string;
+  team_id: string;
+  channel_kind: string;
+  request_type_id: string | null;
+  created_day: string;
+  first_response_day: string | null;
+  first_response_minutes: number | null;
+  /** Null: the file had no response target. */
+  first_response_on_time: boolean | null;
+  resolved_day: string | null;
+  resolution_minutes: number | null;
+  satisfaction: number | null;
+  satisfaction_day: string | null;
+}
+
+/** What one incoming telephone call contributes (report_call). */
+export interface CallFact {
+  organization_id: string;
+  team_id: string;
+  channel_kind: string;
+  day: string;
+  outcome: 'ringing' | 'answered' | 'missed';
+  called_back_minutes: number | null;
+}
+
+function key(
+  f: { organization_id: string; team_id: string; channel_kind: string; request_type_id: string | null },
+  day: string,
+): DailyKey {
+  return {
+    organization_id: f.organization_id,
+    day,
+    team_id: f.team_id,
+    channel_kind: f.channel_kind,
+    request_type_id: f.request_type_id,
+  };
+}
+
+/** The rows a conversation adds to (sign 1) or takes from (sign -1) the aggregates. */
+export function conversationContribution(f: ConversationFact, sign: 1 | -1): { daily: DailyDelta[]; durations: DurationDelta[] } {
+  const daily: DailyDelta[] = [{ ...key(f, f.created_day), counters: { created: sign } }];
+  const durations: DurationDelta[] = [];
+  if (f.first_response_day && f.first_response_minutes !== null) {
+    daily.push({
+      ...key(f, f.first_response_day),
+      counters: {
+        first_responses: sign,
+        first_responses_with_target: f.first_response_on_time === null ? 0 : sign,
+        first_responses_on_time: f.first_response_on_time ? sign : 0,
+      },
+    });
+    durations.push({
+      ...key(f, f.first_response_day),
+      metric: 'first_response',
+      bucket: durationBucket(f.first_response_minutes),
+      n: sign,
+    });
+  }
+  if (f.resolved_day && f.resolution_minutes !== null) {
+    daily.push({ ...key(f, f.resolved_day), counters: { resolved: sign } });
+    durations.push({ ...key(f, f.resolved_day), metric: 'resolution', bucket: durationBucket(f.resolution_minutes), n: sign });
+  }
+  if (f.satisfaction !== null && f.satisfaction_day) {
+    const hist = new Array<number>(11).fill(0);
+    hist[f.satisfaction] = sign;
+    daily.push({
+      ...key(f, f.satisfaction_day),
+      counters: { satisfaction_answers: sign, satisfaction_sum: sign * f.satisfaction },
+      hist,
+    });
+  }
+  return { daily, durations };
+}
+
+export function callContribution(f: CallFact, sign: 1 | -1): DailyDelta[] {
+  const called = f.outcome === 'missed' && f.called_back_minutes !== null;
+  return [
+    {
+      ...key({ ...f, request_type_id: null }, f.day),
+      counters: {
+        calls_received: sign,
+        calls_answered: f.outcome === 'answered' ? sign : 0,
+        calls_missed: f.outcome === 'missed' ? sign : 0,
+        calls_called_back: called ? sign : 0,
+        callback_minutes: called ? sign * f.called_back_minutes! : 0,
+      },
+    },
+  ];
+}
+
+const dailyKey = (d: DailyKey) => [d.organization_id, d.day, d.team_id, d.channel_kind, d.request_type_id ?? ''].join('|');
+
+/** Sums deltas per row and drops those that cancel out (a fact that did not move costs no write). */
+export function mergeDaily(deltas: DailyDelta[]): DailyDelta[] {
+  const byKey = new Map<string, DailyDelta>();
+  for (const d of deltas) {
+    const k = dailyKey(d);
+    const acc = byKey.get(k) ?? { ...d, counters: {}, hist: new Array<number>(11).fill(0) };
+    for (const [c, v] of Object.entries(d.counters) as [DailyCounter, number][]) acc.counters[c] = (acc.counters[c] ?? 0) + v;
+    d.hist?.forEach((v, i) => (acc.hist![i]! += v));
+    byKey.set(k, acc);
+  }
+  return [...byKey.entries()]
+    .filter(([, d]) => Object.values(d.counters).some((v) => v !== 0) || d.hist!.some((v) => v !== 0))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) // one lock order for every writer: no deadlock
+    .map(([, d]) => d);
+}
+
+export function mergeDurations(deltas: DurationDelta[]): DurationDelta[] {
+  const byKey = new Map<string, DurationDelta>();
+  for (const d of deltas) {
+    const k = `${d.metric}|${dailyKey(d)}|${d.bucket}`;
+    const acc = byKey.get(k);
+    if (acc) acc.n += d.n;
+    else byKey.set(k, { ...d });
+  }
+  return [...byKey.entries()]
+    .filter(([, d]) => d.n !== 0)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, d]) => d);
+}

@@ -1,0 +1,124 @@
+import { Controller, Get, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  indicatorsQuerySchema,
+  reportQuerySchema,
+  type IndicatorsDto,
+  type IndicatorsQuery,
+  type ReportQuery,
+  type ResponseTimesReportDto,
+  type SatisfactionReportDto,
+  type TelephoneReportDto,
+  type VolumesReportDto,
+} from '@guichet/contracts';
+import type { Response } from 'express';
+import { CurrentAgent, Roles, type AuthAgent } from '../../common/auth-agent';
+import { ZodPipe } from '../../common/zod.pipe';
+import { ReportsService, type ReportKind } from './reports.service';
+
+const PERIOD_QUERIES = [
+  ApiQuery({ name: 'from', required: true, description: 'Premier jour (AAAA-MM-JJ, Europe/Paris)' }),
+  ApiQuery({ name: 'to', required: true, description: 'Dernier jour inclus (AAAA-MM-JJ)' }),
+  ApiQuery({ name: 'teamId', required: false, description: 'Un service (sinon : tous ceux que vous supervisez)' }),
+  ApiQuery({ name: 'granularity', required: false, enum: ['day', 'week', 'month'] }),
+  ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] }),
+  ApiQuery({ name: 'table', required: false, description: 'Avec format=csv : le tableau à exporter' }),
+];
+const withPeriod = (): MethodDecorator => (target, key, d) => {
+  for (const q of PERIOD_QUERIES) q(target, key, d);
+};
+
+type AnyReport = VolumesReportDto | ResponseTimesReportDto | TelephoneReportDto | SatisfactionReportDto;
+
+function attachment(res: Response, name: string): void {
+  res.setHeader('content-type', 'text/csv; charset=utf-8');
+  res.setHeader('content-disposition', `attachment; filename="${name}.csv"`);
+}
+
+/**
+ * Reports read from the daily aggregates (issue 15). JSON by default; `format=csv` exports one of
+ * the report's tables (`table`), separated by `;` for French spreadsheets.
+ */
+@ApiTags('rapports')
+@ApiBearerAuth()
+@Roles('admin', 'supervisor')
+@Controller('reports')
+export class ReportsController {
+  constructor(private readonly reports: ReportsService) {}
+
+  private async answer(kind: ReportKind, q: ReportQuery, res: Response, dto: Promise<AnyReport>): Promise<AnyReport | string> {
+    const report = await dto;
+    if (q.format !== 'csv') return report;
+    attachment(res, `${kind}-${q.from}-${q.to}${q.table ? `-${q.table}` : ''}`);
+    return this.reports.csv(kind, report, q.table);
+  }
+
+  @Get('volumes')
+  @ApiOperation({ summary: 'Demandes créées, réouvertes, résolues par période, canal, service et démarche' })
+  @ApiProduces('application/json', 'text/csv')
+  @withPeriod()
+  volumes(
+    @CurrentAgent() agent: AuthAgent,
+    @Query(new ZodPipe(reportQuerySchema)) q: ReportQuery,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<AnyReport | string> {
+    return this.answer('volumes', q, res, this.reports.volumes(agent, q));
+  }
+
+  @Get('response-times')
+  @ApiOperation({ summary: 'Délais de première réponse et de résolution (médiane, 90e centile), part dans l’objectif' })
+  @ApiProduces('application/json', 'text/csv')
+  @withPeriod()
+  responseTimes(
+    @CurrentAgent() agent: AuthAgent,
+    @Query(new ZodPipe(reportQuerySchema)) q: ReportQuery,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<AnyReport | string> {
+    return this.answer('response-times', q, res, this.reports.responseTimes(agent, q));
+  }
+
+  @Get('telephone')
+  @ApiOperation({ summary: 'Appels reçus, décrochés, manqués, rappelés ; taux de décroché (Services Publics+)' })
+  @ApiProduces('application/json', 'text/csv')
+  @withPeriod()
+  telephone(
+    @CurrentAgent() agent: AuthAgent,
+    @Query(new ZodPipe(reportQuerySchema)) q: ReportQuery,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<AnyReport | string> {
+    return this.answer('telephone', q, res, this.reports.telephone(agent, q));
+  }
+
+  @Get('satisfaction')
+  @ApiOperation({ summary: 'Satisfaction : moyenne, répartition des notes 0–10, part des notes ≥ 8' })
+  @ApiProduces('application/json', 'text/csv')
+  @withPeriod()
+  satisfaction(
+    @CurrentAgent() agent: AuthAgent,
+    @Query(new ZodPipe(reportQuerySchema)) q: ReportQuery,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<AnyReport | string> {
+    return this.answer('satisfaction', q, res, this.reports.satisfaction(agent, q));
+  }
+
+  /**
+   * Open data (Services Publics+ engagement 6): the indicators of a year or a quarter per service,
+   * without personal data; counts below 5 and what is computed from them are null.
+   */
+  @Get('indicators')
+  @ApiOperation({ summary: 'Indicateurs Services Publics+ par service (données ouvertes, CSV ou JSON)' })
+  @ApiProduces('application/json', 'text/csv')
+  @ApiQuery({ name: 'year', required: true })
+  @ApiQuery({ name: 'quarter', required: false, enum: [1, 2, 3, 4] })
+  @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] })
+  async indicators(
+    @CurrentAgent() agent: AuthAgent,
+    @Query(new ZodPipe(indicatorsQuerySchema)) q: IndicatorsQuery,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<IndicatorsDto | string> {
+    const dto = await this.reports.indicators(agent, q);
+    if (q.format !== 'csv') return dto;
+    attachment(res, `indicateurs-${q.year}${q.quarter ? `-T${q.quarter}` : ''}`);
+    return this.reports.indicatorsCsv(dto);
+  }
+}

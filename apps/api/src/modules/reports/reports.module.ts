@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { ReportAggregatesListener } from './report-aggregates.listener';
+import { ReportsController } from './reports.controller';
+import { ReportsRepository } from './reports.repository';
+import { ReportsService } from './reports.service';
+
+/** Reports from daily aggregates kept by a durable listener, and the open-data indicators (issue 15). */
+@Module({
+  controllers: [ReportsController],
+  providers: [ReportsRepository, ReportsService, ReportAggregatesListener],
+  exports: [ReportAggregatesListener],
+})
+export class ReportsModule {}

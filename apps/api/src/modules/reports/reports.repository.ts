@@ -1,0 +1,312 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { Database } from '../../common/database.service';
+import { pgJson } from '../../common/pg-text';
+import { DAILY_COUNTERS, type CallFact, type ConversationFact, type DailyDelta, type DurationDelta } from './report-facts';
+
+const PARIS_DAY = (col: string) => `((${col}) AT TIME ZONE 'Europe/Paris')::date::text`;
+const MINUTES = (to: string, from: string) => `ceil(extract(epoch FROM ${to} - ${from}) / 60)::int`;
+
+export interface ConversationSource extends Omit<ConversationFact, 'channel_kind'> {
+  resolved_at: Date | null;
+}
+
+export interface StoredConversationFact extends ConversationFact {
+  resolved_at: Date | null;
+}
+
+export interface CallSource {
+  id: string;
+  organization_id: string;
+  conversation_id: string;
+  team_id: string;
+  channel_kind: string;
+  direction: 'inbound' | 'outbound';
+  provider: string | null;
+  outcome: string | null;
+  day: string;
+  started_at: Date;
+}
+
+/** Sums over report_daily for a period, grouped as the caller asks. */
+export type ReportDimension = 'period' | 'team' | 'channel' | 'type';
+
+export interface DailySumRow {
+  set: ReportDimension | 'all';
+  period: string | null;
+  team_id: string | null;
+  channel_kind: string | null;
+  request_type_id: string | null;
+  created: number;
+  reopened: number;
+  resolved: number;
+  first_responses: number;
+  first_responses_with_target: number;
+  first_responses_on_time: number;
+  satisfaction_answers: number;
+  satisfaction_sum: number;
+  satisfaction_hist: number[];
+  calls_received: number;
+  calls_answered: number;
+  calls_missed: number;
+  calls_called_back: number;
+  callback_minutes: number;
+}
+
+export interface ReportScope {
+  organizationId: string;
+  from: string;
+  to: string;
+  /** Null: every service of the organization. */
+  teamIds: string[] | null;
+}
+
+const SUMS = DAILY_COUNTERS.map((c) => `sum(d.${c})::${c === 'callback_minutes' ? 'float8' : 'int'} AS ${c}`).join(', ');
+
+/**
+ * The aggregates of reports (migration ReportsAndSatisfaction1764830000000): the facts of each
+ * conversation and call, the daily rows they add up to, and the reads of reports. Nothing here
+ * reads `message` beyond one indexed row (a conversation's first channel, a call).
+ */
+@Injectable()
+export class ReportsRepository {
+  constructor(private readonly db: Database) {}
+
+  /** Serializes the listeners' work on one conversation (facts are read, compared, rewritten). */
+  async lock(m: EntityManager, id: string): Promise<void> {
+    await this.db.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 15))`, [id], m);
+  }
+
+  /** A conversation as the aggregates count it, from its row (null when it is gone). */
+  async conversationSource(m: EntityManager, id: string): Promise<ConversationSource | null> {
+    const [row] = await this.db.query<ConversationSource>(
+      `SELECT c.organization_id, c.team_id, c.request_type_id,
+              ${PARIS_DAY('c.created_at')} AS created_day,
+              ${PARIS_DAY('c.first_response_at')} AS first_response_day,
+              ${MINUTES('c.first_response_at', 'c.created_at')} AS first_response_minutes,
+              CASE WHEN c.first_response_at IS NOT NULL AND c.response_due_at IS NOT NULL
+                   THEN c.first_response_at <= c.response_due_at END AS first_response_on_time,
+              CASE WHEN c.status IN ('resolved', 'closed') THEN ${PARIS_DAY('c.resolved_at')} END AS resolved_day,
+              CASE WHEN c.status IN ('resolved', 'closed') THEN ${MINUTES('c.resolved_at', 'c.created_at')} END AS resolution_minutes,
+              CASE WHEN c.status IN ('resolved', 'closed') THEN c.resolved_at END AS resolved_at,
+              c.satisfaction,
+              (SELECT ${PARIS_DAY('s.answered_at')} FROM satisfaction_survey s
+                WHERE s.conversation_id = c.id AND s.answered_at IS NOT NULL) AS satisfaction_day
+         FROM conversation c WHERE c.id = $1`,
+      [id],
+      m,
+    );
+    return row ?? null;
+  }
+
+  /** The channel kind of the conversation's first message (where the citizen came from). */
+  async originChannel(m: EntityManager, conversationId: string): Promise<string> {
+    const [row] = await this.db.query<{ kind: string }>(
+      `SELECT ch.kind FROM message mm JOIN channel ch ON ch.id = mm.channel_id
+        WHERE mm.conversation_id = $1 AND mm.kind <> 'note'
+        ORDER BY mm.created_at, mm.id LIMIT 1`,
+      [conversationId],
+      m,
+    );
+    return row?.kind ?? 'unknown';
+  }
+
+  async conversationFact(m: EntityManager, id: string): Promise<StoredConversationFact | null> {
+    const [row] = await this.db.query<StoredConversationFact>(
+      `SELECT organization_id, team_id, channel_kind, request_type_id, created_day::text, first_response_day::text,
+              first_response_minutes, first_response_on_time, resolved_day::text, resolution_minutes, resolved_at,
+              satisfaction, satisfaction_day::text
+         FROM report_conversation WHERE conversation_id = $1`,
+      [id],
+      m,
+    );
+    return row ?? null;
+  }
+
+  async saveConversationFact(m: EntityManager, id: string, f: StoredConversationFact): Promise<void> {
+    await this.db.query(
+      `INSERT INTO report_conversation (conversation_id, organization_id, team_id, channel_kind, request_type_id, created_day,
+              first_response_day, first_response_minutes, first_response_on_time, resolved_day, resolution_minutes, resolved_at,
+              satisfaction, satisfaction_day)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+       ON CONFLICT (conversation_id) DO UPDATE SET team_id = EXCLUDED.team_id, request_type_id = EXCLUDED.request_type_id,
+              first_response_day = EXCLUDED.first_response_day, first_response_minutes = EXCLUDED.first_response_minutes,
+              first_response_on_time = EXCLUDED.first_response_on_time, resolved_day = EXCLUDED.resolved_day,
+              resolution_minutes = EXCLUDED.resolution_minutes, resolved_at = EXCLUDED.resolved_at,
+              satisfaction = EXCLUDED.satisfaction, satisfaction_day = EXCLUDED.satisfaction_day`,
+      [
+        id,
+        f.organization_id,
+        f.team_id,
+        f.channel_kind,
+        f.request_type_id,
+        f.created_day,
+        f.first_response_day,
+        f.first_response_minutes,
+        f.first_response_on_time,
+        f.resolved_day,
+        f.resolution_minutes,
+        f.resolved_at,
+        f.satisfaction,
+        f.satisfaction_day,
+      ],
+      m,
+    );
+  }
+
+  /** A telephone call message as the aggregates count it. */
+  async callSource(m: EntityManager, messageId: string): Promise<CallSource | null> {
+    const [row] = await this.db.query<CallSource>(
+      `SELECT mm.id, mm.organization_id, mm.conversation_id, c.team_id, coalesce(ch.kind, 'voice') AS channel_kind, mm.direction,
+              mm.meta->'call'->>'provider' AS provider, mm.meta->'call'->>'outcome' AS outcome,
+              ${PARIS_DAY('mm.created_at')} AS day, mm.created_at AS started_at
+         FROM message mm JOIN conversation c ON c.id = mm.conversation_id LEFT JOIN channel ch ON ch.id = mm.channel_id
+        WHERE mm.id = $1 AND mm.kind = 'call'`,
+      [messageId],
+      m,
+    );
+    return row ?? null;
+  }
+
+  async callFact(m: EntityManager, messageId: string): Promise<CallFact | null> {
+    const [row] = await this.db.query<CallFact>(
+      `SELECT organization_id, team_id, channel_kind, day::text, outcome, called_back_minutes FROM report_call WHERE message_id = $1`,
+      [messageId],
+      m,
+    );
+    return row ?? null;
+  }
+
+  async saveCallFact(m: EntityManager, s: CallSource, f: CallFact): Promise<void> {
+    await this.db.query(
+      `INSERT INTO report_call (message_id, organization_id, conversation_id, team_id, channel_kind, day, started_at, outcome, called_back_minutes)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (message_id) DO UPDATE SET outcome = EXCLUDED.outcome, called_back_minutes = EXCLUDED.called_back_minutes`,
+      [
+        s.id,
+        f.organization_id,
+        s.conversation_id,
+        f.team_id,
+        f.channel_kind,
+        f.day,
+        s.started_at,
+        f.outcome,
+        f.called_back_minutes,
+      ],
+      m,
+    );
+  }
+
+  /** Missed calls of a conversation, before `at`, not called back yet: an answered call-back settles them. */
+  async settleMissedCalls(m: EntityManager, conversationId: string, at: Date): Promise<Array<CallFact & { before: CallFact }>> {
+    const rows = await this.db.query<CallFact & { message_id: string }>(
+      `UPDATE report_call SET called_back_minutes = ${MINUTES('$2::timestamptz', 'started_at')}
+        WHERE conversation_id = $1 AND outcome = 'missed' AND called_back_minutes IS NULL AND started_at < $2
+        RETURNING message_id, organization_id, team_id, channel_kind, day::text, outcome, called_back_minutes`,
+      [conversationId, at],
+      m,
+    );
+    return rows.map((r) => ({ ...r, before: { ...r, called_back_minutes: null } }));
+  }
+
+  /** Adds deltas to the daily rows (sorted by key: one lock order). */
+  async addDaily(m: EntityManager, deltas: DailyDelta[]): Promise<void> {
+    if (!deltas.length) return;
+    const rows = deltas.map((d) => ({
+      organization_id: d.organization_id,
+      day: d.day,
+      team_id: d.team_id,
+      channel_kind: d.channel_kind,
+      request_type_id: d.request_type_id,
+      ...Object.fromEntries(DAILY_COUNTERS.map((c) => [c, d.counters[c] ?? 0])),
+      satisfaction_hist: d.hist ?? new Array<number>(11).fill(0),
+    }));
+    const cols = DAILY_COUNTERS.join(', ');
+    await this.db.query(
+      `INSERT INTO report_daily (organization_id, day, team_id, channel_kind, request_type_id, ${cols}, satisfaction_hist)
+       SELECT r.organization_id, r.day, r.team_id, r.channel_kind, r.request_type_id, ${DAILY_COUNTERS.map((c) => `r.${c}`).join(', ')},
+              ARRAY(SELECT jsonb_array_elements_text(r.satisfaction_hist)::int)
+         FROM jsonb_to_recordset($1::jsonb) AS r(organization_id uuid, day date, team_id uuid, channel_kind text,
+              request_type_id uuid, ${DAILY_COUNTERS.map((c) => `${c} ${c === 'callback_minutes' ? 'bigint' : 'int'}`).join(', ')},
+              satisfaction_hist jsonb)
+       ON CONFLICT (organization_id, day, team_id, channel_kind, request_type_id) DO UPDATE SET
+         ${DAILY_COUNTERS.map((c) => `${c} = report_daily.${c} + EXCLUDED.${c}`).join(', ')},
+         satisfaction_hist = ARRAY(SELECT a + b FROM unnest(report_daily.satisfaction_hist, EXCLUDED.satisfaction_hist) AS h(a, b))`,
+      [pgJson(rows)],
+      m,
+    );
+  }
+
+  async addDurations(m: EntityManager, deltas: DurationDelta[]): Promise<void> {
+    if (!deltas.length) return;
+    await this.db.query(
+      `INSERT INTO report_duration (organization_id, metric, day, team_id, channel_kind, request_type_id, bucket, n)
+       SELECT r.organization_id, r.metric, r.day, r.team_id, r.channel_kind, r.request_type_id, r.bucket, r.n
+         FROM jsonb_to_recordset($1::jsonb) AS r(organization_id uuid, metric text, day date, team_id uuid, channel_kind text,
+              request_type_id uuid, bucket int, n int)
+       ON CONFLICT (organization_id, metric, day, team_id, channel_kind, request_type_id, bucket)
+       DO UPDATE SET n = report_duration.n + EXCLUDED.n`,
+      [pgJson(deltas)],
+      m,
+    );
+  }
+
+  /**
+   * Sums of the daily rows of a period: the total (`set` 'all') and one row per value of each
+   * dimension asked (`period` is the first day of the day / ISO week / month).
+   */
+  sums(scope: ReportScope, granularity: 'day' | 'week' | 'month', dims: ReportDimension[]): Promise<DailySumRow[]> {
+    const expr: Record<ReportDimension, string> = {
+      period: `date_trunc('${granularity}', d.day)`,
+      team: 'd.team_id',
+      channel: 'd.channel_kind',
+      type: 'd.request_type_id',
+    };
+    const col = (dim: ReportDimension, as: string, cast = '') =>
+      dims.includes(dim) ? `${expr[dim]}${cast} AS ${as}` : `NULL AS ${as}`;
+    const set = dims.length
+      ? `CASE ${dims.map((dim) => `WHEN GROUPING(${expr[dim]}) = 0 THEN '${dim}'`).join(' ')} ELSE 'all' END`
+      : `'all'`;
+    return this.db.query<DailySumRow>(
+      `SELECT ${set} AS set, ${col('period', 'period', '::date::text')}, ${col('team', 'team_id')},
+              ${col('channel', 'channel_kind')}, ${col('type', 'request_type_id')},
+              ${SUMS},
+              ARRAY(SELECT sum(x)::int FROM unnest(array_agg(d.satisfaction_hist)) WITH ORDINALITY AS u(x, i)
+                     GROUP BY (i - 1) % 11 ORDER BY (i - 1) % 11) AS satisfaction_hist
+         FROM report_daily d
+        WHERE d.organization_id = $1 AND d.day BETWEEN $2::date AND $3::date AND ($4::uuid[] IS NULL OR d.team_id = ANY($4))
+        GROUP BY GROUPING SETS (()${dims.map((dim) => `, (${expr[dim]})`).join('')})`,
+      [scope.organizationId, scope.from, scope.to, scope.teamIds],
+    );
+  }
+
+  /** Histogram of durations per service over a period. */
+  durations(
+    scope: ReportScope,
+  ): Promise<Array<{ metric: 'first_response' | 'resolution'; team_id: string; bucket: number; n: number }>> {
+    return this.db.query(
+      `SELECT metric, team_id, bucket, sum(n)::int AS n FROM report_duration
+        WHERE organization_id = $1 AND metric IN ('first_response', 'resolution') AND day BETWEEN $2::date AND $3::date
+          AND ($4::uuid[] IS NULL OR team_id = ANY($4))
+        GROUP BY metric, team_id, bucket HAVING sum(n) <> 0`,
+      [scope.organizationId, scope.from, scope.to, scope.teamIds],
+    );
+  }
+
+  /** Names for the report's rows: services and démarches of the organization (archived ones too). */
+  async names(organizationId: string): Promise<{ teams: Map<string, string>; types: Map<string, string>; organization: string }> {
+    const teams = await this.db.query<{ id: string; name: string }>(`SELECT id, name FROM team WHERE organization_id = $1`, [
+      organizationId,
+    ]);
+    const types = await this.db.query<{ id: string; name: string }>(
+      `SELECT id, name FROM request_type WHERE organization_id = $1`,
+      [organizationId],
+    );
+    const [org] = await this.db.query<{ name: string }>(`SELECT name FROM organization WHERE id = $1`, [organizationId]);
+    return {
+      teams: new Map(teams.map((t) => [t.id, t.name])),
+      types: new Map(types.map((t) => [t.id, t.name])),
+      organization: org?.name ?? '',
+    };
+  }
+}

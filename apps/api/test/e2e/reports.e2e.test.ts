@@ -1,0 +1,441 @@
+import { randomBytes } from 'node:crypto';
+import { expectEventually } from '@guichet/testing';
+import { Database } from '../../src/common/database.service';
+import { ReportAggregatesListener } from '../../src/modules/reports/report-aggregates.listener';
+import { startTestApp, type TestAgent, type TestApp } from '../harness';
+
+/**
+ * A fixture town with known timings (Europe/Paris, January 2026, UTC+1), every number below
+ * computed by hand. Rows are written as a past year's would be; the aggregates are moved by the
+ * listener the durable queue runs (its method is called for them, as its job does).
+ */
+describe('reports: numbers from the daily aggregates match a hand-computed town', () => {
+  let t: TestApp;
+  let org: { id: string };
+  let ec: { id: string; name: string };
+  let sco: { id: string; name: string };
+  let admin: TestAgent;
+  let supervisorEC: TestAgent;
+  let agent: TestAgent;
+  const ch: Record<'email' | 'sms' | 'webform' | 'voice', string> = {} as never;
+  let rtNaissance: string;
+  const conv: Record<number, string> = {};
+  let listener: ReportAggregatesListener;
+  let database: Database;
+
+  const paris = (local: string) => new Date(`${local}+01:00`); // January–February: UTC+1
+  const plus = (d: Date, minutes: number) => new Date(d.getTime() + minutes * 60_000);
+
+  const refresh = (id: string) => database.tx((m) => listener.refreshConversation(m, id));
+  const refreshCall = (id: string) => database.tx((m) => listener.refreshCall(m, id));
+
+  async function newConversation(o: {
+    team: string;
+    channel: keyof typeof ch;
+    createdAt: Date;
+    firstResponse?: number;
+    resolved?: number;
+    status?: string;
+    responseDue?: number;
+    requestTypeId?: string;
+    satisfaction?: { score: number; at: Date };
+  }): Promise<string> {
+    const { rows: c } = await t.db.query(`INSERT INTO contact (organization_id, name) VALUES ($1, 'Usager') RETURNING id`, [
+      org.id,
+    ]);
+    const status = o.status ?? (o.resolved !== undefined ? 'resolved' : 'open');
+    const { rows } = await t.db.query(
+      `INSERT INTO conversation (organization_id, reference, contact_id, team_id, status, created_at, last_message_at,
+         first_response_at, resolved_at, response_due_at, request_type_id, satisfaction)
+       VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10, $11) RETURNING id`,
+      [
+        org.id,
+        `GU-${randomBytes(4).toString('hex').toUpperCase()}`,
+        c[0].id,
+        o.team,
+        status,
+        o.createdAt,
+        o.firstResponse !== undefined ? plus(o.createdAt, o.firstResponse) : null,
+        o.resolved !== undefined ? plus(o.createdAt, o.resolved) : null,
+        o.responseDue !== undefined ? plus(o.createdAt, o.responseDue) : null,
+        o.requestTypeId ?? null,
+        o.satisfaction?.score ?? null,
+      ],
+    );
+    const id = rows[0].id as string;
+    await t.db.query(
+      `INSERT INTO message (organization_id, conversation_id, direction, kind, channel_id, body, status, created_at)
+       VALUES ($1, $2, 'inbound', $3, $4, 'Bonjour', 'received', $5)`,
+      [org.id, id, o.channel === 'voice' ? 'call' : 'message', ch[o.channel], o.createdAt],
+    );
+    if (o.satisfaction)
+      await t.db.query(
+        `INSERT INTO satisfaction_survey (organization_id, conversation_id, status, send_at, sent_at, expires_at, answered_at, score)
+         VALUES ($1, $2, 'answered', $3, $3, $3::timestamptz + interval '30 days', $3, $4)`,
+        [org.id, id, o.satisfaction.at, o.satisfaction.score],
+      );
+    await refresh(id);
+    return id;
+  }
+
+  async function newCall(conversationId: string, direction: 'inbound' | 'outbound', at: Date, outcome: string): Promise<string> {
+    const { rows } = await t.db.query(
+      `INSERT INTO message (organization_id, conversation_id, direction, kind, channel_id, body, status, meta, created_at)
+       VALUES ($1, $2, $3, 'call', $4, 'Appel', 'received', $5, $6) RETURNING id`,
+      [
+        org.id,
+        conversationId,
+        direction,
+        ch.voice,
+        JSON.stringify({ call: { provider: 'twilio', direction, from: null, to: null, outcome, startedAt: at.toISOString() } }),
+        at,
+      ],
+    );
+    await refreshCall(rows[0].id);
+    return rows[0].id;
+  }
+
+  beforeAll(async () => {
+    t = await startTestApp({ logLevel: (process.env.REPORTS_LOG as never) ?? 'silent' });
+    listener = t.app.get(ReportAggregatesListener);
+    database = t.app.get(Database);
+    org = await t.newOrganization();
+    ec = await t.newTeam(org.id, 'État civil');
+    sco = await t.newTeam(org.id, 'Scolarité');
+    admin = await t.newAgent({ organizationId: org.id, role: 'admin' });
+    supervisorEC = await t.newAgent({ organizationId: org.id, role: 'supervisor', teamIds: [ec.id] });
+    agent = await t.newAgent({ organizationId: org.id, teamIds: [ec.id] });
+    ch.email = (await t.newChannel({ organizationId: org.id, teamId: ec.id, kind: 'email' })).id;
+    ch.sms = (await t.newChannel({ organizationId: org.id, teamId: sco.id, kind: 'sms' })).id;
+    ch.webform = (await t.newChannel({ organizationId: org.id, teamId: ec.id, kind: 'webform' })).id;
+    ch.voice = (await t.newChannel({ organizationId: org.id, teamId: ec.id, kind: 'voice' })).id;
+    const { rows: rt } = await t.db.query(
+      `INSERT INTO request_type (organization_id, team_id, name, decision_regime) VALUES ($1, $2, 'Acte de naissance', 'none') RETURNING id`,
+      [org.id, ec.id],
+    );
+    rtNaissance = rt[0].id;
+
+    // 1: État civil, e-mail, answered in 30 min (target 2 days: on time), resolved in 2 h, rated 9.
+    conv[1] = await newConversation({
+      team: ec.id,
+      channel: 'email',
+      createdAt: paris('2026-01-05T09:00:00'),
+      firstResponse: 30,
+      resolved: 120,
+      responseDue: 2880,
+      requestTypeId: rtNaissance,
+      satisfaction: { score: 9, at: paris('2026-01-06T10:00:00') },
+    });
+    // 2: État civil, e-mail, answered in 90 min (target 1 h: late), resolved in 3,000 min (7 Jan), rated 6.
+    conv[2] = await newConversation({
+      team: ec.id,
+      channel: 'email',
+      createdAt: paris('2026-01-05T10:00:00'),
+      firstResponse: 90,
+      resolved: 3000,
+      responseDue: 60,
+      requestTypeId: rtNaissance,
+      satisfaction: { score: 6, at: paris('2026-01-08T10:00:00') },
+    });
+    // 3: État civil, SMS at 00:30 in Paris on 6 January (still 5 January in UTC), answered in 10 min, open.
+    conv[3] = await newConversation({ team: ec.id, channel: 'sms', createdAt: paris('2026-01-06T00:30:00'), firstResponse: 10 });
+    // 4: Scolarité, SMS, answered in 45 min, resolved in 60 min, rated 10.
+    conv[4] = await newConversation({
+      team: sco.id,
+      channel: 'sms',
+      createdAt: paris('2026-01-12T14:00:00'),
+      firstResponse: 45,
+      resolved: 60,
+      satisfaction: { score: 10, at: paris('2026-01-12T16:00:00') },
+    });
+    // 5: Scolarité, e-mail, February, open, never answered.
+    conv[5] = await newConversation({ team: sco.id, channel: 'email', createdAt: paris('2026-02-02T09:00:00') });
+    // 6: Scolarité, web form, closed after 5 minutes without an answer.
+    conv[6] = await newConversation({
+      team: sco.id,
+      channel: 'webform',
+      createdAt: paris('2026-01-13T09:00:00'),
+      resolved: 5,
+      status: 'closed',
+    });
+    // 7: État civil, a telephone file: answered call, missed call called back 45 min later, a missed call not called back.
+    conv[7] = await newConversation({ team: ec.id, channel: 'voice', createdAt: paris('2026-01-05T08:10:00') });
+    await newCall(conv[7], 'inbound', paris('2026-01-05T08:10:00'), 'answered');
+    await newCall(conv[7], 'inbound', paris('2026-01-05T11:00:00'), 'missed');
+    await newCall(conv[7], 'inbound', paris('2026-01-07T15:00:00'), 'voicemail');
+    // The call-back: ringing first, answered afterwards (the outcome moves on the same message).
+    const back = await newCall(conv[7], 'outbound', paris('2026-01-07T14:00:00'), 'ringing');
+    await t.db.query(`UPDATE message SET meta = jsonb_set(meta, '{call,outcome}', '"answered"'), created_at = $2 WHERE id = $1`, [
+      back,
+      paris('2026-01-05T11:45:00'),
+    ]);
+    await refreshCall(back);
+    // Scolarité: one answered call in file 4.
+    await newCall(conv[4], 'inbound', paris('2026-01-12T13:50:00'), 'answered');
+  }, 120_000);
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const get = (path: string, who: TestAgent = admin) => t.http('GET', `/api/v1/reports/${path}`, { token: who.token });
+  const january = 'from=2026-01-01&to=2026-01-31';
+
+  test('volumes for January: created, resolved, by channel, service, démarche, and by ISO week', async () => {
+    const res = await get(`volumes?${january}&granularity=week`);
+    expect(res.status).toBe(200);
+    expect(res.body.totals).toEqual({ created: 6, reopened: 0, resolved: 4 });
+    expect(res.body.series).toEqual([
+      { period: '2025-12-29', created: 0, reopened: 0, resolved: 0 },
+      { period: '2026-01-05', created: 4, reopened: 0, resolved: 2 },
+      { period: '2026-01-12', created: 2, reopened: 0, resolved: 2 },
+      { period: '2026-01-19', created: 0, reopened: 0, resolved: 0 },
+      { period: '2026-01-26', created: 0, reopened: 0, resolved: 0 },
+    ]);
+    const byChannel = Object.fromEntries(res.body.byChannel.map((r: any) => [r.channelKind, r.created]));
+    expect(byChannel).toEqual({ email: 2, sms: 2, webform: 1, voice: 1 });
+    expect(res.body.byTeam).toEqual([
+      { teamId: ec.id, teamName: 'État civil', created: 4, reopened: 0, resolved: 2 },
+      { teamId: sco.id, teamName: 'Scolarité', created: 2, reopened: 0, resolved: 2 },
+    ]);
+    expect(res.body.byRequestType).toEqual([
+      { requestTypeId: null, requestTypeName: 'Sans démarche', created: 4, reopened: 0, resolved: 2 },
+      { requestTypeId: rtNaissance, requestTypeName: 'Acte de naissance', created: 2, reopened: 0, resolved: 2 },
+    ]);
+  });
+
+  test('a day is the Paris day: the SMS sent at 00:30 on 6 January counts on the 6th', async () => {
+    const res = await get('volumes?from=2026-01-05&to=2026-01-06&granularity=day');
+    expect(res.body.series.map((r: any) => [r.period, r.created])).toEqual([
+      ['2026-01-05', 3],
+      ['2026-01-06', 1],
+    ]);
+  });
+
+  test('first response and resolution: nearest-rank median and 90th percentile, share within target', async () => {
+    const res = await get(`response-times?${january}`);
+    expect(res.status).toBe(200);
+    // First responses 10, 30, 45, 90 min; resolutions 5, 60, 120, 3,000 min.
+    expect(res.body.firstResponse).toEqual({
+      count: 4,
+      medianMinutes: 30,
+      p90Minutes: 90,
+      withTarget: 2,
+      onTime: 1,
+      onTimeShare: 0.5,
+    });
+    expect(res.body.resolution).toEqual({ count: 4, medianMinutes: 60, p90Minutes: 3000 });
+    const ecRow = res.body.byTeam.find((r: any) => r.teamId === ec.id);
+    expect(ecRow.firstResponse).toEqual({ count: 3, medianMinutes: 30, p90Minutes: 90 });
+    expect(ecRow.resolution).toEqual({ count: 2, medianMinutes: 120, p90Minutes: 3000 });
+  });
+
+  test('telephone: received, answered, missed, called back and the share answered', async () => {
+    const res = await get(`telephone?${january}&granularity=month`);
+    expect(res.status).toBe(200);
+    expect(res.body.totals).toEqual({
+      received: 4,
+      answered: 2,
+      missed: 2,
+      calledBack: 1,
+      answeredShare: 0.5,
+      averageCallbackMinutes: 45,
+    });
+    expect(res.body.series).toEqual([{ period: '2026-01-01', ...res.body.totals }]);
+    expect(res.body.byTeam.map((r: any) => [r.teamName, r.received, r.answered])).toEqual([
+      ['État civil', 3, 1],
+      ['Scolarité', 1, 1],
+    ]);
+  });
+
+  test('satisfaction: average, distribution and the share of 8/10 or more', async () => {
+    const res = await get(`satisfaction?${january}`);
+    expect(res.status).toBe(200);
+    expect(res.body.totals).toEqual({
+      answers: 3,
+      average: 8.33,
+      shareAtLeast8: 0.667,
+      distribution: [0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 1],
+    });
+  });
+
+  test('a supervisor sees their services only; an agent gets no report', async () => {
+    const res = await get(`volumes?${january}`, supervisorEC);
+    expect(res.status).toBe(200);
+    expect(res.body.totals.created).toBe(4);
+    expect(res.body.byTeam.map((r: any) => r.teamName)).toEqual(['État civil']);
+    const sat = await get(`satisfaction?${january}`, supervisorEC);
+    expect(sat.body.totals).toMatchObject({ answers: 2, average: 7.5, shareAtLeast8: 0.5 });
+    const other = await get(`volumes?${january}&teamId=${sco.id}`, supervisorEC);
+    expect(other.status).toBe(403);
+    expect(other.body.message).toMatch(/ne supervisez pas ce service/);
+    expect((await get(`volumes?${january}`, agent)).status).toBe(403);
+  });
+
+  test('bad periods are refused in French (400), never a 500', async () => {
+    const reversed = await get('volumes?from=2026-02-01&to=2026-01-01');
+    expect(reversed.status).toBe(400);
+    expect(JSON.stringify(reversed.body)).toMatch(/précéder/);
+    expect((await get('volumes?from=hier&to=2026-01-01')).status).toBe(400);
+    expect((await get('volumes?from=2020-01-01&to=2026-01-01')).status).toBe(400);
+    expect((await get(`volumes?${january}&format=csv&table=inconnu`)).status).toBe(400);
+  });
+
+  test('every table exports as CSV (French separators, a BOM for spreadsheets)', async () => {
+    const res = await t.http('GET', `/api/v1/reports/volumes?${january}&granularity=week&format=csv&table=byTeam`, {
+      token: admin.token,
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/text\/csv/);
+    expect(res.headers.get('content-disposition')).toMatch(/attachment; filename="volumes-2026-01-01-2026-01-31-byTeam.csv"/);
+    // fetch's text() drops the BOM: the bytes show it.
+    const raw = await fetch(`${t.url}/api/v1/reports/volumes?${january}&format=csv&table=byTeam`, {
+      headers: { authorization: `Bearer ${admin.token}` },
+    });
+    const bytes = Buffer.from(await raw.arrayBuffer());
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(bytes.subarray(3).toString('utf8')).toBe(
+      'service;demandes_creees;reouvertes;resolues\r\nÉtat civil;4;0;2\r\nScolarité;2;0;2\r\n',
+    );
+    const sat = await get(`satisfaction?${january}&format=csv&table=byTeam`);
+    expect(sat.body).toContain('Ensemble;3;8,33;0,667');
+    for (const [kind, tables] of Object.entries({
+      volumes: ['series', 'byChannel', 'byTeam', 'byRequestType'],
+      'response-times': ['byTeam'],
+      telephone: ['series', 'byTeam'],
+      satisfaction: ['distribution', 'byTeam'],
+    })) {
+      for (const table of tables) expect((await get(`${kind}?${january}&format=csv&table=${table}`)).status).toBe(200);
+    }
+  });
+
+  test('open data: indicators per service in the Services Publics+ shape, counts under 5 withheld', async () => {
+    const res = await get('indicators?year=2026&format=json');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      annee: 2026,
+      question_satisfaction: 'Globalement, êtes-vous satisfait de la qualité de service ?',
+      seuil_secret_statistique: 5,
+    });
+    const [ecLine, scoLine, all] = res.body.indicateurs;
+    expect(ecLine).toMatchObject({ service: 'État civil', demandes_recues: null, appels_recus: null, avis_recus: null });
+    expect(scoLine).toMatchObject({ service: 'Scolarité', demandes_recues: null });
+    // The whole town: 7 requests (February's included); 4 calls, 3 ratings, 4 first answers stay withheld.
+    expect(all).toEqual({
+      annee: 2026,
+      trimestre: null,
+      service: 'Ensemble des services',
+      demandes_recues: 7,
+      appels_recus: null,
+      taux_appels_decroches: null,
+      taux_reponses_dans_les_delais: null,
+      delai_mediane_premiere_reponse_heures: null,
+      avis_recus: null,
+      satisfaction_moyenne: null,
+      taux_satisfaction_8_sur_10: null,
+    });
+    // No personal data: names of services and numbers only.
+    expect(JSON.stringify(res.body)).not.toMatch(/Usager|GU-|@/);
+    const csv = await get('indicators?year=2026&format=csv');
+    expect(csv.status).toBe(200);
+    expect(csv.body.split('\r\n')[0]).toBe(
+      'annee;trimestre;service;demandes_recues;appels_recus;taux_appels_decroches;taux_reponses_dans_les_delais;' +
+        'delai_mediane_premiere_reponse_heures;avis_recus;satisfaction_moyenne;taux_satisfaction_8_sur_10',
+    );
+    expect(csv.body).toContain('2026;;Ensemble des services;7;;;;;;;');
+    expect((await get('indicators?year=deux-mille')).status).toBe(400);
+  });
+
+  test('the report endpoints are in the OpenAPI document', async () => {
+    const doc = (await t.http('GET', '/api/docs/openapi.json')).body;
+    for (const path of ['volumes', 'response-times', 'telephone', 'satisfaction', 'indicators'])
+      expect(doc.paths[`/api/v1/reports/${path}`]?.get).toBeDefined();
+    expect(doc.paths['/api/v1/reports/indicators'].get.parameters.map((p: any) => p.name)).toEqual(
+      expect.arrayContaining(['year', 'format']),
+    );
+  });
+
+  test('a reopened and re-resolved file counts one reopening, its resolution once, at its new time; a transfer moves its counts', async () => {
+    // File 1 reopened by the citizen, then resolved again on 20 January.
+    await t.db.query(`UPDATE conversation SET status = 'open', resolved_at = NULL WHERE id = $1`, [conv[1]]);
+    await refresh(conv[1]);
+    await t.db.query(`UPDATE conversation SET status = 'resolved', resolved_at = $2 WHERE id = $1`, [
+      conv[1],
+      paris('2026-01-20T09:00:00'),
+    ]);
+    await refresh(conv[1]);
+    await refresh(conv[1]); // a retried job changes nothing
+    // File 3 transferred to Scolarité.
+    await t.db.query(`UPDATE conversation SET team_id = $2 WHERE id = $1`, [conv[3], sco.id]);
+    await refresh(conv[3]);
+
+    const res = await get(`volumes?${january}&granularity=month`);
+    expect(res.body.totals).toEqual({ created: 6, reopened: 0, resolved: 4 });
+    // The reopening is counted on the day it was seen (today), once.
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date());
+    expect((await get(`volumes?from=${today}&to=${today}`)).body.totals).toEqual({ created: 0, reopened: 1, resolved: 0 });
+    expect(res.body.byTeam.map((r: any) => [r.teamName, r.created])).toEqual([
+      ['État civil', 3],
+      ['Scolarité', 3],
+    ]);
+    const times = await get(`response-times?${january}`);
+    // Resolution of file 1 is now 15 days + 0 h = 21,600 min (bucket: hours below 60 days).
+    expect(times.body.resolution).toEqual({ count: 4, medianMinutes: 60, p90Minutes: 21600 });
+  });
+});
+
+describe('reports: the durable listener keeps them current as agents work', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  }, 60_000);
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  test('a citizen writes, an agent answers and resolves: the day’s report counts it, without touching message', async () => {
+    const org = await t.newOrganization();
+    const team = await t.newTeam(org.id, 'Vie sportive');
+    const admin = await t.newAgent({ organizationId: org.id, role: 'admin' });
+    const agent = await t.newAgent({ organizationId: org.id, teamIds: [team.id] });
+    const sms = await t.newChannel({ organizationId: org.id, teamId: team.id, kind: 'sms' });
+    const stored = await t.ingest.ingest(
+      {
+        channelId: sms.id,
+        externalId: `SM${randomBytes(8).toString('hex')}`,
+        from: { kind: 'phone', value: '+33612345678' },
+        text: 'Bonjour, le gymnase est-il ouvert dimanche ?',
+      },
+      { teamId: team.id },
+    );
+    const id = stored.conversationId;
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date());
+    const report = () => t.http('GET', `/api/v1/reports/volumes?from=${today}&to=${today}`, { token: admin.token });
+    await expectEventually(async () => expect((await report()).body.totals.created).toBe(1), { timeoutMs: 20_000 });
+
+    const conv = await t.http('GET', `/api/v1/conversations/${id}`, { token: agent.token });
+    const reply = await t.http('POST', `/api/v1/conversations/${id}/messages`, {
+      token: agent.token,
+      body: { kind: 'reply', body: 'Oui, de 9 h à 12 h.', version: conv.body.version },
+    });
+    expect(reply.status).toBe(201);
+    const after = await t.http('GET', `/api/v1/conversations/${id}`, { token: agent.token });
+    const resolved = await t.http('PATCH', `/api/v1/conversations/${id}`, {
+      token: agent.token,
+      body: { status: 'resolved', version: after.body.version },
+    });
+    expect(resolved.status).toBe(200);
+    await expectEventually(
+      async () => {
+        const r = await report();
+        expect(r.body.totals).toEqual({ created: 1, reopened: 0, resolved: 1 });
+        expect(r.body.byChannel).toEqual([{ channelKind: 'sms', created: 1, reopened: 0, resolved: 1 }]);
+        const times = await t.http('GET', `/api/v1/reports/response-times?from=${today}&to=${today}`, { token: admin.token });
+        expect(times.body.firstResponse.count).toBe(1);
+        expect(times.body.resolution.count).toBe(1);
+      },
+      { timeoutMs: 20_000 },
+    );
+  });
+});

@@ -1,0 +1,223 @@
+import { z } from 'zod';
+import type { ChannelKind } from './enums';
+
+/** The Services Publics+ question (engagement 6), asked word for word. */
+export const SATISFACTION_QUESTION = 'Globalement, êtes-vous satisfait de la qualité de service ?';
+
+/** Per service: no survey, one at resolution, or one `delayHours` after it. */
+export const SATISFACTION_MODES = ['off', 'on', 'delay'] as const;
+export type SatisfactionMode = (typeof SATISFACTION_MODES)[number];
+
+export const satisfactionSettingsSchema = z.object({
+  mode: z.enum(SATISFACTION_MODES),
+  delayHours: z.number().int().min(1).max(720).default(24),
+});
+export type SatisfactionSettingsInput = z.infer<typeof satisfactionSettingsSchema>;
+export interface SatisfactionSettingsDto {
+  teamId: string;
+  mode: SatisfactionMode;
+  delayHours: number;
+}
+
+/** What the citizen posts through the signed link. */
+export const satisfactionAnswerSchema = z.object({
+  score: z.coerce
+    .number()
+    .int('la note est un nombre entier de 0 à 10')
+    .min(0, 'la note va de 0 à 10')
+    .max(10, 'la note va de 0 à 10'),
+  comment: z
+    .string()
+    .trim()
+    .max(2000, 'le commentaire fait au plus 2 000 caractères')
+    .optional()
+    .transform((v) => v || undefined),
+});
+export type SatisfactionAnswerInput = z.infer<typeof satisfactionAnswerSchema>;
+
+/**
+ * Durations are kept as histograms of minutes (rounded up): one bucket per minute below 2 hours,
+ * per 15 minutes below 2 days, per hour below 60 days, per day beyond. A bucket is named by its
+ * upper bound in minutes; medians and percentiles are the bucket holding the nearest rank, so
+ * they are exact to the minute below 2 hours.
+ */
+export function durationBucket(minutes: number): number {
+  const m = Math.max(0, Math.ceil(minutes));
+  if (m <= 120) return m;
+  if (m <= 2880) return Math.ceil(m / 15) * 15;
+  if (m <= 86400) return Math.ceil(m / 60) * 60;
+  return Math.ceil(m / 1440) * 1440;
+}
+
+/** Nearest-rank percentile (`p` in 0–1) over a histogram of buckets, null when empty. */
+export function histogramPercentile(buckets: ReadonlyArray<{ bucket: number; n: number }>, p: number): number | null {
+  const sorted = [...buckets].filter((b) => b.n > 0).sort((a, b) => a.bucket - b.bucket);
+  const total = sorted.reduce((s, b) => s + b.n, 0);
+  if (!total) return null;
+  const rank = Math.max(1, Math.ceil(p * total));
+  let seen = 0;
+  for (const b of sorted) {
+    seen += b.n;
+    if (seen >= rank) return b.bucket;
+  }
+  return sorted[sorted.length - 1]!.bucket;
+}
+
+const day = z.iso.date({ message: 'date attendue au format AAAA-MM-JJ' });
+
+export const REPORT_GRANULARITIES = ['day', 'week', 'month'] as const;
+export type ReportGranularity = (typeof REPORT_GRANULARITIES)[number];
+
+/** The filters every report takes: a period of days (Europe/Paris, both included) and an optional service. */
+export const reportQuerySchema = z
+  .object({
+    from: day,
+    to: day,
+    teamId: z.uuid({ message: 'identifiant de service invalide' }).optional(),
+    granularity: z.enum(REPORT_GRANULARITIES).default('day'),
+    format: z.enum(['json', 'csv']).default('json'),
+    /** With `format=csv`: which table of the report. */
+    table: z.string().max(40).optional(),
+  })
+  .refine((q) => q.from <= q.to, { message: 'la date de début doit précéder la date de fin', path: ['from'] })
+  .refine((q) => Date.parse(q.to) - Date.parse(q.from) <= 3 * 366 * 86400_000, {
+    message: 'la période fait au plus trois ans',
+    path: ['to'],
+  });
+export type ReportQuery = z.infer<typeof reportQuerySchema>;
+
+export const indicatorsQuerySchema = z.object({
+  year: z.coerce.number().int('année attendue').min(2000, 'année invalide').max(2100, 'année invalide'),
+  quarter: z.coerce.number().int().min(1, 'trimestre de 1 à 4').max(4, 'trimestre de 1 à 4').optional(),
+  format: z.enum(['json', 'csv']).default('json'),
+});
+export type IndicatorsQuery = z.infer<typeof indicatorsQuerySchema>;
+
+export interface VolumeRow {
+  created: number;
+  reopened: number;
+  resolved: number;
+}
+
+export interface VolumesReportDto {
+  from: string;
+  to: string;
+  granularity: ReportGranularity;
+  totals: VolumeRow;
+  /** One row per period (the first day of the day/ISO week/month), periods without activity included. */
+  series: Array<VolumeRow & { period: string }>;
+  byChannel: Array<VolumeRow & { channelKind: ChannelKind | 'unknown' }>;
+  byTeam: Array<VolumeRow & { teamId: string; teamName: string }>;
+  byRequestType: Array<VolumeRow & { requestTypeId: string | null; requestTypeName: string }>;
+}
+
+export interface DurationStatsDto {
+  count: number;
+  /** Minutes (calendar time), nearest rank over the histogram. */
+  medianMinutes: number | null;
+  p90Minutes: number | null;
+}
+
+export interface ResponseTimesReportDto {
+  from: string;
+  to: string;
+  firstResponse: DurationStatsDto & {
+    /** First responses of files that had a response target, and those given by it. */
+    withTarget: number;
+    onTime: number;
+    onTimeShare: number | null;
+  };
+  resolution: DurationStatsDto;
+  byTeam: Array<{ teamId: string; teamName: string; firstResponse: DurationStatsDto; resolution: DurationStatsDto }>;
+}
+
+export interface TelephoneRow {
+  received: number;
+  answered: number;
+  missed: number;
+  calledBack: number;
+  /** answered / received, 0–1 (the Services Publics+ indicator). */
+  answeredShare: number | null;
+  averageCallbackMinutes: number | null;
+}
+
+export interface TelephoneReportDto {
+  from: string;
+  to: string;
+  totals: TelephoneRow;
+  series: Array<TelephoneRow & { period: string }>;
+  byTeam: Array<TelephoneRow & { teamId: string; teamName: string }>;
+}
+
+export interface SatisfactionRow {
+  answers: number;
+  average: number | null;
+  /** Answers scoring 8, 9 or 10, over all answers. */
+  shareAtLeast8: number | null;
+}
+
+export interface SatisfactionReportDto {
+  from: string;
+  to: string;
+  totals: SatisfactionRow & { distribution: number[] };
+  byTeam: Array<SatisfactionRow & { teamId: string; teamName: string }>;
+}
+
+/** Counts below this are published as null (statistical secrecy: no citizen singled out). */
+export const OPEN_DATA_MIN_COUNT = 5;
+
+/** One service's line of the open-data export (Services Publics+ « export-indicateurs » shape). */
+export interface IndicatorRow {
+  annee: number;
+  trimestre: number | null;
+  service: string;
+  /** Requests received in the period. */
+  demandes_recues: number | null;
+  appels_recus: number | null;
+  /** Share of calls answered by an agent, 0–100. */
+  taux_appels_decroches: number | null;
+  /** Share of files answered within the announced deadline, 0–100. */
+  taux_reponses_dans_les_delais: number | null;
+  delai_mediane_premiere_reponse_heures: number | null;
+  avis_recus: number | null;
+  /** Average answer to the Services Publics+ question, 0–10. */
+  satisfaction_moyenne: number | null;
+  /** Share of answers 8/10 or more, 0–100. */
+  taux_satisfaction_8_sur_10: number | null;
+}
+
+export interface IndicatorsDto {
+  organisation: string;
+  annee: number;
+  trimestre: number | null;
+  question_satisfaction: string;
+  seuil_secret_statistique: number;
+  indicateurs: IndicatorRow[];
+}
+
+/** The open-data CSV's columns, in order (the JSON uses the same names). */
+export const INDICATOR_COLUMNS = [
+  'annee',
+  'trimestre',
+  'service',
+  'demandes_recues',
+  'appels_recus',
+  'taux_appels_decroches',
+  'taux_reponses_dans_les_delais',
+  'delai_mediane_premiere_reponse_heures',
+  'avis_recus',
+  'satisfaction_moyenne',
+  'taux_satisfaction_8_sur_10',
+] as const satisfies ReadonlyArray<keyof IndicatorRow>;
+
+/** CSV for spreadsheets in French locales: `;` separated, quoted when needed, a BOM for Excel. */
+export function toCsv(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number | null | undefined>>): string {
+  const cell = (v: string | number | null | undefined) => {
+    if (v === null || v === undefined) return '';
+    const s = typeof v === 'number' ? String(v).replace('.', ',') : v;
+    // A leading = + - @ would be read as a formula by spreadsheets.
+    const safe = /^[=+\-@]/.test(s) && typeof v !== 'number' ? `'${s}` : s;
+    return /[;"\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  };
+  return '\ufeff' + [header, ...rows].map((r) => r.map(cell).join(';')).join('\r\n') + '\r\n';
+}
