@@ -1,4 +1,5 @@
 import type {
+  AcknowledgementSettingsDto,
   AgentAdminDto,
   CreateAgentInput,
   CreateTeamInput,
@@ -9,6 +10,7 @@ import type {
   SetupInput,
   SetupStatusDto,
   TeamAdminDto,
+  UpdateAcknowledgementSettingsInput,
   UpdateAgentInput,
   UpdateOrganizationSettingsInput,
   UpdateTeamInput,
@@ -49,4 +51,13 @@ export const adminApi = {
   updateMailSettings: (input: OrgMailSettingsInput) =>
     apiRequest<OrgMailSettingsDto>('/organization/mail-settings', { method: 'PUT', body: input }),
   mails: (signal?: AbortSignal) => apiRequest<OrgMailDto[]>('/organization/mails', { signal }),
+  acknowledgements: (signal?: AbortSignal) =>
+    apiRequest<AcknowledgementSettingsDto>('/organization/acknowledgements', { signal }),
+  updateAcknowledgements: (input: UpdateAcknowledgementSettingsInput) =>
+    apiRequest<AcknowledgementSettingsDto>('/organization/acknowledgements', { method: 'PUT', body: input }),
+  setTeamAcknowledgements: (teamId: string, enabled: boolean) =>
+    apiRequest<AcknowledgementSettingsDto>(`/organization/acknowledgements/teams/${teamId}`, {
+      method: 'PUT',
+      body: { enabled },
+    }),
 };

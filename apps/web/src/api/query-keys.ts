@@ -37,7 +37,10 @@ export const queryKeys = {
     mailSettings: () => ['admin', 'mail-settings'] as const,
     mails: () => ['admin', 'mails'] as const,
     audit: (filters: object) => ['admin', 'audit', filters] as const,
+    acknowledgements: () => ['admin', 'acknowledgements'] as const,
   },
+  /** The agent's own signature (L111-2) as it reads in one service. */
+  signature: (teamId: string) => ['account', 'signature', teamId] as const,
   /** Agents with a connected socket: fetched once, then kept by `agents.online` events. */
   agentsOnline: () => ['agents', 'online'] as const,
   contact: (id: string) => ['contacts', id] as const,

@@ -1,4 +1,5 @@
 import type {
+  AcknowledgementSettingsDto,
   AgentAdminDto,
   CreateAgentInput,
   CreateTeamInput,
@@ -7,6 +8,7 @@ import type {
   OrgMailSettingsDto,
   OrgMailSettingsInput,
   TeamAdminDto,
+  UpdateAcknowledgementSettingsInput,
   UpdateAgentInput,
   UpdateOrganizationSettingsInput,
   UpdateTeamInput,
@@ -34,6 +36,13 @@ export function useOrganizationSettings() {
   return useQuery<OrganizationSettingsDto, ApiError>({
     queryKey: queryKeys.admin.settings(),
     queryFn: ({ signal }) => adminApi.settings(signal),
+  });
+}
+
+export function useAcknowledgementSettings() {
+  return useQuery<AcknowledgementSettingsDto, ApiError>({
+    queryKey: queryKeys.admin.acknowledgements(),
+    queryFn: ({ signal }) => adminApi.acknowledgements(signal),
   });
 }
 
@@ -71,3 +80,9 @@ export const useSendPasswordLink = () => useAdminMutation((id: string) => adminA
 export const useUpdateSettings = () =>
   useAdminMutation((input: UpdateOrganizationSettingsInput) => adminApi.updateSettings(input));
 export const useUpdateMailSettings = () => useAdminMutation((input: OrgMailSettingsInput) => adminApi.updateMailSettings(input));
+export const useUpdateAcknowledgements = () =>
+  useAdminMutation((input: UpdateAcknowledgementSettingsInput) => adminApi.updateAcknowledgements(input));
+export const useSetTeamAcknowledgements = () =>
+  useAdminMutation(({ teamId, enabled }: { teamId: string; enabled: boolean }) =>
+    adminApi.setTeamAcknowledgements(teamId, enabled),
+  );

@@ -173,6 +173,7 @@ export const en: Messages = {
     failedReason: 'Sending failed: {{reason}}',
   },
   composer: {
+    signature: 'Signature added when sent (L111-2):',
     otherTyping: '{{name}} is replying right now: avoid answering twice.',
     assignedElsewhere: '{{name}} is handling this conversation.',
     label: 'Write',
@@ -608,6 +609,7 @@ export const en: Messages = {
       agents: 'Agents',
       mail: 'E-mails',
       audit: 'Access log',
+      acknowledgements: 'Acknowledgements and signatures',
     },
     weekdays: {
       monday: 'Monday',
@@ -673,6 +675,31 @@ export const en: Messages = {
       reactivate: 'Reactivate',
       resendInvitation: 'Send the invitation again',
       sendReset: 'Send a password link',
+    },
+    acks: {
+      title: 'Acknowledgements and signatures',
+      intro:
+        'Guichet itself sends the acknowledgement of registration and of receipt of every electronic request (French CRPA L112-3, L112-11, R112-5), on the channel the citizen used, once; a corrected one if the request type changes. None for exempt request types (R112-4).',
+      adminsOnly: 'Administrators only.',
+      sending: 'Automatic sending',
+      enabled: 'Send acknowledgements of registration and receipt',
+      signReplies: 'Sign agents’ replies: first name, name, role, service and its address (L111-2)',
+      texts: 'Texts',
+      templates: {
+        receipt: 'Acknowledgement of receipt (e-mail and tracking page)',
+        registration: 'Acknowledgement of registration (e-mail and tracking page)',
+        short: 'Acknowledgement of receipt (SMS, WhatsApp, Messenger)',
+        shortRegistration: 'Acknowledgement of registration (SMS, WhatsApp, Messenger)',
+      },
+      restore: 'Restore the default text',
+      variables: 'Available variables',
+      preview: 'Preview: {{template}}',
+      teams: 'Services that send acknowledgements',
+      example: {
+        type: 'Public space occupation permit',
+        document: 'Insurance certificate',
+        service: 'Economic development',
+      },
     },
     mail: {
       title: 'The town hall’s e-mails',

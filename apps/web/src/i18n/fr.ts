@@ -173,6 +173,7 @@ export const fr = {
     failedReason: "Échec de l'envoi : {{reason}}",
   },
   composer: {
+    signature: 'Signature ajoutée à l’envoi (article L111-2) :',
     otherTyping: '{{name}} est en train de répondre : évitez une double réponse.',
     assignedElsewhere: "{{name}} s'occupe de cette conversation.",
     label: 'Rédiger',
@@ -610,6 +611,7 @@ export const fr = {
       agents: 'Agents',
       mail: 'Courriels',
       audit: 'Journal des accès',
+      acknowledgements: 'Accusés et signatures',
     },
     weekdays: {
       monday: 'Lundi',
@@ -675,6 +677,31 @@ export const fr = {
       reactivate: 'Réactiver',
       resendInvitation: 'Renvoyer l’invitation',
       sendReset: 'Envoyer un lien de mot de passe',
+    },
+    acks: {
+      title: 'Accusés de réception et signatures',
+      intro:
+        'Guichet envoie lui-même l’accusé d’enregistrement et l’accusé de réception de chaque demande électronique (articles L112-3, L112-11 et R112-5 du code des relations entre le public et l’administration), sur le canal utilisé par l’usager, une seule fois ; un accusé rectificatif si la démarche change. Aucun pour les démarches exemptées (R112-4).',
+      adminsOnly: 'Réservé aux administrateurs.',
+      sending: 'Envoi automatique',
+      enabled: 'Envoyer les accusés d’enregistrement et de réception',
+      signReplies: 'Signer les réponses des agents : prénom, nom, fonction, service et son adresse (article L111-2)',
+      texts: 'Textes',
+      templates: {
+        receipt: 'Accusé de réception (courriel et page de suivi)',
+        registration: 'Accusé d’enregistrement (courriel et page de suivi)',
+        short: 'Accusé de réception (SMS, WhatsApp, Messenger)',
+        shortRegistration: 'Accusé d’enregistrement (SMS, WhatsApp, Messenger)',
+      },
+      restore: 'Rétablir le texte par défaut',
+      variables: 'Variables disponibles',
+      preview: 'Aperçu : {{template}}',
+      teams: 'Services qui envoient les accusés',
+      example: {
+        type: 'Autorisation d’occupation du domaine public',
+        document: 'Attestation d’assurance',
+        service: 'Développement économique',
+      },
     },
     mail: {
       title: 'Courriels de la mairie',

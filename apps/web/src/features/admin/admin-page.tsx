@@ -1,5 +1,6 @@
 import type { MeDto } from '@guichet/contracts';
 import { useTranslation } from 'react-i18next';
+import { AcknowledgementsSection } from './acknowledgements-section';
 import { AgentsSection } from './agents-section';
 import { AuditSection } from './audit-section';
 import { MailSection } from './mail-section';
@@ -16,6 +17,7 @@ const SECTIONS = [
   { slug: 'agents', label: 'admin.nav.agents', Screen: AgentsSection },
   { slug: 'courriels', label: 'admin.nav.mail', Screen: MailSection },
   { slug: 'journal', label: 'admin.nav.audit', Screen: AuditSection },
+  { slug: 'accuses', label: 'admin.nav.acknowledgements', Screen: AcknowledgementsSection },
 ] as const;
 
 export function AdminPage({ hash, me }: { hash: string; me: MeDto }) {

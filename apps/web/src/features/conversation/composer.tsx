@@ -1,6 +1,8 @@
 import { useLatest } from '../../lib/use-latest';
 import {
   CHANNEL_CAPABILITIES,
+  SIGNATURE_FORMS,
+  signedBody,
   type AgentDto,
   type ChannelKind,
   type ConversationDto,
@@ -12,6 +14,7 @@ import { useTranslation } from 'react-i18next';
 import { hasStatus } from '../../api/client';
 import { networkMessage } from '../../lib/error-message';
 import { useSendMessage } from '../../hooks/use-send-message';
+import { useSignature } from '../../hooks/use-signature';
 import type { Draft } from '../../lib/drafts';
 import { channelLabel } from '../../lib/labels';
 import { onShortcut } from '../../lib/shortcut-bus';
@@ -69,6 +72,7 @@ export function Composer({
 }: ComposerProps) {
   const { t } = useTranslation();
   const send = useSendMessage(conversation.id);
+  const { data: signatureData } = useSignature(conversation.teamId);
   const textareaRef = useRef<HTMLTextAreaElement>(null);
   const ids = useId();
   const [conflict, setConflict] = useState<{ changes: string[]; current: ConversationDto } | null>(null);
@@ -180,7 +184,12 @@ export function Composer({
     submit(current.version);
   }
 
-  const length = isReply ? lengthHint(t, channelKind, draft.body) : null;
+  // L111-2: the server signs replies; the agent sees what will be added and its length counts.
+  const signatureForm = isReply && channelKind ? SIGNATURE_FORMS[channelKind] : null;
+  const signature = signatureForm && signatureData?.enabled ? signatureData[signatureForm] : '';
+  const length = isReply
+    ? lengthHint(t, channelKind, signature ? signedBody(draft.body, signature, signatureForm!) : draft.body)
+    : null;
 
   return (
     <form
@@ -255,6 +264,12 @@ export function Composer({
         aria-describedby={`${ids}-hint`}
         aria-invalid={error ? true : undefined}
       />
+      {signature ? (
+        <div className="composer__signature" data-testid="composer-signature">
+          <span className="composer__signature-label">{t('composer.signature')}</span>
+          <pre className="composer__signature-text">{signature}</pre>
+        </div>
+      ) : null}
       {conflict ? (
         <div className="notice notice--warning composer__conflict" role="alert" data-testid="composer-conflict">
           <p className="composer__conflict-title">{t('composer.conflictTitle')}</p>
