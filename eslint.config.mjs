@@ -7,22 +7,6 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 
-// Feature files that still import another feature's repository.
-const FEATURE_REPOSITORY_EXCEPTIONS = [
-  // Still to move onto the single writer and reader (modules/conversations' ConversationWriter and
-  // ConversationReader, issue 11 item 1): the channel paths reach the conversation, message,
-  // contact and directory repositories directly.
-  'apps/api/src/modules/ingest/ingest.service.ts',
-  // The ingest outbox's relay reads the messages it tells of (the ingest's own rows).
-  'apps/api/src/modules/ingest/ingest-outbox.relay.ts',
-  'apps/api/src/modules/meta/meta-comment.service.ts',
-  'apps/api/src/modules/meta/meta-jobs.ts',
-  'apps/api/src/modules/meta/meta-webhook.service.ts',
-  'apps/api/src/modules/telephony/call.service.ts',
-  'apps/api/src/modules/telephony/telephony-queue.ts',
-  'apps/api/src/modules/telephony/twilio/twilio-webhook.service.ts',
-];
-
 export default tseslint.config(
   {
     ignores: ['**/node_modules/**', '**/dist/**', '**/build/**', 'coverage/**', '**/*.d.ts', 'apps/web/build/**'],
@@ -67,7 +51,6 @@ export default tseslint.config(
   // common/ repositories are infrastructure, open to every feature).
   {
     files: ['apps/api/src/modules/**/*.ts'],
-    ignores: FEATURE_REPOSITORY_EXCEPTIONS,
     rules: {
       'no-restricted-imports': [
         'error',

@@ -15,6 +15,6 @@ import { DirectoryRepository } from './directory.repository';
   imports: [AuthModule],
   controllers: [DirectoryController, AgentAdminController, AccountController],
   providers: [AgentAdminService, DirectoryRepository, AgentDirectory, AccountService, AccountRepository],
-  exports: [AgentDirectory, DirectoryRepository],
+  exports: [AgentDirectory],
 })
 export class AgentsModule {}

@@ -13,6 +13,7 @@ import { APP_CONFIG, type AppConfig } from '../../config';
 import type { AuthAgent } from '../../common/auth-agent';
 import { Database } from '../../common/database.service';
 import { badRequest, notFound } from '../../common/errors';
+import { isUuid } from '../../common/uuid';
 import { AuditRepository } from '../../infra/audit/audit.repository';
 import { AgentDirectory } from '../agents/agent-directory.service';
 import { decryptSecrets, encryptSecrets, mergeSecrets, splitSecrets } from './channel-secrets';
@@ -122,6 +123,11 @@ export class ChannelService {
       this.cachedChannels.set(id, { channel, until: Date.now() + CHANNEL_CACHE_MS });
     }
     return channel;
+  }
+
+  /** The channel a webhook's path names (`resolveCached`), or null when the path holds no uuid. */
+  webhookChannel(channelId: string): Promise<ResolvedChannel | null> {
+    return isUuid(channelId) ? this.resolveCached(channelId.toLowerCase()) : Promise.resolve(null);
   }
 
   private readonly cachedChannels = new Map<string, { channel: ResolvedChannel; until: number }>();

@@ -3,11 +3,11 @@ import { ChannelController } from './channel.controller';
 import { ChannelRepository } from './channel.repository';
 import { ChannelService } from './channel.service';
 
-/** Channels and their secrets; publishes the channel service (and its repository) to every feature. */
+/** Channels and their secrets; publishes the channel service to every feature. */
 @Global()
 @Module({
   controllers: [ChannelController],
   providers: [ChannelRepository, ChannelService],
-  exports: [ChannelRepository, ChannelService],
+  exports: [ChannelService],
 })
 export class ChannelsModule {}

@@ -1,13 +1,17 @@
 import { Global, Module } from '@nestjs/common';
 import { ContactController } from './contact.controller';
+import { ContactDirectory } from './contact-directory.service';
 import { ContactRepository } from './contact.repository';
 import { ContactService } from './contact.service';
 
-/** Contacts (citizens); publishes their repository to the features that find or create them. */
+/**
+ * Contacts (citizens); publishes ContactService (agents' access, `resolve` in a writer's transaction)
+ * and ContactDirectory (what the channel paths ask and record for the system).
+ */
 @Global()
 @Module({
   controllers: [ContactController],
-  providers: [ContactRepository, ContactService],
-  exports: [ContactService, ContactRepository],
+  providers: [ContactRepository, ContactService, ContactDirectory],
+  exports: [ContactService, ContactDirectory],
 })
 export class ContactsModule {}

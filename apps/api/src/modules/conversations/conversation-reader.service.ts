@@ -35,9 +35,14 @@ export class ConversationReader {
     return this.conversations.findByReference(reference);
   }
 
-  /** A citizen's conversations, newest first. */
-  forContact(organizationId: string, contactId: string): Promise<ConversationRow[]> {
-    return this.conversations.forContact(organizationId, contactId);
+  /** A citizen's conversations, newest first (at most `limit`). */
+  forContact(organizationId: string, contactId: string, limit?: number): Promise<ConversationRow[]> {
+    return this.conversations.forContact(organizationId, contactId, limit);
+  }
+
+  /** The contact's most recent conversation still in progress (threading of a channel's events). */
+  latestOpenId(manager: EntityManager, contactId: string): Promise<string | null> {
+    return this.conversations.latestOpenId(manager, contactId);
   }
 
   /** What the access rule (canRead) needs of these conversations of the organization. */
@@ -47,6 +52,16 @@ export class ConversationReader {
 
   message(id: string, manager?: EntityManager): Promise<MessageDto | null> {
     return this.messages.findDto(id, manager);
+  }
+
+  /** Several messages by id (in no particular order); those gone since are left out. */
+  messagesByIds(ids: string[], manager?: EntityManager): Promise<MessageDto[]> {
+    return this.messages.findDtos(ids, manager);
+  }
+
+  /** A channel's message by the provider's id, with its conversation and citizen (a provider's retry). */
+  messageByExternalId(channelId: string, externalId: string): ReturnType<MessageRepository['byExternalId']> {
+    return this.messages.byExternalId(channelId, externalId);
   }
 
   /** One page of a timeline (see MessageRepository.page). */

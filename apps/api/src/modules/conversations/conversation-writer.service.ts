@@ -6,7 +6,7 @@ import { toConversationDto } from './conversation.mapper';
 import { ConversationRepository, type ConversationChanges, type ConversationHistory } from './conversation.repository';
 import { DomainEvents } from '../events/domain-event-bus';
 import { domainEvent, type DomainEvent } from '../events/domain-events';
-import { MessageRepository, type NewMessage } from './message.repository';
+import { MessageRepository, type NewAttachment, type NewMessage } from './message.repository';
 import { ConversationWriterRepository } from './conversation-writer.repository';
 
 /** The one snippet rule lives in common/snippet.ts; writers import it from here. */
@@ -83,6 +83,27 @@ export class ConversationWriter {
   /** Inserts a message line (its snippet is the caller's conversation update, `snippetOf`). */
   insertMessage(tx: WriterTx, message: NewMessage): Promise<string> {
     return this.messages.insert(tx.m, message);
+  }
+
+  /**
+   * Files fetched after their message was stored (MMS and WhatsApp media, call recordings, Meta
+   * attachments) are attached to it, with what else the caller records of them (`more`), and told
+   * as `message.updated` once committed.
+   */
+  attachFiles(
+    organizationId: string,
+    conversationId: string,
+    messageId: string,
+    files: NewAttachment[],
+    more?: (tx: WriterTx) => Promise<void>,
+  ): Promise<Written> {
+    return this.tx(async (tx) => {
+      await this.messages.insertAttachments(tx.m, organizationId, messageId, files);
+      await more?.(tx);
+      return this.tell(tx, organizationId, conversationId, messageId, ({ conversation, message }) => [
+        domainEvent('message.updated', organizationId, { conversation, message, change: 'attachments' }),
+      ]);
+    });
   }
 
   /**

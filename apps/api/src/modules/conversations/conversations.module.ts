@@ -29,16 +29,7 @@ import { MessageRepository } from './message.repository';
     ConversationWriterRepository,
     ConversationReader,
   ],
-  // The repositories are still published for the channel paths listed in eslint.config.mjs's
-  // FEATURE_REPOSITORY_EXCEPTIONS (ingest, Meta, telephony): to be withdrawn once they use the
-  // writer and the reader.
-  exports: [
-    ConversationRepository,
-    MessageRepository,
-    ConversationService,
-    ConversationTimers,
-    ConversationWriter,
-    ConversationReader,
-  ],
+  // The repositories are the aggregate's own: other features write by the writer, read by the reader.
+  exports: [ConversationService, ConversationTimers, ConversationWriter, ConversationReader],
 })
 export class ConversationsModule {}

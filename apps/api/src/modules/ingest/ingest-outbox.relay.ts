@@ -5,7 +5,7 @@ import { Database } from '../../common/database.service';
 import { toConversationDto } from '../conversations/conversation.mapper';
 import { DomainEvents } from '../events/domain-event-bus';
 import { domainEvent, type DomainEvent, type DomainEventType } from '../events/domain-events';
-import { MessageRepository } from '../conversations/message.repository';
+import { ConversationReader } from '../conversations/conversation-reader.service';
 import { JobQueue } from '../../infra/jobs/job-queue';
 import { IngestRepository } from './ingest.repository';
 
@@ -71,7 +71,7 @@ export class IngestOutboxRelay implements OnApplicationBootstrap, BeforeApplicat
   constructor(
     private readonly db: Database,
     private readonly repo: IngestRepository,
-    private readonly messages: MessageRepository,
+    private readonly reader: ConversationReader,
     private readonly events: DomainEvents,
     private readonly queue: JobQueue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -124,7 +124,7 @@ export class IngestOutboxRelay implements OnApplicationBootstrap, BeforeApplicat
       if (!rows.length) return 0;
       const messages = new Map(
         (
-          await this.messages.findDtos(
+          await this.reader.messagesByIds(
             rows.map((r) => r.message_id),
             m,
           )

@@ -20,7 +20,7 @@ import { OrphanBlobs, type PutBlob } from '../blobs/orphan-blobs.service';
 import { ChannelService } from '../channels/channel.service';
 import { toConversationDto } from '../conversations/conversation.mapper';
 import { withInlineParts } from '../conversations/inline-parts';
-import { MessageRepository } from '../conversations/message.repository';
+import { ConversationReader } from '../conversations/conversation-reader.service';
 import { DomainEvents } from '../events/domain-event-bus';
 import { snippetOf } from '../conversations/conversation-writer.service';
 import { drawReferences } from '../conversations/references';
@@ -102,7 +102,7 @@ export class IngestService {
     private readonly repo: IngestRepository,
     private readonly relay: IngestOutboxRelay,
     private readonly channels: ChannelService,
-    private readonly messages: MessageRepository,
+    private readonly reader: ConversationReader,
     private readonly blobs: BlobStore,
     private readonly orphans: OrphanBlobs,
     private readonly events: DomainEvents,
@@ -231,7 +231,7 @@ export class IngestService {
   }
 
   private async stored(channelId: string, externalId: string): Promise<IngestResult> {
-    const existing = (await this.messages.byExternalId(channelId, externalId))!;
+    const existing = (await this.reader.messageByExternalId(channelId, externalId))!;
     return {
       messageId: existing.id,
       conversationId: existing.conversation_id,

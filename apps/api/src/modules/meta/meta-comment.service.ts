@@ -6,10 +6,9 @@ import type { AuthAgent } from '../../common/auth-agent';
 import { Database } from '../../common/database.service';
 import { AppError, badRequest, notFound, staleVersion } from '../../common/errors';
 import { AuditRepository } from '../../infra/audit/audit.repository';
-import { ChannelRepository } from '../channels/channel.repository';
 import { ChannelService } from '../channels/channel.service';
 import { toConversationDto, type ConversationRow } from '../conversations/conversation.mapper';
-import { ConversationRepository } from '../conversations/conversation.repository';
+import { ConversationReader } from '../conversations/conversation-reader.service';
 import { canRead } from '../conversations/conversation.service';
 import { AgentMessages } from '../outbound/agent-messages.service';
 import { domainEvent } from '../events/domain-events';
@@ -26,8 +25,7 @@ const privateReplyWindowHours = (kind: MetaKind): number => CHANNEL_CAPABILITIES
 export class MetaCommentService {
   constructor(
     private readonly db: Database,
-    private readonly conversations: ConversationRepository,
-    private readonly channelRows: ChannelRepository,
+    private readonly conversations: ConversationReader,
     private readonly channels: ChannelService,
     private readonly audit: AuditRepository,
     private readonly writer: ConversationWriter,
@@ -36,7 +34,7 @@ export class MetaCommentService {
   ) {}
 
   private async readable(agent: AuthAgent, id: string, m?: EntityManager, lock = false): Promise<ConversationRow> {
-    const row = await this.conversations.findById(agent.organizationId, id, m, lock);
+    const row = await this.conversations.row(agent.organizationId, id, m, lock);
     if (!row || !canRead(agent, row)) throw notFound('conversation');
     return row;
   }
@@ -83,7 +81,7 @@ export class MetaCommentService {
       const row = await this.readable(agent, id, m, true);
       if (row.version !== input.version) throw staleVersion(toConversationDto(row));
       const comment = await this.comment(id, input.commentId, m);
-      const channel = await this.channelRows.find(agent.organizationId, comment.channel_id, m);
+      const channel = await this.channels.find(agent.organizationId, comment.channel_id, m);
       if (!channel || !channel.enabled) throw badRequest('canal de la page inconnu ou désactivé');
       if (mode === 'private-reply') {
         if (!this.privateReplyOpen(comment))

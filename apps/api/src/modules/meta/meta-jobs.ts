@@ -2,13 +2,12 @@ import { Injectable, Logger } from '@nestjs/common';
 import { GraphClient, downloadMetaAttachment, metaAccountId, type MetaKind } from '@guichet/channels';
 import { LIMITS } from '@guichet/contracts';
 import type { Job } from 'pg-boss' with { 'resolution-mode': 'import' };
-import { Database } from '../../common/database.service';
 import { BlobStore } from '../blobs/blob-store';
 import { ChannelService } from '../channels/channel.service';
-import { ContactRepository } from '../contacts/contact.repository';
+import { ContactDirectory } from '../contacts/contact-directory.service';
 import { toConversationDto } from '../conversations/conversation.mapper';
-import { ConversationRepository } from '../conversations/conversation.repository';
-import { MessageRepository } from '../conversations/message.repository';
+import { ConversationReader } from '../conversations/conversation-reader.service';
+import { ConversationWriter } from '../conversations/conversation-writer.service';
 import { DomainEvents } from '../events/domain-event-bus';
 import { domainEvent } from '../events/domain-events';
 import { META_QUEUES, META_RETRY_LIMIT, MetaQueue } from './meta-queue';
@@ -47,11 +46,10 @@ export class MetaJobs {
 
   constructor(
     queue: MetaQueue,
-    private readonly db: Database,
     private readonly channels: ChannelService,
-    private readonly contacts: ContactRepository,
-    private readonly conversations: ConversationRepository,
-    private readonly messages: MessageRepository,
+    private readonly contacts: ContactDirectory,
+    private readonly conversations: ConversationReader,
+    private readonly writer: ConversationWriter,
     private readonly blobs: BlobStore,
     private readonly events: DomainEvents,
     private readonly repo: MetaRepository,
@@ -66,28 +64,20 @@ export class MetaJobs {
     return job.retryCount >= META_RETRY_LIMIT;
   }
 
-  /** Tells a committed change of a message: its attachments fetched, or an event line added (the post). */
-  private async pushMessage(
-    organizationId: string,
-    conversationId: string,
-    messageId: string,
-    event: 'message.received' | 'message.updated',
-  ) {
+  /** Tells a committed event line (the commented post) added to a conversation. */
+  private async pushReceived(organizationId: string, conversationId: string, messageId: string) {
     const [row, message] = await Promise.all([
-      this.conversations.findById(organizationId, conversationId),
-      this.messages.findDto(messageId),
+      this.conversations.row(organizationId, conversationId),
+      this.conversations.message(messageId),
     ]);
     if (!row || !message) return;
-    const conversation = toConversationDto(row);
     await this.events.emit(
-      event === 'message.received'
-        ? domainEvent(event, organizationId, { conversation, message, newConversation: false })
-        : domainEvent(event, organizationId, { conversation, message, change: 'attachments' }),
+      domainEvent('message.received', organizationId, { conversation: toConversationDto(row), message, newConversation: false }),
     );
   }
 
   private async pushConversation(organizationId: string, conversationId: string, change: 'contact_profile' | 'subject') {
-    const row = await this.conversations.findById(organizationId, conversationId);
+    const row = await this.conversations.row(organizationId, conversationId);
     if (row)
       await this.events.emit(
         domainEvent('conversation.updated', organizationId, { conversation: toConversationDto(row), change }),
@@ -119,11 +109,9 @@ export class MetaJobs {
       });
     }
     if (retry && !this.lastTry(job)) throw new Retry(retry);
-    await this.db.tx(async (m) => {
-      await this.messages.insertAttachments(m, organizationId, messageId, stored);
+    await this.writer.attachFiles(organizationId, message.conversation_id, messageId, stored, async ({ m }) => {
       if (errors.length) await this.repo.mergeMeta(messageId, { attachmentErrors: errors }, m);
     });
-    await this.pushMessage(organizationId, message.conversation_id, messageId, 'message.updated');
   }
 
   async profile(job: Job<ProfileJob>): Promise<void> {
@@ -166,8 +154,8 @@ export class MetaJobs {
     const text = r.ok ? (r.data.message ?? r.data.caption ?? '').trim() : '';
     const link = (r.ok ? (r.data.permalink_url ?? r.data.permalink) : undefined) ?? job.data.permalink ?? null;
     const body = [`Publication commentée${text ? ` : « ${text.slice(0, 1000)} »` : ''}`, link].filter(Boolean).join('\n');
-    const messageId = await this.db.tx(async (m) => {
-      const id = await this.messages.insert(m, {
+    const messageId = await this.writer.tx(async (tx) => {
+      const id = await this.writer.insertMessage(tx, {
         organizationId,
         conversationId,
         direction: 'inbound',
@@ -179,7 +167,7 @@ export class MetaJobs {
         // Just before the comment, so the timeline reads post then comment.
         createdAt: new Date(new Date(job.data.at).getTime() - 1),
       });
-      await this.repo.mergeMeta(job.data.messageId, { postText: text || null, permalink: link }, m);
+      await this.repo.mergeMeta(job.data.messageId, { postText: text || null, permalink: link }, tx.m);
       return id;
     });
     if (text) {
@@ -187,7 +175,7 @@ export class MetaJobs {
       await this.repo.setSubjectIf(conversationId, subject, COMMENT_SUBJECT);
     }
     await this.pushConversation(organizationId, conversationId, 'subject');
-    await this.pushMessage(organizationId, conversationId, messageId, 'message.received');
+    await this.pushReceived(organizationId, conversationId, messageId);
   }
 
   /** Public reply (`POST /{comment-id}/comments`) or private reply (Send API, `recipient.comment_id`). */
@@ -225,12 +213,12 @@ export class MetaJobs {
       this.logger.warn(`message ${messageId} : ${result.reason} (nouvel essai)`);
       throw new Retry(result.reason);
     }
-    await this.messages.setStatus(
-      undefined,
+    await this.writer.messageStatus(
+      organizationId,
+      message.conversation_id,
       messageId,
       result.ok ? 'sent' : 'failed',
       result.ok ? { externalId: result.externalId } : { error: result.reason },
     );
-    await this.pushMessage(organizationId, message.conversation_id, messageId, 'message.updated');
   }
 }

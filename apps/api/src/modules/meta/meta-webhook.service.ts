@@ -22,9 +22,11 @@ import { Database } from '../../common/database.service';
 import { parseWebhookJson } from '../../common/webhook-body';
 import { AppError, badRequest, forbidden, notFound } from '../../common/errors';
 import { safeEqual } from '../../common/safe-equal';
+import { isUuid } from '../../common/uuid';
 import { ChannelService, type ResolvedChannel } from '../channels/channel.service';
-import { ContactRepository } from '../contacts/contact.repository';
-import { ConversationRepository } from '../conversations/conversation.repository';
+import { ContactDirectory } from '../contacts/contact-directory.service';
+import { ContactService } from '../contacts/contact.service';
+import { ConversationReader } from '../conversations/conversation-reader.service';
 import { IngestService } from '../ingest/ingest.service';
 import { DeliveryStatusService } from '../outbound/delivery-status.service';
 import { domainEvent } from '../events/domain-events';
@@ -32,7 +34,6 @@ import { ConversationWriter, snippetOf } from '../conversations/conversation-wri
 import { META_QUEUES, MetaQueue } from './meta-queue';
 import { MetaRepository } from './meta.repository';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const COMMENT_SUBJECT = 'Commentaire sur une publication';
 const IDENTITY: Record<MetaKind, IdentityKind> = { messenger: 'messenger', instagram: 'instagram' };
 
@@ -74,8 +75,9 @@ export class MetaWebhookService {
     private readonly writer: ConversationWriter,
     private readonly channels: ChannelService,
     private readonly ingestService: IngestService,
-    private readonly contacts: ContactRepository,
-    private readonly conversations: ConversationRepository,
+    private readonly contacts: ContactService,
+    private readonly contactDirectory: ContactDirectory,
+    private readonly conversations: ConversationReader,
     private readonly delivery: DeliveryStatusService,
     private readonly repo: MetaRepository,
     private readonly queue: MetaQueue,
@@ -83,7 +85,7 @@ export class MetaWebhookService {
 
   /** The webhook's channel, before its body is read: 404 for an unknown channel or one of another kind. */
   async channel(channelId: string): Promise<ResolvedChannel & { kind: MetaKind }> {
-    const channel = UUID.test(channelId) ? await this.channels.resolveCached(channelId.toLowerCase()) : null;
+    const channel = await this.channels.webhookChannel(channelId);
     if (!channel || (channel.kind !== 'messenger' && channel.kind !== 'instagram')) throw notFound('canal');
     return channel as ResolvedChannel & { kind: MetaKind };
   }
@@ -178,7 +180,7 @@ export class MetaWebhookService {
   private async afterInbound(channel: ResolvedChannel & { kind: MetaKind }, senderId: string): Promise<void> {
     const kind = IDENTITY[channel.kind];
     const value = normalizeIdentity(kind, senderId);
-    const profile = await this.contacts.profileFetchedAt(channel.organizationId, kind, value);
+    const profile = await this.contactDirectory.profileFetchedAt(channel.organizationId, kind, value);
     if (profile && !profile.fetchedAt) {
       await this.queue.send(META_QUEUES.profile, {
         organizationId: channel.organizationId,
@@ -253,7 +255,7 @@ export class MetaWebhookService {
    */
   private async onEcho(channel: ResolvedChannel & { kind: MetaKind }, e: MetaEchoEvent): Promise<boolean> {
     const ownId = e.metadata?.startsWith(META_ECHO_METADATA_PREFIX) ? e.metadata.slice(META_ECHO_METADATA_PREFIX.length) : null;
-    if (ownId && UUID.test(ownId)) {
+    if (isUuid(ownId)) {
       const externalId = await this.repo.linkEcho(channel.id, ownId, e.mid);
       if (externalId) await this.delivery.update(channel.id, externalId, 'sent');
       return false;
@@ -274,7 +276,7 @@ export class MetaWebhookService {
         let conversationId = await this.conversations.latestOpenId(tx.m, contactId);
         const newConversation = !conversationId;
         if (!conversationId) {
-          conversationId = await this.conversations.insert(tx.m, {
+          conversationId = await this.writer.openConversation(tx, {
             organizationId: channel.organizationId,
             contactId,
             teamId: channel.teamId,
@@ -295,7 +297,7 @@ export class MetaWebhookService {
           meta: { provider: 'meta', author: 'Meta', source: 'meta-inbox', ...(e.appId ? { appId: e.appId } : {}) },
           createdAt: e.timestamp,
         });
-        await this.conversations.touchOutbound(tx.m, conversationId, {
+        await this.writer.touchOutbound(tx, conversationId, {
           snippet: snippetOf(body),
           channelKind: channel.kind,
           isReply: true,

@@ -9,12 +9,12 @@ import {
 } from '@guichet/contracts';
 import type { AuthAgent } from '../../common/auth-agent';
 import { notFound } from '../../common/errors';
-import { DirectoryRepository } from '../agents/directory.repository';
+import { AgentDirectory } from '../agents/agent-directory.service';
 import { AuditRepository } from '../../infra/audit/audit.repository';
 import type { ResolvedChannel } from '../channels/channel.service';
-import { ContactRepository } from '../contacts/contact.repository';
+import { ContactDirectory } from '../contacts/contact-directory.service';
 import { toConversationDto } from '../conversations/conversation.mapper';
-import { ConversationRepository } from '../conversations/conversation.repository';
+import { ConversationReader } from '../conversations/conversation-reader.service';
 import { canRead } from '../conversations/conversation.service';
 import { IngestService } from '../ingest/ingest.service';
 import { domainEvent } from '../events/domain-events';
@@ -89,11 +89,11 @@ export class CallService {
   constructor(
     private readonly writer: ConversationWriter,
     private readonly ingest: IngestService,
-    private readonly contacts: ContactRepository,
-    private readonly conversations: ConversationRepository,
+    private readonly contacts: ContactDirectory,
+    private readonly conversations: ConversationReader,
     private readonly calls: CallRepository,
     private readonly audit: AuditRepository,
-    private readonly directory: DirectoryRepository,
+    private readonly directory: AgentDirectory,
     private readonly ringing: CallRingingGateway,
     private readonly queue: TelephonyQueue,
   ) {}
@@ -134,7 +134,7 @@ export class CallService {
       const open = (await this.conversations.forContact(channel.organizationId, result.contactId, 20)).filter((r) =>
         OPEN.has(r.status),
       );
-      const contact = known ? await this.contacts.find(channel.organizationId, known) : null;
+      const contact = known ? await this.contacts.contact(channel.organizationId, known) : null;
       const dto: CallRingingDto = {
         callId: result.messageId,
         channelId: channel.id,
@@ -361,7 +361,7 @@ export class CallService {
   async logManual(agent: AuthAgent, conversationId: string, input: LogCallInput): Promise<MessageDto> {
     return this.writer.tx(async (tx) => {
       const { m } = tx;
-      const row = await this.conversations.findById(agent.organizationId, conversationId, m, true);
+      const row = await this.conversations.row(agent.organizationId, conversationId, m, true);
       if (!row || !canRead(agent, row)) throw notFound('conversation');
       const at = new Date();
       const call: CallMeta = {

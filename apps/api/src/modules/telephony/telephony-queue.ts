@@ -3,16 +3,11 @@ import { isTwilioHostedUrl, rewriteTwilioUrl } from '@guichet/channels';
 import type { DeliveryStatus } from '@guichet/contracts';
 import type { Job } from 'pg-boss' with { 'resolution-mode': 'import' };
 import { APP_CONFIG, type AppConfig } from '../../config';
-import { Database } from '../../common/database.service';
 import { BlobStore } from '../blobs/blob-store';
 import { ChannelService } from '../channels/channel.service';
-import { toConversationDto } from '../conversations/conversation.mapper';
-import { ConversationRepository } from '../conversations/conversation.repository';
-import { MessageRepository } from '../conversations/message.repository';
+import { ConversationWriter } from '../conversations/conversation-writer.service';
 import { DeliveryStatusService } from '../outbound/delivery-status.service';
 import { JobQueue } from '../../infra/jobs/job-queue';
-import { DomainEvents } from '../events/domain-event-bus';
-import { domainEvent } from '../events/domain-events';
 import { CallRepository } from './call.repository';
 
 export const TELEPHONY_MEDIA_QUEUE = 'telephony-media';
@@ -39,21 +34,19 @@ class PermanentMediaError extends Error {}
 /**
  * Slow follow-up of webhooks on the durable job queue: MMS/WhatsApp media and call recordings
  * are downloaded (with the Twilio account's credentials when the URL is Twilio's) into the blob
- * store and attached to their message, pushed live. Retried with backoff on network errors.
+ * store and attached to their message through the writer (told after commit, durable listeners
+ * included). Retried with backoff on network errors.
  */
 @Injectable()
 export class TelephonyQueue implements OnApplicationBootstrap {
   private readonly logger = new Logger('Telephony');
 
   constructor(
-    private readonly db: Database,
     private readonly queue: JobQueue,
     private readonly channels: ChannelService,
-    private readonly messages: MessageRepository,
-    private readonly conversations: ConversationRepository,
+    private readonly writer: ConversationWriter,
     private readonly calls: CallRepository,
     private readonly blobs: BlobStore,
-    private readonly events: DomainEvents,
     private readonly delivery: DeliveryStatusService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -110,22 +103,9 @@ export class TelephonyQueue implements OnApplicationBootstrap {
       fresh.push({ fileName: item.fileName, contentType: item.contentType ?? contentType, size, sha256 });
     }
     if (!fresh.length) return;
-    await this.messages.insertAttachments(this.db.dataSource.manager, organizationId, messageId, fresh);
     const where = await this.calls.conversationOf(messageId);
     if (!where) return;
-    const [conversation, message] = await Promise.all([
-      this.conversations.findById(organizationId, where.conversation_id),
-      this.messages.findDto(messageId),
-    ]);
-    if (conversation && message) {
-      await this.events.emit(
-        domainEvent('message.updated', organizationId, {
-          conversation: toConversationDto(conversation),
-          message,
-          change: 'attachments',
-        }),
-      );
-    }
+    await this.writer.attachFiles(organizationId, where.conversation_id, messageId, fresh);
   }
 
   private async download(url: string, c: { accountSid?: string; authToken?: string; apiBaseUrl?: string }) {

@@ -12,8 +12,6 @@ import { parseOr400 } from '../../../common/zod.pipe';
 import { ChannelService } from '../../channels/channel.service';
 import { CallService } from '../call.service';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * Any switchboard (3CX, Alcatel, Asterisk…) posts its call events here, signed with the
  * channel's shared secret (README: « Standard téléphonique »).
@@ -37,7 +35,7 @@ export class PbxWebhookController {
     answer: '`{ stored, messageId?, outcome? }` ; un même callId suit un seul appel (sonnerie, décroché, raccroché).',
   })
   async event(@Param('channelId') channelId: string, @Req() req: Request) {
-    const channel = UUID.test(channelId) ? await this.channels.resolveCached(channelId.toLowerCase()) : null;
+    const channel = await this.channels.webhookChannel(channelId);
     if (!channel || channel.kind !== 'pbx') throw notFound('canal');
     const raw = await readWebhookBody(req, 'pbx');
     const secret = typeof channel.config.sharedSecret === 'string' ? channel.config.sharedSecret : undefined;

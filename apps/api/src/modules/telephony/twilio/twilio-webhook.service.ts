@@ -17,13 +17,12 @@ import { InvalidIdentityError, normalizeIdentity, type ChannelKind } from '@guic
 import { APP_CONFIG, type AppConfig } from '../../../config';
 import { badRequest, forbidden, notFound } from '../../../common/errors';
 import { ChannelService, type ResolvedChannel } from '../../channels/channel.service';
-import { ContactRepository } from '../../contacts/contact.repository';
+import { ContactDirectory } from '../../contacts/contact-directory.service';
 import { IngestService } from '../../ingest/ingest.service';
 import { DeliveryStatusService } from '../../outbound/delivery-status.service';
 import { CallService } from '../call.service';
 import { TelephonyQueue } from '../telephony-queue';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const one = (p: TwilioParams, k: string) => {
   const v = p[k];
   return Array.isArray(v) ? v[0] : v;
@@ -42,7 +41,7 @@ export class TwilioWebhookService {
   constructor(
     private readonly channels: ChannelService,
     private readonly ingest: IngestService,
-    private readonly contacts: ContactRepository,
+    private readonly contacts: ContactDirectory,
     private readonly delivery: DeliveryStatusService,
     private readonly calls: CallService,
     private readonly queue: TelephonyQueue,
@@ -51,7 +50,7 @@ export class TwilioWebhookService {
 
   /** The webhook's channel, before its body is read: 404 for an unknown channel or one of another kind. */
   async channel(channelId: string, kinds: ChannelKind[]): Promise<ResolvedChannel> {
-    const channel = UUID.test(channelId) ? await this.channels.resolveCached(channelId.toLowerCase()) : null;
+    const channel = await this.channels.webhookChannel(channelId);
     if (!channel || !kinds.includes(channel.kind)) throw notFound('canal');
     return channel;
   }
