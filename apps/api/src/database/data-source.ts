@@ -27,6 +27,7 @@ import { RequestTypes1764770000000 } from './migrations/1764770000000-request-ty
 import { Acknowledgements1764810000000 } from './migrations/1764810000000-acknowledgements';
 import { SignReplies1764810000001 } from './migrations/1764810000001-sign-replies';
 import { ReportsAndSatisfaction1764830000000 } from './migrations/1764830000000-reports-and-satisfaction';
+import { ReportBackfill1764830000001 } from './migrations/1764830000001-report-backfill';
 import { Privacy1764840000000 } from './migrations/1764840000000-privacy';
 import { RetentionSearchRefresh1764840000001 } from './migrations/1764840000001-retention-search-refresh';
 
@@ -64,6 +65,7 @@ export const MIGRATIONS = [
   Acknowledgements1764810000000,
   SignReplies1764810000001,
   ReportsAndSatisfaction1764830000000,
+  ReportBackfill1764830000001,
   Privacy1764840000000,
   RetentionSearchRefresh1764840000001,
 ];

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { expectEventually } from '@guichet/testing';
 import { Database } from '../../src/common/database.service';
 import { ReportAggregatesListener } from '../../src/modules/reports/report-aggregates.listener';
+import { ReportBackfill } from '../../src/modules/reports/report-backfill';
 import { startTestApp, type TestAgent, type TestApp } from '../harness';
 
 /**
@@ -437,5 +438,51 @@ describe('reports: the durable listener keeps them current as agents work', () =
       },
       { timeoutMs: 20_000 },
     );
+  });
+});
+
+describe('reports: files written before the listener are counted once by the backfill', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  }, 60_000);
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  test('an upgraded installation: existing files and calls are counted once, a second run adds nothing', async () => {
+    const backfill = t.app.get(ReportBackfill);
+    // The start-up run found an empty database and left its mark: take it away, as an upgrade would be.
+    await expectEventually(async () => expect((await t.db.query(`SELECT 1 FROM report_backfill`)).rows).toHaveLength(1));
+    await t.db.query(`DELETE FROM report_backfill`);
+    const org = await t.newOrganization();
+    const team = await t.newTeam(org.id, 'Vie culturelle');
+    const admin = await t.newAgent({ organizationId: org.id, role: 'admin' });
+    const voice = await t.newChannel({ organizationId: org.id, teamId: team.id, kind: 'voice' });
+    const { rows: c } = await t.db.query(`INSERT INTO contact (organization_id) VALUES ($1) RETURNING id`, [org.id]);
+    const created = new Date('2025-03-10T09:00:00+01:00');
+    const { rows } = await t.db.query(
+      `INSERT INTO conversation (organization_id, reference, contact_id, team_id, status, created_at, last_message_at,
+         first_response_at, resolved_at)
+       VALUES ($1, 'GU-BACK01', $2, $3, 'resolved', $4, $4, $4::timestamptz + interval '20 minutes', $4::timestamptz + interval '1 hour')
+       RETURNING id`,
+      [org.id, c[0].id, team.id, created],
+    );
+    await t.db.query(
+      `INSERT INTO message (organization_id, conversation_id, direction, kind, channel_id, body, status, meta, created_at)
+       VALUES ($1, $2, 'inbound', 'call', $3, 'Appel', 'received', '{"call":{"provider":"twilio","outcome":"missed"}}', $4)`,
+      [org.id, rows[0].id, voice.id, created],
+    );
+    expect(await backfill.run()).toBeGreaterThanOrEqual(1);
+    expect(await backfill.run()).toBe(0);
+    const q = 'from=2025-03-01&to=2025-03-31';
+    const volumes = await t.http('GET', `/api/v1/reports/volumes?${q}`, { token: admin.token });
+    expect(volumes.body.totals).toEqual({ created: 1, reopened: 0, resolved: 1 });
+    expect(volumes.body.byChannel).toEqual([{ channelKind: 'voice', created: 1, reopened: 0, resolved: 1 }]);
+    const phone = await t.http('GET', `/api/v1/reports/telephone?${q}`, { token: admin.token });
+    expect(phone.body.totals).toMatchObject({ received: 1, answered: 0, missed: 1 });
+    const times = await t.http('GET', `/api/v1/reports/response-times?${q}`, { token: admin.token });
+    expect(times.body.firstResponse).toMatchObject({ count: 1, medianMinutes: 20 });
   });
 });

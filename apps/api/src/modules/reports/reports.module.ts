@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ReportAggregatesListener } from './report-aggregates.listener';
+import { ReportBackfill } from './report-backfill';
 import { ReportsController } from './reports.controller';
 import { ReportsRepository } from './reports.repository';
 import { ReportsService } from './reports.service';
@@ -7,7 +8,7 @@ import { ReportsService } from './reports.service';
 /** Reports from daily aggregates kept by a durable listener, and the open-data indicators (issue 15). */
 @Module({
   controllers: [ReportsController],
-  providers: [ReportsRepository, ReportsService, ReportAggregatesListener],
+  providers: [ReportsRepository, ReportsService, ReportAggregatesListener, ReportBackfill],
   exports: [ReportAggregatesListener],
 })
 export class ReportsModule {}

@@ -309,4 +309,35 @@ export class ReportsRepository {
       organization: org?.name ?? '',
     };
   }
+
+  // ---- Backfill (files written before the listener) ----
+
+  async backfillDone(m?: EntityManager): Promise<boolean> {
+    const [row] = await this.db.query(`SELECT 1 FROM report_backfill`, [], m);
+    return !!row;
+  }
+
+  /** Takes the backfill's mark (the one instance that gets it runs it); false when it is done or running elsewhere. */
+  async claimBackfill(m: EntityManager): Promise<boolean> {
+    const rows = await this.db.query(`INSERT INTO report_backfill DEFAULT VALUES ON CONFLICT DO NOTHING RETURNING id`, [], m);
+    return rows.length > 0;
+  }
+
+  /** The next conversations by id after `after`, for the one-time backfill (primary key order). */
+  async conversationsAfter(after: string, limit: number): Promise<string[]> {
+    const rows = await this.db.query<{ id: string }>(`SELECT id FROM conversation WHERE id > $1::uuid ORDER BY id LIMIT $2`, [
+      after,
+      limit,
+    ]);
+    return rows.map((r) => r.id);
+  }
+
+  /** Telephone call messages of a batch of conversations, oldest first (outgoing call-backs after the calls they settle). */
+  async callsOf(conversationIds: string[]): Promise<string[]> {
+    const rows = await this.db.query<{ id: string }>(
+      `SELECT id FROM message WHERE conversation_id = ANY($1::uuid[]) AND kind = 'call' ORDER BY created_at, id`,
+      [conversationIds],
+    );
+    return rows.map((r) => r.id);
+  }
 }
