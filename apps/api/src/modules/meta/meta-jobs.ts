@@ -5,10 +5,7 @@ import type { Job } from 'pg-boss' with { 'resolution-mode': 'import' };
 import { BlobStore } from '../blobs/blob-store';
 import { ChannelService } from '../channels/channel.service';
 import { ContactDirectory } from '../contacts/contact-directory.service';
-import { toConversationDto } from '../conversations/conversation.mapper';
-import { ConversationReader } from '../conversations/conversation-reader.service';
 import { ConversationWriter } from '../conversations/conversation-writer.service';
-import { DomainEvents } from '../events/domain-event-bus';
 import { domainEvent } from '../events/domain-events';
 import { META_QUEUES, META_RETRY_LIMIT, MetaQueue } from './meta-queue';
 import { COMMENT_SUBJECT, type AttachmentJob, type PostJob, type ProfileJob } from './meta-webhook.service';
@@ -48,10 +45,8 @@ export class MetaJobs {
     queue: MetaQueue,
     private readonly channels: ChannelService,
     private readonly contacts: ContactDirectory,
-    private readonly conversations: ConversationReader,
     private readonly writer: ConversationWriter,
     private readonly blobs: BlobStore,
-    private readonly events: DomainEvents,
     private readonly repo: MetaRepository,
   ) {
     queue.handle<AttachmentJob>(META_QUEUES.attachments, (job) => this.attachments(job));
@@ -62,26 +57,6 @@ export class MetaJobs {
 
   private lastTry(job: Job<object>): boolean {
     return job.retryCount >= META_RETRY_LIMIT;
-  }
-
-  /** Tells a committed event line (the commented post) added to a conversation. */
-  private async pushReceived(organizationId: string, conversationId: string, messageId: string) {
-    const [row, message] = await Promise.all([
-      this.conversations.row(organizationId, conversationId),
-      this.conversations.message(messageId),
-    ]);
-    if (!row || !message) return;
-    await this.events.emit(
-      domainEvent('message.received', organizationId, { conversation: toConversationDto(row), message, newConversation: false }),
-    );
-  }
-
-  private async pushConversation(organizationId: string, conversationId: string, change: 'contact_profile' | 'subject') {
-    const row = await this.conversations.row(organizationId, conversationId);
-    if (row)
-      await this.events.emit(
-        domainEvent('conversation.updated', organizationId, { conversation: toConversationDto(row), change }),
-      );
   }
 
   async attachments(job: Job<AttachmentJob>): Promise<void> {
@@ -131,8 +106,14 @@ export class MetaJobs {
       r.ok && typeof r.data.profile_pic === 'string' && /^https?:\/\//.test(r.data.profile_pic) ? r.data.profile_pic : null;
     const contactId = await this.contacts.cacheProfile(organizationId, kind, value, { name, avatarUrl });
     if (!contactId || !name) return;
-    for (const id of await this.repo.openConversationIds(contactId))
-      await this.pushConversation(organizationId, id, 'contact_profile');
+    const ids = await this.repo.openConversationIds(contactId);
+    // The citizen's name shows in their files: each is told, durable listeners included.
+    await this.writer.tx(async (tx) => {
+      for (const id of ids)
+        await this.writer.tellConversation(tx, organizationId, id, (conversation) => [
+          domainEvent('conversation.updated', organizationId, { conversation, change: 'contact_profile' }),
+        ]);
+    });
   }
 
   /** The commented post's words become the subject, and an event shows its text and link. */
@@ -154,7 +135,8 @@ export class MetaJobs {
     const text = r.ok ? (r.data.message ?? r.data.caption ?? '').trim() : '';
     const link = (r.ok ? (r.data.permalink_url ?? r.data.permalink) : undefined) ?? job.data.permalink ?? null;
     const body = [`Publication commentée${text ? ` : « ${text.slice(0, 1000)} »` : ''}`, link].filter(Boolean).join('\n');
-    const messageId = await this.writer.tx(async (tx) => {
+    // The event line, the comment's post and the subject in one transaction, told after it.
+    await this.writer.tx(async (tx) => {
       const id = await this.writer.insertMessage(tx, {
         organizationId,
         conversationId,
@@ -168,14 +150,15 @@ export class MetaJobs {
         createdAt: new Date(new Date(job.data.at).getTime() - 1),
       });
       await this.repo.mergeMeta(job.data.messageId, { postText: text || null, permalink: link }, tx.m);
-      return id;
+      if (text) {
+        const subject = `Commentaire sur « ${text.replace(/\s+/g, ' ').slice(0, 120)}${text.length > 120 ? '…' : ''} »`;
+        await this.repo.setSubjectIf(conversationId, subject, COMMENT_SUBJECT, tx.m);
+      }
+      await this.writer.tell(tx, organizationId, conversationId, id, ({ conversation, message }) => [
+        domainEvent('conversation.updated', organizationId, { conversation, change: 'subject' }),
+        domainEvent('message.received', organizationId, { conversation, message, newConversation: false }),
+      ]);
     });
-    if (text) {
-      const subject = `Commentaire sur « ${text.replace(/\s+/g, ' ').slice(0, 120)}${text.length > 120 ? '…' : ''} »`;
-      await this.repo.setSubjectIf(conversationId, subject, COMMENT_SUBJECT);
-    }
-    await this.pushConversation(organizationId, conversationId, 'subject');
-    await this.pushReceived(organizationId, conversationId, messageId);
   }
 
   /** Public reply (`POST /{comment-id}/comments`) or private reply (Send API, `recipient.comment_id`). */

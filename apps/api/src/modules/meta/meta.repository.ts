@@ -145,10 +145,11 @@ export class MetaRepository {
   }
 
   /** Replaces the placeholder subject of a comment conversation with the post's words. */
-  async setSubjectIf(conversationId: string, subject: string, current: string): Promise<boolean> {
+  async setSubjectIf(conversationId: string, subject: string, current: string, manager?: EntityManager): Promise<boolean> {
     const rows = await this.db.query(
       `WITH u AS (UPDATE conversation SET subject = $2 WHERE id = $1 AND subject = $3 RETURNING id) SELECT id FROM u`,
       [conversationId, subject, current],
+      manager,
     );
     return rows.length > 0;
   }
