@@ -28,6 +28,7 @@ import { AuditViewerModule } from './modules/audit/audit.module';
 import { AcknowledgementsModule } from './modules/acknowledgements/acknowledgements.module';
 import { SignaturesModule } from './modules/signatures/signatures.module';
 import { ReportsModule } from './modules/reports/reports.module';
+import { LabelsModule } from './modules/labels/labels.module';
 
 @Module({})
 export class AppModule {
@@ -62,6 +63,7 @@ export class AppModule {
         AcknowledgementsModule,
         SignaturesModule,
         ReportsModule,
+        LabelsModule,
         HealthModule,
         ...extraModules,
       ],

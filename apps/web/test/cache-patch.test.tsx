@@ -40,6 +40,7 @@ function conversation(id: string, patch: Partial<ConversationDto> = {}): Convers
     responseDueAt: null,
     awaitingDocuments: false,
     satisfaction: null,
+    labels: [],
     version: 1,
     ...patch,
   };

@@ -48,6 +48,7 @@ const base: ConversationDto = {
   responseDueAt: null,
   awaitingDocuments: false,
   satisfaction: null,
+  labels: [],
   version: 4,
 };
 

@@ -39,6 +39,7 @@ function conversation(i: number): ConversationDto {
     responseDueAt: null,
     awaitingDocuments: false,
     satisfaction: null,
+    labels: [],
     version: 1,
   };
 }

@@ -1,5 +1,6 @@
 import type { ChannelCapabilities } from './channel-capabilities';
 import type { DeadlineSpec, DecisionRegime } from './deadlines';
+import type { LabelDto } from './routing';
 import type {
   AgentRole,
   ChannelKind,
@@ -86,6 +87,8 @@ export interface ConversationDto {
   awaitingDocuments: boolean;
   /** The citizen's answer to the satisfaction survey, 0–10, or null (issue 15). */
   satisfaction: number | null;
+  /** Its labels (étiquettes), by name. */
+  labels: LabelDto[];
   version: number;
 }
 

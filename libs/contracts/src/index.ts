@@ -18,3 +18,4 @@ export * from './deadlines';
 export * from './privacy';
 export * from './acknowledgements';
 export * from './reports';
+export * from './routing';

@@ -67,6 +67,8 @@ export const listConversationsQuerySchema = z.object({
   due: z.enum(['overdue', 'soon'], 'vue inconnue : overdue ou soon').optional(),
   /** `due`: earliest due date first (files in progress with a due date only); default: latest activity first. */
   sort: z.enum(['activity', 'due'], 'tri inconnu : activity ou due').optional(),
+  /** Only files carrying this label. */
+  labelId: z.uuid('identifiant d’étiquette invalide').optional(),
   limit: z.coerce.number().int().min(1).max(LIMITS.pageSizeMax).default(25),
   cursor: z.string().max(200).optional(),
 });
@@ -98,6 +100,8 @@ export const updateConversationSchema = z
     awaitingDocuments: z.boolean('vrai ou faux attendu').optional(),
     /** A note for the colleague or service the file is handed to (kept in the thread as a note). */
     note: z.string().trim().min(1).max(LIMITS.bodyChars).optional(),
+    /** Every label the file carries after the change (an empty list removes them all). */
+    labelIds: z.array(z.uuid('identifiant d’étiquette invalide')).max(20, 'au plus 20 étiquettes').optional(),
     version: z.number().int().min(1),
   })
   .refine((v) => Object.keys(v).filter((k) => k !== 'note').length > 1, { message: 'aucun changement demandé' })

@@ -26,6 +26,7 @@ import { SearchDocumentAndCounters1764750000000 } from './migrations/17647500000
 import { RequestTypes1764770000000 } from './migrations/1764770000000-request-types';
 import { Acknowledgements1764810000000 } from './migrations/1764810000000-acknowledgements';
 import { SignReplies1764810000001 } from './migrations/1764810000001-sign-replies';
+import { Labels1764820000000 } from './migrations/1764820000000-labels';
 import { ReportsAndSatisfaction1764830000000 } from './migrations/1764830000000-reports-and-satisfaction';
 import { ReportBackfill1764830000001 } from './migrations/1764830000001-report-backfill';
 import { Privacy1764840000000 } from './migrations/1764840000000-privacy';
@@ -64,6 +65,7 @@ export const MIGRATIONS = [
   RequestTypes1764770000000,
   Acknowledgements1764810000000,
   SignReplies1764810000001,
+  Labels1764820000000,
   ReportsAndSatisfaction1764830000000,
   ReportBackfill1764830000001,
   Privacy1764840000000,

@@ -25,6 +25,7 @@ class RecordingDatabase extends Database {
 const ORG = '00000000-0000-4000-8000-000000000001';
 const TEAM = '00000000-0000-4000-8000-000000000002';
 const AGENT = '00000000-0000-4000-8000-000000000003';
+const LABEL = '00000000-0000-4000-8000-000000000006';
 const AFTER: [string, string] = ['2026-11-20T10:00:00.123456Z', '00000000-0000-4000-8000-000000000004'];
 
 const INBOX: Record<string, ConversationFilter> = {
@@ -36,6 +37,7 @@ const INBOX: Record<string, ConversationFilter> = {
   'inbox-overdue': { organizationId: ORG, due: 'overdue', limit: 26 },
   'inbox-service-due-soon': { organizationId: ORG, teamId: TEAM, due: 'soon', limit: 26 },
   'inbox-service-by-due-next-page': { organizationId: ORG, teamId: TEAM, sortByDue: true, after: AFTER, limit: 26 },
+  'inbox-service-label': { organizationId: ORG, teamId: TEAM, status: ['open'], labelId: LABEL, limit: 26 },
   'inbox-search-reference': { organizationId: ORG, q: 'gu7k3m9q', limit: 26 },
   'inbox-search-agent-phone': { organizationId: ORG, visibleTeamIds: [TEAM], orSelf: AGENT, q: '06 12 34 56 78', limit: 26 },
 };
@@ -96,6 +98,7 @@ describe('hot queries', () => {
       'inbox-overdue',
       'inbox-service-due-soon',
       'inbox-service-by-due-next-page',
+      'inbox-service-label',
     ])('%s walks an index in order without sorting', async (name) => {
       const sql = (await generated())[name]!;
       const params: Record<string, unknown[]> = {
@@ -106,6 +109,7 @@ describe('hot queries', () => {
         'inbox-overdue': [ORG, 26],
         'inbox-service-due-soon': [ORG, TEAM, 26],
         'inbox-service-by-due-next-page': [ORG, TEAM, AFTER[0], AFTER[1], 26],
+        'inbox-service-label': [ORG, TEAM, 'open', LABEL, 26],
       };
       const client = t.db;
       await client.query('BEGIN');

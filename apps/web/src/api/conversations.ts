@@ -13,7 +13,7 @@ import { apiRequest } from './client';
 
 /** The filters of a conversation list: the list query without its paging. */
 export type ConversationFilters = Partial<
-  Pick<ListConversationsQuery, 'status' | 'assignee' | 'teamId' | 'channel' | 'q' | 'due' | 'sort'>
+  Pick<ListConversationsQuery, 'status' | 'assignee' | 'teamId' | 'channel' | 'q' | 'due' | 'sort' | 'labelId'>
 >;
 
 export const CONVERSATIONS_PAGE_SIZE = 25;

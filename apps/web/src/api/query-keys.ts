@@ -10,6 +10,7 @@ export function normalizeFilters(filters: ConversationFilters): ConversationFilt
   if (filters.q?.trim()) out.q = filters.q.trim();
   if (filters.due) out.due = filters.due;
   if (filters.sort) out.sort = filters.sort;
+  if (filters.labelId) out.labelId = filters.labelId;
   return out;
 }
 
@@ -22,6 +23,8 @@ export const queryKeys = {
   teams: () => ['teams'] as const,
   requestTypes: (teamId: string) => ['request-types', teamId] as const,
   channelKinds: () => ['channel-kinds'] as const,
+  /** The organization's labels (étiquettes). */
+  labels: () => ['labels'] as const,
   agents: () => ['agents'] as const,
   /** The agent's own sessions; the login page's provider buttons; the organization's OIDC providers. */
   sessions: () => ['auth', 'sessions'] as const,
@@ -38,6 +41,7 @@ export const queryKeys = {
     mails: () => ['admin', 'mails'] as const,
     audit: (filters: object) => ['admin', 'audit', filters] as const,
     acknowledgements: () => ['admin', 'acknowledgements'] as const,
+    routingRules: () => ['admin', 'routing-rules'] as const,
   },
   /** The agent's own signature (L111-2) as it reads in one service. */
   signature: (teamId: string) => ['account', 'signature', teamId] as const,

@@ -348,6 +348,15 @@ export const en: Messages = {
     viewing: '{{name}} is viewing',
     typing: '{{name}} is typing…',
   },
+  labels: {
+    heading: 'Labels',
+    edit: 'Labels',
+    none: 'No labels yet: an administrator or a supervisor creates them in the administration.',
+    added: 'Label “{{name}}” added',
+    removed: 'Label “{{name}}” removed',
+    filter: 'Label',
+    filterAll: 'All labels',
+  },
   search: {
     clear: 'Clear search',
     label: 'Search conversations',

@@ -348,6 +348,15 @@ export const fr = {
     viewing: '{{name}} consulte',
     typing: '{{name}} écrit…',
   },
+  labels: {
+    heading: 'Étiquettes',
+    edit: 'Étiquettes',
+    none: 'Aucune étiquette : un administrateur ou un superviseur les crée dans l’administration.',
+    added: 'Étiquette « {{name}} » ajoutée',
+    removed: 'Étiquette « {{name}} » retirée',
+    filter: 'Étiquette',
+    filterAll: 'Toutes les étiquettes',
+  },
   search: {
     clear: 'Effacer la recherche',
     label: 'Rechercher dans les conversations',

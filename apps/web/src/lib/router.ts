@@ -29,6 +29,8 @@ export interface InboxRoute {
   q: string;
   inView?: boolean;
   inStatus?: boolean;
+  /** Only files carrying this label (`etiquette=`), in any view. */
+  labelId?: string;
 }
 
 export const DEFAULT_ROUTE: InboxRoute = { view: { kind: 'mine' }, status: 'open', conversationId: null, q: '' };
@@ -101,6 +103,7 @@ export function parseInboxRoute(hash: string): InboxRoute {
     q: params.get('q')?.trim() ?? '',
     ...(params.get('dansVue') === '1' ? { inView: true } : {}),
     ...(params.get('dansStatut') === '1' ? { inStatus: true } : {}),
+    ...(params.get('etiquette') ? { labelId: params.get('etiquette')! } : {}),
   };
 }
 
@@ -111,6 +114,7 @@ export function inboxHref(route: InboxRoute): string {
     if (route.inView) params.set('dansVue', '1');
     if (route.inStatus) params.set('dansStatut', '1');
   }
+  if (route.labelId) params.set('etiquette', route.labelId);
   const path = route.conversationId ? `/conversations/${encodeURIComponent(route.conversationId)}` : '/conversations';
   return `#${path}?${params.toString()}`;
 }

@@ -16,6 +16,8 @@ export function matchesFilters(filters: ConversationFilters, conversation: Conve
     const wanted = filters.assignee === 'me' ? me.id : filters.assignee === 'none' ? null : filters.assignee;
     if (conversation.assigneeId !== wanted) return 'no';
   }
+  // Labels travel with the conversation: a file that lost the label leaves the list at once.
+  if (filters.labelId && !conversation.labels.some((l) => l.id === filters.labelId)) return 'no';
   // Full-text search and the channel filter are evaluated by the server (on the whole thread);
   // due-date lists depend on the clock and sort by due date: the server places them too.
   if (filters.q || filters.channel || filters.due || filters.sort === 'due') return 'unknown';

@@ -47,7 +47,14 @@ export type AuditAction =
   | 'contact.anonymized'
   | 'contact.erased'
   | 'contact.exported'
-  | 'audit.purged';
+  | 'audit.purged'
+  | 'label.created'
+  | 'label.updated'
+  | 'label.deleted'
+  | 'routing_rule.created'
+  | 'routing_rule.updated'
+  | 'routing_rule.deleted'
+  | 'routing_rules.reordered';
 
 export interface AuditEntry {
   organizationId: string;

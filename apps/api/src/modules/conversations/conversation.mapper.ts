@@ -5,6 +5,7 @@ import {
   type ConversationDto,
   type ConversationStatus,
   type DecisionRegime,
+  type LabelDto,
   type Priority,
 } from '@guichet/contracts';
 
@@ -16,6 +17,13 @@ export const DUE_COLUMNS = `c.request_type_id, (SELECT rt.name FROM request_type
   c.decision_regime, c.decision_due_at, c.response_due_at, c.documents_requested_at, c.documents_received_at, c.satisfaction`;
 
 /**
+ * The labels of conversation `c` (a JSON array; the primary key of conversation_label finds them),
+ * in no order: the mapper sorts them by name (an ordered aggregate is a Sort node per row on PostgreSQL 15).
+ */
+export const LABELS_COLUMN = `coalesce((SELECT json_agg(json_build_object('id', l.id, 'name', l.name, 'color', l.color))
+  FROM conversation_label cl JOIN label l ON l.id = cl.label_id WHERE cl.conversation_id = c.id), '[]') AS labels`;
+
+/**
  * The columns every conversation read selects; `c` is conversation, `ct` its contact. The contact's
  * name shown with a conversation is the one given in that conversation (`citizen_name`), never the
  * citizen's name from files of other services: everyone who receives the conversation (its
@@ -24,7 +32,7 @@ export const DUE_COLUMNS = `c.request_type_id, (SELECT rt.name FROM request_type
 export const CONVERSATION_COLUMNS = `c.id, c.organization_id, c.reference, c.status, c.priority, c.subject, c.team_id,
   c.assignee_id, c.contact_id, c.citizen_name AS contact_name, c.last_channel_kind, c.snippet, c.unread, c.callback_needed,
   c.possibly_related_to_id, c.snoozed_until, c.created_at, c.last_message_at, c.last_inbound_at, c.first_response_at,
-  c.version, ${DUE_COLUMNS}, to_char(c.last_message_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS sort_key`;
+  c.version, ${DUE_COLUMNS}, ${LABELS_COLUMN}, to_char(c.last_message_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS sort_key`;
 
 /** The keyset cursor of the due-date order (same text form as `sort_key`). */
 export const DUE_KEY = `to_char(c.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS due_key`;
@@ -42,6 +50,7 @@ export interface DueColumnsRow {
 }
 
 export interface ConversationRow extends DueColumnsRow {
+  labels: LabelDto[];
   id: string;
   organization_id: string;
   reference: string;
@@ -97,6 +106,7 @@ export function toConversationDto(r: Omit<ConversationRow, 'sort_key'>): Convers
     responseDueAt: iso(r.response_due_at),
     awaitingDocuments: awaitingDocuments({ requestedAt: r.documents_requested_at, receivedAt: r.documents_received_at }),
     satisfaction: r.satisfaction ?? null,
+    labels: [...r.labels].sort((a, b) => a.name.localeCompare(b.name, 'fr', { sensitivity: 'base' }) || (a.id < b.id ? -1 : 1)),
     version: r.version,
   };
 }

@@ -26,6 +26,8 @@ export interface ConversationFilter {
   teamId?: string;
   assigneeId?: string | null;
   channel?: ChannelKind;
+  /** Only files carrying this label. */
+  labelId?: string;
   q?: string;
   /** In progress with a due date: passed (`overdue`) or within 48 hours (`soon`). Implies `sortByDue`. */
   due?: 'overdue' | 'soon';
@@ -203,6 +205,11 @@ export class ConversationRepository {
     if (f.channel) {
       where.push(`EXISTS (SELECT 1 FROM message m JOIN channel ch ON ch.id = m.channel_id
                           WHERE m.conversation_id = c.id AND ch.kind = ${sql.p(f.channel)})`);
+    }
+    if (f.labelId) {
+      where.push(
+        `EXISTS (SELECT 1 FROM conversation_label cl WHERE cl.conversation_id = c.id AND cl.label_id = ${sql.p(f.labelId)})`,
+      );
     }
     // The due-date views (a search within one keeps its filter, in recency order).
     if (f.due || f.sortByDue) where.push(`c.due_at IS NOT NULL AND c.status IN ${IN_PROGRESS}`);

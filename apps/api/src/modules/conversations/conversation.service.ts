@@ -32,6 +32,7 @@ import { canRead } from './conversation-access';
 import { decodeCursor, encodeCursor, toConversationDto, type ConversationRow } from './conversation.mapper';
 import { SignatureService } from '../signatures/signature.service';
 import { DeadlineService } from '../request-types/deadline.service';
+import { LabelService } from '../labels/label.service';
 import { ConversationRepository, type ConversationChanges } from './conversation.repository';
 import { ConversationWriter } from './conversation-writer.service';
 
@@ -57,6 +58,7 @@ export class ConversationService {
     private readonly deadlines: DeadlineService,
     private readonly signatures: SignatureService,
     private readonly writer: ConversationWriter,
+    private readonly labels: LabelService,
   ) {}
 
   async list(agent: AuthAgent, q: ListConversationsQuery): Promise<Page<ConversationDto>> {
@@ -69,6 +71,7 @@ export class ConversationService {
       teamId: q.teamId,
       assigneeId: q.assignee === 'me' ? agent.id : q.assignee === 'none' ? null : q.assignee,
       channel: q.channel,
+      labelId: q.labelId,
       q: q.q,
       due: q.due,
       sortByDue: q.sort === 'due',
@@ -298,7 +301,7 @@ export class ConversationService {
   }
 
   /**
-   * Status, priority, service and assignee. Agents take (assign to themselves), release, change
+   * Status, priority, service, assignee and labels. Agents take (assign to themselves), release, change
    * status or priority in their services, and hand a file that is theirs or nobody's to a colleague
    * or another service (with a note); supervisors and admins reassign anyone's. The assignee must
    * be of the file's service (after the move, when `teamId` moves it in the same request).
@@ -364,6 +367,8 @@ export class ConversationService {
           ...(input.awaitingDocuments === false && waiting ? { documentsReceivedAt: now } : {}),
         });
       }
+      // Labels: any agent who may change the file sets them (the list given is what it carries after).
+      if (input.labelIds !== undefined) await this.labels.set(m, agent.organizationId, id, input.labelIds);
       await this.repo.update(m, id, {
         ...due,
         status: input.status,

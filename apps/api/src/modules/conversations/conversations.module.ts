@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { LabelsModule } from '../labels/labels.module';
 import { RequestTypesModule } from '../request-types/request-types.module';
 import { AttachmentController } from './attachment.controller';
 import { ConversationController } from './conversation.controller';
@@ -18,7 +19,7 @@ import { MessageRepository } from './message.repository';
  */
 @Global()
 @Module({
-  imports: [RequestTypesModule],
+  imports: [RequestTypesModule, LabelsModule],
   controllers: [ConversationController, AttachmentController],
   providers: [
     ConversationRepository,

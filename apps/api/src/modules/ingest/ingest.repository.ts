@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database.service';
-import { CONVERSATION_COLUMNS, DUE_COLUMNS, type ConversationRow } from '../conversations/conversation.mapper';
+import { CONVERSATION_COLUMNS, DUE_COLUMNS, LABELS_COLUMN, type ConversationRow } from '../conversations/conversation.mapper';
 
 /** What guichet_ingest() returns for each item of a batch (`ord`: its position, from 1). */
 export type IngestRow = Omit<ConversationRow, 'sort_key'> & {
@@ -22,10 +22,10 @@ export type OutboxRow = Omit<ConversationRow, 'sort_key'> & {
 
 /**
  * guichet_ingest() (migrations IngestFunction1764400000000, UnverifiedSenders1764500000000) stores a batch in one statement.
- * The request type and due dates come beside each row, as the statement's snapshot saw them: a
+ * The request type, due dates and labels come beside each row, as the statement's snapshot saw them: a
  * message adds to a conversation without changing them, and a new conversation has none yet.
  */
-const INGEST_SQL = `SELECT i.*, ${DUE_COLUMNS} FROM guichet_ingest($1::jsonb) i LEFT JOIN conversation c ON c.id = i.id`;
+const INGEST_SQL = `SELECT i.*, ${DUE_COLUMNS}, ${LABELS_COLUMN} FROM guichet_ingest($1::jsonb) i LEFT JOIN conversation c ON c.id = i.id`;
 
 /**
  * The same, and in the same statement (so the same transaction) one outbox row per message it
@@ -39,7 +39,7 @@ const INGEST_WITH_OUTBOX_SQL = `
     SELECT ($2::uuid[])[r.ord], ($3::uuid[])[r.ord], r.organization_id, r.id, r.message_id, r.new_conversation
       FROM r WHERE r.created
   )
-  SELECT r.*, ${DUE_COLUMNS} FROM r LEFT JOIN conversation c ON c.id = r.id`;
+  SELECT r.*, ${DUE_COLUMNS}, ${LABELS_COLUMN} FROM r LEFT JOIN conversation c ON c.id = r.id`;
 
 /** The SQL of the ingest: the batch statement and its outbox. */
 @Injectable()

@@ -15,6 +15,7 @@ import { useUpdateConversation } from '../../hooks/use-update-conversation';
 import { onShortcut } from '../../lib/shortcut-bus';
 import { canSeeAllTeams } from '../inbox/inbox-views';
 import { LogCallForm } from './log-call-form';
+import { LabelField } from './label-field';
 import { RequestTypeField } from './request-type-field';
 
 interface ActionsProps {
@@ -206,6 +207,7 @@ export function ConversationActions({ conversation: c, me, agents, teams, announ
         </span>
       </div>
       <RequestTypeField conversation={c} apply={apply} />
+      <LabelField conversation={c} apply={apply} />
       {snoozeOpen && !closed ? (
         <form
           className="actions__row"

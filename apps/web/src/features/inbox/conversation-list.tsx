@@ -3,6 +3,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef, type KeyboardEvent } from 
 import { useTranslation } from 'react-i18next';
 import { useAgents } from '../../hooks/use-agents';
 import { useConversations } from '../../hooks/use-conversations';
+import { useLabels } from '../../hooks/use-labels';
 import { inboxHref, navigate, type InboxRoute } from '../../lib/router';
 import { ConversationRow } from './conversation-row';
 import { filtersForRoute, viewLabel } from './inbox-views';
@@ -15,6 +16,7 @@ export function ConversationList({ route, teams }: { route: InboxRoute; teams: T
   const filters = filtersForRoute(route);
   const query = useConversations(filters);
   const agents = useAgents();
+  const labels = useLabels().data;
   const listRef = useRef<HTMLUListElement>(null);
   const paneRef = useRef<HTMLElement>(null);
   /** Row to focus once it is rendered (keyboard moves into rows outside the window). */
@@ -178,6 +180,27 @@ export function ConversationList({ route, teams }: { route: InboxRoute; teams: T
               {t('search.onlyStatus', { status: t(`status.${route.status}`) })}
             </label>
           </fieldset>
+        ) : null}
+        {labels?.length ? (
+          <p className="label-filter">
+            <label htmlFor="inbox-label-filter">{t('labels.filter')}</label>
+            <select
+              id="inbox-label-filter"
+              data-testid="label-filter"
+              value={route.labelId ?? ''}
+              onChange={(e) => {
+                const labelId = e.currentTarget.value || undefined;
+                navigate(inboxHref({ ...route, labelId, conversationId: null }));
+              }}
+            >
+              <option value="">{t('labels.filterAll')}</option>
+              {labels.map((l) => (
+                <option key={l.id} value={l.id}>
+                  {l.name}
+                </option>
+              ))}
+            </select>
+          </p>
         ) : null}
         <p className="pane-header__subtitle">
           {(!route.q || route.inStatus) && !filters.due ? (

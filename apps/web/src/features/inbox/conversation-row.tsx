@@ -2,6 +2,7 @@ import type { ConversationDto } from '@guichet/contracts';
 import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ChannelTag } from '../../components/channel-tag';
+import { LabelChips } from '../../components/label-chips';
 import { RelativeTime } from '../../components/relative-time';
 import { contactName } from '../../lib/labels';
 import { usePresence } from '../../hooks/use-presence';
@@ -107,6 +108,7 @@ export const ConversationRow = memo(function ConversationRow({
         {urgent ? <span className={`badge badge--${c.priority}`}>{t(`priority.${c.priority}`)}</span> : null}
         {c.callbackNeeded ? <span className="badge badge--callback">{t('list.callback')}</span> : null}
         {due ? <DueBadge iso={due} /> : null}
+        <LabelChips labels={c.labels} />
       </span>
       <span className="conversation-row__bottom">
         {assigneeLabel ? <span className="conversation-row__assignee">{assigneeLabel}</span> : null}

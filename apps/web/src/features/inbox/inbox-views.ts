@@ -13,9 +13,10 @@ export function canSeeAllTeams(agent: AgentDto): boolean {
  */
 export function filtersForRoute(route: InboxRoute): ConversationFilters {
   const filters = viewFilters(route);
-  if (!route.q) return filters;
+  const label = route.labelId ? { labelId: route.labelId } : {};
+  if (!route.q) return { ...filters, ...label };
   const { status, ...view } = filters;
-  return { ...(route.inView ? view : {}), ...(route.inStatus ? { status } : {}), q: route.q };
+  return { ...(route.inView ? view : {}), ...(route.inStatus ? { status } : {}), ...label, q: route.q };
 }
 
 function viewFilters(route: InboxRoute): ConversationFilters {
