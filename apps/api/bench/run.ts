@@ -25,12 +25,14 @@ import { benchEmailLatency, EMAIL_LATENCY_DEFAULTS, type EmailLatencyBenchOption
 import { benchSmsRealtime, SMS_REALTIME_DEFAULTS, type SmsRealtimeBenchOptions } from './twilio-realtime';
 import { benchTwilioSms, TWILIO_SMS_DEFAULTS, type TwilioSmsBenchOptions } from './twilio-sms';
 import { benchRetention, RETENTION_DEFAULTS } from './retention';
+import { ACKNOWLEDGEMENTS_DEFAULTS, benchAcknowledgements } from './acknowledgements';
 import { benchWebhookStall, WEBHOOK_STALL_DEFAULTS, type WebhookStallBenchOptions } from './webhook-stall';
 
 // The inbox bench (1,000,000 conversations, minutes of seeding and gigabytes to delete) runs last:
 // the latency benches must not share the machine with its clean-up.
 const BENCHES: BenchId[] = [
   'ingest',
+  'acknowledgements',
   'realtime',
   'sms-webhooks',
   'sms-realtime',
@@ -168,6 +170,15 @@ async function main(): Promise<number> {
     'email-backfill': () => benchEmailBackfill(emailBackfillOptions(scale), log),
     'email-latency': () => benchEmailLatency(emailLatencyOptions(scale), log),
     'webhook-stall': () => benchWebhookStall(webhookStallOptions(scale), log),
+    acknowledgements: () =>
+      benchAcknowledgements(
+        {
+          ...ACKNOWLEDGEMENTS_DEFAULTS,
+          messages: scaled(ACKNOWLEDGEMENTS_DEFAULTS.messages, scale, 200),
+          warmup: scaled(ACKNOWLEDGEMENTS_DEFAULTS.warmup, scale, 50),
+        },
+        log,
+      ),
     retention: () =>
       benchRetention(
         {

@@ -11,7 +11,8 @@ export type BenchId =
   | 'email-backfill'
   | 'email-latency'
   | 'webhook-stall'
-  | 'retention';
+  | 'retention'
+  | 'acknowledgements';
 
 export interface ResultRow {
   metric: string;
@@ -66,6 +67,7 @@ const ORDER: BenchId[] = [
   'email-latency',
   'webhook-stall',
   'retention',
+  'acknowledgements',
 ];
 
 function section(r: BenchResult, date: string, m: Machine): string {
