@@ -103,6 +103,30 @@ describe('personal data in Chromium', () => {
     await page.screenshot({ path: join(shots, 'privacy-personal-data.png'), fullPage: true });
   });
 
+  it('an admin sets a retention rule from Administration › Conservation, shown on the personal-data page', async () => {
+    const admin = await pool.newPage();
+    await admin.goto(t.url);
+    await admin.getByLabel('Adresse e-mail').fill('admin@demo.guichet.fr');
+    await admin.getByLabel('Mot de passe').fill('guichet-demo');
+    await admin.getByRole('button', { name: 'Se connecter' }).click();
+    await admin.getByRole('navigation', { name: 'Vues de la boîte de réception' }).waitFor({ timeout: 15_000 });
+    await admin.goto(`${t.url}/#/admin/conservation`);
+    await admin.getByRole('heading', { name: 'Conservation des données' }).waitFor();
+    await admin.locator('#retention-team').selectOption({ label: 'Scolarité' });
+    await admin.getByLabel('Durée (jours)').fill('365');
+    await admin.getByLabel('Base légale').fill('Mission de service public');
+    await admin.getByLabel('Finalité').fill('Inscriptions scolaires');
+    await admin.getByLabel('Finalité').press('Enter');
+    await admin.getByRole('row', { name: /Scolarité.*365 jours.*Inscriptions scolaires/ }).waitFor();
+    const violations = await seriousAxeViolations(admin);
+    expect({ screen: 'retention rules', violations }).toEqual({ screen: 'retention rules', violations: [] });
+    await admin.screenshot({ path: join(shots, 'privacy-retention-rules.png'), fullPage: true });
+    await admin.goto(`${t.url}/donnees-personnelles/demo`);
+    await admin.getByRole('cell', { name: 'Inscriptions scolaires' }).waitFor();
+    await admin.getByRole('cell', { name: '1 an' }).waitFor();
+    await admin.context().close();
+  });
+
   it('a supervisor erases the citizen after confirming', async () => {
     await page.goto(`${t.url}/#/conversations/${conversationId}?view=all&status=open`);
     const panel = page.locator('#citizen-panel');

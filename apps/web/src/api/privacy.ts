@@ -1,4 +1,10 @@
-import type { AuditPageDto, ContactErasureDto } from '@guichet/contracts';
+import type {
+  AuditPageDto,
+  ContactErasureDto,
+  PutRetentionRulesInput,
+  RetentionRunResult,
+  RetentionSettingsDto,
+} from '@guichet/contracts';
 import { API_BASE, apiRequest, ApiError } from './client';
 import { CSRF_HEADER, sessionStore } from '../session/session-store';
 
@@ -38,4 +44,10 @@ export const privacyApi = {
     link.remove();
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
   },
+};
+
+export const retentionApi = {
+  get: (signal?: AbortSignal) => apiRequest<RetentionSettingsDto>('/retention-rules', { signal }),
+  put: (input: PutRetentionRulesInput) => apiRequest<RetentionSettingsDto>('/retention-rules', { method: 'PUT', body: input }),
+  run: () => apiRequest<RetentionRunResult>('/retention/run', { method: 'POST' }),
 };

@@ -1,7 +1,13 @@
-import type { AuditPageDto, ContactErasureDto } from '@guichet/contracts';
-import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
+import type {
+  AuditPageDto,
+  ContactErasureDto,
+  PutRetentionRulesInput,
+  RetentionRunResult,
+  RetentionSettingsDto,
+} from '@guichet/contracts';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ApiError } from '../api/client';
-import { privacyApi, type AuditFilters } from '../api/privacy';
+import { privacyApi, retentionApi, type AuditFilters } from '../api/privacy';
 import { queryKeys } from '../api/query-keys';
 
 /** The audit log, newest first, page after page (« Afficher plus »). */
@@ -24,4 +30,23 @@ export function useAnonymizeContact(contactId: string) {
     mutationFn: () => privacyApi.anonymizeContact(contactId),
     onSuccess: () => void queryClient.invalidateQueries(),
   });
+}
+
+export function useRetention() {
+  return useQuery<RetentionSettingsDto, ApiError>({
+    queryKey: queryKeys.admin.retention(),
+    queryFn: ({ signal }) => retentionApi.get(signal),
+  });
+}
+
+export function useSaveRetention() {
+  const queryClient = useQueryClient();
+  return useMutation<RetentionSettingsDto, ApiError, PutRetentionRulesInput>({
+    mutationFn: (input) => retentionApi.put(input),
+    onSuccess: (data) => queryClient.setQueryData(queryKeys.admin.retention(), data),
+  });
+}
+
+export function useRunRetention() {
+  return useMutation<RetentionRunResult, ApiError>({ mutationFn: () => retentionApi.run() });
 }

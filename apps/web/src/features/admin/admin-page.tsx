@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { AcknowledgementsSection } from './acknowledgements-section';
 import { AgentsSection } from './agents-section';
 import { AuditSection } from './audit-section';
+import { RetentionSection } from './retention-section';
 import { MailSection } from './mail-section';
 import { OrganizationSection } from './organization-section';
 import { TeamsSection } from './teams-section';
@@ -16,6 +17,7 @@ const SECTIONS = [
   { slug: 'services', label: 'admin.nav.teams', Screen: TeamsSection },
   { slug: 'agents', label: 'admin.nav.agents', Screen: AgentsSection },
   { slug: 'courriels', label: 'admin.nav.mail', Screen: MailSection },
+  { slug: 'conservation', label: 'admin.nav.retention', Screen: RetentionSection },
   { slug: 'journal', label: 'admin.nav.audit', Screen: AuditSection },
   { slug: 'accuses', label: 'admin.nav.acknowledgements', Screen: AcknowledgementsSection },
 ] as const;

@@ -66,7 +66,7 @@ export function AppHeader({
         <a className="button button--on-dark" href={SESSIONS_HREF} aria-current={isSessionsHash(hash) ? 'page' : undefined}>
           {t('sessions.link')}
         </a>
-        <a className="button button--on-dark" href={`/accessibilite/${encodeURIComponent(me.organization.slug)}`}>
+        <a className="app-header__link" href={`/accessibilite/${encodeURIComponent(me.organization.slug)}`}>
           {t('header.accessibility')}
         </a>
         <button type="button" className="button button--on-dark" onClick={onLogout}>

@@ -1,0 +1,189 @@
+import { RETENTION_ACTIONS, type RetentionAction, type RetentionRuleDto } from '@guichet/contracts';
+import { type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useAdminTeams } from '../../hooks/use-admin';
+import { useRetention, useRunRetention, useSaveRetention } from '../../hooks/use-privacy';
+import { apiErrorText } from '../../lib/api-error-text';
+import { Field, FormError } from '../setup/public-card';
+
+const toInput = (r: RetentionRuleDto) => ({
+  teamId: r.teamId,
+  requestTypeId: r.requestTypeId,
+  durationDays: r.durationDays,
+  legalBasis: r.legalBasis,
+  purpose: r.purpose,
+  action: r.action,
+});
+
+/**
+ * Retention (RGPD): how long finished requests are kept per service, why, and what happens then;
+ * how long the access log is kept. The citizens' « Données personnelles » page shows these rules.
+ */
+export function RetentionSection({ readOnly }: { readOnly: boolean }) {
+  const { t } = useTranslation();
+  const settings = useRetention();
+  const teams = useAdminTeams();
+  const save = useSaveRetention();
+  const run = useRunRetention();
+  const rules = settings.data?.rules ?? [];
+
+  function onAdd(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (save.isPending) return;
+    const form = event.currentTarget;
+    const f = new FormData(form);
+    const s = (k: string) => String(f.get(k) ?? '').trim();
+    save.mutate(
+      {
+        rules: [
+          ...rules.map(toInput),
+          {
+            teamId: s('teamId') || null,
+            requestTypeId: null,
+            durationDays: Number(s('durationDays')),
+            legalBasis: s('legalBasis'),
+            purpose: s('purpose'),
+            action: s('action') as RetentionAction,
+          },
+        ],
+      },
+      { onSuccess: () => form.reset() },
+    );
+  }
+
+  function onAuditPeriod(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const months = Number(new FormData(event.currentTarget).get('auditRetentionMonths'));
+    save.mutate({ rules: rules.map(toInput), auditRetentionMonths: months });
+  }
+
+  const error = settings.error ?? save.error ?? run.error;
+  return (
+    <div className="admin-form">
+      <h2>{t('retention.title')}</h2>
+      <p className="field__hint">{t('retention.intro')}</p>
+      <table className="admin-table">
+        <caption className="visually-hidden">{t('retention.title')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('retention.team')}</th>
+            <th scope="col">{t('retention.duration')}</th>
+            <th scope="col">{t('retention.legalBasis')}</th>
+            <th scope="col">{t('retention.purpose')}</th>
+            <th scope="col">{t('retention.action')}</th>
+            {readOnly ? null : <th scope="col">{t('admin.actions')}</th>}
+          </tr>
+        </thead>
+        <tbody>
+          {rules.map((r) => (
+            <tr key={r.id}>
+              <th scope="row">
+                {r.teamName ?? t('retention.allTeams')}
+                {r.requestTypeName ? <span className="admin-table__sub"> — {r.requestTypeName}</span> : null}
+              </th>
+              <td>{t('retention.days', { count: r.durationDays })}</td>
+              <td>{r.legalBasis}</td>
+              <td>{r.purpose}</td>
+              <td>{t(`retention.actions.${r.action}`)}</td>
+              {readOnly ? null : (
+                <td className="admin-table__actions">
+                  <button
+                    type="button"
+                    className="button button--secondary button--small"
+                    onClick={() => save.mutate({ rules: rules.filter((x) => x.id !== r.id).map(toInput) })}
+                  >
+                    {t('admin.remove')}
+                    <span className="visually-hidden"> {r.teamName ?? t('retention.allTeams')}</span>
+                  </button>
+                </td>
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {settings.isSuccess && rules.length === 0 ? <p role="status">{t('retention.none')}</p> : null}
+      {readOnly ? null : (
+        <>
+          <form className="admin-form admin-form--inline" noValidate onSubmit={onAdd} aria-describedby="retention-error">
+            <h3>{t('retention.add')}</h3>
+            <div className="form-row">
+              <div className="field">
+                <label className="field__label" htmlFor="retention-team">
+                  {t('retention.team')}
+                </label>
+                <select id="retention-team" name="teamId" className="field__input" defaultValue="">
+                  <option value="">{t('retention.allTeams')}</option>
+                  {teams.data
+                    ?.filter((team) => !team.archived)
+                    .map((team) => (
+                      <option key={team.id} value={team.id}>
+                        {team.name}
+                      </option>
+                    ))}
+                </select>
+              </div>
+              <Field
+                prefix="retention"
+                name="durationDays"
+                label={t('retention.durationDays')}
+                type="number"
+                defaultValue="90"
+                required
+              />
+              <div className="field">
+                <label className="field__label" htmlFor="retention-action">
+                  {t('retention.action')}
+                </label>
+                <select id="retention-action" name="action" className="field__input" defaultValue="anonymize">
+                  {RETENTION_ACTIONS.map((a) => (
+                    <option key={a} value={a}>
+                      {t(`retention.actions.${a}`)}
+                    </option>
+                  ))}
+                </select>
+              </div>
+            </div>
+            <div className="form-row">
+              <Field prefix="retention" name="legalBasis" label={t('retention.legalBasis')} required />
+              <Field prefix="retention" name="purpose" label={t('retention.purpose')} required />
+            </div>
+            <button type="submit" className="button button--primary" aria-disabled={save.isPending || undefined}>
+              {t('retention.addButton')}
+            </button>
+          </form>
+          {settings.data ? (
+            <form className="admin-form admin-form--inline" noValidate onSubmit={onAuditPeriod}>
+              <h3>{t('retention.auditTitle')}</h3>
+              <Field
+                prefix="retention"
+                name="auditRetentionMonths"
+                label={t('retention.auditMonths')}
+                type="number"
+                defaultValue={String(settings.data.auditRetentionMonths)}
+                required
+              />
+              <button type="submit" className="button button--secondary">
+                {t('admin.save')}
+              </button>
+            </form>
+          ) : null}
+          <p>
+            <button
+              type="button"
+              className="button button--secondary"
+              aria-disabled={run.isPending || undefined}
+              onClick={() => (run.isPending ? undefined : run.mutate())}
+            >
+              {t('retention.runNow')}
+            </button>
+          </p>
+        </>
+      )}
+      <FormError id="retention-error" error={error ? apiErrorText(t, error) : null} />
+      <div role="status" aria-live="polite">
+        {save.isSuccess ? <p>{t('admin.saved')}</p> : null}
+        {run.data ? <p>{t('retention.ran', { anonymized: run.data.anonymized, deleted: run.data.deleted })}</p> : null}
+      </div>
+    </div>
+  );
+}
