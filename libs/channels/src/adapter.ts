@@ -4,6 +4,8 @@ export interface OutboundAttachment {
   fileName: string;
   contentType: string;
   content: Uint8Array;
+  /** A public link to the same bytes, signed and short-lived, for providers that fetch media themselves (Twilio MediaUrl). */
+  url?: string;
 }
 
 export interface OutboundRequest {

@@ -13,6 +13,8 @@ export interface ChannelCapabilities {
   attachmentsIn: boolean;
   /** An agent's reply can carry files. */
   attachmentsOut: boolean;
+  /** What files a reply may carry (null when attachmentsOut is false): checked by outboundFilesProblem. */
+  outboundFiles: OutboundFileLimits | null;
   /** The most characters one reply holds; null: no limit of the channel's own (the body limit applies). */
   maxLength: number | null;
   /** Replies are billed in SMS segments (GSM-7 / UCS-2): the composer counts them (sms-segments.ts). */
@@ -31,11 +33,37 @@ export interface ChannelCapabilities {
   chat: boolean;
 }
 
+/** How many files of which types and sizes one reply may carry on a channel kind. */
+export interface OutboundFileLimits {
+  maxFiles: number;
+  maxBytes: number;
+  /** Accepted content types (exact, lower-case). */
+  types: readonly string[];
+}
+
+const MB = 1024 * 1024;
+/** Images the browser shows safely (no SVG) and PDF: what the in-app viewer previews. */
+export const PREVIEW_TYPES: readonly string[] = ['application/pdf', 'image/jpeg', 'image/png', 'image/gif', 'image/webp'];
+/** Documents a town hall sends: PDF, images, plain text, office and OpenDocument files (never executables or HTML). */
+export const DOCUMENT_TYPES: readonly string[] = [
+  ...PREVIEW_TYPES,
+  'text/plain',
+  'text/csv',
+  'application/vnd.oasis.opendocument.text',
+  'application/vnd.oasis.opendocument.spreadsheet',
+  'application/msword',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.ms-excel',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+];
+const documents: OutboundFileLimits = { maxFiles: 5, maxBytes: 10 * MB, types: DOCUMENT_TYPES };
+
 const none: ChannelCapabilities = {
   reply: false,
   startConversation: false,
   attachmentsIn: false,
   attachmentsOut: false,
+  outboundFiles: null,
   maxLength: null,
   smsSegments: false,
   replyWindowHours: null,
@@ -52,6 +80,8 @@ const meta = {
   reply: true,
   attachmentsIn: true,
   attachmentsOut: true,
+  // The Send API takes images, video, audio and files of 25 MB; one attachment per call (meta.adapter sends each).
+  outboundFiles: { maxFiles: 5, maxBytes: 10 * MB, types: ['application/pdf', 'image/jpeg', 'image/png', 'image/gif'] },
   // Long replies are split at the Send API's limit (2,000 / 1,000 characters), see splitMetaText.
   replyWindowHours: 7 * 24,
   deliveryReceipts: true,
@@ -61,8 +91,18 @@ const meta = {
 
 /** The one place a channel kind declares what it can do: a new kind does not compile until it is here. */
 export const CHANNEL_CAPABILITIES = {
-  email: { ...none, reply: true, startConversation: true, attachmentsIn: true, attachmentsOut: true, html: true, subject: true },
+  email: {
+    ...none,
+    reply: true,
+    startConversation: true,
+    attachmentsIn: true,
+    attachmentsOut: true,
+    outboundFiles: documents,
+    html: true,
+    subject: true,
+  },
   // Twilio accepts 1,600 characters per message; the composer shows the segments they cost.
+  // No MMS: Twilio sends MMS from US and Canadian numbers only, never from a French one.
   sms: {
     ...none,
     reply: true,
@@ -79,6 +119,9 @@ export const CHANNEL_CAPABILITIES = {
     reply: true,
     startConversation: true,
     attachmentsIn: true,
+    // Twilio's WhatsApp media: one per message (MediaUrl, fetched by Twilio from our signed link), 5 MB for images.
+    attachmentsOut: true,
+    outboundFiles: { maxFiles: 1, maxBytes: 5 * MB, types: ['application/pdf', 'image/jpeg', 'image/png'] },
     maxLength: 4096,
     replyWindowHours: 24,
     deliveryReceipts: true,
@@ -89,7 +132,7 @@ export const CHANNEL_CAPABILITIES = {
   messenger: meta,
   instagram: meta,
   // Answers are read on the citizen's tracking page, with their files.
-  webform: { ...none, reply: true, attachmentsIn: true, attachmentsOut: true, subject: true },
+  webform: { ...none, reply: true, attachmentsIn: true, attachmentsOut: true, outboundFiles: documents, subject: true },
   pbx: none,
 } satisfies Record<ChannelKind, ChannelCapabilities>;
 
@@ -105,3 +148,67 @@ export function tooLongFor(kind: ChannelKind, body: string): string | null {
 export const START_CONVERSATION_KINDS: readonly ChannelKind[] = CHANNEL_KINDS.filter(
   (k) => CHANNEL_CAPABILITIES[k].startConversation,
 );
+
+const TYPE_NAMES: Record<string, string> = {
+  'application/pdf': 'PDF',
+  'image/jpeg': 'JPEG',
+  'image/png': 'PNG',
+  'image/gif': 'GIF',
+  'image/webp': 'WebP',
+  'text/plain': 'texte',
+  'text/csv': 'CSV',
+};
+const CHANNEL_NAMES: Record<ChannelKind | 'note', string> = {
+  note: 'une note interne',
+  email: 'l’e-mail',
+  sms: 'le SMS',
+  whatsapp: 'WhatsApp',
+  voice: 'le téléphone',
+  messenger: 'Messenger',
+  instagram: 'Instagram',
+  webform: 'la page de suivi',
+  pbx: 'le standard',
+};
+
+const sentenceStart = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** The types a limit accepts, in words (« PDF, JPEG, PNG et documents bureautiques »). */
+export function acceptedTypesLabel(types: readonly string[]): string {
+  const named = [...new Set(types.map((t) => TYPE_NAMES[t]).filter((n): n is string => !!n))];
+  if (types.some((t) => !TYPE_NAMES[t])) named.push('documents bureautiques (Word, Excel, OpenDocument)');
+  return named.join(', ');
+}
+
+/** Bytes in French (« 12,3 Mo »). */
+export function formatFileSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} o`;
+  if (bytes < MB) return `${Math.round(bytes / 1024)} Ko`;
+  return `${(bytes / MB).toFixed(1).replace('.', ',').replace(/,0$/, '')} Mo`;
+}
+
+/**
+ * Why these files cannot go with a reply on this kind of channel (a French sentence for the
+ * agent), or null when they can. The composer asks before sending; the API asks again.
+ */
+export function outboundFilesProblem(
+  /** The reply's channel kind, or `note` (an internal note takes the documents an e-mail takes). */
+  kind: ChannelKind | 'note',
+  files: readonly { fileName: string; contentType: string; size: number }[],
+): string | null {
+  if (!files.length) return null;
+  const limits = kind === 'note' ? documents : CHANNEL_CAPABILITIES[kind].outboundFiles;
+  if (!limits) return `${sentenceStart(CHANNEL_NAMES[kind])} ne transmet pas de fichier : envoyez-le par e-mail ou sur la page de suivi`;
+  if (files.length > limits.maxFiles)
+    return limits.maxFiles === 1
+      ? `${sentenceStart(CHANNEL_NAMES[kind])} n’accepte qu’un fichier par message`
+      : `${limits.maxFiles} fichiers au plus par message sur ${CHANNEL_NAMES[kind]}`;
+  for (const f of files) {
+    const type = f.contentType.toLowerCase().split(';')[0]!.trim();
+    if (!limits.types.includes(type))
+      return `« ${f.fileName} » : type de fichier non accepté sur ${CHANNEL_NAMES[kind]} (acceptés : ${acceptedTypesLabel(limits.types)})`;
+    if (f.size === 0) return `« ${f.fileName} » est vide`;
+    if (f.size > limits.maxBytes)
+      return `« ${f.fileName} » pèse ${formatFileSize(f.size)} : ${formatFileSize(limits.maxBytes)} au plus par fichier sur ${CHANNEL_NAMES[kind]}`;
+  }
+  return null;
+}

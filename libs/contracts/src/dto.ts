@@ -207,7 +207,8 @@ export interface PublicMessageDto {
   direction: MessageDirection;
   body: string;
   createdAt: string;
-  attachments: Pick<AttachmentDto, 'fileName' | 'size'>[];
+  /** Each file opens at `/api/v1/public/requests/:reference/attachments/:id?token=…`. */
+  attachments: Pick<AttachmentDto, 'id' | 'fileName' | 'contentType' | 'size'>[];
 }
 
 export interface PublicRequestDto {

@@ -13,14 +13,16 @@ export interface AgentsOnlineDto {
 
 /**
  * Something handed to an agent by someone else: a file assigned to them, taken from them, or
- * transferred to one of their services (with the note written for them). Sent to the agent's own
+ * transferred to one of their services (with the note written for them), or a note naming them
+ * (`@Prénom Nom`). Sent to the agent's own
  * room (or the receiving service's), never for the agent's own action.
  */
 export interface AgentNotificationDto {
-  kind: 'assigned' | 'unassigned' | 'transferred';
+  kind: 'assigned' | 'unassigned' | 'transferred' | 'mentioned';
   conversation: ConversationDto;
   byAgentId: string | null;
   byAgentName: string | null;
+  /** The handover note; for `mentioned`, the note that names the agent. */
   note: string | null;
 }
 

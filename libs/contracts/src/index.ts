@@ -19,3 +19,4 @@ export * from './privacy';
 export * from './acknowledgements';
 export * from './reports';
 export * from './routing';
+export * from './mentions';

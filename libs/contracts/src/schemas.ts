@@ -83,7 +83,8 @@ export const createMessageSchema = z.object({
   kind: z.enum(['reply', 'note']),
   body: z.string().trim().min(1, 'le message est vide').max(LIMITS.bodyChars),
   channelId: uuid.optional(),
-  version: z.number().int().min(1),
+  // A reply with files is sent as multipart/form-data, where every field is text.
+  version: z.preprocess((v) => (typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : v), z.number().int().min(1)),
 });
 export type CreateMessageInput = z.infer<typeof createMessageSchema>;
 

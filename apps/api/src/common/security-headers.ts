@@ -13,6 +13,7 @@ const EMBEDDABLE = /^\/demandes\//;
  * its own (`default-src 'none'; img-src data: cid:` until the agent asks for remote images),
  * so its inline styles and, once asked, its remote images (https:, http:) must pass here too;
  * the sandbox (no scripts, opaque origin) and the srcdoc's own policy keep everything else out.
+ * Frames: this origin and `blob:` (the PDF viewer's own blob, see attachment-preview.tsx).
  * Pages cannot be framed (`frame-ancestors 'none'`, X-Frame-Options DENY) except the citizen
  * form, by the sites listed in FORM_FRAME_ANCESTORS. Also nosniff, Referrer-Policy same-origin
  * (tracking links carry a token in their query), and helmet's other defaults (HSTS, COOP, CORP).
@@ -29,6 +30,8 @@ export function securityHeaders(config: { publicUrl: string; formFrameAncestors?
           styleSrc: ["'self'", "'unsafe-inline'"],
           imgSrc: ["'self'", 'data:', 'blob:', 'https:', 'http:'],
           mediaSrc: ["'self'", 'blob:'],
+          // The attachment viewer shows a PDF from a blob the app made itself (typed application/pdf, bytes checked).
+          frameSrc: ["'self'", 'blob:'],
           fontSrc: ["'self'", 'data:'],
           connectSrc: ["'self'"],
           objectSrc: ["'none'"],

@@ -45,8 +45,17 @@ export const conversationsApi = {
     });
   },
   /** 409 with `current` when the conversation changed since `version`. */
-  createMessage(id: string, input: CreateMessageInput): Promise<MessageDto> {
-    return apiRequest<MessageDto>(`/conversations/${encodeURIComponent(id)}/messages`, { method: 'POST', body: input });
+  createMessage(id: string, input: CreateMessageInput, files: readonly File[] = []): Promise<MessageDto> {
+    const path = `/conversations/${encodeURIComponent(id)}/messages`;
+    if (!files.length) return apiRequest<MessageDto>(path, { method: 'POST', body: input });
+    // With files: multipart, every field as text (the API reads `version` back as a number).
+    const form = new FormData();
+    form.set('kind', input.kind);
+    form.set('body', input.body);
+    form.set('version', String(input.version));
+    if (input.channelId) form.set('channelId', input.channelId);
+    for (const f of files) form.append('attachments', f, f.name);
+    return apiRequest<MessageDto>(path, { method: 'POST', form });
   },
   /** An agent writes first (e-mail, SMS, WhatsApp). */
   start(input: StartConversationInput): Promise<{ conversation: ConversationDto; message: MessageDto }> {

@@ -9,8 +9,8 @@ import type { MessagePages } from './use-messages';
 /** Sends a reply or a note; the message shows at once, before its socket event. A 409 carries `body.current`. */
 export function useSendMessage(conversationId: string) {
   const queryClient = useQueryClient();
-  return useMutation<MessageDto, ApiError, CreateMessageInput>({
-    mutationFn: (input) => conversationsApi.createMessage(conversationId, input),
+  return useMutation<MessageDto, ApiError, CreateMessageInput & { files?: readonly File[] }>({
+    mutationFn: ({ files, ...input }) => conversationsApi.createMessage(conversationId, input, files),
     onSuccess: (message) => {
       queryClient.setQueryData<MessagePages>(queryKeys.conversations.messages(conversationId), (data) =>
         data ? placeMessage(data, message, true) : data,

@@ -43,12 +43,17 @@ export class TwilioMessagingAdapter implements ChannelAdapter {
     if (!request.to) return { ok: false, temporary: false, reason: "le citoyen n'a pas de numéro sur ce canal" };
     const own = 'whatsappNumber' in config ? config.whatsappNumber : config.phoneNumber;
     const prefix = this.kind === 'whatsapp' ? 'whatsapp:' : '';
+    // Twilio fetches each file from its signed link; a file without one cannot go this way.
+    const mediaUrl = request.message.attachments.map((a) => a.url).filter((u): u is string => !!u);
+    if (mediaUrl.length < request.message.attachments.length)
+      return { ok: false, temporary: false, reason: 'pièce jointe sans lien public : elle ne peut pas partir par Twilio' };
     const client = twilioClient({ accountSid: config.accountSid, authToken: config.authToken, apiBaseUrl: config.apiBaseUrl });
     try {
       const message = await client.messages.create({
         ...(config.messagingServiceSid ? { messagingServiceSid: config.messagingServiceSid } : { from: prefix + own }),
         to: prefix + request.to.value,
         body: request.message.body,
+        ...(mediaUrl.length ? { mediaUrl } : {}),
         statusCallback: `${request.publicUrl}/webhooks/twilio/${request.channel.id}/status`,
       });
       if (message.status === 'failed' || message.status === 'undelivered') {

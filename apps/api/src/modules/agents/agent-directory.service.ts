@@ -21,6 +21,11 @@ export class AgentDirectory {
     return this.repo.agent(organizationId, agentId, manager);
   }
 
+  /** The organization's active agents, by name. */
+  agents(organizationId: string): Promise<AgentDto[]> {
+    return this.repo.agents(organizationId);
+  }
+
   agentsByIds(organizationId: string, ids: string[]): Promise<AgentDto[]> {
     return this.repo.agentsByIds(organizationId, ids);
   }

@@ -2,30 +2,13 @@ import { Controller, Get, Param, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentAgent, type AuthAgent } from '../../common/auth-agent';
+import { attachmentDisposition } from '../../common/content-disposition';
 import { notFound } from '../../common/errors';
 import { IdPipe } from '../../common/zod.pipe';
 import { AuditRepository } from '../../infra/audit/audit.repository';
 import { BlobStore } from '../blobs/blob-store';
 import { canRead } from './conversation.service';
 import { MessageRepository } from './message.repository';
-
-/**
- * `attachment` with the file's name twice (RFC 6266): `filename` in plain ASCII for old
- * clients ("décès" becomes "deces"), `filename*` with the exact UTF-8 name, percent-encoded as
- * RFC 8187 asks (encodeURIComponent leaves ' ( ) * as they are, which it does not allow).
- */
-function attachmentDisposition(fileName: string): string {
-  const ascii = fileName
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[^\x20-\x7e]/g, '_')
-    .replace(/["\\]/g, '_');
-  const utf8 = encodeURIComponent(fileName.toWellFormed()).replace(
-    /['()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${utf8}`;
-}
 
 /** Attachment bytes for agents who may read the conversation; always a download, never rendered inline, always audited. */
 @ApiTags('pièces jointes')

@@ -85,6 +85,11 @@ export class ConversationWriter {
     return this.messages.insert(tx.m, message);
   }
 
+  /** The files of a message just inserted (their bytes already in the blob store). */
+  async insertAttachments(tx: WriterTx, organizationId: string, messageId: string, list: NewAttachment[]): Promise<void> {
+    await this.messages.insertAttachments(tx.m, organizationId, messageId, list);
+  }
+
   /**
    * Files fetched after their message was stored (MMS and WhatsApp media, call recordings, Meta
    * attachments) are attached to it, with what else the caller records of them (`more`), and told

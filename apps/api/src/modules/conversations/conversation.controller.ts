@@ -1,6 +1,8 @@
-import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Param, Patch, Post, Query, UploadedFiles, UseInterceptors } from '@nestjs/common';
+import { FilesInterceptor } from '@nestjs/platform-express';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import {
+  LIMITS,
   createMessageSchema,
   listConversationsQuerySchema,
   startConversationSchema,
@@ -17,7 +19,7 @@ import {
 import { z } from 'zod';
 import { CurrentAgent, type AuthAgent } from '../../common/auth-agent';
 import { IdPipe, ZodPipe } from '../../common/zod.pipe';
-import { ConversationService } from './conversation.service';
+import { ConversationService, type AgentUpload } from './conversation.service';
 
 @ApiTags('conversations')
 @ApiBearerAuth()
@@ -63,14 +65,26 @@ export class ConversationController {
     return this.conversations.messagesPage(agent, id, page.limit, page.cursor);
   }
 
+  /**
+   * A reply or a note: JSON, or multipart/form-data with its files in `attachments` (what each
+   * channel takes is outboundFilesProblem's; multer's own limits answer in French too).
+   */
   @Post(':id/messages')
-  @ApiBody({ schema: z.toJSONSchema(createMessageSchema) as object })
+  @UseInterceptors(
+    FilesInterceptor('attachments', LIMITS.attachmentsPerRequest, {
+      defParamCharset: 'utf8',
+      limits: { fileSize: LIMITS.attachmentBytes, files: LIMITS.attachmentsPerRequest, fields: 10, fieldSize: 128 * 1024 },
+    }),
+  )
+  @ApiConsumes('application/json', 'multipart/form-data')
+  @ApiBody({ schema: z.toJSONSchema(createMessageSchema, { io: 'input' }) as object })
   reply(
     @CurrentAgent() agent: AuthAgent,
     @Param('id', new IdPipe('conversation')) id: string,
     @Body(new ZodPipe(createMessageSchema)) input: CreateMessageInput,
+    @UploadedFiles() files: AgentUpload[] | undefined,
   ): Promise<MessageDto> {
-    return this.conversations.createMessage(agent, id, input);
+    return this.conversations.createMessage(agent, id, input, files ?? []);
   }
 
   /** Sends a failed reply again. */

@@ -5,7 +5,9 @@ import {
   CHANNEL_CAPABILITIES,
   CHANNEL_IDENTITY,
   InvalidIdentityError,
+  mentionedAgentIds,
   normalizeIdentity,
+  outboundFilesProblem,
   tooLongFor,
   type StartConversationInput,
   type ConversationCountsDto,
@@ -18,6 +20,9 @@ import {
 } from '@guichet/contracts';
 import { isManager, type AuthAgent } from '../../common/auth-agent';
 import { Database } from '../../common/database.service';
+import { uploadedFileType } from '../../common/file-type';
+import { BlobStore } from '../blobs/blob-store';
+import type { NewAttachment } from './message.repository';
 import { AppError, badRequest, forbidden, notFound, staleVersion } from '../../common/errors';
 import { AgentDirectory } from '../agents/agent-directory.service';
 import { ContactService } from '../contacts/contact.service';
@@ -35,6 +40,14 @@ import { DeadlineService } from '../request-types/deadline.service';
 import { LabelService } from '../labels/label.service';
 import { ConversationRepository, type ConversationChanges } from './conversation.repository';
 import { ConversationWriter } from './conversation-writer.service';
+
+/** A file an agent sends with a reply (multer's memory storage). */
+export interface AgentUpload {
+  originalname: string;
+  mimetype: string;
+  size: number;
+  buffer: Buffer;
+}
 
 /** The access rule lives in conversation-access.ts (realtime applies it too); features filter with it. */
 export { canRead };
@@ -59,6 +72,7 @@ export class ConversationService {
     private readonly signatures: SignatureService,
     private readonly writer: ConversationWriter,
     private readonly labels: LabelService,
+    private readonly blobs: BlobStore,
   ) {}
 
   async list(agent: AuthAgent, q: ListConversationsQuery): Promise<Page<ConversationDto>> {
@@ -159,7 +173,14 @@ export class ConversationService {
    * A reply or a note, guarded by the version the agent saw: if the conversation changed since
    * (a new citizen message, a colleague's reply), 409 with the current state and nothing stored.
    */
-  async createMessage(agent: AuthAgent, id: string, input: CreateMessageInput): Promise<MessageDto> {
+  async createMessage(agent: AuthAgent, id: string, input: CreateMessageInput, files: AgentUpload[] = []): Promise<MessageDto> {
+    const typed = files.map((f) => {
+      const { type, contradicts } = uploadedFileType(f.originalname, f.mimetype, f.buffer);
+      if (contradicts) throw badRequest(`« ${f.originalname} » n’est pas le fichier qu’il dit être (${type}) : il n’est pas envoyé`);
+      return { fileName: f.originalname, contentType: type, size: f.size, content: f.buffer };
+    });
+    // Colleagues who could be named: whoever may read the file (its service, the managers, its holder).
+    const colleagues = input.kind === 'note' && input.body.includes('@') ? await this.directory.agents(agent.organizationId) : [];
     return this.db.tx(async (m, afterCommit) => {
       const row = await this.repo.findById(agent.organizationId, id, m, true);
       if (!row || !canRead(agent, row)) throw notFound('conversation');
@@ -170,12 +191,26 @@ export class ConversationService {
       const body = channel ? await this.signatures.sign(m, agent, row.team_id, channel.kind, input.body) : input.body;
       const tooLong = channel && tooLongFor(channel.kind, body);
       if (tooLong) throw badRequest(tooLong, [`body: ${tooLong} (signature comprise)`]);
+      const filesProblem = outboundFilesProblem(channel?.kind ?? 'note', typed);
+      if (filesProblem) throw badRequest(filesProblem, [`attachments: ${filesProblem}`]);
+      const attachments: NewAttachment[] = [];
+      // Bytes first: a rolled-back transaction leaves only an unreferenced blob (OrphanBlobs sweeps it).
+      for (const f of typed) {
+        const { sha256, size } = await this.blobs.put(f.content);
+        attachments.push({ fileName: f.fileName, contentType: f.contentType, size, sha256 });
+      }
+      const mentioned = mentionedAgentIds(
+        input.body,
+        colleagues.filter((a) => a.id !== agent.id && canRead({ ...a, organizationId: agent.organizationId }, row)),
+      );
       const { message } = await this.agentMessages.record(m, afterCommit, agent, {
         conversationId: id,
         contactId: row.contact_id,
         kind: input.kind,
         channel,
         body,
+        attachments,
+        mentionedAgentIds: mentioned,
       });
       return message;
     });

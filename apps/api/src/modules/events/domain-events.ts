@@ -69,7 +69,12 @@ export interface DomainEventMap {
    * Something written on the town hall's side was stored: an agent's reply (queued) or note, a
    * message sent from the provider's own inbox (Meta echo), an outgoing or hand-logged call.
    */
-  'message.sent': MessagePayload & { newConversation: boolean; byAgentId: string | null };
+  'message.sent': MessagePayload & {
+    newConversation: boolean;
+    byAgentId: string | null;
+    /** A note's `@Prénom Nom`: the colleagues it names (who may read the conversation). */
+    mentionedAgentIds?: string[];
+  };
   /** A stored message changed: delivery status, attachments fetched, a call's progress. */
   'message.updated': MessagePayload & { change: MessageChange };
   /** An incoming call ended unanswered (missed or voicemail): the conversation is flagged "à rappeler". */

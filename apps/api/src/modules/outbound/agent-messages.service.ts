@@ -5,6 +5,7 @@ import type { AuthAgent } from '../../common/auth-agent';
 import type { AfterCommit } from '../../common/database.service';
 import { snippetOf } from '../../common/snippet';
 import { AuditRepository } from '../../infra/audit/audit.repository';
+import type { NewAttachment } from '../conversations/message.repository';
 import { domainEvent } from '../events/domain-events';
 import { ConversationWriter } from '../conversations/conversation-writer.service';
 import { JobQueue, QUEUES } from '../../infra/jobs/job-queue';
@@ -22,6 +23,10 @@ export interface AgentMessage {
   audit?: Record<string, unknown>;
   /** The agent opened the conversation (assigned to them) with this message. */
   newConversation?: boolean;
+  /** Files sent with the reply (or kept with the note), bytes already in the blob store. */
+  attachments?: NewAttachment[];
+  /** Colleagues a note names (`@Prénom Nom`): told by a toast. */
+  mentionedAgentIds?: string[];
 }
 
 /**
@@ -54,8 +59,9 @@ export class AgentMessages {
       authorAgentId: agent.id,
       body: v.body,
       status: isReply ? 'queued' : 'sent',
-      meta: v.meta ?? null,
+      meta: v.mentionedAgentIds?.length ? { ...v.meta, mentions: v.mentionedAgentIds } : (v.meta ?? null),
     });
+    if (v.attachments?.length) await this.writer.insertAttachments(tx, agent.organizationId, messageId, v.attachments);
     await this.writer.touchOutbound(tx, v.conversationId, {
       snippet: snippetOf(v.body),
       channelKind: v.channel?.kind ?? null,
@@ -70,14 +76,20 @@ export class AgentMessages {
         action: isReply ? 'conversation.replied' : 'conversation.noted',
         conversationId: v.conversationId,
         contactId: v.contactId,
-        data: v.audit,
+        data: v.attachments?.length ? { ...v.audit, attachments: v.attachments.map((a) => a.fileName) } : v.audit,
       },
       m,
     );
     const org = agent.organizationId;
     const newConversation = !!v.newConversation;
     return this.writer.tell(tx, org, v.conversationId, messageId, ({ conversation, message }) => [
-      domainEvent('message.sent', org, { conversation, message, newConversation, byAgentId: agent.id }),
+      domainEvent('message.sent', org, {
+        conversation,
+        message,
+        newConversation,
+        byAgentId: agent.id,
+        ...(v.mentionedAgentIds?.length ? { mentionedAgentIds: v.mentionedAgentIds } : {}),
+      }),
       ...(newConversation
         ? [
             domainEvent('conversation.created', org, { conversation, origin: 'agent' }),

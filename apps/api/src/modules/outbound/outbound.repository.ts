@@ -51,9 +51,9 @@ export class OutboundRepository {
     return rows.map((t) => t.external_id);
   }
 
-  attachments(messageId: string): Promise<{ file_name: string; content_type: string; sha256: string }[]> {
-    return this.db.query<{ file_name: string; content_type: string; sha256: string }>(
-      `SELECT file_name, content_type, sha256 FROM attachment WHERE message_id = $1 ORDER BY created_at, id`,
+  attachments(messageId: string): Promise<{ id: string; file_name: string; content_type: string; sha256: string }[]> {
+    return this.db.query<{ id: string; file_name: string; content_type: string; sha256: string }>(
+      `SELECT id, file_name, content_type, sha256 FROM attachment WHERE message_id = $1 ORDER BY created_at, id`,
       [messageId],
     );
   }

@@ -10,6 +10,10 @@ import { ConversationWriter } from '../conversations/conversation-writer.service
 import { OutboundRepository, type OutboundRow } from './outbound.repository';
 import { JobQueue, OUTBOUND_RETRY_LIMIT, QUEUES } from '../../infra/jobs/job-queue';
 import { replyToken } from './reply-token';
+import { signedMediaPath } from '../../common/signed-link';
+
+/** How long a provider may fetch a reply's files from their signed link (Twilio fetches at once; retries stay within). */
+const MEDIA_LINK_TTL_SECONDS = 2 * 24 * 3600;
 
 export interface OutboundJob {
   messageId: string;
@@ -84,6 +88,7 @@ export class OutboundWorker implements OnApplicationBootstrap {
               fileName: a.file_name,
               contentType: a.content_type,
               content: await this.blobs.get(a.sha256),
+              url: this.config.publicUrl + signedMediaPath(this.config.appSecret, a.id, MEDIA_LINK_TTL_SECONDS),
             })),
           ),
         },

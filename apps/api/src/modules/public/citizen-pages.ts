@@ -247,6 +247,7 @@ export function citizenPages(service: PublicService, shell: CitizenShell): Route
         ctx,
         trackingView(ctx, request, {
           action: withLanguage(trackingPath(reference, token), ctx.lang),
+          token,
           sent: req.query.envoye === '1',
         }),
       );
@@ -300,7 +301,7 @@ export function citizenPages(service: PublicService, shell: CitizenShell): Route
     }
     try {
       const request = await service.getRequest(reference, token);
-      send(req, res, status, ctx, trackingView(ctx, request, { action, reply, replyError }));
+      send(req, res, status, ctx, trackingView(ctx, request, { action, token, reply, replyError }));
     } catch (e) {
       if (isNotFound(e)) return send(req, res, 404, ctx, messageView(ctx, t.notFoundTitle, t.requestNotFound));
       failure(req, res, ctx, e);

@@ -202,6 +202,8 @@ export function requestDoneView(ctx: PageContext, org: PublicOrganizationDto, cr
 export interface TrackingState {
   /** The reply form's action (the page itself, token included). */
   action: string;
+  /** The tracking token: the files of the exchange open with it. */
+  token: string;
   reply?: string;
   replyError?: string;
   /** The reply was just sent (the page after the redirect). */
@@ -227,7 +229,7 @@ export function trackingView(ctx: PageContext, r: PublicRequestDto, state: Track
         <p class="public-message__body">${m.body}</p>${
           m.attachments.length
             ? html`
-        <ul class="public-message__files">${m.attachments.map((a) => html`<li><span aria-hidden="true">📎</span> <span class="visually-hidden">${t.attachment} :</span> ${a.fileName}</li>`)}</ul>`
+        <ul class="public-message__files">${m.attachments.map((a) => html`<li><span aria-hidden="true">📎</span> <span class="visually-hidden">${t.attachment} :</span> <a href="/api/v1/public/requests/${r.reference}/attachments/${a.id}?token=${encodeURIComponent(state.token)}" download="${a.fileName}" data-testid="public-file">${a.fileName}</a></li>`)}</ul>`
             : ''
         }
       </li>`,
@@ -242,6 +244,11 @@ export function trackingView(ctx: PageContext, r: PublicRequestDto, state: Track
         <textarea id="tracking-reply" name="body" rows="5" required maxlength="${LIMITS.bodyChars}" data-missing="${t.errors.body}"${invalid(state.replyError, 'tracking-error')}>
 ${state.reply ?? ''}</textarea>
         ${state.replyError ? html`<p class="form-error" id="tracking-error" role="alert">${state.replyError}</p>` : ''}
+      </div>
+      <div class="field">
+        <label for="tracking-attachments">${t.attachments}</label>
+        <p class="field__hint" id="hint-tracking-attachments">${pluralText(lang, LIMITS.attachmentsPerRequest, t.attachmentsHint_one, t.attachmentsHint_other)}</p>
+        <input id="tracking-attachments" name="attachments" type="file" multiple aria-describedby="hint-tracking-attachments" data-max-files="${LIMITS.attachmentsPerRequest}" data-max-bytes="${LIMITS.attachmentBytes}" data-too-many="${pluralText(lang, LIMITS.attachmentsPerRequest, t.errors.tooManyFiles_one, t.errors.tooManyFiles_other)}" data-too-big="${t.errors.fileTooBig}">
       </div>
       ${honeypot}
       <button type="submit" class="button button--primary button--block" data-sending="${t.sending}">${t.sendReply}</button>

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Query, Req, UploadedFiles, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Req, Res, UploadedFiles, UseInterceptors } from '@nestjs/common';
 import { FilesInterceptor } from '@nestjs/platform-express';
 import { ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import {
@@ -9,11 +9,12 @@ import {
   type PublicRequestCreated,
   type PublicRequestDto,
 } from '@guichet/contracts';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
+import { attachmentDisposition } from '../../common/content-disposition';
 import { z } from 'zod';
 import { Public } from '../../common/auth-agent';
 import { parseOr400 } from '../../common/zod.pipe';
-import { PublicService, type UploadedFile } from './public.service';
+import { PublicService, type PublicFile, type UploadedFile } from './public.service';
 
 /**
  * How the public forms take files, as JSON/multipart here and as HTML form posts (citizen-pages.ts).
@@ -25,6 +26,17 @@ export const PUBLIC_UPLOAD_OPTIONS = {
   defParamCharset: 'utf8',
   limits: { fileSize: LIMITS.attachmentBytes, files: LIMITS.attachmentsPerRequest, fields: 20, fieldSize: 64 * 1024 },
 };
+
+/** A file to a citizen or a provider: a download, never rendered as a page of ours. */
+function sendFile(res: Response, f: PublicFile): void {
+  res.setHeader('Content-Type', f.contentType);
+  res.setHeader('Content-Length', String(f.content.length));
+  res.setHeader('Content-Disposition', attachmentDisposition(f.fileName));
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+  res.setHeader('Cache-Control', 'private, no-store');
+  res.send(f.content);
+}
 
 const files = () => FilesInterceptor('attachments', LIMITS.attachmentsPerRequest, PUBLIC_UPLOAD_OPTIONS);
 
@@ -68,5 +80,27 @@ export class PublicController {
     @Req() req: Request,
   ): Promise<PublicRequestDto> {
     return this.service.reply(reference, token, parseOr400(publicReplySchema, body), uploaded ?? [], req.ip ?? 'unknown');
+  }
+
+  /** A file of the request's exchange, for the holder of the tracking link. */
+  @Get('requests/:reference/attachments/:id')
+  async requestAttachment(
+    @Param('reference') reference: string,
+    @Param('id') id: string,
+    @Query('token') token: unknown,
+    @Res() res: Response,
+  ): Promise<void> {
+    sendFile(res, await this.service.requestAttachment(reference, token, id));
+  }
+
+  /** A reply's file behind a signed, expiring link (Twilio's MediaUrl). */
+  @Get('media/:id')
+  async media(
+    @Param('id') id: string,
+    @Query('expires') expires: unknown,
+    @Query('sig') sig: unknown,
+    @Res() res: Response,
+  ): Promise<void> {
+    sendFile(res, await this.service.signedMedia(id, expires, sig));
   }
 }

@@ -16,6 +16,9 @@ import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../../config';
 import { AppError, badRequest, notFound } from '../../common/errors';
 import { RateLimiter } from '../../common/rate-limiter';
+import { checkMediaSignature } from '../../common/signed-link';
+import { isUuid } from '../../common/uuid';
+import { BlobStore } from '../blobs/blob-store';
 import { ChannelService } from '../channels/channel.service';
 import { ConversationReader } from '../conversations/conversation-reader.service';
 import { IngestService } from '../ingest/ingest.service';
@@ -46,6 +49,7 @@ export class PublicService {
     private readonly deadlines: DeadlineService,
     private readonly deadlineListener: DeadlineListener,
     private readonly retention: RetentionService,
+    private readonly blobs: BlobStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -192,7 +196,7 @@ export class PublicService {
           direction: m.direction,
           body: m.body,
           createdAt: m.createdAt,
-          attachments: m.attachments.map((a) => ({ fileName: a.fileName, size: a.size })),
+          attachments: m.attachments.map((a) => ({ id: a.id, fileName: a.fileName, contentType: a.contentType, size: a.size })),
         })),
     };
   }
@@ -222,4 +226,26 @@ export class PublicService {
     });
     return this.getRequest(reference, token);
   }
+
+  /** A file of the request's public exchange (the citizen's or the town hall's), for the tracking link's holder. */
+  async requestAttachment(reference: string, token: unknown, attachmentId: string): Promise<PublicFile> {
+    const c = await this.tracked(reference, token);
+    const a = isUuid(attachmentId) ? await this.repo.attachment(attachmentId) : undefined;
+    if (!a || a.conversation_id !== c.id || !a.public) throw notFound('pièce jointe');
+    return { fileName: a.file_name, contentType: a.content_type, content: await this.blobs.get(a.sha256) };
+  }
+
+  /** A reply's file behind a signed, short-lived link (Twilio fetches WhatsApp media from it). */
+  async signedMedia(attachmentId: string, expires: unknown, sig: unknown): Promise<PublicFile> {
+    if (!isUuid(attachmentId) || !checkMediaSignature(this.config.appSecret, attachmentId, expires, sig)) throw notFound('fichier');
+    const a = await this.repo.attachment(attachmentId);
+    if (!a || !a.public) throw notFound('fichier');
+    return { fileName: a.file_name, contentType: a.content_type, content: await this.blobs.get(a.sha256) };
+  }
+}
+
+export interface PublicFile {
+  fileName: string;
+  contentType: string;
+  content: Buffer;
 }

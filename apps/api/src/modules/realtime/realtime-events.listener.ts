@@ -14,8 +14,14 @@ export class RealtimeEvents {
   constructor(private readonly publisher: RealtimePublisher) {}
 
   @OnDomainEvent(['message.received', 'message.sent'])
-  messageCreated(e: DomainEvent<'message.received' | 'message.sent'>): void {
+  async messageCreated(e: DomainEvent<'message.received' | 'message.sent'>): Promise<void> {
     this.publisher.message('message.created', e.organizationId, e.conversation, e.message);
+    // The colleagues a note names hear of it in their own rooms (never the author).
+    if (e.type === 'message.sent' && e.mentionedAgentIds?.length) {
+      const { conversation, byAgentId } = e;
+      const to = e.mentionedAgentIds.filter((id) => id !== byAgentId);
+      if (to.length) await this.publisher.notify(e.organizationId, to, { kind: 'mentioned', conversation, byAgentId, note: e.message.body });
+    }
   }
 
   @OnDomainEvent('message.updated')

@@ -3,6 +3,10 @@ import {
   CHANNEL_CAPABILITIES,
   SIGNATURE_FORMS,
   signedBody,
+  DOCUMENT_TYPES,
+  mentionMatches,
+  mentionQueryAt,
+  outboundFilesProblem,
   type AgentDto,
   type ChannelKind,
   type ConversationDto,
@@ -13,6 +17,8 @@ import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type Keybo
 import { useTranslation } from 'react-i18next';
 import { hasStatus } from '../../api/client';
 import { networkMessage } from '../../lib/error-message';
+import { formatBytes } from '../../lib/format';
+import { currentLanguage } from '../../i18n';
 import { useSendMessage } from '../../hooks/use-send-message';
 import { useSignature } from '../../hooks/use-signature';
 import type { Draft } from '../../lib/drafts';
@@ -81,9 +87,24 @@ export function Composer({
   const channelId = draft.channelId && options.some((o) => o.id === draft.channelId) ? draft.channelId : defaultId;
   const channelKind = options.find((o) => o.id === channelId)?.kind ?? null;
   const isReply = draft.mode === 'reply';
+  // Files go with the next send (not kept in the draft: a reload forgets them, the draft text stays).
+  const [files, setFiles] = useState<File[]>([]);
+  const fileInputRef = useRef<HTMLInputElement>(null);
+  const fileLimits = isReply ? (channelKind ? CHANNEL_CAPABILITIES[channelKind].outboundFiles : null) : { types: DOCUMENT_TYPES };
+  const filesOf = (list: readonly File[]) => list.map((f) => ({ fileName: f.name, contentType: f.type, size: f.size }));
+  // `@` in a note: the colleagues who may read this file, to name one.
+  const [mention, setMention] = useState<{ start: number; query: string; active: number } | null>(null);
+  const mentionable = useMemo(
+    () =>
+      (agents ?? []).filter(
+        (a) => a.id !== me.id && (a.role !== 'agent' || a.teamIds.includes(conversation.teamId) || a.id === conversation.assigneeId),
+      ),
+    [agents, me.id, conversation.teamId, conversation.assigneeId],
+  );
+  const suggestions = mention ? mentionable.filter((a) => mentionMatches(a.name, mention.query)).slice(0, 6) : [];
   // The box is one line until the agent writes in it: the thread keeps the room.
   const [focused, setFocused] = useState(false);
-  const idle = !focused && !draft.body && !conflict && !error;
+  const idle = !focused && !draft.body && !conflict && !error && files.length === 0;
 
   // "Marie écrit…": typing while the body changes, stopped after a pause, a send or leaving.
   const typing = useRef(false);
@@ -107,6 +128,48 @@ export function Composer({
     [updateDraft],
   );
 
+  function addFiles(chosen: FileList | null) {
+    if (!chosen?.length) return;
+    const next = [...files, ...chosen];
+    const problem = outboundFilesProblem(isReply && channelKind ? channelKind : 'note', filesOf(next));
+    if (problem) {
+      setError(problem);
+      announce(problem);
+    } else {
+      setError(null);
+      setFiles(next);
+      announce(t('composer.filesAdded', { count: chosen.length }));
+    }
+    if (fileInputRef.current) fileInputRef.current.value = '';
+  }
+
+  function removeFile(index: number) {
+    const removed = files[index];
+    setFiles(files.filter((_, i) => i !== index));
+    if (removed) announce(t('composer.fileRemoved', { name: removed.name }));
+    textareaRef.current?.focus();
+  }
+
+  function updateMention(text: string, cursor: number | null) {
+    const found = draft.mode === 'note' && cursor !== null ? mentionQueryAt(text, cursor) : null;
+    setMention(found ? { ...found, active: 0 } : null);
+  }
+
+  function pickMention(agent: AgentDto) {
+    if (!mention) return;
+    const el = textareaRef.current;
+    const end = mention.start + 1 + mention.query.length;
+    const inserted = `@${agent.name} `;
+    const body = draft.body.slice(0, mention.start) + inserted + draft.body.slice(end);
+    onBodyChange(body);
+    setMention(null);
+    const caret = mention.start + inserted.length;
+    requestAnimationFrame(() => {
+      el?.focus();
+      el?.setSelectionRange(caret, caret);
+    });
+  }
+
   function onBodyChange(body: string) {
     // A failed send's reason (offline, empty…) is about the draft as it was: editing it starts over.
     if (error) setError(null);
@@ -126,12 +189,19 @@ export function Composer({
       textareaRef.current?.focus();
       return;
     }
+    const filesProblem = outboundFilesProblem(isReply && channelKind ? channelKind : 'note', filesOf(files));
+    if (filesProblem) {
+      setError(filesProblem);
+      textareaRef.current?.focus();
+      return;
+    }
     setError(null);
     send.mutate(
-      { kind: draft.mode, body, version, ...(isReply && channelId ? { channelId } : {}) },
+      { kind: draft.mode, body, version, ...(isReply && channelId ? { channelId } : {}), files },
       {
         onSuccess: () => {
           setConflict(null);
+          setFiles([]);
           stopTyping();
           clearDraft();
           announce(isReply ? t('composer.sent') : t('composer.noteSaved'));
@@ -162,6 +232,25 @@ export function Composer({
   }
 
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (mention && suggestions.length) {
+      const n = suggestions.length;
+      if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+        event.preventDefault();
+        setMention({ ...mention, active: (mention.active + (event.key === 'ArrowDown' ? 1 : n - 1)) % n });
+        return;
+      }
+      if ((event.key === 'Enter' && !event.ctrlKey && !event.metaKey) || event.key === 'Tab') {
+        event.preventDefault();
+        pickMention(suggestions[Math.min(mention.active, n - 1)]!);
+        return;
+      }
+      if (event.key === 'Escape') {
+        // The list closes; the composer keeps the focus.
+        event.preventDefault();
+        setMention(null);
+        return;
+      }
+    }
     if (event.key === 'Escape') {
       // Esc leaves the composer (the draft stays) for the conversation, where shortcuts work again.
       event.preventDefault();
@@ -254,12 +343,20 @@ export function Composer({
         rows={idle ? 1 : 4}
         value={draft.body}
         placeholder={isReply ? t('composer.replyPlaceholder') : t('composer.notePlaceholder')}
-        onChange={(e) => onBodyChange(e.target.value)}
+        onChange={(e) => {
+          onBodyChange(e.target.value);
+          updateMention(e.target.value, e.target.selectionStart);
+        }}
         onKeyDown={onKeyDown}
+        onClick={(e) => updateMention(e.currentTarget.value, e.currentTarget.selectionStart)}
+        aria-autocomplete={isReply ? undefined : 'list'}
+        aria-controls={suggestions.length ? `${ids}-mentions` : undefined}
+        aria-activedescendant={suggestions.length && mention ? `${ids}-mention-${mention.active}` : undefined}
         onFocus={() => setFocused(true)}
         onBlur={() => {
           setFocused(false);
           stopTyping();
+          setMention(null);
         }}
         aria-describedby={`${ids}-hint`}
         aria-invalid={error ? true : undefined}
@@ -269,6 +366,44 @@ export function Composer({
           <span className="composer__signature-label">{t('composer.signature')}</span>
           <pre className="composer__signature-text">{signature}</pre>
         </div>
+      ) : null}
+      {suggestions.length && mention ? (
+        <ul className="mention-list" id={`${ids}-mentions`} role="listbox" aria-label={t('composer.mentionList')} data-testid="mention-list">
+          {suggestions.map((a, i) => (
+            <li
+              key={a.id}
+              id={`${ids}-mention-${i}`}
+              role="option"
+              aria-selected={i === mention.active}
+              className="mention-list__option"
+              // Chosen before the textarea's blur closes the list.
+              onMouseDown={(e) => {
+                e.preventDefault();
+                pickMention(a);
+              }}
+            >
+              {a.name}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {files.length ? (
+        <ul className="composer__files" aria-label={t('composer.files')} data-testid="composer-files">
+          {files.map((f, i) => (
+            <li key={`${f.name}-${i}`} className="composer__file">
+              <span aria-hidden="true">📎 </span>
+              {f.name} <span className="message__size">({formatBytes(f.size, currentLanguage())})</span>
+              <button
+                type="button"
+                className="link-button"
+                aria-label={t('composer.removeFile', { name: f.name })}
+                onClick={() => removeFile(i)}
+              >
+                ✕
+              </button>
+            </li>
+          ))}
+        </ul>
       ) : null}
       {conflict ? (
         <div className="notice notice--warning composer__conflict" role="alert" data-testid="composer-conflict">
@@ -319,6 +454,28 @@ export function Composer({
             </span>
           ) : null}
         </span>
+        {fileLimits ? (
+          <>
+            <input
+              ref={fileInputRef}
+              type="file"
+              multiple
+              hidden
+              accept={fileLimits.types.join(',')}
+              data-testid="composer-file-input"
+              onChange={(e) => addFiles(e.target.files)}
+            />
+            <button
+              type="button"
+              className="button button--secondary composer__attach"
+              onClick={() => fileInputRef.current?.click()}
+              data-testid="composer-attach"
+            >
+              <span aria-hidden="true">📎 </span>
+              {t('composer.attach')}
+            </button>
+          </>
+        ) : null}
         <button type="submit" className="button button--primary" aria-disabled={send.isPending || conflict !== null || undefined}>
           {send.isPending ? t('composer.sending') : isReply ? t('composer.send') : t('composer.saveNote')}
         </button>

@@ -5,7 +5,7 @@ import { ChannelTag } from '../../components/channel-tag';
 import { currentLanguage } from '../../i18n';
 import { downloadAttachment } from '../../lib/download';
 import { formatBytes, formatDateTime } from '../../lib/format';
-import { AttachmentPreview, canPreview } from './attachment-preview';
+import { AttachmentPreview, AttachmentViewer, canPreview, canView } from './attachment-preview';
 import { EmailFrame } from './email-frame';
 import { useRetryMessage } from '../../hooks/use-retry-message';
 
@@ -78,6 +78,7 @@ export function MessageItem({
   const { t } = useTranslation();
   const language = currentLanguage();
   const [downloadError, setDownloadError] = useState<string | null>(null);
+  const [viewing, setViewing] = useState<MessageDto["attachments"][number] | null>(null);
   const variant = m.kind === 'message' ? m.direction : m.kind;
   const capabilities = m.channelKind ? CHANNEL_CAPABILITIES[m.channelKind] : null;
   const bubble = m.kind === 'message' && capabilities?.chat;
@@ -156,6 +157,21 @@ export function MessageItem({
                   {a.fileName}
                 </button>{' '}
                 <span className="message__size">({formatBytes(a.size, language)})</span>
+                {canView(a) ? (
+                  <>
+                    {' '}
+                    <button
+                      type="button"
+                      className="link-button message__view"
+                      aria-haspopup="dialog"
+                      data-testid="attachment-view"
+                      onClick={() => setViewing(a)}
+                    >
+                      {t('viewer.open')}
+                      <span className="visually-hidden"> {a.fileName}</span>
+                    </button>
+                  </>
+                ) : null}
                 {canPreview(a) ? <AttachmentPreview attachment={a} /> : null}
               </li>
             ))}
@@ -164,6 +180,15 @@ export function MessageItem({
             <p className="form-error" role="alert">
               {downloadError}
             </p>
+          ) : null}
+          {viewing ? (
+            <AttachmentViewer
+              attachment={viewing}
+              onClose={() => setViewing(null)}
+              onDownload={() => {
+                downloadAttachment(viewing.id, viewing.fileName).catch(() => setDownloadError(t('message.downloadFailed')));
+              }}
+            />
           ) : null}
         </div>
       ) : null}
