@@ -197,7 +197,8 @@ export function outboundFilesProblem(
 ): string | null {
   if (!files.length) return null;
   const limits = kind === 'note' ? documents : CHANNEL_CAPABILITIES[kind].outboundFiles;
-  if (!limits) return `${sentenceStart(CHANNEL_NAMES[kind])} ne transmet pas de fichier : envoyez-le par e-mail ou sur la page de suivi`;
+  if (!limits)
+    return `${sentenceStart(CHANNEL_NAMES[kind])} ne transmet pas de fichier : envoyez-le par e-mail ou sur la page de suivi`;
   if (files.length > limits.maxFiles)
     return limits.maxFiles === 1
       ? `${sentenceStart(CHANNEL_NAMES[kind])} n’accepte qu’un fichier par message`

@@ -32,7 +32,11 @@ const ascii = (b: Uint8Array, from: number, to: number) => String.fromCharCode(.
  * or the extension's when the browser did not know; and whether the bytes contradict it (a
  * renamed executable sent as « photo.png » is refused, never previewed).
  */
-export function uploadedFileType(fileName: string, declared: string | undefined, content: Uint8Array): { type: string; contradicts: boolean } {
+export function uploadedFileType(
+  fileName: string,
+  declared: string | undefined,
+  content: Uint8Array,
+): { type: string; contradicts: boolean } {
   let type = (declared ?? '').toLowerCase().split(';')[0]!.trim();
   if (!type || type === 'application/octet-stream') {
     const ext = /\.([a-z0-9]{1,5})$/i.exec(fileName)?.[1]?.toLowerCase();

@@ -15,7 +15,13 @@ export function signedMediaPath(appSecret: string, attachmentId: string, ttlSeco
   return `/api/v1/public/media/${attachmentId}?expires=${expires}&sig=${mediaSignature(appSecret, attachmentId, expires)}`;
 }
 
-export function checkMediaSignature(appSecret: string, attachmentId: string, expires: unknown, sig: unknown, now = Date.now()): boolean {
+export function checkMediaSignature(
+  appSecret: string,
+  attachmentId: string,
+  expires: unknown,
+  sig: unknown,
+  now = Date.now(),
+): boolean {
   if (typeof expires !== 'string' || !/^\d{1,12}$/.test(expires) || typeof sig !== 'string') return false;
   const at = Number(expires);
   return at * 1000 > now && safeEqual(mediaSignature(appSecret, attachmentId, at), sig);

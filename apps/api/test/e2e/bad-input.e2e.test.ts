@@ -252,7 +252,9 @@ describe('bad input: a 4xx with a French reason, never a 500, nothing lost', () 
       expect(rows).toEqual([{ id: expect.any(String), file_name: name }]);
 
       const page = await t.http('GET', `/api/v1/public/requests/${created.body.reference}?token=${created.body.trackingToken}`);
-      expect(page.body.messages[0].attachments).toEqual([{ fileName: name, size: 13 }]);
+      expect(page.body.messages[0].attachments).toEqual([
+        { id: rows[0].id, fileName: name, contentType: 'application/pdf', size: 13 },
+      ]);
 
       const download = await fetch(`${t.url}/api/v1/attachments/${rows[0].id}`, {
         headers: { authorization: `Bearer ${town.agentEC.token}` },

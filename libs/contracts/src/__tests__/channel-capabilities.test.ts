@@ -1,4 +1,4 @@
-import { CHANNEL_CAPABILITIES, START_CONVERSATION_KINDS } from '../channel-capabilities';
+import { CHANNEL_CAPABILITIES, START_CONVERSATION_KINDS, outboundFilesProblem } from '../channel-capabilities';
 import { CHANNEL_IDENTITY, CHANNEL_KINDS } from '../enums';
 import { startConversationSchema } from '../schemas';
 
@@ -56,6 +56,29 @@ describe('channel capabilities', () => {
       const parsed = startConversationSchema.safeParse({ channelKind: kind, to: 'x@example.fr', body: 'Bonjour' });
       expect({ kind, ok: parsed.success }).toEqual({ kind, ok: CHANNEL_CAPABILITIES[kind].startConversation });
       if (!parsed.success) expect(parsed.error.issues[0]!.message).toMatch(/on ne peut pas écrire en premier/);
+    }
+  });
+});
+
+describe('files an agent sends with a reply', () => {
+  const pdf = { fileName: 'acte.pdf', contentType: 'application/pdf', size: 1000 };
+  it('follows each channel’s limits, with a French reason', () => {
+    expect(outboundFilesProblem('email', [pdf, pdf, pdf])).toBeNull();
+    expect(outboundFilesProblem('whatsapp', [pdf])).toBeNull();
+    expect(outboundFilesProblem('whatsapp', [pdf, pdf])).toBe('WhatsApp n’accepte qu’un fichier par message');
+    expect(outboundFilesProblem('sms', [pdf])).toMatch(/^Le SMS ne transmet pas de fichier/);
+    expect(outboundFilesProblem('email', [{ ...pdf, size: 11 * 1024 * 1024 }])).toBe(
+      '« acte.pdf » pèse 11 Mo : 10 Mo au plus par fichier sur l’e-mail',
+    );
+    expect(outboundFilesProblem('note', [{ fileName: 'x.svg', contentType: 'image/svg+xml', size: 10 }])).toMatch(
+      /^« x\.svg » : type de fichier non accepté sur une note interne/,
+    );
+  });
+
+  it('declares file limits exactly where replies can carry files', () => {
+    for (const kind of CHANNEL_KINDS) {
+      const c = CHANNEL_CAPABILITIES[kind];
+      expect({ kind, limits: c.outboundFiles !== null }).toEqual({ kind, limits: c.attachmentsOut });
     }
   });
 });

@@ -176,7 +176,8 @@ export class ConversationService {
   async createMessage(agent: AuthAgent, id: string, input: CreateMessageInput, files: AgentUpload[] = []): Promise<MessageDto> {
     const typed = files.map((f) => {
       const { type, contradicts } = uploadedFileType(f.originalname, f.mimetype, f.buffer);
-      if (contradicts) throw badRequest(`« ${f.originalname} » n’est pas le fichier qu’il dit être (${type}) : il n’est pas envoyé`);
+      if (contradicts)
+        throw badRequest(`« ${f.originalname} » n’est pas le fichier qu’il dit être (${type}) : il n’est pas envoyé`);
       return { fileName: f.originalname, contentType: type, size: f.size, content: f.buffer };
     });
     // Colleagues who could be named: whoever may read the file (its service, the managers, its holder).

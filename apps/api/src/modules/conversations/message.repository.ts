@@ -101,8 +101,9 @@ export class MessageRepository {
   ): Promise<AttachmentDto[]> {
     if (!list.length) return [];
     const rows: { id: string; ord: number }[] = await manager.query(
-      `INSERT INTO attachment (organization_id, message_id, file_name, content_type, size, sha256)
-       SELECT $1, $2, a.file_name, a.content_type, a.size, a.sha256
+      // One transaction's rows share now(): a microsecond apart, they read back in the order given (created_at, id).
+      `INSERT INTO attachment (organization_id, message_id, file_name, content_type, size, sha256, created_at)
+       SELECT $1, $2, a.file_name, a.content_type, a.size, a.sha256, now() + (a.ord - 1) * interval '1 microsecond'
          FROM unnest($3::text[], $4::text[], $5::int[], $6::text[]) WITH ORDINALITY AS a(file_name, content_type, size, sha256, ord)
         ORDER BY a.ord
        RETURNING id`,

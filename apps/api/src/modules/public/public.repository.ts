@@ -63,10 +63,16 @@ export class PublicRepository {
   }
 
   /** A stored file with the conversation it belongs to and whether its message is public (not a note). */
-  async attachment(id: string): Promise<
-    { file_name: string; content_type: string; sha256: string; conversation_id: string; public: boolean } | undefined
-  > {
-    const [row] = await this.db.query<{ file_name: string; content_type: string; sha256: string; conversation_id: string; public: boolean }>(
+  async attachment(
+    id: string,
+  ): Promise<{ file_name: string; content_type: string; sha256: string; conversation_id: string; public: boolean } | undefined> {
+    const [row] = await this.db.query<{
+      file_name: string;
+      content_type: string;
+      sha256: string;
+      conversation_id: string;
+      public: boolean;
+    }>(
       `SELECT a.file_name, a.content_type, a.sha256, m.conversation_id, (m.kind = 'message' AND (m.direction = 'inbound' OR m.status <> 'failed')) AS public
          FROM attachment a JOIN message m ON m.id = a.message_id WHERE a.id = $1`,
       [id],

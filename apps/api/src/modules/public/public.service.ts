@@ -237,7 +237,8 @@ export class PublicService {
 
   /** A reply's file behind a signed, short-lived link (Twilio fetches WhatsApp media from it). */
   async signedMedia(attachmentId: string, expires: unknown, sig: unknown): Promise<PublicFile> {
-    if (!isUuid(attachmentId) || !checkMediaSignature(this.config.appSecret, attachmentId, expires, sig)) throw notFound('fichier');
+    if (!isUuid(attachmentId) || !checkMediaSignature(this.config.appSecret, attachmentId, expires, sig))
+      throw notFound('fichier');
     const a = await this.repo.attachment(attachmentId);
     if (!a || !a.public) throw notFound('fichier');
     return { fileName: a.file_name, contentType: a.content_type, content: await this.blobs.get(a.sha256) };

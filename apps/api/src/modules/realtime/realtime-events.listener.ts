@@ -20,7 +20,8 @@ export class RealtimeEvents {
     if (e.type === 'message.sent' && e.mentionedAgentIds?.length) {
       const { conversation, byAgentId } = e;
       const to = e.mentionedAgentIds.filter((id) => id !== byAgentId);
-      if (to.length) await this.publisher.notify(e.organizationId, to, { kind: 'mentioned', conversation, byAgentId, note: e.message.body });
+      if (to.length)
+        await this.publisher.notify(e.organizationId, to, { kind: 'mentioned', conversation, byAgentId, note: e.message.body });
     }
   }
 

@@ -97,7 +97,8 @@ export function Composer({
   const mentionable = useMemo(
     () =>
       (agents ?? []).filter(
-        (a) => a.id !== me.id && (a.role !== 'agent' || a.teamIds.includes(conversation.teamId) || a.id === conversation.assigneeId),
+        (a) =>
+          a.id !== me.id && (a.role !== 'agent' || a.teamIds.includes(conversation.teamId) || a.id === conversation.assigneeId),
       ),
     [agents, me.id, conversation.teamId, conversation.assigneeId],
   );
@@ -368,7 +369,13 @@ export function Composer({
         </div>
       ) : null}
       {suggestions.length && mention ? (
-        <ul className="mention-list" id={`${ids}-mentions`} role="listbox" aria-label={t('composer.mentionList')} data-testid="mention-list">
+        <ul
+          className="mention-list"
+          id={`${ids}-mentions`}
+          role="listbox"
+          aria-label={t('composer.mentionList')}
+          data-testid="mention-list"
+        >
           {suggestions.map((a, i) => (
             <li
               key={a.id}

@@ -78,7 +78,7 @@ export function MessageItem({
   const { t } = useTranslation();
   const language = currentLanguage();
   const [downloadError, setDownloadError] = useState<string | null>(null);
-  const [viewing, setViewing] = useState<MessageDto["attachments"][number] | null>(null);
+  const [viewing, setViewing] = useState<MessageDto['attachments'][number] | null>(null);
   const variant = m.kind === 'message' ? m.direction : m.kind;
   const capabilities = m.channelKind ? CHANNEL_CAPABILITIES[m.channelKind] : null;
   const bubble = m.kind === 'message' && capabilities?.chat;
