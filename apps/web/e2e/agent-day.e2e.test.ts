@@ -10,6 +10,15 @@ import { seriousAxeViolations } from './axe';
  * told what arrives, handing a file over, working offline, and the conversation screen on
  * laptop sizes (screenshots at 1280×720, 1366×768 and 1920×1080).
  */
+/** A one-page PDF and a 1×1 PNG, real enough for Chromium's viewers. */
+const PDF_FILE = Buffer.from(
+  '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj 3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 300 200]/Contents 4 0 R/Resources<</Font<</F1<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>>>>>>>endobj 4 0 obj<</Length 52>>stream\nBT /F1 18 Tf 30 100 Td (Liste des pieces) Tj ET\nendstream endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n',
+);
+const PNG_FILE = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==',
+  'base64',
+);
+
 describe('the agent’s day in Chromium', () => {
   const dist = join(__dirname, '..', 'dist');
   const shots = join(__dirname, '..', '..', '..', '.test-data', 'screenshots');
@@ -220,13 +229,23 @@ describe('the agent’s day in Chromium', () => {
         });
       await sophie.getByTestId('composer-input').fill('');
       await sophie.getByRole('region', { name: 'Fil des échanges' }).click({ position: { x: 5, y: 5 } });
-      const thread = await sophie.getByRole('region', { name: 'Fil des échanges' }).boundingBox();
-      // The thread keeps its room (at 1280×720 about 205 px now, against ~190 px before: still tight, see the report).
-      expect(thread!.height).toBeGreaterThan(size.height * 0.28);
-      const channel = await sophie.locator('.composer__channel select').boundingBox();
-      const main = await sophie.locator('.detail-main').boundingBox();
-      if (channel) expect(channel.x + channel.width).toBeLessThanOrEqual(main!.x + main!.width);
+      // The thread keeps its room: at 1280×720 about 335 px with the compact header and the
+      // composer at rest on one line (205 px before; the composer folds just after focus leaves).
+      await expectEventually(
+        async () =>
+          expect((await sophie.getByRole('region', { name: 'Fil des échanges' }).boundingBox())!.height).toBeGreaterThan(
+            size.height * 0.42,
+          ),
+        { timeoutMs: 3000 },
+      );
       await shot(sophie, `conversation-${size.width}x${size.height}`);
+      // In use, the composer shows its channel menu, which stays inside the conversation column.
+      await sophie.getByTestId('composer-input').click();
+      const channel = (await sophie.locator('.composer__channel select').boundingBox())!;
+      const main = (await sophie.locator('.detail-main').boundingBox())!;
+      expect(channel.x + channel.width).toBeLessThanOrEqual(main.x + main.width);
+      await shot(sophie, `conversation-composing-${size.width}x${size.height}`);
+      await sophie.getByRole('region', { name: 'Fil des échanges' }).click({ position: { x: 5, y: 5 } });
     }
     await expectAccessible(sophie, 'conversation 1920');
     // The citizen panel folds away, and the choice is kept.
@@ -255,6 +274,85 @@ describe('the agent’s day in Chromium', () => {
       },
     );
     await shot(sophie, 'composer-note-1920');
+  });
+
+  it('attaches files to a reply with a French refusal for a file the channel cannot carry, previews them, and tells a colleague named with @', async () => {
+    const created = await citizenWrites('Justificatif de domicile', 'Bonjour, quels documents dois-je fournir ?');
+    const { rows } = await t.db.query(`SELECT id FROM conversation WHERE reference = $1`, [created.body.reference]);
+    await sophie.setViewportSize(SIZES[1]);
+    if (sophie.url() === 'about:blank') await login(sophie, 'sophie.marchand@demo.guichet.fr'); // run alone (-t)
+    await sophie.goto(`${t.url}/#/conversations/${rows[0].id}`);
+    await sophie.getByTestId('conversation-detail').waitFor({ timeout: 10_000 });
+    const input = sophie.getByTestId('composer-input');
+    await input.click();
+    // An executable is refused at once, in French; the PDF and the image are kept.
+    await sophie
+      .getByTestId('composer-file-input')
+      .setInputFiles([{ name: 'outil.exe', mimeType: 'application/x-msdownload', buffer: Buffer.from('MZ') }]);
+    await sophie.getByRole('alert').filter({ hasText: '« outil.exe » : type de fichier non accepté' }).waitFor({ timeout: 3000 });
+    await sophie.getByTestId('composer-file-input').setInputFiles([
+      { name: 'liste des pièces.pdf', mimeType: 'application/pdf', buffer: PDF_FILE },
+      { name: 'plan.png', mimeType: 'image/png', buffer: PNG_FILE },
+    ]);
+    expect(await sophie.getByTestId('composer-files').locator('li').allInnerTexts()).toEqual([
+      expect.stringContaining('liste des pièces.pdf'),
+      expect.stringContaining('plan.png'),
+    ]);
+    await input.fill('Voici la liste des pièces et le plan d’accès.');
+    await shot(sophie, 'composer-files-1366');
+    await expectAccessible(sophie, 'composer with files');
+    await input.press('Control+Enter');
+    const sent = sophie.getByTestId('message').filter({ hasText: 'Voici la liste des pièces' });
+    await sent.getByTestId('attachment-view').first().waitFor({ timeout: 10_000 });
+    expect(await sophie.getByTestId('composer-files').count()).toBe(0);
+
+    // The PDF opens in the app; Esc closes it and focus goes back to its button.
+    const view = sent.getByTestId('attachment-view').first();
+    await view.click();
+    const viewer = sophie.getByRole('dialog', { name: 'liste des pièces.pdf' });
+    await viewer.waitFor({ timeout: 5000 }).catch(async (e: unknown) => {
+      await shot(sophie, 'failed-viewer');
+      console.log('DIALOGS', await sophie.locator('dialog').evaluateAll((ds) => ds.map((d) => d.outerHTML.slice(0, 300))));
+      throw e;
+    });
+    await viewer.locator('iframe[title="Aperçu de liste des pièces.pdf"]').waitFor({ timeout: 5000 });
+    await sophie.waitForTimeout(500); // the browser's PDF viewer paints (for the screenshot only)
+    await shot(sophie, 'viewer-pdf-1366');
+    await expectAccessible(sophie, 'PDF viewer');
+    await sophie.keyboard.press('Escape');
+    await viewer.waitFor({ state: 'detached', timeout: 3000 });
+    expect(await view.evaluate((el) => el === document.activeElement)).toBe(true);
+    // The image too, closed by its button.
+    await sent.getByTestId('attachment-view').nth(1).click();
+    const image = sophie.getByRole('dialog', { name: 'plan.png' }).getByRole('img', { name: 'plan.png' });
+    await image.waitFor({ timeout: 5000 });
+    await shot(sophie, 'viewer-image-1366');
+    await sophie.getByTestId('viewer-close').click();
+    await image.waitFor({ state: 'detached', timeout: 3000 });
+
+    // The citizen finds the files on the tracking page.
+    const tracking = await pool.newPage({ viewport: SIZES[0] });
+    await tracking.goto(created.body.trackingUrl.replace(/^https?:\/\/[^/]+/, t.url));
+    expect(await tracking.getByTestId('public-file').allInnerTexts()).toEqual(['liste des pièces.pdf', 'plan.png']);
+    await tracking.getByLabel('Pièces jointes (facultatif)').waitFor({ timeout: 3000 });
+    await expectAccessible(tracking, 'tracking page with files');
+    await tracking.close();
+
+    // A note naming Julien: the list offers him as « @Jul » is typed; he is told.
+    await sophie.getByRole('button', { name: 'Note interne' }).click();
+    await input.fill('Julien, peux-tu vérifier le plan ? @Jul');
+    const list = sophie.getByTestId('mention-list');
+    await list.waitFor({ timeout: 3000 });
+    expect(await list.getByRole('option').allInnerTexts()).toContain('Julien Roche');
+    await shot(sophie, 'mention-list-1366');
+    await expectAccessible(sophie, 'mention list');
+    await input.press('Enter');
+    expect(await input.inputValue()).toBe('Julien, peux-tu vérifier le plan ? @Julien Roche ');
+    await input.press('Control+Enter');
+    const mentioned = julien.getByTestId('toast').filter({ hasText: 'Sophie Marchand vous mentionne dans une note' });
+    await mentioned.waitFor({ timeout: 10_000 });
+    expect(await mentioned.innerText()).toContain('peux-tu vérifier le plan');
+    await shot(julien, 'toast-mentioned-1366');
   });
 
   it('the tracking page names the town, and the new-conversation form offers only connected channels', async () => {

@@ -64,8 +64,13 @@ export function AttachmentViewer({
 
   useEffect(() => {
     const dialog = ref.current;
+    // Focus goes back where it was (the button that opened the viewer) when the viewer goes.
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
+    return () => {
+      dialog?.close();
+      opener?.focus();
+    };
   }, []);
 
   useEffect(() => {

@@ -104,7 +104,22 @@ export function Composer({
   );
   const suggestions = mention ? mentionable.filter((a) => mentionMatches(a.name, mention.query)).slice(0, 6) : [];
   // The box is one line until the agent writes in it: the thread keeps the room.
-  const [focused, setFocused] = useState(false);
+  const [focused, setFocusedNow] = useState(false);
+  // Folding back waits a moment after focus leaves: a click that took the focus away lands on
+  // what was under the pointer before the thread grows back under it.
+  const foldTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const setFocused = (next: boolean) => {
+    if (foldTimer.current) clearTimeout(foldTimer.current);
+    foldTimer.current = null;
+    if (next) setFocusedNow(true);
+    else foldTimer.current = setTimeout(() => setFocusedNow(false), 300);
+  };
+  useEffect(
+    () => () => {
+      if (foldTimer.current) clearTimeout(foldTimer.current);
+    },
+    [],
+  );
   const idle = !focused && !draft.body && !conflict && !error && files.length === 0;
 
   // "Marie écrit…": typing while the body changes, stopped after a pause, a send or leaving.
@@ -285,6 +300,10 @@ export function Composer({
     <form
       className={`composer composer--${draft.mode}${idle ? ' composer--idle' : ''}`}
       onSubmit={onSubmit}
+      onFocus={() => setFocused(true)}
+      onBlur={(e) => {
+        if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setFocused(false);
+      }}
       aria-label={t('composer.label')}
     >
       <div className="composer__bar">
@@ -353,9 +372,7 @@ export function Composer({
         aria-autocomplete={isReply ? undefined : 'list'}
         aria-controls={suggestions.length ? `${ids}-mentions` : undefined}
         aria-activedescendant={suggestions.length && mention ? `${ids}-mention-${mention.active}` : undefined}
-        onFocus={() => setFocused(true)}
         onBlur={() => {
-          setFocused(false);
           stopTyping();
           setMention(null);
         }}
