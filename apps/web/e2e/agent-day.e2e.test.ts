@@ -339,6 +339,7 @@ describe('the agent’s day in Chromium', () => {
     await tracking.close();
 
     // A note naming Julien: the list offers him as « @Jul » is typed; he is told.
+    await input.click(); // the composer at rest unfolds its mode bar
     await sophie.getByRole('button', { name: 'Note interne' }).click();
     await input.fill('Julien, peux-tu vérifier le plan ? @Jul');
     const list = sophie.getByTestId('mention-list');

@@ -9,6 +9,9 @@ import { domainEvent, type DomainEvent } from '../events/domain-events';
 import { MessageRepository, type NewAttachment, type NewMessage } from './message.repository';
 import { ConversationWriterRepository } from './conversation-writer.repository';
 
+/** The files a writer's caller hands over with a message (bytes already in the blob store). */
+export type { NewAttachment } from './message.repository';
+
 /** The one snippet rule lives in common/snippet.ts; writers import it from here. */
 export { SNIPPET_CHARS, snippetOf } from '../../common/snippet';
 /** What a change of a conversation's row may set (updateConversation). */

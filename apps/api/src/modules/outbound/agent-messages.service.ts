@@ -5,9 +5,8 @@ import type { AuthAgent } from '../../common/auth-agent';
 import type { AfterCommit } from '../../common/database.service';
 import { snippetOf } from '../../common/snippet';
 import { AuditRepository } from '../../infra/audit/audit.repository';
-import type { NewAttachment } from '../conversations/message.repository';
 import { domainEvent } from '../events/domain-events';
-import { ConversationWriter } from '../conversations/conversation-writer.service';
+import { ConversationWriter, type NewAttachment } from '../conversations/conversation-writer.service';
 import { JobQueue, QUEUES } from '../../infra/jobs/job-queue';
 
 export interface AgentMessage {
