@@ -29,6 +29,7 @@ import { AcknowledgementsModule } from './modules/acknowledgements/acknowledgeme
 import { SignaturesModule } from './modules/signatures/signatures.module';
 import { ReportsModule } from './modules/reports/reports.module';
 import { LabelsModule } from './modules/labels/labels.module';
+import { RoutingModule } from './modules/routing/routing.module';
 
 @Module({})
 export class AppModule {
@@ -64,6 +65,7 @@ export class AppModule {
         SignaturesModule,
         ReportsModule,
         LabelsModule,
+        RoutingModule,
         HealthModule,
         ...extraModules,
       ],

@@ -27,6 +27,7 @@ import { RequestTypes1764770000000 } from './migrations/1764770000000-request-ty
 import { Acknowledgements1764810000000 } from './migrations/1764810000000-acknowledgements';
 import { SignReplies1764810000001 } from './migrations/1764810000001-sign-replies';
 import { Labels1764820000000 } from './migrations/1764820000000-labels';
+import { Routing1764820000100 } from './migrations/1764820000100-routing';
 import { ReportsAndSatisfaction1764830000000 } from './migrations/1764830000000-reports-and-satisfaction';
 import { ReportBackfill1764830000001 } from './migrations/1764830000001-report-backfill';
 import { Privacy1764840000000 } from './migrations/1764840000000-privacy';
@@ -66,6 +67,7 @@ export const MIGRATIONS = [
   Acknowledgements1764810000000,
   SignReplies1764810000001,
   Labels1764820000000,
+  Routing1764820000100,
   ReportsAndSatisfaction1764830000000,
   ReportBackfill1764830000001,
   Privacy1764840000000,

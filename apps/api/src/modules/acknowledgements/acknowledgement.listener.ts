@@ -4,6 +4,7 @@ import type { AfterCommit } from '../../common/database.service';
 import { OnDomainEvent } from '../events/domain-event-bus';
 import type { DomainEvent } from '../events/domain-events';
 import { DeadlineListener } from '../request-types/deadline.listener';
+import { RoutingService } from '../routing/routing.service';
 import { AcknowledgementService } from './acknowledgement.service';
 
 /**
@@ -16,6 +17,7 @@ export class AcknowledgementListener {
   constructor(
     private readonly acks: AcknowledgementService,
     private readonly deadlines: DeadlineListener,
+    private readonly routing: RoutingService,
   ) {}
 
   /** A citizen's first message opened a conversation (not an agent's, not a provider echo). */
@@ -24,6 +26,9 @@ export class AcknowledgementListener {
     when: (e) => e.type === 'message.received' && e.newConversation && e.message.kind === 'message',
   })
   async onReceived(e: DomainEvent<'message.received'>, m: EntityManager, afterCommit: AfterCommit): Promise<void> {
+    // The routing rules first (once: the routing listener's run and this one share a mark), so
+    // the acknowledgement names the service and démarche they chose.
+    await this.routing.routeIn(m, afterCommit, e.organizationId, e.conversationId);
     // The démarche and the decision date first (idempotent, in this transaction): the accusé de
     // réception states them.
     await this.deadlines.initializeIn(m, afterCommit, e.organizationId, e.conversationId);

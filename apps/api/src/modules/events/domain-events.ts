@@ -11,6 +11,7 @@ export type ConversationChange =
   | 'contact_profile' // the citizen's name came from the provider
   | 'subject'
   | 'call' // a call's outcome moved (callback flag, snippet)
+  | 'routing' // a routing rule or automatic assignment placed a new conversation (issue 13)
   | 'deadlines'; // its request type or due dates were set or recomputed (issue 13)
 
 /** What changed in a message, for `message.updated`. */

@@ -1,0 +1,325 @@
+import { Injectable } from '@nestjs/common';
+import type {
+  ChannelKind,
+  ConversationStatus,
+  Priority,
+  RoutingActions,
+  RoutingConditions,
+  RoutingRuleDto,
+} from '@guichet/contracts';
+import type { EntityManager } from 'typeorm';
+import { Database } from '../../common/database.service';
+
+interface RuleRow {
+  id: string;
+  name: string;
+  position: number;
+  enabled: boolean;
+  conditions: RoutingConditions;
+  actions: RoutingActions;
+}
+
+const toDto = (r: RuleRow): RoutingRuleDto => ({
+  id: r.id,
+  name: r.name,
+  position: r.position,
+  enabled: r.enabled,
+  conditions: r.conditions,
+  actions: r.actions,
+});
+
+const COLUMNS = 'id, name, position, enabled, conditions, actions';
+
+/** What the rules look at in a new conversation (its first inbound message). */
+export interface RoutingFacts {
+  id: string;
+  organization_id: string;
+  team_id: string;
+  assignee_id: string | null;
+  contact_id: string;
+  status: ConversationStatus;
+  priority: Priority;
+  subject: string | null;
+  request_type_id: string | null;
+  channel_id: string | null;
+  channel_kind: ChannelKind | null;
+  body: string | null;
+  form_request_type_id: string | null;
+}
+
+/** A rule as the evaluation sees it: whether its words are found in the text (null: it has none). */
+export type EvaluatedRule = RoutingRuleDto & { words_match: boolean | null };
+
+/** Routing rules, the routing marks, automatic assignment's settings and state (migration Routing1764820000100). */
+@Injectable()
+export class RoutingRepository {
+  constructor(private readonly db: Database) {}
+
+  async list(organizationId: string, m?: EntityManager): Promise<RoutingRuleDto[]> {
+    const rows = await this.db.query<RuleRow>(
+      `SELECT ${COLUMNS} FROM routing_rule WHERE organization_id = $1 ORDER BY position`,
+      [organizationId],
+      m,
+    );
+    return rows.map(toDto);
+  }
+
+  async find(m: EntityManager, organizationId: string, id: string): Promise<RoutingRuleDto | null> {
+    const [row] = await this.db.query<RuleRow>(
+      `SELECT ${COLUMNS} FROM routing_rule WHERE organization_id = $1 AND id = $2`,
+      [organizationId, id],
+      m,
+    );
+    return row ? toDto(row) : null;
+  }
+
+  /** Serializes the changes of one organization's rules (positions). */
+  async lockRules(m: EntityManager, organizationId: string): Promise<void> {
+    await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`routing-rules:${organizationId}`]);
+  }
+
+  async insert(
+    m: EntityManager,
+    organizationId: string,
+    r: { name: string; enabled: boolean; conditions: RoutingConditions; actions: RoutingActions; position: number },
+  ): Promise<RoutingRuleDto> {
+    await m.query(`UPDATE routing_rule SET position = position + 1 WHERE organization_id = $1 AND position >= $2`, [
+      organizationId,
+      r.position,
+    ]);
+    const [row] = await this.db.query<RuleRow>(
+      `INSERT INTO routing_rule (organization_id, name, enabled, conditions, actions, position)
+       VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
+      [organizationId, r.name, r.enabled, JSON.stringify(r.conditions), JSON.stringify(r.actions), r.position],
+      m,
+    );
+    return toDto(row!);
+  }
+
+  async update(
+    m: EntityManager,
+    organizationId: string,
+    id: string,
+    c: { name?: string; enabled?: boolean; conditions?: RoutingConditions; actions?: RoutingActions },
+  ): Promise<void> {
+    await m.query(
+      `UPDATE routing_rule SET name = coalesce($3, name), enabled = coalesce($4, enabled),
+              conditions = coalesce($5::jsonb, conditions), actions = coalesce($6::jsonb, actions), updated_at = now()
+        WHERE organization_id = $1 AND id = $2`,
+      [
+        organizationId,
+        id,
+        c.name ?? null,
+        c.enabled ?? null,
+        c.conditions ? JSON.stringify(c.conditions) : null,
+        c.actions ? JSON.stringify(c.actions) : null,
+      ],
+    );
+  }
+
+  /** Numbers the organization's rules 1..n in the order of `ids` (all of them). */
+  async setOrder(m: EntityManager, organizationId: string, ids: string[]): Promise<void> {
+    await m.query(
+      `UPDATE routing_rule r SET position = o.n FROM unnest($2::uuid[]) WITH ORDINALITY AS o(id, n)
+        WHERE r.organization_id = $1 AND r.id = o.id`,
+      [organizationId, ids],
+    );
+  }
+
+  async delete(m: EntityManager, organizationId: string, id: string): Promise<boolean> {
+    const rows = await this.db.query(
+      `DELETE FROM routing_rule WHERE organization_id = $1 AND id = $2 RETURNING id`,
+      [organizationId, id],
+      m,
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * The enabled rules in order, each with whether one of its words or phrases is in `text`, with
+   * search's French text configuration (guichet_fr: accents and endings ignored).
+   */
+  async evaluate(organizationId: string, text: string, m?: EntityManager): Promise<EvaluatedRule[]> {
+    const rows = await this.db.query<RuleRow & { words_match: boolean | null }>(
+      `WITH d AS (SELECT to_tsvector('guichet_fr', $2) AS v)
+       SELECT ${COLUMNS.split(', ')
+         .map((c) => `r.${c}`)
+         .join(', ')},
+              CASE WHEN r.conditions ? 'words' THEN EXISTS (
+                SELECT 1 FROM jsonb_array_elements_text(r.conditions->'words') w(word)
+                 WHERE numnode(phraseto_tsquery('guichet_fr', w.word)) > 0 AND d.v @@ phraseto_tsquery('guichet_fr', w.word))
+              END AS words_match
+         FROM routing_rule r, d
+        WHERE r.organization_id = $1 AND r.enabled
+        ORDER BY r.position`,
+      [organizationId, text],
+      m,
+    );
+    return rows.map((r) => ({ ...toDto(r), words_match: r.words_match }));
+  }
+
+  /** A new conversation's facts, its row locked; null when gone. */
+  async facts(m: EntityManager, conversationId: string): Promise<RoutingFacts | null> {
+    const [row] = await this.db.query<RoutingFacts>(
+      `SELECT c.id, c.organization_id, c.team_id, c.assignee_id, c.contact_id, c.status, c.priority, c.subject, c.request_type_id,
+              f.channel_id, ch.kind AS channel_kind, f.body, f.meta->>'requestTypeId' AS form_request_type_id
+         FROM conversation c
+         LEFT JOIN LATERAL (SELECT m.channel_id, m.body, m.meta FROM message m
+                             WHERE m.conversation_id = c.id AND m.direction = 'inbound'
+                             ORDER BY m.created_at, m.id LIMIT 1) f ON true
+         LEFT JOIN channel ch ON ch.id = f.channel_id
+        WHERE c.id = $1
+          FOR UPDATE OF c`,
+      [conversationId],
+      m,
+    );
+    return row ?? null;
+  }
+
+  /** The services where this citizen has another file. */
+  async knownTeams(m: EntityManager | undefined, contactId: string, exceptConversationId: string | null): Promise<string[]> {
+    const rows = await this.db.query<{ team_id: string }>(
+      `SELECT DISTINCT team_id FROM conversation WHERE contact_id = $1 AND ($2::uuid IS NULL OR id <> $2)`,
+      [contactId, exceptConversationId],
+      m,
+    );
+    return rows.map((r) => r.team_id);
+  }
+
+  /** The citizen with this identity in the organization (a dry run's sender), if known. */
+  async contactByIdentity(organizationId: string, kind: string, value: string): Promise<string | null> {
+    const [row] = await this.db.query<{ contact_id: string }>(
+      `SELECT contact_id FROM contact_identity WHERE organization_id = $1 AND kind = $2 AND value = $3`,
+      [organizationId, kind, value],
+    );
+    return row?.contact_id ?? null;
+  }
+
+  async channelKind(organizationId: string, channelId: string): Promise<ChannelKind | null> {
+    const [row] = await this.db.query<{ kind: ChannelKind }>(`SELECT kind FROM channel WHERE organization_id = $1 AND id = $2`, [
+      organizationId,
+      channelId,
+    ]);
+    return row?.kind ?? null;
+  }
+
+  /** Marks the conversation routed (by `ruleId`, or by no rule); false when it already was. */
+  async markRouted(m: EntityManager, conversationId: string, ruleId: string | null): Promise<boolean> {
+    const rows = await this.db.query(
+      `INSERT INTO conversation_routing (conversation_id, rule_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING conversation_id`,
+      [conversationId, ruleId],
+      m,
+    );
+    return rows.length > 0;
+  }
+
+  // ── Automatic assignment ────────────────────────────────────────────────
+
+  async autoAssignTeams(organizationId: string): Promise<string[]> {
+    const rows = await this.db.query<{ team_id: string }>(
+      `SELECT rt.team_id FROM routing_team rt JOIN team t ON t.id = rt.team_id WHERE t.organization_id = $1 AND rt.auto_assign`,
+      [organizationId],
+    );
+    return rows.map((r) => r.team_id);
+  }
+
+  async setAutoAssign(m: EntityManager, teamId: string, on: boolean): Promise<void> {
+    await m.query(
+      `INSERT INTO routing_team (team_id, auto_assign) VALUES ($1, $2) ON CONFLICT (team_id) DO UPDATE SET auto_assign = $2`,
+      [teamId, on],
+    );
+  }
+
+  /**
+   * One automatic assignment in a service at a time, until the transaction ends: the loads read
+   * next include every assignment committed before (two new files never both fill one agent).
+   */
+  async lockTeam(m: EntityManager, teamId: string): Promise<{ auto_assign: boolean; last_agent_id: string | null }> {
+    await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`auto-assign:${teamId}`]);
+    const [row] = await this.db.query<{ auto_assign: boolean; last_agent_id: string | null }>(
+      `SELECT auto_assign, last_agent_id FROM routing_team WHERE team_id = $1`,
+      [teamId],
+      m,
+    );
+    return row ?? { auto_assign: false, last_agent_id: null };
+  }
+
+  /**
+   * The service's agents among `online` who may take a file: active, not on leave, with their
+   * capacity and how many files in progress (open, pending) they hold; in id order.
+   */
+  async candidates(
+    m: EntityManager,
+    organizationId: string,
+    teamId: string,
+    online: string[],
+  ): Promise<{ id: string; capacity: number; load: number }[]> {
+    return this.db.query(
+      `SELECT a.id, a.capacity,
+              (SELECT count(*)::int FROM conversation c
+                WHERE c.organization_id = $1 AND c.assignee_id = a.id AND c.status IN ('open', 'pending')) AS load
+         FROM agent a JOIN agent_team at ON at.agent_id = a.id AND at.team_id = $2
+        WHERE a.organization_id = $1 AND a.active AND a.id = ANY($3::uuid[])
+          AND NOT EXISTS (SELECT 1 FROM agent_leave l WHERE l.agent_id = a.id)
+        ORDER BY a.id`,
+      [organizationId, teamId, online],
+      m,
+    );
+  }
+
+  async setLastPick(m: EntityManager, teamId: string, agentId: string): Promise<void> {
+    await m.query(
+      `INSERT INTO routing_team (team_id, last_agent_id) VALUES ($1, $2) ON CONFLICT (team_id) DO UPDATE SET last_agent_id = $2`,
+      [teamId, agentId],
+    );
+  }
+
+  async onLeave(organizationId: string): Promise<string[]> {
+    const rows = await this.db.query<{ agent_id: string }>(
+      `SELECT l.agent_id FROM agent_leave l JOIN agent a ON a.id = l.agent_id WHERE a.organization_id = $1`,
+      [organizationId],
+    );
+    return rows.map((r) => r.agent_id);
+  }
+
+  async setLeave(m: EntityManager, agentId: string, on: boolean): Promise<void> {
+    if (on) await m.query(`INSERT INTO agent_leave (agent_id) VALUES ($1) ON CONFLICT DO NOTHING`, [agentId]);
+    else await m.query(`DELETE FROM agent_leave WHERE agent_id = $1`, [agentId]);
+  }
+
+  /** Whether this agent is on leave. */
+  async isOnLeave(m: EntityManager, agentId: string): Promise<boolean> {
+    const rows = await this.db.query(`SELECT 1 FROM agent_leave WHERE agent_id = $1`, [agentId], m);
+    return rows.length > 0;
+  }
+
+  /** Files in progress (open, pending) this agent holds. */
+  async load(m: EntityManager, organizationId: string, agentId: string): Promise<number> {
+    const [row] = await this.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM conversation WHERE organization_id = $1 AND assignee_id = $2 AND status IN ('open', 'pending')`,
+      [organizationId, agentId],
+      m,
+    );
+    return row?.n ?? 0;
+  }
+
+  // ── Files that come back ────────────────────────────────────────────────
+
+  async rememberResolved(m: EntityManager, conversationId: string, agentId: string | null): Promise<void> {
+    await m.query(
+      `INSERT INTO routing_resolved (conversation_id, agent_id) VALUES ($1, $2)
+       ON CONFLICT (conversation_id) DO UPDATE SET agent_id = $2`,
+      [conversationId, agentId],
+    );
+  }
+
+  /** Takes (deletes) the remembered holder of a resolved file; undefined when it was not remembered. */
+  async takeResolved(m: EntityManager, conversationId: string): Promise<string | null | undefined> {
+    const [row] = await this.db.query<{ agent_id: string | null }>(
+      `DELETE FROM routing_resolved WHERE conversation_id = $1 RETURNING agent_id`,
+      [conversationId],
+      m,
+    );
+    return row ? row.agent_id : undefined;
+  }
+}

@@ -1,0 +1,341 @@
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  CHANNEL_IDENTITY,
+  normalizeEmail,
+  normalizePhone,
+  type ConversationDto,
+  type CreateRoutingRuleInput,
+  type RoutingActions,
+  type RoutingConditionKey,
+  type RoutingConditions,
+  type RoutingDryRunDto,
+  type RoutingDryRunInput,
+  type RoutingRuleDto,
+  type UpdateRoutingRuleInput,
+} from '@guichet/contracts';
+import type { EntityManager } from 'typeorm';
+import type { AuthAgent } from '../../common/auth-agent';
+import { Database, type AfterCommit } from '../../common/database.service';
+import { AppError, badRequest, notFound } from '../../common/errors';
+import { AuditRepository } from '../../infra/audit/audit.repository';
+import { AgentDirectory } from '../agents/agent-directory.service';
+import { ConversationWriter } from '../conversations/conversation-writer.service';
+import { domainEvent, type DomainEvent } from '../events/domain-events';
+import { LabelService } from '../labels/label.service';
+import { RealtimePublisher } from '../realtime/realtime.publisher';
+import { DeadlineService } from '../request-types/deadline.service';
+import { RoutingRepository, type EvaluatedRule, type RoutingFacts } from './routing.repository';
+
+/** The row changes the writer takes. */
+type ConversationChanges = Parameters<ConversationWriter['updateConversation']>[2];
+
+/** What a rule is tried on: a new conversation's first message, or a message pasted in a dry run. */
+interface Facts {
+  channelId: string | null;
+  channelKind: string | null;
+  requestTypeId: string | null;
+  knownTeams: string[];
+}
+
+/** The conditions of `rule` that do not hold (none: it matches). */
+export function failedConditions(rule: EvaluatedRule, f: Facts): RoutingConditionKey[] {
+  const c: RoutingConditions = rule.conditions;
+  const failed: RoutingConditionKey[] = [];
+  if (c.channelKinds && !(f.channelKind && (c.channelKinds as string[]).includes(f.channelKind))) failed.push('channelKinds');
+  if (c.channelIds && !(f.channelId && c.channelIds.includes(f.channelId))) failed.push('channelIds');
+  if (c.requestTypeIds && !(f.requestTypeId && c.requestTypeIds.includes(f.requestTypeId))) failed.push('requestTypeIds');
+  if (c.words && !rule.words_match) failed.push('words');
+  if (c.knownToTeamId && !f.knownTeams.includes(c.knownToTeamId)) failed.push('knownToTeamId');
+  return failed;
+}
+
+const text = (subject: string | null | undefined, body: string | null | undefined) => `${subject ?? ''}\n${body ?? ''}`;
+
+/**
+ * Routing rules (admins edit them; tried in order on every citizen's new conversation, the first
+ * that matches is applied) and automatic assignment within a service (round-robin among agents
+ * online, under capacity, not on leave; otherwise the service's queue).
+ */
+@Injectable()
+export class RoutingService {
+  private readonly logger = new Logger('Routing');
+
+  constructor(
+    private readonly db: Database,
+    private readonly repo: RoutingRepository,
+    private readonly writer: ConversationWriter,
+    private readonly directory: AgentDirectory,
+    private readonly labels: LabelService,
+    private readonly deadlines: DeadlineService,
+    private readonly realtime: RealtimePublisher,
+    private readonly audit: AuditRepository,
+  ) {}
+
+  list(agent: AuthAgent): Promise<RoutingRuleDto[]> {
+    return this.repo.list(agent.organizationId);
+  }
+
+  /** A rule names things of the organization only: services, agents of that service, démarches, labels, channels. */
+  private async check(m: EntityManager, organizationId: string, c: RoutingConditions, a: RoutingActions): Promise<void> {
+    const teamOk = async (id: string, field: string) => {
+      if (!(await this.directory.team(organizationId, id, m))) throw badRequest('service inconnu', [`${field}: ${id}`]);
+    };
+    if (c.knownToTeamId) await teamOk(c.knownToTeamId, 'conditions.knownToTeamId');
+    for (const id of c.channelIds ?? [])
+      if (!(await this.repo.channelKind(organizationId, id))) throw badRequest('canal inconnu', [`conditions.channelIds: ${id}`]);
+    if (a.teamId) await teamOk(a.teamId, 'actions.teamId');
+    if (a.labelIds) await this.labels.check(m, organizationId, a.labelIds, 'actions.labelIds');
+    if (a.assigneeId) {
+      const target = await this.directory.agent(organizationId, a.assigneeId, m);
+      if (!target) throw badRequest('agent inconnu ou désactivé', [`actions.assigneeId: ${a.assigneeId}`]);
+      if (a.teamId && target.role === 'agent' && !target.teamIds.includes(a.teamId))
+        throw new AppError('unprocessable', `${target.name} ne fait pas partie du service choisi par la règle`, [
+          `actions.assigneeId: ${a.assigneeId}`,
+        ]);
+    }
+    if (a.requestTypeId) {
+      if (!a.teamId) throw badRequest('une démarche se choisit avec le service qui la traite', ['actions.teamId: obligatoire']);
+      await this.deadlines.usableType(m, organizationId, a.teamId, a.requestTypeId, 'actions.requestTypeId');
+    }
+  }
+
+  create(agent: AuthAgent, input: CreateRoutingRuleInput): Promise<RoutingRuleDto> {
+    return this.db.tx(async (m) => {
+      await this.repo.lockRules(m, agent.organizationId);
+      await this.check(m, agent.organizationId, input.conditions, input.actions);
+      const count = (await this.repo.list(agent.organizationId, m)).length;
+      const position = Math.min(input.position ?? count + 1, count + 1);
+      const rule = await this.repo.insert(m, agent.organizationId, { ...input, position });
+      await this.audit.record(
+        { organizationId: agent.organizationId, agentId: agent.id, action: 'routing_rule.created', data: { id: rule.id } },
+        m,
+      );
+      return rule;
+    });
+  }
+
+  update(agent: AuthAgent, id: string, input: UpdateRoutingRuleInput): Promise<RoutingRuleDto> {
+    return this.db.tx(async (m) => {
+      await this.repo.lockRules(m, agent.organizationId);
+      const before = await this.repo.find(m, agent.organizationId, id);
+      if (!before) throw notFound('règle');
+      await this.check(m, agent.organizationId, input.conditions ?? before.conditions, input.actions ?? before.actions);
+      await this.repo.update(m, agent.organizationId, id, input);
+      if (input.position !== undefined) {
+        const ids = (await this.repo.list(agent.organizationId, m)).map((r) => r.id).filter((x) => x !== id);
+        ids.splice(Math.min(input.position, ids.length + 1) - 1, 0, id);
+        await this.repo.setOrder(m, agent.organizationId, ids);
+      }
+      await this.audit.record(
+        { organizationId: agent.organizationId, agentId: agent.id, action: 'routing_rule.updated', data: { id, ...input } },
+        m,
+      );
+      return (await this.repo.find(m, agent.organizationId, id))!;
+    });
+  }
+
+  reorder(agent: AuthAgent, ids: string[]): Promise<RoutingRuleDto[]> {
+    return this.db.tx(async (m) => {
+      await this.repo.lockRules(m, agent.organizationId);
+      const current = (await this.repo.list(agent.organizationId, m)).map((r) => r.id);
+      if (ids.length !== current.length || new Set(ids).size !== ids.length || !ids.every((x) => current.includes(x)))
+        throw badRequest('donnez chaque règle une fois, dans le nouvel ordre', ['ids: toutes les règles, sans doublon']);
+      await this.repo.setOrder(m, agent.organizationId, ids);
+      await this.audit.record(
+        { organizationId: agent.organizationId, agentId: agent.id, action: 'routing_rules.reordered', data: { ids } },
+        m,
+      );
+      return this.repo.list(agent.organizationId, m);
+    });
+  }
+
+  remove(agent: AuthAgent, id: string): Promise<void> {
+    return this.db.tx(async (m) => {
+      await this.repo.lockRules(m, agent.organizationId);
+      if (!(await this.repo.delete(m, agent.organizationId, id))) throw notFound('règle');
+      await this.repo.setOrder(
+        m,
+        agent.organizationId,
+        (await this.repo.list(agent.organizationId, m)).map((r) => r.id),
+      );
+      await this.audit.record(
+        { organizationId: agent.organizationId, agentId: agent.id, action: 'routing_rule.deleted', data: { id } },
+        m,
+      );
+    });
+  }
+
+  /** Which rule a pasted message would take (nothing is written). */
+  async dryRun(agent: AuthAgent, input: RoutingDryRunInput): Promise<RoutingDryRunDto> {
+    const org = agent.organizationId;
+    let channelKind = input.channelKind ?? null;
+    if (input.channelId) {
+      channelKind = await this.repo.channelKind(org, input.channelId);
+      if (!channelKind) throw badRequest('canal inconnu', [`channelId: ${input.channelId}`]);
+    }
+    let knownTeams: string[] = [];
+    if (input.from) {
+      const candidates: [string, string][] = [];
+      try {
+        candidates.push(['email', normalizeEmail(input.from)]);
+      } catch {
+        /* not an address */
+      }
+      try {
+        const phone = normalizePhone(input.from);
+        candidates.push([
+          channelKind ? (CHANNEL_IDENTITY[channelKind as keyof typeof CHANNEL_IDENTITY] ?? 'phone') : 'phone',
+          phone,
+        ]);
+      } catch {
+        /* not a phone */
+      }
+      for (const [kind, value] of candidates) {
+        const contact = await this.repo.contactByIdentity(org, kind, value);
+        if (contact) knownTeams = await this.repo.knownTeams(undefined, contact, null);
+        if (contact) break;
+      }
+    }
+    const rules = await this.repo.evaluate(org, text(input.subject, input.body));
+    const facts: Facts = {
+      channelId: input.channelId ?? null,
+      channelKind,
+      requestTypeId: input.requestTypeId ?? null,
+      knownTeams,
+    };
+    const results = rules.map((r) => ({ id: r.id, name: r.name, failed: failedConditions(r, facts) }));
+    const first = rules.find((_, i) => results[i]!.failed.length === 0);
+    const matched = first ? (({ words_match: _, ...dto }) => dto)(first) : null;
+    return { matched, rules: results };
+  }
+
+  /**
+   * Routes a citizen's new conversation once (later calls do nothing), in the caller's
+   * transaction: the first matching rule's actions, then automatic assignment in its service.
+   */
+  async routeIn(m: EntityManager, afterCommit: AfterCommit, organizationId: string, conversationId: string): Promise<void> {
+    const facts = await this.repo.facts(m, conversationId);
+    if (!facts) return;
+    const rules = await this.repo.evaluate(organizationId, text(facts.subject, facts.body), m);
+    const knownTeams = rules.some((r) => r.conditions.knownToTeamId)
+      ? await this.repo.knownTeams(m, facts.contact_id, conversationId)
+      : [];
+    const f: Facts = {
+      channelId: facts.channel_id,
+      channelKind: facts.channel_kind,
+      requestTypeId: facts.request_type_id ?? facts.form_request_type_id,
+      knownTeams,
+    };
+    const rule = rules.find((r) => failedConditions(r, f).length === 0) ?? null;
+    if (!(await this.repo.markRouted(m, conversationId, rule?.id ?? null))) return;
+    const tx = { m, afterCommit };
+    const changes: ConversationChanges = {};
+    let teamId = facts.team_id;
+    let assigneeId = facts.assignee_id;
+    if (rule) {
+      const a = rule.actions;
+      if (a.teamId && a.teamId !== facts.team_id && (await this.directory.team(organizationId, a.teamId, m))) {
+        teamId = changes.teamId = a.teamId;
+        if (assigneeId) assigneeId = changes.assigneeId = null;
+        await this.writer.updateConversation(tx, conversationId, { teamId, assigneeId: changes.assigneeId }, true);
+      }
+      if (a.priority && a.priority !== facts.priority) changes.priority = a.priority;
+      let typeId: string | undefined;
+      if (a.requestTypeId) {
+        typeId = await this.deadlines.usableType(m, organizationId, teamId, a.requestTypeId).then(
+          (t) => t.id,
+          () => undefined, // withdrawn or of another service since: the rule's other actions still apply
+        );
+      }
+      if (typeId || changes.teamId) {
+        Object.assign(changes, await this.deadlines.changes(m, organizationId, conversationId, null, { typeId: typeId ?? null }));
+      }
+      if (a.assigneeId) {
+        const target = await this.directory.agent(organizationId, a.assigneeId, m);
+        if (target && (target.role !== 'agent' || target.teamIds.includes(teamId))) assigneeId = changes.assigneeId = target.id;
+      }
+      if (a.labelIds) await this.labels.add(m, organizationId, conversationId, a.labelIds);
+    }
+    if (!assigneeId) {
+      const picked = await this.pick(m, organizationId, teamId);
+      if (picked) assigneeId = changes.assigneeId = picked;
+    }
+    if (!rule && assigneeId === facts.assignee_id) return;
+    await this.writer.updateConversation(tx, conversationId, changes, true);
+    await this.writer.tellConversation(tx, organizationId, conversationId, (conversation) =>
+      this.events(organizationId, conversation, facts),
+    );
+  }
+
+  private events(organizationId: string, conversation: ConversationDto, before: RoutingFacts): DomainEvent[] {
+    const out: DomainEvent[] = [
+      domainEvent('conversation.updated', organizationId, {
+        conversation,
+        change: 'routing',
+        previous: { teamId: before.team_id, assigneeId: before.assignee_id, status: before.status },
+      }),
+    ];
+    if (conversation.teamId !== before.team_id)
+      out.push(
+        domainEvent('conversation.transferred', organizationId, {
+          conversation,
+          previousTeamId: before.team_id,
+          teamId: conversation.teamId,
+          byAgentId: null,
+        }),
+      );
+    if (conversation.assigneeId !== before.assignee_id)
+      out.push(
+        domainEvent('conversation.assigned', organizationId, {
+          conversation,
+          previousAssigneeId: before.assignee_id,
+          assigneeId: conversation.assigneeId,
+          byAgentId: null,
+        }),
+      );
+    return out;
+  }
+
+  /**
+   * Round-robin in a service that asked for it: the next agent after the last one picked (in id
+   * order) among those online, active, not on leave and under capacity; null: the service's
+   * queue. Under the service's lock until the caller's transaction ends.
+   */
+  async pick(m: EntityManager, organizationId: string, teamId: string): Promise<string | null> {
+    const online = await this.realtime.onlineAgents(organizationId);
+    const state = await this.repo.lockTeam(m, teamId);
+    if (!state.auto_assign || !online.length) return null;
+    const free = (await this.repo.candidates(m, organizationId, teamId, online)).filter((a) => a.load < a.capacity);
+    if (!free.length) return null;
+    const next = free.find((a) => state.last_agent_id !== null && a.id > state.last_agent_id) ?? free[0]!;
+    await this.repo.setLastPick(m, teamId, next.id);
+    return next.id;
+  }
+
+  async setAutoAssign(agent: AuthAgent, teamId: string, on: boolean): Promise<void> {
+    await this.db.tx(async (m) => {
+      if (!(await this.directory.team(agent.organizationId, teamId, m))) throw notFound('service');
+      await this.repo.setAutoAssign(m, teamId, on);
+    });
+  }
+
+  async setLeave(agent: AuthAgent, agentId: string, on: boolean): Promise<void> {
+    await this.db.tx(async (m) => {
+      if (!(await this.directory.agent(agent.organizationId, agentId, m))) throw notFound('agent');
+      await this.repo.setLeave(m, agentId, on);
+    });
+  }
+
+  async settings(agent: AuthAgent): Promise<{ autoAssignTeamIds: string[]; onLeaveAgentIds: string[] }> {
+    const [autoAssignTeamIds, onLeaveAgentIds] = await Promise.all([
+      this.repo.autoAssignTeams(agent.organizationId),
+      this.repo.onLeave(agent.organizationId),
+    ]);
+    return { autoAssignTeamIds, onLeaveAgentIds };
+  }
+
+  /** Logged without anything personal. */
+  failed(conversationId: string, e: unknown): void {
+    this.logger.warn(`routage de ${conversationId} : ${e instanceof Error ? e.name : typeof e}`);
+  }
+}

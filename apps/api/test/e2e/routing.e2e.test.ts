@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import type { ConversationDto, LabelDto, RoutingDryRunDto, RoutingRuleDto } from '@guichet/contracts';
+import { connectRecording, expectEventually, type RecordingClient } from '@guichet/testing';
+import { Database } from '../../src/common/database.service';
+import { RoutingService } from '../../src/modules/routing/routing.service';
+import { seedTown, startTestApp, type TestApp } from '../harness';
+
+/** Issue 13: routing rules on every new conversation, the dry run, automatic assignment by round-robin. */
+describe('routing rules and automatic assignment', () => {
+  let t: TestApp;
+  let town: Awaited<ReturnType<typeof seedTown>>;
+  let enfance: LabelDto;
+  let ecoles: RoutingRuleDto;
+
+  const get = (id: string) => t.http<ConversationDto>('GET', `/api/v1/conversations/${id}`, { token: town.supervisor.token });
+  const sms = async (text: string) =>
+    (
+      await t.ingest.ingest({
+        channelId: town.sms.id,
+        externalId: `SM${randomUUID()}`,
+        from: { kind: 'phone', value: `+3361${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}` },
+        text,
+      })
+    ).conversationId;
+  const routed = async (id: string) => {
+    await expectEventually(async () => {
+      const { rows } = await t.db.query(`SELECT 1 FROM conversation_routing WHERE conversation_id = $1`, [id]);
+      expect(rows).toHaveLength(1);
+    });
+    return (await get(id)).body;
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    town = await seedTown(t);
+    enfance = (await t.http<LabelDto>('POST', '/api/v1/labels', { token: town.admin.token, body: { name: 'Enfance' } })).body;
+    const res = await t.http<RoutingRuleDto>('POST', '/api/v1/routing-rules', {
+      token: town.admin.token,
+      body: {
+        name: 'Écoles vers la Scolarité',
+        conditions: { channelKinds: ['sms', 'email'], words: ['école', 'cantine scolaire'] },
+        actions: { teamId: town.scolarite.id, priority: 'high', labelIds: [enfance.id] },
+      },
+    });
+    expect(res.status).toBe(201);
+    ecoles = res.body;
+  });
+  afterAll(() => t.close());
+
+  it('only admins edit rules; a rule naming what is not the organization’s is refused with a reason', async () => {
+    expect((await t.http('GET', '/api/v1/routing-rules', { token: town.supervisor.token })).status).toBe(403);
+    expect((await t.http('GET', '/api/v1/routing-rules', { token: town.agentEC.token })).status).toBe(403);
+    const bad = await t.http('POST', '/api/v1/routing-rules', {
+      token: town.admin.token,
+      body: { name: 'Mauvaise', actions: { teamId: randomUUID() } },
+    });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('service inconnu');
+    const empty = await t.http('POST', '/api/v1/routing-rules', { token: town.admin.token, body: { name: 'Vide', actions: {} } });
+    expect(empty.status).toBe(400);
+    expect(ecoles.position).toBe(1);
+  });
+
+  it('a citizen’s new conversation that matches is moved, prioritized and labelled; words ignore accents and endings', async () => {
+    const id = await sms('Bonjour, mon fils entre à l’ECOLE en septembre, que faut-il fournir ?');
+    const c = await routed(id);
+    expect(c.teamId).toBe(town.scolarite.id);
+    expect(c.priority).toBe('high');
+    expect(c.labels.map((l) => l.id)).toEqual([enfance.id]);
+    const { rows } = await t.db.query(`SELECT rule_id FROM conversation_routing WHERE conversation_id = $1`, [id]);
+    expect(rows[0].rule_id).toBe(ecoles.id);
+  });
+
+  it('a conversation that matches no rule stays where it came, routed once', async () => {
+    const id = await sms('Je voudrais une copie de mon acte de naissance');
+    const c = await routed(id);
+    expect(c.teamId).toBe(town.etatCivil.id);
+    expect(c.priority).toBe('normal');
+    expect(c.labels).toEqual([]);
+  });
+
+  it('the dry run tells which rule a pasted message would take, and why the others do not', async () => {
+    const yes = await t.http<RoutingDryRunDto>('POST', '/api/v1/routing-rules/dry-run', {
+      token: town.admin.token,
+      body: { channelKind: 'email', subject: 'Cantines scolaires', body: 'Le menu de la semaine ?' },
+    });
+    expect(yes.status).toBe(200);
+    expect(yes.body.matched?.id).toBe(ecoles.id);
+    const no = await t.http<RoutingDryRunDto>('POST', '/api/v1/routing-rules/dry-run', {
+      token: town.admin.token,
+      body: { channelKind: 'webform', body: 'Une question sur l’école' },
+    });
+    expect(no.body.matched).toBeNull();
+    expect(no.body.rules).toEqual([{ id: ecoles.id, name: ecoles.name, failed: ['channelKinds'] }]);
+  });
+
+  it('rules are reordered, and the first that matches wins', async () => {
+    const catchAll = (
+      await t.http<RoutingRuleDto>('POST', '/api/v1/routing-rules', {
+        token: town.admin.token,
+        body: { name: 'Tout le reste urgent', actions: { priority: 'urgent' } },
+      })
+    ).body;
+    expect(catchAll.position).toBe(2);
+    const order = await t.http<RoutingRuleDto[]>('PUT', '/api/v1/routing-rules/order', {
+      token: town.admin.token,
+      body: { ids: [catchAll.id, ecoles.id] },
+    });
+    expect(order.body.map((r) => r.id)).toEqual([catchAll.id, ecoles.id]);
+    const c = await routed(await sms('Une question sur la cantine scolaire'));
+    expect(c.teamId).toBe(town.etatCivil.id);
+    expect(c.priority).toBe('urgent');
+    expect((await t.http('DELETE', `/api/v1/routing-rules/${catchAll.id}`, { token: town.admin.token })).status).toBe(204);
+    expect((await t.http<RoutingRuleDto[]>('GET', '/api/v1/routing-rules', { token: town.admin.token })).body).toEqual([
+      { ...ecoles, position: 1 },
+    ]);
+  });
+
+  it('round-robin among online agents under capacity, never two at once beyond capacity; on leave or offline: the queue', async () => {
+    const team = await t.newTeam(town.org.id, 'Urbanisme');
+    const a = await t.newAgent({ organizationId: town.org.id, teamIds: [team.id], name: 'Alice' });
+    const b = await t.newAgent({ organizationId: town.org.id, teamIds: [team.id], name: 'Bruno' });
+    const offline = await t.newAgent({ organizationId: town.org.id, teamIds: [team.id], name: 'Hors ligne' });
+    const away = await t.newAgent({ organizationId: town.org.id, teamIds: [team.id], name: 'En congé' });
+    await t.db.query(`UPDATE agent SET capacity = 2 WHERE id = ANY($1)`, [[a.id, b.id, offline.id, away.id]]);
+    expect(
+      (await t.http('PUT', `/api/v1/routing-rules/leave/${away.id}`, { token: town.admin.token, body: { enabled: true } }))
+        .status,
+    ).toBe(204);
+    const sockets: RecordingClient[] = [];
+    for (const x of [a, b, away]) sockets.push(await connectRecording(t.url, x.token));
+    try {
+      // Six files of the service, unassigned, then routed all at once.
+      const ids: string[] = [];
+      for (let i = 0; i < 6; i++) ids.push(await sms(`Permis de construire numéro ${i}`));
+      for (const id of ids) await routed(id);
+      await t.db.query(`UPDATE conversation SET team_id = $1, assignee_id = NULL WHERE id = ANY($2)`, [team.id, ids]);
+      await t.db.query(`DELETE FROM conversation_routing WHERE conversation_id = ANY($1)`, [ids]);
+      expect(
+        (
+          await t.http('PUT', `/api/v1/routing-rules/auto-assign/${team.id}`, {
+            token: town.admin.token,
+            body: { enabled: true },
+          })
+        ).status,
+      ).toBe(204);
+      const routing = t.app.get(RoutingService);
+      const db = t.app.get(Database);
+      await Promise.all(ids.map((id) => db.tx((m, afterCommit) => routing.routeIn(m, afterCommit, town.org.id, id))));
+      const { rows } = await t.db.query(
+        `SELECT assignee_id, count(*)::int AS n FROM conversation WHERE id = ANY($1) GROUP BY assignee_id`,
+        [ids],
+      );
+      const byAgent = Object.fromEntries(
+        rows.map((r: { assignee_id: string | null; n: number }) => [r.assignee_id ?? 'queue', r.n]),
+      );
+      expect(byAgent).toEqual({ [a.id]: 2, [b.id]: 2, queue: 2 });
+    } finally {
+      for (const s of sockets) s.close();
+    }
+  });
+});
