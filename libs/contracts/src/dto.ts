@@ -183,7 +183,15 @@ export interface ChannelDto {
   secretsSet: string[];
   /** What this kind of channel can do (CHANNEL_CAPABILITIES[kind]). */
   capabilities: ChannelCapabilities;
+  /** The addresses to paste at the provider (Twilio, Meta, the switchboard), in French. */
+  webhooks: ChannelWebhookDto[];
   createdAt: string;
+}
+
+export interface ChannelWebhookDto {
+  /** Where it goes at the provider, e.g. « Un message arrive (Twilio) ». */
+  label: string;
+  url: string;
 }
 
 export interface Page<T> {

@@ -134,6 +134,17 @@ export const updateChannelSchema = z.object({
 });
 export type UpdateChannelInput = z.infer<typeof updateChannelSchema>;
 
+/**
+ * `POST /channels/test`: tries an e-mail configuration before it is saved. With `channelId`, the
+ * secrets left out are that channel's stored ones (the form never holds them).
+ */
+export const testChannelSchema = z.object({
+  kind: z.literal('email', 'seuls les canaux e-mail se testent avant enregistrement'),
+  config: z.record(z.string(), z.unknown()),
+  channelId: uuid.optional(),
+});
+export type TestChannelInput = z.infer<typeof testChannelSchema>;
+
 /** The citizen request form. `website` is the honeypot: humans never see nor fill it. */
 export const publicRequestSchema = z
   .object({

@@ -128,6 +128,24 @@ describe('channel administration', () => {
     });
   });
 
+  it('gives the webhook addresses to paste at the provider, each a route that answers (unsigned: refused, not unknown)', async () => {
+    const listed = (await t.http('GET', '/api/v1/channels', { token: town.admin.token })).body as ChannelDto[];
+    const sms = listed.find((c) => c.kind === 'sms')!;
+    expect(sms.webhooks).toEqual([
+      { label: expect.stringContaining('Twilio'), url: `${t.config.publicUrl}/webhooks/twilio/${sms.id}/sms` },
+    ]);
+    expect(listed.find((c) => c.kind === 'email')?.webhooks ?? []).toEqual([]);
+    const urls = listed.flatMap((c) => c.webhooks.map((w) => w.url));
+    expect(urls.length).toBeGreaterThanOrEqual(2);
+    const answers: Record<string, number> = {};
+    for (const url of urls) {
+      const path = url.slice(t.config.publicUrl.length);
+      const headers = { 'content-type': 'application/x-www-form-urlencoded' };
+      answers[path] = (await t.http('POST', path, { body: 'From=%2B33600000000&Body=x', headers })).status;
+    }
+    expect(Object.entries(answers).filter(([, status]) => ![400, 401, 403].includes(status))).toEqual([]);
+  });
+
   it('keeps no per-channel kind list in the database: a new kind needs no migration, other CHECKs stay', async () => {
     await t.db.query(`INSERT INTO channel (organization_id, team_id, kind, name) VALUES ($1, $2, 'telegram', 'Telegram')`, [
       town.org.id,

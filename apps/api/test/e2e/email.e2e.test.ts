@@ -668,4 +668,35 @@ describe('email channel against Dovecot and an SMTP server', () => {
     expect((await t.http('POST', `/api/v1/channels/${town.webform.id}/test`, { token: town.admin.token })).status).toBe(400);
     expect((await t.http('POST', `/api/v1/channels/${channelId}/test`, { token: town.agentEC.token })).status).toBe(403);
   });
+
+  it('tests a configuration before it is saved (nothing written), with the stored secrets of the channel it edits', async () => {
+    const config = {
+      address: 'avant@ville-demo.fr',
+      imap: { host: '127.0.0.1', port: dovecot.port, secure: false, user: box.user, password: box.password },
+      smtp: { host: '127.0.0.1', port: smtp.port, secure: false, user: smtp.user, password: smtp.password },
+    };
+    const channels = async () => Number((await t.db.query(`SELECT count(*) FROM channel`)).rows[0].count);
+    const before = await channels();
+    const tryIt = (body: object, token = town.admin.token) => t.http('POST', '/api/v1/channels/test', { token, body });
+    expect(await tryIt({ kind: 'email', config })).toMatchObject({
+      status: 200,
+      body: { imap: { ok: true }, smtp: { ok: true } },
+    });
+    const refused = await tryIt({ kind: 'email', config: { ...config, imap: { ...config.imap, password: 'faux' } } });
+    expect(refused.body.imap).toEqual({ ok: false, error: expect.stringMatching(/authentification refusée/) });
+    // The edit form never holds the passwords: left out, the channel's stored ones are used.
+    const { password: _i, ...imapNoSecret } = config.imap;
+    const { password: _s, ...smtpNoSecret } = config.smtp;
+    const edited = { ...config, address: ADDRESS, imap: imapNoSecret, smtp: smtpNoSecret };
+    expect((await tryIt({ kind: 'email', config: edited, channelId })).body).toEqual({ imap: { ok: true }, smtp: { ok: true } });
+    expect((await tryIt({ kind: 'email', config: edited })).body.imap.ok).toBe(false);
+    // Bad input: a French reason, and still nothing saved.
+    expect(await tryIt({ kind: 'email', config: { address: 'pas-une-adresse' } })).toMatchObject({ status: 400 });
+    expect(await tryIt({ kind: 'sms', config: {} })).toMatchObject({
+      status: 400,
+      body: { details: [expect.stringContaining('seuls les canaux e-mail')] },
+    });
+    expect((await tryIt({ kind: 'email', config }, town.agentEC.token)).status).toBe(403);
+    expect(await channels()).toBe(before);
+  });
 });

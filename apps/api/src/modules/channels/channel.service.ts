@@ -19,6 +19,7 @@ import { AgentDirectory } from '../agents/agent-directory.service';
 import { decryptSecrets, encryptSecrets, mergeSecrets, splitSecrets } from './channel-secrets';
 import type { EntityManager } from 'typeorm';
 import { ChannelRepository, type ChannelRow } from './channel.repository';
+import { channelWebhooks } from './channel-webhooks';
 
 const CHANNEL_CACHE_MS = 5_000;
 
@@ -54,6 +55,7 @@ export class ChannelService {
       config: row.config,
       secretsSet: Object.keys(secrets).sort(),
       capabilities: CHANNEL_CAPABILITIES[row.kind],
+      webhooks: channelWebhooks(this.config.publicUrl, row.kind, row.id),
       createdAt: row.created_at.toISOString(),
     };
   }
@@ -63,12 +65,12 @@ export class ChannelService {
     return this.channels.find(organizationId, id, manager);
   }
 
-  /** The organization's oldest enabled channel of this kind (the web form's, for instance). */
   /** The kinds of the organization's connected channels (what an agent may write first on). */
   enabledKinds(organizationId: string): Promise<ChannelKind[]> {
     return this.channels.enabledKinds(organizationId);
   }
 
+  /** The organization's oldest enabled channel of this kind (the web form's, for instance). */
   firstOfKind(organizationId: string, kind: ChannelKind): Promise<ChannelRow | null> {
     return this.channels.firstOfKind(organizationId, kind);
   }
@@ -186,6 +188,27 @@ export class ChannelService {
   }
 
   /**
+   * A configuration as it would be saved, nothing written (the e-mail connection test before
+   * saving): validated, and with `channelId`, the secrets it leaves out taken from that channel.
+   */
+  async unsavedConfig(agent: AuthAgent, kind: ChannelKind, config: Record<string, unknown>, channelId?: string) {
+    if (!channelId) return this.validate(kind, config);
+    const current = await this.resolve(agent.organizationId, channelId);
+    if (!current) throw notFound('canal');
+    if (current.kind !== kind) throw badRequest(`le canal ${current.name} n'est pas un canal ${kind}`);
+    return this.validate(kind, this.withStoredSecrets(current, config));
+  }
+
+  /** `config` with the secrets it leaves out taken from the channel (an empty string clears one). */
+  private withStoredSecrets(current: ResolvedChannel, config: Record<string, unknown>): Record<string, unknown> {
+    const given = splitSecrets(current.kind, config);
+    const { secrets: stored } = splitSecrets(current.kind, current.config);
+    const kept = Object.fromEntries(Object.entries(stored).filter(([k]) => !(k in given.secrets)));
+    const set = Object.fromEntries(Object.entries(given.secrets).filter(([, v]) => v !== ''));
+    return mergeSecrets(given.publicConfig, { ...kept, ...set });
+  }
+
+  /**
    * Secrets are write-only: a PATCH config that omits a secret keeps the stored one; an empty
    * string clears it.
    */
@@ -194,13 +217,7 @@ export class ChannelService {
     if (!current) throw notFound('canal');
     if (input.teamId) await this.checkTeam(agent, input.teamId);
     let config = current.config;
-    if (input.config) {
-      const given = splitSecrets(current.kind, input.config);
-      const { secrets: stored } = splitSecrets(current.kind, current.config);
-      const kept = Object.fromEntries(Object.entries(stored).filter(([k]) => !(k in given.secrets)));
-      const set = Object.fromEntries(Object.entries(given.secrets).filter(([, v]) => v !== ''));
-      config = this.validate(current.kind, mergeSecrets(given.publicConfig, { ...kept, ...set }));
-    }
+    if (input.config) config = this.validate(current.kind, this.withStoredSecrets(current, input.config));
     const { publicConfig, secrets } = splitSecrets(current.kind, config);
     await this.db.tx(async (m) => {
       await this.channels.update(m, id, {

@@ -1,9 +1,11 @@
-import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { checkEmailChannel, type ChannelTestResult, type EmailConfig } from '@guichet/channels';
+import { testChannelSchema, type TestChannelInput } from '@guichet/contracts';
+import { z } from 'zod';
 import { CurrentAgent, Roles, type AuthAgent } from '../../common/auth-agent';
 import { badRequest, notFound } from '../../common/errors';
-import { IdPipe } from '../../common/zod.pipe';
+import { IdPipe, ZodPipe } from '../../common/zod.pipe';
 import { ChannelService } from '../channels/channel.service';
 import { EmailIngestService, type EmailOutcome } from './email-ingest.service';
 import { EmailRepository, type MailboxEventKind, type QuarantineRow } from './email.repository';
@@ -61,6 +63,18 @@ export class EmailChannelController {
     if (!channel) throw notFound('canal');
     if (channel.kind !== 'email') throw badRequest(`le canal ${channel.name} n'est pas un canal e-mail`);
     return channel;
+  }
+
+  /** Tries a configuration before it is saved (the admin form's « Tester la connexion »): nothing is written. */
+  @Post('test')
+  @HttpCode(200)
+  @ApiBody({ schema: z.toJSONSchema(testChannelSchema, { io: 'input' }) as object })
+  async testUnsaved(
+    @CurrentAgent() agent: AuthAgent,
+    @Body(new ZodPipe(testChannelSchema)) input: TestChannelInput,
+  ): Promise<ChannelTestResult> {
+    const config = await this.channels.unsavedConfig(agent, input.kind, input.config, input.channelId);
+    return checkEmailChannel(config as EmailConfig);
   }
 
   @Post(':id/test')
