@@ -1,4 +1,13 @@
-import { launchBrowserPool, type BrowserPool } from '@guichet/testing';
+import {
+  expectEventually,
+  launchBrowserPool,
+  startDovecot,
+  startSmtpCapture,
+  type BrowserPool,
+  type Dovecot,
+  type DovecotUser,
+  type SmtpCapture,
+} from '@guichet/testing';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -6,12 +15,9 @@ import { startTestApp, type TestApp } from '../../api/test/harness';
 import { setupToken } from '../../api/src/modules/organizations/setup.service';
 import { seriousAxeViolations } from './axe';
 
-/**
- * A section link of the administration's own navigation (the header also links « Connexion des
- * agents », whose name contains « Agents »).
- */
+/** A section link of the administration's own navigation (« Connexion des agents » also contains « Agents »). */
 const adminSection = (page: Page, name: string) =>
-  page.getByRole('navigation', { name: 'Sections de l’administration' }).getByRole('link', { name });
+  page.getByRole('navigation', { name: 'Sections de l’administration' }).getByRole('link', { name, exact: true });
 
 /**
  * A town put into service from an empty database, in real Chromium: the first-run page (with
@@ -27,6 +33,9 @@ describe('first run in Chromium: empty database to an invited agent signed in', 
   let pool: BrowserPool;
   let admin: Page;
   let agent: Page;
+  let dovecot: Dovecot;
+  let smtp: SmtpCapture;
+  let box: DovecotUser;
   const PASSWORD = 'la-mairie-ouvre-a-8h30';
 
   async function checkScreen(page: Page, name: string): Promise<void> {
@@ -49,9 +58,13 @@ describe('first run in Chromium: empty database to an invited agent signed in', 
     t = await startTestApp({ webDistDir: dist });
     pool = await launchBrowserPool();
     [admin, agent] = await Promise.all([pool.newPage(), pool.newPage()]);
+    [dovecot, smtp] = await Promise.all([startDovecot(), startSmtpCapture()]);
+    box = await dovecot.addUser('urbanisme');
   });
   afterAll(async () => {
     await pool?.close();
+    await dovecot?.close();
+    await smtp?.close();
     await t?.close();
   });
 
@@ -130,5 +143,75 @@ describe('first run in Chromium: empty database to an invited agent signed in', 
       .first()
       .waitFor();
     await checkScreen(agent, 'agent-first-login');
+  });
+
+  it('the admin connects the service’s mailbox from the generated form; a citizen’s mail arrives and the agent answers it', async () => {
+    await adminSection(admin, 'Canaux').click();
+    await admin.getByRole('heading', { name: 'Canaux', level: 2 }).waitFor();
+    await admin.getByLabel('Ajouter un canal').selectOption('email');
+    await admin.getByRole('heading', { name: 'Nouveau canal : E-mail' }).waitFor();
+    await admin.getByRole('textbox', { name: 'Nom', exact: true }).fill('Urbanisme — courriel');
+    await admin.getByRole('combobox', { name: 'Service', exact: true }).selectOption({ label: 'Urbanisme' });
+    await admin.getByLabel('Adresse de la boîte').fill('urbanisme@bourg-essai.fr');
+    const server = (legend: string) => admin.getByRole('group', { name: legend });
+    for (const [legend, port, user, password] of [
+      ['Réception (IMAP)', dovecot.port, box.user, 'pas-le-bon'],
+      ['Envoi (SMTP)', smtp.port, smtp.user, smtp.password],
+    ] as const) {
+      await server(legend).getByLabel('Serveur').fill('127.0.0.1');
+      await server(legend).getByLabel('Port').fill(String(port));
+      await server(legend).getByLabel('Connexion chiffrée (TLS)').uncheck();
+      await server(legend).getByLabel('Identifiant').fill(user);
+      await server(legend).getByLabel('Mot de passe').fill(password);
+    }
+    // A wrong password: the test says why in French, and nothing is saved unless the admin insists.
+    await admin.getByRole('button', { name: 'Enregistrer', exact: true }).click();
+    await admin.getByText(/IMAP : authentification refusée/).waitFor({ timeout: 15_000 });
+    await admin.getByText('La connexion a échoué : rien n’a été enregistré.', { exact: false }).waitFor();
+    await checkScreen(admin, 'admin-channel-test-failed');
+    expect(Number((await t.db.query(`SELECT count(*) FROM channel WHERE kind = 'email'`)).rows[0].count)).toBe(0);
+
+    await server('Réception (IMAP)').getByLabel('Mot de passe').fill(box.password);
+    await admin.getByRole('button', { name: 'Enregistrer', exact: true }).click();
+    await admin.getByRole('cell', { name: 'Urbanisme — courriel', exact: true }).waitFor({ timeout: 15_000 });
+    expect(Number((await t.db.query(`SELECT count(*) FROM channel WHERE kind = 'email'`)).rows[0].count)).toBe(1);
+    await admin.getByRole('button', { name: 'Modifier Urbanisme — courriel' }).click();
+    // Write-only secrets: the saved password is never sent back, the form says it is kept.
+    await server('Réception (IMAP)').getByText('Enregistré. Laissez vide pour le garder.').waitFor();
+    expect(await server('Réception (IMAP)').getByLabel('Mot de passe').inputValue()).toBe('');
+    await checkScreen(admin, 'admin-channel-email');
+
+    const subject = 'Déclaration préalable pour une clôture';
+    await dovecot.append(
+      box,
+      [
+        'From: Camille Citoyenne <camille@exemple.fr>',
+        'To: urbanisme@bourg-essai.fr',
+        `Subject: ${subject}`,
+        'Message-ID: <cloture-1@exemple.fr>',
+        `Date: ${new Date().toUTCString()}`,
+        'MIME-Version: 1.0',
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'Bonjour, faut-il une autorisation pour une clôture de 1,80 m ?',
+      ].join('\r\n'),
+    );
+    const row = agent.getByTestId('conversation-row').filter({ hasText: subject });
+    await agent
+      .getByRole('link', { name: /Urbanisme/ })
+      .first()
+      .click();
+    await row.waitFor({ timeout: 30_000 });
+    await row.click();
+    await agent.getByTestId('conversation-detail').getByText('faut-il une autorisation').waitFor();
+    await agent.getByTestId('composer-input').fill('Oui : une déclaration préalable, formulaire Cerfa 13703.');
+    await agent.getByTestId('composer-input').press('Control+Enter');
+    await expectEventually(() => expect(smtp.messages.map((m) => m.to.join())).toContain('camille@exemple.fr'), {
+      timeoutMs: 30_000,
+    });
+    const sent = smtp.messages.find((m) => m.to.includes('camille@exemple.fr'))!;
+    expect(sent.text).toContain('In-Reply-To: <cloture-1@exemple.fr>');
+    expect(sent.text).toMatch(/^From: .*urbanisme@bourg-essai\.fr/m);
+    await checkScreen(agent, 'agent-answers-first-mail');
   });
 });

@@ -103,8 +103,13 @@ describe('sign-in through ProConnect (an OIDC provider) in Chromium', () => {
   });
 
   it('shows the admins’ provider settings with the redirect URI to register, the secret never shown', async () => {
-    await page.getByRole('link', { name: 'Connexion des agents' }).click();
-    await page.getByRole('heading', { name: 'Connexion des agents' }).waitFor();
+    // A section of the administration (the header keeps only what every agent needs).
+    await page.getByRole('link', { name: 'Administration' }).click();
+    await page
+      .getByRole('navigation', { name: 'Sections de l’administration' })
+      .getByRole('link', { name: 'Connexion des agents' })
+      .click();
+    await page.getByRole('heading', { name: 'Connexion des agents', level: 2 }).waitFor();
     await page.getByText(`${t.url}/api/v1/auth/oidc/`).first().waitFor();
     await page.getByRole('button', { name: /Modifier/ }).click();
     await page.getByLabel('Secret client (client_secret)').waitFor();

@@ -78,7 +78,10 @@ export const CHANNEL_CONFIG_SCHEMAS = {
     processed: z
       .enum(['leave', 'seen', 'move'])
       .default('seen')
-      .meta(label('Après import', 'leave : laisser tel quel ; seen : marquer comme lu ; move : déplacer dans un dossier.')),
+      .meta({
+        title: 'Après import',
+        options: { leave: 'Laisser tel quel', seen: 'Marquer comme lu', move: 'Déplacer dans un dossier' },
+      }),
     moveTo: z.string().optional().meta(label('Dossier de destination', 'Si « move » : où déplacer les messages importés.')),
     importSinceDays: z
       .number()

@@ -188,6 +188,38 @@ export interface ChannelDto {
   createdAt: string;
 }
 
+/** A mail of an e-mail channel that could not be read, kept with its parse error (admins retry it). */
+export interface QuarantineDto {
+  id: string;
+  channelId: string;
+  folder: string;
+  uid: number;
+  size: number;
+  error: string;
+  createdAt: string;
+  retriedAt: string | null;
+}
+
+/** A mail the watcher read and neither imported nor quarantined, and why. */
+export interface MailboxEventDto {
+  id: string;
+  kind: 'duplicate' | 'unmatched-bounce' | 'delivery-report';
+  folder: string;
+  uid: number;
+  /** The Message-ID concerned: the repeated one, or the one a bounce is about. */
+  externalId: string | null;
+  reason: string;
+  /** Bytes of the raw source kept (bounces), null when none is kept (duplicates). */
+  size: number | null;
+  createdAt: string;
+}
+
+/** `POST /channels/:id/test` and `POST /channels/test`: each server's answer, in French. */
+export interface ChannelTestDto {
+  imap: { ok: boolean; error?: string };
+  smtp: { ok: boolean; error?: string };
+}
+
 export interface ChannelWebhookDto {
   /** Where it goes at the provider, e.g. « Un message arrive (Twilio) ». */
   label: string;

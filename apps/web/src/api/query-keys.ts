@@ -43,6 +43,7 @@ export const queryKeys = {
     acknowledgements: () => ['admin', 'acknowledgements'] as const,
     routingRules: () => ['admin', 'routing-rules'] as const,
     retention: () => ['admin', 'retention'] as const,
+    channels: () => ['admin', 'channels'] as const,
   },
   /** The agent's own signature (L111-2) as it reads in one service. */
   signature: (teamId: string) => ['account', 'signature', teamId] as const,

@@ -1,25 +1,14 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { checkEmailChannel, type ChannelTestResult, type EmailConfig } from '@guichet/channels';
-import { testChannelSchema, type TestChannelInput } from '@guichet/contracts';
+import { testChannelSchema, type MailboxEventDto, type QuarantineDto, type TestChannelInput } from '@guichet/contracts';
 import { z } from 'zod';
 import { CurrentAgent, Roles, type AuthAgent } from '../../common/auth-agent';
 import { badRequest, notFound } from '../../common/errors';
 import { IdPipe, ZodPipe } from '../../common/zod.pipe';
 import { ChannelService } from '../channels/channel.service';
 import { EmailIngestService, type EmailOutcome } from './email-ingest.service';
-import { EmailRepository, type MailboxEventKind, type QuarantineRow } from './email.repository';
-
-export interface QuarantineDto {
-  id: string;
-  channelId: string;
-  folder: string;
-  uid: number;
-  size: number;
-  error: string;
-  createdAt: string;
-  retriedAt: string | null;
-}
+import { EmailRepository, type QuarantineRow } from './email.repository';
 
 const toDto = (r: QuarantineRow): QuarantineDto => ({
   id: r.id,
@@ -31,20 +20,6 @@ const toDto = (r: QuarantineRow): QuarantineDto => ({
   createdAt: r.created_at.toISOString(),
   retriedAt: r.retried_at?.toISOString() ?? null,
 });
-
-/** A mail the watcher read and neither imported nor quarantined, and why. */
-export interface MailboxEventDto {
-  id: string;
-  kind: MailboxEventKind;
-  folder: string;
-  uid: number;
-  /** The Message-ID concerned: the repeated one, or the one a bounce is about. */
-  externalId: string | null;
-  reason: string;
-  /** Bytes of the raw source kept (bounces), null when none is kept (duplicates). */
-  size: number | null;
-  createdAt: string;
-}
 
 /** Email channel administration: connection test and quarantine of unreadable mail (admins). */
 @ApiTags('canaux')

@@ -2,6 +2,7 @@ import type { CreateOidcProviderInput, OidcProviderDto, OidcProviderKind, Update
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { apiErrorText } from '../../lib/api-error-text';
 import type { ApiError } from '../../api/client';
 import { queryKeys } from '../../api/query-keys';
 import { signInApi } from '../../api/sign-in';
@@ -197,18 +198,7 @@ function ProviderForm({ editing, onDone }: { editing: Exclude<Editing, null>; on
         <span>{t('oidcAdmin.enabled')}</span>
       </label>
       <div ref={errorRef} tabIndex={-1} className={error ? 'form-error' : 'form-error form-error--empty'} aria-live="polite">
-        {error ? (
-          <>
-            {error.isNetworkError ? t('errors.network') : error.message}
-            {error.body.details?.length ? (
-              <ul>
-                {error.body.details.map((d) => (
-                  <li key={d}>{d}</li>
-                ))}
-              </ul>
-            ) : null}
-          </>
-        ) : null}
+        {error ? apiErrorText(t, error) : null}
       </div>
       <div className="provider-form__actions">
         <button type="submit" className="button button--primary" aria-disabled={save.isPending || undefined}>
@@ -222,7 +212,7 @@ function ProviderForm({ editing, onDone }: { editing: Exclude<Editing, null>; on
   );
 }
 
-/** The organization's identity providers (`#/admin/connexion`, admins): ProConnect, Keycloak… */
+/** The organization's identity providers (`#/admin/connexion`, a section of the administration): ProConnect, Keycloak… */
 export function OidcProvidersPage() {
   const { t } = useTranslation();
   const announce = useAnnounce();
@@ -243,10 +233,8 @@ export function OidcProvidersPage() {
   const list = providers.data ?? [];
 
   return (
-    <div className="board sign-in-screen" data-testid="oidc-providers-page">
-      <h1 className="board__title" tabIndex={-1}>
-        {t('oidcAdmin.title')}
-      </h1>
+    <div className="admin-form sign-in-screen" data-testid="oidc-providers-page">
+      <h2>{t('oidcAdmin.title')}</h2>
       <p className="sign-in-screen__intro">{t('oidcAdmin.intro')}</p>
       {providers.error ? (
         <p className="form-error" role="alert">

@@ -1,26 +1,33 @@
 import type { MeDto } from '@guichet/contracts';
 import { useTranslation } from 'react-i18next';
+import { OidcProvidersPage } from '../account/oidc-providers-page';
 import { AcknowledgementsSection } from './acknowledgements-section';
 import { AgentsSection } from './agents-section';
 import { AuditSection } from './audit-section';
-import { RetentionSection } from './retention-section';
+import { ChannelsSection } from './channels-section';
 import { MailSection } from './mail-section';
 import { OrganizationSection } from './organization-section';
+import { RetentionSection } from './retention-section';
 import { TeamsSection } from './teams-section';
 
-/**
- * The administration sections, in the navigation's order. A section added later (the sign-in
- * settings, « Connexion ») takes its place here with its slug and its screen.
- */
+/** The administration sections, in the navigation's order: a new one takes its place here with its slug and its screen. */
 const SECTIONS = [
   { slug: 'organisation', label: 'admin.nav.organization', Screen: OrganizationSection },
   { slug: 'services', label: 'admin.nav.teams', Screen: TeamsSection },
   { slug: 'agents', label: 'admin.nav.agents', Screen: AgentsSection },
+  { slug: 'canaux', label: 'admin.nav.channels', Screen: ChannelsSection },
   { slug: 'courriels', label: 'admin.nav.mail', Screen: MailSection },
+  { slug: 'accuses', label: 'admin.nav.acknowledgements', Screen: AcknowledgementsSection },
+  { slug: 'connexion', label: 'oidcAdmin.link', Screen: SignInSection },
   { slug: 'conservation', label: 'admin.nav.retention', Screen: RetentionSection },
   { slug: 'journal', label: 'admin.nav.audit', Screen: AuditSection },
-  { slug: 'accuses', label: 'admin.nav.acknowledgements', Screen: AcknowledgementsSection },
 ] as const;
+
+/** Who signs in how (ProConnect, an OIDC provider): admins only, as the API. */
+function SignInSection({ readOnly }: { readOnly: boolean }) {
+  const { t } = useTranslation();
+  return readOnly ? <p>{t('admin.channels.adminsOnly')}</p> : <OidcProvidersPage />;
+}
 
 export function AdminPage({ hash, me }: { hash: string; me: MeDto }) {
   const { t } = useTranslation();

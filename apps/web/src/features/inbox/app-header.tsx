@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LanguageSwitch } from '../../components/language-switch';
 import { ADMIN_HREF, isAdminHash, useHash } from '../../lib/router';
-import { isOidcAdminHash, isSessionsHash, OIDC_ADMIN_HREF, SESSIONS_HREF } from '../../lib/sign-in-routes';
+import { isSessionsHash, SESSIONS_HREF } from '../../lib/sign-in-routes';
 import type { RealtimeStatus } from '../../realtime/realtime-context';
 
 export function AppHeader({
@@ -37,11 +37,7 @@ export function AppHeader({
           <span className="realtime-status__label">{t(`realtime.${realtime}`)}</span>
         </span>
         {me.role === 'admin' || me.role === 'supervisor' ? (
-          <a
-            className="button button--on-dark"
-            href={ADMIN_HREF}
-            aria-current={isAdminHash(hash) && !isOidcAdminHash(hash) ? 'page' : undefined}
-          >
+          <a className="button button--on-dark" href={ADMIN_HREF} aria-current={isAdminHash(hash) ? 'page' : undefined}>
             {t('admin.link')}
           </a>
         ) : null}
@@ -58,11 +54,6 @@ export function AppHeader({
             {me.organization ? ` · ${me.organization.name}` : ''}
           </span>
         </span>
-        {me.role === 'admin' ? (
-          <a className="button button--on-dark" href={OIDC_ADMIN_HREF} aria-current={isOidcAdminHash(hash) ? 'page' : undefined}>
-            {t('oidcAdmin.link')}
-          </a>
-        ) : null}
         <a className="button button--on-dark" href={SESSIONS_HREF} aria-current={isSessionsHash(hash) ? 'page' : undefined}>
           {t('sessions.link')}
         </a>

@@ -7,7 +7,7 @@ import { useTeams } from '../../hooks/use-teams';
 import { contactName } from '../../lib/labels';
 import { lazyScreen } from '../../lib/lazy-screen';
 import { isAdminHash, isBoardHash, isNewConversationHash, useHash, useInboxRoute } from '../../lib/router';
-import { isOidcAdminHash, isSessionsHash } from '../../lib/sign-in-routes';
+import { isSessionsHash } from '../../lib/sign-in-routes';
 import { handleShortcutKey } from './shortcuts';
 import { ShortcutsDialog } from './shortcuts-dialog';
 import { CallPopups } from './call-popup';
@@ -31,7 +31,6 @@ const BoardPage = lazyScreen(() => import('../board/board-page').then((m) => m.B
 const AdminPage = lazyScreen(() => import('../admin/admin-page').then((m) => m.AdminPage));
 const NewConversationPage = lazyScreen(() => import('../conversation/new-conversation-page').then((m) => m.NewConversationPage));
 const SessionsPage = lazyScreen(() => import('../account/sessions-page').then((m) => m.SessionsPage));
-const OidcProvidersPage = lazyScreen(() => import('../account/oidc-providers-page').then((m) => m.OidcProvidersPage));
 
 function ScreenLoading() {
   const { t } = useTranslation();
@@ -52,8 +51,6 @@ export function InboxShell() {
   // (admins; supervisors read it): screens of their own.
   const accountScreen = isSessionsHash(hash) ? (
     <SessionsPage />
-  ) : isOidcAdminHash(hash) && me.role === 'admin' ? (
-    <OidcProvidersPage />
   ) : isAdminHash(hash) && canSeeAllTeams(me) ? (
     <AdminPage hash={hash} me={me} />
   ) : null;

@@ -1,0 +1,436 @@
+import {
+  CHANNEL_KINDS,
+  SECRET_FIELDS,
+  channelConfigForm,
+  type ChannelDto,
+  type ChannelKind,
+  type ChannelTestDto,
+  type MeDto,
+} from '@guichet/contracts';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { isApiError } from '../../api/client';
+import {
+  useAdminChannels,
+  useChannelActivity,
+  useChannelQuarantine,
+  useRetryQuarantined,
+  useSaveChannel,
+  useTestChannel,
+} from '../../hooks/use-channels-admin';
+import { useTeams } from '../../hooks/use-teams';
+import { apiErrorText } from '../../lib/api-error-text';
+import { FormError } from '../setup/public-card';
+import {
+  ConfigFields,
+  ConfigLineError,
+  configFromValues,
+  errorsByPath,
+  initialValues,
+  type ConfigValues,
+  type SchemaNode,
+} from './config-fields';
+
+/** Channels: every kind created and edited from forms generated from its schema, webhooks to paste, e-mail tests and quarantine. */
+export function ChannelsSection({ readOnly, me }: { readOnly: boolean; me: MeDto }) {
+  const { t } = useTranslation();
+  const channels = useAdminChannels();
+  const teams = useTeams();
+  const [editing, setEditing] = useState<string | null>(null);
+  const [newKind, setNewKind] = useState<ChannelKind | null>(null);
+  const teamName = (id: string) => teams.data?.find((team) => team.id === id)?.name ?? '';
+  if (readOnly) return <p>{t('admin.channels.adminsOnly')}</p>;
+  const current = channels.data?.find((c) => c.id === editing);
+  return (
+    <div className="admin-form">
+      <h2>{t('admin.channels.title')}</h2>
+      <p className="field__hint">{t('admin.channels.intro')}</p>
+      {channels.isPending ? <p role="status">{t('app.loading')}</p> : null}
+      <table className="admin-table">
+        <caption className="visually-hidden">{t('admin.channels.title')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('admin.channels.name')}</th>
+            <th scope="col">{t('admin.channels.kind')}</th>
+            <th scope="col">{t('admin.channels.team')}</th>
+            <th scope="col">{t('admin.channels.state')}</th>
+            <th scope="col">{t('admin.actions')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {channels.data?.map((c) => (
+            <tr key={c.id} className={c.enabled ? undefined : 'admin-table__row--muted'}>
+              <td>{c.name}</td>
+              <td>{t(`channel.${c.kind}`)}</td>
+              <td>{teamName(c.teamId)}</td>
+              <td>{c.enabled ? t('admin.channels.enabled') : t('admin.channels.disabled')}</td>
+              <td>
+                <button
+                  type="button"
+                  className="button button--secondary"
+                  aria-expanded={editing === c.id}
+                  aria-controls="channel-editor"
+                  onClick={() => {
+                    setNewKind(null);
+                    setEditing(editing === c.id ? null : c.id);
+                  }}
+                >
+                  {t('admin.channels.edit', { name: c.name })}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {channels.data && channels.data.length === 0 ? <p>{t('admin.channels.empty')}</p> : null}
+
+      <div className="form-row form-row--end">
+        <div className="field">
+          <label className="field__label" htmlFor="channel-new-kind">
+            {t('admin.channels.newKind')}
+          </label>
+          <select
+            id="channel-new-kind"
+            className="field__input"
+            value={newKind ?? ''}
+            onChange={(e) => {
+              setEditing(null);
+              setNewKind((e.target.value || null) as ChannelKind | null);
+            }}
+          >
+            <option value="">{t('admin.channels.chooseKind')}</option>
+            {CHANNEL_KINDS.map((kind) => (
+              <option key={kind} value={kind}>
+                {t(`channel.${kind}`)}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+
+      {current ? (
+        <ChannelEditor key={current.id} kind={current.kind} channel={current} me={me} onDone={() => setEditing(null)} />
+      ) : newKind ? (
+        <ChannelEditor key={`new-${newKind}`} kind={newKind} me={me} onDone={() => setNewKind(null)} />
+      ) : null}
+    </div>
+  );
+}
+
+function ChannelEditor({
+  kind,
+  channel,
+  me,
+  onDone,
+}: {
+  kind: ChannelKind;
+  channel?: ChannelDto;
+  me: MeDto;
+  onDone: () => void;
+}) {
+  const { t } = useTranslation();
+  const teams = useTeams();
+  const save = useSaveChannel();
+  const test = useTestChannel();
+  const schema = useMemo(() => channelConfigForm(kind) as SchemaNode, [kind]);
+  const secrets = SECRET_FIELDS[kind];
+  const [values, setValues] = useState<ConfigValues>(() => initialValues(schema, channel?.config ?? {}, secrets));
+  const [name, setName] = useState(channel?.name ?? '');
+  const [teamId, setTeamId] = useState(channel?.teamId ?? '');
+  const [enabled, setEnabled] = useState(channel?.enabled ?? true);
+  const [localError, setLocalError] = useState<string | null>(null);
+  // A failed connection test blocks the save until the admin asks for it (« Enregistrer quand même »).
+  const [failedTest, setFailedTest] = useState<ChannelTestDto | null>(null);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  // Opening the editor moves the keyboard to it (its fields are below the list).
+  useEffect(() => headingRef.current?.focus(), []);
+
+  const serverErrors = errorsByPath(isApiError(save.error) ? save.error.body.details : undefined);
+  const testErrors = errorsByPath(isApiError(test.error) ? test.error.body.details : undefined);
+  const errors = { ...testErrors, ...serverErrors };
+  const formError = localError ?? (save.error ? apiErrorText(t, save.error) : test.error ? apiErrorText(t, test.error) : null);
+
+  function config(): Record<string, unknown> | null {
+    try {
+      setLocalError(null);
+      return configFromValues(schema, values);
+    } catch (e) {
+      if (!(e instanceof ConfigLineError)) throw e;
+      setLocalError(t('admin.channels.badLine', { line: e.line }));
+      return null;
+    }
+  }
+
+  async function runTest(c: Record<string, unknown>): Promise<ChannelTestDto | null> {
+    save.reset();
+    try {
+      return await test.mutateAsync({ kind: 'email', config: c, ...(channel ? { channelId: channel.id } : {}) });
+    } catch {
+      return null;
+    }
+  }
+
+  function store(c: Record<string, unknown>) {
+    const done = { onSuccess: onDone };
+    if (channel) save.mutate({ id: channel.id, body: { name: name.trim(), teamId, enabled, config: c } }, done);
+    else save.mutate({ body: { kind, name: name.trim(), teamId, config: c } }, done);
+  }
+
+  async function submit(force: boolean) {
+    const c = config();
+    if (!c) return;
+    if (kind === 'email' && enabled && !force) {
+      const result = await runTest(c);
+      if (!result) return;
+      if (!result.imap.ok || !result.smtp.ok) {
+        setFailedTest(result);
+        return;
+      }
+    }
+    setFailedTest(null);
+    store(c);
+  }
+
+  const title = channel
+    ? t('admin.channels.editTitle', { name: channel.name })
+    : t('admin.channels.newTitle', { kind: t(`channel.${kind}`) });
+  const webformUrl = kind === 'webform' ? `${window.location.origin}/demandes/${me.organization.slug}` : null;
+  return (
+    <form
+      id="channel-editor"
+      className="admin-form channel-editor"
+      noValidate
+      onSubmit={(e: FormEvent<HTMLFormElement>) => {
+        e.preventDefault();
+        void submit(false);
+      }}
+      aria-labelledby="channel-editor-title"
+    >
+      <h3 id="channel-editor-title" ref={headingRef} tabIndex={-1}>
+        {title}
+      </h3>
+      <div className="form-row">
+        <div className="field">
+          <label className="field__label" htmlFor="channel-name">
+            {t('admin.channels.name')}
+            <span aria-hidden="true"> *</span>
+          </label>
+          <input
+            id="channel-name"
+            className="field__input"
+            required
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            aria-invalid={serverErrors.name ? true : undefined}
+          />
+        </div>
+        <div className="field">
+          <label className="field__label" htmlFor="channel-team">
+            {t('admin.channels.team')}
+            <span aria-hidden="true"> *</span>
+          </label>
+          <select id="channel-team" className="field__input" required value={teamId} onChange={(e) => setTeamId(e.target.value)}>
+            <option value="">{t('admin.channels.chooseTeam')}</option>
+            {teams.data?.map((team) => (
+              <option key={team.id} value={team.id}>
+                {team.name}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      {channel ? (
+        <div className="field field--checkbox">
+          <input id="channel-enabled" type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />
+          <label htmlFor="channel-enabled">{t('admin.channels.enabledLabel')}</label>
+        </div>
+      ) : null}
+
+      <ConfigFields
+        schema={schema}
+        values={values}
+        onChange={(path, v) => setValues((before) => ({ ...before, [path]: v }))}
+        secrets={secrets}
+        secretsSet={channel?.secretsSet ?? []}
+        errors={errors}
+        prefix="channel"
+      />
+
+      {channel?.webhooks.length ? <Webhooks webhooks={channel.webhooks} /> : null}
+      {webformUrl ? (
+        <p>
+          {t('admin.channels.webformUrl')} <a href={webformUrl}>{webformUrl}</a>
+        </p>
+      ) : null}
+      {!channel && kind !== 'email' && kind !== 'webform' ? (
+        <p className="field__hint">{t('admin.channels.webhooksAfterSave')}</p>
+      ) : null}
+
+      <TestResult result={failedTest ?? (test.isSuccess ? test.data : null)} />
+      <FormError id="channel-error" error={formError} />
+      {failedTest ? (
+        <p className="notice notice--warning" role="alert">
+          {t('admin.channels.notSaved')}
+        </p>
+      ) : null}
+      <div className="form-row">
+        <button type="submit" className="button button--primary" disabled={save.isPending || test.isPending}>
+          {test.isPending ? t('admin.channels.testing') : t('admin.save')}
+        </button>
+        {kind === 'email' ? (
+          <button
+            type="button"
+            className="button button--secondary"
+            disabled={test.isPending}
+            onClick={() => {
+              const c = config();
+              if (c) void runTest(c).then(() => setFailedTest(null));
+            }}
+          >
+            {t('admin.channels.test')}
+          </button>
+        ) : null}
+        {failedTest ? (
+          <button type="button" className="button button--secondary" onClick={() => void submit(true)}>
+            {t('admin.channels.saveAnyway')}
+          </button>
+        ) : null}
+        <button type="button" className="button button--secondary" onClick={onDone}>
+          {t('admin.channels.cancel')}
+        </button>
+      </div>
+      {channel?.kind === 'email' ? <MailboxPanels channelId={channel.id} /> : null}
+    </form>
+  );
+}
+
+function TestResult({ result }: { result: ChannelTestDto | null }) {
+  const { t } = useTranslation();
+  if (!result) return null;
+  return (
+    <div role="status">
+      <ul className="admin-list channel-test" aria-label={t('admin.channels.testResult')}>
+        {(['imap', 'smtp'] as const).map((server) => (
+          <li key={server} className={result[server].ok ? 'channel-test--ok' : 'channel-test--failed'}>
+            {server.toUpperCase()} : {result[server].ok ? t('admin.channels.testOk') : result[server].error}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function Webhooks({ webhooks }: { webhooks: ChannelDto['webhooks'] }) {
+  const { t } = useTranslation();
+  const [copied, setCopied] = useState<string | null>(null);
+  async function copy(url: string, input: HTMLInputElement | null) {
+    try {
+      await navigator.clipboard.writeText(url);
+    } catch {
+      // No clipboard outside HTTPS: the address is selected for Ctrl+C.
+      input?.select();
+    }
+    setCopied(url);
+  }
+  return (
+    <fieldset className="form-group">
+      <legend>{t('admin.channels.webhooks')}</legend>
+      {webhooks.map((w, i) => (
+        <WebhookRow key={w.url} id={`channel-webhook-${i}`} label={w.label} url={w.url} onCopy={copy} />
+      ))}
+      <p className="visually-hidden" role="status">
+        {copied ? t('admin.channels.copied') : ''}
+      </p>
+    </fieldset>
+  );
+}
+
+function WebhookRow({
+  id,
+  label,
+  url,
+  onCopy,
+}: {
+  id: string;
+  label: string;
+  url: string;
+  onCopy: (url: string, input: HTMLInputElement | null) => Promise<void>;
+}) {
+  const { t } = useTranslation();
+  const input = useRef<HTMLInputElement>(null);
+  return (
+    <div className="form-row form-row--end">
+      <div className="field">
+        <label className="field__label" htmlFor={id}>
+          {label}
+        </label>
+        <input id={id} ref={input} className="field__input" readOnly value={url} onFocus={(e) => e.target.select()} />
+      </div>
+      <button type="button" className="button button--secondary" onClick={() => void onCopy(url, input.current)}>
+        {t('admin.channels.copy')}
+      </button>
+    </div>
+  );
+}
+
+/** An e-mail channel's unreadable mails (retried after a fix) and what the watcher skipped. */
+function MailboxPanels({ channelId }: { channelId: string }) {
+  const { t } = useTranslation();
+  const quarantine = useChannelQuarantine(channelId);
+  const activity = useChannelActivity(channelId);
+  const retry = useRetryQuarantined();
+  const waiting = quarantine.data?.filter((q) => !q.retriedAt || q.error) ?? [];
+  return (
+    <>
+      <h4>{t('admin.channels.quarantine')}</h4>
+      {waiting.length ? (
+        <table className="admin-table">
+          <caption className="visually-hidden">{t('admin.channels.quarantine')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('admin.channels.receivedAt')}</th>
+              <th scope="col">{t('admin.channels.error')}</th>
+              <th scope="col">{t('admin.actions')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {waiting.map((q) => (
+              <tr key={q.id}>
+                <td>{new Date(q.createdAt).toLocaleString('fr-FR')}</td>
+                <td>{q.error}</td>
+                <td>
+                  <button
+                    type="button"
+                    className="button button--secondary"
+                    onClick={() => retry.mutate({ id: channelId, quarantineId: q.id })}
+                  >
+                    {t('admin.channels.retry')}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p className="field__hint">{t('admin.channels.quarantineEmpty')}</p>
+      )}
+      {retry.data ? (
+        <p className={retry.data.ok ? 'notice notice--success' : 'form-error'} role="status">
+          {retry.data.ok ? t('admin.channels.retried') : retry.data.error}
+        </p>
+      ) : null}
+      <h4>{t('admin.channels.activity')}</h4>
+      {activity.data?.length ? (
+        <ul className="admin-list">
+          {activity.data.slice(0, 50).map((a) => (
+            <li key={a.id}>
+              {new Date(a.createdAt).toLocaleString('fr-FR')} — {t(`admin.channels.events.${a.kind}`)} — {a.reason}
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="field__hint">{t('admin.channels.activityEmpty')}</p>
+      )}
+    </>
+  );
+}
