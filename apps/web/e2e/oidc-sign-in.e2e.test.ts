@@ -118,7 +118,7 @@ describe('sign-in through ProConnect (an OIDC provider) in Chromium', () => {
     // A bad issuer is refused with the API's French reason, nothing saved.
     await page.getByLabel('Adresse de l’émetteur (issuer)').fill('http://sso.exemple.fr');
     await page.getByRole('button', { name: 'Enregistrer' }).click();
-    await page.getByText(/l’émetteur doit être en https/).waitFor();
+    await page.getByText(/L’émetteur doit être en https/).waitFor();
     await expectAccessible('provider settings');
     await page.screenshot({ path: join(shots, 'oidc-provider-settings.png'), fullPage: true });
     await page.getByRole('button', { name: 'Annuler' }).click();
