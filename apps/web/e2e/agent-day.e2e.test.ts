@@ -210,6 +210,9 @@ describe('the agent’s day in Chromium', () => {
     await back.waitFor({ timeout: 15_000 });
     expect(await back.innerText()).toMatch(/\d+ conversations? (a|ont) bougé pendant la coupure/);
     await shot(sophie, 'reconnected-1280');
+    // Read, the agent closes it: the next screens are measured without it.
+    await back.getByRole('button', { name: 'Fermer' }).click();
+    await back.waitFor({ state: 'detached' });
   });
 
   it('fits laptop screens: collapsible citizen panel, one-line composer until used, Esc leaves it, shortcuts from a button', async () => {
@@ -304,7 +307,8 @@ describe('the agent’s day in Chromium', () => {
     await input.press('Control+Enter');
     const sent = sophie.getByTestId('message').filter({ hasText: 'Voici la liste des pièces' });
     await sent.getByTestId('attachment-view').first().waitFor({ timeout: 10_000 });
-    expect(await sophie.getByTestId('composer-files').count()).toBe(0);
+    // The chips go once the API answered (the message may show first, by socket).
+    await expectEventually(async () => expect(await sophie.getByTestId('composer-files').count()).toBe(0), { timeoutMs: 10_000 });
 
     // The PDF opens in the app; Esc closes it and focus goes back to its button.
     const view = sent.getByTestId('attachment-view').first();

@@ -194,7 +194,8 @@ describe('front desk in Chromium: citizen, agents, supervisor', () => {
     await julien.getByRole('button', { name: 'Continuer à modifier' }).click();
     await julien.getByTestId('composer-input').fill('');
     const { rows: replies } = await t.db.query(
-      `SELECT count(*)::int AS n FROM message WHERE conversation_id = $1 AND direction = 'outbound'`,
+      // Agents' replies only: Guichet's own acknowledgement (CRPA) is an outbound message too.
+      `SELECT count(*)::int AS n FROM message WHERE conversation_id = $1 AND direction = 'outbound' AND author_agent_id IS NOT NULL`,
       [conversationId],
     );
     expect(replies[0].n).toBe(1);

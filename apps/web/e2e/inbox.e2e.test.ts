@@ -114,6 +114,7 @@ describe('agent inbox in Chromium', () => {
     await page.getByTestId('conversation-row').filter({ hasText: 'Recensement citoyen' }).waitFor({ timeout: 5000 });
 
     // Signing out forgets the cookie: a reload shows the login page.
+    await page.getByRole('button', { name: /^Compte/ }).click();
     await page.getByRole('button', { name: /Se déconnecter/ }).click();
     await page.getByRole('button', { name: 'Se connecter' }).waitFor({ timeout: 5000 });
     await expectEventually(async () => expect((await context.cookies(t.url)).map((c) => c.name)).toEqual([]), {

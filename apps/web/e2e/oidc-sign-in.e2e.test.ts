@@ -90,6 +90,7 @@ describe('sign-in through ProConnect (an OIDC provider) in Chromium', () => {
       body: { email: town.admin.email, password: 'mot-de-passe-test' },
       headers: { 'user-agent': 'Mozilla/5.0 (Windows NT 10.0) Firefox/140.0' },
     });
+    await page.getByRole('button', { name: /^Compte/ }).click();
     await page.getByRole('link', { name: 'Mes sessions' }).click();
     await page.getByRole('heading', { name: 'Mes sessions' }).waitFor();
     await page.getByText('Connexion par fournisseur d’identité (S’identifier avec ProConnect)').waitFor();
@@ -125,6 +126,7 @@ describe('sign-in through ProConnect (an OIDC provider) in Chromium', () => {
   });
 
   it('logs out through the provider (id_token_hint) and comes back to the login page', async () => {
+    await page.getByRole('button', { name: /^Compte/ }).click();
     await page.getByRole('button', { name: 'Se déconnecter' }).click();
     await page.waitForURL((u) => u.origin === op.issuer, { timeout: 10_000 });
     expect(new URL(page.url()).pathname).toBe('/session/end');

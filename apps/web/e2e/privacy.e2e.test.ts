@@ -90,6 +90,8 @@ describe('personal data in Chromium', () => {
 
   it('the agent app links the accessibility statement, which passes axe', async () => {
     await page.goto(`${t.url}/#/conversations`);
+    // In the account menu, with the sessions and sign-out.
+    await page.getByRole('button', { name: /^Compte/ }).click();
     const link = page.getByRole('link', { name: 'Accessibilité' });
     expect(await link.getAttribute('href')).toBe('/accessibilite/demo');
     await link.click();

@@ -252,7 +252,8 @@ describe('composer', () => {
     fireEvent.change(input, { target: { value: '' } });
     expect(screen.queryByRole('alert')).toBeNull();
     fireEvent.blur(input);
-    expect(input.rows).toBe(1);
+    // It folds a moment after focus leaves (so a click lands on what was aimed at).
+    await waitFor(() => expect(input.rows).toBe(1));
   });
 
   it('restores a draft per conversation after a remount (navigation or reload)', async () => {

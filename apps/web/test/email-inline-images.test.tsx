@@ -60,9 +60,11 @@ describe('inline images of an e-mail', () => {
     };
     const { container } = render(<MessageItem message={message} citizen="Anne Roux" agentName={undefined} />);
     // The photo is shown in place only; the logo, also sent as an attachment, is listed too.
-    expect(screen.queryByRole('button', { name: /image\.png/ })).toBeNull();
-    expect(screen.getByRole('button', { name: /logo\.png/ })).toBeTruthy();
-    expect(screen.getByRole('button', { name: /plan\.pdf/ })).toBeTruthy();
+    // (each listed file has its download button, named by the file, and its « Aperçu » button)
+    expect(screen.queryAllByRole('button', { name: /image\.png/ })).toEqual([]);
+    expect(screen.getByRole('button', { name: 'logo.png' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'plan.pdf' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Aperçu logo.png' })).toBeTruthy();
     const frame = container.querySelector('iframe.email-frame__iframe')!;
     const dataUrl = `data:image/png;base64,${PNG.toString('base64')}`;
     await waitFor(() => expect(frame.getAttribute('srcdoc')).toContain(`<img src="${dataUrl}" alt="photo">`));

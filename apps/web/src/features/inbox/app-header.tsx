@@ -3,8 +3,8 @@ import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LanguageSwitch } from '../../components/language-switch';
 import { ADMIN_HREF, isAdminHash, useHash } from '../../lib/router';
-import { isSessionsHash, SESSIONS_HREF } from '../../lib/sign-in-routes';
 import type { RealtimeStatus } from '../../realtime/realtime-context';
+import { AccountMenu } from './account-menu';
 
 export function AppHeader({
   me,
@@ -46,23 +46,7 @@ export function AppHeader({
           {t('shortcuts.button')}
         </button>
         <LanguageSwitch className="language-switch--light" />
-        <span className="agent-card">
-          <span className="visually-hidden">{t('header.signedInAs')} </span>
-          <span className="agent-card__name">{me.name}</span>
-          <span className="agent-card__role">
-            {t(`roles.${me.role}`)}
-            {me.organization ? ` · ${me.organization.name}` : ''}
-          </span>
-        </span>
-        <a className="button button--on-dark" href={SESSIONS_HREF} aria-current={isSessionsHash(hash) ? 'page' : undefined}>
-          {t('sessions.link')}
-        </a>
-        <a className="app-header__link" href={`/accessibilite/${encodeURIComponent(me.organization.slug)}`}>
-          {t('header.accessibility')}
-        </a>
-        <button type="button" className="button button--on-dark" onClick={onLogout}>
-          {t('header.logout')}
-        </button>
+        <AccountMenu me={me} hash={hash} onLogout={onLogout} />
       </div>
     </header>
   );
