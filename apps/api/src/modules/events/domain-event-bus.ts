@@ -71,7 +71,9 @@ interface DurableJob {
 /**
  * The in-process bus of domain events (domain-events.ts). Writers call `record` inside their
  * transaction (durable listeners' jobs are enqueued with it, the others hear the events once it
- * committed) or `emit` after a write that committed on its own (the ingest's group commit).
+ * committed); the ingest's group commit writes an outbox row instead and calls `emitOutboxed`
+ * (its relay enqueues the durable jobs). There is no third way: nothing is announced outside a
+ * transaction.
  * A listener that throws neither undoes the write nor stops the others: it is logged with the
  * event's id and type, nothing personal.
  */
@@ -161,21 +163,6 @@ export class DomainEvents implements OnModuleInit, OnApplicationBootstrap {
    * ingest's group commit): their durable listeners hear them from the outbox's relay.
    */
   emitOutboxed(...events: DomainEvent[]): Promise<void> {
-    return this.deliver(events);
-  }
-
-  /**
-   * Tells events of a write that committed on its own (no Database.tx, no outbox: single-statement
-   * updates) to the in-process listeners. A durable listener of such an event is told in the log
-   * that it missed it.
-   */
-  emit(...events: DomainEvent[]): Promise<void> {
-    for (const event of events) {
-      for (const l of this.listeners.get(event.type) ?? []) {
-        if (l.durable && (!l.when || l.when(event)))
-          this.logger.error(`${event.type} ${event.id} émis hors transaction : l'écouteur durable ${l.name} ne le recevra pas`);
-      }
-    }
     return this.deliver(events);
   }
 
