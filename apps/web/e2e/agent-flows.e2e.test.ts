@@ -88,6 +88,7 @@ describe('front desk in Chromium: citizen, agents, supervisor', () => {
     await expectAccessible(sophie, 'login');
     await login(sophie, 'sophie.marchand@demo.guichet.fr');
     await sophie
+      .getByRole('navigation', { name: 'Vues de la boîte de réception' })
       .getByRole('link', { name: /État civil/ })
       .first()
       .click();
@@ -271,6 +272,7 @@ describe('front desk in Chromium: citizen, agents, supervisor', () => {
       { teamId: rows[0].team_id },
     );
     await sophie
+      .getByRole('navigation', { name: 'Vues de la boîte de réception' })
       .getByRole('link', { name: /État civil/ })
       .first()
       .click();
@@ -320,6 +322,7 @@ describe('front desk in Chromium: citizen, agents, supervisor', () => {
         { teamId: rows[0].team_id },
       );
       await sophie
+        .getByRole('navigation', { name: 'Vues de la boîte de réception' })
         .getByRole('link', { name: /État civil/ })
         .first()
         .click();
@@ -364,6 +367,7 @@ describe('front desk in Chromium: citizen, agents, supervisor', () => {
       { teamId: rows[0].team_id },
     );
     await sophie
+      .getByRole('navigation', { name: 'Vues de la boîte de réception' })
       .getByRole('link', { name: /État civil/ })
       .first()
       .click();

@@ -40,7 +40,10 @@ describe('agent inbox in Chromium', () => {
     await page.getByRole('button', { name: 'Se connecter' }).click();
     const rows = page.getByTestId('conversation-row');
     // Sophie Marchand is in État civil: the service view lists its conversations.
-    const service = page.getByRole('link', { name: /État civil/ }).first();
+    const service = page
+      .getByRole('navigation', { name: 'Vues de la boîte de réception' })
+      .getByRole('link', { name: /État civil/ })
+      .first();
     await service.waitFor({ timeout: 10_000 }).catch(async (e: unknown) => {
       await page.screenshot({ path: join(shots, 'after-login.png') });
       throw e;
@@ -96,6 +99,7 @@ describe('agent inbox in Chromium', () => {
     // After the reload the session comes back from the cookie, and the socket with it.
     await page.getByRole('navigation', { name: 'Vues de la boîte de réception' }).waitFor({ timeout: 10_000 });
     await page
+      .getByRole('navigation', { name: 'Vues de la boîte de réception' })
       .getByRole('link', { name: /État civil/ })
       .first()
       .click();
