@@ -131,3 +131,60 @@ export interface ContactErasureDto {
   contactAnonymized: boolean;
   kept: KeptConversationDto[];
 }
+
+/** Contact merge (issue 16): an agent proposes, a supervisor confirms, undone within 30 days. */
+export const CONTACT_MERGE_STATUSES = ['proposed', 'rejected', 'merged', 'undone'] as const;
+export type ContactMergeStatus = (typeof CONTACT_MERGE_STATUSES)[number];
+/** How long a confirmed merge can be undone. */
+export const CONTACT_MERGE_UNDO_DAYS = 30;
+
+/**
+ * `POST /contacts/:id/merges`: the file `:id` is kept and absorbs the other one, named by its id or
+ * by one of its identities (an e-mail address, a phone number) as the agent knows it.
+ */
+export const proposeContactMergeSchema = z
+  .object({
+    otherContactId: z.uuid('identifiant de citoyen invalide').optional(),
+    otherIdentity: z
+      .object({
+        kind: z.enum(['email', 'phone', 'whatsapp', 'messenger', 'instagram'], 'type de coordonnée inconnu'),
+        value: z.string('coordonnée attendue').trim().min(1, 'coordonnée obligatoire').max(254, 'coordonnée trop longue'),
+      })
+      .optional(),
+    reason: text(500, 'motif'),
+  })
+  .refine((v) => (v.otherContactId === undefined) !== (v.otherIdentity === undefined), {
+    message: 'nommer l’autre dossier par son identifiant ou par une de ses coordonnées (l’un des deux)',
+    path: ['otherContactId'],
+  });
+export type ProposeContactMergeInput = z.infer<typeof proposeContactMergeSchema>;
+
+export interface ContactMergeSideDto {
+  id: string;
+  name: string | null;
+}
+
+export interface ContactMergeDto {
+  id: string;
+  status: ContactMergeStatus;
+  /** The file kept. */
+  target: ContactMergeSideDto;
+  /** The file absorbed (its identities and conversations move to the target). */
+  source: ContactMergeSideDto;
+  reason: string;
+  proposedBy: { id: string; name: string } | null;
+  proposedAt: string;
+  decidedBy: { id: string; name: string } | null;
+  decidedAt: string | null;
+  undoneAt: string | null;
+  /** Until when a confirmed merge can be undone (null otherwise). */
+  undoUntil: string | null;
+  movedIdentities: number;
+  movedConversations: number;
+}
+
+/** `GET /contact-merges?status=`: the merges of the organization by status (supervisors, admins). */
+export const contactMergeQuerySchema = z.object({
+  status: z.enum(CONTACT_MERGE_STATUSES, 'statut : proposed, rejected, merged ou undone').optional(),
+});
+export type ContactMergeQuery = z.infer<typeof contactMergeQuerySchema>;

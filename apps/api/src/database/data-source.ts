@@ -32,6 +32,7 @@ import { ReportsAndSatisfaction1764830000000 } from './migrations/1764830000000-
 import { ReportBackfill1764830000001 } from './migrations/1764830000001-report-backfill';
 import { Privacy1764840000000 } from './migrations/1764840000000-privacy';
 import { RetentionSearchRefresh1764840000001 } from './migrations/1764840000001-retention-search-refresh';
+import { ContactMerge1764854000000 } from './migrations/1764854000000-contact-merge';
 
 export const ENTITIES = [
   OrganizationEntity,
@@ -72,6 +73,7 @@ export const MIGRATIONS = [
   ReportBackfill1764830000001,
   Privacy1764840000000,
   RetentionSearchRefresh1764840000001,
+  ContactMerge1764854000000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10, preparedStatements = true): DataSourceOptions {

@@ -1,4 +1,4 @@
-import type { AddIdentityInput, ContactDto, IdentityDto } from '@guichet/contracts';
+import type { AddIdentityInput, ContactDto, ContactMergeDto, IdentityDto, ProposeContactMergeInput } from '@guichet/contracts';
 import { apiRequest } from './client';
 
 export const contactsApi = {
@@ -7,6 +7,15 @@ export const contactsApi = {
   },
   addIdentity(id: string, input: AddIdentityInput): Promise<IdentityDto[]> {
     return apiRequest<IdentityDto[]>(`/contacts/${encodeURIComponent(id)}/identities`, { method: 'POST', body: input });
+  },
+  merges(id: string, signal?: AbortSignal): Promise<ContactMergeDto[]> {
+    return apiRequest<ContactMergeDto[]>(`/contacts/${encodeURIComponent(id)}/merges`, { signal });
+  },
+  proposeMerge(id: string, input: ProposeContactMergeInput): Promise<ContactMergeDto> {
+    return apiRequest<ContactMergeDto>(`/contacts/${encodeURIComponent(id)}/merges`, { method: 'POST', body: input });
+  },
+  decideMerge(mergeId: string, decision: 'confirm' | 'reject' | 'undo'): Promise<ContactMergeDto> {
+    return apiRequest<ContactMergeDto>(`/contact-merges/${encodeURIComponent(mergeId)}/${decision}`, { method: 'POST' });
   },
   removeIdentity(id: string, identityId: string): Promise<IdentityDto[]> {
     return apiRequest<IdentityDto[]>(`/contacts/${encodeURIComponent(id)}/identities/${encodeURIComponent(identityId)}`, {

@@ -50,6 +50,7 @@ export const queryKeys = {
   /** Agents with a connected socket: fetched once, then kept by `agents.online` events. */
   agentsOnline: () => ['agents', 'online'] as const,
   contact: (id: string) => ['contacts', id] as const,
+  contactMerges: (id: string) => ['contacts', id, 'merges'] as const,
   /** Who is looking at / typing in a conversation: filled by socket events only. */
   presence: (conversationId: string) => ['presence', conversationId] as const,
   conversations: {

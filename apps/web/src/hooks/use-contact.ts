@@ -1,4 +1,4 @@
-import type { AddIdentityInput, ContactDto, IdentityDto } from '@guichet/contracts';
+import type { AddIdentityInput, ContactDto, ContactMergeDto, IdentityDto, ProposeContactMergeInput } from '@guichet/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ApiError } from '../api/client';
 import { contactsApi } from '../api/contacts';
@@ -24,5 +24,30 @@ export function useRemoveIdentity(contactId: string) {
   return useMutation<IdentityDto[], ApiError, string>({
     mutationFn: (identityId) => contactsApi.removeIdentity(contactId, identityId),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: queryKeys.contact(contactId) }),
+  });
+}
+
+/** The merges this citizen's file is part of (issue 16). */
+export function useContactMerges(id: string) {
+  return useQuery<ContactMergeDto[], ApiError>({
+    queryKey: queryKeys.contactMerges(id),
+    queryFn: ({ signal }) => contactsApi.merges(id, signal),
+  });
+}
+
+export function useProposeMerge(contactId: string) {
+  const queryClient = useQueryClient();
+  return useMutation<ContactMergeDto, ApiError, ProposeContactMergeInput>({
+    mutationFn: (input) => contactsApi.proposeMerge(contactId, input),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: queryKeys.contactMerges(contactId) }),
+  });
+}
+
+/** Confirming or undoing moves conversations between files: everything shown may change. */
+export function useDecideMerge() {
+  const queryClient = useQueryClient();
+  return useMutation<ContactMergeDto, ApiError, { id: string; decision: 'confirm' | 'reject' | 'undo' }>({
+    mutationFn: ({ id, decision }) => contactsApi.decideMerge(id, decision),
+    onSuccess: () => void queryClient.invalidateQueries(),
   });
 }

@@ -1,5 +1,8 @@
 import { Global, Module } from '@nestjs/common';
 import { ContactController } from './contact.controller';
+import { ContactMergeController } from './contact-merge.controller';
+import { ContactMergeRepository } from './contact-merge.repository';
+import { ContactMergeService } from './contact-merge.service';
 import { ContactDirectory } from './contact-directory.service';
 import { ContactRepository } from './contact.repository';
 import { ContactService } from './contact.service';
@@ -10,8 +13,8 @@ import { ContactService } from './contact.service';
  */
 @Global()
 @Module({
-  controllers: [ContactController],
-  providers: [ContactRepository, ContactService, ContactDirectory],
+  controllers: [ContactController, ContactMergeController],
+  providers: [ContactRepository, ContactService, ContactDirectory, ContactMergeRepository, ContactMergeService],
   exports: [ContactService, ContactDirectory],
 })
 export class ContactsModule {}

@@ -171,6 +171,26 @@ export class ConversationWriter {
   }
 
   /**
+   * A contact merge confirmed (or undone) moves conversations from one citizen's file to the
+   * other: each moved one is told as `conversation.updated` (change `contact`) after the commit.
+   */
+  async moveToContact(
+    tx: WriterTx,
+    organizationId: string,
+    ids: string[],
+    fromContactId: string,
+    toContactId: string,
+  ): Promise<string[]> {
+    if (!ids.length) return [];
+    const moved = await this.conversations.moveToContact(tx.m, ids, fromContactId, toContactId);
+    for (const id of moved)
+      await this.tellConversation(tx, organizationId, id, (conversation) => [
+        domainEvent('conversation.updated', organizationId, { conversation, change: 'contact' }),
+      ]);
+    return moved;
+  }
+
+  /**
    * An agent opened an unread conversation: read, told as `conversation.updated` after the
    * commit. Null when it was not unread (any more): nothing changed, nothing told.
    */

@@ -392,6 +392,20 @@ export class ConversationRepository {
     );
   }
 
+  /**
+   * A contact merge (or its undo) moves these conversations of `fromContactId` to `toContactId`;
+   * answers those moved (a conversation already elsewhere is left alone).
+   */
+  async moveToContact(manager: EntityManager, ids: string[], fromContactId: string, toContactId: string): Promise<string[]> {
+    const rows = await this.db.query<{ id: string }>(
+      `UPDATE conversation SET contact_id = $3, version = version + 1
+        WHERE id = ANY($1::uuid[]) AND contact_id = $2 RETURNING id`,
+      [ids, fromContactId, toContactId],
+      manager,
+    );
+    return rows.map((r) => r.id);
+  }
+
   /** An identity an agent typed becomes held by these conversations (those they may read), so they keep seeing it. */
   async holdIdentity(manager: EntityManager, conversationIds: string[], identityId: string): Promise<void> {
     await manager.query(

@@ -9,6 +9,7 @@ export type ConversationChange =
   | 'snooze_ended'
   | 'assignee_deactivated'
   | 'contact_profile' // the citizen's name came from the provider
+  | 'contact' // a contact merge (or its undo) moved it to another citizen's file (issue 16)
   | 'subject'
   | 'call' // a call's outcome moved (callback flag, snippet)
   | 'routing' // a routing rule or automatic assignment placed a new conversation (issue 13)

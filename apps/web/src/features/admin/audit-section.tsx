@@ -29,6 +29,10 @@ const KNOWN_ACTIONS = new Set([
   'conversation.legal_hold_lifted',
   'retention_rules.updated',
   'retention.run',
+  'contact.merge_proposed',
+  'contact.merge_rejected',
+  'contact.merged',
+  'contact.merge_undone',
 ]);
 
 /**

@@ -1,7 +1,9 @@
-import { IDENTITY_KINDS, type ConversationDto, type IdentityKind, type TeamDto } from '@guichet/contracts';
+import type { ConversationDto, IdentityKind, TeamDto } from '@guichet/contracts';
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { IdentityFields } from '../../components/identity-fields';
 import { RelativeTime } from '../../components/relative-time';
+import { ContactMerges } from './contact-merge';
 import { useAddIdentity, useContact, useRemoveIdentity } from '../../hooks/use-contact';
 import { useMe } from '../../hooks/use-me';
 import { useAnonymizeContact, useExportContact } from '../../hooks/use-privacy';
@@ -73,16 +75,15 @@ export function CitizenPanel({
         </ul>
       )}
       <form className="identity-form" onSubmit={onAdd}>
-        <label htmlFor={`${ids}-kind`}>{t('citizen.kind')}</label>
-        <select id={`${ids}-kind`} value={kind} onChange={(e) => setKind(e.target.value as IdentityKind)}>
-          {IDENTITY_KINDS.map((k) => (
-            <option key={k} value={k}>
-              {t(`identity.${k}`)}
-            </option>
-          ))}
-        </select>
-        <label htmlFor={`${ids}-value`}>{t('citizen.value')}</label>
-        <input id={`${ids}-value`} value={value} onChange={(e) => setValue(e.target.value)} autoComplete="off" />
+        <IdentityFields
+          id={ids}
+          kind={kind}
+          value={value}
+          onKind={setKind}
+          onValue={setValue}
+          kindLabel={t('citizen.kind')}
+          valueLabel={t('citizen.value')}
+        />
         <button type="submit" className="button button--secondary button--small" aria-disabled={add.isPending || undefined}>
           {t('citizen.add')}
         </button>
@@ -93,6 +94,7 @@ export function CitizenPanel({
         </p>
       ) : null}
       {me.data.role === 'admin' || me.data.role === 'supervisor' ? <PrivacyActions contactId={c.contact.id} /> : null}
+      <ContactMerges contactId={c.contact.id} manager={me.data.role === 'admin' || me.data.role === 'supervisor'} />
       <h4 className="citizen-panel__heading">{t('citizen.otherConversations')}</h4>
       {others.length === 0 ? (
         <p className="citizen-panel__muted">{contact.data ? t('citizen.noOther') : ''}</p>

@@ -1,0 +1,172 @@
+import type { ContactMergeDto, IdentityKind } from '@guichet/contracts';
+import { useId, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { IdentityFields } from '../../components/identity-fields';
+import { useContactMerges, useDecideMerge, useProposeMerge } from '../../hooks/use-contact';
+import type { Language } from '../../i18n';
+import { apiErrorText } from '../../lib/api-error-text';
+import { formatDateTime } from '../../lib/format';
+import { useNow } from '../../lib/use-now';
+
+/**
+ * Contact merge from the citizen's file (issue 16): any agent who sees the file proposes merging
+ * another file into it (named by one of its identities); supervisors and admins confirm or refuse,
+ * and undo a confirmed merge within 30 days.
+ */
+export function ContactMerges({ contactId, manager }: { contactId: string; manager: boolean }) {
+  const { t, i18n } = useTranslation();
+  const language = i18n.language as Language;
+  const now = useNow();
+  const merges = useContactMerges(contactId);
+  const propose = useProposeMerge(contactId);
+  const decide = useDecideMerge();
+  const ids = useId();
+  const [open, setOpen] = useState(false);
+  const [kind, setKind] = useState<IdentityKind>('email');
+  const [value, setValue] = useState('');
+  const [reason, setReason] = useState('');
+  const [said, setSaid] = useState<string | null>(null);
+
+  function onPropose(event: FormEvent) {
+    event.preventDefault();
+    if (propose.isPending) return;
+    propose.mutate(
+      { otherIdentity: { kind, value: value.trim() }, reason: reason.trim() },
+      {
+        onSuccess: () => {
+          setOpen(false);
+          setValue('');
+          setReason('');
+          setSaid(t('merge.proposed'));
+        },
+      },
+    );
+  }
+
+  function onDecide(m: ContactMergeDto, decision: 'confirm' | 'reject' | 'undo') {
+    if (decide.isPending) return;
+    decide.mutate(
+      { id: m.id, decision },
+      {
+        onSuccess: () =>
+          setSaid(t(decision === 'confirm' ? 'merge.done' : decision === 'reject' ? 'merge.refused' : 'merge.reverted')),
+      },
+    );
+  }
+
+  const error = propose.error ?? decide.error;
+  const list = merges.data ?? [];
+  return (
+    <section className="merge-section" aria-labelledby={`${ids}-merge`}>
+      <h4 className="citizen-panel__heading" id={`${ids}-merge`}>
+        {t('merge.heading')}
+      </h4>
+      {list.length ? (
+        <ul className="merge-list">
+          {list.map((m) => {
+            const kept = m.target.id === contactId;
+            const other = kept ? m.source : m.target;
+            const undoable = m.status === 'merged' && m.undoUntil !== null && Date.parse(m.undoUntil) > now;
+            return (
+              <li key={m.id} className="merge-list__item">
+                <span className="merge-list__title">
+                  {t('merge.other', { name: other.name ?? t('merge.unnamed') })} — {t(`merge.status.${m.status}`)}
+                </span>
+                <span className="citizen-panel__muted">
+                  {kept ? t('merge.keptHere') : t('merge.keptThere')}
+                  {m.proposedBy ? ` · ${t('merge.by', { name: m.proposedBy.name })}` : ''} · « {m.reason} »
+                </span>
+                {m.status === 'merged' ? (
+                  <span className="citizen-panel__muted">
+                    {t('merge.moved', { identities: m.movedIdentities, conversations: m.movedConversations })}
+                    {undoable ? ` ${t('merge.undoUntil', { date: formatDateTime(m.undoUntil!, language) })}` : ''}
+                  </span>
+                ) : null}
+                {manager && m.status === 'proposed' ? (
+                  <span className="privacy-actions__buttons">
+                    <button
+                      type="button"
+                      className="button button--primary button--small"
+                      aria-disabled={decide.isPending || undefined}
+                      onClick={() => onDecide(m, 'confirm')}
+                    >
+                      {t('merge.confirm')}
+                    </button>
+                    <button
+                      type="button"
+                      className="button button--secondary button--small"
+                      aria-disabled={decide.isPending || undefined}
+                      onClick={() => onDecide(m, 'reject')}
+                    >
+                      {t('merge.reject')}
+                    </button>
+                  </span>
+                ) : null}
+                {manager && undoable ? (
+                  <span className="privacy-actions__buttons">
+                    <button
+                      type="button"
+                      className="button button--secondary button--small"
+                      aria-disabled={decide.isPending || undefined}
+                      onClick={() => onDecide(m, 'undo')}
+                    >
+                      {t('merge.undo')}
+                    </button>
+                  </span>
+                ) : null}
+              </li>
+            );
+          })}
+        </ul>
+      ) : merges.isSuccess ? (
+        <p className="citizen-panel__muted">{t('merge.none')}</p>
+      ) : null}
+      {open ? (
+        <form className="identity-form merge-form" onSubmit={onPropose} aria-describedby={`${ids}-intro`}>
+          <p className="citizen-panel__muted merge-form__intro" id={`${ids}-intro`}>
+            {t('merge.intro')}
+          </p>
+          <IdentityFields
+            id={ids}
+            kind={kind}
+            value={value}
+            onKind={setKind}
+            onValue={setValue}
+            kindLabel={t('merge.otherKind')}
+            valueLabel={t('merge.otherValue')}
+            required
+          />
+          <label htmlFor={`${ids}-reason`}>{t('merge.reason')}</label>
+          <input id={`${ids}-reason`} value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} required />
+          <span className="privacy-actions__buttons">
+            <button type="submit" className="button button--primary button--small" aria-disabled={propose.isPending || undefined}>
+              {t('merge.submit')}
+            </button>
+            <button type="button" className="button button--secondary button--small" onClick={() => setOpen(false)}>
+              {t('merge.cancel')}
+            </button>
+          </span>
+        </form>
+      ) : (
+        <button
+          type="button"
+          className="button button--secondary button--small"
+          onClick={() => {
+            setOpen(true);
+            setSaid(null);
+          }}
+        >
+          {t('merge.propose')}
+        </button>
+      )}
+      <div role="status" aria-live="polite">
+        {said ? <p className="citizen-panel__muted">{said}</p> : null}
+      </div>
+      {error ? (
+        <p className="form-error" role="alert">
+          {apiErrorText(t, error)}
+        </p>
+      ) : null}
+    </section>
+  );
+}
