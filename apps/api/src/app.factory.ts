@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { type INestApplication, type LogLevel, type Type } from '@nestjs/common';
+import { type INestApplication, type Type } from '@nestjs/common';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -10,14 +11,21 @@ import { AppModule } from './app.module';
 import { dataSourceOptions } from './database/data-source';
 import type { AppConfig } from './config';
 import { HttpExceptionFilter } from './common/http-exception.filter';
+import { QuietStartLogger } from './common/logging';
+import { RoutePatternInterceptor, type WithRoutePattern } from './common/route-pattern';
+import { requestIdFrom, runInContext } from './common/request-context';
 import { noStore, securityHeaders } from './common/security-headers';
 import { RedisIoAdapter } from './modules/realtime/redis-io.adapter';
+import { Metrics } from './infra/metrics/metrics';
+import { metricsRoute, startMetricsServer } from './infra/metrics/metrics-endpoint';
 import { hasDemo, seedDemo } from './seed/seed-demo';
 import { serveWebApp } from './web-app';
 
 export interface RunningApp {
   app: INestApplication;
   url: string;
+  /** Where Prometheus scrapes this instance; undefined when METRICS=0. */
+  metricsUrl?: string;
   /** The database holds the demo town (seeded now or earlier). */
   demo: boolean;
   close(): Promise<void>;
@@ -55,19 +63,31 @@ export async function prepareDatabase(config: AppConfig): Promise<boolean> {
 /** `extraModules`: modules added beside the app's (a test's own listener of domain events, for instance). */
 export async function createApp(config: AppConfig, extraModules: Type[] = []): Promise<RunningApp> {
   const demo = await prepareDatabase(config);
-  // Nest's own start-up chatter (one line per route) stays out of the log unless asked for.
-  const logger: LogLevel[] | false =
-    config.logLevel === 'silent'
-      ? false
-      : process.env.LOG_LEVEL === 'debug'
-        ? ['log', 'warn', 'error', 'debug']
-        : ['warn', 'error', 'fatal'];
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, extraModules), {
-    logger,
+    bufferLogs: true,
     bodyParser: false,
     abortOnError: false,
   });
+  // JSON lines through pino (common/logging.ts); Nest's start-up chatter (one line per route) only at debug.
+  app.useLogger(new QuietStartLogger(app.get(PinoNestLogger), config.logLevel));
+  // Every request runs in its context: its id (the proxy's X-Request-Id, or a new one, sent back)
+  // goes on each log line written for it, and on the jobs it queues.
+  app.use((req: express.Request, res: express.Response, next: express.NextFunction) => {
+    const requestId = requestIdFrom(req.headers['x-request-id']);
+    res.setHeader('x-request-id', requestId);
+    const context = { requestId, via: 'http' as const };
+    (req as WithRoutePattern).requestContext = context;
+    runInContext(context, next);
+  });
+  const metricsConfig = config.metrics ?? { enabled: true };
+  const metrics = app.get(Metrics);
+  // Timed from the first middleware on, so the answer's whole cost is counted.
+  if (metricsConfig.enabled) app.use(metrics.http());
   app.use(securityHeaders(config));
+  // /metrics on the API's port (the embedded default), unless METRICS_PORT puts it on an internal one.
+  if (metricsConfig.enabled && metricsConfig.port === undefined) {
+    app.getHttpAdapter().getInstance().get('/metrics', metricsRoute(metrics, metricsConfig));
+  }
   app.use('/api/v1', noStore);
 
   app.set('trust proxy', config.trustProxy ?? 'loopback');
@@ -82,6 +102,7 @@ export async function createApp(config: AppConfig, extraModules: Type[] = []): P
   app.use(exceptWebhooks(express.urlencoded({ extended: false, limit: '256kb' })));
   app.setGlobalPrefix('api/v1', { exclude: ['webhooks/{*path}'] });
   app.useGlobalFilters(new HttpExceptionFilter());
+  app.useGlobalInterceptors(new RoutePatternInterceptor());
   // Validation messages (zod's, where a schema gives none) in French, like every other error.
   z.config(z.locales.fr());
 
@@ -118,11 +139,29 @@ export async function createApp(config: AppConfig, extraModules: Type[] = []): P
   }
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
+  let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
+  if (metricsConfig.enabled && metricsConfig.port !== undefined) {
+    try {
+      metricsServer = await startMetricsServer(metrics, metricsConfig);
+    } catch (e) {
+      await app.close().catch(() => undefined);
+      throw e;
+    }
+  }
+  const metricsAddress = metricsServer?.address();
   return {
     app,
     url: `http://127.0.0.1:${port}`,
+    metricsUrl:
+      typeof metricsAddress === 'object' && metricsAddress
+        ? `http://${metricsAddress.address}:${metricsAddress.port}/metrics`
+        : metricsConfig.enabled
+          ? `http://127.0.0.1:${port}/metrics`
+          : undefined,
     demo,
     close: async () => {
+      metricsServer?.closeAllConnections();
+      metricsServer?.close();
       await app.close();
     },
   };

@@ -1,9 +1,12 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { pinoHttpParams, rootLogger } from './common/logging';
 import { APP_CONFIG, type AppConfig } from './config';
 import { dataSourceOptions } from './database/data-source';
 import { CommonModule } from './common/common.module';
 import { JobsModule } from './infra/jobs/jobs.module';
+import { MetricsModule } from './infra/metrics/metrics.module';
 import { AuditModule } from './infra/audit/audit.module';
 import { BlobsModule } from './modules/blobs/blobs.module';
 import { AgentsModule } from './modules/agents/agents.module';
@@ -37,10 +40,16 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        LoggerModule.forRoot(
+          pinoHttpParams(
+            rootLogger({ level: config.logLevel, format: config.logFormat ?? 'json', destination: config.logDestination }),
+          ),
+        ),
         TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, 10, config.preparedStatements ?? true)),
         { module: ConfigHolder, global: true, providers: [{ provide: APP_CONFIG, useValue: config }], exports: [APP_CONFIG] },
         CommonModule,
         JobsModule,
+        MetricsModule,
         AuditModule,
         BlobsModule,
         EventsModule,

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { DestinationStream } from 'pino';
+import type { LogLevel } from './common/logging';
 
 export interface AppConfig {
   port: number;
@@ -19,7 +21,11 @@ export interface AppConfig {
   /** Workers (outbound sends, timers) run in this process. */
   runJobs: boolean;
   sessionTtlHours: number;
-  logLevel: 'silent' | 'info';
+  logLevel: LogLevel;
+  /** JSON lines (default), or coloured lines for a terminal (the embedded default on a TTY). */
+  logFormat?: 'json' | 'pretty';
+  /** Where log lines go instead of stdout (tests read them). */
+  logDestination?: DestinationStream;
   /** Public request form: requests per IP per hour. */
   publicRequestsPerHour: number;
   /** Login limiter: wrong passwords per account and address before each further try waits (login-limiter.ts). */
@@ -37,6 +43,27 @@ export interface AppConfig {
   preparedStatements?: boolean;
   /** Mailbox watchers; every field has a default. */
   email?: { maxAttachmentMb?: number; watcherRefreshMs?: number; pollIntervalMs?: number };
+  /** GET /metrics (Prometheus); unset: on, on the API's port, unprotected. */
+  metrics?: MetricsConfig;
+}
+
+export interface MetricsConfig {
+  /** Off only when METRICS=0. */
+  enabled: boolean;
+  /** METRICS_TOKEN: a scrape must send `Authorization: Bearer <token>`. */
+  token?: string;
+  /** METRICS_PORT: /metrics is served on this port only (METRICS_HOST, default 127.0.0.1), not on the API's. */
+  port?: number;
+  host?: string;
+}
+
+function metricsConfig(env: NodeJS.ProcessEnv): MetricsConfig {
+  const port = optionalNumber(env.METRICS_PORT);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535))
+    throw new ConfigError(`METRICS_PORT invalide : ${env.METRICS_PORT}`);
+  if (env.METRICS_TOKEN !== undefined && env.METRICS_TOKEN !== '' && env.METRICS_TOKEN.length < 16)
+    throw new ConfigError('METRICS_TOKEN doit faire au moins 16 caractères');
+  return { enabled: env.METRICS !== '0', token: env.METRICS_TOKEN || undefined, port, host: env.METRICS_HOST || undefined };
 }
 
 export const EMAIL_DEFAULTS = { maxAttachmentMb: 25, watcherRefreshMs: 2_000, pollIntervalMs: 60_000 };
@@ -44,6 +71,8 @@ export const EMAIL_DEFAULTS = { maxAttachmentMb: 25, watcherRefreshMs: 2_000, po
 const optionalNumber = (v: string | undefined) => (v === undefined || v === '' ? undefined : Number(v));
 
 export class ConfigError extends Error {}
+
+const LOG_LEVELS: LogLevel[] = ['silent', 'error', 'warn', 'info', 'debug'];
 
 function decodeKey(raw: string): Buffer {
   const key = /^[0-9a-f]{64}$/i.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
@@ -110,7 +139,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, embeddedDatabas
     seedDemo: env.SEED_DEMO === '1' || (embedded && env.SEED_DEMO !== '0'),
     runJobs: env.RUN_JOBS !== '0',
     sessionTtlHours: Number(env.SESSION_TTL_HOURS ?? 12),
-    logLevel: env.LOG_LEVEL === 'silent' ? 'silent' : 'info',
+    logLevel: LOG_LEVELS.includes(env.LOG_LEVEL as LogLevel) ? (env.LOG_LEVEL as LogLevel) : 'info',
+    logFormat:
+      env.LOG_FORMAT === 'json' || env.LOG_FORMAT === 'pretty'
+        ? env.LOG_FORMAT
+        : embedded && process.stdout.isTTY
+          ? 'pretty'
+          : 'json',
     publicRequestsPerHour: Number(env.PUBLIC_REQUESTS_PER_HOUR ?? 20),
     loginFailuresBeforeBackoff: Number(env.LOGIN_FAILURES_BEFORE_BACKOFF ?? 10),
     loginAddressFailuresPer15Min: Number(env.LOGIN_ADDRESS_FAILURES_PER_15MIN ?? 100),
@@ -122,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, embeddedDatabas
       watcherRefreshMs: optionalNumber(env.EMAIL_WATCHER_REFRESH_MS),
       pollIntervalMs: optionalNumber(env.EMAIL_POLL_INTERVAL_MS),
     },
+    metrics: metricsConfig(env),
   };
 }
 

@@ -52,6 +52,8 @@ export interface TestAgent {
 
 export interface TestApp {
   url: string;
+  /** Where this instance's /metrics answers (undefined with metrics off). */
+  metricsUrl?: string;
   app: RunningApp['app'];
   config: AppConfig;
   db: Client;
@@ -130,6 +132,7 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}, modules: 
 
   return {
     url: running.url,
+    metricsUrl: running.metricsUrl,
     app: running.app,
     config,
     db,

@@ -3,6 +3,13 @@ import type { PgBoss, Job } from 'pg-boss' with { 'resolution-mode': 'import' };
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config';
 import { pgClean } from '../../common/pg-text';
+import { currentContext, runInContext } from '../../common/request-context';
+
+/** The request that queued a job: its id goes with the job, so the job's log lines carry it. */
+function withRequestId(data: object): object {
+  const c = currentContext();
+  return c ? { ...data, requestId: c.requestId } : data;
+}
 
 export const QUEUES = {
   outboundSend: 'outbound-send',
@@ -104,7 +111,7 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
    * data is jsonb: what came from outside is cleaned of what it cannot store (pg-text.ts).
    */
   async send(name: string, data: object): Promise<void> {
-    await this.b.send(name, pgClean(data));
+    await this.b.send(name, pgClean(withRequestId(data)));
   }
 
   private get b(): PgBoss {
@@ -114,7 +121,7 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
 
   /** Inserts the job in the caller's transaction. */
   async sendInTx(manager: EntityManager, name: string, data: object): Promise<void> {
-    await this.b.send(name, pgClean(data), {
+    await this.b.send(name, pgClean(withRequestId(data)), {
       db: { executeSql: async (text: string, values?: unknown[]) => ({ rows: await manager.query(text, values as unknown[]) }) },
     });
   }
@@ -137,10 +144,23 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
       (async (jobs: Job<T>[]) => {
         const results = [];
         for (const job of jobs) {
+          const data = job.data as { requestId?: unknown; organizationId?: unknown };
+          const started = Date.now();
           try {
-            await handler(job);
+            await runInContext(
+              {
+                requestId: typeof data.requestId === 'string' ? data.requestId : `job:${job.id}`,
+                via: 'job',
+                ...(typeof data.organizationId === 'string' ? { organizationId: data.organizationId } : {}),
+              },
+              async () => {
+                await handler(job);
+                this.logger.debug(`travail ${name} ${job.id} terminé en ${Date.now() - started} ms`);
+              },
+            );
             results.push({ id: job.id, status: 'completed' as const });
           } catch (e) {
+            this.logger.warn(`travail ${name} ${job.id} en échec : ${e instanceof Error ? e.message : String(e)}`);
             results.push({
               id: job.id,
               status: 'failed' as const,

@@ -1,4 +1,5 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { setContextOrganization } from '../../common/request-context';
 import { Reflector } from '@nestjs/core';
 import type { AgentRole } from '@guichet/contracts';
 import type { Request, Response } from 'express';
@@ -47,6 +48,7 @@ export class AuthGuard implements CanActivate {
       );
     }
     req.agent = agent;
+    setContextOrganization(agent.organizationId);
     req.sessionToken = bearer ?? cookie;
     const roles = this.reflector.getAllAndOverride<AgentRole[] | undefined>(ROLES, targets);
     if (roles && !roles.includes(agent.role)) throw forbidden('action réservée aux ' + roles.join(', '));

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnAppl
 import { MailboxSync, type EmailConfig } from '@guichet/channels';
 import { CHANNEL_CONFIG_SCHEMAS } from '@guichet/contracts';
 import { APP_CONFIG, EMAIL_DEFAULTS, type AppConfig } from '../../config';
+import { Metrics } from '../../infra/metrics/metrics';
 import { ChannelService } from '../channels/channel.service';
 import { EmailIngestService } from './email-ingest.service';
 import { EmailRepository } from './email.repository';
@@ -34,7 +35,12 @@ export class MailboxWatcherService implements OnApplicationBootstrap, BeforeAppl
     private readonly channels: ChannelService,
     private readonly emailIngest: EmailIngestService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {
+    metrics.onScrape(() => {
+      metrics.mailboxWatchers.reset();
+      for (const w of this.watchers.values()) metrics.mailboxWatchers.inc({ state: w.state });
+    });
     this.locks = new MailboxLockRepository(config.databaseUrl, () => {
       // Without the connection the locks are gone: another instance may already watch these mailboxes.
       this.logger.warn('connexion des verrous de boîtes perdue : arrêt des surveillances de cette instance');
@@ -131,6 +137,8 @@ export class MailboxWatcherService implements OnApplicationBootstrap, BeforeAppl
           saveCursor: (folder, cursor) => this.repo.saveCursor(channelId, folder, cursor),
           onMessage: async (mail) => {
             await this.emailIngest.process(ref, mail);
+            // A re-read folder (UIDVALIDITY change) is old mail, not lag.
+            if (mail.internalDate && !mail.resync) this.metrics.mailStored((Date.now() - mail.internalDate.getTime()) / 1000);
           },
           onState: (state, detail) => {
             watcher.state = state;

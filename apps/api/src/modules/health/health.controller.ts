@@ -19,4 +19,23 @@ export class HealthController {
     }
     return { status: 'ok' };
   }
+
+  /** Liveness: the process answers HTTP. Touches nothing else (a database outage must not get it restarted). */
+  @Get('live')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  /** Readiness: the database answers and every migration of this version has run. */
+  @Get('ready')
+  async ready(): Promise<{ status: 'ok' }> {
+    let pending: boolean;
+    try {
+      pending = await this.repo.pendingMigrations();
+    } catch {
+      throw new AppError('unavailable', 'base de données injoignable');
+    }
+    if (pending) throw new AppError('unavailable', 'migrations de la base de données non appliquées');
+    return { status: 'ok' };
+  }
 }

@@ -9,4 +9,9 @@ export class HealthRepository {
   async ping(): Promise<void> {
     await this.db.query('SELECT 1');
   }
+
+  /** Whether this version has migrations the database lacks (one query of the migrations table). */
+  async pendingMigrations(): Promise<boolean> {
+    return this.db.dataSource.showMigrations();
+  }
 }

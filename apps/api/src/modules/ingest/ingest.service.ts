@@ -15,6 +15,7 @@ import {
 import { badRequest, notFound } from '../../common/errors';
 import { GroupCommit } from '../../common/group-commit';
 import { pgClean, pgJson } from '../../common/pg-text';
+import { Metrics } from '../../infra/metrics/metrics';
 import { BlobStore } from '../blobs/blob-store';
 import { OrphanBlobs, type PutBlob } from '../blobs/orphan-blobs.service';
 import { ChannelService } from '../channels/channel.service';
@@ -106,6 +107,7 @@ export class IngestService {
     private readonly blobs: BlobStore,
     private readonly orphans: OrphanBlobs,
     private readonly events: DomainEvents,
+    private readonly metrics: Metrics,
   ) {}
 
   /** Concurrent messages share transactions: two batches in flight, up to 50 messages each. */
@@ -115,6 +117,21 @@ export class IngestService {
   });
 
   async ingest(received: InboundMessage, options: IngestOptions = {}): Promise<IngestResult> {
+    const start = process.hrtime.bigint();
+    // The channel's kind, once known: metrics are counted per kind (never per channel or sender).
+    const seen: { kind: string } = { kind: 'unknown' };
+    try {
+      const result = await this.store(received, options, seen);
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      this.metrics.ingested(seen.kind, result.created ? 'stored' : 'duplicate', seconds);
+      return result;
+    } catch (e) {
+      this.metrics.ingested(seen.kind, 'rejected', 0);
+      throw e;
+    }
+  }
+
+  private async store(received: InboundMessage, options: IngestOptions, seen: { kind: string }): Promise<IngestResult> {
     // NULs and lone surrogates (form fields, signed webhooks) cannot go into the jsonb batch nor
     // the rows: cleaned here, before anything is derived, so what is stored and what is pushed
     // live are the same text.
@@ -122,6 +139,7 @@ export class IngestService {
     // Channels rarely change: the cached lookup spares a query per message on busy channels.
     const channel = await this.channels.resolveCached(inbound.channelId);
     if (!channel) throw notFound('canal');
+    seen.kind = channel.kind;
     const organizationId = channel.organizationId;
     const sender = inbound.sender ?? 'provider';
     const t = inbound.thread ?? {};

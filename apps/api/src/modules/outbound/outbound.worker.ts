@@ -3,6 +3,7 @@ import { adapterFor, type SendResult } from '@guichet/channels';
 import { CHANNEL_IDENTITY } from '@guichet/contracts';
 import type { Job } from 'pg-boss' with { 'resolution-mode': 'import' };
 import { APP_CONFIG, type AppConfig } from '../../config';
+import { Metrics } from '../../infra/metrics/metrics';
 import { BlobStore } from '../blobs/blob-store';
 import { ChannelService, type ResolvedChannel } from '../channels/channel.service';
 import { ConversationReader } from '../conversations/conversation-reader.service';
@@ -36,6 +37,7 @@ export class OutboundWorker implements OnApplicationBootstrap {
     private readonly reader: ConversationReader,
     private readonly writer: ConversationWriter,
     private readonly blobs: BlobStore,
+    private readonly metrics: Metrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -53,10 +55,13 @@ export class OutboundWorker implements OnApplicationBootstrap {
     const result = channel?.enabled
       ? await this.send(row, channel)
       : ({ ok: false, temporary: false, reason: 'canal désactivé ou supprimé' } as const);
+    const kind = channel?.kind ?? 'unknown';
     if (!result.ok && result.temporary && job.retryCount < OUTBOUND_RETRY_LIMIT) {
+      this.metrics.outbound(kind, 'retry');
       this.logger.warn(`message ${messageId}: ${result.reason} (nouvel essai)`);
       throw new Error(result.reason);
     }
+    this.metrics.outbound(kind, result.ok ? result.status : 'failed');
     await this.writer.messageStatus(
       organizationId,
       row.conversation_id,

@@ -10,7 +10,10 @@ import {
 } from '@nestjs/websockets';
 import { rooms, type Ack, type ClientToServerEvents, type ServerToClientEvents } from '@guichet/contracts';
 import type { Server, Socket } from 'socket.io';
+import { randomUUID } from 'node:crypto';
+import { runInContext } from '../../common/request-context';
 import { isCanonicalUuid } from '../../common/uuid';
+import { Metrics } from '../../infra/metrics/metrics';
 import type { AuthAgent } from '../../common/auth-agent';
 import { AuthService } from '../auth/auth.service';
 import { sessionCookie } from '../auth/session-cookie';
@@ -40,6 +43,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly auth: AuthService,
     private readonly conversations: ConversationService,
     private readonly publisher: RealtimePublisher,
+    private readonly metrics: Metrics,
   ) {}
 
   afterInit(server: AgentServer): void {
@@ -71,6 +75,16 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     const agent = socket.data.agent;
     const session = agent?.session;
     if (!agent || !session) return void socket.disconnect(true);
+    this.metrics.socketOpened();
+    // Each event from this socket is handled in its own context: its log lines carry a request id
+    // and the agent's organization.
+    socket.use((packet, next) =>
+      runInContext({ requestId: randomUUID(), via: 'socket', organizationId: agent.organizationId }, () => {
+        this.logger.debug(`événement ${String(packet[0]).slice(0, 40)} du socket ${socket.id}`);
+        next();
+      }),
+    );
+    socket.once('disconnect', () => this.metrics.socketClosed());
     // A socket never outlives its session: it closes when the session expires.
     const expiry = setTimeout(
       () => socket.disconnect(true),
