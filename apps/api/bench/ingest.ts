@@ -281,6 +281,10 @@ export async function benchIngest(o: IngestBenchOptions, log: Log): Promise<Benc
           values: [project, baseline].map((t) => `${t.cpu.machineBusyPercent.toFixed(0)} %`),
         },
         { metric: 'bench process CPU per operation', values: [project, baseline].map((t) => ms(t.cpu.processMs / t.operations)) },
+        {
+          metric: 'database server CPU per operation',
+          values: [project, baseline].map((t) => ms(t.cpu.databaseMs / t.operations)),
+        },
       ],
       target: `ingest ≥ ${(o.target * 100).toFixed(0)} % of raw INSERT commits/s`,
       measured: `${(ratio * 100).toFixed(1)} % (${perSecond(project.perSecond)} vs ${perSecond(baseline.perSecond)})`,
@@ -293,7 +297,7 @@ export async function benchIngest(o: IngestBenchOptions, log: Log): Promise<Benc
           .map(([kind, n]) => `${kind} ×${(n / o.statementProbe).toFixed(2)}`)
           .join(
             ', ',
-          )}; one guichet_ingest() call commits each group of concurrent messages (group commit, 2 groups in flight), ${(o.statementProbe / (statements.byKind.find(([kind]) => kind === 'SELECT guichet_ingest')?.[1] ?? Infinity)).toFixed(1)} messages per transaction on average here`,
+          )}; one guichet_ingest() call commits each group of concurrent messages (group commit, 2 groups in flight), ${(o.statementProbe / (statements.byKind.find(([kind]) => kind.includes('guichet_ingest'))?.[1] ?? Infinity)).toFixed(1)} messages per transaction on average here`,
         'raw baseline: autocommit INSERT of (source, body) into a table with a bigint identity key, in another database of the same server, 8 pg connections',
       ],
       server: env.server,

@@ -142,6 +142,10 @@ export async function benchTwilioSms(o: TwilioSmsBenchOptions, log: Log): Promis
           values: [project, baseline].map((t) => `${t.cpu.machineBusyPercent.toFixed(0)} %`),
         },
         { metric: 'bench process CPU per operation', values: [ms(webhookCpu), ms(baseline.cpu.processMs / baseline.operations)] },
+        {
+          metric: 'database server CPU per operation',
+          values: [project, baseline].map((t) => ms(t.cpu.databaseMs / t.operations)),
+        },
       ],
       target: `≥ ${(o.target * 100).toFixed(0)} % of raw INSERT commits/s and p99 ≤ ${o.p99TargetMs} ms`,
       measured: `${(ratio * 100).toFixed(1)} % (${perSecond(project.perSecond)} vs ${perSecond(baseline.perSecond)}), p99 ${ms(p.p99)}`,

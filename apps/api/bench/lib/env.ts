@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool, type QueryResult, type QueryResultRow } from 'pg';
 import { createApp, type RunningApp } from '../../src/app.factory';
 import type { AppConfig } from '../../src/config';
+import { watchDatabaseServer } from './cpu';
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../src/database/embedded-postgres';
 
 /** What bench code needs from a pg Pool, PoolClient or Client. */
@@ -59,6 +60,13 @@ async function describeServer(db: Sql): Promise<string> {
   return `${s.get('server_version')} (${settings})`;
 }
 
+/** The pid of the server's postmaster: the parent of a backend. */
+async function postmasterPid(db: Pool): Promise<number> {
+  const { rows } = await db.query<{ pid: number }>(`SELECT pg_backend_pid() AS pid`);
+  const status = readFileSync(`/proc/${rows[0]!.pid}/status`, 'utf8');
+  return Number(/^PPid:\s+(\d+)/m.exec(status)![1]);
+}
+
 /** Runs `fn` and always runs the cleanups (last registered first), even when `fn` fails. */
 async function unwinding(cleanups: (() => Promise<void> | void)[]): Promise<void> {
   for (const fn of cleanups.reverse()) {
@@ -92,6 +100,7 @@ export async function startBenchEnv(log: Log, overrides: Partial<AppConfig> = {}
     const db = new Pool({ connectionString: databaseUrl, max: 4, application_name: 'guichet-bench' });
     cleanups.push(() => db.end());
     const server = await describeServer(db);
+    watchDatabaseServer(await postmasterPid(db));
     log(`PostgreSQL ${server} on port ${pg.port}, app on ${app.url} (${Date.now() - startedAt} ms)`);
     return { pg, databaseUrl, config, app, db, server, close: () => unwinding(cleanups) };
   } catch (e) {
