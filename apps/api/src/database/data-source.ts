@@ -33,6 +33,7 @@ import { ReportBackfill1764830000001 } from './migrations/1764830000001-report-b
 import { Privacy1764840000000 } from './migrations/1764840000000-privacy';
 import { RetentionSearchRefresh1764840000001 } from './migrations/1764840000001-retention-search-refresh';
 import { ContactMerge1764854000000 } from './migrations/1764854000000-contact-merge';
+import { IngestSearchInline1764856000000 } from './migrations/1764856000000-ingest-search-inline';
 
 export const ENTITIES = [
   OrganizationEntity,
@@ -74,6 +75,7 @@ export const MIGRATIONS = [
   Privacy1764840000000,
   RetentionSearchRefresh1764840000001,
   ContactMerge1764854000000,
+  IngestSearchInline1764856000000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10, preparedStatements = true): DataSourceOptions {

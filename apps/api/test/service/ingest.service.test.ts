@@ -132,6 +132,35 @@ describe('IngestService', () => {
     expect(rows[0].n).toBe(1);
   });
 
+  it("keeps a conversation's search document equal to its messages' words, from the ingest as from any other write path", async () => {
+    const first = await t.ingest.ingest(
+      email('odile.marchand@example.fr', 'Lampadaire', { text: 'Le lampadaire <rue> clignote' }),
+    );
+    await Promise.all([
+      t.ingest.ingest(sms('+33611223399', 'premier')),
+      t.ingest.ingest(
+        email('odile.marchand@example.fr', 'Re: Lampadaire', { text: 'toujours en panne', thread: { latestOpen: true } }),
+      ),
+    ]);
+    // The same words as the trigger of `message` gives another write path (a message inserted by hand).
+    const { rows } = await t.db.query(
+      `SELECT c.messages_search = (SELECT guichet_search_agg(m.search ORDER BY m.created_at, m.id) FROM message m WHERE m.conversation_id = c.id) AS same,
+              c.version, c.search_doc @@ to_tsquery('guichet_fr', 'clignote & panne & rue') AS found
+         FROM conversation c WHERE c.id = $1`,
+      [first.conversationId],
+    );
+    expect(rows).toEqual([{ same: true, version: 2, found: true }]);
+    await t.db.query(
+      `INSERT INTO message (organization_id, conversation_id, direction, kind, body, status) VALUES ($1, $2, 'outbound', 'note', 'lanterne réparée', 'sent')`,
+      [town.org.id, first.conversationId],
+    );
+    const after = await t.db.query(
+      `SELECT search_doc @@ to_tsquery('guichet_fr', 'lanterne') AS found FROM conversation WHERE id = $1`,
+      [first.conversationId],
+    );
+    expect(after.rows).toEqual([{ found: true }]);
+  });
+
   it('threads the sender’s own reply by reference and by In-Reply-To', async () => {
     const first = await t.ingest.ingest(email('paul.roux@example.fr', 'Permis de construire'));
     const [{ reference }] = (await t.db.query(`SELECT reference FROM conversation WHERE id = $1`, [first.conversationId])).rows;

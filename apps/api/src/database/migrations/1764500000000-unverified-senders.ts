@@ -28,18 +28,8 @@ import { IngestFunction1764400000000 } from './1764400000000-ingest-function';
  *    The identity lock is still taken on the `from` identity only (typed identities beyond it are
  *    inserted with ON CONFLICT DO NOTHING: a race leaves them on no one, never on someone else).
  */
-export class UnverifiedSenders1764500000000 implements MigrationInterface {
-  name = 'UnverifiedSenders1764500000000';
-
-  async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE conversation ADD COLUMN citizen_name text, ADD COLUMN identity_ids uuid[] NOT NULL DEFAULT '{}'`);
-    await q.query(`
-      UPDATE conversation c
-         SET citizen_name = ct.name,
-             identity_ids = ARRAY(SELECT i.id FROM contact_identity i WHERE i.contact_id = c.contact_id ORDER BY i.created_at)
-        FROM contact ct WHERE ct.id = c.contact_id`);
-
-    await q.query(`
+/** guichet_ingest_message() as this migration defines it (IngestSearchInline1764856000000 derives its own). */
+export const INGEST_MESSAGE_SQL = `
       CREATE OR REPLACE FUNCTION guichet_ingest_message(p jsonb) RETURNS TABLE (
         message_id uuid, created boolean, new_conversation boolean,
         id uuid, organization_id uuid, reference text, status text, priority text, subject text, team_id uuid,
@@ -230,7 +220,20 @@ export class UnverifiedSenders1764500000000 implements MigrationInterface {
             FROM conversation c
            WHERE c.id = v_conversation;
       END
-      $$`);
+      $$`;
+
+export class UnverifiedSenders1764500000000 implements MigrationInterface {
+  name = 'UnverifiedSenders1764500000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE conversation ADD COLUMN citizen_name text, ADD COLUMN identity_ids uuid[] NOT NULL DEFAULT '{}'`);
+    await q.query(`
+      UPDATE conversation c
+         SET citizen_name = ct.name,
+             identity_ids = ARRAY(SELECT i.id FROM contact_identity i WHERE i.contact_id = c.contact_id ORDER BY i.created_at)
+        FROM contact ct WHERE ct.id = c.contact_id`);
+
+    await q.query(INGEST_MESSAGE_SQL);
   }
 
   async down(q: QueryRunner): Promise<void> {
