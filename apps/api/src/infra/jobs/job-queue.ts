@@ -13,11 +13,16 @@ function withRequestId(data: object): object {
 
 export const QUEUES = {
   outboundSend: 'outbound-send',
-  /** Durable listeners of domain events (modules/events), one job per (event, listener). */
+  /** Durable listeners of domain events (modules/events), one job per listener and batch of events. */
   domainEvents: 'domain-events',
 } as const;
 
 export const OUTBOUND_RETRY_LIMIT = 6;
+
+/** pg-boss's statements sent on the caller's transaction. */
+const inTx = (manager: EntityManager) => ({
+  executeSql: async (text: string, values?: unknown[]) => ({ rows: await manager.query(text, values as unknown[]) }),
+});
 
 export interface QueueOptions {
   retryLimit?: number;
@@ -121,9 +126,18 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
 
   /** Inserts the job in the caller's transaction. */
   async sendInTx(manager: EntityManager, name: string, data: object): Promise<void> {
-    await this.b.send(name, pgClean(withRequestId(data)), {
-      db: { executeSql: async (text: string, values?: unknown[]) => ({ rows: await manager.query(text, values as unknown[]) }) },
-    });
+    await this.b.send(name, pgClean(withRequestId(data)), { db: inTx(manager) });
+  }
+
+  /** Inserts several jobs in the caller's transaction, in one statement. */
+  async sendManyInTx(manager: EntityManager, name: string, data: object[]): Promise<void> {
+    if (data.length === 1) return this.sendInTx(manager, name, data[0]!);
+    if (data.length)
+      await this.b.insert(
+        name,
+        data.map((d) => ({ data: pgClean(withRequestId(d)) })),
+        { db: inTx(manager) },
+      );
   }
 
   /**

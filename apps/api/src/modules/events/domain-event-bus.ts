@@ -63,10 +63,18 @@ interface Listener {
   run: (event: DomainEvent, manager?: EntityManager, afterCommit?: AfterCommit) => unknown;
 }
 
+/**
+ * One durable listener's job: the events of one write (or of one relay batch of the ingest's
+ * outbox) it waits for, in order. `event` is the shape of jobs enqueued before batches.
+ */
 interface DurableJob {
   listener: string;
-  event: DomainEvent;
+  events?: DomainEvent[];
+  event?: DomainEvent;
 }
+
+/** Events per durable job: a batch runs in one transaction, holding its rows' locks until it commits. */
+const MAX_BATCH = 50;
 
 /**
  * The in-process bus of domain events (domain-events.ts). Writers call `record` inside their
@@ -82,6 +90,11 @@ export class DomainEvents implements OnModuleInit, OnApplicationBootstrap {
   private readonly logger = new Logger('DomainEvents');
   private readonly listeners = new Map<DomainEventType, Listener[]>();
   private readonly durable = new Map<string, Listener>();
+  /**
+   * Transactions of durable batches: the events their listeners record are collected and
+   * enqueued together before the batch commits (one job per listener, not one per event).
+   */
+  private readonly collecting = new WeakMap<EntityManager, DomainEvent[]>();
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -150,12 +163,22 @@ export class DomainEvents implements OnModuleInit, OnApplicationBootstrap {
    * ingest) to the queue, deleting them from its outbox in the same transaction.
    */
   async enqueueDurable(manager: EntityManager, ...events: DomainEvent[]): Promise<void> {
+    const collected = this.collecting.get(manager);
+    if (collected) return void collected.push(...events);
+    const byListener = new Map<string, DomainEvent[]>();
     for (const event of events) {
       for (const l of this.listeners.get(event.type) ?? []) {
-        if (l.durable && (!l.when || l.when(event)))
-          await this.queue.sendInTx(manager, QUEUES.domainEvents, { listener: l.name, event } satisfies DurableJob);
+        if (!l.durable || (l.when && !l.when(event))) continue;
+        const list = byListener.get(l.name) ?? [];
+        list.push(event);
+        byListener.set(l.name, list);
       }
     }
+    const jobs: DurableJob[] = [];
+    for (const [listener, list] of byListener) {
+      for (let i = 0; i < list.length; i += MAX_BATCH) jobs.push({ listener, events: list.slice(i, i + MAX_BATCH) });
+    }
+    await this.queue.sendManyInTx(manager, QUEUES.domainEvents, jobs);
   }
 
   /**
@@ -193,17 +216,50 @@ export class DomainEvents implements OnModuleInit, OnApplicationBootstrap {
     return Promise.all(running).then(() => undefined);
   }
 
-  /** One durable listener for one event, at most once: the mark and the listener's writes commit together. */
-  private async runDurable({ listener, event }: DurableJob): Promise<void> {
+  /**
+   * One durable listener for a batch of events, each at most once: in one transaction, the marks,
+   * the listener's writes and the jobs of the events it recorded commit together. A batch that
+   * fails is split into jobs of one event, so that one failing event is retried alone.
+   */
+  private async runDurable(job: DurableJob): Promise<void> {
+    const { listener } = job;
+    const events = job.events ?? (job.event ? [job.event] : []);
     const l = this.durable.get(listener);
-    if (!l) return void this.logger.warn(`écouteur durable ${listener} inconnu : événement ${event.type} ${event.id} ignoré`);
+    if (!l) return void this.logger.warn(`écouteur durable ${listener} inconnu : ${events.length} événement(s) ignoré(s)`);
+    let current: DomainEvent | undefined;
     try {
       await this.db.tx(async (m, afterCommit) => {
-        if (!(await this.repo.markHandled(m, event.id, listener))) return;
-        await l.run(event, m, afterCommit);
+        const fresh = await this.repo.markHandled(
+          m,
+          events.map((e) => e.id),
+          listener,
+        );
+        const recorded: DomainEvent[] = [];
+        this.collecting.set(m, recorded);
+        try {
+          for (const event of events) {
+            if (!fresh.has(event.id)) continue; // a job delivered twice
+            current = event;
+            await l.run(event, m, afterCommit);
+          }
+        } finally {
+          this.collecting.delete(m);
+        }
+        await this.enqueueDurable(m, ...recorded);
       });
     } catch (e) {
-      this.failed(l, event, e);
+      if (events.length > 1) {
+        this.logger.warn(`lot de ${events.length} événements pour ${listener} en échec : chacun est repris seul`);
+        await this.db.tx((m) =>
+          this.queue.sendManyInTx(
+            m,
+            QUEUES.domainEvents,
+            events.map((event) => ({ listener, events: [event] }) satisfies DurableJob),
+          ),
+        );
+        return;
+      }
+      if (current) this.failed(l, current, e);
       throw e; // retried by the queue
     }
   }

@@ -8,15 +8,16 @@ export class DomainEventRepository {
   constructor(private readonly db: Database) {}
 
   /**
-   * Marks (event, listener) as handled in the listener's transaction; false if it already was
-   * (a job delivered twice), and then the listener does not run again.
+   * Marks (event, listener) as handled in the listener's transaction, for each event: the ids
+   * that were not marked yet (an event whose job is delivered twice is not run again).
    */
-  async markHandled(m: EntityManager, eventId: string, listener: string): Promise<boolean> {
-    const rows: unknown[] = await m.query(
-      `INSERT INTO domain_event_receipt (event_id, listener) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id`,
-      [eventId, listener],
+  async markHandled(m: EntityManager, eventIds: string[], listener: string): Promise<Set<string>> {
+    const rows: { event_id: string }[] = await m.query(
+      `INSERT INTO domain_event_receipt (event_id, listener) SELECT unnest($1::uuid[]), $2
+       ON CONFLICT DO NOTHING RETURNING event_id`,
+      [eventIds, listener],
     );
-    return rows.length > 0;
+    return new Set(rows.map((r) => r.event_id));
   }
 
   /**

@@ -53,7 +53,7 @@ const SWEEP_QUEUE = 'ingest-outbox-sweep';
 /**
  * Moves the ingest's outbox (migration IngestOutbox1764710000001) to the durable listeners: in
  * one transaction it takes rows (SKIP LOCKED, so several instances share the work), enqueues
- * each event's durable jobs and deletes the rows; a crash before the commit leaves them for the
+ * the durable jobs of their events (one per listener and batch) and deletes the rows; a crash before the commit leaves them for the
  * next run. With the receipts of DomainEvents, each event reaches each durable listener once.
  *
  * It runs right after a batch with outbox rows committed (`kick`, on the instance that wrote
@@ -130,11 +130,11 @@ export class IngestOutboxRelay implements OnApplicationBootstrap, BeforeApplicat
           )
         ).map((d) => [d.id, d]),
       );
+      const events: DomainEvent[] = [];
       for (const row of rows) {
         const message = messages.get(row.message_id);
         if (!message) continue; // deleted since (retention): nothing to tell
-        await this.events.enqueueDurable(
-          m,
+        events.push(
           ...ingestEvents(
             row.organization_id,
             toConversationDto(row),
@@ -145,6 +145,7 @@ export class IngestOutboxRelay implements OnApplicationBootstrap, BeforeApplicat
           ),
         );
       }
+      await this.events.enqueueDurable(m, ...events);
       return rows.length;
     });
   }

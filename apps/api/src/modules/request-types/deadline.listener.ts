@@ -15,8 +15,8 @@ import { RequestTypeRepository } from './request-type.repository';
  * Idempotent: a conversation that already has them is left alone, so the form's own call and
  * this listener may both run.
  *
- * In-process for now: the ingest tells `conversation.created` after its group commit, without
- * an outbox (domain-event-bus.ts `emit`); it becomes durable when the ingest's outbox lands.
+ * Durable: run once per new conversation from the queue (the ingest's outbox, the writer's
+ * transaction), in batches; the acknowledgement's listener calls it first in its own run too.
  */
 @Injectable()
 export class DeadlineListener {
@@ -27,9 +27,9 @@ export class DeadlineListener {
     private readonly deadlines: DeadlineService,
   ) {}
 
-  @OnDomainEvent('conversation.created')
-  async onCreated(e: DomainEvent<'conversation.created'>): Promise<void> {
-    await this.initialize(e.organizationId, e.conversationId);
+  @OnDomainEvent('conversation.created', { durable: true })
+  async onCreated(e: DomainEvent<'conversation.created'>, m: EntityManager, afterCommit: AfterCommit): Promise<void> {
+    await this.initializeIn(m, afterCommit, e.organizationId, e.conversationId);
   }
 
   async initialize(organizationId: string, conversationId: string): Promise<void> {
