@@ -2,17 +2,25 @@ import type {
   AcknowledgementSettingsDto,
   AgentAdminDto,
   CreateAgentInput,
+  CreateRequestTypeInput,
+  CreateRoutingRuleInput,
   CreateTeamInput,
   OrganizationSettingsDto,
   OrgMailDto,
   OrgMailSettingsDto,
   OrgMailSettingsInput,
+  RequestTypeDto,
+  RoutingDryRunDto,
+  RoutingDryRunInput,
+  RoutingRuleDto,
   SetupInput,
   SetupStatusDto,
   TeamAdminDto,
   UpdateAcknowledgementSettingsInput,
   UpdateAgentInput,
   UpdateOrganizationSettingsInput,
+  UpdateRequestTypeInput,
+  UpdateRoutingRuleInput,
   UpdateTeamInput,
 } from '@guichet/contracts';
 import { apiRequest } from './client';
@@ -60,4 +68,19 @@ export const adminApi = {
       method: 'PUT',
       body: { enabled },
     }),
+  /** Every démarche of the organization, the withdrawn ones too. */
+  requestTypes: (signal?: AbortSignal) =>
+    apiRequest<RequestTypeDto[]>('/request-types', { query: { includeInactive: 'true' }, signal }),
+  createRequestType: (input: CreateRequestTypeInput) =>
+    apiRequest<RequestTypeDto>('/request-types', { method: 'POST', body: input }),
+  updateRequestType: (id: string, input: UpdateRequestTypeInput) =>
+    apiRequest<RequestTypeDto>(`/request-types/${id}`, { method: 'PATCH', body: input }),
+  routingRules: (signal?: AbortSignal) => apiRequest<RoutingRuleDto[]>('/routing-rules', { signal }),
+  createRoutingRule: (input: CreateRoutingRuleInput) =>
+    apiRequest<RoutingRuleDto>('/routing-rules', { method: 'POST', body: input }),
+  updateRoutingRule: (id: string, input: UpdateRoutingRuleInput) =>
+    apiRequest<RoutingRuleDto>(`/routing-rules/${id}`, { method: 'PATCH', body: input }),
+  removeRoutingRule: (id: string) => apiRequest<void>(`/routing-rules/${id}`, { method: 'DELETE' }),
+  routingDryRun: (input: RoutingDryRunInput) =>
+    apiRequest<RoutingDryRunDto>('/routing-rules/dry-run', { method: 'POST', body: input }),
 };

@@ -42,6 +42,7 @@ export const queryKeys = {
     audit: (filters: object) => ['admin', 'audit', filters] as const,
     acknowledgements: () => ['admin', 'acknowledgements'] as const,
     routingRules: () => ['admin', 'routing-rules'] as const,
+    requestTypes: () => ['admin', 'request-types'] as const,
     retention: () => ['admin', 'retention'] as const,
     channels: () => ['admin', 'channels'] as const,
   },

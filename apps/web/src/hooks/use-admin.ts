@@ -2,15 +2,21 @@ import type {
   AcknowledgementSettingsDto,
   AgentAdminDto,
   CreateAgentInput,
+  CreateRequestTypeInput,
+  CreateRoutingRuleInput,
   CreateTeamInput,
   OrganizationSettingsDto,
   OrgMailDto,
   OrgMailSettingsDto,
   OrgMailSettingsInput,
+  RequestTypeDto,
+  RoutingRuleDto,
   TeamAdminDto,
   UpdateAcknowledgementSettingsInput,
   UpdateAgentInput,
   UpdateOrganizationSettingsInput,
+  UpdateRequestTypeInput,
+  UpdateRoutingRuleInput,
   UpdateTeamInput,
 } from '@guichet/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -57,6 +63,22 @@ export function useOrganizationMails() {
   return useQuery<OrgMailDto[], ApiError>({ queryKey: queryKeys.admin.mails(), queryFn: ({ signal }) => adminApi.mails(signal) });
 }
 
+/** Every démarche of the organization, withdrawn ones included (« Démarches »). */
+export function useAdminRequestTypes() {
+  return useQuery<RequestTypeDto[], ApiError>({
+    queryKey: queryKeys.admin.requestTypes(),
+    queryFn: ({ signal }) => adminApi.requestTypes(signal),
+  });
+}
+
+/** The routing rules in the order they are tried (« Routage »). */
+export function useRoutingRules() {
+  return useQuery<RoutingRuleDto[], ApiError>({
+    queryKey: queryKeys.admin.routingRules(),
+    queryFn: ({ signal }) => adminApi.routingRules(signal),
+  });
+}
+
 /** Every administration change refreshes the screens' data and the directory (teams, agents) the inbox uses. */
 function useAdminMutation<I, O>(fn: (input: I) => Promise<O>) {
   const client = useQueryClient();
@@ -66,6 +88,7 @@ function useAdminMutation<I, O>(fn: (input: I) => Promise<O>) {
       void client.invalidateQueries({ queryKey: queryKeys.admin.all() });
       void client.invalidateQueries({ queryKey: queryKeys.teams() });
       void client.invalidateQueries({ queryKey: queryKeys.agents() });
+      void client.invalidateQueries({ queryKey: ['request-types'] });
     },
   });
 }
@@ -86,3 +109,10 @@ export const useSetTeamAcknowledgements = () =>
   useAdminMutation(({ teamId, enabled }: { teamId: string; enabled: boolean }) =>
     adminApi.setTeamAcknowledgements(teamId, enabled),
   );
+export const useCreateRequestType = () => useAdminMutation((input: CreateRequestTypeInput) => adminApi.createRequestType(input));
+export const useUpdateRequestType = () =>
+  useAdminMutation(({ id, input }: { id: string; input: UpdateRequestTypeInput }) => adminApi.updateRequestType(id, input));
+export const useCreateRoutingRule = () => useAdminMutation((input: CreateRoutingRuleInput) => adminApi.createRoutingRule(input));
+export const useUpdateRoutingRule = () =>
+  useAdminMutation(({ id, input }: { id: string; input: UpdateRoutingRuleInput }) => adminApi.updateRoutingRule(id, input));
+export const useRemoveRoutingRule = () => useAdminMutation((id: string) => adminApi.removeRoutingRule(id));

@@ -7,7 +7,9 @@ import { AuditSection } from './audit-section';
 import { ChannelsSection } from './channels-section';
 import { MailSection } from './mail-section';
 import { OrganizationSection } from './organization-section';
+import { RequestTypesSection } from './request-types-section';
 import { RetentionSection } from './retention-section';
+import { RoutingSection } from './routing-section';
 import { TeamsSection } from './teams-section';
 
 /** The administration sections, in the navigation's order: a new one takes its place here with its slug and its screen. */
@@ -15,6 +17,8 @@ const SECTIONS = [
   { slug: 'organisation', label: 'admin.nav.organization', Screen: OrganizationSection },
   { slug: 'services', label: 'admin.nav.teams', Screen: TeamsSection },
   { slug: 'agents', label: 'admin.nav.agents', Screen: AgentsSection },
+  { slug: 'demarches', label: 'admin.nav.requestTypes', Screen: RequestTypesSection },
+  { slug: 'routage', label: 'admin.nav.routing', Screen: RoutingSection },
   { slug: 'canaux', label: 'admin.nav.channels', Screen: ChannelsSection },
   { slug: 'courriels', label: 'admin.nav.mail', Screen: MailSection },
   { slug: 'accuses', label: 'admin.nav.acknowledgements', Screen: AcknowledgementsSection },
