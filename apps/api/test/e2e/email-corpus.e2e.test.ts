@@ -7,7 +7,24 @@ import { seedTown, startTestApp, type TestApp } from '../harness';
 
 /** Hand-made samples in the shapes real clients send (kept with the parser's tests). */
 const CORPUS = join(__dirname, '../../../../libs/channels/src/email/__tests__/corpus');
-const sample = (name: string) => readFileSync(join(CORPUS, name));
+/** Real-world samples from public projects' fixtures (sources and licences in its README). */
+const REAL_WORLD = join(__dirname, '../fixtures/email-corpus');
+const sample = (name: string) => readFileSync(join(name.includes('--') ? REAL_WORLD : CORPUS, name));
+
+type Outcome = 'imported' | 'quarantined' | 'duplicate' | 'unmatched-bounce' | 'delivery-report';
+/** What must become of each sample; any mail not listed here is imported. */
+const EXPECTED: Record<string, Outcome> = {
+  'no-sender-at-all.eml': 'quarantined',
+  'bounce-unmatched.eml': 'unmatched-bounce',
+  'mailparser--mixed.eml': 'quarantined',
+  'ruby-mail--error_emails--bad_encoded_subject.eml': 'quarantined',
+  'ruby-mail--mime_emails--raw_email11.eml': 'quarantined',
+  'ruby-mail--rfc2822--example13.eml': 'quarantined',
+  'mailparser--delivery-status.eml': 'unmatched-bounce',
+  'ruby-mail--multipart_report_emails--report_530.eml': 'unmatched-bounce',
+  'ruby-mail--multipart_report_emails--report_422.eml': 'delivery-report',
+  'ruby-mail--mime_emails--raw_email_with_mimepart_without_content_type.eml': 'delivery-report',
+};
 
 /**
  * Real-world-shaped mail through a real Dovecot into Guichet: every mail is imported, quarantined
@@ -187,27 +204,81 @@ describe('e-mail as it really arrives', () => {
     expect(image.status).toBe(200);
   });
 
-  it('accounts for every mail of the corpus: imported, quarantined or recorded as skipped, none unexplained', async () => {
+  it('accounts for every mail of the corpus, hand-made and real-world: imported, quarantined or recorded as skipped with its reason, none unexplained', async () => {
     const { box, channelId } = await mailbox('corpus');
-    const files = readdirSync(CORPUS)
-      .filter((f) => f.endsWith('.eml'))
-      .sort();
+    const eml = (dir: string) =>
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.eml'))
+        .sort();
     // The first sample again at the end: the same mail twice is a duplicate.
-    const delivered = [...files, 'dup-same-id-a.eml'];
+    const delivered = [...eml(CORPUS), ...eml(REAL_WORLD), 'dup-same-id-a.eml'];
+    expect(delivered.length).toBeGreaterThan(45);
     for (const f of delivered) await dovecot.append(box, sample(f));
-    await expectEventually(
-      async () => {
-        const o = await outcomes(channelId);
-        expect(o.imported.length + o.quarantined.length + o.skipped.length).toBe(delivered.length);
-      },
-      { timeoutMs: 20_000, intervalMs: 100 },
+    const seen = async () => {
+      const imported = await t.db.query(
+        `SELECT (meta->'imap'->>'uid')::int AS uid FROM message WHERE channel_id = $1 AND direction = 'inbound'`,
+        [channelId],
+      );
+      const quarantined = await t.db.query(`SELECT uid::int AS uid, error AS reason FROM quarantine WHERE channel_id = $1`, [
+        channelId,
+      ]);
+      const skipped = await t.db.query(`SELECT uid::int AS uid, kind, reason FROM mailbox_event WHERE channel_id = $1`, [
+        channelId,
+      ]);
+      return [
+        ...imported.rows.map((r: { uid: number }) => ({ uid: r.uid, outcome: 'imported' as Outcome, reason: 'importé' })),
+        ...quarantined.rows.map((r: { uid: number; reason: string }) => ({
+          uid: r.uid,
+          outcome: 'quarantined' as Outcome,
+          reason: r.reason,
+        })),
+        ...skipped.rows.map((r: { uid: number; kind: Outcome; reason: string }) => ({
+          uid: r.uid,
+          outcome: r.kind,
+          reason: r.reason,
+        })),
+      ];
+    };
+    await expectEventually(async () => expect((await seen()).length).toBe(delivered.length), {
+      timeoutMs: 40_000,
+      intervalMs: 200,
+    });
+    const outcomes = await seen();
+    // Every UID once, with a reason: nothing vanished, nothing counted twice.
+    expect(outcomes.map((o) => o.uid).sort((a, b) => a - b)).toEqual(delivered.map((_, i) => i + 1));
+    for (const o of outcomes) expect(o.reason.trim().length).toBeGreaterThan(5);
+    const byFile = Object.fromEntries(outcomes.map((o) => [`${o.uid} ${delivered[o.uid - 1]}`, o.outcome]));
+    const wanted = Object.fromEntries(
+      delivered.map((f, i) => [`${i + 1} ${f}`, i === delivered.length - 1 ? 'duplicate' : (EXPECTED[f] ?? 'imported')]),
     );
-    const o = await outcomes(channelId);
-    const uids = [...o.imported, ...o.quarantined, ...o.skipped].sort((a, b) => a - b);
-    expect(uids).toEqual(delivered.map((_, i) => i + 1));
-    const byUid = (uid: number) => delivered[uid - 1];
-    expect(o.quarantined.map(byUid)).toEqual(['no-sender-at-all.eml']);
-    expect(o.skipped.map(byUid).sort()).toEqual(['bounce-unmatched.eml', 'dup-same-id-a.eml']);
-    expect(o.imported).toHaveLength(delivered.length - 3);
+    expect(byFile).toEqual(wanted);
+    const count = (o: Outcome) => outcomes.filter((x) => x.outcome === o).length;
+    expect({
+      imported: count('imported'),
+      quarantined: count('quarantined'),
+      skipped: outcomes.length - count('imported') - count('quarantined'),
+    }).toEqual({
+      imported: delivered.length - 11,
+      quarantined: 5,
+      skipped: 6,
+    });
+
+    // A few real-world mails read as their authors wrote them.
+    const file = async (externalId: string) => {
+      const row = await message(channelId, externalId);
+      const res = await t.http('GET', `/api/v1/conversations/${row.conversation_id}/messages?limit=50`, {
+        token: town.admin.token,
+      });
+      return { row, m: (res.body.items as MessageDto[]).find((x) => x.id === row.id)! };
+    };
+    const nodemailer = await file('<012d606e-3550-2d94-b566-6cd996de88e3@kreata.ee>');
+    expect(nodemailer.m.attachments.map((a) => [a.fileName, a.inline ?? false])).toEqual([
+      ['piece-jointe-1.html', false],
+      ['image.png', true],
+      ['nyan cat ✔.gif', true],
+      ['notes.txt', false],
+    ]);
+    expect(nodemailer.m.htmlBody).toContain('src="cid:nyan@example.com"');
+    expect((await file('<xxxxx@docomo.ne.jp>')).m.body).toContain('あいうえお');
   });
 });

@@ -1,5 +1,6 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import { analyse } from 'chardet';
+import iconv from 'iconv-lite';
 
 /**
  * What was decided about one part of a mail whose charset had to be repaired: kept in the message's
@@ -35,34 +36,47 @@ const UTF8 = /^(utf-?8|us-ascii|ascii|7bit)$/i;
 const MAX_ENTITIES = 200;
 const MAX_DEPTH = 20;
 
-/** WHATWG (TextDecoder) name for a declared charset, or null when unknown (`iso-gb2312` -> `gb2312`). */
-function decoderName(charset: string): string | null {
-  for (const name of [charset, charset.replace(/^(iso|x|cs)[-_]/i, '')]) {
-    try {
-      return new TextDecoder(name).encoding;
-    } catch {
-      /* next */
-    }
+/** WHATWG (TextDecoder) name of a charset, else iconv-lite's (old code pages such as `cp850`), else null. */
+function knownName(charset: string): string | null {
+  try {
+    return new TextDecoder(charset).encoding;
+  } catch {
+    return iconv.encodingExists(charset) ? charset.toLowerCase() : null;
   }
-  return null;
 }
 
+/** The name to read a declared charset with, or null when unknown (`iso-gb2312` -> `gb2312`). */
+function decoderName(charset: string): string | null {
+  return knownName(charset) ?? knownName(charset.replace(/^(iso|x|cs)[-_]/i, ''));
+}
+
+/** Known as it is written, by TextDecoder or by iconv-lite (which the mail parser decodes with). */
 function isStandardName(charset: string): boolean {
+  return knownName(charset) !== null;
+}
+
+/** The text of `bytes` in a known `charset`; with `fatal`, null when the bytes are not valid in it. */
+function decodeAs(bytes: Uint8Array, charset: string, fatal: boolean): string | null {
+  let decoder: { decode(input: Uint8Array): string } | null = null;
   try {
-    new TextDecoder(charset);
-    return true;
+    decoder = new TextDecoder(charset, { fatal });
   } catch {
-    return false;
+    /* not a WHATWG charset: iconv-lite */
   }
+  if (decoder) {
+    try {
+      return decoder.decode(bytes);
+    } catch {
+      return null;
+    }
+  }
+  const text = iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), charset);
+  return fatal && text.includes('\ufffd') ? null : text;
 }
 
 /** The text of `bytes` in `charset`, or null when the bytes are not valid in it. */
 function decodeStrict(bytes: Uint8Array, charset: string): string | null {
-  try {
-    return new TextDecoder(charset, { fatal: true }).decode(bytes);
-  } catch {
-    return null;
-  }
+  return decodeAs(bytes, charset, true);
 }
 
 /**
@@ -224,7 +238,14 @@ function bodyCharset(e: Entity): CharsetNote | null {
     }
     return null;
   }
-  if (decodeStrict(text, known) === null) return { where: 'body', declared, ...detect(text) };
+  if (decodeStrict(text, known) === null) {
+    // Not valid in the declared charset: another one only when detection is sure of it; otherwise the
+    // declared one (a few bad bytes), read as a guess so that the mail as it arrived is kept too.
+    const guess = detect(text);
+    return guess.how === 'detected'
+      ? { where: 'body', declared, ...guess }
+      : { where: 'body', declared, used: known, how: 'declared', confidence: Math.min(guess.confidence, SURE - 1) };
+  }
   // A non-standard name (`iso-gb2312`) the parser would not know: the standard one.
   return decoderName(declared.replace(/^(iso|x|cs)[-_]/i, '')) === known && !isStandardName(declared)
     ? { where: 'body', declared, used: known, how: 'declared', confidence: 100 }
@@ -298,7 +319,7 @@ export function repairCharsets(raw: Buffer): RepairedSource {
         bytes = Buffer.from(replaced, 'latin1');
       }
       if (headerCharset && hasHighBytes(bytes) && !isUtf8(bytes))
-        bytes = Buffer.from(new TextDecoder(headerCharset).decode(bytes), 'utf8');
+        bytes = Buffer.from(decodeAs(bytes, headerCharset, false)!, 'utf8');
       return bytes;
     });
     // A mail from a client without MIME: its text part gets the Content-Type it lacked.

@@ -286,10 +286,12 @@ export async function parseEmail(source: Buffer | string, o: ParseOptions): Prom
       continue;
     }
     attachments.push({ fileName, contentType: a.contentType || 'application/octet-stream', content: new Uint8Array(a.content) });
-    // Shown in place when the HTML points at it; listed as well only when also sent as an attachment.
+    // Shown in place when the HTML points at it; listed as well only when also sent as an attachment:
+    // marked so and outside the HTML's multipart/related (many clients mark their embedded images
+    // `attachment` too, as nodemailer does).
     if (a.cid && typeof mail.html === 'string' && mail.html.includes(`cid:${a.cid}`)) {
       inlineImages[a.cid] = fileName;
-      if (a.contentDisposition === 'attachment') listedToo.push(fileName);
+      if (a.contentDisposition === 'attachment' && !a.related) listedToo.push(fileName);
     }
   }
 
@@ -365,9 +367,31 @@ async function defaultName(a: Attachment, i: number): Promise<string> {
       .slice(0, 150);
     return `${subject || 'message-transfere'}.eml`;
   }
-  const ext = detectExtension(a.contentType);
+  // Some clients name a part only by its Content-Location (`Photo25.jpg`).
+  const location = headerText(a.headers as Map<string, unknown>, 'content-location')
+    ?.trim()
+    .split(/[\\/]/)
+    .pop()
+    ?.replace(/[:*?"<>|\u0000-\u001f]+/g, ' ')
+    .trim();
+  if (location && /^[^.].{0,150}\.[A-Za-z0-9]{1,12}$/.test(location)) return location;
+  const type = a.contentType?.toLowerCase() ?? '';
+  const ext = TYPE_ALIASES[type] ?? detectExtension(type);
   return `${a.cid ? 'image-integree' : 'piece-jointe'}-${i + 1}.${ext && ext !== 'bin' ? ext : 'bin'}`;
 }
+
+/** Types real clients write that are not the registered ones (`image/jpg`), with their usual extension. */
+const TYPE_ALIASES: Record<string, string> = {
+  'image/jpg': 'jpg',
+  'image/pjpeg': 'jpg',
+  'image/x-png': 'png',
+  'image/x-citrix-png': 'png',
+  'image/x-citrix-jpeg': 'jpg',
+  'audio/mp3': 'mp3',
+  'application/x-pdf': 'pdf',
+  'application/x-zip': 'zip',
+  'text/watch-html': 'html',
+};
 
 /** `scan.pdf`, `scan (2).pdf`: two parts with the same name stay apart in the timeline. */
 function distinctName(name: string, taken: Set<string>): string {

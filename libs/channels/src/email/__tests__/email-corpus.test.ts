@@ -66,6 +66,22 @@ describe('legacy charsets, as old clients send them', () => {
       expect.objectContaining({ where: 'body', declared: 'iso-8859-1', used: 'iso-8859-2', how: 'detected' }),
     ]);
   });
+  it('reads Outlook’s Windows-1252 quotes, dashes, œ and € in a mail declared ISO-8859-1 (encoded words and body)', async () => {
+    const { inbound } = await parseEmail(sample('fr-latin1-declared-cp1252-quotes.eml'), CH);
+    expect(inbound.subject).toBe('Demande d’acte – coût 1,50 €');
+    expect(inbound.from.name).toBe('Françoise Cœur');
+    expect(inbound.text).toContain('J’ai besoin d’un extrait d’acte « de naissance » pour l’œuvre sociale, coût 1,50 € … merci.');
+    expect(inbound.text).not.toMatch(/[\u0080-\u009f\ufffd]/);
+  });
+
+  it('reads an old DOS client’s mail in code page 850, a charset only iconv-lite knows, headers included', async () => {
+    const { inbound } = await parseEmail(sample('fr-dos-ibm850.eml'), CH);
+    expect(inbound.subject).toBe('Réservation salle des fêtes');
+    expect(inbound.from.name).toBe('José Martín');
+    expect(inbound.text).toBe('Je voudrais réserver la salle des fêtes pour le 1er avril.\nJosé');
+    expect(inbound.meta!.charsets).toEqual([expect.objectContaining({ where: 'headers', used: 'ibm850', how: 'declared' })]);
+    expect(inbound.attachments).toEqual([]);
+  });
 });
 
 describe('senders recovered from other headers', () => {

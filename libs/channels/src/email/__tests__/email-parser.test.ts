@@ -85,6 +85,44 @@ describe('email parsing', () => {
     expect(inbound.meta).toMatchObject({ inlineImages: { photo1: 'photo.png' } });
   });
 
+  it('lists an image shown by cid: again only when it is also a real attachment, outside the HTML’s multipart/related', async () => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex').toString('base64');
+    const part = (cid: string, name: string) => [
+      'Content-Type: image/png',
+      `Content-ID: <${cid}>`,
+      `Content-Disposition: attachment; filename="${name}"`,
+      'Content-Transfer-Encoding: base64',
+      '',
+      png,
+    ];
+    const raw = eml([
+      'From: citoyen@exemple.fr',
+      'To: etat-civil@ville-demo.fr',
+      'Subject: Photos',
+      'Message-ID: <rel-1@exemple.fr>',
+      'Content-Type: multipart/mixed; boundary="m"',
+      '',
+      '--m',
+      'Content-Type: multipart/related; boundary="r"',
+      '',
+      '--r',
+      'Content-Type: text/html; charset=utf-8',
+      '',
+      '<p><img src="cid:embedded"><img src="cid:both"></p>',
+      '--r',
+      // Marked `attachment` as nodemailer and others do, but inside the related part: embedded only.
+      ...part('embedded', 'logo.png'),
+      '--r--',
+      '--m',
+      ...part('both', 'trou.png'),
+      '--m--',
+      '',
+    ]);
+    const { inbound } = await parseEmail(raw, CH);
+    expect(inbound.attachments!.map((a) => a.fileName)).toEqual(['logo.png', 'trou.png']);
+    expect(inbound.meta).toMatchObject({ inlineImages: { embedded: 'logo.png', both: 'trou.png' }, listedToo: ['trou.png'] });
+  });
+
   it('reads plain-text bounces (qmail, French providers) as delivery reports, and only from a mailer daemon', async () => {
     const qmail = await parseEmail(
       eml([
