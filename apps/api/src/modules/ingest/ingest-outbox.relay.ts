@@ -52,14 +52,16 @@ const SWEEP_QUEUE = 'ingest-outbox-sweep';
 
 /**
  * Moves the ingest's outbox (migration IngestOutbox1764710000001) to the durable listeners: in
- * one transaction it takes rows (SKIP LOCKED, so several instances share the work), enqueues
- * the durable jobs of their events (one per listener and batch) and deletes the rows; a crash before the commit leaves them for the
- * next run. With the receipts of DomainEvents, each event reaches each durable listener once.
+ * one transaction it deletes rows and enqueues the durable jobs of their events (one per listener
+ * and batch); a crash before the commit leaves them for the next run. With the receipts of
+ * DomainEvents, each event reaches each durable listener once.
  *
- * It runs right after a batch with outbox rows committed (`kick`, on the instance that wrote
- * them), and every minute from the job queue for rows left behind (a crash, a shutdown). The
- * events carry the conversation as it is when the relay reads it (the in-process listeners got
- * it as the ingest returned it).
+ * Right after the ingest committed a message, it `offer`s the message's events as it built them
+ * for the in-process listeners: the relay deletes their rows by id and enqueues those events,
+ * without reading anything back. Every minute, from the job queue, `drain` takes what is left
+ * behind (a crash or a shutdown between the commit and the offer, an instance that stopped):
+ * rows taken with SKIP LOCKED, so several instances share the work, their events carrying the
+ * conversation as it is then.
  */
 @Injectable()
 export class IngestOutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -67,6 +69,8 @@ export class IngestOutboxRelay implements OnApplicationBootstrap, BeforeApplicat
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = false;
+  /** Events of committed messages waiting to be relayed, by their outbox row's id (the message event's). */
+  private readonly offered = new Map<string, DomainEvent[]>();
 
   constructor(
     private readonly db: Database,
@@ -92,25 +96,46 @@ export class IngestOutboxRelay implements OnApplicationBootstrap, BeforeApplicat
     await this.running;
   }
 
-  /** After a commit that wrote outbox rows: relays them soon; runs that overlap are merged. */
-  kick(): void {
+  /**
+   * The events of a message the ingest committed with its outbox row (`ingestEvents`): relayed
+   * soon, several messages per transaction; runs that overlap are merged.
+   */
+  offer(events: DomainEvent[]): void {
     if (this.stopped) return;
+    this.offered.set(events[0]!.id, events);
     if (this.running) {
       this.again = true;
       return;
     }
     this.running = (async () => {
+      // The other messages of the same group commit are offered in the meantime: one transaction for them all.
+      await new Promise((resolve) => setImmediate(resolve));
       do {
         this.again = false;
         try {
-          await this.drain();
+          while (this.offered.size && !this.stopped) await this.relayOffered();
         } catch (e) {
-          // Left in the outbox: the next kick or the sweep relays them.
+          // Left in the outbox: the sweep relays them.
           this.logger.warn(`relais de l'outbox reporté (${e instanceof Error ? e.name : typeof e})`);
           return;
         }
       } while (this.again && !this.stopped);
     })().finally(() => (this.running = null));
+  }
+
+  /** Up to a batch of offered messages: their rows deleted (those still there) and their events enqueued. */
+  private relayOffered(): Promise<void> {
+    const batch = [...this.offered].slice(0, BATCH);
+    for (const [id] of batch) this.offered.delete(id);
+    return this.db.tx(async (m) => {
+      const taken = new Set(
+        await this.repo.takeByIds(
+          m,
+          batch.map(([id]) => id),
+        ),
+      );
+      await this.events.enqueueDurable(m, ...batch.filter(([id]) => taken.has(id)).flatMap(([, events]) => events));
+    });
   }
 
   /** Relays everything waiting, a batch per transaction. */

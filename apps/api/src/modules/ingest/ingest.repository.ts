@@ -75,6 +75,21 @@ export class IngestRepository {
     );
   }
 
+  /**
+   * Deletes (in the caller's transaction) the rows of these ids that are still there, skipping
+   * those another relay holds: the ids deleted.
+   */
+  async takeByIds(m: EntityManager, ids: string[]): Promise<string[]> {
+    const rows = await this.db.query<{ id: string }>(
+      `DELETE FROM domain_event_outbox WHERE id IN (
+         SELECT id FROM domain_event_outbox WHERE id = ANY($1::uuid[]) FOR UPDATE SKIP LOCKED)
+       RETURNING id`,
+      [ids],
+      m,
+    );
+    return rows.map((r) => r.id);
+  }
+
   /** How many rows wait (the relay's report, tests). */
   async waiting(): Promise<number> {
     const [row] = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM domain_event_outbox`);

@@ -238,7 +238,9 @@ export class IngestService {
     // Committed: the message first (it is what the agent waits for), then the list row. Listeners
     // never turn a committed message into an error answer (a provider would resend it).
     const conversation = toConversationDto(row);
-    void this.events.emitOutboxed(...ingestEvents(organizationId, conversation, message, row.new_conversation, eventIds));
+    const events = ingestEvents(organizationId, conversation, message, row.new_conversation, eventIds);
+    if (this.relay.needed) this.relay.offer(events);
+    void this.events.emitOutboxed(...events);
     return {
       messageId: row.message_id,
       conversationId: row.id,
@@ -276,7 +278,6 @@ export class IngestService {
     const outbox = this.relay.needed;
     // Cleaned again as a whole: a length cut (snippet, subject) may have split a surrogate pair.
     const rows = await this.repo.ingest(pgJson(order.map((o) => o.item)), outbox ? order.map((o) => o.eventIds) : null);
-    if (outbox && rows.some((r) => r.created)) this.relay.kick();
     const out = new Array<IngestRow>(items.length);
     for (const row of rows) out[order[row.ord - 1]!.i] = row;
     return out;
