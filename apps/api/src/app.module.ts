@@ -31,6 +31,7 @@ import { AuditViewerModule } from './modules/audit/audit.module';
 import { AcknowledgementsModule } from './modules/acknowledgements/acknowledgements.module';
 import { SignaturesModule } from './modules/signatures/signatures.module';
 import { ReportsModule } from './modules/reports/reports.module';
+import { SatisfactionModule } from './modules/satisfaction/satisfaction.module';
 import { LabelsModule } from './modules/labels/labels.module';
 import { RoutingModule } from './modules/routing/routing.module';
 
@@ -73,6 +74,7 @@ export class AppModule {
         AcknowledgementsModule,
         SignaturesModule,
         ReportsModule,
+        SatisfactionModule,
         LabelsModule,
         RoutingModule,
         HealthModule,

@@ -4,6 +4,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import { preferredEncoding, type ContentEncoding } from './common/accept-encoding';
 import { CITIZEN_PATHS, citizenPages, loadCitizenShell } from './modules/public/citizen-pages';
+import { SatisfactionService } from './modules/satisfaction/satisfaction.service';
 import { PublicService } from './modules/public/public.service';
 
 /** Hashed by the build: their content never changes under the same name. */
@@ -39,7 +40,7 @@ function listBuild(dir: string): Map<string, { file: string; encodings: Set<Cont
  */
 export function serveWebApp(app: INestApplication, dir: string | undefined): void {
   const built = dir && existsSync(join(dir, 'index.html')) ? dir : undefined;
-  app.use(citizenPages(app.get(PublicService), loadCitizenShell(built)));
+  app.use(citizenPages(app.get(PublicService), loadCitizenShell(built), app.get(SatisfactionService)));
   if (!built) return;
 
   const files = listBuild(built);

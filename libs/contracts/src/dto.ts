@@ -155,6 +155,8 @@ export interface MessageDto {
   senderDeduced?: 'reply-to' | 'sender' | 'return-path';
   /** Sent by Guichet itself: an accusé d'enregistrement or de réception (CRPA L112-3, R112-5), or its correction. */
   acknowledgement?: 'registration' | 'receipt' | 'correction';
+  /** The satisfaction survey (issue 15): the invitation Guichet sent, or the citizen's answer in the timeline. */
+  survey?: 'invitation' | 'answer';
   createdAt: string;
 }
 
@@ -262,6 +264,8 @@ export interface PublicRequestDto {
   organizationSlug?: string;
   createdAt: string;
   messages: PublicMessageDto[];
+  /** The satisfaction survey the citizen may still answer (its signed link), issue 15. */
+  survey?: { url: string } | null;
 }
 
 export type PublicRequestTypeDto = Pick<

@@ -21,13 +21,17 @@ export interface SatisfactionSettingsDto {
 
 /** What the citizen posts through the signed link. */
 export const satisfactionAnswerSchema = z.object({
-  score: z.coerce
-    .number()
-    .int('la note est un nombre entier de 0 à 10')
-    .min(0, 'la note va de 0 à 10')
-    .max(10, 'la note va de 0 à 10'),
+  // A form posts text ("7"); JSON may send a number. Nothing else (an empty or null score is no 0).
+  score: z
+    .preprocess(
+      (v) => (typeof v === 'string' && /^\s*\d{1,3}\s*$/.test(v) ? Number(v) : v),
+      z.number('choisissez une note de 0 à 10'),
+    )
+    .pipe(
+      z.number().int('la note est un nombre entier de 0 à 10').min(0, 'la note va de 0 à 10').max(10, 'la note va de 0 à 10'),
+    ),
   comment: z
-    .string()
+    .string('texte attendu')
     .trim()
     .max(2000, 'le commentaire fait au plus 2 000 caractères')
     .optional()
@@ -154,13 +158,35 @@ export interface SatisfactionRow {
   average: number | null;
   /** Answers scoring 8, 9 or 10, over all answers. */
   shareAtLeast8: number | null;
+  /**
+   * Net satisfaction, in points from -100 to 100: the share of answers 9–10 minus the share of
+   * answers 0–6 (the usual « net » score on a 0–10 scale).
+   */
+  netSatisfaction: number | null;
 }
+
+/**
+ * A citizen's comment as supervisors read it in the report: the score, the service and the day,
+ * never who wrote it; `conversationId` opens the file (that view is audited).
+ */
+export interface SatisfactionCommentDto {
+  answeredAt: string;
+  score: number;
+  comment: string;
+  teamId: string;
+  teamName: string;
+  conversationId: string;
+}
+
+/** At most this many comments in a report (the newest). */
+export const SATISFACTION_COMMENTS_LIMIT = 200;
 
 export interface SatisfactionReportDto {
   from: string;
   to: string;
   totals: SatisfactionRow & { distribution: number[] };
   byTeam: Array<SatisfactionRow & { teamId: string; teamName: string }>;
+  comments: SatisfactionCommentDto[];
 }
 
 /** Counts below this are published as null (statistical secrecy: no citizen singled out). */

@@ -32,6 +32,7 @@ import { ReportsAndSatisfaction1764830000000 } from './migrations/1764830000000-
 import { ReportBackfill1764830000001 } from './migrations/1764830000001-report-backfill';
 import { Privacy1764840000000 } from './migrations/1764840000000-privacy';
 import { RetentionSearchRefresh1764840000001 } from './migrations/1764840000001-retention-search-refresh';
+import { SatisfactionComments1764853000000 } from './migrations/1764853000000-satisfaction-comments';
 import { ContactMerge1764854000000 } from './migrations/1764854000000-contact-merge';
 import { IngestSearchInline1764856000000 } from './migrations/1764856000000-ingest-search-inline';
 
@@ -74,6 +75,7 @@ export const MIGRATIONS = [
   ReportBackfill1764830000001,
   Privacy1764840000000,
   RetentionSearchRefresh1764840000001,
+  SatisfactionComments1764853000000,
   ContactMerge1764854000000,
   IngestSearchInline1764856000000,
 ];

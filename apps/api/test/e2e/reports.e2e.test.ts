@@ -256,6 +256,8 @@ describe('reports: numbers from the daily aggregates match a hand-computed town'
       answers: 3,
       average: 8.33,
       shareAtLeast8: 0.667,
+      // Scores 9, 6, 10: two at 9–10, one at 0–6 → (2 − 1) / 3 = 33.3 points.
+      netSatisfaction: 33.3,
       distribution: [0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 1],
     });
   });
@@ -299,12 +301,12 @@ describe('reports: numbers from the daily aggregates match a hand-computed town'
       'service;demandes_creees;reouvertes;resolues\r\nÉtat civil;4;0;2\r\nScolarité;2;0;2\r\n',
     );
     const sat = await get(`satisfaction?${january}&format=csv&table=byTeam`);
-    expect(sat.body).toContain('Ensemble;3;8,33;0,667');
+    expect(sat.body).toContain('Ensemble;3;8,33;0,667;33,3');
     for (const [kind, tables] of Object.entries({
       volumes: ['series', 'byChannel', 'byTeam', 'byRequestType'],
       'response-times': ['byTeam'],
       telephone: ['series', 'byTeam'],
-      satisfaction: ['distribution', 'byTeam'],
+      satisfaction: ['distribution', 'byTeam', 'comments'],
     })) {
       for (const table of tables) expect((await get(`${kind}?${january}&format=csv&table=${table}`)).status).toBe(200);
     }

@@ -145,6 +145,12 @@ describe('retention and anonymization', () => {
       [old.conversationId],
     );
     await resolvedDaysAgo(old.conversationId, 91);
+    // The citizen answered the satisfaction survey with a comment (free text: personal).
+    await t.db.query(
+      `INSERT INTO satisfaction_survey (organization_id, conversation_id, status, send_at, sent_at, expires_at, answered_at, score, comment)
+       VALUES ($1, $2, 'answered', now(), now(), now() + interval '30 days', now(), 7, $3)`,
+      [town.org.id, old.conversationId, `Merci ${name}`],
+    );
 
     const run = await t.http('POST', '/api/v1/retention/run', { token: town.admin.token });
     expect(run.status).toBe(200);
@@ -172,6 +178,11 @@ describe('retention and anonymization', () => {
       expect(JSON.stringify(m.meta ?? {})).not.toContain(word);
     }
     expect(msgs.find((m) => m.kind === 'call').meta.call).toMatchObject({ durationSeconds: 120 });
+    // The survey's score stays for the reports, its comment goes.
+    const { rows: survey } = await t.db.query(`SELECT score, comment FROM satisfaction_survey WHERE conversation_id = $1`, [
+      old.conversationId,
+    ]);
+    expect(survey).toEqual([{ score: 7, comment: null }]);
     const { rows: after } = await t.db.query(
       `SELECT reference, status, team_id, created_at, last_channel_kind, request_type_id, due_at, subject, snippet, citizen_name,
               identity_ids, contact_id, anonymized_at, search_doc::text AS doc FROM conversation WHERE id = $1`,

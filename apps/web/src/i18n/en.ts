@@ -155,6 +155,8 @@ export const en: Messages = {
     note: 'Internal note',
     call: 'Call',
     event: 'Event',
+    surveyAnswer: 'Citizen’s satisfaction rating',
+    surveyInvitation: 'Satisfaction survey sent',
     from: 'From {{name}}',
     senderDeduced: 'sender deduced ({{header}})',
     senderDeducedHint: 'Address taken from the {{header}} header: the sender is not verified',

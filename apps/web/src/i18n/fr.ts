@@ -155,6 +155,8 @@ export const fr = {
     note: 'Note interne',
     call: 'Appel',
     event: 'Événement',
+    surveyAnswer: 'Avis de satisfaction du citoyen',
+    surveyInvitation: 'Questionnaire de satisfaction envoyé',
     from: 'De {{name}}',
     senderDeduced: 'expéditeur déduit ({{header}})',
     senderDeducedHint: 'Adresse reprise de l’en-tête {{header}} : l’expéditeur n’est pas vérifié',

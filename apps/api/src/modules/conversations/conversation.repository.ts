@@ -72,6 +72,8 @@ export interface ConversationChanges {
   responseDueAt?: Date | null;
   documentsRequestedAt?: Date | null;
   documentsReceivedAt?: Date | null;
+  /** The citizen's answer to the satisfaction survey (issue 15), 0–10. */
+  satisfaction?: number;
 }
 
 /** A phone or e-mail typed in the search box also finds the citizen by identity. */
@@ -538,6 +540,7 @@ export class ConversationRepository {
     if (c.responseDueAt !== undefined) set('response_due_at', c.responseDueAt);
     if (c.documentsRequestedAt !== undefined) set('documents_requested_at', c.documentsRequestedAt);
     if (c.documentsReceivedAt !== undefined) set('documents_received_at', c.documentsReceivedAt);
+    if (c.satisfaction !== undefined) set('satisfaction', c.satisfaction);
     if (sets.length) await manager.query(`UPDATE conversation SET ${sets.join(', ')} WHERE id = $1`, params);
   }
 

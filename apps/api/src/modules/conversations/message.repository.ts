@@ -24,11 +24,12 @@ interface MessageRow {
   listed_too: string[] | null;
   sender_deduced: MessageDto['senderDeduced'] | null;
   acknowledgement: MessageDto['acknowledgement'] | null;
+  survey: MessageDto['survey'] | null;
 }
 
 const COLUMNS = `m.id, m.conversation_id, m.direction, m.kind, m.channel_id, ch.kind AS channel_kind, m.author_agent_id,
   m.body, m.html_body, m.status, m.error, m.created_at, m.meta->'inlineImages' AS inline_images, m.meta->'listedToo' AS listed_too,
-  m.meta->>'senderDeduced' AS sender_deduced, m.meta->>'acknowledgement' AS acknowledgement,
+  m.meta->>'senderDeduced' AS sender_deduced, m.meta->>'acknowledgement' AS acknowledgement, m.meta->>'survey' AS survey,
   to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS sort_key`;
 
 export interface NewMessage {
@@ -253,6 +254,7 @@ export class MessageRepository {
       attachments: withInlineParts(byMessage.get(r.id) ?? [], { inlineImages: r.inline_images, listedToo: r.listed_too }),
       ...(r.sender_deduced ? { senderDeduced: r.sender_deduced } : {}),
       ...(r.acknowledgement ? { acknowledgement: r.acknowledgement } : {}),
+      ...(r.survey ? { survey: r.survey } : {}),
       createdAt: r.created_at.toISOString(),
     }));
   }

@@ -13,7 +13,8 @@ export type ConversationChange =
   | 'subject'
   | 'call' // a call's outcome moved (callback flag, snippet)
   | 'routing' // a routing rule or automatic assignment placed a new conversation (issue 13)
-  | 'deadlines'; // its request type or due dates were set or recomputed (issue 13)
+  | 'deadlines' // its request type or due dates were set or recomputed (issue 13)
+  | 'satisfaction'; // the citizen answered the satisfaction survey (issue 15)
 
 /** What changed in a message, for `message.updated`. */
 export type MessageChange = 'status' | 'requeued' | 'attachments' | 'call';

@@ -178,7 +178,7 @@ export class RetentionRepository {
    * triggers empty the search document), subjects, snippets, the name given, identities, call
    * numbers and recordings, attachments, the link to a possibly related file; each moves to a
    * contact of its own with no name and no identity, so it links to no one. Dates, status,
-   * service, channel kind, request type, reference, due dates and satisfaction stay.
+   * service, channel kind, request type, reference, due dates and the satisfaction score stay (not its comment).
    * Returns the blobs no longer referenced by these rows (the caller removes unused files after commit).
    */
   async anonymize(m: EntityManager, rows: DueConversation[], now: Date): Promise<string[]> {
@@ -195,6 +195,8 @@ export class RetentionRepository {
       [ids, CALL_PERSONAL_KEYS],
       m,
     );
+    // The satisfaction survey's score stays (reports); its comment is the citizen's free text.
+    await this.db.query(`UPDATE satisfaction_survey SET comment = NULL WHERE conversation_id = ANY($1::uuid[])`, [ids], m);
     await this.db.query(
       `WITH fresh AS (
          SELECT c.id AS conversation_id, gen_random_uuid() AS contact_id, c.organization_id

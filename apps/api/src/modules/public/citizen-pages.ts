@@ -6,6 +6,7 @@ import {
   pluralText,
   publicReplySchema,
   publicRequestSchema,
+  satisfactionAnswerSchema,
   type Language,
 } from '@guichet/contracts';
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
@@ -37,9 +38,12 @@ import {
 import { PUBLIC_UPLOAD_OPTIONS } from './public.controller';
 import { accessibilityView, privacyView } from './statement-views';
 import { PublicService, type UploadedFile } from './public.service';
+import { SatisfactionService, type SurveyView } from '../satisfaction/satisfaction.service';
+import { surveyPath } from '../satisfaction/survey-token';
+import { surveyDoneView, surveyFormView } from '../satisfaction/survey-views';
 
 /** Paths that belong to the citizen pages (the later ones answer a French 404 until they exist). */
-export const CITIZEN_PATHS = /^\/(demandes|suivi|evenements|accessibilite|donnees-personnelles)(\/|$)/;
+export const CITIZEN_PATHS = /^\/(demandes|suivi|avis|evenements|accessibilite|donnees-personnelles)(\/|$)/;
 
 /** Where the page goes in the citizen HTML the web build writes (apps/web/citizen.html). */
 const PAGE_MARKER = '<!--guichet:page-->';
@@ -114,7 +118,7 @@ function run(middleware: RequestHandler, req: Request, res: Response): Promise<v
  * tracking page shows the exchange and takes a reply. Validation, honeypot and rate limit are
  * PublicService's, exactly as for the JSON API.
  */
-export function citizenPages(service: PublicService, shell: CitizenShell): Router {
+export function citizenPages(service: PublicService, shell: CitizenShell, surveys: SatisfactionService): Router {
   const router = express.Router();
   const upload = multer({ storage: multer.memoryStorage(), ...PUBLIC_UPLOAD_OPTIONS }).array(
     'attachments',
@@ -305,6 +309,63 @@ export function citizenPages(service: PublicService, shell: CitizenShell): Route
     } catch (e) {
       if (isNotFound(e)) return send(req, res, 404, ctx, messageView(ctx, t.notFoundTitle, t.requestNotFound));
       failure(req, res, ctx, e);
+    }
+  });
+
+  // The satisfaction survey (issue 15): the signed link of the invitation, no account.
+  const surveyGone = (ctx: PageContext, state: 'expired' | 'invalid'): CitizenView => {
+    const t = CITIZEN_TEXT[ctx.lang];
+    return messageView(ctx, t.public.notFoundTitle, state === 'expired' ? t.survey.expired : t.survey.invalid);
+  };
+
+  router.get('/avis/:token', async (req, res) => {
+    const token = req.params.token as string;
+    const ctx = context(languageOf(req), surveyPath(token));
+    try {
+      const v = await surveys.view(token);
+      if (v.state === 'invalid' || v.state === 'expired')
+        return send(req, res, v.state === 'expired' ? 410 : 404, ctx, surveyGone(ctx, v.state));
+      if (v.state === 'answered') return send(req, res, 200, ctx, surveyDoneView(ctx, v.survey, req.query.merci === '1'));
+      send(req, res, 200, ctx, surveyFormView(ctx, v.survey, v.question, { action: withLanguage(surveyPath(token), ctx.lang) }));
+    } catch (e) {
+      failure(req, res, ctx, e);
+    }
+  });
+
+  router.post('/avis/:token', async (req, res) => {
+    const token = req.params.token as string;
+    const ctx = context(languageOf(req), surveyPath(token));
+    const t = CITIZEN_TEXT[ctx.lang].survey;
+    let body: Record<string, unknown> = {};
+    try {
+      body = (await readForm(req, res)).body;
+      await surveys.answer(
+        token,
+        parseOr400(satisfactionAnswerSchema, { score: text(body.score) || undefined, comment: text(body.comment) }),
+      );
+      // Post/redirect/get: a reload shows the thanks, it does not post again.
+      return res.redirect(303, `${withLanguage(surveyPath(token), ctx.lang)}${ctx.lang === 'fr' ? '?' : '&'}merci=1`);
+    } catch (e) {
+      if (!(e instanceof AppError) || e.status >= 500) return failure(req, res, ctx, e);
+      const v: SurveyView = await surveys.view(token).catch(() => ({ state: 'invalid' }));
+      if (v.state === 'invalid' || v.state === 'expired')
+        return send(req, res, v.state === 'expired' ? 410 : 404, ctx, surveyGone(ctx, v.state));
+      if (v.state === 'answered') return send(req, res, 409, ctx, surveyDoneView(ctx, v.survey, false));
+      const error = e.details?.some((d) => d.startsWith('score'))
+        ? t.scoreMissing
+        : sentence(e.details?.[0]?.replace(/^\w+: /, '') ?? e.message);
+      send(
+        req,
+        res,
+        e.status,
+        ctx,
+        surveyFormView(ctx, v.survey, v.question, {
+          action: withLanguage(surveyPath(token), ctx.lang),
+          score: text(body.score),
+          comment: text(body.comment),
+          error,
+        }),
+      );
     }
   });
 

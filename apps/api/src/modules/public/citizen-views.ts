@@ -236,6 +236,15 @@ export function trackingView(ctx: PageContext, r: PublicRequestDto, state: Track
     )}
     </ol>
     ${
+      r.survey
+        ? html`<section class="public-card survey-invite" aria-labelledby="survey-invite-title">
+      <h2 class="public__subtitle" id="survey-invite-title">${CITIZEN_TEXT[lang].survey.trackingTitle}</h2>
+      <p>${CITIZEN_TEXT[lang].survey.trackingText}</p>
+      <a class="button button--primary" href="${r.survey.url}" data-testid="survey-link">${CITIZEN_TEXT[lang].survey.trackingLink}</a>
+    </section>`
+        : ''
+    }
+    ${
       r.status === 'closed'
         ? html`<p class="notice">${t.closed}</p>`
         : html`<form class="public-form" method="post" action="${state.action}" enctype="multipart/form-data" data-enhance="reply">

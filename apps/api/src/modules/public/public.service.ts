@@ -23,6 +23,7 @@ import { ChannelService } from '../channels/channel.service';
 import { ConversationReader } from '../conversations/conversation-reader.service';
 import { IngestService } from '../ingest/ingest.service';
 import { RetentionService } from '../privacy/retention.service';
+import { SatisfactionService } from '../satisfaction/satisfaction.service';
 import { PublicRepository, type PublicOrganizationContact } from './public.repository';
 import { DeadlineListener } from '../request-types/deadline.listener';
 import { DeadlineService } from '../request-types/deadline.service';
@@ -50,6 +51,7 @@ export class PublicService {
     private readonly deadlineListener: DeadlineListener,
     private readonly retention: RetentionService,
     private readonly blobs: BlobStore,
+    private readonly surveys: SatisfactionService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -180,7 +182,10 @@ export class PublicService {
   async getRequest(reference: string, token: unknown): Promise<PublicRequestDto> {
     const c = await this.tracked(reference, token);
     const teamName = await this.repo.teamName(c.team_id);
-    const { items } = await this.conversations.messagesPage(c.id, 200, null, { publicOnly: true });
+    const [{ items }, survey] = await Promise.all([
+      this.conversations.messagesPage(c.id, 200, null, { publicOnly: true }),
+      this.surveys.trackingLink(c.id),
+    ]);
     return {
       reference: c.reference,
       status: c.status,
@@ -198,6 +203,7 @@ export class PublicService {
           createdAt: m.createdAt,
           attachments: m.attachments.map((a) => ({ id: a.id, fileName: a.fileName, contentType: a.contentType, size: a.size })),
         })),
+      survey,
     };
   }
 

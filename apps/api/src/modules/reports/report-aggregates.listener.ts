@@ -25,7 +25,7 @@ type Watched = (typeof CONVERSATION_EVENTS)[number];
 
 /**
  * Which events can move a report: a new file, a status, a service or a démarche that changed, an
- * agent's first reply, a telephone call and its outcome, and a citizen writing back to a file that
+ * agent's first reply, a citizen's survey answer, a telephone call and its outcome, and a citizen writing back to a file that
  * had an answer (it may have reopened it). Other messages of the ingest cost no job.
  */
 export function movesReports(e: DomainEvent): boolean {
@@ -38,6 +38,7 @@ export function movesReports(e: DomainEvent): boolean {
       return (
         e.change === 'agent' ||
         e.change === 'deadlines' ||
+        e.change === 'satisfaction' ||
         (e.change === 'message' && e.conversation.status === 'open' && e.conversation.firstResponseAt !== null)
       );
     case 'message.sent':

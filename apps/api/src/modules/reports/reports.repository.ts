@@ -298,6 +298,28 @@ export class ReportsRepository {
     );
   }
 
+  /**
+   * The newest comments of the period (answered on those days, Europe/Paris), for the services in
+   * scope: what was said and scored, never by whom.
+   */
+  satisfactionComments(
+    scope: ReportScope,
+    limit: number,
+  ): Promise<Array<{ answered_at: Date; score: number; comment: string; team_id: string; conversation_id: string }>> {
+    return this.db.query(
+      `SELECT s.answered_at, s.score, s.comment, c.team_id, s.conversation_id
+         FROM satisfaction_survey s
+         JOIN conversation c ON c.id = s.conversation_id
+        WHERE s.organization_id = $1 AND s.comment IS NOT NULL
+          AND s.answered_at >= ($2::date)::timestamp AT TIME ZONE 'Europe/Paris'
+          AND s.answered_at < ($3::date + 1)::timestamp AT TIME ZONE 'Europe/Paris'
+          AND ($4::uuid[] IS NULL OR c.team_id = ANY($4))
+        ORDER BY s.answered_at DESC
+        LIMIT $5`,
+      [scope.organizationId, scope.from, scope.to, scope.teamIds, limit],
+    );
+  }
+
   /** Names for the report's rows: services and démarches of the organization (archived ones too). */
   async names(organizationId: string): Promise<{ teams: Map<string, string>; types: Map<string, string>; organization: string }> {
     const teams = await this.db.query<{ id: string; name: string }>(`SELECT id, name FROM team WHERE organization_id = $1`, [

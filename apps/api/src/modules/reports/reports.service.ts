@@ -3,6 +3,7 @@ import {
   histogramPercentile,
   INDICATOR_COLUMNS,
   OPEN_DATA_MIN_COUNT,
+  SATISFACTION_COMMENTS_LIMIT,
   SATISFACTION_QUESTION,
   toCsv,
   type ChannelKind,
@@ -74,10 +75,13 @@ function satisfaction(r?: DailySumRow): SatisfactionRow & { distribution: number
   const answers = r?.satisfaction_answers ?? 0;
   const distribution = r?.satisfaction_hist?.length === 11 ? r.satisfaction_hist.map(Number) : new Array<number>(11).fill(0);
   const high = distribution[8]! + distribution[9]! + distribution[10]!;
+  const promoters = distribution[9]! + distribution[10]!;
+  const detractors = distribution.slice(0, 7).reduce((a, b) => a + b, 0);
   return {
     answers,
     average: answers ? round((r?.satisfaction_sum ?? 0) / answers, 2) : null,
     shareAtLeast8: share(high, answers),
+    netSatisfaction: answers ? round(((promoters - detractors) * 100) / answers, 1) : null,
     distribution,
   };
 }
@@ -186,12 +190,23 @@ export class ReportsService {
 
   async satisfaction(agent: AuthAgent, q: ReportQuery): Promise<SatisfactionReportDto> {
     const scope = this.scope(agent, q.from, q.to, q.teamId);
-    const rows = await this.repo.sums(scope, 'day', ['team']);
-    const names = await this.repo.names(agent.organizationId);
+    const [rows, names, comments] = await Promise.all([
+      this.repo.sums(scope, 'day', ['team']),
+      this.repo.names(agent.organizationId),
+      this.repo.satisfactionComments(scope, SATISFACTION_COMMENTS_LIMIT),
+    ]);
     return {
       from: q.from,
       to: q.to,
       totals: satisfaction(rows.find((r) => r.set === 'all')),
+      comments: comments.map((c) => ({
+        answeredAt: c.answered_at.toISOString(),
+        score: c.score,
+        comment: c.comment,
+        teamId: c.team_id,
+        teamName: names.teams.get(c.team_id) ?? '',
+        conversationId: c.conversation_id,
+      })),
       byTeam: rows
         .filter((r) => r.set === 'team' && r.satisfaction_answers > 0)
         .map((r) => {
@@ -318,11 +333,16 @@ export class ReportsService {
         return {
           distribution: { header: ['note', 'reponses'], rows: s.totals.distribution.map((n, i) => [i, n]) },
           byTeam: {
-            header: ['service', 'reponses', 'moyenne', 'part_8_ou_plus'],
+            header: ['service', 'reponses', 'moyenne', 'part_8_ou_plus', 'satisfaction_nette'],
             rows: [
-              ...s.byTeam.map((r) => [r.teamName, r.answers, r.average, r.shareAtLeast8]),
-              ['Ensemble', s.totals.answers, s.totals.average, s.totals.shareAtLeast8],
+              ...s.byTeam.map((r) => [r.teamName, r.answers, r.average, r.shareAtLeast8, r.netSatisfaction]),
+              ['Ensemble', s.totals.answers, s.totals.average, s.totals.shareAtLeast8, s.totals.netSatisfaction],
             ],
+          },
+          // No identity: the day, the service, the score and the words.
+          comments: {
+            header: ['date', 'service', 'note', 'commentaire'],
+            rows: s.comments.map((c) => [c.answeredAt.slice(0, 10), c.teamName, c.score, c.comment]),
           },
         };
       }

@@ -82,8 +82,9 @@ export function MessageItem({
   const variant = m.kind === 'message' ? m.direction : m.kind;
   const capabilities = m.channelKind ? CHANNEL_CAPABILITIES[m.channelKind] : null;
   const bubble = m.kind === 'message' && capabilities?.chat;
-  const kindLabel =
-    m.kind === 'message'
+  const kindLabel = m.survey
+    ? t(m.survey === 'answer' ? 'message.surveyAnswer' : 'message.surveyInvitation')
+    : m.kind === 'message'
       ? t(`message.${m.direction}`)
       : m.kind === 'call'
         ? t(m.direction === 'inbound' ? 'message.callIn' : 'message.callOut')
@@ -116,6 +117,8 @@ export function MessageItem({
             <span aria-hidden="true">🔒 </span>
           ) : m.kind === 'call' ? (
             <span aria-hidden="true">📞 </span>
+          ) : m.survey === 'answer' ? (
+            <span aria-hidden="true">★ </span>
           ) : null}
           {kindLabel}
         </span>
