@@ -1,9 +1,8 @@
 import { launchBrowserPool, type BrowserPool } from '@guichet/testing';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../../api/test/harness';
-import { seriousAxeViolations } from './axe';
+import { expectAccessible as accessible, signInDemo, webPaths } from './demo-session';
 
 /**
  * Contact merge in real Chromium (issue 16): a Scolarité agent proposes merging two files of the
@@ -11,8 +10,7 @@ import { seriousAxeViolations } from './axe';
  * request shows in the panel; the supervisor undoes it. Screens checked with axe and shot.
  */
 describe('contact merge in Chromium', () => {
-  const dist = join(__dirname, '..', 'dist');
-  const shots = join(__dirname, '..', '..', '..', '.test-data', 'screenshots');
+  const { dist, shots } = webPaths();
   let t: TestApp;
   let pool: BrowserPool;
   const stamp = Date.now();
@@ -22,25 +20,10 @@ describe('contact merge in Chromium', () => {
   let first = '';
   let second = '';
 
-  async function expectAccessible(page: Page, screen: string): Promise<void> {
-    const violations = await seriousAxeViolations(page);
-    expect({ screen, violations }).toEqual({ screen, violations: [] });
-  }
-
-  async function signIn(email: string): Promise<Page> {
-    const page = await pool.newPage();
-    await page.goto(t.url);
-    await page.getByLabel('Adresse e-mail').fill(email);
-    await page.getByLabel('Mot de passe').fill('guichet-demo');
-    await page.getByRole('button', { name: 'Se connecter' }).click();
-    await page.getByRole('navigation', { name: 'Vues de la boîte de réception' }).waitFor({ timeout: 15_000 });
-    return page;
-  }
+  const expectAccessible = accessible;
+  const signIn = (email: string): Promise<Page> => signInDemo(pool, t.url, email);
 
   beforeAll(async () => {
-    if (!existsSync(join(dist, 'index.html')))
-      throw new Error('apps/web/dist is missing: `pnpm --filter @guichet/web build` first');
-    mkdirSync(shots, { recursive: true });
     t = await startTestApp({ webDistDir: dist, seedDemo: true });
     pool = await launchBrowserPool();
     const org = await t.http('GET', '/api/v1/public/organizations/demo');

@@ -188,3 +188,46 @@ export const contactMergeQuerySchema = z.object({
   status: z.enum(CONTACT_MERGE_STATUSES, 'statut : proposed, rejected, merged ou undone').optional(),
 });
 export type ContactMergeQuery = z.infer<typeof contactMergeQuerySchema>;
+
+/** Rights requests (RGPD art. 15–21): a conversation type of its own. */
+export const RIGHTS_REQUEST_KINDS = ['access', 'rectification', 'erasure', 'objection', 'limitation'] as const;
+export type RightsRequestKind = (typeof RIGHTS_REQUEST_KINDS)[number];
+
+/** `PUT /conversations/:id/rights-request`: this conversation is a rights request of this kind. */
+export const setRightsRequestSchema = z.object({
+  kind: z.enum(RIGHTS_REQUEST_KINDS, 'type de demande : access, rectification, erasure, objection ou limitation'),
+});
+export type SetRightsRequestInput = z.infer<typeof setRightsRequestSchema>;
+
+/** `POST /conversations/:id/rights-request/extend`: two more months (art. 12.3), the citizen told why. */
+export const extendRightsRequestSchema = z.object({ reason: text(1000, 'motif de la prolongation') });
+export type ExtendRightsRequestInput = z.infer<typeof extendRightsRequestSchema>;
+
+export interface RightsRequestDto {
+  conversationId: string;
+  kind: RightsRequestKind;
+  receivedAt: string;
+  /** One month after receipt; three once extended. */
+  dueAt: string;
+  extendedAt: string | null;
+  extensionReason: string | null;
+}
+
+/** `GET /conversations/:id/privacy`: what the conversation screen shows of RGPD for one file. */
+export interface ConversationPrivacyDto {
+  rightsRequest: RightsRequestDto | null;
+  legalHold: { reason: string; at: string; by: { id: string; name: string } | null } | null;
+  anonymized: boolean;
+}
+
+/** `PATCH /contacts/:id`: rectification of the citizen's name (art. 16), audited. */
+export const rectifyContactSchema = z.object({
+  name: z.string('nom attendu').trim().min(1, 'nom obligatoire').max(200, 'nom : 200 caractères au plus'),
+});
+export type RectifyContactInput = z.infer<typeof rectifyContactSchema>;
+
+/** `GET /processing-register?format=`: the register of processing activities as a page or a spreadsheet. */
+export const processingRegisterQuerySchema = z.object({
+  format: z.enum(['html', 'csv'], 'format : html ou csv').default('html'),
+});
+export type ProcessingRegisterQuery = z.infer<typeof processingRegisterQuerySchema>;

@@ -34,6 +34,7 @@ import { Privacy1764840000000 } from './migrations/1764840000000-privacy';
 import { RetentionSearchRefresh1764840000001 } from './migrations/1764840000001-retention-search-refresh';
 import { SatisfactionComments1764853000000 } from './migrations/1764853000000-satisfaction-comments';
 import { ContactMerge1764854000000 } from './migrations/1764854000000-contact-merge';
+import { RightsRequests1764854000001 } from './migrations/1764854000001-rights-requests';
 import { IngestSearchInline1764856000000 } from './migrations/1764856000000-ingest-search-inline';
 
 export const ENTITIES = [
@@ -77,6 +78,7 @@ export const MIGRATIONS = [
   RetentionSearchRefresh1764840000001,
   SatisfactionComments1764853000000,
   ContactMerge1764854000000,
+  RightsRequests1764854000001,
   IngestSearchInline1764856000000,
 ];
 

@@ -1,6 +1,11 @@
 import type {
   AuditPageDto,
   ContactErasureDto,
+  ConversationPrivacyDto,
+  LegalHoldDto,
+  MessageDto,
+  RightsRequestDto,
+  RightsRequestKind,
   PutRetentionRulesInput,
   RetentionRunResult,
   RetentionSettingsDto,
@@ -44,6 +49,26 @@ export const privacyApi = {
     link.remove();
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
   },
+};
+
+/** A conversation's rights request (RGPD art. 12, 15–21), legal hold, export sent; a citizen's name rectified. */
+export const rightsApi = {
+  get: (id: string, signal?: AbortSignal) =>
+    apiRequest<ConversationPrivacyDto>(`/conversations/${encodeURIComponent(id)}/privacy`, { signal }),
+  set: (id: string, kind: RightsRequestKind) =>
+    apiRequest<RightsRequestDto>(`/conversations/${encodeURIComponent(id)}/rights-request`, { method: 'PUT', body: { kind } }),
+  clear: (id: string) => apiRequest<void>(`/conversations/${encodeURIComponent(id)}/rights-request`, { method: 'DELETE' }),
+  extend: (id: string, reason: string) =>
+    apiRequest<RightsRequestDto>(`/conversations/${encodeURIComponent(id)}/rights-request/extend`, {
+      method: 'POST',
+      body: { reason },
+    }),
+  sendExport: (id: string) => apiRequest<MessageDto>(`/conversations/${encodeURIComponent(id)}/send-export`, { method: 'POST' }),
+  hold: (id: string, reason: string) =>
+    apiRequest<LegalHoldDto>(`/conversations/${encodeURIComponent(id)}/legal-hold`, { method: 'PUT', body: { reason } }),
+  release: (id: string) => apiRequest<LegalHoldDto>(`/conversations/${encodeURIComponent(id)}/legal-hold`, { method: 'DELETE' }),
+  rectify: (contactId: string, name: string) =>
+    apiRequest<{ id: string; name: string }>(`/contacts/${encodeURIComponent(contactId)}`, { method: 'PATCH', body: { name } }),
 };
 
 export const retentionApi = {

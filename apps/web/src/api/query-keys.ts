@@ -52,6 +52,8 @@ export const queryKeys = {
   agentsOnline: () => ['agents', 'online'] as const,
   contact: (id: string) => ['contacts', id] as const,
   contactMerges: (id: string) => ['contacts', id, 'merges'] as const,
+  /** A conversation's rights request and legal hold (issue 16). */
+  conversationPrivacy: (id: string) => ['privacy', id] as const,
   /** Who is looking at / typing in a conversation: filled by socket events only. */
   presence: (conversationId: string) => ['presence', conversationId] as const,
   conversations: {

@@ -1,13 +1,14 @@
 import type {
   AuditPageDto,
   ContactErasureDto,
+  ConversationPrivacyDto,
   PutRetentionRulesInput,
   RetentionRunResult,
   RetentionSettingsDto,
 } from '@guichet/contracts';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ApiError } from '../api/client';
-import { privacyApi, retentionApi, type AuditFilters } from '../api/privacy';
+import { privacyApi, retentionApi, rightsApi, type AuditFilters } from '../api/privacy';
 import { queryKeys } from '../api/query-keys';
 
 /** The audit log, newest first, page after page (« Afficher plus »). */
@@ -49,4 +50,24 @@ export function useSaveRetention() {
 
 export function useRunRetention() {
   return useMutation<RetentionRunResult, ApiError>({ mutationFn: () => retentionApi.run() });
+}
+
+/** A conversation's rights request, legal hold and anonymization (issue 16). */
+export function useConversationPrivacy(conversationId: string) {
+  return useQuery<ConversationPrivacyDto, ApiError>({
+    queryKey: queryKeys.conversationPrivacy(conversationId),
+    queryFn: ({ signal }) => rightsApi.get(conversationId, signal),
+  });
+}
+
+/**
+ * One of the RGPD actions on a conversation (rights request, extension, export sent, legal hold,
+ * name rectified): a reply may have been sent and names shown may change, so everything refetches.
+ */
+export function usePrivacyAction<V>(action: (v: V) => Promise<unknown>) {
+  const queryClient = useQueryClient();
+  return useMutation<unknown, ApiError, V>({
+    mutationFn: action,
+    onSuccess: () => void queryClient.invalidateQueries(),
+  });
 }

@@ -190,6 +190,23 @@ export class ConversationWriter {
     return moved;
   }
 
+  /** A citizen's name rectified (RGPD art. 16): on each of their conversations, told as `conversation.updated`. */
+  async renameCitizen(tx: WriterTx, organizationId: string, contactId: string, name: string): Promise<string[]> {
+    const renamed = await this.conversations.renameCitizen(tx.m, contactId, name);
+    for (const id of renamed)
+      await this.tellConversation(tx, organizationId, id, (conversation) => [
+        domainEvent('conversation.updated', organizationId, { conversation, change: 'contact' }),
+      ]);
+    return renamed;
+  }
+
+  /** A conversation marked (or no longer) a rights request: nothing of its row changes, told all the same. */
+  async tellRightsRequest(tx: WriterTx, organizationId: string, id: string): Promise<void> {
+    await this.tellConversation(tx, organizationId, id, (conversation) => [
+      domainEvent('conversation.updated', organizationId, { conversation, change: 'rights_request' }),
+    ]);
+  }
+
   /**
    * An agent opened an unread conversation: read, told as `conversation.updated` after the
    * commit. Null when it was not unread (any more): nothing changed, nothing told.

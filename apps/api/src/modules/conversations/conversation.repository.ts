@@ -408,6 +408,17 @@ export class ConversationRepository {
     return rows.map((r) => r.id);
   }
 
+  /** Rectification (RGPD art. 16): every conversation of the citizen shows the corrected name. */
+  async renameCitizen(manager: EntityManager, contactId: string, name: string): Promise<string[]> {
+    const rows = await this.db.query<{ id: string }>(
+      `UPDATE conversation SET citizen_name = $2, version = version + 1
+        WHERE contact_id = $1 AND citizen_name IS DISTINCT FROM $2 RETURNING id`,
+      [contactId, name],
+      manager,
+    );
+    return rows.map((r) => r.id);
+  }
+
   /** An identity an agent typed becomes held by these conversations (those they may read), so they keep seeing it. */
   async holdIdentity(manager: EntityManager, conversationIds: string[], identityId: string): Promise<void> {
     await manager.query(

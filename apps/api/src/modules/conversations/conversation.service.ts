@@ -173,7 +173,14 @@ export class ConversationService {
    * A reply or a note, guarded by the version the agent saw: if the conversation changed since
    * (a new citizen message, a colleague's reply), 409 with the current state and nothing stored.
    */
-  async createMessage(agent: AuthAgent, id: string, input: CreateMessageInput, files: AgentUpload[] = []): Promise<MessageDto> {
+  async createMessage(
+    agent: AuthAgent,
+    id: string,
+    input: CreateMessageInput,
+    files: AgentUpload[] = [],
+    /** Types the channel takes from the server's own files only (a citizen's data export: a ZIP), not from uploads. */
+    o: { generatedTypes?: readonly string[] } = {},
+  ): Promise<MessageDto> {
     const typed = files.map((f) => {
       const { type, contradicts } = uploadedFileType(f.originalname, f.mimetype, f.buffer);
       if (contradicts)
@@ -192,7 +199,10 @@ export class ConversationService {
       const body = channel ? await this.signatures.sign(m, agent, row.team_id, channel.kind, input.body) : input.body;
       const tooLong = channel && tooLongFor(channel.kind, body);
       if (tooLong) throw badRequest(tooLong, [`body: ${tooLong} (signature comprise)`]);
-      const filesProblem = outboundFilesProblem(channel?.kind ?? 'note', typed);
+      const filesProblem = outboundFilesProblem(
+        channel?.kind ?? 'note',
+        typed.filter((f) => !o.generatedTypes?.includes(f.contentType)),
+      );
       if (filesProblem) throw badRequest(filesProblem, [`attachments: ${filesProblem}`]);
       const attachments: NewAttachment[] = [];
       // Bytes first: a rolled-back transaction leaves only an unreferenced blob (OrphanBlobs sweeps it).

@@ -9,7 +9,8 @@ export type ConversationChange =
   | 'snooze_ended'
   | 'assignee_deactivated'
   | 'contact_profile' // the citizen's name came from the provider
-  | 'contact' // a contact merge (or its undo) moved it to another citizen's file (issue 16)
+  | 'contact' // a contact merge (or its undo) moved it to another citizen's file, or the citizen's name was rectified (issue 16)
+  | 'rights_request' // marked a rights request, its kind or deadline changed (issue 16)
   | 'subject'
   | 'call' // a call's outcome moved (callback flag, snippet)
   | 'routing' // a routing rule or automatic assignment placed a new conversation (issue 13)

@@ -6,12 +6,22 @@ import { CitizenRightsService } from './citizen-rights.service';
 import { RetentionController } from './retention.controller';
 import { RetentionRepository } from './retention.repository';
 import { RetentionService } from './retention.service';
+import { RightsRequestController } from './rights-request.controller';
+import { RightsRequestRepository } from './rights-request.repository';
+import { RightsRequestService } from './rights-request.service';
 
 /** RGPD (issue 16): retention and anonymization, legal holds, citizens' rights. */
 @Module({
   imports: [OrganizationsModule],
-  controllers: [RetentionController, CitizenRightsController],
-  providers: [RetentionRepository, RetentionService, CitizenFileRepository, CitizenRightsService],
+  controllers: [RetentionController, CitizenRightsController, RightsRequestController],
+  providers: [
+    RetentionRepository,
+    RetentionService,
+    CitizenFileRepository,
+    CitizenRightsService,
+    RightsRequestRepository,
+    RightsRequestService,
+  ],
   exports: [RetentionService, RetentionRepository],
 })
 export class PrivacyModule {}

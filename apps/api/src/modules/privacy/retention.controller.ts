@@ -1,7 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import {
   legalHoldSchema,
+  processingRegisterQuerySchema,
+  type ProcessingRegisterQuery,
   putRetentionRulesSchema,
   type LegalHoldDto,
   type LegalHoldInput,
@@ -36,6 +39,21 @@ export class RetentionController {
     @Body(new ZodPipe(putRetentionRulesSchema)) input: PutRetentionRulesInput,
   ): Promise<RetentionSettingsDto> {
     return this.retention.replace(agent, input);
+  }
+
+  /** The register of processing activities (RGPD art. 30), generated from the configuration: `?format=html|csv` (admins). */
+  @Get('processing-register')
+  @Roles('admin')
+  async register(
+    @CurrentAgent() agent: AuthAgent,
+    @Query(new ZodPipe(processingRegisterQuerySchema)) q: ProcessingRegisterQuery,
+    @Res() res: Response,
+  ): Promise<void> {
+    const { fileName, contentType, body } = await this.retention.register(agent, q.format);
+    res.setHeader('Content-Type', contentType);
+    res.setHeader('Content-Disposition', `attachment; filename="${fileName}"`);
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(200).end(body);
   }
 
   /** Runs retention now for the organization, as the nightly job does (admins). */

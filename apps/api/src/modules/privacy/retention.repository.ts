@@ -44,6 +44,26 @@ export class RetentionRepository {
     );
   }
 
+  /** What the register of processing activities is generated from, besides the rules. */
+  async registerFacts(organizationId: string): Promise<{
+    organization: { name: string; address: string; phone: string; email: string; website: string };
+    teams: string[];
+    channels: string[];
+  }> {
+    const [organization] = await this.db.query<{ name: string; address: string; phone: string; email: string; website: string }>(
+      `SELECT name, address, phone, email, website FROM organization WHERE id = $1`,
+      [organizationId],
+    );
+    const teams = await this.db.query<{ name: string }>(`SELECT name FROM team WHERE organization_id = $1 ORDER BY name`, [
+      organizationId,
+    ]);
+    const channels = await this.db.query<{ kind: string }>(
+      `SELECT DISTINCT kind FROM channel WHERE organization_id = $1 AND enabled ORDER BY kind`,
+      [organizationId],
+    );
+    return { organization: organization!, teams: teams.map((t) => t.name), channels: channels.map((c) => c.kind) };
+  }
+
   /** The organization's services and request types (id → service), to check a set of rules. */
   async scopes(organizationId: string, m?: EntityManager): Promise<{ teams: Set<string>; types: Map<string, string> }> {
     const teams = await this.db.query<{ id: string }>(`SELECT id FROM team WHERE organization_id = $1`, [organizationId], m);

@@ -13,6 +13,7 @@ import { AppError, badRequest, notFound } from '../../common/errors';
 import { AuditRepository } from '../../infra/audit/audit.repository';
 import { JobQueue } from '../../infra/jobs/job-queue';
 import { OrphanBlobs } from '../blobs/orphan-blobs.service';
+import { registerCsv, registerHtml } from './processing-register';
 import { RetentionRepository, type DueConversation } from './retention.repository';
 
 const QUEUE = 'retention';
@@ -57,6 +58,26 @@ export class RetentionService implements OnApplicationBootstrap {
       this.repo.auditRetentionMonths(agent.organizationId),
     ]);
     return { rules, auditRetentionMonths };
+  }
+
+  /** The register of processing activities (RGPD art. 30), generated from the configuration as it stands. */
+  async register(agent: AuthAgent, format: 'html' | 'csv'): Promise<{ fileName: string; contentType: string; body: string }> {
+    const [facts, rules, auditRetentionMonths] = await Promise.all([
+      this.repo.registerFacts(agent.organizationId),
+      this.repo.rules(agent.organizationId),
+      this.repo.auditRetentionMonths(agent.organizationId),
+    ]);
+    const f = { ...facts, rules, auditRetentionMonths, generatedAt: new Date() };
+    await this.audit.record({
+      organizationId: agent.organizationId,
+      agentId: agent.id,
+      action: 'processing_register.downloaded',
+      data: { format },
+    });
+    const date = f.generatedAt.toISOString().slice(0, 10);
+    return format === 'csv'
+      ? { fileName: `registre-traitements-${date}.csv`, contentType: 'text/csv; charset=utf-8', body: registerCsv(f) }
+      : { fileName: `registre-traitements-${date}.html`, contentType: 'text/html; charset=utf-8', body: registerHtml(f) };
   }
 
   /** The rules as the citizens' personal-data page shows them (no access check: they are public). */

@@ -33,6 +33,11 @@ const KNOWN_ACTIONS = new Set([
   'contact.merge_rejected',
   'contact.merged',
   'contact.merge_undone',
+  'conversation.rights_request_set',
+  'conversation.rights_request_cleared',
+  'conversation.rights_request_extended',
+  'contact.export_sent',
+  'contact.rectified',
 ]);
 
 /**

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { IdentityFields } from '../../components/identity-fields';
 import { RelativeTime } from '../../components/relative-time';
 import { ContactMerges } from './contact-merge';
+import { ConversationPrivacy, RectifyName } from './conversation-privacy';
 import { useAddIdentity, useContact, useRemoveIdentity } from '../../hooks/use-contact';
 import { useMe } from '../../hooks/use-me';
 import { useAnonymizeContact, useExportContact } from '../../hooks/use-privacy';
@@ -22,6 +23,7 @@ export function CitizenPanel({
 }) {
   const { t } = useTranslation();
   const me = useMe();
+  const manager = me.data.role === 'admin' || me.data.role === 'supervisor';
   const contact = useContact(c.contact.id);
   const add = useAddIdentity(c.contact.id);
   const remove = useRemoveIdentity(c.contact.id);
@@ -44,6 +46,7 @@ export function CitizenPanel({
         {/* The citizen's file as this agent may see it: supervisors get the citizen's name even when this conversation was given none. */}
         {contactName(t, { ...c.contact, name: contact.data?.name ?? c.contact.name })}
       </h3>
+      {manager ? <RectifyName contactId={c.contact.id} name={contact.data?.name ?? c.contact.name} /> : null}
       {c.possiblyRelatedToId ? (
         <p className="notice notice--warning">
           {t('citizen.possiblyRelated')}{' '}
@@ -93,8 +96,9 @@ export function CitizenPanel({
           {error.message}
         </p>
       ) : null}
-      {me.data.role === 'admin' || me.data.role === 'supervisor' ? <PrivacyActions contactId={c.contact.id} /> : null}
-      <ContactMerges contactId={c.contact.id} manager={me.data.role === 'admin' || me.data.role === 'supervisor'} />
+      <ConversationPrivacy conversationId={c.id} manager={manager} />
+      {manager ? <PrivacyActions contactId={c.contact.id} /> : null}
+      <ContactMerges contactId={c.contact.id} manager={manager} />
       <h4 className="citizen-panel__heading">{t('citizen.otherConversations')}</h4>
       {others.length === 0 ? (
         <p className="citizen-panel__muted">{contact.data ? t('citizen.noOther') : ''}</p>

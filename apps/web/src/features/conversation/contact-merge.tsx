@@ -1,10 +1,10 @@
 import type { ContactMergeDto, IdentityKind } from '@guichet/contracts';
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { ActionFeedback } from '../../components/action-feedback';
 import { IdentityFields } from '../../components/identity-fields';
 import { useContactMerges, useDecideMerge, useProposeMerge } from '../../hooks/use-contact';
 import type { Language } from '../../i18n';
-import { apiErrorText } from '../../lib/api-error-text';
 import { formatDateTime } from '../../lib/format';
 import { useNow } from '../../lib/use-now';
 
@@ -159,14 +159,7 @@ export function ContactMerges({ contactId, manager }: { contactId: string; manag
           {t('merge.propose')}
         </button>
       )}
-      <div role="status" aria-live="polite">
-        {said ? <p className="citizen-panel__muted">{said}</p> : null}
-      </div>
-      {error ? (
-        <p className="form-error" role="alert">
-          {apiErrorText(t, error)}
-        </p>
-      ) : null}
+      <ActionFeedback said={said} error={error} />
     </section>
   );
 }
