@@ -3,7 +3,7 @@
  * and app instance, each printed beside a baseline measured in the same run; full-scale runs write
  * bench/RESULTS.md.
  *
- *   pnpm bench [-- --only ingest,realtime,sms-webhooks,sms-realtime,email-backfill,email-latency,webhook-stall,inbox] [--scale 0.01]
+ *   pnpm bench [-- --only ingest,reports,realtime,sms-webhooks,sms-realtime,email-backfill,email-latency,webhook-stall,inbox] [--scale 0.01]
  *
  * --scale shrinks the data and counts for development runs; they never write RESULTS.md.
  * The exit code is 1 when a target is missed or a benchmark fails.
@@ -25,6 +25,7 @@ import { benchEmailLatency, EMAIL_LATENCY_DEFAULTS, type EmailLatencyBenchOption
 import { benchSmsRealtime, SMS_REALTIME_DEFAULTS, type SmsRealtimeBenchOptions } from './twilio-realtime';
 import { benchTwilioSms, TWILIO_SMS_DEFAULTS, type TwilioSmsBenchOptions } from './twilio-sms';
 import { benchRetention, RETENTION_DEFAULTS } from './retention';
+import { benchReports, REPORTS_DEFAULTS } from './reports';
 import { ACKNOWLEDGEMENTS_DEFAULTS, benchAcknowledgements } from './acknowledgements';
 import { benchWebhookStall, WEBHOOK_STALL_DEFAULTS, type WebhookStallBenchOptions } from './webhook-stall';
 
@@ -40,6 +41,7 @@ const BENCHES: BenchId[] = [
   'email-latency',
   'webhook-stall',
   'retention',
+  'reports',
   'inbox',
 ];
 const scaled = (v: number, scale: number, min: number) => Math.max(min, Math.round(v * scale));
@@ -164,6 +166,16 @@ async function main(): Promise<number> {
   const runners: Record<BenchId, () => Promise<BenchResult>> = {
     ingest: () => benchIngest(ingestOptions(scale), log),
     inbox: () => benchInbox(inboxOptions(scale), log),
+    reports: () =>
+      benchReports(
+        {
+          ...REPORTS_DEFAULTS,
+          conversations: scaled(REPORTS_DEFAULTS.conversations, scale, 10_000),
+          bucketsPerRow: scaled(REPORTS_DEFAULTS.bucketsPerRow, scale, 2),
+          requests: scaled(REPORTS_DEFAULTS.requests, scale, 30),
+        },
+        log,
+      ),
     realtime: () => benchRealtime(realtimeOptions(scale), log),
     'sms-webhooks': () => benchTwilioSms(smsWebhookOptions(scale), log),
     'sms-realtime': () => benchSmsRealtime(smsRealtimeOptions(scale), log),

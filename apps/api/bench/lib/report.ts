@@ -12,7 +12,8 @@ export type BenchId =
   | 'email-latency'
   | 'webhook-stall'
   | 'retention'
-  | 'acknowledgements';
+  | 'acknowledgements'
+  | 'reports';
 
 export interface ResultRow {
   metric: string;

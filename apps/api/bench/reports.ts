@@ -1,0 +1,144 @@
+/**
+ * Reports (issue 15): a one-year report of every service of a large town, read from the daily
+ * aggregates, against a bare GET /health plus the bare SQL of one aggregate read in the same run.
+ * Target: p99 ≤ 300 ms and ≤ 3 × (health p99 + bare SQL p99).
+ *
+ * The aggregates are seeded directly in the shape the listener keeps them (one report_daily row
+ * per day × service × channel × démarche with activity, duration histograms per row): a report
+ * reads those and nothing else, so the conversations behind them need not exist.
+ */
+import { withBenchEnv, type Log } from './lib/env';
+import { createAgents, createOrganization, createTeams } from './lib/fixtures';
+import { HttpProbe } from './lib/http';
+import type { BenchResult } from './lib/report';
+import { count, ms, seconds, summarize } from './lib/stats';
+import { nowMs } from './lib/timing';
+
+export interface ReportsBenchOptions {
+  /** Conversations of the year the aggregates count (1,000,000: the town of the inbox bench). */
+  conversations: number;
+  /** Démarches per service (plus « sans démarche »). */
+  typesPerTeam: number;
+  /** Histogram buckets filled per aggregate row and metric. */
+  bucketsPerRow: number;
+  requests: number;
+  warmup: number;
+}
+
+export const REPORTS_DEFAULTS: ReportsBenchOptions = {
+  conversations: 1_000_000,
+  typesPerTeam: 6,
+  bucketsPerRow: 24,
+  requests: 300,
+  warmup: 30,
+};
+
+const TEAMS = [
+  'État civil',
+  'Scolarité',
+  'Action sociale',
+  'Services techniques',
+  'Développement économique',
+  'Vie culturelle',
+  'Vie sportive',
+];
+const CHANNELS = ['email', 'sms', 'webform', 'whatsapp', 'voice', 'messenger'];
+const YEAR = 2026;
+
+export async function benchReports(o: ReportsBenchOptions, log: Log): Promise<BenchResult> {
+  return withBenchEnv(log, async (env) => {
+    const organizationId = await createOrganization(env.db);
+    const teamIds = await createTeams(env.db, organizationId, TEAMS);
+    const [admin] = await createAgents(env.db, { organizationId, role: 'admin', teamIds, count: 1 });
+    const seedStart = nowMs();
+    // Démarches of each service.
+    const { rows: types } = await env.db.query<{ id: string; team_id: string }>(
+      `INSERT INTO request_type (organization_id, team_id, name, decision_regime)
+       SELECT $1, t, 'Démarche ' || i, 'none' FROM unnest($2::uuid[]) t CROSS JOIN generate_series(1, $3) i
+       RETURNING id, team_id`,
+      [organizationId, teamIds, o.typesPerTeam],
+    );
+    const cells = 365 * TEAMS.length * CHANNELS.length * (o.typesPerTeam + 1);
+    const perCell = Math.max(1, Math.round(o.conversations / cells));
+    await env.db.query(
+      `INSERT INTO report_daily (organization_id, day, team_id, channel_kind, request_type_id, created, reopened, resolved,
+                                 first_responses, first_responses_with_target, first_responses_on_time,
+                                 satisfaction_answers, satisfaction_sum, satisfaction_hist,
+                                 calls_received, calls_answered, calls_missed, calls_called_back, callback_minutes)
+       SELECT $1, d::date, k.team_id, ch, k.type_id, $4, 0, $4, $4, $4, $4 - 1, 1, 8, '{0,0,0,0,0,0,0,0,1,0,0}',
+              CASE WHEN ch = 'voice' THEN $4 ELSE 0 END, CASE WHEN ch = 'voice' THEN $4 - 1 ELSE 0 END,
+              CASE WHEN ch = 'voice' THEN 1 ELSE 0 END, 0, 0
+         FROM generate_series(make_date($2, 1, 1), make_date($2, 12, 31), interval '1 day') d
+        CROSS JOIN unnest($3::text[]) ch
+        CROSS JOIN (SELECT t AS team_id, NULL::uuid AS type_id FROM unnest($5::uuid[]) t
+                    UNION ALL SELECT team_id, id FROM request_type WHERE organization_id = $1) k`,
+      [organizationId, YEAR, CHANNELS, perCell, teamIds],
+    );
+    await env.db.query(
+      `INSERT INTO report_duration (organization_id, day, team_id, channel_kind, request_type_id, metric, bucket, n)
+       SELECT r.organization_id, r.day, r.team_id, r.channel_kind, r.request_type_id, m, b * 15, 1
+         FROM report_daily r CROSS JOIN unnest(ARRAY['first_response', 'resolution']) m CROSS JOIN generate_series(1, $2) b
+        WHERE r.organization_id = $1`,
+      [organizationId, o.bucketsPerRow],
+    );
+    await env.db.query(`ANALYZE report_daily`);
+    await env.db.query(`ANALYZE report_duration`);
+    const { rows: sizes } = await env.db.query<{ daily: number; durations: number }>(
+      `SELECT (SELECT count(*)::int FROM report_daily) AS daily, (SELECT count(*)::int FROM report_duration) AS durations`,
+    );
+    log(
+      `seeded ${count(sizes[0]!.daily)} daily rows (${count(perCell * sizes[0]!.daily)} conversations, ${types.length} démarches) and ${count(sizes[0]!.durations)} histogram rows in ${seconds(nowMs() - seedStart)}`,
+    );
+
+    const probe = new HttpProbe(env.app.url);
+    const period = `from=${YEAR}-01-01&to=${YEAR}-12-31`;
+    const reports = ['volumes', 'response-times', 'telephone', 'satisfaction'].map((k) => `/api/v1/reports/${k}?${period}`);
+    const bareSql = `SELECT sum(created)::bigint, sum(resolved)::bigint FROM report_daily
+                      WHERE organization_id = $1 AND day BETWEEN $2::date AND $3::date`;
+    const samples: Record<string, number[]> = { health: [], sql: [], ...Object.fromEntries(reports.map((r) => [r, []])) };
+    for (let i = 0; i < o.warmup + o.requests; i++) {
+      const keep = i >= o.warmup;
+      for (const path of reports) {
+        const r = await probe.get(path, admin!.token);
+        if (r.status !== 200) throw new Error(`${path} answered ${r.status}: ${r.body.slice(0, 200)}`);
+        if (keep) samples[path]!.push(r.ms);
+      }
+      const h = await probe.get('/api/v1/health');
+      if (h.status !== 200) throw new Error(`health answered ${h.status}`);
+      const s0 = nowMs();
+      await env.db.query(bareSql, [organizationId, `${YEAR}-01-01`, `${YEAR}-12-31`]);
+      if (keep) {
+        samples.health!.push(h.ms);
+        samples.sql!.push(nowMs() - s0);
+      }
+    }
+    probe.close();
+    const { rows: plan } = await env.db.query<{ 'QUERY PLAN': string }>(
+      `EXPLAIN (ANALYZE, BUFFERS) SELECT day, team_id, sum(created) FROM report_daily
+        WHERE organization_id = $1 AND day BETWEEN $2::date AND $3::date GROUP BY ROLLUP (day, team_id)`,
+      [organizationId, `${YEAR}-01-01`, `${YEAR}-12-31`],
+    );
+    log(plan.map((p) => p['QUERY PLAN']).join('\n'));
+    const health = summarize(samples.health!);
+    const sql = summarize(samples.sql!);
+    const baseline = health.p99 + sql.p99;
+    const per = reports.map((path) => ({ name: path.split('/').pop()!.split('?')[0]!, s: summarize(samples[path]!) }));
+    const worst = Math.max(...per.map((p) => p.s.p99));
+    const pass = worst <= 300 && worst <= 3 * baseline;
+    return {
+      id: 'reports',
+      title: `Reports: one year of every service (${count(sizes[0]!.daily)} daily aggregate rows, ${count(sizes[0]!.durations)} histogram rows)`,
+      columns: ['p50', 'p99'],
+      rows: [
+        ...per.map((p) => ({ metric: `GET /reports/${p.name}`, values: [ms(p.s.p50), ms(p.s.p99)] })),
+        { metric: 'bare GET /health', values: [ms(health.p50), ms(health.p99)] },
+        { metric: 'bare SQL, one aggregate read', values: [ms(sql.p50), ms(sql.p99)] },
+      ],
+      target: 'slowest report p99 ≤ 300 ms and ≤ 3 × (health p99 + bare SQL p99)',
+      measured: `${ms(worst)} vs ${ms(Math.min(300, 3 * baseline))}`,
+      pass,
+      notes: [`${o.requests} measured rounds after ${o.warmup} warm-up; ${count(perCell)} conversations per aggregate row`],
+      server: env.server,
+    };
+  });
+}
