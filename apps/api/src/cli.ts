@@ -3,6 +3,8 @@
  *
  *   setup         --name --slug --admin-name --admin-email --admin-password [--address --phone --email --siret]
  *   create-admin  --slug --email --password [--name]
+ *   migrate-blobs                (BLOB_STORE=s3 …: copies the local blobs into the bucket)
+ *   rotate-encryption-key        (NEW_ENCRYPTION_KEY: re-encrypts every stored secret)
  *
  * With DATABASE_URL it works on that server; otherwise on the embedded PostgreSQL of ./.data
  * (DATA_DIR), started and stopped here, or the one a running `pnpm start` holds. Migrations run
@@ -14,7 +16,14 @@ import { createAdminSchema, describeIssues, setupSchema } from '@guichet/contrac
 import { DataSource } from 'typeorm';
 import type { z } from 'zod';
 import { migrate } from './app.factory';
-import { ConfigError } from './config';
+import { blobStoreConfig, ConfigError, decodeKey } from './config';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { KeyRotationRepository } from './modules/channels/key-rotation.repository';
+import { rotateEncryptionKey } from './modules/channels/key-rotation';
+import { LocalBlobBackend } from './modules/blobs/blob-store';
+import { migrateBlobs } from './modules/blobs/migrate-blobs';
+import { S3BlobBackend } from './modules/blobs/s3-blob-backend';
+import { join, resolve } from 'node:path';
 import { Database } from './common/database.service';
 import { AppError } from './common/errors';
 import { dataSourceOptions } from './database/data-source';
@@ -32,6 +41,14 @@ const USAGE = `Usage :
       Première installation : crée l'organisation et son premier administrateur (base vide uniquement).
   pnpm guichet create-admin --slug <identifiant> --email <e-mail> --password <mot de passe> [--name "<nom>"]
       Ajoute un administrateur à une organisation existante (administrateur perdu, par exemple).
+  BLOB_STORE=s3 S3_BUCKET=… pnpm guichet migrate-blobs
+      Copie une fois les pièces jointes du dossier local (BLOB_DIR) dans le bucket S3 configuré ;
+      relançable (ce qui est déjà copié est sauté), le dossier local n'est pas modifié.
+  NEW_ENCRYPTION_KEY=<nouvelle clé> pnpm guichet rotate-encryption-key
+      Rechiffre avec la nouvelle clé tous les secrets stockés (canaux, fournisseurs de connexion,
+      messagerie de la commune, sessions OIDC), en une transaction ; ENCRYPTION_KEY donne la clé
+      actuelle (.data/secrets.json pour la version embarquée, mis à jour). Redémarrez ensuite
+      chaque instance avec la nouvelle clé.
 Base de données : DATABASE_URL si défini, sinon PostgreSQL embarqué dans ./.data (DATA_DIR).`;
 
 class UsageError extends Error {}
@@ -81,9 +98,28 @@ async function openDatabase(env: NodeJS.ProcessEnv): Promise<{ url: string; clos
   return { url, close: () => pg.stop() };
 }
 
+/** `work` on the migrated database (DATABASE_URL, or the embedded one started for it). */
+async function withDatabase<T>(env: NodeJS.ProcessEnv, work: (db: Database) => Promise<T>): Promise<T> {
+  const database = await openDatabase(env);
+  try {
+    const dataSource = new DataSource(dataSourceOptions(database.url, 2));
+    await dataSource.initialize();
+    try {
+      await migrate(dataSource);
+      return await work(new Database(dataSource));
+    } finally {
+      await dataSource.destroy();
+    }
+  } finally {
+    await database.close();
+  }
+}
+
 async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<string> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') return USAGE;
+  if (command === 'migrate-blobs') return migrateLocalBlobs(env);
+  if (command === 'rotate-encryption-key') return rotateKey(env);
   if (command !== 'setup' && command !== 'create-admin') throw new UsageError(`Commande inconnue : ${command}\n\n${USAGE}`);
   let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
   try {
@@ -120,33 +156,70 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<string> {
           }),
         };
 
-  const database = await openDatabase(env);
-  try {
-    const dataSource = new DataSource(dataSourceOptions(database.url, 2));
-    await dataSource.initialize();
-    try {
-      await migrate(dataSource);
-      const db = new Database(dataSource);
-      const setup = new SetupService(
-        db,
-        new OrganizationRepository(db),
-        new AgentDirectory(new DirectoryRepository(db)),
-        new AuditRepository(db),
+  return withDatabase(env, async (db) => {
+    const setup = new SetupService(
+      db,
+      new OrganizationRepository(db),
+      new AgentDirectory(new DirectoryRepository(db)),
+      new AuditRepository(db),
+    );
+    if (input.kind === 'setup') {
+      const { organization } = await setup.setup(input.value);
+      return (
+        `Organisation « ${organization.name} » (${organization.slug}) créée, avec son administrateur ${input.value.admin.email}.\n` +
+        'Lancez Guichet (« pnpm start ») et connectez-vous avec cette adresse et ce mot de passe.'
       );
-      if (input.kind === 'setup') {
-        const { organization } = await setup.setup(input.value);
-        return (
-          `Organisation « ${organization.name} » (${organization.slug}) créée, avec son administrateur ${input.value.admin.email}.\n` +
-          'Lancez Guichet (« pnpm start ») et connectez-vous avec cette adresse et ce mot de passe.'
-        );
-      }
-      await setup.createAdmin(input.value);
-      return `Administrateur ${input.value.admin.email} ajouté à l'organisation ${input.value.slug}.`;
-    } finally {
-      await dataSource.destroy();
     }
+    await setup.createAdmin(input.value);
+    return `Administrateur ${input.value.admin.email} ajouté à l'organisation ${input.value.slug}.`;
+  });
+}
+
+/** `rotate-encryption-key`: every sealed secret from ENCRYPTION_KEY to NEW_ENCRYPTION_KEY. */
+async function rotateKey(env: NodeJS.ProcessEnv): Promise<string> {
+  if (!env.NEW_ENCRYPTION_KEY) throw new UsageError(`NEW_ENCRYPTION_KEY manquant (openssl rand -hex 32).\n\n${USAGE}`);
+  const newKey = decodeKey(env.NEW_ENCRYPTION_KEY);
+  const embedded = !env.DATABASE_URL;
+  const secretsFile = join(embeddedDataDir(env), 'secrets.json');
+  let current = env.ENCRYPTION_KEY;
+  if (!current && embedded && existsSync(secretsFile))
+    current = (JSON.parse(readFileSync(secretsFile, 'utf8')) as { encryptionKey: string }).encryptionKey;
+  if (!current) throw new UsageError(`ENCRYPTION_KEY (la clé actuelle) manquant.\n\n${USAGE}`);
+  return withDatabase(env, async (db) => {
+    const { counts } = await rotateEncryptionKey(new KeyRotationRepository(db), decodeKey(current), newKey);
+    if (embedded && !env.ENCRYPTION_KEY && existsSync(secretsFile)) {
+      const secrets = JSON.parse(readFileSync(secretsFile, 'utf8')) as Record<string, string>;
+      writeFileSync(secretsFile, JSON.stringify({ ...secrets, encryptionKey: env.NEW_ENCRYPTION_KEY }, null, 2), {
+        mode: 0o600,
+      });
+    }
+    return (
+      `Secrets rechiffrés avec la nouvelle clé : ${counts.channel} canaux, ${counts.oidc_provider} fournisseurs de connexion, ` +
+      `${counts.organization} messageries de commune, ${counts.agent_session} sessions OIDC.\n` +
+      (embedded && !env.ENCRYPTION_KEY
+        ? `${secretsFile} porte la nouvelle clé.`
+        : 'Redémarrez maintenant chaque instance avec ENCRYPTION_KEY = la nouvelle clé.')
+    );
+  });
+}
+
+/** `migrate-blobs`: the local directory's blobs into the bucket BLOB_STORE=s3 names. */
+async function migrateLocalBlobs(env: NodeJS.ProcessEnv): Promise<string> {
+  const target = blobStoreConfig(env);
+  if (!target)
+    throw new UsageError(
+      `migrate-blobs copie vers un bucket : définissez BLOB_STORE=s3 et S3_BUCKET (et S3_ENDPOINT…).\n\n${USAGE}`,
+    );
+  const dir = resolve(env.BLOB_DIR ?? join(resolve(env.DATA_DIR ?? '.data'), 'blobs'));
+  const s3 = new S3BlobBackend(target);
+  try {
+    const r = await migrateBlobs(new LocalBlobBackend(dir), s3, (n) => n % 500 === 0 && console.log(`  ${n} fichiers vus…`));
+    return (
+      `Pièces jointes de ${dir} copiées dans le bucket ${target.bucket} : ${r.copied} copiées (${r.bytes} octets), ${r.alreadyThere} déjà présentes.\n` +
+      'Démarrez Guichet avec BLOB_STORE=s3 ; le dossier local peut être archivé puis supprimé.'
+    );
   } finally {
-    await database.close();
+    s3.close();
   }
 }
 

@@ -15,6 +15,8 @@ export interface AppConfig {
   encryptionKey: Buffer;
   dataDir: string;
   blobDir: string;
+  /** BLOB_STORE=s3: blobs in this bucket instead of blobDir. */
+  blobStore?: S3BlobConfig;
   publicUrl: string;
   webDistDir?: string;
   seedDemo: boolean;
@@ -47,6 +49,46 @@ export interface AppConfig {
   metrics?: MetricsConfig;
 }
 
+export interface S3BlobConfig {
+  kind: 's3';
+  bucket: string;
+  region: string;
+  /** Unset: AWS. Scaleway `https://s3.fr-par.scw.cloud`, OVHcloud, MinIO, Garage: their URL. */
+  endpoint?: string;
+  forcePathStyle: boolean;
+  /** Unset: the SDK's usual chain (environment, instance role). */
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  prefix?: string;
+  /** Server-side encryption on every write: `AES256` or `aws:kms` (with sseKmsKeyId). */
+  sse?: 'AES256' | 'aws:kms';
+  sseKmsKeyId?: string;
+}
+
+export function blobStoreConfig(env: NodeJS.ProcessEnv): S3BlobConfig | undefined {
+  const kind = env.BLOB_STORE || 'local';
+  if (kind === 'local') return undefined;
+  if (kind !== 's3') throw new ConfigError(`BLOB_STORE invalide : ${kind} (attendu : local ou s3)`);
+  if (!env.S3_BUCKET) throw new ConfigError('S3_BUCKET est obligatoire avec BLOB_STORE=s3');
+  const sse = env.S3_SSE || undefined;
+  if (sse && sse !== 'AES256' && sse !== 'aws:kms')
+    throw new ConfigError(`S3_SSE invalide : ${sse} (attendu : AES256 ou aws:kms)`);
+  const endpoint = env.S3_ENDPOINT || undefined;
+  return {
+    kind: 's3',
+    bucket: env.S3_BUCKET,
+    region: env.S3_REGION || 'us-east-1',
+    endpoint,
+    // Most S3-compatible servers (MinIO, Garage) want the bucket in the path, AWS in the host name.
+    forcePathStyle: env.S3_FORCE_PATH_STYLE ? env.S3_FORCE_PATH_STYLE === '1' : !!endpoint,
+    accessKeyId: env.S3_ACCESS_KEY_ID || undefined,
+    secretAccessKey: env.S3_SECRET_ACCESS_KEY || undefined,
+    prefix: env.S3_PREFIX ? env.S3_PREFIX.replace(/\/?$/, '/') : undefined,
+    sse: sse as S3BlobConfig['sse'],
+    sseKmsKeyId: env.S3_SSE_KMS_KEY_ID || undefined,
+  };
+}
+
 export interface MetricsConfig {
   /** Off only when METRICS=0. */
   enabled: boolean;
@@ -74,7 +116,7 @@ export class ConfigError extends Error {}
 
 const LOG_LEVELS: LogLevel[] = ['silent', 'error', 'warn', 'info', 'debug'];
 
-function decodeKey(raw: string): Buffer {
+export function decodeKey(raw: string): Buffer {
   const key = /^[0-9a-f]{64}$/i.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
   if (key.length !== 32) throw new ConfigError('ENCRYPTION_KEY doit faire 32 octets (64 caractères hexadécimaux ou base64)');
   return key;
@@ -134,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, embeddedDatabas
     encryptionKey: decodeKey(encryptionKey),
     dataDir,
     blobDir: resolve(env.BLOB_DIR ?? join(dataDir, 'blobs')),
+    blobStore: blobStoreConfig(env),
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
     webDistDir: env.WEB_DIST_DIR,
     seedDemo: env.SEED_DEMO === '1' || (embedded && env.SEED_DEMO !== '0'),

@@ -6,3 +6,4 @@ export * from './smtp-capture';
 export * from './graph-server';
 export * from './twilio-server';
 export * from './oidc-server';
+export * from './s3-server';

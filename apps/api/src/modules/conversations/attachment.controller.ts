@@ -1,5 +1,6 @@
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { pipeline } from 'node:stream/promises';
 import type { Response } from 'express';
 import { CurrentAgent, type AuthAgent } from '../../common/auth-agent';
 import { attachmentDisposition } from '../../common/content-disposition';
@@ -29,8 +30,9 @@ export class AttachmentController {
   ): Promise<void> {
     const a = await this.messages.attachment(agent.organizationId, id);
     if (!a || !canRead(agent, a)) throw notFound('pièce jointe');
+    // Streamed from the store (local file or bucket object): a file is never whole in memory.
     const [bytes] = await Promise.all([
-      this.blobs.get(a.sha256),
+      this.blobs.stream(a.sha256),
       this.audit.recordAccess({
         organizationId: agent.organizationId,
         agentId: agent.id,
@@ -41,10 +43,11 @@ export class AttachmentController {
       }),
     ]);
     res.setHeader('Content-Type', a.content_type);
-    res.setHeader('Content-Length', String(bytes.length));
+    res.setHeader('Content-Length', String(a.size));
     res.setHeader('Content-Disposition', attachmentDisposition(a.file_name));
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
-    res.send(bytes);
+    // A store failing mid-way cuts the answer (its length is already announced): never a partial file taken for whole.
+    await pipeline(bytes, res).catch(() => res.destroy());
   }
 }
