@@ -139,8 +139,8 @@ describe('first run in Chromium: empty database to an invited agent signed in', 
     await agent.getByRole('button', { name: 'Aller à la connexion' }).click();
     await login(agent, 'nina@bourg-essai.fr', 'nina-aime-les-permis-2026');
     await agent
+      .getByRole('navigation', { name: 'Vues de la boîte de réception' })
       .getByRole('link', { name: /Urbanisme/ })
-      .first()
       .waitFor();
     await checkScreen(agent, 'agent-first-login');
   });
@@ -198,8 +198,8 @@ describe('first run in Chromium: empty database to an invited agent signed in', 
     );
     const row = agent.getByTestId('conversation-row').filter({ hasText: subject });
     await agent
+      .getByRole('navigation', { name: 'Vues de la boîte de réception' })
       .getByRole('link', { name: /Urbanisme/ })
-      .first()
       .click();
     await row.waitFor({ timeout: 30_000 });
     await row.click();

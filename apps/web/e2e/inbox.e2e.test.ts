@@ -150,4 +150,18 @@ describe('agent inbox in Chromium', () => {
     await page.getByLabel('Adresse e-mail').waitFor({ timeout: 10_000 });
     await page.screenshot({ path: join(shots, 'session-ended.png') });
   });
+
+  it('loads the English words when asked (they are not in the first download), and starts in English after a reload', async () => {
+    const { page } = browser;
+    const english = page.waitForResponse((r) => /\/assets\/en-[\w-]+\.js$/.test(r.url()));
+    await page.getByRole('button', { name: 'English' }).click();
+    expect((await english).status()).toBe(200);
+    await page.getByRole('heading', { name: 'Sign in to Guichet' }).waitFor({ timeout: 5000 });
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    await page.reload();
+    await page.getByRole('heading', { name: 'Sign in to Guichet' }).waitFor({ timeout: 5000 });
+    await page.getByRole('button', { name: 'Français' }).click();
+    await page.getByLabel('Adresse e-mail').waitFor({ timeout: 5000 });
+    expect(await page.locator('html').getAttribute('lang')).toBe('fr');
+  });
 });

@@ -1,4 +1,4 @@
-import './i18n';
+import { i18nReady } from './i18n';
 import './styles/base.css';
 import './styles/login.css';
 import './styles/inbox.css';
@@ -11,8 +11,11 @@ import { App } from './app';
 const root = document.getElementById('root');
 if (!root) throw new Error('#root is missing from index.html');
 
-createRoot(root).render(
-  <StrictMode>
-    <App />
-  </StrictMode>,
+// French is there at once; an agent who chose another language waits for its words (one small file).
+void i18nReady.then(() =>
+  createRoot(root).render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
+  ),
 );

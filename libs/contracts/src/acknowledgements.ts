@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { ChannelKind } from './enums';
 import { civilDateAt, formatFrenchLongDate, LEGAL_TIME_ZONE, type DecisionRegime } from './deadlines';
 
@@ -228,39 +227,6 @@ export function renderAcknowledgement(
     : `Rectificatif : ${body}`;
 }
 
-// ---- Settings ----
-
-const template = (max: number) =>
-  z
-    .string('texte attendu')
-    .max(max, `${max} caractères au plus`)
-    .superRefine((v, ctx) => {
-      for (const p of templateProblems(v, ACK_VARIABLES)) ctx.addIssue({ code: 'custom', message: p });
-    });
-
-export const acknowledgementSettingsSchema = z
-  .object({
-    enabled: z.boolean('vrai ou faux attendu'),
-    /** L111-2: replies carry the agent's identity (the organization's signature template). */
-    signReplies: z.boolean('vrai ou faux attendu'),
-    /** Empty: the default text. */
-    templates: z
-      .object({
-        receipt: template(6000),
-        registration: template(4000),
-        short: template(480),
-        shortRegistration: template(480),
-      })
-      .partial(),
-  })
-  .partial()
-  .refine((v) => v.enabled !== undefined || v.templates !== undefined || v.signReplies !== undefined, {
-    message: 'aucun changement demandé',
-  });
-export type UpdateAcknowledgementSettingsInput = z.infer<typeof acknowledgementSettingsSchema>;
-
-export const teamAcknowledgementSchema = z.object({ enabled: z.boolean('vrai ou faux attendu') });
-
 export interface AcknowledgementSettingsDto {
   enabled: boolean;
   /** L111-2: replies are signed with the agent's identity. */
@@ -328,17 +294,6 @@ export function renderSignature(template: string, form: 'full' | 'short', f: Sig
 
 /** The form of the signature a channel's replies carry (none where nothing is written). */
 export const SIGNATURE_FORMS: Record<ChannelKind, 'full' | 'short' | null> = ACKNOWLEDGED_CHANNELS;
-
-export const agentSignatureSchema = z
-  .object({
-    /** The role L111-2 asks for (« Officier d’état civil », « Agent d’accueil »). */
-    jobTitle: z.string('texte attendu').trim().max(120, 'fonction : 120 caractères au plus'),
-    /** Sign with the service only (anonymity for safety, L111-2). */
-    signAsService: z.boolean('vrai ou faux attendu'),
-  })
-  .partial()
-  .refine((v) => v.jobTitle !== undefined || v.signAsService !== undefined, { message: 'aucun changement demandé' });
-export type UpdateAgentSignatureInput = z.infer<typeof agentSignatureSchema>;
 
 /** `GET /account/signature?teamId=`: the agent's settings and the signature their replies in that service carry. */
 export interface AgentSignatureDto {

@@ -28,14 +28,22 @@ export function formatDateTime(iso: string, language: Language): string {
   return format.format(new Date(iso));
 }
 
-const fr = {
-  appName: 'Guichet',
-  skipToContent: 'Aller au contenu principal',
-  language: {
-    label: 'Langue',
-    fr: 'Français',
-    en: 'English',
+/** The words the agent app shares with the citizen pages (it imports these, not the pages' whole text). */
+export const SHARED_TEXT = {
+  fr: {
+    appName: 'Guichet',
+    skipToContent: 'Aller au contenu principal',
+    language: { label: 'Langue', fr: 'Français', en: 'English' },
   },
+  en: {
+    appName: 'Guichet',
+    skipToContent: 'Skip to main content',
+    language: { label: 'Language', fr: 'Français', en: 'English' },
+  },
+} as const;
+
+const fr = {
+  ...SHARED_TEXT.fr,
   survey: {
     title: 'Votre avis sur la demande {{reference}}',
     intro: 'Votre demande {{reference}} auprès du service {{service}} a été traitée. Une question, une minute, sans compte :',
@@ -133,13 +141,7 @@ type Widen<T> = { -readonly [K in keyof T]: T[K] extends string ? string : Widen
 export type CitizenText = Widen<typeof fr>;
 
 const en: CitizenText = {
-  appName: 'Guichet',
-  skipToContent: 'Skip to main content',
-  language: {
-    label: 'Language',
-    fr: 'Français',
-    en: 'English',
-  },
+  ...SHARED_TEXT.en,
   survey: {
     title: 'Your opinion on request {{reference}}',
     intro: 'Your request {{reference}} to the {{service}} service has been handled. One question, one minute, no account:',

@@ -17,6 +17,7 @@ export * from './french-holidays';
 export * from './deadlines';
 export * from './privacy';
 export * from './acknowledgements';
+export * from './acknowledgement-settings';
 export * from './reports';
 export * from './routing';
 export * from './mentions';

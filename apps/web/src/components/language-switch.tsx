@@ -1,8 +1,8 @@
 import { useTranslation } from 'react-i18next';
-import { LANGUAGES, currentLanguage } from '../i18n';
+import { LANGUAGES, currentLanguage, setLanguage } from '../i18n';
 
 export function LanguageSwitch({ className }: { className?: string }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const active = currentLanguage();
   return (
     <div className={['language-switch', className].filter(Boolean).join(' ')} role="group" aria-label={t('language.label')}>
@@ -13,7 +13,7 @@ export function LanguageSwitch({ className }: { className?: string }) {
           lang={lng}
           className="language-switch__option"
           aria-pressed={lng === active}
-          onClick={() => void i18n.changeLanguage(lng)}
+          onClick={() => void setLanguage(lng)}
         >
           {t(`language.${lng}`)}
         </button>

@@ -1,14 +1,14 @@
-import { CITIZEN_TEXT } from '@guichet/contracts';
+import { SHARED_TEXT } from '@guichet/contracts';
 import type { Messages } from './fr';
 
 export const en: Messages = {
   app: {
-    name: CITIZEN_TEXT.en.appName,
+    name: SHARED_TEXT.en.appName,
     tagline: "Your town hall's citizen inbox",
-    skipToContent: CITIZEN_TEXT.en.skipToContent,
+    skipToContent: SHARED_TEXT.en.skipToContent,
     loading: 'Loading…',
   },
-  language: CITIZEN_TEXT.en.language,
+  language: SHARED_TEXT.en.language,
   login: {
     title: 'Sign in to Guichet',
     intro: 'Sign in with your work email address.',

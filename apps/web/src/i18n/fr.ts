@@ -1,14 +1,14 @@
-import { CITIZEN_TEXT } from '@guichet/contracts';
+import { SHARED_TEXT } from '@guichet/contracts';
 
 /** French, the reference language: every key lives here first, `en.ts` must mirror it. */
 export const fr = {
   app: {
-    name: CITIZEN_TEXT.fr.appName,
+    name: SHARED_TEXT.fr.appName,
     tagline: 'La boîte de réception citoyenne de votre mairie',
-    skipToContent: CITIZEN_TEXT.fr.skipToContent,
+    skipToContent: SHARED_TEXT.fr.skipToContent,
     loading: 'Chargement…',
   },
-  language: CITIZEN_TEXT.fr.language,
+  language: SHARED_TEXT.fr.language,
   login: {
     title: 'Connexion à Guichet',
     intro: 'Connectez-vous avec votre adresse e-mail professionnelle.',

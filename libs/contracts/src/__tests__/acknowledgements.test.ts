@@ -5,7 +5,6 @@ import {
   DEFAULT_SIGNATURE_TEMPLATE,
   SIGNATURE_VARIABLES,
   ackValues,
-  acknowledgementSettingsSchema,
   decisionMentions,
   effectiveAckTemplates,
   frenchLongDateOf,
@@ -16,6 +15,7 @@ import {
   templateProblems,
   type AckFacts,
 } from '../acknowledgements';
+import { acknowledgementSettingsSchema } from '../acknowledgement-settings';
 import { endOfCivilDay } from '../deadlines';
 import { smsSegments } from '../sms-segments';
 

@@ -6,11 +6,6 @@ import { apiErrorText } from '../../lib/api-error-text';
 import { navigate } from '../../lib/router';
 import { Field, FormError, PublicCard } from '../setup/public-card';
 
-/** `#/mot-de-passe?jeton=…`: the link of an invitation or a reset. */
-export const isPasswordHash = (hash: string) => /^#\/mot-de-passe\/?(\?|$)/.test(hash);
-/** `#/mot-de-passe-oublie`: asks for a reset link. */
-export const isForgotPasswordHash = (hash: string) => /^#\/mot-de-passe-oublie\/?$/.test(hash);
-
 /** Chooses a password from an invitation or reset link, then goes to the login page. */
 export function PasswordPage({ hash }: { hash: string }) {
   const { t } = useTranslation();
