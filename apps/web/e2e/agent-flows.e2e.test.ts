@@ -180,7 +180,7 @@ describe('front desk in Chromium: citizen, agents, supervisor', () => {
       .getByTestId('message')
       .filter({ hasText: REPLY })
       .getByTestId('delivery-status')
-      .getByText('Distribué')
+      .getByText('Publié sur la page de suivi')
       .waitFor({ timeout: 15_000 });
     // Julien saw the reply arrive in his open timeline.
     await julien.getByTestId('message').filter({ hasText: REPLY }).waitFor({ timeout: 5000 });
@@ -443,7 +443,7 @@ describe('front desk in Chromium: citizen, agents, supervisor', () => {
     await expectAccessible(sophie, 'failed reply');
     await shot(sophie, 'conversation-failed');
     await reply.getByRole('button', { name: 'Renvoyer' }).click();
-    await reply.getByTestId('delivery-status').getByText('Distribué').waitFor({ timeout: 10_000 });
+    await reply.getByTestId('delivery-status').getByText('Publié sur la page de suivi').waitFor({ timeout: 10_000 });
     expect(await reply.getByRole('button', { name: 'Renvoyer' }).count()).toBe(0);
   });
 

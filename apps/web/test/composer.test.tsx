@@ -3,7 +3,7 @@ import type { AgentDto, ConversationDto, MessageDto } from '@guichet/contracts';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import '../src/i18n';
-import { Composer } from '../src/features/conversation/composer';
+import { Composer, replyChannels } from '../src/features/conversation/composer';
 import { draftKey, useDraft } from '../src/lib/drafts';
 
 const me: AgentDto = {
@@ -106,6 +106,39 @@ function Harness({ conversation, thread = messages }: { conversation: Conversati
 function json(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 }
+
+describe('replyChannels', () => {
+  const form: MessageDto = {
+    ...messages[0]!,
+    id: 'm-form',
+    channelId: 'ch-form',
+    channelKind: 'webform',
+    body: 'Ma demande par le formulaire',
+  };
+  const notice: MessageDto = {
+    ...form,
+    id: 'm-notice',
+    direction: 'outbound',
+    channelId: 'ch-sms',
+    channelKind: 'sms',
+    status: 'sent',
+    notice: { via: 'sms', to: '+33612345678', replyId: 'm-reply' },
+  };
+
+  it('offers a form request’s e-mail and phone channels after the form, which stays the default', () => {
+    const reachable = [
+      { id: 'ch-email', kind: 'email' as const, to: 'camille@exemple.fr' },
+      { id: 'ch-sms', kind: 'sms' as const, to: '+33612345678' },
+    ];
+    const { options, defaultId } = replyChannels([form, notice], reachable);
+    expect(options).toEqual([{ id: 'ch-form', kind: 'webform' }, ...reachable]);
+    expect(defaultId).toBe('ch-form');
+  });
+
+  it('does not count a notice as a channel of the thread', () => {
+    expect(replyChannels([form, notice]).options).toEqual([{ id: 'ch-form', kind: 'webform' }]);
+  });
+});
 
 describe('composer', () => {
   let calls: { url: string; body: any }[];

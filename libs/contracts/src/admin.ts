@@ -159,6 +159,14 @@ export const closureSchema = z
   .object({ from: isoDate, to: isoDate, reason: required(200, 'motif') })
   .refine((c) => c.from <= c.to, { message: 'la fin de la fermeture précède son début' });
 
+/**
+ * How the citizen of a web form request hears of an agent's reply, at the e-mail or phone they
+ * typed: `link`, a short message with the tracking link (by e-mail and by SMS); `full`, the reply
+ * itself by e-mail (SMS still carries the short message).
+ */
+export const FORM_REPLY_NOTICES = ['link', 'full'] as const;
+export type FormReplyNotice = (typeof FORM_REPLY_NOTICES)[number];
+
 export const organizationSettingsSchema = z
   .object({
     name: required(120, 'nom'),
@@ -185,6 +193,7 @@ export const organizationSettingsSchema = z
     alsaceMoselle: z.boolean(),
     signature: text(2000, 'signature'),
     legalFooter: text(2000, 'mentions légales'),
+    formReplyNotice: z.enum(FORM_REPLY_NOTICES, 'avis de réponse : « link » ou « full »'),
   })
   .partial()
   .refine((v) => Object.values(v).some((x) => x !== undefined), { message: 'aucun changement demandé' });
@@ -205,6 +214,7 @@ export interface OrganizationSettingsDto {
   alsaceMoselle: boolean;
   signature: string;
   legalFooter: string;
+  formReplyNotice: FormReplyNotice;
   /** Public holidays of this year and the next (computed, french-holidays.ts). */
   holidays: { date: string; name: string }[];
 }

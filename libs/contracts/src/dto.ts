@@ -157,7 +157,31 @@ export interface MessageDto {
   acknowledgement?: 'registration' | 'receipt' | 'correction';
   /** The satisfaction survey (issue 15): the invitation Guichet sent, or the citizen's answer in the timeline. */
   survey?: 'invitation' | 'answer';
+  /**
+   * Sent by Guichet to the citizen of a form request, at the address or number they typed, when an
+   * agent answered on the tracking page: a short message with the link, or the reply itself by
+   * e-mail (the organization's `formReplyNotice`). Not shown on the tracking page.
+   */
+  notice?: FormReplyNoticeDto;
   createdAt: string;
+}
+
+/**
+ * `GET /conversations/:id/reply-channels`: a connected channel that reaches an identity of this
+ * conversation's citizen (besides the channels of the thread), e.g. the e-mail or phone typed in
+ * the web form, and that identity.
+ */
+export interface ReplyChannelDto {
+  id: string;
+  kind: ChannelKind;
+  to: string;
+}
+
+export interface FormReplyNoticeDto {
+  via: 'email' | 'sms';
+  to: string;
+  /** The agent's reply it tells of. */
+  replyId: string;
 }
 
 export interface IdentityDto {
@@ -242,6 +266,14 @@ export interface PublicRequestCreated {
   reference: string;
   trackingToken: string;
   trackingUrl: string;
+  /** Where the citizen will be told of an answer (besides the tracking page): what they typed, if it can be used. */
+  notify: {
+    email: string | null;
+    sms: string | null;
+    /** The reply itself comes by e-mail (else a notice with the link). */ full: boolean;
+  };
+  /** When the service answers at the latest (its response deadline), if it has one. */
+  responseDueAt: string | null;
 }
 
 export interface PublicMessageDto {

@@ -36,6 +36,7 @@ import { SatisfactionComments1764853000000 } from './migrations/1764853000000-sa
 import { ContactMerge1764854000000 } from './migrations/1764854000000-contact-merge';
 import { RightsRequests1764854000001 } from './migrations/1764854000001-rights-requests';
 import { IngestSearchInline1764856000000 } from './migrations/1764856000000-ingest-search-inline';
+import { FormReplyNotice1764855000000 } from './migrations/1764855000000-form-reply-notice';
 
 export const ENTITIES = [
   OrganizationEntity,
@@ -80,6 +81,7 @@ export const MIGRATIONS = [
   ContactMerge1764854000000,
   RightsRequests1764854000001,
   IngestSearchInline1764856000000,
+  FormReplyNotice1764855000000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10, preparedStatements = true): DataSourceOptions {

@@ -205,7 +205,8 @@ async function seedConversation(
       channelId: channel,
       authorAgentId: msg.direction === 'outbound' ? ids.agentId(conv.team, msg.agent ?? 0) : null,
       body,
-      status: msg.direction === 'inbound' ? 'received' : kind === 'note' ? 'sent' : 'delivered',
+      // A reply on the form is published, not confirmed delivered (no provider reports it).
+      status: msg.direction === 'inbound' ? 'received' : kind === 'note' || channelKind === 'webform' ? 'sent' : 'delivered',
       externalId: channel ? `demo:${++external.n}` : null,
       meta:
         kind === 'call'

@@ -8,6 +8,7 @@ import type {
   UpdateConversationInput,
   LogCallInput,
   StartConversationInput,
+  ReplyChannelDto,
 } from '@guichet/contracts';
 import { apiRequest } from './client';
 
@@ -60,6 +61,10 @@ export const conversationsApi = {
   /** An agent writes first (e-mail, SMS, WhatsApp). */
   start(input: StartConversationInput): Promise<{ conversation: ConversationDto; message: MessageDto }> {
     return apiRequest<{ conversation: ConversationDto; message: MessageDto }>('/conversations', { method: 'POST', body: input });
+  },
+  /** Channels reaching the citizen besides the thread's own (a web form request's e-mail or phone). */
+  replyChannels(id: string, signal?: AbortSignal): Promise<ReplyChannelDto[]> {
+    return apiRequest<ReplyChannelDto[]>(`/conversations/${encodeURIComponent(id)}/reply-channels`, { signal });
   },
   /** Sends a failed reply again. */
   retryMessage(id: string, messageId: string): Promise<MessageDto> {

@@ -64,6 +64,7 @@ export const queryKeys = {
     details: () => ['conversations', 'detail'] as const,
     detail: (id: string) => ['conversations', 'detail', id] as const,
     messages: (id: string) => ['conversations', 'messages', id] as const,
+    replyChannels: (id: string) => ['conversations', 'reply-channels', id] as const,
   },
 };
 

@@ -163,6 +163,8 @@ export const en: Messages = {
     byAgent: 'By {{name}}',
     citizen: 'Citizen',
     agentUnknown: 'An agent',
+    noticeEmail: 'Reply notice sent by Guichet to {{to}} (the town hall’s mail)',
+    noticeSms: 'Reply notice sent by Guichet by text message to {{to}}',
     attachments: 'Attachments',
     emptyBody: '(empty message)',
     delivery: {
@@ -171,6 +173,7 @@ export const en: Messages = {
       sent: 'Sent',
       delivered: 'Delivered',
       failed: 'Sending failed',
+      published: 'Published on the tracking page',
     },
     failedReason: 'Sending failed: {{reason}}',
   },
@@ -761,6 +764,11 @@ export const en: Messages = {
       replies: 'Replies to citizens',
       signature: 'Default signature',
       legalFooter: 'Legal footer of replies',
+      formReplyNotice: 'Notice to form citizens when an agent answers',
+      formReplyNoticeLink: 'A short message with the tracking link (email and text message)',
+      formReplyNoticeFull: 'The full reply by email (text message: short message with the link)',
+      formReplyNoticeHint:
+        'Sent to the address or number typed in the form: the email through the town hall’s outgoing mail (SMTP server set), the text message through the SMS channel.',
     },
     teams: {
       title: 'Services',

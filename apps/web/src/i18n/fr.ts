@@ -163,6 +163,8 @@ export const fr = {
     byAgent: 'Par {{name}}',
     citizen: 'Usager',
     agentUnknown: 'Un agent',
+    noticeEmail: 'Avis de réponse envoyé par Guichet à {{to}} (courriel de la mairie)',
+    noticeSms: 'Avis de réponse envoyé par Guichet par SMS au {{to}}',
     attachments: 'Pièces jointes',
     emptyBody: '(message vide)',
     delivery: {
@@ -171,6 +173,7 @@ export const fr = {
       sent: 'Envoyé',
       delivered: 'Distribué',
       failed: "Échec de l'envoi",
+      published: 'Publié sur la page de suivi',
     },
     failedReason: "Échec de l'envoi : {{reason}}",
   },
@@ -763,6 +766,11 @@ export const fr = {
       replies: 'Réponses aux citoyens',
       signature: 'Signature par défaut',
       legalFooter: 'Mentions légales en pied de réponse',
+      formReplyNotice: 'Avis aux citoyens du formulaire quand un agent répond',
+      formReplyNoticeLink: 'Un message court avec le lien de suivi (courriel et SMS)',
+      formReplyNoticeFull: 'La réponse complète par courriel (SMS : message court avec le lien)',
+      formReplyNoticeHint:
+        'Envoyé à l’adresse ou au numéro saisis dans le formulaire : le courriel part par le courriel sortant de la mairie (serveur SMTP réglé), le SMS par le canal SMS.',
     },
     teams: {
       title: 'Services',

@@ -17,7 +17,7 @@ describe('adapter registry', () => {
       replyToken: 't',
       publicUrl: 'http://guichet.test',
     };
-    await expect(adapterFor('webform').send(req)).resolves.toEqual({ ok: true, status: 'delivered' });
+    await expect(adapterFor('webform').send(req)).resolves.toEqual({ ok: true, status: 'sent' });
     const sms = await adapterFor('sms').send({ ...req, channel: { ...req.channel, kind: 'sms' } });
     expect(sms).toMatchObject({ ok: false, temporary: false });
     expect(sms.ok === false && sms.reason).toMatch(/SMS/);

@@ -15,6 +15,7 @@ import {
   type MessageDto,
   type Page,
   type UpdateConversationInput,
+  type ReplyChannelDto,
 } from '@guichet/contracts';
 import { z } from 'zod';
 import { CurrentAgent, type AuthAgent } from '../../common/auth-agent';
@@ -54,6 +55,15 @@ export class ConversationController {
   @Get(':id')
   get(@CurrentAgent() agent: AuthAgent, @Param('id', new IdPipe('conversation')) id: string): Promise<ConversationDto> {
     return this.conversations.get(agent, id);
+  }
+
+  /** Channels reaching the citizen besides the thread's (the e-mail or phone of a web form request). */
+  @Get(':id/reply-channels')
+  replyChannels(
+    @CurrentAgent() agent: AuthAgent,
+    @Param('id', new IdPipe('conversation')) id: string,
+  ): Promise<ReplyChannelDto[]> {
+    return this.conversations.replyChannels(agent, id);
   }
 
   @Get(':id/messages')

@@ -636,9 +636,13 @@ export class ConversationRepository {
   }
 
   /** The citizen's oldest identity of that kind, with its opt-out (null when it has none). */
-  async replyIdentity(manager: EntityManager, contactId: string, kind: string): Promise<{ opted_out_at: Date | null } | null> {
+  async replyIdentity(
+    manager: EntityManager,
+    contactId: string,
+    kind: string,
+  ): Promise<{ value: string; opted_out_at: Date | null } | null> {
     const [identity] = await manager.query(
-      `SELECT opted_out_at FROM contact_identity WHERE contact_id = $1 AND kind = $2 ORDER BY created_at LIMIT 1`,
+      `SELECT value, opted_out_at FROM contact_identity WHERE contact_id = $1 AND kind = $2 ORDER BY created_at LIMIT 1`,
       [contactId, kind],
     );
     return identity ?? null;

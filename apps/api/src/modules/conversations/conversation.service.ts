@@ -3,6 +3,7 @@ import { adapterFor } from '@guichet/channels';
 import {
   awaitingDocuments,
   CHANNEL_CAPABILITIES,
+  CHANNEL_KINDS,
   CHANNEL_IDENTITY,
   InvalidIdentityError,
   mentionedAgentIds,
@@ -17,6 +18,7 @@ import {
   type MessageDto,
   type Page,
   type UpdateConversationInput,
+  type ReplyChannelDto,
 } from '@guichet/contracts';
 import { isManager, type AuthAgent } from '../../common/auth-agent';
 import { Database } from '../../common/database.service';
@@ -310,6 +312,28 @@ export class ConversationService {
         domainEvent('message.updated', agent.organizationId, { conversation, message, change: 'requeued' }),
       );
       return message;
+    });
+  }
+
+  /**
+   * The connected channels that reach one of the citizen's identities (not opted out), one per
+   * kind, the conversation's service's first: the composer offers them besides the thread's own
+   * (a web form request's e-mail or phone). replyChannel() accepts exactly these.
+   */
+  async replyChannels(agent: AuthAgent, id: string): Promise<ReplyChannelDto[]> {
+    return this.db.tx(async (m) => {
+      const row = await this.repo.findById(agent.organizationId, id, m);
+      if (!row || !canRead(agent, row)) throw notFound('conversation');
+      const out: ReplyChannelDto[] = [];
+      for (const kind of CHANNEL_KINDS) {
+        const identityKind = CHANNEL_IDENTITY[kind];
+        if (!identityKind || !CHANNEL_CAPABILITIES[kind].reply) continue;
+        const identity = await this.repo.replyIdentity(m, row.contact_id, identityKind);
+        if (!identity || identity.opted_out_at) continue;
+        const channel = await this.repo.outboundChannelFor(m, agent.organizationId, kind, row.team_id);
+        if (channel) out.push({ id: channel.id, kind, to: identity.value });
+      }
+      return out;
     });
   }
 

@@ -25,11 +25,13 @@ interface MessageRow {
   sender_deduced: MessageDto['senderDeduced'] | null;
   acknowledgement: MessageDto['acknowledgement'] | null;
   survey: MessageDto['survey'] | null;
+  notice: MessageDto['notice'] | null;
 }
 
 const COLUMNS = `m.id, m.conversation_id, m.direction, m.kind, m.channel_id, ch.kind AS channel_kind, m.author_agent_id,
   m.body, m.html_body, m.status, m.error, m.created_at, m.meta->'inlineImages' AS inline_images, m.meta->'listedToo' AS listed_too,
   m.meta->>'senderDeduced' AS sender_deduced, m.meta->>'acknowledgement' AS acknowledgement, m.meta->>'survey' AS survey,
+  m.meta->'formNotice' AS notice,
   to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS sort_key`;
 
 export interface NewMessage {
@@ -199,7 +201,8 @@ export class MessageRepository {
       params.push(before[0], before[1]);
       where += ` AND (m.created_at, m.id) < ($3::timestamptz, $4::uuid)`;
     }
-    if (opts.publicOnly) where += ` AND m.kind = 'message'`;
+    // The tracking page shows the exchange, not the notices that sent the citizen to it.
+    if (opts.publicOnly) where += ` AND m.kind = 'message' AND NOT (coalesce(m.meta, '{}'::jsonb) ? 'formNotice')`;
     const rows = await this.db.query<MessageRow>(
       `SELECT ${COLUMNS} FROM message m LEFT JOIN channel ch ON ch.id = m.channel_id
         WHERE ${where} ORDER BY m.created_at DESC, m.id DESC LIMIT $2`,
@@ -255,6 +258,7 @@ export class MessageRepository {
       ...(r.sender_deduced ? { senderDeduced: r.sender_deduced } : {}),
       ...(r.acknowledgement ? { acknowledgement: r.acknowledgement } : {}),
       ...(r.survey ? { survey: r.survey } : {}),
+      ...(r.notice ? { notice: r.notice } : {}),
       createdAt: r.created_at.toISOString(),
     }));
   }

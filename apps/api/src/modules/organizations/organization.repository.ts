@@ -7,7 +7,8 @@ import { pgJson } from '../../common/pg-text';
 type StoredSettings = Omit<OrganizationSettingsDto, 'holidays'>;
 
 const SETTINGS_SELECT = `SELECT id, slug, name, address, phone, email, website, logo_url AS "logoUrl", siret,
-  opening_hours AS "openingHours", closures, alsace_moselle AS "alsaceMoselle", signature, legal_footer AS "legalFooter"
+  opening_hours AS "openingHours", closures, alsace_moselle AS "alsaceMoselle", signature, legal_footer AS "legalFooter",
+  form_reply_notice AS "formReplyNotice"
   FROM organization`;
 
 /** Column of each settings field (all text but the jsonb and boolean ones). */
@@ -24,6 +25,7 @@ const COLUMNS: Record<keyof UpdateOrganizationSettingsInput, string> = {
   alsaceMoselle: 'alsace_moselle',
   signature: 'signature',
   legalFooter: 'legal_footer',
+  formReplyNotice: 'form_reply_notice',
 };
 const JSON_FIELDS = new Set(['openingHours', 'closures']);
 

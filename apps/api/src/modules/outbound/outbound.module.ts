@@ -1,13 +1,24 @@
 import { Global, Module } from '@nestjs/common';
 import { AgentMessages } from './agent-messages.service';
 import { DeliveryStatusService } from './delivery-status.service';
+import { FormReplyNoticeListener } from './form-reply-notice.listener';
+import { FormReplyNotices } from './form-reply-notice.service';
+import { FormReplyNoticeWorker } from './form-reply-notice.worker';
 import { OutboundRepository } from './outbound.repository';
 import { OutboundWorker } from './outbound.worker';
 
-/** Agent replies and their sending; publishes the reply writer and delivery statuses. */
+/** Agent replies and their sending (and the notices of form replies); publishes the reply writer and delivery statuses. */
 @Global()
 @Module({
-  providers: [OutboundRepository, AgentMessages, DeliveryStatusService, OutboundWorker],
-  exports: [AgentMessages, DeliveryStatusService, OutboundWorker],
+  providers: [
+    OutboundRepository,
+    AgentMessages,
+    DeliveryStatusService,
+    OutboundWorker,
+    FormReplyNotices,
+    FormReplyNoticeListener,
+    FormReplyNoticeWorker,
+  ],
+  exports: [AgentMessages, DeliveryStatusService, OutboundWorker, FormReplyNotices],
 })
 export class OutboundModule {}

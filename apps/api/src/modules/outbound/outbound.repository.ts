@@ -1,6 +1,33 @@
 import { Injectable } from '@nestjs/common';
-import type { DeliveryStatus } from '@guichet/contracts';
+import type { DeliveryStatus, FormReplyNotice, FormReplyNoticeDto } from '@guichet/contracts';
+import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database.service';
+
+/** What telling a form's citizen of a reply needs: the town, its setting, the citizen's usable address and number. */
+export interface FormNoticeContext {
+  organization_id: string;
+  conversation_id: string;
+  organization_name: string;
+  form_reply_notice: FormReplyNotice;
+  /** The organization's own outgoing mail has an SMTP server (else its mails only go to the log). */
+  mail_smtp: boolean;
+  reference: string;
+  contact_id: string;
+  email: string | null;
+  /** The citizen's number, unless they said STOP on it. */
+  phone: string | null;
+}
+
+/** A queued e-mail notice, for its sending job. */
+export interface FormNoticeMailRow {
+  organization_id: string;
+  conversation_id: string;
+  status: DeliveryStatus;
+  body: string;
+  reference: string;
+  organization_name: string;
+  notice: FormReplyNoticeDto | null;
+}
 
 /** What the sending worker needs of a queued message: its text, conversation and citizen. */
 export interface OutboundRow {
@@ -67,6 +94,37 @@ export class OutboundRepository {
       `SELECT id, status, organization_id, conversation_id FROM message
         WHERE channel_id = $1 AND external_id = $2 AND direction = 'outbound'`,
       [channelId, externalId],
+    );
+    return row;
+  }
+
+  async formNoticeContext(
+    m: EntityManager | undefined,
+    organizationId: string,
+    conversationId: string,
+  ): Promise<FormNoticeContext | undefined> {
+    const [row] = await this.db.query<FormNoticeContext>(
+      `SELECT c.organization_id, c.id AS conversation_id, o.name AS organization_name, o.form_reply_notice, coalesce(o.mail_settings->>'mode', 'log') = 'smtp' AS mail_smtp,
+              c.reference, c.contact_id,
+              (SELECT value FROM contact_identity WHERE contact_id = c.contact_id AND kind = 'email'
+                ORDER BY created_at LIMIT 1) AS email,
+              (SELECT value FROM contact_identity WHERE contact_id = c.contact_id AND kind = 'phone' AND opted_out_at IS NULL
+                ORDER BY created_at LIMIT 1) AS phone
+         FROM conversation c JOIN organization o ON o.id = c.organization_id
+        WHERE c.id = $1 AND c.organization_id = $2`,
+      [conversationId, organizationId],
+      m,
+    );
+    return row;
+  }
+
+  async formNoticeMail(organizationId: string, messageId: string): Promise<FormNoticeMailRow | undefined> {
+    const [row] = await this.db.query<FormNoticeMailRow>(
+      `SELECT m.organization_id, m.conversation_id, m.status, m.body, c.reference, o.name AS organization_name,
+              m.meta->'formNotice' AS notice
+         FROM message m JOIN conversation c ON c.id = m.conversation_id JOIN organization o ON o.id = m.organization_id
+        WHERE m.id = $1 AND m.organization_id = $2`,
+      [messageId, organizationId],
     );
     return row;
   }

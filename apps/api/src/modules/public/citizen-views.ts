@@ -195,6 +195,25 @@ export function requestDoneView(ctx: PageContext, org: PublicOrganizationDto, cr
       <p>${t.doneTracking}</p>
       <p><a class="button button--primary" href="${withLanguage(trackingPath(created.reference, created.trackingToken), ctx.lang)}" data-testid="tracking-link">${t.trackingLink}</a></p>
       <p class="public__muted">${t.doneKeep}</p>
+      <h2 class="public__subtitle">${t.doneHowTitle}</h2>
+      <ul data-testid="done-how">
+        <li>${created.responseDueAt ? fillText(t.doneWhen, { date: formatDateTime(created.responseDueAt, ctx.lang) }) : t.doneWhenUnknown} ${t.doneAnswerOnPage}</li>${
+          created.notify.email
+            ? html`
+        <li>${fillText(created.notify.full ? t.doneNotifyEmailFull : t.doneNotifyEmail, { email: created.notify.email })}</li>`
+            : ''
+        }${
+          created.notify.sms
+            ? html`
+        <li>${fillText(t.doneNotifySms, { phone: created.notify.sms })}</li>`
+            : ''
+        }${
+          !created.notify.email && !created.notify.sms
+            ? html`
+        <li>${t.doneNotifyNone}</li>`
+            : ''
+        }
+      </ul>
     </section>`;
   return { title: t.doneTitle, organization: org.name, slug: org.slug, main };
 }

@@ -21,6 +21,7 @@ import { isUuid } from '../../common/uuid';
 import { BlobStore } from '../blobs/blob-store';
 import { ChannelService } from '../channels/channel.service';
 import { ConversationReader } from '../conversations/conversation-reader.service';
+import { FormReplyNotices } from '../outbound/form-reply-notice.service';
 import { IngestService } from '../ingest/ingest.service';
 import { RetentionService } from '../privacy/retention.service';
 import { SatisfactionService } from '../satisfaction/satisfaction.service';
@@ -52,6 +53,7 @@ export class PublicService {
     private readonly retention: RetentionService,
     private readonly blobs: BlobStore,
     private readonly surveys: SatisfactionService,
+    private readonly notices: FormReplyNotices,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -165,10 +167,13 @@ export class PublicService {
     await this.deadlineListener.initialize(org.id, result.conversationId);
     const conversation = (await this.conversations.row(org.id, result.conversationId))!;
     const token = trackingToken(this.config.appSecret, conversation.id);
+    const typed = Object.fromEntries(identities.map((i) => [i.kind, i.value]));
     return {
       reference: conversation.reference,
       trackingToken: token,
       trackingUrl: `${this.config.publicUrl}/suivi/${conversation.reference}?token=${token}`,
+      notify: await this.notices.targets(undefined, org.id, conversation.id, typed),
+      responseDueAt: conversation.response_due_at?.toISOString() ?? null,
     };
   }
 

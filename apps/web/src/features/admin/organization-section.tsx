@@ -62,6 +62,7 @@ function OrganizationForm({ settings, readOnly }: { settings: OrganizationSettin
       alsaceMoselle: f.get('alsaceMoselle') === 'on',
       signature: String(f.get('signature') ?? ''),
       legalFooter: String(f.get('legalFooter') ?? ''),
+      formReplyNotice: f.get('formReplyNotice') === 'full' ? 'full' : 'link',
     };
     update.mutate(input);
   }
@@ -140,6 +141,21 @@ function OrganizationForm({ settings, readOnly }: { settings: OrganizationSettin
         <legend>{t('admin.organization.replies')}</legend>
         <TextArea name="signature" label={t('admin.organization.signature')} defaultValue={settings.signature} />
         <TextArea name="legalFooter" label={t('admin.organization.legalFooter')} defaultValue={settings.legalFooter} />
+        <div className="field">
+          <label htmlFor="org-form-notice">{t('admin.organization.formReplyNotice')}</label>
+          <select
+            id="org-form-notice"
+            name="formReplyNotice"
+            defaultValue={settings.formReplyNotice}
+            aria-describedby="org-form-notice-hint"
+          >
+            <option value="link">{t('admin.organization.formReplyNoticeLink')}</option>
+            <option value="full">{t('admin.organization.formReplyNoticeFull')}</option>
+          </select>
+          <p className="field__hint" id="org-form-notice-hint">
+            {t('admin.organization.formReplyNoticeHint')}
+          </p>
+        </div>
       </fieldset>
 
       <FormError id="organization-error" error={localError ?? (update.error ? apiErrorText(t, update.error) : null)} />

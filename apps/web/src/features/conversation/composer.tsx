@@ -20,6 +20,7 @@ import { networkMessage } from '../../lib/error-message';
 import { formatBytes } from '../../lib/format';
 import { currentLanguage } from '../../i18n';
 import { useSendMessage } from '../../hooks/use-send-message';
+import { useReplyChannels } from '../../hooks/use-reply-channels';
 import { useSignature } from '../../hooks/use-signature';
 import type { Draft } from '../../lib/drafts';
 import { channelLabel } from '../../lib/labels';
@@ -33,17 +34,28 @@ const TYPING_IDLE_MS = 4000;
 export interface ChannelOption {
   id: string;
   kind: ChannelKind;
+  /** The citizen's address or number it reaches, for a channel not yet used in the thread. */
+  to?: string;
 }
 
-/** The channels this conversation can be answered on (their kind can reply), and the default: the channel of the citizen's last message. */
-export function replyChannels(messages: MessageDto[]): { options: ChannelOption[]; defaultId: string | null } {
+/**
+ * The channels this conversation can be answered on (their kind can reply), and the default: the
+ * channel of the citizen's last message. `reachable`: connected channels that reach one of the
+ * citizen's identities (a web form request's e-mail or phone), offered after the thread's own.
+ */
+export function replyChannels(
+  messages: MessageDto[],
+  reachable: readonly ChannelOption[] = [],
+): { options: ChannelOption[]; defaultId: string | null } {
   const byId = new Map<string, ChannelOption>();
   let defaultId: string | null = null;
   for (const m of messages) {
-    if (!m.channelId || !m.channelKind || !CHANNEL_CAPABILITIES[m.channelKind].reply) continue;
+    // A notice to a form's citizen went out on a channel the thread was not held on.
+    if (!m.channelId || !m.channelKind || !CHANNEL_CAPABILITIES[m.channelKind].reply || m.notice) continue;
     byId.set(m.channelId, { id: m.channelId, kind: m.channelKind });
     if (m.direction === 'inbound') defaultId = m.channelId; // messages are oldest first
   }
+  for (const r of reachable) if (!byId.has(r.id)) byId.set(r.id, r);
   const options = [...byId.values()];
   return { options, defaultId: defaultId ?? options[options.length - 1]?.id ?? null };
 }
@@ -83,7 +95,8 @@ export function Composer({
   const ids = useId();
   const [conflict, setConflict] = useState<{ changes: string[]; current: ConversationDto } | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const { options, defaultId } = useMemo(() => replyChannels(messages), [messages]);
+  const reachable = useReplyChannels(conversation.id).data;
+  const { options, defaultId } = useMemo(() => replyChannels(messages, reachable), [messages, reachable]);
   const channelId = draft.channelId && options.some((o) => o.id === draft.channelId) ? draft.channelId : defaultId;
   const channelKind = options.find((o) => o.id === channelId)?.kind ?? null;
   const isReply = draft.mode === 'reply';
@@ -338,6 +351,7 @@ export function Composer({
               {options.map((o) => (
                 <option key={o.id} value={o.id}>
                   {channelLabel(t, o.kind)}
+                  {o.to ? ` — ${o.to}` : ''}
                   {o.id === defaultId ? ` (${t('composer.lastUsed')})` : ''}
                 </option>
               ))}

@@ -92,7 +92,9 @@ export function MessageItem({
   const author =
     m.direction === 'inbound'
       ? t('message.from', { name: citizen })
-      : t('message.byAgent', { name: agentName ?? t('message.agentUnknown') });
+      : m.notice
+        ? t(m.notice.via === 'sms' ? 'message.noticeSms' : 'message.noticeEmail', { to: m.notice.to })
+        : t('message.byAgent', { name: agentName ?? t('message.agentUnknown') });
   const when = formatDateTime(m.createdAt, language);
   // Inline images show in the e-mail itself; listed only when also sent as attachments.
   const listed = m.htmlBody ? m.attachments.filter((a) => !a.inline) : m.attachments;
@@ -200,7 +202,9 @@ export function MessageItem({
           <span>
             {m.status === 'failed' && m.error
               ? t('message.failedReason', { reason: m.error })
-              : t(`message.delivery.${m.status}`)}
+              : m.channelKind === 'webform' && m.status === 'sent'
+                ? t('message.delivery.published')
+                : t(`message.delivery.${m.status}`)}
           </span>
           {m.status === 'failed' ? <RetryButton message={m} /> : null}
         </div>
