@@ -36,6 +36,15 @@ describe('a web form’s citizen told of the answer, in Chromium', () => {
   let smsChannel = '';
   let conversationId = '';
   let reference = '';
+  let admin = '';
+
+  async function signIn(page: Page, email: string): Promise<void> {
+    await page.goto(t.url);
+    await page.getByLabel('Adresse e-mail').fill(email);
+    await page.getByLabel('Mot de passe').fill('guichet-demo');
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.getByRole('navigation', { name: 'Vues de la boîte de réception' }).waitFor({ timeout: 10_000 });
+  }
 
   async function expectAccessible(page: Page, screen: string): Promise<void> {
     expect({ screen, violations: await seriousAxeViolations(page) }).toEqual({ screen, violations: [] });
@@ -55,9 +64,8 @@ describe('a web form’s citizen told of the answer, in Chromium', () => {
     ]);
     twilio.addAccount(ACCOUNT, TOKEN);
     // The admin connects the town's outgoing mail and an SMS number (the demo's point nowhere).
-    const admin = (
-      await t.http('POST', '/api/v1/auth/login', { body: { email: 'admin@demo.guichet.fr', password: 'guichet-demo' } })
-    ).body.token as string;
+    admin = (await t.http('POST', '/api/v1/auth/login', { body: { email: 'admin@demo.guichet.fr', password: 'guichet-demo' } }))
+      .body.token as string;
     const { rows } = await t.db.query(`SELECT id FROM team WHERE name = 'État civil'`);
     const mail = await t.http('PUT', '/api/v1/organization/mail-settings', {
       token: admin,
@@ -97,10 +105,18 @@ describe('a web form’s citizen told of the answer, in Chromium', () => {
     await page.goto(`${t.url}/demandes/demo`);
     await page.getByLabel('Service concerné').selectOption({ label: 'État civil' });
     await page.getByLabel('Vos nom et prénom').fill('Lucie Moreau');
-    await page.getByLabel('Adresse e-mail').fill(CITIZEN_EMAIL);
+    // Issue 21 item 9: an address the browser lets through but the town cannot write to is
+    // pointed at on its field, with a French reason (not « requête invalide »).
+    await page.getByLabel('Adresse e-mail').fill('lucie.moreau@exemple');
     await page.getByLabel('Numéro de téléphone').fill('06 98 76 54 32');
     await page.getByLabel('Objet de votre demande').fill('Livret de famille');
     await page.getByLabel('Votre message').fill('Bonjour, comment obtenir un second livret de famille ?');
+    await page.getByRole('button', { name: 'Envoyer ma demande' }).click();
+    await page.locator('#err-email').getByText('Adresse e-mail invalide', { exact: false }).waitFor({ timeout: 10_000 });
+    expect(await page.getByLabel('Adresse e-mail').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByLabel('Objet de votre demande').inputValue()).toBe('Livret de famille');
+    await expectAccessible(page, 'form with a wrong e-mail');
+    await page.getByLabel('Adresse e-mail').fill(CITIZEN_EMAIL);
     await page.getByRole('button', { name: 'Envoyer ma demande' }).click();
     await page.getByRole('heading', { name: 'Votre demande est bien envoyée' }).waitFor({ timeout: 10_000 });
     const how = page.getByTestId('done-how');
@@ -117,11 +133,7 @@ describe('a web form’s citizen told of the answer, in Chromium', () => {
 
   it('the agent answers on the form; the thread shows the reply published and the notices sent, the SMS « Distribué » on Twilio’s word', async () => {
     const sophie = await pool.newPage({ viewport: { width: 1280, height: 720 } });
-    await sophie.goto(t.url);
-    await sophie.getByLabel('Adresse e-mail').fill('sophie.marchand@demo.guichet.fr');
-    await sophie.getByLabel('Mot de passe').fill('guichet-demo');
-    await sophie.getByRole('button', { name: 'Se connecter' }).click();
-    await sophie.getByRole('navigation', { name: 'Vues de la boîte de réception' }).waitFor({ timeout: 10_000 });
+    await signIn(sophie, 'sophie.marchand@demo.guichet.fr');
     await sophie.goto(`${t.url}/#/conversations/${conversationId}?view=all&status=open`);
     await sophie.getByTestId('conversation-detail').getByText('second livret de famille').waitFor({ timeout: 10_000 });
 
@@ -180,6 +192,47 @@ describe('a web form’s citizen told of the answer, in Chromium', () => {
       await smsNotice.scrollIntoViewIfNeeded();
       await sophie.screenshot({ path: join(shots, `form-reply-thread-${size.width}x${size.height}.png`) });
     }
+    await sophie.close();
+  });
+
+  it('labels (issue 21 item 4): « Étiquettes » sits in the row of actions and opens over the thread; a label set shows on the header’s line of facts and on the list row', async () => {
+    const created = await t.http('POST', '/api/v1/labels', { token: admin, body: { name: 'Pièce manquante' } });
+    expect(created.status).toBe(201);
+    const sophie = await pool.newPage({ viewport: { width: 1280, height: 720 } });
+    await signIn(sophie, 'sophie.marchand@demo.guichet.fr');
+    await sophie.goto(`${t.url}/#/conversations/${conversationId}?view=all&status=open`);
+    const detail = sophie.getByTestId('conversation-detail');
+    await detail.getByText('second livret de famille').waitFor({ timeout: 10_000 });
+    const toggle = detail.getByTestId('labels-toggle');
+    // No row of its own: the button is on a line of the action buttons.
+    const [labelsBox, handOverBox] = await Promise.all([
+      toggle.boundingBox(),
+      detail.getByTestId('action-handover').boundingBox(),
+    ]);
+    expect(Math.abs(labelsBox!.y - handOverBox!.y)).toBeLessThan(4);
+    const headerBefore = (await detail.locator('.detail-header').boundingBox())!.height;
+    await toggle.click();
+    await detail.getByRole('checkbox', { name: 'Pièce manquante' }).waitFor();
+    // Open over the thread: the header does not grow for the list of labels.
+    expect((await detail.locator('.detail-header').boundingBox())!.height).toBeLessThanOrEqual(headerBefore + 4);
+    // Saved at once: the box follows the file once the server answered (a controlled checkbox).
+    await detail.getByRole('checkbox', { name: 'Pièce manquante' }).click();
+    await detail
+      .locator('.detail-header__meta')
+      .getByTestId('label-chip')
+      .filter({ hasText: 'Pièce manquante' })
+      .waitFor({ timeout: 10_000 });
+    await sophie
+      .getByTestId('conversation-row')
+      .filter({ hasText: 'Livret de famille' })
+      .getByTestId('label-chip')
+      .filter({ hasText: 'Pièce manquante' })
+      .waitFor({ timeout: 10_000 });
+    await expectAccessible(sophie, 'labels open');
+    await sophie.screenshot({ path: join(shots, 'labels-open-1280x720.png') });
+    await sophie.keyboard.press('Escape');
+    await toggle.click();
+    await sophie.screenshot({ path: join(shots, 'labels-set-1280x720.png') });
     await sophie.close();
   });
 });

@@ -191,6 +191,7 @@ export function ConversationActions({ conversation: c, me, agents, teams, announ
             {t('actions.handOver')}
           </button>
         ) : null}
+        <LabelField conversation={c} apply={apply} />
         <span className="actions__field">
           <label htmlFor={`${ids}-priority`}>{t('actions.priority')}</label>
           <select
@@ -207,7 +208,6 @@ export function ConversationActions({ conversation: c, me, agents, teams, announ
         </span>
       </div>
       <RequestTypeField conversation={c} apply={apply} />
-      <LabelField conversation={c} apply={apply} />
       {snoozeOpen && !closed ? (
         <form
           className="actions__row"

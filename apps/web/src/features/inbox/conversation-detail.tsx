@@ -21,6 +21,7 @@ import { ConversationActions } from '../conversation/conversation-actions';
 import { MessageItem } from '../conversation/message-item';
 import { PresenceBar } from '../conversation/presence-bar';
 import { useLatest } from '../../lib/use-latest';
+import { LabelChips } from '../../components/label-chips';
 
 const PANEL_KEY = 'guichet.citizenPanel';
 
@@ -148,6 +149,7 @@ export function ConversationDetail({ id, route, teams }: { id: string; route: In
                   : null
               : t('list.unassigned')}
           </span>
+          <LabelChips labels={c.labels} />
         </p>
         <p className="detail-header__dates">
           {t('conversation.openedOn', { date: formatDateTime(c.createdAt, currentLanguage()) })}
