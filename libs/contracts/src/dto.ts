@@ -229,7 +229,7 @@ export interface QuarantineDto {
 /** A mail the watcher read and neither imported nor quarantined, and why. */
 export interface MailboxEventDto {
   id: string;
-  kind: 'duplicate' | 'unmatched-bounce' | 'delivery-report';
+  kind: 'duplicate' | 'unmatched-bounce' | 'delivery-report' | 'older-than-limit' | 'no-source';
   folder: string;
   uid: number;
   /** The Message-ID concerned: the repeated one, or the one a bounce is about. */

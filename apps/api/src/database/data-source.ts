@@ -32,6 +32,7 @@ import { ReportsAndSatisfaction1764830000000 } from './migrations/1764830000000-
 import { ReportBackfill1764830000001 } from './migrations/1764830000001-report-backfill';
 import { Privacy1764840000000 } from './migrations/1764840000000-privacy';
 import { RetentionSearchRefresh1764840000001 } from './migrations/1764840000001-retention-search-refresh';
+import { MailboxEventLeftInMailbox1764850000000 } from './migrations/1764850000000-mailbox-event-left-in-mailbox';
 import { SatisfactionComments1764853000000 } from './migrations/1764853000000-satisfaction-comments';
 import { ContactMerge1764854000000 } from './migrations/1764854000000-contact-merge';
 import { RightsRequests1764854000001 } from './migrations/1764854000001-rights-requests';
@@ -77,6 +78,7 @@ export const MIGRATIONS = [
   ReportBackfill1764830000001,
   Privacy1764840000000,
   RetentionSearchRefresh1764840000001,
+  MailboxEventLeftInMailbox1764850000000,
   SatisfactionComments1764853000000,
   ContactMerge1764854000000,
   RightsRequests1764854000001,

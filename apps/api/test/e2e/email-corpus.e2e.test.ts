@@ -204,6 +204,42 @@ describe('e-mail as it really arrives', () => {
     expect(image.status).toBe(200);
   });
 
+  it('records the mail a first connection leaves behind because of the import limit, in the channel activity', async () => {
+    const box = await dovecot.addUser('limite');
+    const day = 86_400_000;
+    await dovecot.append(box, sample('dup-same-id-a.eml'), 'INBOX', [], new Date(Date.now() - 90 * day));
+    await dovecot.append(box, sample('dup-same-id-b.eml'), 'INBOX', [], new Date(Date.now() - 60 * day));
+    await dovecot.append(box, sample('no-from-reply-to.eml'), 'INBOX', [], new Date(Date.now() - 2 * day));
+    const res = await t.http('POST', '/api/v1/channels', {
+      token: town.admin.token,
+      body: {
+        kind: 'email',
+        name: 'Boîte limite',
+        teamId: town.etatCivil.id,
+        config: {
+          address: 'limite@ville-demo.fr',
+          imap: { host: '127.0.0.1', port: dovecot.port, secure: false, user: box.user, password: box.password },
+          smtp: { host: '127.0.0.1', port: 1, secure: false, user: 'x', password: 'x' },
+          processed: 'seen',
+          importSinceDays: 30,
+        },
+      },
+    });
+    expect(res.status).toBe(201);
+    const channelId = res.body.id as string;
+    await message(channelId, '<form-7781@wp.ville-demo.fr>');
+    await expectEventually(async () =>
+      expect(await activity(channelId)).toEqual([
+        expect.objectContaining({
+          kind: 'older-than-limit',
+          uid: 2,
+          reason: expect.stringMatching(/^2 messages reçus avant le .* sans import : .* 30 derniers jours$/),
+        }),
+      ]),
+    );
+    expect((await outcomes(channelId)).imported).toEqual([3]);
+  });
+
   it('accounts for every mail of the corpus, hand-made and real-world: imported, quarantined or recorded as skipped with its reason, none unexplained', async () => {
     const { box, channelId } = await mailbox('corpus');
     const eml = (dir: string) =>

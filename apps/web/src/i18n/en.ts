@@ -976,6 +976,8 @@ export const en: Messages = {
         duplicate: 'duplicate skipped',
         'unmatched-bounce': 'bounce about no message sent',
         'delivery-report': 'delivery report',
+        'older-than-limit': 'not imported (older than the import limit)',
+        'no-source': 'message unreadable on the server',
       },
     },
     mail: {

@@ -980,6 +980,8 @@ export const fr = {
         duplicate: 'doublon ignoré',
         'unmatched-bounce': 'rejet sans message d’origine',
         'delivery-report': 'accusé de remise',
+        'older-than-limit': 'non importés (antérieurs à la limite d’import)',
+        'no-source': 'message illisible sur le serveur',
       },
     },
     mail: {

@@ -29,6 +29,12 @@ export interface MailboxSyncHandlers {
    */
   onMessage(mail: FetchedMail): Promise<void>;
   onState?(state: 'connecting' | 'synced' | 'idle' | 'error' | 'stopped', detail?: string): void;
+  /**
+   * Mail left in the mailbox and not imported: older than the import limit at the first connection
+   * (one record for all, on the newest of them), or returned by the server without its source.
+   * Recorded before the cursor moves past it; nothing is left without a trace.
+   */
+  onSkipped?(skip: { folder: string; uid: number; kind: 'older-than-limit' | 'no-source'; reason: string }): Promise<void>;
 }
 
 export interface MailboxSyncOptions {
@@ -227,6 +233,15 @@ export class MailboxSync {
       const all = (await client.search({ all: true }, { uid: true })) || [];
       floor = all.reduce((max, u) => (u > max ? u : max), 0);
       uids = (await client.search({ since }, { uid: true })) || [];
+      const recent = new Set(uids);
+      const older = all.filter((u) => !recent.has(u));
+      if (older.length)
+        await this.handlers.onSkipped?.({
+          folder,
+          uid: older.reduce((max, u) => (u > max ? u : max), 0),
+          kind: 'older-than-limit',
+          reason: `${older.length} message${older.length > 1 ? 's' : ''} reçu${older.length > 1 ? 's' : ''} avant le ${since.toLocaleDateString('fr-FR', { timeZone: 'Europe/Paris' })} laissé${older.length > 1 ? 's' : ''} dans le dossier ${folder} sans import : le canal n’importe à sa première connexion que les ${this.config.importSinceDays} derniers jours`,
+        });
     } else {
       uids = (await client.search({ uid: `${cursor.highestUid + 1}:*` }, { uid: true })) || [];
     }
@@ -259,7 +274,15 @@ export class MailboxSync {
       // it answers); different senders are stored concurrently.
       const lanes = new Map<string, typeof mails>();
       for (const m of mails) {
-        if (!m.source) continue;
+        if (!m.source) {
+          await this.handlers.onSkipped?.({
+            folder,
+            uid: m.uid,
+            kind: 'no-source',
+            reason: 'le serveur IMAP n’a pas renvoyé la source de ce message : laissé dans la boîte, non importé',
+          });
+          continue;
+        }
         const key = senderOf(m.source) ?? `uid:${m.uid}`;
         lanes.set(key, [...(lanes.get(key) ?? []), m]);
       }

@@ -22,7 +22,7 @@ export interface QuarantineRow {
   size: number;
 }
 
-export type MailboxEventKind = 'duplicate' | 'unmatched-bounce' | 'delivery-report';
+export type MailboxEventKind = 'duplicate' | 'unmatched-bounce' | 'delivery-report' | 'older-than-limit' | 'no-source';
 
 export interface MailboxEventRow {
   id: string;

@@ -140,6 +140,18 @@ export class MailboxWatcherService implements OnApplicationBootstrap, BeforeAppl
             // A re-read folder (UIDVALIDITY change) is old mail, not lag.
             if (mail.internalDate && !mail.resync) this.metrics.mailStored((Date.now() - mail.internalDate.getTime()) / 1000);
           },
+          onSkipped: async (skip) => {
+            await this.repo.recordEvent({
+              organizationId: channel.organizationId,
+              channelId,
+              folder: skip.folder,
+              uid: skip.uid,
+              kind: skip.kind,
+              externalId: null,
+              reason: skip.reason,
+              raw: null,
+            });
+          },
           onState: (state, detail) => {
             watcher.state = state;
             watcher.detail = detail;
