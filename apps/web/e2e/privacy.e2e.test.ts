@@ -123,6 +123,14 @@ describe('personal data in Chromium', () => {
     const violations = await seriousAxeViolations(admin);
     expect({ screen: 'retention rules', violations }).toEqual({ screen: 'retention rules', violations: [] });
     await admin.screenshot({ path: join(shots, 'privacy-retention-rules.png'), fullPage: true });
+    // The register of processing activities, generated from the rule just set.
+    const downloading = admin.waitForEvent('download');
+    await admin.getByRole('button', { name: 'Télécharger le registre (CSV)' }).click();
+    const register = await downloading;
+    expect(register.suggestedFilename()).toMatch(/^registre-traitements-\d{4}-\d{2}-\d{2}\.csv$/);
+    const csv = readFileSync(await register.path(), 'utf8');
+    expect(csv).toContain('"Inscriptions scolaires"');
+    expect(csv).toContain('"1 an après la fin de la demande, puis anonymisation (statistiques conservées)"');
     await admin.goto(`${t.url}/donnees-personnelles/demo`);
     await admin.getByRole('cell', { name: 'Inscriptions scolaires' }).waitFor();
     await admin.getByRole('cell', { name: '1 an' }).waitFor();

@@ -311,6 +311,10 @@ export const fr = {
     auditTitle: 'Journal des accès',
     auditMonths: 'Durée de conservation du journal (mois)',
     runNow: 'Appliquer maintenant',
+    registerTitle: 'Registre des activités de traitement',
+    registerIntro: 'Généré à partir de ces règles, des services et des canaux ouverts (article 30 du RGPD).',
+    registerHtml: 'Télécharger le registre (HTML)',
+    registerCsv: 'Télécharger le registre (CSV)',
     ran: '{{anonymized}} demande(s) anonymisée(s), {{deleted}} supprimée(s).',
   },
   audit: {

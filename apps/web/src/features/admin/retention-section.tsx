@@ -3,7 +3,9 @@ import { type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAdminTeams } from '../../hooks/use-admin';
 import { useRetention, useRunRetention, useSaveRetention } from '../../hooks/use-privacy';
+import { useMe } from '../../hooks/use-me';
 import { apiErrorText } from '../../lib/api-error-text';
+import { downloadFromApi } from '../../lib/download';
 import { Field, FormError } from '../setup/public-card';
 
 const toInput = (r: RetentionRuleDto) => ({
@@ -21,6 +23,7 @@ const toInput = (r: RetentionRuleDto) => ({
  */
 export function RetentionSection({ readOnly }: { readOnly: boolean }) {
   const { t } = useTranslation();
+  const me = useMe();
   const settings = useRetention();
   const teams = useAdminTeams();
   const save = useSaveRetention();
@@ -166,6 +169,28 @@ export function RetentionSection({ readOnly }: { readOnly: boolean }) {
                 {t('admin.save')}
               </button>
             </form>
+          ) : null}
+          {me.data.role === 'admin' ? (
+            <section aria-labelledby="register-title">
+              <h3 id="register-title">{t('retention.registerTitle')}</h3>
+              <p>{t('retention.registerIntro')}</p>
+              <p>
+                <button
+                  type="button"
+                  className="button button--secondary"
+                  onClick={() => void downloadFromApi('/processing-register?format=html', 'registre-traitements.html')}
+                >
+                  {t('retention.registerHtml')}
+                </button>{' '}
+                <button
+                  type="button"
+                  className="button button--secondary"
+                  onClick={() => void downloadFromApi('/processing-register?format=csv', 'registre-traitements.csv')}
+                >
+                  {t('retention.registerCsv')}
+                </button>
+              </p>
+            </section>
           ) : null}
           <p>
             <button
