@@ -33,6 +33,7 @@ import { SignaturesModule } from './modules/signatures/signatures.module';
 import { ReportsModule } from './modules/reports/reports.module';
 import { SatisfactionModule } from './modules/satisfaction/satisfaction.module';
 import { LabelsModule } from './modules/labels/labels.module';
+import { CannedRepliesModule } from './modules/canned-replies/canned-replies.module';
 import { RoutingModule } from './modules/routing/routing.module';
 
 @Module({})
@@ -77,6 +78,7 @@ export class AppModule {
         SatisfactionModule,
         LabelsModule,
         RoutingModule,
+        CannedRepliesModule,
         HealthModule,
         ...extraModules,
       ],

@@ -21,3 +21,4 @@ export * from './acknowledgement-settings';
 export * from './reports';
 export * from './routing';
 export * from './mentions';
+export * from './canned-replies';

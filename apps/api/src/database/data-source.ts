@@ -33,6 +33,7 @@ import { ReportBackfill1764830000001 } from './migrations/1764830000001-report-b
 import { Privacy1764840000000 } from './migrations/1764840000000-privacy';
 import { RetentionSearchRefresh1764840000001 } from './migrations/1764840000001-retention-search-refresh';
 import { MailboxEventLeftInMailbox1764850000000 } from './migrations/1764850000000-mailbox-event-left-in-mailbox';
+import { CannedReplies1764852000000 } from './migrations/1764852000000-canned-replies';
 import { SatisfactionComments1764853000000 } from './migrations/1764853000000-satisfaction-comments';
 import { ContactMerge1764854000000 } from './migrations/1764854000000-contact-merge';
 import { RightsRequests1764854000001 } from './migrations/1764854000001-rights-requests';
@@ -79,6 +80,7 @@ export const MIGRATIONS = [
   Privacy1764840000000,
   RetentionSearchRefresh1764840000001,
   MailboxEventLeftInMailbox1764850000000,
+  CannedReplies1764852000000,
   SatisfactionComments1764853000000,
   ContactMerge1764854000000,
   RightsRequests1764854000001,
