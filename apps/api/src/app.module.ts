@@ -35,6 +35,7 @@ import { SatisfactionModule } from './modules/satisfaction/satisfaction.module';
 import { LabelsModule } from './modules/labels/labels.module';
 import { CannedRepliesModule } from './modules/canned-replies/canned-replies.module';
 import { RoutingModule } from './modules/routing/routing.module';
+import { MunicipalEventsModule } from './modules/municipal-events/municipal-events.module';
 
 @Module({})
 export class AppModule {
@@ -79,6 +80,7 @@ export class AppModule {
         LabelsModule,
         RoutingModule,
         CannedRepliesModule,
+        MunicipalEventsModule,
         HealthModule,
         ...extraModules,
       ],

@@ -22,3 +22,5 @@ export * from './reports';
 export * from './routing';
 export * from './mentions';
 export * from './canned-replies';
+export * from './municipal-events';
+export * from './event-text';

@@ -26,3 +26,16 @@ export function checkMediaSignature(
   const at = Number(expires);
   return at * 1000 > now && safeEqual(mediaSignature(appSecret, attachmentId, at), sig);
 }
+
+/**
+ * A link's proof of access to one record, without a session and without storage: an HMAC of the
+ * purpose and the record's id (a registration's view-or-cancel link, say). Never expires: the
+ * record's own state says what the link may still do.
+ */
+export function recordSignature(appSecret: string, purpose: string, id: string): string {
+  return createHmac('sha256', appSecret).update(`${purpose}:${id}`).digest('base64url').slice(0, 32);
+}
+
+export function checkRecordSignature(appSecret: string, purpose: string, id: string, token: unknown): boolean {
+  return typeof token === 'string' && safeEqual(recordSignature(appSecret, purpose, id), token);
+}

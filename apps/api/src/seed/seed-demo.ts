@@ -13,6 +13,8 @@ import { MessageRepository } from '../modules/conversations/message.repository';
 import type { DomainEvents } from '../modules/events/domain-event-bus';
 import { OrganizationRepository } from '../modules/organizations/organization.repository';
 import { RequestTypeRepository } from '../modules/request-types/request-type.repository';
+import { MunicipalEventRepository } from '../modules/municipal-events/municipal-event.repository';
+import { seedDemoEvents } from './demo-events';
 import type { CallMeta } from '../modules/telephony/call.repository';
 import { TeamAdminRepository } from '../modules/teams/team-admin.repository';
 import { DEMO_CITIZENS, DEMO_CONVERSATIONS } from './demo-data';
@@ -122,6 +124,7 @@ function demoWriters(dataSource: DataSource) {
     channels: new ChannelRepository(db),
     contacts: new ContactRepository(db),
     requestTypes: new RequestTypeRepository(db),
+    events: new MunicipalEventRepository(db),
     writer: new ConversationWriter(db, new ConversationWriterRepository(), conversations, messages, noListenersYet),
   };
 }
@@ -329,6 +332,7 @@ export async function seedDemo(
     for (const conv of DEMO_CONVERSATIONS)
       seeded.push(await seedConversation(w, tx, { orgId, teamIds, agentId, channelIds, citizens }, conv, now, external));
     await seedDemoRequestTypes(tx, w.writer, w.requestTypes, orgId, teamIds, seeded);
+    await seedDemoEvents(m, w.events, orgId, teamIds, now);
   });
   logger?.log(`Ville de Démo créée : ${DEMO_CONVERSATIONS.length} conversations, ${DEMO_CITIZENS.length} citoyens`, 'Seed');
   return true;

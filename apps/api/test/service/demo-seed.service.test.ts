@@ -53,6 +53,15 @@ describe('demo town seed', () => {
       await ds.query(`SELECT value FROM contact_identity WHERE kind IN ('phone', 'whatsapp') AND value !~ '^\\+33[67][0-9]{8}$'`),
     ).toEqual([]);
     expect(await ds.query(`SELECT value FROM contact_identity WHERE kind = 'email' AND value <> lower(value)`)).toEqual([]);
+    // Issue 17: a few upcoming, published events, one nearly full; the counters match the registrations.
+    const events = await ds.query(
+      `SELECT e.capacity, e.booked_places, e.starts_at > now() AS upcoming, e.published,
+              (SELECT count(*)::int FROM municipal_event_registration r WHERE r.event_id = e.id AND r.status = 'confirmed') AS confirmed
+       FROM municipal_event e ORDER BY e.starts_at`,
+    );
+    expect(events.length).toBeGreaterThanOrEqual(3);
+    for (const e of events) expect(e).toMatchObject({ upcoming: true, published: true, booked_places: e.confirmed });
+    expect(events.some((e: { capacity: number; booked_places: number }) => e.capacity - e.booked_places <= 3)).toBe(true);
   });
 
   it('lets the demo accounts log in with the documented password', async () => {

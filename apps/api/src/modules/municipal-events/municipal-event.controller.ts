@@ -1,0 +1,151 @@
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import {
+  cancelEventSchema,
+  checkInSchema,
+  createEventSchema,
+  duplicateEventSchema,
+  listEventsQuerySchema,
+  messageRegistrantsSchema,
+  updateEventSchema,
+  type CancelEventInput,
+  type CreateEventInput,
+  type DuplicateEventInput,
+  type ListEventsQuery,
+  type MessageRegistrantsInput,
+  type MunicipalEventDto,
+  type RegistrationDto,
+  type UpdateEventInput,
+} from '@guichet/contracts';
+import type { Response } from 'express';
+import { z } from 'zod';
+import { CurrentAgent, type AuthAgent } from '../../common/auth-agent';
+import { attachmentDisposition } from '../../common/content-disposition';
+import { IdPipe, ZodPipe } from '../../common/zod.pipe';
+import { MunicipalEventService } from './municipal-event.service';
+
+const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input' }) as object;
+
+/** Municipal events of the services (issue 17): the agents of an event's service, supervisors and admins. */
+@ApiTags('événements')
+@ApiBearerAuth()
+@Controller('events')
+export class MunicipalEventController {
+  constructor(private readonly events: MunicipalEventService) {}
+
+  @Get()
+  list(
+    @CurrentAgent() agent: AuthAgent,
+    @Query(new ZodPipe(listEventsQuerySchema)) query: ListEventsQuery,
+  ): Promise<MunicipalEventDto[]> {
+    return this.events.list(agent, query);
+  }
+
+  @Post()
+  @ApiBody({ schema: schema(createEventSchema) })
+  create(
+    @CurrentAgent() agent: AuthAgent,
+    @Body(new ZodPipe(createEventSchema)) input: CreateEventInput,
+  ): Promise<MunicipalEventDto> {
+    return this.events.create(agent, input);
+  }
+
+  @Get(':id')
+  get(@CurrentAgent() agent: AuthAgent, @Param('id', new IdPipe('événement')) id: string): Promise<MunicipalEventDto> {
+    return this.events.get(agent, id);
+  }
+
+  /** Any field (`published` publishes or withdraws it); `notify` writes to every registrant. */
+  @Patch(':id')
+  @ApiBody({ schema: schema(updateEventSchema) })
+  update(
+    @CurrentAgent() agent: AuthAgent,
+    @Param('id', new IdPipe('événement')) id: string,
+    @Body(new ZodPipe(updateEventSchema)) input: UpdateEventInput,
+  ): Promise<MunicipalEventDto> {
+    return this.events.update(agent, id, input);
+  }
+
+  @Post(':id/duplicate')
+  @ApiBody({ schema: schema(duplicateEventSchema) })
+  duplicate(
+    @CurrentAgent() agent: AuthAgent,
+    @Param('id', new IdPipe('événement')) id: string,
+    @Body(new ZodPipe(duplicateEventSchema)) input: DuplicateEventInput,
+  ): Promise<MunicipalEventDto> {
+    return this.events.duplicate(agent, id, input);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @ApiBody({ schema: schema(cancelEventSchema) })
+  cancel(
+    @CurrentAgent() agent: AuthAgent,
+    @Param('id', new IdPipe('événement')) id: string,
+    @Body(new ZodPipe(cancelEventSchema)) input: CancelEventInput,
+  ): Promise<MunicipalEventDto & { messaged: number }> {
+    return this.events.cancel(agent, id, input);
+  }
+
+  @Get(':id/registrations')
+  registrations(@CurrentAgent() agent: AuthAgent, @Param('id', new IdPipe('événement')) id: string): Promise<RegistrationDto[]> {
+    return this.events.registrations(agent, id);
+  }
+
+  @Get(':id/registrations.csv')
+  async csv(
+    @CurrentAgent() agent: AuthAgent,
+    @Param('id', new IdPipe('événement')) id: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    const { fileName, content } = await this.events.csv(agent, id);
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', attachmentDisposition(fileName));
+    res.setHeader('Cache-Control', 'private, no-store');
+    res.send(content);
+  }
+
+  @Post(':id/registrations/:registrationId/check-in')
+  @HttpCode(200)
+  @ApiBody({ schema: schema(checkInSchema) })
+  checkIn(
+    @CurrentAgent() agent: AuthAgent,
+    @Param('id', new IdPipe('événement')) id: string,
+    @Param('registrationId', new IdPipe('inscription')) registrationId: string,
+    @Body(new ZodPipe(checkInSchema)) input: { present: boolean },
+  ): Promise<RegistrationDto> {
+    return this.events.checkIn(agent, id, registrationId, input.present);
+  }
+
+  @Post(':id/registrations/:registrationId/promote')
+  @HttpCode(200)
+  promote(
+    @CurrentAgent() agent: AuthAgent,
+    @Param('id', new IdPipe('événement')) id: string,
+    @Param('registrationId', new IdPipe('inscription')) registrationId: string,
+  ): Promise<RegistrationDto> {
+    return this.events.promote(agent, id, registrationId);
+  }
+
+  @Post(':id/registrations/:registrationId/cancel')
+  @HttpCode(200)
+  cancelRegistration(
+    @CurrentAgent() agent: AuthAgent,
+    @Param('id', new IdPipe('événement')) id: string,
+    @Param('registrationId', new IdPipe('inscription')) registrationId: string,
+  ): Promise<RegistrationDto> {
+    return this.events.cancelRegistration(agent, id, registrationId);
+  }
+
+  /** A message to all registrants (or some: `registrationIds`), in each one's conversation. */
+  @Post(':id/messages')
+  @HttpCode(200)
+  @ApiBody({ schema: schema(messageRegistrantsSchema) })
+  message(
+    @CurrentAgent() agent: AuthAgent,
+    @Param('id', new IdPipe('événement')) id: string,
+    @Body(new ZodPipe(messageRegistrantsSchema)) input: MessageRegistrantsInput,
+  ): Promise<{ sent: number; skipped: number }> {
+    return this.events.message(agent, id, input);
+  }
+}

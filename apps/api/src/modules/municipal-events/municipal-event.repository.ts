@@ -1,0 +1,458 @@
+import { Injectable } from '@nestjs/common';
+import type {
+  CreateEventInput,
+  EventPromotion,
+  EventQuestion,
+  MunicipalEventDto,
+  RegistrationDto,
+  RegistrationStatus,
+  UpdateEventInput,
+} from '@guichet/contracts';
+import type { EntityManager } from 'typeorm';
+import { Database } from '../../common/database.service';
+import { pgJson } from '../../common/pg-text';
+
+export interface EventRow {
+  id: string;
+  organization_id: string;
+  team_id: string;
+  team_name: string;
+  title: string;
+  description: string;
+  place: string;
+  theme: string;
+  audience: string;
+  price_info: string;
+  starts_at: Date;
+  ends_at: Date | null;
+  capacity: number;
+  waitlist_capacity: number;
+  max_places: number;
+  published: boolean;
+  cancelled_at: Date | null;
+  booking_opens_at: Date | null;
+  booking_closes_at: Date | null;
+  promotion: EventPromotion;
+  confirmation_hours: number;
+  reminder_minutes: number[];
+  questions: EventQuestion[];
+  booked_places: number;
+  waitlisted_places: number;
+  created_at: Date;
+}
+
+export interface RegistrationRow {
+  id: string;
+  seq: string;
+  organization_id: string;
+  event_id: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  places: number;
+  answers: Record<string, string>;
+  consent_reminders: boolean;
+  status: RegistrationStatus;
+  offer_expires_at: Date | null;
+  checked_in_at: Date | null;
+  contact_id: string | null;
+  conversation_id: string | null;
+  created_at: Date;
+  position: number | null;
+}
+
+const EVENT_COLUMNS = `e.id, e.organization_id, e.team_id, t.name AS team_name, e.title, e.description, e.place, e.theme,
+  e.audience, e.price_info, e.starts_at, e.ends_at, e.capacity, e.waitlist_capacity, e.max_places, e.published,
+  e.cancelled_at, e.booking_opens_at, e.booking_closes_at, e.promotion, e.confirmation_hours, e.reminder_minutes,
+  e.questions, e.booked_places, e.waitlisted_places, e.created_at`;
+
+/** The rank of a waitlisted registration: waitlisted registrations of its event before it, plus one. */
+const POSITION = `CASE WHEN r.status = 'waitlisted' THEN (
+    SELECT count(*)::int FROM municipal_event_registration w
+    WHERE w.event_id = r.event_id AND w.status = 'waitlisted' AND w.seq <= r.seq) END AS position`;
+
+const REGISTRATION_COLUMNS = `r.id, r.seq, r.organization_id, r.event_id, r.name, r.email, r.phone, r.places, r.answers,
+  r.consent_reminders, r.status, r.offer_expires_at, r.checked_in_at, r.contact_id, r.conversation_id, r.created_at, ${POSITION}`;
+
+export const toEventDto = (r: EventRow): MunicipalEventDto => ({
+  id: r.id,
+  teamId: r.team_id,
+  teamName: r.team_name,
+  title: r.title,
+  description: r.description,
+  place: r.place,
+  theme: r.theme,
+  audience: r.audience,
+  priceInfo: r.price_info,
+  startsAt: r.starts_at.toISOString(),
+  endsAt: r.ends_at?.toISOString() ?? null,
+  capacity: r.capacity,
+  waitlistCapacity: r.waitlist_capacity,
+  maxPlacesPerRegistration: r.max_places,
+  published: r.published,
+  status: r.cancelled_at ? 'cancelled' : 'scheduled',
+  bookingOpensAt: r.booking_opens_at?.toISOString() ?? null,
+  bookingClosesAt: r.booking_closes_at?.toISOString() ?? null,
+  promotion: r.promotion,
+  confirmationHours: r.confirmation_hours,
+  reminderMinutes: r.reminder_minutes,
+  questions: r.questions,
+  bookedPlaces: r.booked_places,
+  availablePlaces: Math.max(0, r.capacity - r.booked_places),
+  waitlistedPlaces: r.waitlisted_places,
+  createdAt: r.created_at.toISOString(),
+});
+
+export const toRegistrationDto = (r: RegistrationRow): RegistrationDto => ({
+  id: r.id,
+  eventId: r.event_id,
+  name: r.name,
+  email: r.email,
+  phone: r.phone,
+  places: r.places,
+  answers: r.answers,
+  consentReminders: r.consent_reminders,
+  status: r.status,
+  position: r.position ?? null,
+  offerExpiresAt: r.offer_expires_at?.toISOString() ?? null,
+  checkedInAt: r.checked_in_at?.toISOString() ?? null,
+  contactId: r.contact_id,
+  conversationId: r.conversation_id,
+  createdAt: r.created_at.toISOString(),
+});
+
+/** Column of each event field an agent sets (create and update share it). */
+const FIELDS: Record<string, string> = {
+  title: 'title',
+  description: 'description',
+  place: 'place',
+  theme: 'theme',
+  audience: 'audience',
+  priceInfo: 'price_info',
+  startsAt: 'starts_at',
+  endsAt: 'ends_at',
+  capacity: 'capacity',
+  waitlistCapacity: 'waitlist_capacity',
+  maxPlacesPerRegistration: 'max_places',
+  published: 'published',
+  bookingOpensAt: 'booking_opens_at',
+  bookingClosesAt: 'booking_closes_at',
+  promotion: 'promotion',
+  confirmationHours: 'confirmation_hours',
+  reminderMinutes: 'reminder_minutes',
+  questions: 'questions',
+};
+
+const value = (k: string, v: unknown) => (k === 'questions' ? pgJson(v) : v);
+
+export interface NewRegistration {
+  organizationId: string;
+  eventId: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  places: number;
+  answers: Record<string, string>;
+  consentReminders: boolean;
+  status: 'confirmed' | 'waitlisted';
+}
+
+/** A reminder due: the registration, its schedule, and where it is sent from. */
+export interface DueReminderRow {
+  registration_id: string;
+  minutes: number;
+  organization_id: string;
+  conversation_id: string;
+  contact_id: string;
+  email: string | null;
+  phone: string | null;
+  title: string;
+  place: string;
+  starts_at: Date;
+}
+
+/** Municipal events, their registrations and reminders (issue 17): all of their SQL. */
+@Injectable()
+export class MunicipalEventRepository {
+  constructor(private readonly db: Database) {}
+
+  async insertEvent(
+    m: EntityManager,
+    organizationId: string,
+    agentId: string | null,
+    input: Omit<CreateEventInput, 'teamId'> & { teamId: string },
+  ): Promise<string> {
+    const keys = Object.keys(FIELDS).filter((k) => (input as Record<string, unknown>)[k] !== undefined);
+    const cols = keys.map((k) => FIELDS[k]);
+    const params = keys.map((k) => value(k, (input as Record<string, unknown>)[k]));
+    const [row] = await this.db.query<{ id: string }>(
+      `INSERT INTO municipal_event (organization_id, team_id, created_by, ${cols.join(', ')})
+       VALUES ($1, $2, $3, ${keys.map((_, i) => `$${i + 4}`).join(', ')}) RETURNING id`,
+      [organizationId, input.teamId, agentId, ...params],
+      m,
+    );
+    return row!.id;
+  }
+
+  /** Updates the fields given; false when the event is not this organization's. */
+  async updateEvent(m: EntityManager, organizationId: string, id: string, input: Partial<UpdateEventInput>): Promise<boolean> {
+    const keys = Object.keys(FIELDS).filter((k) => (input as Record<string, unknown>)[k] !== undefined);
+    if (!keys.length) return true;
+    const sets = keys.map((k, i) => `${FIELDS[k]} = $${i + 3}`);
+    const rows = await this.db.query(
+      `UPDATE municipal_event SET ${sets.join(', ')}, updated_at = now() WHERE organization_id = $1 AND id = $2 RETURNING id`,
+      [organizationId, id, ...keys.map((k) => value(k, (input as Record<string, unknown>)[k]))],
+      m,
+    );
+    return rows.length > 0;
+  }
+
+  async cancelEvent(m: EntityManager, id: string): Promise<void> {
+    await m.query(`UPDATE municipal_event SET cancelled_at = now(), updated_at = now() WHERE id = $1`, [id]);
+  }
+
+  async findEvent(organizationId: string | null, id: string, m?: EntityManager, lock = false): Promise<EventRow | null> {
+    const [row] = await this.db.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM municipal_event e JOIN team t ON t.id = e.team_id
+       WHERE e.id = $1 AND ($2::uuid IS NULL OR e.organization_id = $2) ${lock ? 'FOR UPDATE OF e' : ''}`,
+      [id, organizationId],
+      m,
+    );
+    return row ?? null;
+  }
+
+  /** The events of an organization (of some services only: `teamIds`), upcoming first. */
+  async listEvents(organizationId: string, f: { teamIds?: string[]; past: boolean }): Promise<EventRow[]> {
+    return this.db.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM municipal_event e JOIN team t ON t.id = e.team_id
+       WHERE e.organization_id = $1 AND ($2::uuid[] IS NULL OR e.team_id = ANY($2))
+         AND ($3 OR coalesce(e.ends_at, e.starts_at) >= now() - interval '1 day')
+       ORDER BY e.starts_at, e.id LIMIT 500`,
+      [organizationId, f.teamIds ?? null, f.past],
+    );
+  }
+
+  /** The published events of an organization not over yet, by date (the citizens' list). */
+  async publicEvents(
+    organizationId: string,
+    f: { teamId?: string; theme?: string; from?: Date; to?: Date },
+  ): Promise<EventRow[]> {
+    return this.db.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM municipal_event e JOIN team t ON t.id = e.team_id
+       WHERE e.organization_id = $1 AND e.published AND coalesce(e.ends_at, e.starts_at) >= now()
+         AND ($2::uuid IS NULL OR e.team_id = $2) AND ($3::text IS NULL OR lower(e.theme) = lower($3))
+         AND ($4::timestamptz IS NULL OR e.starts_at >= $4) AND ($5::timestamptz IS NULL OR e.starts_at < $5)
+       ORDER BY e.starts_at, e.id LIMIT 200`,
+      [organizationId, f.teamId ?? null, f.theme ?? null, f.from ?? null, f.to ?? null],
+    );
+  }
+
+  async publicThemes(organizationId: string): Promise<string[]> {
+    const rows = await this.db.query<{ theme: string }>(
+      `SELECT DISTINCT theme FROM municipal_event
+       WHERE organization_id = $1 AND published AND theme <> '' AND coalesce(ends_at, starts_at) >= now() ORDER BY theme`,
+      [organizationId],
+    );
+    return rows.map((r) => r.theme);
+  }
+
+  /** The active registration of this event holding the e-mail or the phone, if any (under the event's lock). */
+  async activeHolder(
+    m: EntityManager,
+    eventId: string,
+    email: string | null,
+    phone: string | null,
+  ): Promise<'email' | 'phone' | null> {
+    const [row] = await m.query(
+      `SELECT (email = $2) AS by_email FROM municipal_event_registration
+       WHERE event_id = $1 AND status IN ('confirmed', 'waitlisted', 'offered') AND (email = $2 OR phone = $3) LIMIT 1`,
+      [eventId, email, phone],
+    );
+    if (!row) return null;
+    return row.by_email ? 'email' : 'phone';
+  }
+
+  async insertRegistration(m: EntityManager, r: NewRegistration): Promise<{ id: string; seq: string }> {
+    const [row] = await m.query(
+      `INSERT INTO municipal_event_registration
+         (organization_id, event_id, name, email, phone, places, answers, consent_reminders, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id, seq`,
+      [r.organizationId, r.eventId, r.name, r.email, r.phone, r.places, pgJson(r.answers), r.consentReminders, r.status],
+    );
+    return row;
+  }
+
+  /** Moves the event's counters (the CHECK constraints refuse any excess). */
+  async addPlaces(m: EntityManager, eventId: string, booked: number, waitlisted: number): Promise<void> {
+    await m.query(
+      `UPDATE municipal_event SET booked_places = booked_places + $2, waitlisted_places = waitlisted_places + $3 WHERE id = $1`,
+      [eventId, booked, waitlisted],
+    );
+  }
+
+  async waitlistPosition(m: EntityManager, eventId: string, seq: string): Promise<number> {
+    const [row] = await m.query(
+      `SELECT count(*)::int AS n FROM municipal_event_registration WHERE event_id = $1 AND status = 'waitlisted' AND seq <= $2`,
+      [eventId, seq],
+    );
+    return row.n;
+  }
+
+  async findRegistration(id: string, m?: EntityManager, lock = false): Promise<RegistrationRow | null> {
+    const [row] = await this.db.query<RegistrationRow>(
+      `SELECT ${REGISTRATION_COLUMNS} FROM municipal_event_registration r WHERE r.id = $1 ${lock ? 'FOR UPDATE' : ''}`,
+      [id],
+      m,
+    );
+    return row ?? null;
+  }
+
+  async registrations(eventId: string): Promise<RegistrationRow[]> {
+    return this.db.query<RegistrationRow>(
+      `SELECT ${REGISTRATION_COLUMNS} FROM municipal_event_registration r WHERE r.event_id = $1 ORDER BY r.seq`,
+      [eventId],
+    );
+  }
+
+  /** The registrations still concerned by the event (confirmed, offered, waitlisted), for a message to all. */
+  async activeRegistrations(m: EntityManager | undefined, eventId: string, ids?: string[]): Promise<RegistrationRow[]> {
+    return this.db.query<RegistrationRow>(
+      `SELECT ${REGISTRATION_COLUMNS} FROM municipal_event_registration r
+       WHERE r.event_id = $1 AND r.status IN ('confirmed', 'waitlisted', 'offered') AND ($2::uuid[] IS NULL OR r.id = ANY($2))
+       ORDER BY r.seq`,
+      [eventId, ids ?? null],
+      m,
+    );
+  }
+
+  async setStatus(m: EntityManager, id: string, status: RegistrationStatus, offerExpiresAt: Date | null = null): Promise<void> {
+    await m.query(
+      `UPDATE municipal_event_registration SET status = $2, offer_expires_at = $3,
+         cancelled_at = CASE WHEN $2 IN ('cancelled', 'expired') THEN now() ELSE cancelled_at END
+       WHERE id = $1`,
+      [id, status, offerExpiresAt],
+    );
+  }
+
+  /** The head of the waiting list (the oldest waitlisted registration), if any. */
+  async waitlistHead(m: EntityManager, eventId: string): Promise<RegistrationRow | null> {
+    const [row] = await this.db.query<RegistrationRow>(
+      `SELECT ${REGISTRATION_COLUMNS} FROM municipal_event_registration r
+       WHERE r.event_id = $1 AND r.status = 'waitlisted' ORDER BY r.seq LIMIT 1`,
+      [eventId],
+      m,
+    );
+    return row ?? null;
+  }
+
+  /** Offers whose time to confirm is over, oldest first, with their event. */
+  async expiredOffers(now: Date, limit: number): Promise<{ id: string; event_id: string }[]> {
+    return this.db.query(
+      `SELECT id, event_id FROM municipal_event_registration
+       WHERE status = 'offered' AND offer_expires_at <= $1 ORDER BY offer_expires_at LIMIT $2`,
+      [now, limit],
+    );
+  }
+
+  async setCheckIn(organizationId: string, eventId: string, id: string, present: boolean): Promise<boolean> {
+    const rows = await this.db.query(
+      `UPDATE municipal_event_registration SET checked_in_at = CASE WHEN $4 THEN coalesce(checked_in_at, now()) END
+       WHERE organization_id = $1 AND event_id = $2 AND id = $3 AND status = 'confirmed' RETURNING id`,
+      [organizationId, eventId, id, present],
+    );
+    return rows.length > 0;
+  }
+
+  /** Links a registration to the citizen's file and its conversation (once). */
+  async linkFile(m: EntityManager, id: string, contactId: string, conversationId: string): Promise<void> {
+    await m.query(`UPDATE municipal_event_registration SET contact_id = $2, conversation_id = $3 WHERE id = $1`, [
+      id,
+      contactId,
+      conversationId,
+    ]);
+  }
+
+  /** The registrations of a citizen (their file). */
+  async byContact(organizationId: string, contactId: string): Promise<(RegistrationRow & { title: string; starts_at: Date })[]> {
+    return this.db.query(
+      `SELECT ${REGISTRATION_COLUMNS}, e.title, e.starts_at FROM municipal_event_registration r
+       JOIN municipal_event e ON e.id = r.event_id
+       WHERE r.organization_id = $1 AND r.contact_id = $2 ORDER BY e.starts_at DESC`,
+      [organizationId, contactId],
+    );
+  }
+
+  /**
+   * Claims the reminders due at `now` (at most `limit`): a row per (registration, schedule)
+   * inserted once — a re-run or another instance claims nothing already claimed. Only for
+   * confirmed registrations that consented, made before the reminder's time, of an event not
+   * cancelled and not started, already linked to their conversation.
+   */
+  async claimDueReminders(m: EntityManager, now: Date, limit: number): Promise<DueReminderRow[]> {
+    return m.query(
+      `WITH due AS (
+         SELECT r.id AS registration_id, mins AS minutes
+         FROM municipal_event e
+         CROSS JOIN LATERAL unnest(e.reminder_minutes) AS mins
+         JOIN municipal_event_registration r ON r.event_id = e.id
+         WHERE e.cancelled_at IS NULL AND e.starts_at > $1
+           AND e.starts_at - make_interval(mins => mins) <= $1
+           AND e.starts_at <= $1 + interval '31 days'
+           AND r.status = 'confirmed' AND r.consent_reminders AND r.conversation_id IS NOT NULL
+           AND r.created_at < e.starts_at - make_interval(mins => mins)
+           AND NOT EXISTS (SELECT 1 FROM municipal_event_reminder x WHERE x.registration_id = r.id AND x.minutes = mins)
+         LIMIT $2),
+       claimed AS (
+         INSERT INTO municipal_event_reminder (registration_id, minutes, sent_at)
+         SELECT registration_id, minutes, $1 FROM due
+         ON CONFLICT DO NOTHING RETURNING registration_id, minutes)
+       SELECT c.registration_id, c.minutes, r.organization_id, r.conversation_id, r.contact_id, r.email, r.phone,
+              e.title, e.place, e.starts_at
+       FROM claimed c JOIN municipal_event_registration r ON r.id = c.registration_id
+       JOIN municipal_event e ON e.id = r.event_id`,
+      [now, limit],
+    );
+  }
+
+  async setReminderMessage(m: EntityManager, registrationId: string, minutes: number, messageId: string): Promise<void> {
+    await m.query(`UPDATE municipal_event_reminder SET message_id = $3 WHERE registration_id = $1 AND minutes = $2`, [
+      registrationId,
+      minutes,
+      messageId,
+    ]);
+  }
+
+  async notified(m: EntityManager, id: string, notice: string): Promise<boolean> {
+    const [row] = await m.query(`SELECT $2 = ANY(notified) AS done FROM municipal_event_registration WHERE id = $1`, [
+      id,
+      notice,
+    ]);
+    return !!row?.done;
+  }
+
+  async markNotified(m: EntityManager, id: string, notice: string): Promise<void> {
+    await m.query(`UPDATE municipal_event_registration SET notified = array_append(notified, $2) WHERE id = $1`, [id, notice]);
+  }
+
+  async teamExists(m: EntityManager, organizationId: string, teamId: string): Promise<boolean> {
+    const rows = await m.query(`SELECT 1 FROM team WHERE organization_id = $1 AND id = $2`, [organizationId, teamId]);
+    return rows.length > 0;
+  }
+
+  async organizationBySlug(slug: string): Promise<{ id: string; name: string; slug: string } | null> {
+    const [row] = await this.db.query<{ id: string; name: string; slug: string }>(
+      `SELECT id, name, slug FROM organization WHERE slug = $1`,
+      [slug],
+    );
+    return row ?? null;
+  }
+
+  async organizationName(id: string, m?: EntityManager): Promise<{ name: string; slug: string }> {
+    const [row] = await this.db.query<{ name: string; slug: string }>(
+      `SELECT name, slug FROM organization WHERE id = $1`,
+      [id],
+      m,
+    );
+    return row!;
+  }
+}

@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import type { PublicEventDto } from '@guichet/contracts';
+import { z } from 'zod';
+import { notFound } from '../../common/errors';
+import { isUuid } from '../../common/uuid';
+import { MunicipalEventRepository } from './municipal-event.repository';
+import { toPublicEventDto } from './registration.service';
+
+export const publicEventsQuerySchema = z.object({
+  teamId: z
+    .uuid('service inconnu')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  theme: z
+    .string()
+    .trim()
+    .max(60)
+    .optional()
+    .transform((v) => v || undefined),
+  from: z.iso
+    .date('date AAAA-MM-JJ attendue')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  to: z.iso
+    .date('date AAAA-MM-JJ attendue')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+});
+export type PublicEventsQuery = z.infer<typeof publicEventsQuerySchema>;
+
+/** Midnight in Paris of a calendar day (close enough: the offset of that day at noon). */
+function parisDay(day: string): Date {
+  const noon = new Date(`${day}T12:00:00Z`);
+  const paris = new Date(noon.toLocaleString('en-US', { timeZone: 'Europe/Paris' }));
+  const offset = paris.getTime() - new Date(noon.toLocaleString('en-US', { timeZone: 'UTC' })).getTime();
+  return new Date(Date.parse(`${day}T00:00:00Z`) - offset);
+}
+
+/** The published events of a town, as its citizens see them. */
+@Injectable()
+export class PublicEventService {
+  constructor(private readonly repo: MunicipalEventRepository) {}
+
+  async organization(slug: string): Promise<{ id: string; name: string; slug: string }> {
+    const org = await this.repo.organizationBySlug(slug.toLowerCase());
+    if (!org) throw notFound('commune');
+    return org;
+  }
+
+  async list(slug: string, q: PublicEventsQuery) {
+    const org = await this.organization(slug);
+    const rows = await this.repo.publicEvents(org.id, {
+      teamId: q.teamId,
+      theme: q.theme,
+      from: q.from ? parisDay(q.from) : undefined,
+      to: q.to ? new Date(parisDay(q.to).getTime() + 24 * 3600_000) : undefined,
+    });
+    const all = q.teamId || q.theme || q.from || q.to ? await this.repo.publicEvents(org.id, {}) : rows;
+    const services = [...new Map(all.map((e) => [e.team_id, { id: e.team_id, name: e.team_name }])).values()].sort((a, b) =>
+      a.name.localeCompare(b.name, 'fr'),
+    );
+    return {
+      organization: org.name,
+      themes: await this.repo.publicThemes(org.id),
+      services,
+      events: rows.map((e) => toPublicEventDto(e)),
+    };
+  }
+
+  async get(id: string): Promise<PublicEventDto> {
+    const e = isUuid(id) ? await this.repo.findEvent(null, id) : null;
+    if (!e || !e.published) throw notFound('événement');
+    return toPublicEventDto(e);
+  }
+}

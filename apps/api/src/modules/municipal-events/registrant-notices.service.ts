@@ -1,0 +1,276 @@
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import type { ChannelKind, IdentityKind } from '@guichet/contracts';
+import type { EntityManager } from 'typeorm';
+import type { AuthAgent } from '../../common/auth-agent';
+import { Database, type AfterCommit } from '../../common/database.service';
+import { recordSignature } from '../../common/signed-link';
+import { snippetOf } from '../../common/snippet';
+import { APP_CONFIG, type AppConfig } from '../../config';
+import { JobQueue, QUEUES } from '../../infra/jobs/job-queue';
+import { ChannelService } from '../channels/channel.service';
+import { ContactService } from '../contacts/contact.service';
+import { ConversationWriter, type WriterTx } from '../conversations/conversation-writer.service';
+import { domainEvent } from '../events/domain-events';
+import { AgentMessages } from '../outbound/agent-messages.service';
+import { MunicipalEventRepository, type EventRow, type RegistrationRow } from './municipal-event.repository';
+
+export const NOTICE_QUEUE = 'municipal-event-notice';
+
+/** What happened to a registration, told once in the citizen's file (and to them when it matters). */
+export type RegistrationNotice = 'registered' | 'waitlisted' | 'offered' | 'confirmed' | 'cancelled' | 'expired';
+
+interface NoticeJob {
+  organizationId: string;
+  registrationId: string;
+  notice: RegistrationNotice;
+}
+
+const when = (d: Date) =>
+  d.toLocaleString('fr-FR', {
+    timeZone: 'Europe/Paris',
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+const places = (n: number) => `${n} place${n > 1 ? 's' : ''}`;
+
+/** The timeline line of each notice (an event of the conversation, never sent). */
+const TIMELINE: Record<RegistrationNotice, (e: EventRow, r: RegistrationRow) => string> = {
+  registered: (e, r) => `Inscription à l’événement « ${e.title} » : confirmée (${places(r.places)})`,
+  waitlisted: (e, r) => `Inscription à l’événement « ${e.title} » : en liste d’attente (${places(r.places)})`,
+  offered: (e) => `Place proposée sur la liste d’attente de « ${e.title} »`,
+  confirmed: (e) => `Place confirmée pour l’événement « ${e.title} »`,
+  cancelled: (e) => `Inscription à l’événement « ${e.title} » annulée`,
+  expired: (e) => `Place non confirmée à temps pour « ${e.title} » : inscription close`,
+};
+
+/** The message to the citizen (by e-mail or SMS), with their signed link. */
+const TO_CITIZEN: Record<RegistrationNotice, (e: EventRow, r: RegistrationRow, link: string) => string> = {
+  registered: (e, r, link) =>
+    `Bonjour ${r.name}, votre inscription à « ${e.title} » (${when(e.starts_at)}, ${e.place}) est confirmée pour ${places(r.places)}. ` +
+    `Pour la voir ou l’annuler : ${link}`,
+  waitlisted: (e, r, link) =>
+    `Bonjour ${r.name}, « ${e.title} » est complet : vous êtes sur la liste d’attente (position ${r.position ?? '?'}). ` +
+    `Nous vous préviendrons si une place se libère. Pour voir ou annuler : ${link}`,
+  offered: (e, r, link) =>
+    `Bonjour ${r.name}, une place s’est libérée pour « ${e.title} » (${when(e.starts_at)}). ` +
+    `Confirmez-la avant le ${when(r.offer_expires_at ?? e.starts_at)} : ${link}`,
+  confirmed: (e, r, link) => `Bonjour ${r.name}, votre place pour « ${e.title} » (${when(e.starts_at)}) est confirmée. ${link}`,
+  cancelled: (e, r) => `Bonjour ${r.name}, votre inscription à « ${e.title} » est annulée.`,
+  expired: (e, r) =>
+    `Bonjour ${r.name}, le délai pour confirmer votre place à « ${e.title} » est passé ; votre inscription est close.`,
+};
+
+/** A registrant's channel: e-mail when they gave one and the town can send e-mail, else SMS. */
+const CHANNEL_ORDER: { kind: ChannelKind; identity: IdentityKind; field: 'email' | 'phone' }[] = [
+  { kind: 'email', identity: 'email', field: 'email' },
+  { kind: 'sms', identity: 'phone', field: 'phone' },
+];
+
+/**
+ * The citizen's side of a registration: the registrant is a contact (ContactService.resolve), the
+ * registration has its conversation in the event's service, where each change appears as an event
+ * of the timeline and each message to the citizen goes out through the outbound pipeline (so a
+ * reply comes back to the inbox). All through the ConversationWriter; run from a durable job
+ * written with the change (at most one notice of each kind per registration: `notified`).
+ */
+@Injectable()
+export class RegistrantNotices implements OnApplicationBootstrap {
+  constructor(
+    private readonly db: Database,
+    private readonly repo: MunicipalEventRepository,
+    private readonly queue: JobQueue,
+    private readonly writer: ConversationWriter,
+    private readonly contacts: ContactService,
+    private readonly channels: ChannelService,
+    private readonly agentMessages: AgentMessages,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.queue.define<NoticeJob>(NOTICE_QUEUE, { retryLimit: 10 }, (job) => this.handle(job.data));
+  }
+
+  enqueue(m: EntityManager, organizationId: string, registrationId: string, notice: RegistrationNotice): Promise<void> {
+    return this.queue.sendInTx(m, NOTICE_QUEUE, { organizationId, registrationId, notice } satisfies NoticeJob);
+  }
+
+  link(slug: string, id: string): string {
+    return `${this.config.publicUrl}/evenements/${slug}/inscription/${id}?token=${recordSignature(this.config.appSecret, 'event-registration', id)}`;
+  }
+
+  /** The channel a registrant is written to, with the identity it reaches them by (null: none open). */
+  async channelFor(
+    organizationId: string,
+    r: Pick<RegistrationRow, 'email' | 'phone'>,
+    cache = new Map<string, Promise<{ id: string; kind: ChannelKind } | null>>(),
+  ): Promise<{ id: string; kind: ChannelKind; identity: { kind: IdentityKind; value: string } } | null> {
+    for (const c of CHANNEL_ORDER) {
+      const value = r[c.field];
+      if (!value) continue;
+      const key = `${organizationId}:${c.kind}`;
+      if (!cache.has(key)) cache.set(key, this.channels.firstOfKind(organizationId, c.kind));
+      const channel = await cache.get(key)!;
+      if (channel) return { id: channel.id, kind: channel.kind, identity: { kind: c.identity, value } };
+    }
+    return null;
+  }
+
+  async handle(job: NoticeJob): Promise<void> {
+    await this.writer.tx(async (tx) => {
+      const r = await this.repo.findRegistration(job.registrationId, tx.m, true);
+      if (!r || (await this.repo.notified(tx.m, r.id, job.notice))) return;
+      const e = (await this.repo.findEvent(job.organizationId, r.event_id, tx.m))!;
+      const org = await this.repo.organizationName(job.organizationId, tx.m);
+      const channel = await this.channelFor(job.organizationId, r);
+      const { conversationId, isNew } = await this.file(tx, e, r, channel);
+      const timelineId = await this.writer.insertMessage(tx, {
+        organizationId: job.organizationId,
+        conversationId,
+        direction: 'outbound',
+        kind: 'event',
+        channelId: null,
+        body: TIMELINE[job.notice](e, r),
+        status: 'sent',
+        meta: { municipalEvent: { eventId: e.id, registrationId: r.id, notice: job.notice } },
+      });
+      await this.writer.tell(tx, job.organizationId, conversationId, timelineId, ({ conversation, message }) => [
+        domainEvent('message.sent', job.organizationId, { conversation, message, newConversation: isNew, byAgentId: null }),
+        ...(isNew ? [domainEvent('conversation.created', job.organizationId, { conversation, origin: 'agent' as const })] : []),
+      ]);
+      if (channel)
+        await this.send(
+          tx,
+          job.organizationId,
+          conversationId,
+          channel,
+          TO_CITIZEN[job.notice](e, r, this.link(org.slug, r.id)),
+          {
+            notice: job.notice,
+            registrationId: r.id,
+          },
+        );
+      await this.repo.markNotified(tx.m, r.id, job.notice);
+    });
+  }
+
+  /** The registration's conversation, opened (with the citizen's contact) the first time. */
+  private async file(
+    tx: WriterTx,
+    e: EventRow,
+    r: RegistrationRow,
+    channel: { identity: { kind: IdentityKind; value: string } } | null,
+  ): Promise<{ conversationId: string; contactId: string; isNew: boolean }> {
+    if (r.conversation_id && r.contact_id) return { conversationId: r.conversation_id, contactId: r.contact_id, isNew: false };
+    const identity =
+      channel?.identity ?? (r.email ? { kind: 'email' as const, value: r.email } : { kind: 'phone' as const, value: r.phone! });
+    const contactId = await this.contacts.resolve(tx.m, e.organization_id, identity.kind, identity.value, r.name);
+    const conversationId = await this.writer.openConversation(tx, {
+      organizationId: e.organization_id,
+      contactId,
+      teamId: e.team_id,
+      subject: `Inscription : ${e.title}`.slice(0, 200),
+      at: new Date(),
+      identity,
+      citizenName: r.name,
+    });
+    // A registration is no request to answer: the file is filed, a citizen's reply reopens it.
+    await this.writer.updateConversation(tx, conversationId, { status: 'resolved' }, true);
+    await this.repo.linkFile(tx.m, r.id, contactId, conversationId);
+    return { conversationId, contactId, isNew: true };
+  }
+
+  /** A message of the town hall to the registrant (no agent: a notice, a reminder), queued for sending. */
+  async send(
+    tx: WriterTx,
+    organizationId: string,
+    conversationId: string,
+    channel: { id: string; kind: ChannelKind },
+    body: string,
+    meta: Record<string, unknown>,
+  ): Promise<string> {
+    const messageId = await this.writer.insertMessage(tx, {
+      organizationId,
+      conversationId,
+      direction: 'outbound',
+      kind: 'message',
+      channelId: channel.id,
+      authorAgentId: null,
+      body,
+      status: 'queued',
+      meta: { municipalEvent: meta },
+    });
+    await this.writer.touchOutbound(tx, conversationId, { snippet: snippetOf(body), channelKind: channel.kind, isReply: false });
+    await this.queue.sendInTx(tx.m, QUEUES.outboundSend, { messageId, organizationId });
+    await this.writer.tell(tx, organizationId, conversationId, messageId, ({ conversation, message }) => [
+      domainEvent('message.sent', organizationId, { conversation, message, newConversation: false, byAgentId: null }),
+    ]);
+    return messageId;
+  }
+
+  /**
+   * An agent's message to registrants (all, some, or everyone on an event change or cancellation):
+   * a reply in each one's conversation through the agents' outbound path, in one transaction.
+   * Registrations whose file is not written yet (their notice job pending) are skipped and counted.
+   */
+  async messageRegistrants(
+    m: EntityManager,
+    afterCommit: AfterCommit,
+    agent: AuthAgent,
+    registrations: RegistrationRow[],
+    body: string,
+  ): Promise<{ sent: number; skipped: number }> {
+    let sent = 0;
+    let skipped = 0;
+    const cache = new Map<string, Promise<{ id: string; kind: ChannelKind } | null>>();
+    for (const r of registrations) {
+      const channel = await this.channelFor(agent.organizationId, r, cache);
+      if (!r.conversation_id || !r.contact_id || !channel) {
+        skipped++;
+        continue;
+      }
+      await this.agentMessages.record(m, afterCommit, agent, {
+        conversationId: r.conversation_id,
+        contactId: r.contact_id,
+        kind: 'reply',
+        channel: { id: channel.id, kind: channel.kind },
+        body,
+        meta: { municipalEvent: { eventId: r.event_id, registrationId: r.id } },
+        audit: { municipalEvent: r.event_id },
+      });
+      sent++;
+    }
+    return { sent, skipped };
+  }
+
+  /**
+   * Sends the reminders due at `now`: each (registration, schedule) is claimed by one row written
+   * with its message in one transaction, so a re-run or a second instance sends nothing twice; a
+   * cancelled registration or event is never claimed. Answers how many went out.
+   */
+  async sendDueReminders(now = new Date(), batch = 200): Promise<number> {
+    let total = 0;
+    const cache = new Map<string, Promise<{ id: string; kind: ChannelKind } | null>>();
+    for (;;) {
+      const n = await this.writer.tx(async (tx) => {
+        const due = await this.repo.claimDueReminders(tx.m, now, batch);
+        for (const d of due) {
+          const channel = await this.channelFor(d.organization_id, d, cache);
+          if (!channel) continue;
+          const hours = d.minutes >= 120 ? `${Math.round(d.minutes / 60)} h` : `${d.minutes} min`;
+          const body = `Rappel : « ${d.title} » commence dans ${hours} (${when(d.starts_at)}, ${d.place}). En cas d’empêchement, annulez avec le lien reçu à l’inscription.`;
+          const id = await this.send(tx, d.organization_id, d.conversation_id, channel, body, {
+            reminder: d.minutes,
+            registrationId: d.registration_id,
+          });
+          await this.repo.setReminderMessage(tx.m, d.registration_id, d.minutes, id);
+        }
+        return due.length;
+      });
+      total += n;
+      if (n < batch) return total;
+    }
+  }
+}

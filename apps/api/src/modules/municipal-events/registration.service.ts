@@ -1,0 +1,294 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  normalizeEmail,
+  normalizePhone,
+  type PublicEventDto,
+  type PublicRegistrationCreated,
+  type PublicRegistrationDto,
+  type PublicRegistrationInput,
+} from '@guichet/contracts';
+import type { EntityManager } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../../config';
+import { Database } from '../../common/database.service';
+import { AppError, badRequest, conflict, notFound, uniqueViolation } from '../../common/errors';
+import { RateLimiter } from '../../common/rate-limiter';
+import { checkRecordSignature, recordSignature } from '../../common/signed-link';
+import { isUuid } from '../../common/uuid';
+import { MunicipalEventRepository, type EventRow, type RegistrationRow } from './municipal-event.repository';
+import { RegistrantNotices } from './registrant-notices.service';
+
+const LINK_PURPOSE = 'event-registration';
+
+/** What the signed view-or-cancel link of a registration carries. */
+export const registrationToken = (appSecret: string, id: string) => recordSignature(appSecret, LINK_PURPOSE, id);
+
+/** Registrations are taken: published, not cancelled, not started, within the booking window. */
+export function bookingProblem(e: EventRow, now = new Date()): string | null {
+  if (e.cancelled_at) return 'cet événement est annulé';
+  if (e.starts_at <= now) return 'cet événement a commencé : les inscriptions sont closes';
+  if (e.booking_opens_at && e.booking_opens_at > now)
+    return `les inscriptions ouvrent le ${e.booking_opens_at.toLocaleString('fr-FR', { timeZone: 'Europe/Paris' })}`;
+  if (e.booking_closes_at && e.booking_closes_at <= now) return 'les inscriptions sont closes';
+  return null;
+}
+
+export function toPublicEventDto(e: EventRow, now = new Date()): PublicEventDto {
+  return {
+    id: e.id,
+    title: e.title,
+    description: e.description,
+    place: e.place,
+    theme: e.theme,
+    audience: e.audience,
+    priceInfo: e.price_info,
+    service: { id: e.team_id, name: e.team_name },
+    startsAt: e.starts_at.toISOString(),
+    endsAt: e.ends_at?.toISOString() ?? null,
+    cancelled: !!e.cancelled_at,
+    capacity: e.capacity,
+    availablePlaces: Math.max(0, e.capacity - e.booked_places),
+    waitlistAvailable: Math.max(0, e.waitlist_capacity - e.waitlisted_places),
+    maxPlacesPerRegistration: e.max_places,
+    bookingOpensAt: e.booking_opens_at?.toISOString() ?? null,
+    bookingClosesAt: e.booking_closes_at?.toISOString() ?? null,
+    open: e.published && !bookingProblem(e, now),
+    questions: e.questions,
+  };
+}
+
+/**
+ * Citizens' registrations (no account) and the waiting list. Every change of places runs under
+ * the event row's lock, in one transaction with the counters it moves; the database's CHECK
+ * constraints refuse any excess, so the capacity holds whatever runs concurrently. The citizen's
+ * file, timeline and messages follow from a durable job written in the same transaction
+ * (RegistrantNotices), so the answer to the citizen never waits for them.
+ */
+@Injectable()
+export class RegistrationService {
+  constructor(
+    private readonly db: Database,
+    private readonly repo: MunicipalEventRepository,
+    private readonly limiter: RateLimiter,
+    private readonly notices: RegistrantNotices,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  manageUrl(organizationSlug: string, id: string): string {
+    return `${this.config.publicUrl}/evenements/${organizationSlug}/inscription/${id}?token=${registrationToken(this.config.appSecret, id)}`;
+  }
+
+  async register(eventId: string, input: PublicRegistrationInput, ip: string): Promise<PublicRegistrationCreated> {
+    // A field hidden from people: only robots fill it (the same rule as the request form).
+    if (input.website) throw badRequest('envoi refusé : formulaire rempli automatiquement');
+    const event = isUuid(eventId) ? await this.repo.findEvent(null, eventId) : null;
+    if (!event || !event.published) throw notFound('événement');
+    const details: string[] = [];
+    let email: string | null = null;
+    let phone: string | null = null;
+    if (input.email) {
+      try {
+        email = normalizeEmail(input.email);
+      } catch (e) {
+        details.push(`email: ${(e as Error).message}`);
+      }
+    }
+    if (input.phone) {
+      try {
+        phone = normalizePhone(input.phone);
+      } catch (e) {
+        details.push(`phone: ${(e as Error).message}`);
+      }
+    }
+    if (input.places > event.max_places)
+      details.push(`places: ${event.max_places} place${event.max_places > 1 ? 's' : ''} au plus par inscription`);
+    const answers: Record<string, string> = {};
+    for (const q of event.questions) {
+      const a = input.answers[q.id]?.trim() ?? '';
+      if (q.required && !a) details.push(`answers.${q.id}: réponse obligatoire (« ${q.label} »)`);
+      if (a) answers[q.id] = a;
+    }
+    if (details.length) throw badRequest('inscription invalide', details);
+    const problem = bookingProblem(event);
+    if (problem) throw conflict(problem);
+    // The same quota as the request form, counted once the input is valid.
+    await this.limiter.hit(
+      `public:${ip}`,
+      this.config.publicRequestsPerHour,
+      3600,
+      'trop de demandes envoyées depuis cette connexion : réessayez dans une heure',
+    );
+    const org = await this.repo.organizationName(event.organization_id);
+    try {
+      // No other query than the transaction's while it holds the event's lock (no second connection).
+      return await this.db.tx(async (m) => {
+        const e = (await this.repo.findEvent(null, eventId, m, true))!;
+        const late = bookingProblem(e);
+        if (late) throw conflict(late);
+        const holder = await this.repo.activeHolder(m, e.id, email, phone);
+        if (holder) throw duplicate(holder);
+        // Nobody jumps the waiting list: a free place goes to it first (promotion).
+        const fits = e.booked_places + input.places <= e.capacity && e.waitlisted_places === 0;
+        const waits = !fits && e.waitlisted_places + input.places <= e.waitlist_capacity;
+        if (!fits && !waits) throw full(e, input.places);
+        const status = fits ? 'confirmed' : 'waitlisted';
+        const r = await this.repo.insertRegistration(m, {
+          organizationId: e.organization_id,
+          eventId: e.id,
+          name: input.name,
+          email,
+          phone,
+          places: input.places,
+          answers,
+          consentReminders: input.consentReminders,
+          status,
+        });
+        await this.repo.addPlaces(m, e.id, fits ? input.places : 0, fits ? 0 : input.places);
+        await this.notices.enqueue(m, e.organization_id, r.id, status === 'confirmed' ? 'registered' : 'waitlisted');
+        const token = registrationToken(this.config.appSecret, r.id);
+        return {
+          id: r.id,
+          status,
+          ...(status === 'waitlisted' ? { position: await this.repo.waitlistPosition(m, e.id, r.seq) } : {}),
+          places: input.places,
+          manageUrl: this.manageUrl(org.slug, r.id),
+          token,
+        };
+      });
+    } catch (err) {
+      // The partial unique indexes back the check above up.
+      const constraint = uniqueViolation(err);
+      if (constraint?.includes('email')) throw duplicate('email');
+      if (constraint?.includes('phone')) throw duplicate('phone');
+      throw err;
+    }
+  }
+
+  private async held(id: string, token: unknown): Promise<RegistrationRow> {
+    const r =
+      isUuid(id) && checkRecordSignature(this.config.appSecret, LINK_PURPOSE, id, token)
+        ? await this.repo.findRegistration(id)
+        : null;
+    // A wrong token and an unknown registration look the same.
+    if (!r) throw notFound('inscription');
+    return r;
+  }
+
+  async view(id: string, token: unknown): Promise<PublicRegistrationDto> {
+    const r = await this.held(id, token);
+    const e = (await this.repo.findEvent(null, r.event_id))!;
+    return {
+      id: r.id,
+      name: r.name,
+      places: r.places,
+      status: r.status,
+      position: r.position,
+      offerExpiresAt: r.offer_expires_at?.toISOString() ?? null,
+      event: toPublicEventDto(e),
+      cancellable: ['confirmed', 'waitlisted', 'offered'].includes(r.status) && e.starts_at > new Date() && !e.cancelled_at,
+    };
+  }
+
+  /** The citizen cancels through their link (until the event starts); a freed place may promote the next. */
+  async cancel(id: string, token: unknown): Promise<PublicRegistrationDto> {
+    await this.held(id, token);
+    await this.db.tx(async (m) => {
+      const r0 = (await this.repo.findRegistration(id, m))!;
+      const e = (await this.repo.findEvent(null, r0.event_id, m, true))!;
+      const r = (await this.repo.findRegistration(id, m, true))!;
+      if (r.status === 'cancelled') return;
+      if (r.status === 'expired') throw conflict('cette inscription a expiré');
+      if (e.starts_at <= new Date()) throw conflict("l'événement a commencé : l'inscription ne peut plus être annulée");
+      await this.release(m, e, r, 'cancelled');
+      await this.notices.enqueue(m, e.organization_id, r.id, 'cancelled');
+      if (e.promotion === 'automatic') await this.promote(m, e.id);
+    });
+    return this.view(id, token);
+  }
+
+  /** A promoted citizen confirms the place held for them before the offer expires. */
+  async confirm(id: string, token: unknown): Promise<PublicRegistrationDto> {
+    await this.held(id, token);
+    await this.db.tx(async (m) => {
+      const r0 = (await this.repo.findRegistration(id, m))!;
+      const e = (await this.repo.findEvent(null, r0.event_id, m, true))!;
+      const r = (await this.repo.findRegistration(id, m, true))!;
+      if (r.status === 'confirmed') return;
+      if (r.status !== 'offered') throw conflict("aucune place ne vous est proposée pour l'instant");
+      if (r.offer_expires_at && r.offer_expires_at <= new Date()) throw conflict('le délai pour confirmer cette place est passé');
+      if (e.cancelled_at) throw conflict('cet événement est annulé');
+      await this.repo.setStatus(m, r.id, 'confirmed');
+      await this.notices.enqueue(m, e.organization_id, r.id, 'confirmed');
+    });
+    return this.view(id, token);
+  }
+
+  /** Gives back the places a registration held or waited for (caller holds the event's lock). */
+  async release(m: EntityManager, e: EventRow, r: RegistrationRow, status: 'cancelled' | 'expired'): Promise<void> {
+    const holds = r.status === 'confirmed' || r.status === 'offered';
+    const waits = r.status === 'waitlisted';
+    await this.repo.setStatus(m, r.id, status);
+    if (holds || waits) await this.repo.addPlaces(m, e.id, holds ? -r.places : 0, waits ? -r.places : 0);
+  }
+
+  /**
+   * Offers free places to the waiting list in its order (the caller holds the event's lock): the
+   * head is offered its places when they fit, with the event's time to confirm; the next waits for
+   * it (no jumping ahead with fewer places). Answers the registrations offered.
+   */
+  async promote(m: EntityManager, eventId: string): Promise<string[]> {
+    const offered: string[] = [];
+    for (;;) {
+      const e = (await this.repo.findEvent(null, eventId, m))!;
+      const head = await this.repo.waitlistHead(m, eventId);
+      if (!head || e.booked_places + head.places > e.capacity || e.cancelled_at) break;
+      await this.offer(m, e, head);
+      offered.push(head.id);
+    }
+    return offered;
+  }
+
+  /** Holds places for one waitlisted registration and tells them (caller holds the event's lock). */
+  async offer(m: EntityManager, e: EventRow, r: RegistrationRow, now = new Date()): Promise<void> {
+    await this.repo.setStatus(m, r.id, 'offered', new Date(now.getTime() + e.confirmation_hours * 3600_000));
+    await this.repo.addPlaces(m, e.id, r.places, -r.places);
+    await this.notices.enqueue(m, e.organization_id, r.id, 'offered');
+  }
+
+  /** Offers not confirmed in time lapse, and their places go to the next (automatic promotion). */
+  async expireOffers(now = new Date()): Promise<number> {
+    let n = 0;
+    for (const o of await this.repo.expiredOffers(now, 500)) {
+      await this.db.tx(async (m) => {
+        const e = (await this.repo.findEvent(null, o.event_id, m, true))!;
+        const r = (await this.repo.findRegistration(o.id, m, true))!;
+        if (r.status !== 'offered' || !r.offer_expires_at || r.offer_expires_at > now) return;
+        await this.release(m, e, r, 'expired');
+        await this.notices.enqueue(m, e.organization_id, r.id, 'expired');
+        if (e.promotion === 'automatic') await this.promote(m, e.id);
+        n++;
+      });
+    }
+    return n;
+  }
+}
+
+function duplicate(by: 'email' | 'phone'): AppError {
+  return new AppError(
+    'conflict',
+    by === 'email'
+      ? 'cette adresse e-mail est déjà inscrite à cet événement : utilisez le lien reçu pour voir ou annuler votre inscription'
+      : 'ce numéro de téléphone est déjà inscrit à cet événement : utilisez le lien reçu pour voir ou annuler votre inscription',
+    [`${by}: déjà inscrit`],
+  );
+}
+
+function full(e: EventRow, places: number): AppError {
+  const left = Math.max(0, e.capacity - e.booked_places);
+  if (left > 0 && places > left && e.waitlisted_places === 0)
+    return conflict(`il ne reste que ${left} place${left > 1 ? 's' : ''} : réduisez le nombre de places demandées`);
+  return conflict(
+    e.waitlist_capacity > 0
+      ? "l'événement est complet et sa liste d'attente aussi"
+      : "l'événement est complet (il n'a pas de liste d'attente)",
+  );
+}

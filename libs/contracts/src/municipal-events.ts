@@ -1,0 +1,309 @@
+import { z } from 'zod';
+import { LIMITS } from './schemas';
+
+/**
+ * Municipal events (issue 17, Publik's agenda module as the reference): a service publishes an
+ * event with places, an optional waiting list, a booking window and its own questions; citizens
+ * register without an account and are reminded by SMS or e-mail.
+ */
+
+export const EVENT_PROMOTIONS = ['automatic', 'manual'] as const;
+export type EventPromotion = (typeof EVENT_PROMOTIONS)[number];
+
+export const REGISTRATION_STATUSES = ['confirmed', 'waitlisted', 'offered', 'cancelled', 'expired'] as const;
+export type RegistrationStatus = (typeof REGISTRATION_STATUSES)[number];
+
+/** A registration that holds (or waits for) places: the others are history. */
+export const ACTIVE_REGISTRATION_STATUSES: readonly RegistrationStatus[] = ['confirmed', 'waitlisted', 'offered'];
+
+export const EVENT_LIMITS = {
+  titleChars: 160,
+  descriptionChars: 5_000,
+  placeChars: 300,
+  capacityMax: 100_000,
+  placesPerRegistrationMax: 20,
+  questionsMax: 10,
+  answerChars: 500,
+  remindersMax: 4,
+  /** A reminder at most 30 days before. */
+  reminderMinutesMax: 30 * 24 * 60,
+} as const;
+
+const isoDate = (what: string) =>
+  z.iso.datetime({ offset: true, message: `${what} : date et heure ISO 8601 attendues (2026-06-21T18:00:00+02:00)` });
+
+export const eventQuestionSchema = z.object({
+  /** Stable key of the answer; generated from the label when absent. */
+  id: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9-]{1,40}$/, 'identifiant de question : lettres minuscules, chiffres et tirets')
+    .optional(),
+  label: z.string().trim().min(1, 'le libellé de la question est vide').max(200),
+  required: z.boolean('vrai ou faux attendu').default(false),
+});
+export type EventQuestionInput = z.input<typeof eventQuestionSchema>;
+export interface EventQuestion {
+  id: string;
+  label: string;
+  required: boolean;
+}
+
+const eventFields = {
+  title: z.string('le titre est obligatoire').trim().min(1, 'le titre est obligatoire').max(EVENT_LIMITS.titleChars),
+  description: z.string().trim().max(EVENT_LIMITS.descriptionChars),
+  place: z.string('le lieu est obligatoire').trim().min(1, 'le lieu est obligatoire').max(EVENT_LIMITS.placeChars),
+  theme: z.string().trim().max(60),
+  audience: z.string().trim().max(200),
+  priceInfo: z.string().trim().max(200),
+  startsAt: isoDate('début'),
+  endsAt: isoDate('fin').nullable(),
+  capacity: z
+    .number('nombre de places attendu')
+    .int('nombre de places entier attendu')
+    .min(1, 'au moins une place')
+    .max(EVENT_LIMITS.capacityMax),
+  waitlistCapacity: z.number('nombre attendu').int('nombre entier attendu').min(0).max(EVENT_LIMITS.capacityMax),
+  maxPlacesPerRegistration: z
+    .number('nombre attendu')
+    .int('nombre entier attendu')
+    .min(1, 'au moins une place par inscription')
+    .max(EVENT_LIMITS.placesPerRegistrationMax, `${EVENT_LIMITS.placesPerRegistrationMax} places par inscription au plus`),
+  published: z.boolean('vrai ou faux attendu'),
+  bookingOpensAt: isoDate('ouverture des inscriptions').nullable(),
+  bookingClosesAt: isoDate('clôture des inscriptions').nullable(),
+  promotion: z.enum(EVENT_PROMOTIONS, 'promotion automatique ou manuelle (automatic, manual)'),
+  /** The time a promoted person has to confirm their place. */
+  confirmationHours: z
+    .number('nombre d’heures attendu')
+    .int()
+    .min(1)
+    .max(24 * 14),
+  /** Reminders, in minutes before the start (2880 = 48 h, 120 = 2 h). */
+  reminderMinutes: z
+    .array(z.number().int().min(5, 'un rappel au moins 5 minutes avant').max(EVENT_LIMITS.reminderMinutesMax))
+    .max(EVENT_LIMITS.remindersMax, `${EVENT_LIMITS.remindersMax} rappels au plus`),
+  questions: z.array(eventQuestionSchema).max(EVENT_LIMITS.questionsMax, `${EVENT_LIMITS.questionsMax} questions au plus`),
+};
+
+const datesInOrder = (v: {
+  startsAt?: string;
+  endsAt?: string | null;
+  bookingOpensAt?: string | null;
+  bookingClosesAt?: string | null;
+}) =>
+  (!v.startsAt || !v.endsAt || Date.parse(v.endsAt) > Date.parse(v.startsAt)) &&
+  (!v.bookingOpensAt || !v.bookingClosesAt || Date.parse(v.bookingClosesAt) > Date.parse(v.bookingOpensAt));
+const DATES_IN_ORDER = { message: 'la fin doit suivre le début (événement et inscriptions)', path: ['endsAt'] };
+
+/** `POST /events` (agents of the event's service, supervisors, admins). */
+export const createEventSchema = z
+  .object({
+    teamId: z.uuid('identifiant de service invalide'),
+    title: eventFields.title,
+    description: eventFields.description.default(''),
+    place: eventFields.place,
+    theme: eventFields.theme.default(''),
+    audience: eventFields.audience.default(''),
+    priceInfo: eventFields.priceInfo.default(''),
+    startsAt: eventFields.startsAt,
+    endsAt: eventFields.endsAt.default(null),
+    capacity: eventFields.capacity,
+    waitlistCapacity: eventFields.waitlistCapacity.default(0),
+    maxPlacesPerRegistration: eventFields.maxPlacesPerRegistration.default(1),
+    published: eventFields.published.default(false),
+    bookingOpensAt: eventFields.bookingOpensAt.default(null),
+    bookingClosesAt: eventFields.bookingClosesAt.default(null),
+    promotion: eventFields.promotion.default('automatic'),
+    confirmationHours: eventFields.confirmationHours.default(48),
+    reminderMinutes: eventFields.reminderMinutes.default([2880, 120]),
+    questions: eventFields.questions.default([]),
+  })
+  .refine(datesInOrder, DATES_IN_ORDER);
+export type CreateEventInput = z.infer<typeof createEventSchema>;
+
+/** `PATCH /events/:id`: any field but the service; `notify` tells every registrant of the change. */
+export const updateEventSchema = z
+  .object({
+    title: eventFields.title.optional(),
+    description: eventFields.description.optional(),
+    place: eventFields.place.optional(),
+    theme: eventFields.theme.optional(),
+    audience: eventFields.audience.optional(),
+    priceInfo: eventFields.priceInfo.optional(),
+    startsAt: eventFields.startsAt.optional(),
+    endsAt: eventFields.endsAt.optional(),
+    capacity: eventFields.capacity.optional(),
+    waitlistCapacity: eventFields.waitlistCapacity.optional(),
+    maxPlacesPerRegistration: eventFields.maxPlacesPerRegistration.optional(),
+    published: eventFields.published.optional(),
+    bookingOpensAt: eventFields.bookingOpensAt.optional(),
+    bookingClosesAt: eventFields.bookingClosesAt.optional(),
+    promotion: eventFields.promotion.optional(),
+    confirmationHours: eventFields.confirmationHours.optional(),
+    reminderMinutes: eventFields.reminderMinutes.optional(),
+    questions: eventFields.questions.optional(),
+    /** A message to every registrant about the change (date, place…). */
+    notify: z.string().trim().max(2000).optional(),
+  })
+  .refine((v) => Object.entries(v).some(([k, x]) => k !== 'notify' && x !== undefined), { message: 'aucun changement demandé' })
+  .refine(datesInOrder, DATES_IN_ORDER);
+export type UpdateEventInput = z.infer<typeof updateEventSchema>;
+
+export const cancelEventSchema = z.object({
+  message: z.string().trim().min(1, 'le message aux inscrits est obligatoire').max(2000),
+});
+export type CancelEventInput = z.infer<typeof cancelEventSchema>;
+
+export const duplicateEventSchema = z
+  .object({ startsAt: eventFields.startsAt.optional(), endsAt: eventFields.endsAt.optional() })
+  .refine(datesInOrder, DATES_IN_ORDER);
+export type DuplicateEventInput = z.infer<typeof duplicateEventSchema>;
+
+export const listEventsQuerySchema = z.object({
+  teamId: z.uuid('identifiant de service invalide').optional(),
+  /** Past events too (default: upcoming and in progress). */
+  past: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((v) => v === 'true'),
+});
+export type ListEventsQuery = z.infer<typeof listEventsQuerySchema>;
+
+export const messageRegistrantsSchema = z.object({
+  body: z.string().trim().min(1, 'le message est vide').max(2000),
+  /** Some registrants only (default: every confirmed, offered or waitlisted one). */
+  registrationIds: z.array(z.uuid('inscription inconnue')).max(5000).optional(),
+});
+export type MessageRegistrantsInput = z.infer<typeof messageRegistrantsSchema>;
+
+export const checkInSchema = z.object({ present: z.boolean('vrai ou faux attendu') });
+
+/** The citizen's registration. `website` is the honeypot of the public forms. */
+export const publicRegistrationSchema = z
+  .object({
+    name: z.string('le nom est obligatoire').trim().min(1, 'le nom est obligatoire').max(LIMITS.nameChars),
+    email: z
+      .string()
+      .trim()
+      .max(254)
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
+    phone: z
+      .string()
+      .trim()
+      .max(40)
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
+    places: z.coerce
+      .number('nombre de places attendu')
+      .int('nombre de places entier attendu')
+      .min(1, 'au moins une place')
+      .max(EVENT_LIMITS.placesPerRegistrationMax)
+      .default(1),
+    answers: z.record(z.string(), z.string().trim().max(EVENT_LIMITS.answerChars, 'réponse trop longue')).default({}),
+    consentReminders: z
+      .union([z.boolean(), z.enum(['on', 'true', 'false'])])
+      .optional()
+      .transform((v) => v === true || v === 'on' || v === 'true'),
+    website: z.string().max(200).optional(),
+  })
+  .refine((v) => v.email || v.phone, { message: 'indiquez une adresse e-mail ou un numéro de téléphone', path: ['email'] });
+export type PublicRegistrationInput = z.infer<typeof publicRegistrationSchema>;
+
+export interface MunicipalEventDto {
+  id: string;
+  teamId: string;
+  teamName: string;
+  title: string;
+  description: string;
+  place: string;
+  theme: string;
+  audience: string;
+  priceInfo: string;
+  startsAt: string;
+  endsAt: string | null;
+  capacity: number;
+  waitlistCapacity: number;
+  maxPlacesPerRegistration: number;
+  published: boolean;
+  status: 'scheduled' | 'cancelled';
+  bookingOpensAt: string | null;
+  bookingClosesAt: string | null;
+  promotion: EventPromotion;
+  confirmationHours: number;
+  reminderMinutes: number[];
+  questions: EventQuestion[];
+  /** Places held by confirmed and offered registrations. */
+  bookedPlaces: number;
+  availablePlaces: number;
+  waitlistedPlaces: number;
+  createdAt: string;
+}
+
+export interface PublicEventDto {
+  id: string;
+  title: string;
+  description: string;
+  place: string;
+  theme: string;
+  audience: string;
+  priceInfo: string;
+  service: { id: string; name: string };
+  startsAt: string;
+  endsAt: string | null;
+  cancelled: boolean;
+  capacity: number;
+  availablePlaces: number;
+  /** Waiting-list places left (0 without a waiting list). */
+  waitlistAvailable: number;
+  maxPlacesPerRegistration: number;
+  bookingOpensAt: string | null;
+  bookingClosesAt: string | null;
+  /** Registrations are taken now (published, not cancelled, within its window, not started). */
+  open: boolean;
+  questions: EventQuestion[];
+}
+
+export interface RegistrationDto {
+  id: string;
+  eventId: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  places: number;
+  answers: Record<string, string>;
+  consentReminders: boolean;
+  status: RegistrationStatus;
+  /** Rank on the waiting list (1 = next), for a waitlisted registration. */
+  position: number | null;
+  offerExpiresAt: string | null;
+  checkedInAt: string | null;
+  contactId: string | null;
+  conversationId: string | null;
+  createdAt: string;
+}
+
+/** `POST /public/events/:id/registrations` → 201. */
+export interface PublicRegistrationCreated {
+  id: string;
+  status: 'confirmed' | 'waitlisted';
+  position?: number;
+  places: number;
+  /** The signed link to view or cancel (no account). */
+  manageUrl: string;
+  token: string;
+}
+
+/** The registration as its signed link shows it. */
+export interface PublicRegistrationDto {
+  id: string;
+  name: string;
+  places: number;
+  status: RegistrationStatus;
+  position: number | null;
+  offerExpiresAt: string | null;
+  event: PublicEventDto;
+  /** Cancelling is still possible (until the event starts). */
+  cancellable: boolean;
+}
