@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LIMITS } from './schemas';
+import { citizenContactFields, LIMITS } from './schemas';
 
 /**
  * Municipal events (issue 17, Publik's agenda module as the reference): a service publishes an
@@ -183,18 +183,7 @@ export const checkInSchema = z.object({ present: z.boolean('vrai ou faux attendu
 export const publicRegistrationSchema = z
   .object({
     name: z.string('le nom est obligatoire').trim().min(1, 'le nom est obligatoire').max(LIMITS.nameChars),
-    email: z
-      .string()
-      .trim()
-      .max(254)
-      .optional()
-      .or(z.literal('').transform(() => undefined)),
-    phone: z
-      .string()
-      .trim()
-      .max(40)
-      .optional()
-      .or(z.literal('').transform(() => undefined)),
+    ...citizenContactFields,
     places: z.coerce
       .number('nombre de places attendu')
       .int('nombre de places entier attendu')

@@ -145,23 +145,28 @@ export const testChannelSchema = z.object({
 });
 export type TestChannelInput = z.infer<typeof testChannelSchema>;
 
+/** The e-mail and phone a citizen types on a public form (empty fields are absent). */
+export const citizenContactFields = {
+  email: z
+    .string()
+    .trim()
+    .max(254)
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  phone: z
+    .string()
+    .trim()
+    .max(40)
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+};
+
 /** The citizen request form. `website` is the honeypot: humans never see nor fill it. */
 export const publicRequestSchema = z
   .object({
     teamId: uuid,
     name: z.string().trim().min(1, 'le nom est obligatoire').max(LIMITS.nameChars),
-    email: z
-      .string()
-      .trim()
-      .max(254)
-      .optional()
-      .or(z.literal('').transform(() => undefined)),
-    phone: z
-      .string()
-      .trim()
-      .max(40)
-      .optional()
-      .or(z.literal('').transform(() => undefined)),
+    ...citizenContactFields,
     /** The démarche chosen among the service's request types (optional: « Autre demande »). */
     requestTypeId: z
       .uuid('démarche inconnue')
