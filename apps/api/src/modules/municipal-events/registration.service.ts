@@ -191,18 +191,32 @@ export class RegistrationService {
   /** The citizen cancels through their link (until the event starts); a freed place may promote the next. */
   async cancel(id: string, token: unknown): Promise<PublicRegistrationDto> {
     await this.held(id, token);
-    await this.db.tx(async (m) => {
-      const r0 = (await this.repo.findRegistration(id, m))!;
-      const e = (await this.repo.findEvent(null, r0.event_id, m, true))!;
-      const r = (await this.repo.findRegistration(id, m, true))!;
-      if (r.status === 'cancelled') return;
-      if (r.status === 'expired') throw conflict('cette inscription a expiré');
-      if (e.starts_at <= new Date()) throw conflict("l'événement a commencé : l'inscription ne peut plus être annulée");
-      await this.release(m, e, r, 'cancelled');
-      await this.notices.enqueue(m, e.organization_id, r.id, 'cancelled');
-      if (e.promotion === 'automatic') await this.promote(m, e.id);
-    });
+    await this.retried(() =>
+      this.db.tx(async (m) => {
+        const r0 = (await this.repo.findRegistration(id, m))!;
+        const e = (await this.repo.findEvent(null, r0.event_id, m, true))!;
+        const r = (await this.repo.findRegistration(id, m, true))!;
+        if (r.status === 'cancelled') return;
+        if (r.status === 'expired') throw conflict('cette inscription a expiré');
+        if (e.starts_at <= new Date()) throw conflict("l'événement a commencé : l'inscription ne peut plus être annulée");
+        await this.release(m, e, r, 'cancelled');
+        await this.notices.enqueue(m, e.organization_id, r.id, 'cancelled');
+        if (e.promotion === 'automatic') await this.promote(m, e.id);
+      }),
+    );
     return this.view(id, token);
+  }
+
+  /** A transaction PostgreSQL aborted for a lock cycle (40P01) or serialization (40001) is run again, twice at most. */
+  private async retried<T>(work: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await work();
+      } catch (e) {
+        const code = ((e as { driverError?: { code?: string } }).driverError ?? (e as { code?: string }))?.code;
+        if (attempt >= 2 || (code !== '40P01' && code !== '40001')) throw e;
+      }
+    }
   }
 
   /** A promoted citizen confirms the place held for them before the offer expires. */
