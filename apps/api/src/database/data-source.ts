@@ -32,8 +32,8 @@ import { ReportsAndSatisfaction1764830000000 } from './migrations/1764830000000-
 import { ReportBackfill1764830000001 } from './migrations/1764830000001-report-backfill';
 import { Privacy1764840000000 } from './migrations/1764840000000-privacy';
 import { RetentionSearchRefresh1764840000001 } from './migrations/1764840000001-retention-search-refresh';
-import { MunicipalEvents1764851000000 } from './migrations/1764851000000-municipal-events';
 import { MailboxEventLeftInMailbox1764850000000 } from './migrations/1764850000000-mailbox-event-left-in-mailbox';
+import { MunicipalEvents1764851000000 } from './migrations/1764851000000-municipal-events';
 import { CannedReplies1764852000000 } from './migrations/1764852000000-canned-replies';
 import { SatisfactionComments1764853000000 } from './migrations/1764853000000-satisfaction-comments';
 import { ContactMerge1764854000000 } from './migrations/1764854000000-contact-merge';
@@ -80,8 +80,8 @@ export const MIGRATIONS = [
   ReportBackfill1764830000001,
   Privacy1764840000000,
   RetentionSearchRefresh1764840000001,
-  MunicipalEvents1764851000000,
   MailboxEventLeftInMailbox1764850000000,
+  MunicipalEvents1764851000000,
   CannedReplies1764852000000,
   SatisfactionComments1764853000000,
   ContactMerge1764854000000,
