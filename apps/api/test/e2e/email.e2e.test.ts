@@ -362,10 +362,14 @@ describe('email channel against Dovecot and an SMTP server', () => {
     it('a valid token proves the file for its own citizen; a forged token is ignored', async () => {
       const token = replyToken(t.config.appSecret, first.conversation_id);
       const good = mail({ from: 'paul@exemple.fr', subject: 'Sujet changé', to: `Mairie <etat-civil+${token}@ville-demo.fr>` });
+      // One character changed in the middle: the last one may carry only padding bits, which
+      // decoding drops (replacing it could give back the very same token).
+      const i = 10;
+      const changed = token[i] === 'a' ? 'b' : 'a';
       const forged = mail({
         from: 'paul@exemple.fr',
         subject: 'Autre sujet',
-        to: `etat-civil+${token.slice(0, -2)}aa@ville-demo.fr`,
+        to: `etat-civil+${token.slice(0, i)}${changed}${token.slice(i + 1)}@ville-demo.fr`,
       });
       await deliver(good.raw);
       await deliver(forged.raw);

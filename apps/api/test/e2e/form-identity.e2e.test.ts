@@ -41,10 +41,15 @@ describe('a form proves nothing about who writes', () => {
     ).rows.map((r: { id: string }) => r.id);
   const tracking = (created: { reference: string; trackingToken: string }) =>
     `/api/v1/public/requests/${created.reference}?token=${created.trackingToken}`;
+  // What the conversation holds, without the notices Guichet itself sends to the contact typed in
+  // the form after an agent's reply (issue 21, item 5: they carry only the tracking link).
   const bodies = async (conversationId: string) =>
-    (await t.db.query(`SELECT body FROM message WHERE conversation_id = $1 ORDER BY created_at, id`, [conversationId])).rows.map(
-      (r: { body: string }) => r.body,
-    );
+    (
+      await t.db.query(
+        `SELECT body FROM message WHERE conversation_id = $1 AND NOT coalesce(meta ? 'formNotice', false) ORDER BY created_at, id`,
+        [conversationId],
+      )
+    ).rows.map((r: { body: string }) => r.body);
   const reply = async (conversationId: string, body: string, channelId?: string) => {
     const agent = town.agentSco;
     const c = (await t.http('GET', `/api/v1/conversations/${conversationId}`, { token: agent.token })).body;
