@@ -154,6 +154,14 @@ describe('real time over socket.io', () => {
       { channelId: town.webform.id, externalId: randomUUID(), from: { kind: 'email', value: 'rollback@example.fr' }, text: 'x' },
       { teamId: town.etatCivil.id },
     );
+    // Its due dates are set from the job queue (a durable listener) and told as an update: once
+    // they are, nothing more is on its way for this conversation.
+    await expectEventually(async () =>
+      expect(
+        (await t.db.query(`SELECT response_due_at FROM conversation WHERE id = $1`, [r.conversationId])).rows[0].response_due_at,
+      ).not.toBeNull(),
+    );
+    await sleep(100);
     const publisher = t.app.get(RealtimePublisher);
     const conversation = (await t.http('GET', `/api/v1/conversations/${r.conversationId}`, { token: town.supervisor.token }))
       .body;
@@ -185,7 +193,7 @@ describe('real time over socket.io', () => {
     );
   });
 
-  it('pushes the outbound status change of a reply (queued -> delivered) live', async () => {
+  it('pushes the outbound status change of a reply (queued -> sent: published on the tracking page, not « distribué ») live', async () => {
     const r = await t.ingest.ingest(
       { channelId: town.webform.id, externalId: randomUUID(), from: { kind: 'email', value: 'statut@example.fr' }, text: 'x' },
       { teamId: town.etatCivil.id },
@@ -198,7 +206,7 @@ describe('real time over socket.io', () => {
     });
     await expectEventually(() => {
       expect(ec.of<MessageDto>('message.created').map((m) => [m.id, m.status])).toContainEqual([reply.body.id, 'queued']);
-      expect(ec.of<MessageDto>('message.updated').map((m) => [m.id, m.status])).toContainEqual([reply.body.id, 'delivered']);
+      expect(ec.of<MessageDto>('message.updated').map((m) => [m.id, m.status])).toContainEqual([reply.body.id, 'sent']);
     });
   });
 
