@@ -30,14 +30,16 @@ describe('retrying a failed reply', () => {
       body: { kind: 'reply', body: 'Votre attestation est prête.', version: seen.version },
     });
     expect(reply.status).toBe(201);
+    // A reply on the web form is published on the tracking page: « sent », never « distribué »
+    // (only a provider's report says that, issue 21 item 5).
     await expectEventually(async () => {
       const { rows } = await t.db.query(`SELECT status FROM message WHERE id = $1`, [reply.body.id]);
-      expect(rows[0].status).toBe('delivered');
+      expect(rows[0].status).toBe('sent');
     });
     return { id, messageId: reply.body.id };
   }
 
-  it('re-queues a failed reply, clears its error and delivers it', async () => {
+  it('re-queues a failed reply, clears its error and sends it', async () => {
     const { id, messageId } = await repliedConversation();
     // A permanent failure as the outbound worker records it.
     await t.db.query(`UPDATE message SET status = 'failed', error = 'adresse refusée par le serveur' WHERE id = $1`, [messageId]);
@@ -50,7 +52,7 @@ describe('retrying a failed reply', () => {
     expect(retried.body).toMatchObject({ id: messageId, status: 'queued', error: null });
     await expectEventually(async () => {
       const { rows } = await t.db.query(`SELECT status, error FROM message WHERE id = $1`, [messageId]);
-      expect(rows[0]).toEqual({ status: 'delivered', error: null });
+      expect(rows[0]).toEqual({ status: 'sent', error: null });
     });
     // No one's draft becomes stale for a retry.
     expect((await t.db.query(`SELECT version FROM conversation WHERE id = $1`, [id])).rows[0].version).toBe(versionBefore);
