@@ -21,7 +21,8 @@ describe('contact merge', () => {
       },
       { teamId: o.teamId ?? town.etatCivil.id },
     );
-  const phone = () => `+336${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
+  // In an assigned mobile range (06 12…): a random 06 number may fall in one that is not (06 91…), which the ingest refuses.
+  const phone = () => `+33612${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
   const email = () => `${randomUUID().slice(0, 8)}@exemple.fr`;
   const contactOf = async (conversationId: string) =>
     (await t.db.query(`SELECT contact_id FROM conversation WHERE id = $1`, [conversationId])).rows[0].contact_id as string;
