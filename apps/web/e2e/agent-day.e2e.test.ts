@@ -259,6 +259,9 @@ describe('the agent’s day in Chromium', () => {
 
     // The composer grows when used; Esc leaves it (the draft stays) and shortcuts work from a button.
     const input = sophie.getByTestId('composer-input');
+    // Measured at rest: the composer folds a moment after focus leaves it (the 1280 loop above
+    // left it in use; measuring before the fold read the unfolded height and failed in CI).
+    await sophie.locator('.composer--idle').waitFor({ timeout: 5000 });
     const idle = (await input.boundingBox())!.height;
     await input.click();
     await input.fill('Bonjour,');
