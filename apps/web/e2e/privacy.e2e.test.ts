@@ -88,6 +88,26 @@ describe('personal data in Chromium', () => {
     await page.screenshot({ path: join(shots, 'privacy-access-log.png'), fullPage: true });
   });
 
+  it('the access log filtered by service is exported as CSV for the data protection officer', async () => {
+    await page.getByLabel('Service', { exact: true }).selectOption({ label: 'Scolarité' });
+    await page.getByRole('button', { name: 'Filtrer', exact: true }).click();
+    const table = page.getByRole('table', { name: 'Journal des accès' });
+    await table.getByRole('cell', { name: 'A exporté les données de l’usager' }).first().waitFor();
+    const downloading = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Exporter le journal filtré (CSV)' }).click();
+    const download = await downloading;
+    expect(download.suggestedFilename()).toMatch(/^journal-acces-\d{4}-\d{2}-\d{2}\.csv$/);
+    const csv = readFileSync(await download.path(), 'utf8');
+    expect(csv.startsWith('\uFEFFNuméro;')).toBe(true);
+    const lines = csv.split('\r\n').filter(Boolean).slice(1);
+    expect(lines.some((l) => l.includes(';Superviseur Démo;') && l.includes(';contact.exported;'))).toBe(true);
+    // Every line is the supervisor's, about Scolarité's citizen (the filters the screen applied).
+    expect(lines.every((l) => l.includes(';Superviseur Démo;'))).toBe(true);
+    await page.getByRole('status').filter({ hasText: 'Journal exporté.' }).waitFor();
+    await expectAccessible('access log filtered by service, exported');
+    await page.screenshot({ path: join(shots, 'privacy-access-log-export.png'), fullPage: true });
+  });
+
   it('the agent app links the accessibility statement, which passes axe', async () => {
     await page.goto(`${t.url}/#/conversations`);
     // In the account menu, with the sessions and sign-out.

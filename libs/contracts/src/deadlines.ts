@@ -76,6 +76,13 @@ export function civilDateAt(instant: Date, timeZone = LEGAL_TIME_ZONE): CivilDat
   return `${String(w.y).padStart(4, '0')}-${String(w.mo).padStart(2, '0')}-${String(w.d).padStart(2, '0')}`;
 }
 
+/** The wall-clock date and time of an instant in `timeZone` (Europe/Paris by default): `2026-11-30 22:05:03`. */
+export function civilDateTimeAt(instant: Date, timeZone = LEGAL_TIME_ZONE): string {
+  const w = wallClock(instant, timeZone);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${civilDateAt(instant, timeZone)} ${two(w.h)}:${two(w.mi)}:${two(w.s)}`;
+}
+
 /**
  * The instant of a wall-clock time (`minutes` after midnight) on a civil date in `timeZone`. In the
  * spring-forward gap the time is read with the offset before the change (02:30 → 03:30 CEST).

@@ -86,13 +86,22 @@ const isoDate = (what: string) =>
     .refine((s) => !Number.isNaN(Date.parse(s)), `${what} : date invalide (AAAA-MM-JJ ou ISO 8601)`)
     .transform((s) => new Date(s));
 
-/** `GET /audit`: filters (all optional), newest first, paged by `before` (an event id). */
-export const auditQuerySchema = z.object({
+/**
+ * The audit viewer's filters (all optional): a citizen, an agent, a service (the events about its
+ * conversations, and about the citizens who have one there), a conversation, a period `[from, to)`.
+ */
+export const auditFilterSchema = z.object({
   contactId: z.uuid('identifiant de citoyen invalide').optional(),
   agentId: z.uuid("identifiant d'agent invalide").optional(),
+  teamId: z.uuid('identifiant de service invalide').optional(),
   conversationId: z.uuid('identifiant de conversation invalide').optional(),
   from: isoDate('from').optional(),
   to: isoDate('to').optional(),
+});
+export type AuditFilter = z.infer<typeof auditFilterSchema>;
+
+/** `GET /audit`: the filters, newest first, paged by `before` (an event id: keyset). */
+export const auditQuerySchema = auditFilterSchema.extend({
   before: z
     .string()
     .regex(/^\d{1,18}$/, 'before : identifiant d’événement invalide')
@@ -100,6 +109,23 @@ export const auditQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 export type AuditQuery = z.infer<typeof auditQuerySchema>;
+
+/**
+ * `GET /audit/export`: every event the filters keep, newest first, as CSV (semicolons, UTF-8 with
+ * BOM) for the data protection officer; the export itself is audited.
+ */
+export const AUDIT_CSV_HEADER = [
+  'Numéro',
+  'Date (heure de Paris)',
+  'Date (UTC, ISO 8601)',
+  'Agent',
+  'Identifiant agent',
+  'Action (code)',
+  'Demande',
+  'Identifiant demande',
+  'Identifiant usager',
+  'Détails',
+] as const;
 
 export interface AuditEventDto {
   id: string;

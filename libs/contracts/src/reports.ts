@@ -238,6 +238,11 @@ export const INDICATOR_COLUMNS = [
 
 /** CSV for spreadsheets in French locales: `;` separated, quoted when needed, a BOM for Excel. */
 export function toCsv(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number | null | undefined>>): string {
+  return '\ufeff' + csvLines([header, ...rows]);
+}
+
+/** CSV lines without the BOM (what `toCsv` writes after it): a long export streams them page by page. */
+export function csvLines(rows: ReadonlyArray<ReadonlyArray<string | number | null | undefined>>): string {
   const cell = (v: string | number | null | undefined) => {
     if (v === null || v === undefined) return '';
     const s = typeof v === 'number' ? String(v).replace('.', ',') : v;
@@ -245,5 +250,5 @@ export function toCsv(header: readonly string[], rows: ReadonlyArray<ReadonlyArr
     const safe = /^[=+\-@]/.test(s) && typeof v !== 'number' ? `'${s}` : s;
     return /[;"\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
   };
-  return '\ufeff' + [header, ...rows].map((r) => r.map(cell).join(';')).join('\r\n') + '\r\n';
+  return rows.map((r) => r.map(cell).join(';') + '\r\n').join('');
 }

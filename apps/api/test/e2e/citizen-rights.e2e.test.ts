@@ -117,7 +117,8 @@ describe('citizens’ rights and the audit viewer', () => {
   });
 
   describe('the audit viewer', () => {
-    it('filters by citizen, agent and period; supervisors see their services, agents nothing', async () => {
+    /** An agent of both services views a citizen of État civil (file, messages) and one of Scolarité (file). */
+    const twoFilesRead = async () => {
       const a = await citizenWrites({ email: `${randomUUID().slice(0, 8)}@exemple.fr`, subject: 'A', text: 'a' });
       const b = await citizenWrites({
         email: `${randomUUID().slice(0, 8)}@exemple.fr`,
@@ -131,6 +132,11 @@ describe('citizens’ rights and the audit viewer', () => {
       expect((await t.http('GET', `/api/v1/conversations/${a.conversationId}/messages`, { token: reader.token })).status).toBe(
         200,
       );
+      return { a, b, reader };
+    };
+
+    it('filters by citizen, agent and period; supervisors see their services, agents nothing', async () => {
+      const { a, b, reader } = await twoFilesRead();
 
       const byAgent = await t.http('GET', `/api/v1/audit?agentId=${reader.id}`, { token: town.admin.token });
       expect(byAgent.status).toBe(200);
@@ -169,6 +175,101 @@ describe('citizens’ rights and the audit viewer', () => {
       const bad = await t.http('GET', '/api/v1/audit?from=hier', { token: town.admin.token });
       expect(bad.status).toBe(400);
       expect(JSON.stringify(bad.body)).toMatch(/date invalide/);
+    });
+
+    it('filters by service and exports the filtered log as CSV, every page of it, for the data protection officer', async () => {
+      const { a, b, reader } = await twoFilesRead();
+      const actions = (body: { items: { action: string; contactId: string }[] }) =>
+        body.items.map((e) => [e.action, e.contactId]);
+
+      // By service: a citizen's file viewed counts for the service where the citizen has a request.
+      const sco = await t.http('GET', `/api/v1/audit?agentId=${reader.id}&teamId=${town.scolarite.id}`, {
+        token: town.admin.token,
+      });
+      expect(actions(sco.body)).toEqual([['contact.viewed', b.contactId]]);
+      const ec = await t.http('GET', `/api/v1/audit?agentId=${reader.id}&teamId=${town.etatCivil.id}`, {
+        token: town.admin.token,
+      });
+      expect(actions(ec.body)).toEqual([
+        ['conversation.messages_read', a.contactId],
+        ['contact.viewed', a.contactId],
+      ]);
+      // A supervisor of Scolarité filters on Scolarité, not on a service they do not oversee.
+      const supSco = await t.newAgent({ organizationId: town.org.id, role: 'supervisor', teamIds: [town.scolarite.id] });
+      expect(
+        actions(
+          (await t.http('GET', `/api/v1/audit?agentId=${reader.id}&teamId=${town.scolarite.id}`, { token: supSco.token })).body,
+        ),
+      ).toEqual([['contact.viewed', b.contactId]]);
+      const refused = await t.http('GET', `/api/v1/audit?teamId=${town.etatCivil.id}`, { token: supSco.token });
+      expect(refused.status).toBe(403);
+      expect(JSON.stringify(refused.body)).toMatch(/ne supervisez pas|supervisez/);
+
+      const csv = async (query: string, token = town.admin.token) => {
+        const res = await fetch(`${t.url}/api/v1/audit/export?${query}`, { headers: { authorization: `Bearer ${token}` } });
+        // Buffer keeps the byte-order mark that Response.text() would drop.
+        const text = Buffer.from(await res.arrayBuffer()).toString('utf8');
+        return {
+          status: res.status,
+          headers: res.headers,
+          text,
+          lines: text
+            .replace(/^\uFEFF/, '')
+            .split('\r\n')
+            .filter(Boolean),
+        };
+      };
+      const file = await csv(`agentId=${reader.id}&teamId=${town.etatCivil.id}`);
+      expect(file.status).toBe(200);
+      expect(file.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+      expect(file.headers.get('content-disposition')).toMatch(/^attachment; filename="journal-acces-\d{4}-\d{2}-\d{2}\.csv"$/);
+      expect(file.text.startsWith('\uFEFFNuméro;Date (heure de Paris);')).toBe(true);
+      expect(file.lines).toHaveLength(3);
+      const cols = file.lines[1]!.split(';');
+      expect(cols[3]).toBe('Agent Test');
+      expect(cols[5]).toBe('conversation.messages_read');
+      expect(cols[6]).toMatch(/^GU-/);
+      expect(cols[8]).toBe(a.contactId);
+      expect(file.lines[2]).toContain(`;contact.viewed;;;${a.contactId};`);
+      // The export is itself in the log, with its filters.
+      const { rows: exported } = await t.db.query(
+        `SELECT agent_id, data FROM audit_event WHERE organization_id = $1 AND action = 'audit.exported' ORDER BY id DESC LIMIT 1`,
+        [town.org.id],
+      );
+      expect(exported[0]).toMatchObject({
+        agent_id: town.admin.id,
+        data: { filters: { teamId: town.etatCivil.id, agentId: reader.id } },
+      });
+      // Agents cannot export; a supervisor not over the service is refused before any byte; a bad period is a 400.
+      expect((await csv('', town.agentEC.token)).status).toBe(403);
+      expect((await csv(`teamId=${town.etatCivil.id}`, supSco.token)).status).toBe(403);
+      const bad = await csv('from=2026-12-01&to=2026-11-01');
+      expect(bad.status).toBe(400);
+      expect(bad.text).toMatch(/période invalide/);
+    });
+
+    it('streams an export longer than one page of the keyset, newest first, each event once', async () => {
+      const org = await t.newOrganization();
+      const admin = await t.newAgent({ organizationId: org.id, role: 'admin' });
+      const clerk = await t.newAgent({ organizationId: org.id, name: 'Agent Volubile' });
+      const n = 2_345;
+      await t.db.query(
+        `INSERT INTO audit_event (organization_id, agent_id, action, contact_id, data, created_at)
+         SELECT $1, $2, 'contact.viewed', gen_random_uuid(), jsonb_build_object('n', g), now() - make_interval(secs => $3 - g)
+           FROM generate_series(1, $3) g`,
+        [org.id, clerk.id, n],
+      );
+      const res = await fetch(`${t.url}/api/v1/audit/export?agentId=${clerk.id}`, {
+        headers: { authorization: `Bearer ${admin.token}` },
+      });
+      expect(res.status).toBe(200);
+      const lines = (await res.text()).split('\r\n').filter(Boolean).slice(1);
+      expect(lines).toHaveLength(n);
+      const ids = lines.map((l) => Number(l.split(';')[0]));
+      expect(new Set(ids).size).toBe(n);
+      expect(ids).toEqual([...ids].sort((x, y) => y - x));
+      expect(lines[0]).toContain('""n"":2345');
+      expect(lines[n - 1]).toContain('""n"":1}');
     });
   });
 });

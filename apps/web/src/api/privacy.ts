@@ -16,8 +16,17 @@ import { CSRF_HEADER, sessionStore } from '../session/session-store';
 export interface AuditFilters {
   contactId?: string;
   agentId?: string;
+  teamId?: string;
   from?: string;
   to?: string;
+}
+
+/** The export's address for these filters (the same the list uses, without the page). */
+export function auditExportPath(filters: AuditFilters): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(filters)) if (v) q.set(k, v);
+  const s = q.toString();
+  return `/audit/export${s ? `?${s}` : ''}`;
 }
 
 export const privacyApi = {

@@ -323,6 +323,8 @@ export const en: Messages = {
     filters: 'Filter the log',
     agent: 'Agent',
     allAgents: 'All agents',
+    team: 'Service',
+    allTeams: 'All services',
     contact: 'Citizen (id)',
     contactId: 'Citizen id',
     from: 'From',
@@ -336,6 +338,11 @@ export const en: Messages = {
     empty: 'No event matches.',
     more: 'Show more',
     searched: 'searched “{{q}}”',
+    export: 'Export the filtered log (CSV)',
+    exporting: 'Exporting…',
+    exportHint: 'Every line the applied filters keep, not only those shown. The export is itself recorded in the log.',
+    exported: 'Log exported.',
+    exportFailed: 'The export failed. Try again; if it keeps failing, tell the administrator.',
     actions: {
       contact_viewed: 'Viewed the citizen’s file',
       conversation_viewed: 'Opened the request',
@@ -360,6 +367,7 @@ export const en: Messages = {
       conversation_legal_hold_lifted: 'Lifted the legal hold',
       retention_rules_updated: 'Changed the retention rules',
       retention_run: 'Ran retention',
+      audit_exported: 'Exported the access log',
     },
   },
   privacy: {

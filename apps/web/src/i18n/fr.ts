@@ -323,6 +323,8 @@ export const fr = {
     filters: 'Filtrer le journal',
     agent: 'Agent',
     allAgents: 'Tous les agents',
+    team: 'Service',
+    allTeams: 'Tous les services',
     contact: 'Usager (identifiant)',
     contactId: 'Identifiant de l’usager',
     from: 'Du',
@@ -336,6 +338,12 @@ export const fr = {
     empty: 'Aucun événement pour ces critères.',
     more: 'Afficher plus',
     searched: 'recherche « {{q}} »',
+    export: 'Exporter le journal filtré (CSV)',
+    exporting: 'Export en cours…',
+    exportHint:
+      'Toutes les lignes correspondant aux filtres appliqués, pas seulement celles affichées. L’export est lui-même inscrit au journal.',
+    exported: 'Journal exporté.',
+    exportFailed: 'L’export a échoué. Réessayez ; si le problème persiste, prévenez l’administrateur.',
     actions: {
       contact_viewed: 'A consulté la fiche de l’usager',
       conversation_viewed: 'A ouvert la demande',
@@ -360,6 +368,7 @@ export const fr = {
       conversation_legal_hold_lifted: 'A levé la conservation légale',
       retention_rules_updated: 'A modifié les règles de conservation',
       retention_run: 'A lancé la conservation',
+      audit_exported: 'A exporté le journal des accès',
     },
   },
   privacy: {

@@ -56,6 +56,7 @@ export type AuditAction =
   | 'contact.merged'
   | 'contact.merge_undone'
   | 'audit.purged'
+  | 'audit.exported'
   | 'conversation.rights_request_set'
   | 'conversation.rights_request_cleared'
   | 'conversation.rights_request_extended'

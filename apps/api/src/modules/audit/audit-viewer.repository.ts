@@ -1,6 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import type { AuditEventDto, AuditQuery } from '@guichet/contracts';
+import type { AuditEventDto, AuditFilter } from '@guichet/contracts';
 import { Database } from '../../common/database.service';
+
+/**
+ * A service's part of the audit: events about its conversations, and events about a citizen alone
+ * (a file viewed, exported, merged) whose citizen has a conversation in it. The service is the
+ * conversation's as it is now (a transferred file's past views follow it).
+ */
+const IN_TEAMS = (teams: string, org: string) => `(c.team_id = ANY(${teams})
+  OR (e.conversation_id IS NULL AND e.contact_id IS NOT NULL AND EXISTS (
+        SELECT 1 FROM conversation s WHERE s.contact_id = e.contact_id AND s.organization_id = ${org} AND s.team_id = ANY(${teams}))))`;
 
 /** Reading the audit log (it is written by infra/audit and never edited from the app). */
 @Injectable()
@@ -8,10 +17,14 @@ export class AuditViewerRepository {
   constructor(private readonly db: Database) {}
 
   /**
-   * Newest first. `teamIds` (a supervisor's services) keeps the events about conversations of those
-   * services and about citizens who have one; null is the whole organization.
+   * Newest first, keyset on the event id (`before`: the last id of the previous page). `scope` (a
+   * supervisor's services) keeps that part of the organization's log; null is all of it.
    */
-  async page(organizationId: string, q: AuditQuery, teamIds: string[] | null): Promise<AuditEventDto[]> {
+  async page(
+    organizationId: string,
+    q: AuditFilter & { before?: string; limit: number },
+    scope: string[] | null,
+  ): Promise<AuditEventDto[]> {
     const rows = await this.db.query<{
       id: string;
       at: Date;
@@ -35,10 +48,8 @@ export class AuditViewerRepository {
           AND ($5::timestamptz IS NULL OR e.created_at >= $5)
           AND ($6::timestamptz IS NULL OR e.created_at < $6)
           AND ($7::bigint IS NULL OR e.id < $7)
-          AND ($8::uuid[] IS NULL
-               OR c.team_id = ANY($8)
-               OR (e.conversation_id IS NULL AND e.contact_id IN (
-                     SELECT s.contact_id FROM conversation s WHERE s.organization_id = $1 AND s.team_id = ANY($8))))
+          AND ($8::uuid[] IS NULL OR ${IN_TEAMS('$8', '$1')})
+          AND ($10::uuid IS NULL OR ${IN_TEAMS('ARRAY[$10::uuid]', '$1')})
         ORDER BY e.id DESC
         LIMIT $9`,
       [
@@ -49,8 +60,9 @@ export class AuditViewerRepository {
         q.from ?? null,
         q.to ?? null,
         q.before ?? null,
-        teamIds,
+        scope,
         q.limit,
+        q.teamId ?? null,
       ],
     );
     return rows.map((r) => ({

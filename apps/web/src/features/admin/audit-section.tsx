@@ -1,10 +1,11 @@
 import type { AuditEventDto } from '@guichet/contracts';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AuditFilters } from '../../api/privacy';
-import { useAdminAgents } from '../../hooks/use-admin';
+import { auditExportPath, type AuditFilters } from '../../api/privacy';
+import { useAdminAgents, useAdminTeams } from '../../hooks/use-admin';
 import { useAuditLog } from '../../hooks/use-privacy';
 import { apiErrorText } from '../../lib/api-error-text';
+import { downloadFromApi } from '../../lib/download';
 import { FormError } from '../setup/public-card';
 
 /** `2026-11-30` → the next day at midnight, so « au 30 novembre » includes that whole day. */
@@ -29,6 +30,7 @@ const KNOWN_ACTIONS = new Set([
   'conversation.legal_hold_lifted',
   'retention_rules.updated',
   'retention.run',
+  'audit.exported',
   'contact.merge_proposed',
   'contact.merge_rejected',
   'contact.merged',
@@ -40,6 +42,25 @@ const KNOWN_ACTIONS = new Set([
   'contact.rectified',
 ]);
 
+/** One of the log's filters among named things (agents, services); empty means all of them. */
+function FilterSelect(p: { id: string; name: string; label: string; all: string; options?: { id: string; name: string }[] }) {
+  return (
+    <div className="field">
+      <label className="field__label" htmlFor={p.id}>
+        {p.label}
+      </label>
+      <select id={p.id} name={p.name} className="field__input" defaultValue="">
+        <option value="">{p.all}</option>
+        {p.options?.map((o) => (
+          <option key={o.id} value={o.id}>
+            {o.name}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 /**
  * The audit log (RGPD): who viewed or changed which citizen's file, and when. Supervisors see
  * their services' part, admins all of it; the log cannot be edited from here.
@@ -47,7 +68,9 @@ const KNOWN_ACTIONS = new Set([
 export function AuditSection() {
   const { t, i18n } = useTranslation();
   const agents = useAdminAgents();
+  const teams = useAdminTeams();
   const [filters, setFilters] = useState<AuditFilters>({});
+  const [exporting, setExporting] = useState<'idle' | 'busy' | 'done' | 'failed'>('idle');
   const log = useAuditLog(filters);
   const format = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'short', timeStyle: 'medium' });
 
@@ -59,6 +82,7 @@ export function AuditSection() {
     const to = text('to');
     setFilters({
       agentId: text('agentId'),
+      teamId: text('teamId'),
       contactId: text('contactId'),
       from: from ? new Date(`${from}T00:00:00`).toISOString() : undefined,
       to: to ? dayAfter(to) : undefined,
@@ -75,25 +99,32 @@ export function AuditSection() {
   };
   const items = log.data?.pages.flatMap((p) => p.items) ?? [];
 
+  /** The whole filtered log as CSV (every page, not only those shown), for the data protection officer. */
+  async function exportCsv() {
+    if (exporting === 'busy') return;
+    setExporting('busy');
+    try {
+      await downloadFromApi(auditExportPath(filters), 'journal-acces.csv');
+      setExporting('done');
+    } catch {
+      setExporting('failed');
+    }
+  }
+
   return (
     <div className="admin-form">
       <h2>{t('audit.title')}</h2>
       <p className="field__hint">{t('audit.intro')}</p>
       <form className="admin-form admin-form--inline audit-filters" onSubmit={onSubmit} aria-label={t('audit.filters')}>
         <div className="form-row">
-          <div className="field">
-            <label className="field__label" htmlFor="audit-agent">
-              {t('audit.agent')}
-            </label>
-            <select id="audit-agent" name="agentId" className="field__input" defaultValue="">
-              <option value="">{t('audit.allAgents')}</option>
-              {agents.data?.map((a) => (
-                <option key={a.id} value={a.id}>
-                  {a.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <FilterSelect
+            id="audit-agent"
+            name="agentId"
+            label={t('audit.agent')}
+            all={t('audit.allAgents')}
+            options={agents.data}
+          />
+          <FilterSelect id="audit-team" name="teamId" label={t('audit.team')} all={t('audit.allTeams')} options={teams.data} />
           <div className="field">
             <label className="field__label" htmlFor="audit-contact">
               {t('audit.contact')}
@@ -115,7 +146,22 @@ export function AuditSection() {
         </div>
         <button type="submit" className="button button--primary">
           {t('audit.apply')}
+        </button>{' '}
+        <button
+          type="button"
+          className="button button--secondary"
+          aria-disabled={exporting === 'busy' || undefined}
+          aria-describedby="audit-export-hint"
+          onClick={() => void exportCsv()}
+        >
+          {exporting === 'busy' ? t('audit.exporting') : t('audit.export')}
         </button>
+        <p id="audit-export-hint" className="field__hint">
+          {t('audit.exportHint')}
+        </p>
+        <p role="status" aria-live="polite" className="field__hint">
+          {exporting === 'done' ? t('audit.exported') : exporting === 'failed' ? t('audit.exportFailed') : ''}
+        </p>
       </form>
       <FormError id="audit-error" error={log.error ? apiErrorText(t, log.error) : null} />
       <table className="admin-table" aria-busy={log.isFetching || undefined}>
