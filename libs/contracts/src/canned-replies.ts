@@ -7,6 +7,7 @@ export const CANNED_VARIABLES = {
   reference: 'référence du dossier (GU-…)',
   demarche: 'démarche de la demande',
   date_decision: 'date de la décision implicite ou attendue (« 30 janvier 2027 »)',
+  date_reponse: 'date à laquelle le service s’engage à répondre',
   lien_suivi: 'lien de la page de suivi de l’usager',
   agent: 'prénom et nom de l’agent qui répond',
   service: 'nom du service',

@@ -74,11 +74,14 @@ describe('canned replies', () => {
     const { rows } = await t.db.query(`SELECT c.reference, c.contact_id FROM conversation c WHERE c.id = $1`, [id]);
     await t.db.query(`UPDATE contact SET name = 'Jeanne Martin' WHERE id = $1`, [rows[0].contact_id]);
     await t.db.query(`UPDATE conversation SET citizen_name = 'Jeanne Martin' WHERE id = $1`, [id]);
-    await t.db.query(`UPDATE conversation SET decision_due_at = '2027-01-30T22:59:59.999Z' WHERE id = $1`, [id]);
+    await t.db.query(
+      `UPDATE conversation SET decision_due_at = '2027-01-30T22:59:59.999Z', response_due_at = '2027-01-08T16:00:00Z' WHERE id = $1`,
+      [id],
+    );
     const reply = await create(town.admin.token, {
       teamId: town.etatCivil.id,
       title: 'Complet',
-      body: 'Bonjour {{usager}},\nDossier {{reference}} ({{service}}).\nDémarche : {{demarche}}\nDécision le {{date_decision}}.\nSuivi : {{lien_suivi}}\n{{agent}}',
+      body: 'Bonjour {{usager}},\nDossier {{reference}} ({{service}}).\nDémarche : {{demarche}}\nDécision le {{date_decision}}.\nRéponse avant le {{date_reponse}}.\nSuivi : {{lien_suivi}}\n{{agent}}',
     });
     const rendered = await t.http<{ text: string }>('POST', `/api/v1/canned-replies/${reply.body.id}/render`, {
       token: town.agentEC.token,
@@ -90,8 +93,9 @@ describe('canned replies', () => {
     expect(lines[1]).toBe(`Dossier ${rows[0].reference} (État civil).`);
     // No démarche on this file: the line is left out rather than printed empty.
     expect(lines[2]).toBe('Décision le 30 janvier 2027.');
-    expect(lines[3]).toMatch(new RegExp(`^Suivi : https?://.+/suivi/${rows[0].reference}\\?token=[\\w-]+$`));
-    expect(lines[4]).toBe('Marie Dupont');
+    expect(lines[3]).toBe('Réponse avant le 8 janvier 2027.');
+    expect(lines[4]).toMatch(new RegExp(`^Suivi : https?://.+/suivi/${rows[0].reference}\\?token=[\\w-]+$`));
+    expect(lines[5]).toBe('Marie Dupont');
 
     // The agent of Scolarité may not read this file; another town's reply is not found.
     const denied = await t.http('POST', `/api/v1/canned-replies/${reply.body.id}/render`, {

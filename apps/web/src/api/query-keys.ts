@@ -23,6 +23,9 @@ export const queryKeys = {
   teams: () => ['teams'] as const,
   requestTypes: (teamId: string) => ['request-types', teamId] as const,
   channelKinds: () => ['channel-kinds'] as const,
+  /** Canned replies (réponses types): of a service and the organization (`teamId`), or every one (`null`). */
+  cannedRepliesAll: () => ['canned-replies'] as const,
+  cannedReplies: (teamId: string | null) => ['canned-replies', teamId ?? 'all'] as const,
   /** The organization's labels (étiquettes). */
   labels: () => ['labels'] as const,
   agents: () => ['agents'] as const,

@@ -82,6 +82,7 @@ export class CannedReplyService {
       reference: c.reference,
       demarche: c.requestType?.name ?? '',
       date_decision: c.decisionDueAt ? frenchLongDateOf(new Date(c.decisionDueAt)) : '',
+      date_reponse: c.responseDueAt ? frenchLongDateOf(new Date(c.responseDueAt)) : '',
       lien_suivi: `${this.config.publicUrl}/suivi/${c.reference}?token=${trackingToken(this.config.appSecret, c.id)}`,
       agent: agent.name,
       service: await this.repo.teamName(agent.organizationId, c.teamId),

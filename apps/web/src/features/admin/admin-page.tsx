@@ -4,6 +4,7 @@ import { OidcProvidersPage } from '../account/oidc-providers-page';
 import { AcknowledgementsSection } from './acknowledgements-section';
 import { AgentsSection } from './agents-section';
 import { AuditSection } from './audit-section';
+import { CannedRepliesSection } from './canned-replies-section';
 import { ChannelsSection } from './channels-section';
 import { MailSection } from './mail-section';
 import { OrganizationSection } from './organization-section';
@@ -19,6 +20,7 @@ const SECTIONS = [
   { slug: 'agents', label: 'admin.nav.agents', Screen: AgentsSection },
   { slug: 'demarches', label: 'admin.nav.requestTypes', Screen: RequestTypesSection },
   { slug: 'routage', label: 'admin.nav.routing', Screen: RoutingSection },
+  { slug: 'reponses-types', label: 'admin.nav.cannedReplies', Screen: CannedRepliesSection },
   { slug: 'canaux', label: 'admin.nav.channels', Screen: ChannelsSection },
   { slug: 'courriels', label: 'admin.nav.mail', Screen: MailSection },
   { slug: 'accuses', label: 'admin.nav.acknowledgements', Screen: AcknowledgementsSection },
@@ -26,6 +28,9 @@ const SECTIONS = [
   { slug: 'conservation', label: 'admin.nav.retention', Screen: RetentionSection },
   { slug: 'journal', label: 'admin.nav.audit', Screen: AuditSection },
 ] as const;
+
+/** Sections supervisors edit too (the API lets them): no « read only » notice there. */
+const SUPERVISED = new Set<string>(['reponses-types']);
 
 /** Who signs in how (ProConnect, an OIDC provider): admins only, as the API. */
 function SignInSection({ readOnly }: { readOnly: boolean }) {
@@ -53,7 +58,7 @@ export function AdminPage({ hash, me }: { hash: string; me: MeDto }) {
         </ul>
       </nav>
       <div className="admin-content">
-        {readOnly ? (
+        {readOnly && !SUPERVISED.has(section.slug) ? (
           <p className="notice notice--warning" role="note">
             {t('admin.readOnly')}
           </p>

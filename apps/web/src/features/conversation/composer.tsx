@@ -26,6 +26,7 @@ import type { Draft } from '../../lib/drafts';
 import { channelLabel } from '../../lib/labels';
 import { onShortcut } from '../../lib/shortcut-bus';
 import type { GuichetSocket } from '../../realtime/socket';
+import { CannedReplyPicker } from './canned-reply-picker';
 import { describeChanges, draftBaseOf } from './conflict';
 import { lengthHint } from './length-hint';
 
@@ -133,7 +134,9 @@ export function Composer({
     },
     [],
   );
-  const idle = !focused && !draft.body && !conflict && !error && files.length === 0;
+  // Réponses types: the picker remembers where the text goes (the selection when it opened).
+  const [canned, setCanned] = useState<{ start: number; end: number } | null>(null);
+  const idle = !focused && !draft.body && !conflict && !error && files.length === 0 && !canned;
 
   // "Marie écrit…": typing while the body changes, stopped after a pause, a send or leaving.
   const typing = useRef(false);
@@ -199,6 +202,30 @@ export function Composer({
     });
   }
 
+  function openCanned() {
+    const el = textareaRef.current;
+    setMention(null);
+    setCanned({ start: el?.selectionStart ?? draft.body.length, end: el?.selectionEnd ?? draft.body.length });
+  }
+
+  function closeCanned(caret?: number) {
+    setCanned(null);
+    requestAnimationFrame(() => {
+      const el = textareaRef.current;
+      el?.focus();
+      if (caret !== undefined) el?.setSelectionRange(caret, caret);
+    });
+  }
+
+  function insertCanned(text: string, title: string) {
+    if (!canned) return;
+    const start = Math.min(canned.start, draft.body.length);
+    const end = Math.min(Math.max(canned.end, start), draft.body.length);
+    onBodyChange(draft.body.slice(0, start) + text + draft.body.slice(end));
+    announce(t('canned.inserted', { title }));
+    closeCanned(start + text.length);
+  }
+
   function onBodyChange(body: string) {
     // A failed send's reason (offline, empty…) is about the draft as it was: editing it starts over.
     if (error) setError(null);
@@ -261,6 +288,13 @@ export function Composer({
   }
 
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    // Ctrl+/ anywhere in the message, or « / » typed first in an empty one: the canned replies.
+    const slashFirst = event.key === '/' && !event.ctrlKey && !event.metaKey && !event.altKey && !draft.body;
+    if ((event.key === '/' && (event.ctrlKey || event.metaKey)) || slashFirst) {
+      event.preventDefault();
+      openCanned();
+      return;
+    }
     if (mention && suggestions.length) {
       const n = suggestions.length;
       if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
@@ -425,6 +459,14 @@ export function Composer({
           ))}
         </ul>
       ) : null}
+      {canned ? (
+        <CannedReplyPicker
+          teamId={conversation.teamId}
+          conversationId={conversation.id}
+          onInsert={insertCanned}
+          onClose={() => closeCanned()}
+        />
+      ) : null}
       {files.length ? (
         <ul className="composer__files" aria-label={t('composer.files')} data-testid="composer-files">
           {files.map((f, i) => (
@@ -492,6 +534,16 @@ export function Composer({
             </span>
           ) : null}
         </span>
+        <button
+          type="button"
+          className="button button--secondary composer__canned"
+          aria-expanded={canned !== null}
+          aria-keyshortcuts="Control+/"
+          onClick={() => (canned ? closeCanned() : openCanned())}
+          data-testid="composer-canned"
+        >
+          {t('canned.open')}
+        </button>
         {fileLimits ? (
           <>
             <input

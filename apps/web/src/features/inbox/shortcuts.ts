@@ -9,6 +9,7 @@ export const SHORTCUTS = [
   { keys: 'e', action: 'resolve' },
   { keys: '/', action: 'search' },
   { keys: 'Ctrl+Enter', action: 'send' },
+  { keys: 'Ctrl+/', action: 'canned' },
   { keys: 'Esc', action: 'leave' },
   { keys: '?', action: 'help' },
 ] as const;
