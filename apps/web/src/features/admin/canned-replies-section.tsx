@@ -17,7 +17,7 @@ import {
 } from '../../hooks/use-canned-replies';
 import { apiErrorText } from '../../lib/api-error-text';
 import { FormError } from '../setup/public-card';
-import { EditorActions, NameField, RowButton } from './editor-parts';
+import { AdminTable, EditorActions, InlineEditor, NameField, RowButton } from './editor-parts';
 
 /** « Tous », the organization-wide replies only, or one service's. */
 type Scope = 'all' | 'organization' | string;
@@ -86,51 +86,48 @@ export function CannedRepliesSection({ me }: { readOnly: boolean; me: MeDto }) {
       ) : null}
       {replies.isPending ? <p role="status">{t('app.loading')}</p> : null}
       <FormError id="canned-row-error" error={remove.error ? apiErrorText(t, remove.error) : null} />
-      <table className="admin-table">
-        <caption className="visually-hidden">{t('admin.canned.title')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('admin.canned.name')}</th>
-            <th scope="col">{t('admin.canned.scope')}</th>
-            <th scope="col">{t('admin.canned.body')}</th>
-            {mayEdit ? <th scope="col">{t('admin.actions')}</th> : null}
-          </tr>
-        </thead>
-        <tbody>
-          {shown.map((r) => (
-            <tr key={r.id}>
-              <th scope="row">{r.title}</th>
-              <td>{teamName(r.teamId)}</td>
-              <td className="admin-table__excerpt">{r.body.length > 140 ? `${r.body.slice(0, 140)}…` : r.body}</td>
-              {mayEdit ? (
-                <td className="admin-table__actions">
+      <AdminTable
+        caption={t('admin.canned.title')}
+        columns={[
+          t('admin.canned.name'),
+          t('admin.canned.scope'),
+          t('admin.canned.body'),
+          ...(mayEdit ? [t('admin.actions')] : []),
+        ]}
+      >
+        {shown.map((r) => (
+          <tr key={r.id}>
+            <th scope="row">{r.title}</th>
+            <td>{teamName(r.teamId)}</td>
+            <td className="admin-table__excerpt">{r.body.length > 140 ? `${r.body.slice(0, 140)}…` : r.body}</td>
+            {mayEdit ? (
+              <td className="admin-table__actions">
+                <RowButton
+                  aria-expanded={editing !== 'new' && editing?.id === r.id}
+                  onClick={() => setEditing(editing !== 'new' && editing?.id === r.id ? null : r)}
+                  label={t('admin.edit')}
+                  name={r.title}
+                />
+                {confirming === r.id ? (
                   <RowButton
-                    aria-expanded={editing !== 'new' && editing?.id === r.id}
-                    onClick={() => setEditing(editing !== 'new' && editing?.id === r.id ? null : r)}
-                    label={t('admin.edit')}
+                    className="button button--danger button--small"
+                    onClick={() => remove.mutate(r.id, { onSettled: () => setConfirming(null) })}
+                    label={t('admin.canned.confirmRemove')}
                     name={r.title}
                   />
-                  {confirming === r.id ? (
-                    <RowButton
-                      className="button button--danger button--small"
-                      onClick={() => remove.mutate(r.id, { onSettled: () => setConfirming(null) })}
-                      label={t('admin.canned.confirmRemove')}
-                      name={r.title}
-                    />
-                  ) : (
-                    <RowButton onClick={() => setConfirming(r.id)} label={t('admin.canned.remove')} name={r.title} />
-                  )}
-                </td>
-              ) : null}
-            </tr>
-          ))}
-          {replies.data && !shown.length ? (
-            <tr>
-              <td colSpan={mayEdit ? 4 : 3}>{t('admin.canned.empty')}</td>
-            </tr>
-          ) : null}
-        </tbody>
-      </table>
+                ) : (
+                  <RowButton onClick={() => setConfirming(r.id)} label={t('admin.canned.remove')} name={r.title} />
+                )}
+              </td>
+            ) : null}
+          </tr>
+        ))}
+        {replies.data && !shown.length ? (
+          <tr>
+            <td colSpan={mayEdit ? 4 : 3}>{t('admin.canned.empty')}</td>
+          </tr>
+        ) : null}
+      </AdminTable>
     </div>
   );
 }
@@ -188,14 +185,11 @@ function CannedReplyEditor({
   }
 
   return (
-    <form
-      className="admin-form admin-form--inline"
-      noValidate
+    <InlineEditor
+      idPrefix={p}
+      heading={reply ? t('admin.canned.editTitle', { name: reply.title }) : t('admin.canned.newTitle')}
       onSubmit={onSubmit}
-      aria-labelledby={`${p}-title`}
-      aria-describedby={`${p}-error`}
     >
-      <h3 id={`${p}-title`}>{reply ? t('admin.canned.editTitle', { name: reply.title }) : t('admin.canned.newTitle')}</h3>
       <NameField id={`${p}-name`} label={t('admin.canned.name')} value={reply?.title} />
       <div className="field">
         <label className="field__label" htmlFor={`${p}-team`}>
@@ -259,6 +253,6 @@ function CannedReplyEditor({
         error={problems.length ? problems.join(' ; ') : mutation.error ? apiErrorText(t, mutation.error) : null}
       />
       <EditorActions pending={mutation.isPending} onCancel={onDone} />
-    </form>
+    </InlineEditor>
   );
 }

@@ -1,4 +1,4 @@
-import { useEffect, useRef, type ButtonHTMLAttributes } from 'react';
+import { useEffect, useRef, type ButtonHTMLAttributes, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 
 /** A small button of a row of a list or table: « Modifier » heard as « Modifier <name> ». */
@@ -8,6 +8,54 @@ export function RowButton({ label, name, ...props }: { label: string; name: stri
       {label}
       <span className="visually-hidden"> {name}</span>
     </button>
+  );
+}
+
+/** An editor opened in place (a démarche, a rule, a canned reply): titled by its heading, its error read with it. */
+export function InlineEditor({
+  idPrefix,
+  heading,
+  level = 3,
+  onSubmit,
+  children,
+}: {
+  idPrefix: string;
+  heading: string;
+  level?: 3 | 4;
+  onSubmit(event: FormEvent<HTMLFormElement>): void;
+  children: ReactNode;
+}) {
+  const Heading = level === 3 ? 'h3' : 'h4';
+  return (
+    <form
+      className="admin-form admin-form--inline"
+      noValidate
+      onSubmit={onSubmit}
+      aria-labelledby={`${idPrefix}-title`}
+      aria-describedby={`${idPrefix}-error`}
+    >
+      <Heading id={`${idPrefix}-title`}>{heading}</Heading>
+      {children}
+    </form>
+  );
+}
+
+/** A list screen's table: its caption for screen readers, one header per column, the rows. */
+export function AdminTable({ caption, columns, children }: { caption: string; columns: string[]; children: ReactNode }) {
+  return (
+    <table className="admin-table">
+      <caption className="visually-hidden">{caption}</caption>
+      <thead>
+        <tr>
+          {columns.map((c) => (
+            <th scope="col" key={c}>
+              {c}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>{children}</tbody>
+    </table>
   );
 }
 

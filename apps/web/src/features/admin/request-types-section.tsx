@@ -10,7 +10,7 @@ import { useTranslation } from 'react-i18next';
 import { useAdminRequestTypes, useAdminTeams, useCreateRequestType, useUpdateRequestType } from '../../hooks/use-admin';
 import { apiErrorText } from '../../lib/api-error-text';
 import { FormError } from '../setup/public-card';
-import { EditorActions, LinesField, NameField, RowButton } from './editor-parts';
+import { AdminTable, EditorActions, InlineEditor, LinesField, NameField, RowButton } from './editor-parts';
 
 /** « 2 mois », « 15 jours calendaires », « aucun délai ». */
 export function useDeadlineText() {
@@ -84,53 +84,50 @@ export function RequestTypesSection({ readOnly }: { readOnly: boolean }) {
       ) : null}
       {types.isPending ? <p role="status">{t('app.loading')}</p> : null}
       <FormError id="rt-row-error" error={update.error ? apiErrorText(t, update.error) : null} />
-      <table className="admin-table">
-        <caption className="visually-hidden">{t('admin.requestTypes.title')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('admin.requestTypes.name')}</th>
-            <th scope="col">{t('admin.requestTypes.regime')}</th>
-            <th scope="col">{t('admin.requestTypes.deadline')}</th>
-            <th scope="col">{t('admin.requestTypes.documents')}</th>
-            <th scope="col">{t('admin.requestTypes.acknowledgement')}</th>
-            {readOnly ? null : <th scope="col">{t('admin.actions')}</th>}
+      <AdminTable
+        caption={t('admin.requestTypes.title')}
+        columns={[
+          t('admin.requestTypes.name'),
+          t('admin.requestTypes.regime'),
+          t('admin.requestTypes.deadline'),
+          t('admin.requestTypes.documents'),
+          t('admin.requestTypes.acknowledgement'),
+          ...(readOnly ? [] : [t('admin.actions')]),
+        ]}
+      >
+        {shown.map((rt) => (
+          <tr key={rt.id} className={rt.active ? undefined : 'admin-table__row--muted'}>
+            <th scope="row">
+              {rt.name}
+              {rt.active ? null : <span className="field__hint"> ({t('admin.requestTypes.withdrawn')})</span>}
+            </th>
+            <td>{t(`admin.requestTypes.regimes.${rt.decisionRegime}`)}</td>
+            <td>{deadlineText(rt)}</td>
+            <td>{rt.documents.length ? rt.documents.join(', ') : '—'}</td>
+            <td>{rt.acknowledgementExempt ? t('admin.requestTypes.exemptShort') : t('admin.requestTypes.sent')}</td>
+            {readOnly ? null : (
+              <td className="admin-table__actions">
+                <RowButton
+                  aria-expanded={editing !== 'new' && editing?.id === rt.id}
+                  onClick={() => setEditing(editing !== 'new' && editing?.id === rt.id ? null : rt)}
+                  label={t('admin.edit')}
+                  name={rt.name}
+                />
+                <RowButton
+                  onClick={() => update.mutate({ id: rt.id, input: { active: !rt.active } })}
+                  label={rt.active ? t('admin.requestTypes.withdraw') : t('admin.requestTypes.restore')}
+                  name={rt.name}
+                />
+              </td>
+            )}
           </tr>
-        </thead>
-        <tbody>
-          {shown.map((rt) => (
-            <tr key={rt.id} className={rt.active ? undefined : 'admin-table__row--muted'}>
-              <th scope="row">
-                {rt.name}
-                {rt.active ? null : <span className="field__hint"> ({t('admin.requestTypes.withdrawn')})</span>}
-              </th>
-              <td>{t(`admin.requestTypes.regimes.${rt.decisionRegime}`)}</td>
-              <td>{deadlineText(rt)}</td>
-              <td>{rt.documents.length ? rt.documents.join(', ') : '—'}</td>
-              <td>{rt.acknowledgementExempt ? t('admin.requestTypes.exemptShort') : t('admin.requestTypes.sent')}</td>
-              {readOnly ? null : (
-                <td className="admin-table__actions">
-                  <RowButton
-                    aria-expanded={editing !== 'new' && editing?.id === rt.id}
-                    onClick={() => setEditing(editing !== 'new' && editing?.id === rt.id ? null : rt)}
-                    label={t('admin.edit')}
-                    name={rt.name}
-                  />
-                  <RowButton
-                    onClick={() => update.mutate({ id: rt.id, input: { active: !rt.active } })}
-                    label={rt.active ? t('admin.requestTypes.withdraw') : t('admin.requestTypes.restore')}
-                    name={rt.name}
-                  />
-                </td>
-              )}
-            </tr>
-          ))}
-          {types.data && !shown.length ? (
-            <tr>
-              <td colSpan={readOnly ? 5 : 6}>{t('admin.requestTypes.empty')}</td>
-            </tr>
-          ) : null}
-        </tbody>
-      </table>
+        ))}
+        {types.data && !shown.length ? (
+          <tr>
+            <td colSpan={readOnly ? 5 : 6}>{t('admin.requestTypes.empty')}</td>
+          </tr>
+        ) : null}
+      </AdminTable>
     </div>
   );
 }
@@ -165,16 +162,11 @@ function RequestTypeEditor({ teamId, type, onDone }: { teamId: string; type: Req
   }
 
   return (
-    <form
-      className="admin-form admin-form--inline"
-      noValidate
+    <InlineEditor
+      idPrefix={p}
+      heading={type ? t('admin.requestTypes.editTitle', { name: type.name }) : t('admin.requestTypes.newTitle')}
       onSubmit={onSubmit}
-      aria-labelledby={`${p}-title`}
-      aria-describedby={`${p}-error`}
     >
-      <h3 id={`${p}-title`}>
-        {type ? t('admin.requestTypes.editTitle', { name: type.name }) : t('admin.requestTypes.newTitle')}
-      </h3>
       <NameField id={`${p}-name`} label={t('admin.requestTypes.name')} value={type?.name} />
       <div className="field">
         <label className="field__label" htmlFor={`${p}-description`}>
@@ -247,6 +239,6 @@ function RequestTypeEditor({ teamId, type, onDone }: { teamId: string; type: Req
       </div>
       <FormError id={`${p}-error`} error={mutation.error ? apiErrorText(t, mutation.error) : null} />
       <EditorActions pending={mutation.isPending} onCancel={onDone} />
-    </form>
+    </InlineEditor>
   );
 }

@@ -26,7 +26,7 @@ import { useAdminChannels } from '../../hooks/use-channels-admin';
 import { useLabels } from '../../hooks/use-labels';
 import { apiErrorText } from '../../lib/api-error-text';
 import { FormError } from '../setup/public-card';
-import { EditorActions, LinesField, NameField, RowButton } from './editor-parts';
+import { EditorActions, InlineEditor, LinesField, NameField, RowButton } from './editor-parts';
 
 /** Names of the things rules point at, to write a rule in words. */
 function useDirectory() {
@@ -291,14 +291,12 @@ function RuleEditor({ rule, onDone }: { rule: RoutingRuleDto | null; onDone(): v
     .sort((x, y) => x.name.localeCompare(y.name, 'fr'));
 
   return (
-    <form
-      className="admin-form admin-form--inline"
-      noValidate
+    <InlineEditor
+      idPrefix={p}
+      level={4}
+      heading={rule ? t('admin.routing.editTitle', { name: rule.name }) : t('admin.routing.newTitle')}
       onSubmit={onSubmit}
-      aria-labelledby={`${p}-title`}
-      aria-describedby={`${p}-error`}
     >
-      <h4 id={`${p}-title`}>{rule ? t('admin.routing.editTitle', { name: rule.name }) : t('admin.routing.newTitle')}</h4>
       <NameField id={`${p}-name`} label={t('admin.routing.name')} value={rule?.name} />
       <div className="field field--checkbox">
         <input id={`${p}-enabled`} type="checkbox" name="enabled" defaultChecked={rule?.enabled ?? true} />
@@ -340,7 +338,7 @@ function RuleEditor({ rule, onDone }: { rule: RoutingRuleDto | null; onDone(): v
       </fieldset>
       <FormError id={`${p}-error`} error={mutation.error ? apiErrorText(t, mutation.error) : null} />
       <EditorActions pending={mutation.isPending} onCancel={onDone} />
-    </form>
+    </InlineEditor>
   );
 }
 

@@ -6,6 +6,7 @@ import { ApiError } from '../../api/client';
 import { useCannedReplies } from '../../hooks/use-canned-replies';
 import { matchCannedReplies } from '../../lib/canned-search';
 import { networkMessage } from '../../lib/error-message';
+import { FormError } from '../setup/public-card';
 
 /**
  * The composer's search of canned replies (réponses types): opened by its button, Ctrl+/ or « / »
@@ -122,11 +123,7 @@ export function CannedReplyPicker({
                 ? t('canned.none', { query })
                 : t('canned.empty')}
       </p>
-      {error ? (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormError id={`${ids}-error`} error={error} />
     </div>
   );
 }
