@@ -15,6 +15,9 @@ function kindOf(text: string): string {
   if (write) return `${write[1]!.toUpperCase()} ${write[2]}`;
   const cte = /^WITH \w+ AS \(\s*(INSERT INTO|UPDATE|DELETE FROM) (\w+)/i.exec(flat);
   if (cte) return `WITH (${cte[1]!.toUpperCase()} ${cte[2]})`;
+  // A CTE over a function (the ingest's batch statement): named by the function.
+  const fromFunction = /^WITH \w+ AS (?:MATERIALIZED )?\(\s*SELECT \* FROM (\w+)\(/i.exec(flat);
+  if (fromFunction) return `WITH (SELECT * FROM ${fromFunction[1]}())`;
   return flat.slice(0, 40);
 }
 

@@ -38,6 +38,7 @@ import { CannedReplies1764852000000 } from './migrations/1764852000000-canned-re
 import { SatisfactionComments1764853000000 } from './migrations/1764853000000-satisfaction-comments';
 import { ContactMerge1764854000000 } from './migrations/1764854000000-contact-merge';
 import { RightsRequests1764854000001 } from './migrations/1764854000001-rights-requests';
+import { IngestFunctionRows1764860000000 } from './migrations/1764860000000-ingest-function-rows';
 import { IngestSearchInline1764856000000 } from './migrations/1764856000000-ingest-search-inline';
 import { FormReplyNotice1764855000000 } from './migrations/1764855000000-form-reply-notice';
 
@@ -88,6 +89,7 @@ export const MIGRATIONS = [
   RightsRequests1764854000001,
   IngestSearchInline1764856000000,
   FormReplyNotice1764855000000,
+  IngestFunctionRows1764860000000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10, preparedStatements = true): DataSourceOptions {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { InboundMessage } from '@guichet/contracts';
+import { INGEST_WITH_OUTBOX_SQL } from '../../src/modules/ingest/ingest.repository';
 import { seedTown, startTestApp, type TestApp } from '../harness';
 
 describe('IngestService', () => {
@@ -65,6 +66,33 @@ describe('IngestService', () => {
     expect(results.filter((r) => r.newConversation)).toHaveLength(20);
     // Fewer transactions than messages: group commit at work.
     expect(new Set(rows.map((r) => r.xid)).size).toBeLessThan(30);
+  });
+
+  it('joins a batch’s rows to their conversations by primary key, never by reading the whole table', async () => {
+    // Planned as returning 1,000 rows (a function's default), the batch was hash-joined to a sequential
+    // scan of `conversation`: a cost per batch that grew with every conversation of every town.
+    await t.ingest.ingest(email('plan@exemple.fr', 'Demande'));
+    // A town's worth of conversations (in a transaction rolled back: the other tests do not see them).
+    const c = t.db;
+    const scans: string[] = [];
+    try {
+      await c.query('BEGIN');
+      await c.query(
+        `INSERT INTO conversation (organization_id, reference, contact_id, team_id, subject)
+         SELECT c.organization_id, 'GU-P' || lpad(g::text, 5, '0'), c.contact_id, c.team_id, 'Demande'
+           FROM (SELECT * FROM conversation LIMIT 1) c, generate_series(1, 5000) g`,
+      );
+      await c.query('ANALYZE conversation');
+      const { rows } = await c.query(`EXPLAIN (FORMAT JSON) ${INGEST_WITH_OUTBOX_SQL}`, ['[]', [], []]);
+      const walk = (node: Record<string, unknown>) => {
+        if (node['Relation Name'] === 'conversation') scans.push(String(node['Node Type']));
+        for (const child of (node['Plans'] as Record<string, unknown>[] | undefined) ?? []) walk(child);
+      };
+      walk(rows[0]['QUERY PLAN'][0].Plan);
+    } finally {
+      await c.query('ROLLBACK');
+    }
+    expect(scans).toEqual(['Index Scan']);
   });
 
   it('fails only the message at fault when it shares a transaction with others', async () => {

@@ -32,7 +32,7 @@ const INGEST_SQL = `SELECT i.*, ${DUE_COLUMNS}, ${LABELS_COLUMN} FROM guichet_in
  * stored, with the ids of its events ($2: message events, $3: conversation events, by position
  * in the batch). The function is volatile: the CTE runs it once.
  */
-const INGEST_WITH_OUTBOX_SQL = `
+export const INGEST_WITH_OUTBOX_SQL = `
   WITH r AS MATERIALIZED (SELECT * FROM guichet_ingest($1::jsonb)),
   o AS (
     INSERT INTO domain_event_outbox (id, conversation_event_id, organization_id, conversation_id, message_id, new_conversation)
