@@ -296,3 +296,12 @@ export interface PublicRegistrationDto {
   /** Cancelling is still possible (until the event starts). */
   cancellable: boolean;
 }
+
+/** A registration as the citizen's file shows it (`GET /contacts/:id/event-registrations`). */
+export interface ContactRegistrationDto extends RegistrationDto {
+  event: { id: string; title: string; startsAt: string; teamId: string; teamName: string; cancelled: boolean };
+}
+
+/** The registrants' export formats (`GET /events/:id/registrations.csv|.xlsx`). */
+export const REGISTRANT_EXPORT_FORMATS = ['csv', 'xlsx'] as const;
+export type RegistrantExportFormat = (typeof REGISTRANT_EXPORT_FORMATS)[number];

@@ -1,4 +1,5 @@
-import type { MunicipalEventDto, PublicRegistrationCreated, RegistrationDto } from '@guichet/contracts';
+import ExcelJS from 'exceljs';
+import type { ContactRegistrationDto, MunicipalEventDto, PublicRegistrationCreated, RegistrationDto } from '@guichet/contracts';
 import { expectEventually } from '@guichet/testing';
 import { RegistrantNotices } from '../../src/modules/municipal-events/registrant-notices.service';
 import { RegistrationService } from '../../src/modules/municipal-events/registration.service';
@@ -323,9 +324,116 @@ describe('municipal events', () => {
       .replace(/^\ufeff/, '')
       .trim()
       .split('\r\n');
-    expect(lines[0]).toBe('Nom;E-mail;Téléphone;Places;Statut;Position;Présent;Inscrit le;Allergies');
+    expect(lines[0]).toBe('Nom;E-mail;Téléphone;Places;Statut;Position;Présent;Arrivé à;Inscrit le;Allergies');
     // A formula is written as text; a cell with the separator is quoted.
-    expect(lines[1]).toMatch(/^"'=HYPERLINK\(""x""\)";zoe@example\.fr;;2;confirmée;;oui;[0-9T:.Z-]+;"arachide; lait"$/);
+    expect(lines[1]).toMatch(
+      /^"'=HYPERLINK\(""x""\)";zoe@example\.fr;;2;confirmée;;oui;[0-9T:.Z-]+;[0-9T:.Z-]+;"arachide; lait"$/,
+    );
+  });
+
+  it('the XLSX export has French headers and typed columns: places as numbers, dates in Paris time, presence as a boolean', async () => {
+    const ev = (await create({ title: 'Tournoi de ping-pong', questions: [{ label: 'Taille de t-shirt' }] })).body;
+    const a = (
+      await register(ev.id, { name: 'Léo Girard', email: 'leo@example.fr', places: 2, answers: { 'taille-de-t-shirt': 'M' } })
+    ).body;
+    await register(ev.id, { name: 'Maëlle Roy', phone: '06 12 34 56 78' });
+    await t.http('POST', `/api/v1/events/${ev.id}/registrations/${a.id}/check-in`, {
+      token: town.agentSco.token,
+      body: { present: true },
+    });
+    const res = await fetch(`${t.url}/api/v1/events/${ev.id}/registrations.xlsx`, {
+      headers: { authorization: `Bearer ${town.agentSco.token}` },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    expect(res.headers.get('content-disposition')).toContain('inscrits-tournoi-de-ping-pong.xlsx');
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(Buffer.from(await res.arrayBuffer()) as unknown as ArrayBuffer);
+    const sheet = book.getWorksheet('Inscrits')!;
+    expect((sheet.getRow(1).values as unknown[]).slice(1)).toEqual([
+      'Nom',
+      'E-mail',
+      'Téléphone',
+      'Places',
+      'Statut',
+      'Position',
+      'Présent',
+      'Arrivé à',
+      'Inscrit le',
+      'Taille de t-shirt',
+    ]);
+    const leo = sheet.getRow(2);
+    expect(leo.getCell(1).value).toBe('Léo Girard');
+    expect(leo.getCell(4).value).toBe(2);
+    expect(leo.getCell(5).value).toBe('confirmée');
+    expect(leo.getCell(7).value).toBe(true);
+    const arrived = leo.getCell(8).value as Date;
+    expect(arrived).toBeInstanceOf(Date);
+    expect(leo.getCell(8).numFmt).toBe('dd/mm/yyyy hh:mm');
+    // The cell holds the wall-clock time in Paris: a spreadsheet has no time zone.
+    const paris = new Date().toLocaleString('fr-FR', { timeZone: 'Europe/Paris', hour: '2-digit', hour12: false });
+    expect(arrived.getUTCHours()).toBe(Number(paris.slice(0, 2)));
+    expect(leo.getCell(10).value).toBe('M');
+    const maelle = sheet.getRow(3);
+    expect(maelle.getCell(3).value).toBe('+33612345678');
+    expect(maelle.getCell(7).value).toBe(false);
+    expect(maelle.getCell(8).value).toBeNull();
+    expect(sheet.rowCount).toBe(3);
+    // Other services' agents get no list.
+    const other = await fetch(`${t.url}/api/v1/events/${ev.id}/registrations.xlsx`, {
+      headers: { authorization: `Bearer ${town.agentEC.token}` },
+    });
+    expect(other.status).toBe(403);
+  });
+
+  it('the citizen file lists their registrations (their services’ events for agents); a contact merge moves them and its undo brings them back', async () => {
+    const ev = (await create({ title: 'Atelier cerf-volant' })).body;
+    const first = (await register(ev.id, { name: 'Nora Haddad', email: 'nora.haddad@example.fr' })).body;
+    const ev2 = (await create({ title: 'Sortie au musée' })).body;
+    const second = (await register(ev2.id, { name: 'Nora Haddad', email: 'nora.h@example.net' })).body;
+    const linked = (eventId: string, id: string) =>
+      expectEventually(
+        async () => {
+          const x = (await registrations(eventId)).body.find((r) => r.id === id)!;
+          expect(x.contactId).not.toBeNull();
+          return x;
+        },
+        { timeoutMs: 20_000 },
+      );
+    const a = await linked(ev.id, first.id);
+    const b = await linked(ev2.id, second.id);
+    expect(a.contactId).not.toBe(b.contactId);
+    const file = (contactId: string, token = town.supervisor.token) =>
+      t.http<ContactRegistrationDto[]>('GET', `/api/v1/contacts/${contactId}/event-registrations`, { token });
+    const mine = await file(a.contactId!, town.agentSco.token);
+    expect(mine.status).toBe(200);
+    expect(mine.body).toMatchObject([
+      { id: first.id, status: 'confirmed', places: 1, event: { id: ev.id, title: 'Atelier cerf-volant', cancelled: false } },
+    ]);
+    // An agent of another service does not see registrations to Scolarité's events.
+    expect((await file(a.contactId!, town.agentEC.token)).body).toEqual([]);
+
+    const proposed = await t.http('POST', `/api/v1/contacts/${a.contactId}/merges`, {
+      token: town.supervisor.token,
+      body: { otherContactId: b.contactId, reason: 'Même mère, deux adresses' },
+    });
+    expect(proposed.status).toBe(201);
+    expect(
+      (await t.http('POST', `/api/v1/contact-merges/${proposed.body.id}/confirm`, { token: town.supervisor.token })).status,
+    ).toBe(200);
+    const merged = await file(a.contactId!);
+    expect(merged.body.map((r) => r.id).sort()).toEqual([first.id, second.id].sort());
+    expect((await file(b.contactId!)).body).toEqual([]);
+    const audit = await t.db.query(`SELECT data FROM audit_event WHERE action = 'contact.merged' AND contact_id = $1`, [
+      a.contactId,
+    ]);
+    expect(audit.rows[0].data.registrations).toBe(1);
+
+    expect(
+      (await t.http('POST', `/api/v1/contact-merges/${proposed.body.id}/undo`, { token: town.supervisor.token })).status,
+    ).toBe(200);
+    expect((await file(a.contactId!)).body.map((r) => r.id)).toEqual([first.id]);
+    expect((await file(b.contactId!)).body.map((r) => r.id)).toEqual([second.id]);
   });
 
   it('200 citizens at the same moment for the last 10 places: exactly 10 confirmed, the rest waitlisted or refused, none lost', async () => {

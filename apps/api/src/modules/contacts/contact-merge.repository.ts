@@ -179,6 +179,28 @@ export class ContactMergeRepository {
     return rows.map((r) => r.id);
   }
 
+  /**
+   * A citizen's event registrations (issue 17) follow their conversation: each registration has its
+   * own conversation in the event's service, so moving the conversations and then their
+   * registrations moves exactly what the merge moved, and its undo exactly what comes back.
+   * Answers the registrations moved.
+   */
+  async moveRegistrations(
+    m: EntityManager,
+    conversationIds: string[],
+    fromContactId: string,
+    toContactId: string,
+  ): Promise<string[]> {
+    if (!conversationIds.length) return [];
+    const rows = await this.db.query<{ id: string }>(
+      `UPDATE municipal_event_registration SET contact_id = $3
+        WHERE conversation_id = ANY($1::uuid[]) AND contact_id = $2 RETURNING id`,
+      [conversationIds, fromContactId, toContactId],
+      m,
+    );
+    return rows.map((r) => r.id);
+  }
+
   /** Moves identities between contacts; answers those moved. */
   async moveIdentities(m: EntityManager, ids: string[], fromContactId: string, toContactId: string): Promise<string[]> {
     const rows = await this.db.query<{ id: string }>(

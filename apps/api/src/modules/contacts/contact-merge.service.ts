@@ -108,6 +108,7 @@ export class ContactMergeService {
         from,
         to,
       );
+      const movedRegistrations = await this.merges.moveRegistrations(tx.m, movedConversationIds, from, to);
       await this.merges.markMerged(tx.m, merge, {
         agentId: agent.id,
         movedIdentityIds,
@@ -118,6 +119,7 @@ export class ContactMergeService {
       await this.recordBoth(tx.m, agent, 'contact.merged', merge, {
         identities: movedIdentityIds.length,
         conversations: movedConversationIds,
+        registrations: movedRegistrations.length,
       });
     });
     return (await this.merges.find(agent.organizationId, id))!;
@@ -161,10 +163,12 @@ export class ContactMergeService {
         to,
         from,
       );
+      const registrationsBack = await this.merges.moveRegistrations(tx.m, conversationsBack, to, from);
       await this.merges.markUndone(tx.m, merge, agent.id);
       await this.recordBoth(tx.m, agent, 'contact.merge_undone', merge, {
         identities: identitiesBack.length,
         conversations: conversationsBack,
+        registrations: registrationsBack.length,
       });
     });
     return (await this.merges.find(agent.organizationId, id))!;

@@ -14,7 +14,9 @@ import {
   type ListEventsQuery,
   type MessageRegistrantsInput,
   type MunicipalEventDto,
+  type RegistrantExportFormat,
   type RegistrationDto,
+  type ContactRegistrationDto,
   type UpdateEventInput,
 } from '@guichet/contracts';
 import type { Response } from 'express';
@@ -93,13 +95,19 @@ export class MunicipalEventController {
   }
 
   @Get(':id/registrations.csv')
-  async csv(
-    @CurrentAgent() agent: AuthAgent,
-    @Param('id', new IdPipe('événement')) id: string,
-    @Res() res: Response,
-  ): Promise<void> {
-    const { fileName, content } = await this.events.csv(agent, id);
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+  csv(@CurrentAgent() agent: AuthAgent, @Param('id', new IdPipe('événement')) id: string, @Res() res: Response): Promise<void> {
+    return this.download(agent, id, 'csv', res);
+  }
+
+  /** The same list as a spreadsheet: typed columns (numbers, dates in Paris time, presence), French headers. */
+  @Get(':id/registrations.xlsx')
+  xlsx(@CurrentAgent() agent: AuthAgent, @Param('id', new IdPipe('événement')) id: string, @Res() res: Response): Promise<void> {
+    return this.download(agent, id, 'xlsx', res);
+  }
+
+  private async download(agent: AuthAgent, id: string, format: RegistrantExportFormat, res: Response): Promise<void> {
+    const { fileName, contentType, content } = await this.events.exportRegistrants(agent, id, format);
+    res.setHeader('Content-Type', contentType);
     res.setHeader('Content-Disposition', attachmentDisposition(fileName));
     res.setHeader('Cache-Control', 'private, no-store');
     res.send(content);
@@ -147,5 +155,18 @@ export class MunicipalEventController {
     @Body(new ZodPipe(messageRegistrantsSchema)) input: MessageRegistrantsInput,
   ): Promise<{ sent: number; skipped: number }> {
     return this.events.message(agent, id, input);
+  }
+}
+
+/** The citizen file's registrations (issue 17): events of the agent's services; all for supervisors and admins. */
+@ApiTags('événements')
+@ApiBearerAuth()
+@Controller('contacts')
+export class ContactRegistrationsController {
+  constructor(private readonly events: MunicipalEventService) {}
+
+  @Get(':id/event-registrations')
+  list(@CurrentAgent() agent: AuthAgent, @Param('id', new IdPipe('citoyen')) id: string): Promise<ContactRegistrationDto[]> {
+    return this.events.contactRegistrations(agent, id);
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type {
+  ContactRegistrationDto,
   CreateEventInput,
   EventPromotion,
   EventQuestion,
@@ -119,6 +120,26 @@ export const toRegistrationDto = (r: RegistrationRow): RegistrationDto => ({
   contactId: r.contact_id,
   conversationId: r.conversation_id,
   createdAt: r.created_at.toISOString(),
+});
+
+export interface ContactRegistrationRow extends RegistrationRow {
+  title: string;
+  starts_at: Date;
+  team_id: string;
+  team_name: string;
+  event_cancelled_at: Date | null;
+}
+
+export const toContactRegistrationDto = (r: ContactRegistrationRow): ContactRegistrationDto => ({
+  ...toRegistrationDto(r),
+  event: {
+    id: r.event_id,
+    title: r.title,
+    startsAt: r.starts_at.toISOString(),
+    teamId: r.team_id,
+    teamName: r.team_name,
+    cancelled: !!r.event_cancelled_at,
+  },
 });
 
 /** Column of each event field an agent sets (create and update share it). */
@@ -372,13 +393,15 @@ export class MunicipalEventRepository {
     ]);
   }
 
-  /** The registrations of a citizen (their file). */
-  async byContact(organizationId: string, contactId: string): Promise<(RegistrationRow & { title: string; starts_at: Date })[]> {
+  /** The registrations of a citizen (their file), of some services only (`teamIds`), latest event first. */
+  async byContact(organizationId: string, contactId: string, teamIds: string[] | null): Promise<ContactRegistrationRow[]> {
     return this.db.query(
-      `SELECT ${REGISTRATION_COLUMNS}, e.title, e.starts_at FROM municipal_event_registration r
-       JOIN municipal_event e ON e.id = r.event_id
-       WHERE r.organization_id = $1 AND r.contact_id = $2 ORDER BY e.starts_at DESC`,
-      [organizationId, contactId],
+      `SELECT ${REGISTRATION_COLUMNS}, e.title, e.starts_at, e.team_id, t.name AS team_name, e.cancelled_at AS event_cancelled_at
+       FROM municipal_event_registration r
+       JOIN municipal_event e ON e.id = r.event_id JOIN team t ON t.id = e.team_id
+       WHERE r.organization_id = $1 AND r.contact_id = $2 AND ($3::uuid[] IS NULL OR e.team_id = ANY($3))
+       ORDER BY e.starts_at DESC, r.seq LIMIT 200`,
+      [organizationId, contactId, teamIds],
     );
   }
 

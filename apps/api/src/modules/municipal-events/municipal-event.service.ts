@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import ExcelJS from 'exceljs';
 import type {
   CancelEventInput,
+  ContactRegistrationDto,
   CreateEventInput,
   DuplicateEventInput,
   EventQuestion,
@@ -8,6 +10,7 @@ import type {
   ListEventsQuery,
   MessageRegistrantsInput,
   MunicipalEventDto,
+  RegistrantExportFormat,
   RegistrationDto,
   UpdateEventInput,
 } from '@guichet/contracts';
@@ -16,7 +19,14 @@ import { isManager, type AuthAgent } from '../../common/auth-agent';
 import { Database } from '../../common/database.service';
 import { badRequest, conflict, forbidden, notFound } from '../../common/errors';
 import { AuditRepository } from '../../infra/audit/audit.repository';
-import { MunicipalEventRepository, toEventDto, toRegistrationDto, type EventRow } from './municipal-event.repository';
+import {
+  MunicipalEventRepository,
+  toContactRegistrationDto,
+  toEventDto,
+  toRegistrationDto,
+  type EventRow,
+  type RegistrationRow,
+} from './municipal-event.repository';
 import { RegistrantNotices } from './registrant-notices.service';
 import { RegistrationService } from './registration.service';
 
@@ -46,6 +56,84 @@ export function questionIds(questions: EventQuestionInput[]): EventQuestion[] {
     seen.add(id);
     return { id, label: q.label, required: q.required ?? false };
   });
+}
+
+type CellValue = string | number | boolean | Date | null;
+
+/** One column of the registrants' export: its French header, its type, its width in characters. */
+interface ExportColumn {
+  header: string;
+  type: 'text' | 'number' | 'date' | 'boolean';
+  width: number;
+}
+
+/** The registrants as typed rows, one column per question at the end. */
+export function registrantTable(e: EventRow, rows: RegistrationRow[]): { columns: ExportColumn[]; rows: CellValue[][] } {
+  const columns: ExportColumn[] = [
+    { header: 'Nom', type: 'text', width: 28 },
+    { header: 'E-mail', type: 'text', width: 30 },
+    { header: 'Téléphone', type: 'text', width: 16 },
+    { header: 'Places', type: 'number', width: 8 },
+    { header: 'Statut', type: 'text', width: 16 },
+    { header: 'Position', type: 'number', width: 9 },
+    { header: 'Présent', type: 'boolean', width: 9 },
+    { header: 'Arrivé à', type: 'date', width: 18 },
+    { header: 'Inscrit le', type: 'date', width: 18 },
+    ...e.questions.map((q) => ({ header: q.label, type: 'text' as const, width: Math.min(40, Math.max(12, q.label.length)) })),
+  ];
+  return {
+    columns,
+    rows: rows.map((r) => [
+      r.name,
+      r.email,
+      r.phone,
+      r.places,
+      STATUS_FR[r.status] ?? r.status,
+      r.position,
+      !!r.checked_in_at,
+      r.checked_in_at,
+      r.created_at,
+      ...e.questions.map((q) => r.answers[q.id] ?? null),
+    ]),
+  };
+}
+
+/** A date as a spreadsheet shows it: the wall-clock time in Paris (a cell has no time zone). */
+function parisWallClock(d: Date): Date {
+  const p = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Europe/Paris',
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    })
+      .formatToParts(d)
+      .map((x) => [x.type, x.value]),
+  );
+  return new Date(Date.UTC(+p.year!, +p.month! - 1, +p.day!, +p.hour!, +p.minute!, +p.second!));
+}
+
+/** The XLSX workbook: one sheet, frozen bold header, numbers as numbers, dates as dates, presence as a boolean (VRAI/FAUX). */
+async function registrantWorkbook(e: EventRow, table: { columns: ExportColumn[]; rows: CellValue[][] }): Promise<Buffer> {
+  const book = new ExcelJS.Workbook();
+  book.creator = 'Guichet';
+  book.created = new Date();
+  const sheet = book.addWorksheet('Inscrits', { views: [{ state: 'frozen', ySplit: 1 }] });
+  sheet.columns = table.columns.map((c, i) => ({
+    header: c.header,
+    key: `c${i}`,
+    width: c.width,
+    style: c.type === 'date' ? { numFmt: 'dd/mm/yyyy hh:mm' } : c.type === 'number' ? { numFmt: '0' } : {},
+  }));
+  sheet.getRow(1).font = { bold: true };
+  for (const r of table.rows) sheet.addRow(r.map((v) => (v instanceof Date ? parisWallClock(v) : (v ?? null))));
+  sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: table.columns.length } };
+  book.title = `Inscrits — ${e.title}`;
+  return Buffer.from(await book.xlsx.writeBuffer());
 }
 
 const csvCell = (v: unknown) => {
@@ -201,41 +289,23 @@ export class MunicipalEventService {
     return (await this.repo.registrations(id)).map(toRegistrationDto);
   }
 
-  /** The registrants as CSV (semicolons, UTF-8 with BOM: what a French spreadsheet opens). */
-  async csv(agent: AuthAgent, id: string): Promise<{ fileName: string; content: string }> {
+  /**
+   * The registrants for the day, as CSV (semicolons, UTF-8 with BOM: what a French spreadsheet
+   * opens) or XLSX (typed columns: numbers, dates in Paris time, French headers). Audited.
+   */
+  async exportRegistrants(
+    agent: AuthAgent,
+    id: string,
+    format: RegistrantExportFormat,
+  ): Promise<{ fileName: string; contentType: string; content: Buffer }> {
     const e = await this.event(agent, id);
     const rows = await this.repo.registrations(id);
-    const header = [
-      'Nom',
-      'E-mail',
-      'Téléphone',
-      'Places',
-      'Statut',
-      'Position',
-      'Présent',
-      'Inscrit le',
-      ...e.questions.map((q) => q.label),
-    ];
-    const lines = rows.map((r) =>
-      [
-        r.name,
-        r.email,
-        r.phone,
-        r.places,
-        STATUS_FR[r.status],
-        r.position,
-        r.checked_in_at ? 'oui' : '',
-        r.created_at.toISOString(),
-        ...e.questions.map((q) => r.answers[q.id] ?? ''),
-      ]
-        .map(csvCell)
-        .join(';'),
-    );
+    const table = registrantTable(e, rows);
     await this.audit.record({
       organizationId: agent.organizationId,
       agentId: agent.id,
       action: 'municipal_event.exported',
-      data: { id },
+      data: { id, format },
     });
     const slug =
       e.title
@@ -244,10 +314,27 @@ export class MunicipalEventService {
         .replace(/[^a-z0-9]+/g, '-')
         .replace(/^-|-$/g, '')
         .slice(0, 40) || 'evenement';
+    const fileName = `inscrits-${slug}.${format}`;
+    if (format === 'csv') {
+      const text = (v: CellValue) => (v instanceof Date ? v.toISOString() : typeof v === 'boolean' ? (v ? 'oui' : '') : v);
+      const lines = [table.columns.map((c) => csvCell(c.header)), ...table.rows.map((r) => r.map((v) => csvCell(text(v))))];
+      return {
+        fileName,
+        contentType: 'text/csv; charset=utf-8',
+        content: Buffer.from('\ufeff' + lines.map((l) => l.join(';')).join('\r\n') + '\r\n', 'utf8'),
+      };
+    }
     return {
-      fileName: `inscrits-${slug}.csv`,
-      content: '\ufeff' + [header.map(csvCell).join(';'), ...lines].join('\r\n') + '\r\n',
+      fileName,
+      contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      content: await registrantWorkbook(e, table),
     };
+  }
+
+  /** A citizen's registrations for their file: all for supervisors and admins, their services' events for agents. */
+  async contactRegistrations(agent: AuthAgent, contactId: string): Promise<ContactRegistrationDto[]> {
+    const rows = await this.repo.byContact(agent.organizationId, contactId, isManager(agent) ? null : agent.teamIds);
+    return rows.map(toContactRegistrationDto);
   }
 
   async checkIn(agent: AuthAgent, id: string, registrationId: string, present: boolean): Promise<RegistrationDto> {

@@ -1,7 +1,7 @@
 import { Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config';
 import { JobQueue } from '../../infra/jobs/job-queue';
-import { MunicipalEventController } from './municipal-event.controller';
+import { ContactRegistrationsController, MunicipalEventController } from './municipal-event.controller';
 import { MunicipalEventRepository } from './municipal-event.repository';
 import { MunicipalEventService } from './municipal-event.service';
 import { PublicEventController } from './public-event.controller';
@@ -16,7 +16,7 @@ export const EVENTS_SWEEP_QUEUE = 'municipal-events-sweep';
  * that folder is the domain event bus.
  */
 @Module({
-  controllers: [MunicipalEventController, PublicEventController],
+  controllers: [MunicipalEventController, ContactRegistrationsController, PublicEventController],
   providers: [MunicipalEventRepository, MunicipalEventService, PublicEventService, RegistrationService, RegistrantNotices],
   exports: [MunicipalEventService, RegistrationService, RegistrantNotices],
 })
