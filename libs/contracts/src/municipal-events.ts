@@ -177,6 +177,17 @@ export const messageRegistrantsSchema = z.object({
 });
 export type MessageRegistrantsInput = z.infer<typeof messageRegistrantsSchema>;
 
+/** `POST /events/:id/messages` (and an event's cancellation): who got the message, who could not yet or at all. */
+export interface MessageRegistrantsResult {
+  sent: number;
+  /** pending + unreachable. */
+  skipped: number;
+  /** Registered a moment ago: their conversation is not written yet. */
+  pending: number;
+  /** No enabled channel reaches their e-mail address or phone number. */
+  unreachable: number;
+}
+
 export const checkInSchema = z.object({ present: z.boolean('vrai ou faux attendu') });
 
 /** The citizen's registration. `website` is the honeypot of the public forms. */

@@ -337,7 +337,7 @@ describe('municipal events', () => {
       await register(ev.id, { name: 'Léo Girard', email: 'leo@example.fr', places: 2, answers: { 'taille-de-t-shirt': 'M' } })
     ).body;
     await register(ev.id, { name: 'Maëlle Roy', phone: '06 12 34 56 78' });
-    await t.http('POST', `/api/v1/events/${ev.id}/registrations/${a.id}/check-in`, {
+    const checkIn = await t.http<RegistrationDto>('POST', `/api/v1/events/${ev.id}/registrations/${a.id}/check-in`, {
       token: town.agentSco.token,
       body: { present: true },
     });
@@ -371,8 +371,12 @@ describe('municipal events', () => {
     expect(arrived).toBeInstanceOf(Date);
     expect(leo.getCell(8).numFmt).toBe('dd/mm/yyyy hh:mm');
     // The cell holds the wall-clock time in Paris: a spreadsheet has no time zone.
-    const paris = new Date().toLocaleString('fr-FR', { timeZone: 'Europe/Paris', hour: '2-digit', hour12: false });
-    expect(arrived.getUTCHours()).toBe(Number(paris.slice(0, 2)));
+    const paris = new Date(checkIn.body.checkedInAt!).toLocaleString('fr-FR', {
+      timeZone: 'Europe/Paris',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
+    expect(arrived.toISOString().slice(11, 16)).toBe(paris);
     expect(leo.getCell(10).value).toBe('M');
     const maelle = sheet.getRow(3);
     expect(maelle.getCell(3).value).toBe('+33612345678');

@@ -54,6 +54,15 @@ export const queryKeys = {
   /** Agents with a connected socket: fetched once, then kept by `agents.online` events. */
   agentsOnline: () => ['agents', 'online'] as const,
   contact: (id: string) => ['contacts', id] as const,
+  /** A citizen's event registrations (issue 17). */
+  contactRegistrations: (id: string) => ['contacts', id, 'event-registrations'] as const,
+  /** Municipal events (issue 17): the lists, one event, its registrants. */
+  events: {
+    all: () => ['events'] as const,
+    list: (past: boolean) => ['events', 'list', past] as const,
+    detail: (id: string) => ['events', 'detail', id] as const,
+    registrations: (id: string) => ['events', 'registrations', id] as const,
+  },
   contactMerges: (id: string) => ['contacts', id, 'merges'] as const,
   /** A conversation's rights request and legal hold (issue 16). */
   conversationPrivacy: (id: string) => ['privacy', id] as const,

@@ -52,6 +52,20 @@ export function isAdminHash(hash: string): boolean {
   return /^#\/admin(\/|\?|$)/.test(hash);
 }
 
+/** Municipal events (issue 17): `#/evenements` (the list), `#/evenements/<id>` (its registrants). */
+export const EVENTS_HREF = '#/evenements';
+
+export function isEventsHash(hash: string): boolean {
+  return /^#\/evenements(\/|\?|$)/.test(hash);
+}
+
+/** The event whose registrants are shown, if any. */
+export function eventIdFromHash(hash: string): string | null {
+  return /^#\/evenements\/([0-9a-f-]{36})(\?|$)/.exec(hash)?.[1] ?? null;
+}
+
+export const eventHref = (id: string) => `${EVENTS_HREF}/${id}`;
+
 export function isBoardHash(hash: string): boolean {
   return /^#\/tableau\/?(\?|$)/.test(hash);
 }

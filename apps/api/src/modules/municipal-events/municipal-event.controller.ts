@@ -13,6 +13,7 @@ import {
   type DuplicateEventInput,
   type ListEventsQuery,
   type MessageRegistrantsInput,
+  type MessageRegistrantsResult,
   type MunicipalEventDto,
   type RegistrantExportFormat,
   type RegistrationDto,
@@ -153,7 +154,7 @@ export class MunicipalEventController {
     @CurrentAgent() agent: AuthAgent,
     @Param('id', new IdPipe('événement')) id: string,
     @Body(new ZodPipe(messageRegistrantsSchema)) input: MessageRegistrantsInput,
-  ): Promise<{ sent: number; skipped: number }> {
+  ): Promise<MessageRegistrantsResult> {
     return this.events.message(agent, id, input);
   }
 }

@@ -1,18 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import ExcelJS from 'exceljs';
-import type {
-  CancelEventInput,
-  ContactRegistrationDto,
-  CreateEventInput,
-  DuplicateEventInput,
-  EventQuestion,
-  EventQuestionInput,
-  ListEventsQuery,
-  MessageRegistrantsInput,
-  MunicipalEventDto,
-  RegistrantExportFormat,
-  RegistrationDto,
-  UpdateEventInput,
+import {
+  LEGAL_TIME_ZONE,
+  wallClock,
+  type CancelEventInput,
+  type ContactRegistrationDto,
+  type CreateEventInput,
+  type DuplicateEventInput,
+  type EventQuestion,
+  type EventQuestionInput,
+  type ListEventsQuery,
+  type MessageRegistrantsInput,
+  type MessageRegistrantsResult,
+  type MunicipalEventDto,
+  type RegistrantExportFormat,
+  type RegistrationDto,
+  type UpdateEventInput,
 } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { isManager, type AuthAgent } from '../../common/auth-agent';
@@ -100,21 +103,8 @@ export function registrantTable(e: EventRow, rows: RegistrationRow[]): { columns
 
 /** A date as a spreadsheet shows it: the wall-clock time in Paris (a cell has no time zone). */
 function parisWallClock(d: Date): Date {
-  const p = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', {
-      timeZone: 'Europe/Paris',
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    })
-      .formatToParts(d)
-      .map((x) => [x.type, x.value]),
-  );
-  return new Date(Date.UTC(+p.year!, +p.month! - 1, +p.day!, +p.hour!, +p.minute!, +p.second!));
+  const w = wallClock(d, LEGAL_TIME_ZONE);
+  return new Date(Date.UTC(w.y, w.mo - 1, w.d, w.h, w.mi, w.s));
 }
 
 /** The XLSX workbook: one sheet, frozen bold header, numbers as numbers, dates as dates, presence as a boolean (VRAI/FAUX). */
@@ -311,6 +301,7 @@ export class MunicipalEventService {
       e.title
         .toLowerCase()
         .normalize('NFD')
+        .replace(/[\u0300-\u036f]/g, '')
         .replace(/[^a-z0-9]+/g, '-')
         .replace(/^-|-$/g, '')
         .slice(0, 40) || 'evenement';
@@ -373,7 +364,7 @@ export class MunicipalEventService {
     return toRegistrationDto((await this.repo.findRegistration(registrationId))!);
   }
 
-  async message(agent: AuthAgent, id: string, input: MessageRegistrantsInput): Promise<{ sent: number; skipped: number }> {
+  async message(agent: AuthAgent, id: string, input: MessageRegistrantsInput): Promise<MessageRegistrantsResult> {
     return this.db.tx(async (m, afterCommit) => {
       await this.event(agent, id, m);
       const list = await this.repo.activeRegistrations(m, id, input.registrationIds);

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import type { ChannelKind, IdentityKind } from '@guichet/contracts';
+import type { ChannelKind, IdentityKind, MessageRegistrantsResult } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import type { AuthAgent } from '../../common/auth-agent';
 import { Database, type AfterCommit } from '../../common/database.service';
@@ -213,7 +213,8 @@ export class RegistrantNotices implements OnApplicationBootstrap {
   /**
    * An agent's message to registrants (all, some, or everyone on an event change or cancellation):
    * a reply in each one's conversation through the agents' outbound path, in one transaction.
-   * Registrations whose file is not written yet (their notice job pending) are skipped and counted.
+   * Registrations whose file is not written yet (their notice job pending) and registrants no open
+   * channel reaches (an e-mail address but no e-mail channel enabled) are skipped and counted apart.
    */
   async messageRegistrants(
     m: EntityManager,
@@ -221,14 +222,19 @@ export class RegistrantNotices implements OnApplicationBootstrap {
     agent: AuthAgent,
     registrations: RegistrationRow[],
     body: string,
-  ): Promise<{ sent: number; skipped: number }> {
+  ): Promise<MessageRegistrantsResult> {
     let sent = 0;
-    let skipped = 0;
+    let pending = 0;
+    let unreachable = 0;
     const cache = new Map<string, Promise<{ id: string; kind: ChannelKind } | null>>();
     for (const r of registrations) {
       const channel = await this.channelFor(agent.organizationId, r, cache);
-      if (!r.conversation_id || !r.contact_id || !channel) {
-        skipped++;
+      if (!r.conversation_id || !r.contact_id) {
+        pending++;
+        continue;
+      }
+      if (!channel) {
+        unreachable++;
         continue;
       }
       await this.agentMessages.record(m, afterCommit, agent, {
@@ -242,7 +248,7 @@ export class RegistrantNotices implements OnApplicationBootstrap {
       });
       sent++;
     }
-    return { sent, skipped };
+    return { sent, skipped: pending + unreachable, pending, unreachable };
   }
 
   /**

@@ -272,15 +272,18 @@ export class RegistrationService {
   async expireOffers(now = new Date()): Promise<number> {
     let n = 0;
     for (const o of await this.repo.expiredOffers(now, 500)) {
-      await this.db.tx(async (m) => {
-        const e = (await this.repo.findEvent(null, o.event_id, m, true))!;
-        const r = (await this.repo.findRegistration(o.id, m, true))!;
-        if (r.status !== 'offered' || !r.offer_expires_at || r.offer_expires_at > now) return;
-        await this.release(m, e, r, 'expired');
-        await this.notices.enqueue(m, e.organization_id, r.id, 'expired');
-        if (e.promotion === 'automatic') await this.promote(m, e.id);
-        n++;
-      });
+      // The sweep and a registrant's notice job may cross on the waiting list's head: retried like a cancellation.
+      await this.retried(() =>
+        this.db.tx(async (m) => {
+          const e = (await this.repo.findEvent(null, o.event_id, m, true))!;
+          const r = (await this.repo.findRegistration(o.id, m, true))!;
+          if (r.status !== 'offered' || !r.offer_expires_at || r.offer_expires_at > now) return;
+          await this.release(m, e, r, 'expired');
+          await this.notices.enqueue(m, e.organization_id, r.id, 'expired');
+          if (e.promotion === 'automatic') await this.promote(m, e.id);
+          n++;
+        }),
+      );
     }
     return n;
   }

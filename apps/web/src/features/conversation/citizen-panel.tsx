@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { IdentityFields } from '../../components/identity-fields';
 import { RelativeTime } from '../../components/relative-time';
 import { ContactMerges } from './contact-merge';
+import { EventRegistrations } from './event-registrations';
 import { ConversationPrivacy, RectifyName } from './conversation-privacy';
 import { useAddIdentity, useContact, useRemoveIdentity } from '../../hooks/use-contact';
 import { useMe } from '../../hooks/use-me';
@@ -99,6 +100,7 @@ export function CitizenPanel({
       <ConversationPrivacy conversationId={c.id} manager={manager} />
       {manager ? <PrivacyActions contactId={c.contact.id} /> : null}
       <ContactMerges contactId={c.contact.id} manager={manager} />
+      <EventRegistrations contactId={c.contact.id} />
       <h4 className="citizen-panel__heading">{t('citizen.otherConversations')}</h4>
       {others.length === 0 ? (
         <p className="citizen-panel__muted">{contact.data ? t('citizen.noOther') : ''}</p>

@@ -7,7 +7,7 @@ import {
 } from '@guichet/contracts';
 import { useTranslation } from 'react-i18next';
 import { useCounts } from '../../hooks/use-counts';
-import { BOARD_HREF, NEW_CONVERSATION_HREF, inboxHref, type InboxRoute, type InboxView } from '../../lib/router';
+import { BOARD_HREF, EVENTS_HREF, NEW_CONVERSATION_HREF, inboxHref, type InboxRoute, type InboxView } from '../../lib/router';
 import { canSeeAllTeams, navTeams, sameView } from './inbox-views';
 
 interface InboxNavProps {
@@ -18,6 +18,8 @@ interface InboxNavProps {
   onBoard?: boolean;
   /** The board is the screen shown (default: `onBoard`, which also says the inbox views are not). */
   boardCurrent?: boolean;
+  /** The events screen is shown (issue 17). */
+  eventsCurrent?: boolean;
 }
 
 function Count({ value, label }: { value: number | undefined; label: string }) {
@@ -67,7 +69,7 @@ function statusCount(counts: ConversationCountsDto | undefined, status: Conversa
   return status === 'open' || status === 'pending' || status === 'snoozed' ? counts.byStatus[status] : undefined;
 }
 
-export function InboxNav({ me, teams, route, onBoard, boardCurrent = onBoard }: InboxNavProps) {
+export function InboxNav({ me, teams, route, onBoard, boardCurrent = onBoard, eventsCurrent = false }: InboxNavProps) {
   const { t } = useTranslation();
   const myTeams = navTeams(me, teams ?? []);
   const counts = useCounts().data;
@@ -136,6 +138,14 @@ export function InboxNav({ me, teams, route, onBoard, boardCurrent = onBoard }: 
             </a>
           </li>
         )}
+        <li>
+          <a className="nav-link" href={EVENTS_HREF} aria-current={eventsCurrent ? 'page' : undefined} data-testid="nav-events">
+            <span className="nav-link__icon" aria-hidden="true">
+              📅
+            </span>
+            <span className="nav-link__label">{t('nav.events')}</span>
+          </a>
+        </li>
       </ul>
       {counts && counts.callbackNeeded > 0 ? (
         <p className="inbox-nav__callback">

@@ -6,7 +6,15 @@ import { useMe } from '../../hooks/use-me';
 import { useTeams } from '../../hooks/use-teams';
 import { contactName } from '../../lib/labels';
 import { lazyScreen } from '../../lib/lazy-screen';
-import { isAdminHash, isBoardHash, isNewConversationHash, useHash, useInboxRoute } from '../../lib/router';
+import {
+  eventIdFromHash,
+  isAdminHash,
+  isBoardHash,
+  isEventsHash,
+  isNewConversationHash,
+  useHash,
+  useInboxRoute,
+} from '../../lib/router';
 import { isSessionsHash } from '../../lib/sign-in-routes';
 import { handleShortcutKey } from './shortcuts';
 import { ShortcutsDialog } from './shortcuts-dialog';
@@ -30,6 +38,7 @@ const ANNOUNCE_DEDUPE_MS = 5_000;
 const BoardPage = lazyScreen(() => import('../board/board-page').then((m) => m.BoardPage));
 const AdminPage = lazyScreen(() => import('../admin/admin-page').then((m) => m.AdminPage));
 const NewConversationPage = lazyScreen(() => import('../conversation/new-conversation-page').then((m) => m.NewConversationPage));
+const EventsPage = lazyScreen(() => import('../events/events-page').then((m) => m.EventsPage));
 const SessionsPage = lazyScreen(() => import('../account/sessions-page').then((m) => m.SessionsPage));
 
 function ScreenLoading() {
@@ -47,6 +56,8 @@ export function InboxShell() {
   const hash = useHash();
   const onBoard = isBoardHash(hash) && canSeeAllTeams(me);
   const onNew = isNewConversationHash(hash);
+  // Municipal events (issue 17): every agent, for their services' events.
+  const onEvents = isEventsHash(hash);
   // My sessions (every agent), the identity providers' settings (admins) and the administration
   // (admins; supervisors read it): screens of their own.
   const accountScreen = isSessionsHash(hash) ? (
@@ -157,13 +168,18 @@ export function InboxShell() {
             alerts={<AlertSettingsMenu settings={notifications.settings} onChange={notifications.setSettings} />}
           />
           <ConnectionBanner status={realtime.status} />
-          <div className={route.conversationId && !onBoard && !onNew && !accountScreen ? 'inbox inbox--has-selection' : 'inbox'}>
+          <div
+            className={
+              route.conversationId && !onBoard && !onNew && !onEvents && !accountScreen ? 'inbox inbox--has-selection' : 'inbox'
+            }
+          >
             <InboxNav
               me={me}
               teams={teams.data}
               route={route}
-              onBoard={onBoard || onNew || accountScreen !== null}
+              onBoard={onBoard || onNew || onEvents || accountScreen !== null}
               boardCurrent={onBoard}
+              eventsCurrent={onEvents}
             />
             {accountScreen ? (
               <main id="main-content" className="inbox-main inbox-main--board" tabIndex={-1}>
@@ -173,6 +189,12 @@ export function InboxShell() {
               <main id="main-content" className="inbox-main inbox-main--board" tabIndex={-1}>
                 <Suspense fallback={<ScreenLoading />}>
                   <BoardPage teams={teams.data} />
+                </Suspense>
+              </main>
+            ) : onEvents ? (
+              <main id="main-content" className="inbox-main inbox-main--board" tabIndex={-1}>
+                <Suspense fallback={<ScreenLoading />}>
+                  <EventsPage me={me} teams={teams.data} eventId={eventIdFromHash(hash)} />
                 </Suspense>
               </main>
             ) : onNew ? (
