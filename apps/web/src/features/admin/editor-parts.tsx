@@ -59,16 +59,32 @@ export function AdminTable({ caption, columns, children }: { caption: string; co
   );
 }
 
-/** « Enregistrer » and « Annuler » at the foot of an inline editor. */
-export function EditorActions({ pending, onCancel }: { pending: boolean; onCancel(): void }) {
+/** « Enregistrer » and « Annuler » at the foot of an inline editor (other words and a danger button where the form says so). */
+export function EditorActions({
+  pending,
+  onCancel,
+  submitLabel,
+  cancelLabel,
+  danger = false,
+}: {
+  pending: boolean;
+  onCancel(): void;
+  submitLabel?: string;
+  cancelLabel?: string;
+  danger?: boolean;
+}) {
   const { t } = useTranslation();
   return (
     <div className="form-row">
-      <button type="submit" className="button button--primary" aria-disabled={pending || undefined}>
-        {t('admin.save')}
+      <button
+        type="submit"
+        className={danger ? 'button button--danger' : 'button button--primary'}
+        aria-disabled={pending || undefined}
+      >
+        {submitLabel ?? t('admin.save')}
       </button>
       <button type="button" className="button button--secondary" onClick={onCancel}>
-        {t('admin.cancel')}
+        {cancelLabel ?? t('admin.cancel')}
       </button>
     </div>
   );

@@ -11,6 +11,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useCreateEvent, useUpdateEvent } from '../../hooks/use-events';
 import { apiErrorText } from '../../lib/api-error-text';
+import { EditorActions } from '../admin/editor-parts';
 import { FormError } from '../setup/public-card';
 import { fromLocalInput, REMINDER_PRESETS, toLocalInput } from './event-time';
 
@@ -347,14 +348,12 @@ export function EventEditor({
         </div>
       )}
       <FormError id={`${p}-error`} error={mutation.error ? apiErrorText(t, mutation.error) : null} />
-      <div className="form-row">
-        <button type="submit" className="button button--primary" aria-disabled={mutation.isPending || undefined}>
-          {event ? t('events.save') : t('events.create')}
-        </button>
-        <button type="button" className="button button--secondary" onClick={() => onDone(null)}>
-          {t('events.close')}
-        </button>
-      </div>
+      <EditorActions
+        pending={mutation.isPending}
+        onCancel={() => onDone(null)}
+        submitLabel={event ? t('events.save') : t('events.create')}
+        cancelLabel={t('events.close')}
+      />
     </form>
   );
 }

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { useCancelEvent, useDuplicateEvent, useEvents, useUpdateEvent } from '../../hooks/use-events';
 import { apiErrorText } from '../../lib/api-error-text';
 import { eventHref } from '../../lib/router';
-import { RowButton } from '../admin/editor-parts';
+import { EditorActions, RowButton } from '../admin/editor-parts';
 import { FormError } from '../setup/public-card';
 import { EventEditor } from './event-editor';
 import { eventWhen, fromLocalInput, isPast, toLocalInput } from './event-time';
@@ -258,14 +258,12 @@ function DuplicateForm({ event, onDone }: { event: MunicipalEventDto; onDone(cop
         />
       </div>
       <FormError id="dup-error" error={duplicate.error ? apiErrorText(t, duplicate.error) : null} />
-      <div className="form-row">
-        <button type="submit" className="button button--primary" aria-disabled={duplicate.isPending || undefined}>
-          {t('events.duplicateSubmit')}
-        </button>
-        <button type="button" className="button button--secondary" onClick={() => onDone(null)}>
-          {t('events.close')}
-        </button>
-      </div>
+      <EditorActions
+        pending={duplicate.isPending}
+        onCancel={() => onDone(null)}
+        submitLabel={t('events.duplicateSubmit')}
+        cancelLabel={t('events.close')}
+      />
     </form>
   );
 }
@@ -305,14 +303,13 @@ function CancelForm({ event, onDone }: { event: MunicipalEventDto; onDone(messag
         />
       </div>
       <FormError id="cancel-error" error={cancel.error ? apiErrorText(t, cancel.error) : null} />
-      <div className="form-row">
-        <button type="submit" className="button button--danger" aria-disabled={cancel.isPending || undefined}>
-          {t('events.cancelSubmit')}
-        </button>
-        <button type="button" className="button button--secondary" onClick={() => onDone(null)}>
-          {t('events.keep')}
-        </button>
-      </div>
+      <EditorActions
+        pending={cancel.isPending}
+        onCancel={() => onDone(null)}
+        submitLabel={t('events.cancelSubmit')}
+        cancelLabel={t('events.keep')}
+        danger
+      />
     </form>
   );
 }
