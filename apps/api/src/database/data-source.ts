@@ -39,6 +39,7 @@ import { SatisfactionComments1764853000000 } from './migrations/1764853000000-sa
 import { ContactMerge1764854000000 } from './migrations/1764854000000-contact-merge';
 import { RightsRequests1764854000001 } from './migrations/1764854000001-rights-requests';
 import { IngestFunctionRows1764860000000 } from './migrations/1764860000000-ingest-function-rows';
+import { SearchWordsOnce1764860000001 } from './migrations/1764860000001-search-words-once';
 import { IngestSearchInline1764856000000 } from './migrations/1764856000000-ingest-search-inline';
 import { FormReplyNotice1764855000000 } from './migrations/1764855000000-form-reply-notice';
 
@@ -90,6 +91,7 @@ export const MIGRATIONS = [
   IngestSearchInline1764856000000,
   FormReplyNotice1764855000000,
   IngestFunctionRows1764860000000,
+  SearchWordsOnce1764860000001,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10, preparedStatements = true): DataSourceOptions {

@@ -187,6 +187,14 @@ describe('IngestService', () => {
       [first.conversationId],
     );
     expect(after.rows).toEqual([{ found: true }]);
+    // Every message's words are its body's, whoever wrote it, and follow an edit of the body.
+    const words = `to_tsvector('guichet_fr'::regconfig, translate(left(body, 100000), '<>', '  '))`;
+    const check = `SELECT count(*)::int AS n, count(*) FILTER (WHERE search = ${words})::int AS same FROM message WHERE conversation_id = $1`;
+    expect((await t.db.query(check, [first.conversationId])).rows).toEqual([{ n: 3, same: 3 }]);
+    await t.db.query(`UPDATE message SET body = 'réverbère' WHERE conversation_id = $1 AND kind = 'note'`, [
+      first.conversationId,
+    ]);
+    expect((await t.db.query(check, [first.conversationId])).rows).toEqual([{ n: 3, same: 3 }]);
   });
 
   it('threads the sender’s own reply by reference and by In-Reply-To', async () => {

@@ -33,7 +33,7 @@ const EDITS: [string, string][] = [
   ],
 ];
 
-function ingestMessageSql(): string {
+export function ingestMessageSql(): string {
   return EDITS.reduce((sql, [from, to]) => {
     if (sql.split(from).length !== 2)
       throw new Error(`IngestSearchInline: "${from.trim()}" is not found once in guichet_ingest_message()`);
