@@ -189,6 +189,8 @@ describe('municipal events in Chromium (agents)', () => {
       },
       { timeoutMs: 20_000 },
     );
+    // Registrations open files already filed: no « new conversation » toast for each of them.
+    expect(await page.getByTestId('toast').count()).toBe(0);
     await page.getByLabel('Message', { exact: true }).fill(MESSAGE);
     await page.getByRole('button', { name: 'Envoyer aux 2 inscrits' }).click();
     await page.getByText('Message envoyé à 2 inscrits.').waitFor();

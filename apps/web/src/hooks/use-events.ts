@@ -48,6 +48,8 @@ export function useRegistrations(eventId: string) {
   return useQuery<RegistrationDto[], ApiError>({
     queryKey: queryKeys.events.registrations(eventId),
     queryFn: ({ signal }) => eventsApi.registrations(eventId, signal),
+    // Registrations arrive from the public page: the list at the door stays current.
+    refetchInterval: 30_000,
   });
 }
 

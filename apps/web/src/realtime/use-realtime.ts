@@ -81,7 +81,15 @@ export function useRealtime(options: RealtimeOptions): RealtimeState {
     s.on('conversation.updated', (conversation) => patcher.conversationChanged(conversation));
     s.on('message.created', (message) => {
       patcher.messageChanged(message, true);
-      latest.current.onNewMessage?.(message, findConversationInLists(queryClient, message.conversationId));
+      const conversation = findConversationInLists(queryClient, message.conversationId);
+      // A timeline event may be an event registration's change (issue 17): the citizen file's
+      // registrations and the events screen, when shown, read theirs again.
+      if (message.kind === 'event') {
+        if (conversation)
+          void queryClient.invalidateQueries({ queryKey: queryKeys.contactRegistrations(conversation.contact.id) });
+        void queryClient.invalidateQueries({ queryKey: queryKeys.events.all() });
+      }
+      latest.current.onNewMessage?.(message, conversation);
     });
     s.on('message.updated', (message) => patcher.messageChanged(message, false));
     s.on('presence.updated', (presence) => patcher.presenceChanged(presence));

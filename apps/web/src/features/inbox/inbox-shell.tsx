@@ -29,7 +29,7 @@ import { ConnectionBanner } from './connection-banner';
 import { ConversationList } from './conversation-list';
 import { ConversationPanel } from './conversation-panel';
 import { InboxNav } from './inbox-nav';
-import { AlertSettingsMenu, Toasts, useAgentNotifications } from './notifications';
+import { AlertSettingsMenu, isFiled, Toasts, useAgentNotifications } from './notifications';
 import { useLatest } from '../../lib/use-latest';
 
 const ANNOUNCE_DEDUPE_MS = 5_000;
@@ -122,7 +122,7 @@ export function InboxShell() {
   const onNewConversation = useCallback(
     (conversation: ConversationDto) => {
       notificationsRef.current.onNewConversation(conversation);
-      if (!concernsMe(conversation)) return;
+      if (!concernsMe(conversation) || isFiled(conversation)) return;
       announceOnce(
         conversation.id,
         t('realtime.newConversation', {

@@ -161,8 +161,9 @@ export function useAgentNotifications(me: AgentDto, openConversationId: string |
   const onScreen = (conversationId: string) => conversationId === openConversationId && document.visibilityState === 'visible';
 
   const onNewConversation = (c: ConversationDto) => {
-    // A new file in my services' queue (one I start myself is assigned to me: not news).
-    if (c.assigneeId !== null || !me.teamIds.includes(c.teamId)) return;
+    // A new file in my services' queue (one I start myself is assigned to me: not news; nor is one
+    // filed as it opens, like an event registration's, until the citizen writes in it).
+    if (c.assigneeId !== null || !me.teamIds.includes(c.teamId) || isFiled(c)) return;
     push({
       kind: 'conversation',
       conversationId: c.id,
@@ -206,6 +207,9 @@ export function useAgentNotifications(me: AgentDto, openConversationId: string |
 }
 
 /** The toasts, bottom right; screen readers hear the same news through the inbox's aria-live region. */
+/** A file opened already resolved or closed (an event registration's) asks nothing of anyone yet. */
+export const isFiled = (c: Pick<ConversationDto, 'status'>) => c.status === 'resolved' || c.status === 'closed';
+
 export function Toasts({ toasts, onDismiss }: { toasts: Toast[]; onDismiss(id: string): void }) {
   const { t } = useTranslation();
   if (!toasts.length) return null;
