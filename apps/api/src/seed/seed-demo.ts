@@ -7,6 +7,7 @@ import { DirectoryRepository } from '../modules/agents/directory.repository';
 import { ChannelRepository } from '../modules/channels/channel.repository';
 import { ContactRepository } from '../modules/contacts/contact.repository';
 import { ConversationRepository } from '../modules/conversations/conversation.repository';
+import { ConversationErasureRepository } from '../modules/conversations/conversation-erasure.repository';
 import { ConversationWriterRepository } from '../modules/conversations/conversation-writer.repository';
 import { ConversationWriter, snippetOf, type WriterTx } from '../modules/conversations/conversation-writer.service';
 import { MessageRepository } from '../modules/conversations/message.repository';
@@ -125,7 +126,14 @@ function demoWriters(dataSource: DataSource) {
     contacts: new ContactRepository(db),
     requestTypes: new RequestTypeRepository(db),
     events: new MunicipalEventRepository(db),
-    writer: new ConversationWriter(db, new ConversationWriterRepository(), conversations, messages, noListenersYet),
+    writer: new ConversationWriter(
+      db,
+      new ConversationWriterRepository(),
+      conversations,
+      messages,
+      noListenersYet,
+      new ConversationErasureRepository(db),
+    ),
   };
 }
 

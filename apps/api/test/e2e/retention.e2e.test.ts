@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from 'pg';
+import { expectEventually } from '@guichet/testing';
 import { RETENTION_BATCH } from '../../src/modules/privacy/retention.service';
 import { seedTown, startTestApp, type TestApp } from '../harness';
 
@@ -269,6 +271,42 @@ describe('retention and anonymization', () => {
     ]);
     const { rows: audit } = await t.db.query(`SELECT action FROM audit_event WHERE conversation_id = $1`, [plain.conversationId]);
     expect(audit.map((a) => a.action)).toContain('conversation.deleted');
+  });
+
+  it('takes the citizen’s identity lock as the ingest does: a file reopened meanwhile is left as it is', async () => {
+    expect(
+      (await putRules([{ durationDays: 90, legalBasis: 'Mission de service public', purpose: 'Répondre aux demandes' }])).status,
+    ).toBe(200);
+    const email = `${randomUUID().slice(0, 8)}@exemple.fr`;
+    const old = await citizenWrites({ email, subject: 'Vieille demande rouverte', text: 'Je reviens vers vous' });
+    await resolvedDaysAgo(old.conversationId, 400);
+    // Another connection plays the ingest's part: the sender's identity lock, then the reopening.
+    const ingest = new Client({ connectionString: t.config.databaseUrl });
+    await ingest.connect();
+    try {
+      await ingest.query('BEGIN');
+      await ingest.query(`SELECT guichet_lock_identity($1, 'email', $2)`, [town.org.id, email]);
+      const running = t.http('POST', '/api/v1/retention/run', { token: town.admin.token });
+      // The run waits for that lock before it touches the file.
+      await expectEventually(async () => {
+        const { rows } = await t.db.query(
+          `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database =
+             (SELECT oid FROM pg_database WHERE datname = current_database())`,
+        );
+        expect(rows[0].n).toBeGreaterThan(0);
+      });
+      await ingest.query(`UPDATE conversation SET status = 'open', resolved_at = NULL WHERE id = $1`, [old.conversationId]);
+      await ingest.query('COMMIT');
+      const run = await running;
+      expect(run.status).toBe(200);
+    } finally {
+      await ingest.end();
+    }
+    const { rows } = await t.db.query(`SELECT subject, anonymized_at, contact_id FROM conversation WHERE id = $1`, [
+      old.conversationId,
+    ]);
+    expect(rows[0]).toEqual({ subject: 'Vieille demande rouverte', anonymized_at: null, contact_id: old.contactId });
+    expect((await t.db.query(`SELECT 1 FROM contact_identity WHERE value = $1`, [email])).rows).toHaveLength(1);
   });
 
   it('runs in bounded batches: more conversations than a batch are all anonymized in one run', async () => {

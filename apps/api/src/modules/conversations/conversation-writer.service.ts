@@ -8,6 +8,7 @@ import { DomainEvents } from '../events/domain-event-bus';
 import { domainEvent, type DomainEvent } from '../events/domain-events';
 import { MessageRepository, type NewAttachment, type NewMessage } from './message.repository';
 import { ConversationWriterRepository } from './conversation-writer.repository';
+import { ConversationErasureRepository } from './conversation-erasure.repository';
 
 /** The files a writer's caller hands over with a message (bytes already in the blob store). */
 export type { NewAttachment } from './message.repository';
@@ -16,6 +17,14 @@ export type { NewAttachment } from './message.repository';
 export { SNIPPET_CHARS, snippetOf } from '../../common/snippet';
 /** What a change of a conversation's row may set (updateConversation). */
 export type { ConversationChanges, ConversationHistory } from './conversation.repository';
+
+/** A conversation retention or an erasure empties (`anonymize`) or removes (`delete`), found under this citizen. */
+export interface ErasureItem {
+  id: string;
+  organizationId: string;
+  contactId: string;
+  action: 'anonymize' | 'delete';
+}
 
 /** A conversation and one of its messages as the writer's transaction sees them. */
 export interface Written {
@@ -45,6 +54,7 @@ export class ConversationWriter {
     private readonly conversations: ConversationRepository,
     private readonly messages: MessageRepository,
     private readonly events: DomainEvents,
+    private readonly erasure: ConversationErasureRepository,
   ) {}
 
   /** A write of the writer's (an agent's, a call's progress): one transaction, events after it. */
@@ -198,6 +208,65 @@ export class ConversationWriter {
         domainEvent('conversation.updated', organizationId, { conversation, change: 'contact' }),
       ]);
     return renamed;
+  }
+
+  /**
+   * The identity locks of these citizens, the ones the ingest takes for a sender and a merge for
+   * the files it moves, in the same order (organization, then `kind:value` as a merge sorts
+   * them). Held until the transaction ends: a message from one of these citizens waits, then finds
+   * its files as this transaction left them (an anonymized file is no longer theirs, so it is
+   * never appended to). Advisory locks are re-entrant: taking them twice in a transaction is free.
+   */
+  async lockCitizens(tx: WriterTx, contactIds: string[]): Promise<void> {
+    if (!contactIds.length) return;
+    const keys = (await this.erasure.identities(tx.m, [...new Set(contactIds)]))
+      .map((k) => ({ ...k, key: `${k.kind}:${k.value}` }))
+      .sort((a, b) =>
+        a.organization_id === b.organization_id ? a.key.localeCompare(b.key) : a.organization_id < b.organization_id ? -1 : 1,
+      );
+    await this.erasure.lockIdentities(tx.m, keys);
+  }
+
+  /**
+   * Retention and erasure (RGPD, issue 16) of a batch of conversations, set-based (see
+   * ConversationErasureRepository for why): the citizens' identity locks, then the rows, each
+   * re-checked (not anonymized, not on legal hold, still in the citizen's file, and for retention
+   * still finished); `alongside` runs on those kept before they change (copies other features
+   * hold); then they are anonymized or deleted as their item says. Each anonymized one is told as
+   * `conversation.updated` (change `anonymized`) after the commit, so open screens drop what it
+   * showed. Returns the items done and the blobs their attachments held (release after commit).
+   */
+  async erase(
+    tx: WriterTx,
+    items: ErasureItem[],
+    o: { now: Date; finishedOnly: boolean; alongside?: (ids: string[]) => Promise<void> },
+  ): Promise<{ done: ErasureItem[]; blobs: string[] }> {
+    if (!items.length) return { done: [], blobs: [] };
+    await this.lockCitizens(
+      tx,
+      items.map((i) => i.contactId),
+    );
+    const locked = new Set((await this.erasure.lock(tx.m, items, o.finishedOnly)).map((r) => r.id));
+    const done = items.filter((i) => locked.has(i.id));
+    if (!done.length) return { done, blobs: [] };
+    await o.alongside?.(done.map((i) => i.id));
+    const anonymize = done.filter((i) => i.action !== 'delete').map((i) => i.id);
+    const remove = done.filter((i) => i.action === 'delete').map((i) => i.id);
+    const blobs = [
+      ...(anonymize.length ? await this.erasure.anonymize(tx.m, anonymize, o.now) : []),
+      ...(remove.length ? await this.erasure.delete(tx.m, remove) : []),
+    ];
+    if (anonymize.length) {
+      const rows = await this.erasure.findByIds(tx.m, [...new Set(done.map((i) => i.organizationId))], anonymize);
+      await this.events.record(
+        tx.m,
+        tx.afterCommit,
+        ...rows.map((r) =>
+          domainEvent('conversation.updated', r.organization_id, { conversation: toConversationDto(r), change: 'anonymized' }),
+        ),
+      );
+    }
+    return { done, blobs: [...new Set(blobs)] };
   }
 
   /** A conversation marked (or no longer) a rights request: nothing of its row changes, told all the same. */

@@ -8,6 +8,7 @@ import { ConversationRepository } from './conversation.repository';
 import { ConversationService } from './conversation.service';
 import { ConversationTimers } from './conversation-timers.service';
 import { ConversationWriterRepository } from './conversation-writer.repository';
+import { ConversationErasureRepository } from './conversation-erasure.repository';
 import { ConversationWriter } from './conversation-writer.service';
 import { MessageRepository } from './message.repository';
 
@@ -28,6 +29,7 @@ import { MessageRepository } from './message.repository';
     ConversationTimers,
     ConversationWriter,
     ConversationWriterRepository,
+    ConversationErasureRepository,
     ConversationReader,
   ],
   // The repositories are the aggregate's own: other features write by the writer, read by the reader.

@@ -15,7 +15,8 @@ export type ConversationChange =
   | 'call' // a call's outcome moved (callback flag, snippet)
   | 'routing' // a routing rule or automatic assignment placed a new conversation (issue 13)
   | 'deadlines' // its request type or due dates were set or recomputed (issue 13)
-  | 'satisfaction'; // the citizen answered the satisfaction survey (issue 15)
+  | 'satisfaction' // the citizen answered the satisfaction survey (issue 15)
+  | 'anonymized'; // retention or an erasure emptied it of everything personal (issue 16)
 
 /** What changed in a message, for `message.updated`. */
 export type MessageChange = 'status' | 'requeued' | 'attachments' | 'call';

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { ContactErasureDto } from '@guichet/contracts';
 import { isManager, type AuthAgent } from '../../common/auth-agent';
-import { Database } from '../../common/database.service';
 import { notFound } from '../../common/errors';
 import { AuditRepository } from '../../infra/audit/audit.repository';
 import { BlobStore } from '../blobs/blob-store';
 import { OrphanBlobs } from '../blobs/orphan-blobs.service';
+import { ConversationWriter } from '../conversations/conversation-writer.service';
 import { OrganizationSettingsService } from '../organizations/organization-settings.service';
 import { CitizenFileRepository } from './citizen-file.repository';
 import { exportZip, type CitizenFile } from './citizen-export';
@@ -20,7 +20,7 @@ import { RetentionService } from './retention.service';
 @Injectable()
 export class CitizenRightsService {
   constructor(
-    private readonly db: Database,
+    private readonly writer: ConversationWriter,
     private readonly files: CitizenFileRepository,
     private readonly retentionRepo: RetentionRepository,
     private readonly retention: RetentionService,
@@ -77,18 +77,23 @@ export class CitizenRightsService {
   async erase(agent: AuthAgent, contactId: string): Promise<ContactErasureDto> {
     if (!isManager(agent)) throw notFound('citoyen');
     const now = new Date();
-    const { result, blobs } = await this.db.tx(async (m) => {
+    const { result, blobs } = await this.writer.tx(async (tx) => {
+      const { m } = tx;
+      // The writer's order: the citizen's identity locks, then the file, then its conversations.
+      await this.writer.lockCitizens(tx, [contactId]);
       const contact = await this.retentionRepo.lockContact(m, agent.organizationId, contactId);
       if (!contact) throw notFound('citoyen');
       const rows = await this.retentionRepo.contactConversations(m, agent.organizationId, contactId);
       const kept = rows.filter((r) => r.legal_hold_reason !== null && !r.anonymized_at);
       const due = rows.filter((r) => r.legal_hold_reason === null && !r.anonymized_at);
-      const done = due.length ? await this.retention.apply(m, due, now, agent.id, 'erasure') : { blobs: [], contacts: 0 };
+      const done = due.length
+        ? await this.retention.apply(tx, due, now, agent.id, 'erasure')
+        : { blobs: [], contacts: 0, anonymized: 0 };
       let contactAnonymized = done.contacts > 0 || contact.anonymized_at !== null;
       if (!kept.length && !contactAnonymized)
         contactAnonymized = (await this.retentionRepo.anonymizeUnneededContacts(m, [contactId], now)).length > 0;
       const result: ContactErasureDto = {
-        conversationsAnonymized: due.length,
+        conversationsAnonymized: done.anonymized,
         contactAnonymized,
         kept: kept.map((k) => ({ conversationId: k.id, reference: k.reference, reason: k.legal_hold_reason! })),
       };
@@ -98,7 +103,7 @@ export class CitizenRightsService {
           agentId: agent.id,
           action: 'contact.erased',
           contactId,
-          data: { conversationsAnonymized: due.length, kept: result.kept.map((k) => k.reference) },
+          data: { conversationsAnonymized: done.anonymized, kept: result.kept.map((k) => k.reference) },
         },
         m,
       );

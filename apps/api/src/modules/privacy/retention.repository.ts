@@ -18,9 +18,6 @@ export interface HeldConversation {
   legal_hold_reason: string;
 }
 
-/** Call details that are statistics, not personal data: kept on an anonymized call message. */
-const CALL_PERSONAL_KEYS = ['from', 'to', 'recordingUrl', 'note', 'agentEmail', 'extension'];
-
 /**
  * SQL of retention and erasure (RGPD, issue 16): the rules, the conversations past them, and the
  * statements that empty a conversation of everything personal while keeping what reports count
@@ -119,10 +116,10 @@ export class RetentionRepository {
 
   /**
    * Up to `limit` finished conversations past their most specific rule (request type, then
-   * service, then the organization's default), never one on legal hold, locked for this batch.
-   * Not SKIP LOCKED: a file a listener is touching at that moment is waited for, not left out of
-   * the run; a second run at the same time re-checks the rows it waited for (anonymized_at) and
-   * leaves them.
+   * service, then the organization's default), never one on legal hold. Not locked here: the
+   * writer (ConversationWriter.erase) takes the citizens' identity locks first, then the rows, and
+   * re-checks each; a file reopened or held meanwhile is left out, and a second run at the same
+   * time finds the rows the first one did already anonymized.
    */
   due(m: EntityManager, o: { organizationId: string | null; now: Date; limit: number }): Promise<DueConversation[]> {
     return this.db.query<DueConversation>(
@@ -139,8 +136,7 @@ export class RetentionRepository {
           AND ($1::uuid IS NULL OR c.organization_id = $1)
           AND c.resolved_at < $2::timestamptz - make_interval(days => r.duration_days)
         ORDER BY c.resolved_at
-        LIMIT $3
-          FOR UPDATE OF c`,
+        LIMIT $3`,
       [o.organizationId, o.now, o.limit],
       m,
     );
@@ -171,19 +167,12 @@ export class RetentionRepository {
     return row ?? null;
   }
 
-  /** The attachments' blobs (sha256) of these conversations' messages, their rows removed. */
-  private async dropAttachments(m: EntityManager, ids: string[]): Promise<string[]> {
-    const rows = await this.db.query<{ sha256: string }>(
-      `DELETE FROM attachment a USING message ms WHERE a.message_id = ms.id AND ms.conversation_id = ANY($1::uuid[])
-       RETURNING a.sha256`,
-      [ids],
-      m,
-    );
-    return [...new Set(rows.map((r) => r.sha256))];
-  }
-
-  /** Raw copies of e-mails Guichet kept beside these conversations' messages (duplicates, reports). */
-  private async dropMailCopies(m: EntityManager, ids: string[]): Promise<void> {
+  /**
+   * What other features keep of these conversations' content, removed before the writer empties
+   * or deletes them: raw copies of e-mails Guichet kept beside their messages (duplicates,
+   * reports), and the free-text comment of a satisfaction answer (its score stays, for reports).
+   */
+  async dropCopies(m: EntityManager, ids: string[]): Promise<void> {
     await this.db.query(
       `DELETE FROM mailbox_event e USING message ms
         WHERE ms.conversation_id = ANY($1::uuid[]) AND ms.external_id IS NOT NULL
@@ -191,57 +180,7 @@ export class RetentionRepository {
       [ids],
       m,
     );
-  }
-
-  /**
-   * Empties the conversations of everything personal: message bodies and notes (the message
-   * triggers empty the search document), subjects, snippets, the name given, identities, call
-   * numbers and recordings, attachments, the link to a possibly related file; each moves to a
-   * contact of its own with no name and no identity, so it links to no one. Dates, status,
-   * service, channel kind, request type, reference, due dates and the satisfaction score stay (not its comment).
-   * Returns the blobs no longer referenced by these rows (the caller removes unused files after commit).
-   */
-  async anonymize(m: EntityManager, rows: DueConversation[], now: Date): Promise<string[]> {
-    const ids = rows.map((r) => r.id);
-    const blobs = await this.dropAttachments(m, ids);
-    await this.dropMailCopies(m, ids);
-    // The search documents are emptied below, once per conversation: not refreshed per message.
-    await this.db.query(`SELECT set_config('guichet.emptying_search', 'on', true)`, [], m);
-    await this.db.query(
-      `UPDATE message SET body = '', html_body = NULL, error = NULL,
-              meta = CASE WHEN kind = 'call' AND meta ? 'call'
-                          THEN jsonb_build_object('call', (meta->'call') - $2::text[]) END
-        WHERE conversation_id = ANY($1::uuid[])`,
-      [ids, CALL_PERSONAL_KEYS],
-      m,
-    );
-    // The satisfaction survey's score stays (reports); its comment is the citizen's free text.
     await this.db.query(`UPDATE satisfaction_survey SET comment = NULL WHERE conversation_id = ANY($1::uuid[])`, [ids], m);
-    await this.db.query(
-      `WITH fresh AS (
-         SELECT c.id AS conversation_id, gen_random_uuid() AS contact_id, c.organization_id
-           FROM conversation c WHERE c.id = ANY($1::uuid[])
-       ), contacts AS (
-         INSERT INTO contact (id, organization_id, name, anonymized_at)
-         SELECT contact_id, organization_id, NULL, $2 FROM fresh
-       )
-       UPDATE conversation c
-          SET subject = NULL, snippet = NULL, citizen_name = NULL, identity_ids = '{}', messages_search = '',
-              possibly_related_to_id = NULL, contact_id = f.contact_id, anonymized_at = $2, version = c.version + 1
-         FROM fresh f WHERE f.conversation_id = c.id`,
-      [ids, now],
-      m,
-    );
-    return blobs;
-  }
-
-  /** Deletes the conversations (their messages and attachments go with them). Returns their blobs. */
-  async delete(m: EntityManager, rows: DueConversation[]): Promise<string[]> {
-    const ids = rows.map((r) => r.id);
-    const blobs = await this.dropAttachments(m, ids);
-    await this.dropMailCopies(m, ids);
-    await this.db.query(`DELETE FROM conversation WHERE id = ANY($1::uuid[])`, [ids], m);
-    return blobs;
   }
 
   /**

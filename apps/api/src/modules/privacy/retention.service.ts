@@ -6,13 +6,13 @@ import type {
   RetentionRunResult,
   RetentionSettingsDto,
 } from '@guichet/contracts';
-import type { EntityManager } from 'typeorm';
 import { isManager, type AuthAgent } from '../../common/auth-agent';
 import { Database } from '../../common/database.service';
 import { AppError, badRequest, notFound } from '../../common/errors';
 import { AuditRepository } from '../../infra/audit/audit.repository';
 import { JobQueue } from '../../infra/jobs/job-queue';
 import { OrphanBlobs } from '../blobs/orphan-blobs.service';
+import { ConversationWriter, type WriterTx } from '../conversations/conversation-writer.service';
 import { registerCsv, registerHtml } from './processing-register';
 import { RetentionRepository, type DueConversation } from './retention.repository';
 
@@ -40,6 +40,7 @@ export class RetentionService implements OnApplicationBootstrap {
     private readonly audit: AuditRepository,
     private readonly blobs: OrphanBlobs,
     private readonly queue: JobQueue,
+    private readonly writer: ConversationWriter,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -124,10 +125,10 @@ export class RetentionService implements OnApplicationBootstrap {
     const result: RetentionRunResult = { anonymized: 0, deleted: 0, contactsAnonymized: 0, auditEventsPurged: 0 };
     for (;;) {
       const now = o.now ?? new Date();
-      const { count, blobs } = await this.db.tx(async (m) => {
-        const due = await this.repo.due(m, { organizationId: o.organizationId, now, limit: RETENTION_BATCH });
+      const { count, blobs } = await this.writer.tx(async (tx) => {
+        const due = await this.repo.due(tx.m, { organizationId: o.organizationId, now, limit: RETENTION_BATCH });
         if (!due.length) return { count: 0, blobs: [] as string[] };
-        const done = await this.apply(m, due, now, o.agentId, 'retention');
+        const done = await this.apply(tx, due, now, o.agentId, 'retention');
         result.anonymized += done.anonymized;
         result.deleted += done.deleted;
         result.contactsAnonymized += done.contacts;
@@ -152,27 +153,32 @@ export class RetentionService implements OnApplicationBootstrap {
   }
 
   /**
-   * Anonymizes (or deletes, as their rule says) locked conversations in the caller's transaction,
-   * with one audit row each; the citizens none of whose conversations still needs them are
-   * anonymized too. Returns the blobs to release after commit.
+   * Anonymizes (or deletes, as their rule says) these conversations through the writer
+   * (ConversationWriter.erase: the citizens' identity locks, then the rows, each re-checked) in the
+   * caller's transaction, with one audit row each; the citizens none of whose conversations still
+   * needs them are anonymized too, under the identity locks the writer holds. Retention touches
+   * finished files only; an erasure any file of the citizen. Returns the blobs to release after commit.
    */
   async apply(
-    m: EntityManager,
+    tx: WriterTx,
     rows: DueConversation[],
     now: Date,
     agentId: string | null,
     cause: 'retention' | 'erasure',
-  ): Promise<{ anonymized: number; deleted: number; contacts: number; blobs: string[] }> {
-    const toDelete = rows.filter((r) => r.action === 'delete');
-    const toAnonymize = rows.filter((r) => r.action !== 'delete');
-    const blobs = [
-      ...(toAnonymize.length ? await this.repo.anonymize(m, toAnonymize, now) : []),
-      ...(toDelete.length ? await this.repo.delete(m, toDelete) : []),
-    ];
-    const contacts = await this.repo.anonymizeUnneededContacts(m, [...new Set(rows.map((r) => r.contact_id))], now);
-    const orgOfContact = new Map(rows.map((r) => [r.contact_id, r.organization_id]));
-    await this.repo.recordAll(m, [
-      ...rows.map((r) => ({
+  ): Promise<{ anonymized: number; deleted: number; contacts: number; blobs: string[]; doneIds: string[] }> {
+    const { done, blobs } = await this.writer.erase(
+      tx,
+      rows.map((r) => ({ id: r.id, organizationId: r.organization_id, contactId: r.contact_id, action: r.action })),
+      { now, finishedOnly: cause === 'retention', alongside: (ids) => this.repo.dropCopies(tx.m, ids) },
+    );
+    const doneIds = new Set(done.map((d) => d.id));
+    const applied = rows.filter((r) => doneIds.has(r.id));
+    const contacts = applied.length
+      ? await this.repo.anonymizeUnneededContacts(tx.m, [...new Set(applied.map((r) => r.contact_id))], now)
+      : [];
+    const orgOfContact = new Map(applied.map((r) => [r.contact_id, r.organization_id]));
+    await this.repo.recordAll(tx.m, [
+      ...applied.map((r) => ({
         organizationId: r.organization_id,
         agentId,
         action: r.action === 'delete' ? 'conversation.deleted' : 'conversation.anonymized',
@@ -189,7 +195,8 @@ export class RetentionService implements OnApplicationBootstrap {
         data: { cause },
       })),
     ]);
-    return { anonymized: toAnonymize.length, deleted: toDelete.length, contacts: contacts.length, blobs };
+    const deleted = applied.filter((r) => r.action === 'delete').length;
+    return { anonymized: applied.length - deleted, deleted, contacts: contacts.length, blobs, doneIds: [...doneIds] };
   }
 
   /** A supervisor (of the conversation's service) or an admin keeps a file out of retention, with the reason. */
