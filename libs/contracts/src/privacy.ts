@@ -40,6 +40,13 @@ export const putRetentionRulesSchema = z.object({
     .min(1, 'au moins un mois')
     .max(120, 'dix ans au plus')
     .optional(),
+  /** Days after a municipal event ends before its registrants are anonymized (90 by default). */
+  eventRegistrationRetentionDays: z
+    .number('durée en jours attendue')
+    .int('durée en jours entiers')
+    .min(1, 'au moins un jour')
+    .max(3650, 'dix ans au plus')
+    .optional(),
 });
 export type PutRetentionRulesInput = z.infer<typeof putRetentionRulesSchema>;
 
@@ -59,13 +66,19 @@ export interface RetentionRuleDto {
 export interface RetentionSettingsDto {
   rules: RetentionRuleDto[];
   auditRetentionMonths: number;
+  eventRegistrationRetentionDays: number;
 }
+
+/** How long registrants of a municipal event are kept after it ends, unless the organization says otherwise. */
+export const DEFAULT_EVENT_REGISTRATION_RETENTION_DAYS = 90;
 
 /** What one retention run did (`POST /retention/run`). */
 export interface RetentionRunResult {
   anonymized: number;
   deleted: number;
   contactsAnonymized: number;
+  /** Registrants of past municipal events anonymized (issue 17's registrations). */
+  registrationsAnonymized: number;
   auditEventsPurged: number;
 }
 

@@ -41,6 +41,7 @@ import { RightsRequests1764854000001 } from './migrations/1764854000001-rights-r
 import { IngestFunctionRows1764860000000 } from './migrations/1764860000000-ingest-function-rows';
 import { SearchWordsOnce1764860000001 } from './migrations/1764860000001-search-words-once';
 import { IngestSearchInline1764856000000 } from './migrations/1764856000000-ingest-search-inline';
+import { RegistrantRetention1764865000000 } from './migrations/1764865000000-registrant-retention';
 import { FormReplyNotice1764855000000 } from './migrations/1764855000000-form-reply-notice';
 
 export const ENTITIES = [
@@ -92,6 +93,7 @@ export const MIGRATIONS = [
   FormReplyNotice1764855000000,
   IngestFunctionRows1764860000000,
   SearchWordsOnce1764860000001,
+  RegistrantRetention1764865000000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10, preparedStatements = true): DataSourceOptions {

@@ -40,6 +40,7 @@ describe('the register of processing activities', () => {
           },
         ],
         auditRetentionMonths: 18,
+        eventRegistrationRetentionDays: 180,
       },
     });
     expect(put.status).toBe(200);
@@ -62,7 +63,10 @@ describe('the register of processing activities', () => {
     expect(page.text).toContain('Twilio (SMS)');
     expect(page.text).toContain('Journal des accès aux dossiers des usagers');
     expect(page.text).toContain('18 mois, puis suppression');
-    expect(page.text).toContain('Activités de traitement (3)');
+    // Registrants of municipal events, with the period the admin set.
+    expect(page.text).toContain('Inscriptions aux événements municipaux');
+    expect(page.text).toContain('6 mois après l’événement, puis anonymisation');
+    expect(page.text).toContain('Activités de traitement (4)');
 
     const csv = await get('?format=csv');
     expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
@@ -72,7 +76,7 @@ describe('the register of processing activities', () => {
       .replace(/^\uFEFF/, '')
       .trimEnd()
       .split('\r\n');
-    expect(lines).toHaveLength(4);
+    expect(lines).toHaveLength(5);
     expect(lines[0]).toBe(
       '"Traitement";"Périmètre (service, démarche)";"Finalité";"Base légale";"Personnes concernées";"Catégories de données";"Destinataires";"Sous-traitants";"Transferts hors Union européenne";"Durée de conservation";"Mesures de sécurité"',
     );

@@ -309,6 +309,97 @@ describe('retention and anonymization', () => {
     expect((await t.db.query(`SELECT 1 FROM contact_identity WHERE value = $1`, [email])).rows).toHaveLength(1);
   });
 
+  it('anonymizes the registrants of municipal events ended longer ago than the organization’s period (90 days by default)', async () => {
+    const org = await t.newOrganization();
+    const team = await t.newTeam(org.id, 'Vie culturelle');
+    const admin = await t.newAgent({ organizationId: org.id, role: 'admin' });
+    const contact = await t.db.query(`INSERT INTO contact (organization_id, name) VALUES ($1, 'Léonie Ferrand') RETURNING id`, [
+      org.id,
+    ]);
+    const event = async (title: string, endedDaysAgo: number) => {
+      const { rows } = await t.db.query(
+        `INSERT INTO municipal_event (organization_id, team_id, title, place, starts_at, ends_at, capacity, booked_places)
+         VALUES ($1, $2, $3, 'Salle des fêtes', now() - make_interval(days => $4) - interval '2 hours',
+                 now() - make_interval(days => $4), 50, 3) RETURNING id`,
+        [org.id, team.id, title, endedDaysAgo],
+      );
+      const id = rows[0].id as string;
+      await t.db.query(
+        `INSERT INTO municipal_event_registration (organization_id, event_id, name, email, phone, places, answers, status,
+                                                   checked_in_at, contact_id)
+         VALUES ($1, $2, 'Léonie Ferrand', 'leonie.ferrand@example.fr', '+33612345678', 2, '{"regime": "sans gluten"}',
+                 'confirmed', now() - make_interval(days => $3), $4),
+                ($1, $2, 'Bastien Roux', 'bastien.roux@example.fr', NULL, 1, '{}', 'cancelled', NULL, NULL)`,
+        [org.id, id, endedDaysAgo, contact.rows[0].id],
+      );
+      return id;
+    };
+    const concert = await event('Concert de printemps', 100);
+    const bal = await event('Bal du 14 juillet', 10);
+    const registrants = async (eventId: string) =>
+      (
+        await t.db.query(
+          `SELECT name, email, phone, answers, contact_id, places, status, checked_in_at IS NOT NULL AS came,
+                  anonymized_at IS NOT NULL AS anonymized
+             FROM municipal_event_registration WHERE event_id = $1 ORDER BY places DESC`,
+          [eventId],
+        )
+      ).rows;
+
+    const settings = await t.http('GET', '/api/v1/retention-rules', { token: admin.token });
+    expect(settings.body.eventRegistrationRetentionDays).toBe(90);
+    const run = await t.http('POST', '/api/v1/retention/run', { token: admin.token });
+    expect(run.body).toMatchObject({ registrationsAnonymized: 2 });
+    // What counts stays (places, status, who came); who they were goes.
+    expect(await registrants(concert)).toEqual([
+      {
+        name: '',
+        email: null,
+        phone: null,
+        answers: {},
+        contact_id: null,
+        places: 2,
+        status: 'confirmed',
+        came: true,
+        anonymized: true,
+      },
+      {
+        name: '',
+        email: null,
+        phone: null,
+        answers: {},
+        contact_id: null,
+        places: 1,
+        status: 'cancelled',
+        came: false,
+        anonymized: true,
+      },
+    ]);
+    expect((await registrants(bal)).map((r) => [r.name, r.anonymized])).toEqual([
+      ['Léonie Ferrand', false],
+      ['Bastien Roux', false],
+    ]);
+    const { rows: audit } = await t.db.query(
+      `SELECT agent_id, data FROM audit_event WHERE organization_id = $1 AND action = 'municipal_event.registrants_anonymized'`,
+      [org.id],
+    );
+    expect(audit).toEqual([{ agent_id: admin.id, data: { eventId: concert, title: 'Concert de printemps', registrations: 2 } }]);
+    // Idempotent; a shorter period set by the admin reaches the other event.
+    expect((await t.http('POST', '/api/v1/retention/run', { token: admin.token })).body.registrationsAnonymized).toBe(0);
+    const put = await t.http('PUT', '/api/v1/retention-rules', {
+      token: admin.token,
+      body: { rules: [], eventRegistrationRetentionDays: 7 },
+    });
+    expect(put.body.eventRegistrationRetentionDays).toBe(7);
+    expect((await t.http('POST', '/api/v1/retention/run', { token: admin.token })).body.registrationsAnonymized).toBe(2);
+    expect((await registrants(bal)).every((r) => r.anonymized && r.email === null)).toBe(true);
+    const bad = await t.http('PUT', '/api/v1/retention-rules', {
+      token: admin.token,
+      body: { rules: [], eventRegistrationRetentionDays: 0 },
+    });
+    expect(bad.status).toBe(400);
+  });
+
   it('runs in bounded batches: more conversations than a batch are all anonymized in one run', async () => {
     const org = await t.newOrganization();
     const team = await t.newTeam(org.id, 'Accueil');

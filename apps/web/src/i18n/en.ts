@@ -311,12 +311,16 @@ export const en: Messages = {
     addButton: 'Add the rule',
     auditTitle: 'Access log',
     auditMonths: 'How long the access log is kept (months)',
+    periodsTitle: 'Access log and event registrations',
+    registrantsDays: 'Event registrations: anonymized after (days)',
+    registrantsHint:
+      'Counted from the end of the event (90 days by default). Name, e-mail, phone and answers are erased; places, status and attendance stay for statistics.',
     registerTitle: 'Record of processing activities',
     registerIntro: 'Generated from these rules, the services and the open channels (GDPR article 30).',
     registerHtml: 'Download the record (HTML)',
     registerCsv: 'Download the record (CSV)',
     runNow: 'Apply now',
-    ran: '{{anonymized}} request(s) anonymized, {{deleted}} deleted.',
+    ran: '{{anonymized}} request(s) anonymized, {{deleted}} deleted, {{registrations}} event registration(s) anonymized.',
   },
   audit: {
     title: 'Access log',

@@ -311,12 +311,16 @@ export const fr = {
     addButton: 'Ajouter la règle',
     auditTitle: 'Journal des accès',
     auditMonths: 'Durée de conservation du journal (mois)',
+    periodsTitle: 'Journal des accès et inscriptions aux événements',
+    registrantsDays: 'Inscriptions aux événements : anonymisées après (jours)',
+    registrantsHint:
+      'Compté à partir de la fin de l’événement (90 jours par défaut). Le nom, le courriel, le téléphone et les réponses sont effacés ; les places, le statut et la présence restent pour les statistiques.',
     runNow: 'Appliquer maintenant',
     registerTitle: 'Registre des activités de traitement',
     registerIntro: 'Généré à partir de ces règles, des services et des canaux ouverts (article 30 du RGPD).',
     registerHtml: 'Télécharger le registre (HTML)',
     registerCsv: 'Télécharger le registre (CSV)',
-    ran: '{{anonymized}} demande(s) anonymisée(s), {{deleted}} supprimée(s).',
+    ran: '{{anonymized}} demande(s) anonymisée(s), {{deleted}} supprimée(s), {{registrations}} inscription(s) à un événement anonymisée(s).',
   },
   audit: {
     title: 'Journal des accès',

@@ -42,6 +42,7 @@ export type AuditAction =
   | 'municipal_event.updated'
   | 'municipal_event.cancelled'
   | 'municipal_event.exported'
+  | 'municipal_event.registrants_anonymized'
   | 'retention_rules.updated'
   | 'retention.run'
   | 'conversation.anonymized'

@@ -478,4 +478,42 @@ export class MunicipalEventRepository {
     );
     return row!;
   }
+
+  /**
+   * Retention (issue 16): up to `limit` events ended more than their organization's
+   * `event_registration_retention_days` ago that still have registrants to anonymize, locked as a
+   * registration locks its event; their registrants lose name, e-mail, phone, answers and their
+   * links to the citizen's file and conversation (which would name them again), and their
+   * reminders the link to the message sent. Places, status, attendance and dates stay (the event's
+   * figures). Returns the count per event.
+   */
+  async anonymizePastRegistrants(
+    m: EntityManager,
+    o: { organizationId: string | null; now: Date; limit: number },
+  ): Promise<{ event_id: string; organization_id: string; title: string; n: number }[]> {
+    const rows = await this.db.query<{ event_id: string; organization_id: string; title: string; n: number }>(
+      `WITH past AS (
+         SELECT e.id, e.organization_id, e.title FROM municipal_event e JOIN organization o ON o.id = e.organization_id
+          WHERE ($1::uuid IS NULL OR e.organization_id = $1)
+            AND coalesce(e.ends_at, e.starts_at) < $2::timestamptz - make_interval(days => o.event_registration_retention_days)
+            AND EXISTS (SELECT 1 FROM municipal_event_registration r WHERE r.event_id = e.id AND r.anonymized_at IS NULL)
+          ORDER BY e.starts_at
+          LIMIT $3
+            FOR UPDATE OF e
+       ), done AS (
+         UPDATE municipal_event_registration r
+            SET name = '', email = NULL, phone = NULL, answers = '{}', contact_id = NULL, conversation_id = NULL,
+                anonymized_at = $2
+           FROM past WHERE r.event_id = past.id AND r.anonymized_at IS NULL
+         RETURNING r.id, r.event_id
+       ), reminders AS (
+         UPDATE municipal_event_reminder mr SET message_id = NULL FROM done WHERE mr.registration_id = done.id
+       )
+       SELECT past.id AS event_id, past.organization_id, past.title, count(done.id)::int AS n
+         FROM past JOIN done ON done.event_id = past.id GROUP BY 1, 2, 3`,
+      [o.organizationId, o.now, o.limit],
+      m,
+    );
+    return rows;
+  }
 }

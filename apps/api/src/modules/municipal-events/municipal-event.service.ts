@@ -160,6 +160,29 @@ export class MunicipalEventService {
     return e;
   }
 
+  /**
+   * Retention of registrants (issue 16), in the caller's transaction: the next `limit` past events
+   * whose organization's period is over have their registrants anonymized, one audit row per event.
+   * Returns how many events and registrations it did.
+   */
+  async anonymizePastRegistrants(
+    m: EntityManager,
+    o: { organizationId: string | null; now: Date; limit: number; agentId: string | null },
+  ): Promise<{ events: number; registrations: number }> {
+    const done = await this.repo.anonymizePastRegistrants(m, o);
+    for (const e of done)
+      await this.audit.record(
+        {
+          organizationId: e.organization_id,
+          agentId: o.agentId,
+          action: 'municipal_event.registrants_anonymized',
+          data: { eventId: e.event_id, title: e.title, registrations: e.n },
+        },
+        m,
+      );
+    return { events: done.length, registrations: done.reduce((n, e) => n + e.n, 0) };
+  }
+
   async list(agent: AuthAgent, q: ListEventsQuery): Promise<MunicipalEventDto[]> {
     let teamIds: string[] | undefined;
     if (q.teamId) {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { MunicipalEventsModule } from '../municipal-events/municipal-events.module';
 import { OrganizationsModule } from '../organizations/organizations.module';
 import { CitizenFileRepository } from './citizen-file.repository';
 import { CitizenRightsController } from './citizen-rights.controller';
@@ -12,7 +13,7 @@ import { RightsRequestService } from './rights-request.service';
 
 /** RGPD (issue 16): retention and anonymization, legal holds, citizens' rights. */
 @Module({
-  imports: [OrganizationsModule],
+  imports: [OrganizationsModule, MunicipalEventsModule],
   controllers: [RetentionController, CitizenRightsController, RightsRequestController],
   providers: [
     RetentionRepository,

@@ -10,6 +10,8 @@ export interface RegisterFacts {
   channels: string[];
   rules: RetentionRuleDto[];
   auditRetentionMonths: number;
+  /** Days after a municipal event ends before its registrants are anonymized. */
+  eventRegistrationRetentionDays: number;
   generatedAt: Date;
 }
 
@@ -105,6 +107,19 @@ export function registerEntries(f: RegisterFacts): RegisterEntry[] {
           retention: 'Non fixée : aucune règle de conservation n’est configurée (à définir dans Administration › Conservation)',
         },
       ];
+  entries.push({
+    activity: 'Inscriptions aux événements municipaux',
+    scope: 'Services organisant des événements',
+    purpose: 'Gérer les places, la liste d’attente, les rappels et le pointage des présents',
+    legalBasis: 'Mission d’intérêt public (RGPD art. 6.1.e) ; consentement pour les rappels',
+    persons: 'Usagers inscrits',
+    data: 'Nom, courriel ou téléphone, nombre de places, réponses aux questions de l’inscription, présence',
+    recipients: `Agents du service organisateur de ${f.organization.name}`,
+    processors: 'Aucun',
+    transfers: 'Non',
+    retention: `${duration(f.eventRegistrationRetentionDays)} après l’événement, puis anonymisation (places, statut et présence conservés pour les statistiques)`,
+    security: 'Accès réservé aux agents du service ; anonymisation automatique et journalisée',
+  });
   entries.push({
     activity: 'Journal des accès aux dossiers des usagers',
     scope: 'Toute l’application',

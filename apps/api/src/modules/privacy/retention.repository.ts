@@ -1,5 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type { RetentionAction, RetentionRuleDto, RetentionRuleInput } from '@guichet/contracts';
+import {
+  DEFAULT_EVENT_REGISTRATION_RETENTION_DAYS,
+  type RetentionAction,
+  type RetentionRuleDto,
+  type RetentionRuleInput,
+} from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database.service';
 
@@ -102,16 +107,29 @@ export class RetentionRepository {
     );
   }
 
-  async auditRetentionMonths(organizationId: string): Promise<number> {
-    const [row] = await this.db.query<{ months: number }>(
-      `SELECT audit_retention_months AS months FROM organization WHERE id = $1`,
+  /** How long the organization keeps its audit (months) and its events' registrants after an event (days). */
+  async periods(organizationId: string): Promise<{ auditRetentionMonths: number; eventRegistrationRetentionDays: number }> {
+    const [row] = await this.db.query<{ auditRetentionMonths: number; eventRegistrationRetentionDays: number }>(
+      `SELECT audit_retention_months AS "auditRetentionMonths", event_registration_retention_days AS "eventRegistrationRetentionDays"
+         FROM organization WHERE id = $1`,
       [organizationId],
     );
-    return row?.months ?? 12;
+    return row ?? { auditRetentionMonths: 12, eventRegistrationRetentionDays: DEFAULT_EVENT_REGISTRATION_RETENTION_DAYS };
   }
 
-  async setAuditRetentionMonths(m: EntityManager, organizationId: string, months: number): Promise<void> {
-    await this.db.query(`UPDATE organization SET audit_retention_months = $2 WHERE id = $1`, [organizationId, months], m);
+  /** Sets the periods given (an undefined one is left as it is). */
+  async setPeriods(
+    m: EntityManager,
+    organizationId: string,
+    p: { auditRetentionMonths?: number; eventRegistrationRetentionDays?: number },
+  ): Promise<void> {
+    await this.db.query(
+      `UPDATE organization SET audit_retention_months = coalesce($2, audit_retention_months),
+              event_registration_retention_days = coalesce($3, event_registration_retention_days)
+        WHERE id = $1`,
+      [organizationId, p.auditRetentionMonths ?? null, p.eventRegistrationRetentionDays ?? null],
+      m,
+    );
   }
 
   /**

@@ -13,6 +13,7 @@ import { AuditRepository } from '../../infra/audit/audit.repository';
 import { JobQueue } from '../../infra/jobs/job-queue';
 import { OrphanBlobs } from '../blobs/orphan-blobs.service';
 import { ConversationWriter, type WriterTx } from '../conversations/conversation-writer.service';
+import { MunicipalEventService } from '../municipal-events/municipal-event.service';
 import { registerCsv, registerHtml } from './processing-register';
 import { RetentionRepository, type DueConversation } from './retention.repository';
 
@@ -22,6 +23,8 @@ const CRON = '15 2 * * *';
 /** Conversations per transaction: a crash loses at most one batch's work, redone by the next run. */
 export const RETENTION_BATCH = 200;
 const AUDIT_PURGE_BATCH = 5_000;
+/** Past municipal events whose registrants one transaction anonymizes. */
+const EVENTS_BATCH = 20;
 
 /**
  * Retention (RGPD, issue 16): rules per organization, service and request type; a daily run
@@ -41,34 +44,32 @@ export class RetentionService implements OnApplicationBootstrap {
     private readonly blobs: OrphanBlobs,
     private readonly queue: JobQueue,
     private readonly writer: ConversationWriter,
+    private readonly municipalEvents: MunicipalEventService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.queue.define(QUEUE, { retryLimit: 2, expireInSeconds: 4 * 3600, cron: CRON }, async () => {
       const r = await this.run({ organizationId: null, agentId: null });
-      if (r.anonymized || r.deleted || r.auditEventsPurged)
+      if (r.anonymized || r.deleted || r.registrationsAnonymized || r.auditEventsPurged)
         this.logger.log(
-          `${r.anonymized} conversation(s) anonymisée(s), ${r.deleted} supprimée(s), ${r.auditEventsPurged} événement(s) d'audit purgé(s)`,
+          `${r.anonymized} conversation(s) anonymisée(s), ${r.deleted} supprimée(s), ${r.registrationsAnonymized} inscription(s) à un événement anonymisée(s), ${r.auditEventsPurged} événement(s) d'audit purgé(s)`,
         );
     });
   }
 
   async settings(agent: AuthAgent): Promise<RetentionSettingsDto> {
-    const [rules, auditRetentionMonths] = await Promise.all([
-      this.repo.rules(agent.organizationId),
-      this.repo.auditRetentionMonths(agent.organizationId),
-    ]);
-    return { rules, auditRetentionMonths };
+    const [rules, periods] = await Promise.all([this.repo.rules(agent.organizationId), this.repo.periods(agent.organizationId)]);
+    return { rules, ...periods };
   }
 
   /** The register of processing activities (RGPD art. 30), generated from the configuration as it stands. */
   async register(agent: AuthAgent, format: 'html' | 'csv'): Promise<{ fileName: string; contentType: string; body: string }> {
-    const [facts, rules, auditRetentionMonths] = await Promise.all([
+    const [facts, rules, periods] = await Promise.all([
       this.repo.registerFacts(agent.organizationId),
       this.repo.rules(agent.organizationId),
-      this.repo.auditRetentionMonths(agent.organizationId),
+      this.repo.periods(agent.organizationId),
     ]);
-    const f = { ...facts, rules, auditRetentionMonths, generatedAt: new Date() };
+    const f = { ...facts, rules, ...periods, generatedAt: new Date() };
     await this.audit.record({
       organizationId: agent.organizationId,
       agentId: agent.id,
@@ -102,14 +103,17 @@ export class RetentionService implements OnApplicationBootstrap {
       });
       if (details.length) throw badRequest('règles de conservation invalides', details);
       await this.repo.replaceRules(m, agent.organizationId, input.rules);
-      if (input.auditRetentionMonths !== undefined)
-        await this.repo.setAuditRetentionMonths(m, agent.organizationId, input.auditRetentionMonths);
+      await this.repo.setPeriods(m, agent.organizationId, input);
       await this.audit.record(
         {
           organizationId: agent.organizationId,
           agentId: agent.id,
           action: 'retention_rules.updated',
-          data: { rules: input.rules.length, auditRetentionMonths: input.auditRetentionMonths ?? null },
+          data: {
+            rules: input.rules.length,
+            auditRetentionMonths: input.auditRetentionMonths ?? null,
+            eventRegistrationRetentionDays: input.eventRegistrationRetentionDays ?? null,
+          },
         },
         m,
       );
@@ -122,7 +126,13 @@ export class RetentionService implements OnApplicationBootstrap {
    * null runs for every organization (the nightly job).
    */
   async run(o: { organizationId: string | null; agentId: string | null; now?: Date }): Promise<RetentionRunResult> {
-    const result: RetentionRunResult = { anonymized: 0, deleted: 0, contactsAnonymized: 0, auditEventsPurged: 0 };
+    const result: RetentionRunResult = {
+      anonymized: 0,
+      deleted: 0,
+      contactsAnonymized: 0,
+      registrationsAnonymized: 0,
+      auditEventsPurged: 0,
+    };
     for (;;) {
       const now = o.now ?? new Date();
       const { count, blobs } = await this.writer.tx(async (tx) => {
@@ -136,6 +146,20 @@ export class RetentionService implements OnApplicationBootstrap {
       });
       if (blobs.length) await this.blobs.release(blobs);
       if (count < RETENTION_BATCH) break;
+    }
+    // Registrants of past municipal events, a few events per transaction (each locked as a registration locks it).
+    for (;;) {
+      const now = o.now ?? new Date();
+      const done = await this.db.tx((m) =>
+        this.municipalEvents.anonymizePastRegistrants(m, {
+          organizationId: o.organizationId,
+          now,
+          limit: EVENTS_BATCH,
+          agentId: o.agentId,
+        }),
+      );
+      result.registrationsAnonymized += done.registrations;
+      if (done.events < EVENTS_BATCH) break;
     }
     for (;;) {
       const n = await this.audit.purgeBatch(o.now ?? new Date(), AUDIT_PURGE_BATCH);

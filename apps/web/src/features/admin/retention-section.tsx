@@ -56,8 +56,12 @@ export function RetentionSection({ readOnly }: { readOnly: boolean }) {
 
   function onAuditPeriod(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const months = Number(new FormData(event.currentTarget).get('auditRetentionMonths'));
-    save.mutate({ rules: rules.map(toInput), auditRetentionMonths: months });
+    const f = new FormData(event.currentTarget);
+    save.mutate({
+      rules: rules.map(toInput),
+      auditRetentionMonths: Number(f.get('auditRetentionMonths')),
+      eventRegistrationRetentionDays: Number(f.get('eventRegistrationRetentionDays')),
+    });
   }
 
   const error = settings.error ?? save.error ?? run.error;
@@ -156,13 +160,22 @@ export function RetentionSection({ readOnly }: { readOnly: boolean }) {
           </form>
           {settings.data ? (
             <form className="admin-form admin-form--inline" noValidate onSubmit={onAuditPeriod}>
-              <h3>{t('retention.auditTitle')}</h3>
+              <h3>{t('retention.periodsTitle')}</h3>
               <Field
                 prefix="retention"
                 name="auditRetentionMonths"
                 label={t('retention.auditMonths')}
                 type="number"
                 defaultValue={String(settings.data.auditRetentionMonths)}
+                required
+              />
+              <Field
+                prefix="retention"
+                name="eventRegistrationRetentionDays"
+                label={t('retention.registrantsDays')}
+                hint={t('retention.registrantsHint')}
+                type="number"
+                defaultValue={String(settings.data.eventRegistrationRetentionDays)}
                 required
               />
               <button type="submit" className="button button--secondary">
@@ -207,7 +220,15 @@ export function RetentionSection({ readOnly }: { readOnly: boolean }) {
       <FormError id="retention-error" error={error ? apiErrorText(t, error) : null} />
       <div role="status" aria-live="polite">
         {save.isSuccess ? <p>{t('admin.saved')}</p> : null}
-        {run.data ? <p>{t('retention.ran', { anonymized: run.data.anonymized, deleted: run.data.deleted })}</p> : null}
+        {run.data ? (
+          <p>
+            {t('retention.ran', {
+              anonymized: run.data.anonymized,
+              deleted: run.data.deleted,
+              registrations: run.data.registrationsAnonymized,
+            })}
+          </p>
+        ) : null}
       </div>
     </div>
   );
