@@ -132,19 +132,43 @@ describe('contact merge', () => {
     expect((await t.http('POST', `/api/v1/contact-merges/${mergeId}/undo`, { token: town.supervisor.token })).status).toBe(409);
   });
 
-  it('takes the absorbed file’s name when the kept one had none, and gives it back on undo', async () => {
+  it('takes the absorbed file’s name when the kept one had none, and gives it back on undo; its author cannot confirm it', async () => {
     const a = await write({ kind: 'phone', value: phone(), subject: 'Sans nom' });
     const b = await write({ kind: 'email', value: email(), name: 'Gaspard Lenoir', subject: 'Avec nom' });
     const p = await t.http('POST', `/api/v1/contacts/${a.contactId}/merges`, {
       token: town.supervisor.token,
       body: { otherContactId: b.contactId, reason: 'doublon' },
     });
-    await t.http('POST', `/api/v1/contact-merges/${p.body.id}/confirm`, { token: town.supervisor.token });
+    // Its author does not confirm it (four eyes), a colleague does.
+    const own = await t.http('POST', `/api/v1/contact-merges/${p.body.id}/confirm`, { token: town.supervisor.token });
+    expect(own.status).toBe(403);
+    expect(own.body.message).toBe(
+      'vous avez proposé cette fusion : un autre superviseur ou administrateur doit la confirmer (vous pouvez la retirer)',
+    );
+    expect(await contactOf(b.conversationId)).toBe(b.contactId);
+    expect((await t.http('POST', `/api/v1/contact-merges/${p.body.id}/confirm`, { token: town.admin.token })).status).toBe(200);
     expect((await t.http('GET', `/api/v1/contacts/${a.contactId}`, { token: town.supervisor.token })).body.name).toBe(
       'Gaspard Lenoir',
     );
     await t.http('POST', `/api/v1/contact-merges/${p.body.id}/undo`, { token: town.supervisor.token });
     expect((await t.http('GET', `/api/v1/contacts/${a.contactId}`, { token: town.supervisor.token })).body.name).toBeNull();
+  });
+
+  it('the author of a proposal withdraws it (a refusal by them), and nothing moves', async () => {
+    const a = await write({ kind: 'email', value: email(), subject: 'A' });
+    const b = await write({ kind: 'email', value: email(), subject: 'B' });
+    const p = await t.http('POST', `/api/v1/contacts/${a.contactId}/merges`, {
+      token: town.admin.token,
+      body: { otherContactId: b.contactId, reason: 'doublon ?' },
+    });
+    expect((await t.http('POST', `/api/v1/contact-merges/${p.body.id}/confirm`, { token: town.admin.token })).status).toBe(403);
+    const withdrawn = await t.http('POST', `/api/v1/contact-merges/${p.body.id}/reject`, { token: town.admin.token });
+    expect(withdrawn.body).toMatchObject({
+      status: 'rejected',
+      proposedBy: { id: town.admin.id },
+      decidedBy: { id: town.admin.id },
+    });
+    expect(await contactOf(b.conversationId)).toBe(b.contactId);
   });
 
   it('undo is refused after 30 days; a refused proposal moves nothing', async () => {

@@ -445,6 +445,8 @@ export const en: Messages = {
     moved: '{{identities}} identity(ies) and {{conversations}} request(s) moved.',
     confirm: 'Confirm the merge',
     reject: 'Refuse',
+    ownProposal: 'You proposed this merge: another supervisor or administrator must confirm it.',
+    withdraw: 'Withdraw my proposal',
     undo: 'Undo the merge',
     undoUntil: 'Can be undone until {{date}}.',
     done: 'Merge confirmed.',

@@ -446,6 +446,8 @@ export const fr = {
     moved: '{{identities}} coordonnée(s) et {{conversations}} demande(s) déplacées.',
     confirm: 'Confirmer la fusion',
     reject: 'Refuser',
+    ownProposal: 'Vous avez proposé cette fusion : un autre superviseur ou administrateur doit la confirmer.',
+    withdraw: 'Retirer ma proposition',
     undo: 'Annuler la fusion',
     undoUntil: 'Annulable jusqu’au {{date}}.',
     done: 'Fusion confirmée.',

@@ -19,8 +19,9 @@ import { ContactRepository } from './contact.repository';
 /**
  * Contact merge (RGPD and accountability, issue 16). An agent who can see both files proposes
  * merging them (the same person with two e-mail addresses, a phone and an e-mail); a supervisor or
- * an admin confirms or refuses. Confirming moves the absorbed file's identities and conversations
- * (through ConversationWriter) to the kept one, in one transaction under the identities' locks, so
+ * an admin other than its author confirms or refuses it (four eyes: a supervisor's own proposal
+ * waits for a colleague; its author may withdraw it). Confirming moves the absorbed file's
+ * identities and conversations (through ConversationWriter) to the kept one, in one transaction under the identities' locks, so
  * a message arriving meanwhile lands in the kept file. The absorbed contact stays, empty and
  * pointing to the kept one: the audit keeps both ids (one row per file for every step), and an
  * undo within 30 days moves back exactly what moved (and what its identities brought since).
@@ -89,6 +90,11 @@ export class ContactMergeService {
     this.assertManager(agent);
     await this.writer.tx(async (tx) => {
       const merge = await this.decidable(tx, agent, id);
+      // Four eyes: who proposed a merge does not confirm it (they may withdraw it: reject).
+      if (merge.proposed_by === agent.id)
+        throw forbidden(
+          'vous avez proposé cette fusion : un autre superviseur ou administrateur doit la confirmer (vous pouvez la retirer)',
+        );
       const { target_contact_id: to, source_contact_id: from } = merge;
       // The identity locks first (the order every ingest path takes them in), then the files.
       const identities = await this.merges.identities(tx.m, from);

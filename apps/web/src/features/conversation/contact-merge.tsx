@@ -4,9 +4,24 @@ import { useTranslation } from 'react-i18next';
 import { ActionFeedback } from '../../components/action-feedback';
 import { IdentityFields } from '../../components/identity-fields';
 import { useContactMerges, useDecideMerge, useProposeMerge } from '../../hooks/use-contact';
+import { useMe } from '../../hooks/use-me';
 import type { Language } from '../../i18n';
 import { formatDateTime } from '../../lib/format';
 import { useNow } from '../../lib/use-now';
+
+/** A decision on a merge (confirm, refuse, withdraw, undo); ignored while another is on its way. */
+function DecideButton(p: { label: string; busy: boolean; primary?: boolean; onClick: () => void }) {
+  return (
+    <button
+      type="button"
+      className={`button ${p.primary ? 'button--primary' : 'button--secondary'} button--small`}
+      aria-disabled={p.busy || undefined}
+      onClick={p.onClick}
+    >
+      {p.label}
+    </button>
+  );
+}
 
 /**
  * Contact merge from the citizen's file (issue 16): any agent who sees the file proposes merging
@@ -20,6 +35,7 @@ export function ContactMerges({ contactId, manager }: { contactId: string; manag
   const merges = useContactMerges(contactId);
   const propose = useProposeMerge(contactId);
   const decide = useDecideMerge();
+  const me = useMe();
   const ids = useId();
   const [open, setOpen] = useState(false);
   const [kind, setKind] = useState<IdentityKind>('email');
@@ -83,35 +99,29 @@ export function ContactMerges({ contactId, manager }: { contactId: string; manag
                   </span>
                 ) : null}
                 {manager && m.status === 'proposed' ? (
-                  <span className="privacy-actions__buttons">
-                    <button
-                      type="button"
-                      className="button button--primary button--small"
-                      aria-disabled={decide.isPending || undefined}
-                      onClick={() => onDecide(m, 'confirm')}
-                    >
-                      {t('merge.confirm')}
-                    </button>
-                    <button
-                      type="button"
-                      className="button button--secondary button--small"
-                      aria-disabled={decide.isPending || undefined}
-                      onClick={() => onDecide(m, 'reject')}
-                    >
-                      {t('merge.reject')}
-                    </button>
-                  </span>
+                  m.proposedBy?.id === me.data.id ? (
+                    // Four eyes: the author of a proposal does not confirm it; they may withdraw it.
+                    <>
+                      <span className="citizen-panel__muted">{t('merge.ownProposal')}</span>
+                      <span className="privacy-actions__buttons">
+                        <DecideButton label={t('merge.withdraw')} busy={decide.isPending} onClick={() => onDecide(m, 'reject')} />
+                      </span>
+                    </>
+                  ) : (
+                    <span className="privacy-actions__buttons">
+                      <DecideButton
+                        primary
+                        label={t('merge.confirm')}
+                        busy={decide.isPending}
+                        onClick={() => onDecide(m, 'confirm')}
+                      />
+                      <DecideButton label={t('merge.reject')} busy={decide.isPending} onClick={() => onDecide(m, 'reject')} />
+                    </span>
+                  )
                 ) : null}
                 {manager && undoable ? (
                   <span className="privacy-actions__buttons">
-                    <button
-                      type="button"
-                      className="button button--secondary button--small"
-                      aria-disabled={decide.isPending || undefined}
-                      onClick={() => onDecide(m, 'undo')}
-                    >
-                      {t('merge.undo')}
-                    </button>
+                    <DecideButton label={t('merge.undo')} busy={decide.isPending} onClick={() => onDecide(m, 'undo')} />
                   </span>
                 ) : null}
               </li>
