@@ -3,7 +3,7 @@
  * and app instance, each printed beside a baseline measured in the same run; full-scale runs write
  * bench/RESULTS.md.
  *
- *   pnpm bench [-- --only ingest,reports,realtime,sms-webhooks,sms-realtime,email-backfill,email-latency,webhook-stall,inbox] [--scale 0.01]
+ *   pnpm bench [-- --only ingest,reports,retention,audit-view,realtime,sms-webhooks,sms-realtime,email-backfill,email-latency,webhook-stall,inbox] [--scale 0.01]
  *
  * --scale shrinks the data and counts for development runs; they never write RESULTS.md.
  * The exit code is 1 when a target is missed or a benchmark fails.
@@ -25,6 +25,7 @@ import { benchEmailLatency, EMAIL_LATENCY_DEFAULTS, type EmailLatencyBenchOption
 import { benchSmsRealtime, SMS_REALTIME_DEFAULTS, type SmsRealtimeBenchOptions } from './twilio-realtime';
 import { benchTwilioSms, TWILIO_SMS_DEFAULTS, type TwilioSmsBenchOptions } from './twilio-sms';
 import { benchRetention, RETENTION_DEFAULTS } from './retention';
+import { AUDIT_VIEW_DEFAULTS, benchAuditView } from './audit-view';
 import { benchReports, REPORTS_DEFAULTS } from './reports';
 import { ACKNOWLEDGEMENTS_DEFAULTS, benchAcknowledgements } from './acknowledgements';
 import { benchWebhookStall, WEBHOOK_STALL_DEFAULTS, type WebhookStallBenchOptions } from './webhook-stall';
@@ -41,6 +42,7 @@ const BENCHES: BenchId[] = [
   'email-latency',
   'webhook-stall',
   'retention',
+  'audit-view',
   'reports',
   'inbox',
 ];
@@ -188,6 +190,16 @@ async function main(): Promise<number> {
           ...ACKNOWLEDGEMENTS_DEFAULTS,
           messages: scaled(ACKNOWLEDGEMENTS_DEFAULTS.messages, scale, 200),
           warmup: scaled(ACKNOWLEDGEMENTS_DEFAULTS.warmup, scale, 50),
+        },
+        log,
+      ),
+    'audit-view': () =>
+      benchAuditView(
+        {
+          ...AUDIT_VIEW_DEFAULTS,
+          conversations: scaled(AUDIT_VIEW_DEFAULTS.conversations, scale, 200),
+          priorEvents: scaled(AUDIT_VIEW_DEFAULTS.priorEvents, scale, 10_000),
+          loadsPerRound: scaled(AUDIT_VIEW_DEFAULTS.loadsPerRound, scale, 20),
         },
         log,
       ),

@@ -12,6 +12,7 @@ export type BenchId =
   | 'email-latency'
   | 'webhook-stall'
   | 'retention'
+  | 'audit-view'
   | 'acknowledgements'
   | 'reports';
 
@@ -68,6 +69,7 @@ const ORDER: BenchId[] = [
   'email-latency',
   'webhook-stall',
   'retention',
+  'audit-view',
   'acknowledgements',
 ];
 

@@ -1,0 +1,134 @@
+/**
+ * Access audit (issue 16): what recording a view costs the conversation page. The page is what the
+ * agent app loads when a file opens: GET /conversations/:id and GET /conversations/:id/messages,
+ * each of which records an access (audit_event, group-committed). Its latency is measured with the
+ * recording on, and in the same run with it off (AuditRepository.recordAccess answering at once:
+ * the bench's switch, not the product's), in alternating rounds so drift on a shared machine falls
+ * on both sides; the audit table already holds a town's year of events. Target: the page costs at
+ * most 10 % more with the recording on.
+ */
+import { AuditRepository } from '../src/infra/audit/audit.repository';
+import { withBenchEnv, type Log } from './lib/env';
+import { createAgents, createOrganization, createTeams } from './lib/fixtures';
+import { HttpProbe } from './lib/http';
+import type { BenchResult } from './lib/report';
+import { count, ms, summarize } from './lib/stats';
+
+export interface AuditViewBenchOptions {
+  /** Conversations the agents open (each with `messagesPer` messages). */
+  conversations: number;
+  messagesPer: number;
+  /** Audit events already in the table (a year of a town's accesses). */
+  priorEvents: number;
+  /** Agents opening files at the same time (each a kept-alive connection, as a browser tab). */
+  clients: number;
+  /** Page loads per client per round; rounds alternate recording on and off. */
+  loadsPerRound: number;
+  rounds: number;
+}
+
+export const AUDIT_VIEW_DEFAULTS: AuditViewBenchOptions = {
+  conversations: 5_000,
+  messagesPer: 12,
+  priorEvents: 2_000_000,
+  clients: 8,
+  loadsPerRound: 100,
+  rounds: 6,
+};
+
+export async function benchAuditView(o: AuditViewBenchOptions, log: Log): Promise<BenchResult> {
+  return withBenchEnv(log, async (env) => {
+    const organizationId = await createOrganization(env.db);
+    const [teamId] = await createTeams(env.db, organizationId, ['État civil']);
+    const agents = await createAgents(env.db, { organizationId, role: 'agent', teamIds: [teamId!], count: o.clients });
+    await env.db.query(
+      `WITH c AS (
+         INSERT INTO contact (organization_id, name) SELECT $1, 'Citoyen ' || g FROM generate_series(1, $3) g RETURNING id
+       ), conv AS (
+         INSERT INTO conversation (organization_id, reference, contact_id, team_id, status, subject, citizen_name, last_message_at)
+         SELECT $1, 'GU-' || upper(substr(md5(random()::text || id::text), 1, 10)), id, $2, 'open', 'Demande ' || id, 'Citoyen',
+                now() - random() * interval '30 days'
+           FROM c RETURNING id
+       )
+       INSERT INTO message (organization_id, conversation_id, direction, kind, body, status)
+       SELECT $1, conv.id, CASE WHEN m % 2 = 0 THEN 'outbound' ELSE 'inbound' END, 'message',
+              'Bonjour, je souhaite une copie intégrale de mon acte de naissance, message ' || m, 'received'
+         FROM conv CROSS JOIN generate_series(1, $4) m`,
+      [organizationId, teamId, o.conversations, o.messagesPer],
+    );
+    for (let done = 0; done < o.priorEvents; done += 200_000) {
+      await env.db.query(
+        `INSERT INTO audit_event (organization_id, agent_id, action, conversation_id, contact_id, created_at)
+         SELECT $1, $2, 'conversation.viewed', gen_random_uuid(), gen_random_uuid(), now() - random() * interval '365 days'
+           FROM generate_series(1, $3)`,
+        [organizationId, agents[0]!.id, Math.min(200_000, o.priorEvents - done)],
+      );
+    }
+    await env.db.query(`ANALYZE`);
+    const ids = (
+      await env.db.query<{ id: string }>(`SELECT id FROM conversation WHERE organization_id = $1`, [organizationId])
+    ).rows.map((r) => r.id);
+    log(`seeded ${count(o.conversations)} conversations, ${count(o.priorEvents)} prior audit events`);
+
+    const audit = env.app.app.get(AuditRepository);
+    const recordAccess = audit.recordAccess.bind(audit);
+    const off: typeof audit.recordAccess = () => Promise.resolve();
+    // Two connections per agent, as a browser tab fetches the file and its messages together.
+    const probes = agents.map(() => [new HttpProbe(env.app.url), new HttpProbe(env.app.url)] as const);
+    const samples = { on: [] as number[], off: [] as number[] };
+    let next = 0;
+    const load = async ([file, thread]: readonly [HttpProbe, HttpProbe], token: string): Promise<number> => {
+      const id = ids[next++ % ids.length]!;
+      const [a, b] = await Promise.all([
+        file.get(`/api/v1/conversations/${id}`, token),
+        thread.get(`/api/v1/conversations/${id}/messages?limit=50`, token),
+      ]);
+      if (a.status !== 200 || b.status !== 200) throw new Error(`page answered ${a.status}/${b.status}`);
+      return Math.max(a.ms, b.ms);
+    };
+    const round = async (side: 'on' | 'off', keep: boolean) => {
+      audit.recordAccess = side === 'on' ? recordAccess : off;
+      await Promise.all(
+        probes.map(async (probe, i) => {
+          for (let k = 0; k < o.loadsPerRound; k++) {
+            const took = await load(probe, agents[i]!.token);
+            if (keep) samples[side].push(took);
+          }
+        }),
+      );
+    };
+    await round('on', false);
+    await round('off', false);
+    const events = async () => (await env.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_event`)).rows[0]!.n;
+    const eventsBefore = await events();
+    for (let r = 0; r < o.rounds; r++) await round(r % 2 === 0 ? 'on' : 'off', true);
+    audit.recordAccess = recordAccess;
+    for (const p of probes.flat()) p.close();
+    const recorded = (await events()) - eventsBefore;
+    const with_ = summarize(samples.on);
+    const without = summarize(samples.off);
+    if (recorded !== 2 * with_.n) throw new Error(`recorded ${recorded} accesses for ${with_.n} page loads with recording on`);
+    const cost = (with_.p50 - without.p50) / without.p50;
+    const costMean = (with_.mean - without.mean) / without.mean;
+    return {
+      id: 'audit-view',
+      title: `Access audit: the conversation page with and without recording the view (${o.clients} agents at once)`,
+      columns: ['views recorded', 'recording off (same run)'],
+      rows: [
+        { metric: 'page p50', values: [ms(with_.p50), ms(without.p50)] },
+        { metric: 'page mean', values: [ms(with_.mean), ms(without.mean)] },
+        { metric: 'page p99', values: [ms(with_.p99), ms(without.p99)] },
+        { metric: 'page loads', values: [count(with_.n), count(without.n)] },
+        { metric: 'audit rows written', values: [count(recorded), '0'] },
+      ],
+      target: 'page p50 with the view recorded ≤ 1.10 × without',
+      measured: `+${(cost * 100).toFixed(1)} % at p50, +${(costMean * 100).toFixed(1)} % mean`,
+      pass: cost <= 0.1,
+      notes: [
+        `a page is GET /conversations/:id and its first 50 messages, fetched together; ${o.rounds} alternating rounds of ${count(o.loadsPerRound)} loads per agent`,
+        `audit table held ${count(o.priorEvents)} events before the run`,
+      ],
+      server: env.server,
+    };
+  });
+}
