@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ChannelKind } from './enums';
+import { CHANNEL_KINDS, type ChannelKind } from './enums';
 
 /** The Services Publics+ question (engagement 6), asked word for word. */
 export const SATISFACTION_QUESTION = 'Globalement, êtes-vous satisfait de la qualité de service ?';
@@ -72,12 +72,18 @@ const day = z.iso.date({ message: 'date attendue au format AAAA-MM-JJ' });
 export const REPORT_GRANULARITIES = ['day', 'week', 'month'] as const;
 export type ReportGranularity = (typeof REPORT_GRANULARITIES)[number];
 
-/** The filters every report takes: a period of days (Europe/Paris, both included) and an optional service. */
+/**
+ * The filters every report takes: a period of days (Europe/Paris, both included), optionally one
+ * service, one channel of origin and one démarche.
+ */
 export const reportQuerySchema = z
   .object({
     from: day,
     to: day,
     teamId: z.uuid({ message: 'identifiant de service invalide' }).optional(),
+    /** The channel the citizen first wrote on (calls: the telephone line). */
+    channel: z.enum([...CHANNEL_KINDS, 'unknown'], { message: 'canal inconnu' }).optional(),
+    requestTypeId: z.uuid({ message: 'identifiant de démarche invalide' }).optional(),
     granularity: z.enum(REPORT_GRANULARITIES).default('day'),
     format: z.enum(['json', 'csv']).default('json'),
     /** With `format=csv`: which table of the report. */

@@ -43,6 +43,7 @@ import { SearchWordsOnce1764860000001 } from './migrations/1764860000001-search-
 import { IngestSearchInline1764856000000 } from './migrations/1764856000000-ingest-search-inline';
 import { RegistrantRetention1764865000000 } from './migrations/1764865000000-registrant-retention';
 import { FormReplyNotice1764855000000 } from './migrations/1764855000000-form-reply-notice';
+import { ReportMonthly1764864000000 } from './migrations/1764864000000-report-monthly';
 
 export const ENTITIES = [
   OrganizationEntity,
@@ -94,6 +95,7 @@ export const MIGRATIONS = [
   IngestFunctionRows1764860000000,
   SearchWordsOnce1764860000001,
   RegistrantRetention1764865000000,
+  ReportMonthly1764864000000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10, preparedStatements = true): DataSourceOptions {

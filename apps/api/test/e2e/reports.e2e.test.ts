@@ -262,6 +262,35 @@ describe('reports: numbers from the daily aggregates match a hand-computed town'
     });
   });
 
+  test('filters by channel of origin and by démarche narrow every figure, also across partial months', async () => {
+    const email = await get(`volumes?${january}&channel=email`);
+    expect(email.status).toBe(200);
+    expect(email.body.totals).toEqual({ created: 2, reopened: 0, resolved: 2 });
+    expect(email.body.byChannel.map((r: any) => r.channelKind)).toEqual(['email']);
+    // 20 December – 3 February: December's and February's days from the daily rows, January from its month.
+    const edges = await get('volumes?from=2025-12-20&to=2026-02-03&channel=email&granularity=month');
+    expect(edges.body.totals).toEqual({ created: 3, reopened: 0, resolved: 2 });
+    expect(edges.body.series.map((r: any) => [r.period, r.created])).toEqual([
+      ['2025-12-01', 0],
+      ['2026-01-01', 2],
+      ['2026-02-01', 1],
+    ]);
+    const naissance = await get(`volumes?${january}&requestTypeId=${rtNaissance}`);
+    expect(naissance.body.totals).toEqual({ created: 2, reopened: 0, resolved: 2 });
+    expect(naissance.body.byRequestType.map((r: any) => r.requestTypeName)).toEqual(['Acte de naissance']);
+    // SMS files: first answers in 10 and 45 min; one rating, 10.
+    const sms = await get(`response-times?${january}&channel=sms`);
+    expect(sms.body.firstResponse).toMatchObject({ count: 2, medianMinutes: 10, p90Minutes: 45 });
+    const smsSatisfaction = await get(`satisfaction?${january}&channel=sms`);
+    expect(smsSatisfaction.body.totals).toMatchObject({ answers: 1, average: 10 });
+    const phone = await get(`telephone?${january}&channel=voice`);
+    expect(phone.body.totals).toMatchObject({ received: 4, answered: 2 });
+    expect((await get(`telephone?${january}&channel=email`)).body.totals.received).toBe(0);
+    const bad = await get(`volumes?${january}&channel=pigeon`);
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toMatch(/canal inconnu/);
+  });
+
   test('a supervisor sees their services only; an agent gets no report', async () => {
     const res = await get(`volumes?${january}`, supervisorEC);
     expect(res.status).toBe(200);

@@ -9,6 +9,7 @@ import {
   mergeDurations,
   type CallFact,
   type DailyDelta,
+  type DurationDelta,
 } from './report-facts';
 import { ReportsRepository, type StoredConversationFact } from './reports.repository';
 
@@ -64,22 +65,40 @@ export class ReportAggregatesListener {
 
   @OnDomainEvent([...CONVERSATION_EVENTS], { durable: true, when: movesReports })
   async onEvent(e: DomainEvent<Watched>, m: EntityManager): Promise<void> {
-    await this.refreshConversation(m, e.conversationId);
+    const moves = await this.conversationMoves(m, e.conversationId);
     if (e.messageId && (e.type === 'message.received' || e.type === 'message.updated' || e.type === 'message.sent')) {
-      if (e.message.kind === 'call') await this.refreshCall(m, e.messageId);
+      if (e.message.kind === 'call') moves.daily.push(...(await this.callMoves(m, e.messageId)));
     }
+    await this.apply(m, moves);
   }
 
   /** Recounts one conversation (also called by the survey, in its answer's transaction). */
   async refreshConversation(m: EntityManager, conversationId: string): Promise<void> {
+    await this.apply(m, await this.conversationMoves(m, conversationId));
+  }
+
+  /**
+   * One write of the aggregates per job, whatever moved: each writer then locks the daily rows,
+   * the monthly rows and the histograms in the same order (see ReportsRepository.addDaily).
+   */
+  private async apply(m: EntityManager, moves: { daily: DailyDelta[]; durations: DurationDelta[] }): Promise<void> {
+    await this.repo.addDaily(m, mergeDaily(moves.daily));
+    await this.repo.addDurations(m, mergeDurations(moves.durations));
+  }
+
+  /** What the conversation's new fact moves, its fact saved. */
+  private async conversationMoves(
+    m: EntityManager,
+    conversationId: string,
+  ): Promise<{ daily: DailyDelta[]; durations: DurationDelta[] }> {
+    const daily: DailyDelta[] = [];
+    const durations: DurationDelta[] = [];
     await this.repo.lock(m, conversationId);
     const source = await this.repo.conversationSource(m, conversationId);
-    if (!source) return;
+    if (!source) return { daily, durations };
     const before = await this.repo.conversationFact(m, conversationId);
     const channel = before?.channel_kind ?? (await this.repo.originChannel(m, conversationId));
     const after: StoredConversationFact = { ...source, channel_kind: channel };
-    const daily: DailyDelta[] = [];
-    const durations = [];
     if (before) {
       const old = conversationContribution(before, -1);
       daily.push(...old.daily);
@@ -99,9 +118,8 @@ export class ReportAggregatesListener {
     const next = conversationContribution(after, 1);
     daily.push(...next.daily);
     durations.push(...next.durations);
-    await this.repo.addDaily(m, mergeDaily(daily));
-    await this.repo.addDurations(m, mergeDurations(durations));
     await this.repo.saveConversationFact(m, conversationId, after);
+    return { daily, durations };
   }
 
   /**
@@ -110,9 +128,13 @@ export class ReportAggregatesListener {
    * Hand-logged calls (an agent noting a call or a counter visit) are not telephony statistics.
    */
   async refreshCall(m: EntityManager, messageId: string): Promise<void> {
-    const s = await this.repo.callSource(m, messageId);
-    if (!s || s.provider === 'manual' || !s.provider) return;
+    await this.apply(m, { daily: await this.callMoves(m, messageId), durations: [] });
+  }
+
+  private async callMoves(m: EntityManager, messageId: string): Promise<DailyDelta[]> {
     const daily: DailyDelta[] = [];
+    const s = await this.repo.callSource(m, messageId);
+    if (!s || s.provider === 'manual' || !s.provider) return daily;
     if (s.direction === 'inbound') {
       const before = await this.repo.callFact(m, messageId);
       const outcome: CallFact['outcome'] =
@@ -133,7 +155,7 @@ export class ReportAggregatesListener {
         daily.push(...callContribution(settled.before, -1), ...callContribution(settled, 1));
       }
     }
-    await this.repo.addDaily(m, mergeDaily(daily));
+    return daily;
   }
 }
 

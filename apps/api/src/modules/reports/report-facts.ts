@@ -161,3 +161,51 @@ export function mergeDurations(deltas: DurationDelta[]): DurationDelta[] {
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([, d]) => d);
 }
+
+/** The first day of the month of a `YYYY-MM-DD` day. */
+export const monthOf = (day: string): string => `${day.slice(0, 8)}01`;
+
+/** The same deltas summed per calendar month (the month's first day as `day`): what moves `report_monthly`. */
+export function monthlyDaily(deltas: DailyDelta[]): DailyDelta[] {
+  return mergeDaily(deltas.map((d) => ({ ...d, day: monthOf(d.day) })));
+}
+
+export function monthlyDurations(deltas: DurationDelta[]): DurationDelta[] {
+  return mergeDurations(deltas.map((d) => ({ ...d, day: monthOf(d.day) })));
+}
+
+/** Day ranges `[from, to]` (inclusive, `YYYY-MM-DD`) of a report period. */
+export interface PeriodSplit {
+  /** First days of the first and last whole months of the period, or null when it holds none. */
+  months: [string, string] | null;
+  /** The days outside those months: none, one or two ranges (the partial months at the edges). */
+  days: Array<[string, string]>;
+}
+
+const addDays = (day: string, n: number) => {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+};
+const addMonths = (day: string, n: number) => {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCMonth(d.getUTCMonth() + n);
+  return d.toISOString().slice(0, 10);
+};
+
+/**
+ * Splits a period into whole calendar months (read from the monthly rollup) and the days at its
+ * edges (read from the daily rows): 1 Jan–31 Dec is twelve months and no day; 15 Jan–10 Mar is
+ * 15–31 Jan, February, 1–10 Mar.
+ */
+export function splitPeriod(from: string, to: string): PeriodSplit {
+  const firstMonth = from.endsWith('-01') ? from : addMonths(monthOf(from), 1);
+  const afterTo = addDays(to, 1);
+  const lastMonth = afterTo.endsWith('-01') ? monthOf(to) : addMonths(monthOf(to), -1);
+  if (firstMonth > lastMonth) return { months: null, days: [[from, to]] };
+  const days: Array<[string, string]> = [];
+  if (from < firstMonth) days.push([from, addDays(firstMonth, -1)]);
+  const end = addDays(addMonths(lastMonth, 1), -1);
+  if (end < to) days.push([addDays(end, 1), to]);
+  return { months: [firstMonth, lastMonth], days };
+}

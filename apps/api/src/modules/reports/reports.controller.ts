@@ -1,6 +1,7 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import {
+  CHANNEL_KINDS,
   indicatorsQuerySchema,
   reportQuerySchema,
   type IndicatorsDto,
@@ -20,6 +21,8 @@ const PERIOD_QUERIES = [
   ApiQuery({ name: 'from', required: true, description: 'Premier jour (AAAA-MM-JJ, Europe/Paris)' }),
   ApiQuery({ name: 'to', required: true, description: 'Dernier jour inclus (AAAA-MM-JJ)' }),
   ApiQuery({ name: 'teamId', required: false, description: 'Un service (sinon : tous ceux que vous supervisez)' }),
+  ApiQuery({ name: 'channel', required: false, enum: [...CHANNEL_KINDS, 'unknown'], description: 'Le canal d’arrivée' }),
+  ApiQuery({ name: 'requestTypeId', required: false, description: 'Une démarche' }),
   ApiQuery({ name: 'granularity', required: false, enum: ['day', 'week', 'month'] }),
   ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] }),
   ApiQuery({ name: 'table', required: false, description: 'Avec format=csv : le tableau à exporter' }),

@@ -2,7 +2,17 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database.service';
 import { pgJson } from '../../common/pg-text';
-import { DAILY_COUNTERS, type CallFact, type ConversationFact, type DailyDelta, type DurationDelta } from './report-facts';
+import {
+  DAILY_COUNTERS,
+  monthlyDaily,
+  monthlyDurations,
+  splitPeriod,
+  type CallFact,
+  type ConversationFact,
+  type DailyDelta,
+  type DurationDelta,
+  type PeriodSplit,
+} from './report-facts';
 
 const PARIS_DAY = (col: string) => `((${col}) AT TIME ZONE 'Europe/Paris')::date::text`;
 const MINUTES = (to: string, from: string) => `ceil(extract(epoch FROM ${to} - ${from}) / 60)::int`;
@@ -28,7 +38,7 @@ export interface CallSource {
   started_at: Date;
 }
 
-/** Sums over report_daily for a period, grouped as the caller asks. */
+/** Sums over the aggregates of a period, grouped as the caller asks. */
 export type ReportDimension = 'period' | 'team' | 'channel' | 'type';
 
 export interface DailySumRow {
@@ -59,6 +69,10 @@ export interface ReportScope {
   to: string;
   /** Null: every service of the organization. */
   teamIds: string[] | null;
+  /** Origin channels kept (null or absent: every channel). */
+  channelKinds?: string[] | null;
+  /** Démarches kept (null or absent: every démarche, and files without one). */
+  requestTypeIds?: string[] | null;
 }
 
 /**
@@ -215,9 +229,24 @@ export class ReportsRepository {
     return rows.map((r) => ({ ...r, before: { ...r, called_back_minutes: null } }));
   }
 
-  /** Adds deltas to the daily rows (sorted by key: one lock order). */
+  /**
+   * Adds deltas to the daily rows, then the same deltas summed per month to the monthly rollup,
+   * in the caller's transaction: a month's row is always the sum of its days. Every writer takes
+   * the row locks in one order (daily rows sorted by key, then monthly rows sorted by key): no
+   * deadlock between two jobs.
+   */
   async addDaily(m: EntityManager, deltas: DailyDelta[]): Promise<void> {
     if (!deltas.length) return;
+    await this.upsertCounters(m, 'report_daily', 'day', deltas);
+    await this.upsertCounters(m, 'report_monthly', 'month', monthlyDaily(deltas));
+  }
+
+  private async upsertCounters(
+    m: EntityManager,
+    table: 'report_daily' | 'report_monthly',
+    period: 'day' | 'month',
+    deltas: DailyDelta[],
+  ): Promise<void> {
     const rows = deltas.map((d) => ({
       organization_id: d.organization_id,
       day: d.day,
@@ -229,39 +258,112 @@ export class ReportsRepository {
     }));
     const cols = DAILY_COUNTERS.join(', ');
     await this.db.query(
-      `INSERT INTO report_daily (organization_id, day, team_id, channel_kind, request_type_id, ${cols}, satisfaction_hist)
+      `INSERT INTO ${table} (organization_id, ${period}, team_id, channel_kind, request_type_id, ${cols}, satisfaction_hist)
        SELECT r.organization_id, r.day, r.team_id, r.channel_kind, r.request_type_id, ${DAILY_COUNTERS.map((c) => `r.${c}`).join(', ')},
               ARRAY(SELECT jsonb_array_elements_text(r.satisfaction_hist)::int)
          FROM jsonb_to_recordset($1::jsonb) AS r(organization_id uuid, day date, team_id uuid, channel_kind text,
               request_type_id uuid, ${DAILY_COUNTERS.map((c) => `${c} ${c === 'callback_minutes' ? 'bigint' : 'int'}`).join(', ')},
               satisfaction_hist jsonb)
-       ON CONFLICT (organization_id, day, team_id, channel_kind, request_type_id) DO UPDATE SET
-         ${DAILY_COUNTERS.map((c) => `${c} = report_daily.${c} + EXCLUDED.${c}`).join(', ')},
-         satisfaction_hist = ARRAY(SELECT a + b FROM unnest(report_daily.satisfaction_hist, EXCLUDED.satisfaction_hist) AS h(a, b))`,
+       ON CONFLICT (organization_id, ${period}, team_id, channel_kind, request_type_id) DO UPDATE SET
+         ${DAILY_COUNTERS.map((c) => `${c} = ${table}.${c} + EXCLUDED.${c}`).join(', ')},
+         satisfaction_hist = ARRAY(SELECT a + b FROM unnest(${table}.satisfaction_hist, EXCLUDED.satisfaction_hist) AS h(a, b))`,
       [pgJson(rows)],
       m,
     );
   }
 
+  /** Adds histogram deltas to the daily rows, then to the monthly rollup (same order as addDaily). */
   async addDurations(m: EntityManager, deltas: DurationDelta[]): Promise<void> {
     if (!deltas.length) return;
+    await this.upsertDurations(m, 'report_duration', 'day', deltas);
+    await this.upsertDurations(m, 'report_duration_monthly', 'month', monthlyDurations(deltas));
+  }
+
+  private async upsertDurations(
+    m: EntityManager,
+    table: 'report_duration' | 'report_duration_monthly',
+    period: 'day' | 'month',
+    deltas: DurationDelta[],
+  ): Promise<void> {
     await this.db.query(
-      `INSERT INTO report_duration (organization_id, metric, day, team_id, channel_kind, request_type_id, bucket, n)
+      `INSERT INTO ${table} (organization_id, metric, ${period}, team_id, channel_kind, request_type_id, bucket, n)
        SELECT r.organization_id, r.metric, r.day, r.team_id, r.channel_kind, r.request_type_id, r.bucket, r.n
          FROM jsonb_to_recordset($1::jsonb) AS r(organization_id uuid, metric text, day date, team_id uuid, channel_kind text,
               request_type_id uuid, bucket int, n int)
-       ON CONFLICT (organization_id, metric, day, team_id, channel_kind, request_type_id, bucket)
-       DO UPDATE SET n = report_duration.n + EXCLUDED.n`,
+       ON CONFLICT (organization_id, metric, ${period}, team_id, channel_kind, request_type_id, bucket)
+       DO UPDATE SET n = ${table}.n + EXCLUDED.n`,
       [pgJson(deltas)],
       m,
     );
   }
 
   /**
-   * Sums of the daily rows of a period: the total (`set` 'all') and one row per value of each
-   * dimension asked (`period` is the first day of the day / ISO week / month).
+   * The rows of a period, as one relation `d` with a `day` column: the monthly rollup for the
+   * whole months of the period and the daily rows for the partial months at its edges (or the
+   * daily rows only, when the caller groups by day or week). Parameters $1 organization, $2
+   * services, $3 channels, $4 démarches, then the ranges.
    */
-  sums(scope: ReportScope, granularity: 'day' | 'week' | 'month', dims: ReportDimension[]): Promise<DailySumRow[]> {
+  private periodRows(
+    scope: ReportScope,
+    tables: { daily: string; monthly: string },
+    cols: string,
+    byDay: boolean,
+  ): { sql: string; params: unknown[] } {
+    const split: PeriodSplit = byDay ? { months: null, days: [[scope.from, scope.to]] } : splitPeriod(scope.from, scope.to);
+    const params: unknown[] = [scope.organizationId, scope.teamIds, scope.channelKinds ?? null, scope.requestTypeIds ?? null];
+    const filters = `d.organization_id = $1 AND ($2::uuid[] IS NULL OR d.team_id = ANY($2))
+          AND ($3::text[] IS NULL OR d.channel_kind = ANY($3)) AND ($4::uuid[] IS NULL OR d.request_type_id = ANY($4))`;
+    const parts: string[] = [];
+    const range = (r: [string, string]) => {
+      params.push(r[0], r[1]);
+      return `BETWEEN $${params.length - 1}::date AND $${params.length}::date`;
+    };
+    if (split.months)
+      parts.push(`SELECT d.month AS day, ${cols} FROM ${tables.monthly} d WHERE ${filters} AND d.month ${range(split.months)}`);
+    for (const days of split.days)
+      parts.push(`SELECT d.day, ${cols} FROM ${tables.daily} d WHERE ${filters} AND d.day ${range(days)}`);
+    return { sql: parts.join('\n UNION ALL\n'), params };
+  }
+
+  /**
+   * Sums of the aggregates of a period: the total (`set` 'all') and one row per value of each
+   * dimension asked (`period` is the first day of the day / ISO week / month). Whole months are
+   * read from the monthly rollup; a series by day or week reads the daily rows, in a query of
+   * its own so that the other sums still read months.
+   */
+  async sums(scope: ReportScope, granularity: 'day' | 'week' | 'month', dims: ReportDimension[]): Promise<DailySumRow[]> {
+    if (granularity !== 'month' && dims.includes('period')) {
+      const [rest, series] = await Promise.all([
+        this.sumRows(
+          scope,
+          granularity,
+          dims.filter((d) => d !== 'period'),
+        ),
+        this.series(scope, granularity),
+      ]);
+      return [...rest, ...series];
+    }
+    return this.sumRows(scope, granularity, dims);
+  }
+
+  /** The counters per day or ISO week, from the daily rows (no satisfaction histogram: no series shows it). */
+  private series(scope: ReportScope, granularity: 'day' | 'week'): Promise<DailySumRow[]> {
+    const source = this.periodRows(
+      scope,
+      { daily: 'report_daily', monthly: 'report_monthly' },
+      DAILY_COUNTERS.map((c) => `d.${c}`).join(', '),
+      true,
+    );
+    return this.db.query<DailySumRow>(
+      `SELECT 'period' AS set, date_trunc('${granularity}', d.day)::date::text AS period, NULL AS team_id, NULL AS channel_kind,
+              NULL AS request_type_id, ${SUMS}, '{0,0,0,0,0,0,0,0,0,0,0}'::int[] AS satisfaction_hist
+         FROM (${source.sql}) d
+        GROUP BY 2`,
+      source.params,
+    );
+  }
+
+  private sumRows(scope: ReportScope, granularity: 'day' | 'week' | 'month', dims: ReportDimension[]): Promise<DailySumRow[]> {
     const expr: Record<ReportDimension, string> = {
       period: `date_trunc('${granularity}', d.day)`,
       team: 'd.team_id',
@@ -273,28 +375,37 @@ export class ReportsRepository {
     const set = dims.length
       ? `CASE ${dims.map((dim) => `WHEN GROUPING(${expr[dim]}) = 0 THEN '${dim}'`).join(' ')} ELSE 'all' END`
       : `'all'`;
+    const source = this.periodRows(
+      scope,
+      { daily: 'report_daily', monthly: 'report_monthly' },
+      `d.team_id, d.channel_kind, d.request_type_id, ${DAILY_COUNTERS.map((c) => `d.${c}`).join(', ')}, d.satisfaction_hist`,
+      false,
+    );
     return this.db.query<DailySumRow>(
       `SELECT ${set} AS set, ${col('period', 'period', '::date::text')}, ${col('team', 'team_id')},
               ${col('channel', 'channel_kind')}, ${col('type', 'request_type_id')},
               ${SUMS},
               ${HIST_SUM} AS satisfaction_hist
-         FROM report_daily d
-        WHERE d.organization_id = $1 AND d.day BETWEEN $2::date AND $3::date AND ($4::uuid[] IS NULL OR d.team_id = ANY($4))
+         FROM (${source.sql}) d
         GROUP BY GROUPING SETS (()${dims.map((dim) => `, (${expr[dim]})`).join('')})`,
-      [scope.organizationId, scope.from, scope.to, scope.teamIds],
+      source.params,
     );
   }
 
-  /** Histogram of durations per service over a period. */
+  /** Histogram of durations per service over a period (whole months from the monthly rollup). */
   durations(
     scope: ReportScope,
   ): Promise<Array<{ metric: 'first_response' | 'resolution'; team_id: string; bucket: number; n: number }>> {
+    const source = this.periodRows(
+      scope,
+      { daily: 'report_duration', monthly: 'report_duration_monthly' },
+      'd.metric, d.team_id, d.bucket, d.n',
+      false,
+    );
     return this.db.query(
-      `SELECT metric, team_id, bucket, sum(n)::int AS n FROM report_duration
-        WHERE organization_id = $1 AND metric IN ('first_response', 'resolution') AND day BETWEEN $2::date AND $3::date
-          AND ($4::uuid[] IS NULL OR team_id = ANY($4))
+      `SELECT metric, team_id, bucket, sum(n)::int AS n FROM (${source.sql}) d
         GROUP BY metric, team_id, bucket HAVING sum(n) <> 0`,
-      [scope.organizationId, scope.from, scope.to, scope.teamIds],
+      source.params,
     );
   }
 
@@ -310,13 +421,24 @@ export class ReportsRepository {
       `SELECT s.answered_at, s.score, s.comment, c.team_id, s.conversation_id
          FROM satisfaction_survey s
          JOIN conversation c ON c.id = s.conversation_id
+         LEFT JOIN report_conversation rc ON rc.conversation_id = s.conversation_id
         WHERE s.organization_id = $1 AND s.comment IS NOT NULL
           AND s.answered_at >= ($2::date)::timestamp AT TIME ZONE 'Europe/Paris'
           AND s.answered_at < ($3::date + 1)::timestamp AT TIME ZONE 'Europe/Paris'
           AND ($4::uuid[] IS NULL OR c.team_id = ANY($4))
+          AND ($6::text[] IS NULL OR rc.channel_kind = ANY($6))
+          AND ($7::uuid[] IS NULL OR c.request_type_id = ANY($7))
         ORDER BY s.answered_at DESC
         LIMIT $5`,
-      [scope.organizationId, scope.from, scope.to, scope.teamIds, limit],
+      [
+        scope.organizationId,
+        scope.from,
+        scope.to,
+        scope.teamIds,
+        limit,
+        scope.channelKinds ?? null,
+        scope.requestTypeIds ?? null,
+      ],
     );
   }
 

@@ -103,18 +103,31 @@ export class ReportsService {
   constructor(private readonly repo: ReportsRepository) {}
 
   /** Which services the agent may report on, within the one asked for. */
-  private scope(agent: AuthAgent, from: string, to: string, teamId?: string): ReportScope {
+  private scope(
+    agent: AuthAgent,
+    from: string,
+    to: string,
+    teamId?: string,
+    filters: Pick<ReportQuery, 'channel' | 'requestTypeId'> = {},
+  ): ReportScope {
     let teamIds: string[] | null;
     if (agent.role === 'admin') teamIds = teamId ? [teamId] : null;
     else if (agent.role === 'supervisor') {
       if (teamId && !agent.teamIds.includes(teamId)) throw forbidden('vous ne supervisez pas ce service');
       teamIds = teamId ? [teamId] : agent.teamIds;
     } else throw forbidden('les rapports sont réservés aux superviseurs et administrateurs');
-    return { organizationId: agent.organizationId, from, to, teamIds };
+    return {
+      organizationId: agent.organizationId,
+      from,
+      to,
+      teamIds,
+      channelKinds: filters.channel ? [filters.channel] : null,
+      requestTypeIds: filters.requestTypeId ? [filters.requestTypeId] : null,
+    };
   }
 
   async volumes(agent: AuthAgent, q: ReportQuery): Promise<VolumesReportDto> {
-    const scope = this.scope(agent, q.from, q.to, q.teamId);
+    const scope = this.scope(agent, q.from, q.to, q.teamId, q);
     const rows = await this.repo.sums(scope, q.granularity, ['period', 'team', 'channel', 'type']);
     const names = await this.repo.names(agent.organizationId);
     const of = (set: DailySumRow['set']) => rows.filter((r) => r.set === set);
@@ -142,7 +155,7 @@ export class ReportsService {
   }
 
   async responseTimes(agent: AuthAgent, q: ReportQuery): Promise<ResponseTimesReportDto> {
-    const scope = this.scope(agent, q.from, q.to, q.teamId);
+    const scope = this.scope(agent, q.from, q.to, q.teamId, q);
     const [hist, sums, names] = await Promise.all([
       this.repo.durations(scope),
       this.repo.sums(scope, 'day', []),
@@ -171,7 +184,7 @@ export class ReportsService {
   }
 
   async telephone(agent: AuthAgent, q: ReportQuery): Promise<TelephoneReportDto> {
-    const scope = this.scope(agent, q.from, q.to, q.teamId);
+    const scope = this.scope(agent, q.from, q.to, q.teamId, q);
     const rows = await this.repo.sums(scope, q.granularity, ['period', 'team']);
     const names = await this.repo.names(agent.organizationId);
     const all = rows.find((r) => r.set === 'all');
@@ -189,7 +202,7 @@ export class ReportsService {
   }
 
   async satisfaction(agent: AuthAgent, q: ReportQuery): Promise<SatisfactionReportDto> {
-    const scope = this.scope(agent, q.from, q.to, q.teamId);
+    const scope = this.scope(agent, q.from, q.to, q.teamId, q);
     const [rows, names, comments] = await Promise.all([
       this.repo.sums(scope, 'day', ['team']),
       this.repo.names(agent.organizationId),
