@@ -67,6 +67,15 @@ export function histogramPercentile(buckets: ReadonlyArray<{ bucket: number; n: 
   return sorted[sorted.length - 1]!.bucket;
 }
 
+/**
+ * The series a period is drawn in when none is asked: one point per day up to 62 days, per ISO
+ * week up to 190 days (a quarter, a half-year), per month beyond (a year is twelve points).
+ */
+export function defaultGranularity(from: string, to: string): ReportGranularity {
+  const days = Math.round((Date.parse(to) - Date.parse(from)) / 86400_000) + 1;
+  return days <= 62 ? 'day' : days <= 190 ? 'week' : 'month';
+}
+
 const day = z.iso.date({ message: 'date attendue au format AAAA-MM-JJ' });
 
 export const REPORT_GRANULARITIES = ['day', 'week', 'month'] as const;
@@ -84,8 +93,10 @@ export const reportQuerySchema = z
     /** The channel the citizen first wrote on (calls: the telephone line). */
     channel: z.enum([...CHANNEL_KINDS, 'unknown'], { message: 'canal inconnu' }).optional(),
     requestTypeId: z.uuid({ message: 'identifiant de démarche invalide' }).optional(),
-    granularity: z.enum(REPORT_GRANULARITIES).default('day'),
-    format: z.enum(['json', 'csv']).default('json'),
+    /** Absent: by day up to two months, by ISO week up to six months, by month beyond (defaultGranularity). */
+    granularity: z.enum(REPORT_GRANULARITIES).optional(),
+    /** `csv`: one table (`table`, the first by default); `xlsx`: every table of the report, one sheet each. */
+    format: z.enum(['json', 'csv', 'xlsx'], { message: 'format : json, csv ou xlsx' }).default('json'),
     /** With `format=csv`: which table of the report. */
     table: z.string().max(40).optional(),
   })
@@ -93,7 +104,8 @@ export const reportQuerySchema = z
   .refine((q) => Date.parse(q.to) - Date.parse(q.from) <= 3 * 366 * 86400_000, {
     message: 'la période fait au plus trois ans',
     path: ['to'],
-  });
+  })
+  .transform((q) => ({ ...q, granularity: q.granularity ?? defaultGranularity(q.from, q.to) }));
 export type ReportQuery = z.infer<typeof reportQuerySchema>;
 
 export const indicatorsQuerySchema = z.object({

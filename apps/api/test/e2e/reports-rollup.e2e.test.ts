@@ -104,10 +104,9 @@ describe('reports: the monthly rollup equals a recount of the days after concurr
     );
     const { rows: durations } = await t.db.query(
       `WITH days AS (
-         SELECT date_trunc('month', day)::date AS month, team_id, channel_kind, request_type_id, metric, bucket, sum(n)::int AS n
-           FROM report_duration WHERE organization_id = $1 GROUP BY 1, 2, 3, 4, 5, 6),
-       months AS (SELECT month, team_id, channel_kind, request_type_id, metric, bucket, n FROM report_duration_monthly
-                   WHERE organization_id = $1)
+         SELECT date_trunc('month', day)::date AS month, team_id, metric, bucket, sum(n)::int AS n
+           FROM report_duration WHERE organization_id = $1 GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0),
+       months AS (SELECT month, team_id, metric, bucket, n FROM report_duration_monthly WHERE organization_id = $1 AND n <> 0)
        (SELECT 'days' AS side, * FROM days EXCEPT SELECT 'days', * FROM months)
        UNION ALL (SELECT 'months', * FROM months EXCEPT SELECT 'months', * FROM days)`,
       [org.id],

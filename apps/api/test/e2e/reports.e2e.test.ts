@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Workbook } from 'exceljs';
 import { expectEventually } from '@guichet/testing';
 import { Database } from '../../src/common/database.service';
 import { ReportAggregatesListener } from '../../src/modules/reports/report-aggregates.listener';
@@ -339,6 +340,41 @@ describe('reports: numbers from the daily aggregates match a hand-computed town'
     })) {
       for (const table of tables) expect((await get(`${kind}?${january}&format=csv&table=${table}`)).status).toBe(200);
     }
+  });
+
+  test('a report exports as one XLSX workbook: a sheet naming it, one typed sheet per table', async () => {
+    const raw = await fetch(`${t.url}/api/v1/reports/satisfaction?${january}&format=xlsx`, {
+      headers: { authorization: `Bearer ${admin.token}` },
+    });
+    expect(raw.status).toBe(200);
+    expect(raw.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    expect(raw.headers.get('content-disposition')).toBe('attachment; filename="satisfaction-2026-01-01-2026-01-31.xlsx"');
+    const book = new Workbook();
+    await book.xlsx.load(Buffer.from(await raw.arrayBuffer()) as never);
+    expect(book.worksheets.map((w) => w.name)).toEqual(['Rapport', 'Répartition des notes', 'Par service', 'Commentaires']);
+    const cover = book.getWorksheet('Rapport')!;
+    expect(cover.getRow(1).values).toEqual([undefined, 'Rapport', 'Satisfaction des usagers']);
+    expect(cover.getRow(3).values).toEqual([undefined, 'Du', '2026-01-01']);
+    const byTeam = book.getWorksheet('Par service')!;
+    expect(byTeam.getRow(1).values).toEqual([
+      undefined,
+      'service',
+      'reponses',
+      'moyenne',
+      'part_8_ou_plus',
+      'satisfaction_nette',
+    ]);
+    // Numbers stay numbers; the share is a number shown as a percentage.
+    expect(byTeam.getRow(4).values).toEqual([undefined, 'Ensemble', 3, 8.33, 0.667, 33.3]);
+    expect(byTeam.getColumn(4).numFmt).toBe('0.0 %');
+    const filtered = await fetch(`${t.url}/api/v1/reports/volumes?${january}&channel=sms&format=xlsx`, {
+      headers: { authorization: `Bearer ${admin.token}` },
+    });
+    const vol = new Workbook();
+    await vol.xlsx.load(Buffer.from(await filtered.arrayBuffer()) as never);
+    expect(vol.getWorksheet('Rapport')!.getRow(6).values).toEqual([undefined, 'Canal', 'sms']);
+    expect(vol.getWorksheet('Par canal')!.getRow(2).values).toEqual([undefined, 'sms', 2, 0, 1]);
+    expect((await get(`volumes?${january}&format=pdf`)).status).toBe(400);
   });
 
   test('open data: indicators per service in the Services Publics+ shape, counts under 5 withheld', async () => {

@@ -170,8 +170,9 @@ export function monthlyDaily(deltas: DailyDelta[]): DailyDelta[] {
   return mergeDaily(deltas.map((d) => ({ ...d, day: monthOf(d.day) })));
 }
 
+/** Histogram deltas summed per calendar month and service (report_duration_monthly has no channel or démarche). */
 export function monthlyDurations(deltas: DurationDelta[]): DurationDelta[] {
-  return mergeDurations(deltas.map((d) => ({ ...d, day: monthOf(d.day) })));
+  return mergeDurations(deltas.map((d) => ({ ...d, day: monthOf(d.day), channel_kind: '', request_type_id: null })));
 }
 
 /** Day ranges `[from, to]` (inclusive, `YYYY-MM-DD`) of a report period. */

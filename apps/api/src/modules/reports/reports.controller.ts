@@ -1,4 +1,4 @@
-import { Controller, Get, Query, Res } from '@nestjs/common';
+import { Controller, Get, Query, Res, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import {
   CHANNEL_KINDS,
@@ -24,7 +24,7 @@ const PERIOD_QUERIES = [
   ApiQuery({ name: 'channel', required: false, enum: [...CHANNEL_KINDS, 'unknown'], description: 'Le canal d’arrivée' }),
   ApiQuery({ name: 'requestTypeId', required: false, description: 'Une démarche' }),
   ApiQuery({ name: 'granularity', required: false, enum: ['day', 'week', 'month'] }),
-  ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] }),
+  ApiQuery({ name: 'format', required: false, enum: ['json', 'csv', 'xlsx'] }),
   ApiQuery({ name: 'table', required: false, description: 'Avec format=csv : le tableau à exporter' }),
 ];
 const withPeriod = (): MethodDecorator => (target, key, d) => {
@@ -49,8 +49,22 @@ function attachment(res: Response, name: string): void {
 export class ReportsController {
   constructor(private readonly reports: ReportsService) {}
 
-  private async answer(kind: ReportKind, q: ReportQuery, res: Response, dto: Promise<AnyReport>): Promise<AnyReport | string> {
+  private async answer(
+    agent: AuthAgent,
+    kind: ReportKind,
+    q: ReportQuery,
+    res: Response,
+    dto: Promise<AnyReport>,
+  ): Promise<AnyReport | string | StreamableFile> {
     const report = await dto;
+    if (q.format === 'xlsx') {
+      const book = await this.reports.xlsx(agent, kind, q, report);
+      return new StreamableFile(book, {
+        type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        disposition: `attachment; filename="${kind}-${q.from}-${q.to}.xlsx"`,
+        length: book.length,
+      });
+    }
     if (q.format !== 'csv') return report;
     attachment(res, `${kind}-${q.from}-${q.to}${q.table ? `-${q.table}` : ''}`);
     return this.reports.csv(kind, report, q.table);
@@ -58,50 +72,50 @@ export class ReportsController {
 
   @Get('volumes')
   @ApiOperation({ summary: 'Demandes créées, réouvertes, résolues par période, canal, service et démarche' })
-  @ApiProduces('application/json', 'text/csv')
+  @ApiProduces('application/json', 'text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
   @withPeriod()
   volumes(
     @CurrentAgent() agent: AuthAgent,
     @Query(new ZodPipe(reportQuerySchema)) q: ReportQuery,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<AnyReport | string> {
-    return this.answer('volumes', q, res, this.reports.volumes(agent, q));
+  ): Promise<AnyReport | string | StreamableFile> {
+    return this.answer(agent, 'volumes', q, res, this.reports.volumes(agent, q));
   }
 
   @Get('response-times')
   @ApiOperation({ summary: 'Délais de première réponse et de résolution (médiane, 90e centile), part dans l’objectif' })
-  @ApiProduces('application/json', 'text/csv')
+  @ApiProduces('application/json', 'text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
   @withPeriod()
   responseTimes(
     @CurrentAgent() agent: AuthAgent,
     @Query(new ZodPipe(reportQuerySchema)) q: ReportQuery,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<AnyReport | string> {
-    return this.answer('response-times', q, res, this.reports.responseTimes(agent, q));
+  ): Promise<AnyReport | string | StreamableFile> {
+    return this.answer(agent, 'response-times', q, res, this.reports.responseTimes(agent, q));
   }
 
   @Get('telephone')
   @ApiOperation({ summary: 'Appels reçus, décrochés, manqués, rappelés ; taux de décroché (Services Publics+)' })
-  @ApiProduces('application/json', 'text/csv')
+  @ApiProduces('application/json', 'text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
   @withPeriod()
   telephone(
     @CurrentAgent() agent: AuthAgent,
     @Query(new ZodPipe(reportQuerySchema)) q: ReportQuery,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<AnyReport | string> {
-    return this.answer('telephone', q, res, this.reports.telephone(agent, q));
+  ): Promise<AnyReport | string | StreamableFile> {
+    return this.answer(agent, 'telephone', q, res, this.reports.telephone(agent, q));
   }
 
   @Get('satisfaction')
   @ApiOperation({ summary: 'Satisfaction : moyenne, répartition des notes 0–10, part des notes ≥ 8' })
-  @ApiProduces('application/json', 'text/csv')
+  @ApiProduces('application/json', 'text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
   @withPeriod()
   satisfaction(
     @CurrentAgent() agent: AuthAgent,
     @Query(new ZodPipe(reportQuerySchema)) q: ReportQuery,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<AnyReport | string> {
-    return this.answer('satisfaction', q, res, this.reports.satisfaction(agent, q));
+  ): Promise<AnyReport | string | StreamableFile> {
+    return this.answer(agent, 'satisfaction', q, res, this.reports.satisfaction(agent, q));
   }
 
   /**

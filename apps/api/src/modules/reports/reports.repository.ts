@@ -272,27 +272,27 @@ export class ReportsRepository {
     );
   }
 
-  /** Adds histogram deltas to the daily rows, then to the monthly rollup (same order as addDaily). */
+  /** Adds histogram deltas to the daily rows, then per month and service to the monthly rollup (same order as addDaily). */
   async addDurations(m: EntityManager, deltas: DurationDelta[]): Promise<void> {
     if (!deltas.length) return;
-    await this.upsertDurations(m, 'report_duration', 'day', deltas);
-    await this.upsertDurations(m, 'report_duration_monthly', 'month', monthlyDurations(deltas));
-  }
-
-  private async upsertDurations(
-    m: EntityManager,
-    table: 'report_duration' | 'report_duration_monthly',
-    period: 'day' | 'month',
-    deltas: DurationDelta[],
-  ): Promise<void> {
     await this.db.query(
-      `INSERT INTO ${table} (organization_id, metric, ${period}, team_id, channel_kind, request_type_id, bucket, n)
+      `INSERT INTO report_duration (organization_id, metric, day, team_id, channel_kind, request_type_id, bucket, n)
        SELECT r.organization_id, r.metric, r.day, r.team_id, r.channel_kind, r.request_type_id, r.bucket, r.n
          FROM jsonb_to_recordset($1::jsonb) AS r(organization_id uuid, metric text, day date, team_id uuid, channel_kind text,
               request_type_id uuid, bucket int, n int)
-       ON CONFLICT (organization_id, metric, ${period}, team_id, channel_kind, request_type_id, bucket)
-       DO UPDATE SET n = ${table}.n + EXCLUDED.n`,
+       ON CONFLICT (organization_id, metric, day, team_id, channel_kind, request_type_id, bucket)
+       DO UPDATE SET n = report_duration.n + EXCLUDED.n`,
       [pgJson(deltas)],
+      m,
+    );
+    const months = monthlyDurations(deltas);
+    if (!months.length) return;
+    await this.db.query(
+      `INSERT INTO report_duration_monthly (organization_id, metric, month, team_id, bucket, n)
+       SELECT r.organization_id, r.metric, r.day, r.team_id, r.bucket, r.n
+         FROM jsonb_to_recordset($1::jsonb) AS r(organization_id uuid, metric text, day date, team_id uuid, bucket int, n int)
+       ON CONFLICT (organization_id, metric, month, team_id, bucket) DO UPDATE SET n = report_duration_monthly.n + EXCLUDED.n`,
+      [pgJson(months)],
       m,
     );
   }
@@ -305,7 +305,7 @@ export class ReportsRepository {
    */
   private periodRows(
     scope: ReportScope,
-    tables: { daily: string; monthly: string },
+    tables: { daily: string; monthly: string; monthlyByTeamOnly?: boolean },
     cols: string,
     byDay: boolean,
   ): { sql: string; params: unknown[] } {
@@ -313,13 +313,19 @@ export class ReportsRepository {
     const params: unknown[] = [scope.organizationId, scope.teamIds, scope.channelKinds ?? null, scope.requestTypeIds ?? null];
     const filters = `d.organization_id = $1 AND ($2::uuid[] IS NULL OR d.team_id = ANY($2))
           AND ($3::text[] IS NULL OR d.channel_kind = ANY($3)) AND ($4::uuid[] IS NULL OR d.request_type_id = ANY($4))`;
+    // A rollup per service only answers when no channel and no démarche is asked (durations() sees to it).
+    const monthFilters = tables.monthlyByTeamOnly
+      ? `d.organization_id = $1 AND ($2::uuid[] IS NULL OR d.team_id = ANY($2)) AND $3::text[] IS NULL AND $4::uuid[] IS NULL`
+      : filters;
     const parts: string[] = [];
     const range = (r: [string, string]) => {
       params.push(r[0], r[1]);
       return `BETWEEN $${params.length - 1}::date AND $${params.length}::date`;
     };
     if (split.months)
-      parts.push(`SELECT d.month AS day, ${cols} FROM ${tables.monthly} d WHERE ${filters} AND d.month ${range(split.months)}`);
+      parts.push(
+        `SELECT d.month AS day, ${cols} FROM ${tables.monthly} d WHERE ${monthFilters} AND d.month ${range(split.months)}`,
+      );
     for (const days of split.days)
       parts.push(`SELECT d.day, ${cols} FROM ${tables.daily} d WHERE ${filters} AND d.day ${range(days)}`);
     return { sql: parts.join('\n UNION ALL\n'), params };
@@ -392,15 +398,17 @@ export class ReportsRepository {
     );
   }
 
-  /** Histogram of durations per service over a period (whole months from the monthly rollup). */
+  /** Histogram of durations per service over a period (whole months from the monthly rollup when no channel or démarche is asked). */
   durations(
     scope: ReportScope,
   ): Promise<Array<{ metric: 'first_response' | 'resolution'; team_id: string; bucket: number; n: number }>> {
+    // The monthly histograms are per service only: a channel or a démarche reads the daily ones.
+    const filtered = !!scope.channelKinds?.length || !!scope.requestTypeIds?.length;
     const source = this.periodRows(
       scope,
-      { daily: 'report_duration', monthly: 'report_duration_monthly' },
+      { daily: 'report_duration', monthly: 'report_duration_monthly', monthlyByTeamOnly: true },
       'd.metric, d.team_id, d.bucket, d.n',
-      false,
+      filtered,
     );
     return this.db.query(
       `SELECT metric, team_id, bucket, sum(n)::int AS n FROM (${source.sql}) d

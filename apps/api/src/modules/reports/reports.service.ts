@@ -23,14 +23,19 @@ import {
 } from '@guichet/contracts';
 import type { AuthAgent } from '../../common/auth-agent';
 import { badRequest, forbidden } from '../../common/errors';
+import { reportWorkbook, type ReportTable } from './report-workbook';
 import { ReportsRepository, type DailySumRow, type ReportScope } from './reports.repository';
 
-export interface CsvTable {
-  header: string[];
-  rows: Array<Array<string | number | null>>;
-}
+export type CsvTable = ReportTable;
 
 export type ReportKind = 'volumes' | 'response-times' | 'telephone' | 'satisfaction';
+
+const REPORT_TITLES: Record<ReportKind, string> = {
+  volumes: 'Volumes de demandes',
+  'response-times': 'Délais de réponse et de résolution',
+  telephone: 'Téléphone',
+  satisfaction: 'Satisfaction des usagers',
+};
 
 const round = (v: number, digits = 3) => Math.round(v * 10 ** digits) / 10 ** digits;
 const share = (n: number, d: number) => (d > 0 ? round(n / d) : null);
@@ -360,6 +365,21 @@ export class ReportsService {
         };
       }
     }
+  }
+
+  /** Every table of the report in one workbook, after a sheet naming the report, its period and its filters. */
+  async xlsx(agent: AuthAgent, kind: ReportKind, q: ReportQuery, dto: Parameters<ReportsService['tables']>[1]): Promise<Buffer> {
+    const names = await this.repo.names(agent.organizationId);
+    const about: Array<[string, string]> = [
+      ['Rapport', REPORT_TITLES[kind]],
+      ['Organisation', names.organization],
+      ['Du', q.from],
+      ['Au', q.to],
+      ['Service', q.teamId ? (names.teams.get(q.teamId) ?? q.teamId) : 'Tous les services suivis'],
+      ['Canal', q.channel ?? 'Tous les canaux'],
+      ['Démarche', q.requestTypeId ? (names.types.get(q.requestTypeId) ?? q.requestTypeId) : 'Toutes les démarches'],
+    ];
+    return reportWorkbook(about, this.tables(kind, dto));
   }
 
   csv(kind: ReportKind, dto: Parameters<ReportsService['tables']>[1], table?: string): string {
