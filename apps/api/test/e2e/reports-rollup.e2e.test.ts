@@ -2,23 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { expectEventually } from '@guichet/testing';
 import { Database } from '../../src/common/database.service';
 import { ReportAggregatesListener } from '../../src/modules/reports/report-aggregates.listener';
+import { DAILY_COUNTERS } from '../../src/modules/reports/report-facts';
 import { startTestApp, type TestAgent, type TestApp } from '../harness';
 
-const COUNTERS = [
-  'created',
-  'reopened',
-  'resolved',
-  'first_responses',
-  'first_responses_with_target',
-  'first_responses_on_time',
-  'satisfaction_answers',
-  'satisfaction_sum',
-  'calls_received',
-  'calls_answered',
-  'calls_missed',
-  'calls_called_back',
-  'callback_minutes',
-];
+const COUNTERS = DAILY_COUNTERS;
 
 /**
  * The monthly rollups (report_monthly, report_duration_monthly) are moved by the same deltas as

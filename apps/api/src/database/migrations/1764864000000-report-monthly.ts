@@ -1,20 +1,10 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-const COUNTERS = [
-  'created',
-  'reopened',
-  'resolved',
-  'first_responses',
-  'first_responses_with_target',
-  'first_responses_on_time',
-  'satisfaction_answers',
-  'satisfaction_sum',
-  'calls_received',
-  'calls_answered',
-  'calls_missed',
-  'calls_called_back',
-  'callback_minutes',
-];
+// The counters of report_daily as they are at this migration (a later migration adding one rolls it up itself).
+const COUNTERS = `created reopened resolved first_responses first_responses_with_target first_responses_on_time
+  satisfaction_answers satisfaction_sum calls_received calls_answered calls_missed calls_called_back callback_minutes`
+  .split(/\s+/)
+  .filter(Boolean);
 
 /**
  * Monthly rollups of the report aggregates (issue 15, speed at scale).
@@ -35,41 +25,26 @@ export class ReportMonthly1764864000000 implements MigrationInterface {
   name = 'ReportMonthly1764864000000';
 
   async up(q: QueryRunner): Promise<void> {
+    // The daily table's columns and defaults, with the month's first day for the day.
+    await q.query(`CREATE TABLE report_monthly (LIKE report_daily INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
+    await q.query(`ALTER TABLE report_monthly RENAME COLUMN day TO month`);
     await q.query(`
-      CREATE TABLE report_monthly (
-        organization_id uuid NOT NULL REFERENCES organization(id) ON DELETE CASCADE,
-        month date NOT NULL CHECK (extract(day FROM month) = 1),
-        team_id uuid NOT NULL,
-        channel_kind text NOT NULL,
-        request_type_id uuid,
-        created integer NOT NULL DEFAULT 0,
-        reopened integer NOT NULL DEFAULT 0,
-        resolved integer NOT NULL DEFAULT 0,
-        first_responses integer NOT NULL DEFAULT 0,
-        first_responses_with_target integer NOT NULL DEFAULT 0,
-        first_responses_on_time integer NOT NULL DEFAULT 0,
-        satisfaction_answers integer NOT NULL DEFAULT 0,
-        satisfaction_sum integer NOT NULL DEFAULT 0,
-        satisfaction_hist integer[] NOT NULL DEFAULT '{0,0,0,0,0,0,0,0,0,0,0}',
-        calls_received integer NOT NULL DEFAULT 0,
-        calls_answered integer NOT NULL DEFAULT 0,
-        calls_missed integer NOT NULL DEFAULT 0,
-        calls_called_back integer NOT NULL DEFAULT 0,
-        callback_minutes bigint NOT NULL DEFAULT 0
-      )`);
+      ALTER TABLE report_monthly
+        ADD CONSTRAINT report_monthly_first_day CHECK (extract(day FROM month) = 1),
+        ADD CONSTRAINT report_monthly_organization_fk FOREIGN KEY (organization_id) REFERENCES organization(id) ON DELETE CASCADE`);
     await q.query(`
       CREATE UNIQUE INDEX report_monthly_key ON report_monthly (organization_id, month, team_id, channel_kind, request_type_id)
         NULLS NOT DISTINCT`);
+    // The daily histograms' columns, per month and service only.
+    await q.query(`CREATE TABLE report_duration_monthly (LIKE report_duration INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
     await q.query(`
-      CREATE TABLE report_duration_monthly (
-        organization_id uuid NOT NULL REFERENCES organization(id) ON DELETE CASCADE,
-        month date NOT NULL CHECK (extract(day FROM month) = 1),
-        team_id uuid NOT NULL,
-        metric text NOT NULL CHECK (metric IN ('first_response', 'resolution')),
-        bucket integer NOT NULL,
-        n integer NOT NULL DEFAULT 0,
-        PRIMARY KEY (organization_id, metric, month, team_id, bucket)
-      )`);
+      ALTER TABLE report_duration_monthly
+        DROP COLUMN channel_kind,
+        DROP COLUMN request_type_id,
+        ADD CONSTRAINT report_duration_monthly_pkey PRIMARY KEY (organization_id, metric, day, team_id, bucket),
+        ADD CONSTRAINT report_duration_monthly_organization_fk FOREIGN KEY (organization_id) REFERENCES organization(id) ON DELETE CASCADE,
+        ADD CONSTRAINT report_duration_monthly_first_day CHECK (extract(day FROM day) = 1)`);
+    await q.query(`ALTER TABLE report_duration_monthly RENAME COLUMN day TO month`);
 
     const hist = Array.from({ length: 11 }, (_, i) => `sum(satisfaction_hist[${i + 1}])`).join(', ');
     await q.query(`
