@@ -5,6 +5,9 @@ import { extname, join, relative, sep } from 'node:path';
 import { preferredEncoding, type ContentEncoding } from './common/accept-encoding';
 import { CITIZEN_PATHS, citizenPages, loadCitizenShell } from './modules/public/citizen-pages';
 import { SatisfactionService } from './modules/satisfaction/satisfaction.service';
+import { eventPages } from './modules/municipal-events/event-pages';
+import { PublicEventService } from './modules/municipal-events/public-event.service';
+import { RegistrationService } from './modules/municipal-events/registration.service';
 import { PublicService } from './modules/public/public.service';
 
 /** Hashed by the build: their content never changes under the same name. */
@@ -40,7 +43,9 @@ function listBuild(dir: string): Map<string, { file: string; encodings: Set<Cont
  */
 export function serveWebApp(app: INestApplication, dir: string | undefined): void {
   const built = dir && existsSync(join(dir, 'index.html')) ? dir : undefined;
-  app.use(citizenPages(app.get(PublicService), loadCitizenShell(built), app.get(SatisfactionService)));
+  const shell = loadCitizenShell(built);
+  app.use(eventPages(app.get(PublicEventService), app.get(RegistrationService), shell));
+  app.use(citizenPages(app.get(PublicService), shell, app.get(SatisfactionService)));
   if (!built) return;
 
   const files = listBuild(built);

@@ -29,6 +29,9 @@ export const EVENT_LIMITS = {
   reminderMinutesMax: 30 * 24 * 60,
 } as const;
 
+/** Online cancellation closes this many hours before the start unless the event says otherwise (RDV-Solidarités). */
+export const DEFAULT_CANCEL_CUTOFF_HOURS = 4;
+
 const isoDate = (what: string) =>
   z.iso.datetime({ offset: true, message: `${what} : date et heure ISO 8601 attendues (2026-06-21T18:00:00+02:00)` });
 
@@ -79,6 +82,12 @@ const eventFields = {
     .int()
     .min(1)
     .max(24 * 14),
+  /** Citizens cancel online through their link until this many hours before the start (RDV-Solidarités: 4 h). */
+  cancelCutoffHours: z
+    .number('nombre d’heures attendu')
+    .int('nombre d’heures entier attendu')
+    .min(0)
+    .max(24 * 30, 'trente jours au plus'),
   /** Reminders, in minutes before the start (2880 = 48 h, 120 = 2 h). */
   reminderMinutes: z
     .array(z.number().int().min(5, 'un rappel au moins 5 minutes avant').max(EVENT_LIMITS.reminderMinutesMax))
@@ -116,6 +125,7 @@ export const createEventSchema = z
     bookingClosesAt: eventFields.bookingClosesAt.default(null),
     promotion: eventFields.promotion.default('automatic'),
     confirmationHours: eventFields.confirmationHours.default(48),
+    cancelCutoffHours: eventFields.cancelCutoffHours.default(DEFAULT_CANCEL_CUTOFF_HOURS),
     reminderMinutes: eventFields.reminderMinutes.default([2880, 120]),
     questions: eventFields.questions.default([]),
   })
@@ -141,6 +151,7 @@ export const updateEventSchema = z
     bookingClosesAt: eventFields.bookingClosesAt.optional(),
     promotion: eventFields.promotion.optional(),
     confirmationHours: eventFields.confirmationHours.optional(),
+    cancelCutoffHours: eventFields.cancelCutoffHours.optional(),
     reminderMinutes: eventFields.reminderMinutes.optional(),
     questions: eventFields.questions.optional(),
     /** A message to every registrant about the change (date, place…). */
@@ -232,6 +243,8 @@ export interface MunicipalEventDto {
   bookingClosesAt: string | null;
   promotion: EventPromotion;
   confirmationHours: number;
+  /** Citizens cancel online until this many hours before the start. */
+  cancelCutoffHours: number;
   reminderMinutes: number[];
   questions: EventQuestion[];
   /** Places held by confirmed and offered registrations. */
@@ -304,8 +317,10 @@ export interface PublicRegistrationDto {
   position: number | null;
   offerExpiresAt: string | null;
   event: PublicEventDto;
-  /** Cancelling is still possible (until the event starts). */
+  /** Cancelling online is still possible (until the event's cut-off before the start). */
   cancellable: boolean;
+  /** The last moment to cancel online (null for a registration already over). */
+  cancelUntil: string | null;
 }
 
 /** A registration as the citizen's file shows it (`GET /contacts/:id/event-registrations`). */

@@ -44,6 +44,7 @@ import { IngestSearchInline1764856000000 } from './migrations/1764856000000-inge
 import { RegistrantRetention1764865000000 } from './migrations/1764865000000-registrant-retention';
 import { FormReplyNotice1764855000000 } from './migrations/1764855000000-form-reply-notice';
 import { ReportMonthly1764864000000 } from './migrations/1764864000000-report-monthly';
+import { EventCancelCutoff1764861000000 } from './migrations/1764861000000-event-cancel-cutoff';
 
 export const ENTITIES = [
   OrganizationEntity,
@@ -96,6 +97,7 @@ export const MIGRATIONS = [
   SearchWordsOnce1764860000001,
   RegistrantRetention1764865000000,
   ReportMonthly1764864000000,
+  EventCancelCutoff1764861000000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10, preparedStatements = true): DataSourceOptions {

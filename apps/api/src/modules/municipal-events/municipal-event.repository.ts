@@ -35,6 +35,7 @@ export interface EventRow {
   booking_closes_at: Date | null;
   promotion: EventPromotion;
   confirmation_hours: number;
+  cancel_cutoff_hours: number;
   reminder_minutes: number[];
   questions: EventQuestion[];
   booked_places: number;
@@ -64,7 +65,7 @@ export interface RegistrationRow {
 
 const EVENT_COLUMNS = `e.id, e.organization_id, e.team_id, t.name AS team_name, e.title, e.description, e.place, e.theme,
   e.audience, e.price_info, e.starts_at, e.ends_at, e.capacity, e.waitlist_capacity, e.max_places, e.published,
-  e.cancelled_at, e.booking_opens_at, e.booking_closes_at, e.promotion, e.confirmation_hours, e.reminder_minutes,
+  e.cancelled_at, e.booking_opens_at, e.booking_closes_at, e.promotion, e.confirmation_hours, e.cancel_cutoff_hours, e.reminder_minutes,
   e.questions, e.booked_places, e.waitlisted_places, e.created_at`;
 
 /** The rank of a waitlisted registration: waitlisted registrations of its event before it, plus one. */
@@ -96,6 +97,7 @@ export const toEventDto = (r: EventRow): MunicipalEventDto => ({
   bookingClosesAt: r.booking_closes_at?.toISOString() ?? null,
   promotion: r.promotion,
   confirmationHours: r.confirmation_hours,
+  cancelCutoffHours: r.cancel_cutoff_hours,
   reminderMinutes: r.reminder_minutes,
   questions: r.questions,
   bookedPlaces: r.booked_places,
@@ -160,6 +162,7 @@ const FIELDS: Record<string, string> = {
   bookingClosesAt: 'booking_closes_at',
   promotion: 'promotion',
   confirmationHours: 'confirmation_hours',
+  cancelCutoffHours: 'cancel_cutoff_hours',
   reminderMinutes: 'reminder_minutes',
   questions: 'questions',
 };

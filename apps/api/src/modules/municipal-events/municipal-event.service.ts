@@ -270,6 +270,7 @@ export class MunicipalEventService {
       bookingClosesAt: at(e.booking_closes_at),
       promotion: e.promotion,
       confirmationHours: e.confirmation_hours,
+      cancelCutoffHours: e.cancel_cutoff_hours,
       reminderMinutes: e.reminder_minutes,
       questions: e.questions,
     });

@@ -18,7 +18,7 @@ export const EVENTS_SWEEP_QUEUE = 'municipal-events-sweep';
 @Module({
   controllers: [MunicipalEventController, ContactRegistrationsController, PublicEventController],
   providers: [MunicipalEventRepository, MunicipalEventService, PublicEventService, RegistrationService, RegistrantNotices],
-  exports: [MunicipalEventService, RegistrationService, RegistrantNotices],
+  exports: [MunicipalEventService, RegistrationService, RegistrantNotices, PublicEventService],
 })
 export class MunicipalEventsModule implements OnApplicationBootstrap {
   constructor(

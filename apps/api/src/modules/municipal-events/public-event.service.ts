@@ -67,6 +67,21 @@ export class PublicEventService {
     };
   }
 
+  /** A published event of the town `slug` (the event page), with the town's name; null when it is not one. */
+  async inOrganization(slug: string, id: string): Promise<{ organization: string; event: PublicEventDto } | null> {
+    const org = await this.repo.organizationBySlug(slug.toLowerCase());
+    const e = org && isUuid(id) ? await this.repo.findEvent(null, id) : null;
+    if (!org || !e || !e.published || e.organization_id !== org.id) return null;
+    return { organization: org.name, event: toPublicEventDto(e) };
+  }
+
+  /** The town `slug` when the event is one of its own (published or not: a registration's page). */
+  async organizationOfEvent(slug: string, id: string): Promise<{ id: string; name: string } | null> {
+    const org = await this.repo.organizationBySlug(slug.toLowerCase());
+    const e = org && isUuid(id) ? await this.repo.findEvent(null, id) : null;
+    return org && e?.organization_id === org.id ? org : null;
+  }
+
   async get(id: string): Promise<PublicEventDto> {
     const e = isUuid(id) ? await this.repo.findEvent(null, id) : null;
     if (!e || !e.published) throw notFound('événement');

@@ -4,6 +4,7 @@ import type { EntityManager } from 'typeorm';
 import type { AuthAgent } from '../../common/auth-agent';
 import { Database, type AfterCommit } from '../../common/database.service';
 import { recordSignature } from '../../common/signed-link';
+import { registrationPath } from './event-views';
 import { snippetOf } from '../../common/snippet';
 import { APP_CONFIG, type AppConfig } from '../../config';
 import { JobQueue, QUEUES } from '../../infra/jobs/job-queue';
@@ -98,7 +99,8 @@ export class RegistrantNotices implements OnApplicationBootstrap {
   }
 
   link(slug: string, id: string): string {
-    return `${this.config.publicUrl}/evenements/${slug}/inscription/${id}?token=${recordSignature(this.config.appSecret, 'event-registration', id)}`;
+    // The registration page of the citizen pages (event-pages.ts) answers exactly this path.
+    return `${this.config.publicUrl}${registrationPath(slug, id, recordSignature(this.config.appSecret, 'event-registration', id))}`;
   }
 
   /** The channel a registrant is written to, with the identity it reaches them by (null: none open). */

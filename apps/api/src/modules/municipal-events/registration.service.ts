@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  ACTIVE_REGISTRATION_STATUSES,
   normalizeEmail,
   normalizePhone,
   type PublicEventDto,
@@ -29,6 +30,19 @@ export function bookingProblem(e: EventRow, now = new Date()): string | null {
   if (e.booking_opens_at && e.booking_opens_at > now)
     return `les inscriptions ouvrent le ${e.booking_opens_at.toLocaleString('fr-FR', { timeZone: 'Europe/Paris' })}`;
   if (e.booking_closes_at && e.booking_closes_at <= now) return 'les inscriptions sont closes';
+  return null;
+}
+
+/** The last moment a citizen may cancel online: the event's cut-off before its start. */
+export function cancelDeadline(e: EventRow): Date {
+  return new Date(e.starts_at.getTime() - e.cancel_cutoff_hours * 3600_000);
+}
+
+/** Why the citizen can no longer cancel online, or null. */
+function cancelProblem(e: EventRow, now = new Date()): string | null {
+  if (e.starts_at <= now) return "l'événement a commencé : l'inscription ne peut plus être annulée";
+  if (cancelDeadline(e) <= now)
+    return `l'annulation en ligne est close ${e.cancel_cutoff_hours} h avant le début : contactez le service ${e.team_name}`;
   return null;
 }
 
@@ -74,7 +88,7 @@ export class RegistrationService {
   ) {}
 
   manageUrl(organizationSlug: string, id: string): string {
-    return `${this.config.publicUrl}/evenements/${organizationSlug}/inscription/${id}?token=${registrationToken(this.config.appSecret, id)}`;
+    return this.notices.link(organizationSlug, id);
   }
 
   async register(eventId: string, input: PublicRegistrationInput, ip: string): Promise<PublicRegistrationCreated> {
@@ -176,6 +190,7 @@ export class RegistrationService {
   async view(id: string, token: unknown): Promise<PublicRegistrationDto> {
     const r = await this.held(id, token);
     const e = (await this.repo.findEvent(null, r.event_id))!;
+    const active = ACTIVE_REGISTRATION_STATUSES.includes(r.status) && !e.cancelled_at;
     return {
       id: r.id,
       name: r.name,
@@ -184,11 +199,12 @@ export class RegistrationService {
       position: r.position,
       offerExpiresAt: r.offer_expires_at?.toISOString() ?? null,
       event: toPublicEventDto(e),
-      cancellable: ['confirmed', 'waitlisted', 'offered'].includes(r.status) && e.starts_at > new Date() && !e.cancelled_at,
+      cancellable: active && !cancelProblem(e),
+      cancelUntil: active ? cancelDeadline(e).toISOString() : null,
     };
   }
 
-  /** The citizen cancels through their link (until the event starts); a freed place may promote the next. */
+  /** The citizen cancels through their link (until the event's cut-off); a freed place may promote the next. */
   async cancel(id: string, token: unknown): Promise<PublicRegistrationDto> {
     await this.held(id, token);
     await this.retried(() =>
@@ -198,7 +214,8 @@ export class RegistrationService {
         const r = (await this.repo.findRegistration(id, m, true))!;
         if (r.status === 'cancelled') return;
         if (r.status === 'expired') throw conflict('cette inscription a expiré');
-        if (e.starts_at <= new Date()) throw conflict("l'événement a commencé : l'inscription ne peut plus être annulée");
+        const late = cancelProblem(e);
+        if (late) throw conflict(late);
         await this.release(m, e, r, 'cancelled');
         await this.notices.enqueue(m, e.organization_id, r.id, 'cancelled');
         if (e.promotion === 'automatic') await this.promote(m, e.id);
@@ -222,17 +239,21 @@ export class RegistrationService {
   /** A promoted citizen confirms the place held for them before the offer expires. */
   async confirm(id: string, token: unknown): Promise<PublicRegistrationDto> {
     await this.held(id, token);
-    await this.db.tx(async (m) => {
-      const r0 = (await this.repo.findRegistration(id, m))!;
-      const e = (await this.repo.findEvent(null, r0.event_id, m, true))!;
-      const r = (await this.repo.findRegistration(id, m, true))!;
-      if (r.status === 'confirmed') return;
-      if (r.status !== 'offered') throw conflict("aucune place ne vous est proposée pour l'instant");
-      if (r.offer_expires_at && r.offer_expires_at <= new Date()) throw conflict('le délai pour confirmer cette place est passé');
-      if (e.cancelled_at) throw conflict('cet événement est annulé');
-      await this.repo.setStatus(m, r.id, 'confirmed');
-      await this.notices.enqueue(m, e.organization_id, r.id, 'confirmed');
-    });
+    // Retried like cancel: a deadlock with the registration's notice job was seen here (event-pages e2e).
+    await this.retried(() =>
+      this.db.tx(async (m) => {
+        const r0 = (await this.repo.findRegistration(id, m))!;
+        const e = (await this.repo.findEvent(null, r0.event_id, m, true))!;
+        const r = (await this.repo.findRegistration(id, m, true))!;
+        if (r.status === 'confirmed') return;
+        if (r.status !== 'offered') throw conflict("aucune place ne vous est proposée pour l'instant");
+        if (r.offer_expires_at && r.offer_expires_at <= new Date())
+          throw conflict('le délai pour confirmer cette place est passé');
+        if (e.cancelled_at) throw conflict('cet événement est annulé');
+        await this.repo.setStatus(m, r.id, 'confirmed');
+        await this.notices.enqueue(m, e.organization_id, r.id, 'confirmed');
+      }),
+    );
     return this.view(id, token);
   }
 

@@ -90,12 +90,12 @@ export function loadCitizenShell(webDistDir?: string): CitizenShell {
 const logger = new Logger('CitizenPages');
 
 /** "adresse e-mail invalide" → "Adresse e-mail invalide." */
-function sentence(reason: string): string {
+export function sentence(reason: string): string {
   const s = reason.trim();
   return s.charAt(0).toUpperCase() + s.slice(1) + (/[.!?…]$/.test(s) ? '' : '.');
 }
 
-function languageOf(req: Request): Language {
+export function languageOf(req: Request): Language {
   return isLanguage(req.query.lang) ? req.query.lang : 'fr';
 }
 
@@ -104,12 +104,43 @@ function text(value: unknown): string {
 }
 
 /** Runs an Express middleware as a promise (the body parsers, inside a page's handler). */
-function run(middleware: RequestHandler, req: Request, res: Response): Promise<void> {
+export function run(middleware: RequestHandler, req: Request, res: Response): Promise<void> {
   return new Promise((resolve, reject) => {
     void middleware(req, res, (error?: unknown) =>
       error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(),
     );
   });
+}
+
+/** A citizen page: the view in the shell, compressed as the client takes it, never kept by a shared cache. */
+export function sendCitizenPage(
+  shell: CitizenShell,
+  req: Request,
+  res: Response,
+  status: number,
+  ctx: PageContext,
+  view: CitizenView,
+): void {
+  const document = Buffer.from(shell.render(ctx.lang, view.title, pageBody(ctx, view)));
+  res.status(status);
+  res.setHeader('Content-Type', 'text/html; charset=utf-8');
+  // The pages show a citizen's own request: never kept by a shared cache, always asked again.
+  res.setHeader('Cache-Control', 'private, no-cache');
+  res.setHeader('Vary', 'Accept-Encoding');
+  const encoding = preferredEncoding(req.headers['accept-encoding'], ['br', 'gzip']);
+  if (encoding === 'br') {
+    res.setHeader('Content-Encoding', 'br');
+    res.end(
+      brotliCompressSync(document, {
+        params: { [zlib.BROTLI_PARAM_QUALITY]: 5, [zlib.BROTLI_PARAM_SIZE_HINT]: document.length },
+      }),
+    );
+  } else if (encoding === 'gzip') {
+    res.setHeader('Content-Encoding', 'gzip');
+    res.end(gzipSync(document, { level: 6 }));
+  } else {
+    res.end(document);
+  }
 }
 
 /**
@@ -136,28 +167,8 @@ export function citizenPages(service: PublicService, shell: CitizenShell, survey
     return { body: req.body as Record<string, unknown>, files: (req.files as UploadedFile[] | undefined) ?? [] };
   }
 
-  function send(req: Request, res: Response, status: number, ctx: PageContext, view: CitizenView): void {
-    const document = Buffer.from(shell.render(ctx.lang, view.title, pageBody(ctx, view)));
-    res.status(status);
-    res.setHeader('Content-Type', 'text/html; charset=utf-8');
-    // The pages show a citizen's own request: never kept by a shared cache, always asked again.
-    res.setHeader('Cache-Control', 'private, no-cache');
-    res.setHeader('Vary', 'Accept-Encoding');
-    const encoding = preferredEncoding(req.headers['accept-encoding'], ['br', 'gzip']);
-    if (encoding === 'br') {
-      res.setHeader('Content-Encoding', 'br');
-      res.end(
-        brotliCompressSync(document, {
-          params: { [zlib.BROTLI_PARAM_QUALITY]: 5, [zlib.BROTLI_PARAM_SIZE_HINT]: document.length },
-        }),
-      );
-    } else if (encoding === 'gzip') {
-      res.setHeader('Content-Encoding', 'gzip');
-      res.end(gzipSync(document, { level: 6 }));
-    } else {
-      res.end(document);
-    }
-  }
+  const send = (req: Request, res: Response, status: number, ctx: PageContext, view: CitizenView): void =>
+    sendCitizenPage(shell, req, res, status, ctx, view);
 
   const context = (lang: Language, base: string): PageContext => ({ lang, languageHref: (l) => withLanguage(base, l) });
 

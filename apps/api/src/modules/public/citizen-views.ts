@@ -108,6 +108,44 @@ function fieldError(error: string | undefined, id: string): SafeHtml {
   return error ? html`<p class="form-error" id="${id}">${error}</p>` : html``;
 }
 
+/** The words of the citizen's name and contact fields (the request form's, an event's registration form's). */
+export interface ContactFieldLabels {
+  name: string;
+  email: string;
+  phone: string;
+  contactLegend: string;
+  errors: { name: string; contact: string };
+}
+
+/**
+ * The name, then "an e-mail or a phone (one at least)" as a group: the same fields, ids and checks
+ * (data-missing, read by the citizen script) on every public form.
+ */
+export function nameAndContactFields(
+  l: ContactFieldLabels,
+  values: Partial<Record<'name' | 'email' | 'phone', string>>,
+  errors: Partial<Record<'name' | 'email' | 'phone', string>>,
+): SafeHtml {
+  return html`<div class="field">
+      <label for="field-name">${l.name} *</label>
+      <input id="field-name" name="name" autocomplete="name" required maxlength="${LIMITS.nameChars}" value="${values.name ?? ''}" data-missing="${l.errors.name}"${invalid(errors.name, 'err-name')}>
+      ${fieldError(errors.name, 'err-name')}
+    </div>
+    <fieldset class="public-form__group" data-missing="${l.errors.contact}" data-error-for="email">
+      <legend>${l.contactLegend}</legend>
+      <div class="field">
+        <label for="field-email">${l.email}</label>
+        <input id="field-email" name="email" type="email" autocomplete="email" inputmode="email" maxlength="254" value="${values.email ?? ''}"${invalid(errors.email, 'err-email')}>
+      </div>
+      <div class="field">
+        <label for="field-phone">${l.phone}</label>
+        <input id="field-phone" name="phone" type="tel" autocomplete="tel" inputmode="tel" maxlength="40" value="${values.phone ?? ''}"${invalid(errors.phone, 'err-phone')}>
+        ${fieldError(errors.phone, 'err-phone')}
+      </div>
+      ${fieldError(errors.email, 'err-email')}
+    </fieldset>`;
+}
+
 /** `/demandes/:slug`: the request form, empty or sent back with its errors and what was typed. */
 export function requestFormView(ctx: PageContext, org: PublicOrganizationDto, state: RequestFormState): CitizenView {
   const { lang } = ctx;
@@ -145,24 +183,7 @@ export function requestFormView(ctx: PageContext, org: PublicOrganizationDto, st
       </select>
       ${fieldError(errors.requestTypeId, 'err-requestTypeId')}
     </div>
-    <div class="field">
-      <label for="field-name">${t.name} *</label>
-      <input id="field-name" name="name" autocomplete="name" required maxlength="${LIMITS.nameChars}" value="${value('name')}" data-missing="${t.errors.name}"${invalid(errors.name, 'err-name')}>
-      ${fieldError(errors.name, 'err-name')}
-    </div>
-    <fieldset class="public-form__group" data-missing="${t.errors.contact}" data-error-for="email">
-      <legend>${t.contactLegend}</legend>
-      <div class="field">
-        <label for="field-email">${t.email}</label>
-        <input id="field-email" name="email" type="email" autocomplete="email" inputmode="email" maxlength="254" value="${value('email')}"${invalid(errors.email, 'err-email')}>
-      </div>
-      <div class="field">
-        <label for="field-phone">${t.phone}</label>
-        <input id="field-phone" name="phone" type="tel" autocomplete="tel" inputmode="tel" maxlength="40" value="${value('phone')}"${invalid(errors.phone, 'err-phone')}>
-        ${fieldError(errors.phone, 'err-phone')}
-      </div>
-      ${fieldError(errors.email, 'err-email')}
-    </fieldset>
+    ${nameAndContactFields(t, values, errors)}
     <div class="field">
       <label for="field-subject">${t.subject} *</label>
       <input id="field-subject" name="subject" required maxlength="${LIMITS.subjectChars}" value="${value('subject')}" data-missing="${t.errors.subject}"${invalid(errors.subject, 'err-subject')}>

@@ -1,0 +1,164 @@
+import { expectEventually, launchBrowserPool, type BrowserPool } from '@guichet/testing';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { startTestApp, type TestApp } from '../../api/test/harness';
+import { seriousAxeViolations } from './axe';
+
+/**
+ * Issue 17, the citizen's way through the event pages in real Chromium on a phone, served by the
+ * real API from the built web app on the demo town: the list → the summer camp (37 of 40 places
+ * taken) → a registration → the link of the confirmation message → cancelling; then the camp full,
+ * a registration lands on the waiting list with its position. Every screen is checked with axe.
+ */
+describe('citizen event pages in Chromium on a phone', () => {
+  const dist = join(__dirname, '..', 'dist');
+  const shots = join(__dirname, '..', '..', '..', '.test-data', 'screenshots');
+  const PHONE = { width: 390, height: 844 };
+  const CAMP = 'Ouverture des inscriptions au stage d’été multisports';
+  let t: TestApp;
+  let pool: BrowserPool;
+
+  async function expectAccessible(page: Page, screen: string): Promise<void> {
+    const violations = await seriousAxeViolations(page);
+    expect({ screen, violations }).toEqual({ screen, violations: [] });
+  }
+
+  async function shot(page: Page, name: string): Promise<void> {
+    await page.screenshot({ path: join(shots, `events-${name}.png`), fullPage: true });
+  }
+
+  /** The message the town sent to `email` about a registration: its link to the registration page. */
+  async function confirmationLink(email: string, words: string): Promise<string> {
+    const body = await expectEventually(
+      async () => {
+        const { rows } = await t.db.query<{ body: string }>(
+          `SELECT m.body FROM municipal_event_registration r JOIN message m ON m.conversation_id = r.conversation_id
+           WHERE r.email = $1 AND m.kind = 'message' AND m.direction = 'outbound' ORDER BY m.created_at`,
+          [email],
+        );
+        const found = rows.find((r) => r.body.includes(words));
+        expect(found).toBeDefined();
+        return found!.body;
+      },
+      { timeoutMs: 20_000 },
+    );
+    const link = /https?:\/\/\S+\/evenements\/\S+/.exec(body)?.[0];
+    expect(link).toBeDefined();
+    return link!.replace(t.config.publicUrl, t.url);
+  }
+
+  beforeAll(async () => {
+    if (!existsSync(join(dist, 'citizen.html')))
+      throw new Error('apps/web/dist/citizen.html is missing: `pnpm --filter @guichet/web build` first');
+    mkdirSync(shots, { recursive: true });
+    t = await startTestApp({ webDistDir: dist, seedDemo: true });
+    // The demo's mailbox is off (it points at .invalid servers): on, the town writes its confirmations
+    // to it, and the test reads the link from the message written (its delivery is not this test's).
+    await t.db.query(`UPDATE channel SET enabled = true WHERE kind = 'email'`);
+    pool = await launchBrowserPool();
+  });
+  afterAll(async () => {
+    await pool?.close();
+    await t?.close();
+  });
+
+  it('list → event → register → the confirmation’s link → cancel, axe-clean on a phone', async () => {
+    const page = await pool.newPage({ viewport: PHONE });
+    await page.goto(`${t.url}/evenements/demo`);
+    await page.getByRole('heading', { level: 1, name: 'Événements de Ville de Démo' }).waitFor();
+    const cards = page.getByTestId('event-card');
+    expect(await cards.count()).toBeGreaterThanOrEqual(3);
+    await expectAccessible(page, 'list');
+    await shot(page, 'list');
+
+    // Filter by service: only Vie sportive's events remain.
+    await page.getByLabel('Service').selectOption({ label: 'Vie sportive' });
+    await page.getByRole('button', { name: 'Filtrer' }).click();
+    await page.waitForURL(/teamId=/);
+    const camp = page.getByTestId('event-card').filter({ hasText: CAMP });
+    await camp.waitFor();
+    for (const text of await page.getByTestId('event-card').allTextContents()) expect(text).toContain('Vie sportive');
+    expect(await camp.getByTestId('event-places').textContent()).toBe('3 places restantes sur 40');
+
+    await camp.getByRole('link', { name: CAMP }).click();
+    await page.getByRole('heading', { level: 1, name: CAMP }).waitFor();
+    expect(await page.getByText('Gymnase municipal, 12 rue des Sports, 99000 Démo').count()).toBe(1);
+    await expectAccessible(page, 'event');
+    await shot(page, 'event');
+
+    // Sent empty: the page's script lists what is missing before anything is sent.
+    await page.getByRole('button', { name: 'Confirmer l’inscription' }).click();
+    const summary = page.getByRole('alert');
+    await summary.getByRole('link', { name: 'Indiquez votre nom.' }).waitFor({ timeout: 10_000 });
+    await summary.getByRole('link', { name: 'Indiquez une adresse e-mail ou un numéro de téléphone.' }).waitFor();
+    await summary.getByRole('link', { name: 'Répondez à la question « Âge du ou des enfants ».' }).waitFor();
+    await expectAccessible(page, 'event form with errors');
+
+    await page.getByLabel('Nom et prénom').fill('Camille Laurent');
+    await page.getByLabel('Adresse e-mail').fill('camille.laurent@example.fr');
+    await page.getByLabel('Nombre de places').fill('2');
+    await page.getByLabel('Âge du ou des enfants').fill('8 et 10 ans');
+    expect(await page.getByLabel('Je souhaite recevoir un rappel avant l’événement').isChecked()).toBe(true);
+    await page.getByRole('button', { name: 'Confirmer l’inscription' }).click();
+    await page.getByRole('heading', { name: 'Votre inscription est confirmée' }).waitFor();
+    expect(await page.getByTestId('registration-status').textContent()).toBe('Inscription confirmée');
+    await expectAccessible(page, 'registered');
+    await shot(page, 'registered');
+
+    // The confirmation message links to the registration page, which opens without an account.
+    const link = await confirmationLink('camille.laurent@example.fr', 'est confirmée pour 2 places');
+    const fresh = await pool.newPage({ viewport: PHONE });
+    await fresh.goto(link);
+    await fresh.getByRole('heading', { level: 1, name: 'Votre inscription' }).waitFor();
+    expect(await fresh.getByTestId('registration-status').textContent()).toBe('Inscription confirmée');
+    await fresh.getByText(/Annulation en ligne possible jusqu’au/).waitFor();
+    await fresh.getByRole('button', { name: 'Annuler mon inscription' }).click();
+    await fresh.getByText('Voulez-vous vraiment annuler votre inscription ?').waitFor();
+    await expectAccessible(fresh, 'cancel asked');
+    await shot(fresh, 'cancel-ask');
+    await fresh.getByRole('button', { name: 'Annuler définitivement mon inscription' }).click();
+    await fresh.getByRole('status').getByText('Votre inscription est annulée.').waitFor();
+    expect(await fresh.getByTestId('registration-status').textContent()).toBe('Inscription annulée');
+    expect(await fresh.getByRole('button', { name: 'Annuler mon inscription' }).count()).toBe(0);
+    await expectAccessible(fresh, 'cancelled');
+    await shot(fresh, 'cancelled');
+    await fresh.context().close();
+    await page.context().close();
+  });
+
+  it('a full event says « Complet – liste d’attente » and a registration shows its position on the waiting list', async () => {
+    const { rows } = await t.db.query<{ id: string; left: number }>(
+      `SELECT id, capacity - booked_places AS left FROM municipal_event WHERE title = $1`,
+      [CAMP],
+    );
+    const camp = rows[0]!;
+    // The last places go to someone else.
+    const res = await t.http('POST', `/api/v1/public/events/${camp.id}/registrations`, {
+      body: { name: 'Nora Faure', email: 'nora.faure@example.fr', places: camp.left, answers: { 'age-enfant': '9 ans' } },
+      headers: { 'x-forwarded-for': '10.9.0.1' },
+    });
+    expect(res.body.status).toBe('confirmed');
+
+    const page = await pool.newPage({ viewport: PHONE });
+    await page.goto(`${t.url}/evenements/demo`);
+    const card = page.getByTestId('event-card').filter({ hasText: CAMP });
+    expect(await card.getByTestId('event-places').textContent()).toBe('Complet – liste d’attente');
+    await card.getByRole('link', { name: CAMP }).click();
+    await page.getByTestId('waitlist-notice').waitFor();
+    await page.getByLabel('Nom et prénom').fill('Hugo Marchand');
+    await page.getByLabel('Téléphone portable').fill('06 45 67 89 10');
+    await page.getByLabel('Âge du ou des enfants').fill('11 ans');
+    await page.getByRole('button', { name: 'Confirmer l’inscription' }).click();
+    await page.getByRole('heading', { name: 'Vous êtes sur la liste d’attente' }).waitFor();
+    expect(await page.getByTestId('waitlist-position').textContent()).toBe('Votre position : 1');
+    expect(await page.getByTestId('registration-position').textContent()).toBe('1');
+    await expectAccessible(page, 'waitlisted');
+    await shot(page, 'waitlisted');
+
+    // At 200 % zoom on a phone (195 px of CSS width), nothing scrolls sideways.
+    await page.setViewportSize({ width: 195, height: 422 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await page.context().close();
+  });
+});
