@@ -95,9 +95,9 @@ export const MIGRATIONS = [
   FormReplyNotice1764855000000,
   IngestFunctionRows1764860000000,
   SearchWordsOnce1764860000001,
-  RegistrantRetention1764865000000,
-  ReportMonthly1764864000000,
   EventCancelCutoff1764861000000,
+  ReportMonthly1764864000000,
+  RegistrantRetention1764865000000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10, preparedStatements = true): DataSourceOptions {
