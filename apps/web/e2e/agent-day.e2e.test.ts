@@ -166,6 +166,183 @@ describe('the agent’s day in Chromium', () => {
     await shot(camille, 'toast-transferred-1366');
   });
 
+  it('rings and shows a desktop notification while another window is in front, as the agent chose once, never for their own actions', async () => {
+    const alerts = await pool.newPage({ viewport: SIZES[0] });
+    const context = alerts.context();
+    // Chromium's permission prompt cannot be clicked headless: the agent's « Autoriser » is played
+    // here, and counted, so the test sees how often the app makes the browser ask.
+    let asked = 0;
+    await context.exposeBinding('guichetTestAllowNotifications', async () => {
+      asked += 1;
+      await context.grantPermissions(['notifications'], { origin: t.url });
+    });
+    // The real Notification and oscillator, recorded as the app uses them.
+    await context.addInitScript(() => {
+      const w = window as unknown as {
+        guichetTestAllowNotifications(): Promise<void>;
+        desktop: Notification[];
+        chimes: { frequency: number; state: AudioContextState }[];
+      };
+      w.desktop = [];
+      w.chimes = [];
+      const Real = window.Notification;
+      class Recorded extends Real {
+        constructor(title: string, options?: NotificationOptions) {
+          super(title, options);
+          w.desktop.push(this);
+        }
+        static override async requestPermission(): Promise<NotificationPermission> {
+          await w.guichetTestAllowNotifications();
+          return Real.requestPermission();
+        }
+      }
+      window.Notification = Recorded;
+      const start = OscillatorNode.prototype.start;
+      OscillatorNode.prototype.start = function (this: OscillatorNode, ...args: Parameters<OscillatorNode['start']>) {
+        w.chimes.push({ frequency: this.frequency.value, state: (this.context as AudioContext).state });
+        return start.apply(this, args);
+      };
+    });
+    const desktop = () =>
+      alerts.evaluate(() =>
+        (window as unknown as { desktop: Notification[] }).desktop.map((n) => ({ title: n.title, body: n.body, tag: n.tag })),
+      );
+    const chimes = () => alerts.evaluate(() => (window as unknown as { chimes: unknown[] }).chimes);
+    // Sophie also works for Scolarité this week: a transfer there reaches her through that service.
+    const sophieId = (await t.db.query(`SELECT id FROM agent WHERE email = 'sophie.marchand@demo.guichet.fr'`)).rows[0].id;
+    const scolariteId = (await t.db.query(`SELECT id FROM team WHERE name = 'Scolarité'`)).rows[0].id;
+    await t.db.query(`INSERT INTO agent_team (agent_id, team_id) VALUES ($1, $2)`, [sophieId, scolariteId]);
+    const signIn = async (email: string) =>
+      (await t.http('POST', '/api/v1/auth/login', { body: { email, password: 'guichet-demo' } })).body.token as string;
+
+    await login(alerts, 'sophie.marchand@demo.guichet.fr');
+    await alerts.getByTestId('alert-settings').click();
+    const sound = alerts.getByRole('checkbox', { name: 'un son' });
+    const onDesktop = alerts.getByRole('checkbox', {
+      name: 'une notification du bureau (quand Guichet n’est pas au premier plan)',
+    });
+    expect([await sound.isChecked(), await onDesktop.isChecked()]).toEqual([false, false]);
+    await sound.check();
+    await onDesktop.check();
+    await expectEventually(async () => expect(await alerts.evaluate(() => Notification.permission)).toBe('granted'), {
+      timeoutMs: 3000,
+    });
+    expect(asked).toBe(1);
+    await shot(alerts, 'alert-settings-1280');
+    await expectAccessible(alerts, 'alert settings');
+    // Asked once: turning it off and on again, or coming back the next day, does not ask again.
+    await onDesktop.uncheck();
+    await onDesktop.check();
+    await alerts.reload();
+    await alerts.getByRole('navigation', { name: 'Vues de la boîte de réception' }).waitFor({ timeout: 10_000 });
+    await alerts.getByTestId('alert-settings').click();
+    expect([await sound.isChecked(), await onDesktop.isChecked()]).toEqual([true, true]);
+    expect(asked).toBe(1);
+    await alerts.getByTestId('alert-settings').click();
+
+    // Another application comes in front of Guichet. Focus as a desktop has it: the window in
+    // front has it, the others do not (Playwright lends it to every page otherwise).
+    await (await context.newCDPSession(alerts)).send('Emulation.setFocusEmulationEnabled', { enabled: false });
+    const other = await context.newPage();
+    await other.goto('data:text/html,<title>Logiciel d’état civil</title>');
+    await other.bringToFront();
+    await expectEventually(async () => expect(await alerts.evaluate(() => document.hasFocus())).toBe(false), {
+      timeoutMs: 3000,
+    });
+
+    const first = await citizenWrites('Livret de famille', 'Bonjour, je voudrais un duplicata de notre livret de famille.');
+    const firstId = (await t.db.query(`SELECT id FROM conversation WHERE reference = $1`, [first.body.reference])).rows[0].id;
+    await expectEventually(
+      async () =>
+        expect(await desktop()).toEqual([
+          {
+            title: 'Nouvelle conversation dans votre file',
+            body: 'Capucine Arnaud · Formulaire en ligne\nBonjour, je voudrais un duplicata de notre livret de famille.',
+            tag: firstId,
+          },
+        ]),
+      { timeoutMs: 5000 },
+    );
+    expect(await chimes()).toEqual([
+      { frequency: 880, state: 'running' },
+      { frequency: 660, state: 'running' },
+    ]);
+    expect(await alerts.title()).toMatch(/^\(1\) /);
+
+    // Sophie takes it from her other browser: her own action, nothing rings.
+    if (sophie.url() === 'about:blank') await login(sophie, 'sophie.marchand@demo.guichet.fr'); // run alone (-t)
+    await sophie.goto(`${t.url}/#/conversations/${firstId}`);
+    await sophie.getByTestId('action-take').click();
+    await sophie.getByTestId('detail-assignee').getByText('Assignée à vous').waitFor({ timeout: 5000 });
+
+    // Julien hands her another file with a note; then the first citizen writes again.
+    const second = await citizenWrites('Recensement citoyen', 'Bonjour, mon fils a 16 ans le mois prochain.');
+    const secondRow = (await t.db.query(`SELECT id, version FROM conversation WHERE reference = $1`, [second.body.reference]))
+      .rows[0];
+    await expectEventually(async () => expect(await desktop()).toHaveLength(2), { timeoutMs: 5000 });
+    const handed = await t.http('PATCH', `/api/v1/conversations/${secondRow.id}`, {
+      token: await signIn('julien.roche@demo.guichet.fr'),
+      body: { assigneeId: sophieId, note: 'Attestation de recensement à préparer.', version: secondRow.version },
+    });
+    expect(handed.status).toBe(200);
+    await expectEventually(async () => expect(await desktop()).toHaveLength(3), { timeoutMs: 5000 });
+    // From her phone, Sophie transfers it to Scolarité, one of her services: the service is told, she is not.
+    const moved = await t.http('PATCH', `/api/v1/conversations/${secondRow.id}`, {
+      token: await signIn('sophie.marchand@demo.guichet.fr'),
+      body: {
+        teamId: scolariteId,
+        note: 'Pour la journée défense et citoyenneté, voir Scolarité.',
+        version: handed.body.version,
+      },
+    });
+    expect(moved.status).toBe(200);
+    const followUp = await t.http('POST', `/api/v1/public/requests/${first.body.reference}?token=${first.body.trackingToken}`, {
+      body: { body: 'J’ajoute que nous sommes mariés depuis 2012.' },
+    });
+    expect(followUp.status).toBe(201);
+    await expectEventually(
+      async () =>
+        expect(await desktop()).toEqual([
+          expect.objectContaining({ title: 'Nouvelle conversation dans votre file', tag: firstId }),
+          expect.objectContaining({ title: 'Nouvelle conversation dans votre file', tag: secondRow.id }),
+          {
+            title: 'Julien Roche vous a confié un dossier',
+            body: 'Capucine Arnaud · Formulaire en ligne\nAttestation de recensement à préparer.',
+            tag: secondRow.id,
+          },
+          {
+            title: 'Nouveau message sur votre dossier',
+            body: 'Capucine Arnaud · Formulaire en ligne\nJ’ajoute que nous sommes mariés depuis 2012.',
+            tag: firstId,
+          },
+        ]),
+      { timeoutMs: 5000 },
+    );
+    // One chime per piece of news, none for her own « prendre » and transfer; the toasts wait for her,
+    // counted in the title.
+    expect(await chimes()).toHaveLength(8);
+    expect(await alerts.title()).toMatch(/^\(4\) /);
+
+    // Clicking the desktop notification brings the file up.
+    await alerts.bringToFront();
+    await alerts.evaluate(() =>
+      (window as unknown as { desktop: Notification[] }).desktop.at(-1)!.dispatchEvent(new Event('click')),
+    );
+    await alerts.getByTestId('conversation-detail').getByText('nous sommes mariés depuis 2012').waitFor({ timeout: 5000 });
+    expect(alerts.url()).toContain(`/conversations/${firstId}`);
+    expect(await chimes()).toHaveLength(8);
+
+    // The choice is Sophie's: Julien, signing in on the same computer, starts with none.
+    await alerts.locator('.account-menu__button').click();
+    await alerts.getByRole('button', { name: 'Se déconnecter' }).click();
+    await login(alerts, 'julien.roche@demo.guichet.fr');
+    await alerts.getByTestId('alert-settings').click();
+    expect([await sound.isChecked(), await onDesktop.isChecked()]).toEqual([false, false]);
+    expect(asked).toBe(1);
+    await context.close();
+    await t.db.query(`DELETE FROM agent_team WHERE agent_id = $1 AND team_id = $2`, [sophieId, scolariteId]);
+  });
+
   it('lets the supervisor filter the board by agent, with each file’s reference', async () => {
     await login(supervisor, 'superviseur@demo.guichet.fr');
     await supervisor.goto(`${t.url}/#/tableau`);

@@ -705,7 +705,7 @@ export const en: Messages = {
     settings: 'Alerts',
     settingsLegend: 'Also alert me with',
     sound: 'a sound',
-    desktop: 'a desktop notification (tab in the background)',
+    desktop: 'a desktop notification (when Guichet is not in front)',
     desktopDenied: 'The browser blocks notifications from this site: allow them in its settings.',
   },
   setup: {

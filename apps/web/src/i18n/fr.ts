@@ -708,7 +708,7 @@ export const fr = {
     settings: 'Alertes',
     settingsLegend: 'Me prévenir aussi par',
     sound: 'un son',
-    desktop: 'une notification du bureau (onglet en arrière-plan)',
+    desktop: 'une notification du bureau (quand Guichet n’est pas au premier plan)',
     desktopDenied: 'Le navigateur bloque les notifications de ce site : autorisez-les dans ses réglages.',
   },
   setup: {

@@ -38,6 +38,11 @@ export function readAlertSettings(agentId: string): AlertSettings {
   }
 }
 
+/** The agent has Guichet in front of them: its tab shown, and its window the one in use. */
+function looking(): boolean {
+  return document.visibilityState === 'visible' && document.hasFocus();
+}
+
 /** The first words of a text, on one line. */
 export function firstWords(text: string, max = 90): string {
   const line = text.replace(/\s+/g, ' ').trim();
@@ -75,7 +80,8 @@ export function useAgentNotifications(me: AgentDto, openConversationId: string |
   const { t } = useTranslation();
   const [toasts, setToasts] = useState<Toast[]>([]);
   const [settings, setSettingsState] = useState<AlertSettings>(() => readAlertSettings(me.id));
-  const lastByFile = useRef(new Map<string, number>());
+  /** When each file was last told of (new, handed over, mentioned), its messages aside. */
+  const toldOf = useRef(new Map<string, number>());
   const timers = useRef(new Map<string, ReturnType<typeof setTimeout>>());
 
   const dismiss = useCallback((id: string) => {
@@ -89,27 +95,21 @@ export function useAgentNotifications(me: AgentDto, openConversationId: string |
   const push = useCallback(
     (toast: Omit<Toast, 'id'>) => {
       const now = Date.now();
-      const last = lastByFile.current.get(toast.conversationId);
-      // conversation.created and its first message.created are one piece of news.
-      if (toast.kind === 'message' && last !== undefined && now - last < SAME_FILE_MS) return;
-      lastByFile.current.set(toast.conversationId, now);
+      if (toast.kind !== 'message') toldOf.current.set(toast.conversationId, now);
       const id = `${toast.conversationId}-${now}-${Math.random().toString(36).slice(2, 6)}`;
       setToasts((list) => [...list, { ...toast, id }].slice(-MAX_TOASTS));
-      // Shown for a while when the agent is looking; kept (and counted in the title) while the tab is hidden.
-      const schedule = () =>
+      // Shown for a while when the agent is looking; kept (and counted in the title) while the tab
+      // is hidden or another window is in front.
+      if (looking())
         timers.current.set(
           id,
           setTimeout(() => dismiss(id), VISIBLE_MS),
         );
-      if (document.visibilityState === 'visible') schedule();
       const s = settingsRef.current;
       if (s.sound) chime();
-      if (
-        s.desktop &&
-        'Notification' in window &&
-        Notification.permission === 'granted' &&
-        document.visibilityState !== 'visible'
-      ) {
+      // On the desktop when the agent is not looking at Guichet: another tab, or another
+      // application in front (the civil registry software, a mail client) with Guichet behind it.
+      if (s.desktop && 'Notification' in window && Notification.permission === 'granted' && !looking()) {
         const n = new Notification(t(`toast.title.${toast.kind}`, { name: toast.by ?? '' }), {
           body: `${toast.citizen} · ${channelLabel(t, toast.channel)}\n${toast.excerpt}`,
           tag: toast.conversationId,
@@ -124,10 +124,10 @@ export function useAgentNotifications(me: AgentDto, openConversationId: string |
     [dismiss, t, settingsRef],
   );
 
-  // Back on the tab: the toasts kept meanwhile start their countdown.
+  // Back on the tab or the window: the toasts kept meanwhile start their countdown.
   useEffect(() => {
     const onVisible = () => {
-      if (document.visibilityState !== 'visible') return;
+      if (!looking()) return;
       setToasts((list) => {
         for (const x of list)
           if (!timers.current.has(x.id))
@@ -139,7 +139,11 @@ export function useAgentNotifications(me: AgentDto, openConversationId: string |
       });
     };
     document.addEventListener('visibilitychange', onVisible);
-    return () => document.removeEventListener('visibilitychange', onVisible);
+    window.addEventListener('focus', onVisible);
+    return () => {
+      document.removeEventListener('visibilitychange', onVisible);
+      window.removeEventListener('focus', onVisible);
+    };
   }, [dismiss]);
   useEffect(() => {
     const all = timers.current;
@@ -158,7 +162,7 @@ export function useAgentNotifications(me: AgentDto, openConversationId: string |
     };
   }, []);
 
-  const onScreen = (conversationId: string) => conversationId === openConversationId && document.visibilityState === 'visible';
+  const onScreen = (conversationId: string) => conversationId === openConversationId && looking();
 
   const onNewConversation = (c: ConversationDto) => {
     // A new file in my services' queue (one I start myself is assigned to me: not news; nor is one
@@ -176,6 +180,11 @@ export function useAgentNotifications(me: AgentDto, openConversationId: string |
   const onNewMessage = (m: MessageDto, c: ConversationDto | undefined) => {
     if (m.direction !== 'inbound' || (m.kind !== 'message' && m.kind !== 'call')) return;
     if (!c || c.assigneeId !== me.id || onScreen(c.id)) return;
+    // A new file (or one handed over as it arrives) and its opening message are one piece of
+    // news; a later message is news of its own, however soon it follows.
+    const toldAt = toldOf.current.get(c.id);
+    const opening = Math.abs(Date.parse(m.createdAt) - Date.parse(c.createdAt)) < 1000;
+    if (opening && toldAt !== undefined && Date.now() - toldAt < SAME_FILE_MS) return;
     push({
       kind: 'message',
       conversationId: c.id,
