@@ -520,7 +520,30 @@ describe('the agent’s day in Chromium', () => {
     expect(await tracking.getByTestId('public-file').allInnerTexts()).toEqual(['liste des pièces.pdf', 'plan.png']);
     await tracking.getByLabel('Pièces jointes (facultatif)').waitFor({ timeout: 3000 });
     await expectAccessible(tracking, 'tracking page with files');
+    // She answers there with a photo of her proof of address; Sophie sees it arrive and opens it.
+    await tracking.getByLabel('Répondre à la mairie').fill('Voici ma facture d’électricité.');
+    await tracking
+      .getByLabel('Pièces jointes (facultatif)')
+      .setInputFiles({ name: 'facture-edf.png', mimeType: 'image/png', buffer: PNG_FILE });
+    await tracking.getByRole('button', { name: 'Envoyer ma réponse' }).click();
+    await tracking
+      .getByTestId('public-message')
+      .filter({ hasText: 'Voici ma facture d’électricité.' })
+      .waitFor({ timeout: 10_000 });
+    expect(await tracking.getByTestId('public-file').allInnerTexts()).toContain('facture-edf.png');
+    await shot(tracking, 'tracking-citizen-file-1280');
     await tracking.close();
+    const proof = sophie.getByTestId('message').filter({ hasText: 'Voici ma facture d’électricité.' });
+    await proof.getByTestId('attachment-view').waitFor({ timeout: 10_000 });
+    await proof.getByTestId('attachment-view').click();
+    const photo = sophie.getByRole('dialog', { name: 'facture-edf.png' }).getByRole('img', { name: 'facture-edf.png' });
+    await photo.waitFor({ timeout: 5000 });
+    await expectEventually(async () => expect(await photo.evaluate((i) => (i as HTMLImageElement).naturalWidth)).toBe(1), {
+      timeoutMs: 5000,
+    });
+    await shot(sophie, 'viewer-citizen-file-1366');
+    await sophie.getByTestId('viewer-close').click();
+    await photo.waitFor({ state: 'detached', timeout: 3000 });
 
     // A note naming Julien: the list offers him as « @Jul » is typed; he is told.
     await input.click(); // the composer at rest unfolds its mode bar
