@@ -378,11 +378,22 @@ describe('front desk in Chromium: citizen, agents, supervisor', () => {
         expect(await frame.getAttribute('srcdoc')).toContain(`<img src="data:image/png;base64,${PNG.toString('base64')}"`),
       { timeoutMs: 5000 },
     );
-    const photo = sophie.frameLocator('iframe.email-frame__iframe').locator('img[alt="Photo du trou"]');
-    await expectEventually(
-      async () => expect(await photo.evaluate((i) => (i as HTMLImageElement).naturalWidth, undefined, { timeout: 2000 })).toBe(2),
-      { timeoutMs: 8000 },
+    // The frame's document is replaced when the data: URL comes in (its first one may still hold
+    // the broken cid: image): the image of the document that has it, once decoded (or failed).
+    const photo = sophie
+      .frameLocator('iframe.email-frame__iframe')
+      .locator(`img[alt="Photo du trou"][src^="data:image/png;base64,"]`);
+    await photo.waitFor({ state: 'attached', timeout: 5000 });
+    const decoded = await photo.evaluate(
+      (img: HTMLImageElement) =>
+        new Promise<{ complete: boolean; width: number }>((resolve) => {
+          const done = () => resolve({ complete: img.complete, width: img.naturalWidth });
+          if (img.complete) return done();
+          img.addEventListener('load', done, { once: true });
+          img.addEventListener('error', done, { once: true });
+        }),
     );
+    expect(decoded).toEqual({ complete: true, width: 2 });
     const message = sophie
       .locator('[data-testid="message"]')
       .filter({ has: sophie.locator('iframe.email-frame__iframe') })

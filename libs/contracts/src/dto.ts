@@ -240,6 +240,24 @@ export interface MailboxEventDto {
   createdAt: string;
 }
 
+/**
+ * `GET /mail-returns`: a delivery report a mailbox of the agent's services received about no
+ * message Guichet sent (a mail sent from another client, an old address), kept for its service.
+ */
+export interface MailReturnDto {
+  id: string;
+  kind: 'unmatched-bounce' | 'delivery-report';
+  /** The mailbox that received it, and its service. */
+  channel: { id: string; name: string };
+  team: { id: string; name: string };
+  /** The Message-ID the report is about, when it names one. */
+  originalMessageId: string | null;
+  reason: string;
+  /** Bytes of the report kept (`GET /mail-returns/:id/source`), null when none is kept. */
+  size: number | null;
+  createdAt: string;
+}
+
 /** `POST /channels/:id/test` and `POST /channels/test`: each server's answer, in French. */
 export interface ChannelTestDto {
   imap: { ok: boolean; error?: string };

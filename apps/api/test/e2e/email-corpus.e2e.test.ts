@@ -125,7 +125,7 @@ describe('e-mail as it really arrives', () => {
     expect((await outcomes(channelId)).imported).toHaveLength(2);
   });
 
-  it('keeps a bounce that matches nothing Guichet sent in the channel activity, with the remote reason', async () => {
+  it('keeps a bounce that matches nothing Guichet sent in the channel activity and shows it to the agents of the mailbox’s service', async () => {
     const { box, channelId } = await mailbox('rebonds');
     await dovecot.append(box, sample('bounce-unmatched.eml'));
     await expectEventually(async () =>
@@ -138,6 +138,45 @@ describe('e-mail as it really arrives', () => {
       ]),
     );
     expect((await outcomes(channelId)).imported).toEqual([]);
+
+    // The mailbox belongs to État civil: its agents see the return, with the mailbox and the reason.
+    const returns = async (token: string) => {
+      const res = await t.http('GET', '/api/v1/mail-returns', { token });
+      expect(res.status).toBe(200);
+      return (res.body as { id: string; channel: { id: string } }[]).filter((r) => r.channel.id === channelId);
+    };
+    const seen = await returns(town.agentEC.token);
+    expect(seen).toEqual([
+      {
+        id: expect.any(String),
+        kind: 'unmatched-bounce',
+        channel: { id: channelId, name: 'Boîte rebonds' },
+        team: { id: town.etatCivil.id, name: town.etatCivil.name },
+        originalMessageId: '<never-sent-by-guichet@ville-demo.fr>',
+        reason: expect.stringContaining('550 5.1.1'),
+        size: sample('bounce-unmatched.eml').length,
+        createdAt: expect.any(String),
+      },
+    ]);
+    // The report itself, as received, for the agent who wants the details.
+    const source = await fetch(`${t.url}/api/v1/mail-returns/${seen[0]!.id}/source`, {
+      headers: { authorization: `Bearer ${town.agentEC.token}` },
+    });
+    expect(source.status).toBe(200);
+    expect(source.headers.get('content-type')).toMatch(/^message\/rfc822/);
+    expect(source.headers.get('content-disposition')).toMatch(
+      /^attachment; filename="avis-de-non-remise-\d{4}-\d{2}-\d{2}\.eml"/,
+    );
+    expect(Buffer.from(await source.arrayBuffer()).equals(sample('bounce-unmatched.eml'))).toBe(true);
+    // Supervisors see every service's; Scolarité's agent neither sees it nor reads it by its id.
+    expect(await returns(town.supervisor.token)).toHaveLength(1);
+    expect(await returns(town.agentSco.token)).toEqual([]);
+    const other = await fetch(`${t.url}/api/v1/mail-returns/${seen[0]!.id}/source`, {
+      headers: { authorization: `Bearer ${town.agentSco.token}` },
+    });
+    expect(other.status).toBe(404);
+    // The channel's activity itself stays an admin screen.
+    expect((await t.http('GET', `/api/v1/channels/${channelId}/activity`, { token: town.agentEC.token })).status).toBe(403);
   });
 
   it('opens a new conversation from the Reply-To of a mail without From, marked as deduced, never appended to the citizen’s file', async () => {

@@ -4,12 +4,13 @@ import { IngestModule } from '../ingest/ingest.module';
 import { EmailChannelController } from './email-channel.controller';
 import { EmailIngestService } from './email-ingest.service';
 import { EmailRepository } from './email.repository';
+import { MailReturnsController } from './mail-returns.controller';
 import { MailboxWatcherService } from './mailbox-watcher.service';
 
-/** The email channel's wiring: IMAP watchers (one per mailbox across instances), quarantine, connection test. */
+/** The email channel's wiring: IMAP watchers (one per mailbox across instances), quarantine, connection test, mail returns. */
 @Module({
   imports: [ChannelsModule, IngestModule],
-  controllers: [EmailChannelController],
+  controllers: [EmailChannelController, MailReturnsController],
   providers: [EmailRepository, EmailIngestService, MailboxWatcherService],
   exports: [EmailIngestService, MailboxWatcherService],
 })

@@ -35,6 +35,22 @@ export interface MailboxEventRow {
   size: number | null;
 }
 
+export interface MailReturnRow {
+  id: string;
+  kind: 'unmatched-bounce' | 'delivery-report';
+  channel_id: string;
+  channel_name: string;
+  team_id: string;
+  team_name: string;
+  external_id: string | null;
+  reason: string;
+  created_at: Date;
+  size: number | null;
+}
+
+/** The delivery reports kept for a service: those about no message Guichet sent. */
+const RETURN_KINDS = ['unmatched-bounce', 'delivery-report'];
+
 /** SQL of the email channel: enabled mailboxes, IMAP cursors, quarantine, activity. */
 @Injectable()
 export class EmailRepository {
@@ -148,6 +164,40 @@ export class EmailRepository {
       ],
     );
     return row!.id;
+  }
+
+  /**
+   * Delivery reports about nothing Guichet sent, received since `since` by the mailboxes of the
+   * given services (`null`: every service, for supervisors and admins), newest first.
+   */
+  listReturns(organizationId: string, teamIds: string[] | null, since: Date): Promise<MailReturnRow[]> {
+    return this.db.query<MailReturnRow>(
+      `SELECT e.id, e.kind, ch.id AS channel_id, ch.name AS channel_name, t.id AS team_id, t.name AS team_name,
+              e.external_id, e.reason, e.created_at, octet_length(e.raw) AS size
+         FROM mailbox_event e
+         JOIN channel ch ON ch.id = e.channel_id AND ch.organization_id = e.organization_id
+         JOIN team t ON t.id = ch.team_id
+        WHERE e.organization_id = $1 AND e.kind = ANY($2::text[]) AND e.created_at >= $3
+          AND ($4::uuid[] IS NULL OR ch.team_id = ANY($4::uuid[]))
+        ORDER BY e.created_at DESC, e.id LIMIT 100`,
+      [organizationId, RETURN_KINDS, since, teamIds],
+    );
+  }
+
+  /** The kept source of one of those reports, if the agent's services (`null`: all) include its mailbox's. */
+  async returnSource(
+    organizationId: string,
+    id: string,
+    teamIds: string[] | null,
+  ): Promise<{ raw: Buffer; created_at: Date } | null> {
+    const [row] = await this.db.query<{ raw: Buffer; created_at: Date }>(
+      `SELECT e.raw, e.created_at
+         FROM mailbox_event e JOIN channel ch ON ch.id = e.channel_id AND ch.organization_id = e.organization_id
+        WHERE e.organization_id = $1 AND e.id = $2 AND e.kind = ANY($3::text[]) AND e.raw IS NOT NULL
+          AND ($4::uuid[] IS NULL OR ch.team_id = ANY($4::uuid[]))`,
+      [organizationId, id, RETURN_KINDS, teamIds],
+    );
+    return row ?? null;
   }
 
   listEvents(organizationId: string, channelId: string): Promise<MailboxEventRow[]> {
