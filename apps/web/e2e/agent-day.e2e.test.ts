@@ -1,7 +1,9 @@
 import { expectEventually, launchBrowserPool, type BrowserPool } from '@guichet/testing';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import type { EmailConfig } from '@guichet/channels';
+import { EmailIngestService } from '../../api/src/modules/email/email-ingest.service';
 import { startTestApp, type TestApp } from '../../api/test/harness';
 import { seriousAxeViolations } from './axe';
 
@@ -583,5 +585,59 @@ describe('the agent’s day in Chromium', () => {
     expect(kinds).toBe(connected);
     expect(await sophie.getByRole('radio', { name: 'WhatsApp' }).count()).toBe(0);
     await shot(sophie, 'new-conversation-1920');
+  });
+  it('shows a bounce about nothing Guichet sent to the agents of the mailbox’s service (issue 14), with the report to download', async () => {
+    // The demo's État civil mailbox receives a non-delivery report about a mail written from another client.
+    const { rows } = await t.db.query(
+      `SELECT ch.id, ch.organization_id, ch.name FROM channel ch JOIN team t ON t.id = ch.team_id
+        WHERE ch.kind = 'email' AND t.name = 'État civil' LIMIT 1`,
+    );
+    const bounce = readFileSync(join(__dirname, '../../../libs/channels/src/email/__tests__/corpus/bounce-unmatched.eml'));
+    const outcome = await t.app
+      .get(EmailIngestService)
+      .process(
+        { id: rows[0].id, organizationId: rows[0].organization_id, config: { address: 'mairie@ville-demo.fr' } as EmailConfig },
+        { folder: 'INBOX', uid: 9001, source: bounce },
+      );
+    expect(outcome.kind).toBe('skipped');
+
+    await sophie.setViewportSize(SIZES[0]);
+    if (sophie.url() === 'about:blank') await login(sophie, 'sophie.marchand@demo.guichet.fr'); // run alone (-t)
+    await sophie.goto(t.url);
+    const link = sophie.getByTestId('nav-mail-returns');
+    await link.waitFor({ timeout: 10_000 });
+    expect(await link.innerText()).toMatch(/Retours de messagerie\s*1/);
+    await link.click();
+    await sophie.getByRole('heading', { name: 'Retours de messagerie' }).waitFor({ timeout: 5000 });
+    const row = sophie.getByTestId('mail-return');
+    expect(await row.count()).toBe(1);
+    const text = await row.innerText();
+    for (const part of [
+      rows[0].name,
+      'État civil',
+      'Non remis',
+      '550 5.1.1 <inconnu@exemple.fr>',
+      '<never-sent-by-guichet@ville-demo.fr>',
+    ])
+      expect(text).toContain(part);
+    expect(await link.getAttribute('aria-current')).toBe('page');
+    await shot(sophie, 'mail-returns-1280');
+    await expectAccessible(sophie, 'mail returns');
+    const [download] = await Promise.all([
+      sophie.waitForEvent('download'),
+      row.getByRole('button', { name: /Télécharger l’avis/ }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^avis-de-non-remise-\d{4}-\d{2}-\d{2}\.eml$/);
+    expect(readFileSync((await download.path())!).equals(bounce)).toBe(true);
+
+    // Scolarité's agents are not shown another service's mailbox.
+    if (camille.url() === 'about:blank') await login(camille, 'camille.perrin@demo.guichet.fr');
+    const [answer] = await Promise.all([
+      camille.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/mail-returns', { timeout: 10_000 }),
+      camille.goto(t.url),
+    ]);
+    expect(await answer.json()).toEqual([]);
+    await camille.getByRole('navigation', { name: 'Vues de la boîte de réception' }).waitFor({ timeout: 10_000 });
+    expect(await camille.getByTestId('nav-mail-returns').count()).toBe(0);
   });
 });

@@ -26,6 +26,8 @@ export const queryKeys = {
   /** Canned replies (réponses types): of a service and the organization (`teamId`), or every one (`null`). */
   cannedRepliesAll: () => ['canned-replies'] as const,
   cannedReplies: (teamId: string | null) => ['canned-replies', teamId ?? 'all'] as const,
+  /** Bounces about nothing Guichet sent, for the agent's services. */
+  mailReturns: () => ['mail-returns'] as const,
   /** The organization's labels (étiquettes). */
   labels: () => ['labels'] as const,
   agents: () => ['agents'] as const,

@@ -50,6 +50,7 @@ export const en: Messages = {
     newConversation: '+ New conversation',
     countLabel: 'conversations',
     board: 'Supervisor board',
+    mailReturns: 'Mail returns',
     callbackCount_one: '{{count}} conversation',
     callbackCount_other: '{{count}} conversations',
     label: 'Inbox views',
@@ -688,6 +689,25 @@ export const en: Messages = {
     caughtUp_zero: 'Nothing new during the cut; the list is up to date.',
     caughtUp_one: '{{count}} conversation moved during the cut; the list is up to date.',
     caughtUp_other: '{{count}} conversations moved during the cut; the list is up to date.',
+  },
+  mailReturns: {
+    title: 'Mail returns',
+    intro:
+      'Non-delivery reports received in the last 30 days by your departments’ mailboxes about a message Guichet did not send (written from another mail client, or sent to an address that no longer exists). They open no conversation: here they are.',
+    empty: 'No mail returns in the last 30 days.',
+    receivedAt: 'Received',
+    mailbox: 'Mailbox',
+    kind: 'Type',
+    reason: 'Reason given by the server',
+    report: 'Report',
+    about: 'Message concerned:',
+    download: 'Download the report',
+    downloadOf: 'received {{date}}',
+    downloadFailed: 'The report could not be downloaded. Try again.',
+    kinds: {
+      'unmatched-bounce': 'Not delivered',
+      'delivery-report': 'Delivery report',
+    },
   },
   toast: {
     region: 'Notifications',

@@ -50,6 +50,7 @@ export const fr = {
     newConversation: '+ Nouvelle conversation',
     countLabel: 'conversations',
     board: 'Tableau de supervision',
+    mailReturns: 'Retours de messagerie',
     callbackCount_one: '{{count}} conversation',
     callbackCount_other: '{{count}} conversations',
     label: 'Vues de la boîte de réception',
@@ -691,6 +692,25 @@ export const fr = {
     caughtUp_zero: 'Rien de nouveau pendant la coupure ; la liste est à jour.',
     caughtUp_one: '{{count}} conversation a bougé pendant la coupure ; la liste est à jour.',
     caughtUp_other: '{{count}} conversations ont bougé pendant la coupure ; la liste est à jour.',
+  },
+  mailReturns: {
+    title: 'Retours de messagerie',
+    intro:
+      'Les avis de non-remise reçus ces 30 derniers jours par les boîtes e-mail de vos services au sujet d’un message que Guichet n’a pas envoyé (écrit depuis une autre messagerie, ou adressé à une adresse qui n’existe plus). Ils n’ouvrent pas de conversation : les voici.',
+    empty: 'Aucun retour de messagerie ces 30 derniers jours.',
+    receivedAt: 'Reçu le',
+    mailbox: 'Boîte e-mail',
+    kind: 'Type',
+    reason: 'Motif donné par le serveur',
+    report: 'Avis',
+    about: 'Message concerné :',
+    download: 'Télécharger l’avis',
+    downloadOf: 'reçu le {{date}}',
+    downloadFailed: 'Le téléchargement de l’avis a échoué. Réessayez.',
+    kinds: {
+      'unmatched-bounce': 'Non remis',
+      'delivery-report': 'Rapport de remise',
+    },
   },
   toast: {
     region: 'Notifications',

@@ -35,6 +35,13 @@ export interface InboxRoute {
 
 export const DEFAULT_ROUTE: InboxRoute = { view: { kind: 'mine' }, status: 'open', conversationId: null, q: '' };
 
+/** The services' mail returns (bounces about nothing Guichet sent): `#/retours-messagerie`. */
+export const MAIL_RETURNS_HREF = '#/retours-messagerie';
+
+export function isMailReturnsHash(hash: string): boolean {
+  return /^#\/retours-messagerie\/?(\?|$)/.test(hash);
+}
+
 /** The supervisor board: `#/tableau`. */
 export const BOARD_HREF = '#/tableau';
 

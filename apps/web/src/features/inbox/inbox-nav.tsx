@@ -7,7 +7,16 @@ import {
 } from '@guichet/contracts';
 import { useTranslation } from 'react-i18next';
 import { useCounts } from '../../hooks/use-counts';
-import { BOARD_HREF, EVENTS_HREF, NEW_CONVERSATION_HREF, inboxHref, type InboxRoute, type InboxView } from '../../lib/router';
+import { useMailReturns } from '../../hooks/use-mail-returns';
+import {
+  BOARD_HREF,
+  EVENTS_HREF,
+  MAIL_RETURNS_HREF,
+  NEW_CONVERSATION_HREF,
+  inboxHref,
+  type InboxRoute,
+  type InboxView,
+} from '../../lib/router';
 import { canSeeAllTeams, navTeams, sameView } from './inbox-views';
 
 interface InboxNavProps {
@@ -20,6 +29,8 @@ interface InboxNavProps {
   boardCurrent?: boolean;
   /** The events screen is shown (issue 17). */
   eventsCurrent?: boolean;
+  /** The services' mail returns are the screen shown. */
+  mailReturnsCurrent?: boolean;
 }
 
 function Count({ value, label }: { value: number | undefined; label: string }) {
@@ -69,10 +80,19 @@ function statusCount(counts: ConversationCountsDto | undefined, status: Conversa
   return status === 'open' || status === 'pending' || status === 'snoozed' ? counts.byStatus[status] : undefined;
 }
 
-export function InboxNav({ me, teams, route, onBoard, boardCurrent = onBoard, eventsCurrent = false }: InboxNavProps) {
+export function InboxNav({
+  me,
+  teams,
+  route,
+  onBoard,
+  boardCurrent = onBoard,
+  eventsCurrent = false,
+  mailReturnsCurrent,
+}: InboxNavProps) {
   const { t } = useTranslation();
   const myTeams = navTeams(me, teams ?? []);
   const counts = useCounts().data;
+  const mailReturns = useMailReturns().data;
 
   return (
     <nav className="inbox-nav" aria-label={t('nav.label')}>
@@ -146,6 +166,23 @@ export function InboxNav({ me, teams, route, onBoard, boardCurrent = onBoard, ev
             <span className="nav-link__label">{t('nav.events')}</span>
           </a>
         </li>
+        {/* Shown when a mailbox of my services received a bounce about nothing Guichet sent. */}
+        {mailReturns?.length || mailReturnsCurrent ? (
+          <li>
+            <a
+              className="nav-link"
+              href={MAIL_RETURNS_HREF}
+              aria-current={mailReturnsCurrent ? 'page' : undefined}
+              data-testid="nav-mail-returns"
+            >
+              <span className="nav-link__icon" aria-hidden="true">
+                📭
+              </span>
+              <span className="nav-link__label">{t('nav.mailReturns')}</span>
+              <Count value={mailReturns?.length} label={t('nav.countLabel')} />
+            </a>
+          </li>
+        ) : null}
       </ul>
       {counts && counts.callbackNeeded > 0 ? (
         <p className="inbox-nav__callback">

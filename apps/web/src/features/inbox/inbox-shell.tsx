@@ -11,6 +11,7 @@ import {
   isAdminHash,
   isBoardHash,
   isEventsHash,
+  isMailReturnsHash,
   isNewConversationHash,
   useHash,
   useInboxRoute,
@@ -40,6 +41,7 @@ const AdminPage = lazyScreen(() => import('../admin/admin-page').then((m) => m.A
 const NewConversationPage = lazyScreen(() => import('../conversation/new-conversation-page').then((m) => m.NewConversationPage));
 const EventsPage = lazyScreen(() => import('../events/events-page').then((m) => m.EventsPage));
 const SessionsPage = lazyScreen(() => import('../account/sessions-page').then((m) => m.SessionsPage));
+const MailReturnsPage = lazyScreen(() => import('./mail-returns-page').then((m) => m.MailReturnsPage));
 
 function ScreenLoading() {
   const { t } = useTranslation();
@@ -58,10 +60,13 @@ export function InboxShell() {
   const onNew = isNewConversationHash(hash);
   // Municipal events (issue 17): every agent, for their services' events.
   const onEvents = isEventsHash(hash);
-  // My sessions (every agent), the identity providers' settings (admins) and the administration
-  // (admins; supervisors read it): screens of their own.
+  // My sessions (every agent), my services' mail returns, the identity providers' settings (admins)
+  // and the administration (admins; supervisors read it): screens of their own.
+  const onMailReturns = isMailReturnsHash(hash);
   const accountScreen = isSessionsHash(hash) ? (
     <SessionsPage />
+  ) : onMailReturns ? (
+    <MailReturnsPage />
   ) : isAdminHash(hash) && canSeeAllTeams(me) ? (
     <AdminPage hash={hash} me={me} />
   ) : null;
@@ -180,6 +185,7 @@ export function InboxShell() {
               onBoard={onBoard || onNew || onEvents || accountScreen !== null}
               boardCurrent={onBoard}
               eventsCurrent={onEvents}
+              mailReturnsCurrent={onMailReturns}
             />
             {accountScreen ? (
               <main id="main-content" className="inbox-main inbox-main--board" tabIndex={-1}>
