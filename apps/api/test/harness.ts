@@ -211,3 +211,17 @@ export async function seedTown(t: TestApp) {
   const email = await t.newChannel({ organizationId: org.id, teamId: etatCivil.id, kind: 'email' });
   return { org, etatCivil, scolarite, agentEC, agentSco, supervisor, admin, webform, sms, email };
 }
+
+/** The organization's outgoing mail through a test SMTP server (`PUT /organization/mail-settings`). */
+export function orgSmtpSettings(smtp: { host: string; port: number; user: string; password: string }, fromAddress: string) {
+  return {
+    mode: 'smtp' as const,
+    fromAddress,
+    fromName: 'Mairie',
+    host: smtp.host,
+    port: smtp.port,
+    secure: false,
+    user: smtp.user,
+    password: smtp.password,
+  };
+}

@@ -138,7 +138,7 @@ describe('the agent’s day in Chromium', () => {
     expect(offered).not.toContain('Sophie Marchand');
     await sophie.getByTestId('assign-agent').selectOption({ label: 'Julien Roche' });
     await sophie
-      .getByLabel('Note pour le collègue ou le service (facultative)')
+      .getByLabel('Note pour le collègue ou le service (obligatoire pour un autre service)')
       .fill('La citoyenne passe vendredi, peux-tu préparer la copie ?');
     await shot(sophie, 'handover-form-1280');
     await expectAccessible(sophie, 'handover form');
@@ -159,7 +159,7 @@ describe('the agent’s day in Chromium', () => {
     await julien.getByTestId('handover-team').selectOption({ label: 'Scolarité' });
     expect(await julien.getByTestId('assign-agent').locator('option').allInnerTexts()).toContain('Camille Perrin');
     await julien
-      .getByLabel('Note pour le collègue ou le service (facultative)')
+      .getByLabel('Note pour le collègue ou le service (obligatoire pour un autre service)')
       .fill('Demande d’inscription à la cantine en fait.');
     await julien.getByRole('button', { name: 'Transmettre', exact: true }).click();
     const transferred = camille.getByTestId('toast').filter({ hasText: 'Julien Roche a transféré un dossier à votre service' });

@@ -24,3 +24,4 @@ export * from './mentions';
 export * from './canned-replies';
 export * from './municipal-events';
 export * from './event-text';
+export * from './transfers';

@@ -35,6 +35,7 @@ import { RetentionSearchRefresh1764840000001 } from './migrations/1764840000001-
 import { MailboxEventLeftInMailbox1764850000000 } from './migrations/1764850000000-mailbox-event-left-in-mailbox';
 import { MunicipalEvents1764851000000 } from './migrations/1764851000000-municipal-events';
 import { CannedReplies1764852000000 } from './migrations/1764852000000-canned-replies';
+import { AdministrationTransfers1764863000000 } from './migrations/1764863000000-administration-transfers';
 import { SatisfactionComments1764853000000 } from './migrations/1764853000000-satisfaction-comments';
 import { ContactMerge1764854000000 } from './migrations/1764854000000-contact-merge';
 import { RightsRequests1764854000001 } from './migrations/1764854000001-rights-requests';
@@ -96,6 +97,7 @@ export const MIGRATIONS = [
   IngestFunctionRows1764860000000,
   SearchWordsOnce1764860000001,
   EventCancelCutoff1764861000000,
+  AdministrationTransfers1764863000000,
   ReportMonthly1764864000000,
   RegistrantRetention1764865000000,
 ];

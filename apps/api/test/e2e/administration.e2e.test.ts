@@ -1,6 +1,6 @@
 import { startSmtpCapture, type SmtpCapture } from '@guichet/testing';
 import { setupToken } from '../../src/modules/organizations/setup.service';
-import { seedTown, startTestApp, type TestApp } from '../harness';
+import { orgSmtpSettings, seedTown, startTestApp, type TestApp } from '../harness';
 
 const GOOD = 'la-mairie-ouvre-a-8h30';
 
@@ -137,16 +137,7 @@ describe('administration: services, agents, invitations, settings', () => {
   it('invites an agent by mail through the organization’s SMTP: a 72-hour link to choose a password, then login', async () => {
     const put = await t.http('PUT', '/api/v1/organization/mail-settings', {
       token: admin(),
-      body: {
-        mode: 'smtp',
-        fromAddress: 'ne-pas-repondre@ville.fr',
-        fromName: 'Mairie',
-        host: smtp.host,
-        port: smtp.port,
-        secure: false,
-        user: smtp.user,
-        password: smtp.password,
-      },
+      body: orgSmtpSettings(smtp, 'ne-pas-repondre@ville.fr'),
     });
     expect(put.body).toEqual({
       mode: 'smtp',

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { parseEmail, twilioSignature } from '@guichet/channels';
 import type { MessageDto, PublicRequestCreated, ReplyChannelDto } from '@guichet/contracts';
 import { expectEventually, startSmtpCapture, startTwilioServer, type SmtpCapture, type TwilioServer } from '@guichet/testing';
-import { seedTown, startTestApp, type TestApp } from '../harness';
+import { orgSmtpSettings, seedTown, startTestApp, type TestApp } from '../harness';
 
 const ACCOUNT = 'AC' + 'f'.repeat(32);
 const TOKEN = 'auth-token-form-notices';
@@ -127,16 +127,7 @@ describe('notices of a reply to a web form request', () => {
   it('tells the citizen by e-mail (the tracking link, not the reply) and by SMS; the form reply is « sent », the SMS « delivered » only on Twilio’s word', async () => {
     const put = await t.http('PUT', '/api/v1/organization/mail-settings', {
       token: admin(),
-      body: {
-        mode: 'smtp',
-        fromAddress: 'ne-pas-repondre@ville-notices.fr',
-        fromName: 'Mairie',
-        host: smtp.host,
-        port: smtp.port,
-        secure: false,
-        user: smtp.user,
-        password: smtp.password,
-      },
+      body: orgSmtpSettings(smtp, 'ne-pas-repondre@ville-notices.fr'),
     });
     expect(put.status).toBe(200);
     const email = `camille.${randomBytes(3).toString('hex')}@exemple.fr`;

@@ -9,6 +9,8 @@ import type {
   LogCallInput,
   StartConversationInput,
   ReplyChannelDto,
+  AdministrationTransferDto,
+  TransferToAdministrationInput,
 } from '@guichet/contracts';
 import { apiRequest } from './client';
 
@@ -21,6 +23,10 @@ export const CONVERSATIONS_PAGE_SIZE = 25;
 export const MESSAGES_PAGE_SIZE = 50;
 
 export const conversationsApi = {
+  /** CRPA L114-2: forwards the request to the competent administration and closes the file. */
+  transferToAdministration(id: string, input: TransferToAdministrationInput): Promise<AdministrationTransferDto> {
+    return apiRequest<AdministrationTransferDto>(`/conversations/${id}/transfer-administration`, { method: 'POST', body: input });
+  },
   /** Newest activity first; `nextCursor` continues the keyset. */
   list(
     filters: ConversationFilters,

@@ -64,6 +64,7 @@ export type AuditAction =
   | 'contact.export_sent'
   | 'contact.rectified'
   | 'processing_register.downloaded'
+  | 'conversation.transferred_to_administration'
   | 'canned_reply.created'
   | 'canned_reply.updated'
   | 'canned_reply.deleted'

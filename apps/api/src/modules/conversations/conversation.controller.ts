@@ -2,6 +2,9 @@ import { Body, Controller, Get, Param, Patch, Post, Query, UploadedFiles, UseInt
 import { FilesInterceptor } from '@nestjs/platform-express';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import {
+  transferToAdministrationSchema,
+  type AdministrationTransferDto,
+  type TransferToAdministrationInput,
   LIMITS,
   createMessageSchema,
   listConversationsQuerySchema,
@@ -20,13 +23,17 @@ import {
 import { z } from 'zod';
 import { CurrentAgent, type AuthAgent } from '../../common/auth-agent';
 import { IdPipe, ZodPipe } from '../../common/zod.pipe';
+import { AdministrationTransfers } from './administration-transfer.service';
 import { ConversationService, type AgentUpload } from './conversation.service';
 
 @ApiTags('conversations')
 @ApiBearerAuth()
 @Controller('conversations')
 export class ConversationController {
-  constructor(private readonly conversations: ConversationService) {}
+  constructor(
+    private readonly conversations: ConversationService,
+    private readonly transfers: AdministrationTransfers,
+  ) {}
 
   @Get()
   list(
@@ -115,5 +122,19 @@ export class ConversationController {
     @Body(new ZodPipe(updateConversationSchema)) input: UpdateConversationInput,
   ): Promise<ConversationDto> {
     return this.conversations.update(agent, id, input);
+  }
+
+  /**
+   * CRPA L114-2: forwards the request to the competent administration by e-mail (the
+   * organization's outgoing mail), tells the citizen on their channel, closes the file as « transmise ».
+   */
+  @Post(':id/transfer-administration')
+  @ApiBody({ schema: z.toJSONSchema(transferToAdministrationSchema, { io: 'input' }) as object })
+  transferToAdministration(
+    @CurrentAgent() agent: AuthAgent,
+    @Param('id', new IdPipe('conversation')) id: string,
+    @Body(new ZodPipe(transferToAdministrationSchema)) input: TransferToAdministrationInput,
+  ): Promise<AdministrationTransferDto> {
+    return this.transfers.transfer(agent, id, input);
   }
 }

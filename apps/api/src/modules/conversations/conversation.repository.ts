@@ -636,6 +636,43 @@ export class ConversationRepository {
   }
 
   /** The citizen's oldest identity of that kind, with its opt-out (null when it has none). */
+  /** What the e-mail to the competent administration says of the file (L114-2): who asks, through which service. */
+  async transferFacts(
+    manager: EntityManager,
+    conversationId: string,
+  ): Promise<{ organization: string; team: string; identities: { kind: string; value: string }[] }> {
+    const [row] = await manager.query(
+      `SELECT o.name AS organization, t.name AS team,
+              coalesce((SELECT json_agg(json_build_object('kind', i.kind, 'value', i.value) ORDER BY i.created_at)
+                          FROM contact_identity i WHERE i.contact_id = c.contact_id AND i.kind IN ('email', 'phone')), '[]') AS identities
+         FROM conversation c JOIN organization o ON o.id = c.organization_id JOIN team t ON t.id = c.team_id
+        WHERE c.id = $1`,
+      [conversationId],
+    );
+    return row;
+  }
+
+  async insertAdministrationTransfer(
+    manager: EntityManager,
+    t: {
+      organizationId: string;
+      conversationId: string;
+      name: string;
+      email: string;
+      agentId: string;
+      citizenMessageId: string;
+      eventMessageId: string;
+    },
+  ): Promise<{ id: string; created_at: Date }> {
+    const [row] = await manager.query(
+      `INSERT INTO administration_transfer
+              (organization_id, conversation_id, administration_name, administration_email, agent_id, citizen_message_id, event_message_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, created_at`,
+      [t.organizationId, t.conversationId, t.name, t.email, t.agentId, t.citizenMessageId, t.eventMessageId],
+    );
+    return row;
+  }
+
   async replyIdentity(
     manager: EntityManager,
     contactId: string,

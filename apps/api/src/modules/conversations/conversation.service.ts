@@ -341,7 +341,7 @@ export class ConversationService {
    * The channel a reply goes out on: the one asked for, else the channel of the citizen's last
    * message. It must belong to the organization and reach an identity of this citizen.
    */
-  private async replyChannel(m: import('typeorm').EntityManager, row: ConversationRow, channelId?: string) {
+  async replyChannel(m: import('typeorm').EntityManager, row: ConversationRow, channelId?: string) {
     let id = channelId;
     if (!id) {
       id = await this.repo.lastInboundChannelId(m, row.id);

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { LabelsModule } from '../labels/labels.module';
 import { RequestTypesModule } from '../request-types/request-types.module';
+import { AdministrationTransfers } from './administration-transfer.service';
 import { AttachmentController } from './attachment.controller';
 import { ConversationController } from './conversation.controller';
 import { ConversationReader } from './conversation-reader.service';
@@ -26,6 +27,7 @@ import { MessageRepository } from './message.repository';
     ConversationRepository,
     MessageRepository,
     ConversationService,
+    AdministrationTransfers,
     ConversationTimers,
     ConversationWriter,
     ConversationWriterRepository,

@@ -14,6 +14,7 @@ import { networkMessage } from '../../lib/error-message';
 import { useUpdateConversation } from '../../hooks/use-update-conversation';
 import { onShortcut } from '../../lib/shortcut-bus';
 import { canSeeAllTeams } from '../inbox/inbox-views';
+import { AdministrationTransferForm } from './administration-transfer-form';
 import { LogCallForm } from './log-call-form';
 import { LabelField } from './label-field';
 import { RequestTypeField } from './request-type-field';
@@ -47,6 +48,7 @@ export function ConversationActions({ conversation: c, me, agents, teams, announ
   const [snoozeOpen, setSnoozeOpen] = useState(false);
   const [logOpen, setLogOpen] = useState(false);
   const [handOverOpen, setHandOverOpen] = useState(false);
+  const [transferOpen, setTransferOpen] = useState(false);
   const [note, setNote] = useState('');
   const [snoozeUntil, setSnoozeUntil] = useState(defaultSnooze);
   const containerRef = useRef<HTMLDivElement>(null);
@@ -185,10 +187,24 @@ export function ConversationActions({ conversation: c, me, agents, teams, announ
             type="button"
             className="button button--secondary button--small"
             aria-expanded={handOverOpen}
-            onClick={() => setHandOverOpen(!handOverOpen)}
+            onClick={() => {
+              setError(null);
+              setHandOverOpen(!handOverOpen);
+            }}
             data-testid="action-handover"
           >
             {t('actions.handOver')}
+          </button>
+        ) : null}
+        {mayHandOver && !closed ? (
+          <button
+            type="button"
+            className="button button--secondary button--small"
+            aria-expanded={transferOpen}
+            onClick={() => setTransferOpen(!transferOpen)}
+            data-testid="action-transfer-administration"
+          >
+            {t('transfer.open')}
           </button>
         ) : null}
         <LabelField conversation={c} apply={apply} />
@@ -246,6 +262,15 @@ export function ConversationActions({ conversation: c, me, agents, teams, announ
           }}
         />
       ) : null}
+      {transferOpen && mayHandOver && !closed ? (
+        <AdministrationTransferForm
+          conversation={c}
+          onDone={(text) => {
+            setTransferOpen(false);
+            announce(text);
+          }}
+        />
+      ) : null}
       {handOverOpen && mayHandOver ? (
         <form
           className="actions__handover"
@@ -254,6 +279,10 @@ export function ConversationActions({ conversation: c, me, agents, teams, announ
             e.preventDefault();
             if (!moveTo && !assignee) {
               setError(t('actions.handOverEmpty'));
+              return;
+            }
+            if (moveTo && !note.trim()) {
+              setError(t('actions.handOverNoteRequired'));
               return;
             }
             const name = agents?.find((a) => a.id === assignee)?.name ?? '';

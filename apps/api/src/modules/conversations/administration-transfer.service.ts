@@ -1,0 +1,203 @@
+import { Injectable } from '@nestjs/common';
+import {
+  administrationTransferNotice,
+  frenchLongDateOf,
+  tooLongFor,
+  type AdministrationTransferDto,
+  type ConversationDto,
+  type MessageDto,
+  type TransferToAdministrationInput,
+} from '@guichet/contracts';
+import { isManager, type AuthAgent } from '../../common/auth-agent';
+import { Database } from '../../common/database.service';
+import { AppError, badRequest, forbidden, notFound, staleVersion } from '../../common/errors';
+import { AuditRepository } from '../../infra/audit/audit.repository';
+import { domainEvent } from '../events/domain-events';
+import { OrganizationMail } from '../organizations/organization-mail.service';
+import { AgentMessages } from '../outbound/agent-messages.service';
+import { SignatureService } from '../signatures/signature.service';
+import { canRead } from './conversation-access';
+import { toConversationDto } from './conversation.mapper';
+import { ConversationRepository } from './conversation.repository';
+import { ConversationService } from './conversation.service';
+import { ConversationWriter } from './conversation-writer.service';
+import { MessageRepository } from './message.repository';
+
+const when = (iso: string) =>
+  new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'long', timeStyle: 'short' }).format(new Date(iso));
+
+/**
+ * The e-mail that forwards a request to the competent administration (L114-2): the agent's note,
+ * who asks and how to reach them, the démarche, the date of first reception (the rejection clock
+ * runs from it), then the exchange itself, oldest first (never the agents' notes).
+ */
+export function administrationTransferMail(f: {
+  organization: string;
+  team: string;
+  conversation: ConversationDto;
+  identities: { kind: string; value: string }[];
+  note: string;
+  agent: string;
+  history: MessageDto[];
+}): { subject: string; text: string } {
+  const c = f.conversation;
+  const contact = f.identities.map((i) => `${i.kind === 'email' ? 'Courriel' : 'Téléphone'} : ${i.value}`);
+  const exchange = f.history.flatMap((m) => {
+    const files = m.attachments.length ? [`(pièces jointes : ${m.attachments.map((a) => a.fileName).join(', ')})`] : [];
+    const who = m.direction === 'inbound' ? 'Usager' : f.organization;
+    return [`— ${when(m.createdAt)}, ${who} :`, m.body.trim(), ...files, ''];
+  });
+  const text = [
+    'Madame, Monsieur,',
+    '',
+    `${f.organization} a reçu une demande qui relève de votre compétence. En application de l’article L114-2 du code des relations entre le public et l’administration, nous vous la transmettons ; l’usager en est informé et sait qu’il recevra votre accusé de réception.`,
+    '',
+    `Message du service ${f.team} (${f.agent}) :`,
+    f.note,
+    '',
+    `Référence chez nous : ${c.reference}`,
+    `Reçue le : ${when(c.createdAt)}`,
+    ...(c.subject ? [`Objet : ${c.subject}`] : []),
+    ...(c.requestType ? [`Démarche : ${c.requestType.name}`] : []),
+    `Usager : ${c.contact.name ?? 'nom non communiqué'}`,
+    ...contact,
+    '',
+    'Échanges :',
+    '',
+    ...exchange,
+    `${f.agent}, ${f.team} — ${f.organization}`,
+  ];
+  return {
+    subject: `Transmission d’une demande (article L114-2 du CRPA) — ${c.reference} — ${f.organization}`,
+    text: text.join('\n'),
+  };
+}
+
+/**
+ * CRPA L114-2 (issue 13): an agent forwards a request that concerns another administration
+ * (préfecture, CAF, département…). In one transaction: the e-mail to that administration through
+ * the organization's outgoing mail (a refusal rolls everything back), the citizen told on their
+ * channel with the legal mention (a signed reply, sent like any other), a line in the timeline,
+ * the file closed with its due dates cleared (the competent body's clock applies now), the record
+ * of the transfer and the audit.
+ */
+@Injectable()
+export class AdministrationTransfers {
+  constructor(
+    private readonly db: Database,
+    private readonly repo: ConversationRepository,
+    private readonly messages: MessageRepository,
+    private readonly conversations: ConversationService,
+    private readonly agentMessages: AgentMessages,
+    private readonly signatures: SignatureService,
+    private readonly writer: ConversationWriter,
+    private readonly audit: AuditRepository,
+    private readonly mail: OrganizationMail,
+  ) {}
+
+  async transfer(agent: AuthAgent, id: string, input: TransferToAdministrationInput): Promise<AdministrationTransferDto> {
+    const org = agent.organizationId;
+    if ((await this.mail.settings(org)).mode !== 'smtp')
+      throw new AppError(
+        'unprocessable',
+        'la mairie n’a pas de serveur de courriel sortant (Administration › Courriels) : la demande ne peut pas être transmise à l’administration compétente',
+      );
+    const { name, email } = input.administration;
+    return this.db.tx(async (m, afterCommit) => {
+      const row = await this.repo.findById(org, id, m, true);
+      if (!row || !canRead(agent, row)) throw notFound('conversation');
+      if (row.version !== input.version) throw staleVersion(toConversationDto(row));
+      if (row.status === 'resolved' || row.status === 'closed')
+        throw new AppError('conflict', 'cette demande est close : rouvrez-la pour la transmettre');
+      if (!(isManager(agent) || row.assignee_id === null || row.assignee_id === agent.id))
+        throw forbidden('seul un superviseur peut transmettre une conversation prise par un collègue');
+      const channel = await this.conversations.replyChannel(m, row, input.channelId);
+      const now = new Date();
+      const notice = administrationTransferNotice({
+        reference: row.reference,
+        administration: { name, email },
+        date: frenchLongDateOf(now),
+      });
+      // L111-2: the citizen's message carries the agent's identity, like any reply.
+      const body = await this.signatures.sign(m, agent, row.team_id, channel.kind, notice);
+      const tooLong = tooLongFor(channel.kind, body);
+      if (tooLong) throw badRequest(tooLong);
+
+      const facts = await this.repo.transferFacts(m, id);
+      const history = (await this.messages.page(id, 200, null, { publicOnly: true })).items;
+      const mail = administrationTransferMail({
+        ...facts,
+        conversation: toConversationDto(row),
+        note: input.note,
+        agent: agent.name,
+        history,
+      });
+      await this.mail.send(m, org, { to: email, ...mail });
+
+      const { message } = await this.agentMessages.record(m, afterCommit, agent, {
+        conversationId: id,
+        contactId: row.contact_id,
+        kind: 'reply',
+        channel,
+        body,
+        meta: { administrationTransfer: true },
+        audit: { administrationTransfer: { name, email } },
+      });
+      const tx = { m, afterCommit };
+      const eventId = await this.writer.insertMessage(tx, {
+        organizationId: org,
+        conversationId: id,
+        direction: 'outbound',
+        kind: 'event',
+        channelId: null,
+        authorAgentId: agent.id,
+        body: `Demande transmise à ${name} (${email}) au titre de l’article L114-2 du CRPA ; l’usager en est informé. Message à l’administration : ${input.note}`,
+        status: 'sent',
+        meta: { administrationTransfer: { name, email } },
+      });
+      // Closed as « transmise »: the competent administration's clock applies from its own reception.
+      await this.repo.update(m, id, { status: 'closed', decisionDueAt: null, responseDueAt: null });
+      const saved = await this.repo.insertAdministrationTransfer(m, {
+        organizationId: org,
+        conversationId: id,
+        name,
+        email,
+        agentId: agent.id,
+        citizenMessageId: message.id,
+        eventMessageId: eventId,
+      });
+      await this.audit.record(
+        {
+          organizationId: org,
+          agentId: agent.id,
+          action: 'conversation.transferred_to_administration',
+          conversationId: id,
+          contactId: row.contact_id,
+          data: { transferId: saved.id, name, email },
+        },
+        m,
+      );
+      await this.writer.tell(tx, org, id, eventId, ({ conversation, message: line }) => [
+        domainEvent('message.sent', org, { conversation, message: line, newConversation: false, byAgentId: agent.id }),
+        domainEvent('conversation.updated', org, {
+          conversation,
+          change: 'agent',
+          previous: { teamId: row.team_id, assigneeId: row.assignee_id, status: row.status },
+        }),
+        domainEvent('conversation.status_changed', org, {
+          conversation,
+          previousStatus: row.status,
+          status: conversation.status,
+          byAgentId: agent.id,
+        }),
+      ]);
+      return {
+        id: saved.id,
+        conversationId: id,
+        administration: { name, email },
+        transferredAt: saved.created_at.toISOString(),
+        citizenMessageId: message.id,
+      };
+    });
+  }
+}

@@ -1,0 +1,183 @@
+import { randomBytes } from 'node:crypto';
+import { parseEmail } from '@guichet/channels';
+import type { ConversationDto, MessageDto, PublicRequestCreated } from '@guichet/contracts';
+import { expectEventually, startSmtpCapture, type SmtpCapture } from '@guichet/testing';
+import { orgSmtpSettings, seedTown, startTestApp, type TestApp } from '../harness';
+
+const PREFECTURE = {
+  name: 'Préfecture de la Loire-Atlantique — service des étrangers',
+  email: 'pref-etrangers@loire-atlantique.gouv.fr',
+};
+
+/**
+ * CRPA L114-2 (issue 13): a request that concerns another administration is forwarded to it by
+ * e-mail (the organization's outgoing mail, through a real SMTP capture), the citizen is told on
+ * their channel with the legal mention, and the file is closed as « transmise », its clock stopped.
+ */
+describe('transfer of a request to the competent administration (L114-2)', () => {
+  let t: TestApp;
+  let smtp: SmtpCapture;
+  let town: Awaited<ReturnType<typeof seedTown>>;
+
+  const agent = () => town.agentEC.token;
+  const form = async () => {
+    const email = `usager.${randomBytes(3).toString('hex')}@exemple.fr`;
+    const res = await t.http('POST', `/api/v1/public/organizations/${town.org.slug}/requests`, {
+      body: {
+        teamId: town.etatCivil.id,
+        name: 'Amina Diallo',
+        email,
+        subject: 'Renouvellement de titre de séjour',
+        body: 'Bonjour, mon titre de séjour expire le mois prochain : comment le renouveler ?',
+      },
+      headers: { 'x-forwarded-for': `10.13.0.${Math.floor(Math.random() * 250)}` },
+    });
+    expect(res.status).toBe(201);
+    const { rows } = await t.db.query(`SELECT id FROM conversation WHERE reference = $1`, [res.body.reference]);
+    return { ...(res.body as PublicRequestCreated), id: rows[0].id as string, email };
+  };
+  const conversation = async (id: string) =>
+    (await t.http<ConversationDto>('GET', `/api/v1/conversations/${id}`, { token: agent() })).body;
+  const messagesOf = async (id: string): Promise<MessageDto[]> =>
+    (await t.http('GET', `/api/v1/conversations/${id}/messages?limit=100`, { token: agent() })).body.items;
+  const transfer = async (id: string, body: Record<string, unknown> = {}, token = agent()) =>
+    t.http('POST', `/api/v1/conversations/${id}/transfer-administration`, {
+      token,
+      body: {
+        administration: PREFECTURE,
+        note: 'Renouvellement d’un titre de séjour : compétence de la préfecture.',
+        version: (await conversation(id)).version,
+        ...body,
+      },
+    });
+  const setSmtp = async () =>
+    expect(
+      (
+        await t.http('PUT', '/api/v1/organization/mail-settings', {
+          token: town.admin.token,
+          body: orgSmtpSettings(smtp, 'mairie@ville-transferts.fr'),
+        })
+      ).status,
+    ).toBe(200);
+
+  beforeAll(async () => {
+    [smtp, t] = await Promise.all([startSmtpCapture(), startTestApp()]);
+    town = await seedTown(t);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await smtp?.close();
+  });
+
+  it('refuses without the town’s outgoing mail, and without a note for the administration; nothing is written', async () => {
+    const created = await form();
+    const none = await transfer(created.id);
+    expect(none.status).toBe(422);
+    expect(none.body.message).toContain('serveur de courriel sortant');
+    await setSmtp();
+    const noNote = await transfer(created.id, { note: '  ' });
+    expect(noNote.status).toBe(400);
+    expect(JSON.stringify(noNote.body)).toContain('un mot pour l’administration qui reçoit la demande est obligatoire');
+    const badEmail = await transfer(created.id, { administration: { name: 'CAF', email: 'pas-une-adresse' } });
+    expect(badEmail.status).toBe(400);
+    expect((await conversation(created.id)).status).toBe('open');
+    expect((await t.db.query(`SELECT count(*)::int AS n FROM administration_transfer`)).rows[0].n).toBe(0);
+  });
+
+  it('rolls everything back when the SMTP server refuses the e-mail', async () => {
+    await setSmtp();
+    const created = await form();
+    const before = (await messagesOf(created.id)).length;
+    smtp.refuseNext(550, 'Mailbox unavailable');
+    const refused = await transfer(created.id);
+    expect(refused.status).toBe(503);
+    expect(refused.body.message).toContain(PREFECTURE.email);
+    const after = await conversation(created.id);
+    expect(after.status).toBe('open');
+    expect((await messagesOf(created.id)).length).toBe(before);
+    expect(
+      (await t.db.query(`SELECT count(*)::int AS n FROM administration_transfer WHERE conversation_id = $1`, [created.id]))
+        .rows[0].n,
+    ).toBe(0);
+  });
+
+  it('e-mails the file to the administration, tells the citizen with the L114-2 mention, closes the file and stops its clock', async () => {
+    await setSmtp();
+    const created = await form();
+    // The file had due dates (the service's response target at least).
+    await t.db.query(`UPDATE conversation SET decision_due_at = now() + interval '20 days' WHERE id = $1`, [created.id]);
+    const res = await transfer(created.id);
+    expect(res.status).toBe(201);
+    expect(res.body.administration).toEqual(PREFECTURE);
+
+    // The administration's e-mail: the note, the citizen and how to reach them, the exchange.
+    const raw = await expectEventually(async () => {
+      const m = smtp.messages.find((x) => x.to.includes(PREFECTURE.email));
+      expect(m).toBeDefined();
+      return m!;
+    });
+    const mail = (await parseEmail(raw.raw, { channelId: 'x' })).inbound;
+    expect(mail.subject).toBe(
+      `Transmission d’une demande (article L114-2 du CRPA) — ${created.reference} — Ville ${town.org.slug}`,
+    );
+    expect(mail.text).toContain('Renouvellement d’un titre de séjour : compétence de la préfecture.');
+    expect(mail.text).toContain('article L114-2 du code des relations entre le public et l’administration');
+    expect(mail.text).toContain('Usager : Amina Diallo');
+    expect(mail.text).toContain(`Courriel : ${created.email}`);
+    expect(mail.text).toContain('mon titre de séjour expire le mois prochain');
+    expect(raw.text).toMatch(/^Auto-Submitted: auto-generated/im);
+
+    // The file: closed, no due date any more, the citizen's message and the timeline line.
+    const after = await conversation(created.id);
+    expect(after.status).toBe('closed');
+    expect(after.decisionDueAt).toBeNull();
+    expect(after.responseDueAt).toBeNull();
+    const messages = await messagesOf(created.id);
+    const notice = messages.find((m) => m.id === res.body.citizenMessageId)!;
+    expect(notice.kind).toBe('message');
+    expect(notice.channelKind).toBe('webform');
+    expect(notice.body).toContain(`Votre demande ${created.reference} relève de la compétence de : ${PREFECTURE.name}.`);
+    expect(notice.body).toContain("Conformément à l'article L114-2 du code des relations entre le public et l'administration");
+    expect(notice.body).toContain(PREFECTURE.email);
+    const line = messages.find((m) => m.kind === 'event')!;
+    expect(line.body).toContain(`Demande transmise à ${PREFECTURE.name} (${PREFECTURE.email})`);
+    expect(line.body).toContain('compétence de la préfecture');
+
+    // Published on the citizen's tracking page (the form's channel), and the citizen e-mailed about it.
+    await expectEventually(async () =>
+      expect((await messagesOf(created.id)).find((m) => m.id === notice.id)!.status).toBe('sent'),
+    );
+    const page = (await t.http('GET', `/api/v1/public/requests/${created.reference}?token=${created.trackingToken}`)).body;
+    expect(page.messages.map((m: { body: string }) => m.body)).toEqual([
+      expect.stringContaining('mon titre de séjour'),
+      expect.stringContaining('article L114-2'),
+    ]);
+    await expectEventually(async () => expect(smtp.messages.some((x) => x.to.includes(created.email))).toBe(true));
+
+    const { rows } = await t.db.query(
+      `SELECT administration_name, administration_email, agent_id FROM administration_transfer WHERE conversation_id = $1`,
+      [created.id],
+    );
+    expect(rows).toEqual([
+      { administration_name: PREFECTURE.name, administration_email: PREFECTURE.email, agent_id: town.agentEC.id },
+    ]);
+    const audit = await t.db.query(
+      `SELECT count(*)::int AS n FROM audit_event WHERE action = 'conversation.transferred_to_administration' AND conversation_id = $1`,
+      [created.id],
+    );
+    expect(audit.rows[0].n).toBe(1);
+
+    // Once transferred, it is closed: not twice.
+    const again = await transfer(created.id);
+    expect(again.status).toBe(409);
+  });
+
+  it('lets only a supervisor forward a colleague’s file; the other services’ agents do not see it', async () => {
+    await setSmtp();
+    const created = await form();
+    await t.db.query(`UPDATE conversation SET assignee_id = $2 WHERE id = $1`, [created.id, town.supervisor.id]);
+    expect((await transfer(created.id)).status).toBe(403);
+    expect((await transfer(created.id, {}, town.agentSco.token)).status).toBe(404);
+    expect((await transfer(created.id, {}, town.supervisor.token)).status).toBe(201);
+  });
+});
