@@ -3,6 +3,7 @@
  *
  *   setup         --name --slug --admin-name --admin-email --admin-password [--address --phone --email --siret]
  *   create-admin  --slug --email --password [--name]
+ *   create-platform-admin --slug --email [--password --name]
  *   migrate-blobs                (BLOB_STORE=s3 …: copies the local blobs into the bucket)
  *   rotate-encryption-key        (NEW_ENCRYPTION_KEY: re-encrypts every stored secret)
  *
@@ -12,7 +13,7 @@
  */
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
-import { createAdminSchema, describeIssues, setupSchema } from '@guichet/contracts';
+import { createAdminSchema, createPlatformAdminSchema, describeIssues, setupSchema } from '@guichet/contracts';
 import { DataSource } from 'typeorm';
 import type { z } from 'zod';
 import { migrate } from './app.factory';
@@ -41,6 +42,10 @@ const USAGE = `Usage :
       Première installation : crée l'organisation et son premier administrateur (base vide uniquement).
   pnpm guichet create-admin --slug <identifiant> --email <e-mail> --password <mot de passe> [--name "<nom>"]
       Ajoute un administrateur à une organisation existante (administrateur perdu, par exemple).
+  pnpm guichet create-platform-admin --slug <identifiant> --email <e-mail> [--password <mot de passe>] [--name "<nom>"]
+      Nomme un administrateur de la plateforme (il crée les autres communes hébergées et en voit la liste,
+      sans accès à leurs usagers ni à leurs conversations) : l'administrateur de cette organisation qui a
+      cette adresse, ou un nouvel administrateur créé avec --password. La première installation en nomme un.
   BLOB_STORE=s3 S3_BUCKET=… pnpm guichet migrate-blobs
       Copie une fois les pièces jointes du dossier local (BLOB_DIR) dans le bucket S3 configuré ;
       relançable (ce qui est déjà copié est sauté), le dossier local n'est pas modifié.
@@ -76,6 +81,7 @@ const FLAGS: Record<string, Record<string, string>> = {
     'admin.password': '--admin-password',
   },
   'create-admin': { 'admin.': '--', slug: '--slug' },
+  'create-platform-admin': { 'admin.': '--', slug: '--slug' },
 };
 
 function parse<S extends z.ZodType>(command: string, schema: S, value: unknown): z.infer<S> {
@@ -120,7 +126,8 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<string> {
   if (!command || command === '--help' || command === '-h' || command === 'help') return USAGE;
   if (command === 'migrate-blobs') return migrateLocalBlobs(env);
   if (command === 'rotate-encryption-key') return rotateKey(env);
-  if (command !== 'setup' && command !== 'create-admin') throw new UsageError(`Commande inconnue : ${command}\n\n${USAGE}`);
+  if (command !== 'setup' && command !== 'create-admin' && command !== 'create-platform-admin')
+    throw new UsageError(`Commande inconnue : ${command}\n\n${USAGE}`);
   let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
   try {
     values = parseArgs({ args: rest, options: OPTIONS, strict: true, allowPositionals: false }).values;
@@ -144,17 +151,25 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<string> {
             admin: { name: values['admin-name'], email: values['admin-email'], password: values['admin-password'] },
           }),
         }
-      : {
-          kind: 'create-admin' as const,
-          value: parse(command, createAdminSchema, {
-            slug: values.slug,
-            admin: {
-              name: values.name ?? values.email?.split('@')[0],
-              email: values.email,
-              password: values.password,
-            },
-          }),
-        };
+      : command === 'create-platform-admin'
+        ? {
+            kind: 'create-platform-admin' as const,
+            value: parse(command, createPlatformAdminSchema, {
+              slug: values.slug,
+              admin: { name: values.name ?? values.email?.split('@')[0], email: values.email, password: values.password },
+            }),
+          }
+        : {
+            kind: 'create-admin' as const,
+            value: parse(command, createAdminSchema, {
+              slug: values.slug,
+              admin: {
+                name: values.name ?? values.email?.split('@')[0],
+                email: values.email,
+                password: values.password,
+              },
+            }),
+          };
 
   return withDatabase(env, async (db) => {
     const setup = new SetupService(
@@ -169,6 +184,12 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<string> {
         `Organisation « ${organization.name} » (${organization.slug}) créée, avec son administrateur ${input.value.admin.email}.\n` +
         'Lancez Guichet (« pnpm start ») et connectez-vous avec cette adresse et ce mot de passe.'
       );
+    }
+    if (input.kind === 'create-platform-admin') {
+      const { created } = await setup.createPlatformAdmin(input.value);
+      return created
+        ? `Administrateur ${input.value.admin.email} créé dans l'organisation ${input.value.slug}, administrateur de la plateforme.`
+        : `${input.value.admin.email} (${input.value.slug}) est désormais administrateur de la plateforme.`;
     }
     await setup.createAdmin(input.value);
     return `Administrateur ${input.value.admin.email} ajouté à l'organisation ${input.value.slug}.`;

@@ -214,4 +214,42 @@ describe('first run in Chromium: empty database to an invited agent signed in', 
     expect(sent.text).toMatch(/^From: .*urbanisme@bourg-essai\.fr/m);
     await checkScreen(agent, 'agent-answers-first-mail');
   });
+
+  it('the admin names the agent supervisor from the agents screen, and cannot give up the last admin role', async () => {
+    await adminSection(admin, 'Agents').click();
+    await admin.getByLabel('Rôle de Nina Nouvelle').selectOption('supervisor');
+    await expectEventually(async () =>
+      expect((await t.db.query(`SELECT role FROM agent WHERE email = 'nina@bourg-essai.fr'`)).rows[0].role).toBe('supervisor'),
+    );
+    await admin.getByLabel('Rôle de Paule Première').selectOption('agent');
+    await admin.getByText(/vous êtes le dernier administrateur actif/i).waitFor();
+    expect(await admin.getByLabel('Rôle de Paule Première').inputValue()).toBe('admin');
+    await checkScreen(admin, 'admin-agents-last-admin');
+  });
+
+  it('the first run’s admin runs the platform: adds a second town, whose first admin is invited', async () => {
+    await adminSection(admin, 'Communes de la plateforme').click();
+    await admin.getByRole('heading', { name: 'Communes de la plateforme', level: 2 }).waitFor();
+    await admin.getByRole('rowheader', { name: /Ville de Bourg-Essai/ }).waitFor();
+    await admin.getByRole('textbox', { name: 'Nom', exact: true }).fill('Saint-Val-sur-Lac');
+    expect(await admin.getByRole('textbox', { name: 'Identifiant', exact: true }).inputValue()).toBe('saint-val-sur-lac');
+    await admin.getByLabel('Nom et prénom').fill('Hugo Maire-Adjoint');
+    await admin.getByRole('textbox', { name: 'Adresse e-mail', exact: true }).fill('pas-une-adresse');
+    await admin.getByRole('button', { name: 'Créer la commune et inviter son administrateur' }).click();
+    await admin.getByText(/adresse e-mail invalide/i).waitFor();
+    await admin.getByRole('textbox', { name: 'Adresse e-mail', exact: true }).fill('hugo@saint-val.fr');
+    await admin.getByRole('button', { name: 'Créer la commune et inviter son administrateur' }).click();
+    await admin.getByText('Commune « Saint-Val-sur-Lac » créée ; invitation envoyée à hugo@saint-val.fr.').waitFor();
+    await admin.getByRole('rowheader', { name: /Saint-Val-sur-Lac/ }).waitFor();
+    await admin.getByText('invitation en attente', { exact: false }).waitFor();
+    await checkScreen(admin, 'admin-platform-towns');
+    // The invitation left through this organization's mail, listed among its mails.
+    await adminSection(admin, 'Courriels').click();
+    await admin.getByText(/hugo@saint-val\.fr — Invitation à Guichet — Saint-Val-sur-Lac/).waitFor();
+    // Nina, supervisor of Bourg-Essai only, has no platform screen.
+    await agent.goto(`${t.url}/#/admin/communes`);
+    await agent.reload();
+    await agent.getByRole('heading', { name: 'Organisation', level: 2 }).waitFor({ timeout: 15_000 });
+    expect(await adminSection(agent, 'Communes de la plateforme').count()).toBe(0);
+  });
 });

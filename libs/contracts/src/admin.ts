@@ -75,6 +75,39 @@ export type SetupInput = z.infer<typeof setupSchema>;
 export const createAdminSchema = z.object({ slug: slugSchema, admin: adminAccountSchema });
 export type CreateAdminInput = z.infer<typeof createAdminSchema>;
 
+/**
+ * `pnpm guichet create-platform-admin`: the platform administrator (who creates the towns of a
+ * shared platform). An admin of `slug` with that address is promoted; otherwise a new admin is
+ * created there, which needs a password.
+ */
+export const createPlatformAdminSchema = z.object({
+  slug: slugSchema,
+  admin: z.object({ name: required(120, 'nom de l’administrateur'), email: emailSchema, password: passwordSchema.optional() }),
+});
+export type CreatePlatformAdminInput = z.infer<typeof createPlatformAdminSchema>;
+
+// ---- Platform (several towns on one installation) ----
+
+/** `POST /platform/organizations`: a further town and its first administrator, invited by e-mail. */
+export const createOrganizationSchema = z.object({
+  organization: organizationIdentitySchema,
+  admin: z.object({ name: required(120, 'nom de l’administrateur'), email: emailSchema }),
+});
+export type CreateOrganizationInput = z.infer<typeof createOrganizationSchema>;
+
+/**
+ * A town as the platform administrator sees it: its identity and how many people work in it,
+ * its administrators' names and addresses to reach them; never its citizens or conversations.
+ */
+export interface PlatformOrganizationDto {
+  id: string;
+  name: string;
+  slug: string;
+  createdAt: string;
+  activeAgents: number;
+  admins: { name: string; email: string; invited: boolean }[];
+}
+
 export interface SetupStatusDto {
   /** True while no organization exists: the web app shows the setup page. */
   needed: boolean;

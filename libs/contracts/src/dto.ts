@@ -43,6 +43,8 @@ export interface OrganizationDto {
 /** The signed-in agent, with their organization (login and `GET /auth/me`). */
 export interface MeDto extends AgentDto {
   organization: OrganizationDto;
+  /** Administers the platform: creates and lists its towns (not their conversations). */
+  platformAdmin?: boolean;
 }
 
 export interface LoginResponse {

@@ -9,6 +9,8 @@ export interface AuthAgent {
   name: string;
   email: string;
   teamIds: string[];
+  /** Administers the platform (creates and lists its towns); grants nothing inside another town. */
+  platformAdmin?: boolean;
   /** The login session the request or socket came with (`id` names its `session:` room). */
   session?: { id: string; expiresAt: Date };
 }
@@ -21,6 +23,10 @@ export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
 
 export const ROLES = 'guichet:roles';
 export const Roles = (...roles: AgentRole[]) => SetMetadata(ROLES, roles);
+
+export const PLATFORM_ADMIN = 'guichet:platform-admin';
+/** Routes of the platform administrator only (the list and creation of organizations). */
+export const PlatformAdminOnly = () => SetMetadata(PLATFORM_ADMIN, true);
 
 export const CurrentAgent = createParamDecorator((_: unknown, ctx: ExecutionContext): AuthAgent => {
   return ctx.switchToHttp().getRequest<{ agent: AuthAgent }>().agent;

@@ -8,6 +8,7 @@ import { AttachmentEntity, MessageEntity } from '../modules/conversations/messag
 import { OrganizationEntity } from '../modules/organizations/organization.entity';
 import { TeamEntity } from '../modules/teams/team.entity';
 import { CleaningClient, PreparingClient } from './preparing-client';
+import { PlatformAdmin1764867000000 } from './migrations/1764867000000-platform-admin';
 import { InitialSchema1764300000000 } from './migrations/1764300000000-initial-schema';
 import { MetaProfiles1764306000006 } from './migrations/1764306000006-meta-profiles';
 import { EmailMailbox1764303000003 } from './migrations/1764303000003-email-mailbox';
@@ -100,6 +101,7 @@ export const MIGRATIONS = [
   AdministrationTransfers1764863000000,
   ReportMonthly1764864000000,
   RegistrantRetention1764865000000,
+  PlatformAdmin1764867000000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10, preparedStatements = true): DataSourceOptions {

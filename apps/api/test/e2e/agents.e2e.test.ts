@@ -74,10 +74,50 @@ describe('agents: administration and own password', () => {
     expect(await patch(town.admin.token, {})).toMatchObject({ status: 400, body: { details: ['aucun changement demandé'] } });
     expect(await patch(town.admin.token, { active: false }, town.admin.id)).toMatchObject({
       status: 400,
-      body: { message: 'vous ne pouvez pas retirer vos propres droits d’administrateur : demandez-le à un autre administrateur' },
+      body: {
+        message:
+          'vous êtes le dernier administrateur actif : nommez-en un autre avant de quitter ce rôle ou de désactiver votre compte',
+      },
     });
     expect(await patch(town.admin.token, { role: 'agent' }, town.admin.id)).toMatchObject({ status: 400 });
     expect(await audits('agent.updated', agent.id)).toEqual([]);
+  });
+
+  it('an admin sets roles from the agents screen; the last active admin can neither step down nor be deactivated', async () => {
+    const own = await seedTown(t);
+    const patch = (token: string, id: string, body: unknown) => t.http('PATCH', `/api/v1/agents/${id}`, { token, body });
+    // A second admin named from the list: then either may step down, the town keeps one.
+    const second = await t.newAgent({ organizationId: own.org.id, name: 'Bérénice Seconde' });
+    expect(await patch(own.admin.token, second.id, { role: 'admin' })).toMatchObject({ status: 200, body: { role: 'admin' } });
+    expect(await patch(own.admin.token, own.admin.id, { role: 'supervisor' })).toMatchObject({
+      status: 200,
+      body: { role: 'supervisor' },
+    });
+    // Access follows at once: the former admin reads the administration but changes nothing.
+    expect((await patch(own.admin.token, own.agentEC.id, { capacity: 2 })).status).toBe(403);
+    expect(await patch(second.token, second.id, { role: 'agent' })).toMatchObject({
+      status: 400,
+      body: {
+        message:
+          'vous êtes le dernier administrateur actif : nommez-en un autre avant de quitter ce rôle ou de désactiver votre compte',
+      },
+    });
+    expect((await patch(second.token, second.id, { active: false })).status).toBe(400);
+    const [row] = (await t.db.query(`SELECT role, active FROM agent WHERE id = $1`, [second.id])).rows;
+    expect(row).toEqual({ role: 'admin', active: true });
+
+    // Two admins demoting themselves at the same moment: one wins, the town keeps its other admin.
+    const third = await t.newAgent({ organizationId: own.org.id, role: 'admin', name: 'Tom Troisième' });
+    const results = await Promise.all([
+      patch(second.token, second.id, { role: 'agent' }),
+      patch(third.token, third.id, { active: false }),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 400]);
+    const { rows } = await t.db.query(
+      `SELECT count(*)::int AS n FROM agent WHERE organization_id = $1 AND role = 'admin' AND active`,
+      [own.org.id],
+    );
+    expect(rows[0].n).toBe(1);
   });
 
   it('deactivating an agent ends their sessions at once and releases their open conversations to their service', async () => {

@@ -103,6 +103,12 @@ describe('pnpm guichet (installation from the shell)', () => {
       env,
     );
     expect(added.code).toBe(0);
+    // Bob, an admin of the town, is named platform administrator; an unknown address needs a password.
+    const promoted = await guichet(['create-platform-admin', '--slug', 'saint-essai', '--email', 'bob@saint-essai.fr'], env);
+    expect(promoted).toMatchObject({ code: 0, stdout: expect.stringContaining('est désormais administrateur de la plateforme') });
+    const nobody = await guichet(['create-platform-admin', '--slug', 'saint-essai', '--email', 'eve@saint-essai.fr'], env);
+    expect(nobody.code).toBe(1);
+    expect(nobody.stderr).toContain('donnez --password pour le créer');
 
     const t = await startTestApp({ databaseUrl, seedDemo: true });
     try {
@@ -112,11 +118,16 @@ describe('pnpm guichet (installation from the shell)', () => {
         role: 'admin',
         organization: { slug: 'saint-essai', name: 'Ville de Saint-Essai' },
       });
-      expect((await login(t.url, 'bob@saint-essai.fr', PASSWORD)).body.agent).toMatchObject({ role: 'admin' });
+      // The first run's administrator runs the platform; so does Bob, named from the shell.
+      expect(anne.body.agent.platformAdmin).toBe(true);
+      expect((await login(t.url, 'bob@saint-essai.fr', PASSWORD)).body.agent).toMatchObject({
+        role: 'admin',
+        platformAdmin: true,
+      });
       // The demo town is never seeded beside a town that was set up.
       expect((await t.db.query(`SELECT slug FROM organization`)).rows).toEqual([{ slug: 'saint-essai' }]);
       const audit = await t.db.query(`SELECT action, data FROM audit_event ORDER BY created_at`);
-      expect(audit.rows.map((r) => r.action)).toEqual(['organization.created', 'agent.created']);
+      expect(audit.rows.map((r) => r.action)).toEqual(['organization.created', 'agent.created', 'agent.platform_admin_granted']);
       expect(JSON.stringify(audit.rows)).not.toContain(PASSWORD);
     } finally {
       await t.close();

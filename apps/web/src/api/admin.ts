@@ -2,6 +2,7 @@ import type {
   AcknowledgementSettingsDto,
   AgentAdminDto,
   CreateAgentInput,
+  CreateOrganizationInput,
   CreateRequestTypeInput,
   CreateRoutingRuleInput,
   CreateTeamInput,
@@ -9,6 +10,7 @@ import type {
   OrgMailDto,
   OrgMailSettingsDto,
   OrgMailSettingsInput,
+  PlatformOrganizationDto,
   RequestTypeDto,
   RoutingDryRunDto,
   RoutingDryRunInput,
@@ -34,6 +36,13 @@ export const setupApi = {
       body: input,
       auth: false,
     }),
+};
+
+/** The platform administrator's towns (`/platform/organizations`). */
+export const platformApi = {
+  organizations: (signal?: AbortSignal) => apiRequest<PlatformOrganizationDto[]>('/platform/organizations', { signal }),
+  createOrganization: (input: CreateOrganizationInput) =>
+    apiRequest<PlatformOrganizationDto>('/platform/organizations', { method: 'POST', body: input }),
 };
 
 export const accountApi = {

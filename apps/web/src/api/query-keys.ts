@@ -50,6 +50,7 @@ export const queryKeys = {
     requestTypes: () => ['admin', 'request-types'] as const,
     retention: () => ['admin', 'retention'] as const,
     channels: () => ['admin', 'channels'] as const,
+    platformOrganizations: () => ['admin', 'platform-organizations'] as const,
   },
   /** The agent's own signature (L111-2) as it reads in one service. */
   signature: (teamId: string) => ['account', 'signature', teamId] as const,

@@ -2,6 +2,7 @@ import type {
   AcknowledgementSettingsDto,
   AgentAdminDto,
   CreateAgentInput,
+  CreateOrganizationInput,
   CreateRequestTypeInput,
   CreateRoutingRuleInput,
   CreateTeamInput,
@@ -9,6 +10,7 @@ import type {
   OrgMailDto,
   OrgMailSettingsDto,
   OrgMailSettingsInput,
+  PlatformOrganizationDto,
   RequestTypeDto,
   RoutingRuleDto,
   TeamAdminDto,
@@ -20,7 +22,7 @@ import type {
   UpdateTeamInput,
 } from '@guichet/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { adminApi } from '../api/admin';
+import { adminApi, platformApi } from '../api/admin';
 import type { ApiError } from '../api/client';
 import { queryKeys } from '../api/query-keys';
 
@@ -35,6 +37,14 @@ export function useAdminAgents() {
   return useQuery<AgentAdminDto[], ApiError>({
     queryKey: queryKeys.admin.agents(),
     queryFn: ({ signal }) => adminApi.agents(signal),
+  });
+}
+
+/** The towns of the platform (platform administrators only). */
+export function usePlatformOrganizations() {
+  return useQuery<PlatformOrganizationDto[], ApiError>({
+    queryKey: queryKeys.admin.platformOrganizations(),
+    queryFn: ({ signal }) => platformApi.organizations(signal),
   });
 }
 
@@ -89,6 +99,8 @@ function useAdminMutation<I, O>(fn: (input: I) => Promise<O>) {
       void client.invalidateQueries({ queryKey: queryKeys.teams() });
       void client.invalidateQueries({ queryKey: queryKeys.agents() });
       void client.invalidateQueries({ queryKey: ['request-types'] });
+      // An admin who gave up their own role (another admin remaining) sees the screens read-only at once.
+      void client.invalidateQueries({ queryKey: queryKeys.me() });
     },
   });
 }
@@ -96,6 +108,8 @@ function useAdminMutation<I, O>(fn: (input: I) => Promise<O>) {
 export const useCreateTeam = () => useAdminMutation((input: CreateTeamInput) => adminApi.createTeam(input));
 export const useUpdateTeam = () =>
   useAdminMutation(({ id, input }: { id: string; input: UpdateTeamInput }) => adminApi.updateTeam(id, input));
+export const useCreateOrganization = () =>
+  useAdminMutation((input: CreateOrganizationInput) => platformApi.createOrganization(input));
 export const useInviteAgent = () => useAdminMutation((input: CreateAgentInput) => adminApi.inviteAgent(input));
 export const useUpdateAgent = () =>
   useAdminMutation(({ id, input }: { id: string; input: UpdateAgentInput }) => adminApi.updateAgent(id, input));

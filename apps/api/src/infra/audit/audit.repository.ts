@@ -32,6 +32,8 @@ export type AuditAction =
   | 'agent.password_set'
   | 'agent.renamed'
   | 'organization.created'
+  | 'platform.organization_created'
+  | 'agent.platform_admin_granted'
   | 'organization.updated'
   | 'organization.mail_updated'
   | 'team.created'

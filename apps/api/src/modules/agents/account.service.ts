@@ -70,6 +70,22 @@ export class AccountService {
     });
   }
 
+  /**
+   * The first administrator of a town the platform administrator creates, in the caller's
+   * transaction: the account and its 72-hour invitation together. The mail leaves through the
+   * platform's own outgoing mail (the new town has none set up yet) and is listed among its mails.
+   */
+  async inviteFirstAdmin(
+    m: EntityManager,
+    by: AuthAgent,
+    organizationId: string,
+    admin: { name: string; email: string; capacity: number },
+  ): Promise<string> {
+    const id = await this.agents.createAgent(m, { organizationId, ...admin, role: 'admin', passwordHash: null });
+    await this.sendLink(m, by, { id, name: admin.name, email: admin.email, organizationId }, 'invitation', by.organizationId);
+    return id;
+  }
+
   /** An admin sends an agent a new link: an invitation while they have no password, a reset link otherwise. */
   async sendPasswordLink(admin: AuthAgent, agentId: string): Promise<void> {
     const agents = await this.directory.managedAgents(admin.organizationId);
@@ -138,8 +154,10 @@ export class AccountService {
     admin: AuthAgent | null,
     agent: { id: string; name: string; email: string; organizationId?: string },
     purpose: AccountTokenPurpose,
+    /** The organization whose outgoing mail sends it: the agent's own unless the platform's. */
+    mailVia?: string,
   ): Promise<void> {
-    const organizationId = admin?.organizationId ?? agent.organizationId!;
+    const organizationId = agent.organizationId ?? admin!.organizationId;
     const hours = purpose === 'invitation' ? INVITATION_HOURS : RESET_HOURS;
     const token = await this.accounts.issueToken(m, agent.id, purpose, hours);
     const organization = await this.organizations.name(organizationId, m);
@@ -153,7 +171,7 @@ export class AccountService {
           `valable ${hours} heures :\n${link}\n\nSi vous n’avez rien demandé, ignorez ce message : votre mot de passe reste inchangé.\n`;
     const subject =
       purpose === 'invitation' ? `Invitation à Guichet — ${organization}` : `Nouveau mot de passe Guichet — ${organization}`;
-    await this.mail.send(m, organizationId, { to: agent.email, subject, text });
+    await this.mail.send(m, mailVia ?? organizationId, { to: agent.email, subject, text });
     await this.audit.record(
       {
         organizationId,

@@ -29,13 +29,21 @@ export class AgentAdminService {
    * in progress back to their service; a new role or new services move their sockets' rooms.
    */
   async update(admin: AuthAgent, id: string, input: UpdateAgentInput): Promise<AgentAdminDto> {
-    if (id === admin.id && (input.active === false || (input.role && input.role !== admin.role))) {
-      throw badRequest('vous ne pouvez pas retirer vos propres droits d’administrateur : demandez-le à un autre administrateur');
-    }
     const organizationId = admin.organizationId;
     return this.db.tx(async (m, afterCommit) => {
+      // The town always keeps an active administrator: its admins' rows are locked first (before the
+      // agent's own), so two admins stepping down at the same moment wait in turn, without deadlock.
+      const mayRemoveAdmin = (input.role !== undefined && input.role !== 'admin') || input.active === false;
+      const admins = mayRemoveAdmin ? await this.directory.lockActiveAdmins(m, organizationId) : [];
       const before = await this.directory.managedAgent(m, organizationId, id);
       if (!before) throw notFound('agent');
+      if (mayRemoveAdmin && before.role === 'admin' && before.active && !admins.some((a) => a !== id)) {
+        throw badRequest(
+          id === admin.id
+            ? 'vous êtes le dernier administrateur actif : nommez-en un autre avant de quitter ce rôle ou de désactiver votre compte'
+            : 'cet agent est le dernier administrateur actif : nommez-en un autre d’abord',
+        );
+      }
       await this.directory.updateAgent(m, id, { role: input.role, capacity: input.capacity, active: input.active });
       if (input.teamIds && !(await this.directory.setAgentTeams(m, organizationId, id, [...new Set(input.teamIds)]))) {
         throw badRequest('service inconnu', ['teamIds: un des services n’existe pas dans votre organisation']);

@@ -34,6 +34,16 @@ export class AgentDirectory {
     return this.repo.me(organizationId, agentId);
   }
 
+  /** Marks the account as a platform administrator, in the caller's transaction. */
+  setPlatformAdmin(manager: EntityManager, agentId: string): Promise<void> {
+    return this.repo.setPlatformAdmin(manager, agentId);
+  }
+
+  /** The active administrator of the organization with this address, if any. */
+  adminByEmail(manager: EntityManager, organizationId: string, email: string): Promise<string | null> {
+    return this.repo.adminByEmail(manager, organizationId, email);
+  }
+
   /**
    * A new account in the caller's transaction; `passwordHash` null for an invited agent who has
    * not chosen a password yet. An address already taken is a 409 with a French reason.

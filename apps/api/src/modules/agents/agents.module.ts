@@ -9,12 +9,15 @@ import { AgentDirectory } from './agent-directory.service';
 import { DirectoryController } from './directory.controller';
 import { DirectoryRepository } from './directory.repository';
 
-/** Agents and teams; publishes AgentDirectory, what other features may ask of agents and teams. */
+/**
+ * Agents and teams; publishes AgentDirectory, what other features may ask of agents and teams,
+ * and AccountService, whose invitations the platform's creation of a town sends.
+ */
 @Global()
 @Module({
   imports: [AuthModule],
   controllers: [DirectoryController, AgentAdminController, AccountController],
   providers: [AgentAdminService, DirectoryRepository, AgentDirectory, AccountService, AccountRepository],
-  exports: [AgentDirectory],
+  exports: [AgentDirectory, AccountService],
 })
 export class AgentsModule {}

@@ -59,10 +59,13 @@ export class DirectoryRepository {
   async me(organizationId: string, agentId: string): Promise<MeDto | null> {
     const agent = await this.agent(organizationId, agentId);
     if (!agent) return null;
-    const [organization] = await this.db.query<OrganizationDto>(`SELECT id, name, slug FROM organization WHERE id = $1`, [
-      organizationId,
-    ]);
-    return { ...agent, organization: organization! };
+    const [row] = await this.db.query<OrganizationDto & { platform_admin: boolean }>(
+      `SELECT o.id, o.name, o.slug, a.platform_admin FROM organization o JOIN agent a ON a.organization_id = o.id
+        WHERE o.id = $1 AND a.id = $2`,
+      [organizationId, agentId],
+    );
+    const { platform_admin, ...organization } = row!;
+    return { ...agent, organization, platformAdmin: platform_admin };
   }
 
   async agents(organizationId: string): Promise<AgentDto[]> {
@@ -145,6 +148,34 @@ export class DirectoryRepository {
       manager,
     );
     return row!.id;
+  }
+
+  /**
+   * The organization's active administrators, their rows locked in a fixed order: two admins
+   * demoting each other at the same moment wait in turn, and the second sees the first's change.
+   */
+  async lockActiveAdmins(manager: EntityManager, organizationId: string): Promise<string[]> {
+    const rows = await this.db.query<{ id: string }>(
+      `SELECT id FROM agent WHERE organization_id = $1 AND role = 'admin' AND active ORDER BY id FOR UPDATE`,
+      [organizationId],
+      manager,
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Marks the account as an administrator of the platform (first run, `pnpm guichet create-platform-admin`). */
+  async setPlatformAdmin(manager: EntityManager, agentId: string): Promise<void> {
+    await this.db.query(`UPDATE agent SET platform_admin = true WHERE id = $1`, [agentId], manager);
+  }
+
+  /** The active administrator of the organization with this address, if any. */
+  async adminByEmail(manager: EntityManager, organizationId: string, email: string): Promise<string | null> {
+    const [row] = await this.db.query<{ id: string }>(
+      `SELECT id FROM agent WHERE organization_id = $1 AND email = $2 AND role = 'admin' AND active`,
+      [organizationId, email.toLowerCase()],
+      manager,
+    );
+    return row?.id ?? null;
   }
 
   /** Every agent of the organization, deactivated ones included (the admin's list). */

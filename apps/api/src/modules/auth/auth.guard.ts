@@ -3,7 +3,7 @@ import { setContextOrganization } from '../../common/request-context';
 import { Reflector } from '@nestjs/core';
 import type { AgentRole } from '@guichet/contracts';
 import type { Request, Response } from 'express';
-import { PUBLIC_ROUTE, ROLES, type AuthAgent } from '../../common/auth-agent';
+import { PLATFORM_ADMIN, PUBLIC_ROUTE, ROLES, type AuthAgent } from '../../common/auth-agent';
 import { forbidden, unauthorized } from '../../common/errors';
 import { APP_CONFIG, type AppConfig } from '../../config';
 import { AuthService } from './auth.service';
@@ -52,6 +52,9 @@ export class AuthGuard implements CanActivate {
     req.sessionToken = bearer ?? cookie;
     const roles = this.reflector.getAllAndOverride<AgentRole[] | undefined>(ROLES, targets);
     if (roles && !roles.includes(agent.role)) throw forbidden('action réservée aux ' + roles.join(', '));
+    if (this.reflector.getAllAndOverride<boolean>(PLATFORM_ADMIN, targets) && !agent.platformAdmin) {
+      throw forbidden('action réservée aux administrateurs de la plateforme');
+    }
     return true;
   }
 }

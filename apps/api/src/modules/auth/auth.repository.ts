@@ -35,6 +35,7 @@ interface AgentRow {
   name: string;
   email: string;
   team_ids: string[];
+  platform_admin: boolean;
 }
 
 const toAuthAgent = (r: AgentRow): AuthAgent => ({
@@ -44,6 +45,7 @@ const toAuthAgent = (r: AgentRow): AuthAgent => ({
   name: r.name,
   email: r.email,
   teamIds: r.team_ids,
+  platformAdmin: r.platform_admin,
 });
 
 @Injectable()
@@ -52,7 +54,7 @@ export class AuthRepository {
 
   async findForLogin(email: string): Promise<(AuthAgent & { passwordHash: string }) | null> {
     const [row] = await this.db.query<AgentRow & { password_hash: string }>(
-      `SELECT a.id, a.organization_id, a.role, a.name, a.email, a.password_hash,
+      `SELECT a.id, a.organization_id, a.role, a.name, a.email, a.platform_admin, a.password_hash,
               array(SELECT team_id FROM agent_team WHERE agent_id = a.id ORDER BY team_id) AS team_ids
          FROM agent a WHERE a.email = $1 AND a.active`,
       [email.toLowerCase()],
@@ -82,7 +84,7 @@ export class AuthRepository {
   /** The agent of a live session (not expired, agent active), as they are now, with the session. */
   async findBySession(id: string): Promise<(AuthAgent & { lastSeenAt: Date }) | null> {
     const [row] = await this.db.query<AgentRow & { expires_at: Date; last_seen_at: Date }>(
-      `SELECT a.id, a.organization_id, a.role, a.name, a.email, s.expires_at, s.last_seen_at,
+      `SELECT a.id, a.organization_id, a.role, a.name, a.email, a.platform_admin, s.expires_at, s.last_seen_at,
               array(SELECT team_id FROM agent_team WHERE agent_id = a.id ORDER BY team_id) AS team_ids
          FROM agent_session s JOIN agent a ON a.id = s.agent_id
         WHERE s.token_hash = decode($1, 'hex') AND s.expires_at > now() AND a.active`,

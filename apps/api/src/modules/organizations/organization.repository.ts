@@ -1,7 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import type { OrganizationSettingsDto, OrgMailDto, UpdateOrganizationSettingsInput } from '@guichet/contracts';
+import type {
+  OrganizationSettingsDto,
+  OrgMailDto,
+  PlatformOrganizationDto,
+  UpdateOrganizationSettingsInput,
+} from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database.service';
+import { byFrenchName } from '../../common/french-order';
+import { NO_PASSWORD } from '../../common/password';
 import { pgJson } from '../../common/pg-text';
 
 type StoredSettings = Omit<OrganizationSettingsDto, 'holidays'>;
@@ -65,6 +72,25 @@ export class OrganizationRepository {
       manager,
     );
     return row!;
+  }
+
+  /**
+   * The platform's towns (all of them, or `id`): identity, active agents, active administrators
+   * with whether they accepted their invitation. Nothing about citizens or conversations.
+   */
+  async platformList(id?: string, manager?: EntityManager): Promise<PlatformOrganizationDto[]> {
+    const rows = await this.db.query<PlatformOrganizationDto>(
+      `SELECT o.id, o.name, o.slug, o.created_at AS "createdAt",
+              (SELECT count(*)::int FROM agent a WHERE a.organization_id = o.id AND a.active) AS "activeAgents",
+              coalesce((SELECT json_agg(json_build_object('name', a.name, 'email', a.email, 'invited', a.password_hash = $1)
+                                        ORDER BY a.name, a.email)
+                          FROM agent a WHERE a.organization_id = o.id AND a.role = 'admin' AND a.active), '[]') AS admins
+         FROM organization o
+        WHERE $2::uuid IS NULL OR o.id = $2`,
+      [NO_PASSWORD, id ?? null],
+      manager,
+    );
+    return byFrenchName(rows);
   }
 
   async bySlug(slug: string, manager?: EntityManager): Promise<{ id: string; slug: string; name: string } | null> {

@@ -3,6 +3,8 @@ import { OrganizationMail } from './organization-mail.service';
 import { OrganizationController } from './organization.controller';
 import { OrganizationRepository } from './organization.repository';
 import { OrganizationSettingsService } from './organization-settings.service';
+import { PlatformController } from './platform.controller';
+import { PlatformService } from './platform.service';
 import { SetupController } from './setup.controller';
 import { SetupAnnouncer, SetupService } from './setup.service';
 
@@ -12,8 +14,15 @@ import { SetupAnnouncer, SetupService } from './setup.service';
  */
 @Global()
 @Module({
-  controllers: [SetupController, OrganizationController],
-  providers: [OrganizationRepository, OrganizationMail, OrganizationSettingsService, SetupService, SetupAnnouncer],
+  controllers: [SetupController, OrganizationController, PlatformController],
+  providers: [
+    OrganizationRepository,
+    OrganizationMail,
+    OrganizationSettingsService,
+    SetupService,
+    SetupAnnouncer,
+    PlatformService,
+  ],
   exports: [OrganizationMail, OrganizationSettingsService],
 })
 export class OrganizationsModule {}

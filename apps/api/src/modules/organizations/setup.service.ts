@@ -1,9 +1,9 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
-import type { CreateAdminInput, SetupInput } from '@guichet/contracts';
+import type { CreateAdminInput, CreatePlatformAdminInput, SetupInput } from '@guichet/contracts';
 import { APP_CONFIG, type AppConfig } from '../../config';
 import { Database } from '../../common/database.service';
-import { conflict, notFound } from '../../common/errors';
+import { badRequest, conflict, notFound } from '../../common/errors';
 import { hashPassword } from '../../common/password';
 import { safeEqual } from '../../common/safe-equal';
 import { AuditRepository } from '../../infra/audit/audit.repository';
@@ -11,7 +11,7 @@ import { AgentDirectory } from '../agents/agent-directory.service';
 import { OrganizationRepository } from './organization.repository';
 
 /** Capacity of an administrator's account (conversations at once), as for the demo's. */
-const ADMIN_CAPACITY = 20;
+export const ADMIN_CAPACITY = 20;
 
 export const ALREADY_SET_UP =
   'Guichet est déjà configuré : une organisation existe. Pour ajouter un administrateur, utilisez « pnpm guichet create-admin --slug … --email … --password … ».';
@@ -52,12 +52,20 @@ export class SetupService {
       if (await this.organizations.lockForFirstRun(m)) throw conflict(ALREADY_SET_UP);
       const organization = await this.organizations.insert(m, input.organization);
       const adminId = await this.insertAdmin(m, organization.id, input.admin, passwordHash);
+      // Whoever installs Guichet runs the platform: they may create further towns later.
+      await this.directory.setPlatformAdmin(m, adminId);
       await this.audit.record(
         {
           organizationId: organization.id,
           agentId: null,
           action: 'organization.created',
-          data: { after: { ...input.organization }, adminId, adminEmail: input.admin.email, via: 'first_run' },
+          data: {
+            after: { ...input.organization },
+            adminId,
+            adminEmail: input.admin.email,
+            platformAdmin: true,
+            via: 'first_run',
+          },
         },
         m,
       );
@@ -82,6 +90,38 @@ export class SetupService {
         m,
       );
       return { organizationId: organization.id, adminId };
+    });
+  }
+
+  /**
+   * Names a platform administrator in the organization `slug`: its admin with that address is
+   * promoted, or a new admin is created there (which needs a password). Returns whether it was created.
+   */
+  async createPlatformAdmin(input: CreatePlatformAdminInput): Promise<{ adminId: string; created: boolean }> {
+    return this.db.tx(async (m) => {
+      const organization = await this.organizations.bySlug(input.slug, m);
+      if (!organization) throw notFound(`organisation « ${input.slug} »`);
+      let adminId = await this.directory.adminByEmail(m, organization.id, input.admin.email);
+      const created = !adminId;
+      if (!adminId) {
+        if (!input.admin.password) {
+          throw badRequest(
+            `aucun administrateur actif de « ${input.slug} » n’a l’adresse ${input.admin.email} : donnez --password pour le créer`,
+          );
+        }
+        adminId = await this.insertAdmin(m, organization.id, input.admin, await hashPassword(input.admin.password));
+      }
+      await this.directory.setPlatformAdmin(m, adminId);
+      await this.audit.record(
+        {
+          organizationId: organization.id,
+          agentId: null,
+          action: 'agent.platform_admin_granted',
+          data: { agentId: adminId, email: input.admin.email, created, via: 'cli' },
+        },
+        m,
+      );
+      return { adminId, created };
     });
   }
 

@@ -8,6 +8,7 @@ import { CannedRepliesSection } from './canned-replies-section';
 import { ChannelsSection } from './channels-section';
 import { MailSection } from './mail-section';
 import { OrganizationSection } from './organization-section';
+import { PlatformSection } from './platform-section';
 import { RequestTypesSection } from './request-types-section';
 import { RetentionSection } from './retention-section';
 import { RoutingSection } from './routing-section';
@@ -27,6 +28,8 @@ const SECTIONS = [
   { slug: 'connexion', label: 'oidcAdmin.link', Screen: SignInSection },
   { slug: 'conservation', label: 'admin.nav.retention', Screen: RetentionSection },
   { slug: 'journal', label: 'admin.nav.audit', Screen: AuditSection },
+  // Platform administrators only: the towns of the installation.
+  { slug: 'communes', label: 'admin.nav.platform', Screen: PlatformSection, platformOnly: true },
 ] as const;
 
 /** Sections supervisors edit too (the API lets them): no « read only » notice there. */
@@ -41,14 +44,15 @@ function SignInSection({ readOnly }: { readOnly: boolean }) {
 export function AdminPage({ hash, me }: { hash: string; me: MeDto }) {
   const { t } = useTranslation();
   const slug = hash.replace(/^#\/admin\/?/, '').split(/[/?]/)[0] || 'organisation';
-  const section = SECTIONS.find((s) => s.slug === slug) ?? SECTIONS[0];
+  const sections = SECTIONS.filter((s) => !('platformOnly' in s) || me.platformAdmin);
+  const section = sections.find((s) => s.slug === slug) ?? sections[0]!;
   const readOnly = me.role !== 'admin';
   return (
     <div className="admin">
       <nav className="admin-nav" aria-label={t('admin.nav.label')}>
         <h1 className="admin-nav__title">{t('admin.title')}</h1>
         <ul>
-          {SECTIONS.map((s) => (
+          {sections.map((s) => (
             <li key={s.slug}>
               <a className="admin-nav__link" href={`#/admin/${s.slug}`} aria-current={s === section ? 'page' : undefined}>
                 {t(s.label)}

@@ -5,7 +5,10 @@ import { useAdminAgents, useAdminTeams, useInviteAgent, useSendPasswordLink, use
 import { apiErrorText } from '../../lib/api-error-text';
 import { Field, FormError } from '../setup/public-card';
 
-/** Agents: invite by e-mail, role, services, capacity, deactivate and reactivate, send a new link. */
+/**
+ * Agents: invite by e-mail, role, services, capacity, deactivate and reactivate, send a new link.
+ * An admin may change their own role too while another admin remains (the API refuses the last one's).
+ */
 export function AgentsSection({ readOnly, me }: { readOnly: boolean; me: MeDto }) {
   const { t } = useTranslation();
   const agents = useAdminAgents();
@@ -104,7 +107,7 @@ export function AgentsSection({ readOnly, me }: { readOnly: boolean; me: MeDto }
                 <span className="admin-table__sub">{a.email}</span>
               </th>
               <td>
-                {readOnly || a.id === me.id ? (
+                {readOnly || !a.active ? (
                   t(`roles.${a.role}`)
                 ) : (
                   <select

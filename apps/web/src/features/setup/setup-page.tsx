@@ -1,20 +1,11 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { setupApi } from '../../api/admin';
 import { queryKeys } from '../../api/query-keys';
 import { apiErrorText } from '../../lib/api-error-text';
 import { Field, FormError, PublicCard } from './public-card';
-
-/** `Ville d'Exemple` -> `ville-d-exemple` */
-const slugOf = (name: string) =>
-  name
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 63);
+import { TownNameFields } from './town-name-fields';
 
 /**
  * First run on an empty database: the town and its first administrator, protected by the
@@ -23,8 +14,6 @@ const slugOf = (name: string) =>
 export function SetupPage() {
   const { t } = useTranslation();
   const client = useQueryClient();
-  const slugRef = useRef<HTMLInputElement | null>(null);
-  const [slugTouched, setSlugTouched] = useState(false);
   const [done, setDone] = useState<string | null>(null);
   const setup = useMutation({ mutationFn: setupApi.create });
 
@@ -70,33 +59,7 @@ export function SetupPage() {
         <Field name="token" label={t('setup.token')} hint={t('setup.tokenHint')} required autoComplete="off" />
         <fieldset className="form-group">
           <legend>{t('setup.town')}</legend>
-          <Field
-            name="name"
-            label={t('setup.name')}
-            required
-            autoComplete="organization"
-            onInput={(value) => {
-              if (!slugTouched && slugRef.current) slugRef.current.value = slugOf(value);
-            }}
-          />
-          <div className="field">
-            <label className="field__label" htmlFor="f-slug">
-              {t('setup.slug')}
-              <span aria-hidden="true"> *</span>
-            </label>
-            <p className="field__hint" id="f-slug-hint">
-              {t('setup.slugHint')}
-            </p>
-            <input
-              ref={slugRef}
-              id="f-slug"
-              className="field__input"
-              name="slug"
-              required
-              aria-describedby="f-slug-hint"
-              onInput={() => setSlugTouched(true)}
-            />
-          </div>
+          <TownNameFields />
           <Field name="address" label={t('setup.address')} autoComplete="street-address" />
           <div className="form-row">
             <Field name="phone" label={t('setup.phone')} type="tel" autoComplete="tel" />

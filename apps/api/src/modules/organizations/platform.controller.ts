@@ -1,0 +1,32 @@
+import { Body, Controller, Get, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import { createOrganizationSchema, type CreateOrganizationInput, type PlatformOrganizationDto } from '@guichet/contracts';
+import { z } from 'zod';
+import { CurrentAgent, PlatformAdminOnly, type AuthAgent } from '../../common/auth-agent';
+import { ZodPipe } from '../../common/zod.pipe';
+import { PlatformService } from './platform.service';
+
+/** The platform administrator's screens: the towns of the installation, and a further one. */
+@ApiTags('plateforme')
+@ApiBearerAuth()
+@PlatformAdminOnly()
+@Controller('platform/organizations')
+export class PlatformController {
+  constructor(private readonly platform: PlatformService) {}
+
+  /** Every organization: name, identifier, creation, active agents, administrators (never citizens' data). */
+  @Get()
+  list(): Promise<PlatformOrganizationDto[]> {
+    return this.platform.list();
+  }
+
+  /** A further town and its first administrator, invited by e-mail (a link valid 72 hours); 409 for a taken identifier or address. */
+  @Post()
+  @ApiBody({ schema: z.toJSONSchema(createOrganizationSchema, { io: 'input' }) as object })
+  create(
+    @CurrentAgent() by: AuthAgent,
+    @Body(new ZodPipe(createOrganizationSchema)) input: CreateOrganizationInput,
+  ): Promise<PlatformOrganizationDto> {
+    return this.platform.create(by, input);
+  }
+}

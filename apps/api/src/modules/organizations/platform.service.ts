@@ -1,0 +1,61 @@
+import { Injectable } from '@nestjs/common';
+import type { CreateOrganizationInput, PlatformOrganizationDto } from '@guichet/contracts';
+import type { AuthAgent } from '../../common/auth-agent';
+import { Database } from '../../common/database.service';
+import { conflict, uniqueViolation } from '../../common/errors';
+import { AuditRepository } from '../../infra/audit/audit.repository';
+import { AccountService } from '../agents/account.service';
+import { OrganizationRepository } from './organization.repository';
+import { ADMIN_CAPACITY } from './setup.service';
+
+/**
+ * A platform hosting several towns (a communauté de communes, a syndicat informatique): its
+ * administrator lists the towns and creates further ones with their first administrator, who is
+ * invited by e-mail. Each town's admins stay confined to their town as before. The platform
+ * administrator reads no town's citizens or conversations (RGPD: each town is the controller of
+ * its own files, the platform only its processor): only what running the platform needs.
+ */
+@Injectable()
+export class PlatformService {
+  constructor(
+    private readonly db: Database,
+    private readonly organizations: OrganizationRepository,
+    private readonly accounts: AccountService,
+    private readonly audit: AuditRepository,
+  ) {}
+
+  list(): Promise<PlatformOrganizationDto[]> {
+    return this.organizations.platformList();
+  }
+
+  /**
+   * The town, its first administrator and the invitation mail in one transaction: a taken
+   * identifier or address, or a refused mail, leaves nothing behind.
+   */
+  async create(by: AuthAgent, input: CreateOrganizationInput): Promise<PlatformOrganizationDto> {
+    return this.db.tx(async (m) => {
+      let organization: { id: string; slug: string; name: string };
+      try {
+        organization = await this.organizations.insert(m, input.organization);
+      } catch (e) {
+        if (uniqueViolation(e) === 'organization_slug_key') {
+          throw conflict(`l’identifiant « ${input.organization.slug} » est déjà celui d’une autre organisation`);
+        }
+        throw e;
+      }
+      const adminId = await this.accounts.inviteFirstAdmin(m, by, organization.id, { ...input.admin, capacity: ADMIN_CAPACITY });
+      const data = { after: { ...input.organization }, adminId, adminEmail: input.admin.email, via: 'platform' };
+      await this.audit.record({ organizationId: organization.id, agentId: by.id, action: 'organization.created', data }, m);
+      await this.audit.record(
+        {
+          organizationId: by.organizationId,
+          agentId: by.id,
+          action: 'platform.organization_created',
+          data: { organizationId: organization.id, ...data },
+        },
+        m,
+      );
+      return (await this.organizations.platformList(organization.id, m))[0]!;
+    });
+  }
+}

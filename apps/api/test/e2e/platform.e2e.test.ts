@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import { setupToken } from '../../src/modules/organizations/setup.service';
+import { seedTown, startTestApp, type TestApp } from '../harness';
+
+const GOOD = 'la-mairie-ouvre-a-8h30';
+const login = (t: TestApp, email: string, password = GOOD) => t.http('POST', '/api/v1/auth/login', { body: { email, password } });
+
+/**
+ * A platform hosting several towns: the first run's administrator creates further towns, each
+ * with its first administrator invited by e-mail; every town's admins stay within their town, and
+ * the platform administrator reads no town's citizens or conversations.
+ */
+describe('platform: several towns on one installation', () => {
+  let t: TestApp;
+  let platform: string;
+  let platformOrgId: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    const created = await t.http('POST', '/api/v1/setup', {
+      body: {
+        token: setupToken(t.config),
+        organization: { name: 'Syndicat informatique du Val', slug: 'si-du-val' },
+        admin: { name: 'Paula Plateforme', email: 'paula@si-du-val.fr', password: GOOD },
+      },
+    });
+    expect(created.status).toBe(201);
+    platformOrgId = created.body.organization.id;
+    const session = await login(t, 'paula@si-du-val.fr');
+    expect(session.body.agent).toMatchObject({ role: 'admin', platformAdmin: true });
+    platform = session.body.token;
+  });
+  afterAll(() => t.close());
+
+  const createTown = (token: string, slug: string, email: string) =>
+    t.http('POST', '/api/v1/platform/organizations', {
+      token,
+      body: {
+        organization: { name: `Commune de ${slug}`, slug, siret: '21380001200013', phone: '04 76 00 00 00' },
+        admin: { name: 'Hugo Maire-Adjoint', email },
+      },
+    });
+
+  it('creates a town and invites its first admin, who sets a password from the mail and administers that town only', async () => {
+    const created = await createTown(platform, 'saint-vallon', 'Hugo@Saint-Vallon.fr');
+    expect(created).toMatchObject({
+      status: 201,
+      body: {
+        name: 'Commune de saint-vallon',
+        slug: 'saint-vallon',
+        activeAgents: 1,
+        admins: [{ name: 'Hugo Maire-Adjoint', email: 'hugo@saint-vallon.fr', invited: true }],
+      },
+    });
+    const list = await t.http('GET', '/api/v1/platform/organizations', { token: platform });
+    expect(list.body.map((o: { slug: string }) => o.slug)).toEqual(['saint-vallon', 'si-du-val']);
+    expect(Object.keys(list.body[0]).sort()).toEqual(['activeAgents', 'admins', 'createdAt', 'id', 'name', 'slug']);
+
+    // The invitation left through the platform's own mail (the new town has none yet), listed there.
+    const mails = await t.http('GET', '/api/v1/organization/mails', { token: platform });
+    const mail = mails.body.find((m: { to: string }) => m.to === 'hugo@saint-vallon.fr');
+    expect(mail).toMatchObject({ subject: 'Invitation à Guichet — Commune de saint-vallon' });
+    expect(mail.text).toContain('Paula Plateforme vous invite à rejoindre Guichet');
+    expect(mail.text).toContain('valable 72 heures');
+    const token = /#\/mot-de-passe\?jeton=([A-Za-z0-9_-]+)/.exec(mail.text)![1];
+    expect((await t.http('POST', '/api/v1/account/password', { body: { token, password: GOOD } })).status).toBe(200);
+
+    const hugo = await login(t, 'hugo@saint-vallon.fr');
+    expect(hugo.body.agent).toMatchObject({
+      role: 'admin',
+      platformAdmin: false,
+      organization: { id: created.body.id, slug: 'saint-vallon' },
+    });
+    // A town's admin is no platform admin: neither the list nor the creation of towns.
+    expect((await t.http('GET', '/api/v1/platform/organizations', { token: hugo.body.token })).status).toBe(403);
+    expect((await createTown(hugo.body.token, 'autre-ville', 'x@autre-ville.fr')).status).toBe(403);
+    const settings = await t.http('GET', '/api/v1/organization/settings', { token: hugo.body.token });
+    expect(settings.body).toMatchObject({ name: 'Commune de saint-vallon', siret: '21380001200013' });
+    expect((await t.http('GET', '/api/v1/platform/organizations', { token: platform })).body[0].admins[0].invited).toBe(false);
+
+    // Audited in both organizations: who created the town, and the platform's own log.
+    const { rows } = await t.db.query(
+      `SELECT organization_id, agent_id, action FROM audit_event WHERE action IN ('organization.created', 'platform.organization_created')
+        AND data->>'via' = 'platform'`,
+    );
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        { organization_id: created.body.id, agent_id: expect.any(String), action: 'organization.created' },
+        { organization_id: platformOrgId, agent_id: expect.any(String), action: 'platform.organization_created' },
+      ]),
+    );
+  });
+
+  it('a taken identifier or address, or bad input, is refused in French and leaves nothing half-created', async () => {
+    const before = { organizations: await t.count('organization'), agents: await t.count('agent') };
+    expect(await createTown(platform, 'si-du-val', 'nouvelle@ailleurs.fr')).toMatchObject({
+      status: 409,
+      body: { message: 'l’identifiant « si-du-val » est déjà celui d’une autre organisation' },
+    });
+    expect(await createTown(platform, 'ville-libre', 'paula@si-du-val.fr')).toMatchObject({
+      status: 409,
+      body: { message: 'un compte existe déjà avec l’adresse paula@si-du-val.fr' },
+    });
+    const bad = await createTown(platform, 'Ville Mal Écrite', 'pas-une-adresse');
+    expect(bad.status).toBe(400);
+    expect(bad.body.details).toEqual(
+      expect.arrayContaining([
+        'organization.slug: identifiant : 2 à 63 caractères, minuscules, chiffres et tirets (ex. ville-exemple)',
+        'admin.email: adresse e-mail invalide',
+      ]),
+    );
+    expect({ organizations: await t.count('organization'), agents: await t.count('agent') }).toEqual(before);
+  });
+
+  it('each town’s admins are isolated, and the platform admin reads no other town’s citizens or conversations', async () => {
+    const a = await seedTown(t);
+    const b = await seedTown(t);
+    const conversationOf = async (town: typeof a) =>
+      (
+        await t.ingest.ingest(
+          {
+            channelId: town.webform.id,
+            externalId: randomUUID(),
+            from: { kind: 'email', value: `${randomUUID().slice(0, 8)}@example.fr`, name: 'Camille Usagère' },
+            subject: 'Demande d’acte de naissance',
+            text: 'Bonjour, je souhaite un acte de naissance.',
+          },
+          { teamId: town.etatCivil.id },
+        )
+      ).conversationId;
+    const inB = await conversationOf(b);
+    const contactB = (await t.db.query(`SELECT contact_id FROM conversation WHERE id = $1`, [inB])).rows[0].contact_id;
+
+    // An admin of A sees none of B: agents, services, settings, conversations, contacts.
+    const listA = await t.http('GET', '/api/v1/agents/manage', { token: a.admin.token });
+    expect(listA.body.every((agent: { id: string }) => agent.id !== b.agentEC.id)).toBe(true);
+    expect(
+      (await t.http('PATCH', `/api/v1/agents/${b.agentEC.id}`, { token: a.admin.token, body: { active: false } })).status,
+    ).toBe(404);
+    expect(
+      (await t.http('PATCH', `/api/v1/teams/${b.etatCivil.id}`, { token: a.admin.token, body: { name: 'Pris' } })).status,
+    ).toBe(404);
+    expect((await t.http('GET', `/api/v1/conversations/${inB}`, { token: a.admin.token })).status).toBe(404);
+    expect((await t.http('GET', `/api/v1/contacts/${contactB}`, { token: a.admin.token })).status).toBe(404);
+    expect((await t.http('GET', '/api/v1/platform/organizations', { token: a.admin.token })).status).toBe(403);
+    expect(
+      (await t.db.query(`SELECT active FROM agent WHERE id = $1`, [b.agentEC.id])).rows[0].active &&
+        (await t.db.query(`SELECT name FROM team WHERE id = $1`, [b.etatCivil.id])).rows[0].name,
+    ).toBe('État civil');
+
+    // The platform admin: B's conversation, contact and messages are out of reach, and so is B's administration.
+    expect((await t.http('GET', `/api/v1/conversations/${inB}`, { token: platform })).status).toBe(404);
+    expect((await t.http('GET', `/api/v1/conversations/${inB}/messages`, { token: platform })).status).toBe(404);
+    expect((await t.http('GET', `/api/v1/contacts/${contactB}`, { token: platform })).status).toBe(404);
+    const inbox = await t.http('GET', '/api/v1/conversations?limit=100', { token: platform });
+    expect(inbox.body.items.map((c: { id: string }) => c.id)).not.toContain(inB);
+    expect((await t.http('PATCH', `/api/v1/agents/${b.admin.id}`, { token: platform, body: { role: 'agent' } })).status).toBe(
+      404,
+    );
+    // What the platform sees of B: its identity and its staff counts, no citizen's name or message.
+    const listed = (await t.http('GET', '/api/v1/platform/organizations', { token: platform })).body.find(
+      (o: { id: string }) => o.id === b.org.id,
+    );
+    expect(listed).toMatchObject({ slug: b.org.slug, activeAgents: 4 });
+    expect(JSON.stringify(listed)).not.toMatch(/Camille|acte de naissance|example\.fr/);
+  });
+
+  it('documents the platform routes in the OpenAPI document', async () => {
+    const doc = await t.http('GET', '/api/docs/openapi.json');
+    expect(doc.body.paths['/api/v1/platform/organizations']).toHaveProperty('post');
+    expect(doc.body.paths['/api/v1/platform/organizations']).toHaveProperty('get');
+  });
+});

@@ -1,0 +1,133 @@
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { currentLanguage } from '../../i18n';
+import { useCreateOrganization, usePlatformOrganizations } from '../../hooks/use-admin';
+import { apiErrorText } from '../../lib/api-error-text';
+import { formatDateTime } from '../../lib/format';
+import { Field, FormError } from '../setup/public-card';
+import { TownNameFields } from '../setup/town-name-fields';
+
+/**
+ * The platform administrator's towns: the list (identity, staff, administrators) and a further
+ * town with its first administrator invited by e-mail. Shown to platform administrators only.
+ */
+export function PlatformSection() {
+  const { t } = useTranslation();
+  const organizations = usePlatformOrganizations();
+  const create = useCreateOrganization();
+  const [created, setCreated] = useState(0);
+  const language = currentLanguage();
+
+  function onCreate(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (create.isPending) return;
+    const form = event.currentTarget;
+    const f = new FormData(form);
+    const v = (k: string) => String(f.get(k) ?? '').trim() || undefined;
+    create.mutate(
+      {
+        organization: {
+          name: v('name') ?? '',
+          slug: v('slug') ?? '',
+          address: v('address'),
+          phone: v('phone'),
+          email: v('email'),
+          siret: v('siret'),
+        },
+        admin: { name: v('adminName') ?? '', email: v('adminEmail') ?? '' },
+      },
+      {
+        onSuccess: () => {
+          form.reset();
+          setCreated((n) => n + 1);
+        },
+      },
+    );
+  }
+
+  return (
+    <div className="admin-form">
+      <h2>{t('admin.platform.title')}</h2>
+      <p className="field__hint">{t('admin.platform.intro')}</p>
+      {organizations.isPending ? <p role="status">{t('app.loading')}</p> : null}
+      <table className="admin-table">
+        <caption className="visually-hidden">{t('admin.platform.title')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('admin.platform.name')}</th>
+            <th scope="col">{t('admin.platform.createdAt')}</th>
+            <th scope="col">{t('admin.platform.agents')}</th>
+            <th scope="col">{t('admin.platform.admins')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {organizations.data?.map((o) => (
+            <tr key={o.id}>
+              <th scope="row">
+                {o.name}
+                <br />
+                <span className="admin-table__sub">{o.slug}</span>
+              </th>
+              <td>{formatDateTime(o.createdAt, language)}</td>
+              <td>{o.activeAgents}</td>
+              <td>
+                {o.admins.length === 0 ? (
+                  t('admin.platform.noAdmin')
+                ) : (
+                  <ul className="plain-list">
+                    {o.admins.map((a) => (
+                      <li key={a.email}>
+                        {a.name} <span className="admin-table__sub">({a.email})</span>
+                        {a.invited ? <span className="admin-table__sub"> — {t('admin.platform.invited')}</span> : null}
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+
+      <form className="admin-form admin-form--inline" noValidate onSubmit={onCreate} aria-describedby="platform-create-error">
+        <h3>{t('admin.platform.create')}</h3>
+        <p className="field__hint">{t('admin.platform.createHint')}</p>
+        <fieldset className="form-group">
+          <legend>{t('admin.platform.town')}</legend>
+          <div className="form-row">
+            <TownNameFields prefix="org-new" resetKey={created} />
+          </div>
+          <Field prefix="org-new" name="address" label={t('setup.address')} autoComplete="off" />
+          <div className="form-row">
+            <Field prefix="org-new" name="phone" label={t('setup.phone')} type="tel" autoComplete="off" />
+            <Field prefix="org-new" name="email" label={t('setup.email')} type="email" autoComplete="off" />
+            <Field prefix="org-new" name="siret" label={t('setup.siret')} hint={t('setup.siretHint')} />
+          </div>
+        </fieldset>
+        <fieldset className="form-group">
+          <legend>{t('admin.platform.admin')}</legend>
+          <div className="form-row">
+            <Field prefix="org-new" name="adminName" label={t('admin.platform.adminName')} required autoComplete="off" />
+            <Field
+              prefix="org-new"
+              name="adminEmail"
+              label={t('admin.platform.adminEmail')}
+              type="email"
+              required
+              autoComplete="off"
+            />
+          </div>
+        </fieldset>
+        <button type="submit" className="button button--primary" aria-disabled={create.isPending || undefined}>
+          {create.isPending ? t('admin.platform.submitting') : t('admin.platform.submit')}
+        </button>
+      </form>
+      <FormError id="platform-create-error" error={create.error ? apiErrorText(t, create.error) : null} />
+      {create.isSuccess ? (
+        <p className="notice notice--success" role="status">
+          {t('admin.platform.created', { name: create.data.name, email: create.data.admins[0]?.email ?? '' })}
+        </p>
+      ) : null}
+    </div>
+  );
+}
