@@ -28,6 +28,7 @@ describe('authentication', () => {
       capacity: 10,
       teamIds: [town.etatCivil.id],
       organization: { id: town.org.id, slug: town.org.slug, name: `Ville ${town.org.slug}` },
+      platformAdmin: false,
     });
     const me = await t.http('GET', '/api/v1/auth/me', { token: res.body.token });
     expect(me.body.id).toBe(town.agentEC.id);
