@@ -99,6 +99,18 @@ describe('first run in Chromium: empty database to an invited agent signed in', 
     await admin.getByRole('button', { name: 'Enregistrer' }).click();
     await admin.getByText('Modifications enregistrées.').waitFor();
     await admin.getByText('Jours fériés calculés').click();
+    // The town's logo (a real PNG), then shown in the header beside Guichet's name.
+    await admin.getByLabel('Choisir un logo').setInputFiles({
+      name: 'blason.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from(
+        'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+        'base64',
+      ),
+    });
+    await admin.getByRole('button', { name: 'Envoyer le logo' }).click();
+    await admin.getByText('Logo enregistré.').waitFor();
+    await admin.getByRole('banner').getByRole('img', { name: 'Logo de Ville de Bourg-Essai' }).waitFor();
     await checkScreen(admin, 'admin-organization');
 
     await adminSection(admin, 'Services').click();

@@ -241,6 +241,8 @@ export interface OrganizationSettingsDto {
   email: string;
   website: string;
   logoUrl: string;
+  /** Where the uploaded logo is served (citizen pages, the agents' header), or null: organizationLogoPath. */
+  logo: string | null;
   siret: string;
   openingHours: OpeningHours;
   closures: { from: string; to: string; reason: string }[];
@@ -251,6 +253,13 @@ export interface OrganizationSettingsDto {
   /** Public holidays of this year and the next (computed, french-holidays.ts). */
   holidays: { date: string; name: string }[];
 }
+
+/** The organization's uploaded logo: PNG, JPEG or WebP (an SVG may carry scripts), 512 KiB at most. */
+export const LOGO_TYPES = ['image/png', 'image/jpeg', 'image/webp'] as const;
+export const LOGO_MAX_BYTES = 512 * 1024;
+/** The public address of a logo; `v` changes with its content, so it may be cached for long. */
+export const organizationLogoPath = (slug: string, sha256: string) =>
+  `/api/v1/public/organizations/${encodeURIComponent(slug)}/logo?v=${sha256.slice(0, 16)}`;
 
 // ---- Outgoing mail of the organization itself (invitations, resets, acknowledgements) ----
 

@@ -38,6 +38,8 @@ export interface OrganizationDto {
   id: string;
   name: string;
   slug: string;
+  /** The uploaded logo's address, when there is one (the header shows it). */
+  logo?: string;
 }
 
 /** The signed-in agent, with their organization (login and `GET /auth/me`). */
@@ -335,6 +337,8 @@ export interface PublicTeamDto {
 export interface PublicOrganizationDto {
   name: string;
   slug: string;
+  /** The town's uploaded logo, when there is one. */
+  logo?: string;
   teams: PublicTeamDto[];
 }
 

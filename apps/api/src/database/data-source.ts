@@ -8,6 +8,7 @@ import { AttachmentEntity, MessageEntity } from '../modules/conversations/messag
 import { OrganizationEntity } from '../modules/organizations/organization.entity';
 import { TeamEntity } from '../modules/teams/team.entity';
 import { CleaningClient, PreparingClient } from './preparing-client';
+import { OrganizationLogo1764867000001 } from './migrations/1764867000001-organization-logo';
 import { PlatformAdmin1764867000000 } from './migrations/1764867000000-platform-admin';
 import { InitialSchema1764300000000 } from './migrations/1764300000000-initial-schema';
 import { MetaProfiles1764306000006 } from './migrations/1764306000006-meta-profiles';
@@ -102,6 +103,7 @@ export const MIGRATIONS = [
   ReportMonthly1764864000000,
   RegistrantRetention1764865000000,
   PlatformAdmin1764867000000,
+  OrganizationLogo1764867000001,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10, preparedStatements = true): DataSourceOptions {

@@ -62,6 +62,12 @@ export const adminApi = {
     apiRequest<AgentAdminDto>(`/agents/${id}`, { method: 'PATCH', body: input }),
   sendPasswordLink: (id: string) => apiRequest<void>(`/agents/${id}/password-link`, { method: 'POST' }),
   settings: (signal?: AbortSignal) => apiRequest<OrganizationSettingsDto>('/organization/settings', { signal }),
+  uploadLogo: (file: File) => {
+    const form = new FormData();
+    form.append('logo', file);
+    return apiRequest<OrganizationSettingsDto>('/organization/logo', { method: 'PUT', form });
+  },
+  removeLogo: () => apiRequest<OrganizationSettingsDto>('/organization/logo', { method: 'DELETE' }),
   updateSettings: (input: UpdateOrganizationSettingsInput) =>
     apiRequest<OrganizationSettingsDto>('/organization/settings', { method: 'PATCH', body: input }),
   mailSettings: (signal?: AbortSignal) => apiRequest<OrgMailSettingsDto>('/organization/mail-settings', { signal }),

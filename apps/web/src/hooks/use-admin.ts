@@ -114,6 +114,8 @@ export const useInviteAgent = () => useAdminMutation((input: CreateAgentInput) =
 export const useUpdateAgent = () =>
   useAdminMutation(({ id, input }: { id: string; input: UpdateAgentInput }) => adminApi.updateAgent(id, input));
 export const useSendPasswordLink = () => useAdminMutation((id: string) => adminApi.sendPasswordLink(id));
+export const useUploadLogo = () => useAdminMutation((file: File) => adminApi.uploadLogo(file));
+export const useRemoveLogo = () => useAdminMutation(() => adminApi.removeLogo());
 export const useUpdateSettings = () =>
   useAdminMutation((input: UpdateOrganizationSettingsInput) => adminApi.updateSettings(input));
 export const useUpdateMailSettings = () => useAdminMutation((input: OrgMailSettingsInput) => adminApi.updateMailSettings(input));

@@ -7,6 +7,7 @@ export const fr = {
     tagline: 'La boîte de réception citoyenne de votre mairie',
     skipToContent: SHARED_TEXT.fr.skipToContent,
     loading: 'Chargement…',
+    organizationLogo: 'Logo de {{name}}',
   },
   language: SHARED_TEXT.fr.language,
   login: {
@@ -841,6 +842,17 @@ export const fr = {
       sunday: 'Dimanche',
     },
     organization: {
+      logo: 'Logo',
+      noLogo: 'Aucun logo : les pages des usagers affichent le nom de la commune seul.',
+      chooseLogo: 'Choisir un logo',
+      replaceLogo: 'Remplacer le logo',
+      logoHint:
+        'Image PNG, JPEG ou WebP de 512 Ko au plus. Il apparaît sur le formulaire en ligne des usagers et dans l’en-tête de Guichet.',
+      logoTooLarge: 'Ce fichier dépasse 512 Ko : réduisez l’image.',
+      sendLogo: 'Envoyer le logo',
+      sendingLogo: 'Envoi…',
+      removeLogo: 'Retirer le logo',
+      logoSaved: 'Logo enregistré.',
       title: 'Organisation',
       identity: 'Identité',
       website: 'Site web',

@@ -32,6 +32,7 @@ export type AuditAction =
   | 'agent.password_set'
   | 'agent.renamed'
   | 'organization.created'
+  | 'organization.logo_updated'
   | 'platform.organization_created'
   | 'agent.platform_admin_granted'
   | 'organization.updated'

@@ -1,5 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import type { AgentAdminDto, AgentDto, AgentRole, MeDto, OrganizationDto, TeamDto } from '@guichet/contracts';
+import {
+  organizationLogoPath,
+  type AgentAdminDto,
+  type AgentDto,
+  type AgentRole,
+  type MeDto,
+  type OrganizationDto,
+  type TeamDto,
+} from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database.service';
 import { NO_PASSWORD } from '../../common/password';
@@ -59,13 +67,14 @@ export class DirectoryRepository {
   async me(organizationId: string, agentId: string): Promise<MeDto | null> {
     const agent = await this.agent(organizationId, agentId);
     if (!agent) return null;
-    const [row] = await this.db.query<OrganizationDto & { platform_admin: boolean }>(
-      `SELECT o.id, o.name, o.slug, a.platform_admin FROM organization o JOIN agent a ON a.organization_id = o.id
+    const [row] = await this.db.query<OrganizationDto & { platform_admin: boolean; logo_sha256: string | null }>(
+      `SELECT o.id, o.name, o.slug, o.logo_sha256, a.platform_admin FROM organization o JOIN agent a ON a.organization_id = o.id
         WHERE o.id = $1 AND a.id = $2`,
       [organizationId, agentId],
     );
-    const { platform_admin, ...organization } = row!;
-    return { ...agent, organization, platformAdmin: platform_admin };
+    const { platform_admin, logo_sha256, ...organization } = row!;
+    const logo = logo_sha256 ? { logo: organizationLogoPath(organization.slug, logo_sha256) } : {};
+    return { ...agent, organization: { ...organization, ...logo }, platformAdmin: platform_admin };
   }
 
   async agents(organizationId: string): Promise<AgentDto[]> {

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import {
   frenchPublicHolidays,
+  LOGO_MAX_BYTES,
+  LOGO_TYPES,
   type OrganizationSettingsDto,
   type OrgMailDto,
   type OrgMailSettingsDto,
@@ -10,12 +12,23 @@ import {
 } from '@guichet/contracts';
 import type { AuthAgent } from '../../common/auth-agent';
 import { Database } from '../../common/database.service';
-import { notFound } from '../../common/errors';
+import { AppError, badRequest, notFound } from '../../common/errors';
+import { uploadedFileType } from '../../common/file-type';
+import { BlobStore } from '../blobs/blob-store';
+import { OrphanBlobs } from '../blobs/orphan-blobs.service';
 import { AuditRepository } from '../../infra/audit/audit.repository';
 import { OrganizationMail } from './organization-mail.service';
 import { OrganizationRepository } from './organization.repository';
 
-/** Identity, opening hours, closures, signature and legal footer; the organization's outgoing mail. */
+/** An uploaded file as multer gives it. */
+export interface LogoUpload {
+  originalname: string;
+  mimetype: string;
+  size: number;
+  buffer: Buffer;
+}
+
+/** Identity and logo, opening hours, closures, signature and legal footer; the organization's outgoing mail. */
 @Injectable()
 export class OrganizationSettingsService {
   constructor(
@@ -23,6 +36,8 @@ export class OrganizationSettingsService {
     private readonly organizations: OrganizationRepository,
     private readonly mail: OrganizationMail,
     private readonly audit: AuditRepository,
+    private readonly blobs: BlobStore,
+    private readonly orphans: OrphanBlobs,
   ) {}
 
   async get(organizationId: string, today = new Date()): Promise<OrganizationSettingsDto> {
@@ -59,6 +74,53 @@ export class OrganizationSettingsService {
       return changed;
     });
     return withHolidays(after, new Date());
+  }
+
+  /**
+   * The organization's logo from an admin's upload: PNG, JPEG or WebP whose bytes are what they
+   * claim (an SVG may carry scripts and is refused), 512 KiB at most. The bytes go to the blob
+   * store before the row names them; a failed change leaves no file behind.
+   */
+  async setLogo(admin: AuthAgent, file: LogoUpload | undefined): Promise<OrganizationSettingsDto> {
+    if (!file) throw badRequest('logo : choisissez une image (champ « logo »)');
+    const { type, contradicts } = uploadedFileType(file.originalname, file.mimetype, file.buffer);
+    if (!(LOGO_TYPES as readonly string[]).includes(type) || contradicts) {
+      throw badRequest('logo : une image PNG, JPEG ou WebP est attendue (le fichier envoyé n’en est pas une)');
+    }
+    if (file.size > LOGO_MAX_BYTES) {
+      throw new AppError('payload_too_large', `logo : ${LOGO_MAX_BYTES / 1024} Ko au maximum (réduisez l’image)`);
+    }
+    const stored = await this.blobs.put(file.buffer);
+    const put = [{ sha256: stored.sha256, created: stored.created, content: file.buffer }];
+    try {
+      await this.changeLogo(admin, { sha256: stored.sha256, type, size: file.size });
+    } catch (e) {
+      await this.orphans.discard(put).catch(() => undefined);
+      throw e;
+    }
+    await this.orphans.ensure(put);
+    return this.get(admin.organizationId);
+  }
+
+  /** No logo any more (the file goes with the nightly sweep once nothing names it). */
+  async removeLogo(admin: AuthAgent): Promise<OrganizationSettingsDto> {
+    await this.changeLogo(admin, null);
+    return this.get(admin.organizationId);
+  }
+
+  private async changeLogo(admin: AuthAgent, logo: { sha256: string; type: string; size: number } | null): Promise<void> {
+    await this.db.tx(async (m) => {
+      const previous = await this.organizations.setLogo(m, admin.organizationId, logo);
+      await this.audit.record(
+        {
+          organizationId: admin.organizationId,
+          agentId: admin.id,
+          action: 'organization.logo_updated',
+          data: { before: previous ? { sha256: previous } : null, after: logo },
+        },
+        m,
+      );
+    });
   }
 
   mailSettings(organizationId: string): Promise<OrgMailSettingsDto> {

@@ -1,6 +1,8 @@
-import { Body, Controller, Get, Patch, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Patch, Put, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import {
+  LIMITS,
   organizationSettingsSchema,
   orgMailSettingsSchema,
   type OrganizationSettingsDto,
@@ -12,7 +14,7 @@ import {
 import { z } from 'zod';
 import { CurrentAgent, Roles, type AuthAgent } from '../../common/auth-agent';
 import { ZodPipe } from '../../common/zod.pipe';
-import { OrganizationSettingsService } from './organization-settings.service';
+import { OrganizationSettingsService, type LogoUpload } from './organization-settings.service';
 
 /** The organization's settings: admins change them, supervisors read them. */
 @ApiTags('administration')
@@ -36,6 +38,25 @@ export class OrganizationController {
     @Body(new ZodPipe(organizationSettingsSchema)) input: UpdateOrganizationSettingsInput,
   ): Promise<OrganizationSettingsDto> {
     return this.settings.update(admin, input);
+  }
+
+  /**
+   * The logo (multipart/form-data, field `logo`): PNG, JPEG or WebP of 512 KiB at most, checked
+   * by its bytes; shown on the citizen pages and in the agents' header.
+   */
+  @Roles('admin')
+  @Put('logo')
+  @UseInterceptors(FileInterceptor('logo', { limits: { fileSize: LIMITS.attachmentBytes, files: 1, fields: 0 } }))
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ schema: { type: 'object', properties: { logo: { type: 'string', format: 'binary' } } } })
+  setLogo(@CurrentAgent() admin: AuthAgent, @UploadedFile() file: LogoUpload | undefined): Promise<OrganizationSettingsDto> {
+    return this.settings.setLogo(admin, file);
+  }
+
+  @Roles('admin')
+  @Delete('logo')
+  removeLogo(@CurrentAgent() admin: AuthAgent): Promise<OrganizationSettingsDto> {
+    return this.settings.removeLogo(admin);
   }
 
   /** Outgoing mail of the organization itself; the SMTP password is write-only (`passwordSet`). */

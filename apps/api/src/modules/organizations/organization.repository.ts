@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type {
-  OrganizationSettingsDto,
-  OrgMailDto,
-  PlatformOrganizationDto,
-  UpdateOrganizationSettingsInput,
+import {
+  organizationLogoPath,
+  type OrganizationSettingsDto,
+  type OrgMailDto,
+  type PlatformOrganizationDto,
+  type UpdateOrganizationSettingsInput,
 } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database.service';
@@ -15,7 +16,7 @@ type StoredSettings = Omit<OrganizationSettingsDto, 'holidays'>;
 
 const SETTINGS_SELECT = `SELECT id, slug, name, address, phone, email, website, logo_url AS "logoUrl", siret,
   opening_hours AS "openingHours", closures, alsace_moselle AS "alsaceMoselle", signature, legal_footer AS "legalFooter",
-  form_reply_notice AS "formReplyNotice"
+  form_reply_notice AS "formReplyNotice", logo_sha256
   FROM organization`;
 
 /** Column of each settings field (all text but the jsonb and boolean ones). */
@@ -103,12 +104,29 @@ export class OrganizationRepository {
   }
 
   async settings(organizationId: string, manager?: EntityManager, lock = false): Promise<StoredSettings | null> {
-    const [row] = await this.db.query<StoredSettings>(
+    const [row] = await this.db.query<Omit<StoredSettings, 'logo'> & { logo_sha256: string | null }>(
       `${SETTINGS_SELECT} WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,
       [organizationId],
       manager,
     );
-    return row ?? null;
+    if (!row) return null;
+    const { logo_sha256, ...settings } = row;
+    return { ...settings, logo: logo_sha256 ? organizationLogoPath(row.slug, logo_sha256) : null };
+  }
+
+  /** Replaces the organization's logo (null: none); returns the previous one's hash. */
+  async setLogo(
+    manager: EntityManager,
+    organizationId: string,
+    logo: { sha256: string; type: string } | null,
+  ): Promise<string | null> {
+    const [row] = await this.db.query<{ previous: string | null }>(
+      `UPDATE organization o SET logo_sha256 = $2, logo_type = $3 FROM (SELECT logo_sha256 AS previous FROM organization WHERE id = $1) p
+        WHERE o.id = $1 RETURNING p.previous`,
+      [organizationId, logo?.sha256 ?? null, logo?.type ?? null],
+      manager,
+    );
+    return row?.previous ?? null;
   }
 
   async updateSettings(manager: EntityManager, organizationId: string, input: UpdateOrganizationSettingsInput): Promise<void> {

@@ -28,6 +28,8 @@ export interface CitizenView {
   title: string;
   /** The town hall's name in the header; null shows the brand. */
   organization: string | null;
+  /** The town hall's logo beside its name, in place of the brand's mark. */
+  logo?: string;
   /** The town hall's address on the citizen pages: the footer links its accessibility and personal-data pages. */
   slug?: string;
   main: SafeHtml;
@@ -71,7 +73,7 @@ export function pageBody(ctx: PageContext, view: CitizenView): SafeHtml {
   return html`<div class="public">
   <a class="skip-link" href="#public-main">${text.skipToContent}</a>
   <header class="public__header">
-    <span class="brand"><span class="brand__mark" aria-hidden="true">G</span><span class="brand__name">${view.organization ?? text.appName}</span></span>
+    <span class="brand">${view.logo ? html`<img class="brand__logo" src="${view.logo}" alt="" height="40">` : html`<span class="brand__mark" aria-hidden="true">G</span>`}<span class="brand__name">${view.organization ?? text.appName}</span></span>
     <div class="language-switch" role="group" aria-label="${text.language.label}">${(['fr', 'en'] as const).map(
       (lng) =>
         html`<a class="language-switch__option" href="${ctx.languageHref(lng)}" lang="${lng}" hreflang="${lng}"${lng === ctx.lang ? html` aria-current="true"` : ''}>${text.language[lng]}</a>`,
@@ -203,7 +205,7 @@ ${value('body')}</textarea>
     ${honeypot}
     <button type="submit" class="button button--primary button--block" data-sending="${t.sending}">${t.send}</button>
   </form>`;
-  return { title: fillText(t.formTitle, { name: org.name }), organization: org.name, slug: org.slug, main };
+  return { title: fillText(t.formTitle, { name: org.name }), organization: org.name, logo: org.logo, slug: org.slug, main };
 }
 
 /** The answer to a sent form: the reference and the personal tracking link. */
@@ -236,7 +238,7 @@ export function requestDoneView(ctx: PageContext, org: PublicOrganizationDto, cr
         }
       </ul>
     </section>`;
-  return { title: t.doneTitle, organization: org.name, slug: org.slug, main };
+  return { title: t.doneTitle, organization: org.name, logo: org.logo, slug: org.slug, main };
 }
 
 export interface TrackingState {

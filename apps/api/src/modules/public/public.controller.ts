@@ -51,6 +51,23 @@ export class PublicController {
     return this.service.describe(slug);
   }
 
+  /**
+   * The town's logo: an image of a checked type (PNG, JPEG, WebP), never a page. Its address
+   * carries `v`, the start of its hash: the same address always names the same bytes.
+   */
+  @Get('organizations/:slug/logo')
+  async logo(@Param('slug') slug: string, @Query('v') version: unknown, @Res() res: Response): Promise<void> {
+    const logo = await this.service.logo(slug);
+    res.setHeader('Content-Type', logo.contentType);
+    res.setHeader('Content-Length', String(logo.content.length));
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+    res.setHeader('ETag', `"${logo.sha256}"`);
+    const current = typeof version === 'string' && version.length >= 8 && logo.sha256.startsWith(version);
+    res.setHeader('Cache-Control', current ? 'public, max-age=31536000, immutable' : 'public, max-age=300');
+    res.send(logo.content);
+  }
+
   @Post('organizations/:slug/requests')
   @UseInterceptors(files())
   @ApiConsumes('application/json', 'multipart/form-data')

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { organizationLogoPath } from '@guichet/contracts';
 import { byFrenchName } from '../../common/french-order';
 import { Database } from '../../common/database.service';
 
@@ -17,12 +18,23 @@ export interface PublicOrganizationContact {
 export class PublicRepository {
   constructor(private readonly db: Database) {}
 
-  async organizationBySlug(slug: string): Promise<{ id: string; name: string; slug: string } | undefined> {
-    const [org] = await this.db.query<{ id: string; name: string; slug: string }>(
-      `SELECT id, name, slug FROM organization WHERE slug = $1`,
+  async organizationBySlug(slug: string): Promise<{ id: string; name: string; slug: string; logo?: string } | undefined> {
+    const [org] = await this.db.query<{ id: string; name: string; slug: string; logo_sha256: string | null }>(
+      `SELECT id, name, slug, logo_sha256 FROM organization WHERE slug = $1`,
       [slug],
     );
-    return org;
+    if (!org) return undefined;
+    const { logo_sha256, ...rest } = org;
+    return logo_sha256 ? { ...rest, logo: organizationLogoPath(org.slug, logo_sha256) } : rest;
+  }
+
+  /** The town's logo (its blob and checked type), if it has one. */
+  async logo(slug: string): Promise<{ sha256: string; type: string } | undefined> {
+    const [row] = await this.db.query<{ sha256: string; type: string }>(
+      `SELECT logo_sha256 AS sha256, logo_type AS type FROM organization WHERE slug = $1 AND logo_sha256 IS NOT NULL`,
+      [slug],
+    );
+    return row;
   }
 
   /** The services in French order (« État civil » is not pushed after the « V »s). */

@@ -57,7 +57,7 @@ export class PublicService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  private async organization(slug: string): Promise<{ id: string; name: string; slug: string }> {
+  private async organization(slug: string): Promise<{ id: string; name: string; slug: string; logo?: string }> {
     const org = await this.repo.organizationBySlug(slug.toLowerCase());
     if (!org) throw notFound('commune');
     return org;
@@ -70,11 +70,23 @@ export class PublicService {
     return { org, rules: await this.retention.publicRules(org.id) };
   }
 
+  /** The town's logo, for its citizen pages and the agents' header (public: it is on every page). */
+  async logo(slug: string): Promise<{ contentType: string; content: Buffer; sha256: string }> {
+    const logo = await this.repo.logo(slug.toLowerCase());
+    if (!logo) throw notFound('logo');
+    return { contentType: logo.type, content: await this.blobs.get(logo.sha256), sha256: logo.sha256 };
+  }
+
   async describe(slug: string): Promise<PublicOrganizationDto> {
     const org = await this.organization(slug);
     const teams = await this.repo.teams(org.id);
     const types = await this.requestTypes.publicByTeam(org.id);
-    return { name: org.name, slug: org.slug, teams: teams.map((t) => ({ ...t, requestTypes: types.get(t.id) ?? [] })) };
+    return {
+      name: org.name,
+      slug: org.slug,
+      ...(org.logo ? { logo: org.logo } : {}),
+      teams: teams.map((t) => ({ ...t, requestTypes: types.get(t.id) ?? [] })),
+    };
   }
 
   private checkHoneypot(website: string | undefined): void {

@@ -1,4 +1,6 @@
 import {
+  LOGO_MAX_BYTES,
+  LOGO_TYPES,
   WEEKDAYS,
   type OpeningHours,
   type OrganizationSettingsDto,
@@ -7,7 +9,7 @@ import {
 } from '@guichet/contracts';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useOrganizationSettings, useUpdateSettings } from '../../hooks/use-admin';
+import { useOrganizationSettings, useRemoveLogo, useUpdateSettings, useUploadLogo } from '../../hooks/use-admin';
 import { apiErrorText } from '../../lib/api-error-text';
 import { Field, FormError } from '../setup/public-card';
 
@@ -29,7 +31,80 @@ export function OrganizationSection({ readOnly }: { readOnly: boolean }) {
   const settings = useOrganizationSettings();
   if (settings.isPending) return <p role="status">{t('app.loading')}</p>;
   if (settings.isError) return <p className="form-error">{apiErrorText(t, settings.error)}</p>;
-  return <OrganizationForm settings={settings.data} readOnly={readOnly} />;
+  return (
+    <>
+      <OrganizationForm settings={settings.data} readOnly={readOnly} />
+      <LogoForm settings={settings.data} readOnly={readOnly} />
+    </>
+  );
+}
+
+/** The town's logo: PNG, JPEG or WebP of 512 Kio at most, shown to citizens and in the header. */
+function LogoForm({ settings, readOnly }: { settings: OrganizationSettingsDto; readOnly: boolean }) {
+  const { t } = useTranslation();
+  const upload = useUploadLogo();
+  const remove = useRemoveLogo();
+  const [tooLarge, setTooLarge] = useState(false);
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (readOnly || upload.isPending) return;
+    const form = event.currentTarget;
+    const file = new FormData(form).get('logo');
+    if (!(file instanceof File) || !file.size) return;
+    // Said at once, before sending half a megabyte for nothing; the API checks it again.
+    setTooLarge(file.size > LOGO_MAX_BYTES);
+    if (file.size > LOGO_MAX_BYTES) return;
+    upload.mutate(file, { onSuccess: () => form.reset() });
+  }
+
+  const error = tooLarge ? t('admin.organization.logoTooLarge') : (upload.error ?? remove.error);
+  return (
+    <form className="admin-form admin-logo-form" noValidate onSubmit={onSubmit} aria-describedby="logo-error">
+      <h3>{t('admin.organization.logo')}</h3>
+      {settings.logo ? (
+        <img className="admin-logo-preview" src={settings.logo} alt={t('app.organizationLogo', { name: settings.name })} />
+      ) : (
+        <p>{t('admin.organization.noLogo')}</p>
+      )}
+      {readOnly ? null : (
+        <>
+          <div className="field">
+            <label className="field__label" htmlFor="org-logo">
+              {settings.logo ? t('admin.organization.replaceLogo') : t('admin.organization.chooseLogo')}
+            </label>
+            <p className="field__hint" id="org-logo-hint">
+              {t('admin.organization.logoHint')}
+            </p>
+            <input
+              id="org-logo"
+              className="field__input"
+              type="file"
+              name="logo"
+              accept={LOGO_TYPES.join(',')}
+              aria-describedby="org-logo-hint"
+            />
+          </div>
+          <div className="form-row form-row--end">
+            <button type="submit" className="button button--primary" aria-disabled={upload.isPending || undefined}>
+              {upload.isPending ? t('admin.organization.sendingLogo') : t('admin.organization.sendLogo')}
+            </button>
+            {settings.logo ? (
+              <button type="button" className="button button--secondary" onClick={() => remove.mutate()}>
+                {t('admin.organization.removeLogo')}
+              </button>
+            ) : null}
+          </div>
+        </>
+      )}
+      <FormError id="logo-error" error={typeof error === 'string' ? error : error ? apiErrorText(t, error) : null} />
+      {upload.isSuccess ? (
+        <p className="notice notice--success" role="status">
+          {t('admin.organization.logoSaved')}
+        </p>
+      ) : null}
+    </form>
+  );
 }
 
 function OrganizationForm({ settings, readOnly }: { settings: OrganizationSettingsDto; readOnly: boolean }) {

@@ -30,6 +30,13 @@ export function AppHeader({
         </span>
         <span className="brand__name">{t('app.name')}</span>
       </a>
+      {me.organization.logo ? (
+        <img
+          className="app-header__logo"
+          src={me.organization.logo}
+          alt={t('app.organizationLogo', { name: me.organization.name })}
+        />
+      ) : null}
 
       <div className="app-header__right">
         <span className={`realtime-status realtime-status--${realtime}`} role="status">
