@@ -36,6 +36,8 @@ export const queryKeys = {
   loginOptions: () => ['auth', 'login-options'] as const,
   oidcProviders: () => ['oidc-providers'] as const,
   setup: () => ['setup'] as const,
+  /** A report of a period with its filters (volumes, response-times, telephone, satisfaction). */
+  report: (kind: string, filters: object) => ['reports', kind, filters] as const,
   /** The administration screens' data (admins and supervisors). */
   admin: {
     all: () => ['admin'] as const,

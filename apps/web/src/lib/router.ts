@@ -73,6 +73,13 @@ export function eventIdFromHash(hash: string): string | null {
 
 export const eventHref = (id: string) => `${EVENTS_HREF}/${id}`;
 
+/** The reports (supervisors and admins): `#/rapports`. */
+export const REPORTS_HREF = '#/rapports';
+
+export function isReportsHash(hash: string): boolean {
+  return /^#\/rapports\/?(\?|$)/.test(hash);
+}
+
 export function isBoardHash(hash: string): boolean {
   return /^#\/tableau\/?(\?|$)/.test(hash);
 }

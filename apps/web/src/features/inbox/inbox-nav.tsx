@@ -13,6 +13,7 @@ import {
   EVENTS_HREF,
   MAIL_RETURNS_HREF,
   NEW_CONVERSATION_HREF,
+  REPORTS_HREF,
   inboxHref,
   type InboxRoute,
   type InboxView,
@@ -31,6 +32,8 @@ interface InboxNavProps {
   eventsCurrent?: boolean;
   /** The services' mail returns are the screen shown. */
   mailReturnsCurrent?: boolean;
+  /** The reports are the screen shown. */
+  reportsCurrent?: boolean;
 }
 
 function Count({ value, label }: { value: number | undefined; label: string }) {
@@ -88,6 +91,7 @@ export function InboxNav({
   boardCurrent = onBoard,
   eventsCurrent = false,
   mailReturnsCurrent,
+  reportsCurrent = false,
 }: InboxNavProps) {
   const { t } = useTranslation();
   const myTeams = navTeams(me, teams ?? []);
@@ -183,6 +187,21 @@ export function InboxNav({
             </a>
           </li>
         ) : null}
+        {canSeeAllTeams(me) && (
+          <li>
+            <a
+              className="nav-link"
+              href={REPORTS_HREF}
+              aria-current={reportsCurrent ? 'page' : undefined}
+              data-testid="nav-reports"
+            >
+              <span className="nav-link__icon" aria-hidden="true">
+                📈
+              </span>
+              <span className="nav-link__label">{t('nav.reports')}</span>
+            </a>
+          </li>
+        )}
       </ul>
       {counts && counts.callbackNeeded > 0 ? (
         <p className="inbox-nav__callback">

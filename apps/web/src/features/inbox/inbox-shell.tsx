@@ -13,6 +13,7 @@ import {
   isEventsHash,
   isMailReturnsHash,
   isNewConversationHash,
+  isReportsHash,
   useHash,
   useInboxRoute,
 } from '../../lib/router';
@@ -37,6 +38,7 @@ const ANNOUNCE_DEDUPE_MS = 5_000;
 
 // Screens an agent opens now and then load when opened: the inbox comes first.
 const BoardPage = lazyScreen(() => import('../board/board-page').then((m) => m.BoardPage));
+const ReportsPage = lazyScreen(() => import('../reports/reports-page').then((m) => m.ReportsPage));
 const AdminPage = lazyScreen(() => import('../admin/admin-page').then((m) => m.AdminPage));
 const NewConversationPage = lazyScreen(() => import('../conversation/new-conversation-page').then((m) => m.NewConversationPage));
 const EventsPage = lazyScreen(() => import('../events/events-page').then((m) => m.EventsPage));
@@ -63,12 +65,15 @@ export function InboxShell() {
   // My sessions (every agent), my services' mail returns, the identity providers' settings (admins)
   // and the administration (admins; supervisors read it): screens of their own.
   const onMailReturns = isMailReturnsHash(hash);
+  const onReports = isReportsHash(hash) && canSeeAllTeams(me);
   const accountScreen = isSessionsHash(hash) ? (
     <SessionsPage />
   ) : onMailReturns ? (
     <MailReturnsPage />
   ) : isAdminHash(hash) && canSeeAllTeams(me) ? (
     <AdminPage hash={hash} me={me} />
+  ) : onReports ? (
+    <ReportsPage me={me} teams={teams.data} />
   ) : null;
   const [helpOpen, setHelpOpen] = useState(false);
   useEffect(() => {
@@ -186,6 +191,7 @@ export function InboxShell() {
               boardCurrent={onBoard}
               eventsCurrent={onEvents}
               mailReturnsCurrent={onMailReturns}
+              reportsCurrent={onReports}
             />
             {accountScreen ? (
               <main id="main-content" className="inbox-main inbox-main--board" tabIndex={-1}>

@@ -1,0 +1,65 @@
+import { launchBrowserPool, type BrowserPool } from '@guichet/testing';
+import { join } from 'node:path';
+import { startTestApp, type TestApp } from '../../api/test/harness';
+import { expectAccessible, signInDemo, webPaths } from './demo-session';
+
+/**
+ * Issue 15 in Chromium: the supervisor opens « Rapports » from the navigation, reads the demo
+ * town's figures for a year, each chart with its table, filters by channel, and the page stays
+ * axe-clean.
+ */
+describe('reports page in Chromium', () => {
+  const { dist, shots } = webPaths();
+  let t: TestApp;
+  let pool: BrowserPool;
+
+  beforeAll(async () => {
+    t = await startTestApp({ webDistDir: dist, seedDemo: true });
+    pool = await launchBrowserPool();
+  });
+  afterAll(async () => {
+    await pool?.close();
+    await t?.close();
+  });
+
+  it('shows the period’s figures, charts with their tables, and narrows them by channel', async () => {
+    const page = await signInDemo(pool, t.url, 'admin@demo.guichet.fr');
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.getByTestId('nav-reports').click();
+    await page.getByRole('heading', { name: 'Rapports', level: 1 }).waitFor();
+    await page.getByLabel('Type de période').selectOption('year');
+    await page.getByTestId('figure-created').waitFor();
+    await page.getByRole('status').filter({ hasText: 'Rapport du 1 janvier' }).waitFor({ timeout: 15_000 });
+    const total = Number(
+      (await page.getByTestId('figure-created').locator('.report-figure__value').innerText()).replace(/\D/g, ''),
+    );
+    expect(total).toBeGreaterThan(0);
+    // Every chart has its data as a table, opened from the keyboard.
+    const summary = page.getByText('Données du graphique « Demandes reçues par canal » en tableau');
+    await summary.focus();
+    await page.keyboard.press('Enter');
+    const rows = page.getByTestId('chart-channels').locator('tbody tr');
+    expect(await rows.count()).toBeGreaterThan(0);
+    await expectAccessible(page, 'reports, a year');
+    await page.screenshot({ path: join(shots, 'reports-year.png'), fullPage: false });
+    await page.getByLabel('Canal', { exact: true }).selectOption('sms');
+    await page.getByRole('status').filter({ hasText: 'Rapport du' }).waitFor();
+    await expectAccessible(page, 'reports, SMS');
+    const sms = await t.http(
+      'GET',
+      `/api/v1/reports/volumes?from=${new Date().getFullYear()}-01-01&to=${new Date().getFullYear()}-12-31&channel=sms`,
+      {
+        token: (
+          await t.http('POST', '/api/v1/auth/login', { body: { email: 'admin@demo.guichet.fr', password: 'guichet-demo' } })
+        ).body.token,
+      },
+    );
+    await page.waitForFunction(
+      (n) =>
+        document.querySelector('[data-testid="figure-created"] .report-figure__value')?.textContent?.replace(/\D/g, '') ===
+        String(n),
+      sms.body.totals.created,
+    );
+    await page.screenshot({ path: join(shots, 'reports-sms.png'), fullPage: true });
+  });
+});

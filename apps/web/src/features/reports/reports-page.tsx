@@ -1,0 +1,507 @@
+import { CHANNEL_KINDS, type AgentDto, type ChannelKind, type TeamDto } from '@guichet/contracts';
+import { useId, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { reportsApi, type ReportFilters, type ReportKind } from '../../api/reports';
+import { useReport } from '../../hooks/use-reports';
+import { downloadFromApi } from '../../lib/download';
+import { apiErrorText } from '../../lib/api-error-text';
+import { useAnnounce } from '../../lib/use-announcer';
+import { BarChart } from './bar-chart';
+import { currentPeriod, formatMinutes, formatShare, periodProblem, periodRange, type PeriodChoice } from './report-period';
+
+const MONTHS_SHORT = new Intl.DateTimeFormat('fr-FR', { month: 'short', timeZone: 'UTC' });
+const DAY_LONG = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'UTC' });
+const MONTH_LONG = new Intl.DateTimeFormat('fr-FR', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+const NUMBER = new Intl.NumberFormat('fr-FR');
+
+/** The label of a series point (its first day), short under the axis and long in the table. */
+function periodLabels(period: string, granularity: 'day' | 'week' | 'month', weekOf: (day: string) => string) {
+  const date = new Date(`${period}T00:00:00Z`);
+  if (granularity === 'month') return { label: MONTHS_SHORT.format(date), longLabel: MONTH_LONG.format(date) };
+  if (granularity === 'week')
+    return { label: period.slice(8, 10) + '/' + period.slice(5, 7), longLabel: weekOf(DAY_LONG.format(date)) };
+  return { label: period.slice(8, 10), longLabel: DAY_LONG.format(date) };
+}
+
+function ExportButtons({ kind, filters, tables }: { kind: ReportKind; filters: ReportFilters; tables: Array<[string, string]> }) {
+  const { t } = useTranslation();
+  const announce = useAnnounce();
+  const [error, setError] = useState<string | null>(null);
+  const run = async (path: string, name: string) => {
+    setError(null);
+    try {
+      await downloadFromApi(path, name);
+      announce(t('reports.downloaded'));
+    } catch (e) {
+      setError(apiErrorText(t, e));
+    }
+  };
+  return (
+    <div className="report-exports" role="group" aria-label={t('reports.exportsOf', { name: t(`reports.kind.${kind}`) })}>
+      <button
+        type="button"
+        className="button"
+        onClick={() => void run(reportsApi.exportPath(kind, filters, 'xlsx'), `${kind}.xlsx`)}
+      >
+        {t('reports.exportXlsx')}
+      </button>
+      {tables.map(([table, label]) => (
+        <button
+          key={table}
+          type="button"
+          className="button button--secondary"
+          onClick={() => void run(reportsApi.exportPath(kind, filters, 'csv', table), `${kind}-${table}.csv`)}
+        >
+          {t('reports.exportCsv', { table: label })}
+        </button>
+      ))}
+      {error && (
+        <p role="alert" className="notice notice--warning">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function Figure({ label, value, hint, testId }: { label: string; value: string; hint?: string; testId?: string }) {
+  return (
+    <div className="report-figure" data-testid={testId}>
+      <dt>{label}</dt>
+      <dd>
+        <span className="report-figure__value">{value}</span>
+        {hint && <span className="report-figure__hint">{hint}</span>}
+      </dd>
+    </div>
+  );
+}
+
+function PeriodPicker({ value, onChange }: { value: PeriodChoice; onChange: (p: PeriodChoice) => void }) {
+  const { t } = useTranslation();
+  const id = useId();
+  const years = useMemo(() => {
+    const now = currentPeriod().year;
+    return Array.from({ length: 6 }, (_, i) => now - i);
+  }, []);
+  const set = (patch: Partial<PeriodChoice>) => onChange({ ...value, ...patch });
+  return (
+    <fieldset className="report-period">
+      <legend>{t('reports.period')}</legend>
+      <label htmlFor={`${id}-kind`}>{t('reports.periodKind')}</label>
+      <select id={`${id}-kind`} value={value.kind} onChange={(e) => set({ kind: e.target.value as PeriodChoice['kind'] })}>
+        {(['month', 'quarter', 'year', 'custom'] as const).map((k) => (
+          <option key={k} value={k}>
+            {t(`reports.periodKinds.${k}`)}
+          </option>
+        ))}
+      </select>
+      {value.kind === 'month' && (
+        <>
+          <label htmlFor={`${id}-month`}>{t('reports.month')}</label>
+          <input
+            id={`${id}-month`}
+            type="month"
+            value={value.month}
+            required
+            onChange={(e) => e.target.value && set({ month: e.target.value })}
+          />
+        </>
+      )}
+      {(value.kind === 'quarter' || value.kind === 'year') && (
+        <>
+          <label htmlFor={`${id}-year`}>{t('reports.year')}</label>
+          <select id={`${id}-year`} value={value.year} onChange={(e) => set({ year: Number(e.target.value) })}>
+            {years.map((y) => (
+              <option key={y} value={y}>
+                {y}
+              </option>
+            ))}
+          </select>
+        </>
+      )}
+      {value.kind === 'quarter' && (
+        <>
+          <label htmlFor={`${id}-quarter`}>{t('reports.quarter')}</label>
+          <select
+            id={`${id}-quarter`}
+            value={value.quarter}
+            onChange={(e) => set({ quarter: Number(e.target.value) as PeriodChoice['quarter'] })}
+          >
+            {[1, 2, 3, 4].map((q) => (
+              <option key={q} value={q}>
+                {t('reports.quarterN', { n: q })}
+              </option>
+            ))}
+          </select>
+        </>
+      )}
+      {value.kind === 'custom' && (
+        <>
+          <label htmlFor={`${id}-from`}>{t('reports.from')}</label>
+          <input id={`${id}-from`} type="date" value={value.from} onChange={(e) => set({ from: e.target.value })} />
+          <label htmlFor={`${id}-to`}>{t('reports.to')}</label>
+          <input id={`${id}-to`} type="date" value={value.to} onChange={(e) => set({ to: e.target.value })} />
+        </>
+      )}
+    </fieldset>
+  );
+}
+
+/**
+ * « Rapports » (issue 15): how the town answers over a month, a quarter, a year or chosen days,
+ * for every service the agent supervises (admins: all), by channel — volumes, response and
+ * resolution times, the telephone, citizens' satisfaction — each chart with its table, each
+ * table exportable (CSV; the whole report as XLSX), and the yearly open-data indicators.
+ */
+export function ReportsPage({ me, teams }: { me: AgentDto; teams: TeamDto[] | undefined }) {
+  const { t } = useTranslation();
+  const id = useId();
+  const [period, setPeriod] = useState<PeriodChoice>(() => currentPeriod());
+  const [teamId, setTeamId] = useState('');
+  const [channel, setChannel] = useState<ChannelKind | ''>('');
+  const problem = periodProblem(period);
+  const [applied, setApplied] = useState<ReportFilters>(() => periodRange(currentPeriod()));
+  const filters: ReportFilters = useMemo(() => {
+    if (problem) return applied;
+    return { ...periodRange(period), teamId: teamId || undefined, channel: channel || undefined };
+  }, [period, teamId, channel, problem, applied]);
+  if (!problem && JSON.stringify(filters) !== JSON.stringify(applied)) setApplied(filters);
+
+  const visibleTeams = useMemo(
+    () =>
+      [...(teams ?? [])]
+        .filter((team) => me.role === 'admin' || me.teamIds.includes(team.id))
+        .sort((a, b) => a.name.localeCompare(b.name, 'fr')),
+    [teams, me],
+  );
+  const volumes = useReport('volumes', filters);
+  const times = useReport('response-times', filters);
+  const phone = useReport('telephone', filters);
+  const satisfaction = useReport('satisfaction', filters);
+  const loading = [volumes, times, phone, satisfaction].some((q) => q.isFetching);
+  const failed = [volumes, times, phone, satisfaction].find((q) => q.error)?.error;
+  const channelName = (k: string) => t(`channel.${k}`, { defaultValue: k });
+  const v = volumes.data;
+  const rt = times.data;
+  const tel = phone.data;
+  const sat = satisfaction.data;
+
+  return (
+    <div className="reports" aria-busy={loading}>
+      <h1 className="board__title">{t('reports.title')}</h1>
+      <form className="report-filters" onSubmit={(e) => e.preventDefault()} aria-label={t('reports.filters')}>
+        <PeriodPicker value={period} onChange={setPeriod} />
+        <div className="report-filters__field">
+          <label htmlFor={`${id}-team`}>{t('reports.team')}</label>
+          <select id={`${id}-team`} value={teamId} onChange={(e) => setTeamId(e.target.value)}>
+            <option value="">{me.role === 'admin' ? t('reports.allTeams') : t('reports.myTeams')}</option>
+            {visibleTeams.map((team) => (
+              <option key={team.id} value={team.id}>
+                {team.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="report-filters__field">
+          <label htmlFor={`${id}-channel`}>{t('reports.channel')}</label>
+          <select id={`${id}-channel`} value={channel} onChange={(e) => setChannel(e.target.value as ChannelKind | '')}>
+            <option value="">{t('reports.allChannels')}</option>
+            {CHANNEL_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {channelName(k)}
+              </option>
+            ))}
+          </select>
+        </div>
+      </form>
+      <p className="report-status" role="status" aria-live="polite">
+        {problem
+          ? t(`reports.problem.${problem}`)
+          : loading
+            ? t('reports.loading')
+            : t('reports.showing', {
+                from: DAY_LONG.format(new Date(`${filters.from}T00:00:00Z`)),
+                to: DAY_LONG.format(new Date(`${filters.to}T00:00:00Z`)),
+              })}
+      </p>
+      {failed && (
+        <p role="alert" className="notice notice--warning">
+          {apiErrorText(t, failed)}
+        </p>
+      )}
+
+      {v && rt && tel && sat && (
+        <>
+          <section className="board__section" aria-labelledby={`${id}-summary`}>
+            <h2 id={`${id}-summary`} className="board__heading">
+              {t('reports.summary')}
+            </h2>
+            <dl className="report-figures">
+              <Figure testId="figure-created" label={t('reports.created')} value={NUMBER.format(v.totals.created)} />
+              <Figure label={t('reports.resolved')} value={NUMBER.format(v.totals.resolved)} />
+              <Figure label={t('reports.reopened')} value={NUMBER.format(v.totals.reopened)} />
+              <Figure
+                label={t('reports.firstResponseMedian')}
+                value={formatMinutes(rt.firstResponse.medianMinutes)}
+                hint={t('reports.p90', { value: formatMinutes(rt.firstResponse.p90Minutes) })}
+              />
+              <Figure
+                testId="figure-on-time"
+                label={t('reports.onTimeShare')}
+                value={formatShare(rt.firstResponse.onTimeShare)}
+                hint={t('reports.onTimeOf', { onTime: rt.firstResponse.onTime, total: rt.firstResponse.withTarget })}
+              />
+              <Figure
+                label={t('reports.resolutionMedian')}
+                value={formatMinutes(rt.resolution.medianMinutes)}
+                hint={t('reports.p90', { value: formatMinutes(rt.resolution.p90Minutes) })}
+              />
+              <Figure
+                label={t('reports.answeredShare')}
+                value={formatShare(tel.totals.answeredShare)}
+                hint={t('reports.callsOf', { count: tel.totals.received })}
+              />
+              <Figure
+                testId="figure-satisfaction"
+                label={t('reports.satisfactionAverage')}
+                value={sat.totals.average === null ? '—' : `${NUMBER.format(sat.totals.average)} / 10`}
+                hint={t('reports.answers', { count: sat.totals.answers })}
+              />
+            </dl>
+          </section>
+
+          <section className="board__section" aria-labelledby={`${id}-volumes`}>
+            <h2 id={`${id}-volumes`} className="board__heading">
+              {t('reports.kind.volumes')}
+            </h2>
+            <BarChart
+              testId="chart-volumes"
+              title={t('reports.createdPer', { granularity: t(`reports.granularity.${v.granularity}`) })}
+              labelHeader={t('reports.periodColumn')}
+              valueHeader={t('reports.created')}
+              data={v.series.map((r) => ({
+                ...periodLabels(r.period, v.granularity, (day) => t('reports.weekOf', { day })),
+                value: r.created,
+              }))}
+            />
+            <BarChart
+              testId="chart-channels"
+              title={t('reports.byChannel')}
+              labelHeader={t('reports.channel')}
+              valueHeader={t('reports.created')}
+              data={v.byChannel.map((r) => ({ label: channelName(r.channelKind), value: r.created }))}
+            />
+            <table className="report-table">
+              <caption>{t('reports.byTeam')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('reports.team')}</th>
+                  <th scope="col">{t('reports.created')}</th>
+                  <th scope="col">{t('reports.reopened')}</th>
+                  <th scope="col">{t('reports.resolved')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {v.byTeam.map((r) => (
+                  <tr key={r.teamId}>
+                    <th scope="row">{r.teamName}</th>
+                    <td>{NUMBER.format(r.created)}</td>
+                    <td>{NUMBER.format(r.reopened)}</td>
+                    <td>{NUMBER.format(r.resolved)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <ExportButtons
+              kind="volumes"
+              filters={filters}
+              tables={[
+                ['series', t('reports.periodColumn')],
+                ['byChannel', t('reports.channel')],
+                ['byTeam', t('reports.team')],
+                ['byRequestType', t('reports.requestType')],
+              ]}
+            />
+          </section>
+
+          <section className="board__section" aria-labelledby={`${id}-times`}>
+            <h2 id={`${id}-times`} className="board__heading">
+              {t('reports.kind.response-times')}
+            </h2>
+            <table className="report-table" data-testid="table-times">
+              <caption>{t('reports.timesCaption')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('reports.team')}</th>
+                  <th scope="col">{t('reports.firstResponses')}</th>
+                  <th scope="col">{t('reports.median')}</th>
+                  <th scope="col">{t('reports.p90Column')}</th>
+                  <th scope="col">{t('reports.resolutions')}</th>
+                  <th scope="col">{t('reports.median')}</th>
+                  <th scope="col">{t('reports.p90Column')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {[
+                  ...rt.byTeam,
+                  { teamId: '', teamName: t('reports.all'), firstResponse: rt.firstResponse, resolution: rt.resolution },
+                ].map((r) => (
+                  <tr key={r.teamId || 'all'}>
+                    <th scope="row">{r.teamName}</th>
+                    <td>{NUMBER.format(r.firstResponse.count)}</td>
+                    <td>{formatMinutes(r.firstResponse.medianMinutes)}</td>
+                    <td>{formatMinutes(r.firstResponse.p90Minutes)}</td>
+                    <td>{NUMBER.format(r.resolution.count)}</td>
+                    <td>{formatMinutes(r.resolution.medianMinutes)}</td>
+                    <td>{formatMinutes(r.resolution.p90Minutes)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <ExportButtons kind="response-times" filters={filters} tables={[['byTeam', t('reports.team')]]} />
+          </section>
+
+          <section className="board__section" aria-labelledby={`${id}-phone`}>
+            <h2 id={`${id}-phone`} className="board__heading">
+              {t('reports.kind.telephone')}
+            </h2>
+            <table className="report-table">
+              <caption>{t('reports.phoneCaption')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('reports.team')}</th>
+                  <th scope="col">{t('reports.callsReceived')}</th>
+                  <th scope="col">{t('reports.callsAnswered')}</th>
+                  <th scope="col">{t('reports.callsMissed')}</th>
+                  <th scope="col">{t('reports.callsCalledBack')}</th>
+                  <th scope="col">{t('reports.answeredShare')}</th>
+                  <th scope="col">{t('reports.callbackDelay')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {[...tel.byTeam, { ...tel.totals, teamId: '', teamName: t('reports.all') }].map((r) => (
+                  <tr key={r.teamId || 'all'}>
+                    <th scope="row">{r.teamName}</th>
+                    <td>{NUMBER.format(r.received)}</td>
+                    <td>{NUMBER.format(r.answered)}</td>
+                    <td>{NUMBER.format(r.missed)}</td>
+                    <td>{NUMBER.format(r.calledBack)}</td>
+                    <td>{formatShare(r.answeredShare)}</td>
+                    <td>{formatMinutes(r.averageCallbackMinutes === null ? null : Math.round(r.averageCallbackMinutes))}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <ExportButtons
+              kind="telephone"
+              filters={filters}
+              tables={[
+                ['series', t('reports.periodColumn')],
+                ['byTeam', t('reports.team')],
+              ]}
+            />
+          </section>
+
+          <section className="board__section" aria-labelledby={`${id}-satisfaction`}>
+            <h2 id={`${id}-satisfaction`} className="board__heading">
+              {t('reports.kind.satisfaction')}
+            </h2>
+            <p className="report-question">{t('reports.question')}</p>
+            <dl className="report-figures">
+              <Figure label={t('reports.answersLabel')} value={NUMBER.format(sat.totals.answers)} />
+              <Figure label={t('reports.shareAtLeast8')} value={formatShare(sat.totals.shareAtLeast8)} />
+              <Figure
+                label={t('reports.netSatisfaction')}
+                value={sat.totals.netSatisfaction === null ? '—' : NUMBER.format(sat.totals.netSatisfaction)}
+              />
+            </dl>
+            <BarChart
+              testId="chart-scores"
+              title={t('reports.distribution')}
+              labelHeader={t('reports.score')}
+              valueHeader={t('reports.answersLabel')}
+              data={sat.totals.distribution.map((n, score) => ({
+                label: String(score),
+                longLabel: t('reports.scoreN', { n: score }),
+                value: n,
+              }))}
+            />
+            <h3 className="report-subheading">{t('reports.comments')}</h3>
+            {sat.comments.length === 0 ? (
+              <p>{t('reports.noComments')}</p>
+            ) : (
+              <ul className="report-comments" data-testid="report-comments">
+                {sat.comments.map((c) => (
+                  <li key={`${c.conversationId}-${c.answeredAt}`} className="report-comment">
+                    <p className="report-comment__meta">
+                      {t('reports.commentMeta', {
+                        score: c.score,
+                        team: c.teamName,
+                        day: DAY_LONG.format(new Date(c.answeredAt)),
+                      })}
+                    </p>
+                    <blockquote className="report-comment__text">{c.comment}</blockquote>
+                  </li>
+                ))}
+              </ul>
+            )}
+            <ExportButtons
+              kind="satisfaction"
+              filters={filters}
+              tables={[
+                ['distribution', t('reports.score')],
+                ['byTeam', t('reports.team')],
+                ['comments', t('reports.comments')],
+              ]}
+            />
+          </section>
+
+          {me.role === 'admin' && <OpenData year={Number(filters.from.slice(0, 4))} />}
+        </>
+      )}
+    </div>
+  );
+}
+
+/** The yearly and quarterly Services Publics+ indicators (no personal data, small counts withheld). */
+function OpenData({ year }: { year: number }) {
+  const { t } = useTranslation();
+  const id = useId();
+  const announce = useAnnounce();
+  const [error, setError] = useState<string | null>(null);
+  const get = async (format: 'csv' | 'json', quarter?: number) => {
+    setError(null);
+    try {
+      await downloadFromApi(reportsApi.indicatorsPath(year, format, quarter), `indicateurs-${year}.${format}`);
+      announce(t('reports.downloaded'));
+    } catch (e) {
+      setError(apiErrorText(t, e));
+    }
+  };
+  return (
+    <section className="board__section" aria-labelledby={`${id}-open`}>
+      <h2 id={`${id}-open`} className="board__heading">
+        {t('reports.openData')}
+      </h2>
+      <p>{t('reports.openDataHelp', { year })}</p>
+      <div className="report-exports" role="group" aria-label={t('reports.openData')}>
+        <button type="button" className="button" onClick={() => void get('csv')}>
+          {t('reports.indicatorsCsv', { year })}
+        </button>
+        <button type="button" className="button button--secondary" onClick={() => void get('json')}>
+          {t('reports.indicatorsJson', { year })}
+        </button>
+        {[1, 2, 3, 4].map((q) => (
+          <button key={q} type="button" className="button button--secondary" onClick={() => void get('csv', q)}>
+            {t('reports.indicatorsQuarter', { n: q, year })}
+          </button>
+        ))}
+      </div>
+      {error && (
+        <p role="alert" className="notice notice--warning">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}
