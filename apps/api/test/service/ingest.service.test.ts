@@ -73,24 +73,23 @@ describe('IngestService', () => {
     // scan of `conversation`: a cost per batch that grew with every conversation of every town.
     await t.ingest.ingest(email('plan@exemple.fr', 'Demande'));
     // A town's worth of conversations (in a transaction rolled back: the other tests do not see them).
-    const c = t.db;
     const scans: string[] = [];
     try {
-      await c.query('BEGIN');
-      await c.query(
+      await t.db.query('BEGIN');
+      await t.db.query(
         `INSERT INTO conversation (organization_id, reference, contact_id, team_id, subject)
          SELECT c.organization_id, 'GU-P' || lpad(g::text, 5, '0'), c.contact_id, c.team_id, 'Demande'
            FROM (SELECT * FROM conversation LIMIT 1) c, generate_series(1, 5000) g`,
       );
-      await c.query('ANALYZE conversation');
-      const { rows } = await c.query(`EXPLAIN (FORMAT JSON) ${INGEST_WITH_OUTBOX_SQL}`, ['[]', [], []]);
+      await t.db.query('ANALYZE conversation');
+      const { rows } = await t.db.query(`EXPLAIN (FORMAT JSON) ${INGEST_WITH_OUTBOX_SQL}`, ['[]', [], []]);
       const walk = (node: Record<string, unknown>) => {
         if (node['Relation Name'] === 'conversation') scans.push(String(node['Node Type']));
         for (const child of (node['Plans'] as Record<string, unknown>[] | undefined) ?? []) walk(child);
       };
       walk(rows[0]['QUERY PLAN'][0].Plan);
     } finally {
-      await c.query('ROLLBACK');
+      await t.db.query('ROLLBACK');
     }
     expect(scans).toEqual(['Index Scan']);
   });
