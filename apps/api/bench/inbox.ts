@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { Database } from '../src/common/database.service';
 import { ConversationRepository, type ConversationFilter } from '../src/modules/conversations/conversation.repository';
+import { INBOX_LIVE_DEFAULTS, measureInboxLive } from './inbox-live';
 import { seedInbox, type InboxScale } from './inbox-seed';
 import { withBenchEnv, type Log } from './lib/env';
 import { HttpProbe, type TimedResponse } from './lib/http';
@@ -12,6 +13,10 @@ export interface InboxBenchOptions extends InboxScale {
   requests: number;
   warmup: number;
   pageSize: number;
+  /** The live segments: agents' screens connected, citizens' SMS arriving (inbox-live.ts). */
+  screens: number;
+  messagesPerSecond: number;
+  liveRounds: number;
 }
 
 export const INBOX_DEFAULTS: InboxBenchOptions = {
@@ -22,7 +27,13 @@ export const INBOX_DEFAULTS: InboxBenchOptions = {
   requests: 1_000,
   warmup: 50,
   pageSize: 25,
+  screens: INBOX_LIVE_DEFAULTS.screens,
+  messagesPerSecond: INBOX_LIVE_DEFAULTS.messagesPerSecond,
+  liveRounds: INBOX_LIVE_DEFAULTS.rounds,
 };
+
+/** Live traffic may raise the list's p99 by this factor at most (issue 20: by 50 %). */
+const LIVE_FACTOR = 1.5;
 
 interface Statement {
   text: string;
@@ -279,6 +290,15 @@ export async function benchInbox(o: InboxBenchOptions, log: Log): Promise<BenchR
       const budget = 2 * (sql.p99 + health.p99);
       const others = extra.map((x) => ({ ...x, s: s.get(x.name)!, limit: x.factor * api.p99 }));
       const missed = others.filter((x) => x.s.p99 > x.limit);
+      const live = await measureInboxLive(
+        env,
+        town,
+        { screens: o.screens, messagesPerSecond: o.messagesPerSecond, requests: o.requests, rounds: o.liveRounds },
+        async () => expectOk(await http.get(path, town.supervisorToken), path),
+        log,
+      );
+      const liveRatio = live.live.p99 / live.quiet.p99;
+      const liveLabel = `list, ${o.screens} screens + ${o.messagesPerSecond} SMS/s`;
       const plan = await checkPlan(c, statement);
       // Not a target: a plain agent's open inbox without a team filter (ConversationService adds visibility).
       const agentPlan = await checkPlan(
@@ -297,29 +317,52 @@ export async function benchInbox(o: InboxBenchOptions, log: Log): Promise<BenchR
       return {
         id: 'inbox',
         title: `Inbox list at ${count(o.conversations)} conversations / ${count(o.messages)} messages`,
-        columns: ['API list (HTTP)', 'bare SQL (pg)', 'health (HTTP)', ...others.map((x) => x.label)],
-        rows: [
-          { metric: 'requests measured', values: [api, sql, health, ...others.map((x) => x.s)].map((x) => count(x.n)) },
-          { metric: 'p50', values: [api, sql, health, ...others.map((x) => x.s)].map((x) => ms(x.p50)) },
-          { metric: 'p99', values: [api, sql, health, ...others.map((x) => x.s)].map((x) => ms(x.p99)) },
-          { metric: 'max', values: [api, sql, health, ...others.map((x) => x.s)].map((x) => ms(x.max)) },
-          { metric: 'p99 / list p99', values: ['1.00', '', '', ...others.map((x) => (x.s.p99 / api.p99).toFixed(2))] },
-          { metric: 'target', values: ['', '', '', ...others.map((x) => `≤ ${x.factor} × list`)] },
+        columns: [
+          'API list (HTTP)',
+          'bare SQL (pg)',
+          'health (HTTP)',
+          ...others.map((x) => x.label),
+          'list, quiet segments',
+          liveLabel,
         ],
-        target:
-          'API p99 ≤ 2 × (SQL p99 + health p99), and the plan is an Index Scan on a conversation index with no Sort; counts p99 ≤ 2 × list p99; search p99 ≤ 3 × list p99 (reference, name, phone, rare or absent word), ≤ 5 × for a word in one message in eight',
+        rows: [
+          {
+            metric: 'requests measured',
+            values: [api, sql, health, ...others.map((x) => x.s), live.quiet, live.live].map((x) => count(x.n)),
+          },
+          { metric: 'p50', values: [api, sql, health, ...others.map((x) => x.s), live.quiet, live.live].map((x) => ms(x.p50)) },
+          { metric: 'p99', values: [api, sql, health, ...others.map((x) => x.s), live.quiet, live.live].map((x) => ms(x.p99)) },
+          { metric: 'max', values: [api, sql, health, ...others.map((x) => x.s), live.quiet, live.live].map((x) => ms(x.max)) },
+          {
+            metric: 'p99 / list p99',
+            values: [
+              '1.00',
+              '',
+              '',
+              ...others.map((x) => (x.s.p99 / api.p99).toFixed(2)),
+              '1.00',
+              `${liveRatio.toFixed(2)} × quiet`,
+            ],
+          },
+          {
+            metric: 'target',
+            values: ['', '', '', ...others.map((x) => `≤ ${x.factor} × list`), '', `≤ ${LIVE_FACTOR} × quiet`],
+          },
+        ],
+        target: `API p99 ≤ 2 × (SQL p99 + health p99), and the plan is an Index Scan on a conversation index with no Sort; counts p99 ≤ 2 × list p99; search p99 ≤ 3 × list p99 (reference, name, phone, rare or absent word), ≤ 5 × for a word in one message in eight; ${o.screens} screens receiving live events at ${o.messagesPerSecond} messages per second raise the list's p99 by ${Math.round((LIVE_FACTOR - 1) * 100)} % at most`,
         measured: `API p99 ${ms(api.p99)} vs budget ${ms(budget)}; plan: ${plan.reason}; ${
           missed.length
             ? `over target: ${missed.map((x) => `${x.name} ${ms(x.s.p99)} > ${ms(x.limit)}`).join(', ')}`
             : 'counts and searches within target'
-        }`,
-        pass: api.p99 <= budget && plan.ok && !missed.length,
+        }; live: list p99 ${ms(live.live.p99)} vs ${ms(live.quiet.p99)} quiet (× ${liveRatio.toFixed(2)}), ${count(live.refetchFailures)} failed refetches`,
+        pass: api.p99 <= budget && plan.ok && !missed.length && liveRatio <= LIVE_FACTOR && live.refetchFailures === 0,
         notes: [
           `API list: GET ${path.replace(teamId, '<team>')} as a supervisor (bearer token); bare SQL: the statement ConversationRepository.list() sends for it (LIMIT ${o.pageSize + 1}), on one pg connection; health: GET /api/v1/health (SELECT 1); ${o.warmup} warm-up rounds, then ${o.requests} rounds of one each in rotating order, sequential, one kept-alive loopback connection`,
           `seeding: ${seconds(town.totalMs)} in all — ${town.steps.map((x) => `${x.step} ${seconds(x.ms)}`).join(', ')}`,
           `one organization, ${town.teamIds.length} teams, ${town.openShare.map((x) => (x * 100).toFixed(1)).join('–')} % open per team, ${o.agentsPerTeam} agents per team, 40 % assigned; ${count(o.contacts)} contacts; table sizes with indexes: conversation ${sizes[0]!.conversation}, message ${sizes[0]!.message}`,
           'the API page and the bare SQL return the same 25 conversations (checked)',
           `counts and searches: GET …/counts and GET /api/v1/conversations?limit=25&q=… with no status (every status), as the supervisor unless « plain agent » (one team's agent: the visibility rule applies); in the same rotating rounds as the list; the reference is a closed file's; « ${RARE_WORD} » is in a note of ${RARE_FILES} files; the maintained counters equal a full recount after seeding (checked)`,
+          `live segments: ${o.liveRounds} rounds of ${count(o.requests / o.liveRounds)} list requests quiet, then as many while ${count(o.messagesPerSecond)} citizens' SMS per second arrive through IngestService (into the sender's file in progress, else a new one) and ${o.screens} agents' screens (one service each, spread over the ${town.teamIds.length}) hear the events and act as the web inbox does: patched in place, the counters asked again (coalesced over 1 s) after an event about a file the screen has not seen; ${count(live.messages)} messages in ${seconds(live.liveSeconds * 1000)} live, ingest() p50 ${ms(live.ingest.p50)} p99 ${ms(live.ingest.p99)}; the screens sent ${count(live.refetches)} counter requests (${(live.refetches / live.liveSeconds).toFixed(1)}/s), ${count(live.refetchFailures)} not answered 200`,
           ...plans,
           `EXPLAIN (ANALYZE, BUFFERS) after the measurement, list query of team ${teamId.slice(0, 8)}…, status open:\n${plan.summary}`,
           `not a target — GET /api/v1/conversations?status=open as a plain agent of one team (the visibility filter: team_id = ANY(…) OR assignee_id = me); ${agentPlan.reason}:\n${agentPlan.summary}`,

@@ -9,6 +9,13 @@ export interface FleetConnect {
   event: string;
   parallel: number;
   timeoutMs: number;
+  /**
+   * Each client also acts as the web app's inbox screen does on conversation events
+   * (apps/web/src/realtime/cache-patch.ts): an update of a conversation it has not seen yet (not
+   * in its list, no earlier event) makes it ask `path` again, coalesced over `throttleMs`; a
+   * created one, or one seen before, is patched in place (no request).
+   */
+  screen?: { path: string; throttleMs: number };
 }
 
 export interface FleetCollect {
@@ -36,6 +43,9 @@ export interface FleetArrivals {
   /** Parallel arrays: the marker of each delivery and its monotonic arrival time (ms). */
   markers: number[];
   times: number[];
+  /** Screens only: the requests the events made them send since the last collect, and those not answered 200. */
+  refetches: number;
+  refetchFailures: number;
 }
 
 export interface FleetError {

@@ -10,6 +10,8 @@ import { nowMs, sleep } from './timing';
 const sockets: Socket[] = [];
 let markers: number[] = [];
 let times: number[] = [];
+let refetches = 0;
+let refetchFailures = 0;
 
 const reply = (r: FleetReply): void => {
   process.send?.(r);
@@ -23,6 +25,32 @@ function record(payload: unknown): void {
   times.push(at);
 }
 
+/** What one inbox screen asks after conversation events (see FleetConnect.screen). */
+function actAsScreen(socket: Socket, screen: NonNullable<FleetConnect['screen']>, url: string, token: string | null): void {
+  const seen = new Set<string>();
+  let timer: NodeJS.Timeout | null = null;
+  const refetch = async () => {
+    timer = null;
+    refetches++;
+    try {
+      const res = await fetch(`${url}${screen.path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+      await res.arrayBuffer();
+      if (res.status !== 200) refetchFailures++;
+    } catch {
+      refetchFailures++;
+    }
+  };
+  socket.on('conversation.created', (c: { id: string }) => void seen.add(c.id));
+  socket.on('conversation.updated', (c: { id: string }) => {
+    if (seen.has(c.id)) return;
+    seen.add(c.id);
+    timer ??= setTimeout(() => void refetch(), screen.throttleMs);
+  });
+  socket.on('disconnect', () => {
+    if (timer) clearTimeout(timer);
+  });
+}
+
 function connectOne(cmd: FleetConnect, token: string | null): Promise<Socket> {
   const socket = io(cmd.url, {
     transports: ['websocket'],
@@ -32,6 +60,7 @@ function connectOne(cmd: FleetConnect, token: string | null): Promise<Socket> {
     timeout: cmd.timeoutMs,
   });
   socket.on(cmd.event, record);
+  if (cmd.screen) actAsScreen(socket, cmd.screen, cmd.url, token);
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (e: Error) => {
@@ -60,9 +89,11 @@ async function connectAll(cmd: FleetConnect): Promise<void> {
 async function collect(cmd: FleetCollect): Promise<void> {
   const start = nowMs();
   while (markers.length < cmd.expected && nowMs() - start < cmd.timeoutMs) await sleep(10);
-  reply({ type: 'arrivals', markers, times });
+  reply({ type: 'arrivals', markers, times, refetches, refetchFailures });
   markers = [];
   times = [];
+  refetches = 0;
+  refetchFailures = 0;
 }
 
 function close(): void {

@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import type { FleetArrivals, FleetCommand, FleetConnected, FleetReply } from './fleet-protocol';
+import type { FleetArrivals, FleetCommand, FleetConnect, FleetConnected, FleetReply } from './fleet-protocol';
 import { withTimeout } from './timing';
 
 export interface Arrival {
@@ -18,10 +18,15 @@ export class SocketFleet {
   }
 
   /** A fleet with one connected client per token; the child is ended when they cannot all connect. */
-  static async open(url: string, tokens: (string | null)[], event: string): Promise<SocketFleet> {
+  static async open(
+    url: string,
+    tokens: (string | null)[],
+    event: string,
+    screen?: FleetConnect['screen'],
+  ): Promise<SocketFleet> {
     const fleet = SocketFleet.start();
     try {
-      await fleet.connect(url, tokens, event);
+      await fleet.connect(url, tokens, event, screen);
     } catch (e) {
       await fleet.close();
       throw e;
@@ -61,10 +66,10 @@ export class SocketFleet {
   }
 
   /** Connects one client per token; rejects unless every one of them is connected. */
-  async connect(url: string, tokens: (string | null)[], event: string): Promise<void> {
+  async connect(url: string, tokens: (string | null)[], event: string, screen?: FleetConnect['screen']): Promise<void> {
     if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(url)) throw new Error(`loopback URLs only: ${url}`);
     const r: FleetConnected = await this.request(
-      { type: 'connect', url, tokens, event, parallel: 50, timeoutMs: 20_000 },
+      { type: 'connect', url, tokens, event, parallel: 50, timeoutMs: 20_000, ...(screen ? { screen } : {}) },
       'connected',
       60_000 + tokens.length * 100,
     );
@@ -72,9 +77,16 @@ export class SocketFleet {
   }
 
   /** The marked deliveries received since the last collect (waits for `expected` of them, bounded). */
-  async collect(expected: number, timeoutMs: number): Promise<{ arrivals: Arrival[] }> {
+  async collect(
+    expected: number,
+    timeoutMs: number,
+  ): Promise<{ arrivals: Arrival[]; refetches: number; refetchFailures: number }> {
     const r: FleetArrivals = await this.request({ type: 'collect', expected, timeoutMs }, 'arrivals', timeoutMs + 30_000);
-    return { arrivals: r.markers.map((marker, i) => ({ marker, at: r.times[i]! })) };
+    return {
+      arrivals: r.markers.map((marker, i) => ({ marker, at: r.times[i]! })),
+      refetches: r.refetches,
+      refetchFailures: r.refetchFailures,
+    };
   }
 
   /** Disconnects every client and ends the child (killed if it has not exited within 10 s). */
