@@ -53,9 +53,8 @@ describe('transfers in Chromium', () => {
     await page.getByTestId('handover-team').selectOption({ label: 'Scolarité' });
     await page.getByRole('button', { name: 'Transmettre', exact: true }).click();
     await page.getByText('Écrivez une note pour le service qui reçoit la conversation.').waitFor({ timeout: 5000 });
-    await page.getByTestId('action-handover').click();
 
-    // L114-2.
+    // L114-2: offered in the same « Transmettre… » panel.
     await page.getByTestId('action-transfer-administration').click();
     const form = page.getByTestId('administration-transfer-form');
     const name = form.getByLabel('Administration compétente');

@@ -246,6 +246,7 @@ export const en: Messages = {
   },
   transfer: {
     open: 'Other administration…',
+    cancel: 'Cancel',
     title: 'Forward to the competent administration (article L114-2 CRPA)',
     hint: 'The request and its exchanges are e-mailed to that administration; the citizen is told on their channel with the legal mention; the file is closed as “forwarded” and its deadlines stop.',
     name: 'Competent administration',

@@ -246,6 +246,7 @@ export const fr = {
   },
   transfer: {
     open: 'Autre administration…',
+    cancel: 'Annuler',
     title: 'Transmettre à l’administration compétente (article L114-2 du CRPA)',
     hint: 'La demande et ses échanges partent par courriel à cette administration ; l’usager est informé sur son canal avec la mention légale ; le dossier est clos comme « transmis » et ses délais s’arrêtent.',
     name: 'Administration compétente',

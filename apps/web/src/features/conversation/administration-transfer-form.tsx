@@ -16,9 +16,11 @@ import { FormError } from '../setup/public-card';
 export function AdministrationTransferForm({
   conversation,
   onDone,
+  onCancel,
 }: {
   conversation: ConversationDto;
   onDone(text: string): void;
+  onCancel(): void;
 }) {
   const { t } = useTranslation();
   const ids = useId();
@@ -75,6 +77,9 @@ export function AdministrationTransferForm({
       <FormError id={`${ids}-error`} error={transfer.error ? apiErrorText(t, transfer.error) : null} />
       <button type="submit" className="button button--primary button--small" aria-disabled={transfer.isPending || undefined}>
         {transfer.isPending ? t('transfer.sending') : t('transfer.confirm')}
+      </button>
+      <button type="button" className="button button--secondary button--small" onClick={onCancel}>
+        {t('transfer.cancel')}
       </button>
     </form>
   );

@@ -196,17 +196,6 @@ export function ConversationActions({ conversation: c, me, agents, teams, announ
             {t('actions.handOver')}
           </button>
         ) : null}
-        {mayHandOver && !closed ? (
-          <button
-            type="button"
-            className="button button--secondary button--small"
-            aria-expanded={transferOpen}
-            onClick={() => setTransferOpen(!transferOpen)}
-            data-testid="action-transfer-administration"
-          >
-            {t('transfer.open')}
-          </button>
-        ) : null}
         <LabelField conversation={c} apply={apply} />
         <span className="actions__field">
           <label htmlFor={`${ids}-priority`}>{t('actions.priority')}</label>
@@ -269,6 +258,7 @@ export function ConversationActions({ conversation: c, me, agents, teams, announ
             setTransferOpen(false);
             announce(text);
           }}
+          onCancel={() => setTransferOpen(false)}
         />
       ) : null}
       {handOverOpen && mayHandOver ? (
@@ -337,6 +327,22 @@ export function ConversationActions({ conversation: c, me, agents, teams, announ
           <button type="submit" className="button button--primary button--small">
             {t('actions.handOverConfirm')}
           </button>
+          {/* Outside the town hall (CRPA L114-2): a transfer too, so it is offered here rather than
+              as one more button in the row of actions. */}
+          {!closed ? (
+            <button
+              type="button"
+              className="button button--secondary button--small"
+              onClick={() => {
+                setError(null);
+                setHandOverOpen(false);
+                setTransferOpen(true);
+              }}
+              data-testid="action-transfer-administration"
+            >
+              {t('transfer.open')}
+            </button>
+          ) : null}
         </form>
       ) : null}
       {error ? (

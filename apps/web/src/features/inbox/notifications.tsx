@@ -81,7 +81,8 @@ export function useAgentNotifications(me: AgentDto, openConversationId: string |
   const [toasts, setToasts] = useState<Toast[]>([]);
   const [settings, setSettingsState] = useState<AlertSettings>(() => readAlertSettings(me.id));
   /** When each file was last told of (new, handed over, mentioned), its messages aside. */
-  const toldOf = useRef(new Map<string, number>());
+  // The files just told of, with the last message the news covered (server time).
+  const toldOf = useRef(new Map<string, { at: number; upTo: number }>());
   const timers = useRef(new Map<string, ReturnType<typeof setTimeout>>());
 
   const dismiss = useCallback((id: string) => {
@@ -93,9 +94,9 @@ export function useAgentNotifications(me: AgentDto, openConversationId: string |
 
   const settingsRef = useLatest(settings);
   const push = useCallback(
-    (toast: Omit<Toast, 'id'>) => {
+    (toast: Omit<Toast, 'id'>, covers?: ConversationDto) => {
       const now = Date.now();
-      if (toast.kind !== 'message') toldOf.current.set(toast.conversationId, now);
+      if (covers) toldOf.current.set(covers.id, { at: now, upTo: Date.parse(covers.lastMessageAt) });
       const id = `${toast.conversationId}-${now}-${Math.random().toString(36).slice(2, 6)}`;
       setToasts((list) => [...list, { ...toast, id }].slice(-MAX_TOASTS));
       // Shown for a while when the agent is looking; kept (and counted in the title) while the tab
@@ -168,23 +169,25 @@ export function useAgentNotifications(me: AgentDto, openConversationId: string |
     // A new file in my services' queue (one I start myself is assigned to me: not news; nor is one
     // filed as it opens, like an event registration's, until the citizen writes in it).
     if (c.assigneeId !== null || !me.teamIds.includes(c.teamId) || isFiled(c)) return;
-    push({
-      kind: 'conversation',
-      conversationId: c.id,
-      citizen: contactName(t, c.contact),
-      channel: c.lastChannelKind,
-      excerpt: firstWords(c.snippet ?? c.subject ?? ''),
-      by: null,
-    });
+    push(
+      {
+        kind: 'conversation',
+        conversationId: c.id,
+        citizen: contactName(t, c.contact),
+        channel: c.lastChannelKind,
+        excerpt: firstWords(c.snippet ?? c.subject ?? ''),
+        by: null,
+      },
+      c,
+    );
   };
   const onNewMessage = (m: MessageDto, c: ConversationDto | undefined) => {
     if (m.direction !== 'inbound' || (m.kind !== 'message' && m.kind !== 'call')) return;
     if (!c || c.assigneeId !== me.id || onScreen(c.id)) return;
-    // A new file (or one handed over as it arrives) and its opening message are one piece of
+    // A new file (or one handed over as it arrives) and the message it came with are one piece of
     // news; a later message is news of its own, however soon it follows.
-    const toldAt = toldOf.current.get(c.id);
-    const opening = Math.abs(Date.parse(m.createdAt) - Date.parse(c.createdAt)) < 1000;
-    if (opening && toldAt !== undefined && Date.now() - toldAt < SAME_FILE_MS) return;
+    const told = toldOf.current.get(c.id);
+    if (told && Date.now() - told.at < SAME_FILE_MS && Date.parse(m.createdAt) <= told.upTo) return;
     push({
       kind: 'message',
       conversationId: c.id,
@@ -197,14 +200,17 @@ export function useAgentNotifications(me: AgentDto, openConversationId: string |
   const onAgentNotified = (n: AgentNotificationDto) => {
     if (n.byAgentId === me.id) return;
     const c = n.conversation;
-    push({
-      kind: n.kind,
-      conversationId: c.id,
-      citizen: contactName(t, c.contact),
-      channel: c.lastChannelKind,
-      excerpt: firstWords(n.note ?? c.snippet ?? c.subject ?? ''),
-      by: n.byAgentName,
-    });
+    push(
+      {
+        kind: n.kind,
+        conversationId: c.id,
+        citizen: contactName(t, c.contact),
+        channel: c.lastChannelKind,
+        excerpt: firstWords(n.note ?? c.snippet ?? c.subject ?? ''),
+        by: n.byAgentName,
+      },
+      c,
+    );
   };
 
   const setSettings = (next: AlertSettings) => {
