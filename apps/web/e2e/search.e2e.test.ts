@@ -99,10 +99,15 @@ describe('inbox search in Chromium', () => {
     await page.keyboard.press('Space');
     await rows().first().waitFor({ timeout: 10_000 });
     // « Mes conversations »: the resolved file is nobody's, so narrowing to the view hides it too.
-    await page.getByRole('checkbox', { name: 'Seulement dans « Mes conversations »' }).check();
+    // The box follows the address (a hash change): clicked, then checked once the route says so,
+    // which Playwright's check() does not wait for.
+    const onlyView = page.getByRole('checkbox', { name: 'Seulement dans « Mes conversations »' });
+    await onlyView.click();
     await page.getByText('Aucune conversation ne correspond à cette recherche.').waitFor({ timeout: 10_000 });
-    await page.getByRole('checkbox', { name: 'Seulement dans « Mes conversations »' }).uncheck();
+    expect(await onlyView.isChecked()).toBe(true);
+    await onlyView.click();
     await rows().first().waitFor({ timeout: 10_000 });
+    expect(await onlyView.isChecked()).toBe(false);
   });
 
   it('opens the file when its reference is typed exactly, and finds nothing for another service’s reference', async () => {
