@@ -53,6 +53,12 @@ describe('transfers in Chromium', () => {
     await page.getByTestId('handover-team').selectOption({ label: 'Scolarité' });
     await page.getByRole('button', { name: 'Transmettre', exact: true }).click();
     await page.getByText('Écrivez une note pour le service qui reçoit la conversation.').waitFor({ timeout: 5000 });
+    // The field says it is required for another service, and is marked invalid (the API refuses it too).
+    const noteField = page.getByTestId('handover-note');
+    expect(await noteField.getAttribute('aria-required')).toBe('true');
+    expect(await noteField.getAttribute('aria-invalid')).toBe('true');
+    await page.getByTestId('handover-team').selectOption({ label: 'Même service' });
+    expect(await noteField.getAttribute('aria-required')).toBe('false');
 
     // L114-2: offered in the same « Transmettre… » panel.
     await page.getByTestId('action-transfer-administration').click();

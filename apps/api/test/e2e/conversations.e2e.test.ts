@@ -322,7 +322,13 @@ describe('agent conversation API', () => {
       const c = (await t.http('GET', `/api/v1/conversations/${id}`, { token: town.supervisor.token })).body;
       const res = await t.http('PATCH', `/api/v1/conversations/${id}`, {
         token: town.supervisor.token,
-        body: { teamId: town.scolarite.id, assigneeId: town.agentSco.id, priority: 'urgent', version: c.version },
+        body: {
+          teamId: town.scolarite.id,
+          assigneeId: town.agentSco.id,
+          priority: 'urgent',
+          note: 'Inscription à traiter.',
+          version: c.version,
+        },
       });
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ teamId: town.scolarite.id, assigneeId: town.agentSco.id, priority: 'urgent' });

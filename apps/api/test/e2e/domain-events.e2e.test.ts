@@ -385,7 +385,7 @@ describe('domain events: one typed bus after commit, listeners in their own file
     expect(reply.status).toBe(201);
     await update(smsFile, { status: 'pending' });
     await update(smsFile, { assigneeId: agent.id });
-    await update(smsFile, { teamId: town.scolarite.id });
+    await update(smsFile, { teamId: town.scolarite.id, note: 'Pour la Scolarité.' });
 
     const expected = {
       'message.received email': 1,
@@ -396,7 +396,8 @@ describe('domain events: one typed bus after commit, listeners in their own file
       'message.received pbx': 1,
       'message.received webform': 2,
       'message.sent messenger': 1,
-      'message.sent interne': 1,
+      // The agent's note, then the handover note of the transfer.
+      'message.sent interne': 2,
       'message.sent sms': 1,
       'call.missed voice': 1,
       'conversation.created email': 1,

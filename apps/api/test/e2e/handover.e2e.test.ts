@@ -59,6 +59,7 @@ describe('handing a conversation over', () => {
     const moved = await patch(town.supervisor.token, c.id, {
       teamId: town.scolarite.id,
       assigneeId: town.agentSco.id,
+      note: 'Inscription scolaire, pour Paul.',
       version: c.version,
     });
     expect(moved.status).toBe(200);
@@ -123,6 +124,41 @@ describe('handing a conversation over', () => {
       () => expect(giver.of<AgentNotificationDto>('agent.notified').map((n) => n.kind)).toEqual(['assigned']),
       { timeoutMs: 3000 },
     );
+  });
+
+  it('refuses a change of service without a note, with a French reason, and changes nothing', async () => {
+    const c = await newFile();
+    for (const [who, body] of [
+      [town.supervisor, { teamId: town.scolarite.id, version: c.version }],
+      [town.agentEC, { teamId: town.scolarite.id, assigneeId: town.agentSco.id, priority: 'urgent', version: c.version }],
+    ] as const) {
+      const refused = await patch(who.token, c.id, body);
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({
+        message: 'une note de transmission est obligatoire pour changer le service de la conversation',
+        details: ['note: écrivez une note pour le service qui reçoit la conversation'],
+      });
+    }
+    // Blank is no note.
+    const blank = await patch(town.supervisor.token, c.id, { teamId: town.scolarite.id, note: '   ', version: c.version });
+    expect(blank.status).toBe(400);
+    expect(blank.body.details).toEqual([expect.stringMatching(/^note: /)]);
+    const stored = await t.db.query(
+      `SELECT c.team_id, c.assignee_id, c.priority, c.version, (SELECT count(*)::int FROM message WHERE conversation_id = c.id AND kind = 'note') AS notes
+         FROM conversation c WHERE c.id = $1`,
+      [c.id],
+    );
+    expect(stored.rows[0]).toEqual({
+      team_id: town.etatCivil.id,
+      assignee_id: null,
+      priority: 'normal',
+      version: c.version,
+      notes: 0,
+    });
+    // Naming the service the file is already in is no change of service: no note needed.
+    const same = await patch(town.supervisor.token, c.id, { teamId: town.etatCivil.id, priority: 'high', version: c.version });
+    expect(same.status).toBe(200);
+    expect(same.body).toMatchObject({ teamId: town.etatCivil.id, priority: 'high' });
   });
 
   it('lets an agent transfer their file to another service with a note: it leaves them, and that service is told', async () => {

@@ -89,15 +89,17 @@ describe('real time follows access, not the first join', () => {
       await note(town.supervisor.token, id, 'avant le transfert');
       await expectEventually(() => expect(seen(ec, id)).toEqual(['avant le transfert']));
 
-      await patchConversation(town.supervisor.token, id, { teamId: town.scolarite.id });
+      await patchConversation(town.supervisor.token, id, { teamId: town.scolarite.id, note: 'Pour la Scolarité.' });
       expect((await t.http('GET', `/api/v1/conversations/${id}`, { token: ecAgent.token })).status).toBe(404);
       await note(town.supervisor.token, id, 'note interne après le transfert');
       await expectEventually(() => {
-        expect(seen(sco, id)).toEqual(['note interne après le transfert']);
-        expect(seen(sup, id)).toEqual(['avant le transfert', 'note interne après le transfert']);
+        // The receiving service reads the handover note, then what is written after.
+        expect(seen(sco, id)).toEqual(['Pour la Scolarité.', 'note interne après le transfert']);
+        expect(seen(sup, id)).toEqual(['avant le transfert', 'Pour la Scolarité.', 'note interne après le transfert']);
       });
       await fence(ec);
-      expect(seen(ec, id)).toEqual(['avant le transfert']);
+      // The handover note is written as the file leaves; nothing written after the transfer reaches the former service.
+      expect(seen(ec, id).filter((n) => n !== 'Pour la Scolarité.')).toEqual(['avant le transfert']);
       expect(await join(ec, id)).toEqual({ ok: false, error: 'conversation introuvable' });
     });
 

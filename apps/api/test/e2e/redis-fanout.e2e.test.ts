@@ -94,7 +94,7 @@ describe('fan-out across API instances through Redis', () => {
       const c = await a.http('GET', `/api/v1/conversations/${r.conversationId}`, { token: town.supervisor.token });
       const moved = await a.http('PATCH', `/api/v1/conversations/${r.conversationId}`, {
         token: town.supervisor.token,
-        body: { teamId: town.scolarite.id, version: c.body.version },
+        body: { teamId: town.scolarite.id, note: 'Pour la Scolarité.', version: c.body.version },
       });
       expect(moved.status).toBe(200);
       const note = await a.http('POST', `/api/v1/conversations/${r.conversationId}/messages`, {
@@ -103,9 +103,12 @@ describe('fan-out across API instances through Redis', () => {
       });
       expect(note.status).toBe(201);
       // Instance B writes one broadcast to all its sockets at once: once the supervisor has it, the agent would too.
-      await expectEventually(() => expect(notes(supOnB)).toEqual(['note interne après le transfert']), { timeoutMs: 2000 });
+      await expectEventually(() => expect(notes(supOnB)).toEqual(['Pour la Scolarité.', 'note interne après le transfert']), {
+        timeoutMs: 2000,
+      });
       await ecOnB.socket.timeout(2000).emitWithAck('conversation.leave', randomUUID());
-      expect(notes(ecOnB)).toEqual([]);
+      // The handover note is written as the file leaves; nothing written after the transfer reaches the former service.
+      expect(notes(ecOnB).filter((n) => n !== 'Pour la Scolarité.')).toEqual([]);
     } finally {
       ecOnB.close();
       supOnB.close();

@@ -207,16 +207,21 @@ describe('search scope, paging and maintained counters', () => {
       const before = await counts(town.supervisor.token);
 
       const work: Promise<unknown>[] = [];
-      files.slice(0, 10).forEach((id) => work.push(patch(town.supervisor.token, id, { teamId: town.scolarite.id })));
+      files
+        .slice(0, 10)
+        .forEach((id) => work.push(patch(town.supervisor.token, id, { teamId: town.scolarite.id, note: 'Pour la Scolarité.' })));
       files.slice(10, 20).forEach((id) => work.push(patch(town.supervisor.token, id, { status: 'resolved' })));
       files.slice(20, 25).forEach((id) => work.push(patch(town.agentEC.token, id, { assigneeId: town.agentEC.id })));
-      files
-        .slice(25, 30)
-        .forEach((id) =>
-          work.push(
-            patch(town.supervisor.token, id, { teamId: town.scolarite.id, assigneeId: town.agentSco.id, status: 'pending' }),
-          ),
-        );
+      files.slice(25, 30).forEach((id) =>
+        work.push(
+          patch(town.supervisor.token, id, {
+            teamId: town.scolarite.id,
+            assigneeId: town.agentSco.id,
+            status: 'pending',
+            note: 'Pour la Scolarité.',
+          }),
+        ),
+      );
       files.slice(30, 40).forEach((id, i) =>
         work.push(
           citizenWrites({
@@ -231,7 +236,9 @@ describe('search scope, paging and maintained counters', () => {
         work.push(citizenWrites({ teamId: i % 2 ? town.etatCivil.id : town.scolarite.id, text: `Nouvelle ${i}` }));
       for (let i = 0; i < 5; i++) work.push(repo.compactCounts());
       // Transfers the other way at the same time: delta rows never wait on each other (no deadlock).
-      back.forEach((id) => work.push(patch(town.supervisor.token, id, { teamId: town.etatCivil.id })));
+      back.forEach((id) =>
+        work.push(patch(town.supervisor.token, id, { teamId: town.etatCivil.id, note: 'Retour à l’État civil.' })),
+      );
       await Promise.all(work);
 
       expect(await repo.countDrift(town.org.id)).toEqual([]);

@@ -389,6 +389,11 @@ export class ConversationService {
       const moving = input.teamId !== undefined && input.teamId !== row.team_id;
       if (moving) {
         if (!mayHandOver) throw forbidden('seul un superviseur peut transférer une conversation prise par un collègue');
+        // The receiving service reads why the file comes to it: the same rule as the web form's.
+        if (!input.note)
+          throw badRequest('une note de transmission est obligatoire pour changer le service de la conversation', [
+            'note: écrivez une note pour le service qui reçoit la conversation',
+          ]);
         if (!(await this.directory.team(agent.organizationId, input.teamId!, m)))
           throw badRequest('service inconnu', [`teamId: ${input.teamId}`]);
         // Whoever holds it and is not of the new service lets it go: the new service takes it from its queue.

@@ -322,7 +322,16 @@ export function ConversationActions({ conversation: c, me, agents, teams, announ
           </span>
           <span className="actions__field actions__field--wide">
             <label htmlFor={`${ids}-note`}>{t('actions.handOverNote')}</label>
-            <textarea id={`${ids}-note`} rows={2} value={note} onChange={(e) => setNote(e.target.value)} />
+            {/* The API refuses a change of service without a note (400): the field says so before. */}
+            <textarea
+              id={`${ids}-note`}
+              rows={2}
+              value={note}
+              onChange={(e) => setNote(e.target.value)}
+              aria-required={moveTo !== ''}
+              aria-invalid={moveTo !== '' && error === t('actions.handOverNoteRequired')}
+              data-testid="handover-note"
+            />
           </span>
           <button type="submit" className="button button--primary button--small">
             {t('actions.handOverConfirm')}
