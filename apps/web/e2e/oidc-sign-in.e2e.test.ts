@@ -47,7 +47,8 @@ describe('sign-in through ProConnect (an OIDC provider) in Chromium', () => {
       token: town.admin.token,
       body: {
         kind: 'proconnect',
-        label: 'S’identifier avec ProConnect',
+        // The admin's label names the provider in the administration; the button keeps ProConnect's text.
+        label: 'ProConnect de la mairie',
         issuer: op.issuer,
         clientId: op.clientId,
         clientSecret: op.clientSecret,
@@ -69,7 +70,14 @@ describe('sign-in through ProConnect (an OIDC provider) in Chromium', () => {
     await page.goto(t.url);
     const button = page.getByRole('link', { name: 'S’identifier avec ProConnect' });
     await button.waitFor({ timeout: 10_000 });
-    await page.getByRole('link', { name: /Qu’est-ce que ProConnect/ }).waitFor();
+    const what = page.getByRole('link', { name: /Qu’est-ce que ProConnect/ });
+    await what.waitFor();
+    // ProConnect's button rules: the official text whatever the admin's label, the help link to
+    // proconnect.gouv.fr in a new window that says so.
+    expect(await button.innerText()).toMatch(/^S’identifier avec\s+ProConnect$/);
+    expect(await what.getAttribute('href')).toBe('https://proconnect.gouv.fr/');
+    expect(await what.getAttribute('target')).toBe('_blank');
+    expect(await what.getAttribute('title')).toBe('Qu’est-ce que ProConnect ? - nouvelle fenêtre');
     await expectAccessible('login with ProConnect');
     await page.screenshot({ path: join(shots, 'login-proconnect.png') });
 
@@ -93,7 +101,7 @@ describe('sign-in through ProConnect (an OIDC provider) in Chromium', () => {
     await page.getByRole('button', { name: /^Compte/ }).click();
     await page.getByRole('link', { name: 'Mes sessions' }).click();
     await page.getByRole('heading', { name: 'Mes sessions' }).waitFor();
-    await page.getByText('Connexion par fournisseur d’identité (S’identifier avec ProConnect)').waitFor();
+    await page.getByText('Connexion par fournisseur d’identité (ProConnect de la mairie)').waitFor();
     await page.getByText('Cette session').waitFor();
     await expectAccessible('my sessions');
     await page.screenshot({ path: join(shots, 'my-sessions.png'), fullPage: true });
@@ -114,6 +122,11 @@ describe('sign-in through ProConnect (an OIDC provider) in Chromium', () => {
     await page.getByText(`${t.url}/api/v1/auth/oidc/`).first().waitFor();
     await page.getByRole('button', { name: /Modifier/ }).click();
     await page.getByLabel('Secret client (client_secret)').waitFor();
+    // ProConnect's issuers are offered, and the admin is told the level Guichet asks.
+    await page.getByText(/Guichet demande le niveau eIDAS 1/).waitFor();
+    expect(
+      await page.locator('datalist option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value)),
+    ).toContain('https://auth.agentconnect.gouv.fr/api/v2');
     expect(await page.getByLabel('Secret client (client_secret)').inputValue()).toBe('');
     await page.getByText('Enregistré. Saisissez-en un nouveau pour le remplacer.').waitFor();
     // A bad issuer is refused with the API's French reason, nothing saved.

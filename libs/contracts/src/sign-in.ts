@@ -65,6 +65,15 @@ export const updateOidcProviderSchema = z
   .refine((o) => Object.keys(o).length > 0, 'rien à modifier');
 export type UpdateOidcProviderInput = z.infer<typeof updateOidcProviderSchema>;
 
+/**
+ * ProConnect's authentication levels (eIDAS), lowest first. Guichet asks `acr_values=eidas1` and,
+ * per ProConnect's documentation, the `amr` claim as essential in the id_token
+ * (`claims={"id_token":{"amr":{"essential":true}}}`); an id_token whose `acr` is none of these is refused.
+ */
+export const PROCONNECT_ACR_VALUES = ['eidas1', 'eidas2', 'eidas3'] as const;
+export const PROCONNECT_REQUESTED_ACR = 'eidas1';
+export const PROCONNECT_CLAIMS_REQUEST = { id_token: { amr: { essential: true } } } as const;
+
 /** Scopes asked when none are configured. ProConnect names its claims as scopes. */
 export const DEFAULT_OIDC_SCOPES: Record<OidcProviderKind, string> = {
   proconnect: 'openid email given_name usual_name uid siret',

@@ -12,6 +12,10 @@ export interface OidcTestAccount {
   email_verified?: boolean;
   uid?: string;
   siret?: string;
+  /** The authentication level the login reports (`acr` of the id_token): `eidas1` by default, `null` for none. */
+  acr?: string | null;
+  /** The authentication methods the login reports (`amr`): `['pwd']` by default. */
+  amr?: string[];
 }
 
 /**
@@ -33,6 +37,8 @@ export interface OidcTestServer {
   register(redirectUris: string[], postLogoutRedirectUris: string[]): void;
   /** Identities by login (the login form takes any of these e-mail addresses; any password). */
   accounts: Map<string, OidcTestAccount>;
+  /** The `claims` parameter of each authorization request, parsed (ProConnect's `amr` request). */
+  claimsRequests: unknown[];
   /** Every request the server received (method and path with query), in order. */
   requests: { method: string; url: string }[];
   /** Errors the provider rendered or answered (`invalid_grant`, `invalid_request`…), in order. */
@@ -76,6 +82,8 @@ export async function startOidcServer(
   const accounts = new Map<string, OidcTestAccount>();
   const requests: OidcTestServer['requests'] = [];
   const recorded: OidcTestServer['errors'] = [];
+  const claimsRequests: unknown[] = [];
+  let provider: Provider | undefined;
 
   let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
     res.statusCode = 503;
@@ -104,8 +112,41 @@ export async function startOidcServer(
         return end(body);
       };
     }
+    if (path === '/auth') {
+      const claims = new URL(req.url ?? '/', 'http://x').searchParams.get('claims');
+      if (claims) claimsRequests.push(JSON.parse(claims));
+    }
+    // The login form's answer: finished here (not by the dev interactions) so the login reports the
+    // account's authentication level and methods, as ProConnect's identity providers do.
+    if (req.method === 'POST' && provider && /^\/interaction\/[^/]+$/.test(path ?? '')) {
+      void finishLogin(provider, req, res);
+      return;
+    }
     handler(req, res);
   });
+
+  async function finishLogin(p: Provider, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const body = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+      const details = await p.interactionDetails(req, res);
+      if (body.get('prompt') !== 'login' || details.prompt.name !== 'login') throw new Error('only the login prompt is served');
+      const accountId = (body.get('login') ?? '').toLowerCase();
+      const account = accounts.get(accountId);
+      const acr = account?.acr === undefined ? 'eidas1' : account.acr;
+      await p.interactionFinished(
+        req,
+        res,
+        { login: { accountId, ...(acr ? { acr } : {}), amr: account?.amr ?? ['pwd'] } },
+        { mergeWithLastSubmission: false },
+      );
+    } catch (e) {
+      recorded.push({ error: 'interaction_failed', description: (e as Error).message });
+      res.statusCode = 400;
+      res.end((e as Error).message);
+    }
+  }
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const issuer = `http://${o.host ?? 'localhost'}:${(server.address() as AddressInfo).port}`;
 
@@ -128,6 +169,9 @@ export async function startOidcServer(
     // ProConnect's claims, each asked as a scope of its own; the usual `email` and `profile` too.
     claims: {
       openid: ['sub'],
+      // Stand-alone claims, given when asked through the claims parameter (ProConnect asks amr).
+      acr: null,
+      amr: null,
       email: ['email', 'email_verified'],
       profile: ['given_name', 'family_name', 'name'],
       given_name: ['given_name'],
@@ -136,10 +180,13 @@ export async function startOidcServer(
       siret: ['siret'],
     },
     pkce: { required: () => true },
+    // ProConnect's levels, and the claims parameter it reads (`amr` asked as essential).
+    acrValues: ['eidas1', 'eidas2', 'eidas3'],
     // ProConnect's lifetimes: code 30 s, access token 60 s; the rest short, as a test needs.
     ttl: { AuthorizationCode: 30, AccessToken: 60, IdToken: 3600, Interaction: 600, Grant: 3600, Session: 3600 },
     features: {
       devInteractions: { enabled: true },
+      claimsParameter: { enabled: true },
       jwtUserinfo: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
@@ -179,7 +226,6 @@ export async function startOidcServer(
       ctx.body = `<!DOCTYPE html><html lang="en"><head><title>Error</title></head><body><h1>${out.error}</h1></body></html>`;
     },
   });
-  let provider: Provider | undefined;
 
   return {
     issuer,
@@ -201,6 +247,7 @@ export async function startOidcServer(
     },
     accounts,
     requests,
+    claimsRequests,
     errors: recorded,
     get tamper() {
       return state.tamper;

@@ -141,11 +141,26 @@ describe('sign-in through an OpenID Connect provider (ProConnect and the like)',
     const flow = await signIn(browser, town.agentEC.email);
     expect(refusal(flow)).toBe('/');
 
-    // The authorization request: code flow, S256 PKCE, 32+ character state and nonce, the exact redirect URI, nothing else.
+    // The authorization request: code flow, S256 PKCE, 32+ character state and nonce, the exact redirect URI,
+    // ProConnect's eIDAS level and its amr claim request, nothing else (ProConnect refuses any other parameter).
     const q = flow.authorization.searchParams;
     expect([...q.keys()].sort()).toEqual(
-      ['client_id', 'code_challenge', 'code_challenge_method', 'nonce', 'redirect_uri', 'response_type', 'scope', 'state'].sort(),
+      [
+        'acr_values',
+        'claims',
+        'client_id',
+        'code_challenge',
+        'code_challenge_method',
+        'nonce',
+        'redirect_uri',
+        'response_type',
+        'scope',
+        'state',
+      ].sort(),
     );
+    expect(q.get('acr_values')).toBe('eidas1');
+    expect(JSON.parse(q.get('claims')!)).toEqual({ id_token: { amr: { essential: true } } });
+    expect(op.claimsRequests.at(-1)).toEqual({ id_token: { amr: { essential: true } } });
     expect(q.get('response_type')).toBe('code');
     expect(q.get('code_challenge_method')).toBe('S256');
     expect(q.get('state')!.length).toBeGreaterThanOrEqual(32);
@@ -175,7 +190,30 @@ describe('sign-in through an OpenID Connect provider (ProConnect and the like)',
     const audit = await t.db.query(`SELECT data FROM audit_event WHERE agent_id = $1 AND action = 'agent.signed_in'`, [
       town.agentEC.id,
     ]);
-    expect(audit.rows.map((r) => r.data)).toContainEqual({ method: 'oidc', providerId });
+    // The level and methods the provider reported, from the signed id_token.
+    expect(audit.rows.map((r) => r.data)).toContainEqual({ method: 'oidc', providerId, acr: 'eidas1', amr: ['pwd'] });
+  });
+
+  it('accepts a higher eIDAS level (eidas2 with two factors)', async () => {
+    const agent = await t.newAgent({ organizationId: town.org.id });
+    op.accounts.set(agent.email, { email: agent.email, acr: 'eidas2', amr: ['pwd', 'totp', 'mfa'] });
+    expect(refusal(await signIn(new Browser(t), agent.email))).toBe('/');
+    const audit = await t.db.query(`SELECT data FROM audit_event WHERE agent_id = $1 AND action = 'agent.signed_in'`, [agent.id]);
+    expect(audit.rows.map((r) => r.data)).toEqual([{ method: 'oidc', providerId, acr: 'eidas2', amr: ['pwd', 'totp', 'mfa'] }]);
+  });
+
+  it.each([
+    ['no acr at all', null],
+    ['an acr that is not an eIDAS level', 'https://proconnect.gouv.fr/assurance/self-asserted'],
+  ])('refuses an id_token with %s (ProConnect must say eidas1 or more), opening no session', async (_what, acr) => {
+    const agent = await t.newAgent({ organizationId: town.org.id });
+    op.accounts.set(agent.email, { email: agent.email, acr });
+    const sessions = `SELECT count(*)::int AS n FROM agent_session WHERE agent_id = $1`;
+    const before = (await t.db.query(sessions, [agent.id])).rows[0].n;
+    const browser = new Browser(t);
+    expect(refusal(await signIn(browser, agent.email))).toBe('/?connexion=niveau');
+    expect(browser.cookie('/', 'guichet_session')).toBeUndefined();
+    expect((await t.db.query(sessions, [agent.id])).rows[0].n).toBe(before);
   });
 
   it('an invitee who signs in through the provider has taken the invitation: the admin no longer sees « invité »', async () => {

@@ -716,6 +716,7 @@ export const fr = {
     or: 'ou',
     providers: 'Connexion par un fournisseur d’identité',
     withOrganization: '{{label}} ({{organization}})',
+    proconnectLogin: 'S’identifier avec',
     proconnectWhat: 'Qu’est-ce que ProConnect ?',
     newWindow: 'nouvelle fenêtre',
     errors: {
@@ -725,6 +726,8 @@ export const fr = {
       email: 'Le fournisseur d’identité n’a pas transmis d’adresse e-mail vérifiée.',
       inconnu: 'Aucun compte Guichet ne correspond à cette adresse. Demandez une invitation à votre administrateur.',
       desactive: 'Votre compte Guichet est désactivé. Adressez-vous à votre administrateur.',
+      niveau:
+        'Le niveau d’authentification transmis par ProConnect est insuffisant (eIDAS 1 au moins). Recommencez ou prévenez votre administrateur.',
       fournisseur: 'Le fournisseur d’identité est indisponible. Réessayez ou connectez-vous avec votre mot de passe.',
     },
   },
@@ -763,9 +766,13 @@ export const fr = {
     kind: 'Type de fournisseur',
     kinds: { proconnect: 'ProConnect (agents publics)', oidc: 'Autre fournisseur OpenID Connect' },
     label: 'Libellé du bouton',
-    labelHint: 'Par exemple : S’identifier avec ProConnect',
+    labelHint: 'Par exemple : Keycloak de la mairie. Il s’affiche sur le bouton de connexion et dans la liste des sessions.',
+    labelHintProconnect:
+      'Affiché dans l’administration et la liste des sessions ; le bouton garde le texte officiel « S’identifier avec ProConnect ».',
     issuer: 'Adresse de l’émetteur (issuer)',
-    issuerHint: 'ProConnect : https://proconnect.gouv.fr/api/v2 ; Keycloak : https://sso.exemple.fr/realms/agents',
+    issuerHint: 'Par exemple : https://sso.exemple.fr/realms/agents (Keycloak)',
+    issuerHintProconnect:
+      'Production : https://auth.agentconnect.gouv.fr/api/v2 ; intégration (tests) : https://fca.integ01.dev-agentconnect.fr/api/v2 (réseau RIE : auth.agentconnect.rie.gouv.fr). Guichet demande le niveau eIDAS 1 et refuse un niveau absent.',
     clientId: 'Identifiant client (client_id)',
     clientSecret: 'Secret client (client_secret)',
     clientSecretSet: 'Enregistré. Saisissez-en un nouveau pour le remplacer.',

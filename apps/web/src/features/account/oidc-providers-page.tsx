@@ -12,6 +12,14 @@ import './sign-in-screens.css';
 /** The kinds of libs/contracts' OIDC_PROVIDER_KINDS (a type-only import keeps zod out of this screen's chunk). */
 const KINDS: OidcProviderKind[] = ['proconnect', 'oidc'];
 
+/** ProConnect's issuers (its documentation's domain per environment and network), suggested to the admin. */
+const PROCONNECT_ISSUERS = [
+  'https://auth.agentconnect.gouv.fr/api/v2',
+  'https://fca.integ01.dev-agentconnect.fr/api/v2',
+  'https://auth.agentconnect.rie.gouv.fr/api/v2',
+  'https://fca.integ02.agentconnect.rie.gouv.fr/api/v2',
+];
+
 type Editing = { mode: 'new' } | { mode: 'edit'; provider: OidcProviderDto } | null;
 
 function CopyField({ label, value }: { label: string; value: string }) {
@@ -107,7 +115,7 @@ function ProviderForm({ editing, onDone }: { editing: Exclude<Editing, null>; on
           {t('oidcAdmin.label')}
         </label>
         <p className="field__hint" id={`${ids}-label-hint`}>
-          {t('oidcAdmin.labelHint')}
+          {t(kind === 'proconnect' ? 'oidcAdmin.labelHintProconnect' : 'oidcAdmin.labelHint')}
         </p>
         <input
           id={`${ids}-label`}
@@ -115,7 +123,7 @@ function ProviderForm({ editing, onDone }: { editing: Exclude<Editing, null>; on
           name="label"
           required
           aria-describedby={`${ids}-label-hint`}
-          defaultValue={current?.label ?? 'S’identifier avec ProConnect'}
+          defaultValue={current?.label ?? 'ProConnect'}
         />
       </div>
       <div className="field">
@@ -123,7 +131,7 @@ function ProviderForm({ editing, onDone }: { editing: Exclude<Editing, null>; on
           {t('oidcAdmin.issuer')}
         </label>
         <p className="field__hint" id={`${ids}-issuer-hint`}>
-          {t('oidcAdmin.issuerHint')}
+          {t(kind === 'proconnect' ? 'oidcAdmin.issuerHintProconnect' : 'oidcAdmin.issuerHint')}
         </p>
         <input
           id={`${ids}-issuer`}
@@ -133,8 +141,16 @@ function ProviderForm({ editing, onDone }: { editing: Exclude<Editing, null>; on
           required
           spellCheck={false}
           aria-describedby={`${ids}-issuer-hint`}
+          list={kind === 'proconnect' ? `${ids}-issuers` : undefined}
           defaultValue={current?.issuer ?? ''}
         />
+        {kind === 'proconnect' ? (
+          <datalist id={`${ids}-issuers`}>
+            {PROCONNECT_ISSUERS.map((u) => (
+              <option key={u} value={u} />
+            ))}
+          </datalist>
+        ) : null}
       </div>
       <div className="field">
         <label className="field__label" htmlFor={`${ids}-client`}>

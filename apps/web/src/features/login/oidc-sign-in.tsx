@@ -6,7 +6,7 @@ import type { ApiError } from '../../api/client';
 import { queryKeys } from '../../api/query-keys';
 import { signInApi } from '../../api/sign-in';
 
-const FAILURES = ['etat', 'refus', 'jeton', 'email', 'inconnu', 'desactive', 'fournisseur'] as const;
+const FAILURES = ['etat', 'refus', 'jeton', 'email', 'inconnu', 'desactive', 'niveau', 'fournisseur'] as const;
 type Failure = (typeof FAILURES)[number];
 
 /** Why the last provider sign-in was refused (`/?connexion=<code>`, set by the API); read once, then cleared from the address. */
@@ -38,16 +38,26 @@ function ProviderButton({ option, showOrganization }: { option: OidcLoginOptionD
       </a>
     );
   }
-  // ProConnect's button: the State's blue, its label, and the "what is ProConnect?" link beneath.
+  // ProConnect's button as its documentation asks (the State design system's connect button):
+  // the fixed text « S’identifier avec ProConnect » on the State's blue, whatever the admin's label,
+  // and the link « Qu’est-ce que ProConnect ? » to proconnect.gouv.fr in a new window beneath.
+  const what = t('signIn.proconnectWhat');
   return (
     <div className="proconnect">
       <a className="proconnect-button" href={option.startUrl}>
-        {label}
+        <span className="proconnect-button__login">{t('signIn.proconnectLogin')}</span>{' '}
+        <span className="proconnect-button__brand">ProConnect</span>
+        {showOrganization ? <span className="proconnect-button__org"> ({option.organizationName})</span> : null}
       </a>
       <p className="proconnect-help">
-        <a href="https://www.proconnect.gouv.fr/" target="_blank" rel="noopener noreferrer">
-          {t('signIn.proconnectWhat')}
-          <span className="visually-hidden"> ({t('signIn.newWindow')})</span>
+        <a
+          href="https://proconnect.gouv.fr/"
+          target="_blank"
+          rel="noopener noreferrer"
+          title={`${what} - ${t('signIn.newWindow')}`}
+        >
+          {what}
+          <span className="visually-hidden"> - {t('signIn.newWindow')}</span>
         </a>
       </p>
     </div>

@@ -1,6 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import type { OidcLoginOptionDto } from '@guichet/contracts';
+import {
+  PROCONNECT_ACR_VALUES,
+  PROCONNECT_CLAIMS_REQUEST,
+  PROCONNECT_REQUESTED_ACR,
+  type OidcLoginOptionDto,
+} from '@guichet/contracts';
 import * as oidc from 'openid-client';
 import { Database } from '../../../common/database.service';
 import { hashPassword } from '../../../common/password';
@@ -24,6 +29,7 @@ export type OidcFailure =
   | 'email' // no (verified) e-mail address in the identity
   | 'inconnu' // no account for this address in this organization, and its domain is not allowed
   | 'desactive' // the account is deactivated
+  | 'niveau' // ProConnect: the id_token's acr is not an eIDAS level (eidas1 at least)
   | 'fournisseur'; // provider unknown, disabled or unreachable
 
 export class OidcSignInError extends Error {
@@ -96,6 +102,11 @@ export class OidcLoginService {
       nonce,
       code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
       code_challenge_method: 'S256',
+      // ProConnect: the eIDAS level asked and the amr claim requested, as its documentation says
+      // (any other parameter is refused there).
+      ...(row.kind === 'proconnect'
+        ? { acr_values: PROCONNECT_REQUESTED_ACR, claims: JSON.stringify(PROCONNECT_CLAIMS_REQUEST) }
+        : {}),
     });
     return { url: url.href, state };
   }
@@ -124,6 +135,8 @@ export class OidcLoginService {
     current.search = query.toString();
     let idToken: string;
     let claims: Record<string, unknown>;
+    let acr: string | undefined;
+    let amr: string[] | undefined;
     try {
       const tokens = await oidc.authorizationCodeGrant(config, current, {
         pkceCodeVerifier: login.codeVerifier,
@@ -133,12 +146,18 @@ export class OidcLoginService {
       });
       const idClaims = tokens.claims()!;
       idToken = tokens.id_token!;
+      acr = typeof idClaims.acr === 'string' ? idClaims.acr : undefined;
+      amr = Array.isArray(idClaims.amr) ? idClaims.amr.filter((m): m is string => typeof m === 'string') : undefined;
       claims = { ...idClaims };
       if (config.serverMetadata().userinfo_endpoint) {
         Object.assign(claims, await oidc.fetchUserInfo(config, tokens.access_token, idClaims.sub));
       }
     } catch (e) {
       throw new OidcSignInError('jeton', `code exchange or token checks failed: ${(e as Error).message}`);
+    }
+    // The level comes from the signed id_token only (never from userinfo): ProConnect must say eidas1 or more.
+    if (row.kind === 'proconnect' && !(PROCONNECT_ACR_VALUES as readonly (string | undefined)[]).includes(acr)) {
+      throw new OidcSignInError('niveau', `id_token acr ${acr ?? '(absent)'} is not one of ${PROCONNECT_ACR_VALUES.join(', ')}`);
     }
     const email = str(claims.email)?.toLowerCase();
     if (!email || !/^[^@\s]+@[^@\s]+$/.test(email) || claims.email_verified === false) {
@@ -152,7 +171,7 @@ export class OidcLoginService {
       organizationId: row.organization_id,
       agentId,
       action: 'agent.signed_in',
-      data: { method: 'oidc', providerId: row.id },
+      data: { method: 'oidc', providerId: row.id, ...(acr ? { acr } : {}), ...(amr?.length ? { amr } : {}) },
     });
     return session;
   }
