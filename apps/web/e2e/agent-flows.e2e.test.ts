@@ -220,9 +220,23 @@ describe('front desk in Chromium: citizen, agents, supervisor', () => {
     await sophie.getByRole('link', { name: /Mes conversations/ }).click();
     await row(sophie, SUBJECT).waitFor({ timeout: 5000 });
 
+    // Its due date passed an hour ago: the board counts it among its service's overdue files.
+    await t.db.query(`UPDATE conversation SET decision_due_at = now() - interval '1 hour' WHERE id = $1`, [conversationId]);
     await login(supervisor, 'superviseur@demo.guichet.fr');
     await supervisor.getByTestId('nav-board').click();
     await supervisor.getByTestId('board-row').first().waitFor({ timeout: 10_000 });
+    // Overdue files per service (issue 13), as the database has them.
+    const { rows: late } = await t.db.query<{ id: string; n: number }>(
+      `SELECT t.id, count(c.id)::int AS n
+         FROM team t LEFT JOIN conversation c
+           ON c.team_id = t.id AND c.due_at < now() AND c.status IN ('open', 'pending', 'snoozed')
+        WHERE t.organization_id = (SELECT organization_id FROM conversation WHERE id = $1)
+        GROUP BY t.id`,
+      [conversationId],
+    );
+    expect(late.some((r) => r.n > 0)).toBe(true);
+    for (const r of late)
+      expect(await supervisor.getByTestId(`board-overdue-${r.id}`).textContent()).toMatch(new RegExp(`^${r.n}(\\s|$)`));
     // Sophie and Julien are connected: the board shows them online.
     await supervisor
       .locator('.load-list__item', { hasText: 'Sophie Marchand' })

@@ -181,6 +181,7 @@ describe('socket events patch the query cache', () => {
       byTeam: {},
       overdue: 0,
       dueSoon: 0,
+      overdueByTeam: {},
     });
     const spy = jest.spyOn(client, 'invalidateQueries');
     for (let i = 0; i < 20; i++) patcher.conversationChanged(conversation(`x${i}`));
@@ -205,6 +206,7 @@ describe('socket events patch the query cache', () => {
       byTeam: { [TEAM_A]: 1 },
       overdue: 0,
       dueSoon: 0,
+      overdueByTeam: {},
     });
     client.setQueryData(queryKeys.conversations.list({ status: ['open'], teamId: TEAM_A }), pages([conversation('c1')]));
     const spy = jest.spyOn(client, 'invalidateQueries');
@@ -218,6 +220,7 @@ describe('socket events patch the query cache', () => {
       byTeam: { [TEAM_A]: 1 },
       overdue: 0,
       dueSoon: 0,
+      overdueByTeam: {},
     });
     patcher.conversationChanged(conversation('c1', { assigneeId: me.id, status: 'pending', callbackNeeded: true, version: 3 }));
     // The same change again, or an older one, counts nothing.
@@ -234,6 +237,7 @@ describe('socket events patch the query cache', () => {
       byTeam: { [TEAM_A]: 1 },
       overdue: 0,
       dueSoon: 0,
+      overdueByTeam: {},
     });
     // Transferred away and resolved: out of every counter.
     patcher.conversationChanged(conversation('c1', { teamId: TEAM_B, status: 'resolved', version: 4 }));
@@ -246,6 +250,7 @@ describe('socket events patch the query cache', () => {
       byTeam: {},
       overdue: 0,
       dueSoon: 0,
+      overdueByTeam: {},
     });
     act(() => jest.advanceTimersByTime(1000));
     expect(spy.mock.calls.filter(([filters]) => JSON.stringify(filters?.queryKey) === JSON.stringify(countsKey))).toHaveLength(0);
@@ -263,6 +268,7 @@ describe('socket events patch the query cache', () => {
       byTeam: open ? { [TEAM_A]: open } : {},
       overdue,
       dueSoon,
+      overdueByTeam: overdue ? { [TEAM_A]: overdue } : {},
     });
     client.setQueryData(countsKey, counts(0, 0, 0));
     const hours = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();

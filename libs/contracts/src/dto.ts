@@ -111,6 +111,8 @@ export interface ConversationCountsDto {
   overdue: number;
   /** In progress, due within the next 48 hours. */
   dueSoon: number;
+  /** In progress, due date passed, per service (services with none are left out). */
+  overdueByTeam: Record<string, number>;
 }
 
 /** A démarche of a service, as admins and supervisors define it. */

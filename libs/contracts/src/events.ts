@@ -13,17 +13,23 @@ export interface AgentsOnlineDto {
 
 /**
  * Something handed to an agent by someone else: a file assigned to them, taken from them, or
- * transferred to one of their services (with the note written for them), or a note naming them
- * (`@Prénom Nom`). Sent to the agent's own
+ * transferred to one of their services (with the note written for them), a note naming them
+ * (`@Prénom Nom`), or a due date near or passed. Sent to the agent's own
  * room (or the receiving service's), never for the agent's own action.
  */
 export interface AgentNotificationDto {
-  kind: 'assigned' | 'unassigned' | 'transferred' | 'mentioned';
+  /**
+   * `deadline_soon` / `deadline_passed`: the file's due date comes within 48 hours / has passed
+   * (told once per due date to its assignee and its service's supervisors; `byAgentId` null).
+   */
+  kind: 'assigned' | 'unassigned' | 'transferred' | 'mentioned' | 'deadline_soon' | 'deadline_passed';
   conversation: ConversationDto;
   byAgentId: string | null;
   byAgentName: string | null;
   /** The handover note; for `mentioned`, the note that names the agent. */
   note: string | null;
+  /** For the deadline kinds: the due date warned of (ISO 8601). */
+  dueAt?: string;
 }
 
 /** Events the server emits; each carries the DTO the REST API returns. */

@@ -9,6 +9,7 @@ import { OrganizationEntity } from '../modules/organizations/organization.entity
 import { TeamEntity } from '../modules/teams/team.entity';
 import { CleaningClient, PreparingClient } from './preparing-client';
 import { OrganizationLogo1764867000001 } from './migrations/1764867000001-organization-logo';
+import { DeadlineWarnings1764871000000 } from './migrations/1764871000000-deadline-warnings';
 import { PlatformAdmin1764867000000 } from './migrations/1764867000000-platform-admin';
 import { InitialSchema1764300000000 } from './migrations/1764300000000-initial-schema';
 import { MetaProfiles1764306000006 } from './migrations/1764306000006-meta-profiles';
@@ -104,6 +105,7 @@ export const MIGRATIONS = [
   RegistrantRetention1764865000000,
   PlatformAdmin1764867000000,
   OrganizationLogo1764867000001,
+  DeadlineWarnings1764871000000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10, preparedStatements = true): DataSourceOptions {

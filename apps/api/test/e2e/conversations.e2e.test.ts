@@ -175,6 +175,7 @@ describe('agent conversation API', () => {
         // Their response targets are days away (within 48 h or not depending on the day the test runs).
         overdue: 0,
         dueSoon: expect.any(Number),
+        overdueByTeam: {},
       });
       const all = (await t.http('GET', '/api/v1/conversations/counts', { token: town.supervisor.token })).body;
       expect(all.byTeam[team.id]).toBe(2);

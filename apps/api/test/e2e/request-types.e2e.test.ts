@@ -297,6 +297,11 @@ describe('request types and due dates', () => {
       [town.org.id],
     );
     expect(counts.body.overdue).toBe(sql.rows[0].overdue);
+    // Per service, for the board: these are État civil's.
+    expect(counts.body.overdueByTeam[town.etatCivil.id]).toBeGreaterThanOrEqual(2);
+    expect(Object.values(counts.body.overdueByTeam as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(
+      counts.body.overdue,
+    );
 
     // Another service's agent sees none of them; nor does another town.
     expect((await list('due=overdue', town.agentSco.token)).body.items).toEqual([]);

@@ -57,7 +57,7 @@ describe('search scope, paging and maintained counters', () => {
   }
 
   it('without a status, finds resolved files of the agent’s services by word, reference and phone, never another service’s', async () => {
-    const phone = `+336${String(Date.now()).slice(-8)}`;
+    const phone = `+3361${String(Date.now()).slice(-7)}`;
     const { conversationId: resolved } = await citizenWrites({
       teamId: town.etatCivil.id,
       text: 'Le réverbère de la place est éteint',
@@ -174,9 +174,11 @@ describe('search scope, paging and maintained counters', () => {
         byTeam: {},
         overdue: 0,
         dueSoon: 0,
+        overdueByTeam: {},
       };
       for (const r of rows) {
         out.overdue += r.overdue;
+        if (r.overdue) out.overdueByTeam[r.team_id] = (out.overdueByTeam[r.team_id] ?? 0) + r.overdue;
         out.dueSoon += r.due_soon;
         out.mine += r.mine;
         out.unassigned += r.unassigned;

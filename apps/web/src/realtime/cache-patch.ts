@@ -187,6 +187,12 @@ export function addToCounts(
   }
   const due = dueAt(c);
   const state = due ? dueState(due, now) : null;
+  const overdueByTeam = { ...counts.overdueByTeam };
+  if (state === 'overdue') {
+    const n = (overdueByTeam[c.teamId] ?? 0) + sign;
+    if (n > 0) overdueByTeam[c.teamId] = n;
+    else delete overdueByTeam[c.teamId];
+  }
   return {
     mine: counts.mine + (c.assigneeId === me.id && c.status !== 'snoozed' ? sign : 0),
     unassigned: counts.unassigned + (c.assigneeId === null && c.status === 'open' ? sign : 0),
@@ -195,6 +201,7 @@ export function addToCounts(
     byTeam,
     overdue: counts.overdue + (state === 'overdue' ? sign : 0),
     dueSoon: counts.dueSoon + (state === 'soon' ? sign : 0),
+    overdueByTeam,
   };
 }
 

@@ -285,7 +285,7 @@ export class ConversationRepository {
       params.push(visibleTeamIds);
       scope += ` AND (team_id = ANY($3::uuid[]) OR assignee_id = $2)`;
     }
-    const [rows, [due]] = await Promise.all([
+    const [rows, due] = await Promise.all([
       this.db.query<{
         team_id: string;
         status: string;
@@ -303,11 +303,13 @@ export class ConversationRepository {
       ),
       // Overdue depends on the clock, not on a write: no trigger can keep it. Counted from the
       // partial due indexes (in progress, with a due date), only up to the end of the 48 hours.
-      this.db.query<{ overdue: number; due_soon: number }>(
-        `SELECT count(*) FILTER (WHERE due_at < now())::int AS overdue,
+      // Per service: the board shows each service's overdue files.
+      this.db.query<{ team_id: string; overdue: number; due_soon: number }>(
+        `SELECT team_id, count(*) FILTER (WHERE due_at < now())::int AS overdue,
                 count(*) FILTER (WHERE due_at >= now())::int AS due_soon
            FROM conversation
-          WHERE ${scope} AND due_at IS NOT NULL AND status IN ${IN_PROGRESS} AND due_at < now() + ${DUE_SOON}`,
+          WHERE ${scope} AND due_at IS NOT NULL AND status IN ${IN_PROGRESS} AND due_at < now() + ${DUE_SOON}
+          GROUP BY team_id`,
         // $2 (the agent) is only in the visibility condition.
         visibleTeamIds ? params : [organizationId],
       ),
@@ -318,9 +320,15 @@ export class ConversationRepository {
       callbackNeeded: 0,
       byStatus: { open: 0, pending: 0, snoozed: 0 },
       byTeam: {},
-      overdue: due?.overdue ?? 0,
-      dueSoon: due?.due_soon ?? 0,
+      overdue: 0,
+      dueSoon: 0,
+      overdueByTeam: {},
     };
+    for (const d of due) {
+      out.overdue += d.overdue;
+      out.dueSoon += d.due_soon;
+      if (d.overdue) out.overdueByTeam[d.team_id] = d.overdue;
+    }
     for (const r of rows) {
       out.mine += r.mine;
       out.unassigned += r.unassigned;

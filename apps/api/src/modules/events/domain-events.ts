@@ -68,6 +68,12 @@ export interface DomainEventMap {
     status: ConversationStatus;
     byAgentId: string | null;
   };
+  /**
+   * A file's due date comes within 48 hours (`soon`) or has passed (`overdue`): told once per
+   * stage and due date by the deadline warnings job, to `agentIds` (its assignee and its
+   * service's supervisors).
+   */
+  'conversation.deadline_warning': ConversationPayload & { stage: 'soon' | 'overdue'; dueAt: string; agentIds: string[] };
   /** A citizen's message, call, reaction or comment was stored (any channel, the tracking page, the web form). */
   'message.received': MessagePayload & { newConversation: boolean };
   /**
@@ -109,6 +115,7 @@ const TYPES: Record<DomainEventType, true> = {
   'conversation.assigned': true,
   'conversation.transferred': true,
   'conversation.status_changed': true,
+  'conversation.deadline_warning': true,
   'message.received': true,
   'message.sent': true,
   'message.updated': true,

@@ -52,6 +52,18 @@ export class RealtimeEvents {
     await this.publisher.notify(e.organizationId, [], { kind: 'transferred', conversation, byAgentId, note }, e.teamId);
   }
 
+  /** A due date near or passed: the file's assignee and its service's supervisors are told in the app. */
+  @OnDomainEvent('conversation.deadline_warning')
+  async deadlineWarning(e: DomainEvent<'conversation.deadline_warning'>): Promise<void> {
+    if (!e.agentIds.length) return;
+    await this.publisher.notify(e.organizationId, e.agentIds, {
+      kind: e.stage === 'overdue' ? 'deadline_passed' : 'deadline_soon',
+      conversation: e.conversation,
+      byAgentId: null,
+      dueAt: e.dueAt,
+    });
+  }
+
   /**
    * Those who had it (its former service too) hear that it changed; then, if it moved, whoever
    * may no longer read it leaves its room.

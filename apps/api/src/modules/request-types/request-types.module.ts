@@ -1,14 +1,23 @@
 import { Module } from '@nestjs/common';
 import { DeadlineListener } from './deadline.listener';
+import { DeadlineWarningRepository } from './deadline-warning.repository';
+import { DeadlineWarnings } from './deadline-warnings.service';
 import { DeadlineService } from './deadline.service';
 import { RequestTypeController } from './request-type.controller';
 import { RequestTypeRepository } from './request-type.repository';
 import { RequestTypeService } from './request-type.service';
 
-/** Démarches per service and the due dates they give conversations (issue 13). */
+/** Démarches per service, the due dates they give conversations and the warnings before them (issue 13). */
 @Module({
   controllers: [RequestTypeController],
-  providers: [RequestTypeRepository, RequestTypeService, DeadlineService, DeadlineListener],
+  providers: [
+    RequestTypeRepository,
+    RequestTypeService,
+    DeadlineService,
+    DeadlineListener,
+    DeadlineWarningRepository,
+    DeadlineWarnings,
+  ],
   exports: [RequestTypeService, DeadlineService, DeadlineListener],
 })
 export class RequestTypesModule {}

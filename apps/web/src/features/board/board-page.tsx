@@ -19,9 +19,16 @@ interface TeamStats {
   unassigned: number;
   oldestWaiting: string | null;
   callback: number;
+  /** In progress, due date passed (from the counters: every status, not just the open rows loaded). */
+  overdue: number;
 }
 
-export function teamStats(teams: TeamDto[], rows: ConversationDto[], byTeam: Record<string, number> | undefined): TeamStats[] {
+export function teamStats(
+  teams: TeamDto[],
+  rows: ConversationDto[],
+  byTeam: Record<string, number> | undefined,
+  overdueByTeam?: Record<string, number>,
+): TeamStats[] {
   return teams.map((team) => {
     const mine = rows.filter((c) => c.teamId === team.id);
     const waiting = mine
@@ -34,6 +41,7 @@ export function teamStats(teams: TeamDto[], rows: ConversationDto[], byTeam: Rec
       unassigned: mine.filter((c) => c.assigneeId === null).length,
       oldestWaiting: waiting[0] ?? null,
       callback: mine.filter((c) => c.callbackNeeded).length,
+      overdue: overdueByTeam?.[team.id] ?? 0,
     };
   });
 }
@@ -70,7 +78,7 @@ export function BoardPage({ teams }: { teams: TeamDto[] | undefined }) {
     return (query.data?.pages ?? []).flatMap((p) => p.items).filter((c) => !seen.has(c.id) && seen.add(c.id));
   }, [query.data]);
   const sortedTeams = useMemo(() => [...(teams ?? [])].sort((a, b) => a.name.localeCompare(b.name, 'fr')), [teams]);
-  const stats = useMemo(() => teamStats(sortedTeams, rows, counts?.byTeam), [sortedTeams, rows, counts]);
+  const stats = useMemo(() => teamStats(sortedTeams, rows, counts?.byTeam, counts?.overdueByTeam), [sortedTeams, rows, counts]);
   const onlineQuery = useAgentsOnline();
   const online = useMemo(() => new Set(onlineQuery.data?.agentIds ?? []), [onlineQuery.data]);
   const loads = useMemo(
@@ -143,6 +151,7 @@ export function BoardPage({ teams }: { teams: TeamDto[] | undefined }) {
                 <th scope="col">{t('board.unassigned')}</th>
                 <th scope="col">{t('board.oldestWaiting')}</th>
                 <th scope="col">{t('board.callback')}</th>
+                <th scope="col">{t('board.overdue')}</th>
               </tr>
             </thead>
             <tbody>
@@ -155,6 +164,16 @@ export function BoardPage({ teams }: { teams: TeamDto[] | undefined }) {
                   <td className={s.unassigned > 0 ? 'table__warn' : undefined}>{s.unassigned}</td>
                   <td>{s.oldestWaiting ? <RelativeTime iso={s.oldestWaiting} /> : '—'}</td>
                   <td>{s.callback}</td>
+                  <td className={s.overdue > 0 ? 'table__warn' : undefined} data-testid={`board-overdue-${s.team.id}`}>
+                    {s.overdue > 0 ? (
+                      <a href={inboxHref({ ...DEFAULT_ROUTE, view: { kind: 'overdue' } })}>
+                        {s.overdue}
+                        <span className="visually-hidden"> {t('board.overdueOf', { team: s.team.name })}</span>
+                      </a>
+                    ) : (
+                      0
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>

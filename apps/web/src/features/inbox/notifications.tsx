@@ -206,7 +206,9 @@ export function useAgentNotifications(me: AgentDto, openConversationId: string |
         conversationId: c.id,
         citizen: contactName(t, c.contact),
         channel: c.lastChannelKind,
-        excerpt: firstWords(n.note ?? c.snippet ?? c.subject ?? ''),
+        excerpt: n.dueAt
+          ? t('toast.dueAt', { date: new Date(n.dueAt).toLocaleString('fr-FR', { dateStyle: 'long', timeStyle: 'short' }) })
+          : firstWords(n.note ?? c.snippet ?? c.subject ?? ''),
         by: n.byAgentName,
       },
       c,
