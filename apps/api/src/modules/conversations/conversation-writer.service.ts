@@ -14,6 +14,7 @@ import { ConversationErasureRepository } from './conversation-erasure.repository
 export type { NewAttachment } from './message.repository';
 
 /** The one snippet rule lives in common/snippet.ts; writers import it from here. */
+import { snippetOf } from '../../common/snippet';
 export { SNIPPET_CHARS, snippetOf } from '../../common/snippet';
 /** What a change of a conversation's row may set (updateConversation). */
 export type { ConversationChanges, ConversationHistory } from './conversation.repository';
@@ -168,6 +169,37 @@ export class ConversationWriter {
     v: { snippet: string; channelKind: ChannelKind | null; isReply: boolean },
   ): Promise<void> {
     return this.conversations.touchOutbound(tx.m, id, v);
+  }
+
+  /** A call's message as its call progresses, and the snippet it gives the file while it is the latest. */
+  async rewriteCall(tx: WriterTx, conversationId: string, messageId: string, body: string, meta: Record<string, unknown>) {
+    await this.messages.mergeMeta(tx.m, messageId, meta, body);
+    await this.conversations.refreshSnippetFrom(tx.m, conversationId, messageId, snippetOf(body));
+  }
+
+  /** What the system learns of a message after it was stored (a comment hidden, its post, media errors). */
+  mergeMessageMeta(tx: WriterTx, messageId: string, meta: Record<string, unknown>): Promise<void> {
+    return this.messages.mergeMeta(tx.m, messageId, meta);
+  }
+
+  /** A logged or outgoing call at its own time (not the write's): activity, snippet, first response. */
+  touchCall(tx: WriterTx, id: string, v: { snippet: string; outbound: boolean; at: Date }): Promise<void> {
+    return this.conversations.touchCall(tx.m, id, { ...v, snippet: snippetOf(v.snippet) });
+  }
+
+  /** "À rappeler" set by a missed call or voicemail (true if it was not set), or cleared by the callback. */
+  setCallback(tx: WriterTx, id: string, needed: boolean): Promise<boolean> {
+    return needed ? this.conversations.flagCallback(tx.m, id) : this.conversations.clearCallback(tx.m, id);
+  }
+
+  /** Replaces a placeholder subject the system set (a comment thread's) once the real one is known. */
+  replaceSubject(tx: WriterTx, id: string, subject: string, placeholder: string): Promise<boolean> {
+    return this.conversations.setSubjectIf(tx.m, id, subject, placeholder);
+  }
+
+  /** Legal hold on a file, or lifted (null); the caller locked it and audits the change. */
+  setLegalHold(tx: WriterTx, id: string, hold: { reason: string; agentId: string } | null): Promise<Date | null> {
+    return this.conversations.setLegalHold(tx.m, id, hold);
   }
 
   /** A deactivated agent's conversations in progress go back to their service; each is the caller's to tell. */

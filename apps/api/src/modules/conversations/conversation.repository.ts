@@ -531,6 +531,72 @@ export class ConversationRepository {
     );
   }
 
+  /** A call's progress: the snippet follows its message when that message is still the latest. */
+  async refreshSnippetFrom(manager: EntityManager, id: string, messageId: string, snippet: string): Promise<void> {
+    await manager.query(
+      `UPDATE conversation c SET snippet = $3 FROM message m
+        WHERE c.id = $1 AND m.id = $2 AND m.created_at >= c.last_message_at`,
+      [id, messageId, snippet],
+    );
+  }
+
+  /** A missed call or a voicemail: "à rappeler", the priority raised to at least high, the file reopened. */
+  async flagCallback(manager: EntityManager, id: string): Promise<boolean> {
+    const rows = await manager.query(
+      `UPDATE conversation SET callback_needed = true,
+              priority = CASE WHEN priority IN ('low', 'normal') THEN 'high' ELSE priority END,
+              status = CASE WHEN status IN ('pending', 'snoozed', 'resolved') THEN 'open' ELSE status END,
+              snoozed_until = NULL, unread = true, version = version + 1
+        WHERE id = $1 AND NOT callback_needed RETURNING id`,
+      [id],
+    );
+    return rows.length > 0;
+  }
+
+  /** The callback was made: the flag goes, and the priority it raised goes back to normal. */
+  async clearCallback(manager: EntityManager, id: string): Promise<boolean> {
+    const rows = await manager.query(
+      `UPDATE conversation SET callback_needed = false,
+              priority = CASE WHEN priority = 'high' THEN 'normal' ELSE priority END,
+              version = version + 1
+        WHERE id = $1 AND callback_needed RETURNING id`,
+      [id],
+    );
+    return rows.length > 0;
+  }
+
+  /** A hand-logged call or an outgoing switchboard call, at the call's time: activity, snippet, first response. */
+  async touchCall(manager: EntityManager, id: string, v: { snippet: string; outbound: boolean; at: Date }): Promise<void> {
+    await manager.query(
+      `UPDATE conversation SET last_message_at = GREATEST(last_message_at, $2), snippet = $3,
+              first_response_at = CASE WHEN $4 THEN coalesce(first_response_at, $2) ELSE first_response_at END,
+              version = version + 1
+        WHERE id = $1`,
+      [id, v.at, v.snippet, v.outbound],
+    );
+  }
+
+  /** The subject, if it is still `current` (a placeholder the system set). */
+  async setSubjectIf(manager: EntityManager, id: string, subject: string, current: string): Promise<boolean> {
+    const rows = await manager.query(`UPDATE conversation SET subject = $2 WHERE id = $1 AND subject = $3 RETURNING id`, [
+      id,
+      subject,
+      current,
+    ]);
+    return rows.length > 0;
+  }
+
+  /** Legal hold (RGPD retention skips the file): set with its reason and who set it, or lifted (null). */
+  async setLegalHold(manager: EntityManager, id: string, hold: { reason: string; agentId: string } | null): Promise<Date | null> {
+    const [row] = await manager.query(
+      `UPDATE conversation SET legal_hold_reason = $2, legal_hold_at = CASE WHEN $2::text IS NULL THEN NULL ELSE now() END,
+              legal_hold_by = $3
+        WHERE id = $1 RETURNING legal_hold_at`,
+      [id, hold?.reason ?? null, hold?.agentId ?? null],
+    );
+    return row?.legal_hold_at ?? null;
+  }
+
   /**
    * `system`: a change no agent made (due dates computed after creation or after a type's rules
    * changed) leaves the version alone, like reading: it makes nobody's draft stale.

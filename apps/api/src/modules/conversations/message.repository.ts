@@ -95,6 +95,14 @@ export class MessageRepository {
     return row.id;
   }
 
+  /** The keys of `meta` given, merged into the message's; and its text when given (a call's steps). */
+  async mergeMeta(manager: EntityManager, id: string, meta: Record<string, unknown>, body?: string): Promise<void> {
+    await manager.query(
+      `UPDATE message SET body = coalesce($3, body), meta = coalesce(meta, '{}'::jsonb) || $2::jsonb WHERE id = $1`,
+      [id, pgJson(meta), body ?? null],
+    );
+  }
+
   /** Inserts the attachment rows in one statement; answers them as DTOs, in order. */
   async insertAttachments(
     manager: EntityManager,

@@ -121,11 +121,11 @@ export class MetaCommentService {
     const body = `${input.hidden ? 'Commentaire masqué' : 'Commentaire de nouveau visible'} sur la page par ${agent.name}`;
     await this.writer.tx(async (tx) => {
       const { m } = tx;
-      await this.repo.mergeMeta(
-        comment.id,
-        { hidden: input.hidden, hiddenChangedAt: new Date().toISOString(), hiddenBy: agent.id },
-        m,
-      );
+      await this.writer.mergeMessageMeta(tx, comment.id, {
+        hidden: input.hidden,
+        hiddenChangedAt: new Date().toISOString(),
+        hiddenBy: agent.id,
+      });
       const eventId = await this.writer.insertMessage(tx, {
         organizationId: agent.organizationId,
         conversationId: id,

@@ -84,8 +84,8 @@ export class MetaJobs {
       });
     }
     if (retry && !this.lastTry(job)) throw new Retry(retry);
-    await this.writer.attachFiles(organizationId, message.conversation_id, messageId, stored, async ({ m }) => {
-      if (errors.length) await this.repo.mergeMeta(messageId, { attachmentErrors: errors }, m);
+    await this.writer.attachFiles(organizationId, message.conversation_id, messageId, stored, async (tx) => {
+      if (errors.length) await this.writer.mergeMessageMeta(tx, messageId, { attachmentErrors: errors });
     });
   }
 
@@ -149,10 +149,10 @@ export class MetaJobs {
         // Just before the comment, so the timeline reads post then comment.
         createdAt: new Date(new Date(job.data.at).getTime() - 1),
       });
-      await this.repo.mergeMeta(job.data.messageId, { postText: text || null, permalink: link }, tx.m);
+      await this.writer.mergeMessageMeta(tx, job.data.messageId, { postText: text || null, permalink: link });
       if (text) {
         const subject = `Commentaire sur « ${text.replace(/\s+/g, ' ').slice(0, 120)}${text.length > 120 ? '…' : ''} »`;
-        await this.repo.setSubjectIf(conversationId, subject, COMMENT_SUBJECT, tx.m);
+        await this.writer.replaceSubject(tx, conversationId, subject, COMMENT_SUBJECT);
       }
       await this.writer.tell(tx, organizationId, conversationId, id, ({ conversation, message }) => [
         domainEvent('conversation.updated', organizationId, { conversation, change: 'subject' }),

@@ -415,7 +415,9 @@ export class MetaWebhookService {
     if (!comment || comment.direction !== 'inbound') return false;
     if (e.verb === 'hide' || e.verb === 'unhide') {
       if ((comment.meta?.hidden === true) === (e.verb === 'hide')) return false;
-      await this.repo.mergeMeta(comment.id, { hidden: e.verb === 'hide', hiddenChangedAt: e.timestamp.toISOString() });
+      await this.writer.tx((tx) =>
+        this.writer.mergeMessageMeta(tx, comment.id, { hidden: e.verb === 'hide', hiddenChangedAt: e.timestamp.toISOString() }),
+      );
       return true;
     }
     if (e.verb === 'edited') {

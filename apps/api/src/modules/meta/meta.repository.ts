@@ -3,7 +3,6 @@ import type { MetaKind } from '@guichet/channels';
 import type { DeliveryStatus, IdentityKind } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database.service';
-import { pgJson } from '../../common/pg-text';
 
 export interface MetaMessageRef {
   id: string;
@@ -87,15 +86,6 @@ export class MetaRepository {
     );
   }
 
-  /** Merges provider fields into a message's meta (read time, attachment errors, post). */
-  async mergeMeta(messageId: string, fields: Record<string, unknown>, manager?: EntityManager): Promise<void> {
-    await this.db.query(
-      `UPDATE message SET meta = coalesce(meta, '{}'::jsonb) || $2::jsonb WHERE id = $1`,
-      [messageId, pgJson(fields)],
-      manager,
-    );
-  }
-
   async markRead(ids: string[], at: Date): Promise<void> {
     if (!ids.length) return;
     await this.db.query(
@@ -142,16 +132,6 @@ export class MetaRepository {
       messageId,
     ]);
     return row?.n ?? 0;
-  }
-
-  /** Replaces the placeholder subject of a comment conversation with the post's words. */
-  async setSubjectIf(conversationId: string, subject: string, current: string, manager?: EntityManager): Promise<boolean> {
-    const rows = await this.db.query(
-      `WITH u AS (UPDATE conversation SET subject = $2 WHERE id = $1 AND subject = $3 RETURNING id) SELECT id FROM u`,
-      [conversationId, subject, current],
-      manager,
-    );
-    return rows.length > 0;
   }
 
   async hasPostEvent(conversationId: string, postId: string): Promise<boolean> {

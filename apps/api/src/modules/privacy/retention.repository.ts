@@ -272,15 +272,4 @@ export class RetentionRepository {
     );
     return row ?? null;
   }
-
-  async setHold(m: EntityManager, id: string, hold: { reason: string; agentId: string } | null): Promise<{ at: Date | null }> {
-    const [row] = await this.db.query<{ legal_hold_at: Date | null }>(
-      `UPDATE conversation SET legal_hold_reason = $2, legal_hold_at = CASE WHEN $2::text IS NULL THEN NULL ELSE now() END,
-              legal_hold_by = $3
-        WHERE id = $1 RETURNING legal_hold_at`,
-      [id, hold?.reason ?? null, hold?.agentId ?? null],
-      m,
-    );
-    return { at: row?.legal_hold_at ?? null };
-  }
 }

@@ -225,13 +225,14 @@ export class RetentionService implements OnApplicationBootstrap {
 
   /** A supervisor (of the conversation's service) or an admin keeps a file out of retention, with the reason. */
   async setHold(agent: AuthAgent, conversationId: string, reason: string | null): Promise<LegalHoldDto> {
-    return this.db.tx(async (m) => {
+    return this.writer.tx(async (tx) => {
+      const { m } = tx;
       const c = await this.repo.lockForHold(m, agent.organizationId, conversationId);
       if (!c || !isManager(agent)) throw notFound('conversation');
       if (agent.role === 'supervisor' && agent.teamIds.length && !agent.teamIds.includes(c.team_id))
         throw new AppError('forbidden', 'ce dossier appartient à un service que vous ne supervisez pas');
       if (c.anonymized_at) throw new AppError('conflict', 'ce dossier est déjà anonymisé : plus rien à conserver');
-      const { at } = await this.repo.setHold(m, c.id, reason === null ? null : { reason, agentId: agent.id });
+      const at = await this.writer.setLegalHold(tx, c.id, reason === null ? null : { reason, agentId: agent.id });
       await this.audit.record(
         {
           organizationId: agent.organizationId,

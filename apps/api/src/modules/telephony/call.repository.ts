@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database.service';
-import { pgJson } from '../../common/pg-text';
-import { snippetOf } from '../conversations/conversation-writer.service';
 
 export type CallOutcomeState = 'ringing' | 'answered' | 'missed' | 'voicemail' | 'logged';
 
@@ -33,7 +31,7 @@ export interface CallRow {
   call: CallMeta;
 }
 
-/** SQL of telephony: call messages, the "à rappeler" flag, media already attached. */
+/** SQL of telephony: call messages read and locked, media already attached (writes: ConversationWriter). */
 @Injectable()
 export class CallRepository {
   constructor(private readonly db: Database) {}
@@ -46,64 +44,6 @@ export class CallRepository {
       [channelId, externalId],
     );
     return row ?? null;
-  }
-
-  async updateCall(manager: EntityManager, id: string, body: string, call: CallMeta): Promise<void> {
-    await manager.query(
-      `UPDATE message SET body = $2, meta = coalesce(meta, '{}'::jsonb) || jsonb_build_object('call', $3::jsonb) WHERE id = $1`,
-      [id, body, pgJson(call)],
-    );
-  }
-
-  /** The conversation's snippet follows its latest message. */
-  async refreshSnippet(manager: EntityManager, conversationId: string, messageId: string, snippet: string): Promise<void> {
-    await manager.query(
-      `UPDATE conversation c SET snippet = $3 FROM message m
-        WHERE c.id = $1 AND m.id = $2 AND m.created_at >= c.last_message_at`,
-      [conversationId, messageId, snippetOf(snippet)],
-    );
-  }
-
-  /** A missed call or a voicemail: "à rappeler", and the priority raised to at least high. */
-  async flagCallback(manager: EntityManager, conversationId: string): Promise<boolean> {
-    const rows = await this.db.query(
-      `UPDATE conversation SET callback_needed = true,
-              priority = CASE WHEN priority IN ('low', 'normal') THEN 'high' ELSE priority END,
-              status = CASE WHEN status IN ('pending', 'snoozed', 'resolved') THEN 'open' ELSE status END,
-              snoozed_until = NULL, unread = true, version = version + 1
-        WHERE id = $1 AND NOT callback_needed RETURNING id`,
-      [conversationId],
-      manager,
-    );
-    return rows.length > 0;
-  }
-
-  /** The callback was made: the flag goes, and the priority it raised goes back to normal. */
-  async clearCallback(manager: EntityManager, conversationId: string): Promise<boolean> {
-    const rows = await this.db.query(
-      `UPDATE conversation SET callback_needed = false,
-              priority = CASE WHEN priority = 'high' THEN 'normal' ELSE priority END,
-              version = version + 1
-        WHERE id = $1 AND callback_needed RETURNING id`,
-      [conversationId],
-      manager,
-    );
-    return rows.length > 0;
-  }
-
-  /** A hand-logged call or an outgoing switchboard call: activity, snippet, first response. */
-  async touchCall(
-    manager: EntityManager,
-    conversationId: string,
-    v: { snippet: string; outbound: boolean; at: Date },
-  ): Promise<void> {
-    await manager.query(
-      `UPDATE conversation SET last_message_at = GREATEST(last_message_at, $2), snippet = $3,
-              first_response_at = CASE WHEN $4 THEN coalesce(first_response_at, $2) ELSE first_response_at END,
-              version = version + 1
-        WHERE id = $1`,
-      [conversationId, v.at, snippetOf(v.snippet), v.outbound],
-    );
   }
 
   async agentIdByEmail(organizationId: string, email: string): Promise<string | null> {

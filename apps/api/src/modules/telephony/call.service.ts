@@ -204,13 +204,12 @@ export class CallService {
       if (patch.recordingUrl) call.recordingUrl = patch.recordingUrl;
       if (patch.agentEmail) call.agentEmail = patch.agentEmail;
       const body = callBody(call);
-      await this.calls.updateCall(m, row.id, body, call);
-      await this.calls.refreshSnippet(m, row.conversation_id, row.id, body);
+      await this.writer.rewriteCall(tx, row.conversation_id, row.id, body, { call });
       if (row.direction === 'inbound' && (call.outcome === 'missed' || call.outcome === 'voicemail') && before !== call.outcome) {
-        await this.calls.flagCallback(m, row.conversation_id);
+        await this.writer.setCallback(tx, row.conversation_id, true);
       }
       if (row.direction === 'outbound' && call.outcome === 'answered' && before !== 'answered') {
-        await this.calls.clearCallback(m, row.conversation_id);
+        await this.writer.setCallback(tx, row.conversation_id, false);
       }
       const org = row.organization_id;
       const outcome = call.outcome;
@@ -332,7 +331,7 @@ export class CallService {
           meta: { call },
           createdAt: at,
         });
-        await this.calls.touchCall(m, conversationId, { snippet: body, outbound: true, at });
+        await this.writer.touchCall(tx, conversationId, { snippet: body, outbound: true, at });
         await this.recordCreated(tx, channel.organizationId, conversationId, id, authorAgentId);
         return id;
       },
@@ -389,8 +388,8 @@ export class CallService {
         meta: { call },
         createdAt: at,
       });
-      await this.calls.touchCall(m, conversationId, { snippet: body, outbound: input.direction === 'outbound', at });
-      if (input.direction === 'outbound' && input.kind === 'phone') await this.calls.clearCallback(m, conversationId);
+      await this.writer.touchCall(tx, conversationId, { snippet: body, outbound: input.direction === 'outbound', at });
+      if (input.direction === 'outbound' && input.kind === 'phone') await this.writer.setCallback(tx, conversationId, false);
       await this.audit.record(
         {
           organizationId: agent.organizationId,
