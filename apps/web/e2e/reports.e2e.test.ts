@@ -62,4 +62,23 @@ describe('reports page in Chromium', () => {
     );
     await page.screenshot({ path: join(shots, 'reports-sms.png'), fullPage: true });
   });
+
+  it('an admin publishes the open data; anyone reads it at the public address, without signing in', async () => {
+    const page = await signInDemo(pool, t.url, 'admin@demo.guichet.fr');
+    await page.goto(`${t.url}/#/admin/organisation`);
+    await page.getByRole('heading', { name: 'Organisation', level: 2 }).waitFor();
+    await page.getByLabel('Publier les indicateurs à une adresse publique').selectOption('yearly');
+    await page.getByRole('button', { name: 'Enregistrer' }).click();
+    await page.getByText('Modifications enregistrées.').waitFor();
+    const link = page.getByRole('link', { name: /\/open-data$/ });
+    await link.waitFor();
+    await expectAccessible(page, 'administration, open data published');
+    await page
+      .getByRole('group', { name: 'Données ouvertes (Services Publics+)' })
+      .screenshot({ path: join(shots, 'admin-open-data.png') });
+    const address = await link.getAttribute('href');
+    const catalogue = await fetch(`${t.url}${address}`);
+    expect(catalogue.status).toBe(200);
+    expect(await catalogue.json()).toMatchObject({ publication: 'yearly', seuil_secret_statistique: 5 });
+  });
 });

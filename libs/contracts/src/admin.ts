@@ -200,6 +200,14 @@ export const closureSchema = z
 export const FORM_REPLY_NOTICES = ['link', 'full'] as const;
 export type FormReplyNotice = (typeof FORM_REPLY_NOTICES)[number];
 
+/**
+ * Publication of the open-data indicators at the organization's public address: `off` (admins
+ * download them from « Rapports »), `yearly` (each closed year), `quarterly` (each closed quarter
+ * and year).
+ */
+export const OPEN_DATA_MODES = ['off', 'yearly', 'quarterly'] as const;
+export type OpenDataMode = (typeof OPEN_DATA_MODES)[number];
+
 export const organizationSettingsSchema = z
   .object({
     name: required(120, 'nom'),
@@ -227,6 +235,7 @@ export const organizationSettingsSchema = z
     signature: text(2000, 'signature'),
     legalFooter: text(2000, 'mentions légales'),
     formReplyNotice: z.enum(FORM_REPLY_NOTICES, 'avis de réponse : « link » ou « full »'),
+    openData: z.enum(OPEN_DATA_MODES, 'données ouvertes : « off », « yearly » ou « quarterly »'),
   })
   .partial()
   .refine((v) => Object.values(v).some((x) => x !== undefined), { message: 'aucun changement demandé' });
@@ -250,6 +259,8 @@ export interface OrganizationSettingsDto {
   signature: string;
   legalFooter: string;
   formReplyNotice: FormReplyNotice;
+  /** Whether the indicators are published at a public address (openDataPath), and which periods. */
+  openData: OpenDataMode;
   /** Public holidays of this year and the next (computed, french-holidays.ts). */
   holidays: { date: string; name: string }[];
 }

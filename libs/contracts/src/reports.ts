@@ -210,6 +210,14 @@ export interface SatisfactionReportDto {
 /** Counts below this are published as null (statistical secrecy: no citizen singled out). */
 export const OPEN_DATA_MIN_COUNT = 5;
 
+/** The secrecy rule of the open data, as the schema and the catalogue state it. */
+export const OPEN_DATA_SECRECY_RULE =
+  `Secret statistique : un chiffre qui porte sur 1 à ${OPEN_DATA_MIN_COUNT - 1} demandes, appels ou avis est laissé vide, ` +
+  'avec tout ce qui en est calculé (taux, moyenne, médiane). Quand un seul service est masqué, ou que les services masqués ' +
+  `portent ensemble sur moins de ${OPEN_DATA_MIN_COUNT} personnes, le plus petit autre service l’est aussi, pour que la ligne ` +
+  '« Ensemble » ne permette pas de le retrouver par soustraction. En publication trimestrielle, une année masque ce que ' +
+  'l’un de ses trimestres a masqué. Seules les périodes terminées sont publiées.';
+
 /** One service's line of the open-data export (Services Publics+ « export-indicateurs » shape). */
 export interface IndicatorRow {
   annee: number;
@@ -238,6 +246,20 @@ export interface IndicatorsDto {
   seuil_secret_statistique: number;
   indicateurs: IndicatorRow[];
 }
+
+/**
+ * The figures of a line that stand on the same people, withheld together: when a family's
+ * population (requests, incoming calls, first responses with a target, first responses, answers
+ * to the survey) is 1 to OPEN_DATA_MIN_COUNT - 1, every figure of the family is null.
+ */
+export const INDICATOR_FAMILIES = {
+  demandes: ['demandes_recues'],
+  appels: ['appels_recus', 'taux_appels_decroches'],
+  delais: ['taux_reponses_dans_les_delais'],
+  premiere_reponse: ['delai_mediane_premiere_reponse_heures'],
+  avis: ['avis_recus', 'satisfaction_moyenne', 'taux_satisfaction_8_sur_10'],
+} as const satisfies Record<string, ReadonlyArray<keyof IndicatorRow>>;
+export type IndicatorFamily = keyof typeof INDICATOR_FAMILIES;
 
 /** The open-data CSV's columns, in order (the JSON uses the same names). */
 export const INDICATOR_COLUMNS = [
@@ -270,3 +292,137 @@ export function csvLines(rows: ReadonlyArray<ReadonlyArray<string | number | nul
   };
   return rows.map((r) => r.map(cell).join(';') + '\r\n').join('');
 }
+
+/** Where an organization publishes its open data (a catalogue of the files, no login). */
+export const openDataPath = (slug: string) => `/api/v1/public/organizations/${encodeURIComponent(slug)}/open-data`;
+/** The Table Schema of the indicator files (one for every organization). */
+export const OPEN_DATA_SCHEMA_PATH = '/api/v1/public/open-data/indicateurs.schema.json';
+
+/** The CSV as written by toCsv: `;` separated, decimal comma, UTF-8 with a BOM (Frictionless CSV dialect). */
+export const INDICATORS_CSV_DIALECT = { delimiter: ';', quoteChar: '"', doubleQuote: true, lineTerminator: '\r\n', header: true };
+
+/** A published file of the catalogue. */
+export interface OpenDataResourceDto {
+  annee: number;
+  trimestre: number | null;
+  csv: string;
+  json: string;
+}
+
+/** The public catalogue of an organization's open data (`GET openDataPath(slug)`). */
+export interface OpenDataCatalogDto {
+  organisation: string;
+  titre: string;
+  publication: 'yearly' | 'quarterly';
+  licence: { nom: string; url: string };
+  schema: string;
+  dialecte_csv: typeof INDICATORS_CSV_DIALECT;
+  encodage: 'utf-8';
+  seuil_secret_statistique: number;
+  regle_secret_statistique: string;
+  question_satisfaction: string;
+  /** Closed periods only, newest first. */
+  ressources: OpenDataResourceDto[];
+}
+
+const count = (name: keyof IndicatorRow, title: string, description: string) => ({
+  name,
+  title,
+  description: `${description} Vide : secret statistique (moins de ${OPEN_DATA_MIN_COUNT}).`,
+  type: 'integer',
+  constraints: { minimum: 0 },
+});
+const rate = (name: keyof IndicatorRow, title: string, description: string) => ({
+  name,
+  title,
+  description: `${description} En pourcentage, de 0 à 100, à 0,1 près. Vide : sans objet ou secret statistique.`,
+  type: 'number',
+  decimalChar: ',',
+  constraints: { minimum: 0, maximum: 100 },
+});
+
+/**
+ * The Table Schema (Frictionless, as on schema.data.gouv.fr) of the indicator files: one line per
+ * service and one for the whole organization, no personal data. Committed as
+ * docs/open-data/indicateurs.schema.json (a test keeps both equal).
+ */
+export const INDICATORS_TABLE_SCHEMA = {
+  $schema: 'https://frictionlessdata.io/schemas/table-schema.json',
+  name: 'guichet-indicateurs-services-publics-plus',
+  title: 'Indicateurs de qualité de service d’une collectivité (Services Publics+, engagement 6)',
+  description:
+    'Résultats publiés par une mairie avec Guichet, par service et pour l’ensemble, sur une année ou un trimestre : ' +
+    'demandes reçues, appels reçus et part décrochée, part des réponses dans les délais annoncés, délai médian de ' +
+    'première réponse, avis des usagers à la question « ' +
+    SATISFACTION_QUESTION +
+    ' » (0 à 10). Aucune donnée personnelle. ' +
+    OPEN_DATA_SECRECY_RULE +
+    ' CSV séparé par des points-virgules, virgule décimale, UTF-8.',
+  version: '1.0.0',
+  created: '2026-12-01',
+  lastModified: '2026-12-01',
+  countryCode: 'FR',
+  licenses: [
+    {
+      name: 'etalab-2.0',
+      title: 'Licence Ouverte / Open Licence version 2.0',
+      path: 'https://www.etalab.gouv.fr/licence-ouverte-open-licence/',
+    },
+  ],
+  missingValues: [''],
+  fields: [
+    {
+      name: 'annee',
+      title: 'Année',
+      description: 'Année civile des chiffres (Europe/Paris).',
+      type: 'integer',
+      constraints: { required: true, minimum: 2000, maximum: 2100 },
+    },
+    {
+      name: 'trimestre',
+      title: 'Trimestre',
+      description: 'Trimestre civil (1 à 4) ; vide pour l’année entière.',
+      type: 'integer',
+      constraints: { minimum: 1, maximum: 4 },
+    },
+    {
+      name: 'service',
+      title: 'Service',
+      description: 'Le service municipal, ou « Ensemble des services » pour la collectivité entière.',
+      type: 'string',
+      constraints: { required: true, maxLength: 200 },
+    },
+    count('demandes_recues', 'Demandes reçues', 'Demandes (dossiers) ouvertes dans la période, tous canaux.'),
+    count('appels_recus', 'Appels reçus', 'Appels téléphoniques entrants (Twilio, standard), hors appels notés à la main.'),
+    rate(
+      'taux_appels_decroches',
+      'Taux d’appels décrochés',
+      'Appels décrochés par un agent sur appels reçus (objectif national : 85 %).',
+    ),
+    rate(
+      'taux_reponses_dans_les_delais',
+      'Taux de réponses dans les délais',
+      'Premières réponses données avant l’échéance annoncée, sur les premières réponses des demandes qui avaient une échéance.',
+    ),
+    {
+      name: 'delai_mediane_premiere_reponse_heures',
+      title: 'Délai médian de première réponse (heures)',
+      description:
+        'Médiane du temps calendaire entre la demande et la première réponse d’un agent, en heures, à 0,1 près. ' +
+        `Vide : sans objet ou secret statistique (moins de ${OPEN_DATA_MIN_COUNT} réponses).`,
+      type: 'number',
+      decimalChar: ',',
+      constraints: { minimum: 0 },
+    },
+    count('avis_recus', 'Avis reçus', 'Réponses des usagers à l’enquête de satisfaction.'),
+    {
+      name: 'satisfaction_moyenne',
+      title: 'Satisfaction moyenne (sur 10)',
+      description: `Note moyenne à la question « ${SATISFACTION_QUESTION} », de 0 à 10, à 0,01 près. Vide : sans objet ou secret statistique.`,
+      type: 'number',
+      decimalChar: ',',
+      constraints: { minimum: 0, maximum: 10 },
+    },
+    rate('taux_satisfaction_8_sur_10', 'Taux de satisfaction (8/10 ou plus)', 'Avis notés 8, 9 ou 10 sur l’ensemble des avis.'),
+  ],
+} as const;

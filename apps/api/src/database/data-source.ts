@@ -11,6 +11,7 @@ import { CleaningClient, PreparingClient } from './preparing-client';
 import { OrganizationLogo1764867000001 } from './migrations/1764867000001-organization-logo';
 import { DeadlineWarnings1764871000000 } from './migrations/1764871000000-deadline-warnings';
 import { PlatformAdmin1764867000000 } from './migrations/1764867000000-platform-admin';
+import { OpenDataPublication1764872000000 } from './migrations/1764872000000-open-data-publication';
 import { InitialSchema1764300000000 } from './migrations/1764300000000-initial-schema';
 import { MetaProfiles1764306000006 } from './migrations/1764306000006-meta-profiles';
 import { EmailMailbox1764303000003 } from './migrations/1764303000003-email-mailbox';
@@ -106,6 +107,7 @@ export const MIGRATIONS = [
   PlatformAdmin1764867000000,
   OrganizationLogo1764867000001,
   DeadlineWarnings1764871000000,
+  OpenDataPublication1764872000000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10, preparedStatements = true): DataSourceOptions {

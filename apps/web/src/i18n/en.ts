@@ -672,7 +672,7 @@ export const en: Messages = {
     downloaded: 'Download ready.',
     openData: 'Open data (Services Publics+)',
     openDataHelp:
-      '{{year}} indicators per service, without personal data; counts below 5 are withheld. To publish on the town’s website or data.gouv.fr.',
+      '{{year}} indicators per service, without personal data; counts below 5 are withheld (and what would give them away). To publish on the town’s website or data.gouv.fr, or at Guichet’s public address (Administration, Organization).',
     indicatorsCsv: '{{year}} indicators (CSV)',
     indicatorsJson: '{{year}} indicators (JSON)',
     indicatorsQuarter: 'Q{{n}} {{year}} (CSV)',
@@ -971,6 +971,14 @@ export const en: Messages = {
       formReplyNoticeFull: 'The full reply by email (text message: short message with the link)',
       formReplyNoticeHint:
         'Sent to the address or number typed in the form: the email through the town hall’s outgoing mail (SMTP server set), the text message through the SMS channel.',
+      openData: 'Open data (Services Publics+)',
+      openDataMode: 'Publish the indicators at a public address',
+      openData_off: 'No: admins download them from “Reports”',
+      openData_yearly: 'Yes, each ended year',
+      openData_quarterly: 'Yes, each ended quarter and year',
+      openDataHint:
+        'Figures per service, no personal data, as CSV and JSON with their schema. A figure about fewer than {{threshold}} people is withheld, and another service with it when the total would give it away; published quarterly, a year also withholds what its quarters withheld.',
+      openDataAddress: 'Public address:',
     },
     teams: {
       title: 'Services',

@@ -673,7 +673,7 @@ export const fr = {
     downloaded: 'Téléchargement prêt.',
     openData: 'Données ouvertes (Services Publics+)',
     openDataHelp:
-      'Indicateurs {{year}} par service, sans donnée personnelle ; les effectifs de moins de 5 sont masqués. À publier sur le site de la commune ou data.gouv.fr.',
+      'Indicateurs {{year}} par service, sans donnée personnelle ; les effectifs de moins de 5 sont masqués (et ce qui permettrait de les retrouver). À publier sur le site de la commune ou data.gouv.fr, ou à l’adresse publique de Guichet (Administration, Organisation).',
     indicatorsCsv: 'Indicateurs {{year}} (CSV)',
     indicatorsJson: 'Indicateurs {{year}} (JSON)',
     indicatorsQuarter: 'T{{n}} {{year}} (CSV)',
@@ -977,6 +977,14 @@ export const fr = {
       formReplyNoticeFull: 'La réponse complète par courriel (SMS : message court avec le lien)',
       formReplyNoticeHint:
         'Envoyé à l’adresse ou au numéro saisis dans le formulaire : le courriel part par le courriel sortant de la mairie (serveur SMTP réglé), le SMS par le canal SMS.',
+      openData: 'Données ouvertes (Services Publics+)',
+      openDataMode: 'Publier les indicateurs à une adresse publique',
+      openData_off: 'Non : les administrateurs les téléchargent dans « Rapports »',
+      openData_yearly: 'Oui, chaque année terminée',
+      openData_quarterly: 'Oui, chaque trimestre et chaque année terminés',
+      openDataHint:
+        'Chiffres par service, sans donnée personnelle, en CSV et JSON avec leur schéma. Un chiffre qui porte sur moins de {{threshold}} personnes est masqué, et un autre service avec lui quand la somme le trahirait ; en publication trimestrielle, l’année masque aussi ce que ses trimestres ont masqué.',
+      openDataAddress: 'Adresse publique :',
     },
     teams: {
       title: 'Services',

@@ -33,7 +33,8 @@ const withPeriod = (): MethodDecorator => (target, key, d) => {
 
 type AnyReport = VolumesReportDto | ResponseTimesReportDto | TelephoneReportDto | SatisfactionReportDto;
 
-function attachment(res: Response, name: string): void {
+/** A CSV download named `name`.csv. */
+export function attachment(res: Response, name: string): void {
   res.setHeader('content-type', 'text/csv; charset=utf-8');
   res.setHeader('content-disposition', `attachment; filename="${name}.csv"`);
 }

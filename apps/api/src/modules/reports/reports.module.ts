@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { OpenDataController } from './open-data.controller';
 import { ReportAggregatesListener } from './report-aggregates.listener';
 import { ReportBackfill } from './report-backfill';
 import { ReportsController } from './reports.controller';
@@ -7,7 +8,7 @@ import { ReportsService } from './reports.service';
 
 /** Reports from daily aggregates kept by a durable listener, and the open-data indicators (issue 15). */
 @Module({
-  controllers: [ReportsController],
+  controllers: [ReportsController, OpenDataController],
   providers: [ReportsRepository, ReportsService, ReportAggregatesListener, ReportBackfill],
   exports: [ReportAggregatesListener],
 })

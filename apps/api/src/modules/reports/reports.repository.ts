@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { OpenDataMode } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database.service';
 import { pgJson } from '../../common/pg-text';
@@ -465,6 +466,26 @@ export class ReportsRepository {
       types: new Map(types.map((t) => [t.id, t.name])),
       organization: org?.name ?? '',
     };
+  }
+
+  /** An organization's name and open-data publication, by id or by its public slug. */
+  async openDataSettings(
+    by: { id: string } | { slug: string },
+  ): Promise<{ id: string; slug: string; name: string; open_data: OpenDataMode } | null> {
+    const [row] = await this.db.query<{ id: string; slug: string; name: string; open_data: OpenDataMode }>(
+      `SELECT id, slug, name, open_data FROM organization WHERE ${'id' in by ? 'id = $1' : 'slug = $1'}`,
+      ['id' in by ? by.id : by.slug],
+    );
+    return row ?? null;
+  }
+
+  /** The first month with counted activity (`YYYY-MM-01`), or null. */
+  async firstMonth(organizationId: string): Promise<string | null> {
+    const [row] = await this.db.query<{ first: string | null }>(
+      `SELECT min(month)::text AS first FROM report_monthly WHERE organization_id = $1`,
+      [organizationId],
+    );
+    return row?.first ?? null;
   }
 
   // ---- Backfill (files written before the listener) ----

@@ -2,7 +2,13 @@ import { Injectable } from '@nestjs/common';
 import {
   histogramPercentile,
   INDICATOR_COLUMNS,
+  INDICATORS_CSV_DIALECT,
   OPEN_DATA_MIN_COUNT,
+  OPEN_DATA_SCHEMA_PATH,
+  OPEN_DATA_SECRECY_RULE,
+  openDataPath,
+  type OpenDataCatalogDto,
+  type OpenDataMode,
   SATISFACTION_COMMENTS_LIMIT,
   SATISFACTION_QUESTION,
   toCsv,
@@ -22,7 +28,9 @@ import {
   type VolumesReportDto,
 } from '@guichet/contracts';
 import type { AuthAgent } from '../../common/auth-agent';
-import { badRequest, forbidden } from '../../common/errors';
+import { badRequest, forbidden, notFound } from '../../common/errors';
+import { parisDay } from './report-aggregates.listener';
+import { applySecrecy, withheldCells, type SecrecyLine } from './open-data-secrecy';
 import { reportWorkbook, type ReportTable } from './report-workbook';
 import { ReportsRepository, type DailySumRow, type ReportScope } from './reports.repository';
 
@@ -36,6 +44,22 @@ const REPORT_TITLES: Record<ReportKind, string> = {
   telephone: 'Téléphone',
   satisfaction: 'Satisfaction des usagers',
 };
+
+interface IndicatorLine extends SecrecyLine {
+  row: IndicatorRow;
+}
+
+/** The days of a year or of one of its quarters. */
+export function indicatorPeriod(year: number, quarter?: number): { from: string; to: string } {
+  const from = quarter ? `${year}-${String((quarter - 1) * 3 + 1).padStart(2, '0')}-01` : `${year}-01-01`;
+  const to = new Date(Date.UTC(year, quarter ? quarter * 3 : 12, 0)).toISOString().slice(0, 10);
+  return { from, to };
+}
+
+/** Whether a year or quarter is over (its last day before today in Europe/Paris): only those are published. */
+export function closed(year: number, quarter: number | undefined, today: Date): boolean {
+  return indicatorPeriod(year, quarter).to < parisDay(today);
+}
 
 const round = (v: number, digits = 3) => Math.round(v * 10 ** digits) / 10 ** digits;
 const share = (n: number, d: number) => (d > 0 ? round(n / d) : null);
@@ -236,57 +260,159 @@ export class ReportsService {
   }
 
   /**
-   * The Services Publics+ indicators of a year (or quarter), per service and for the whole
-   * organization: no personal data, and every count below OPEN_DATA_MIN_COUNT (and every share
-   * or mean computed from so few) withheld as null.
+   * The Services Publics+ indicators of a year (or quarter) as the organization would publish
+   * them: no personal data, small counts withheld (open-data-secrecy.ts). Unless the organization
+   * publishes yearly only, a year also withholds what its quarters withheld.
    */
   async indicators(agent: AuthAgent, q: IndicatorsQuery): Promise<IndicatorsDto> {
-    const from = q.quarter ? `${q.year}-${String((q.quarter - 1) * 3 + 1).padStart(2, '0')}-01` : `${q.year}-01-01`;
-    const endMonth = q.quarter ? q.quarter * 3 : 12;
-    const to = new Date(Date.UTC(q.year, endMonth, 0)).toISOString().slice(0, 10);
-    const scope = this.scope(agent, from, to);
-    const [rows, hist, names] = await Promise.all([
-      this.repo.sums(scope, 'day', ['team']),
-      this.repo.durations(scope),
-      this.repo.names(agent.organizationId),
-    ]);
-    const secret = (n: number) => (n > 0 && n < OPEN_DATA_MIN_COUNT ? null : n);
-    const pct = (n: number, d: number) => (d >= OPEN_DATA_MIN_COUNT ? round((100 * n) / d, 1) : null);
-    const line = (service: string, r: DailySumRow | undefined, teamId?: string): IndicatorRow => {
-      const s = satisfaction(r);
-      const fr = hist.filter((h) => h.metric === 'first_response' && (!teamId || h.team_id === teamId));
-      const frCount = fr.reduce((a, h) => a + h.n, 0);
-      const median = histogramPercentile(fr, 0.5);
+    const org = await this.repo.openDataSettings({ id: agent.organizationId });
+    const { from, to } = indicatorPeriod(q.year, q.quarter);
+    return this.indicatorFile(this.scope(agent, from, to), org!.name, q, org!.open_data !== 'yearly');
+  }
+
+  /**
+   * The indicators an organization publishes at its public address: 404 when it publishes none,
+   * for a period not over yet, or for a quarter when it publishes years only.
+   */
+  async publicIndicators(slug: string, q: IndicatorsQuery, today = new Date()): Promise<IndicatorsDto> {
+    const org = await this.published(slug);
+    if (q.quarter && org.open_data !== 'quarterly')
+      throw notFound('indicateurs trimestriels (cette organisation publie par année)');
+    if (!closed(q.year, q.quarter, today))
+      throw notFound('indicateurs de cette période (seules les périodes terminées sont publiées)');
+    const { from, to } = indicatorPeriod(q.year, q.quarter);
+    const scope: ReportScope = { organizationId: org.id, from, to, teamIds: null };
+    return this.indicatorFile(scope, org.name, q, org.open_data === 'quarterly');
+  }
+
+  /** The public catalogue: every closed period since the first month with activity, newest first. */
+  async openDataCatalog(slug: string, today = new Date()): Promise<OpenDataCatalogDto> {
+    const org = await this.published(slug);
+    const first = await this.repo.firstMonth(org.id);
+    const year = Number(parisDay(today).slice(0, 4));
+    const resources: OpenDataCatalogDto['ressources'] = [];
+    const base = openDataPath(org.slug);
+    const file = (y: number, quarter?: number) => {
+      const query = `year=${y}${quarter ? `&quarter=${quarter}` : ''}`;
       return {
-        annee: q.year,
-        trimestre: q.quarter ?? null,
-        service,
-        demandes_recues: secret(r?.created ?? 0),
-        appels_recus: secret(r?.calls_received ?? 0),
-        taux_appels_decroches: pct(r?.calls_answered ?? 0, r?.calls_received ?? 0),
-        taux_reponses_dans_les_delais: pct(r?.first_responses_on_time ?? 0, r?.first_responses_with_target ?? 0),
-        delai_mediane_premiere_reponse_heures: frCount >= OPEN_DATA_MIN_COUNT && median !== null ? round(median / 60, 1) : null,
-        avis_recus: secret(s.answers),
-        satisfaction_moyenne: s.answers >= OPEN_DATA_MIN_COUNT ? s.average : null,
-        taux_satisfaction_8_sur_10: pct(s.distribution[8]! + s.distribution[9]! + s.distribution[10]!, s.answers),
+        annee: y,
+        trimestre: quarter ?? null,
+        csv: `${base}/indicateurs?${query}&format=csv`,
+        json: `${base}/indicateurs?${query}&format=json`,
       };
     };
-    const teamRows = rows
-      .filter((r) => r.set === 'team')
-      .map((r) => ({ name: names.teams.get(r.team_id!) ?? '', r }))
-      .sort((a, b) => a.name.localeCompare(b.name, 'fr'));
-    const all = rows.find((r) => r.set === 'all');
+    const firstYear = first ? Number(first.slice(0, 4)) : year;
+    for (let y = year; y >= firstYear; y--) {
+      if (org.open_data === 'quarterly')
+        for (let quarter = 4; quarter >= 1; quarter--) {
+          if (closed(y, quarter, today) && (!first || indicatorPeriod(y, quarter).to >= first)) resources.push(file(y, quarter));
+        }
+      if (y < year) resources.push(file(y));
+    }
     return {
-      organisation: names.organization,
+      organisation: org.name,
+      titre: `Indicateurs de qualité de service — ${org.name}`,
+      publication: org.open_data as 'yearly' | 'quarterly',
+      licence: {
+        nom: 'Licence Ouverte / Open Licence version 2.0',
+        url: 'https://www.etalab.gouv.fr/licence-ouverte-open-licence/',
+      },
+      schema: OPEN_DATA_SCHEMA_PATH,
+      dialecte_csv: INDICATORS_CSV_DIALECT,
+      encodage: 'utf-8',
+      seuil_secret_statistique: OPEN_DATA_MIN_COUNT,
+      regle_secret_statistique: OPEN_DATA_SECRECY_RULE,
+      question_satisfaction: SATISFACTION_QUESTION,
+      ressources: resources,
+    };
+  }
+
+  private async published(slug: string): Promise<{ id: string; slug: string; name: string; open_data: OpenDataMode }> {
+    const org = await this.repo.openDataSettings({ slug });
+    if (!org || org.open_data === 'off') throw notFound('données ouvertes de cette organisation');
+    return org;
+  }
+
+  /** One indicator file: the lines of the period, then secrecy (with what its quarters withheld, for a year when `quarterly`). */
+  private async indicatorFile(
+    scope: ReportScope,
+    organisation: string,
+    q: IndicatorsQuery,
+    quarterly: boolean,
+  ): Promise<IndicatorsDto> {
+    const file = await this.indicatorLines(scope, q.year, q.quarter);
+    const forced = new Set<string>();
+    if (!q.quarter && quarterly)
+      for (const quarter of [1, 2, 3, 4]) {
+        const p = indicatorPeriod(q.year, quarter);
+        const part = await this.indicatorLines({ ...scope, ...p }, q.year, quarter);
+        for (const c of withheldCells(part.lines, part.total)) forced.add(c);
+      }
+    const withheld = withheldCells(file.lines, file.total, forced);
+    return {
+      organisation,
       annee: q.year,
       trimestre: q.quarter ?? null,
       question_satisfaction: SATISFACTION_QUESTION,
       seuil_secret_statistique: OPEN_DATA_MIN_COUNT,
       indicateurs: [
-        ...teamRows.map(({ name, r }) => line(name, r, r.team_id!)),
-        line(scope.teamIds ? 'Ensemble des services suivis' : 'Ensemble des services', all),
+        ...file.lines.map((l) => applySecrecy(l.key, l.row, withheld)),
+        applySecrecy(file.total.key, file.total.row, withheld),
       ],
     };
+  }
+
+  /** The figures of each service and of the whole, before secrecy, with the populations they stand on. */
+  private async indicatorLines(
+    scope: ReportScope,
+    year: number,
+    quarter: number | undefined,
+  ): Promise<{ lines: IndicatorLine[]; total: IndicatorLine }> {
+    const [rows, hist, names] = await Promise.all([
+      this.repo.sums(scope, 'day', ['team']),
+      this.repo.durations(scope),
+      this.repo.names(scope.organizationId),
+    ]);
+    const pct = (n: number, d: number) => (d > 0 ? round((100 * n) / d, 1) : null);
+    const line = (key: string, service: string, r: DailySumRow | undefined, teamId?: string): IndicatorLine => {
+      const s = satisfaction(r);
+      const fr = hist.filter((h) => h.metric === 'first_response' && (!teamId || h.team_id === teamId));
+      const frCount = fr.reduce((a, h) => a + h.n, 0);
+      const median = histogramPercentile(fr, 0.5);
+      return {
+        key,
+        populations: {
+          demandes: r?.created ?? 0,
+          appels: r?.calls_received ?? 0,
+          delais: r?.first_responses_with_target ?? 0,
+          premiere_reponse: frCount,
+          avis: s.answers,
+        },
+        row: {
+          annee: year,
+          trimestre: quarter ?? null,
+          service,
+          demandes_recues: r?.created ?? 0,
+          appels_recus: r?.calls_received ?? 0,
+          taux_appels_decroches: pct(r?.calls_answered ?? 0, r?.calls_received ?? 0),
+          taux_reponses_dans_les_delais: pct(r?.first_responses_on_time ?? 0, r?.first_responses_with_target ?? 0),
+          delai_mediane_premiere_reponse_heures: median !== null ? round(median / 60, 1) : null,
+          avis_recus: s.answers,
+          satisfaction_moyenne: s.average,
+          taux_satisfaction_8_sur_10: pct(s.distribution[8]! + s.distribution[9]! + s.distribution[10]!, s.answers),
+        },
+      };
+    };
+    const lines = rows
+      .filter((r) => r.set === 'team')
+      .map((r) => line(r.team_id!, names.teams.get(r.team_id!) ?? '', r, r.team_id!))
+      .sort((a, b) => a.row.service.localeCompare(b.row.service, 'fr'));
+    const total = line(
+      'all',
+      scope.teamIds ? 'Ensemble des services suivis' : 'Ensemble des services',
+      rows.find((r) => r.set === 'all'),
+    );
+    return { lines, total };
   }
 
   indicatorsCsv(dto: IndicatorsDto): string {

@@ -1,6 +1,9 @@
 import {
   LOGO_MAX_BYTES,
   LOGO_TYPES,
+  OPEN_DATA_MIN_COUNT,
+  OPEN_DATA_MODES,
+  openDataPath,
   WEEKDAYS,
   type OpeningHours,
   type OrganizationSettingsDto,
@@ -138,6 +141,7 @@ function OrganizationForm({ settings, readOnly }: { settings: OrganizationSettin
       signature: String(f.get('signature') ?? ''),
       legalFooter: String(f.get('legalFooter') ?? ''),
       formReplyNotice: f.get('formReplyNotice') === 'full' ? 'full' : 'link',
+      openData: OPEN_DATA_MODES.find((m) => m === f.get('openData')) ?? 'off',
     };
     update.mutate(input);
   }
@@ -230,6 +234,31 @@ function OrganizationForm({ settings, readOnly }: { settings: OrganizationSettin
           <p className="field__hint" id="org-form-notice-hint">
             {t('admin.organization.formReplyNoticeHint')}
           </p>
+        </div>
+      </fieldset>
+
+      <fieldset className="form-group" disabled={readOnly}>
+        <legend>{t('admin.organization.openData')}</legend>
+        <div className="field">
+          <label htmlFor="org-open-data">{t('admin.organization.openDataMode')}</label>
+          <select id="org-open-data" name="openData" defaultValue={settings.openData} aria-describedby="org-open-data-hint">
+            {OPEN_DATA_MODES.map((m) => (
+              <option key={m} value={m}>
+                {t(`admin.organization.openData_${m}`)}
+              </option>
+            ))}
+          </select>
+          <p className="field__hint" id="org-open-data-hint">
+            {t('admin.organization.openDataHint', { threshold: OPEN_DATA_MIN_COUNT })}
+          </p>
+          {settings.openData !== 'off' && (
+            <p>
+              {t('admin.organization.openDataAddress')}{' '}
+              <a href={openDataPath(settings.slug)} target="_blank" rel="noreferrer">
+                {new URL(openDataPath(settings.slug), window.location.origin).href}
+              </a>
+            </p>
+          )}
         </div>
       </fieldset>
 
