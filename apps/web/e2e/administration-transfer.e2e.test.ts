@@ -94,5 +94,31 @@ describe('transfers in Chromium', () => {
       .waitFor({ timeout: 10_000 });
     await page.screenshot({ path: join(shots, 'administration-transfer-timeline.png') });
     await expectAccessible(page, 'conversation transferred to an administration');
+
+    // The citizen writes again quoting the closed file: a new file, whose citizen panel names who held the old one.
+    const { rows: from } = await t.db.query(
+      `SELECT i.value, ch.id AS channel_id FROM conversation c
+         JOIN contact_identity i ON i.contact_id = c.contact_id AND i.kind = 'email'
+         JOIN channel ch ON ch.organization_id = c.organization_id AND ch.kind = 'email'
+        WHERE c.id = $1 LIMIT 1`,
+      [file.id],
+    );
+    const { conversationId: again } = await t.ingest.ingest({
+      channelId: from[0].channel_id,
+      externalId: `<${randomBytes(8).toString('hex')}@example.fr>`,
+      from: { kind: 'email', value: from[0].value },
+      subject: `Re: [${file.reference}] ma demande`,
+      text: 'Bonjour, où en est ma demande ?',
+    });
+    const supervisor = await signInDemo(pool, t.url, 'superviseur@demo.guichet.fr');
+    await supervisor.goto(`${t.url}/#/conversations/${again}?view=all&status=open`);
+    await supervisor.getByTestId('conversation-detail').waitFor({ timeout: 10_000 });
+    const showCitizen = supervisor.getByRole('button', { name: 'Afficher la fiche usager' });
+    if (await showCitizen.isVisible()) await showCitizen.click();
+    await supervisor
+      .getByTestId('previous-assignee')
+      .getByText(`Son dossier clos ${file.reference} était suivi par Sophie Marchand.`)
+      .waitFor({ timeout: 10_000 });
+    await expectAccessible(supervisor, 'returning citizen');
   });
 });

@@ -22,6 +22,12 @@ describe('routing rules and automatic assignment', () => {
         text,
       })
     ).conversationId;
+  /** An admin turns on a service's automatic assignment, or an agent's leave. */
+  const turnOn = async (setting: 'auto-assign' | 'leave', id: string) =>
+    expect(
+      (await t.http('PUT', `/api/v1/routing-rules/${setting}/${id}`, { token: town.admin.token, body: { enabled: true } }))
+        .status,
+    ).toBe(204);
   const routed = async (id: string) => {
     await expectEventually(async () => {
       const { rows } = await t.db.query(`SELECT 1 FROM conversation_routing WHERE conversation_id = $1`, [id]);
@@ -123,10 +129,7 @@ describe('routing rules and automatic assignment', () => {
     const offline = await t.newAgent({ organizationId: town.org.id, teamIds: [team.id], name: 'Hors ligne' });
     const away = await t.newAgent({ organizationId: town.org.id, teamIds: [team.id], name: 'En congé' });
     await t.db.query(`UPDATE agent SET capacity = 2 WHERE id = ANY($1)`, [[a.id, b.id, offline.id, away.id]]);
-    expect(
-      (await t.http('PUT', `/api/v1/routing-rules/leave/${away.id}`, { token: town.admin.token, body: { enabled: true } }))
-        .status,
-    ).toBe(204);
+    await turnOn('leave', away.id);
     const sockets: RecordingClient[] = [];
     for (const x of [a, b, away]) sockets.push(await connectRecording(t.url, x.token));
     try {
@@ -136,14 +139,7 @@ describe('routing rules and automatic assignment', () => {
       for (const id of ids) await routed(id);
       await t.db.query(`UPDATE conversation SET team_id = $1, assignee_id = NULL WHERE id = ANY($2)`, [team.id, ids]);
       await t.db.query(`DELETE FROM conversation_routing WHERE conversation_id = ANY($1)`, [ids]);
-      expect(
-        (
-          await t.http('PUT', `/api/v1/routing-rules/auto-assign/${team.id}`, {
-            token: town.admin.token,
-            body: { enabled: true },
-          })
-        ).status,
-      ).toBe(204);
+      await turnOn('auto-assign', team.id);
       const routing = t.app.get(RoutingService);
       const db = t.app.get(Database);
       await Promise.all(ids.map((id) => db.tx((m, afterCommit) => routing.routeIn(m, afterCommit, town.org.id, id))));
@@ -155,6 +151,62 @@ describe('routing rules and automatic assignment', () => {
         rows.map((r: { assignee_id: string | null; n: number }) => [r.assignee_id ?? 'queue', r.n]),
       );
       expect(byAgent).toEqual({ [a.id]: 2, [b.id]: 2, queue: 2 });
+    } finally {
+      for (const s of sockets) s.close();
+    }
+  });
+  it('a returning citizen’s answer to a closed file goes back to its holder when available, who is remembered either way', async () => {
+    const team = await t.newTeam(town.org.id, 'Cimetières');
+    const mail = await t.newChannel({ organizationId: town.org.id, teamId: team.id, kind: 'email' });
+    const a = await t.newAgent({ organizationId: town.org.id, teamIds: [team.id], name: 'Anne' });
+    const b = await t.newAgent({ organizationId: town.org.id, teamIds: [team.id], name: 'Benoît' });
+    const sockets = [await connectRecording(t.url, a.token), await connectRecording(t.url, b.token)];
+    const citizen = `famille.${randomUUID().slice(0, 8)}@example.fr`;
+    const write = async (subject: string) =>
+      (
+        await t.ingest.ingest({
+          channelId: mail.id,
+          externalId: `<${randomUUID()}@example.fr>`,
+          from: { kind: 'email', value: citizen },
+          subject,
+          text: 'Bonjour',
+        })
+      ).conversationId;
+    const remembered = async (id: string) =>
+      (await t.db.query(`SELECT agent_id FROM routing_resolved WHERE conversation_id = $1`, [id])).rows.map((r) => r.agent_id);
+    try {
+      await turnOn('auto-assign', team.id);
+      // The first file, held by Benoît, closed.
+      const first = await routed(await write('Concession'));
+      await t.db.query(`UPDATE conversation SET assignee_id = $2, status = 'closed' WHERE id = $1`, [first.id, b.id]);
+      // Round-robin would give the next file to the agent after the last picked: Benoît gets it back anyway.
+      await t.db.query(`UPDATE routing_team SET last_agent_id = $2 WHERE team_id = $1`, [team.id, b.id]);
+      const back = await routed(await write(`Re: [${first.reference}] Concession`));
+      expect(back.possiblyRelatedToId).toBe(first.id);
+      expect(back.assigneeId).toBe(b.id);
+      expect(await remembered(back.id)).toEqual([b.id]);
+
+      // Benoît on leave: the round-robin's choice, but he is still remembered as the previous holder.
+      await t.db.query(`UPDATE conversation SET status = 'closed' WHERE id = $1`, [back.id]);
+      await turnOn('leave', b.id);
+      const again = await routed(await write(`Re: [${back.reference}] Concession`));
+      expect(again.possiblyRelatedToId).toBe(back.id);
+      expect(again.assigneeId).toBe(a.id);
+      expect(await remembered(again.id)).toEqual([b.id]);
+
+      // Another citizen quoting the reference is no returning citizen: nothing remembered, nothing given.
+      await t.db.query(`UPDATE conversation SET status = 'closed', assignee_id = $2 WHERE id = $1`, [again.id, a.id]);
+      const stranger = (
+        await t.ingest.ingest({
+          channelId: mail.id,
+          externalId: `<${randomUUID()}@example.fr>`,
+          from: { kind: 'email', value: `autre.${randomUUID().slice(0, 8)}@example.fr` },
+          subject: `Re: [${again.reference}] Concession`,
+          text: 'Bonjour',
+        })
+      ).conversationId;
+      await routed(stranger);
+      expect(await remembered(stranger)).toEqual([]);
     } finally {
       for (const s of sockets) s.close();
     }

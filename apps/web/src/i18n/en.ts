@@ -486,6 +486,7 @@ export const en: Messages = {
     noOther: 'No other conversation.',
     possiblyRelated: 'Possibly related to another conversation of this citizen.',
     openRelated: 'Open the other conversation',
+    previousAssignee: 'Their closed file {{reference}} was handled by {{name}}.',
   },
   identity: {
     email: 'Email',

@@ -487,6 +487,7 @@ export const fr = {
     noOther: 'Aucune autre conversation.',
     possiblyRelated: 'Peut-être liée à une autre conversation de cet usager.',
     openRelated: "Ouvrir l'autre conversation",
+    previousAssignee: 'Son dossier clos {{reference}} était suivi par {{name}}.',
   },
   identity: {
     email: 'E-mail',

@@ -305,6 +305,32 @@ export class RoutingRepository {
 
   // ── Files that come back ────────────────────────────────────────────────
 
+  /**
+   * A returning citizen: who held the closed file (resolved, closed, transmise) that this new
+   * conversation answers, when it is the same citizen's (the ingest links it as possibly related
+   * after a reply, a quoted reference or a thread on a file that is closed).
+   */
+  async previousHolder(m: EntityManager, conversationId: string): Promise<string | null> {
+    const [row] = await this.db.query<{ assignee_id: string }>(
+      `SELECT p.assignee_id FROM conversation c
+         JOIN conversation p ON p.id = c.possibly_related_to_id AND p.contact_id = c.contact_id
+        WHERE c.id = $1 AND p.status IN ('resolved', 'closed') AND p.assignee_id IS NOT NULL`,
+      [conversationId],
+      m,
+    );
+    return row?.assignee_id ?? null;
+  }
+
+  /** The previous holder recorded for a conversation (the citizen's earlier file's assignee). */
+  async resolvedHolder(m: EntityManager | undefined, conversationId: string): Promise<string | null> {
+    const [row] = await this.db.query<{ agent_id: string | null }>(
+      `SELECT agent_id FROM routing_resolved WHERE conversation_id = $1`,
+      [conversationId],
+      m,
+    );
+    return row?.agent_id ?? null;
+  }
+
   async rememberResolved(m: EntityManager, conversationId: string, agentId: string | null): Promise<void> {
     await m.query(
       `INSERT INTO routing_resolved (conversation_id, agent_id) VALUES ($1, $2)

@@ -256,8 +256,12 @@ export class RoutingService {
       }
       if (a.labelIds) await this.labels.add(m, organizationId, conversationId, a.labelIds);
     }
+    // A returning citizen: their closed file's holder is remembered (routing_resolved), and gets
+    // the new one back when the service assigns automatically and they are available.
+    const previous = await this.repo.previousHolder(m, conversationId);
+    if (previous) await this.repo.rememberResolved(m, conversationId, previous);
     if (!assigneeId) {
-      const picked = await this.pick(m, organizationId, teamId);
+      const picked = await this.pick(m, organizationId, teamId, previous);
       if (picked) assigneeId = changes.assigneeId = picked;
     }
     if (!rule && assigneeId === facts.assignee_id) return;
@@ -299,14 +303,16 @@ export class RoutingService {
   /**
    * Round-robin in a service that asked for it: the next agent after the last one picked (in id
    * order) among those online, active, not on leave and under capacity; null: the service's
-   * queue. Under the service's lock until the caller's transaction ends.
+   * queue. `preferred` (a returning citizen's previous holder) is taken first when among them,
+   * without moving the round. Under the service's lock until the caller's transaction ends.
    */
-  async pick(m: EntityManager, organizationId: string, teamId: string): Promise<string | null> {
+  async pick(m: EntityManager, organizationId: string, teamId: string, preferred?: string | null): Promise<string | null> {
     const online = await this.realtime.onlineAgents(organizationId);
     const state = await this.repo.lockTeam(m, teamId);
     if (!state.auto_assign || !online.length) return null;
     const free = (await this.repo.candidates(m, organizationId, teamId, online)).filter((a) => a.load < a.capacity);
     if (!free.length) return null;
+    if (preferred && free.some((a) => a.id === preferred)) return preferred;
     const next = free.find((a) => state.last_agent_id !== null && a.id > state.last_agent_id) ?? free[0]!;
     await this.repo.setLastPick(m, teamId, next.id);
     return next.id;

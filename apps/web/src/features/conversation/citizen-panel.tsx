@@ -6,6 +6,7 @@ import { RelativeTime } from '../../components/relative-time';
 import { ContactMerges } from './contact-merge';
 import { EventRegistrations } from './event-registrations';
 import { ConversationPrivacy, RectifyName } from './conversation-privacy';
+import { useAgents } from '../../hooks/use-agents';
 import { useAddIdentity, useContact, useRemoveIdentity } from '../../hooks/use-contact';
 import { useMe } from '../../hooks/use-me';
 import { useAnonymizeContact, useExportContact } from '../../hooks/use-privacy';
@@ -39,6 +40,14 @@ export function CitizenPanel({
   }
 
   const others = (contact.data?.conversations ?? []).filter((x) => x.id !== c.id);
+  // A returning citizen: who held the closed file this one answers (routing gives it back to them
+  // when the service assigns automatically and they are available).
+  const agents = useAgents();
+  const related = c.possiblyRelatedToId ? others.find((x) => x.id === c.possiblyRelatedToId) : undefined;
+  const relatedHolder =
+    related && (related.status === 'resolved' || related.status === 'closed') && related.assigneeId
+      ? agents.data?.find((a) => a.id === related.assigneeId)?.name
+      : undefined;
   const error = add.error ?? remove.error;
 
   return (
@@ -52,6 +61,12 @@ export function CitizenPanel({
         <p className="notice notice--warning">
           {t('citizen.possiblyRelated')}{' '}
           <a href={inboxHref({ ...route, conversationId: c.possiblyRelatedToId })}>{t('citizen.openRelated')}</a>
+          {relatedHolder ? (
+            <span data-testid="previous-assignee">
+              {' '}
+              {t('citizen.previousAssignee', { reference: related!.reference, name: relatedHolder })}
+            </span>
+          ) : null}
         </p>
       ) : null}
       <h4 className="citizen-panel__heading">{t('citizen.identities')}</h4>
