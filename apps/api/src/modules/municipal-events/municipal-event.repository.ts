@@ -195,7 +195,15 @@ export interface DueReminderRow {
   starts_at: Date;
 }
 
-/** Municipal events, their registrations and reminders (issue 17): all of their SQL. */
+/**
+ * Municipal events, their registrations and reminders (issue 17): all of their SQL.
+ *
+ * LOCK ORDER. A change of places locks the event, then the registration; the registration's notice
+ * job locks the registration alone, then the citizen's file (contact, conversation). Both row locks
+ * are FOR NO KEY UPDATE (no key of theirs ever changes), which leaves the KEY SHARE locks of
+ * foreign-key checks free: a registration inserted or updated by another transaction never waits
+ * for them, so no path can wait on the event while holding a registration.
+ */
 @Injectable()
 export class MunicipalEventRepository {
   constructor(private readonly db: Database) {}
@@ -235,10 +243,14 @@ export class MunicipalEventRepository {
     await m.query(`UPDATE municipal_event SET cancelled_at = now(), updated_at = now() WHERE id = $1`, [id]);
   }
 
+  /**
+   * `lock`: the event row is locked FOR NO KEY UPDATE (its id never changes), the first lock of
+   * every change of places: event, then registration, then the citizen's file (LOCK ORDER above).
+   */
   async findEvent(organizationId: string | null, id: string, m?: EntityManager, lock = false): Promise<EventRow | null> {
     const [row] = await this.db.query<EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM municipal_event e JOIN team t ON t.id = e.team_id
-       WHERE e.id = $1 AND ($2::uuid IS NULL OR e.organization_id = $2) ${lock ? 'FOR UPDATE OF e' : ''}`,
+       WHERE e.id = $1 AND ($2::uuid IS NULL OR e.organization_id = $2) ${lock ? 'FOR NO KEY UPDATE OF e' : ''}`,
       [id, organizationId],
       m,
     );
@@ -322,9 +334,10 @@ export class MunicipalEventRepository {
     return row.n;
   }
 
+  /** `lock`: FOR NO KEY UPDATE, after the event's lock when the caller takes both (LOCK ORDER above). */
   async findRegistration(id: string, m?: EntityManager, lock = false): Promise<RegistrationRow | null> {
     const [row] = await this.db.query<RegistrationRow>(
-      `SELECT ${REGISTRATION_COLUMNS} FROM municipal_event_registration r WHERE r.id = $1 ${lock ? 'FOR UPDATE' : ''}`,
+      `SELECT ${REGISTRATION_COLUMNS} FROM municipal_event_registration r WHERE r.id = $1 ${lock ? 'FOR NO KEY UPDATE' : ''}`,
       [id],
       m,
     );
@@ -387,15 +400,6 @@ export class MunicipalEventRepository {
     return rows.length > 0;
   }
 
-  /** Links a registration to the citizen's file and its conversation (once). */
-  async linkFile(m: EntityManager, id: string, contactId: string, conversationId: string): Promise<void> {
-    await m.query(`UPDATE municipal_event_registration SET contact_id = $2, conversation_id = $3 WHERE id = $1`, [
-      id,
-      contactId,
-      conversationId,
-    ]);
-  }
-
   /** The registrations of a citizen (their file), of some services only (`teamIds`), latest event first. */
   async byContact(organizationId: string, contactId: string, teamIds: string[] | null): Promise<ContactRegistrationRow[]> {
     return this.db.query(
@@ -456,8 +460,23 @@ export class MunicipalEventRepository {
     return !!row?.done;
   }
 
-  async markNotified(m: EntityManager, id: string, notice: string): Promise<void> {
-    await m.query(`UPDATE municipal_event_registration SET notified = array_append(notified, $2) WHERE id = $1`, [id, notice]);
+  /**
+   * Records a notice as written, and the citizen's file it opened (`file`, the first time), in one
+   * UPDATE: a second update of a row the transaction already changed would re-check all its
+   * foreign keys, taking a KEY SHARE lock on the event behind the registration's lock.
+   */
+  async markNotified(
+    m: EntityManager,
+    id: string,
+    notice: string,
+    file: { contactId: string; conversationId: string } | null,
+  ): Promise<void> {
+    await m.query(
+      `UPDATE municipal_event_registration SET notified = array_append(notified, $2),
+         contact_id = coalesce($3, contact_id), conversation_id = coalesce($4, conversation_id)
+       WHERE id = $1`,
+      [id, notice, file?.contactId ?? null, file?.conversationId ?? null],
+    );
   }
 
   async teamExists(m: EntityManager, organizationId: string, teamId: string): Promise<boolean> {
@@ -502,7 +521,7 @@ export class MunicipalEventRepository {
             AND EXISTS (SELECT 1 FROM municipal_event_registration r WHERE r.event_id = e.id AND r.anonymized_at IS NULL)
           ORDER BY e.starts_at
           LIMIT $3
-            FOR UPDATE OF e
+            FOR NO KEY UPDATE OF e
        ), done AS (
          UPDATE municipal_event_registration r
             SET name = '', email = NULL, phone = NULL, answers = '{}', contact_id = NULL, conversation_id = NULL,

@@ -127,7 +127,7 @@ export class RegistrantNotices implements OnApplicationBootstrap {
       const e = (await this.repo.findEvent(job.organizationId, r.event_id, tx.m))!;
       const org = await this.repo.organizationName(job.organizationId, tx.m);
       const channel = await this.channelFor(job.organizationId, r);
-      const { conversationId, isNew } = await this.file(tx, e, r, channel);
+      const { conversationId, contactId, isNew } = await this.file(tx, e, r, channel);
       const timelineId = await this.writer.insertMessage(tx, {
         organizationId: job.organizationId,
         conversationId,
@@ -154,11 +154,11 @@ export class RegistrantNotices implements OnApplicationBootstrap {
             registrationId: r.id,
           },
         );
-      await this.repo.markNotified(tx.m, r.id, job.notice);
+      await this.repo.markNotified(tx.m, r.id, job.notice, isNew ? { contactId, conversationId } : null);
     });
   }
 
-  /** The registration's conversation, opened (with the citizen's contact) the first time. */
+  /** The registration's conversation, opened (with the citizen's contact) the first time; the caller links it (markNotified). */
   private async file(
     tx: WriterTx,
     e: EventRow,
@@ -180,7 +180,6 @@ export class RegistrantNotices implements OnApplicationBootstrap {
     });
     // A registration is no request to answer: the file is filed, a citizen's reply reopens it.
     await this.writer.updateConversation(tx, conversationId, { status: 'resolved' }, true);
-    await this.repo.linkFile(tx.m, r.id, contactId, conversationId);
     return { conversationId, contactId, isNew: true };
   }
 

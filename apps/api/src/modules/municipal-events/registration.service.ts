@@ -207,53 +207,43 @@ export class RegistrationService {
   /** The citizen cancels through their link (until the event's cut-off); a freed place may promote the next. */
   async cancel(id: string, token: unknown): Promise<PublicRegistrationDto> {
     await this.held(id, token);
-    await this.retried(() =>
-      this.db.tx(async (m) => {
-        const r0 = (await this.repo.findRegistration(id, m))!;
-        const e = (await this.repo.findEvent(null, r0.event_id, m, true))!;
-        const r = (await this.repo.findRegistration(id, m, true))!;
-        if (r.status === 'cancelled') return;
-        if (r.status === 'expired') throw conflict('cette inscription a expiré');
-        const late = cancelProblem(e);
-        if (late) throw conflict(late);
-        await this.release(m, e, r, 'cancelled');
-        await this.notices.enqueue(m, e.organization_id, r.id, 'cancelled');
-        if (e.promotion === 'automatic') await this.promote(m, e.id);
-      }),
-    );
+    await this.db.tx(async (m) => {
+      const { e, r } = await this.lockRegistration(m, id);
+      if (r.status === 'cancelled') return;
+      if (r.status === 'expired') throw conflict('cette inscription a expiré');
+      const late = cancelProblem(e);
+      if (late) throw conflict(late);
+      await this.release(m, e, r, 'cancelled');
+      await this.notices.enqueue(m, e.organization_id, r.id, 'cancelled');
+      if (e.promotion === 'automatic') await this.promote(m, e.id);
+    });
     return this.view(id, token);
   }
 
-  /** A transaction PostgreSQL aborted for a lock cycle (40P01) or serialization (40001) is run again, twice at most. */
-  private async retried<T>(work: () => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await work();
-      } catch (e) {
-        const code = ((e as { driverError?: { code?: string } }).driverError ?? (e as { code?: string }))?.code;
-        if (attempt >= 2 || (code !== '40P01' && code !== '40001')) throw e;
-      }
-    }
+  /**
+   * Locks a registration for a change of its places, in the one order every path follows: its
+   * event, then the registration (the notice job locks the registration alone, then the citizen's
+   * file), both FOR NO KEY UPDATE, so the foreign-key checks of other writers are not blocked.
+   */
+  private async lockRegistration(m: EntityManager, id: string, eventId?: string): Promise<{ e: EventRow; r: RegistrationRow }> {
+    const event = eventId ?? (await this.repo.findRegistration(id, m))!.event_id;
+    const e = (await this.repo.findEvent(null, event, m, true))!;
+    const r = (await this.repo.findRegistration(id, m, true))!;
+    return { e, r };
   }
 
   /** A promoted citizen confirms the place held for them before the offer expires. */
   async confirm(id: string, token: unknown): Promise<PublicRegistrationDto> {
     await this.held(id, token);
-    // Retried like cancel: a deadlock with the registration's notice job was seen here (event-pages e2e).
-    await this.retried(() =>
-      this.db.tx(async (m) => {
-        const r0 = (await this.repo.findRegistration(id, m))!;
-        const e = (await this.repo.findEvent(null, r0.event_id, m, true))!;
-        const r = (await this.repo.findRegistration(id, m, true))!;
-        if (r.status === 'confirmed') return;
-        if (r.status !== 'offered') throw conflict("aucune place ne vous est proposée pour l'instant");
-        if (r.offer_expires_at && r.offer_expires_at <= new Date())
-          throw conflict('le délai pour confirmer cette place est passé');
-        if (e.cancelled_at) throw conflict('cet événement est annulé');
-        await this.repo.setStatus(m, r.id, 'confirmed');
-        await this.notices.enqueue(m, e.organization_id, r.id, 'confirmed');
-      }),
-    );
+    await this.db.tx(async (m) => {
+      const { e, r } = await this.lockRegistration(m, id);
+      if (r.status === 'confirmed') return;
+      if (r.status !== 'offered') throw conflict("aucune place ne vous est proposée pour l'instant");
+      if (r.offer_expires_at && r.offer_expires_at <= new Date()) throw conflict('le délai pour confirmer cette place est passé');
+      if (e.cancelled_at) throw conflict('cet événement est annulé');
+      await this.repo.setStatus(m, r.id, 'confirmed');
+      await this.notices.enqueue(m, e.organization_id, r.id, 'confirmed');
+    });
     return this.view(id, token);
   }
 
@@ -293,18 +283,14 @@ export class RegistrationService {
   async expireOffers(now = new Date()): Promise<number> {
     let n = 0;
     for (const o of await this.repo.expiredOffers(now, 500)) {
-      // The sweep and a registrant's notice job may cross on the waiting list's head: retried like a cancellation.
-      await this.retried(() =>
-        this.db.tx(async (m) => {
-          const e = (await this.repo.findEvent(null, o.event_id, m, true))!;
-          const r = (await this.repo.findRegistration(o.id, m, true))!;
-          if (r.status !== 'offered' || !r.offer_expires_at || r.offer_expires_at > now) return;
-          await this.release(m, e, r, 'expired');
-          await this.notices.enqueue(m, e.organization_id, r.id, 'expired');
-          if (e.promotion === 'automatic') await this.promote(m, e.id);
-          n++;
-        }),
-      );
+      await this.db.tx(async (m) => {
+        const { e, r } = await this.lockRegistration(m, o.id, o.event_id);
+        if (r.status !== 'offered' || !r.offer_expires_at || r.offer_expires_at > now) return;
+        await this.release(m, e, r, 'expired');
+        await this.notices.enqueue(m, e.organization_id, r.id, 'expired');
+        if (e.promotion === 'automatic') await this.promote(m, e.id);
+        n++;
+      });
     }
     return n;
   }
