@@ -126,12 +126,18 @@ describe('first run in Chromium: empty database to an invited agent signed in', 
     await admin.getByRole('button', { name: 'Envoyer l’invitation' }).click();
     await admin.getByText('Invitation envoyée à nina@bourg-essai.fr.').waitFor();
     await admin.getByRole('cell', { name: 'Invitation envoyée' }).waitFor();
+    // The invitation sent again (a lost mail); the admin's own row says why it has no « Désactiver ».
+    await admin.getByRole('button', { name: 'Renvoyer l’invitation Nina Nouvelle' }).click();
+    await admin.getByText('Invitation renvoyée à nina@bourg-essai.fr.').waitFor();
+    await admin.getByText('Votre compte : un autre administrateur peut le désactiver, pas vous.').waitFor();
+    expect(await admin.getByRole('button', { name: 'Désactiver Paule Première' }).count()).toBe(0);
     await checkScreen(admin, 'admin-agents');
   });
 
   it('the agent chooses a password from the mail and signs in', async () => {
     await adminSection(admin, 'Courriels').click();
-    const summary = admin.getByText(/nina@bourg-essai\.fr — Invitation à Guichet/);
+    // Two invitations (the first, then the one sent again): the newest is listed first.
+    const summary = admin.getByText(/nina@bourg-essai\.fr — Invitation à Guichet/).first();
     await summary.click();
     const text = await admin.locator('.admin-mail-text').first().innerText();
     await checkScreen(admin, 'admin-mails');
@@ -229,10 +235,13 @@ describe('first run in Chromium: empty database to an invited agent signed in', 
 
   it('the admin names the agent supervisor from the agents screen, and cannot give up the last admin role', async () => {
     await adminSection(admin, 'Agents').click();
+    expect(await agent.getByRole('link', { name: 'Administration' }).count()).toBe(0);
     await admin.getByLabel('Rôle de Nina Nouvelle').selectOption('supervisor');
     await expectEventually(async () =>
       expect((await t.db.query(`SELECT role FROM agent WHERE email = 'nina@bourg-essai.fr'`)).rows[0].role).toBe('supervisor'),
     );
+    // Nina's open inbox takes her new role live (the socket says so): the administration appears, no new login.
+    await agent.getByRole('link', { name: 'Administration' }).waitFor({ timeout: 10_000 });
     await admin.getByLabel('Rôle de Paule Première').selectOption('agent');
     await admin.getByText(/vous êtes le dernier administrateur actif/i).waitFor();
     expect(await admin.getByLabel('Rôle de Paule Première').inputValue()).toBe('admin');

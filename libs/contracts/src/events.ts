@@ -1,5 +1,6 @@
 import type { CallRingingDto } from './calls';
 import type { ConversationDto, MessageDto } from './dto';
+import type { AgentRole } from './enums';
 
 export interface PresenceDto {
   conversationId: string;
@@ -42,6 +43,14 @@ export interface ServerToClientEvents {
   'call.ringing': (call: CallRingingDto) => void;
   'agents.online': (online: AgentsOnlineDto) => void;
   'agent.notified': (notification: AgentNotificationDto) => void;
+  /** An admin changed this agent's role or services: the screens take the new access without a new login. */
+  'agent.access_changed': (access: AgentAccessDto) => void;
+}
+
+/** What an agent's access is made of, as it stands after an admin's change. */
+export interface AgentAccessDto {
+  role: AgentRole;
+  teamIds: string[];
 }
 
 export type Ack = (result: { ok: true } | { ok: false; error: string }) => void;
@@ -62,6 +71,7 @@ export const SERVER_EVENTS = [
   'call.ringing',
   'agents.online',
   'agent.notified',
+  'agent.access_changed',
 ] as const satisfies readonly (keyof ServerToClientEvents)[];
 
 export const rooms = {

@@ -158,7 +158,15 @@ describe('real time follows access, not the first join', () => {
       const sup = await connect(town.supervisor.token);
       expect(await join(c, id)).toEqual({ ok: true });
 
+      expect((await t.http('GET', '/api/v1/agents/manage', { token: boss.token })).status).toBe(200);
       await patchAgent(boss.id, { role: 'agent', teamIds: [town.scolarite.id] });
+      // The screens are told of the new access (they read who they are again), and the same
+      // session's REST calls follow it at once: no new login.
+      await expectEventually(() =>
+        expect(c.of('agent.access_changed')).toEqual([{ role: 'agent', teamIds: [town.scolarite.id] }]),
+      );
+      expect(sup.of('agent.access_changed')).toEqual([]);
+      expect((await t.http('GET', '/api/v1/agents/manage', { token: boss.token })).status).toBe(403);
       await note(town.supervisor.token, id, 'après le changement de rôle');
       const ec = await newFile(town.etatCivil.id);
       const sco = await newFile(town.scolarite.id);

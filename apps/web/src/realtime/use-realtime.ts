@@ -95,6 +95,11 @@ export function useRealtime(options: RealtimeOptions): RealtimeState {
     s.on('presence.updated', (presence) => patcher.presenceChanged(presence));
     s.on('call.ringing', (call) => latest.current.onCallRinging?.(call));
     s.on('agent.notified', (n) => latest.current.onAgentNotified?.(n));
+    s.on('agent.access_changed', () => {
+      // A new role or new services: who I am (menus, admin screens) and every list, read again.
+      void queryClient.invalidateQueries({ queryKey: queryKeys.me() });
+      patcher.invalidateAll();
+    });
     s.on('agents.online', (online) => queryClient.setQueryData(queryKeys.agentsOnline(), online));
 
     setSocket(s);

@@ -145,6 +145,8 @@ export class RealtimePublisher {
     const own = this.server.in(rooms.agent(agentId));
     const agent = (await this.freshAgents(organizationId, [agentId])).get(agentId);
     if (!agent) return void own.disconnectSockets(true);
+    // The agent's screens take the new access at once (menus, admin screens, lists): no new login.
+    own.emit('agent.access_changed', { role: agent.role, teamIds: agent.teamIds });
     const joined = new Set((await own.fetchSockets()).flatMap((s) => [...s.rooms]));
     if (!joined.size) return;
     const wanted = accessRooms(agent);

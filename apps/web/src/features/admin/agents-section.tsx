@@ -1,5 +1,5 @@
 import { AGENT_ROLES, type AgentAdminDto, type AgentRole, type MeDto } from '@guichet/contracts';
-import { type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAdminAgents, useAdminTeams, useInviteAgent, useSendPasswordLink, useUpdateAgent } from '../../hooks/use-admin';
 import { apiErrorText } from '../../lib/api-error-text';
@@ -16,6 +16,7 @@ export function AgentsSection({ readOnly, me }: { readOnly: boolean; me: MeDto }
   const invite = useInviteAgent();
   const update = useUpdateAgent();
   const link = useSendPasswordLink();
+  const [linkSent, setLinkSent] = useState<string | null>(null);
   const teamName = new Map(teams.data?.map((team) => [team.id, team.name]));
 
   function onInvite(event: FormEvent<HTMLFormElement>) {
@@ -81,6 +82,11 @@ export function AgentsSection({ readOnly, me }: { readOnly: boolean; me: MeDto }
         </form>
       )}
       <FormError id="agent-invite-error" error={error ? apiErrorText(t, error) : null} />
+      {linkSent ? (
+        <p className="notice notice--success" role="status">
+          {linkSent}
+        </p>
+      ) : null}
       {invite.isSuccess ? (
         <p className="notice notice--success" role="status">
           {t('admin.agents.invited', { email: invite.data.email })}
@@ -129,7 +135,11 @@ export function AgentsSection({ readOnly, me }: { readOnly: boolean; me: MeDto }
               <td>{!a.active ? t('admin.agents.inactive') : a.invited ? t('admin.agents.pending') : t('admin.agents.active')}</td>
               {readOnly ? null : (
                 <td className="admin-table__actions">
-                  {a.id === me.id ? null : (
+                  {a.id === me.id ? (
+                    // The admin's own row: no deactivation (they would lock themselves out); the API
+                    // also keeps the town's last active admin, shown when the role is changed.
+                    <span className="admin-table__sub">{t('admin.agents.selfNote')}</span>
+                  ) : (
                     <button
                       type="button"
                       className="button button--secondary button--small"
@@ -140,7 +150,18 @@ export function AgentsSection({ readOnly, me }: { readOnly: boolean; me: MeDto }
                     </button>
                   )}
                   {a.active ? (
-                    <button type="button" className="button button--secondary button--small" onClick={() => link.mutate(a.id)}>
+                    <button
+                      type="button"
+                      className="button button--secondary button--small"
+                      onClick={() =>
+                        link.mutate(a.id, {
+                          onSuccess: () =>
+                            setLinkSent(
+                              t(a.invited ? 'admin.agents.invitationResent' : 'admin.agents.resetSent', { email: a.email }),
+                            ),
+                        })
+                      }
+                    >
                       {a.invited ? t('admin.agents.resendInvitation') : t('admin.agents.sendReset')}
                       <span className="visually-hidden"> {a.name}</span>
                     </button>
