@@ -92,6 +92,10 @@ describe('transfers in Chromium', () => {
       .getByText(/relève de la compétence de : Préfecture de la Loire-Atlantique/)
       .first()
       .waitFor({ timeout: 10_000 });
+    await page
+      .getByTestId('conversation-detail')
+      .locator('.status-pill', { hasText: 'Transmise à Préfecture de la Loire-Atlantique' })
+      .waitFor({ timeout: 5000 });
     await page.screenshot({ path: join(shots, 'administration-transfer-timeline.png') });
     await expectAccessible(page, 'conversation transferred to an administration');
 

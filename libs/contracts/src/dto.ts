@@ -82,6 +82,11 @@ export interface ConversationDto {
   /** The démarche the request is about (set by the citizen's form or an agent). */
   requestType: { id: string; name: string } | null;
   /** What the administration's silence means for this request, from its type. */
+  /**
+   * CRPA L114-2: the administration the request was forwarded to, while the file stays closed
+   * (« transmise »); null otherwise.
+   */
+  transmittedTo?: string | null;
   decisionRegime: DecisionRegime | null;
   /** The end of the day the implicit decision arises (or the decision is due), Europe/Paris. */
   decisionDueAt: string | null;

@@ -10,6 +10,7 @@ import { TeamEntity } from '../modules/teams/team.entity';
 import { CleaningClient, PreparingClient } from './preparing-client';
 import { OrganizationLogo1764867000001 } from './migrations/1764867000001-organization-logo';
 import { DeadlineWarnings1764871000000 } from './migrations/1764871000000-deadline-warnings';
+import { ConversationTransmitted1764871000001 } from './migrations/1764871000001-conversation-transmitted';
 import { PlatformAdmin1764867000000 } from './migrations/1764867000000-platform-admin';
 import { OpenDataPublication1764872000000 } from './migrations/1764872000000-open-data-publication';
 import { InitialSchema1764300000000 } from './migrations/1764300000000-initial-schema';
@@ -107,6 +108,7 @@ export const MIGRATIONS = [
   PlatformAdmin1764867000000,
   OrganizationLogo1764867000001,
   DeadlineWarnings1764871000000,
+  ConversationTransmitted1764871000001,
   OpenDataPublication1764872000000,
 ];
 

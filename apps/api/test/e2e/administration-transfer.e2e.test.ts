@@ -167,9 +167,20 @@ describe('transfer of a request to the competent administration (L114-2)', () =>
     );
     expect(audit.rows[0].n).toBe(1);
 
+    // Closed as « transmise » to the préfecture: the DTO says so.
+    const closed = await t.http('GET', `/api/v1/conversations/${created.id}`, { token: agent() });
+    expect(closed.body).toMatchObject({ status: 'closed', transmittedTo: PREFECTURE.name });
+
     // Once transferred, it is closed: not twice.
     const again = await transfer(created.id);
     expect(again.status).toBe(409);
+    // Reopened, it is the town's again.
+    const reopened = await t.http('PATCH', `/api/v1/conversations/${created.id}`, {
+      token: agent(),
+      body: { status: 'open', version: closed.body.version },
+    });
+    expect(reopened.status).toBe(200);
+    expect(reopened.body).toMatchObject({ status: 'open', transmittedTo: null });
   });
 
   it('lets only a supervisor forward a colleague’s file; the other services’ agents do not see it', async () => {

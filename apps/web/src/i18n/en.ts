@@ -80,6 +80,8 @@ export const en: Messages = {
     snoozed: 'Snoozed',
     resolved: 'Resolved',
     closed: 'Closed',
+    transmitted: 'Forwarded',
+    transmittedTo: 'Forwarded to {{name}}',
   },
   priority: {
     low: 'Low',

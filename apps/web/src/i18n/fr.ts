@@ -80,6 +80,8 @@ export const fr = {
     snoozed: 'En pause',
     resolved: 'Résolue',
     closed: 'Fermée',
+    transmitted: 'Transmise',
+    transmittedTo: 'Transmise à {{name}}',
   },
   priority: {
     low: 'Basse',

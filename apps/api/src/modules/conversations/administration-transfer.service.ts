@@ -156,7 +156,7 @@ export class AdministrationTransfers {
         meta: { administrationTransfer: { name, email } },
       });
       // Closed as « transmise »: the competent administration's clock applies from its own reception.
-      await this.repo.update(m, id, { status: 'closed', decisionDueAt: null, responseDueAt: null });
+      await this.repo.update(m, id, { status: 'closed', decisionDueAt: null, responseDueAt: null, transmittedTo: name });
       const saved = await this.repo.insertAdministrationTransfer(m, {
         organizationId: org,
         conversationId: id,

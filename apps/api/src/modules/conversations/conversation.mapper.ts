@@ -10,11 +10,11 @@ import {
 } from '@guichet/contracts';
 
 /**
- * The request type and due dates of conversation `c` (issue 13). Also read beside the ingest's
+ * The request type and due dates of conversation `c`, and the administration it was transmitted to (issue 13). Also read beside the ingest's
  * rows (ingest.service.ts), whose function returns the older column list.
  */
 export const DUE_COLUMNS = `c.request_type_id, (SELECT rt.name FROM request_type rt WHERE rt.id = c.request_type_id) AS request_type_name,
-  c.decision_regime, c.decision_due_at, c.response_due_at, c.documents_requested_at, c.documents_received_at, c.satisfaction`;
+  c.decision_regime, c.decision_due_at, c.response_due_at, c.documents_requested_at, c.documents_received_at, c.satisfaction, c.transmitted_to`;
 
 /**
  * The labels of conversation `c` (a JSON array; the primary key of conversation_label finds them),
@@ -47,6 +47,8 @@ export interface DueColumnsRow {
   documents_received_at: Date | null;
   /** The survey's score (issue 15). */
   satisfaction: number | null;
+  /** L114-2: the administration it was forwarded to (absent from rows read without DUE_COLUMNS). */
+  transmitted_to?: string | null;
 }
 
 export interface ConversationRow extends DueColumnsRow {
@@ -102,6 +104,8 @@ export function toConversationDto(r: Omit<ConversationRow, 'sort_key'>): Convers
     firstResponseAt: iso(r.first_response_at),
     requestType: r.request_type_id ? { id: r.request_type_id, name: r.request_type_name ?? '' } : null,
     decisionRegime: r.decision_regime,
+    // « Transmise » while it stays closed (reopened, it is the town's again).
+    transmittedTo: r.status === 'closed' ? (r.transmitted_to ?? null) : null,
     decisionDueAt: iso(r.decision_due_at),
     responseDueAt: iso(r.response_due_at),
     awaitingDocuments: awaitingDocuments({ requestedAt: r.documents_requested_at, receivedAt: r.documents_received_at }),

@@ -74,6 +74,8 @@ export interface ConversationChanges {
   documentsReceivedAt?: Date | null;
   /** The citizen's answer to the satisfaction survey (issue 15), 0–10. */
   satisfaction?: number;
+  /** L114-2: the administration the file was forwarded to. */
+  transmittedTo?: string | null;
 }
 
 /** A phone or e-mail typed in the search box also finds the citizen by identity. */
@@ -626,6 +628,7 @@ export class ConversationRepository {
     if (c.documentsRequestedAt !== undefined) set('documents_requested_at', c.documentsRequestedAt);
     if (c.documentsReceivedAt !== undefined) set('documents_received_at', c.documentsReceivedAt);
     if (c.satisfaction !== undefined) set('satisfaction', c.satisfaction);
+    if (c.transmittedTo !== undefined) set('transmitted_to', c.transmittedTo);
     if (sets.length) await manager.query(`UPDATE conversation SET ${sets.join(', ')} WHERE id = $1`, params);
   }
 

@@ -134,7 +134,9 @@ export function ConversationDetail({ id, route, teams }: { id: string; route: In
             <span className="visually-hidden">{t('conversation.reference')} </span>
             {c.reference}
           </span>
-          <span className={`status-pill status-${c.status}`}>{t(`statusOne.${c.status}`)}</span>
+          <span className={`status-pill status-${c.status}`}>
+            {c.transmittedTo ? t('statusOne.transmittedTo', { name: c.transmittedTo }) : t(`statusOne.${c.status}`)}
+          </span>
           {c.priority === 'high' || c.priority === 'urgent' ? (
             <span className={`badge badge--${c.priority}`}>{t(`priority.${c.priority}`)}</span>
           ) : null}

@@ -102,7 +102,11 @@ export const ConversationRow = memo(function ConversationRow({
       {c.snippet ? <span className="conversation-row__snippet">{c.snippet}</span> : null}
       <span className="conversation-row__meta">
         <ChannelTag channel={c.lastChannelKind} />
-        {showStatus ? <span className={`status-pill status-${c.status}`}>{t(`statusOne.${c.status}`)}</span> : null}
+        {showStatus ? (
+          <span className={`status-pill status-${c.status}`}>
+            {c.transmittedTo ? t('statusOne.transmitted') : t(`statusOne.${c.status}`)}
+          </span>
+        ) : null}
         <span className="tag tag--team">{teamName}</span>
         <span className="tag tag--reference">{c.reference}</span>
         {urgent ? <span className={`badge badge--${c.priority}`}>{t(`priority.${c.priority}`)}</span> : null}
