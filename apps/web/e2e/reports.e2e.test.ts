@@ -34,6 +34,9 @@ describe('reports page in Chromium', () => {
       (await page.getByTestId('figure-created').locator('.report-figure__value').innerText()).replace(/\D/g, ''),
     );
     expect(total).toBeGreaterThan(0);
+    // Files open at the year's end and the previous year's figures beside each one.
+    await page.getByTestId('figure-backlog').waitFor();
+    expect(await page.getByTestId('figure-created').innerText()).toMatch(/période précédente : \d/);
     // Every chart has its data as a table, opened from the keyboard.
     const summary = page.getByText('Données du graphique « Demandes reçues par canal » en tableau');
     await summary.focus();

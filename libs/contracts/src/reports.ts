@@ -131,6 +131,13 @@ export interface VolumesReportDto {
   byChannel: Array<VolumeRow & { channelKind: ChannelKind | 'unknown' }>;
   byTeam: Array<VolumeRow & { teamId: string; teamName: string }>;
   byRequestType: Array<VolumeRow & { requestTypeId: string | null; requestTypeName: string }>;
+  /** The same figures over the period just before (as many whole months, or else days): the comparison. */
+  previous: { from: string; to: string; totals: VolumeRow };
+  /**
+   * Files open at the end of the period: created by then and not resolved or closed by then, as
+   * the files stand now (a file reopened since counts as open from its creation), per service too.
+   */
+  backlog: { atEnd: number; previousAtEnd: number; byTeam: Array<{ teamId: string; teamName: string; open: number }> };
 }
 
 export interface DurationStatsDto {

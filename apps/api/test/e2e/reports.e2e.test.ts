@@ -196,6 +196,27 @@ describe('reports: numbers from the daily aggregates match a hand-computed town'
     ]);
     const byChannel = Object.fromEntries(res.body.byChannel.map((r: any) => [r.channelKind, r.created]));
     expect(byChannel).toEqual({ email: 2, sms: 2, webform: 1, voice: 1 });
+    // Open on 31 January: files 3 and 7 (État civil); Scolarité resolved 4 and closed 6. December had nothing.
+    expect(res.body.backlog).toEqual({
+      atEnd: 2,
+      previousAtEnd: 0,
+      byTeam: [{ teamId: ec.id, teamName: 'État civil', open: 2 }],
+    });
+    expect(res.body.previous).toEqual({
+      from: '2025-12-01',
+      to: '2025-12-31',
+      totals: { created: 0, reopened: 0, resolved: 0 },
+    });
+    // February compared with January: file 5 is added to the two still open.
+    const feb = await get('volumes?from=2026-02-01&to=2026-02-28');
+    expect(feb.body.previous.totals).toEqual({ created: 6, reopened: 0, resolved: 4 });
+    expect(feb.body.backlog).toMatchObject({ atEnd: 3, previousAtEnd: 2 });
+    expect(feb.body.backlog.byTeam.map((r: any) => [r.teamName, r.open])).toEqual([
+      ['État civil', 2],
+      ['Scolarité', 1],
+    ]);
+    const csv = await get(`volumes?${january}&format=csv&table=comparison`);
+    expect(csv.body).toContain('ouvertes_fin_de_periode;2;0');
     expect(res.body.byTeam).toEqual([
       { teamId: ec.id, teamName: 'État civil', created: 4, reopened: 0, resolved: 2 },
       { teamId: sco.id, teamName: 'Scolarité', created: 2, reopened: 0, resolved: 2 },

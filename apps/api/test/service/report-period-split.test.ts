@@ -1,4 +1,4 @@
-import { monthlyDaily, splitPeriod } from '../../src/modules/reports/report-facts';
+import { monthlyDaily, previousPeriod, splitPeriod } from '../../src/modules/reports/report-facts';
 
 describe('a report period is read as whole months plus the days at its edges', () => {
   test('a calendar year is twelve months and no day', () => {
@@ -45,5 +45,19 @@ describe('a report period is read as whole months plus the days at its edges', (
         hist: [0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0],
       },
     ]);
+  });
+});
+
+describe('a report is compared with the period just before it', () => {
+  test('whole months: the month, quarter or year before (February after January, not 28 days)', () => {
+    expect(previousPeriod('2026-03-01', '2026-03-31')).toEqual({ from: '2026-02-01', to: '2026-02-28' });
+    expect(previousPeriod('2026-01-01', '2026-01-31')).toEqual({ from: '2025-12-01', to: '2025-12-31' });
+    expect(previousPeriod('2026-04-01', '2026-06-30')).toEqual({ from: '2026-01-01', to: '2026-03-31' });
+    expect(previousPeriod('2025-01-01', '2025-12-31')).toEqual({ from: '2024-01-01', to: '2024-12-31' });
+  });
+
+  test('any other period: as many days just before', () => {
+    expect(previousPeriod('2026-01-15', '2026-01-21')).toEqual({ from: '2026-01-08', to: '2026-01-14' });
+    expect(previousPeriod('2026-03-01', '2026-03-10')).toEqual({ from: '2026-02-19', to: '2026-02-28' });
   });
 });

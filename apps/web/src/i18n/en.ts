@@ -673,6 +673,9 @@ export const en: Messages = {
     exportXlsx: 'Export all (XLSX)',
     exportCsv: 'CSV: {{table}}',
     downloaded: 'Download ready.',
+    previous: 'previous period: {{value}}',
+    comparison: 'Comparison with the previous period',
+    backlog: 'Open at the end of the period',
     openData: 'Open data (Services Publics+)',
     openDataHelp:
       '{{year}} indicators per service, without personal data; counts below 5 are withheld (and what would give them away). To publish on the town’s website or data.gouv.fr, or at Guichet’s public address (Administration, Organization).',

@@ -674,6 +674,9 @@ export const fr = {
     exportXlsx: 'Tout exporter (XLSX)',
     exportCsv: 'CSV : {{table}}',
     downloaded: 'Téléchargement prêt.',
+    previous: 'période précédente : {{value}}',
+    comparison: 'Comparaison avec la période précédente',
+    backlog: 'Ouvertes en fin de période',
     openData: 'Données ouvertes (Services Publics+)',
     openDataHelp:
       'Indicateurs {{year}} par service, sans donnée personnelle ; les effectifs de moins de 5 sont masqués (et ce qui permettrait de les retrouver). À publier sur le site de la commune ou data.gouv.fr, ou à l’adresse publique de Guichet (Administration, Organisation).',

@@ -210,3 +210,21 @@ export function splitPeriod(from: string, to: string): PeriodSplit {
   if (end < to) days.push([addDays(end, 1), to]);
   return { months: [firstMonth, lastMonth], days };
 }
+
+/**
+ * The period a report is compared with: as many whole calendar months just before when the
+ * period is whole months (February after January, a quarter after the one before, a year after
+ * the last), else as many days just before.
+ */
+export function previousPeriod(from: string, to: string): { from: string; to: string } {
+  const to1 = addDays(to, 1);
+  if (from.endsWith('-01') && to1.endsWith('-01')) {
+    const months = (Number(to1.slice(0, 4)) - Number(from.slice(0, 4))) * 12 + Number(to1.slice(5, 7)) - Number(from.slice(5, 7));
+    return { from: addMonths(from, -months), to: addDays(from, -1) };
+  }
+  const days = Math.round((Date.parse(to) - Date.parse(from)) / 86400_000) + 1;
+  return { from: addDays(from, -days), to: addDays(from, -1) };
+}
+
+/** The first day the aggregates can hold: backlogs add every day up to the period's end from here. */
+export const HISTORY_START = '2000-01-01';

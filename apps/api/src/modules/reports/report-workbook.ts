@@ -14,6 +14,8 @@ const SHEET_NAMES: Record<string, string> = {
   byRequestType: 'Par démarche',
   distribution: 'Répartition des notes',
   comments: 'Commentaires',
+  backlog: 'Ouvertes en fin de période',
+  comparison: 'Période précédente',
 };
 
 /** Columns holding a share (0–1): shown as percentages, kept as numbers. */

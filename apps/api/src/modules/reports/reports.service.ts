@@ -32,6 +32,7 @@ import { badRequest, forbidden, notFound } from '../../common/errors';
 import { parisDay } from './report-aggregates.listener';
 import { applySecrecy, withheldCells, type SecrecyLine } from './open-data-secrecy';
 import { reportWorkbook, type ReportTable } from './report-workbook';
+import { HISTORY_START, previousPeriod } from './report-facts';
 import { ReportsRepository, type DailySumRow, type ReportScope } from './reports.repository';
 
 export type CsvTable = ReportTable;
@@ -157,8 +158,15 @@ export class ReportsService {
 
   async volumes(agent: AuthAgent, q: ReportQuery): Promise<VolumesReportDto> {
     const scope = this.scope(agent, q.from, q.to, q.teamId, q);
-    const rows = await this.repo.sums(scope, q.granularity, ['period', 'team', 'channel', 'type']);
-    const names = await this.repo.names(agent.organizationId);
+    const before = previousPeriod(q.from, q.to);
+    const [rows, names, previous, backlog, previousBacklog] = await Promise.all([
+      this.repo.sums(scope, q.granularity, ['period', 'team', 'channel', 'type']),
+      this.repo.names(agent.organizationId),
+      this.repo.sums({ ...scope, ...before }, 'month', []),
+      this.repo.sums({ ...scope, from: HISTORY_START }, 'month', ['team']),
+      this.repo.sums({ ...scope, from: HISTORY_START, to: before.to }, 'month', []),
+    ]);
+    const open = (r?: DailySumRow) => (r?.created ?? 0) - (r?.resolved ?? 0);
     const of = (set: DailySumRow['set']) => rows.filter((r) => r.set === set);
     const byPeriod = new Map(of('period').map((r) => [r.period!, r]));
     return {
@@ -180,6 +188,15 @@ export class ReportsService {
           ...volume(r),
         }))
         .sort((a, b) => b.created - a.created || a.requestTypeName.localeCompare(b.requestTypeName, 'fr')),
+      previous: { ...before, totals: volume(previous[0]) },
+      backlog: {
+        atEnd: open(backlog.find((r) => r.set === 'all')),
+        previousAtEnd: open(previousBacklog[0]),
+        byTeam: backlog
+          .filter((r) => r.set === 'team' && open(r) !== 0)
+          .map((r) => ({ teamId: r.team_id!, teamName: names.teams.get(r.team_id!) ?? '', open: open(r) }))
+          .sort((a, b) => a.teamName.localeCompare(b.teamName, 'fr')),
+      },
     };
   }
 
@@ -448,6 +465,19 @@ export class ReportsService {
           byChannel: { header: ['canal', ...vol], rows: v.byChannel.map((r) => [r.channelKind, ...volRow(r)]) },
           byTeam: { header: ['service', ...vol], rows: v.byTeam.map((r) => [r.teamName, ...volRow(r)]) },
           byRequestType: { header: ['demarche', ...vol], rows: v.byRequestType.map((r) => [r.requestTypeName, ...volRow(r)]) },
+          backlog: {
+            header: ['service', 'ouvertes_fin_de_periode'],
+            rows: [...v.backlog.byTeam.map((r) => [r.teamName, r.open]), ['Ensemble', v.backlog.atEnd]],
+          },
+          comparison: {
+            header: ['indicateur', `du_${v.from}_au_${v.to}`, `du_${v.previous.from}_au_${v.previous.to}`],
+            rows: [
+              ['demandes_creees', v.totals.created, v.previous.totals.created],
+              ['reouvertes', v.totals.reopened, v.previous.totals.reopened],
+              ['resolues', v.totals.resolved, v.previous.totals.resolved],
+              ['ouvertes_fin_de_periode', v.backlog.atEnd, v.backlog.previousAtEnd],
+            ],
+          },
         };
       }
       case 'response-times': {

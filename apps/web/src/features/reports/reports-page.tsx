@@ -237,9 +237,28 @@ export function ReportsPage({ me, teams }: { me: AgentDto; teams: TeamDto[] | un
               {t('reports.summary')}
             </h2>
             <dl className="report-figures">
-              <Figure testId="figure-created" label={t('reports.created')} value={NUMBER.format(v.totals.created)} />
-              <Figure label={t('reports.resolved')} value={NUMBER.format(v.totals.resolved)} />
-              <Figure label={t('reports.reopened')} value={NUMBER.format(v.totals.reopened)} />
+              <Figure
+                testId="figure-created"
+                label={t('reports.created')}
+                value={NUMBER.format(v.totals.created)}
+                hint={t('reports.previous', { value: NUMBER.format(v.previous.totals.created) })}
+              />
+              <Figure
+                label={t('reports.resolved')}
+                value={NUMBER.format(v.totals.resolved)}
+                hint={t('reports.previous', { value: NUMBER.format(v.previous.totals.resolved) })}
+              />
+              <Figure
+                label={t('reports.reopened')}
+                value={NUMBER.format(v.totals.reopened)}
+                hint={t('reports.previous', { value: NUMBER.format(v.previous.totals.reopened) })}
+              />
+              <Figure
+                testId="figure-backlog"
+                label={t('reports.backlog')}
+                value={NUMBER.format(v.backlog.atEnd)}
+                hint={t('reports.previous', { value: NUMBER.format(v.backlog.previousAtEnd) })}
+              />
               <Figure
                 label={t('reports.firstResponseMedian')}
                 value={formatMinutes(rt.firstResponse.medianMinutes)}
@@ -320,6 +339,8 @@ export function ReportsPage({ me, teams }: { me: AgentDto; teams: TeamDto[] | un
                 ['byChannel', t('reports.channel')],
                 ['byTeam', t('reports.team')],
                 ['byRequestType', t('reports.requestType')],
+                ['backlog', t('reports.backlog')],
+                ['comparison', t('reports.comparison')],
               ]}
             />
           </section>
