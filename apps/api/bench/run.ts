@@ -3,7 +3,7 @@
  * and app instance, each printed beside a baseline measured in the same run; full-scale runs write
  * bench/RESULTS.md.
  *
- *   pnpm bench [-- --only ingest,reports,retention,audit-view,realtime,sms-webhooks,sms-realtime,email-backfill,email-latency,webhook-stall,inbox] [--scale 0.01]
+ *   pnpm bench [-- --only ingest,reports,retention,audit-view,realtime,sms-webhooks,sms-realtime,email-backfill,email-latency,webhook-stall,events,inbox] [--scale 0.01]
  *
  * --scale shrinks the data and counts for development runs; they never write RESULTS.md.
  * The exit code is 1 when a target is missed or a benchmark fails.
@@ -28,6 +28,7 @@ import { benchRetention, RETENTION_DEFAULTS } from './retention';
 import { AUDIT_VIEW_DEFAULTS, benchAuditView } from './audit-view';
 import { benchReports, REPORTS_DEFAULTS } from './reports';
 import { ACKNOWLEDGEMENTS_DEFAULTS, benchAcknowledgements } from './acknowledgements';
+import { benchEvents, EVENTS_DEFAULTS } from './events';
 import { benchWebhookStall, WEBHOOK_STALL_DEFAULTS, type WebhookStallBenchOptions } from './webhook-stall';
 
 // The inbox bench (1,000,000 conversations, minutes of seeding and gigabytes to delete) runs last:
@@ -44,6 +45,7 @@ const BENCHES: BenchId[] = [
   'retention',
   'audit-view',
   'reports',
+  'events',
   'inbox',
 ];
 const scaled = (v: number, scale: number, min: number) => Math.max(min, Math.round(v * scale));
@@ -200,6 +202,16 @@ async function main(): Promise<number> {
           conversations: scaled(AUDIT_VIEW_DEFAULTS.conversations, scale, 200),
           priorEvents: scaled(AUDIT_VIEW_DEFAULTS.priorEvents, scale, 10_000),
           loadsPerRound: scaled(AUDIT_VIEW_DEFAULTS.loadsPerRound, scale, 20),
+        },
+        log,
+      ),
+    events: () =>
+      benchEvents(
+        {
+          ...EVENTS_DEFAULTS,
+          registrations: scaled(EVENTS_DEFAULTS.registrations, scale, 100),
+          capacity: scaled(EVENTS_DEFAULTS.capacity, scale, 40),
+          waitlistCapacity: scaled(EVENTS_DEFAULTS.waitlistCapacity, scale, 30),
         },
         log,
       ),

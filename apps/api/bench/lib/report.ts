@@ -14,7 +14,8 @@ export type BenchId =
   | 'retention'
   | 'audit-view'
   | 'acknowledgements'
-  | 'reports';
+  | 'reports'
+  | 'events';
 
 export interface ResultRow {
   metric: string;
@@ -71,6 +72,7 @@ const ORDER: BenchId[] = [
   'retention',
   'audit-view',
   'acknowledgements',
+  'events',
 ];
 
 function section(r: BenchResult, date: string, m: Machine): string {
