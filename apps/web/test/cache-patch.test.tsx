@@ -65,6 +65,17 @@ function message(id: string, conversationId: string, patch: Partial<MessageDto> 
   };
 }
 
+const NO_COUNTS = {
+  mine: 0,
+  unassigned: 0,
+  callbackNeeded: 0,
+  byStatus: { open: 0, pending: 0, snoozed: 0 },
+  byTeam: {},
+  overdue: 0,
+  dueSoon: 0,
+  overdueByTeam: {},
+};
+
 function pages<T>(...items: T[][]): Pages<T> {
   return {
     pages: items.map((page, i) => ({ items: page, nextCursor: i === items.length - 1 ? null : `c${i}` })),
@@ -242,18 +253,29 @@ describe('socket events patch the query cache', () => {
     // Transferred away and resolved: out of every counter.
     patcher.conversationChanged(conversation('c1', { teamId: TEAM_B, status: 'resolved', version: 4 }));
     patcher.conversationChanged(conversation('c9', { teamId: TEAM_B, version: 2 }));
-    expect(client.getQueryData(countsKey)).toEqual({
-      mine: 0,
-      unassigned: 0,
-      callbackNeeded: 0,
-      byStatus: { open: 0, pending: 0, snoozed: 0 },
-      byTeam: {},
-      overdue: 0,
-      dueSoon: 0,
-      overdueByTeam: {},
-    });
+    expect(client.getQueryData(countsKey)).toEqual(NO_COUNTS);
     act(() => jest.advanceTimersByTime(1000));
     expect(spy.mock.calls.filter(([filters]) => JSON.stringify(filters?.queryKey) === JSON.stringify(countsKey))).toHaveLength(0);
+    patcher.dispose();
+  });
+
+  it('a citizen’s message on a file this tab never loaded moves the counts by the state the event says it found, without a request', () => {
+    const patcher = createCachePatcher(client, () => me, 1000);
+    const countsKey = queryKeys.conversations.counts();
+    const counts = (open: number, pending: number) =>
+      ({ ...NO_COUNTS, unassigned: open, byStatus: { open, pending, snoozed: 0 }, byTeam: { [TEAM_A]: open } }) as const;
+    client.setQueryData(countsKey, counts(3, 2));
+    const spy = jest.spyOn(client, 'invalidateQueries');
+    const { status, teamId, assigneeId, callbackNeeded, decisionDueAt, responseDueAt, firstResponseAt } = conversation('u1');
+    const counted = { teamId, assigneeId, callbackNeeded, decisionDueAt, responseDueAt, firstResponseAt };
+    // A pending file reopened by the citizen's reply; then a message on an open file (nothing moves).
+    patcher.conversationChanged(conversation('u1', { version: 5 }), false, { ...counted, status: 'pending', version: 4 });
+    patcher.conversationChanged(conversation('u2', { version: 8 }), false, { ...counted, status, version: 7 });
+    expect(client.getQueryData(countsKey)).toEqual(counts(4, 1));
+    // Without the state before (an agent's change elsewhere), the counts are asked again.
+    patcher.conversationChanged(conversation('u3', { version: 2 }));
+    act(() => jest.advanceTimersByTime(1000));
+    expect(spy.mock.calls.filter(([filters]) => JSON.stringify(filters?.queryKey) === JSON.stringify(countsKey))).toHaveLength(1);
     patcher.dispose();
   });
 

@@ -33,10 +33,21 @@ export interface AgentNotificationDto {
   dueAt?: string;
 }
 
+/**
+ * What the inbox counters read of a conversation (ConversationRepository.counts), as it was just
+ * before a change: sent beside `conversation.updated` when the writer knows it exactly, so a
+ * screen that never loaded the file can still move its counters (the previous contribution out,
+ * the new one in) instead of asking for them again.
+ */
+export type ConversationCountedDto = Pick<
+  ConversationDto,
+  'status' | 'teamId' | 'assigneeId' | 'callbackNeeded' | 'decisionDueAt' | 'responseDueAt' | 'firstResponseAt' | 'version'
+>;
+
 /** Events the server emits; each carries the DTO the REST API returns. */
 export interface ServerToClientEvents {
   'conversation.created': (conversation: ConversationDto) => void;
-  'conversation.updated': (conversation: ConversationDto) => void;
+  'conversation.updated': (conversation: ConversationDto, before?: ConversationCountedDto) => void;
   'message.created': (message: MessageDto) => void;
   'message.updated': (message: MessageDto) => void;
   'presence.updated': (presence: PresenceDto) => void;

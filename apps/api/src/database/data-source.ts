@@ -11,6 +11,7 @@ import { CleaningClient, PreparingClient } from './preparing-client';
 import { OrganizationLogo1764867000001 } from './migrations/1764867000001-organization-logo';
 import { DeadlineWarnings1764871000000 } from './migrations/1764871000000-deadline-warnings';
 import { ConversationTransmitted1764871000001 } from './migrations/1764871000001-conversation-transmitted';
+import { IngestPreviousStatus1764873000000 } from './migrations/1764873000000-ingest-previous-status';
 import { PlatformAdmin1764867000000 } from './migrations/1764867000000-platform-admin';
 import { OpenDataPublication1764872000000 } from './migrations/1764872000000-open-data-publication';
 import { InitialSchema1764300000000 } from './migrations/1764300000000-initial-schema';
@@ -110,6 +111,7 @@ export const MIGRATIONS = [
   DeadlineWarnings1764871000000,
   ConversationTransmitted1764871000001,
   OpenDataPublication1764872000000,
+  IngestPreviousStatus1764873000000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10, preparedStatements = true): DataSourceOptions {

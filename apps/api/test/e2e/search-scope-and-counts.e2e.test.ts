@@ -1,5 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { formatReference, type ConversationCountsDto } from '@guichet/contracts';
+import {
+  formatReference,
+  type ConversationCountedDto,
+  type ConversationCountsDto,
+  type ConversationDto,
+} from '@guichet/contracts';
+import { connectRecording, expectEventually } from '@guichet/testing';
 import { ConversationRepository } from '../../src/modules/conversations/conversation.repository';
 import { seedTown, startTestApp, type TestApp } from '../harness';
 
@@ -110,6 +116,51 @@ describe('search scope, paging and maintained counters', () => {
     );
     expect(ids(await search(town.agentEC.token, 'q=lumiere'))).toEqual([]);
     expect(ids(await search(town.agentEC.token, 'q=candelabre'))).toEqual([resolved]);
+  });
+
+  it('a citizen’s message tells the screens, beside the file, the state it found it in (the counters move without a refetch)', async () => {
+    const phone = `+3362${String(Date.now()).slice(-7)}`;
+    const heard: { conversation: ConversationDto; before?: ConversationCountedDto }[] = [];
+    const screen = await connectRecording(t.url, town.supervisor.token);
+    screen.socket.on('conversation.updated', (conversation, before) => heard.push({ conversation, before }));
+    try {
+      const { conversationId } = await citizenWrites({ teamId: town.etatCivil.id, text: 'Ma demande de carte', phone });
+      await patch(town.supervisor.token, conversationId, { status: 'pending', assigneeId: town.agentEC.id });
+      await citizenWrites({ teamId: town.etatCivil.id, text: 'Voici la pièce demandée', phone, conversationId });
+      await citizenWrites({ teamId: town.etatCivil.id, text: 'Et une autre', phone, conversationId });
+      const ofFile = () => heard.filter((h) => h.conversation.id === conversationId);
+      await expectEventually(() => expect(ofFile().filter((h) => h.before)).toHaveLength(2), { timeoutMs: 10_000 });
+      const [reopened, appended] = ofFile().filter((h) => h.before);
+      const counted = (c: ConversationDto) => ({
+        teamId: c.teamId,
+        assigneeId: c.assigneeId,
+        callbackNeeded: c.callbackNeeded,
+        decisionDueAt: c.decisionDueAt,
+        responseDueAt: c.responseDueAt,
+        firstResponseAt: c.firstResponseAt,
+      });
+      // The reply reopened the pending file: it was pending, at the version before.
+      expect(reopened!.conversation.status).toBe('open');
+      expect(reopened!.before).toEqual({
+        ...counted(reopened!.conversation),
+        status: 'pending',
+        version: reopened!.conversation.version - 1,
+      });
+      expect(appended!.before).toEqual({
+        ...counted(appended!.conversation),
+        status: 'open',
+        version: appended!.conversation.version - 1,
+      });
+      // The agent's own change carries no such state (the screen asks for the counters if it never saw the file).
+      expect(
+        ofFile()
+          .filter((h) => !h.before)
+          .map((h) => h.conversation.status),
+      ).toContain('pending');
+      expect(reopened!.conversation.assigneeId).toBe(town.agentEC.id);
+    } finally {
+      screen.close();
+    }
   });
 
   it('pages a large result by keyset in recency order and counts it up to 1,000 (« plus de 1 000 »)', async () => {

@@ -1,4 +1,12 @@
-import type { AgentDto, ConversationCountsDto, ConversationDto, MessageDto, Page, PresenceDto } from '@guichet/contracts';
+import type {
+  AgentDto,
+  ConversationCountedDto,
+  ConversationCountsDto,
+  ConversationDto,
+  MessageDto,
+  Page,
+  PresenceDto,
+} from '@guichet/contracts';
 import type { InfiniteData, QueryClient, QueryKey } from '@tanstack/react-query';
 import type { ConversationFilters } from '../api/conversations';
 import { queryKeys } from '../api/query-keys';
@@ -159,10 +167,7 @@ export function createThrottledInvalidator(queryClient: QueryClient, delayMs = 1
 }
 
 /** What the counters read of a conversation. */
-export type Counted = Pick<
-  ConversationDto,
-  'status' | 'teamId' | 'assigneeId' | 'callbackNeeded' | 'version' | 'decisionDueAt' | 'responseDueAt' | 'firstResponseAt'
->;
+export type Counted = ConversationCountedDto;
 
 /**
  * The inbox counters with one conversation's contribution added (`sign` 1) or removed (-1), by
@@ -219,13 +224,17 @@ export function createCachePatcher(queryClient: QueryClient, getMe: () => AgentD
 
   /**
    * The counters follow the events without a request: the conversation's previous contribution
-   * is taken out and its new one added. Only when the previous state is unknown (a conversation
-   * never loaded in this tab) or the counters are being fetched are they asked again (throttled).
+   * is taken out and its new one added. The previous state is the one this tab last saw, else the
+   * one the event carries (`sent`: a citizen's message tells the state it found the file in).
+   * Only when it is unknown (a file never loaded here, an event without it) or the counters are
+   * being fetched are they asked again (throttled).
    */
-  function patchCounts(conversation: ConversationDto, created: boolean): void {
+  function patchCounts(conversation: ConversationDto, created: boolean, sent?: ConversationCountedDto): void {
     const key = queryKeys.conversations.counts();
     const counts = queryClient.getQueryData<ConversationCountsDto>(key);
-    const before = created ? null : (counted.get(conversation.id) ?? findConversationInLists(queryClient, conversation.id));
+    const before = created
+      ? null
+      : (counted.get(conversation.id) ?? findConversationInLists(queryClient, conversation.id) ?? sent);
     if (before && before.version >= conversation.version) return; // stale or already counted
     const { status, teamId, assigneeId, callbackNeeded, version, decisionDueAt, responseDueAt, firstResponseAt } = conversation;
     counted.set(conversation.id, {
@@ -249,8 +258,8 @@ export function createCachePatcher(queryClient: QueryClient, getMe: () => AgentD
     queryClient.setQueryData(key, next);
   }
 
-  function conversationChanged(conversation: ConversationDto, created = false): void {
-    patchCounts(conversation, created);
+  function conversationChanged(conversation: ConversationDto, created = false, before?: ConversationCountedDto): void {
+    patchCounts(conversation, created, before);
     queryClient.setQueryData<ConversationDto>(queryKeys.conversations.detail(conversation.id), (old) =>
       old && old.version > conversation.version ? old : conversation,
     );

@@ -78,7 +78,7 @@ export function useRealtime(options: RealtimeOptions): RealtimeState {
       patcher.conversationChanged(conversation, true);
       latest.current.onNewConversation?.(conversation);
     });
-    s.on('conversation.updated', (conversation) => patcher.conversationChanged(conversation));
+    s.on('conversation.updated', (conversation, before) => patcher.conversationChanged(conversation, false, before));
     s.on('message.created', (message) => {
       patcher.messageChanged(message, true);
       const conversation = findConversationInLists(queryClient, message.conversationId);

@@ -1,5 +1,25 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
+/** guichet_ingest() as this migration defines it (IngestPreviousStatus1764873000000 derives its own). */
+export const INGEST_BATCH_SQL = `
+      CREATE FUNCTION guichet_ingest(p_items jsonb) RETURNS TABLE (
+        ord integer, message_id uuid, created boolean, new_conversation boolean,
+        id uuid, organization_id uuid, reference text, status text, priority text, subject text, team_id uuid,
+        assignee_id uuid, contact_id uuid, contact_name text, last_channel_kind text, snippet text, unread boolean,
+        callback_needed boolean, possibly_related_to_id uuid, snoozed_until timestamptz, created_at timestamptz,
+        last_message_at timestamptz, last_inbound_at timestamptz, first_response_at timestamptz, version integer
+      )
+      LANGUAGE plpgsql VOLATILE AS $$
+      DECLARE
+        v_item jsonb;
+        v_ord bigint;
+      BEGIN
+        FOR v_item, v_ord IN SELECT e.value, e.ordinality FROM jsonb_array_elements(p_items) WITH ORDINALITY AS e LOOP
+          RETURN QUERY SELECT v_ord::integer, r.* FROM guichet_ingest_message(v_item) AS r;
+        END LOOP;
+      END
+      $$`;
+
 /**
  * The ingest transaction as server-side functions. IngestService sends a batch of messages (one
  * JSON item each) to guichet_ingest() in autocommit: one round trip and one commit for all of
@@ -159,24 +179,7 @@ export class IngestFunction1764400000000 implements MigrationInterface {
       $$`);
 
     // Several messages in one transaction (group commit): rows in item order, with their position.
-    await q.query(`
-      CREATE FUNCTION guichet_ingest(p_items jsonb) RETURNS TABLE (
-        ord integer, message_id uuid, created boolean, new_conversation boolean,
-        id uuid, organization_id uuid, reference text, status text, priority text, subject text, team_id uuid,
-        assignee_id uuid, contact_id uuid, contact_name text, last_channel_kind text, snippet text, unread boolean,
-        callback_needed boolean, possibly_related_to_id uuid, snoozed_until timestamptz, created_at timestamptz,
-        last_message_at timestamptz, last_inbound_at timestamptz, first_response_at timestamptz, version integer
-      )
-      LANGUAGE plpgsql VOLATILE AS $$
-      DECLARE
-        v_item jsonb;
-        v_ord bigint;
-      BEGIN
-        FOR v_item, v_ord IN SELECT e.value, e.ordinality FROM jsonb_array_elements(p_items) WITH ORDINALITY AS e LOOP
-          RETURN QUERY SELECT v_ord::integer, r.* FROM guichet_ingest_message(v_item) AS r;
-        END LOOP;
-      END
-      $$`);
+    await q.query(INGEST_BATCH_SQL);
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -12,7 +12,8 @@ const INSERT_TO = `external_id, meta, created_at, search)
           VALUES (v_organization, v_conversation, 'inbound', p->>'kind', v_channel, p->>'body', p->>'html', 'received',
                   p->>'externalId', p->'meta', v_at, v_doc)`;
 
-function ingestMessageWithWords(): string {
+/** guichet_ingest_message() as this migration defines it (IngestPreviousStatus1764873000000 derives its own). */
+export function ingestMessageWithWords(): string {
   const sql = ingestMessageSql();
   if (sql.split(INSERT_FROM).length !== 2) throw new Error('SearchWordsOnce: the INSERT INTO message is not found once');
   return sql.replace(INSERT_FROM, INSERT_TO);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ConversationDto, ConversationStatus, MessageDto } from '@guichet/contracts';
+import type { ConversationCountedDto, ConversationDto, ConversationStatus, MessageDto } from '@guichet/contracts';
 
 /** Why a conversation row changed, for `conversation.updated`. */
 export type ConversationChange =
@@ -49,6 +49,8 @@ export interface DomainEventMap {
   'conversation.updated': ConversationPayload & {
     change: ConversationChange;
     previous?: { teamId: string; assigneeId: string | null; status: ConversationStatus };
+    /** What the counters read of it just before this change, when the writer knows it exactly (the ingest). */
+    before?: ConversationCountedDto;
   };
   /** `note`: what the agent who handed it over wrote for the receiver (also kept as a note in the thread). */
   'conversation.assigned': ConversationPayload & {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import type { ConversationDto, MessageDto } from '@guichet/contracts';
+import type { ConversationCountedDto, ConversationDto, MessageDto } from '@guichet/contracts';
 import { APP_CONFIG, type AppConfig } from '../../config';
 import { Database } from '../../common/database.service';
 import { toConversationDto } from '../conversations/conversation.mapper';
@@ -12,7 +12,10 @@ import { IngestRepository } from './ingest.repository';
 /** The ids of a stored message's two events, named before the batch is sent (they go into its outbox row). */
 export type IngestEventIds = [messageEventId: string, conversationEventId: string];
 
-/** The events an ingested message tells: the message first, then the conversation's row. */
+/**
+ * The events an ingested message tells: the message first, then the conversation's row, with
+ * what the counters read of it before the message when that is known (`before`).
+ */
 export function ingestEvents(
   organizationId: string,
   conversation: ConversationDto,
@@ -20,6 +23,7 @@ export function ingestEvents(
   newConversation: boolean,
   [messageEventId, conversationEventId]: IngestEventIds,
   occurredAt?: Date,
+  before?: ConversationCountedDto,
 ): DomainEvent[] {
   return [
     domainEvent(
@@ -38,7 +42,7 @@ export function ingestEvents(
       : domainEvent(
           'conversation.updated',
           organizationId,
-          { conversation, change: 'message' },
+          { conversation, change: 'message', ...(before ? { before } : {}) },
           { id: conversationEventId, occurredAt },
         ),
   ];

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { ConversationStatus } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database.service';
 import { CONVERSATION_COLUMNS, DUE_COLUMNS, LABELS_COLUMN, type ConversationRow } from '../conversations/conversation.mapper';
@@ -9,6 +10,8 @@ export type IngestRow = Omit<ConversationRow, 'sort_key'> & {
   message_id: string;
   created: boolean;
   new_conversation: boolean;
+  /** The status the message found its file in (null for a new file): IngestPreviousStatus1764873000000. */
+  previous_status: ConversationStatus | null;
 };
 
 /** An outbox row taken by the relay, with the conversation as it is now. */

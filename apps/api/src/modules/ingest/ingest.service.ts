@@ -238,7 +238,22 @@ export class IngestService {
     // Committed: the message first (it is what the agent waits for), then the list row. Listeners
     // never turn a committed message into an error answer (a provider would resend it).
     const conversation = toConversationDto(row);
-    const events = ingestEvents(organizationId, conversation, message, row.new_conversation, eventIds);
+    // A message moves its file's counters by its status only (service, assignee, callback and due
+    // dates stay): its state before is the row's with the status it found.
+    const before =
+      !row.new_conversation && row.previous_status
+        ? {
+            status: row.previous_status,
+            teamId: conversation.teamId,
+            assigneeId: conversation.assigneeId,
+            callbackNeeded: conversation.callbackNeeded,
+            decisionDueAt: conversation.decisionDueAt,
+            responseDueAt: conversation.responseDueAt,
+            firstResponseAt: conversation.firstResponseAt,
+            version: conversation.version - 1,
+          }
+        : undefined;
+    const events = ingestEvents(organizationId, conversation, message, row.new_conversation, eventIds, undefined, before);
     if (this.relay.needed) this.relay.offer(events);
     void this.events.emitOutboxed(...events);
     return {

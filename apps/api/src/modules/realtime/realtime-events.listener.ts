@@ -70,9 +70,9 @@ export class RealtimeEvents {
    */
   @OnDomainEvent('conversation.updated')
   async conversationUpdated(e: DomainEvent<'conversation.updated'>): Promise<void> {
-    const { conversation: c, previous } = e;
+    const { conversation: c, previous, before } = e;
     const previousTeams = previous && previous.teamId !== c.teamId ? [previous.teamId] : [];
-    this.publisher.conversation('conversation.updated', e.organizationId, c, previousTeams);
+    this.publisher.conversation('conversation.updated', e.organizationId, c, previousTeams, before);
     if (previous && (previous.teamId !== c.teamId || previous.assigneeId !== c.assigneeId)) {
       await this.publisher.conversationAccessChanged(e.organizationId, c.id);
     }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import {
   rooms,
   type AgentNotificationDto,
+  type ConversationCountedDto,
   type ConversationDto,
   type MessageDto,
   type PresenceDto,
@@ -54,8 +55,11 @@ export class RealtimePublisher {
     organizationId: string,
     c: ConversationDto,
     previousTeamIds: string[] = [],
+    before?: ConversationCountedDto,
   ): void {
-    this.server?.to(this.targets(organizationId, c, previousTeamIds)).emit(event, c);
+    const to = this.server?.to(this.targets(organizationId, c, previousTeamIds));
+    if (event === 'conversation.updated' && before) to?.emit(event, c, before);
+    else to?.emit(event, c);
   }
 
   message(event: 'message.created' | 'message.updated', organizationId: string, c: ConversationDto, m: MessageDto): void {
