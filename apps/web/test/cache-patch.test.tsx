@@ -306,6 +306,44 @@ describe('socket events patch the query cache', () => {
     patcher.dispose();
   });
 
+  it('conversation.deleted (a retention rule that deletes) takes the file out of every loaded list and forgets its file and thread', () => {
+    const patcher = createCachePatcher(client, () => me, 1000);
+    const countsKey = queryKeys.conversations.counts();
+    const counts = {
+      mine: 0,
+      unassigned: 1,
+      callbackNeeded: 0,
+      byStatus: { open: 1, pending: 0, snoozed: 0 },
+      byTeam: { [TEAM_A]: 1 },
+      overdue: 0,
+      dueSoon: 0,
+      overdueByTeam: {},
+    };
+    client.setQueryData(countsKey, counts);
+    const gone = conversation('c2', { status: 'resolved', version: 4 });
+    const resolvedKey = queryKeys.conversations.list({ status: ['resolved'], teamId: TEAM_A });
+    const openKey = queryKeys.conversations.list({ status: ['open'], teamId: TEAM_A });
+    client.setQueryData(
+      resolvedKey,
+      pages([conversation('c1', { status: 'resolved' }), gone], [conversation('c3', { status: 'resolved' })]),
+    );
+    client.setQueryData(openKey, pages([conversation('c4')]));
+    client.setQueryData(queryKeys.conversations.detail('c2'), gone);
+    client.setQueryData(queryKeys.conversations.messages('c2'), pages([message('m1', 'c2')]));
+
+    patcher.conversationDeleted(gone);
+    expect(ids(client.getQueryData(resolvedKey))).toEqual(['c1', 'c3']);
+    expect(ids(client.getQueryData(openKey))).toEqual(['c4']);
+    expect(client.getQueryData(queryKeys.conversations.detail('c2'))).toBeUndefined();
+    expect(client.getQueryData(queryKeys.conversations.messages('c2'))).toBeUndefined();
+    // A finished file was in no counter: they stay as they were.
+    expect(client.getQueryData(countsKey)).toEqual(counts);
+    // An open one (as it was last told) leaves its counters.
+    patcher.conversationDeleted(conversation('c4'));
+    expect(ids(client.getQueryData(openKey))).toEqual([]);
+    expect(client.getQueryData(countsKey)).toMatchObject({ unassigned: 0, byStatus: { open: 0 }, byTeam: {} });
+  });
+
   it('presence.updated is kept per conversation', () => {
     const patcher = createCachePatcher(client, () => me, 1000);
     const presence: PresenceDto = { conversationId: 'c1', viewers: [{ agentId: 'julien', name: 'Julien Roche', typing: true }] };

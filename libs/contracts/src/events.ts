@@ -48,6 +48,8 @@ export type ConversationCountedDto = Pick<
 export interface ServerToClientEvents {
   'conversation.created': (conversation: ConversationDto) => void;
   'conversation.updated': (conversation: ConversationDto, before?: ConversationCountedDto) => void;
+  /** Deleted for good (a retention rule that deletes): its last state, so lists and counters drop it. */
+  'conversation.deleted': (conversation: ConversationDto) => void;
   'message.created': (message: MessageDto) => void;
   'message.updated': (message: MessageDto) => void;
   'presence.updated': (presence: PresenceDto) => void;
@@ -76,6 +78,7 @@ export interface ClientToServerEvents {
 export const SERVER_EVENTS = [
   'conversation.created',
   'conversation.updated',
+  'conversation.deleted',
   'message.created',
   'message.updated',
   'presence.updated',

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { expectEventually } from '@guichet/testing';
+import type { ConversationDto } from '@guichet/contracts';
+import { connectRecording, expectEventually } from '@guichet/testing';
 import { RETENTION_BATCH } from '../../src/modules/privacy/retention.service';
 import { seedTown, startTestApp, type TestApp } from '../harness';
 
@@ -263,8 +264,18 @@ describe('retention and anonymization', () => {
     await t.db.query(`UPDATE conversation SET request_type_id = $2 WHERE id = $1`, [typed.conversationId, type.body.id]);
     await resolvedDaysAgo(plain.conversationId, 31);
     await resolvedDaysAgo(typed.conversationId, 400);
+    // An agent of the service with the inbox open, and one of another service.
+    const sco = await connectRecording(t.url, town.agentSco.token);
+    const ec = await connectRecording(t.url, town.agentEC.token);
     const run = await t.http('POST', '/api/v1/retention/run', { token: town.admin.token });
     expect(run.body).toMatchObject({ deleted: 1, anonymized: 0 });
+    // Her screen drops it from its lists and counters; the other service never heard of it.
+    await expectEventually(() =>
+      expect(sco.of<ConversationDto>('conversation.deleted').map((c) => c.id)).toEqual([plain.conversationId]),
+    );
+    expect(ec.of('conversation.deleted')).toEqual([]);
+    sco.close();
+    ec.close();
     expect((await t.db.query(`SELECT 1 FROM conversation WHERE id = $1`, [plain.conversationId])).rows).toEqual([]);
     expect((await t.db.query(`SELECT subject FROM conversation WHERE id = $1`, [typed.conversationId])).rows).toEqual([
       { subject: 'Inscription' },

@@ -286,6 +286,25 @@ export function createCachePatcher(queryClient: QueryClient, getMe: () => AgentD
     }
   }
 
+  /** Deleted by retention: out of the counters and every loaded list; its file and thread forgotten. */
+  function conversationDeleted(conversation: ConversationDto): void {
+    const key = queryKeys.conversations.counts();
+    const counts = queryClient.getQueryData<ConversationCountsDto>(key);
+    const before = counted.get(conversation.id) ?? findConversationInLists(queryClient, conversation.id) ?? conversation;
+    counted.delete(conversation.id);
+    if (counts && queryClient.getQueryState(key)?.fetchStatus !== 'fetching')
+      queryClient.setQueryData(key, addToCounts(counts, before, getMe(), -1));
+    else if (counts) invalidator.invalidate(key);
+    for (const query of queryClient.getQueryCache().findAll({ queryKey: queryKeys.conversations.lists() })) {
+      const data = query.state.data as Pages<ConversationDto> | undefined;
+      if (!data) continue;
+      const next = placeConversation(data, conversation, false);
+      if (next !== data) queryClient.setQueryData(query.queryKey, next);
+    }
+    queryClient.removeQueries({ queryKey: queryKeys.conversations.detail(conversation.id), exact: true });
+    queryClient.removeQueries({ queryKey: queryKeys.conversations.messages(conversation.id), exact: true });
+  }
+
   function messageChanged(message: MessageDto, created: boolean): void {
     const queryKey = queryKeys.conversations.messages(message.conversationId);
     const data = queryClient.getQueryData<Pages<MessageDto>>(queryKey);
@@ -307,6 +326,7 @@ export function createCachePatcher(queryClient: QueryClient, getMe: () => AgentD
 
   return {
     conversationChanged,
+    conversationDeleted,
     messageChanged,
     presenceChanged,
     /** After a reconnect, events may have been missed: everything is refetched. */

@@ -79,6 +79,7 @@ export function useRealtime(options: RealtimeOptions): RealtimeState {
       latest.current.onNewConversation?.(conversation);
     });
     s.on('conversation.updated', (conversation, before) => patcher.conversationChanged(conversation, false, before));
+    s.on('conversation.deleted', (conversation) => patcher.conversationDeleted(conversation));
     s.on('message.created', (message) => {
       patcher.messageChanged(message, true);
       const conversation = findConversationInLists(queryClient, message.conversationId);

@@ -284,20 +284,22 @@ export class ConversationWriter {
     await o.alongside?.(done.map((i) => i.id));
     const anonymize = done.filter((i) => i.action !== 'delete').map((i) => i.id);
     const remove = done.filter((i) => i.action === 'delete').map((i) => i.id);
+    const orgs = [...new Set(done.map((i) => i.organizationId))];
+    // Their last state, for those who had them on screen (read before they go).
+    const removed = remove.length ? await this.erasure.findByIds(tx.m, orgs, remove) : [];
     const blobs = [
       ...(anonymize.length ? await this.erasure.anonymize(tx.m, anonymize, o.now) : []),
       ...(remove.length ? await this.erasure.delete(tx.m, remove) : []),
     ];
-    if (anonymize.length) {
-      const rows = await this.erasure.findByIds(tx.m, [...new Set(done.map((i) => i.organizationId))], anonymize);
-      await this.events.record(
-        tx.m,
-        tx.afterCommit,
-        ...rows.map((r) =>
-          domainEvent('conversation.updated', r.organization_id, { conversation: toConversationDto(r), change: 'anonymized' }),
-        ),
-      );
-    }
+    const anonymized = anonymize.length ? await this.erasure.findByIds(tx.m, orgs, anonymize) : [];
+    await this.events.record(
+      tx.m,
+      tx.afterCommit,
+      ...anonymized.map((r) =>
+        domainEvent('conversation.updated', r.organization_id, { conversation: toConversationDto(r), change: 'anonymized' }),
+      ),
+      ...removed.map((r) => domainEvent('conversation.deleted', r.organization_id, { conversation: toConversationDto(r) })),
+    );
     return { done, blobs: [...new Set(blobs)] };
   }
 

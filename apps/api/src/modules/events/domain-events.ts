@@ -76,6 +76,8 @@ export interface DomainEventMap {
    * service's supervisors).
    */
   'conversation.deadline_warning': ConversationPayload & { stage: 'soon' | 'overdue'; dueAt: string; agentIds: string[] };
+  /** Deleted for good by a retention rule (audited apart): `conversation` is its last state. */
+  'conversation.deleted': ConversationPayload;
   /** A citizen's message, call, reaction or comment was stored (any channel, the tracking page, the web form). */
   'message.received': MessagePayload & { newConversation: boolean };
   /**
@@ -118,6 +120,7 @@ const TYPES: Record<DomainEventType, true> = {
   'conversation.transferred': true,
   'conversation.status_changed': true,
   'conversation.deadline_warning': true,
+  'conversation.deleted': true,
   'message.received': true,
   'message.sent': true,
   'message.updated': true,

@@ -35,6 +35,12 @@ export class RealtimeEvents {
     this.publisher.conversation('conversation.created', e.organizationId, e.conversation);
   }
 
+  /** Those who could see a file deleted by retention drop it from their lists and counters. */
+  @OnDomainEvent('conversation.deleted')
+  conversationDeleted(e: DomainEvent<'conversation.deleted'>): void {
+    this.publisher.conversation('conversation.deleted', e.organizationId, e.conversation);
+  }
+
   /** The agent a file is handed to (and the one it is taken from, by someone else) is told. */
   @OnDomainEvent('conversation.assigned')
   async conversationAssigned(e: DomainEvent<'conversation.assigned'>): Promise<void> {

@@ -51,7 +51,7 @@ export class RealtimePublisher {
   }
 
   conversation(
-    event: 'conversation.created' | 'conversation.updated',
+    event: 'conversation.created' | 'conversation.updated' | 'conversation.deleted',
     organizationId: string,
     c: ConversationDto,
     previousTeamIds: string[] = [],
