@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { Database } from '../src/common/database.service';
+import type { Database } from '../src/common/database';
 import { ConversationRepository, type ConversationFilter } from '../src/modules/conversations/conversation.repository';
 import { INBOX_LIVE_DEFAULTS, measureInboxLive } from './inbox-live';
 import { seedInbox, type InboxScale } from './inbox-seed';

@@ -25,7 +25,7 @@ import { LocalBlobBackend } from './modules/blobs/blob-store';
 import { migrateBlobs } from './modules/blobs/migrate-blobs';
 import { S3BlobBackend } from './modules/blobs/s3-blob-backend';
 import { join, resolve } from 'node:path';
-import { Database } from './common/database.service';
+import { Database } from './common/database';
 import { AppError } from './common/errors';
 import { dataSourceOptions } from './database/data-source';
 import { embeddedDataDir, startEmbeddedDatabase } from './database/embedded-database';

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { CDPSession, Page } from 'playwright-core';
 import { createApp, type RunningApp } from '../../api/src/app.factory';
 import { benchConfig } from '../../api/bench/lib/env';
-import { Database } from '../../api/src/common/database.service';
+import { Database } from '../../api/src/common/database';
 import { ensureDatabase, startEmbeddedPostgres } from '../../api/src/database/embedded-postgres';
 import { launchBrowserPool, type BrowserPool } from '../../../libs/testing/src/browser';
 import { buildAsToday, serveAsToday } from './built-as-today';

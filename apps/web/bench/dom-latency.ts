@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { REFERENCE_ALPHABET } from '@guichet/contracts';
 import type { Page } from 'playwright-core';
 import { createApp, type RunningApp } from '../../api/src/app.factory';
-import { Database } from '../../api/src/common/database.service';
+import { Database } from '../../api/src/common/database';
 import { hashPassword } from '../../api/src/common/password';
 import { benchConfig } from '../../api/bench/lib/env';
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../api/src/database/embedded-postgres';

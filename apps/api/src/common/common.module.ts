@@ -1,5 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { Database } from './database.service';
+import { Database } from './database';
 import { RateLimiter } from './rate-limiter';
 import { RateLimitRepository } from './rate-limit.repository';
 

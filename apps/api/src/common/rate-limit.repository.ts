@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Database } from './database.service';
+import { Database } from './database';
 
 /** Fixed-window counters in the rate_limit table. */
 @Injectable()

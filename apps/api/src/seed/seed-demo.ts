@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { normalizeIdentity, type ChannelKind, type IdentityKind } from '@guichet/contracts';
 import type { DataSource } from 'typeorm';
-import { Database } from '../common/database.service';
+import { Database } from '../common/database';
 import { hashPassword } from '../common/password';
 import { DirectoryRepository } from '../modules/agents/directory.repository';
 import { ChannelRepository } from '../modules/channels/channel.repository';

@@ -17,7 +17,7 @@ import {
   type SmtpCapture,
   type TwilioServer,
 } from '@guichet/testing';
-import { Database } from '../../src/common/database.service';
+import { Database } from '../../src/common/database';
 import { AcknowledgementListener } from '../../src/modules/acknowledgements/acknowledgement.listener';
 import { domainEvent } from '../../src/modules/events/domain-events';
 import { MailboxWatcherService } from '../../src/modules/email/mailbox-watcher.service';

@@ -15,7 +15,7 @@ import {
   type SmtpCapture,
   type TwilioServer,
 } from '@guichet/testing';
-import { Database, type AfterCommit } from '../../src/common/database.service';
+import { Database, type AfterCommit } from '../../src/common/database';
 import { DomainEvents, OnDomainEvent } from '../../src/modules/events/domain-event-bus';
 import { DOMAIN_EVENT_TYPES, domainEvent, type DomainEvent } from '../../src/modules/events/domain-events';
 import { MailboxWatcherService } from '../../src/modules/email/mailbox-watcher.service';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Database } from '../../src/common/database.service';
+import { Database } from '../../src/common/database';
 import { ChannelService } from '../../src/modules/channels/channel.service';
 import { decryptSecrets, encryptSecrets } from '../../src/modules/channels/channel-secrets';
 import { rotateEncryptionKey } from '../../src/modules/channels/key-rotation';

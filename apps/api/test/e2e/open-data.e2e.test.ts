@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { INDICATOR_COLUMNS, INDICATORS_TABLE_SCHEMA } from '@guichet/contracts';
-import { Database } from '../../src/common/database.service';
+import { Database } from '../../src/common/database';
 import { ReportAggregatesListener } from '../../src/modules/reports/report-aggregates.listener';
 import { startTestApp, type TestAgent, type TestApp } from '../harness';
 

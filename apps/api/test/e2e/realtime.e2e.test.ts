@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ConversationDto, MessageDto, PresenceDto } from '@guichet/contracts';
 import { connectRecording, expectEventually, type RecordingClient } from '@guichet/testing';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Database } from '../../src/common/database.service';
+import { Database } from '../../src/common/database';
 import { RealtimePublisher } from '../../src/modules/realtime/realtime.publisher';
 import { seedTown, startTestApp, type TestApp } from '../harness';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { expectEventually } from '@guichet/testing';
-import { Database } from '../../src/common/database.service';
+import { Database } from '../../src/common/database';
 import { ReportAggregatesListener } from '../../src/modules/reports/report-aggregates.listener';
 import { DAILY_COUNTERS } from '../../src/modules/reports/report-facts';
 import { startTestApp, type TestAgent, type TestApp } from '../harness';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Workbook } from 'exceljs';
 import { expectEventually } from '@guichet/testing';
-import { Database } from '../../src/common/database.service';
+import { Database } from '../../src/common/database';
 import { ReportAggregatesListener } from '../../src/modules/reports/report-aggregates.listener';
 import { ReportBackfill } from '../../src/modules/reports/report-backfill';
 import { startTestApp, type TestAgent, type TestApp } from '../harness';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ConversationDto, LabelDto, RoutingDryRunDto, RoutingRuleDto } from '@guichet/contracts';
 import { connectRecording, expectEventually, type RecordingClient } from '@guichet/testing';
-import { Database } from '../../src/common/database.service';
+import { Database } from '../../src/common/database';
 import { RoutingService } from '../../src/modules/routing/routing.service';
 import { seedTown, startTestApp, type TestApp } from '../harness';
 

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataSource, EntityManager } from 'typeorm';
-import { Database } from '../../src/common/database.service';
+import { Database } from '../../src/common/database';
 import { ConversationRepository, type ConversationFilter } from '../../src/modules/conversations/conversation.repository';
 import { MessageRepository } from '../../src/modules/conversations/message.repository';
 import { seedTown, startTestApp, type TestApp } from '../harness';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 import { GroupCommit } from '../../common/group-commit';
 import { pgJson } from '../../common/pg-text';
 

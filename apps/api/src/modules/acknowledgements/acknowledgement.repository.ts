@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AckTemplateName, ChannelKind, DecisionRegime, IdentityKind } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 import { pgJson } from '../../common/pg-text';
 
 /** The organization's acknowledgement settings as saved (templates left out are the defaults). */

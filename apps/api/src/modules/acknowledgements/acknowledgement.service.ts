@@ -15,7 +15,7 @@ import {
 import { optKeyword } from '@guichet/channels';
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config';
-import type { AfterCommit } from '../../common/database.service';
+import type { AfterCommit } from '../../common/database';
 import type { AuthAgent } from '../../common/auth-agent';
 import { notFound } from '../../common/errors';
 import { AuditRepository } from '../../infra/audit/audit.repository';

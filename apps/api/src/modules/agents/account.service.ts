@@ -9,7 +9,7 @@ import {
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config';
 import type { AuthAgent } from '../../common/auth-agent';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 import { badRequest, notFound } from '../../common/errors';
 import { hashPassword } from '../../common/password';
 import { RateLimiter } from '../../common/rate-limiter';

@@ -9,7 +9,7 @@ import {
   type TeamDto,
 } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 import { NO_PASSWORD } from '../../common/password';
 import { byFrenchName } from '../../common/french-order';
 

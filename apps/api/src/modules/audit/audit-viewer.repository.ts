@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AuditEventDto, AuditFilter } from '@guichet/contracts';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 
 /**
  * A service's part of the audit: events about its conversations, and events about a citizen alone

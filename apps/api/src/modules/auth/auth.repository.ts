@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { AgentRole } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import type { AuthAgent } from '../../common/auth-agent';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 
 export const tokenHash = (token: string) => createHash('sha256').update(token).digest();
 /** A session's id: the hex of its token's hash (names its sockets' room; the token never leaves the request). */

@@ -4,7 +4,7 @@ import { passwordProblem, type ChangePasswordInput, type LoginInput } from '@gui
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config';
 import type { AuthAgent } from '../../common/auth-agent';
-import { Database, type AfterCommit } from '../../common/database.service';
+import { Database, type AfterCommit } from '../../common/database';
 import { badRequest, unauthorized } from '../../common/errors';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '../../common/password';
 import { RateLimiter } from '../../common/rate-limiter';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 
 /** The count a new failure makes: it starts over once the current count is older than `window` ($ parameter). */
 const next = (window: string) =>

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { SessionDto } from '@guichet/contracts';
 import type { AuthAgent } from '../../common/auth-agent';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 import { notFound } from '../../common/errors';
 import { AuditRepository } from '../../infra/audit/audit.repository';
 import { RealtimePublisher } from '../realtime/realtime.publisher';

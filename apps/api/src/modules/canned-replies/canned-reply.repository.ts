@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { CannedReplyDto } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 
 const COLUMNS = `id, team_id AS "teamId", title, body, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt"`;
 

@@ -12,7 +12,7 @@ import {
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config';
 import { isManager, type AuthAgent } from '../../common/auth-agent';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 import { AppError, badRequest, notFound } from '../../common/errors';
 import { AuditRepository, type AuditAction } from '../../infra/audit/audit.repository';
 import { ConversationService } from '../conversations/conversation.service';

@@ -11,7 +11,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../../config';
 import type { AuthAgent } from '../../common/auth-agent';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 import { badRequest, notFound } from '../../common/errors';
 import { isUuid } from '../../common/uuid';
 import { AuditRepository } from '../../infra/audit/audit.repository';

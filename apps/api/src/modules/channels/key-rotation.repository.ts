@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 
 /** One sealed value (encryptSecrets' `v1.…`) and the AAD it was sealed with. */
 export interface SealedValue {

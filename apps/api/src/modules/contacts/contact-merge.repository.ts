@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ContactMergeDto, ContactMergeStatus, IdentityKind } from '@guichet/contracts';
 import { CONTACT_MERGE_UNDO_DAYS } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 
 /** A contact as a merge locks it. */
 export interface MergeContactRow {

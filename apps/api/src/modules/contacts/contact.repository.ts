@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { IdentityDto, IdentityKind } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 
 export interface ContactRow {
   id: string;

@@ -9,7 +9,7 @@ import {
   type TransferToAdministrationInput,
 } from '@guichet/contracts';
 import { isManager, type AuthAgent } from '../../common/auth-agent';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 import { AppError, badRequest, forbidden, notFound, staleVersion } from '../../common/errors';
 import { AuditRepository } from '../../infra/audit/audit.repository';
 import { domainEvent } from '../events/domain-events';

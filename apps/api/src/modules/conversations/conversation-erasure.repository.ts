@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 import { CONVERSATION_COLUMNS, type ConversationRow } from './conversation.mapper';
 
 /** Call details that are personal data: removed from an anonymized call message (the rest is statistics). */

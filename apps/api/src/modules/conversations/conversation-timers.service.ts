@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 import { RateLimiter } from '../../common/rate-limiter';
 import { JobQueue } from '../../infra/jobs/job-queue';
 import { DomainEvents } from '../events/domain-event-bus';

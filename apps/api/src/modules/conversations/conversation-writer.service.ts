@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ChannelKind, ConversationDto, DeliveryStatus, MessageDto } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
-import { Database, type AfterCommit } from '../../common/database.service';
+import { Database, type AfterCommit } from '../../common/database';
 import { toConversationDto } from './conversation.mapper';
 import { ConversationRepository, type ConversationChanges, type ConversationHistory } from './conversation.repository';
 import { DomainEvents } from '../events/domain-event-bus';

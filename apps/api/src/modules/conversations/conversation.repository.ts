@@ -12,7 +12,7 @@ import {
   type Priority,
 } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 import { PLANNED_PER_CALL } from '../../database/preparing-client';
 import { drawReference } from './references';
 import { CONVERSATION_COLUMNS, DUE_KEY, type ConversationRow } from './conversation.mapper';

@@ -21,7 +21,7 @@ import {
   type ReplyChannelDto,
 } from '@guichet/contracts';
 import { isManager, type AuthAgent } from '../../common/auth-agent';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 import { uploadedFileType } from '../../common/file-type';
 import { BlobStore } from '../blobs/blob-store';
 import type { NewAttachment } from './message.repository';

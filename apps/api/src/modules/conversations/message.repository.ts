@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AttachmentDto, ChannelKind, DeliveryStatus, MessageDirection, MessageDto, MessageKind } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { withInlineParts } from './inline-parts';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 import { pgJson } from '../../common/pg-text';
 
 interface MessageRow {

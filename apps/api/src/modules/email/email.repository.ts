@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { FolderCursor } from '@guichet/channels';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 
 export interface WatchedChannelRow {
   id: string;

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, SetMetadata, type OnApplicationBootstrap, t
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config';
-import { Database, type AfterCommit } from '../../common/database.service';
+import { Database, type AfterCommit } from '../../common/database';
 import { JobQueue, QUEUES } from '../../infra/jobs/job-queue';
 import { DomainEventRepository } from './domain-event.repository';
 import type { DomainEvent, DomainEventType } from './domain-events';

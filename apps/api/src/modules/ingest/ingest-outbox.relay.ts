@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { ConversationCountedDto, ConversationDto, MessageDto } from '@guichet/contracts';
 import { APP_CONFIG, type AppConfig } from '../../config';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 import { toConversationDto } from '../conversations/conversation.mapper';
 import { DomainEvents } from '../events/domain-event-bus';
 import { domainEvent, type DomainEvent, type DomainEventType } from '../events/domain-events';

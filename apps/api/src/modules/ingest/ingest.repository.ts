@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ConversationStatus } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 import { CONVERSATION_COLUMNS, DUE_COLUMNS, LABELS_COLUMN, type ConversationRow } from '../conversations/conversation.mapper';
 
 /** What guichet_ingest() returns for each item of a batch (`ord`: its position, from 1). */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { LabelDto } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 
 /** Labels of the organizations and the conversations that carry them (migration Labels1764820000000). */
 @Injectable()

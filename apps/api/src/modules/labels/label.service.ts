@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { LABELS_PER_CONVERSATION_MAX, type CreateLabelInput, type LabelDto, type UpdateLabelInput } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import type { AuthAgent } from '../../common/auth-agent';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 import { AppError, badRequest, notFound } from '../../common/errors';
 import { AuditRepository } from '../../infra/audit/audit.repository';
 import { LabelRepository } from './label.repository';

@@ -3,7 +3,7 @@ import { GraphClient, windowDuration, type MetaKind } from '@guichet/channels';
 import { CHANNEL_CAPABILITIES, type MessageDto } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import type { AuthAgent } from '../../common/auth-agent';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 import { AppError, badRequest, notFound, staleVersion } from '../../common/errors';
 import { AuditRepository } from '../../infra/audit/audit.repository';
 import { ChannelService } from '../channels/channel.service';

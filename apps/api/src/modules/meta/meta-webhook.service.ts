@@ -18,7 +18,7 @@ import {
   type MetaReadEvent,
 } from '@guichet/channels';
 import { InvalidIdentityError, normalizeIdentity, type IdentityKind } from '@guichet/contracts';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 import { parseWebhookJson } from '../../common/webhook-body';
 import { AppError, badRequest, forbidden, notFound } from '../../common/errors';
 import { safeEqual } from '../../common/safe-equal';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { MetaKind } from '@guichet/channels';
 import type { DeliveryStatus, IdentityKind } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 
 export interface MetaMessageRef {
   id: string;

@@ -10,7 +10,7 @@ import type {
   UpdateEventInput,
 } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 import { pgJson } from '../../common/pg-text';
 
 export interface EventRow {

@@ -19,7 +19,7 @@ import {
 } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { isManager, type AuthAgent } from '../../common/auth-agent';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 import { badRequest, conflict, forbidden, notFound } from '../../common/errors';
 import { AuditRepository } from '../../infra/audit/audit.repository';
 import {

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common'
 import type { ChannelKind, IdentityKind, MessageRegistrantsResult } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import type { AuthAgent } from '../../common/auth-agent';
-import { Database, type AfterCommit } from '../../common/database.service';
+import { Database, type AfterCommit } from '../../common/database';
 import { recordSignature } from '../../common/signed-link';
 import { registrationPath } from './event-views';
 import { snippetOf } from '../../common/snippet';

@@ -10,7 +10,7 @@ import {
 } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 import { AppError, badRequest, conflict, notFound, uniqueViolation } from '../../common/errors';
 import { RateLimiter } from '../../common/rate-limiter';
 import { checkRecordSignature, recordSignature } from '../../common/signed-link';

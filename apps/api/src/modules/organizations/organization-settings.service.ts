@@ -11,7 +11,7 @@ import {
   type UpdateOrganizationSettingsInput,
 } from '@guichet/contracts';
 import type { AuthAgent } from '../../common/auth-agent';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 import { AppError, badRequest, notFound } from '../../common/errors';
 import { uploadedFileType } from '../../common/file-type';
 import { BlobStore } from '../blobs/blob-store';

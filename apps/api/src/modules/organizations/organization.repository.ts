@@ -7,7 +7,7 @@ import {
   type UpdateOrganizationSettingsInput,
 } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 import { byFrenchName } from '../../common/french-order';
 import { NO_PASSWORD } from '../../common/password';
 import { pgJson } from '../../common/pg-text';

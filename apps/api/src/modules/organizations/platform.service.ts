@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { CreateOrganizationInput, PlatformOrganizationDto } from '@guichet/contracts';
 import type { AuthAgent } from '../../common/auth-agent';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 import { conflict, uniqueViolation } from '../../common/errors';
 import { AuditRepository } from '../../infra/audit/audit.repository';
 import { AccountService } from '../agents/account.service';

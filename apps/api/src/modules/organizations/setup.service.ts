@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common'
 import { createHmac } from 'node:crypto';
 import type { CreateAdminInput, CreatePlatformAdminInput, SetupInput } from '@guichet/contracts';
 import { APP_CONFIG, type AppConfig } from '../../config';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 import { badRequest, conflict, notFound } from '../../common/errors';
 import { hashPassword } from '../../common/password';
 import { safeEqual } from '../../common/safe-equal';

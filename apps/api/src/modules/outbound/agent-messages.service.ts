@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ChannelKind, ConversationDto, MessageDto } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import type { AuthAgent } from '../../common/auth-agent';
-import type { AfterCommit } from '../../common/database.service';
+import type { AfterCommit } from '../../common/database';
 import { snippetOf } from '../../common/snippet';
 import { AuditRepository } from '../../infra/audit/audit.repository';
 import { domainEvent } from '../events/domain-events';

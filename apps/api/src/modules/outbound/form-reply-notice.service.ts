@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { FormReplyNotice, FormReplyNoticeDto, PublicRequestCreated } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config';
-import type { AfterCommit } from '../../common/database.service';
+import type { AfterCommit } from '../../common/database';
 import { domainEvent } from '../events/domain-events';
 import { ConversationWriter } from '../conversations/conversation-writer.service';
 import { ChannelService } from '../channels/channel.service';

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Job } from 'pg-boss' with { 'resolution-mode': 'import' };
 import { APP_CONFIG, type AppConfig } from '../../config';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 import { JobQueue, OUTBOUND_RETRY_LIMIT } from '../../infra/jobs/job-queue';
 import { ConversationWriter } from '../conversations/conversation-writer.service';
 import { OrganizationMail } from '../organizations/organization-mail.service';

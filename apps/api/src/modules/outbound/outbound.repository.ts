@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { DeliveryStatus, FormReplyNotice, FormReplyNoticeDto } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 
 /** What telling a form's citizen of a reply needs: the town, its setting, the citizen's usable address and number. */
 export interface FormNoticeContext {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 
 export interface FileContact {
   id: string;

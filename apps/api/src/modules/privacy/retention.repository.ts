@@ -6,7 +6,7 @@ import {
   type RetentionRuleInput,
 } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 
 /** A conversation past its retention rule, locked for the batch that anonymizes or deletes it. */
 export interface DueConversation {

@@ -7,7 +7,7 @@ import type {
   RetentionSettingsDto,
 } from '@guichet/contracts';
 import { isManager, type AuthAgent } from '../../common/auth-agent';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 import { AppError, badRequest, notFound } from '../../common/errors';
 import { AuditRepository } from '../../infra/audit/audit.repository';
 import { JobQueue } from '../../infra/jobs/job-queue';

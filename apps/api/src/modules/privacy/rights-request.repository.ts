@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ConversationPrivacyDto, RightsRequestDto, RightsRequestKind } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 
 /** What the rights-request paths need of a conversation (the access rule's fields among them). */
 export interface PrivacyConversationRow {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { organizationLogoPath } from '@guichet/contracts';
 import { byFrenchName } from '../../common/french-order';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 
 export interface PublicOrganizationContact {
   id: string;

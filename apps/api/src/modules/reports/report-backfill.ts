@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 import { JobQueue } from '../../infra/jobs/job-queue';
 import { ReportAggregatesListener } from './report-aggregates.listener';
 import { ReportsRepository } from './reports.repository';

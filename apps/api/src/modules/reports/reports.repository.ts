@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { OpenDataMode } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 import { pgJson } from '../../common/pg-text';
 import {
   DAILY_COUNTERS,

@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { frenchLongDateOf } from '@guichet/contracts';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 import { JobQueue } from '../../infra/jobs/job-queue';
 import { ConversationReader } from '../conversations/conversation-reader.service';
 import { DomainEvents } from '../events/domain-event-bus';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { AfterCommit } from '../../common/database.service';
+import type { AfterCommit } from '../../common/database';
 import { AppError } from '../../common/errors';
 import { ConversationReader } from '../conversations/conversation-reader.service';
 import { ConversationWriter } from '../conversations/conversation-writer.service';

@@ -11,7 +11,7 @@ import type {
   UpdateRequestTypeInput,
 } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 
 interface RequestTypeRow {
   id: string;

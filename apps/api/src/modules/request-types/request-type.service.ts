@@ -7,7 +7,7 @@ import type {
   UpdateRequestTypeInput,
 } from '@guichet/contracts';
 import { isManager, type AuthAgent } from '../../common/auth-agent';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 import { AppError, badRequest, notFound } from '../../common/errors';
 import { AgentDirectory } from '../agents/agent-directory.service';
 import { AuditRepository } from '../../infra/audit/audit.repository';

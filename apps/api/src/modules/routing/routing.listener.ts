@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { AfterCommit } from '../../common/database.service';
+import type { AfterCommit } from '../../common/database';
 import { OnDomainEvent } from '../events/domain-event-bus';
 import type { DomainEvent } from '../events/domain-events';
 import { RoutingService } from './routing.service';

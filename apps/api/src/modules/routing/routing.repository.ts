@@ -8,7 +8,7 @@ import type {
   RoutingRuleDto,
 } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 
 interface RuleRow {
   id: string;

@@ -15,7 +15,7 @@ import {
 } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import type { AuthAgent } from '../../common/auth-agent';
-import { Database, type AfterCommit } from '../../common/database.service';
+import { Database, type AfterCommit } from '../../common/database';
 import { AppError, badRequest, notFound } from '../../common/errors';
 import { AuditRepository } from '../../infra/audit/audit.repository';
 import { AgentDirectory } from '../agents/agent-directory.service';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ChannelKind, ConversationStatus, IdentityKind, SatisfactionMode } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 
 export type SurveyStatus = 'scheduled' | 'sent' | 'skipped' | 'answered';
 

@@ -9,7 +9,7 @@ import {
 } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config';
-import type { AfterCommit } from '../../common/database.service';
+import type { AfterCommit } from '../../common/database';
 import type { AuthAgent } from '../../common/auth-agent';
 import { AppError, conflict, notFound } from '../../common/errors';
 import { AuditRepository } from '../../infra/audit/audit.repository';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { TeamAdminDto } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
-import { Database } from '../../common/database.service';
+import { Database } from '../../common/database';
 import { pgJson } from '../../common/pg-text';
 
 const TEAM_SELECT = `SELECT t.id, t.name, t.slug, t.archived_at IS NOT NULL AS archived, t.description, t.contact,

@@ -7,7 +7,7 @@ import {
   type OidcLoginOptionDto,
 } from '@guichet/contracts';
 import * as oidc from 'openid-client';
-import { Database } from '../../../common/database.service';
+import { Database } from '../../../common/database';
 import { hashPassword } from '../../../common/password';
 import { APP_CONFIG, type AppConfig } from '../../../config';
 import { AuditRepository } from '../../../infra/audit/audit.repository';

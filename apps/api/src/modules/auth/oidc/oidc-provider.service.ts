@@ -7,7 +7,7 @@ import {
   type UpdateOidcProviderInput,
 } from '@guichet/contracts';
 import type { AuthAgent } from '../../../common/auth-agent';
-import { Database } from '../../../common/database.service';
+import { Database } from '../../../common/database';
 import { notFound } from '../../../common/errors';
 import { APP_CONFIG, type AppConfig } from '../../../config';
 import { AuditRepository } from '../../../infra/audit/audit.repository';

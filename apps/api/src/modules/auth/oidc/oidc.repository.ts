@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AgentRole, OidcProviderKind } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
-import { Database } from '../../../common/database.service';
+import { Database } from '../../../common/database';
 import { NO_PASSWORD } from '../../../common/password';
 import { tokenHash } from '../auth.repository';
 
