@@ -41,6 +41,9 @@ export class DeadlineListener {
     const tx = { m, afterCommit };
     const row = await this.reader.row(organizationId, conversationId, m, true);
     if (!row || row.request_type_id || row.response_due_at || row.decision_due_at) return;
+    // Forwarded to the competent administration (CRPA L114-2) before this job ran: its clock is
+    // stopped for good, it gets no due date afterwards.
+    if (row.status === 'closed' && row.transmitted_to) return;
     const chosen = await this.types.chosenOnForm(m, conversationId);
     let typeId: string | undefined;
     if (chosen) {
