@@ -76,6 +76,11 @@ describe('organization logo', () => {
     // The citizen form shows it in its header, and the agents' header learns it from /auth/me.
     const page = await (await fetch(`${t.url}/demandes/${town.org.slug}`)).text();
     expect(page).toContain(`<img class="brand__logo" src="${res.body.logo}" alt="" height="40">`);
+    // And so do its accessibility and personal-data pages.
+    for (const path of ['accessibilite', 'donnees-personnelles']) {
+      const statement = await (await fetch(`${t.url}/${path}/${town.org.slug}`)).text();
+      expect(statement).toContain(`<img class="brand__logo" src="${res.body.logo}" alt="" height="40">`);
+    }
     expect((await t.http('GET', `/api/v1/public/organizations/${town.org.slug}`)).body.logo).toBe(res.body.logo);
     expect((await t.http('GET', '/api/v1/auth/me', { token: town.agentEC.token })).body.organization.logo).toBe(res.body.logo);
     // Another town has none.

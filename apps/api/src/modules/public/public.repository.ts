@@ -11,6 +11,8 @@ export interface PublicOrganizationContact {
   phone: string;
   email: string;
   website: string;
+  /** The town's logo address, when it has one (shown beside its name). */
+  logo?: string;
 }
 
 /** What the citizen pages read of a town hall: its name and its services (teams). */
@@ -58,11 +60,13 @@ export class PublicRepository {
 
   /** What the accessibility and personal-data pages say of the town hall (how to reach it). */
   async organizationContact(slug: string): Promise<PublicOrganizationContact | undefined> {
-    const [org] = await this.db.query<PublicOrganizationContact>(
-      `SELECT id, name, slug, address, phone, email, website FROM organization WHERE slug = $1`,
+    const [org] = await this.db.query<PublicOrganizationContact & { logo_sha256: string | null }>(
+      `SELECT id, name, slug, address, phone, email, website, logo_sha256 FROM organization WHERE slug = $1`,
       [slug],
     );
-    return org;
+    if (!org) return undefined;
+    const { logo_sha256, ...rest } = org;
+    return logo_sha256 ? { ...rest, logo: organizationLogoPath(org.slug, logo_sha256) } : rest;
   }
 
   /** A service's name and its town's (the organization the citizen wrote to). */

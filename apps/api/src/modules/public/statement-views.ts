@@ -51,7 +51,7 @@ export function accessibilityView(ctx: PageContext, org: PublicOrganizationConta
       <li>envoyer un courrier (gratuit, sans timbre) : Défenseur des droits, Libre réponse 71120, 75342 Paris CEDEX 07.</li>
     </ul>
   </article>`;
-  return { title: `Déclaration d’accessibilité — ${org.name}`, organization: org.name, slug: org.slug, main };
+  return { title: `Déclaration d’accessibilité — ${org.name}`, organization: org.name, logo: org.logo, slug: org.slug, main };
 }
 
 /** 90 → « 90 jours », 365 → « 1 an », 2190 → « 6 ans », 180 → « 6 mois ». */
@@ -90,5 +90,5 @@ export function privacyView(ctx: PageContext, org: PublicOrganizationContact, ru
     ${contactList(ctx, org)}
     <p>Si vous estimez, après nous avoir contactés, que vos droits ne sont pas respectés, vous pouvez adresser une réclamation à la Commission nationale de l’informatique et des libertés (CNIL) : <a href="https://www.cnil.fr/fr/plaintes">cnil.fr/fr/plaintes</a>.</p>
   </article>`;
-  return { title: `Données personnelles — ${org.name}`, organization: org.name, slug: org.slug, main };
+  return { title: `Données personnelles — ${org.name}`, organization: org.name, logo: org.logo, slug: org.slug, main };
 }
