@@ -309,16 +309,7 @@ describe('socket events patch the query cache', () => {
   it('conversation.deleted (a retention rule that deletes) takes the file out of every loaded list and forgets its file and thread', () => {
     const patcher = createCachePatcher(client, () => me, 1000);
     const countsKey = queryKeys.conversations.counts();
-    const counts = {
-      mine: 0,
-      unassigned: 1,
-      callbackNeeded: 0,
-      byStatus: { open: 1, pending: 0, snoozed: 0 },
-      byTeam: { [TEAM_A]: 1 },
-      overdue: 0,
-      dueSoon: 0,
-      overdueByTeam: {},
-    };
+    const counts = { ...NO_COUNTS, unassigned: 1, byStatus: { ...NO_COUNTS.byStatus, open: 1 }, byTeam: { [TEAM_A]: 1 } };
     client.setQueryData(countsKey, counts);
     const gone = conversation('c2', { status: 'resolved', version: 4 });
     const resolvedKey = queryKeys.conversations.list({ status: ['resolved'], teamId: TEAM_A });
