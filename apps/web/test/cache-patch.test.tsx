@@ -1,5 +1,12 @@
 /** @jest-environment ./test/jsdom-environment.cjs */
-import type { AgentDto, ConversationDto, MessageDto, Page, PresenceDto } from '@guichet/contracts';
+import {
+  emptyConversationCounts,
+  type AgentDto,
+  type ConversationDto,
+  type MessageDto,
+  type Page,
+  type PresenceDto,
+} from '@guichet/contracts';
 import { QueryClient, QueryClientProvider, type InfiniteData } from '@tanstack/react-query';
 import { act, render, screen, waitFor } from '@testing-library/react';
 import { EventEmitter } from 'node:events';
@@ -65,16 +72,7 @@ function message(id: string, conversationId: string, patch: Partial<MessageDto> 
   };
 }
 
-const NO_COUNTS = {
-  mine: 0,
-  unassigned: 0,
-  callbackNeeded: 0,
-  byStatus: { open: 0, pending: 0, snoozed: 0 },
-  byTeam: {},
-  overdue: 0,
-  dueSoon: 0,
-  overdueByTeam: {},
-};
+const NO_COUNTS = emptyConversationCounts();
 
 function pages<T>(...items: T[][]): Pages<T> {
   return {

@@ -120,6 +120,20 @@ export interface ConversationCountsDto {
   overdueByTeam: Record<string, number>;
 }
 
+/** Counters with nothing counted yet (a fresh object: callers add to it). */
+export function emptyConversationCounts(): ConversationCountsDto {
+  return {
+    mine: 0,
+    unassigned: 0,
+    callbackNeeded: 0,
+    byStatus: { open: 0, pending: 0, snoozed: 0 },
+    byTeam: {},
+    overdue: 0,
+    dueSoon: 0,
+    overdueByTeam: {},
+  };
+}
+
 /** A démarche of a service, as admins and supervisors define it. */
 export interface RequestTypeDto {
   id: string;

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
+  emptyConversationCounts,
   formatReference,
   type ConversationCountedDto,
   type ConversationCountsDto,
@@ -217,16 +218,7 @@ describe('search scope, paging and maintained counters', () => {
           GROUP BY team_id, status`,
         teamIds ? [town.org.id, agentId, teamIds] : [town.org.id, agentId],
       );
-      const out: ConversationCountsDto = {
-        mine: 0,
-        unassigned: 0,
-        callbackNeeded: 0,
-        byStatus: { open: 0, pending: 0, snoozed: 0 },
-        byTeam: {},
-        overdue: 0,
-        dueSoon: 0,
-        overdueByTeam: {},
-      };
+      const out = emptyConversationCounts();
       for (const r of rows) {
         out.overdue += r.overdue;
         if (r.overdue) out.overdueByTeam[r.team_id] = (out.overdueByTeam[r.team_id] ?? 0) + r.overdue;

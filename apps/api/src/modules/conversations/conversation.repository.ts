@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  emptyConversationCounts,
   normalizeEmail,
   normalizePhone,
   referenceSearched,
@@ -316,16 +317,7 @@ export class ConversationRepository {
         visibleTeamIds ? params : [organizationId],
       ),
     ]);
-    const out: ConversationCountsDto = {
-      mine: 0,
-      unassigned: 0,
-      callbackNeeded: 0,
-      byStatus: { open: 0, pending: 0, snoozed: 0 },
-      byTeam: {},
-      overdue: 0,
-      dueSoon: 0,
-      overdueByTeam: {},
-    };
+    const out = emptyConversationCounts();
     for (const d of due) {
       out.overdue += d.overdue;
       out.dueSoon += d.due_soon;
