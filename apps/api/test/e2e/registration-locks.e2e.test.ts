@@ -1,7 +1,7 @@
-import type { MunicipalEventDto, PublicRegistrationInput } from '@guichet/contracts';
-import { RegistrantNotices, type RegistrationNotice } from '../../src/modules/municipal-events/registrant-notices.service';
-import { RegistrationService } from '../../src/modules/municipal-events/registration.service';
-import { seedTown, startTestApp, type TestApp } from '../harness';
+import type { RegistrationService } from '../../src/modules/municipal-events/registration.service';
+import type { MunicipalEventDto } from '@guichet/contracts';
+import { startRegistrantJobs } from '../registrant-jobs';
+import type { TestApp } from '../harness';
 
 /**
  * Issue 17: a citizen's confirm or cancel (event, then registration) and the registration's
@@ -10,25 +10,13 @@ import { seedTown, startTestApp, type TestApp } from '../harness';
  */
 describe('registration locks', () => {
   let t: TestApp;
-  let town: Awaited<ReturnType<typeof seedTown>>;
+  let town: Awaited<ReturnType<typeof startRegistrantJobs>>['town'];
   let registrations: RegistrationService;
-  let notices: RegistrantNotices;
-  let n = 0;
-  const input = (email: string): PublicRegistrationInput => ({
-    name: 'Inès Morel',
-    email,
-    places: 1,
-    answers: {},
-    consentReminders: true,
-  });
-  const ip = () => `10.3.${Math.floor(++n / 250)}.${n % 250}`;
+  let h: Awaited<ReturnType<typeof startRegistrantJobs>>;
 
   beforeAll(async () => {
-    // No job worker: the test runs each notice job itself, at the moment it chooses.
-    t = await startTestApp({ runJobs: false, publicRequestsPerHour: 100_000 });
-    town = await seedTown(t);
-    registrations = t.app.get(RegistrationService);
-    notices = t.app.get(RegistrantNotices);
+    h = await startRegistrantJobs('10.3');
+    ({ t, town, registrations } = h);
   });
   afterAll(() => t.close());
 
@@ -48,13 +36,12 @@ describe('registration locks', () => {
           },
         })
       ).body;
-      const a = await registrations.register(ev.id, input(`a${round}@example.fr`), ip());
-      const b = await registrations.register(ev.id, input(`b${round}@example.fr`), ip());
-      const c = await registrations.register(ev.id, input(`c${round}@example.fr`), ip());
+      const a = await registrations.register(ev.id, h.input(`a${round}@example.fr`), h.ip());
+      const b = await registrations.register(ev.id, h.input(`b${round}@example.fr`), h.ip());
+      const c = await registrations.register(ev.id, h.input(`c${round}@example.fr`), h.ip());
       // a cancels: b is offered the place. Each registration's notice jobs are still to run.
       await registrations.cancel(a.id, a.token);
-      const job = (id: string, notice: RegistrationNotice) =>
-        notices.handle({ organizationId: town.org.id, registrationId: id, notice });
+      const job = h.job;
       const failures: string[] = [];
       const settled = await Promise.allSettled([
         job(a.id, 'registered'),

@@ -180,6 +180,22 @@ export class ContactMergeRepository {
   }
 
   /**
+   * Locks the event registrations (issue 17) filed in these conversations, before the merge moves
+   * the conversations: every other path takes a registration's lock before its conversation's (the
+   * registrant notice job locks the registration, then writes in its conversation; see LOCK ORDER
+   * in MunicipalEventRepository), so a merge taking them the other way round could deadlock with it.
+   * FOR NO KEY UPDATE, in id order, as the events' own paths lock them.
+   */
+  async lockRegistrations(m: EntityManager, conversationIds: string[]): Promise<void> {
+    if (!conversationIds.length) return;
+    await this.db.query(
+      `SELECT id FROM municipal_event_registration WHERE conversation_id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`,
+      [conversationIds],
+      m,
+    );
+  }
+
+  /**
    * A citizen's event registrations (issue 17) follow their conversation: each registration has its
    * own conversation in the event's service, so moving the conversations and then their
    * registrations moves exactly what the merge moved, and its undo exactly what comes back.

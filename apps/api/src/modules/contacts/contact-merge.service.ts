@@ -107,13 +107,10 @@ export class ContactMergeService {
         from,
         to,
       );
-      const movedConversationIds = await this.writer.moveToContact(
-        tx,
-        agent.organizationId,
-        await this.merges.conversationIds(tx.m, from),
-        from,
-        to,
-      );
+      // Registrations before conversations, the order every other path takes them in.
+      const conversationIds = await this.merges.conversationIds(tx.m, from);
+      await this.merges.lockRegistrations(tx.m, conversationIds);
+      const movedConversationIds = await this.writer.moveToContact(tx, agent.organizationId, conversationIds, from, to);
       const movedRegistrations = await this.merges.moveRegistrations(tx.m, movedConversationIds, from, to);
       await this.merges.markMerged(tx.m, merge, {
         agentId: agent.id,
@@ -162,13 +159,9 @@ export class ContactMergeService {
         to,
         from,
       );
-      const conversationsBack = await this.writer.moveToContact(
-        tx,
-        agent.organizationId,
-        await this.merges.conversationsToMoveBack(tx.m, merge),
-        to,
-        from,
-      );
+      const toMoveBack = await this.merges.conversationsToMoveBack(tx.m, merge);
+      await this.merges.lockRegistrations(tx.m, toMoveBack);
+      const conversationsBack = await this.writer.moveToContact(tx, agent.organizationId, toMoveBack, to, from);
       const registrationsBack = await this.merges.moveRegistrations(tx.m, conversationsBack, to, from);
       await this.merges.markUndone(tx.m, merge, agent.id);
       await this.recordBoth(tx.m, agent, 'contact.merge_undone', merge, {

@@ -202,7 +202,8 @@ export interface DueReminderRow {
  * job locks the registration alone, then the citizen's file (contact, conversation). Both row locks
  * are FOR NO KEY UPDATE (no key of theirs ever changes), which leaves the KEY SHARE locks of
  * foreign-key checks free: a registration inserted or updated by another transaction never waits
- * for them, so no path can wait on the event while holding a registration.
+ * for them, so no path can wait on the event while holding a registration. A contact merge moving
+ * filed registrations locks them before their conversations (ContactMergeRepository.lockRegistrations).
  */
 @Injectable()
 export class MunicipalEventRepository {
