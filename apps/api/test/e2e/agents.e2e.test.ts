@@ -73,13 +73,13 @@ describe('agents: administration and own password', () => {
     expect(badRole.body.details.join()).toMatch(/^role: /);
     expect(await patch(town.admin.token, {})).toMatchObject({ status: 400, body: { details: ['aucun changement demandé'] } });
     expect(await patch(town.admin.token, { active: false }, town.admin.id)).toMatchObject({
-      status: 400,
-      body: {
-        message:
-          'vous êtes le dernier administrateur actif : nommez-en un autre avant de quitter ce rôle ou de désactiver votre compte',
-      },
+      status: 403,
+      body: { message: 'vous ne pouvez pas désactiver votre propre compte : un autre administrateur doit le faire' },
     });
-    expect(await patch(town.admin.token, { role: 'agent' }, town.admin.id)).toMatchObject({ status: 400 });
+    expect(await patch(town.admin.token, { role: 'agent' }, town.admin.id)).toMatchObject({
+      status: 400,
+      body: { message: 'vous êtes le dernier administrateur actif : nommez-en un autre avant de quitter ce rôle' },
+    });
     expect(await audits('agent.updated', agent.id)).toEqual([]);
   });
 
@@ -97,20 +97,24 @@ describe('agents: administration and own password', () => {
     expect((await patch(own.admin.token, own.agentEC.id, { capacity: 2 })).status).toBe(403);
     expect(await patch(second.token, second.id, { role: 'agent' })).toMatchObject({
       status: 400,
-      body: {
-        message:
-          'vous êtes le dernier administrateur actif : nommez-en un autre avant de quitter ce rôle ou de désactiver votre compte',
-      },
+      body: { message: 'vous êtes le dernier administrateur actif : nommez-en un autre avant de quitter ce rôle' },
     });
-    expect((await patch(second.token, second.id, { active: false })).status).toBe(400);
+    // The last admin cannot be deactivated by anyone; and no admin deactivates their own account,
+    // even with another admin left (another admin does it).
+    expect((await patch(second.token, second.id, { active: false })).status).toBe(403);
     const [row] = (await t.db.query(`SELECT role, active FROM agent WHERE id = $1`, [second.id])).rows;
     expect(row).toEqual({ role: 'admin', active: true });
+    const third = await t.newAgent({ organizationId: own.org.id, role: 'admin', name: 'Tom Troisième' });
+    expect(await patch(third.token, third.id, { active: false })).toMatchObject({
+      status: 403,
+      body: { message: 'vous ne pouvez pas désactiver votre propre compte : un autre administrateur doit le faire' },
+    });
+    expect((await t.db.query(`SELECT active FROM agent WHERE id = $1`, [third.id])).rows).toEqual([{ active: true }]);
 
     // Two admins demoting themselves at the same moment: one wins, the town keeps its other admin.
-    const third = await t.newAgent({ organizationId: own.org.id, role: 'admin', name: 'Tom Troisième' });
     const results = await Promise.all([
       patch(second.token, second.id, { role: 'agent' }),
-      patch(third.token, third.id, { active: false }),
+      patch(third.token, third.id, { role: 'supervisor' }),
     ]);
     expect(results.map((r) => r.status).sort()).toEqual([200, 400]);
     const { rows } = await t.db.query(

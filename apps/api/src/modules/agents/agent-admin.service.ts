@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AgentAdminDto, UpdateAgentInput } from '@guichet/contracts';
 import type { AuthAgent } from '../../common/auth-agent';
 import { Database } from '../../common/database';
-import { badRequest, notFound } from '../../common/errors';
+import { badRequest, forbidden, notFound } from '../../common/errors';
 import { AuditRepository } from '../../infra/audit/audit.repository';
 import { AuthService } from '../auth/auth.service';
 import { domainEvent } from '../events/domain-events';
@@ -30,6 +30,10 @@ export class AgentAdminService {
    */
   async update(admin: AuthAgent, id: string, input: UpdateAgentInput): Promise<AgentAdminDto> {
     const organizationId = admin.organizationId;
+    // An admin never deactivates their own account (their sessions would end mid-request, and a
+    // slip of the hand locks them out): another admin does it, as the agents screen offers.
+    if (id === admin.id && input.active === false)
+      throw forbidden('vous ne pouvez pas désactiver votre propre compte : un autre administrateur doit le faire');
     return this.db.tx(async (m, afterCommit) => {
       // The town always keeps an active administrator: its admins' rows are locked first (before the
       // agent's own), so two admins stepping down at the same moment wait in turn, without deadlock.
@@ -40,7 +44,7 @@ export class AgentAdminService {
       if (mayRemoveAdmin && before.role === 'admin' && before.active && !admins.some((a) => a !== id)) {
         throw badRequest(
           id === admin.id
-            ? 'vous êtes le dernier administrateur actif : nommez-en un autre avant de quitter ce rôle ou de désactiver votre compte'
+            ? 'vous êtes le dernier administrateur actif : nommez-en un autre avant de quitter ce rôle'
             : 'cet agent est le dernier administrateur actif : nommez-en un autre d’abord',
         );
       }
