@@ -49,6 +49,7 @@ import { IngestFunctionRows1764860000000 } from './migrations/1764860000000-inge
 import { SearchWordsOnce1764860000001 } from './migrations/1764860000001-search-words-once';
 import { IngestSearchInline1764856000000 } from './migrations/1764856000000-ingest-search-inline';
 import { RegistrantRetention1764865000000 } from './migrations/1764865000000-registrant-retention';
+import { AuditEventTeams1765030000000 } from './migrations/1765030000000-audit-event-teams';
 import { FormReplyNotice1764855000000 } from './migrations/1764855000000-form-reply-notice';
 import { ReportMonthly1764864000000 } from './migrations/1764864000000-report-monthly';
 import { EventCancelCutoff1764861000000 } from './migrations/1764861000000-event-cancel-cutoff';
@@ -112,6 +113,7 @@ export const MIGRATIONS = [
   ConversationTransmitted1764871000001,
   OpenDataPublication1764872000000,
   IngestPreviousStatus1764873000000,
+  AuditEventTeams1765030000000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10, preparedStatements = true): DataSourceOptions {

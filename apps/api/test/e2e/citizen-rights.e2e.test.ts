@@ -177,6 +177,43 @@ describe('citizens’ rights and the audit viewer', () => {
       expect(JSON.stringify(bad.body)).toMatch(/date invalide/);
     });
 
+    it('counts an event for the service the file was in when it happened: a transfer moves the file, not its past', async () => {
+      const a = await citizenWrites({ email: `${randomUUID().slice(0, 8)}@exemple.fr`, subject: 'Livret', text: 'a' });
+      const reader = await t.newAgent({ organizationId: town.org.id, teamIds: [town.etatCivil.id, town.scolarite.id] });
+      const read = async () => {
+        expect((await t.http('GET', `/api/v1/contacts/${a.contactId}`, { token: reader.token })).status).toBe(200);
+        expect((await t.http('GET', `/api/v1/conversations/${a.conversationId}/messages`, { token: reader.token })).status).toBe(
+          200,
+        );
+      };
+      await read();
+      const { rows } = await t.db.query(`SELECT version FROM conversation WHERE id = $1`, [a.conversationId]);
+      const moved = await t.http('PATCH', `/api/v1/conversations/${a.conversationId}`, {
+        token: town.supervisor.token,
+        body: { teamId: town.scolarite.id, version: rows[0].version, note: 'Demande d’inscription : pour la Scolarité' },
+      });
+      expect(moved.status).toBe(200);
+      await read();
+      const ids = async (teamId: string, token = town.admin.token) =>
+        (await t.http('GET', `/api/v1/audit?agentId=${reader.id}&teamId=${teamId}`, { token })).body.items.map(
+          (e: { id: string }) => e.id,
+        );
+      const all = (await t.http('GET', `/api/v1/audit?agentId=${reader.id}`, { token: town.admin.token })).body.items.map(
+        (e: { id: string }) => e.id,
+      );
+      expect(all).toHaveLength(4);
+      // Newest first: the two reads in Scolarité, then the two in État civil, whatever the file's service now.
+      expect(await ids(town.scolarite.id)).toEqual(all.slice(0, 2));
+      expect(await ids(town.etatCivil.id)).toEqual(all.slice(2));
+      // État civil's supervisor still sees who read the file while it was theirs, and nothing since.
+      const supEC = await t.newAgent({ organizationId: town.org.id, role: 'supervisor', teamIds: [town.etatCivil.id] });
+      expect(
+        (await t.http('GET', `/api/v1/audit?agentId=${reader.id}`, { token: supEC.token })).body.items.map(
+          (e: { id: string }) => e.id,
+        ),
+      ).toEqual(all.slice(2));
+    });
+
     it('filters by service and exports the filtered log as CSV, every page of it, for the data protection officer', async () => {
       const { a, b, reader } = await twoFilesRead();
       const actions = (body: { items: { action: string; contactId: string }[] }) =>

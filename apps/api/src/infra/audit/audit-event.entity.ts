@@ -8,6 +8,8 @@ export class AuditEventEntity {
   @Column('text') action!: string;
   @Column('uuid', { name: 'conversation_id', nullable: true }) conversationId!: string | null;
   @Column('uuid', { name: 'contact_id', nullable: true }) contactId!: string | null;
+  /** The services the event belongs to, fixed when written (AuditEventTeams1765030000000). */
+  @Column('uuid', { name: 'team_ids', array: true, nullable: true }) teamIds!: string[] | null;
   @Column('jsonb', { nullable: true }) data!: Record<string, unknown> | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }

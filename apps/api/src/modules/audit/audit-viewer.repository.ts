@@ -3,13 +3,11 @@ import type { AuditEventDto, AuditFilter } from '@guichet/contracts';
 import { Database } from '../../common/database';
 
 /**
- * A service's part of the audit: events about its conversations, and events about a citizen alone
- * (a file viewed, exported, merged) whose citizen has a conversation in it. The service is the
- * conversation's as it is now (a transferred file's past views follow it).
+ * A service's part of the audit: the events written while the file was the service's (their
+ * services are fixed when written: AuditEventTeams1765030000000), so a transfer moves a file, not
+ * its past.
  */
-const IN_TEAMS = (teams: string, org: string) => `(c.team_id = ANY(${teams})
-  OR (e.conversation_id IS NULL AND e.contact_id IS NOT NULL AND EXISTS (
-        SELECT 1 FROM conversation s WHERE s.contact_id = e.contact_id AND s.organization_id = ${org} AND s.team_id = ANY(${teams}))))`;
+const IN_TEAMS = (teams: string) => `e.team_ids && ${teams}`;
 
 /** Reading the audit log (it is written by infra/audit and never edited from the app). */
 @Injectable()
@@ -48,8 +46,8 @@ export class AuditViewerRepository {
           AND ($5::timestamptz IS NULL OR e.created_at >= $5)
           AND ($6::timestamptz IS NULL OR e.created_at < $6)
           AND ($7::bigint IS NULL OR e.id < $7)
-          AND ($8::uuid[] IS NULL OR ${IN_TEAMS('$8', '$1')})
-          AND ($10::uuid IS NULL OR ${IN_TEAMS('ARRAY[$10::uuid]', '$1')})
+          AND ($8::uuid[] IS NULL OR ${IN_TEAMS('$8::uuid[]')})
+          AND ($10::uuid IS NULL OR ${IN_TEAMS('ARRAY[$10::uuid]')})
         ORDER BY e.id DESC
         LIMIT $9`,
       [
