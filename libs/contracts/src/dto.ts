@@ -337,6 +337,8 @@ export interface PublicRequestDto {
   organization: string;
   /** Its address on the citizen pages (links to its accessibility and personal-data pages). */
   organizationSlug?: string;
+  /** The town's logo address, when it has one (shown beside its name on the tracking page). */
+  organizationLogo?: string;
   createdAt: string;
   messages: PublicMessageDto[];
   /** The satisfaction survey the citizen may still answer (its signed link), issue 15. */

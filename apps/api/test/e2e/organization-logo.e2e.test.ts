@@ -81,6 +81,25 @@ describe('organization logo', () => {
       const statement = await (await fetch(`${t.url}/${path}/${town.org.slug}`)).text();
       expect(statement).toContain(`<img class="brand__logo" src="${res.body.logo}" alt="" height="40">`);
     }
+    // And the citizen's tracking page (its DTO names the logo too); another town's request has none.
+    const request = async (o: Awaited<ReturnType<typeof seedTown>>) => {
+      const sent = await t.http('POST', `/api/v1/public/organizations/${o.org.slug}/requests`, {
+        body: { teamId: o.etatCivil.id, name: 'Élodie Martin', email: 'elodie@exemple.fr', subject: 'Acte', body: 'Bonjour' },
+        headers: { 'x-forwarded-for': `10.9.0.${Math.floor(Math.random() * 250)}` },
+      });
+      expect(sent.status).toBe(201);
+      const query = `${sent.body.reference}?token=${sent.body.trackingToken}`;
+      return {
+        dto: (await t.http('GET', `/api/v1/public/requests/${query}`)).body,
+        page: await (await fetch(`${t.url}/suivi/${query}`)).text(),
+      };
+    };
+    const tracked = await request(town);
+    expect(tracked.dto.organizationLogo).toBe(res.body.logo);
+    expect(tracked.page).toContain(`<img class="brand__logo" src="${res.body.logo}" alt="" height="40">`);
+    const elsewhere = await request(other);
+    expect(elsewhere.dto).not.toHaveProperty('organizationLogo');
+    expect(elsewhere.page).not.toContain('brand__logo');
     expect((await t.http('GET', `/api/v1/public/organizations/${town.org.slug}`)).body.logo).toBe(res.body.logo);
     expect((await t.http('GET', '/api/v1/auth/me', { token: town.agentEC.token })).body.organization.logo).toBe(res.body.logo);
     // Another town has none.

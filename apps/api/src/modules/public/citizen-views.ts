@@ -309,6 +309,7 @@ ${state.reply ?? ''}</textarea>
   return {
     title: fillText(t.trackingTitle, { reference: r.reference }),
     organization: r.organization || null,
+    logo: r.organizationLogo,
     slug: r.organizationSlug,
     main,
   };

@@ -69,13 +69,23 @@ export class PublicRepository {
     return logo_sha256 ? { ...rest, logo: organizationLogoPath(org.slug, logo_sha256) } : rest;
   }
 
-  /** A service's name and its town's (the organization the citizen wrote to). */
-  async teamName(teamId: string): Promise<{ name: string; organization: string; organizationSlug: string } | undefined> {
-    const [team] = await this.db.query<{ name: string; organization: string; organizationSlug: string }>(
-      `SELECT t.name, o.name AS organization, o.slug AS "organizationSlug" FROM team t JOIN organization o ON o.id = t.organization_id WHERE t.id = $1`,
+  /** A service's name and its town's (the organization the citizen wrote to, with its logo's address). */
+  async teamName(
+    teamId: string,
+  ): Promise<{ name: string; organization: string; organizationSlug: string; organizationLogo?: string } | undefined> {
+    const [team] = await this.db.query<{
+      name: string;
+      organization: string;
+      organizationSlug: string;
+      logo_sha256: string | null;
+    }>(
+      `SELECT t.name, o.name AS organization, o.slug AS "organizationSlug", o.logo_sha256
+         FROM team t JOIN organization o ON o.id = t.organization_id WHERE t.id = $1`,
       [teamId],
     );
-    return team;
+    if (!team) return undefined;
+    const { logo_sha256, ...rest } = team;
+    return logo_sha256 ? { ...rest, organizationLogo: organizationLogoPath(team.organizationSlug, logo_sha256) } : rest;
   }
 
   /** A stored file with the conversation it belongs to and whether its message is public (not a note). */

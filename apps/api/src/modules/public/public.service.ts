@@ -210,6 +210,7 @@ export class PublicService {
       service: teamName?.name ?? '',
       organization: teamName?.organization ?? '',
       organizationSlug: teamName?.organizationSlug,
+      ...(teamName?.organizationLogo ? { organizationLogo: teamName.organizationLogo } : {}),
       createdAt: c.created_at.toISOString(),
       messages: items
         .filter((m) => m.direction === 'inbound' || m.status !== 'failed')
