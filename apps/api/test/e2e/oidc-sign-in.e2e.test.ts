@@ -65,14 +65,16 @@ describe('sign-in through an OpenID Connect provider (ProConnect and the like)',
   let town: Awaited<ReturnType<typeof seedTown>>;
   let op: OidcTestServer;
   let providerId: string;
+  let proconnectUris: { redirectUri: string; postLogoutRedirectUri: string };
 
   /** Clicks the button, signs in at the provider's form as `login`, and follows back to the app. */
   async function signIn(
     browser: Browser,
     login: string,
     spoil: { authorization?: (u: URL) => void; callback?: (u: URL) => void; stopAtCallback?: boolean } = {},
+    via = providerId,
   ): Promise<Flow> {
-    const start = await browser.request('GET', `/api/v1/auth/oidc/${providerId}/start`);
+    const start = await browser.request('GET', `/api/v1/auth/oidc/${via}/start`);
     expect(start.status).toBe(303);
     const authorization = new URL(start.headers.get('location')!);
     spoil.authorization?.(authorization);
@@ -125,6 +127,7 @@ describe('sign-in through an OpenID Connect provider (ProConnect and the like)',
     });
     expect(created.status).toBe(201);
     providerId = created.body.id;
+    proconnectUris = created.body;
     op.register([created.body.redirectUri], [created.body.postLogoutRedirectUri]);
     op.accounts.set(town.agentEC.email, { email: town.agentEC.email, given_name: 'Marie', usual_name: 'Dupont' });
   });
@@ -388,5 +391,37 @@ describe('sign-in through an OpenID Connect provider (ProConnect and the like)',
   it('keeps 204 for the logout of a password session (nothing to end at a provider)', async () => {
     const agent = await t.newAgent({ organizationId: town.org.id });
     expect((await t.http('POST', '/api/v1/auth/logout', { token: agent.token })).status).toBe(204);
+  });
+  it('asks a plain OpenID Connect provider (not ProConnect) for no eIDAS level: no acr_values, no claims request, no acr check', async () => {
+    const plain = await t.http('POST', '/api/v1/oidc-providers', {
+      token: town.admin.token,
+      body: {
+        kind: 'oidc',
+        label: 'Se connecter avec le Keycloak de la mairie',
+        issuer: op.issuer,
+        clientId: op.clientId,
+        clientSecret: op.clientSecret,
+        allowedDomains: [],
+      },
+    });
+    expect(plain.status).toBe(201);
+    // The test provider knows one client: both redirect addresses are now registered with it.
+    op.register(
+      [proconnectUris.redirectUri, plain.body.redirectUri],
+      [proconnectUris.postLogoutRedirectUri, plain.body.postLogoutRedirectUri],
+    );
+    const agent = await t.newAgent({ organizationId: town.org.id });
+    // No acr in its id_token: ProConnect's sign-in refuses that, a plain provider's does not look.
+    op.accounts.set(agent.email, { email: agent.email, acr: null });
+    const browser = new Browser(t);
+    const flow = await signIn(browser, agent.email, {}, plain.body.id);
+    const q = flow.authorization.searchParams;
+    expect(q.has('acr_values')).toBe(false);
+    expect(q.has('claims')).toBe(false);
+    expect([...q.keys()].sort()).toEqual(
+      ['client_id', 'code_challenge', 'code_challenge_method', 'nonce', 'redirect_uri', 'response_type', 'scope', 'state'].sort(),
+    );
+    expect(refusal(flow)).toBe('/');
+    expect(await me(browser)).toMatchObject({ status: 200, body: { id: agent.id } });
   });
 });
