@@ -215,6 +215,18 @@ describe('reports: numbers from the daily aggregates match a hand-computed town'
       ['État civil', 2],
       ['Scolarité', 1],
     ]);
+    // Days, not months: 6–13 January against 29 December–5 January (files 1, 2 and 7; file 1 resolved on the 5th).
+    const days = await get('volumes?from=2026-01-06&to=2026-01-13');
+    expect(days.body.previous).toEqual({
+      from: '2025-12-29',
+      to: '2026-01-05',
+      totals: { created: 3, reopened: 0, resolved: 1 },
+    });
+    expect(days.body.backlog).toEqual({
+      atEnd: 2,
+      previousAtEnd: 2,
+      byTeam: [{ teamId: ec.id, teamName: 'État civil', open: 2 }],
+    });
     const csv = await get(`volumes?${january}&format=csv&table=comparison`);
     expect(csv.body).toContain('ouvertes_fin_de_periode;2;0');
     expect(res.body.byTeam).toEqual([

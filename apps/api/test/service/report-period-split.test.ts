@@ -1,4 +1,4 @@
-import { monthlyDaily, previousPeriod, splitPeriod } from '../../src/modules/reports/report-facts';
+import { cutPeriod, monthlyDaily, previousPeriod, splitPeriod } from '../../src/modules/reports/report-facts';
 
 describe('a report period is read as whole months plus the days at its edges', () => {
   test('a calendar year is twelve months and no day', () => {
@@ -59,5 +59,20 @@ describe('a report is compared with the period just before it', () => {
   test('any other period: as many days just before', () => {
     expect(previousPeriod('2026-01-15', '2026-01-21')).toEqual({ from: '2026-01-08', to: '2026-01-14' });
     expect(previousPeriod('2026-03-01', '2026-03-10')).toEqual({ from: '2026-02-19', to: '2026-02-28' });
+  });
+});
+
+describe('a history read is cut at the previous period’s ends, so that no month straddles a FILTER', () => {
+  test('cut after each day inside the period, in order, duplicates and outside days ignored', () => {
+    expect(cutPeriod('2000-01-01', '2026-01-13', ['2026-01-05', '2025-12-28', '2026-01-05', '2030-01-01'])).toEqual([
+      ['2000-01-01', '2025-12-28'],
+      ['2025-12-29', '2026-01-05'],
+      ['2026-01-06', '2026-01-13'],
+    ]);
+  });
+
+  test('a cut on the last day, or none, leaves the period whole', () => {
+    expect(cutPeriod('2026-01-01', '2026-12-31', ['2026-12-31'])).toEqual([['2026-01-01', '2026-12-31']]);
+    expect(cutPeriod('2026-01-01', '2026-12-31', [])).toEqual([['2026-01-01', '2026-12-31']]);
   });
 });

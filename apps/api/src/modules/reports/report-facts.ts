@@ -183,7 +183,7 @@ export interface PeriodSplit {
   days: Array<[string, string]>;
 }
 
-const addDays = (day: string, n: number) => {
+export const addDays = (day: string, n: number): string => {
   const d = new Date(`${day}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + n);
   return d.toISOString().slice(0, 10);
@@ -209,6 +209,22 @@ export function splitPeriod(from: string, to: string): PeriodSplit {
   const end = addDays(addMonths(lastMonth, 1), -1);
   if (end < to) days.push([addDays(end, 1), to]);
   return { months: [firstMonth, lastMonth], days };
+}
+
+/**
+ * `[from, to]` cut after each of `cuts` that falls inside it: consecutive ranges covering the
+ * period (a read split so at a day can FILTER on `day <= cut` without a month straddling it).
+ */
+export function cutPeriod(from: string, to: string, cuts: string[]): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  let start = from;
+  for (const cut of [...new Set(cuts)].sort()) {
+    if (cut < start || cut >= to) continue;
+    out.push([start, cut]);
+    start = addDays(cut, 1);
+  }
+  out.push([start, to]);
+  return out;
 }
 
 /**

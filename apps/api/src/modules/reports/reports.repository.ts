@@ -6,10 +6,14 @@ import { pgJson } from '../../common/pg-text';
 import {
   DAILY_COUNTERS,
   monthlyDaily,
+  addDays,
+  cutPeriod,
+  HISTORY_START,
   monthlyDurations,
   splitPeriod,
   type CallFact,
   type ConversationFact,
+  type DailyCounter,
   type DailyDelta,
   type DurationDelta,
   type PeriodSplit,
@@ -42,27 +46,24 @@ export interface CallSource {
 /** Sums over the aggregates of a period, grouped as the caller asks. */
 export type ReportDimension = 'period' | 'team' | 'channel' | 'type';
 
-export interface DailySumRow {
+/** What a sum row is grouped by: the set it belongs to and the value of its dimension. */
+export interface SumKey {
   set: ReportDimension | 'all';
   period: string | null;
   team_id: string | null;
   channel_kind: string | null;
   request_type_id: string | null;
-  created: number;
-  reopened: number;
-  resolved: number;
-  first_responses: number;
-  first_responses_with_target: number;
-  first_responses_on_time: number;
-  satisfaction_answers: number;
-  satisfaction_sum: number;
-  satisfaction_hist: number[];
-  calls_received: number;
-  calls_answered: number;
-  calls_missed: number;
-  calls_called_back: number;
-  callback_minutes: number;
 }
+
+/** The summed counters, and the answers per score 0–10. */
+export type SumCounters = Record<DailyCounter, number> & { satisfaction_hist: number[] };
+export type SumField = keyof SumCounters;
+/** Every field: what the open-data indicators read. */
+export const ALL_SUM_FIELDS: readonly SumField[] = [...DAILY_COUNTERS, 'satisfaction_hist'];
+
+/** A sum row with the fields asked for (a report sums only what it shows: each sum costs per row read). */
+export type SumRow<F extends SumField = SumField> = SumKey & Pick<SumCounters, F>;
+export type DailySumRow = SumRow;
 
 export interface ReportScope {
   organizationId: string;
@@ -82,7 +83,18 @@ export interface ReportScope {
  */
 const HIST_SUM = `ARRAY[${Array.from({ length: 11 }, (_, i) => `sum(d.satisfaction_hist[${i + 1}])`).join(', ')}]::int[]`;
 
-const SUMS = DAILY_COUNTERS.map((c) => `sum(d.${c})::${c === 'callback_minutes' ? 'float8' : 'int'} AS ${c}`).join(', ');
+/** The select list of the fields asked for. */
+const sumsOf = (fields: readonly SumField[]) =>
+  fields
+    .map((c) =>
+      c === 'satisfaction_hist'
+        ? `${HIST_SUM} AS satisfaction_hist`
+        : `sum(d.${c})::${c === 'callback_minutes' ? 'float8' : 'int'} AS ${c}`,
+    )
+    .join(', ');
+
+/** The columns a sum reads. */
+const columnsOf = (fields: readonly SumField[]) => fields.map((c) => `d.${c}`).join(', ');
 
 /**
  * The aggregates of reports (migration ReportsAndSatisfaction1764830000000): the facts of each
@@ -301,16 +313,17 @@ export class ReportsRepository {
   /**
    * The rows of a period, as one relation `d` with a `day` column: the monthly rollup for the
    * whole months of the period and the daily rows for the partial months at its edges (or the
-   * daily rows only, when the caller groups by day or week). Parameters $1 organization, $2
-   * services, $3 channels, $4 démarches, then the ranges.
+   * daily rows only, when the caller groups by day or week). `cuts` are days the period is also
+   * split after, so that no monthly row straddles one (a FILTER on `d.day <= cut` is then exact).
+   * Parameters $1 organization, $2 services, $3 channels, $4 démarches, then the ranges.
    */
   private periodRows(
     scope: ReportScope,
     tables: { daily: string; monthly: string; monthlyByTeamOnly?: boolean },
     cols: string,
     byDay: boolean,
+    cuts: string[] = [],
   ): { sql: string; params: unknown[] } {
-    const split: PeriodSplit = byDay ? { months: null, days: [[scope.from, scope.to]] } : splitPeriod(scope.from, scope.to);
     const params: unknown[] = [scope.organizationId, scope.teamIds, scope.channelKinds ?? null, scope.requestTypeIds ?? null];
     const filters = `d.organization_id = $1 AND ($2::uuid[] IS NULL OR d.team_id = ANY($2))
           AND ($3::text[] IS NULL OR d.channel_kind = ANY($3)) AND ($4::uuid[] IS NULL OR d.request_type_id = ANY($4))`;
@@ -323,54 +336,60 @@ export class ReportsRepository {
       params.push(r[0], r[1]);
       return `BETWEEN $${params.length - 1}::date AND $${params.length}::date`;
     };
-    if (split.months)
-      parts.push(
-        `SELECT d.month AS day, ${cols} FROM ${tables.monthly} d WHERE ${monthFilters} AND d.month ${range(split.months)}`,
-      );
-    for (const days of split.days)
-      parts.push(`SELECT d.day, ${cols} FROM ${tables.daily} d WHERE ${filters} AND d.day ${range(days)}`);
+    for (const [from, to] of cutPeriod(scope.from, scope.to, cuts)) {
+      const split: PeriodSplit = byDay ? { months: null, days: [[from, to]] } : splitPeriod(from, to);
+      if (split.months)
+        parts.push(
+          `SELECT d.month AS day, ${cols} FROM ${tables.monthly} d WHERE ${monthFilters} AND d.month ${range(split.months)}`,
+        );
+      for (const days of split.days)
+        parts.push(`SELECT d.day, ${cols} FROM ${tables.daily} d WHERE ${filters} AND d.day ${range(days)}`);
+    }
     return { sql: parts.join('\n UNION ALL\n'), params };
   }
 
   /**
    * Sums of the aggregates of a period: the total (`set` 'all') and one row per value of each
-   * dimension asked (`period` is the first day of the day / ISO week / month). Whole months are
-   * read from the monthly rollup; a series by day or week reads the daily rows, in a query of
-   * its own so that the other sums still read months.
+   * dimension asked (`period` is the first day of the day / ISO week / month), with the fields
+   * asked only. Whole months are read from the monthly rollup; a series by day or week reads the
+   * daily rows, in a query of its own so that the other sums still read months.
    */
-  async sums(scope: ReportScope, granularity: 'day' | 'week' | 'month', dims: ReportDimension[]): Promise<DailySumRow[]> {
+  async sums<F extends SumField>(
+    scope: ReportScope,
+    granularity: 'day' | 'week' | 'month',
+    dims: ReportDimension[],
+    fields: readonly F[],
+  ): Promise<Array<SumRow<F>>> {
     if (granularity !== 'month' && dims.includes('period')) {
       const [rest, series] = await Promise.all([
-        this.sumRows(
-          scope,
-          granularity,
-          dims.filter((d) => d !== 'period'),
-        ),
-        this.series(scope, granularity),
+        this.sumRows(scope, { granularity, dims: dims.filter((d) => d !== 'period'), fields }),
+        this.series(scope, granularity, fields),
       ]);
       return [...rest, ...series];
     }
-    return this.sumRows(scope, granularity, dims);
+    return this.sumRows(scope, { granularity, dims, fields });
   }
 
-  /** The counters per day or ISO week, from the daily rows (no satisfaction histogram: no series shows it). */
-  private series(scope: ReportScope, granularity: 'day' | 'week'): Promise<DailySumRow[]> {
-    const source = this.periodRows(
-      scope,
-      { daily: 'report_daily', monthly: 'report_monthly' },
-      DAILY_COUNTERS.map((c) => `d.${c}`).join(', '),
-      true,
-    );
-    return this.db.query<DailySumRow>(
+  /** The counters per day or ISO week, from the daily rows. */
+  private series<F extends SumField>(
+    scope: ReportScope,
+    granularity: 'day' | 'week',
+    fields: readonly F[],
+  ): Promise<Array<SumRow<F>>> {
+    const source = this.periodRows(scope, { daily: 'report_daily', monthly: 'report_monthly' }, columnsOf(fields), true);
+    return this.db.query<SumRow<F>>(
       `SELECT 'period' AS set, date_trunc('${granularity}', d.day)::date::text AS period, NULL AS team_id, NULL AS channel_kind,
-              NULL AS request_type_id, ${SUMS}, '{0,0,0,0,0,0,0,0,0,0,0}'::int[] AS satisfaction_hist
+              NULL AS request_type_id, ${sumsOf(fields)}
          FROM (${source.sql}) d
         GROUP BY 2`,
       source.params,
     );
   }
 
-  private sumRows(scope: ReportScope, granularity: 'day' | 'week' | 'month', dims: ReportDimension[]): Promise<DailySumRow[]> {
+  private sumRows<F extends SumField>(
+    scope: ReportScope,
+    { granularity, dims, fields }: { granularity: 'day' | 'week' | 'month'; dims: ReportDimension[]; fields: readonly F[] },
+  ): Promise<Array<SumRow<F>>> {
     const expr: Record<ReportDimension, string> = {
       period: `date_trunc('${granularity}', d.day)`,
       team: 'd.team_id',
@@ -385,18 +404,64 @@ export class ReportsRepository {
     const source = this.periodRows(
       scope,
       { daily: 'report_daily', monthly: 'report_monthly' },
-      `d.team_id, d.channel_kind, d.request_type_id, ${DAILY_COUNTERS.map((c) => `d.${c}`).join(', ')}, d.satisfaction_hist`,
+      `d.team_id, d.channel_kind, d.request_type_id, ${columnsOf(fields)}`,
       false,
     );
-    return this.db.query<DailySumRow>(
+    return this.db.query<SumRow<F>>(
       `SELECT ${set} AS set, ${col('period', 'period', '::date::text')}, ${col('team', 'team_id')},
               ${col('channel', 'channel_kind')}, ${col('type', 'request_type_id')},
-              ${SUMS},
-              ${HIST_SUM} AS satisfaction_hist
+              ${sumsOf(fields)}
          FROM (${source.sql}) d
         GROUP BY GROUPING SETS (()${dims.map((dim) => `, (${expr[dim]})`).join('')})`,
       source.params,
     );
+  }
+
+  /**
+   * Files open per service at the end of the period and at the end of the previous one (created
+   * by then, not resolved by then), and the previous period's volumes: one read of the history
+   * (every row since HISTORY_START up to the period's end), cut at both ends of the previous
+   * period so that FILTERs on the day are exact.
+   */
+  backlog(
+    scope: ReportScope,
+    previous: { from: string; to: string },
+  ): Promise<
+    Array<{
+      team_id: string;
+      open: number;
+      previous_open: number;
+      previous_created: number;
+      previous_reopened: number;
+      previous_resolved: number;
+    }>
+  > {
+    const beforePrevious = addDays(previous.from, -1);
+    const source = this.periodRows(
+      { ...scope, from: HISTORY_START },
+      { daily: 'report_daily', monthly: 'report_monthly' },
+      'd.team_id, d.created, d.reopened, d.resolved',
+      false,
+      [beforePrevious, previous.to].filter((c) => c >= HISTORY_START),
+    );
+    const n = source.params.length;
+    // Years of monthly rows, summed in one pass: parallel workers cost more to start than they
+    // save on a few tens of thousands of narrow rows (a Gather took 60 of 67 ms on a loaded machine).
+    return this.db.tx(async (m) => {
+      await this.db.query(`SET LOCAL max_parallel_workers_per_gather = 0`, [], m);
+      return this.db.query(
+        `SELECT d.team_id, (sum(d.created) - sum(d.resolved))::int AS open,
+              (coalesce(sum(d.created) FILTER (WHERE d.day <= $${n + 2}::date), 0)
+               - coalesce(sum(d.resolved) FILTER (WHERE d.day <= $${n + 2}::date), 0))::int AS previous_open,
+              coalesce(sum(d.created) FILTER (WHERE d.day BETWEEN $${n + 1}::date AND $${n + 2}::date), 0)::int AS previous_created,
+              coalesce(sum(d.reopened) FILTER (WHERE d.day BETWEEN $${n + 1}::date AND $${n + 2}::date), 0)::int AS previous_reopened,
+              coalesce(sum(d.resolved) FILTER (WHERE d.day BETWEEN $${n + 1}::date AND $${n + 2}::date), 0)::int AS previous_resolved
+         FROM (${source.sql}) d
+        GROUP BY d.team_id`,
+        [...source.params, previous.from, previous.to],
+        m,
+      );
+    });
   }
 
   /** Histogram of durations per service over a period (whole months from the monthly rollup when no channel or démarche is asked). */
@@ -453,19 +518,14 @@ export class ReportsRepository {
 
   /** Names for the report's rows: services and démarches of the organization (archived ones too). */
   async names(organizationId: string): Promise<{ teams: Map<string, string>; types: Map<string, string>; organization: string }> {
-    const teams = await this.db.query<{ id: string; name: string }>(`SELECT id, name FROM team WHERE organization_id = $1`, [
-      organizationId,
-    ]);
-    const types = await this.db.query<{ id: string; name: string }>(
-      `SELECT id, name FROM request_type WHERE organization_id = $1`,
+    const rows = await this.db.query<{ kind: 'team' | 'type' | 'organization'; id: string; name: string }>(
+      `SELECT 'team' AS kind, id, name FROM team WHERE organization_id = $1
+       UNION ALL SELECT 'type', id, name FROM request_type WHERE organization_id = $1
+       UNION ALL SELECT 'organization', id, name FROM organization WHERE id = $1`,
       [organizationId],
     );
-    const [org] = await this.db.query<{ name: string }>(`SELECT name FROM organization WHERE id = $1`, [organizationId]);
-    return {
-      teams: new Map(teams.map((t) => [t.id, t.name])),
-      types: new Map(types.map((t) => [t.id, t.name])),
-      organization: org?.name ?? '',
-    };
+    const of = (kind: string) => new Map(rows.filter((r) => r.kind === kind).map((r) => [r.id, r.name]));
+    return { teams: of('team'), types: of('type'), organization: rows.find((r) => r.kind === 'organization')?.name ?? '' };
   }
 
   /** An organization's name and open-data publication, by id or by its public slug. */

@@ -32,8 +32,8 @@ import { badRequest, forbidden, notFound } from '../../common/errors';
 import { parisDay } from './report-aggregates.listener';
 import { applySecrecy, withheldCells, type SecrecyLine } from './open-data-secrecy';
 import { reportWorkbook, type ReportTable } from './report-workbook';
-import { HISTORY_START, previousPeriod } from './report-facts';
-import { ReportsRepository, type DailySumRow, type ReportScope } from './reports.repository';
+import { previousPeriod } from './report-facts';
+import { ALL_SUM_FIELDS, ReportsRepository, type DailySumRow, type ReportScope, type SumField } from './reports.repository';
 
 export type CsvTable = ReportTable;
 
@@ -81,13 +81,29 @@ export function periods(from: string, to: string, g: ReportGranularity): string[
   return out;
 }
 
-const volume = (r?: DailySumRow): VolumeRow => ({
+/** What each report sums (a report reads only the counters it shows). */
+const VOLUME_FIELDS = ['created', 'reopened', 'resolved'] as const satisfies readonly SumField[];
+const TELEPHONE_FIELDS = [
+  'calls_received',
+  'calls_answered',
+  'calls_missed',
+  'calls_called_back',
+  'callback_minutes',
+] as const satisfies readonly SumField[];
+const SATISFACTION_FIELDS = [
+  'satisfaction_answers',
+  'satisfaction_sum',
+  'satisfaction_hist',
+] as const satisfies readonly SumField[];
+const TARGET_FIELDS = ['first_responses_with_target', 'first_responses_on_time'] as const satisfies readonly SumField[];
+
+const volume = (r?: Partial<DailySumRow>): VolumeRow => ({
   created: r?.created ?? 0,
   reopened: r?.reopened ?? 0,
   resolved: r?.resolved ?? 0,
 });
 
-function telephone(r?: DailySumRow): TelephoneRow {
+function telephone(r?: Partial<DailySumRow>): TelephoneRow {
   const received = r?.calls_received ?? 0;
   const answered = r?.calls_answered ?? 0;
   const calledBack = r?.calls_called_back ?? 0;
@@ -101,7 +117,7 @@ function telephone(r?: DailySumRow): TelephoneRow {
   };
 }
 
-function satisfaction(r?: DailySumRow): SatisfactionRow & { distribution: number[] } {
+function satisfaction(r?: Partial<DailySumRow>): SatisfactionRow & { distribution: number[] } {
   const answers = r?.satisfaction_answers ?? 0;
   const distribution = r?.satisfaction_hist?.length === 11 ? r.satisfaction_hist.map(Number) : new Array<number>(11).fill(0);
   const high = distribution[8]! + distribution[9]! + distribution[10]!;
@@ -159,14 +175,13 @@ export class ReportsService {
   async volumes(agent: AuthAgent, q: ReportQuery): Promise<VolumesReportDto> {
     const scope = this.scope(agent, q.from, q.to, q.teamId, q);
     const before = previousPeriod(q.from, q.to);
-    const [rows, names, previous, backlog, previousBacklog] = await Promise.all([
-      this.repo.sums(scope, q.granularity, ['period', 'team', 'channel', 'type']),
+    const [rows, names, history] = await Promise.all([
+      this.repo.sums(scope, q.granularity, ['period', 'team', 'channel', 'type'], VOLUME_FIELDS),
       this.repo.names(agent.organizationId),
-      this.repo.sums({ ...scope, ...before }, 'month', []),
-      this.repo.sums({ ...scope, from: HISTORY_START }, 'month', ['team']),
-      this.repo.sums({ ...scope, from: HISTORY_START, to: before.to }, 'month', []),
+      this.repo.backlog(scope, before),
     ]);
-    const open = (r?: DailySumRow) => (r?.created ?? 0) - (r?.resolved ?? 0);
+    const total = (k: 'open' | 'previous_open' | 'previous_created' | 'previous_reopened' | 'previous_resolved') =>
+      history.reduce((n, r) => n + r[k], 0);
     const of = (set: DailySumRow['set']) => rows.filter((r) => r.set === set);
     const byPeriod = new Map(of('period').map((r) => [r.period!, r]));
     return {
@@ -188,13 +203,20 @@ export class ReportsService {
           ...volume(r),
         }))
         .sort((a, b) => b.created - a.created || a.requestTypeName.localeCompare(b.requestTypeName, 'fr')),
-      previous: { ...before, totals: volume(previous[0]) },
+      previous: {
+        ...before,
+        totals: {
+          created: total('previous_created'),
+          reopened: total('previous_reopened'),
+          resolved: total('previous_resolved'),
+        },
+      },
       backlog: {
-        atEnd: open(backlog.find((r) => r.set === 'all')),
-        previousAtEnd: open(previousBacklog[0]),
-        byTeam: backlog
-          .filter((r) => r.set === 'team' && open(r) !== 0)
-          .map((r) => ({ teamId: r.team_id!, teamName: names.teams.get(r.team_id!) ?? '', open: open(r) }))
+        atEnd: total('open'),
+        previousAtEnd: total('previous_open'),
+        byTeam: history
+          .filter((r) => r.open !== 0)
+          .map((r) => ({ teamId: r.team_id, teamName: names.teams.get(r.team_id) ?? '', open: r.open }))
           .sort((a, b) => a.teamName.localeCompare(b.teamName, 'fr')),
       },
     };
@@ -204,7 +226,7 @@ export class ReportsService {
     const scope = this.scope(agent, q.from, q.to, q.teamId, q);
     const [hist, sums, names] = await Promise.all([
       this.repo.durations(scope),
-      this.repo.sums(scope, 'day', []),
+      this.repo.sums(scope, 'day', [], TARGET_FIELDS),
       this.repo.names(agent.organizationId),
     ]);
     const pick = (metric: string, teamId?: string) =>
@@ -231,8 +253,10 @@ export class ReportsService {
 
   async telephone(agent: AuthAgent, q: ReportQuery): Promise<TelephoneReportDto> {
     const scope = this.scope(agent, q.from, q.to, q.teamId, q);
-    const rows = await this.repo.sums(scope, q.granularity, ['period', 'team']);
-    const names = await this.repo.names(agent.organizationId);
+    const [rows, names] = await Promise.all([
+      this.repo.sums(scope, q.granularity, ['period', 'team'], TELEPHONE_FIELDS),
+      this.repo.names(agent.organizationId),
+    ]);
     const all = rows.find((r) => r.set === 'all');
     const byPeriod = new Map(rows.filter((r) => r.set === 'period').map((r) => [r.period!, r]));
     return {
@@ -250,7 +274,7 @@ export class ReportsService {
   async satisfaction(agent: AuthAgent, q: ReportQuery): Promise<SatisfactionReportDto> {
     const scope = this.scope(agent, q.from, q.to, q.teamId, q);
     const [rows, names, comments] = await Promise.all([
-      this.repo.sums(scope, 'day', ['team']),
+      this.repo.sums(scope, 'day', ['team'], SATISFACTION_FIELDS),
       this.repo.names(agent.organizationId),
       this.repo.satisfactionComments(scope, SATISFACTION_COMMENTS_LIMIT),
     ]);
@@ -386,7 +410,7 @@ export class ReportsService {
     quarter: number | undefined,
   ): Promise<{ lines: IndicatorLine[]; total: IndicatorLine }> {
     const [rows, hist, names] = await Promise.all([
-      this.repo.sums(scope, 'day', ['team']),
+      this.repo.sums(scope, 'day', ['team'], ALL_SUM_FIELDS),
       this.repo.durations(scope),
       this.repo.names(scope.organizationId),
     ]);
