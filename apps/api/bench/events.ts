@@ -135,7 +135,7 @@ export async function benchEvents(o: EventsBenchOptions, log: Log): Promise<Benc
         measured: `p99 ${ms(a.p99)}; ${count(confirmed)} confirmed, ${count(waitlisted)} waitlisted, ${count(full)} full (409), ${count(other)} other; counters ${c.booked}/${o.capacity} booked, ${c.waiting}/${o.waitlistCapacity} waiting`,
         pass: consistent && a.p99 <= o.targetP99Ms,
         notes: [
-          `one event of ${o.capacity} places and a waiting list of ${o.waitlistCapacity}, one place per registration, all ${count(o.registrations)} requests sent at the same moment (each from its own connection); the latency includes the wait for the event's row lock, which serializes the registrations of one event`,
+          `one event of ${o.capacity} places and a waiting list of ${o.waitlistCapacity}, one place per registration, all ${count(o.registrations)} requests sent at the same moment (each from its own connection); the registrations of one event that arrive together share one transaction (group commit: one lock of the event, one insert, one update of its counters, one insert of notice jobs, one commit), so the latency includes the wait for the group in flight`,
           `checked after: the answers match the rows and the event's counters (${consistent ? 'yes' : 'NO'})`,
           'each registration also writes its notice job (the citizen file and message are written by the job, after the answer); jobs do not run in this bench',
           'the baseline is the same number of single-row INSERTs sent at once through a pool of 10 connections (the app pool size), on another event: no lock, no check, no job',

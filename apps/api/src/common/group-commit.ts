@@ -9,6 +9,8 @@ export interface GroupCommitOptions {
   parallel: number;
   /** Items per batch at most. */
   maxBatch: number;
+  /** Called when the last batch has ended and nothing waits. */
+  onIdle?: () => void;
 }
 
 /**
@@ -57,6 +59,7 @@ export class GroupCommit<T, R> {
       void this.runBatch(batch).finally(() => {
         this.running--;
         if (this.queue.length) this.schedule();
+        else if (!this.running) this.options.onIdle?.();
       });
     }
   }
@@ -75,5 +78,37 @@ export class GroupCommit<T, R> {
         }
       }
     }
+  }
+}
+
+/**
+ * One GroupCommit per key (an event's registrations, a rate limit's counter): items of the same
+ * key are grouped, `parallel` batches at most per key, keys run independently. A key's group is
+ * dropped once idle, so keys seen once hold no memory.
+ */
+export class KeyedGroupCommit<T, R> {
+  private readonly groups = new Map<string, GroupCommit<T, R>>();
+
+  constructor(
+    private readonly run: (key: string, items: T[]) => Promise<R[]>,
+    private readonly options: GroupCommitOptions,
+  ) {}
+
+  submit(key: string, item: T): Promise<R> {
+    let group = this.groups.get(key);
+    if (!group) {
+      const created = new GroupCommit<T, R>((items) => this.run(key, items), {
+        ...this.options,
+        onIdle: () => this.groups.delete(key),
+      });
+      this.groups.set(key, created);
+      group = created;
+    }
+    return group.submit(item);
+  }
+
+  /** Keys with items waiting or running. */
+  get size(): number {
+    return this.groups.size;
   }
 }

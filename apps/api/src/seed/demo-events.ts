@@ -134,24 +134,27 @@ export async function seedDemoEvents(
       startsAt: day.toISOString(),
       endsAt: new Date(day.getTime() + hours * 3600_000).toISOString(),
     });
-    for (let i = 0; i < registered; i++) {
-      const first = FIRST[i % FIRST.length]!;
-      const last = LAST[Math.floor(i / FIRST.length) % LAST.length]!;
-      await repo.insertRegistration(m, {
-        organizationId,
-        eventId: id,
-        name: `${first} ${last}`,
-        email: `${first}.${last}.${i}@exemple.fr`
-          .toLowerCase()
-          .normalize('NFD')
-          .replace(/[\u0300-\u036f]/g, ''),
-        phone: null,
-        places: 1,
-        answers: e.questions.length && e.questions[0]!.required ? { [e.questions[0]!.id!]: `${7 + (i % 6)} ans` } : {},
-        consentReminders: true,
-        status: 'confirmed',
-      });
-    }
+    await repo.insertRegistrations(
+      m,
+      Array.from({ length: registered }, (_, i) => {
+        const first = FIRST[i % FIRST.length]!;
+        const last = LAST[Math.floor(i / FIRST.length) % LAST.length]!;
+        return {
+          organizationId,
+          eventId: id,
+          name: `${first} ${last}`,
+          email: `${first}.${last}.${i}@exemple.fr`
+            .toLowerCase()
+            .normalize('NFD')
+            .replace(/[\u0300-\u036f]/g, ''),
+          phone: null,
+          places: 1,
+          answers: e.questions.length && e.questions[0]!.required ? { [e.questions[0]!.id!]: `${7 + (i % 6)} ans` } : {},
+          consentReminders: true,
+          status: 'confirmed' as const,
+        };
+      }),
+    );
     await repo.addPlaces(m, id, registered, 0);
   }
 }

@@ -1,4 +1,4 @@
-import { GroupCommit } from '../../src/common/group-commit';
+import { GroupCommit, KeyedGroupCommit } from '../../src/common/group-commit';
 
 /** A run function whose batches the test settles by hand. */
 function manual() {
@@ -63,5 +63,33 @@ describe('GroupCommit', () => {
       'ok 14',
     ]);
     expect(seen).toEqual([[11, 12, 13, 14], [11], [12], [13], [14]]);
+  });
+
+  it('groups items per key: keys run side by side, and a key whose items are all answered is dropped', async () => {
+    const batches: { key: string; items: number[]; resolve: (r: string[]) => void }[] = [];
+    const commits = new KeyedGroupCommit<number, string>(
+      (key, items) => new Promise<string[]>((resolve) => batches.push({ key, items, resolve })),
+      { parallel: 1, maxBatch: 10 },
+    );
+    const a = [1, 2].map((i) => commits.submit('a', i));
+    const b = [3].map((i) => commits.submit('b', i));
+    await settle();
+    expect(batches.map((x) => [x.key, x.items])).toEqual([
+      ['a', [1, 2]],
+      ['b', [3]],
+    ]);
+    const a2 = commits.submit('a', 4);
+    await settle();
+    // One batch in flight per key: a's next waits for its first.
+    expect(batches).toHaveLength(2);
+    batches[0]!.resolve(['a1', 'a2']);
+    batches[1]!.resolve(['b3']);
+    await settle();
+    expect(batches[2]).toMatchObject({ key: 'a', items: [4] });
+    expect(commits.size).toBe(1);
+    batches[2]!.resolve(['a4']);
+    expect(await Promise.all([...a, ...b, a2])).toEqual(['a1', 'a2', 'b3', 'a4']);
+    await settle();
+    expect(commits.size).toBe(0);
   });
 });

@@ -293,30 +293,59 @@ export class MunicipalEventRepository {
     return rows.map((r) => r.theme);
   }
 
-  /** The active registration of this event holding the e-mail or the phone, if any (under the event's lock). */
-  async activeHolder(
+  /**
+   * What a group of registrations checks under the event's lock, in one statement: how many
+   * registrations wait (the next one's position follows), and which of these e-mails and phones an
+   * active registration of the event already holds.
+   */
+  async registrationState(
     m: EntityManager,
     eventId: string,
-    email: string | null,
-    phone: string | null,
-  ): Promise<'email' | 'phone' | null> {
+    emails: string[],
+    phones: string[],
+  ): Promise<{ waiting: number; emails: string[]; phones: string[] }> {
     const [row] = await m.query(
-      `SELECT (email = $2) AS by_email FROM municipal_event_registration
-       WHERE event_id = $1 AND status IN ('confirmed', 'waitlisted', 'offered') AND (email = $2 OR phone = $3) LIMIT 1`,
-      [eventId, email, phone],
-    );
-    if (!row) return null;
-    return row.by_email ? 'email' : 'phone';
-  }
-
-  async insertRegistration(m: EntityManager, r: NewRegistration): Promise<{ id: string; seq: string }> {
-    const [row] = await m.query(
-      `INSERT INTO municipal_event_registration
-         (organization_id, event_id, name, email, phone, places, answers, consent_reminders, status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id, seq`,
-      [r.organizationId, r.eventId, r.name, r.email, r.phone, r.places, pgJson(r.answers), r.consentReminders, r.status],
+      `SELECT (SELECT count(*)::int FROM municipal_event_registration WHERE event_id = $1 AND status = 'waitlisted') AS waiting,
+              coalesce((SELECT array_agg(email) FROM municipal_event_registration
+                         WHERE event_id = $1 AND status IN ('confirmed', 'waitlisted', 'offered') AND email = ANY($2)), '{}') AS emails,
+              coalesce((SELECT array_agg(phone) FROM municipal_event_registration
+                         WHERE event_id = $1 AND status IN ('confirmed', 'waitlisted', 'offered') AND phone = ANY($3)), '{}') AS phones`,
+      [eventId, emails, phones],
     );
     return row;
+  }
+
+  /**
+   * Inserts registrations in one statement, in the order given: their `seq` (the waiting list's
+   * order) follows it. Their ids are the caller's when given (answers are matched by them).
+   */
+  async insertRegistrations(m: EntityManager, rows: (NewRegistration & { id?: string })[]): Promise<void> {
+    if (!rows.length) return;
+    await m.query(
+      `INSERT INTO municipal_event_registration
+         (id, organization_id, event_id, name, email, phone, places, answers, consent_reminders, status)
+       SELECT coalesce(id, gen_random_uuid()), organization_id, event_id, name, email, phone, places, answers, consent_reminders, status
+         FROM jsonb_to_recordset($1::jsonb) AS x(ord int, id uuid, organization_id uuid, event_id uuid, name text, email text,
+                phone text, places int, answers jsonb, consent_reminders boolean, status text)
+        ORDER BY ord`,
+      [
+        pgJson(
+          rows.map((r, ord) => ({
+            ord,
+            id: r.id ?? null,
+            organization_id: r.organizationId,
+            event_id: r.eventId,
+            name: r.name,
+            email: r.email,
+            phone: r.phone,
+            places: r.places,
+            answers: r.answers,
+            consent_reminders: r.consentReminders,
+            status: r.status,
+          })),
+        ),
+      ],
+    );
   }
 
   /** Moves the event's counters (the CHECK constraints refuse any excess). */
@@ -325,14 +354,6 @@ export class MunicipalEventRepository {
       `UPDATE municipal_event SET booked_places = booked_places + $2, waitlisted_places = waitlisted_places + $3 WHERE id = $1`,
       [eventId, booked, waitlisted],
     );
-  }
-
-  async waitlistPosition(m: EntityManager, eventId: string, seq: string): Promise<number> {
-    const [row] = await m.query(
-      `SELECT count(*)::int AS n FROM municipal_event_registration WHERE event_id = $1 AND status = 'waitlisted' AND seq <= $2`,
-      [eventId, seq],
-    );
-    return row.n;
   }
 
   /** `lock`: FOR NO KEY UPDATE, after the event's lock when the caller takes both (LOCK ORDER above). */

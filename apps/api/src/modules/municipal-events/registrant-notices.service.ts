@@ -98,6 +98,19 @@ export class RegistrantNotices implements OnApplicationBootstrap {
     return this.queue.sendInTx(m, NOTICE_QUEUE, { organizationId, registrationId, notice } satisfies NoticeJob);
   }
 
+  /** The notice jobs of several registrations of one organization, in one statement. */
+  enqueueMany(
+    m: EntityManager,
+    organizationId: string,
+    notices: { registrationId: string; notice: RegistrationNotice }[],
+  ): Promise<void> {
+    return this.queue.sendManyInTx(
+      m,
+      NOTICE_QUEUE,
+      notices.map((n) => ({ organizationId, ...n }) satisfies NoticeJob),
+    );
+  }
+
   link(slug: string, id: string): string {
     // The registration page of the citizen pages (event-pages.ts) answers exactly this path.
     return `${this.config.publicUrl}${registrationPath(slug, id, recordSignature(this.config.appSecret, 'event-registration', id))}`;

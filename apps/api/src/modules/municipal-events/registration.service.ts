@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   ACTIVE_REGISTRATION_STATUSES,
@@ -12,10 +13,16 @@ import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config';
 import { Database } from '../../common/database';
 import { AppError, badRequest, conflict, notFound, uniqueViolation } from '../../common/errors';
+import { KeyedGroupCommit } from '../../common/group-commit';
 import { RateLimiter } from '../../common/rate-limiter';
 import { checkRecordSignature, recordSignature } from '../../common/signed-link';
 import { isUuid } from '../../common/uuid';
-import { MunicipalEventRepository, type EventRow, type RegistrationRow } from './municipal-event.repository';
+import {
+  MunicipalEventRepository,
+  type EventRow,
+  type NewRegistration,
+  type RegistrationRow,
+} from './municipal-event.repository';
 import { RegistrantNotices } from './registrant-notices.service';
 
 const LINK_PURPOSE = 'event-registration';
@@ -70,15 +77,38 @@ export function toPublicEventDto(e: EventRow, now = new Date()): PublicEventDto 
   };
 }
 
+/** A valid registration waiting for its group (its e-mail and phone normalized, its answers kept). */
+type PendingRegistration = Omit<NewRegistration, 'eventId' | 'status'>;
+
+/** A registration given a place or a rank on the waiting list, to insert. */
+type Accepted = NewRegistration & { id: string; position?: number };
+
+/** Each registration of a group gets its own answer: its registration, or the reason it was refused. */
+type RegistrationOutcome = { created: PublicRegistrationCreated } | { refused: AppError };
+
 /**
  * Citizens' registrations (no account) and the waiting list. Every change of places runs under
  * the event row's lock, in one transaction with the counters it moves; the database's CHECK
  * constraints refuse any excess, so the capacity holds whatever runs concurrently. The citizen's
  * file, timeline and messages follow from a durable job written in the same transaction
  * (RegistrantNotices), so the answer to the citizen never waits for them.
+ *
+ * New registrations of one event that arrive together share one transaction (group commit): it
+ * locks the event once, gives places in arrival order (confirmed, waitlisted, or refused when
+ * full or already registered), inserts them and their notice jobs in one statement each, and
+ * commits once; each request is answered with its own outcome. A transaction that fails as a
+ * whole writes nothing, and its registrations are then run one by one.
  */
 @Injectable()
 export class RegistrationService {
+  /** One group in flight per event and instance: the event's lock would serialize a second anyway. */
+  private readonly groups = new KeyedGroupCommit<PendingRegistration, RegistrationOutcome>(
+    (eventId, items) => this.registerGroup(eventId, items),
+    { parallel: 1, maxBatch: 500 },
+  );
+  /** Reads of one event's page at the same moment share one query (the registration checks it again under lock). */
+  private readonly reading = new Map<string, Promise<EventRow | null>>();
+
   constructor(
     private readonly db: Database,
     private readonly repo: MunicipalEventRepository,
@@ -91,10 +121,19 @@ export class RegistrationService {
     return this.notices.link(organizationSlug, id);
   }
 
+  private readEvent(id: string): Promise<EventRow | null> {
+    let read = this.reading.get(id);
+    if (!read) {
+      read = this.repo.findEvent(null, id).finally(() => this.reading.delete(id));
+      this.reading.set(id, read);
+    }
+    return read;
+  }
+
   async register(eventId: string, input: PublicRegistrationInput, ip: string): Promise<PublicRegistrationCreated> {
     // A field hidden from people: only robots fill it (the same rule as the request form).
     if (input.website) throw badRequest('envoi refusé : formulaire rempli automatiquement');
-    const event = isUuid(eventId) ? await this.repo.findEvent(null, eventId) : null;
+    const event = isUuid(eventId) ? await this.readEvent(eventId) : null;
     if (!event || !event.published) throw notFound('événement');
     const details: string[] = [];
     let email: string | null = null;
@@ -131,50 +170,94 @@ export class RegistrationService {
       3600,
       'trop de demandes envoyées depuis cette connexion : réessayez dans une heure',
     );
-    const org = await this.repo.organizationName(event.organization_id);
+    let outcome: RegistrationOutcome;
     try {
-      // No other query than the transaction's while it holds the event's lock (no second connection).
-      return await this.db.tx(async (m) => {
-        const e = (await this.repo.findEvent(null, eventId, m, true))!;
-        const late = bookingProblem(e);
-        if (late) throw conflict(late);
-        const holder = await this.repo.activeHolder(m, e.id, email, phone);
-        if (holder) throw duplicate(holder);
-        // Nobody jumps the waiting list: a free place goes to it first (promotion).
-        const fits = e.booked_places + input.places <= e.capacity && e.waitlisted_places === 0;
-        const waits = !fits && e.waitlisted_places + input.places <= e.waitlist_capacity;
-        if (!fits && !waits) throw full(e, input.places);
-        const status = fits ? 'confirmed' : 'waitlisted';
-        const r = await this.repo.insertRegistration(m, {
-          organizationId: e.organization_id,
-          eventId: e.id,
-          name: input.name,
-          email,
-          phone,
-          places: input.places,
-          answers,
-          consentReminders: input.consentReminders,
-          status,
-        });
-        await this.repo.addPlaces(m, e.id, fits ? input.places : 0, fits ? 0 : input.places);
-        await this.notices.enqueue(m, e.organization_id, r.id, status === 'confirmed' ? 'registered' : 'waitlisted');
-        const token = registrationToken(this.config.appSecret, r.id);
-        return {
-          id: r.id,
-          status,
-          ...(status === 'waitlisted' ? { position: await this.repo.waitlistPosition(m, e.id, r.seq) } : {}),
-          places: input.places,
-          manageUrl: this.manageUrl(org.slug, r.id),
-          token,
-        };
+      outcome = await this.groups.submit(event.id, {
+        organizationId: event.organization_id,
+        name: input.name,
+        email,
+        phone,
+        places: input.places,
+        answers,
+        consentReminders: input.consentReminders,
       });
     } catch (err) {
-      // The partial unique indexes back the check above up.
+      // The partial unique indexes back the check under lock up (a registration run alone).
       const constraint = uniqueViolation(err);
       if (constraint?.includes('email')) throw duplicate('email');
       if (constraint?.includes('phone')) throw duplicate('phone');
       throw err;
     }
+    if ('refused' in outcome) throw outcome.refused;
+    return outcome.created;
+  }
+
+  /**
+   * One transaction for registrations of one event arriving together: the event's lock, one
+   * statement of checks, one insert, one update of the counters, one insert of notice jobs, one
+   * commit. No other query than the transaction's while it holds the lock (no second connection).
+   */
+  private async registerGroup(eventId: string, items: PendingRegistration[]): Promise<RegistrationOutcome[]> {
+    const org = await this.repo.organizationName(items[0]!.organizationId);
+    return this.db.tx(async (m) => {
+      const e = (await this.repo.findEvent(null, eventId, m, true))!;
+      const late = bookingProblem(e);
+      if (late) return items.map(() => ({ refused: conflict(late) }));
+      const state = await this.repo.registrationState(
+        m,
+        e.id,
+        items.flatMap((i) => (i.email ? [i.email] : [])),
+        items.flatMap((i) => (i.phone ? [i.phone] : [])),
+      );
+      const emails = new Set(state.emails);
+      const phones = new Set(state.phones);
+      let booked = e.booked_places;
+      let waiting = e.waitlisted_places;
+      let position = state.waiting;
+      const rows: Accepted[] = [];
+      const outcomes = items.map((item): { refused: AppError } | Accepted => {
+        if (item.email && emails.has(item.email)) return { refused: duplicate('email') };
+        if (item.phone && phones.has(item.phone)) return { refused: duplicate('phone') };
+        // Nobody jumps the waiting list: a free place goes to it first (promotion).
+        const fits = booked + item.places <= e.capacity && waiting === 0;
+        const waits = !fits && waiting + item.places <= e.waitlist_capacity;
+        if (!fits && !waits) return { refused: full({ ...e, booked_places: booked, waitlisted_places: waiting }, item.places) };
+        if (item.email) emails.add(item.email);
+        if (item.phone) phones.add(item.phone);
+        if (fits) booked += item.places;
+        else waiting += item.places;
+        const row = {
+          ...item,
+          id: randomUUID(),
+          eventId: e.id,
+          status: fits ? ('confirmed' as const) : ('waitlisted' as const),
+          ...(fits ? {} : { position: ++position }),
+        };
+        rows.push(row);
+        return row;
+      });
+      await this.repo.insertRegistrations(m, rows);
+      if (rows.length) await this.repo.addPlaces(m, e.id, booked - e.booked_places, waiting - e.waitlisted_places);
+      await this.notices.enqueueMany(
+        m,
+        e.organization_id,
+        rows.map((r) => ({ registrationId: r.id, notice: r.status === 'confirmed' ? 'registered' : 'waitlisted' })),
+      );
+      return outcomes.map((o) =>
+        'refused' in o
+          ? o
+          : {
+              created: {
+                id: o.id,
+                status: o.status,
+                ...(o.position !== undefined ? { position: o.position } : {}),
+                places: o.places,
+                manageUrl: this.manageUrl(org.slug, o.id),
+                token: registrationToken(this.config.appSecret, o.id),
+              },
+            },
+      );
+    });
   }
 
   private async held(id: string, token: unknown): Promise<RegistrationRow> {
