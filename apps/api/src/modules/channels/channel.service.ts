@@ -71,8 +71,9 @@ export class ChannelService {
   }
 
   /** The organization's oldest enabled channel of this kind (the web form's, for instance). */
-  firstOfKind(organizationId: string, kind: ChannelKind): Promise<ChannelRow | null> {
-    return this.channels.firstOfKind(organizationId, kind);
+  /** `m`: read on the caller's transaction (a caller holding locks takes no second connection). */
+  firstOfKind(organizationId: string, kind: ChannelKind, m?: EntityManager): Promise<ChannelRow | null> {
+    return this.channels.firstOfKind(organizationId, kind, m);
   }
 
   async list(agent: AuthAgent): Promise<ChannelDto[]> {

@@ -116,8 +116,13 @@ export class RegistrantNotices implements OnApplicationBootstrap {
     return `${this.config.publicUrl}${registrationPath(slug, id, recordSignature(this.config.appSecret, 'event-registration', id))}`;
   }
 
-  /** The channel a registrant is written to, with the identity it reaches them by (null: none open). */
+  /**
+   * The channel a registrant is written to, with the identity it reaches them by (null: none open),
+   * read on the caller's transaction `m`: callers hold the registration's lock, and a second pool
+   * connection taken under a lock can wait forever once the pool is exhausted by lock waiters.
+   */
   async channelFor(
+    m: EntityManager,
     organizationId: string,
     r: Pick<RegistrationRow, 'email' | 'phone'>,
     cache = new Map<string, Promise<{ id: string; kind: ChannelKind } | null>>(),
@@ -126,7 +131,7 @@ export class RegistrantNotices implements OnApplicationBootstrap {
       const value = r[c.field];
       if (!value) continue;
       const key = `${organizationId}:${c.kind}`;
-      if (!cache.has(key)) cache.set(key, this.channels.firstOfKind(organizationId, c.kind));
+      if (!cache.has(key)) cache.set(key, this.channels.firstOfKind(organizationId, c.kind, m));
       const channel = await cache.get(key)!;
       if (channel) return { id: channel.id, kind: channel.kind, identity: { kind: c.identity, value } };
     }
@@ -139,7 +144,7 @@ export class RegistrantNotices implements OnApplicationBootstrap {
       if (!r || (await this.repo.notified(tx.m, r.id, job.notice))) return;
       const e = (await this.repo.findEvent(job.organizationId, r.event_id, tx.m))!;
       const org = await this.repo.organizationName(job.organizationId, tx.m);
-      const channel = await this.channelFor(job.organizationId, r);
+      const channel = await this.channelFor(tx.m, job.organizationId, r);
       const { conversationId, contactId, isNew } = await this.file(tx, e, r, channel);
       const timelineId = await this.writer.insertMessage(tx, {
         organizationId: job.organizationId,
@@ -242,7 +247,7 @@ export class RegistrantNotices implements OnApplicationBootstrap {
     let unreachable = 0;
     const cache = new Map<string, Promise<{ id: string; kind: ChannelKind } | null>>();
     for (const r of registrations) {
-      const channel = await this.channelFor(agent.organizationId, r, cache);
+      const channel = await this.channelFor(m, agent.organizationId, r, cache);
       if (!r.conversation_id || !r.contact_id) {
         pending++;
         continue;
@@ -277,7 +282,7 @@ export class RegistrantNotices implements OnApplicationBootstrap {
       const n = await this.writer.tx(async (tx) => {
         const due = await this.repo.claimDueReminders(tx.m, now, batch);
         for (const d of due) {
-          const channel = await this.channelFor(d.organization_id, d, cache);
+          const channel = await this.channelFor(tx.m, d.organization_id, d, cache);
           if (!channel) continue;
           const hours = d.minutes >= 120 ? `${Math.round(d.minutes / 60)} h` : `${d.minutes} min`;
           const body = `Rappel : « ${d.title} » commence dans ${hours} (${when(d.starts_at)}, ${d.place}). En cas d’empêchement, annulez avec le lien reçu à l’inscription.`;
