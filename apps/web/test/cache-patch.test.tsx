@@ -1,5 +1,6 @@
 /** @jest-environment ./test/jsdom-environment.cjs */
 import {
+  countedOf,
   emptyConversationCounts,
   type AgentDto,
   type ConversationDto,
@@ -270,10 +271,47 @@ describe('socket events patch the query cache', () => {
     patcher.conversationChanged(conversation('u1', { version: 5 }), false, { ...counted, status: 'pending', version: 4 });
     patcher.conversationChanged(conversation('u2', { version: 8 }), false, { ...counted, status, version: 7 });
     expect(client.getQueryData(countsKey)).toEqual(counts(4, 1));
-    // Without the state before (an agent's change elsewhere), the counts are asked again.
+    // Without the state before (a system change), the counts are asked again.
     patcher.conversationChanged(conversation('u3', { version: 2 }));
     act(() => jest.advanceTimersByTime(1000));
     expect(spy.mock.calls.filter(([filters]) => JSON.stringify(filters?.queryKey) === JSON.stringify(countsKey))).toHaveLength(1);
+    patcher.dispose();
+  });
+
+  it('this agent’s own change: its answer is already in the cache, the event’s state before moves the counts without a request', () => {
+    const patcher = createCachePatcher(client, () => me, 1000);
+    const countsKey = queryKeys.conversations.counts();
+    client.setQueryData(countsKey, {
+      ...NO_COUNTS,
+      unassigned: 1,
+      byStatus: { open: 1, pending: 0, snoozed: 0 },
+      byTeam: { [TEAM_A]: 1 },
+    });
+    const before = conversation('o1');
+    client.setQueryData(queryKeys.conversations.list({ status: ['open'] }), pages([before]));
+    const spy = jest.spyOn(client, 'invalidateQueries');
+    // Taken and set pending: the PATCH answer lands in the item cache before the socket's event.
+    const after = conversation('o1', { assigneeId: me.id, status: 'pending', version: 2 });
+    client.setQueryData(queryKeys.conversations.detail('o1'), after);
+    patcher.conversationChanged(after, false, countedOf(before));
+    expect(client.getQueryData(countsKey)).toEqual({ ...NO_COUNTS, mine: 1, byStatus: { open: 0, pending: 1, snoozed: 0 } });
+    // The reply that follows (first response): told with the state the change left.
+    const replied = conversation('o1', {
+      assigneeId: me.id,
+      status: 'open',
+      firstResponseAt: '2026-11-28T11:00:00.000Z',
+      version: 3,
+    });
+    client.setQueryData(queryKeys.conversations.detail('o1'), replied);
+    patcher.conversationChanged(replied, false, countedOf(after));
+    expect(client.getQueryData(countsKey)).toEqual({
+      ...NO_COUNTS,
+      mine: 1,
+      byStatus: { open: 1, pending: 0, snoozed: 0 },
+      byTeam: { [TEAM_A]: 1 },
+    });
+    act(() => jest.advanceTimersByTime(1000));
+    expect(spy.mock.calls.filter(([filters]) => JSON.stringify(filters?.queryKey) === JSON.stringify(countsKey))).toHaveLength(0);
     patcher.dispose();
   });
 

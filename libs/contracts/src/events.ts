@@ -44,6 +44,12 @@ export type ConversationCountedDto = Pick<
   'status' | 'teamId' | 'assigneeId' | 'callbackNeeded' | 'decisionDueAt' | 'responseDueAt' | 'firstResponseAt' | 'version'
 >;
 
+/** What the counters read of a conversation (its fields of ConversationCountedDto). */
+export function countedOf(c: ConversationCountedDto): ConversationCountedDto {
+  const { status, teamId, assigneeId, callbackNeeded, decisionDueAt, responseDueAt, firstResponseAt, version } = c;
+  return { status, teamId, assigneeId, callbackNeeded, decisionDueAt, responseDueAt, firstResponseAt, version };
+}
+
 /** Events the server emits; each carries the DTO the REST API returns. */
 export interface ServerToClientEvents {
   'conversation.created': (conversation: ConversationDto) => void;

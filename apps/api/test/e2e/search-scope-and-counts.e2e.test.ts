@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
+  countedOf,
   emptyConversationCounts,
   formatReference,
   type ConversationCountedDto,
@@ -119,45 +120,43 @@ describe('search scope, paging and maintained counters', () => {
     expect(ids(await search(town.agentEC.token, 'q=candelabre'))).toEqual([resolved]);
   });
 
-  it('a citizen’s message tells the screens, beside the file, the state it found it in (the counters move without a refetch)', async () => {
+  it('every change tells the screens, beside the file, the state it found it in (the counters move without a refetch)', async () => {
     const phone = `+3362${String(Date.now()).slice(-7)}`;
     const heard: { conversation: ConversationDto; before?: ConversationCountedDto }[] = [];
     const screen = await connectRecording(t.url, town.supervisor.token);
     screen.socket.on('conversation.updated', (conversation, before) => heard.push({ conversation, before }));
     try {
       const { conversationId } = await citizenWrites({ teamId: town.etatCivil.id, text: 'Ma demande de carte', phone });
+      // The agent's own changes: taken and set pending; then the citizen's messages; then the agent's reply.
       await patch(town.supervisor.token, conversationId, { status: 'pending', assigneeId: town.agentEC.id });
       await citizenWrites({ teamId: town.etatCivil.id, text: 'Voici la pièce demandée', phone, conversationId });
       await citizenWrites({ teamId: town.etatCivil.id, text: 'Et une autre', phone, conversationId });
-      const ofFile = () => heard.filter((h) => h.conversation.id === conversationId);
-      await expectEventually(() => expect(ofFile().filter((h) => h.before)).toHaveLength(2), { timeoutMs: 10_000 });
-      const [reopened, appended] = ofFile().filter((h) => h.before);
-      const counted = (c: ConversationDto) => ({
-        teamId: c.teamId,
-        assigneeId: c.assigneeId,
-        callbackNeeded: c.callbackNeeded,
-        decisionDueAt: c.decisionDueAt,
-        responseDueAt: c.responseDueAt,
-        firstResponseAt: c.firstResponseAt,
+      const { rows } = await t.db.query(`SELECT version FROM conversation WHERE id = $1`, [conversationId]);
+      const reply = await t.http('POST', `/api/v1/conversations/${conversationId}/messages`, {
+        token: town.agentEC.token,
+        body: { kind: 'reply', body: 'Bien reçu, merci.', version: rows[0].version },
       });
-      // The reply reopened the pending file: it was pending, at the version before.
+      expect(reply.status).toBe(201);
+      // The system's own follow-ups (the response deadline set on reopening) keep the version and tell no state before.
+      const told = () => heard.filter((h) => h.conversation.id === conversationId && h.before);
+      await expectEventually(() => expect(told()).toHaveLength(4), { timeoutMs: 10_000 });
+      const [taken, reopened, appended, replied] = told();
+      // Each change found the file as the previous one left it.
+      expect(told().map((h) => h.before!.version)).toEqual([
+        taken!.conversation.version - 1,
+        taken!.conversation.version,
+        reopened!.conversation.version,
+        appended!.conversation.version,
+      ]);
+      expect(taken!.conversation).toMatchObject({ status: 'pending', assigneeId: town.agentEC.id });
+      expect(taken!.before).toMatchObject({ status: 'open', assigneeId: null, teamId: town.etatCivil.id });
+      // The citizen's message reopened the pending file; the next one found it open.
       expect(reopened!.conversation.status).toBe('open');
-      expect(reopened!.before).toEqual({
-        ...counted(reopened!.conversation),
-        status: 'pending',
-        version: reopened!.conversation.version - 1,
-      });
-      expect(appended!.before).toEqual({
-        ...counted(appended!.conversation),
-        status: 'open',
-        version: appended!.conversation.version - 1,
-      });
-      // The agent's own change carries no such state (the screen asks for the counters if it never saw the file).
-      expect(
-        ofFile()
-          .filter((h) => !h.before)
-          .map((h) => h.conversation.status),
-      ).toContain('pending');
+      expect(reopened!.before).toEqual(countedOf(taken!.conversation));
+      expect(appended!.before).toMatchObject({ status: 'open', assigneeId: town.agentEC.id });
+      // The reply is the first response: it takes the file off the response deadline.
+      expect(replied!.conversation.firstResponseAt).not.toBeNull();
+      expect(replied!.before).toMatchObject({ status: 'open', firstResponseAt: null });
       expect(reopened!.conversation.assigneeId).toBe(town.agentEC.id);
     } finally {
       screen.close();

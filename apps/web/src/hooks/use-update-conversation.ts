@@ -4,7 +4,10 @@ import type { ApiError } from '../api/client';
 import { conversationsApi } from '../api/conversations';
 import { queryKeys } from '../api/query-keys';
 
-/** Take, release, assign, change status or priority. Lists follow through the socket's conversation.updated. */
+/**
+ * Take, release, assign, change status or priority. Lists and counters follow through the
+ * socket's conversation.updated (it carries the state before the change: see cache-patch.ts).
+ */
 export function useUpdateConversation() {
   const queryClient = useQueryClient();
   return useMutation<ConversationDto, ApiError, { id: string; input: UpdateConversationInput }>({
@@ -13,7 +16,6 @@ export function useUpdateConversation() {
       queryClient.setQueryData<ConversationDto>(queryKeys.conversations.detail(conversation.id), (old) =>
         old && old.version > conversation.version ? old : conversation,
       );
-      void queryClient.invalidateQueries({ queryKey: queryKeys.conversations.counts() });
     },
     onError: (error, { id }) => {
       const current = error.body?.current;

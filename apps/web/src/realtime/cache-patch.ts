@@ -1,11 +1,12 @@
-import type {
-  AgentDto,
-  ConversationCountedDto,
-  ConversationCountsDto,
-  ConversationDto,
-  MessageDto,
-  Page,
-  PresenceDto,
+import {
+  countedOf,
+  type AgentDto,
+  type ConversationCountedDto,
+  type ConversationCountsDto,
+  type ConversationDto,
+  type MessageDto,
+  type Page,
+  type PresenceDto,
 } from '@guichet/contracts';
 import type { InfiniteData, QueryClient, QueryKey } from '@tanstack/react-query';
 import type { ConversationFilters } from '../api/conversations';
@@ -224,8 +225,10 @@ export function createCachePatcher(queryClient: QueryClient, getMe: () => AgentD
 
   /**
    * The counters follow the events without a request: the conversation's previous contribution
-   * is taken out and its new one added. The previous state is the one this tab last saw, else the
-   * one the event carries (`sent`: a citizen's message tells the state it found the file in).
+   * is taken out and its new one added. The previous state is the one this tab last counted, else
+   * the one the event carries (`sent`: the server's state just before the change — a citizen's
+   * message, an agent's update or reply), else a loaded copy. The event's comes before a loaded
+   * copy: this agent's own change has already put its answer (the new state) in the cache.
    * Only when it is unknown (a file never loaded here, an event without it) or the counters are
    * being fetched are they asked again (throttled).
    */
@@ -234,19 +237,9 @@ export function createCachePatcher(queryClient: QueryClient, getMe: () => AgentD
     const counts = queryClient.getQueryData<ConversationCountsDto>(key);
     const before = created
       ? null
-      : (counted.get(conversation.id) ?? findConversationInLists(queryClient, conversation.id) ?? sent);
+      : (counted.get(conversation.id) ?? sent ?? findConversationInLists(queryClient, conversation.id));
     if (before && before.version >= conversation.version) return; // stale or already counted
-    const { status, teamId, assigneeId, callbackNeeded, version, decisionDueAt, responseDueAt, firstResponseAt } = conversation;
-    counted.set(conversation.id, {
-      status,
-      teamId,
-      assigneeId,
-      callbackNeeded,
-      version,
-      decisionDueAt,
-      responseDueAt,
-      firstResponseAt,
-    });
+    counted.set(conversation.id, countedOf(conversation));
     if (!counts) return;
     if ((!created && !before) || queryClient.getQueryState(key)?.fetchStatus === 'fetching') {
       invalidator.invalidate(key);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   administrationTransferNotice,
+  countedOf,
   frenchLongDateOf,
   tooLongFor,
   type AdministrationTransferDto,
@@ -134,7 +135,7 @@ export class AdministrationTransfers {
       });
       await this.mail.send(m, org, { to: email, ...mail });
 
-      const { message } = await this.agentMessages.record(m, afterCommit, agent, {
+      const { message, conversation: replied } = await this.agentMessages.record(m, afterCommit, agent, {
         conversationId: id,
         contactId: row.contact_id,
         kind: 'reply',
@@ -142,6 +143,7 @@ export class AdministrationTransfers {
         body,
         meta: { administrationTransfer: true },
         audit: { administrationTransfer: { name, email } },
+        before: countedOf(toConversationDto(row)),
       });
       const tx = { m, afterCommit };
       const eventId = await this.writer.insertMessage(tx, {
@@ -183,6 +185,8 @@ export class AdministrationTransfers {
           conversation,
           change: 'agent',
           previous: { teamId: row.team_id, assigneeId: row.assignee_id, status: row.status },
+          // The reply above was told first: the counters had it as the reply left it.
+          before: countedOf(replied),
         }),
         domainEvent('conversation.status_changed', org, {
           conversation,

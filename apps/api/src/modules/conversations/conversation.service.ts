@@ -5,6 +5,7 @@ import {
   CHANNEL_CAPABILITIES,
   CHANNEL_KINDS,
   CHANNEL_IDENTITY,
+  countedOf,
   InvalidIdentityError,
   mentionedAgentIds,
   normalizeIdentity,
@@ -224,6 +225,7 @@ export class ConversationService {
         body,
         attachments,
         mentionedAgentIds: mentioned,
+        before: countedOf(toConversationDto(row)),
       });
       return message;
     });
@@ -452,6 +454,8 @@ export class ConversationService {
         assigneeId,
         snoozedUntil: input.status === 'snoozed' ? input.snoozedUntil : undefined,
       });
+      // What the counters read of it before: screens move them by the difference (no refetch).
+      const before = countedOf(toConversationDto(row));
       const { version: _, note, ...changes } = input;
       await this.audit.record(
         {
@@ -473,6 +477,7 @@ export class ConversationService {
           channel: null,
           body: note,
           audit: { handover: true },
+          before,
         });
       const dto = toConversationDto((await this.repo.findById(agent.organizationId, id, m))!);
       const org = agent.organizationId;
@@ -482,6 +487,7 @@ export class ConversationService {
           conversation: dto,
           change: 'agent',
           previous: { teamId: row.team_id, assigneeId: row.assignee_id, status: row.status },
+          before,
         }),
       ];
       if (row.team_id !== dto.teamId) {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { htmlToText, sanitizeEmailHtml } from '@guichet/channels';
 import {
+  countedOf,
   findReference,
   normalizeIdentity,
   type AttachmentDto,
@@ -242,16 +243,7 @@ export class IngestService {
     // dates stay): its state before is the row's with the status it found.
     const before =
       !row.new_conversation && row.previous_status
-        ? {
-            status: row.previous_status,
-            teamId: conversation.teamId,
-            assigneeId: conversation.assigneeId,
-            callbackNeeded: conversation.callbackNeeded,
-            decisionDueAt: conversation.decisionDueAt,
-            responseDueAt: conversation.responseDueAt,
-            firstResponseAt: conversation.firstResponseAt,
-            version: conversation.version - 1,
-          }
+        ? { ...countedOf(conversation), status: row.previous_status, version: conversation.version - 1 }
         : undefined;
     const events = ingestEvents(organizationId, conversation, message, row.new_conversation, eventIds, undefined, before);
     if (this.relay.needed) this.relay.offer(events);

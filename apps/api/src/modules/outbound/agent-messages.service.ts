@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { ChannelKind, ConversationDto, MessageDto } from '@guichet/contracts';
+import type { ChannelKind, ConversationCountedDto, ConversationDto, MessageDto } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import type { AuthAgent } from '../../common/auth-agent';
 import type { AfterCommit } from '../../common/database';
@@ -26,6 +26,11 @@ export interface AgentMessage {
   attachments?: NewAttachment[];
   /** Colleagues a note names (`@Prénom Nom`): told by a toast. */
   mentionedAgentIds?: string[];
+  /**
+   * What the counters read of the file before this write (the caller's locked row): told beside
+   * `conversation.updated`, so screens move their counters without asking for them again.
+   */
+  before?: ConversationCountedDto;
 }
 
 /**
@@ -99,7 +104,13 @@ export class AgentMessages {
               byAgentId: agent.id,
             }),
           ]
-        : [domainEvent('conversation.updated', org, { conversation, change: 'message' })]),
+        : [
+            domainEvent('conversation.updated', org, {
+              conversation,
+              change: 'message',
+              ...(v.before ? { before: v.before } : {}),
+            }),
+          ]),
     ]);
   }
 }

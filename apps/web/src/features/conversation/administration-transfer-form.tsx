@@ -29,10 +29,10 @@ export function AdministrationTransferForm({
   useEffect(() => nameRef.current?.focus(), []);
   const transfer = useMutation<AdministrationTransferDto, ApiError, TransferToAdministrationInput>({
     mutationFn: (input) => conversationsApi.transferToAdministration(conversation.id, input),
+    // The counters follow the socket's conversation.updated (it carries the state before).
     onSuccess: () => {
       void client.invalidateQueries({ queryKey: queryKeys.conversations.detail(conversation.id) });
       void client.invalidateQueries({ queryKey: queryKeys.conversations.messages(conversation.id) });
-      void client.invalidateQueries({ queryKey: queryKeys.conversations.counts() });
     },
   });
 
