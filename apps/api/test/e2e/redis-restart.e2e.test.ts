@@ -1,0 +1,85 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
+import type { MessageDto } from '@guichet/contracts';
+import { connectRecording, expectEventually } from '@guichet/testing';
+import { freePort } from '../../src/database/embedded-postgres';
+import { seedTown, startTestApp, type TestApp } from '../harness';
+
+/** A redis-server of this test's own (never the machine's, which others use), restartable on its port. */
+async function startRedis(port: number): Promise<ChildProcess> {
+  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
+  for (let i = 0; i < 200; i++) {
+    const up = await new Promise<boolean>((resolve) => {
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => (s.destroy(), resolve(true)));
+      s.once('error', () => resolve(false));
+    });
+    if (up) return proc;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`redis-server not listening on ${port}`);
+}
+
+const stopRedis = (proc: ChildProcess | undefined) =>
+  new Promise<void>((resolve) => {
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return resolve();
+    proc.once('exit', () => resolve());
+    proc.kill('SIGTERM');
+  });
+
+describe('a Redis restart under two API instances', () => {
+  let port: number;
+  let redis: ChildProcess | undefined;
+  let a: TestApp;
+  let b: TestApp;
+
+  beforeAll(async () => {
+    port = await freePort();
+    redis = await startRedis(port);
+    const redisUrl = `redis://127.0.0.1:${port}`;
+    a = await startTestApp({ redisUrl });
+    b = await startTestApp({ redisUrl, databaseUrl: a.config.databaseUrl, encryptionKey: a.config.encryptionKey });
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+    await stopRedis(redis);
+  });
+
+  it('keeps both instances up, makes their sockets reconnect (to catch up), and fans out again afterwards', async () => {
+    const town = await seedTown(a);
+    const onB = await connectRecording(b.url, town.agentEC.token);
+    const reasons: string[] = [];
+    onB.socket.on('disconnect', (reason) => reasons.push(reason));
+    try {
+      await stopRedis(redis);
+      redis = await startRedis(port);
+      // Events published while Redis was away are lost to the other instance: its sockets are
+      // closed once it is back, as a transport drop (the client reconnects by itself and refetches).
+      await expectEventually(() => expect(reasons).toEqual(['transport close']), { timeoutMs: 15_000 });
+      onB.socket.connect();
+      await expectEventually(() => expect(onB.socket.connected).toBe(true), { timeoutMs: 5_000 });
+
+      const r = await a.ingest.ingest(
+        {
+          channelId: town.webform.id,
+          externalId: randomUUID(),
+          from: { kind: 'email', value: 'apres-redis@example.fr' },
+          text: 'Bonjour après le redémarrage de Redis',
+        },
+        { teamId: town.etatCivil.id },
+      );
+      await expectEventually(
+        () => expect(onB.of<MessageDto>('message.created').map((m) => m.conversationId)).toEqual([r.conversationId]),
+        { timeoutMs: 5_000 },
+      );
+      expect((await a.http('GET', '/api/v1/health')).status).toBe(200);
+      expect((await b.http('GET', '/api/v1/health')).status).toBe(200);
+    } finally {
+      onB.close();
+    }
+  });
+});
