@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import type { MessageDto } from '@guichet/contracts';
 import { connectRecording, expectEventually } from '@guichet/testing';
+import { createClient } from 'redis';
 import { freePort } from '../../src/database/embedded-postgres';
 import { seedTown, startTestApp, type TestApp } from '../harness';
 
@@ -80,6 +81,30 @@ describe('a Redis restart under two API instances', () => {
       expect((await b.http('GET', '/api/v1/health')).status).toBe(200);
     } finally {
       onB.close();
+    }
+  });
+
+  it('closes a connecting socket for a retry when an instance does not answer, instead of dying of it', async () => {
+    // A peer still subscribed but not answering (an instance restarting, Redis just back): the
+    // cluster-wide fetchSockets of the connection hook (who is online) times out.
+    const stalled = createClient({ url: `redis://127.0.0.1:${port}` });
+    await stalled.connect();
+    await stalled.subscribe('socket.io-request#/#', () => undefined);
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    const town = await seedTown(a);
+    const onB = await connectRecording(b.url, town.agentEC.token);
+    const reasons: string[] = [];
+    onB.socket.on('disconnect', (reason) => reasons.push(reason));
+    try {
+      await expectEventually(() => expect(reasons).toEqual(['transport close']), { timeoutMs: 15_000 });
+      expect(rejections).toEqual([]);
+      expect((await b.http('GET', '/api/v1/health')).status).toBe(200);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+      onB.close();
+      await stalled.quit();
     }
   });
 });

@@ -71,7 +71,21 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     });
   }
 
+  /**
+   * Nest does not await this hook: a failure here (the database restarting, Redis away so that
+   * a cluster-wide fetchSockets times out) would be an unhandled rejection that ends the process.
+   * The socket's transport is closed instead: its client reconnects and reads its lists again.
+   */
   async handleConnection(socket: AgentSocket): Promise<void> {
+    try {
+      await this.connected(socket);
+    } catch (e) {
+      this.logger.warn(`connexion du socket ${socket.id} interrompue : ${String(e)}`);
+      socket.conn.close();
+    }
+  }
+
+  private async connected(socket: AgentSocket): Promise<void> {
     const agent = socket.data.agent;
     const session = agent?.session;
     if (!agent || !session) return void socket.disconnect(true);
