@@ -13,7 +13,7 @@ import type { EntityManager } from 'typeorm';
 import { Database } from '../src/common/database';
 import { DAILY_COUNTERS } from '../src/modules/reports/report-facts';
 import { withBenchEnv, type BenchEnv, type Log } from './lib/env';
-import { createAgents, createOrganization, createTeams } from './lib/fixtures';
+import { createAgents, createOrganization, createTeams, MUNICIPAL_SERVICES } from './lib/fixtures';
 import { HttpProbe } from './lib/http';
 import type { BenchResult } from './lib/report';
 import { count, ms, seconds, summarize } from './lib/stats';
@@ -41,15 +41,7 @@ export const REPORTS_DEFAULTS: ReportsBenchOptions = {
   warmup: 30,
 };
 
-const TEAMS = [
-  'État civil',
-  'Scolarité',
-  'Action sociale',
-  'Services techniques',
-  'Développement économique',
-  'Vie culturelle',
-  'Vie sportive',
-];
+const TEAMS = MUNICIPAL_SERVICES;
 const CHANNELS = ['email', 'sms', 'webform', 'whatsapp', 'voice', 'messenger'];
 const YEAR = 2026;
 

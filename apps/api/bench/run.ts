@@ -3,7 +3,9 @@
  * and app instance, each printed beside a baseline measured in the same run; full-scale runs write
  * bench/RESULTS.md.
  *
- *   pnpm bench [-- --only ingest,reports,retention,audit-view,realtime,sms-webhooks,sms-realtime,email-backfill,email-latency,webhook-stall,events,inbox] [--scale 0.01]
+ *   pnpm bench [-- --only ingest,reports,retention,audit-view,realtime,sms-webhooks,sms-realtime,email-backfill,email-latency,webhook-stall,events,inbox,soak] [--scale 0.01]
+ *
+ * soak (two instances under load for an hour, with faults) runs only with --only soak; --scale 0.05 makes it 3 minutes.
  *
  * --scale shrinks the data and counts for development runs; they never write RESULTS.md.
  * The exit code is 1 when a target is missed or a benchmark fails.
@@ -29,6 +31,7 @@ import { AUDIT_VIEW_DEFAULTS, benchAuditView } from './audit-view';
 import { benchReports, REPORTS_DEFAULTS } from './reports';
 import { ACKNOWLEDGEMENTS_DEFAULTS, benchAcknowledgements } from './acknowledgements';
 import { benchEvents, EVENTS_DEFAULTS } from './events';
+import { benchSoak, SOAK_DEFAULTS } from './soak';
 import { benchWebhookStall, WEBHOOK_STALL_DEFAULTS, type WebhookStallBenchOptions } from './webhook-stall';
 
 // The inbox bench (1,000,000 conversations, minutes of seeding and gigabytes to delete) runs last:
@@ -47,6 +50,7 @@ const BENCHES: BenchId[] = [
   'reports',
   'events',
   'inbox',
+  'soak',
 ];
 const scaled = (v: number, scale: number, min: number) => Math.max(min, Math.round(v * scale));
 
@@ -123,7 +127,8 @@ function parseCli(): { only: BenchId[]; scale: number; resultFile?: string } {
     // --result-file: set by the parent run for a bench run in its own process (see runEach).
     options: { only: { type: 'string' }, scale: { type: 'string' }, 'result-file': { type: 'string' } },
   });
-  const only = (values.only?.split(',').map((s) => s.trim()) ?? BENCHES) as BenchId[];
+  // The hour-long soak runs only when asked for (`--only soak`).
+  const only = (values.only?.split(',').map((s) => s.trim()) ?? BENCHES.filter((id) => id !== 'soak')) as BenchId[];
   const unknown = only.filter((id) => !BENCHES.includes(id));
   if (unknown.length) throw new Error(`unknown benchmark(s): ${unknown.join(', ')} (known: ${BENCHES.join(', ')})`);
   const scale = values.scale ? Number(values.scale) : 1;
@@ -212,6 +217,17 @@ async function main(): Promise<number> {
           registrations: scaled(EVENTS_DEFAULTS.registrations, scale, 100),
           capacity: scaled(EVENTS_DEFAULTS.capacity, scale, 40),
           waitlistCapacity: scaled(EVENTS_DEFAULTS.waitlistCapacity, scale, 30),
+        },
+        log,
+      ),
+    soak: () =>
+      benchSoak(
+        {
+          ...SOAK_DEFAULTS,
+          durationMs: Math.max(60_000, Math.round(SOAK_DEFAULTS.durationMs * scale)),
+          capacityMs: Math.min(SOAK_DEFAULTS.capacityMs, Math.max(5_000, Math.round(SOAK_DEFAULTS.capacityMs * scale * 4))),
+          rssEveryMs: Math.max(5_000, Math.round(SOAK_DEFAULTS.rssEveryMs * scale)),
+          recoveryMs: Math.max(10_000, Math.round(SOAK_DEFAULTS.recoveryMs * Math.sqrt(scale))),
         },
         log,
       ),

@@ -5,6 +5,17 @@ import type { Sql } from './env';
 
 /** Rows inserted with SQL, like apps/api/test/harness.ts does, but in bulk. */
 
+/** The municipal services of a town hall, as the benches create them. */
+export const MUNICIPAL_SERVICES = [
+  'État civil',
+  'Scolarité',
+  'Action sociale',
+  'Services techniques',
+  'Développement économique',
+  'Vie culturelle',
+  'Vie sportive',
+] as const;
+
 const suffix = () => randomBytes(4).toString('hex');
 
 export async function createOrganization(db: Sql, name = 'Ville de Banc-sur-Essai'): Promise<string> {

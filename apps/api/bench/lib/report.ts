@@ -17,6 +17,7 @@ const ORDER = [
   'acknowledgements',
   'reports',
   'events',
+  'soak',
 ] as const;
 export type BenchId = (typeof ORDER)[number];
 
