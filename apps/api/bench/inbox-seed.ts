@@ -129,12 +129,16 @@ if (REFERENCE_ALPHABET.length !== 30) throw new Error('the reference alphabet ch
  * 1 % snoozed, 26 % resolved, 60 % closed; 40 % assigned to one of the team's agents; files
  * in progress active in the last 45 days, the others spread over the 3 years before; the name
  * given in the file is the citizen's (as when a citizen signs their messages); n's
- * message count varies from r - 4 to r + 4 around r = messages / conversations.
+ * message count varies from r - 4 to r + 4 around r = messages / conversations. 70 % carry a
+ * decision date (a démarche's): two months after the file opened once it is done; for files in
+ * progress, 3 % of them overdue (by up to 10 days), 5 % due within 48 hours, the others later
+ * (up to 60 days): the « en retard » and « sous 48 h » views.
  */
 const CONVERSATIONS_SQL = `
 INSERT INTO conversation (organization_id, reference, contact_id, team_id, assignee_id, status, priority, subject,
                           snippet, last_channel_kind, unread, callback_needed, snoozed_until, created_at,
-                          last_message_at, last_inbound_at, first_response_at, resolved_at, version, citizen_name)
+                          last_message_at, last_inbound_at, first_response_at, resolved_at, version, citizen_name,
+                          decision_regime, decision_due_at)
 SELECT $1, g.reference, sc.id, ($2::uuid[])[1 + g.team_k], g.assignee_id, g.status, g.priority, g.subject,
        left(($9::text[])[1 + (g.h >> 44) % cardinality($9::text[])], 160),
        ($10::text[])[1 + (g.h >> 48) % cardinality($10::text[])],
@@ -143,7 +147,14 @@ SELECT $1, g.reference, sc.id, ($2::uuid[])[1 + g.team_k], g.assignee_id, g.stat
        g.last_message_at - g.age, g.last_message_at, g.last_message_at,
        CASE WHEN g.messages > 1 THEN g.last_message_at - g.age / 2 END,
        CASE WHEN g.status IN ('resolved', 'closed') THEN g.last_message_at END,
-       1 + g.messages, k.name
+       1 + g.messages, k.name,
+       CASE WHEN g.dated THEN (ARRAY['acceptance', 'rejection', 'none'])[1 + (g.h >> 58) % 3] END,
+       CASE WHEN NOT g.dated THEN NULL
+            WHEN g.status NOT IN ('open', 'pending', 'snoozed') THEN g.last_message_at - g.age + interval '2 months'
+            WHEN (g.h >> 20) % 100 < 3 THEN now() - make_interval(secs => (g.h >> 4) % (10 * 86400))
+            WHEN (g.h >> 20) % 100 < 8 THEN now() + make_interval(secs => (g.h >> 4) % (48 * 3600))
+            ELSE now() + interval '48 hours' + make_interval(secs => (g.h >> 4) % (58 * 86400))
+       END
   FROM (
     SELECT s.*,
            CASE WHEN s.status IN ('open', 'pending', 'snoozed')
@@ -152,7 +163,8 @@ SELECT $1, g.reference, sc.id, ($2::uuid[])[1 + g.team_k], g.assignee_id, g.stat
            END AS last_message_at,
            make_interval(secs => (s.h >> 24) % (20 * 86400)) AS age,
            CASE WHEN (s.h >> 35) % 10 < 4 THEN ($3::uuid[])[1 + s.team_k * $5 + (s.h >> 32) % $5] END AS assignee_id,
-           CASE WHEN s.n < $7 THEN $6 + (s.n % (2 * $8 + 1)) - $8 ELSE $6 END AS messages
+           CASE WHEN s.n < $7 THEN $6 + (s.n % (2 * $8 + 1)) - $8 ELSE $6 END AS messages,
+           (s.h >> 56) % 10 < 7 AS dated
       FROM (
         SELECT n, h, n % 7 AS team_k,
                CASE WHEN h % 1000 < 100 THEN 'open' WHEN h % 1000 < 130 THEN 'pending' WHEN h % 1000 < 140 THEN 'snoozed'

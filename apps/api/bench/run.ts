@@ -30,6 +30,7 @@ import { benchRetention, RETENTION_DEFAULTS } from './retention';
 import { AUDIT_VIEW_DEFAULTS, benchAuditView } from './audit-view';
 import { benchReports, REPORTS_DEFAULTS } from './reports';
 import { ACKNOWLEDGEMENTS_DEFAULTS, benchAcknowledgements } from './acknowledgements';
+import { benchRouting, ROUTING_DEFAULTS } from './routing';
 import { benchEvents, EVENTS_DEFAULTS } from './events';
 import { benchSoak, SOAK_DEFAULTS } from './soak';
 import { benchWebhookStall, WEBHOOK_STALL_DEFAULTS, type WebhookStallBenchOptions } from './webhook-stall';
@@ -39,6 +40,7 @@ import { benchWebhookStall, WEBHOOK_STALL_DEFAULTS, type WebhookStallBenchOption
 const BENCHES: BenchId[] = [
   'ingest',
   'acknowledgements',
+  'routing',
   'realtime',
   'sms-webhooks',
   'sms-realtime',
@@ -197,6 +199,15 @@ async function main(): Promise<number> {
           ...ACKNOWLEDGEMENTS_DEFAULTS,
           messages: scaled(ACKNOWLEDGEMENTS_DEFAULTS.messages, scale, 200),
           warmup: scaled(ACKNOWLEDGEMENTS_DEFAULTS.warmup, scale, 50),
+        },
+        log,
+      ),
+    routing: () =>
+      benchRouting(
+        {
+          ...ROUTING_DEFAULTS,
+          messages: scaled(ROUTING_DEFAULTS.messages, scale, 150),
+          warmup: scaled(ROUTING_DEFAULTS.warmup, scale, 30),
         },
         log,
       ),

@@ -15,6 +15,7 @@ const ORDER = [
   'retention',
   'audit-view',
   'acknowledgements',
+  'routing',
   'reports',
   'events',
   'soak',
