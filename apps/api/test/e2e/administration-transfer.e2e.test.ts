@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { parseEmail } from '@guichet/channels';
 import type { ConversationDto, MessageDto, PublicRequestCreated } from '@guichet/contracts';
 import { expectEventually, startSmtpCapture, type SmtpCapture } from '@guichet/testing';
+import { transferFiles, transferSummaryName } from '../../src/modules/conversations/administration-transfer.service';
 import { DeadlineListener } from '../../src/modules/request-types/deadline.listener';
 import { orgSmtpSettings, seedTown, startTestApp, type TestApp } from '../harness';
 
@@ -21,16 +22,24 @@ describe('transfer of a request to the competent administration (L114-2)', () =>
   let town: Awaited<ReturnType<typeof seedTown>>;
 
   const agent = () => town.agentEC.token;
-  const form = async () => {
+  /** A citizen's request by the web form, with `files` attached (multipart) if any. */
+  const form = async (files: { name: string; type: string; content: Buffer }[] = []) => {
     const email = `usager.${randomBytes(3).toString('hex')}@exemple.fr`;
+    const fields = {
+      teamId: town.etatCivil.id,
+      name: 'Amina Diallo',
+      email,
+      subject: 'Renouvellement de titre de séjour',
+      body: 'Bonjour, mon titre de séjour expire le mois prochain : comment le renouveler ?',
+    };
+    let multipart: FormData | undefined;
+    if (files.length) {
+      multipart = new FormData();
+      for (const [k, v] of Object.entries(fields)) multipart.append(k, v);
+      for (const f of files) multipart.append('attachments', new Blob([new Uint8Array(f.content)], { type: f.type }), f.name);
+    }
     const res = await t.http('POST', `/api/v1/public/organizations/${town.org.slug}/requests`, {
-      body: {
-        teamId: town.etatCivil.id,
-        name: 'Amina Diallo',
-        email,
-        subject: 'Renouvellement de titre de séjour',
-        body: 'Bonjour, mon titre de séjour expire le mois prochain : comment le renouveler ?',
-      },
+      ...(multipart ? { form: multipart } : { body: fields }),
       headers: { 'x-forwarded-for': `10.13.0.${Math.floor(Math.random() * 250)}` },
     });
     expect(res.status).toBe(201);
@@ -184,6 +193,54 @@ describe('transfer of a request to the competent administration (L114-2)', () =>
     });
     expect(reopened.status).toBe(200);
     expect(reopened.body).toMatchObject({ status: 'open', transmittedTo: null });
+  });
+
+  it('forwards the citizen’s documents and the whole file as an HTML page with the e-mail', async () => {
+    await setSmtp();
+    const passport = Buffer.from('%PDF-1.4 titre de séjour scanné', 'utf8');
+    const photo = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4]);
+    const created = await form([
+      { name: 'titre-de-sejour.pdf', type: 'application/pdf', content: passport },
+      { name: 'photo.jpg', type: 'image/jpeg', content: photo },
+    ]);
+    const note = await t.http('POST', `/api/v1/conversations/${created.id}/messages`, {
+      token: agent(),
+      body: { kind: 'note', body: 'Note interne <b>à ne pas transmettre</b>', version: (await conversation(created.id)).version },
+    });
+    expect(note.status).toBe(201);
+    expect((await transfer(created.id)).status).toBe(201);
+    const raw = await expectEventually(async () => {
+      const m = smtp.messages.find((x) => x.to.includes(PREFECTURE.email) && x.text.includes(created.reference));
+      expect(m).toBeDefined();
+      return m!;
+    });
+    const mail = (await parseEmail(raw.raw, { channelId: 'x' })).inbound;
+    const byName = new Map(mail.attachments?.map((a) => [a.fileName, a]));
+    expect([...byName.keys()].sort()).toEqual([transferSummaryName(created.reference), 'photo.jpg', 'titre-de-sejour.pdf']);
+    expect(Buffer.from(byName.get('titre-de-sejour.pdf')!.content)).toEqual(passport);
+    expect(Buffer.from(byName.get('photo.jpg')!.content)).toEqual(photo);
+    expect(byName.get('titre-de-sejour.pdf')!.contentType).toBe('application/pdf');
+    const page = Buffer.from(byName.get(transferSummaryName(created.reference))!.content).toString('utf8');
+    expect(page).toContain('<html lang="fr">');
+    expect(page).toContain(`Demande ${created.reference} transmise par Ville ${town.org.slug}`);
+    expect(page).toContain('mon titre de séjour expire le mois prochain');
+    expect(page).toContain(created.email);
+    expect(page).toContain('titre-de-sejour.pdf');
+    // Never the agents' notes.
+    expect(page).not.toContain('à ne pas transmettre');
+    expect(mail.text).toContain(
+      `Joint à ce courriel : le dossier complet (${transferSummaryName(created.reference)}), et les pièces de l’usager : titre-de-sejour.pdf`,
+    );
+  });
+
+  it('leaves out the documents beyond the e-mail’s size, oldest first kept, and names them', () => {
+    const files = [
+      { fileName: 'a.pdf', size: 6 },
+      { fileName: 'b.pdf', size: 5 },
+      { fileName: 'c.pdf', size: 3 },
+    ];
+    expect(transferFiles(files, 10)).toEqual({ attached: [files[0], files[2]], leftOut: [files[1]] });
+    expect(transferFiles(files, 100).leftOut).toEqual([]);
   });
 
   it('lets only a supervisor forward a colleague’s file; the other services’ agents do not see it', async () => {

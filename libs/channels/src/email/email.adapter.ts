@@ -185,9 +185,16 @@ export interface OrganizationSmtp {
  * Sends a plain-text mail of the organization itself (not a conversation's): resolves once the
  * server accepted it, otherwise rejects with the French reason of classifySmtpError.
  */
+/** A file sent with an organization's mail (e.g. a request's documents forwarded under L114-2). */
+export interface OrganizationMailAttachment {
+  fileName: string;
+  contentType: string;
+  content: Uint8Array;
+}
+
 export async function sendOrganizationMail(
   smtp: OrganizationSmtp,
-  mail: { to: string; subject: string; text: string },
+  mail: { to: string; subject: string; text: string; attachments?: OrganizationMailAttachment[] },
 ): Promise<void> {
   const transport = createTransport({
     host: smtp.host,
@@ -206,6 +213,11 @@ export async function sendOrganizationMail(
       to: mail.to,
       subject: mail.subject,
       text: mail.text,
+      attachments: mail.attachments?.map((a) => ({
+        filename: a.fileName,
+        contentType: a.contentType,
+        content: Buffer.from(a.content),
+      })),
       headers: { 'Auto-Submitted': 'auto-generated' },
       xMailer: 'Guichet',
     });

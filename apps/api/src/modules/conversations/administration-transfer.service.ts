@@ -9,8 +9,11 @@ import {
   type MessageDto,
   type TransferToAdministrationInput,
 } from '@guichet/contracts';
+import type { OrganizationMailAttachment } from '@guichet/channels';
 import { isManager, type AuthAgent } from '../../common/auth-agent';
 import { Database } from '../../common/database';
+import { html } from '../../common/html';
+import { BlobStore } from '../blobs/blob-store';
 import { AppError, badRequest, forbidden, notFound, staleVersion } from '../../common/errors';
 import { AuditRepository } from '../../infra/audit/audit.repository';
 import { domainEvent } from '../events/domain-events';
@@ -28,6 +31,91 @@ const when = (iso: string) =>
   new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'long', timeStyle: 'short' }).format(new Date(iso));
 
 /**
+ * The citizen's documents forwarded with the request, at most this many bytes in all (an e-mail of
+ * about 20 MB once encoded, what most administrations' servers accept); the others are named in
+ * the e-mail as kept by the town, to be asked for.
+ */
+export const TRANSFER_ATTACHMENTS_MAX_BYTES = 15 * 1024 * 1024;
+
+interface TransferFile {
+  fileName: string;
+  size: number;
+}
+
+const sizeText = (bytes: number) =>
+  bytes < 1024 * 1024
+    ? `${Math.max(1, Math.round(bytes / 1024))} Ko`
+    : `${(bytes / 1024 / 1024).toFixed(1).replace('.', ',')} Mo`;
+
+/** The exchange's files, oldest first, split into those that fit in the e-mail and those left out. */
+export function transferFiles<T extends TransferFile>(
+  files: T[],
+  maxBytes = TRANSFER_ATTACHMENTS_MAX_BYTES,
+): { attached: T[]; leftOut: T[] } {
+  const attached: T[] = [];
+  const leftOut: T[] = [];
+  let total = 0;
+  for (const f of files) {
+    if (total + f.size <= maxBytes) {
+      attached.push(f);
+      total += f.size;
+    } else leftOut.push(f);
+  }
+  return { attached, leftOut };
+}
+
+/** The name of the file summary sent with the request. */
+export const transferSummaryName = (reference: string) => `demande-${reference}.html`;
+
+/**
+ * The request's file as a self-contained HTML page (the competent administration files or prints
+ * it): who asks, the démarche, the dates, then every message of the exchange with its documents.
+ */
+export function administrationTransferSummary(f: {
+  organization: string;
+  team: string;
+  conversation: ConversationDto;
+  identities: { kind: string; value: string }[];
+  history: MessageDto[];
+}): string {
+  const c = f.conversation;
+  const rows: [string, string][] = [
+    ['Référence', c.reference],
+    ['Reçue le', when(c.createdAt)],
+    ...(c.subject ? ([['Objet', c.subject]] as [string, string][]) : []),
+    ...(c.requestType ? ([['Démarche', c.requestType.name]] as [string, string][]) : []),
+    ['Usager', c.contact.name ?? 'nom non communiqué'],
+    ...f.identities.map((i): [string, string] => [i.kind === 'email' ? 'Courriel' : 'Téléphone', i.value]),
+    ['Service', `${f.team} — ${f.organization}`],
+  ];
+  const page = html`<!doctype html>
+<html lang="fr">
+<head><meta charset="utf-8"><title>Demande ${c.reference} — ${f.organization}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;color:#1a1a1a;line-height:1.5}
+th{text-align:left;padding-right:1rem;vertical-align:top}article{border-top:1px solid #767676;padding:.5rem 0}
+.body{white-space:pre-wrap}h1{font-size:1.4rem}h2{font-size:1.1rem}</style></head>
+<body>
+<h1>Demande ${c.reference} transmise par ${f.organization}</h1>
+<p>Transmise au titre de l’article L114-2 du code des relations entre le public et l’administration.</p>
+<table>${rows.map(([k, v]) => html`<tr><th scope="row">${k}</th><td>${v}</td></tr>`)}</table>
+<h2>Échanges (${f.history.length})</h2>
+${f.history.map(
+  (m) => html`<article>
+<h3>${when(m.createdAt)} — ${m.direction === 'inbound' ? 'Usager' : f.organization}</h3>
+<div class="body">${m.body.trim()}</div>
+${
+  m.attachments.length > 0 &&
+  html`<p>Pièces jointes : ${m.attachments.map((a, i) => html`${i ? ', ' : ''}${a.fileName} (${sizeText(a.size)})`)}</p>`
+}
+</article>`,
+)}
+</body>
+</html>
+`;
+  return page.value;
+}
+
+/**
  * The e-mail that forwards a request to the competent administration (L114-2): the agent's note,
  * who asks and how to reach them, the démarche, the date of first reception (the rejection clock
  * runs from it), then the exchange itself, oldest first (never the agents' notes).
@@ -40,6 +128,9 @@ export function administrationTransferMail(f: {
   note: string;
   agent: string;
   history: MessageDto[];
+  /** The documents attached to the e-mail, and those too large to be (named, kept by the town). */
+  attached?: TransferFile[];
+  leftOut?: TransferFile[];
 }): { subject: string; text: string } {
   const c = f.conversation;
   const contact = f.identities.map((i) => `${i.kind === 'email' ? 'Courriel' : 'Téléphone'} : ${i.value}`);
@@ -66,6 +157,19 @@ export function administrationTransferMail(f: {
     'Échanges :',
     '',
     ...exchange,
+    `Joint à ce courriel : le dossier complet (${transferSummaryName(c.reference)})${
+      f.attached?.length
+        ? `, et les pièces de l’usager : ${f.attached.map((a) => `${a.fileName} (${sizeText(a.size)})`).join(', ')}`
+        : ''
+    }.`,
+    ...(f.leftOut?.length
+      ? [
+          `Trop volumineuses pour ce courriel, conservées par nos soins et transmises sur demande : ${f.leftOut
+            .map((a) => `${a.fileName} (${sizeText(a.size)})`)
+            .join(', ')}.`,
+        ]
+      : []),
+    '',
     `${f.agent}, ${f.team} — ${f.organization}`,
   ];
   return {
@@ -94,6 +198,7 @@ export class AdministrationTransfers {
     private readonly writer: ConversationWriter,
     private readonly audit: AuditRepository,
     private readonly mail: OrganizationMail,
+    private readonly blobs: BlobStore,
   ) {}
 
   async transfer(agent: AuthAgent, id: string, input: TransferToAdministrationInput): Promise<AdministrationTransferDto> {
@@ -126,14 +231,28 @@ export class AdministrationTransfers {
 
       const facts = await this.repo.transferFacts(m, id);
       const history = (await this.messages.page(id, 200, null, { publicOnly: true })).items;
+      const conversation = toConversationDto(row);
+      // The citizen's documents (theirs only: the town's replies are in the summary), oldest first.
+      const { attached, leftOut } = transferFiles(history.filter((x) => x.direction === 'inbound').flatMap((x) => x.attachments));
       const mail = administrationTransferMail({
         ...facts,
-        conversation: toConversationDto(row),
+        conversation,
         note: input.note,
         agent: agent.name,
         history,
+        attached,
+        leftOut,
       });
-      await this.mail.send(m, org, { to: email, ...mail });
+      const attachments: OrganizationMailAttachment[] = [
+        {
+          fileName: transferSummaryName(row.reference),
+          contentType: 'text/html; charset=utf-8',
+          content: Buffer.from(administrationTransferSummary({ ...facts, conversation, history }), 'utf8'),
+        },
+      ];
+      for (const a of attached)
+        attachments.push({ fileName: a.fileName, contentType: a.contentType, content: await this.blobs.get(a.sha256) });
+      await this.mail.send(m, org, { to: email, ...mail, attachments });
 
       const { message, conversation: replied } = await this.agentMessages.record(m, afterCommit, agent, {
         conversationId: id,

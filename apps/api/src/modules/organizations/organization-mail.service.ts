@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { OrgMailSettingsDto, OrgMailSettingsInput } from '@guichet/contracts';
-import { sendOrganizationMail } from '@guichet/channels';
+import { sendOrganizationMail, type OrganizationMailAttachment } from '@guichet/channels';
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config';
 import { AppError } from '../../common/errors';
@@ -26,7 +26,11 @@ export class OrganizationMail {
    * Within the caller's transaction: a refused mail throws (503 with the server's reason), so
    * what the mail announces (an invitation) is rolled back with it.
    */
-  async send(m: EntityManager, organizationId: string, mail: { to: string; subject: string; text: string }): Promise<void> {
+  async send(
+    m: EntityManager,
+    organizationId: string,
+    mail: { to: string; subject: string; text: string; attachments?: OrganizationMailAttachment[] },
+  ): Promise<void> {
     const stored = await this.organizations.mailSettings(organizationId, m);
     if (!stored || stored.settings.mode === 'log') {
       if (this.config.logLevel !== 'silent') {
@@ -34,7 +38,13 @@ export class OrganizationMail {
           `\n── Courriel (non envoyé : aucun serveur SMTP réglé) à ${mail.to} ──\nObjet : ${mail.subject}\n\n${mail.text}\n──`,
         );
       }
-      await this.organizations.recordMail(m, { organizationId, ...mail, body: mail.text, status: 'logged' });
+      await this.organizations.recordMail(m, {
+        organizationId,
+        to: mail.to,
+        subject: mail.subject,
+        body: mail.text,
+        status: 'logged',
+      });
       return;
     }
     const s = stored.settings as Extract<OrgMailSettingsDto, { mode: 'smtp' }>;
