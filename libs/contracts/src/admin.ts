@@ -106,6 +106,8 @@ export interface PlatformOrganizationDto {
   createdAt: string;
   activeAgents: number;
   admins: { name: string; email: string; invited: boolean }[];
+  /** When the platform administrator archived the town (its agents no longer sign in, its citizen pages are closed); null: in service. */
+  archivedAt: string | null;
 }
 
 export interface SetupStatusDto {

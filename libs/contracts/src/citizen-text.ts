@@ -103,6 +103,9 @@ const fr = {
     notFoundTitle: 'Page introuvable',
     pageNotFound: 'Cette page n’existe pas. Vérifiez l’adresse.',
     orgNotFound: 'Cette mairie n’existe pas ou ne propose pas de formulaire en ligne.',
+    closedTitle: 'Service en ligne fermé',
+    orgClosed:
+      'Cette mairie a fermé ses services en ligne sur cette plateforme (demandes, suivi, inscriptions). Pour la joindre, utilisez ses coordonnées habituelles : accueil, téléphone ou courrier.',
     requestNotFound: 'Cette demande est introuvable. Vérifiez que le lien est complet.',
     trackingTitle: 'Suivi de la demande {{reference}}',
     noSubject: 'Votre demande',
@@ -209,6 +212,9 @@ const en: CitizenText = {
     notFoundTitle: 'Page not found',
     pageNotFound: 'This page does not exist. Check the address.',
     orgNotFound: 'This town hall does not exist or has no online form.',
+    closedTitle: 'Online service closed',
+    orgClosed:
+      'This town hall has closed its online services on this platform (requests, tracking, registrations). To reach it, use its usual contact details: front desk, telephone or post.',
     requestNotFound: 'This request cannot be found. Check that the link is complete.',
     trackingTitle: 'Request {{reference}}',
     noSubject: 'Your request',

@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'forbidden'
   | 'not_found'
   | 'conflict'
+  | 'gone'
   | 'stale_version'
   | 'payload_too_large'
   | 'rate_limited'
@@ -19,6 +20,7 @@ const STATUS: Record<ErrorCode, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  gone: 410,
   stale_version: 409,
   payload_too_large: 413,
   unprocessable: 422,
@@ -52,6 +54,10 @@ export const staleVersion = (current: ConversationDto) =>
   );
 
 export const conflict = (message: string) => new AppError('conflict', message);
+/** What existed and is closed for good or for now (an archived town's citizen pages). */
+export const gone = (message: string) => new AppError('gone', message);
+/** An archived town's citizen pages and their API: 410, its online services are closed (nothing is deleted). */
+export const organizationClosed = () => gone('cette mairie a fermé ses services en ligne sur cette plateforme');
 
 /** The constraint a PostgreSQL unique violation (23505) names, if `e` is one. */
 export function uniqueViolation(e: unknown): string | undefined {

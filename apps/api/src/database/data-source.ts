@@ -49,6 +49,7 @@ import { IngestFunctionRows1764860000000 } from './migrations/1764860000000-inge
 import { SearchWordsOnce1764860000001 } from './migrations/1764860000001-search-words-once';
 import { IngestSearchInline1764856000000 } from './migrations/1764856000000-ingest-search-inline';
 import { RegistrantRetention1764865000000 } from './migrations/1764865000000-registrant-retention';
+import { OrganizationArchive1765030000001 } from './migrations/1765030000001-organization-archive';
 import { AuditEventTeams1765030000000 } from './migrations/1765030000000-audit-event-teams';
 import { FormReplyNotice1764855000000 } from './migrations/1764855000000-form-reply-notice';
 import { ReportMonthly1764864000000 } from './migrations/1764864000000-report-monthly';
@@ -114,6 +115,7 @@ export const MIGRATIONS = [
   OpenDataPublication1764872000000,
   IngestPreviousStatus1764873000000,
   AuditEventTeams1765030000000,
+  OrganizationArchive1765030000001,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10, preparedStatements = true): DataSourceOptions {

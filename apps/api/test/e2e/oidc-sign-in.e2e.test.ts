@@ -345,6 +345,24 @@ describe('sign-in through an OpenID Connect provider (ProConnect and the like)',
     expect(browser.cookie('/', 'guichet_session')).toBeUndefined();
   });
 
+  it('refuses every sign-in through the provider of a town the platform archived, and hides its button', async () => {
+    const browser = new Browser(t);
+    const flow = await signIn(browser, town.agentEC.email, { stopAtCallback: true });
+    await t.db.query(`UPDATE organization SET archived_at = now() WHERE id = $1`, [town.org.id]);
+    try {
+      // Archived while the agent was at the provider: the way back opens no session.
+      const landing = await browser.request('GET', flow.callback.href);
+      expect(landing.headers.get('location')).toBe('/?connexion=archivee');
+      expect(browser.cookie('/', 'guichet_session')).toBeUndefined();
+      const start = await new Browser(t).request('GET', `/api/v1/auth/oidc/${providerId}/start`);
+      expect(start.headers.get('location')).toBe('/?connexion=archivee');
+      const buttons = await t.http('GET', '/api/v1/auth/oidc/providers');
+      expect(buttons.body.map((p: { id: string }) => p.id)).not.toContain(providerId);
+    } finally {
+      await t.db.query(`UPDATE organization SET archived_at = NULL WHERE id = $1`, [town.org.id]);
+    }
+  });
+
   it('refuses an identity whose e-mail address the provider says is not verified', async () => {
     op.accounts.set('douteux@mairie-exemple.fr', { email: 'douteux@mairie-exemple.fr', email_verified: false });
     expect(refusal(await signIn(new Browser(t), 'douteux@mairie-exemple.fr'))).toBe('/?connexion=email');

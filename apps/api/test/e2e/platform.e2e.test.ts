@@ -54,7 +54,7 @@ describe('platform: several towns on one installation', () => {
     });
     const list = await t.http('GET', '/api/v1/platform/organizations', { token: platform });
     expect(list.body.map((o: { slug: string }) => o.slug)).toEqual(['saint-vallon', 'si-du-val']);
-    expect(Object.keys(list.body[0]).sort()).toEqual(['activeAgents', 'admins', 'createdAt', 'id', 'name', 'slug']);
+    expect(Object.keys(list.body[0]).sort()).toEqual(['activeAgents', 'admins', 'archivedAt', 'createdAt', 'id', 'name', 'slug']);
 
     // The invitation left through the platform's own mail (the new town has none yet), listed there.
     const mails = await t.http('GET', '/api/v1/organization/mails', { token: platform });
@@ -165,9 +165,119 @@ describe('platform: several towns on one installation', () => {
     expect(JSON.stringify(listed)).not.toMatch(/Camille|acte de naissance|example\.fr/);
   });
 
+  it('archives a town: its agents are signed out and refused in French, its citizen pages say it is closed, nothing is deleted; unarchived, all works again', async () => {
+    const town = await seedTown(t);
+    const sent = await t.http('POST', `/api/v1/public/organizations/${town.org.slug}/requests`, {
+      body: { teamId: town.etatCivil.id, name: 'Camille Roux', email: 'camille@exemple.fr', subject: 'Acte', body: 'Bonjour' },
+      headers: { 'x-forwarded-for': '10.8.0.1' },
+    });
+    expect(sent.status).toBe(201);
+    const tracking = `${sent.body.reference}?token=${sent.body.trackingToken}`;
+    const event = await t.http('POST', '/api/v1/events', {
+      token: town.agentSco.token,
+      body: {
+        teamId: town.scolarite.id,
+        title: 'Atelier',
+        place: 'Médiathèque',
+        startsAt: new Date(Date.now() + 10 * 86_400_000).toISOString(),
+        capacity: 10,
+        published: true,
+      },
+    });
+    expect(event.status).toBe(201);
+    const pages = [
+      `/demandes/${town.org.slug}`,
+      `/suivi/${tracking}`,
+      `/evenements/${town.org.slug}`,
+      `/evenements/${town.org.slug}/${event.body.id}`,
+    ];
+    const counts = async () =>
+      (
+        await t.db.query(
+          `SELECT (SELECT count(*) FROM conversation WHERE organization_id = $1)::int AS conversations,
+                  (SELECT count(*) FROM agent WHERE organization_id = $1 AND active)::int AS agents,
+                  (SELECT count(*) FROM municipal_event WHERE organization_id = $1)::int AS events`,
+          [town.org.id],
+        )
+      ).rows[0];
+    const before = await counts();
+
+    // Only the platform administrator archives; a town's own admin cannot.
+    expect(
+      (await t.http('POST', `/api/v1/platform/organizations/${town.org.id}/archive`, { token: town.admin.token })).status,
+    ).toBe(403);
+    const archived = await t.http('POST', `/api/v1/platform/organizations/${town.org.id}/archive`, { token: platform });
+    expect(archived).toMatchObject({ status: 200, body: { id: town.org.id, archivedAt: expect.any(String) } });
+    const listed = (await t.http('GET', '/api/v1/platform/organizations', { token: platform })).body;
+    expect(listed.find((o: { id: string }) => o.id === town.org.id).archivedAt).toBe(archived.body.archivedAt);
+
+    // Its agents' sessions ended at once; signing in again is refused with the reason, once the password is right.
+    expect((await t.http('GET', '/api/v1/auth/me', { token: town.agentEC.token })).status).toBe(401);
+    const refused = await login(t, town.agentEC.email, 'mot-de-passe-test');
+    expect(refused.status).toBe(403);
+    expect(refused.body.message).toMatch(/^« .+ » est archivée sur cette plateforme : la connexion n’y est plus possible/);
+    expect((await login(t, town.agentEC.email, 'pas-le-bon')).status).toBe(401);
+
+    // Its citizen pages say the service is closed (410), and the form's API refuses.
+    for (const path of pages) {
+      const res = await fetch(t.url + path);
+      expect([path, res.status]).toEqual([path, 410]);
+      expect(await res.text()).toContain('Cette mairie a fermé ses services en ligne sur cette plateforme');
+    }
+    const again = await t.http('POST', `/api/v1/public/organizations/${town.org.slug}/requests`, {
+      body: { teamId: town.etatCivil.id, name: 'Camille Roux', email: 'camille@exemple.fr', subject: 'Acte', body: 'Encore' },
+      headers: { 'x-forwarded-for': '10.8.0.2' },
+    });
+    expect(again).toMatchObject({
+      status: 410,
+      body: { message: 'cette mairie a fermé ses services en ligne sur cette plateforme' },
+    });
+    expect((await t.http('GET', `/api/v1/public/requests/${tracking}`)).status).toBe(410);
+    expect((await t.http('GET', `/api/v1/public/organizations/${town.org.slug}/events`)).status).toBe(410);
+    expect((await t.http('GET', `/api/v1/public/events/${event.body.id}`)).status).toBe(410);
+    const registration = await t.http('POST', `/api/v1/public/events/${event.body.id}/registrations`, {
+      body: { name: 'Camille Roux', email: 'camille@exemple.fr', places: 1, answers: {}, consentReminders: false },
+      headers: { 'x-forwarded-for': '10.8.0.3' },
+    });
+    expect(registration).toMatchObject({
+      status: 410,
+      body: { message: 'cette mairie a fermé ses services en ligne sur cette plateforme' },
+    });
+    // Its accessibility statement stays readable (a legal page).
+    expect((await fetch(`${t.url}/accessibilite/${town.org.slug}`)).status).toBe(200);
+    // Nothing was deleted.
+    expect(await counts()).toEqual(before);
+
+    // Twice is refused; the platform's own organization never.
+    expect((await t.http('POST', `/api/v1/platform/organizations/${town.org.id}/archive`, { token: platform })).status).toBe(409);
+    const own = await t.http('POST', `/api/v1/platform/organizations/${platformOrgId}/archive`, { token: platform });
+    expect(own).toMatchObject({
+      status: 409,
+      body: { message: 'vous ne pouvez pas archiver l’organisation de votre propre compte de plateforme' },
+    });
+
+    // Unarchived: the agents sign in, the pages open again; both steps audited in the town and the platform.
+    const back = await t.http('POST', `/api/v1/platform/organizations/${town.org.id}/unarchive`, { token: platform });
+    expect(back).toMatchObject({ status: 200, body: { archivedAt: null } });
+    expect((await login(t, town.agentEC.email, 'mot-de-passe-test')).status).toBe(200);
+    for (const path of pages) expect([path, (await fetch(t.url + path)).status]).toEqual([path, 200]);
+    const { rows } = await t.db.query(
+      `SELECT organization_id, action FROM audit_event WHERE action IN ('organization.archived', 'organization.unarchived') AND data->>'organizationId' = $1 ORDER BY id`,
+      [town.org.id],
+    );
+    expect(rows.map((r) => [r.organization_id === town.org.id ? 'town' : 'platform', r.action])).toEqual([
+      ['town', 'organization.archived'],
+      ['platform', 'organization.archived'],
+      ['town', 'organization.unarchived'],
+      ['platform', 'organization.unarchived'],
+    ]);
+  });
+
   it('documents the platform routes in the OpenAPI document', async () => {
     const doc = await t.http('GET', '/api/docs/openapi.json');
     expect(doc.body.paths['/api/v1/platform/organizations']).toHaveProperty('post');
     expect(doc.body.paths['/api/v1/platform/organizations']).toHaveProperty('get');
+    expect(doc.body.paths['/api/v1/platform/organizations/{id}/archive']).toHaveProperty('post');
+    expect(doc.body.paths['/api/v1/platform/organizations/{id}/unarchive']).toHaveProperty('post');
   });
 });

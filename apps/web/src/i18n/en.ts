@@ -733,6 +733,7 @@ export const en: Messages = {
       email: 'The identity provider did not send a verified e-mail address.',
       inconnu: 'No Guichet account matches this address. Ask your administrator for an invitation.',
       desactive: 'Your Guichet account is deactivated. Contact your administrator.',
+      archivee: 'Your town is archived on this platform: signing in is no longer possible. Contact the platform administrator.',
       niveau: 'The authentication level ProConnect sent is too low (eIDAS 1 at least). Start again or tell your administrator.',
       fournisseur: 'The identity provider is unavailable. Try again or sign in with your password.',
     },

@@ -734,6 +734,8 @@ export const fr = {
       email: 'Le fournisseur d’identité n’a pas transmis d’adresse e-mail vérifiée.',
       inconnu: 'Aucun compte Guichet ne correspond à cette adresse. Demandez une invitation à votre administrateur.',
       desactive: 'Votre compte Guichet est désactivé. Adressez-vous à votre administrateur.',
+      archivee:
+        'Votre commune est archivée sur cette plateforme : la connexion n’y est plus possible. Adressez-vous à l’administrateur de la plateforme.',
       niveau:
         'Le niveau d’authentification transmis par ProConnect est insuffisant (eIDAS 1 au moins). Recommencez ou prévenez votre administrateur.',
       fournisseur: 'Le fournisseur d’identité est indisponible. Réessayez ou connectez-vous avec votre mot de passe.',

@@ -36,6 +36,8 @@ export type AuditAction =
   | 'platform.organization_created'
   | 'agent.platform_admin_granted'
   | 'organization.updated'
+  | 'organization.archived'
+  | 'organization.unarchived'
   | 'organization.mail_updated'
   | 'team.created'
   | 'team.updated'

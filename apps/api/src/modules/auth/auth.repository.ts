@@ -52,14 +52,16 @@ const toAuthAgent = (r: AgentRow): AuthAgent => ({
 export class AuthRepository {
   constructor(private readonly db: Database) {}
 
-  async findForLogin(email: string): Promise<(AuthAgent & { passwordHash: string }) | null> {
-    const [row] = await this.db.query<AgentRow & { password_hash: string }>(
+  /** `archivedOrganization`: the name of the agent's town when the platform archived it (no sign-in then). */
+  async findForLogin(email: string): Promise<(AuthAgent & { passwordHash: string; archivedOrganization: string | null }) | null> {
+    const [row] = await this.db.query<AgentRow & { password_hash: string; archived_organization: string | null }>(
       `SELECT a.id, a.organization_id, a.role, a.name, a.email, a.platform_admin, a.password_hash,
+              (SELECT o.name FROM organization o WHERE o.id = a.organization_id AND o.archived_at IS NOT NULL) AS archived_organization,
               array(SELECT team_id FROM agent_team WHERE agent_id = a.id ORDER BY team_id) AS team_ids
          FROM agent a WHERE a.email = $1 AND a.active`,
       [email.toLowerCase()],
     );
-    return row ? { ...toAuthAgent(row), passwordHash: row.password_hash } : null;
+    return row ? { ...toAuthAgent(row), passwordHash: row.password_hash, archivedOrganization: row.archived_organization } : null;
   }
 
   async createSession(agentId: string, token: string, ttlHours: number, meta: SessionMeta = {}): Promise<Date> {
@@ -81,13 +83,14 @@ export class AuthRepository {
     return row!.expires_at;
   }
 
-  /** The agent of a live session (not expired, agent active), as they are now, with the session. */
+  /** The agent of a live session (not expired, agent active, town not archived), as they are now, with the session. */
   async findBySession(id: string): Promise<(AuthAgent & { lastSeenAt: Date }) | null> {
     const [row] = await this.db.query<AgentRow & { expires_at: Date; last_seen_at: Date }>(
       `SELECT a.id, a.organization_id, a.role, a.name, a.email, a.platform_admin, s.expires_at, s.last_seen_at,
               array(SELECT team_id FROM agent_team WHERE agent_id = a.id ORDER BY team_id) AS team_ids
          FROM agent_session s JOIN agent a ON a.id = s.agent_id
-        WHERE s.token_hash = decode($1, 'hex') AND s.expires_at > now() AND a.active`,
+        WHERE s.token_hash = decode($1, 'hex') AND s.expires_at > now() AND a.active
+          AND NOT EXISTS (SELECT 1 FROM organization o WHERE o.id = a.organization_id AND o.archived_at IS NOT NULL)`,
       [id],
     );
     return row ? { ...toAuthAgent(row), session: { id, expiresAt: row.expires_at }, lastSeenAt: row.last_seen_at } : null;

@@ -5,7 +5,7 @@ import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config';
 import type { AuthAgent } from '../../common/auth-agent';
 import { Database, type AfterCommit } from '../../common/database';
-import { badRequest, unauthorized } from '../../common/errors';
+import { badRequest, forbidden, unauthorized } from '../../common/errors';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '../../common/password';
 import { RateLimiter } from '../../common/rate-limiter';
 import { AuditRepository } from '../../infra/audit/audit.repository';
@@ -38,7 +38,12 @@ export class AuthService {
       throw unauthorized('adresse e-mail ou mot de passe incorrect');
     }
     await this.loginLimiter.succeeded(attempt);
-    const { passwordHash: _, ...agent } = found;
+    const { passwordHash: _, archivedOrganization, ...agent } = found;
+    // Said only once the password is right: nobody learns from it which addresses have accounts.
+    if (archivedOrganization)
+      throw forbidden(
+        `« ${archivedOrganization} » est archivée sur cette plateforme : la connexion n’y est plus possible (adressez-vous à l’administrateur de la plateforme)`,
+      );
     return { ...(await this.openSession(agent.id, { ip, userAgent })), agent };
   }
 

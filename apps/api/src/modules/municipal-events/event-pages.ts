@@ -4,7 +4,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { AppError } from '../../common/errors';
 import { parseOr400 } from '../../common/zod.pipe';
 import { languageOf, run, sendCitizenPage, sentence, type CitizenShell } from '../public/citizen-pages';
-import { messageView, withLanguage, type CitizenView, type PageContext } from '../public/citizen-views';
+import { closedView, messageView, withLanguage, type CitizenView, type PageContext } from '../public/citizen-views';
 import {
   eventListView,
   eventPageView,
@@ -51,6 +51,17 @@ export function eventPages(events: PublicEventService, registrations: Registrati
     }
     return req.body as Record<string, unknown>;
   };
+
+  // An archived town's event pages all say its online services are closed (410); nothing is deleted.
+  router.use('/evenements/:slug', async (req, res, next) => {
+    try {
+      if (!(await events.closed(req.params.slug as string))) return next();
+      const ctx = context(languageOf(req), req.originalUrl.split('?')[0]!);
+      send(req, res, 410, ctx, closedView(ctx));
+    } catch (e) {
+      next(e);
+    }
+  });
 
   // The town's upcoming events.
   router.get('/evenements/:slug', async (req, res) => {

@@ -16,6 +16,8 @@ import { pgJson } from '../../common/pg-text';
 export interface EventRow {
   id: string;
   organization_id: string;
+  /** The platform archived the event's town: no registration then. */
+  organization_archived: boolean;
   team_id: string;
   team_name: string;
   title: string;
@@ -66,7 +68,8 @@ export interface RegistrationRow {
 const EVENT_COLUMNS = `e.id, e.organization_id, e.team_id, t.name AS team_name, e.title, e.description, e.place, e.theme,
   e.audience, e.price_info, e.starts_at, e.ends_at, e.capacity, e.waitlist_capacity, e.max_places, e.published,
   e.cancelled_at, e.booking_opens_at, e.booking_closes_at, e.promotion, e.confirmation_hours, e.cancel_cutoff_hours, e.reminder_minutes,
-  e.questions, e.booked_places, e.waitlisted_places, e.created_at`;
+  e.questions, e.booked_places, e.waitlisted_places, e.created_at,
+  (SELECT o.archived_at IS NOT NULL FROM organization o WHERE o.id = e.organization_id) AS organization_archived`;
 
 /** The rank of a waitlisted registration: waitlisted registrations of its event before it, plus one. */
 const POSITION = `CASE WHEN r.status = 'waitlisted' THEN (
@@ -506,9 +509,10 @@ export class MunicipalEventRepository {
     return rows.length > 0;
   }
 
-  async organizationBySlug(slug: string): Promise<{ id: string; name: string; slug: string } | null> {
-    const [row] = await this.db.query<{ id: string; name: string; slug: string }>(
-      `SELECT id, name, slug FROM organization WHERE slug = $1`,
+  /** `archived`: the platform archived the town (its event pages say the service is closed). */
+  async organizationBySlug(slug: string): Promise<{ id: string; name: string; slug: string; archived: boolean } | null> {
+    const [row] = await this.db.query<{ id: string; name: string; slug: string; archived: boolean }>(
+      `SELECT id, name, slug, archived_at IS NOT NULL AS archived FROM organization WHERE slug = $1`,
       [slug],
     );
     return row ?? null;

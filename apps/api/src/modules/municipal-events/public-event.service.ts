@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { PublicEventDto } from '@guichet/contracts';
 import { z } from 'zod';
-import { notFound } from '../../common/errors';
+import { notFound, organizationClosed } from '../../common/errors';
 import { isUuid } from '../../common/uuid';
 import { MunicipalEventRepository } from './municipal-event.repository';
 import { toPublicEventDto } from './registration.service';
@@ -42,8 +42,20 @@ export class PublicEventService {
   constructor(private readonly repo: MunicipalEventRepository) {}
 
   async organization(slug: string): Promise<{ id: string; name: string; slug: string }> {
-    const org = await this.repo.organizationBySlug(slug.toLowerCase());
+    const org = await this.town(slug);
     if (!org) throw notFound('commune');
+    return org;
+  }
+
+  /** Whether the town of `slug` is archived (its event pages say the service is closed). */
+  async closed(slug: string): Promise<boolean> {
+    return (await this.repo.organizationBySlug(slug.toLowerCase()))?.archived ?? false;
+  }
+
+  /** The town of `slug`, null when there is none; an archived one's pages are closed (410). */
+  private async town(slug: string): Promise<{ id: string; name: string; slug: string } | null> {
+    const org = await this.repo.organizationBySlug(slug.toLowerCase());
+    if (org?.archived) throw organizationClosed();
     return org;
   }
 
@@ -69,7 +81,7 @@ export class PublicEventService {
 
   /** A published event of the town `slug` (the event page), with the town's name; null when it is not one. */
   async inOrganization(slug: string, id: string): Promise<{ organization: string; event: PublicEventDto } | null> {
-    const org = await this.repo.organizationBySlug(slug.toLowerCase());
+    const org = await this.town(slug);
     const e = org && isUuid(id) ? await this.repo.findEvent(null, id) : null;
     if (!org || !e || !e.published || e.organization_id !== org.id) return null;
     return { organization: org.name, event: toPublicEventDto(e) };
@@ -77,7 +89,7 @@ export class PublicEventService {
 
   /** The town `slug` when the event is one of its own (published or not: a registration's page). */
   async organizationOfEvent(slug: string, id: string): Promise<{ id: string; name: string } | null> {
-    const org = await this.repo.organizationBySlug(slug.toLowerCase());
+    const org = await this.town(slug);
     const e = org && isUuid(id) ? await this.repo.findEvent(null, id) : null;
     return org && e?.organization_id === org.id ? org : null;
   }
@@ -85,6 +97,7 @@ export class PublicEventService {
   async get(id: string): Promise<PublicEventDto> {
     const e = isUuid(id) ? await this.repo.findEvent(null, id) : null;
     if (!e || !e.published) throw notFound('événement');
+    if (e.organization_archived) throw organizationClosed();
     return toPublicEventDto(e);
   }
 }

@@ -12,7 +12,7 @@ import {
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config';
 import { Database } from '../../common/database';
-import { AppError, badRequest, conflict, notFound, uniqueViolation } from '../../common/errors';
+import { AppError, badRequest, conflict, notFound, organizationClosed, uniqueViolation } from '../../common/errors';
 import { KeyedGroupCommit } from '../../common/group-commit';
 import { RateLimiter } from '../../common/rate-limiter';
 import { checkRecordSignature, recordSignature } from '../../common/signed-link';
@@ -135,6 +135,7 @@ export class RegistrationService {
     if (input.website) throw badRequest('envoi refusé : formulaire rempli automatiquement');
     const event = isUuid(eventId) ? await this.readEvent(eventId) : null;
     if (!event || !event.published) throw notFound('événement');
+    if (event.organization_archived) throw organizationClosed();
     const details: string[] = [];
     let email: string | null = null;
     let phone: string | null = null;

@@ -82,7 +82,7 @@ export class OrganizationRepository {
    */
   async platformList(id?: string, manager?: EntityManager): Promise<PlatformOrganizationDto[]> {
     const rows = await this.db.query<PlatformOrganizationDto>(
-      `SELECT o.id, o.name, o.slug, o.created_at AS "createdAt",
+      `SELECT o.id, o.name, o.slug, o.created_at AS "createdAt", o.archived_at AS "archivedAt",
               (SELECT count(*)::int FROM agent a WHERE a.organization_id = o.id AND a.active) AS "activeAgents",
               coalesce((SELECT json_agg(json_build_object('name', a.name, 'email', a.email, 'invited', a.password_hash = $1)
                                         ORDER BY a.name, a.email)
@@ -93,6 +93,26 @@ export class OrganizationRepository {
       manager,
     );
     return byFrenchName(rows);
+  }
+
+  /**
+   * Archives (`at`) or unarchives (null) a town; false when it does not exist or is already so.
+   * Its rows stay as they are: only the sign-in and the citizen pages read the mark.
+   */
+  async setArchived(m: EntityManager, id: string, at: Date | null, by: string): Promise<boolean> {
+    const rows = await this.db.query(
+      `UPDATE organization SET archived_at = $2, archived_by = CASE WHEN $2::timestamptz IS NULL THEN NULL ELSE $3::uuid END
+        WHERE id = $1 AND (archived_at IS NULL) = ($2::timestamptz IS NOT NULL) RETURNING id`,
+      [id, at, by],
+      m,
+    );
+    return rows.length > 0;
+  }
+
+  /** The active agents of a town (their sessions end when it is archived). */
+  async activeAgentIds(m: EntityManager, id: string): Promise<string[]> {
+    const rows = await this.db.query<{ id: string }>(`SELECT id FROM agent WHERE organization_id = $1 AND active`, [id], m);
+    return rows.map((r) => r.id);
   }
 
   async bySlug(slug: string, manager?: EntityManager): Promise<{ id: string; slug: string; name: string } | null> {

@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
 import { OrganizationMail } from './organization-mail.service';
 import { OrganizationController } from './organization.controller';
 import { OrganizationRepository } from './organization.repository';
@@ -14,6 +15,7 @@ import { SetupAnnouncer, SetupService } from './setup.service';
  */
 @Global()
 @Module({
+  imports: [AuthModule],
   controllers: [SetupController, OrganizationController, PlatformController],
   providers: [
     OrganizationRepository,

@@ -1,9 +1,9 @@
-import { Body, Controller, Get, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { createOrganizationSchema, type CreateOrganizationInput, type PlatformOrganizationDto } from '@guichet/contracts';
 import { z } from 'zod';
 import { CurrentAgent, PlatformAdminOnly, type AuthAgent } from '../../common/auth-agent';
-import { ZodPipe } from '../../common/zod.pipe';
+import { IdPipe, ZodPipe } from '../../common/zod.pipe';
 import { PlatformService } from './platform.service';
 
 /** The platform administrator's screens: the towns of the installation, and a further one. */
@@ -28,5 +28,22 @@ export class PlatformController {
     @Body(new ZodPipe(createOrganizationSchema)) input: CreateOrganizationInput,
   ): Promise<PlatformOrganizationDto> {
     return this.platform.create(by, input);
+  }
+
+  /** Archives a town: nothing deleted, its agents signed out and refused, its citizen pages closed; 409 for the platform admin's own. */
+  @Post(':id/archive')
+  @HttpCode(200)
+  archive(@CurrentAgent() by: AuthAgent, @Param('id', new IdPipe('organisation')) id: string): Promise<PlatformOrganizationDto> {
+    return this.platform.archive(by, id);
+  }
+
+  /** Puts an archived town back into service. */
+  @Post(':id/unarchive')
+  @HttpCode(200)
+  unarchive(
+    @CurrentAgent() by: AuthAgent,
+    @Param('id', new IdPipe('organisation')) id: string,
+  ): Promise<PlatformOrganizationDto> {
+    return this.platform.unarchive(by, id);
   }
 }

@@ -2,9 +2,10 @@ import { Injectable } from '@nestjs/common';
 import type { CreateOrganizationInput, PlatformOrganizationDto } from '@guichet/contracts';
 import type { AuthAgent } from '../../common/auth-agent';
 import { Database } from '../../common/database';
-import { conflict, uniqueViolation } from '../../common/errors';
+import { conflict, notFound, uniqueViolation } from '../../common/errors';
 import { AuditRepository } from '../../infra/audit/audit.repository';
 import { AccountService } from '../agents/account.service';
+import { AuthService } from '../auth/auth.service';
 import { OrganizationRepository } from './organization.repository';
 import { ADMIN_CAPACITY } from './setup.service';
 
@@ -22,6 +23,7 @@ export class PlatformService {
     private readonly organizations: OrganizationRepository,
     private readonly accounts: AccountService,
     private readonly audit: AuditRepository,
+    private readonly auth: AuthService,
   ) {}
 
   list(): Promise<PlatformOrganizationDto[]> {
@@ -56,6 +58,41 @@ export class PlatformService {
         m,
       );
       return (await this.organizations.platformList(organization.id, m))[0]!;
+    });
+  }
+
+  /**
+   * Archives a town: nothing is deleted; its agents' sessions end at once (REST 401, sockets
+   * closed) and they can no longer sign in; its citizen pages say the service is closed. The
+   * platform administrator's own organization is never archived (they would lock themselves out).
+   */
+  archive(by: AuthAgent, id: string): Promise<PlatformOrganizationDto> {
+    if (id === by.organizationId)
+      throw conflict('vous ne pouvez pas archiver l’organisation de votre propre compte de plateforme');
+    return this.setArchived(by, id, true);
+  }
+
+  /** Puts an archived town back into service (its agents sign in again, its pages reopen). */
+  unarchive(by: AuthAgent, id: string): Promise<PlatformOrganizationDto> {
+    return this.setArchived(by, id, false);
+  }
+
+  private setArchived(by: AuthAgent, id: string, archived: boolean): Promise<PlatformOrganizationDto> {
+    return this.db.tx(async (m, afterCommit) => {
+      const [town] = await this.organizations.platformList(id, m);
+      if (!town) throw notFound('organisation');
+      if (!(await this.organizations.setArchived(m, id, archived ? new Date() : null, by.id)))
+        throw conflict(archived ? `« ${town.name} » est déjà archivée` : `« ${town.name} » n’est pas archivée`);
+      let sessionsEnded = 0;
+      if (archived)
+        for (const agentId of await this.organizations.activeAgentIds(m, id))
+          sessionsEnded += await this.auth.endSessions(m, afterCommit, agentId);
+      const action = archived ? 'organization.archived' : 'organization.unarchived';
+      const data = { organizationId: id, name: town.name, slug: town.slug, ...(archived ? { sessionsEnded } : {}) };
+      await this.audit.record({ organizationId: id, agentId: by.id, action, data }, m);
+      if (by.organizationId !== id)
+        await this.audit.record({ organizationId: by.organizationId, agentId: by.id, action, data }, m);
+      return (await this.organizations.platformList(id, m))[0]!;
     });
   }
 }

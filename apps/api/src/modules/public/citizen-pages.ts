@@ -19,6 +19,7 @@ import { AppError } from '../../common/errors';
 import { escapeHtml, type SafeHtml } from '../../common/html';
 import { parseOr400 } from '../../common/zod.pipe';
 import {
+  closedView,
   messageView,
   pageBody,
   REQUEST_FIELDS,
@@ -90,6 +91,9 @@ export function loadCitizenShell(webDistDir?: string): CitizenShell {
 const logger = new Logger('CitizenPages');
 
 /** "adresse e-mail invalide" → "Adresse e-mail invalide." */
+/** An archived town's page or API call (PublicService's townClosed): the service is closed. */
+export const isGone = (e: unknown) => e instanceof AppError && e.code === 'gone';
+
 export function sentence(reason: string): string {
   const s = reason.trim();
   return s.charAt(0).toUpperCase() + s.slice(1) + (/[.!?…]$/.test(s) ? '' : '.');
@@ -178,6 +182,7 @@ export function citizenPages(service: PublicService, shell: CitizenShell, survey
   }
 
   const isNotFound = (e: unknown) => e instanceof AppError && e.code === 'not_found';
+  const closed = (req: Request, res: Response, ctx: PageContext) => send(req, res, 410, ctx, closedView(ctx));
 
   // The request form.
   router.get('/demandes/:slug', async (req, res) => {
@@ -187,6 +192,7 @@ export function citizenPages(service: PublicService, shell: CitizenShell, survey
       const org = await service.describe(slug);
       send(req, res, 200, ctx, requestFormView(ctx, org, { values: {}, errors: {}, messages: [] }));
     } catch (e) {
+      if (isGone(e)) return closed(req, res, ctx);
       if (isNotFound(e))
         return send(
           req,
@@ -213,6 +219,7 @@ export function citizenPages(service: PublicService, shell: CitizenShell, survey
       const created = await service.createRequest(slug, parseOr400(publicRequestSchema, body), files, req.ip ?? 'unknown');
       return send(req, res, 200, ctx, requestDoneView(ctx, await service.describe(slug), created));
     } catch (e) {
+      if (isGone(e)) return closed(req, res, ctx);
       const body = (req.body ?? {}) as Record<string, unknown>;
       for (const f of REQUEST_FIELDS) state.values[f] ??= text(body[f]);
       sentFiles ||= ((req.files as unknown[] | undefined)?.length ?? 0) > 0;
@@ -267,6 +274,7 @@ export function citizenPages(service: PublicService, shell: CitizenShell, survey
         }),
       );
     } catch (e) {
+      if (isGone(e)) return closed(req, res, ctx);
       // A wrong token and an unknown reference read the same.
       if (e instanceof AppError && e.status < 500)
         return send(req, res, 404, ctx, messageView(ctx, t.notFoundTitle, t.requestNotFound));
@@ -290,6 +298,7 @@ export function citizenPages(service: PublicService, shell: CitizenShell, survey
       // Post/redirect/get: a reload shows the page, it does not send the reply again.
       return res.redirect(303, `${withLanguage(trackingPath(request.reference, token), ctx.lang)}&envoye=1#reply-sent`);
     } catch (e) {
+      if (isGone(e)) return closed(req, res, ctx);
       if (isNotFound(e)) return send(req, res, 404, ctx, messageView(ctx, t.notFoundTitle, t.requestNotFound));
       if (e instanceof multer.MulterError) {
         const refused = uploadRefused(e, ctx.lang);

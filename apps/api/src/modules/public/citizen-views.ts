@@ -315,6 +315,11 @@ ${state.reply ?? ''}</textarea>
   };
 }
 
+/** The page of an archived town: its online services are closed (410), how to reach it instead. */
+export function closedView(ctx: PageContext): CitizenView {
+  return messageView(ctx, CITIZEN_TEXT[ctx.lang].public.closedTitle, CITIZEN_TEXT[ctx.lang].public.orgClosed);
+}
+
 /** A page that says what is missing, in the citizen's words. */
 export function messageView(ctx: PageContext, title: string, message: string): CitizenView {
   return {

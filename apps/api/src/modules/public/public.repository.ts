@@ -20,9 +20,12 @@ export interface PublicOrganizationContact {
 export class PublicRepository {
   constructor(private readonly db: Database) {}
 
-  async organizationBySlug(slug: string): Promise<{ id: string; name: string; slug: string; logo?: string } | undefined> {
-    const [org] = await this.db.query<{ id: string; name: string; slug: string; logo_sha256: string | null }>(
-      `SELECT id, name, slug, logo_sha256 FROM organization WHERE slug = $1`,
+  /** `archived`: the platform archived the town (its citizen pages say the service is closed). */
+  async organizationBySlug(
+    slug: string,
+  ): Promise<{ id: string; name: string; slug: string; archived: boolean; logo?: string } | undefined> {
+    const [org] = await this.db.query<{ id: string; name: string; slug: string; archived: boolean; logo_sha256: string | null }>(
+      `SELECT id, name, slug, archived_at IS NOT NULL AS archived, logo_sha256 FROM organization WHERE slug = $1`,
       [slug],
     );
     if (!org) return undefined;
@@ -56,6 +59,15 @@ export class PublicRepository {
       teamId,
     ]);
     return Boolean(team);
+  }
+
+  /** Whether the platform archived this town. */
+  async archived(organizationId: string): Promise<boolean> {
+    const [row] = await this.db.query<{ archived: boolean }>(
+      `SELECT archived_at IS NOT NULL AS archived FROM organization WHERE id = $1`,
+      [organizationId],
+    );
+    return row?.archived ?? false;
   }
 
   /** What the accessibility and personal-data pages say of the town hall (how to reach it). */

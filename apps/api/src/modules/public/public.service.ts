@@ -14,7 +14,7 @@ import {
 } from '@guichet/contracts';
 import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../../config';
-import { AppError, badRequest, notFound } from '../../common/errors';
+import { AppError, badRequest, notFound, organizationClosed } from '../../common/errors';
 import { RateLimiter } from '../../common/rate-limiter';
 import { checkMediaSignature } from '../../common/signed-link';
 import { isUuid } from '../../common/uuid';
@@ -58,8 +58,10 @@ export class PublicService {
   ) {}
 
   private async organization(slug: string): Promise<{ id: string; name: string; slug: string; logo?: string }> {
-    const org = await this.repo.organizationBySlug(slug.toLowerCase());
-    if (!org) throw notFound('commune');
+    const found = await this.repo.organizationBySlug(slug.toLowerCase());
+    if (!found) throw notFound('commune');
+    const { archived, ...org } = found;
+    if (archived) throw organizationClosed();
     return org;
   }
 
@@ -193,6 +195,7 @@ export class PublicService {
     const conversation = await this.conversations.byReference(reference.toUpperCase());
     // A wrong token and an unknown reference look the same: 404.
     if (!conversation || !checkTrackingToken(this.config.appSecret, conversation.id, token)) throw notFound('demande');
+    if (await this.repo.archived(conversation.organization_id)) throw organizationClosed();
     return conversation;
   }
 

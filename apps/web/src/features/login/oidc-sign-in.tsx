@@ -6,7 +6,7 @@ import type { ApiError } from '../../api/client';
 import { queryKeys } from '../../api/query-keys';
 import { signInApi } from '../../api/sign-in';
 
-const FAILURES = ['etat', 'refus', 'jeton', 'email', 'inconnu', 'desactive', 'niveau', 'fournisseur'] as const;
+const FAILURES = ['etat', 'refus', 'jeton', 'email', 'inconnu', 'desactive', 'archivee', 'niveau', 'fournisseur'] as const;
 type Failure = (typeof FAILURES)[number];
 
 /** Why the last provider sign-in was refused (`/?connexion=<code>`, set by the API); read once, then cleared from the address. */

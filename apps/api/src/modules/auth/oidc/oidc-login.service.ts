@@ -29,6 +29,7 @@ export type OidcFailure =
   | 'email' // no (verified) e-mail address in the identity
   | 'inconnu' // no account for this address in this organization, and its domain is not allowed
   | 'desactive' // the account is deactivated
+  | 'archivee' // the provider's town is archived by the platform
   | 'niveau' // ProConnect: the id_token's acr is not an eIDAS level (eidas1 at least)
   | 'fournisseur'; // provider unknown, disabled or unreachable
 
@@ -200,6 +201,7 @@ export class OidcLoginService {
   private async enabledProvider(id: string): Promise<OidcProviderRow> {
     const row = await this.repo.find(id);
     if (!row || !row.enabled) throw new OidcSignInError('fournisseur', 'provider unknown or disabled');
+    if (row.organization_archived) throw new OidcSignInError('archivee', 'the organization is archived');
     return row;
   }
 

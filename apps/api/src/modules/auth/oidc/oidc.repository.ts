@@ -9,6 +9,8 @@ export interface OidcProviderRow {
   id: string;
   organization_id: string;
   organization_name: string;
+  /** The provider's town is archived: nobody signs in through it. */
+  organization_archived: boolean;
   kind: OidcProviderKind;
   label: string;
   issuer: string;
@@ -43,7 +45,7 @@ export interface AgentForSignIn {
   invited: boolean;
 }
 
-const PROVIDER_COLUMNS = `p.id, p.organization_id, o.name AS organization_name, p.kind, p.label, p.issuer, p.client_id,
+const PROVIDER_COLUMNS = `p.id, p.organization_id, o.name AS organization_name, o.archived_at IS NOT NULL AS organization_archived, p.kind, p.label, p.issuer, p.client_id,
   p.client_secret_enc, p.allowed_domains, p.scopes, p.signing_alg, p.signed_userinfo, p.enabled, p.updated_at`;
 
 /** OIDC providers of organizations, the login attempts in flight, and the agents they sign in. */
@@ -63,7 +65,7 @@ export class OidcRepository {
   listEnabled(): Promise<OidcProviderRow[]> {
     return this.db.query<OidcProviderRow>(
       `SELECT ${PROVIDER_COLUMNS} FROM oidc_provider p JOIN organization o ON o.id = p.organization_id
-        WHERE p.enabled ORDER BY o.name, p.created_at, p.id`,
+        WHERE p.enabled AND o.archived_at IS NULL ORDER BY o.name, p.created_at, p.id`,
     );
   }
 
