@@ -200,6 +200,23 @@ describe('search scope, paging and maintained counters', () => {
     expect(agentPage.total).toEqual({ count: 515, more: false });
     expect(ids(await search(town.agentSco.token, 'q=jeanne'))).toEqual([]);
     expect((await search(town.supervisor.token, 'q=jeanne')).total).toEqual({ count: 1000, more: true });
+
+    // A common word is walked by date with every other kind of match: the newest file, which only
+    // its citizen's name matches, heads a supervisor's first page; an agent of its service does
+    // not find it by a name the file does not hold.
+    const { rows: paul } = await t.db.query(
+      `INSERT INTO contact (organization_id, name) VALUES ($1, 'Paul Fontaine') RETURNING id`,
+      [town.org.id],
+    );
+    const { rows: newest } = await t.db.query(
+      `INSERT INTO conversation (organization_id, reference, contact_id, team_id, status, subject, last_message_at)
+       VALUES ($1, $2, $3, $4, 'open', 'Permis de construire', now() + interval '1 minute') RETURNING id`,
+      [town.org.id, formatReference(randomBytes(6)), paul[0].id, town.scolarite.id],
+    );
+    const first = await search(town.supervisor.token, 'q=fontaine&limit=5');
+    expect(ids(first)[0]).toBe(newest[0].id);
+    expect(first.total).toEqual({ count: 1000, more: true });
+    expect(ids(await search(town.agentSco.token, 'q=fontaine&limit=5'))).not.toContain(newest[0].id);
   });
 
   describe('counters', () => {

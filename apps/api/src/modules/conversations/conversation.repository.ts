@@ -98,6 +98,9 @@ const SORT_KEY = `to_char(c.last_message_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH
 /** Beyond this many citizens of one name, a supervisor's search reads them as a subquery. */
 const CONTACTS_NAMED_MAX = 1000;
 
+/** One kind of match of a search: a condition on `c`, its parameters added to `sql`. */
+type Branch = (sql: Params) => string;
+
 /** Positional parameters of one statement. */
 class Params {
   constructor(readonly values: unknown[]) {}
@@ -136,45 +139,54 @@ export class ConversationRepository {
   /**
    * A search, in recency order with keyset pages, without building every match and without
    * trusting the planner's guess of how common a word is:
-   * 1. a probe takes up to SEARCH_TOTAL_CAP + 1 matches of each branch (words, citizen name,
-   *    identity, reference) in no order: the text index for a rare word, a short scan for a
-   *    common one. A branch under the cap is complete: its matches are sorted here.
-   * 2. only a branch over the cap (a common word: its matches are dense) walks the conversations
-   *    by date for the first `limit`.
+   * 1. a probe takes up to SEARCH_TOTAL_CAP + 1 files holding the words (`search_doc`) in no
+   *    order, from the text index. Over the cap (a common word or name: its matches are dense),
+   *    one walk of the conversations by date takes the first `limit` files matching any way
+   *    (words, citizen, identity, reference): the other kinds are never probed, the total is
+   *    « plus de 1 000 ».
+   * 2. otherwise each other kind of match (citizen name, identity, reference) is probed the same
+   *    way; a kind under the cap is complete: its matches are sorted here; one over it is walked.
    * 3. the page's rows are read by id.
-   * The total is the probe's distinct matches, `more` beyond the cap (« plus de 1 000 »).
+   * The total is the probes' distinct matches, `more` beyond the cap.
    */
   async search(
     f: ConversationFilter & { q: string },
   ): Promise<{ rows: ConversationRow[]; total: { count: number; more: boolean } }> {
     const cap = SEARCH_TOTAL_CAP;
-    const contacts = f.visibleTeamIds ? [] : await this.contactsNamed(f.organizationId, f.q);
-    const branches = this.searchBranches(f, f.q, contacts);
-    const statement = (keep: (i: number) => boolean, part: (where: string, sql: Params, branch: number) => string) => {
-      const sql = new Params([f.organizationId]);
-      const scope = this.scope(f, sql);
-      const text = branches
-        .map((build, i) => (keep(i) ? part([...scope, build(sql)].join(' AND '), sql, i) : null))
-        .filter((x): x is string => x !== null)
-        .join(' UNION ALL ');
-      return { text: `${PLANNED_PER_CALL}${text}`, values: sql.values };
+    const probed: { b: number; id: string; k: string }[] = [];
+    const dense = new Set<number>();
+    const probe = async (branches: Branch[], first: number) => {
+      const st = this.searchStatement(
+        f,
+        branches,
+        (where, sql, i) =>
+          `(SELECT ${first + i} AS b, c.id, ${SORT_KEY} AS k FROM conversation c WHERE ${where} LIMIT ${sql.p(cap + 1)})`,
+      );
+      const rows = await this.db.query<{ b: number; id: string; k: string }>(st.text, st.values);
+      const perBranch = new Map<number, number>();
+      for (const r of rows) perBranch.set(r.b, (perBranch.get(r.b) ?? 0) + 1);
+      for (const [b, n] of perBranch) if (n > cap) dense.add(b);
+      probed.push(...rows);
     };
-
-    const probe = statement(
-      () => true,
-      (where, sql, i) => `(SELECT ${i} AS b, c.id, ${SORT_KEY} AS k FROM conversation c WHERE ${where} LIMIT ${sql.p(cap + 1)})`,
-    );
-    const probed = await this.db.query<{ b: number; id: string; k: string }>(probe.text, probe.values);
-    const perBranch = new Map<number, number>();
-    for (const r of probed) perBranch.set(r.b, (perBranch.get(r.b) ?? 0) + 1);
-    const dense = new Set([...perBranch].filter(([, n]) => n > cap).map(([b]) => b));
+    const words = this.wordsBranch(f.q);
+    await probe([words], 0);
+    // Dense words: one walk by date on every kind of match, the citizens named read as a subquery.
+    let walked: Branch[];
+    if (dense.size) walked = [this.anyOf([words, ...this.otherBranches(f, f.q, 'many')])];
+    else {
+      const contacts = f.visibleTeamIds ? [] : await this.contactsNamed(f.organizationId, f.q);
+      const others = this.otherBranches(f, f.q, contacts);
+      if (others.length) await probe(others, 1);
+      walked = others.filter((_, i) => dense.has(i + 1));
+    }
     const found = new Map<string, string>();
     for (const r of probed) if (!dense.has(r.b)) found.set(r.id, r.k);
     const distinct = new Set(probed.map((r) => r.id)).size;
 
-    if (dense.size) {
-      const walk = statement(
-        (i) => dense.has(i),
+    if (walked.length) {
+      const walk = this.searchStatement(
+        f,
+        walked,
         (where, sql) =>
           `(SELECT c.id, ${SORT_KEY} AS k FROM conversation c WHERE ${where}
              ORDER BY c.last_message_at DESC, c.id DESC LIMIT ${sql.p(f.limit)})`,
@@ -196,11 +208,34 @@ export class ConversationRepository {
     return { rows, total: { count: Math.min(distinct, cap), more: distinct > cap || dense.size > 0 } };
   }
 
+  /**
+   * One statement of a search: `part` of each branch on the search's scope, in UNION ALL. An
+   * agent's visibility is a filter on the rows the branch finds, never a second bitmap: ANDed
+   * with a word's, the bitmap of a whole service (one file in seven) cost more than the rows.
+   */
+  private searchStatement(
+    f: ConversationFilter,
+    branches: Branch[],
+    part: (where: string, sql: Params, branch: number) => string,
+  ): { text: string; values: unknown[] } {
+    const sql = new Params([f.organizationId]);
+    const scope = this.scope(f, sql, true);
+    const text = branches.map((build, i) => part([...scope, build(sql)].join(' AND '), sql, i)).join(' UNION ALL ');
+    return { text: `${PLANNED_PER_CALL}${text}`, values: sql.values };
+  }
+
+  /** Matches of any of `branches`: one condition, for one walk. */
+  private anyOf(branches: Branch[]): Branch {
+    return (sql) => `(${branches.map((b) => b(sql)).join(' OR ')})`;
+  }
+
   /** The filters of a list or a search, on `c` (conversation): organization, visibility and the agent's choices. */
-  private scope(f: ConversationFilter, sql: Params): string[] {
+  private scope(f: ConversationFilter, sql: Params, visibilityAsFilter = false): string[] {
     const where = ['c.organization_id = $1'];
     if (f.visibleTeamIds) {
-      where.push(`(c.team_id = ANY(${sql.p(f.visibleTeamIds)}::uuid[]) OR c.assignee_id = ${sql.p(f.orSelf)})`);
+      const visible = `(c.team_id = ANY(${sql.p(f.visibleTeamIds)}::uuid[]) OR c.assignee_id = ${sql.p(f.orSelf)})`;
+      // IS TRUE: the same rows, but no index condition the planner could turn into a bitmap.
+      where.push(visibilityAsFilter ? `${visible} IS TRUE` : visible);
     }
     if (f.teamId) where.push(`c.team_id = ${sql.p(f.teamId)}`);
     if (f.status?.length === 1) where.push(`c.status = ${sql.p(f.status[0])}`);
@@ -238,25 +273,30 @@ export class ConversationRepository {
     return rows.length > CONTACTS_NAMED_MAX ? 'many' : rows.map((r) => r.id);
   }
 
+  /** The words of the conversation (`search_doc`: subject, reference, the name given in it, every message body). */
+  private wordsBranch(q: string): Branch {
+    return (sql) => `c.search_doc @@ websearch_to_tsquery('guichet_fr', ${sql.p(q)})`;
+  }
+
   /**
-   * What a search matches, one condition on `c` per kind of match: the words of the conversation
-   * (`search_doc`: subject, reference, the name given in it, every message body), the citizen's
-   * name, an identity (e-mail, phone in any French format), the reference typed exactly.
+   * What a search matches besides the words, one condition on `c` per kind of match: the
+   * citizen's name, an identity (e-mail, phone in any French format), the reference typed exactly.
    */
-  private searchBranches(f: ConversationFilter, q: string, contacts: string[] | 'many'): ((sql: Params) => string)[] {
+  private otherBranches(f: ConversationFilter, q: string, contacts: string[] | 'many'): Branch[] {
     const tsq = (sql: Params) => `websearch_to_tsquery('guichet_fr', ${sql.p(q)})`;
     // An agent limited to some services finds a conversation by its citizen's name or identity
     // only when that conversation holds them: searching must not tell who owns a number elsewhere.
     // The name given in a conversation is in its search_doc; the citizen's name from other files
     // (contact.name) is searched for supervisors only.
     const held = !!f.visibleTeamIds;
-    const branches = [(sql: Params) => `c.search_doc @@ ${tsq(sql)}`];
+    const branches: Branch[] = [];
     // The citizens so named were looked up first (contactsNamed): the planner then knows how many
-    // files they hold. Only a very common name is left as a subquery.
+    // files they hold. A very common name (or a walk) reads them as a subquery.
     if (contacts === 'many') {
-      branches.push(
-        (sql) => `c.contact_id IN (SELECT k.id FROM contact k WHERE k.organization_id = $1 AND k.search @@ ${tsq(sql)})`,
-      );
+      if (!held)
+        branches.push(
+          (sql) => `c.contact_id IN (SELECT k.id FROM contact k WHERE k.organization_id = $1 AND k.search @@ ${tsq(sql)})`,
+        );
     } else if (contacts.length) {
       branches.push((sql) => `c.contact_id = ANY(${sql.p(contacts)}::uuid[])`);
     }
