@@ -5,6 +5,7 @@ import type { MessageDto } from '@guichet/contracts';
 import { connectRecording, expectEventually } from '@guichet/testing';
 import { createClient } from 'redis';
 import { freePort } from '../../src/database/embedded-postgres';
+import { RealtimePublisher } from '../../src/modules/realtime/realtime.publisher';
 import { seedTown, startTestApp, type TestApp } from '../harness';
 
 /** A redis-server of this test's own (never the machine's, which others use), restartable on its port. */
@@ -106,5 +107,23 @@ describe('a Redis restart under two API instances', () => {
       onB.close();
       await stalled.quit();
     }
+  });
+
+  it('keeps an instance up when Redis dies with broadcasts in flight', async () => {
+    const town = await seedTown(a);
+    const r = await a.ingest.ingest(
+      { channelId: town.webform.id, externalId: randomUUID(), from: { kind: 'email', value: 'vol@example.fr' }, text: 'Bonjour' },
+      { teamId: town.etatCivil.id },
+    );
+    const c = await a.http('GET', `/api/v1/conversations/${r.conversationId}`, { token: town.supervisor.token });
+    expect(c.status).toBe(200);
+    const publisher = a.app.get(RealtimePublisher);
+    // Thousands of publishes written to Redis as it is killed: those in flight fail.
+    for (let i = 0; i < 5_000; i++) publisher.conversation('conversation.updated', town.org.id, c.body);
+    redis?.kill('SIGKILL');
+    await stopRedis(redis);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    redis = await startRedis(port);
+    expect((await a.http('GET', '/api/v1/health')).status).toBe(200);
   });
 });

@@ -42,6 +42,18 @@ export class RedisIoAdapter extends IoAdapter {
       this.log.warn('Redis de retour : les sockets de cette instance se reconnectent (événements manqués pendant la coupure)');
       this.reconnectLocalSockets();
     });
+    // The adapter publishes without awaiting (every broadcast, every cluster request): a publish
+    // failing as Redis goes away (socket closed, command timed out) would be an unhandled rejection
+    // that ends the process. Those events are lost to the other instances, whose sockets
+    // reconnect and catch up once Redis is back (above).
+    const publish = pub.publish.bind(pub);
+    Object.assign(pub, {
+      publish: (...args: Parameters<typeof publish>) =>
+        publish(...args).catch((e: unknown) => {
+          if (!lost) this.log.warn(`Redis : publication perdue (${String(e)})`);
+          return 0;
+        }),
+    });
     await Promise.all([pub.connect(), sub.connect()]);
     this.clients = [pub, sub];
     this.adapterConstructor = createAdapter(pub, sub);
@@ -62,7 +74,12 @@ export class RedisIoAdapter extends IoAdapter {
   override async close(server: unknown): Promise<void> {
     await super.close(server as never);
     this.servers = this.servers.filter((s) => s !== server);
-    await Promise.all(this.clients.map((c) => c.quit().catch(() => undefined)));
+    // Bounded: QUIT waits for every queued command, which a Redis that just came back may never
+    // answer; past 2 s the process goes on closing (and exits) without it.
+    await Promise.race([
+      Promise.all(this.clients.map((c) => c.quit().catch(() => undefined))),
+      new Promise((resolve) => setTimeout(resolve, 2_000).unref()),
+    ]);
     this.clients = [];
   }
 }
