@@ -62,6 +62,10 @@ describe('municipal events in Chromium (agents)', () => {
     await editor.getByLabel('Places au plus par inscription').fill('2');
     await editor.getByLabel('Un agent propose la place (promotion manuelle)').check();
     await editor.getByLabel('Délai pour confirmer une place proposée (heures)').fill('24');
+    // Online cancellation closes 6 h before the start (4 h by default).
+    const cutoff = editor.getByLabel('Annulation en ligne possible jusqu’à (heures avant le début)');
+    expect(await cutoff.inputValue()).toBe('4');
+    await cutoff.fill('6');
     await editor.getByLabel('7 jours avant').check();
     await editor.getByRole('button', { name: 'Ajouter une question' }).click();
     await editor.getByLabel('Question 1').fill('Âge de l’enfant');
@@ -81,7 +85,7 @@ describe('municipal events in Chromium (agents)', () => {
     await row.getByText('Publié').waitFor();
 
     const { rows } = await t.db.query(
-      `SELECT e.id, e.capacity, e.waitlist_capacity, e.max_places, e.promotion, e.confirmation_hours, e.reminder_minutes,
+      `SELECT e.id, e.capacity, e.waitlist_capacity, e.max_places, e.promotion, e.confirmation_hours, e.cancel_cutoff_hours, e.reminder_minutes,
               e.questions, t.name AS team FROM municipal_event e JOIN team t ON t.id = e.team_id WHERE e.title = $1`,
       [TITLE],
     );
@@ -91,6 +95,7 @@ describe('municipal events in Chromium (agents)', () => {
       max_places: 2,
       promotion: 'manual',
       confirmation_hours: 24,
+      cancel_cutoff_hours: 6,
       reminder_minutes: expect.arrayContaining([10080, 2880, 120]),
       questions: [{ id: 'age-de-l-enfant', label: 'Âge de l’enfant', required: true }],
       team: 'Vie culturelle',

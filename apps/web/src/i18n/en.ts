@@ -1294,6 +1294,8 @@ export const en: Messages = {
     },
     confirmationHours: 'Time to confirm an offered place (hours)',
     confirmationHint: 'After that, the place goes to the next person.',
+    cancelCutoffHours: 'Online cancellation allowed until (hours before the start)',
+    cancelCutoffHint: 'After that, the registrant must contact the service to cancel. 0: until the start.',
     reminders: 'Reminders to registrants (SMS or e-mail)',
     remindersHint: 'Sent once to each registrant who accepted them, never after a cancellation.',
     reminderBefore: '{{delay}} before',

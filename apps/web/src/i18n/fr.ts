@@ -1304,6 +1304,8 @@ export const fr = {
     },
     confirmationHours: 'Délai pour confirmer une place proposée (heures)',
     confirmationHint: 'Passé ce délai, la place va au suivant.',
+    cancelCutoffHours: 'Annulation en ligne possible jusqu’à (heures avant le début)',
+    cancelCutoffHint: 'Ensuite, l’inscrit doit contacter le service pour annuler. 0 : jusqu’au début.',
     reminders: 'Rappels aux inscrits (SMS ou e-mail)',
     remindersHint: 'Envoyés une fois à chaque inscrit qui les a acceptés, jamais après une annulation.',
     reminderBefore: '{{delay}} avant',

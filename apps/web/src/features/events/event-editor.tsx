@@ -1,4 +1,5 @@
 import {
+  DEFAULT_CANCEL_CUTOFF_HOURS,
   EVENT_LIMITS,
   EVENT_PROMOTIONS,
   type CreateEventInput,
@@ -91,6 +92,7 @@ export function EventEditor({
       bookingClosesAt: fromLocalInput(s('bookingClosesAt')),
       promotion,
       confirmationHours: n('confirmationHours'),
+      cancelCutoffHours: n('cancelCutoffHours'),
       reminderMinutes: f.getAll('reminders').map(Number),
       questions: questions
         .filter((q) => q.label.trim())
@@ -213,6 +215,18 @@ export function EventEditor({
             t('events.bookingClosesHint'),
           )}
         </div>
+        {field(
+          'cancelCutoffHours',
+          t('events.cancelCutoffHours'),
+          {
+            type: 'number',
+            min: 0,
+            max: 720,
+            inputMode: 'numeric',
+            defaultValue: event?.cancelCutoffHours ?? DEFAULT_CANCEL_CUTOFF_HOURS,
+          },
+          t('events.cancelCutoffHint'),
+        )}
       </fieldset>
       <fieldset className="form-group">
         <legend>{t('events.placesLegend')}</legend>
