@@ -29,6 +29,13 @@ const DROP = [`DROP FUNCTION guichet_ingest(jsonb)`, `DROP FUNCTION guichet_inge
 /** CREATE resets the functions' row estimates (IngestFunctionRows1764860000000). */
 const ROWS = [`ALTER FUNCTION guichet_ingest(jsonb) ROWS 8`, `ALTER FUNCTION guichet_ingest_message(jsonb) ROWS 1`];
 
+/** The statements that create both functions as this migration defines them (IngestOneFunction1765060000000's down). */
+export const previousStatusFunctions = (): string[] => [
+  edited(ingestMessageWithWords(), EDITS),
+  edited(INGEST_BATCH_SQL, [[RETURNS_FROM, RETURNS_TO]]),
+  ...ROWS,
+];
+
 /**
  * The ingest tells the status a message found its file in (`previous_status`; null for a new
  * file): a citizen's message moves a file's counters only by its status (a reply reopens a
@@ -45,9 +52,7 @@ export class IngestPreviousStatus1764873000000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     for (const sql of DROP) await q.query(sql);
-    await q.query(edited(ingestMessageWithWords(), EDITS));
-    await q.query(edited(INGEST_BATCH_SQL, [[RETURNS_FROM, RETURNS_TO]]));
-    for (const sql of ROWS) await q.query(sql);
+    for (const sql of previousStatusFunctions()) await q.query(sql);
   }
 
   async down(q: QueryRunner): Promise<void> {
