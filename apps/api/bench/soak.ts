@@ -785,7 +785,10 @@ export async function benchSoak(o: SoakBenchOptions, log: Log): Promise<BenchRes
             g.caughtUpAt !== null &&
             at >= g.from - 5_000 &&
             at <= g.caughtUpAt &&
-            g.seen.some(([id, last]) => id === row.conversation_id && last >= at - 1),
+            (g.seen.some(([id, last]) => id === row.conversation_id && last >= at - 1) ||
+              // Transferred away from this agent's service before the catch-up: its list no longer
+              // shows the file, rightly (the transfer is checked below).
+              (t !== undefined && t.from === agentTeam[a] && t.ackAt <= g.caughtUpAt)),
         );
         if (gap) {
           caughtUp++;
