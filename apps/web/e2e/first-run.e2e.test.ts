@@ -264,6 +264,19 @@ describe('first run in Chromium: empty database to an invited agent signed in', 
     await admin.getByRole('rowheader', { name: /Saint-Val-sur-Lac/ }).waitFor();
     await admin.getByText('invitation en attente', { exact: false }).waitFor();
     await checkScreen(admin, 'admin-platform-towns');
+    // The platform's own organization cannot be archived from its row; another town can, after a confirmation.
+    expect(await admin.getByRole('button', { name: 'Archiver Ville de Bourg-Essai' }).count()).toBe(0);
+    await admin.getByRole('button', { name: 'Archiver Saint-Val-sur-Lac' }).click();
+    await admin.getByText(/Archiver « Saint-Val-sur-Lac » \? Ses agents sont déconnectés/).waitFor();
+    await checkScreen(admin, 'admin-platform-archive-confirm');
+    await admin.getByRole('button', { name: 'Confirmer l’archivage Saint-Val-sur-Lac' }).click();
+    await admin.getByRole('row', { name: /Saint-Val-sur-Lac.*Archivée le/ }).waitFor();
+    expect(
+      (await t.db.query(`SELECT archived_at IS NOT NULL AS archived FROM organization WHERE slug = 'saint-val-sur-lac'`)).rows,
+    ).toEqual([{ archived: true }]);
+    await checkScreen(admin, 'admin-platform-archived');
+    await admin.getByRole('button', { name: 'Remettre en service Saint-Val-sur-Lac' }).click();
+    await admin.getByRole('row', { name: /Saint-Val-sur-Lac.*En service/ }).waitFor();
     // The invitation left through this organization's mail, listed among its mails.
     await adminSection(admin, 'Courriels').click();
     await admin.getByText(/hugo@saint-val\.fr — Invitation à Guichet — Saint-Val-sur-Lac/).waitFor();

@@ -43,6 +43,10 @@ export const platformApi = {
   organizations: (signal?: AbortSignal) => apiRequest<PlatformOrganizationDto[]>('/platform/organizations', { signal }),
   createOrganization: (input: CreateOrganizationInput) =>
     apiRequest<PlatformOrganizationDto>('/platform/organizations', { method: 'POST', body: input }),
+  setArchived: (id: string, archived: boolean) =>
+    apiRequest<PlatformOrganizationDto>(`/platform/organizations/${id}/${archived ? 'archive' : 'unarchive'}`, {
+      method: 'POST',
+    }),
 };
 
 export const accountApi = {

@@ -110,6 +110,8 @@ export const useUpdateTeam = () =>
   useAdminMutation(({ id, input }: { id: string; input: UpdateTeamInput }) => adminApi.updateTeam(id, input));
 export const useCreateOrganization = () =>
   useAdminMutation((input: CreateOrganizationInput) => platformApi.createOrganization(input));
+export const useArchiveOrganization = () =>
+  useAdminMutation(({ id, archived }: { id: string; archived: boolean }) => platformApi.setArchived(id, archived));
 export const useInviteAgent = () => useAdminMutation((input: CreateAgentInput) => adminApi.inviteAgent(input));
 export const useUpdateAgent = () =>
   useAdminMutation(({ id, input }: { id: string; input: UpdateAgentInput }) => adminApi.updateAgent(id, input));

@@ -935,6 +935,16 @@ export const en: Messages = {
       admins: 'Administrators',
       invited: 'invitation pending',
       noAdmin: 'no active administrator',
+      state: 'State',
+      inService: 'In service',
+      archivedOn: 'Archived on {{date}}',
+      ownTown: 'Your organization',
+      archive: 'Archive',
+      archiveWarning:
+        'Archive “{{name}}”? Its agents are signed out and can no longer sign in; its citizen pages (form, tracking, events) say the service is closed. Nothing is deleted: you can put it back into service.',
+      archiveConfirm: 'Confirm archiving',
+      archiveCancel: 'Cancel',
+      unarchive: 'Put back into service',
     },
     weekdays: {
       monday: 'Monday',

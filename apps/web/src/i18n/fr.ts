@@ -941,6 +941,16 @@ export const fr = {
       admins: 'Administrateurs',
       invited: 'invitation en attente',
       noAdmin: 'aucun administrateur actif',
+      state: 'État',
+      inService: 'En service',
+      archivedOn: 'Archivée le {{date}}',
+      ownTown: 'Votre organisation',
+      archive: 'Archiver',
+      archiveWarning:
+        'Archiver « {{name}} » ? Ses agents sont déconnectés et ne peuvent plus se connecter ; ses pages citoyennes (formulaire, suivi, événements) indiquent que le service est fermé. Rien n’est supprimé : vous pourrez la remettre en service.',
+      archiveConfirm: 'Confirmer l’archivage',
+      archiveCancel: 'Annuler',
+      unarchive: 'Remettre en service',
     },
     weekdays: {
       monday: 'Lundi',

@@ -1,7 +1,8 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { currentLanguage } from '../../i18n';
-import { useCreateOrganization, usePlatformOrganizations } from '../../hooks/use-admin';
+import type { MeDto } from '@guichet/contracts';
+import { useArchiveOrganization, useCreateOrganization, usePlatformOrganizations } from '../../hooks/use-admin';
 import { apiErrorText } from '../../lib/api-error-text';
 import { formatDateTime } from '../../lib/format';
 import { Field, FormError } from '../setup/public-card';
@@ -9,12 +10,21 @@ import { TownNameFields } from '../setup/town-name-fields';
 
 /**
  * The platform administrator's towns: the list (identity, staff, administrators) and a further
- * town with its first administrator invited by e-mail. Shown to platform administrators only.
+ * town with its first administrator invited by e-mail; a town archived (its agents signed out and
+ * refused, its citizen pages closed, nothing deleted) and put back into service, after a
+ * confirmation in its row. Shown to platform administrators only.
  */
-export function PlatformSection() {
+export function PlatformSection({ me }: { readOnly: boolean; me: MeDto }) {
   const { t } = useTranslation();
   const organizations = usePlatformOrganizations();
   const create = useCreateOrganization();
+  const archive = useArchiveOrganization();
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const confirmButton = useRef<HTMLButtonElement>(null);
+  // Keyboard users land on the confirmation the « Archiver » button opened (once, when it opens).
+  useEffect(() => {
+    if (confirming) confirmButton.current?.focus();
+  }, [confirming]);
   const [created, setCreated] = useState(0);
   const language = currentLanguage();
 
@@ -58,11 +68,13 @@ export function PlatformSection() {
             <th scope="col">{t('admin.platform.createdAt')}</th>
             <th scope="col">{t('admin.platform.agents')}</th>
             <th scope="col">{t('admin.platform.admins')}</th>
+            <th scope="col">{t('admin.platform.state')}</th>
+            <th scope="col">{t('admin.actions')}</th>
           </tr>
         </thead>
         <tbody>
           {organizations.data?.map((o) => (
-            <tr key={o.id}>
+            <tr key={o.id} className={o.archivedAt ? 'admin-table__row--muted' : undefined}>
               <th scope="row">
                 {o.name}
                 <br />
@@ -84,10 +96,53 @@ export function PlatformSection() {
                   </ul>
                 )}
               </td>
+              <td>
+                {o.archivedAt
+                  ? t('admin.platform.archivedOn', { date: formatDateTime(o.archivedAt, language) })
+                  : t('admin.platform.inService')}
+              </td>
+              <td className="admin-table__actions">
+                {o.id === me.organization.id ? (
+                  <span className="admin-table__sub">{t('admin.platform.ownTown')}</span>
+                ) : o.archivedAt ? (
+                  <button
+                    type="button"
+                    className="button button--secondary button--small"
+                    onClick={() => archive.mutate({ id: o.id, archived: false })}
+                  >
+                    {t('admin.platform.unarchive')}
+                    <span className="visually-hidden"> {o.name}</span>
+                  </button>
+                ) : confirming === o.id ? (
+                  <div role="group" aria-labelledby={`archive-warning-${o.id}`}>
+                    <p className="admin-table__sub" id={`archive-warning-${o.id}`}>
+                      {t('admin.platform.archiveWarning', { name: o.name })}
+                    </p>
+                    <button
+                      type="button"
+                      className="button button--danger button--small"
+                      ref={confirmButton}
+                      onClick={() => archive.mutate({ id: o.id, archived: true }, { onSettled: () => setConfirming(null) })}
+                    >
+                      {t('admin.platform.archiveConfirm')}
+                      <span className="visually-hidden"> {o.name}</span>
+                    </button>
+                    <button type="button" className="button button--secondary button--small" onClick={() => setConfirming(null)}>
+                      {t('admin.platform.archiveCancel')}
+                    </button>
+                  </div>
+                ) : (
+                  <button type="button" className="button button--secondary button--small" onClick={() => setConfirming(o.id)}>
+                    {t('admin.platform.archive')}
+                    <span className="visually-hidden"> {o.name}</span>
+                  </button>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
+      <FormError id="platform-archive-error" error={archive.error ? apiErrorText(t, archive.error) : null} />
 
       <form className="admin-form admin-form--inline" noValidate onSubmit={onCreate} aria-describedby="platform-create-error">
         <h3>{t('admin.platform.create')}</h3>
