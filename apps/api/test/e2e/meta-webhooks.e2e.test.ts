@@ -166,6 +166,9 @@ describe('Meta webhooks (Messenger, Instagram, page comments)', () => {
     await expectEventually(() =>
       expect(agent.of<ConversationDto>('conversation.updated').some((c) => c.contact.name === 'Jeanne Martin')).toBe(true),
     );
+    // The file she wrote in shows the name too, told in the same update as the citizen's card.
+    const { rows: named } = await t.db.query(`SELECT citizen_name FROM conversation WHERE id = $1`, [conversationId]);
+    expect(named).toEqual([{ citizen_name: 'Jeanne Martin' }]);
     expect(graph.find('GET', 'PSID-JEANNE')[0]!.query.fields).toBe('name,profile_pic');
     // A second message: same file, no second lookup.
     await deliver(P.messaging('page', [{ accountId: PAGE, events: [P.text(PAGE, 'PSID-JEANNE', mid(), 'Rue des Lilas')] }]));

@@ -31,8 +31,8 @@ export class ContactDirectory {
     return this.contacts.profileFetchedAt(organizationId, kind, value);
   }
 
-  /** Caches a provider profile (see ContactRepository.cacheProfile); answers the contact, or null. */
-  cacheProfile(...args: Parameters<ContactRepository['cacheProfile']>): Promise<string | null> {
+  /** Caches a provider profile (see ContactRepository.cacheProfile); answers the contact and identity, or null. */
+  cacheProfile(...args: Parameters<ContactRepository['cacheProfile']>): ReturnType<ContactRepository['cacheProfile']> {
     return this.contacts.cacheProfile(...args);
   }
 

@@ -141,30 +141,29 @@ export class ContactRepository {
   }
 
   /**
-   * Caches a provider profile on the contact: the name only when the file has none (an agent's
-   * correction wins), the picture URL, and the lookup time on the identity. The name is also the
-   * one shown with the conversations this identity wrote in, when they have none.
+   * Caches a provider profile on the contact, in the caller's transaction: the name only when the
+   * file has none (an agent's correction wins), the picture URL, and the lookup time on the
+   * identity. Answers the contact and the identity, or null when nobody holds it.
    */
   async cacheProfile(
+    manager: EntityManager,
     organizationId: string,
     kind: IdentityKind,
     value: string,
     profile: { name: string | null; avatarUrl: string | null },
-  ): Promise<string | null> {
-    const [row] = await this.db.query<{ contact_id: string }>(
+  ): Promise<{ contactId: string; identityId: string } | null> {
+    const [row] = await this.db.query<{ contact_id: string; identity_id: string }>(
       `WITH i AS (
          UPDATE contact_identity SET profile_fetched_at = now()
           WHERE organization_id = $1 AND kind = $2 AND value = $3 RETURNING id, contact_id)
        , u AS (
          UPDATE contact c SET name = coalesce(c.name, $4), avatar_url = coalesce($5, c.avatar_url), updated_at = now()
-           FROM i WHERE c.id = i.contact_id RETURNING c.id)
-       , v AS (
-         UPDATE conversation cv SET citizen_name = $4
-           FROM i WHERE cv.contact_id = i.contact_id AND cv.citizen_name IS NULL AND i.id = ANY(cv.identity_ids) AND $4::text IS NOT NULL)
-       SELECT id AS contact_id FROM u`,
+           FROM i WHERE c.id = i.contact_id RETURNING c.id, i.id AS identity_id)
+       SELECT id AS contact_id, identity_id FROM u`,
       [organizationId, kind, value, profile.name, profile.avatarUrl],
+      manager,
     );
-    return row?.contact_id ?? null;
+    return row ? { contactId: row.contact_id, identityId: row.identity_id } : null;
   }
 
   /**

@@ -232,6 +232,34 @@ export class ConversationWriter {
     return moved;
   }
 
+  /**
+   * A provider profile's name on the files its identity wrote in that show none yet: told as
+   * `conversation.updated`, with the citizen's other open files (their citizen card shows it).
+   */
+  async nameFromProfile(
+    tx: WriterTx,
+    organizationId: string,
+    who: { contactId: string; identityId: string },
+    name: string,
+    openIds: string[],
+  ): Promise<void> {
+    const named = await this.conversations.nameFromProfile(tx.m, who.contactId, who.identityId, name);
+    for (const id of new Set([...named, ...openIds]))
+      await this.tellConversation(tx, organizationId, id, (conversation) => [
+        domainEvent('conversation.updated', organizationId, { conversation, change: 'contact_profile' }),
+      ]);
+  }
+
+  /** Our own send echoed back by its provider: the provider's id recorded on it (see MessageRepository.linkEcho). */
+  linkEcho(channelId: string, messageId: string, externalId: string): Promise<string | null> {
+    return this.tx((tx) => this.messages.linkEcho(tx.m, channelId, messageId, externalId));
+  }
+
+  /** A provider's read receipt: when the citizen read these outbound messages. */
+  async markReadByCitizen(ids: string[], at: Date): Promise<void> {
+    if (ids.length) await this.tx((tx) => this.messages.markReadByCitizen(tx.m, ids, at));
+  }
+
   /** A citizen's name rectified (RGPD art. 16): on each of their conversations, told as `conversation.updated`. */
   async renameCitizen(tx: WriterTx, organizationId: string, contactId: string, name: string): Promise<string[]> {
     const renamed = await this.conversations.renameCitizen(tx.m, contactId, name);

@@ -461,6 +461,17 @@ export class ConversationRepository {
     return rows.map((r) => r.id);
   }
 
+  /** A provider profile's name on the files this identity wrote in that show none yet. */
+  async nameFromProfile(manager: EntityManager, contactId: string, identityId: string, name: string): Promise<string[]> {
+    const rows = await this.db.query<{ id: string }>(
+      `UPDATE conversation SET citizen_name = $3, version = version + 1
+        WHERE contact_id = $1 AND citizen_name IS NULL AND $2::uuid = ANY(identity_ids) RETURNING id`,
+      [contactId, identityId, name],
+      manager,
+    );
+    return rows.map((r) => r.id);
+  }
+
   /** An identity an agent typed becomes held by these conversations (those they may read), so they keep seeing it. */
   async holdIdentity(manager: EntityManager, conversationIds: string[], identityId: string): Promise<void> {
     await manager.query(

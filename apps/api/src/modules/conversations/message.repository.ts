@@ -238,6 +238,33 @@ export class MessageRepository {
     );
   }
 
+  /**
+   * A provider's id for an outbound message it echoed back (a Meta echo of our own send), unless
+   * the message has one already or another message of the channel holds that id. Answers the id
+   * the message holds now, or null when none was recorded.
+   */
+  async linkEcho(manager: EntityManager, channelId: string, messageId: string, externalId: string): Promise<string | null> {
+    const [row] = await this.db.query<{ external_id: string }>(
+      `UPDATE message SET external_id = coalesce(external_id, $3)
+        WHERE id = $2 AND channel_id = $1 AND direction = 'outbound'
+          AND NOT EXISTS (SELECT 1 FROM message o WHERE o.channel_id = $1 AND o.external_id = $3 AND o.id <> $2)
+        RETURNING external_id`,
+      [channelId, messageId, externalId],
+      manager,
+    );
+    return row?.external_id ?? null;
+  }
+
+  /** The citizen read these messages (a provider's read receipt): the first time is kept. */
+  async markReadByCitizen(manager: EntityManager, ids: string[], at: Date): Promise<void> {
+    await this.db.query(
+      `UPDATE message SET meta = coalesce(meta, '{}'::jsonb) || jsonb_build_object('readAt', $2::text)
+        WHERE id = ANY($1::uuid[]) AND (meta->>'readAt') IS NULL`,
+      [ids, at.toISOString()],
+      manager,
+    );
+  }
+
   private async toDtos(rows: MessageRow[], manager?: EntityManager): Promise<MessageDto[]> {
     if (!rows.length) return [];
     const atts = await this.db.query<AttachmentDto & { message_id: string }>(

@@ -104,15 +104,11 @@ export class MetaJobs {
     const name = r.ok ? (r.data.name ?? r.data.username ?? null)?.trim().slice(0, 200) || null : null;
     const avatarUrl =
       r.ok && typeof r.data.profile_pic === 'string' && /^https?:\/\//.test(r.data.profile_pic) ? r.data.profile_pic : null;
-    const contactId = await this.contacts.cacheProfile(organizationId, kind, value, { name, avatarUrl });
-    if (!contactId || !name) return;
-    const ids = await this.repo.openConversationIds(contactId);
     // The citizen's name shows in their files: each is told, durable listeners included.
     await this.writer.tx(async (tx) => {
-      for (const id of ids)
-        await this.writer.tellConversation(tx, organizationId, id, (conversation) => [
-          domainEvent('conversation.updated', organizationId, { conversation, change: 'contact_profile' }),
-        ]);
+      const who = await this.contacts.cacheProfile(tx.m, organizationId, kind, value, { name, avatarUrl });
+      if (!who || !name) return;
+      await this.writer.nameFromProfile(tx, organizationId, who, name, await this.repo.openConversationIds(who.contactId, tx.m));
     });
   }
 

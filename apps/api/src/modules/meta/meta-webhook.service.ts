@@ -256,7 +256,7 @@ export class MetaWebhookService {
   private async onEcho(channel: ResolvedChannel & { kind: MetaKind }, e: MetaEchoEvent): Promise<boolean> {
     const ownId = e.metadata?.startsWith(META_ECHO_METADATA_PREFIX) ? e.metadata.slice(META_ECHO_METADATA_PREFIX.length) : null;
     if (isUuid(ownId)) {
-      const externalId = await this.repo.linkEcho(channel.id, ownId, e.mid);
+      const externalId = await this.writer.linkEcho(channel.id, ownId, e.mid);
       if (externalId) await this.delivery.update(channel.id, externalId, 'sent');
       return false;
     }
@@ -401,7 +401,7 @@ export class MetaWebhookService {
         targets.set(row.id, { id: row.id, externalId: row.external_id });
       }
     }
-    if (read) await this.repo.markRead([...targets.keys()], e.watermark ?? e.timestamp);
+    if (read) await this.writer.markReadByCitizen([...targets.keys()], e.watermark ?? e.timestamp);
     let changed = false;
     for (const t of targets.values()) {
       if (t.externalId) changed = (await this.delivery.update(channel.id, t.externalId, 'delivered')) || changed;

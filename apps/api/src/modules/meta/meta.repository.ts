@@ -53,20 +53,6 @@ export class MetaRepository {
     return row ?? null;
   }
 
-  /** An echo of our own send: records Meta's mid on the outbound message it belongs to. */
-  async linkEcho(channelId: string, messageId: string, mid: string): Promise<string | null> {
-    const [row] = await this.db.query<{ external_id: string }>(
-      `WITH u AS (
-         UPDATE message SET external_id = coalesce(external_id, $3)
-          WHERE id = $2 AND channel_id = $1 AND direction = 'outbound'
-            AND NOT EXISTS (SELECT 1 FROM message o WHERE o.channel_id = $1 AND o.external_id = $3 AND o.id <> $2)
-          RETURNING external_id)
-       SELECT external_id FROM u`,
-      [channelId, messageId, mid],
-    );
-    return row?.external_id ?? null;
-  }
-
   /** Outbound messages to this citizen on this channel created before a receipt's watermark. */
   async outboundBefore(
     channelId: string,
@@ -83,15 +69,6 @@ export class MetaRepository {
           AND m.status = ANY($5::text[]) AND m.created_at <= $4
         ORDER BY m.created_at DESC LIMIT 200`,
       [channelId, kind, value, watermark, statuses],
-    );
-  }
-
-  async markRead(ids: string[], at: Date): Promise<void> {
-    if (!ids.length) return;
-    await this.db.query(
-      `UPDATE message SET meta = coalesce(meta, '{}'::jsonb) || jsonb_build_object('readAt', $2::text)
-        WHERE id = ANY($1::uuid[]) AND (meta->>'readAt') IS NULL`,
-      [ids, at.toISOString()],
     );
   }
 
@@ -143,10 +120,11 @@ export class MetaRepository {
   }
 
   /** Open conversations of a contact, to push a refreshed name. */
-  async openConversationIds(contactId: string): Promise<string[]> {
+  async openConversationIds(contactId: string, manager?: EntityManager): Promise<string[]> {
     const rows = await this.db.query<{ id: string }>(
       `SELECT id FROM conversation WHERE contact_id = $1 AND status IN ('open', 'pending', 'snoozed') ORDER BY last_message_at DESC LIMIT 20`,
       [contactId],
+      manager,
     );
     return rows.map((r) => r.id);
   }
