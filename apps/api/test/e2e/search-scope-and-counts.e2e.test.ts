@@ -217,6 +217,39 @@ describe('search scope, paging and maintained counters', () => {
     expect(ids(first)[0]).toBe(newest[0].id);
     expect(first.total).toEqual({ count: 1000, more: true });
     expect(ids(await search(town.agentSco.token, 'q=fontaine&limit=5'))).not.toContain(newest[0].id);
+
+    // An agent's common word: walked per service and for their own files. 1,000 more in Scolarité;
+    // then, newest, an État civil file assigned to the Scolarité agent (theirs) and one that is not.
+    await t.db.query(
+      `INSERT INTO conversation (organization_id, reference, contact_id, team_id, status, subject, last_message_at)
+       SELECT $1, r, $2, $3, 'closed', 'Fontaine du parc', now() - interval '2 days' - make_interval(mins => i::int)
+         FROM unnest($4::text[]) WITH ORDINALITY AS x(r, i)`,
+      [town.org.id, k[0].id, town.scolarite.id, Array.from({ length: 1000 }, () => formatReference(randomBytes(6)))],
+    );
+    const { rows: late } = await t.db.query(
+      `INSERT INTO conversation (organization_id, reference, contact_id, team_id, assignee_id, status, subject, last_message_at)
+       VALUES ($1, $2, $3, $4, $5, 'open', 'Fontaine : suivi', now() + interval '2 minutes'),
+              ($1, $6, $3, $4, NULL, 'open', 'Fontaine : autre service', now() + interval '3 minutes')
+       RETURNING id`,
+      [
+        town.org.id,
+        formatReference(randomBytes(6)),
+        k[0].id,
+        town.etatCivil.id,
+        town.agentSco.id,
+        formatReference(randomBytes(6)),
+      ],
+    );
+    const agentFirst = await search(town.agentSco.token, 'q=fontaine&limit=10');
+    expect(agentFirst.total).toEqual({ count: 1000, more: true });
+    const expected = await t.db.query(
+      `SELECT id FROM conversation WHERE organization_id = $1 AND search_doc @@ websearch_to_tsquery('guichet_fr', 'fontaine')
+          AND (team_id = $2 OR assignee_id = $3) ORDER BY last_message_at DESC, id DESC LIMIT 10`,
+      [town.org.id, town.scolarite.id, town.agentSco.id],
+    );
+    expect(ids(agentFirst)).toEqual(expected.rows.map((r) => r.id));
+    expect(ids(agentFirst)[0]).toBe(late[0].id);
+    expect(ids(agentFirst)).not.toContain(late[1].id);
   });
 
   describe('counters', () => {

@@ -184,9 +184,29 @@ export class ConversationRepository {
     const distinct = new Set(probed.map((r) => r.id)).size;
 
     if (walked.length) {
+      // An agent's files are walked per service and for their own (each in its index's order):
+      // the word is then tested on the files of the service only, not on the whole town's.
+      const sources: Branch[] = f.visibleTeamIds
+        ? [
+            ...f.visibleTeamIds.map(
+              (t): Branch =>
+                (sql) =>
+                  `c.team_id = ${sql.p(t)}`,
+            ),
+            (sql) => `c.assignee_id = ${sql.p(f.orSelf)}`,
+          ]
+        : [];
       const walk = this.searchStatement(
-        f,
-        walked,
+        sources.length ? { ...f, visibleTeamIds: undefined, orSelf: undefined } : f,
+        sources.length
+          ? walked.flatMap((b) =>
+              sources.map(
+                (source): Branch =>
+                  (sql) =>
+                    `${source(sql)} AND ${b(sql)}`,
+              ),
+            )
+          : walked,
         (where, sql) =>
           `(SELECT c.id, ${SORT_KEY} AS k FROM conversation c WHERE ${where}
              ORDER BY c.last_message_at DESC, c.id DESC LIMIT ${sql.p(f.limit)})`,
