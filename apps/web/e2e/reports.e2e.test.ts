@@ -37,6 +37,9 @@ describe('reports page in Chromium', () => {
     // Files open at the year's end and the previous year's figures beside each one.
     await page.getByTestId('figure-backlog').waitFor();
     expect(await page.getByTestId('figure-created').innerText()).toMatch(/période précédente : \d/);
+    // Response times, the telephone and satisfaction are compared too.
+    for (const figure of ['figure-first-response', 'figure-answered', 'figure-satisfaction'])
+      expect(await page.getByTestId(figure).innerText()).toMatch(/période précédente : /);
     // Every chart has its data as a table, opened from the keyboard.
     const summary = page.getByText('Données du graphique « Demandes reçues par canal » en tableau');
     await summary.focus();
@@ -45,18 +48,19 @@ describe('reports page in Chromium', () => {
     expect(await rows.count()).toBeGreaterThan(0);
     await expectAccessible(page, 'reports, a year');
     await page.screenshot({ path: join(shots, 'reports-year.png'), fullPage: false });
+    // Files overdue now, with the API's count (whatever the period).
+    const token = (
+      await t.http('POST', '/api/v1/auth/login', { body: { email: 'admin@demo.guichet.fr', password: 'guichet-demo' } })
+    ).body.token;
+    const year = new Date().getFullYear();
+    const times = await t.http('GET', `/api/v1/reports/response-times?from=${year}-01-01&to=${year}-12-31`, { token });
+    expect(
+      Number((await page.getByTestId('figure-overdue').locator('.report-figure__value').innerText()).replace(/\D/g, '')),
+    ).toBe(times.body.overdue.total);
     await page.getByLabel('Canal', { exact: true }).selectOption('sms');
     await page.getByRole('status').filter({ hasText: 'Rapport du' }).waitFor();
     await expectAccessible(page, 'reports, SMS');
-    const sms = await t.http(
-      'GET',
-      `/api/v1/reports/volumes?from=${new Date().getFullYear()}-01-01&to=${new Date().getFullYear()}-12-31&channel=sms`,
-      {
-        token: (
-          await t.http('POST', '/api/v1/auth/login', { body: { email: 'admin@demo.guichet.fr', password: 'guichet-demo' } })
-        ).body.token,
-      },
-    );
+    const sms = await t.http('GET', `/api/v1/reports/volumes?from=${year}-01-01&to=${year}-12-31&channel=sms`, { token });
     await page.waitForFunction(
       (n) =>
         document.querySelector('[data-testid="figure-created"] .report-figure__value')?.textContent?.replace(/\D/g, '') ===

@@ -157,7 +157,22 @@ export interface ResponseTimesReportDto {
     onTimeShare: number | null;
   };
   resolution: DurationStatsDto;
+  /** The same totals over the period just before (as volumes': whole months, or else days). */
+  previous: { from: string; to: string } & Pick<ResponseTimesReportDto, 'firstResponse' | 'resolution'>;
   byTeam: Array<{ teamId: string; teamName: string; firstResponse: DurationStatsDto; resolution: DurationStatsDto }>;
+  /** Files overdue now (whatever the period): still in progress and past a due date, per service too. */
+  overdue: OverdueRow & { at: string; byTeam: Array<OverdueRow & { teamId: string; teamName: string }> };
+}
+
+/**
+ * Files still in progress (open, pending, snoozed) past a due date at `at`: the legal decision
+ * date (CRPA L231-1 / L231-4), or the service's announced response target before any answer. A
+ * file past both counts once in `total` and in each of `decision` and `response`.
+ */
+export interface OverdueRow {
+  total: number;
+  decision: number;
+  response: number;
 }
 
 export interface TelephoneRow {
@@ -174,6 +189,8 @@ export interface TelephoneReportDto {
   from: string;
   to: string;
   totals: TelephoneRow;
+  /** The same totals over the period just before (the comparison). */
+  previous: { from: string; to: string; totals: TelephoneRow };
   series: Array<TelephoneRow & { period: string }>;
   byTeam: Array<TelephoneRow & { teamId: string; teamName: string }>;
 }
@@ -210,6 +227,8 @@ export interface SatisfactionReportDto {
   from: string;
   to: string;
   totals: SatisfactionRow & { distribution: number[] };
+  /** The same totals over the period just before (the comparison). */
+  previous: { from: string; to: string; totals: SatisfactionRow };
   byTeam: Array<SatisfactionRow & { teamId: string; teamName: string }>;
   comments: SatisfactionCommentDto[];
 }

@@ -296,6 +296,47 @@ describe('reports: numbers from the daily aggregates match a hand-computed town'
     });
   });
 
+  test('response times, telephone and satisfaction are compared with the previous period, as volumes are', async () => {
+    const february = 'from=2026-02-01&to=2026-02-28';
+    const [times, phone, sat] = await Promise.all([
+      get(`response-times?${february}`),
+      get(`telephone?${february}`),
+      get(`satisfaction?${february}`),
+    ]);
+    // February had no answer, no call, no rating: January's figures (the tests above) are the comparison.
+    expect(times.body.firstResponse.count).toBe(0);
+    expect(times.body.previous).toEqual({
+      from: '2026-01-01',
+      to: '2026-01-31',
+      firstResponse: { count: 4, medianMinutes: 30, p90Minutes: 90, withTarget: 2, onTime: 1, onTimeShare: 0.5 },
+      resolution: { count: 4, medianMinutes: 60, p90Minutes: 3000 },
+    });
+    expect(phone.body.totals.received).toBe(0);
+    expect(phone.body.previous).toEqual({
+      from: '2026-01-01',
+      to: '2026-01-31',
+      totals: { received: 4, answered: 2, missed: 2, calledBack: 1, answeredShare: 0.5, averageCallbackMinutes: 45 },
+    });
+    expect(sat.body.previous).toEqual({
+      from: '2026-01-01',
+      to: '2026-01-31',
+      totals: { answers: 3, average: 8.33, shareAtLeast8: 0.667, netSatisfaction: 33.3 },
+    });
+    // Days: 9–12 January (the 10 of file 4) against 5–8 January (the 9 of file 1 and the 6 of file 2).
+    const days = await get('satisfaction?from=2026-01-09&to=2026-01-12');
+    expect(days.body.totals).toMatchObject({ answers: 1, average: 10 });
+    expect(days.body.previous).toEqual({
+      from: '2026-01-05',
+      to: '2026-01-08',
+      totals: { answers: 2, average: 7.5, shareAtLeast8: 0.5, netSatisfaction: 0 },
+    });
+    const csv = await get(`telephone?${february}&format=csv&table=comparison`);
+    expect(csv.body).toContain('indicateur;du_2026-02-01_au_2026-02-28;du_2026-01-01_au_2026-01-31');
+    expect(csv.body).toContain('appels_recus;0;4');
+    const timesCsv = await get(`response-times?${february}&format=csv&table=comparison`);
+    expect(timesCsv.body).toContain('premiere_reponse_mediane_minutes;;30');
+  });
+
   test('filters by channel of origin and by démarche narrow every figure, also across partial months', async () => {
     const email = await get(`volumes?${january}&channel=email`);
     expect(email.status).toBe(200);
@@ -384,7 +425,13 @@ describe('reports: numbers from the daily aggregates match a hand-computed town'
     expect(raw.headers.get('content-disposition')).toBe('attachment; filename="satisfaction-2026-01-01-2026-01-31.xlsx"');
     const book = new Workbook();
     await book.xlsx.load(Buffer.from(await raw.arrayBuffer()) as never);
-    expect(book.worksheets.map((w) => w.name)).toEqual(['Rapport', 'Répartition des notes', 'Par service', 'Commentaires']);
+    expect(book.worksheets.map((w) => w.name)).toEqual([
+      'Rapport',
+      'Répartition des notes',
+      'Par service',
+      'Période précédente',
+      'Commentaires',
+    ]);
     const cover = book.getWorksheet('Rapport')!;
     expect(cover.getRow(1).values).toEqual([undefined, 'Rapport', 'Satisfaction des usagers']);
     expect(cover.getRow(3).values).toEqual([undefined, 'Du', '2026-01-01']);
@@ -482,6 +529,58 @@ describe('reports: numbers from the daily aggregates match a hand-computed town'
     const times = await get(`response-times?${january}`);
     // Resolution of file 1 is now 15 days + 0 h = 21,600 min (bucket: hours below 60 days).
     expect(times.body.resolution).toEqual({ count: 4, medianMinutes: 60, p90Minutes: 21600 });
+  });
+
+  // Last in this town: the files added here are not counted in the aggregates the tests above read.
+  test('overdue now: files in progress past their legal date or their unanswered response target, per service', async () => {
+    const now = Date.now();
+    const ago = (hours: number) => new Date(now - hours * 3600_000);
+    const later = (hours: number) => new Date(now + hours * 3600_000);
+    const { rows: c } = await t.db.query(`INSERT INTO contact (organization_id, name) VALUES ($1, 'Usager') RETURNING id`, [
+      org.id,
+    ]);
+    const file = async (team: string, status: string, o: { decision?: Date; response?: Date; answered?: boolean }) => {
+      await t.db.query(
+        `INSERT INTO conversation (organization_id, reference, contact_id, team_id, status, created_at, last_message_at,
+           first_response_at, decision_due_at, response_due_at, request_type_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10)`,
+        [
+          org.id,
+          `GU-${randomBytes(4).toString('hex').toUpperCase()}`,
+          c[0].id,
+          team,
+          status,
+          ago(24 * 90),
+          o.answered ? ago(24 * 80) : null,
+          o.decision ?? null,
+          o.response ?? null,
+          team === ec.id ? rtNaissance : null,
+        ],
+      );
+    };
+    await file(ec.id, 'open', { decision: ago(2) }); // legal date passed
+    await file(ec.id, 'pending', { decision: ago(1), response: ago(5) }); // both: counts once
+    await file(ec.id, 'snoozed', { response: ago(3) }); // unanswered past the target
+    await file(ec.id, 'open', { response: ago(3), answered: true }); // answered: the target no longer runs
+    await file(ec.id, 'open', { decision: later(48) }); // not due yet
+    await file(ec.id, 'resolved', { decision: ago(48) }); // done: not overdue
+    await file(sco.id, 'open', { response: ago(1) });
+    const res = await get(`response-times?${january}`);
+    expect(res.status).toBe(200);
+    expect(res.body.overdue).toMatchObject({ total: 4, decision: 2, response: 3 });
+    expect(res.body.overdue.byTeam).toEqual([
+      { teamId: ec.id, teamName: 'État civil', total: 3, decision: 2, response: 2 },
+      { teamId: sco.id, teamName: 'Scolarité', total: 1, decision: 0, response: 1 },
+    ]);
+    expect(Math.abs(Date.parse(res.body.overdue.at) - Date.now())).toBeLessThan(60_000);
+    // A supervisor of État civil sees that service only; a démarche narrows it.
+    const own = await get(`response-times?${january}`, supervisorEC);
+    expect(own.body.overdue).toMatchObject({ total: 3, decision: 2, response: 2 });
+    const typed = await get(`response-times?${january}&teamId=${sco.id}&requestTypeId=${rtNaissance}`);
+    expect(typed.body.overdue).toMatchObject({ total: 0, byTeam: [] });
+    const csv = await get(`response-times?${january}&format=csv&table=overdue`);
+    expect(csv.body).toContain('service;en_retard;echeance_legale_depassee;objectif_de_reponse_depasse');
+    expect(csv.body).toContain('Ensemble;4;2;3');
   });
 });
 

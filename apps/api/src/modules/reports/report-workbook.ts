@@ -16,6 +16,7 @@ const SHEET_NAMES: Record<string, string> = {
   comments: 'Commentaires',
   backlog: 'Ouvertes en fin de période',
   comparison: 'Période précédente',
+  overdue: 'En retard à ce jour',
 };
 
 /** Columns holding a share (0–1): shown as percentages, kept as numbers. */

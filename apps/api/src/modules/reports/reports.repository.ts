@@ -484,6 +484,27 @@ export class ReportsRepository {
   }
 
   /**
+   * Files overdue at `at` per service, from the conversations themselves (a state now, not a sum
+   * of days): still in progress and past their due date (the partial due-date index holds them).
+   */
+  overdue(scope: ReportScope, at: Date): Promise<Array<{ team_id: string; total: number; decision: number; response: number }>> {
+    return this.db.query(
+      `SELECT c.team_id, count(*)::int AS total,
+              count(*) FILTER (WHERE c.decision_due_at < $5)::int AS decision,
+              count(*) FILTER (WHERE c.first_response_at IS NULL AND c.response_due_at < $5)::int AS response
+         FROM conversation c
+         LEFT JOIN report_conversation rc ON $3::text[] IS NOT NULL AND rc.conversation_id = c.id
+        WHERE c.organization_id = $1 AND c.due_at IS NOT NULL AND c.due_at < $5
+          AND c.status IN ('open', 'pending', 'snoozed')
+          AND ($2::uuid[] IS NULL OR c.team_id = ANY($2))
+          AND ($3::text[] IS NULL OR rc.channel_kind = ANY($3))
+          AND ($4::uuid[] IS NULL OR c.request_type_id = ANY($4))
+        GROUP BY c.team_id`,
+      [scope.organizationId, scope.teamIds, scope.channelKinds ?? null, scope.requestTypeIds ?? null, at],
+    );
+  }
+
+  /**
    * The newest comments of the period (answered on those days, Europe/Paris), for the services in
    * scope: what was said and scored, never by whom.
    */

@@ -140,6 +140,33 @@ function stats(buckets: Array<{ bucket: number; n: number }>): DurationStatsDto 
   };
 }
 
+/** A comparison table: each figure over the period and over the previous one. */
+function comparison<R>(
+  r: R & { from: string; to: string; previous: R & { from: string; to: string } },
+  figures: Array<[string, (r: R) => number | null]>,
+): ReportTable {
+  return {
+    header: ['indicateur', `du_${r.from}_au_${r.to}`, `du_${r.previous.from}_au_${r.previous.to}`],
+    rows: figures.map(([name, get]) => [name, get(r), get(r.previous)]),
+  };
+}
+
+type Histogram = Array<{ metric: 'first_response' | 'resolution'; team_id: string; bucket: number; n: number }>;
+
+/** First response (with the share within target) and resolution over a period, every service together. */
+function timesOf(
+  hist: Histogram,
+  targets: Partial<DailySumRow> | undefined,
+): Pick<ResponseTimesReportDto, 'firstResponse' | 'resolution'> {
+  const pick = (metric: string) => hist.filter((h) => h.metric === metric);
+  const withTarget = targets?.first_responses_with_target ?? 0;
+  const onTime = targets?.first_responses_on_time ?? 0;
+  return {
+    firstResponse: { ...stats(pick('first_response')), withTarget, onTime, onTimeShare: share(onTime, withTarget) },
+    resolution: stats(pick('resolution')),
+  };
+}
+
 /**
  * Reports of the organization from the daily aggregates: supervisors see their services, admins
  * every one; the open-data indicators (Services Publics+ engagement 6) with small counts withheld.
@@ -224,22 +251,24 @@ export class ReportsService {
 
   async responseTimes(agent: AuthAgent, q: ReportQuery): Promise<ResponseTimesReportDto> {
     const scope = this.scope(agent, q.from, q.to, q.teamId, q);
-    const [hist, sums, names] = await Promise.all([
+    const at = new Date();
+    const before = previousPeriod(q.from, q.to);
+    const [hist, sums, names, overdue, previous] = await Promise.all([
       this.repo.durations(scope),
       this.repo.sums(scope, 'day', [], TARGET_FIELDS),
       this.repo.names(agent.organizationId),
+      this.repo.overdue(scope, at),
+      this.timesTotals({ ...scope, ...before }),
     ]);
+    const overdueSum = (k: 'total' | 'decision' | 'response') => overdue.reduce((n, r) => n + r[k], 0);
     const pick = (metric: string, teamId?: string) =>
       hist.filter((h) => h.metric === metric && (!teamId || h.team_id === teamId)).map((h) => ({ bucket: h.bucket, n: h.n }));
-    const total = sums[0];
-    const withTarget = total?.first_responses_with_target ?? 0;
-    const onTime = total?.first_responses_on_time ?? 0;
     const teams = [...new Set(hist.map((h) => h.team_id))];
     return {
       from: q.from,
       to: q.to,
-      firstResponse: { ...stats(pick('first_response')), withTarget, onTime, onTimeShare: share(onTime, withTarget) },
-      resolution: stats(pick('resolution')),
+      ...timesOf(hist, sums[0]),
+      previous: { ...before, ...previous },
       byTeam: teams
         .map((teamId) => ({
           teamId,
@@ -248,14 +277,37 @@ export class ReportsService {
           resolution: stats(pick('resolution', teamId)),
         }))
         .sort((a, b) => a.teamName.localeCompare(b.teamName, 'fr')),
+      overdue: {
+        at: at.toISOString(),
+        total: overdueSum('total'),
+        decision: overdueSum('decision'),
+        response: overdueSum('response'),
+        byTeam: overdue
+          .map((r) => ({
+            teamId: r.team_id,
+            teamName: names.teams.get(r.team_id) ?? '',
+            total: r.total,
+            decision: r.decision,
+            response: r.response,
+          }))
+          .sort((a, b) => a.teamName.localeCompare(b.teamName, 'fr')),
+      },
     };
+  }
+
+  /** The totals of response times over a period (the previous one: the comparison). */
+  private async timesTotals(scope: ReportScope): Promise<Pick<ResponseTimesReportDto, 'firstResponse' | 'resolution'>> {
+    const [hist, sums] = await Promise.all([this.repo.durations(scope), this.repo.sums(scope, 'day', [], TARGET_FIELDS)]);
+    return timesOf(hist, sums[0]);
   }
 
   async telephone(agent: AuthAgent, q: ReportQuery): Promise<TelephoneReportDto> {
     const scope = this.scope(agent, q.from, q.to, q.teamId, q);
-    const [rows, names] = await Promise.all([
+    const before = previousPeriod(q.from, q.to);
+    const [rows, names, previous] = await Promise.all([
       this.repo.sums(scope, q.granularity, ['period', 'team'], TELEPHONE_FIELDS),
       this.repo.names(agent.organizationId),
+      this.repo.sums({ ...scope, ...before }, 'month', [], TELEPHONE_FIELDS),
     ]);
     const all = rows.find((r) => r.set === 'all');
     const byPeriod = new Map(rows.filter((r) => r.set === 'period').map((r) => [r.period!, r]));
@@ -263,6 +315,7 @@ export class ReportsService {
       from: q.from,
       to: q.to,
       totals: telephone(all),
+      previous: { ...before, totals: telephone(previous[0]) },
       series: periods(q.from, q.to, q.granularity).map((period) => ({ period, ...telephone(byPeriod.get(period)) })),
       byTeam: rows
         .filter((r) => r.set === 'team' && r.calls_received > 0)
@@ -273,15 +326,19 @@ export class ReportsService {
 
   async satisfaction(agent: AuthAgent, q: ReportQuery): Promise<SatisfactionReportDto> {
     const scope = this.scope(agent, q.from, q.to, q.teamId, q);
-    const [rows, names, comments] = await Promise.all([
+    const before = previousPeriod(q.from, q.to);
+    const [rows, names, comments, previous] = await Promise.all([
       this.repo.sums(scope, 'day', ['team'], SATISFACTION_FIELDS),
       this.repo.names(agent.organizationId),
       this.repo.satisfactionComments(scope, SATISFACTION_COMMENTS_LIMIT),
+      this.repo.sums({ ...scope, ...before }, 'day', [], SATISFACTION_FIELDS),
     ]);
+    const { distribution: _p, ...previousTotals } = satisfaction(previous[0]);
     return {
       from: q.from,
       to: q.to,
       totals: satisfaction(rows.find((r) => r.set === 'all')),
+      previous: { ...before, totals: previousTotals },
       comments: comments.map((c) => ({
         answeredAt: c.answered_at.toISOString(),
         score: c.score,
@@ -514,6 +571,22 @@ export class ReportsService {
               ['Ensemble', ...durRow(t.firstResponse), ...durRow(t.resolution)],
             ],
           },
+          comparison: comparison(t, [
+            ['premieres_reponses', (r) => r.firstResponse.count],
+            ['premiere_reponse_mediane_minutes', (r) => r.firstResponse.medianMinutes],
+            ['premiere_reponse_p90_minutes', (r) => r.firstResponse.p90Minutes],
+            ['part_dans_le_delai_annonce', (r) => r.firstResponse.onTimeShare],
+            ['resolutions', (r) => r.resolution.count],
+            ['resolution_mediane_minutes', (r) => r.resolution.medianMinutes],
+            ['resolution_p90_minutes', (r) => r.resolution.p90Minutes],
+          ]),
+          overdue: {
+            header: ['service', 'en_retard', 'echeance_legale_depassee', 'objectif_de_reponse_depasse'],
+            rows: [
+              ...t.overdue.byTeam.map((r) => [r.teamName, r.total, r.decision, r.response]),
+              ['Ensemble', t.overdue.total, t.overdue.decision, t.overdue.response],
+            ],
+          },
         };
       }
       case 'telephone': {
@@ -524,6 +597,10 @@ export class ReportsService {
             header: ['service', ...tel],
             rows: [...t.byTeam.map((r) => [r.teamName, ...telRow(r)]), ['Ensemble', ...telRow(t.totals)]],
           },
+          comparison: comparison(
+            { from: t.from, to: t.to, ...t.totals, previous: { ...t.previous, ...t.previous.totals } },
+            tel.map((name, i) => [name, (r: TelephoneRow) => telRow(r)[i] ?? null]),
+          ),
         };
       }
       case 'satisfaction': {
@@ -537,6 +614,12 @@ export class ReportsService {
               ['Ensemble', s.totals.answers, s.totals.average, s.totals.shareAtLeast8, s.totals.netSatisfaction],
             ],
           },
+          comparison: comparison({ from: s.from, to: s.to, ...s.totals, previous: { ...s.previous, ...s.previous.totals } }, [
+            ['reponses', (r) => r.answers],
+            ['moyenne', (r) => r.average],
+            ['part_8_ou_plus', (r) => r.shareAtLeast8],
+            ['satisfaction_nette', (r) => r.netSatisfaction],
+          ]),
           // No identity: the day, the service, the score and the words.
           comments: {
             header: ['date', 'service', 'note', 'commentaire'],

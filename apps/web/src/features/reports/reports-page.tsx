@@ -23,6 +23,11 @@ function periodLabels(period: string, granularity: 'day' | 'week' | 'month', wee
   return { label: period.slice(8, 10), longLabel: DAY_LONG.format(date) };
 }
 
+/** Two hints of a figure on one line. */
+const hints = (...parts: string[]) => parts.join(' · ');
+const scoreOf = (average: number | null) => (average === null ? '—' : `${NUMBER.format(average)} / 10`);
+const netOf = (net: number | null) => (net === null ? '—' : NUMBER.format(net));
+
 function ExportButtons({ kind, filters, tables }: { kind: ReportKind; filters: ReportFilters; tables: Array<[string, string]> }) {
   const { t } = useTranslation();
   const announce = useAnnounce();
@@ -260,31 +265,57 @@ export function ReportsPage({ me, teams }: { me: AgentDto; teams: TeamDto[] | un
                 hint={t('reports.previous', { value: NUMBER.format(v.backlog.previousAtEnd) })}
               />
               <Figure
+                testId="figure-first-response"
                 label={t('reports.firstResponseMedian')}
                 value={formatMinutes(rt.firstResponse.medianMinutes)}
-                hint={t('reports.p90', { value: formatMinutes(rt.firstResponse.p90Minutes) })}
+                hint={hints(
+                  t('reports.p90', { value: formatMinutes(rt.firstResponse.p90Minutes) }),
+                  t('reports.previous', { value: formatMinutes(rt.previous.firstResponse.medianMinutes) }),
+                )}
               />
               <Figure
                 testId="figure-on-time"
                 label={t('reports.onTimeShare')}
                 value={formatShare(rt.firstResponse.onTimeShare)}
-                hint={t('reports.onTimeOf', { onTime: rt.firstResponse.onTime, total: rt.firstResponse.withTarget })}
+                hint={hints(
+                  t('reports.onTimeOf', { onTime: rt.firstResponse.onTime, total: rt.firstResponse.withTarget }),
+                  t('reports.previous', { value: formatShare(rt.previous.firstResponse.onTimeShare) }),
+                )}
+              />
+              <Figure
+                testId="figure-overdue"
+                label={t('reports.overdueNow')}
+                value={NUMBER.format(rt.overdue.total)}
+                hint={t('reports.overdueHint', {
+                  decision: NUMBER.format(rt.overdue.decision),
+                  response: NUMBER.format(rt.overdue.response),
+                })}
               />
               <Figure
                 label={t('reports.resolutionMedian')}
                 value={formatMinutes(rt.resolution.medianMinutes)}
-                hint={t('reports.p90', { value: formatMinutes(rt.resolution.p90Minutes) })}
+                hint={hints(
+                  t('reports.p90', { value: formatMinutes(rt.resolution.p90Minutes) }),
+                  t('reports.previous', { value: formatMinutes(rt.previous.resolution.medianMinutes) }),
+                )}
               />
               <Figure
+                testId="figure-answered"
                 label={t('reports.answeredShare')}
                 value={formatShare(tel.totals.answeredShare)}
-                hint={t('reports.callsOf', { count: tel.totals.received })}
+                hint={hints(
+                  t('reports.callsOf', { count: tel.totals.received }),
+                  t('reports.previous', { value: formatShare(tel.previous.totals.answeredShare) }),
+                )}
               />
               <Figure
                 testId="figure-satisfaction"
                 label={t('reports.satisfactionAverage')}
-                value={sat.totals.average === null ? '—' : `${NUMBER.format(sat.totals.average)} / 10`}
-                hint={t('reports.answers', { count: sat.totals.answers })}
+                value={scoreOf(sat.totals.average)}
+                hint={hints(
+                  t('reports.answers', { count: sat.totals.answers }),
+                  t('reports.previous', { value: scoreOf(sat.previous.totals.average) }),
+                )}
               />
             </dl>
           </section>
@@ -379,7 +410,40 @@ export function ReportsPage({ me, teams }: { me: AgentDto; teams: TeamDto[] | un
                 ))}
               </tbody>
             </table>
-            <ExportButtons kind="response-times" filters={filters} tables={[['byTeam', t('reports.team')]]} />
+            {rt.overdue.byTeam.length === 0 ? (
+              <p>{t('reports.overdueNone')}</p>
+            ) : (
+              <table className="report-table" data-testid="table-overdue">
+                <caption>{t('reports.overdueCaption')}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t('reports.team')}</th>
+                    <th scope="col">{t('reports.overdueTotal')}</th>
+                    <th scope="col">{t('reports.overdueDecision')}</th>
+                    <th scope="col">{t('reports.overdueResponse')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {[...rt.overdue.byTeam, { ...rt.overdue, teamId: '', teamName: t('reports.all') }].map((r) => (
+                    <tr key={r.teamId || 'all'}>
+                      <th scope="row">{r.teamName}</th>
+                      <td>{NUMBER.format(r.total)}</td>
+                      <td>{NUMBER.format(r.decision)}</td>
+                      <td>{NUMBER.format(r.response)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+            <ExportButtons
+              kind="response-times"
+              filters={filters}
+              tables={[
+                ['byTeam', t('reports.team')],
+                ['overdue', t('reports.overdueTotal')],
+                ['comparison', t('reports.comparison')],
+              ]}
+            />
           </section>
 
           <section className="board__section" aria-labelledby={`${id}-phone`}>
@@ -419,6 +483,7 @@ export function ReportsPage({ me, teams }: { me: AgentDto; teams: TeamDto[] | un
               tables={[
                 ['series', t('reports.periodColumn')],
                 ['byTeam', t('reports.team')],
+                ['comparison', t('reports.comparison')],
               ]}
             />
           </section>
@@ -430,10 +495,15 @@ export function ReportsPage({ me, teams }: { me: AgentDto; teams: TeamDto[] | un
             <p className="report-question">{t('reports.question')}</p>
             <dl className="report-figures">
               <Figure label={t('reports.answersLabel')} value={NUMBER.format(sat.totals.answers)} />
-              <Figure label={t('reports.shareAtLeast8')} value={formatShare(sat.totals.shareAtLeast8)} />
+              <Figure
+                label={t('reports.shareAtLeast8')}
+                value={formatShare(sat.totals.shareAtLeast8)}
+                hint={t('reports.previous', { value: formatShare(sat.previous.totals.shareAtLeast8) })}
+              />
               <Figure
                 label={t('reports.netSatisfaction')}
-                value={sat.totals.netSatisfaction === null ? '—' : NUMBER.format(sat.totals.netSatisfaction)}
+                value={netOf(sat.totals.netSatisfaction)}
+                hint={t('reports.previous', { value: netOf(sat.previous.totals.netSatisfaction) })}
               />
             </dl>
             <BarChart
@@ -473,6 +543,7 @@ export function ReportsPage({ me, teams }: { me: AgentDto; teams: TeamDto[] | un
                 ['distribution', t('reports.score')],
                 ['byTeam', t('reports.team')],
                 ['comments', t('reports.comments')],
+                ['comparison', t('reports.comparison')],
               ]}
             />
           </section>
