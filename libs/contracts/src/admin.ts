@@ -110,6 +110,14 @@ export interface PlatformOrganizationDto {
   archivedAt: string | null;
 }
 
+/** An administrator of the platform (`GET /platform/admins`): who may create, archive and list towns. */
+export interface PlatformAdminDto {
+  id: string;
+  name: string;
+  email: string;
+  organization: { id: string; name: string };
+}
+
 export interface SetupStatusDto {
   /** True while no organization exists: the web app shows the setup page. */
   needed: boolean;

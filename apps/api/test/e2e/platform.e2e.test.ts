@@ -273,11 +273,58 @@ describe('platform: several towns on one installation', () => {
     ]);
   });
 
+  it('lists the platform administrators, grants and revokes the role, and never removes the last one', async () => {
+    const town = await seedTown(t);
+    const list = async (token = platform) => t.http('GET', '/api/v1/platform/admins', { token });
+    const paula = (await list()).body;
+    expect(paula).toEqual([
+      {
+        id: expect.any(String),
+        name: 'Paula Plateforme',
+        email: 'paula@si-du-val.fr',
+        organization: { id: platformOrgId, name: 'Syndicat informatique du Val' },
+      },
+    ]);
+    // A town's admin is no platform admin: no list, no grant.
+    expect((await list(town.admin.token)).status).toBe(403);
+    expect((await t.http('PUT', `/api/v1/platform/admins/${town.admin.id}`, { token: town.admin.token })).status).toBe(403);
+    // The last one cannot step down.
+    const last = await t.http('DELETE', `/api/v1/platform/admins/${paula[0].id}`, { token: platform });
+    expect(last).toMatchObject({
+      status: 409,
+      body: { message: 'c’est le dernier administrateur de la plateforme : nommez-en un autre d’abord' },
+    });
+    // Granted to the town's admin: listed, and they reach the platform's screens at once.
+    const granted = await t.http('PUT', `/api/v1/platform/admins/${town.admin.id}`, { token: platform });
+    expect(granted.status).toBe(200);
+    expect(granted.body.map((a: { email: string }) => a.email).sort()).toEqual(['paula@si-du-val.fr', town.admin.email].sort());
+    expect((await list(town.admin.token)).status).toBe(200);
+    expect((await t.http('PUT', `/api/v1/platform/admins/${randomUUID()}`, { token: platform })).status).toBe(404);
+    // Revoked: gone from the list and from the screens; then Paula is the last again.
+    const revoked = await t.http('DELETE', `/api/v1/platform/admins/${town.admin.id}`, { token: town.admin.token });
+    expect(revoked.body.map((a: { email: string }) => a.email)).toEqual(['paula@si-du-val.fr']);
+    expect((await list(town.admin.token)).status).toBe(403);
+    expect((await t.http('DELETE', `/api/v1/platform/admins/${paula[0].id}`, { token: platform })).status).toBe(409);
+    const { rows } = await t.db.query(
+      `SELECT action, organization_id FROM audit_event WHERE action LIKE 'agent.platform_admin_%' AND data->>'agentId' = $1 ORDER BY id`,
+      [town.admin.id],
+    );
+    expect(rows.map((r) => [r.action, r.organization_id === platformOrgId ? 'platform' : 'town'])).toEqual([
+      ['agent.platform_admin_granted', 'platform'],
+      ['agent.platform_admin_granted', 'town'],
+      // Revoked by themselves: one row, in their town (the author's and the agent's organization).
+      ['agent.platform_admin_revoked', 'town'],
+    ]);
+  });
+
   it('documents the platform routes in the OpenAPI document', async () => {
     const doc = await t.http('GET', '/api/docs/openapi.json');
     expect(doc.body.paths['/api/v1/platform/organizations']).toHaveProperty('post');
     expect(doc.body.paths['/api/v1/platform/organizations']).toHaveProperty('get');
     expect(doc.body.paths['/api/v1/platform/organizations/{id}/archive']).toHaveProperty('post');
     expect(doc.body.paths['/api/v1/platform/organizations/{id}/unarchive']).toHaveProperty('post');
+    expect(doc.body.paths['/api/v1/platform/admins']).toHaveProperty('get');
+    expect(doc.body.paths['/api/v1/platform/admins/{agentId}']).toHaveProperty('put');
+    expect(doc.body.paths['/api/v1/platform/admins/{agentId}']).toHaveProperty('delete');
   });
 });

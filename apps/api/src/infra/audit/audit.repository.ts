@@ -35,6 +35,7 @@ export type AuditAction =
   | 'organization.logo_updated'
   | 'platform.organization_created'
   | 'agent.platform_admin_granted'
+  | 'agent.platform_admin_revoked'
   | 'organization.updated'
   | 'organization.archived'
   | 'organization.unarchived'

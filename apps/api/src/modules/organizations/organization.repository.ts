@@ -3,6 +3,7 @@ import {
   organizationLogoPath,
   type OrganizationSettingsDto,
   type OrgMailDto,
+  type PlatformAdminDto,
   type PlatformOrganizationDto,
   type UpdateOrganizationSettingsInput,
 } from '@guichet/contracts';
@@ -107,6 +108,43 @@ export class OrganizationRepository {
       m,
     );
     return rows.length > 0;
+  }
+
+  /** The platform's administrators (active accounts), by name. */
+  async platformAdmins(m?: EntityManager): Promise<PlatformAdminDto[]> {
+    const rows = await this.db.query<PlatformAdminDto>(
+      `SELECT a.id, a.name, a.email, json_build_object('id', o.id, 'name', o.name) AS organization
+         FROM agent a JOIN organization o ON o.id = a.organization_id
+        WHERE a.platform_admin AND a.active ORDER BY a.name, a.email`,
+      [],
+      m,
+    );
+    return rows;
+  }
+
+  /** The active platform administrators' ids, their rows locked in id order (two revocations wait in turn). */
+  async lockPlatformAdmins(m: EntityManager): Promise<string[]> {
+    const rows = await this.db.query<{ id: string }>(
+      `SELECT id FROM agent WHERE platform_admin AND active ORDER BY id FOR UPDATE`,
+      [],
+      m,
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Grants or revokes the platform role; the agent (active) as it was, or null when there is none. */
+  async setPlatformAdmin(
+    m: EntityManager,
+    agentId: string,
+    on: boolean,
+  ): Promise<{ organization_id: string; was: boolean } | null> {
+    const [row] = await this.db.query<{ organization_id: string; was: boolean }>(
+      `UPDATE agent a SET platform_admin = $2 FROM (SELECT id, platform_admin FROM agent WHERE id = $1 AND active FOR UPDATE) old
+        WHERE a.id = old.id RETURNING a.organization_id, old.platform_admin AS was`,
+      [agentId, on],
+      m,
+    );
+    return row ?? null;
   }
 
   /** The active agents of a town (their sessions end when it is archived). */

@@ -4,7 +4,7 @@ import { OrganizationMail } from './organization-mail.service';
 import { OrganizationController } from './organization.controller';
 import { OrganizationRepository } from './organization.repository';
 import { OrganizationSettingsService } from './organization-settings.service';
-import { PlatformController } from './platform.controller';
+import { PlatformAdminsController, PlatformController } from './platform.controller';
 import { PlatformService } from './platform.service';
 import { SetupController } from './setup.controller';
 import { SetupAnnouncer, SetupService } from './setup.service';
@@ -16,7 +16,7 @@ import { SetupAnnouncer, SetupService } from './setup.service';
 @Global()
 @Module({
   imports: [AuthModule],
-  controllers: [SetupController, OrganizationController, PlatformController],
+  controllers: [SetupController, OrganizationController, PlatformController, PlatformAdminsController],
   providers: [
     OrganizationRepository,
     OrganizationMail,

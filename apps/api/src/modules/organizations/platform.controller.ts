@@ -1,6 +1,11 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Put, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
-import { createOrganizationSchema, type CreateOrganizationInput, type PlatformOrganizationDto } from '@guichet/contracts';
+import {
+  createOrganizationSchema,
+  type CreateOrganizationInput,
+  type PlatformAdminDto,
+  type PlatformOrganizationDto,
+} from '@guichet/contracts';
 import { z } from 'zod';
 import { CurrentAgent, PlatformAdminOnly, type AuthAgent } from '../../common/auth-agent';
 import { IdPipe, ZodPipe } from '../../common/zod.pipe';
@@ -45,5 +50,31 @@ export class PlatformController {
     @Param('id', new IdPipe('organisation')) id: string,
   ): Promise<PlatformOrganizationDto> {
     return this.platform.unarchive(by, id);
+  }
+}
+
+/** The platform's administrators: listed, and the role granted to or revoked from an agent (never the last). */
+@ApiTags('plateforme')
+@ApiBearerAuth()
+@PlatformAdminOnly()
+@Controller('platform/admins')
+export class PlatformAdminsController {
+  constructor(private readonly platform: PlatformService) {}
+
+  @Get()
+  list(): Promise<PlatformAdminDto[]> {
+    return this.platform.admins();
+  }
+
+  /** Makes an active agent (of any town) an administrator of the platform; answers the new list. */
+  @Put(':agentId')
+  grant(@CurrentAgent() by: AuthAgent, @Param('agentId', new IdPipe('agent')) id: string): Promise<PlatformAdminDto[]> {
+    return this.platform.setAdmin(by, id, true);
+  }
+
+  /** Takes the role back; 409 for the platform's last administrator. */
+  @Delete(':agentId')
+  revoke(@CurrentAgent() by: AuthAgent, @Param('agentId', new IdPipe('agent')) id: string): Promise<PlatformAdminDto[]> {
+    return this.platform.setAdmin(by, id, false);
   }
 }

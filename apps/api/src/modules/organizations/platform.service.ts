@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { CreateOrganizationInput, PlatformOrganizationDto } from '@guichet/contracts';
+import type { CreateOrganizationInput, PlatformAdminDto, PlatformOrganizationDto } from '@guichet/contracts';
 import type { AuthAgent } from '../../common/auth-agent';
 import { Database } from '../../common/database';
 import { conflict, notFound, uniqueViolation } from '../../common/errors';
@@ -93,6 +93,33 @@ export class PlatformService {
       if (by.organizationId !== id)
         await this.audit.record({ organizationId: by.organizationId, agentId: by.id, action, data }, m);
       return (await this.organizations.platformList(id, m))[0]!;
+    });
+  }
+
+  /** The platform's administrators. */
+  admins(): Promise<PlatformAdminDto[]> {
+    return this.organizations.platformAdmins();
+  }
+
+  /**
+   * Grants (`on`) or revokes the platform-admin role of an active agent of any town. The platform
+   * always keeps one: its admins' rows are locked first, so two revocations at once wait in turn.
+   */
+  setAdmin(by: AuthAgent, agentId: string, on: boolean): Promise<PlatformAdminDto[]> {
+    return this.db.tx(async (m) => {
+      const admins = await this.organizations.lockPlatformAdmins(m);
+      if (!on && admins.includes(agentId) && admins.length === 1)
+        throw conflict('c’est le dernier administrateur de la plateforme : nommez-en un autre d’abord');
+      const changed = await this.organizations.setPlatformAdmin(m, agentId, on);
+      if (!changed) throw notFound('agent');
+      if (changed.was !== on) {
+        const action = on ? 'agent.platform_admin_granted' : 'agent.platform_admin_revoked';
+        const data = { agentId, organizationId: changed.organization_id, via: 'platform' };
+        await this.audit.record({ organizationId: by.organizationId, agentId: by.id, action, data }, m);
+        if (changed.organization_id !== by.organizationId)
+          await this.audit.record({ organizationId: changed.organization_id, agentId: by.id, action, data }, m);
+      }
+      return this.organizations.platformAdmins(m);
     });
   }
 }
