@@ -41,9 +41,12 @@ function actAsScreen(socket: Socket, screen: NonNullable<FleetConnect['screen']>
     }
   };
   socket.on('conversation.created', (c: { id: string }) => void seen.add(c.id));
-  socket.on('conversation.updated', (c: { id: string }) => {
+  // As the web's cache patcher: an event telling the file's state before moves the counters in
+  // place; only one about a file never seen, without that state, asks for them again.
+  socket.on('conversation.updated', (c: { id: string }, before?: unknown) => {
     if (seen.has(c.id)) return;
     seen.add(c.id);
+    if (before) return;
     timer ??= setTimeout(() => void refetch(), screen.throttleMs);
   });
   socket.on('disconnect', () => {
