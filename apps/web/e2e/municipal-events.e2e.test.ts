@@ -83,6 +83,19 @@ describe('municipal events in Chromium (agents)', () => {
     await row.getByText('Brouillon').waitFor();
     await row.getByRole('button', { name: `Publier ${TITLE}` }).click();
     await row.getByText('Publié').waitFor();
+    // The list's filters: by state, by the day from which, by service.
+    await page.getByLabel('État').selectOption({ label: 'Brouillon' });
+    await row.waitFor({ state: 'detached' });
+    await page.getByLabel('État').selectOption({ label: 'Publié' });
+    await row.waitFor();
+    await page.getByLabel('À partir du').fill(local(new Date(start.getTime() + 24 * 3600_000)).slice(0, 10));
+    await row.waitFor({ state: 'detached' });
+    await page.getByLabel('À partir du').fill('');
+    await page.getByLabel('Service', { exact: true }).selectOption({ label: 'Vie culturelle' });
+    await row.waitFor();
+    await expectAccessible(page, 'events list filtered');
+    await page.getByLabel('Service', { exact: true }).selectOption({ label: 'Tous les services' });
+    await page.getByLabel('État').selectOption({ label: 'Tous les états' });
 
     const { rows } = await t.db.query(
       `SELECT e.id, e.capacity, e.waitlist_capacity, e.max_places, e.promotion, e.confirmation_hours, e.cancel_cutoff_hours, e.reminder_minutes,

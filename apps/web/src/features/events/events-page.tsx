@@ -7,6 +7,7 @@ import { eventHref } from '../../lib/router';
 import { EditorActions, RowButton } from '../admin/editor-parts';
 import { FormError } from '../setup/public-card';
 import { EventEditor } from './event-editor';
+import { EVENT_STATES, eventState, filterEvents, NO_EVENT_FILTERS, type EventFilters } from './event-filters';
 import { eventWhen, fromLocalInput, isPast, toLocalInput } from './event-time';
 import { RegistrantsPage } from './registrants-page';
 import './events.css';
@@ -38,8 +39,14 @@ function EventsList({ me, teams }: { me: AgentDto; teams: TeamDto[] | undefined 
   const [panel, setPanel] = useState<Panel | null>(null);
   const manager = me.role === 'admin' || me.role === 'supervisor';
   const myTeams = (teams ?? []).filter((team) => manager || me.teamIds.includes(team.id));
-  const shown = (events.data ?? []).filter((e) => (tab === 'past' ? isPast(e) : !isPast(e)));
+  const [filters, setFilters] = useState<EventFilters>(NO_EVENT_FILTERS);
+  const inPeriod = (events.data ?? []).filter((e) => (tab === 'past' ? isPast(e) : !isPast(e)));
+  const shown = filterEvents(inPeriod, filters);
   if (tab === 'past') shown.reverse();
+  // The services offered are those of the listed events (an agent's own, or all for a manager).
+  const services = [...new Map(inPeriod.map((e) => [e.teamId, e.teamName])).entries()].sort((a, b) =>
+    a[1].localeCompare(b[1], 'fr'),
+  );
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -84,6 +91,49 @@ function EventsList({ me, teams }: { me: AgentDto; teams: TeamDto[] | undefined 
             {t(`events.tabs.${value}`)}
           </button>
         ))}
+      </div>
+      <div className="admin-form admin-form--inline events-filters" role="group" aria-label={t('events.filters')}>
+        <div className="form-row">
+          <div className="field">
+            <label htmlFor="events-filter-service">{t('events.filterService')}</label>
+            <select
+              id="events-filter-service"
+              value={filters.teamId}
+              onChange={(e) => setFilters({ ...filters, teamId: e.target.value })}
+            >
+              <option value="">{t('events.filterAnyService')}</option>
+              {services.map(([id, name]) => (
+                <option key={id} value={id}>
+                  {name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="events-filter-from">{t('events.filterFrom')}</label>
+            <input
+              id="events-filter-from"
+              type="date"
+              value={filters.from}
+              onChange={(e) => setFilters({ ...filters, from: e.target.value })}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor="events-filter-state">{t('events.filterState')}</label>
+            <select
+              id="events-filter-state"
+              value={filters.state}
+              onChange={(e) => setFilters({ ...filters, state: e.target.value as EventFilters['state'] })}
+            >
+              <option value="">{t('events.filterAnyState')}</option>
+              {EVENT_STATES.map((state) => (
+                <option key={state} value={state}>
+                  {t(`events.state.${state}`)}
+                </option>
+              ))}
+            </select>
+          </div>
+        </div>
       </div>
       {panel?.kind === 'new' || panel?.kind === 'edit' ? (
         <EventEditor
@@ -156,14 +206,8 @@ function EventsList({ me, teams }: { me: AgentDto; teams: TeamDto[] | undefined 
                   ) : null}
                 </td>
                 <td>
-                  <span
-                    className={`badge events-state events-state--${cancelled ? 'cancelled' : e.published ? 'published' : 'draft'}`}
-                  >
-                    {cancelled
-                      ? t('events.state.cancelled')
-                      : e.published
-                        ? t('events.state.published')
-                        : t('events.state.draft')}
+                  <span className={`badge events-state events-state--${eventState(e)}`}>
+                    {t(`events.state.${eventState(e)}`)}
                   </span>
                 </td>
                 <td className="admin-table__actions events-table__actions">
@@ -215,7 +259,9 @@ function EventsList({ me, teams }: { me: AgentDto; teams: TeamDto[] | undefined 
           })}
           {events.data && !shown.length ? (
             <tr>
-              <td colSpan={5}>{tab === 'past' ? t('events.emptyPast') : t('events.empty')}</td>
+              <td colSpan={5}>
+                {inPeriod.length ? t('events.emptyFiltered') : tab === 'past' ? t('events.emptyPast') : t('events.empty')}
+              </td>
             </tr>
           ) : null}
         </tbody>
