@@ -12,8 +12,9 @@ export interface FleetConnect {
   /**
    * Each client also acts as the web app's inbox screen does on conversation events
    * (apps/web/src/realtime/cache-patch.ts): an update of a conversation it has not seen yet (not
-   * in its list, no earlier event) makes it ask `path` again, coalesced over `throttleMs`; a
-   * created one, or one seen before, is patched in place (no request).
+   * in its list, no earlier event) and without its state before makes it ask `path` again,
+   * coalesced over `throttleMs`; a created one, one seen before, or one telling its state before
+   * is patched in place (no request).
    */
   screen?: { path: string; throttleMs: number };
 }
