@@ -13,6 +13,7 @@ import { DeadlineWarnings1764871000000 } from './migrations/1764871000000-deadli
 import { ConversationTransmitted1764871000001 } from './migrations/1764871000001-conversation-transmitted';
 import { IngestPreviousStatus1764873000000 } from './migrations/1764873000000-ingest-previous-status';
 import { IngestOneFunction1765060000000 } from './migrations/1765060000000-ingest-one-function';
+import { SmsThreadLatestFile1765060000001 } from './migrations/1765060000001-sms-thread-latest-file';
 import { PlatformAdmin1764867000000 } from './migrations/1764867000000-platform-admin';
 import { OpenDataPublication1764872000000 } from './migrations/1764872000000-open-data-publication';
 import { InitialSchema1764300000000 } from './migrations/1764300000000-initial-schema';
@@ -118,6 +119,7 @@ export const MIGRATIONS = [
   AuditEventTeams1765030000000,
   OrganizationArchive1765030000001,
   IngestOneFunction1765060000000,
+  SmsThreadLatestFile1765060000001,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10, preparedStatements = true): DataSourceOptions {

@@ -136,6 +136,50 @@ describe('Twilio SMS and WhatsApp', () => {
     expect(await t.count('message')).toBe(before);
   });
 
+  it('files an SMS after the citizen’s file was resolved or closed (transmitted) in a new file linked to it', async () => {
+    const first = smsSid();
+    await webhook(`/webhooks/twilio/${sms.id}/sms`, { MessageSid: first, From: '+33655555555', Body: 'Ma demande de carte' });
+    const base = (await conversationOf(first))!;
+    const patch = async (id: string, status: string) => {
+      const res = await t.http('PATCH', `/api/v1/conversations/${id}`, {
+        token: town.agentEC.token,
+        body: { status, version: (await get(id)).version },
+      });
+      expect(res.status).toBe(200);
+    };
+    // Resolved: a new request of the same citizen, linked to the resolved file (which stays resolved).
+    await patch(base.conversation_id, 'resolved');
+    const answer = smsSid();
+    const sent = await webhook(`/webhooks/twilio/${sms.id}/sms`, { MessageSid: answer, From: '06 55 55 55 55', Body: 'Encore' });
+    expect(sent.status).toBe(200);
+    const second = (await conversationOf(answer))!;
+    expect(second.conversation_id).not.toBe(base.conversation_id);
+    expect(second.contact_id).toBe(base.contact_id);
+    expect(await get(second.conversation_id)).toMatchObject({ status: 'open', possiblyRelatedToId: base.conversation_id });
+    expect((await get(base.conversation_id)).status).toBe('resolved');
+    // The next SMS goes to that file in progress.
+    const again = smsSid();
+    await webhook(`/webhooks/twilio/${sms.id}/sms`, { MessageSid: again, From: '+33655555555', Body: 'Toujours là' });
+    expect((await conversationOf(again))!.conversation_id).toBe(second.conversation_id);
+
+    // Closed (e.g. transmitted to the préfecture): linked to that latest file, never appended to it.
+    await patch(second.conversation_id, 'closed');
+    const later = smsSid();
+    await webhook(`/webhooks/twilio/${sms.id}/sms`, { MessageSid: later, From: '+33655555555', Body: 'Et la préfecture ?' });
+    const third = (await conversationOf(later))!;
+    expect([base.conversation_id, second.conversation_id]).not.toContain(third.conversation_id);
+    expect(third.contact_id).toBe(base.contact_id);
+    expect(await get(third.conversation_id)).toMatchObject({ status: 'open', possiblyRelatedToId: second.conversation_id });
+    expect((await get(second.conversation_id)).status).toBe('closed');
+
+    // Another citizen's first SMS is linked to nothing.
+    const stranger = smsSid();
+    await webhook(`/webhooks/twilio/${sms.id}/sms`, { MessageSid: stranger, From: '+33655555556', Body: 'Bonjour' });
+    const strangerRow = (await conversationOf(stranger))!;
+    expect(strangerRow.contact_id).not.toBe(base.contact_id);
+    expect((await get(strangerRow.conversation_id)).possiblyRelatedToId).toBeNull();
+  });
+
   it('lands an SMS answer in the citizen’s email conversation', async () => {
     const emailed = await t.ingest.ingest({
       channelId: town.email.id,
