@@ -46,6 +46,15 @@ describe('reports page in Chromium', () => {
     await page.keyboard.press('Enter');
     const rows = page.getByTestId('chart-channels').locator('tbody tr');
     expect(await rows.count()).toBeGreaterThan(0);
+    // The channel names under the axis never overlap; text is not stretched (the drawing scales evenly).
+    const boxes = await page
+      .getByTestId('chart-channels')
+      .locator('svg text.report-chart__tick')
+      .evaluateAll((els) =>
+        els.filter((e) => !/^\d+$/.test(e.textContent ?? '')).map((e) => e.getBoundingClientRect().toJSON() as DOMRect),
+      );
+    for (let i = 1; i < boxes.length; i++) expect(boxes[i]!.left).toBeGreaterThanOrEqual(boxes[i - 1]!.right);
+    expect(await page.getByTestId('chart-channels').locator('svg').getAttribute('preserveAspectRatio')).toBeNull();
     await expectAccessible(page, 'reports, a year');
     await page.screenshot({ path: join(shots, 'reports-year.png'), fullPage: false });
     // Files overdue now, with the API's count (whatever the period).

@@ -12,6 +12,9 @@ const WIDTH = 640;
 const HEIGHT = 200;
 const LEFT = 40;
 const BOTTOM = 28;
+const MAX_BAR = 56;
+/** The width of a character of the tick labels, in viewBox units (11 px text). */
+const CHAR_WIDTH = 7;
 
 /**
  * A bar chart drawn in SVG, with its data as a table right below it (RGAA 1.3 / 4.x: every
@@ -37,7 +40,13 @@ export function BarChart({
   const id = useId();
   const max = Math.max(1, ...data.map((d) => d.value));
   const step = (WIDTH - LEFT) / Math.max(1, data.length);
-  const barWidth = Math.max(1, step * 0.7);
+  // A bar is never wider than MAX_BAR: one or two bars stay bars, not a band across the chart.
+  const barWidth = Math.max(1, Math.min(MAX_BAR, step * 0.7));
+  // A label longer than its slot is cut with an ellipsis (the whole name is in the bar's title and the table).
+  const fit = (label: string) => {
+    const room = Math.max(2, Math.floor(step / CHAR_WIDTH));
+    return label.length <= room ? label : `${label.slice(0, room - 1)}…`;
+  };
   const scale = (v: number) => ((HEIGHT - BOTTOM - 8) * v) / max;
   // At most ~12 labels under the axis, whatever the number of bars.
   const every = Math.max(1, Math.ceil(data.length / 12));
@@ -55,7 +64,6 @@ export function BarChart({
           aria-labelledby={`${id}-caption ${id}-hint`}
           viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
           className="report-chart__svg"
-          preserveAspectRatio="none"
         >
           <desc id={`${id}-hint`}>{t('reports.chartHint')}</desc>
           {ticks.map((v) => (
@@ -85,7 +93,7 @@ export function BarChart({
               </rect>
               {i % every === 0 && (
                 <text x={LEFT + i * step + step / 2} y={HEIGHT - 8} textAnchor="middle" className="report-chart__tick">
-                  {d.label}
+                  {fit(d.label)}
                 </text>
               )}
             </g>
