@@ -1,2 +1,2 @@
 -- inbox-search-reference: generated, see test/service/hot-queries.service.test.ts
-/* planned per call */ (SELECT 0 AS b, c.id, to_char(c.last_message_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS k FROM conversation c WHERE c.organization_id = $1 AND c.search_doc @@ websearch_to_tsquery('guichet_fr', $2) LIMIT $3) UNION ALL (SELECT 1 AS b, c.id, to_char(c.last_message_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS k FROM conversation c WHERE c.organization_id = $1 AND c.reference = $4 LIMIT $5)
+/* planned per call */ (SELECT 1 AS b, c.id, to_char(c.last_message_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS k FROM conversation c WHERE c.organization_id = $1 AND c.reference = $2 LIMIT $3)

@@ -57,10 +57,12 @@ async function generated(): Promise<Record<string, string>> {
   for (const [name, filter] of Object.entries(INBOX)) {
     const db = new RecordingDatabase();
     await new ConversationRepository(db).list(filter);
-    // A search sends a probe of each kind of match, after a supervisor's look-up of the citizens so
-    // named; nothing is found here, so neither the walk nor the read by id follows.
-    out[name] = tidy(db.statements[db.statements.length - 1]!);
-    if (name === 'inbox-search') out['inbox-search-contacts'] = tidy(db.statements[0]!);
+    // A search sends a probe of each kind of match (the words first) and a supervisor's look-up of
+    // the citizens so named; nothing is found here, so neither the walk nor the read by id follows.
+    // The words' probe and the look-up are picked by what they read, not by their order.
+    const sent = (read: RegExp) => db.statements.find((sql) => read.test(sql))!;
+    out[name] = tidy(name === 'inbox-search' ? sent(/c\.search_doc @@/) : db.statements[db.statements.length - 1]!);
+    if (name === 'inbox-search') out['inbox-search-contacts'] = tidy(sent(/FROM contact WHERE/));
   }
   const counts = new RecordingDatabase();
   await new ConversationRepository(counts).counts(ORG, AGENT, [TEAM]);
