@@ -64,6 +64,15 @@ describe('a Redis restart under two API instances', () => {
       await expectEventually(() => expect(reasons).toEqual(['transport close']), { timeoutMs: 15_000 });
       onB.socket.connect();
       await expectEventually(() => expect(onB.socket.connected).toBe(true), { timeoutMs: 5_000 });
+      // "Afterwards": once the cluster answers again, i.e. instance A sees B's agent online through
+      // Redis (a cluster request and its answer). Until then a connecting socket may still be closed
+      // for a retry (the connection's own cluster request timing out on an instance not yet back).
+      const publisherA = a.app.get(RealtimePublisher);
+      await expectEventually(
+        async () => expect(await publisherA.onlineAgents(town.agentEC.organizationId)).toContain(town.agentEC.id),
+        { timeoutMs: 15_000 },
+      );
+      expect(onB.socket.connected).toBe(true);
 
       const r = await a.ingest.ingest(
         {
