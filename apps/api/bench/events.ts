@@ -1,35 +1,113 @@
-import { Pool } from 'pg';
-import { withBenchEnv, type Log } from './lib/env';
+import { randomBytes } from 'node:crypto';
+import { startDovecot } from '@guichet/testing';
+import { RegistrantNotices } from '../src/modules/municipal-events/registrant-notices.service';
+import { Arrivals, type ArrivalsDone } from './lib/arrivals';
+import { withBenchEnv, type BenchEnv, type Log } from './lib/env';
 import { createAgents, createChannel, createOrganization, createTeams } from './lib/fixtures';
+import { createEmailChannelOverApi } from './lib/mailbox';
 import type { BenchResult } from './lib/report';
-import { count, ms, seconds, summarize } from './lib/stats';
-import { nowMs } from './lib/timing';
+import { Standins, type StandinsCount } from './lib/standins';
+import { count, ms, perSecond, seconds, summarize } from './lib/stats';
+import { nowMs, sleep } from './lib/timing';
+import { createSmsChannelOverApi, phoneOf, TWILIO_ACCOUNT } from './lib/twilio-webhooks';
+import { WebhookLoad } from './lib/webhook-load';
 
 export interface EventsBenchOptions {
-  /** Registrations sent at once for the popular event (one place each). */
+  /** Registrations for the popular event (one place each). */
   registrations: number;
   capacity: number;
   waitlistCapacity: number;
+  /** The registrations arrive evenly over this time ("within a few seconds"). */
+  spreadMs: number;
   /** p99 of a registration's answer, in ms. */
   targetP99Ms: number;
+  /** Registrants reminded (half by e-mail, half by SMS). */
+  reminders: number;
+  /** Inbound SMS webhooks per measured chunk of the ingest figure, and their concurrency. */
+  ingestChunk: number;
+  ingestConcurrency: number;
+  /** Quiet chunks measured before the reminders (as many after). */
+  quietChunks: number;
+  /** The ingest during the reminders, at least this fraction of its quiet value. */
+  targetIngestRatio: number;
+  deadlineMs: number;
 }
 
 export const EVENTS_DEFAULTS: EventsBenchOptions = {
   registrations: 1_000,
   capacity: 400,
   waitlistCapacity: 300,
+  spreadMs: 3_000,
   targetP99Ms: 200,
+  reminders: 10_000,
+  ingestChunk: 300,
+  ingestConcurrency: 8,
+  quietChunks: 3,
+  targetIngestRatio: 0.9,
+  deadlineMs: 10 * 60_000,
 };
+
+interface Allocation {
+  confirmed: number;
+  waitlisted: number;
+  full: number;
+  other: number;
+  consistent: boolean;
+  counters: string;
+}
+
+/** The answers of one event's registrations against its rows and counters. */
+async function allocation(env: BenchEnv, o: EventsBenchOptions, eventId: string, run: ArrivalsDone): Promise<Allocation> {
+  const confirmed = run.statuses.filter((s, i) => s === 201 && run.answers[i] === 'confirmed').length;
+  const waitlisted = run.statuses.filter((s, i) => s === 201 && run.answers[i] === 'waitlisted').length;
+  const full = run.statuses.filter((s) => s === 409).length;
+  const other = run.statuses.length - confirmed - waitlisted - full;
+  const { rows } = await env.db.query<{ booked: number; waiting: number; confirmed_rows: number; waitlisted_rows: number }>(
+    `SELECT e.booked_places AS booked, e.waitlisted_places AS waiting,
+            (SELECT count(*)::int FROM municipal_event_registration r WHERE r.event_id = e.id AND r.status = 'confirmed') AS confirmed_rows,
+            (SELECT count(*)::int FROM municipal_event_registration r WHERE r.event_id = e.id AND r.status = 'waitlisted') AS waitlisted_rows
+       FROM municipal_event e WHERE e.id = $1`,
+    [eventId],
+  );
+  const c = rows[0]!;
+  const n = run.statuses.length;
+  const expectedConfirmed = Math.min(o.capacity, n);
+  const expectedWaitlisted = Math.min(o.waitlistCapacity, n - expectedConfirmed);
+  return {
+    confirmed,
+    waitlisted,
+    full,
+    other,
+    consistent:
+      other === 0 &&
+      confirmed === expectedConfirmed &&
+      waitlisted === expectedWaitlisted &&
+      c.booked === confirmed &&
+      c.confirmed_rows === confirmed &&
+      c.waiting === waitlisted &&
+      c.waitlisted_rows === waitlisted &&
+      c.booked <= o.capacity,
+    counters: `${c.booked}/${o.capacity} booked, ${c.waiting}/${o.waitlistCapacity} waiting`,
+  };
+}
+
+interface RegistrationsHalf {
+  spread: { http: ArrivalsDone; sql: ArrivalsDone; check: Allocation };
+  atOnce: { http: ArrivalsDone; sql: ArrivalsDone; check: Allocation };
+  server: string;
+}
 
 /**
  * The summer camp opening: `registrations` citizens post their registration through the public
- * HTTP API at the same moment, one place each, for an event with fewer places than citizens and a
- * waiting list. Every answer is timed (from the request's start to its last byte) and checked:
- * 201 confirmed or waitlisted, or 409 full; the rows and the event's counters are recounted after.
- * Baseline in the same run: the same number of bare SQL INSERTs of a registration row (another
- * event, no lock, no check, no notice job), sent at once through a pool the app's size.
+ * HTTP API, one place each, for an event with fewer places than citizens and a waiting list;
+ * they arrive evenly over `spreadMs` (the target), then, on another event, all at the same moment
+ * (not the target). The requests come from a child process (the citizens are elsewhere), each on a
+ * connection of its own, timed from its start to the last byte of its answer, and checked: 201
+ * confirmed or waitlisted, or 409 full; the rows and the event's counters are recounted after.
+ * Baseline, driven the same way from the same child: as many bare SQL INSERTs of a registration
+ * row (another event, no lock, no check, no notice job) through a pool the app's size.
  */
-export async function benchEvents(o: EventsBenchOptions, log: Log): Promise<BenchResult> {
+async function registrationsHalf(o: EventsBenchOptions, log: Log): Promise<RegistrationsHalf> {
   return withBenchEnv(
     log,
     async (env) => {
@@ -55,95 +133,306 @@ export async function benchEvents(o: EventsBenchOptions, log: Log): Promise<Benc
         if (res.status !== 201) throw new Error(`event not created: ${res.status} ${await res.text()}`);
         return ((await res.json()) as { id: string }).id;
       };
-      const eventId = await create('Ouverture des inscriptions du centre de loisirs');
-      const baselineEventId = await create('Référence SQL');
-
-      log(`events: ${o.registrations} registrations at once through HTTP, then as many bare SQL INSERTs`);
-      const register = async (i: number) => {
-        const start = nowMs();
-        const res = await fetch(`${env.app.url}/api/v1/public/events/${eventId}/registrations`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ name: `Parent ${i}`, email: `parent.${i}@exemple.fr`, places: 1, consentReminders: true }),
-        });
-        const body = (await res.json()) as { status?: string };
-        return { ms: nowMs() - start, http: res.status, status: body.status };
-      };
-      const started = nowMs();
-      const answers = await Promise.all(Array.from({ length: o.registrations }, (_, i) => register(i)));
-      const elapsedMs = nowMs() - started;
-
-      const raw = new Pool({ connectionString: env.databaseUrl, max: 10, application_name: 'guichet-bench-raw' });
-      let rawLatencies: number[];
-      let rawElapsed: number;
+      const arrivals = Arrivals.start();
       try {
-        await raw.query('SELECT 1');
-        const rawStarted = nowMs();
-        rawLatencies = await Promise.all(
-          Array.from({ length: o.registrations }, async (_, i) => {
-            const start = nowMs();
-            await raw.query(
-              `INSERT INTO municipal_event_registration (organization_id, event_id, name, email, places, status)
-               VALUES ($1, $2, $3, $4, 1, 'confirmed')`,
-              [organizationId, baselineEventId, `Parent ${i}`, `parent.${i}@exemple.fr`],
-            );
-            return nowMs() - start;
-          }),
-        );
-        rawElapsed = nowMs() - rawStarted;
+        const run = async (spreadMs: number, tag: string) => {
+          const eventId = await create(`Ouverture des inscriptions du centre de loisirs (${tag})`);
+          const baselineEventId = await create(`Référence SQL (${tag})`);
+          const n = o.registrations;
+          log(`events: ${n} registrations ${spreadMs ? `over ${seconds(spreadMs)}` : 'at once'} through HTTP`);
+          const http = await arrivals.run({
+            type: 'http',
+            url: `${env.app.url}/api/v1/public/events/${eventId}/registrations`,
+            bodies: Array.from({ length: n }, (_, i) =>
+              JSON.stringify({ name: `Parent ${i}`, email: `parent.${tag}.${i}@exemple.fr`, places: 1, consentReminders: true }),
+            ),
+            spreadMs,
+            timeoutMs: 60_000,
+          });
+          log(`events: as many bare SQL INSERTs ${spreadMs ? `over ${seconds(spreadMs)}` : 'at once'}`);
+          const sql = await arrivals.run({
+            type: 'sql',
+            databaseUrl: env.databaseUrl,
+            sql: `INSERT INTO municipal_event_registration (organization_id, event_id, name, email, places, status)
+                  VALUES ($1, $2, $3, $4, 1, 'confirmed')`,
+            params: Array.from({ length: n }, (_, i) => [
+              organizationId,
+              baselineEventId,
+              `Parent ${i}`,
+              `parent.${tag}.${i}@exemple.fr`,
+            ]),
+            poolSize: 10,
+            spreadMs,
+            timeoutMs: 60_000,
+          });
+          if (sql.statuses.some((s) => s !== 1)) throw new Error(`bare INSERTs failed: ${sql.firstError}`);
+          return { http, sql, check: await allocation(env, o, eventId, http) };
+        };
+        const spread = await run(o.spreadMs, 'spread');
+        const atOnce = await run(0, 'once');
+        return { spread, atOnce, server: env.server };
       } finally {
-        await raw.end();
+        await arrivals.close();
       }
-
-      const confirmed = answers.filter((a) => a.http === 201 && a.status === 'confirmed').length;
-      const waitlisted = answers.filter((a) => a.http === 201 && a.status === 'waitlisted').length;
-      const full = answers.filter((a) => a.http === 409).length;
-      const other = answers.length - confirmed - waitlisted - full;
-      const { rows } = await env.db.query<{ booked: number; waiting: number; confirmed_rows: number; waitlisted_rows: number }>(
-        `SELECT e.booked_places AS booked, e.waitlisted_places AS waiting,
-                (SELECT count(*)::int FROM municipal_event_registration r WHERE r.event_id = e.id AND r.status = 'confirmed') AS confirmed_rows,
-                (SELECT count(*)::int FROM municipal_event_registration r WHERE r.event_id = e.id AND r.status = 'waitlisted') AS waitlisted_rows
-           FROM municipal_event e WHERE e.id = $1`,
-        [eventId],
-      );
-      const c = rows[0]!;
-      const expectedConfirmed = Math.min(o.capacity, o.registrations);
-      const expectedWaitlisted = Math.min(o.waitlistCapacity, o.registrations - expectedConfirmed);
-      const consistent =
-        other === 0 &&
-        confirmed === expectedConfirmed &&
-        waitlisted === expectedWaitlisted &&
-        c.booked === confirmed &&
-        c.confirmed_rows === confirmed &&
-        c.waiting === waitlisted &&
-        c.waitlisted_rows === waitlisted &&
-        c.booked <= o.capacity;
-      const a = summarize(answers.map((x) => x.ms));
-      const b = summarize(rawLatencies);
-      return {
-        id: 'events',
-        title: `Municipal event registrations: ${count(o.registrations)} at once through the HTTP API`,
-        columns: ['POST /public/events/:id/registrations', 'bare SQL INSERT of a registration'],
-        rows: [
-          { metric: 'requests', values: [count(answers.length), count(rawLatencies.length)] },
-          { metric: 'all answered in', values: [seconds(elapsedMs), seconds(rawElapsed)] },
-          { metric: 'latency p50', values: [ms(a.p50), ms(b.p50)] },
-          { metric: 'latency p99', values: [ms(a.p99), ms(b.p99)] },
-          { metric: 'latency max', values: [ms(a.max), ms(b.max)] },
-        ],
-        target: `p99 ≤ ${o.targetP99Ms} ms, every request answered, capacity never exceeded`,
-        measured: `p99 ${ms(a.p99)}; ${count(confirmed)} confirmed, ${count(waitlisted)} waitlisted, ${count(full)} full (409), ${count(other)} other; counters ${c.booked}/${o.capacity} booked, ${c.waiting}/${o.waitlistCapacity} waiting`,
-        pass: consistent && a.p99 <= o.targetP99Ms,
-        notes: [
-          `one event of ${o.capacity} places and a waiting list of ${o.waitlistCapacity}, one place per registration, all ${count(o.registrations)} requests sent at the same moment (each from its own connection); the registrations of one event that arrive together share one transaction (group commit: one lock of the event, one insert, one update of its counters, one insert of notice jobs, one commit), so the latency includes the wait for the group in flight`,
-          `checked after: the answers match the rows and the event's counters (${consistent ? 'yes' : 'NO'})`,
-          'each registration also writes its notice job (the citizen file and message are written by the job, after the answer); jobs do not run in this bench',
-          'the baseline is the same number of single-row INSERTs sent at once through a pool of 10 connections (the app pool size), on another event: no lock, no check, no job',
-          'reminders for 10,000 registrants against the ingest throughput: not measured yet',
-        ],
-        server: env.server,
-      };
     },
     { publicRequestsPerHour: 1_000_000 },
   );
+}
+
+interface RemindersHalf {
+  reminders: number;
+  scheduledMs: number;
+  /** From the reminders' scheduling to the last one received by a stand-in. */
+  sentMs: number;
+  byMail: number;
+  bySms: number;
+  exactlyOnce: boolean;
+  missing: number;
+  duplicates: number;
+  quiet: { webhooks: number; ms: number };
+  loaded: { webhooks: number; ms: number };
+  ingestLatencies: { quiet: number[]; loaded: number[] };
+}
+
+const SMS_TEXT = 'Bonjour, le stationnement est-il autorisé rue des Écoles pendant la brocante de dimanche ?';
+const REMINDER_PREFIX = 'Rappel';
+
+/**
+ * `n` registrants of an event starting in 90 minutes, registered two days ago with consent to
+ * reminders, each with their contact and file (as the notice job leaves them): even ones by
+ * e-mail, odd ones by phone only. One statement (the foreign keys are checked at its end).
+ */
+async function seedRegistrants(env: BenchEnv, organizationId: string, teamId: string, n: number): Promise<string> {
+  const { rows } = await env.db.query<{ id: string }>(
+    `INSERT INTO municipal_event (organization_id, team_id, title, place, starts_at, capacity, published, reminder_minutes, booked_places)
+     VALUES ($1, $2, 'Banquet des aînés', 'Salle des fêtes', now() + interval '90 minutes', $3, true, '{120}', $3) RETURNING id`,
+    [organizationId, teamId, n],
+  );
+  const eventId = rows[0]!.id;
+  await env.db.query(
+    `WITH s AS MATERIALIZED (
+       SELECT n, gen_random_uuid() AS contact_id, gen_random_uuid() AS identity_id, gen_random_uuid() AS conversation_id,
+              CASE WHEN n % 2 = 0 THEN 'email' ELSE 'phone' END AS kind,
+              CASE WHEN n % 2 = 0 THEN 'inscrit.' || n || '@exemple.fr' ELSE '+3367' || lpad(n::text, 7, '0') END AS value
+         FROM generate_series(0, $4 - 1) AS n),
+     contacts AS (INSERT INTO contact (id, organization_id, name) SELECT contact_id, $1, 'Inscrit ' || n FROM s),
+     identities AS (INSERT INTO contact_identity (id, organization_id, contact_id, kind, value)
+                    SELECT identity_id, $1, contact_id, kind, value FROM s),
+     files AS (INSERT INTO conversation (id, organization_id, reference, contact_id, team_id, status, subject, citizen_name,
+                                         identity_ids, created_at, last_message_at)
+               SELECT conversation_id, $1, 'EV-' || $5 || '-' || n, contact_id, $2, 'resolved',
+                      'Inscription : Banquet des aînés', 'Inscrit ' || n, ARRAY[identity_id],
+                      now() - interval '2 days', now() - interval '2 days' FROM s)
+     INSERT INTO municipal_event_registration (organization_id, event_id, name, email, phone, places, consent_reminders,
+                                               status, contact_id, conversation_id, created_at, notified)
+     SELECT $1, $3, 'Inscrit ' || n, CASE WHEN kind = 'email' THEN value END, CASE WHEN kind = 'phone' THEN value END,
+            1, true, 'confirmed', contact_id, conversation_id, now() - interval '2 days', '{registered}'
+       FROM s`,
+    [organizationId, teamId, eventId, n, randomBytes(3).toString('hex')],
+  );
+  return eventId;
+}
+
+/**
+ * The reminders of `reminders` registrants go out (scheduled by RegistrantNotices.sendDueReminders,
+ * as the minute sweep does, sent by the outbound jobs through the Twilio and SMTP stand-ins on
+ * their own thread) while inbound SMS webhooks arrive from a worker thread, `ingestConcurrency` in
+ * flight: the ingest figure (webhooks stored and acknowledged per second) is measured in chunks
+ * before, during and after the reminders. Each reminder is counted at the stand-ins.
+ */
+async function remindersHalf(o: EventsBenchOptions, log: Log): Promise<RemindersHalf & { server: string }> {
+  const dovecot = await startDovecot();
+  try {
+    const box = await dovecot.addUser('vie-sportive');
+    const authToken = randomBytes(16).toString('hex');
+    const standins = await Standins.start({
+      twilioAccount: TWILIO_ACCOUNT,
+      twilioAuthToken: authToken,
+      smtpUser: box.user,
+      smtpPassword: box.password,
+    });
+    try {
+      return await withBenchEnv(
+        log,
+        async (env) => {
+          const organizationId = await createOrganization(env.db);
+          const [teamId] = await createTeams(env.db, organizationId, ['Action sociale']);
+          await createEmailChannelOverApi(env, dovecot, box, organizationId, teamId!, {
+            port: standins.smtpPort,
+            user: box.user,
+            password: box.password,
+          });
+          const channel = await createSmsChannelOverApi(env, organizationId, teamId!, {
+            apiBaseUrl: standins.twilioUrl,
+            authToken,
+          });
+          const seedStart = nowMs();
+          const eventId = await seedRegistrants(env, organizationId, teamId!, o.reminders);
+          log(`events: ${count(o.reminders)} registrants seeded (${seconds(nowMs() - seedStart)})`);
+          const recipients = await env.db.query<{ email: string | null; phone: string | null }>(
+            `SELECT email, phone FROM municipal_event_registration WHERE event_id = $1`,
+            [eventId],
+          );
+
+          const load = new WebhookLoad(env, channel, o.ingestConcurrency, o.deadlineMs);
+          let sent = 0;
+          const chunk = () =>
+            Array.from({ length: o.ingestChunk }, () => {
+              const i = sent++;
+              return { from: phoneOf(i % 500), sid: `SM${String(i).padStart(32, '0')}`, body: SMS_TEXT };
+            });
+          const quiet = { webhooks: 0, ms: 0 };
+          const loaded = { webhooks: 0, ms: 0 };
+          const latencies = { quiet: [] as number[], loaded: [] as number[] };
+          const measureQuiet = async () => {
+            for (let c = 0; c < o.quietChunks; c++) {
+              const r = await load.run(chunk(), o.ingestConcurrency);
+              quiet.webhooks += r.latencies.length;
+              quiet.ms += r.elapsedMs;
+              latencies.quiet.push(...r.latencies);
+            }
+          };
+          let counted: StandinsCount | null = null;
+          const reminded = (c: StandinsCount) =>
+            Object.values(c.mail).reduce((a, b) => a + b, 0) + Object.values(c.sms).reduce((a, b) => a + b, 0);
+          let scheduledMs = 0;
+          let sentMs = 0;
+          try {
+            log(`events: warm-up and quiet ingest (${o.quietChunks} × ${o.ingestChunk} inbound SMS webhooks)`);
+            await load.run(chunk(), o.ingestConcurrency);
+            await measureQuiet();
+
+            log(`events: ${count(o.reminders)} reminders scheduled and sent while the inbound SMS keep arriving`);
+            const notices = env.app.app.get(RegistrantNotices);
+            const started = nowMs();
+            let done = false;
+            const scheduling = notices.sendDueReminders().then((n) => {
+              scheduledMs = nowMs() - started;
+              return n;
+            });
+            const watching = (async () => {
+              while (nowMs() - started < o.deadlineMs) {
+                counted = await standins.count(REMINDER_PREFIX);
+                if (reminded(counted) >= o.reminders) break;
+                await sleep(250);
+              }
+              sentMs = nowMs() - started;
+              done = true;
+            })();
+            while (!done) {
+              const r = await load.run(chunk(), o.ingestConcurrency);
+              // Only chunks run entirely while reminders were going out.
+              if (done) break;
+              loaded.webhooks += r.latencies.length;
+              loaded.ms += r.elapsedMs;
+              latencies.loaded.push(...r.latencies);
+            }
+            const scheduled = await scheduling;
+            await watching;
+            if (scheduled !== o.reminders) throw new Error(`${scheduled} reminders scheduled, expected ${o.reminders}`);
+            log(`events: quiet ingest again`);
+            await measureQuiet();
+          } finally {
+            await load.close();
+          }
+          // A re-run of the sweep sends nothing more; late duplicates would have arrived by now.
+          const rerun = await env.app.app.get(RegistrantNotices).sendDueReminders();
+          await sleep(2_000);
+          const final = await standins.count(REMINDER_PREFIX);
+          let missing = 0;
+          let duplicates = rerun;
+          for (const r of recipients.rows) {
+            const n = r.email ? (final.mail[r.email] ?? 0) : (final.sms[r.phone!] ?? 0);
+            if (n === 0) missing++;
+            if (n > 1) duplicates += n - 1;
+          }
+          const byMail = Object.values(final.mail).reduce((a, b) => a + b, 0);
+          const bySms = Object.values(final.sms).reduce((a, b) => a + b, 0);
+          return {
+            reminders: o.reminders,
+            scheduledMs,
+            sentMs,
+            byMail,
+            bySms,
+            exactlyOnce: missing === 0 && duplicates === 0 && byMail + bySms === o.reminders,
+            missing,
+            duplicates,
+            quiet,
+            loaded,
+            ingestLatencies: latencies,
+            server: env.server,
+          };
+        },
+        { runJobs: true },
+      );
+    } finally {
+      await standins.close();
+    }
+  } finally {
+    await dovecot.close();
+  }
+}
+
+export async function benchEvents(o: EventsBenchOptions, log: Log): Promise<BenchResult> {
+  const regs = await registrationsHalf(o, log);
+  const rem = await remindersHalf(o, log);
+  const { spread, atOnce } = regs;
+  const a = summarize(spread.http.latencies);
+  const b = summarize(spread.sql.latencies);
+  const a0 = summarize(atOnce.http.latencies);
+  const b0 = summarize(atOnce.sql.latencies);
+  const quietRate = (rem.quiet.webhooks / rem.quiet.ms) * 1000;
+  const loadedRate = rem.loaded.ms ? (rem.loaded.webhooks / rem.loaded.ms) * 1000 : 0;
+  const ingestRatio = loadedRate / quietRate;
+  const q = summarize(rem.ingestLatencies.quiet);
+  const l = rem.ingestLatencies.loaded.length ? summarize(rem.ingestLatencies.loaded) : null;
+  const c = spread.check;
+  const registrationsPass = spread.check.consistent && atOnce.check.consistent && a.p99 <= o.targetP99Ms;
+  const remindersPass = rem.exactlyOnce && rem.loaded.webhooks > 0 && ingestRatio >= o.targetIngestRatio;
+  const spreadLabel = seconds(o.spreadMs);
+  return {
+    id: 'events',
+    title: `Municipal events: ${count(o.registrations)} registrations over ${spreadLabel} through the HTTP API; ${count(o.reminders)} reminders while SMS arrive`,
+    columns: ['Guichet', 'baseline'],
+    rows: [
+      { metric: 'registrations: requests', values: [count(spread.http.latencies.length), count(spread.sql.latencies.length)] },
+      {
+        metric: `registrations over ${spreadLabel}: all answered in`,
+        values: [seconds(spread.http.elapsedMs), seconds(spread.sql.elapsedMs)],
+      },
+      { metric: `registrations over ${spreadLabel}: p50`, values: [ms(a.p50), ms(b.p50)] },
+      { metric: `registrations over ${spreadLabel}: p99`, values: [ms(a.p99), ms(b.p99)] },
+      { metric: `registrations over ${spreadLabel}: max`, values: [ms(a.max), ms(b.max)] },
+      {
+        metric: 'all at once (not the target): p50 / p99',
+        values: [`${ms(a0.p50)} / ${ms(a0.p99)}`, `${ms(b0.p50)} / ${ms(b0.p99)}`],
+      },
+      { metric: 'reminders scheduled in', values: [seconds(rem.scheduledMs), '—'] },
+      {
+        metric: 'reminders received by the stand-ins in',
+        values: [`${seconds(rem.sentMs)} (${perSecond((rem.reminders / rem.sentMs) * 1000)})`, '—'],
+      },
+      {
+        metric: 'inbound SMS webhooks stored: quiet / during reminders',
+        values: [`${perSecond(quietRate)} / ${perSecond(loadedRate)}`, '—'],
+      },
+      {
+        metric: 'inbound SMS acknowledgement p99: quiet / during reminders',
+        values: [`${ms(q.p99)} / ${l ? ms(l.p99) : '—'}`, '—'],
+      },
+    ],
+    target: `registrations over ${spreadLabel}: p99 ≤ ${o.targetP99Ms} ms, every request answered, capacity never exceeded; each reminder sent exactly once; inbound SMS ingest during the reminders ≥ ${Math.round(o.targetIngestRatio * 100)} % of its quiet value`,
+    measured: `p99 ${ms(a.p99)}; ${count(c.confirmed)} confirmed, ${count(c.waitlisted)} waitlisted, ${count(c.full)} full (409), ${count(c.other)} other; counters ${c.counters}; reminders ${count(rem.byMail)} e-mails + ${count(rem.bySms)} SMS, ${count(rem.missing)} missing, ${count(rem.duplicates)} duplicated; ingest ${(ingestRatio * 100).toFixed(1)} % of quiet`,
+    pass: registrationsPass && remindersPass,
+    notes: [
+      `one event of ${o.capacity} places and a waiting list of ${o.waitlistCapacity}, one place per registration; the ${count(o.registrations)} requests arrive evenly over ${spreadLabel} (one every ${ms(o.spreadMs / o.registrations)}), each on a connection of its own, from a child process (the citizens are elsewhere: the app's event loop does not also run them); latest start behind schedule ${ms(spread.http.maxLatenessMs)}; the registrations of one event that arrive together share one transaction (group commit), so the latency includes the wait for the group in flight`,
+      `all at once (not the target): the same on another event, all ${count(o.registrations)} requests started at the same moment: answered in ${seconds(atOnce.http.elapsedMs)}, max ${ms(a0.max)}; allocation ${atOnce.check.confirmed}/${atOnce.check.waitlisted}/${atOnce.check.full}/${atOnce.check.other} (confirmed/waitlisted/full/other)`,
+      `checked after each: the answers match the rows and the event's counters (${spread.check.consistent ? 'yes' : 'NO'} over ${spreadLabel}, ${atOnce.check.consistent ? 'yes' : 'NO'} at once)`,
+      'each registration also writes its notice job (the citizen file and message are written by the job, after the answer); jobs do not run in this half',
+      `the baseline is the same number of single-row INSERTs from the same child process on the same schedule, through a pool of 10 connections (the app pool size), on another event: no lock, no check, no job`,
+      `reminders: ${count(o.reminders)} registrants of an event starting in 90 minutes (reminder 2 h before, so due), half by e-mail (SMTP capture), half by SMS only (Twilio stand-in), the stand-ins on a worker thread accepting as fast as they are sent to; scheduled by RegistrantNotices.sendDueReminders() (the minute sweep's work: claims in batches of 200, each with its message and outbound job), sent by the outbound jobs; counted per recipient at the stand-ins: ${rem.exactlyOnce ? 'each exactly once' : 'NOT exactly once'} (a re-run of the sweep after them scheduled ${rem.duplicates} more)`,
+      `ingest figure: signed inbound SMS webhooks from a worker thread, ${o.ingestConcurrency} in flight, in chunks of ${o.ingestChunk}; quiet = ${o.quietChunks} chunks before and ${o.quietChunks} after the reminders (${count(rem.quiet.webhooks)} webhooks), during = the chunks run entirely while reminders were going out (${count(rem.loaded.webhooks)} webhooks); ${(ingestRatio * 100).toFixed(1)} % (target ≥ ${Math.round(o.targetIngestRatio * 100)} %)`,
+    ],
+    server: regs.server,
+  };
 }

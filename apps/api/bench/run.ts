@@ -228,6 +228,8 @@ async function main(): Promise<number> {
           registrations: scaled(EVENTS_DEFAULTS.registrations, scale, 100),
           capacity: scaled(EVENTS_DEFAULTS.capacity, scale, 40),
           waitlistCapacity: scaled(EVENTS_DEFAULTS.waitlistCapacity, scale, 30),
+          reminders: scaled(EVENTS_DEFAULTS.reminders, scale, 200),
+          ingestChunk: scaled(EVENTS_DEFAULTS.ingestChunk, scale, 100),
         },
         log,
       ),

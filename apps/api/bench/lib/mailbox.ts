@@ -96,6 +96,8 @@ export async function createEmailChannelOverApi(
   box: DovecotUser,
   organizationId: string,
   teamId: string,
+  /** The SMTP server replies go to (none listens on port 9: replies fail). */
+  smtp: { port: number; user: string; password: string } = { port: 9, user: box.user, password: box.password },
 ): Promise<string> {
   const [admin] = await createAgents(env.db, { organizationId, role: 'admin', teamIds: [teamId], count: 1 });
   const res = await apiJson<{ id?: string }>(env.app.url, 'POST', '/channels', admin!.token, {
@@ -105,7 +107,7 @@ export async function createEmailChannelOverApi(
     config: {
       address: CHANNEL_ADDRESS,
       imap: { host: '127.0.0.1', port: dovecot.port, secure: false, user: box.user, password: box.password },
-      smtp: { host: '127.0.0.1', port: 9, secure: false, user: box.user, password: box.password },
+      smtp: { host: '127.0.0.1', port: smtp.port, secure: false, user: smtp.user, password: smtp.password },
       processed: 'seen',
     },
   });

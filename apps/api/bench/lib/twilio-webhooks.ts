@@ -18,14 +18,25 @@ export interface SmsChannel {
 }
 
 /** An admin creates the SMS channel with `POST /api/v1/channels`, so its auth token is encrypted at rest like in production. */
-export async function createSmsChannelOverApi(env: BenchEnv, organizationId: string, teamId: string): Promise<SmsChannel> {
+/** `send`: the Twilio stand-in its replies go to (its URL, and the auth token it accepts). */
+export async function createSmsChannelOverApi(
+  env: BenchEnv,
+  organizationId: string,
+  teamId: string,
+  send?: { apiBaseUrl: string; authToken: string },
+): Promise<SmsChannel> {
   const [admin] = await createAgents(env.db, { organizationId, role: 'admin', teamIds: [teamId], count: 1 });
-  const authToken = randomBytes(16).toString('hex');
+  const authToken = send?.authToken ?? randomBytes(16).toString('hex');
   const res = await apiJson<{ id?: string }>(env.app.url, 'POST', '/channels', admin!.token, {
     kind: 'sms',
     name: 'Mairie SMS',
     teamId,
-    config: { accountSid: TWILIO_ACCOUNT, authToken, phoneNumber: TWILIO_NUMBER },
+    config: {
+      accountSid: TWILIO_ACCOUNT,
+      authToken,
+      phoneNumber: TWILIO_NUMBER,
+      ...(send ? { apiBaseUrl: send.apiBaseUrl } : {}),
+    },
   });
   if (res.status !== 201 || !res.body.id)
     throw new Error(`POST /api/v1/channels answered ${res.status}: ${JSON.stringify(res.body)}`);
