@@ -286,4 +286,55 @@ describe('first run in Chromium: empty database to an invited agent signed in', 
     await agent.getByRole('heading', { name: 'Organisation', level: 2 }).waitFor({ timeout: 15_000 });
     expect(await adminSection(agent, 'Communes de la plateforme').count()).toBe(0);
   });
+  it('the platform admin appoints another platform admin by e-mail and removes them after a confirmation, never the last one', async () => {
+    await adminSection(admin, 'Administrateurs de la plateforme').click();
+    await admin.getByRole('heading', { name: 'Administrateurs de la plateforme', level: 2 }).waitFor();
+    await admin.getByRole('rowheader', { name: 'Paule Première (vous)' }).waitFor();
+    await admin
+      .getByText(/La plateforme doit toujours garder au moins un administrateur : pour retirer Paule Première/)
+      .waitFor();
+    // The last one: confirmed, the API refuses (409) and the screen says why in French.
+    await admin.getByRole('button', { name: 'Retirer Paule Première' }).click();
+    await admin.getByText(/Vous retirer le rôle d’administrateur de la plateforme \?/).waitFor();
+    await admin.getByRole('button', { name: 'Confirmer le retrait Paule Première' }).click();
+    await admin.getByText('C’est le dernier administrateur de la plateforme : nommez-en un autre d’abord').waitFor();
+    await checkScreen(admin, 'admin-platform-admins-last-one');
+    // Nobody with that address, then a bad address: French reasons, nothing granted.
+    const email = admin.getByRole('textbox', { name: 'Adresse e-mail de l’agent' });
+    await email.fill('personne@nulle-part.fr');
+    await admin.getByRole('button', { name: 'Nommer administrateur de la plateforme' }).click();
+    await admin
+      .getByText(/Aucun agent actif n’a l’adresse personne@nulle-part\.fr : invitez-le d’abord dans sa commune/)
+      .waitFor();
+    await email.fill('hugo@');
+    await admin.getByRole('button', { name: 'Nommer administrateur de la plateforme' }).click();
+    await admin.getByText('Adresse e-mail invalide').waitFor();
+    // Hugo, invited as Saint-Val-sur-Lac's first admin, appointed with the keyboard only.
+    await email.fill('Hugo@Saint-Val.fr');
+    await email.press('Enter');
+    await admin.getByText('Hugo Maire-Adjoint (Saint-Val-sur-Lac) est maintenant administrateur de la plateforme.').waitFor();
+    await admin.getByRole('row', { name: /Hugo Maire-Adjoint.*hugo@saint-val\.fr.*Saint-Val-sur-Lac/ }).waitFor();
+    expect((await t.db.query(`SELECT platform_admin FROM agent WHERE email = 'hugo@saint-val.fr'`)).rows).toEqual([
+      { platform_admin: true },
+    ]);
+    expect(await admin.getByText(/La plateforme doit toujours garder au moins un administrateur/).count()).toBe(0);
+    await checkScreen(admin, 'admin-platform-admins-two');
+    // Removed with the keyboard: « Retirer » opens the confirmation, whose button has the focus.
+    await admin.getByRole('button', { name: 'Retirer Hugo Maire-Adjoint' }).focus();
+    await admin.keyboard.press('Enter');
+    await admin
+      .getByText(
+        'Retirer à Hugo Maire-Adjoint le rôle d’administrateur de la plateforme ? Son compte reste actif dans sa commune.',
+      )
+      .waitFor();
+    await checkScreen(admin, 'admin-platform-admins-confirm');
+    expect(await admin.evaluate(() => document.activeElement?.textContent)).toBe('Confirmer le retrait Hugo Maire-Adjoint');
+    await admin.keyboard.press('Enter');
+    await admin.getByText('Hugo Maire-Adjoint n’est plus administrateur de la plateforme.').waitFor();
+    expect(await admin.getByRole('rowheader', { name: /Hugo Maire-Adjoint/ }).count()).toBe(0);
+    expect((await t.db.query(`SELECT platform_admin, active FROM agent WHERE email = 'hugo@saint-val.fr'`)).rows).toEqual([
+      { platform_admin: false, active: true },
+    ]);
+    expect(await admin.evaluate(() => document.activeElement?.textContent)).toBe('Administrateurs de la plateforme');
+  });
 });

@@ -111,6 +111,10 @@ export interface PlatformOrganizationDto {
 }
 
 /** An administrator of the platform (`GET /platform/admins`): who may create, archive and list towns. */
+/** `POST /platform/admins`: the platform role granted to the active agent (of any town) with this address. */
+export const grantPlatformAdminSchema = z.object({ email: emailSchema });
+export type GrantPlatformAdminInput = z.infer<typeof grantPlatformAdminSchema>;
+
 export interface PlatformAdminDto {
   id: string;
   name: string;

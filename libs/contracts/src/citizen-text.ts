@@ -106,6 +106,8 @@ const fr = {
     closedTitle: 'Service en ligne fermé',
     orgClosed:
       'Cette mairie a fermé ses services en ligne sur cette plateforme (demandes, suivi, inscriptions). Pour la joindre, utilisez ses coordonnées habituelles : accueil, téléphone ou courrier.',
+    trackingArchived:
+      'Cette mairie a fermé ses services en ligne sur cette plateforme : vous pouvez encore lire votre demande et ses échanges, mais plus y répondre ici. Pour la joindre, utilisez ses coordonnées habituelles : accueil, téléphone ou courrier.',
     requestNotFound: 'Cette demande est introuvable. Vérifiez que le lien est complet.',
     trackingTitle: 'Suivi de la demande {{reference}}',
     noSubject: 'Votre demande',
@@ -215,6 +217,8 @@ const en: CitizenText = {
     closedTitle: 'Online service closed',
     orgClosed:
       'This town hall has closed its online services on this platform (requests, tracking, registrations). To reach it, use its usual contact details: front desk, telephone or post.',
+    trackingArchived:
+      'This town hall has closed its online services on this platform: you can still read your request and its messages, but no longer answer here. To reach it, use its usual contact details: front desk, telephone or post.',
     requestNotFound: 'This request cannot be found. Check that the link is complete.',
     trackingTitle: 'Request {{reference}}',
     noSubject: 'Your request',

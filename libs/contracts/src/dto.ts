@@ -343,6 +343,8 @@ export interface PublicRequestDto {
   messages: PublicMessageDto[];
   /** The satisfaction survey the citizen may still answer (its signed link), issue 15. */
   survey?: { url: string } | null;
+  /** The platform archived the town: the file is read-only (no reply, no survey), the closure said. */
+  organizationClosed?: true;
 }
 
 export type PublicRequestTypeDto = Pick<

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { twilioSignature } from '@guichet/channels';
+import { expectEventually, startDovecot } from '@guichet/testing';
+import { MailboxWatcherService } from '../../src/modules/email/mailbox-watcher.service';
 import { setupToken } from '../../src/modules/organizations/setup.service';
 import { seedTown, startTestApp, type TestApp } from '../harness';
 
@@ -185,12 +188,7 @@ describe('platform: several towns on one installation', () => {
       },
     });
     expect(event.status).toBe(201);
-    const pages = [
-      `/demandes/${town.org.slug}`,
-      `/suivi/${tracking}`,
-      `/evenements/${town.org.slug}`,
-      `/evenements/${town.org.slug}/${event.body.id}`,
-    ];
+    const pages = [`/demandes/${town.org.slug}`, `/evenements/${town.org.slug}`, `/evenements/${town.org.slug}/${event.body.id}`];
     const counts = async () =>
       (
         await t.db.query(
@@ -201,6 +199,40 @@ describe('platform: several towns on one installation', () => {
         )
       ).rows[0];
     const before = await counts();
+    // The town's Twilio number (SMS and voice), signed as Twilio signs.
+    const sms = await t.newChannel({
+      organizationId: town.org.id,
+      teamId: town.etatCivil.id,
+      kind: 'sms',
+      config: { accountSid: 'AC' + 'c'.repeat(32), authToken: 'jeton-twilio-ville', phoneNumber: '+33700000009' },
+    });
+    const voice = await t.newChannel({
+      organizationId: town.org.id,
+      teamId: town.etatCivil.id,
+      kind: 'voice',
+      config: { accountSid: 'AC' + 'c'.repeat(32), authToken: 'jeton-twilio-ville', phoneNumber: '+33700000009' },
+    });
+    const twilio = async (hook: string, params: Record<string, string>, channelId = sms.id) => {
+      const path = `/webhooks/twilio/${channelId}/${hook}`;
+      const res = await fetch(t.url + path, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-twilio-signature': twilioSignature('jeton-twilio-ville', t.config.publicUrl + path, params),
+        },
+        body: new URLSearchParams(params).toString(),
+      });
+      return { status: res.status, text: await res.text() };
+    };
+    const inboundSms = (body: string) =>
+      twilio('sms', {
+        MessageSid: 'SM' + randomUUID().replace(/-/g, ''),
+        AccountSid: 'AC' + 'c'.repeat(32),
+        From: '+33612345678',
+        To: '+33700000009',
+        Body: body,
+        NumMedia: '0',
+      });
 
     // Only the platform administrator archives; a town's own admin cannot.
     expect(
@@ -218,6 +250,53 @@ describe('platform: several towns on one installation', () => {
     expect(refused.body.message).toMatch(/^« .+ » est archivée sur cette plateforme : la connexion n’y est plus possible/);
     expect((await login(t, town.agentEC.email, 'pas-le-bon')).status).toBe(401);
 
+    // Its channels are stopped: Twilio is answered (no retry, nothing sent back) and nothing is
+    // stored; a caller hears that the number no longer reaches the service, nothing is filed.
+    expect(await inboundSms('Bonjour, mon dossier ?')).toEqual({
+      status: 200,
+      text: expect.stringMatching(/^<\?xml.*<Response\/>$/),
+    });
+    const call = await twilio(
+      'voice',
+      { CallSid: 'CA' + 'a'.repeat(32), AccountSid: 'AC' + 'c'.repeat(32), From: '+33612345678', To: '+33700000009' },
+      voice.id,
+    );
+    expect(call.status).toBe(200);
+    expect(call.text).toContain('<Say language="fr-FR">Ce numéro de la mairie n’est plus relié à son service en ligne.');
+    expect(call.text).toContain('<Hangup/>');
+    expect(
+      (await t.db.query(`SELECT count(*)::int AS n FROM message WHERE channel_id IN ($1, $2)`, [sms.id, voice.id])).rows[0].n,
+    ).toBe(0);
+
+    // The citizen still reads their own file, read-only, with the closure said: no reply box, no survey.
+    const page = await fetch(`${t.url}/suivi/${tracking}`);
+    const html = await page.text();
+    expect(page.status).toBe(200);
+    expect(html).toContain('Bonjour');
+    expect(html).toContain('vous pouvez encore lire votre demande et ses échanges, mais plus y répondre ici');
+    expect(html).not.toContain('id="tracking-reply"');
+    const read = await t.http('GET', `/api/v1/public/requests/${tracking}`);
+    expect(read).toMatchObject({
+      status: 200,
+      body: { organizationClosed: true, survey: null, messages: [{ body: 'Bonjour' }] },
+    });
+    // A reply is refused (410), the page showing the file and why; nothing stored.
+    const posted = await fetch(`${t.url}/suivi/${tracking}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': '10.8.0.4' },
+      body: new URLSearchParams({ body: 'Une précision' }).toString(),
+      redirect: 'manual',
+    });
+    expect(posted.status).toBe(410);
+    const postedHtml = await posted.text();
+    expect(postedHtml).toContain('plus y répondre ici');
+    expect(postedHtml).not.toContain('id="tracking-reply"');
+    const replied = await t.http('POST', `/api/v1/public/requests/${tracking}`, {
+      body: { body: 'Une précision' },
+      headers: { 'x-forwarded-for': '10.8.0.5' },
+    });
+    expect(replied.status).toBe(410);
+
     // Its citizen pages say the service is closed (410), and the form's API refuses.
     for (const path of pages) {
       const res = await fetch(t.url + path);
@@ -232,7 +311,6 @@ describe('platform: several towns on one installation', () => {
       status: 410,
       body: { message: 'cette mairie a fermé ses services en ligne sur cette plateforme' },
     });
-    expect((await t.http('GET', `/api/v1/public/requests/${tracking}`)).status).toBe(410);
     expect((await t.http('GET', `/api/v1/public/organizations/${town.org.slug}/events`)).status).toBe(410);
     expect((await t.http('GET', `/api/v1/public/events/${event.body.id}`)).status).toBe(410);
     const registration = await t.http('POST', `/api/v1/public/events/${event.body.id}/registrations`, {
@@ -260,7 +338,14 @@ describe('platform: several towns on one installation', () => {
     const back = await t.http('POST', `/api/v1/platform/organizations/${town.org.id}/unarchive`, { token: platform });
     expect(back).toMatchObject({ status: 200, body: { archivedAt: null } });
     expect((await login(t, town.agentEC.email, 'mot-de-passe-test')).status).toBe(200);
-    for (const path of pages) expect([path, (await fetch(t.url + path)).status]).toEqual([path, 200]);
+    for (const path of [...pages, `/suivi/${tracking}`]) expect([path, (await fetch(t.url + path)).status]).toEqual([path, 200]);
+    expect(await fetch(`${t.url}/suivi/${tracking}`).then((r) => r.text())).toContain('id="tracking-reply"');
+    expect((await inboundSms('Me revoilà')).status).toBe(200);
+    await expectEventually(async () =>
+      expect((await t.db.query(`SELECT body FROM message WHERE channel_id = $1`, [sms.id])).rows).toEqual([
+        { body: 'Me revoilà' },
+      ]),
+    );
     const { rows } = await t.db.query(
       `SELECT organization_id, action FROM audit_event WHERE action IN ('organization.archived', 'organization.unarchived') AND data->>'organizationId' = $1 ORDER BY id`,
       [town.org.id],
@@ -271,6 +356,68 @@ describe('platform: several towns on one installation', () => {
       ['town', 'organization.unarchived'],
       ['platform', 'organization.unarchived'],
     ]);
+  });
+
+  it('an archived town’s mailbox is released: mail delivered meanwhile stays in the town’s mailbox, and is read once the town is back', async () => {
+    const town = await seedTown(t);
+    const dovecot = await startDovecot();
+    try {
+      const box = await dovecot.addUser('mairie-archivee');
+      const created = await t.http('POST', '/api/v1/channels', {
+        token: town.admin.token,
+        body: {
+          kind: 'email',
+          name: 'Accueil (e-mail)',
+          teamId: town.etatCivil.id,
+          config: {
+            address: 'accueil@mairie-archivee.fr',
+            imap: { host: '127.0.0.1', port: dovecot.port, secure: false, user: box.user, password: box.password },
+            smtp: { host: '127.0.0.1', port: 2525, secure: false, user: 'x', password: 'y' },
+            processed: 'seen',
+          },
+        },
+      });
+      expect(created.status).toBe(201);
+      const channelId: string = created.body.id;
+      const watchers = t.app.get(MailboxWatcherService);
+      await expectEventually(() => expect(watchers.status(channelId)?.state).toBe('idle'), { timeoutMs: 15_000, intervalMs: 50 });
+      expect((await t.http('POST', `/api/v1/platform/organizations/${town.org.id}/archive`, { token: platform })).status).toBe(
+        200,
+      );
+      await expectEventually(() => expect(watchers.activeChannelIds()).not.toContain(channelId), { timeoutMs: 10_000 });
+      const mail = (subject: string) =>
+        dovecot.append(
+          box,
+          [
+            'From: Camille Roux <camille@exemple.fr>',
+            'To: accueil@mairie-archivee.fr',
+            `Subject: ${subject}`,
+            `Message-ID: <${randomUUID()}@exemple.fr>`,
+            `Date: ${new Date().toUTCString()}`,
+            'Content-Type: text/plain; charset=utf-8',
+            '',
+            'Bonjour, où en est mon dossier ?',
+            '',
+          ].join('\r\n'),
+        );
+      await mail('Pendant la fermeture');
+      await new Promise((r) => setTimeout(r, 1500));
+      const stored = async () =>
+        (
+          await t.db.query(
+            `SELECT c.subject FROM message m JOIN conversation c ON c.id = m.conversation_id WHERE m.channel_id = $1 ORDER BY m.created_at`,
+            [channelId],
+          )
+        ).rows.map((r) => r.subject);
+      expect(await stored()).toEqual([]);
+      // Back in service: the watcher takes the mailbox again and reads what arrived meanwhile, once.
+      expect((await t.http('POST', `/api/v1/platform/organizations/${town.org.id}/unarchive`, { token: platform })).status).toBe(
+        200,
+      );
+      await expectEventually(async () => expect(await stored()).toEqual(['Pendant la fermeture']), { timeoutMs: 15_000 });
+    } finally {
+      await dovecot.close();
+    }
   });
 
   it('lists the platform administrators, grants and revokes the role, and never removes the last one', async () => {
@@ -317,6 +464,49 @@ describe('platform: several towns on one installation', () => {
     ]);
   });
 
+  it('grants the role by e-mail (the screen knows addresses), in French when no active agent has it or their town is archived', async () => {
+    const town = await seedTown(t);
+    const grant = (email: unknown) => t.http('POST', '/api/v1/platform/admins', { token: platform, body: { email } });
+    const unknown = await grant('personne@ailleurs.fr');
+    expect(unknown).toMatchObject({
+      status: 404,
+      body: {
+        message:
+          'aucun agent actif n’a l’adresse personne@ailleurs.fr : invitez-le d’abord dans sa commune (Administration → Agents), puis nommez-le ici',
+      },
+    });
+    expect(await grant('pas-une-adresse')).toMatchObject({ status: 400, body: { details: ['email: adresse e-mail invalide'] } });
+    // Any case, spaces around: the address is the agent's.
+    const granted = await grant(`  ${town.agentEC.email.toUpperCase()} `);
+    expect(granted.status).toBe(200);
+    expect(granted.body.map((a: { email: string }) => a.email).sort()).toEqual(['paula@si-du-val.fr', town.agentEC.email].sort());
+    // Granted twice: the same list, one audit row per organization concerned, not two.
+    expect((await grant(town.agentEC.email)).status).toBe(200);
+    const { rows } = await t.db.query(
+      `SELECT count(*)::int AS n FROM audit_event WHERE action = 'agent.platform_admin_granted' AND data->>'agentId' = $1`,
+      [town.agentEC.id],
+    );
+    expect(rows[0].n).toBe(2);
+    expect((await t.http('DELETE', `/api/v1/platform/admins/${town.agentEC.id}`, { token: platform })).status).toBe(200);
+    // A deactivated agent is nobody to grant; an archived town's agent cannot sign in, so is refused.
+    await t.db.query(`UPDATE agent SET active = false WHERE id = $1`, [town.agentSco.id]);
+    expect((await grant(town.agentSco.email)).status).toBe(404);
+    expect((await t.http('POST', `/api/v1/platform/organizations/${town.org.id}/archive`, { token: platform })).status).toBe(200);
+    expect(await grant(town.supervisor.email)).toMatchObject({
+      status: 409,
+      body: { message: 'la commune de cet agent est archivée : il ne peut pas se connecter, remettez-la en service d’abord' },
+    });
+    expect(
+      (await t.http('GET', '/api/v1/platform/admins', { token: platform })).body.map((a: { email: string }) => a.email),
+    ).toEqual(['paula@si-du-val.fr']);
+    // A town's admin grants nothing.
+    const other = await seedTown(t);
+    expect(
+      (await t.http('POST', '/api/v1/platform/admins', { token: other.admin.token, body: { email: other.agentEC.email } }))
+        .status,
+    ).toBe(403);
+  });
+
   it('documents the platform routes in the OpenAPI document', async () => {
     const doc = await t.http('GET', '/api/docs/openapi.json');
     expect(doc.body.paths['/api/v1/platform/organizations']).toHaveProperty('post');
@@ -324,6 +514,7 @@ describe('platform: several towns on one installation', () => {
     expect(doc.body.paths['/api/v1/platform/organizations/{id}/archive']).toHaveProperty('post');
     expect(doc.body.paths['/api/v1/platform/organizations/{id}/unarchive']).toHaveProperty('post');
     expect(doc.body.paths['/api/v1/platform/admins']).toHaveProperty('get');
+    expect(doc.body.paths['/api/v1/platform/admins']).toHaveProperty('post');
     expect(doc.body.paths['/api/v1/platform/admins/{agentId}']).toHaveProperty('put');
     expect(doc.body.paths['/api/v1/platform/admins/{agentId}']).toHaveProperty('delete');
   });

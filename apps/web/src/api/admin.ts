@@ -10,6 +10,7 @@ import type {
   OrgMailDto,
   OrgMailSettingsDto,
   OrgMailSettingsInput,
+  PlatformAdminDto,
   PlatformOrganizationDto,
   RequestTypeDto,
   RoutingDryRunDto,
@@ -47,6 +48,9 @@ export const platformApi = {
     apiRequest<PlatformOrganizationDto>(`/platform/organizations/${id}/${archived ? 'archive' : 'unarchive'}`, {
       method: 'POST',
     }),
+  admins: (signal?: AbortSignal) => apiRequest<PlatformAdminDto[]>('/platform/admins', { signal }),
+  grantAdmin: (email: string) => apiRequest<PlatformAdminDto[]>('/platform/admins', { method: 'POST', body: { email } }),
+  revokeAdmin: (agentId: string) => apiRequest<PlatformAdminDto[]>(`/platform/admins/${agentId}`, { method: 'DELETE' }),
 };
 
 export const accountApi = {

@@ -53,6 +53,7 @@ export const queryKeys = {
     retention: () => ['admin', 'retention'] as const,
     channels: () => ['admin', 'channels'] as const,
     platformOrganizations: () => ['admin', 'platform-organizations'] as const,
+    platformAdmins: () => ['admin', 'platform-admins'] as const,
   },
   /** The agent's own signature (L111-2) as it reads in one service. */
   signature: (teamId: string) => ['account', 'signature', teamId] as const,

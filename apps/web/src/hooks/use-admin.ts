@@ -10,6 +10,7 @@ import type {
   OrgMailDto,
   OrgMailSettingsDto,
   OrgMailSettingsInput,
+  PlatformAdminDto,
   PlatformOrganizationDto,
   RequestTypeDto,
   RoutingRuleDto,
@@ -45,6 +46,14 @@ export function usePlatformOrganizations() {
   return useQuery<PlatformOrganizationDto[], ApiError>({
     queryKey: queryKeys.admin.platformOrganizations(),
     queryFn: ({ signal }) => platformApi.organizations(signal),
+  });
+}
+
+/** The platform's administrators (platform administrators only). */
+export function usePlatformAdmins() {
+  return useQuery<PlatformAdminDto[], ApiError>({
+    queryKey: queryKeys.admin.platformAdmins(),
+    queryFn: ({ signal }) => platformApi.admins(signal),
   });
 }
 
@@ -112,6 +121,8 @@ export const useCreateOrganization = () =>
   useAdminMutation((input: CreateOrganizationInput) => platformApi.createOrganization(input));
 export const useArchiveOrganization = () =>
   useAdminMutation(({ id, archived }: { id: string; archived: boolean }) => platformApi.setArchived(id, archived));
+export const useGrantPlatformAdmin = () => useAdminMutation((email: string) => platformApi.grantAdmin(email));
+export const useRevokePlatformAdmin = () => useAdminMutation((agentId: string) => platformApi.revokeAdmin(agentId));
 export const useInviteAgent = () => useAdminMutation((input: CreateAgentInput) => adminApi.inviteAgent(input));
 export const useUpdateAgent = () =>
   useAdminMutation(({ id, input }: { id: string; input: UpdateAgentInput }) => adminApi.updateAgent(id, input));

@@ -920,6 +920,31 @@ export const en: Messages = {
       retention: 'Retention',
       channels: 'Channels',
       platform: 'Towns of the platform',
+      platformAdmins: 'Platform administrators',
+    },
+    platformAdmins: {
+      title: 'Platform administrators',
+      intro:
+        'They add, archive and bring back the towns of this installation, and appoint or remove the other platform administrators. They read no citizens or conversations of a town other than their own.',
+      name: 'Name',
+      email: 'Email address',
+      town: 'Town',
+      you: 'you',
+      remove: 'Remove',
+      removeWarning: 'Remove the platform administrator role from {{name}}? Their account stays active in their town.',
+      removeSelfWarning:
+        'Remove your own platform administrator role? Your account stays active in your town, but you will no longer reach these screens.',
+      removeConfirm: 'Confirm removal',
+      cancel: 'Cancel',
+      removed: '{{name}} is no longer a platform administrator.',
+      lastOne: 'The platform must always keep at least one administrator: to remove {{name}}, appoint another one first.',
+      add: 'Appoint a platform administrator',
+      addEmail: 'Email address of the agent',
+      addHint:
+        'The sign-in address of an active agent of one of the towns. For someone without an account yet, invite them first from their town’s “Agents” (or create their town), then appoint them here.',
+      submit: 'Appoint as platform administrator',
+      submitting: 'Saving…',
+      added: '{{name}} ({{town}}) is now a platform administrator.',
     },
     platform: {
       title: 'Towns of the platform',

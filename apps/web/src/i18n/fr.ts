@@ -926,6 +926,32 @@ export const fr = {
       retention: 'Conservation',
       channels: 'Canaux',
       platform: 'Communes de la plateforme',
+      platformAdmins: 'Administrateurs de la plateforme',
+    },
+    platformAdmins: {
+      title: 'Administrateurs de la plateforme',
+      intro:
+        'Ils ajoutent, archivent et remettent en service les communes de cette installation, et nomment ou retirent les autres administrateurs de la plateforme. Ils ne lisent ni les usagers ni les conversations d’une autre commune que la leur.',
+      name: 'Nom',
+      email: 'Adresse e-mail',
+      town: 'Commune',
+      you: 'vous',
+      remove: 'Retirer',
+      removeWarning: 'Retirer à {{name}} le rôle d’administrateur de la plateforme ? Son compte reste actif dans sa commune.',
+      removeSelfWarning:
+        'Vous retirer le rôle d’administrateur de la plateforme ? Votre compte reste actif dans votre commune, mais vous n’aurez plus accès à ces écrans.',
+      removeConfirm: 'Confirmer le retrait',
+      cancel: 'Annuler',
+      removed: '{{name}} n’est plus administrateur de la plateforme.',
+      lastOne:
+        'La plateforme doit toujours garder au moins un administrateur : pour retirer {{name}}, nommez-en d’abord un autre.',
+      add: 'Nommer un administrateur de la plateforme',
+      addEmail: 'Adresse e-mail de l’agent',
+      addHint:
+        'L’adresse de connexion d’un agent actif de l’une des communes. Pour une personne qui n’a pas encore de compte, invitez-la d’abord depuis « Agents » de sa commune (ou créez sa commune), puis nommez-la ici.',
+      submit: 'Nommer administrateur de la plateforme',
+      submitting: 'Enregistrement…',
+      added: '{{name}} ({{town}}) est maintenant administrateur de la plateforme.',
     },
     platform: {
       title: 'Communes de la plateforme',

@@ -28,9 +28,15 @@ export class ChannelRepository {
     ]);
   }
 
-  async find(organizationId: string | null, id: string, manager?: EntityManager): Promise<ChannelRow | null> {
-    const [row] = await this.db.query<ChannelRow>(
-      `SELECT ${COLUMNS} FROM channel WHERE id = $1 AND ($2::uuid IS NULL OR organization_id = $2)`,
+  /** `organization_archived`: the platform archived the channel's town (its channels are stopped). */
+  async find(
+    organizationId: string | null,
+    id: string,
+    manager?: EntityManager,
+  ): Promise<(ChannelRow & { organization_archived: boolean }) | null> {
+    const [row] = await this.db.query<ChannelRow & { organization_archived: boolean }>(
+      `SELECT ${COLUMNS}, (SELECT o.archived_at IS NOT NULL FROM organization o WHERE o.id = channel.organization_id) AS organization_archived
+         FROM channel WHERE id = $1 AND ($2::uuid IS NULL OR organization_id = $2)`,
       [id, organizationId],
       manager,
     );

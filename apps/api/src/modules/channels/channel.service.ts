@@ -29,7 +29,13 @@ export interface ResolvedChannel {
   teamId: string;
   kind: ChannelKind;
   name: string;
+  /** Enabled by the town's admin, and the town not archived by the platform. */
   enabled: boolean;
+  /**
+   * The platform archived the channel's town: its channels are stopped (mailboxes no longer
+   * watched, webhooks acknowledged and nothing stored; the provider keeps its own copy).
+   */
+  organizationArchived: boolean;
   /** Full config, secrets decrypted: for adapters only, never for an API answer. */
   config: Record<string, unknown>;
 }
@@ -96,7 +102,8 @@ export class ChannelService {
       teamId: row.team_id,
       kind: row.kind,
       name: row.name,
-      enabled: row.enabled,
+      enabled: row.enabled && !row.organization_archived,
+      organizationArchived: row.organization_archived,
       config: mergeSecrets(row.config, this.decrypt(row.id, row.secrets)),
     };
   }
@@ -126,6 +133,16 @@ export class ChannelService {
       this.cachedChannels.set(id, { channel, until: Date.now() + CHANNEL_CACHE_MS });
     }
     return channel;
+  }
+
+  /**
+   * The platform archived or unarchived a town: its channels stop or start again at once on this
+   * instance (cached lookups forgotten, mailbox watchers reconciled); on others within 5 seconds.
+   */
+  organizationChanged(organizationId: string): void {
+    for (const [id, hit] of this.cachedChannels)
+      if (hit.channel.organizationId === organizationId) this.cachedChannels.delete(id);
+    this.changed('email');
   }
 
   /** The channel a webhook's path names (`resolveCached`), or null when the path holds no uuid. */

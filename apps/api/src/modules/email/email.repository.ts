@@ -59,7 +59,9 @@ export class EmailRepository {
   enabledEmailChannels(): Promise<WatchedChannelRow[]> {
     return this.db.query<WatchedChannelRow>(
       `SELECT id, organization_id, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') || md5(config::text) AS version
-         FROM channel WHERE kind = 'email' AND enabled ORDER BY created_at`,
+         FROM channel WHERE kind = 'email' AND enabled
+          AND NOT EXISTS (SELECT 1 FROM organization o WHERE o.id = channel.organization_id AND o.archived_at IS NOT NULL)
+        ORDER BY created_at`,
     );
   }
 

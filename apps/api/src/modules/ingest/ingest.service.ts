@@ -13,7 +13,7 @@ import {
   type MessageDto,
   type MessageKind,
 } from '@guichet/contracts';
-import { badRequest, notFound } from '../../common/errors';
+import { badRequest, notFound, organizationClosed } from '../../common/errors';
 import { GroupCommit } from '../../common/group-commit';
 import { pgClean, pgJson } from '../../common/pg-text';
 import { Metrics } from '../../infra/metrics/metrics';
@@ -141,6 +141,9 @@ export class IngestService {
     const channel = await this.channels.resolveCached(inbound.channelId);
     if (!channel) throw notFound('canal');
     seen.kind = channel.kind;
+    // An archived town's channels are stopped: whatever still reaches the ingest (a job queued
+    // before, a mail fetched in the last seconds) stores nothing (410).
+    if (channel.organizationArchived) throw organizationClosed();
     const organizationId = channel.organizationId;
     const sender = inbound.sender ?? 'provider';
     const t = inbound.thread ?? {};

@@ -147,6 +147,22 @@ export class OrganizationRepository {
     return row ?? null;
   }
 
+  /** The active agent with this address (unique on the installation), or null. */
+  async activeAgentByEmail(email: string): Promise<{ id: string } | null> {
+    const [row] = await this.db.query<{ id: string }>(`SELECT id FROM agent WHERE email = $1 AND active`, [email]);
+    return row ?? null;
+  }
+
+  /** Whether the agent's town is archived (false for no such agent: the grant answers 404 then). */
+  async agentTownArchived(m: EntityManager, agentId: string): Promise<boolean> {
+    const [row] = await this.db.query<{ archived: boolean }>(
+      `SELECT o.archived_at IS NOT NULL AS archived FROM agent a JOIN organization o ON o.id = a.organization_id WHERE a.id = $1`,
+      [agentId],
+      m,
+    );
+    return row?.archived ?? false;
+  }
+
   /** The active agents of a town (their sessions end when it is archived). */
   async activeAgentIds(m: EntityManager, id: string): Promise<string[]> {
     const rows = await this.db.query<{ id: string }>(`SELECT id FROM agent WHERE organization_id = $1 AND active`, [id], m);

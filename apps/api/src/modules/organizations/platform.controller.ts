@@ -2,7 +2,9 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Put, Post } from '@nest
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import {
   createOrganizationSchema,
+  grantPlatformAdminSchema,
   type CreateOrganizationInput,
+  type GrantPlatformAdminInput,
   type PlatformAdminDto,
   type PlatformOrganizationDto,
 } from '@guichet/contracts';
@@ -64,6 +66,21 @@ export class PlatformAdminsController {
   @Get()
   list(): Promise<PlatformAdminDto[]> {
     return this.platform.admins();
+  }
+
+  /**
+   * The role granted by e-mail: the active agent of any town with this address (agents' addresses are
+   * unique on the installation). 404 in French when none (invite them in their town first), 409 when
+   * their town is archived; answers the new list.
+   */
+  @Post()
+  @HttpCode(200)
+  @ApiBody({ schema: z.toJSONSchema(grantPlatformAdminSchema, { io: 'input' }) as object })
+  grantByEmail(
+    @CurrentAgent() by: AuthAgent,
+    @Body(new ZodPipe(grantPlatformAdminSchema)) input: GrantPlatformAdminInput,
+  ): Promise<PlatformAdminDto[]> {
+    return this.platform.grantByEmail(by, input.email);
   }
 
   /** Makes an active agent (of any town) an administrator of the platform; answers the new list. */

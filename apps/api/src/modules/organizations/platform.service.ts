@@ -2,10 +2,11 @@ import { Injectable } from '@nestjs/common';
 import type { CreateOrganizationInput, PlatformAdminDto, PlatformOrganizationDto } from '@guichet/contracts';
 import type { AuthAgent } from '../../common/auth-agent';
 import { Database } from '../../common/database';
-import { conflict, notFound, uniqueViolation } from '../../common/errors';
+import { AppError, conflict, notFound, uniqueViolation } from '../../common/errors';
 import { AuditRepository } from '../../infra/audit/audit.repository';
 import { AccountService } from '../agents/account.service';
 import { AuthService } from '../auth/auth.service';
+import { ChannelService } from '../channels/channel.service';
 import { OrganizationRepository } from './organization.repository';
 import { ADMIN_CAPACITY } from './setup.service';
 
@@ -24,6 +25,7 @@ export class PlatformService {
     private readonly accounts: AccountService,
     private readonly audit: AuditRepository,
     private readonly auth: AuthService,
+    private readonly channels: ChannelService,
   ) {}
 
   list(): Promise<PlatformOrganizationDto[]> {
@@ -87,6 +89,8 @@ export class PlatformService {
       if (archived)
         for (const agentId of await this.organizations.activeAgentIds(m, id))
           sessionsEnded += await this.auth.endSessions(m, afterCommit, agentId);
+      // Its channels stop (mailboxes released, webhooks acknowledged, nothing stored) or start again.
+      afterCommit(() => this.channels.organizationChanged(id));
       const action = archived ? 'organization.archived' : 'organization.unarchived';
       const data = { organizationId: id, name: town.name, slug: town.slug, ...(archived ? { sessionsEnded } : {}) };
       await this.audit.record({ organizationId: id, agentId: by.id, action, data }, m);
@@ -101,12 +105,26 @@ export class PlatformService {
     return this.organizations.platformAdmins();
   }
 
+  /** Grants the role to the active agent with this address (the screen knows addresses, not ids). */
+  async grantByEmail(by: AuthAgent, email: string): Promise<PlatformAdminDto[]> {
+    const agent = await this.organizations.activeAgentByEmail(email);
+    if (!agent)
+      throw new AppError(
+        'not_found',
+        `aucun agent actif n’a l’adresse ${email} : invitez-le d’abord dans sa commune (Administration → Agents), puis nommez-le ici`,
+      );
+    return this.setAdmin(by, agent.id, true);
+  }
+
   /**
    * Grants (`on`) or revokes the platform-admin role of an active agent of any town. The platform
    * always keeps one: its admins' rows are locked first, so two revocations at once wait in turn.
+   * An agent of an archived town cannot be granted it (they cannot sign in).
    */
   setAdmin(by: AuthAgent, agentId: string, on: boolean): Promise<PlatformAdminDto[]> {
     return this.db.tx(async (m) => {
+      if (on && (await this.organizations.agentTownArchived(m, agentId)))
+        throw conflict('la commune de cet agent est archivée : il ne peut pas se connecter, remettez-la en service d’abord');
       const admins = await this.organizations.lockPlatformAdmins(m);
       if (!on && admins.includes(agentId) && admins.length === 1)
         throw conflict('c’est le dernier administrateur de la plateforme : nommez-en un autre d’abord');

@@ -298,7 +298,11 @@ export function citizenPages(service: PublicService, shell: CitizenShell, survey
       // Post/redirect/get: a reload shows the page, it does not send the reply again.
       return res.redirect(303, `${withLanguage(trackingPath(request.reference, token), ctx.lang)}&envoye=1#reply-sent`);
     } catch (e) {
-      if (isGone(e)) return closed(req, res, ctx);
+      if (isGone(e)) {
+        // An archived town: the file read-only with the closure said, the reply refused (410).
+        const request = await service.getRequest(reference, token).catch(() => null);
+        return request ? send(req, res, 410, ctx, trackingView(ctx, request, { action, token })) : closed(req, res, ctx);
+      }
       if (isNotFound(e)) return send(req, res, 404, ctx, messageView(ctx, t.notFoundTitle, t.requestNotFound));
       if (e instanceof multer.MulterError) {
         const refused = uploadRefused(e, ctx.lang);

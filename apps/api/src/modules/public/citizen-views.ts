@@ -287,9 +287,14 @@ export function trackingView(ctx: PageContext, r: PublicRequestDto, state: Track
         : ''
     }
     ${
-      r.status === 'closed'
-        ? html`<p class="notice">${t.closed}</p>`
-        : html`<form class="public-form" method="post" action="${state.action}" enctype="multipart/form-data" data-enhance="reply">
+      r.organizationClosed
+        ? html`<section class="notice" aria-labelledby="tracking-archived-title" data-testid="tracking-archived">
+      <h2 class="public__subtitle" id="tracking-archived-title">${t.closedTitle}</h2>
+      <p>${t.trackingArchived}</p>
+    </section>`
+        : r.status === 'closed'
+          ? html`<p class="notice">${t.closed}</p>`
+          : html`<form class="public-form" method="post" action="${state.action}" enctype="multipart/form-data" data-enhance="reply">
       <div class="field">
         <label for="tracking-reply">${t.replyLabel}</label>
         <textarea id="tracking-reply" name="body" rows="5" required maxlength="${LIMITS.bodyChars}" data-missing="${t.errors.body}"${invalid(state.replyError, 'tracking-error')}>

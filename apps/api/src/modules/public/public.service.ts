@@ -191,16 +191,21 @@ export class PublicService {
     };
   }
 
-  private async tracked(reference: string, token: unknown) {
+  /**
+   * The conversation of a tracking link. An archived town's citizen still reads their own file
+   * (`read`: the page, its files) but writes nothing more through it (410).
+   */
+  private async tracked(reference: string, token: unknown, read = false) {
     const conversation = await this.conversations.byReference(reference.toUpperCase());
     // A wrong token and an unknown reference look the same: 404.
     if (!conversation || !checkTrackingToken(this.config.appSecret, conversation.id, token)) throw notFound('demande');
-    if (await this.repo.archived(conversation.organization_id)) throw organizationClosed();
-    return conversation;
+    const archived = await this.repo.archived(conversation.organization_id);
+    if (archived && !read) throw organizationClosed();
+    return { ...conversation, archived };
   }
 
   async getRequest(reference: string, token: unknown): Promise<PublicRequestDto> {
-    const c = await this.tracked(reference, token);
+    const c = await this.tracked(reference, token, true);
     const teamName = await this.repo.teamName(c.team_id);
     const [{ items }, survey] = await Promise.all([
       this.conversations.messagesPage(c.id, 200, null, { publicOnly: true }),
@@ -224,7 +229,8 @@ export class PublicService {
           createdAt: m.createdAt,
           attachments: m.attachments.map((a) => ({ id: a.id, fileName: a.fileName, contentType: a.contentType, size: a.size })),
         })),
-      survey,
+      // No survey for a town that left the platform: nobody would read the answer.
+      ...(c.archived ? { survey: null, organizationClosed: true as const } : { survey }),
     };
   }
 
@@ -256,7 +262,7 @@ export class PublicService {
 
   /** A file of the request's public exchange (the citizen's or the town hall's), for the tracking link's holder. */
   async requestAttachment(reference: string, token: unknown, attachmentId: string): Promise<PublicFile> {
-    const c = await this.tracked(reference, token);
+    const c = await this.tracked(reference, token, true);
     const a = isUuid(attachmentId) ? await this.repo.attachment(attachmentId) : undefined;
     if (!a || a.conversation_id !== c.id || !a.public) throw notFound('pièce jointe');
     return { fileName: a.file_name, contentType: a.content_type, content: await this.blobs.get(a.sha256) };

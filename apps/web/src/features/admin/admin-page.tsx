@@ -8,6 +8,7 @@ import { CannedRepliesSection } from './canned-replies-section';
 import { ChannelsSection } from './channels-section';
 import { MailSection } from './mail-section';
 import { OrganizationSection } from './organization-section';
+import { PlatformAdminsSection } from './platform-admins-section';
 import { PlatformSection } from './platform-section';
 import { RequestTypesSection } from './request-types-section';
 import { RetentionSection } from './retention-section';
@@ -28,8 +29,9 @@ const SECTIONS = [
   { slug: 'connexion', label: 'oidcAdmin.link', Screen: SignInSection },
   { slug: 'conservation', label: 'admin.nav.retention', Screen: RetentionSection },
   { slug: 'journal', label: 'admin.nav.audit', Screen: AuditSection },
-  // Platform administrators only: the towns of the installation.
+  // Platform administrators only: the towns of the installation and who runs it.
   { slug: 'communes', label: 'admin.nav.platform', Screen: PlatformSection, platformOnly: true },
+  { slug: 'administrateurs-plateforme', label: 'admin.nav.platformAdmins', Screen: PlatformAdminsSection, platformOnly: true },
 ] as const;
 
 /** Sections supervisors edit too (the API lets them): no « read only » notice there. */

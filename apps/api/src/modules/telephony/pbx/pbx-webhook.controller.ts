@@ -5,7 +5,7 @@ import { pbxCallEventSchema } from '@guichet/contracts';
 import { z } from 'zod';
 import type { Request } from 'express';
 import { Public } from '../../../common/auth-agent';
-import { forbidden, notFound } from '../../../common/errors';
+import { forbidden, notFound, organizationClosed } from '../../../common/errors';
 import { readWebhookBody, parseWebhookJson } from '../../../common/webhook-body';
 import { ApiWebhook } from '../../../common/webhook-docs';
 import { parseOr400 } from '../../../common/zod.pipe';
@@ -42,6 +42,8 @@ export class PbxWebhookController {
     if (!verifyPbxSignature(secret, req.header('x-guichet-signature') ?? undefined, raw)) {
       throw forbidden('signature X-Guichet-Signature invalide');
     }
+    // An archived town's switchboard is told the service is gone (410), nothing stored.
+    if (channel.organizationArchived) throw organizationClosed();
     if (!channel.enabled) throw notFound('canal');
     const event = parseOr400(pbxCallEventSchema, parseWebhookJson(raw));
     return this.calls.pbxEvent(channel, event);

@@ -34,6 +34,10 @@ const seconds = (v: string | undefined) => (v !== undefined && /^\d+$/.test(v) ?
  * public URL before anything is read or stored; then messages go through the ingest service,
  * status callbacks through the delivery status service, calls through the call service.
  */
+/** What a caller hears on the number of a town archived by the platform. */
+export const ARCHIVED_TOWN_CALL =
+  'Ce numéro de la mairie n’est plus relié à son service en ligne. Merci de contacter directement votre mairie. Au revoir.';
+
 @Injectable()
 export class TwilioWebhookService {
   private readonly logger = new Logger('Twilio');
@@ -62,12 +66,18 @@ export class TwilioWebhookService {
     if (!verifyTwilioSignature(token, signature, this.config.publicUrl + path, params)) {
       throw forbidden('signature Twilio invalide');
     }
-    if (!channel.enabled) throw notFound('canal');
+    // An archived town's channel answers Twilio (200, nothing stored), a disabled one 404.
+    if (!channel.enabled && !channel.organizationArchived) throw notFound('canal');
     return params;
   }
 
   /** Inbound SMS, MMS or WhatsApp: stored once per MessageSid, media fetched on the job queue. */
   async message(channel: ResolvedChannel, params: TwilioParams): Promise<string> {
+    if (channel.organizationArchived) {
+      // The town left the platform: nothing stored (Twilio keeps the message in the town's account).
+      this.logger.log(`SMS ${one(params, 'MessageSid') ?? '?'} pour une commune archivée : non enregistré`);
+      return emptyTwiml();
+    }
     let parsed: ReturnType<typeof twilioMessageToInbound>;
     let value: string;
     try {
@@ -93,6 +103,7 @@ export class TwilioWebhookService {
 
   /** Delivery status callbacks; out-of-order ones never move a message backwards. */
   async status(channel: ResolvedChannel, params: TwilioParams): Promise<void> {
+    if (channel.organizationArchived) return;
     const sid = one(params, 'MessageSid') ?? one(params, 'SmsSid');
     const status = twilioDeliveryStatus(one(params, 'MessageStatus') ?? one(params, 'SmsStatus'));
     if (!sid) throw badRequest('MessageSid manquant');
@@ -110,6 +121,8 @@ export class TwilioWebhookService {
   async voice(channel: ResolvedChannel, params: TwilioParams): Promise<string> {
     const callSid = one(params, 'CallSid');
     if (!callSid || !/^CA[0-9a-zA-Z]{10,}$/.test(callSid)) throw badRequest('CallSid manquant ou invalide');
+    // The town left the platform: the caller is told, nothing is filed, no voicemail recorded.
+    if (channel.organizationArchived) return goodbyeTwiml(ARCHIVED_TOWN_CALL);
     const config = channel.config as { forwardTo?: string; voicemailGreeting?: string; phoneNumber?: string };
     try {
       await this.calls.incoming(
@@ -143,6 +156,7 @@ export class TwilioWebhookService {
   async voiceStatus(channel: ResolvedChannel, params: TwilioParams): Promise<string> {
     const callSid = one(params, 'CallSid');
     if (!callSid) throw badRequest('CallSid manquant');
+    if (channel.organizationArchived) return goodbyeTwiml();
     const config = channel.config as { voicemailGreeting?: string };
     const recordingUrl = one(params, 'RecordingUrl');
     const dialStatus = one(params, 'DialCallStatus');
