@@ -295,6 +295,21 @@ function openingTimeBetween(a: Date, b: Date, hours: ServiceOpeningHours, holida
   return total;
 }
 
+/**
+ * Opening time between two instants, in minutes (rounded up), by the service's opening hours and
+ * the French public holidays: how long a citizen waited while the service was open (a message on
+ * Friday evening answered on Monday at 9:00 waited 30 minutes of a 8:30 opening).
+ */
+export function openingMinutesBetween(
+  from: Date,
+  to: Date,
+  hours: ServiceOpeningHours = DEFAULT_OPENING_HOURS,
+  holidays?: HolidayOptions,
+): number {
+  if (to <= from) return 0;
+  return Math.ceil(openingTimeBetween(from, to, hours, holidays) / 60_000);
+}
+
 export interface ResponseClock {
   receivedAt: Date;
   target: ResponseTarget;

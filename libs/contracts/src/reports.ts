@@ -93,6 +93,8 @@ export const reportQuerySchema = z
     /** The channel the citizen first wrote on (calls: the telephone line). */
     channel: z.enum([...CHANNEL_KINDS, 'unknown'], { message: 'canal inconnu' }).optional(),
     requestTypeId: z.uuid({ message: 'identifiant de démarche invalide' }).optional(),
+    /** Files carrying this label (calls are not labelled: telephone figures are 0 with a label). */
+    labelId: z.uuid({ message: 'identifiant d’étiquette invalide' }).optional(),
     /** Absent: by day up to two months, by ISO week up to six months, by month beyond (defaultGranularity). */
     granularity: z.enum(REPORT_GRANULARITIES).optional(),
     /** `csv`: one table (`table`, the first by default); `xlsx`: every table of the report, one sheet each. */
@@ -147,19 +149,25 @@ export interface DurationStatsDto {
   p90Minutes: number | null;
 }
 
+/**
+ * Calendar durations and the same durations counted in the service's opening hours (its opening
+ * days and times, French public holidays closed): what the citizen waited while the service was open.
+ */
+export type DurationPairDto = DurationStatsDto & { openingHours: DurationStatsDto };
+
 export interface ResponseTimesReportDto {
   from: string;
   to: string;
-  firstResponse: DurationStatsDto & {
+  firstResponse: DurationPairDto & {
     /** First responses of files that had a response target, and those given by it. */
     withTarget: number;
     onTime: number;
     onTimeShare: number | null;
   };
-  resolution: DurationStatsDto;
+  resolution: DurationPairDto;
   /** The same totals over the period just before (as volumes': whole months, or else days). */
   previous: { from: string; to: string } & Pick<ResponseTimesReportDto, 'firstResponse' | 'resolution'>;
-  byTeam: Array<{ teamId: string; teamName: string; firstResponse: DurationStatsDto; resolution: DurationStatsDto }>;
+  byTeam: Array<{ teamId: string; teamName: string; firstResponse: DurationPairDto; resolution: DurationPairDto }>;
   /** Files overdue now (whatever the period): still in progress and past a due date, per service too. */
   overdue: OverdueRow & { at: string; byTeam: Array<OverdueRow & { teamId: string; teamName: string }> };
 }
@@ -231,6 +239,32 @@ export interface SatisfactionReportDto {
   previous: { from: string; to: string; totals: SatisfactionRow };
   byTeam: Array<SatisfactionRow & { teamId: string; teamName: string }>;
   comments: SatisfactionCommentDto[];
+}
+
+/** One agent's work over the period (supervisors: the agents of their services). */
+export interface AgentWorkloadRow {
+  agentId: string;
+  agentName: string;
+  /** Files resolved or closed while assigned to the agent. */
+  handled: number;
+  /** Files whose first answer the agent wrote. */
+  firstResponses: number;
+  /** Median time to those first answers, calendar and in opening hours (minutes). */
+  firstResponseMedianMinutes: number | null;
+  firstResponseMedianOpeningMinutes: number | null;
+}
+
+/**
+ * Per-agent figures, presented as workload, not a ranking: agents in alphabetical order, with
+ * their load (files handled and first answers) per period.
+ */
+export interface AgentsReportDto {
+  from: string;
+  to: string;
+  granularity: ReportGranularity;
+  agents: AgentWorkloadRow[];
+  /** One row per period and agent, periods without activity included (agents in the order of `agents`). */
+  series: Array<{ period: string; agentId: string; handled: number; firstResponses: number }>;
 }
 
 /** Counts below this are published as null (statistical secrecy: no citizen singled out). */

@@ -250,19 +250,39 @@ describe('reports: numbers from the daily aggregates match a hand-computed town'
   test('first response and resolution: nearest-rank median and 90th percentile, share within target', async () => {
     const res = await get(`response-times?${january}`);
     expect(res.status).toBe(200);
-    // First responses 10, 30, 45, 90 min; resolutions 5, 60, 120, 3,000 min.
+    // First responses 10, 30, 45, 90 min; resolutions 5, 60, 120, 3,000 min. In opening hours (default:
+    // Monday–Friday 8:30–12:00, 13:30–17:30): the SMS of 00:30 answered at 00:40 waited 0, the others were
+    // answered while open (30, 45, 90); file 2's 3,000 minutes from Monday 10:00 to Wednesday 12:00 are
+    // 120 + 240 + 450 + 210 = 1,020 open minutes, the others were open all along (5, 60, 120).
     expect(res.body.firstResponse).toEqual({
       count: 4,
       medianMinutes: 30,
       p90Minutes: 90,
+      openingHours: { count: 4, medianMinutes: 30, p90Minutes: 90 },
       withTarget: 2,
       onTime: 1,
       onTimeShare: 0.5,
     });
-    expect(res.body.resolution).toEqual({ count: 4, medianMinutes: 60, p90Minutes: 3000 });
+    expect(res.body.resolution).toEqual({
+      count: 4,
+      medianMinutes: 60,
+      p90Minutes: 3000,
+      openingHours: { count: 4, medianMinutes: 60, p90Minutes: 1020 },
+    });
     const ecRow = res.body.byTeam.find((r: any) => r.teamId === ec.id);
-    expect(ecRow.firstResponse).toEqual({ count: 3, medianMinutes: 30, p90Minutes: 90 });
-    expect(ecRow.resolution).toEqual({ count: 2, medianMinutes: 120, p90Minutes: 3000 });
+    // État civil's first answers in opening hours: 0, 30, 90.
+    expect(ecRow.firstResponse).toEqual({
+      count: 3,
+      medianMinutes: 30,
+      p90Minutes: 90,
+      openingHours: { count: 3, medianMinutes: 30, p90Minutes: 90 },
+    });
+    expect(ecRow.resolution).toEqual({
+      count: 2,
+      medianMinutes: 120,
+      p90Minutes: 3000,
+      openingHours: { count: 2, medianMinutes: 120, p90Minutes: 1020 },
+    });
   });
 
   test('telephone: received, answered, missed, called back and the share answered', async () => {
@@ -308,8 +328,21 @@ describe('reports: numbers from the daily aggregates match a hand-computed town'
     expect(times.body.previous).toEqual({
       from: '2026-01-01',
       to: '2026-01-31',
-      firstResponse: { count: 4, medianMinutes: 30, p90Minutes: 90, withTarget: 2, onTime: 1, onTimeShare: 0.5 },
-      resolution: { count: 4, medianMinutes: 60, p90Minutes: 3000 },
+      firstResponse: {
+        count: 4,
+        medianMinutes: 30,
+        p90Minutes: 90,
+        openingHours: { count: 4, medianMinutes: 30, p90Minutes: 90 },
+        withTarget: 2,
+        onTime: 1,
+        onTimeShare: 0.5,
+      },
+      resolution: {
+        count: 4,
+        medianMinutes: 60,
+        p90Minutes: 3000,
+        openingHours: { count: 4, medianMinutes: 60, p90Minutes: 1020 },
+      },
     });
     expect(phone.body.totals.received).toBe(0);
     expect(phone.body.previous).toEqual({
@@ -527,8 +560,15 @@ describe('reports: numbers from the daily aggregates match a hand-computed town'
       ['Scolarité', 3],
     ]);
     const times = await get(`response-times?${january}`);
-    // Resolution of file 1 is now 15 days + 0 h = 21,600 min (bucket: hours below 60 days).
-    expect(times.body.resolution).toEqual({ count: 4, medianMinutes: 60, p90Minutes: 21600 });
+    // Resolution of file 1 is now 15 days + 0 h = 21,600 min (bucket: hours below 60 days); in opening
+    // hours, Monday 5 January 9:00 → Tuesday 20 January 9:00: 420 + 4 × 450 + 5 × 450 + 450 + 30 = 4,950
+    // (bucket 4,980: hours beyond two days).
+    expect(times.body.resolution).toEqual({
+      count: 4,
+      medianMinutes: 60,
+      p90Minutes: 21600,
+      openingHours: { count: 4, medianMinutes: 60, p90Minutes: 4980 },
+    });
   });
 
   // Last in this town: the files added here are not counted in the aggregates the tests above read.

@@ -8,6 +8,7 @@ import {
   formatFrenchLongDate,
   instantAt,
   legalDeadlineDate,
+  openingMinutesBetween,
   responseDue,
   type DeadlineSpec,
 } from '../deadlines';
@@ -212,5 +213,40 @@ describe('properties', () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('opening time between two instants (reports in opening hours)', () => {
+  // Default hours: Monday to Friday, 8:30–12:00 and 13:30–17:30 (Europe/Paris, UTC+2 in May 2026).
+  const paris = (local: string) => new Date(`${local}+02:00`);
+  it.each([
+    // Thursday 30 April 18:00 (closed) → Monday 4 May 9:00: 1 May holiday, weekend, then 8:30–9:00.
+    ['2026-04-30T18:00:00', '2026-05-04T09:00:00', 30],
+    // The same evening message resolved at 11:00: 8:30–11:00.
+    ['2026-04-30T18:00:00', '2026-05-04T11:00:00', 150],
+    // Monday 10:00 → Tuesday 10:00: 120 + 240 + 90.
+    ['2026-05-04T10:00:00', '2026-05-05T10:00:00', 450],
+    // Friday 8 May (Victoire 1945) 9:00 → Monday 11 May 8:40.
+    ['2026-05-08T09:00:00', '2026-05-11T08:40:00', 10],
+    // During the lunch break on both ends: nothing.
+    ['2026-05-04T12:10:00', '2026-05-04T13:20:00', 0],
+    // A whole working week (Monday 8:00 → Saturday 8:00): 5 × 7 h 30; the weeks of 8 May and of Ascension (14 May) have 4 days.
+    ['2026-05-18T08:00:00', '2026-05-23T08:00:00', 5 * 450],
+    ['2026-05-04T08:00:00', '2026-05-09T08:00:00', 4 * 450],
+    ['2026-05-11T08:00:00', '2026-05-16T08:00:00', 4 * 450],
+    // Seconds are rounded up to the minute; backwards is 0.
+    ['2026-05-04T09:00:00', '2026-05-04T09:00:01', 1],
+    ['2026-05-04T10:00:00', '2026-05-04T09:00:00', 0],
+  ])('%s → %s: %i minutes', (from, to, minutes) => {
+    expect(openingMinutesBetween(paris(from), paris(to))).toBe(minutes);
+  });
+
+  it('follows the service’s own hours and Alsace-Moselle’s extra holidays', () => {
+    const saturdays = { 6: [['09:00', '12:00']] as [string, string][] };
+    expect(openingMinutesBetween(paris('2026-05-08T00:00:00'), paris('2026-05-10T00:00:00'), saturdays)).toBe(180);
+    // Good Friday 2026 is 3 April: a working day in most of France, closed in Alsace-Moselle.
+    const friday = [new Date('2026-04-03T06:00:00Z'), new Date('2026-04-03T16:00:00Z')] as const;
+    expect(openingMinutesBetween(...friday, DEFAULT_OPENING_HOURS)).toBe(450);
+    expect(openingMinutesBetween(...friday, DEFAULT_OPENING_HOURS, { alsaceMoselle: true })).toBe(0);
   });
 });

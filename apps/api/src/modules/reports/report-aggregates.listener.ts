@@ -1,17 +1,21 @@
 import { Injectable } from '@nestjs/common';
+import { DEFAULT_OPENING_HOURS, openingMinutesBetween } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { OnDomainEvent } from '../events/domain-event-bus';
 import type { DomainEvent } from '../events/domain-events';
 import {
   callContribution,
   conversationContribution,
+  labelled,
+  mergeAgentDurations,
+  mergeAgents,
   mergeDaily,
   mergeDurations,
   type CallFact,
+  type ConversationMoves,
   type DailyDelta,
-  type DurationDelta,
 } from './report-facts';
-import { ReportsRepository, type StoredConversationFact } from './reports.repository';
+import { ReportsRepository, type ConversationSource, type StoredConversationFact } from './reports.repository';
 
 const CONVERSATION_EVENTS = [
   'conversation.created',
@@ -38,6 +42,7 @@ export function movesReports(e: DomainEvent): boolean {
     case 'conversation.updated':
       return (
         e.change === 'agent' ||
+        e.change === 'routing' ||
         e.change === 'deadlines' ||
         e.change === 'satisfaction' ||
         (e.change === 'message' && e.conversation.status === 'open' && e.conversation.firstResponseAt !== null)
@@ -81,45 +86,107 @@ export class ReportAggregatesListener {
    * One write of the aggregates per job, whatever moved: each writer then locks the daily rows,
    * the monthly rows and the histograms in the same order (see ReportsRepository.addDaily).
    */
-  private async apply(m: EntityManager, moves: { daily: DailyDelta[]; durations: DurationDelta[] }): Promise<void> {
+  private async apply(m: EntityManager, moves: ConversationMoves & { labels?: Labelled }): Promise<void> {
     await this.repo.addDaily(m, mergeDaily(moves.daily));
     await this.repo.addDurations(m, mergeDurations(moves.durations));
+    if (moves.labels) await this.repo.addLabelled(m, mergeDaily(moves.labels.daily), mergeDurations(moves.labels.durations));
+    await this.repo.addAgents(m, mergeAgents(moves.agents), mergeAgentDurations(moves.agentDurations));
   }
 
   /** What the conversation's new fact moves, its fact saved. */
-  private async conversationMoves(
-    m: EntityManager,
-    conversationId: string,
-  ): Promise<{ daily: DailyDelta[]; durations: DurationDelta[] }> {
-    const daily: DailyDelta[] = [];
-    const durations: DurationDelta[] = [];
+  private async conversationMoves(m: EntityManager, conversationId: string): Promise<ConversationMoves & { labels: Labelled }> {
+    const moves: ConversationMoves & { labels: Labelled } = {
+      daily: [],
+      durations: [],
+      agents: [],
+      agentDurations: [],
+      labels: { daily: [], durations: [] },
+    };
+    const { daily } = moves;
     await this.repo.lock(m, conversationId);
     const source = await this.repo.conversationSource(m, conversationId);
-    if (!source) return { daily, durations };
+    if (!source) return moves;
     const before = await this.repo.conversationFact(m, conversationId);
     const channel = before?.channel_kind ?? (await this.repo.originChannel(m, conversationId));
-    const after: StoredConversationFact = { ...source, channel_kind: channel };
+    const after = await this.factOf(m, conversationId, source, channel, before);
+    const add = (c: ConversationMoves, labelIds: string[]) => {
+      moves.daily.push(...c.daily);
+      moves.durations.push(...c.durations);
+      moves.agents.push(...c.agents);
+      moves.agentDurations.push(...c.agentDurations);
+      moves.labels.daily.push(...labelled(c.daily, labelIds));
+      moves.labels.durations.push(...labelled(c.durations, labelIds));
+    };
     if (before) {
-      const old = conversationContribution(before, -1);
-      daily.push(...old.daily);
-      durations.push(...old.durations);
+      add(conversationContribution(before, -1), before.label_ids);
       // Counted as resolved before, and now open or resolved at another time: reopened once in between.
       if (before.resolved_at && +before.resolved_at !== +(after.resolved_at ?? 0)) {
-        daily.push({
+        const reopened: DailyDelta = {
           organization_id: after.organization_id,
           day: parisDay(new Date()),
           team_id: after.team_id,
           channel_kind: after.channel_kind,
           request_type_id: after.request_type_id,
           counters: { reopened: 1 },
-        });
+        };
+        daily.push(reopened);
+        moves.labels.daily.push(...labelled([reopened], after.label_ids));
       }
     }
-    const next = conversationContribution(after, 1);
-    daily.push(...next.daily);
-    durations.push(...next.durations);
+    add(conversationContribution(after, 1), after.label_ids);
     await this.repo.saveConversationFact(m, conversationId, after);
-    return { daily, durations };
+    return moves;
+  }
+
+  /**
+   * The fact of a conversation from its row: who answered first and the times in the service's
+   * opening hours are worked out when the answer or the resolution happens, then kept as they
+   * were (a later change of opening hours or of service does not rewrite the past).
+   */
+  private async factOf(
+    m: EntityManager,
+    conversationId: string,
+    source: ConversationSource,
+    channel: string,
+    before: StoredConversationFact | null,
+  ): Promise<StoredConversationFact> {
+    const { created_at, first_response_at, assignee_id, opening_hours, alsace_moselle, label_ids, ...fact } = source;
+    const opening = (to: Date) =>
+      openingMinutesBetween(created_at, to, opening_hours ?? DEFAULT_OPENING_HOURS, { alsaceMoselle: alsace_moselle });
+    const sameAnswer =
+      before?.first_response_day === source.first_response_day &&
+      before?.first_response_minutes === source.first_response_minutes;
+    const sameResolution = !!before?.resolved_at && !!source.resolved_at && +before.resolved_at === +source.resolved_at;
+    let firstResponseAgent: string | null = null;
+    let firstResponseOpen: number | null = null;
+    if (first_response_at) {
+      firstResponseAgent =
+        sameAnswer && before!.first_response_agent_id
+          ? before!.first_response_agent_id
+          : await this.repo.firstResponder(m, conversationId);
+      firstResponseOpen =
+        sameAnswer && before!.first_response_open_minutes !== null
+          ? before!.first_response_open_minutes
+          : opening(first_response_at);
+    }
+    let resolutionOpen: number | null = null;
+    let handledBy: string | null = null;
+    if (source.resolved_at && source.resolved_day) {
+      resolutionOpen =
+        sameResolution && before!.resolution_open_minutes !== null
+          ? before!.resolution_open_minutes
+          : opening(source.resolved_at);
+      handledBy = sameResolution && before!.handled_by ? before!.handled_by : assignee_id;
+    }
+    return {
+      ...fact,
+      channel_kind: channel,
+      label_ids: label_ids ?? [],
+      first_response_agent_id: firstResponseAgent,
+      first_response_open_minutes: firstResponseOpen,
+      handled_by: handledBy,
+      resolution_open_minutes: resolutionOpen,
+    };
   }
 
   /**
@@ -128,7 +195,7 @@ export class ReportAggregatesListener {
    * Hand-logged calls (an agent noting a call or a counter visit) are not telephony statistics.
    */
   async refreshCall(m: EntityManager, messageId: string): Promise<void> {
-    await this.apply(m, { daily: await this.callMoves(m, messageId), durations: [] });
+    await this.apply(m, { daily: await this.callMoves(m, messageId), durations: [], agents: [], agentDurations: [] });
   }
 
   private async callMoves(m: EntityManager, messageId: string): Promise<DailyDelta[]> {
@@ -157,6 +224,12 @@ export class ReportAggregatesListener {
     }
     return daily;
   }
+}
+
+/** The label rows a recount moves (its daily and histogram deltas, once per label). */
+interface Labelled {
+  daily: Array<DailyDelta & { label_id: string }>;
+  durations: Array<ConversationMoves['durations'][number] & { label_id: string }>;
 }
 
 /** The calendar day in Europe/Paris, `YYYY-MM-DD`. */

@@ -32,10 +32,45 @@ export interface DailyDelta extends DailyKey {
   hist?: number[];
 }
 
+/** Durations in calendar time, and the same in the service's opening hours (`_open`). */
+export type DurationMetric = 'first_response' | 'resolution' | 'first_response_open' | 'resolution_open';
+
 export interface DurationDelta extends DailyKey {
-  metric: 'first_response' | 'resolution';
+  metric: DurationMetric;
   bucket: number;
   n: number;
+}
+
+/** The same deltas once more per label of the file (report_label_daily / report_label_duration). */
+export type LabelDailyDelta = DailyDelta & { label_id: string };
+export type LabelDurationDelta = DurationDelta & { label_id: string };
+
+/** Per agent: files handled (resolved while assigned to them) and first answers they wrote (report_agent_daily). */
+export interface AgentDelta {
+  organization_id: string;
+  day: string;
+  team_id: string;
+  agent_id: string;
+  handled: number;
+  first_responses: number;
+}
+
+export interface AgentDurationDelta {
+  organization_id: string;
+  day: string;
+  team_id: string;
+  agent_id: string;
+  metric: 'first_response' | 'first_response_open';
+  bucket: number;
+  n: number;
+}
+
+/** Everything a conversation's fact moves. */
+export interface ConversationMoves {
+  daily: DailyDelta[];
+  durations: DurationDelta[];
+  agents: AgentDelta[];
+  agentDurations: AgentDurationDelta[];
 }
 
 /** What one conversation contributes to the aggregates (report_conversation). */
@@ -53,6 +88,14 @@ export interface ConversationFact {
   resolution_minutes: number | null;
   satisfaction: number | null;
   satisfaction_day: string | null;
+  /** The labels the file carries (sorted). */
+  label_ids: string[];
+  /** Who wrote the first answer, and its time in the service's opening hours (minutes). */
+  first_response_agent_id: string | null;
+  first_response_open_minutes: number | null;
+  /** Who the file was assigned to when resolved, and the resolution time in opening hours. */
+  handled_by: string | null;
+  resolution_open_minutes: number | null;
 }
 
 /** What one incoming telephone call contributes (report_call). */
@@ -78,11 +121,37 @@ function key(
   };
 }
 
-/** The rows a conversation adds to (sign 1) or takes from (sign -1) the aggregates. */
-export function conversationContribution(f: ConversationFact, sign: 1 | -1): { daily: DailyDelta[]; durations: DurationDelta[] } {
+/**
+ * The rows a conversation adds to (sign 1) or takes from (sign -1) the aggregates. A fact stored
+ * before a field existed has it null (or no label): it took nothing from those rows, and gives
+ * nothing back.
+ */
+export function conversationContribution(f: ConversationFact, sign: 1 | -1): ConversationMoves {
   const daily: DailyDelta[] = [{ ...key(f, f.created_day), counters: { created: sign } }];
   const durations: DurationDelta[] = [];
+  const agents: AgentDelta[] = [];
+  const agentDurations: AgentDurationDelta[] = [];
+  const agentKey = (agent_id: string, day: string) => ({ organization_id: f.organization_id, day, team_id: f.team_id, agent_id });
   if (f.first_response_day && f.first_response_minutes !== null) {
+    if (f.first_response_open_minutes !== null && f.first_response_open_minutes !== undefined)
+      durations.push({
+        ...key(f, f.first_response_day),
+        metric: 'first_response_open',
+        bucket: durationBucket(f.first_response_open_minutes),
+        n: sign,
+      });
+    if (f.first_response_agent_id) {
+      const a = agentKey(f.first_response_agent_id, f.first_response_day);
+      agents.push({ ...a, handled: 0, first_responses: sign });
+      agentDurations.push({ ...a, metric: 'first_response', bucket: durationBucket(f.first_response_minutes), n: sign });
+      if (f.first_response_open_minutes !== null && f.first_response_open_minutes !== undefined)
+        agentDurations.push({
+          ...a,
+          metric: 'first_response_open',
+          bucket: durationBucket(f.first_response_open_minutes),
+          n: sign,
+        });
+    }
     daily.push({
       ...key(f, f.first_response_day),
       counters: {
@@ -101,6 +170,14 @@ export function conversationContribution(f: ConversationFact, sign: 1 | -1): { d
   if (f.resolved_day && f.resolution_minutes !== null) {
     daily.push({ ...key(f, f.resolved_day), counters: { resolved: sign } });
     durations.push({ ...key(f, f.resolved_day), metric: 'resolution', bucket: durationBucket(f.resolution_minutes), n: sign });
+    if (f.resolution_open_minutes !== null && f.resolution_open_minutes !== undefined)
+      durations.push({
+        ...key(f, f.resolved_day),
+        metric: 'resolution_open',
+        bucket: durationBucket(f.resolution_open_minutes),
+        n: sign,
+      });
+    if (f.handled_by) agents.push({ ...agentKey(f.handled_by, f.resolved_day), handled: sign, first_responses: 0 });
   }
   if (f.satisfaction !== null && f.satisfaction_day) {
     const hist = new Array<number>(11).fill(0);
@@ -111,7 +188,15 @@ export function conversationContribution(f: ConversationFact, sign: 1 | -1): { d
       hist,
     });
   }
-  return { daily, durations };
+  return { daily, durations, agents, agentDurations };
+}
+
+/** The daily and histogram deltas of a file once more for each of its labels. */
+export function labelled<D extends DailyDelta | DurationDelta>(
+  deltas: D[],
+  labelIds: readonly string[] | null | undefined,
+): Array<D & { label_id: string }> {
+  return (labelIds ?? []).flatMap((label_id) => deltas.map((d) => ({ ...d, label_id })));
 }
 
 export function callContribution(f: CallFact, sign: 1 | -1): DailyDelta[] {
@@ -130,11 +215,12 @@ export function callContribution(f: CallFact, sign: 1 | -1): DailyDelta[] {
   ];
 }
 
-const dailyKey = (d: DailyKey) => [d.organization_id, d.day, d.team_id, d.channel_kind, d.request_type_id ?? ''].join('|');
+const dailyKey = (d: DailyKey & { label_id?: string }) =>
+  [d.organization_id, d.label_id ?? '', d.day, d.team_id, d.channel_kind, d.request_type_id ?? ''].join('|');
 
-/** Sums deltas per row and drops those that cancel out (a fact that did not move costs no write). */
-export function mergeDaily(deltas: DailyDelta[]): DailyDelta[] {
-  const byKey = new Map<string, DailyDelta>();
+/** Sums deltas per row (per label too, for label rows) and drops those that cancel out (a fact that did not move costs no write). */
+export function mergeDaily<D extends DailyDelta>(deltas: D[]): D[] {
+  const byKey = new Map<string, D>();
   for (const d of deltas) {
     const k = dailyKey(d);
     const acc = byKey.get(k) ?? { ...d, counters: {}, hist: new Array<number>(11).fill(0) };
@@ -148,19 +234,34 @@ export function mergeDaily(deltas: DailyDelta[]): DailyDelta[] {
     .map(([, d]) => d);
 }
 
-export function mergeDurations(deltas: DurationDelta[]): DurationDelta[] {
-  const byKey = new Map<string, DurationDelta>();
+/**
+ * Sums the numeric fields `fields` of deltas with the same key, drops those that cancel out, and
+ * sorts them by key (one lock order for every writer).
+ */
+function mergeSums<D extends object>(deltas: D[], keyOf: (d: D) => string, fields: ReadonlyArray<keyof D>): D[] {
+  const byKey = new Map<string, D>();
   for (const d of deltas) {
-    const k = `${d.metric}|${dailyKey(d)}|${d.bucket}`;
+    const k = keyOf(d);
     const acc = byKey.get(k);
-    if (acc) acc.n += d.n;
-    else byKey.set(k, { ...d });
+    if (!acc) byKey.set(k, { ...d });
+    else for (const f of fields) (acc[f] as number) += d[f] as number;
   }
   return [...byKey.entries()]
-    .filter(([, d]) => d.n !== 0)
+    .filter(([, d]) => fields.some((f) => d[f] !== 0))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([, d]) => d);
 }
+
+export const mergeDurations = <D extends DurationDelta>(deltas: D[]): D[] =>
+  mergeSums(deltas, (d) => `${d.metric}|${dailyKey(d)}|${d.bucket}`, ['n']);
+
+const agentKeyOf = (d: { organization_id: string; day: string; team_id: string; agent_id: string }) =>
+  [d.organization_id, d.day, d.team_id, d.agent_id].join('|');
+
+export const mergeAgents = (deltas: AgentDelta[]): AgentDelta[] => mergeSums(deltas, agentKeyOf, ['handled', 'first_responses']);
+
+export const mergeAgentDurations = (deltas: AgentDurationDelta[]): AgentDurationDelta[] =>
+  mergeSums(deltas, (d) => `${d.metric}|${agentKeyOf(d)}|${d.bucket}`, ['n']);
 
 /** The first day of the month of a `YYYY-MM-DD` day. */
 export const monthOf = (day: string): string => `${day.slice(0, 8)}01`;

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@ne
 import {
   CHANNEL_KINDS,
   indicatorsQuerySchema,
+  type AgentsReportDto,
   reportQuerySchema,
   type IndicatorsDto,
   type IndicatorsQuery,
@@ -23,6 +24,11 @@ const PERIOD_QUERIES = [
   ApiQuery({ name: 'teamId', required: false, description: 'Un service (sinon : tous ceux que vous supervisez)' }),
   ApiQuery({ name: 'channel', required: false, enum: [...CHANNEL_KINDS, 'unknown'], description: 'Le canal d’arrivée' }),
   ApiQuery({ name: 'requestTypeId', required: false, description: 'Une démarche' }),
+  ApiQuery({
+    name: 'labelId',
+    required: false,
+    description: 'Les demandes portant cette étiquette (les appels n’en portent pas : téléphone à 0)',
+  }),
   ApiQuery({ name: 'granularity', required: false, enum: ['day', 'week', 'month'] }),
   ApiQuery({ name: 'format', required: false, enum: ['json', 'csv', 'xlsx'] }),
   ApiQuery({ name: 'table', required: false, description: 'Avec format=csv : le tableau à exporter' }),
@@ -31,7 +37,7 @@ const withPeriod = (): MethodDecorator => (target, key, d) => {
   for (const q of PERIOD_QUERIES) q(target, key, d);
 };
 
-type AnyReport = VolumesReportDto | ResponseTimesReportDto | TelephoneReportDto | SatisfactionReportDto;
+type AnyReport = VolumesReportDto | ResponseTimesReportDto | TelephoneReportDto | SatisfactionReportDto | AgentsReportDto;
 
 /** A CSV download named `name`.csv. */
 export function attachment(res: Response, name: string): void {
@@ -117,6 +123,24 @@ export class ReportsController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<AnyReport | string | StreamableFile> {
     return this.answer(agent, 'satisfaction', q, res, this.reports.satisfaction(agent, q));
+  }
+
+  @Get('agents')
+  @ApiOperation({
+    summary:
+      'Charge de travail par agent (ordre alphabétique, pas un classement) : demandes traitées, premières réponses et leur délai médian, charge par période',
+    description:
+      'Les agents des services que vous supervisez (tous pour un administrateur). Seuls la période et le service filtrent : ' +
+      'les chiffres par agent ne sont pas ventilés par canal, démarche ou étiquette.',
+  })
+  @ApiProduces('application/json', 'text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+  @withPeriod()
+  agents(
+    @CurrentAgent() agent: AuthAgent,
+    @Query(new ZodPipe(reportQuerySchema)) q: ReportQuery,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<AnyReport | string | StreamableFile> {
+    return this.answer(agent, 'agents', q, res, this.reports.agents(agent, q));
   }
 
   /**

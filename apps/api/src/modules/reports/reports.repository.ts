@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { OpenDataMode } from '@guichet/contracts';
+import type { OpenDataMode, ServiceOpeningHours } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database';
 import { pgJson } from '../../common/pg-text';
@@ -17,13 +17,31 @@ import {
   type DailyDelta,
   type DurationDelta,
   type PeriodSplit,
+  type AgentDelta,
+  type AgentDurationDelta,
+  type DurationMetric,
+  type LabelDailyDelta,
+  type LabelDurationDelta,
 } from './report-facts';
+
+const LABEL_COUNTERS = { daily: 'report_label_daily', monthly: 'report_label_daily' };
+const LABEL_DURATIONS = { daily: 'report_label_duration', monthly: 'report_label_duration' };
 
 const PARIS_DAY = (col: string) => `((${col}) AT TIME ZONE 'Europe/Paris')::date::text`;
 const MINUTES = (to: string, from: string) => `ceil(extract(epoch FROM ${to} - ${from}) / 60)::int`;
 
-export interface ConversationSource extends Omit<ConversationFact, 'channel_kind'> {
+/** What the listener computes itself (the agent who answered first, times in opening hours). */
+type ComputedFields =
+  'channel_kind' | 'first_response_agent_id' | 'first_response_open_minutes' | 'handled_by' | 'resolution_open_minutes';
+
+export interface ConversationSource extends Omit<ConversationFact, ComputedFields> {
   resolved_at: Date | null;
+  created_at: Date;
+  first_response_at: Date | null;
+  assignee_id: string | null;
+  /** The service's opening hours (null: the default ones) and whether Alsace-Moselle's holidays apply. */
+  opening_hours: ServiceOpeningHours | null;
+  alsace_moselle: boolean;
 }
 
 export interface StoredConversationFact extends ConversationFact {
@@ -75,6 +93,8 @@ export interface ReportScope {
   channelKinds?: string[] | null;
   /** Démarches kept (null or absent: every démarche, and files without one). */
   requestTypeIds?: string[] | null;
+  /** Only the files carrying this label (read from the label rows; calls carry none). */
+  labelId?: string | null;
 }
 
 /**
@@ -124,12 +144,29 @@ export class ReportsRepository {
               CASE WHEN c.status IN ('resolved', 'closed') THEN c.resolved_at END AS resolved_at,
               c.satisfaction,
               (SELECT ${PARIS_DAY('s.answered_at')} FROM satisfaction_survey s
-                WHERE s.conversation_id = c.id AND s.answered_at IS NOT NULL) AS satisfaction_day
-         FROM conversation c WHERE c.id = $1`,
+                WHERE s.conversation_id = c.id AND s.answered_at IS NOT NULL) AS satisfaction_day,
+              c.created_at, c.first_response_at, c.assignee_id,
+              coalesce((SELECT array_agg(cl.label_id ORDER BY cl.label_id) FROM conversation_label cl
+                         WHERE cl.conversation_id = c.id), '{}') AS label_ids,
+              t.opening_hours, o.alsace_moselle
+         FROM conversation c JOIN team t ON t.id = c.team_id JOIN organization o ON o.id = c.organization_id
+        WHERE c.id = $1`,
       [id],
       m,
     );
     return row ?? null;
+  }
+
+  /** The agent who wrote the conversation's first answer (its first outgoing message by an agent). */
+  async firstResponder(m: EntityManager, conversationId: string): Promise<string | null> {
+    const [row] = await this.db.query<{ author_agent_id: string }>(
+      `SELECT mm.author_agent_id FROM message mm
+        WHERE mm.conversation_id = $1 AND mm.direction = 'outbound' AND mm.kind <> 'note' AND mm.author_agent_id IS NOT NULL
+        ORDER BY mm.created_at, mm.id LIMIT 1`,
+      [conversationId],
+      m,
+    );
+    return row?.author_agent_id ?? null;
   }
 
   /** The channel kind of the conversation's first message (where the citizen came from). */
@@ -148,7 +185,8 @@ export class ReportsRepository {
     const [row] = await this.db.query<StoredConversationFact>(
       `SELECT organization_id, team_id, channel_kind, request_type_id, created_day::text, first_response_day::text,
               first_response_minutes, first_response_on_time, resolved_day::text, resolution_minutes, resolved_at,
-              satisfaction, satisfaction_day::text
+              satisfaction, satisfaction_day::text, label_ids, first_response_agent_id, first_response_open_minutes,
+              handled_by, resolution_open_minutes
          FROM report_conversation WHERE conversation_id = $1`,
       [id],
       m,
@@ -160,13 +198,17 @@ export class ReportsRepository {
     await this.db.query(
       `INSERT INTO report_conversation (conversation_id, organization_id, team_id, channel_kind, request_type_id, created_day,
               first_response_day, first_response_minutes, first_response_on_time, resolved_day, resolution_minutes, resolved_at,
-              satisfaction, satisfaction_day)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+              satisfaction, satisfaction_day, label_ids, first_response_agent_id, first_response_open_minutes, handled_by,
+              resolution_open_minutes)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
        ON CONFLICT (conversation_id) DO UPDATE SET team_id = EXCLUDED.team_id, request_type_id = EXCLUDED.request_type_id,
               first_response_day = EXCLUDED.first_response_day, first_response_minutes = EXCLUDED.first_response_minutes,
               first_response_on_time = EXCLUDED.first_response_on_time, resolved_day = EXCLUDED.resolved_day,
               resolution_minutes = EXCLUDED.resolution_minutes, resolved_at = EXCLUDED.resolved_at,
-              satisfaction = EXCLUDED.satisfaction, satisfaction_day = EXCLUDED.satisfaction_day`,
+              satisfaction = EXCLUDED.satisfaction, satisfaction_day = EXCLUDED.satisfaction_day,
+              label_ids = EXCLUDED.label_ids, first_response_agent_id = EXCLUDED.first_response_agent_id,
+              first_response_open_minutes = EXCLUDED.first_response_open_minutes, handled_by = EXCLUDED.handled_by,
+              resolution_open_minutes = EXCLUDED.resolution_open_minutes`,
       [
         id,
         f.organization_id,
@@ -182,6 +224,11 @@ export class ReportsRepository {
         f.resolved_at,
         f.satisfaction,
         f.satisfaction_day,
+        f.label_ids,
+        f.first_response_agent_id,
+        f.first_response_open_minutes,
+        f.handled_by,
+        f.resolution_open_minutes,
       ],
       m,
     );
@@ -256,11 +303,13 @@ export class ReportsRepository {
 
   private async upsertCounters(
     m: EntityManager,
-    table: 'report_daily' | 'report_monthly',
+    table: 'report_daily' | 'report_monthly' | 'report_label_daily',
     period: 'day' | 'month',
-    deltas: DailyDelta[],
+    deltas: Array<DailyDelta & { label_id?: string }>,
   ): Promise<void> {
+    const label = table === 'report_label_daily';
     const rows = deltas.map((d) => ({
+      label_id: d.label_id,
       organization_id: d.organization_id,
       day: d.day,
       team_id: d.team_id,
@@ -270,14 +319,16 @@ export class ReportsRepository {
       satisfaction_hist: d.hist ?? new Array<number>(11).fill(0),
     }));
     const cols = DAILY_COUNTERS.join(', ');
+    const labelCol = label ? 'label_id, ' : '';
     await this.db.query(
-      `INSERT INTO ${table} (organization_id, ${period}, team_id, channel_kind, request_type_id, ${cols}, satisfaction_hist)
-       SELECT r.organization_id, r.day, r.team_id, r.channel_kind, r.request_type_id, ${DAILY_COUNTERS.map((c) => `r.${c}`).join(', ')},
+      `INSERT INTO ${table} (${labelCol}organization_id, ${period}, team_id, channel_kind, request_type_id, ${cols}, satisfaction_hist)
+       SELECT ${label ? 'r.label_id, ' : ''}r.organization_id, r.day, r.team_id, r.channel_kind, r.request_type_id,
+              ${DAILY_COUNTERS.map((c) => `r.${c}`).join(', ')},
               ARRAY(SELECT jsonb_array_elements_text(r.satisfaction_hist)::int)
-         FROM jsonb_to_recordset($1::jsonb) AS r(organization_id uuid, day date, team_id uuid, channel_kind text,
+         FROM jsonb_to_recordset($1::jsonb) AS r(label_id uuid, organization_id uuid, day date, team_id uuid, channel_kind text,
               request_type_id uuid, ${DAILY_COUNTERS.map((c) => `${c} ${c === 'callback_minutes' ? 'bigint' : 'int'}`).join(', ')},
               satisfaction_hist jsonb)
-       ON CONFLICT (organization_id, ${period}, team_id, channel_kind, request_type_id) DO UPDATE SET
+       ON CONFLICT (organization_id, ${labelCol}${period}, team_id, channel_kind, request_type_id) DO UPDATE SET
          ${DAILY_COUNTERS.map((c) => `${c} = ${table}.${c} + EXCLUDED.${c}`).join(', ')},
          satisfaction_hist = ARRAY(SELECT a + b FROM unnest(${table}.satisfaction_hist, EXCLUDED.satisfaction_hist) AS h(a, b))`,
       [pgJson(rows)],
@@ -311,6 +362,50 @@ export class ReportsRepository {
   }
 
   /**
+   * The label rows of a file's labels (after the other aggregates, same lock order: sorted keys),
+   * then the agents' rows.
+   */
+  async addLabelled(m: EntityManager, daily: LabelDailyDelta[], durations: LabelDurationDelta[]): Promise<void> {
+    if (daily.length) await this.upsertCounters(m, 'report_label_daily', 'day', daily);
+    if (!durations.length) return;
+    await this.db.query(
+      `INSERT INTO report_label_duration (organization_id, label_id, metric, day, team_id, channel_kind, request_type_id, bucket, n)
+       SELECT r.organization_id, r.label_id, r.metric, r.day, r.team_id, r.channel_kind, r.request_type_id, r.bucket, r.n
+         FROM jsonb_to_recordset($1::jsonb) AS r(organization_id uuid, label_id uuid, metric text, day date, team_id uuid,
+              channel_kind text, request_type_id uuid, bucket int, n int)
+       ON CONFLICT (organization_id, label_id, metric, day, team_id, channel_kind, request_type_id, bucket)
+       DO UPDATE SET n = report_label_duration.n + EXCLUDED.n`,
+      [pgJson(durations)],
+      m,
+    );
+  }
+
+  async addAgents(m: EntityManager, agents: AgentDelta[], durations: AgentDurationDelta[]): Promise<void> {
+    if (agents.length)
+      await this.db.query(
+        `INSERT INTO report_agent_daily (organization_id, day, team_id, agent_id, handled, first_responses)
+         SELECT r.organization_id, r.day, r.team_id, r.agent_id, r.handled, r.first_responses
+           FROM jsonb_to_recordset($1::jsonb) AS r(organization_id uuid, day date, team_id uuid, agent_id uuid, handled int,
+                first_responses int)
+         ON CONFLICT (organization_id, day, team_id, agent_id) DO UPDATE SET
+           handled = report_agent_daily.handled + EXCLUDED.handled,
+           first_responses = report_agent_daily.first_responses + EXCLUDED.first_responses`,
+        [pgJson(agents)],
+        m,
+      );
+    if (durations.length)
+      await this.db.query(
+        `INSERT INTO report_agent_duration (organization_id, metric, day, team_id, agent_id, bucket, n)
+         SELECT r.organization_id, r.metric, r.day, r.team_id, r.agent_id, r.bucket, r.n
+           FROM jsonb_to_recordset($1::jsonb) AS r(organization_id uuid, metric text, day date, team_id uuid, agent_id uuid,
+                bucket int, n int)
+         ON CONFLICT (organization_id, metric, day, team_id, agent_id, bucket) DO UPDATE SET n = report_agent_duration.n + EXCLUDED.n`,
+        [pgJson(durations)],
+        m,
+      );
+  }
+
+  /**
    * The rows of a period, as one relation `d` with a `day` column: the monthly rollup for the
    * whole months of the period and the daily rows for the partial months at its edges (or the
    * daily rows only, when the caller groups by day or week). `cuts` are days the period is also
@@ -325,8 +420,16 @@ export class ReportsRepository {
     cuts: string[] = [],
   ): { sql: string; params: unknown[] } {
     const params: unknown[] = [scope.organizationId, scope.teamIds, scope.channelKinds ?? null, scope.requestTypeIds ?? null];
+    // One label: its own rows, by day (they have no monthly rollup: a label's rows are a fraction of the town's).
+    if (scope.labelId) {
+      params.push(scope.labelId);
+      tables = tables.daily === 'report_daily' ? LABEL_COUNTERS : LABEL_DURATIONS;
+      byDay = true;
+    }
     const filters = `d.organization_id = $1 AND ($2::uuid[] IS NULL OR d.team_id = ANY($2))
-          AND ($3::text[] IS NULL OR d.channel_kind = ANY($3)) AND ($4::uuid[] IS NULL OR d.request_type_id = ANY($4))`;
+          AND ($3::text[] IS NULL OR d.channel_kind = ANY($3)) AND ($4::uuid[] IS NULL OR d.request_type_id = ANY($4))${
+            scope.labelId ? ' AND d.label_id = $5' : ''
+          }`;
     // A rollup per service only answers when no channel and no démarche is asked (durations() sees to it).
     const monthFilters = tables.monthlyByTeamOnly
       ? `d.organization_id = $1 AND ($2::uuid[] IS NULL OR d.team_id = ANY($2)) AND $3::text[] IS NULL AND $4::uuid[] IS NULL`
@@ -465,9 +568,7 @@ export class ReportsRepository {
   }
 
   /** Histogram of durations per service over a period (whole months from the monthly rollup when no channel or démarche is asked). */
-  durations(
-    scope: ReportScope,
-  ): Promise<Array<{ metric: 'first_response' | 'resolution'; team_id: string; bucket: number; n: number }>> {
+  durations(scope: ReportScope): Promise<Array<{ metric: DurationMetric; team_id: string; bucket: number; n: number }>> {
     // The monthly histograms are per service only: a channel or a démarche reads the daily ones.
     const filtered = !!scope.channelKinds?.length || !!scope.requestTypeIds?.length;
     const source = this.periodRows(
@@ -499,8 +600,9 @@ export class ReportsRepository {
           AND ($2::uuid[] IS NULL OR c.team_id = ANY($2))
           AND ($3::text[] IS NULL OR rc.channel_kind = ANY($3))
           AND ($4::uuid[] IS NULL OR c.request_type_id = ANY($4))
+          AND ($6::uuid IS NULL OR EXISTS (SELECT 1 FROM conversation_label cl WHERE cl.conversation_id = c.id AND cl.label_id = $6))
         GROUP BY c.team_id`,
-      [scope.organizationId, scope.teamIds, scope.channelKinds ?? null, scope.requestTypeIds ?? null, at],
+      [scope.organizationId, scope.teamIds, scope.channelKinds ?? null, scope.requestTypeIds ?? null, at, scope.labelId ?? null],
     );
   }
 
@@ -523,6 +625,7 @@ export class ReportsRepository {
           AND ($4::uuid[] IS NULL OR c.team_id = ANY($4))
           AND ($6::text[] IS NULL OR rc.channel_kind = ANY($6))
           AND ($7::uuid[] IS NULL OR c.request_type_id = ANY($7))
+          AND ($8::uuid IS NULL OR EXISTS (SELECT 1 FROM conversation_label cl WHERE cl.conversation_id = c.id AND cl.label_id = $8))
         ORDER BY s.answered_at DESC
         LIMIT $5`,
       [
@@ -533,20 +636,76 @@ export class ReportsRepository {
         limit,
         scope.channelKinds ?? null,
         scope.requestTypeIds ?? null,
+        scope.labelId ?? null,
       ],
     );
   }
 
+  /**
+   * Per agent over a period, for the services in scope: handled files and first answers in total
+   * (`period` null) and per day / ISO week / month, from the agents' daily rows.
+   */
+  agentSums(
+    scope: ReportScope,
+    granularity: 'day' | 'week' | 'month',
+  ): Promise<Array<{ agent_id: string; period: string | null; handled: number; first_responses: number }>> {
+    return this.db.query(
+      `SELECT d.agent_id, CASE WHEN GROUPING(date_trunc('${granularity}', d.day)) = 0
+                               THEN date_trunc('${granularity}', d.day)::date::text END AS period,
+              sum(d.handled)::int AS handled, sum(d.first_responses)::int AS first_responses
+         FROM report_agent_daily d
+        WHERE d.organization_id = $1 AND ($2::uuid[] IS NULL OR d.team_id = ANY($2)) AND d.day BETWEEN $3::date AND $4::date
+        GROUP BY GROUPING SETS ((d.agent_id), (d.agent_id, date_trunc('${granularity}', d.day)))`,
+      [scope.organizationId, scope.teamIds, scope.from, scope.to],
+    );
+  }
+
+  /** The agents' first-answer times over a period (histograms, calendar and opening hours). */
+  agentDurations(
+    scope: ReportScope,
+  ): Promise<Array<{ agent_id: string; metric: 'first_response' | 'first_response_open'; bucket: number; n: number }>> {
+    return this.db.query(
+      `SELECT d.agent_id, d.metric, d.bucket, sum(d.n)::int AS n
+         FROM report_agent_duration d
+        WHERE d.organization_id = $1 AND ($2::uuid[] IS NULL OR d.team_id = ANY($2)) AND d.day BETWEEN $3::date AND $4::date
+        GROUP BY d.agent_id, d.metric, d.bucket HAVING sum(d.n) <> 0`,
+      [scope.organizationId, scope.teamIds, scope.from, scope.to],
+    );
+  }
+
+  /** The agents of the services in scope (every one of the organization for null), active or not, with their names. */
+  agentsOf(organizationId: string, teamIds: string[] | null): Promise<Array<{ id: string; name: string; active: boolean }>> {
+    return this.db.query(
+      `SELECT a.id, a.name, a.active FROM agent a
+        WHERE a.organization_id = $1
+          AND ($2::uuid[] IS NULL OR EXISTS (SELECT 1 FROM agent_team at WHERE at.agent_id = a.id AND at.team_id = ANY($2)))`,
+      [organizationId, teamIds],
+    );
+  }
+
+  /** Names of agents by id (those with figures who left the services since). */
+  agentNames(organizationId: string, ids: string[]): Promise<Array<{ id: string; name: string }>> {
+    return this.db.query(`SELECT id, name FROM agent WHERE organization_id = $1 AND id = ANY($2::uuid[])`, [organizationId, ids]);
+  }
+
   /** Names for the report's rows: services and démarches of the organization (archived ones too). */
-  async names(organizationId: string): Promise<{ teams: Map<string, string>; types: Map<string, string>; organization: string }> {
-    const rows = await this.db.query<{ kind: 'team' | 'type' | 'organization'; id: string; name: string }>(
+  async names(
+    organizationId: string,
+  ): Promise<{ teams: Map<string, string>; types: Map<string, string>; labels: Map<string, string>; organization: string }> {
+    const rows = await this.db.query<{ kind: 'team' | 'type' | 'label' | 'organization'; id: string; name: string }>(
       `SELECT 'team' AS kind, id, name FROM team WHERE organization_id = $1
        UNION ALL SELECT 'type', id, name FROM request_type WHERE organization_id = $1
+       UNION ALL SELECT 'label', id, name FROM label WHERE organization_id = $1
        UNION ALL SELECT 'organization', id, name FROM organization WHERE id = $1`,
       [organizationId],
     );
     const of = (kind: string) => new Map(rows.filter((r) => r.kind === kind).map((r) => [r.id, r.name]));
-    return { teams: of('team'), types: of('type'), organization: rows.find((r) => r.kind === 'organization')?.name ?? '' };
+    return {
+      teams: of('team'),
+      types: of('type'),
+      labels: of('label'),
+      organization: rows.find((r) => r.kind === 'organization')?.name ?? '',
+    };
   }
 
   /** An organization's name and open-data publication, by id or by its public slug. */

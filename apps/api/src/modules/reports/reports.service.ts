@@ -13,6 +13,8 @@ import {
   SATISFACTION_QUESTION,
   toCsv,
   type ChannelKind,
+  type AgentsReportDto,
+  type DurationPairDto,
   type DurationStatsDto,
   type IndicatorRow,
   type IndicatorsDto,
@@ -32,14 +34,15 @@ import { badRequest, forbidden, notFound } from '../../common/errors';
 import { parisDay } from './report-aggregates.listener';
 import { applySecrecy, withheldCells, type SecrecyLine } from './open-data-secrecy';
 import { reportWorkbook, type ReportTable } from './report-workbook';
-import { previousPeriod } from './report-facts';
+import { previousPeriod, type DurationMetric } from './report-facts';
 import { ALL_SUM_FIELDS, ReportsRepository, type DailySumRow, type ReportScope, type SumField } from './reports.repository';
 
 export type CsvTable = ReportTable;
 
-export type ReportKind = 'volumes' | 'response-times' | 'telephone' | 'satisfaction';
+export type ReportKind = 'volumes' | 'response-times' | 'telephone' | 'satisfaction' | 'agents';
 
 const REPORT_TITLES: Record<ReportKind, string> = {
+  agents: 'Charge de travail par agent',
   volumes: 'Volumes de demandes',
   'response-times': 'Délais de réponse et de résolution',
   telephone: 'Téléphone',
@@ -151,19 +154,24 @@ function comparison<R>(
   };
 }
 
-type Histogram = Array<{ metric: 'first_response' | 'resolution'; team_id: string; bucket: number; n: number }>;
+type Histogram = Array<{ metric: DurationMetric; team_id: string; bucket: number; n: number }>;
+
+/** A duration in calendar time and in opening hours, from the histograms (of one service, or all). */
+function pair(hist: Histogram, metric: 'first_response' | 'resolution', teamId?: string): DurationPairDto {
+  const pick = (m: DurationMetric) => hist.filter((h) => h.metric === m && (!teamId || h.team_id === teamId));
+  return { ...stats(pick(metric)), openingHours: stats(pick(`${metric}_open`)) };
+}
 
 /** First response (with the share within target) and resolution over a period, every service together. */
 function timesOf(
   hist: Histogram,
   targets: Partial<DailySumRow> | undefined,
 ): Pick<ResponseTimesReportDto, 'firstResponse' | 'resolution'> {
-  const pick = (metric: string) => hist.filter((h) => h.metric === metric);
   const withTarget = targets?.first_responses_with_target ?? 0;
   const onTime = targets?.first_responses_on_time ?? 0;
   return {
-    firstResponse: { ...stats(pick('first_response')), withTarget, onTime, onTimeShare: share(onTime, withTarget) },
-    resolution: stats(pick('resolution')),
+    firstResponse: { ...pair(hist, 'first_response'), withTarget, onTime, onTimeShare: share(onTime, withTarget) },
+    resolution: pair(hist, 'resolution'),
   };
 }
 
@@ -181,7 +189,7 @@ export class ReportsService {
     from: string,
     to: string,
     teamId?: string,
-    filters: Pick<ReportQuery, 'channel' | 'requestTypeId'> = {},
+    filters: Pick<ReportQuery, 'channel' | 'requestTypeId' | 'labelId'> = {},
   ): ReportScope {
     let teamIds: string[] | null;
     if (agent.role === 'admin') teamIds = teamId ? [teamId] : null;
@@ -196,6 +204,7 @@ export class ReportsService {
       teamIds,
       channelKinds: filters.channel ? [filters.channel] : null,
       requestTypeIds: filters.requestTypeId ? [filters.requestTypeId] : null,
+      labelId: filters.labelId ?? null,
     };
   }
 
@@ -261,8 +270,6 @@ export class ReportsService {
       this.timesTotals({ ...scope, ...before }),
     ]);
     const overdueSum = (k: 'total' | 'decision' | 'response') => overdue.reduce((n, r) => n + r[k], 0);
-    const pick = (metric: string, teamId?: string) =>
-      hist.filter((h) => h.metric === metric && (!teamId || h.team_id === teamId)).map((h) => ({ bucket: h.bucket, n: h.n }));
     const teams = [...new Set(hist.map((h) => h.team_id))];
     return {
       from: q.from,
@@ -273,8 +280,8 @@ export class ReportsService {
         .map((teamId) => ({
           teamId,
           teamName: names.teams.get(teamId) ?? '',
-          firstResponse: stats(pick('first_response', teamId)),
-          resolution: stats(pick('resolution', teamId)),
+          firstResponse: pair(hist, 'first_response', teamId),
+          resolution: pair(hist, 'resolution', teamId),
         }))
         .sort((a, b) => a.teamName.localeCompare(b.teamName, 'fr')),
       overdue: {
@@ -299,6 +306,54 @@ export class ReportsService {
   private async timesTotals(scope: ReportScope): Promise<Pick<ResponseTimesReportDto, 'firstResponse' | 'resolution'>> {
     const [hist, sums] = await Promise.all([this.repo.durations(scope), this.repo.sums(scope, 'day', [], TARGET_FIELDS)]);
     return timesOf(hist, sums[0]);
+  }
+
+  /**
+   * Per agent, for supervisors (their services) and admins: files handled, first answers and
+   * their median time, and the load per period; every agent of the services in alphabetical
+   * order (workload, not a ranking). Read from the agents' daily rows; the channel, démarche and
+   * label filters do not apply (those rows are per service and agent only).
+   */
+  async agents(agent: AuthAgent, q: ReportQuery): Promise<AgentsReportDto> {
+    const scope = this.scope(agent, q.from, q.to, q.teamId);
+    const [sums, hist, members] = await Promise.all([
+      this.repo.agentSums(scope, q.granularity),
+      this.repo.agentDurations(scope),
+      this.repo.agentsOf(agent.organizationId, scope.teamIds),
+    ]);
+    const named = new Map(members.filter((a) => a.active).map((a) => [a.id, a.name]));
+    const missing = [...new Set(sums.map((r) => r.agent_id))].filter((id) => !named.has(id));
+    // Agents with figures who left the services (or were deactivated) since: their work still counts.
+    for (const a of missing.length ? await this.repo.agentNames(agent.organizationId, missing) : []) named.set(a.id, a.name);
+    const totals = new Map(sums.filter((r) => r.period === null).map((r) => [r.agent_id, r]));
+    const byPeriod = new Map(sums.filter((r) => r.period !== null).map((r) => [`${r.agent_id}|${r.period}`, r]));
+    const median = (id: string, metric: 'first_response' | 'first_response_open') =>
+      histogramPercentile(
+        hist.filter((h) => h.agent_id === id && h.metric === metric),
+        0.5,
+      );
+    const agents = [...named.entries()]
+      .map(([agentId, agentName]) => ({
+        agentId,
+        agentName,
+        handled: totals.get(agentId)?.handled ?? 0,
+        firstResponses: totals.get(agentId)?.first_responses ?? 0,
+        firstResponseMedianMinutes: median(agentId, 'first_response'),
+        firstResponseMedianOpeningMinutes: median(agentId, 'first_response_open'),
+      }))
+      .sort((a, b) => a.agentName.localeCompare(b.agentName, 'fr') || a.agentId.localeCompare(b.agentId));
+    return {
+      from: q.from,
+      to: q.to,
+      granularity: q.granularity,
+      agents,
+      series: periods(q.from, q.to, q.granularity).flatMap((period) =>
+        agents.map((a) => {
+          const r = byPeriod.get(`${a.agentId}|${period}`);
+          return { period, agentId: a.agentId, handled: r?.handled ?? 0, firstResponses: r?.first_responses ?? 0 };
+        }),
+      ),
+    };
   }
 
   async telephone(agent: AuthAgent, q: ReportQuery): Promise<TelephoneReportDto> {
@@ -523,7 +578,7 @@ export class ReportsService {
   /** Every table of a report, as CSV tables named as the `table` parameter names them. */
   tables(
     kind: ReportKind,
-    dto: VolumesReportDto | ResponseTimesReportDto | TelephoneReportDto | SatisfactionReportDto,
+    dto: VolumesReportDto | ResponseTimesReportDto | TelephoneReportDto | SatisfactionReportDto | AgentsReportDto,
   ): Record<string, CsvTable> {
     const vol = ['demandes_creees', 'reouvertes', 'resolues'];
     const volRow = (r: VolumeRow) => [r.created, r.reopened, r.resolved];
@@ -536,8 +591,20 @@ export class ReportsService {
       r.answeredShare,
       r.averageCallbackMinutes,
     ];
-    const dur = (prefix: string) => [`${prefix}_nombre`, `${prefix}_mediane_minutes`, `${prefix}_p90_minutes`];
-    const durRow = (s: DurationStatsDto) => [s.count, s.medianMinutes, s.p90Minutes];
+    const dur = (prefix: string) => [
+      `${prefix}_nombre`,
+      `${prefix}_mediane_minutes`,
+      `${prefix}_p90_minutes`,
+      `${prefix}_mediane_minutes_heures_ouverture`,
+      `${prefix}_p90_minutes_heures_ouverture`,
+    ];
+    const durRow = (s: DurationPairDto) => [
+      s.count,
+      s.medianMinutes,
+      s.p90Minutes,
+      s.openingHours.medianMinutes,
+      s.openingHours.p90Minutes,
+    ];
     switch (kind) {
       case 'volumes': {
         const v = dto as VolumesReportDto;
@@ -575,10 +642,14 @@ export class ReportsService {
             ['premieres_reponses', (r) => r.firstResponse.count],
             ['premiere_reponse_mediane_minutes', (r) => r.firstResponse.medianMinutes],
             ['premiere_reponse_p90_minutes', (r) => r.firstResponse.p90Minutes],
+            ['premiere_reponse_mediane_minutes_heures_ouverture', (r) => r.firstResponse.openingHours.medianMinutes],
+            ['premiere_reponse_p90_minutes_heures_ouverture', (r) => r.firstResponse.openingHours.p90Minutes],
             ['part_dans_le_delai_annonce', (r) => r.firstResponse.onTimeShare],
             ['resolutions', (r) => r.resolution.count],
             ['resolution_mediane_minutes', (r) => r.resolution.medianMinutes],
             ['resolution_p90_minutes', (r) => r.resolution.p90Minutes],
+            ['resolution_mediane_minutes_heures_ouverture', (r) => r.resolution.openingHours.medianMinutes],
+            ['resolution_p90_minutes_heures_ouverture', (r) => r.resolution.openingHours.p90Minutes],
           ]),
           overdue: {
             header: ['service', 'en_retard', 'echeance_legale_depassee', 'objectif_de_reponse_depasse'],
@@ -601,6 +672,32 @@ export class ReportsService {
             { from: t.from, to: t.to, ...t.totals, previous: { ...t.previous, ...t.previous.totals } },
             tel.map((name, i) => [name, (r: TelephoneRow) => telRow(r)[i] ?? null]),
           ),
+        };
+      }
+      case 'agents': {
+        const a = dto as AgentsReportDto;
+        const names = new Map(a.agents.map((r) => [r.agentId, r.agentName]));
+        return {
+          agents: {
+            header: [
+              'agent',
+              'demandes_traitees',
+              'premieres_reponses',
+              'premiere_reponse_mediane_minutes',
+              'premiere_reponse_mediane_minutes_heures_ouverture',
+            ],
+            rows: a.agents.map((r) => [
+              r.agentName,
+              r.handled,
+              r.firstResponses,
+              r.firstResponseMedianMinutes,
+              r.firstResponseMedianOpeningMinutes,
+            ]),
+          },
+          load: {
+            header: ['periode', 'agent', 'demandes_traitees', 'premieres_reponses'],
+            rows: a.series.map((r) => [r.period, names.get(r.agentId) ?? '', r.handled, r.firstResponses]),
+          },
         };
       }
       case 'satisfaction': {
@@ -641,6 +738,7 @@ export class ReportsService {
       ['Service', q.teamId ? (names.teams.get(q.teamId) ?? q.teamId) : 'Tous les services suivis'],
       ['Canal', q.channel ?? 'Tous les canaux'],
       ['Démarche', q.requestTypeId ? (names.types.get(q.requestTypeId) ?? q.requestTypeId) : 'Toutes les démarches'],
+      ['Étiquette', q.labelId ? (names.labels.get(q.labelId) ?? q.labelId) : 'Toutes les étiquettes'],
     ];
     return reportWorkbook(about, this.tables(kind, dto));
   }
