@@ -1,0 +1,220 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ConversationDto, MessageDto } from '@guichet/contracts';
+import { connectRecording, expectEventually } from '@guichet/testing';
+import { createClient } from 'redis';
+import { freePort } from '../../src/database/embedded-postgres';
+import { seedTown, startTestApp, type TestApp } from '../harness';
+
+const root = join(__dirname, '..', '..', '..', '..');
+const main = join(root, 'apps/api/dist/main.js');
+
+/** A redis-server of this test's own (never the machine's, which others use). */
+async function startRedis(port: number): Promise<ChildProcess> {
+  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
+  await waitFor(async () => {
+    const up = await new Promise<boolean>((resolve) => {
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => (s.destroy(), resolve(true)));
+      s.once('error', () => resolve(false));
+    });
+    if (!up) throw new Error(`redis-server not listening on ${port}`);
+  }, 10_000);
+  return proc;
+}
+
+const waitFor = (fn: () => Promise<void>, timeoutMs: number) => expectEventually(fn, { timeoutMs, intervalMs: 50 });
+
+const exited = (p: ChildProcess) =>
+  new Promise<void>((resolve) => (p.exitCode !== null || p.signalCode !== null ? resolve() : p.once('exit', () => resolve())));
+
+/**
+ * The path from instance A to Redis, which the test can hold: what A writes is then dropped, as
+ * commands still in a process's buffers when it is killed never reach Redis. Replies still flow.
+ */
+class RedisPath {
+  held = false;
+  private readonly pairs = new Set<[Socket, Socket]>();
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+  ) {}
+
+  static async open(redisPort: number): Promise<RedisPath> {
+    const path = new RedisPath(createServer(), await freePort());
+    path.server.on('connection', (down: Socket) => {
+      const up = connect(redisPort, '127.0.0.1');
+      const pair: [Socket, Socket] = [down, up];
+      path.pairs.add(pair);
+      down.on('data', (d) => path.held || up.write(d));
+      up.on('data', (d) => down.write(d));
+      const end = () => (down.destroy(), up.destroy(), path.pairs.delete(pair));
+      for (const s of pair) s.on('close', end).on('error', end);
+    });
+    await new Promise<void>((resolve) => path.server.listen(path.port, '127.0.0.1', resolve));
+    return path;
+  }
+
+  close(): Promise<void> {
+    for (const pair of this.pairs) for (const s of pair) s.destroy();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/**
+ * Instance A as production runs it: the compiled API (`pnpm test` builds it first) in a process
+ * of its own, on B's database, its Redis through `path`.
+ */
+async function startInstance(b: TestApp, path: RedisPath): Promise<{ proc: ChildProcess; url: string; dataDir: string }> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'guichet-kill-'));
+  const proc = spawn(process.execPath, [main], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH!,
+      HOME: process.env.HOME ?? '/root',
+      PORT: String(port),
+      DATABASE_URL: b.config.databaseUrl,
+      REDIS_URL: `redis://127.0.0.1:${path.port}`,
+      APP_SECRET: b.config.appSecret,
+      ENCRYPTION_KEY: b.config.encryptionKey.toString('hex'),
+      PUBLIC_URL: b.config.publicUrl,
+      DATA_DIR: dataDir,
+      SEED_DEMO: '0',
+      RUN_JOBS: '0',
+      LOG_LEVEL: 'warn',
+      PUBLIC_REQUESTS_PER_HOUR: '1000',
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  proc.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4_000)));
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(async () => {
+    if (proc.exitCode !== null) throw new Error(`instance A exited (${proc.exitCode}):\n${stderr}`);
+    const res = await fetch(`${url}/api/v1/health/ready`);
+    expect(res.status).toBe(200);
+  }, 60_000).catch((e: unknown) => {
+    proc.kill('SIGKILL');
+    throw e;
+  });
+  return { proc, url, dataDir };
+}
+
+describe('an instance killed (SIGKILL) beside another', () => {
+  let redisPort: number;
+  let redis: ChildProcess | undefined;
+  let path: RedisPath;
+  let b: TestApp;
+  let a: { proc: ChildProcess; url: string; dataDir: string } | undefined;
+  let town: Awaited<ReturnType<typeof seedTown>>;
+
+  /** Both instances are on Redis, and B has had time to see A there (it looks every second). */
+  const bothOnRedis = async () => {
+    const probe = createClient({ url: `redis://127.0.0.1:${redisPort}` });
+    await probe.connect();
+    try {
+      await waitFor(async () => expect(await probe.pubSubChannels('guichet-instance#*')).toHaveLength(2), 10_000);
+    } finally {
+      await probe.quit();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+  };
+
+  beforeAll(async () => {
+    if (!existsSync(main)) throw new Error(`compiled API not found (${main}): run tsc -b apps/api first (pnpm test does)`);
+    redisPort = await freePort();
+    redis = await startRedis(redisPort);
+    path = await RedisPath.open(redisPort);
+    b = await startTestApp({ redisUrl: `redis://127.0.0.1:${redisPort}` });
+    town = await seedTown(b);
+  });
+  afterEach(async () => {
+    a?.proc.kill('SIGKILL');
+    if (a) await exited(a.proc);
+    if (a) rmSync(a.dataDir, { recursive: true, force: true });
+    a = undefined;
+  });
+  afterAll(async () => {
+    await b?.close();
+    await path?.close();
+    redis?.kill('SIGTERM');
+    if (redis) await exited(redis);
+  });
+
+  it("makes the survivor's agents reload what the killed instance stored but never told", async () => {
+    a = await startInstance(b, path);
+    const onB = await connectRecording(b.url, town.agentEC.token);
+    const reasons: { reason: string; at: number }[] = [];
+    onB.socket.on('disconnect', (reason) => reasons.push({ reason, at: Date.now() }));
+    try {
+      await bothOnRedis();
+      // A stores a citizen's request and answers it, but its event is still on its way to Redis
+      // when it dies: the moment a SIGKILL under load lands in.
+      path.held = true;
+      const res = await fetch(`${a.url}/api/v1/public/organizations/${town.org.slug}/requests`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          teamId: town.etatCivil.id,
+          name: 'Léa Martin',
+          email: 'lea.martin@example.fr',
+          subject: 'Acte de naissance',
+          body: 'Bonjour, je voudrais une copie intégrale de mon acte de naissance.',
+        }),
+      });
+      expect(res.status).toBe(201);
+      const { reference } = (await res.json()) as { reference: string };
+      const { rows } = await b.db.query<{ id: string; at: Date }>(
+        `SELECT c.id, m.created_at AS at FROM conversation c JOIN message m ON m.conversation_id = c.id WHERE c.reference = $1`,
+        [reference],
+      );
+      const stored = rows[0]!;
+      a.proc.kill('SIGKILL');
+      await exited(a.proc);
+
+      // Every agent of the survivor either hears of the message or is made to reload (its
+      // connection closed: the web client reconnects and reads its lists again).
+      const told = () => onB.of<MessageDto>('message.created').some((m) => m.conversationId === stored.id);
+      await expectEventually(() => expect(told() || reasons.some((r) => r.reason === 'transport close')).toBe(true), {
+        timeoutMs: 10_000,
+      });
+      if (!told()) {
+        // The reload after the reconnect shows it.
+        onB.socket.connect();
+        await expectEventually(() => expect(onB.socket.connected).toBe(true), { timeoutMs: 5_000 });
+        const list = await b.http<{ items: ConversationDto[] }>('GET', `/api/v1/conversations?teamId=${town.etatCivil.id}`, {
+          token: town.agentEC.token,
+        });
+        expect(list.body.items.map((c) => c.id)).toContain(stored.id);
+      }
+      expect((await b.http('GET', '/api/v1/health')).status).toBe(200);
+    } finally {
+      path.held = false;
+      onB.close();
+    }
+  });
+
+  it('leaves the survivor’s agents connected when the other instance stops on purpose', async () => {
+    a = await startInstance(b, path);
+    const onB = await connectRecording(b.url, town.agentEC.token);
+    const reasons: string[] = [];
+    onB.socket.on('disconnect', (reason) => reasons.push(reason));
+    try {
+      await bothOnRedis();
+      a.proc.kill('SIGTERM');
+      await exited(a.proc);
+      // B looks for vanished instances every second: a few looks after A left, nobody was disconnected.
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      expect(reasons).toEqual([]);
+      expect(onB.socket.connected).toBe(true);
+    } finally {
+      onB.close();
+    }
+  });
+});
