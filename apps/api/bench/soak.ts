@@ -307,6 +307,8 @@ export async function benchSoak(o: SoakBenchOptions, log: Log): Promise<BenchRes
     const kindOf = new Uint8Array(maxMarker);
     /** Which instance acknowledged each webhook (1 + its index; 0: none), for the evidence of a missed event. */
     const ackedBy = new Uint8Array(maxMarker);
+    /** Attempts its webhook took (a retry after an instance died may find it stored already). */
+    const attemptsOf = new Uint8Array(maxMarker);
     const KINDS: Kind[] = ['sms', 'voice', 'messenger', 'email', 'webform'];
     let nextMarker = 0;
     const sent: Record<Kind, number> = { sms: 0, voice: 0, messenger: 0, email: 0, webform: 0 };
@@ -332,6 +334,7 @@ export async function benchSoak(o: SoakBenchOptions, log: Log): Promise<BenchRes
         const r = await deliver(instances, rr, path, body, headers, 10 * 60_000);
         retries += r.attempts - 1;
         ackedBy[m] = r.by + 1;
+        attemptsOf[m] = Math.min(255, r.attempts);
         acks.push({ at: sentAt[m]!, ms: r.ackMs });
         acked[kind]++;
       };
@@ -553,6 +556,8 @@ export async function benchSoak(o: SoakBenchOptions, log: Log): Promise<BenchRes
     const faults: Fault[] = [];
     let takeoverMs = Number.NaN;
     let idleMs = Number.NaN;
+    /** Wall-clock time of the SIGKILL (messages' times are the database's), for the evidence of a missed event. */
+    let killedAt = Number.NaN;
     const watchers = async (x: SoakInstance, state = '') =>
       metricValue((await x.metrics()) ?? '', 'guichet_mailbox_watchers', state ? `state="${state}"` : '');
     const killOne = async () => {
@@ -561,6 +566,7 @@ export async function benchSoak(o: SoakBenchOptions, log: Log): Promise<BenchRes
       for (const x of instances) if ((await watchers(x)) >= 1) holder = x;
       const other = instances.find((x) => x !== holder)!;
       const from = nowMs();
+      killedAt = Date.now();
       await holder.kill();
       log(`soak: SIGKILL ${holder.name} (it watched the mailbox)`);
       while (nowMs() - from < 120_000 && Number.isNaN(idleMs)) {
@@ -572,7 +578,8 @@ export async function benchSoak(o: SoakBenchOptions, log: Log): Promise<BenchRes
       log(
         `soak: ${other.name} took the mailbox ${ms(takeoverMs)} after the kill, in IDLE (backlog read) after ${ms(idleMs)}; restarting ${holder.name}`,
       );
-      const restartMs = await holder.start();
+      // As long as it takes on a loaded machine (its first start may take over a minute there).
+      const restartMs = await holder.start(600_000);
       faults.push({
         what: `SIGKILL ${holder.name}, restarted`,
         from,
@@ -600,10 +607,20 @@ export async function benchSoak(o: SoakBenchOptions, log: Log): Promise<BenchRes
     let faultsDone = false;
 
     // --- the run ---------------------------------------------------------------------------------
-    const rss: { atMs: number; kb: (number | null)[] }[] = [];
+    /** RSS (from /proc) and V8 heap in use (from /metrics, MiB) of each instance. */
+    const rss: { atMs: number; kb: (number | null)[]; heapMiB: (number | null)[] }[] = [];
     const loadStart = nowMs();
-    const sample = () => rss.push({ atMs: nowMs() - loadStart, kb: instances.map((x) => x.rssKb()) });
-    sample();
+    const sample = async () => {
+      const s: (typeof rss)[number] = { atMs: nowMs() - loadStart, kb: instances.map((x) => x.rssKb()), heapMiB: [] };
+      rss.push(s);
+      s.heapMiB = await Promise.all(
+        instances.map(async (x) => {
+          const m = await x.metrics();
+          return m ? metricValue(m, 'nodejs_heap_size_used_bytes') / 2 ** 20 : null;
+        }),
+      );
+    };
+    await sample();
     const inboundStart = nextMarker;
     const background: Promise<void>[] = [];
     let stop = false;
@@ -612,7 +629,7 @@ export async function benchSoak(o: SoakBenchOptions, log: Log): Promise<BenchRes
       (async () => {
         while (!stop) {
           await sleep(Math.min(o.rssEveryMs, 1_000));
-          if (nowMs() - loadStart >= rss.length * o.rssEveryMs) sample();
+          if (nowMs() - loadStart >= rss.length * o.rssEveryMs) await sample();
         }
       })(),
       (async () => {
@@ -622,10 +639,15 @@ export async function benchSoak(o: SoakBenchOptions, log: Log): Promise<BenchRes
         }
       })(),
       (async () => {
-        for (const f of plan) {
-          while (!stop && nowMs() - loadStart < f.atMs) await sleep(200);
-          if (stop) return;
-          await f.run();
+        try {
+          for (const f of plan) {
+            while (!stop && nowMs() - loadStart < f.atMs) await sleep(200);
+            if (stop) return;
+            await f.run();
+          }
+        } catch (e) {
+          // Reported as a failure of the run; the load stops and everything is cleaned up.
+          failures.push(`fault plan: ${e instanceof Error ? e.message : String(e)}`);
         }
         faultsDone = true;
       })(),
@@ -660,7 +682,7 @@ export async function benchSoak(o: SoakBenchOptions, log: Log): Promise<BenchRes
     await Promise.all(inFlight);
     stop = true;
     await Promise.all(background);
-    sample();
+    await sample();
 
     // --- settle: mail watched, queue empty ---------------------------------------------------
     const settleStart = nowMs();
@@ -766,6 +788,8 @@ export async function benchSoak(o: SoakBenchOptions, log: Log): Promise<BenchRes
     let caughtUp = 0;
     const missed: string[] = [];
     let missedCount = 0;
+    /** Messages some agent missed, by their time relative to the SIGKILL (s, rounded down). */
+    const missedMarkers = new Map<number, number>();
     const reports: SoakAgentReport[] = final.agents;
     const bits = reports.map((r) => Buffer.from(r.bits, 'base64'));
     for (const row of expectRows) {
@@ -795,14 +819,17 @@ export async function benchSoak(o: SoakBenchOptions, log: Log): Promise<BenchRes
           continue;
         }
         missedCount++;
+        missedMarkers.set(row.marker, Math.floor((at - killedAt) / 1000));
         if (missed.length < 8) {
           const near = reports[a]!.gaps.map(
             (g) =>
               `${new Date(g.from).toISOString().slice(11, 23)}→${g.to ? new Date(g.to).toISOString().slice(11, 23) : 'down'} (${g.reason})`,
           ).join(', ');
-          const by = ackedBy[row.marker] ? `, acknowledged by ${instances[ackedBy[row.marker]! - 1]!.name}` : '';
+          const by = ackedBy[row.marker]
+            ? `, acknowledged by ${instances[ackedBy[row.marker]! - 1]!.name} at attempt ${attemptsOf[row.marker]}`
+            : '';
           missed.push(
-            `agent ${a} (service ${agentTeam[a]}, first on ${instances[a % 2]!.name}): message ${soakMarker(row.marker)} (${KINDS[kindOf[row.marker]!] ?? 'reply'}${by}) stored ${new Date(at).toISOString().slice(11, 23)}; its gaps: ${near || 'none'}`,
+            `agent ${a} (service ${agentTeam[a]}, first on ${instances[a % 2]!.name}): message ${soakMarker(row.marker)} (${KINDS[kindOf[row.marker]!] ?? 'reply'}${by}) stored ${new Date(at).toISOString().slice(11, 23)} (${((at - killedAt) / 1000).toFixed(1)} s after the SIGKILL); its gaps: ${near || 'none'}`,
           );
         }
       }
@@ -846,7 +873,13 @@ export async function benchSoak(o: SoakBenchOptions, log: Log): Promise<BenchRes
     const rssTable = rss
       .map(
         (s) =>
-          `${(s.atMs / 60_000).toFixed(1).padStart(5)} min  ${s.kb.map((k) => (k == null ? '   down' : `${(k / 1024).toFixed(0).padStart(5)} MiB`)).join('  ')}`,
+          `${(s.atMs / 60_000).toFixed(1).padStart(5)} min  ${s.kb
+            .map((k, i) =>
+              k == null
+                ? '   down'
+                : `${(k / 1024).toFixed(0).padStart(5)} MiB (heap ${s.heapMiB[i] == null ? '?' : s.heapMiB[i]!.toFixed(0)})`,
+            )
+            .join('  ')}`,
       )
       .join('\n');
 
@@ -940,10 +973,20 @@ export async function benchSoak(o: SoakBenchOptions, log: Log): Promise<BenchRes
                 .join(', ')}`,
             ]
           : []),
-        ...(missed.length ? [`missed deliveries (first ones):\n${missed.join('\n')}`] : []),
+        ...(missed.length
+          ? [
+              `missed deliveries (first ones):\n${missed.join('\n')}`,
+              `messages missed by some agent, by their time after the SIGKILL (s: messages): ${[
+                ...[...missedMarkers.values()].reduce((m, s) => m.set(s, (m.get(s) ?? 0) + 1), new Map<number, number>()),
+              ]
+                .sort((a, b) => a[0] - b[0])
+                .map(([s, n]) => `${s}: ${n}`)
+                .join(', ')}`,
+            ]
+          : []),
         ...(failures.length ? [`sender failures (first 5): ${failures.slice(0, 5).join(' | ')}`] : []),
         ...(unexpected.length ? [`instances that died by themselves: ${unexpected.join(' | ')}`] : []),
-        `RSS every ${(o.rssEveryMs / 1000).toFixed(0)} s (${instances.map((x) => x.name).join(', ')}):\n${rssTable}`,
+        `RSS (V8 heap in use) every ${(o.rssEveryMs / 1000).toFixed(0)} s (${instances.map((x) => x.name).join(', ')}):\n${rssTable}`,
         `calm periods leave out latencies of messages sent from 2 s before a fault to ${o.recoveryMs / 1000} s after the service came back`,
       ],
       server: `PostgreSQL ${(await db.query<{ v: string }>(`SELECT current_setting('server_version') AS v`)).rows[0]!.v} (embedded), Redis ${'7'}`,
