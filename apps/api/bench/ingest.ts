@@ -39,10 +39,10 @@ export const INGEST_DEFAULTS: IngestBenchOptions = {
   deadlineMs: 10 * 60_000,
 };
 
-const EMAIL_TEXT =
+export const EMAIL_TEXT =
   'Bonjour, je souhaiterais obtenir une copie intégrale de mon acte de naissance pour un dossier de mariage. ' +
   'Je suis né à Banc-sur-Essai. Pouvez-vous me dire quelles pièces joindre et sous quel délai ? Merci, cordialement.';
-const SMS_TEXT = "Bonjour, c'est encore moi : le dossier est-il complet ? Je peux passer demain matin à l'accueil.";
+export const SMS_TEXT = "Bonjour, c'est encore moi : le dossier est-il complet ? Je peux passer demain matin à l'accueil.";
 
 interface Town {
   organizationId: string;
@@ -61,7 +61,7 @@ async function createTown(env: BenchEnv): Promise<Town> {
 }
 
 /** Valid French mobile numbers, one per returning citizen. */
-const phoneOf = (citizen: number) => `+3361${String(2_000_000 + citizen).padStart(7, '0')}`;
+export const phoneOf = (citizen: number) => `+3361${String(2_000_000 + citizen).padStart(7, '0')}`;
 
 const isNewCitizen = (i: number) => i % 10 >= 3;
 

@@ -14,6 +14,7 @@ import { ConversationTransmitted1764871000001 } from './migrations/1764871000001
 import { IngestPreviousStatus1764873000000 } from './migrations/1764873000000-ingest-previous-status';
 import { IngestOneFunction1765060000000 } from './migrations/1765060000000-ingest-one-function';
 import { SmsThreadLatestFile1765060000001 } from './migrations/1765060000001-sms-thread-latest-file';
+import { ConversationDerivedColumns1765071000000 } from './migrations/1765071000000-conversation-derived-columns';
 import { ReportLabelsAgentsHours1765075000000 } from './migrations/1765075000000-report-labels-agents-hours';
 import { PlatformAdmin1764867000000 } from './migrations/1764867000000-platform-admin';
 import { OpenDataPublication1764872000000 } from './migrations/1764872000000-open-data-publication';
@@ -121,6 +122,7 @@ export const MIGRATIONS = [
   OrganizationArchive1765030000001,
   IngestOneFunction1765060000000,
   SmsThreadLatestFile1765060000001,
+  ConversationDerivedColumns1765071000000,
   ReportLabelsAgentsHours1765075000000,
 ];
 

@@ -1,0 +1,237 @@
+/**
+ * A/B of the ingest function's database cost: the same batches (the ingest bench's mix, groups of
+ * `AB_BATCH` items on 2 connections, as the group commit sends them) replayed into two databases
+ * of one embedded PostgreSQL, A migrated without the migrations named in AB_NEW and B with them,
+ * alternating rounds A B B A … CPU is each connection's backend run time (/proc/<pid>/schedstat).
+ *
+ * AB_SCHEMA=1 prints the constraints, triggers, indexes and columns of the ingest's tables instead.
+ *
+ *   AB_NEW=ConversationDerivedColumns1765071000000 node dist/bench-build/bench/ingest-ab.js
+ */
+import { readFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { MIGRATIONS, dataSourceOptions } from '../src/database/data-source';
+import { ensureDatabase, startEmbeddedPostgres } from '../src/database/embedded-postgres';
+import { migrate } from '../src/app.factory';
+import { drawReferences } from '../src/modules/conversations/references';
+import { snippetOf } from '../src/common/snippet';
+import { pgJson } from '../src/common/pg-text';
+import { DUE_COLUMNS, LABELS_COLUMN } from '../src/modules/conversations/conversation.mapper';
+import { createChannel, createOrganization, createTeams } from './lib/fixtures';
+import { EMAIL_TEXT, SMS_TEXT, phoneOf } from './ingest';
+
+const NEW = (process.env.AB_NEW ?? '').split(',').filter(Boolean);
+const ROUNDS = Number(process.env.AB_ROUNDS ?? 6);
+const PER_ROUND = Number(process.env.AB_MESSAGES ?? 1200);
+const BATCH = Number(process.env.AB_BATCH ?? 4);
+const RETURNING = 300;
+const log = (m: string) => console.log(`[ab] ${m}`);
+
+interface Town {
+  organizationId: string;
+  teamId: string;
+  emailChannelId: string;
+  smsChannelId: string;
+}
+
+function base(town: Town) {
+  return {
+    organizationId: town.organizationId,
+    teamId: town.teamId,
+    sender: 'provider',
+    extraIdentities: [],
+    threadId: null,
+    threadExternalIds: [],
+    references: drawReferences(),
+    at: new Date().toISOString(),
+    reopen: true,
+    kind: 'message',
+    html: null,
+    meta: {},
+    attachments: [],
+  };
+}
+
+function sms(town: Town, citizen: number, id: string) {
+  return {
+    ...base(town),
+    channelId: town.smsChannelId,
+    channelKind: 'sms',
+    fromKind: 'phone',
+    fromValue: phoneOf(citizen),
+    fromName: null,
+    threadReference: null,
+    latestOpen: true,
+    subject: null,
+    snippet: snippetOf(SMS_TEXT),
+    body: SMS_TEXT,
+    externalId: `SM${id}`,
+  };
+}
+
+function mixed(town: Town, i: number) {
+  if (i % 10 < 3) return sms(town, (i * 7919) % RETURNING, `m${i}`);
+  return {
+    ...base(town),
+    channelId: town.emailChannelId,
+    channelKind: 'email',
+    fromKind: 'email',
+    fromValue: `citoyen.${i}@exemple.fr`,
+    fromName: `Citoyen ${i}`,
+    threadReference: null,
+    latestOpen: false,
+    subject: "Demande d'acte de naissance",
+    snippet: snippetOf(EMAIL_TEXT),
+    body: EMAIL_TEXT,
+    externalId: `<${i}@mail.exemple.fr>`,
+  };
+}
+
+type Item = ReturnType<typeof mixed>;
+
+const SQL = `SELECT i.*, ${DUE_COLUMNS}, ${LABELS_COLUMN} FROM guichet_ingest($1::jsonb) i LEFT JOIN conversation c ON c.id = i.id`;
+
+function sorted(items: Item[]): Item[] {
+  const key = (it: Item) => `${it.fromKind}:${it.fromValue}`;
+  return [...items].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+/** Two connections each sending its batches one after the other. */
+async function replay(clients: Client[], items: Item[]): Promise<void> {
+  const batches: Item[][] = [];
+  for (let i = 0; i < items.length; i += BATCH) batches.push(sorted(items.slice(i, i + BATCH)));
+  let next = 0;
+  await Promise.all(
+    clients.map(async (c) => {
+      while (next < batches.length) {
+        const b = batches[next++]!;
+        const { rows } = await c.query<{ created: boolean }>(SQL, [pgJson(b)]);
+        if (rows.length !== b.length || rows.some((r) => !r.created)) throw new Error('an item was not created');
+      }
+    }),
+  );
+}
+
+const runNs = (pid: number) => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
+
+function runner(c: Client): QueryRunner {
+  return { query: (sql: string, params?: unknown[]) => c.query(sql, params).then((r) => r.rows) } as unknown as QueryRunner;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'guichet-ab-pg-'));
+  const pg = await startEmbeddedPostgres({ dataDir: dir, persistent: false, log });
+  try {
+    await ensureDatabase(pg.url('postgres'), 'ab_base');
+    const older = MIGRATIONS.filter((m) => !NEW.includes(m.name));
+    const newer = MIGRATIONS.filter((m) => NEW.includes(m.name));
+    if (newer.length !== NEW.length) throw new Error(`unknown migration in ${NEW.join(',')}`);
+    const ds = new DataSource({ ...dataSourceOptions(pg.url('ab_base'), 2), migrations: older } as never);
+    await ds.initialize();
+    await migrate(ds);
+    await ds.destroy();
+
+    const setup = new Client({ connectionString: pg.url('ab_base') });
+    await setup.connect();
+    if (process.env.AB_SCHEMA) {
+      for (const sql of [
+        `SELECT conrelid::regclass AS t, conname, contype, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid IN ('conversation'::regclass, 'message'::regclass, 'contact'::regclass, 'contact_identity'::regclass, 'attachment'::regclass) ORDER BY 1, 2`,
+        `SELECT tgrelid::regclass AS t, tgname, pg_get_triggerdef(oid) AS def FROM pg_trigger WHERE NOT tgisinternal AND tgrelid IN ('conversation'::regclass, 'message'::regclass, 'contact'::regclass, 'contact_identity'::regclass) ORDER BY 1, 2`,
+        `SELECT indrelid::regclass AS t, pg_get_indexdef(indexrelid) AS def FROM pg_index WHERE indrelid IN ('conversation'::regclass, 'message'::regclass, 'contact'::regclass, 'contact_identity'::regclass) ORDER BY 1, 2`,
+        `SELECT attrelid::regclass AS t, attname, attgenerated, pg_get_expr(d.adbin, d.adrelid) AS expr FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum WHERE attrelid IN ('conversation'::regclass, 'message'::regclass) AND attnum > 0 AND NOT attisdropped ORDER BY 1, attnum`,
+      ])
+        for (const r of (await setup.query(sql)).rows) console.log(Object.values(r).join(' | '));
+      await setup.end();
+      return;
+    }
+    const organizationId = await createOrganization(setup);
+    const [teamId] = await createTeams(setup, organizationId, ['État civil']);
+    const town: Town = {
+      organizationId,
+      teamId: teamId!,
+      emailChannelId: await createChannel(setup, organizationId, teamId!, 'email'),
+      smsChannelId: await createChannel(setup, organizationId, teamId!, 'sms'),
+    };
+    await replay(
+      [setup],
+      Array.from({ length: RETURNING }, (_, c) => sms(town, c, `first${c}`)),
+    );
+    await setup.query('CHECKPOINT');
+    await setup.end();
+
+    const admin = new Client({ connectionString: pg.url('postgres') });
+    await admin.connect();
+    for (const v of ['ab_a', 'ab_b']) await admin.query(`CREATE DATABASE ${v} TEMPLATE ab_base`);
+    await admin.end();
+    const variants = await Promise.all(
+      ['ab_a', 'ab_b'].map(async (db) => {
+        const clients = [0, 1].map(() => new Client({ connectionString: pg.url(db) }));
+        await Promise.all(clients.map((c) => c.connect()));
+        const pids = await Promise.all(
+          clients.map(async (c) => (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid),
+        );
+        return { db, clients, pids, ns: 0, ms: 0, n: 0 };
+      }),
+    );
+    for (const M of newer) await (new M() as MigrationInterface).up(runner(variants[1]!.clients[0]!));
+    log(`A = ${older.length} migrations, B = A + ${newer.map((m) => m.name).join(', ')}`);
+
+    let seq = 0;
+    const ratios: number[] = [];
+    const round = async (v: (typeof variants)[number], n: number, measure: boolean) => {
+      const from = seq;
+      const items = Array.from({ length: n }, (_, i) => mixed(town, from + i));
+      const ns0 = v.pids.reduce((s, p) => s + runNs(p), 0);
+      const t0 = performance.now();
+      await replay(v.clients, items);
+      const t = performance.now() - t0;
+      const ns = v.pids.reduce((s, p) => s + runNs(p), 0) - ns0;
+      if (measure) {
+        v.ns += ns;
+        v.ms += t;
+        v.n += n;
+      }
+      return { ns, t };
+    };
+    // The same items go to both (same externalIds, same citizens): each database sees the same sequence.
+    const both = async (n: number, measure: boolean, order: number[]) => {
+      const start = seq;
+      const out: string[] = [];
+      const ns = [0, 0];
+      for (const k of order) {
+        seq = start;
+        const r = await round(variants[k]!, n, measure);
+        ns[k] = r.ns;
+        out.push(`${k ? 'B' : 'A'} ${(r.ns / 1e6 / n).toFixed(3)} ms/msg`);
+      }
+      seq = start + n;
+      if (measure) ratios.push(ns[1]! / ns[0]!);
+      return `${out.join(', ')}, B/A ${(ns[1]! / ns[0]!).toFixed(3)}`;
+    };
+    log(`warm-up: ${await both(300, false, [0, 1])}`);
+    for (let r = 0; r < ROUNDS; r++) log(`round ${r + 1}: ${await both(PER_ROUND, true, r % 2 ? [1, 0] : [0, 1])}`);
+    const sortedRatios = [...ratios].sort((a, b) => a - b);
+    log(
+      `B/A per round: median ${sortedRatios[Math.floor(sortedRatios.length / 2)]!.toFixed(3)}, min ${sortedRatios[0]!.toFixed(3)}, max ${sortedRatios[sortedRatios.length - 1]!.toFixed(3)}`,
+    );
+    for (const v of variants) {
+      const check = await v.clients[0]!.query<{ c: number; m: number; k: number }>(
+        `SELECT (SELECT count(*)::int FROM conversation) AS c, (SELECT count(*)::int FROM message) AS m, (SELECT count(*)::int FROM contact) AS k`,
+      );
+      log(
+        `${v.db}: ${(v.ns / 1e6 / v.n).toFixed(3)} ms backend CPU/msg, ${((v.n / v.ms) * 1000).toFixed(0)} msg/s wall, rows ${JSON.stringify(check.rows[0])}`,
+      );
+      await Promise.all(v.clients.map((c) => c.end()));
+    }
+  } finally {
+    await pg.stop();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
