@@ -1,5 +1,6 @@
 import type { CallRingingDto } from './calls';
 import type { ConversationDto, MessageDto } from './dto';
+import type { EventPlacesDto, RegistrationDto } from './municipal-events';
 import type { AgentRole } from './enums';
 
 export interface PresenceDto {
@@ -64,6 +65,15 @@ export interface ServerToClientEvents {
   'agent.notified': (notification: AgentNotificationDto) => void;
   /** An admin changed this agent's role or services: the screens take the new access without a new login. */
   'agent.access_changed': (access: AgentAccessDto) => void;
+  /**
+   * A registration to one of the agent's services' events (issue 17), with the event's places as
+   * they stand after it: the events list and registrants screens patch themselves. `updated`: an
+   * offer confirmed or lapsed.
+   */
+  'registration.created': (registration: RegistrationDto, places: EventPlacesDto) => void;
+  'registration.cancelled': (registration: RegistrationDto, places: EventPlacesDto) => void;
+  'registration.promoted': (registration: RegistrationDto, places: EventPlacesDto) => void;
+  'registration.updated': (registration: RegistrationDto, places: EventPlacesDto) => void;
 }
 
 /** What an agent's access is made of, as it stands after an admin's change. */
@@ -92,6 +102,10 @@ export const SERVER_EVENTS = [
   'agents.online',
   'agent.notified',
   'agent.access_changed',
+  'registration.created',
+  'registration.cancelled',
+  'registration.promoted',
+  'registration.updated',
 ] as const satisfies readonly (keyof ServerToClientEvents)[];
 
 export const rooms = {

@@ -297,6 +297,22 @@ export interface RegistrationDto {
   createdAt: string;
 }
 
+/** An event's places as they stand after a change of its registrations (the socket events' counters). */
+export interface EventPlacesDto {
+  eventId: string;
+  capacity: number;
+  bookedPlaces: number;
+  availablePlaces: number;
+  waitlistedPlaces: number;
+}
+
+/**
+ * What happened to a registration, for the agents' events screens: `created` (confirmed or on the
+ * waiting list), `cancelled`, `promoted` (a place offered from the waiting list), `updated` (an
+ * offer confirmed or lapsed).
+ */
+export type RegistrationChange = 'created' | 'cancelled' | 'promoted' | 'updated';
+
 /** `POST /public/events/:id/registrations` → 201. */
 export interface PublicRegistrationCreated {
   id: string;

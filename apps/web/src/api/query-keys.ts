@@ -65,6 +65,7 @@ export const queryKeys = {
   /** Municipal events (issue 17): the lists, one event, its registrants. */
   events: {
     all: () => ['events'] as const,
+    lists: () => ['events', 'list'] as const,
     list: (past: boolean) => ['events', 'list', past] as const,
     detail: (id: string) => ['events', 'detail', id] as const,
     registrations: (id: string) => ['events', 'registrations', id] as const,

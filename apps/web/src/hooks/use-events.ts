@@ -47,9 +47,9 @@ export const useCancelEvent = () =>
 export function useRegistrations(eventId: string) {
   return useQuery<RegistrationDto[], ApiError>({
     queryKey: queryKeys.events.registrations(eventId),
+    // Registrations arriving from the public page, cancelled or promoted come by socket
+    // (realtime/registrations-patch.ts): the list at the door stays current without asking again.
     queryFn: ({ signal }) => eventsApi.registrations(eventId, signal),
-    // Registrations arrive from the public page: the list at the door stays current.
-    refetchInterval: 30_000,
   });
 }
 

@@ -3,6 +3,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { queryKeys } from '../api/query-keys';
 import { createCachePatcher, findConversationInLists } from './cache-patch';
+import { patchRegistration } from './registrations-patch';
 import type { RealtimeState, RealtimeStatus } from './realtime-context';
 import { createSocket, type GuichetSocket } from './socket';
 
@@ -84,12 +85,9 @@ export function useRealtime(options: RealtimeOptions): RealtimeState {
       patcher.messageChanged(message, true);
       const conversation = findConversationInLists(queryClient, message.conversationId);
       // A timeline event may be an event registration's change (issue 17): the citizen file's
-      // registrations and the events screen, when shown, read theirs again.
-      if (message.kind === 'event') {
-        if (conversation)
-          void queryClient.invalidateQueries({ queryKey: queryKeys.contactRegistrations(conversation.contact.id) });
-        void queryClient.invalidateQueries({ queryKey: queryKeys.events.all() });
-      }
+      // registrations, when shown, read theirs again (the events screens hear `registration.*`).
+      if (message.kind === 'event' && conversation)
+        void queryClient.invalidateQueries({ queryKey: queryKeys.contactRegistrations(conversation.contact.id) });
       latest.current.onNewMessage?.(message, conversation);
     });
     s.on('message.updated', (message) => patcher.messageChanged(message, false));
@@ -102,6 +100,13 @@ export function useRealtime(options: RealtimeOptions): RealtimeState {
       patcher.invalidateAll();
     });
     s.on('agents.online', (online) => queryClient.setQueryData(queryKeys.agentsOnline(), online));
+    for (const event of [
+      'registration.created',
+      'registration.cancelled',
+      'registration.promoted',
+      'registration.updated',
+    ] as const)
+      s.on(event, (registration, places) => patchRegistration(queryClient, registration, places));
 
     setSocket(s);
     s.connect();

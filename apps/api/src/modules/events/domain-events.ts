@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { ConversationCountedDto, ConversationDto, ConversationStatus, MessageDto } from '@guichet/contracts';
+import type {
+  ConversationCountedDto,
+  ConversationDto,
+  ConversationStatus,
+  EventPlacesDto,
+  MessageDto,
+  RegistrationChange,
+  RegistrationDto,
+} from '@guichet/contracts';
 
 /** Why a conversation row changed, for `conversation.updated`. */
 export type ConversationChange =
@@ -94,7 +102,17 @@ export interface DomainEventMap {
   'message.updated': MessagePayload & { change: MessageChange };
   /** An incoming call ended unanswered (missed or voicemail): the conversation is flagged "à rappeler". */
   'call.missed': MessagePayload & { outcome: 'missed' | 'voicemail' };
+  /**
+   * A registration to a municipal event was made or changed (issue 17), told by the write that
+   * changed it (with its notice job): no conversation of its own, the event's service instead.
+   */
+  'registration.changed': { registration: RegistrationDto; teamId: string; places: EventPlacesDto; change: RegistrationChange };
 }
+
+/** The events about a conversation (all but the registrations'). */
+type ConversationEventType = {
+  [K in keyof DomainEventMap]: DomainEventMap[K] extends ConversationPayload ? K : never;
+}[keyof DomainEventMap];
 
 export type DomainEventType = keyof DomainEventMap;
 
@@ -104,7 +122,8 @@ export interface DomainEventHeader<T extends DomainEventType = DomainEventType> 
   type: T;
   occurredAt: string;
   organizationId: string;
-  conversationId: string;
+  /** Set for the events about a conversation; null for a registration's. */
+  conversationId: T extends ConversationEventType ? string : null;
   /** Set for message events. */
   messageId: string | null;
 }
@@ -125,6 +144,7 @@ const TYPES: Record<DomainEventType, true> = {
   'message.sent': true,
   'message.updated': true,
   'call.missed': true,
+  'registration.changed': true,
 };
 
 /** Every event type (the compiler makes a new one appear here). */
@@ -138,13 +158,13 @@ export function domainEvent<T extends DomainEventType>(
   /** Given when the event was named before it was told (an outbox row carries its id and time). */
   header: { id?: string; occurredAt?: Date } = {},
 ): DomainEvent<T> {
-  const p = payload as DomainEventMap[T] & { conversation: ConversationDto; message?: MessageDto };
+  const p = payload as DomainEventMap[T] & { conversation?: ConversationDto; message?: MessageDto };
   return {
     id: header.id ?? randomUUID(),
     type,
     occurredAt: (header.occurredAt ?? new Date()).toISOString(),
     organizationId,
-    conversationId: p.conversation.id,
+    conversationId: p.conversation?.id ?? null,
     messageId: p.message?.id ?? null,
     ...payload,
   } as DomainEvent<T>;

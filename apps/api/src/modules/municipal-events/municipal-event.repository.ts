@@ -127,6 +127,13 @@ export const toRegistrationDto = (r: RegistrationRow): RegistrationDto => ({
   createdAt: r.created_at.toISOString(),
 });
 
+export interface ChangedRegistrationRow extends RegistrationRow {
+  team_id: string;
+  capacity: number;
+  booked_places: number;
+  waitlisted_places: number;
+}
+
 export interface ContactRegistrationRow extends RegistrationRow {
   title: string;
   starts_at: Date;
@@ -367,6 +374,20 @@ export class MunicipalEventRepository {
       m,
     );
     return row ?? null;
+  }
+
+  /**
+   * Registrations just changed, with their event's service and places, read in the writer's
+   * transaction `m` (what the agents' screens are told once it commits).
+   */
+  async changedRegistrations(m: EntityManager, ids: string[]): Promise<ChangedRegistrationRow[]> {
+    return this.db.query<ChangedRegistrationRow>(
+      `SELECT ${REGISTRATION_COLUMNS}, e.team_id, e.capacity, e.booked_places, e.waitlisted_places
+       FROM municipal_event_registration r JOIN municipal_event e ON e.id = r.event_id
+       WHERE r.id = ANY($1) ORDER BY r.seq`,
+      [ids],
+      m,
+    );
   }
 
   async registrations(eventId: string): Promise<RegistrationRow[]> {

@@ -236,7 +236,7 @@ export class MunicipalEventService {
         ...(changes.questions ? { questions: questionIds(changes.questions) } : {}),
       } as Partial<UpdateEventInput>);
       const promotion = changes.promotion ?? e.promotion;
-      if (promotion === 'automatic') await this.registrationsSvc.promote(m, id);
+      if (promotion === 'automatic') await this.registrationsSvc.promote(m, afterCommit, id);
       if (notify)
         await this.notices.messageRegistrants(m, afterCommit, agent, await this.repo.activeRegistrations(m, id), notify);
       await this.audit.record(
@@ -360,7 +360,7 @@ export class MunicipalEventService {
 
   /** An agent offers the places of the waiting list's registration (manual promotion, or ahead of time). */
   async promote(agent: AuthAgent, id: string, registrationId: string): Promise<RegistrationDto> {
-    await this.db.tx(async (m) => {
+    await this.db.tx(async (m, afterCommit) => {
       const e = await this.event(agent, id, m, true);
       const r = await this.repo.findRegistration(registrationId, m, true);
       if (!r || r.event_id !== id) throw notFound('inscription');
@@ -369,21 +369,21 @@ export class MunicipalEventService {
         throw conflict(
           `il ne reste que ${Math.max(0, e.capacity - e.booked_places)} place(s) : pas assez pour cette inscription`,
         );
-      await this.registrationsSvc.offer(m, e, r);
+      await this.registrationsSvc.offer(m, afterCommit, e, r);
     });
     return toRegistrationDto((await this.repo.findRegistration(registrationId))!);
   }
 
   /** An agent cancels a registration (a call to the front desk); the freed places may go to the waiting list. */
   async cancelRegistration(agent: AuthAgent, id: string, registrationId: string): Promise<RegistrationDto> {
-    await this.db.tx(async (m) => {
+    await this.db.tx(async (m, afterCommit) => {
       const e = await this.event(agent, id, m, true);
       const r = await this.repo.findRegistration(registrationId, m, true);
       if (!r || r.event_id !== id) throw notFound('inscription');
       if (r.status === 'cancelled' || r.status === 'expired') return;
       await this.registrationsSvc.release(m, e, r, 'cancelled');
-      await this.notices.enqueue(m, e.organization_id, r.id, 'cancelled');
-      if (e.promotion === 'automatic') await this.registrationsSvc.promote(m, id);
+      await this.notices.enqueue(m, afterCommit, e.organization_id, r.id, 'cancelled');
+      if (e.promotion === 'automatic') await this.registrationsSvc.promote(m, afterCommit, id);
     });
     return toRegistrationDto((await this.repo.findRegistration(registrationId))!);
   }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import type { ChannelKind, IdentityKind, MessageRegistrantsResult } from '@guichet/contracts';
+import type { ChannelKind, IdentityKind, MessageRegistrantsResult, RegistrationChange } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import type { AuthAgent } from '../../common/auth-agent';
 import { Database, type AfterCommit } from '../../common/database';
@@ -11,9 +11,10 @@ import { JobQueue, QUEUES } from '../../infra/jobs/job-queue';
 import { ChannelService } from '../channels/channel.service';
 import { ContactService } from '../contacts/contact.service';
 import { ConversationWriter, type WriterTx } from '../conversations/conversation-writer.service';
+import { DomainEvents } from '../events/domain-event-bus';
 import { domainEvent } from '../events/domain-events';
 import { AgentMessages } from '../outbound/agent-messages.service';
-import { MunicipalEventRepository, type EventRow, type RegistrationRow } from './municipal-event.repository';
+import { MunicipalEventRepository, toRegistrationDto, type EventRow, type RegistrationRow } from './municipal-event.repository';
 
 export const NOTICE_QUEUE = 'municipal-event-notice';
 
@@ -64,6 +65,16 @@ const TO_CITIZEN: Record<RegistrationNotice, (e: EventRow, r: RegistrationRow, l
     `Bonjour ${r.name}, le délai pour confirmer votre place à « ${e.title} » est passé ; votre inscription est close.`,
 };
 
+/** The change the agents' screens are told of, by notice. */
+const CHANGE: Record<RegistrationNotice, RegistrationChange> = {
+  registered: 'created',
+  waitlisted: 'created',
+  offered: 'promoted',
+  confirmed: 'updated',
+  cancelled: 'cancelled',
+  expired: 'updated',
+};
+
 /** A registrant's channel: e-mail when they gave one and the town can send e-mail, else SMS. */
 const CHANNEL_ORDER: { kind: ChannelKind; identity: IdentityKind; field: 'email' | 'phone' }[] = [
   { kind: 'email', identity: 'email', field: 'email' },
@@ -87,6 +98,7 @@ export class RegistrantNotices implements OnApplicationBootstrap {
     private readonly contacts: ContactService,
     private readonly channels: ChannelService,
     private readonly agentMessages: AgentMessages,
+    private readonly events: DomainEvents,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -94,20 +106,61 @@ export class RegistrantNotices implements OnApplicationBootstrap {
     await this.queue.define<NoticeJob>(NOTICE_QUEUE, { retryLimit: 10 }, (job) => this.handle(job.data));
   }
 
-  enqueue(m: EntityManager, organizationId: string, registrationId: string, notice: RegistrationNotice): Promise<void> {
-    return this.queue.sendInTx(m, NOTICE_QUEUE, { organizationId, registrationId, notice } satisfies NoticeJob);
+  /**
+   * A registration changed (every path that changes one comes here, in its transaction): its
+   * notice job, and its domain event (`registration.changed`, the agents' screens patch theirs).
+   */
+  enqueue(
+    m: EntityManager,
+    afterCommit: AfterCommit,
+    organizationId: string,
+    registrationId: string,
+    notice: RegistrationNotice,
+  ): Promise<void> {
+    return this.enqueueMany(m, afterCommit, organizationId, [{ registrationId, notice }]);
   }
 
-  /** The notice jobs of several registrations of one organization, in one statement. */
-  enqueueMany(
+  /** The notice jobs of several registrations of one organization in one statement, and their domain events. */
+  async enqueueMany(
     m: EntityManager,
+    afterCommit: AfterCommit,
     organizationId: string,
     notices: { registrationId: string; notice: RegistrationNotice }[],
   ): Promise<void> {
-    return this.queue.sendManyInTx(
+    if (!notices.length) return;
+    await this.queue.sendManyInTx(
       m,
       NOTICE_QUEUE,
       notices.map((n) => ({ organizationId, ...n }) satisfies NoticeJob),
+    );
+    await this.announce(m, afterCommit, organizationId, new Map(notices.map((n) => [n.registrationId, CHANGE[n.notice]])));
+  }
+
+  /** `registration.changed` of these registrations, read as they stand in `m`, told once it commits. */
+  private async announce(
+    m: EntityManager,
+    afterCommit: AfterCommit,
+    organizationId: string,
+    changeOf: Map<string, RegistrationChange>,
+  ): Promise<void> {
+    const rows = await this.repo.changedRegistrations(m, [...changeOf.keys()]);
+    await this.events.record(
+      m,
+      afterCommit,
+      ...rows.map((r) =>
+        domainEvent('registration.changed', organizationId, {
+          registration: toRegistrationDto(r),
+          teamId: r.team_id,
+          places: {
+            eventId: r.event_id,
+            capacity: r.capacity,
+            bookedPlaces: r.booked_places,
+            availablePlaces: Math.max(0, r.capacity - r.booked_places),
+            waitlistedPlaces: r.waitlisted_places,
+          },
+          change: changeOf.get(r.id)!,
+        }),
+      ),
     );
   }
 
@@ -173,6 +226,8 @@ export class RegistrantNotices implements OnApplicationBootstrap {
           },
         );
       await this.repo.markNotified(tx.m, r.id, job.notice, isNew ? { contactId, conversationId } : null);
+      // The registrants screen links the citizen's file as soon as it exists.
+      if (isNew) await this.announce(tx.m, tx.afterCommit, job.organizationId, new Map([[r.id, 'updated']]));
     });
   }
 

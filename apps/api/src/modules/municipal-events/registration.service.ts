@@ -11,7 +11,7 @@ import {
 } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config';
-import { Database } from '../../common/database';
+import { Database, type AfterCommit } from '../../common/database';
 import { AppError, badRequest, conflict, notFound, organizationClosed, uniqueViolation } from '../../common/errors';
 import { KeyedGroupCommit } from '../../common/group-commit';
 import { RateLimiter } from '../../common/rate-limiter';
@@ -200,7 +200,7 @@ export class RegistrationService {
    */
   private async registerGroup(eventId: string, items: PendingRegistration[]): Promise<RegistrationOutcome[]> {
     const org = await this.repo.organizationName(items[0]!.organizationId);
-    return this.db.tx(async (m) => {
+    return this.db.tx(async (m, afterCommit) => {
       const e = (await this.repo.findEvent(null, eventId, m, true))!;
       const late = bookingProblem(e);
       if (late) return items.map(() => ({ refused: conflict(late) }));
@@ -241,6 +241,7 @@ export class RegistrationService {
       if (rows.length) await this.repo.addPlaces(m, e.id, booked - e.booked_places, waiting - e.waitlisted_places);
       await this.notices.enqueueMany(
         m,
+        afterCommit,
         e.organization_id,
         rows.map((r) => ({ registrationId: r.id, notice: r.status === 'confirmed' ? 'registered' : 'waitlisted' })),
       );
@@ -291,15 +292,15 @@ export class RegistrationService {
   /** The citizen cancels through their link (until the event's cut-off); a freed place may promote the next. */
   async cancel(id: string, token: unknown): Promise<PublicRegistrationDto> {
     await this.held(id, token);
-    await this.db.tx(async (m) => {
+    await this.db.tx(async (m, afterCommit) => {
       const { e, r } = await this.lockRegistration(m, id);
       if (r.status === 'cancelled') return;
       if (r.status === 'expired') throw conflict('cette inscription a expiré');
       const late = cancelProblem(e);
       if (late) throw conflict(late);
       await this.release(m, e, r, 'cancelled');
-      await this.notices.enqueue(m, e.organization_id, r.id, 'cancelled');
-      if (e.promotion === 'automatic') await this.promote(m, e.id);
+      await this.notices.enqueue(m, afterCommit, e.organization_id, r.id, 'cancelled');
+      if (e.promotion === 'automatic') await this.promote(m, afterCommit, e.id);
     });
     return this.view(id, token);
   }
@@ -319,14 +320,14 @@ export class RegistrationService {
   /** A promoted citizen confirms the place held for them before the offer expires. */
   async confirm(id: string, token: unknown): Promise<PublicRegistrationDto> {
     await this.held(id, token);
-    await this.db.tx(async (m) => {
+    await this.db.tx(async (m, afterCommit) => {
       const { e, r } = await this.lockRegistration(m, id);
       if (r.status === 'confirmed') return;
       if (r.status !== 'offered') throw conflict("aucune place ne vous est proposée pour l'instant");
       if (r.offer_expires_at && r.offer_expires_at <= new Date()) throw conflict('le délai pour confirmer cette place est passé');
       if (e.cancelled_at) throw conflict('cet événement est annulé');
       await this.repo.setStatus(m, r.id, 'confirmed');
-      await this.notices.enqueue(m, e.organization_id, r.id, 'confirmed');
+      await this.notices.enqueue(m, afterCommit, e.organization_id, r.id, 'confirmed');
     });
     return this.view(id, token);
   }
@@ -344,35 +345,35 @@ export class RegistrationService {
    * head is offered its places when they fit, with the event's time to confirm; the next waits for
    * it (no jumping ahead with fewer places). Answers the registrations offered.
    */
-  async promote(m: EntityManager, eventId: string): Promise<string[]> {
+  async promote(m: EntityManager, afterCommit: AfterCommit, eventId: string): Promise<string[]> {
     const offered: string[] = [];
     for (;;) {
       const e = (await this.repo.findEvent(null, eventId, m))!;
       const head = await this.repo.waitlistHead(m, eventId);
       if (!head || e.booked_places + head.places > e.capacity || e.cancelled_at) break;
-      await this.offer(m, e, head);
+      await this.offer(m, afterCommit, e, head);
       offered.push(head.id);
     }
     return offered;
   }
 
   /** Holds places for one waitlisted registration and tells them (caller holds the event's lock). */
-  async offer(m: EntityManager, e: EventRow, r: RegistrationRow, now = new Date()): Promise<void> {
+  async offer(m: EntityManager, afterCommit: AfterCommit, e: EventRow, r: RegistrationRow, now = new Date()): Promise<void> {
     await this.repo.setStatus(m, r.id, 'offered', new Date(now.getTime() + e.confirmation_hours * 3600_000));
     await this.repo.addPlaces(m, e.id, r.places, -r.places);
-    await this.notices.enqueue(m, e.organization_id, r.id, 'offered');
+    await this.notices.enqueue(m, afterCommit, e.organization_id, r.id, 'offered');
   }
 
   /** Offers not confirmed in time lapse, and their places go to the next (automatic promotion). */
   async expireOffers(now = new Date()): Promise<number> {
     let n = 0;
     for (const o of await this.repo.expiredOffers(now, 500)) {
-      await this.db.tx(async (m) => {
+      await this.db.tx(async (m, afterCommit) => {
         const { e, r } = await this.lockRegistration(m, o.id, o.event_id);
         if (r.status !== 'offered' || !r.offer_expires_at || r.offer_expires_at > now) return;
         await this.release(m, e, r, 'expired');
-        await this.notices.enqueue(m, e.organization_id, r.id, 'expired');
-        if (e.promotion === 'automatic') await this.promote(m, e.id);
+        await this.notices.enqueue(m, afterCommit, e.organization_id, r.id, 'expired');
+        if (e.promotion === 'automatic') await this.promote(m, afterCommit, e.id);
         n++;
       });
     }

@@ -35,6 +35,12 @@ export class RealtimeEvents {
     this.publisher.conversation('conversation.created', e.organizationId, e.conversation);
   }
 
+  /** The agents who see the event patch its registrants and places (events list, registrants screen). */
+  @OnDomainEvent('registration.changed')
+  registrationChanged(e: DomainEvent<'registration.changed'>): void {
+    this.publisher.registration(`registration.${e.change}`, e.organizationId, e.teamId, e.registration, e.places);
+  }
+
   /** Those who could see a file deleted by retention drop it from their lists and counters. */
   @OnDomainEvent('conversation.deleted')
   conversationDeleted(e: DomainEvent<'conversation.deleted'>): void {

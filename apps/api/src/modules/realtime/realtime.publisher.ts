@@ -4,8 +4,11 @@ import {
   type AgentNotificationDto,
   type ConversationCountedDto,
   type ConversationDto,
+  type EventPlacesDto,
   type MessageDto,
   type PresenceDto,
+  type RegistrationChange,
+  type RegistrationDto,
   type ServerToClientEvents,
 } from '@guichet/contracts';
 import type { Server } from 'socket.io';
@@ -64,6 +67,20 @@ export class RealtimePublisher {
 
   message(event: 'message.created' | 'message.updated', organizationId: string, c: ConversationDto, m: MessageDto): void {
     this.server?.to(this.targets(organizationId, c)).emit(event, m);
+  }
+
+  /**
+   * A registration to an event of `teamId` changed: that service's agents and the supervisors
+   * (those who see the event) hear of it, with the event's places after the change.
+   */
+  registration(
+    event: `registration.${RegistrationChange}`,
+    organizationId: string,
+    teamId: string,
+    r: RegistrationDto,
+    places: EventPlacesDto,
+  ): void {
+    this.server?.to([rooms.org(organizationId), rooms.team(teamId)]).emit(event, r, places);
   }
 
   /** Tells agents (their own rooms, or a service's room) of a file handed to them. */
