@@ -1,5 +1,7 @@
 import { launchBrowserPool, type BrowserPool } from '@guichet/testing';
 import { join } from 'node:path';
+import { Database } from '../../api/src/common/database';
+import { ReportAggregatesListener } from '../../api/src/modules/reports/report-aggregates.listener';
 import { startTestApp, type TestApp } from '../../api/test/harness';
 import { expectAccessible, signInDemo, webPaths } from './demo-session';
 
@@ -77,6 +79,93 @@ describe('reports page in Chromium', () => {
       sms.body.totals.created,
     );
     await page.screenshot({ path: join(shots, 'reports-sms.png'), fullPage: true });
+  });
+
+  it('filters by démarche and by label, shows times in opening hours and the agents’ workload in alphabetical order', async () => {
+    const year = new Date().getFullYear();
+    const period = `from=${year}-01-01&to=${year}-12-31`;
+    const token = (
+      await t.http('POST', '/api/v1/auth/login', { body: { email: 'admin@demo.guichet.fr', password: 'guichet-demo' } })
+    ).body.token;
+    // A label on the three newest demo files, counted as the listener's job counts it.
+    const { rows: org } = await t.db.query(`SELECT organization_id AS id FROM agent WHERE email = 'admin@demo.guichet.fr'`);
+    const { rows: label } = await t.db.query(
+      `INSERT INTO label (organization_id, name, color) VALUES ($1, 'Relance', '#884400') RETURNING id`,
+      [org[0].id],
+    );
+    const { rows: files } = await t.db.query(
+      `SELECT id FROM conversation WHERE organization_id = $1 ORDER BY created_at DESC LIMIT 3`,
+      [org[0].id],
+    );
+    const listener = t.app.get(ReportAggregatesListener);
+    const database = t.app.get(Database);
+    for (const f of files) {
+      await t.db.query(`INSERT INTO conversation_label (conversation_id, label_id) VALUES ($1, $2)`, [f.id, label[0].id]);
+      await database.tx((m) => listener.refreshConversation(m, f.id));
+    }
+    const figure = async (testId: string) =>
+      Number((await page.getByTestId(testId).locator('.report-figure__value').innerText()).replace(/\D/g, ''));
+    const shows = (n: number) =>
+      page.waitForFunction(
+        (want) =>
+          document.querySelector('[data-testid="figure-created"] .report-figure__value')?.textContent?.replace(/\D/g, '') ===
+          String(want),
+        n,
+      );
+
+    const page = await signInDemo(pool, t.url, 'admin@demo.guichet.fr');
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.getByTestId('nav-reports').click();
+    await page.getByRole('heading', { name: 'Rapports', level: 1 }).waitFor();
+    await page.getByLabel('Type de période').selectOption('year');
+    await page.getByRole('status').filter({ hasText: 'Rapport du 1 janvier' }).waitFor({ timeout: 15_000 });
+    const all = await figure('figure-created');
+
+    // The label: the figures are the API's for that label, and fewer than the whole town's.
+    await page.getByLabel('Étiquette').selectOption({ label: 'Relance' });
+    const labelled = await t.http('GET', `/api/v1/reports/volumes?${period}&labelId=${label[0].id}`, { token });
+    expect(labelled.body.totals.created).toBeGreaterThan(0);
+    expect(labelled.body.totals.created).toBeLessThanOrEqual(3);
+    await shows(labelled.body.totals.created);
+    expect(labelled.body.totals.created).toBeLessThan(all);
+    await page.getByText('Les appels ne portent pas d’étiquette').waitFor();
+    await expectAccessible(page, 'reports, a label');
+    await page.getByLabel('Étiquette').selectOption('');
+    await shows(all);
+
+    // A démarche of the town (grouped by service), as the API counts it.
+    const type = page.getByLabel('Démarche', { exact: true });
+    const option = type.locator('optgroup option').first();
+    const typeId = (await option.getAttribute('value'))!;
+    await type.selectOption(typeId);
+    const typed = await t.http('GET', `/api/v1/reports/volumes?${period}&requestTypeId=${typeId}`, { token });
+    await shows(typed.body.totals.created);
+    await type.selectOption('');
+    await shows(all);
+
+    // Times in opening hours beside the calendar ones.
+    const times = page.getByTestId('table-times');
+    expect(await times.locator('thead th').allInnerTexts()).toContain('Médiane en heures d’ouverture');
+    expect(await page.getByTestId('figure-first-response').innerText()).toMatch(/en heures d’ouverture : /);
+
+    // Workload per agent: the API's agents, in alphabetical order, with their figures; no rank.
+    const agents = await t.http('GET', `/api/v1/reports/agents?${period}`, { token });
+    const rows = page.getByTestId('table-agents').locator('tbody tr');
+    await rows.first().waitFor();
+    const names = await rows.locator('th').allInnerTexts();
+    expect(names).toEqual(agents.body.agents.map((a: any) => a.agentName));
+    expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b, 'fr')));
+    const handled = await rows.locator('td:nth-of-type(1)').allInnerTexts();
+    expect(handled.map((h) => Number(h.replace(/\D/g, '')))).toEqual(agents.body.agents.map((a: any) => a.handled));
+    expect(agents.body.agents.some((a: any) => a.handled > 0)).toBe(true);
+    // One agent's load over time: a chart with its table, for the agent picked from the keyboard.
+    const busy = agents.body.agents.find((a: any) => a.handled > 0);
+    await page.getByLabel('Agent dont voir la charge').selectOption(busy.agentId);
+    await page.getByText(`Données du graphique « Charge de ${busy.agentName} par mois (demandes traitées) » en tableau`).click();
+    const load = await page.getByTestId('chart-agent-load').locator('tbody tr td').allInnerTexts();
+    expect(load.reduce((s, v) => s + Number(v.replace(/\D/g, '')), 0)).toBe(busy.handled);
+    await expectAccessible(page, 'reports, agents');
+    await page.getByTestId('section-agents').screenshot({ path: join(shots, 'reports-agents.png') });
   });
 
   it('an admin publishes the open data; anyone reads it at the public address, without signing in', async () => {

@@ -1,4 +1,5 @@
 import type {
+  AgentsReportDto,
   ChannelKind,
   ResponseTimesReportDto,
   SatisfactionReportDto,
@@ -13,18 +14,28 @@ export interface ReportFilters {
   to: string;
   teamId?: string;
   channel?: ChannelKind | 'unknown';
+  requestTypeId?: string;
+  labelId?: string;
 }
 
-export type ReportKind = 'volumes' | 'response-times' | 'telephone' | 'satisfaction';
+export type ReportKind = 'volumes' | 'response-times' | 'telephone' | 'satisfaction' | 'agents';
 
 export interface ReportDtos {
   volumes: VolumesReportDto;
   'response-times': ResponseTimesReportDto;
   telephone: TelephoneReportDto;
   satisfaction: SatisfactionReportDto;
+  agents: AgentsReportDto;
 }
 
-const params = (f: ReportFilters): QueryParams => ({ from: f.from, to: f.to, teamId: f.teamId, channel: f.channel });
+const params = (f: ReportFilters): QueryParams => ({
+  from: f.from,
+  to: f.to,
+  teamId: f.teamId,
+  channel: f.channel,
+  requestTypeId: f.requestTypeId,
+  labelId: f.labelId,
+});
 
 export const reportsApi = {
   get<K extends ReportKind>(kind: K, filters: ReportFilters, signal?: AbortSignal): Promise<ReportDtos[K]> {

@@ -1,7 +1,18 @@
-import { CHANNEL_KINDS, type AgentDto, type ChannelKind, type TeamDto } from '@guichet/contracts';
+import {
+  CHANNEL_KINDS,
+  type AgentDto,
+  type AgentsReportDto,
+  type ChannelKind,
+  type RequestTypeDto,
+  type TeamDto,
+} from '@guichet/contracts';
+import { useQueries } from '@tanstack/react-query';
 import { useId, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { queryKeys } from '../../api/query-keys';
+import { requestTypesApi } from '../../api/request-types';
 import { reportsApi, type ReportFilters, type ReportKind } from '../../api/reports';
+import { useLabels } from '../../hooks/use-labels';
 import { useReport } from '../../hooks/use-reports';
 import { downloadFromApi } from '../../lib/download';
 import { apiErrorText } from '../../lib/api-error-text';
@@ -164,12 +175,20 @@ export function ReportsPage({ me, teams }: { me: AgentDto; teams: TeamDto[] | un
   const [period, setPeriod] = useState<PeriodChoice>(() => currentPeriod());
   const [teamId, setTeamId] = useState('');
   const [channel, setChannel] = useState<ChannelKind | ''>('');
+  const [requestTypeId, setRequestTypeId] = useState('');
+  const [labelId, setLabelId] = useState('');
   const problem = periodProblem(period);
   const [applied, setApplied] = useState<ReportFilters>(() => periodRange(currentPeriod()));
   const filters: ReportFilters = useMemo(() => {
     if (problem) return applied;
-    return { ...periodRange(period), teamId: teamId || undefined, channel: channel || undefined };
-  }, [period, teamId, channel, problem, applied]);
+    return {
+      ...periodRange(period),
+      teamId: teamId || undefined,
+      channel: channel || undefined,
+      requestTypeId: requestTypeId || undefined,
+      labelId: labelId || undefined,
+    };
+  }, [period, teamId, channel, requestTypeId, labelId, problem, applied]);
   if (!problem && JSON.stringify(filters) !== JSON.stringify(applied)) setApplied(filters);
 
   const visibleTeams = useMemo(
@@ -179,12 +198,33 @@ export function ReportsPage({ me, teams }: { me: AgentDto; teams: TeamDto[] | un
         .sort((a, b) => a.name.localeCompare(b.name, 'fr')),
     [teams, me],
   );
+  // The démarches of the services shown (of the one chosen, or of each one followed), grouped by service.
+  const typeTeams = teamId ? visibleTeams.filter((team) => team.id === teamId) : visibleTeams;
+  const types = useQueries({
+    queries: typeTeams.map((team) => ({
+      queryKey: queryKeys.requestTypes(team.id),
+      queryFn: ({ signal }: { signal: AbortSignal }) => requestTypesApi.list(team.id, signal),
+      staleTime: 5 * 60_000,
+    })),
+  });
+  const typeGroups = typeTeams
+    .map((team, i) => ({ team, types: [...((types[i]?.data as RequestTypeDto[] | undefined) ?? [])] }))
+    .filter((g) => g.types.length > 0)
+    .map((g) => ({ ...g, types: g.types.sort((a, b) => a.name.localeCompare(b.name, 'fr')) }));
+  const labels = useLabels();
+  const sortedLabels = useMemo(() => [...(labels.data ?? [])].sort((a, b) => a.name.localeCompare(b.name, 'fr')), [labels.data]);
+  // Per agent: the period and the service only (the agents' rows are not split by channel, démarche or label).
+  const agentFilters: ReportFilters = useMemo(
+    () => ({ from: filters.from, to: filters.to, teamId: filters.teamId }),
+    [filters.from, filters.to, filters.teamId],
+  );
+  const workload = useReport('agents', agentFilters);
   const volumes = useReport('volumes', filters);
   const times = useReport('response-times', filters);
   const phone = useReport('telephone', filters);
   const satisfaction = useReport('satisfaction', filters);
-  const loading = [volumes, times, phone, satisfaction].some((q) => q.isFetching);
-  const failed = [volumes, times, phone, satisfaction].find((q) => q.error)?.error;
+  const loading = [volumes, times, phone, satisfaction, workload].some((q) => q.isFetching);
+  const failed = [volumes, times, phone, satisfaction, workload].find((q) => q.error)?.error;
   const channelName = (k: string) => t(`channel.${k}`, { defaultValue: k });
   const v = volumes.data;
   const rt = times.data;
@@ -217,6 +257,54 @@ export function ReportsPage({ me, teams }: { me: AgentDto; teams: TeamDto[] | un
               </option>
             ))}
           </select>
+        </div>
+        <div className="report-filters__field">
+          <label htmlFor={`${id}-type`}>{t('reports.requestType')}</label>
+          <select id={`${id}-type`} value={requestTypeId} onChange={(e) => setRequestTypeId(e.target.value)}>
+            <option value="">{t('reports.allRequestTypes')}</option>
+            {typeGroups.map((g) =>
+              typeGroups.length > 1 ? (
+                <optgroup key={g.team.id} label={g.team.name}>
+                  {g.types.map((rt) => (
+                    <option key={rt.id} value={rt.id}>
+                      {rt.name}
+                    </option>
+                  ))}
+                </optgroup>
+              ) : (
+                g.types.map((rt) => (
+                  <option key={rt.id} value={rt.id}>
+                    {rt.name}
+                  </option>
+                ))
+              ),
+            )}
+            {/* A démarche chosen, then its service left out: it stays listed while chosen. */}
+            {requestTypeId && !typeGroups.some((g) => g.types.some((rt) => rt.id === requestTypeId)) && (
+              <option value={requestTypeId}>{t('reports.requestType')}</option>
+            )}
+          </select>
+        </div>
+        <div className="report-filters__field">
+          <label htmlFor={`${id}-label`}>{t('reports.label')}</label>
+          <select
+            id={`${id}-label`}
+            value={labelId}
+            onChange={(e) => setLabelId(e.target.value)}
+            aria-describedby={labelId ? `${id}-label-hint` : undefined}
+          >
+            <option value="">{t('reports.allLabels')}</option>
+            {sortedLabels.map((l) => (
+              <option key={l.id} value={l.id}>
+                {l.name}
+              </option>
+            ))}
+          </select>
+          {labelId && (
+            <p id={`${id}-label-hint`} className="report-figure__hint">
+              {t('reports.labelHint')}
+            </p>
+          )}
         </div>
       </form>
       <p className="report-status" role="status" aria-live="polite">
@@ -269,6 +357,7 @@ export function ReportsPage({ me, teams }: { me: AgentDto; teams: TeamDto[] | un
                 label={t('reports.firstResponseMedian')}
                 value={formatMinutes(rt.firstResponse.medianMinutes)}
                 hint={hints(
+                  t('reports.openingHours', { value: formatMinutes(rt.firstResponse.openingHours.medianMinutes) }),
                   t('reports.p90', { value: formatMinutes(rt.firstResponse.p90Minutes) }),
                   t('reports.previous', { value: formatMinutes(rt.previous.firstResponse.medianMinutes) }),
                 )}
@@ -292,9 +381,11 @@ export function ReportsPage({ me, teams }: { me: AgentDto; teams: TeamDto[] | un
                 })}
               />
               <Figure
+                testId="figure-resolution"
                 label={t('reports.resolutionMedian')}
                 value={formatMinutes(rt.resolution.medianMinutes)}
                 hint={hints(
+                  t('reports.openingHours', { value: formatMinutes(rt.resolution.openingHours.medianMinutes) }),
                   t('reports.p90', { value: formatMinutes(rt.resolution.p90Minutes) }),
                   t('reports.previous', { value: formatMinutes(rt.previous.resolution.medianMinutes) }),
                 )}
@@ -388,9 +479,11 @@ export function ReportsPage({ me, teams }: { me: AgentDto; teams: TeamDto[] | un
                   <th scope="col">{t('reports.firstResponses')}</th>
                   <th scope="col">{t('reports.median')}</th>
                   <th scope="col">{t('reports.p90Column')}</th>
+                  <th scope="col">{t('reports.medianOpening')}</th>
                   <th scope="col">{t('reports.resolutions')}</th>
                   <th scope="col">{t('reports.median')}</th>
                   <th scope="col">{t('reports.p90Column')}</th>
+                  <th scope="col">{t('reports.medianOpening')}</th>
                 </tr>
               </thead>
               <tbody>
@@ -403,9 +496,11 @@ export function ReportsPage({ me, teams }: { me: AgentDto; teams: TeamDto[] | un
                     <td>{NUMBER.format(r.firstResponse.count)}</td>
                     <td>{formatMinutes(r.firstResponse.medianMinutes)}</td>
                     <td>{formatMinutes(r.firstResponse.p90Minutes)}</td>
+                    <td>{formatMinutes(r.firstResponse.openingHours.medianMinutes)}</td>
                     <td>{NUMBER.format(r.resolution.count)}</td>
                     <td>{formatMinutes(r.resolution.medianMinutes)}</td>
                     <td>{formatMinutes(r.resolution.p90Minutes)}</td>
+                    <td>{formatMinutes(r.resolution.openingHours.medianMinutes)}</td>
                   </tr>
                 ))}
               </tbody>
@@ -548,10 +643,93 @@ export function ReportsPage({ me, teams }: { me: AgentDto; teams: TeamDto[] | un
             />
           </section>
 
+          {workload.data && <Workload report={workload.data} filters={agentFilters} />}
+
           {me.role === 'admin' && <OpenData year={Number(filters.from.slice(0, 4))} />}
         </>
       )}
     </div>
+  );
+}
+
+/**
+ * Per agent, as workload and not a ranking: agents in alphabetical order (as the API sends
+ * them), no podium or colour scale; one agent's load over time at a time, chart with its table.
+ */
+function Workload({ report, filters }: { report: AgentsReportDto; filters: ReportFilters }) {
+  const { t } = useTranslation();
+  const id = useId();
+  const [picked, setPicked] = useState('');
+  const agent = report.agents.find((a) => a.agentId === picked) ?? report.agents[0];
+  return (
+    <section className="board__section" aria-labelledby={`${id}-agents`} data-testid="section-agents">
+      <h2 id={`${id}-agents`} className="board__heading">
+        {t('reports.agents')}
+      </h2>
+      <p>{t('reports.agentsHelp')}</p>
+      {report.agents.length === 0 ? (
+        <p>{t('reports.noAgents')}</p>
+      ) : (
+        <>
+          <table className="report-table" data-testid="table-agents">
+            <caption>{t('reports.agentsCaption')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('reports.agent')}</th>
+                <th scope="col">{t('reports.handled')}</th>
+                <th scope="col">{t('reports.firstResponses')}</th>
+                <th scope="col">{t('reports.firstResponseMedian')}</th>
+                <th scope="col">{t('reports.medianOpening')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {report.agents.map((a) => (
+                <tr key={a.agentId}>
+                  <th scope="row">{a.agentName}</th>
+                  <td>{NUMBER.format(a.handled)}</td>
+                  <td>{NUMBER.format(a.firstResponses)}</td>
+                  <td>{formatMinutes(a.firstResponseMedianMinutes)}</td>
+                  <td>{formatMinutes(a.firstResponseMedianOpeningMinutes)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <div className="report-filters__field">
+            <label htmlFor={`${id}-agent`}>{t('reports.agentPick')}</label>
+            <select id={`${id}-agent`} value={agent!.agentId} onChange={(e) => setPicked(e.target.value)}>
+              {report.agents.map((a) => (
+                <option key={a.agentId} value={a.agentId}>
+                  {a.agentName}
+                </option>
+              ))}
+            </select>
+          </div>
+          <BarChart
+            testId="chart-agent-load"
+            title={t('reports.agentLoad', {
+              name: agent!.agentName,
+              granularity: t(`reports.granularity.${report.granularity}`),
+            })}
+            labelHeader={t('reports.periodColumn')}
+            valueHeader={t('reports.handled')}
+            data={report.series
+              .filter((r) => r.agentId === agent!.agentId)
+              .map((r) => ({
+                ...periodLabels(r.period, report.granularity, (day) => t('reports.weekOf', { day })),
+                value: r.handled,
+              }))}
+          />
+        </>
+      )}
+      <ExportButtons
+        kind="agents"
+        filters={filters}
+        tables={[
+          ['agents', t('reports.agent')],
+          ['load', t('reports.loadTable')],
+        ]}
+      />
+    </section>
   );
 }
 
