@@ -307,8 +307,26 @@ export function openingMinutesBetween(
   holidays?: HolidayOptions,
 ): number {
   if (to <= from) return 0;
-  return Math.ceil(openingTimeBetween(from, to, hours, holidays) / 60_000);
+  // Each day's opening intervals cost a dozen time-zone conversions: kept per schedule and day
+  // (reports count files of the same weeks over and over), at most OPENING_CACHE_MAX days.
+  const schedule = `${holidays?.alsaceMoselle ? 1 : 0}|${JSON.stringify(hours)}`;
+  let total = 0;
+  const last = civilDateAt(to);
+  for (let day = civilDateAt(from); day <= last; day = addCalendarDays(day, 1)) {
+    const key = `${day}|${schedule}`;
+    let slots = openingCache.get(key);
+    if (!slots) {
+      if (openingCache.size >= OPENING_CACHE_MAX) openingCache.clear();
+      slots = openingIntervals(day, hours, holidays);
+      openingCache.set(key, slots);
+    }
+    for (const slot of slots) total += Math.max(0, Math.min(slot.to, to.getTime()) - Math.max(slot.from, from.getTime()));
+  }
+  return Math.ceil(total / 60_000);
 }
+
+const OPENING_CACHE_MAX = 20_000;
+const openingCache = new Map<string, Interval[]>();
 
 export interface ResponseClock {
   receivedAt: Date;
