@@ -252,6 +252,38 @@ describe('search scope, paging and maintained counters', () => {
     expect(ids(agentFirst)).not.toContain(late[1].id);
   });
 
+  it('a supervisor\u2019s word in a few of the newest files, over 1,000: its first page is the newest by date', async () => {
+    const { rows: k } = await t.db.query(`INSERT INTO contact (organization_id, name) VALUES ($1, 'Lucie Girard') RETURNING id`, [
+      town.org.id,
+    ]);
+    // The newest files of the town: one in twenty of the newest 100 has the word, none of the next
+    // 2,900, then one in twenty again (1,055 in all).
+    await t.db.query(
+      `INSERT INTO conversation (organization_id, reference, contact_id, team_id, status, subject, last_message_at)
+       SELECT $1, r, $2, $3, 'closed',
+              CASE WHEN i % 20 = 7 AND (i <= 100 OR i > 3000) THEN 'Girouette tordue' ELSE 'Demande de rendez-vous' END,
+              now() + interval '1 day' - make_interval(secs => i::int)
+         FROM unnest($4::text[]) WITH ORDINALITY AS x(r, i)`,
+      [town.org.id, k[0].id, town.etatCivil.id, Array.from({ length: 24_000 }, () => formatReference(randomBytes(6)))],
+    );
+    await t.db.query('ANALYZE conversation');
+    const expected = async (limit: number) =>
+      (
+        await t.db.query(
+          `SELECT id FROM conversation WHERE organization_id = $1 AND search_doc @@ websearch_to_tsquery('guichet_fr', 'girouette')
+            ORDER BY last_message_at DESC, id DESC LIMIT $2`,
+          [town.org.id, limit],
+        )
+      ).rows.map((r) => r.id);
+    // A page the newest 2,000 files hold (3, and the next page's first), and one they do not.
+    for (const limit of [3, 10]) {
+      const page = await search(town.supervisor.token, `q=girouette&limit=${limit}`);
+      expect(page.total).toEqual({ count: 1000, more: true });
+      expect(ids(page)).toEqual(await expected(limit));
+      expect(page.nextCursor).toBeTruthy();
+    }
+  });
+
   describe('counters', () => {
     /** The counters as the original query computed them, straight from the conversations. */
     async function recounted(agentId: string, teamIds?: string[]): Promise<ConversationCountsDto> {
