@@ -220,6 +220,37 @@ export interface ContactMergeDto {
   undoUntil: string | null;
   movedIdentities: number;
   movedConversations: number;
+  /** Identities the confirmation removed from the merged file (they come back with an undo). */
+  droppedIdentities: number;
+}
+
+/**
+ * `POST /contact-merges/:id/confirm` (body optional): the name the kept file bears (its own or
+ * the absorbed file's) and the identities it keeps, of either file (all when absent); those left
+ * out are removed from the merged file (an obsolete address) and come back with an undo.
+ */
+export const confirmContactMergeSchema = z
+  .object({
+    name: z.enum(['target', 'source'], 'nom gardé : target ou source').optional(),
+    keepIdentityIds: z.array(z.uuid('identifiant de coordonnée invalide'), 'liste de coordonnées attendue').max(200).optional(),
+  })
+  .default({});
+export type ConfirmContactMergeInput = z.infer<typeof confirmContactMergeSchema>;
+
+/** One file of a merge as the supervisor compares it: name, identities, conversations, registrations. */
+export interface ContactMergeFileDto {
+  id: string;
+  name: string | null;
+  identities: { id: string; kind: string; value: string }[];
+  conversations: { id: string; reference: string; subject: string | null; status: string; team: string; createdAt: string }[];
+  registrations: { id: string; event: string; startsAt: string; status: string; places: number }[];
+}
+
+/** `GET /contact-merges/:id/files`: both files side by side (supervisors, admins). */
+export interface ContactMergeFilesDto {
+  merge: ContactMergeDto;
+  target: ContactMergeFileDto;
+  source: ContactMergeFileDto;
 }
 
 /** `GET /contact-merges?status=`: the merges of the organization by status (supervisors, admins). */

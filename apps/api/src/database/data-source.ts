@@ -15,6 +15,7 @@ import { IngestPreviousStatus1764873000000 } from './migrations/1764873000000-in
 import { IngestOneFunction1765060000000 } from './migrations/1765060000000-ingest-one-function';
 import { SmsThreadLatestFile1765060000001 } from './migrations/1765060000001-sms-thread-latest-file';
 import { ConversationDerivedColumns1765071000000 } from './migrations/1765071000000-conversation-derived-columns';
+import { ContactMergeChoices1765073000000 } from './migrations/1765073000000-contact-merge-choices';
 import { ReportLabelsAgentsHours1765075000000 } from './migrations/1765075000000-report-labels-agents-hours';
 import { PlatformAdmin1764867000000 } from './migrations/1764867000000-platform-admin';
 import { OpenDataPublication1764872000000 } from './migrations/1764872000000-open-data-publication';
@@ -123,6 +124,7 @@ export const MIGRATIONS = [
   IngestOneFunction1765060000000,
   SmsThreadLatestFile1765060000001,
   ConversationDerivedColumns1765071000000,
+  ContactMergeChoices1765073000000,
   ReportLabelsAgentsHours1765075000000,
 ];
 

@@ -154,6 +154,122 @@ describe('contact merge', () => {
     expect((await t.http('GET', `/api/v1/contacts/${a.contactId}`, { token: town.supervisor.token })).body.name).toBeNull();
   });
 
+  it('the supervisor compares both files and chooses the name and the identities kept; undo restores them exactly', async () => {
+    const mail = email();
+    const oldMail = email();
+    const tel = phone();
+    const a = await write({ kind: 'email', value: mail, name: 'H. Vasseur', subject: 'Acte de mariage' });
+    const b = await write({ kind: 'phone', value: tel, name: 'Honorine Vasseur', subject: 'Rappel' });
+    const added = await t.http('POST', `/api/v1/contacts/${a.contactId}/identities`, {
+      token: town.agentEC.token,
+      body: { kind: 'email', value: oldMail },
+    });
+    expect(added.status).toBe(201);
+    const identitiesOf = async (contactId: string) =>
+      (
+        await t.db.query(
+          `SELECT id, contact_id, kind, value, opted_out_at, created_at FROM contact_identity WHERE contact_id = $1 ORDER BY value`,
+          [contactId],
+        )
+      ).rows;
+    const beforeA = await identitiesOf(a.contactId);
+    const beforeB = await identitiesOf(b.contactId);
+    const idOf = (value: string) => [...beforeA, ...beforeB].find((i) => i.value === value)!.id as string;
+    const p = await t.http('POST', `/api/v1/contacts/${a.contactId}/merges`, {
+      token: town.agentEC.token,
+      body: { otherContactId: b.contactId, reason: 'Même personne' },
+    });
+    expect(p.status).toBe(201);
+
+    // Side by side: both files, for supervisors and admins only.
+    expect((await t.http('GET', `/api/v1/contact-merges/${p.body.id}/files`, { token: town.agentEC.token })).status).toBe(403);
+    const files = await t.http('GET', `/api/v1/contact-merges/${p.body.id}/files`, { token: town.supervisor.token });
+    expect(files.status).toBe(200);
+    expect(files.body).toMatchObject({
+      merge: { id: p.body.id, status: 'proposed' },
+      target: {
+        id: a.contactId,
+        name: 'H. Vasseur',
+        identities: expect.arrayContaining([{ id: idOf(mail), kind: 'email', value: mail }]),
+        conversations: [{ id: a.conversationId, subject: 'Acte de mariage', team: 'État civil', status: 'open' }],
+        registrations: [],
+      },
+      source: { id: b.contactId, name: 'Honorine Vasseur', identities: [{ id: idOf(tel), kind: 'phone', value: tel }] },
+    });
+    expect(files.body.target.identities).toHaveLength(2);
+
+    // Choices checked: an identity of neither file, or none kept, is refused; nothing moves.
+    const confirm = (body: object) =>
+      t.http('POST', `/api/v1/contact-merges/${p.body.id}/confirm`, { token: town.supervisor.token, body });
+    expect(await confirm({ keepIdentityIds: [randomUUID()] })).toMatchObject({
+      status: 400,
+      body: { message: 'une coordonnée gardée n’appartient à aucun des deux dossiers' },
+    });
+    expect(await confirm({ keepIdentityIds: [] })).toMatchObject({
+      status: 400,
+      body: { message: 'gardez au moins une coordonnée du citoyen' },
+    });
+    expect((await confirm({ name: 'autre' })).status).toBe(400);
+    expect(await identitiesOf(a.contactId)).toEqual(beforeA);
+
+    // The absorbed file's name and two identities kept: the old address leaves the merged file.
+    const done = await confirm({ name: 'source', keepIdentityIds: [idOf(mail), idOf(tel)] });
+    expect(done).toMatchObject({
+      status: 200,
+      body: { status: 'merged', movedIdentities: 1, droppedIdentities: 1, movedConversations: 1 },
+    });
+    expect((await t.http('GET', `/api/v1/contacts/${a.contactId}`, { token: town.supervisor.token })).body.name).toBe(
+      'Honorine Vasseur',
+    );
+    expect((await identitiesOf(a.contactId)).map((i) => i.value).sort()).toEqual([mail, tel].sort());
+    expect(await t.db.query(`SELECT 1 FROM contact_identity WHERE value = $1`, [oldMail]).then((r) => r.rowCount)).toBe(0);
+    const audit = await t.db.query(
+      `SELECT contact_id, data FROM audit_event WHERE action = 'contact.merged' AND data->>'mergeId' = $1 ORDER BY contact_id`,
+      [p.body.id],
+    );
+    expect(audit.rows.map((r) => r.contact_id).sort()).toEqual([a.contactId, b.contactId].sort());
+    for (const r of audit.rows)
+      expect(r.data).toMatchObject({
+        keptContactId: a.contactId,
+        absorbedContactId: b.contactId,
+        nameKept: 'source',
+        identitiesDropped: [idOf(oldMail)],
+      });
+
+    // Undo: each file as it was, the removed identity back with its id and dates, the name given back.
+    expect((await t.http('POST', `/api/v1/contact-merges/${p.body.id}/undo`, { token: town.supervisor.token })).status).toBe(200);
+    expect(await identitiesOf(a.contactId)).toEqual(beforeA);
+    expect(await identitiesOf(b.contactId)).toEqual(beforeB);
+    expect((await t.http('GET', `/api/v1/contacts/${a.contactId}`, { token: town.supervisor.token })).body.name).toBe(
+      'H. Vasseur',
+    );
+    expect(await contactOf(b.conversationId)).toBe(b.contactId);
+
+    // Merged again without the old address, which a new file takes since: the undo says why it cannot.
+    const p2 = await t.http('POST', `/api/v1/contacts/${a.contactId}/merges`, {
+      token: town.agentEC.token,
+      body: { otherContactId: b.contactId, reason: 'Même personne, encore' },
+    });
+    const c2 = await t.http('POST', `/api/v1/contact-merges/${p2.body.id}/confirm`, {
+      token: town.supervisor.token,
+      body: { keepIdentityIds: [idOf(mail), idOf(tel)] },
+    });
+    expect(c2.status).toBe(200);
+    const c = await write({ kind: 'email', value: oldMail, subject: 'Depuis mon ancienne adresse' });
+    expect([a.contactId, b.contactId]).not.toContain(c.contactId);
+    expect(await t.http('POST', `/api/v1/contact-merges/${p2.body.id}/undo`, { token: town.supervisor.token })).toMatchObject({
+      status: 409,
+      body: {
+        message:
+          'une coordonnée retirée par la fusion a été reprise depuis par un autre dossier : retirez-la de ce dossier avant d’annuler',
+      },
+    });
+    expect((await t.http('GET', `/api/v1/contacts/${a.contactId}`, { token: town.supervisor.token })).body.name).toBe(
+      'H. Vasseur',
+    );
+    expect(await contactOf(b.conversationId)).toBe(a.contactId);
+  });
+
   it('the author of a proposal withdraws it (a refusal by them), and nothing moves', async () => {
     const a = await write({ kind: 'email', value: email(), subject: 'A' });
     const b = await write({ kind: 'email', value: email(), subject: 'B' });

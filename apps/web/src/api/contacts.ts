@@ -1,4 +1,12 @@
-import type { AddIdentityInput, ContactDto, ContactMergeDto, IdentityDto, ProposeContactMergeInput } from '@guichet/contracts';
+import type {
+  AddIdentityInput,
+  ConfirmContactMergeInput,
+  ContactDto,
+  ContactMergeDto,
+  ContactMergeFilesDto,
+  IdentityDto,
+  ProposeContactMergeInput,
+} from '@guichet/contracts';
 import { apiRequest } from './client';
 
 export const contactsApi = {
@@ -14,8 +22,18 @@ export const contactsApi = {
   proposeMerge(id: string, input: ProposeContactMergeInput): Promise<ContactMergeDto> {
     return apiRequest<ContactMergeDto>(`/contacts/${encodeURIComponent(id)}/merges`, { method: 'POST', body: input });
   },
-  decideMerge(mergeId: string, decision: 'confirm' | 'reject' | 'undo'): Promise<ContactMergeDto> {
-    return apiRequest<ContactMergeDto>(`/contact-merges/${encodeURIComponent(mergeId)}/${decision}`, { method: 'POST' });
+  decideMerge(
+    mergeId: string,
+    decision: 'confirm' | 'reject' | 'undo',
+    choice?: ConfirmContactMergeInput,
+  ): Promise<ContactMergeDto> {
+    return apiRequest<ContactMergeDto>(`/contact-merges/${encodeURIComponent(mergeId)}/${decision}`, {
+      method: 'POST',
+      ...(choice ? { body: choice } : {}),
+    });
+  },
+  mergeFiles(mergeId: string, signal?: AbortSignal): Promise<ContactMergeFilesDto> {
+    return apiRequest<ContactMergeFilesDto>(`/contact-merges/${encodeURIComponent(mergeId)}/files`, { signal });
   },
   removeIdentity(id: string, identityId: string): Promise<IdentityDto[]> {
     return apiRequest<IdentityDto[]>(`/contacts/${encodeURIComponent(id)}/identities/${encodeURIComponent(identityId)}`, {

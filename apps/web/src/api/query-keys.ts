@@ -71,6 +71,7 @@ export const queryKeys = {
     registrations: (id: string) => ['events', 'registrations', id] as const,
   },
   contactMerges: (id: string) => ['contacts', id, 'merges'] as const,
+  mergeFiles: (id: string) => ['contact-merges', id, 'files'] as const,
   /** A conversation's rights request and legal hold (issue 16). */
   conversationPrivacy: (id: string) => ['privacy', id] as const,
   /** Who is looking at / typing in a conversation: filled by socket events only. */

@@ -1,4 +1,12 @@
-import type { AddIdentityInput, ContactDto, ContactMergeDto, IdentityDto, ProposeContactMergeInput } from '@guichet/contracts';
+import type {
+  AddIdentityInput,
+  ConfirmContactMergeInput,
+  ContactDto,
+  ContactMergeDto,
+  ContactMergeFilesDto,
+  IdentityDto,
+  ProposeContactMergeInput,
+} from '@guichet/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ApiError } from '../api/client';
 import { contactsApi } from '../api/contacts';
@@ -43,11 +51,23 @@ export function useProposeMerge(contactId: string) {
   });
 }
 
+/** Both files of a merge side by side (supervisors, admins). */
+export function useMergeFiles(id: string) {
+  return useQuery<ContactMergeFilesDto, ApiError>({
+    queryKey: queryKeys.mergeFiles(id),
+    queryFn: ({ signal }) => contactsApi.mergeFiles(id, signal),
+  });
+}
+
 /** Confirming or undoing moves conversations between files: everything shown may change. */
 export function useDecideMerge() {
   const queryClient = useQueryClient();
-  return useMutation<ContactMergeDto, ApiError, { id: string; decision: 'confirm' | 'reject' | 'undo' }>({
-    mutationFn: ({ id, decision }) => contactsApi.decideMerge(id, decision),
+  return useMutation<
+    ContactMergeDto,
+    ApiError,
+    { id: string; decision: 'confirm' | 'reject' | 'undo'; choice?: ConfirmContactMergeInput }
+  >({
+    mutationFn: ({ id, decision, choice }) => contactsApi.decideMerge(id, decision, choice),
     onSuccess: () => void queryClient.invalidateQueries(),
   });
 }

@@ -73,6 +73,13 @@ export function eventIdFromHash(hash: string): string | null {
 
 export const eventHref = (id: string) => `${EVENTS_HREF}/${id}`;
 
+/** A contact merge side by side (supervisors and admins): `#/fusions/<id>`. */
+export function mergeIdFromHash(hash: string): string | null {
+  return /^#\/fusions\/([0-9a-f-]{36})(\?|$)/.exec(hash)?.[1] ?? null;
+}
+
+export const mergeHref = (id: string) => `#/fusions/${id}`;
+
 /** The reports (supervisors and admins): `#/rapports`. */
 export const REPORTS_HREF = '#/rapports';
 

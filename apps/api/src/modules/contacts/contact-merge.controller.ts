@@ -1,9 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import {
+  confirmContactMergeSchema,
   contactMergeQuerySchema,
   proposeContactMergeSchema,
+  type ConfirmContactMergeInput,
   type ContactMergeDto,
+  type ContactMergeFilesDto,
   type ContactMergeQuery,
   type ProposeContactMergeInput,
 } from '@guichet/contracts';
@@ -46,11 +49,24 @@ export class ContactMergeController {
     return this.merges.list(agent, { status: q.status });
   }
 
+  /** Both files of a merge side by side: name, identities, conversations, event registrations. */
+  @Get('contact-merges/:id/files')
+  @Roles('admin', 'supervisor')
+  files(@CurrentAgent() agent: AuthAgent, @Param('id', new IdPipe('fusion')) id: string): Promise<ContactMergeFilesDto> {
+    return this.merges.files(agent, id);
+  }
+
+  /** Body (optional): the name kept (`target` or `source`) and the identities kept (all when absent). */
   @Post('contact-merges/:id/confirm')
   @HttpCode(200)
   @Roles('admin', 'supervisor')
-  confirm(@CurrentAgent() agent: AuthAgent, @Param('id', new IdPipe('fusion')) id: string): Promise<ContactMergeDto> {
-    return this.merges.confirm(agent, id);
+  @ApiBody({ required: false, schema: z.toJSONSchema(confirmContactMergeSchema, { io: 'input' }) as object })
+  confirm(
+    @CurrentAgent() agent: AuthAgent,
+    @Param('id', new IdPipe('fusion')) id: string,
+    @Body(new ZodPipe(confirmContactMergeSchema)) input: ConfirmContactMergeInput,
+  ): Promise<ContactMergeDto> {
+    return this.merges.confirm(agent, id, input);
   }
 
   @Post('contact-merges/:id/reject')

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { ContactMergeDto, ContactMergeStatus, IdentityKind } from '@guichet/contracts';
+import type { ContactMergeDto, ContactMergeFileDto, ContactMergeStatus, IdentityKind } from '@guichet/contracts';
 import { CONTACT_MERGE_UNDO_DAYS } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database';
@@ -24,6 +24,9 @@ export interface ContactMergeRow {
   moved_conversation_ids: string[];
   source_name: string | null;
   target_previous_name: string | null;
+  kept_name: string | null;
+  /** The identity rows the confirmation removed, whole (`to_jsonb`), for the undo. */
+  dropped_identities: { id: string; contact_id: string; kind: IdentityKind; value: string }[];
 }
 
 interface MergeListRow {
@@ -44,13 +47,15 @@ interface MergeListRow {
   undone_at: Date | null;
   moved_identities: number;
   moved_conversations: number;
+  dropped_identities: number;
 }
 
 const LIST_SQL = `
   SELECT m.id, m.status, m.target_contact_id, t.name AS target_name, m.source_contact_id, s.name AS source_name_now,
          m.source_name, m.reason, m.proposed_by, pa.name AS proposed_by_name, m.proposed_at,
          m.decided_by, da.name AS decided_by_name, m.decided_at, m.undone_at,
-         cardinality(m.moved_identity_ids) AS moved_identities, cardinality(m.moved_conversation_ids) AS moved_conversations
+         cardinality(m.moved_identity_ids) AS moved_identities, cardinality(m.moved_conversation_ids) AS moved_conversations,
+         jsonb_array_length(m.dropped_identities) AS dropped_identities
     FROM contact_merge m
     JOIN contact t ON t.id = m.target_contact_id
     JOIN contact s ON s.id = m.source_contact_id
@@ -74,6 +79,7 @@ function toDto(r: MergeListRow): ContactMergeDto {
     undoUntil: undoUntil?.toISOString() ?? null,
     movedIdentities: Number(r.moved_identities),
     movedConversations: Number(r.moved_conversations),
+    droppedIdentities: Number(r.dropped_identities),
   };
 }
 
@@ -119,7 +125,8 @@ export class ContactMergeRepository {
   async lock(m: EntityManager, organizationId: string, id: string): Promise<ContactMergeRow | null> {
     const [row] = await this.db.query<ContactMergeRow>(
       `SELECT id, organization_id, target_contact_id, source_contact_id, status, proposed_by, decided_at,
-              moved_identity_ids, moved_conversation_ids, source_name, target_previous_name
+              moved_identity_ids, moved_conversation_ids, source_name, target_previous_name,
+              kept_name, dropped_identities
          FROM contact_merge WHERE organization_id = $1 AND id = $2 FOR UPDATE`,
       [organizationId, id],
       m,
@@ -150,6 +157,25 @@ export class ContactMergeRepository {
       [organizationId, f.contactId ?? null, f.status ?? null],
     );
     return rows.map(toDto);
+  }
+
+  /** One file as the supervisor compares it (side by side): name, identities, conversations, registrations. */
+  async file(organizationId: string, contactId: string): Promise<ContactMergeFileDto | null> {
+    const [row] = await this.db.query<ContactMergeFileDto>(
+      `SELECT c.id, c.name,
+              coalesce((SELECT json_agg(json_build_object('id', i.id, 'kind', i.kind, 'value', i.value) ORDER BY i.kind, i.value)
+                          FROM contact_identity i WHERE i.contact_id = c.id), '[]') AS identities,
+              coalesce((SELECT json_agg(json_build_object('id', v.id, 'reference', v.reference, 'subject', v.subject,
+                                          'status', v.status, 'team', t.name, 'createdAt', v.created_at) ORDER BY v.created_at DESC)
+                          FROM conversation v JOIN team t ON t.id = v.team_id WHERE v.contact_id = c.id), '[]') AS conversations,
+              coalesce((SELECT json_agg(json_build_object('id', r.id, 'event', e.title, 'startsAt', e.starts_at,
+                                          'status', r.status, 'places', r.places) ORDER BY e.starts_at DESC)
+                          FROM municipal_event_registration r JOIN municipal_event e ON e.id = r.event_id
+                         WHERE r.contact_id = c.id), '[]') AS registrations
+         FROM contact c WHERE c.organization_id = $1 AND c.id = $2`,
+      [organizationId, contactId],
+    );
+    return row ?? null;
   }
 
   /** The identities of a contact (their values, for the identity locks of a merge). */
@@ -227,7 +253,32 @@ export class ContactMergeRepository {
     return rows.map((r) => r.id);
   }
 
-  /** The kept file takes the absorbed one's name when it had none; the absorbed one points to it. */
+  /**
+   * Removes identities from the files (the supervisor did not keep them) and answers their rows,
+   * whole, for the merge to keep and an undo to put back.
+   */
+  async dropIdentities(m: EntityManager, ids: string[]): Promise<ContactMergeRow['dropped_identities']> {
+    if (!ids.length) return [];
+    const rows = await this.db.query<{ row: ContactMergeRow['dropped_identities'][number] }>(
+      `DELETE FROM contact_identity ci WHERE id = ANY($1::uuid[]) RETURNING to_jsonb(ci) AS row`,
+      [ids],
+      m,
+    );
+    return rows.map((r) => r.row);
+  }
+
+  /** An undo: the identities a merge removed, back as they were (same ids and columns); 23505 if one was taken since. */
+  async restoreIdentities(m: EntityManager, rows: ContactMergeRow['dropped_identities']): Promise<number> {
+    if (!rows.length) return 0;
+    const restored = await this.db.query<{ id: string }>(
+      `INSERT INTO contact_identity SELECT * FROM jsonb_populate_recordset(NULL::contact_identity, $1::jsonb) RETURNING id`,
+      [JSON.stringify(rows)],
+      m,
+    );
+    return restored.length;
+  }
+
+  /** The kept file bears the chosen name (its own, or the absorbed one's); the absorbed one points to it. */
   async markMerged(
     m: EntityManager,
     merge: ContactMergeRow,
@@ -237,11 +288,13 @@ export class ContactMergeRepository {
       movedConversationIds: string[];
       sourceName: string | null;
       targetName: string | null;
+      keptName: string | null;
+      droppedIdentities: ContactMergeRow['dropped_identities'];
     },
   ): Promise<void> {
     await this.db.query(
-      `UPDATE contact SET name = coalesce(name, $2), updated_at = now() WHERE id = $1`,
-      [merge.target_contact_id, v.sourceName],
+      `UPDATE contact SET name = $2, updated_at = now() WHERE id = $1`,
+      [merge.target_contact_id, v.keptName],
       m,
     );
     await this.db.query(
@@ -251,9 +304,19 @@ export class ContactMergeRepository {
     );
     await this.db.query(
       `UPDATE contact_merge SET status = 'merged', decided_by = $2, decided_at = now(), moved_identity_ids = $3,
-              moved_conversation_ids = $4, source_name = $5, target_previous_name = $6
+              moved_conversation_ids = $4, source_name = $5, target_previous_name = $6, kept_name = $7,
+              dropped_identities = $8::jsonb
         WHERE id = $1`,
-      [merge.id, v.agentId, v.movedIdentityIds, v.movedConversationIds, v.sourceName, v.targetName],
+      [
+        merge.id,
+        v.agentId,
+        v.movedIdentityIds,
+        v.movedConversationIds,
+        v.sourceName,
+        v.targetName,
+        v.keptName,
+        JSON.stringify(v.droppedIdentities),
+      ],
       m,
     );
   }
@@ -266,13 +329,15 @@ export class ContactMergeRepository {
     );
   }
 
-  /** Undo: the absorbed file stands on its own again; the kept one loses the name it took from it. */
+  /**
+   * Undo: the absorbed file stands on its own again; the kept one bears its name from before the
+   * merge again, unless renamed since (a rectification is kept).
+   */
   async markUndone(m: EntityManager, merge: ContactMergeRow, agentId: string): Promise<void> {
     await this.db.query(
-      `UPDATE contact SET name = CASE WHEN $2::text IS NULL AND name IS NOT DISTINCT FROM $3 THEN NULL ELSE name END,
-              updated_at = now()
+      `UPDATE contact SET name = CASE WHEN name IS NOT DISTINCT FROM $3 THEN $2 ELSE name END, updated_at = now()
         WHERE id = $1`,
-      [merge.target_contact_id, merge.target_previous_name, merge.source_name],
+      [merge.target_contact_id, merge.target_previous_name, merge.kept_name],
       m,
     );
     await this.db.query(

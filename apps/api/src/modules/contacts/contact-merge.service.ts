@@ -2,13 +2,15 @@ import { Injectable } from '@nestjs/common';
 import {
   CONTACT_MERGE_UNDO_DAYS,
   normalizeIdentity,
+  type ConfirmContactMergeInput,
   type ContactMergeDto,
+  type ContactMergeFilesDto,
   type ContactMergeStatus,
   type IdentityKind,
   type ProposeContactMergeInput,
 } from '@guichet/contracts';
 import { isManager, type AuthAgent } from '../../common/auth-agent';
-import { AppError, badRequest, conflict, forbidden, notFound } from '../../common/errors';
+import { AppError, badRequest, conflict, forbidden, notFound, uniqueViolation } from '../../common/errors';
 import { AuditRepository } from '../../infra/audit/audit.repository';
 import { canRead } from '../conversations/conversation-access';
 import { ConversationReader } from '../conversations/conversation-reader.service';
@@ -86,7 +88,25 @@ export class ContactMergeService {
     return this.merges.list(agent.organizationId, f);
   }
 
-  async confirm(agent: AuthAgent, id: string): Promise<ContactMergeDto> {
+  /** Both files of a merge side by side, for the supervisor who decides (name, identities, conversations, registrations). */
+  async files(agent: AuthAgent, id: string): Promise<ContactMergeFilesDto> {
+    this.assertManager(agent);
+    const merge = await this.merges.find(agent.organizationId, id);
+    if (!merge) throw notFound('fusion');
+    const [target, source] = await Promise.all([
+      this.merges.file(agent.organizationId, merge.target.id),
+      this.merges.file(agent.organizationId, merge.source.id),
+    ]);
+    if (!target || !source) throw notFound('citoyen');
+    return { merge, target, source };
+  }
+
+  /**
+   * Confirms a merge with the supervisor's choices: the name the kept file bears (its own by
+   * default, the absorbed one's when it had none) and the identities kept (all by default; those
+   * left out are removed, kept whole in the merge for its undo).
+   */
+  async confirm(agent: AuthAgent, id: string, choice: ConfirmContactMergeInput = {}): Promise<ContactMergeDto> {
     this.assertManager(agent);
     await this.writer.tx(async (tx) => {
       const merge = await this.decidable(tx, agent, id);
@@ -96,14 +116,27 @@ export class ContactMergeService {
           'vous avez proposé cette fusion : un autre superviseur ou administrateur doit la confirmer (vous pouvez la retirer)',
         );
       const { target_contact_id: to, source_contact_id: from } = merge;
-      // The identity locks first (the order every ingest path takes them in), then the files.
       const identities = await this.merges.identities(tx.m, from);
-      await this.lockIdentities(tx, agent.organizationId, identities);
+      const own = await this.merges.identities(tx.m, to);
+      const keep = choice.keepIdentityIds ? new Set(choice.keepIdentityIds) : null;
+      if (keep) {
+        const known = new Set([...identities, ...own].map((i) => i.id));
+        if ([...keep].some((i) => !known.has(i)))
+          throw badRequest('une coordonnée gardée n’appartient à aucun des deux dossiers');
+        if (known.size > 0 && keep.size === 0) throw badRequest('gardez au moins une coordonnée du citoyen');
+      }
+      const dropped = keep ? [...identities, ...own].filter((i) => !keep.has(i.id)) : [];
+      // The identity locks first (the order every ingest path takes them in), then the files.
+      await this.lockIdentities(tx, agent.organizationId, [...identities, ...dropped.filter((i) => own.includes(i))]);
       const files = await this.merges.lockContacts(tx.m, agent.organizationId, [to, from]);
       this.assertMergeable(files, [to, from]);
+      const droppedIdentities = await this.merges.dropIdentities(
+        tx.m,
+        dropped.map((i) => i.id),
+      );
       const movedIdentityIds = await this.merges.moveIdentities(
         tx.m,
-        identities.map((i) => i.id),
+        identities.filter((i) => !keep || keep.has(i.id)).map((i) => i.id),
         from,
         to,
       );
@@ -112,17 +145,24 @@ export class ContactMergeService {
       await this.merges.lockRegistrations(tx.m, conversationIds);
       const movedConversationIds = await this.writer.moveToContact(tx, agent.organizationId, conversationIds, from, to);
       const movedRegistrations = await this.merges.moveRegistrations(tx.m, movedConversationIds, from, to);
+      const sourceName = files.find((f) => f.id === from)!.name;
+      const targetName = files.find((f) => f.id === to)!.name;
+      const keptName = choice.name === 'source' ? sourceName : choice.name === 'target' ? targetName : (targetName ?? sourceName);
       await this.merges.markMerged(tx.m, merge, {
         agentId: agent.id,
         movedIdentityIds,
         movedConversationIds,
-        sourceName: files.find((f) => f.id === from)!.name,
-        targetName: files.find((f) => f.id === to)!.name,
+        sourceName,
+        targetName,
+        keptName,
+        droppedIdentities,
       });
       await this.recordBoth(tx.m, agent, 'contact.merged', merge, {
         identities: movedIdentityIds.length,
         conversations: movedConversationIds,
         registrations: movedRegistrations.length,
+        nameKept: keptName === targetName ? 'target' : 'source',
+        identitiesDropped: droppedIdentities.map((i) => i.id),
       });
     });
     return (await this.merges.find(agent.organizationId, id))!;
@@ -149,7 +189,7 @@ export class ContactMergeService {
         throw conflict(`la fusion date de plus de ${CONTACT_MERGE_UNDO_DAYS} jours : elle ne peut plus être annulée`);
       const { target_contact_id: to, source_contact_id: from } = merge;
       const identities = (await this.merges.identities(tx.m, to)).filter((i) => merge.moved_identity_ids.includes(i.id));
-      await this.lockIdentities(tx, agent.organizationId, identities);
+      await this.lockIdentities(tx, agent.organizationId, [...identities, ...merge.dropped_identities]);
       const files = await this.merges.lockContacts(tx.m, agent.organizationId, [to, from]);
       if (files.some((f) => f.anonymized_at))
         throw conflict('un des deux dossiers a été anonymisé depuis : la fusion ne peut plus être annulée');
@@ -159,6 +199,15 @@ export class ContactMergeService {
         to,
         from,
       );
+      // The identities the confirmation removed come back as they were, to their own file.
+      try {
+        await this.merges.restoreIdentities(tx.m, merge.dropped_identities);
+      } catch (e) {
+        if (!uniqueViolation(e)) throw e;
+        throw conflict(
+          'une coordonnée retirée par la fusion a été reprise depuis par un autre dossier : retirez-la de ce dossier avant d’annuler',
+        );
+      }
       const toMoveBack = await this.merges.conversationsToMoveBack(tx.m, merge);
       await this.merges.lockRegistrations(tx.m, toMoveBack);
       const conversationsBack = await this.writer.moveToContact(tx, agent.organizationId, toMoveBack, to, from);
@@ -166,6 +215,7 @@ export class ContactMergeService {
       await this.merges.markUndone(tx.m, merge, agent.id);
       await this.recordBoth(tx.m, agent, 'contact.merge_undone', merge, {
         identities: identitiesBack.length,
+        identitiesRestored: merge.dropped_identities.length,
         conversations: conversationsBack,
         registrations: registrationsBack.length,
       });

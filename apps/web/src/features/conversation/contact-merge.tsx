@@ -7,6 +7,7 @@ import { useContactMerges, useDecideMerge, useProposeMerge } from '../../hooks/u
 import { useMe } from '../../hooks/use-me';
 import type { Language } from '../../i18n';
 import { formatDateTime } from '../../lib/format';
+import { mergeHref } from '../../lib/router';
 import { useNow } from '../../lib/use-now';
 
 /** A decision on a merge (confirm, refuse, withdraw, undo); ignored while another is on its way. */
@@ -59,13 +60,12 @@ export function ContactMerges({ contactId, manager }: { contactId: string; manag
     );
   }
 
-  function onDecide(m: ContactMergeDto, decision: 'confirm' | 'reject' | 'undo') {
+  function onDecide(m: ContactMergeDto, decision: 'reject' | 'undo') {
     if (decide.isPending) return;
     decide.mutate(
       { id: m.id, decision },
       {
-        onSuccess: () =>
-          setSaid(t(decision === 'confirm' ? 'merge.done' : decision === 'reject' ? 'merge.refused' : 'merge.reverted')),
+        onSuccess: () => setSaid(t(decision === 'reject' ? 'merge.refused' : 'merge.reverted')),
       },
     );
   }
@@ -108,13 +108,11 @@ export function ContactMerges({ contactId, manager }: { contactId: string; manag
                       </span>
                     </>
                   ) : (
+                    // The decision is taken with both files side by side (name and identities kept).
                     <span className="privacy-actions__buttons">
-                      <DecideButton
-                        primary
-                        label={t('merge.confirm')}
-                        busy={decide.isPending}
-                        onClick={() => onDecide(m, 'confirm')}
-                      />
+                      <a className="button button--primary button--small" href={mergeHref(m.id)}>
+                        {t('merge.compare')}
+                      </a>
                       <DecideButton label={t('merge.reject')} busy={decide.isPending} onClick={() => onDecide(m, 'reject')} />
                     </span>
                   )

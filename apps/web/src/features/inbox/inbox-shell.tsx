@@ -14,6 +14,7 @@ import {
   isMailReturnsHash,
   isNewConversationHash,
   isReportsHash,
+  mergeIdFromHash,
   useHash,
   useInboxRoute,
 } from '../../lib/router';
@@ -43,6 +44,7 @@ const AdminPage = lazyScreen(() => import('../admin/admin-page').then((m) => m.A
 const NewConversationPage = lazyScreen(() => import('../conversation/new-conversation-page').then((m) => m.NewConversationPage));
 const EventsPage = lazyScreen(() => import('../events/events-page').then((m) => m.EventsPage));
 const SessionsPage = lazyScreen(() => import('../account/sessions-page').then((m) => m.SessionsPage));
+const MergePage = lazyScreen(() => import('../merge/merge-page').then((m) => m.MergePage));
 const MailReturnsPage = lazyScreen(() => import('./mail-returns-page').then((m) => m.MailReturnsPage));
 
 function ScreenLoading() {
@@ -66,6 +68,7 @@ export function InboxShell() {
   // and the administration (admins; supervisors read it): screens of their own.
   const onMailReturns = isMailReturnsHash(hash);
   const onReports = isReportsHash(hash) && canSeeAllTeams(me);
+  const mergeId = canSeeAllTeams(me) ? mergeIdFromHash(hash) : null;
   const accountScreen = isSessionsHash(hash) ? (
     <SessionsPage />
   ) : onMailReturns ? (
@@ -74,6 +77,8 @@ export function InboxShell() {
     <AdminPage hash={hash} me={me} />
   ) : onReports ? (
     <ReportsPage me={me} teams={teams.data} />
+  ) : mergeId ? (
+    <MergePage key={mergeId} id={mergeId} />
   ) : null;
   const [helpOpen, setHelpOpen] = useState(false);
   useEffect(() => {
