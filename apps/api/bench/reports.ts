@@ -161,6 +161,8 @@ async function logPlans(env: BenchEnv, paths: string[], token: string, log: Log)
       await probe.get(path, token);
       db.query = query;
       for (const [sql, params] of sent) {
+        // A transaction's SET LOCAL (the backlog's read) has no plan.
+        if (!/^\s*(SELECT|WITH)\b/i.test(sql)) continue;
         const { rows } = await env.db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params);
         const plan = rows.map((r) => r['QUERY PLAN']);
         const time = plan.find((l) => l.startsWith('Execution Time')) ?? '';
