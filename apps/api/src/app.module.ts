@@ -32,6 +32,7 @@ import { AcknowledgementsModule } from './modules/acknowledgements/acknowledgeme
 import { SignaturesModule } from './modules/signatures/signatures.module';
 import { ReportsModule } from './modules/reports/reports.module';
 import { SatisfactionModule } from './modules/satisfaction/satisfaction.module';
+import { AdministrationsModule } from './modules/administrations/administrations.module';
 import { LabelsModule } from './modules/labels/labels.module';
 import { CannedRepliesModule } from './modules/canned-replies/canned-replies.module';
 import { RoutingModule } from './modules/routing/routing.module';
@@ -78,6 +79,7 @@ export class AppModule {
         ReportsModule,
         SatisfactionModule,
         LabelsModule,
+        AdministrationsModule,
         RoutingModule,
         CannedRepliesModule,
         MunicipalEventsModule,

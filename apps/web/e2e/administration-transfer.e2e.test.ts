@@ -28,13 +28,8 @@ describe('transfers in Chromium', () => {
     });
     expect(put.status).toBe(200);
   });
-  afterAll(async () => {
-    await pool?.close();
-    await t?.close();
-    await smtp?.close();
-  });
-
-  it('asks for a note when a file moves to another service, and forwards one to a préfecture with the citizen told', async () => {
+  /** Sophie Marchand's first open file whose citizen wrote by e-mail or the web form, opened in her inbox. */
+  async function openSophiesFile() {
     const page = await signInDemo(pool, t.url, 'sophie.marchand@demo.guichet.fr');
     const { rows } = await t.db.query(
       `SELECT c.id, c.reference FROM conversation c JOIN agent a ON a.id = c.assignee_id
@@ -44,9 +39,20 @@ describe('transfers in Chromium', () => {
               IN ('email', 'webform')
         LIMIT 1`,
     );
-    const file = rows[0];
+    const file = rows[0] as { id: string; reference: string };
     await page.goto(`${t.url}/#/conversations/${file.id}?view=mine&status=open`);
     await page.getByTestId('conversation-detail').waitFor({ timeout: 10_000 });
+    return { page, file };
+  }
+
+  afterAll(async () => {
+    await pool?.close();
+    await t?.close();
+    await smtp?.close();
+  });
+
+  it('asks for a note when a file moves to another service, and forwards one to a préfecture with the citizen told', async () => {
+    const { page, file } = await openSophiesFile();
 
     // Another service: the note for it is required.
     await page.getByTestId('action-handover').click();
@@ -63,8 +69,24 @@ describe('transfers in Chromium', () => {
     // L114-2: offered in the same « Transmettre… » panel.
     await page.getByTestId('action-transfer-administration').click();
     const form = page.getByTestId('administration-transfer-form');
+    // The town's directory first (the demo's five administrations), free entry as « Autre ».
+    const picker = form.getByLabel('Administration de l’annuaire de la commune');
+    await expectEventually(async () => expect(await picker.evaluate((e) => e === document.activeElement)).toBe(true));
+    expect(await picker.locator('option').allTextContents()).toEqual([
+      'Choisissez…',
+      'Caisse d’allocations familiales du Val-de-Démo',
+      'Communauté de communes Démo Agglo — collecte des déchets',
+      'Conseil départemental du Val-de-Démo — solidarités',
+      'Préfecture du Val-de-Démo — cartes grises et permis de conduire',
+      'Préfecture du Val-de-Démo — service des étrangers',
+      'Autre (saisie libre)',
+    ]);
+    await form.getByRole('button', { name: 'Transmettre la demande' }).click();
+    await form.getByText('Choisissez une administration de l’annuaire, ou « Autre » pour la saisir.').waitFor({ timeout: 5000 });
+    expect(await picker.getAttribute('aria-invalid')).toBe('true');
+    await picker.selectOption({ label: 'Autre (saisie libre)' });
     const name = form.getByLabel('Administration compétente');
-    await expectEventually(async () => expect(await name.evaluate((e) => e === document.activeElement)).toBe(true));
+    await name.focus();
     await page.keyboard.type('Préfecture de la Loire-Atlantique');
     await form.getByLabel('Son adresse e-mail').fill('pref-etrangers@loire-atlantique.gouv.fr');
     await form.getByRole('button', { name: 'Transmettre la demande' }).click();
@@ -124,5 +146,84 @@ describe('transfers in Chromium', () => {
       .getByText(`Son dossier clos ${file.reference} était suivi par Sophie Marchand.`)
       .waitFor({ timeout: 10_000 });
     await expectAccessible(supervisor, 'returning citizen');
+
+    // The old file reopened: the préfecture is told the transfer is withdrawn (once), the timeline says so.
+    await page.goto(`${t.url}/#/conversations/${file.id}?view=mine&status=closed`);
+    await page.getByTestId('conversation-detail').waitFor({ timeout: 10_000 });
+    await page.getByTestId('conversation-detail').getByRole('button', { name: 'Rouvrir' }).first().click();
+    await page
+      .getByText(/Transmission à Préfecture de la Loire-Atlantique retirée : la demande est reprise par la commune/)
+      .waitFor({ timeout: 10_000 });
+    await expectEventually(async () =>
+      expect(smtp.messages.filter((m) => m.to.includes('pref-etrangers@loire-atlantique.gouv.fr')).length).toBe(2),
+    );
+  });
+
+  it('forwards a request to an administration picked in the town’s directory', async () => {
+    const { page, file } = await openSophiesFile();
+    await page.getByTestId('action-handover').click();
+    await page.getByTestId('action-transfer-administration').click();
+    const form = page.getByTestId('administration-transfer-form');
+    const picker = form.getByLabel('Administration de l’annuaire de la commune');
+    await expectEventually(async () => expect(await picker.evaluate((e) => e === document.activeElement)).toBe(true));
+    // Keyboard only: down the list to the CAF (first after « Choisissez… »).
+    await page.keyboard.press('ArrowDown');
+    expect(await picker.evaluate((e) => (e as HTMLSelectElement).selectedOptions[0]!.textContent)).toBe(
+      'Caisse d’allocations familiales du Val-de-Démo',
+    );
+    const picked = form.getByTestId('administration-picked');
+    await picked.getByText('accueil@caf.val-de-demo.example').waitFor({ timeout: 5000 });
+    await picked.getByText('4 rue des Allocations, 99010 Démo Cedex').waitFor();
+    // No free-entry fields once an entry is picked.
+    expect(await form.getByLabel('Administration compétente').count()).toBe(0);
+    await form.getByLabel('Message pour cette administration (obligatoire)').fill('Prime d’activité : compétence de la CAF.');
+    await expectAccessible(page, 'administration transfer form with the directory');
+    await page.screenshot({ path: join(shots, 'administration-transfer-picker.png') });
+    await form.getByRole('button', { name: 'Transmettre la demande' }).click();
+    await page
+      .getByText(/relève de la compétence de : Caisse d’allocations familiales du Val-de-Démo/)
+      .first()
+      .waitFor({ timeout: 10_000 });
+    await page
+      .getByText(/Adresse postale : 4 rue des Allocations, 99010 Démo Cedex/)
+      .first()
+      .waitFor({ timeout: 5000 });
+    await expectEventually(async () =>
+      expect(smtp.messages.some((m) => m.to.includes('accueil@caf.val-de-demo.example'))).toBe(true),
+    );
+    const { rows: saved } = await t.db.query(
+      `SELECT x.name FROM administration_transfer t JOIN external_administration x ON x.id = t.administration_id
+        WHERE t.conversation_id = $1`,
+      [file.id],
+    );
+    expect(saved).toEqual([{ name: 'Caisse d’allocations familiales du Val-de-Démo' }]);
+  });
+
+  it('lets the admin keep the town’s directory of administrations', async () => {
+    // The directory, an entry added through the form (its error read with it), audited.
+    const admin = await signInDemo(pool, t.url, 'admin@demo.guichet.fr');
+    await admin.goto(`${t.url}/#/admin/administrations`);
+    await admin.getByRole('heading', { name: 'Administrations partenaires', level: 2 }).waitFor({ timeout: 10_000 });
+    await expectEventually(async () => expect(await admin.getByTestId('administration-row').count()).toBe(5));
+    await admin.getByRole('button', { name: 'Ajouter une administration' }).click();
+    const editor = admin.locator('form[aria-labelledby="administration-new-title"]');
+    await editor.getByRole('heading', { name: 'Nouvelle administration' }).waitFor({ timeout: 10_000 });
+    await editor.getByLabel(/^Nom/).fill('Conseil régional de Démo-Val — transports scolaires');
+    await editor.getByLabel('Type', { exact: true }).selectOption({ label: 'Conseil régional' });
+    await editor.getByLabel('Adresse e-mail').fill('transports@region.demo-val.example');
+    await editor.getByLabel('Site internet').fill('pas une adresse');
+    await editor.getByRole('button', { name: 'Enregistrer' }).click();
+    await editor.getByText(/adresse du site invalide \(https:\/\/…\)/i).waitFor({ timeout: 5000 });
+    await editor.getByLabel('Site internet').fill('https://www.region.demo-val.example');
+    await expectAccessible(admin, 'administrations directory editor');
+    await editor.getByRole('button', { name: 'Enregistrer' }).click();
+    await expectEventually(async () => expect(await admin.getByTestId('administration-row').count()).toBe(6));
+    await admin.getByRole('row', { name: /Conseil régional de Démo-Val/ }).waitFor();
+    await admin.screenshot({ path: join(shots, 'admin-administrations.png'), fullPage: true });
+    await expectAccessible(admin, 'administrations directory');
+    const { rows: audit } = await t.db.query(
+      `SELECT count(*)::int AS n FROM audit_event WHERE action = 'administration.created' AND data->>'name' LIKE 'Conseil régional%'`,
+    );
+    expect(audit[0].n).toBe(1);
   });
 });

@@ -16,6 +16,7 @@ import { IngestOneFunction1765060000000 } from './migrations/1765060000000-inges
 import { SmsThreadLatestFile1765060000001 } from './migrations/1765060000001-sms-thread-latest-file';
 import { ConversationDerivedColumns1765071000000 } from './migrations/1765071000000-conversation-derived-columns';
 import { ContactMergeChoices1765073000000 } from './migrations/1765073000000-contact-merge-choices';
+import { ExternalAdministrations1765074000000 } from './migrations/1765074000000-external-administrations';
 import { ReportLabelsAgentsHours1765075000000 } from './migrations/1765075000000-report-labels-agents-hours';
 import { PlatformAdmin1764867000000 } from './migrations/1764867000000-platform-admin';
 import { OpenDataPublication1764872000000 } from './migrations/1764872000000-open-data-publication';
@@ -125,6 +126,7 @@ export const MIGRATIONS = [
   SmsThreadLatestFile1765060000001,
   ConversationDerivedColumns1765071000000,
   ContactMergeChoices1765073000000,
+  ExternalAdministrations1765074000000,
   ReportLabelsAgentsHours1765075000000,
 ];
 

@@ -3,6 +3,7 @@ import { normalizeIdentity, type ChannelKind, type IdentityKind } from '@guichet
 import type { DataSource } from 'typeorm';
 import { Database } from '../common/database';
 import { hashPassword } from '../common/password';
+import { AdministrationRepository } from '../modules/administrations/administration.repository';
 import { DirectoryRepository } from '../modules/agents/directory.repository';
 import { ChannelRepository } from '../modules/channels/channel.repository';
 import { ContactRepository } from '../modules/contacts/contact.repository';
@@ -15,6 +16,7 @@ import type { DomainEvents } from '../modules/events/domain-event-bus';
 import { OrganizationRepository } from '../modules/organizations/organization.repository';
 import { RequestTypeRepository } from '../modules/request-types/request-type.repository';
 import { MunicipalEventRepository } from '../modules/municipal-events/municipal-event.repository';
+import { seedDemoAdministrations } from './demo-administrations';
 import { seedDemoEvents } from './demo-events';
 import type { CallMeta } from '../modules/telephony/call.repository';
 import { TeamAdminRepository } from '../modules/teams/team-admin.repository';
@@ -125,6 +127,7 @@ function demoWriters(dataSource: DataSource) {
     channels: new ChannelRepository(db),
     contacts: new ContactRepository(db),
     requestTypes: new RequestTypeRepository(db),
+    administrations: new AdministrationRepository(db),
     events: new MunicipalEventRepository(db),
     writer: new ConversationWriter(
       db,
@@ -341,6 +344,7 @@ export async function seedDemo(
       seeded.push(await seedConversation(w, tx, { orgId, teamIds, agentId, channelIds, citizens }, conv, now, external));
     await seedDemoRequestTypes(tx, w.writer, w.requestTypes, orgId, teamIds, seeded);
     await seedDemoEvents(m, w.events, orgId, teamIds, now);
+    await seedDemoAdministrations(m, w.administrations, orgId);
   });
   logger?.log(`Ville de Démo créée : ${DEMO_CONVERSATIONS.length} conversations, ${DEMO_CITIZENS.length} citoyens`, 'Seed');
   return true;

@@ -30,6 +30,8 @@ export const queryKeys = {
   mailReturns: () => ['mail-returns'] as const,
   /** The organization's labels (étiquettes). */
   labels: () => ['labels'] as const,
+  /** The town's directory of external administrations (L114-2). */
+  administrations: () => ['administrations'] as const,
   agents: () => ['agents'] as const,
   /** The agent's own sessions; the login page's provider buttons; the organization's OIDC providers. */
   sessions: () => ['auth', 'sessions'] as const,

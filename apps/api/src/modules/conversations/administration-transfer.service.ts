@@ -13,6 +13,7 @@ import type { OrganizationMailAttachment } from '@guichet/channels';
 import { isManager, type AuthAgent } from '../../common/auth-agent';
 import { Database } from '../../common/database';
 import { html } from '../../common/html';
+import { AdministrationService } from '../administrations/administration.service';
 import { BlobStore } from '../blobs/blob-store';
 import { AppError, badRequest, forbidden, notFound, staleVersion } from '../../common/errors';
 import { AuditRepository } from '../../infra/audit/audit.repository';
@@ -199,6 +200,7 @@ export class AdministrationTransfers {
     private readonly audit: AuditRepository,
     private readonly mail: OrganizationMail,
     private readonly blobs: BlobStore,
+    private readonly administrations: AdministrationService,
   ) {}
 
   async transfer(agent: AuthAgent, id: string, input: TransferToAdministrationInput): Promise<AdministrationTransferDto> {
@@ -208,8 +210,12 @@ export class AdministrationTransfers {
         'unprocessable',
         'la mairie n’a pas de serveur de courriel sortant (Administration › Courriels) : la demande ne peut pas être transmise à l’administration compétente',
       );
-    const { name, email } = input.administration;
     return this.db.tx(async (m, afterCommit) => {
+      // Picked in the town's directory: its details (address, phone, site) go to the citizen too.
+      const entry = input.administrationId ? await this.administrations.find(m, org, input.administrationId) : null;
+      if (input.administrationId && !entry)
+        throw badRequest('administration inconnue de l’annuaire', [`administrationId: ${input.administrationId}`]);
+      const { name, email } = entry ?? input.administration;
       const row = await this.repo.findById(org, id, m, true);
       if (!row || !canRead(agent, row)) throw notFound('conversation');
       if (row.version !== input.version) throw staleVersion(toConversationDto(row));
@@ -221,7 +227,7 @@ export class AdministrationTransfers {
       const now = new Date();
       const notice = administrationTransferNotice({
         reference: row.reference,
-        administration: { name, email },
+        administration: entry ?? { name, email },
         date: frenchLongDateOf(now),
       });
       // L111-2: the citizen's message carries the agent's identity, like any reply.
@@ -286,6 +292,7 @@ export class AdministrationTransfers {
         agentId: agent.id,
         citizenMessageId: message.id,
         eventMessageId: eventId,
+        administrationId: entry?.id ?? null,
       });
       await this.audit.record(
         {
@@ -294,7 +301,7 @@ export class AdministrationTransfers {
           action: 'conversation.transferred_to_administration',
           conversationId: id,
           contactId: row.contact_id,
-          data: { transferId: saved.id, name, email },
+          data: { transferId: saved.id, name, email, ...(entry ? { administrationId: entry.id } : {}) },
         },
         m,
       );

@@ -889,15 +889,48 @@ export class ConversationRepository {
       agentId: string;
       citizenMessageId: string;
       eventMessageId: string;
+      /** The directory's entry it was sent to, if picked there. */
+      administrationId?: string | null;
     },
   ): Promise<{ id: string; created_at: Date }> {
     const [row] = await manager.query(
       `INSERT INTO administration_transfer
-              (organization_id, conversation_id, administration_name, administration_email, agent_id, citizen_message_id, event_message_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, created_at`,
-      [t.organizationId, t.conversationId, t.name, t.email, t.agentId, t.citizenMessageId, t.eventMessageId],
+              (organization_id, conversation_id, administration_name, administration_email, agent_id, citizen_message_id,
+               event_message_id, administration_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, created_at`,
+      [
+        t.organizationId,
+        t.conversationId,
+        t.name,
+        t.email,
+        t.agentId,
+        t.citizenMessageId,
+        t.eventMessageId,
+        t.administrationId ?? null,
+      ],
     );
     return row;
+  }
+
+  /**
+   * The conversation's latest transfer to an administration not withdrawn yet, marked withdrawn
+   * by `agentId` now (locked: two reopenings at once tell the administration once); null if none.
+   */
+  async withdrawAdministrationTransfer(
+    manager: EntityManager,
+    conversationId: string,
+    agentId: string,
+  ): Promise<{ id: string; name: string; email: string; transferred_at: Date } | null> {
+    const [row] = await this.db.query<{ id: string; name: string; email: string; transferred_at: Date }>(
+      `UPDATE administration_transfer SET withdrawn_at = now(), withdrawn_by = $2
+        WHERE id = (SELECT id FROM administration_transfer
+                     WHERE conversation_id = $1 AND withdrawn_at IS NULL
+                     ORDER BY created_at DESC LIMIT 1 FOR UPDATE)
+        RETURNING id, administration_name AS name, administration_email AS email, created_at AS transferred_at`,
+      [conversationId, agentId],
+      manager,
+    );
+    return row ?? null;
   }
 
   async replyIdentity(

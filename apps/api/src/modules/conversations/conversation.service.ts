@@ -43,6 +43,7 @@ import { DeadlineService } from '../request-types/deadline.service';
 import { LabelService } from '../labels/label.service';
 import { ConversationRepository, type ConversationChanges } from './conversation.repository';
 import { ConversationWriter } from './conversation-writer.service';
+import { AdministrationWithdrawals } from './administration-withdrawal.service';
 
 /** A file an agent sends with a reply (multer's memory storage). */
 export interface AgentUpload {
@@ -76,6 +77,7 @@ export class ConversationService {
     private readonly writer: ConversationWriter,
     private readonly labels: LabelService,
     private readonly blobs: BlobStore,
+    private readonly withdrawals: AdministrationWithdrawals,
   ) {}
 
   async list(agent: AuthAgent, q: ListConversationsQuery): Promise<Page<ConversationDto>> {
@@ -446,8 +448,13 @@ export class ConversationService {
       }
       // Labels: any agent who may change the file sets them (the list given is what it carries after).
       if (input.labelIds !== undefined) await this.labels.set(m, agent.organizationId, id, input.labelIds);
+      // A file forwarded to another administration and taken back: no longer « transmise », and
+      // that administration is told (once) in this transaction.
+      const withdrawing =
+        row.status === 'closed' && !!row.transmitted_to && input.status !== undefined && input.status !== 'closed';
       await this.repo.update(m, id, {
         ...due,
+        ...(withdrawing ? { transmittedTo: null } : {}),
         status: input.status,
         priority: input.priority,
         teamId: input.teamId,
@@ -468,6 +475,7 @@ export class ConversationService {
         },
         m,
       );
+      const withdrawal = withdrawing ? await this.withdrawals.withdraw({ m, afterCommit }, agent, row) : null;
       // The handover note stays in the thread, where the receiver reads it with the file.
       if (note)
         await this.agentMessages.record(m, afterCommit, agent, {
@@ -522,6 +530,15 @@ export class ConversationService {
           }),
         );
       }
+      if (withdrawal)
+        events.push(
+          domainEvent('message.sent', org, {
+            conversation: dto,
+            message: (await this.messages.findDto(withdrawal, m))!,
+            newConversation: false,
+            byAgentId,
+          }),
+        );
       await this.events.record(m, afterCommit, ...events);
       return dto;
     });

@@ -1,7 +1,9 @@
 import { Global, Module } from '@nestjs/common';
+import { AdministrationsModule } from '../administrations/administrations.module';
 import { LabelsModule } from '../labels/labels.module';
 import { RequestTypesModule } from '../request-types/request-types.module';
 import { AdministrationTransfers } from './administration-transfer.service';
+import { AdministrationWithdrawals } from './administration-withdrawal.service';
 import { AttachmentController } from './attachment.controller';
 import { ConversationController } from './conversation.controller';
 import { ConversationReader } from './conversation-reader.service';
@@ -21,13 +23,14 @@ import { MessageRepository } from './message.repository';
  */
 @Global()
 @Module({
-  imports: [RequestTypesModule, LabelsModule],
+  imports: [RequestTypesModule, LabelsModule, AdministrationsModule],
   controllers: [ConversationController, AttachmentController],
   providers: [
     ConversationRepository,
     MessageRepository,
     ConversationService,
     AdministrationTransfers,
+    AdministrationWithdrawals,
     ConversationTimers,
     ConversationWriter,
     ConversationWriterRepository,

@@ -2,6 +2,7 @@ import type { MeDto } from '@guichet/contracts';
 import { useTranslation } from 'react-i18next';
 import { OidcProvidersPage } from '../account/oidc-providers-page';
 import { AcknowledgementsSection } from './acknowledgements-section';
+import { AdministrationsSection } from './administrations-section';
 import { AgentsSection } from './agents-section';
 import { AuditSection } from './audit-section';
 import { CannedRepliesSection } from './canned-replies-section';
@@ -22,6 +23,7 @@ const SECTIONS = [
   { slug: 'agents', label: 'admin.nav.agents', Screen: AgentsSection },
   { slug: 'demarches', label: 'admin.nav.requestTypes', Screen: RequestTypesSection },
   { slug: 'routage', label: 'admin.nav.routing', Screen: RoutingSection },
+  { slug: 'administrations', label: 'admin.nav.administrations', Screen: AdministrationsSection },
   { slug: 'reponses-types', label: 'admin.nav.cannedReplies', Screen: CannedRepliesSection },
   { slug: 'canaux', label: 'admin.nav.channels', Screen: ChannelsSection },
   { slug: 'courriels', label: 'admin.nav.mail', Screen: MailSection },
