@@ -173,6 +173,14 @@ describe('directory of administrations and withdrawn transfers (L114-2)', () => 
         version: (await conversation(created.id)).version,
       });
 
+    // The citizen's e-mails (acknowledgement, transfer notice) gone first: the refusal below is the withdrawal's.
+    await expectEventually(async () => {
+      const { rows } = await t.db.query(
+        `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'outbound-send' AND state IN ('created', 'retry', 'active')`,
+      );
+      expect(rows[0].n).toBe(0);
+      expect(smtp.messages.filter((m) => m.to.includes(created.email)).length).toBeGreaterThan(0);
+    });
     // The SMTP server refuses: the file stays « transmise » (the administration must be told).
     smtp.refuseNext(550, 'Mailbox unavailable');
     const refused = await reopen();
