@@ -1,10 +1,10 @@
 import 'i18next';
-import type { fr } from './fr';
+import type { FrWords } from './fr';
 
 declare module 'i18next' {
   interface CustomTypeOptions {
     defaultNS: 'translation';
-    resources: { translation: typeof fr };
+    resources: { translation: FrWords };
     returnNull: false;
   }
 }

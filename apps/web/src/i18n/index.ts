@@ -37,6 +37,14 @@ void i18n.use(initReactI18next).init({
   interpolation: { escapeValue: false },
 });
 
+/**
+ * Adds the French words a screen loaded with itself (e.g. fr-supervision.ts), so they stay out of
+ * the first download; a screen module calls it when it loads, before it renders.
+ */
+export function addFrenchWords(words: object): void {
+  i18n.addResourceBundle('fr', 'translation', words, true, false);
+}
+
 /** Loads the language's words if need be, then switches to it (stays in French if they cannot load). */
 export async function setLanguage(lng: Language): Promise<void> {
   if (lng !== 'fr' && !i18n.hasResourceBundle(lng, 'translation')) {

@@ -10,6 +10,10 @@ import { useUpdateConversation } from '../../hooks/use-update-conversation';
 import { contactName } from '../../lib/labels';
 import { inboxHref, DEFAULT_ROUTE } from '../../lib/router';
 import { useAnnounce } from '../../lib/use-announcer';
+import { addFrenchWords } from '../../i18n';
+import { supervisionFr } from '../../i18n/fr-supervision';
+
+addFrenchWords(supervisionFr);
 
 const MAX_PAGES = 40;
 

@@ -11,6 +11,10 @@ import { EVENT_STATES, eventState, filterEvents, NO_EVENT_FILTERS, type EventFil
 import { eventWhen, fromLocalInput, isPast, toLocalInput } from './event-time';
 import { RegistrantsPage } from './registrants-page';
 import './events.css';
+import { addFrenchWords } from '../../i18n';
+import { eventsFr } from '../../i18n/fr-events';
+
+addFrenchWords(eventsFr);
 
 type Panel =
   | { kind: 'new' }

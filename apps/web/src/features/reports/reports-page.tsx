@@ -19,6 +19,10 @@ import { apiErrorText } from '../../lib/api-error-text';
 import { useAnnounce } from '../../lib/use-announcer';
 import { BarChart } from './bar-chart';
 import { currentPeriod, formatMinutes, formatShare, periodProblem, periodRange, type PeriodChoice } from './report-period';
+import { addFrenchWords } from '../../i18n';
+import { supervisionFr } from '../../i18n/fr-supervision';
+
+addFrenchWords(supervisionFr);
 
 const MONTHS_SHORT = new Intl.DateTimeFormat('fr-FR', { month: 'short', timeZone: 'UTC' });
 const DAY_LONG = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'UTC' });
