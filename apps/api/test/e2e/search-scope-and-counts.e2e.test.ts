@@ -127,6 +127,13 @@ describe('search scope, paging and maintained counters', () => {
     screen.socket.on('conversation.updated', (conversation, before) => heard.push({ conversation, before }));
     try {
       const { conversationId } = await citizenWrites({ teamId: town.etatCivil.id, text: 'Ma demande de carte', phone });
+      // The new file's response deadline is a system follow-up (a durable job, version kept, no state before): it is
+      // awaited first, or it may land between two of the changes below and make one of them find a deadline the
+      // previous one did not show (CI, 1 run in 2 this session).
+      await expectEventually(async () => {
+        const { rows } = await t.db.query(`SELECT response_due_at FROM conversation WHERE id = $1`, [conversationId]);
+        expect(rows[0].response_due_at).not.toBeNull();
+      });
       // The agent's own changes: taken and set pending; then the citizen's messages; then the agent's reply.
       await patch(town.supervisor.token, conversationId, { status: 'pending', assigneeId: town.agentEC.id });
       await citizenWrites({ teamId: town.etatCivil.id, text: 'Voici la pièce demandée', phone, conversationId });
