@@ -98,25 +98,12 @@ export interface AuditEntry {
 /** Who did what to which conversation or citizen file, and who looked at which (RGPD access audit). */
 @Injectable()
 export class AuditRepository {
-  /**
-   * Access records arriving together (agents opening files, paging, searching) share one INSERT.
-   *
-   * Their transaction commits without waiting for the WAL flush (synchronous_commit off for it
-   * alone): each record touches two indexes keyed by citizen and by file, so after a checkpoint it
-   * writes two full index pages to the WAL (13 KB per record measured on a 2,000,000-event table),
-   * and waiting for that flush was most of what recording a view added to the page (+32 % at p50
-   * in the quiet audit-view bench). The record is still written and visible before the page is
-   * answered; what is given up is only that a crash of the database server itself (not of
-   * Guichet) may lose the access records of its last fraction of a second (at most three
-   * wal_writer_delay, 600 ms by default), never corrupt them. Changes (record() below) keep the
-   * durable commit of the transaction they belong to.
-   */
+  /** Access records arriving together (agents opening files, paging, searching) share one INSERT. */
   private readonly accesses = new GroupCommit<AuditEntry, void>(
     async (items) => {
       await this.db.query(
         `INSERT INTO audit_event (organization_id, agent_id, action, conversation_id, contact_id, data)
-         SELECT u.* FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::uuid[], $6::jsonb[]) AS u,
-                (SELECT set_config('synchronous_commit', 'off', true)) AS access_commit`,
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::uuid[], $6::jsonb[])`,
         [
           items.map((e) => e.organizationId),
           items.map((e) => e.agentId),
