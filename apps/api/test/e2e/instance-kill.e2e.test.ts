@@ -200,6 +200,33 @@ describe('an instance killed (SIGKILL) beside another', () => {
     }
   });
 
+  it("makes the survivor's agents reload when the other instance falls silent with its connections open", async () => {
+    // A machine lost (power, network) closes no TCP connection: Redis keeps its subscriptions
+    // until its keepalive notices (300 s by default). Its heartbeats stop at once.
+    a = await startInstance(b, path);
+    const onB = await connectRecording(b.url, town.agentEC.token);
+    const reasons: { reason: string; at: number }[] = [];
+    onB.socket.on('disconnect', (reason) => reasons.push({ reason, at: Date.now() }));
+    try {
+      await bothOnRedis();
+      const probe = createClient({ url: `redis://127.0.0.1:${redisPort}` });
+      await probe.connect();
+      try {
+        path.held = true;
+        const silentSince = Date.now();
+        await expectEventually(() => expect(reasons.map((r) => r.reason)).toContain('transport close'), { timeoutMs: 20_000 });
+        // Told by the silence, not by a vanished subscription: A's channel is still there.
+        expect(await probe.pubSubChannels('guichet-instance#*')).toHaveLength(2);
+        expect(reasons[0]!.at - silentSince).toBeGreaterThanOrEqual(9_000);
+      } finally {
+        await probe.quit();
+      }
+    } finally {
+      path.held = false;
+      onB.close();
+    }
+  });
+
   it('leaves the survivor’s agents connected when the other instance stops on purpose', async () => {
     a = await startInstance(b, path);
     const onB = await connectRecording(b.url, town.agentEC.token);

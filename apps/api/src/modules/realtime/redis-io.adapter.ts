@@ -9,8 +9,24 @@ import type { Server, ServerOptions } from 'socket.io';
 const INSTANCE = 'guichet-instance#';
 /** An instance stopping on purpose says so here (its id) before it leaves. */
 const LEAVING = 'guichet-instance-leaving';
-/** How often each instance looks for peers that vanished. */
+/** How often each instance says it is alive and looks for peers that vanished. */
 const PEER_CHECK_MS = 1_000;
+/** Each live instance's last heartbeat (sorted set: score = Redis's clock in ms, member = instance id). */
+const HEARTBEATS = 'guichet-instance-heartbeats';
+/** A peer silent this long is gone, even if its connections to Redis still look open. */
+const SILENT_MS = 10_000;
+/** Ids of processes that stopped long ago leave the set (each start has a new id). */
+const FORGET_MS = 3_600_000;
+/**
+ * One round trip: this instance's heartbeat, dated by Redis's clock (one clock for every
+ * instance, whatever their machines' clocks say), and the ids heard from within SILENT_MS.
+ */
+const BEAT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZADD', KEYS[1], now, ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[3]))
+return redis.call('ZRANGEBYSCORE', KEYS[1], now - tonumber(ARGV[2]), '+inf')`;
 
 /**
  * With REDIS_URL, every API instance delivers every event to every agent (socket.io Redis adapter).
@@ -24,9 +40,13 @@ const PEER_CHECK_MS = 1_000;
  * An instance may also die (SIGKILL, out of memory, its machine lost) between committing a
  * message and publishing its event: the event never reaches the other instances, and neither
  * a provider's retry nor the mailbox's re-read tells it again (the message is already stored).
- * Each instance therefore watches its peers through Redis (a channel per live instance): when
- * one vanishes without having said it was stopping, every local socket's connection is closed
- * as above, and the clients reload what that instance committed but never told.
+ * Each instance therefore watches its peers through Redis: a peer is alive while it stays
+ * subscribed to its own channel (gone at once when its process dies and its sockets close) and
+ * has beaten within SILENT_MS (a machine lost without its TCP connections closing keeps its
+ * subscription in Redis until Redis's keepalive notices, 300 s by default: its silence tells
+ * sooner). When one vanishes without having said it was stopping, every local socket's
+ * connection is closed as above, and the clients reload what that instance committed but never
+ * told.
  */
 export class RedisIoAdapter extends IoAdapter {
   private readonly log = new Logger('Realtime');
@@ -83,14 +103,23 @@ export class RedisIoAdapter extends IoAdapter {
     await Promise.all([pub.connect(), sub.connect()]);
     this.clients = [pub, sub];
     this.adapterConstructor = createAdapter(pub, sub);
+    const alive = async () => {
+      const [heard, channels] = await Promise.all([
+        pub.eval(BEAT, { keys: [HEARTBEATS], arguments: [this.id, String(SILENT_MS), String(FORGET_MS)] }),
+        pub.pubSubChannels(`${INSTANCE}*`),
+      ]);
+      const subscribed = new Set(channels.map((c) => c.slice(INSTANCE.length)));
+      return (heard as string[]).filter((id) => subscribed.has(id));
+    };
     await sub.subscribe(LEAVING, (id) => void this.leaving.add(id));
     await sub.subscribe(INSTANCE + this.id, () => undefined);
-    this.stop = () => pub.publish(LEAVING, this.id);
+    await alive();
+    this.stop = () => Promise.all([pub.publish(LEAVING, this.id), pub.zRem(HEARTBEATS, this.id)]);
     let checking = false;
     this.peerCheck = setInterval(() => {
       if (checking) return;
       checking = true;
-      void this.checkPeers(() => pub.pubSubChannels(`${INSTANCE}*`)).finally(() => (checking = false));
+      void this.checkPeers(alive).finally(() => (checking = false));
     }, PEER_CHECK_MS).unref();
   }
 
@@ -98,10 +127,10 @@ export class RedisIoAdapter extends IoAdapter {
    * The instances alive now, compared with the last check: one that vanished without saying it
    * was stopping may have committed messages whose events it never published.
    */
-  private async checkPeers(channels: () => Promise<string[]>): Promise<void> {
+  private async checkPeers(alive: () => Promise<string[]>): Promise<void> {
     let now: Set<string>;
     try {
-      now = new Set((await channels()).map((c) => c.slice(INSTANCE.length)).filter((id) => id !== this.id));
+      now = new Set((await alive()).filter((id) => id !== this.id));
     } catch {
       this.peers = null;
       return;
