@@ -259,10 +259,10 @@ export class SoakInstance {
     }
   }
 
-  /** Its GET /metrics text (null when it does not answer). */
-  async metrics(): Promise<string | null> {
+  /** Its GET /metrics text (null when it does not answer within `timeoutMs`). */
+  async metrics(timeoutMs = 2_000): Promise<string | null> {
     try {
-      const res = await fetch(`${this.url}/metrics`, { signal: AbortSignal.timeout(2_000) });
+      const res = await fetch(`${this.url}/metrics`, { signal: AbortSignal.timeout(timeoutMs) });
       return res.status === 200 ? await res.text() : null;
     } catch {
       return null;
