@@ -19,8 +19,8 @@ async function freePort(): Promise<number> {
 /**
  * ProConnect-style sign-in in real Chromium: the login page's button, the provider's own login
  * form on another site (localhost vs 127.0.0.1: the callback is a cross-site navigation, as with
- * the real ProConnect), back into the inbox with the session cookie; the sessions screen; the
- * admins' provider settings; logout through the provider.
+ * the real ProConnect), back into the inbox with the session cookie; the sessions screen; my
+ * account (name, password); the admins' provider settings; logout through the provider.
  */
 describe('sign-in through ProConnect (an OIDC provider) in Chromium', () => {
   const dist = join(__dirname, '..', 'dist');
@@ -122,6 +122,56 @@ describe('sign-in through ProConnect (an OIDC provider) in Chromium', () => {
     await revoke.focus();
     await page.keyboard.press('Enter');
     await revoke.waitFor({ state: 'detached', timeout: 10_000 });
+  });
+
+  it('changes my own name and password from « Mon compte »; the other sessions end, this one stays', async () => {
+    const elsewhere = await t.http('POST', '/api/v1/auth/login', {
+      body: { email: town.admin.email, password: 'mot-de-passe-test' },
+    });
+    expect(elsewhere.status).toBe(200);
+    await page.getByRole('button', { name: /^Compte/ }).click();
+    await page.getByRole('link', { name: 'Mon compte' }).click();
+    await page.getByRole('heading', { name: 'Mon compte', level: 1 }).waitFor();
+    await page.getByText(`Vous vous connectez avec l’adresse ${town.admin.email}.`).waitFor();
+
+    const name = page.getByLabel('Nom affiché');
+    expect(await name.inputValue()).toBe('Alain Admin');
+    await name.fill('Alain Administrateur');
+    await name.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'Nom enregistré.' }).waitFor();
+    // The header reads the new name at once.
+    await page
+      .getByRole('button', { name: /^Compte/ })
+      .getByText('Alain Administrateur')
+      .waitFor();
+    expect((await t.db.query(`SELECT name FROM agent WHERE id = $1`, [town.admin.id])).rows).toEqual([
+      { name: 'Alain Administrateur' },
+    ]);
+
+    const submit = page.getByRole('button', { name: 'Changer le mot de passe' });
+    await page.getByLabel('Mot de passe actuel').fill('mot-de-passe-test');
+    await page.getByLabel('Nouveau mot de passe').fill('une phrase de passe neuve');
+    await page.getByLabel('Confirmez le mot de passe').fill('une phrase de passe nouvelle');
+    await submit.click();
+    await page.getByText('Les deux mots de passe ne sont pas identiques.').waitFor();
+    await page.getByLabel('Mot de passe actuel').fill('pas le bon');
+    await page.getByLabel('Confirmez le mot de passe').fill('une phrase de passe neuve');
+    await submit.click();
+    await page.getByText('Mot de passe actuel incorrect').waitFor();
+    await expectAccessible('my account with an error');
+    await page.screenshot({ path: join(shots, 'my-account.png'), fullPage: true });
+
+    await page.getByLabel('Mot de passe actuel').fill('mot-de-passe-test');
+    await submit.focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'Mot de passe changé.' }).waitFor();
+    expect(await page.getByLabel('Mot de passe actuel').inputValue()).toBe('');
+    // The other session ended; this one stays; the new password signs in, the old one no longer.
+    expect((await t.http('GET', '/api/v1/auth/me', { token: elsewhere.body.token })).status).toBe(401);
+    expect(await page.evaluate(async () => (await fetch('/api/v1/auth/me')).status)).toBe(200);
+    const login = (password: string) => t.http('POST', '/api/v1/auth/login', { body: { email: town.admin.email, password } });
+    expect((await login('mot-de-passe-test')).status).toBe(401);
+    expect((await login('une phrase de passe neuve')).status).toBe(200);
   });
 
   it('shows the admins’ provider settings with the redirect URI to register, the secret never shown', async () => {

@@ -1,6 +1,7 @@
 import type {
   AcknowledgementSettingsDto,
   AgentAdminDto,
+  ChangePasswordInput,
   CreateAgentInput,
   CreateOrganizationInput,
   CreateRequestTypeInput,
@@ -58,6 +59,8 @@ export const accountApi = {
     apiRequest<{ email: string }>('/account/password', { method: 'POST', body: { token, password }, auth: false }),
   requestReset: (email: string) => apiRequest<void>('/account/password-reset', { method: 'POST', body: { email }, auth: false }),
   updateProfile: (name: string) => apiRequest<void>('/account', { method: 'PATCH', body: { name } }),
+  /** The signed-in agent's own password; their other sessions end, this one stays. */
+  changePassword: (input: ChangePasswordInput) => apiRequest<void>('/auth/password', { method: 'POST', body: input }),
 };
 
 export const adminApi = {

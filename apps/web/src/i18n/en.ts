@@ -32,6 +32,7 @@ export const en: Messages = {
     logout: 'Sign out',
     accessibility: 'Accessibility',
     menu: 'Account',
+    account: 'My account',
   },
   roles: {
     agent: 'Agent',
@@ -785,6 +786,23 @@ export const en: Messages = {
       niveau: 'The authentication level ProConnect sent is too low (eIDAS 1 at least). Start again or tell your administrator.',
       fournisseur: 'The identity provider is unavailable. Try again or sign in with your password.',
     },
+  },
+  account: {
+    title: 'My account',
+    intro: 'Your name and your password. You sign in with the address {{email}}.',
+    nameTitle: 'Your name',
+    name: 'Display name',
+    nameHint: 'Your colleagues see it, and it signs your replies to citizens.',
+    saveName: 'Save the name',
+    nameSaved: 'Name saved.',
+    nameRequired: 'Enter your name.',
+    passwordTitle: 'Password',
+    passwordIntro:
+      'Your other sessions are signed out when you change it; this one stays open. You sign in through ProConnect without a Guichet password? Ask for one with “Forgot your password?” on the login page.',
+    current: 'Current password',
+    savePassword: 'Change the password',
+    passwordSaved: 'Password changed. Your other sessions were signed out.',
+    sessions: 'See my sessions',
   },
   sessions: {
     link: 'My sessions',

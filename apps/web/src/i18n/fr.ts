@@ -1,4 +1,5 @@
 import { SHARED_TEXT } from '@guichet/contracts';
+import type { accountFr } from './fr-account';
 import type { eventsFr } from './fr-events';
 import type { supervisionFr } from './fr-supervision';
 
@@ -34,6 +35,7 @@ export const fr = {
     logout: 'Se déconnecter',
     accessibility: 'Accessibilité',
     menu: 'Compte',
+    account: 'Mon compte',
   },
   roles: {
     agent: 'Agent',
@@ -1296,7 +1298,7 @@ export const fr = {
 type Widen<T> = { -readonly [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };
 
 /** Every French word: the first download's (`fr`) and those loaded with their screens (fr-*.ts). */
-export type FrWords = typeof fr & typeof supervisionFr & typeof eventsFr;
+export type FrWords = typeof fr & typeof supervisionFr & typeof eventsFr & typeof accountFr;
 
 /** The shape every translation must have: the French keys, any string values. */
 export type Messages = Widen<FrWords>;

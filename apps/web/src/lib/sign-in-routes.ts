@@ -1,3 +1,8 @@
+/** The agent's own account (name, password): `#/compte`. */
+export const ACCOUNT_HREF = '#/compte';
+
+export const isAccountHash = (hash: string) => /^#\/compte\/?(\?|$)/.test(hash);
+
 /** The agent's sessions: `#/compte/sessions`. */
 export const SESSIONS_HREF = '#/compte/sessions';
 

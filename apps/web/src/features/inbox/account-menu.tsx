@@ -1,10 +1,10 @@
 import type { MeDto } from '@guichet/contracts';
 import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { isSessionsHash, SESSIONS_HREF } from '../../lib/sign-in-routes';
+import { ACCOUNT_HREF, isAccountHash, isSessionsHash, SESSIONS_HREF } from '../../lib/sign-in-routes';
 
 /**
- * Who is signed in, and what concerns only their account (sessions, the accessibility statement,
+ * Who is signed in, and what concerns only their account (name and password, sessions, the accessibility statement,
  * sign-out), behind one button: the header keeps room for the actions of the day at 1280 px.
  * A disclosure (button + aria-expanded): Esc or a click elsewhere closes it, focus goes back.
  */
@@ -59,6 +59,11 @@ export function AccountMenu({ me, hash, onLogout }: { me: MeDto; hash: string; o
       </button>
       <div id={id} className="account-menu__panel" hidden={!open}>
         <ul>
+          <li>
+            <a href={ACCOUNT_HREF} aria-current={isAccountHash(hash) ? 'page' : undefined} onClick={() => setOpen(false)}>
+              {t('header.account')}
+            </a>
+          </li>
           <li>
             <a href={SESSIONS_HREF} aria-current={isSessionsHash(hash) ? 'page' : undefined} onClick={() => setOpen(false)}>
               {t('sessions.link')}

@@ -18,7 +18,7 @@ import {
   useHash,
   useInboxRoute,
 } from '../../lib/router';
-import { isSessionsHash } from '../../lib/sign-in-routes';
+import { isAccountHash, isSessionsHash } from '../../lib/sign-in-routes';
 import { handleShortcutKey } from './shortcuts';
 import { ShortcutsDialog } from './shortcuts-dialog';
 import { CallPopups } from './call-popup';
@@ -44,6 +44,7 @@ const AdminPage = lazyScreen(() => import('../admin/admin-page').then((m) => m.A
 const NewConversationPage = lazyScreen(() => import('../conversation/new-conversation-page').then((m) => m.NewConversationPage));
 const EventsPage = lazyScreen(() => import('../events/events-page').then((m) => m.EventsPage));
 const SessionsPage = lazyScreen(() => import('../account/sessions-page').then((m) => m.SessionsPage));
+const AccountPage = lazyScreen(() => import('../account/account-page').then((m) => m.AccountPage));
 const MergePage = lazyScreen(() => import('../merge/merge-page').then((m) => m.MergePage));
 const MailReturnsPage = lazyScreen(() => import('./mail-returns-page').then((m) => m.MailReturnsPage));
 
@@ -64,13 +65,15 @@ export function InboxShell() {
   const onNew = isNewConversationHash(hash);
   // Municipal events (issue 17): every agent, for their services' events.
   const onEvents = isEventsHash(hash);
-  // My sessions (every agent), my services' mail returns, the identity providers' settings (admins)
+  // My account and my sessions (every agent), my services' mail returns, the identity providers' settings (admins)
   // and the administration (admins; supervisors read it): screens of their own.
   const onMailReturns = isMailReturnsHash(hash);
   const onReports = isReportsHash(hash) && canSeeAllTeams(me);
   const mergeId = canSeeAllTeams(me) ? mergeIdFromHash(hash) : null;
   const accountScreen = isSessionsHash(hash) ? (
     <SessionsPage />
+  ) : isAccountHash(hash) ? (
+    <AccountPage me={me} />
   ) : onMailReturns ? (
     <MailReturnsPage />
   ) : isAdminHash(hash) && canSeeAllTeams(me) ? (
