@@ -8,7 +8,7 @@ import {
   type DovecotUser,
   type SmtpCapture,
 } from '@guichet/testing';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../../api/test/harness';
@@ -231,6 +231,43 @@ describe('first run in Chromium: empty database to an invited agent signed in', 
     expect(sent.text).toContain('In-Reply-To: <cloture-1@exemple.fr>');
     expect(sent.text).toMatch(/^From: .*urbanisme@bourg-essai\.fr/m);
     await checkScreen(agent, 'agent-answers-first-mail');
+  });
+
+  it('the admin downloads an unreadable mail of the quarantine as an .eml and discards it after a confirmation', async () => {
+    const unreadable = [
+      'Subject: sans expéditeur',
+      'Message-ID: <illisible-1@exemple.fr>',
+      'Content-Type: multipart/mixed; boundary="x"',
+      '',
+      '--x',
+      'garbage',
+      '',
+    ].join('\r\n');
+    await dovecot.append(box, unreadable);
+    await expectEventually(
+      async () => expect(Number((await t.db.query(`SELECT count(*) FROM quarantine`)).rows[0].count)).toBe(1),
+      { timeoutMs: 30_000 },
+    );
+    // The channel's editor reads its quarantine when it opens.
+    await admin.getByRole('button', { name: 'Fermer' }).click();
+    await admin.getByRole('button', { name: 'Modifier Urbanisme — courriel' }).click();
+    const quarantine = admin.getByRole('table', { name: 'Messages illisibles (quarantaine)' });
+    await quarantine.getByText(/expéditeur/).waitFor({ timeout: 10_000 });
+    const downloading = admin.waitForEvent('download');
+    await quarantine.getByRole('link', { name: /^Message brut \(\.eml\)/ }).click();
+    const download = await downloading;
+    expect(download.suggestedFilename()).toMatch(/^quarantaine-INBOX-\d+\.eml$/);
+    expect(readFileSync(await download.path(), 'utf8')).toBe(unreadable);
+
+    await quarantine.getByRole('button', { name: /^Écarter/ }).click();
+    const confirm = quarantine.getByRole('group', { name: /Écarter ce message \?/ });
+    await confirm.waitFor();
+    await checkScreen(admin, 'admin-channel-quarantine');
+    // The confirmation takes the focus: Enter discards.
+    await admin.keyboard.press('Enter');
+    await admin.getByRole('status').filter({ hasText: 'Message écarté de la quarantaine.' }).waitFor();
+    await admin.getByText('Aucun message en quarantaine.').waitFor();
+    expect((await t.db.query(`SELECT discarded_at IS NOT NULL AS gone FROM quarantine`)).rows).toEqual([{ gone: true }]);
   });
 
   it('the admin names the agent supervisor from the agents screen, and cannot give up the last admin role', async () => {

@@ -282,6 +282,17 @@ describe('email channel against Dovecot and an SMTP server', () => {
     const { rows } = await t.db.query(`SELECT raw FROM quarantine WHERE id = $1`, [list[0].id]);
     expect(rows[0].raw.toString()).toBe(bad);
     expect((await t.http('GET', `/api/v1/channels/${channelId}/quarantine`, { token: town.agentEC.token })).status).toBe(403);
+    // The raw source downloads as the mailbox held it (an .eml, never rendered), for admins only.
+    const rawPath = `/api/v1/channels/${channelId}/quarantine/${list[0].id}/raw`;
+    const raw = await t.http('GET', rawPath, { token: town.admin.token });
+    expect(raw.status).toBe(200);
+    expect(raw.body).toBe(bad);
+    expect(raw.headers.get('content-type')).toBe('message/rfc822');
+    expect(raw.headers.get('content-disposition')).toBe(
+      `attachment; filename="quarantaine-INBOX-${list[0].uid}.eml"; filename*=UTF-8''quarantaine-INBOX-${list[0].uid}.eml`,
+    );
+    expect(raw.headers.get('x-content-type-options')).toBe('nosniff');
+    expect((await t.http('GET', rawPath, { token: town.agentEC.token })).status).toBe(403);
     const retried = await t.http('POST', `/api/v1/channels/${channelId}/quarantine/${list[0].id}/retry`, {
       token: town.admin.token,
     });
@@ -295,6 +306,18 @@ describe('email channel against Dovecot and an SMTP server', () => {
       (await t.http('POST', `/api/v1/channels/${channelId}/quarantine/${list[0].id}/discard`, { token: town.admin.token }))
         .status,
     ).toBe(404);
+    expect((await t.http('GET', rawPath, { token: town.admin.token })).status).toBe(404);
+    // Who downloaded, retried and discarded which mail: in the audit log (never the mail itself).
+    const { rows: audit } = await t.db.query(
+      `SELECT action, agent_id, data FROM audit_event WHERE action LIKE 'channel.quarantine_%' AND data->>'quarantineId' = $1 ORDER BY id`,
+      [list[0].id],
+    );
+    const about = { channelId, quarantineId: list[0].id, folder: 'INBOX', uid: list[0].uid };
+    expect(audit).toEqual([
+      { action: 'channel.quarantine_downloaded', agent_id: town.admin.id, data: about },
+      { action: 'channel.quarantine_retried', agent_id: town.admin.id, data: { ...about, ok: false } },
+      { action: 'channel.quarantine_discarded', agent_id: town.admin.id, data: about },
+    ]);
   });
 
   it('a retried quarantined mail that stores this time leaves the quarantine and lands in a conversation', async () => {

@@ -7,7 +7,7 @@ import type {
   TestChannelInput,
   UpdateChannelInput,
 } from '@guichet/contracts';
-import { apiRequest } from './client';
+import { API_BASE, apiRequest } from './client';
 
 /** The channels administration screen's calls (admins). */
 export const channelsAdminApi = {
@@ -20,4 +20,8 @@ export const channelsAdminApi = {
   activity: (id: string, signal?: AbortSignal) => apiRequest<MailboxEventDto[]>(`/channels/${id}/activity`, { signal }),
   retry: (id: string, quarantineId: string) =>
     apiRequest<{ ok: boolean; error?: string }>(`/channels/${id}/quarantine/${quarantineId}/retry`, { method: 'POST' }),
+  discard: (id: string, quarantineId: string) =>
+    apiRequest<{ ok: true }>(`/channels/${id}/quarantine/${quarantineId}/discard`, { method: 'POST' }),
+  /** The quarantined mail's raw source, downloaded by a link (the session cookie goes with it). */
+  rawUrl: (id: string, quarantineId: string) => `${API_BASE}/channels/${id}/quarantine/${quarantineId}/raw`,
 };

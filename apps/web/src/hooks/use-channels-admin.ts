@@ -19,10 +19,12 @@ export function useAdminChannels() {
   });
 }
 
+/** The mailbox's quarantine, read again each time the channel's editor opens (no socket event tells of it). */
 export function useChannelQuarantine(id: string) {
   return useQuery<QuarantineDto[], ApiError>({
     queryKey: [...queryKeys.admin.channels(), id, 'quarantine'],
     queryFn: ({ signal }) => channelsAdminApi.quarantine(id, signal),
+    staleTime: 0,
   });
 }
 
@@ -30,6 +32,7 @@ export function useChannelActivity(id: string) {
   return useQuery<MailboxEventDto[], ApiError>({
     queryKey: [...queryKeys.admin.channels(), id, 'activity'],
     queryFn: ({ signal }) => channelsAdminApi.activity(id, signal),
+    staleTime: 0,
   });
 }
 
@@ -51,5 +54,7 @@ export const useSaveChannel = () =>
   );
 export const useRetryQuarantined = () =>
   useChannelMutation(({ id, quarantineId }: { id: string; quarantineId: string }) => channelsAdminApi.retry(id, quarantineId));
+export const useDiscardQuarantined = () =>
+  useChannelMutation(({ id, quarantineId }: { id: string; quarantineId: string }) => channelsAdminApi.discard(id, quarantineId));
 export const useTestChannel = () =>
   useMutation<ChannelTestDto, ApiError, TestChannelInput>({ mutationFn: channelsAdminApi.test });

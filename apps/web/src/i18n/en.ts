@@ -1341,6 +1341,10 @@ export const en: Messages = {
       error: 'Error',
       retry: 'Retry',
       retried: 'Message imported.',
+      raw: 'Raw message (.eml)',
+      discard: 'Discard',
+      discardConfirm: 'Discard this message? It leaves the quarantine without being imported.',
+      discarded: 'Message discarded from the quarantine.',
       activity: 'Mailbox activity',
       activityEmpty: 'Nothing to report.',
       events: {

@@ -1184,6 +1184,10 @@ export const fr = {
       error: 'Erreur',
       retry: 'Réessayer',
       retried: 'Message importé.',
+      raw: 'Message brut (.eml)',
+      discard: 'Écarter',
+      discardConfirm: 'Écarter ce message ? Il quitte la quarantaine sans être importé.',
+      discarded: 'Message écarté de la quarantaine.',
       activity: 'Activité de la boîte',
       activityEmpty: 'Rien à signaler.',
       events: {

@@ -1,11 +1,14 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { checkEmailChannel, type ChannelTestResult, type EmailConfig } from '@guichet/channels';
 import { testChannelSchema, type MailboxEventDto, type QuarantineDto, type TestChannelInput } from '@guichet/contracts';
+import type { Response } from 'express';
 import { z } from 'zod';
 import { CurrentAgent, Roles, type AuthAgent } from '../../common/auth-agent';
+import { attachmentDisposition } from '../../common/content-disposition';
 import { badRequest, notFound } from '../../common/errors';
 import { IdPipe, ZodPipe } from '../../common/zod.pipe';
+import { AuditRepository } from '../../infra/audit/audit.repository';
 import { ChannelService } from '../channels/channel.service';
 import { EmailIngestService, type EmailOutcome } from './email-ingest.service';
 import { EmailRepository, type QuarantineRow } from './email.repository';
@@ -31,7 +34,23 @@ export class EmailChannelController {
     private readonly channels: ChannelService,
     private readonly repo: EmailRepository,
     private readonly emailIngest: EmailIngestService,
+    private readonly audit: AuditRepository,
   ) {}
+
+  /** Who did what to which mail of the quarantine (it may be a citizen's: the log says so, never what it holds). */
+  private recordQuarantine(
+    agent: AuthAgent,
+    action: 'retried' | 'discarded' | 'downloaded',
+    row: QuarantineRow,
+    data: Record<string, unknown> = {},
+  ) {
+    return this.audit.record({
+      organizationId: agent.organizationId,
+      agentId: agent.id,
+      action: `channel.quarantine_${action}`,
+      data: { channelId: row.channel_id, quarantineId: row.id, folder: row.folder, uid: Number(row.uid), ...data },
+    });
+  }
 
   private async emailChannel(agent: AuthAgent, id: string) {
     const channel = await this.channels.resolve(agent.organizationId, id);
@@ -98,6 +117,7 @@ export class EmailChannelController {
         { folder: row.folder, uid: Number(row.uid), source: row.raw },
       );
       await this.repo.markRetried(qid, null);
+      await this.recordQuarantine(agent, 'retried', row, { ok: true });
       return {
         ok: true,
         outcome: outcome.kind,
@@ -106,6 +126,7 @@ export class EmailChannelController {
     } catch (e) {
       const error = e instanceof Error ? e.message : String(e);
       await this.repo.markRetried(qid, error);
+      await this.recordQuarantine(agent, 'retried', row, { ok: false });
       return { ok: false, error };
     }
   }
@@ -121,6 +142,31 @@ export class EmailChannelController {
     const row = await this.repo.quarantined(agent.organizationId, id, qid);
     if (!row || row.discarded_at) throw notFound('message en quarantaine');
     await this.repo.discard(qid);
+    await this.recordQuarantine(agent, 'discarded', row);
     return { ok: true };
+  }
+
+  /**
+   * The quarantined mail's raw source, as the mailbox held it (an .eml to open in a mail program
+   * or to send to whoever fixes the parser): always a download, never rendered here; audited.
+   */
+  @Get(':id/quarantine/:qid/raw')
+  @ApiProduces('message/rfc822')
+  async raw(
+    @CurrentAgent() agent: AuthAgent,
+    @Param('id', new IdPipe('canal')) id: string,
+    @Param('qid', new IdPipe('message en quarantaine')) qid: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    await this.emailChannel(agent, id);
+    const row = await this.repo.quarantined(agent.organizationId, id, qid);
+    if (!row || row.discarded_at) throw notFound('message en quarantaine');
+    await this.recordQuarantine(agent, 'downloaded', row);
+    res.setHeader('Content-Type', 'message/rfc822');
+    res.setHeader('Content-Length', String(row.raw.length));
+    res.setHeader('Content-Disposition', attachmentDisposition(`quarantaine-${row.folder}-${row.uid}.eml`));
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+    res.end(row.raw);
   }
 }

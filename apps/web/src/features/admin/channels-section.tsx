@@ -9,11 +9,13 @@ import {
 } from '@guichet/contracts';
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { channelsAdminApi } from '../../api/channels-admin';
 import { isApiError } from '../../api/client';
 import {
   useAdminChannels,
   useChannelActivity,
   useChannelQuarantine,
+  useDiscardQuarantined,
   useRetryQuarantined,
   useSaveChannel,
   useTestChannel,
@@ -373,13 +375,31 @@ function WebhookRow({
   );
 }
 
-/** An e-mail channel's unreadable mails (retried after a fix) and what the watcher skipped. */
+/**
+ * An e-mail channel's unreadable mails and what the watcher skipped. Each quarantined mail's raw
+ * source downloads as an .eml (to open elsewhere, or for whoever fixes the reader); it is retried
+ * after a fix, or discarded after a confirmation in its row.
+ */
 function MailboxPanels({ channelId }: { channelId: string }) {
   const { t } = useTranslation();
   const quarantine = useChannelQuarantine(channelId);
   const activity = useChannelActivity(channelId);
   const retry = useRetryQuarantined();
+  const discard = useDiscardQuarantined();
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const confirmButton = useRef<HTMLButtonElement>(null);
+  // Keyboard users land on the confirmation « Écarter » opened (once, when it opens).
+  useEffect(() => {
+    if (confirming) confirmButton.current?.focus();
+  }, [confirming]);
   const waiting = quarantine.data?.filter((q) => !q.retriedAt || q.error) ?? [];
+  const outcome = retry.data
+    ? { ok: retry.data.ok, text: retry.data.ok ? t('admin.channels.retried') : (retry.data.error ?? '') }
+    : discard.isSuccess
+      ? { ok: true, text: t('admin.channels.discarded') }
+      : discard.error
+        ? { ok: false, text: apiErrorText(t, discard.error) }
+        : null;
   return (
     <>
       <h4>{t('admin.channels.quarantine')}</h4>
@@ -394,29 +414,77 @@ function MailboxPanels({ channelId }: { channelId: string }) {
             </tr>
           </thead>
           <tbody>
-            {waiting.map((q) => (
-              <tr key={q.id}>
-                <td>{new Date(q.createdAt).toLocaleString('fr-FR')}</td>
-                <td>{q.error}</td>
-                <td>
-                  <button
-                    type="button"
-                    className="button button--secondary"
-                    onClick={() => retry.mutate({ id: channelId, quarantineId: q.id })}
-                  >
-                    {t('admin.channels.retry')}
-                  </button>
-                </td>
-              </tr>
-            ))}
+            {waiting.map((q) => {
+              const date = new Date(q.createdAt).toLocaleString('fr-FR');
+              const act = (mutation: typeof retry | typeof discard) => {
+                retry.reset();
+                discard.reset();
+                setConfirming(null);
+                mutation.mutate({ id: channelId, quarantineId: q.id });
+              };
+              return (
+                <tr key={q.id}>
+                  <td>{date}</td>
+                  <td>{q.error}</td>
+                  <td className="admin-table__actions">
+                    {confirming === q.id ? (
+                      <div role="group" aria-labelledby={`quarantine-warning-${q.id}`}>
+                        <p className="admin-table__sub" id={`quarantine-warning-${q.id}`}>
+                          {t('admin.channels.discardConfirm')}
+                        </p>
+                        <button
+                          type="button"
+                          className="button button--danger button--small"
+                          ref={confirmButton}
+                          onClick={() => act(discard)}
+                        >
+                          {t('admin.channels.discard')}
+                          <span className="visually-hidden"> {date}</span>
+                        </button>
+                        <button
+                          type="button"
+                          className="button button--secondary button--small"
+                          onClick={() => setConfirming(null)}
+                        >
+                          {t('admin.cancel')}
+                        </button>
+                      </div>
+                    ) : (
+                      <>
+                        <a
+                          className="button button--secondary button--small"
+                          href={channelsAdminApi.rawUrl(channelId, q.id)}
+                          download
+                        >
+                          {t('admin.channels.raw')}
+                          <span className="visually-hidden"> {date}</span>
+                        </a>
+                        <button type="button" className="button button--secondary button--small" onClick={() => act(retry)}>
+                          {t('admin.channels.retry')}
+                          <span className="visually-hidden"> {date}</span>
+                        </button>
+                        <button
+                          type="button"
+                          className="button button--secondary button--small"
+                          onClick={() => setConfirming(q.id)}
+                        >
+                          {t('admin.channels.discard')}
+                          <span className="visually-hidden"> {date}</span>
+                        </button>
+                      </>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       ) : (
         <p className="field__hint">{t('admin.channels.quarantineEmpty')}</p>
       )}
-      {retry.data ? (
-        <p className={retry.data.ok ? 'notice notice--success' : 'form-error'} role="status">
-          {retry.data.ok ? t('admin.channels.retried') : retry.data.error}
+      {outcome ? (
+        <p className={outcome.ok ? 'notice notice--success' : 'form-error'} role="status">
+          {outcome.text}
         </p>
       ) : null}
       <h4>{t('admin.channels.activity')}</h4>
