@@ -118,6 +118,20 @@ describe('first run in Chromium: empty database to an invited agent signed in', 
     await admin.getByRole('button', { name: 'Créer le service' }).click();
     await admin.getByRole('rowheader', { name: 'Urbanisme' }).waitFor();
     await checkScreen(admin, 'admin-services');
+    // What citizens read of the service: what it does and how to reach it, beneath the request form.
+    await admin.getByRole('button', { name: 'Modifier Urbanisme' }).click();
+    await admin.getByLabel('Description publique (formulaire citoyen)').fill('Permis de construire et déclarations préalables.');
+    await admin.getByLabel('Téléphone de contact').fill('03 88 00 00 00');
+    await admin.getByLabel('Adresse de contact').fill('2 place de la Mairie, 67000 Bourg-Essai');
+    await admin.getByRole('button', { name: 'Enregistrer', exact: true }).click();
+    await admin.getByLabel('Adresse de contact').waitFor({ state: 'detached' });
+    await agent.goto(`${t.url}/demandes/ville-de-bourg-essai`);
+    const services = agent.getByRole('region', { name: 'Les services et leurs coordonnées' });
+    await services.getByRole('heading', { name: 'Urbanisme', level: 3 }).waitFor();
+    await services.getByText('Permis de construire et déclarations préalables.').waitFor();
+    expect(await services.getByRole('link', { name: '03 88 00 00 00' }).getAttribute('href')).toBe('tel:0388000000');
+    await services.getByText('Adresse : 2 place de la Mairie, 67000 Bourg-Essai').waitFor();
+    await checkScreen(agent, 'citizen-form-services');
 
     await adminSection(admin, 'Agents').click();
     await admin.getByRole('textbox', { name: 'Nom', exact: true }).fill('Nina Nouvelle');

@@ -355,6 +355,10 @@ export type PublicRequestTypeDto = Pick<
 export interface PublicTeamDto {
   id: string;
   name: string;
+  /** What the service does, as its admin wrote it for citizens (null: none written). */
+  description: string | null;
+  /** How citizens reach the service directly, each item when the admin gave it. */
+  contact: { email?: string; phone?: string; address?: string };
   /** The service's démarches offered on the form. */
   requestTypes: PublicRequestTypeDto[];
 }

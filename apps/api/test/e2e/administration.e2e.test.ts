@@ -113,6 +113,24 @@ describe('administration: services, agents, invitations, settings', () => {
       memberIds: [town.agentEC.id],
     });
     expect((await t.http('GET', '/api/v1/auth/me', { token: town.agentEC.token })).body.teamIds).toContain(id);
+    // Citizens read the description and the contact details: the public API and the request form.
+    const described = (await t.http('GET', `/api/v1/public/organizations/${town.org.slug}`)).body.teams;
+    expect(described.find((x: { id: string }) => x.id === id)).toEqual({
+      id,
+      name: 'Urbanisme et permis',
+      description: 'Permis de construire, déclarations préalables',
+      contact: { email: 'urbanisme@ville.fr', phone: '01 02 03 04 05' },
+      requestTypes: [],
+    });
+    const form = (await t.http('GET', `/demandes/${town.org.slug}`)).body as string;
+    const section = form.slice(form.indexOf('<section class="public-services"'));
+    expect(section).toMatch(
+      /^<section class="public-services" aria-labelledby="services-title">\s*<h2[^>]*>Les services et leurs coordonnées<\/h2>/,
+    );
+    expect(section).toContain('<h3 class="public-services__name">Urbanisme et permis</h3>');
+    expect(section).toContain('<p>Permis de construire, déclarations préalables</p>');
+    expect(section).toContain('<li>E-mail : <a href="mailto:urbanisme@ville.fr">urbanisme@ville.fr</a></li>');
+    expect(section).toContain('<li>Téléphone : <a href="tel:0102030405">01 02 03 04 05</a></li>');
     expect(
       (await t.http('PATCH', `/api/v1/teams/${id}`, { token: admin(), body: { memberIds: [other.agentEC.id] } })).status,
     ).toBe(400);

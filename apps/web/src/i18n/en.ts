@@ -1131,6 +1131,7 @@ export const en: Messages = {
       description: 'Public description (citizen form)',
       contactEmail: 'Contact e-mail',
       contactPhone: 'Contact phone',
+      contactAddress: 'Contact address',
     },
     agents: {
       title: 'Agents',

@@ -971,6 +971,7 @@ export const fr = {
       description: 'Description publique (formulaire citoyen)',
       contactEmail: 'E-mail de contact',
       contactPhone: 'Téléphone de contact',
+      contactAddress: 'Adresse de contact',
     },
     agents: {
       title: 'Agents',

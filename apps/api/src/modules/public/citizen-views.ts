@@ -1,6 +1,7 @@
 import {
   CITIZEN_TEXT,
   fillText,
+  type CitizenText,
   formatDateTime,
   LIMITS,
   pluralText,
@@ -148,6 +149,29 @@ export function nameAndContactFields(
     </fieldset>`;
 }
 
+/**
+ * Beneath the form: what each service does and how to reach it directly, as its admin wrote them
+ * (services with neither are left out; no section when none has any).
+ */
+function servicesSection(t: CitizenText['public'], teams: PublicOrganizationDto['teams']) {
+  const described = teams.filter((team) => team.description || Object.keys(team.contact).length);
+  if (!described.length) return '';
+  const contactLines = ({ email, phone, address }: PublicOrganizationDto['teams'][number]['contact']) => [
+    email && html`<li>${t.serviceEmail} : <a href="mailto:${email}">${email}</a></li>`,
+    phone && html`<li>${t.servicePhone} : <a href="tel:${phone.replace(/[^\d+]/g, '')}">${phone}</a></li>`,
+    address && html`<li>${t.serviceAddress} : ${address}</li>`,
+  ];
+  const item = (team: PublicOrganizationDto['teams'][number]) => html`<li>
+        <h3 class="public-services__name">${team.name}</h3>
+        ${team.description && html`<p>${team.description}</p>`}
+        ${Object.keys(team.contact).length > 0 && html`<ul class="public-services__contact">${contactLines(team.contact)}</ul>`}
+      </li>`;
+  return html`<section class="public-services" aria-labelledby="services-title">
+    <h2 class="public__subtitle" id="services-title">${t.servicesTitle}</h2>
+    <ul class="public-services__list">${described.map(item)}</ul>
+  </section>`;
+}
+
 /** `/demandes/:slug`: the request form, empty or sent back with its errors and what was typed. */
 export function requestFormView(ctx: PageContext, org: PublicOrganizationDto, state: RequestFormState): CitizenView {
   const { lang } = ctx;
@@ -204,7 +228,8 @@ ${value('body')}</textarea>
     </div>
     ${honeypot}
     <button type="submit" class="button button--primary button--block" data-sending="${t.sending}">${t.send}</button>
-  </form>`;
+  </form>
+  ${servicesSection(t, org.teams)}`;
   return { title: fillText(t.formTitle, { name: org.name }), organization: org.name, logo: org.logo, slug: org.slug, main };
 }
 

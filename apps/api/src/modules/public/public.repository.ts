@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { organizationLogoPath } from '@guichet/contracts';
+import { organizationLogoPath, type PublicTeamDto } from '@guichet/contracts';
 import { byFrenchName } from '../../common/french-order';
 import { Database } from '../../common/database';
 
@@ -42,13 +42,26 @@ export class PublicRepository {
     return row;
   }
 
-  /** The services in French order (« État civil » is not pushed after the « V »s). */
-  async teams(organizationId: string): Promise<{ id: string; name: string }[]> {
+  /** The services in French order (« État civil » is not pushed after the « V »s), with what citizens read of them. */
+  async teams(organizationId: string): Promise<Omit<PublicTeamDto, 'requestTypes'>[]> {
+    const rows = await this.db.query<{
+      id: string;
+      name: string;
+      description: string | null;
+      contact: Record<string, unknown> | null;
+    }>(`SELECT id, name, description, contact FROM team WHERE organization_id = $1 AND archived_at IS NULL`, [organizationId]);
     return byFrenchName(
-      await this.db.query<{ id: string; name: string }>(
-        `SELECT id, name FROM team WHERE organization_id = $1 AND archived_at IS NULL`,
-        [organizationId],
-      ),
+      rows.map((r) => ({
+        id: r.id,
+        name: r.name,
+        description: r.description?.trim() || null,
+        contact: Object.fromEntries(
+          (['email', 'phone', 'address'] as const).flatMap((k) => {
+            const v = r.contact?.[k];
+            return typeof v === 'string' && v.trim() ? [[k, v.trim()]] : [];
+          }),
+        ),
+      })),
     );
   }
 

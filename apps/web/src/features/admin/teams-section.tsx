@@ -120,7 +120,7 @@ function TeamEditor({ team, onDone }: { team: TeamAdminDto; onDone(): void }) {
         input: {
           name: s('name'),
           description: s('description'),
-          contact: { email: s('contactEmail'), phone: s('contactPhone') || undefined },
+          contact: { email: s('contactEmail'), phone: s('contactPhone') || undefined, address: s('contactAddress') || undefined },
           memberIds: f.getAll('members').map(String),
         },
       },
@@ -148,6 +148,7 @@ function TeamEditor({ team, onDone }: { team: TeamAdminDto; onDone(): void }) {
           defaultValue={team.contact.phone}
         />
       </div>
+      <Field prefix={p} name="contactAddress" label={t('admin.teams.contactAddress')} defaultValue={team.contact.address} />
       <fieldset className="form-group">
         <legend>{t('admin.teams.members')}</legend>
         <div className="checkbox-grid">
