@@ -312,3 +312,11 @@ export function signedBody(body: string, signature: string, form: 'full' | 'shor
   if (!signature) return body;
   return form === 'full' ? `${body.trimEnd()}\n\n-- \n${signature}` : `${body.trimEnd()}\n${signature}`;
 }
+
+/**
+ * A full-form reply (e-mail, tracking page) closed by the organization's legal footer, when it
+ * wrote one (« Mentions légales en pied de réponse »); short forms (SMS, chats) never carry it.
+ */
+export function withLegalFooter(body: string, footer: string): string {
+  return footer.trim() ? `${body.trimEnd()}\n\n${footer.trim()}` : body;
+}

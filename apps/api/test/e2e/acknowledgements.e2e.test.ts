@@ -565,5 +565,28 @@ describe('legal acknowledgements', () => {
     );
     expect(anonymous.body).not.toContain('Marie');
     await t.http('PATCH', path, { token: agent.token, body: { signAsService: false } });
+
+    // The organization's legal footer closes e-mail replies, after the signature; an SMS never carries it.
+    const footer = 'Mairie de Démo — vos données : https://demo.example.fr/donnees';
+    expect(
+      (await t.http('PATCH', '/api/v1/organization/settings', { token: town.admin.token, body: { legalFooter: footer } })).status,
+    ).toBe(200);
+    const footed = await replyAs(mail.conversationId, 'Bonne journée.', emailChannel);
+    expect(footed.body).toBe(
+      'Bonne journée.\n\n-- \nMarie Dupont\nOfficière d’état civil\nÉtat civil\n' +
+        `Ville ${town.org.slug}\n2 rue de l’État civil, 99000 Démo\n\n${footer}`,
+    );
+    await expectEventually(
+      async () => {
+        const texts = await Promise.all(
+          mailsTo(citizen).map(async (m) => (await parseEmail(m.raw, { channelId: 'x' })).inbound.text),
+        );
+        expect(texts.filter((x) => x?.includes(footer))).toHaveLength(1);
+      },
+      { timeoutMs: 15_000, intervalMs: 200 },
+    );
+    const smsReply = await replyAs(smsConv, 'Merci.', smsChannel);
+    expect(smsReply.body).toBe(`Merci.\nMarie Dupont, Officière d’état civil - État civil - Ville ${town.org.slug}`);
+    await t.http('PATCH', '/api/v1/organization/settings', { token: town.admin.token, body: { legalFooter: '' } });
   });
 });

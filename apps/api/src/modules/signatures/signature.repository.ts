@@ -13,6 +13,7 @@ export interface SignatureRow {
   organization_address: string;
   template: string;
   sign_replies: boolean;
+  legal_footer: string;
 }
 
 @Injectable()
@@ -24,7 +25,7 @@ export class SignatureRepository {
     const [row] = await this.db.query<SignatureRow>(
       `SELECT a.name AS agent_name, a.job_title, a.sign_as_service, t.name AS team_name, t.contact->>'address' AS team_address,
               o.name AS organization_name, o.address AS organization_address, o.signature AS template,
-              o.sign_replies
+              o.sign_replies, o.legal_footer
          FROM agent a
          JOIN organization o ON o.id = a.organization_id
          JOIN team t ON t.organization_id = o.id AND t.id = $3

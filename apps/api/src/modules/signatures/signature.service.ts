@@ -3,6 +3,7 @@ import {
   SIGNATURE_FORMS,
   renderSignature,
   signedBody,
+  withLegalFooter,
   type AgentSignatureDto,
   type ChannelKind,
   type SignatureFacts,
@@ -24,7 +25,8 @@ const factsOf = (r: SignatureRow): SignatureFacts => ({
 /**
  * L111-2: every reply names the agent who handles the request (first name, name, role, service,
  * its address), from the organization's signature template; an agent may sign with the service
- * only. Applied by the server when a reply is stored (what is sent is what the thread shows).
+ * only. E-mail and tracking-page replies then end with the organization's legal footer, if any.
+ * Applied by the server when a reply is stored (what is sent is what the thread shows).
  */
 @Injectable()
 export class SignatureService {
@@ -44,8 +46,9 @@ export class SignatureService {
     const form = SIGNATURE_FORMS[kind];
     if (!form) return body;
     const row = await this.repo.facts(agent.organizationId, agent.id, teamId, m);
-    if (!row || !row.sign_replies) return body;
-    return signedBody(body, renderSignature(row.template, form, factsOf(row)), form);
+    if (!row) return body;
+    const signed = row.sign_replies ? signedBody(body, renderSignature(row.template, form, factsOf(row)), form) : body;
+    return form === 'full' ? withLegalFooter(signed, row.legal_footer) : signed;
   }
 
   async mine(agent: AuthAgent, teamId: string | undefined): Promise<AgentSignatureDto> {
