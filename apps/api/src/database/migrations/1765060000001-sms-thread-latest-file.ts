@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { INGEST_FUNCTION_SQL } from './1765060000000-ingest-one-function';
 
 const FUNCTION = `'guichet_ingest(jsonb)'::regprocedure`;
 
@@ -23,6 +24,13 @@ const TO = `            IF v_match IS NULL AND (p->>'latestOpen')::boolean THEN
               END IF;
             END IF;
 `;
+
+/** guichet_ingest() as this migration leaves it (IngestSetWrites1765081000000's down). */
+export function latestFileIngestSql(): string {
+  if (INGEST_FUNCTION_SQL.split(FROM).length !== 2)
+    throw new Error('SmsThreadLatestFile: the latest-open rule is not found once');
+  return INGEST_FUNCTION_SQL.replace(FROM, TO);
+}
 
 async function replace(q: QueryRunner, from: string, to: string): Promise<void> {
   const [row] = (await q.query(`SELECT pg_get_functiondef(${FUNCTION}) AS def`)) as { def: string }[];
