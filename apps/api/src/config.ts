@@ -22,6 +22,10 @@ export interface AppConfig {
   seedDemo: boolean;
   /** Workers (outbound sends, timers) run in this process. */
   runJobs: boolean;
+  /** Durable domain-event jobs run at once by this process (DURABLE_JOBS_AT_ONCE; 1: one at a time). Default 4. */
+  durableJobsAtOnce?: number;
+  /** Outbound sends run at once by this process (OUTBOUND_SENDS_AT_ONCE; 1: one at a time). Default 4. */
+  outboundSendsAtOnce?: number;
   sessionTtlHours: number;
   logLevel: LogLevel;
   /** JSON lines (default), or coloured lines for a terminal (the embedded default on a TTY). */
@@ -114,6 +118,21 @@ const optionalNumber = (v: string | undefined) => (v === undefined || v === '' ?
 
 export class ConfigError extends Error {}
 
+/** Jobs a worker runs at once, unless the environment says otherwise (job-queue.ts `atOnce`). */
+export const JOBS_AT_ONCE = 4;
+
+/**
+ * `DURABLE_JOBS_AT_ONCE`, `OUTBOUND_SENDS_AT_ONCE`: an integer from 1 to 8 (each running job may
+ * hold one of the pool's 10 connections); undefined when unset.
+ */
+export function jobsAtOnce(env: NodeJS.ProcessEnv, name: 'DURABLE_JOBS_AT_ONCE' | 'OUTBOUND_SENDS_AT_ONCE'): number | undefined {
+  const n = optionalNumber(env[name]);
+  if (n === undefined) return undefined;
+  if (!Number.isInteger(n) || n < 1 || n > 8)
+    throw new ConfigError(`${name} invalide : ${env[name]} (attendu : un entier de 1 à 8)`);
+  return n;
+}
+
 const LOG_LEVELS: LogLevel[] = ['silent', 'error', 'warn', 'info', 'debug'];
 
 export function decodeKey(raw: string): Buffer {
@@ -181,6 +200,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, embeddedDatabas
     webDistDir: env.WEB_DIST_DIR,
     seedDemo: env.SEED_DEMO === '1' || (embedded && env.SEED_DEMO !== '0'),
     runJobs: env.RUN_JOBS !== '0',
+    durableJobsAtOnce: jobsAtOnce(env, 'DURABLE_JOBS_AT_ONCE'),
+    outboundSendsAtOnce: jobsAtOnce(env, 'OUTBOUND_SENDS_AT_ONCE'),
     sessionTtlHours: Number(env.SESSION_TTL_HOURS ?? 12),
     logLevel: LOG_LEVELS.includes(env.LOG_LEVEL as LogLevel) ? (env.LOG_LEVEL as LogLevel) : 'info',
     logFormat:

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool, type QueryResult, type QueryResultRow } from 'pg';
 import { createApp, type RunningApp } from '../../src/app.factory';
-import type { AppConfig } from '../../src/config';
+import { jobsAtOnce, type AppConfig } from '../../src/config';
 import { watchDatabaseServer } from './cpu';
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../src/database/embedded-postgres';
 
@@ -42,6 +42,9 @@ export function benchConfig(databaseUrl: string, dataDir: string): AppConfig {
     publicUrl: 'http://guichet.bench',
     seedDemo: false,
     runJobs: false,
+    // A/B runs set these in the bench's environment (1: one job at a time).
+    durableJobsAtOnce: jobsAtOnce(process.env, 'DURABLE_JOBS_AT_ONCE'),
+    outboundSendsAtOnce: jobsAtOnce(process.env, 'OUTBOUND_SENDS_AT_ONCE'),
     sessionTtlHours: 12,
     logLevel: 'silent',
     publicRequestsPerHour: 20,

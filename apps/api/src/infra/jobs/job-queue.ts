@@ -4,6 +4,7 @@ import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config';
 import { pgClean } from '../../common/pg-text';
 import { currentContext, runInContext } from '../../common/request-context';
+import { chainsOf, runChains } from './job-chains';
 
 /** The request that queued a job: its id goes with the job, so the job's log lines carry it. */
 function withRequestId(data: object): object {
@@ -23,6 +24,20 @@ export const OUTBOUND_RETRY_LIMIT = 6;
 const inTx = (manager: EntityManager) => ({
   executeSql: async (text: string, values?: unknown[]) => ({ rows: await manager.query(text, values as unknown[]) }),
 });
+
+/** How a worker runs a fetched batch (JobQueue.work). */
+export interface WorkOptions<T extends object> {
+  /** Chains of jobs running at once (1: one job at a time, in queue order). */
+  atOnce?: number;
+  /**
+   * The ordering keys of each job of a batch (one array per job, in the batch's order): jobs that
+   * share a key run one after another in queue order; a job without keys may run beside any other.
+   */
+  keys?: (jobs: Job<T>[]) => string[][] | Promise<string[][]>;
+  /** A chain's class (of its first job), and how many chains of one class may run at once. */
+  classOf?: (job: Job<T>) => string;
+  perClass?: (cls: string) => number;
+}
 
 export interface QueueOptions {
   retryLimit?: number;
@@ -141,50 +156,86 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   /**
-   * Runs `handler` for each job. Jobs are fetched in small batches and settled one by one (a
+   * Runs `handler` for each job. Jobs are fetched in batches and each is settled on its own (a
    * failing job is retried alone); a full batch fetches the next at once, and an idle worker is
    * woken by NOTIFY, with a one-second poll as the backstop.
+   *
+   * With `atOnce` 1 (the default), a batch of 5 runs one job at a time in queue order. Above, a
+   * batch of up to 20 runs as chains (job-chains.ts): jobs sharing an ordering key (`keys`) one
+   * after another in queue order, at most `atOnce` chains at once and `perClass` of one class. The
+   * next batch is fetched once every job of this one is settled, so no job overtakes one fetched
+   * before it with a key in common. A job is claimed by the fetch (pg-boss: `active`, for this
+   * worker only) and settled after it ran: a crash leaves it active until it expires, then it is
+   * retried. With chains, a job not started by half its expiry (a long chain, a busy machine) or
+   * after the worker was told to stop is not run: it is failed, hence retried later, rather than
+   * run past its claim.
    */
-  async work<T extends object>(name: string, handler: (job: Job<T>) => Promise<void>): Promise<void> {
+  async work<T extends object>(name: string, handler: (job: Job<T>) => Promise<void>, o: WorkOptions<T> = {}): Promise<void> {
+    const atOnce = Math.max(1, Math.floor(o.atOnce ?? 1));
     await this.b.work<T>(
       name,
       {
-        batchSize: 5,
+        batchSize: atOnce > 1 ? 20 : 5,
         perJobResults: true,
         burstWhenBatchFull: true,
         pollingIntervalSeconds: 1,
         notifyPollingIntervalSeconds: 1,
       } as never,
       (async (jobs: Job<T>[]) => {
-        const results = [];
-        for (const job of jobs) {
-          const data = job.data as { requestId?: unknown; organizationId?: unknown };
-          const started = Date.now();
-          try {
-            await runInContext(
-              {
-                requestId: typeof data.requestId === 'string' ? data.requestId : `job:${job.id}`,
-                via: 'job',
-                ...(typeof data.organizationId === 'string' ? { organizationId: data.organizationId } : {}),
-              },
-              async () => {
-                await handler(job);
-                this.logger.debug(`travail ${name} ${job.id} terminé en ${Date.now() - started} ms`);
-              },
-            );
-            results.push({ id: job.id, status: 'completed' as const });
-          } catch (e) {
-            this.logger.warn(`travail ${name} ${job.id} en échec : ${e instanceof Error ? e.message : String(e)}`);
-            results.push({
-              id: job.id,
-              status: 'failed' as const,
-              output: { message: e instanceof Error ? e.message : String(e) },
-            });
+        const started = Date.now();
+        const results = new Map<string, { id: string; status: 'completed' | 'failed'; output?: unknown }>();
+        const runOne = async (job: Job<T>): Promise<void> => {
+          const late = Date.now() - started > ((job.expireInSeconds || 120) * 1000) / 2;
+          if (atOnce > 1 && (job.signal?.aborted || late)) {
+            results.set(job.id, { id: job.id, status: 'failed', output: { message: 'non commencé à temps : repris plus tard' } });
+            return;
           }
+          results.set(job.id, await this.runJob(name, job, handler));
+        };
+        if (atOnce === 1 || jobs.length === 1) {
+          for (const job of jobs) await runOne(job);
+        } else {
+          // Keys that cannot be read (the database busy): the whole batch is one chain, in queue order.
+          const keys = await Promise.resolve(o.keys ? o.keys(jobs) : jobs.map(() => [])).catch((e: unknown) => {
+            this.logger.warn(`travaux ${name} : ordre non lu (${e instanceof Error ? e.message : String(e)}), un à la fois`);
+            return jobs.map(() => ['*']);
+          });
+          await runChains(
+            chainsOf(jobs, (_, i) => keys[i] ?? []),
+            { atOnce, classOf: o.classOf, perClass: o.perClass },
+            runOne,
+          );
         }
-        return results;
+        return jobs.map((j) => results.get(j.id) ?? { id: j.id, status: 'failed' as const, output: { message: 'non exécuté' } });
       }) as never,
     );
+  }
+
+  /** One job in its request context (the request that queued it), logged; its result for pg-boss. */
+  private async runJob<T extends object>(
+    name: string,
+    job: Job<T>,
+    handler: (job: Job<T>) => Promise<void>,
+  ): Promise<{ id: string; status: 'completed' | 'failed'; output?: unknown }> {
+    const data = job.data as { requestId?: unknown; organizationId?: unknown };
+    const started = Date.now();
+    try {
+      await runInContext(
+        {
+          requestId: typeof data.requestId === 'string' ? data.requestId : `job:${job.id}`,
+          via: 'job',
+          ...(typeof data.organizationId === 'string' ? { organizationId: data.organizationId } : {}),
+        },
+        async () => {
+          await handler(job);
+          this.logger.debug(`travail ${name} ${job.id} terminé en ${Date.now() - started} ms`);
+        },
+      );
+      return { id: job.id, status: 'completed' };
+    } catch (e) {
+      this.logger.warn(`travail ${name} ${job.id} en échec : ${e instanceof Error ? e.message : String(e)}`);
+      return { id: job.id, status: 'failed', output: { message: e instanceof Error ? e.message : String(e) } };
+    }
   }
 
   /** Workers stop (finishing their current job) before the database connections close. */

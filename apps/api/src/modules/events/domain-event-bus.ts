@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger, SetMetadata, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { EntityManager } from 'typeorm';
-import { APP_CONFIG, type AppConfig } from '../../config';
+import { APP_CONFIG, JOBS_AT_ONCE, type AppConfig } from '../../config';
 import { Database, type AfterCommit } from '../../common/database';
 import { JobQueue, QUEUES } from '../../infra/jobs/job-queue';
 import { DomainEventRepository } from './domain-event.repository';
+import { CHAINS_PER_LISTENER, durableJobKeys, type DurableJob } from './durable-job';
 import type { DomainEvent, DomainEventType } from './domain-events';
 
 const LISTENS = Symbol('domain-event-listener');
@@ -22,6 +23,12 @@ interface ListenerOptions {
    * enqueued for the others (an event most writes tell, that the listener cares about rarely).
    */
   when?: (event: DomainEvent) => boolean;
+  /**
+   * A durable listener's jobs running at once, about different conversations (default 2; never
+   * more than DURABLE_JOBS_AT_ONCE): 1 for a listener whose jobs all write the same rows (counters)
+   * whatever their conversation, where two at once would only wait for each other.
+   */
+  chains?: number;
 }
 
 type Handler<T extends DomainEventType> = (event: DomainEvent<T>) => unknown;
@@ -52,6 +59,7 @@ export function OnDomainEvent(types: DomainEventType | DomainEventType[], option
     types: Array.isArray(types) ? types : [types],
     durable: !!options.durable,
     when: options.when,
+    chains: options.chains,
   });
 }
 
@@ -60,17 +68,8 @@ interface Listener {
   name: string;
   durable: boolean;
   when?: (event: DomainEvent) => boolean;
+  chains?: number;
   run: (event: DomainEvent, manager?: EntityManager, afterCommit?: AfterCommit) => unknown;
-}
-
-/**
- * One durable listener's job: the events of one write (or of one relay batch of the ingest's
- * outbox) it waits for, in order. `event` is the shape of jobs enqueued before batches.
- */
-interface DurableJob {
-  listener: string;
-  events?: DomainEvent[];
-  event?: DomainEvent;
 }
 
 /** Events per durable job: a batch runs in one transaction, holding its rows' locks until it commits. */
@@ -116,13 +115,14 @@ export class DomainEvents implements OnModuleInit, OnApplicationBootstrap {
         const fn = instance[method];
         if (typeof fn !== 'function') continue;
         const meta = this.reflector.get<
-          { types: DomainEventType[]; durable: boolean; when?: (e: DomainEvent) => boolean } | undefined
+          { types: DomainEventType[]; durable: boolean; when?: (e: DomainEvent) => boolean; chains?: number } | undefined
         >(LISTENS, fn);
         if (!meta) continue;
         const listener: Listener = {
           name: `${instance.constructor.name}.${method}`,
           durable: meta.durable,
           when: meta.when,
+          chains: meta.chains,
           run: (fn as (...a: unknown[]) => unknown).bind(instance),
         };
         for (const type of meta.types) this.on(type, listener);
@@ -130,10 +130,19 @@ export class DomainEvents implements OnModuleInit, OnApplicationBootstrap {
     }
   }
 
-  /** Durable listeners' jobs are worked on by instances that run jobs. */
+  /**
+   * Durable listeners' jobs are worked on by instances that run jobs: up to DURABLE_JOBS_AT_ONCE
+   * at once (default 4, under the pool's 10 connections), a listener's jobs about one conversation
+   * in queue order, one at a time, and at most `chains` (2) jobs of one listener at once.
+   */
   async onApplicationBootstrap(): Promise<void> {
     if (!this.durable.size || !this.config.runJobs) return;
-    await this.queue.work<DurableJob>(QUEUES.domainEvents, (job) => this.runDurable(job.data));
+    await this.queue.work<DurableJob>(QUEUES.domainEvents, (job) => this.runDurable(job.data), {
+      atOnce: this.config.durableJobsAtOnce ?? JOBS_AT_ONCE,
+      keys: (jobs) => jobs.map((j) => durableJobKeys(j.data)),
+      classOf: (job) => job.data.listener,
+      perClass: (listener) => this.durable.get(listener)?.chains ?? CHAINS_PER_LISTENER,
+    });
   }
 
   private on(type: DomainEventType, listener: Listener): void {

@@ -62,13 +62,15 @@ export function movesReports(e: DomainEvent): boolean {
  * Keeps the report aggregates current, from the durable queue (exactly once per event, in its own
  * transaction). Each run recomputes the fact of the conversation (and call) from its row as it is
  * now, and moves the daily rows by the difference with the fact stored before: events may arrive
- * in any order or be retried, the aggregates end equal to what the rows say.
+ * in any order or be retried, the aggregates end equal to what the rows say. One job at a time
+ * (`chains: 1`): every job writes the same daily and monthly rows, so a second one would only
+ * wait for the first's locks (or deadlock with it, a batch locking its rows event by event).
  */
 @Injectable()
 export class ReportAggregatesListener {
   constructor(private readonly repo: ReportsRepository) {}
 
-  @OnDomainEvent([...CONVERSATION_EVENTS], { durable: true, when: movesReports })
+  @OnDomainEvent([...CONVERSATION_EVENTS], { durable: true, when: movesReports, chains: 1 })
   async onEvent(e: DomainEvent<Watched>, m: EntityManager): Promise<void> {
     const moves = await this.conversationMoves(m, e.conversationId);
     if (e.messageId && (e.type === 'message.received' || e.type === 'message.updated' || e.type === 'message.sent')) {

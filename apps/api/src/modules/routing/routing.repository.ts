@@ -45,10 +45,27 @@ export interface RoutingFacts {
   channel_kind: ChannelKind | null;
   body: string | null;
   form_request_type_id: string | null;
+  routed: boolean;
+  rules_version: string;
+  /** Whether the text matches each query given, in order. */
+  matches: boolean[];
+  /** The services where the citizen has another file, when asked. */
+  known_teams: string[] | null;
 }
 
 /** A rule as the evaluation sees it: whether its words are found in the text (null: it has none). */
 export type EvaluatedRule = RoutingRuleDto & { words_match: boolean | null };
+
+/** An enabled rule with its words compiled into one text search query (null: none to look for). */
+export type CompiledRule = RoutingRuleDto & { query: string | null };
+
+/**
+ * The version of an organization's rules ($1): every change of a rule moves it (a new or changed
+ * rule's updated_at is the clock's time when it is written, under the rules' lock, so later than
+ * any change committed before; a removal lowers the count).
+ */
+const RULES_VERSION = `(SELECT count(*)::text || '/' || coalesce(extract(epoch FROM max(rv.updated_at))::text, '')
+                          FROM routing_rule rv WHERE rv.organization_id = $1)`;
 
 /** Routing rules, the routing marks, automatic assignment's settings and state (migration Routing1764820000100). */
 @Injectable()
@@ -83,13 +100,13 @@ export class RoutingRepository {
     organizationId: string,
     r: { name: string; enabled: boolean; conditions: RoutingConditions; actions: RoutingActions; position: number },
   ): Promise<RoutingRuleDto> {
-    await m.query(`UPDATE routing_rule SET position = position + 1 WHERE organization_id = $1 AND position >= $2`, [
-      organizationId,
-      r.position,
-    ]);
+    await m.query(
+      `UPDATE routing_rule SET position = position + 1, updated_at = clock_timestamp() WHERE organization_id = $1 AND position >= $2`,
+      [organizationId, r.position],
+    );
     const [row] = await this.db.query<RuleRow>(
-      `INSERT INTO routing_rule (organization_id, name, enabled, conditions, actions, position)
-       VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
+      `INSERT INTO routing_rule (organization_id, name, enabled, conditions, actions, position, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, clock_timestamp()) RETURNING ${COLUMNS}`,
       [organizationId, r.name, r.enabled, JSON.stringify(r.conditions), JSON.stringify(r.actions), r.position],
       m,
     );
@@ -104,7 +121,8 @@ export class RoutingRepository {
   ): Promise<void> {
     await m.query(
       `UPDATE routing_rule SET name = coalesce($3, name), enabled = coalesce($4, enabled),
-              conditions = coalesce($5::jsonb, conditions), actions = coalesce($6::jsonb, actions), updated_at = now()
+              conditions = coalesce($5::jsonb, conditions), actions = coalesce($6::jsonb, actions),
+              updated_at = clock_timestamp()
         WHERE organization_id = $1 AND id = $2`,
       [
         organizationId,
@@ -120,7 +138,7 @@ export class RoutingRepository {
   /** Numbers the organization's rules 1..n in the order of `ids` (all of them). */
   async setOrder(m: EntityManager, organizationId: string, ids: string[]): Promise<void> {
     await m.query(
-      `UPDATE routing_rule r SET position = o.n FROM unnest($2::uuid[]) WITH ORDINALITY AS o(id, n)
+      `UPDATE routing_rule r SET position = o.n, updated_at = clock_timestamp() FROM unnest($2::uuid[]) WITH ORDINALITY AS o(id, n)
         WHERE r.organization_id = $1 AND r.id = o.id`,
       [organizationId, ids],
     );
@@ -136,41 +154,71 @@ export class RoutingRepository {
   }
 
   /**
-   * The enabled rules in order, each with whether one of its words or phrases is in `text`, with
-   * search's French text configuration (guichet_fr: accents and endings ignored).
+   * The organization's enabled rules in order, each with its words compiled once into one text
+   * search query (its words' phrases joined by OR, with search's French text configuration
+   * guichet_fr: accents and endings ignored; null: no word left to look for), and the version of
+   * the rules they were read at (rulesVersion, in the same snapshot).
    */
-  async evaluate(organizationId: string, text: string, m?: EntityManager): Promise<EvaluatedRule[]> {
-    const rows = await this.db.query<RuleRow & { words_match: boolean | null }>(
-      `WITH d AS (SELECT to_tsvector('guichet_fr', $2) AS v)
-       SELECT ${COLUMNS.split(', ')
-         .map((c) => `r.${c}`)
-         .join(', ')},
-              CASE WHEN r.conditions ? 'words' THEN EXISTS (
-                SELECT 1 FROM jsonb_array_elements_text(r.conditions->'words') w(word)
-                 WHERE numnode(phraseto_tsquery('guichet_fr', w.word)) > 0 AND d.v @@ phraseto_tsquery('guichet_fr', w.word))
-              END AS words_match
-         FROM routing_rule r, d
-        WHERE r.organization_id = $1 AND r.enabled
+  async compile(organizationId: string, m?: EntityManager): Promise<{ version: string; rules: CompiledRule[] }> {
+    const rows = await this.db.query<RuleRow & { query: string | null; version: string }>(
+      `SELECT ${COLUMNS.split(', ')
+        .map((c) => `r.${c}`)
+        .join(', ')},
+              CASE WHEN r.conditions ? 'words' THEN (
+                SELECT string_agg('(' || q::text || ')', ' | ' ORDER BY w.n)
+                  FROM jsonb_array_elements_text(r.conditions->'words') WITH ORDINALITY w(word, n),
+                       phraseto_tsquery('guichet_fr', w.word) q
+                 WHERE numnode(q) > 0)
+              END AS query,
+              v.version
+         FROM (SELECT ${RULES_VERSION} AS version) v
+         LEFT JOIN routing_rule r ON r.organization_id = $1 AND r.enabled
         ORDER BY r.position`,
-      [organizationId, text],
+      [organizationId],
       m,
     );
-    return rows.map((r) => ({ ...toDto(r), words_match: r.words_match }));
+    return {
+      version: rows[0]!.version,
+      rules: rows.filter((r) => r.id !== null).map((r) => ({ ...toDto(r), query: r.query })),
+    };
   }
 
-  /** A new conversation's facts, its row locked; null when gone. */
-  async facts(m: EntityManager, conversationId: string): Promise<RoutingFacts | null> {
+  /** Whether `text` matches each of `queries` (compiled by `compile`), with guichet_fr. */
+  async matches(text: string, queries: string[]): Promise<boolean[]> {
+    if (!queries.length) return [];
+    const [row] = await this.db.query<{ matches: boolean[] }>(
+      `SELECT ARRAY(SELECT d.v @@ u.q::tsquery FROM unnest($2::text[]) WITH ORDINALITY u(q, i) ORDER BY u.i) AS matches
+         FROM (SELECT to_tsvector('guichet_fr', $1) AS v) d`,
+      [text, queries],
+    );
+    return row!.matches;
+  }
+
+  /**
+   * A new conversation's facts, its row locked; null when gone. With them, read in the same
+   * statement: whether it is routed already, the version of its organization's rules, whether its
+   * subject and first message match each of `queries` (compiled by `compile`, the text made into a
+   * search vector once), and, when `knownTeams`, the services where its citizen has another file.
+   */
+  async facts(m: EntityManager, conversationId: string, queries: string[], knownTeams: boolean): Promise<RoutingFacts | null> {
     const [row] = await this.db.query<RoutingFacts>(
       `SELECT c.id, c.organization_id, c.team_id, c.assignee_id, c.contact_id, c.status, c.priority, c.subject, c.request_type_id,
-              f.channel_id, ch.kind AS channel_kind, f.body, f.meta->>'requestTypeId' AS form_request_type_id
+              f.channel_id, ch.kind AS channel_kind, f.body, f.meta->>'requestTypeId' AS form_request_type_id,
+              EXISTS (SELECT 1 FROM conversation_routing cr WHERE cr.conversation_id = c.id) AS routed,
+              ${RULES_VERSION.replace('$1', 'c.organization_id')} AS rules_version,
+              ARRAY(SELECT d.v @@ u.q::tsquery FROM unnest($2::text[]) WITH ORDINALITY u(q, i) ORDER BY u.i) AS matches,
+              CASE WHEN $3::boolean THEN ARRAY(SELECT DISTINCT o.team_id FROM conversation o WHERE o.contact_id = c.contact_id AND o.id <> c.id)
+              END AS known_teams
          FROM conversation c
          LEFT JOIN LATERAL (SELECT m.channel_id, m.body, m.meta FROM message m
                              WHERE m.conversation_id = c.id AND m.direction = 'inbound'
                              ORDER BY m.created_at, m.id LIMIT 1) f ON true
          LEFT JOIN channel ch ON ch.id = f.channel_id
+         LEFT JOIN LATERAL (SELECT to_tsvector('guichet_fr', coalesce(c.subject, '') || E'\\n' || coalesce(f.body, '')) AS v
+                             WHERE cardinality($2::text[]) > 0) d ON true
         WHERE c.id = $1
           FOR UPDATE OF c`,
-      [conversationId],
+      [conversationId, queries, knownTeams],
       m,
     );
     return row ?? null;
@@ -221,6 +269,12 @@ export class RoutingRepository {
       [organizationId],
     );
     return rows.map((r) => r.team_id);
+  }
+
+  /** Whether the service assigns automatically (read without its lock). */
+  async autoAssigns(m: EntityManager, teamId: string): Promise<boolean> {
+    const rows = await this.db.query(`SELECT 1 FROM routing_team WHERE team_id = $1 AND auto_assign`, [teamId], m);
+    return rows.length > 0;
   }
 
   async setAutoAssign(m: EntityManager, teamId: string, on: boolean): Promise<void> {

@@ -24,7 +24,7 @@ import { domainEvent, type DomainEvent } from '../events/domain-events';
 import { LabelService } from '../labels/label.service';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
 import { DeadlineService } from '../request-types/deadline.service';
-import { RoutingRepository, type EvaluatedRule, type RoutingFacts } from './routing.repository';
+import { RoutingRepository, type CompiledRule, type EvaluatedRule, type RoutingFacts } from './routing.repository';
 
 /** The row changes the writer takes. */
 type ConversationChanges = Parameters<ConversationWriter['updateConversation']>[2];
@@ -51,6 +51,28 @@ export function failedConditions(rule: EvaluatedRule, f: Facts): RoutingConditio
 
 const text = (subject: string | null | undefined, body: string | null | undefined) => `${subject ?? ''}\n${body ?? ''}`;
 
+/** An organization's enabled rules, compiled once (RoutingRepository.compile) and kept until they change. */
+interface CompiledRules {
+  version: string;
+  rules: CompiledRule[];
+  /** The rules' queries that are not null, in order (what the text is matched against). */
+  queries: string[];
+  /** Whether a rule looks at the services that already know the citizen. */
+  knownTeams: boolean;
+}
+
+/** Organizations whose compiled rules are kept (the least recently compiled are dropped beyond). */
+const COMPILED_ORGANIZATIONS = 500;
+
+/** Each rule with whether its words are found, from the matches of the compiled queries (in order). */
+function evaluated(compiled: CompiledRules, matches: boolean[]): EvaluatedRule[] {
+  let q = 0;
+  return compiled.rules.map(({ query, ...rule }) => ({
+    ...rule,
+    words_match: rule.conditions.words ? (query === null ? false : (matches[q++] ?? false)) : null,
+  }));
+}
+
 /**
  * Routing rules (admins edit them; tried in order on every citizen's new conversation, the first
  * that matches is applied) and automatic assignment within a service (round-robin among agents
@@ -59,6 +81,11 @@ const text = (subject: string | null | undefined, body: string | null | undefine
 @Injectable()
 export class RoutingService {
   private readonly logger = new Logger('Routing');
+  /**
+   * Compiled rules per organization. Every routing reads the rules' version in its facts' statement
+   * and compiles again when it moved (a change on any instance), so no rule is read per job.
+   */
+  private readonly compiled = new Map<string, Promise<CompiledRules>>();
 
   constructor(
     private readonly db: Database,
@@ -196,7 +223,8 @@ export class RoutingService {
         if (contact) break;
       }
     }
-    const rules = await this.repo.evaluate(org, text(input.subject, input.body));
+    const compiled = await this.compile(org);
+    const rules = evaluated(compiled, await this.repo.matches(text(input.subject, input.body), compiled.queries));
     const facts: Facts = {
       channelId: input.channelId ?? null,
       channelKind,
@@ -209,22 +237,45 @@ export class RoutingService {
     return { matched, rules: results };
   }
 
+  /** The organization's rules compiled now (read on `m` when given), kept for the next routings. */
+  private compile(organizationId: string, m?: EntityManager): Promise<CompiledRules> {
+    const compiling = this.repo.compile(organizationId, m).then(({ version, rules }) => ({
+      version,
+      rules,
+      queries: rules.map((r) => r.query).filter((q): q is string => q !== null),
+      knownTeams: rules.some((r) => r.conditions.knownToTeamId),
+    }));
+    this.compiled.delete(organizationId);
+    this.compiled.set(organizationId, compiling);
+    if (this.compiled.size > COMPILED_ORGANIZATIONS) this.compiled.delete(this.compiled.keys().next().value!);
+    compiling.catch(() => {
+      if (this.compiled.get(organizationId) === compiling) this.compiled.delete(organizationId);
+    });
+    return compiling;
+  }
+
   /**
    * Routes a citizen's new conversation once (later calls do nothing), in the caller's
    * transaction: the first matching rule's actions, then automatic assignment in its service.
    */
   async routeIn(m: EntityManager, afterCommit: AfterCommit, organizationId: string, conversationId: string): Promise<void> {
-    const facts = await this.repo.facts(m, conversationId);
-    if (!facts) return;
-    const rules = await this.repo.evaluate(organizationId, text(facts.subject, facts.body), m);
-    const knownTeams = rules.some((r) => r.conditions.knownToTeamId)
-      ? await this.repo.knownTeams(m, facts.contact_id, conversationId)
-      : [];
+    // The rules as compiled before, unless the facts' statement finds they changed since: then
+    // compiled again (on this transaction, so at least as new as that statement saw) and read again.
+    let compiled = await (this.compiled.get(organizationId) ?? this.compile(organizationId, m));
+    let facts = await this.repo.facts(m, conversationId, compiled.queries, compiled.knownTeams);
+    if (facts && !facts.routed && facts.rules_version !== compiled.version) {
+      compiled = await this.compile(organizationId, m);
+      facts = await this.repo.facts(m, conversationId, compiled.queries, compiled.knownTeams);
+    }
+    // Routed already (the routing listener's run and the acknowledgement's share the mark, under the
+    // conversation's lock): nothing to evaluate.
+    if (!facts || facts.routed) return;
+    const rules = evaluated(compiled, facts.matches);
     const f: Facts = {
       channelId: facts.channel_id,
       channelKind: facts.channel_kind,
       requestTypeId: facts.request_type_id ?? facts.form_request_type_id,
-      knownTeams,
+      knownTeams: facts.known_teams ?? [],
     };
     const rule = rules.find((r) => failedConditions(r, f).length === 0) ?? null;
     if (!(await this.repo.markRouted(m, conversationId, rule?.id ?? null))) return;
@@ -307,9 +358,13 @@ export class RoutingService {
    * without moving the round. Under the service's lock until the caller's transaction ends.
    */
   async pick(m: EntityManager, organizationId: string, teamId: string, preferred?: string | null): Promise<string | null> {
+    // A service that does not assign automatically takes no lock: routings into it (from any
+    // number of jobs at once) do not wait for one another.
+    if (!(await this.repo.autoAssigns(m, teamId))) return null;
     const online = await this.realtime.onlineAgents(organizationId);
+    if (!online.length) return null;
     const state = await this.repo.lockTeam(m, teamId);
-    if (!state.auto_assign || !online.length) return null;
+    if (!state.auto_assign) return null;
     const free = (await this.repo.candidates(m, organizationId, teamId, online)).filter((a) => a.load < a.capacity);
     if (!free.length) return null;
     if (preferred && free.some((a) => a.id === preferred)) return preferred;
