@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { DeliveryStatus, FormReplyNotice, FormReplyNoticeDto } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database';
+import { isUuid } from '../../common/uuid';
 
 /** What telling a form's citizen of a reply needs: the town, its setting, the citizen's usable address and number. */
 export interface FormNoticeContext {
@@ -57,6 +58,16 @@ export class OutboundRepository {
       [messageId, organizationId],
     );
     return row;
+  }
+
+  /** The conversation and citizen of each message (what orders their sends), by message id. */
+  async orderKeys(messageIds: string[]): Promise<Map<string, { conversation_id: string; contact_id: string }>> {
+    const rows = await this.db.query<{ id: string; conversation_id: string; contact_id: string }>(
+      `SELECT m.id, m.conversation_id, c.contact_id FROM message m JOIN conversation c ON c.id = m.conversation_id
+        WHERE m.id = ANY($1::uuid[])`,
+      [messageIds.filter(isUuid)],
+    );
+    return new Map(rows.map((r) => [r.id, r]));
   }
 
   /** The citizen's oldest identity of that kind (the address a reply goes to). */

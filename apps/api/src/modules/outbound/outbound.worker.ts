@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import { adapterFor, type SendResult } from '@guichet/channels';
 import { CHANNEL_IDENTITY } from '@guichet/contracts';
 import type { Job } from 'pg-boss' with { 'resolution-mode': 'import' };
-import { APP_CONFIG, type AppConfig } from '../../config';
+import { APP_CONFIG, JOBS_AT_ONCE, type AppConfig } from '../../config';
 import { Metrics } from '../../infra/metrics/metrics';
 import { BlobStore } from '../blobs/blob-store';
 import { ChannelService, type ResolvedChannel } from '../channels/channel.service';
@@ -25,6 +25,13 @@ export interface OutboundJob {
  * Sends queued replies through their channel's adapter. Temporary failures are retried with
  * backoff by the queue; permanent ones (and the last retry) mark the message failed with the
  * provider's reason, pushed live.
+ *
+ * Up to OUTBOUND_SENDS_AT_ONCE sends at once (default 4; 1: one at a time): the messages of one
+ * conversation, and of one citizen (a registrant's reminders and notices of several events), go
+ * out one after another in queue order (job-queue.ts `work`, chains). A message is sent only while
+ * it is `queued`, so a job that runs again after a crash sends nothing twice (e-mail: its
+ * Message-ID is its id). The providers set no pace of their own here: Twilio's 429 and SMTP's 4xx
+ * are temporary failures, retried with backoff like any other.
  */
 @Injectable()
 export class OutboundWorker implements OnApplicationBootstrap {
@@ -43,7 +50,16 @@ export class OutboundWorker implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.runJobs) return;
-    await this.queue.work<OutboundJob>(QUEUES.outboundSend, (job) => this.handle(job));
+    await this.queue.work<OutboundJob>(QUEUES.outboundSend, (job) => this.handle(job), {
+      atOnce: this.config.outboundSendsAtOnce ?? JOBS_AT_ONCE,
+      keys: async (jobs) => {
+        const of = await this.repo.orderKeys(jobs.map((j) => j.data.messageId));
+        return jobs.map((j) => {
+          const r = of.get(j.data.messageId);
+          return r ? [`conversation:${r.conversation_id}`, `contact:${r.contact_id}`] : [];
+        });
+      },
+    });
   }
 
   async handle(job: Job<OutboundJob>): Promise<void> {
