@@ -29,10 +29,19 @@ const NEEDS_CLEANING = /\\u(?:0000|d[89a-f])/;
 
 function isCleanJson(value: object): boolean {
   try {
-    return !NEEDS_CLEANING.test(JSON.stringify(value));
+    return !NEEDS_CLEANING.test(JSON.stringify(value, withoutBinary));
   } catch {
     return false; // a BigInt, a cycle: the walk returns such values as they are
   }
+}
+
+/**
+ * Bytes (an e-mail's attachment: a Uint8Array or a Buffer) are no text and are never cleaned:
+ * left out of the check, which would otherwise write each byte as a number (a 10 MB attachment
+ * took seconds, every byte a `"i":n` pair). `this[key]` is the value before its toJSON.
+ */
+function withoutBinary(this: Record<string, unknown>, key: string, value: unknown): unknown {
+  return ArrayBuffer.isView(this[key]) ? undefined : value;
 }
 
 function cleanDeep<T>(value: T): T {

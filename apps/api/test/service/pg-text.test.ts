@@ -21,6 +21,25 @@ describe('pgClean and pgJson', () => {
     expect(JSON.parse(pgJson(value))).toEqual(value);
   });
 
+  it('leaves bytes alone, and does not read them to check the text beside them', () => {
+    // An attachment as the mail parser gives it (a Uint8Array), and as Node gives one (a Buffer).
+    const bytes = new Uint8Array(10 * 1024 * 1024).fill(0x5c);
+    const buffer = Buffer.alloc(1024 * 1024, 0);
+    const inbound = { text: 'Voici les plans.', attachments: [{ fileName: 'plans.pdf', content: bytes }, { content: buffer }] };
+    const stringify = jest.spyOn(JSON, 'stringify');
+    try {
+      expect(pgClean(inbound)).toBe(inbound);
+      // What was written to check the value holds its text, not a number per byte.
+      expect(stringify.mock.results.every((r) => String(r.value).length < 1000)).toBe(true);
+    } finally {
+      stringify.mockRestore();
+    }
+    const dirty = { text: 'a\u0000b', attachments: [{ content: bytes }] };
+    const cleaned = pgClean(dirty);
+    expect(cleaned.text).toBe('ab');
+    expect(cleaned.attachments[0]!.content).toBe(bytes);
+  });
+
   it('leaves what is not plain data alone', () => {
     const buffer = Buffer.from('\u0000');
     expect(pgClean({ buffer }).buffer).toBe(buffer);
