@@ -874,7 +874,10 @@ export async function benchSoak(o: SoakBenchOptions, log: Log): Promise<BenchRes
       const a = acks.filter((x) => inWindow(x.at)).map((x) => x.ms);
       const e = summarize(deliveries.filter((x) => inWindow(x.at)).map((x) => x.ms));
       const sa = summarize(a);
-      const fault = faults.filter((f) => inWindow(f.from)).map((f) => ` (${f.what})`).join('');
+      const fault = faults
+        .filter((f) => inWindow(f.from))
+        .map((f) => ` (${f.what})`)
+        .join('');
       return `      ${String(Math.round((w * windowMs) / 60_000)).padStart(4)} min  ${(a.length / (windowMs / 1000)).toFixed(1).padStart(6)}/s  ${ms(sa.p50).padStart(11)} / ${ms(sa.p99).padStart(12)}  ${ms(e.p99).padStart(12)}${fault}`;
     }).join('\n');
     const ackAll = summarize(acks.map((a) => a.ms));
@@ -976,7 +979,10 @@ export async function benchSoak(o: SoakBenchOptions, log: Log): Promise<BenchRes
         })),
         {
           metric: 'ingest capacity at the start (baseline)',
-          values: [`${capacity.toFixed(1)} messages/s (the run's mix), ack p99 ${ms(capacityAcks.p99)}`, `run rate ${rate.toFixed(1)}/s`],
+          values: [
+            `${capacity.toFixed(1)} messages/s (the run's mix), ack p99 ${ms(capacityAcks.p99)}`,
+            `run rate ${rate.toFixed(1)}/s`,
+          ],
         },
       ],
       target: `0 lost, 0 duplicated, 0 sent twice, every agent told; takeover ≤ ${o.takeoverTargetMs / 1000} s; calm p99 ack ≤ ${o.ackP99TargetMs} ms, event ≤ ${o.eventP99TargetMs} ms; RSS growth < ${o.rssGrowthMax * 100} % after warm-up`,
