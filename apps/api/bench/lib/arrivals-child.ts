@@ -1,11 +1,12 @@
 /**
  * Child process generating the arrivals of arrivals.ts: HTTP POSTs (each on a connection of its
  * own, as citizens' browsers) or bare SQL statements through a pool, started on schedule without
- * waiting for earlier ones. Driven by IPC.
+ * waiting for earlier ones; or agents loading pages in a closed loop. Driven by IPC.
  */
 import { request } from 'node:http';
 import { Pool } from 'pg';
-import type { ArrivalsCommand, ArrivalsDone, ArrivalsReply, HttpArrivals, SqlArrivals } from './arrivals';
+import type { ArrivalsCommand, ArrivalsDone, ArrivalsReply, HttpArrivals, PageLoads, SqlArrivals } from './arrivals';
+import { HttpProbe } from './http';
 import { nowMs, sleep } from './timing';
 
 const reply = (r: ArrivalsReply): void => {
@@ -101,10 +102,62 @@ async function runSql(cmd: SqlArrivals): Promise<ArrivalsDone> {
   }
 }
 
+/** Each agent's kept-alive connections (one per path of its pages), kept across commands. */
+const tabs = new Map<string, HttpProbe[]>();
+
+function connections(cmd: PageLoads, agent: number, count: number): HttpProbe[] {
+  const key = `${cmd.baseUrl} ${agent}`;
+  const held = tabs.get(key) ?? [];
+  while (held.length < count) held.push(new HttpProbe(cmd.baseUrl, cmd.timeoutMs));
+  tabs.set(key, held);
+  return held;
+}
+
+async function runPages(cmd: PageLoads): Promise<ArrivalsDone> {
+  let firstError: string | null = null;
+  const start = nowMs();
+  const perAgent = await Promise.all(
+    cmd.agents.map(async (agent, a) => {
+      const loads: { ms: number; status: number }[] = [];
+      for (const paths of agent.pages) {
+        const conns = connections(cmd, a, paths.length);
+        const began = nowMs();
+        const statuses = await Promise.all(
+          paths.map((path, k) =>
+            conns[k]!.get(path, agent.token).then(
+              (r) => r.status,
+              (e: unknown) => {
+                firstError ??= String(e);
+                return 0;
+              },
+            ),
+          ),
+        );
+        loads.push({ ms: nowMs() - began, status: statuses.find((s) => s !== 200) ?? 200 });
+      }
+      return loads;
+    }),
+  );
+  const loads = perAgent.flat();
+  return {
+    type: 'done',
+    latencies: loads.map((l) => l.ms),
+    statuses: loads.map((l) => l.status),
+    answers: loads.map(() => null),
+    elapsedMs: nowMs() - start,
+    maxLatenessMs: 0,
+    firstError,
+  };
+}
+
+const run = (cmd: HttpArrivals | SqlArrivals | PageLoads): Promise<ArrivalsDone> =>
+  cmd.type === 'http' ? runHttp(cmd) : cmd.type === 'sql' ? runSql(cmd) : runPages(cmd);
+
 process.on('message', (cmd: ArrivalsCommand) => {
   if (cmd.type === 'close') {
+    for (const probe of [...tabs.values()].flat()) probe.close();
     process.disconnect?.();
     return;
   }
-  (cmd.type === 'http' ? runHttp(cmd) : runSql(cmd)).then(reply, (e: unknown) => reply({ type: 'error', message: String(e) }));
+  run(cmd).then(reply, (e: unknown) => reply({ type: 'error', message: String(e) }));
 });
