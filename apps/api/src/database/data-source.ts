@@ -19,6 +19,7 @@ import { ContactMergeChoices1765073000000 } from './migrations/1765073000000-con
 import { ExternalAdministrations1765074000000 } from './migrations/1765074000000-external-administrations';
 import { ReportLabelsAgentsHours1765075000000 } from './migrations/1765075000000-report-labels-agents-hours';
 import { IngestSetWrites1765081000000 } from './migrations/1765081000000-ingest-set-writes';
+import { AuditEventTimeOrderedKeys1765082000000 } from './migrations/1765082000000-audit-event-time-ordered-keys';
 import { PlatformAdmin1764867000000 } from './migrations/1764867000000-platform-admin';
 import { OpenDataPublication1764872000000 } from './migrations/1764872000000-open-data-publication';
 import { InitialSchema1764300000000 } from './migrations/1764300000000-initial-schema';
@@ -130,6 +131,7 @@ export const MIGRATIONS = [
   ExternalAdministrations1765074000000,
   ReportLabelsAgentsHours1765075000000,
   IngestSetWrites1765081000000,
+  AuditEventTimeOrderedKeys1765082000000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10, preparedStatements = true): DataSourceOptions {

@@ -2,6 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Database } from '../../src/common/database';
+import { AuditViewerRepository } from '../../src/modules/audit/audit-viewer.repository';
+import { CitizenFileRepository } from '../../src/modules/privacy/citizen-file.repository';
 import { ConversationRepository, type ConversationFilter } from '../../src/modules/conversations/conversation.repository';
 import { MessageRepository } from '../../src/modules/conversations/message.repository';
 import { seedTown, startTestApp, type TestApp } from '../harness';
@@ -13,11 +15,13 @@ import { seedTown, startTestApp, type TestApp } from '../harness';
  */
 class RecordingDatabase extends Database {
   readonly statements: string[] = [];
+  readonly params: unknown[][] = [];
   constructor() {
     super(null as unknown as DataSource);
   }
-  override async query<T>(sql: string, _params?: unknown[], _manager?: EntityManager): Promise<T[]> {
+  override async query<T>(sql: string, params: unknown[] = [], _manager?: EntityManager): Promise<T[]> {
     this.statements.push(sql);
+    this.params.push(params);
     return [];
   }
 }
@@ -90,9 +94,10 @@ describe('hot queries', () => {
 
   describe('on PostgreSQL', () => {
     let t: TestApp;
+    let town: Awaited<ReturnType<typeof seedTown>>;
     beforeAll(async () => {
       t = await startTestApp();
-      await seedTown(t);
+      town = await seedTown(t);
     });
     afterAll(() => t.close());
 
@@ -128,6 +133,49 @@ describe('hot queries', () => {
         const plan = JSON.stringify(rows[0]['QUERY PLAN']);
         expect(plan).toMatch(/"Node Type":"Index Scan"[^}]*"Index Name":"conversation_/);
         expect(plan).not.toMatch(/"Node Type":"(Incremental )?Sort"/);
+      } finally {
+        await client.query('ROLLBACK');
+      }
+    });
+
+    it('the audit’s look-ups by citizen and by file visit the blocks of their time-ordered indexes', async () => {
+      // 50,000 events over 1,000 files, their ids spread over 92 blocks of 65,536 (a year of a
+      // town's accesses has ~30): each look-up must descend the index block by block (skip scan),
+      // not read the table or the whole index. In a transaction rolled back.
+      const ORG_ID = town.org.id;
+      const record = new RecordingDatabase();
+      const client = t.db;
+      await client.query('BEGIN');
+      try {
+        await client.query(
+          `INSERT INTO audit_event (id, organization_id, agent_id, action, conversation_id, contact_id, team_ids)
+           OVERRIDING SYSTEM VALUE
+           SELECT 1000000000000 + g * 120, $1, $2, 'conversation.viewed', p.conversation, p.contact, ARRAY[$3::uuid]
+             FROM generate_series(1, 50000) g
+             JOIN (SELECT i, gen_random_uuid() AS conversation, gen_random_uuid() AS contact FROM generate_series(0, 999) i) p
+               ON p.i = g % 1000`,
+          [ORG_ID, town.agentEC.id, town.etatCivil.id],
+        );
+        await client.query('ANALYZE audit_event');
+        const { rows } = await client.query(
+          `SELECT conversation_id, contact_id FROM audit_event WHERE id = 1000000000000 + 42 * 120`,
+        );
+        const [{ conversation_id: conversationId, contact_id: contactId }] = rows;
+        const viewer = new AuditViewerRepository(record);
+        const plan = async (read: () => Promise<unknown>) => {
+          await read();
+          const { rows: p } = await client.query(`EXPLAIN (FORMAT JSON) ${record.statements.at(-1)!}`, record.params.at(-1));
+          return JSON.stringify(p[0]['QUERY PLAN']);
+        };
+        const byContact = await plan(() => viewer.page(ORG_ID, { contactId, limit: 50 }, null));
+        expect(byContact).toMatch(/"Index Name":"audit_event_contact_block_idx"/);
+        const byFile = await plan(() => viewer.page(ORG_ID, { conversationId, limit: 50 }, [town.etatCivil.id]));
+        expect(byFile).toMatch(/"Index Name":"audit_event_conversation_block_idx"/);
+        const views = await plan(() => new CitizenFileRepository(record).views(ORG_ID, contactId, [conversationId]));
+        expect(views).toMatch(/"Index Name":"audit_event_contact_block_idx"/);
+        expect(views).toMatch(/"Index Name":"audit_event_conversation_block_idx"/);
+        for (const p of [byContact, byFile, views])
+          expect(p).not.toMatch(/"Node Type":"Seq Scan"[^}]*"Relation Name":"audit_event"/);
       } finally {
         await client.query('ROLLBACK');
       }
