@@ -88,6 +88,25 @@ describe('contact merge in Chromium', () => {
     await supervisor.getByText(/proposée par .* « Même parent, deux adresses e-mail »/).waitFor();
     await expectAccessible(supervisor, 'merge side by side');
     await supervisor.screenshot({ path: join(shots, 'merge-side-by-side.png'), fullPage: true });
+    // Leaving out every contact detail is refused by the form itself, before the API (400).
+    const box = (email: string) => supervisor.getByRole('checkbox', { name: new RegExp(email.replace(/\./g, '\\.')) });
+    await box(FIRST_EMAIL).uncheck();
+    await box(SECOND_EMAIL).uncheck();
+    const keepOne = 'Gardez au moins une coordonnée de l’usager : cochez-en une pour confirmer la fusion.';
+    await supervisor.getByText(keepOne).waitFor();
+    expect(await box(FIRST_EMAIL).getAttribute('aria-invalid')).toBe('true');
+    // The button says it cannot act (aria-disabled); pressed with the keyboard anyway:
+    await supervisor.getByRole('button', { name: 'Confirmer la fusion' }).focus();
+    await supervisor.keyboard.press('Enter');
+    // Nothing sent: the first detail has the focus, the merge is still to decide.
+    expect(await box(FIRST_EMAIL).evaluate((el) => el === document.activeElement)).toBe(true);
+    const mergeId = /#\/fusions\/([^/?]+)/.exec(supervisor.url())![1]!;
+    expect((await t.db.query(`SELECT status FROM contact_merge WHERE id = $1`, [mergeId])).rows[0].status).toBe('proposed');
+    await expectAccessible(supervisor, 'merge with no contact detail kept');
+    await supervisor.screenshot({ path: join(shots, 'merge-keep-one.png'), fullPage: true });
+    await box(FIRST_EMAIL).check();
+    await box(SECOND_EMAIL).check();
+    expect(await supervisor.getByText(keepOne).count()).toBe(0);
     // The absorbed file's full name, and the old address left out, chosen with the keyboard.
     await supervisor.getByRole('radio', { name: /Nadia Benali \(fiche absorbée\)/ }).check();
     await supervisor

@@ -492,6 +492,7 @@ export const en: Messages = {
     identitiesKept: 'Contact details kept',
     identitiesHint:
       'Untick an outdated contact detail: it is removed from the merged file (undoing the merge puts it back). Keep at least one.',
+    keepOne: 'Keep at least one of the citizen’s contact details: tick one to confirm the merge.',
     dropped_one: '{{count}} contact detail removed.',
     dropped_other: '{{count}} contact details removed.',
     kinds: { email: 'Email', phone: 'Phone', whatsapp: 'WhatsApp', messenger: 'Messenger', instagram: 'Instagram' },

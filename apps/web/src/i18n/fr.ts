@@ -496,6 +496,7 @@ export const fr = {
     identitiesKept: 'Coordonnées gardées',
     identitiesHint:
       'Décochez une coordonnée périmée : elle est retirée de la fiche fusionnée (l’annulation de la fusion la remet). Gardez-en au moins une.',
+    keepOne: 'Gardez au moins une coordonnée de l’usager : cochez-en une pour confirmer la fusion.',
     dropped_one: '{{count}} coordonnée retirée.',
     dropped_other: '{{count}} coordonnées retirées.',
     kinds: { email: 'E-mail', phone: 'Téléphone', whatsapp: 'WhatsApp', messenger: 'Messenger', instagram: 'Instagram' },

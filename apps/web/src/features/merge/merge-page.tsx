@@ -6,6 +6,7 @@ import { useDecideMerge, useMergeFiles } from '../../hooks/use-contact';
 import { useMe } from '../../hooks/use-me';
 import type { Language } from '../../i18n';
 import { formatDateTime } from '../../lib/format';
+import { FormError } from '../setup/public-card';
 import { useNow } from '../../lib/use-now';
 
 /** One file of the merge, in its column: name, identities, conversations, registrations. */
@@ -99,12 +100,18 @@ export function MergePage({ id }: { id: string }) {
     ...target.identities.map((i) => ({ ...i, file: target })),
     ...source.identities.map((i) => ({ ...i, file: source })),
   ];
+  // The API refuses a merge that keeps none of the citizen's contact details: said here first.
+  const noneKept = identities.length > 0 && identities.every((i) => dropped.has(i.id));
   const own = merge.proposedBy?.id === me.id;
   const undoable = merge.status === 'merged' && merge.undoUntil !== null && Date.parse(merge.undoUntil) > now;
 
   function onConfirm(event: FormEvent) {
     event.preventDefault();
     if (decide.isPending) return;
+    if (noneKept) {
+      document.getElementById(`merge-keep-${identities[0]!.id}`)?.focus();
+      return;
+    }
     const choice: ConfirmContactMergeInput = {
       name,
       ...(dropped.size ? { keepIdentityIds: identities.filter((i) => !dropped.has(i.id)).map((i) => i.id) } : {}),
@@ -161,11 +168,16 @@ export function MergePage({ id }: { id: string }) {
           </fieldset>
           <fieldset className="form-group">
             <legend>{t('mergePage.identitiesKept')}</legend>
-            <p className="field__hint">{t('mergePage.identitiesHint')}</p>
+            <p className="field__hint" id="merge-identities-hint">
+              {t('mergePage.identitiesHint')}
+            </p>
             {identities.map((i) => (
               <label key={i.id} className="merge-choice">
                 <input
                   type="checkbox"
+                  id={`merge-keep-${i.id}`}
+                  aria-describedby={noneKept ? 'merge-identities-hint merge-identities-error' : 'merge-identities-hint'}
+                  aria-invalid={noneKept || undefined}
                   checked={!dropped.has(i.id)}
                   onChange={(e) =>
                     setDropped((d) => {
@@ -182,9 +194,15 @@ export function MergePage({ id }: { id: string }) {
                 </span>
               </label>
             ))}
+            <FormError id="merge-identities-error" error={noneKept ? t('mergePage.keepOne') : null} />
           </fieldset>
           <div className="privacy-actions__buttons">
-            <button type="submit" className="button button--primary" aria-disabled={decide.isPending || undefined}>
+            <button
+              type="submit"
+              className="button button--primary"
+              aria-disabled={decide.isPending || noneKept || undefined}
+              aria-describedby={noneKept ? 'merge-identities-error' : undefined}
+            >
               {t('merge.confirm')}
             </button>
             <button type="button" className="button button--secondary" onClick={() => act('reject')}>
