@@ -108,6 +108,36 @@ describe('personal data in Chromium', () => {
     await page.screenshot({ path: join(shots, 'privacy-access-log-export.png'), fullPage: true });
   });
 
+  it('the access log names the admin changes in French, not by their codes', async () => {
+    const login = await t.http<{ token: string }>('POST', '/api/v1/auth/login', {
+      body: { email: 'admin@demo.guichet.fr', password: 'guichet-demo' },
+    });
+    expect(login.status).toBe(200);
+    const created = await t.http('POST', '/api/v1/labels', {
+      token: login.body.token,
+      body: { name: `Urgent ${Date.now()}` },
+    });
+    expect(created.status).toBe(201);
+    const admin = await pool.newPage();
+    try {
+      await admin.goto(t.url);
+      await admin.getByLabel('Adresse e-mail').fill('admin@demo.guichet.fr');
+      await admin.getByLabel('Mot de passe').fill('guichet-demo');
+      await admin.getByRole('button', { name: 'Se connecter' }).click();
+      await admin.getByRole('navigation', { name: 'Vues de la boîte de réception' }).waitFor({ timeout: 15_000 });
+      await admin.goto(`${t.url}/#/admin/journal`);
+      const table = admin.getByRole('table', { name: 'Journal des accès' });
+      await table.getByRole('cell', { name: 'A créé une étiquette' }).first().waitFor({ timeout: 15_000 });
+      const actions = await table.locator('tbody tr td:nth-child(3)').allInnerTexts();
+      // No row shows an action's code (`label.created`…).
+      expect(actions.filter((a) => /^[a-z_]+\.[a-z_]+/.test(a))).toEqual([]);
+      const violations = await seriousAxeViolations(admin);
+      expect({ screen: 'access log as admin', violations }).toEqual({ screen: 'access log as admin', violations: [] });
+    } finally {
+      await admin.close();
+    }
+  });
+
   it('the agent app links the accessibility statement, which passes axe', async () => {
     await page.goto(`${t.url}/#/conversations`);
     // In the account menu, with the sessions and sign-out.

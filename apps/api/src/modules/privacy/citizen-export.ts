@@ -1,4 +1,5 @@
 import { strToU8, zipSync, type Zippable } from 'fflate';
+import { AUDIT_ACTION_LABELS } from '@guichet/contracts';
 import { html } from '../../common/html';
 import type {
   FileAttachment,
@@ -45,6 +46,14 @@ const ACTION: Record<string, string> = {
   'conversation.anonymized': 'demande anonymisée',
   'conversation.deleted': 'demande supprimée',
 };
+
+/** The export's words for an action, else the audit viewer's French name, lower-cased (« a fusionné deux fiches »). */
+function actionText(action: string): string {
+  if (Object.hasOwn(ACTION, action)) return ACTION[action]!;
+  const labels: Record<string, string> = AUDIT_ACTION_LABELS.fr;
+  const label = Object.hasOwn(labels, action) ? labels[action]! : action;
+  return label.charAt(0).toLowerCase() + label.slice(1);
+}
 
 const when = (d: Date | null) =>
   d ? new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Paris' }).format(d) : '—';
@@ -162,7 +171,7 @@ ${
   f.views.length
     ? html`<table><thead><tr><th scope="col">Date</th><th scope="col">Agent</th><th scope="col">Action</th><th scope="col">Demande</th></tr></thead><tbody>${f.views.map(
         (v) =>
-          html`<tr><td>${when(v.created_at)}</td><td>${v.agent ?? 'Système'}</td><td>${ACTION[v.action] ?? v.action}</td><td>${v.conversation_id ? (refOf.get(v.conversation_id) ?? '—') : '—'}</td></tr>`,
+          html`<tr><td>${when(v.created_at)}</td><td>${v.agent ?? 'Système'}</td><td>${actionText(v.action)}</td><td>${v.conversation_id ? (refOf.get(v.conversation_id) ?? '—') : '—'}</td></tr>`,
       )}</tbody></table>`
     : html`<p>Aucune consultation enregistrée.</p>`
 }

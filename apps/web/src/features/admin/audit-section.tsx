@@ -1,4 +1,4 @@
-import type { AuditEventDto } from '@guichet/contracts';
+import { AUDIT_ACTION_LABELS, type AuditEventDto } from '@guichet/contracts';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { auditExportPath, type AuditFilters } from '../../api/privacy';
@@ -15,32 +15,11 @@ function dayAfter(date: string): string {
   return d.toISOString();
 }
 
-const KNOWN_ACTIONS = new Set([
-  'contact.viewed',
-  'conversation.viewed',
-  'conversation.messages_read',
-  'conversations.searched',
-  'attachment.downloaded',
-  'contact.exported',
-  'contact.erased',
-  'contact.anonymized',
-  'conversation.anonymized',
-  'conversation.deleted',
-  'conversation.legal_hold_set',
-  'conversation.legal_hold_lifted',
-  'retention_rules.updated',
-  'retention.run',
-  'audit.exported',
-  'contact.merge_proposed',
-  'contact.merge_rejected',
-  'contact.merged',
-  'contact.merge_undone',
-  'conversation.rights_request_set',
-  'conversation.rights_request_cleared',
-  'conversation.rights_request_extended',
-  'contact.export_sent',
-  'contact.rectified',
-]);
+/** The French (or English) name of an action; an action this version does not know shows its code. */
+function actionLabel(action: string, language: string): string {
+  const labels: Record<string, string> = AUDIT_ACTION_LABELS[language === 'en' ? 'en' : 'fr'];
+  return Object.hasOwn(labels, action) ? labels[action]! : action;
+}
 
 /** One of the log's filters among named things (agents, services); empty means all of them. */
 function FilterSelect(p: { id: string; name: string; label: string; all: string; options?: { id: string; name: string }[] }) {
@@ -89,8 +68,7 @@ export function AuditSection() {
     });
   }
 
-  const label = (e: AuditEventDto) =>
-    KNOWN_ACTIONS.has(e.action) ? t(`audit.actions.${e.action.replace(/\./g, '_')}` as 'audit.actions.contact_viewed') : e.action;
+  const label = (e: AuditEventDto) => actionLabel(e.action, i18n.language);
   const detail = (e: AuditEventDto) => {
     if (!e.data) return '';
     if (typeof e.data.q === 'string') return t('audit.searched', { q: e.data.q });
