@@ -8,7 +8,9 @@ import { expectAccessible, signInDemo, webPaths } from './demo-session';
  * agent's events screens by socket (`registration.*`, published from the domain events of the
  * write, and from the notice job that opens the citizen's file): the events list's places and the
  * registrants screen's rows, counters and file links change without a reload of the page and
- * without asking the API again.
+ * without asking the API again. So do a colleague's check-in at the door
+ * (`registration.checked_in`) and a colleague's new event, change and cancellation of the event
+ * itself (`municipal_event.*`).
  */
 describe('live registrations on the agents’ events screens in Chromium', () => {
   const { dist, shots } = webPaths();
@@ -64,6 +66,31 @@ describe('live registrations on the agents’ events screens in Chromium', () =>
     expect(first.status).toBe('confirmed');
     await row.getByText('1 / 2 places réservées').waitFor({ timeout: 5_000 });
 
+    // A colleague of the service creates an event at the door: it takes its place in Manon's list.
+    const { rows: team } = await t.db.query<{ id: string; organization_id: string }>(
+      `SELECT t.id, t.organization_id FROM team t JOIN organization o ON o.id = t.organization_id
+        WHERE t.name = 'Vie culturelle' AND o.slug = 'demo'`,
+    );
+    const colleague = await t.newAgent({ organizationId: team[0]!.organization_id, teamIds: [team[0]!.id], name: 'Inès Colin' });
+    const created = await t.http('POST', '/api/v1/events', {
+      token: colleague.token,
+      body: {
+        teamId: team[0]!.id,
+        title: `Répétition publique ${stamp % 100_000}`,
+        place: 'Auditorium, 2 rue de la Musique, 99000 Démo',
+        startsAt: new Date(Date.now() + 8 * 86_400_000).toISOString(),
+        capacity: 30,
+        published: true,
+      },
+    });
+    expect(created.status).toBe(201);
+    await page
+      .getByTestId('events-table')
+      .getByRole('row')
+      .filter({ hasText: `Répétition publique ${stamp % 100_000}` })
+      .getByText('0 / 30 places réservées')
+      .waitFor({ timeout: 5_000 });
+
     await row.getByRole('link', { name: `Inscrits ${TITLE}` }).click();
     await page.getByRole('heading', { name: `Inscrits — ${TITLE}` }).waitFor();
     const registrants = page.getByTestId('registrants-table');
@@ -99,6 +126,36 @@ describe('live registrations on the agents’ events screens in Chromium', () =>
     // Bastien's file, opened by his notice job after the answer, is linked from his row as soon as it exists.
     const bastien = registrants.getByRole('row').filter({ hasText: 'Bastien Morel' });
     await bastien.getByRole('link', { name: 'Ouvrir la conversation' }).waitFor({ timeout: 15_000 });
+
+    // The colleague at the door checks Bastien in on their tablet: Manon's row and count follow.
+    const bastienId = (
+      await t.db.query<{ id: string }>(`SELECT id FROM municipal_event_registration WHERE event_id = $1 AND name = $2`, [
+        eventId,
+        'Bastien Morel',
+      ])
+    ).rows[0]!.id;
+    const checked = await t.http('POST', `/api/v1/events/${eventId}/registrations/${bastienId}/check-in`, {
+      token: colleague.token,
+      body: { present: true },
+    });
+    expect(checked.status).toBe(200);
+    await bastien.locator('button[aria-pressed="true"]').waitFor({ timeout: 5_000 });
+    await page.getByTestId('present-count').getByText('Présents : 1 / 1').waitFor();
+
+    // The colleague moves the event to another room and adds a place, then cancels it.
+    const moved = await t.http('PATCH', `/api/v1/events/${eventId}`, {
+      token: colleague.token,
+      body: { place: 'Salle des fêtes, 1 place de la Mairie, 99000 Démo', capacity: 3 },
+    });
+    expect(moved.status).toBe(200);
+    await page.getByText(/Salle des fêtes, 1 place de la Mairie/).waitFor({ timeout: 5_000 });
+    await page.getByText('2 / 3 places réservées').waitFor();
+    const called = await t.http('POST', `/api/v1/events/${eventId}/cancel`, {
+      token: colleague.token,
+      body: { message: 'Le concert est annulé, toutes nos excuses.' },
+    });
+    expect(called.status).toBe(200);
+    await page.locator('.registrants__summary').getByText('Annulé').waitFor({ timeout: 5_000 });
 
     // No reload, and nothing asked again but what opening the registrants screen asked.
     expect(await page.evaluate(() => (window as unknown as { liveMark?: number }).liveMark)).toBe(17);

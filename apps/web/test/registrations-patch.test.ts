@@ -1,5 +1,5 @@
 import type { MunicipalEventDto, RegistrationDto } from '@guichet/contracts';
-import { withPlaces, withRegistration } from '../src/realtime/registrations-patch';
+import { withEvent, withPlaces, withRegistration } from '../src/realtime/registrations-patch';
 
 const reg = (id: string, status: RegistrationDto['status'], position: number | null = null): RegistrationDto => ({
   id,
@@ -56,5 +56,45 @@ describe('registrations patched from socket events', () => {
     const places = { eventId: 'concert', capacity: 2, bookedPlaces: 2, availablePlaces: 0, waitlistedPlaces: 1 };
     expect(withPlaces(e, places)).toMatchObject({ bookedPlaces: 2, availablePlaces: 0, waitlistedPlaces: 1 });
     expect(withPlaces({ ...e, id: 'other' }, places)).toMatchObject({ id: 'other', bookedPlaces: 1 });
+  });
+});
+
+describe('events patched from socket events', () => {
+  const now = Date.parse('2026-12-01T12:00:00.000Z');
+  const ev = (id: string, startsAt: string, more: Partial<MunicipalEventDto> = {}) =>
+    ({ id, startsAt, endsAt: null, status: 'scheduled', title: id, ...more }) as MunicipalEventDto;
+  const list = [ev('a', '2026-12-05T10:00:00.000Z'), ev('c', '2026-12-09T10:00:00.000Z')];
+  const order = (l: MunicipalEventDto[]) => l.map((e) => `${e.id}:${e.status}`);
+
+  it('puts a new event in the server’s order (start, then id)', () => {
+    expect(order(withEvent(list, ev('b', '2026-12-07T10:00:00.000Z'), false, now))).toEqual([
+      'a:scheduled',
+      'b:scheduled',
+      'c:scheduled',
+    ]);
+    expect(order(withEvent(list, ev('0', '2026-12-05T10:00:00.000Z'), false, now))[0]).toBe('0:scheduled');
+    expect(order(withEvent(list, ev('d', '2027-01-01T10:00:00.000Z'), false, now))).toEqual([
+      'a:scheduled',
+      'c:scheduled',
+      'd:scheduled',
+    ]);
+  });
+
+  it('replaces a changed or cancelled event in place, and moves one whose date changed', () => {
+    expect(order(withEvent(list, ev('a', '2026-12-05T10:00:00.000Z', { status: 'cancelled' }), false, now))).toEqual([
+      'a:cancelled',
+      'c:scheduled',
+    ]);
+    expect(withEvent(list, ev('a', '2026-12-10T10:00:00.000Z'), false, now).map((e) => e.id)).toEqual(['c', 'a']);
+  });
+
+  it('takes an event moved into the past out of the upcoming list only', () => {
+    const moved = ev('c', '2026-11-20T10:00:00.000Z');
+    expect(withEvent(list, moved, false, now).map((e) => e.id)).toEqual(['a']);
+    expect(withEvent(list, moved, true, now).map((e) => e.id)).toEqual(['c', 'a']);
+    // Ended less than a day ago: still upcoming, as the server lists it.
+    expect(withEvent(list, ev('c', '2026-11-30T10:00:00.000Z', { endsAt: '2026-11-30T13:00:00.000Z' }), false, now)).toHaveLength(
+      2,
+    );
   });
 });

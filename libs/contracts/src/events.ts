@@ -1,6 +1,6 @@
 import type { CallRingingDto } from './calls';
 import type { ConversationDto, MessageDto } from './dto';
-import type { EventPlacesDto, RegistrationDto } from './municipal-events';
+import type { EventPlacesDto, MunicipalEventDto, RegistrationDto } from './municipal-events';
 import type { AgentRole } from './enums';
 
 export interface PresenceDto {
@@ -68,12 +68,20 @@ export interface ServerToClientEvents {
   /**
    * A registration to one of the agent's services' events (issue 17), with the event's places as
    * they stand after it: the events list and registrants screens patch themselves. `updated`: an
-   * offer confirmed or lapsed.
+   * offer confirmed or lapsed; `checked_in`: marked present (or absent again) by an agent.
    */
   'registration.created': (registration: RegistrationDto, places: EventPlacesDto) => void;
   'registration.cancelled': (registration: RegistrationDto, places: EventPlacesDto) => void;
   'registration.promoted': (registration: RegistrationDto, places: EventPlacesDto) => void;
   'registration.updated': (registration: RegistrationDto, places: EventPlacesDto) => void;
+  'registration.checked_in': (registration: RegistrationDto, places: EventPlacesDto) => void;
+  /**
+   * An event of one of the agent's services (issue 17) created, changed or cancelled, as the REST
+   * API returns it after the change: the events list and the registrants screen patch themselves.
+   */
+  'municipal_event.created': (event: MunicipalEventDto) => void;
+  'municipal_event.updated': (event: MunicipalEventDto) => void;
+  'municipal_event.cancelled': (event: MunicipalEventDto) => void;
 }
 
 /** What an agent's access is made of, as it stands after an admin's change. */
@@ -106,6 +114,10 @@ export const SERVER_EVENTS = [
   'registration.cancelled',
   'registration.promoted',
   'registration.updated',
+  'registration.checked_in',
+  'municipal_event.created',
+  'municipal_event.updated',
+  'municipal_event.cancelled',
 ] as const satisfies readonly (keyof ServerToClientEvents)[];
 
 export const rooms = {

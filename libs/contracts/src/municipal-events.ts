@@ -309,9 +309,16 @@ export interface EventPlacesDto {
 /**
  * What happened to a registration, for the agents' events screens: `created` (confirmed or on the
  * waiting list), `cancelled`, `promoted` (a place offered from the waiting list), `updated` (an
- * offer confirmed or lapsed).
+ * offer confirmed or lapsed, its citizen's file opened), `checked_in` (marked present or absent
+ * at the door).
  */
-export type RegistrationChange = 'created' | 'cancelled' | 'promoted' | 'updated';
+export type RegistrationChange = 'created' | 'cancelled' | 'promoted' | 'updated' | 'checked_in';
+
+/**
+ * What happened to an event itself, for the agents' events screens: `created` (or duplicated),
+ * `updated` (any field, published or not), `cancelled`.
+ */
+export type MunicipalEventChange = 'created' | 'updated' | 'cancelled';
 
 /** `POST /public/events/:id/registrations` → 201. */
 export interface PublicRegistrationCreated {

@@ -212,7 +212,7 @@ describe('domain events: one typed bus after commit, listeners in their own file
     const out: Record<string, number> = {};
     for (const { event: e } of EveryEventListener.heard) {
       if (!types.includes(e.type)) continue;
-      if (e.type === 'registration.changed') continue;
+      if (e.type === 'registration.changed' || e.type === 'municipal_event.changed') continue;
       const via = 'message' in e ? (e.message.channelKind ?? 'interne') : (e.conversation.lastChannelKind ?? 'aucun');
       const key = `${e.type} ${via}`;
       out[key] = (out[key] ?? 0) + 1;

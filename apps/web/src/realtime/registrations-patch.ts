@@ -37,3 +37,41 @@ export function patchRegistration(queryClient: QueryClient, r: RegistrationDto, 
     list?.map((e) => withPlaces(e, places)),
   );
 }
+
+/** An event still in the upcoming list (the server's rule: not ended more than a day ago). */
+export function isUpcoming(e: MunicipalEventDto, now = Date.now()): boolean {
+  return Date.parse(e.endsAt ?? e.startsAt) >= now - 86_400_000;
+}
+
+/**
+ * A list of events (the server's order: by start, then id) with `e` put in, replaced or moved
+ * (its date changed), or taken out of the upcoming list (`past` false) when it no longer belongs.
+ */
+export function withEvent(
+  list: readonly MunicipalEventDto[],
+  e: MunicipalEventDto,
+  past: boolean,
+  now = Date.now(),
+): MunicipalEventDto[] {
+  const others = list.filter((x) => x.id !== e.id);
+  if (!past && !isUpcoming(e, now)) return others;
+  const at = others.findIndex((x) => x.startsAt > e.startsAt || (x.startsAt === e.startsAt && x.id > e.id));
+  return at < 0 ? [...others, e] : [...others.slice(0, at), e, ...others.slice(at)];
+}
+
+/**
+ * An event's socket event (issue 17: created, changed, cancelled) patches the events screens: the
+ * event, and its row in every loaded list. A citizen file showing registrations reads them again
+ * (they show the event's title, date and cancellation).
+ */
+export function patchMunicipalEvent(queryClient: QueryClient, e: MunicipalEventDto, created: boolean): void {
+  queryClient.setQueryData<MunicipalEventDto>(queryKeys.events.detail(e.id), (old) => (old ? e : old));
+  for (const query of queryClient.getQueryCache().findAll({ queryKey: queryKeys.events.lists() })) {
+    const list = query.state.data as MunicipalEventDto[] | undefined;
+    if (list) queryClient.setQueryData(query.queryKey, withEvent(list, e, query.queryKey[2] === true));
+  }
+  if (!created)
+    void queryClient.invalidateQueries({
+      predicate: (q) => q.queryKey[0] === 'contacts' && q.queryKey[2] === 'event-registrations',
+    });
+}

@@ -3,7 +3,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { queryKeys } from '../api/query-keys';
 import { createCachePatcher, findConversationInLists } from './cache-patch';
-import { patchRegistration } from './registrations-patch';
+import { patchMunicipalEvent, patchRegistration } from './registrations-patch';
 import type { RealtimeState, RealtimeStatus } from './realtime-context';
 import { createSocket, type GuichetSocket } from './socket';
 
@@ -105,8 +105,12 @@ export function useRealtime(options: RealtimeOptions): RealtimeState {
       'registration.cancelled',
       'registration.promoted',
       'registration.updated',
+      'registration.checked_in',
     ] as const)
       s.on(event, (registration, places) => patchRegistration(queryClient, registration, places));
+    s.on('municipal_event.created', (e) => patchMunicipalEvent(queryClient, e, true));
+    for (const event of ['municipal_event.updated', 'municipal_event.cancelled'] as const)
+      s.on(event, (e) => patchMunicipalEvent(queryClient, e, false));
 
     setSocket(s);
     s.connect();

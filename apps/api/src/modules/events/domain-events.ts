@@ -5,6 +5,8 @@ import type {
   ConversationStatus,
   EventPlacesDto,
   MessageDto,
+  MunicipalEventChange,
+  MunicipalEventDto,
   RegistrationChange,
   RegistrationDto,
 } from '@guichet/contracts';
@@ -107,9 +109,14 @@ export interface DomainEventMap {
    * changed it (with its notice job): no conversation of its own, the event's service instead.
    */
   'registration.changed': { registration: RegistrationDto; teamId: string; places: EventPlacesDto; change: RegistrationChange };
+  /**
+   * A municipal event itself was created, changed or cancelled (issue 17), told by the agent's
+   * write that changed it, with the event as it stands after (its service is `event.teamId`).
+   */
+  'municipal_event.changed': { event: MunicipalEventDto; change: MunicipalEventChange };
 }
 
-/** The events about a conversation (all but the registrations'). */
+/** The events about a conversation (all but the municipal events' and their registrations'). */
 type ConversationEventType = {
   [K in keyof DomainEventMap]: DomainEventMap[K] extends ConversationPayload ? K : never;
 }[keyof DomainEventMap];
@@ -122,7 +129,7 @@ export interface DomainEventHeader<T extends DomainEventType = DomainEventType> 
   type: T;
   occurredAt: string;
   organizationId: string;
-  /** Set for the events about a conversation; null for a registration's. */
+  /** Set for the events about a conversation; null for a municipal event's or a registration's. */
   conversationId: T extends ConversationEventType ? string : null;
   /** Set for message events. */
   messageId: string | null;
@@ -145,6 +152,7 @@ const TYPES: Record<DomainEventType, true> = {
   'message.updated': true,
   'call.missed': true,
   'registration.changed': true,
+  'municipal_event.changed': true,
 };
 
 /** Every event type (the compiler makes a new one appear here). */

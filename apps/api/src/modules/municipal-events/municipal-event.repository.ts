@@ -437,11 +437,12 @@ export class MunicipalEventRepository {
     );
   }
 
-  async setCheckIn(organizationId: string, eventId: string, id: string, present: boolean): Promise<boolean> {
+  async setCheckIn(m: EntityManager, organizationId: string, eventId: string, id: string, present: boolean): Promise<boolean> {
     const rows = await this.db.query(
       `UPDATE municipal_event_registration SET checked_in_at = CASE WHEN $4 THEN coalesce(checked_in_at, now()) END
        WHERE organization_id = $1 AND event_id = $2 AND id = $3 AND status = 'confirmed' RETURNING id`,
       [organizationId, eventId, id, present],
+      m,
     );
     return rows.length > 0;
   }

@@ -11,6 +11,7 @@ import {
   type EventQuestionInput,
   type ListEventsQuery,
   type MessageRegistrantsInput,
+  type MunicipalEventChange,
   type MessageRegistrantsResult,
   type MunicipalEventDto,
   type RegistrantExportFormat,
@@ -19,9 +20,11 @@ import {
 } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { isManager, type AuthAgent } from '../../common/auth-agent';
-import { Database } from '../../common/database';
+import { Database, type AfterCommit } from '../../common/database';
 import { badRequest, conflict, forbidden, notFound } from '../../common/errors';
 import { AuditRepository } from '../../infra/audit/audit.repository';
+import { DomainEvents } from '../events/domain-event-bus';
+import { domainEvent } from '../events/domain-events';
 import {
   MunicipalEventRepository,
   toContactRegistrationDto,
@@ -146,7 +149,28 @@ export class MunicipalEventService {
     private readonly registrationsSvc: RegistrationService,
     private readonly notices: RegistrantNotices,
     private readonly audit: AuditRepository,
+    private readonly events: DomainEvents,
   ) {}
+
+  /**
+   * `municipal_event.changed` with the event as it stands in `m` (after the change), told once it
+   * commits: the other agents' events screens patch theirs.
+   */
+  private async announce(
+    m: EntityManager,
+    afterCommit: AfterCommit,
+    organizationId: string,
+    id: string,
+    change: MunicipalEventChange,
+  ): Promise<void> {
+    const e = await this.repo.findEvent(organizationId, id, m);
+    if (e)
+      await this.events.record(
+        m,
+        afterCommit,
+        domainEvent('municipal_event.changed', organizationId, { event: toEventDto(e), change }),
+      );
+  }
 
   private checkTeam(agent: AuthAgent, teamId: string): void {
     if (!isManager(agent) && !agent.teamIds.includes(teamId)) throw forbidden('cet événement appartient à un autre service');
@@ -197,7 +221,7 @@ export class MunicipalEventService {
   }
 
   async create(agent: AuthAgent, input: CreateEventInput): Promise<MunicipalEventDto> {
-    const id = await this.db.tx(async (m) => {
+    const id = await this.db.tx(async (m, afterCommit) => {
       if (!(await this.repo.teamExists(m, agent.organizationId, input.teamId)))
         throw badRequest('service inconnu', [`teamId: ${input.teamId}`]);
       this.checkTeam(agent, input.teamId);
@@ -209,6 +233,7 @@ export class MunicipalEventService {
         { organizationId: agent.organizationId, agentId: agent.id, action: 'municipal_event.created', data: { id } },
         m,
       );
+      await this.announce(m, afterCommit, agent.organizationId, id, 'created');
       return id;
     });
     return this.get(agent, id);
@@ -243,6 +268,7 @@ export class MunicipalEventService {
         { organizationId: agent.organizationId, agentId: agent.id, action: 'municipal_event.updated', data: { id, ...changes } },
         m,
       );
+      await this.announce(m, afterCommit, agent.organizationId, id, 'updated');
     });
     return this.get(agent, id);
   }
@@ -293,6 +319,7 @@ export class MunicipalEventService {
         { organizationId: agent.organizationId, agentId: agent.id, action: 'municipal_event.cancelled', data: { id, ...sent } },
         m,
       );
+      await this.announce(m, afterCommit, agent.organizationId, id, 'cancelled');
       return sent;
     });
     return { ...(await this.get(agent, id)), messaged: result.sent };
@@ -352,9 +379,14 @@ export class MunicipalEventService {
     return rows.map(toContactRegistrationDto);
   }
 
+  /** Presence at the door, told to the other agents' screens (`registration.checked_in`) once it commits. */
   async checkIn(agent: AuthAgent, id: string, registrationId: string, present: boolean): Promise<RegistrationDto> {
-    await this.event(agent, id);
-    if (!(await this.repo.setCheckIn(agent.organizationId, id, registrationId, present))) throw notFound('inscription confirmée');
+    await this.db.tx(async (m, afterCommit) => {
+      await this.event(agent, id, m);
+      if (!(await this.repo.setCheckIn(m, agent.organizationId, id, registrationId, present)))
+        throw notFound('inscription confirmée');
+      await this.notices.announce(m, afterCommit, agent.organizationId, new Map([[registrationId, 'checked_in']]));
+    });
     return toRegistrationDto((await this.repo.findRegistration(registrationId))!);
   }
 

@@ -136,8 +136,11 @@ export class RegistrantNotices implements OnApplicationBootstrap {
     await this.announce(m, afterCommit, organizationId, new Map(notices.map((n) => [n.registrationId, CHANGE[n.notice]])));
   }
 
-  /** `registration.changed` of these registrations, read as they stand in `m`, told once it commits. */
-  private async announce(
+  /**
+   * `registration.changed` of these registrations, read as they stand in `m`, told once it commits
+   * (by the changes above, and by a check-in, which has no notice).
+   */
+  async announce(
     m: EntityManager,
     afterCommit: AfterCommit,
     organizationId: string,

@@ -41,6 +41,12 @@ export class RealtimeEvents {
     this.publisher.registration(`registration.${e.change}`, e.organizationId, e.teamId, e.registration, e.places);
   }
 
+  /** The agents who see the event patch it (events list, registrants screen): created, changed, cancelled. */
+  @OnDomainEvent('municipal_event.changed')
+  municipalEventChanged(e: DomainEvent<'municipal_event.changed'>): void {
+    this.publisher.municipalEvent(`municipal_event.${e.change}`, e.organizationId, e.event);
+  }
+
   /** Those who could see a file deleted by retention drop it from their lists and counters. */
   @OnDomainEvent('conversation.deleted')
   conversationDeleted(e: DomainEvent<'conversation.deleted'>): void {

@@ -6,6 +6,8 @@ import {
   type ConversationDto,
   type EventPlacesDto,
   type MessageDto,
+  type MunicipalEventChange,
+  type MunicipalEventDto,
   type PresenceDto,
   type RegistrationChange,
   type RegistrationDto,
@@ -81,6 +83,11 @@ export class RealtimePublisher {
     places: EventPlacesDto,
   ): void {
     this.server?.to([rooms.org(organizationId), rooms.team(teamId)]).emit(event, r, places);
+  }
+
+  /** An event of `e.teamId` created, changed or cancelled: told to the rooms `registration` tells. */
+  municipalEvent(event: `municipal_event.${MunicipalEventChange}`, organizationId: string, e: MunicipalEventDto): void {
+    this.server?.to([rooms.org(organizationId), rooms.team(e.teamId)]).emit(event, e);
   }
 
   /** Tells agents (their own rooms, or a service's room) of a file handed to them. */
