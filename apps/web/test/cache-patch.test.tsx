@@ -342,6 +342,48 @@ describe('socket events patch the query cache', () => {
     patcher.dispose();
   });
 
+  it('a system follow-up (version kept: a due date set by a job, a routing rule) moves the counts by the state before it tells, once, without a request', () => {
+    const patcher = createCachePatcher(client, () => me, 1000);
+    const countsKey = queryKeys.conversations.counts();
+    const counts = (o: { open: number; overdue?: number; dueSoon?: number }) => ({
+      ...NO_COUNTS,
+      unassigned: o.open,
+      byStatus: { open: o.open, pending: 0, snoozed: 0 },
+      byTeam: o.open ? { [TEAM_A]: o.open } : {},
+      overdue: o.overdue ?? 0,
+      dueSoon: o.dueSoon ?? 0,
+      overdueByTeam: o.overdue ? { [TEAM_A]: o.overdue } : {},
+    });
+    // The server counted one open file (s2, never loaded in this tab).
+    client.setQueryData(countsKey, counts({ open: 1 }));
+    const spy = jest.spyOn(client, 'invalidateQueries');
+    const hours = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
+
+    // A new file, counted; then the job gives it a response deadline already passed (same version).
+    const fresh = conversation('s1', { version: 1 });
+    patcher.conversationChanged(fresh, true);
+    const due = conversation('s1', { responseDueAt: hours(-2), version: 1 });
+    patcher.conversationChanged(due, false, countedOf(fresh));
+    expect(client.getQueryData(countsKey)).toEqual(counts({ open: 2, overdue: 1 }));
+    // Told twice (a second socket, a replay): counted once.
+    patcher.conversationChanged(due, false, countedOf(fresh));
+    expect(client.getQueryData(countsKey)).toEqual(counts({ open: 2, overdue: 1 }));
+    // A file this tab never loaded gets a decision date within 48 h.
+    const other = conversation('s2', { version: 3 });
+    patcher.conversationChanged(conversation('s2', { decisionDueAt: hours(10), version: 3 }), false, countedOf(other));
+    expect(client.getQueryData(countsKey)).toEqual(counts({ open: 2, overdue: 1, dueSoon: 1 }));
+    // A routing rule moves the first file to a service this agent is not in: out of their counters.
+    patcher.conversationChanged(
+      conversation('s1', { responseDueAt: hours(-2), teamId: TEAM_B, version: 1 }),
+      false,
+      countedOf(due),
+    );
+    expect(client.getQueryData(countsKey)).toEqual(counts({ open: 1, dueSoon: 1 }));
+    act(() => jest.advanceTimersByTime(1000));
+    expect(spy.mock.calls.filter(([filters]) => JSON.stringify(filters?.queryKey) === JSON.stringify(countsKey))).toHaveLength(0);
+    patcher.dispose();
+  });
+
   it('conversation.deleted (a retention rule that deletes) takes the file out of every loaded list and forgets its file and thread', () => {
     const patcher = createCachePatcher(client, () => me, 1000);
     const countsKey = queryKeys.conversations.counts();

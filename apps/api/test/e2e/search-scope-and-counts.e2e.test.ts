@@ -127,9 +127,9 @@ describe('search scope, paging and maintained counters', () => {
     screen.socket.on('conversation.updated', (conversation, before) => heard.push({ conversation, before }));
     try {
       const { conversationId } = await citizenWrites({ teamId: town.etatCivil.id, text: 'Ma demande de carte', phone });
-      // The new file's response deadline is a system follow-up (a durable job, version kept, no state before): it is
-      // awaited first, or it may land between two of the changes below and make one of them find a deadline the
-      // previous one did not show (CI, 1 run in 2 this session).
+      // The new file's response deadline is a system follow-up (a durable job, version kept): it is awaited first,
+      // or it may land between two of the changes below and make one of them find a deadline the previous one did
+      // not show (CI, 1 run in 2 this session).
       await expectEventually(async () => {
         const { rows } = await t.db.query(`SELECT response_due_at FROM conversation WHERE id = $1`, [conversationId]);
         expect(rows[0].response_due_at).not.toBeNull();
@@ -144,10 +144,18 @@ describe('search scope, paging and maintained counters', () => {
         body: { kind: 'reply', body: 'Bien reçu, merci.', version: rows[0].version },
       });
       expect(reply.status).toBe(201);
-      // The system's own follow-ups (the response deadline set on reopening) keep the version and tell no state before.
-      const told = () => heard.filter((h) => h.conversation.id === conversationId && h.before);
+      const mine = () => heard.filter((h) => h.conversation.id === conversationId && h.before);
+      // The system's follow-up (the response deadline the durable job set on the new file) keeps the version and
+      // tells the state it found, so a screen moves its "overdue" and "due within 48 h" counters without asking.
+      const followUps = () => mine().filter((h) => h.before!.version === h.conversation.version);
+      const told = () => mine().filter((h) => h.before!.version !== h.conversation.version);
       await expectEventually(() => expect(told()).toHaveLength(4), { timeoutMs: 10_000 });
+      expect(followUps()).toHaveLength(1);
+      const [deadline] = followUps();
+      expect(deadline!.conversation.responseDueAt).not.toBeNull();
+      expect(deadline!.before).toEqual({ ...countedOf(deadline!.conversation), responseDueAt: null });
       const [taken, reopened, appended, replied] = told();
+      expect(taken!.before!.responseDueAt).toBe(deadline!.conversation.responseDueAt);
       // Each change found the file as the previous one left it.
       expect(told().map((h) => h.before!.version)).toEqual([
         taken!.conversation.version - 1,

@@ -211,6 +211,13 @@ export function addToCounts(
   };
 }
 
+/** The two states count the same (every field the counters read). */
+function sameCounted(a: Counted, b: Counted): boolean {
+  const x = countedOf(a);
+  const y = countedOf(b);
+  return (Object.keys(x) as (keyof Counted)[]).every((k) => x[k] === y[k]);
+}
+
 export type CachePatcher = ReturnType<typeof createCachePatcher>;
 
 /**
@@ -231,6 +238,9 @@ export function createCachePatcher(queryClient: QueryClient, getMe: () => AgentD
    * copy: this agent's own change has already put its answer (the new state) in the cache.
    * Only when it is unknown (a file never loaded here, an event without it) or the counters are
    * being fetched are they asked again (throttled).
+   * A system follow-up (due dates set by a job, a routing rule) keeps the version: its state before
+   * has the version of the event's, and the change is counted unless this tab already counted
+   * exactly the new state.
    */
   function patchCounts(conversation: ConversationDto, created: boolean, sent?: ConversationCountedDto): void {
     const key = queryKeys.conversations.counts();
@@ -238,7 +248,11 @@ export function createCachePatcher(queryClient: QueryClient, getMe: () => AgentD
     const before = created
       ? null
       : (counted.get(conversation.id) ?? sent ?? findConversationInLists(queryClient, conversation.id));
-    if (before && before.version >= conversation.version) return; // stale or already counted
+    if (before && before.version > conversation.version) return; // stale
+    if (before && before.version === conversation.version) {
+      const followUp = sent?.version === conversation.version;
+      if (!followUp || sameCounted(before, conversation)) return; // already counted
+    }
     counted.set(conversation.id, countedOf(conversation));
     if (!counts) return;
     if ((!created && !before) || queryClient.getQueryState(key)?.fetchStatus === 'fetching') {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { AgentAdminDto, UpdateAgentInput } from '@guichet/contracts';
+import { countedOf, type AgentAdminDto, type UpdateAgentInput } from '@guichet/contracts';
 import type { AuthAgent } from '../../common/auth-agent';
 import { Database } from '../../common/database';
 import { badRequest, forbidden, notFound } from '../../common/errors';
@@ -57,7 +57,12 @@ export class AgentAdminService {
         await this.auth.endSessions(m, afterCommit, id);
         for (const c of await this.writer.releaseAssigned({ m, afterCommit }, id)) {
           await this.writer.tellConversation({ m, afterCommit }, organizationId, c.id, (conversation) => [
-            domainEvent('conversation.updated', organizationId, { conversation, change: 'assignee_deactivated' }),
+            // Only its assignee changed (releaseAssigned): the counters' state before, so screens move it at once.
+            domainEvent('conversation.updated', organizationId, {
+              conversation,
+              change: 'assignee_deactivated',
+              before: { ...countedOf(conversation), assigneeId: id, version: conversation.version - 1 },
+            }),
             domainEvent('conversation.assigned', organizationId, {
               conversation,
               previousAssigneeId: id,

@@ -1,4 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { countedOf } from '@guichet/contracts';
 import { Database } from '../../common/database';
 import { RateLimiter } from '../../common/rate-limiter';
 import { JobQueue } from '../../infra/jobs/job-queue';
@@ -48,7 +49,12 @@ export class ConversationTimers implements OnApplicationBootstrap {
         await this.events.record(
           m,
           afterCommit,
-          domainEvent('conversation.updated', organization_id, { conversation, change: 'snooze_ended' }),
+          // Found snoozed by the UPDATE that woke it (nothing else it reads changed): the counters' state before.
+          domainEvent('conversation.updated', organization_id, {
+            conversation,
+            change: 'snooze_ended',
+            before: { ...countedOf(conversation), status: 'snoozed', version: conversation.version - 1 },
+          }),
           domainEvent('conversation.status_changed', organization_id, {
             conversation,
             previousStatus: 'snoozed',

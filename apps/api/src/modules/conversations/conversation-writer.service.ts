@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { ChannelKind, ConversationDto, DeliveryStatus, MessageDto } from '@guichet/contracts';
+import type { ChannelKind, ConversationCountedDto, ConversationDto, DeliveryStatus, MessageDto } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { Database, type AfterCommit } from '../../common/database';
-import { toConversationDto } from './conversation.mapper';
+import { toConversationDto, toCountedDto } from './conversation.mapper';
 import { ConversationRepository, type ConversationChanges, type ConversationHistory } from './conversation.repository';
 import { DomainEvents } from '../events/domain-event-bus';
 import { domainEvent, type DomainEvent } from '../events/domain-events';
@@ -155,8 +155,20 @@ export class ConversationWriter {
   }
 
   /**
+   * What the counters read of a conversation as it stands in `tx`, locked until it ends: read by a
+   * caller about to change it, and told beside its `conversation.updated` (`before`), so screens
+   * move their counters by the difference. A system change keeps the version: without this state
+   * before, no screen could tell what it moved.
+   */
+  async counted(tx: WriterTx, organizationId: string, id: string): Promise<ConversationCountedDto | undefined> {
+    const row = await this.conversations.findById(organizationId, id, tx.m, true);
+    return row ? toCountedDto(row) : undefined;
+  }
+
+  /**
    * Changes a conversation's row: an agent's update, or the system's (`system`: due dates set or
-   * recomputed) which leaves the version alone. The caller tells it (`tellConversation`).
+   * recomputed) which leaves the version alone. The caller tells it (`tellConversation`), with the
+   * state it found (`counted`) when the change may move the counters.
    */
   updateConversation(tx: WriterTx, id: string, changes: ConversationChanges, system = false): Promise<void> {
     return this.conversations.update(tx.m, id, changes, system);

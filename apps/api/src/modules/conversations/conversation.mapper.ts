@@ -2,6 +2,7 @@ import { isCanonicalUuid } from '../../common/uuid';
 import {
   awaitingDocuments,
   type ChannelKind,
+  type ConversationCountedDto,
   type ConversationDto,
   type ConversationStatus,
   type DecisionRegime,
@@ -111,6 +112,36 @@ export function toConversationDto(r: Omit<ConversationRow, 'sort_key'>): Convers
     awaitingDocuments: awaitingDocuments({ requestedAt: r.documents_requested_at, receivedAt: r.documents_received_at }),
     satisfaction: r.satisfaction ?? null,
     labels: [...r.labels].sort((a, b) => a.name.localeCompare(b.name, 'fr', { sensitivity: 'base' }) || (a.id < b.id ? -1 : 1)),
+    version: r.version,
+  };
+}
+
+/**
+ * What the counters read of a conversation's row (countedOf its DTO), from the few columns it
+ * needs: the state a change found, told beside `conversation.updated` by writers that locked the
+ * row before changing it (a system follow-up reads no more than its own facts).
+ */
+export function toCountedDto(
+  r: Pick<
+    ConversationRow,
+    | 'status'
+    | 'team_id'
+    | 'assignee_id'
+    | 'callback_needed'
+    | 'decision_due_at'
+    | 'response_due_at'
+    | 'first_response_at'
+    | 'version'
+  >,
+): ConversationCountedDto {
+  return {
+    status: r.status,
+    teamId: r.team_id,
+    assigneeId: r.assignee_id,
+    callbackNeeded: r.callback_needed,
+    decisionDueAt: iso(r.decision_due_at),
+    responseDueAt: iso(r.response_due_at),
+    firstResponseAt: iso(r.first_response_at),
     version: r.version,
   };
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { AfterCommit } from '../../common/database';
 import { AppError } from '../../common/errors';
+import { toCountedDto } from '../conversations/conversation.mapper';
 import { ConversationReader } from '../conversations/conversation-reader.service';
 import { ConversationWriter } from '../conversations/conversation-writer.service';
 import { OnDomainEvent } from '../events/domain-event-bus';
@@ -59,8 +60,11 @@ export class DeadlineListener {
     const changes = await this.deadlines.changes(m, organizationId, conversationId, null, { typeId });
     if (!changes.requestTypeId && !changes.responseDueAt && !changes.decisionDueAt) return;
     await this.writer.updateConversation(tx, conversationId, changes, true);
+    // The version is kept (no agent's draft goes stale): the state before lets screens move their
+    // "overdue" and "due within 48 h" counters by what the new dates changed.
+    const before = toCountedDto(row);
     await this.writer.tellConversation(tx, organizationId, conversationId, (conversation) => [
-      domainEvent('conversation.updated', organizationId, { conversation, change: 'deadlines' }),
+      domainEvent('conversation.updated', organizationId, { conversation, change: 'deadlines', before }),
     ]);
   }
 }

@@ -51,6 +51,12 @@ export interface RoutingFacts {
   matches: boolean[];
   /** The services where the citizen has another file, when asked. */
   known_teams: string[] | null;
+  /** With status, team and assignee: what the counters read of it before routing (toCountedDto). */
+  callback_needed: boolean;
+  decision_due_at: Date | null;
+  response_due_at: Date | null;
+  first_response_at: Date | null;
+  version: number;
 }
 
 /** A rule as the evaluation sees it: whether its words are found in the text (null: it has none). */
@@ -203,6 +209,7 @@ export class RoutingRepository {
   async facts(m: EntityManager, conversationId: string, queries: string[], knownTeams: boolean): Promise<RoutingFacts | null> {
     const [row] = await this.db.query<RoutingFacts>(
       `SELECT c.id, c.organization_id, c.team_id, c.assignee_id, c.contact_id, c.status, c.priority, c.subject, c.request_type_id,
+              c.callback_needed, c.decision_due_at, c.response_due_at, c.first_response_at, c.version,
               f.channel_id, ch.kind AS channel_kind, f.body, f.meta->>'requestTypeId' AS form_request_type_id,
               EXISTS (SELECT 1 FROM conversation_routing cr WHERE cr.conversation_id = c.id) AS routed,
               ${RULES_VERSION.replace('$1', 'c.organization_id')} AS rules_version,

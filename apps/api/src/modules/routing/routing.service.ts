@@ -19,6 +19,7 @@ import { Database, type AfterCommit } from '../../common/database';
 import { AppError, badRequest, notFound } from '../../common/errors';
 import { AuditRepository } from '../../infra/audit/audit.repository';
 import { AgentDirectory } from '../agents/agent-directory.service';
+import { toCountedDto } from '../conversations/conversation.mapper';
 import { ConversationWriter } from '../conversations/conversation-writer.service';
 import { domainEvent, type DomainEvent } from '../events/domain-events';
 import { LabelService } from '../labels/label.service';
@@ -328,6 +329,9 @@ export class RoutingService {
         conversation,
         change: 'routing',
         previous: { teamId: before.team_id, assigneeId: before.assignee_id, status: before.status },
+        // The version is kept (a system change): the counted state before lets screens move a new
+        // file from one service's counters to another's.
+        before: toCountedDto(before),
       }),
     ];
     if (conversation.teamId !== before.team_id)
