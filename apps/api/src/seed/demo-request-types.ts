@@ -255,6 +255,8 @@ export async function seedDemoRequestTypes(
         documents_received_at: null,
         opening_hours: null,
         response_targets: {},
+        // The demo town (99000 Démo) is created in this transaction without Alsace-Moselle's holidays.
+        alsace_moselle: false,
       },
       typeDto,
     );

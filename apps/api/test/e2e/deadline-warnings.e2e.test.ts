@@ -131,7 +131,14 @@ describe('deadline warnings', () => {
           [town2.org.id],
         )
       ).rows as { to_address: string; subject: string; body: string }[];
-    await warnings.digestAll();
+    // The digests of a working day (whatever day the test runs on); none on a public holiday: Good
+    // Friday (3 April 2026) is one for a town that keeps Alsace-Moselle's, a working day elsewhere.
+    const now = new Date();
+    await t.db.query(`UPDATE organization SET alsace_moselle = true WHERE id = $1`, [town2.org.id]);
+    await warnings.digestAll(now, '2026-04-03');
+    expect(await mails()).toEqual([]);
+    await t.db.query(`UPDATE organization SET alsace_moselle = false WHERE id = $1`, [town2.org.id]);
+    await warnings.digestAll(now, '2026-04-03');
     const sent = await mails();
     expect(sent.map((m) => [m.to_address, m.subject])).toEqual(
       [
@@ -155,7 +162,7 @@ describe('deadline warnings', () => {
     expect(scoOnly).not.toContain('Plus tard');
 
     // Once a day: a second run sends nothing more.
-    await warnings.digestAll();
+    await warnings.digestAll(now, '2026-04-03');
     expect(await mails()).toHaveLength(2);
   });
 });

@@ -309,4 +309,68 @@ describe('request types and due dates', () => {
     expect((await list('due=overdue', other.supervisor.token)).body.items).toEqual([]);
     expect((await list('due=late')).status).toBe(400);
   });
+
+  it('counts working and opening days with Alsace-Moselle’s holidays where the organization keeps them (stored dates)', async () => {
+    // The same request, received on Maundy Thursday 2 April 2026 at 10:00 in a town of the Gironde and in
+    // Strasbourg. Good Friday (3 April) is a working day in the first, a public holiday in the second;
+    // Easter Monday (6 April) is one in both.
+    const [paris, strasbourg] = [await seedTown(t), await seedTown(t)];
+    const settings = await t.http('PATCH', '/api/v1/organization/settings', {
+      token: strasbourg.admin.token,
+      body: { alsaceMoselle: true },
+    });
+    expect(settings.status).toBe(200);
+    const dates = async (o: typeof paris) => {
+      const type = await create(o.supervisor.token, {
+        teamId: o.etatCivil.id,
+        name: 'Signalement voirie',
+        decisionRegime: 'none',
+        deadline: { amount: 10, unit: 'working_days' },
+      });
+      expect(type.status).toBe(201);
+      const { conversationId } = await t.ingest.ingest({
+        channelId: o.sms.id,
+        externalId: `SM${randomUUID()}`,
+        from: { kind: 'phone', value: `+3361${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}` },
+        text: 'Un nid-de-poule rue des Tanneurs',
+      });
+      const get = () => t.http<ConversationDto>('GET', `/api/v1/conversations/${conversationId}`, { token: o.supervisor.token });
+      await expectEventually(async () => expect((await get()).body.responseDueAt).not.toBeNull());
+      await t.db.query(`UPDATE conversation SET created_at = '2026-04-02T08:00:00Z' WHERE id = $1`, [conversationId]);
+      const set = await t.http<ConversationDto>('PATCH', `/api/v1/conversations/${conversationId}`, {
+        token: o.supervisor.token,
+        body: { requestTypeId: type.body.id, version: (await get()).body.version },
+      });
+      expect(set.status).toBe(200);
+      const stored = await t.db.query(`SELECT decision_due_at, response_due_at FROM conversation WHERE id = $1`, [
+        conversationId,
+      ]);
+      expect(stored.rows[0].decision_due_at.toISOString()).toBe(set.body.decisionDueAt);
+      return { decisionDueAt: set.body.decisionDueAt, responseDueAt: set.body.responseDueAt };
+    };
+    // 10 working days after the day of receipt; an SMS is answered within 2 opening days (closing at 17:30 CEST).
+    expect(await dates(paris)).toEqual({
+      decisionDueAt: endOfCivilDay('2026-04-17').toISOString(), // Fri 3, Tue 7 … Fri 17
+      responseDueAt: '2026-04-07T15:30:00.000Z', // Fri 3, Tue 7
+    });
+    expect(await dates(strasbourg)).toEqual({
+      decisionDueAt: endOfCivilDay('2026-04-20').toISOString(), // Tue 7 … Fri 17, Mon 20
+      responseDueAt: '2026-04-08T15:30:00.000Z', // Tue 7, Wed 8
+    });
+    // The first town turns Alsace-Moselle's holidays on: its file in progress is counted again (a job).
+    const { rows: files } = await t.db.query(`SELECT id FROM conversation WHERE organization_id = $1`, [paris.org.id]);
+    expect(files).toHaveLength(1);
+    const turned = await t.http('PATCH', '/api/v1/organization/settings', {
+      token: paris.admin.token,
+      body: { alsaceMoselle: true },
+    });
+    expect(turned.status).toBe(200);
+    await expectEventually(async () => {
+      const c = await t.http<ConversationDto>('GET', `/api/v1/conversations/${files[0].id}`, { token: paris.supervisor.token });
+      expect({ decisionDueAt: c.body.decisionDueAt, responseDueAt: c.body.responseDueAt }).toEqual({
+        decisionDueAt: endOfCivilDay('2026-04-20').toISOString(),
+        responseDueAt: '2026-04-08T15:30:00.000Z',
+      });
+    });
+  });
 });

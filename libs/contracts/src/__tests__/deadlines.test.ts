@@ -250,3 +250,52 @@ describe('opening time between two instants (reports in opening hours)', () => {
     expect(openingMinutesBetween(...friday, DEFAULT_OPENING_HOURS, { alsaceMoselle: true })).toBe(0);
   });
 });
+
+describe('due dates in Alsace-Moselle (Good Friday and 26 December are public holidays there)', () => {
+  const alsace = { holidays: { alsaceMoselle: true } };
+  const workingDays = (amount: number): DeadlineSpec => ({ amount, unit: 'working_days' });
+  // Maundy Thursday 2 April 2026, 10:00 in Paris; Good Friday 3 April; Easter Monday 6 April.
+  const maundyThursday = at('2026-04-02T08:00:00Z');
+
+  it.each([
+    // [deadline, last day elsewhere, last day in Alsace-Moselle] — hand-counted, the day of receipt not counted
+    [workingDays(1), '2026-04-03', '2026-04-07'], // the L112-11 accusé d'enregistrement: Friday / Tuesday
+    [workingDays(2), '2026-04-07', '2026-04-08'],
+    [workingDays(10), '2026-04-17', '2026-04-20'], // the ARE's ten working days: Fri 3, Tue 7 … Fri 17 / Tue 7 … Mon 20
+    [months(2), '2026-06-02', '2026-06-02'], // months run on the calendar: no difference
+  ] as [DeadlineSpec, string, string][])(
+    'received on Maundy Thursday, %o: %s in Paris, %s in Strasbourg',
+    (deadline, paris, strasbourg) => {
+      expect(decisionDue({ receivedAt: maundyThursday, deadline })?.date).toBe(paris);
+      expect(decisionDue({ receivedAt: maundyThursday, deadline }, alsace)?.date).toBe(strasbourg);
+    },
+  );
+
+  it('skips Saint Stephen’s day (26 December) in working days, and flags a last day on it', () => {
+    // Friday 22 December 2028: Monday 25 is Christmas everywhere, Tuesday 26 a holiday in Alsace-Moselle only.
+    expect(legalDeadlineDate('2028-12-22', workingDays(2))).toBe('2028-12-27');
+    expect(legalDeadlineDate('2028-12-22', workingDays(2), alsace)).toBe('2028-12-28');
+    // Two months from Tuesday 26 October 2028: Tuesday 26 December, a working day outside Alsace-Moselle.
+    expect(decisionDue({ receivedAt: at('2028-10-26T09:00:00Z'), deadline: months(2) })?.nonWorkingDay).toBe(false);
+    expect(decisionDue({ receivedAt: at('2028-10-26T09:00:00Z'), deadline: months(2) }, alsace)?.nonWorkingDay).toBe(true);
+    // Two months from 26 January 2027 end on Good Friday (26 March 2027): prorogation moves it past Easter Monday there.
+    expect(legalDeadlineDate('2027-01-26', months(2), { prorogation: true })).toBe('2027-03-26');
+    expect(legalDeadlineDate('2027-01-26', months(2), { ...alsace, prorogation: true })).toBe('2027-03-30');
+  });
+
+  it('counts the response target in opening days without Good Friday', () => {
+    const email = DEFAULT_RESPONSE_TARGETS.email;
+    const sms = DEFAULT_RESPONSE_TARGETS.sms;
+    // E-mail, 5 opening days: Fri 3, Tue 7, Wed 8, Thu 9, Fri 10 / Tue 7 … Mon 13; closing at 17:30 CEST.
+    expect(responseDue({ receivedAt: maundyThursday, target: email })?.toISOString()).toBe('2026-04-10T15:30:00.000Z');
+    expect(responseDue({ receivedAt: maundyThursday, target: email }, alsace)?.toISOString()).toBe('2026-04-13T15:30:00.000Z');
+    // SMS, 2 opening days: Fri 3, Tue 7 / Tue 7, Wed 8.
+    expect(responseDue({ receivedAt: maundyThursday, target: sms })?.toISOString()).toBe('2026-04-07T15:30:00.000Z');
+    expect(responseDue({ receivedAt: maundyThursday, target: sms }, alsace)?.toISOString()).toBe('2026-04-08T15:30:00.000Z');
+    // Four opening hours from Thursday 16:00: 1 h 30 that day, then Friday 8:30 → 11:00, or Tuesday 8:30 → 11:00 there.
+    const hours4 = { amount: 4, unit: 'opening_hours' } as const;
+    const thursday4pm = at('2026-04-02T14:00:00Z');
+    expect(responseDue({ receivedAt: thursday4pm, target: hours4 })?.toISOString()).toBe('2026-04-03T09:00:00.000Z');
+    expect(responseDue({ receivedAt: thursday4pm, target: hours4 }, alsace)?.toISOString()).toBe('2026-04-07T09:00:00.000Z');
+  });
+});

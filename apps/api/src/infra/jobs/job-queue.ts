@@ -16,6 +16,8 @@ export const QUEUES = {
   outboundSend: 'outbound-send',
   /** Durable listeners of domain events (modules/events), one job per listener and batch of events. */
   domainEvents: 'domain-events',
+  /** An organization's due dates counted again (its public holidays changed): request-types works it. */
+  dueDatesRecompute: 'due-dates-recompute',
 } as const;
 
 export const OUTBOUND_RETRY_LIMIT = 6;

@@ -17,6 +17,7 @@ import { uploadedFileType } from '../../common/file-type';
 import { BlobStore } from '../blobs/blob-store';
 import { OrphanBlobs } from '../blobs/orphan-blobs.service';
 import { AuditRepository } from '../../infra/audit/audit.repository';
+import { JobQueue, QUEUES } from '../../infra/jobs/job-queue';
 import { OrganizationMail } from './organization-mail.service';
 import { OrganizationRepository } from './organization.repository';
 
@@ -38,6 +39,7 @@ export class OrganizationSettingsService {
     private readonly audit: AuditRepository,
     private readonly blobs: BlobStore,
     private readonly orphans: OrphanBlobs,
+    private readonly queue: JobQueue,
   ) {}
 
   async get(organizationId: string, today = new Date()): Promise<OrganizationSettingsDto> {
@@ -71,6 +73,9 @@ export class OrganizationSettingsService {
         },
         m,
       );
+      // Other public holidays: the due dates of the files in progress are counted again (request-types works it).
+      if (before.alsaceMoselle !== changed.alsaceMoselle)
+        await this.queue.sendInTx(m, QUEUES.dueDatesRecompute, { organizationId: admin.organizationId });
       return changed;
     });
     return withHolidays(after, new Date());

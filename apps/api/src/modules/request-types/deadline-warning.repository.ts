@@ -31,8 +31,9 @@ const SOON = `interval '48 hours'`;
 export class DeadlineWarningRepository {
   constructor(private readonly db: Database) {}
 
-  organizationIds(): Promise<{ id: string }[]> {
-    return this.db.query(`SELECT id FROM organization ORDER BY id`);
+  /** Every organization, with whether it keeps Alsace-Moselle's public holidays (the digest skips holidays). */
+  organizationIds(): Promise<{ id: string; alsace_moselle: boolean }[]> {
+    return this.db.query(`SELECT id, alsace_moselle FROM organization ORDER BY id`);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { frenchLongDateOf } from '@guichet/contracts';
+import { civilDateAt, frenchLongDateOf, isWorkingDay, type CivilDate } from '@guichet/contracts';
 import { Database } from '../../common/database';
 import { JobQueue } from '../../infra/jobs/job-queue';
 import { ConversationReader } from '../conversations/conversation-reader.service';
@@ -88,10 +88,15 @@ export class DeadlineWarnings implements OnApplicationBootstrap {
     });
   }
 
-  /** Every organization's digests for today; returns how many mails went out. */
-  async digestAll(now = new Date()): Promise<number> {
+  /**
+   * Every organization's digests for `day` (today in Paris), as they stand at `now`; returns how
+   * many mails went out. The cron runs Monday to Friday: on a public holiday of the organization
+   * (Good Friday and 26 December too in Alsace-Moselle) it has no digest.
+   */
+  async digestAll(now = new Date(), day: CivilDate = civilDateAt(now)): Promise<number> {
     let sent = 0;
-    for (const { id } of await this.repo.organizationIds()) {
+    for (const { id, alsace_moselle } of await this.repo.organizationIds()) {
+      if (!isWorkingDay(day, { alsaceMoselle: alsace_moselle })) continue;
       for (const supervisor of await this.repo.supervisors(id)) {
         try {
           if (await this.digest(id, supervisor, now)) sent++;

@@ -49,6 +49,8 @@ export interface DueInputsRow {
   documents_received_at: Date | null;
   opening_hours: ServiceOpeningHours | null;
   response_targets: Partial<Record<ChannelKind, ResponseTarget>>;
+  /** The organization keeps Alsace-Moselle's two extra public holidays (Good Friday, 26 December). */
+  alsace_moselle: boolean;
 }
 
 /** Request types (démarches) of the services, and the team settings their due dates depend on. */
@@ -166,14 +168,36 @@ export class RequestTypeRepository {
     return rows.map((r: { id: string }) => r.id);
   }
 
+  /**
+   * An organization's files in progress that have due dates or a type (keyset on id, after
+   * `after`), locked in turn by the caller's recomputation.
+   */
+  async inProgressWithDueDates(
+    manager: EntityManager,
+    organizationId: string,
+    after: string | null,
+    limit: number,
+  ): Promise<{ id: string; request_type_id: string | null }[]> {
+    return manager.query(
+      `SELECT id, request_type_id FROM conversation
+        WHERE organization_id = $1 AND status IN ('open', 'pending', 'snoozed')
+          AND (request_type_id IS NOT NULL OR response_due_at IS NOT NULL OR decision_due_at IS NOT NULL)
+          AND ($2::uuid IS NULL OR id > $2)
+        ORDER BY id LIMIT $3`,
+      [organizationId, after, limit],
+    );
+  }
+
   /** The conversation's receipt, first channel, L114-5 dates and its service's settings. */
   async dueInputs(manager: EntityManager, conversationId: string): Promise<DueInputsRow | null> {
     const [row] = await manager.query(
       `SELECT c.created_at, c.documents_requested_at, c.documents_received_at, t.opening_hours, t.response_targets,
+              o.alsace_moselle,
               (SELECT ch.kind FROM message m JOIN channel ch ON ch.id = m.channel_id
                 WHERE m.conversation_id = c.id AND m.direction = 'inbound'
                 ORDER BY m.created_at, m.id LIMIT 1) AS first_channel_kind
-         FROM conversation c JOIN team t ON t.id = c.team_id WHERE c.id = $1`,
+         FROM conversation c JOIN team t ON t.id = c.team_id JOIN organization o ON o.id = c.organization_id
+        WHERE c.id = $1`,
       [conversationId],
     );
     return row ?? null;

@@ -12,8 +12,7 @@ import { AppError, badRequest, notFound } from '../../common/errors';
 import { AgentDirectory } from '../agents/agent-directory.service';
 import { AuditRepository } from '../../infra/audit/audit.repository';
 import { ConversationWriter } from '../conversations/conversation-writer.service';
-import { domainEvent } from '../events/domain-events';
-import { DeadlineService } from './deadline.service';
+import { DueDatesRecompute } from './due-dates-recompute.service';
 import { RequestTypeRepository } from './request-type.repository';
 
 const duplicate = (name: string) =>
@@ -27,8 +26,8 @@ export class RequestTypeService {
     private readonly repo: RequestTypeRepository,
     private readonly directory: AgentDirectory,
     private readonly audit: AuditRepository,
-    private readonly deadlines: DeadlineService,
     private readonly writer: ConversationWriter,
+    private readonly recompute: DueDatesRecompute,
   ) {}
 
   /** The types in use of each service, as the citizen's form shows them (no agent: public). */
@@ -75,13 +74,8 @@ export class RequestTypeService {
         m,
       );
       if (input.decisionRegime !== undefined || input.deadline !== undefined) {
-        for (const conversationId of await this.repo.inProgressOfType(m, id)) {
-          const changes = await this.deadlines.changes(m, agent.organizationId, conversationId, id, {});
-          await this.writer.updateConversation(tx, conversationId, changes, true);
-          await this.writer.tellConversation(tx, agent.organizationId, conversationId, (conversation) => [
-            domainEvent('conversation.updated', agent.organizationId, { conversation, change: 'deadlines' }),
-          ]);
-        }
+        for (const conversationId of await this.repo.inProgressOfType(m, id))
+          await this.recompute.recomputeIn(tx, agent.organizationId, conversationId, id);
       }
       return updated;
     });

@@ -3,6 +3,7 @@ import { DeadlineListener } from './deadline.listener';
 import { DeadlineWarningRepository } from './deadline-warning.repository';
 import { DeadlineWarnings } from './deadline-warnings.service';
 import { DeadlineService } from './deadline.service';
+import { DueDatesRecompute } from './due-dates-recompute.service';
 import { RequestTypeController } from './request-type.controller';
 import { RequestTypeRepository } from './request-type.repository';
 import { RequestTypeService } from './request-type.service';
@@ -14,6 +15,7 @@ import { RequestTypeService } from './request-type.service';
     RequestTypeRepository,
     RequestTypeService,
     DeadlineService,
+    DueDatesRecompute,
     DeadlineListener,
     DeadlineWarningRepository,
     DeadlineWarnings,
