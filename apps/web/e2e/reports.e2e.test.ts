@@ -160,7 +160,11 @@ describe('reports page in Chromium', () => {
     expect(agents.body.agents.some((a: any) => a.handled > 0)).toBe(true);
     // One agent's load over time: a chart with its table, for the agent picked from the keyboard.
     const busy = agents.body.agents.find((a: any) => a.handled > 0);
-    await page.getByLabel('Agent dont voir la charge').selectOption(busy.agentId);
+    const picker = page.getByLabel('Agent dont voir la charge');
+    await picker.selectOption(busy.agentId);
+    // As wide as the agents' names, not stretched over the whole section.
+    const [pickerBox, sectionBox] = [await picker.boundingBox(), await page.getByTestId('section-agents').boundingBox()];
+    expect(pickerBox!.width).toBeLessThan(sectionBox!.width / 2);
     await page.getByText(`Données du graphique « Charge de ${busy.agentName} par mois (demandes traitées) » en tableau`).click();
     const load = await page.getByTestId('chart-agent-load').locator('tbody tr td').allInnerTexts();
     expect(load.reduce((s, v) => s + Number(v.replace(/\D/g, '')), 0)).toBe(busy.handled);

@@ -698,7 +698,7 @@ function Workload({ report, filters }: { report: AgentsReportDto; filters: Repor
               ))}
             </tbody>
           </table>
-          <div className="report-filters__field">
+          <div className="report-filters__field report-agent-pick">
             <label htmlFor={`${id}-agent`}>{t('reports.agentPick')}</label>
             <select id={`${id}-agent`} value={agent!.agentId} onChange={(e) => setPicked(e.target.value)}>
               {report.agents.map((a) => (
