@@ -126,6 +126,17 @@ describe('an instance killed (SIGKILL) beside another', () => {
     await new Promise((resolve) => setTimeout(resolve, 2_500));
   };
 
+  /** Instance A started, an agent of B's connected with its disconnections recorded, both seen on Redis. */
+  const startAandWatchB = async () => {
+    const started = await startInstance(b, path);
+    a = started;
+    const onB = await connectRecording(b.url, town.agentEC.token);
+    const reasons: { reason: string; at: number }[] = [];
+    onB.socket.on('disconnect', (reason) => reasons.push({ reason, at: Date.now() }));
+    await bothOnRedis();
+    return { A: started, onB, reasons };
+  };
+
   beforeAll(async () => {
     if (!existsSync(main)) throw new Error(`compiled API not found (${main}): run tsc -b apps/api first (pnpm test does)`);
     redisPort = await freePort();
@@ -148,16 +159,12 @@ describe('an instance killed (SIGKILL) beside another', () => {
   });
 
   it("makes the survivor's agents reload what the killed instance stored but never told", async () => {
-    a = await startInstance(b, path);
-    const onB = await connectRecording(b.url, town.agentEC.token);
-    const reasons: { reason: string; at: number }[] = [];
-    onB.socket.on('disconnect', (reason) => reasons.push({ reason, at: Date.now() }));
+    const { A, onB, reasons } = await startAandWatchB();
     try {
-      await bothOnRedis();
       // A stores a citizen's request and answers it, but its event is still on its way to Redis
       // when it dies: the moment a SIGKILL under load lands in.
       path.held = true;
-      const res = await fetch(`${a.url}/api/v1/public/organizations/${town.org.slug}/requests`, {
+      const res = await fetch(`${A.url}/api/v1/public/organizations/${town.org.slug}/requests`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
@@ -175,8 +182,8 @@ describe('an instance killed (SIGKILL) beside another', () => {
         [reference],
       );
       const stored = rows[0]!;
-      a.proc.kill('SIGKILL');
-      await exited(a.proc);
+      A.proc.kill('SIGKILL');
+      await exited(A.proc);
 
       // Every agent of the survivor either hears of the message or is made to reload (its
       // connection closed: the web client reconnects and reads its lists again).
@@ -203,12 +210,8 @@ describe('an instance killed (SIGKILL) beside another', () => {
   it("makes the survivor's agents reload when the other instance falls silent with its connections open", async () => {
     // A machine lost (power, network) closes no TCP connection: Redis keeps its subscriptions
     // until its keepalive notices (300 s by default). Its heartbeats stop at once.
-    a = await startInstance(b, path);
-    const onB = await connectRecording(b.url, town.agentEC.token);
-    const reasons: { reason: string; at: number }[] = [];
-    onB.socket.on('disconnect', (reason) => reasons.push({ reason, at: Date.now() }));
+    const { onB, reasons } = await startAandWatchB();
     try {
-      await bothOnRedis();
       const probe = createClient({ url: `redis://127.0.0.1:${redisPort}` });
       await probe.connect();
       try {
