@@ -27,6 +27,21 @@ function describeFailure(e: unknown): string {
   return e === undefined ? 'erreur inconnue (aucun détail fourni)' : String(e);
 }
 
+/**
+ * A connection the database closed (PostgreSQL stopped, restarted or killed) that a library had
+ * already let go of: pg emits the server's FATAL message or the socket's end as an 'error' event,
+ * and a client whose listeners were taken off (pg-boss's LISTEN client once disconnected, a pooled
+ * client between hand-outs) makes it an uncaught exception. The pools and the job queue open new
+ * connections when PostgreSQL answers again, so this is logged, never a reason to exit.
+ */
+function isLostDatabaseConnection(e: unknown): boolean {
+  const err = e as (Error & { code?: string; severity?: string }) | undefined;
+  if (!(err instanceof Error)) return false;
+  // 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now.
+  if (err.severity === 'FATAL' && ['57P01', '57P02', '57P03'].includes(err.code ?? '')) return true;
+  return err.message === 'Connection terminated unexpectedly';
+}
+
 /** Whether `work` settled within `ms`; past that it is left to run unwatched. */
 async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
@@ -82,6 +97,10 @@ async function main(): Promise<void> {
   // While stopping, connections failing under a dead or stopped database are expected.
   process.on('uncaughtException', (e) => {
     if (stopping) return;
+    if (isLostDatabaseConnection(e)) {
+      console.error(`Connexion à PostgreSQL perdue (${(e as Error).message}) : Guichet se reconnectera dès qu'il répondra.`);
+      return;
+    }
     console.error(`Erreur inattendue : ${describeFailure(e)}`);
     process.exit(1);
   });
