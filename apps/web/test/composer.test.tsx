@@ -1,5 +1,5 @@
 /** @jest-environment ./test/jsdom-environment.cjs */
-import type { AgentDto, ConversationDto, MessageDto } from '@guichet/contracts';
+import type { AgentDto, AgentSignatureDto, ConversationDto, MessageDto } from '@guichet/contracts';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import '../src/i18n';
@@ -299,5 +299,28 @@ describe('composer', () => {
     expect(screen.getByRole('button', { name: 'Note interne' }).getAttribute('aria-pressed')).toBe('true');
     renderComposer({ ...base, id: 'conv-2' });
     expect((screen.getAllByTestId('composer-input')[1] as HTMLTextAreaElement).value).toBe('');
+  });
+
+  it('previews the signature and, on e-mail only, the organization’s legal footer that the server adds', async () => {
+    const signature: AgentSignatureDto = {
+      enabled: true,
+      jobTitle: 'Agente d’accueil',
+      signAsService: false,
+      full: 'Sophie Marchand\nAgente d’accueil\nÉtat civil',
+      short: 'Sophie Marchand - État civil',
+      legalFooter: 'Vos données sont traitées par la mairie (RGPD).',
+    };
+    globalThis.fetch = (async (url: string) => {
+      if (String(url).includes('/account/signature')) return json(200, signature);
+      throw new Error(`unexpected request ${url}`);
+    }) as typeof fetch;
+    renderComposer();
+    expect((await screen.findByTestId('composer-signature')).textContent).toContain('Sophie Marchand - État civil');
+    expect(screen.queryByTestId('composer-legal-footer')).toBeNull();
+    fireEvent.change(screen.getByLabelText('Canal'), { target: { value: 'ch-email' } });
+    expect(screen.getByTestId('composer-signature').textContent).toContain('Agente d’accueil');
+    expect(screen.getByTestId('composer-legal-footer').textContent).toBe(
+      'Mentions légales ajoutées à la fin de l’e-mail :Vos données sont traitées par la mairie (RGPD).',
+    );
   });
 });

@@ -305,6 +305,8 @@ export interface AgentSignatureDto {
   full: string;
   /** SMS, WhatsApp, Messenger. */
   short: string;
+  /** The organization's legal footer, ending full-form replies whether or not they are signed ('' when none). */
+  legalFooter: string;
 }
 
 /** A reply's text with its signature: after the usual « -- » separator in full form, on its own line in short form. */

@@ -509,6 +509,7 @@ describe('legal acknowledgements', () => {
       enabled: false,
       full: 'Marie Dupont\nOfficière d’état civil\nÉtat civil\n' + `Ville ${town.org.slug}\n2 rue de l’État civil, 99000 Démo`,
       short: `Marie Dupont, Officière d’état civil - État civil - Ville ${town.org.slug}`,
+      legalFooter: '',
     });
     expect(
       (await t.http('PUT', '/api/v1/organization/acknowledgements', { token: town.admin.token, body: { signReplies: true } }))
@@ -571,6 +572,8 @@ describe('legal acknowledgements', () => {
     expect(
       (await t.http('PATCH', '/api/v1/organization/settings', { token: town.admin.token, body: { legalFooter: footer } })).status,
     ).toBe(200);
+    // The composer previews it too.
+    expect((await t.http('GET', path, { token: agent.token })).body.legalFooter).toBe(footer);
     const footed = await replyAs(mail.conversationId, 'Bonne journée.', emailChannel);
     expect(footed.body).toBe(
       'Bonne journée.\n\n-- \nMarie Dupont\nOfficière d’état civil\nÉtat civil\n' +

@@ -194,6 +194,7 @@ export const en: Messages = {
   },
   composer: {
     signature: 'Signature added when sent (L111-2):',
+    legalFooter: 'Legal footer added at the end of the e-mail:',
     attach: 'Attach a file',
     files: 'Attached files',
     filesAdded_one: '{{count}} file attached.',

@@ -197,6 +197,7 @@ export const fr = {
   },
   composer: {
     signature: 'Signature ajoutée à l’envoi (article L111-2) :',
+    legalFooter: 'Mentions légales ajoutées à la fin de l’e-mail :',
     attach: 'Joindre un fichier',
     files: 'Fichiers joints',
     filesAdded_one: '{{count}} fichier joint.',

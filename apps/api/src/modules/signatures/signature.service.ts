@@ -63,6 +63,7 @@ export class SignatureService {
       signAsService: row.sign_as_service,
       full: renderSignature(row.template, 'full', facts),
       short: renderSignature(row.template, 'short', facts),
+      legalFooter: row.legal_footer.trim(),
     };
   }
 

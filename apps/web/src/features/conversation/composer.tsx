@@ -339,6 +339,8 @@ export function Composer({
   // L111-2: the server signs replies; the agent sees what will be added and its length counts.
   const signatureForm = isReply && channelKind ? SIGNATURE_FORMS[channelKind] : null;
   const signature = signatureForm && signatureData?.enabled ? signatureData[signatureForm] : '';
+  // E-mail and tracking-page replies then end with the organization's legal footer, signed or not.
+  const legalFooter = signatureForm === 'full' ? (signatureData?.legalFooter ?? '') : '';
   const length = isReply
     ? lengthHint(t, channelKind, signature ? signedBody(draft.body, signature, signatureForm!) : draft.body)
     : null;
@@ -431,6 +433,12 @@ export function Composer({
         <div className="composer__signature" data-testid="composer-signature">
           <span className="composer__signature-label">{t('composer.signature')}</span>
           <pre className="composer__signature-text">{signature}</pre>
+        </div>
+      ) : null}
+      {legalFooter ? (
+        <div className="composer__signature" data-testid="composer-legal-footer">
+          <span className="composer__signature-label">{t('composer.legalFooter')}</span>
+          <pre className="composer__signature-text">{legalFooter}</pre>
         </div>
       ) : null}
       {suggestions.length && mention ? (
