@@ -323,8 +323,9 @@ export async function benchSoak(o: SoakBenchOptions, log: Log): Promise<BenchRes
     const rr = { i: 0 };
     const tag = randomBytes(3).toString('hex');
     const imap = await Promise.all([dovecot.client(box), dovecot.client(box)]);
-    cleanups.push(() => Promise.all(imap.map((c) => c.logout().catch(() => c.close()))).then(() => undefined));
     const freeImap = [...imap];
+    // The connections idle at the end (one that failed was dropped then).
+    cleanups.push(() => Promise.all(freeImap.map((c) => c.logout().catch(() => c.close()))).then(() => undefined));
 
     const sendOne = async (kind: Kind): Promise<void> => {
       const m = nextMarker++;
@@ -379,25 +380,37 @@ export async function benchSoak(o: SoakBenchOptions, log: Log): Promise<BenchRes
             'x-hub-signature-256': signMetaPayload(raw, appSecret),
           });
         } else if (kind === 'email') {
-          const c = freeImap.pop() ?? (await dovecot.client(box));
-          try {
-            const raw = [
-              `From: Citoyen ${m % 500} <citoyen.${m % 500}@exemple.fr>`,
-              `To: <${CHANNEL_ADDRESS}>`,
-              `Subject: Demande ${m}`,
-              `Date: ${new Date().toUTCString().replace('GMT', '+0000')}`,
-              `Message-ID: <soak.${tag}.${m}@exemple.fr>`,
-              'MIME-Version: 1.0',
-              'Content-Type: text/plain; charset=utf-8',
-              '',
-              text,
-              '',
-            ].join('\r\n');
-            if (!(await c.append('INBOX', Buffer.from(raw)))) throw new Error(`APPEND ${m} refused`);
-            appendedAt[m] = Date.now();
-            acked.email++;
-          } finally {
-            freeImap.push(c);
+          const raw = [
+            `From: Citoyen ${m % 500} <citoyen.${m % 500}@exemple.fr>`,
+            `To: <${CHANNEL_ADDRESS}>`,
+            `Subject: Demande ${m}`,
+            `Date: ${new Date().toUTCString().replace('GMT', '+0000')}`,
+            `Message-ID: <soak.${tag}.${m}@exemple.fr>`,
+            'MIME-Version: 1.0',
+            'Content-Type: text/plain; charset=utf-8',
+            '',
+            text,
+            '',
+          ].join('\r\n');
+          // As a mail server delivers: a connection that fails is dropped (never reused) and the
+          // delivery tried again on a new one, every second until a deadline.
+          const deadline = nowMs() + 10 * 60_000;
+          for (let attempt = 1; ; attempt++) {
+            let c: (typeof freeImap)[number] | undefined;
+            try {
+              c = freeImap.pop() ?? (await dovecot.client(box));
+              if (!(await c.append('INBOX', Buffer.from(raw)))) throw new Error(`APPEND ${m} refused`);
+              freeImap.push(c);
+              appendedAt[m] = Date.now();
+              attemptsOf[m] = Math.min(255, attempt);
+              acked.email++;
+              break;
+            } catch (e) {
+              if (c) void c.logout().catch(() => c!.close());
+              if (nowMs() >= deadline) throw e;
+              retries++;
+              await sleep(1_000);
+            }
           }
         } else {
           // A citizen's browser: one POST, no automatic retry (an error page asks to try again later).
