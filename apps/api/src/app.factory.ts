@@ -13,7 +13,7 @@ import type { AppConfig } from './config';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { QuietStartLogger } from './common/logging';
 import { RoutePatternInterceptor, type WithRoutePattern } from './common/route-pattern';
-import { requestIdFrom, runInContext } from './common/request-context';
+import { ipOrNothing, requestIdFrom, runInContext, type RequestContext } from './common/request-context';
 import { noStore, securityHeaders } from './common/security-headers';
 import { RedisIoAdapter } from './modules/realtime/redis-io.adapter';
 import { Metrics } from './infra/metrics/metrics';
@@ -75,7 +75,8 @@ export async function createApp(config: AppConfig, extraModules: Type[] = []): P
   app.use((req: express.Request, res: express.Response, next: express.NextFunction) => {
     const requestId = requestIdFrom(req.headers['x-request-id']);
     res.setHeader('x-request-id', requestId);
-    const context = { requestId, via: 'http' as const };
+    const ip = ipOrNothing(req.ip);
+    const context: RequestContext = { requestId, via: 'http', ...(ip ? { ip } : {}) };
     (req as WithRoutePattern).requestContext = context;
     runInContext(context, next);
   });

@@ -77,6 +77,38 @@ describe('personal data in Chromium', () => {
     await page.screenshot({ path: join(shots, 'privacy-citizen-panel.png') });
   });
 
+  it('the citizen panel and the conversation link to the access log filtered on them', async () => {
+    const { rows } = await t.db.query(`SELECT contact_id, reference FROM conversation WHERE id = $1`, [conversationId]);
+    const [{ contact_id: contactId, reference }] = rows;
+    const panel = page.locator('#citizen-panel');
+    await panel.getByRole('link', { name: 'Journal des accès à ce dossier' }).click();
+    await page.getByRole('heading', { name: 'Journal des accès' }).waitFor();
+    expect(page.url()).toContain(`#/admin/journal?contactId=${contactId}`);
+    expect(await page.getByLabel('Usager (identifiant)').inputValue()).toBe(contactId);
+    const table = page.getByRole('table', { name: 'Journal des accès' });
+    await table.getByRole('cell', { name: 'A exporté les données de l’usager' }).first().waitFor();
+    // Every row is about this citizen, and says from where (the session at least).
+    const contacts = await table.locator('tbody tr td:nth-child(5)').allInnerTexts();
+    expect(contacts.length).toBeGreaterThan(0);
+    expect(contacts.every((c) => c.includes(contactId.slice(0, 8)))).toBe(true);
+    const origins = await table.locator('tbody tr td:nth-child(6)').allInnerTexts();
+    expect(origins.some((o) => /session [0-9a-f]{8}/.test(o))).toBe(true);
+    await expectAccessible('access log filtered on a citizen');
+    await page.screenshot({ path: join(shots, 'privacy-access-log-citizen.png'), fullPage: true });
+
+    await page.goto(`${t.url}/#/conversations/${conversationId}?view=all&status=open`);
+    await panel.getByRole('link', { name: 'Journal des accès à cette demande' }).click();
+    await page.getByText(`Filtré sur la demande ${reference}.`).waitFor({ timeout: 15_000 });
+    const references = await table.locator('tbody tr td:nth-child(4)').allInnerTexts();
+    expect(references.length).toBeGreaterThan(0);
+    expect(references.every((r) => r === reference)).toBe(true);
+    await expectAccessible('access log filtered on a request');
+    await page.screenshot({ path: join(shots, 'privacy-access-log-request.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Retirer ce filtre' }).click();
+    await page.getByText(`Filtré sur la demande ${reference}.`).waitFor({ state: 'detached' });
+    expect(page.url()).toMatch(/#\/admin\/journal$/);
+  });
+
   it('the access log shows the export, filtered by agent, with the keyboard', async () => {
     await page.goto(`${t.url}/#/admin/journal`);
     await page.getByRole('heading', { name: 'Journal des accès' }).waitFor();

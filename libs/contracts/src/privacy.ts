@@ -47,6 +47,16 @@ export const putRetentionRulesSchema = z.object({
     .min(1, 'au moins un jour')
     .max(3650, 'dix ans au plus')
     .optional(),
+  /**
+   * Days a mail the import could not read stays in a mailbox's quarantine (its raw source, for an
+   * admin's retry) before the retention run removes it (30 by default).
+   */
+  quarantineRetentionDays: z
+    .number('durée en jours attendue')
+    .int('durée en jours entiers')
+    .min(1, 'au moins un jour')
+    .max(365, 'un an au plus')
+    .optional(),
 });
 export type PutRetentionRulesInput = z.infer<typeof putRetentionRulesSchema>;
 
@@ -67,7 +77,11 @@ export interface RetentionSettingsDto {
   rules: RetentionRuleDto[];
   auditRetentionMonths: number;
   eventRegistrationRetentionDays: number;
+  quarantineRetentionDays: number;
 }
+
+/** How long a mailbox's quarantine keeps a mail it could not read, unless the organization says otherwise. */
+export const DEFAULT_QUARANTINE_RETENTION_DAYS = 30;
 
 /** How long registrants of a municipal event are kept after it ends, unless the organization says otherwise. */
 export const DEFAULT_EVENT_REGISTRATION_RETENTION_DAYS = 90;
@@ -80,6 +94,25 @@ export interface RetentionRunResult {
   /** Registrants of past municipal events anonymized (issue 17's registrations). */
   registrationsAnonymized: number;
   auditEventsPurged: number;
+  /** Quarantined mails (raw sources) older than the organization's period, removed. */
+  quarantinedMailsPurged: number;
+}
+
+/**
+ * The `data` of an `audit.purged` event: what one retention run removed or anonymized in one
+ * organization, by rule (null: a conversation no rule names, never the case today), and the run's
+ * id, which the run's per-conversation events carry too.
+ */
+export interface RetentionPurgeSummary {
+  runId: string;
+  rules: { ruleId: string | null; anonymized: number; deleted: number }[];
+  conversationsAnonymized: number;
+  conversationsDeleted: number;
+  contactsAnonymized: number;
+  auditEventsPurged: number;
+  quarantinedMailsPurged: number;
+  /** Transactions of the run that touched this organization's conversations. */
+  batches: number;
 }
 
 /** `PUT /conversations/:id/legal-hold`: a supervisor keeps a file out of retention, with the reason. */
@@ -138,6 +171,8 @@ export const AUDIT_CSV_HEADER = [
   'Identifiant demande',
   'Identifiant usager',
   'Détails',
+  'Adresse IP',
+  'Session',
 ] as const;
 
 /** Every action the audit log records (`audit_event.action`); the web app names each in French. */
@@ -294,7 +329,7 @@ export const AUDIT_ACTION_LABELS: Record<'fr' | 'en', Record<AuditAction, string
     'contact.merge_rejected': 'A refusé une fusion de fiches',
     'contact.merged': 'A fusionné deux fiches',
     'contact.merge_undone': 'A annulé une fusion de fiches',
-    'audit.purged': 'Journal purgé (durée de conservation atteinte)',
+    'audit.purged': 'Purge de conservation (demandes, usagers, journal, quarantaine)',
     'audit.exported': 'A exporté le journal des accès',
     'conversation.rights_request_set': 'A qualifié la demande d’exercice de droits',
     'conversation.rights_request_cleared': 'A retiré la qualification de demande de droits',
@@ -379,7 +414,7 @@ export const AUDIT_ACTION_LABELS: Record<'fr' | 'en', Record<AuditAction, string
     'contact.merge_rejected': 'Rejected a merge of files',
     'contact.merged': 'Merged two files',
     'contact.merge_undone': 'Undid a merge of files',
-    'audit.purged': 'Audit log purged (retention period reached)',
+    'audit.purged': 'Retention purge (requests, citizens, log, quarantine)',
     'audit.exported': 'Exported the audit log',
     'conversation.rights_request_set': 'Marked the request as a rights request',
     'conversation.rights_request_cleared': 'Cleared the rights request marking',
@@ -414,6 +449,9 @@ export interface AuditEventDto {
   conversationReference: string | null;
   contactId: string | null;
   data: Record<string, unknown> | null;
+  /** From where: the request's IP address and the agent's session (its public id); null for the jobs' events. */
+  ip: string | null;
+  sessionId: string | null;
 }
 
 export interface AuditPageDto {

@@ -11,8 +11,11 @@ export interface AuthAgent {
   teamIds: string[];
   /** Administers the platform (creates and lists its towns); grants nothing inside another town. */
   platformAdmin?: boolean;
-  /** The login session the request or socket came with (`id` names its `session:` room). */
-  session?: { id: string; expiresAt: Date };
+  /**
+   * The login session the request or socket came with (`id` names its `session:` room; `publicId`
+   * is the id its agent's session list shows, and the audit records).
+   */
+  session?: { id: string; expiresAt: Date; publicId?: string };
 }
 
 export const isManager = (a: AuthAgent) => a.role === 'supervisor' || a.role === 'admin';

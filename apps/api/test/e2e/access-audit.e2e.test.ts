@@ -87,4 +87,78 @@ describe('access audit', () => {
       ]),
     );
   });
+
+  it('records from where: the request’s IP address and the agent’s session, shown by the viewer and in the CSV export', async () => {
+    const reader = await t.newAgent({ organizationId: town.org.id, teamIds: [town.etatCivil.id] });
+    const {
+      rows: [{ public_id: readerSession }],
+    } = await t.db.query(`SELECT public_id FROM agent_session WHERE agent_id = $1`, [reader.id]);
+    const {
+      rows: [{ public_id: supervisorSession }],
+    } = await t.db.query(`SELECT public_id FROM agent_session WHERE agent_id = $1`, [town.supervisor.id]);
+    const r = await citizenWrites();
+    // Behind the town's reverse proxy (loopback, trusted by default): the address it forwards.
+    const viewed = await t.http('GET', `/api/v1/conversations/${r.conversationId}`, {
+      token: reader.token,
+      headers: { 'x-forwarded-for': '203.0.113.7' },
+    });
+    expect(viewed.status).toBe(200);
+    // A change (not group-committed), from an IPv6 address.
+    const held = await t.http('PUT', `/api/v1/conversations/${r.conversationId}/legal-hold`, {
+      token: town.supervisor.token,
+      body: { reason: 'Recours gracieux' },
+      headers: { 'x-forwarded-for': '2001:db8::5' },
+    });
+    expect(held.status).toBe(200);
+    // Something that is no address is no origin, and no failure either.
+    expect(
+      (
+        await t.http('GET', `/api/v1/conversations/${r.conversationId}/messages`, {
+          token: reader.token,
+          headers: { 'x-forwarded-for': 'pas-une-adresse' },
+        })
+      ).status,
+    ).toBe(200);
+    const origins = async () =>
+      (
+        await t.db.query(`SELECT action, host(ip) AS ip, session_id FROM audit_event WHERE conversation_id = $1 ORDER BY id`, [
+          r.conversationId,
+        ])
+      ).rows;
+    await expectEventually(async () =>
+      expect(await origins()).toEqual([
+        { action: 'conversation.viewed', ip: '203.0.113.7', session_id: readerSession },
+        { action: 'conversation.legal_hold_set', ip: '2001:db8::5', session_id: supervisorSession },
+        { action: 'conversation.messages_read', ip: null, session_id: readerSession },
+      ]),
+    );
+
+    const page = await t.http('GET', `/api/v1/audit?conversationId=${r.conversationId}`, { token: town.admin.token });
+    expect(page.status).toBe(200);
+    expect(
+      page.body.items.map((e: { action: string; ip: string | null; sessionId: string | null }) => [e.action, e.ip, e.sessionId]),
+    ).toEqual([
+      ['conversation.messages_read', null, readerSession],
+      ['conversation.legal_hold_set', '2001:db8::5', supervisorSession],
+      ['conversation.viewed', '203.0.113.7', readerSession],
+    ]);
+    const res = await fetch(`${t.url}/api/v1/audit/export?conversationId=${r.conversationId}`, {
+      headers: { authorization: `Bearer ${town.admin.token}` },
+    });
+    const lines = Buffer.from(await res.arrayBuffer())
+      .toString('utf8')
+      .replace(/^\uFEFF/, '')
+      .split('\r\n')
+      .filter(Boolean);
+    expect(lines[0]!.endsWith(';Détails;Adresse IP;Session')).toBe(true);
+    const row = (action: string) => lines.find((l) => l.includes(`;${action};`)) ?? '';
+    expect(row('conversation.viewed').endsWith(`;203.0.113.7;${readerSession}`)).toBe(true);
+    expect(row('conversation.legal_hold_set').endsWith(`;2001:db8::5;${supervisorSession}`)).toBe(true);
+    expect(row('conversation.messages_read').endsWith(`;;${readerSession}`)).toBe(true);
+    // The export itself, from the test's own connection (no proxy in front): its socket's address.
+    const {
+      rows: [{ public_id: adminSession }],
+    } = await t.db.query(`SELECT public_id FROM agent_session WHERE agent_id = $1`, [town.admin.id]);
+    expect(row('audit.exported')).toMatch(new RegExp(`;(::ffff:)?127\\.0\\.0\\.1;${adminSession}$`));
+  });
 });

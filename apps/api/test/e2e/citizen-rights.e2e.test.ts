@@ -76,6 +76,36 @@ describe('citizens’ rights and the audit viewer', () => {
     expect((await exportZip(randomUUID())).status).toBe(404);
   });
 
+  it('the export holds the citizen’s satisfaction answers: score, comment and date, in the JSON and the readable page', async () => {
+    const r = await citizenWrites({ email: `${randomUUID().slice(0, 8)}@exemple.fr`, subject: 'Cantine', text: 'Inscription' });
+    const unanswered = await citizenWrites({ email: `${randomUUID().slice(0, 8)}@exemple.fr`, subject: 'Autre', text: 'x' });
+    const answeredAt = new Date('2026-11-20T09:30:00Z');
+    await t.db.query(
+      `INSERT INTO satisfaction_survey (organization_id, conversation_id, status, send_at, sent_at, expires_at, answered_at, score, comment)
+       VALUES ($1, $2, 'answered', $3, $3, $3::timestamptz + interval '30 days', $3, 8, 'Accueil <très> aimable')`,
+      [town.org.id, r.conversationId, answeredAt],
+    );
+    await t.db.query(
+      `INSERT INTO satisfaction_survey (organization_id, conversation_id, status, send_at, sent_at, expires_at)
+       VALUES ($1, $2, 'sent', now(), now(), now() + interval '30 days')`,
+      [town.org.id, unanswered.conversationId],
+    );
+    const files = unzipSync((await exportZip(r.contactId)).bytes);
+    const json = JSON.parse(strFromU8(files['donnees.json']!));
+    expect(json.demandes[0].avisSatisfaction).toEqual({
+      note: 8,
+      sur: 10,
+      commentaire: 'Accueil <très> aimable',
+      date: answeredAt.toISOString(),
+    });
+    const page = strFromU8(files['index.html']!);
+    expect(page).toContain('Votre avis sur le traitement de cette demande : 8/10');
+    expect(page).toContain('« Accueil &lt;très&gt; aimable »');
+    // A survey sent and not answered is no answer of theirs.
+    const other = JSON.parse(strFromU8(unzipSync((await exportZip(unanswered.contactId)).bytes)['donnees.json']!));
+    expect(other.demandes[0].avisSatisfaction).toBeNull();
+  });
+
   it('erases a citizen now, except the conversation a legal hold keeps, shown with its reason', async () => {
     const email = `${randomUUID().slice(0, 8)}@exemple.fr`;
     const word = `trombone${randomUUID().slice(0, 6)}`;

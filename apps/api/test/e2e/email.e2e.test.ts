@@ -307,6 +307,10 @@ describe('email channel against Dovecot and an SMTP server', () => {
         .status,
     ).toBe(404);
     expect((await t.http('GET', rawPath, { token: town.admin.token })).status).toBe(404);
+    // Discarded is gone, raw source and all (no copy of the mail left in Guichet).
+    expect((await t.db.query(`SELECT id FROM quarantine WHERE id = ANY($1::uuid[])`, [[list[0].id, list[1].id]])).rows).toEqual(
+      [],
+    );
     // Who downloaded, retried and discarded which mail: in the audit log (never the mail itself).
     const { rows: audit } = await t.db.query(
       `SELECT action, agent_id, data FROM audit_event WHERE action LIKE 'channel.quarantine_%' AND data->>'quarantineId' = $1 ORDER BY id`,
@@ -316,7 +320,7 @@ describe('email channel against Dovecot and an SMTP server', () => {
     expect(audit).toEqual([
       { action: 'channel.quarantine_downloaded', agent_id: town.admin.id, data: about },
       { action: 'channel.quarantine_retried', agent_id: town.admin.id, data: { ...about, ok: false } },
-      { action: 'channel.quarantine_discarded', agent_id: town.admin.id, data: about },
+      { action: 'channel.quarantine_discarded', agent_id: town.admin.id, data: { ...about, size: Buffer.byteLength(bad) } },
     ]);
   });
 
@@ -341,6 +345,8 @@ describe('email channel against Dovecot and an SMTP server', () => {
       id: string;
     }[];
     expect(list.map((x) => x.id)).not.toContain(q.id);
+    // Stored, it is a conversation's message now: the quarantine's copy is gone.
+    expect((await t.db.query(`SELECT id FROM quarantine WHERE id = $1`, [q.id])).rows).toEqual([]);
     expect(
       (await t.http('POST', `/api/v1/channels/${channelId}/quarantine/${q.id}/retry`, { token: town.admin.token })).status,
     ).toBe(404);

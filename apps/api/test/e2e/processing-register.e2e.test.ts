@@ -66,7 +66,10 @@ describe('the register of processing activities', () => {
     // Registrants of municipal events, with the period the admin set.
     expect(page.text).toContain('Inscriptions aux événements municipaux');
     expect(page.text).toContain('6 mois après l’événement, puis anonymisation');
-    expect(page.text).toContain('Activités de traitement (4)');
+    // The town reads a mailbox: its quarantine of unreadable mails, kept 30 days unless set.
+    expect(page.text).toContain('Quarantaine des courriels illisibles');
+    expect(page.text).toContain('1 mois au plus, puis suppression');
+    expect(page.text).toContain('Activités de traitement (5)');
 
     const csv = await get('?format=csv');
     expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
@@ -76,7 +79,7 @@ describe('the register of processing activities', () => {
       .replace(/^\uFEFF/, '')
       .trimEnd()
       .split('\r\n');
-    expect(lines).toHaveLength(5);
+    expect(lines).toHaveLength(6);
     expect(lines[0]).toBe(
       '"Traitement";"Périmètre (service, démarche)";"Finalité";"Base légale";"Personnes concernées";"Catégories de données";"Destinataires";"Sous-traitants";"Transferts hors Union européenne";"Durée de conservation";"Mesures de sécurité"',
     );

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import type { ConversationDto } from '@guichet/contracts';
 import { connectRecording, expectEventually } from '@guichet/testing';
-import { RETENTION_BATCH } from '../../src/modules/privacy/retention.service';
+import { RETENTION_BATCH, RetentionService } from '../../src/modules/privacy/retention.service';
 import { seedTown, startTestApp, type TestApp } from '../harness';
 
 /** Every file under the blob directory (names are the blobs' sha256). */
@@ -454,5 +454,85 @@ describe('retention and anonymization', () => {
       [org.id],
     );
     expect(rows[0].n).toBe(1);
+  });
+
+  // Last of the file: the nightly run works for every organization of the database.
+  it('the nightly run writes, per organization, what it removed by rule, with the run’s id on each file’s event', async () => {
+    const org = await t.newOrganization();
+    const accueil = await t.newTeam(org.id, 'Accueil');
+    const urbanisme = await t.newTeam(org.id, 'Urbanisme');
+    const admin = await t.newAgent({ organizationId: org.id, role: 'admin' });
+    const form = await t.newChannel({ organizationId: org.id, teamId: accueil.id, kind: 'webform' });
+    const put = await putRules(
+      [
+        { durationDays: 90, legalBasis: 'Mission de service public', purpose: 'Accueil' },
+        { teamId: urbanisme.id, durationDays: 30, legalBasis: 'Code de l’urbanisme', purpose: 'Permis', action: 'delete' },
+      ],
+      admin.token,
+    );
+    expect(put.status).toBe(200);
+    const ruleOf = (teamId: string | null) => put.body.rules.find((r: { teamId: string | null }) => r.teamId === teamId).id;
+    const file = async (teamId: string, days: number) => {
+      const r = await t.ingest.ingest(
+        {
+          channelId: form.id,
+          externalId: randomUUID(),
+          from: { kind: 'email', value: `${randomUUID().slice(0, 8)}@exemple.fr`, name: 'Usager' },
+          subject: 'Demande',
+          text: 'Bonjour',
+        },
+        { teamId },
+      );
+      await resolvedDaysAgo(r.conversationId, days);
+      return r.conversationId;
+    };
+    const ids = [await file(accueil.id, 100), await file(accueil.id, 120), await file(urbanisme.id, 40)];
+    await file(accueil.id, 10);
+    await t.db.query(
+      `INSERT INTO audit_event (organization_id, agent_id, action, created_at) VALUES ($1, $2, 'contact.viewed', now() - interval '13 months')`,
+      [org.id, admin.id],
+    );
+
+    await t.app.get(RetentionService).run({ organizationId: null, agentId: null });
+
+    const { rows: summaries } = await t.db.query(
+      `SELECT agent_id, ip, session_id, data FROM audit_event WHERE organization_id = $1 AND action = 'audit.purged'`,
+      [org.id],
+    );
+    expect(summaries).toHaveLength(1);
+    const [summary] = summaries;
+    expect(summary).toMatchObject({ agent_id: null, ip: null, session_id: null });
+    expect(summary.data).toMatchObject({
+      runId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      conversationsAnonymized: 2,
+      conversationsDeleted: 1,
+      auditEventsPurged: 1,
+      quarantinedMailsPurged: 0,
+      batches: 1,
+    });
+    expect(summary.data.rules).toEqual(
+      expect.arrayContaining([
+        { ruleId: ruleOf(null), anonymized: 2, deleted: 0 },
+        { ruleId: ruleOf(urbanisme.id), anonymized: 0, deleted: 1 },
+      ]),
+    );
+    expect(summary.data.rules).toHaveLength(2);
+    const { rows: perFile } = await t.db.query(
+      `SELECT conversation_id, data->>'runId' AS run_id FROM audit_event
+        WHERE organization_id = $1 AND action IN ('conversation.anonymized', 'conversation.deleted')`,
+      [org.id],
+    );
+    expect(perFile.map((r: { conversation_id: string }) => r.conversation_id).sort()).toEqual([...ids].sort());
+    expect(new Set(perFile.map((r: { run_id: string }) => r.run_id))).toEqual(new Set([summary.data.runId]));
+    const { rows: contacts } = await t.db.query(
+      `SELECT count(*)::int AS n FROM audit_event WHERE organization_id = $1 AND action = 'contact.anonymized' AND data->>'runId' = $2`,
+      [org.id, summary.data.runId],
+    );
+    expect(summary.data.contactsAnonymized).toBe(contacts[0].n);
+    // A second run with nothing to do writes nothing.
+    await t.app.get(RetentionService).run({ organizationId: null, agentId: null });
+    expect(
+      (await t.db.query(`SELECT 1 FROM audit_event WHERE organization_id = $1 AND action = 'audit.purged'`, [org.id])).rows,
+    ).toHaveLength(1);
   });
 });

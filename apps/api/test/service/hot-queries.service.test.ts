@@ -138,7 +138,7 @@ describe('hot queries', () => {
       }
     });
 
-    it('the audit’s look-ups by citizen and by file visit the blocks of their time-ordered indexes', async () => {
+    it('the audit’s look-ups by citizen, by file and by agent visit the blocks of their time-ordered indexes', async () => {
       // 50,000 events over 1,000 files, their ids spread over 92 blocks of 65,536 (a year of a
       // town's accesses has ~30): each look-up must descend the index block by block (skip scan),
       // not read the table or the whole index. In a transaction rolled back.
@@ -150,11 +150,12 @@ describe('hot queries', () => {
         await client.query(
           `INSERT INTO audit_event (id, organization_id, agent_id, action, conversation_id, contact_id, team_ids)
            OVERRIDING SYSTEM VALUE
-           SELECT 1000000000000 + g * 120, $1, $2, 'conversation.viewed', p.conversation, p.contact, ARRAY[$3::uuid]
+           SELECT 1000000000000 + g * 120, $1, CASE WHEN g % 1000 = 7 THEN $4::uuid ELSE $2::uuid END, 'conversation.viewed',
+                  p.conversation, p.contact, ARRAY[$3::uuid]
              FROM generate_series(1, 50000) g
              JOIN (SELECT i, gen_random_uuid() AS conversation, gen_random_uuid() AS contact FROM generate_series(0, 999) i) p
                ON p.i = g % 1000`,
-          [ORG_ID, town.agentEC.id, town.etatCivil.id],
+          [ORG_ID, town.agentEC.id, town.etatCivil.id, town.agentSco.id],
         );
         await client.query('ANALYZE audit_event');
         const { rows } = await client.query(
@@ -171,10 +172,13 @@ describe('hot queries', () => {
         expect(byContact).toMatch(/"Index Name":"audit_event_contact_block_idx"/);
         const byFile = await plan(() => viewer.page(ORG_ID, { conversationId, limit: 50 }, [town.etatCivil.id]));
         expect(byFile).toMatch(/"Index Name":"audit_event_conversation_block_idx"/);
+        // By agent (50 of the 50,000 events are this one's): the agent's block index, not a walk back through all.
+        const byAgent = await plan(() => viewer.page(ORG_ID, { agentId: town.agentSco.id, limit: 50 }, null));
+        expect(byAgent).toMatch(/"Index Name":"audit_event_agent_block_idx"/);
         const views = await plan(() => new CitizenFileRepository(record).views(ORG_ID, contactId, [conversationId]));
         expect(views).toMatch(/"Index Name":"audit_event_contact_block_idx"/);
         expect(views).toMatch(/"Index Name":"audit_event_conversation_block_idx"/);
-        for (const p of [byContact, byFile, views])
+        for (const p of [byContact, byFile, views, byAgent])
           expect(p).not.toMatch(/"Node Type":"Seq Scan"[^}]*"Relation Name":"audit_event"/);
       } finally {
         await client.query('ROLLBACK');

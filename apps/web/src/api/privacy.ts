@@ -15,6 +15,7 @@ import { CSRF_HEADER, sessionStore } from '../session/session-store';
 
 export interface AuditFilters {
   contactId?: string;
+  conversationId?: string;
   agentId?: string;
   teamId?: string;
   from?: string;

@@ -337,7 +337,7 @@ export const en: Messages = {
     addButton: 'Add the rule',
     auditTitle: 'Access log',
     auditMonths: 'How long the access log is kept (months)',
-    periodsTitle: 'Access log and event registrations',
+    periodsTitle: 'Access log, event registrations and mail quarantine',
     registrantsDays: 'Event registrations: anonymized after (days)',
     registrantsHint:
       'Counted from the end of the event (90 days by default). Name, e-mail, phone and answers are erased; places, status and attendance stay for statistics.',
@@ -345,8 +345,11 @@ export const en: Messages = {
     registerIntro: 'Generated from these rules, the services and the open channels (GDPR article 30).',
     registerHtml: 'Download the record (HTML)',
     registerCsv: 'Download the record (CSV)',
+    quarantineDays: 'Unreadable mails in quarantine: deleted after (days)',
+    quarantineHint:
+      'A mail the import could not read is kept as it came, to be retried (30 days by default, one year at most). It is deleted as soon as it is discarded or retried, and when its sender’s data are erased.',
     runNow: 'Apply now',
-    ran: '{{anonymized}} request(s) anonymized, {{deleted}} deleted, {{registrations}} event registration(s) anonymized.',
+    ran: '{{anonymized}} request(s) anonymized, {{deleted}} deleted, {{registrations}} event registration(s) anonymized, {{quarantined}} quarantined mail(s) deleted.',
   },
   audit: {
     title: 'Access log',
@@ -374,6 +377,15 @@ export const en: Messages = {
     exportHint: 'Every line the applied filters keep, not only those shown. The export is itself recorded in the log.',
     exported: 'Log exported.',
     exportFailed: 'The export failed. Try again; if it keeps failing, tell the administrator.',
+    origin: 'From',
+    originOf: 'IP address {{ip}}, session {{session}}',
+    sessionOnly: 'session {{session}}',
+    noOrigin: 'automatic task',
+    filteredConversation: 'Filtered on request {{reference}}.',
+    filteredConversationUnknown: 'Filtered on one request.',
+    clearConversation: 'Remove this filter',
+    purged:
+      '{{anonymized}} request(s) anonymized, {{deleted}} deleted, {{contacts}} citizen(s) anonymized, {{events}} log event(s) and {{quarantined}} quarantined mail(s) deleted',
   },
   privacy: {
     heading: 'Personal data',
@@ -385,6 +397,7 @@ export const en: Messages = {
       'Erase this citizen’s data now? Their messages, attachments and contact details will be anonymized; only requests on legal hold are kept.',
     confirmButton: 'Confirm erasure',
     cancel: 'Cancel',
+    auditLink: 'Access log of this file',
     anonymizing: 'Erasing…',
     done_one: '{{count}} request anonymized.',
     done_other: '{{count}} requests anonymized.',
@@ -392,6 +405,7 @@ export const en: Messages = {
     kept: 'Kept: {{reference}} — {{reason}}',
   },
   rights: {
+    auditLink: 'Access log of this request',
     heading: 'Data subject request (GDPR)',
     kind: 'Request type',
     none: 'None (ordinary request)',

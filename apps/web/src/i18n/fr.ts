@@ -340,16 +340,19 @@ export const fr = {
     addButton: 'Ajouter la règle',
     auditTitle: 'Journal des accès',
     auditMonths: 'Durée de conservation du journal (mois)',
-    periodsTitle: 'Journal des accès et inscriptions aux événements',
+    periodsTitle: 'Journal des accès, inscriptions aux événements et quarantaine des courriels',
     registrantsDays: 'Inscriptions aux événements : anonymisées après (jours)',
     registrantsHint:
       'Compté à partir de la fin de l’événement (90 jours par défaut). Le nom, le courriel, le téléphone et les réponses sont effacés ; les places, le statut et la présence restent pour les statistiques.',
+    quarantineDays: 'Courriels illisibles en quarantaine : supprimés après (jours)',
+    quarantineHint:
+      'Un courriel que l’import n’a pas pu lire est gardé tel quel pour être réimporté (30 jours par défaut, un an au plus). Il est supprimé aussitôt écarté ou réimporté, et à l’effacement des données de son expéditeur.',
     runNow: 'Appliquer maintenant',
     registerTitle: 'Registre des activités de traitement',
     registerIntro: 'Généré à partir de ces règles, des services et des canaux ouverts (article 30 du RGPD).',
     registerHtml: 'Télécharger le registre (HTML)',
     registerCsv: 'Télécharger le registre (CSV)',
-    ran: '{{anonymized}} demande(s) anonymisée(s), {{deleted}} supprimée(s), {{registrations}} inscription(s) à un événement anonymisée(s).',
+    ran: '{{anonymized}} demande(s) anonymisée(s), {{deleted}} supprimée(s), {{registrations}} inscription(s) à un événement anonymisée(s), {{quarantined}} courriel(s) en quarantaine supprimé(s).',
   },
   audit: {
     title: 'Journal des accès',
@@ -378,6 +381,15 @@ export const fr = {
       'Toutes les lignes correspondant aux filtres appliqués, pas seulement celles affichées. L’export est lui-même inscrit au journal.',
     exported: 'Journal exporté.',
     exportFailed: 'L’export a échoué. Réessayez ; si le problème persiste, prévenez l’administrateur.',
+    origin: 'Provenance',
+    originOf: 'Adresse IP {{ip}}, session {{session}}',
+    sessionOnly: 'session {{session}}',
+    noOrigin: 'tâche automatique',
+    filteredConversation: 'Filtré sur la demande {{reference}}.',
+    filteredConversationUnknown: 'Filtré sur une demande.',
+    clearConversation: 'Retirer ce filtre',
+    purged:
+      '{{anonymized}} demande(s) anonymisée(s), {{deleted}} supprimée(s), {{contacts}} usager(s) anonymisé(s), {{events}} événement(s) du journal et {{quarantined}} courriel(s) en quarantaine supprimés',
   },
   privacy: {
     heading: 'Données personnelles',
@@ -389,6 +401,7 @@ export const fr = {
       'Effacer maintenant les données de cet usager ? Ses messages, pièces jointes et coordonnées seront anonymisés ; seules les demandes en conservation légale sont gardées.',
     confirmButton: 'Confirmer l’effacement',
     cancel: 'Annuler',
+    auditLink: 'Journal des accès à ce dossier',
     anonymizing: 'Effacement…',
     done_one: '{{count}} demande anonymisée.',
     done_other: '{{count}} demandes anonymisées.',
@@ -396,6 +409,7 @@ export const fr = {
     kept: 'Conservée : {{reference}} — {{reason}}',
   },
   rights: {
+    auditLink: 'Journal des accès à cette demande',
     heading: 'Demande d’exercice de droits (RGPD)',
     kind: 'Type de demande',
     none: 'Aucune (demande ordinaire)',

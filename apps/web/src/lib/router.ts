@@ -80,6 +80,25 @@ export function mergeIdFromHash(hash: string): string | null {
 
 export const mergeHref = (id: string) => `#/fusions/${id}`;
 
+/** The audit log (supervisors, admins), filtered on a citizen or a conversation: `#/admin/journal?contactId=…`. */
+export const AUDIT_HREF = '#/admin/journal';
+
+export function auditHref(filter: { contactId: string } | { conversationId: string }): string {
+  return `${AUDIT_HREF}?${new URLSearchParams(filter).toString()}`;
+}
+
+/** The citizen and the conversation an audit log address filters on (ids only; anything else is left out). */
+export function auditFilterFromHash(hash: string): { contactId?: string; conversationId?: string } {
+  const search = new URLSearchParams(hash.split('?')[1] ?? '');
+  const id = (k: string) => {
+    const v = search.get(k);
+    return v && /^[0-9a-f-]{36}$/i.test(v) ? v : undefined;
+  };
+  const contactId = id('contactId');
+  const conversationId = id('conversationId');
+  return { ...(contactId ? { contactId } : {}), ...(conversationId ? { conversationId } : {}) };
+}
+
 /** The reports (supervisors and admins): `#/rapports`. */
 export const REPORTS_HREF = '#/rapports';
 

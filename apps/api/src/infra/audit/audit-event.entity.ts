@@ -11,5 +11,8 @@ export class AuditEventEntity {
   /** The services the event belongs to, fixed when written (AuditEventTeams1765030000000). */
   @Column('uuid', { name: 'team_ids', array: true, nullable: true }) teamIds!: string[] | null;
   @Column('jsonb', { nullable: true }) data!: Record<string, unknown> | null;
+  /** The request's IP address and the agent's session (public id), when an agent's request wrote it (AuditEventOrigin1765091000001). */
+  @Column('inet', { nullable: true }) ip!: string | null;
+  @Column('uuid', { name: 'session_id', nullable: true }) sessionId!: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }

@@ -29,6 +29,8 @@ function csvRow(e: AuditEventDto): string[] {
     e.conversationId ?? '',
     e.contactId ?? '',
     e.data ? JSON.stringify(e.data) : '',
+    e.ip ?? '',
+    e.sessionId ?? '',
   ];
 }
 

@@ -33,9 +33,11 @@ export class AuditViewerRepository {
       reference: string | null;
       contact_id: string | null;
       data: Record<string, unknown> | null;
+      ip: string | null;
+      session_id: string | null;
     }>(
       `SELECT e.id::text AS id, e.created_at AS at, e.action, e.agent_id, a.name AS agent_name, e.conversation_id,
-              c.reference, e.contact_id, e.data
+              c.reference, e.contact_id, e.data, host(e.ip) AS ip, e.session_id
          FROM audit_event e
          LEFT JOIN agent a ON a.id = e.agent_id
          LEFT JOIN conversation c ON c.id = e.conversation_id
@@ -72,6 +74,8 @@ export class AuditViewerRepository {
       conversationReference: r.reference,
       contactId: r.contact_id,
       data: r.data,
+      ip: r.ip,
+      sessionId: r.session_id,
     }));
   }
 }

@@ -1,5 +1,5 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import { setContextOrganization } from '../../common/request-context';
+import { setContextOrganization, setContextSession } from '../../common/request-context';
 import { Reflector } from '@nestjs/core';
 import type { AgentRole } from '@guichet/contracts';
 import type { Request, Response } from 'express';
@@ -49,6 +49,7 @@ export class AuthGuard implements CanActivate {
     }
     req.agent = agent;
     setContextOrganization(agent.organizationId);
+    if (agent.session?.publicId) setContextSession(agent.session.publicId);
     req.sessionToken = bearer ?? cookie;
     const roles = this.reflector.getAllAndOverride<AgentRole[] | undefined>(ROLES, targets);
     if (roles && !roles.includes(agent.role)) throw forbidden('action réservée aux ' + roles.join(', '));

@@ -85,15 +85,17 @@ export class AuthRepository {
 
   /** The agent of a live session (not expired, agent active, town not archived), as they are now, with the session. */
   async findBySession(id: string): Promise<(AuthAgent & { lastSeenAt: Date }) | null> {
-    const [row] = await this.db.query<AgentRow & { expires_at: Date; last_seen_at: Date }>(
-      `SELECT a.id, a.organization_id, a.role, a.name, a.email, a.platform_admin, s.expires_at, s.last_seen_at,
+    const [row] = await this.db.query<AgentRow & { expires_at: Date; last_seen_at: Date; public_id: string }>(
+      `SELECT a.id, a.organization_id, a.role, a.name, a.email, a.platform_admin, s.expires_at, s.last_seen_at, s.public_id,
               array(SELECT team_id FROM agent_team WHERE agent_id = a.id ORDER BY team_id) AS team_ids
          FROM agent_session s JOIN agent a ON a.id = s.agent_id
         WHERE s.token_hash = decode($1, 'hex') AND s.expires_at > now() AND a.active
           AND NOT EXISTS (SELECT 1 FROM organization o WHERE o.id = a.organization_id AND o.archived_at IS NOT NULL)`,
       [id],
     );
-    return row ? { ...toAuthAgent(row), session: { id, expiresAt: row.expires_at }, lastSeenAt: row.last_seen_at } : null;
+    return row
+      ? { ...toAuthAgent(row), session: { id, expiresAt: row.expires_at, publicId: row.public_id }, lastSeenAt: row.last_seen_at }
+      : null;
   }
 
   /** The session was used now (the caller throttles: one write a minute at most per session). */

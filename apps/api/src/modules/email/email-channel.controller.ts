@@ -8,10 +8,10 @@ import { CurrentAgent, Roles, type AuthAgent } from '../../common/auth-agent';
 import { attachmentDisposition } from '../../common/content-disposition';
 import { badRequest, notFound } from '../../common/errors';
 import { IdPipe, ZodPipe } from '../../common/zod.pipe';
-import { AuditRepository } from '../../infra/audit/audit.repository';
 import { ChannelService } from '../channels/channel.service';
-import { EmailIngestService, type EmailOutcome } from './email-ingest.service';
+import type { EmailOutcome } from './email-ingest.service';
 import { EmailRepository, type QuarantineRow } from './email.repository';
+import { QuarantineService } from './quarantine.service';
 
 const toDto = (r: QuarantineRow): QuarantineDto => ({
   id: r.id,
@@ -33,24 +33,8 @@ export class EmailChannelController {
   constructor(
     private readonly channels: ChannelService,
     private readonly repo: EmailRepository,
-    private readonly emailIngest: EmailIngestService,
-    private readonly audit: AuditRepository,
+    private readonly quarantined: QuarantineService,
   ) {}
-
-  /** Who did what to which mail of the quarantine (it may be a citizen's: the log says so, never what it holds). */
-  private recordQuarantine(
-    agent: AuthAgent,
-    action: 'retried' | 'discarded' | 'downloaded',
-    row: QuarantineRow,
-    data: Record<string, unknown> = {},
-  ) {
-    return this.audit.record({
-      organizationId: agent.organizationId,
-      agentId: agent.id,
-      action: `channel.quarantine_${action}`,
-      data: { channelId: row.channel_id, quarantineId: row.id, folder: row.folder, uid: Number(row.uid), ...data },
-    });
-  }
 
   private async emailChannel(agent: AuthAgent, id: string) {
     const channel = await this.channels.resolve(agent.organizationId, id);
@@ -108,29 +92,10 @@ export class EmailChannelController {
     @Param('id', new IdPipe('canal')) id: string,
     @Param('qid', new IdPipe('message en quarantaine')) qid: string,
   ): Promise<{ ok: boolean; error?: string; outcome?: EmailOutcome['kind']; conversationId?: string }> {
-    const channel = await this.emailChannel(agent, id);
-    const row = await this.repo.quarantined(agent.organizationId, id, qid);
-    if (!row || row.discarded_at) throw notFound('message en quarantaine');
-    try {
-      const outcome = await this.emailIngest.store(
-        { id: channel.id, organizationId: channel.organizationId, config: channel.config as EmailConfig },
-        { folder: row.folder, uid: Number(row.uid), source: row.raw },
-      );
-      await this.repo.markRetried(qid, null);
-      await this.recordQuarantine(agent, 'retried', row, { ok: true });
-      return {
-        ok: true,
-        outcome: outcome.kind,
-        ...(outcome.kind === 'stored' ? { conversationId: outcome.conversationId } : {}),
-      };
-    } catch (e) {
-      const error = e instanceof Error ? e.message : String(e);
-      await this.repo.markRetried(qid, error);
-      await this.recordQuarantine(agent, 'retried', row, { ok: false });
-      return { ok: false, error };
-    }
+    return this.quarantined.retry(agent, await this.emailChannel(agent, id), qid);
   }
 
+  /** Removes the mail from the quarantine at once, raw source and all (the audit keeps who, when, which mail). */
   @Post(':id/quarantine/:qid/discard')
   @HttpCode(200)
   async discard(
@@ -139,10 +104,7 @@ export class EmailChannelController {
     @Param('qid', new IdPipe('message en quarantaine')) qid: string,
   ): Promise<{ ok: true }> {
     await this.emailChannel(agent, id);
-    const row = await this.repo.quarantined(agent.organizationId, id, qid);
-    if (!row || row.discarded_at) throw notFound('message en quarantaine');
-    await this.repo.discard(qid);
-    await this.recordQuarantine(agent, 'discarded', row);
+    await this.quarantined.discard(agent, id, qid);
     return { ok: true };
   }
 
@@ -159,9 +121,7 @@ export class EmailChannelController {
     @Res() res: Response,
   ): Promise<void> {
     await this.emailChannel(agent, id);
-    const row = await this.repo.quarantined(agent.organizationId, id, qid);
-    if (!row || row.discarded_at) throw notFound('message en quarantaine');
-    await this.recordQuarantine(agent, 'downloaded', row);
+    const row = await this.quarantined.raw(agent, id, qid);
     res.setHeader('Content-Type', 'message/rfc822');
     res.setHeader('Content-Length', String(row.raw.length));
     res.setHeader('Content-Disposition', attachmentDisposition(`quarantaine-${row.folder}-${row.uid}.eml`));

@@ -6,12 +6,13 @@ import { EmailIngestService } from './email-ingest.service';
 import { EmailRepository } from './email.repository';
 import { MailReturnsController } from './mail-returns.controller';
 import { MailboxWatcherService } from './mailbox-watcher.service';
+import { QuarantineService } from './quarantine.service';
 
 /** The email channel's wiring: IMAP watchers (one per mailbox across instances), quarantine, connection test, mail returns. */
 @Module({
   imports: [ChannelsModule, IngestModule],
   controllers: [EmailChannelController, MailReturnsController],
-  providers: [EmailRepository, EmailIngestService, MailboxWatcherService],
+  providers: [EmailRepository, EmailIngestService, MailboxWatcherService, QuarantineService],
   exports: [EmailIngestService, MailboxWatcherService],
 })
 export class EmailModule {}

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { FolderCursor } from '@guichet/channels';
+import { senderAddresses, type FolderCursor } from '@guichet/channels';
+import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database';
 
 export interface WatchedChannelRow {
@@ -51,6 +52,9 @@ export interface MailReturnRow {
 /** The delivery reports kept for a service: those about no message Guichet sent. */
 const RETURN_KINDS = ['unmatched-bounce', 'delivery-report'];
 
+const QUARANTINE_COLUMNS = `id, organization_id, channel_id, folder, uid::text AS uid, error, created_at, retried_at, discarded_at,
+  octet_length(raw) AS size`;
+
 /** SQL of the email channel: enabled mailboxes, IMAP cursors, quarantine, activity. */
 @Injectable()
 export class EmailRepository {
@@ -84,6 +88,7 @@ export class EmailRepository {
     );
   }
 
+  /** Keeps a mail the import could not read, with the addresses its header names as its sender (erasure finds it by them). */
   async quarantine(v: {
     organizationId: string;
     channelId: string;
@@ -93,16 +98,16 @@ export class EmailRepository {
     error: string;
   }): Promise<string> {
     const [row] = await this.db.query<{ id: string }>(
-      `INSERT INTO quarantine (organization_id, channel_id, folder, uid, raw, error) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-      [v.organizationId, v.channelId, v.folder, v.uid, v.raw, v.error.slice(0, 2000)],
+      `INSERT INTO quarantine (organization_id, channel_id, folder, uid, raw, error, senders)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+      [v.organizationId, v.channelId, v.folder, v.uid, v.raw, v.error.slice(0, 2000), senderAddresses(v.raw)],
     );
     return row!.id;
   }
 
   listQuarantine(organizationId: string, channelId: string): Promise<QuarantineRow[]> {
     return this.db.query<QuarantineRow>(
-      `SELECT id, organization_id, channel_id, folder, uid::text AS uid, error, created_at, retried_at, discarded_at,
-              octet_length(raw) AS size
+      `SELECT ${QUARANTINE_COLUMNS}
          FROM quarantine WHERE organization_id = $1 AND channel_id = $2 AND discarded_at IS NULL
         ORDER BY created_at DESC LIMIT 200`,
       [organizationId, channelId],
@@ -111,25 +116,35 @@ export class EmailRepository {
 
   async quarantined(organizationId: string, channelId: string, id: string): Promise<(QuarantineRow & { raw: Buffer }) | null> {
     const [row] = await this.db.query<QuarantineRow & { raw: Buffer }>(
-      `SELECT id, organization_id, channel_id, folder, uid::text AS uid, error, created_at, retried_at, discarded_at,
-              octet_length(raw) AS size, raw
-         FROM quarantine WHERE organization_id = $1 AND channel_id = $2 AND id = $3`,
+      `SELECT ${QUARANTINE_COLUMNS}, raw
+         FROM quarantine WHERE organization_id = $1 AND channel_id = $2 AND id = $3 AND discarded_at IS NULL`,
       [organizationId, channelId, id],
     );
     return row ?? null;
   }
 
-  async markRetried(id: string, error: string | null): Promise<void> {
-    await this.db.query(
-      `UPDATE quarantine SET retried_at = now(), error = coalesce($2, error),
-              discarded_at = CASE WHEN $2::text IS NULL THEN now() ELSE discarded_at END
-        WHERE id = $1`,
-      [id, error],
-    );
+  /** A retry failed again: when, and why this time. */
+  async markRetryFailed(id: string, error: string, m?: EntityManager): Promise<void> {
+    await this.db.query(`UPDATE quarantine SET retried_at = now(), error = $2 WHERE id = $1`, [id, error.slice(0, 2000)], m);
   }
 
-  async discard(id: string): Promise<void> {
-    await this.db.query(`UPDATE quarantine SET discarded_at = now() WHERE id = $1`, [id]);
+  /**
+   * Removes a quarantined mail, raw source and all (discarded by an admin, or stored by a retry:
+   * it is a message of a conversation now), in the caller's transaction; null if it is not there
+   * (any more). What it was (mailbox, folder, UID, size) comes back for the audit.
+   */
+  async removeQuarantined(
+    m: EntityManager,
+    organizationId: string,
+    channelId: string,
+    id: string,
+  ): Promise<QuarantineRow | null> {
+    const [row] = await this.db.query<QuarantineRow>(
+      `DELETE FROM quarantine WHERE organization_id = $1 AND channel_id = $2 AND id = $3 RETURNING ${QUARANTINE_COLUMNS}`,
+      [organizationId, channelId, id],
+      m,
+    );
+    return row ?? null;
   }
 
   /** The content hash kept with a stored mail (null: stored before hashes were kept, or none there). */

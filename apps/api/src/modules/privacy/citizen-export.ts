@@ -7,6 +7,7 @@ import type {
   FileConversation,
   FileIdentity,
   FileMessage,
+  FileSatisfaction,
   FileView,
 } from './citizen-file.repository';
 
@@ -18,6 +19,8 @@ export interface CitizenFile {
   conversations: FileConversation[];
   messages: FileMessage[];
   attachments: FileAttachment[];
+  /** Their answers to the satisfaction surveys (one per conversation at most). */
+  satisfaction: FileSatisfaction[];
   views: FileView[];
 }
 
@@ -105,6 +108,10 @@ export function exportJson(f: CitizenFile): string {
         decisionAttendueLe: c.decision_due_at,
         reponseAttendueLe: c.response_due_at,
         conservationLegale: c.legal_hold_reason,
+        avisSatisfaction:
+          f.satisfaction
+            .filter((a) => a.conversation_id === c.id)
+            .map((a) => ({ note: a.score, sur: 10, commentaire: a.comment, date: a.answered_at }))[0] ?? null,
         messages: f.messages
           .filter((m) => m.conversation_id === c.id)
           .map((m) => ({
@@ -154,6 +161,12 @@ ${f.conversations.map(
   (c) => html`<section>
 <h3>${c.reference} — ${c.subject ?? 'Sans objet'}</h3>
 <p class="meta">Service : ${c.team}${c.request_type ? html` · Démarche : ${c.request_type}` : ''} · Créée le ${when(c.created_at)} · Statut : ${c.status}${c.resolved_at ? html` · Résolue le ${when(c.resolved_at)}` : ''}${c.legal_hold_reason ? html` · Conservée : ${c.legal_hold_reason}` : ''}</p>
+${f.satisfaction
+  .filter((a) => a.conversation_id === c.id)
+  .map(
+    (a) =>
+      html`<p class="meta">Votre avis sur le traitement de cette demande : ${String(a.score)}/10, donné le ${when(a.answered_at)}${a.comment ? html` — « ${a.comment} »` : ''}</p>`,
+  )}
 ${f.messages
   .filter((m) => m.conversation_id === c.id)
   .map(

@@ -49,6 +49,12 @@ export interface FileAttachment {
   size: number;
   sha256: string;
 }
+export interface FileSatisfaction {
+  conversation_id: string;
+  score: number;
+  comment: string | null;
+  answered_at: Date;
+}
 export interface FileView {
   action: string;
   created_at: Date;
@@ -104,6 +110,16 @@ export class CitizenFileRepository {
          FROM attachment a JOIN message m ON m.id = a.message_id
         WHERE m.conversation_id = ANY($1::uuid[])
         ORDER BY a.created_at, a.id`,
+      [conversationIds],
+    );
+  }
+
+  /** The citizen's answers to the satisfaction surveys of these conversations (score 0–10, comment, date). */
+  satisfaction(conversationIds: string[]): Promise<FileSatisfaction[]> {
+    return this.db.query<FileSatisfaction>(
+      `SELECT conversation_id, score, comment, answered_at FROM satisfaction_survey
+        WHERE conversation_id = ANY($1::uuid[]) AND answered_at IS NOT NULL AND score IS NOT NULL
+        ORDER BY answered_at, id`,
       [conversationIds],
     );
   }

@@ -45,10 +45,11 @@ export class CitizenRightsService {
       contactId,
       data: { conversations: ids.length },
     });
-    const [identities, messages, attachments, views, organization] = await Promise.all([
+    const [identities, messages, attachments, satisfaction, views, organization] = await Promise.all([
       this.files.identities(contactId),
       this.files.messages(ids),
       this.files.attachments(ids),
+      this.files.satisfaction(ids),
       this.files.views(agent.organizationId, contactId, ids),
       this.organizations.name(agent.organizationId),
     ]);
@@ -60,6 +61,7 @@ export class CitizenRightsService {
       conversations,
       messages,
       attachments,
+      satisfaction,
       views,
     };
     const bytes = new Map<string, Uint8Array>();
@@ -72,7 +74,8 @@ export class CitizenRightsService {
 
   /**
    * Erasure now: every conversation of the citizen not on legal hold is anonymized (whatever its
-   * status), and the citizen too when none is kept. What is kept is returned with its reason.
+   * status), and the citizen too when none is kept; the mails from their addresses a mailbox's
+   * quarantine kept are removed. What is kept is returned with its reason.
    */
   async erase(agent: AuthAgent, contactId: string): Promise<ContactErasureDto> {
     if (!isManager(agent)) throw notFound('citoyen');
@@ -83,6 +86,8 @@ export class CitizenRightsService {
       await this.writer.lockCitizens(tx, [contactId]);
       const contact = await this.retentionRepo.lockContact(m, agent.organizationId, contactId);
       if (!contact) throw notFound('citoyen');
+      // The mails from their addresses a mailbox's quarantine kept (no legal hold covers those).
+      const quarantinedMails = await this.retentionRepo.dropQuarantinedFrom(m, [contactId]);
       const rows = await this.retentionRepo.contactConversations(m, agent.organizationId, contactId);
       const kept = rows.filter((r) => r.legal_hold_reason !== null && !r.anonymized_at);
       const due = rows.filter((r) => r.legal_hold_reason === null && !r.anonymized_at);
@@ -103,7 +108,7 @@ export class CitizenRightsService {
           agentId: agent.id,
           action: 'contact.erased',
           contactId,
-          data: { conversationsAnonymized: done.anonymized, kept: result.kept.map((k) => k.reference) },
+          data: { conversationsAnonymized: done.anonymized, kept: result.kept.map((k) => k.reference), quarantinedMails },
         },
         m,
       );

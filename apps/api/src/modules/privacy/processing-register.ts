@@ -12,6 +12,8 @@ export interface RegisterFacts {
   auditRetentionMonths: number;
   /** Days after a municipal event ends before its registrants are anonymized. */
   eventRegistrationRetentionDays: number;
+  /** Days a mail the import could not read stays in a mailbox's quarantine. */
+  quarantineRetentionDays: number;
   generatedAt: Date;
 }
 
@@ -126,13 +128,27 @@ export function registerEntries(f: RegisterFacts): RegisterEntry[] {
     purpose: 'Sécurité et traçabilité : savoir qui a consulté ou modifié quel dossier, et quand',
     legalBasis: 'Obligation de sécurité du traitement (RGPD art. 32) ; mission d’intérêt public',
     persons: 'Agents de la commune ; usagers dont le dossier est consulté',
-    data: 'Identité de l’agent, action, date et heure, dossier concerné',
+    data: 'Identité de l’agent, action, date et heure, dossier concerné, adresse IP et session de l’agent',
     recipients: `Superviseurs et administrateurs de ${f.organization.name}`,
     processors: 'Aucun',
     transfers: 'Non',
     retention: `${f.auditRetentionMonths} mois, puis suppression`,
     security: 'Journal non modifiable depuis l’application ; consultation réservée aux superviseurs et administrateurs',
   });
+  if (f.channels.includes('email'))
+    entries.push({
+      activity: 'Quarantaine des courriels illisibles',
+      scope: 'Boîtes aux lettres relevées par Guichet',
+      purpose: 'Conserver un courriel que l’import n’a pas pu lire, pour le réimporter après correction',
+      legalBasis: 'Mission d’intérêt public (RGPD art. 6.1.e) : ne perdre aucune demande adressée à la commune',
+      persons: 'Usagers et autres expéditeurs de courriels',
+      data: 'Source complète du courriel (en-têtes, texte, pièces jointes), adresses de l’expéditeur',
+      recipients: `Administrateurs de ${f.organization.name}`,
+      processors: 'Aucun',
+      transfers: 'Non',
+      retention: `${duration(f.quarantineRetentionDays)} au plus, puis suppression ; supprimé aussitôt écarté, réimporté ou à l’effacement des données de l’expéditeur`,
+      security: 'Accès réservé aux administrateurs ; chaque téléchargement, réimport et suppression est journalisé',
+    });
   return entries;
 }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   DEFAULT_EVENT_REGISTRATION_RETENTION_DAYS,
+  DEFAULT_QUARANTINE_RETENTION_DAYS,
   type RetentionAction,
   type RetentionRuleDto,
   type RetentionRuleInput,
@@ -107,29 +108,90 @@ export class RetentionRepository {
     );
   }
 
-  /** How long the organization keeps its audit (months) and its events' registrants after an event (days). */
-  async periods(organizationId: string): Promise<{ auditRetentionMonths: number; eventRegistrationRetentionDays: number }> {
-    const [row] = await this.db.query<{ auditRetentionMonths: number; eventRegistrationRetentionDays: number }>(
-      `SELECT audit_retention_months AS "auditRetentionMonths", event_registration_retention_days AS "eventRegistrationRetentionDays"
+  /**
+   * How long the organization keeps its audit (months), its events' registrants after an event
+   * (days) and a mail in a mailbox's quarantine (days).
+   */
+  async periods(
+    organizationId: string,
+  ): Promise<{ auditRetentionMonths: number; eventRegistrationRetentionDays: number; quarantineRetentionDays: number }> {
+    const [row] = await this.db.query<{
+      auditRetentionMonths: number;
+      eventRegistrationRetentionDays: number;
+      quarantineRetentionDays: number;
+    }>(
+      `SELECT audit_retention_months AS "auditRetentionMonths", event_registration_retention_days AS "eventRegistrationRetentionDays",
+              quarantine_retention_days AS "quarantineRetentionDays"
          FROM organization WHERE id = $1`,
       [organizationId],
     );
-    return row ?? { auditRetentionMonths: 12, eventRegistrationRetentionDays: DEFAULT_EVENT_REGISTRATION_RETENTION_DAYS };
+    return (
+      row ?? {
+        auditRetentionMonths: 12,
+        eventRegistrationRetentionDays: DEFAULT_EVENT_REGISTRATION_RETENTION_DAYS,
+        quarantineRetentionDays: DEFAULT_QUARANTINE_RETENTION_DAYS,
+      }
+    );
   }
 
   /** Sets the periods given (an undefined one is left as it is). */
   async setPeriods(
     m: EntityManager,
     organizationId: string,
-    p: { auditRetentionMonths?: number; eventRegistrationRetentionDays?: number },
+    p: { auditRetentionMonths?: number; eventRegistrationRetentionDays?: number; quarantineRetentionDays?: number },
   ): Promise<void> {
     await this.db.query(
       `UPDATE organization SET audit_retention_months = coalesce($2, audit_retention_months),
-              event_registration_retention_days = coalesce($3, event_registration_retention_days)
+              event_registration_retention_days = coalesce($3, event_registration_retention_days),
+              quarantine_retention_days = coalesce($4, quarantine_retention_days)
         WHERE id = $1`,
-      [organizationId, p.auditRetentionMonths ?? null, p.eventRegistrationRetentionDays ?? null],
+      [
+        organizationId,
+        p.auditRetentionMonths ?? null,
+        p.eventRegistrationRetentionDays ?? null,
+        p.quarantineRetentionDays ?? null,
+      ],
       m,
     );
+  }
+
+  /**
+   * Removes, by bounded batches, the quarantined mails (raw sources the import could not read)
+   * older than their organization's period (organization.quarantine_retention_days), of one
+   * organization or (null) all. Returns how many went in this batch, per organization.
+   */
+  async purgeQuarantine(o: { organizationId: string | null; now: Date; limit: number }): Promise<Map<string, number>> {
+    const rows = await this.db.query<{ organization_id: string; n: number }>(
+      `WITH gone AS (
+         DELETE FROM quarantine WHERE id IN (
+           SELECT q.id FROM quarantine q JOIN organization o ON o.id = q.organization_id
+            WHERE ($1::uuid IS NULL OR q.organization_id = $1)
+              AND q.created_at < $2::timestamptz - make_interval(days => o.quarantine_retention_days)
+            LIMIT $3)
+         RETURNING organization_id)
+       SELECT organization_id, count(*)::int AS n FROM gone GROUP BY organization_id`,
+      [o.organizationId, o.now, o.limit],
+    );
+    return new Map(rows.map((r) => [r.organization_id, r.n]));
+  }
+
+  /**
+   * Removes the quarantined mails sent from these citizens' e-mail addresses (the addresses the
+   * mail's headers name as its sender: quarantine.senders), in the caller's transaction, before
+   * an erasure or an anonymization removes the addresses. Returns how many went.
+   */
+  async dropQuarantinedFrom(m: EntityManager, contactIds: string[]): Promise<number> {
+    const [row] = await this.db.query<{ n: number }>(
+      `WITH gone AS (
+         DELETE FROM quarantine q USING contact_identity i
+          WHERE i.contact_id = ANY($1::uuid[]) AND i.kind = 'email'
+            AND q.organization_id = i.organization_id AND i.value = ANY(q.senders)
+         RETURNING q.id)
+       SELECT count(*)::int AS n FROM gone`,
+      [contactIds],
+      m,
+    );
+    return row?.n ?? 0;
   }
 
   /**
@@ -215,36 +277,11 @@ export class RetentionRepository {
       m,
     );
     const ids = rows.map((r) => r.id);
-    if (ids.length) await this.db.query(`DELETE FROM contact_identity WHERE contact_id = ANY($1::uuid[])`, [ids], m);
+    if (ids.length) {
+      await this.dropQuarantinedFrom(m, ids);
+      await this.db.query(`DELETE FROM contact_identity WHERE contact_id = ANY($1::uuid[])`, [ids], m);
+    }
     return ids;
-  }
-
-  /** Audit rows of a run, written with its batch. */
-  async recordAll(
-    m: EntityManager,
-    entries: {
-      organizationId: string;
-      agentId: string | null;
-      action: string;
-      conversationId: string | null;
-      contactId: string | null;
-      data: object;
-    }[],
-  ): Promise<void> {
-    if (!entries.length) return;
-    await this.db.query(
-      `INSERT INTO audit_event (organization_id, agent_id, action, conversation_id, contact_id, data)
-       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::uuid[], $6::jsonb[])`,
-      [
-        entries.map((e) => e.organizationId),
-        entries.map((e) => e.agentId),
-        entries.map((e) => e.action),
-        entries.map((e) => e.conversationId),
-        entries.map((e) => e.contactId),
-        entries.map((e) => JSON.stringify(e.data)),
-      ],
-      m,
-    );
   }
 
   /** Legal hold: the conversation (any status), locked, with its service and hold. */

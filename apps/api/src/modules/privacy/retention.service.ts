@@ -1,7 +1,9 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import type {
   LegalHoldDto,
   PutRetentionRulesInput,
+  RetentionPurgeSummary,
   RetentionRuleDto,
   RetentionRunResult,
   RetentionSettingsDto,
@@ -23,6 +25,8 @@ const CRON = '15 2 * * *';
 /** Conversations per transaction: a crash loses at most one batch's work, redone by the next run. */
 export const RETENTION_BATCH = 200;
 const AUDIT_PURGE_BATCH = 5_000;
+/** Quarantined mails per statement (each holds a raw source: a few megabytes at most). */
+const QUARANTINE_PURGE_BATCH = 500;
 /** Past municipal events whose registrants one transaction anonymizes. */
 const EVENTS_BATCH = 20;
 
@@ -50,9 +54,9 @@ export class RetentionService implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     await this.queue.define(QUEUE, { retryLimit: 2, expireInSeconds: 4 * 3600, cron: CRON }, async () => {
       const r = await this.run({ organizationId: null, agentId: null });
-      if (r.anonymized || r.deleted || r.registrationsAnonymized || r.auditEventsPurged)
+      if (r.anonymized || r.deleted || r.registrationsAnonymized || r.auditEventsPurged || r.quarantinedMailsPurged)
         this.logger.log(
-          `${r.anonymized} conversation(s) anonymisée(s), ${r.deleted} supprimée(s), ${r.registrationsAnonymized} inscription(s) à un événement anonymisée(s), ${r.auditEventsPurged} événement(s) d'audit purgé(s)`,
+          `${r.anonymized} conversation(s) anonymisée(s), ${r.deleted} supprimée(s), ${r.registrationsAnonymized} inscription(s) à un événement anonymisée(s), ${r.auditEventsPurged} événement(s) d'audit purgé(s), ${r.quarantinedMailsPurged} courriel(s) en quarantaine supprimé(s)`,
         );
     });
   }
@@ -113,6 +117,7 @@ export class RetentionService implements OnApplicationBootstrap {
             rules: input.rules.length,
             auditRetentionMonths: input.auditRetentionMonths ?? null,
             eventRegistrationRetentionDays: input.eventRegistrationRetentionDays ?? null,
+            quarantineRetentionDays: input.quarantineRetentionDays ?? null,
           },
         },
         m,
@@ -122,29 +127,69 @@ export class RetentionService implements OnApplicationBootstrap {
   }
 
   /**
-   * One run: batches until no conversation is past its rule, then the audit purge. `organizationId`
-   * null runs for every organization (the nightly job).
+   * One run: batches until no conversation is past its rule, the registrants of past events, then
+   * the quarantined mails and the audit events past their periods. `organizationId` null runs for
+   * every organization (the nightly job). Each organization the run touched gets one `audit.purged`
+   * event saying what went, by rule, with the run's id (its per-conversation events carry it too).
    */
   async run(o: { organizationId: string | null; agentId: string | null; now?: Date }): Promise<RetentionRunResult> {
+    const runId = randomUUID();
     const result: RetentionRunResult = {
       anonymized: 0,
       deleted: 0,
       contactsAnonymized: 0,
       registrationsAnonymized: 0,
       auditEventsPurged: 0,
+      quarantinedMailsPurged: 0,
+    };
+    const summaries = new Map<string, RetentionPurgeSummary>();
+    const summaryOf = (organizationId: string) => {
+      let s = summaries.get(organizationId);
+      if (!s) {
+        s = {
+          runId,
+          rules: [],
+          conversationsAnonymized: 0,
+          conversationsDeleted: 0,
+          contactsAnonymized: 0,
+          auditEventsPurged: 0,
+          quarantinedMailsPurged: 0,
+          batches: 0,
+        };
+        summaries.set(organizationId, s);
+      }
+      return s;
     };
     for (;;) {
       const now = o.now ?? new Date();
-      const { count, blobs } = await this.writer.tx(async (tx) => {
+      const batch = await this.writer.tx(async (tx) => {
         const due = await this.repo.due(tx.m, { organizationId: o.organizationId, now, limit: RETENTION_BATCH });
-        if (!due.length) return { count: 0, blobs: [] as string[] };
-        const done = await this.apply(tx, due, now, o.agentId, 'retention');
-        result.anonymized += done.anonymized;
-        result.deleted += done.deleted;
-        result.contactsAnonymized += done.contacts;
-        return { count: due.length, blobs: done.blobs };
+        if (!due.length) return null;
+        const done = await this.apply(tx, due, now, o.agentId, 'retention', runId);
+        const doneIds = new Set(done.doneIds);
+        return { count: due.length, done, applied: due.filter((d) => doneIds.has(d.id)) };
       });
-      if (blobs.length) await this.blobs.release(blobs);
+      if (!batch) break;
+      // Counted once committed.
+      const { count, done, applied } = batch;
+      result.anonymized += done.anonymized;
+      result.deleted += done.deleted;
+      result.contactsAnonymized += done.contacts;
+      for (const organizationId of new Set(applied.map((r) => r.organization_id))) summaryOf(organizationId).batches++;
+      for (const r of applied) {
+        const s = summaryOf(r.organization_id);
+        let rule = s.rules.find((x) => x.ruleId === r.rule_id);
+        if (!rule) s.rules.push((rule = { ruleId: r.rule_id, anonymized: 0, deleted: 0 }));
+        if (r.action === 'delete') {
+          rule.deleted++;
+          s.conversationsDeleted++;
+        } else {
+          rule.anonymized++;
+          s.conversationsAnonymized++;
+        }
+      }
+      for (const [organizationId, n] of done.contactsByOrganization) summaryOf(organizationId).contactsAnonymized += n;
+      if (done.blobs.length) await this.blobs.release(done.blobs);
       if (count < RETENTION_BATCH) break;
     }
     // Registrants of past municipal events, a few events per transaction (each locked as a registration locks it).
@@ -161,18 +206,56 @@ export class RetentionService implements OnApplicationBootstrap {
       result.registrationsAnonymized += done.registrations;
       if (done.events < EVENTS_BATCH) break;
     }
-    for (;;) {
-      const n = await this.audit.purgeBatch(o.now ?? new Date(), AUDIT_PURGE_BATCH);
-      result.auditEventsPurged += n;
-      if (n < AUDIT_PURGE_BATCH) break;
-    }
-    if (o.organizationId)
-      await this.audit.record({
-        organizationId: o.organizationId,
-        agentId: o.agentId,
-        action: 'retention.run',
-        data: { ...result },
-      });
+    const purge = async (
+      batch: () => Promise<Map<string, number>>,
+      key: 'quarantinedMailsPurged' | 'auditEventsPurged',
+      size: number,
+    ) => {
+      for (;;) {
+        const gone = await batch();
+        let n = 0;
+        for (const [organizationId, count] of gone) {
+          summaryOf(organizationId)[key] += count;
+          n += count;
+        }
+        result[key] += n;
+        if (n < size) break;
+      }
+    };
+    await purge(
+      () =>
+        this.repo.purgeQuarantine({ organizationId: o.organizationId, now: o.now ?? new Date(), limit: QUARANTINE_PURGE_BATCH }),
+      'quarantinedMailsPurged',
+      QUARANTINE_PURGE_BATCH,
+    );
+    await purge(
+      () => this.audit.purgeBatch(o.organizationId, o.now ?? new Date(), AUDIT_PURGE_BATCH),
+      'auditEventsPurged',
+      AUDIT_PURGE_BATCH,
+    );
+    await this.db.tx((m) =>
+      this.audit.recordMany(
+        [
+          ...[...summaries].map(([organizationId, data]) => ({
+            organizationId,
+            agentId: o.agentId,
+            action: 'audit.purged' as const,
+            data: { ...data },
+          })),
+          ...(o.organizationId
+            ? [
+                {
+                  organizationId: o.organizationId,
+                  agentId: o.agentId,
+                  action: 'retention.run' as const,
+                  data: { ...result, runId },
+                },
+              ]
+            : []),
+        ],
+        m,
+      ),
+    );
     return result;
   }
 
@@ -189,7 +272,15 @@ export class RetentionService implements OnApplicationBootstrap {
     now: Date,
     agentId: string | null,
     cause: 'retention' | 'erasure',
-  ): Promise<{ anonymized: number; deleted: number; contacts: number; blobs: string[]; doneIds: string[] }> {
+    runId?: string,
+  ): Promise<{
+    anonymized: number;
+    deleted: number;
+    contacts: number;
+    contactsByOrganization: Map<string, number>;
+    blobs: string[];
+    doneIds: string[];
+  }> {
     const { done, blobs } = await this.writer.erase(
       tx,
       rows.map((r) => ({ id: r.id, organizationId: r.organization_id, contactId: r.contact_id, action: r.action })),
@@ -201,26 +292,42 @@ export class RetentionService implements OnApplicationBootstrap {
       ? await this.repo.anonymizeUnneededContacts(tx.m, [...new Set(applied.map((r) => r.contact_id))], now)
       : [];
     const orgOfContact = new Map(applied.map((r) => [r.contact_id, r.organization_id]));
-    await this.repo.recordAll(tx.m, [
-      ...applied.map((r) => ({
-        organizationId: r.organization_id,
-        agentId,
-        action: r.action === 'delete' ? 'conversation.deleted' : 'conversation.anonymized',
-        conversationId: r.id,
-        contactId: r.contact_id,
-        data: { cause, ruleId: r.rule_id },
-      })),
-      ...contacts.map((id) => ({
-        organizationId: orgOfContact.get(id)!,
-        agentId,
-        action: 'contact.anonymized',
-        conversationId: null,
-        contactId: id,
-        data: { cause },
-      })),
-    ]);
+    const contactsByOrganization = new Map<string, number>();
+    for (const id of contacts) {
+      const org = orgOfContact.get(id)!;
+      contactsByOrganization.set(org, (contactsByOrganization.get(org) ?? 0) + 1);
+    }
+    const run = runId ? { runId } : {};
+    await this.audit.recordMany(
+      [
+        ...applied.map((r) => ({
+          organizationId: r.organization_id,
+          agentId,
+          action: r.action === 'delete' ? ('conversation.deleted' as const) : ('conversation.anonymized' as const),
+          conversationId: r.id,
+          contactId: r.contact_id,
+          data: { cause, ruleId: r.rule_id, ...run },
+        })),
+        ...contacts.map((id) => ({
+          organizationId: orgOfContact.get(id)!,
+          agentId,
+          action: 'contact.anonymized' as const,
+          conversationId: null,
+          contactId: id,
+          data: { cause, ...run },
+        })),
+      ],
+      tx.m,
+    );
     const deleted = applied.filter((r) => r.action === 'delete').length;
-    return { anonymized: applied.length - deleted, deleted, contacts: contacts.length, blobs, doneIds: [...doneIds] };
+    return {
+      anonymized: applied.length - deleted,
+      deleted,
+      contacts: contacts.length,
+      contactsByOrganization,
+      blobs,
+      doneIds: [...doneIds],
+    };
   }
 
   /** A supervisor (of the conversation's service) or an admin keeps a file out of retention, with the reason. */

@@ -6,6 +6,7 @@ import { useAdminAgents, useAdminTeams } from '../../hooks/use-admin';
 import { useAuditLog } from '../../hooks/use-privacy';
 import { apiErrorText } from '../../lib/api-error-text';
 import { downloadFromApi } from '../../lib/download';
+import { AUDIT_HREF, auditFilterFromHash, navigate, useHash } from '../../lib/router';
 import { FormError } from '../setup/public-card';
 
 /** `2026-11-30` → the next day at midnight, so « au 30 novembre » includes that whole day. */
@@ -40,15 +41,26 @@ function FilterSelect(p: { id: string; name: string; label: string; all: string;
   );
 }
 
+/** A count of an `audit.purged` event's data (0 when absent). */
+const countIn = (data: Record<string, unknown>, key: string) => (typeof data[key] === 'number' ? data[key] : 0);
+
 /**
- * The audit log (RGPD): who viewed or changed which citizen's file, and when. Supervisors see
- * their services' part, admins all of it; the log cannot be edited from here.
+ * The audit log (RGPD): who viewed or changed which citizen's file, and when, from where.
+ * Supervisors see their services' part, admins all of it; the log cannot be edited from here. The
+ * citizen panel and a conversation link here filtered on them (`#/admin/journal?contactId=…`,
+ * `?conversationId=…`).
  */
 export function AuditSection() {
+  const linked = auditFilterFromHash(useHash());
+  // A link followed while the log is open (another citizen, another request) starts over from it.
+  return <AuditLog key={`${linked.contactId ?? ''}/${linked.conversationId ?? ''}`} linked={linked} />;
+}
+
+function AuditLog({ linked }: { linked: { contactId?: string; conversationId?: string } }) {
   const { t, i18n } = useTranslation();
   const agents = useAdminAgents();
   const teams = useAdminTeams();
-  const [filters, setFilters] = useState<AuditFilters>({});
+  const [filters, setFilters] = useState<AuditFilters>(linked);
   const [exporting, setExporting] = useState<'idle' | 'busy' | 'done' | 'failed'>('idle');
   const log = useAuditLog(filters);
   const format = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'short', timeStyle: 'medium' });
@@ -60,6 +72,7 @@ export function AuditSection() {
     const from = text('from');
     const to = text('to');
     setFilters({
+      conversationId: filters.conversationId,
       agentId: text('agentId'),
       teamId: text('teamId'),
       contactId: text('contactId'),
@@ -73,8 +86,27 @@ export function AuditSection() {
     if (!e.data) return '';
     if (typeof e.data.q === 'string') return t('audit.searched', { q: e.data.q });
     if (typeof e.data.reason === 'string') return e.data.reason;
+    if (e.action === 'audit.purged')
+      return t('audit.purged', {
+        anonymized: countIn(e.data, 'conversationsAnonymized'),
+        deleted: countIn(e.data, 'conversationsDeleted'),
+        contacts: countIn(e.data, 'contactsAnonymized'),
+        events: countIn(e.data, 'auditEventsPurged'),
+        quarantined: countIn(e.data, 'quarantinedMailsPurged'),
+      });
     return '';
   };
+  /** From where: the IP address and the session (its first characters, as the agent's session list can tell it). */
+  const origin = (e: AuditEventDto) => {
+    const session = e.sessionId?.slice(0, 8);
+    if (e.ip && session) return t('audit.originOf', { ip: e.ip, session });
+    if (e.ip) return e.ip;
+    if (session) return t('audit.sessionOnly', { session });
+    return e.agent ? '—' : t('audit.noOrigin');
+  };
+  const linkedReference = log.data?.pages
+    .flatMap((p) => p.items)
+    .find((e) => e.conversationId === filters.conversationId)?.conversationReference;
   const items = log.data?.pages.flatMap((p) => p.items) ?? [];
 
   /** The whole filtered log as CSV (every page, not only those shown), for the data protection officer. */
@@ -93,6 +125,23 @@ export function AuditSection() {
     <div className="admin-form">
       <h2>{t('audit.title')}</h2>
       <p className="field__hint">{t('audit.intro')}</p>
+      {filters.conversationId ? (
+        <p className="notice" role="note">
+          {linkedReference
+            ? t('audit.filteredConversation', { reference: linkedReference })
+            : t('audit.filteredConversationUnknown')}{' '}
+          <button
+            type="button"
+            className="link-button"
+            onClick={() => {
+              setFilters({ ...filters, conversationId: undefined });
+              if (linked.conversationId) navigate(AUDIT_HREF, { replace: true });
+            }}
+          >
+            {t('audit.clearConversation')}
+          </button>
+        </p>
+      ) : null}
       <form className="admin-form admin-form--inline audit-filters" onSubmit={onSubmit} aria-label={t('audit.filters')}>
         <div className="form-row">
           <FilterSelect
@@ -107,7 +156,14 @@ export function AuditSection() {
             <label className="field__label" htmlFor="audit-contact">
               {t('audit.contact')}
             </label>
-            <input id="audit-contact" name="contactId" className="field__input" autoComplete="off" spellCheck={false} />
+            <input
+              id="audit-contact"
+              name="contactId"
+              className="field__input"
+              autoComplete="off"
+              spellCheck={false}
+              defaultValue={linked.contactId ?? ''}
+            />
           </div>
           <div className="field">
             <label className="field__label" htmlFor="audit-from">
@@ -151,6 +207,7 @@ export function AuditSection() {
             <th scope="col">{t('audit.action')}</th>
             <th scope="col">{t('audit.conversation')}</th>
             <th scope="col">{t('audit.contact')}</th>
+            <th scope="col">{t('audit.origin')}</th>
           </tr>
         </thead>
         <tbody>
@@ -183,6 +240,7 @@ export function AuditSection() {
                   '—'
                 )}
               </td>
+              <td className="admin-table__sub">{origin(e)}</td>
             </tr>
           ))}
         </tbody>

@@ -61,6 +61,7 @@ export function RetentionSection({ readOnly }: { readOnly: boolean }) {
       rules: rules.map(toInput),
       auditRetentionMonths: Number(f.get('auditRetentionMonths')),
       eventRegistrationRetentionDays: Number(f.get('eventRegistrationRetentionDays')),
+      quarantineRetentionDays: Number(f.get('quarantineRetentionDays')),
     });
   }
 
@@ -178,6 +179,15 @@ export function RetentionSection({ readOnly }: { readOnly: boolean }) {
                 defaultValue={String(settings.data.eventRegistrationRetentionDays)}
                 required
               />
+              <Field
+                prefix="retention"
+                name="quarantineRetentionDays"
+                label={t('retention.quarantineDays')}
+                hint={t('retention.quarantineHint')}
+                type="number"
+                defaultValue={String(settings.data.quarantineRetentionDays)}
+                required
+              />
               <button type="submit" className="button button--secondary">
                 {t('admin.save')}
               </button>
@@ -226,6 +236,7 @@ export function RetentionSection({ readOnly }: { readOnly: boolean }) {
               anonymized: run.data.anonymized,
               deleted: run.data.deleted,
               registrations: run.data.registrationsAnonymized,
+              quarantined: run.data.quarantinedMailsPurged,
             })}
           </p>
         ) : null}

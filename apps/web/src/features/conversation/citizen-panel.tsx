@@ -12,7 +12,7 @@ import { useMe } from '../../hooks/use-me';
 import { useAnonymizeContact, useExportContact } from '../../hooks/use-privacy';
 import { apiErrorText } from '../../lib/api-error-text';
 import { contactName } from '../../lib/labels';
-import { inboxHref, type InboxRoute } from '../../lib/router';
+import { auditHref, inboxHref, type InboxRoute } from '../../lib/router';
 
 export function CitizenPanel({
   conversation: c,
@@ -166,6 +166,9 @@ function PrivacyActions({ contactId }: { contactId: string }) {
           </button>
         )}
       </div>
+      <p>
+        <a href={auditHref({ contactId })}>{t('privacy.auditLink')}</a>
+      </p>
       {confirming ? (
         <div className="notice notice--warning" role="group" aria-labelledby={`${ids}-confirm`}>
           <p id={`${ids}-confirm`}>{t('privacy.confirm')}</p>

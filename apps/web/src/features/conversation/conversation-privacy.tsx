@@ -7,6 +7,7 @@ import { useConversationPrivacy, usePrivacyAction } from '../../hooks/use-privac
 import type { Language } from '../../i18n';
 import { apiErrorText } from '../../lib/api-error-text';
 import { formatDateTime } from '../../lib/format';
+import { auditHref } from '../../lib/router';
 
 /**
  * RGPD on one conversation (issue 16): whether it is a rights request (any agent marks it; due one
@@ -125,6 +126,11 @@ export function ConversationPrivacy({ conversationId, manager }: { conversationI
             {sendExport.isPending ? t('privacy.exporting') : t('rights.sendExport')}
           </button>
         </div>
+      ) : null}
+      {manager ? (
+        <p>
+          <a href={auditHref({ conversationId })}>{t('rights.auditLink')}</a>
+        </p>
       ) : null}
 
       <h4 className="citizen-panel__heading">{t('rights.holdHeading')}</h4>
