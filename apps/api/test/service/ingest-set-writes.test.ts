@@ -8,7 +8,9 @@ import { seedTown, startTestApp, type TestApp } from '../harness';
  * in another, and both towns must end the same, item by item and row by row. The batches are drawn
  * to make items depend on each other: a citizen twice, the same event twice, replies to a message
  * of the same batch, references taken by another item, extra and typed identities, tracking links,
- * closed and resolved files, late messages.
+ * closed and resolved files, late messages, names that change, two services. Then a few written
+ * batches for what the draw may miss: a citizen's latest open file and name read after a flush that
+ * another sender caused, for a citizen who writes by e-mail and by SMS.
  */
 describe('guichet_ingest() writing a batch set-wise', () => {
   let t: TestApp;
@@ -36,7 +38,12 @@ describe('guichet_ingest() writing a batch set-wise', () => {
     const pick = <T>(a: T[]): T => a[Math.floor(rand() * a.length)]!;
     const chance = (p: number) => rand() < p;
 
-    type Logical = Record<string, unknown> & { externalId: string; channel: 'sms' | 'email' | 'webform'; key: string };
+    type Logical = Record<string, unknown> & {
+      externalId: string;
+      channel: 'sms' | 'email' | 'webform';
+      team: 'etatCivil' | 'scolarite';
+      key: string;
+    };
     const phones = Array.from({ length: 5 }, (_, i) => `+3361000000${i}`);
     const emails = Array.from({ length: 5 }, (_, i) => `citoyen.${i}@exemple.fr`);
     const sent: Logical[] = [];
@@ -53,11 +60,13 @@ describe('guichet_ingest() writing a batch set-wise', () => {
       batchRefs.push(own[0]!);
       return own;
     };
-    const draw = (batchRefs: string[], batch: Logical[]): Logical => {
+    // What every item carries; a quarter goes to another service (a name is read per service).
+    const base = (batchRefs: string[]) => {
       clock += chance(0.1) ? -3_600_000 : 60_000;
       const at = new Date(clock).toISOString();
       const body = pick(['Bonjour, mon compteur fuit', 'Je passe demain ?', '<b>Acte</b> de naissance', 'Merci beaucoup']);
-      const common = {
+      return {
+        team: chance(0.25) ? ('scolarite' as const) : ('etatCivil' as const),
         at,
         body,
         snippet: body.slice(0, 20),
@@ -76,6 +85,11 @@ describe('guichet_ingest() writing a batch set-wise', () => {
           ? [{ fileName: 'piece.pdf', contentType: 'application/pdf', size: 12, sha256: 'a'.repeat(64) }]
           : [],
       };
+    };
+    // Names change from message to message: a name read from the wrong file shows.
+    const nameOf = (who: string) => `${pick(['Nom', 'Mme', 'M.'])} ${who}`;
+    const draw = (batchRefs: string[], batch: Logical[]): Logical => {
+      const common = base(batchRefs);
       const r = rand();
       if (r < 0.3) {
         const from = pick(phones);
@@ -86,7 +100,7 @@ describe('guichet_ingest() writing a batch set-wise', () => {
           sender: 'provider',
           fromKind: 'phone',
           fromValue: from,
-          fromName: chance(0.3) ? `Nom ${from.slice(-1)}` : null,
+          fromName: chance(0.3) ? nameOf(from.slice(-1)) : null,
           latestOpen: true,
           externalId: `SM${++n}`,
         };
@@ -102,7 +116,7 @@ describe('guichet_ingest() writing a batch set-wise', () => {
           sender: 'provider',
           fromKind: 'email',
           fromValue: from,
-          fromName: chance(0.7) ? `Citoyen ${from.split('@')[0]}` : null,
+          fromName: chance(0.7) ? nameOf(from.split('@')[0]!) : null,
           subject: 'Demande',
           threadExternalIds: chance(0.4) ? [pick(emailIds), `<absent${n}@exemple.fr>`] : [],
           threadReference: chance(0.2) && refs.length ? pick(refs) : null,
@@ -164,7 +178,7 @@ describe('guichet_ingest() writing a batch set-wise', () => {
     // group commit does) each item alone, its row or its error.
     const toItem = async (town: Town, l: Logical) => {
       const channel = town[l.channel];
-      const { channel: _c, key: _k, trackOf, ...rest } = l as Logical & { trackOf?: string };
+      const { channel: _c, key: _k, team, trackOf, ...rest } = l as Logical & { trackOf?: string };
       let threadId: string | null = null;
       if (trackOf) {
         const { rows } = await t.db.query(`SELECT conversation_id FROM message WHERE organization_id = $1 AND external_id = $2`, [
@@ -179,7 +193,7 @@ describe('guichet_ingest() writing a batch set-wise', () => {
         organizationId: town.org.id,
         channelId: channel.id,
         channelKind: l.channel,
-        teamId: town.etatCivil.id,
+        teamId: town[team].id,
         references: (l.references as string[]).map((r) => `${town.prefix}-${r}`),
         threadReference: l.threadReference ? `${town.prefix}-${l.threadReference}` : null,
         attachments: (l.attachments as object[]).map((a) => ({ ...a, id: randomUUID() })),
@@ -225,7 +239,7 @@ describe('guichet_ingest() writing a batch set-wise', () => {
       const ident = `(SELECT string_agg(i.kind || ':' || i.value, ',' ORDER BY i.kind, i.value) FROM contact_identity i WHERE i.contact_id = k.id)`;
       return {
         conversations: await q(`
-          SELECT substr(c.reference, 3) AS reference, c.status, c.subject, c.snippet, c.last_channel_kind, c.citizen_name,
+          SELECT substr(c.reference, 3) AS reference, (SELECT t.name FROM team t WHERE t.id = c.team_id) AS team, c.status, c.subject, c.snippet, c.last_channel_kind, c.citizen_name,
                  c.unread, c.version, c.created_at, c.last_message_at, c.last_inbound_at, c.resolved_at, c.snoozed_until,
                  substr(r.reference, 3) AS related, ${ident} AS contact, c.messages_search::text AS words,
                  (SELECT string_agg(i.kind || ':' || i.value, ',' ORDER BY i.kind, i.value) FROM contact_identity i
@@ -244,11 +258,8 @@ describe('guichet_ingest() writing a batch set-wise', () => {
     };
 
     let failed = 0;
-    for (let b = 0; b < 60; b++) {
-      const batchRefs: string[] = [];
-      const logical: Logical[] = [];
-      for (let i = 1 + Math.floor(rand() * 8); i > 0; i--) logical.push(draw(batchRefs, logical));
-      // Sorted as the service sorts a batch (by sender), stable.
+    // One batch into both towns, sorted as the service sorts a batch (by sender, stable): the same answers.
+    const replay = async (b: number | string, logical: Logical[]) => {
       const ordered = logical
         .map((l, i) => ({ l, i }))
         .sort((x, y) => (x.l.key < y.l.key ? -1 : x.l.key > y.l.key ? 1 : x.i - y.i));
@@ -257,6 +268,12 @@ describe('guichet_ingest() writing a batch set-wise', () => {
       expect({ batch: b, answer: answers[1] }).toEqual({ batch: b, answer: answers[0] });
       if ('alone' in (answers[0] as object)) failed++;
       sent.push(...logical);
+    };
+    for (let b = 0; b < 60; b++) {
+      const batchRefs: string[] = [];
+      const logical: Logical[] = [];
+      for (let i = 1 + Math.floor(rand() * 8); i > 0; i--) logical.push(draw(batchRefs, logical));
+      await replay(b, logical);
       // Agents close or resolve a file now and then, the same one in both towns.
       if (refs.length && chance(0.3)) {
         const ref = pick(refs);
@@ -265,6 +282,75 @@ describe('guichet_ingest() writing a batch set-wise', () => {
           await t.db.query(`UPDATE conversation SET status = $2 WHERE reference = $1`, [`${town.prefix}-${ref}`, status]);
       }
     }
+
+    // Batches the draw may miss: reads of a citizen's files once the batch holds an item of theirs.
+    // « Pont » writes by e-mail and by SMS (the phone given beside the first mail), at increasing times.
+    const PONT = '+33610000099';
+    const at = () => new Date((clock += 60_000)).toISOString();
+    const email = (fromName: string | null, team: Logical['team'] = 'etatCivil', extra = false): Logical => ({
+      ...base([]),
+      at: at(),
+      reopen: true,
+      attachments: [],
+      team,
+      channel: 'email',
+      key: 'email:pont@exemple.fr',
+      sender: 'provider',
+      fromKind: 'email',
+      fromValue: 'pont@exemple.fr',
+      fromName,
+      subject: 'Demande',
+      extraIdentities: extra ? [{ kind: 'phone', value: PONT }] : [],
+      externalId: `<${++n}@exemple.fr>`,
+    });
+    const sms = (): Logical => ({
+      ...base([]),
+      at: at(),
+      reopen: true,
+      attachments: [],
+      team: 'etatCivil',
+      channel: 'sms',
+      key: `phone:${PONT}`,
+      sender: 'provider',
+      fromKind: 'phone',
+      fromValue: PONT,
+      fromName: null,
+      latestOpen: true,
+      externalId: `SM${++n}`,
+    });
+    // A form from a new sender whose key sorts between Pont's two: it flushes the batch before its reads.
+    const form = (): Logical => ({
+      ...base([]),
+      at: at(),
+      team: 'etatCivil',
+      channel: 'webform',
+      key: 'email:zz.forme@exemple.fr',
+      sender: 'typed',
+      fromKind: 'email',
+      fromValue: 'zz.forme@exemple.fr',
+      fromName: 'Formulaire',
+      subject: 'Formulaire',
+      externalId: `form-${++n}`,
+    });
+    await replay('pont: first mail, with the phone', [email('Mme Pont', 'etatCivil', true)]);
+    await replay('pont: an SMS to that file', [sms()]);
+    // The SMS goes to the file the mail opens in the same batch, although a flush came between them.
+    await replay('pont: mail, form, SMS', [email('Mme Pont'), form(), sms()]);
+    // The second mail's file takes the name the first one gives in the same batch.
+    await replay('pont: named mail, unnamed mail', [email('M. Pont'), email(null)]);
+    await replay('pont: a mail to another service', [email('Pont Scolarité', 'scolarite')]);
+    // The name of the latest file of this service, not of the other one.
+    await replay('pont: unnamed mail', [email(null)]);
+    for (const town of towns)
+      await t.db.query(
+        `UPDATE conversation SET status = 'resolved'
+          WHERE contact_id = (SELECT contact_id FROM contact_identity WHERE organization_id = $1 AND kind = 'phone' AND value = $2)`,
+        [town.org.id, PONT],
+      );
+    // No file in progress: a new file, related to the latest one and named after it.
+    await replay('pont: SMS after resolution', [sms()]);
+    await replay('pont: two SMS and a mail elsewhere', [sms(), sms(), email(null, 'scolarite')]);
+
     const [a, b] = [await state(towns[0]!), await state(towns[1]!)];
     expect(b).toEqual(a);
     // The draw reached what it is for: appends, several files, duplicates, failed batches retried alone.
