@@ -5,6 +5,7 @@
  * alternating rounds A B B A … CPU is each connection's backend run time (/proc/<pid>/schedstat).
  *
  * AB_SCHEMA=1 prints the constraints, triggers, indexes and columns of the ingest's tables instead.
+ * AB_BATCH_B=8 gives B batches of another size than A's (with AB_NEW empty: the cost of the batch size).
  *
  *   AB_NEW=ConversationDerivedColumns1765071000000 node dist/bench-build/bench/ingest-ab.js
  */
@@ -27,6 +28,7 @@ const NEW = (process.env.AB_NEW ?? '').split(',').filter(Boolean);
 const ROUNDS = Number(process.env.AB_ROUNDS ?? 6);
 const PER_ROUND = Number(process.env.AB_MESSAGES ?? 1200);
 const BATCH = Number(process.env.AB_BATCH ?? 4);
+const BATCH_B = Number(process.env.AB_BATCH_B ?? BATCH);
 const RETURNING = 300;
 const log = (m: string) => console.log(`[ab] ${m}`);
 
@@ -100,9 +102,9 @@ function sorted(items: Item[]): Item[] {
 }
 
 /** Two connections each sending its batches one after the other. */
-async function replay(clients: Client[], items: Item[]): Promise<void> {
+async function replay(clients: Client[], items: Item[], size = BATCH): Promise<void> {
   const batches: Item[][] = [];
-  for (let i = 0; i < items.length; i += BATCH) batches.push(sorted(items.slice(i, i + BATCH)));
+  for (let i = 0; i < items.length; i += size) batches.push(sorted(items.slice(i, i + size)));
   let next = 0;
   await Promise.all(
     clients.map(async (c) => {
@@ -173,11 +175,13 @@ async function main(): Promise<void> {
         const pids = await Promise.all(
           clients.map(async (c) => (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid),
         );
-        return { db, clients, pids, ns: 0, ms: 0, n: 0 };
+        return { db, clients, pids, batch: db === 'ab_b' ? BATCH_B : BATCH, ns: 0, ms: 0, n: 0 };
       }),
     );
     for (const M of newer) await (new M() as MigrationInterface).up(runner(variants[1]!.clients[0]!));
-    log(`A = ${older.length} migrations, B = A + ${newer.map((m) => m.name).join(', ')}`);
+    log(
+      `A = ${older.length} migrations, B = A + ${newer.map((m) => m.name).join(', ')}; batches of ${BATCH} (A) and ${BATCH_B} (B)`,
+    );
 
     let seq = 0;
     const ratios: number[] = [];
@@ -186,7 +190,7 @@ async function main(): Promise<void> {
       const items = Array.from({ length: n }, (_, i) => mixed(town, from + i));
       const ns0 = v.pids.reduce((s, p) => s + runNs(p), 0);
       const t0 = performance.now();
-      await replay(v.clients, items);
+      await replay(v.clients, items, v.batch);
       const t = performance.now() - t0;
       const ns = v.pids.reduce((s, p) => s + runNs(p), 0) - ns0;
       if (measure) {

@@ -5,6 +5,7 @@ import { ensureDatabase } from '../src/database/embedded-postgres';
 import { IngestService } from '../src/modules/ingest/ingest.service';
 import { withBenchEnv, type BenchEnv, type Log } from './lib/env';
 import { createChannel, createOrganization, createTeams } from './lib/fixtures';
+import { BatchSizes } from './lib/batch-sizes';
 import { CpuMeter } from './lib/cpu';
 import type { BenchResult } from './lib/report';
 import { countStatements } from './lib/statement-count';
@@ -235,6 +236,7 @@ export async function benchIngest(o: IngestBenchOptions, log: Log): Promise<Benc
     const raw = await openRawInserter(env, o);
     const project = new Throughput(o, ingestOne);
     const baseline = new Throughput(o, raw.insert);
+    const batches = new BatchSizes(env);
     try {
       log(
         `ingest: ${o.warmup} warm-up + ${o.messages} measured messages vs ${o.rawInserts} raw INSERT commits, ${o.concurrency} callers, ${o.rounds} alternating rounds`,
@@ -244,7 +246,9 @@ export async function benchIngest(o: IngestBenchOptions, log: Log): Promise<Benc
       const projectRounds = rounds(o.messages, o.rounds);
       const rawRounds = rounds(o.rawInserts, o.rounds);
       for (let r = 0; r < o.rounds; r++) {
+        await batches.start();
         await project.measure(projectRounds[r]!.count, o.warmup + projectRounds[r]!.from);
+        await batches.stop();
         await baseline.measure(rawRounds[r]!.count, o.warmup + rawRounds[r]!.from);
       }
     } finally {
@@ -298,6 +302,7 @@ export async function benchIngest(o: IngestBenchOptions, log: Log): Promise<Benc
           .join(
             ', ',
           )}; one guichet_ingest() call commits each group of concurrent messages (group commit, 2 groups in flight), ${(o.statementProbe / (statements.byKind.find(([kind]) => kind.includes('guichet_ingest'))?.[1] ?? Infinity)).toFixed(1)} messages per transaction on average here`,
+        batches.describe(`the measured rounds (${o.concurrency} callers, each waiting for its answer before the next message)`),
         'raw baseline: autocommit INSERT of (source, body) into a table with a bigint identity key, in another database of the same server, 8 pg connections',
       ],
       server: env.server,

@@ -5,6 +5,7 @@
 import { ChannelService } from '../src/modules/channels/channel.service';
 import { IngestService } from '../src/modules/ingest/ingest.service';
 import { openRawInserter, Throughput } from './ingest';
+import { BatchSizes } from './lib/batch-sizes';
 import { CpuMeter } from './lib/cpu';
 import { withBenchEnv, type Log } from './lib/env';
 import { createOrganization, createTeams } from './lib/fixtures';
@@ -64,6 +65,7 @@ export async function benchTwilioSms(o: TwilioSmsBenchOptions, log: Log): Promis
     const project = new Throughput(o);
     const baseline = new Throughput(o, raw.insert);
     const direct = new CpuMeter();
+    const batches = new BatchSizes(env);
     try {
       await load.run(
         Array.from({ length: o.returningCitizens }, (_, c) => ({
@@ -82,7 +84,9 @@ export async function benchTwilioSms(o: TwilioSmsBenchOptions, log: Log): Promis
       const rawRounds = rounds(o.rawInserts, o.rounds);
       for (let r = 0; r < projectRounds.length; r++) {
         const { from, count } = projectRounds[r]!;
+        await batches.start();
         await project.measureChunk(count, () => load.run(webhooks(o.warmup + from, count), o.concurrency));
+        await batches.stop();
         await baseline.measure(rawRounds[r]!.count, o.warmup + rawRounds[r]!.from);
       }
     } finally {
@@ -154,6 +158,7 @@ export async function benchTwilioSms(o: TwilioSmsBenchOptions, log: Log): Promis
         `each webhook: HMAC-SHA1 signature check over the public URL, channel lookup with secret decryption, one ingest transaction, empty TwiML; 70 % new citizens, 30 % returning (${o.returningCitizens}) threaded into their open conversation; channel created by an admin over POST /api/v1/channels`,
         `${o.warmup} warm-up calls on each side, then ${o.rounds} rounds alternating webhooks and raw INSERTs; checked after the run: ${count(afterWebhooks)} messages stored, one per MessageSid`,
         `CPU: the app runs on the process's main thread and the bench's HTTP senders (Twilio's signing included) on a worker thread of the same process, since Twilio's requests come from elsewhere; a webhook costs ${ms(webhookCpu)} of process CPU (both threads), of which IngestService.ingest() alone (${count(o.directProbe)} direct calls of the same mix, ${perSecond((o.directProbe / directMs) * 1000)}) costs ${ms(ingestCpu)} and ChannelService.resolve() (a query; webhooks keep a found channel 5 s, and secrets are decrypted once per sealed value) ${ms(resolveCpu)}; the rest is HTTP on both ends, form parsing, the HMAC and TwiML`,
+        batches.describe('the measured webhooks'),
         `raw baseline: autocommit INSERT of (source, body) into a table with a bigint identity key, in another database of the same server, ${o.concurrency} pg connections`,
       ],
       server: env.server,

@@ -7,6 +7,8 @@ import { MetricsRepository } from './metrics.repository';
 
 /** Latency buckets, in seconds, for HTTP answers and the ingest (5 ms to 10 s). */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** Messages per ingest transaction (the group commit's batches; at most 50). */
+const BATCH_BUCKETS = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 50];
 /** Mailbox lag buckets, in seconds (from the mail server's arrival time to stored). */
 const LAG_BUCKETS = [0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600];
 
@@ -41,6 +43,12 @@ export class Metrics implements OnModuleDestroy {
     help: 'Time from a message reaching the ingest to its transaction committed, by channel kind',
     labelNames: ['channel'] as const,
     buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly ingestBatches = new Histogram({
+    name: 'guichet_ingest_batch_size',
+    help: 'Messages per ingest transaction (group commit: concurrent messages share one guichet_ingest() call)',
+    buckets: BATCH_BUCKETS,
     registers: [this.registry],
   });
   private readonly outboundSends = new Counter({
@@ -186,6 +194,23 @@ export class Metrics implements OnModuleDestroy {
   ingested(channel: string, result: IngestResultLabel, seconds: number): void {
     this.child(`i ${channel} ${result}`, () => this.ingestMessages.labels(channel, result)).inc();
     if (result !== 'rejected') this.child(`id ${channel}`, () => this.ingestDuration.labels(channel)).observe(seconds);
+  }
+
+  ingestBatch(size: number): void {
+    this.ingestBatches.observe(size);
+  }
+
+  /** The batch sizes so far: transactions, messages, and how many transactions had at most `le` messages. */
+  async ingestBatchSizes(): Promise<{ batches: number; messages: number; atMost: [le: number, batches: number][] }> {
+    const { values } = await this.ingestBatches.get();
+    const of = (name: string) => values.find((v) => v.metricName === name)?.value ?? 0;
+    return {
+      batches: of('guichet_ingest_batch_size_count'),
+      messages: of('guichet_ingest_batch_size_sum'),
+      atMost: values
+        .filter((v) => v.metricName === 'guichet_ingest_batch_size_bucket' && v.labels.le !== '+Inf')
+        .map((v) => [Number(v.labels.le), v.value]),
+    };
   }
 
   outbound(channel: string, status: OutboundStatusLabel): void {

@@ -286,6 +286,7 @@ export class IngestService {
     }));
     order.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.i - b.i));
     const outbox = this.relay.needed;
+    this.metrics.ingestBatch(items.length);
     // Cleaned again as a whole: a length cut (snippet, subject) may have split a surrogate pair.
     const rows = await this.repo.ingest(pgJson(order.map((o) => o.item)), outbox ? order.map((o) => o.eventIds) : null);
     const out = new Array<IngestRow>(items.length);
