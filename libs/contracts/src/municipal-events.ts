@@ -27,6 +27,10 @@ export const EVENT_LIMITS = {
   remindersMax: 4,
   /** A reminder at most 30 days before. */
   reminderMinutesMax: 30 * 24 * 60,
+  /** Registrations open at most a year before (a booking lead time in days). */
+  bookingOpensDaysMax: 365,
+  /** …and close at most thirty days before (in hours). */
+  bookingClosesHoursMax: 30 * 24,
 } as const;
 
 /** Online cancellation closes this many hours before the start unless the event says otherwise (RDV-Solidarités). */
@@ -75,6 +79,20 @@ const eventFields = {
   published: z.boolean('vrai ou faux attendu'),
   bookingOpensAt: isoDate('ouverture des inscriptions').nullable(),
   bookingClosesAt: isoDate('clôture des inscriptions').nullable(),
+  /** Booking lead times (Publik): registrations open this many days before the start (null: no limit). */
+  bookingOpensDaysBefore: z
+    .number('nombre de jours attendu')
+    .int('nombre de jours entier attendu')
+    .min(1, 'au moins un jour avant le début')
+    .max(EVENT_LIMITS.bookingOpensDaysMax, `${EVENT_LIMITS.bookingOpensDaysMax} jours au plus`)
+    .nullable(),
+  /** …and close this many hours before the start (null: at the start). */
+  bookingClosesHoursBefore: z
+    .number('nombre d’heures attendu')
+    .int('nombre d’heures entier attendu')
+    .min(0)
+    .max(EVENT_LIMITS.bookingClosesHoursMax, 'trente jours au plus')
+    .nullable(),
   promotion: z.enum(EVENT_PROMOTIONS, 'promotion automatique ou manuelle (automatic, manual)'),
   /** The time a promoted person has to confirm their place. */
   confirmationHours: z
@@ -105,6 +123,17 @@ const datesInOrder = (v: {
   (!v.bookingOpensAt || !v.bookingClosesAt || Date.parse(v.bookingClosesAt) > Date.parse(v.bookingOpensAt));
 const DATES_IN_ORDER = { message: 'la fin doit suivre le début (événement et inscriptions)', path: ['endsAt'] };
 
+/** The booking lead times leave registrations some time open: they open before they close. */
+export const leadTimesInOrder = (v: { bookingOpensDaysBefore?: number | null; bookingClosesHoursBefore?: number | null }) =>
+  v.bookingOpensDaysBefore == null ||
+  v.bookingClosesHoursBefore == null ||
+  v.bookingOpensDaysBefore * 24 > v.bookingClosesHoursBefore;
+/** Why lead times that leave no time to register are refused (the API says it of an edit too). */
+export const LEAD_TIMES_MESSAGE =
+  'les inscriptions doivent ouvrir avant de fermer : le délai d’ouverture (jours) doit dépasser celui de clôture (heures)';
+// zod takes `message` out of the object it is given: each schema gets its own.
+const leadTimesIssue = () => ({ message: LEAD_TIMES_MESSAGE, path: ['bookingClosesHoursBefore'] });
+
 /** `POST /events` (agents of the event's service, supervisors, admins). */
 export const createEventSchema = z
   .object({
@@ -123,13 +152,16 @@ export const createEventSchema = z
     published: eventFields.published.default(false),
     bookingOpensAt: eventFields.bookingOpensAt.default(null),
     bookingClosesAt: eventFields.bookingClosesAt.default(null),
+    bookingOpensDaysBefore: eventFields.bookingOpensDaysBefore.default(null),
+    bookingClosesHoursBefore: eventFields.bookingClosesHoursBefore.default(null),
     promotion: eventFields.promotion.default('automatic'),
     confirmationHours: eventFields.confirmationHours.default(48),
     cancelCutoffHours: eventFields.cancelCutoffHours.default(DEFAULT_CANCEL_CUTOFF_HOURS),
     reminderMinutes: eventFields.reminderMinutes.default([2880, 120]),
     questions: eventFields.questions.default([]),
   })
-  .refine(datesInOrder, DATES_IN_ORDER);
+  .refine(datesInOrder, DATES_IN_ORDER)
+  .refine(leadTimesInOrder, leadTimesIssue());
 export type CreateEventInput = z.infer<typeof createEventSchema>;
 
 /** `PATCH /events/:id`: any field but the service; `notify` tells every registrant of the change. */
@@ -149,6 +181,8 @@ export const updateEventSchema = z
     published: eventFields.published.optional(),
     bookingOpensAt: eventFields.bookingOpensAt.optional(),
     bookingClosesAt: eventFields.bookingClosesAt.optional(),
+    bookingOpensDaysBefore: eventFields.bookingOpensDaysBefore.optional(),
+    bookingClosesHoursBefore: eventFields.bookingClosesHoursBefore.optional(),
     promotion: eventFields.promotion.optional(),
     confirmationHours: eventFields.confirmationHours.optional(),
     cancelCutoffHours: eventFields.cancelCutoffHours.optional(),
@@ -158,7 +192,8 @@ export const updateEventSchema = z
     notify: z.string().trim().max(2000).optional(),
   })
   .refine((v) => Object.entries(v).some(([k, x]) => k !== 'notify' && x !== undefined), { message: 'aucun changement demandé' })
-  .refine(datesInOrder, DATES_IN_ORDER);
+  .refine(datesInOrder, DATES_IN_ORDER)
+  .refine(leadTimesInOrder, leadTimesIssue());
 export type UpdateEventInput = z.infer<typeof updateEventSchema>;
 
 export const cancelEventSchema = z.object({
@@ -239,8 +274,14 @@ export interface MunicipalEventDto {
   maxPlacesPerRegistration: number;
   published: boolean;
   status: 'scheduled' | 'cancelled';
+  /** When the event was cancelled (null: it was not). */
+  cancelledAt: string | null;
   bookingOpensAt: string | null;
   bookingClosesAt: string | null;
+  /** Registrations open this many days before the start (null: no lead time). */
+  bookingOpensDaysBefore: number | null;
+  /** Registrations close this many hours before the start (null: at the start). */
+  bookingClosesHoursBefore: number | null;
   promotion: EventPromotion;
   confirmationHours: number;
   /** Citizens cancel online until this many hours before the start. */
@@ -271,8 +312,11 @@ export interface PublicEventDto {
   /** Waiting-list places left (0 without a waiting list). */
   waitlistAvailable: number;
   maxPlacesPerRegistration: number;
+  /** When registrations open and close: the event's dates and lead times together (the later opening, the earlier closing). */
   bookingOpensAt: string | null;
   bookingClosesAt: string | null;
+  /** Citizens cancel online until this many hours before the start (0: until the start). */
+  cancelCutoffHours: number;
   /** Registrations are taken now (published, not cancelled, within its window, not started). */
   open: boolean;
   questions: EventQuestion[];

@@ -20,6 +20,7 @@ import { ExternalAdministrations1765074000000 } from './migrations/1765074000000
 import { ReportLabelsAgentsHours1765075000000 } from './migrations/1765075000000-report-labels-agents-hours';
 import { IngestSetWrites1765081000000 } from './migrations/1765081000000-ingest-set-writes';
 import { AuditEventTimeOrderedKeys1765082000000 } from './migrations/1765082000000-audit-event-time-ordered-keys';
+import { EventBookingLeadTimes1765090000000 } from './migrations/1765090000000-event-booking-lead-times';
 import { QuarantinePurge1765091000000 } from './migrations/1765091000000-quarantine-purge';
 import { AuditEventOrigin1765091000001 } from './migrations/1765091000001-audit-event-origin';
 import { PlatformAdmin1764867000000 } from './migrations/1764867000000-platform-admin';
@@ -134,6 +135,7 @@ export const MIGRATIONS = [
   ReportLabelsAgentsHours1765075000000,
   IngestSetWrites1765081000000,
   AuditEventTimeOrderedKeys1765082000000,
+  EventBookingLeadTimes1765090000000,
   QuarantinePurge1765091000000,
   AuditEventOrigin1765091000001,
 ];

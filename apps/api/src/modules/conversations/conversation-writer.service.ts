@@ -99,6 +99,11 @@ export class ConversationWriter {
     return this.messages.insert(tx.m, message);
   }
 
+  /** Several message lines in one statement; their ids in the order given. */
+  insertMessages(tx: WriterTx, messages: NewMessage[]): Promise<string[]> {
+    return this.messages.insertMany(tx.m, messages);
+  }
+
   /** The files of a message just inserted (their bytes already in the blob store). */
   async insertAttachments(tx: WriterTx, organizationId: string, messageId: string, list: NewAttachment[]): Promise<void> {
     await this.messages.insertAttachments(tx.m, organizationId, messageId, list);
@@ -142,6 +147,39 @@ export class ConversationWriter {
     return { conversation, message };
   }
 
+  /**
+   * `tell` of several (conversation, message) pairs of one organization, read in three statements
+   * and recorded together: what a batch of the town hall's messages makes.
+   */
+  async tellMany(
+    tx: WriterTx,
+    organizationId: string,
+    written: { conversationId: string; messageId: string }[],
+    tell: (w: Written) => DomainEvent[],
+  ): Promise<void> {
+    if (!written.length) return;
+    const conversations = new Map(
+      (await this.erasure.findByIds(tx.m, [organizationId], [...new Set(written.map((w) => w.conversationId))])).map((r) => [
+        r.id,
+        toConversationDto(r),
+      ]),
+    );
+    const messages = new Map(
+      (
+        await this.messages.findDtos(
+          written.map((w) => w.messageId),
+          tx.m,
+        )
+      ).map((d) => [d.id, d]),
+    );
+    const events = written.flatMap((w) => {
+      const conversation = conversations.get(w.conversationId);
+      const message = messages.get(w.messageId);
+      return conversation && message ? tell({ conversation, message }) : [];
+    });
+    await this.events.record(tx.m, tx.afterCommit, ...events);
+  }
+
   /** The same, for a write that changed a conversation's row only. */
   async tellConversation(
     tx: WriterTx,
@@ -181,6 +219,11 @@ export class ConversationWriter {
     v: { snippet: string; channelKind: ChannelKind | null; isReply: boolean },
   ): Promise<void> {
     return this.conversations.touchOutbound(tx.m, id, v);
+  }
+
+  /** `touchOutbound` of several conversations (the town hall's notices: not replies), in one statement. */
+  touchOutboundMany(tx: WriterTx, list: { id: string; snippet: string; channelKind: ChannelKind | null }[]): Promise<void> {
+    return this.conversations.touchOutboundMany(tx.m, list);
   }
 
   /** A call's message as its call progresses, and the snippet it gives the file while it is the latest. */

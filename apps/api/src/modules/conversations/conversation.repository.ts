@@ -14,6 +14,7 @@ import {
 } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database';
+import { pgJson } from '../../common/pg-text';
 import { PLANNED_PER_CALL } from '../../database/preparing-client';
 import { drawReference } from './references';
 import { CONVERSATION_COLUMNS, DUE_KEY, type ConversationRow } from './conversation.mapper';
@@ -680,6 +681,27 @@ export class ConversationRepository {
          version = version + 1
        WHERE id = $1`,
       [id, v.snippet, v.channelKind, v.isReply],
+    );
+  }
+
+  /**
+   * `touchOutbound` of several conversations in one statement (the town hall's notices, not
+   * replies: no first response). A conversation given twice keeps its last snippet and channel.
+   */
+  async touchOutboundMany(
+    manager: EntityManager,
+    list: { id: string; snippet: string; channelKind: ChannelKind | null }[],
+  ): Promise<void> {
+    if (!list.length) return;
+    const last = new Map(list.map((v) => [v.id, v]));
+    await manager.query(
+      `UPDATE conversation c SET
+         last_message_at = GREATEST(c.last_message_at, now()),
+         snippet = x.snippet, last_channel_kind = coalesce(x.channel_kind, c.last_channel_kind), unread = false,
+         version = c.version + 1
+         FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, snippet text, channel_kind text)
+       WHERE c.id = x.id`,
+      [pgJson([...last.values()].map((v) => ({ id: v.id, snippet: v.snippet, channel_kind: v.channelKind })))],
     );
   }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { AttachmentDto, ChannelKind, DeliveryStatus, MessageDirection, MessageDto, MessageKind } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
@@ -93,6 +94,46 @@ export class MessageRepository {
       ],
     );
     return row.id;
+  }
+
+  /**
+   * Several messages in one statement (a sweep's reminders, a notice to every registrant); their
+   * ids (made here) in the order given. Same columns and defaults as `insert`.
+   */
+  async insertMany(manager: EntityManager, list: NewMessage[]): Promise<string[]> {
+    if (!list.length) return [];
+    const ids = list.map(() => randomUUID());
+    await manager.query(
+      `INSERT INTO message (id, organization_id, conversation_id, direction, kind, channel_id, author_agent_id, body, html_body,
+                            status, external_id, meta, created_at)
+       SELECT x.id, x.organization_id, x.conversation_id, x.direction, x.kind, x.channel_id, x.author_agent_id, x.body, x.html_body,
+              x.status, x.external_id, x.meta, coalesce(x.created_at, now())
+         FROM jsonb_to_recordset($1::jsonb) AS x(ord int, id uuid, organization_id uuid, conversation_id uuid, direction text, kind text,
+                channel_id uuid, author_agent_id uuid, body text, html_body text, status text, external_id text, meta jsonb,
+                created_at timestamptz)
+        ORDER BY x.ord`,
+      [
+        pgJson(
+          list.map((m, ord) => ({
+            ord,
+            id: ids[ord],
+            organization_id: m.organizationId,
+            conversation_id: m.conversationId,
+            direction: m.direction,
+            kind: m.kind,
+            channel_id: m.channelId,
+            author_agent_id: m.authorAgentId ?? null,
+            body: m.body,
+            html_body: m.htmlBody ?? null,
+            status: m.status,
+            external_id: m.externalId ?? null,
+            meta: m.meta ?? null,
+            created_at: m.createdAt?.toISOString() ?? null,
+          })),
+        ),
+      ],
+    );
+    return ids;
   }
 
   /** The keys of `meta` given, merged into the message's; and its text when given (a call's steps). */

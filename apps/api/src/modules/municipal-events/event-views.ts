@@ -159,6 +159,8 @@ function closedReason(ctx: PageContext, e: PublicEventDto, now: Date): string | 
   if (e.cancelled) return t.eventCancelled;
   if (e.bookingOpensAt && Date.parse(e.bookingOpensAt) > now.getTime())
     return fillText(t.opensOn, { date: formatDateTime(e.bookingOpensAt, ctx.lang) });
+  if (e.bookingClosesAt && Date.parse(e.bookingClosesAt) <= now.getTime())
+    return fillText(t.closedSince, { date: formatDateTime(e.bookingClosesAt, ctx.lang) });
   if (!e.open) return t.closed;
   if (e.availablePlaces === 0 && e.waitlistAvailable === 0) return t.full;
   return null;
@@ -192,7 +194,8 @@ export function eventPageView(
     : html`<section aria-labelledby="registration-title">
     <h2 class="public__subtitle" id="registration-title">${t.formTitle}</h2>
     ${e.availablePlaces === 0 ? html`<p class="notice" data-testid="waitlist-notice">${t.fullWaitlistNotice}</p>` : ''}
-    ${e.bookingClosesAt ? html`<p class="public__muted">${fillText(t.closesOn, { date: formatDateTime(e.bookingClosesAt, lang) })}</p>` : ''}
+    ${e.bookingClosesAt ? html`<p class="public__muted" data-testid="booking-closes">${fillText(t.closesOn, { date: formatDateTime(e.bookingClosesAt, lang) })}</p>` : ''}
+    <p class="public__muted" data-testid="cancel-policy">${e.cancelCutoffHours ? fillText(t.cancelPolicy, { hours: e.cancelCutoffHours }) : t.cancelPolicyStart}</p>
     ${summary}
     <form class="public-form" method="post" action="${withLanguage(eventPath(slug, e.id), lang)}" data-enhance="request" data-summary-one="${t.summary_one}" data-summary-other="${t.summary_other}">
       <p class="public__muted">${t.required}</p>

@@ -35,6 +35,8 @@ export interface EventRow {
   cancelled_at: Date | null;
   booking_opens_at: Date | null;
   booking_closes_at: Date | null;
+  booking_opens_days_before: number | null;
+  booking_closes_hours_before: number | null;
   promotion: EventPromotion;
   confirmation_hours: number;
   cancel_cutoff_hours: number;
@@ -67,7 +69,8 @@ export interface RegistrationRow {
 
 const EVENT_COLUMNS = `e.id, e.organization_id, e.team_id, t.name AS team_name, e.title, e.description, e.place, e.theme,
   e.audience, e.price_info, e.starts_at, e.ends_at, e.capacity, e.waitlist_capacity, e.max_places, e.published,
-  e.cancelled_at, e.booking_opens_at, e.booking_closes_at, e.promotion, e.confirmation_hours, e.cancel_cutoff_hours, e.reminder_minutes,
+  e.cancelled_at, e.booking_opens_at, e.booking_closes_at,
+  e.booking_opens_days_before, e.booking_closes_hours_before, e.promotion, e.confirmation_hours, e.cancel_cutoff_hours, e.reminder_minutes,
   e.questions, e.booked_places, e.waitlisted_places, e.created_at,
   (SELECT o.archived_at IS NOT NULL FROM organization o WHERE o.id = e.organization_id) AS organization_archived`;
 
@@ -96,8 +99,11 @@ export const toEventDto = (r: EventRow): MunicipalEventDto => ({
   maxPlacesPerRegistration: r.max_places,
   published: r.published,
   status: r.cancelled_at ? 'cancelled' : 'scheduled',
+  cancelledAt: r.cancelled_at?.toISOString() ?? null,
   bookingOpensAt: r.booking_opens_at?.toISOString() ?? null,
   bookingClosesAt: r.booking_closes_at?.toISOString() ?? null,
+  bookingOpensDaysBefore: r.booking_opens_days_before,
+  bookingClosesHoursBefore: r.booking_closes_hours_before,
   promotion: r.promotion,
   confirmationHours: r.confirmation_hours,
   cancelCutoffHours: r.cancel_cutoff_hours,
@@ -170,6 +176,8 @@ const FIELDS: Record<string, string> = {
   published: 'published',
   bookingOpensAt: 'booking_opens_at',
   bookingClosesAt: 'booking_closes_at',
+  bookingOpensDaysBefore: 'booking_opens_days_before',
+  bookingClosesHoursBefore: 'booking_closes_hours_before',
   promotion: 'promotion',
   confirmationHours: 'confirmation_hours',
   cancelCutoffHours: 'cancel_cutoff_hours',
@@ -203,7 +211,19 @@ export interface DueReminderRow {
   title: string;
   place: string;
   starts_at: Date;
+  email_opted_out: boolean;
+  phone_opted_out: boolean;
 }
+
+/**
+ * Whether the registrant `r` refused messages at their e-mail address or phone number (an SMS
+ * STOP): nothing is sent to them there.
+ */
+const OPTED_OUT = `
+  EXISTS (SELECT 1 FROM contact_identity ci WHERE ci.organization_id = r.organization_id AND ci.kind = 'email'
+           AND ci.value = r.email AND ci.opted_out_at IS NOT NULL) AS email_opted_out,
+  EXISTS (SELECT 1 FROM contact_identity ci WHERE ci.organization_id = r.organization_id AND ci.kind = 'phone'
+           AND ci.value = r.phone AND ci.opted_out_at IS NOT NULL) AS phone_opted_out`;
 
 /**
  * Municipal events, their registrations and reminders (issue 17): all of their SQL.
@@ -408,6 +428,36 @@ export class MunicipalEventRepository {
     );
   }
 
+  /**
+   * The registrations still concerned by the event, locked (the caller holds the event's lock:
+   * LOCK ORDER), with the identities their registrants opted out of: who an event's change is told to.
+   */
+  async lockActiveRegistrations(
+    m: EntityManager,
+    eventId: string,
+  ): Promise<(RegistrationRow & { email_opted_out: boolean; phone_opted_out: boolean })[]> {
+    return this.db.query(
+      `SELECT ${REGISTRATION_COLUMNS}, ${OPTED_OUT} FROM municipal_event_registration r
+       WHERE r.event_id = $1 AND r.status IN ('confirmed', 'waitlisted', 'offered')
+       ORDER BY r.seq FOR NO KEY UPDATE OF r`,
+      [eventId],
+      m,
+    );
+  }
+
+  /**
+   * The event moved to `startsAt`: the reminders already claimed whose time under the new start
+   * is still to come are forgotten, so they go out again at that time (once per schedule of the
+   * date the event now has).
+   */
+  async rearmReminders(m: EntityManager, eventId: string, startsAt: Date): Promise<void> {
+    await m.query(
+      `DELETE FROM municipal_event_reminder x USING municipal_event_registration r
+        WHERE r.id = x.registration_id AND r.event_id = $1 AND $2::timestamptz - make_interval(mins => x.minutes) > now()`,
+      [eventId, startsAt],
+    );
+  }
+
   async setStatus(m: EntityManager, id: string, status: RegistrationStatus, offerExpiresAt: Date | null = null): Promise<void> {
     await m.query(
       `UPDATE municipal_event_registration SET status = $2, offer_expires_at = $3,
@@ -437,14 +487,32 @@ export class MunicipalEventRepository {
     );
   }
 
-  async setCheckIn(m: EntityManager, organizationId: string, eventId: string, id: string, present: boolean): Promise<boolean> {
-    const rows = await this.db.query(
-      `UPDATE municipal_event_registration SET checked_in_at = CASE WHEN $4 THEN coalesce(checked_in_at, now()) END
-       WHERE organization_id = $1 AND event_id = $2 AND id = $3 AND status = 'confirmed' RETURNING id`,
+  /**
+   * Marks a confirmed registration present (or not): its citizen's file and name, and whether the
+   * mark changed (`changed`: marking present twice changes nothing); null when there is no such
+   * confirmed registration.
+   */
+  async setCheckIn(
+    m: EntityManager,
+    organizationId: string,
+    eventId: string,
+    id: string,
+    present: boolean,
+  ): Promise<{ contact_id: string | null; conversation_id: string | null; name: string; changed: boolean } | null> {
+    const [row] = await this.db.query<{
+      contact_id: string | null;
+      conversation_id: string | null;
+      name: string;
+      changed: boolean;
+    }>(
+      `UPDATE municipal_event_registration r SET checked_in_at = CASE WHEN $4 THEN coalesce(r.checked_in_at, now()) END
+         FROM (SELECT id, checked_in_at FROM municipal_event_registration WHERE id = $3 FOR NO KEY UPDATE) old
+       WHERE r.id = old.id AND r.organization_id = $1 AND r.event_id = $2 AND r.status = 'confirmed'
+       RETURNING r.contact_id, r.conversation_id, r.name, (old.checked_in_at IS NOT NULL) <> $4 AS changed`,
       [organizationId, eventId, id, present],
       m,
     );
-    return rows.length > 0;
+    return row ?? null;
   }
 
   /** The registrations of a citizen (their file), of some services only (`teamIds`), latest event first. */
@@ -463,7 +531,10 @@ export class MunicipalEventRepository {
    * Claims the reminders due at `now` (at most `limit`): a row per (registration, schedule)
    * inserted once — a re-run or another instance claims nothing already claimed. Only for
    * confirmed registrations that consented, made before the reminder's time, of an event not
-   * cancelled and not started, already linked to their conversation.
+   * cancelled and not started, already linked to their conversation. The registrations are locked
+   * until the caller's transaction ends, skipping those another transaction holds (a notice job,
+   * a cancellation, a second sweep: the next sweep takes them), so none is cancelled between the
+   * claim and its message. Each row says which of the registrant's identities opted out.
    */
   async claimDueReminders(m: EntityManager, now: Date, limit: number): Promise<DueReminderRow[]> {
     return m.query(
@@ -478,25 +549,33 @@ export class MunicipalEventRepository {
            AND r.status = 'confirmed' AND r.consent_reminders AND r.conversation_id IS NOT NULL
            AND r.created_at < e.starts_at - make_interval(mins => mins)
            AND NOT EXISTS (SELECT 1 FROM municipal_event_reminder x WHERE x.registration_id = r.id AND x.minutes = mins)
-         LIMIT $2),
+         LIMIT $2
+         FOR NO KEY UPDATE OF r SKIP LOCKED),
        claimed AS (
          INSERT INTO municipal_event_reminder (registration_id, minutes, sent_at)
          SELECT registration_id, minutes, $1 FROM due
          ON CONFLICT DO NOTHING RETURNING registration_id, minutes)
        SELECT c.registration_id, c.minutes, r.organization_id, r.conversation_id, r.contact_id, r.email, r.phone,
-              e.title, e.place, e.starts_at
+              e.title, e.place, e.starts_at, ${OPTED_OUT}
        FROM claimed c JOIN municipal_event_registration r ON r.id = c.registration_id
-       JOIN municipal_event e ON e.id = r.event_id`,
+       JOIN municipal_event e ON e.id = r.event_id
+       ORDER BY r.organization_id, r.seq, c.minutes DESC`,
       [now, limit],
     );
   }
 
-  async setReminderMessage(m: EntityManager, registrationId: string, minutes: number, messageId: string): Promise<void> {
-    await m.query(`UPDATE municipal_event_reminder SET message_id = $3 WHERE registration_id = $1 AND minutes = $2`, [
-      registrationId,
-      minutes,
-      messageId,
-    ]);
+  /** The message each claimed reminder sent, in one statement. */
+  async setReminderMessages(
+    m: EntityManager,
+    sent: { registrationId: string; minutes: number; messageId: string }[],
+  ): Promise<void> {
+    if (!sent.length) return;
+    await m.query(
+      `UPDATE municipal_event_reminder x SET message_id = s.message_id
+         FROM jsonb_to_recordset($1::jsonb) AS s(registration_id uuid, minutes int, message_id uuid)
+        WHERE x.registration_id = s.registration_id AND x.minutes = s.minutes`,
+      [pgJson(sent.map((v) => ({ registration_id: v.registrationId, minutes: v.minutes, message_id: v.messageId })))],
+    );
   }
 
   async notified(m: EntityManager, id: string, notice: string): Promise<boolean> {

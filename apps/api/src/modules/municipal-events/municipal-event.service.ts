@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import ExcelJS from 'exceljs';
 import {
+  LEAD_TIMES_MESSAGE,
   LEGAL_TIME_ZONE,
+  leadTimesInOrder,
   wallClock,
   type CancelEventInput,
   type ContactRegistrationDto,
@@ -43,6 +45,10 @@ const STATUS_FR: Record<string, string> = {
   cancelled: 'annulée',
   expired: 'expirée',
 };
+
+/** Why the registrants of a cancelled event take no more check-in, promotion or cancellation. */
+const CANCELLED_EVENT =
+  'cet événement est annulé : ses inscrits ont été prévenus, il n’y a plus de présence à pointer, de place à proposer ni d’inscription à annuler';
 
 /** Question ids from their labels (stable keys of the answers), unique within the event. */
 export function questionIds(questions: EventQuestionInput[]): EventQuestion[] {
@@ -256,16 +262,33 @@ export class MunicipalEventService {
       const ends = changes.endsAt !== undefined ? changes.endsAt : (e.ends_at?.toISOString() ?? null);
       if (ends && Date.parse(ends) <= Date.parse(starts))
         throw badRequest('la fin doit suivre le début', ['endsAt: avant le début']);
+      const leadTimes = {
+        bookingOpensDaysBefore:
+          changes.bookingOpensDaysBefore !== undefined ? changes.bookingOpensDaysBefore : e.booking_opens_days_before,
+        bookingClosesHoursBefore:
+          changes.bookingClosesHoursBefore !== undefined ? changes.bookingClosesHoursBefore : e.booking_closes_hours_before,
+      };
+      if (!leadTimesInOrder(leadTimes))
+        throw badRequest(LEAD_TIMES_MESSAGE, [
+          `bookingClosesHoursBefore: ${leadTimes.bookingClosesHoursBefore} h, pour une ouverture ${leadTimes.bookingOpensDaysBefore} jours avant`,
+        ]);
       await this.repo.updateEvent(m, agent.organizationId, id, {
         ...changes,
         ...(changes.questions ? { questions: questionIds(changes.questions) } : {}),
       } as Partial<UpdateEventInput>);
       const promotion = changes.promotion ?? e.promotion;
       if (promotion === 'automatic') await this.registrationsSvc.promote(m, afterCommit, id);
+      // A new date, time or place is told to every registrant by the town hall, once, with the old values.
+      const told = await this.notices.tellEventChange({ m, afterCommit }, e, (await this.repo.findEvent(null, id, m))!);
       if (notify)
         await this.notices.messageRegistrants(m, afterCommit, agent, await this.repo.activeRegistrations(m, id), notify);
       await this.audit.record(
-        { organizationId: agent.organizationId, agentId: agent.id, action: 'municipal_event.updated', data: { id, ...changes } },
+        {
+          organizationId: agent.organizationId,
+          agentId: agent.id,
+          action: 'municipal_event.updated',
+          data: { id, ...changes, ...(told.sent || told.unreachable ? { changeNotice: told } : {}) },
+        },
         m,
       );
       await this.announce(m, afterCommit, agent.organizationId, id, 'updated');
@@ -294,6 +317,8 @@ export class MunicipalEventService {
       published: false,
       bookingOpensAt: at(e.booking_opens_at),
       bookingClosesAt: at(e.booking_closes_at),
+      bookingOpensDaysBefore: e.booking_opens_days_before,
+      bookingClosesHoursBefore: e.booking_closes_hours_before,
       promotion: e.promotion,
       confirmationHours: e.confirmation_hours,
       cancelCutoffHours: e.cancel_cutoff_hours,
@@ -382,9 +407,23 @@ export class MunicipalEventService {
   /** Presence at the door, told to the other agents' screens (`registration.checked_in`) once it commits. */
   async checkIn(agent: AuthAgent, id: string, registrationId: string, present: boolean): Promise<RegistrationDto> {
     await this.db.tx(async (m, afterCommit) => {
-      await this.event(agent, id, m);
-      if (!(await this.repo.setCheckIn(m, agent.organizationId, id, registrationId, present)))
-        throw notFound('inscription confirmée');
+      const e = await this.event(agent, id, m);
+      if (e.cancelled_at) throw conflict(CANCELLED_EVENT);
+      const r = await this.repo.setCheckIn(m, agent.organizationId, id, registrationId, present);
+      if (!r) throw notFound('inscription confirmée');
+      // Who marked whom present, or took it back, and when (a change of the state only).
+      if (r.changed)
+        await this.audit.record(
+          {
+            organizationId: agent.organizationId,
+            agentId: agent.id,
+            action: present ? 'municipal_event.checked_in' : 'municipal_event.check_in_undone',
+            contactId: r.contact_id,
+            conversationId: r.conversation_id,
+            data: { eventId: id, title: e.title, registrationId, name: r.name },
+          },
+          m,
+        );
       await this.notices.announce(m, afterCommit, agent.organizationId, new Map([[registrationId, 'checked_in']]));
     });
     return toRegistrationDto((await this.repo.findRegistration(registrationId))!);
@@ -394,6 +433,7 @@ export class MunicipalEventService {
   async promote(agent: AuthAgent, id: string, registrationId: string): Promise<RegistrationDto> {
     await this.db.tx(async (m, afterCommit) => {
       const e = await this.event(agent, id, m, true);
+      if (e.cancelled_at) throw conflict(CANCELLED_EVENT);
       const r = await this.repo.findRegistration(registrationId, m, true);
       if (!r || r.event_id !== id) throw notFound('inscription');
       if (r.status !== 'waitlisted') throw conflict('seule une inscription en liste d’attente peut recevoir une place');
@@ -410,6 +450,7 @@ export class MunicipalEventService {
   async cancelRegistration(agent: AuthAgent, id: string, registrationId: string): Promise<RegistrationDto> {
     await this.db.tx(async (m, afterCommit) => {
       const e = await this.event(agent, id, m, true);
+      if (e.cancelled_at) throw conflict(CANCELLED_EVENT);
       const r = await this.repo.findRegistration(registrationId, m, true);
       if (!r || r.event_id !== id) throw notFound('inscription');
       if (r.status === 'cancelled' || r.status === 'expired') return;

@@ -18,6 +18,16 @@ import { MunicipalEventRepository, toRegistrationDto, type EventRow, type Regist
 
 export const NOTICE_QUEUE = 'municipal-event-notice';
 
+/** A message of the town hall to a registrant, for `sendMany`. */
+export interface OutgoingNotice {
+  organizationId: string;
+  conversationId: string;
+  channel: { id: string; kind: ChannelKind };
+  body: string;
+  /** Kept in the message's `meta.municipalEvent`. */
+  meta: Record<string, unknown>;
+}
+
 /** What happened to a registration, told once in the citizen's file (and to them when it matters). */
 export type RegistrationNotice = 'registered' | 'waitlisted' | 'offered' | 'confirmed' | 'cancelled' | 'expired';
 
@@ -27,7 +37,8 @@ interface NoticeJob {
   notice: RegistrationNotice;
 }
 
-const when = (d: Date) =>
+/** A date as the messages to registrants write it: « samedi 13 juin à 14:00 » (Paris time). */
+export const when = (d: Date) =>
   d.toLocaleString('fr-FR', {
     timeZone: 'Europe/Paris',
     weekday: 'long',
@@ -74,6 +85,20 @@ const CHANGE: Record<RegistrationNotice, RegistrationChange> = {
   cancelled: 'cancelled',
   expired: 'updated',
 };
+
+/** The date and time of an event as told to its registrants: its start, and its end when it has one. */
+const span = (e: EventRow) => `${when(e.starts_at)}${e.ends_at ? ` (fin : ${when(e.ends_at)})` : ''}`;
+
+/** What changed of an event that its registrants are told of (date and time, place), old and new, in French. */
+export function changeLines(before: EventRow, after: EventRow): string[] {
+  const lines: string[] = [];
+  const moved =
+    before.starts_at.getTime() !== after.starts_at.getTime() ||
+    (before.ends_at?.getTime() ?? null) !== (after.ends_at?.getTime() ?? null);
+  if (moved) lines.push(`Date et heure : ${span(after)}, au lieu de ${span(before)}.`);
+  if (before.place.trim() !== after.place.trim()) lines.push(`Lieu : ${after.place}, au lieu de ${before.place}.`);
+  return lines;
+}
 
 /** A registrant's channel: e-mail when they gave one and the town can send e-mail, else SMS. */
 const CHANNEL_ORDER: { kind: ChannelKind; identity: IdentityKind; field: 'email' | 'phone' }[] = [
@@ -173,19 +198,20 @@ export class RegistrantNotices implements OnApplicationBootstrap {
   }
 
   /**
-   * The channel a registrant is written to, with the identity it reaches them by (null: none open),
+   * The channel a registrant is written to, with the identity it reaches them by (null: none open;
+   * an identity that opted out, when the row says so, is passed over),
    * read on the caller's transaction `m`: callers hold the registration's lock, and a second pool
    * connection taken under a lock can wait forever once the pool is exhausted by lock waiters.
    */
   async channelFor(
     m: EntityManager,
     organizationId: string,
-    r: Pick<RegistrationRow, 'email' | 'phone'>,
+    r: Pick<RegistrationRow, 'email' | 'phone'> & { email_opted_out?: boolean; phone_opted_out?: boolean },
     cache = new Map<string, Promise<{ id: string; kind: ChannelKind } | null>>(),
   ): Promise<{ id: string; kind: ChannelKind; identity: { kind: IdentityKind; value: string } } | null> {
     for (const c of CHANNEL_ORDER) {
       const value = r[c.field];
-      if (!value) continue;
+      if (!value || r[`${c.field}_opted_out`]) continue;
       const key = `${organizationId}:${c.kind}`;
       if (!cache.has(key)) cache.set(key, this.channels.firstOfKind(organizationId, c.kind, m));
       const channel = await cache.get(key)!;
@@ -259,7 +285,7 @@ export class RegistrantNotices implements OnApplicationBootstrap {
     return { conversationId, contactId, isNew: true };
   }
 
-  /** A message of the town hall to the registrant (no agent: a notice, a reminder), queued for sending. */
+  /** A message of the town hall to the registrant (no agent: a notice), queued for sending (`sendMany` of one). */
   async send(
     tx: WriterTx,
     organizationId: string,
@@ -268,23 +294,8 @@ export class RegistrantNotices implements OnApplicationBootstrap {
     body: string,
     meta: Record<string, unknown>,
   ): Promise<string> {
-    const messageId = await this.writer.insertMessage(tx, {
-      organizationId,
-      conversationId,
-      direction: 'outbound',
-      kind: 'message',
-      channelId: channel.id,
-      authorAgentId: null,
-      body,
-      status: 'queued',
-      meta: { municipalEvent: meta },
-    });
-    await this.writer.touchOutbound(tx, conversationId, { snippet: snippetOf(body), channelKind: channel.kind, isReply: false });
-    await this.queue.sendInTx(tx.m, QUEUES.outboundSend, { messageId, organizationId });
-    await this.writer.tell(tx, organizationId, conversationId, messageId, ({ conversation, message }) => [
-      domainEvent('message.sent', organizationId, { conversation, message, newConversation: false, byAgentId: null }),
-    ]);
-    return messageId;
+    const [id] = await this.sendMany(tx, [{ organizationId, conversationId, channel, body, meta }]);
+    return id!;
   }
 
   /**
@@ -329,9 +340,53 @@ export class RegistrantNotices implements OnApplicationBootstrap {
   }
 
   /**
-   * Sends the reminders due at `now`: each (registration, schedule) is claimed by one row written
-   * with its message in one transaction, so a re-run or a second instance sends nothing twice; a
-   * cancelled registration or event is never claimed. Answers how many went out.
+   * An event's date, time or place changed (`before` → `after`, in the change's transaction,
+   * under the event's lock): every registrant still concerned (confirmed, offered, waiting) is
+   * told once, on their channel, the old and new values, by the town hall (no agent). Their
+   * registrations are locked first (event, then registration: the lock order), so a notice job
+   * running for one of them finishes before: a registrant whose file is not written yet gets the
+   * new values in their confirmation (the job reads the event after this commits) and nothing
+   * here. Reminders whose time, under the new start, is still to come are armed again. Answers
+   * how many were written to, and how many no channel reaches.
+   */
+  async tellEventChange(tx: WriterTx, before: EventRow, after: EventRow): Promise<{ sent: number; unreachable: number }> {
+    const lines = changeLines(before, after);
+    if (!lines.length) return { sent: 0, unreachable: 0 };
+    const registrations = await this.repo.lockActiveRegistrations(tx.m, after.id);
+    if (before.starts_at.getTime() !== after.starts_at.getTime()) await this.repo.rearmReminders(tx.m, after.id, after.starts_at);
+    const org = await this.repo.organizationName(after.organization_id, tx.m);
+    const cache = new Map<string, Promise<{ id: string; kind: ChannelKind } | null>>();
+    const outgoing: OutgoingNotice[] = [];
+    let unreachable = 0;
+    for (const r of registrations) {
+      if (!r.conversation_id) continue;
+      const channel = await this.channelFor(tx.m, after.organization_id, r, cache);
+      if (!channel) {
+        unreachable++;
+        continue;
+      }
+      outgoing.push({
+        organizationId: after.organization_id,
+        conversationId: r.conversation_id,
+        channel,
+        body:
+          `Bonjour ${r.name}, changement pour « ${after.title} » : ${lines.join(' ')} ` +
+          `Votre ${r.status === 'waitlisted' ? 'place sur la liste d’attente' : 'inscription'} reste valable ; pour la voir ou l’annuler : ${this.link(org.slug, r.id)}`,
+        meta: { eventChanged: after.id, registrationId: r.id },
+      });
+    }
+    await this.sendMany(tx, outgoing);
+    return { sent: outgoing.length, unreachable };
+  }
+
+  /**
+   * Sends the reminders due at `now`, 200 (`batch`) per transaction in a fixed number of
+   * statements: the claim (one row per registration and schedule, its registration locked, so a
+   * re-run or a second instance sends nothing twice and a cancellation waits or is seen), the
+   * messages, their conversations, outbound jobs and events (sendMany), the claims' message ids.
+   * A crash before the commit leaves nothing claimed: the next sweep sends them. A registrant no
+   * open channel reaches, or who opted out of the only one, is claimed without a message. Answers
+   * how many were claimed.
    */
   async sendDueReminders(now = new Date(), batch = 200): Promise<number> {
     let total = 0;
@@ -339,21 +394,74 @@ export class RegistrantNotices implements OnApplicationBootstrap {
     for (;;) {
       const n = await this.writer.tx(async (tx) => {
         const due = await this.repo.claimDueReminders(tx.m, now, batch);
+        const outgoing: (OutgoingNotice & { registrationId: string; minutes: number })[] = [];
         for (const d of due) {
           const channel = await this.channelFor(tx.m, d.organization_id, d, cache);
           if (!channel) continue;
           const hours = d.minutes >= 120 ? `${Math.round(d.minutes / 60)} h` : `${d.minutes} min`;
-          const body = `Rappel : « ${d.title} » commence dans ${hours} (${when(d.starts_at)}, ${d.place}). En cas d’empêchement, annulez avec le lien reçu à l’inscription.`;
-          const id = await this.send(tx, d.organization_id, d.conversation_id, channel, body, {
-            reminder: d.minutes,
+          outgoing.push({
+            organizationId: d.organization_id,
+            conversationId: d.conversation_id,
+            channel,
+            body: `Rappel : « ${d.title} » commence dans ${hours} (${when(d.starts_at)}, ${d.place}). En cas d’empêchement, annulez avec le lien reçu à l’inscription.`,
+            meta: { reminder: d.minutes, registrationId: d.registration_id },
             registrationId: d.registration_id,
+            minutes: d.minutes,
           });
-          await this.repo.setReminderMessage(tx.m, d.registration_id, d.minutes, id);
         }
+        const ids = await this.sendMany(tx, outgoing);
+        await this.repo.setReminderMessages(
+          tx.m,
+          outgoing.map((o, i) => ({ registrationId: o.registrationId, minutes: o.minutes, messageId: ids[i]! })),
+        );
         return due.length;
       });
       total += n;
       if (n < batch) return total;
     }
+  }
+
+  /**
+   * Messages of the town hall to registrants (reminders, an event's change), queued for sending in
+   * a fixed number of statements whatever their number: the lines, their conversations' activity,
+   * the outbound jobs, the `message.sent` events (per organization). Their ids, in the order given.
+   */
+  async sendMany(tx: WriterTx, list: OutgoingNotice[]): Promise<string[]> {
+    if (!list.length) return [];
+    const ids = await this.writer.insertMessages(
+      tx,
+      list.map((o) => ({
+        organizationId: o.organizationId,
+        conversationId: o.conversationId,
+        direction: 'outbound' as const,
+        kind: 'message' as const,
+        channelId: o.channel.id,
+        authorAgentId: null,
+        body: o.body,
+        status: 'queued' as const,
+        meta: { municipalEvent: o.meta },
+      })),
+    );
+    await this.writer.touchOutboundMany(
+      tx,
+      list.map((o) => ({ id: o.conversationId, snippet: snippetOf(o.body), channelKind: o.channel.kind })),
+    );
+    await this.queue.sendManyInTx(
+      tx.m,
+      QUEUES.outboundSend,
+      list.map((o, i) => ({ messageId: ids[i]!, organizationId: o.organizationId })),
+    );
+    const byOrganization = new Map<string, { conversationId: string; messageId: string }[]>();
+    list.forEach((o, i) =>
+      byOrganization.set(o.organizationId, [
+        ...(byOrganization.get(o.organizationId) ?? []),
+        { conversationId: o.conversationId, messageId: ids[i]! },
+      ]),
+    );
+    for (const [organizationId, written] of byOrganization)
+      await this.writer.tellMany(tx, organizationId, written, ({ conversation, message }) => [
+        domainEvent('message.sent', organizationId, { conversation, message, newConversation: false, byAgentId: null }),
+      ]);
+    return ids;
   }
 }

@@ -30,13 +30,50 @@ const LINK_PURPOSE = 'event-registration';
 /** What the signed view-or-cancel link of a registration carries. */
 export const registrationToken = (appSecret: string, id: string) => recordSignature(appSecret, LINK_PURPOSE, id);
 
-/** Registrations are taken: published, not cancelled, not started, within the booking window. */
+/**
+ * When registrations open and close: the event's dates and its lead times together (the later
+ * opening, the earlier closing); null: no limit on that side but the start.
+ */
+export function bookingWindow(e: EventRow): { opensAt: Date | null; closesAt: Date | null } {
+  const start = e.starts_at.getTime();
+  const opens = [
+    e.booking_opens_at?.getTime(),
+    e.booking_opens_days_before != null ? start - e.booking_opens_days_before * 24 * 3600_000 : undefined,
+  ].filter((t): t is number => t !== undefined);
+  const closes = [
+    e.booking_closes_at?.getTime(),
+    e.booking_closes_hours_before != null ? start - e.booking_closes_hours_before * 3600_000 : undefined,
+  ].filter((t): t is number => t !== undefined);
+  return {
+    opensAt: opens.length ? new Date(Math.max(...opens)) : null,
+    closesAt: closes.length ? new Date(Math.min(...closes)) : null,
+  };
+}
+
+const paris = (d: Date) => d.toLocaleString('fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'full', timeStyle: 'short' });
+
+/** Registrations are taken: published, not cancelled, not started, within the booking window (dates and lead times). */
 export function bookingProblem(e: EventRow, now = new Date()): string | null {
   if (e.cancelled_at) return 'cet événement est annulé';
   if (e.starts_at <= now) return 'cet événement a commencé : les inscriptions sont closes';
-  if (e.booking_opens_at && e.booking_opens_at > now)
-    return `les inscriptions ouvrent le ${e.booking_opens_at.toLocaleString('fr-FR', { timeZone: 'Europe/Paris' })}`;
-  if (e.booking_closes_at && e.booking_closes_at <= now) return 'les inscriptions sont closes';
+  const { opensAt, closesAt } = bookingWindow(e);
+  if (opensAt && opensAt > now)
+    return (
+      `les inscriptions ouvrent le ${paris(opensAt)}` +
+      (e.booking_opens_days_before != null &&
+      opensAt.getTime() === e.starts_at.getTime() - e.booking_opens_days_before * 24 * 3600_000
+        ? ` (${e.booking_opens_days_before} jour${e.booking_opens_days_before > 1 ? 's' : ''} avant le début)`
+        : '')
+    );
+  if (closesAt && closesAt <= now)
+    return (
+      `les inscriptions sont closes depuis le ${paris(closesAt)}` +
+      (e.booking_closes_hours_before != null &&
+      closesAt.getTime() === e.starts_at.getTime() - e.booking_closes_hours_before * 3600_000
+        ? ` (${e.booking_closes_hours_before} h avant le début)`
+        : '') +
+      ` : contactez le service ${e.team_name}`
+    );
   return null;
 }
 
@@ -54,6 +91,7 @@ function cancelProblem(e: EventRow, now = new Date()): string | null {
 }
 
 export function toPublicEventDto(e: EventRow, now = new Date()): PublicEventDto {
+  const window = bookingWindow(e);
   return {
     id: e.id,
     title: e.title,
@@ -70,8 +108,9 @@ export function toPublicEventDto(e: EventRow, now = new Date()): PublicEventDto 
     availablePlaces: Math.max(0, e.capacity - e.booked_places),
     waitlistAvailable: Math.max(0, e.waitlist_capacity - e.waitlisted_places),
     maxPlacesPerRegistration: e.max_places,
-    bookingOpensAt: e.booking_opens_at?.toISOString() ?? null,
-    bookingClosesAt: e.booking_closes_at?.toISOString() ?? null,
+    bookingOpensAt: window.opensAt?.toISOString() ?? null,
+    bookingClosesAt: window.closesAt?.toISOString() ?? null,
+    cancelCutoffHours: e.cancel_cutoff_hours,
     open: e.published && !bookingProblem(e, now),
     questions: e.questions,
   };
