@@ -66,6 +66,9 @@ describe('municipal events in Chromium (agents)', () => {
     const cutoff = editor.getByLabel('Annulation en ligne possible jusqu’à (heures avant le début)');
     expect(await cutoff.inputValue()).toBe('4');
     await cutoff.fill('6');
+    // Booking lead times: registrations open 30 days before and close 2 h before.
+    await editor.getByLabel('Inscriptions ouvertes à partir de (jours avant le début)').fill('30');
+    await editor.getByLabel('Inscriptions closes (heures avant le début)').fill('2');
     await editor.getByLabel('7 jours avant').check();
     await editor.getByRole('button', { name: 'Ajouter une question' }).click();
     await editor.getByLabel('Question 1').fill('Âge de l’enfant');
@@ -99,7 +102,7 @@ describe('municipal events in Chromium (agents)', () => {
 
     const { rows } = await t.db.query(
       `SELECT e.id, e.capacity, e.waitlist_capacity, e.max_places, e.promotion, e.confirmation_hours, e.cancel_cutoff_hours, e.reminder_minutes,
-              e.questions, t.name AS team FROM municipal_event e JOIN team t ON t.id = e.team_id WHERE e.title = $1`,
+              e.booking_opens_days_before, e.booking_closes_hours_before, e.questions, t.name AS team FROM municipal_event e JOIN team t ON t.id = e.team_id WHERE e.title = $1`,
       [TITLE],
     );
     expect(rows[0]).toMatchObject({
@@ -109,6 +112,8 @@ describe('municipal events in Chromium (agents)', () => {
       promotion: 'manual',
       confirmation_hours: 24,
       cancel_cutoff_hours: 6,
+      booking_opens_days_before: 30,
+      booking_closes_hours_before: 2,
       reminder_minutes: expect.arrayContaining([10080, 2880, 120]),
       questions: [{ id: 'age-de-l-enfant', label: 'Âge de l’enfant', required: true }],
       team: 'Vie culturelle',
@@ -237,5 +242,41 @@ describe('municipal events in Chromium (agents)', () => {
     await page.getByText(`Inscription à l’événement « ${TITLE} » : confirmée (2 places)`).waitFor();
     await expectAccessible(page, 'conversation with the citizen’s registrations');
     await page.screenshot({ path: join(shots, 'events-citizen-file.png') });
+  });
+  it('a cancelled event’s registrants screen offers no check-in, promotion nor cancellation, and says why', async () => {
+    const { rows: teams } = await t.db.query(`SELECT id, organization_id FROM team WHERE name = 'Vie culturelle'`);
+    const title = `Concert annulé ${stamp % 100_000}`;
+    const { rows } = await t.db.query(
+      `INSERT INTO municipal_event (organization_id, team_id, title, place, starts_at, capacity, waitlist_capacity, published)
+       VALUES ($1, $2, $3, 'Église Saint-Martin', now() + interval '9 days', 1, 3, true) RETURNING id`,
+      [teams[0].organization_id, teams[0].id, title],
+    );
+    const eventId = rows[0].id as string;
+    for (const [i, name] of ['Lucie Perrin', 'Hugo Lambert'].entries()) {
+      const r = await t.http('POST', `/api/v1/public/events/${eventId}/registrations`, {
+        body: { name, email: `${name.split(' ')[0]!.toLowerCase()}.${stamp}@example.fr`, places: 1 },
+        headers: { 'x-forwarded-for': `10.18.0.${i + 1}` },
+      });
+      expect(r.body.status).toBe(i === 0 ? 'confirmed' : 'waitlisted');
+    }
+    await t.db.query(`UPDATE municipal_event SET cancelled_at = now() WHERE id = $1`, [eventId]);
+
+    const page = await signInDemo(pool, t.url, 'manon.girard@demo.guichet.fr');
+    await page.goto(`${t.url}/#/evenements/${eventId}`);
+    await page.getByRole('heading', { name: `Inscrits — ${title}` }).waitFor({ timeout: 15_000 });
+    const registrants = page.getByTestId('registrants-table');
+    await registrants.getByRole('rowheader', { name: /Hugo Lambert/ }).waitFor();
+    await page
+      .getByTestId('cancelled-event-notice')
+      .getByText(/Cet événement a été annulé le .+ et ses inscrits ont été prévenus/)
+      .waitFor();
+    // No action on a registration: no presence button, no place to offer, no cancellation.
+    expect(await registrants.getByRole('button').count()).toBe(0);
+    expect(await page.getByRole('button', { name: /Présent|Proposer une place|Annuler l’inscription/ }).count()).toBe(0);
+    // What still makes sense stays: the exports and a message to the registrants.
+    await page.getByRole('button', { name: 'Exporter en CSV' }).waitFor();
+    await page.getByLabel('Message', { exact: true }).waitFor();
+    await expectAccessible(page, 'registrants of a cancelled event');
+    await page.screenshot({ path: join(shots, 'events-registrants-cancelled.png'), fullPage: true });
   });
 });

@@ -1414,6 +1414,10 @@ export const en: Messages = {
     bookingOpensHint: 'Empty: as soon as published.',
     bookingClosesAt: 'Registrations close',
     bookingClosesHint: 'Empty: until the event starts.',
+    bookingOpensDaysBefore: 'Registration opens (days before the start)',
+    bookingOpensDaysHint: 'For example 30: registration opens a month before. Empty: no lead time.',
+    bookingClosesHoursBefore: 'Registration closes (hours before the start)',
+    bookingClosesHoursHint: 'For example 2: no online registration in the last two hours. Empty: until the start.',
     placesLegend: 'Places',
     capacity: 'Number of places',
     waitlistCapacity: 'Waiting-list places',
@@ -1444,7 +1448,8 @@ export const en: Messages = {
     questionRemove: 'Remove',
     questionAdd: 'Add a question',
     notify: 'Tell registrants about the change (optional)',
-    notifyHint: 'This message is written in each registrant’s conversation.',
+    notifyHint:
+      'A change of date, time or place is told to every registrant automatically (old and new value); this message comes in addition, in each registrant’s conversation.',
     publishNow: 'Publish now (shown on the events page)',
     save: 'Save',
     create: 'Create event',
@@ -1471,6 +1476,8 @@ export const en: Messages = {
   },
   registrants: {
     back: 'All events',
+    cancelledNotice:
+      'This event was cancelled on {{date}} and its registrants were told: there is no presence to check, place to offer or registration to cancel any more. The list can still be read and exported, and you can still write to the registrants.',
     title: 'Registrants — {{title}}',
     countsLabel: 'Places summary',
     waitingPlaces_one: '{{count}} place on the waiting list',
@@ -1478,6 +1485,7 @@ export const en: Messages = {
     presentOf: 'Present: {{present}} / {{confirmed}}',
     search: 'Find a registrant',
     searchHint: 'Name, e-mail or phone. Enter checks in when a single confirmed registrant matches.',
+    searchHintOver: 'Name, e-mail or phone.',
     filter: 'Show',
     filterActive: 'Current registrants',
     filterAll: 'All registrations',

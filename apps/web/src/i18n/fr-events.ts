@@ -49,6 +49,11 @@ export const eventsFr = {
     bookingOpensHint: 'Vide : dès la publication.',
     bookingClosesAt: 'Clôture des inscriptions',
     bookingClosesHint: 'Vide : jusqu’au début de l’événement.',
+    bookingOpensDaysBefore: 'Inscriptions ouvertes à partir de (jours avant le début)',
+    bookingOpensDaysHint: 'Par exemple 30 : les inscriptions ouvrent un mois avant. Vide : pas de délai.',
+    bookingClosesHoursBefore: 'Inscriptions closes (heures avant le début)',
+    bookingClosesHoursHint:
+      'Par exemple 2 : plus d’inscription en ligne dans les deux heures qui précèdent. Vide : jusqu’au début.',
     placesLegend: 'Places',
     capacity: 'Nombre de places',
     waitlistCapacity: 'Places en liste d’attente',
@@ -79,7 +84,8 @@ export const eventsFr = {
     questionRemove: 'Retirer',
     questionAdd: 'Ajouter une question',
     notify: 'Prévenir les inscrits du changement (facultatif)',
-    notifyHint: 'Ce message est écrit dans la conversation de chaque inscrit.',
+    notifyHint:
+      'Un changement de date, d’heure ou de lieu est annoncé automatiquement à chaque inscrit (ancienne et nouvelle valeur) ; ce message s’y ajoute, dans la conversation de chaque inscrit.',
     publishNow: 'Publier dès maintenant (visible sur la page des événements)',
     save: 'Enregistrer',
     create: 'Créer l’événement',

@@ -1213,6 +1213,8 @@ export const fr = {
   },
   registrants: {
     back: 'Tous les événements',
+    cancelledNotice:
+      'Cet événement a été annulé le {{date}} et ses inscrits ont été prévenus : il n’y a plus de présence à pointer, de place à proposer ni d’inscription à annuler. La liste reste consultable et exportable, et vous pouvez encore écrire aux inscrits.',
     title: 'Inscrits — {{title}}',
     countsLabel: 'Bilan des places',
     waitingPlaces_one: '{{count}} place en liste d’attente',
@@ -1220,6 +1222,7 @@ export const fr = {
     presentOf: 'Présents : {{present}} / {{confirmed}}',
     search: 'Rechercher un inscrit',
     searchHint: 'Nom, e-mail ou téléphone. Entrée pointe l’arrivée quand un seul inscrit confirmé correspond.',
+    searchHintOver: 'Nom, e-mail ou téléphone.',
     filter: 'Afficher',
     filterActive: 'Inscrits en cours',
     filterAll: 'Toutes les inscriptions',

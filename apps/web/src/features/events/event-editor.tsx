@@ -90,6 +90,9 @@ export function EventEditor({
       maxPlacesPerRegistration: n('maxPlaces') ?? 1,
       bookingOpensAt: fromLocalInput(s('bookingOpensAt')),
       bookingClosesAt: fromLocalInput(s('bookingClosesAt')),
+      // Empty: no lead time (cleared on an edit).
+      bookingOpensDaysBefore: n('bookingOpensDaysBefore') ?? null,
+      bookingClosesHoursBefore: n('bookingClosesHoursBefore') ?? null,
       promotion,
       confirmationHours: n('confirmationHours'),
       cancelCutoffHours: n('cancelCutoffHours'),
@@ -213,6 +216,32 @@ export function EventEditor({
             t('events.bookingClosesAt'),
             { type: 'datetime-local', defaultValue: toLocalInput(event?.bookingClosesAt) },
             t('events.bookingClosesHint'),
+          )}
+        </div>
+        <div className="form-row">
+          {field(
+            'bookingOpensDaysBefore',
+            t('events.bookingOpensDaysBefore'),
+            {
+              type: 'number',
+              min: 1,
+              max: EVENT_LIMITS.bookingOpensDaysMax,
+              inputMode: 'numeric',
+              defaultValue: event?.bookingOpensDaysBefore ?? '',
+            },
+            t('events.bookingOpensDaysHint'),
+          )}
+          {field(
+            'bookingClosesHoursBefore',
+            t('events.bookingClosesHoursBefore'),
+            {
+              type: 'number',
+              min: 0,
+              max: EVENT_LIMITS.bookingClosesHoursMax,
+              inputMode: 'numeric',
+              defaultValue: event?.bookingClosesHoursBefore ?? '',
+            },
+            t('events.bookingClosesHoursHint'),
           )}
         </div>
         {field(

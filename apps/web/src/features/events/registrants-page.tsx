@@ -63,6 +63,8 @@ export function RegistrantsPage({ eventId }: { eventId: string }) {
   if (event.isPending) return <p role="status">{t('app.loading')}</p>;
   if (event.isError) return <p className="form-error">{apiErrorText(t, event.error)}</p>;
   const e = event.data;
+  // A cancelled event keeps its list (to read, export, write to) but takes no action on a registration.
+  const over = e.status === 'cancelled';
   const present = all.filter((r) => r.status === 'confirmed' && r.checkedInAt).reduce((n, r) => n + r.places, 0);
   const confirmed = all.filter((r) => r.status === 'confirmed').reduce((n, r) => n + r.places, 0);
 
@@ -73,7 +75,7 @@ export function RegistrantsPage({ eventId }: { eventId: string }) {
   }
 
   function onSearchKey(k: KeyboardEvent<HTMLInputElement>) {
-    if (k.key !== 'Enter') return;
+    if (k.key !== 'Enter' || over) return;
     k.preventDefault();
     const matches = shown.filter((r) => r.status === 'confirmed');
     if (matches.length === 1) {
@@ -122,6 +124,11 @@ export function RegistrantsPage({ eventId }: { eventId: string }) {
         <li data-testid="present-count">{t('registrants.presentOf', { present, confirmed })}</li>
         <li>{t(`events.promotions.${e.promotion}`)}</li>
       </ul>
+      {over ? (
+        <p className="notice notice--warning" data-testid="cancelled-event-notice">
+          {t('registrants.cancelledNotice', { date: eventWhen(e.cancelledAt ?? e.startsAt, i18n.language) })}
+        </p>
+      ) : null}
       <div role="status" aria-live="polite" aria-atomic="true" className="registrants__notice">
         {notice ? <p className="notice notice--success">{notice}</p> : null}
       </div>
@@ -132,7 +139,7 @@ export function RegistrantsPage({ eventId }: { eventId: string }) {
             {t('registrants.search')}
           </label>
           <p className="field__hint" id={`${ids}-search-hint`}>
-            {t('registrants.searchHint')}
+            {over ? t('registrants.searchHintOver') : t('registrants.searchHint')}
           </p>
           <input
             id={`${ids}-search`}
@@ -229,6 +236,7 @@ export function RegistrantsPage({ eventId }: { eventId: string }) {
               <RegistrantRow
                 key={r.id}
                 event={e}
+                over={over}
                 r={r}
                 selected={selected.has(r.id)}
                 onSelect={(on) =>
@@ -275,6 +283,7 @@ export function RegistrantsPage({ eventId }: { eventId: string }) {
 
 function RegistrantRow({
   event: e,
+  over,
   r,
   selected,
   onSelect,
@@ -285,6 +294,8 @@ function RegistrantRow({
   onKeep,
 }: {
   event: MunicipalEventDto;
+  /** The event is cancelled: no check-in, promotion nor cancellation. */
+  over: boolean;
   r: RegistrationDto;
   selected: boolean;
   onSelect(on: boolean): void;
@@ -345,7 +356,13 @@ function RegistrantRow({
         )}
       </td>
       <td>
-        {r.status === 'confirmed' ? (
+        {over ? (
+          present ? (
+            t('registrants.present')
+          ) : (
+            '—'
+          )
+        ) : r.status === 'confirmed' ? (
           <button
             type="button"
             className={present ? 'presence-toggle presence-toggle--in' : 'presence-toggle'}
@@ -361,13 +378,14 @@ function RegistrantRow({
         )}
       </td>
       <td className="registrants-table__actions">
-        {r.status === 'waitlisted' ? (
+        {over ? '—' : null}
+        {!over && r.status === 'waitlisted' ? (
           <button type="button" className="button button--secondary button--small" onClick={onPromote}>
             {t('registrants.promote')}
             <span className="visually-hidden"> {r.name}</span>
           </button>
         ) : null}
-        {active(r) ? (
+        {!over && active(r) ? (
           confirmingCancel ? (
             <span role="group" aria-label={t('registrants.confirmCancelLabel', { name: r.name })}>
               <button type="button" className="button button--danger button--small" autoFocus onClick={onCancel}>
