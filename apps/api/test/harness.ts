@@ -5,13 +5,18 @@ import { join } from 'node:path';
 import type { Type } from '@nestjs/common';
 import type { AgentRole, ChannelKind } from '@guichet/contracts';
 import { Client } from 'pg';
+import { DataSource } from 'typeorm';
 import { createApp, type RunningApp } from '../src/app.factory';
 import type { AppConfig } from '../src/config';
 import { hashPassword } from '../src/common/password';
+import { dataSourceOptions } from '../src/database/data-source';
+import { seedDemo } from '../src/seed/seed-demo';
 import { tokenHash } from '../src/modules/auth/auth.repository';
 import { IngestService } from '../src/modules/ingest/ingest.service';
 
 export const TEMPLATE_DB = 'guichet_template';
+/** The migrated template with the demo town seeded in it (made by the first file that asks for it). */
+const DEMO_TEMPLATE_DB = 'guichet_template_demo';
 /** Cheap scrypt parameters for factory accounts; the login tests use them through the real check. */
 const TEST_KDF = { N: 2 ** 10, r: 8, p: 1 };
 
@@ -21,17 +26,51 @@ function serverUrl(): string {
   return url;
 }
 
-/** A fresh database cloned from the migrated template. */
-export async function createTestDatabase(): Promise<string> {
+/** The URL of database `name` on the run's cluster. */
+const urlOf = (name: string) => serverUrl().replace(/\/postgres$/, `/${name}`);
+
+/**
+ * The demo town seeded once per run into a template of its own, by the first test file that asks
+ * for it (the others wait on the lock): seeding it takes a file tens of seconds, cloning it a
+ * fraction of one. It is built under another name and renamed when complete, so a file that died
+ * while seeding leaves nothing that looks ready (the next one drops it and starts again).
+ */
+async function ensureDemoTemplate(admin: Client): Promise<void> {
+  await admin.query(`SELECT pg_advisory_lock(hashtextextended('guichet:test-demo-template', 0))`);
+  try {
+    const { rowCount } = await admin.query(`SELECT 1 FROM pg_database WHERE datname = $1`, [DEMO_TEMPLATE_DB]);
+    if (rowCount) return;
+    const building = `${DEMO_TEMPLATE_DB}_building`;
+    await admin.query(`DROP DATABASE IF EXISTS ${building}`);
+    await admin.query(`CREATE DATABASE ${building} TEMPLATE ${TEMPLATE_DB}`);
+    const ds = new DataSource(dataSourceOptions(urlOf(building), 2));
+    await ds.initialize();
+    try {
+      await seedDemo(ds);
+    } finally {
+      await ds.destroy();
+    }
+    await admin.query(`ALTER DATABASE ${building} RENAME TO ${DEMO_TEMPLATE_DB}`);
+  } finally {
+    await admin.query(`SELECT pg_advisory_unlock(hashtextextended('guichet:test-demo-template', 0))`);
+  }
+}
+
+/**
+ * A fresh database cloned from the migrated template, or with `demo` from the template holding
+ * the demo town: each test file still has a database of its own.
+ */
+export async function createTestDatabase({ demo = false }: { demo?: boolean } = {}): Promise<string> {
   const name = `t_${randomBytes(6).toString('hex')}`;
   const admin = new Client({ connectionString: serverUrl() });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`);
+    if (demo) await ensureDemoTemplate(admin);
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${demo ? DEMO_TEMPLATE_DB : TEMPLATE_DB}`);
   } finally {
     await admin.end();
   }
-  return serverUrl().replace(/\/postgres$/, `/${name}`);
+  return urlOf(name);
 }
 
 export interface HttpResult<T = any> {
@@ -84,7 +123,8 @@ export interface TestApp {
 
 /** `modules`: added to the app (a test's own listener, say). */
 export async function startTestApp(overrides: Partial<AppConfig> = {}, modules: Type[] = []): Promise<TestApp> {
-  const databaseUrl = overrides.databaseUrl ?? (await createTestDatabase());
+  // With the demo town: a clone of the seeded template (the app's seed finds it there and leaves it).
+  const databaseUrl = overrides.databaseUrl ?? (await createTestDatabase({ demo: !!overrides.seedDemo }));
   const dataDir = mkdtempSync(join(tmpdir(), 'guichet-test-'));
   const config: AppConfig = {
     port: 0,
