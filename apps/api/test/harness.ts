@@ -6,6 +6,7 @@ import type { Type } from '@nestjs/common';
 import type { AgentRole, ChannelKind } from '@guichet/contracts';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { expectEventually } from '../../../libs/testing/src/eventually';
 import { createApp, type RunningApp } from '../src/app.factory';
 import type { AppConfig } from '../src/config';
 import { hashPassword } from '../src/common/password';
@@ -118,6 +119,13 @@ export interface TestApp {
     config?: Record<string, unknown>;
   }): Promise<{ id: string }>;
   count(table: string): Promise<number>;
+  /**
+   * Resolves once the jobs of what was written so far have run: the ingest's outbox relayed, and
+   * no job of any queue running or due now (a retry or a delayed job due later is not waited for).
+   * A count compared before and after a step is then not raced by an earlier step's job (a Meta
+   * post's context line, a form reply's notice), and what the step itself queued has been written.
+   */
+  settled(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -228,6 +236,19 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}, modules: 
     async count(table) {
       const { rows } = await db.query(`SELECT count(*)::int AS n FROM ${table}`);
       return rows[0].n;
+    },
+    async settled(timeoutMs = 30_000) {
+      // One statement, one snapshot: the relay moves an outbox row to its jobs in one transaction.
+      const pending = async () =>
+        (
+          await db.query<{ what: string }>(
+            `SELECT 'outbox' AS what FROM domain_event_outbox
+             UNION ALL
+             SELECT name || ' (' || state || ')' FROM pgboss.job
+              WHERE state = 'active' OR (state IN ('created', 'retry') AND start_after <= now() + interval '1 second')`,
+          )
+        ).rows.map((r) => r.what);
+      await expectEventually(async () => expect(await pending()).toEqual([]), { timeoutMs, intervalMs: 50 });
     },
     async close() {
       await db.end();

@@ -34,6 +34,11 @@ describe('Meta webhooks (Messenger, Instagram, page comments)', () => {
     contacts: await t.count('contact'),
     conversations: await t.count('conversation'),
   });
+  /** The counts once the jobs of what was written so far have run (an earlier comment's post lookup, say). */
+  const settledCounts = async () => {
+    await t.settled();
+    return counts();
+  };
   const messagesOf = async (conversationId: string): Promise<MessageDto[]> =>
     (await t.http('GET', `/api/v1/conversations/${conversationId}/messages`, { token: town.supervisor.token })).body.items;
   const conversationOfMid = async (m: string) =>
@@ -128,7 +133,7 @@ describe('Meta webhooks (Messenger, Instagram, page comments)', () => {
     graph.setProfile('PSID-JEANNE', { name: 'Jeanne Martin', profile_pic: 'https://scontent.example/jeanne.jpg' });
     const agent = await connectRecording(t.url, town.agentEC.token);
     clients.push(agent);
-    const before = await counts();
+    const before = await settledCounts();
     const m1 = mid();
     const res = await deliver(
       P.messaging('page', [
@@ -212,7 +217,7 @@ describe('Meta webhooks (Messenger, Instagram, page comments)', () => {
     const payload = JSON.stringify(
       P.messaging('page', [{ accountId: PAGE, events: [P.text(PAGE, 'PSID-DUP', m, 'Une seule fois')] }]),
     );
-    const before = await counts();
+    const before = await settledCounts();
     const answers = await Promise.all([post(payload), post(payload), post(payload)]);
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
     expect((await post(payload)).status).toBe(200);
@@ -230,7 +235,7 @@ describe('Meta webhooks (Messenger, Instagram, page comments)', () => {
     // only a conversation that did not exist before the forged posts would be their trace.
     const existing = new Set((await t.db.query<{ id: string }>(`SELECT id FROM conversation`)).rows.map((r) => r.id));
     const raw = JSON.stringify(P.messaging('page', [{ accountId: PAGE, events: [P.text(PAGE, 'PSID-FORGE', mid(), 'Faux')] }]));
-    const before = await counts();
+    const before = await settledCounts();
     const requests = graph.requests.length;
     expect((await post(raw, { signature: null })).status).toBe(403);
     expect((await post(raw, { signature: sign(raw, 'autre-secret') })).status).toBe(403);
@@ -247,8 +252,8 @@ describe('Meta webhooks (Messenger, Instagram, page comments)', () => {
         })
       ).status,
     ).toBe(404);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(await counts()).toEqual(before);
+    // Nor anything queued: had a job been, it has run by now.
+    expect(await settledCounts()).toEqual(before);
     expect((await t.db.query(`SELECT 1 FROM contact_identity WHERE value = 'PSID-FORGE'`)).rowCount).toBe(0);
     expect(graph.requests.length).toBe(requests);
     // Nothing about conversations (a supervisor also hears who is online).
@@ -265,12 +270,12 @@ describe('Meta webhooks (Messenger, Instagram, page comments)', () => {
     const patch = (enabled: boolean) =>
       t.http('PATCH', `/api/v1/channels/${channelId}`, { token: town.admin.token, body: { enabled } });
     expect((await patch(false)).status).toBe(200);
-    const before = await counts();
+    const before = await settledCounts();
     const res = await deliver(
       P.messaging('page', [{ accountId: PAGE, events: [P.text(PAGE, 'PSID-OFF', mid(), 'Canal coupé')] }]),
     );
     expect(res.status).toBe(200);
-    expect(await counts()).toEqual(before);
+    expect(await settledCounts()).toEqual(before);
     expect((await patch(true)).status).toBe(200);
   });
 
