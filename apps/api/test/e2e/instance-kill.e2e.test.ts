@@ -28,7 +28,12 @@ async function startRedis(port: number): Promise<ChildProcess> {
   return proc;
 }
 
-const waitFor = (fn: () => Promise<void>, timeoutMs: number) => expectEventually(fn, { timeoutMs, intervalMs: 50 });
+const waitFor = <T>(fn: () => Promise<T>, timeoutMs: number) => expectEventually(fn, { timeoutMs, intervalMs: 50 });
+
+/** Each live instance stays subscribed to `guichet-instance#<its id>` (realtime/redis-io.adapter.ts). */
+const INSTANCE = 'guichet-instance#';
+/** Each instance's last heartbeat, by Redis's clock; an instance beats as it begins each look for its peers. */
+const HEARTBEATS = 'guichet-instance-heartbeats';
 
 const exited = (p: ChildProcess) =>
   new Promise<void>((resolve) => (p.exitCode !== null || p.signalCode !== null ? resolve() : p.once('exit', () => resolve())));
@@ -113,17 +118,40 @@ describe('an instance killed (SIGKILL) beside another', () => {
   let b: TestApp;
   let a: { proc: ChildProcess; url: string; dataDir: string } | undefined;
   let town: Awaited<ReturnType<typeof seedTown>>;
+  /** The test's own connection to Redis (never through `path`). */
+  let probe: ReturnType<typeof createClient>;
+  /** B's id on the instance channels. */
+  let bId: string;
 
-  /** Both instances are on Redis, and B has had time to see A there (it looks every second). */
+  const instanceIds = async () => (await probe.pubSubChannels(`${INSTANCE}*`)).map((c) => c.slice(INSTANCE.length));
+  /** B's heartbeat once it is later than `score`: B has begun a look for its peers since then. */
+  const bBeatAfter = (score: number) =>
+    waitFor(async () => {
+      const beat = await probe.zScore(HEARTBEATS, bId);
+      expect(beat).toBeGreaterThan(score);
+      return beat!;
+    }, 10_000);
+  /**
+   * B has finished a look for its peers begun after `score` (its looks never overlap: it beats
+   * again only once the previous one is over, having closed its agents' connections if it was to).
+   */
+  const bLookedSince = async (score: number) => bBeatAfter(await bBeatAfter(score));
+  const bLastBeat = async () => (await probe.zScore(HEARTBEATS, bId))!;
+
+  /** Both instances are on Redis, and B has finished a look for its peers that saw A (it looks every second). */
   const bothOnRedis = async () => {
-    const probe = createClient({ url: `redis://127.0.0.1:${redisPort}` });
-    await probe.connect();
-    try {
-      await waitFor(async () => expect(await probe.pubSubChannels('guichet-instance#*')).toHaveLength(2), 10_000);
-    } finally {
-      await probe.quit();
-    }
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const aId = await waitFor(async () => {
+      const others = (await instanceIds()).filter((id) => id !== bId);
+      expect(others).toHaveLength(1);
+      return others[0]!;
+    }, 10_000);
+    // A beats right after subscribing: a look of B's begun after that beat counts A among the living.
+    const aBeat = await waitFor(async () => {
+      const beat = await probe.zScore(HEARTBEATS, aId);
+      expect(beat).not.toBeNull();
+      return beat!;
+    }, 10_000);
+    await bLookedSince(aBeat);
   };
 
   /** Instance A started, an agent of B's connected with its disconnections recorded, both seen on Redis. */
@@ -144,6 +172,10 @@ describe('an instance killed (SIGKILL) beside another', () => {
     path = await RedisPath.open(redisPort);
     b = await startTestApp({ redisUrl: `redis://127.0.0.1:${redisPort}` });
     town = await seedTown(b);
+    probe = createClient({ url: `redis://127.0.0.1:${redisPort}` });
+    await probe.connect();
+    [bId] = await instanceIds();
+    expect(bId).toBeDefined();
   });
   afterEach(async () => {
     a?.proc.kill('SIGKILL');
@@ -152,6 +184,7 @@ describe('an instance killed (SIGKILL) beside another', () => {
     a = undefined;
   });
   afterAll(async () => {
+    await probe?.quit();
     await b?.close();
     await path?.close();
     redis?.kill('SIGTERM');
@@ -212,18 +245,12 @@ describe('an instance killed (SIGKILL) beside another', () => {
     // until its keepalive notices (300 s by default). Its heartbeats stop at once.
     const { onB, reasons } = await startAandWatchB();
     try {
-      const probe = createClient({ url: `redis://127.0.0.1:${redisPort}` });
-      await probe.connect();
-      try {
-        path.held = true;
-        const silentSince = Date.now();
-        await expectEventually(() => expect(reasons.map((r) => r.reason)).toContain('transport close'), { timeoutMs: 20_000 });
-        // Told by the silence, not by a vanished subscription: A's channel is still there.
-        expect(await probe.pubSubChannels('guichet-instance#*')).toHaveLength(2);
-        expect(reasons[0]!.at - silentSince).toBeGreaterThanOrEqual(9_000);
-      } finally {
-        await probe.quit();
-      }
+      path.held = true;
+      const silentSince = Date.now();
+      await expectEventually(() => expect(reasons.map((r) => r.reason)).toContain('transport close'), { timeoutMs: 20_000 });
+      // Told by the silence, not by a vanished subscription: A's channel is still there.
+      expect(await instanceIds()).toHaveLength(2);
+      expect(reasons[0]!.at - silentSince).toBeGreaterThanOrEqual(9_000);
     } finally {
       path.held = false;
       onB.close();
@@ -239,8 +266,9 @@ describe('an instance killed (SIGKILL) beside another', () => {
       await bothOnRedis();
       a.proc.kill('SIGTERM');
       await exited(a.proc);
-      // B looks for vanished instances every second: a few looks after A left, nobody was disconnected.
-      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      // B looks for vanished instances every second: once a whole look begun after A left is over
+      // (and B begins the next a second later), nobody was disconnected.
+      await bLookedSince(await bLastBeat());
       expect(reasons).toEqual([]);
       expect(onB.socket.connected).toBe(true);
     } finally {
