@@ -212,8 +212,10 @@ describe('email watcher resilience', () => {
       encryptionKey: t.config.encryptionKey,
       appSecret: t.config.appSecret,
     });
-    // b refreshes every 2 s: give it several chances to (wrongly) start a second watcher.
-    await sleep(4500);
+    // b takes the free mailboxes at each refresh (every 2 s): after two (the second with what the
+    // first left, such as a lock it would wrongly think it holds), it has started no second watcher.
+    const bWatchers = b.app.get(MailboxWatcherService);
+    await expectEventually(() => expect(bWatchers.refreshCount()).toBeGreaterThanOrEqual(2), { timeoutMs: 15_000 });
     expect(holders([a, b]).map((x) => x.url)).toEqual([a.url]);
     for (let i = 0; i < 3; i++) await deliver(`deux instances ${i}`);
     for (const id of delivered) await imported(id);

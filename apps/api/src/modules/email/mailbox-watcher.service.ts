@@ -29,6 +29,7 @@ export class MailboxWatcherService implements OnApplicationBootstrap, BeforeAppl
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> | null = null;
   private stopped = false;
+  private refreshes = 0;
 
   constructor(
     private readonly repo: EmailRepository,
@@ -60,6 +61,11 @@ export class MailboxWatcherService implements OnApplicationBootstrap, BeforeAppl
     return [...this.watchers.keys()];
   }
 
+  /** Refreshes completed since this instance started, each having taken every free mailbox it was to watch (tests). */
+  refreshCount(): number {
+    return this.refreshes;
+  }
+
   status(channelId: string): { state: string; detail?: string } | null {
     const w = this.watchers.get(channelId);
     return w ? { state: w.state, detail: w.detail } : null;
@@ -81,6 +87,7 @@ export class MailboxWatcherService implements OnApplicationBootstrap, BeforeAppl
     this.timer = setTimeout(() => {
       this.timer = null;
       this.ticking ??= this.tick()
+        .then(() => void this.refreshes++)
         .catch((e) => this.logger.warn(`surveillance des boîtes : ${String(e)}`))
         .finally(() => {
           this.ticking = null;
