@@ -76,14 +76,10 @@ const checks = chain(
 
 const results = join(root, '.jest-results.json');
 rmSync(results, { force: true });
+const jestArgs = process.argv.slice(2).filter((a, i) => !(i === 0 && a === '--'));
 const jest = await run(
   process.execPath,
-  [
-    join(root, 'node_modules/jest/bin/jest.js'),
-    '--json',
-    `--outputFile=${results}`,
-    ...process.argv.slice(2).filter((a, i) => !(i === 0 && a === '--')),
-  ],
+  [join(root, 'node_modules/jest/bin/jest.js'), '--json', `--outputFile=${results}`, ...jestArgs],
   // Jest loads the ESM-only NestJS 12 packages through require(esm), which needs the VM modules API.
   { env: { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules --no-warnings`.trim() } },
 );
@@ -97,14 +93,23 @@ try {
   passed = r.numPassedTests;
   // A suite that fails to load counts as a failure even though none of its tests ran.
   failed = r.numFailedTests + r.numRuntimeErrorTestSuites;
-  // Each file's duration, longest first: scripts/test-durations.json (the order the next run
-  // starts files in, scripts/test-sequencer.cjs) is a copy of this from a full run.
+  // A whole run's durations of every file, longest first: the order the next run starts files in
+  // (scripts/test-sequencer.cjs), and what scripts/test-durations.json is a copy of. A run of some
+  // files only (arguments given) leaves the last whole run's.
   const durations = Object.fromEntries(
     r.testResults
       .map((f) => [relative(root, f.name), Math.round((f.endTime - f.startTime) / 100) / 10])
       .sort((a, b) => b[1] - a[1]),
   );
-  writeFileSync(join(root, '.jest-durations.json'), `${JSON.stringify(durations, null, 2)}\n`);
+  if (!jestArgs.length) {
+    writeFileSync(join(root, '.jest-durations.json'), `${JSON.stringify(durations, null, 2)}\n`);
+    const committed = JSON.parse(readFileSync(join(root, 'scripts/test-durations.json'), 'utf8'));
+    const unlisted = Object.keys(durations).filter((f) => !(f in committed)).length;
+    if (unlisted)
+      console.log(
+        `${unlisted} files have no duration in scripts/test-durations.json: cp .jest-durations.json scripts/test-durations.json`,
+      );
+  }
 } catch {
   failed = 1;
 }
