@@ -181,7 +181,8 @@ describe('Meta webhooks (Messenger, Instagram, page comments)', () => {
       'Bonjour, ma poubelle n’a pas été ramassée',
       'Rue des Lilas',
     ]);
-    await new Promise((r) => setTimeout(r, 300));
+    // Had a second lookup been queued, it would have run by now.
+    await t.settled();
     expect(graph.find('GET', 'PSID-JEANNE')).toHaveLength(1);
   });
 
