@@ -1,6 +1,12 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { pbxSignature } from '@guichet/channels';
-import type { CallRingingDto, ConversationDto } from '@guichet/contracts';
+import {
+  countedOf,
+  type CallRingingDto,
+  type ConversationCountedDto,
+  type ConversationCountsDto,
+  type ConversationDto,
+} from '@guichet/contracts';
 import { connectRecording, expectEventually, type RecordingClient } from '@guichet/testing';
 import { seedTown, startTestApp, type TestApp } from '../harness';
 
@@ -182,5 +188,97 @@ describe('switchboard (PBX) call events', () => {
       at: new Date().toISOString(),
     });
     expect(unknown).toMatchObject({ status: 202, body: { stored: false } });
+  });
+
+  it('"à rappeler" set by a missed call and cleared by the callback tells screens the state it found, so counters move without a refetch', async () => {
+    // A French mobile libphonenumber accepts whatever the clock gives (06 1x; some 06 3x and 06 9x are refused).
+    const phone = `+3361${String(Date.now()).slice(-7)}`;
+    const national = `0${phone.slice(3)}`;
+    const heard: { conversation: ConversationDto; before?: ConversationCountedDto }[] = [];
+    const screen = await connectRecording(t.url, town.supervisor.token);
+    screen.socket.on('conversation.updated', (conversation, before) => heard.push({ conversation, before }));
+    const counts = async () =>
+      (await t.http<ConversationCountsDto>('GET', '/api/v1/conversations/counts', { token: town.supervisor.token })).body;
+    try {
+      // The citizen's SMS opens a file; its response deadline (a durable job's follow-up) is awaited first.
+      const { conversationId } = await t.ingest.ingest(
+        {
+          channelId: town.sms.id,
+          externalId: randomUUID(),
+          from: { kind: 'phone', value: phone },
+          text: 'Bonjour, rappelez-moi',
+        },
+        { teamId: town.etatCivil.id },
+      );
+      await expectEventually(async () => {
+        const { rows } = await t.db.query(`SELECT response_due_at FROM conversation WHERE id = $1`, [conversationId]);
+        expect(rows[0].response_due_at).not.toBeNull();
+      });
+      const { rows } = await t.db.query(`SELECT version FROM conversation WHERE id = $1`, [conversationId]);
+      const pending = await t.http('PATCH', `/api/v1/conversations/${conversationId}`, {
+        token: town.supervisor.token,
+        body: { status: 'pending', version: rows[0].version },
+      });
+      expect(pending.status).toBe(200);
+      const told = () => heard.filter((h) => h.conversation.id === conversationId);
+      const last = () => told().at(-1)!;
+      const awaitTold = (match: (h: (typeof heard)[number]) => boolean) =>
+        expectEventually(() => expect(match(last())).toBe(true), { timeoutMs: 10_000 });
+      await awaitTold((h) => h.conversation.status === 'pending');
+      const start = await counts();
+
+      // The citizen calls (the ringing call reopens the pending file), nobody answers: "à rappeler",
+      // told with the state the flag found.
+      const missedId = `miss-${randomBytes(4).toString('hex')}`;
+      await post(event({ event: 'ringing', callId: missedId, from: national }));
+      await awaitTold((h) => h.conversation.status === 'open');
+      expect((await post(event({ event: 'hangup', callId: missedId, from: national }))).body).toMatchObject({
+        outcome: 'missed',
+      });
+      await awaitTold((h) => h.conversation.callbackNeeded);
+      const flagged = last();
+      expect(flagged.conversation.priority).toBe('high');
+      expect(flagged.before).toMatchObject({ status: 'open', callbackNeeded: false, version: flagged.conversation.version - 1 });
+      const afterMiss = await counts();
+      expect(afterMiss.callbackNeeded).toBe(start.callbackNeeded + 1);
+      expect(afterMiss.byStatus.open).toBe(start.byStatus.open + 1);
+
+      // The agent calls back through the switchboard: the outgoing call, then answered, which clears the flag.
+      const backId = `back-${randomBytes(4).toString('hex')}`;
+      const out = (e: string) =>
+        post({ event: e, callId: backId, from: '201', to: national, direction: 'outbound', at: new Date().toISOString() });
+      await out('ringing');
+      await awaitTold((h) => h.conversation.firstResponseAt !== null);
+      await out('answered');
+      await awaitTold((h) => !h.conversation.callbackNeeded);
+      const cleared = last();
+      expect(cleared.before).toMatchObject({ callbackNeeded: true, version: cleared.conversation.version - 1 });
+
+      // Missed again, then a callback the agent logs by hand (two writes, one event): the state before both.
+      const againId = `miss-${randomBytes(4).toString('hex')}`;
+      await post(event({ event: 'ringing', callId: againId, from: national }));
+      await post(event({ event: 'hangup', callId: againId, from: national }));
+      await awaitTold((h) => h.conversation.callbackNeeded);
+      const flaggedAgain = last().conversation;
+      const logged = await t.http('POST', `/api/v1/conversations/${conversationId}/calls`, {
+        token: town.agentEC.token,
+        body: { direction: 'outbound', kind: 'phone', durationSeconds: 40 },
+      });
+      expect(logged.status).toBe(201);
+      await awaitTold((h) => !h.conversation.callbackNeeded);
+      expect(last().before).toEqual(countedOf(flaggedAgain));
+
+      // Every change that moved the version told the state the previous one left: a screen that
+      // never loaded the file moves its counters from these alone, and lands on the server's count.
+      const changes = told().filter((h) => h.before && h.before.version !== h.conversation.version);
+      for (const [i, h] of told().entries()) {
+        if (i === 0 || h.conversation.version === told()[i - 1]!.conversation.version) continue;
+        expect({ i, before: h.before }).toEqual({ i, before: countedOf(told()[i - 1]!.conversation) });
+      }
+      expect(changes.length).toBeGreaterThanOrEqual(6);
+      expect((await counts()).callbackNeeded).toBe(start.callbackNeeded);
+    } finally {
+      screen.close();
+    }
   });
 });

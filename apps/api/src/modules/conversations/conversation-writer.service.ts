@@ -242,9 +242,21 @@ export class ConversationWriter {
     return this.conversations.touchCall(tx.m, id, { ...v, snippet: snippetOf(v.snippet) });
   }
 
-  /** "À rappeler" set by a missed call or voicemail (true if it was not set), or cleared by the callback. */
-  setCallback(tx: WriterTx, id: string, needed: boolean): Promise<boolean> {
-    return needed ? this.conversations.flagCallback(tx.m, id) : this.conversations.clearCallback(tx.m, id);
+  /**
+   * "À rappeler" set by a missed call or voicemail, or cleared by the callback. Returns what the
+   * counters read of the file just before (read locked, so nothing moves it in between) when the
+   * flag changed, for the caller's `conversation.updated`; undefined when it was already so.
+   */
+  async setCallback(
+    tx: WriterTx,
+    organizationId: string,
+    id: string,
+    needed: boolean,
+  ): Promise<ConversationCountedDto | undefined> {
+    const before = await this.counted(tx, organizationId, id);
+    if (!before || before.callbackNeeded === needed) return undefined;
+    const changed = needed ? await this.conversations.flagCallback(tx.m, id) : await this.conversations.clearCallback(tx.m, id);
+    return changed ? before : undefined;
   }
 
   /** Replaces a placeholder subject the system set (a comment thread's) once the real one is known. */

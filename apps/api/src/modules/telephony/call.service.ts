@@ -3,6 +3,7 @@ import {
   normalizePhone,
   rooms,
   type CallRingingDto,
+  type ConversationCountedDto,
   type LogCallInput,
   type MessageDto,
   type PbxCallEvent,
@@ -13,7 +14,7 @@ import { AgentDirectory } from '../agents/agent-directory.service';
 import { AuditRepository } from '../../infra/audit/audit.repository';
 import type { ResolvedChannel } from '../channels/channel.service';
 import { ContactDirectory } from '../contacts/contact-directory.service';
-import { toConversationDto } from '../conversations/conversation.mapper';
+import { toConversationDto, toCountedDto } from '../conversations/conversation.mapper';
 import { ConversationReader } from '../conversations/conversation-reader.service';
 import { canRead } from '../conversations/conversation.service';
 import { IngestService } from '../ingest/ingest.service';
@@ -204,18 +205,21 @@ export class CallService {
       if (patch.recordingUrl) call.recordingUrl = patch.recordingUrl;
       if (patch.agentEmail) call.agentEmail = patch.agentEmail;
       const body = callBody(call);
+      const org = row.organization_id;
       await this.writer.rewriteCall(tx, row.conversation_id, row.id, body, { call });
+      // "À rappeler" set or cleared moves the counters (callback, and a reopened file its status):
+      // the state the change found, read from the row it locks, goes beside conversation.updated.
+      let counted: ConversationCountedDto | undefined;
       if (row.direction === 'inbound' && (call.outcome === 'missed' || call.outcome === 'voicemail') && before !== call.outcome) {
-        await this.writer.setCallback(tx, row.conversation_id, true);
+        counted = await this.writer.setCallback(tx, org, row.conversation_id, true);
       }
       if (row.direction === 'outbound' && call.outcome === 'answered' && before !== 'answered') {
-        await this.writer.setCallback(tx, row.conversation_id, false);
+        counted = await this.writer.setCallback(tx, org, row.conversation_id, false);
       }
-      const org = row.organization_id;
       const outcome = call.outcome;
       await this.writer.tell(tx, org, row.conversation_id, row.id, ({ conversation, message }) => [
         domainEvent('message.updated', org, { conversation, message, change: 'call' }),
-        domainEvent('conversation.updated', org, { conversation, change: 'call' }),
+        domainEvent('conversation.updated', org, { conversation, change: 'call', ...(counted ? { before: counted } : {}) }),
         ...(row.direction === 'inbound' && (outcome === 'missed' || outcome === 'voicemail') && before === 'ringing'
           ? [domainEvent('call.missed', org, { conversation, message, outcome })]
           : []),
@@ -306,6 +310,8 @@ export class CallService {
         if (!contactId) return null;
         const conversationId = await this.conversations.latestOpenId(m, contactId);
         if (!conversationId) return null;
+        // Its first response may take the file off its response deadline: the counted state before.
+        const counted = await this.writer.counted(tx, channel.organizationId, conversationId);
         const call: CallMeta = {
           provider: 'pbx',
           direction: 'outbound',
@@ -332,7 +338,7 @@ export class CallService {
           createdAt: at,
         });
         await this.writer.touchCall(tx, conversationId, { snippet: body, outbound: true, at });
-        await this.recordCreated(tx, channel.organizationId, conversationId, id, authorAgentId);
+        await this.recordCreated(tx, channel.organizationId, conversationId, id, authorAgentId, counted);
         return id;
       },
       (existing) => existing,
@@ -346,12 +352,13 @@ export class CallService {
     conversationId: string,
     messageId: string,
     byAgentId: string | null,
+    before: ConversationCountedDto | undefined,
   ): Promise<MessageDto> {
     const { message } = await this.writer.tell(tx, organizationId, conversationId, messageId, ({ conversation, message }) => [
       message.direction === 'inbound'
         ? domainEvent('message.received', organizationId, { conversation, message, newConversation: false })
         : domainEvent('message.sent', organizationId, { conversation, message, newConversation: false, byAgentId }),
-      domainEvent('conversation.updated', organizationId, { conversation, change: 'message' }),
+      domainEvent('conversation.updated', organizationId, { conversation, change: 'message', ...(before ? { before } : {}) }),
     ]);
     return message;
   }
@@ -389,7 +396,8 @@ export class CallService {
         createdAt: at,
       });
       await this.writer.touchCall(tx, conversationId, { snippet: body, outbound: input.direction === 'outbound', at });
-      if (input.direction === 'outbound' && input.kind === 'phone') await this.writer.setCallback(tx, conversationId, false);
+      if (input.direction === 'outbound' && input.kind === 'phone')
+        await this.writer.setCallback(tx, agent.organizationId, conversationId, false);
       await this.audit.record(
         {
           organizationId: agent.organizationId,
@@ -401,7 +409,8 @@ export class CallService {
         },
         m,
       );
-      return this.recordCreated(tx, agent.organizationId, conversationId, id, agent.id);
+      // Read locked before the call touched it: the first response and a cleared "à rappeler" move the counters.
+      return this.recordCreated(tx, agent.organizationId, conversationId, id, agent.id, toCountedDto(row));
     });
   }
 }
