@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import type { ConversationDto, MessageDto } from '@guichet/contracts';
+import type { ConversationCountedDto, ConversationDto, MessageDto } from '@guichet/contracts';
 import {
   connectRecording,
   expectEventually,
@@ -349,6 +349,10 @@ describe('Meta webhooks (Messenger, Instagram, page comments)', () => {
   });
 
   it('records a message written in Meta’s own inbox as outbound by "Meta"', async () => {
+    const screen = await connectRecording(t.url, town.supervisor.token);
+    clients.push(screen);
+    const heard: { conversation: ConversationDto; before?: ConversationCountedDto }[] = [];
+    screen.socket.on('conversation.updated', (conversation, before) => heard.push({ conversation, before }));
     const m1 = mid();
     await deliver(P.messaging('page', [{ accountId: PAGE, events: [P.text(PAGE, 'PSID-INBOX', m1, 'Question')] }]));
     const echoMid = mid();
@@ -365,6 +369,12 @@ describe('Meta webhooks (Messenger, Instagram, page comments)', () => {
     ]);
     const { rows } = await t.db.query(`SELECT meta FROM message WHERE external_id = $1`, [echoMid]);
     expect(rows[0].meta).toMatchObject({ author: 'Meta', source: 'meta-inbox' });
+    // It is the file's first response: screens hear it with the state it found (no response yet),
+    // so their "overdue" and "due within 48 h" counters move without GET /counts.
+    await expectEventually(() => {
+      const answered = heard.find((h) => h.conversation.id === conversationId && h.conversation.firstResponseAt);
+      expect(answered?.before).toMatchObject({ firstResponseAt: null, version: answered!.conversation.version - 1 });
+    });
   });
 
   it('Instagram messages make instagram identities', async () => {

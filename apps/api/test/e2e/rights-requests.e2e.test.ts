@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { strFromU8, unzipSync } from 'fflate';
+import { countedOf, type ConversationCountedDto, type ConversationDto } from '@guichet/contracts';
+import { connectRecording, expectEventually } from '@guichet/testing';
 import { seedTown, startTestApp, type TestApp } from '../harness';
 
 /**
@@ -173,8 +175,27 @@ describe('rights requests', () => {
     expect((await t.http('PATCH', path, { token: town.agentEC.token, body: { name: 'Jean Dupont' } })).status).toBe(403);
     const empty = await t.http('PATCH', path, { token: town.supervisor.token, body: { name: ' ' } });
     expect([empty.status, JSON.stringify(empty.body).includes('nom obligatoire')]).toEqual([400, true]);
+    // A screen hears each renamed file with the state it had: nothing the counters read moved, so
+    // a screen that never loaded these files does not ask GET /counts again.
+    const heard: { conversation: ConversationDto; before?: ConversationCountedDto }[] = [];
+    const screen = await connectRecording(t.url, town.supervisor.token);
+    screen.socket.on('conversation.updated', (conversation, before) => heard.push({ conversation, before }));
     const done = await t.http('PATCH', path, { token: town.supervisor.token, body: { name: 'Jean Dupont' } });
     expect(done.body).toEqual({ id: a.contactId, name: 'Jean Dupont' });
+    try {
+      const renamed = () => heard.filter((h) => h.conversation.contact.name === 'Jean Dupont');
+      await expectEventually(() =>
+        expect(
+          renamed()
+            .map((h) => h.conversation.id)
+            .sort(),
+        ).toEqual([a.conversationId, b.conversationId].sort()),
+      );
+      for (const { conversation, before } of renamed())
+        expect(before).toEqual({ ...countedOf(conversation), version: conversation.version - 1 });
+    } finally {
+      screen.close();
+    }
     expect((await t.http('GET', path, { token: town.supervisor.token })).body.name).toBe('Jean Dupont');
     for (const id of [a.conversationId, b.conversationId])
       expect((await t.http('GET', `/api/v1/conversations/${id}`, { token: town.agentEC.token })).body.contact.name).toBe(

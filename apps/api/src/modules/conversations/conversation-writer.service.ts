@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ChannelKind, ConversationCountedDto, ConversationDto, DeliveryStatus, MessageDto } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { Database, type AfterCommit } from '../../common/database';
-import { toConversationDto, toCountedDto } from './conversation.mapper';
+import { countedBeforeBump, toConversationDto, toCountedDto } from './conversation.mapper';
 import { ConversationRepository, type ConversationChanges, type ConversationHistory } from './conversation.repository';
 import { DomainEvents } from '../events/domain-event-bus';
 import { domainEvent, type DomainEvent } from '../events/domain-events';
@@ -294,7 +294,11 @@ export class ConversationWriter {
     const moved = await this.conversations.moveToContact(tx.m, ids, fromContactId, toContactId);
     for (const id of moved)
       await this.tellConversation(tx, organizationId, id, (conversation) => [
-        domainEvent('conversation.updated', organizationId, { conversation, change: 'contact' }),
+        domainEvent('conversation.updated', organizationId, {
+          conversation,
+          change: 'contact',
+          before: countedBeforeBump(conversation),
+        }),
       ]);
     return moved;
   }
@@ -313,7 +317,12 @@ export class ConversationWriter {
     const named = await this.conversations.nameFromProfile(tx.m, who.contactId, who.identityId, name);
     for (const id of new Set([...named, ...openIds]))
       await this.tellConversation(tx, organizationId, id, (conversation) => [
-        domainEvent('conversation.updated', organizationId, { conversation, change: 'contact_profile' }),
+        domainEvent('conversation.updated', organizationId, {
+          conversation,
+          change: 'contact_profile',
+          // Only the files it named changed (version bumped); the others are told with their version.
+          ...(named.includes(id) ? { before: countedBeforeBump(conversation) } : {}),
+        }),
       ]);
   }
 
@@ -332,7 +341,11 @@ export class ConversationWriter {
     const renamed = await this.conversations.renameCitizen(tx.m, contactId, name);
     for (const id of renamed)
       await this.tellConversation(tx, organizationId, id, (conversation) => [
-        domainEvent('conversation.updated', organizationId, { conversation, change: 'contact' }),
+        domainEvent('conversation.updated', organizationId, {
+          conversation,
+          change: 'contact',
+          before: countedBeforeBump(conversation),
+        }),
       ]);
     return renamed;
   }
@@ -390,9 +403,14 @@ export class ConversationWriter {
     await this.events.record(
       tx.m,
       tx.afterCommit,
-      ...anonymized.map((r) =>
-        domainEvent('conversation.updated', r.organization_id, { conversation: toConversationDto(r), change: 'anonymized' }),
-      ),
+      ...anonymized.map((r) => {
+        const conversation = toConversationDto(r);
+        return domainEvent('conversation.updated', r.organization_id, {
+          conversation,
+          change: 'anonymized',
+          before: countedBeforeBump(conversation),
+        });
+      }),
       ...removed.map((r) => domainEvent('conversation.deleted', r.organization_id, { conversation: toConversationDto(r) })),
     );
     return { done, blobs: [...new Set(blobs)] };

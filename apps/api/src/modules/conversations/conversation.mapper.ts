@@ -1,6 +1,7 @@
 import { isCanonicalUuid } from '../../common/uuid';
 import {
   awaitingDocuments,
+  countedOf,
   type ChannelKind,
   type ConversationCountedDto,
   type ConversationDto,
@@ -144,6 +145,15 @@ export function toCountedDto(
     firstResponseAt: iso(r.first_response_at),
     version: r.version,
   };
+}
+
+/**
+ * The counted state before a change that moved nothing the counters read (a citizen's name, the
+ * citizen file it belongs to, its anonymization) and bumped the version once: screens that never
+ * loaded the file see nothing to move, and do not ask GET /counts again.
+ */
+export function countedBeforeBump(c: ConversationDto): ConversationCountedDto {
+  return { ...countedOf(c), version: c.version - 1 };
 }
 
 /** Opaque keyset cursor: the exact (microsecond) sort timestamp and the id of the last row. */

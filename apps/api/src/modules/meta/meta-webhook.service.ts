@@ -275,6 +275,9 @@ export class MetaWebhookService {
         const contactId = await this.contacts.resolve(tx.m, channel.organizationId, kind, value, null);
         let conversationId = await this.conversations.latestOpenId(tx.m, contactId);
         const newConversation = !conversationId;
+        // An answer from the Meta inbox may be the first response (off the response deadline): the
+        // counted state it found, read locked, goes beside conversation.updated.
+        const before = conversationId ? await this.writer.counted(tx, channel.organizationId, conversationId) : undefined;
         if (!conversationId) {
           conversationId = await this.writer.openConversation(tx, {
             organizationId: channel.organizationId,
@@ -306,7 +309,7 @@ export class MetaWebhookService {
         await this.writer.tell(tx, org, conversationId, messageId, ({ conversation, message }) => [
           newConversation
             ? domainEvent('conversation.created', org, { conversation, origin: 'provider' })
-            : domainEvent('conversation.updated', org, { conversation, change: 'message' }),
+            : domainEvent('conversation.updated', org, { conversation, change: 'message', ...(before ? { before } : {}) }),
           domainEvent('message.sent', org, { conversation, message, newConversation, byAgentId: null }),
         ]);
         return true;
