@@ -139,7 +139,13 @@ export interface VolumesReportDto {
    * Files open at the end of the period: created by then and not resolved or closed by then, as
    * the files stand now (a file reopened since counts as open from its creation), per service too.
    */
-  backlog: { atEnd: number; previousAtEnd: number; byTeam: Array<{ teamId: string; teamName: string; open: number }> };
+  backlog: {
+    atEnd: number;
+    previousAtEnd: number;
+    byTeam: Array<{ teamId: string; teamName: string; open: number }>;
+    /** The backlog over time: files open at the end of each period of `series` (the last one's is `atEnd`). */
+    series: Array<{ period: string; open: number }>;
+  };
 }
 
 export interface DurationStatsDto {
@@ -165,9 +171,20 @@ export interface ResponseTimesReportDto {
     onTimeShare: number | null;
   };
   resolution: DurationPairDto;
+  /**
+   * Files resolved in the period that had a legal decision date (their démarche's, CRPA L231-1 /
+   * L231-4), and those resolved by it: the share handled within the legal deadline.
+   */
+  legalDeadline: { resolved: number; onTime: number; onTimeShare: number | null };
   /** The same totals over the period just before (as volumes': whole months, or else days). */
-  previous: { from: string; to: string } & Pick<ResponseTimesReportDto, 'firstResponse' | 'resolution'>;
-  byTeam: Array<{ teamId: string; teamName: string; firstResponse: DurationPairDto; resolution: DurationPairDto }>;
+  previous: { from: string; to: string } & Pick<ResponseTimesReportDto, 'firstResponse' | 'resolution' | 'legalDeadline'>;
+  byTeam: Array<{
+    teamId: string;
+    teamName: string;
+    firstResponse: DurationPairDto;
+    resolution: DurationPairDto;
+    legalDeadline: ResponseTimesReportDto['legalDeadline'];
+  }>;
   /** Files overdue now (whatever the period): still in progress and past a due date, per service too. */
   overdue: OverdueRow & { at: string; byTeam: Array<OverdueRow & { teamId: string; teamName: string }> };
 }

@@ -39,6 +39,8 @@ describe('reports: numbers from the daily aggregates match a hand-computed town'
     resolved?: number;
     status?: string;
     responseDue?: number;
+    /** The legal decision date, minutes after creation. */
+    decisionDue?: number;
     requestTypeId?: string;
     satisfaction?: { score: number; at: Date };
   }): Promise<string> {
@@ -48,8 +50,8 @@ describe('reports: numbers from the daily aggregates match a hand-computed town'
     const status = o.status ?? (o.resolved !== undefined ? 'resolved' : 'open');
     const { rows } = await t.db.query(
       `INSERT INTO conversation (organization_id, reference, contact_id, team_id, status, created_at, last_message_at,
-         first_response_at, resolved_at, response_due_at, request_type_id, satisfaction)
-       VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10, $11) RETURNING id`,
+         first_response_at, resolved_at, response_due_at, request_type_id, satisfaction, decision_due_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
       [
         org.id,
         `GU-${randomBytes(4).toString('hex').toUpperCase()}`,
@@ -62,6 +64,7 @@ describe('reports: numbers from the daily aggregates match a hand-computed town'
         o.responseDue !== undefined ? plus(o.createdAt, o.responseDue) : null,
         o.requestTypeId ?? null,
         o.satisfaction?.score ?? null,
+        o.decisionDue !== undefined ? plus(o.createdAt, o.decisionDue) : null,
       ],
     );
     const id = rows[0].id as string;
@@ -197,11 +200,24 @@ describe('reports: numbers from the daily aggregates match a hand-computed town'
     const byChannel = Object.fromEntries(res.body.byChannel.map((r: any) => [r.channelKind, r.created]));
     expect(byChannel).toEqual({ email: 2, sms: 2, webform: 1, voice: 1 });
     // Open on 31 January: files 3 and 7 (État civil); Scolarité resolved 4 and closed 6. December had nothing.
+    // Over time: week of 5 January, 1, 2, 3 and 7 came and 1 and 2 were resolved; the next week 4 and 6
+    // came and went.
     expect(res.body.backlog).toEqual({
       atEnd: 2,
       previousAtEnd: 0,
       byTeam: [{ teamId: ec.id, teamName: 'État civil', open: 2 }],
+      series: [
+        { period: '2025-12-29', open: 0 },
+        { period: '2026-01-05', open: 2 },
+        { period: '2026-01-12', open: 2 },
+        { period: '2026-01-19', open: 2 },
+        { period: '2026-01-26', open: 2 },
+      ],
     });
+    const weekly = await get(`volumes?${january}&granularity=week&format=csv&table=backlogSeries`);
+    expect(weekly.body).toBe(
+      'periode;ouvertes_fin_de_periode\r\n2025-12-29;0\r\n2026-01-05;2\r\n2026-01-12;2\r\n2026-01-19;2\r\n2026-01-26;2\r\n',
+    );
     expect(res.body.previous).toEqual({
       from: '2025-12-01',
       to: '2025-12-31',
@@ -211,6 +227,22 @@ describe('reports: numbers from the daily aggregates match a hand-computed town'
     const feb = await get('volumes?from=2026-02-01&to=2026-02-28');
     expect(feb.body.previous.totals).toEqual({ created: 6, reopened: 0, resolved: 4 });
     expect(feb.body.backlog).toMatchObject({ atEnd: 3, previousAtEnd: 2 });
+    // Day by day, file 5 arrives on the 2nd; the last day's backlog is the period's.
+    expect(feb.body.backlog.series.slice(0, 3)).toEqual([
+      { period: '2026-02-01', open: 2 },
+      { period: '2026-02-02', open: 3 },
+      { period: '2026-02-03', open: 3 },
+    ]);
+    expect(feb.body.backlog.series).toHaveLength(28);
+    expect(feb.body.backlog.series.at(-1)).toEqual({ period: '2026-02-28', open: 3 });
+    // Day by day from 4 to 6 January: nothing on the 4th; 1, 2 and 7 on the 5th (1 resolved); 3 on the 6th.
+    const byDay = await get('volumes?from=2026-01-04&to=2026-01-07&granularity=day');
+    expect(byDay.body.backlog.series).toEqual([
+      { period: '2026-01-04', open: 0 },
+      { period: '2026-01-05', open: 2 },
+      { period: '2026-01-06', open: 3 },
+      { period: '2026-01-07', open: 2 },
+    ]);
     expect(feb.body.backlog.byTeam.map((r: any) => [r.teamName, r.open])).toEqual([
       ['État civil', 2],
       ['Scolarité', 1],
@@ -222,7 +254,7 @@ describe('reports: numbers from the daily aggregates match a hand-computed town'
       to: '2026-01-05',
       totals: { created: 3, reopened: 0, resolved: 1 },
     });
-    expect(days.body.backlog).toEqual({
+    expect(days.body.backlog).toMatchObject({
       atEnd: 2,
       previousAtEnd: 2,
       byTeam: [{ teamId: ec.id, teamName: 'État civil', open: 2 }],
@@ -343,6 +375,7 @@ describe('reports: numbers from the daily aggregates match a hand-computed town'
         p90Minutes: 3000,
         openingHours: { count: 4, medianMinutes: 60, p90Minutes: 1020 },
       },
+      legalDeadline: { resolved: 0, onTime: 0, onTimeShare: null },
     });
     expect(phone.body.totals.received).toBe(0);
     expect(phone.body.previous).toEqual({
@@ -368,6 +401,58 @@ describe('reports: numbers from the daily aggregates match a hand-computed town'
     expect(csv.body).toContain('appels_recus;0;4');
     const timesCsv = await get(`response-times?${february}&format=csv&table=comparison`);
     expect(timesCsv.body).toContain('premiere_reponse_mediane_minutes;;30');
+  });
+
+  test('the share handled within the legal deadline: files resolved by their decision date, on the day of the resolution', async () => {
+    const june = (day: string, time = '09:00') => new Date(`2025-06-${day}T${time}:00+02:00`); // UTC+2 in June
+    const days = (n: number) => n * 1440;
+    // A: due in 10 days, resolved in 5 (on time). B: due in 2 days, resolved in 3 (late). C: no legal date.
+    // D: created in June, due and resolved in July (on time): July's.
+    await newConversation({ team: ec.id, channel: 'email', createdAt: june('02'), decisionDue: days(10), resolved: days(5) });
+    const late = await newConversation({
+      team: ec.id,
+      channel: 'email',
+      createdAt: june('03'),
+      decisionDue: days(2),
+      resolved: days(3),
+    });
+    await newConversation({ team: sco.id, channel: 'sms', createdAt: june('04'), resolved: days(1) });
+    await newConversation({ team: sco.id, channel: 'sms', createdAt: june('20'), decisionDue: days(20), resolved: days(15) });
+
+    const juneTimes = await get('response-times?from=2025-06-01&to=2025-06-30');
+    expect(juneTimes.body.resolution.count).toBe(3);
+    expect(juneTimes.body.legalDeadline).toEqual({ resolved: 2, onTime: 1, onTimeShare: 0.5 });
+    const july = await get('response-times?from=2025-07-01&to=2025-07-31');
+    expect(july.body.legalDeadline).toEqual({ resolved: 1, onTime: 1, onTimeShare: 1 });
+    expect(july.body.previous.legalDeadline).toEqual({ resolved: 2, onTime: 1, onTimeShare: 0.5 });
+    // Per service: État civil's two June files; Scolarité's June file had no legal date.
+    const byTeam = Object.fromEntries(juneTimes.body.byTeam.map((r: any) => [r.teamName, r.legalDeadline]));
+    expect(byTeam).toEqual({
+      'État civil': { resolved: 2, onTime: 1, onTimeShare: 0.5 },
+      Scolarité: { resolved: 0, onTime: 0, onTimeShare: null },
+    });
+    const ecJune = await get(`response-times?from=2025-06-01&to=2025-06-30&teamId=${ec.id}`);
+    expect(ecJune.body.legalDeadline).toEqual({ resolved: 2, onTime: 1, onTimeShare: 0.5 });
+    const teamsCsv = await get('response-times?from=2025-06-01&to=2025-06-30&format=csv&table=byTeam');
+    expect(teamsCsv.body.split('\r\n')[0]).toMatch(/;resolues_avec_echeance_legale;part_dans_l_echeance_legale$/);
+    const csv = await get('response-times?from=2025-07-01&to=2025-07-31&format=csv&table=comparison');
+    expect(csv.body).toContain('resolues_avec_echeance_legale;1;2');
+
+    // The decision date moves after the fact (the clock was paused while documents were awaited): the
+    // recount moves the file from late to on time, nothing counted twice.
+    await t.db.query(`UPDATE conversation SET decision_due_at = decision_due_at + interval '2 days' WHERE id = $1`, [late]);
+    await refresh(late);
+    expect((await get('response-times?from=2025-06-01&to=2025-06-30')).body.legalDeadline).toEqual({
+      resolved: 2,
+      onTime: 2,
+      onTimeShare: 1,
+    });
+    // No legal date in the period: no share rather than 0 %.
+    expect((await get('response-times?from=2025-05-01&to=2025-05-31')).body.legalDeadline).toEqual({
+      resolved: 0,
+      onTime: 0,
+      onTimeShare: null,
+    });
   });
 
   test('filters by channel of origin and by démarche narrow every figure, also across partial months', async () => {
@@ -440,7 +525,7 @@ describe('reports: numbers from the daily aggregates match a hand-computed town'
     const sat = await get(`satisfaction?${january}&format=csv&table=byTeam`);
     expect(sat.body).toContain('Ensemble;3;8,33;0,667;33,3');
     for (const [kind, tables] of Object.entries({
-      volumes: ['series', 'byChannel', 'byTeam', 'byRequestType'],
+      volumes: ['series', 'byChannel', 'byTeam', 'byRequestType', 'backlogSeries'],
       'response-times': ['byTeam'],
       telephone: ['series', 'byTeam'],
       satisfaction: ['distribution', 'byTeam', 'comments'],

@@ -657,6 +657,8 @@ export const en: Messages = {
     p90: '9 in 10 within {{value}}',
     onTimeShare: 'Answered within the announced time',
     onTimeOf: '{{onTime}} of {{total}} requests with a target',
+    legalShare: 'Handled within the legal deadline',
+    legalOf: '{{onTime}} of {{total}} resolved requests with a legal deadline',
     answeredShare: 'Calls answered',
     callsOf_one: 'of {{count}} call received',
     callsOf_other: 'of {{count}} calls received',
@@ -715,6 +717,8 @@ export const en: Messages = {
     previous: 'previous period: {{value}}',
     comparison: 'Comparison with the previous period',
     backlog: 'Open at the end of the period',
+    backlogPer: 'Requests in progress at the end of each period, {{granularity}}',
+    backlogSeries: 'In progress per period',
     openData: 'Open data (Services Publics+)',
     openDataHelp:
       '{{year}} indicators per service, without personal data; counts below 5 are withheld (and what would give them away). To publish on the town’s website or data.gouv.fr, or at Guichet’s public address (Administration, Organization).',

@@ -93,6 +93,8 @@ export const supervisionFr = {
     p90: '9 sur 10 en moins de {{value}}',
     onTimeShare: 'Réponses dans le délai annoncé',
     onTimeOf: '{{onTime}} sur {{total}} demandes avec un délai',
+    legalShare: 'Traitées dans l’échéance légale',
+    legalOf: '{{onTime}} sur {{total}} demandes résolues ayant une échéance légale',
     answeredShare: 'Appels décrochés',
     callsOf_one: 'sur {{count}} appel reçu',
     callsOf_other: 'sur {{count}} appels reçus',
@@ -151,6 +153,8 @@ export const supervisionFr = {
     previous: 'période précédente : {{value}}',
     comparison: 'Comparaison avec la période précédente',
     backlog: 'Ouvertes en fin de période',
+    backlogPer: 'Demandes en cours en fin de période, {{granularity}}',
+    backlogSeries: 'En cours par période',
     openData: 'Données ouvertes (Services Publics+)',
     openDataHelp:
       'Indicateurs {{year}} par service, sans donnée personnelle ; les effectifs de moins de 5 sont masqués (et ce qui permettrait de les retrouver). À publier sur le site de la commune ou data.gouv.fr, ou à l’adresse publique de Guichet (Administration, Organisation).',

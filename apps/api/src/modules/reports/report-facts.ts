@@ -13,6 +13,8 @@ export const DAILY_COUNTERS = [
   'created',
   'reopened',
   'resolved',
+  'resolved_with_deadline',
+  'resolved_on_time',
   'first_responses',
   'first_responses_with_target',
   'first_responses_on_time',
@@ -86,6 +88,8 @@ export interface ConversationFact {
   first_response_on_time: boolean | null;
   resolved_day: string | null;
   resolution_minutes: number | null;
+  /** Resolved by its legal decision date (null: not resolved, or no such date; a fact stored before it existed). */
+  resolved_on_time: boolean | null;
   satisfaction: number | null;
   satisfaction_day: string | null;
   /** The labels the file carries (sorted). */
@@ -168,7 +172,11 @@ export function conversationContribution(f: ConversationFact, sign: 1 | -1): Con
     });
   }
   if (f.resolved_day && f.resolution_minutes !== null) {
-    daily.push({ ...key(f, f.resolved_day), counters: { resolved: sign } });
+    const deadline = f.resolved_on_time === null || f.resolved_on_time === undefined ? 0 : sign;
+    daily.push({
+      ...key(f, f.resolved_day),
+      counters: { resolved: sign, resolved_with_deadline: deadline, resolved_on_time: f.resolved_on_time ? sign : 0 },
+    });
     durations.push({ ...key(f, f.resolved_day), metric: 'resolution', bucket: durationBucket(f.resolution_minutes), n: sign });
     if (f.resolution_open_minutes !== null && f.resolution_open_minutes !== undefined)
       durations.push({

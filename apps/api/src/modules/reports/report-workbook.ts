@@ -15,6 +15,7 @@ const SHEET_NAMES: Record<string, string> = {
   distribution: 'Répartition des notes',
   comments: 'Commentaires',
   backlog: 'Ouvertes en fin de période',
+  backlogSeries: 'En cours par période',
   comparison: 'Période précédente',
   overdue: 'En retard à ce jour',
 };

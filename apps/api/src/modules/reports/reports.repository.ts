@@ -142,6 +142,8 @@ export class ReportsRepository {
               CASE WHEN c.status IN ('resolved', 'closed') THEN ${PARIS_DAY('c.resolved_at')} END AS resolved_day,
               CASE WHEN c.status IN ('resolved', 'closed') THEN ${MINUTES('c.resolved_at', 'c.created_at')} END AS resolution_minutes,
               CASE WHEN c.status IN ('resolved', 'closed') THEN c.resolved_at END AS resolved_at,
+              CASE WHEN c.status IN ('resolved', 'closed') AND c.decision_due_at IS NOT NULL
+                   THEN c.resolved_at <= c.decision_due_at END AS resolved_on_time,
               c.satisfaction,
               (SELECT ${PARIS_DAY('s.answered_at')} FROM satisfaction_survey s
                 WHERE s.conversation_id = c.id AND s.answered_at IS NOT NULL) AS satisfaction_day,
@@ -185,8 +187,8 @@ export class ReportsRepository {
     const [row] = await this.db.query<StoredConversationFact>(
       `SELECT organization_id, team_id, channel_kind, request_type_id, created_day::text, first_response_day::text,
               first_response_minutes, first_response_on_time, resolved_day::text, resolution_minutes, resolved_at,
-              satisfaction, satisfaction_day::text, label_ids, first_response_agent_id, first_response_open_minutes,
-              handled_by, resolution_open_minutes
+              resolved_on_time, satisfaction, satisfaction_day::text, label_ids, first_response_agent_id,
+              first_response_open_minutes, handled_by, resolution_open_minutes
          FROM report_conversation WHERE conversation_id = $1`,
       [id],
       m,
@@ -199,8 +201,8 @@ export class ReportsRepository {
       `INSERT INTO report_conversation (conversation_id, organization_id, team_id, channel_kind, request_type_id, created_day,
               first_response_day, first_response_minutes, first_response_on_time, resolved_day, resolution_minutes, resolved_at,
               satisfaction, satisfaction_day, label_ids, first_response_agent_id, first_response_open_minutes, handled_by,
-              resolution_open_minutes)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+              resolution_open_minutes, resolved_on_time)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
        ON CONFLICT (conversation_id) DO UPDATE SET team_id = EXCLUDED.team_id, request_type_id = EXCLUDED.request_type_id,
               first_response_day = EXCLUDED.first_response_day, first_response_minutes = EXCLUDED.first_response_minutes,
               first_response_on_time = EXCLUDED.first_response_on_time, resolved_day = EXCLUDED.resolved_day,
@@ -208,7 +210,7 @@ export class ReportsRepository {
               satisfaction = EXCLUDED.satisfaction, satisfaction_day = EXCLUDED.satisfaction_day,
               label_ids = EXCLUDED.label_ids, first_response_agent_id = EXCLUDED.first_response_agent_id,
               first_response_open_minutes = EXCLUDED.first_response_open_minutes, handled_by = EXCLUDED.handled_by,
-              resolution_open_minutes = EXCLUDED.resolution_open_minutes`,
+              resolution_open_minutes = EXCLUDED.resolution_open_minutes, resolved_on_time = EXCLUDED.resolved_on_time`,
       [
         id,
         f.organization_id,
@@ -229,6 +231,7 @@ export class ReportsRepository {
         f.first_response_open_minutes,
         f.handled_by,
         f.resolution_open_minutes,
+        f.resolved_on_time,
       ],
       m,
     );

@@ -98,7 +98,12 @@ const SATISFACTION_FIELDS = [
   'satisfaction_sum',
   'satisfaction_hist',
 ] as const satisfies readonly SumField[];
-const TARGET_FIELDS = ['first_responses_with_target', 'first_responses_on_time'] as const satisfies readonly SumField[];
+const TARGET_FIELDS = [
+  'first_responses_with_target',
+  'first_responses_on_time',
+  'resolved_with_deadline',
+  'resolved_on_time',
+] as const satisfies readonly SumField[];
 
 const volume = (r?: Partial<DailySumRow>): VolumeRow => ({
   created: r?.created ?? 0,
@@ -166,13 +171,21 @@ function pair(hist: Histogram, metric: 'first_response' | 'resolution', teamId?:
 function timesOf(
   hist: Histogram,
   targets: Partial<DailySumRow> | undefined,
-): Pick<ResponseTimesReportDto, 'firstResponse' | 'resolution'> {
+): Pick<ResponseTimesReportDto, 'firstResponse' | 'resolution' | 'legalDeadline'> {
   const withTarget = targets?.first_responses_with_target ?? 0;
   const onTime = targets?.first_responses_on_time ?? 0;
   return {
     firstResponse: { ...pair(hist, 'first_response'), withTarget, onTime, onTimeShare: share(onTime, withTarget) },
     resolution: pair(hist, 'resolution'),
+    legalDeadline: legalDeadlineOf(targets),
   };
+}
+
+/** Files resolved that had a legal decision date, and those resolved by it (of one service, or all). */
+function legalDeadlineOf(sums: Partial<DailySumRow> | undefined): ResponseTimesReportDto['legalDeadline'] {
+  const resolved = sums?.resolved_with_deadline ?? 0;
+  const onTime = sums?.resolved_on_time ?? 0;
+  return { resolved, onTime, onTimeShare: share(onTime, resolved) };
 }
 
 /**
@@ -220,12 +233,17 @@ export class ReportsService {
       history.reduce((n, r) => n + r[k], 0);
     const of = (set: DailySumRow['set']) => rows.filter((r) => r.set === set);
     const byPeriod = new Map(of('period').map((r) => [r.period!, r]));
+    const series = periods(q.from, q.to, q.granularity).map((period) => ({ period, ...volume(byPeriod.get(period)) }));
+    // Open at the end of each period: open when the period began (the end of the previous one),
+    // then what each period created and resolved (the backlog's own definition, period by period).
+    let open = total('previous_open');
+    const backlogSeries = series.map((r) => ({ period: r.period, open: (open += r.created - r.resolved) }));
     return {
       from: q.from,
       to: q.to,
       granularity: q.granularity,
       totals: volume(of('all')[0]),
-      series: periods(q.from, q.to, q.granularity).map((period) => ({ period, ...volume(byPeriod.get(period)) })),
+      series,
       byChannel: of('channel')
         .map((r) => ({ channelKind: r.channel_kind as ChannelKind | 'unknown', ...volume(r) }))
         .sort((a, b) => b.created - a.created || a.channelKind.localeCompare(b.channelKind)),
@@ -254,6 +272,7 @@ export class ReportsService {
           .filter((r) => r.open !== 0)
           .map((r) => ({ teamId: r.team_id, teamName: names.teams.get(r.team_id) ?? '', open: r.open }))
           .sort((a, b) => a.teamName.localeCompare(b.teamName, 'fr')),
+        series: backlogSeries,
       },
     };
   }
@@ -264,17 +283,21 @@ export class ReportsService {
     const before = previousPeriod(q.from, q.to);
     const [hist, sums, names, overdue, previous] = await Promise.all([
       this.repo.durations(scope),
-      this.repo.sums(scope, 'day', [], TARGET_FIELDS),
+      this.repo.sums(scope, 'day', ['team'], TARGET_FIELDS),
       this.repo.names(agent.organizationId),
       this.repo.overdue(scope, at),
       this.timesTotals({ ...scope, ...before }),
     ]);
     const overdueSum = (k: 'total' | 'decision' | 'response') => overdue.reduce((n, r) => n + r[k], 0);
     const teams = [...new Set(hist.map((h) => h.team_id))];
+    const teamSums = new Map(sums.filter((r) => r.set === 'team').map((r) => [r.team_id!, r]));
     return {
       from: q.from,
       to: q.to,
-      ...timesOf(hist, sums[0]),
+      ...timesOf(
+        hist,
+        sums.find((r) => r.set === 'all'),
+      ),
       previous: { ...before, ...previous },
       byTeam: teams
         .map((teamId) => ({
@@ -282,6 +305,7 @@ export class ReportsService {
           teamName: names.teams.get(teamId) ?? '',
           firstResponse: pair(hist, 'first_response', teamId),
           resolution: pair(hist, 'resolution', teamId),
+          legalDeadline: legalDeadlineOf(teamSums.get(teamId)),
         }))
         .sort((a, b) => a.teamName.localeCompare(b.teamName, 'fr')),
       overdue: {
@@ -303,7 +327,9 @@ export class ReportsService {
   }
 
   /** The totals of response times over a period (the previous one: the comparison). */
-  private async timesTotals(scope: ReportScope): Promise<Pick<ResponseTimesReportDto, 'firstResponse' | 'resolution'>> {
+  private async timesTotals(
+    scope: ReportScope,
+  ): Promise<Pick<ResponseTimesReportDto, 'firstResponse' | 'resolution' | 'legalDeadline'>> {
     const [hist, sums] = await Promise.all([this.repo.durations(scope), this.repo.sums(scope, 'day', [], TARGET_FIELDS)]);
     return timesOf(hist, sums[0]);
   }
@@ -617,6 +643,10 @@ export class ReportsService {
             header: ['service', 'ouvertes_fin_de_periode'],
             rows: [...v.backlog.byTeam.map((r) => [r.teamName, r.open]), ['Ensemble', v.backlog.atEnd]],
           },
+          backlogSeries: {
+            header: ['periode', 'ouvertes_fin_de_periode'],
+            rows: v.backlog.series.map((r) => [r.period, r.open]),
+          },
           comparison: {
             header: ['indicateur', `du_${v.from}_au_${v.to}`, `du_${v.previous.from}_au_${v.previous.to}`],
             rows: [
@@ -632,10 +662,28 @@ export class ReportsService {
         const t = dto as ResponseTimesReportDto;
         return {
           byTeam: {
-            header: ['service', ...dur('premiere_reponse'), ...dur('resolution')],
+            header: [
+              'service',
+              ...dur('premiere_reponse'),
+              ...dur('resolution'),
+              'resolues_avec_echeance_legale',
+              'part_dans_l_echeance_legale',
+            ],
             rows: [
-              ...t.byTeam.map((r) => [r.teamName, ...durRow(r.firstResponse), ...durRow(r.resolution)]),
-              ['Ensemble', ...durRow(t.firstResponse), ...durRow(t.resolution)],
+              ...t.byTeam.map((r) => [
+                r.teamName,
+                ...durRow(r.firstResponse),
+                ...durRow(r.resolution),
+                r.legalDeadline.resolved,
+                r.legalDeadline.onTimeShare,
+              ]),
+              [
+                'Ensemble',
+                ...durRow(t.firstResponse),
+                ...durRow(t.resolution),
+                t.legalDeadline.resolved,
+                t.legalDeadline.onTimeShare,
+              ],
             ],
           },
           comparison: comparison(t, [
@@ -650,6 +698,8 @@ export class ReportsService {
             ['resolution_p90_minutes', (r) => r.resolution.p90Minutes],
             ['resolution_mediane_minutes_heures_ouverture', (r) => r.resolution.openingHours.medianMinutes],
             ['resolution_p90_minutes_heures_ouverture', (r) => r.resolution.openingHours.p90Minutes],
+            ['resolues_avec_echeance_legale', (r) => r.legalDeadline.resolved],
+            ['part_dans_l_echeance_legale', (r) => r.legalDeadline.onTimeShare],
           ]),
           overdue: {
             header: ['service', 'en_retard', 'echeance_legale_depassee', 'objectif_de_reponse_depasse'],

@@ -376,6 +376,15 @@ export function ReportsPage({ me, teams }: { me: AgentDto; teams: TeamDto[] | un
                 )}
               />
               <Figure
+                testId="figure-legal"
+                label={t('reports.legalShare')}
+                value={formatShare(rt.legalDeadline.onTimeShare)}
+                hint={hints(
+                  t('reports.legalOf', { onTime: rt.legalDeadline.onTime, total: rt.legalDeadline.resolved }),
+                  t('reports.previous', { value: formatShare(rt.previous.legalDeadline.onTimeShare) }),
+                )}
+              />
+              <Figure
                 testId="figure-overdue"
                 label={t('reports.overdueNow')}
                 value={NUMBER.format(rt.overdue.total)}
@@ -430,6 +439,16 @@ export function ReportsPage({ me, teams }: { me: AgentDto; teams: TeamDto[] | un
               }))}
             />
             <BarChart
+              testId="chart-backlog"
+              title={t('reports.backlogPer', { granularity: t(`reports.granularity.${v.granularity}`) })}
+              labelHeader={t('reports.periodColumn')}
+              valueHeader={t('reports.backlog')}
+              data={v.backlog.series.map((r) => ({
+                ...periodLabels(r.period, v.granularity, (day) => t('reports.weekOf', { day })),
+                value: r.open,
+              }))}
+            />
+            <BarChart
               testId="chart-channels"
               title={t('reports.byChannel')}
               labelHeader={t('reports.channel')}
@@ -466,6 +485,7 @@ export function ReportsPage({ me, teams }: { me: AgentDto; teams: TeamDto[] | un
                 ['byTeam', t('reports.team')],
                 ['byRequestType', t('reports.requestType')],
                 ['backlog', t('reports.backlog')],
+                ['backlogSeries', t('reports.backlogSeries')],
                 ['comparison', t('reports.comparison')],
               ]}
             />
@@ -488,12 +508,19 @@ export function ReportsPage({ me, teams }: { me: AgentDto; teams: TeamDto[] | un
                   <th scope="col">{t('reports.median')}</th>
                   <th scope="col">{t('reports.p90Column')}</th>
                   <th scope="col">{t('reports.medianOpening')}</th>
+                  <th scope="col">{t('reports.legalShare')}</th>
                 </tr>
               </thead>
               <tbody>
                 {[
                   ...rt.byTeam,
-                  { teamId: '', teamName: t('reports.all'), firstResponse: rt.firstResponse, resolution: rt.resolution },
+                  {
+                    teamId: '',
+                    teamName: t('reports.all'),
+                    firstResponse: rt.firstResponse,
+                    resolution: rt.resolution,
+                    legalDeadline: rt.legalDeadline,
+                  },
                 ].map((r) => (
                   <tr key={r.teamId || 'all'}>
                     <th scope="row">{r.teamName}</th>
@@ -505,6 +532,7 @@ export function ReportsPage({ me, teams }: { me: AgentDto; teams: TeamDto[] | un
                     <td>{formatMinutes(r.resolution.medianMinutes)}</td>
                     <td>{formatMinutes(r.resolution.p90Minutes)}</td>
                     <td>{formatMinutes(r.resolution.openingHours.medianMinutes)}</td>
+                    <td>{formatShare(r.legalDeadline.onTimeShare)}</td>
                   </tr>
                 ))}
               </tbody>
