@@ -7,13 +7,29 @@
  * AB_SCHEMA=1 prints the constraints, triggers, indexes and columns of the ingest's tables instead.
  * AB_BATCH_B=8 gives B batches of another size than A's (with AB_NEW empty: the cost of the batch size).
  *
+ * AB_REPORTS=1: A and B have the same schema; B also keeps the reports' aggregates current as the
+ * app does, from the durable queue: the events of the stored messages that move a report
+ * (movesReports), in jobs of up to 50 events run one at a time (the listener's `chains: 1`), each
+ * in one transaction with its exactly-once receipts and ReportAggregatesListener's own statements.
+ * Not counted: the job queue's own row per job (one per 50 events). The client's CPU (this
+ * process: the pg client and the listener's JavaScript) is printed beside the backends'.
+ *
  *   AB_NEW=ConversationDerivedColumns1765071000000 node dist/bench-build/bench/ingest-ab.js
+ *   AB_REPORTS=1 node dist/bench-build/bench/ingest-ab.js
  */
+import { randomUUID } from 'node:crypto';
 import { readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { DataSource, type EntityManager, type MigrationInterface, type QueryRunner } from 'typeorm';
+import type { MessageDto } from '@guichet/contracts';
+import { Database } from '../src/common/database';
+import { toConversationDto, type ConversationRow } from '../src/modules/conversations/conversation.mapper';
+import type { DomainEvent } from '../src/modules/events/domain-events';
+import { ingestEvents } from '../src/modules/ingest/ingest-outbox.relay';
+import { movesReports, ReportAggregatesListener } from '../src/modules/reports/report-aggregates.listener';
+import { ReportsRepository } from '../src/modules/reports/reports.repository';
 import { MIGRATIONS, dataSourceOptions } from '../src/database/data-source';
 import { ensureDatabase, startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { migrate } from '../src/app.factory';
@@ -30,6 +46,9 @@ const PER_ROUND = Number(process.env.AB_MESSAGES ?? 1200);
 const BATCH = Number(process.env.AB_BATCH ?? 4);
 const BATCH_B = Number(process.env.AB_BATCH_B ?? BATCH);
 const RETURNING = 300;
+const REPORTS = !!process.env.AB_REPORTS;
+/** Events per durable job (domain-event-bus MAX_BATCH). */
+const JOB_EVENTS = 50;
 const log = (m: string) => console.log(`[ab] ${m}`);
 
 interface Town {
@@ -101,8 +120,59 @@ function sorted(items: Item[]): Item[] {
   return [...items].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
-/** Two connections each sending its batches one after the other. */
-async function replay(clients: Client[], items: Item[], size = BATCH): Promise<void> {
+/** The stored items' events that reach the reports' listener (as IngestService builds them). */
+type Stored = ConversationRow & { ord: number; message_id: string; created: boolean; new_conversation: boolean };
+function reportEvents(rows: Stored[], items: Item[]): DomainEvent[] {
+  return rows
+    .flatMap((r) => {
+      const item = items[r.ord - 1]!;
+      const message = { id: r.message_id, conversationId: r.id, direction: 'inbound', kind: item.kind } as MessageDto;
+      return ingestEvents(r.organization_id, toConversationDto(r), message, r.new_conversation, [randomUUID(), randomUUID()]);
+    })
+    .filter(movesReports);
+}
+
+/**
+ * The reports' durable jobs: up to JOB_EVENTS events each, one job at a time, each in one
+ * transaction (receipts, then the listener per event), as DomainEvents.runDurable runs them.
+ */
+class ReportJobs {
+  private readonly pending: DomainEvent[] = [];
+  private chain: Promise<void> = Promise.resolve();
+  private readonly listener = new ReportAggregatesListener(new ReportsRepository(new Database(undefined as never)));
+  events = 0;
+
+  offer(c: Client, events: DomainEvent[], all = false): Promise<void> {
+    this.pending.push(...events);
+    while (this.pending.length >= JOB_EVENTS || (all && this.pending.length)) {
+      const job = this.pending.splice(0, JOB_EVENTS);
+      this.chain = this.chain.then(() => this.run(c, job));
+    }
+    return this.chain;
+  }
+
+  private async run(c: Client, events: DomainEvent[]): Promise<void> {
+    const m = {
+      query: (sql: string, params?: unknown[]) => c.query(sql, params).then((r) => r.rows),
+    } as unknown as EntityManager;
+    await c.query('BEGIN');
+    try {
+      await c.query(
+        `INSERT INTO domain_event_receipt (event_id, listener) SELECT unnest($1::uuid[]), $2 ON CONFLICT DO NOTHING RETURNING event_id`,
+        [events.map((e) => e.id), 'ReportAggregatesListener.onEvent'],
+      );
+      for (const e of events) await this.listener.onEvent(e as DomainEvent<'conversation.created'>, m);
+      await c.query('COMMIT');
+      this.events += events.length;
+    } catch (err) {
+      await c.query('ROLLBACK');
+      throw err;
+    }
+  }
+}
+
+/** Two connections each sending its batches one after the other (and, given `jobs`, the reports' jobs of what they stored). */
+async function replay(clients: Client[], items: Item[], size = BATCH, jobs?: ReportJobs): Promise<void> {
   const batches: Item[][] = [];
   for (let i = 0; i < items.length; i += size) batches.push(sorted(items.slice(i, i + size)));
   let next = 0;
@@ -110,11 +180,13 @@ async function replay(clients: Client[], items: Item[], size = BATCH): Promise<v
     clients.map(async (c) => {
       while (next < batches.length) {
         const b = batches[next++]!;
-        const { rows } = await c.query<{ created: boolean }>(SQL, [pgJson(b)]);
+        const { rows } = await c.query<Stored>(SQL, [pgJson(b)]);
         if (rows.length !== b.length || rows.some((r) => !r.created)) throw new Error('an item was not created');
+        if (jobs) await jobs.offer(c, reportEvents(rows, b));
       }
     }),
   );
+  if (jobs) await jobs.offer(clients[0]!, [], true);
 }
 
 const runNs = (pid: number) => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
@@ -128,6 +200,7 @@ async function main(): Promise<void> {
   const pg = await startEmbeddedPostgres({ dataDir: dir, persistent: false, log });
   try {
     await ensureDatabase(pg.url('postgres'), 'ab_base');
+    if (REPORTS && NEW.length) throw new Error('AB_REPORTS compares one schema with and without the aggregates: no AB_NEW');
     const older = MIGRATIONS.filter((m) => !NEW.includes(m.name));
     const newer = MIGRATIONS.filter((m) => NEW.includes(m.name));
     if (newer.length !== NEW.length) throw new Error(`unknown migration in ${NEW.join(',')}`);
@@ -175,13 +248,29 @@ async function main(): Promise<void> {
         const pids = await Promise.all(
           clients.map(async (c) => (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid),
         );
-        return { db, clients, pids, batch: db === 'ab_b' ? BATCH_B : BATCH, ns: 0, ms: 0, n: 0 };
+        return {
+          db,
+          clients,
+          pids,
+          batch: db === 'ab_b' ? BATCH_B : BATCH,
+          ns: 0,
+          ms: 0,
+          n: 0,
+          clientUs: 0,
+          jobs: undefined as ReportJobs | undefined,
+        };
       }),
     );
     for (const M of newer) await (new M() as MigrationInterface).up(runner(variants[1]!.clients[0]!));
-    log(
-      `A = ${older.length} migrations, B = A + ${newer.map((m) => m.name).join(', ')}; batches of ${BATCH} (A) and ${BATCH_B} (B)`,
-    );
+    if (REPORTS) {
+      variants[1]!.jobs = new ReportJobs();
+      log(
+        `A = ${older.length} migrations, the ingest only; B = the same, and the reports' aggregates kept by their durable jobs`,
+      );
+    } else
+      log(
+        `A = ${older.length} migrations, B = A + ${newer.map((m) => m.name).join(', ')}; batches of ${BATCH} (A) and ${BATCH_B} (B)`,
+      );
 
     let seq = 0;
     const ratios: number[] = [];
@@ -189,14 +278,17 @@ async function main(): Promise<void> {
       const from = seq;
       const items = Array.from({ length: n }, (_, i) => mixed(town, from + i));
       const ns0 = v.pids.reduce((s, p) => s + runNs(p), 0);
+      const cpu0 = process.cpuUsage();
       const t0 = performance.now();
-      await replay(v.clients, items, v.batch);
+      await replay(v.clients, items, v.batch, v.jobs);
       const t = performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
       const ns = v.pids.reduce((s, p) => s + runNs(p), 0) - ns0;
       if (measure) {
         v.ns += ns;
         v.ms += t;
         v.n += n;
+        v.clientUs += cpu.user + cpu.system;
       }
       return { ns, t };
     };
@@ -226,7 +318,7 @@ async function main(): Promise<void> {
         `SELECT (SELECT count(*)::int FROM conversation) AS c, (SELECT count(*)::int FROM message) AS m, (SELECT count(*)::int FROM contact) AS k`,
       );
       log(
-        `${v.db}: ${(v.ns / 1e6 / v.n).toFixed(3)} ms backend CPU/msg, ${((v.n / v.ms) * 1000).toFixed(0)} msg/s wall, rows ${JSON.stringify(check.rows[0])}`,
+        `${v.db}: ${(v.ns / 1e6 / v.n).toFixed(3)} ms backend CPU/msg, ${(v.clientUs / 1e3 / v.n).toFixed(3)} ms client CPU/msg, ${((v.n / v.ms) * 1000).toFixed(0)} msg/s wall, rows ${JSON.stringify(check.rows[0])}${v.jobs ? `, ${v.jobs.events} report events` : ''}`,
       );
       await Promise.all(v.clients.map((c) => c.end()));
     }
