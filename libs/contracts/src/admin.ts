@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { AGENT_ROLES } from './enums';
+import { AGENT_ROLES, CHANNEL_KINDS, type ChannelKind } from './enums';
+import { DEFAULT_OPENING_HOURS, RESPONSE_TARGET_UNITS, type ResponseTarget, type ServiceOpeningHours } from './deadlines';
 import { passwordProblem } from './password-policy';
 
 /** Administration of an organization: first run, services, agents, settings, outgoing mail. */
@@ -151,6 +152,10 @@ export const updateTeamSchema = z
     contact: contactSchema.optional(),
     /** The service's members: replaces the list. */
     memberIds: z.array(z.uuid('identifiant d’agent invalide')).max(1000).optional(),
+    /** The service's own opening hours; null: the organization's (or the usual town-hall hours when it has none). */
+    openingHours: z.lazy(() => openingHoursSchema.nullable()).optional(),
+    /** Response targets per channel (replaces them; a channel left out: the Services Publics+ default). */
+    responseTargets: z.lazy(() => responseTargetsSchema).optional(),
   })
   .refine((v) => Object.values(v).some((x) => x !== undefined), { message: 'aucun changement demandé' });
 export type UpdateTeamInput = z.infer<typeof updateTeamSchema>;
@@ -163,6 +168,10 @@ export interface TeamAdminDto {
   description: string | null;
   contact: { email?: string; phone?: string; address?: string };
   memberIds: string[];
+  /** Its own opening hours, or null: the organization's (the usual town-hall hours when it has none). */
+  openingHours: OpeningHours | null;
+  /** Its response targets per channel; a channel missing: DEFAULT_RESPONSE_TARGETS. */
+  responseTargets: Partial<Record<ChannelKind, ResponseTarget>>;
 }
 
 // ---- Agents ----
@@ -188,6 +197,18 @@ export const requestPasswordResetSchema = z.object({ email: emailSchema });
 export const updateProfileSchema = z.object({ name: required(120, 'nom') });
 export type UpdateProfileInput = z.infer<typeof updateProfileSchema>;
 
+/**
+ * A supervisor's mail of their services' files overdue or due within 48 hours, on working days:
+ * whether they receive it and at what time (Paris, on the quarter hour; 07:30 unless changed).
+ */
+export const deadlineDigestSchema = z.object({
+  enabled: z.boolean('vrai ou faux attendu'),
+  time: z
+    .string('heure attendue')
+    .regex(/^([01]\d|2[0-3]):(00|15|30|45)$/, 'heure au format HH:MM, au quart d’heure (07:30, 08:00, 08:15…)'),
+});
+export type DeadlineDigestDto = z.infer<typeof deadlineDigestSchema>;
+
 // ---- Organization settings ----
 
 export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
@@ -201,10 +222,52 @@ const day = z.array(slotSchema).max(4, '4 plages au plus par jour');
 export const openingHoursSchema = z.object(Object.fromEntries(WEEKDAYS.map((d) => [d, day])) as Record<Weekday, typeof day>);
 export type OpeningHours = z.infer<typeof openingHoursSchema>;
 
+/** The opening hours as the due dates count them (0 = Sunday … 6 = Saturday); null when no day opens. */
+export function serviceOpeningHours(o: OpeningHours | null | undefined): ServiceOpeningHours | null {
+  if (!o) return null;
+  const out: ServiceOpeningHours = {};
+  WEEKDAYS.forEach((day, i) => {
+    const slots = o[day] ?? [];
+    if (slots.length) out[((i + 1) % 7) as 0 | 1 | 2 | 3 | 4 | 5 | 6] = slots.map((s) => [s.opens, s.closes]);
+  });
+  return Object.keys(out).length ? out : null;
+}
+
+/**
+ * The hours a service's times (response targets, the reports' times in opening hours) are counted
+ * in: its own, else its organization's, else the usual town-hall hours (DEFAULT_OPENING_HOURS).
+ */
+export function effectiveOpeningHours(
+  team: ServiceOpeningHours | null | undefined,
+  organization: OpeningHours | null | undefined,
+): ServiceOpeningHours {
+  return team ?? serviceOpeningHours(organization) ?? DEFAULT_OPENING_HOURS;
+}
+
+/** The reverse of serviceOpeningHours: per weekday name, as the admin screens edit them. */
+export function weekdayOpeningHours(s: ServiceOpeningHours): OpeningHours {
+  return Object.fromEntries(
+    WEEKDAYS.map((day, i) => [
+      day,
+      (s[((i + 1) % 7) as 0 | 1 | 2 | 3 | 4 | 5 | 6] ?? []).map(([opens, closes]) => ({ opens, closes })),
+    ]),
+  ) as OpeningHours;
+}
+
+export const responseTargetSchema = z.object({
+  amount: z.number('nombre entier attendu').int('nombre entier attendu').min(1, '1 au moins').max(90, '90 au plus'),
+  unit: z.enum(RESPONSE_TARGET_UNITS, 'unité : « opening_days » ou « opening_hours »'),
+});
+export const responseTargetsSchema = z.partialRecord(z.enum(CHANNEL_KINDS, 'canal inconnu'), responseTargetSchema);
+
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date au format AAAA-MM-JJ');
 export const closureSchema = z
   .object({ from: isoDate, to: isoDate, reason: required(200, 'motif') })
-  .refine((c) => c.from <= c.to, { message: 'la fin de la fermeture précède son début' });
+  .refine((c) => c.from <= c.to, { message: 'la fin de la fermeture précède son début' })
+  // Response targets skip closing days: a closing of years would leave files without one.
+  .refine((c) => Date.parse(c.to) - Date.parse(c.from) <= 366 * 86_400_000, {
+    message: 'une fermeture dure un an au plus',
+  });
 
 /**
  * How the citizen of a web form request hears of an agent's reply, at the e-mail or phone they

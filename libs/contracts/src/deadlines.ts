@@ -17,8 +17,9 @@ import {
   addMonths,
   addWorkingDays,
   dayOfWeek,
+  isClosureDay,
   isFrenchPublicHoliday,
-  isWorkingDay,
+  isOpenWorkingDay,
   nextWorkingDay,
   type CivilDate,
   type HolidayOptions,
@@ -149,7 +150,10 @@ export interface DecisionDue {
   date: CivilDate;
   /** The end of that day in Europe/Paris: after it, the file is overdue. */
   at: Date;
-  /** The date is a Saturday, Sunday or public holiday (shown to agents: decide before). */
+  /**
+   * The date is a Saturday, Sunday, public holiday or one of the organization's closing days
+   * (shown to agents: decide before). A closing day does not move the date itself.
+   */
   nonWorkingDay: boolean;
 }
 
@@ -166,7 +170,7 @@ export function decisionDue(
   const restart = v.documents?.requestedAt && v.documents.receivedAt ? v.documents.receivedAt : null;
   const start = civilDateAt(restart && restart > v.receivedAt ? restart : v.receivedAt);
   const date = legalDeadlineDate(start, v.deadline, options);
-  return { date, at: endOfCivilDay(date), nonWorkingDay: !isWorkingDay(date, options.holidays) };
+  return { date, at: endOfCivilDay(date), nonWorkingDay: !isOpenWorkingDay(date, options.holidays) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -234,10 +238,10 @@ interface Interval {
   to: number;
 }
 
-/** The opening intervals of one civil day (none on public holidays). */
+/** The opening intervals of one civil day (none on public holidays and the organization's closing days). */
 function openingIntervals(date: CivilDate, hours: ServiceOpeningHours, holidays?: HolidayOptions): Interval[] {
   const slots = hours[dayOfWeek(date) as 0 | 1 | 2 | 3 | 4 | 5 | 6] ?? [];
-  if (!slots.length || isFrenchPublicHoliday(date, holidays)) return [];
+  if (!slots.length || isFrenchPublicHoliday(date, holidays) || isClosureDay(date, holidays)) return [];
   return slots
     .map(([a, b]) => ({ from: instantAt(date, minutesOf(a)).getTime(), to: instantAt(date, minutesOf(b)).getTime() }))
     .filter((i) => i.to > i.from)
@@ -296,8 +300,8 @@ function openingTimeBetween(a: Date, b: Date, hours: ServiceOpeningHours, holida
 }
 
 /**
- * Opening time between two instants, in minutes (rounded up), by the service's opening hours and
- * the French public holidays: how long a citizen waited while the service was open (a message on
+ * Opening time between two instants, in minutes (rounded up), by the service's opening hours, the
+ * French public holidays and the organization's closing days: how long a citizen waited while the service was open (a message on
  * Friday evening answered on Monday at 9:00 waited 30 minutes of a 8:30 opening).
  */
 export function openingMinutesBetween(
@@ -308,11 +312,13 @@ export function openingMinutesBetween(
 ): number {
   if (to <= from) return 0;
   // Each day's opening intervals cost a dozen time-zone conversions: kept per schedule and day
-  // (reports count files of the same weeks over and over), at most OPENING_CACHE_MAX days.
+  // (reports count files of the same weeks over and over), at most OPENING_CACHE_MAX days. A
+  // closing day is looked up first: the cached days do not depend on the closures.
   const schedule = `${holidays?.alsaceMoselle ? 1 : 0}|${JSON.stringify(hours)}`;
   let total = 0;
   const last = civilDateAt(to);
   for (let day = civilDateAt(from); day <= last; day = addCalendarDays(day, 1)) {
+    if (isClosureDay(day, holidays)) continue;
     const key = `${day}|${schedule}`;
     let slots = openingCache.get(key);
     if (!slots) {

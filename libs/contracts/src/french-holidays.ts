@@ -13,9 +13,22 @@ export interface FrenchHoliday {
   name: string;
 }
 
+/** An exceptional closing of the organization, first and last day included (e.g. a « pont »). */
+export interface Closure {
+  from: CivilDate;
+  to: CivilDate;
+}
+
 export interface HolidayOptions {
   /** Bas-Rhin, Haut-Rhin and Moselle also keep Good Friday and Saint Stephen's day (26 December). */
   alsaceMoselle?: boolean;
+  /**
+   * The organization's exceptional closing days (set by its admin). They are not public holidays:
+   * the legal working days (isWorkingDay, addWorkingDays: a CRPA deadline) still count them, as a
+   * court would; the service's opening days and hours (isOpenWorkingDay, the response target, the
+   * reports' times in opening hours) skip them.
+   */
+  closures?: readonly Closure[];
 }
 
 const CIVIL_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -120,6 +133,16 @@ export function isFrenchPublicHoliday(date: CivilDate, options: HolidayOptions =
 export function isWorkingDay(date: CivilDate, options: HolidayOptions = {}): boolean {
   const dow = dayOfWeek(date);
   return dow !== 0 && dow !== 6 && !isFrenchPublicHoliday(date, options);
+}
+
+/** One of the organization's exceptional closing days. */
+export function isClosureDay(date: CivilDate, options: HolidayOptions = {}): boolean {
+  return !!options.closures?.some((c) => c.from <= date && date <= c.to);
+}
+
+/** A day the services are open at all: a working day that is not one of the organization's closing days. */
+export function isOpenWorkingDay(date: CivilDate, options: HolidayOptions = {}): boolean {
+  return isWorkingDay(date, options) && !isClosureDay(date, options);
 }
 
 /** The `n`-th working day after `date` (`date` itself not counted); n = 0 gives `date`. */

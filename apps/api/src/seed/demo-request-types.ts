@@ -254,9 +254,12 @@ export async function seedDemoRequestTypes(
         documents_requested_at: null,
         documents_received_at: null,
         opening_hours: null,
+        organization_hours: null,
         response_targets: {},
-        // The demo town (99000 Démo) is created in this transaction without Alsace-Moselle's holidays.
+        // The demo town (99000 Démo) is created in this transaction without Alsace-Moselle's holidays
+        // nor closing days, and its services keep the usual hours.
         alsace_moselle: false,
+        closures: [],
       },
       typeDto,
     );

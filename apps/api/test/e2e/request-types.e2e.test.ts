@@ -32,6 +32,32 @@ describe('request types and due dates', () => {
     return conversationId;
   };
 
+  /**
+   * In town `o`, a démarche of État civil with no implicit decision, and a citizen's SMS received at
+   * `receivedAt` (its row dated back) to which a supervisor sets it: the dates are counted then.
+   */
+  const smsOfType = async (
+    o: Awaited<ReturnType<typeof seedTown>>,
+    type: { name: string; deadline: { amount: number; unit: 'working_days' } },
+    text: string,
+    receivedAt: string,
+  ) => {
+    const created = await create(o.supervisor.token, { teamId: o.etatCivil.id, decisionRegime: 'none', ...type });
+    expect(created.status).toBe(201);
+    const { conversationId } = await t.ingest.ingest({
+      channelId: o.sms.id,
+      externalId: `SM${randomUUID()}`,
+      from: { kind: 'phone', value: `+3361${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}` },
+      text,
+    });
+    const get = () => conversation(conversationId, o.supervisor.token);
+    await expectEventually(async () => expect((await get()).body.responseDueAt).not.toBeNull());
+    await t.db.query(`UPDATE conversation SET created_at = $2 WHERE id = $1`, [conversationId, receivedAt]);
+    const set = await patch(conversationId, { requestTypeId: (created.body as RequestTypeDto).id }, o.supervisor.token);
+    expect(set.status).toBe(200);
+    return { conversationId, set, get };
+  };
+
   beforeAll(async () => {
     t = await startTestApp();
     town = await seedTown(t);
@@ -321,27 +347,12 @@ describe('request types and due dates', () => {
     });
     expect(settings.status).toBe(200);
     const dates = async (o: typeof paris) => {
-      const type = await create(o.supervisor.token, {
-        teamId: o.etatCivil.id,
-        name: 'Signalement voirie',
-        decisionRegime: 'none',
-        deadline: { amount: 10, unit: 'working_days' },
-      });
-      expect(type.status).toBe(201);
-      const { conversationId } = await t.ingest.ingest({
-        channelId: o.sms.id,
-        externalId: `SM${randomUUID()}`,
-        from: { kind: 'phone', value: `+3361${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}` },
-        text: 'Un nid-de-poule rue des Tanneurs',
-      });
-      const get = () => t.http<ConversationDto>('GET', `/api/v1/conversations/${conversationId}`, { token: o.supervisor.token });
-      await expectEventually(async () => expect((await get()).body.responseDueAt).not.toBeNull());
-      await t.db.query(`UPDATE conversation SET created_at = '2026-04-02T08:00:00Z' WHERE id = $1`, [conversationId]);
-      const set = await t.http<ConversationDto>('PATCH', `/api/v1/conversations/${conversationId}`, {
-        token: o.supervisor.token,
-        body: { requestTypeId: type.body.id, version: (await get()).body.version },
-      });
-      expect(set.status).toBe(200);
+      const { conversationId, set } = await smsOfType(
+        o,
+        { name: 'Signalement voirie', deadline: { amount: 10, unit: 'working_days' } },
+        'Un nid-de-poule rue des Tanneurs',
+        '2026-04-02T08:00:00Z',
+      );
       const stored = await t.db.query(`SELECT decision_due_at, response_due_at FROM conversation WHERE id = $1`, [
         conversationId,
       ]);
@@ -372,5 +383,92 @@ describe('request types and due dates', () => {
         responseDueAt: '2026-04-08T15:30:00.000Z',
       });
     });
+  });
+
+  it('counts the response target without the town’s closing days and in the service’s own hours and targets, again when they change', async () => {
+    // An SMS received on Wednesday 13 May 2026 at 10:00 (Ascension is Thursday 14, Whit Monday 25 May), with a
+    // démarche of 2 working days: its legal date is Monday 18 (Fri 15, Mon 18), whatever the town's closings.
+    const o = await seedTown(t);
+    const { conversationId, set, get } = await smsOfType(
+      o,
+      { name: 'Signalement éclairage public', deadline: { amount: 2, unit: 'working_days' } },
+      'Le lampadaire de la rue des Écoles ne s’allume plus',
+      '2026-05-13T08:00:00Z',
+    );
+    const decisionDueAt = endOfCivilDay('2026-05-18').toISOString();
+    // 2 opening days for an SMS: Fri 15, Mon 18, at 17:30 CEST.
+    expect({ decisionDueAt: set.body.decisionDueAt, responseDueAt: set.body.responseDueAt }).toEqual({
+      decisionDueAt,
+      responseDueAt: '2026-05-18T15:30:00.000Z',
+    });
+    const dueAfter = async (what: string, change: () => Promise<{ status: number }>, responseDueAt: string) => {
+      expect([what, (await change()).status]).toEqual([what, 200]);
+      await expectEventually(async () => {
+        const c = (await get()).body;
+        expect([what, c.decisionDueAt, c.responseDueAt]).toEqual([what, decisionDueAt, responseDueAt]);
+      });
+      const stored = await t.db.query(`SELECT response_due_at FROM conversation WHERE id = $1`, [conversationId]);
+      expect(stored.rows[0].response_due_at.toISOString()).toBe(responseDueAt);
+    };
+    const settings = (body: unknown) => t.http('PATCH', '/api/v1/organization/settings', { token: o.admin.token, body });
+    const team = (body: unknown, token = o.admin.token) => t.http('PATCH', `/api/v1/teams/${o.etatCivil.id}`, { token, body });
+    const week = (day?: string, slots: { opens: string; closes: string }[] = []) =>
+      Object.fromEntries(
+        ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].map((d) => [d, d === day ? slots : []]),
+      );
+
+    // The town closes on Friday 15 (a « pont »): Mon 18, Tue 19. The legal date does not move.
+    await dueAfter(
+      'closed on Friday 15',
+      () => settings({ closures: [{ from: '2026-05-15', to: '2026-05-15', reason: 'Pont de l’Ascension' }] }),
+      '2026-05-19T15:30:00.000Z',
+    );
+    // The service answers SMS within 4 opening hours: 10:00–12:00, then 13:30–15:30 the same day.
+    await dueAfter(
+      'the service’s target',
+      () => team({ responseTargets: { sms: { amount: 4, unit: 'opening_hours' } } }),
+      '2026-05-13T13:30:00.000Z',
+    );
+    // Its own hours, Mondays 9:00–12:00: 3 hours on Monday 18, none on Whit Monday 25, the last one on 1 June, 9:00–10:00.
+    await dueAfter(
+      'the service’s hours',
+      () => team({ openingHours: week('monday', [{ opens: '09:00', closes: '12:00' }]) }),
+      '2026-06-01T08:00:00.000Z',
+    );
+    const listed = await t.http<{ id: string; openingHours: unknown; responseTargets: unknown }[]>(
+      'GET',
+      '/api/v1/teams/manage',
+      {
+        token: o.admin.token,
+      },
+    );
+    expect(listed.body.find((x) => x.id === o.etatCivil.id)).toMatchObject({
+      openingHours: week('monday', [{ opens: '09:00', closes: '12:00' }]),
+      responseTargets: { sms: { amount: 4, unit: 'opening_hours' } },
+    });
+    // Back to the defaults (the town's hours, none set: the usual ones): the closing day counts again.
+    await dueAfter('the defaults', () => team({ openingHours: null, responseTargets: {} }), '2026-05-19T15:30:00.000Z');
+    // The town's own hours, Saturday mornings only: Sat 16, Sat 23, closing at 12:00.
+    await dueAfter(
+      'the town’s hours',
+      () => settings({ openingHours: week('saturday', [{ opens: '09:00', closes: '12:00' }]) }),
+      '2026-05-23T10:00:00.000Z',
+    );
+
+    // Bad settings are refused with a reason, and only admins change them.
+    for (const bad of [
+      { responseTargets: { fax: { amount: 2, unit: 'opening_days' } } },
+      { responseTargets: { sms: { amount: 0, unit: 'opening_days' } } },
+      { responseTargets: { sms: { amount: 2, unit: 'weeks' } } },
+      { openingHours: week('monday', [{ opens: '12:00', closes: '09:00' }]) },
+      { openingHours: { monday: [] } },
+    ]) {
+      const res = await team(bad);
+      expect([JSON.stringify(bad), res.status]).toEqual([JSON.stringify(bad), 400]);
+    }
+    expect((await team({ responseTargets: {} }, o.supervisor.token)).status).toBe(403);
+    // A closing of more than a year (the response targets would never come) is refused too.
+    const long = await settings({ closures: [{ from: '2026-06-01', to: '2027-06-03', reason: 'Travaux' }] });
+    expect([long.status, long.body.details]).toEqual([400, ['closures.0: une fermeture dure un an au plus']]);
   });
 });

@@ -797,6 +797,13 @@ export const en: Messages = {
     savePassword: 'Change the password',
     passwordSaved: 'Password changed. Your other sessions were signed out.',
     sessions: 'See my sessions',
+    digestTitle: 'Deadlines digest',
+    digestIntro:
+      'Every working day (neither a public holiday nor a closing day of the organization), an e-mail lists your services’ files overdue or due within 48 hours. Nothing is sent on days without any.',
+    digestEnabled: 'Receive the digest by e-mail',
+    digestTime: 'Time it is sent',
+    saveDigest: 'Save the digest',
+    digestSaved: 'Digest saved.',
   },
   sessions: {
     link: 'My sessions',
@@ -1060,6 +1067,10 @@ export const en: Messages = {
       badHours: 'Cannot read the hours of {{day}}: write for example 08:30-12:00, 13:30-17:00.',
       closures: 'Closures and public holidays',
       noClosure: 'No closure planned.',
+      closuresHint:
+        'Closing days stop the services’ response targets and do not count in the reports’ times “in opening hours”. They do not extend legal deadlines (CRPA): a decision date falling on a closing day is flagged.',
+      hoursServices:
+        'Services without their own hours follow these; without hours here, Monday to Friday, 8:30–12:00 and 13:30–17:30.',
       closureFrom: 'From',
       closureTo: 'To (optional)',
       closureReason: 'Reason',
@@ -1126,6 +1137,17 @@ export const en: Messages = {
       contactEmail: 'Contact e-mail',
       contactPhone: 'Contact phone',
       contactAddress: 'Contact address',
+      hours: 'Opening hours of the service',
+      ownHours: 'Hours of this service only',
+      hoursFollow: 'Without its own hours, the service follows the organization’s. Response targets are counted in these hours.',
+      targets: 'Response targets (Services Publics+)',
+      targetsHint: 'Per channel, how soon the service answers, in opening days or hours. Empty: the default (shown).',
+      targetAmount: 'Target for: {{channel}}',
+      targetUnit: 'Unit for: {{channel}}',
+      unit_opening_days: 'opening days',
+      unit_opening_hours: 'opening hours',
+      targetDefault: 'Default: {{amount}} {{unit}}',
+      badTarget: 'Target for {{channel}}: a whole number from 1 to 90.',
     },
     agents: {
       title: 'Agents',

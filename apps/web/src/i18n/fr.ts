@@ -896,6 +896,10 @@ export const fr = {
       badHours: 'Horaires du {{day}} illisibles : écrivez par exemple 08:30-12:00, 13:30-17:00.',
       closures: 'Fermetures et jours fériés',
       noClosure: 'Aucune fermeture prévue.',
+      closuresHint:
+        'Les jours de fermeture arrêtent le délai de réponse des services et ne comptent pas dans les temps « en heures d’ouverture » des rapports. Ils ne prolongent pas les délais légaux (CRPA) : une date de décision qui tombe un jour de fermeture est signalée.',
+      hoursServices:
+        'Les services sans horaires propres suivent ceux-ci ; sans horaires ici, du lundi au vendredi, 8 h 30 – 12 h et 13 h 30 – 17 h 30.',
       closureFrom: 'Du',
       closureTo: 'Au (facultatif)',
       closureReason: 'Motif',
@@ -962,6 +966,19 @@ export const fr = {
       contactEmail: 'E-mail de contact',
       contactPhone: 'Téléphone de contact',
       contactAddress: 'Adresse de contact',
+      hours: 'Horaires d’ouverture du service',
+      ownHours: 'Horaires propres à ce service',
+      hoursFollow:
+        'Sans horaires propres, le service suit ceux de l’organisation. Les délais de réponse se comptent dans ces horaires.',
+      targets: 'Délais de réponse (Services Publics+)',
+      targetsHint:
+        'Par canal, le délai dans lequel le service répond, compté en jours ou en heures d’ouverture. Vide : le délai par défaut (indiqué).',
+      targetAmount: 'Délai pour : {{channel}}',
+      targetUnit: 'Unité pour : {{channel}}',
+      unit_opening_days: 'jours d’ouverture',
+      unit_opening_hours: 'heures d’ouverture',
+      targetDefault: 'Par défaut : {{amount}} {{unit}}',
+      badTarget: 'Délai pour {{channel}} : un nombre entier de 1 à 90.',
     },
     agents: {
       title: 'Agents',

@@ -12,7 +12,7 @@ import {
   responseDue,
   type DeadlineSpec,
 } from '../deadlines';
-import { addCalendarDays, isWorkingDay } from '../french-holidays';
+import { addCalendarDays, isClosureDay, isOpenWorkingDay, isWorkingDay, type Closure } from '../french-holidays';
 
 const months = (amount: number): DeadlineSpec => ({ amount, unit: 'months' });
 const at = (iso: string) => new Date(iso);
@@ -297,5 +297,110 @@ describe('due dates in Alsace-Moselle (Good Friday and 26 December are public ho
     const thursday4pm = at('2026-04-02T14:00:00Z');
     expect(responseDue({ receivedAt: thursday4pm, target: hours4 })?.toISOString()).toBe('2026-04-03T09:00:00.000Z');
     expect(responseDue({ receivedAt: thursday4pm, target: hours4 }, alsace)?.toISOString()).toBe('2026-04-07T09:00:00.000Z');
+  });
+});
+
+describe('the organization’s closing days (closures set by its admin)', () => {
+  // 2026: Ascension is Thursday 14 May (Easter 5 April + 39); the town hall closes on Friday 15 (a « pont »),
+  // and from Monday 28 to Thursday 31 December. Default hours: Monday to Friday, 8:30–12:00 and 13:30–17:30.
+  const pont: Closure = { from: '2026-05-15', to: '2026-05-15' };
+  const christmasWeek: Closure = { from: '2026-12-28', to: '2026-12-31' };
+  const closed = { holidays: { closures: [pont, christmasWeek] } };
+  const email = DEFAULT_RESPONSE_TARGETS.email;
+  const wednesday10am = at('2026-05-13T08:00:00Z'); // 10:00 CEST
+
+  it('are open days no more, but still legal working days', () => {
+    expect(isClosureDay('2026-05-15', closed.holidays)).toBe(true);
+    expect(isClosureDay('2026-05-18', closed.holidays)).toBe(false);
+    expect(isClosureDay('2026-12-31', closed.holidays)).toBe(true); // the last day of a range is included
+    expect(isOpenWorkingDay('2026-05-15', closed.holidays)).toBe(false);
+    expect(isOpenWorkingDay('2026-05-15')).toBe(true);
+    expect(isWorkingDay('2026-05-15', closed.holidays)).toBe(true);
+  });
+
+  it('push the response target back by the days closed (opening days)', () => {
+    // 5 opening days after Wednesday 13 May: Fri 15, Mon 18, Tue 19, Wed 20, Thu 21 (Thursday 14 is Ascension) —
+    // or without Friday 15: Mon 18 … Fri 22; at closing time, 17:30 CEST.
+    expect(responseDue({ receivedAt: wednesday10am, target: email })?.toISOString()).toBe('2026-05-21T15:30:00.000Z');
+    expect(responseDue({ receivedAt: wednesday10am, target: email }, closed)?.toISOString()).toBe('2026-05-22T15:30:00.000Z');
+    // Received Wednesday 23 December 2026, 10:00 CET: Thu 24, Mon 28, Tue 29, Wed 30, Thu 31 (25 is Noël) —
+    // or with the week closed: Thu 24, Mon 4, Tue 5, Wed 6, Thu 7 January 2027 (1 January is a holiday); 17:30 CET.
+    const december = at('2026-12-23T09:00:00Z');
+    expect(responseDue({ receivedAt: december, target: email })?.toISOString()).toBe('2026-12-31T16:30:00.000Z');
+    expect(responseDue({ receivedAt: december, target: email }, closed)?.toISOString()).toBe('2027-01-07T16:30:00.000Z');
+  });
+
+  it('push the response target back by the days closed (opening hours)', () => {
+    // 4 opening hours from Wednesday 13 May, 16:00: 1 h 30 that day, then 2 h 30 from 8:30 on Friday 15 → 11:00,
+    // or on Monday 18 → 11:00 when the Friday is closed.
+    const hours4 = { amount: 4, unit: 'opening_hours' } as const;
+    const wednesday4pm = at('2026-05-13T14:00:00Z');
+    expect(responseDue({ receivedAt: wednesday4pm, target: hours4 })?.toISOString()).toBe('2026-05-15T09:00:00.000Z');
+    expect(responseDue({ receivedAt: wednesday4pm, target: hours4 }, closed)?.toISOString()).toBe('2026-05-18T09:00:00.000Z');
+  });
+
+  it('do not move the legal decision date (a court counts the CRPA deadline without them), but flag a last day on one', () => {
+    const workingDays = (amount: number): DeadlineSpec => ({ amount, unit: 'working_days' });
+    // 1 working day after Wednesday 13 May: Friday 15 (Ascension skipped), closed or not; flagged when closed.
+    expect(decisionDue({ receivedAt: wednesday10am, deadline: workingDays(1) })).toMatchObject({
+      date: '2026-05-15',
+      nonWorkingDay: false,
+    });
+    expect(decisionDue({ receivedAt: wednesday10am, deadline: workingDays(1) }, closed)).toMatchObject({
+      date: '2026-05-15',
+      nonWorkingDay: true,
+    });
+    // 2 working days: Fri 15, Mon 18 in both cases.
+    expect(decisionDue({ receivedAt: wednesday10am, deadline: workingDays(2) }, closed)?.date).toBe('2026-05-18');
+    // Two months from Sunday 15 March 2026: Friday 15 May, the closed day; the date stays, flagged.
+    const march = at('2026-03-15T10:00:00Z');
+    expect(decisionDue({ receivedAt: march, deadline: months(2) })).toMatchObject({ date: '2026-05-15', nonWorkingDay: false });
+    expect(decisionDue({ receivedAt: march, deadline: months(2) }, closed)).toMatchObject({
+      date: '2026-05-15',
+      nonWorkingDay: true,
+    });
+  });
+
+  it('count no opening time in the reports (and the cached days do not leak between schedules)', () => {
+    // Thursday 24 December 2026, 17:00 CET → Monday 4 January 2027, 9:00: 30 min on the 24th, 4 × 7 h 30 from the 28th
+    // to the 31st (1,800 min), 30 min on the 4th = 1,860; with the week closed, 60.
+    const from = at('2026-12-24T16:00:00Z');
+    const to = at('2027-01-04T08:00:00Z');
+    expect(openingMinutesBetween(from, to, DEFAULT_OPENING_HOURS, closed.holidays)).toBe(60);
+    expect(openingMinutesBetween(from, to, DEFAULT_OPENING_HOURS)).toBe(1860);
+    expect(openingMinutesBetween(from, to, DEFAULT_OPENING_HOURS, closed.holidays)).toBe(60);
+  });
+
+  it('properties: a closure never makes a response due earlier, nor moves a decision date', () => {
+    const instant = fc.date({
+      min: new Date('2020-01-01T00:00:00Z'),
+      max: new Date('2040-12-31T00:00:00Z'),
+      noInvalidDate: true,
+    });
+    fc.assert(
+      fc.property(
+        instant,
+        fc.integer({ min: -5, max: 30 }),
+        fc.integer({ min: 0, max: 20 }),
+        fc.integer({ min: 1, max: 30 }),
+        (r, offset, length, amount) => {
+          const from = addCalendarDays(civilDateAt(r), offset);
+          const holidays = { closures: [{ from, to: addCalendarDays(from, length) }] };
+          for (const unit of ['opening_days', 'opening_hours'] as const) {
+            const plain = responseDue({ receivedAt: r, target: { amount, unit } })!;
+            const withClosure = responseDue({ receivedAt: r, target: { amount, unit } }, { holidays })!;
+            expect(withClosure >= plain).toBe(true);
+            expect(isClosureDay(civilDateAt(withClosure), holidays)).toBe(false);
+          }
+          for (const unit of ['months', 'calendar_days', 'working_days'] as const) {
+            const deadline = { amount, unit };
+            expect(decisionDue({ receivedAt: r, deadline }, { holidays })?.date).toBe(
+              decisionDue({ receivedAt: r, deadline })?.date,
+            );
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });

@@ -16,7 +16,10 @@ export const QUEUES = {
   outboundSend: 'outbound-send',
   /** Durable listeners of domain events (modules/events), one job per listener and batch of events. */
   domainEvents: 'domain-events',
-  /** An organization's due dates counted again (its public holidays changed): request-types works it. */
+  /**
+   * An organization's (or one service's) due dates counted again: its public holidays, closing days
+   * or opening hours changed, or a service's hours or response targets. request-types works it.
+   */
   dueDatesRecompute: 'due-dates-recompute',
 } as const;
 

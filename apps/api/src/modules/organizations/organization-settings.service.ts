@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import {
   frenchPublicHolidays,
   LOGO_MAX_BYTES,
+  serviceOpeningHours,
   LOGO_TYPES,
   type OrganizationSettingsDto,
   type OrgMailDto,
@@ -73,8 +74,13 @@ export class OrganizationSettingsService {
         },
         m,
       );
-      // Other public holidays: the due dates of the files in progress are counted again (request-types works it).
-      if (before.alsaceMoselle !== changed.alsaceMoselle)
+      // Other public holidays, closing days or opening hours: the due dates of the files in progress
+      // are counted again (request-types works it, in batches).
+      if (
+        before.alsaceMoselle !== changed.alsaceMoselle ||
+        !sameDays(before.closures, changed.closures) ||
+        JSON.stringify(serviceOpeningHours(before.openingHours)) !== JSON.stringify(serviceOpeningHours(changed.openingHours))
+      )
         await this.queue.sendInTx(m, QUEUES.dueDatesRecompute, { organizationId: admin.organizationId });
       return changed;
     });
@@ -153,6 +159,12 @@ export class OrganizationSettingsService {
   mails(organizationId: string): Promise<OrgMailDto[]> {
     return this.organizations.mails(organizationId);
   }
+}
+
+/** The same closing days (their reasons aside: a reworded reason moves no due date). */
+function sameDays(a: { from: string; to: string }[], b: { from: string; to: string }[]): boolean {
+  const days = (l: { from: string; to: string }[]) => JSON.stringify(l.map((c) => [c.from, c.to]).sort());
+  return days(a) === days(b);
 }
 
 function withHolidays(s: Omit<OrganizationSettingsDto, 'holidays'>, today: Date): OrganizationSettingsDto {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DEFAULT_OPENING_HOURS, openingMinutesBetween } from '@guichet/contracts';
+import { effectiveOpeningHours, openingMinutesBetween } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { OnDomainEvent } from '../events/domain-event-bus';
 import type { DomainEvent } from '../events/domain-events';
@@ -152,9 +152,22 @@ export class ReportAggregatesListener {
     channel: string,
     before: StoredConversationFact | null,
   ): Promise<StoredConversationFact> {
-    const { created_at, first_response_at, assignee_id, opening_hours, alsace_moselle, label_ids, ...fact } = source;
+    const {
+      created_at,
+      first_response_at,
+      assignee_id,
+      opening_hours,
+      organization_hours,
+      alsace_moselle,
+      closures,
+      label_ids,
+      ...fact
+    } = source;
     const opening = (to: Date) =>
-      openingMinutesBetween(created_at, to, opening_hours ?? DEFAULT_OPENING_HOURS, { alsaceMoselle: alsace_moselle });
+      openingMinutesBetween(created_at, to, effectiveOpeningHours(opening_hours, organization_hours), {
+        alsaceMoselle: alsace_moselle,
+        closures,
+      });
     const sameAnswer =
       before?.first_response_day === source.first_response_day &&
       before?.first_response_minutes === source.first_response_minutes;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { OpenDataMode, ServiceOpeningHours } from '@guichet/contracts';
+import type { Closure, OpenDataMode, OpeningHours, ServiceOpeningHours } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database';
 import { pgJson } from '../../common/pg-text';
@@ -39,9 +39,14 @@ export interface ConversationSource extends Omit<ConversationFact, ComputedField
   created_at: Date;
   first_response_at: Date | null;
   assignee_id: string | null;
-  /** The service's opening hours (null: the default ones) and whether Alsace-Moselle's holidays apply. */
+  /**
+   * The service's opening hours (null: the organization's, else the default ones), whether
+   * Alsace-Moselle's holidays apply and the organization's closing days.
+   */
   opening_hours: ServiceOpeningHours | null;
+  organization_hours: OpeningHours | null;
   alsace_moselle: boolean;
+  closures: Closure[];
 }
 
 export interface StoredConversationFact extends ConversationFact {
@@ -150,7 +155,7 @@ export class ReportsRepository {
               c.created_at, c.first_response_at, c.assignee_id,
               coalesce((SELECT array_agg(cl.label_id ORDER BY cl.label_id) FROM conversation_label cl
                          WHERE cl.conversation_id = c.id), '{}') AS label_ids,
-              t.opening_hours, o.alsace_moselle
+              t.opening_hours, o.opening_hours AS organization_hours, o.alsace_moselle, o.closures
          FROM conversation c JOIN team t ON t.id = c.team_id JOIN organization o ON o.id = c.organization_id
         WHERE c.id = $1`,
       [id],

@@ -8,17 +8,21 @@ import { RequestTypeRepository } from './request-type.repository';
 /** Files recomputed per transaction: a large town's files in progress are done in short steps. */
 const BATCH = 200;
 
-interface RecomputeJob {
+/** The job's data (QUEUES.dueDatesRecompute): whose files in progress are counted again. */
+export interface RecomputeJob {
   organizationId: string;
+  /** Only this service's files (its opening hours or response targets changed); all the organization's otherwise. */
+  teamId?: string;
   /** The last file done (keyset on id): the next step starts after it. */
   after?: string;
 }
 
 /**
  * Due dates computed again when what they were counted with changed: a type's regime or deadline
- * (in the type's own transaction), or the organization's public holidays (Alsace-Moselle, from a
- * durable job the settings' transaction enqueues, in batches). Each file is told as
- * `conversation.updated` (`deadlines`) with the counted state it had, its version kept.
+ * (in the type's own transaction); from a durable job, in batches, that the changing transaction
+ * enqueues: the organization's public holidays (Alsace-Moselle), closing days or opening hours,
+ * a service's opening hours or response targets. Each file is told as `conversation.updated`
+ * (`deadlines`) with the counted state it had, its version kept.
  */
 @Injectable()
 export class DueDatesRecompute implements OnApplicationBootstrap {
@@ -48,7 +52,13 @@ export class DueDatesRecompute implements OnApplicationBootstrap {
   /** The next batch of the organization's files in progress, and the job of the one after it. */
   async step(job: RecomputeJob): Promise<void> {
     await this.writer.tx(async (tx) => {
-      const files = await this.repo.inProgressWithDueDates(tx.m, job.organizationId, job.after ?? null, BATCH);
+      const files = await this.repo.inProgressWithDueDates(
+        tx.m,
+        job.organizationId,
+        job.teamId ?? null,
+        job.after ?? null,
+        BATCH,
+      );
       for (const f of files) await this.recomputeIn(tx, job.organizationId, f.id, f.request_type_id);
       if (files.length === BATCH)
         await this.queue.sendInTx(tx.m, QUEUES.dueDatesRecompute, { ...job, after: files[files.length - 1]!.id });

@@ -1,8 +1,8 @@
 import {
-  DEFAULT_OPENING_HOURS,
   DEFAULT_RESPONSE_TARGETS,
   decisionDue,
   responseDue,
+  effectiveOpeningHours,
   type DecisionRegime,
   type RequestTypeDto,
 } from '@guichet/contracts';
@@ -21,13 +21,15 @@ export interface DueDates {
  * (time waiting for documents not counted). A conversation an agent started has no response target.
  * Working days, opening days and the "falls on a holiday" flag skip the organization's public
  * holidays: in Alsace-Moselle, Good Friday and 26 December too (the reports' opening-hours times
- * read the same setting).
+ * read the same setting). Its exceptional closing days stop the response target's clock and flag a
+ * decision date that falls on one, but do not move the legal date (french-holidays.ts, closures).
+ * The service's opening hours are its own, else the organization's, else the usual town-hall ones.
  */
 export function computeDueDates(
   inputs: DueInputsRow,
   type: Pick<RequestTypeDto, 'decisionRegime' | 'deadline'> | null,
 ): DueDates {
-  const holidays = { alsaceMoselle: inputs.alsace_moselle };
+  const holidays = { alsaceMoselle: inputs.alsace_moselle, closures: inputs.closures };
   const documents = { requestedAt: inputs.documents_requested_at, receivedAt: inputs.documents_received_at };
   const decision = type ? decisionDue({ receivedAt: inputs.created_at, deadline: type.deadline, documents }, { holidays }) : null;
   const kind = inputs.first_channel_kind;
@@ -44,15 +46,29 @@ export function computeDueDates(
     decisionRegime: type?.decisionRegime ?? null,
     decisionDueAt: decision?.at ?? null,
     responseDueAt: target
-      ? responseDue(
+      ? responseDueOrNone(
           {
             receivedAt: inputs.created_at,
             target,
-            hours: inputs.opening_hours ?? DEFAULT_OPENING_HOURS,
+            hours: effectiveOpeningHours(inputs.opening_hours, inputs.organization_hours),
             pauses: pause,
           },
           { holidays },
         )
       : null,
   };
+}
+
+/**
+ * The response target, or none when the service does not open within the next three years (its
+ * closing days cover them all): a file must still get its other dates, and its listener must not
+ * fail for ever.
+ */
+function responseDueOrNone(...args: Parameters<typeof responseDue>): Date | null {
+  try {
+    return responseDue(...args);
+  } catch (e) {
+    if (e instanceof RangeError) return null;
+    throw e;
+  }
 }

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type {
   ChannelKind,
+  Closure,
+  OpeningHours,
   CreateRequestTypeInput,
   DecisionRegime,
   DeadlineUnit,
@@ -47,10 +49,15 @@ export interface DueInputsRow {
   first_channel_kind: ChannelKind | null;
   documents_requested_at: Date | null;
   documents_received_at: Date | null;
+  /** The service's own opening hours (null: the organization's, else the usual town-hall hours). */
   opening_hours: ServiceOpeningHours | null;
+  /** The organization's opening hours (no slot on any day: none set). */
+  organization_hours: OpeningHours | null;
   response_targets: Partial<Record<ChannelKind, ResponseTarget>>;
   /** The organization keeps Alsace-Moselle's two extra public holidays (Good Friday, 26 December). */
   alsace_moselle: boolean;
+  /** The organization's exceptional closing days (its admin sets them). */
+  closures: Closure[];
 }
 
 /** Request types (démarches) of the services, and the team settings their due dates depend on. */
@@ -169,22 +176,24 @@ export class RequestTypeRepository {
   }
 
   /**
-   * An organization's files in progress that have due dates or a type (keyset on id, after
-   * `after`), locked in turn by the caller's recomputation.
+   * An organization's files in progress (of one service when `teamId` is given) that have due
+   * dates or a type (keyset on id, after `after`), locked in turn by the caller's recomputation.
    */
   async inProgressWithDueDates(
     manager: EntityManager,
     organizationId: string,
+    teamId: string | null,
     after: string | null,
     limit: number,
   ): Promise<{ id: string; request_type_id: string | null }[]> {
     return manager.query(
       `SELECT id, request_type_id FROM conversation
         WHERE organization_id = $1 AND status IN ('open', 'pending', 'snoozed')
+          AND ($2::uuid IS NULL OR team_id = $2)
           AND (request_type_id IS NOT NULL OR response_due_at IS NOT NULL OR decision_due_at IS NOT NULL)
-          AND ($2::uuid IS NULL OR id > $2)
-        ORDER BY id LIMIT $3`,
-      [organizationId, after, limit],
+          AND ($3::uuid IS NULL OR id > $3)
+        ORDER BY id LIMIT $4`,
+      [organizationId, teamId, after, limit],
     );
   }
 
@@ -192,7 +201,7 @@ export class RequestTypeRepository {
   async dueInputs(manager: EntityManager, conversationId: string): Promise<DueInputsRow | null> {
     const [row] = await manager.query(
       `SELECT c.created_at, c.documents_requested_at, c.documents_received_at, t.opening_hours, t.response_targets,
-              o.alsace_moselle,
+              o.opening_hours AS organization_hours, o.alsace_moselle, o.closures,
               (SELECT ch.kind FROM message m JOIN channel ch ON ch.id = m.channel_id
                 WHERE m.conversation_id = c.id AND m.direction = 'inbound'
                 ORDER BY m.created_at, m.id LIMIT 1) AS first_channel_kind

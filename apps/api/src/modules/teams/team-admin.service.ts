@@ -4,6 +4,7 @@ import type { AuthAgent } from '../../common/auth-agent';
 import { Database } from '../../common/database';
 import { badRequest, notFound } from '../../common/errors';
 import { AuditRepository } from '../../infra/audit/audit.repository';
+import { JobQueue, QUEUES } from '../../infra/jobs/job-queue';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
 import { TeamAdminRepository } from './team-admin.repository';
 
@@ -21,7 +22,8 @@ export function slugOf(name: string): string {
 
 /**
  * Services: created, renamed, archived (never deleted: conversations reference them), their
- * public description and contact details, their members (whose sockets follow at once).
+ * public description and contact details, their members (whose sockets follow at once), their
+ * opening hours and response targets (the due dates of their files in progress follow, from a job).
  */
 @Injectable()
 export class TeamAdminService {
@@ -30,6 +32,7 @@ export class TeamAdminService {
     private readonly teams: TeamAdminRepository,
     private readonly audit: AuditRepository,
     private readonly publisher: RealtimePublisher,
+    private readonly queue: JobQueue,
   ) {}
 
   list(organizationId: string): Promise<TeamAdminDto[]> {
@@ -62,6 +65,12 @@ export class TeamAdminService {
         { organizationId, agentId: admin.id, action: 'team.updated', data: { teamId: id, before, after } },
         m,
       );
+      // Other opening hours or response targets: its files in progress are counted again (request-types works it).
+      if (
+        JSON.stringify(before.openingHours) !== JSON.stringify(after.openingHours) ||
+        JSON.stringify(before.responseTargets) !== JSON.stringify(after.responseTargets)
+      )
+        await this.queue.sendInTx(m, QUEUES.dueDatesRecompute, { organizationId, teamId: id });
       const moved = [
         ...before.memberIds.filter((a) => !after.memberIds.includes(a)),
         ...after.memberIds.filter((a) => !before.memberIds.includes(a)),

@@ -17,8 +17,8 @@ import { apiErrorText } from '../../lib/api-error-text';
 import { Field, FormError } from '../setup/public-card';
 
 /** `08:30-12:00, 13:30-17:00` <-> the slots of a day. */
-const slotsText = (slots: OpeningHours[Weekday]) => slots.map((s) => `${s.opens}-${s.closes}`).join(', ');
-function parseSlots(text: string): OpeningHours[Weekday] | null {
+export const slotsText = (slots: OpeningHours[Weekday]) => slots.map((s) => `${s.opens}-${s.closes}`).join(', ');
+export function parseSlots(text: string): OpeningHours[Weekday] | null {
   const parts = text
     .split(/[,;]/)
     .map((p) => p.trim())
@@ -167,6 +167,7 @@ function OrganizationForm({ settings, readOnly }: { settings: OrganizationSettin
       <fieldset className="form-group" disabled={readOnly}>
         <legend>{t('admin.organization.hours')}</legend>
         <p className="field__hint">{t('admin.organization.hoursHint')}</p>
+        <p className="field__hint">{t('admin.organization.hoursServices')}</p>
         {WEEKDAYS.map((day) => (
           <Field
             key={day}
@@ -180,6 +181,7 @@ function OrganizationForm({ settings, readOnly }: { settings: OrganizationSettin
 
       <fieldset className="form-group" disabled={readOnly}>
         <legend>{t('admin.organization.closures')}</legend>
+        <p className="field__hint">{t('admin.organization.closuresHint')}</p>
         {closures.length ? (
           <ul className="admin-list">
             {closures.map((c, i) => (

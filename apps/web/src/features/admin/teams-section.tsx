@@ -1,12 +1,26 @@
-import type { TeamAdminDto } from '@guichet/contracts';
+import {
+  CHANNEL_KINDS,
+  DEFAULT_OPENING_HOURS,
+  DEFAULT_RESPONSE_TARGETS,
+  RESPONSE_TARGET_UNITS,
+  WEEKDAYS,
+  weekdayOpeningHours,
+  type ChannelKind,
+  type OpeningHours,
+  type ResponseTarget,
+  type TeamAdminDto,
+} from '@guichet/contracts';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAdminAgents, useAdminTeams, useCreateTeam, useUpdateTeam } from '../../hooks/use-admin';
 import { apiErrorText } from '../../lib/api-error-text';
 import { Field, FormError } from '../setup/public-card';
-import { TextArea } from './organization-section';
+import { parseSlots, slotsText, TextArea } from './organization-section';
 
-/** Services: create, rename, describe for citizens, members, archive (never delete). */
+/**
+ * Services: create, rename, describe for citizens, members, opening hours and response targets
+ * (the due dates of its files in progress follow), archive (never delete).
+ */
 export function TeamsSection({ readOnly }: { readOnly: boolean }) {
   const { t } = useTranslation();
   const teams = useAdminTeams();
@@ -110,10 +124,30 @@ function TeamEditor({ team, onDone }: { team: TeamAdminDto; onDone(): void }) {
   const { t } = useTranslation();
   const update = useUpdateTeam();
   const agents = useAdminAgents();
+  const [ownHours, setOwnHours] = useState(team.openingHours !== null);
+  const [localError, setLocalError] = useState<string | null>(null);
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const f = new FormData(event.currentTarget);
     const s = (k: string) => String(f.get(k) ?? '').trim();
+    let openingHours: OpeningHours | null = null;
+    if (ownHours) {
+      openingHours = {} as OpeningHours;
+      for (const day of WEEKDAYS) {
+        const slots = parseSlots(s(`hours-${day}`));
+        if (!slots) return setLocalError(t('admin.organization.badHours', { day: t(`admin.weekdays.${day}`) }));
+        openingHours[day] = slots;
+      }
+    }
+    const responseTargets: Partial<Record<ChannelKind, ResponseTarget>> = {};
+    for (const kind of CHANNEL_KINDS) {
+      const amount = s(`target-${kind}`);
+      if (!amount) continue;
+      if (!/^\d+$/.test(amount) || +amount < 1 || +amount > 90)
+        return setLocalError(t('admin.teams.badTarget', { channel: t(`channel.${kind}`) }));
+      responseTargets[kind] = { amount: +amount, unit: s(`unit-${kind}`) === 'opening_hours' ? 'opening_hours' : 'opening_days' };
+    }
+    setLocalError(null);
     update.mutate(
       {
         id: team.id,
@@ -122,12 +156,15 @@ function TeamEditor({ team, onDone }: { team: TeamAdminDto; onDone(): void }) {
           description: s('description'),
           contact: { email: s('contactEmail'), phone: s('contactPhone') || undefined, address: s('contactAddress') || undefined },
           memberIds: f.getAll('members').map(String),
+          openingHours,
+          responseTargets,
         },
       },
       { onSuccess: onDone },
     );
   }
   const p = `team-${team.id.slice(0, 8)}`;
+  const hours = team.openingHours ?? weekdayOpeningHours(DEFAULT_OPENING_HOURS);
   return (
     <form className="admin-form admin-form--inline" noValidate onSubmit={onSubmit} aria-describedby={`${p}-error`}>
       <Field prefix={p} name="name" label={t('admin.teams.name')} required defaultValue={team.name} />
@@ -168,7 +205,79 @@ function TeamEditor({ team, onDone }: { team: TeamAdminDto; onDone(): void }) {
             ))}
         </div>
       </fieldset>
-      <FormError id={`${p}-error`} error={update.error ? apiErrorText(t, update.error) : null} />
+      <fieldset className="form-group">
+        <legend>{t('admin.teams.hours')}</legend>
+        <p className="field__hint" id={`${p}-hours-hint`}>
+          {t('admin.teams.hoursFollow')}
+        </p>
+        <div className="field field--checkbox">
+          <input
+            id={`${p}-own-hours`}
+            type="checkbox"
+            checked={ownHours}
+            onChange={(e) => setOwnHours(e.target.checked)}
+            aria-describedby={`${p}-hours-hint`}
+          />
+          <label htmlFor={`${p}-own-hours`}>{t('admin.teams.ownHours')}</label>
+        </div>
+        {ownHours ? (
+          <>
+            <p className="field__hint">{t('admin.organization.hoursHint')}</p>
+            {WEEKDAYS.map((day) => (
+              <Field
+                key={day}
+                prefix={p}
+                name={`hours-${day}`}
+                label={t(`admin.weekdays.${day}`)}
+                defaultValue={slotsText(hours[day])}
+              />
+            ))}
+          </>
+        ) : null}
+      </fieldset>
+      <fieldset className="form-group">
+        <legend>{t('admin.teams.targets')}</legend>
+        <p className="field__hint">{t('admin.teams.targetsHint')}</p>
+        {CHANNEL_KINDS.map((kind) => {
+          const own = team.responseTargets[kind];
+          const fallback = DEFAULT_RESPONSE_TARGETS[kind];
+          const channel = t(`channel.${kind}`);
+          return (
+            <div className="form-row" key={kind}>
+              <div className="field">
+                <label className="field__label" htmlFor={`${p}-target-${kind}`}>
+                  {t('admin.teams.targetAmount', { channel })}
+                </label>
+                <input
+                  id={`${p}-target-${kind}`}
+                  className="field__input"
+                  name={`target-${kind}`}
+                  inputMode="numeric"
+                  defaultValue={own ? String(own.amount) : ''}
+                  placeholder={String(fallback.amount)}
+                  aria-describedby={`${p}-target-${kind}-hint`}
+                />
+                <p className="field__hint" id={`${p}-target-${kind}-hint`}>
+                  {t('admin.teams.targetDefault', { amount: fallback.amount, unit: t(`admin.teams.unit_${fallback.unit}`) })}
+                </p>
+              </div>
+              <div className="field">
+                <label className="field__label" htmlFor={`${p}-unit-${kind}`}>
+                  {t('admin.teams.targetUnit', { channel })}
+                </label>
+                <select id={`${p}-unit-${kind}`} name={`unit-${kind}`} defaultValue={own?.unit ?? fallback.unit}>
+                  {RESPONSE_TARGET_UNITS.map((unit) => (
+                    <option key={unit} value={unit}>
+                      {t(`admin.teams.unit_${unit}`)}
+                    </option>
+                  ))}
+                </select>
+              </div>
+            </div>
+          );
+        })}
+      </fieldset>
+      <FormError id={`${p}-error`} error={localError ?? (update.error ? apiErrorText(t, update.error) : null)} />
       <button type="submit" className="button button--primary">
         {t('admin.save')}
       </button>
