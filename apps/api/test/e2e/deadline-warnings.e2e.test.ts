@@ -131,14 +131,15 @@ describe('deadline warnings', () => {
           [town2.org.id],
         )
       ).rows as { to_address: string; subject: string; body: string }[];
-    // The digests of a working day (whatever day the test runs on); none on a public holiday: Good
-    // Friday (3 April 2026) is one for a town that keeps Alsace-Moselle's, a working day elsewhere.
+    // The digests of a working day (whatever day the test runs on), late enough for everyone's time
+    // (07:30 unless chosen); none on a public holiday: Good Friday (3 April 2026) is one for a town
+    // that keeps Alsace-Moselle's, a working day elsewhere.
     const now = new Date();
     await t.db.query(`UPDATE organization SET alsace_moselle = true WHERE id = $1`, [town2.org.id]);
-    await warnings.digestAll(now, '2026-04-03');
+    await warnings.digestAll(now, '2026-04-03', '23:45');
     expect(await mails()).toEqual([]);
     await t.db.query(`UPDATE organization SET alsace_moselle = false WHERE id = $1`, [town2.org.id]);
-    await warnings.digestAll(now, '2026-04-03');
+    await warnings.digestAll(now, '2026-04-03', '23:45');
     const sent = await mails();
     expect(sent.map((m) => [m.to_address, m.subject])).toEqual(
       [
@@ -162,7 +163,81 @@ describe('deadline warnings', () => {
     expect(scoOnly).not.toContain('Plus tard');
 
     // Once a day: a second run sends nothing more.
-    await warnings.digestAll(now, '2026-04-03');
+    await warnings.digestAll(now, '2026-04-03', '23:45');
     expect(await mails()).toHaveLength(2);
+  });
+
+  it('sends each supervisor’s digest at the time they chose, none when they opted out, none on a closing day', async () => {
+    const town3 = await seedTown(t);
+    const early = await t.newAgent({
+      organizationId: town3.org.id,
+      role: 'supervisor',
+      teamIds: [town3.etatCivil.id],
+      name: 'Élise Matinale',
+    });
+    const late = await fileIn(town3, town3.etatCivil.id, 'Acte de mariage', `now() - interval '1 hour'`);
+    const settings = (token: string, body?: unknown) =>
+      t.http<{ enabled: boolean; time: string }>(body ? 'PUT' : 'GET', '/api/v1/account/deadline-digest', { token, body });
+
+    // Supervisors' own setting (« Mon compte »): 07:30 unless changed, on the quarter hour.
+    expect((await settings(town3.agentEC.token)).status).toBe(403);
+    expect((await settings(town3.admin.token, { enabled: false, time: '07:30' })).status).toBe(403);
+    expect((await settings(early.token)).body).toEqual({ enabled: true, time: '07:30' });
+    for (const bad of [
+      { enabled: true, time: '07:10' },
+      { enabled: true, time: '24:00' },
+      { enabled: 'oui', time: '07:30' },
+      { time: '07:30' },
+    ]) {
+      const res = await settings(early.token, bad);
+      expect(res.status).toBe(400);
+    }
+    expect((await settings(early.token)).body).toEqual({ enabled: true, time: '07:30' });
+    const chosen = await settings(early.token, { enabled: true, time: '06:45' });
+    expect([chosen.status, chosen.body]).toEqual([200, { enabled: true, time: '06:45' }]);
+    expect((await settings(town3.supervisor.token, { enabled: false, time: '07:30' })).status).toBe(200);
+    expect((await settings(early.token)).body).toEqual({ enabled: true, time: '06:45' });
+    const audit = await t.db.query(
+      `SELECT data FROM audit_event WHERE organization_id = $1 AND action = 'agent.digest_updated' AND agent_id = $2`,
+      [town3.org.id, early.id],
+    );
+    expect(audit.rows.map((r) => r.data)).toEqual([
+      { agentId: early.id, before: { enabled: true, time: '07:30' }, after: { enabled: true, time: '06:45' } },
+    ]);
+
+    const mails = async () =>
+      (
+        await t.db.query(
+          `SELECT to_address, body FROM organization_mail WHERE organization_id = $1 AND subject LIKE 'Échéances%'`,
+          [town3.org.id],
+        )
+      ).rows as { to_address: string; body: string }[];
+    const now = new Date();
+    // The town closes on Monday 7 December 2026 (an inventory): no digest that day. Written in the row: through
+    // the settings, the due dates would be counted again, and this test's file has its date set by hand.
+    await t.db.query(`UPDATE organization SET closures = $2 WHERE id = $1`, [
+      town3.org.id,
+      JSON.stringify([{ from: '2026-12-07', to: '2026-12-07', reason: 'Inventaire' }]),
+    ]);
+    await warnings.digestAll(now, '2026-12-07', '23:45');
+    expect(await mails()).toEqual([]);
+    // Tuesday 8 December: at 06:30 nobody's time has come; at 06:45 Élise's has (a run missed at
+    // 06:45 is caught up by the next one); Sarah opted out.
+    await warnings.digestAll(now, '2026-12-08', '06:30');
+    expect(await mails()).toEqual([]);
+    await warnings.digestAll(now, '2026-12-08', '07:00');
+    const sent = await mails();
+    expect(sent.map((m) => m.to_address)).toEqual([early.email]);
+    expect(sent[0]!.body).toContain(late.reference);
+    expect(sent[0]!.body).toContain('Ce récapitulatif vous est envoyé chaque jour ouvré à 06 h 45.');
+    expect(sent[0]!.body).toMatch(/« Mon compte », http\S+\/#\/compte$/);
+    await warnings.digestAll(now, '2026-12-08', '23:45');
+    expect(await mails()).toHaveLength(1);
+    // Sarah subscribes again: hers the next working day at 07:30, Élise's from 06:45.
+    await settings(town3.supervisor.token, { enabled: true, time: '07:30' });
+    await warnings.digestAll(now, '2026-12-09', '07:15');
+    expect((await mails()).map((m) => m.to_address)).toEqual([early.email, early.email]);
+    await warnings.digestAll(now, '2026-12-09', '07:30');
+    expect((await mails()).map((m) => m.to_address).sort()).toEqual([early.email, early.email, town3.supervisor.email].sort());
   });
 });

@@ -7,6 +7,7 @@ import type {
   CreateRequestTypeInput,
   CreateRoutingRuleInput,
   CreateTeamInput,
+  DeadlineDigestDto,
   OrganizationSettingsDto,
   OrgMailDto,
   OrgMailSettingsDto,
@@ -61,6 +62,10 @@ export const accountApi = {
   updateProfile: (name: string) => apiRequest<void>('/account', { method: 'PATCH', body: { name } }),
   /** The signed-in agent's own password; their other sessions end, this one stays. */
   changePassword: (input: ChangePasswordInput) => apiRequest<void>('/auth/password', { method: 'POST', body: input }),
+  /** A supervisor's deadlines digest: received or not, and at what time. */
+  deadlineDigest: (signal?: AbortSignal) => apiRequest<DeadlineDigestDto>('/account/deadline-digest', { signal }),
+  setDeadlineDigest: (input: DeadlineDigestDto) =>
+    apiRequest<DeadlineDigestDto>('/account/deadline-digest', { method: 'PUT', body: input }),
 };
 
 export const adminApi = {

@@ -57,6 +57,8 @@ export const queryKeys = {
     platformOrganizations: () => ['admin', 'platform-organizations'] as const,
     platformAdmins: () => ['admin', 'platform-admins'] as const,
   },
+  /** A supervisor's own deadlines digest settings (« Mon compte »). */
+  deadlineDigest: () => ['account', 'deadline-digest'] as const,
   /** The agent's own signature (L111-2) as it reads in one service. */
   signature: (teamId: string) => ['account', 'signature', teamId] as const,
   /** Agents with a connected socket: fetched once, then kept by `agents.online` events. */

@@ -20,5 +20,12 @@ export const accountFr = {
     savePassword: 'Changer le mot de passe',
     passwordSaved: 'Mot de passe changé. Vos autres sessions ont été déconnectées.',
     sessions: 'Voir mes sessions',
+    digestTitle: 'Récapitulatif des échéances',
+    digestIntro:
+      'Chaque jour ouvré (ni férié ni jour de fermeture de la collectivité), un courriel liste les dossiers de vos services en retard ou à échéance sous 48 heures. Rien n’est envoyé les jours où il n’y en a aucun.',
+    digestEnabled: 'Recevoir le récapitulatif par courriel',
+    digestTime: 'Heure d’envoi',
+    saveDigest: 'Enregistrer le récapitulatif',
+    digestSaved: 'Récapitulatif enregistré.',
   },
 };

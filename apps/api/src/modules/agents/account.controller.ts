@@ -1,15 +1,17 @@
-import { Body, Controller, HttpCode, Patch, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Patch, Post, Put, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import {
+  deadlineDigestSchema,
   requestPasswordResetSchema,
   setPasswordWithTokenSchema,
   updateProfileSchema,
+  type DeadlineDigestDto,
   type SetPasswordWithTokenInput,
   type UpdateProfileInput,
 } from '@guichet/contracts';
 import type { Request } from 'express';
 import { z } from 'zod';
-import { CurrentAgent, Public, type AuthAgent } from '../../common/auth-agent';
+import { CurrentAgent, Public, Roles, type AuthAgent } from '../../common/auth-agent';
 import { ZodPipe } from '../../common/zod.pipe';
 import { AccountService } from './account.service';
 
@@ -50,5 +52,24 @@ export class AccountController {
     @Body(new ZodPipe(updateProfileSchema)) input: UpdateProfileInput,
   ): Promise<void> {
     await this.accounts.updateProfile(agent, input);
+  }
+
+  /** The supervisor's digest of their services' files overdue or due within 48 hours: received or not, and when. */
+  @ApiBearerAuth()
+  @Roles('supervisor')
+  @Get('deadline-digest')
+  deadlineDigest(@CurrentAgent() agent: AuthAgent): Promise<DeadlineDigestDto> {
+    return this.accounts.deadlineDigest(agent);
+  }
+
+  @ApiBearerAuth()
+  @Roles('supervisor')
+  @Put('deadline-digest')
+  @ApiBody({ schema: z.toJSONSchema(deadlineDigestSchema) as object })
+  setDeadlineDigest(
+    @CurrentAgent() agent: AuthAgent,
+    @Body(new ZodPipe(deadlineDigestSchema)) input: DeadlineDigestDto,
+  ): Promise<DeadlineDigestDto> {
+    return this.accounts.setDeadlineDigest(agent, input);
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
+import type { DeadlineDigestDto } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database';
 import { NO_PASSWORD } from '../../common/password';
@@ -53,5 +54,23 @@ export class AccountRepository {
       [email.toLowerCase(), NO_PASSWORD],
     );
     return row ? { id: row.id, organizationId: row.organization_id, name: row.name } : null;
+  }
+
+  /** The agent's deadlines digest settings (locked when `lock`, for a change in the caller's transaction). */
+  async deadlineDigest(agentId: string, manager?: EntityManager, lock = false): Promise<DeadlineDigestDto> {
+    const [row] = await this.db.query<DeadlineDigestDto>(
+      `SELECT digest_enabled AS enabled, digest_time AS time FROM agent WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,
+      [agentId],
+      manager,
+    );
+    return row!;
+  }
+
+  async setDeadlineDigest(manager: EntityManager, agentId: string, v: DeadlineDigestDto): Promise<void> {
+    await this.db.query(
+      `UPDATE agent SET digest_enabled = $2, digest_time = $3 WHERE id = $1`,
+      [agentId, v.enabled, v.time],
+      manager,
+    );
   }
 }

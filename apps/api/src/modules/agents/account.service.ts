@@ -3,6 +3,7 @@ import {
   passwordProblem,
   type AgentAdminDto,
   type CreateAgentInput,
+  type DeadlineDigestDto,
   type SetPasswordWithTokenInput,
   type UpdateProfileInput,
 } from '@guichet/contracts';
@@ -146,6 +147,28 @@ export class AccountService {
         },
         m,
       );
+    });
+  }
+
+  /** A supervisor's deadlines digest: whether they receive it, and at what time. */
+  deadlineDigest(agent: AuthAgent): Promise<DeadlineDigestDto> {
+    return this.accounts.deadlineDigest(agent.id);
+  }
+
+  async setDeadlineDigest(agent: AuthAgent, input: DeadlineDigestDto): Promise<DeadlineDigestDto> {
+    return this.db.tx(async (m) => {
+      const before = await this.accounts.deadlineDigest(agent.id, m, true);
+      await this.accounts.setDeadlineDigest(m, agent.id, input);
+      await this.audit.record(
+        {
+          organizationId: agent.organizationId,
+          agentId: agent.id,
+          action: 'agent.digest_updated',
+          data: { agentId: agent.id, before, after: input },
+        },
+        m,
+      );
+      return { enabled: input.enabled, time: input.time };
     });
   }
 

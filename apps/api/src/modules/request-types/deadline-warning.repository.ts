@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { Closure } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database';
 
@@ -31,9 +32,12 @@ const SOON = `interval '48 hours'`;
 export class DeadlineWarningRepository {
   constructor(private readonly db: Database) {}
 
-  /** Every organization, with whether it keeps Alsace-Moselle's public holidays (the digest skips holidays). */
-  organizationIds(): Promise<{ id: string; alsace_moselle: boolean }[]> {
-    return this.db.query(`SELECT id, alsace_moselle FROM organization ORDER BY id`);
+  /**
+   * Every organization, with whether it keeps Alsace-Moselle's public holidays and its closing
+   * days (the digest skips holidays and closing days).
+   */
+  organizationIds(): Promise<{ id: string; alsace_moselle: boolean; closures: Closure[] }[]> {
+    return this.db.query(`SELECT id, alsace_moselle, closures FROM organization ORDER BY id`);
   }
 
   /**
@@ -91,18 +95,24 @@ export class DeadlineWarningRepository {
   }
 
   /**
-   * Active supervisors with their e-mail and the services they follow (their own, or all the
-   * organization's when they belong to none).
+   * Active supervisors whose digest of `day` is due by `time` (Paris, HH:MM): they receive it, at
+   * that time or earlier, and it was not looked at yet that day; with their e-mail, the time they
+   * chose and the services they follow (their own, or all the organization's when they belong to none).
    */
-  supervisors(organizationId: string): Promise<{ id: string; email: string; name: string; team_ids: string[] }[]> {
+  supervisors(
+    organizationId: string,
+    day: string,
+    time: string,
+  ): Promise<{ id: string; email: string; name: string; digest_time: string; team_ids: string[] }[]> {
     return this.db.query(
-      `SELECT a.id, a.email, a.name,
+      `SELECT a.id, a.email, a.name, a.digest_time,
               coalesce(nullif(array_agg(at.team_id) FILTER (WHERE at.team_id IS NOT NULL), '{}'),
                        ARRAY(SELECT t.id FROM team t WHERE t.organization_id = $1)) AS team_ids
          FROM agent a LEFT JOIN agent_team at ON at.agent_id = a.id
-        WHERE a.organization_id = $1 AND a.active AND a.role = 'supervisor'
+        WHERE a.organization_id = $1 AND a.active AND a.role = 'supervisor' AND a.digest_enabled AND a.digest_time <= $3
+          AND NOT EXISTS (SELECT 1 FROM deadline_digest d WHERE d.agent_id = a.id AND d.day = $2::date)
         GROUP BY a.id ORDER BY a.id`,
-      [organizationId],
+      [organizationId, day, time],
     );
   }
 
@@ -132,7 +142,10 @@ export class DeadlineWarningRepository {
     );
   }
 
-  /** Marks today's digest as sent to the agent; false when it already was (a job run twice). */
+  /**
+   * Marks the day's digest as done for the agent (`files` 0: nothing to list, no mail); false when
+   * it already was (a job run twice, or by two instances).
+   */
   async markDigest(m: EntityManager, agentId: string, day: string, files: number): Promise<boolean> {
     const rows = await this.db.query(
       `INSERT INTO deadline_digest (agent_id, day, files) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING agent_id`,

@@ -1,6 +1,7 @@
-import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { civilDateAt, frenchLongDateOf, isWorkingDay, type CivilDate } from '@guichet/contracts';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { civilDateAt, civilDateTimeAt, frenchLongDateOf, isOpenWorkingDay, type CivilDate } from '@guichet/contracts';
 import { Database } from '../../common/database';
+import { APP_CONFIG, type AppConfig } from '../../config';
 import { JobQueue } from '../../infra/jobs/job-queue';
 import { ConversationReader } from '../conversations/conversation-reader.service';
 import { DomainEvents } from '../events/domain-event-bus';
@@ -21,16 +22,18 @@ const timeOf = (d: Date) =>
     .replace(':', ' h ');
 /** « 3 décembre 2026 à 17 h 00 », read in Paris. */
 export const frenchDueText = (d: Date) => `${frenchLongDateOf(d)} à ${timeOf(d)}`;
-/** The calendar day in Paris (YYYY-MM-DD): one digest per supervisor and day. */
-const parisDay = (d: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(d);
+/** The wall-clock time in Paris, HH:MM: the digests due by then go out. */
+const parisTime = (d: Date) => civilDateTimeAt(d).slice(11, 16);
 
 /**
  * Deadline warnings (issue 13), on the durable job queue:
  * - every 5 minutes, each file whose due date comes within 48 hours, then passes, is announced
  *   once per stage and due date as a `conversation.deadline_warning` domain event naming its
  *   assignee and its service's supervisors (the realtime listener tells them in the app);
- * - on working-day mornings, each supervisor gets one mail listing their services' files overdue
- *   and due soon (nothing when there are none).
+ * - on working days (not the organization's public holidays nor its closing days), each supervisor
+ *   who wants it gets one mail at the time they chose (« Mon compte », 07:30 unless changed; the job
+ *   runs every quarter of an hour and catches up a missed run the same day) listing their services'
+ *   files overdue and due soon (nothing when there are none: the day is done all the same).
  * What was told is recorded in the same transaction as the event, so a re-run tells nothing twice.
  */
 @Injectable()
@@ -44,13 +47,14 @@ export class DeadlineWarnings implements OnApplicationBootstrap {
     private readonly reader: ConversationReader,
     private readonly events: DomainEvents,
     private readonly mail: OrganizationMail,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.queue.define(WARN_QUEUE, { retryLimit: 0, expireInSeconds: 240, cron: '*/5 * * * *' }, () =>
       this.warnAll().then(() => undefined),
     );
-    await this.queue.define(DIGEST_QUEUE, { retryLimit: 3, expireInSeconds: 3600, cron: '30 7 * * 1-5' }, () =>
+    await this.queue.define(DIGEST_QUEUE, { retryLimit: 3, expireInSeconds: 3600, cron: '*/15 * * * 1-5' }, () =>
       this.digestAll().then(() => undefined),
     );
   }
@@ -89,17 +93,18 @@ export class DeadlineWarnings implements OnApplicationBootstrap {
   }
 
   /**
-   * Every organization's digests for `day` (today in Paris), as they stand at `now`; returns how
-   * many mails went out. The cron runs Monday to Friday: on a public holiday of the organization
-   * (Good Friday and 26 December too in Alsace-Moselle) it has no digest.
+   * Every organization's digests of `day` (today in Paris) due by `time` (now in Paris), as they
+   * stand at `now`; returns how many mails went out. The cron runs Monday to Friday: on a public
+   * holiday of the organization (Good Friday and 26 December too in Alsace-Moselle) or one of its
+   * closing days it has no digest.
    */
-  async digestAll(now = new Date(), day: CivilDate = civilDateAt(now)): Promise<number> {
+  async digestAll(now = new Date(), day: CivilDate = civilDateAt(now), time = parisTime(now)): Promise<number> {
     let sent = 0;
-    for (const { id, alsace_moselle } of await this.repo.organizationIds()) {
-      if (!isWorkingDay(day, { alsaceMoselle: alsace_moselle })) continue;
-      for (const supervisor of await this.repo.supervisors(id)) {
+    for (const { id, alsace_moselle, closures } of await this.repo.organizationIds()) {
+      if (!isOpenWorkingDay(day, { alsaceMoselle: alsace_moselle, closures })) continue;
+      for (const supervisor of await this.repo.supervisors(id, day, time)) {
         try {
-          if (await this.digest(id, supervisor, now)) sent++;
+          if (await this.digest(id, supervisor, now, day)) sent++;
         } catch (e) {
           // One refused mail does not stop the others; the job's retry sends what is left.
           this.logger.warn(`récapitulatif des échéances non envoyé : ${(e as Error).message}`);
@@ -111,20 +116,24 @@ export class DeadlineWarnings implements OnApplicationBootstrap {
 
   private async digest(
     organizationId: string,
-    supervisor: { id: string; email: string; name: string; team_ids: string[] },
+    supervisor: { id: string; email: string; name: string; digest_time: string; team_ids: string[] },
     now: Date,
+    day: CivilDate,
   ): Promise<boolean> {
     const counts = await this.repo.dueCounts(organizationId, supervisor.team_ids);
     const total = counts.reduce((n, c) => n + c.overdue + c.soon, 0);
-    if (!total) return false;
-    const files = await this.repo.dueFiles(organizationId, supervisor.team_ids, DIGEST_MAX_FILES);
+    const files = total ? await this.repo.dueFiles(organizationId, supervisor.team_ids, DIGEST_MAX_FILES) : [];
     return this.db.tx(async (m) => {
-      // Marked with the mail in one transaction: a refused mail is tried again by the retry.
-      if (!(await this.repo.markDigest(m, supervisor.id, parisDay(now), total))) return false;
+      // Marked with the mail in one transaction: a refused mail is tried again by the retry. A day
+      // with nothing to list is marked too: no first digest in the afternoon of a quiet morning.
+      if (!(await this.repo.markDigest(m, supervisor.id, day, total)) || !total) return false;
       await this.mail.send(m, organizationId, {
         to: supervisor.email,
         subject: digestSubject(counts),
-        text: digestText(supervisor.name, counts, files, total, now),
+        text: digestText(supervisor.name, counts, files, total, now, {
+          time: supervisor.digest_time,
+          accountUrl: `${this.config.publicUrl}/#/compte`,
+        }),
       });
       return true;
     });
@@ -148,6 +157,7 @@ export function digestText(
   files: DigestRow[],
   total: number,
   now: Date,
+  settings: { time: string; accountUrl: string },
 ): string {
   const lines = [
     `Bonjour ${name},`,
@@ -171,6 +181,10 @@ export function digestText(
   }
   if (total > files.length)
     lines.push('', `… et ${total - files.length} autre(s) dossier(s) : voir la vue « En retard » de Guichet.`);
-  lines.push('', 'Ce récapitulatif est envoyé chaque matin de jour ouvré aux superviseurs des services concernés.');
+  lines.push(
+    '',
+    `Ce récapitulatif vous est envoyé chaque jour ouvré à ${settings.time.replace(':', ' h ')}. ` +
+      `Pour changer l’heure ou ne plus le recevoir : « Mon compte », ${settings.accountUrl}`,
+  );
   return lines.join('\n');
 }
