@@ -155,6 +155,54 @@ describe('routing rules and automatic assignment', () => {
       for (const s of sockets) s.close();
     }
   });
+  it('two routings of files for two auto-assigning services in opposite orders take their locks in one order (no deadlock)', async () => {
+    const x = await t.newTeam(town.org.id, 'Voirie');
+    const y = await t.newTeam(town.org.id, 'Espaces verts');
+    const ax = await t.newAgent({ organizationId: town.org.id, teamIds: [x.id], name: 'Xavier' });
+    const ay = await t.newAgent({ organizationId: town.org.id, teamIds: [y.id], name: 'Yasmine' });
+    const sockets = [await connectRecording(t.url, ax.token), await connectRecording(t.url, ay.token)];
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 4; i++) ids.push(await sms(`Lampadaire en panne, poteau ${i}`));
+      for (const id of ids) await routed(id);
+      const [x1, y1, y2, x2] = ids as [string, string, string, string];
+      await t.db.query(`UPDATE conversation SET team_id = $1, assignee_id = NULL WHERE id = ANY($2)`, [x.id, [x1, x2]]);
+      await t.db.query(`UPDATE conversation SET team_id = $1, assignee_id = NULL WHERE id = ANY($2)`, [y.id, [y1, y2]]);
+      await t.db.query(`DELETE FROM conversation_routing WHERE conversation_id = ANY($1)`, [ids]);
+      await turnOn('auto-assign', x.id);
+      await turnOn('auto-assign', y.id);
+      const routing = t.app.get(RoutingService);
+      const db = t.app.get(Database);
+      // Each transaction routes its first file, waits for the other to have routed its own (1.5 s at
+      // most: longer than PostgreSQL's deadlock_timeout), then routes its second. With each service's
+      // lock taken when a file got there, Voirie then Espaces verts against the reverse was a cycle.
+      let firstsDone = 0;
+      const bothFirsts = () =>
+        new Promise<void>((resolve) => {
+          const started = Date.now();
+          const poll = () => (firstsDone >= 2 || Date.now() - started > 1500 ? resolve() : setTimeout(poll, 20));
+          poll();
+        });
+      const route = (first: string, second: string) =>
+        db.tx(async (m, afterCommit) => {
+          await routing.routeIn(m, afterCommit, town.org.id, first);
+          firstsDone++;
+          await bothFirsts();
+          await routing.routeIn(m, afterCommit, town.org.id, second);
+        });
+      await Promise.all([route(x1, y1), route(y2, x2)]);
+      const { rows } = await t.db.query(`SELECT id, assignee_id FROM conversation WHERE id = ANY($1)`, [ids]);
+      expect(Object.fromEntries(rows.map((r: { id: string; assignee_id: string }) => [r.id, r.assignee_id]))).toEqual({
+        [x1]: ax.id,
+        [x2]: ax.id,
+        [y1]: ay.id,
+        [y2]: ay.id,
+      });
+    } finally {
+      for (const s of sockets) s.close();
+    }
+  });
+
   it('a returning citizen’s answer to a closed file goes back to its holder when available, who is remembered either way', async () => {
     const team = await t.newTeam(town.org.id, 'Cimetières');
     const mail = await t.newChannel({ organizationId: town.org.id, teamId: team.id, kind: 'email' });

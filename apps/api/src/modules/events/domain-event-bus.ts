@@ -94,6 +94,8 @@ export class DomainEvents implements OnModuleInit, OnApplicationBootstrap {
    * enqueued together before the batch commits (one job per listener, not one per event).
    */
   private readonly collecting = new WeakMap<EntityManager, DomainEvent[]>();
+  /** The events a durable batch's transaction runs its listener on (durableBatch). */
+  private readonly batches = new WeakMap<EntityManager, readonly DomainEvent[]>();
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -245,6 +247,10 @@ export class DomainEvents implements OnModuleInit, OnApplicationBootstrap {
         );
         const recorded: DomainEvent[] = [];
         this.collecting.set(m, recorded);
+        this.batches.set(
+          m,
+          events.filter((e) => fresh.has(e.id)),
+        );
         try {
           for (const event of events) {
             if (!fresh.has(event.id)) continue; // a job delivered twice
@@ -253,6 +259,7 @@ export class DomainEvents implements OnModuleInit, OnApplicationBootstrap {
           }
         } finally {
           this.collecting.delete(m);
+          this.batches.delete(m);
         }
         await this.enqueueDurable(m, ...recorded);
       });
@@ -271,6 +278,14 @@ export class DomainEvents implements OnModuleInit, OnApplicationBootstrap {
       if (current) this.failed(l, current, e);
       throw e; // retried by the queue
     }
+  }
+
+  /**
+   * The events of the durable batch whose transaction `m` is (undefined outside one): a listener
+   * that takes locks for several of them takes them all first, in one order (RoutingService).
+   */
+  durableBatch(m: EntityManager): readonly DomainEvent[] | undefined {
+    return this.batches.get(m);
   }
 
   private failed(l: Listener, event: DomainEvent, e: unknown): void {

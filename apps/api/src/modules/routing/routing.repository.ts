@@ -73,6 +73,9 @@ export type CompiledRule = RoutingRuleDto & { query: string | null };
 const RULES_VERSION = `(SELECT count(*)::text || '/' || coalesce(extract(epoch FROM max(rv.updated_at))::text, '')
                           FROM routing_rule rv WHERE rv.organization_id = $1)`;
 
+/** The advisory lock of a service's automatic assignment (lockTeam, lockAutoAssignFor). */
+const AUTO_ASSIGN_KEY = (teamId: string) => `hashtextextended('auto-assign:' || ${teamId}, 0)`;
+
 /** Routing rules, the routing marks, automatic assignment's settings and state (migration Routing1764820000100). */
 @Injectable()
 export class RoutingRepository {
@@ -292,11 +295,33 @@ export class RoutingRepository {
   }
 
   /**
+   * The automatic-assignment locks (lockTeam's) of every service that assigns automatically in
+   * the organizations of these conversations not routed yet, taken in one order (by key) until the
+   * transaction ends; returns how many. Taken first, before any of the conversations' rows, by any
+   * transaction that routes several of them, no two such transactions wait for each other in a cycle.
+   */
+  async lockAutoAssignFor(m: EntityManager, conversationIds: string[]): Promise<number> {
+    const keys = await this.db.query<{ key: string }>(
+      `SELECT DISTINCT ${AUTO_ASSIGN_KEY('rt.team_id')} AS key
+         FROM conversation c
+         JOIN team t ON t.organization_id = c.organization_id
+         JOIN routing_team rt ON rt.team_id = t.id AND rt.auto_assign
+        WHERE c.id = ANY($1::uuid[])
+          AND NOT EXISTS (SELECT 1 FROM conversation_routing cr WHERE cr.conversation_id = c.id)
+        ORDER BY key`,
+      [conversationIds],
+      m,
+    );
+    for (const { key } of keys) await m.query(`SELECT pg_advisory_xact_lock($1::bigint)`, [key]);
+    return keys.length;
+  }
+
+  /**
    * One automatic assignment in a service at a time, until the transaction ends: the loads read
    * next include every assignment committed before (two new files never both fill one agent).
    */
   async lockTeam(m: EntityManager, teamId: string): Promise<{ auto_assign: boolean; last_agent_id: string | null }> {
-    await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`auto-assign:${teamId}`]);
+    await m.query(`SELECT pg_advisory_xact_lock(${AUTO_ASSIGN_KEY('$1::uuid')})`, [teamId]);
     const [row] = await this.db.query<{ auto_assign: boolean; last_agent_id: string | null }>(
       `SELECT auto_assign, last_agent_id FROM routing_team WHERE team_id = $1`,
       [teamId],

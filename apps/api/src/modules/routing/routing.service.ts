@@ -21,6 +21,7 @@ import { AuditRepository } from '../../infra/audit/audit.repository';
 import { AgentDirectory } from '../agents/agent-directory.service';
 import { toCountedDto } from '../conversations/conversation.mapper';
 import { ConversationWriter } from '../conversations/conversation-writer.service';
+import { DomainEvents } from '../events/domain-event-bus';
 import { domainEvent, type DomainEvent } from '../events/domain-events';
 import { LabelService } from '../labels/label.service';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
@@ -87,6 +88,8 @@ export class RoutingService {
    * and compiles again when it moved (a change on any instance), so no rule is read per job.
    */
   private readonly compiled = new Map<string, Promise<CompiledRules>>();
+  /** Transactions that took their automatic-assignment locks (lockAutoAssignFirst): once each. */
+  private readonly assignLocked = new WeakSet<EntityManager>();
 
   constructor(
     private readonly db: Database,
@@ -97,6 +100,7 @@ export class RoutingService {
     private readonly deadlines: DeadlineService,
     private readonly realtime: RealtimePublisher,
     private readonly audit: AuditRepository,
+    private readonly bus: DomainEvents,
   ) {}
 
   list(agent: AuthAgent): Promise<RoutingRuleDto[]> {
@@ -260,6 +264,7 @@ export class RoutingService {
    * transaction: the first matching rule's actions, then automatic assignment in its service.
    */
   async routeIn(m: EntityManager, afterCommit: AfterCommit, organizationId: string, conversationId: string): Promise<void> {
+    await this.lockAutoAssignFirst(m, conversationId);
     // The rules as compiled before, unless the facts' statement finds they changed since: then
     // compiled again (on this transaction, so at least as new as that statement saw) and read again.
     let compiled = await (this.compiled.get(organizationId) ?? this.compile(organizationId, m));
@@ -353,6 +358,24 @@ export class RoutingService {
         }),
       );
     return out;
+  }
+
+  /**
+   * One lock order for routing transactions: the first routing of a transaction takes, before it
+   * locks any conversation row, the automatic-assignment locks of every service its batch (a
+   * durable listener's, the routing's or the acknowledgement's: up to MAX_BATCH new conversations,
+   * of any organizations) may assign in, ordered by key. A batch used to take each service's lock
+   * when one of its files got there, after that file's row: two batches of the same new files, or
+   * of files for two services in opposite orders, could wait for each other (PostgreSQL found the
+   * deadlock, the batch was split and retried). Batches whose files are all routed take none.
+   */
+  private async lockAutoAssignFirst(m: EntityManager, conversationId: string): Promise<void> {
+    if (this.assignLocked.has(m)) return;
+    this.assignLocked.add(m);
+    const batch = this.bus.durableBatch(m);
+    const ids = new Set<string>([conversationId]);
+    for (const e of batch ?? []) if (e.conversationId) ids.add(e.conversationId);
+    await this.repo.lockAutoAssignFor(m, [...ids].sort());
   }
 
   /**
