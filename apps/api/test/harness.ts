@@ -273,6 +273,20 @@ export async function seedTown(t: TestApp) {
   return { org, etatCivil, scolarite, agentEC, agentSco, supervisor, admin, webform, sms, email };
 }
 
+/** A mobile number of its own (06 1x xx xx xx: an allocated range; 06 39, 06 90–06 97 fail normalization). */
+export const randomMobile = () => `+3361${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+
+/** A citizen's SMS on `channelId`, from `from` (a fresh number by default): the id of its conversation. */
+export async function citizenSms(t: TestApp, channelId: string, text: string, from = randomMobile()): Promise<string> {
+  const { conversationId } = await t.ingest.ingest({
+    channelId,
+    externalId: `SM${randomUUID()}`,
+    from: { kind: 'phone', value: from },
+    text,
+  });
+  return conversationId;
+}
+
 /** The organization's outgoing mail through a test SMTP server (`PUT /organization/mail-settings`). */
 export function orgSmtpSettings(smtp: { host: string; port: number; user: string; password: string }, fromAddress: string) {
   return {

@@ -312,6 +312,8 @@ export const organizationSettingsSchema = z
     signature: text(2000, 'signature'),
     legalFooter: text(2000, 'mentions légales'),
     formReplyNotice: z.enum(FORM_REPLY_NOTICES, 'avis de réponse : « link » ou « full »'),
+    /** The citizen is told when an agent transfers their request to another service. */
+    transferNotice: z.boolean('vrai ou faux attendu'),
     openData: z.enum(OPEN_DATA_MODES, 'données ouvertes : « off », « yearly » ou « quarterly »'),
   })
   .partial()
@@ -336,6 +338,8 @@ export interface OrganizationSettingsDto {
   signature: string;
   legalFooter: string;
   formReplyNotice: FormReplyNotice;
+  /** The citizen is told when an agent transfers their request to another service. */
+  transferNotice: boolean;
   /** Whether the indicators are published at a public address (openDataPath), and which periods. */
   openData: OpenDataMode;
   /** Public holidays of this year and the next (computed, french-holidays.ts). */

@@ -40,6 +40,18 @@ export interface AdministrationTransferDto {
   citizenMessageId: string;
 }
 
+/**
+ * What the citizen is told when an agent transfers their request to another service of the town
+ * (when the organization wants it); the agent's signature follows (L111-2).
+ */
+export function serviceTransferNotice(f: { reference: string; team: string }): string {
+  return [
+    'Bonjour,',
+    '',
+    `Votre demande ${f.reference} a été transmise au service « ${f.team} », qui la traitera et vous répondra.`,
+  ].join('\n');
+}
+
 /** The message the citizen receives: the L114-2 mention, the competent administration and how to reach it. */
 export function administrationTransferNotice(f: {
   reference: string;

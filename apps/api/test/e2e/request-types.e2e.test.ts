@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { addMonths, civilDateAt, endOfCivilDay, type ConversationDto, type RequestTypeDto } from '@guichet/contracts';
 import { expectEventually } from '@guichet/testing';
-import { seedTown, startTestApp, type TestApp } from '../harness';
+import { citizenSms, seedTown, startTestApp, type TestApp } from '../harness';
 
 /** Issue 13: démarches per service, the due dates they give conversations, the due-date views. */
 describe('request types and due dates', () => {
@@ -44,12 +44,7 @@ describe('request types and due dates', () => {
   ) => {
     const created = await create(o.supervisor.token, { teamId: o.etatCivil.id, decisionRegime: 'none', ...type });
     expect(created.status).toBe(201);
-    const { conversationId } = await t.ingest.ingest({
-      channelId: o.sms.id,
-      externalId: `SM${randomUUID()}`,
-      from: { kind: 'phone', value: `+3361${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}` },
-      text,
-    });
+    const conversationId = await citizenSms(t, o.sms.id, text);
     const get = () => conversation(conversationId, o.supervisor.token);
     await expectEventually(async () => expect((await get()).body.responseDueAt).not.toBeNull());
     await t.db.query(`UPDATE conversation SET created_at = $2 WHERE id = $1`, [conversationId, receivedAt]);

@@ -3,7 +3,7 @@ import type { ConversationDto, LabelDto, RoutingDryRunDto, RoutingRuleDto } from
 import { connectRecording, expectEventually, type RecordingClient } from '@guichet/testing';
 import { Database } from '../../src/common/database';
 import { RoutingService } from '../../src/modules/routing/routing.service';
-import { seedTown, startTestApp, type TestApp } from '../harness';
+import { citizenSms, seedTown, startTestApp, type TestApp } from '../harness';
 
 /** Issue 13: routing rules on every new conversation, the dry run, automatic assignment by round-robin. */
 describe('routing rules and automatic assignment', () => {
@@ -13,15 +13,7 @@ describe('routing rules and automatic assignment', () => {
   let ecoles: RoutingRuleDto;
 
   const get = (id: string) => t.http<ConversationDto>('GET', `/api/v1/conversations/${id}`, { token: town.supervisor.token });
-  const sms = async (text: string) =>
-    (
-      await t.ingest.ingest({
-        channelId: town.sms.id,
-        externalId: `SM${randomUUID()}`,
-        from: { kind: 'phone', value: `+3361${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}` },
-        text,
-      })
-    ).conversationId;
+  const sms = (text: string) => citizenSms(t, town.sms.id, text);
   /** An admin turns on a service's automatic assignment, or an agent's leave. */
   const turnOn = async (setting: 'auto-assign' | 'leave', id: string) =>
     expect(

@@ -1085,6 +1085,9 @@ export const en: Messages = {
       formReplyNoticeFull: 'The full reply by email (text message: short message with the link)',
       formReplyNoticeHint:
         'Sent to the address or number typed in the form: the email through the town hall’s outgoing mail (SMTP server set), the text message through the SMS channel.',
+      transferNotice: 'Tell the citizen when their request is transferred to another service',
+      transferNoticeHint:
+        'A short message signed by the agent goes out on the request’s channel: “Your request … was transferred to the … service”. It does not count as an answer.',
       openData: 'Open data (Services Publics+)',
       openDataMode: 'Publish the indicators at a public address',
       openData_off: 'No: admins download them from “Reports”',

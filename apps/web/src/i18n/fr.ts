@@ -914,6 +914,9 @@ export const fr = {
       formReplyNoticeFull: 'La réponse complète par courriel (SMS : message court avec le lien)',
       formReplyNoticeHint:
         'Envoyé à l’adresse ou au numéro saisis dans le formulaire : le courriel part par le courriel sortant de la mairie (serveur SMTP réglé), le SMS par le canal SMS.',
+      transferNotice: 'Prévenir le citoyen quand sa demande est transférée à un autre service',
+      transferNoticeHint:
+        'Un message court, signé de l’agent, part sur le canal de la demande : « Votre demande … a été transmise au service … ». Il ne compte pas comme une réponse.',
       openData: 'Données ouvertes (Services Publics+)',
       openDataMode: 'Publier les indicateurs à une adresse publique',
       openData_off: 'Non : les administrateurs les téléchargent dans « Rapports »',

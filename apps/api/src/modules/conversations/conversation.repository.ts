@@ -874,6 +874,20 @@ export class ConversationRepository {
     return rows.length > 0;
   }
 
+  /** Whether the organization tells citizens of a transfer to another service, and that service's name. */
+  async transferNoticeFacts(
+    manager: EntityManager,
+    organizationId: string,
+    teamId: string,
+  ): Promise<{ on: boolean; team: string }> {
+    const [row] = await manager.query(
+      `SELECT o.transfer_notice AS on, t.name AS team FROM organization o JOIN team t ON t.organization_id = o.id
+        WHERE o.id = $1 AND t.id = $2`,
+      [organizationId, teamId],
+    );
+    return row ?? { on: false, team: '' };
+  }
+
   /** The channel of the citizen's last inbound message (where a reply goes by default). */
   async lastInboundChannelId(manager: EntityManager, conversationId: string): Promise<string | undefined> {
     const [last] = await manager.query(

@@ -10,6 +10,7 @@ import {
   mentionedAgentIds,
   normalizeIdentity,
   outboundFilesProblem,
+  serviceTransferNotice,
   tooLongFor,
   type StartConversationInput,
   type ConversationCountsDto,
@@ -42,7 +43,7 @@ import { SignatureService } from '../signatures/signature.service';
 import { DeadlineService } from '../request-types/deadline.service';
 import { LabelService } from '../labels/label.service';
 import { ConversationRepository, type ConversationChanges } from './conversation.repository';
-import { ConversationWriter } from './conversation-writer.service';
+import { ConversationWriter, type WriterTx } from './conversation-writer.service';
 import { AdministrationWithdrawals } from './administration-withdrawal.service';
 
 /** A file an agent sends with a reply (multer's memory storage). */
@@ -375,6 +376,37 @@ export class ConversationService {
   }
 
   /**
+   * A request an agent transfers to another service, told to the citizen when the organization
+   * wants it: on the channel a reply would take, signed by the agent (L111-2), queued as the town
+   * hall's notice (no answer: the response target still runs). Not told when no channel reaches
+   * the citizen (an agent's own file, a disabled channel, an opt-out) nor for a closed file.
+   */
+  private async tellTransfer(tx: WriterTx, agent: AuthAgent, row: ConversationRow, teamId: string): Promise<void> {
+    if (row.status === 'resolved' || row.status === 'closed') return;
+    const { on, team } = await this.repo.transferNoticeFacts(tx.m, agent.organizationId, teamId);
+    if (!on) return;
+    const channel = await this.replyChannel(tx.m, row).catch((e: unknown) => {
+      if (e instanceof AppError) return null;
+      throw e;
+    });
+    if (!channel) return;
+    const body = await this.signatures.sign(
+      tx.m,
+      agent,
+      row.team_id,
+      channel.kind,
+      serviceTransferNotice({ reference: row.reference, team }),
+    );
+    if (tooLongFor(channel.kind, body)) return;
+    await this.agentMessages.notice(tx, agent.organizationId, row.id, {
+      channel,
+      body,
+      meta: { transferNotice: true },
+      byAgentId: agent.id,
+    });
+  }
+
+  /**
    * Status, priority, service, assignee and labels. Agents take (assign to themselves), release, change
    * status or priority in their services, and hand a file that is theirs or nobody's to a colleague
    * or another service (with a note); supervisors and admins reassign anyone's. The assignee must
@@ -487,6 +519,7 @@ export class ConversationService {
           audit: { handover: true },
           before,
         });
+      if (moving) await this.tellTransfer({ m, afterCommit }, agent, row, input.teamId!);
       const dto = toConversationDto((await this.repo.findById(agent.organizationId, id, m))!);
       const org = agent.organizationId;
       const byAgentId = agent.id;

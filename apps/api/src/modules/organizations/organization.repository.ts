@@ -17,7 +17,7 @@ type StoredSettings = Omit<OrganizationSettingsDto, 'holidays'>;
 
 const SETTINGS_SELECT = `SELECT id, slug, name, address, phone, email, website, logo_url AS "logoUrl", siret,
   opening_hours AS "openingHours", closures, alsace_moselle AS "alsaceMoselle", signature, legal_footer AS "legalFooter",
-  form_reply_notice AS "formReplyNotice", open_data AS "openData", logo_sha256
+  form_reply_notice AS "formReplyNotice", transfer_notice AS "transferNotice", open_data AS "openData", logo_sha256
   FROM organization`;
 
 /** Column of each settings field (all text but the jsonb and boolean ones). */
@@ -35,6 +35,7 @@ const COLUMNS: Record<keyof UpdateOrganizationSettingsInput, string> = {
   signature: 'signature',
   legalFooter: 'legal_footer',
   formReplyNotice: 'form_reply_notice',
+  transferNotice: 'transfer_notice',
   openData: 'open_data',
 };
 const JSON_FIELDS = new Set(['openingHours', 'closures']);

@@ -6,7 +6,7 @@ import type { AfterCommit } from '../../common/database';
 import { snippetOf } from '../../common/snippet';
 import { AuditRepository } from '../../infra/audit/audit.repository';
 import { domainEvent } from '../events/domain-events';
-import { ConversationWriter, type NewAttachment } from '../conversations/conversation-writer.service';
+import { ConversationWriter, type NewAttachment, type WriterTx } from '../conversations/conversation-writer.service';
 import { JobQueue, QUEUES } from '../../infra/jobs/job-queue';
 
 export interface AgentMessage {
@@ -36,7 +36,8 @@ export interface AgentMessage {
 /**
  * Stores what an agent writes in a conversation, inside the caller's transaction: the message
  * (queued, or recorded for a note), the conversation's activity, the send job (the outbox), the
- * audit line, and the domain events (after commit). Every agent-written message goes through here.
+ * audit line, and the domain events (after commit). Every agent-written message goes through here;
+ * so do the town hall's own notices that an action causes (`notice`).
  */
 @Injectable()
 export class AgentMessages {
@@ -112,5 +113,44 @@ export class AgentMessages {
             }),
           ]),
     ]);
+  }
+
+  /**
+   * A message of the town hall itself to the citizen (no author: a notice, not an answer, so no
+   * first response), queued for sending on `channel` with the file's activity; told as
+   * `message.sent` (by `byAgentId` when an agent's action caused it).
+   */
+  async notice(
+    tx: WriterTx,
+    organizationId: string,
+    conversationId: string,
+    v: { channel: { id: string; kind: ChannelKind }; body: string; meta: Record<string, unknown>; byAgentId?: string | null },
+  ): Promise<string> {
+    const messageId = await this.writer.insertMessage(tx, {
+      organizationId,
+      conversationId,
+      direction: 'outbound',
+      kind: 'message',
+      channelId: v.channel.id,
+      authorAgentId: null,
+      body: v.body,
+      status: 'queued',
+      meta: v.meta,
+    });
+    await this.writer.touchOutbound(tx, conversationId, {
+      snippet: snippetOf(v.body),
+      channelKind: v.channel.kind,
+      isReply: false,
+    });
+    await this.queue.sendInTx(tx.m, QUEUES.outboundSend, { messageId, organizationId });
+    await this.writer.tell(tx, organizationId, conversationId, messageId, ({ conversation, message }) => [
+      domainEvent('message.sent', organizationId, {
+        conversation,
+        message,
+        newConversation: false,
+        byAgentId: v.byAgentId ?? null,
+      }),
+    ]);
+    return messageId;
   }
 }

@@ -141,6 +141,7 @@ function OrganizationForm({ settings, readOnly }: { settings: OrganizationSettin
       signature: String(f.get('signature') ?? ''),
       legalFooter: String(f.get('legalFooter') ?? ''),
       formReplyNotice: f.get('formReplyNotice') === 'full' ? 'full' : 'link',
+      transferNotice: f.get('transferNotice') === 'on',
       openData: OPEN_DATA_MODES.find((m) => m === f.get('openData')) ?? 'off',
     };
     update.mutate(input);
@@ -235,6 +236,19 @@ function OrganizationForm({ settings, readOnly }: { settings: OrganizationSettin
           </select>
           <p className="field__hint" id="org-form-notice-hint">
             {t('admin.organization.formReplyNoticeHint')}
+          </p>
+        </div>
+        <div className="field field--checkbox">
+          <input
+            id="org-transfer-notice"
+            type="checkbox"
+            name="transferNotice"
+            defaultChecked={settings.transferNotice}
+            aria-describedby="org-transfer-notice-hint"
+          />
+          <label htmlFor="org-transfer-notice">{t('admin.organization.transferNotice')}</label>
+          <p className="field__hint" id="org-transfer-notice-hint">
+            {t('admin.organization.transferNoticeHint')}
           </p>
         </div>
       </fieldset>
