@@ -23,9 +23,9 @@ import { AuditEventTimeOrderedKeys1765082000000 } from './migrations/17650820000
 import { EventBookingLeadTimes1765090000000 } from './migrations/1765090000000-event-booking-lead-times';
 import { QuarantinePurge1765091000000 } from './migrations/1765091000000-quarantine-purge';
 import { AuditEventOrigin1765091000001 } from './migrations/1765091000001-audit-event-origin';
-import { ReportLegalDeadline1765093000000 } from './migrations/1765093000000-report-legal-deadline';
 import { DeadlineDigestPreferences1765092000000 } from './migrations/1765092000000-deadline-digest-preferences';
 import { ServiceTransferNotice1765092000001 } from './migrations/1765092000001-service-transfer-notice';
+import { ReportLegalDeadline1765093000000 } from './migrations/1765093000000-report-legal-deadline';
 import { PlatformAdmin1764867000000 } from './migrations/1764867000000-platform-admin';
 import { OpenDataPublication1764872000000 } from './migrations/1764872000000-open-data-publication';
 import { InitialSchema1764300000000 } from './migrations/1764300000000-initial-schema';
@@ -141,9 +141,9 @@ export const MIGRATIONS = [
   EventBookingLeadTimes1765090000000,
   QuarantinePurge1765091000000,
   AuditEventOrigin1765091000001,
-  ReportLegalDeadline1765093000000,
   DeadlineDigestPreferences1765092000000,
   ServiceTransferNotice1765092000001,
+  ReportLegalDeadline1765093000000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10, preparedStatements = true): DataSourceOptions {
