@@ -281,7 +281,11 @@ describe('first run in Chromium: empty database to an invited agent signed in', 
     await admin.keyboard.press('Enter');
     await admin.getByRole('status').filter({ hasText: 'Message écarté de la quarantaine.' }).waitFor();
     await admin.getByText('Aucun message en quarantaine.').waitFor();
-    expect((await t.db.query(`SELECT discarded_at IS NOT NULL AS gone FROM quarantine`)).rows).toEqual([{ gone: true }]);
+    // Discarded means gone, raw copy and all (RGPD); the audit keeps who did it and which mail, never its content.
+    expect((await t.db.query(`SELECT count(*)::int AS n FROM quarantine`)).rows).toEqual([{ n: 0 }]);
+    expect(
+      (await t.db.query(`SELECT data->>'uid' AS uid FROM audit_event WHERE action = 'channel.quarantine_discarded'`)).rows,
+    ).toEqual([{ uid: expect.stringMatching(/^\d+$/) }]);
   });
 
   it('the admin names the agent supervisor from the agents screen, and cannot give up the last admin role', async () => {
