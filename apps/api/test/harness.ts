@@ -1,5 +1,6 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Type } from '@nestjs/common';
@@ -11,6 +12,7 @@ import { createApp, type RunningApp } from '../src/app.factory';
 import type { AppConfig } from '../src/config';
 import { hashPassword } from '../src/common/password';
 import { dataSourceOptions } from '../src/database/data-source';
+import { freePort } from '../src/database/embedded-postgres';
 import { seedDemo } from '../src/seed/seed-demo';
 import { tokenHash } from '../src/modules/auth/auth.repository';
 import { IngestService } from '../src/modules/ingest/ingest.service';
@@ -299,4 +301,67 @@ export function orgSmtpSettings(smtp: { host: string; port: number; user: string
     user: smtp.user,
     password: smtp.password,
   };
+}
+
+/** The compiled API (`pnpm test` builds it first), as production runs it. */
+export const COMPILED_API = join(__dirname, '..', 'dist', 'main.js');
+
+export interface CompiledInstance {
+  proc: ChildProcess;
+  url: string;
+  dataDir: string;
+  /** The end of what it wrote to stderr. */
+  stderr(): string;
+  /** SIGKILL (if still running), once exited its data directory removed. */
+  kill(): Promise<void>;
+}
+
+/**
+ * Another instance of `b`'s Guichet in a process of its own (the compiled API): same database,
+ * secrets and public URL as `b`, `env` on top (REDIS_URL, RUN_JOBS, DATABASE_URL through a
+ * TcpPath…). Resolves once its readiness probe answers.
+ */
+export async function startCompiledInstance(b: TestApp, env: Record<string, string> = {}): Promise<CompiledInstance> {
+  if (!existsSync(COMPILED_API))
+    throw new Error(`compiled API not found (${COMPILED_API}): run tsc -b apps/api first (pnpm test does)`);
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'guichet-instance-'));
+  const proc = spawn(process.execPath, [COMPILED_API], {
+    env: {
+      PATH: process.env.PATH!,
+      HOME: process.env.HOME ?? '/root',
+      PORT: String(port),
+      DATABASE_URL: b.config.databaseUrl,
+      APP_SECRET: b.config.appSecret,
+      ENCRYPTION_KEY: b.config.encryptionKey.toString('hex'),
+      PUBLIC_URL: b.config.publicUrl,
+      DATA_DIR: dataDir,
+      SEED_DEMO: '0',
+      RUN_JOBS: '0',
+      LOG_LEVEL: 'warn',
+      PUBLIC_REQUESTS_PER_HOUR: '1000',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  proc.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4_000)));
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  const kill = async () => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+    await exited;
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  const url = `http://127.0.0.1:${port}`;
+  await expectEventually(
+    async () => {
+      if (proc.exitCode !== null) throw new Error(`the instance exited (${proc.exitCode}):\n${stderr}`);
+      expect((await fetch(`${url}/api/v1/health/ready`)).status).toBe(200);
+    },
+    { timeoutMs: 60_000, intervalMs: 50 },
+  ).catch(async (e: unknown) => {
+    await kill();
+    throw e;
+  });
+  return { proc, url, dataDir, stderr: () => stderr, kill };
 }

@@ -7,3 +7,4 @@ export * from './graph-server';
 export * from './twilio-server';
 export * from './oidc-server';
 export * from './s3-server';
+export * from './tcp-path';

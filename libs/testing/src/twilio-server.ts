@@ -44,6 +44,8 @@ export interface TwilioServer {
   addAccount(accountSid: string, authToken: string): void;
   /** The next Messages create requests get these answers instead of a 201. */
   scriptNext(...responses: TwilioScriptedResponse[]): void;
+  /** Awaited once a Messages create is accepted, before it is answered (null: none). */
+  beforeAnswer(hook: (() => Promise<void> | void) | null): void;
   /** Serves bytes at `path` (media, recordings) behind the account's Basic auth; answers the full URL. */
   addMedia(accountSid: string, path: string, content: Uint8Array, contentType: string): string;
   /** Requests to Messages.json (create) so far. */
@@ -78,6 +80,7 @@ export async function startTwilioServer(): Promise<TwilioServer> {
   const messages = new Map<string, TwilioStoredMessage>();
   const accounts = new Map<string, string>();
   const scripted: TwilioScriptedResponse[] = [];
+  let beforeAnswer: (() => Promise<void> | void) | null = null;
   const media = new Map<string, { accountSid: string; content: Uint8Array; contentType: string }>();
 
   const server = createServer((req, res) => {
@@ -133,8 +136,10 @@ export async function startTwilioServer(): Promise<TwilioServer> {
           error_message: null,
         };
         messages.set(message.sid, message);
-        res.writeHead(201, { 'content-type': 'application/json' });
-        return void res.end(JSON.stringify(toJson(message)));
+        return void Promise.resolve(beforeAnswer?.()).then(() => {
+          res.writeHead(201, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(toJson(message)));
+        });
       }
       const fetchMatch = new RegExp(`^/2010-04-01/Accounts/${account}/Messages/(SM[0-9a-f]{32})\\.json$`).exec(url.pathname);
       if (req.method === 'GET' && fetchMatch) {
@@ -156,6 +161,7 @@ export async function startTwilioServer(): Promise<TwilioServer> {
     messages,
     addAccount: (accountSid, authToken) => void accounts.set(accountSid, authToken),
     scriptNext: (...responses) => void scripted.push(...responses),
+    beforeAnswer: (hook) => void (beforeAnswer = hook),
     addMedia(accountSid, path, content, contentType) {
       media.set(path, { accountSid, content, contentType });
       return url + path;

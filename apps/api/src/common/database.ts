@@ -39,3 +39,18 @@ export class Database {
     return result;
   }
 }
+
+/**
+ * Errors of the database connection itself, and deadlocks or serialization failures (class 40,
+ * gone on a second try): worth another try once the database answers, never a reason to
+ * quarantine a mail or to fail a send that already happened.
+ */
+export function isInfrastructureError(e: unknown): boolean {
+  const err = e as { code?: string; message?: string; driverError?: { code?: string } } | null;
+  const code = err?.driverError?.code ?? err?.code ?? '';
+  return (
+    /^(08|57P|53|40)/.test(code) ||
+    /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE/.test(code) ||
+    /Connection terminated|connection.*(closed|ended)/i.test(err?.message ?? '')
+  );
+}

@@ -1,16 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
 import type { ConversationDto, MessageDto } from '@guichet/contracts';
-import { connectRecording, expectEventually } from '@guichet/testing';
+import { connectRecording, expectEventually, TcpPath } from '@guichet/testing';
 import { createClient } from 'redis';
 import { freePort } from '../../src/database/embedded-postgres';
-import { seedTown, startTestApp, type TestApp } from '../harness';
-
-const root = join(__dirname, '..', '..', '..', '..');
-const main = join(root, 'apps/api/dist/main.js');
+import { COMPILED_API, seedTown, startCompiledInstance, startTestApp, type CompiledInstance, type TestApp } from '../harness';
 
 /** A redis-server of this test's own (never the machine's, which others use). */
 async function startRedis(port: number): Promise<ChildProcess> {
@@ -38,85 +33,16 @@ const HEARTBEATS = 'guichet-instance-heartbeats';
 const exited = (p: ChildProcess) =>
   new Promise<void>((resolve) => (p.exitCode !== null || p.signalCode !== null ? resolve() : p.once('exit', () => resolve())));
 
-/**
- * The path from instance A to Redis, which the test can hold: what A writes is then dropped, as
- * commands still in a process's buffers when it is killed never reach Redis. Replies still flow.
- */
-class RedisPath {
-  held = false;
-  private readonly pairs = new Set<[Socket, Socket]>();
-  private constructor(
-    private readonly server: Server,
-    readonly port: number,
-  ) {}
-
-  static async open(redisPort: number): Promise<RedisPath> {
-    const path = new RedisPath(createServer(), await freePort());
-    path.server.on('connection', (down: Socket) => {
-      const up = connect(redisPort, '127.0.0.1');
-      const pair: [Socket, Socket] = [down, up];
-      path.pairs.add(pair);
-      down.on('data', (d) => path.held || up.write(d));
-      up.on('data', (d) => down.write(d));
-      const end = () => (down.destroy(), up.destroy(), path.pairs.delete(pair));
-      for (const s of pair) s.on('close', end).on('error', end);
-    });
-    await new Promise<void>((resolve) => path.server.listen(path.port, '127.0.0.1', resolve));
-    return path;
-  }
-
-  close(): Promise<void> {
-    for (const pair of this.pairs) for (const s of pair) s.destroy();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
-
-/**
- * Instance A as production runs it: the compiled API (`pnpm test` builds it first) in a process
- * of its own, on B's database, its Redis through `path`.
- */
-async function startInstance(b: TestApp, path: RedisPath): Promise<{ proc: ChildProcess; url: string; dataDir: string }> {
-  const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'guichet-kill-'));
-  const proc = spawn(process.execPath, [main], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH!,
-      HOME: process.env.HOME ?? '/root',
-      PORT: String(port),
-      DATABASE_URL: b.config.databaseUrl,
-      REDIS_URL: `redis://127.0.0.1:${path.port}`,
-      APP_SECRET: b.config.appSecret,
-      ENCRYPTION_KEY: b.config.encryptionKey.toString('hex'),
-      PUBLIC_URL: b.config.publicUrl,
-      DATA_DIR: dataDir,
-      SEED_DEMO: '0',
-      RUN_JOBS: '0',
-      LOG_LEVEL: 'warn',
-      PUBLIC_REQUESTS_PER_HOUR: '1000',
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  proc.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4_000)));
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => {
-    if (proc.exitCode !== null) throw new Error(`instance A exited (${proc.exitCode}):\n${stderr}`);
-    const res = await fetch(`${url}/api/v1/health/ready`);
-    expect(res.status).toBe(200);
-  }, 60_000).catch((e: unknown) => {
-    proc.kill('SIGKILL');
-    throw e;
-  });
-  return { proc, url, dataDir };
-}
+/** Instance A: the compiled API in a process of its own, on B's database, its Redis through `path`. */
+const startInstance = (b: TestApp, path: TcpPath) =>
+  startCompiledInstance(b, { REDIS_URL: `redis://127.0.0.1:${path.port}`, RUN_JOBS: '0' });
 
 describe('an instance killed (SIGKILL) beside another', () => {
   let redisPort: number;
   let redis: ChildProcess | undefined;
-  let path: RedisPath;
+  let path: TcpPath;
   let b: TestApp;
-  let a: { proc: ChildProcess; url: string; dataDir: string } | undefined;
+  let a: CompiledInstance | undefined;
   let town: Awaited<ReturnType<typeof seedTown>>;
   /** The test's own connection to Redis (never through `path`). */
   let probe: ReturnType<typeof createClient>;
@@ -166,10 +92,11 @@ describe('an instance killed (SIGKILL) beside another', () => {
   };
 
   beforeAll(async () => {
-    if (!existsSync(main)) throw new Error(`compiled API not found (${main}): run tsc -b apps/api first (pnpm test does)`);
+    if (!existsSync(COMPILED_API))
+      throw new Error(`compiled API not found (${COMPILED_API}): run tsc -b apps/api first (pnpm test does)`);
     redisPort = await freePort();
     redis = await startRedis(redisPort);
-    path = await RedisPath.open(redisPort);
+    path = await TcpPath.open(redisPort);
     b = await startTestApp({ redisUrl: `redis://127.0.0.1:${redisPort}` });
     town = await seedTown(b);
     probe = createClient({ url: `redis://127.0.0.1:${redisPort}` });
@@ -178,9 +105,7 @@ describe('an instance killed (SIGKILL) beside another', () => {
     expect(bId).toBeDefined();
   });
   afterEach(async () => {
-    a?.proc.kill('SIGKILL');
-    if (a) await exited(a.proc);
-    if (a) rmSync(a.dataDir, { recursive: true, force: true });
+    await a?.kill();
     a = undefined;
   });
   afterAll(async () => {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { parseEmail, type EmailConfig } from '@guichet/channels';
 import { APP_CONFIG, EMAIL_DEFAULTS, type AppConfig } from '../../config';
+import { isInfrastructureError } from '../../common/database';
 import { DeliveryStatusService } from '../outbound/delivery-status.service';
 import { verifyReplyToken } from '../outbound/reply-token';
 import { IngestService } from '../ingest/ingest.service';
@@ -25,20 +26,6 @@ export interface EmailChannelRef {
   id: string;
   organizationId: string;
   config: EmailConfig;
-}
-
-/**
- * Errors of the database connection itself, and deadlocks or serialization failures (class 40,
- * gone on a second try): retried later, never a reason to quarantine a mail.
- */
-export function isInfrastructureError(e: unknown): boolean {
-  const err = e as { code?: string; message?: string; driverError?: { code?: string } } | null;
-  const code = err?.driverError?.code ?? err?.code ?? '';
-  return (
-    /^(08|57P|53|40)/.test(code) ||
-    /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE/.test(code) ||
-    /Connection terminated|connection.*(closed|ended)/i.test(err?.message ?? '')
-  );
 }
 
 /**

@@ -12,9 +12,15 @@ import { OutboundRepository, type OutboundRow } from './outbound.repository';
 import { JobQueue, OUTBOUND_RETRY_LIMIT, QUEUES } from '../../infra/jobs/job-queue';
 import { replyToken } from './reply-token';
 import { signedMediaPath } from '../../common/signed-link';
+import { isInfrastructureError } from '../../common/database';
 
 /** How long a provider may fetch a reply's files from their signed link (Twilio fetches at once; retries stay within). */
 const MEDIA_LINK_TTL_SECONDS = 2 * 24 * 3600;
+/**
+ * How long a send's outcome waits for the database to answer again (a restart, a failover) before
+ * its job gives up; longer than the job's expiry would let the queue hand the job to another worker.
+ */
+const RECORD_PATIENCE_MS = 60_000;
 
 export interface OutboundJob {
   messageId: string;
@@ -29,9 +35,12 @@ export interface OutboundJob {
  * Up to OUTBOUND_SENDS_AT_ONCE sends at once (default 4; 1: one at a time): the messages of one
  * conversation, and of one citizen (a registrant's reminders and notices of several events), go
  * out one after another in queue order (job-queue.ts `work`, chains). A message is sent only while
- * it is `queued`, so a job that runs again after a crash sends nothing twice (e-mail: its
- * Message-ID is its id). The providers set no pace of their own here: Twilio's 429 and SMTP's 4xx
- * are temporary failures, retried with backoff like any other.
+ * it is `queued`, and once the provider has it the outcome is recorded even across a database
+ * restart (`record`), so a retried job sends nothing twice. What remains is the instant between the
+ * provider's answer and that write: a process killed there leaves the message `queued`, sent
+ * again when its job expires (e-mail keeps its Message-ID, its id, so mail programs merge the two).
+ * The providers set no pace of their own here: Twilio's 429 and SMTP's 4xx are temporary failures,
+ * retried with backoff like any other.
  */
 @Injectable()
 export class OutboundWorker implements OnApplicationBootstrap {
@@ -78,13 +87,35 @@ export class OutboundWorker implements OnApplicationBootstrap {
       throw new Error(result.reason);
     }
     this.metrics.outbound(kind, result.ok ? result.status : 'failed');
-    await this.writer.messageStatus(
-      organizationId,
-      row.conversation_id,
-      messageId,
-      result.ok ? result.status : 'failed',
-      result.ok ? { externalId: result.externalId } : { error: result.reason },
+    await this.record(messageId, () =>
+      this.writer.messageStatus(
+        organizationId,
+        row.conversation_id,
+        messageId,
+        result.ok ? result.status : 'failed',
+        result.ok ? { externalId: result.externalId } : { error: result.reason },
+      ),
     );
+  }
+
+  /**
+   * Writes a send's outcome, trying again while the database is away (connection lost, restarting,
+   * a deadlock): the provider already has the message, and failing the job would send it again.
+   */
+  private async record(messageId: string, write: () => Promise<unknown>): Promise<void> {
+    const giveUpAt = Date.now() + RECORD_PATIENCE_MS;
+    for (let waitMs = 200; ; waitMs = Math.min(waitMs * 2, 5_000)) {
+      try {
+        await write();
+        return;
+      } catch (e) {
+        if (!isInfrastructureError(e) || Date.now() + waitMs > giveUpAt) throw e;
+        this.logger.warn(
+          `message ${messageId} envoyé, issue non enregistrée (${e instanceof Error ? e.message : String(e)}) : nouvel essai dans ${waitMs} ms`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+      }
+    }
   }
 
   private async send(row: OutboundRow, channel: ResolvedChannel): Promise<SendResult> {
