@@ -51,6 +51,13 @@ export interface AppConfig {
   email?: { maxAttachmentMb?: number; watcherRefreshMs?: number; pollIntervalMs?: number };
   /** GET /metrics (Prometheus); unset: on, on the API's port, unprotected. */
   metrics?: MetricsConfig;
+  /**
+   * Provider webhooks are acknowledged once stored in the inbox (webhook-inbox.ts), then processed:
+   * `drain` false (WEBHOOK_DRAIN=0) leaves the processing to the other instances (an ingress-only
+   * instance); `backlogLimit` (WEBHOOK_BACKLOG_LIMIT, default 5,000) is the stored backlog above
+   * which providers that retry (Meta) are answered 503 with Retry-After.
+   */
+  webhooks?: { drain?: boolean; backlogLimit?: number };
 }
 
 export interface S3BlobConfig {
@@ -222,6 +229,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, embeddedDatabas
       pollIntervalMs: optionalNumber(env.EMAIL_POLL_INTERVAL_MS),
     },
     metrics: metricsConfig(env),
+    webhooks: { drain: env.WEBHOOK_DRAIN !== '0', backlogLimit: optionalNumber(env.WEBHOOK_BACKLOG_LIMIT) },
   };
 }
 

@@ -26,6 +26,8 @@ export async function citizenSms(
     body: new URLSearchParams(params).toString(),
   });
   if (res.status !== 200) throw new Error(`Twilio webhook answered ${res.status}`);
+  // Acknowledged once stored: filed right after.
+  await t.webhooksProcessed();
   const { rows } = await t.db.query(`SELECT conversation_id FROM message WHERE external_id = $1`, [params.MessageSid]);
   return rows[0].conversation_id as string;
 }

@@ -122,8 +122,15 @@ export interface TestApp {
   }): Promise<{ id: string }>;
   count(table: string): Promise<number>;
   /**
-   * Resolves once the jobs of what was written so far have run: the ingest's outbox relayed, and
-   * no job of any queue running or due now (a retry or a delayed job due later is not waited for).
+   * Resolves once the webhooks acknowledged so far have been processed: the webhook inbox holds
+   * nothing waiting (its failed rows stay and are not waited for). A webhook's 200 means stored,
+   * not yet filed: a test reading what it filed waits for this (or `settled`) first.
+   */
+  webhooksProcessed(timeoutMs?: number): Promise<void>;
+  /**
+   * Resolves once the jobs of what was written so far have run: the webhook inbox drained, the
+   * ingest's outbox relayed, and no job of any queue running or due now (a retry or a delayed job
+   * due later is not waited for).
    * A count compared before and after a step is then not raced by an earlier step's job (a Meta
    * post's context line, a form reply's notice), and what the step itself queued has been written.
    */
@@ -239,12 +246,20 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}, modules: 
       const { rows } = await db.query(`SELECT count(*)::int AS n FROM ${table}`);
       return rows[0].n;
     },
+    async webhooksProcessed(timeoutMs = 30_000) {
+      const waiting = async () =>
+        (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM webhook_inbox WHERE failed_at IS NULL`)).rows[0]!.n;
+      await expectEventually(async () => expect(await waiting()).toBe(0), { timeoutMs, intervalMs: 20 });
+    },
     async settled(timeoutMs = 30_000) {
-      // One statement, one snapshot: the relay moves an outbox row to its jobs in one transaction.
+      // One statement, one snapshot: the relay moves an outbox row to its jobs in one transaction,
+      // a drainer deletes an inbox row once what it filed has committed (its jobs queued).
       const pending = async () =>
         (
           await db.query<{ what: string }>(
-            `SELECT 'outbox' AS what FROM domain_event_outbox
+            `SELECT 'webhook inbox' AS what FROM webhook_inbox WHERE failed_at IS NULL
+             UNION ALL
+             SELECT 'outbox' AS what FROM domain_event_outbox
              UNION ALL
              SELECT name || ' (' || state || ')' FROM pgboss.job
               WHERE state = 'active' OR (state IN ('created', 'retry') AND start_after <= now() + interval '1 second')`,

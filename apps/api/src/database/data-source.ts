@@ -26,6 +26,7 @@ import { AuditEventOrigin1765091000001 } from './migrations/1765091000001-audit-
 import { DeadlineDigestPreferences1765092000000 } from './migrations/1765092000000-deadline-digest-preferences';
 import { ServiceTransferNotice1765092000001 } from './migrations/1765092000001-service-transfer-notice';
 import { ReportLegalDeadline1765093000000 } from './migrations/1765093000000-report-legal-deadline';
+import { WebhookInbox1765095000000 } from './migrations/1765095000000-webhook-inbox';
 import { PlatformAdmin1764867000000 } from './migrations/1764867000000-platform-admin';
 import { OpenDataPublication1764872000000 } from './migrations/1764872000000-open-data-publication';
 import { InitialSchema1764300000000 } from './migrations/1764300000000-initial-schema';
@@ -144,6 +145,7 @@ export const MIGRATIONS = [
   DeadlineDigestPreferences1765092000000,
   ServiceTransferNotice1765092000001,
   ReportLegalDeadline1765093000000,
+  WebhookInbox1765095000000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10, preparedStatements = true): DataSourceOptions {

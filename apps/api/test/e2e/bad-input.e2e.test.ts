@@ -191,6 +191,7 @@ describe('bad input: a 4xx with a French reason, never a 500, nothing lost', () 
         expect(res.status).toBe(200);
         expect(res.body).toMatch(/<Response\/>$/);
       }
+      await t.webhooksProcessed();
       const { rows } = await t.db.query(`SELECT body FROM message WHERE channel_id = $1 AND external_id = $2`, [sms, sid]);
       expect(rows).toEqual([{ body: 'Bonjour' }]);
     });
@@ -232,6 +233,7 @@ describe('bad input: a 4xx with a French reason, never a 500, nothing lost', () 
         });
         expect(res).toMatchObject({ status: 200, body: 'EVENT_RECEIVED' });
       }
+      await t.webhooksProcessed();
       const { rows } = await t.db.query(`SELECT body FROM message WHERE channel_id = $1 AND external_id = $2`, [messenger, mid]);
       expect(rows).toEqual([{ body: 'Bonjour la mairie \ufffd' }]);
     });

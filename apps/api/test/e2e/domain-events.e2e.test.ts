@@ -169,6 +169,8 @@ describe('domain events: one typed bus after commit, listeners in their own file
       body: new URLSearchParams(params).toString(),
     });
     expect(res.status).toBe(answers);
+    // Acknowledged once stored: processed right after.
+    await t.webhooksProcessed();
   };
   const metaHook = async (payload: object, channelId = ch.messenger) => {
     const raw = JSON.stringify(payload);
@@ -176,6 +178,7 @@ describe('domain events: one typed bus after commit, listeners in their own file
     expect(
       (await t.http('POST', `/webhooks/meta/${channelId}`, { body: raw, headers: { 'x-hub-signature-256': sig } })).status,
     ).toBe(200);
+    await t.webhooksProcessed();
   };
   const pbxHook = async (e: object) => {
     const raw = JSON.stringify(e);

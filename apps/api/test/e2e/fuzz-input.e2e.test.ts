@@ -93,13 +93,17 @@ describe('fuzz: random Unicode, NULs and lone surrogates on every public and web
     return res;
   };
   const run = (property: fc.IAsyncProperty<any>, numRuns: number) => fc.assert(property, { seed: SEED, numRuns });
-  const stored = async (channelId: string, prefix: string) =>
-    (
+  /** Messages filed under these ids, once every acknowledged webhook has been processed (none refused). */
+  const stored = async (channelId: string, prefix: string) => {
+    await t.webhooksProcessed();
+    expect((await t.db.query(`SELECT kind, error FROM webhook_inbox WHERE failed_at IS NOT NULL`)).rows).toEqual([]);
+    return (
       await t.db.query(`SELECT count(*)::int AS n FROM message WHERE channel_id = $1 AND starts_with(external_id, $2)`, [
         channelId,
         prefix,
       ])
     ).rows[0].n as number;
+  };
   const twilio = (path: string, params: Record<string, string>, h: Record<string, string> = {}) =>
     send('POST', path, {
       headers: {

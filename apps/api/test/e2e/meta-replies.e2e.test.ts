@@ -22,12 +22,15 @@ describe('Meta outbound: replies, windows, receipts, Graph errors, page comments
   let channelId: string;
   const clients: RecordingClient[] = [];
 
-  const deliver = (payload: object) => {
+  /** Posts a notification; acknowledged once stored, it is processed before this resolves. */
+  const deliver = async (payload: object) => {
     const raw = JSON.stringify(payload);
-    return t.http('POST', `/webhooks/meta/${channelId}`, {
+    const res = await t.http('POST', `/webhooks/meta/${channelId}`, {
       body: raw,
       headers: { 'x-hub-signature-256': `sha256=${createHmac('sha256', APP_SECRET).update(raw).digest('hex')}` },
     });
+    if (res.status === 200) await t.webhooksProcessed();
+    return res;
   };
   const conversationOf = async (externalId: string) =>
     (await t.db.query(`SELECT conversation_id FROM message WHERE external_id = $1`, [externalId])).rows[0]
@@ -289,6 +292,7 @@ describe('Meta outbound: replies, windows, receipts, Graph errors, page comments
       headers: { 'x-hub-signature-256': `sha256=${createHmac('sha256', APP_SECRET).update(raw).digest('hex')}` },
     });
     expect(res.status).toBe(200);
+    await t.webhooksProcessed();
     const conversationId = await conversationOf('17900001');
     await expectEventually(
       async () => {
@@ -321,6 +325,7 @@ describe('Meta outbound: replies, windows, receipts, Graph errors, page comments
         headers: { 'x-hub-signature-256': `sha256=${createHmac('sha256', APP_SECRET).update(body).digest('hex')}` },
       });
       expect(r.status).toBe(200);
+      await t.webhooksProcessed();
       return conversationOf(m);
     };
     const first = await dm('ig_dm_1', 'Bonjour en privé');

@@ -23,11 +23,15 @@ describe('Meta webhooks (Messenger, Instagram, page comments)', () => {
   let igChannelId: string;
   const clients: RecordingClient[] = [];
 
-  const post = (raw: string, o: { signature?: string | null; channel?: string } = {}) =>
-    t.http('POST', `/webhooks/meta/${o.channel ?? channelId}`, {
+  /** Posts a notification; acknowledged once stored, it is processed before this resolves. */
+  const post = async (raw: string, o: { signature?: string | null; channel?: string } = {}) => {
+    const res = await t.http('POST', `/webhooks/meta/${o.channel ?? channelId}`, {
       body: raw,
       headers: o.signature === null ? {} : { 'x-hub-signature-256': o.signature ?? sign(raw) },
     });
+    if (res.status === 200) await t.webhooksProcessed();
+    return res;
+  };
   const deliver = (payload: object, channel?: string) => post(JSON.stringify(payload), { channel });
   const counts = async () => ({
     messages: await t.count('message'),

@@ -222,7 +222,10 @@ describe('platform: several towns on one installation', () => {
         },
         body: new URLSearchParams(params).toString(),
       });
-      return { status: res.status, text: await res.text() };
+      const answer = { status: res.status, text: await res.text() };
+      // Acknowledged once stored: filed right after.
+      if (res.ok) await t.webhooksProcessed();
+      return answer;
     };
     const inboundSms = (body: string) =>
       twilio('sms', {

@@ -87,6 +87,7 @@ describe('Files with agents’ replies and notes, and @mentions', () => {
       body: new URLSearchParams(params).toString(),
     });
     expect(res.status).toBe(200);
+    await t.webhooksProcessed();
     const { rows } = await t.db.query(`SELECT conversation_id FROM message WHERE external_id = $1`, [params.MessageSid]);
     return rows[0].conversation_id as string;
   };

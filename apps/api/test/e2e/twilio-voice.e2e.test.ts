@@ -22,7 +22,10 @@ describe('Twilio Voice: incoming, answered, missed and voicemail calls; calls lo
     const sig = signature === undefined ? twilioSignature(TOKEN, t.config.publicUrl + path, params) : signature;
     if (sig !== null) headers['x-twilio-signature'] = sig;
     const res = await fetch(t.url + path, { method: 'POST', headers, body: new URLSearchParams(params).toString() });
-    return { status: res.status, text: await res.text(), type: res.headers.get('content-type') };
+    const answer = { status: res.status, text: await res.text(), type: res.headers.get('content-type') };
+    // Answered once stored: the call is filed (and popped up) right after.
+    if (res.ok) await t.webhooksProcessed();
+    return answer;
   };
   const call = (sid: string, from: string) =>
     webhook(`/webhooks/twilio/${voice.id}/voice`, {

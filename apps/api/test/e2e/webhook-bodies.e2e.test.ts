@@ -263,6 +263,8 @@ describe('webhook bodies: read once the route and the channel exist, within what
       body: meta,
     });
     expect(metaRes.status).toBe(200);
+    // The SMS and the Messenger message were acknowledged once stored: filed right after.
+    await t.webhooksProcessed();
     expect((await stored()).messages).toBe(before.messages + 3);
     const { rows } = await t.db.query(`SELECT body FROM message WHERE external_id = $1`, [params.MessageSid]);
     expect(rows).toEqual([{ body: 'Bonjour & merci = 100 % ✓' }]);

@@ -98,12 +98,24 @@ export class Metrics implements OnModuleDestroy {
     registers: [this.registry],
   });
 
+  private readonly inboxRows = new Gauge({
+    name: 'guichet_webhook_inbox_rows',
+    help: 'Provider webhooks stored and acknowledged, by state (waiting: not processed yet; failed: refused, kept with the reason)',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+  });
+  private readonly inboxAge = new Gauge({
+    name: 'guichet_webhook_inbox_oldest_age_seconds',
+    help: 'How long the oldest waiting webhook of the inbox has waited (0: none waits)',
+    registers: [this.registry],
+  });
+
   /** Event-loop delay, sampled every 20 ms (perf_hooks), read and reset at each scrape. */
   private readonly loopDelay = monitorEventLoopDelay({ resolution: 20 });
 
   /** Labelled children, created once per label set (no per-call label hashing). */
   private readonly children = new Map<string, { inc(): void } | { observe(v: number): void }>();
-  private readonly scrapeHooks: (() => void)[] = [];
+  private readonly scrapeHooks: (() => void | Promise<void>)[] = [];
 
   constructor(private readonly repo: MetricsRepository) {
     // Process metrics: the event-loop delay, memory and CPU. (prom-client's collectDefaultMetrics
@@ -229,14 +241,28 @@ export class Metrics implements OnModuleDestroy {
     this.mailboxLag.observe(Math.max(0, lagSeconds));
   }
 
-  /** `hook` runs before each scrape, to set gauges from a feature's state (mailbox watchers). */
-  onScrape(hook: () => void): void {
+  /** `hook` runs before each scrape, to set gauges from a feature's state (mailbox watchers, the webhook inbox). */
+  onScrape(hook: () => void | Promise<void>): void {
     this.scrapeHooks.push(hook);
+  }
+
+  /** The webhook inbox's backlog (webhook-inbox.ts), read at scrape time. */
+  webhookInbox(s: { waiting: number; failed: number; oldest_seconds: number }): void {
+    this.inboxRows.set({ state: 'waiting' }, s.waiting);
+    this.inboxRows.set({ state: 'failed' }, s.failed);
+    this.inboxAge.set(s.oldest_seconds);
   }
 
   /** The Prometheus text exposition, gauges refreshed first. */
   async scrape(): Promise<string> {
-    for (const hook of this.scrapeHooks) hook();
+    for (const hook of this.scrapeHooks) {
+      try {
+        await hook();
+      } catch (e) {
+        // The database is away: the other metrics still answer (the ready probe says the rest).
+        this.logger.warn(`métrique illisible : ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
     const pool = this.repo.poolUse();
     if (pool) {
       this.poolConnections.set({ state: 'total' }, pool.total);

@@ -4,10 +4,12 @@ import { ChannelsModule } from '../channels/channels.module';
 import { IngestOutboxRelay } from './ingest-outbox.relay';
 import { IngestRepository } from './ingest.repository';
 import { IngestService } from './ingest.service';
+import { WebhookInbox } from './webhook-inbox';
+import { WebhookInboxRepository } from './webhook-inbox.repository';
 
 @Module({
   imports: [BlobsModule, ChannelsModule],
-  providers: [IngestService, IngestRepository, IngestOutboxRelay],
-  exports: [IngestService],
+  providers: [IngestService, IngestRepository, IngestOutboxRelay, WebhookInbox, WebhookInboxRepository],
+  exports: [IngestService, WebhookInbox],
 })
 export class IngestModule {}

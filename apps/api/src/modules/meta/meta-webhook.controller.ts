@@ -75,7 +75,8 @@ export class MetaWebhookController {
     summary: 'Notifications Messenger, Instagram et commentaires de page (Meta)',
     body: NOTIFICATION,
     status: 200,
-    answer: '`EVENT_RECEIVED` (text/plain) une fois chaque événement du lot enregistré (une fois par mid).',
+    answer:
+      '`EVENT_RECEIVED` (text/plain) dès la notification enregistrée (ses événements sont traités juste après, une fois par mid) ; 503 avec Retry-After quand trop de notifications attendent.',
   })
   @Header('Content-Type', 'text/plain; charset=utf-8')
   async receive(

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import {
   DOWNLOADABLE_ATTACHMENTS,
   META_ECHO_METADATA_PREFIX,
@@ -28,6 +29,7 @@ import { ContactDirectory } from '../contacts/contact-directory.service';
 import { ContactService } from '../contacts/contact.service';
 import { ConversationReader } from '../conversations/conversation-reader.service';
 import { IngestService } from '../ingest/ingest.service';
+import { WebhookInbox, type InboxRow } from '../ingest/webhook-inbox';
 import { DeliveryStatusService } from '../outbound/delivery-status.service';
 import { domainEvent } from '../events/domain-events';
 import { ConversationWriter, snippetOf } from '../conversations/conversation-writer.service';
@@ -35,6 +37,20 @@ import { META_QUEUES, MetaQueue } from './meta-queue';
 import { MetaRepository } from './meta.repository';
 
 export const COMMENT_SUBJECT = 'Commentaire sur une publication';
+/** The webhook inbox's kind of Meta's stored notifications. */
+const INBOX_KIND = 'meta';
+
+/** The citizen an event is about (the order key of its notification). */
+function citizenOf(e: MetaEvent): string {
+  switch (e.type) {
+    case 'echo':
+      return e.recipientId;
+    case 'comment':
+      return e.fromId;
+    default:
+      return e.senderId;
+  }
+}
 const IDENTITY: Record<MetaKind, IdentityKind> = { messenger: 'messenger', instagram: 'instagram' };
 
 export interface AttachmentJob {
@@ -63,8 +79,9 @@ export interface PostJob {
 
 /**
  * Meta webhooks (Messenger, Instagram, Page feed): the signature is checked on the exact raw
- * body before anything is parsed or stored; every event of a batch is stored before the 200;
- * slow work (downloads, profile and post lookups) goes to the job queue.
+ * body before anything is parsed or stored; the notification is stored in the webhook inbox
+ * before the 200, and its events are handled right after; slow work (downloads, profile and post
+ * lookups) goes to the job queue.
  */
 @Injectable()
 export class MetaWebhookService {
@@ -81,7 +98,10 @@ export class MetaWebhookService {
     private readonly delivery: DeliveryStatusService,
     private readonly repo: MetaRepository,
     private readonly queue: MetaQueue,
-  ) {}
+    private readonly inbox: WebhookInbox,
+  ) {
+    inbox.handle(INBOX_KIND, (row) => this.processStored(row));
+  }
 
   /** The webhook's channel, before its body is read: 404 for an unknown channel or one of another kind. */
   async channel(channelId: string): Promise<ResolvedChannel & { kind: MetaKind }> {
@@ -112,11 +132,35 @@ export class MetaWebhookService {
     return challenge;
   }
 
+  /**
+   * A notification: signature checked on the raw body (403), parsed (400 with the reason), then
+   * stored in the webhook inbox and acknowledged; `process` handles its events right after.
+   * Meta delivers again what is not acknowledged (for hours, less and less often): above the
+   * stored backlog's bound it is answered 503 with Retry-After, and resends it later.
+   */
   async receive(
     channel: ResolvedChannel & { kind: MetaKind },
     rawBody: Buffer,
     signature: string | string[] | undefined,
-  ): Promise<{ stored: number; skipped: number }> {
+  ): Promise<void> {
+    const parsed = this.parse(channel, rawBody, signature);
+    // A disabled channel acknowledges (Meta would otherwise retry for days) and stores nothing.
+    if (!channel.enabled || !parsed.events.length) return;
+    this.inbox.admit();
+    const first = parsed.events[0]!;
+    const single = parsed.events.length === 1 && (first.type === 'message' || first.type === 'postback') ? first.mid : null;
+    await this.inbox.store({
+      channelId: channel.id,
+      kind: INBOX_KIND,
+      // A retry carries the same body (and a lone message, the same mid).
+      dedupeKey: single ? `mid:${single}` : `body:${createHash('sha256').update(rawBody).digest('hex')}`,
+      // One citizen's notifications are processed in the order they came.
+      orderKey: `${channel.kind}:${citizenOf(first)}`,
+      payload: rawBody.toString('utf8'),
+    });
+  }
+
+  private parse(channel: ResolvedChannel & { kind: MetaKind }, rawBody: Buffer, signature: string | string[] | undefined) {
     const appSecret = typeof channel.config.appSecret === 'string' ? channel.config.appSecret : '';
     if (!verifyMetaSignature(rawBody, signature, appSecret)) throw forbidden('signature X-Hub-Signature-256 invalide');
     const body = parseWebhookJson(rawBody);
@@ -130,12 +174,30 @@ export class MetaWebhookService {
     const expectedObject = channel.kind === 'messenger' ? 'page' : 'instagram';
     if (parsed.object !== expectedObject)
       throw badRequest(`notification « ${parsed.object} » reçue sur un canal ${channel.kind}`);
-    // A disabled channel acknowledges (Meta would otherwise retry for days) and stores nothing.
-    if (!channel.enabled) return { stored: 0, skipped: parsed.events.length };
+    return parsed;
+  }
+
+  /** A stored notification: each event of the batch handled (once per mid). */
+  private async processStored(row: InboxRow): Promise<void> {
+    const channel = await this.channels.webhookChannel(row.channel_id);
+    if (!channel || (channel.kind !== 'messenger' && channel.kind !== 'instagram')) throw notFound('canal');
+    const metaChannel = channel as ResolvedChannel & { kind: MetaKind };
+    // Checked when it was stored: parsed again as it was then (no signature to check twice).
+    const parsed = parseMetaWebhook(parseWebhookJson(Buffer.from(row.payload, 'utf8')));
+    // Disabled since it was stored: nothing filed, as at the acknowledgement.
+    if (!channel.enabled) return;
+    await this.process(metaChannel, parsed.events, parsed.skipped.length);
+  }
+
+  private async process(
+    channel: ResolvedChannel & { kind: MetaKind },
+    events: MetaEvent[],
+    skippedBefore = 0,
+  ): Promise<{ stored: number; skipped: number }> {
     const accountId = metaAccountId(channel.kind, channel.config);
     let stored = 0;
-    let skipped = parsed.skipped.length;
-    for (const event of parsed.events) {
+    let skipped = skippedBefore;
+    for (const event of events) {
       if (accountId && event.accountId !== accountId) {
         skipped++;
         this.logger.warn(`canal ${channel.id} : entrée pour le compte ${event.accountId}, attendu ${accountId}`);
@@ -146,7 +208,7 @@ export class MetaWebhookService {
         else skipped++;
       } catch (e) {
         // A malformed event is skipped (a retry would fail the same way); anything else (the
-        // database) fails the request so that Meta delivers the batch again (idempotent on mid).
+        // database) fails the row, tried again later (idempotent on mid).
         if (e instanceof InvalidIdentityError || (e instanceof AppError && e.status < 500)) {
           skipped++;
           this.logger.warn(`canal ${channel.id} : événement ${event.type} ignoré : ${e.message}`);

@@ -31,10 +31,11 @@ export class TwilioWebhookController {
     channelId: string,
     kinds: ChannelKind[],
     req: Request,
-  ): Promise<{ channel: ResolvedChannel; params: TwilioParams }> {
+  ): Promise<{ channel: ResolvedChannel; params: TwilioParams; raw: Buffer }> {
     const channel = await this.twilio.channel(channelId, kinds);
     const raw = await readWebhookBody(req, 'twilio');
-    return { channel, params: this.twilio.verify(channel, req.originalUrl, req.header('x-twilio-signature') ?? undefined, raw) };
+    const params = this.twilio.verify(channel, req.originalUrl, req.header('x-twilio-signature') ?? undefined, raw);
+    return { channel, params, raw };
   }
 
   @Post('sms')
@@ -52,13 +53,14 @@ export class TwilioWebhookController {
       ProfileName: 'nom du profil WhatsApp',
     }),
     status: 200,
-    answer: 'TwiML vide (text/xml). Un même MessageSid n’est enregistré qu’une fois.',
+    answer:
+      'TwiML vide (text/xml), dès la notification enregistrée (le message est classé juste après). Un même MessageSid n’est enregistré qu’une fois.',
   })
   @HttpCode(200)
   @Header('content-type', 'text/xml; charset=utf-8')
   async sms(@Param('channelId') channelId: string, @Req() req: Request): Promise<string> {
-    const { channel, params } = await this.verified(channelId, ['sms', 'whatsapp'], req);
-    return this.twilio.message(channel, params);
+    const { channel, params, raw } = await this.verified(channelId, ['sms', 'whatsapp'], req);
+    return this.twilio.message(channel, params, raw);
   }
 
   @Post('status')
@@ -96,8 +98,8 @@ export class TwilioWebhookController {
   @HttpCode(200)
   @Header('content-type', 'text/xml; charset=utf-8')
   async voice(@Param('channelId') channelId: string, @Req() req: Request): Promise<string> {
-    const { channel, params } = await this.verified(channelId, ['voice'], req);
-    return this.twilio.voice(channel, params);
+    const { channel, params, raw } = await this.verified(channelId, ['voice'], req);
+    return this.twilio.voice(channel, params, raw);
   }
 
   @Post('voice-status')
@@ -119,7 +121,7 @@ export class TwilioWebhookController {
   @HttpCode(200)
   @Header('content-type', 'text/xml; charset=utf-8')
   async voiceStatus(@Param('channelId') channelId: string, @Req() req: Request): Promise<string> {
-    const { channel, params } = await this.verified(channelId, ['voice'], req);
-    return this.twilio.voiceStatus(channel, params);
+    const { channel, params, raw } = await this.verified(channelId, ['voice'], req);
+    return this.twilio.voiceStatus(channel, params, raw);
   }
 }
