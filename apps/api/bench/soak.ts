@@ -37,6 +37,7 @@ import {
   type SoakAgentsReply,
 } from './lib/soak-protocol';
 import { nowMs, sleep } from './lib/timing';
+import { inboxDrained } from './lib/twilio-webhooks';
 
 export interface SoakBenchOptions {
   durationMs: number;
@@ -482,6 +483,9 @@ export async function benchSoak(o: SoakBenchOptions, log: Log): Promise<BenchRes
       await Promise.race(inFlight);
     }
     await Promise.all(inFlight);
+    // A webhook is acknowledged once stored (webhook inbox) and filed after: the capacity counts
+    // what was filed, so it runs until the inbox is drained (acks alone would measure the INSERT).
+    await inboxDrained(db);
     const capacity = (nextMarker - capFirst) / ((nowMs() - capStart) / 1000);
     const capacityAcks = summarize(acks.map((a) => a.ms));
     acks.length = 0;

@@ -14,7 +14,7 @@ import type { BenchResult } from './lib/report';
 import { SocketFleet } from './lib/socket-fleet';
 import { count, ms, perSecond, summarize } from './lib/stats';
 import { nowMs, rounds, runAtRate } from './lib/timing';
-import { createSmsChannelOverApi, phoneOf, SmsWebhookSender } from './lib/twilio-webhooks';
+import { createSmsChannelOverApi, inboxDrained, phoneOf, SmsWebhookSender } from './lib/twilio-webhooks';
 import { withRawServer } from './realtime';
 
 export interface SmsRealtimeBenchOptions {
@@ -92,6 +92,7 @@ export async function benchSmsRealtime(o: SmsRealtimeBenchOptions, log: Log): Pr
       await sender.send(phoneOf(100_000 + i), sender.sid(i), text(i));
     };
     await send(SAMPLE);
+    await inboxDrained(env.db);
     const { rows } = await env.db.query<{ id: string }>(`SELECT id FROM message WHERE external_id = $1`, [sender.sid(SAMPLE)]);
     const sample: MessageDto | null = rows[0] ? await env.app.app.get(MessageRepository).findDto(rows[0].id) : null;
     if (!sample) throw new Error('the sample message was not stored');
@@ -130,6 +131,7 @@ export async function benchSmsRealtime(o: SmsRealtimeBenchOptions, log: Log): Pr
     const [p, b] = [summarize(appResult.latencies), summarize(rawResult.latencies)];
     const [pc, bc] = [summarize(app.callMs), summarize(raw.callMs)];
     const [pl, bl] = [summarize(app.lateness), summarize(raw.lateness)];
+    await inboxDrained(env.db);
     const stored = (
       await env.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM message WHERE channel_id = $1`, [channel.id])
     ).rows[0]!.n;

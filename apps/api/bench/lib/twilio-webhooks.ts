@@ -7,6 +7,23 @@ import { apiJson, FormPoster } from './http';
 /** Inbound Twilio SMS webhooks for benches: a channel created over the API, requests signed as Twilio signs them. */
 
 export const TWILIO_ACCOUNT = 'AC' + '0'.repeat(32);
+
+/**
+ * Resolves once the webhook inbox holds nothing waiting: what was acknowledged (stored) has been
+ * processed. A refused row fails the bench (it would be a message lost to the count).
+ */
+export async function inboxDrained(db: Pick<BenchEnv['db'], 'query'>, deadlineMs = 10 * 60_000): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    const { rows } = await db.query<{ waiting: number; failed: number }>(
+      `SELECT count(*) FILTER (WHERE failed_at IS NULL)::int AS waiting, count(*) FILTER (WHERE failed_at IS NOT NULL)::int AS failed FROM webhook_inbox`,
+    );
+    if (rows[0]!.failed) throw new Error(`${rows[0]!.failed} webhooks refused after their acknowledgement`);
+    if (!rows[0]!.waiting) return;
+    if (Date.now() > deadline) throw new Error(`${rows[0]!.waiting} acknowledged webhooks still waiting`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
 export const TWILIO_NUMBER = '+33700000001';
 
 /** Valid French mobile numbers, one per citizen. */

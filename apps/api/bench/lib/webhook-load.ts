@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { BenchEnv } from './env';
-import { TWILIO_ACCOUNT, TWILIO_NUMBER, type SmsChannel } from './twilio-webhooks';
+import { nowMs } from './timing';
+import { inboxDrained, TWILIO_ACCOUNT, TWILIO_NUMBER, type SmsChannel } from './twilio-webhooks';
 
 export interface WebhookLoadInit {
   baseUrl: string;
@@ -34,7 +35,12 @@ export class WebhookLoad {
   private nextId = 0;
   private readonly waiting = new Map<number, (r: WebhookLoadResult) => void>();
 
-  constructor(env: BenchEnv, channel: SmsChannel, connections: number, deadlineMs: number) {
+  constructor(
+    private readonly env: BenchEnv,
+    channel: SmsChannel,
+    connections: number,
+    private readonly deadlineMs: number,
+  ) {
     const path = `/webhooks/twilio/${channel.id}/sms`;
     const init: WebhookLoadInit = {
       baseUrl: env.app.url,
@@ -53,6 +59,11 @@ export class WebhookLoad {
     });
   }
 
+  /**
+   * Sends the webhooks; resolves once all are acknowledged (their latencies: acknowledgement
+   * times) and processed (the elapsed time runs until the webhook inbox is drained, so that a
+   * throughput computed from it counts messages filed, not only stored).
+   */
   async run(items: WebhookLoadRequest['items'], concurrency: number): Promise<{ latencies: number[]; elapsedMs: number }> {
     const id = this.nextId++;
     const result = await new Promise<WebhookLoadResult>((resolve) => {
@@ -60,7 +71,9 @@ export class WebhookLoad {
       this.worker.postMessage({ id, items, concurrency } satisfies WebhookLoadRequest);
     });
     if (result.error) throw new Error(result.error);
-    return result;
+    const start = nowMs();
+    await inboxDrained(this.env.db, this.deadlineMs);
+    return { latencies: result.latencies, elapsedMs: result.elapsedMs + (nowMs() - start) };
   }
 
   async close(): Promise<void> {
