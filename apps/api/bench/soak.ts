@@ -855,9 +855,10 @@ export async function benchSoak(o: SoakBenchOptions, log: Log): Promise<BenchRes
             at >= g.from - 5_000 &&
             at <= g.caughtUpAt &&
             (g.seen.some(([id, last]) => id === row.conversation_id && last >= at - 1) ||
-              // Transferred away from this agent's service before the catch-up: its list no longer
-              // shows the file, rightly (the transfer is checked below).
-              (t !== undefined && t.from === agentTeam[a] && t.ackAt <= g.caughtUpAt)),
+              // Transferred away from this agent's service before the catch-up, or while it read
+              // its list (the transfer may have committed before the read, its answer after):
+              // the list rightly no longer shows the file (the transfer is checked below).
+              (t !== undefined && t.from === agentTeam[a] && t.sentAt <= g.caughtUpAt)),
         );
         if (gap) {
           caughtUp++;
@@ -866,15 +867,14 @@ export async function benchSoak(o: SoakBenchOptions, log: Log): Promise<BenchRes
         missedCount++;
         missedMarkers.set(row.marker, Math.floor((at - killedAt) / 1000));
         if (missed.length < 8) {
-          const near = reports[a]!.gaps.map(
-            (g) =>
-              `${new Date(g.from).toISOString().slice(11, 23)}→${g.to ? new Date(g.to).toISOString().slice(11, 23) : 'down'} (${g.reason})`,
-          ).join(', ');
+          const clock = (ms: number) => new Date(ms).toISOString().slice(11, 23);
+          const near = reports[a]!.gaps.map((g) => `${clock(g.from)}→${g.to ? clock(g.to) : 'down'} (${g.reason})`).join(', ');
           const by = ackedBy[row.marker]
             ? `, acknowledged by ${instances[ackedBy[row.marker]! - 1]!.name} at attempt ${attemptsOf[row.marker]}`
             : '';
+          const moved = t ? `; transferred ${t.from}→${t.to}, asked ${clock(t.sentAt)}, answered ${clock(t.ackAt)}` : '';
           missed.push(
-            `agent ${a} (service ${agentTeam[a]}, first on ${instances[a % 2]!.name}): message ${soakMarker(row.marker)} (${KINDS[kindOf[row.marker]!] ?? 'reply'}${by}) stored ${new Date(at).toISOString().slice(11, 23)} (${((at - killedAt) / 1000).toFixed(1)} s after the SIGKILL); its gaps: ${near || 'none'}`,
+            `agent ${a} (service ${agentTeam[a]}, first on ${instances[a % 2]!.name}): message ${soakMarker(row.marker)} (${KINDS[kindOf[row.marker]!] ?? 'reply'}${by}) stored ${clock(at)} (${((at - killedAt) / 1000).toFixed(1)} s after the SIGKILL)${moved}; its gaps: ${near || 'none'}`,
           );
         }
       }
