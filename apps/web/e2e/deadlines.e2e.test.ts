@@ -98,9 +98,53 @@ describe('request types and due dates in Chromium', () => {
     await page.screenshot({ path: join(shots, 'deadlines-awaiting-documents.png') });
   });
 
+  it('tells the agent beside a decision date on a day the town is closed that the date stays the legal one', async () => {
+    const { page } = browser;
+    // An overdue file whose legal date falls on one of the town's closing days (as the due-dates job stores it),
+    // its decision date the one its row shows.
+    const { rows } = await t.db.query(
+      `UPDATE conversation SET decision_due_non_working = 'closure', response_due_at = NULL
+        WHERE id = (SELECT c.id FROM conversation c JOIN organization o ON o.id = c.organization_id
+                     WHERE o.slug = 'demo' AND c.status IN ('open', 'pending', 'snoozed') AND c.decision_due_at < now()
+                     ORDER BY c.decision_due_at, c.id LIMIT 1)
+        RETURNING id`,
+    );
+    expect(rows).toHaveLength(1);
+    const why =
+      'La mairie est fermée ce jour-là (fermeture exceptionnelle). La date ne change pas : c’est celle que fixe la loi. Décidez avant.';
+    await page.goto(t.url);
+    await page
+      .getByRole('navigation', { name: 'Vues de la boîte de réception' })
+      .getByRole('link', { name: /^En retard/ })
+      .click();
+    const row = page.locator(`[data-conversation-id="${rows[0].id}"]`);
+    const badge = row.getByTestId('row-due');
+    await badge.waitFor({ timeout: 10_000 });
+    expect(await badge.innerText()).toMatch(/^En retard · .+ · mairie fermée ce jour-là$/);
+    expect(await badge.getAttribute('title')).toBe(why);
+    expect(await badge.getAttribute('data-non-working-day')).toBe('closure');
+    await row.focus();
+    await page.keyboard.press('Enter');
+    const note = page.getByTestId('decision-non-working-day');
+    await note.waitFor({ timeout: 10_000 });
+    expect(await note.innerText()).toBe(why);
+    await page.screenshot({ path: join(shots, 'deadlines-decision-on-closed-day.png') });
+    expect(await seriousAxeViolations(page)).toEqual([]);
+  });
+
   it('asks the citizen for the démarche among the chosen service’s ones, and keeps the choice', async () => {
     const { page } = browser;
+    // Développement économique keeps its own hours (as its admin sets them): mornings, and Thursday afternoons.
+    const morning = ['09:00', '12:00'];
+    await t.db.query(
+      `UPDATE team SET opening_hours = $1 WHERE name = 'Développement économique'
+          AND organization_id = (SELECT id FROM organization WHERE slug = 'demo')`,
+      [JSON.stringify({ 1: [morning], 2: [morning], 3: [morning], 4: [morning, ['14:00', '17:00']], 5: [morning] })],
+    );
     await page.goto(`${t.url}/demandes/demo`);
+    expect(await page.getByTestId('service-hours').allInnerTexts()).toEqual([
+      'Du lundi au mercredi : 9 h – 12 h\nJeudi : 9 h – 12 h, 14 h – 17 h\nVendredi : 9 h – 12 h',
+    ]);
     await page.getByLabel('Service concerné').selectOption({ label: 'Développement économique' });
     const type = page.getByLabel('Votre démarche');
     const offered = await type.evaluate((el) =>
@@ -116,6 +160,15 @@ describe('request types and due dates in Chromium', () => {
     expect(await seriousAxeViolations(page)).toEqual([]);
     await page.getByRole('button', { name: /Envoyer/ }).click();
     await page.getByTestId('tracking-link').waitFor({ timeout: 10_000 });
+    await page.getByTestId('tracking-link').click();
+    // Its legal decision date (silence vaut rejet, two months) and the service's opening hours.
+    await page.getByTestId('tracking-decision').waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('tracking-decision').innerText()).toMatch(
+      /^Refus implicite, sans réponse, le\s+\d{1,2}(er)? \p{L}+ \d{4}/u,
+    );
+    expect(await page.getByTestId('tracking-hours').innerText()).toContain('Jeudi : 9 h – 12 h, 14 h – 17 h');
+    await page.screenshot({ path: join(shots, 'deadlines-citizen-tracking.png'), fullPage: true });
+    expect(await seriousAxeViolations(page)).toEqual([]);
     const { rows } = await t.db.query(
       `SELECT rt.name, c.decision_regime, c.decision_due_at FROM conversation c JOIN request_type rt ON rt.id = c.request_type_id
         WHERE c.subject = 'Terrasse du Bistrot de la place'`,

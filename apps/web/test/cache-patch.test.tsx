@@ -45,6 +45,7 @@ function conversation(id: string, patch: Partial<ConversationDto> = {}): Convers
     requestType: null,
     decisionRegime: null,
     decisionDueAt: null,
+    decisionDueNonWorkingDay: null,
     responseDueAt: null,
     awaitingDocuments: false,
     satisfaction: null,

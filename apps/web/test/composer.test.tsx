@@ -45,6 +45,7 @@ const base: ConversationDto = {
   requestType: null,
   decisionRegime: null,
   decisionDueAt: null,
+  decisionDueNonWorkingDay: null,
   responseDueAt: null,
   awaitingDocuments: false,
   satisfaction: null,

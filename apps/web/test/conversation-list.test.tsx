@@ -36,6 +36,7 @@ function conversation(i: number): ConversationDto {
     requestType: null,
     decisionRegime: null,
     decisionDueAt: null,
+    decisionDueNonWorkingDay: null,
     responseDueAt: null,
     awaitingDocuments: false,
     satisfaction: null,

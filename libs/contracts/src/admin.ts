@@ -244,6 +244,18 @@ export function effectiveOpeningHours(
   return team ?? serviceOpeningHours(organization) ?? DEFAULT_OPENING_HOURS;
 }
 
+/**
+ * The hours citizens are shown for a service: its own, else its organization's; null when neither
+ * is set (the usual town-hall hours only stand in for the counting of due dates, nobody set them).
+ */
+export function publicOpeningHours(
+  team: ServiceOpeningHours | null | undefined,
+  organization: OpeningHours | null | undefined,
+): OpeningHours | null {
+  const hours = team ?? serviceOpeningHours(organization);
+  return hours ? weekdayOpeningHours(hours) : null;
+}
+
 /** The reverse of serviceOpeningHours: per weekday name, as the admin screens edit them. */
 export function weekdayOpeningHours(s: ServiceOpeningHours): OpeningHours {
   return Object.fromEntries(

@@ -5,6 +5,9 @@
  * here, so each string has one source.
  */
 
+import { WEEKDAYS, type OpeningHours, type Weekday } from './admin';
+import { civilDateAt, formatFrenchLongDate } from './deadlines';
+
 export const LANGUAGES = ['fr', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
@@ -77,6 +80,18 @@ const fr = {
     serviceEmail: 'E-mail',
     servicePhone: 'Téléphone',
     serviceAddress: 'Adresse',
+    serviceHours: 'Horaires d’ouverture',
+    hoursDays: 'Du {{from}} au {{to}}',
+    hoursTwoDays: '{{from}} et {{to}}',
+    weekdays: {
+      monday: 'lundi',
+      tuesday: 'mardi',
+      wednesday: 'mercredi',
+      thursday: 'jeudi',
+      friday: 'vendredi',
+      saturday: 'samedi',
+      sunday: 'dimanche',
+    },
     requestType: 'Votre démarche',
     requestTypeHint: 'Les démarches proposées sont celles du service choisi.',
     otherRequest: 'Autre demande',
@@ -118,6 +133,16 @@ const fr = {
     reference: 'Numéro de suivi',
     status: 'État',
     sentOn: 'Envoyée le',
+    decision: {
+      acceptance: 'Accord implicite, sans réponse, le',
+      rejection: 'Refus implicite, sans réponse, le',
+      none: 'Décision attendue au plus tard le',
+    },
+    nonWorkingDay: {
+      weekend: 'La mairie est fermée ce jour-là (week-end) : la date reste celle que fixe la loi.',
+      public_holiday: 'Ce jour est férié et la mairie est fermée : la date reste celle que fixe la loi.',
+      closure: 'La mairie est fermée ce jour-là (fermeture exceptionnelle) : la date reste celle que fixe la loi.',
+    },
     exchanges: 'Échanges',
     you: 'Vous',
     townHall: 'La mairie',
@@ -192,6 +217,18 @@ const en: CitizenText = {
     serviceEmail: 'Email',
     servicePhone: 'Phone',
     serviceAddress: 'Address',
+    serviceHours: 'Opening hours',
+    hoursDays: '{{from}} to {{to}}',
+    hoursTwoDays: '{{from}} and {{to}}',
+    weekdays: {
+      monday: 'Monday',
+      tuesday: 'Tuesday',
+      wednesday: 'Wednesday',
+      thursday: 'Thursday',
+      friday: 'Friday',
+      saturday: 'Saturday',
+      sunday: 'Sunday',
+    },
     requestType: 'Your request',
     requestTypeHint: 'The requests offered are those of the chosen service.',
     otherRequest: 'Other request',
@@ -233,6 +270,16 @@ const en: CitizenText = {
     reference: 'Tracking number',
     status: 'Status',
     sentOn: 'Sent on',
+    decision: {
+      acceptance: 'Implicit acceptance, without an answer, on',
+      rejection: 'Implicit rejection, without an answer, on',
+      none: 'Decision due by',
+    },
+    nonWorkingDay: {
+      weekend: 'The town hall is closed that day (weekend): the date stays the one the law sets.',
+      public_holiday: 'That day is a public holiday and the town hall is closed: the date stays the one the law sets.',
+      closure: 'The town hall is closed that day (exceptional closure): the date stays the one the law sets.',
+    },
     exchanges: 'Messages',
     you: 'You',
     townHall: 'The town hall',
@@ -268,6 +315,52 @@ const en: CitizenText = {
 };
 
 export const CITIZEN_TEXT: Record<Language, CitizenText> = { fr, en };
+
+const longDates = new Map<Language, Intl.DateTimeFormat>();
+
+/**
+ * The civil date of an instant in Paris, in words: « 30 janvier 2027 », « 1er mars 2027 » (as the
+ * acknowledgements write it), "30 January 2027".
+ */
+export function formatLongDate(iso: string, language: Language): string {
+  if (language === 'fr') return formatFrenchLongDate(civilDateAt(new Date(iso)));
+  let format = longDates.get(language);
+  if (!format) {
+    format = new Intl.DateTimeFormat(LOCALES[language], { timeZone: TIME_ZONE, dateStyle: 'long' });
+    longDates.set(language, format);
+  }
+  return format.format(new Date(iso));
+}
+
+function clockTime(hhmm: string, language: Language): string {
+  const [h, m] = hhmm.split(':') as [string, string];
+  return language === 'fr' ? `${Number(h)} h${m === '00' ? '' : ` ${m}`}` : `${Number(h)}:${m}`;
+}
+
+const capitalized = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/**
+ * Opening hours in words, one line per run of days with the same hours, closed days left out:
+ * « Du lundi au vendredi : 8 h 30 – 12 h, 13 h 30 – 17 h 30 », « Samedi : 9 h – 12 h ».
+ */
+export function openingHoursLines(hours: OpeningHours, language: Language): string[] {
+  const t = CITIZEN_TEXT[language].public;
+  const slotsOf = (day: Weekday) =>
+    (hours[day] ?? []).map((s) => `${clockTime(s.opens, language)} – ${clockTime(s.closes, language)}`).join(', ');
+  const lines: string[] = [];
+  for (let i = 0; i < WEEKDAYS.length;) {
+    const slots = slotsOf(WEEKDAYS[i]!);
+    let j = i;
+    while (j + 1 < WEEKDAYS.length && slotsOf(WEEKDAYS[j + 1]!) === slots) j++;
+    if (slots) {
+      const names = { from: t.weekdays[WEEKDAYS[i]!], to: t.weekdays[WEEKDAYS[j]!] };
+      const days = capitalized(j === i ? names.from : fillText(j === i + 1 ? t.hoursTwoDays : t.hoursDays, names));
+      lines.push(`${days}${language === 'fr' ? ' : ' : ': '}${slots}`);
+    }
+    i = j + 1;
+  }
+  return lines;
+}
 
 /** `{{name}}` placeholders filled from `vars` (unknown ones are left as they are). */
 export function fillText(template: string, vars: Record<string, string | number>): string {

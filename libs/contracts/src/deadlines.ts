@@ -19,10 +19,11 @@ import {
   dayOfWeek,
   isClosureDay,
   isFrenchPublicHoliday,
-  isOpenWorkingDay,
   nextWorkingDay,
+  nonWorkingDay,
   type CivilDate,
   type HolidayOptions,
+  type NonWorkingDay,
 } from './french-holidays';
 
 export const DECISION_REGIMES = ['acceptance', 'rejection', 'none'] as const;
@@ -151,10 +152,11 @@ export interface DecisionDue {
   /** The end of that day in Europe/Paris: after it, the file is overdue. */
   at: Date;
   /**
-   * The date is a Saturday, Sunday, public holiday or one of the organization's closing days
-   * (shown to agents: decide before). A closing day does not move the date itself.
+   * Why the date is a day the town is closed, or null: a Saturday or Sunday, a public holiday or one
+   * of the organization's closing days (shown to agents and citizens beside it: decide before). The
+   * date itself is not moved: it is the legal one.
    */
-  nonWorkingDay: boolean;
+  nonWorkingDay: NonWorkingDay | null;
 }
 
 /**
@@ -170,7 +172,7 @@ export function decisionDue(
   const restart = v.documents?.requestedAt && v.documents.receivedAt ? v.documents.receivedAt : null;
   const start = civilDateAt(restart && restart > v.receivedAt ? restart : v.receivedAt);
   const date = legalDeadlineDate(start, v.deadline, options);
-  return { date, at: endOfCivilDay(date), nonWorkingDay: !isOpenWorkingDay(date, options.holidays) };
+  return { date, at: endOfCivilDay(date), nonWorkingDay: nonWorkingDay(date, options.holidays) };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 import type { ChannelCapabilities } from './channel-capabilities';
 import type { DeadlineSpec, DecisionRegime } from './deadlines';
+import type { NonWorkingDay } from './french-holidays';
+import type { OpeningHours } from './admin';
 import type { LabelDto } from './routing';
 import type {
   AgentRole,
@@ -90,6 +92,11 @@ export interface ConversationDto {
   decisionRegime: DecisionRegime | null;
   /** The end of the day the implicit decision arises (or the decision is due), Europe/Paris. */
   decisionDueAt: string | null;
+  /**
+   * Why the town is closed on that day (a weekend, a public holiday, one of its closing days), or
+   * null: the date is not moved (it is the legal one), agents are told to decide before it.
+   */
+  decisionDueNonWorkingDay: NonWorkingDay | null;
   /** The service's response target (Services Publics+), in its opening hours. */
   responseDueAt: string | null;
   /** L114-5: documents were asked of the citizen and have not come yet (the clocks are stopped). */
@@ -340,6 +347,14 @@ export interface PublicRequestDto {
   /** The town's logo address, when it has one (shown beside its name on the tracking page). */
   organizationLogo?: string;
   createdAt: string;
+  /** The service's opening hours (its own, else the town's); null when neither is set. */
+  serviceOpeningHours: OpeningHours | null;
+  /**
+   * The legal decision date of its démarche (the end of that day in Paris) and what silence then
+   * means; `nonWorkingDay`: why the town is closed that day (the date is kept: it is the legal one).
+   * Null without a démarche that sets one, or while documents are awaited (L114-5).
+   */
+  decision: { regime: DecisionRegime; dueAt: string; nonWorkingDay: NonWorkingDay | null } | null;
   messages: PublicMessageDto[];
   /** The satisfaction survey the citizen may still answer (its signed link), issue 15. */
   survey?: { url: string } | null;
@@ -359,6 +374,8 @@ export interface PublicTeamDto {
   description: string | null;
   /** How citizens reach the service directly, each item when the admin gave it. */
   contact: { email?: string; phone?: string; address?: string };
+  /** When it opens: its own hours, else the town's; null when neither is set. */
+  openingHours: OpeningHours | null;
   /** The service's démarches offered on the form. */
   requestTypes: PublicRequestTypeDto[];
 }

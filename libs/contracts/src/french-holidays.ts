@@ -145,6 +145,21 @@ export function isOpenWorkingDay(date: CivilDate, options: HolidayOptions = {}):
   return isWorkingDay(date, options) && !isClosureDay(date, options);
 }
 
+/**
+ * Why the services are closed on a day: a weekend, a public holiday, or one of the organization's
+ * closing days (in that order when several apply).
+ */
+export const NON_WORKING_DAYS = ['weekend', 'public_holiday', 'closure'] as const;
+export type NonWorkingDay = (typeof NON_WORKING_DAYS)[number];
+
+/** Why `date` is not an open working day, or null when the services open that day (isOpenWorkingDay). */
+export function nonWorkingDay(date: CivilDate, options: HolidayOptions = {}): NonWorkingDay | null {
+  if (isFrenchPublicHoliday(date, options)) return 'public_holiday';
+  const dow = dayOfWeek(date);
+  if (dow === 0 || dow === 6) return 'weekend';
+  return isClosureDay(date, options) ? 'closure' : null;
+}
+
 /** The `n`-th working day after `date` (`date` itself not counted); n = 0 gives `date`. */
 export function addWorkingDays(date: CivilDate, n: number, options: HolidayOptions = {}): CivilDate {
   let d = date;

@@ -270,6 +270,7 @@ export async function seedDemoRequestTypes(
         requestTypeId: type?.id ?? null,
         decisionRegime: due.decisionRegime,
         decisionDueAt: due.decisionDueAt,
+        decisionDueNonWorkingDay: due.decisionDueNonWorkingDay,
         responseDueAt: due.responseDueAt,
       },
       true,

@@ -224,6 +224,142 @@ describe('citizen pages rendered by the server (no JavaScript needed)', () => {
     expect(await t.count('message')).toBe(before);
   });
 
+  it('shows each service’s own opening hours, else the town’s, beneath the form and on the tracking page', async () => {
+    const o = await seedTown(t);
+    const slot = (opens: string, closes: string) => ({ opens, closes });
+    const day = [slot('08:30', '12:00'), slot('13:30', '17:30')];
+    const days = (hours: Partial<Record<string, { opens: string; closes: string }[]>>) =>
+      Object.fromEntries(
+        ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].map((d) => [d, hours[d] ?? []]),
+      );
+    // État civil: its own hours (closed on Wednesday afternoons, open on Saturday mornings); Scolarité follows the town.
+    const own = days({
+      monday: day,
+      tuesday: day,
+      wednesday: [day[0]!],
+      thursday: day,
+      friday: day,
+      saturday: [slot('09:00', '12:00')],
+    });
+    const townHours = days({
+      monday: [slot('09:00', '17:00')],
+      tuesday: [slot('09:00', '17:00')],
+      wednesday: [slot('09:00', '17:00')],
+      thursday: [slot('09:00', '17:00')],
+      friday: [slot('09:00', '17:00')],
+    });
+    const described = await t.http('GET', `/api/v1/public/organizations/${o.org.slug}`);
+    expect(described.body.teams.map((x: { openingHours: unknown }) => x.openingHours)).toEqual([null, null]);
+    expect((await t.http('GET', `/demandes/${o.org.slug}`)).body).not.toContain('Horaires d’ouverture');
+
+    expect(
+      (await t.http('PATCH', `/api/v1/teams/${o.etatCivil.id}`, { token: o.admin.token, body: { openingHours: own } })).status,
+    ).toBe(200);
+    expect(
+      (await t.http('PATCH', '/api/v1/organization/settings', { token: o.admin.token, body: { openingHours: townHours } }))
+        .status,
+    ).toBe(200);
+    const teams = (await t.http('GET', `/api/v1/public/organizations/${o.org.slug}`)).body.teams as {
+      id: string;
+      openingHours: unknown;
+    }[];
+    expect(teams.find((x) => x.id === o.etatCivil.id)!.openingHours).toEqual(own);
+    expect(teams.find((x) => x.id === o.scolarite.id)!.openingHours).toEqual(townHours);
+
+    const etatCivilLines = [
+      '<li>Lundi et mardi : 8 h 30 – 12 h, 13 h 30 – 17 h 30</li>',
+      '<li>Mercredi : 8 h 30 – 12 h</li>',
+      '<li>Jeudi et vendredi : 8 h 30 – 12 h, 13 h 30 – 17 h 30</li>',
+      '<li>Samedi : 9 h – 12 h</li>',
+    ].join('');
+    const form: string = (await t.http('GET', `/demandes/${o.org.slug}`)).body;
+    expect(form).toContain(`<ul class="public-services__hours" data-testid="service-hours">${etatCivilLines}</ul>`);
+    expect(form).toContain(
+      `<ul class="public-services__hours" data-testid="service-hours"><li>Du lundi au vendredi : 9 h – 17 h</li></ul>`,
+    );
+    const english: string = (await t.http('GET', `/demandes/${o.org.slug}?lang=en`)).body;
+    expect(english).toContain('<li>Monday and Tuesday: 8:30 – 12:00, 13:30 – 17:30</li><li>Wednesday: 8:30 – 12:00</li>');
+
+    const sent = await t.http('POST', `/api/v1/public/organizations/${o.org.slug}/requests`, {
+      body: {
+        teamId: o.etatCivil.id,
+        name: 'Léa Horaire',
+        email: `horaires-${++counter}@example.fr`,
+        subject: 'Horaires',
+        body: 'Quand venir ?',
+      },
+      headers: ip(),
+    });
+    expect(sent.status).toBe(201);
+    const tracking = `/suivi/${sent.body.reference}?token=${sent.body.trackingToken}`;
+    const json = await t.http('GET', `/api/v1/public/requests/${sent.body.reference}?token=${sent.body.trackingToken}`);
+    expect(json.body).toMatchObject({ serviceOpeningHours: own, decision: null });
+    const page: string = (await t.http('GET', tracking)).body;
+    expect(page).toContain(
+      `<dt>Horaires d’ouverture</dt><dd><ul class="public-services__hours" data-testid="tracking-hours">${etatCivilLines}</ul></dd>`,
+    );
+    expect(page).not.toContain('data-testid="tracking-decision"');
+  });
+
+  it('shows on the tracking page the legal decision date, and that the town is closed that day while the date stays', async () => {
+    const o = await seedTown(t);
+    const type = await t.http('POST', '/api/v1/request-types', {
+      token: o.supervisor.token,
+      body: {
+        teamId: o.scolarite.id,
+        name: 'Inscription scolaire',
+        decisionRegime: 'acceptance',
+        deadline: { amount: 2, unit: 'months' },
+      },
+    });
+    expect(type.status).toBe(201);
+    const sent = await t.http('POST', `/api/v1/public/organizations/${o.org.slug}/requests`, {
+      body: {
+        teamId: o.scolarite.id,
+        name: 'Marc Rentrée',
+        email: `rentree-${++counter}@example.fr`,
+        subject: 'Rentrée',
+        body: 'Inscription en CP.',
+      },
+      headers: ip(),
+    });
+    expect(sent.status).toBe(201);
+    const [{ id }] = (await t.db.query(`SELECT id FROM conversation WHERE reference = $1`, [sent.body.reference])).rows;
+    // Received on Monday 30 November 2026: two months later is Saturday 30 January 2027 (L231-1, not moved).
+    await t.db.query(`UPDATE conversation SET created_at = '2026-11-30T12:00:00Z' WHERE id = $1`, [id]);
+    const current = await t.http('GET', `/api/v1/conversations/${id}`, { token: o.supervisor.token });
+    const set = await t.http('PATCH', `/api/v1/conversations/${id}`, {
+      token: o.supervisor.token,
+      body: { requestTypeId: type.body.id, version: current.body.version },
+    });
+    expect(set.status).toBe(200);
+    const json = await t.http('GET', `/api/v1/public/requests/${sent.body.reference}?token=${sent.body.trackingToken}`);
+    expect(json.body.decision).toEqual({ regime: 'acceptance', dueAt: '2027-01-30T22:59:59.999Z', nonWorkingDay: 'weekend' });
+    const tracking = `/suivi/${sent.body.reference}?token=${sent.body.trackingToken}`;
+    const page: string = (await t.http('GET', tracking)).body;
+    expect(page).toContain(
+      '<div data-testid="tracking-decision"><dt>Accord implicite, sans réponse, le</dt><dd>30 janvier 2027<span class="public-facts__note" data-testid="tracking-non-working-day">La mairie est fermée ce jour-là (week-end) : la date reste celle que fixe la loi.</span></dd></div>',
+    );
+    const english: string = (await t.http('GET', `${tracking}&lang=en`)).body;
+    expect(english).toContain('<dt>Implicit acceptance, without an answer, on</dt><dd>30 January 2027<span');
+    expect(english).toContain('The town hall is closed that day (weekend): the date stays the one the law sets.');
+
+    // Received the next day, Tuesday 1 December: Monday 1 February 2027, an open day: the date alone.
+    await t.db.query(`UPDATE conversation SET created_at = '2026-12-01T12:00:00Z' WHERE id = $1`, [id]);
+    const again = await t.http('PATCH', `/api/v1/conversations/${id}`, {
+      token: o.supervisor.token,
+      body: { requestTypeId: null, version: set.body.version },
+    });
+    expect((await t.http('GET', tracking)).body).not.toContain('data-testid="tracking-decision"');
+    await t.http('PATCH', `/api/v1/conversations/${id}`, {
+      token: o.supervisor.token,
+      body: { requestTypeId: type.body.id, version: again.body.version },
+    });
+    const open: string = (await t.http('GET', tracking)).body;
+    expect(open).toContain('<dt>Accord implicite, sans réponse, le</dt><dd>1er février 2027</dd>');
+    expect(open).not.toContain('tracking-non-working-day');
+  });
+
   it('escapes on the tracking page everything the citizen and the agents wrote', async () => {
     const created = await createByJson({ subject: '<img src=x onerror=alert(1)>', body: '</p><script>alert(2)</script>' });
     const res = await t.http('GET', `/suivi/${created.reference}?token=${created.trackingToken}`);

@@ -380,6 +380,62 @@ describe('request types and due dates', () => {
     });
   });
 
+  it('keeps a decision date on a day the town is closed and stores why, again when the démarche or the closing days change', async () => {
+    // An SMS received on Wednesday 13 May 2026 at 10:00 (Ascension is Thursday 14), a démarche of 2 working days:
+    // Monday 18, an open day.
+    const o = await seedTown(t);
+    const { conversationId, set, get } = await smsOfType(
+      o,
+      { name: 'Signalement propreté', deadline: { amount: 2, unit: 'working_days' } },
+      'Des déchets rue Haute',
+      '2026-05-13T08:00:00Z',
+    );
+    const twoWorkingDays = set.body.requestType!.id;
+    const day = (date: string) => endOfCivilDay(date).toISOString();
+    const stored = async () =>
+      (await t.db.query(`SELECT decision_due_at, decision_due_non_working FROM conversation WHERE id = $1`, [conversationId]))
+        .rows[0];
+    expect([set.body.decisionDueAt, set.body.decisionDueNonWorkingDay]).toEqual([day('2026-05-18'), null]);
+    const settings = (body: unknown) => t.http('PATCH', '/api/v1/organization/settings', { token: o.admin.token, body });
+
+    // The town closes on Monday 18: the recompute job keeps the date (a court counts it) and says why.
+    expect((await settings({ closures: [{ from: '2026-05-18', to: '2026-05-18', reason: 'Inventaire' }] })).status).toBe(200);
+    await expectEventually(async () =>
+      expect((await get()).body).toMatchObject({ decisionDueAt: day('2026-05-18'), decisionDueNonWorkingDay: 'closure' }),
+    );
+    expect(await stored()).toEqual({ decision_due_at: new Date(day('2026-05-18')), decision_due_non_working: 'closure' });
+
+    // An agent changes the démarche: each date says its own reason, or none.
+    const typed = async (name: string, deadline: { amount: number; unit: string }) => {
+      const created = await create(o.supervisor.token, { teamId: o.etatCivil.id, decisionRegime: 'acceptance', name, deadline });
+      expect(created.status).toBe(201);
+      const res = await patch(conversationId, { requestTypeId: (created.body as RequestTypeDto).id }, o.supervisor.token);
+      expect(res.status).toBe(200);
+      return [res.body.decisionDueAt, res.body.decisionDueNonWorkingDay];
+    };
+    expect(await typed('Prêt de matériel', { amount: 1, unit: 'calendar_days' })).toEqual([day('2026-05-14'), 'public_holiday']);
+    expect(await typed('Réservation de salle', { amount: 3, unit: 'calendar_days' })).toEqual([day('2026-05-16'), 'weekend']);
+    // Fri 15, Mon 18 (closed, but a legal working day), Tue 19, Wed 20.
+    expect(await typed('Occupation de trottoir', { amount: 4, unit: 'working_days' })).toEqual([day('2026-05-20'), null]);
+    expect(await stored()).toEqual({ decision_due_at: new Date(day('2026-05-20')), decision_due_non_working: null });
+    const back = await patch(conversationId, { requestTypeId: twoWorkingDays }, o.supervisor.token);
+    expect([back.body.decisionDueAt, back.body.decisionDueNonWorkingDay]).toEqual([day('2026-05-18'), 'closure']);
+
+    // The closing is called off: open again, the same date.
+    expect((await settings({ closures: [] })).status).toBe(200);
+    await expectEventually(async () =>
+      expect((await get()).body).toMatchObject({ decisionDueAt: day('2026-05-18'), decisionDueNonWorkingDay: null }),
+    );
+    expect(await stored()).toEqual({ decision_due_at: new Date(day('2026-05-18')), decision_due_non_working: null });
+
+    // No démarche, no date, no reason.
+    await settings({ closures: [{ from: '2026-05-18', to: '2026-05-18', reason: 'Inventaire' }] });
+    await expectEventually(async () => expect((await get()).body.decisionDueNonWorkingDay).toBe('closure'));
+    const removed = await patch(conversationId, { requestTypeId: null }, o.supervisor.token);
+    expect([removed.body.decisionDueAt, removed.body.decisionDueNonWorkingDay]).toEqual([null, null]);
+    expect(await stored()).toEqual({ decision_due_at: null, decision_due_non_working: null });
+  });
+
   it('counts the response target without the town’s closing days and in the service’s own hours and targets, again when they change', async () => {
     // An SMS received on Wednesday 13 May 2026 at 10:00 (Ascension is Thursday 14, Whit Monday 25 May), with a
     // démarche of 2 working days: its legal date is Monday 18 (Fri 15, Mon 18), whatever the town's closings.

@@ -108,6 +108,7 @@ export const en: Messages = {
       overdue: 'Overdue · {{date}}',
       soon: 'Due {{date}}',
       later: 'Due {{date}}',
+      closedDay: 'town hall closed that day',
     },
     label: 'Conversations',
     count_one: '{{count}} conversation loaded',
@@ -315,6 +316,14 @@ export const en: Messages = {
       acceptance: 'Implicit acceptance on',
       rejection: 'Implicit rejection on',
       none: 'Decision due on',
+    },
+    nonWorkingDay: {
+      weekend:
+        'The town hall is closed that day (weekend). The date does not move: it is the one the law sets. Decide before it.',
+      public_holiday:
+        'That day is a public holiday: the town hall is closed. The date does not move: it is the one the law sets. Decide before it.',
+      closure:
+        'The town hall is closed that day (exceptional closure). The date does not move: it is the one the law sets. Decide before it.',
     },
     response: 'Answer expected by',
   },

@@ -127,6 +127,7 @@ export const fr = {
       overdue: 'En retard · {{date}}',
       soon: 'Échéance {{date}}',
       later: 'Échéance {{date}}',
+      closedDay: 'mairie fermée ce jour-là',
     },
     keyboardHint: 'Flèches haut et bas pour parcourir la liste.',
   },
@@ -318,6 +319,13 @@ export const fr = {
       acceptance: 'Accord implicite le',
       rejection: 'Refus implicite le',
       none: 'Décision à rendre le',
+    },
+    nonWorkingDay: {
+      weekend: 'La mairie est fermée ce jour-là (week-end). La date ne change pas : c’est celle que fixe la loi. Décidez avant.',
+      public_holiday:
+        'Ce jour est férié : la mairie est fermée. La date ne change pas : c’est celle que fixe la loi. Décidez avant.',
+      closure:
+        'La mairie est fermée ce jour-là (fermeture exceptionnelle). La date ne change pas : c’est celle que fixe la loi. Décidez avant.',
     },
     response: 'Réponse attendue avant le',
   },

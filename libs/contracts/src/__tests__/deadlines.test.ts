@@ -12,29 +12,40 @@ import {
   responseDue,
   type DeadlineSpec,
 } from '../deadlines';
-import { addCalendarDays, isClosureDay, isOpenWorkingDay, isWorkingDay, type Closure } from '../french-holidays';
+import {
+  addCalendarDays,
+  isClosureDay,
+  isOpenWorkingDay,
+  isWorkingDay,
+  nonWorkingDay,
+  type Closure,
+  type NonWorkingDay,
+} from '../french-holidays';
 
 const months = (amount: number): DeadlineSpec => ({ amount, unit: 'months' });
 const at = (iso: string) => new Date(iso);
 
 describe('the legal decision date (CRPA L231-1, L231-4, L114-5)', () => {
   it.each([
-    // [received (instant), deadline, expected last day, on a non-working day]
-    ['2026-11-30T12:00:00Z', months(2), '2027-01-30', true], // a Saturday: kept, flagged
-    ['2027-01-15T09:00:00Z', months(2), '2027-03-15', false],
-    ['2027-01-31T09:00:00Z', months(1), '2027-02-28', true], // no 31 February (and a Sunday)
-    ['2028-01-31T09:00:00Z', months(1), '2028-02-29', false], // leap year
-    ['2028-02-29T09:00:00Z', months(12), '2029-02-28', false],
-    ['2026-12-31T09:00:00Z', months(2), '2027-02-28', true], // a Sunday
-    ['2026-05-14T09:00:00Z', months(2), '2026-07-14', true], // Fête nationale
-    ['2026-11-30T23:30:00Z', months(2), '2027-02-01', false], // 00:30 on 1 December in Paris
-    ['2027-01-01T10:00:00Z', { amount: 15, unit: 'calendar_days' }, '2027-01-16', true],
-    ['2026-04-02T10:00:00Z', { amount: 2, unit: 'working_days' }, '2026-04-07', false], // Easter Monday
-    ['2026-05-15T10:00:00Z', { amount: 10, unit: 'working_days' }, '2026-06-01', false], // Whit Monday
-  ] as [string, DeadlineSpec, string, boolean][])('received %s, %o: %s', (received, deadline, date, nonWorkingDay) => {
-    const due = decisionDue({ receivedAt: at(received), deadline });
-    expect(due).toEqual({ date, at: endOfCivilDay(date), nonWorkingDay });
-  });
+    // [received (instant), deadline, expected last day, why the town is closed that day]
+    ['2026-11-30T12:00:00Z', months(2), '2027-01-30', 'weekend'], // a Saturday: kept, flagged
+    ['2027-01-15T09:00:00Z', months(2), '2027-03-15', null],
+    ['2027-01-31T09:00:00Z', months(1), '2027-02-28', 'weekend'], // no 31 February (and a Sunday)
+    ['2028-01-31T09:00:00Z', months(1), '2028-02-29', null], // leap year
+    ['2028-02-29T09:00:00Z', months(12), '2029-02-28', null],
+    ['2026-12-31T09:00:00Z', months(2), '2027-02-28', 'weekend'], // a Sunday
+    ['2026-05-14T09:00:00Z', months(2), '2026-07-14', 'public_holiday'], // Fête nationale
+    ['2026-11-30T23:30:00Z', months(2), '2027-02-01', null], // 00:30 on 1 December in Paris
+    ['2027-01-01T10:00:00Z', { amount: 15, unit: 'calendar_days' }, '2027-01-16', 'weekend'],
+    ['2026-04-02T10:00:00Z', { amount: 2, unit: 'working_days' }, '2026-04-07', null], // Easter Monday
+    ['2026-05-15T10:00:00Z', { amount: 10, unit: 'working_days' }, '2026-06-01', null], // Whit Monday
+  ] as [string, DeadlineSpec, string, NonWorkingDay | null][])(
+    'received %s, %o: %s',
+    (received, deadline, date, nonWorkingDay) => {
+      const due = decisionDue({ receivedAt: at(received), deadline });
+      expect(due).toEqual({ date, at: endOfCivilDay(date), nonWorkingDay });
+    },
+  );
 
   it('moves a last day on a weekend or holiday to the next working day when asked (CPC 642)', () => {
     expect(legalDeadlineDate('2026-10-25', months(2), { prorogation: true })).toBe('2026-12-28'); // Noël, a Friday
@@ -276,8 +287,10 @@ describe('due dates in Alsace-Moselle (Good Friday and 26 December are public ho
     expect(legalDeadlineDate('2028-12-22', workingDays(2))).toBe('2028-12-27');
     expect(legalDeadlineDate('2028-12-22', workingDays(2), alsace)).toBe('2028-12-28');
     // Two months from Tuesday 26 October 2028: Tuesday 26 December, a working day outside Alsace-Moselle.
-    expect(decisionDue({ receivedAt: at('2028-10-26T09:00:00Z'), deadline: months(2) })?.nonWorkingDay).toBe(false);
-    expect(decisionDue({ receivedAt: at('2028-10-26T09:00:00Z'), deadline: months(2) }, alsace)?.nonWorkingDay).toBe(true);
+    expect(decisionDue({ receivedAt: at('2028-10-26T09:00:00Z'), deadline: months(2) })?.nonWorkingDay).toBeNull();
+    expect(decisionDue({ receivedAt: at('2028-10-26T09:00:00Z'), deadline: months(2) }, alsace)?.nonWorkingDay).toBe(
+      'public_holiday',
+    );
     // Two months from 26 January 2027 end on Good Friday (26 March 2027): prorogation moves it past Easter Monday there.
     expect(legalDeadlineDate('2027-01-26', months(2), { prorogation: true })).toBe('2027-03-26');
     expect(legalDeadlineDate('2027-01-26', months(2), { ...alsace, prorogation: true })).toBe('2027-03-30');
@@ -318,6 +331,19 @@ describe('the organization’s closing days (closures set by its admin)', () => 
     expect(isWorkingDay('2026-05-15', closed.holidays)).toBe(true);
   });
 
+  it('say why a day is closed: a public holiday first, then a weekend, then a closing day', () => {
+    const saturdayClosed = { closures: [{ from: '2026-12-24', to: '2027-01-02' }] };
+    expect(nonWorkingDay('2026-05-15', closed.holidays)).toBe('closure');
+    expect(nonWorkingDay('2026-05-15')).toBeNull();
+    expect(nonWorkingDay('2026-05-14', closed.holidays)).toBe('public_holiday'); // Ascension
+    expect(nonWorkingDay('2026-12-26', saturdayClosed)).toBe('weekend'); // a Saturday inside a closure
+    expect(nonWorkingDay('2026-12-25', saturdayClosed)).toBe('public_holiday'); // Noël inside a closure
+    expect(nonWorkingDay('2027-01-01', saturdayClosed)).toBe('public_holiday');
+    expect(nonWorkingDay('2026-12-28', saturdayClosed)).toBe('closure');
+    for (const d of ['2026-05-13', '2026-05-14', '2026-05-15', '2026-05-16', '2026-12-30'])
+      expect(nonWorkingDay(d, closed.holidays) === null).toBe(isOpenWorkingDay(d, closed.holidays));
+  });
+
   it('push the response target back by the days closed (opening days)', () => {
     // 5 opening days after Wednesday 13 May: Fri 15, Mon 18, Tue 19, Wed 20, Thu 21 (Thursday 14 is Ascension) —
     // or without Friday 15: Mon 18 … Fri 22; at closing time, 17:30 CEST.
@@ -344,20 +370,20 @@ describe('the organization’s closing days (closures set by its admin)', () => 
     // 1 working day after Wednesday 13 May: Friday 15 (Ascension skipped), closed or not; flagged when closed.
     expect(decisionDue({ receivedAt: wednesday10am, deadline: workingDays(1) })).toMatchObject({
       date: '2026-05-15',
-      nonWorkingDay: false,
+      nonWorkingDay: null,
     });
     expect(decisionDue({ receivedAt: wednesday10am, deadline: workingDays(1) }, closed)).toMatchObject({
       date: '2026-05-15',
-      nonWorkingDay: true,
+      nonWorkingDay: 'closure',
     });
     // 2 working days: Fri 15, Mon 18 in both cases.
     expect(decisionDue({ receivedAt: wednesday10am, deadline: workingDays(2) }, closed)?.date).toBe('2026-05-18');
     // Two months from Sunday 15 March 2026: Friday 15 May, the closed day; the date stays, flagged.
     const march = at('2026-03-15T10:00:00Z');
-    expect(decisionDue({ receivedAt: march, deadline: months(2) })).toMatchObject({ date: '2026-05-15', nonWorkingDay: false });
+    expect(decisionDue({ receivedAt: march, deadline: months(2) })).toMatchObject({ date: '2026-05-15', nonWorkingDay: null });
     expect(decisionDue({ receivedAt: march, deadline: months(2) }, closed)).toMatchObject({
       date: '2026-05-15',
-      nonWorkingDay: true,
+      nonWorkingDay: 'closure',
     });
   });
 

@@ -8,6 +8,7 @@ import {
   type ConversationStatus,
   type DecisionRegime,
   type LabelDto,
+  type NonWorkingDay,
   type Priority,
 } from '@guichet/contracts';
 
@@ -16,7 +17,7 @@ import {
  * rows (ingest.service.ts), whose function returns the older column list.
  */
 export const DUE_COLUMNS = `c.request_type_id, (SELECT rt.name FROM request_type rt WHERE rt.id = c.request_type_id) AS request_type_name,
-  c.decision_regime, c.decision_due_at, c.response_due_at, c.documents_requested_at, c.documents_received_at, c.satisfaction, c.transmitted_to`;
+  c.decision_regime, c.decision_due_at, c.decision_due_non_working, c.response_due_at, c.documents_requested_at, c.documents_received_at, c.satisfaction, c.transmitted_to`;
 
 /**
  * The labels of conversation `c` (a JSON array; the primary key of conversation_label finds them),
@@ -44,6 +45,8 @@ export interface DueColumnsRow {
   request_type_name: string | null;
   decision_regime: DecisionRegime | null;
   decision_due_at: Date | null;
+  /** Why the town is closed on the decision date (kept: it is the legal one). */
+  decision_due_non_working: NonWorkingDay | null;
   response_due_at: Date | null;
   documents_requested_at: Date | null;
   documents_received_at: Date | null;
@@ -109,6 +112,7 @@ export function toConversationDto(r: Omit<ConversationRow, 'sort_key'>): Convers
     // « Transmise » while it stays closed (reopened, it is the town's again).
     transmittedTo: r.status === 'closed' ? (r.transmitted_to ?? null) : null,
     decisionDueAt: iso(r.decision_due_at),
+    decisionDueNonWorkingDay: r.decision_due_at ? r.decision_due_non_working : null,
     responseDueAt: iso(r.response_due_at),
     awaitingDocuments: awaitingDocuments({ requestedAt: r.documents_requested_at, receivedAt: r.documents_received_at }),
     satisfaction: r.satisfaction ?? null,

@@ -10,6 +10,7 @@ import {
   type ConversationCountsDto,
   type ConversationStatus,
   type DecisionRegime,
+  type NonWorkingDay,
   type Priority,
 } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
@@ -70,7 +71,10 @@ export interface ConversationChanges {
   snoozedUntil?: string | null;
   requestTypeId?: string | null;
   decisionRegime?: DecisionRegime | null;
+  /** Written with its reason for a closed day below (none when the date is removed). */
   decisionDueAt?: Date | null;
+  /** Why the town is closed on decisionDueAt (read only with it). */
+  decisionDueNonWorkingDay?: NonWorkingDay | null;
   responseDueAt?: Date | null;
   documentsRequestedAt?: Date | null;
   documentsReceivedAt?: Date | null;
@@ -795,7 +799,10 @@ export class ConversationRepository {
     if (c.snoozedUntil !== undefined) set('snoozed_until', c.snoozedUntil);
     if (c.requestTypeId !== undefined) set('request_type_id', c.requestTypeId);
     if (c.decisionRegime !== undefined) set('decision_regime', c.decisionRegime);
-    if (c.decisionDueAt !== undefined) set('decision_due_at', c.decisionDueAt);
+    if (c.decisionDueAt !== undefined) {
+      set('decision_due_at', c.decisionDueAt);
+      set('decision_due_non_working', c.decisionDueAt ? (c.decisionDueNonWorkingDay ?? null) : null);
+    }
     if (c.responseDueAt !== undefined) set('response_due_at', c.responseDueAt);
     if (c.documentsRequestedAt !== undefined) set('documents_requested_at', c.documentsRequestedAt);
     if (c.documentsReceivedAt !== undefined) set('documents_received_at', c.documentsReceivedAt);

@@ -1,9 +1,11 @@
 import {
   CITIZEN_TEXT,
   fillText,
-  type CitizenText,
   formatDateTime,
+  formatLongDate,
   LIMITS,
+  openingHoursLines,
+  type OpeningHours,
   pluralText,
   type Language,
   type PublicOrganizationDto,
@@ -149,12 +151,19 @@ export function nameAndContactFields(
     </fieldset>`;
 }
 
+/** A service's opening hours, one line per run of days with the same hours. */
+function hoursList(lang: Language, hours: OpeningHours, testId: string): SafeHtml {
+  return html`<ul class="public-services__hours" data-testid="${testId}">${openingHoursLines(hours, lang).map((line) => html`<li>${line}</li>`)}</ul>`;
+}
+
 /**
- * Beneath the form: what each service does and how to reach it directly, as its admin wrote them
- * (services with neither are left out; no section when none has any).
+ * Beneath the form: what each service does, how to reach it directly and when it opens (its own
+ * hours, else the town's), as its admin wrote them (services with none of these are left out; no
+ * section when none has any).
  */
-function servicesSection(t: CitizenText['public'], teams: PublicOrganizationDto['teams']) {
-  const described = teams.filter((team) => team.description || Object.keys(team.contact).length);
+function servicesSection(lang: Language, teams: PublicOrganizationDto['teams']) {
+  const t = CITIZEN_TEXT[lang].public;
+  const described = teams.filter((team) => team.description || Object.keys(team.contact).length || team.openingHours);
   if (!described.length) return '';
   const contactLines = ({ email, phone, address }: PublicOrganizationDto['teams'][number]['contact']) => [
     email && html`<li>${t.serviceEmail} : <a href="mailto:${email}">${email}</a></li>`,
@@ -165,6 +174,7 @@ function servicesSection(t: CitizenText['public'], teams: PublicOrganizationDto[
         <h3 class="public-services__name">${team.name}</h3>
         ${team.description && html`<p>${team.description}</p>`}
         ${Object.keys(team.contact).length > 0 && html`<ul class="public-services__contact">${contactLines(team.contact)}</ul>`}
+        ${team.openingHours && html`<p class="public-services__hours-title">${t.serviceHours}</p>${hoursList(lang, team.openingHours, 'service-hours')}`}
       </li>`;
   return html`<section class="public-services" aria-labelledby="services-title">
     <h2 class="public__subtitle" id="services-title">${t.servicesTitle}</h2>
@@ -229,7 +239,7 @@ ${value('body')}</textarea>
     ${honeypot}
     <button type="submit" class="button button--primary button--block" data-sending="${t.sending}">${t.send}</button>
   </form>
-  ${servicesSection(t, org.teams)}`;
+  ${servicesSection(lang, org.teams)}`;
   return { title: fillText(t.formTitle, { name: org.name }), organization: org.name, logo: org.logo, slug: org.slug, main };
 }
 
@@ -286,7 +296,21 @@ export function trackingView(ctx: PageContext, r: PublicRequestDto, state: Track
       <div><dt>${t.reference}</dt><dd class="public__reference">${r.reference}</dd></div>
       <div><dt>${t.status}</dt><dd><span class="status-pill status-${r.status}" data-testid="tracking-status">${t.statuses[r.status]}</span></dd></div>
       <div><dt>${t.team}</dt><dd>${r.service}</dd></div>
-      <div><dt>${t.sentOn}</dt><dd>${formatDateTime(r.createdAt, lang)}</dd></div>
+      <div><dt>${t.sentOn}</dt><dd>${formatDateTime(r.createdAt, lang)}</dd></div>${
+        r.decision
+          ? html`
+      <div data-testid="tracking-decision"><dt>${t.decision[r.decision.regime]}</dt><dd>${formatLongDate(r.decision.dueAt, lang)}${
+        r.decision.nonWorkingDay
+          ? html`<span class="public-facts__note" data-testid="tracking-non-working-day">${t.nonWorkingDay[r.decision.nonWorkingDay]}</span>`
+          : ''
+      }</dd></div>`
+          : ''
+      }${
+        r.serviceOpeningHours
+          ? html`
+      <div><dt>${t.serviceHours}</dt><dd>${hoursList(lang, r.serviceOpeningHours, 'tracking-hours')}</dd></div>`
+          : ''
+      }
     </dl>
     <h2 class="public__subtitle">${t.exchanges}</h2>
     <ol class="public-thread" id="tracking-thread" aria-live="polite" data-live>${r.messages.map(

@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { organizationLogoPath, type PublicTeamDto } from '@guichet/contracts';
+import {
+  organizationLogoPath,
+  publicOpeningHours,
+  type OpeningHours,
+  type PublicTeamDto,
+  type ServiceOpeningHours,
+} from '@guichet/contracts';
 import { byFrenchName } from '../../common/french-order';
 import { Database } from '../../common/database';
 
@@ -42,19 +48,30 @@ export class PublicRepository {
     return row;
   }
 
-  /** The services in French order (« État civil » is not pushed after the « V »s), with what citizens read of them. */
+  /**
+   * The services in French order (« État civil » is not pushed after the « V »s), with what citizens
+   * read of them: what they do, how to reach them, when they open (their own hours, else the town's).
+   */
   async teams(organizationId: string): Promise<Omit<PublicTeamDto, 'requestTypes'>[]> {
     const rows = await this.db.query<{
       id: string;
       name: string;
       description: string | null;
       contact: Record<string, unknown> | null;
-    }>(`SELECT id, name, description, contact FROM team WHERE organization_id = $1 AND archived_at IS NULL`, [organizationId]);
+      opening_hours: ServiceOpeningHours | null;
+      organization_hours: OpeningHours | null;
+    }>(
+      `SELECT t.id, t.name, t.description, t.contact, t.opening_hours, o.opening_hours AS organization_hours
+         FROM team t JOIN organization o ON o.id = t.organization_id
+        WHERE t.organization_id = $1 AND t.archived_at IS NULL`,
+      [organizationId],
+    );
     return byFrenchName(
       rows.map((r) => ({
         id: r.id,
         name: r.name,
         description: r.description?.trim() || null,
+        openingHours: publicOpeningHours(r.opening_hours, r.organization_hours),
         contact: Object.fromEntries(
           (['email', 'phone', 'address'] as const).flatMap((k) => {
             const v = r.contact?.[k];
@@ -94,23 +111,37 @@ export class PublicRepository {
     return logo_sha256 ? { ...rest, logo: organizationLogoPath(org.slug, logo_sha256) } : rest;
   }
 
-  /** A service's name and its town's (the organization the citizen wrote to, with its logo's address). */
-  async teamName(
-    teamId: string,
-  ): Promise<{ name: string; organization: string; organizationSlug: string; organizationLogo?: string } | undefined> {
+  /**
+   * A service's name and opening hours (its own, else the town's), and its town's name (the
+   * organization the citizen wrote to, with its logo's address).
+   */
+  async teamName(teamId: string): Promise<
+    | {
+        name: string;
+        organization: string;
+        organizationSlug: string;
+        organizationLogo?: string;
+        openingHours: OpeningHours | null;
+      }
+    | undefined
+  > {
     const [team] = await this.db.query<{
       name: string;
       organization: string;
       organizationSlug: string;
       logo_sha256: string | null;
+      opening_hours: ServiceOpeningHours | null;
+      organization_hours: OpeningHours | null;
     }>(
-      `SELECT t.name, o.name AS organization, o.slug AS "organizationSlug", o.logo_sha256
+      `SELECT t.name, o.name AS organization, o.slug AS "organizationSlug", o.logo_sha256,
+              t.opening_hours, o.opening_hours AS organization_hours
          FROM team t JOIN organization o ON o.id = t.organization_id WHERE t.id = $1`,
       [teamId],
     );
     if (!team) return undefined;
-    const { logo_sha256, ...rest } = team;
-    return logo_sha256 ? { ...rest, organizationLogo: organizationLogoPath(team.organizationSlug, logo_sha256) } : rest;
+    const { logo_sha256, opening_hours, organization_hours, ...rest } = team;
+    const found = { ...rest, openingHours: publicOpeningHours(opening_hours, organization_hours) };
+    return logo_sha256 ? { ...found, organizationLogo: organizationLogoPath(team.organizationSlug, logo_sha256) } : found;
   }
 
   /** A stored file with the conversation it belongs to and whether its message is public (not a note). */

@@ -220,6 +220,15 @@ export class PublicService {
       organizationSlug: teamName?.organizationSlug,
       ...(teamName?.organizationLogo ? { organizationLogo: teamName.organizationLogo } : {}),
       createdAt: c.created_at.toISOString(),
+      serviceOpeningHours: teamName?.openingHours ?? null,
+      decision:
+        c.decision_due_at && c.decision_regime
+          ? {
+              regime: c.decision_regime,
+              dueAt: c.decision_due_at.toISOString(),
+              nonWorkingDay: c.decision_due_non_working,
+            }
+          : null,
       messages: items
         .filter((m) => m.direction === 'inbound' || m.status !== 'failed')
         .map((m) => ({

@@ -50,6 +50,7 @@ export class DeadlineService {
       documentsReceivedAt: change.documentsReceivedAt,
       decisionRegime: due.decisionRegime,
       decisionDueAt: due.decisionDueAt,
+      decisionDueNonWorkingDay: due.decisionDueNonWorkingDay,
       responseDueAt: due.responseDueAt,
     };
   }

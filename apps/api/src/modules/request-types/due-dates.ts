@@ -4,6 +4,7 @@ import {
   responseDue,
   effectiveOpeningHours,
   type DecisionRegime,
+  type NonWorkingDay,
   type RequestTypeDto,
 } from '@guichet/contracts';
 import type { DueInputsRow } from './request-type.repository';
@@ -11,6 +12,8 @@ import type { DueInputsRow } from './request-type.repository';
 export interface DueDates {
   decisionRegime: DecisionRegime | null;
   decisionDueAt: Date | null;
+  /** Why the town is closed on the decision date (the date is kept: it is the legal one), or null. */
+  decisionDueNonWorkingDay: NonWorkingDay | null;
   responseDueAt: Date | null;
 }
 
@@ -45,6 +48,7 @@ export function computeDueDates(
   return {
     decisionRegime: type?.decisionRegime ?? null,
     decisionDueAt: decision?.at ?? null,
+    decisionDueNonWorkingDay: decision?.nonWorkingDay ?? null,
     responseDueAt: target
       ? responseDueOrNone(
           {

@@ -67,7 +67,14 @@ export function RequestTypeField({ conversation: c, apply }: RequestTypeFieldPro
         {c.decisionDueAt ? (
           <div>
             <dt>{t(`due.decision.${c.decisionRegime ?? 'none'}`)}</dt>
-            <dd>{formatDue(c.decisionDueAt, language)}</dd>
+            <dd>
+              {formatDue(c.decisionDueAt, language)}
+              {c.decisionDueNonWorkingDay ? (
+                <span className="due-dates__closed" data-testid="decision-non-working-day">
+                  {t(`due.nonWorkingDay.${c.decisionDueNonWorkingDay}`)}
+                </span>
+              ) : null}
+            </dd>
           </div>
         ) : null}
         {c.responseDueAt && !c.firstResponseAt ? (

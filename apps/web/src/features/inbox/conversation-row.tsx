@@ -1,4 +1,4 @@
-import type { ConversationDto } from '@guichet/contracts';
+import type { ConversationDto, NonWorkingDay } from '@guichet/contracts';
 import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ChannelTag } from '../../components/channel-tag';
@@ -35,15 +35,25 @@ function WaitingSince({ iso }: { iso: string }) {
   );
 }
 
-/** The file's due date, coloured once it is near (48 h) or passed. */
-function DueBadge({ iso }: { iso: string }) {
+/**
+ * The file's due date, coloured once it is near (48 h) or passed. A legal decision date on a day
+ * the town is closed says so (the full reason in the tooltip and in the file's panel).
+ */
+function DueBadge({ iso, closed }: { iso: string; closed: NonWorkingDay | null }) {
   const { t } = useTranslation();
   const now = useNow();
   const state = dueState(iso, now);
   const date = formatDue(iso, currentLanguage());
   return (
-    <span className={`badge badge--due badge--due-${state}`} data-testid="row-due" data-due-state={state}>
+    <span
+      className={`badge badge--due badge--due-${state}`}
+      data-testid="row-due"
+      data-due-state={state}
+      data-non-working-day={closed ?? undefined}
+      title={closed ? t(`due.nonWorkingDay.${closed}`) : undefined}
+    >
       {t(`list.due.${state}`, { date })}
+      {closed ? ` · ${t('list.due.closedDay')}` : null}
     </span>
   );
 }
@@ -111,7 +121,7 @@ export const ConversationRow = memo(function ConversationRow({
         <span className="tag tag--reference">{c.reference}</span>
         {urgent ? <span className={`badge badge--${c.priority}`}>{t(`priority.${c.priority}`)}</span> : null}
         {c.callbackNeeded ? <span className="badge badge--callback">{t('list.callback')}</span> : null}
-        {due ? <DueBadge iso={due} /> : null}
+        {due ? <DueBadge iso={due} closed={due === c.decisionDueAt ? c.decisionDueNonWorkingDay : null} /> : null}
         <LabelChips labels={c.labels} />
       </span>
       <span className="conversation-row__bottom">
