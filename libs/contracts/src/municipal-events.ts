@@ -13,6 +13,13 @@ export type EventPromotion = (typeof EVENT_PROMOTIONS)[number];
 export const REGISTRATION_STATUSES = ['confirmed', 'waitlisted', 'offered', 'cancelled', 'expired'] as const;
 export type RegistrationStatus = (typeof REGISTRATION_STATUSES)[number];
 
+/**
+ * Who cancelled a registration: the citizen (their link), the service (an agent, at the front
+ * desk), or the town by cancelling the event.
+ */
+export const REGISTRATION_CANCELLERS = ['citizen', 'agent', 'event'] as const;
+export type RegistrationCanceller = (typeof REGISTRATION_CANCELLERS)[number];
+
 /** A registration that holds (or waits for) places: the others are history. */
 export const ACTIVE_REGISTRATION_STATUSES: readonly RegistrationStatus[] = ['confirmed', 'waitlisted', 'offered'];
 
@@ -332,10 +339,18 @@ export interface RegistrationDto {
   answers: Record<string, string>;
   consentReminders: boolean;
   status: RegistrationStatus;
+  /** Who cancelled it (null: not cancelled, or cancelled before this was recorded). */
+  cancelledBy: RegistrationCanceller | null;
   /** Rank on the waiting list (1 = next), for a waitlisted registration. */
   position: number | null;
   offerExpiresAt: string | null;
   checkedInAt: string | null;
+  /**
+   * The citizen refused messages at this e-mail address or phone number (an SMS STOP): no notice,
+   * reminder or message reaches them there.
+   */
+  emailOptedOut: boolean;
+  phoneOptedOut: boolean;
   contactId: string | null;
   conversationId: string | null;
   createdAt: string;

@@ -117,7 +117,8 @@ describe('municipal events: reminders in batches, changes, lead times, cancelled
     ]);
     expect(reminders.map((r) => r.channel_id)).toEqual([town.email.id, town.email.id, town.email.id, town.sms.id]);
     for (const r of reminders) {
-      expect(r.body).toContain('Rappel : « Atelier vacances » commence dans 48 h');
+      // The real time left (the sweep ran an hour late), not the schedule's 48 h.
+      expect(r.body).toContain('Rappel : « Atelier vacances » commence dans 47 h');
       expect(r.author_agent_id).toBeNull();
     }
     // Each conversation shows the reminder as its latest activity, and each message went to the outbound queue.
@@ -295,8 +296,83 @@ describe('municipal events: reminders in batches, changes, lead times, cancelled
       expect(res.status).toBe(409);
       expect(res.body.message).toContain(why);
     }
+    // The registrations end cancelled by the event: no place held nor waited for, told apart in the export.
     const after = await t.http<MunicipalEventDto>('GET', `/api/v1/events/${ev.id}`, { token: town.agentSco.token });
-    expect(after.body).toMatchObject({ status: 'cancelled', cancelledAt: expect.any(String) });
-    expect((await registrations(ev.id)).body.map((r) => r.status)).toEqual(['confirmed', 'waitlisted']);
+    expect(after.body).toMatchObject({
+      status: 'cancelled',
+      cancelledAt: expect.any(String),
+      bookedPlaces: 0,
+      waitlistedPlaces: 0,
+    });
+    const ended = (await registrations(ev.id)).body;
+    expect(ended.map((r) => [r.name, r.status, r.cancelledBy, r.position])).toEqual([
+      ['Alice Martin', 'cancelled', 'event', null],
+      ['Bruno Petit', 'cancelled', 'event', null],
+    ]);
+    const csv = await t.http<string>('GET', `/api/v1/events/${ev.id}/registrations.csv`, { token: town.agentSco.token });
+    expect(csv.body.split('\r\n').filter((l) => l.includes('annulée (événement annulé)'))).toHaveLength(2);
+    // Each citizen's timeline says it; the agent's message reached both, so the town hall writes nothing more.
+    await expectEventually(
+      async () => {
+        const { rows: lines } = await t.db.query(
+          `SELECT m.kind, m.body FROM message m JOIN municipal_event_registration r ON r.conversation_id = m.conversation_id
+            WHERE r.event_id = $1 AND m.created_at > $2::timestamptz ORDER BY r.seq, m.kind`,
+          [ev.id, after.body.cancelledAt],
+        );
+        expect(lines).toEqual([
+          { kind: 'event', body: 'Inscription à l’événement « Atelier vacances » annulée : la mairie a annulé l’événement' },
+          { kind: 'message', body: 'L’atelier est annulé.' },
+          { kind: 'event', body: 'Inscription à l’événement « Atelier vacances » annulée : la mairie a annulé l’événement' },
+          { kind: 'message', body: 'L’atelier est annulé.' },
+        ]);
+      },
+      { timeoutMs: 20_000 },
+    );
+  });
+
+  it('a registrant who answered STOP gets no confirmation nor offer by SMS, and the registrants list says they cannot be reached there', async () => {
+    // Registered once (confirmed by SMS), then STOP.
+    const first = (await create({ title: 'Forum des associations', capacity: 5 })).body;
+    expect((await register(first.id, { name: 'Chloé Roux', phone: '06 12 34 56 10' })).status).toBe(201);
+    await filed(first.id, 1);
+    await optOut('+33612345610');
+    const ev = (await create({ capacity: 1, waitlistCapacity: 2, promotion: 'automatic' })).body;
+    expect((await register(ev.id, { name: 'Denis Blanc', email: 'denis.stop@example.fr' })).body.status).toBe('confirmed');
+    const chloe = (await register(ev.id, { name: 'Chloé Roux', phone: '06 12 34 56 10' })).body;
+    expect(chloe.status).toBe('waitlisted');
+    const [denis] = await filed(ev.id, 2);
+    // A freed place is offered to her (automatic promotion): her timeline says so, no SMS goes out.
+    const freed = await t.http('POST', `/api/v1/events/${ev.id}/registrations/${denis!.id}/cancel`, {
+      token: town.agentSco.token,
+    });
+    expect(freed.status).toBe(200);
+    const toChloe = async () =>
+      (
+        await t.db.query(
+          `SELECT m.kind, m.meta->'municipalEvent'->>'notice' AS notice FROM message m
+            WHERE m.meta->'municipalEvent'->>'registrationId' = $1 ORDER BY m.created_at, m.kind`,
+          [chloe.id],
+        )
+      ).rows;
+    await expectEventually(
+      async () =>
+        expect(await toChloe()).toEqual([
+          { kind: 'event', notice: 'waitlisted' },
+          { kind: 'event', notice: 'offered' },
+        ]),
+      { timeoutMs: 20_000 },
+    );
+    const list = (await registrations(ev.id)).body;
+    expect(list.map((r) => [r.name, r.status, r.cancelledBy, r.phoneOptedOut, r.emailOptedOut])).toEqual([
+      ['Denis Blanc', 'cancelled', 'agent', false, false],
+      ['Chloé Roux', 'offered', null, true, false],
+    ]);
+    // Her first registration's confirmation went out before the STOP: the opt-out is what stops them.
+    const { rows } = await t.db.query(
+      `SELECT count(*)::int AS n FROM message m JOIN municipal_event_registration r ON r.conversation_id = m.conversation_id
+        WHERE r.event_id = $1 AND m.kind = 'message'`,
+      [first.id],
+    );
+    expect(rows[0].n).toBe(1);
   });
 });

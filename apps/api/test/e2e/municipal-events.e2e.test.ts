@@ -262,7 +262,7 @@ describe('municipal events', () => {
       'rappel0@example.fr:2880',
       'rappel1@example.fr:2880',
     ]);
-    expect((await reminders())[0].body).toContain('Rappel : « Atelier vacances » commence dans 48 h');
+    expect((await reminders())[0].body).toContain('Rappel : « Atelier vacances » commence dans 47 h');
     // An hour before: the 2 h reminders; the event's cancellation then stops any further one.
     const at1h = new Date(startsAt.getTime() - 3600_000);
     expect(await notices.sendDueReminders(at1h)).toBe(2);

@@ -1534,6 +1534,13 @@ export const en: Messages = {
       cancelled: 'Cancelled',
       expired: 'Expired',
     },
+    cancelledBy: {
+      citizen: 'Cancelled by the registrant',
+      agent: 'Cancelled by the service',
+      event: 'Cancelled with the event',
+    },
+    emailOptedOut: 'Refuses e-mails: cannot be reached by e-mail',
+    phoneOptedOut: 'Replied STOP: cannot be reached by SMS',
     export: 'Export the list',
     exportCsv: 'Export as CSV',
     exportXlsx: 'Export as XLSX',

@@ -1261,6 +1261,13 @@ export const fr = {
       cancelled: 'Annulé',
       expired: 'Expiré',
     },
+    cancelledBy: {
+      citizen: 'Annulé par l’inscrit',
+      agent: 'Annulé par le service',
+      event: 'Annulé avec l’événement',
+    },
+    emailOptedOut: 'N’accepte plus les e-mails : injoignable par e-mail',
+    phoneOptedOut: 'A répondu STOP : injoignable par SMS',
     export: 'Exporter la liste',
     exportCsv: 'Exporter en CSV',
     exportXlsx: 'Exporter en XLSX',

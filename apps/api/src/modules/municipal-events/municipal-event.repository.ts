@@ -5,6 +5,7 @@ import type {
   EventPromotion,
   EventQuestion,
   MunicipalEventDto,
+  RegistrationCanceller,
   RegistrationDto,
   RegistrationStatus,
   UpdateEventInput,
@@ -59,12 +60,16 @@ export interface RegistrationRow {
   answers: Record<string, string>;
   consent_reminders: boolean;
   status: RegistrationStatus;
+  cancelled_by: RegistrationCanceller | null;
   offer_expires_at: Date | null;
   checked_in_at: Date | null;
   contact_id: string | null;
   conversation_id: string | null;
   created_at: Date;
   position: number | null;
+  /** The registrant refused messages at this e-mail address, this phone number (OPTED_OUT). */
+  email_opted_out: boolean;
+  phone_opted_out: boolean;
 }
 
 const EVENT_COLUMNS = `e.id, e.organization_id, e.team_id, t.name AS team_name, e.title, e.description, e.place, e.theme,
@@ -79,8 +84,19 @@ const POSITION = `CASE WHEN r.status = 'waitlisted' THEN (
     SELECT count(*)::int FROM municipal_event_registration w
     WHERE w.event_id = r.event_id AND w.status = 'waitlisted' AND w.seq <= r.seq) END AS position`;
 
+/**
+ * Whether the registrant `r` refused messages at their e-mail address or phone number (an SMS
+ * STOP): nothing is sent to them there.
+ */
+const OPTED_OUT = `
+  EXISTS (SELECT 1 FROM contact_identity ci WHERE ci.organization_id = r.organization_id AND ci.kind = 'email'
+           AND ci.value = r.email AND ci.opted_out_at IS NOT NULL) AS email_opted_out,
+  EXISTS (SELECT 1 FROM contact_identity ci WHERE ci.organization_id = r.organization_id AND ci.kind = 'phone'
+           AND ci.value = r.phone AND ci.opted_out_at IS NOT NULL) AS phone_opted_out`;
+
 const REGISTRATION_COLUMNS = `r.id, r.seq, r.organization_id, r.event_id, r.name, r.email, r.phone, r.places, r.answers,
-  r.consent_reminders, r.status, r.offer_expires_at, r.checked_in_at, r.contact_id, r.conversation_id, r.created_at, ${POSITION}`;
+  r.consent_reminders, r.status, r.cancelled_by, r.offer_expires_at, r.checked_in_at, r.contact_id, r.conversation_id,
+  r.created_at, ${POSITION}, ${OPTED_OUT}`;
 
 export const toEventDto = (r: EventRow): MunicipalEventDto => ({
   id: r.id,
@@ -125,9 +141,12 @@ export const toRegistrationDto = (r: RegistrationRow): RegistrationDto => ({
   answers: r.answers,
   consentReminders: r.consent_reminders,
   status: r.status,
+  cancelledBy: r.cancelled_by,
   position: r.position ?? null,
   offerExpiresAt: r.offer_expires_at?.toISOString() ?? null,
   checkedInAt: r.checked_in_at?.toISOString() ?? null,
+  emailOptedOut: r.email_opted_out,
+  phoneOptedOut: r.phone_opted_out,
   contactId: r.contact_id,
   conversationId: r.conversation_id,
   createdAt: r.created_at.toISOString(),
@@ -216,16 +235,6 @@ export interface DueReminderRow {
 }
 
 /**
- * Whether the registrant `r` refused messages at their e-mail address or phone number (an SMS
- * STOP): nothing is sent to them there.
- */
-const OPTED_OUT = `
-  EXISTS (SELECT 1 FROM contact_identity ci WHERE ci.organization_id = r.organization_id AND ci.kind = 'email'
-           AND ci.value = r.email AND ci.opted_out_at IS NOT NULL) AS email_opted_out,
-  EXISTS (SELECT 1 FROM contact_identity ci WHERE ci.organization_id = r.organization_id AND ci.kind = 'phone'
-           AND ci.value = r.phone AND ci.opted_out_at IS NOT NULL) AS phone_opted_out`;
-
-/**
  * Municipal events, their registrations and reminders (issue 17): all of their SQL.
  *
  * LOCK ORDER. A change of places locks the event, then the registration; the registration's notice
@@ -270,8 +279,23 @@ export class MunicipalEventRepository {
     return rows.length > 0;
   }
 
-  async cancelEvent(m: EntityManager, id: string): Promise<void> {
-    await m.query(`UPDATE municipal_event SET cancelled_at = now(), updated_at = now() WHERE id = $1`, [id]);
+  /**
+   * Cancels the event (the caller holds its lock) and, with it, every registration still
+   * concerned (confirmed, offered, waiting): cancelled by the event, no place held or waited for.
+   * Answers those registrations.
+   */
+  async cancelEvent(m: EntityManager, id: string): Promise<string[]> {
+    await m.query(
+      `UPDATE municipal_event SET cancelled_at = now(), updated_at = now(), booked_places = 0, waitlisted_places = 0 WHERE id = $1`,
+      [id],
+    );
+    const rows = await this.db.query<{ id: string }>(
+      `UPDATE municipal_event_registration SET status = 'cancelled', cancelled_by = 'event', cancelled_at = now(), offer_expires_at = NULL
+        WHERE event_id = $1 AND status IN ('confirmed', 'waitlisted', 'offered') RETURNING id`,
+      [id],
+      m,
+    );
+    return rows.map((r) => r.id);
   }
 
   /**
@@ -432,12 +456,9 @@ export class MunicipalEventRepository {
    * The registrations still concerned by the event, locked (the caller holds the event's lock:
    * LOCK ORDER), with the identities their registrants opted out of: who an event's change is told to.
    */
-  async lockActiveRegistrations(
-    m: EntityManager,
-    eventId: string,
-  ): Promise<(RegistrationRow & { email_opted_out: boolean; phone_opted_out: boolean })[]> {
+  async lockActiveRegistrations(m: EntityManager, eventId: string): Promise<RegistrationRow[]> {
     return this.db.query(
-      `SELECT ${REGISTRATION_COLUMNS}, ${OPTED_OUT} FROM municipal_event_registration r
+      `SELECT ${REGISTRATION_COLUMNS} FROM municipal_event_registration r
        WHERE r.event_id = $1 AND r.status IN ('confirmed', 'waitlisted', 'offered')
        ORDER BY r.seq FOR NO KEY UPDATE OF r`,
       [eventId],
@@ -458,12 +479,20 @@ export class MunicipalEventRepository {
     );
   }
 
-  async setStatus(m: EntityManager, id: string, status: RegistrationStatus, offerExpiresAt: Date | null = null): Promise<void> {
+  /** `cancelledBy`: who cancels, for a status `cancelled`. */
+  async setStatus(
+    m: EntityManager,
+    id: string,
+    status: RegistrationStatus,
+    offerExpiresAt: Date | null = null,
+    cancelledBy: RegistrationCanceller | null = null,
+  ): Promise<void> {
     await m.query(
       `UPDATE municipal_event_registration SET status = $2, offer_expires_at = $3,
-         cancelled_at = CASE WHEN $2 IN ('cancelled', 'expired') THEN now() ELSE cancelled_at END
+         cancelled_at = CASE WHEN $2 IN ('cancelled', 'expired') THEN now() ELSE cancelled_at END,
+         cancelled_by = CASE WHEN $2 = 'cancelled' THEN $4 END
        WHERE id = $1`,
-      [id, status, offerExpiresAt],
+      [id, status, offerExpiresAt, cancelledBy],
     );
   }
 

@@ -46,6 +46,16 @@ const STATUS_FR: Record<string, string> = {
   expired: 'expirée',
 };
 
+/** A cancelled registration's status, by who cancelled it. */
+const CANCELLED_BY_FR: Record<string, string> = {
+  citizen: 'annulée par l’inscrit',
+  agent: 'annulée par le service',
+  event: 'annulée (événement annulé)',
+};
+
+const statusFr = (r: RegistrationRow) =>
+  (r.status === 'cancelled' && r.cancelled_by ? CANCELLED_BY_FR[r.cancelled_by] : STATUS_FR[r.status]) ?? r.status;
+
 /** Why the registrants of a cancelled event take no more check-in, promotion or cancellation. */
 const CANCELLED_EVENT =
   'cet événement est annulé : ses inscrits ont été prévenus, il n’y a plus de présence à pointer, de place à proposer ni d’inscription à annuler';
@@ -86,7 +96,7 @@ export function registrantTable(e: EventRow, rows: RegistrationRow[]): { columns
     { header: 'E-mail', type: 'text', width: 30 },
     { header: 'Téléphone', type: 'text', width: 16 },
     { header: 'Places', type: 'number', width: 8 },
-    { header: 'Statut', type: 'text', width: 16 },
+    { header: 'Statut', type: 'text', width: 26 },
     { header: 'Position', type: 'number', width: 9 },
     { header: 'Présent', type: 'boolean', width: 9 },
     { header: 'Arrivé à', type: 'date', width: 18 },
@@ -100,7 +110,7 @@ export function registrantTable(e: EventRow, rows: RegistrationRow[]): { columns
       r.email,
       r.phone,
       r.places,
-      STATUS_FR[r.status] ?? r.status,
+      statusFr(r),
       r.position,
       !!r.checked_in_at,
       r.checked_in_at,
@@ -327,18 +337,31 @@ export class MunicipalEventService {
     });
   }
 
-  /** Cancels the event and writes `message` to every registrant; no reminder goes out after it. */
+  /**
+   * Cancels the event and writes `message` to every registrant; their registrations end cancelled
+   * by the event (no place held or waited for any more), each with its line in the citizen's
+   * timeline, and those the message could not reach yet (their file not written) are told by the
+   * town hall. No reminder goes out after it.
+   */
   async cancel(agent: AuthAgent, id: string, input: CancelEventInput): Promise<MunicipalEventDto & { messaged: number }> {
     const result = await this.db.tx(async (m, afterCommit) => {
       const e = await this.event(agent, id, m, true);
       if (e.cancelled_at) throw conflict('cet événement est déjà annulé');
-      await this.repo.cancelEvent(m, id);
+      const reached = new Set<string>();
       const sent = await this.notices.messageRegistrants(
         m,
         afterCommit,
         agent,
         await this.repo.activeRegistrations(m, id),
         input.message,
+        reached,
+      );
+      const cancelled = await this.repo.cancelEvent(m, id);
+      await this.notices.enqueueMany(
+        m,
+        afterCommit,
+        agent.organizationId,
+        cancelled.map((r) => ({ registrationId: r, notice: 'event_cancelled' as const, quiet: reached.has(r) })),
       );
       await this.audit.record(
         { organizationId: agent.organizationId, agentId: agent.id, action: 'municipal_event.cancelled', data: { id, ...sent } },
@@ -454,7 +477,7 @@ export class MunicipalEventService {
       const r = await this.repo.findRegistration(registrationId, m, true);
       if (!r || r.event_id !== id) throw notFound('inscription');
       if (r.status === 'cancelled' || r.status === 'expired') return;
-      await this.registrationsSvc.release(m, e, r, 'cancelled');
+      await this.registrationsSvc.release(m, e, r, 'cancelled', 'agent');
       await this.notices.enqueue(m, afterCommit, e.organization_id, r.id, 'cancelled');
       if (e.promotion === 'automatic') await this.registrationsSvc.promote(m, afterCommit, id);
     });

@@ -28,14 +28,23 @@ export interface OutgoingNotice {
   meta: Record<string, unknown>;
 }
 
-/** What happened to a registration, told once in the citizen's file (and to them when it matters). */
-export type RegistrationNotice = 'registered' | 'waitlisted' | 'offered' | 'confirmed' | 'cancelled' | 'expired';
+/**
+ * What happened to a registration, told once in the citizen's file (and to them when it matters);
+ * `event_cancelled`: the town cancelled the event, and the registration with it.
+ */
+export type RegistrationNotice =
+  'registered' | 'waitlisted' | 'offered' | 'confirmed' | 'cancelled' | 'expired' | 'event_cancelled';
 
 interface NoticeJob {
   organizationId: string;
   registrationId: string;
   notice: RegistrationNotice;
+  /** The timeline line only: the citizen was already written to (the agent's message of a cancelled event). */
+  quiet?: boolean;
 }
+
+/** A notice to enqueue. */
+export type RegistrationNoticeItem = Pick<NoticeJob, 'registrationId' | 'notice' | 'quiet'>;
 
 /** A date as the messages to registrants write it: « samedi 13 juin à 14:00 » (Paris time). */
 export const when = (d: Date) =>
@@ -57,6 +66,7 @@ const TIMELINE: Record<RegistrationNotice, (e: EventRow, r: RegistrationRow) => 
   confirmed: (e) => `Place confirmée pour l’événement « ${e.title} »`,
   cancelled: (e) => `Inscription à l’événement « ${e.title} » annulée`,
   expired: (e) => `Place non confirmée à temps pour « ${e.title} » : inscription close`,
+  event_cancelled: (e) => `Inscription à l’événement « ${e.title} » annulée : la mairie a annulé l’événement`,
 };
 
 /** The message to the citizen (by e-mail or SMS), with their signed link. */
@@ -74,6 +84,8 @@ const TO_CITIZEN: Record<RegistrationNotice, (e: EventRow, r: RegistrationRow, l
   cancelled: (e, r) => `Bonjour ${r.name}, votre inscription à « ${e.title} » est annulée.`,
   expired: (e, r) =>
     `Bonjour ${r.name}, le délai pour confirmer votre place à « ${e.title} » est passé ; votre inscription est close.`,
+  event_cancelled: (e, r) =>
+    `Bonjour ${r.name}, la mairie a annulé « ${e.title} » (${when(e.starts_at)}) : votre inscription est annulée. Veuillez nous en excuser.`,
 };
 
 /** The change the agents' screens are told of, by notice. */
@@ -84,7 +96,22 @@ const CHANGE: Record<RegistrationNotice, RegistrationChange> = {
   confirmed: 'updated',
   cancelled: 'cancelled',
   expired: 'updated',
+  event_cancelled: 'cancelled',
 };
+
+/**
+ * The real time left before a start, as a reminder says it in French: « 45 min », « 1 h 45 »,
+ * « 30 h », « 3 jours » (to the quarter hour above an hour, to the day from three days).
+ */
+export function timeLeft(ms: number): string {
+  const minutes = Math.max(1, Math.round(ms / 60_000));
+  if (minutes < 60) return `${minutes} min`;
+  const quarters = Math.round(minutes / 15) * 15;
+  const h = Math.floor(quarters / 60);
+  if (h >= 72) return `${Math.round(quarters / 1440)} jours`;
+  const rest = quarters % 60;
+  return rest ? `${h} h ${String(rest).padStart(2, '0')}` : `${h} h`;
+}
 
 /** The date and time of an event as told to its registrants: its start, and its end when it has one. */
 const span = (e: EventRow) => `${when(e.starts_at)}${e.ends_at ? ` (fin : ${when(e.ends_at)})` : ''}`;
@@ -150,7 +177,7 @@ export class RegistrantNotices implements OnApplicationBootstrap {
     m: EntityManager,
     afterCommit: AfterCommit,
     organizationId: string,
-    notices: { registrationId: string; notice: RegistrationNotice }[],
+    notices: RegistrationNoticeItem[],
   ): Promise<void> {
     if (!notices.length) return;
     await this.queue.sendManyInTx(
@@ -242,7 +269,10 @@ export class RegistrantNotices implements OnApplicationBootstrap {
         domainEvent('message.sent', job.organizationId, { conversation, message, newConversation: isNew, byAgentId: null }),
         ...(isNew ? [domainEvent('conversation.created', job.organizationId, { conversation, origin: 'agent' as const })] : []),
       ]);
-      if (channel)
+      // Told already (the agent's message of the cancellation), or the event is cancelled: only
+      // that is said to the citizen, not a confirmation written late.
+      const stale = r.cancelled_by === 'event' && job.notice !== 'event_cancelled';
+      if (channel && !job.quiet && !stale)
         await this.send(
           tx,
           job.organizationId,
@@ -310,6 +340,7 @@ export class RegistrantNotices implements OnApplicationBootstrap {
     agent: AuthAgent,
     registrations: RegistrationRow[],
     body: string,
+    reached?: Set<string>,
   ): Promise<MessageRegistrantsResult> {
     let sent = 0;
     let pending = 0;
@@ -334,6 +365,7 @@ export class RegistrantNotices implements OnApplicationBootstrap {
         meta: { municipalEvent: { eventId: r.event_id, registrationId: r.id } },
         audit: { municipalEvent: r.event_id },
       });
+      reached?.add(r.id);
       sent++;
     }
     return { sent, skipped: pending + unreachable, pending, unreachable };
@@ -398,12 +430,14 @@ export class RegistrantNotices implements OnApplicationBootstrap {
         for (const d of due) {
           const channel = await this.channelFor(tx.m, d.organization_id, d, cache);
           if (!channel) continue;
-          const hours = d.minutes >= 120 ? `${Math.round(d.minutes / 60)} h` : `${d.minutes} min`;
+          // The real time left: a reminder claimed late (a sweep that did not run on time) does not
+          // say « 48 h » thirty hours before.
+          const left = timeLeft(d.starts_at.getTime() - now.getTime());
           outgoing.push({
             organizationId: d.organization_id,
             conversationId: d.conversation_id,
             channel,
-            body: `Rappel : « ${d.title} » commence dans ${hours} (${when(d.starts_at)}, ${d.place}). En cas d’empêchement, annulez avec le lien reçu à l’inscription.`,
+            body: `Rappel : « ${d.title} » commence dans ${left} (${when(d.starts_at)}, ${d.place}). En cas d’empêchement, annulez avec le lien reçu à l’inscription.`,
             meta: { reminder: d.minutes, registrationId: d.registration_id },
             registrationId: d.registration_id,
             minutes: d.minutes,

@@ -337,7 +337,7 @@ export class RegistrationService {
       if (r.status === 'expired') throw conflict('cette inscription a expiré');
       const late = cancelProblem(e);
       if (late) throw conflict(late);
-      await this.release(m, e, r, 'cancelled');
+      await this.release(m, e, r, 'cancelled', 'citizen');
       await this.notices.enqueue(m, afterCommit, e.organization_id, r.id, 'cancelled');
       if (e.promotion === 'automatic') await this.promote(m, afterCommit, e.id);
     });
@@ -371,11 +371,20 @@ export class RegistrationService {
     return this.view(id, token);
   }
 
-  /** Gives back the places a registration held or waited for (caller holds the event's lock). */
-  async release(m: EntityManager, e: EventRow, r: RegistrationRow, status: 'cancelled' | 'expired'): Promise<void> {
+  /**
+   * Gives back the places a registration held or waited for (caller holds the event's lock);
+   * `by`: who cancels it (the citizen, or an agent for them).
+   */
+  async release(
+    m: EntityManager,
+    e: EventRow,
+    r: RegistrationRow,
+    status: 'cancelled' | 'expired',
+    by: 'citizen' | 'agent' | null = null,
+  ): Promise<void> {
     const holds = r.status === 'confirmed' || r.status === 'offered';
     const waits = r.status === 'waitlisted';
-    await this.repo.setStatus(m, r.id, status);
+    await this.repo.setStatus(m, r.id, status, null, by);
     if (holds || waits) await this.repo.addPlaces(m, e.id, holds ? -r.places : 0, waits ? -r.places : 0);
   }
 

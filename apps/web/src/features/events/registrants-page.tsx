@@ -324,6 +324,12 @@ function RegistrantRow({
       <th scope="row">
         <span className="registrants-table__name">{r.name}</span>
         <span className="events-table__meta">{[r.email, r.phone].filter(Boolean).join(' · ')}</span>
+        {r.email && r.emailOptedOut ? (
+          <span className="events-table__meta registrant-opted-out">{t('registrants.emailOptedOut')}</span>
+        ) : null}
+        {r.phone && r.phoneOptedOut ? (
+          <span className="events-table__meta registrant-opted-out">{t('registrants.phoneOptedOut')}</span>
+        ) : null}
         {r.conversationId ? (
           <a
             className="events-table__meta"
@@ -337,7 +343,9 @@ function RegistrantRow({
       <td>{r.places}</td>
       <td>
         <span className={`badge registration-status registration-status--${r.status}`}>
-          {t(`registrants.statuses.${r.status}`)}
+          {r.status === 'cancelled' && r.cancelledBy
+            ? t(`registrants.cancelledBy.${r.cancelledBy}`)
+            : t(`registrants.statuses.${r.status}`)}
         </span>
         {r.position ? <span className="events-table__meta">{t('registrants.position', { n: r.position })}</span> : null}
       </td>
