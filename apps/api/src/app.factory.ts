@@ -15,7 +15,7 @@ import { QuietStartLogger } from './common/logging';
 import { RoutePatternInterceptor, type WithRoutePattern } from './common/route-pattern';
 import { ipOrNothing, requestIdFrom, runInContext, type RequestContext } from './common/request-context';
 import { noStore, securityHeaders } from './common/security-headers';
-import { RedisIoAdapter } from './modules/realtime/redis-io.adapter';
+import type { RedisIoAdapter } from './modules/realtime/redis-io.adapter';
 import { Metrics } from './infra/metrics/metrics';
 import { metricsRoute, startMetricsServer } from './infra/metrics/metrics-endpoint';
 import { hasDemo, seedDemo } from './seed/seed-demo';
@@ -109,6 +109,9 @@ export async function createApp(config: AppConfig, extraModules: Type[] = []): P
 
   let redis: RedisIoAdapter | undefined;
   if (config.redisUrl) {
+    // The Redis client and adapter are loaded only when Redis is configured (several instances).
+    const { RedisIoAdapter } =
+      require('./modules/realtime/redis-io.adapter') as typeof import('./modules/realtime/redis-io.adapter');
     redis = new RedisIoAdapter(app);
     await redis.connect(config.redisUrl);
     app.useWebSocketAdapter(redis);

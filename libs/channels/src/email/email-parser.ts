@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { InboundAttachment, ProviderInboundMessage } from '@guichet/contracts';
-import { simpleParser, type AddressObject, type Attachment } from 'mailparser';
+import type { AddressObject, Attachment } from 'mailparser';
+
 import { detectExtension } from 'nodemailer/lib/mime-funcs';
 import { repairCharsets, SURE } from './charset-repair';
+
+/** mailparser, loaded with the first mail to read (the app starts without it when no mail comes). */
+const mailparser = () => require('mailparser') as typeof import('mailparser');
 
 export const DEFAULT_MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
 
@@ -236,7 +240,7 @@ export async function parseEmail(source: Buffer | string, o: ParseOptions): Prom
   const limit = o.maxAttachmentBytes ?? DEFAULT_MAX_ATTACHMENT_BYTES;
   // Raw 8-bit headers and wrongly declared text charsets are made readable first (nothing is lost).
   const { source: readable, notes: charsets } = repairCharsets(raw);
-  const mail = await simpleParser(readable, {
+  const mail = await mailparser().simpleParser(readable, {
     keepCidLinks: true,
     skipImageLinks: true,
     skipTextToHtml: true,
@@ -359,7 +363,10 @@ async function defaultName(a: Attachment, i: number): Promise<string> {
   if (a.contentType === 'message/rfc822') {
     const head = a.content.subarray(0, Math.min(a.content.length, 64 * 1024));
     const end = head.indexOf('\r\n\r\n') >= 0 ? head.indexOf('\r\n\r\n') : head.indexOf('\n\n');
-    const inner = await simpleParser(end >= 0 ? head.subarray(0, end) : head, { skipHtmlToText: true, skipTextToHtml: true });
+    const inner = await mailparser().simpleParser(end >= 0 ? head.subarray(0, end) : head, {
+      skipHtmlToText: true,
+      skipTextToHtml: true,
+    });
     const subject = (inner.subject ?? '')
       .replace(/[\\/:*?"<>|\u0000-\u001f]+/g, ' ')
       .replace(/\s+/g, ' ')

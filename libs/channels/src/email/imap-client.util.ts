@@ -1,12 +1,14 @@
 import type { ChannelConfig } from '@guichet/contracts';
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
 
 type EmailConfig = ChannelConfig<'email'>;
 
 /** A fresh IMAP client for one channel (credentials per call, never a shared client). */
 export function imapClient(config: EmailConfig, o: { connectTimeoutMs?: number } = {}): ImapFlow {
   const i = config.imap;
-  const client = new ImapFlow({
+  // Loaded on the first connection: the app starts without it when no mailbox is configured.
+  const { ImapFlow: Client } = require('imapflow') as typeof import('imapflow');
+  const client = new Client({
     host: i.host,
     port: i.port,
     secure: i.secure,
@@ -19,7 +21,7 @@ export function imapClient(config: EmailConfig, o: { connectTimeoutMs?: number }
     socketTimeout: 5 * 60_000,
     tls: { servername: i.host },
     clientInfo: { name: 'Guichet' },
-  } as ConstructorParameters<typeof ImapFlow>[0]);
+  } as ConstructorParameters<typeof Client>[0]);
   // Errors also reject the pending command; without a listener an 'error' event would crash the process.
   client.on('error', () => undefined);
   return client;

@@ -1,4 +1,4 @@
-import twilio from 'twilio';
+import type twilio from 'twilio';
 
 type RequestClientOptions<T> = import('twilio/lib/base/RequestClient').RequestOptions<T>;
 type TwilioResponse<T> = import('twilio/lib/http/response').default<T>;
@@ -10,18 +10,34 @@ export const TWILIO_API_BASE_URL = 'https://api.twilio.com';
  * `https://*.twilio.com` address to the channel's `apiBaseUrl` (a Twilio-compatible provider,
  * or a local stand-in in tests). One instance per call: nothing tenant-specific is shared.
  */
-export class BaseUrlRequestClient extends twilio.RequestClient {
-  constructor(
-    private readonly baseUrl: string | undefined,
-    opts: ConstructorParameters<typeof twilio.RequestClient>[0] = {},
-  ) {
-    super(opts);
-  }
+export function baseUrlRequestClient(
+  baseUrl: string | undefined,
+  opts: ConstructorParameters<typeof twilio.RequestClient>[0] = {},
+): InstanceType<typeof twilio.RequestClient> {
+  // The class is made with the first client: the twilio package loads then, not at start-up.
+  BaseUrlRequestClient ??= class extends twilioPackage().RequestClient {
+    constructor(
+      private readonly baseUrl: string | undefined,
+      opts: ConstructorParameters<typeof twilio.RequestClient>[0],
+    ) {
+      super(opts);
+    }
 
-  override request<TData>(opts: RequestClientOptions<TData>): Promise<TwilioResponse<TData>> {
-    return super.request<TData>({ ...opts, uri: rewriteTwilioUrl(opts.uri, this.baseUrl) });
-  }
+    override request<TData>(opts: RequestClientOptions<TData>): Promise<TwilioResponse<TData>> {
+      return super.request<TData>({ ...opts, uri: rewriteTwilioUrl(opts.uri, this.baseUrl) });
+    }
+  };
+  return new BaseUrlRequestClient(baseUrl, opts);
 }
+
+/** The twilio package, loaded with the first client (it is large; the app starts without it). */
+const twilioPackage = () => require('twilio') as typeof import('twilio');
+let BaseUrlRequestClient:
+  | (new (
+      baseUrl: string | undefined,
+      opts: ConstructorParameters<typeof twilio.RequestClient>[0],
+    ) => InstanceType<typeof twilio.RequestClient>)
+  | undefined;
 
 /** `https://api.twilio.com/2010-04-01/…` -> `<baseUrl>/2010-04-01/…` when a base URL is set. */
 export function rewriteTwilioUrl(uri: string, baseUrl: string | undefined): string {
@@ -36,8 +52,8 @@ export interface TwilioCredentials {
 }
 
 export function twilioClient(c: TwilioCredentials, timeoutMs = 15_000): twilio.Twilio {
-  return twilio(c.accountSid, c.authToken, {
-    httpClient: new BaseUrlRequestClient(c.apiBaseUrl, { timeout: timeoutMs }),
+  return twilioPackage()(c.accountSid, c.authToken, {
+    httpClient: baseUrlRequestClient(c.apiBaseUrl, { timeout: timeoutMs }),
     autoRetry: false,
   });
 }

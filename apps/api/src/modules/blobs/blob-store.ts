@@ -7,7 +7,6 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { APP_CONFIG, type AppConfig } from '../../config';
 import { blobKey, SHA256, type BlobBackend, type BlobFile, type StoredBlob } from './blob-backend';
-import { S3BlobBackend } from './s3-blob-backend';
 
 export type { BlobBackend, BlobFile, StoredBlob } from './blob-backend';
 
@@ -64,7 +63,10 @@ export class BlobStore implements BlobBackend, OnModuleDestroy {
 
 /** The backend the configuration names. */
 export function blobBackend(config: Pick<AppConfig, 'blobDir' | 'blobStore'>): BlobBackend {
-  return config.blobStore?.kind === 's3' ? new S3BlobBackend(config.blobStore) : new LocalBlobBackend(config.blobDir);
+  if (config.blobStore?.kind !== 's3') return new LocalBlobBackend(config.blobDir);
+  // The AWS client is loaded only when a bucket is configured.
+  const { S3BlobBackend } = require('./s3-blob-backend') as typeof import('./s3-blob-backend');
+  return new S3BlobBackend(config.blobStore);
 }
 
 /** The local directory: `<dir>/ab/cd/<sha256>`, written through a temporary file and a rename. */

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import ExcelJS from 'exceljs';
 import {
   LEAD_TIMES_MESSAGE,
   LEGAL_TIME_ZONE,
@@ -128,7 +127,9 @@ function parisWallClock(d: Date): Date {
 
 /** The XLSX workbook: one sheet, frozen bold header, numbers as numbers, dates as dates, presence as a boolean (VRAI/FAUX). */
 async function registrantWorkbook(e: EventRow, table: { columns: ExportColumn[]; rows: CellValue[][] }): Promise<Buffer> {
-  const book = new ExcelJS.Workbook();
+  // Loaded on the first export: exceljs is large, and nothing else needs it at start-up.
+  const { Workbook } = require('exceljs') as typeof import('exceljs');
+  const book = new Workbook();
   book.creator = 'Guichet';
   book.created = new Date();
   const sheet = book.addWorksheet('Inscrits', { views: [{ state: 'frozen', ySplit: 1 }] });

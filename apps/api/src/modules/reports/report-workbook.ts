@@ -1,5 +1,3 @@
-import { Workbook } from 'exceljs';
-
 /** One table of a report: a header of column names and its rows. */
 export interface ReportTable {
   header: string[];
@@ -29,6 +27,8 @@ const isShare = (column: string) => /^(taux|part)_/.test(column);
  * are formatted as percentages), a bold frozen header and widths fitted to the contents.
  */
 export async function reportWorkbook(about: Array<[string, string]>, tables: Record<string, ReportTable>): Promise<Buffer> {
+  // Loaded on the first export: exceljs is large, and nothing else needs it at start-up.
+  const { Workbook } = require('exceljs') as typeof import('exceljs');
   const wb = new Workbook();
   wb.creator = 'Guichet';
   const cover = wb.addWorksheet('Rapport');
