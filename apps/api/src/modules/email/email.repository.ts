@@ -19,7 +19,6 @@ export interface QuarantineRow {
   error: string;
   created_at: Date;
   retried_at: Date | null;
-  discarded_at: Date | null;
   size: number;
 }
 
@@ -52,7 +51,7 @@ export interface MailReturnRow {
 /** The delivery reports kept for a service: those about no message Guichet sent. */
 const RETURN_KINDS = ['unmatched-bounce', 'delivery-report'];
 
-const QUARANTINE_COLUMNS = `id, organization_id, channel_id, folder, uid::text AS uid, error, created_at, retried_at, discarded_at,
+const QUARANTINE_COLUMNS = `id, organization_id, channel_id, folder, uid::text AS uid, error, created_at, retried_at,
   octet_length(raw) AS size`;
 
 /** SQL of the email channel: enabled mailboxes, IMAP cursors, quarantine, activity. */
@@ -108,7 +107,7 @@ export class EmailRepository {
   listQuarantine(organizationId: string, channelId: string): Promise<QuarantineRow[]> {
     return this.db.query<QuarantineRow>(
       `SELECT ${QUARANTINE_COLUMNS}
-         FROM quarantine WHERE organization_id = $1 AND channel_id = $2 AND discarded_at IS NULL
+         FROM quarantine WHERE organization_id = $1 AND channel_id = $2
         ORDER BY created_at DESC LIMIT 200`,
       [organizationId, channelId],
     );
@@ -117,7 +116,7 @@ export class EmailRepository {
   async quarantined(organizationId: string, channelId: string, id: string): Promise<(QuarantineRow & { raw: Buffer }) | null> {
     const [row] = await this.db.query<QuarantineRow & { raw: Buffer }>(
       `SELECT ${QUARANTINE_COLUMNS}, raw
-         FROM quarantine WHERE organization_id = $1 AND channel_id = $2 AND id = $3 AND discarded_at IS NULL`,
+         FROM quarantine WHERE organization_id = $1 AND channel_id = $2 AND id = $3`,
       [organizationId, channelId, id],
     );
     return row ?? null;
