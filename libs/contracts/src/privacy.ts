@@ -96,6 +96,8 @@ export interface RetentionRunResult {
   auditEventsPurged: number;
   /** Quarantined mails (raw sources) older than the organization's period, removed. */
   quarantinedMailsPurged: number;
+  /** Delivery reports about nothing Guichet sent (raw sources) older than the same period, removed. */
+  mailReportsPurged: number;
 }
 
 /**
@@ -111,6 +113,7 @@ export interface RetentionPurgeSummary {
   contactsAnonymized: number;
   auditEventsPurged: number;
   quarantinedMailsPurged: number;
+  mailReportsPurged: number;
   /** Transactions of the run that touched this organization's conversations. */
   batches: number;
 }

@@ -29,6 +29,7 @@ import { ReportLegalDeadline1765093000000 } from './migrations/1765093000000-rep
 import { WebhookInbox1765095000000 } from './migrations/1765095000000-webhook-inbox';
 import { RegistrationCancelledBy1765097000000 } from './migrations/1765097000000-registration-cancelled-by';
 import { QuarantineNoDiscardedAt1765098000000 } from './migrations/1765098000000-quarantine-no-discarded-at';
+import { MailReportPurge1765098000001 } from './migrations/1765098000001-mail-report-purge';
 import { DecisionNonWorkingDay1765099000000 } from './migrations/1765099000000-decision-non-working-day';
 import { PlatformAdmin1764867000000 } from './migrations/1764867000000-platform-admin';
 import { OpenDataPublication1764872000000 } from './migrations/1764872000000-open-data-publication';
@@ -151,6 +152,7 @@ export const MIGRATIONS = [
   WebhookInbox1765095000000,
   RegistrationCancelledBy1765097000000,
   QuarantineNoDiscardedAt1765098000000,
+  MailReportPurge1765098000001,
   DecisionNonWorkingDay1765099000000,
 ];
 

@@ -69,7 +69,10 @@ describe('the register of processing activities', () => {
     // The town reads a mailbox: its quarantine of unreadable mails, kept 30 days unless set.
     expect(page.text).toContain('Quarantaine des courriels illisibles');
     expect(page.text).toContain('1 mois au plus, puis suppression');
-    expect(page.text).toContain('Activités de traitement (5)');
+    // And the delivery reports about nothing Guichet sent, kept as long.
+    expect(page.text).toContain('Rapports de remise sans message correspondant');
+    expect(page.text).toContain('supprimé à l’effacement des données de l’usager dont il cite l’adresse');
+    expect(page.text).toContain('Activités de traitement (6)');
 
     const csv = await get('?format=csv');
     expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
@@ -79,7 +82,7 @@ describe('the register of processing activities', () => {
       .replace(/^\uFEFF/, '')
       .trimEnd()
       .split('\r\n');
-    expect(lines).toHaveLength(6);
+    expect(lines).toHaveLength(7);
     expect(lines[0]).toBe(
       '"Traitement";"Périmètre (service, démarche)";"Finalité";"Base légale";"Personnes concernées";"Catégories de données";"Destinataires";"Sous-traitants";"Transferts hors Union européenne";"Durée de conservation";"Mesures de sécurité"',
     );

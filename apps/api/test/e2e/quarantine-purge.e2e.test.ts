@@ -46,6 +46,54 @@ describe('purging the quarantine', () => {
 
   const word = () => `xylophone${randomUUID().slice(0, 8)}`;
 
+  /**
+   * A delivery report about nothing Guichet sent, kept as the import keeps one
+   * (EmailIngestService.process): its raw source, and the diagnostic naming the recipient.
+   */
+  const report = (o: { to: string; word: string; organizationId?: string; channelId?: string }) =>
+    t.app.get(EmailRepository).recordEvent({
+      organizationId: o.organizationId ?? town.org.id,
+      channelId: o.channelId ?? town.email.id,
+      folder: 'INBOX',
+      uid: uid++,
+      kind: 'unmatched-bounce',
+      externalId: `<${randomUUID()}@ailleurs.fr>`,
+      reason: `rapport de non-remise sans message correspondant envoyé par Guichet : 550 5.1.1 <${o.to}> inconnu`,
+      raw: Buffer.from(
+        [
+          'From: MAILER-DAEMON@ville.fr',
+          'To: mairie@ville.fr',
+          'Subject: Undelivered Mail Returned to Sender',
+          'Content-Type: multipart/report; report-type=delivery-status; boundary="b"',
+          '',
+          '--b',
+          'Content-Type: message/delivery-status',
+          '',
+          `Final-Recipient: rfc822; ${o.to}`,
+          'Action: failed',
+          'Status: 5.1.1',
+          '',
+          '--b',
+          'Content-Type: text/rfc822-headers',
+          '',
+          `To: ${o.to}`,
+          `Subject: Votre ${o.word}`,
+          '',
+          '--b--',
+          '',
+        ].join('\r\n'),
+      ),
+    });
+
+  /** The kept delivery reports whose raw source or diagnostic holds this text. */
+  const reporting = async (text: string) =>
+    (
+      await t.db.query(`SELECT id FROM mailbox_event WHERE position($1::bytea IN raw) > 0 OR strpos(reason, $2) > 0`, [
+        Buffer.from(text),
+        text,
+      ])
+    ).rows.map((r: { id: string }) => r.id);
+
   beforeAll(async () => {
     t = await startTestApp();
     town = await seedTown(t);
@@ -142,6 +190,84 @@ describe('purging the quarantine', () => {
       r.contactId,
     ]);
     expect(rows[0].data).toMatchObject({ quarantinedMails: 1 });
+  });
+
+  it('erasing a citizen removes the delivery reports naming their addresses, and only those', async () => {
+    const email = `${randomUUID().slice(0, 8)}@exemple.fr`;
+    const w = word();
+    const other = word();
+    const r = await t.ingest.ingest(
+      {
+        channelId: town.webform.id,
+        externalId: randomUUID(),
+        from: { kind: 'email', value: email, name: 'Firmin Lachaud' },
+        subject: 'Carte d’identité',
+        text: 'Bonjour',
+      },
+      { teamId: town.etatCivil.id },
+    );
+    // The reporting server wrote the address its own way: found all the same.
+    const theirs = await report({ to: email.toUpperCase(), word: w });
+    const stranger = await report({ to: `${randomUUID().slice(0, 8)}@exemple.fr`, word: other });
+    const elsewhere = await t.newOrganization();
+    const elsewhereTeam = await t.newTeam(elsewhere.id);
+    const elsewhereMailbox = await t.newChannel({ organizationId: elsewhere.id, teamId: elsewhereTeam.id, kind: 'email' });
+    const elsewhereReport = await report({ to: email, word: w, organizationId: elsewhere.id, channelId: elsewhereMailbox.id });
+    expect((await reporting(w)).sort()).toEqual([theirs, elsewhereReport].sort());
+
+    const erased = await t.http('POST', `/api/v1/contacts/${r.contactId}/anonymize`, { token: town.supervisor.token });
+    expect(erased.status).toBe(200);
+    // Neither the report's words nor the address are left in this town's kept reports.
+    expect(await reporting(w)).toEqual([elsewhereReport]);
+    expect(await reporting(email.toUpperCase())).toEqual([]);
+    expect(await reporting(other)).toEqual([stranger]);
+    const { rows } = await t.db.query(`SELECT data FROM audit_event WHERE action = 'contact.erased' AND contact_id = $1`, [
+      r.contactId,
+    ]);
+    expect(rows[0].data).toMatchObject({ mailReports: 1 });
+  });
+
+  it('the retention run removes kept delivery reports past the quarantine period, counted in its audit.purged row', async () => {
+    const org = await t.newOrganization();
+    const team = await t.newTeam(org.id);
+    const admin = await t.newAgent({ organizationId: org.id, role: 'admin' });
+    const mailbox = await t.newChannel({ organizationId: org.id, teamId: team.id, kind: 'email' });
+    const at = async (days: number, kind: 'unmatched-bounce' | 'delivery-report' | 'duplicate' = 'unmatched-bounce') => {
+      const w = word();
+      const id = await report({ to: 'parti@exemple.fr', word: w, organizationId: org.id, channelId: mailbox.id });
+      await t.db.query(`UPDATE mailbox_event SET created_at = now() - make_interval(days => $2), kind = $3 WHERE id = $1`, [
+        id,
+        days,
+        kind,
+      ]);
+      return { id, w };
+    };
+    const old = await at(31);
+    const oldReport = await at(45, 'delivery-report');
+    const week = await at(8);
+    // A duplicate's line keeps no copy of the mail: the channel's activity keeps it.
+    const duplicate = await at(60, 'duplicate');
+
+    const run = await t.http('POST', '/api/v1/retention/run', { token: admin.token });
+    expect(run.status).toBe(200);
+    expect(run.body).toMatchObject({ mailReportsPurged: 2, quarantinedMailsPurged: 0 });
+    expect(await reporting(old.w)).toEqual([]);
+    expect(await reporting(oldReport.w)).toEqual([]);
+    expect(await reporting(week.w)).toEqual([week.id]);
+    expect(await reporting(duplicate.w)).toEqual([duplicate.id]);
+
+    expect(
+      (await t.http('PUT', '/api/v1/retention-rules', { token: admin.token, body: { rules: [], quarantineRetentionDays: 7 } }))
+        .status,
+    ).toBe(200);
+    expect((await t.http('POST', '/api/v1/retention/run', { token: admin.token })).body.mailReportsPurged).toBe(1);
+    expect(await reporting(week.w)).toEqual([]);
+
+    const { rows } = await t.db.query(
+      `SELECT data FROM audit_event WHERE organization_id = $1 AND action = 'audit.purged' ORDER BY id`,
+      [org.id],
+    );
+    expect(rows.map((r: { data: { mailReportsPurged: number } }) => r.data.mailReportsPurged)).toEqual([2, 1]);
   });
 
   it('the retention run removes quarantined mails past the organization’s period (30 days unless set), shown in the register', async () => {

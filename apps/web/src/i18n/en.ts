@@ -356,9 +356,9 @@ export const en: Messages = {
     registerCsv: 'Download the record (CSV)',
     quarantineDays: 'Unreadable mails in quarantine: deleted after (days)',
     quarantineHint:
-      'A mail the import could not read is kept as it came, to be retried (30 days by default, one year at most). It is deleted as soon as it is discarded or retried, and when its sender’s data are erased.',
+      'A mail the import could not read is kept as it came, to be retried (30 days by default, one year at most). It is deleted as soon as it is discarded or retried, and when its sender’s data are erased. Delivery reports about no message Guichet sent are kept as long.',
     runNow: 'Apply now',
-    ran: '{{anonymized}} request(s) anonymized, {{deleted}} deleted, {{registrations}} event registration(s) anonymized, {{quarantined}} quarantined mail(s) deleted.',
+    ran: '{{anonymized}} request(s) anonymized, {{deleted}} deleted, {{registrations}} event registration(s) anonymized, {{quarantined}} quarantined mail(s) and {{reports}} delivery report(s) deleted.',
   },
   audit: {
     title: 'Access log',
@@ -394,7 +394,7 @@ export const en: Messages = {
     filteredConversationUnknown: 'Filtered on one request.',
     clearConversation: 'Remove this filter',
     purged:
-      '{{anonymized}} request(s) anonymized, {{deleted}} deleted, {{contacts}} citizen(s) anonymized, {{events}} log event(s) and {{quarantined}} quarantined mail(s) deleted',
+      '{{anonymized}} request(s) anonymized, {{deleted}} deleted, {{contacts}} citizen(s) anonymized, {{events}} log event(s), {{quarantined}} quarantined mail(s) and {{reports}} delivery report(s) deleted',
   },
   privacy: {
     heading: 'Personal data',

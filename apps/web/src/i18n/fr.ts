@@ -354,13 +354,13 @@ export const fr = {
       'Compté à partir de la fin de l’événement (90 jours par défaut). Le nom, le courriel, le téléphone et les réponses sont effacés ; les places, le statut et la présence restent pour les statistiques.',
     quarantineDays: 'Courriels illisibles en quarantaine : supprimés après (jours)',
     quarantineHint:
-      'Un courriel que l’import n’a pas pu lire est gardé tel quel pour être réimporté (30 jours par défaut, un an au plus). Il est supprimé aussitôt écarté ou réimporté, et à l’effacement des données de son expéditeur.',
+      'Un courriel que l’import n’a pas pu lire est gardé tel quel pour être réimporté (30 jours par défaut, un an au plus). Il est supprimé aussitôt écarté ou réimporté, et à l’effacement des données de son expéditeur. Les rapports de remise qui ne concernent aucun message envoyé par Guichet sont gardés aussi longtemps.',
     runNow: 'Appliquer maintenant',
     registerTitle: 'Registre des activités de traitement',
     registerIntro: 'Généré à partir de ces règles, des services et des canaux ouverts (article 30 du RGPD).',
     registerHtml: 'Télécharger le registre (HTML)',
     registerCsv: 'Télécharger le registre (CSV)',
-    ran: '{{anonymized}} demande(s) anonymisée(s), {{deleted}} supprimée(s), {{registrations}} inscription(s) à un événement anonymisée(s), {{quarantined}} courriel(s) en quarantaine supprimé(s).',
+    ran: '{{anonymized}} demande(s) anonymisée(s), {{deleted}} supprimée(s), {{registrations}} inscription(s) à un événement anonymisée(s), {{quarantined}} courriel(s) en quarantaine et {{reports}} rapport(s) de remise supprimés.',
   },
   audit: {
     title: 'Journal des accès',
@@ -397,7 +397,7 @@ export const fr = {
     filteredConversationUnknown: 'Filtré sur une demande.',
     clearConversation: 'Retirer ce filtre',
     purged:
-      '{{anonymized}} demande(s) anonymisée(s), {{deleted}} supprimée(s), {{contacts}} usager(s) anonymisé(s), {{events}} événement(s) du journal et {{quarantined}} courriel(s) en quarantaine supprimés',
+      '{{anonymized}} demande(s) anonymisée(s), {{deleted}} supprimée(s), {{contacts}} usager(s) anonymisé(s), {{events}} événement(s) du journal, {{quarantined}} courriel(s) en quarantaine et {{reports}} rapport(s) de remise supprimés',
   },
   privacy: {
     heading: 'Données personnelles',

@@ -75,7 +75,7 @@ export class CitizenRightsService {
   /**
    * Erasure now: every conversation of the citizen not on legal hold is anonymized (whatever its
    * status), and the citizen too when none is kept; the mails from their addresses a mailbox's
-   * quarantine kept are removed. What is kept is returned with its reason.
+   * quarantine kept, and the delivery reports naming those addresses, are removed. What is kept is returned with its reason.
    */
   async erase(agent: AuthAgent, contactId: string): Promise<ContactErasureDto> {
     if (!isManager(agent)) throw notFound('citoyen');
@@ -88,6 +88,8 @@ export class CitizenRightsService {
       if (!contact) throw notFound('citoyen');
       // The mails from their addresses a mailbox's quarantine kept (no legal hold covers those).
       const quarantinedMails = await this.retentionRepo.dropQuarantinedFrom(m, [contactId]);
+      // The delivery reports naming their addresses (about nothing Guichet sent), kept beside a mailbox's activity.
+      const mailReports = await this.retentionRepo.dropMailReportsAbout(m, [contactId]);
       const rows = await this.retentionRepo.contactConversations(m, agent.organizationId, contactId);
       const kept = rows.filter((r) => r.legal_hold_reason !== null && !r.anonymized_at);
       const due = rows.filter((r) => r.legal_hold_reason === null && !r.anonymized_at);
@@ -108,7 +110,12 @@ export class CitizenRightsService {
           agentId: agent.id,
           action: 'contact.erased',
           contactId,
-          data: { conversationsAnonymized: done.anonymized, kept: result.kept.map((k) => k.reference), quarantinedMails },
+          data: {
+            conversationsAnonymized: done.anonymized,
+            kept: result.kept.map((k) => k.reference),
+            quarantinedMails,
+            mailReports,
+          },
         },
         m,
       );

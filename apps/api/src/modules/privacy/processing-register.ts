@@ -149,6 +149,20 @@ export function registerEntries(f: RegisterFacts): RegisterEntry[] {
       retention: `${duration(f.quarantineRetentionDays)} au plus, puis suppression ; supprimé aussitôt écarté, réimporté ou à l’effacement des données de l’expéditeur`,
       security: 'Accès réservé aux administrateurs ; chaque téléchargement, réimport et suppression est journalisé',
     });
+  if (f.channels.includes('email'))
+    entries.push({
+      activity: 'Rapports de remise sans message correspondant',
+      scope: 'Boîtes aux lettres relevées par Guichet',
+      purpose: 'Montrer au service les avis de non-remise ou de remise qui ne concernent aucun message envoyé par Guichet',
+      legalBasis: 'Mission d’intérêt public (RGPD art. 6.1.e) : savoir qu’un courriel de la commune n’est pas parvenu',
+      persons: 'Destinataires des courriels de la commune',
+      data: 'Source complète du rapport, dont l’adresse du destinataire et le diagnostic du serveur distant',
+      recipients: `Agents du service de la boîte, superviseurs et administrateurs de ${f.organization.name}`,
+      processors: 'Aucun',
+      transfers: 'Non',
+      retention: `${duration(f.quarantineRetentionDays)} au plus, puis suppression ; supprimé à l’effacement des données de l’usager dont il cite l’adresse`,
+      security: 'Consultation réservée aux agents du service de la boîte, aux superviseurs et aux administrateurs',
+    });
   return entries;
 }
 

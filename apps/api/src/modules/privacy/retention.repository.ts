@@ -9,6 +9,9 @@ import {
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database';
 
+/** The mailbox events that keep a delivery report about nothing Guichet sent (raw source and diagnostic). */
+const MAIL_REPORT_KINDS = `'unmatched-bounce', 'delivery-report'`;
+
 /** A conversation past its retention rule, locked for the batch that anonymizes or deletes it. */
 export interface DueConversation {
   id: string;
@@ -176,6 +179,48 @@ export class RetentionRepository {
   }
 
   /**
+   * Removes, by bounded batches, the delivery reports kept about nothing Guichet sent (a mailbox's
+   * 'unmatched-bounce' and 'delivery-report' events: the report's raw source and diagnostic, which
+   * name its recipient) older than their organization's quarantine period, of one organization or
+   * (null) all. Returns how many went in this batch, per organization.
+   */
+  async purgeMailReports(o: { organizationId: string | null; now: Date; limit: number }): Promise<Map<string, number>> {
+    const rows = await this.db.query<{ organization_id: string; n: number }>(
+      `WITH gone AS (
+         DELETE FROM mailbox_event WHERE id IN (
+           SELECT e.id FROM mailbox_event e JOIN organization o ON o.id = e.organization_id
+            WHERE e.kind IN (${MAIL_REPORT_KINDS}) AND ($1::uuid IS NULL OR e.organization_id = $1)
+              AND e.created_at < $2::timestamptz - make_interval(days => o.quarantine_retention_days)
+            LIMIT $3)
+         RETURNING organization_id)
+       SELECT organization_id, count(*)::int AS n FROM gone GROUP BY organization_id`,
+      [o.organizationId, o.now, o.limit],
+    );
+    return new Map(rows.map((r) => [r.organization_id, r.n]));
+  }
+
+  /**
+   * Removes the delivery reports of the citizens' organization that name one of their e-mail
+   * addresses (in the report's raw source, case aside, or its diagnostic), in the caller's
+   * transaction, before an erasure or an anonymization removes the addresses. Returns how many went.
+   */
+  async dropMailReportsAbout(m: EntityManager, contactIds: string[]): Promise<number> {
+    const [row] = await this.db.query<{ n: number }>(
+      `WITH gone AS (
+         DELETE FROM mailbox_event e USING contact_identity i
+          WHERE i.contact_id = ANY($1::uuid[]) AND i.kind = 'email'
+            AND e.organization_id = i.organization_id AND e.kind IN (${MAIL_REPORT_KINDS})
+            AND (strpos(lower(e.reason), lower(i.value)) > 0
+                 OR (e.raw IS NOT NULL AND strpos(lower(encode(e.raw, 'escape')), lower(i.value)) > 0))
+         RETURNING e.id)
+       SELECT count(DISTINCT id)::int AS n FROM gone`,
+      [contactIds],
+      m,
+    );
+    return row?.n ?? 0;
+  }
+
+  /**
    * Removes the quarantined mails sent from these citizens' e-mail addresses (the addresses the
    * mail's headers name as its sender: quarantine.senders), in the caller's transaction, before
    * an erasure or an anonymization removes the addresses. Returns how many went.
@@ -279,6 +324,7 @@ export class RetentionRepository {
     const ids = rows.map((r) => r.id);
     if (ids.length) {
       await this.dropQuarantinedFrom(m, ids);
+      await this.dropMailReportsAbout(m, ids);
       await this.db.query(`DELETE FROM contact_identity WHERE contact_id = ANY($1::uuid[])`, [ids], m);
     }
     return ids;

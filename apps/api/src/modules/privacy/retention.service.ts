@@ -25,7 +25,7 @@ const CRON = '15 2 * * *';
 /** Conversations per transaction: a crash loses at most one batch's work, redone by the next run. */
 export const RETENTION_BATCH = 200;
 const AUDIT_PURGE_BATCH = 5_000;
-/** Quarantined mails per statement (each holds a raw source: a few megabytes at most). */
+/** Quarantined mails, or kept delivery reports, per statement (each holds a raw source: a few megabytes at most). */
 const QUARANTINE_PURGE_BATCH = 500;
 /** Past municipal events whose registrants one transaction anonymizes. */
 const EVENTS_BATCH = 20;
@@ -35,7 +35,8 @@ const EVENTS_BATCH = 20;
  * (and an admin's) anonymizes or deletes the finished conversations past their rule, by bounded
  * batches each committed with its audit rows, so a crash resumes where it stopped and a second run
  * finds nothing to do. Conversations on legal hold are never touched. The run also purges the
- * audit events older than the organization's audit period.
+ * audit events older than the organization's audit period, and the quarantined mails and kept
+ * delivery reports older than its quarantine period.
  */
 @Injectable()
 export class RetentionService implements OnApplicationBootstrap {
@@ -54,9 +55,16 @@ export class RetentionService implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     await this.queue.define(QUEUE, { retryLimit: 2, expireInSeconds: 4 * 3600, cron: CRON }, async () => {
       const r = await this.run({ organizationId: null, agentId: null });
-      if (r.anonymized || r.deleted || r.registrationsAnonymized || r.auditEventsPurged || r.quarantinedMailsPurged)
+      if (
+        r.anonymized ||
+        r.deleted ||
+        r.registrationsAnonymized ||
+        r.auditEventsPurged ||
+        r.quarantinedMailsPurged ||
+        r.mailReportsPurged
+      )
         this.logger.log(
-          `${r.anonymized} conversation(s) anonymisée(s), ${r.deleted} supprimée(s), ${r.registrationsAnonymized} inscription(s) à un événement anonymisée(s), ${r.auditEventsPurged} événement(s) d'audit purgé(s), ${r.quarantinedMailsPurged} courriel(s) en quarantaine supprimé(s)`,
+          `${r.anonymized} conversation(s) anonymisée(s), ${r.deleted} supprimée(s), ${r.registrationsAnonymized} inscription(s) à un événement anonymisée(s), ${r.auditEventsPurged} événement(s) d'audit purgé(s), ${r.quarantinedMailsPurged} courriel(s) en quarantaine et ${r.mailReportsPurged} rapport(s) de remise supprimé(s)`,
         );
     });
   }
@@ -141,6 +149,7 @@ export class RetentionService implements OnApplicationBootstrap {
       registrationsAnonymized: 0,
       auditEventsPurged: 0,
       quarantinedMailsPurged: 0,
+      mailReportsPurged: 0,
     };
     const summaries = new Map<string, RetentionPurgeSummary>();
     const summaryOf = (organizationId: string) => {
@@ -154,6 +163,7 @@ export class RetentionService implements OnApplicationBootstrap {
           contactsAnonymized: 0,
           auditEventsPurged: 0,
           quarantinedMailsPurged: 0,
+          mailReportsPurged: 0,
           batches: 0,
         };
         summaries.set(organizationId, s);
@@ -208,7 +218,7 @@ export class RetentionService implements OnApplicationBootstrap {
     }
     const purge = async (
       batch: () => Promise<Map<string, number>>,
-      key: 'quarantinedMailsPurged' | 'auditEventsPurged',
+      key: 'quarantinedMailsPurged' | 'mailReportsPurged' | 'auditEventsPurged',
       size: number,
     ) => {
       for (;;) {
@@ -226,6 +236,12 @@ export class RetentionService implements OnApplicationBootstrap {
       () =>
         this.repo.purgeQuarantine({ organizationId: o.organizationId, now: o.now ?? new Date(), limit: QUARANTINE_PURGE_BATCH }),
       'quarantinedMailsPurged',
+      QUARANTINE_PURGE_BATCH,
+    );
+    await purge(
+      () =>
+        this.repo.purgeMailReports({ organizationId: o.organizationId, now: o.now ?? new Date(), limit: QUARANTINE_PURGE_BATCH }),
+      'mailReportsPurged',
       QUARANTINE_PURGE_BATCH,
     );
     await purge(

@@ -93,6 +93,7 @@ function AuditLog({ linked }: { linked: { contactId?: string; conversationId?: s
         contacts: countIn(e.data, 'contactsAnonymized'),
         events: countIn(e.data, 'auditEventsPurged'),
         quarantined: countIn(e.data, 'quarantinedMailsPurged'),
+        reports: countIn(e.data, 'mailReportsPurged'),
       });
     return '';
   };

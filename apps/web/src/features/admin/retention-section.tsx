@@ -237,6 +237,7 @@ export function RetentionSection({ readOnly }: { readOnly: boolean }) {
               deleted: run.data.deleted,
               registrations: run.data.registrationsAnonymized,
               quarantined: run.data.quarantinedMailsPurged,
+              reports: run.data.mailReportsPurged,
             })}
           </p>
         ) : null}
