@@ -42,6 +42,61 @@ describe('authentication', () => {
     expect(wrong.body.message).toBe(unknown.body.message);
   });
 
+  it('audits each password sign-in with the address and the new session, and each wrong password of an account, never the password', async () => {
+    const agent = await t.newAgent({ organizationId: town.org.id });
+    const audit = async () =>
+      (
+        await t.db.query(
+          `SELECT organization_id, action, host(ip) AS ip, session_id, data FROM audit_event WHERE agent_id = $1 ORDER BY id`,
+          [agent.id],
+        )
+      ).rows;
+    const wrongPassword = 'pas-le-bon-mot-de-passe';
+    // Behind the town's reverse proxy (loopback, trusted by default): the address it forwards.
+    const from = (ip: string) => ({ 'x-forwarded-for': ip });
+    const wrong = await t.http('POST', '/api/v1/auth/login', {
+      body: { email: agent.email, password: wrongPassword },
+      headers: from('198.51.100.4'),
+    });
+    expect(wrong.status).toBe(401);
+    const ok = await t.http('POST', '/api/v1/auth/login', {
+      body: { email: agent.email, password: 'mot-de-passe-test' },
+      headers: from('2001:db8::9'),
+    });
+    expect(ok.status).toBe(200);
+    const sessions = await t.http('GET', '/api/v1/auth/sessions', { token: ok.body.token });
+    const current = sessions.body.find((s: { current: boolean }) => s.current);
+    expect(current.id).toMatch(/^[0-9a-f-]{36}$/);
+
+    const rows = await audit();
+    expect(rows).toEqual([
+      {
+        organization_id: town.org.id,
+        action: 'agent.sign_in_failed',
+        ip: '198.51.100.4',
+        session_id: null,
+        data: { method: 'password' },
+      },
+      {
+        organization_id: town.org.id,
+        action: 'agent.signed_in',
+        ip: '2001:db8::9',
+        session_id: current.id,
+        data: { method: 'password' },
+      },
+    ]);
+    expect(JSON.stringify(rows)).not.toContain(wrongPassword);
+    expect(JSON.stringify(rows)).not.toContain('mot-de-passe-test');
+    expect(JSON.stringify(rows)).not.toContain(ok.body.token);
+
+    // An address that is nobody's account belongs to no town's audit.
+    const before = (await t.db.query(`SELECT max(id) AS id FROM audit_event`)).rows[0].id;
+    const stranger = `inconnu-${agent.id.slice(0, 8)}@nulle.part`;
+    expect((await t.http('POST', '/api/v1/auth/login', { body: { email: stranger, password: 'non' } })).status).toBe(401);
+    const { rows: after } = await t.db.query(`SELECT data FROM audit_event WHERE id > $1`, [before]);
+    expect(JSON.stringify(after)).not.toContain(stranger);
+  });
+
   it('rejects a malformed login body with 400 and the field at fault', async () => {
     const res = await t.http('POST', '/api/v1/auth/login', { body: { email: 'a@b.fr' } });
     expect(res.status).toBe(400);

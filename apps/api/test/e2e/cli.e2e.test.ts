@@ -127,7 +127,13 @@ describe('pnpm guichet (installation from the shell)', () => {
       // The demo town is never seeded beside a town that was set up.
       expect((await t.db.query(`SELECT slug FROM organization`)).rows).toEqual([{ slug: 'saint-essai' }]);
       const audit = await t.db.query(`SELECT action, data FROM audit_event ORDER BY created_at`);
-      expect(audit.rows.map((r) => r.action)).toEqual(['organization.created', 'agent.created', 'agent.platform_admin_granted']);
+      expect(audit.rows.map((r) => r.action)).toEqual([
+        'organization.created',
+        'agent.created',
+        'agent.platform_admin_granted',
+        'agent.signed_in',
+        'agent.signed_in',
+      ]);
       expect(JSON.stringify(audit.rows)).not.toContain(PASSWORD);
     } finally {
       await t.close();

@@ -184,17 +184,23 @@ describe('sign-in through an OpenID Connect provider (ProConnect and the like)',
     expect(noCsrf.status).toBe(403);
 
     const sessions = await t.http('GET', '/api/v1/auth/sessions', { headers: { cookie: `guichet_session=${session}` } });
-    expect(sessions.body.find((s: { current: boolean }) => s.current)).toMatchObject({
+    const current = sessions.body.find((s: { current: boolean }) => s.current);
+    expect(current).toMatchObject({
       method: 'oidc',
       provider: 'S’identifier avec ProConnect',
       userAgent: expect.any(String),
       ip: expect.any(String),
     });
-    const audit = await t.db.query(`SELECT data FROM audit_event WHERE agent_id = $1 AND action = 'agent.signed_in'`, [
-      town.agentEC.id,
-    ]);
-    // The level and methods the provider reported, from the signed id_token.
-    expect(audit.rows.map((r) => r.data)).toContainEqual({ method: 'oidc', providerId, acr: 'eidas1', amr: ['pwd'] });
+    const audit = await t.db.query(
+      `SELECT data, session_id, ip IS NOT NULL AS has_ip FROM audit_event WHERE agent_id = $1 AND action = 'agent.signed_in'`,
+      [town.agentEC.id],
+    );
+    // The level and methods the provider reported, from the signed id_token; the session it opened, and from where.
+    expect(audit.rows).toContainEqual({
+      data: { method: 'oidc', providerId, acr: 'eidas1', amr: ['pwd'] },
+      session_id: current.id,
+      has_ip: true,
+    });
   });
 
   it('accepts a higher eIDAS level (eidas2 with two factors)', async () => {

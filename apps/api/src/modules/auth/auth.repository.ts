@@ -64,11 +64,17 @@ export class AuthRepository {
     return row ? { ...toAuthAgent(row), passwordHash: row.password_hash, archivedOrganization: row.archived_organization } : null;
   }
 
-  async createSession(agentId: string, token: string, ttlHours: number, meta: SessionMeta = {}): Promise<Date> {
-    const [row] = await this.db.query<{ expires_at: Date }>(
+  /** A new session: when it expires, and its public id (the audit's and the session list's). */
+  async createSession(
+    agentId: string,
+    token: string,
+    ttlHours: number,
+    meta: SessionMeta = {},
+  ): Promise<{ expiresAt: Date; publicId: string }> {
+    const [row] = await this.db.query<{ expires_at: Date; public_id: string }>(
       `INSERT INTO agent_session (token_hash, agent_id, expires_at, method, oidc_provider_id, id_token, user_agent, ip)
        VALUES ($1, $2, now() + make_interval(hours => $3), $4, $5, $6, $7, $8)
-       RETURNING expires_at`,
+       RETURNING expires_at, public_id`,
       [
         tokenHash(token),
         agentId,
@@ -80,7 +86,7 @@ export class AuthRepository {
         meta.ip?.slice(0, 64) ?? null,
       ],
     );
-    return row!.expires_at;
+    return { expiresAt: row!.expires_at, publicId: row!.public_id };
   }
 
   /** The agent of a live session (not expired, agent active, town not archived), as they are now, with the session. */

@@ -8,6 +8,7 @@ import { Database, type AfterCommit } from '../../common/database';
 import { badRequest, forbidden, unauthorized } from '../../common/errors';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '../../common/password';
 import { RateLimiter } from '../../common/rate-limiter';
+import { currentOrigin } from '../../common/request-context';
 import { AuditRepository } from '../../infra/audit/audit.repository';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
 import { AuthRepository, sessionId, type SessionMeta } from './auth.repository';
@@ -35,6 +36,15 @@ export class AuthService {
     const ok = found ? await verifyPassword(input.password, found.passwordHash) : await verifyAgainstDummy(input.password);
     if (!found || !ok) {
       await this.loginLimiter.failed(attempt);
+      // A wrong password for an account is the account's organization's business (who tried, from
+      // where); an unknown address belongs to no organization, and is not kept (it may be anyone's).
+      if (found)
+        await this.audit.record({
+          organizationId: found.organizationId,
+          agentId: found.id,
+          action: 'agent.sign_in_failed',
+          data: { method: 'password' },
+        });
       throw unauthorized('adresse e-mail ou mot de passe incorrect');
     }
     await this.loginLimiter.succeeded(attempt);
@@ -44,14 +54,25 @@ export class AuthService {
       throw forbidden(
         `« ${archivedOrganization} » est archivée sur cette plateforme : la connexion n’y est plus possible (adressez-vous à l’administrateur de la plateforme)`,
       );
-    return { ...(await this.openSession(agent.id, { ip, userAgent })), agent };
+    const { token, expiresAt, publicId } = await this.openSession(agent.id, { ip, userAgent });
+    await this.audit.record({
+      organizationId: agent.organizationId,
+      agentId: agent.id,
+      action: 'agent.signed_in',
+      data: { method: 'password' },
+      origin: { ...currentOrigin(), sessionId: publicId },
+    });
+    return { token, expiresAt, agent };
   }
 
-  /** A new session of the agent (password or OIDC sign-in): its token goes to the browser only. */
-  async openSession(agentId: string, meta: SessionMeta): Promise<{ token: string; expiresAt: Date }> {
+  /**
+   * A new session of the agent (password or OIDC sign-in): its token goes to the browser only;
+   * its public id is the one the audit and the agent's session list name it by.
+   */
+  async openSession(agentId: string, meta: SessionMeta): Promise<{ token: string; expiresAt: Date; publicId: string }> {
     const token = randomBytes(32).toString('base64url');
-    const expiresAt = await this.repo.createSession(agentId, token, this.config.sessionTtlHours, meta);
-    return { token, expiresAt };
+    const { expiresAt, publicId } = await this.repo.createSession(agentId, token, this.config.sessionTtlHours, meta);
+    return { token, expiresAt, publicId };
   }
 
   async authenticate(token: string | undefined): Promise<AuthAgent | null> {

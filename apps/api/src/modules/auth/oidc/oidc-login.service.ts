@@ -9,6 +9,7 @@ import {
 import * as oidc from 'openid-client';
 import { Database } from '../../../common/database';
 import { hashPassword } from '../../../common/password';
+import { currentOrigin } from '../../../common/request-context';
 import { APP_CONFIG, type AppConfig } from '../../../config';
 import { AuditRepository } from '../../../infra/audit/audit.repository';
 import { decryptSecrets, encryptSecrets } from '../../channels/channel-secrets';
@@ -173,8 +174,9 @@ export class OidcLoginService {
       agentId,
       action: 'agent.signed_in',
       data: { method: 'oidc', providerId: row.id, ...(acr ? { acr } : {}), ...(amr?.length ? { amr } : {}) },
+      origin: { ...currentOrigin(), sessionId: session.publicId },
     });
-    return session;
+    return { token: session.token, expiresAt: session.expiresAt };
   }
 
   /** Where the browser goes to end the provider's session too (`id_token_hint`), or null for a password session. */
