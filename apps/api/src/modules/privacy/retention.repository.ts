@@ -163,34 +163,30 @@ export class RetentionRepository {
    * older than their organization's period (organization.quarantine_retention_days), of one
    * organization or (null) all. Returns how many went in this batch, per organization.
    */
-  async purgeQuarantine(o: { organizationId: string | null; now: Date; limit: number }): Promise<Map<string, number>> {
-    const rows = await this.db.query<{ organization_id: string; n: number }>(
-      `WITH gone AS (
-         DELETE FROM quarantine WHERE id IN (
-           SELECT q.id FROM quarantine q JOIN organization o ON o.id = q.organization_id
-            WHERE ($1::uuid IS NULL OR q.organization_id = $1)
-              AND q.created_at < $2::timestamptz - make_interval(days => o.quarantine_retention_days)
-            LIMIT $3)
-         RETURNING organization_id)
-       SELECT organization_id, count(*)::int AS n FROM gone GROUP BY organization_id`,
-      [o.organizationId, o.now, o.limit],
-    );
-    return new Map(rows.map((r) => [r.organization_id, r.n]));
+  purgeQuarantine(o: { organizationId: string | null; now: Date; limit: number }): Promise<Map<string, number>> {
+    return this.purgePastQuarantinePeriod('quarantine', 'TRUE', o);
   }
 
   /**
-   * Removes, by bounded batches, the delivery reports kept about nothing Guichet sent (a mailbox's
+   * The same for the delivery reports kept about nothing Guichet sent (a mailbox's
    * 'unmatched-bounce' and 'delivery-report' events: the report's raw source and diagnostic, which
-   * name its recipient) older than their organization's quarantine period, of one organization or
-   * (null) all. Returns how many went in this batch, per organization.
+   * name its recipient), kept as long as a quarantined mail.
    */
-  async purgeMailReports(o: { organizationId: string | null; now: Date; limit: number }): Promise<Map<string, number>> {
+  purgeMailReports(o: { organizationId: string | null; now: Date; limit: number }): Promise<Map<string, number>> {
+    return this.purgePastQuarantinePeriod('mailbox_event', `t.kind IN (${MAIL_REPORT_KINDS})`, o);
+  }
+
+  private async purgePastQuarantinePeriod(
+    table: 'quarantine' | 'mailbox_event',
+    only: string,
+    o: { organizationId: string | null; now: Date; limit: number },
+  ): Promise<Map<string, number>> {
     const rows = await this.db.query<{ organization_id: string; n: number }>(
       `WITH gone AS (
-         DELETE FROM mailbox_event WHERE id IN (
-           SELECT e.id FROM mailbox_event e JOIN organization o ON o.id = e.organization_id
-            WHERE e.kind IN (${MAIL_REPORT_KINDS}) AND ($1::uuid IS NULL OR e.organization_id = $1)
-              AND e.created_at < $2::timestamptz - make_interval(days => o.quarantine_retention_days)
+         DELETE FROM ${table} WHERE id IN (
+           SELECT t.id FROM ${table} t JOIN organization o ON o.id = t.organization_id
+            WHERE ${only} AND ($1::uuid IS NULL OR t.organization_id = $1)
+              AND t.created_at < $2::timestamptz - make_interval(days => o.quarantine_retention_days)
             LIMIT $3)
          RETURNING organization_id)
        SELECT organization_id, count(*)::int AS n FROM gone GROUP BY organization_id`,
