@@ -1,14 +1,15 @@
 /**
  * Access audit (issue 16): what recording a view costs the conversation page. The page is what the
  * agent app loads when a file opens: GET /conversations/:id and GET /conversations/:id/messages,
- * each of which records an access (audit_event, group-committed). Its latency is measured with the
- * recording on, and in the same run with it off (AuditRepository.recordAccess answering at once:
- * the bench's switch, not the product's), in alternating rounds so drift on a shared machine falls
- * on both sides; the audit table already holds a town's year of events. The agents' browsers
+ * each of which records an access (audit_event), written by the statement that reads the file
+ * (ConversationRepository.findForView). Its latency is measured with the recording on, and in the
+ * same run with it off (findForView replaced by the plain read, findById: the bench's switch, not
+ * the product's), in alternating rounds so drift on a shared machine falls on both sides; the
+ * audit table already holds a town's year of events. The agents' browsers
  * (HTTP clients) run in a child process (lib/arrivals-child.ts), so their work does not fall on the
  * app's event loop. Target: the page costs at most 10 % more with the recording on.
  */
-import { AuditRepository } from '../src/infra/audit/audit.repository';
+import { ConversationRepository } from '../src/modules/conversations/conversation.repository';
 import { Arrivals } from './lib/arrivals';
 import { withBenchEnv, type Log } from './lib/env';
 import { createAgents, createOrganization, createTeams } from './lib/fixtures';
@@ -71,9 +72,13 @@ export async function benchAuditView(o: AuditViewBenchOptions, log: Log): Promis
     ).rows.map((r) => r.id);
     log(`seeded ${count(o.conversations)} conversations, ${count(o.priorEvents)} prior audit events`);
 
-    const audit = env.app.app.get(AuditRepository);
-    const recordAccess = audit.recordAccess.bind(audit);
-    const off: typeof audit.recordAccess = () => Promise.resolve();
+    const conversations = env.app.app.get(ConversationRepository);
+    const findForView = conversations.findForView.bind(conversations);
+    // Recording off: the file read as it was before any record, told recorded so the page is answered.
+    const off: typeof conversations.findForView = async (organizationId, id) => {
+      const row = await conversations.findById(organizationId, id);
+      return row && { ...row, access_recorded: true };
+    };
     // The agents' browsers run in a child process (lib/arrivals-child.ts), not on the app's event
     // loop; each agent has two kept-alive connections, as a browser tab fetches the file and its
     // messages together.
@@ -82,7 +87,7 @@ export async function benchAuditView(o: AuditViewBenchOptions, log: Log): Promis
     let next = 0;
     const page = (id: string) => [`/api/v1/conversations/${id}`, `/api/v1/conversations/${id}/messages?limit=50`];
     const round = async (side: 'on' | 'off', keep: boolean) => {
-      audit.recordAccess = side === 'on' ? recordAccess : off;
+      conversations.findForView = side === 'on' ? findForView : off;
       const done = await browsers.run({
         type: 'pages',
         baseUrl: env.app.url,
@@ -104,7 +109,7 @@ export async function benchAuditView(o: AuditViewBenchOptions, log: Log): Promis
       eventsBefore = await events();
       for (let r = 0; r < o.rounds; r++) await round(r % 2 === 0 ? 'on' : 'off', true);
     } finally {
-      audit.recordAccess = recordAccess;
+      conversations.findForView = findForView;
       await browsers.close();
     }
     const recorded = (await events()) - eventsBefore;

@@ -55,6 +55,56 @@ describe('access audit', () => {
     expect(await auditOf('conversation.messages_read', outsider.id)).toEqual([]);
   });
 
+  it('records each opening of a file in the statement that reads it: one record per file shown, none for a file refused', async () => {
+    const reader = await t.newAgent({ organizationId: town.org.id, teamIds: [town.etatCivil.id] });
+    const outsider = await t.newAgent({ organizationId: town.org.id, teamIds: [town.scolarite.id] });
+    const assignee = await t.newAgent({ organizationId: town.org.id, teamIds: [town.scolarite.id] });
+    const elsewhere = await t.newOrganization();
+    const stranger = await t.newAgent({ organizationId: elsewhere.id, role: 'admin' });
+    const r = await citizenWrites();
+    // Assigned to an agent of another service: they read it as its service does.
+    await t.db.query(`UPDATE conversation SET assignee_id = $2 WHERE id = $1`, [r.conversationId, assignee.id]);
+    const open = (token: string) => t.http('GET', `/api/v1/conversations/${r.conversationId}`, { token });
+    for (const a of [reader, assignee, town.supervisor]) expect((await open(a.token)).status).toBe(200);
+    for (const a of [outsider, stranger]) expect((await open(a.token)).status).toBe(404);
+    const { rows } = await t.db.query(
+      `SELECT agent_id, contact_id, team_ids FROM audit_event WHERE action = 'conversation.viewed' AND conversation_id = $1 ORDER BY id`,
+      [r.conversationId],
+    );
+    // Each with the citizen and the file's service at that moment (what the viewer filters by).
+    expect(rows).toEqual(
+      [reader, assignee, town.supervisor].map((a) => ({
+        agent_id: a.id,
+        contact_id: r.contactId,
+        team_ids: [town.etatCivil.id],
+      })),
+    );
+
+    // The record cannot be written: the file is not shown (nor its messages), and nothing is recorded.
+    await t.db.query(`
+      CREATE FUNCTION test_refuse_view_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.action IN ('conversation.viewed', 'conversation.messages_read') THEN RAISE EXCEPTION 'audit indisponible'; END IF;
+        RETURN NEW;
+      END $$`);
+    await t.db.query(
+      `CREATE TRIGGER test_refuse_view_audit BEFORE INSERT ON audit_event FOR EACH ROW EXECUTE FUNCTION test_refuse_view_audit()`,
+    );
+    try {
+      const refused = await open(reader.token);
+      expect(refused.status).toBe(500);
+      expect(JSON.stringify(refused.body)).not.toContain(r.conversationId);
+      const messages = await t.http('GET', `/api/v1/conversations/${r.conversationId}/messages`, { token: reader.token });
+      expect(messages.status).toBe(500);
+      expect(JSON.stringify(messages.body)).not.toContain('Bonjour');
+    } finally {
+      await t.db.query(`DROP TRIGGER test_refuse_view_audit ON audit_event`);
+      await t.db.query(`DROP FUNCTION test_refuse_view_audit()`);
+    }
+    expect(await auditOf('conversation.viewed', reader.id)).toHaveLength(1);
+    expect(await auditOf('conversation.messages_read', reader.id)).toEqual([]);
+  });
+
   it('records who downloaded which attachment, and nothing for a refused download', async () => {
     const reader = await t.newAgent({ organizationId: town.org.id, teamIds: [town.etatCivil.id] });
     const outsider = await t.newAgent({ organizationId: town.org.id, teamIds: [town.scolarite.id] });

@@ -531,6 +531,44 @@ export class ConversationRepository {
     return row ?? null;
   }
 
+  /**
+   * A conversation as an agent opens it (its page, its messages), and the record of that access
+   * (RGPD access audit: audit_event), written by the same statement: a data-modifying WITH query
+   * inserts the record when the agent may read the file (the rule of conversation-access.ts,
+   * computed on the row read), and the statement's commit comes before its answer, so a file is
+   * never shown without its record, and no record is written for a file not shown. One round
+   * trip and one transaction, where a read and a separate INSERT took two of each (issue 16's
+   * audit-view bench). The file's service is given to the record here (what the audit_event
+   * trigger would otherwise read again). `access_recorded` says whether the record was written.
+   */
+  async findForView(
+    organizationId: string,
+    id: string,
+    view: {
+      agentId: string;
+      manager: boolean;
+      teamIds: string[];
+      action: 'conversation.viewed' | 'conversation.messages_read';
+      origin: { ip: string | null; sessionId: string | null };
+    },
+  ): Promise<(ConversationRow & { access_recorded: boolean }) | null> {
+    const [row] = await this.db.query<ConversationRow & { access_recorded: boolean }>(
+      `WITH found AS (
+         SELECT ${CONVERSATION_COLUMNS}, ($4::boolean OR c.team_id = ANY($5::uuid[]) OR c.assignee_id = $3) AS readable
+           FROM conversation c JOIN contact ct ON ct.id = c.contact_id
+          WHERE c.organization_id = $1 AND c.id = $2
+       ), recorded AS (
+         INSERT INTO audit_event (organization_id, agent_id, action, conversation_id, contact_id, team_ids, ip, session_id)
+         SELECT found.organization_id, $3, $6, found.id, found.contact_id, ARRAY[found.team_id], $7::inet, $8::uuid
+           FROM found WHERE found.readable
+         RETURNING id
+       )
+       SELECT found.*, EXISTS (SELECT 1 FROM recorded) AS access_recorded FROM found`,
+      [organizationId, id, view.agentId, view.manager, view.teamIds, view.action, view.origin.ip, view.origin.sessionId],
+    );
+    return row ?? null;
+  }
+
   async findByReference(reference: string, manager?: EntityManager): Promise<ConversationRow | null> {
     const [row] = await this.db.query<ConversationRow>(
       `SELECT ${CONVERSATION_COLUMNS} FROM conversation c JOIN contact ct ON ct.id = c.contact_id WHERE c.reference = $1`,

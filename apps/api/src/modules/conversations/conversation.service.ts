@@ -24,6 +24,7 @@ import {
 } from '@guichet/contracts';
 import { isManager, type AuthAgent } from '../../common/auth-agent';
 import { Database } from '../../common/database';
+import { currentOrigin } from '../../common/request-context';
 import { uploadedFileType } from '../../common/file-type';
 import { BlobStore } from '../blobs/blob-store';
 import type { NewAttachment } from './message.repository';
@@ -134,43 +135,46 @@ export class ConversationService {
     return !!row && canRead(agent, row);
   }
 
-  private async readable(agent: AuthAgent, id: string): Promise<ConversationRow> {
-    const row = await this.repo.findById(agent.organizationId, id);
+  /**
+   * A file the agent opens, read together with the record of their access (RGPD access log),
+   * committed before it is answered (ConversationRepository.findForView).
+   */
+  private async viewed(
+    agent: AuthAgent,
+    id: string,
+    action: 'conversation.viewed' | 'conversation.messages_read',
+  ): Promise<ConversationRow> {
+    const row = await this.repo.findForView(agent.organizationId, id, {
+      agentId: agent.id,
+      manager: isManager(agent),
+      teamIds: agent.teamIds,
+      action,
+      origin: currentOrigin(),
+    });
     // Another organization's or another service's conversation does not exist for this agent.
     if (!row || !canRead(agent, row)) throw notFound('conversation');
+    // The statement applies the same rule: a file shown without its access record would be a breach of the audit.
+    if (!row.access_recorded) throw new Error(`access to conversation ${id} not recorded`);
     return row;
   }
 
   /** Opening a file is audited (RGPD access log) and marks it read. */
   async get(agent: AuthAgent, id: string): Promise<ConversationDto> {
-    const row = await this.readable(agent, id);
-    const [read] = await Promise.all([
-      row.unread ? this.writer.markRead(agent.organizationId, id) : null,
-      this.audit.recordAccess({
-        organizationId: agent.organizationId,
-        agentId: agent.id,
-        action: 'conversation.viewed',
-        conversationId: id,
-        contactId: row.contact_id,
-      }),
-    ]);
+    const row = await this.viewed(agent, id, 'conversation.viewed');
+    const read = row.unread ? await this.writer.markRead(agent.organizationId, id) : null;
     return read ?? toConversationDto(row);
   }
 
-  /** Reading a file's messages is audited like opening it, each page. */
+  /**
+   * Reading a file's messages is audited like opening it, each page. The page is read while the
+   * file is (and its access recorded), and answered only if the agent may read the file.
+   */
   async messagesPage(agent: AuthAgent, id: string, limit: number, cursor?: string): Promise<Page<MessageDto>> {
-    const row = await this.readable(agent, id);
     const before = cursor ? decodeCursor(cursor) : null;
     if (cursor && !before) throw badRequest('curseur de pagination invalide');
-    const [{ items, next }] = await Promise.all([
+    const [, { items, next }] = await Promise.all([
+      this.viewed(agent, id, 'conversation.messages_read'),
       this.messages.page(id, limit, before),
-      this.audit.recordAccess({
-        organizationId: agent.organizationId,
-        agentId: agent.id,
-        action: 'conversation.messages_read',
-        conversationId: id,
-        contactId: row.contact_id,
-      }),
     ]);
     return { items, nextCursor: next ? encodeCursor(next[0], next[1]) : null };
   }
