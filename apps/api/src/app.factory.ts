@@ -117,15 +117,17 @@ export async function createApp(config: AppConfig, extraModules: Type[] = []): P
     app.useWebSocketAdapter(redis);
   }
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Guichet API')
-      .setDescription('La boîte de réception citoyenne : conversations, citoyens, canaux, temps réel.')
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
+  // The OpenAPI document is built at its first request (then kept), not at every start.
+  const document = () =>
+    SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('Guichet API')
+        .setDescription('La boîte de réception citoyenne : conversations, citoyens, canaux, temps réel.')
+        .setVersion('1')
+        .addBearerAuth()
+        .build(),
+    );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
 
   // The citizen pages, the built web app's files and the agent app's page (web-app.ts).
