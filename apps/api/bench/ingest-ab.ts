@@ -7,28 +7,24 @@
  * AB_SCHEMA=1 prints the constraints, triggers, indexes and columns of the ingest's tables instead.
  * AB_BATCH_B=8 gives B batches of another size than A's (with AB_NEW empty: the cost of the batch size).
  *
- * AB_REPORTS=1: A and B have the same schema; B also keeps the reports' aggregates current as the
- * app does, from the durable queue: the events of the stored messages that move a report
- * (movesReports), in jobs of up to 50 events run one at a time (the listener's `chains: 1`), each
- * in one transaction with its exactly-once receipts and ReportAggregatesListener's own statements.
- * Not counted: the job queue's own row per job (one per 50 events). The client's CPU (this
- * process: the pg client and the listener's JavaScript) is printed beside the backends'.
+ * AB_REPORTS=1: A is the ingest without the reports (their triggers dropped: no marks); B keeps the
+ * reports' aggregates current as the app does: the triggers mark new and changed conversations in
+ * the ingest's own statements, and ReportAggregates folds the marks on a third connection every
+ * AB_FOLD_MS (default 2000, the app's REPORTS_FOLD_MS) while the batches run, and once more at the
+ * end of each round so that the round pays for all it marked. B's CPU is its three backends'. The
+ * client's CPU (this process: the pg client and the fold's JavaScript) is printed beside.
  *
  *   AB_NEW=ConversationDerivedColumns1765071000000 node dist/bench-build/bench/ingest-ab.js
  *   AB_REPORTS=1 node dist/bench-build/bench/ingest-ab.js
  */
-import { randomUUID } from 'node:crypto';
 import { readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource, type EntityManager, type MigrationInterface, type QueryRunner } from 'typeorm';
-import type { MessageDto } from '@guichet/contracts';
+import type { AppConfig } from '../src/config';
 import { Database } from '../src/common/database';
-import { toConversationDto, type ConversationRow } from '../src/modules/conversations/conversation.mapper';
-import type { DomainEvent } from '../src/modules/events/domain-events';
-import { ingestEvents } from '../src/modules/ingest/ingest-outbox.relay';
-import { movesReports, ReportAggregatesListener } from '../src/modules/reports/report-aggregates.listener';
+import { FOLD_BATCH, FOLD_EVERY_MS, ReportAggregates } from '../src/modules/reports/report-aggregates';
 import { ReportsRepository } from '../src/modules/reports/reports.repository';
 import { MIGRATIONS, dataSourceOptions } from '../src/database/data-source';
 import { ensureDatabase, startEmbeddedPostgres } from '../src/database/embedded-postgres';
@@ -47,8 +43,15 @@ const BATCH = Number(process.env.AB_BATCH ?? 4);
 const BATCH_B = Number(process.env.AB_BATCH_B ?? BATCH);
 const RETURNING = 300;
 const REPORTS = !!process.env.AB_REPORTS;
-/** Events per durable job (domain-event-bus MAX_BATCH). */
-const JOB_EVENTS = 50;
+const FOLD_MS = Number(process.env.AB_FOLD_MS ?? FOLD_EVERY_MS);
+/** The reports' triggers (migration ReportFold1765096000000), dropped in A. */
+const REPORT_TRIGGERS = [
+  ['report_pending_created', 'conversation'],
+  ['report_pending_changed', 'conversation'],
+  ['report_pending_labelled', 'conversation_label'],
+  ['report_pending_call', 'message'],
+  ['report_pending_call_changed', 'message'],
+];
 const log = (m: string) => console.log(`[ab] ${m}`);
 
 interface Town {
@@ -120,73 +123,82 @@ function sorted(items: Item[]): Item[] {
   return [...items].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
-/** The stored items' events that reach the reports' listener (as IngestService builds them). */
-type Stored = ConversationRow & { ord: number; message_id: string; created: boolean; new_conversation: boolean };
-function reportEvents(rows: Stored[], items: Item[]): DomainEvent[] {
-  return rows
-    .flatMap((r) => {
-      const item = items[r.ord - 1]!;
-      const message = { id: r.message_id, conversationId: r.id, direction: 'inbound', kind: item.kind } as MessageDto;
-      return ingestEvents(r.organization_id, toConversationDto(r), message, r.new_conversation, [randomUUID(), randomUUID()]);
-    })
-    .filter(movesReports);
+interface Stored {
+  created: boolean;
 }
 
 /**
- * The reports' durable jobs: up to JOB_EVENTS events each, one job at a time, each in one
- * transaction (receipts, then the listener per event), as DomainEvents.runDurable runs them.
+ * The reports' fold as the app runs it (ReportAggregates.foldIn), on its own connection: every
+ * batch of marks in a transaction of its own until none is left.
  */
-class ReportJobs {
-  private readonly pending: DomainEvent[] = [];
-  private chain: Promise<void> = Promise.resolve();
-  private readonly listener = new ReportAggregatesListener(new ReportsRepository(new Database(undefined as never)));
-  events = 0;
+class ReportFolds {
+  private readonly aggregates = new ReportAggregates(
+    new Database(undefined as never),
+    new ReportsRepository(new Database(undefined as never)),
+    {} as AppConfig,
+  );
+  private running: Promise<void> | null = null;
+  folds = 0;
+  marks = 0;
 
-  offer(c: Client, events: DomainEvent[], all = false): Promise<void> {
-    this.pending.push(...events);
-    while (this.pending.length >= JOB_EVENTS || (all && this.pending.length)) {
-      const job = this.pending.splice(0, JOB_EVENTS);
-      this.chain = this.chain.then(() => this.run(c, job));
-    }
-    return this.chain;
+  constructor(readonly client: Client) {}
+
+  /** Folds everything pending (after the fold already running, if one is). */
+  async fold(): Promise<void> {
+    while (this.running) await this.running;
+    this.running = this.foldAll().finally(() => (this.running = null));
+    await this.running;
   }
 
-  private async run(c: Client, events: DomainEvent[]): Promise<void> {
-    const m = {
-      query: (sql: string, params?: unknown[]) => c.query(sql, params).then((r) => r.rows),
-    } as unknown as EntityManager;
-    await c.query('BEGIN');
+  /** A fold every FOLD_MS while `work` runs, then a last one. */
+  async during<T>(work: Promise<T>): Promise<T> {
+    const timer = setInterval(() => {
+      if (!this.running) void this.fold();
+    }, FOLD_MS);
     try {
-      await c.query(
-        `INSERT INTO domain_event_receipt (event_id, listener) SELECT unnest($1::uuid[]), $2 ON CONFLICT DO NOTHING RETURNING event_id`,
-        [events.map((e) => e.id), 'ReportAggregatesListener.onEvent'],
-      );
-      for (const e of events) await this.listener.onEvent(e as DomainEvent<'conversation.created'>, m);
-      await c.query('COMMIT');
-      this.events += events.length;
-    } catch (err) {
-      await c.query('ROLLBACK');
-      throw err;
+      return await work;
+    } finally {
+      clearInterval(timer);
+      await this.fold();
+    }
+  }
+
+  private async foldAll(): Promise<void> {
+    const m = {
+      query: (sql: string, params?: unknown[]) => this.client.query(sql, params).then((r) => r.rows),
+    } as unknown as EntityManager;
+    for (;;) {
+      await this.client.query('BEGIN');
+      let n: number | null;
+      try {
+        n = await this.aggregates.foldIn(m, true);
+        await this.client.query('COMMIT');
+      } catch (err) {
+        await this.client.query('ROLLBACK');
+        throw err;
+      }
+      this.folds++;
+      this.marks += n ?? 0;
+      if ((n ?? 0) < FOLD_BATCH) return;
     }
   }
 }
 
-/** Two connections each sending its batches one after the other (and, given `jobs`, the reports' jobs of what they stored). */
-async function replay(clients: Client[], items: Item[], size = BATCH, jobs?: ReportJobs): Promise<void> {
+/** Two connections each sending its batches one after the other (and, given `folds`, the reports' folds meanwhile). */
+async function replay(clients: Client[], items: Item[], size = BATCH, folds?: ReportFolds): Promise<void> {
   const batches: Item[][] = [];
   for (let i = 0; i < items.length; i += size) batches.push(sorted(items.slice(i, i + size)));
   let next = 0;
-  await Promise.all(
+  const work = Promise.all(
     clients.map(async (c) => {
       while (next < batches.length) {
         const b = batches[next++]!;
         const { rows } = await c.query<Stored>(SQL, [pgJson(b)]);
         if (rows.length !== b.length || rows.some((r) => !r.created)) throw new Error('an item was not created');
-        if (jobs) await jobs.offer(c, reportEvents(rows, b));
       }
     }),
   );
-  if (jobs) await jobs.offer(clients[0]!, [], true);
+  await (folds ? folds.during(work) : work);
 }
 
 const runNs = (pid: number) => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
@@ -257,15 +269,21 @@ async function main(): Promise<void> {
           ms: 0,
           n: 0,
           clientUs: 0,
-          jobs: undefined as ReportJobs | undefined,
+          folds: undefined as ReportFolds | undefined,
         };
       }),
     );
     for (const M of newer) await (new M() as MigrationInterface).up(runner(variants[1]!.clients[0]!));
     if (REPORTS) {
-      variants[1]!.jobs = new ReportJobs();
+      const [a, b] = variants as [(typeof variants)[number], (typeof variants)[number]];
+      for (const [trigger, table] of REPORT_TRIGGERS) await a.clients[0]!.query(`DROP TRIGGER ${trigger} ON ${table}`);
+      await a.clients[0]!.query(`DELETE FROM report_pending`);
+      const folder = new Client({ connectionString: pg.url(b.db) });
+      await folder.connect();
+      b.pids.push((await folder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid);
+      b.folds = new ReportFolds(folder);
       log(
-        `A = ${older.length} migrations, the ingest only; B = the same, and the reports' aggregates kept by their durable jobs`,
+        `A = ${older.length} migrations without the reports' triggers, the ingest only; B = the same with them, and the reports' fold every ${FOLD_MS} ms on a third connection`,
       );
     } else
       log(
@@ -280,7 +298,7 @@ async function main(): Promise<void> {
       const ns0 = v.pids.reduce((s, p) => s + runNs(p), 0);
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
-      await replay(v.clients, items, v.batch, v.jobs);
+      await replay(v.clients, items, v.batch, v.folds);
       const t = performance.now() - t0;
       const cpu = process.cpuUsage(cpu0);
       const ns = v.pids.reduce((s, p) => s + runNs(p), 0) - ns0;
@@ -314,13 +332,14 @@ async function main(): Promise<void> {
       `B/A per round: median ${sortedRatios[Math.floor(sortedRatios.length / 2)]!.toFixed(3)}, min ${sortedRatios[0]!.toFixed(3)}, max ${sortedRatios[sortedRatios.length - 1]!.toFixed(3)}`,
     );
     for (const v of variants) {
-      const check = await v.clients[0]!.query<{ c: number; m: number; k: number }>(
-        `SELECT (SELECT count(*)::int FROM conversation) AS c, (SELECT count(*)::int FROM message) AS m, (SELECT count(*)::int FROM contact) AS k`,
+      const check = await v.clients[0]!.query<{ c: number; m: number; k: number; counted: number }>(
+        `SELECT (SELECT count(*)::int FROM conversation) AS c, (SELECT count(*)::int FROM message) AS m, (SELECT count(*)::int FROM contact) AS k,
+                (SELECT coalesce(sum(created), 0)::int FROM report_daily) AS counted`,
       );
       log(
-        `${v.db}: ${(v.ns / 1e6 / v.n).toFixed(3)} ms backend CPU/msg, ${(v.clientUs / 1e3 / v.n).toFixed(3)} ms client CPU/msg, ${((v.n / v.ms) * 1000).toFixed(0)} msg/s wall, rows ${JSON.stringify(check.rows[0])}${v.jobs ? `, ${v.jobs.events} report events` : ''}`,
+        `${v.db}: ${(v.ns / 1e6 / v.n).toFixed(3)} ms backend CPU/msg, ${(v.clientUs / 1e3 / v.n).toFixed(3)} ms client CPU/msg, ${((v.n / v.ms) * 1000).toFixed(0)} msg/s wall, rows ${JSON.stringify(check.rows[0])}${v.folds ? `, ${v.folds.marks} marks in ${v.folds.folds} folds` : ''}`,
       );
-      await Promise.all(v.clients.map((c) => c.end()));
+      await Promise.all([...v.clients, ...(v.folds ? [v.folds.client] : [])].map((c) => c.end()));
     }
   } finally {
     await pg.stop();

@@ -26,6 +26,8 @@ export interface AppConfig {
   durableJobsAtOnce?: number;
   /** Outbound sends run at once by this process (OUTBOUND_SENDS_AT_ONCE; 1: one at a time). Default 4. */
   outboundSendsAtOnce?: number;
+  /** How often the reports' aggregates are folded in, in ms (REPORTS_FOLD_MS, 100–60000). Default 2000; 0: never (a test folds itself). */
+  reportsFoldMs?: number;
   sessionTtlHours: number;
   logLevel: LogLevel;
   /** JSON lines (default), or coloured lines for a terminal (the embedded default on a TTY). */
@@ -140,6 +142,15 @@ export function jobsAtOnce(env: NodeJS.ProcessEnv, name: 'DURABLE_JOBS_AT_ONCE' 
   return n;
 }
 
+/** `REPORTS_FOLD_MS`: milliseconds from 100 to 60,000; undefined when unset. */
+function reportsFoldMs(env: NodeJS.ProcessEnv): number | undefined {
+  const n = optionalNumber(env.REPORTS_FOLD_MS);
+  if (n === undefined) return undefined;
+  if (!Number.isInteger(n) || n < 100 || n > 60_000)
+    throw new ConfigError(`REPORTS_FOLD_MS invalide : ${env.REPORTS_FOLD_MS} (attendu : un entier de 100 à 60000)`);
+  return n;
+}
+
 const LOG_LEVELS: LogLevel[] = ['silent', 'error', 'warn', 'info', 'debug'];
 
 export function decodeKey(raw: string): Buffer {
@@ -209,6 +220,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, embeddedDatabas
     runJobs: env.RUN_JOBS !== '0',
     durableJobsAtOnce: jobsAtOnce(env, 'DURABLE_JOBS_AT_ONCE'),
     outboundSendsAtOnce: jobsAtOnce(env, 'OUTBOUND_SENDS_AT_ONCE'),
+    reportsFoldMs: reportsFoldMs(env),
     sessionTtlHours: Number(env.SESSION_TTL_HOURS ?? 12),
     logLevel: LOG_LEVELS.includes(env.LOG_LEVEL as LogLevel) ? (env.LOG_LEVEL as LogLevel) : 'info',
     logFormat:

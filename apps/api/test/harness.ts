@@ -129,8 +129,8 @@ export interface TestApp {
   webhooksProcessed(timeoutMs?: number): Promise<void>;
   /**
    * Resolves once the jobs of what was written so far have run: the webhook inbox drained, the
-   * ingest's outbox relayed, and no job of any queue running or due now (a retry or a delayed job
-   * due later is not waited for).
+   * ingest's outbox relayed, the reports' marks folded (their periodic fold), and no job of any
+   * queue running or due now (a retry or a delayed job due later is not waited for).
    * A count compared before and after a step is then not raced by an earlier step's job (a Meta
    * post's context line, a form reply's notice), and what the step itself queued has been written.
    */
@@ -158,6 +158,8 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}, modules: 
     publicRequestsPerHour: 20,
     loginFailuresBeforeBackoff: 10,
     loginAddressFailuresPer15Min: 100,
+    // The reports' aggregates folded in every 200 ms (2 s in production): t.settled() waits for them.
+    reportsFoldMs: 200,
     ...overrides,
   };
   const running = await createApp(config, modules);
@@ -260,6 +262,8 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}, modules: 
             `SELECT 'webhook inbox' AS what FROM webhook_inbox WHERE failed_at IS NULL
              UNION ALL
              SELECT 'outbox' AS what FROM domain_event_outbox
+             UNION ALL
+             (SELECT 'report_pending' FROM report_pending LIMIT 1)
              UNION ALL
              SELECT name || ' (' || state || ')' FROM pgboss.job
               WHERE state = 'active' OR (state IN ('created', 'retry') AND start_after <= now() + interval '1 second')`,

@@ -1,7 +1,6 @@
 import { launchBrowserPool, type BrowserPool } from '@guichet/testing';
 import { join } from 'node:path';
-import { Database } from '../../api/src/common/database';
-import { ReportAggregatesListener } from '../../api/src/modules/reports/report-aggregates.listener';
+import { ReportAggregates } from '../../api/src/modules/reports/report-aggregates';
 import { startTestApp, type TestApp } from '../../api/test/harness';
 import { expectAccessible, signInDemo, webPaths } from './demo-session';
 
@@ -87,7 +86,7 @@ describe('reports page in Chromium', () => {
     const token = (
       await t.http('POST', '/api/v1/auth/login', { body: { email: 'admin@demo.guichet.fr', password: 'guichet-demo' } })
     ).body.token;
-    // A label on the three newest demo files, counted as the listener's job counts it.
+    // A label on the three newest demo files, counted as the periodic fold counts it.
     const { rows: org } = await t.db.query(`SELECT organization_id AS id FROM agent WHERE email = 'admin@demo.guichet.fr'`);
     const { rows: label } = await t.db.query(
       `INSERT INTO label (organization_id, name, color) VALUES ($1, 'Relance', '#884400') RETURNING id`,
@@ -97,12 +96,9 @@ describe('reports page in Chromium', () => {
       `SELECT id FROM conversation WHERE organization_id = $1 ORDER BY created_at DESC LIMIT 3`,
       [org[0].id],
     );
-    const listener = t.app.get(ReportAggregatesListener);
-    const database = t.app.get(Database);
-    for (const f of files) {
+    for (const f of files)
       await t.db.query(`INSERT INTO conversation_label (conversation_id, label_id) VALUES ($1, $2)`, [f.id, label[0].id]);
-      await database.tx((m) => listener.refreshConversation(m, f.id));
-    }
+    await t.app.get(ReportAggregates).foldNow();
     const figure = async (testId: string) =>
       Number((await page.getByTestId(testId).locator('.report-figure__value').innerText()).replace(/\D/g, ''));
     const shows = (n: number) =>

@@ -117,13 +117,22 @@ export const indicatorsQuerySchema = z.object({
 });
 export type IndicatorsQuery = z.infer<typeof indicatorsQuerySchema>;
 
+/** How fresh a report is: every report says it. */
+export interface ReportFreshness {
+  /**
+   * The report counts every change committed before this time (ISO 8601): the aggregates are
+   * folded in every few seconds, not as each change happens. Null before their first fold.
+   */
+  asOf: string | null;
+}
+
 export interface VolumeRow {
   created: number;
   reopened: number;
   resolved: number;
 }
 
-export interface VolumesReportDto {
+export interface VolumesReportDto extends ReportFreshness {
   from: string;
   to: string;
   granularity: ReportGranularity;
@@ -161,7 +170,7 @@ export interface DurationStatsDto {
  */
 export type DurationPairDto = DurationStatsDto & { openingHours: DurationStatsDto };
 
-export interface ResponseTimesReportDto {
+export interface ResponseTimesReportDto extends ReportFreshness {
   from: string;
   to: string;
   firstResponse: DurationPairDto & {
@@ -210,7 +219,7 @@ export interface TelephoneRow {
   averageCallbackMinutes: number | null;
 }
 
-export interface TelephoneReportDto {
+export interface TelephoneReportDto extends ReportFreshness {
   from: string;
   to: string;
   totals: TelephoneRow;
@@ -248,7 +257,7 @@ export interface SatisfactionCommentDto {
 /** At most this many comments in a report (the newest). */
 export const SATISFACTION_COMMENTS_LIMIT = 200;
 
-export interface SatisfactionReportDto {
+export interface SatisfactionReportDto extends ReportFreshness {
   from: string;
   to: string;
   totals: SatisfactionRow & { distribution: number[] };
@@ -275,7 +284,7 @@ export interface AgentWorkloadRow {
  * Per-agent figures, presented as workload, not a ranking: agents in alphabetical order, with
  * their load (files handled and first answers) per period.
  */
-export interface AgentsReportDto {
+export interface AgentsReportDto extends ReportFreshness {
   from: string;
   to: string;
   granularity: ReportGranularity;

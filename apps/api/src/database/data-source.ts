@@ -27,6 +27,7 @@ import { DeadlineDigestPreferences1765092000000 } from './migrations/17650920000
 import { ServiceTransferNotice1765092000001 } from './migrations/1765092000001-service-transfer-notice';
 import { ReportLegalDeadline1765093000000 } from './migrations/1765093000000-report-legal-deadline';
 import { WebhookInbox1765095000000 } from './migrations/1765095000000-webhook-inbox';
+import { ReportFold1765096000000 } from './migrations/1765096000000-report-fold';
 import { RegistrationCancelledBy1765097000000 } from './migrations/1765097000000-registration-cancelled-by';
 import { QuarantineNoDiscardedAt1765098000000 } from './migrations/1765098000000-quarantine-no-discarded-at';
 import { MailReportPurge1765098000001 } from './migrations/1765098000001-mail-report-purge';
@@ -150,6 +151,7 @@ export const MIGRATIONS = [
   ServiceTransferNotice1765092000001,
   ReportLegalDeadline1765093000000,
   WebhookInbox1765095000000,
+  ReportFold1765096000000,
   RegistrationCancelledBy1765097000000,
   QuarantineNoDiscardedAt1765098000000,
   MailReportPurge1765098000001,

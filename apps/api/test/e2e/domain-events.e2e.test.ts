@@ -608,7 +608,7 @@ describe('domain events: one typed bus after commit, listeners in their own file
     await expectEventually(() => expect(heard()).toHaveLength(1), { timeoutMs: 15_000 });
     const eventId = heard()[0]!.eventId;
     // The listener records its run inside its transaction: the receipt is visible once that commits
-    // (the reports' durable listener hears status changes too, with its own receipt).
+    // (another durable listener hearing status changes would have its own receipt).
     await expectEventually(async () =>
       expect(
         (

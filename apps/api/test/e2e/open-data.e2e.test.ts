@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { INDICATOR_COLUMNS, INDICATORS_TABLE_SCHEMA } from '@guichet/contracts';
-import { Database } from '../../src/common/database';
-import { ReportAggregatesListener } from '../../src/modules/reports/report-aggregates.listener';
+import { ReportAggregates } from '../../src/modules/reports/report-aggregates';
 import { startTestApp, type TestAgent, type TestApp } from '../harness';
 
 /**
@@ -20,8 +19,6 @@ describe('open data: a public address per town, aggregates only, small counts wi
   const QUARTER_DAYS = ['2025-02-10', '2025-05-12', '2025-08-11', '2025-11-10'];
 
   async function requests(teamId: string, quarter: number, n: number, scores: number[] = []): Promise<void> {
-    const listener = t.app.get(ReportAggregatesListener);
-    const database = t.app.get(Database);
     const channel = (await t.newChannel({ organizationId: org.id, teamId, kind: 'email' })).id;
     for (let i = 0; i < n; i++) {
       const at = paris(`${QUARTER_DAYS[quarter - 1]}T09:${String(i).padStart(2, '0')}:00`);
@@ -46,12 +43,13 @@ describe('open data: a public address per town, aggregates only, small counts wi
            VALUES ($1, $2, 'answered', $3, $3, $3::timestamptz + interval '30 days', $3, $4)`,
           [org.id, rows[0].id, at, score],
         );
-      await database.tx((m) => listener.refreshConversation(m, rows[0].id));
     }
+    await t.app.get(ReportAggregates).foldNow();
   }
 
   beforeAll(async () => {
-    t = await startTestApp({ logLevel: 'silent' });
+    // Folded when the files' rows are all written (no periodic fold between a conversation and its messages).
+    t = await startTestApp({ logLevel: 'silent', reportsFoldMs: 0 });
     org = await t.newOrganization();
     team.ec = await t.newTeam(org.id, 'État civil');
     team.sco = await t.newTeam(org.id, 'Scolarité');

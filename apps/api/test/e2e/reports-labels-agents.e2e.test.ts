@@ -1,15 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { Workbook } from 'exceljs';
-import { Database } from '../../src/common/database';
-import { ReportAggregatesListener } from '../../src/modules/reports/report-aggregates.listener';
+import { ReportAggregates } from '../../src/modules/reports/report-aggregates';
 import { startTestApp, type TestAgent, type TestApp } from '../harness';
 
 /**
  * A second hand-computed town (Europe/Paris, spring 2026, UTC+2), for the label filter, the
  * per-agent figures and the times in opening hours. Services keep the default hours: Monday to
  * Friday 8:30–12:00 and 13:30–17:30 (7 h 30 a day); 1 May (Friday) and 8 May (Friday) are
- * public holidays. Rows are written as the app writes them; the aggregates are moved by the
- * listener the durable queue runs (its method is called, as its job does).
+ * public holidays. Rows are written as the app writes them (the triggers mark them); the
+ * aggregates are moved by the fold the periodic job runs (called here once the rows are written).
  *
  * F1 État civil, e-mail, Thursday 30 April 18:00 (after closing), label Urgent; first answer by
  *    Zoé on Monday 4 May 9:00: 5,220 calendar minutes (87 h), 30 in opening hours (holiday,
@@ -34,12 +33,11 @@ describe('reports: labels, agents and opening hours match a hand-computed town',
   let urgent: string;
   let papiers: string;
   const conv: Record<number, string> = {};
-  let listener: ReportAggregatesListener;
-  let database: Database;
+  let aggregates: ReportAggregates;
   const ch: Record<'email' | 'sms' | 'webform', string> = {} as never;
 
   const paris = (local: string) => new Date(`${local}+02:00`);
-  const refresh = (id: string) => database.tx((m) => listener.refreshConversation(m, id));
+  const fold = () => aggregates.foldNow();
 
   async function newConversation(o: {
     team: string;
@@ -87,14 +85,14 @@ describe('reports: labels, agents and opening hours match a hand-computed town',
     );
     for (const label of o.labels)
       await t.db.query(`INSERT INTO conversation_label (conversation_id, label_id) VALUES ($1, $2)`, [id, label]);
-    await refresh(id);
+    await fold();
     return id;
   }
 
   beforeAll(async () => {
-    t = await startTestApp({ logLevel: (process.env.REPORTS_LOG as never) ?? 'silent' });
-    listener = t.app.get(ReportAggregatesListener);
-    database = t.app.get(Database);
+    // Folded when a file's rows are all written (no periodic fold between its conversation and its messages).
+    t = await startTestApp({ logLevel: (process.env.REPORTS_LOG as never) ?? 'silent', reportsFoldMs: 0 });
+    aggregates = t.app.get(ReportAggregates);
     org = await t.newOrganization();
     ec = await t.newTeam(org.id, 'État civil');
     sco = await t.newTeam(org.id, 'Scolarité');
@@ -206,8 +204,10 @@ describe('reports: labels, agents and opening hours match a hand-computed town',
     // F2 loses Urgent and gains Papiers: the recount moves both labels' rows by the difference.
     await t.db.query(`DELETE FROM conversation_label WHERE conversation_id = $1`, [conv[2]]);
     await t.db.query(`INSERT INTO conversation_label (conversation_id, label_id) VALUES ($1, $2)`, [conv[2], papiers]);
-    await refresh(conv[2]);
-    await refresh(conv[2]); // a retried job moves nothing
+    await fold();
+    // Marked again with nothing changed: a second fold moves nothing.
+    await t.db.query(`INSERT INTO report_pending (conversation_id) VALUES ($1)`, [conv[2]]);
+    await fold();
     expect((await get(`volumes?${spring}&labelId=${urgent}`)).body.totals).toEqual({ created: 2, reopened: 0, resolved: 2 });
     expect((await get(`volumes?${spring}&labelId=${papiers}`)).body.totals).toEqual({ created: 2, reopened: 0, resolved: 1 });
     // Urgent's first answers are now 5 and 30 in opening hours (F4, F1): nearest-rank median 5.
@@ -299,7 +299,7 @@ describe('reports: labels, agents and opening hours match a hand-computed town',
 
   test('a file reopened leaves its agent’s handled count, and counts again for whoever resolves it', async () => {
     await t.db.query(`UPDATE conversation SET status = 'open', resolved_at = NULL WHERE id = $1`, [conv[1]]);
-    await refresh(conv[1]);
+    await fold();
     const open = await get('agents?from=2026-04-27&to=2026-05-17', supervisorEC);
     expect(open.body.agents.find((a: any) => a.agentId === zoe.id)).toMatchObject({ handled: 0, firstResponses: 2 });
     // Resolved again on 12 May by Alain, to whom it was given.
@@ -308,7 +308,7 @@ describe('reports: labels, agents and opening hours match a hand-computed town',
       paris('2026-05-12T10:00:00'),
       alain.id,
     ]);
-    await refresh(conv[1]);
+    await fold();
     const again = await get('agents?from=2026-04-27&to=2026-05-17&granularity=week', supervisorEC);
     expect(again.body.agents.find((a: any) => a.agentId === alain.id)).toMatchObject({ handled: 2, firstResponses: 1 });
     expect(again.body.agents.find((a: any) => a.agentId === zoe.id)).toMatchObject({ handled: 0, firstResponses: 2 });

@@ -1,15 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { Workbook } from 'exceljs';
 import { expectEventually } from '@guichet/testing';
-import { Database } from '../../src/common/database';
-import { ReportAggregatesListener } from '../../src/modules/reports/report-aggregates.listener';
+import { ReportAggregates } from '../../src/modules/reports/report-aggregates';
 import { ReportBackfill } from '../../src/modules/reports/report-backfill';
 import { startTestApp, type TestAgent, type TestApp } from '../harness';
 
 /**
  * A fixture town with known timings (Europe/Paris, January 2026, UTC+1), every number below
- * computed by hand. Rows are written as a past year's would be; the aggregates are moved by the
- * listener the durable queue runs (its method is called for them, as its job does).
+ * computed by hand. Rows are written as a past year's would be (the triggers mark them); the
+ * aggregates are moved by the fold the periodic job runs (called here once the rows are written).
  */
 describe('reports: numbers from the daily aggregates match a hand-computed town', () => {
   let t: TestApp;
@@ -22,14 +21,12 @@ describe('reports: numbers from the daily aggregates match a hand-computed town'
   const ch: Record<'email' | 'sms' | 'webform' | 'voice', string> = {} as never;
   let rtNaissance: string;
   const conv: Record<number, string> = {};
-  let listener: ReportAggregatesListener;
-  let database: Database;
+  let aggregates: ReportAggregates;
 
   const paris = (local: string) => new Date(`${local}+01:00`); // January–February: UTC+1
   const plus = (d: Date, minutes: number) => new Date(d.getTime() + minutes * 60_000);
 
-  const refresh = (id: string) => database.tx((m) => listener.refreshConversation(m, id));
-  const refreshCall = (id: string) => database.tx((m) => listener.refreshCall(m, id));
+  const fold = () => aggregates.foldNow();
 
   async function newConversation(o: {
     team: string;
@@ -79,7 +76,7 @@ describe('reports: numbers from the daily aggregates match a hand-computed town'
          VALUES ($1, $2, 'answered', $3, $3, $3::timestamptz + interval '30 days', $3, $4)`,
         [org.id, id, o.satisfaction.at, o.satisfaction.score],
       );
-    await refresh(id);
+    await fold();
     return id;
   }
 
@@ -96,14 +93,14 @@ describe('reports: numbers from the daily aggregates match a hand-computed town'
         at,
       ],
     );
-    await refreshCall(rows[0].id);
+    await fold();
     return rows[0].id;
   }
 
   beforeAll(async () => {
-    t = await startTestApp({ logLevel: (process.env.REPORTS_LOG as never) ?? 'silent' });
-    listener = t.app.get(ReportAggregatesListener);
-    database = t.app.get(Database);
+    // Folded when a file's rows are all written (no periodic fold between its conversation and its messages).
+    t = await startTestApp({ logLevel: (process.env.REPORTS_LOG as never) ?? 'silent', reportsFoldMs: 0 });
+    aggregates = t.app.get(ReportAggregates);
     org = await t.newOrganization();
     ec = await t.newTeam(org.id, 'État civil');
     sco = await t.newTeam(org.id, 'Scolarité');
@@ -174,7 +171,7 @@ describe('reports: numbers from the daily aggregates match a hand-computed town'
       back,
       paris('2026-01-05T11:45:00'),
     ]);
-    await refreshCall(back);
+    await fold();
     // Scolarité: one answered call in file 4.
     await newCall(conv[4], 'inbound', paris('2026-01-12T13:50:00'), 'answered');
   }, 120_000);
@@ -441,7 +438,7 @@ describe('reports: numbers from the daily aggregates match a hand-computed town'
     // The decision date moves after the fact (the clock was paused while documents were awaited): the
     // recount moves the file from late to on time, nothing counted twice.
     await t.db.query(`UPDATE conversation SET decision_due_at = decision_due_at + interval '2 days' WHERE id = $1`, [late]);
-    await refresh(late);
+    await fold();
     expect((await get('response-times?from=2025-06-01&to=2025-06-30')).body.legalDeadline).toEqual({
       resolved: 2,
       onTime: 2,
@@ -624,16 +621,18 @@ describe('reports: numbers from the daily aggregates match a hand-computed town'
   test('a reopened and re-resolved file counts one reopening, its resolution once, at its new time; a transfer moves its counts', async () => {
     // File 1 reopened by the citizen, then resolved again on 20 January.
     await t.db.query(`UPDATE conversation SET status = 'open', resolved_at = NULL WHERE id = $1`, [conv[1]]);
-    await refresh(conv[1]);
+    await fold();
     await t.db.query(`UPDATE conversation SET status = 'resolved', resolved_at = $2 WHERE id = $1`, [
       conv[1],
       paris('2026-01-20T09:00:00'),
     ]);
-    await refresh(conv[1]);
-    await refresh(conv[1]); // a retried job changes nothing
+    await fold();
+    // Marked again with nothing changed: a second fold moves nothing.
+    await t.db.query(`INSERT INTO report_pending (conversation_id) VALUES ($1)`, [conv[1]]);
+    await fold();
     // File 3 transferred to Scolarité.
     await t.db.query(`UPDATE conversation SET team_id = $2 WHERE id = $1`, [conv[3], sco.id]);
-    await refresh(conv[3]);
+    await fold();
 
     const res = await get(`volumes?${january}&granularity=month`);
     expect(res.body.totals).toEqual({ created: 6, reopened: 0, resolved: 4 });
@@ -709,7 +708,7 @@ describe('reports: numbers from the daily aggregates match a hand-computed town'
   });
 });
 
-describe('reports: the durable listener keeps them current as agents work', () => {
+describe('reports: the periodic fold keeps them current as agents work', () => {
   let t: TestApp;
 
   beforeAll(async () => {
@@ -765,11 +764,12 @@ describe('reports: the durable listener keeps them current as agents work', () =
   });
 });
 
-describe('reports: files written before the listener are counted once by the backfill', () => {
+describe('reports: files written before the marks existed are counted once by the backfill', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startTestApp();
+    // No periodic fold: the rows below stand for an upgraded installation's.
+    t = await startTestApp({ reportsFoldMs: 0 });
   }, 60_000);
   afterAll(async () => {
     await t?.close();
@@ -798,6 +798,8 @@ describe('reports: files written before the listener are counted once by the bac
        VALUES ($1, $2, 'inbound', 'call', $3, 'Appel', 'received', '{"call":{"provider":"twilio","outcome":"missed"}}', $4)`,
       [org.id, rows[0].id, voice.id, created],
     );
+    // Written before the triggers existed: no mark.
+    await t.db.query(`DELETE FROM report_pending`);
     expect(await backfill.run()).toBeGreaterThanOrEqual(1);
     expect(await backfill.run()).toBe(0);
     const q = 'from=2025-03-01&to=2025-03-31';

@@ -2,19 +2,19 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import { APP_CONFIG, type AppConfig } from '../../config';
 import { Database } from '../../common/database';
 import { JobQueue } from '../../infra/jobs/job-queue';
-import { ReportAggregatesListener } from './report-aggregates.listener';
+import { ReportAggregates } from './report-aggregates';
 import { ReportsRepository } from './reports.repository';
 
 const QUEUE = 'reports-backfill';
-const BATCH = 200;
+const BATCH = 1000;
 const FIRST_ID = '00000000-0000-0000-0000-000000000000';
 
 /**
- * Counts, once, the files written before the reports' listener existed (an upgraded
- * installation, the demo town): every conversation and call goes through the listener's own
- * recount, by batches in primary-key order. The recount is idempotent (it moves the aggregates
- * by a difference), so a run cut short and started again, or one racing the live listener,
- * counts nothing twice. The mark is written when the walk has ended.
+ * Counts, once, the files written before the reports' marks existed (an upgraded installation):
+ * every conversation and call is marked for the fold, by batches in primary-key order, each
+ * batch folded before the next is marked. The fold recounts by a difference (idempotent), so a
+ * run cut short and started again, or one racing the periodic fold, counts nothing twice. The
+ * mark is written when the walk has ended.
  */
 @Injectable()
 export class ReportBackfill implements OnApplicationBootstrap {
@@ -23,7 +23,7 @@ export class ReportBackfill implements OnApplicationBootstrap {
   constructor(
     private readonly db: Database,
     private readonly repo: ReportsRepository,
-    private readonly listener: ReportAggregatesListener,
+    private readonly aggregates: ReportAggregates,
     private readonly queue: JobQueue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -39,12 +39,11 @@ export class ReportBackfill implements OnApplicationBootstrap {
     let after = FIRST_ID;
     let n = 0;
     for (;;) {
-      const ids = await this.repo.conversationsAfter(after, BATCH);
-      if (!ids.length) break;
-      for (const id of ids) await this.db.tx((m) => this.listener.refreshConversation(m, id));
-      for (const call of await this.repo.callsOf(ids)) await this.db.tx((m) => this.listener.refreshCall(m, call));
-      n += ids.length;
-      after = ids[ids.length - 1]!;
+      const { last, n: marked } = await this.repo.markAfter(after, BATCH);
+      if (!last) break;
+      await this.aggregates.foldNow();
+      n += marked;
+      after = last;
     }
     await this.db.tx((m) => this.repo.claimBackfill(m));
     if (n) this.logger.log(`rapports : ${n} conversations existantes comptées`);

@@ -1,15 +1,15 @@
 import { Module } from '@nestjs/common';
 import { OpenDataController } from './open-data.controller';
-import { ReportAggregatesListener } from './report-aggregates.listener';
+import { ReportAggregates } from './report-aggregates';
 import { ReportBackfill } from './report-backfill';
 import { ReportsController } from './reports.controller';
 import { ReportsRepository } from './reports.repository';
 import { ReportsService } from './reports.service';
 
-/** Reports from daily aggregates kept by a durable listener, and the open-data indicators (issue 15). */
+/** Reports from daily and monthly aggregates folded in every few seconds, and the open-data indicators (issue 15). */
 @Module({
   controllers: [ReportsController, OpenDataController],
-  providers: [ReportsRepository, ReportsService, ReportAggregatesListener, ReportBackfill],
-  exports: [ReportAggregatesListener],
+  providers: [ReportsRepository, ReportsService, ReportAggregates, ReportBackfill],
+  exports: [ReportAggregates],
 })
 export class ReportsModule {}

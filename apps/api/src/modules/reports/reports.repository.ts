@@ -27,22 +27,33 @@ import {
 const LABEL_COUNTERS = { daily: 'report_label_daily', monthly: 'report_label_daily' };
 const LABEL_DURATIONS = { daily: 'report_label_duration', monthly: 'report_label_duration' };
 
+/** The fold's advisory lock (one fold at a time over every instance). */
+const FOLD_LOCK = `hashtextextended('report_fold', 0)`;
+
 const PARIS_DAY = (col: string) => `((${col}) AT TIME ZONE 'Europe/Paris')::date::text`;
 const MINUTES = (to: string, from: string) => `ceil(extract(epoch FROM ${to} - ${from}) / 60)::int`;
 
-/** What the listener computes itself (the agent who answered first, times in opening hours). */
+/** What the fold computes itself (the agent who answered first, times in opening hours, the origin channel once). */
 type ComputedFields =
   'channel_kind' | 'first_response_agent_id' | 'first_response_open_minutes' | 'handled_by' | 'resolution_open_minutes';
 
 export interface ConversationSource extends Omit<ConversationFact, ComputedFields> {
+  conversation_id: string;
   resolved_at: Date | null;
   created_at: Date;
   first_response_at: Date | null;
   assignee_id: string | null;
-  /**
-   * The service's opening hours (null: the organization's, else the default ones), whether
-   * Alsace-Moselle's holidays apply and the organization's closing days.
-   */
+  /** The author of the first answer (an agent's first outgoing message), for an answered file. */
+  first_responder: string | null;
+  /** The channel of the first message, for a file not counted yet (null for one that is: it keeps its own). */
+  origin_channel: string | null;
+}
+
+/**
+ * A service's opening hours (null: the organization's, else the default ones), whether
+ * Alsace-Moselle's holidays apply and the organization's closing days.
+ */
+export interface TeamHours {
   opening_hours: ServiceOpeningHours | null;
   organization_hours: OpeningHours | null;
   alsace_moselle: boolean;
@@ -130,15 +141,52 @@ const columnsOf = (fields: readonly SumField[]) => fields.map((c) => `d.${c}`).j
 export class ReportsRepository {
   constructor(private readonly db: Database) {}
 
-  /** Serializes the listeners' work on one conversation (facts are read, compared, rewritten). */
-  async lock(m: EntityManager, id: string): Promise<void> {
-    await this.db.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 15))`, [id], m);
+  /**
+   * The fold's lock, for its transaction: one fold at a time over every instance. `wait` false:
+   * false at once when another holds it.
+   */
+  async lockFold(m: EntityManager, wait: boolean): Promise<boolean> {
+    if (wait) {
+      await this.db.query(`SELECT pg_advisory_xact_lock(${FOLD_LOCK})`, [], m);
+      return true;
+    }
+    const [row] = await this.db.query<{ locked: boolean }>(`SELECT pg_try_advisory_xact_lock(${FOLD_LOCK}) AS locked`, [], m);
+    return !!row?.locked;
   }
 
-  /** A conversation as the aggregates count it, from its row (null when it is gone). */
-  async conversationSource(m: EntityManager, id: string): Promise<ConversationSource | null> {
-    const [row] = await this.db.query<ConversationSource>(
-      `SELECT c.organization_id, c.team_id, c.request_type_id,
+  /**
+   * Takes up to `limit` marks (migration ReportFold1765096000000) in the fold's transaction: the
+   * conversations, and the telephone call messages, whose counted state may have changed.
+   */
+  takePending(m: EntityManager, limit: number): Promise<Array<{ conversation_id: string; message_id: string | null }>> {
+    return this.db.query(
+      `DELETE FROM report_pending WHERE ctid = ANY(ARRAY(SELECT ctid FROM report_pending LIMIT $1))
+       RETURNING conversation_id, message_id`,
+      [limit],
+      m,
+    );
+  }
+
+  /** A fold left no mark behind: every change committed before its transaction began is counted. */
+  async markFolded(m: EntityManager): Promise<void> {
+    await this.db.query(`UPDATE report_fold SET folded_at = now()`, [], m);
+  }
+
+  /** Until when the aggregates count every change (the last fold that left no mark behind), or null before the first. */
+  async foldedAt(): Promise<Date | null> {
+    const [row] = await this.db.query<{ folded_at: Date | null }>(`SELECT folded_at FROM report_fold`);
+    return row?.folded_at ?? null;
+  }
+
+  /**
+   * The conversations as the aggregates count them, from their rows, in one statement (one
+   * snapshot: each file's fields, labels, survey and first answer as they stood together); gone
+   * ones are left out. The first answer's author is read for answered files, the origin channel
+   * (the first message's) for files not counted yet.
+   */
+  conversationSources(m: EntityManager, ids: string[]): Promise<ConversationSource[]> {
+    return this.db.query<ConversationSource>(
+      `SELECT c.id AS conversation_id, c.organization_id, c.team_id, c.request_type_id,
               ${PARIS_DAY('c.created_at')} AS created_day,
               ${PARIS_DAY('c.first_response_at')} AS first_response_day,
               ${MINUTES('c.first_response_at', 'c.created_at')} AS first_response_minutes,
@@ -155,59 +203,68 @@ export class ReportsRepository {
               c.created_at, c.first_response_at, c.assignee_id,
               coalesce((SELECT array_agg(cl.label_id ORDER BY cl.label_id) FROM conversation_label cl
                          WHERE cl.conversation_id = c.id), '{}') AS label_ids,
-              t.opening_hours, o.opening_hours AS organization_hours, o.alsace_moselle, o.closures
-         FROM conversation c JOIN team t ON t.id = c.team_id JOIN organization o ON o.id = c.organization_id
-        WHERE c.id = $1`,
-      [id],
+              CASE WHEN c.first_response_at IS NOT NULL THEN
+                (SELECT mm.author_agent_id FROM message mm
+                  WHERE mm.conversation_id = c.id AND mm.direction = 'outbound' AND mm.kind <> 'note'
+                    AND mm.author_agent_id IS NOT NULL
+                  ORDER BY mm.created_at, mm.id LIMIT 1) END AS first_responder,
+              CASE WHEN NOT EXISTS (SELECT 1 FROM report_conversation rc WHERE rc.conversation_id = c.id) THEN
+                coalesce((SELECT ch.kind FROM message mm JOIN channel ch ON ch.id = mm.channel_id
+                           WHERE mm.conversation_id = c.id AND mm.kind <> 'note'
+                           ORDER BY mm.created_at, mm.id LIMIT 1), 'unknown') END AS origin_channel
+         FROM conversation c
+        WHERE c.id = ANY($1::uuid[])`,
+      [ids],
       m,
     );
-    return row ?? null;
   }
 
-  /** The agent who wrote the conversation's first answer (its first outgoing message by an agent). */
-  async firstResponder(m: EntityManager, conversationId: string): Promise<string | null> {
-    const [row] = await this.db.query<{ author_agent_id: string }>(
-      `SELECT mm.author_agent_id FROM message mm
-        WHERE mm.conversation_id = $1 AND mm.direction = 'outbound' AND mm.kind <> 'note' AND mm.author_agent_id IS NOT NULL
-        ORDER BY mm.created_at, mm.id LIMIT 1`,
-      [conversationId],
+  /** The opening hours of services, by id. */
+  async hoursOf(m: EntityManager, teamIds: string[]): Promise<Map<string, TeamHours>> {
+    const rows = await this.db.query<TeamHours & { team_id: string }>(
+      `SELECT t.id AS team_id, t.opening_hours, o.opening_hours AS organization_hours, o.alsace_moselle, o.closures
+         FROM team t JOIN organization o ON o.id = t.organization_id
+        WHERE t.id = ANY($1::uuid[])`,
+      [teamIds],
       m,
     );
-    return row?.author_agent_id ?? null;
+    return new Map(rows.map((r) => [r.team_id, r]));
   }
 
-  /** The channel kind of the conversation's first message (where the citizen came from). */
-  async originChannel(m: EntityManager, conversationId: string): Promise<string> {
-    const [row] = await this.db.query<{ kind: string }>(
-      `SELECT ch.kind FROM message mm JOIN channel ch ON ch.id = mm.channel_id
-        WHERE mm.conversation_id = $1 AND mm.kind <> 'note'
-        ORDER BY mm.created_at, mm.id LIMIT 1`,
-      [conversationId],
-      m,
-    );
-    return row?.kind ?? 'unknown';
-  }
-
-  async conversationFact(m: EntityManager, id: string): Promise<StoredConversationFact | null> {
-    const [row] = await this.db.query<StoredConversationFact>(
-      `SELECT organization_id, team_id, channel_kind, request_type_id, created_day::text, first_response_day::text,
-              first_response_minutes, first_response_on_time, resolved_day::text, resolution_minutes, resolved_at,
-              resolved_on_time, satisfaction, satisfaction_day::text, label_ids, first_response_agent_id,
+  /** The facts stored for conversations, by id. */
+  async conversationFacts(m: EntityManager, ids: string[]): Promise<Map<string, StoredConversationFact>> {
+    const rows = await this.db.query<StoredConversationFact & { conversation_id: string }>(
+      `SELECT conversation_id, organization_id, team_id, channel_kind, request_type_id, created_day::text,
+              first_response_day::text, first_response_minutes, first_response_on_time, resolved_day::text, resolution_minutes,
+              resolved_at, resolved_on_time, satisfaction, satisfaction_day::text, label_ids, first_response_agent_id,
               first_response_open_minutes, handled_by, resolution_open_minutes
-         FROM report_conversation WHERE conversation_id = $1`,
-      [id],
+         FROM report_conversation WHERE conversation_id = ANY($1::uuid[])`,
+      [ids],
       m,
     );
-    return row ?? null;
+    return new Map(rows.map(({ conversation_id, ...f }) => [conversation_id, f]));
   }
 
-  async saveConversationFact(m: EntityManager, id: string, f: StoredConversationFact): Promise<void> {
+  /** Saves conversations' facts (each id once), in one statement. */
+  async saveConversationFacts(
+    m: EntityManager,
+    facts: Array<StoredConversationFact & { conversation_id: string }>,
+  ): Promise<void> {
+    if (!facts.length) return;
     await this.db.query(
       `INSERT INTO report_conversation (conversation_id, organization_id, team_id, channel_kind, request_type_id, created_day,
               first_response_day, first_response_minutes, first_response_on_time, resolved_day, resolution_minutes, resolved_at,
               satisfaction, satisfaction_day, label_ids, first_response_agent_id, first_response_open_minutes, handled_by,
               resolution_open_minutes, resolved_on_time)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+       SELECT r.conversation_id, r.organization_id, r.team_id, r.channel_kind, r.request_type_id, r.created_day,
+              r.first_response_day, r.first_response_minutes, r.first_response_on_time, r.resolved_day, r.resolution_minutes,
+              r.resolved_at, r.satisfaction, r.satisfaction_day, coalesce(r.label_ids, '{}'), r.first_response_agent_id,
+              r.first_response_open_minutes, r.handled_by, r.resolution_open_minutes, r.resolved_on_time
+         FROM jsonb_to_recordset($1::jsonb) AS r(conversation_id uuid, organization_id uuid, team_id uuid, channel_kind text,
+              request_type_id uuid, created_day date, first_response_day date, first_response_minutes int,
+              first_response_on_time boolean, resolved_day date, resolution_minutes int, resolved_at timestamptz,
+              satisfaction smallint, satisfaction_day date, label_ids uuid[], first_response_agent_id uuid,
+              first_response_open_minutes int, handled_by uuid, resolution_open_minutes int, resolved_on_time boolean)
        ON CONFLICT (conversation_id) DO UPDATE SET team_id = EXCLUDED.team_id, request_type_id = EXCLUDED.request_type_id,
               first_response_day = EXCLUDED.first_response_day, first_response_minutes = EXCLUDED.first_response_minutes,
               first_response_on_time = EXCLUDED.first_response_on_time, resolved_day = EXCLUDED.resolved_day,
@@ -216,44 +273,39 @@ export class ReportsRepository {
               label_ids = EXCLUDED.label_ids, first_response_agent_id = EXCLUDED.first_response_agent_id,
               first_response_open_minutes = EXCLUDED.first_response_open_minutes, handled_by = EXCLUDED.handled_by,
               resolution_open_minutes = EXCLUDED.resolution_open_minutes, resolved_on_time = EXCLUDED.resolved_on_time`,
-      [
-        id,
-        f.organization_id,
-        f.team_id,
-        f.channel_kind,
-        f.request_type_id,
-        f.created_day,
-        f.first_response_day,
-        f.first_response_minutes,
-        f.first_response_on_time,
-        f.resolved_day,
-        f.resolution_minutes,
-        f.resolved_at,
-        f.satisfaction,
-        f.satisfaction_day,
-        f.label_ids,
-        f.first_response_agent_id,
-        f.first_response_open_minutes,
-        f.handled_by,
-        f.resolution_open_minutes,
-        f.resolved_on_time,
-      ],
+      [pgJson(facts)],
       m,
     );
   }
 
-  /** A telephone call message as the aggregates count it. */
-  async callSource(m: EntityManager, messageId: string): Promise<CallSource | null> {
-    const [row] = await this.db.query<CallSource>(
+  /** Telephone call messages as the aggregates count them, oldest first (a call-back after the calls it settles). */
+  callSources(m: EntityManager, messageIds: string[]): Promise<CallSource[]> {
+    return this.db.query<CallSource>(
       `SELECT mm.id, mm.organization_id, mm.conversation_id, c.team_id, coalesce(ch.kind, 'voice') AS channel_kind, mm.direction,
               mm.meta->'call'->>'provider' AS provider, mm.meta->'call'->>'outcome' AS outcome,
               ${PARIS_DAY('mm.created_at')} AS day, mm.created_at AS started_at
          FROM message mm JOIN conversation c ON c.id = mm.conversation_id LEFT JOIN channel ch ON ch.id = mm.channel_id
-        WHERE mm.id = $1 AND mm.kind = 'call'`,
-      [messageId],
+        WHERE mm.id = ANY($1::uuid[]) AND mm.kind = 'call'
+        ORDER BY mm.created_at, mm.id`,
+      [messageIds],
       m,
     );
-    return row ?? null;
+  }
+
+  /**
+   * Minutes from a missed call to the first answered outgoing call of its conversation after it
+   * (a call-back already counted), or null.
+   */
+  async callbackMinutes(m: EntityManager, conversationId: string, at: Date): Promise<number | null> {
+    const [row] = await this.db.query<{ minutes: number | null }>(
+      `SELECT ${MINUTES('min(mm.created_at)', '$2::timestamptz')} AS minutes FROM message mm
+        WHERE mm.conversation_id = $1 AND mm.kind = 'call' AND mm.direction = 'outbound'
+          AND mm.meta->'call'->>'outcome' = 'answered' AND mm.created_at > $2
+          AND coalesce(mm.meta->'call'->>'provider', 'manual') <> 'manual'`,
+      [conversationId, at],
+      m,
+    );
+    return row?.minutes ?? null;
   }
 
   async callFact(m: EntityManager, messageId: string): Promise<CallFact | null> {
@@ -299,9 +351,7 @@ export class ReportsRepository {
 
   /**
    * Adds deltas to the daily rows, then the same deltas summed per month to the monthly rollup,
-   * in the caller's transaction: a month's row is always the sum of its days. Every writer takes
-   * the row locks in one order (daily rows sorted by key, then monthly rows sorted by key): no
-   * deadlock between two jobs.
+   * in the caller's transaction (the fold's): a month's row is always the sum of its days.
    */
   async addDaily(m: EntityManager, deltas: DailyDelta[]): Promise<void> {
     if (!deltas.length) return;
@@ -369,10 +419,7 @@ export class ReportsRepository {
     );
   }
 
-  /**
-   * The label rows of a file's labels (after the other aggregates, same lock order: sorted keys),
-   * then the agents' rows.
-   */
+  /** The label rows of a file's labels. */
   async addLabelled(m: EntityManager, daily: LabelDailyDelta[], durations: LabelDurationDelta[]): Promise<void> {
     if (daily.length) await this.upsertCounters(m, 'report_label_daily', 'day', daily);
     if (!durations.length) return;
@@ -749,21 +796,20 @@ export class ReportsRepository {
     return rows.length > 0;
   }
 
-  /** The next conversations by id after `after`, for the one-time backfill (primary key order). */
-  async conversationsAfter(after: string, limit: number): Promise<string[]> {
-    const rows = await this.db.query<{ id: string }>(`SELECT id FROM conversation WHERE id > $1::uuid ORDER BY id LIMIT $2`, [
-      after,
-      limit,
-    ]);
-    return rows.map((r) => r.id);
-  }
-
-  /** Telephone call messages of a batch of conversations, oldest first (outgoing call-backs after the calls they settle). */
-  async callsOf(conversationIds: string[]): Promise<string[]> {
-    const rows = await this.db.query<{ id: string }>(
-      `SELECT id FROM message WHERE conversation_id = ANY($1::uuid[]) AND kind = 'call' ORDER BY created_at, id`,
-      [conversationIds],
+  /**
+   * Marks for the fold the next `limit` conversations by id after `after` and their telephone
+   * calls (the one-time backfill, primary key order): how many, and the last id (null at the end).
+   */
+  async markAfter(after: string, limit: number): Promise<{ last: string | null; n: number }> {
+    const [row] = await this.db.query<{ last: string | null; n: number }>(
+      `WITH next AS (SELECT id FROM conversation WHERE id > $1::uuid ORDER BY id LIMIT $2),
+            marked AS (INSERT INTO report_pending (conversation_id) SELECT id FROM next),
+            calls AS (INSERT INTO report_pending (conversation_id, message_id)
+                      SELECT mm.conversation_id, mm.id FROM message mm
+                       WHERE mm.conversation_id IN (SELECT id FROM next) AND mm.kind = 'call')
+       SELECT (SELECT id::text FROM next ORDER BY id DESC LIMIT 1) AS last, (SELECT count(*)::int FROM next) AS n`,
+      [after, limit],
     );
-    return rows.map((r) => r.id);
+    return { last: row?.last ?? null, n: row?.n ?? 0 };
   }
 }

@@ -20,6 +20,7 @@ import {
   type IndicatorsDto,
   type IndicatorsQuery,
   type ReportGranularity,
+  type ReportFreshness,
   type ReportQuery,
   type ResponseTimesReportDto,
   type SatisfactionReportDto,
@@ -31,13 +32,16 @@ import {
 } from '@guichet/contracts';
 import type { AuthAgent } from '../../common/auth-agent';
 import { badRequest, forbidden, notFound } from '../../common/errors';
-import { parisDay } from './report-aggregates.listener';
+import { parisDay } from './report-aggregates';
 import { applySecrecy, withheldCells, type SecrecyLine } from './open-data-secrecy';
 import { reportWorkbook, type ReportTable } from './report-workbook';
 import { previousPeriod, type DurationMetric } from './report-facts';
 import { ALL_SUM_FIELDS, ReportsRepository, type DailySumRow, type ReportScope, type SumField } from './reports.repository';
 
 export type CsvTable = ReportTable;
+
+/** A report as the service reads it (each of a union): the controller adds how fresh the aggregates are (`asOf`). */
+export type Unfresh<R extends ReportFreshness> = R extends ReportFreshness ? Omit<R, 'asOf'> : never;
 
 export type ReportKind = 'volumes' | 'response-times' | 'telephone' | 'satisfaction' | 'agents';
 
@@ -196,6 +200,11 @@ function legalDeadlineOf(sums: Partial<DailySumRow> | undefined): ResponseTimesR
 export class ReportsService {
   constructor(private readonly repo: ReportsRepository) {}
 
+  /** Until when the aggregates count every change (ISO 8601), or null before their first fold. */
+  async asOf(): Promise<string | null> {
+    return (await this.repo.foldedAt())?.toISOString() ?? null;
+  }
+
   /** Which services the agent may report on, within the one asked for. */
   private scope(
     agent: AuthAgent,
@@ -221,7 +230,7 @@ export class ReportsService {
     };
   }
 
-  async volumes(agent: AuthAgent, q: ReportQuery): Promise<VolumesReportDto> {
+  async volumes(agent: AuthAgent, q: ReportQuery): Promise<Unfresh<VolumesReportDto>> {
     const scope = this.scope(agent, q.from, q.to, q.teamId, q);
     const before = previousPeriod(q.from, q.to);
     const [rows, names, history] = await Promise.all([
@@ -277,7 +286,7 @@ export class ReportsService {
     };
   }
 
-  async responseTimes(agent: AuthAgent, q: ReportQuery): Promise<ResponseTimesReportDto> {
+  async responseTimes(agent: AuthAgent, q: ReportQuery): Promise<Unfresh<ResponseTimesReportDto>> {
     const scope = this.scope(agent, q.from, q.to, q.teamId, q);
     const at = new Date();
     const before = previousPeriod(q.from, q.to);
@@ -340,7 +349,7 @@ export class ReportsService {
    * order (workload, not a ranking). Read from the agents' daily rows; the channel, démarche and
    * label filters do not apply (those rows are per service and agent only).
    */
-  async agents(agent: AuthAgent, q: ReportQuery): Promise<AgentsReportDto> {
+  async agents(agent: AuthAgent, q: ReportQuery): Promise<Unfresh<AgentsReportDto>> {
     const scope = this.scope(agent, q.from, q.to, q.teamId);
     const [sums, hist, members] = await Promise.all([
       this.repo.agentSums(scope, q.granularity),
@@ -382,7 +391,7 @@ export class ReportsService {
     };
   }
 
-  async telephone(agent: AuthAgent, q: ReportQuery): Promise<TelephoneReportDto> {
+  async telephone(agent: AuthAgent, q: ReportQuery): Promise<Unfresh<TelephoneReportDto>> {
     const scope = this.scope(agent, q.from, q.to, q.teamId, q);
     const before = previousPeriod(q.from, q.to);
     const [rows, names, previous] = await Promise.all([
@@ -405,7 +414,7 @@ export class ReportsService {
     };
   }
 
-  async satisfaction(agent: AuthAgent, q: ReportQuery): Promise<SatisfactionReportDto> {
+  async satisfaction(agent: AuthAgent, q: ReportQuery): Promise<Unfresh<SatisfactionReportDto>> {
     const scope = this.scope(agent, q.from, q.to, q.teamId, q);
     const before = previousPeriod(q.from, q.to);
     const [rows, names, comments, previous] = await Promise.all([
