@@ -28,6 +28,8 @@ import { ServiceTransferNotice1765092000001 } from './migrations/1765092000001-s
 import { ReportLegalDeadline1765093000000 } from './migrations/1765093000000-report-legal-deadline';
 import { WebhookInbox1765095000000 } from './migrations/1765095000000-webhook-inbox';
 import { ReportFold1765096000000 } from './migrations/1765096000000-report-fold';
+import { ReportLabelMonthly1765096000001 } from './migrations/1765096000001-report-label-monthly';
+import { ReportTeamMonthly1765096000002 } from './migrations/1765096000002-report-team-monthly';
 import { RegistrationCancelledBy1765097000000 } from './migrations/1765097000000-registration-cancelled-by';
 import { QuarantineNoDiscardedAt1765098000000 } from './migrations/1765098000000-quarantine-no-discarded-at';
 import { MailReportPurge1765098000001 } from './migrations/1765098000001-mail-report-purge';
@@ -152,6 +154,8 @@ export const MIGRATIONS = [
   ReportLegalDeadline1765093000000,
   WebhookInbox1765095000000,
   ReportFold1765096000000,
+  ReportLabelMonthly1765096000001,
+  ReportTeamMonthly1765096000002,
   RegistrationCancelledBy1765097000000,
   QuarantineNoDiscardedAt1765098000000,
   MailReportPurge1765098000001,

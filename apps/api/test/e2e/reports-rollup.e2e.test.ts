@@ -10,10 +10,14 @@ const COUNTERS = DAILY_COUNTERS;
 const AGGREGATES: Record<string, string[]> = {
   report_daily: [...COUNTERS, 'satisfaction_hist'],
   report_monthly: [...COUNTERS, 'satisfaction_hist'],
+  report_team_monthly: [...COUNTERS, 'satisfaction_hist'],
   report_label_daily: [...COUNTERS, 'satisfaction_hist'],
+  report_label_monthly: [...COUNTERS, 'satisfaction_hist'],
+  report_label_team_monthly: [...COUNTERS, 'satisfaction_hist'],
   report_duration: ['n'],
   report_duration_monthly: ['n'],
   report_label_duration: ['n'],
+  report_label_duration_monthly: ['n'],
   report_agent_daily: ['handled', 'first_responses'],
   report_agent_duration: ['n'],
 };
@@ -142,13 +146,16 @@ describe('reports: the aggregates equal a recount after activity racing the fold
     await aggregates.foldNow();
   }
 
-  /** Differences between each monthly row and the sum of its days (empty when they agree). */
+  /** Differences between each monthly row and the sum of its days (empty when they agree), the town's and the labels'. */
   async function rollupDrift(): Promise<unknown[]> {
     const sums = COUNTERS.map((c) => `sum(${c})::bigint AS ${c}`).join(', ');
     const hist = Array.from({ length: 11 }, (_, i) => `sum(satisfaction_hist[${i + 1}])`).join(', ');
     const drift: unknown[] = [];
     for (const [daily, monthly, dims, groups] of [
       ['report_daily', 'report_monthly', 'team_id, channel_kind, request_type_id', '1, 2, 3, 4'],
+      ['report_label_daily', 'report_label_monthly', 'label_id, team_id, channel_kind, request_type_id', '1, 2, 3, 4, 5'],
+      ['report_daily', 'report_team_monthly', 'team_id', '1, 2'],
+      ['report_label_daily', 'report_label_team_monthly', 'label_id, team_id', '1, 2, 3'],
     ] as const) {
       const { rows } = await t.db.query(
         `WITH days AS (
@@ -161,7 +168,10 @@ describe('reports: the aggregates equal a recount after activity racing the fold
       );
       drift.push(...rows);
     }
-    for (const [daily, monthly, label] of [['report_duration', 'report_duration_monthly', '']] as const) {
+    for (const [daily, monthly, label] of [
+      ['report_duration', 'report_duration_monthly', ''],
+      ['report_label_duration', 'report_label_duration_monthly', 'label_id, '],
+    ] as const) {
       const { rows } = await t.db.query(
         `WITH days AS (
            SELECT date_trunc('month', day)::date AS month, ${label}team_id, metric, bucket, sum(n)::int AS n

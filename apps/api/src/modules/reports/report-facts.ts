@@ -275,12 +275,17 @@ export const mergeAgentDurations = (deltas: AgentDurationDelta[]): AgentDuration
 export const monthOf = (day: string): string => `${day.slice(0, 8)}01`;
 
 /** The same deltas summed per calendar month (the month's first day as `day`): what moves `report_monthly`. */
-export function monthlyDaily(deltas: DailyDelta[]): DailyDelta[] {
+export function monthlyDaily<D extends DailyDelta>(deltas: D[]): D[] {
   return mergeDaily(deltas.map((d) => ({ ...d, day: monthOf(d.day) })));
 }
 
-/** Histogram deltas summed per calendar month and service (report_duration_monthly has no channel or démarche). */
-export function monthlyDurations(deltas: DurationDelta[]): DurationDelta[] {
+/** The same deltas summed per calendar month and service only: what moves `report_team_monthly`. */
+export function teamMonthlyDaily<D extends DailyDelta>(deltas: D[]): D[] {
+  return mergeDaily(deltas.map((d) => ({ ...d, day: monthOf(d.day), channel_kind: '', request_type_id: null })));
+}
+
+/** Histogram deltas summed per calendar month and service (the monthly histograms have no channel or démarche). */
+export function monthlyDurations<D extends DurationDelta>(deltas: D[]): D[] {
   return mergeDurations(deltas.map((d) => ({ ...d, day: monthOf(d.day), channel_kind: '', request_type_id: null })));
 }
 

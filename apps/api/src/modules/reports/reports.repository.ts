@@ -10,6 +10,7 @@ import {
   cutPeriod,
   HISTORY_START,
   monthlyDurations,
+  teamMonthlyDaily,
   splitPeriod,
   type CallFact,
   type ConversationFact,
@@ -24,8 +25,11 @@ import {
   type LabelDurationDelta,
 } from './report-facts';
 
-const LABEL_COUNTERS = { daily: 'report_label_daily', monthly: 'report_label_daily' };
-const LABEL_DURATIONS = { daily: 'report_label_duration', monthly: 'report_label_duration' };
+const LABEL_COUNTERS = { daily: 'report_label_daily', monthly: 'report_label_monthly' };
+const LABEL_DURATIONS = { daily: 'report_label_duration', monthly: 'report_label_duration_monthly', monthlyByTeamOnly: true };
+/** Sums that read no channel or démarche and filter on none: whole months from the per-service rollups. */
+const TEAM_COUNTERS = { daily: 'report_daily', monthly: 'report_team_monthly', monthlyByTeamOnly: true };
+const LABEL_TEAM_COUNTERS = { daily: 'report_label_daily', monthly: 'report_label_team_monthly', monthlyByTeamOnly: true };
 
 /** The fold's advisory lock (one fold at a time over every instance). */
 const FOLD_LOCK = `hashtextextended('report_fold', 0)`;
@@ -350,22 +354,33 @@ export class ReportsRepository {
   }
 
   /**
-   * Adds deltas to the daily rows, then the same deltas summed per month to the monthly rollup,
-   * in the caller's transaction (the fold's): a month's row is always the sum of its days.
+   * Adds deltas to the daily rows, then the same deltas summed per month to the monthly rollups
+   * (per service, channel and démarche; per service only), in the caller's transaction (the
+   * fold's): a month's row is always the sum of its days.
    */
   async addDaily(m: EntityManager, deltas: DailyDelta[]): Promise<void> {
     if (!deltas.length) return;
     await this.upsertCounters(m, 'report_daily', 'day', deltas);
     await this.upsertCounters(m, 'report_monthly', 'month', monthlyDaily(deltas));
+    await this.upsertCounters(m, 'report_team_monthly', 'month', teamMonthlyDaily(deltas));
   }
 
   private async upsertCounters(
     m: EntityManager,
-    table: 'report_daily' | 'report_monthly' | 'report_label_daily',
+    table:
+      | 'report_daily'
+      | 'report_monthly'
+      | 'report_team_monthly'
+      | 'report_label_daily'
+      | 'report_label_monthly'
+      | 'report_label_team_monthly',
     period: 'day' | 'month',
     deltas: Array<DailyDelta & { label_id?: string }>,
   ): Promise<void> {
-    const label = table === 'report_label_daily';
+    const label = table.startsWith('report_label_');
+    // The per-service rollups have no channel and no démarche.
+    const perTeam = table === 'report_team_monthly' || table === 'report_label_team_monthly';
+    const dims = perTeam ? '' : ', channel_kind, request_type_id';
     const rows = deltas.map((d) => ({
       label_id: d.label_id,
       organization_id: d.organization_id,
@@ -379,14 +394,14 @@ export class ReportsRepository {
     const cols = DAILY_COUNTERS.join(', ');
     const labelCol = label ? 'label_id, ' : '';
     await this.db.query(
-      `INSERT INTO ${table} (${labelCol}organization_id, ${period}, team_id, channel_kind, request_type_id, ${cols}, satisfaction_hist)
-       SELECT ${label ? 'r.label_id, ' : ''}r.organization_id, r.day, r.team_id, r.channel_kind, r.request_type_id,
+      `INSERT INTO ${table} (${labelCol}organization_id, ${period}, team_id${dims}, ${cols}, satisfaction_hist)
+       SELECT ${label ? 'r.label_id, ' : ''}r.organization_id, r.day, r.team_id${perTeam ? '' : ', r.channel_kind, r.request_type_id'},
               ${DAILY_COUNTERS.map((c) => `r.${c}`).join(', ')},
               ARRAY(SELECT jsonb_array_elements_text(r.satisfaction_hist)::int)
          FROM jsonb_to_recordset($1::jsonb) AS r(label_id uuid, organization_id uuid, day date, team_id uuid, channel_kind text,
               request_type_id uuid, ${DAILY_COUNTERS.map((c) => `${c} ${c === 'callback_minutes' ? 'bigint' : 'int'}`).join(', ')},
               satisfaction_hist jsonb)
-       ON CONFLICT (organization_id, ${labelCol}${period}, team_id, channel_kind, request_type_id) DO UPDATE SET
+       ON CONFLICT (organization_id, ${labelCol}${period}, team_id${dims}) DO UPDATE SET
          ${DAILY_COUNTERS.map((c) => `${c} = ${table}.${c} + EXCLUDED.${c}`).join(', ')},
          satisfaction_hist = ARRAY(SELECT a + b FROM unnest(${table}.satisfaction_hist, EXCLUDED.satisfaction_hist) AS h(a, b))`,
       [pgJson(rows)],
@@ -419,9 +434,16 @@ export class ReportsRepository {
     );
   }
 
-  /** The label rows of a file's labels. */
+  /**
+   * The label rows of a file's labels, daily then per month (counters: per service, channel and
+   * démarche, and per service only) and per month and service (histograms).
+   */
   async addLabelled(m: EntityManager, daily: LabelDailyDelta[], durations: LabelDurationDelta[]): Promise<void> {
-    if (daily.length) await this.upsertCounters(m, 'report_label_daily', 'day', daily);
+    if (daily.length) {
+      await this.upsertCounters(m, 'report_label_daily', 'day', daily);
+      await this.upsertCounters(m, 'report_label_monthly', 'month', monthlyDaily(daily));
+      await this.upsertCounters(m, 'report_label_team_monthly', 'month', teamMonthlyDaily(daily));
+    }
     if (!durations.length) return;
     await this.db.query(
       `INSERT INTO report_label_duration (organization_id, label_id, metric, day, team_id, channel_kind, request_type_id, bucket, n)
@@ -431,6 +453,18 @@ export class ReportsRepository {
        ON CONFLICT (organization_id, label_id, metric, day, team_id, channel_kind, request_type_id, bucket)
        DO UPDATE SET n = report_label_duration.n + EXCLUDED.n`,
       [pgJson(durations)],
+      m,
+    );
+    const months = monthlyDurations(durations);
+    if (!months.length) return;
+    await this.db.query(
+      `INSERT INTO report_label_duration_monthly (organization_id, label_id, metric, month, team_id, bucket, n)
+       SELECT r.organization_id, r.label_id, r.metric, r.day, r.team_id, r.bucket, r.n
+         FROM jsonb_to_recordset($1::jsonb) AS r(organization_id uuid, label_id uuid, metric text, day date, team_id uuid,
+              bucket int, n int)
+       ON CONFLICT (organization_id, label_id, metric, month, team_id, bucket)
+       DO UPDATE SET n = report_label_duration_monthly.n + EXCLUDED.n`,
+      [pgJson(months)],
       m,
     );
   }
@@ -465,6 +499,8 @@ export class ReportsRepository {
    * whole months of the period and the daily rows for the partial months at its edges (or the
    * daily rows only, when the caller groups by day or week). `cuts` are days the period is also
    * split after, so that no monthly row straddles one (a FILTER on `d.day <= cut` is then exact).
+   * `perTeam`: the caller reads no channel or démarche column (`cols`), so that whole months may
+   * come from the per-service rollup when none is filtered either.
    * Parameters $1 organization, $2 services, $3 channels, $4 démarches, then the ranges.
    */
   private periodRows(
@@ -473,21 +509,22 @@ export class ReportsRepository {
     cols: string,
     byDay: boolean,
     cuts: string[] = [],
+    perTeam = false,
   ): { sql: string; params: unknown[] } {
     const params: unknown[] = [scope.organizationId, scope.teamIds, scope.channelKinds ?? null, scope.requestTypeIds ?? null];
-    // One label: its own rows, by day (they have no monthly rollup: a label's rows are a fraction of the town's).
+    // A sum per service only (no channel or démarche read, none filtered): whole months from the per-service rollups.
+    const narrow = perTeam && tables.daily === 'report_daily' && !scope.channelKinds?.length && !scope.requestTypeIds?.length;
+    // One label: its own rows (its daily rows, its monthly rollups), the same dimensions.
     if (scope.labelId) {
       params.push(scope.labelId);
-      tables = tables.daily === 'report_daily' ? LABEL_COUNTERS : LABEL_DURATIONS;
-      byDay = true;
-    }
-    const filters = `d.organization_id = $1 AND ($2::uuid[] IS NULL OR d.team_id = ANY($2))
-          AND ($3::text[] IS NULL OR d.channel_kind = ANY($3)) AND ($4::uuid[] IS NULL OR d.request_type_id = ANY($4))${
-            scope.labelId ? ' AND d.label_id = $5' : ''
-          }`;
+      tables = tables.daily !== 'report_daily' ? LABEL_DURATIONS : narrow ? LABEL_TEAM_COUNTERS : LABEL_COUNTERS;
+    } else if (narrow) tables = TEAM_COUNTERS;
+    const label = scope.labelId ? ' AND d.label_id = $5' : '';
+    const filters = `d.organization_id = $1${label} AND ($2::uuid[] IS NULL OR d.team_id = ANY($2))
+          AND ($3::text[] IS NULL OR d.channel_kind = ANY($3)) AND ($4::uuid[] IS NULL OR d.request_type_id = ANY($4))`;
     // A rollup per service only answers when no channel and no démarche is asked (durations() sees to it).
     const monthFilters = tables.monthlyByTeamOnly
-      ? `d.organization_id = $1 AND ($2::uuid[] IS NULL OR d.team_id = ANY($2)) AND $3::text[] IS NULL AND $4::uuid[] IS NULL`
+      ? `d.organization_id = $1${label} AND ($2::uuid[] IS NULL OR d.team_id = ANY($2)) AND $3::text[] IS NULL AND $4::uuid[] IS NULL`
       : filters;
     const parts: string[] = [];
     const range = (r: [string, string]) => {
@@ -559,11 +596,15 @@ export class ReportsRepository {
     const set = dims.length
       ? `CASE ${dims.map((dim) => `WHEN GROUPING(${expr[dim]}) = 0 THEN '${dim}'`).join(' ')} ELSE 'all' END`
       : `'all'`;
+    // Sums by service at most read the per-service rollup for whole months (periodRows).
+    const perTeam = !dims.includes('channel') && !dims.includes('type');
     const source = this.periodRows(
       scope,
       { daily: 'report_daily', monthly: 'report_monthly' },
-      `d.team_id, d.channel_kind, d.request_type_id, ${columnsOf(fields)}`,
+      `d.team_id, ${perTeam ? '' : 'd.channel_kind, d.request_type_id, '}${columnsOf(fields)}`,
       false,
+      [],
+      perTeam,
     );
     return this.db.query<SumRow<F>>(
       `SELECT ${set} AS set, ${col('period', 'period', '::date::text')}, ${col('team', 'team_id')},
@@ -601,6 +642,7 @@ export class ReportsRepository {
       'd.team_id, d.created, d.reopened, d.resolved',
       false,
       [beforePrevious, previous.to].filter((c) => c >= HISTORY_START),
+      true,
     );
     const n = source.params.length;
     // Years of monthly rows, summed in one pass: parallel workers cost more to start than they
