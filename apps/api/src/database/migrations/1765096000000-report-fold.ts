@@ -55,6 +55,11 @@ const REPORT_JOBS_LEFT = `
  *   deltas summed, each aggregate table written once). A change committed after the fold read
  *   its marks has a mark of its own left for the next one, so the aggregates end equal to a
  *   recount whatever races.
+ * - The facts lose their foreign key to `conversation`: its check took a KEY SHARE lock on each
+ *   conversation a fold counted, which a writer locking several conversations FOR UPDATE could
+ *   wait for while the fold waited for it (a deadlock, seen in the racing test). A deleted
+ *   conversation is marked instead (a statement trigger), and the fold deletes its fact (its
+ *   counts stay in the aggregates, as the cascade did).
  * - `report_fold` says how fresh the reports are: the last fold that left no mark behind began
  *   at `folded_at` (every change committed before then is counted).
  *
@@ -113,11 +118,30 @@ export class ReportFold1765096000000 implements MigrationInterface {
       CREATE TRIGGER report_pending_call_changed AFTER UPDATE OF meta ON message
         FOR EACH ROW WHEN (NEW.kind = 'call' AND OLD.meta IS DISTINCT FROM NEW.meta) EXECUTE FUNCTION report_pending_call()`);
 
+    await q.query(`
+      CREATE FUNCTION report_pending_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO report_pending (conversation_id) SELECT id FROM report_old_rows;
+        RETURN NULL;
+      END $$`);
+    await q.query(`
+      CREATE TRIGGER report_pending_deleted AFTER DELETE ON conversation
+        REFERENCING OLD TABLE AS report_old_rows FOR EACH STATEMENT EXECUTE FUNCTION report_pending_deleted()`);
+    await q.query(`ALTER TABLE report_conversation DROP CONSTRAINT report_conversation_conversation_id_fkey`);
+
     await q.query(REPORT_JOBS_LEFT);
     await q.query(`INSERT INTO report_pending (conversation_id) SELECT DISTINCT conversation_id FROM domain_event_outbox`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(
+      `DELETE FROM report_conversation rc WHERE NOT EXISTS (SELECT 1 FROM conversation c WHERE c.id = rc.conversation_id)`,
+    );
+    await q.query(`
+      ALTER TABLE report_conversation ADD CONSTRAINT report_conversation_conversation_id_fkey
+        FOREIGN KEY (conversation_id) REFERENCES conversation(id) ON DELETE CASCADE`);
+    await q.query(`DROP TRIGGER IF EXISTS report_pending_deleted ON conversation`);
+    await q.query(`DROP FUNCTION IF EXISTS report_pending_deleted()`);
     await q.query(`DROP TRIGGER IF EXISTS report_pending_call_changed ON message`);
     await q.query(`DROP TRIGGER IF EXISTS report_pending_call ON message`);
     await q.query(`DROP TRIGGER IF EXISTS report_pending_labelled ON conversation_label`);

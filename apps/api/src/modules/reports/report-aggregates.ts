@@ -43,8 +43,8 @@ const noMoves = (): Moves => ({ daily: [], durations: [], agents: [], agentDurat
  * by the differences, summed, with one statement per table. Whatever order changes come in, or
  * however often a file is marked, the aggregates end equal to a recount of the rows: a change
  * committed after the fold read its marks left a mark the next fold takes. The fold writes only
- * report_* tables, which nothing else writes: it waits for no writer's locks but a fact's foreign
- * key, and no writer waits for it.
+ * report_* tables, which nothing else writes, and locks no conversation (the facts have no
+ * foreign key to it): no writer waits for it, and it waits for no writer's rows.
  */
 @Injectable()
 export class ReportAggregates implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -137,6 +137,10 @@ export class ReportAggregates implements OnApplicationBootstrap, BeforeApplicati
   private async conversationMoves(m: EntityManager, ids: string[], moves: Moves): Promise<void> {
     // The rows first (one snapshot, no earlier than the marks'), then the stored facts (only folds write them).
     const sources = await this.repo.conversationSources(m, ids);
+    // Deleted (retention, an erasure, the organization): their facts go, their counts stay.
+    const found = new Set(sources.map((s) => s.conversation_id));
+    const gone = ids.filter((id) => !found.has(id));
+    if (gone.length) await this.repo.forgetFacts(m, gone);
     if (!sources.length) return;
     const facts = await this.repo.conversationFacts(
       m,

@@ -249,6 +249,11 @@ export class ReportsRepository {
     return new Map(rows.map(({ conversation_id, ...f }) => [conversation_id, f]));
   }
 
+  /** Forgets the facts of conversations that are gone (their counts stay in the aggregates). */
+  async forgetFacts(m: EntityManager, ids: string[]): Promise<void> {
+    await this.db.query(`DELETE FROM report_conversation WHERE conversation_id = ANY($1::uuid[])`, [ids], m);
+  }
+
   /** Saves conversations' facts (each id once), in one statement. */
   async saveConversationFacts(
     m: EntityManager,
