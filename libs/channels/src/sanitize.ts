@@ -1,4 +1,5 @@
-import sanitizeHtml from 'sanitize-html';
+/** sanitize-html, loaded with the first text to clean (the app starts without it). */
+const sanitizer = () => require('sanitize-html') as typeof import('sanitize-html');
 
 /**
  * Server-side HTML sanitizing for inbound mail and form content: no scripts, event handlers,
@@ -6,6 +7,7 @@ import sanitizeHtml from 'sanitize-html';
  * so they load when the agent asks, never on open (tracking pixels).
  */
 export function sanitizeEmailHtml(html: string): string {
+  const sanitizeHtml = sanitizer();
   return sanitizeHtml(html, {
     allowedTags: sanitizeHtml.defaults.allowedTags.concat(['img', 'font', 'center', 'span', 'u', 's']),
     allowedAttributes: {
@@ -37,6 +39,7 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
 
 /** Plain text from HTML, for snippets and full-text search. */
 export function htmlToText(html: string): string {
+  const sanitizeHtml = sanitizer();
   return sanitizeHtml(html.replace(/<(br|\/p|\/div|\/li|\/tr|\/h[1-6])\b[^>]*>/gi, '$&\n'), {
     allowedTags: [],
     allowedAttributes: {},

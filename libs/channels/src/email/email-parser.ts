@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import type { InboundAttachment, ProviderInboundMessage } from '@guichet/contracts';
 import type { AddressObject, Attachment } from 'mailparser';
 
-import { detectExtension } from 'nodemailer/lib/mime-funcs';
 import { repairCharsets, SURE } from './charset-repair';
 
 /** mailparser, loaded with the first mail to read (the app starts without it when no mail comes). */
@@ -383,7 +382,9 @@ async function defaultName(a: Attachment, i: number): Promise<string> {
     .trim();
   if (location && /^[^.].{0,150}\.[A-Za-z0-9]{1,12}$/.test(location)) return location;
   const type = a.contentType?.toLowerCase() ?? '';
-  const ext = TYPE_ALIASES[type] ?? detectExtension(type);
+  const ext =
+    TYPE_ALIASES[type] ??
+    (require('nodemailer/lib/mime-funcs') as typeof import('nodemailer/lib/mime-funcs')).detectExtension(type);
   return `${a.cid ? 'image-integree' : 'piece-jointe'}-${i + 1}.${ext && ext !== 'bin' ? ext : 'bin'}`;
 }
 

@@ -1,8 +1,10 @@
 import { CHANNEL_CONFIG_SCHEMAS, type ChannelConfig } from '@guichet/contracts';
-import { createTransport } from 'nodemailer';
-import MailComposer from 'nodemailer/lib/mail-composer';
+import type { createTransport } from 'nodemailer';
 import type { ChannelAdapter, OutboundRequest, SendResult } from '../adapter';
 import { imapClient, testEmailChannel, type ChannelTestResult } from './imap-client.util';
+
+/** nodemailer, loaded with the first mail to send or server to check. */
+const nodemailer = () => require('nodemailer') as typeof import('nodemailer');
 
 export type EmailConfig = ChannelConfig<'email'>;
 
@@ -64,6 +66,8 @@ export async function buildReplyEmail(request: OutboundRequest): Promise<BuiltEm
   if (!request.to) throw new Error('destinataire manquant');
   const messageId = outboundMessageId(request.message.id, config.address);
   const thread = references(request.threadExternalIds.filter((id) => id !== messageId));
+  // nodemailer is loaded with the first mail to send or check (the app starts without it).
+  const MailComposer = (require('nodemailer/lib/mail-composer') as typeof import('nodemailer/lib/mail-composer')).default;
   const composer = new MailComposer({
     from: { name: config.displayName ?? '', address: config.address },
     to: { name: request.to.name ?? '', address: request.to.value },
@@ -92,7 +96,7 @@ export async function buildReplyEmail(request: OutboundRequest): Promise<BuiltEm
 
 export function smtpTransport(config: EmailConfig) {
   const s = config.smtp;
-  return createTransport({
+  return nodemailer().createTransport({
     host: s.host,
     port: s.port,
     secure: s.secure,
@@ -196,7 +200,7 @@ export async function sendOrganizationMail(
   smtp: OrganizationSmtp,
   mail: { to: string; subject: string; text: string; attachments?: OrganizationMailAttachment[] },
 ): Promise<void> {
-  const transport = createTransport({
+  const transport = nodemailer().createTransport({
     host: smtp.host,
     port: smtp.port,
     secure: smtp.secure,
