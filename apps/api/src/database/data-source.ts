@@ -27,6 +27,7 @@ import { DeadlineDigestPreferences1765092000000 } from './migrations/17650920000
 import { ServiceTransferNotice1765092000001 } from './migrations/1765092000001-service-transfer-notice';
 import { ReportLegalDeadline1765093000000 } from './migrations/1765093000000-report-legal-deadline';
 import { WebhookInbox1765095000000 } from './migrations/1765095000000-webhook-inbox';
+import { WebhookInboxLease1765095000001 } from './migrations/1765095000001-webhook-inbox-lease';
 import { ReportFold1765096000000 } from './migrations/1765096000000-report-fold';
 import { ReportLabelMonthly1765096000001 } from './migrations/1765096000001-report-label-monthly';
 import { ReportTeamMonthly1765096000002 } from './migrations/1765096000002-report-team-monthly';
@@ -153,6 +154,7 @@ export const MIGRATIONS = [
   ServiceTransferNotice1765092000001,
   ReportLegalDeadline1765093000000,
   WebhookInbox1765095000000,
+  WebhookInboxLease1765095000001,
   ReportFold1765096000000,
   ReportLabelMonthly1765096000001,
   ReportTeamMonthly1765096000002,

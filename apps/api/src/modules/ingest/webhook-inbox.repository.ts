@@ -13,6 +13,8 @@ export interface InboxEntry {
   orderKey: string;
   /** The body as received (its signature checked), parsed again when processed. */
   payload: string;
+  /** Seconds the storing instance keeps the row to itself (it processes it from memory); 0: none. */
+  leaseSeconds?: number;
 }
 
 /** A stored webhook taken by a drainer. */
@@ -46,27 +48,44 @@ export class WebhookInboxRepository {
    * order, whether it was stored now (false: the same event is already there, waiting or failed).
    * Rows get their ids in the order of the batch.
    */
-  async insert(entries: InboxEntry[]): Promise<boolean[]> {
-    const rows = await this.db.query<{ ord: string }>(
+  async insert(entries: InboxEntry[]): Promise<(InboxRow | null)[]> {
+    const rows = await this.db.query<{ ord: string; id: string; received_at: Date }>(
       `WITH x AS (
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[])
-           WITH ORDINALITY AS x(channel_id, kind, dedupe_key, order_key, payload, ord)),
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[])
+           WITH ORDINALITY AS x(channel_id, kind, dedupe_key, order_key, payload, lease, ord)),
        i AS (
-         INSERT INTO webhook_inbox (channel_id, kind, dedupe_key, order_key, payload)
-         SELECT channel_id, kind, dedupe_key, order_key, payload FROM x ORDER BY ord
+         INSERT INTO webhook_inbox (channel_id, kind, dedupe_key, order_key, payload, lease_until)
+         SELECT channel_id, kind, dedupe_key, order_key, payload,
+                CASE WHEN lease > 0 THEN now() + lease * interval '1 second' END
+           FROM x ORDER BY ord
          ON CONFLICT (channel_id, dedupe_key) DO NOTHING
-         RETURNING id, channel_id, dedupe_key)
-       SELECT min(x.ord)::text AS ord FROM i JOIN x USING (channel_id, dedupe_key) GROUP BY i.id`,
+         RETURNING id, channel_id, dedupe_key, received_at)
+       SELECT min(x.ord)::text AS ord, i.id::text AS id, i.received_at
+         FROM i JOIN x USING (channel_id, dedupe_key) GROUP BY i.id, i.received_at`,
       [
         entries.map((e) => e.channelId),
         entries.map((e) => e.kind),
         entries.map((e) => e.dedupeKey),
         entries.map((e) => e.orderKey),
         entries.map((e) => e.payload),
+        entries.map((e) => e.leaseSeconds ?? 0),
       ],
     );
-    const stored = new Set(rows.map((r) => Number(r.ord)));
-    return entries.map((_, i) => stored.has(i + 1));
+    const stored = new Map(rows.map((r) => [Number(r.ord), r]));
+    return entries.map((e, i) => {
+      const r = stored.get(i + 1);
+      return r
+        ? {
+            id: r.id,
+            channel_id: e.channelId,
+            kind: e.kind,
+            order_key: e.orderKey,
+            payload: e.payload,
+            received_at: r.received_at,
+            attempts: 0,
+          }
+        : null;
+    });
   }
 
   /**
@@ -79,7 +98,7 @@ export class WebhookInboxRepository {
     return this.db.query<InboxRow>(
       `WITH c AS MATERIALIZED (
          SELECT id, order_key FROM webhook_inbox
-          WHERE failed_at IS NULL AND available_at <= now()
+          WHERE failed_at IS NULL AND available_at <= now() AND (lease_until IS NULL OR lease_until < now())
           ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
        SELECT w.id::text AS id, w.channel_id, w.kind, w.order_key, w.payload, w.received_at, w.attempts
          FROM c JOIN webhook_inbox w ON w.id = c.id
@@ -97,7 +116,7 @@ export class WebhookInboxRepository {
    * Ends the taken rows in the caller's transaction: processed ones deleted, refused ones failed
    * with their reason, the others delayed (5 s more at each attempt, a minute at most).
    */
-  async finish(m: EntityManager, outcomes: InboxOutcome[]): Promise<void> {
+  async finish(m: EntityManager | undefined, outcomes: InboxOutcome[]): Promise<void> {
     const done = outcomes.filter((o) => o.done).map((o) => o.id);
     const left = outcomes.filter((o): o is InboxOutcome & { done: false } => !o.done);
     if (done.length) await this.db.query(`DELETE FROM webhook_inbox WHERE id = ANY($1::bigint[])`, [done], m);
@@ -105,7 +124,7 @@ export class WebhookInboxRepository {
       await this.db.query(
         `UPDATE webhook_inbox w
             SET attempts = w.attempts + 1, error = x.error,
-                failed_at = CASE WHEN x.failed THEN now() END,
+                failed_at = CASE WHEN x.failed THEN now() END, lease_until = NULL,
                 available_at = now() + least(w.attempts + 1, 12) * interval '5 seconds'
            FROM unnest($1::bigint[], $2::text[], $3::boolean[]) AS x(id, error, failed)
           WHERE w.id = x.id`,

@@ -20,6 +20,10 @@ const BATCH = 100;
 const DRAINERS = 2;
 /** How often each instance looks for rows it was not told about (another instance's, a killed one's). */
 const POLL_MS = 1_000;
+/** How long the storing instance keeps a row it processes from memory to itself (then any drainer may take it). */
+const LEASE_SECONDS = 30;
+/** Rows processed from memory at once at most; beyond, stored rows go to the drainers. */
+const MAX_IN_MEMORY = 500;
 /** Temporary failures (the database away…) before a row is failed for good. */
 const MAX_ATTEMPTS = 10;
 export const DEFAULT_WEBHOOK_BACKLOG_LIMIT = 5_000;
@@ -48,8 +52,12 @@ const reasonOf = (e: unknown) => (e instanceof Error ? e.message : String(e)).sl
  * and their retries kept both instances busy for half an hour).
  *
  * - `store`: one INSERT per batch of concurrent webhooks (group commit), deduplicated on the
- *   provider's event id; the instance that stored a row starts draining at once.
- * - Drainers take rows in a transaction (FOR UPDATE SKIP LOCKED: several drainers and instances
+ *   provider's event id. The instance that stored a row processes it at once from memory under
+ *   a lease (LEASE_SECONDS; rows of one order key one after the other) and deletes it after
+ *   (autocommit): inbound → agent costs the INSERT's commit more than before, no more. Beyond
+ *   MAX_IN_MEMORY rows in flight, or on an instance that does not drain, rows go to the drainers.
+ *   A killed instance's leased rows are taken by the drainers once their lease has run out.
+ * - Drainers take rows (not leased, or whose lease ran out) in a transaction (FOR UPDATE SKIP LOCKED: several drainers and instances
  *   share the table), process them through the handlers the provider modules registered (the
  *   same code as before, down to the single writer), rows of one order key one after the other,
  *   and delete them in that transaction once processed. A crash before its commit leaves the
@@ -65,7 +73,7 @@ const reasonOf = (e: unknown) => (e instanceof Error ? e.message : String(e)).sl
 export class WebhookInbox implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('WebhookInbox');
   private readonly handlers = new Map<string, InboxHandler>();
-  private readonly inserts = new GroupCommit<InboxEntry, boolean>((entries) => this.repo.insert(entries), {
+  private readonly inserts = new GroupCommit<InboxEntry, InboxRow | null>((entries) => this.repo.insert(entries), {
     parallel: 2,
     maxBatch: 200,
   });
@@ -76,6 +84,11 @@ export class WebhookInbox implements OnApplicationBootstrap, BeforeApplicationSh
   /** The waiting rows as last counted, and when (back-pressure reads it; the poll refreshes it). */
   private backlog = { waiting: 0, at: 0 };
   private counting: Promise<void> | null = null;
+  /** Rows processed from memory: the last of each order key (the next one waits for it), how many, and their ends to write. */
+  private readonly chains = new Map<string, Promise<void>>();
+  private inMemory = 0;
+  private ended: InboxOutcome[] = [];
+  private ending: Promise<void> | null = null;
 
   constructor(
     private readonly db: Database,
@@ -106,7 +119,8 @@ export class WebhookInbox implements OnApplicationBootstrap, BeforeApplicationSh
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     // What is being processed ends (and commits); what waits stays for the next instance.
-    await Promise.all([...this.running]);
+    await Promise.all([...this.running, ...this.chains.values()]);
+    await this.ending;
     await this.counting;
   }
 
@@ -115,13 +129,53 @@ export class WebhookInbox implements OnApplicationBootstrap, BeforeApplicationSh
    * already stored (a provider's retry), which the caller acknowledges the same.
    */
   async store(entry: InboxEntry): Promise<boolean> {
-    const stored = await this.inserts.submit({ ...entry, dedupeKey: inboxKey(entry.dedupeKey) });
-    if (stored) {
-      // Counted at once here (the poll's count may be a second old), then processed.
-      this.backlog.waiting++;
-      this.wake();
-    }
-    return stored;
+    // Processed from memory right after its commit, under a lease (no round trip to take it
+    // back); when too many are, or this instance does not drain, left to the drainers.
+    const now = this.draining && !this.stopped && this.inMemory < MAX_IN_MEMORY;
+    const row = await this.inserts.submit({
+      ...entry,
+      dedupeKey: inboxKey(entry.dedupeKey),
+      leaseSeconds: now ? LEASE_SECONDS : 0,
+    });
+    if (!row) return false;
+    // Counted at once here (the poll's count may be a second old).
+    this.backlog.waiting++;
+    if (now) this.processNow(row);
+    else this.wake();
+    return true;
+  }
+
+  /** A row this instance stored and leased: processed after the earlier ones of its order key, then ended. */
+  private processNow(row: InboxRow): void {
+    this.inMemory++;
+    const next: Promise<void> = (this.chains.get(row.order_key) ?? Promise.resolve())
+      .then(() => this.process(row))
+      .then((outcome) => this.end(outcome))
+      .finally(() => {
+        this.inMemory--;
+        if (this.chains.get(row.order_key) === next) this.chains.delete(row.order_key);
+      });
+    this.chains.set(row.order_key, next);
+  }
+
+  /**
+   * The rows processed from memory, ended together (autocommit: their messages are committed
+   * already). If that fails (the database away), their leases run out and a drainer takes them
+   * again: processed twice, stored once.
+   */
+  private end(outcome: InboxOutcome): void {
+    this.ended.push(outcome);
+    if (this.ending) return;
+    this.ending = (async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      while (this.ended.length) {
+        const batch = this.ended.splice(0, 500);
+        await this.repo.finish(undefined, batch).catch(() => undefined);
+      }
+    })().finally(() => {
+      this.ending = null;
+      if (this.ended.length) this.end(this.ended.pop()!);
+    });
   }
 
   /**
