@@ -37,6 +37,7 @@ import { LabelsModule } from './modules/labels/labels.module';
 import { CannedRepliesModule } from './modules/canned-replies/canned-replies.module';
 import { RoutingModule } from './modules/routing/routing.module';
 import { MunicipalEventsModule } from './modules/municipal-events/municipal-events.module';
+import { LettersModule } from './modules/letters/letters.module';
 
 @Module({})
 export class AppModule {
@@ -83,6 +84,7 @@ export class AppModule {
         RoutingModule,
         CannedRepliesModule,
         MunicipalEventsModule,
+        LettersModule,
         HealthModule,
         ...extraModules,
       ],

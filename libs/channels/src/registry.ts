@@ -1,6 +1,7 @@
 import type { ChannelKind } from '@guichet/contracts';
 import { NotYetAvailableAdapter, type ChannelAdapter } from './adapter';
 import { webformAdapter } from './webform.adapter';
+import { letterAdapter } from './letter.adapter';
 import { emailAdapter } from './email/email.adapter';
 import { smsAdapter, whatsappAdapter } from './twilio/twilio-messaging.adapter';
 import { instagramAdapter, messengerAdapter } from './meta/meta.adapter';
@@ -15,6 +16,7 @@ export const ADAPTERS: Record<ChannelKind, ChannelAdapter> = {
   pbx: new NotYetAvailableAdapter('pbx', 'standard téléphonique'),
   messenger: messengerAdapter,
   instagram: instagramAdapter,
+  letter: letterAdapter,
 };
 
 export function adapterFor(kind: ChannelKind): ChannelAdapter {

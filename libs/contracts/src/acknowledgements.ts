@@ -26,6 +26,8 @@ export const ACKNOWLEDGED_CHANNELS: Record<ChannelKind, 'full' | 'short' | null>
   instagram: 'short',
   voice: null,
   pbx: null,
+  // A paper request gets a paper acknowledgement: the full text, printed and posted by an agent.
+  letter: 'full',
 };
 
 /** The variables of acknowledgement templates, with what an admin reads about each. */
@@ -133,6 +135,8 @@ export interface AckFacts {
   commune: string;
   reference: string;
   receivedAt: Date;
+  /** Only the day is known (a letter's date stamp): the date is written without a time. */
+  receivedDayOnly?: boolean;
   requestType: { name: string; documents: string[] } | null;
   decisionRegime: DecisionRegime | null;
   decisionDueAt: Date | null;
@@ -145,7 +149,8 @@ export function frenchLongDateOf(instant: Date): string {
   return formatFrenchLongDate(civilDateAt(instant, LEGAL_TIME_ZONE));
 }
 
-function receivedAtText(d: Date): string {
+function receivedAtText(d: Date, dayOnly = false): string {
+  if (dayOnly) return frenchLongDateOf(d);
   const time = new Intl.DateTimeFormat('fr-FR', { timeZone: LEGAL_TIME_ZONE, hour: '2-digit', minute: '2-digit' }).format(d);
   return `${frenchLongDateOf(d)} à ${time.replace(':', ' h ')}`;
 }
@@ -191,7 +196,7 @@ export function ackValues(f: AckFacts): Record<AckVariable, string> {
   return {
     commune: f.commune,
     reference: f.reference,
-    date_reception: receivedAtText(f.receivedAt),
+    date_reception: receivedAtText(f.receivedAt, f.receivedDayOnly),
     demarche: f.requestType?.name ?? 'non précisée',
     date_decision: d.date,
     decision: d.decision,

@@ -31,6 +31,11 @@ export interface ChannelCapabilities {
   subject: boolean;
   /** Short chat messages (bubbles in the timeline). */
   chat: boolean;
+  /**
+   * Paper mail: a reply is a printable letter an agent prints and posts (never sent by a
+   * provider), « à poster » until the agent marks it posted (then « envoyé par courrier »).
+   */
+  postal: boolean;
 }
 
 /** How many files of which types and sizes one reply may carry on a channel kind. */
@@ -72,6 +77,7 @@ const none: ChannelCapabilities = {
   html: false,
   subject: false,
   chat: false,
+  postal: false,
 };
 
 /** Meta (Send API): a free reply within 24 h, with the HUMAN_AGENT tag up to 7 days; one private reply to a comment within 7 days. */
@@ -134,6 +140,8 @@ export const CHANNEL_CAPABILITIES = {
   // Answers are read on the citizen's tracking page, with their files.
   webform: { ...none, reply: true, attachmentsIn: true, attachmentsOut: true, outboundFiles: documents, subject: true },
   pbx: none,
+  // Letters (courrier papier) registered by an agent with their scan; answered by printed letters.
+  letter: { ...none, reply: true, attachmentsIn: true, subject: true, postal: true },
 } satisfies Record<ChannelKind, ChannelCapabilities>;
 
 /** A French reason to refuse a body longer than one message of this kind holds (its maxLength), or null. */
@@ -168,6 +176,7 @@ const CHANNEL_NAMES: Record<ChannelKind | 'note', string> = {
   instagram: 'Instagram',
   webform: 'la page de suivi',
   pbx: 'le standard',
+  letter: 'le courrier',
 };
 
 const sentenceStart = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

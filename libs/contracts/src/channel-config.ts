@@ -134,6 +134,14 @@ export const CHANNEL_CONFIG_SCHEMAS = {
       .optional()
       .meta(label('Postes', 'Une ligne par poste : « 201 = agent@ville.fr », pour afficher l’appel sur l’écran de l’agent.')),
   }),
+  // The letters an agent registers: where the town receives them (printed on replies' letterhead when the service has none).
+  letter: z.object({
+    address: z
+      .string()
+      .max(500)
+      .optional()
+      .meta(label('Adresse postale du courrier', 'Où la mairie reçoit le courrier, si elle diffère de celle de la mairie.')),
+  }),
 } satisfies Record<ChannelKind, z.ZodType>;
 
 export type ChannelConfig<K extends ChannelKind = ChannelKind> = z.infer<(typeof CHANNEL_CONFIG_SCHEMAS)[K]>;
@@ -148,6 +156,7 @@ export const SECRET_FIELDS: Record<ChannelKind, readonly string[]> = {
   instagram: ['pageAccessToken', 'appSecret', 'verifyToken'],
   webform: [],
   pbx: ['sharedSecret'],
+  letter: [],
 };
 
 /** The administration form of a kind: its JSON Schema (input side), with the French labels of `.meta()`. */

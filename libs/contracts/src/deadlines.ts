@@ -215,8 +215,8 @@ export interface ResponseTarget {
 
 /**
  * Services Publics+ engagement 5 as defaults per channel: e-mails and online forms within a week
- * (5 opening days); text messages within 2 opening days; a call to return within 1. Letters (2 weeks)
- * have no channel in Guichet yet. A service may override any of them.
+ * (5 opening days); text messages within 2 opening days; a call to return within 1; letters within two
+ * weeks (10 opening days). A service may override any of them.
  */
 export const DEFAULT_RESPONSE_TARGETS: Record<ChannelKind, ResponseTarget> = {
   email: { amount: 5, unit: 'opening_days' },
@@ -227,6 +227,8 @@ export const DEFAULT_RESPONSE_TARGETS: Record<ChannelKind, ResponseTarget> = {
   instagram: { amount: 2, unit: 'opening_days' },
   voice: { amount: 1, unit: 'opening_days' },
   pbx: { amount: 1, unit: 'opening_days' },
+  // Letters within two weeks, counted from the day the letter was received.
+  letter: { amount: 10, unit: 'opening_days' },
 };
 
 function minutesOf(hhmm: string): number {

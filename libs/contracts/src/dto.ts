@@ -2,6 +2,7 @@ import type { ChannelCapabilities } from './channel-capabilities';
 import type { DeadlineSpec, DecisionRegime } from './deadlines';
 import type { NonWorkingDay } from './french-holidays';
 import type { OpeningHours } from './admin';
+import type { LetterFactsDto } from './letters';
 import type { LabelDto } from './routing';
 import type {
   AgentRole,
@@ -195,6 +196,10 @@ export interface MessageDto {
    * e-mail (the organization's `formReplyNotice`). Not shown on the tracking page.
    */
   notice?: FormReplyNoticeDto;
+  /** A letter registered by an agent (inbound): its sender's name and postal address and the day it came. */
+  letter?: LetterFactsDto;
+  /** A printed letter (outbound, postal channel): when an agent marked it posted (« envoyé par courrier »). */
+  postedAt?: string;
   createdAt: string;
 }
 

@@ -4,7 +4,7 @@ export type AgentRole = (typeof AGENT_ROLES)[number];
 export const IDENTITY_KINDS = ['email', 'phone', 'whatsapp', 'messenger', 'instagram'] as const;
 export type IdentityKind = (typeof IDENTITY_KINDS)[number];
 
-export const CHANNEL_KINDS = ['email', 'sms', 'whatsapp', 'voice', 'messenger', 'instagram', 'webform', 'pbx'] as const;
+export const CHANNEL_KINDS = ['email', 'sms', 'whatsapp', 'voice', 'messenger', 'instagram', 'webform', 'pbx', 'letter'] as const;
 export type ChannelKind = (typeof CHANNEL_KINDS)[number];
 
 export const CONVERSATION_STATUSES = ['open', 'pending', 'snoozed', 'resolved', 'closed'] as const;
@@ -32,4 +32,6 @@ export const CHANNEL_IDENTITY: Record<ChannelKind, IdentityKind | null> = {
   messenger: 'messenger',
   instagram: 'instagram',
   webform: null,
+  // A paper letter: the sender's postal address is kept with the letter, not as an identity.
+  letter: null,
 };

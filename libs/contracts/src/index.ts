@@ -25,3 +25,4 @@ export * from './canned-replies';
 export * from './municipal-events';
 export * from './event-text';
 export * from './transfers';
+export * from './letters';

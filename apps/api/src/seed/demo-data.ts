@@ -243,6 +243,33 @@ export const DEMO_CITIZENS: DemoCitizen[] = [
 export const DEMO_CONVERSATIONS: DemoConversation[] = [
   // ───────────────────────────── État civil ─────────────────────────────
   {
+    citizen: 'mamadou-diallo',
+    team: 'etat-civil',
+    channel: 'letter',
+    subject: 'Copie intégrale d’acte de naissance pour ma retraite',
+    status: 'resolved',
+    assignee: 0,
+    messages: [
+      {
+        direction: 'inbound',
+        minutesAgo: 5 * 1440,
+        postalAddress: '14 rue des Tilleuls\n99000 Démo',
+        body:
+          'Madame, Monsieur,\nJe vous prie de bien vouloir m’adresser une copie intégrale de mon acte de naissance (né le 3 mars 1958 à Démo), ' +
+          'demandée par ma caisse de retraite. Je joins une enveloppe timbrée à mon adresse.\n' +
+          'Veuillez agréer, Madame, Monsieur, mes salutations distinguées.\nMamadou Diallo',
+      },
+      {
+        direction: 'outbound',
+        agent: 0,
+        minutesAgo: 3 * 1440,
+        body:
+          'Monsieur,\n\nVeuillez trouver ci-joint la copie intégrale de votre acte de naissance, demandée par votre courrier.\n\n' +
+          'Nous vous prions d’agréer, Monsieur, nos salutations distinguées.',
+      },
+    ],
+  },
+  {
     citizen: 'nathalie-lefebvre',
     team: 'etat-civil',
     channel: 'email',

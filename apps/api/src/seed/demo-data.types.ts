@@ -34,6 +34,8 @@ export interface DemoMessage {
   agent?: 0 | 1;
   /** For calls: duration in seconds, 0 = missed. */
   callSeconds?: number;
+  /** For an inbound letter (channel `letter`): the sender's postal address, as on the envelope. */
+  postalAddress?: string;
 }
 
 export interface DemoConversation {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { normalizeIdentity, type ChannelKind, type IdentityKind } from '@guichet/contracts';
+import { CHANNEL_CAPABILITIES, civilDateAt, normalizeIdentity, type ChannelKind, type IdentityKind } from '@guichet/contracts';
 import type { DataSource } from 'typeorm';
 import { Database } from '../common/database';
 import { hashPassword } from '../common/password';
@@ -98,6 +98,8 @@ const CHANNELS: { kind: ChannelKind; name: string; team: TeamSlug; config: Recor
     config: { instagramAccountId: '17800000000000001', graphApiVersion: 'v21.0' },
   },
   { kind: 'webform', name: 'Formulaire de demande en ligne', team: 'etat-civil', config: {} },
+  // Paper mail: no provider to connect, open at once (agents register the letters the town receives).
+  { kind: 'letter', name: 'Courrier de la mairie', team: 'etat-civil', config: {} },
 ];
 
 function identitiesOf(c: DemoCitizen): { kind: IdentityKind; value: string }[] {
@@ -196,7 +198,7 @@ async function seedConversation(
     teamId: ids.teamIds.get(conv.team)!,
     subject: conv.subject,
     at: at(first.minutesAgo),
-    identity: identity!,
+    identity: identity ?? null,
     citizenName: citizen.citizen.name,
   });
   // Agents of the service see every address the citizen used in the demo's files.
@@ -219,13 +221,27 @@ async function seedConversation(
       channelId: channel,
       authorAgentId: msg.direction === 'outbound' ? ids.agentId(conv.team, msg.agent ?? 0) : null,
       body,
-      // A reply on the form is published, not confirmed delivered (no provider reports it).
-      status: msg.direction === 'inbound' ? 'received' : kind === 'note' || channelKind === 'webform' ? 'sent' : 'delivered',
+      // A reply on the form is published, a letter posted: not confirmed delivered (no provider reports it).
+      status:
+        msg.direction === 'inbound'
+          ? 'received'
+          : kind === 'note' || channelKind === 'webform' || CHANNEL_CAPABILITIES[channelKind].postal
+            ? 'sent'
+            : 'delivered',
       externalId: channel ? `demo:${++external.n}` : null,
       meta:
         kind === 'call'
           ? { call: callMeta(msg, channelKind === 'pbx' ? 'pbx' : 'twilio', line, phone, at(msg.minutesAgo)) }
-          : null,
+          : msg.postalAddress
+            ? {
+                letter: {
+                  receivedOn: civilDateAt(at(msg.minutesAgo)),
+                  sender: { name: citizen.citizen.name, address: msg.postalAddress },
+                },
+              }
+            : msg.direction === 'outbound' && kind === 'message' && CHANNEL_CAPABILITIES[channelKind].postal
+              ? { postedAt: at(msg.minutesAgo - 60).toISOString() }
+              : null,
       createdAt: at(msg.minutesAgo),
     });
   }
@@ -313,15 +329,16 @@ export async function seedDemo(
     for (const c of CHANNELS) {
       const id = randomUUID();
       // Provider channels point at no real server in the demo: disabled until an admin connects them.
+      const open = c.kind === 'webform' || CHANNEL_CAPABILITIES[c.kind].postal;
       await w.channels.insert(m, {
         id,
         organizationId: orgId,
         teamId: teamIds.get(c.team)!,
         kind: c.kind,
-        name: c.kind === 'webform' ? c.name : `${c.name} (démo, non connecté)`,
+        name: open ? c.name : `${c.name} (démo, non connecté)`,
         config: c.config,
         secrets: null,
-        enabled: c.kind === 'webform',
+        enabled: open,
       });
       channelIds.set(c.kind, id);
     }

@@ -11,6 +11,7 @@ import type {
   ReplyChannelDto,
   AdministrationTransferDto,
   TransferToAdministrationInput,
+  RegisterLetterInput,
 } from '@guichet/contracts';
 import { apiRequest } from './client';
 
@@ -77,6 +78,19 @@ export const conversationsApi = {
     return apiRequest<MessageDto>(`/conversations/${encodeURIComponent(id)}/messages/${encodeURIComponent(messageId)}/retry`, {
       method: 'POST',
     });
+  },
+  /** A printed letter of the town hall was posted (« envoyé par courrier »). */
+  markPosted(id: string, messageId: string): Promise<MessageDto> {
+    return apiRequest<MessageDto>(`/conversations/${encodeURIComponent(id)}/messages/${encodeURIComponent(messageId)}/posted`, {
+      method: 'POST',
+    });
+  },
+  /** A letter received at the town hall, with its scan: the conversation it opens. */
+  registerLetter(input: RegisterLetterInput, scan: File): Promise<ConversationDto> {
+    const form = new FormData();
+    for (const [k, v] of Object.entries(input)) if (typeof v === 'string' && v) form.set(k, v);
+    form.set('scan', scan, scan.name);
+    return apiRequest<ConversationDto>('/letters', { method: 'POST', form });
   },
   /** A call or a counter visit logged by hand. */
   logCall(id: string, input: LogCallInput): Promise<MessageDto> {

@@ -10,6 +10,7 @@ export const CHANNEL_ICONS: Record<ChannelKind, string> = {
   instagram: '📷',
   webform: '📝',
   pbx: '☎️',
+  letter: '📮',
 };
 
 export function channelLabel(t: TFunction, channel: ChannelKind | null): string {

@@ -52,6 +52,13 @@ export function isNewConversationHash(hash: string): boolean {
   return /^#\/nouvelle\/?(\?|$)/.test(hash);
 }
 
+/** A paper letter received at the town hall, registered by an agent: `#/courrier`. */
+export const REGISTER_LETTER_HREF = '#/courrier';
+
+export function isRegisterLetterHash(hash: string): boolean {
+  return /^#\/courrier\/?(\?|$)/.test(hash);
+}
+
 /** The administration screens: `#/admin/<section>` (features/admin/admin-page.tsx). */
 export const ADMIN_HREF = '#/admin/organisation';
 

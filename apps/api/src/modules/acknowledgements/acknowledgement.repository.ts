@@ -39,6 +39,9 @@ export interface AckContextRow {
   first_direction: string | null;
   first_auto_reply: boolean | null;
   first_body: string | null;
+  team_id: string;
+  /** A letter: the agent who registered it (its acknowledgement is theirs, signed, L111-2). */
+  first_registered_by: string | null;
 }
 
 export interface AckRow {
@@ -62,7 +65,8 @@ export class AcknowledgementRepository {
               o.phone AS organization_phone, o.acknowledgements AS settings,
               t.name AS team_name, t.contact AS team_contact, t.acknowledgements AS team_acknowledgements,
               f.channel_id AS first_channel_id, ch.kind AS first_channel_kind, ch.enabled AS first_channel_enabled, f.kind AS first_kind,
-              f.direction AS first_direction, f.body AS first_body, coalesce((f.meta->>'autoReply')::boolean, false) AS first_auto_reply
+              f.direction AS first_direction, f.body AS first_body, coalesce((f.meta->>'autoReply')::boolean, false) AS first_auto_reply,
+              c.team_id, f.meta->>'registeredBy' AS first_registered_by
          FROM conversation c
          JOIN organization o ON o.id = c.organization_id
          JOIN team t ON t.id = c.team_id

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   ACK_TEMPLATE_NAMES,
   ACKNOWLEDGED_CHANNELS,
+  CHANNEL_CAPABILITIES,
   CHANNEL_IDENTITY,
   DEFAULT_ACK_TEMPLATES,
   effectiveAckTemplates,
@@ -23,6 +24,7 @@ import { JobQueue, QUEUES } from '../../infra/jobs/job-queue';
 import { domainEvent } from '../events/domain-events';
 import { trackingToken } from '../public/tracking-token';
 import { ConversationWriter } from '../conversations/conversation-writer.service';
+import { SignatureService } from '../signatures/signature.service';
 import { AcknowledgementRepository, type AckContextRow, type SavedAckSettings } from './acknowledgement.repository';
 
 /** Why a request got no acknowledgement (kept with the decision, so that it is taken once). */
@@ -50,6 +52,7 @@ export class AcknowledgementService {
     private readonly writer: ConversationWriter,
     private readonly queue: JobQueue,
     private readonly audit: AuditRepository,
+    private readonly signatures: SignatureService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -112,8 +115,14 @@ export class AcknowledgementService {
 
   private async send(m: EntityManager, afterCommit: AfterCommit, ctx: AckContextRow, kind: AcknowledgementKind): Promise<void> {
     const organizationId = ctx.organization_id;
-    const form = ACKNOWLEDGED_CHANNELS[ctx.first_channel_kind!]!;
-    const body = renderAcknowledgement(kind, form, effectiveAckTemplates(ctx.settings?.templates), this.facts(ctx));
+    const channelKind = ctx.first_channel_kind!;
+    const form = ACKNOWLEDGED_CHANNELS[channelKind]!;
+    const postal = CHANNEL_CAPABILITIES[channelKind].postal;
+    let body = renderAcknowledgement(kind, form, effectiveAckTemplates(ctx.settings?.templates), this.facts(ctx));
+    // A paper request gets a paper acknowledgement: the letter of the agent who registered it,
+    // signed with their identity (L111-2), printed and posted by them (« à poster » until then).
+    const author = postal ? ctx.first_registered_by : null;
+    if (author) body = await this.signatures.sign(m, { id: author, organizationId }, ctx.team_id, channelKind, body);
     const tx = { m, afterCommit };
     const messageId = await this.writer.insertMessage(tx, {
       organizationId,
@@ -121,12 +130,12 @@ export class AcknowledgementService {
       direction: 'outbound',
       kind: 'message',
       channelId: ctx.first_channel_id,
-      authorAgentId: null,
+      authorAgentId: author,
       body,
       status: 'queued',
       meta: { acknowledgement: kind },
     });
-    await this.queue.sendInTx(m, QUEUES.outboundSend, { messageId, organizationId });
+    if (!postal) await this.queue.sendInTx(m, QUEUES.outboundSend, { messageId, organizationId });
     await this.repo.record(m, {
       organizationId,
       conversationId: ctx.conversation_id,
@@ -145,6 +154,7 @@ export class AcknowledgementService {
       commune: ctx.organization_name,
       reference: ctx.reference,
       receivedAt: ctx.created_at,
+      receivedDayOnly: !!ctx.first_channel_kind && CHANNEL_CAPABILITIES[ctx.first_channel_kind].postal,
       requestType: ctx.request_type_name ? { name: ctx.request_type_name, documents: ctx.request_type_documents ?? [] } : null,
       decisionRegime: ctx.decision_regime,
       decisionDueAt: ctx.decision_due_at,

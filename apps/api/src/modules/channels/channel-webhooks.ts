@@ -22,6 +22,7 @@ export function channelWebhooks(publicUrl: string, kind: ChannelKind, id: string
       return [{ label: 'Notifications d’appels du standard', url: `${publicUrl}/webhooks/calls/${id}` }];
     case 'email':
     case 'webform':
+    case 'letter':
       return [];
   }
 }

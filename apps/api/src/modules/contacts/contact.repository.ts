@@ -56,6 +56,15 @@ export class ContactRepository {
     return this.createWithIdentity(manager, organizationId, name?.trim().slice(0, 200) || null, kind, value);
   }
 
+  /** A new contact with no identity yet (a letter's sender: the caller adds the typed ones). */
+  async createNamed(manager: EntityManager, organizationId: string, name: string | null): Promise<string> {
+    const [row] = await manager.query(`INSERT INTO contact (organization_id, name) VALUES ($1, $2) RETURNING id`, [
+      organizationId,
+      name,
+    ]);
+    return row.id;
+  }
+
   /** A new contact with its first identity, in one statement (the caller holds the identity lock). */
   async createWithIdentity(
     manager: EntityManager,

@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { normalizeIdentity, type AddIdentityInput, type ContactDto, type IdentityDto } from '@guichet/contracts';
+import {
+  normalizeIdentity,
+  type AddIdentityInput,
+  type ContactDto,
+  type IdentityDto,
+  type IdentityKind,
+} from '@guichet/contracts';
+import type { EntityManager } from 'typeorm';
 import { isManager, type AuthAgent } from '../../common/auth-agent';
 import { AppError, notFound } from '../../common/errors';
 import { AuditRepository } from '../../infra/audit/audit.repository';
@@ -24,6 +31,31 @@ export class ContactService {
    */
   resolve(...args: Parameters<ContactRepository['resolve']>): Promise<string> {
     return this.contacts.resolve(...args);
+  }
+
+  /**
+   * A new citizen from details a person typed (a letter an agent registers), in the caller's
+   * transaction: typed details prove nothing (ARCHITECTURE.md, "Threading"), so the citizen is
+   * always new, holds the typed identities nobody held, and no identity is added to anyone else.
+   * `heldBy`: the citizens who already held one of them (the file is flagged possibly related).
+   */
+  async newTypedCitizen(
+    m: EntityManager,
+    organizationId: string,
+    name: string,
+    identities: { kind: IdentityKind; value: string }[],
+  ): Promise<{ contactId: string; held: { kind: IdentityKind; value: string }[]; heldBy: string[] }> {
+    const contactId = await this.contacts.createNamed(m, organizationId, name.trim().slice(0, 200) || null);
+    const held: { kind: IdentityKind; value: string }[] = [];
+    const heldBy: string[] = [];
+    // In a fixed order, so that two registrations lock the same identities in the same order.
+    for (const i of [...identities].sort((a, b) => `${a.kind}:${a.value}`.localeCompare(`${b.kind}:${b.value}`))) {
+      await this.contacts.lockIdentity(m, organizationId, i.kind, i.value);
+      const holder = await this.contacts.addIdentity(m, organizationId, contactId, i.kind, i.value);
+      if (holder.contactId === contactId) held.push(i);
+      else heldBy.push(holder.contactId);
+    }
+    return { contactId, held, heldBy };
   }
 
   /**

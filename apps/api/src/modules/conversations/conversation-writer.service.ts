@@ -226,6 +226,33 @@ export class ConversationWriter {
     return this.conversations.touchOutboundMany(tx.m, list);
   }
 
+  /** A citizen's message stored by an agent (a letter, at the day it came): the file's activity and snippet. */
+  touchInbound(tx: WriterTx, id: string, v: { snippet: string; channelKind: ChannelKind; at: Date }): Promise<void> {
+    return this.conversations.touchInbound(tx.m, id, { ...v, snippet: snippetOf(v.snippet) });
+  }
+
+  /**
+   * A printed letter posted by an agent (« envoyé par courrier »), told as `message.updated`; null
+   * when it was not waiting to be posted (already posted, not a letter of the town hall).
+   */
+  letterPosted(
+    tx: WriterTx,
+    organizationId: string,
+    conversationId: string,
+    messageId: string,
+    agentId: string,
+  ): Promise<Written | null> {
+    return this.messages
+      .markPosted(tx.m, messageId, agentId)
+      .then((moved) =>
+        moved
+          ? this.tell(tx, organizationId, conversationId, messageId, ({ conversation, message }) => [
+              domainEvent('message.updated', organizationId, { conversation, message, change: 'status' }),
+            ])
+          : null,
+      );
+  }
+
   /** A call's message as its call progresses, and the snippet it gives the file while it is the latest. */
   async rewriteCall(tx: WriterTx, conversationId: string, messageId: string, body: string, meta: Record<string, unknown>) {
     await this.messages.mergeMeta(tx.m, messageId, meta, body);

@@ -653,7 +653,8 @@ export class ConversationRepository {
       subject: string | null;
       possiblyRelatedToId?: string | null;
       at: Date;
-      identity: { kind: IdentityKind; value: string };
+      /** The address written to; null when there is none (a letter with no e-mail nor phone). */
+      identity: { kind: IdentityKind; value: string } | null;
       citizenName?: string | null;
     },
   ): Promise<string> {
@@ -675,8 +676,8 @@ export class ConversationRepository {
           v.possiblyRelatedToId ?? null,
           v.at,
           v.citizenName?.trim().slice(0, 200) || null,
-          v.identity.kind,
-          v.identity.value,
+          v.identity?.kind ?? null,
+          v.identity?.value ?? null,
         ],
       );
       if (row) return row.id;
@@ -744,6 +745,24 @@ export class ConversationRepository {
          FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, snippet text, channel_kind text)
        WHERE c.id = x.id`,
       [pgJson([...last.values()].map((v) => ({ id: v.id, snippet: v.snippet, channel_kind: v.channelKind })))],
+    );
+  }
+
+  /**
+   * A citizen's message stored outside the ingest (a letter an agent registers, at the day it came):
+   * activity, snippet, unread. The version is bumped like any message.
+   */
+  async touchInbound(
+    manager: EntityManager,
+    id: string,
+    v: { snippet: string; channelKind: ChannelKind; at: Date },
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE conversation SET last_message_at = GREATEST(last_message_at, $2),
+              last_inbound_at = GREATEST(coalesce(last_inbound_at, $2), $2), snippet = $3, last_channel_kind = $4,
+              unread = true, version = version + 1
+        WHERE id = $1`,
+      [id, v.at, v.snippet, v.channelKind],
     );
   }
 

@@ -27,12 +27,14 @@ interface MessageRow {
   acknowledgement: MessageDto['acknowledgement'] | null;
   survey: MessageDto['survey'] | null;
   notice: MessageDto['notice'] | null;
+  letter: MessageDto['letter'] | null;
+  posted_at: string | null;
 }
 
 const COLUMNS = `m.id, m.conversation_id, m.direction, m.kind, m.channel_id, ch.kind AS channel_kind, m.author_agent_id,
   m.body, m.html_body, m.status, m.error, m.created_at, m.meta->'inlineImages' AS inline_images, m.meta->'listedToo' AS listed_too,
   m.meta->>'senderDeduced' AS sender_deduced, m.meta->>'acknowledgement' AS acknowledgement, m.meta->>'survey' AS survey,
-  m.meta->'formNotice' AS notice,
+  m.meta->'formNotice' AS notice, m.meta->'letter' AS letter, m.meta->>'postedAt' AS posted_at,
   to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS sort_key`;
 
 export interface NewMessage {
@@ -280,6 +282,21 @@ export class MessageRepository {
   }
 
   /**
+   * A printed letter an agent posted: « envoyé par courrier », when and by whom. Only a letter still
+   * waiting (queued) moves; answers whether it did.
+   */
+  async markPosted(manager: EntityManager, id: string, agentId: string): Promise<boolean> {
+    const rows = await this.db.query(
+      `UPDATE message SET status = 'sent', error = NULL,
+              meta = coalesce(meta, '{}'::jsonb) || jsonb_build_object('postedAt', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'postedBy', $2::text)
+        WHERE id = $1 AND direction = 'outbound' AND kind = 'message' AND status = 'queued' RETURNING id`,
+      [id, agentId],
+      manager,
+    );
+    return rows.length > 0;
+  }
+
+  /**
    * A provider's id for an outbound message it echoed back (a Meta echo of our own send), unless
    * the message has one already or another message of the channel holds that id. Answers the id
    * the message holds now, or null when none was recorded.
@@ -335,6 +352,8 @@ export class MessageRepository {
       ...(r.acknowledgement ? { acknowledgement: r.acknowledgement } : {}),
       ...(r.survey ? { survey: r.survey } : {}),
       ...(r.notice ? { notice: r.notice } : {}),
+      ...(r.letter ? { letter: r.letter } : {}),
+      ...(r.posted_at ? { postedAt: r.posted_at } : {}),
       createdAt: r.created_at.toISOString(),
     }));
   }

@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { ChannelKind, ConversationCountedDto, ConversationDto, MessageDto } from '@guichet/contracts';
+import {
+  CHANNEL_CAPABILITIES,
+  type ChannelKind,
+  type ConversationCountedDto,
+  type ConversationDto,
+  type MessageDto,
+} from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import type { AuthAgent } from '../../common/auth-agent';
 import type { AfterCommit } from '../../common/database';
@@ -72,7 +78,8 @@ export class AgentMessages {
       channelKind: v.channel?.kind ?? null,
       isReply,
     });
-    if (isReply)
+    // A letter is printed and posted by an agent: it waits, queued, for them to mark it posted.
+    if (isReply && !(v.channel && CHANNEL_CAPABILITIES[v.channel.kind].postal))
       await this.queue.sendInTx(m, v.queue ?? QUEUES.outboundSend, { messageId, organizationId: agent.organizationId });
     await this.audit.record(
       {
@@ -142,7 +149,8 @@ export class AgentMessages {
       channelKind: v.channel.kind,
       isReply: false,
     });
-    await this.queue.sendInTx(tx.m, QUEUES.outboundSend, { messageId, organizationId });
+    if (!CHANNEL_CAPABILITIES[v.channel.kind].postal)
+      await this.queue.sendInTx(tx.m, QUEUES.outboundSend, { messageId, organizationId });
     await this.writer.tell(tx, organizationId, conversationId, messageId, ({ conversation, message }) => [
       domainEvent('message.sent', organizationId, {
         conversation,

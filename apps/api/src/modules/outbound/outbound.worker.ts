@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { adapterFor, type SendResult } from '@guichet/channels';
-import { CHANNEL_IDENTITY } from '@guichet/contracts';
+import { CHANNEL_CAPABILITIES, CHANNEL_IDENTITY } from '@guichet/contracts';
 import type { Job } from 'pg-boss' with { 'resolution-mode': 'import' };
 import { APP_CONFIG, JOBS_AT_ONCE, type AppConfig } from '../../config';
 import { Metrics } from '../../infra/metrics/metrics';
@@ -77,6 +77,8 @@ export class OutboundWorker implements OnApplicationBootstrap {
     // Notes are never sent; a message already sent (a retried job after a crash) is not sent twice.
     if (!row || row.kind !== 'message' || row.status !== 'queued' || !row.channel_id) return;
     const channel = await this.channels.resolve(organizationId, row.channel_id);
+    // A letter is never sent by a provider: it stays queued (« à poster ») until an agent marks it posted.
+    if (channel && CHANNEL_CAPABILITIES[channel.kind].postal) return;
     const result = channel?.enabled
       ? await this.send(row, channel)
       : ({ ok: false, temporary: false, reason: 'canal désactivé ou supprimé' } as const);

@@ -210,7 +210,7 @@ export class ReportsRepository {
               CASE WHEN c.first_response_at IS NOT NULL THEN
                 (SELECT mm.author_agent_id FROM message mm
                   WHERE mm.conversation_id = c.id AND mm.direction = 'outbound' AND mm.kind <> 'note'
-                    AND mm.author_agent_id IS NOT NULL
+                    AND mm.author_agent_id IS NOT NULL AND (mm.meta->>'acknowledgement') IS NULL
                   ORDER BY mm.created_at, mm.id LIMIT 1) END AS first_responder,
               CASE WHEN NOT EXISTS (SELECT 1 FROM report_conversation rc WHERE rc.conversation_id = c.id) THEN
                 coalesce((SELECT ch.kind FROM message mm JOIN channel ch ON ch.id = mm.channel_id

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import {
   ACKNOWLEDGED_CHANNELS,
+  CHANNEL_CAPABILITIES,
   CHANNEL_IDENTITY,
   SATISFACTION_QUESTION,
   type SatisfactionAnswerInput,
@@ -124,6 +125,8 @@ export class SatisfactionService implements OnApplicationBootstrap {
   private async skipReason(m: EntityManager, ctx: SurveyContextRow): Promise<SurveySkipReason | null> {
     if (!ctx.first_response_at) return 'no-answer';
     if (!ctx.channel_id || !ctx.channel_kind || !ACKNOWLEDGED_CHANNELS[ctx.channel_kind]) return 'channel';
+    // A survey is a link to click: none by paper mail.
+    if (CHANNEL_CAPABILITIES[ctx.channel_kind].postal) return 'channel';
     if (!ctx.channel_enabled) return 'channel-disabled';
     const kind = CHANNEL_IDENTITY[ctx.channel_kind];
     if (!kind) return null;

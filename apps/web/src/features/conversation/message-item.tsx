@@ -1,4 +1,4 @@
-import { CHANNEL_CAPABILITIES, type MessageDto } from '@guichet/contracts';
+import { addressLines, CHANNEL_CAPABILITIES, formatLongDate, type MessageDto } from '@guichet/contracts';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ChannelTag } from '../../components/channel-tag';
@@ -8,6 +8,8 @@ import { formatBytes, formatDateTime } from '../../lib/format';
 import { AttachmentPreview, AttachmentViewer, canPreview, canView } from './attachment-preview';
 import { EmailFrame } from './email-frame';
 import { useRetryMessage } from '../../hooks/use-retry-message';
+import { useMarkPosted } from '../../hooks/use-letters';
+import { API_BASE } from '../../api/client';
 
 const DEDUCED_FROM = { 'reply-to': 'Reply-To', sender: 'Sender', 'return-path': 'Return-Path' } as const;
 
@@ -60,6 +62,57 @@ function RetryButton({ message }: { message: MessageDto }) {
       {retry.error ? (
         <span className="message__retry-error" role="alert">
           {retry.error.message}
+        </span>
+      ) : null}
+    </>
+  );
+}
+
+/**
+ * A printed letter of the town hall (postal channel): its printable page, and « Marquer comme
+ * posté » while it waits; once posted, when.
+ */
+function PostalStatus({ message: m }: { message: MessageDto }) {
+  const { t } = useTranslation();
+  const posted = useMarkPosted(m.conversationId);
+  const page = `${API_BASE}/conversations/${encodeURIComponent(m.conversationId)}/messages/${encodeURIComponent(m.id)}/letter`;
+  return (
+    <>
+      <span>
+        {m.status === 'sent' && m.postedAt
+          ? t('message.postal.sent', { date: formatDateTime(m.postedAt, currentLanguage()) })
+          : m.status === 'queued'
+            ? t('message.postal.queued')
+            : t(`message.delivery.${m.status}`)}
+      </span>
+      <span className="message__postal-actions">
+        <a
+          className="button button--secondary button--small"
+          href={page}
+          target="_blank"
+          rel="noopener"
+          data-testid="print-letter"
+        >
+          {t('message.postal.print')}
+          <span className="visually-hidden"> ({t('signIn.newWindow')})</span>
+        </a>
+        {m.status === 'queued' ? (
+          <button
+            type="button"
+            className="button button--primary button--small"
+            data-testid="mark-posted"
+            aria-disabled={posted.isPending || undefined}
+            onClick={() => {
+              if (!posted.isPending) posted.mutate(m.id);
+            }}
+          >
+            {t('message.postal.markPosted')}
+          </button>
+        ) : null}
+      </span>
+      {posted.error ? (
+        <span className="message__retry-error" role="alert">
+          {posted.error.message}
         </span>
       ) : null}
     </>
@@ -135,6 +188,15 @@ export function MessageItem({
           {when}
         </time>
       </header>
+      {m.letter ? (
+        <p className="message__letter-from" data-testid="letter-from">
+          {t('message.letterFrom', {
+            date: formatLongDate(`${m.letter.receivedOn}T12:00:00Z`, language),
+            name: m.letter.sender.name,
+            address: addressLines(m.letter.sender.address).join(', '),
+          })}
+        </p>
+      ) : null}
       {m.htmlBody ? (
         <EmailFrame
           html={m.htmlBody}
@@ -197,7 +259,11 @@ export function MessageItem({
           ) : null}
         </div>
       ) : null}
-      {m.direction === 'outbound' && m.kind === 'message' ? (
+      {m.direction === 'outbound' && m.kind === 'message' && capabilities?.postal ? (
+        <div className={`message__status message__status--${m.status}`} data-testid="delivery-status">
+          <PostalStatus message={m} />
+        </div>
+      ) : m.direction === 'outbound' && m.kind === 'message' ? (
         <div className={`message__status message__status--${m.status}`} data-testid="delivery-status">
           <span>
             {m.status === 'failed' && m.error

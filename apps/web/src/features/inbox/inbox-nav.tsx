@@ -13,6 +13,7 @@ import {
   EVENTS_HREF,
   MAIL_RETURNS_HREF,
   NEW_CONVERSATION_HREF,
+  REGISTER_LETTER_HREF,
   REPORTS_HREF,
   inboxHref,
   type InboxRoute,
@@ -102,6 +103,9 @@ export function InboxNav({
     <nav className="inbox-nav" aria-label={t('nav.label')}>
       <a className="button button--primary button--small inbox-nav__new" href={NEW_CONVERSATION_HREF} data-testid="nav-new">
         {t('nav.newConversation')}
+      </a>
+      <a className="button button--secondary button--small inbox-nav__new" href={REGISTER_LETTER_HREF} data-testid="nav-letter">
+        {t('nav.registerLetter')}
       </a>
       <h2 className="inbox-nav__heading" id="nav-views">
         {t('nav.views')}

@@ -13,6 +13,7 @@ import {
   isEventsHash,
   isMailReturnsHash,
   isNewConversationHash,
+  isRegisterLetterHash,
   isReportsHash,
   mergeIdFromHash,
   useHash,
@@ -42,6 +43,7 @@ const BoardPage = lazyScreen(() => import('../board/board-page').then((m) => m.B
 const ReportsPage = lazyScreen(() => import('../reports/reports-page').then((m) => m.ReportsPage));
 const AdminPage = lazyScreen(() => import('../admin/admin-page').then((m) => m.AdminPage));
 const NewConversationPage = lazyScreen(() => import('../conversation/new-conversation-page').then((m) => m.NewConversationPage));
+const RegisterLetterPage = lazyScreen(() => import('../letters/register-letter-page').then((m) => m.RegisterLetterPage));
 const EventsPage = lazyScreen(() => import('../events/events-page').then((m) => m.EventsPage));
 const SessionsPage = lazyScreen(() => import('../account/sessions-page').then((m) => m.SessionsPage));
 const AccountPage = lazyScreen(() => import('../account/account-page').then((m) => m.AccountPage));
@@ -63,6 +65,7 @@ export function InboxShell() {
   const hash = useHash();
   const onBoard = isBoardHash(hash) && canSeeAllTeams(me);
   const onNew = isNewConversationHash(hash);
+  const onLetter = isRegisterLetterHash(hash);
   // Municipal events (issue 17): every agent, for their services' events.
   const onEvents = isEventsHash(hash);
   // My account and my sessions (every agent), my services' mail returns, the identity providers' settings (admins)
@@ -221,6 +224,12 @@ export function InboxShell() {
               <main id="main-content" className="inbox-main inbox-main--board" tabIndex={-1}>
                 <Suspense fallback={<ScreenLoading />}>
                   <NewConversationPage me={me} teams={teams.data} />
+                </Suspense>
+              </main>
+            ) : onLetter ? (
+              <main id="main-content" className="inbox-main inbox-main--board" tabIndex={-1}>
+                <Suspense fallback={<ScreenLoading />}>
+                  <RegisterLetterPage me={me} teams={teams.data} />
                 </Suspense>
               </main>
             ) : (

@@ -1,4 +1,5 @@
 import { dispatchShortcut } from '../../lib/shortcut-bus';
+import { navigate, REGISTER_LETTER_HREF } from '../../lib/router';
 
 export const SHORTCUTS = [
   { keys: 'j', action: 'next' },
@@ -8,6 +9,7 @@ export const SHORTCUTS = [
   { keys: 'a', action: 'take' },
   { keys: 'e', action: 'resolve' },
   { keys: '/', action: 'search' },
+  { keys: 'c', action: 'letter' },
   { keys: 'Ctrl+Enter', action: 'send' },
   { keys: 'Ctrl+/', action: 'canned' },
   { keys: 'Esc', action: 'leave' },
@@ -53,6 +55,8 @@ export function handleShortcutKey(event: KeyboardEvent, openHelp: () => void): v
         search?.focus();
         search?.select();
       });
+    case 'c':
+      return run(() => navigate(REGISTER_LETTER_HREF));
     case '?':
       return run(openHelp);
   }

@@ -1,0 +1,304 @@
+import {
+  addCalendarDays,
+  addMonths,
+  civilDateAt,
+  DEFAULT_RESPONSE_TARGETS,
+  endOfCivilDay,
+  formatFrenchLongDate,
+  instantAt,
+  responseDue,
+  type ConversationDto,
+  type MessageDto,
+  type Page,
+  type RequestTypeDto,
+} from '@guichet/contracts';
+import { expectEventually } from '@guichet/testing';
+import { seedTown, startTestApp, type TestApp } from '../harness';
+
+/**
+ * Issue 13, Services Publics+ engagement 5: letters (courrier papier). An agent registers a letter
+ * with its scan; it becomes a request of the letter channel dated the day it came, answered within
+ * two weeks; its acknowledgement and its answers are printable letters the agent posts.
+ */
+describe('letters registered by agents, acknowledged and answered on paper', () => {
+  let t: TestApp;
+  let town: Awaited<ReturnType<typeof seedTown>>;
+  let letterChannel: { id: string };
+  let terrasse: RequestTypeDto;
+  const pdf = () => new Blob([Buffer.from('%PDF-1.4\n% courrier scanné\n')], { type: 'application/pdf' });
+  const today = () => civilDateAt(new Date());
+
+  const register = (fields: Record<string, string>, scan: Blob | null = pdf(), token = town.agentEC.token) => {
+    const form = new FormData();
+    for (const [k, v] of Object.entries(fields)) form.append(k, v);
+    if (scan) form.append('scan', scan, 'courrier.pdf');
+    return t.http<ConversationDto>('POST', '/api/v1/letters', { token, form });
+  };
+  const letter = (over: Record<string, string> = {}) => ({
+    receivedOn: addCalendarDays(today(), -7),
+    name: 'Jeanne Courrier',
+    address: '12 rue des Lilas\n99000 Démo',
+    teamId: town.etatCivil.id,
+    subject: 'Terrasse du Café de la Poste',
+    summary: 'Demande d’autorisation d’une terrasse de 8 tables devant le café, du 1er avril au 30 septembre.',
+    ...over,
+  });
+  const messages = async (id: string) =>
+    (await t.http<Page<MessageDto>>('GET', `/api/v1/conversations/${id}/messages`, { token: town.agentEC.token })).body.items;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    town = await seedTown(t);
+    letterChannel = await t.newChannel({ organizationId: town.org.id, teamId: town.etatCivil.id, kind: 'letter' });
+    const admin = town.admin.token;
+    await t.http('PATCH', '/api/v1/organization/settings', {
+      token: admin,
+      body: {
+        address: 'Hôtel de ville, 1 place de la Mairie, 99000 Démo',
+        phone: '01 23 45 67 89',
+        email: 'mairie@ville-demo.fr',
+      },
+    });
+    expect(
+      (await t.http('PUT', '/api/v1/organization/acknowledgements', { token: admin, body: { enabled: true, signReplies: true } }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await t.http('PATCH', '/api/v1/account/signature', { token: town.agentEC.token, body: { jobTitle: 'Agente d’accueil' } }))
+        .status,
+    ).toBe(200);
+    const created = await t.http('POST', '/api/v1/request-types', {
+      token: admin,
+      body: {
+        teamId: town.etatCivil.id,
+        name: 'Autorisation de terrasse',
+        decisionRegime: 'rejection',
+        deadline: { amount: 2, unit: 'months' },
+        documents: ['Extrait Kbis'],
+      },
+    });
+    expect(created.status).toBe(201);
+    terrasse = created.body;
+  });
+  afterAll(() => t.close());
+
+  it('opens a letter request dated the day it came, due two weeks later, with its démarche’s legal date and the scan', async () => {
+    const fields = letter({ requestTypeId: terrasse.id });
+    const res = await register(fields);
+    expect(res.status).toBe(201);
+    const receivedAt = instantAt(fields.receivedOn, 9 * 60);
+    expect(res.body).toMatchObject({
+      lastChannelKind: 'letter',
+      teamId: town.etatCivil.id,
+      subject: fields.subject,
+      contact: { name: 'Jeanne Courrier' },
+      createdAt: receivedAt.toISOString(),
+      unread: true,
+    });
+    const id = res.body.id;
+    // The démarche the agent gave and the due dates, set by the same listeners as any request's.
+    const expected = {
+      requestType: { id: terrasse.id, name: 'Autorisation de terrasse' },
+      decisionRegime: 'rejection',
+      decisionDueAt: endOfCivilDay(addMonths(fields.receivedOn, 2)).toISOString(),
+      responseDueAt: responseDue({ receivedAt, target: DEFAULT_RESPONSE_TARGETS.letter })!.toISOString(),
+    };
+    await expectEventually(async () =>
+      expect((await t.http('GET', `/api/v1/conversations/${id}`, { token: town.agentEC.token })).body).toMatchObject(expected),
+    );
+    // Ten opening days (two weeks) after the day the letter came, not after the day it was registered.
+    expect(new Date(expected.responseDueAt).getTime() - receivedAt.getTime()).toBeGreaterThan(13 * 86_400_000);
+    const [first] = (await messages(id)).filter((m) => m.direction === 'inbound');
+    expect(first).toMatchObject({
+      channelKind: 'letter',
+      channelId: letterChannel.id,
+      body: fields.summary,
+      status: 'received',
+      createdAt: receivedAt.toISOString(),
+      letter: { receivedOn: fields.receivedOn, sender: { name: 'Jeanne Courrier', address: '12 rue des Lilas\n99000 Démo' } },
+      attachments: [expect.objectContaining({ fileName: 'courrier.pdf', contentType: 'application/pdf' })],
+    });
+    const audit = await t.db.query(
+      `SELECT agent_id, data FROM audit_event WHERE action = 'conversation.letter_registered' AND conversation_id = $1`,
+      [id],
+    );
+    expect(audit.rows).toEqual([
+      { agent_id: town.agentEC.id, data: { receivedOn: fields.receivedOn, teamId: town.etatCivil.id, scan: 'courrier.pdf' } },
+    ]);
+  });
+
+  it('acknowledges a paper request by a printable letter of the agent who registered it, never sent electronically, posted once', async () => {
+    const fields = letter({ requestTypeId: terrasse.id, name: 'Paul Papier', address: '3 impasse du Moulin\n99000 Démo' });
+    const id = (await register(fields)).body.id;
+    let ack: MessageDto | undefined;
+    await expectEventually(async () => {
+      ack = (await messages(id)).find((m) => m.acknowledgement);
+      expect(ack).toBeDefined();
+    });
+    await t.settled();
+    ack = (await messages(id)).find((m) => m.acknowledgement)!;
+    // Waiting to be posted: no provider was asked (the outbound job would have failed it).
+    expect(ack).toMatchObject({
+      direction: 'outbound',
+      channelKind: 'letter',
+      acknowledgement: 'receipt',
+      authorAgentId: town.agentEC.id,
+      status: 'queued',
+      error: null,
+    });
+    const decision = formatFrenchLongDate(addMonths(fields.receivedOn, 2));
+    expect(ack.body).toContain('Accusé de réception de votre demande');
+    expect(ack.body).toContain(`a bien reçu votre demande le ${formatFrenchLongDate(fields.receivedOn)}.`);
+    expect(ack.body).toContain(`au ${decision}, votre demande sera réputée rejetée`);
+    expect(ack.body).toContain('Délais et voies de recours');
+    expect(ack.body).toContain('Extrait Kbis');
+    // L111-2: the agent's name and role, the service.
+    expect(ack.body).toMatch(/-- \nMarie Dupont\nAgente d’accueil\nÉtat civil/);
+    expect(await t.count('acknowledgement')).toBeGreaterThan(0);
+
+    const path = `/api/v1/conversations/${id}/messages/${ack.id}/letter`;
+    const page = await t.http<string>('GET', path, { token: town.agentEC.token });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const reference = (await t.http<ConversationDto>('GET', `/api/v1/conversations/${id}`, { token: town.agentEC.token })).body
+      .reference;
+    for (const part of [
+      '<address class="addressee" aria-label="Destinataire">',
+      '<span>Paul Papier</span>',
+      '<span>3 impasse du Moulin</span><span>99000 Démo</span>',
+      `<p><strong>Référence :</strong> ${reference}</p>`,
+      '<p><strong>Objet :</strong> Accusé de réception de votre demande</p>',
+      '<span>Hôtel de ville, 1 place de la Mairie, 99000 Démo</span>',
+      'Marie Dupont',
+      'Agente d’accueil',
+      `Le ${formatFrenchLongDate(today())}`,
+    ])
+      expect([part, page.body.includes(part)]).toEqual([part, true]);
+    // Another service's agent may not print it; an inbound message is no letter of the town hall.
+    expect((await t.http('GET', path, { token: town.agentSco.token })).status).toBe(404);
+    const inbound = (await messages(id)).find((m) => m.direction === 'inbound')!;
+    expect(
+      (await t.http('GET', `/api/v1/conversations/${id}/messages/${inbound.id}/letter`, { token: town.agentEC.token })).status,
+    ).toBe(404);
+
+    const posted = await t.http<MessageDto>('POST', `/api/v1/conversations/${id}/messages/${ack.id}/posted`, {
+      token: town.agentEC.token,
+    });
+    expect(posted.status).toBe(200);
+    expect(posted.body).toMatchObject({ id: ack.id, status: 'sent' });
+    expect(Date.now() - Date.parse(posted.body.postedAt!)).toBeLessThan(60_000);
+    const again = await t.http('POST', `/api/v1/conversations/${id}/messages/${ack.id}/posted`, { token: town.agentEC.token });
+    expect([again.status, again.body.message]).toEqual([409, 'ce courrier est déjà marqué posté']);
+    expect(
+      (await t.http('POST', `/api/v1/conversations/${id}/messages/${inbound.id}/posted`, { token: town.agentEC.token })).status,
+    ).toBe(400);
+    const audits = await t.db.query(
+      `SELECT agent_id FROM audit_event WHERE action = 'conversation.letter_posted' AND conversation_id = $1`,
+      [id],
+    );
+    expect(audits.rows).toEqual([{ agent_id: town.agentEC.id }]);
+    // The acknowledgement is no answer: the file still waits for its first response.
+    expect(
+      (await t.http<ConversationDto>('GET', `/api/v1/conversations/${id}`, { token: town.agentEC.token })).body.firstResponseAt,
+    ).toBeNull();
+  });
+
+  it('answers on paper: the reply is a signed printable letter, waiting to be posted, and the first response', async () => {
+    const fields = letter({ subject: 'Bruit de la salle des fêtes' });
+    const created = (await register(fields)).body;
+    await t.settled();
+    const current = (await t.http<ConversationDto>('GET', `/api/v1/conversations/${created.id}`, { token: town.agentEC.token }))
+      .body;
+    const reply = await t.http<MessageDto>('POST', `/api/v1/conversations/${created.id}/messages`, {
+      token: town.agentEC.token,
+      body: {
+        kind: 'reply',
+        body: 'Madame,\n\nnous avons bien noté votre réclamation.\n\nBien cordialement,',
+        version: current.version,
+      },
+    });
+    expect(reply.status).toBe(201);
+    expect(reply.body).toMatchObject({ channelKind: 'letter', status: 'queued', authorAgentId: town.agentEC.id });
+    expect(reply.body.body).toContain('-- \nMarie Dupont\nAgente d’accueil');
+    await t.settled();
+    expect((await messages(created.id)).find((m) => m.id === reply.body.id)).toMatchObject({ status: 'queued', error: null });
+    expect(
+      (await t.http<ConversationDto>('GET', `/api/v1/conversations/${created.id}`, { token: town.agentEC.token })).body
+        .firstResponseAt,
+    ).not.toBeNull();
+    const page = await t.http<string>('GET', `/api/v1/conversations/${created.id}/messages/${reply.body.id}/letter`, {
+      token: town.agentEC.token,
+    });
+    expect(page.body).toContain(
+      `<p><strong>Objet :</strong> Votre courrier du ${formatFrenchLongDate(fields.receivedOn)} : Bruit de la salle des fêtes</p>`,
+    );
+    expect(page.body).toContain('<p>Madame,</p><p>nous avons bien noté votre réclamation.</p><p>Bien cordialement,</p>');
+    expect(page.body).toMatch(/<p class="signature">Marie Dupont\nAgente d’accueil\nÉtat civil/);
+  });
+
+  it('never joins a letter to another citizen’s file on typed details: a new citizen, flagged as possibly related', async () => {
+    const known = await t.http('POST', `/api/v1/public/organizations/${town.org.slug}/requests`, {
+      body: {
+        teamId: town.etatCivil.id,
+        name: 'Lucie Connue',
+        email: 'lucie.connue@example.fr',
+        subject: 'Acte',
+        body: 'Bonjour',
+      },
+      headers: { 'x-forwarded-for': '10.9.0.1' },
+    });
+    expect(known.status).toBe(201);
+    const [{ contact_id: knownContact, id: knownFile }] = (
+      await t.db.query(`SELECT contact_id, id FROM conversation WHERE reference = $1`, [known.body.reference])
+    ).rows;
+    const res = await register(letter({ name: 'L. Connue', email: 'Lucie.Connue@example.fr', phone: '06 12 34 56 78' }));
+    expect(res.status).toBe(201);
+    expect(res.body.contact.id).not.toBe(knownContact);
+    expect(res.body.possiblyRelatedToId).toBe(knownFile);
+    const identities = async (contactId: string) =>
+      (await t.db.query(`SELECT kind, value FROM contact_identity WHERE contact_id = $1 ORDER BY kind`, [contactId])).rows;
+    expect(await identities(knownContact)).toEqual([{ kind: 'email', value: 'lucie.connue@example.fr' }]);
+    // The new citizen holds only the number nobody held.
+    expect(await identities(res.body.contact.id)).toEqual([{ kind: 'phone', value: '+33612345678' }]);
+  });
+
+  it('refuses a letter without its scan, with a bad date, file or address, or of another service, with French reasons and nothing written', async () => {
+    await t.settled(); // the earlier letters' acknowledgements written
+    const before = await Promise.all(['conversation', 'message', 'contact', 'attachment'].map((x) => t.count(x)));
+    const refused = async (res: Promise<{ status: number; body: unknown }>, status: number, detail?: string) => {
+      const r = (await res) as { status: number; body: { details?: string[] } };
+      expect([r.status, detail ? r.body.details?.some((d) => d.startsWith(detail)) : true]).toEqual([status, true]);
+    };
+    await refused(register(letter(), null), 400, 'scan: joignez le scan');
+    await refused(
+      register(letter({ receivedOn: addCalendarDays(today(), 1) }), pdf()),
+      400,
+      'receivedOn: la date de réception ne peut pas être dans le futur',
+    );
+    await refused(register(letter({ receivedOn: '2026-02-30' })), 400, 'receivedOn: date de réception invalide');
+    await refused(
+      register(letter({ receivedOn: addCalendarDays(today(), -400) })),
+      400,
+      'receivedOn: un courrier reçu il y a plus de',
+    );
+    await refused(
+      register(letter(), new Blob([Buffer.from('MZ\x90\x00')], { type: 'application/x-msdownload' })),
+      400,
+      'scan: le scan doit être',
+    );
+    await refused(
+      register(letter(), new Blob([Buffer.from('pas un pdf')], { type: 'application/pdf' })),
+      400,
+      'scan: « courrier.pdf » n’est pas',
+    );
+    await refused(register(letter({ address: '' })), 400, 'address:');
+    await refused(register(letter({ email: 'pas-une-adresse' })), 400, 'email:');
+    await refused(register(letter({ requestTypeId: terrasse.id, teamId: town.scolarite.id }), pdf(), town.admin.token), 400);
+    await refused(register(letter({ teamId: town.scolarite.id })), 403);
+    // A town without a letter channel.
+    const other = await seedTown(t);
+    await refused(register(letter({ teamId: other.etatCivil.id }), pdf(), other.agentEC.token), 400, 'channel:');
+    expect(await Promise.all(['conversation', 'message', 'contact', 'attachment'].map((x) => t.count(x)))).toEqual(before);
+  });
+});

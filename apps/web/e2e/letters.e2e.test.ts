@@ -1,0 +1,92 @@
+import { expectEventually, launchBrowserPool, type BrowserPool } from '@guichet/testing';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { startTestApp, type TestApp } from '../../api/test/harness';
+import { expectAccessible, signInDemo, webPaths } from './demo-session';
+
+/**
+ * Issue 13, letters in Chromium on the demo town: an agent of État civil registers a paper letter
+ * from the keyboard (« c »), with its scan; the file opens on the letter, its acknowledgement is a
+ * letter to print, the agent answers on paper, prints the answer and marks it posted.
+ */
+describe('letters (courrier papier) in Chromium', () => {
+  let t: TestApp;
+  let pool: BrowserPool;
+  let page: Page;
+  const { dist, shots } = webPaths();
+
+  beforeAll(async () => {
+    [t, pool] = await Promise.all([startTestApp({ webDistDir: dist, seedDemo: true }), launchBrowserPool()]);
+    // The demo town acknowledges requests (its admin's setting), and signs replies (L111-2).
+    await t.db.query(`UPDATE organization SET acknowledgements = '{"enabled": true}', sign_replies = true WHERE slug = 'demo'`);
+    page = await signInDemo(pool, t.url, 'sophie.marchand@demo.guichet.fr');
+  });
+  afterAll(async () => {
+    await pool?.close();
+    await t?.close();
+  });
+
+  it('registers a letter from the keyboard, opens its file, and prints and posts its acknowledgement', async () => {
+    // « c » from anywhere but a text field (the shortcuts' rule).
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press('c');
+    const title = page.getByRole('heading', { name: 'Enregistrer un courrier reçu' });
+    await title.waitFor({ timeout: 10_000 });
+    await page.getByLabel('Nom et prénom').fill('Odette Lettre');
+    await page.getByLabel('Adresse postale').fill('5 chemin des Vignes\n99000 Démo');
+    await page.getByLabel('Objet').fill('Copie d’acte de mariage');
+    await page.getByLabel('Résumé du courrier').fill('Demande une copie intégrale de son acte de mariage, célébré en 1987.');
+    await page
+      .getByLabel('Scan du courrier (PDF, JPEG ou PNG)')
+      .setInputFiles([{ name: 'courrier-odette.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n% scan\n') }]);
+    await page.screenshot({ path: join(shots, 'letters-register.png'), fullPage: true });
+    await expectAccessible(page, 'register a letter');
+    await page.getByRole('button', { name: 'Enregistrer le courrier' }).click();
+
+    const from = page.getByTestId('letter-from');
+    await from.waitFor({ timeout: 10_000 });
+    expect(await from.innerText()).toMatch(
+      /^Courrier reçu le \d{1,2}(er)? \p{L}+ \d{4} — expéditeur : Odette Lettre, 5 chemin des Vignes, 99000 Démo$/u,
+    );
+    const ack = page.getByTestId('message').filter({ hasText: 'Accusé d’enregistrement de votre demande' });
+    await ack.waitFor({ timeout: 15_000 });
+    expect(await ack.getByTestId('delivery-status').innerText()).toContain('À imprimer et à poster');
+    const href = await ack.getByTestId('print-letter').getAttribute('href');
+    expect(href).toMatch(/^\/api\/v1\/conversations\/[0-9a-f-]{36}\/messages\/[0-9a-f-]{36}\/letter$/);
+    await page.screenshot({ path: join(shots, 'letters-file.png') });
+    await expectAccessible(page, 'letter file');
+
+    // The printable letter, in a page of its own (the session cookie opens it).
+    const printable = await page.context().newPage();
+    await printable.goto(`${t.url}${href}`);
+    await printable.getByText('Odette Lettre').first().waitFor({ timeout: 10_000 });
+    expect(await printable.locator('.facts').innerText()).toContain('Objet : Accusé d’enregistrement de votre demande');
+    await printable.screenshot({ path: join(shots, 'letters-printable-acknowledgement.png'), fullPage: true });
+    await printable.close();
+
+    await ack.getByTestId('mark-posted').focus();
+    await page.keyboard.press('Enter');
+    await expectEventually(
+      async () => expect(await ack.getByTestId('delivery-status').innerText()).toMatch(/^Envoyé par courrier le /),
+      {
+        timeoutMs: 10_000,
+      },
+    );
+    expect(await ack.getByTestId('mark-posted').count()).toBe(0);
+  });
+
+  it('answers on paper: the reply waits to be printed and posted', async () => {
+    await page.getByTestId('composer-input').fill('Madame,\n\nvous trouverez ci-joint la copie demandée.');
+    await page.getByTestId('composer-input').press('Control+Enter');
+    const reply = page.getByTestId('message').filter({ hasText: 'vous trouverez ci-joint la copie demandée.' });
+    await reply.waitFor({ timeout: 10_000 });
+    await expectEventually(
+      async () => expect(await reply.getByTestId('delivery-status').innerText()).toContain('À imprimer et à poster'),
+      {
+        timeoutMs: 10_000,
+      },
+    );
+    await page.screenshot({ path: join(shots, 'letters-reply.png') });
+    await expectAccessible(page, 'letter reply');
+  });
+});
