@@ -35,6 +35,12 @@ describe('reports page in Chromium', () => {
       (await page.getByTestId('figure-created').locator('.report-figure__value').innerText()).replace(/\D/g, ''),
     );
     expect(total).toBeGreaterThan(0);
+    // The report says how fresh its figures are (the aggregates are folded in every few seconds).
+    expect(await page.getByTestId('report-as-of').innerText()).toMatch(/^Chiffres à jour au \d+ \S+ 20\d\d/);
+    await page
+      .getByTestId('report-as-of')
+      .locator('..')
+      .screenshot({ path: join(shots, 'reports-summary.png') });
     // Files open at the year's end and the previous year's figures beside each one.
     await page.getByTestId('figure-backlog').waitFor();
     expect(await page.getByTestId('figure-created').innerText()).toMatch(/période précédente : \d/);

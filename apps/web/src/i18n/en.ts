@@ -669,6 +669,7 @@ export const en: Messages = {
     loading: 'Loading the report…',
     showing: 'Report from {{from}} to {{to}}.',
     summary: 'At a glance',
+    asOf: 'Figures up to {{at}} (changes come in within seconds).',
     created: 'Requests received',
     resolved: 'Resolved',
     reopened: 'Reopened',

@@ -85,6 +85,7 @@ export const supervisionFr = {
     loading: 'Chargement du rapport…',
     showing: 'Rapport du {{from}} au {{to}}.',
     summary: 'En bref',
+    asOf: 'Chiffres à jour au {{at}} (les changements y entrent en quelques secondes).',
     created: 'Demandes reçues',
     resolved: 'Résolues',
     reopened: 'Réouvertes',

@@ -28,6 +28,7 @@ const MONTHS_SHORT = new Intl.DateTimeFormat('fr-FR', { month: 'short', timeZone
 const DAY_LONG = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'UTC' });
 const MONTH_LONG = new Intl.DateTimeFormat('fr-FR', { month: 'long', year: 'numeric', timeZone: 'UTC' });
 const NUMBER = new Intl.NumberFormat('fr-FR');
+const AS_OF = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Paris' });
 
 /** The label of a series point (its first day), short under the axis and long in the table. */
 function periodLabels(period: string, granularity: 'day' | 'week' | 'month', weekOf: (day: string) => string) {
@@ -333,6 +334,11 @@ export function ReportsPage({ me, teams }: { me: AgentDto; teams: TeamDto[] | un
             <h2 id={`${id}-summary`} className="board__heading">
               {t('reports.summary')}
             </h2>
+            {v.asOf && (
+              <p className="report-as-of" data-testid="report-as-of">
+                {t('reports.asOf', { at: AS_OF.format(new Date(v.asOf)) })}
+              </p>
+            )}
             <dl className="report-figures">
               <Figure
                 testId="figure-created"
