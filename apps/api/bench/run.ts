@@ -225,9 +225,9 @@ async function main(): Promise<number> {
       benchEvents(
         {
           ...EVENTS_DEFAULTS,
-          registrations: scaled(EVENTS_DEFAULTS.registrations, scale, 100),
-          capacity: scaled(EVENTS_DEFAULTS.capacity, scale, 40),
-          waitlistCapacity: scaled(EVENTS_DEFAULTS.waitlistCapacity, scale, 30),
+          // The registrations half takes seconds at full size, and its target is a rate (1,000 over
+          // 3 s): a scaled run keeps it, or its p99 would say nothing of the target's.
+
           reminders: scaled(EVENTS_DEFAULTS.reminders, scale, 200),
           ingestChunk: scaled(EVENTS_DEFAULTS.ingestChunk, scale, 100),
         },

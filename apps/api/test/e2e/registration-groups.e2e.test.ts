@@ -150,7 +150,7 @@ describe('registration groups', () => {
       // The group's insert waits on the other writer's row, which then commits: the group's unique index fails.
       await expectEventually(async () => {
         const { rows } = await t.db.query(
-          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO municipal_event_registration%'`,
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO municipal_event_registration%'`,
         );
         expect(rows[0].n).toBe(1);
       });

@@ -19,6 +19,8 @@ export interface EventRow {
   organization_id: string;
   /** The platform archived the event's town: no registration then. */
   organization_archived: boolean;
+  /** The town's slug (its citizen pages, the registrations' links). */
+  organization_slug: string;
   team_id: string;
   team_name: string;
   title: string;
@@ -77,7 +79,8 @@ const EVENT_COLUMNS = `e.id, e.organization_id, e.team_id, t.name AS team_name, 
   e.cancelled_at, e.booking_opens_at, e.booking_closes_at,
   e.booking_opens_days_before, e.booking_closes_hours_before, e.promotion, e.confirmation_hours, e.cancel_cutoff_hours, e.reminder_minutes,
   e.questions, e.booked_places, e.waitlisted_places, e.created_at,
-  (SELECT o.archived_at IS NOT NULL FROM organization o WHERE o.id = e.organization_id) AS organization_archived`;
+  (SELECT o.archived_at IS NOT NULL FROM organization o WHERE o.id = e.organization_id) AS organization_archived,
+  (SELECT o.slug FROM organization o WHERE o.id = e.organization_id) AS organization_slug`;
 
 /** The rank of a waitlisted registration: waitlisted registrations of its event before it, plus one. */
 const POSITION = `CASE WHEN r.status = 'waitlisted' THEN (
@@ -205,6 +208,14 @@ const FIELDS: Record<string, string> = {
 };
 
 const value = (k: string, v: unknown) => (k === 'questions' ? pgJson(v) : v);
+
+/** What the insert of a registration answers (insertRegistrations). */
+export interface InsertedRegistration {
+  id: string;
+  created_at: Date;
+  email_opted_out: boolean;
+  phone_opted_out: boolean;
+}
 
 export interface NewRegistration {
   organizationId: string;
@@ -372,16 +383,28 @@ export class MunicipalEventRepository {
   /**
    * Inserts registrations in one statement, in the order given: their `seq` (the waiting list's
    * order) follows it. Their ids are the caller's when given (answers are matched by them).
+   * `places`: the event's counters move in the same statement (the CHECK constraints refuse any
+   * excess). Answers each row's id, creation time and opted-out identities, in the order given.
    */
-  async insertRegistrations(m: EntityManager, rows: (NewRegistration & { id?: string })[]): Promise<void> {
-    if (!rows.length) return;
-    await m.query(
-      `INSERT INTO municipal_event_registration
-         (id, organization_id, event_id, name, email, phone, places, answers, consent_reminders, status)
-       SELECT coalesce(id, gen_random_uuid()), organization_id, event_id, name, email, phone, places, answers, consent_reminders, status
-         FROM jsonb_to_recordset($1::jsonb) AS x(ord int, id uuid, organization_id uuid, event_id uuid, name text, email text,
-                phone text, places int, answers jsonb, consent_reminders boolean, status text)
-        ORDER BY ord`,
+  async insertRegistrations(
+    m: EntityManager,
+    rows: (NewRegistration & { id?: string })[],
+    places?: { booked: number; waitlisted: number },
+  ): Promise<InsertedRegistration[]> {
+    if (!rows.length) return [];
+    const inserted: InsertedRegistration[] = await m.query(
+      `WITH inserted AS (
+         INSERT INTO municipal_event_registration AS r
+           (id, organization_id, event_id, name, email, phone, places, answers, consent_reminders, status)
+         SELECT coalesce(id, gen_random_uuid()), organization_id, event_id, name, email, phone, places, answers, consent_reminders, status
+           FROM jsonb_to_recordset($1::jsonb) AS x(ord int, id uuid, organization_id uuid, event_id uuid, name text, email text,
+                  phone text, places int, answers jsonb, consent_reminders boolean, status text)
+          ORDER BY ord
+         RETURNING r.id, r.seq, r.created_at, ${OPTED_OUT}),
+       counted AS (
+         UPDATE municipal_event SET booked_places = booked_places + $3, waitlisted_places = waitlisted_places + $4
+          WHERE id = $2 AND ($3 <> 0 OR $4 <> 0))
+       SELECT id, created_at, email_opted_out, phone_opted_out FROM inserted ORDER BY seq`,
       [
         pgJson(
           rows.map((r, ord) => ({
@@ -398,8 +421,12 @@ export class MunicipalEventRepository {
             status: r.status,
           })),
         ),
+        rows[0]!.eventId,
+        places?.booked ?? 0,
+        places?.waitlisted ?? 0,
       ],
     );
+    return inserted;
   }
 
   /** Moves the event's counters (the CHECK constraints refuse any excess). */

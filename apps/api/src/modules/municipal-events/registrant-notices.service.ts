@@ -14,7 +14,13 @@ import { ConversationWriter, type WriterTx } from '../conversations/conversation
 import { DomainEvents } from '../events/domain-event-bus';
 import { domainEvent } from '../events/domain-events';
 import { AgentMessages } from '../outbound/agent-messages.service';
-import { MunicipalEventRepository, toRegistrationDto, type EventRow, type RegistrationRow } from './municipal-event.repository';
+import {
+  MunicipalEventRepository,
+  toRegistrationDto,
+  type ChangedRegistrationRow,
+  type EventRow,
+  type RegistrationRow,
+} from './municipal-event.repository';
 
 export const NOTICE_QUEUE = 'municipal-event-notice';
 
@@ -172,12 +178,16 @@ export class RegistrantNotices implements OnApplicationBootstrap {
     return this.enqueueMany(m, afterCommit, organizationId, [{ registrationId, notice }]);
   }
 
-  /** The notice jobs of several registrations of one organization in one statement, and their domain events. */
+  /**
+   * The notice jobs of several registrations of one organization in one statement, and their
+   * domain events; `rows`: the registrations as they stand, when the caller has them (no query then).
+   */
   async enqueueMany(
     m: EntityManager,
     afterCommit: AfterCommit,
     organizationId: string,
     notices: RegistrationNoticeItem[],
+    rows?: ChangedRegistrationRow[],
   ): Promise<void> {
     if (!notices.length) return;
     await this.queue.sendManyInTx(
@@ -185,7 +195,7 @@ export class RegistrantNotices implements OnApplicationBootstrap {
       NOTICE_QUEUE,
       notices.map((n) => ({ organizationId, ...n }) satisfies NoticeJob),
     );
-    await this.announce(m, afterCommit, organizationId, new Map(notices.map((n) => [n.registrationId, CHANGE[n.notice]])));
+    await this.announce(m, afterCommit, organizationId, new Map(notices.map((n) => [n.registrationId, CHANGE[n.notice]])), rows);
   }
 
   /**
@@ -197,8 +207,9 @@ export class RegistrantNotices implements OnApplicationBootstrap {
     afterCommit: AfterCommit,
     organizationId: string,
     changeOf: Map<string, RegistrationChange>,
+    known?: ChangedRegistrationRow[],
   ): Promise<void> {
-    const rows = await this.repo.changedRegistrations(m, [...changeOf.keys()]);
+    const rows = known ?? (await this.repo.changedRegistrations(m, [...changeOf.keys()]));
     await this.events.record(
       m,
       afterCommit,

@@ -19,6 +19,7 @@ import { checkRecordSignature, recordSignature } from '../../common/signed-link'
 import { isUuid } from '../../common/uuid';
 import {
   MunicipalEventRepository,
+  type ChangedRegistrationRow,
   type EventRow,
   type NewRegistration,
   type RegistrationRow,
@@ -233,12 +234,14 @@ export class RegistrationService {
   }
 
   /**
-   * One transaction for registrations of one event arriving together: the event's lock, one
-   * statement of checks, one insert, one update of the counters, one insert of notice jobs, one
-   * commit. No other query than the transaction's while it holds the lock (no second connection).
+   * One transaction for registrations of one event arriving together: the event's lock (with the
+   * town's slug), one statement of checks, one statement inserting them and moving the counters,
+   * one insert of notice jobs, one commit — the registrations' socket events are written from what
+   * the group knows, not read again. No other query than the transaction's while it holds the lock
+   * (no second connection), and as few round trips as the rules allow: the lock is what the
+   * registrations of a popular event wait for.
    */
   private async registerGroup(eventId: string, items: PendingRegistration[]): Promise<RegistrationOutcome[]> {
-    const org = await this.repo.organizationName(items[0]!.organizationId);
     return this.db.tx(async (m, afterCommit) => {
       const e = (await this.repo.findEvent(null, eventId, m, true))!;
       const late = bookingProblem(e);
@@ -276,13 +279,43 @@ export class RegistrationService {
         rows.push(row);
         return row;
       });
-      await this.repo.insertRegistrations(m, rows);
-      if (rows.length) await this.repo.addPlaces(m, e.id, booked - e.booked_places, waiting - e.waitlisted_places);
+      const inserted = await this.repo.insertRegistrations(m, rows, {
+        booked: booked - e.booked_places,
+        waitlisted: waiting - e.waitlisted_places,
+      });
+      // The rows as the agents' screens are told of them: what was inserted, the event's places after the group.
+      const changed = rows.map((r, i): ChangedRegistrationRow => ({
+        id: r.id,
+        seq: '',
+        organization_id: r.organizationId,
+        event_id: e.id,
+        name: r.name,
+        email: r.email,
+        phone: r.phone,
+        places: r.places,
+        answers: r.answers,
+        consent_reminders: r.consentReminders,
+        status: r.status,
+        cancelled_by: null,
+        offer_expires_at: null,
+        checked_in_at: null,
+        contact_id: null,
+        conversation_id: null,
+        created_at: inserted[i]!.created_at,
+        position: r.position ?? null,
+        email_opted_out: inserted[i]!.email_opted_out,
+        phone_opted_out: inserted[i]!.phone_opted_out,
+        team_id: e.team_id,
+        capacity: e.capacity,
+        booked_places: booked,
+        waitlisted_places: waiting,
+      }));
       await this.notices.enqueueMany(
         m,
         afterCommit,
         e.organization_id,
         rows.map((r) => ({ registrationId: r.id, notice: r.status === 'confirmed' ? 'registered' : 'waitlisted' })),
+        changed,
       );
       return outcomes.map((o) =>
         'refused' in o
@@ -293,7 +326,7 @@ export class RegistrationService {
                 status: o.status,
                 ...(o.position !== undefined ? { position: o.position } : {}),
                 places: o.places,
-                manageUrl: this.manageUrl(org.slug, o.id),
+                manageUrl: this.manageUrl(e.organization_slug, o.id),
                 token: registrationToken(this.config.appSecret, o.id),
               },
             },
