@@ -153,8 +153,8 @@ async function registrationsHalf(o: EventsBenchOptions, log: Log): Promise<Regis
           const sql = await arrivals.run({
             type: 'sql',
             databaseUrl: env.databaseUrl,
-            sql: `INSERT INTO municipal_event_registration (organization_id, event_id, name, email, places, status)
-                  VALUES ($1, $2, $3, $4, 1, 'confirmed')`,
+            sql: `INSERT INTO municipal_event_registration (organization_id, event_id, session_id, name, email, places, status)
+                  VALUES ($1, $2, $2, $3, $4, 1, 'confirmed')`,
             params: Array.from({ length: n }, (_, i) => [
               organizationId,
               baselineEventId,
@@ -204,8 +204,12 @@ const REMINDER_PREFIX = 'Rappel';
  */
 async function seedRegistrants(env: BenchEnv, organizationId: string, teamId: string, n: number): Promise<string> {
   const { rows } = await env.db.query<{ id: string }>(
-    `INSERT INTO municipal_event (organization_id, team_id, title, place, starts_at, capacity, published, reminder_minutes, booked_places)
-     VALUES ($1, $2, 'Banquet des aînés', 'Salle des fêtes', now() + interval '90 minutes', $3, true, '{120}', $3) RETURNING id`,
+    `WITH e AS (
+       INSERT INTO municipal_event (organization_id, team_id, title, place, starts_at, capacity, published, reminder_minutes, booked_places)
+       VALUES ($1, $2, 'Banquet des aînés', 'Salle des fêtes', now() + interval '90 minutes', $3, true, '{120}', $3)
+       RETURNING id, organization_id, starts_at, ends_at, capacity, waitlist_capacity, booked_places)
+       INSERT INTO municipal_event_session (id, organization_id, event_id, starts_at, ends_at, capacity, waitlist_capacity, booked_places)
+       SELECT id, organization_id, id, starts_at, ends_at, capacity, waitlist_capacity, booked_places FROM e RETURNING id`,
     [organizationId, teamId, n],
   );
   const eventId = rows[0]!.id;
@@ -223,9 +227,9 @@ async function seedRegistrants(env: BenchEnv, organizationId: string, teamId: st
                SELECT conversation_id, $1, 'EV-' || $5 || '-' || n, contact_id, $2, 'resolved',
                       'Inscription : Banquet des aînés', 'Inscrit ' || n, ARRAY[identity_id],
                       now() - interval '2 days', now() - interval '2 days' FROM s)
-     INSERT INTO municipal_event_registration (organization_id, event_id, name, email, phone, places, consent_reminders,
+     INSERT INTO municipal_event_registration (organization_id, event_id, session_id, name, email, phone, places, consent_reminders,
                                                status, contact_id, conversation_id, created_at, notified)
-     SELECT $1, $3, 'Inscrit ' || n, CASE WHEN kind = 'email' THEN value END, CASE WHEN kind = 'phone' THEN value END,
+     SELECT $1, $3, $3, 'Inscrit ' || n, CASE WHEN kind = 'email' THEN value END, CASE WHEN kind = 'phone' THEN value END,
             1, true, 'confirmed', contact_id, conversation_id, now() - interval '2 days', '{registered}'
        FROM s`,
     [organizationId, teamId, eventId, n, randomBytes(3).toString('hex')],

@@ -161,4 +161,64 @@ describe('citizen event pages in Chromium on a phone', () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
     await page.context().close();
   });
+
+  it('an event of three afternoons lists its sessions with their places; the citizen picks one (a full one cannot be picked)', async () => {
+    const TITLE = 'Ateliers créatifs des vacances d’hiver';
+    // Three afternoons of 4 places; the second is full and has no waiting list.
+    const { rows } = await t.db.query<{ id: string }>(
+      `WITH e AS (
+         INSERT INTO municipal_event (organization_id, team_id, title, place, starts_at, ends_at, capacity, booked_places, published,
+                                      questions)
+         SELECT t.organization_id, t.id, $1, 'Médiathèque, 5 rue des Arts, 99000 Démo',
+                date_trunc('day', now()) + interval '15 days 13 hours', date_trunc('day', now()) + interval '17 days 16 hours',
+                12, 4, true, '[]'
+           FROM team t JOIN organization o ON o.id = t.organization_id WHERE t.name = 'Vie culturelle' AND o.slug = 'demo'
+         RETURNING id, organization_id),
+       s AS (
+         INSERT INTO municipal_event_session (organization_id, event_id, starts_at, ends_at, capacity, booked_places)
+         SELECT e.organization_id, e.id, date_trunc('day', now()) + make_interval(days => 15 + d, hours => 13),
+                date_trunc('day', now()) + make_interval(days => 15 + d, hours => 16), 4, CASE WHEN d = 1 THEN 4 ELSE 0 END
+           FROM e CROSS JOIN generate_series(0, 2) AS d)
+       SELECT id FROM e`,
+      [TITLE],
+    );
+    const eventId = rows[0]!.id;
+    const page = await pool.newPage({ viewport: PHONE });
+    await page.goto(`${t.url}/evenements/demo/${eventId}`);
+    await page.getByRole('heading', { level: 1, name: TITLE }).waitFor();
+    const sessions = page.getByTestId('event-session');
+    expect(await sessions.count()).toBe(3);
+    expect(await sessions.getByTestId('event-places').allTextContents()).toEqual([
+      '4 places restantes sur 4',
+      'Complet',
+      '4 places restantes sur 4',
+    ]);
+    const choice = page.getByRole('group', { name: 'Séance choisie *' });
+    const radios = choice.getByRole('radio');
+    expect(await radios.count()).toBe(3);
+    expect(await radios.nth(1).isDisabled()).toBe(true);
+    await expectAccessible(page, 'event with sessions');
+    await shot(page, 'sessions');
+
+    // Sent without a session: the server says to choose one, on the choice itself.
+    await page.getByLabel('Nom et prénom').fill('Léna Girard');
+    await page.getByLabel('Adresse e-mail').fill('lena.girard@example.fr');
+    await page.getByRole('button', { name: 'Confirmer l’inscription' }).click();
+    await page.getByRole('alert').getByRole('link', { name: 'Choisissez une séance.' }).waitFor();
+    await expectAccessible(page, 'session not chosen');
+    await shot(page, 'sessions-error');
+
+    await page.getByRole('group', { name: 'Séance choisie *' }).getByRole('radio').nth(2).check();
+    await page.getByRole('button', { name: 'Confirmer l’inscription' }).click();
+    await page.getByRole('heading', { name: 'Votre inscription est confirmée' }).waitFor();
+    const { rows: mine } = await t.db.query(
+      `SELECT s.starts_at = (SELECT max(starts_at) FROM municipal_event_session WHERE event_id = $1) AS third
+         FROM municipal_event_registration r JOIN municipal_event_session s ON s.id = r.session_id
+        WHERE r.event_id = $1 AND r.email = 'lena.girard@example.fr'`,
+      [eventId],
+    );
+    expect(mine).toEqual([{ third: true }]);
+    await expectAccessible(page, 'registered to a session');
+    await page.context().close();
+  });
 });

@@ -41,10 +41,14 @@ describe('live registrations on the agents’ events screens in Chromium', () =>
   it('a citizen registers, another waits, the first cancels: the agent sees each change at once', async () => {
     // An event of Manon's service (Vie culturelle), 2 places, 2 on the waiting list, automatic promotion.
     const { rows } = await t.db.query<{ id: string }>(
-      `INSERT INTO municipal_event (organization_id, team_id, title, place, starts_at, capacity, waitlist_capacity, published)
-       SELECT t.organization_id, t.id, $1, 'Auditorium, 2 rue de la Musique, 99000 Démo', now() + interval '9 days', 2, 2, true
-         FROM team t JOIN organization o ON o.id = t.organization_id
-        WHERE t.name = 'Vie culturelle' AND o.slug = 'demo' RETURNING id`,
+      `WITH e AS (
+         INSERT INTO municipal_event (organization_id, team_id, title, place, starts_at, capacity, waitlist_capacity, published)
+         SELECT t.organization_id, t.id, $1, 'Auditorium, 2 rue de la Musique, 99000 Démo', now() + interval '9 days', 2, 2, true
+           FROM team t JOIN organization o ON o.id = t.organization_id
+          WHERE t.name = 'Vie culturelle' AND o.slug = 'demo'
+       RETURNING id, organization_id, starts_at, ends_at, capacity, waitlist_capacity, booked_places)
+       INSERT INTO municipal_event_session (id, organization_id, event_id, starts_at, ends_at, capacity, waitlist_capacity, booked_places)
+       SELECT id, organization_id, id, starts_at, ends_at, capacity, waitlist_capacity, booked_places FROM e RETURNING id`,
       [TITLE],
     );
     expect(rows).toHaveLength(1);

@@ -247,8 +247,12 @@ describe('municipal events in Chromium (agents)', () => {
     const { rows: teams } = await t.db.query(`SELECT id, organization_id FROM team WHERE name = 'Vie culturelle'`);
     const title = `Concert annulé ${stamp % 100_000}`;
     const { rows } = await t.db.query(
-      `INSERT INTO municipal_event (organization_id, team_id, title, place, starts_at, capacity, waitlist_capacity, published)
-       VALUES ($1, $2, $3, 'Église Saint-Martin', now() + interval '9 days', 1, 3, true) RETURNING id`,
+      `WITH e AS (
+         INSERT INTO municipal_event (organization_id, team_id, title, place, starts_at, capacity, waitlist_capacity, published)
+         VALUES ($1, $2, $3, 'Église Saint-Martin', now() + interval '9 days', 1, 3, true)
+       RETURNING id, organization_id, starts_at, ends_at, capacity, waitlist_capacity, booked_places)
+       INSERT INTO municipal_event_session (id, organization_id, event_id, starts_at, ends_at, capacity, waitlist_capacity, booked_places)
+       SELECT id, organization_id, id, starts_at, ends_at, capacity, waitlist_capacity, booked_places FROM e RETURNING id`,
       [teams[0].organization_id, teams[0].id, title],
     );
     const eventId = rows[0].id as string;
@@ -278,5 +282,56 @@ describe('municipal events in Chromium (agents)', () => {
     await page.getByLabel('Message', { exact: true }).waitFor();
     await expectAccessible(page, 'registrants of a cancelled event');
     await page.screenshot({ path: join(shots, 'events-registrants-cancelled.png'), fullPage: true });
+  });
+
+  it('an event gets a second session from its registrants page; each shows its places; the list filters by session', async () => {
+    const title = `Stage de théâtre ${stamp % 100_000}`;
+    const { rows } = await t.db.query(
+      `WITH e AS (
+         INSERT INTO municipal_event (organization_id, team_id, title, place, starts_at, capacity, waitlist_capacity, published)
+         SELECT t.organization_id, t.id, $1, 'Théâtre municipal', date_trunc('hour', now()) + interval '20 days', 4, 0, true
+           FROM team t JOIN organization o ON o.id = t.organization_id WHERE t.name = 'Vie culturelle' AND o.slug = 'demo'
+         RETURNING id, organization_id, starts_at, ends_at, capacity, waitlist_capacity)
+       INSERT INTO municipal_event_session (id, organization_id, event_id, starts_at, ends_at, capacity, waitlist_capacity)
+       SELECT id, organization_id, id, starts_at, ends_at, capacity, waitlist_capacity FROM e RETURNING id`,
+      [title],
+    );
+    const eventId = rows[0].id as string;
+    const page = await signInDemo(pool, t.url, 'manon.girard@demo.guichet.fr');
+    await page.goto(`${t.url}/#/evenements/${eventId}`);
+    await page.getByRole('heading', { name: `Inscrits — ${title}` }).waitFor({ timeout: 15_000 });
+
+    await page.getByRole('button', { name: 'Ajouter une séance' }).click();
+    const form = page.getByRole('form', { name: 'Ajouter une séance' });
+    const second = new Date(Date.now() + 21 * 24 * 3600_000);
+    second.setMinutes(0, 0, 0);
+    const local = (d: Date) => new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+    await form.getByLabel(/^Début/).fill(local(second));
+    await form.getByLabel(/^Nombre de places/).fill('6');
+    await form.getByRole('button', { name: 'Ajouter la séance' }).click();
+    await page.getByText('Séance ajoutée.').waitFor();
+    const panel = page.getByTestId('sessions-panel');
+    await panel.getByRole('heading', { name: 'Séances (2)' }).waitFor();
+
+    // A citizen registers for the second session: its places, and only its, move.
+    const { rows: sessions } = await t.db.query(`SELECT id FROM municipal_event_session WHERE event_id = $1 ORDER BY starts_at`, [
+      eventId,
+    ]);
+    const r = await t.http('POST', `/api/v1/public/events/${eventId}/registrations`, {
+      body: { name: 'Jeanne Roussel', email: `jeanne.${stamp}@example.fr`, places: 1, sessionId: sessions[1].id },
+      headers: { 'x-forwarded-for': '10.19.0.1' },
+    });
+    expect(r.status).toBe(201);
+    await panel.getByText('1 / 6 places réservées · 0 en liste d’attente').waitFor({ timeout: 10_000 });
+    await panel.getByText('0 / 4 places réservées · 0 en liste d’attente').waitFor();
+    const registrants = page.getByTestId('registrants-table');
+    await registrants.getByRole('rowheader', { name: /Jeanne Roussel/ }).waitFor();
+    await registrants.getByText(/^Séance du /).waitFor();
+    await page.getByLabel('Séance', { exact: true }).selectOption({ index: 1 });
+    await registrants.getByText('Aucun inscrit ne correspond.').waitFor();
+    await page.getByLabel('Séance', { exact: true }).selectOption({ index: 2 });
+    await registrants.getByRole('rowheader', { name: /Jeanne Roussel/ }).waitFor();
+    await expectAccessible(page, 'registrants of an event of two sessions');
+    await page.screenshot({ path: join(shots, 'events-agent-sessions.png'), fullPage: true });
   });
 });

@@ -1,9 +1,15 @@
 import type { MunicipalEventDto, RegistrationDto } from '@guichet/contracts';
 import { withEvent, withPlaces, withRegistration } from '../src/realtime/registrations-patch';
 
-const reg = (id: string, status: RegistrationDto['status'], position: number | null = null): RegistrationDto => ({
+const reg = (
+  id: string,
+  status: RegistrationDto['status'],
+  position: number | null = null,
+  sessionId = 'samedi',
+): RegistrationDto => ({
   id,
   eventId: 'concert',
+  sessionId,
   name: id,
   email: `${id}@example.fr`,
   phone: null,
@@ -48,6 +54,23 @@ describe('registrations patched from socket events', () => {
     ]);
   });
 
+  it('numbers each session’s waiting list on its own', () => {
+    const two = [...list, reg('diane', 'waitlisted', 1, 'dimanche')];
+    expect(summary(withRegistration(two, reg('emile', 'waitlisted', null, 'dimanche')))).toEqual([
+      'aline:confirmed:-',
+      'bastien:waitlisted:1',
+      'chloe:waitlisted:2',
+      'diane:waitlisted:1',
+      'emile:waitlisted:2',
+    ]);
+    expect(summary(withRegistration(two, reg('bastien', 'cancelled')))).toEqual([
+      'aline:confirmed:-',
+      'bastien:cancelled:-',
+      'chloe:waitlisted:1',
+      'diane:waitlisted:1',
+    ]);
+  });
+
   it('keeps the rows that did not change (same objects)', () => {
     const next = withRegistration(list, reg('david', 'confirmed'));
     expect(next[0]).toBe(list[0]);
@@ -56,8 +79,14 @@ describe('registrations patched from socket events', () => {
 
   it('sets the places of the event told, and only of it', () => {
     const e = { id: 'concert', capacity: 2, bookedPlaces: 1, availablePlaces: 1, waitlistedPlaces: 0 } as MunicipalEventDto;
-    const places = { eventId: 'concert', capacity: 2, bookedPlaces: 2, availablePlaces: 0, waitlistedPlaces: 1 };
+    const session = { id: 'samedi', capacity: 2, bookedPlaces: 2, availablePlaces: 0, waitlistedPlaces: 1 };
+    const places = { eventId: 'concert', capacity: 2, bookedPlaces: 2, availablePlaces: 0, waitlistedPlaces: 1, session };
     expect(withPlaces(e, places)).toMatchObject({ bookedPlaces: 2, availablePlaces: 0, waitlistedPlaces: 1 });
+    const withSessions = {
+      ...e,
+      sessions: [{ ...session, bookedPlaces: 1, availablePlaces: 1, waitlistedPlaces: 0 }],
+    } as MunicipalEventDto;
+    expect(withPlaces(withSessions, places).sessions[0]).toMatchObject({ bookedPlaces: 2, availablePlaces: 0 });
     expect(withPlaces({ ...e, id: 'other' }, places)).toMatchObject({ id: 'other', bookedPlaces: 1 });
   });
 });

@@ -95,6 +95,13 @@ const fr = {
   keep: 'Garder mon inscription',
   count_one: '{{count}} événement à venir',
   count_other: '{{count}} événements à venir',
+  sessionsTitle: 'Séances',
+  sessionsCount: '{{count}} séances',
+  session: 'Séance',
+  sessionLegend: 'Séance choisie',
+  sessionHint: 'Une inscription vaut pour une séance : inscrivez-vous à chacune de celles qui vous intéressent.',
+  sessionClosed: 'inscriptions closes',
+  errors_session: 'Choisissez une séance.',
 };
 
 export type EventText = typeof fr;
@@ -191,6 +198,13 @@ const en: EventText = {
   keep: 'Keep my registration',
   count_one: '{{count}} upcoming event',
   count_other: '{{count}} upcoming events',
+  sessionsTitle: 'Sessions',
+  sessionsCount: '{{count}} sessions',
+  session: 'Session',
+  sessionLegend: 'Chosen session',
+  sessionHint: 'A registration is for one session: register for each one you are interested in.',
+  sessionClosed: 'registrations closed',
+  errors_session: 'Choose a session.',
 };
 
 const whenFormats = new Map<string, Intl.DateTimeFormat>();

@@ -203,6 +203,32 @@ export const updateEventSchema = z
   .refine(leadTimesInOrder, leadTimesIssue());
 export type UpdateEventInput = z.infer<typeof updateEventSchema>;
 
+/**
+ * `POST /events/:id/sessions`: one more session of the event (a workshop on three afternoons):
+ * its dates and places; the event's questions, lead times and reminders apply to each.
+ */
+export const createSessionSchema = z
+  .object({
+    startsAt: eventFields.startsAt,
+    endsAt: eventFields.endsAt.default(null),
+    capacity: eventFields.capacity,
+    waitlistCapacity: eventFields.waitlistCapacity.default(0),
+  })
+  .refine(datesInOrder, DATES_IN_ORDER);
+export type CreateSessionInput = z.infer<typeof createSessionSchema>;
+
+/** `PATCH /events/:id/sessions/:sessionId`: its dates or places; its registrants are told of a new date. */
+export const updateSessionSchema = z
+  .object({
+    startsAt: eventFields.startsAt.optional(),
+    endsAt: eventFields.endsAt.optional(),
+    capacity: eventFields.capacity.optional(),
+    waitlistCapacity: eventFields.waitlistCapacity.optional(),
+  })
+  .refine((v) => Object.values(v).some((x) => x !== undefined), { message: 'aucun changement demandé' })
+  .refine(datesInOrder, DATES_IN_ORDER);
+export type UpdateSessionInput = z.infer<typeof updateSessionSchema>;
+
 export const cancelEventSchema = z.object({
   message: z.string().trim().min(1, 'le message aux inscrits est obligatoire').max(2000),
 });
@@ -227,6 +253,8 @@ export const messageRegistrantsSchema = z.object({
   body: z.string().trim().min(1, 'le message est vide').max(2000),
   /** Some registrants only (default: every confirmed, offered or waitlisted one). */
   registrationIds: z.array(z.uuid('inscription inconnue')).max(5000).optional(),
+  /** The registrants of one session only. */
+  sessionId: z.uuid('séance inconnue').optional(),
 });
 export type MessageRegistrantsInput = z.infer<typeof messageRegistrantsSchema>;
 
@@ -260,10 +288,33 @@ export const publicRegistrationSchema = z
       .optional()
       .transform((v) => v === true || v === 'on' || v === 'true'),
     website: z.string().max(200).optional(),
+    /** The session (required when the event has more than one). */
+    sessionId: z
+      .uuid('séance inconnue')
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
   })
   .refine((v) => v.email || v.phone, { message: 'indiquez une adresse e-mail ou un numéro de téléphone', path: ['email'] });
 export type PublicRegistrationInput = z.infer<typeof publicRegistrationSchema>;
 
+/** A session of an event: its dates and places (an event has one or more). */
+export interface EventSessionDto {
+  id: string;
+  startsAt: string;
+  endsAt: string | null;
+  capacity: number;
+  waitlistCapacity: number;
+  bookedPlaces: number;
+  availablePlaces: number;
+  waitlistedPlaces: number;
+  /** When the session was cancelled (null: it was not). */
+  cancelledAt: string | null;
+}
+
+/**
+ * An event. Its dates and places are the summary of its sessions not cancelled (first start,
+ * last end, sums): those of its one session for most events.
+ */
 export interface MunicipalEventDto {
   id: string;
   teamId: string;
@@ -300,6 +351,20 @@ export interface MunicipalEventDto {
   availablePlaces: number;
   waitlistedPlaces: number;
   createdAt: string;
+  /** Its sessions, by start (cancelled ones included). */
+  sessions: EventSessionDto[];
+}
+
+/** A session as citizens see it: its dates, places left, and whether it takes registrations now. */
+export interface PublicSessionDto {
+  id: string;
+  startsAt: string;
+  endsAt: string | null;
+  capacity: number;
+  availablePlaces: number;
+  waitlistAvailable: number;
+  cancelled: boolean;
+  open: boolean;
 }
 
 export interface PublicEventDto {
@@ -327,11 +392,15 @@ export interface PublicEventDto {
   /** Registrations are taken now (published, not cancelled, within its window, not started). */
   open: boolean;
   questions: EventQuestion[];
+  /** Its sessions not cancelled, by start (one for most events; a registration names one when there are several). */
+  sessions: PublicSessionDto[];
 }
 
 export interface RegistrationDto {
   id: string;
   eventId: string;
+  /** The session registered to. */
+  sessionId: string;
   name: string;
   email: string | null;
   phone: string | null;
@@ -363,6 +432,8 @@ export interface EventPlacesDto {
   bookedPlaces: number;
   availablePlaces: number;
   waitlistedPlaces: number;
+  /** The places of the registration's session. */
+  session: { id: string; capacity: number; bookedPlaces: number; availablePlaces: number; waitlistedPlaces: number };
 }
 
 /**

@@ -32,6 +32,7 @@ import { ReportFold1765096000000 } from './migrations/1765096000000-report-fold'
 import { ReportLabelMonthly1765096000001 } from './migrations/1765096000001-report-label-monthly';
 import { ReportTeamMonthly1765096000002 } from './migrations/1765096000002-report-team-monthly';
 import { RegistrationCancelledBy1765097000000 } from './migrations/1765097000000-registration-cancelled-by';
+import { EventSessions1765097000001 } from './migrations/1765097000001-event-sessions';
 import { QuarantineNoDiscardedAt1765098000000 } from './migrations/1765098000000-quarantine-no-discarded-at';
 import { MailReportPurge1765098000001 } from './migrations/1765098000001-mail-report-purge';
 import { DecisionNonWorkingDay1765099000000 } from './migrations/1765099000000-decision-non-working-day';
@@ -159,6 +160,7 @@ export const MIGRATIONS = [
   ReportLabelMonthly1765096000001,
   ReportTeamMonthly1765096000002,
   RegistrationCancelledBy1765097000000,
+  EventSessions1765097000001,
   QuarantineNoDiscardedAt1765098000000,
   MailReportPurge1765098000001,
   DecisionNonWorkingDay1765099000000,

@@ -150,6 +150,8 @@ export async function seedDemoEvents(
         return {
           organizationId,
           eventId: id,
+          // The event's one session has its id (MunicipalEventRepository.insertEvent).
+          sessionId: id,
           name: `${first} ${last}`,
           email: `${first}.${last}.${i}@exemple.fr`
             .toLowerCase()
@@ -163,6 +165,6 @@ export async function seedDemoEvents(
         };
       }),
     );
-    await repo.addPlaces(m, id, registered, 0);
+    await repo.addPlaces(m, id, id, registered, 0);
   }
 }

@@ -140,8 +140,8 @@ describe('registration groups', () => {
     try {
       await other.query('BEGIN');
       await other.query(
-        `INSERT INTO municipal_event_registration (organization_id, event_id, name, email, places, status)
-         VALUES ($1, $2, 'Autre', 'conflit@example.fr', 1, 'waitlisted')`,
+        `INSERT INTO municipal_event_registration (organization_id, event_id, session_id, name, email, places, status)
+         VALUES ($1, $2, $2, 'Autre', 'conflit@example.fr', 1, 'waitlisted')`,
         [town.org.id, ev.id],
       );
       const emails = ['a@example.fr', 'b@example.fr', 'conflit@example.fr', 'c@example.fr', 'd@example.fr'];

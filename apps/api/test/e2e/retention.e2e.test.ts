@@ -329,18 +329,22 @@ describe('retention and anonymization', () => {
     ]);
     const event = async (title: string, endedDaysAgo: number) => {
       const { rows } = await t.db.query(
-        `INSERT INTO municipal_event (organization_id, team_id, title, place, starts_at, ends_at, capacity, booked_places)
-         VALUES ($1, $2, $3, 'Salle des fêtes', now() - make_interval(days => $4) - interval '2 hours',
-                 now() - make_interval(days => $4), 50, 3) RETURNING id`,
+        `WITH e AS (
+           INSERT INTO municipal_event (organization_id, team_id, title, place, starts_at, ends_at, capacity, booked_places)
+           VALUES ($1, $2, $3, 'Salle des fêtes', now() - make_interval(days => $4) - interval '2 hours',
+                   now() - make_interval(days => $4), 50, 3)
+         RETURNING id, organization_id, starts_at, ends_at, capacity, waitlist_capacity, booked_places)
+       INSERT INTO municipal_event_session (id, organization_id, event_id, starts_at, ends_at, capacity, waitlist_capacity, booked_places)
+       SELECT id, organization_id, id, starts_at, ends_at, capacity, waitlist_capacity, booked_places FROM e RETURNING id`,
         [org.id, team.id, title, endedDaysAgo],
       );
       const id = rows[0].id as string;
       await t.db.query(
-        `INSERT INTO municipal_event_registration (organization_id, event_id, name, email, phone, places, answers, status,
-                                                   checked_in_at, contact_id)
-         VALUES ($1, $2, 'Léonie Ferrand', 'leonie.ferrand@example.fr', '+33612345678', 2, '{"regime": "sans gluten"}',
+        `INSERT INTO municipal_event_registration (organization_id, event_id, session_id, name, email, phone, places, answers,
+                                                   status, checked_in_at, contact_id)
+         VALUES ($1, $2, $2, 'Léonie Ferrand', 'leonie.ferrand@example.fr', '+33612345678', 2, '{"regime": "sans gluten"}',
                  'confirmed', now() - make_interval(days => $3), $4),
-                ($1, $2, 'Bastien Roux', 'bastien.roux@example.fr', NULL, 1, '{}', 'cancelled', NULL, NULL)`,
+                ($1, $2, $2, 'Bastien Roux', 'bastien.roux@example.fr', NULL, 1, '{}', 'cancelled', NULL, NULL)`,
         [org.id, id, endedDaysAgo, contact.rows[0].id],
       );
       return id;

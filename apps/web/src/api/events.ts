@@ -2,12 +2,14 @@ import type {
   CancelEventInput,
   ContactRegistrationDto,
   CreateEventInput,
+  CreateSessionInput,
   DuplicateEventInput,
   MessageRegistrantsInput,
   MessageRegistrantsResult,
   MunicipalEventDto,
   RegistrationDto,
   UpdateEventInput,
+  UpdateSessionInput,
 } from '@guichet/contracts';
 import { apiRequest } from './client';
 
@@ -34,6 +36,18 @@ export const eventsApi = {
   cancel(id: string, input: CancelEventInput): Promise<MunicipalEventDto & { messaged: number }> {
     return apiRequest(`${path(id)}/cancel`, { method: 'POST', body: input });
   },
+  addSession(id: string, input: Partial<CreateSessionInput>): Promise<MunicipalEventDto> {
+    return apiRequest<MunicipalEventDto>(`${path(id)}/sessions`, { method: 'POST', body: input });
+  },
+  updateSession(id: string, sessionId: string, input: Partial<UpdateSessionInput>): Promise<MunicipalEventDto> {
+    return apiRequest<MunicipalEventDto>(`${path(id)}/sessions/${encodeURIComponent(sessionId)}`, {
+      method: 'PATCH',
+      body: input,
+    });
+  },
+  cancelSession(id: string, sessionId: string, input: CancelEventInput): Promise<MunicipalEventDto & { messaged: number }> {
+    return apiRequest(`${path(id)}/sessions/${encodeURIComponent(sessionId)}/cancel`, { method: 'POST', body: input });
+  },
   registrations(id: string, signal?: AbortSignal): Promise<RegistrationDto[]> {
     return apiRequest<RegistrationDto[]>(`${path(id)}/registrations`, { signal });
   },
@@ -56,9 +70,9 @@ export const eventsApi = {
   message(id: string, input: MessageRegistrantsInput): Promise<MessageRegistrantsResult> {
     return apiRequest(`${path(id)}/messages`, { method: 'POST', body: input });
   },
-  /** The export's path under the API (downloadFromApi). */
-  exportPath(id: string, format: 'csv' | 'xlsx'): string {
-    return `${path(id)}/registrations.${format}`;
+  /** The export's path under the API (downloadFromApi); `sessionId`: one session's registrants. */
+  exportPath(id: string, format: 'csv' | 'xlsx', sessionId?: string): string {
+    return `${path(id)}/registrations.${format}${sessionId ? `?sessionId=${encodeURIComponent(sessionId)}` : ''}`;
   },
   forContact(contactId: string, signal?: AbortSignal): Promise<ContactRegistrationDto[]> {
     return apiRequest<ContactRegistrationDto[]>(`/contacts/${encodeURIComponent(contactId)}/event-registrations`, { signal });

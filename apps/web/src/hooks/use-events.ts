@@ -2,11 +2,13 @@ import type {
   CancelEventInput,
   ContactRegistrationDto,
   CreateEventInput,
+  CreateSessionInput,
   DuplicateEventInput,
   MessageRegistrantsInput,
   MunicipalEventDto,
   RegistrationDto,
   UpdateEventInput,
+  UpdateSessionInput,
 } from '@guichet/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ApiError } from '../api/client';
@@ -43,6 +45,16 @@ export const useDuplicateEvent = () =>
   useEventMutation(({ id, input }: { id: string; input: DuplicateEventInput }) => eventsApi.duplicate(id, input));
 export const useCancelEvent = () =>
   useEventMutation(({ id, input }: { id: string; input: CancelEventInput }) => eventsApi.cancel(id, input));
+export const useAddSession = (eventId: string) =>
+  useEventMutation((input: Partial<CreateSessionInput>) => eventsApi.addSession(eventId, input));
+export const useUpdateSession = (eventId: string) =>
+  useEventMutation(({ sessionId, input }: { sessionId: string; input: Partial<UpdateSessionInput> }) =>
+    eventsApi.updateSession(eventId, sessionId, input),
+  );
+export const useCancelSession = (eventId: string) =>
+  useEventMutation(({ sessionId, input }: { sessionId: string; input: CancelEventInput }) =>
+    eventsApi.cancelSession(eventId, sessionId, input),
+  );
 
 export function useRegistrations(eventId: string) {
   return useQuery<RegistrationDto[], ApiError>({

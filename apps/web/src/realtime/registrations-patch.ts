@@ -4,24 +4,45 @@ import { queryKeys } from '../api/query-keys';
 
 /**
  * An event's registrants (in the server's order, by registration) with `r` put in or replaced:
- * the waiting list's positions are counted again in that order (1 = next), as the server counts
- * them, since a registration that joined or left it moves those behind.
+ * the waiting lists' positions (one list per session) are counted again in that order (1 =
+ * next), as the server counts them, since a registration that joined or left one moves those behind.
  */
 export function withRegistration(list: readonly RegistrationDto[], r: RegistrationDto): RegistrationDto[] {
   const known = list.some((x) => x.id === r.id);
   const next = known ? list.map((x) => (x.id === r.id ? r : x)) : [...list, r];
-  let position = 0;
+  const positions = new Map<string, number>();
   return next.map((x) => {
-    const p = x.status === 'waitlisted' ? ++position : null;
+    let p: number | null = null;
+    if (x.status === 'waitlisted') {
+      p = (positions.get(x.sessionId) ?? 0) + 1;
+      positions.set(x.sessionId, p);
+    }
     return x.position === p ? x : { ...x, position: p };
   });
 }
 
-/** An event's places as a socket event tells them after a change. */
+/** An event's places (and its session's) as a socket event tells them after a change. */
 export function withPlaces(e: MunicipalEventDto, places: EventPlacesDto): MunicipalEventDto {
   if (e.id !== places.eventId) return e;
-  const { capacity, bookedPlaces, availablePlaces, waitlistedPlaces } = places;
-  return { ...e, capacity, bookedPlaces, availablePlaces, waitlistedPlaces };
+  const { capacity, bookedPlaces, availablePlaces, waitlistedPlaces, session } = places;
+  return {
+    ...e,
+    capacity,
+    bookedPlaces,
+    availablePlaces,
+    waitlistedPlaces,
+    sessions: e.sessions?.map((s) =>
+      s.id === session.id
+        ? {
+            ...s,
+            capacity: session.capacity,
+            bookedPlaces: session.bookedPlaces,
+            availablePlaces: session.availablePlaces,
+            waitlistedPlaces: session.waitlistedPlaces,
+          }
+        : s,
+    ),
+  };
 }
 
 /**

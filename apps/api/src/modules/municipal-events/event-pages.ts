@@ -180,6 +180,7 @@ export function eventPages(events: PublicEventService, registrations: Registrati
         places: text(body.places),
         consentReminders: body.consentReminders === 'on',
         answers,
+        sessionId: text(body.sessionId) || undefined,
       };
       try {
         const input = parseOr400(publicRegistrationSchema, { ...body, answers });
@@ -234,7 +235,7 @@ function placeDetails(
     const path = match?.[1] ?? '';
     const reason = sentence(match?.[2] ?? line);
     const key = path.startsWith('answers.') ? `answer-${path.slice('answers.'.length)}` : path;
-    if (!match || (!['name', 'email', 'phone', 'places'].includes(key) && !key.startsWith('answer-'))) {
+    if (!match || (!['name', 'email', 'phone', 'places', 'sessionId'].includes(key) && !key.startsWith('answer-'))) {
       state.messages.push(sentence(line));
       continue;
     }
@@ -242,6 +243,7 @@ function placeDetails(
     if (key === 'name' && !v.name?.trim()) state.errors[key] = t.errors.name;
     else if (key === 'email' && !v.email?.trim() && !v.phone?.trim()) state.errors[key] = t.errors.contact;
     else if (key === 'places') state.errors[key] = fillText(t.errors.places, { max: maxPlaces });
+    else if (key === 'sessionId' && !v.sessionId) state.errors[key] = t.errors_session;
     else if (key.startsWith('answer-')) {
       const q = questions.find((x) => `answer-${x.id}` === key);
       state.errors[key] = q && !v.answers?.[q.id]?.trim() ? fillText(t.errors.answer, { label: q.label }) : reason;

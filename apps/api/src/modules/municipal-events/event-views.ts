@@ -8,6 +8,7 @@ import {
   pluralText,
   type PublicEventDto,
   type PublicRegistrationDto,
+  type PublicSessionDto,
 } from '@guichet/contracts';
 import { html, type SafeHtml } from '../../common/html';
 import { nameAndContactFields, withLanguage, type CitizenView, type PageContext } from '../public/citizen-views';
@@ -46,8 +47,11 @@ export interface EventList {
   events: PublicEventDto[];
 }
 
-/** « 3 places restantes sur 40 », « Complet – liste d'attente », « Complet », or why registering is closed. */
-export function availability(ctx: PageContext, e: PublicEventDto): { text: string; tone: 'open' | 'wait' | 'full' } {
+/** « 3 places restantes sur 40 », « Complet – liste d'attente », « Complet », or why registering is closed (an event, a session). */
+export function availability(
+  ctx: PageContext,
+  e: Pick<PublicEventDto, 'cancelled' | 'availablePlaces' | 'capacity' | 'open' | 'waitlistAvailable'>,
+): { text: string; tone: 'open' | 'wait' | 'full' } {
   const t = EVENT_TEXT[ctx.lang];
   if (e.cancelled) return { text: t.cancelled, tone: 'full' };
   if (e.availablePlaces > 0) {
@@ -58,7 +62,7 @@ export function availability(ctx: PageContext, e: PublicEventDto): { text: strin
   return { text: t.full, tone: 'full' };
 }
 
-function availabilityBadge(ctx: PageContext, e: PublicEventDto): SafeHtml {
+function availabilityBadge(ctx: PageContext, e: Parameters<typeof availability>[1]): SafeHtml {
   const a = availability(ctx, e);
   return html`<span class="event-places event-places--${a.tone}" data-testid="event-places">${a.text}</span>`;
 }
@@ -109,7 +113,9 @@ export function eventListView(ctx: PageContext, slug: string, list: EventList, f
         <h2 class="event-card__title"><a href="${withLanguage(eventPath(slug, e.id), lang)}">${e.title}</a></h2>
         <p class="event-card__service">${e.service.name}${e.theme ? html` · ${e.theme}` : ''}</p>
         <dl class="event-card__facts">
-          <div><dt>${t.when}</dt><dd>${eventWhen(e.startsAt, e.endsAt, lang)}</dd></div>
+          <div><dt>${t.when}</dt><dd>${eventWhen(e.startsAt, e.sessions.length > 1 ? null : e.endsAt, lang)}${
+            e.sessions.length > 1 ? html` · ${fillText(t.sessionsCount, { count: e.sessions.length })}` : ''
+          }</dd></div>
           <div><dt>${t.where}</dt><dd>${e.place}</dd></div>
           <div><dt>${t.placesLeft}</dt><dd>${availabilityBadge(ctx, e)}</dd></div>
         </dl>
@@ -126,7 +132,11 @@ export const REGISTRATION_FIELDS = ['name', 'email', 'phone', 'places'] as const
 export type RegistrationField = (typeof REGISTRATION_FIELDS)[number];
 
 export interface RegistrationFormState {
-  values: Partial<Record<RegistrationField, string>> & { consentReminders?: boolean; answers?: Record<string, string> };
+  values: Partial<Record<RegistrationField, string>> & {
+    consentReminders?: boolean;
+    answers?: Record<string, string>;
+    sessionId?: string;
+  };
   /** By field name, `answer-<id>` for the event's questions. */
   errors: Record<string, string>;
   messages: string[];
@@ -143,14 +153,54 @@ function fieldError(error: string | undefined, id: string): SafeHtml {
 
 function eventFacts(ctx: PageContext, e: PublicEventDto): SafeHtml {
   const t = EVENT_TEXT[ctx.lang];
+  const several = e.sessions.length > 1;
   return html`<dl class="public-facts event-facts">
-      <div><dt>${t.when}</dt><dd data-testid="event-when">${eventWhen(e.startsAt, e.endsAt, ctx.lang)}</dd></div>
+      ${several ? '' : html`<div><dt>${t.when}</dt><dd data-testid="event-when">${eventWhen(e.startsAt, e.endsAt, ctx.lang)}</dd></div>`}
       <div><dt>${t.where}</dt><dd>${e.place}</dd></div>
       <div><dt>${t.service_}</dt><dd>${e.service.name}</dd></div>
       ${e.audience ? html`<div><dt>${t.audience}</dt><dd>${e.audience}</dd></div>` : ''}
       ${e.priceInfo ? html`<div><dt>${t.price}</dt><dd>${e.priceInfo}</dd></div>` : ''}
-      <div><dt>${t.placesLeft}</dt><dd>${availabilityBadge(ctx, e)}</dd></div>
-    </dl>`;
+      ${several ? '' : html`<div><dt>${t.placesLeft}</dt><dd>${availabilityBadge(ctx, e)}</dd></div>`}
+    </dl>
+    ${several ? sessionList(ctx, e.sessions) : ''}`;
+}
+
+/** The sessions of an event of several, each with its date and places left. */
+function sessionList(ctx: PageContext, sessions: PublicSessionDto[]): SafeHtml {
+  const t = EVENT_TEXT[ctx.lang];
+  return html`<section aria-labelledby="sessions-title">
+    <h2 class="public__subtitle" id="sessions-title">${t.sessionsTitle}</h2>
+    <ul class="event-sessions" data-testid="event-sessions">${sessions.map(
+      (s) => html`<li class="event-session" data-testid="event-session">
+        <span class="event-session__when">${eventWhen(s.startsAt, s.endsAt, ctx.lang)}</span>
+        ${availabilityBadge(ctx, s)}
+      </li>`,
+    )}</ul>
+  </section>`;
+}
+
+/** The choice of a session in the form (an event of several): those not taking registrations are shown, disabled. */
+function sessionChoice(
+  ctx: PageContext,
+  sessions: PublicSessionDto[],
+  chosen: string | undefined,
+  error: string | undefined,
+): SafeHtml {
+  const t = EVENT_TEXT[ctx.lang];
+  const takes = (s: PublicSessionDto) => s.open && (s.availablePlaces > 0 || s.waitlistAvailable > 0);
+  return html`<fieldset class="public-form__group event-session-choice" id="field-sessionId" tabindex="-1" aria-describedby="hint-sessionId${error ? ' err-sessionId' : ''}">
+    <legend>${t.sessionLegend} *</legend>
+    <p class="field__hint" id="hint-sessionId">${t.sessionHint}</p>
+    ${sessions.map((s, i) => {
+      const a = availability(ctx, s);
+      const id = `session-${i + 1}`;
+      return html`<div class="field field--check">
+        <input type="radio" id="${id}" name="sessionId" value="${s.id}" required${s.id === chosen ? html` checked` : ''}${takes(s) ? '' : html` disabled`}>
+        <label for="${id}">${eventWhen(s.startsAt, s.endsAt, ctx.lang)} — ${s.open ? a.text : t.sessionClosed}</label>
+      </div>`;
+    })}
+    ${fieldError(error, 'err-sessionId')}
+  </fieldset>`;
 }
 
 /** Why the form is not offered: cancelled, not open yet, closed, or full with no waiting list. */
@@ -193,12 +243,13 @@ export function eventPageView(
     ? html`<p class="notice notice--warning" data-testid="registration-closed">${closed}</p>`
     : html`<section aria-labelledby="registration-title">
     <h2 class="public__subtitle" id="registration-title">${t.formTitle}</h2>
-    ${e.availablePlaces === 0 ? html`<p class="notice" data-testid="waitlist-notice">${t.fullWaitlistNotice}</p>` : ''}
+    ${e.availablePlaces === 0 && e.sessions.length <= 1 ? html`<p class="notice" data-testid="waitlist-notice">${t.fullWaitlistNotice}</p>` : ''}
     ${e.bookingClosesAt ? html`<p class="public__muted" data-testid="booking-closes">${fillText(t.closesOn, { date: formatDateTime(e.bookingClosesAt, lang) })}</p>` : ''}
     <p class="public__muted" data-testid="cancel-policy">${e.cancelCutoffHours ? fillText(t.cancelPolicy, { hours: e.cancelCutoffHours }) : t.cancelPolicyStart}</p>
     ${summary}
     <form class="public-form" method="post" action="${withLanguage(eventPath(slug, e.id), lang)}" data-enhance="request" data-summary-one="${t.summary_one}" data-summary-other="${t.summary_other}">
       <p class="public__muted">${t.required}</p>
+      ${e.sessions.length > 1 ? sessionChoice(ctx, e.sessions, values.sessionId, errors.sessionId) : ''}
       ${nameAndContactFields(t, values, errors)}
       <div class="field">
         <label for="field-places">${t.places} *</label>

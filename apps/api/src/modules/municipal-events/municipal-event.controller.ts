@@ -4,12 +4,15 @@ import {
   cancelEventSchema,
   checkInSchema,
   createEventSchema,
+  createSessionSchema,
   duplicateEventSchema,
   listEventsQuerySchema,
   messageRegistrantsSchema,
   updateEventSchema,
+  updateSessionSchema,
   type CancelEventInput,
   type CreateEventInput,
+  type CreateSessionInput,
   type DuplicateEventInput,
   type ListEventsQuery,
   type MessageRegistrantsInput,
@@ -19,6 +22,7 @@ import {
   type RegistrationDto,
   type ContactRegistrationDto,
   type UpdateEventInput,
+  type UpdateSessionInput,
 } from '@guichet/contracts';
 import type { Response } from 'express';
 import { z } from 'zod';
@@ -28,6 +32,10 @@ import { IdPipe, ZodPipe } from '../../common/zod.pipe';
 import { MunicipalEventService } from './municipal-event.service';
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input' }) as object;
+
+/** `?sessionId=`: one session's registrants (absent or empty: all). */
+const sessionQuery = new IdPipe('séance');
+const sessionOf = (v: unknown): string | undefined => (typeof v === 'string' && v ? sessionQuery.transform(v) : undefined);
 
 /** Municipal events of the services (issue 17): the agents of an event's service, supervisors and admins. */
 @ApiTags('événements')
@@ -90,24 +98,81 @@ export class MunicipalEventController {
     return this.events.cancel(agent, id, input);
   }
 
+  /** One more session (its dates and places). */
+  @Post(':id/sessions')
+  @ApiBody({ schema: schema(createSessionSchema) })
+  addSession(
+    @CurrentAgent() agent: AuthAgent,
+    @Param('id', new IdPipe('événement')) id: string,
+    @Body(new ZodPipe(createSessionSchema)) input: CreateSessionInput,
+  ): Promise<MunicipalEventDto> {
+    return this.events.addSession(agent, id, input);
+  }
+
+  /** A session's dates or places; its registrants are told of a new date. */
+  @Patch(':id/sessions/:sessionId')
+  @ApiBody({ schema: schema(updateSessionSchema) })
+  updateSession(
+    @CurrentAgent() agent: AuthAgent,
+    @Param('id', new IdPipe('événement')) id: string,
+    @Param('sessionId', new IdPipe('séance')) sessionId: string,
+    @Body(new ZodPipe(updateSessionSchema)) input: UpdateSessionInput,
+  ): Promise<MunicipalEventDto> {
+    return this.events.updateSession(agent, id, sessionId, input);
+  }
+
+  /** Cancels one session, with a message to its registrants. */
+  @Post(':id/sessions/:sessionId/cancel')
+  @HttpCode(200)
+  @ApiBody({ schema: schema(cancelEventSchema) })
+  cancelSession(
+    @CurrentAgent() agent: AuthAgent,
+    @Param('id', new IdPipe('événement')) id: string,
+    @Param('sessionId', new IdPipe('séance')) sessionId: string,
+    @Body(new ZodPipe(cancelEventSchema)) input: CancelEventInput,
+  ): Promise<MunicipalEventDto & { messaged: number }> {
+    return this.events.cancelSession(agent, id, sessionId, input);
+  }
+
+  /** The registrants (`?sessionId=`: of one session). */
   @Get(':id/registrations')
-  registrations(@CurrentAgent() agent: AuthAgent, @Param('id', new IdPipe('événement')) id: string): Promise<RegistrationDto[]> {
-    return this.events.registrations(agent, id);
+  registrations(
+    @CurrentAgent() agent: AuthAgent,
+    @Param('id', new IdPipe('événement')) id: string,
+    @Query('sessionId') sessionId: unknown,
+  ): Promise<RegistrationDto[]> {
+    return this.events.registrations(agent, id, sessionOf(sessionId));
   }
 
   @Get(':id/registrations.csv')
-  csv(@CurrentAgent() agent: AuthAgent, @Param('id', new IdPipe('événement')) id: string, @Res() res: Response): Promise<void> {
-    return this.download(agent, id, 'csv', res);
+  csv(
+    @CurrentAgent() agent: AuthAgent,
+    @Param('id', new IdPipe('événement')) id: string,
+    @Query('sessionId') sessionId: unknown,
+    @Res() res: Response,
+  ): Promise<void> {
+    return this.download(agent, id, 'csv', res, sessionOf(sessionId));
   }
 
   /** The same list as a spreadsheet: typed columns (numbers, dates in Paris time, presence), French headers. */
   @Get(':id/registrations.xlsx')
-  xlsx(@CurrentAgent() agent: AuthAgent, @Param('id', new IdPipe('événement')) id: string, @Res() res: Response): Promise<void> {
-    return this.download(agent, id, 'xlsx', res);
+  xlsx(
+    @CurrentAgent() agent: AuthAgent,
+    @Param('id', new IdPipe('événement')) id: string,
+    @Query('sessionId') sessionId: unknown,
+    @Res() res: Response,
+  ): Promise<void> {
+    return this.download(agent, id, 'xlsx', res, sessionOf(sessionId));
   }
 
-  private async download(agent: AuthAgent, id: string, format: RegistrantExportFormat, res: Response): Promise<void> {
-    const { fileName, contentType, content } = await this.events.exportRegistrants(agent, id, format);
+  private async download(
+    agent: AuthAgent,
+    id: string,
+    format: RegistrantExportFormat,
+    res: Response,
+    sessionId?: string,
+  ): Promise<void> {
+    const { fileName, contentType, content } = await this.events.exportRegistrants(agent, id, format, sessionId);
     res.setHeader('Content-Type', contentType);
     res.setHeader('Content-Disposition', attachmentDisposition(fileName));
     res.setHeader('Cache-Control', 'private, no-store');

@@ -4,6 +4,7 @@ import type {
   CreateEventInput,
   EventPromotion,
   EventQuestion,
+  EventSessionDto,
   MunicipalEventDto,
   RegistrationCanceller,
   RegistrationDto,
@@ -14,6 +15,23 @@ import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database';
 import { pgJson } from '../../common/pg-text';
 
+/** A session of an event (its dates and places); an event has one or more. */
+export interface SessionRow {
+  id: string;
+  starts_at: Date;
+  ends_at: Date | null;
+  capacity: number;
+  waitlist_capacity: number;
+  booked_places: number;
+  waitlisted_places: number;
+  cancelled_at: Date | null;
+}
+
+/**
+ * An event. Its dates and places (starts_at … waitlisted_places) are the summary of its sessions
+ * not cancelled (first start, last end, sums), kept in the same transaction as any change of
+ * theirs: an event of one session reads as that session. `sessions`: all of them, by start.
+ */
 export interface EventRow {
   id: string;
   organization_id: string;
@@ -48,13 +66,57 @@ export interface EventRow {
   booked_places: number;
   waitlisted_places: number;
   created_at: Date;
+  sessions: SessionRow[];
 }
+
+/**
+ * The event as one of its sessions makes it (its dates, places and cancellation): what the
+ * booking window, the cancellation cut-off, the places left and the messages of a registration
+ * of that session read.
+ */
+export type SessionEventRow = EventRow & {
+  session_id: string;
+  /** The session is cancelled, not the event. */ session_cancelled: boolean;
+};
+
+export function atSession(e: EventRow, sessionId: string): SessionEventRow {
+  const s = e.sessions.find((x) => x.id === sessionId);
+  if (!s) throw new Error(`session ${sessionId} is not one of event ${e.id}`);
+  return {
+    ...e,
+    session_id: s.id,
+    session_cancelled: !!s.cancelled_at && !e.cancelled_at,
+    starts_at: s.starts_at,
+    ends_at: s.ends_at,
+    capacity: s.capacity,
+    waitlist_capacity: s.waitlist_capacity,
+    booked_places: s.booked_places,
+    waitlisted_places: s.waitlisted_places,
+    cancelled_at: e.cancelled_at ?? s.cancelled_at,
+  };
+}
+
+/** The sessions not cancelled. */
+export const activeSessions = (e: EventRow): SessionRow[] => e.sessions.filter((s) => !s.cancelled_at);
+
+export const toSessionDto = (s: SessionRow): EventSessionDto => ({
+  id: s.id,
+  startsAt: s.starts_at.toISOString(),
+  endsAt: s.ends_at?.toISOString() ?? null,
+  capacity: s.capacity,
+  waitlistCapacity: s.waitlist_capacity,
+  bookedPlaces: s.booked_places,
+  availablePlaces: Math.max(0, s.capacity - s.booked_places),
+  waitlistedPlaces: s.waitlisted_places,
+  cancelledAt: s.cancelled_at?.toISOString() ?? null,
+});
 
 export interface RegistrationRow {
   id: string;
   seq: string;
   organization_id: string;
   event_id: string;
+  session_id: string;
   name: string;
   email: string | null;
   phone: string | null;
@@ -80,12 +142,30 @@ const EVENT_COLUMNS = `e.id, e.organization_id, e.team_id, t.name AS team_name, 
   e.booking_opens_days_before, e.booking_closes_hours_before, e.promotion, e.confirmation_hours, e.cancel_cutoff_hours, e.reminder_minutes,
   e.questions, e.booked_places, e.waitlisted_places, e.created_at,
   (SELECT o.archived_at IS NOT NULL FROM organization o WHERE o.id = e.organization_id) AS organization_archived,
-  (SELECT o.slug FROM organization o WHERE o.id = e.organization_id) AS organization_slug`;
+  (SELECT o.slug FROM organization o WHERE o.id = e.organization_id) AS organization_slug,
+  (SELECT coalesce(jsonb_agg(jsonb_build_object('id', s.id, 'starts_at', s.starts_at, 'ends_at', s.ends_at,
+            'capacity', s.capacity, 'waitlist_capacity', s.waitlist_capacity, 'booked_places', s.booked_places,
+            'waitlisted_places', s.waitlisted_places, 'cancelled_at', s.cancelled_at) ORDER BY s.starts_at, s.id), '[]')
+     FROM municipal_event_session s WHERE s.event_id = e.id) AS sessions`;
 
-/** The rank of a waitlisted registration: waitlisted registrations of its event before it, plus one. */
+/** The sessions as the JSON of EVENT_COLUMNS carries them, with their dates as dates. */
+function withSessions<T extends EventRow>(rows: T[]): T[] {
+  for (const r of rows)
+    r.sessions = (
+      r.sessions as unknown as (Omit<SessionRow, 'starts_at' | 'ends_at' | 'cancelled_at'> & Record<string, string | null>)[]
+    ).map((s) => ({
+      ...s,
+      starts_at: new Date(s.starts_at!),
+      ends_at: s.ends_at ? new Date(s.ends_at) : null,
+      cancelled_at: s.cancelled_at ? new Date(s.cancelled_at) : null,
+    }));
+  return rows;
+}
+
+/** The rank of a waitlisted registration: waitlisted registrations of its session before it, plus one. */
 const POSITION = `CASE WHEN r.status = 'waitlisted' THEN (
     SELECT count(*)::int FROM municipal_event_registration w
-    WHERE w.event_id = r.event_id AND w.status = 'waitlisted' AND w.seq <= r.seq) END AS position`;
+    WHERE w.session_id = r.session_id AND w.status = 'waitlisted' AND w.seq <= r.seq) END AS position`;
 
 /**
  * Whether the registrant `r` refused messages at their e-mail address or phone number (an SMS
@@ -97,7 +177,7 @@ const OPTED_OUT = `
   EXISTS (SELECT 1 FROM contact_identity ci WHERE ci.organization_id = r.organization_id AND ci.kind = 'phone'
            AND ci.value = r.phone AND ci.opted_out_at IS NOT NULL) AS phone_opted_out`;
 
-const REGISTRATION_COLUMNS = `r.id, r.seq, r.organization_id, r.event_id, r.name, r.email, r.phone, r.places, r.answers,
+const REGISTRATION_COLUMNS = `r.id, r.seq, r.organization_id, r.event_id, r.session_id, r.name, r.email, r.phone, r.places, r.answers,
   r.consent_reminders, r.status, r.cancelled_by, r.offer_expires_at, r.checked_in_at, r.contact_id, r.conversation_id,
   r.created_at, ${POSITION}, ${OPTED_OUT}`;
 
@@ -132,11 +212,13 @@ export const toEventDto = (r: EventRow): MunicipalEventDto => ({
   availablePlaces: Math.max(0, r.capacity - r.booked_places),
   waitlistedPlaces: r.waitlisted_places,
   createdAt: r.created_at.toISOString(),
+  sessions: r.sessions.map(toSessionDto),
 });
 
 export const toRegistrationDto = (r: RegistrationRow): RegistrationDto => ({
   id: r.id,
   eventId: r.event_id,
+  sessionId: r.session_id,
   name: r.name,
   email: r.email,
   phone: r.phone,
@@ -155,11 +237,15 @@ export const toRegistrationDto = (r: RegistrationRow): RegistrationDto => ({
   createdAt: r.created_at.toISOString(),
 });
 
+/** A registration just changed, with its event's service and places (the event's, and its session's: `session_*`). */
 export interface ChangedRegistrationRow extends RegistrationRow {
   team_id: string;
   capacity: number;
   booked_places: number;
   waitlisted_places: number;
+  session_capacity: number;
+  session_booked_places: number;
+  session_waitlisted_places: number;
 }
 
 export interface ContactRegistrationRow extends RegistrationRow {
@@ -220,6 +306,7 @@ export interface InsertedRegistration {
 export interface NewRegistration {
   organizationId: string;
   eventId: string;
+  sessionId: string;
   name: string;
   email: string | null;
   phone: string | null;
@@ -268,13 +355,85 @@ export class MunicipalEventRepository {
     const keys = Object.keys(FIELDS).filter((k) => (input as Record<string, unknown>)[k] !== undefined);
     const cols = keys.map((k) => FIELDS[k]);
     const params = keys.map((k) => value(k, (input as Record<string, unknown>)[k]));
+    // Its first session, with its dates and places, has the event's id.
     const [row] = await this.db.query<{ id: string }>(
-      `INSERT INTO municipal_event (organization_id, team_id, created_by, ${cols.join(', ')})
-       VALUES ($1, $2, $3, ${keys.map((_, i) => `$${i + 4}`).join(', ')}) RETURNING id`,
+      `WITH e AS (
+         INSERT INTO municipal_event (organization_id, team_id, created_by, ${cols.join(', ')})
+         VALUES ($1, $2, $3, ${keys.map((_, i) => `$${i + 4}`).join(', ')})
+         RETURNING id, organization_id, starts_at, ends_at, capacity, waitlist_capacity)
+       INSERT INTO municipal_event_session (id, organization_id, event_id, starts_at, ends_at, capacity, waitlist_capacity)
+       SELECT id, organization_id, id, starts_at, ends_at, capacity, waitlist_capacity FROM e RETURNING event_id AS id`,
       [organizationId, input.teamId, agentId, ...params],
       m,
     );
     return row!.id;
+  }
+
+  /** A session more for the event (the caller holds its lock, then sums the event up: syncEvent). */
+  async insertSession(
+    m: EntityManager,
+    organizationId: string,
+    eventId: string,
+    s: { startsAt: string; endsAt: string | null; capacity: number; waitlistCapacity: number },
+  ): Promise<string> {
+    const [row] = await m.query(
+      `INSERT INTO municipal_event_session (organization_id, event_id, starts_at, ends_at, capacity, waitlist_capacity)
+       VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+      [organizationId, eventId, s.startsAt, s.endsAt, s.capacity, s.waitlistCapacity],
+    );
+    return row.id;
+  }
+
+  /** Changes a session's dates or places (the caller holds the event's lock, then calls syncEvent). */
+  async updateSession(
+    m: EntityManager,
+    id: string,
+    s: { startsAt?: string; endsAt?: string | null; capacity?: number; waitlistCapacity?: number },
+  ): Promise<void> {
+    await m.query(
+      `UPDATE municipal_event_session SET starts_at = coalesce($2, starts_at),
+         ends_at = CASE WHEN $3 THEN $4::timestamptz ELSE ends_at END,
+         capacity = coalesce($5, capacity), waitlist_capacity = coalesce($6, waitlist_capacity)
+       WHERE id = $1`,
+      [id, s.startsAt ?? null, s.endsAt !== undefined, s.endsAt ?? null, s.capacity ?? null, s.waitlistCapacity ?? null],
+    );
+  }
+
+  /**
+   * Cancels a session (the caller holds the event's lock) and its registrations still concerned,
+   * cancelled by the town; the event is summed up again. Answers those registrations.
+   */
+  async cancelSession(m: EntityManager, eventId: string, id: string): Promise<string[]> {
+    await m.query(
+      `UPDATE municipal_event_session SET cancelled_at = now(), booked_places = 0, waitlisted_places = 0 WHERE id = $1`,
+      [id],
+    );
+    const rows = await this.db.query<{ id: string }>(
+      `UPDATE municipal_event_registration SET status = 'cancelled', cancelled_by = 'event', cancelled_at = now(), offer_expires_at = NULL
+        WHERE session_id = $1 AND status IN ('confirmed', 'waitlisted', 'offered') RETURNING id`,
+      [id],
+      m,
+    );
+    await this.syncEvent(m, eventId);
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * The event's dates and places summed up from its sessions not cancelled: the first start, the
+   * last end (a single session's own end, null included), the sums of places (its CHECKs hold them).
+   */
+  async syncEvent(m: EntityManager, eventId: string): Promise<void> {
+    await m.query(
+      `UPDATE municipal_event e SET starts_at = a.starts_at, ends_at = a.ends_at, capacity = a.capacity,
+         waitlist_capacity = a.waitlist_capacity, booked_places = a.booked, waitlisted_places = a.waiting, updated_at = now()
+         FROM (SELECT min(starts_at) AS starts_at,
+                      CASE WHEN count(*) = 1 THEN max(ends_at) ELSE max(coalesce(ends_at, starts_at)) END AS ends_at,
+                      sum(capacity)::int AS capacity, sum(waitlist_capacity)::int AS waitlist_capacity,
+                      sum(booked_places)::int AS booked, sum(waitlisted_places)::int AS waiting
+                 FROM municipal_event_session WHERE event_id = $1 AND cancelled_at IS NULL) a
+        WHERE e.id = $1 AND a.starts_at IS NOT NULL`,
+      [eventId],
+    );
   }
 
   /** Updates the fields given; false when the event is not this organization's. */
@@ -300,6 +459,7 @@ export class MunicipalEventRepository {
       `UPDATE municipal_event SET cancelled_at = now(), updated_at = now(), booked_places = 0, waitlisted_places = 0 WHERE id = $1`,
       [id],
     );
+    await m.query(`UPDATE municipal_event_session SET booked_places = 0, waitlisted_places = 0 WHERE event_id = $1`, [id]);
     const rows = await this.db.query<{ id: string }>(
       `UPDATE municipal_event_registration SET status = 'cancelled', cancelled_by = 'event', cancelled_at = now(), offer_expires_at = NULL
         WHERE event_id = $1 AND status IN ('confirmed', 'waitlisted', 'offered') RETURNING id`,
@@ -314,23 +474,27 @@ export class MunicipalEventRepository {
    * every change of places: event, then registration, then the citizen's file (LOCK ORDER above).
    */
   async findEvent(organizationId: string | null, id: string, m?: EntityManager, lock = false): Promise<EventRow | null> {
-    const [row] = await this.db.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM municipal_event e JOIN team t ON t.id = e.team_id
-       WHERE e.id = $1 AND ($2::uuid IS NULL OR e.organization_id = $2) ${lock ? 'FOR NO KEY UPDATE OF e' : ''}`,
-      [id, organizationId],
-      m,
+    const [row] = withSessions(
+      await this.db.query<EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM municipal_event e JOIN team t ON t.id = e.team_id
+         WHERE e.id = $1 AND ($2::uuid IS NULL OR e.organization_id = $2) ${lock ? 'FOR NO KEY UPDATE OF e' : ''}`,
+        [id, organizationId],
+        m,
+      ),
     );
     return row ?? null;
   }
 
   /** The events of an organization (of some services only: `teamIds`), upcoming first. */
   async listEvents(organizationId: string, f: { teamIds?: string[]; past: boolean }): Promise<EventRow[]> {
-    return this.db.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM municipal_event e JOIN team t ON t.id = e.team_id
+    return withSessions(
+      await this.db.query<EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM municipal_event e JOIN team t ON t.id = e.team_id
        WHERE e.organization_id = $1 AND ($2::uuid[] IS NULL OR e.team_id = ANY($2))
          AND ($3 OR coalesce(e.ends_at, e.starts_at) >= now() - interval '1 day')
        ORDER BY e.starts_at, e.id LIMIT 500`,
-      [organizationId, f.teamIds ?? null, f.past],
+        [organizationId, f.teamIds ?? null, f.past],
+      ),
     );
   }
 
@@ -339,13 +503,15 @@ export class MunicipalEventRepository {
     organizationId: string,
     f: { teamId?: string; theme?: string; from?: Date; to?: Date },
   ): Promise<EventRow[]> {
-    return this.db.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM municipal_event e JOIN team t ON t.id = e.team_id
+    return withSessions(
+      await this.db.query<EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM municipal_event e JOIN team t ON t.id = e.team_id
        WHERE e.organization_id = $1 AND e.published AND coalesce(e.ends_at, e.starts_at) >= now()
          AND ($2::uuid IS NULL OR e.team_id = $2) AND ($3::text IS NULL OR lower(e.theme) = lower($3))
          AND ($4::timestamptz IS NULL OR e.starts_at >= $4) AND ($5::timestamptz IS NULL OR e.starts_at < $5)
        ORDER BY e.starts_at, e.id LIMIT 200`,
-      [organizationId, f.teamId ?? null, f.theme ?? null, f.from ?? null, f.to ?? null],
+        [organizationId, f.teamId ?? null, f.theme ?? null, f.from ?? null, f.to ?? null],
+      ),
     );
   }
 
@@ -360,20 +526,22 @@ export class MunicipalEventRepository {
 
   /**
    * What a group of registrations checks under the event's lock, in one statement: how many
-   * registrations wait (the next one's position follows), and which of these e-mails and phones an
-   * active registration of the event already holds.
+   * registrations wait in each session (the next one's position follows), and which of these
+   * e-mails and phones an active registration of each session already holds (`<session> <value>`).
    */
   async registrationState(
     m: EntityManager,
     eventId: string,
     emails: string[],
     phones: string[],
-  ): Promise<{ waiting: number; emails: string[]; phones: string[] }> {
+  ): Promise<{ waiting: Record<string, number>; emails: string[]; phones: string[] }> {
     const [row] = await m.query(
-      `SELECT (SELECT count(*)::int FROM municipal_event_registration WHERE event_id = $1 AND status = 'waitlisted') AS waiting,
-              coalesce((SELECT array_agg(email) FROM municipal_event_registration
+      `SELECT (SELECT coalesce(jsonb_object_agg(session_id, n), '{}') FROM (
+                 SELECT session_id, count(*)::int AS n FROM municipal_event_registration
+                  WHERE event_id = $1 AND status = 'waitlisted' GROUP BY session_id) w) AS waiting,
+              coalesce((SELECT array_agg(session_id || ' ' || email) FROM municipal_event_registration
                          WHERE event_id = $1 AND status IN ('confirmed', 'waitlisted', 'offered') AND email = ANY($2)), '{}') AS emails,
-              coalesce((SELECT array_agg(phone) FROM municipal_event_registration
+              coalesce((SELECT array_agg(session_id || ' ' || phone) FROM municipal_event_registration
                          WHERE event_id = $1 AND status IN ('confirmed', 'waitlisted', 'offered') AND phone = ANY($3)), '{}') AS phones`,
       [eventId, emails, phones],
     );
@@ -383,27 +551,34 @@ export class MunicipalEventRepository {
   /**
    * Inserts registrations in one statement, in the order given: their `seq` (the waiting list's
    * order) follows it. Their ids are the caller's when given (answers are matched by them).
-   * `places`: the event's counters move in the same statement (the CHECK constraints refuse any
-   * excess). Answers each row's id, creation time and opted-out identities, in the order given.
+   * `moves`: the counters of their sessions (and the event's) move in the same statement (the CHECK
+   * constraints refuse any excess). Answers each row's id, creation time and opted-out identities, in the order given.
    */
   async insertRegistrations(
     m: EntityManager,
     rows: (NewRegistration & { id?: string })[],
-    places?: { booked: number; waitlisted: number },
+    moves: { sessionId: string; booked: number; waitlisted: number }[] = [],
   ): Promise<InsertedRegistration[]> {
     if (!rows.length) return [];
     const inserted: InsertedRegistration[] = await m.query(
       `WITH inserted AS (
          INSERT INTO municipal_event_registration AS r
-           (id, organization_id, event_id, name, email, phone, places, answers, consent_reminders, status)
-         SELECT coalesce(id, gen_random_uuid()), organization_id, event_id, name, email, phone, places, answers, consent_reminders, status
-           FROM jsonb_to_recordset($1::jsonb) AS x(ord int, id uuid, organization_id uuid, event_id uuid, name text, email text,
-                  phone text, places int, answers jsonb, consent_reminders boolean, status text)
+           (id, organization_id, event_id, session_id, name, email, phone, places, answers, consent_reminders, status)
+         SELECT coalesce(id, gen_random_uuid()), organization_id, event_id, session_id, name, email, phone, places, answers,
+                consent_reminders, status
+           FROM jsonb_to_recordset($1::jsonb) AS x(ord int, id uuid, organization_id uuid, event_id uuid, session_id uuid,
+                  name text, email text, phone text, places int, answers jsonb, consent_reminders boolean, status text)
           ORDER BY ord
          RETURNING r.id, r.seq, r.created_at, ${OPTED_OUT}),
+       moves AS (SELECT * FROM jsonb_to_recordset($3::jsonb) AS d(session_id uuid, booked int, waitlisted int)),
+       sessions AS (
+         UPDATE municipal_event_session s SET booked_places = s.booked_places + d.booked,
+                waitlisted_places = s.waitlisted_places + d.waitlisted
+           FROM moves d WHERE s.id = d.session_id AND s.event_id = $2),
        counted AS (
-         UPDATE municipal_event SET booked_places = booked_places + $3, waitlisted_places = waitlisted_places + $4
-          WHERE id = $2 AND ($3 <> 0 OR $4 <> 0))
+         UPDATE municipal_event SET booked_places = booked_places + (SELECT sum(booked) FROM moves),
+                waitlisted_places = waitlisted_places + (SELECT sum(waitlisted) FROM moves)
+          WHERE id = $2 AND EXISTS (SELECT 1 FROM moves))
        SELECT id, created_at, email_opted_out, phone_opted_out FROM inserted ORDER BY seq`,
       [
         pgJson(
@@ -412,6 +587,7 @@ export class MunicipalEventRepository {
             id: r.id ?? null,
             organization_id: r.organizationId,
             event_id: r.eventId,
+            session_id: r.sessionId,
             name: r.name,
             email: r.email,
             phone: r.phone,
@@ -422,18 +598,37 @@ export class MunicipalEventRepository {
           })),
         ),
         rows[0]!.eventId,
-        places?.booked ?? 0,
-        places?.waitlisted ?? 0,
+        JSON.stringify(
+          moves
+            .filter((x) => x.booked || x.waitlisted)
+            .map((x) => ({ session_id: x.sessionId, booked: x.booked, waitlisted: x.waitlisted })),
+        ),
       ],
     );
     return inserted;
   }
 
-  /** Moves the event's counters (the CHECK constraints refuse any excess). */
-  async addPlaces(m: EntityManager, eventId: string, booked: number, waitlisted: number): Promise<void> {
+  /** Moves a session's counters and its event's, in one statement (the CHECK constraints of both refuse any excess). */
+  async addPlaces(m: EntityManager, eventId: string, sessionId: string, booked: number, waitlisted: number): Promise<void> {
+    await this.addPlacesMany(m, eventId, [{ sessionId, booked, waitlisted }]);
+  }
+
+  /** addPlaces for several sessions of one event at once. */
+  async addPlacesMany(
+    m: EntityManager,
+    eventId: string,
+    moves: { sessionId: string; booked: number; waitlisted: number }[],
+  ): Promise<void> {
+    if (!moves.length) return;
     await m.query(
-      `UPDATE municipal_event SET booked_places = booked_places + $2, waitlisted_places = waitlisted_places + $3 WHERE id = $1`,
-      [eventId, booked, waitlisted],
+      `WITH d AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS d(session_id uuid, booked int, waitlisted int)),
+            s AS (UPDATE municipal_event_session s SET booked_places = s.booked_places + d.booked,
+                         waitlisted_places = s.waitlisted_places + d.waitlisted
+                    FROM d WHERE s.id = d.session_id AND s.event_id = $1)
+       UPDATE municipal_event SET booked_places = booked_places + (SELECT sum(booked) FROM d),
+              waitlisted_places = waitlisted_places + (SELECT sum(waitlisted) FROM d)
+        WHERE id = $1`,
+      [eventId, JSON.stringify(moves.map((x) => ({ session_id: x.sessionId, booked: x.booked, waitlisted: x.waitlisted })))],
     );
   }
 
@@ -453,28 +648,38 @@ export class MunicipalEventRepository {
    */
   async changedRegistrations(m: EntityManager, ids: string[]): Promise<ChangedRegistrationRow[]> {
     return this.db.query<ChangedRegistrationRow>(
-      `SELECT ${REGISTRATION_COLUMNS}, e.team_id, e.capacity, e.booked_places, e.waitlisted_places
+      `SELECT ${REGISTRATION_COLUMNS}, e.team_id, e.capacity, e.booked_places, e.waitlisted_places,
+              s.capacity AS session_capacity, s.booked_places AS session_booked_places, s.waitlisted_places AS session_waitlisted_places
        FROM municipal_event_registration r JOIN municipal_event e ON e.id = r.event_id
+       JOIN municipal_event_session s ON s.id = r.session_id
        WHERE r.id = ANY($1) ORDER BY r.seq`,
       [ids],
       m,
     );
   }
 
-  async registrations(eventId: string): Promise<RegistrationRow[]> {
+  /** The registrations of an event (of one session: `sessionId`), in their order. */
+  async registrations(eventId: string, sessionId?: string): Promise<RegistrationRow[]> {
     return this.db.query<RegistrationRow>(
-      `SELECT ${REGISTRATION_COLUMNS} FROM municipal_event_registration r WHERE r.event_id = $1 ORDER BY r.seq`,
-      [eventId],
+      `SELECT ${REGISTRATION_COLUMNS} FROM municipal_event_registration r
+        WHERE r.event_id = $1 AND ($2::uuid IS NULL OR r.session_id = $2) ORDER BY r.seq`,
+      [eventId, sessionId ?? null],
     );
   }
 
   /** The registrations still concerned by the event (confirmed, offered, waitlisted), for a message to all. */
-  async activeRegistrations(m: EntityManager | undefined, eventId: string, ids?: string[]): Promise<RegistrationRow[]> {
+  async activeRegistrations(
+    m: EntityManager | undefined,
+    eventId: string,
+    ids?: string[],
+    sessionId?: string,
+  ): Promise<RegistrationRow[]> {
     return this.db.query<RegistrationRow>(
       `SELECT ${REGISTRATION_COLUMNS} FROM municipal_event_registration r
        WHERE r.event_id = $1 AND r.status IN ('confirmed', 'waitlisted', 'offered') AND ($2::uuid[] IS NULL OR r.id = ANY($2))
+         AND ($3::uuid IS NULL OR r.session_id = $3)
        ORDER BY r.seq`,
-      [eventId, ids ?? null],
+      [eventId, ids ?? null, sessionId ?? null],
       m,
     );
   }
@@ -483,26 +688,26 @@ export class MunicipalEventRepository {
    * The registrations still concerned by the event, locked (the caller holds the event's lock:
    * LOCK ORDER), with the identities their registrants opted out of: who an event's change is told to.
    */
-  async lockActiveRegistrations(m: EntityManager, eventId: string): Promise<RegistrationRow[]> {
+  async lockActiveRegistrations(m: EntityManager, eventId: string, sessionId?: string): Promise<RegistrationRow[]> {
     return this.db.query(
       `SELECT ${REGISTRATION_COLUMNS} FROM municipal_event_registration r
-       WHERE r.event_id = $1 AND r.status IN ('confirmed', 'waitlisted', 'offered')
+       WHERE r.event_id = $1 AND r.status IN ('confirmed', 'waitlisted', 'offered') AND ($2::uuid IS NULL OR r.session_id = $2)
        ORDER BY r.seq FOR NO KEY UPDATE OF r`,
-      [eventId],
+      [eventId, sessionId ?? null],
       m,
     );
   }
 
   /**
-   * The event moved to `startsAt`: the reminders already claimed whose time under the new start
+   * The session moved to `startsAt`: the reminders already claimed whose time under the new start
    * is still to come are forgotten, so they go out again at that time (once per schedule of the
-   * date the event now has).
+   * date the session now has).
    */
-  async rearmReminders(m: EntityManager, eventId: string, startsAt: Date): Promise<void> {
+  async rearmReminders(m: EntityManager, sessionId: string, startsAt: Date): Promise<void> {
     await m.query(
       `DELETE FROM municipal_event_reminder x USING municipal_event_registration r
-        WHERE r.id = x.registration_id AND r.event_id = $1 AND $2::timestamptz - make_interval(mins => x.minutes) > now()`,
-      [eventId, startsAt],
+        WHERE r.id = x.registration_id AND r.session_id = $1 AND $2::timestamptz - make_interval(mins => x.minutes) > now()`,
+      [sessionId, startsAt],
     );
   }
 
@@ -523,12 +728,12 @@ export class MunicipalEventRepository {
     );
   }
 
-  /** The head of the waiting list (the oldest waitlisted registration), if any. */
-  async waitlistHead(m: EntityManager, eventId: string): Promise<RegistrationRow | null> {
+  /** The head of a session's waiting list (its oldest waitlisted registration), if any. */
+  async waitlistHead(m: EntityManager, sessionId: string): Promise<RegistrationRow | null> {
     const [row] = await this.db.query<RegistrationRow>(
       `SELECT ${REGISTRATION_COLUMNS} FROM municipal_event_registration r
-       WHERE r.event_id = $1 AND r.status = 'waitlisted' ORDER BY r.seq LIMIT 1`,
-      [eventId],
+       WHERE r.session_id = $1 AND r.status = 'waitlisted' ORDER BY r.seq LIMIT 1`,
+      [sessionId],
       m,
     );
     return row ?? null;
@@ -574,11 +779,13 @@ export class MunicipalEventRepository {
   /** The registrations of a citizen (their file), of some services only (`teamIds`), latest event first. */
   async byContact(organizationId: string, contactId: string, teamIds: string[] | null): Promise<ContactRegistrationRow[]> {
     return this.db.query(
-      `SELECT ${REGISTRATION_COLUMNS}, e.title, e.starts_at, e.team_id, t.name AS team_name, e.cancelled_at AS event_cancelled_at
+      `SELECT ${REGISTRATION_COLUMNS}, e.title, s.starts_at, e.team_id, t.name AS team_name,
+              coalesce(e.cancelled_at, s.cancelled_at) AS event_cancelled_at
        FROM municipal_event_registration r
-       JOIN municipal_event e ON e.id = r.event_id JOIN team t ON t.id = e.team_id
+       JOIN municipal_event e ON e.id = r.event_id JOIN municipal_event_session s ON s.id = r.session_id
+       JOIN team t ON t.id = e.team_id
        WHERE r.organization_id = $1 AND r.contact_id = $2 AND ($3::uuid[] IS NULL OR e.team_id = ANY($3))
-       ORDER BY e.starts_at DESC, r.seq LIMIT 200`,
+       ORDER BY s.starts_at DESC, r.seq LIMIT 200`,
       [organizationId, contactId, teamIds],
     );
   }
@@ -596,14 +803,15 @@ export class MunicipalEventRepository {
     return m.query(
       `WITH due AS (
          SELECT r.id AS registration_id, mins AS minutes
-         FROM municipal_event e
+         FROM municipal_event_session s
+         JOIN municipal_event e ON e.id = s.event_id
          CROSS JOIN LATERAL unnest(e.reminder_minutes) AS mins
-         JOIN municipal_event_registration r ON r.event_id = e.id
-         WHERE e.cancelled_at IS NULL AND e.starts_at > $1
-           AND e.starts_at - make_interval(mins => mins) <= $1
-           AND e.starts_at <= $1 + interval '31 days'
+         JOIN municipal_event_registration r ON r.session_id = s.id
+         WHERE s.cancelled_at IS NULL AND e.cancelled_at IS NULL AND s.starts_at > $1
+           AND s.starts_at - make_interval(mins => mins) <= $1
+           AND s.starts_at <= $1 + interval '31 days'
            AND r.status = 'confirmed' AND r.consent_reminders AND r.conversation_id IS NOT NULL
-           AND r.created_at < e.starts_at - make_interval(mins => mins)
+           AND r.created_at < s.starts_at - make_interval(mins => mins)
            AND NOT EXISTS (SELECT 1 FROM municipal_event_reminder x WHERE x.registration_id = r.id AND x.minutes = mins)
          LIMIT $2
          FOR NO KEY UPDATE OF r SKIP LOCKED),
@@ -612,9 +820,9 @@ export class MunicipalEventRepository {
          SELECT registration_id, minutes, $1 FROM due
          ON CONFLICT DO NOTHING RETURNING registration_id, minutes)
        SELECT c.registration_id, c.minutes, r.organization_id, r.conversation_id, r.contact_id, r.email, r.phone,
-              e.title, e.place, e.starts_at, ${OPTED_OUT}
+              e.title, e.place, s.starts_at, ${OPTED_OUT}
        FROM claimed c JOIN municipal_event_registration r ON r.id = c.registration_id
-       JOIN municipal_event e ON e.id = r.event_id
+       JOIN municipal_event e ON e.id = r.event_id JOIN municipal_event_session s ON s.id = r.session_id
        ORDER BY r.organization_id, r.seq, c.minutes DESC`,
       [now, limit],
     );

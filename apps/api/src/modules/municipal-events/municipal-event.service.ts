@@ -7,6 +7,7 @@ import {
   type CancelEventInput,
   type ContactRegistrationDto,
   type CreateEventInput,
+  type CreateSessionInput,
   type DuplicateEventInput,
   type EventQuestion,
   type EventQuestionInput,
@@ -18,6 +19,7 @@ import {
   type RegistrantExportFormat,
   type RegistrationDto,
   type UpdateEventInput,
+  type UpdateSessionInput,
 } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { isManager, type AuthAgent } from '../../common/auth-agent';
@@ -27,6 +29,8 @@ import { AuditRepository } from '../../infra/audit/audit.repository';
 import { DomainEvents } from '../events/domain-event-bus';
 import { domainEvent } from '../events/domain-events';
 import {
+  activeSessions,
+  atSession,
   MunicipalEventRepository,
   toContactRegistrationDto,
   toEventDto,
@@ -88,9 +92,15 @@ interface ExportColumn {
   width: number;
 }
 
-/** The registrants as typed rows, one column per question at the end. */
+/**
+ * The registrants as typed rows, one column per question at the end; the start of each one's
+ * session first when the event has several.
+ */
 export function registrantTable(e: EventRow, rows: RegistrationRow[]): { columns: ExportColumn[]; rows: CellValue[][] } {
+  const several = e.sessions.length > 1;
+  const startOf = new Map(e.sessions.map((s) => [s.id, s.starts_at]));
   const columns: ExportColumn[] = [
+    ...(several ? [{ header: 'Séance', type: 'date' as const, width: 18 }] : []),
     { header: 'Nom', type: 'text', width: 28 },
     { header: 'E-mail', type: 'text', width: 30 },
     { header: 'Téléphone', type: 'text', width: 16 },
@@ -105,6 +115,7 @@ export function registrantTable(e: EventRow, rows: RegistrationRow[]): { columns
   return {
     columns,
     rows: rows.map((r) => [
+      ...(several ? [startOf.get(r.session_id) ?? null] : []),
       r.name,
       r.email,
       r.phone,
@@ -265,6 +276,23 @@ export class MunicipalEventService {
     await this.db.tx(async (m, afterCommit) => {
       const e = await this.event(agent, id, m, true);
       if (e.cancelled_at) throw conflict('cet événement est annulé : il ne peut plus être modifié');
+      // Dates and places are its session's: an event of several sessions changes them session by session.
+      const { startsAt, endsAt, capacity, waitlistCapacity, ...eventChanges } = changes;
+      const sessionChanges = { startsAt, endsAt, capacity, waitlistCapacity };
+      // The values the event already sums up to are no change (a form sends every field back).
+      const same = {
+        startsAt: startsAt === undefined || Date.parse(startsAt) === e.starts_at.getTime(),
+        endsAt: endsAt === undefined || (endsAt === null ? null : Date.parse(endsAt)) === (e.ends_at?.getTime() ?? null),
+        capacity: capacity === undefined || capacity === e.capacity,
+        waitlistCapacity: waitlistCapacity === undefined || waitlistCapacity === e.waitlist_capacity,
+      };
+      const touched = Object.entries(sessionChanges).filter(([k, v]) => v !== undefined && !same[k as keyof typeof same]);
+      if (touched.length && e.sessions.length > 1)
+        throw badRequest(
+          `cet événement a ${e.sessions.length} séances : changez les dates et les places de chacune dans ses séances`,
+          touched.map(([k]) => `${k}: à changer sur la séance concernée`),
+        );
+      const only = e.sessions[0]!;
       if (changes.capacity !== undefined && changes.capacity < e.booked_places)
         throw conflict(`${e.booked_places} places sont déjà réservées : la capacité ne peut pas descendre en dessous`);
       if (changes.waitlistCapacity !== undefined && changes.waitlistCapacity < e.waitlisted_places)
@@ -284,13 +312,22 @@ export class MunicipalEventService {
           `bookingClosesHoursBefore: ${leadTimes.bookingClosesHoursBefore} h, pour une ouverture ${leadTimes.bookingOpensDaysBefore} jours avant`,
         ]);
       await this.repo.updateEvent(m, agent.organizationId, id, {
-        ...changes,
+        ...eventChanges,
         ...(changes.questions ? { questions: questionIds(changes.questions) } : {}),
       } as Partial<UpdateEventInput>);
+      if (touched.length) {
+        await this.repo.updateSession(m, only.id, sessionChanges);
+        await this.repo.syncEvent(m, id);
+      }
       const promotion = changes.promotion ?? e.promotion;
-      if (promotion === 'automatic') await this.registrationsSvc.promote(m, afterCommit, id);
+      if (promotion === 'automatic')
+        for (const s of activeSessions(e)) await this.registrationsSvc.promote(m, afterCommit, id, s.id);
       // A new date, time or place is told to every registrant by the town hall, once, with the old values.
-      const told = await this.notices.tellEventChange({ m, afterCommit }, e, (await this.repo.findEvent(null, id, m))!);
+      const after = (await this.repo.findEvent(null, id, m))!;
+      const told =
+        e.sessions.length === 1
+          ? await this.notices.tellEventChange({ m, afterCommit }, atSession(e, only.id), atSession(after, only.id), only.id)
+          : await this.notices.tellEventChange({ m, afterCommit }, e, after);
       if (notify)
         await this.notices.messageRegistrants(m, afterCommit, agent, await this.repo.activeRegistrations(m, id), notify);
       await this.audit.record(
@@ -307,12 +344,16 @@ export class MunicipalEventService {
     return this.get(agent, id);
   }
 
-  /** A copy to reschedule (a workshop every week): unpublished, no registrations. */
+  /**
+   * A copy to reschedule (a workshop every week): unpublished, no registrations, its sessions not
+   * cancelled moved as the first one is.
+   */
   async duplicate(agent: AuthAgent, id: string, input: DuplicateEventInput): Promise<MunicipalEventDto> {
     const e = await this.event(agent, id);
-    const shift = input.startsAt ? Date.parse(input.startsAt) - e.starts_at.getTime() : 0;
+    const [first, ...rest] = activeSessions(e).length ? activeSessions(e) : e.sessions;
+    const shift = input.startsAt ? Date.parse(input.startsAt) - first!.starts_at.getTime() : 0;
     const at = (d: Date | null) => (d ? new Date(d.getTime() + shift).toISOString() : null);
-    return this.create(agent, {
+    const copy = await this.create(agent, {
       teamId: e.team_id,
       title: e.title,
       description: e.description,
@@ -320,10 +361,10 @@ export class MunicipalEventService {
       theme: e.theme,
       audience: e.audience,
       priceInfo: e.price_info,
-      startsAt: input.startsAt ?? e.starts_at.toISOString(),
-      endsAt: input.endsAt !== undefined ? input.endsAt : at(e.ends_at),
-      capacity: e.capacity,
-      waitlistCapacity: e.waitlist_capacity,
+      startsAt: input.startsAt ?? first!.starts_at.toISOString(),
+      endsAt: input.endsAt !== undefined ? input.endsAt : at(first!.ends_at),
+      capacity: first!.capacity,
+      waitlistCapacity: first!.waitlist_capacity,
       maxPlacesPerRegistration: e.max_places,
       published: false,
       bookingOpensAt: at(e.booking_opens_at),
@@ -336,6 +377,137 @@ export class MunicipalEventService {
       reminderMinutes: e.reminder_minutes,
       questions: e.questions,
     });
+    if (!rest.length) return copy;
+    await this.db.tx(async (m, afterCommit) => {
+      await this.repo.findEvent(agent.organizationId, copy.id, m, true);
+      for (const s of rest)
+        await this.repo.insertSession(m, agent.organizationId, copy.id, {
+          startsAt: at(s.starts_at)!,
+          endsAt: at(s.ends_at),
+          capacity: s.capacity,
+          waitlistCapacity: s.waitlist_capacity,
+        });
+      await this.repo.syncEvent(m, copy.id);
+      await this.announce(m, afterCommit, agent.organizationId, copy.id, 'updated');
+    });
+    return this.get(agent, copy.id);
+  }
+
+  /** One more session of the event (a workshop on one more afternoon), with its places. */
+  async addSession(agent: AuthAgent, id: string, input: CreateSessionInput): Promise<MunicipalEventDto> {
+    await this.db.tx(async (m, afterCommit) => {
+      const e = await this.event(agent, id, m, true);
+      if (e.cancelled_at) throw conflict('cet événement est annulé : il ne peut plus être modifié');
+      const sessionId = await this.repo.insertSession(m, agent.organizationId, id, input);
+      await this.repo.syncEvent(m, id);
+      await this.audit.record(
+        {
+          organizationId: agent.organizationId,
+          agentId: agent.id,
+          action: 'municipal_event.updated',
+          data: { id, sessionAdded: { id: sessionId, ...input } },
+        },
+        m,
+      );
+      await this.announce(m, afterCommit, agent.organizationId, id, 'updated');
+    });
+    return this.get(agent, id);
+  }
+
+  /** The session of the event this agent may manage (404 otherwise), with the event locked. */
+  private async session(agent: AuthAgent, id: string, sessionId: string, m: EntityManager): Promise<EventRow> {
+    const e = await this.event(agent, id, m, true);
+    if (!e.sessions.some((s) => s.id === sessionId)) throw notFound('séance');
+    if (e.cancelled_at) throw conflict('cet événement est annulé : il ne peut plus être modifié');
+    if (e.sessions.find((s) => s.id === sessionId)!.cancelled_at)
+      throw conflict('cette séance est annulée : elle ne peut plus être modifiée');
+    return e;
+  }
+
+  /**
+   * A session's dates or places: no fewer places than booked (or waiting); more places go to its
+   * waiting list (automatic promotion); a new date or time is told to its registrants, and their
+   * reminders follow it.
+   */
+  async updateSession(agent: AuthAgent, id: string, sessionId: string, input: UpdateSessionInput): Promise<MunicipalEventDto> {
+    await this.db.tx(async (m, afterCommit) => {
+      const e = await this.session(agent, id, sessionId, m);
+      const before = atSession(e, sessionId);
+      if (input.capacity !== undefined && input.capacity < before.booked_places)
+        throw conflict(
+          `${before.booked_places} places de cette séance sont déjà réservées : sa capacité ne peut pas descendre en dessous`,
+        );
+      if (input.waitlistCapacity !== undefined && input.waitlistCapacity < before.waitlisted_places)
+        throw conflict(
+          `${before.waitlisted_places} places de cette séance sont en liste d’attente : sa capacité ne peut pas descendre en dessous`,
+        );
+      const starts = input.startsAt ?? before.starts_at.toISOString();
+      const ends = input.endsAt !== undefined ? input.endsAt : (before.ends_at?.toISOString() ?? null);
+      if (ends && Date.parse(ends) <= Date.parse(starts))
+        throw badRequest('la fin doit suivre le début', ['endsAt: avant le début']);
+      await this.repo.updateSession(m, sessionId, input);
+      await this.repo.syncEvent(m, id);
+      if (e.promotion === 'automatic') await this.registrationsSvc.promote(m, afterCommit, id, sessionId);
+      const after = atSession((await this.repo.findEvent(null, id, m))!, sessionId);
+      const told = await this.notices.tellEventChange({ m, afterCommit }, before, after, sessionId);
+      await this.audit.record(
+        {
+          organizationId: agent.organizationId,
+          agentId: agent.id,
+          action: 'municipal_event.updated',
+          data: { id, session: { id: sessionId, ...input }, ...(told.sent || told.unreachable ? { changeNotice: told } : {}) },
+        },
+        m,
+      );
+      await this.announce(m, afterCommit, agent.organizationId, id, 'updated');
+    });
+    return this.get(agent, id);
+  }
+
+  /**
+   * Cancels one session and writes `message` to its registrants; their registrations end cancelled
+   * by the town (as an event's cancellation does for all). The last session left is not cancelled
+   * this way: the event is.
+   */
+  async cancelSession(
+    agent: AuthAgent,
+    id: string,
+    sessionId: string,
+    input: CancelEventInput,
+  ): Promise<MunicipalEventDto & { messaged: number }> {
+    const sent = await this.db.tx(async (m, afterCommit) => {
+      const e = await this.session(agent, id, sessionId, m);
+      if (activeSessions(e).length === 1)
+        throw conflict('c’est la dernière séance de cet événement : annulez l’événement lui-même');
+      const reached = new Set<string>();
+      const result = await this.notices.messageRegistrants(
+        m,
+        afterCommit,
+        agent,
+        await this.repo.activeRegistrations(m, id, undefined, sessionId),
+        input.message,
+        reached,
+      );
+      const cancelled = await this.repo.cancelSession(m, id, sessionId);
+      await this.notices.enqueueMany(
+        m,
+        afterCommit,
+        agent.organizationId,
+        cancelled.map((r) => ({ registrationId: r, notice: 'event_cancelled' as const, quiet: reached.has(r) })),
+      );
+      await this.audit.record(
+        {
+          organizationId: agent.organizationId,
+          agentId: agent.id,
+          action: 'municipal_event.updated',
+          data: { id, sessionCancelled: sessionId, ...result },
+        },
+        m,
+      );
+      await this.announce(m, afterCommit, agent.organizationId, id, 'updated');
+      return result;
+    });
+    return { ...(await this.get(agent, id)), messaged: sent.sent };
   }
 
   /**
@@ -374,9 +546,10 @@ export class MunicipalEventService {
     return { ...(await this.get(agent, id)), messaged: result.sent };
   }
 
-  async registrations(agent: AuthAgent, id: string): Promise<RegistrationDto[]> {
+  /** The registrants of the event (of one session: `sessionId`). */
+  async registrations(agent: AuthAgent, id: string, sessionId?: string): Promise<RegistrationDto[]> {
     await this.event(agent, id);
-    return (await this.repo.registrations(id)).map(toRegistrationDto);
+    return (await this.repo.registrations(id, sessionId)).map(toRegistrationDto);
   }
 
   /**
@@ -387,15 +560,16 @@ export class MunicipalEventService {
     agent: AuthAgent,
     id: string,
     format: RegistrantExportFormat,
+    sessionId?: string,
   ): Promise<{ fileName: string; contentType: string; content: Buffer }> {
     const e = await this.event(agent, id);
-    const rows = await this.repo.registrations(id);
+    const rows = await this.repo.registrations(id, sessionId);
     const table = registrantTable(e, rows);
     await this.audit.record({
       organizationId: agent.organizationId,
       agentId: agent.id,
       action: 'municipal_event.exported',
-      data: { id, format },
+      data: { id, format, ...(sessionId ? { sessionId } : {}) },
     });
     const slug =
       e.title
@@ -456,11 +630,13 @@ export class MunicipalEventService {
   /** An agent offers the places of the waiting list's registration (manual promotion, or ahead of time). */
   async promote(agent: AuthAgent, id: string, registrationId: string): Promise<RegistrationDto> {
     await this.db.tx(async (m, afterCommit) => {
-      const e = await this.event(agent, id, m, true);
-      if (e.cancelled_at) throw conflict(CANCELLED_EVENT);
+      const event = await this.event(agent, id, m, true);
+      if (event.cancelled_at) throw conflict(CANCELLED_EVENT);
       const r = await this.repo.findRegistration(registrationId, m, true);
       if (!r || r.event_id !== id) throw notFound('inscription');
       if (r.status !== 'waitlisted') throw conflict('seule une inscription en liste d’attente peut recevoir une place');
+      // The places of its session.
+      const e = atSession(event, r.session_id);
       if (e.booked_places + r.places > e.capacity)
         throw conflict(
           `il ne reste que ${Math.max(0, e.capacity - e.booked_places)} place(s) : pas assez pour cette inscription`,
@@ -478,9 +654,9 @@ export class MunicipalEventService {
       const r = await this.repo.findRegistration(registrationId, m, true);
       if (!r || r.event_id !== id) throw notFound('inscription');
       if (r.status === 'cancelled' || r.status === 'expired') return;
-      await this.registrationsSvc.release(m, e, r, 'cancelled', 'agent');
+      await this.registrationsSvc.release(m, atSession(e, r.session_id), r, 'cancelled', 'agent');
       await this.notices.enqueue(m, afterCommit, e.organization_id, r.id, 'cancelled');
-      if (e.promotion === 'automatic') await this.registrationsSvc.promote(m, afterCommit, id);
+      if (e.promotion === 'automatic') await this.registrationsSvc.promote(m, afterCommit, id, r.session_id);
     });
     return toRegistrationDto((await this.repo.findRegistration(registrationId))!);
   }
@@ -488,7 +664,7 @@ export class MunicipalEventService {
   async message(agent: AuthAgent, id: string, input: MessageRegistrantsInput): Promise<MessageRegistrantsResult> {
     return this.db.tx(async (m, afterCommit) => {
       await this.event(agent, id, m);
-      const list = await this.repo.activeRegistrations(m, id, input.registrationIds);
+      const list = await this.repo.activeRegistrations(m, id, input.registrationIds, input.sessionId);
       if (input.registrationIds && list.length !== new Set(input.registrationIds).size)
         throw badRequest('inscription inconnue ou close', ['registrationIds: hors de cet événement ou annulées']);
       return this.notices.messageRegistrants(m, afterCommit, agent, list, input.body);

@@ -15,11 +15,13 @@ import { DomainEvents } from '../events/domain-event-bus';
 import { domainEvent } from '../events/domain-events';
 import { AgentMessages } from '../outbound/agent-messages.service';
 import {
+  atSession,
   MunicipalEventRepository,
   toRegistrationDto,
   type ChangedRegistrationRow,
   type EventRow,
   type RegistrationRow,
+  type SessionEventRow,
 } from './municipal-event.repository';
 
 export const NOTICE_QUEUE = 'municipal-event-notice';
@@ -64,19 +66,23 @@ export const when = (d: Date) =>
   });
 const places = (n: number) => `${n} place${n > 1 ? 's' : ''}`;
 
+/** An event's title in a line, with the date of the session when it has several. */
+const titled = (e: EventRow) => `« ${e.title} »${e.sessions.length > 1 ? ` (séance du ${when(e.starts_at)})` : ''}`;
+
 /** The timeline line of each notice (an event of the conversation, never sent). */
-const TIMELINE: Record<RegistrationNotice, (e: EventRow, r: RegistrationRow) => string> = {
-  registered: (e, r) => `Inscription à l’événement « ${e.title} » : confirmée (${places(r.places)})`,
-  waitlisted: (e, r) => `Inscription à l’événement « ${e.title} » : en liste d’attente (${places(r.places)})`,
-  offered: (e) => `Place proposée sur la liste d’attente de « ${e.title} »`,
-  confirmed: (e) => `Place confirmée pour l’événement « ${e.title} »`,
-  cancelled: (e) => `Inscription à l’événement « ${e.title} » annulée`,
-  expired: (e) => `Place non confirmée à temps pour « ${e.title} » : inscription close`,
-  event_cancelled: (e) => `Inscription à l’événement « ${e.title} » annulée : la mairie a annulé l’événement`,
+const TIMELINE: Record<RegistrationNotice, (e: SessionEventRow, r: RegistrationRow) => string> = {
+  registered: (e, r) => `Inscription à l’événement ${titled(e)} : confirmée (${places(r.places)})`,
+  waitlisted: (e, r) => `Inscription à l’événement ${titled(e)} : en liste d’attente (${places(r.places)})`,
+  offered: (e) => `Place proposée sur la liste d’attente de ${titled(e)}`,
+  confirmed: (e) => `Place confirmée pour l’événement ${titled(e)}`,
+  cancelled: (e) => `Inscription à l’événement ${titled(e)} annulée`,
+  expired: (e) => `Place non confirmée à temps pour ${titled(e)} : inscription close`,
+  event_cancelled: (e) =>
+    `Inscription à l’événement ${titled(e)} annulée : la mairie a annulé ${e.session_cancelled ? 'la séance' : 'l’événement'}`,
 };
 
 /** The message to the citizen (by e-mail or SMS), with their signed link. */
-const TO_CITIZEN: Record<RegistrationNotice, (e: EventRow, r: RegistrationRow, link: string) => string> = {
+const TO_CITIZEN: Record<RegistrationNotice, (e: SessionEventRow, r: RegistrationRow, link: string) => string> = {
   registered: (e, r, link) =>
     `Bonjour ${r.name}, votre inscription à « ${e.title} » (${when(e.starts_at)}, ${e.place}) est confirmée pour ${places(r.places)}. ` +
     `Pour la voir ou l’annuler : ${link}`,
@@ -91,7 +97,7 @@ const TO_CITIZEN: Record<RegistrationNotice, (e: EventRow, r: RegistrationRow, l
   expired: (e, r) =>
     `Bonjour ${r.name}, le délai pour confirmer votre place à « ${e.title} » est passé ; votre inscription est close.`,
   event_cancelled: (e, r) =>
-    `Bonjour ${r.name}, la mairie a annulé « ${e.title} » (${when(e.starts_at)}) : votre inscription est annulée. Veuillez nous en excuser.`,
+    `Bonjour ${r.name}, la mairie a annulé ${e.session_cancelled ? 'la séance du' : '« ' + e.title + ' » :'} ${when(e.starts_at)}${e.session_cancelled ? ` de « ${e.title} »` : ''} ; votre inscription est annulée. Veuillez nous en excuser.`,
 };
 
 /** The change the agents' screens are told of, by notice. */
@@ -114,7 +120,10 @@ export function timeLeft(ms: number): string {
   if (minutes < 60) return `${minutes} min`;
   const quarters = Math.round(minutes / 15) * 15;
   const h = Math.floor(quarters / 60);
-  if (h >= 72) return `${Math.round(quarters / 1440)} jours`;
+  if (h >= 72) {
+    const days = Math.round(quarters / 1440);
+    return `${days} jours`;
+  }
   const rest = quarters % 60;
   return rest ? `${h} h ${String(rest).padStart(2, '0')}` : `${h} h`;
 }
@@ -223,6 +232,13 @@ export class RegistrantNotices implements OnApplicationBootstrap {
             bookedPlaces: r.booked_places,
             availablePlaces: Math.max(0, r.capacity - r.booked_places),
             waitlistedPlaces: r.waitlisted_places,
+            session: {
+              id: r.session_id,
+              capacity: r.session_capacity,
+              bookedPlaces: r.session_booked_places,
+              availablePlaces: Math.max(0, r.session_capacity - r.session_booked_places),
+              waitlistedPlaces: r.session_waitlisted_places,
+            },
           },
           change: changeOf.get(r.id)!,
         }),
@@ -262,7 +278,8 @@ export class RegistrantNotices implements OnApplicationBootstrap {
     await this.writer.tx(async (tx) => {
       const r = await this.repo.findRegistration(job.registrationId, tx.m, true);
       if (!r || (await this.repo.notified(tx.m, r.id, job.notice))) return;
-      const e = (await this.repo.findEvent(job.organizationId, r.event_id, tx.m))!;
+      // The event as the registration's session makes it: the messages say its date.
+      const e = atSession((await this.repo.findEvent(job.organizationId, r.event_id, tx.m))!, r.session_id);
       const org = await this.repo.organizationName(job.organizationId, tx.m);
       const channel = await this.channelFor(tx.m, job.organizationId, r);
       const { conversationId, contactId, isNew } = await this.file(tx, e, r, channel);
@@ -304,7 +321,7 @@ export class RegistrantNotices implements OnApplicationBootstrap {
   /** The registration's conversation, opened (with the citizen's contact) the first time; the caller links it (markNotified). */
   private async file(
     tx: WriterTx,
-    e: EventRow,
+    e: SessionEventRow,
     r: RegistrationRow,
     channel: { identity: { kind: IdentityKind; value: string } } | null,
   ): Promise<{ conversationId: string; contactId: string; isNew: boolean }> {
@@ -391,12 +408,21 @@ export class RegistrantNotices implements OnApplicationBootstrap {
    * new values in their confirmation (the job reads the event after this commits) and nothing
    * here. Reminders whose time, under the new start, is still to come are armed again. Answers
    * how many were written to, and how many no channel reaches.
+   *
+   * `sessionId`: the change is that session's (`before` and `after` as it makes the event), told
+   * to its registrants only; without it, the event's (its place), told to all.
    */
-  async tellEventChange(tx: WriterTx, before: EventRow, after: EventRow): Promise<{ sent: number; unreachable: number }> {
+  async tellEventChange(
+    tx: WriterTx,
+    before: EventRow,
+    after: EventRow,
+    sessionId?: string,
+  ): Promise<{ sent: number; unreachable: number }> {
     const lines = changeLines(before, after);
     if (!lines.length) return { sent: 0, unreachable: 0 };
-    const registrations = await this.repo.lockActiveRegistrations(tx.m, after.id);
-    if (before.starts_at.getTime() !== after.starts_at.getTime()) await this.repo.rearmReminders(tx.m, after.id, after.starts_at);
+    const registrations = await this.repo.lockActiveRegistrations(tx.m, after.id, sessionId);
+    if (sessionId && before.starts_at.getTime() !== after.starts_at.getTime())
+      await this.repo.rearmReminders(tx.m, sessionId, after.starts_at);
     const org = await this.repo.organizationName(after.organization_id, tx.m);
     const cache = new Map<string, Promise<{ id: string; kind: ChannelKind } | null>>();
     const outgoing: OutgoingNotice[] = [];
@@ -441,8 +467,8 @@ export class RegistrantNotices implements OnApplicationBootstrap {
         for (const d of due) {
           const channel = await this.channelFor(tx.m, d.organization_id, d, cache);
           if (!channel) continue;
-          // The real time left: a reminder claimed late (a sweep that did not run on time) does not
-          // say « 48 h » thirty hours before.
+          // The real time left: a reminder claimed late (a registration or a move of the event after
+          // its time, a sweep that did not run) does not say « 48 h » thirty hours before.
           const left = timeLeft(d.starts_at.getTime() - now.getTime());
           outgoing.push({
             organizationId: d.organization_id,

@@ -18,11 +18,14 @@ import { RateLimiter } from '../../common/rate-limiter';
 import { checkRecordSignature, recordSignature } from '../../common/signed-link';
 import { isUuid } from '../../common/uuid';
 import {
+  activeSessions,
+  atSession,
   MunicipalEventRepository,
   type ChangedRegistrationRow,
   type EventRow,
   type NewRegistration,
   type RegistrationRow,
+  type SessionEventRow,
 } from './municipal-event.repository';
 import { RegistrantNotices } from './registrant-notices.service';
 
@@ -91,8 +94,25 @@ function cancelProblem(e: EventRow, now = new Date()): string | null {
   return null;
 }
 
+/** Why a session takes no registration now (bookingProblem of the event at that session), or null. */
+function sessionProblem(e: EventRow, sessionId: string, now = new Date()): string | null {
+  const s = e.sessions.find((x) => x.id === sessionId);
+  if (s?.cancelled_at && !e.cancelled_at) return 'cette séance est annulée : choisissez-en une autre';
+  return bookingProblem(atSession(e, sessionId), now);
+}
+
 export function toPublicEventDto(e: EventRow, now = new Date()): PublicEventDto {
   const window = bookingWindow(e);
+  const sessions = activeSessions(e).map((s) => ({
+    id: s.id,
+    startsAt: s.starts_at.toISOString(),
+    endsAt: s.ends_at?.toISOString() ?? null,
+    capacity: s.capacity,
+    availablePlaces: Math.max(0, s.capacity - s.booked_places),
+    waitlistAvailable: Math.max(0, s.waitlist_capacity - s.waitlisted_places),
+    cancelled: !!e.cancelled_at,
+    open: e.published && !sessionProblem(e, s.id, now),
+  }));
   return {
     id: e.id,
     title: e.title,
@@ -112,12 +132,14 @@ export function toPublicEventDto(e: EventRow, now = new Date()): PublicEventDto 
     bookingOpensAt: window.opensAt?.toISOString() ?? null,
     bookingClosesAt: window.closesAt?.toISOString() ?? null,
     cancelCutoffHours: e.cancel_cutoff_hours,
-    open: e.published && !bookingProblem(e, now),
+    // An event of several sessions takes registrations while one of them does.
+    open: sessions.length > 1 ? sessions.some((s) => s.open) : e.published && !bookingProblem(e, now),
     questions: e.questions,
+    sessions,
   };
 }
 
-/** A valid registration waiting for its group (its e-mail and phone normalized, its answers kept). */
+/** A valid registration waiting for its group (its session chosen, its e-mail and phone normalized, its answers kept). */
 type PendingRegistration = Omit<NewRegistration, 'eventId' | 'status'>;
 
 /** A registration given a place or a rank on the waiting list, to insert. */
@@ -193,6 +215,14 @@ export class RegistrationService {
         details.push(`phone: ${(e as Error).message}`);
       }
     }
+    // The session: the one chosen, or the event's only one.
+    const open = activeSessions(event);
+    let sessionId = input.sessionId;
+    if (sessionId && !event.sessions.some((s) => s.id === sessionId))
+      details.push('sessionId: séance inconnue pour cet événement');
+    else if (!sessionId && open.length > 1)
+      details.push(`sessionId: cet événement a ${open.length} séances : choisissez celle à laquelle vous inscrire`);
+    sessionId ??= (open[0] ?? event.sessions[0])!.id;
     if (input.places > event.max_places)
       details.push(`places: ${event.max_places} place${event.max_places > 1 ? 's' : ''} au plus par inscription`);
     const answers: Record<string, string> = {};
@@ -202,7 +232,7 @@ export class RegistrationService {
       if (a) answers[q.id] = a;
     }
     if (details.length) throw badRequest('inscription invalide', details);
-    const problem = bookingProblem(event);
+    const problem = sessionProblem(event, sessionId);
     if (problem) throw conflict(problem);
     // The same quota as the request form, counted once the input is valid.
     await this.limiter.hit(
@@ -215,6 +245,7 @@ export class RegistrationService {
     try {
       outcome = await this.groups.submit(event.id, {
         organizationId: event.organization_id,
+        sessionId,
         name: input.name,
         email,
         phone,
@@ -225,8 +256,9 @@ export class RegistrationService {
     } catch (err) {
       // The partial unique indexes back the check under lock up (a registration run alone).
       const constraint = uniqueViolation(err);
-      if (constraint?.includes('email')) throw duplicate('email');
-      if (constraint?.includes('phone')) throw duplicate('phone');
+      const several = event.sessions.length > 1;
+      if (constraint?.includes('email')) throw duplicate('email', several);
+      if (constraint?.includes('phone')) throw duplicate('phone', several);
       throw err;
     }
     if ('refused' in outcome) throw outcome.refused;
@@ -234,82 +266,113 @@ export class RegistrationService {
   }
 
   /**
-   * One transaction for registrations of one event arriving together: the event's lock (with the
-   * town's slug), one statement of checks, one statement inserting them and moving the counters,
-   * one insert of notice jobs, one commit — the registrations' socket events are written from what
-   * the group knows, not read again. No other query than the transaction's while it holds the lock
-   * (no second connection), and as few round trips as the rules allow: the lock is what the
-   * registrations of a popular event wait for.
+   * One transaction for registrations of one event arriving together: the event's lock (with its
+   * sessions and the town's slug), one statement of checks, one statement inserting them and
+   * moving the counters, one insert of notice jobs, one commit — the registrations' socket events
+   * are written from what the group knows, not read again. No other query than the transaction's
+   * while it holds the lock (no second connection), and as few round trips as the rules allow: the
+   * lock is what the registrations of a popular event wait for. Places are counted per session:
+   * each has its own capacity and waiting list.
    */
   private async registerGroup(eventId: string, items: PendingRegistration[]): Promise<RegistrationOutcome[]> {
     return this.db.tx(async (m, afterCommit) => {
       const e = (await this.repo.findEvent(null, eventId, m, true))!;
-      const late = bookingProblem(e);
-      if (late) return items.map(() => ({ refused: conflict(late) }));
       const state = await this.repo.registrationState(
         m,
         e.id,
         items.flatMap((i) => (i.email ? [i.email] : [])),
         items.flatMap((i) => (i.phone ? [i.phone] : [])),
       );
+      const several = e.sessions.length > 1;
       const emails = new Set(state.emails);
       const phones = new Set(state.phones);
-      let booked = e.booked_places;
-      let waiting = e.waitlisted_places;
-      let position = state.waiting;
+      /** Each session's places as this group leaves them, and why it takes none (late, cancelled). */
+      const sessions = new Map<
+        string,
+        { at: SessionEventRow; booked: number; waiting: number; position: number; late: string | null }
+      >();
+      const sessionOf = (id: string) => {
+        let c = sessions.get(id);
+        if (!c) {
+          const at = atSession(e, id);
+          c = {
+            at,
+            booked: at.booked_places,
+            waiting: at.waitlisted_places,
+            position: state.waiting[id] ?? 0,
+            late: sessionProblem(e, id),
+          };
+          sessions.set(id, c);
+        }
+        return c;
+      };
       const rows: Accepted[] = [];
       const outcomes = items.map((item): { refused: AppError } | Accepted => {
-        if (item.email && emails.has(item.email)) return { refused: duplicate('email') };
-        if (item.phone && phones.has(item.phone)) return { refused: duplicate('phone') };
+        const c = sessionOf(item.sessionId);
+        if (c.late) return { refused: conflict(c.late) };
+        if (item.email && emails.has(`${item.sessionId} ${item.email}`)) return { refused: duplicate('email', several) };
+        if (item.phone && phones.has(`${item.sessionId} ${item.phone}`)) return { refused: duplicate('phone', several) };
         // Nobody jumps the waiting list: a free place goes to it first (promotion).
-        const fits = booked + item.places <= e.capacity && waiting === 0;
-        const waits = !fits && waiting + item.places <= e.waitlist_capacity;
-        if (!fits && !waits) return { refused: full({ ...e, booked_places: booked, waitlisted_places: waiting }, item.places) };
-        if (item.email) emails.add(item.email);
-        if (item.phone) phones.add(item.phone);
-        if (fits) booked += item.places;
-        else waiting += item.places;
+        const fits = c.booked + item.places <= c.at.capacity && c.waiting === 0;
+        const waits = !fits && c.waiting + item.places <= c.at.waitlist_capacity;
+        if (!fits && !waits)
+          return { refused: full({ ...c.at, booked_places: c.booked, waitlisted_places: c.waiting }, item.places) };
+        if (item.email) emails.add(`${item.sessionId} ${item.email}`);
+        if (item.phone) phones.add(`${item.sessionId} ${item.phone}`);
+        if (fits) c.booked += item.places;
+        else c.waiting += item.places;
         const row = {
           ...item,
           id: randomUUID(),
           eventId: e.id,
           status: fits ? ('confirmed' as const) : ('waitlisted' as const),
-          ...(fits ? {} : { position: ++position }),
+          ...(fits ? {} : { position: ++c.position }),
         };
         rows.push(row);
         return row;
       });
-      const inserted = await this.repo.insertRegistrations(m, rows, {
-        booked: booked - e.booked_places,
-        waitlisted: waiting - e.waitlisted_places,
-      });
-      // The rows as the agents' screens are told of them: what was inserted, the event's places after the group.
-      const changed = rows.map((r, i): ChangedRegistrationRow => ({
-        id: r.id,
-        seq: '',
-        organization_id: r.organizationId,
-        event_id: e.id,
-        name: r.name,
-        email: r.email,
-        phone: r.phone,
-        places: r.places,
-        answers: r.answers,
-        consent_reminders: r.consentReminders,
-        status: r.status,
-        cancelled_by: null,
-        offer_expires_at: null,
-        checked_in_at: null,
-        contact_id: null,
-        conversation_id: null,
-        created_at: inserted[i]!.created_at,
-        position: r.position ?? null,
-        email_opted_out: inserted[i]!.email_opted_out,
-        phone_opted_out: inserted[i]!.phone_opted_out,
-        team_id: e.team_id,
-        capacity: e.capacity,
-        booked_places: booked,
-        waitlisted_places: waiting,
+      const moves = [...sessions.values()].map((c) => ({
+        sessionId: c.at.session_id,
+        booked: c.booked - c.at.booked_places,
+        waitlisted: c.waiting - c.at.waitlisted_places,
       }));
+      const inserted = await this.repo.insertRegistrations(m, rows, moves);
+      // The rows as the agents' screens are told of them: what was inserted, the places after the group.
+      const bookedNow = e.booked_places + moves.reduce((n, x) => n + x.booked, 0);
+      const waitingNow = e.waitlisted_places + moves.reduce((n, x) => n + x.waitlisted, 0);
+      const changed = rows.map((r, i): ChangedRegistrationRow => {
+        const c = sessions.get(r.sessionId)!;
+        return {
+          id: r.id,
+          seq: '',
+          organization_id: r.organizationId,
+          event_id: e.id,
+          session_id: r.sessionId,
+          name: r.name,
+          email: r.email,
+          phone: r.phone,
+          places: r.places,
+          answers: r.answers,
+          consent_reminders: r.consentReminders,
+          status: r.status,
+          cancelled_by: null,
+          offer_expires_at: null,
+          checked_in_at: null,
+          contact_id: null,
+          conversation_id: null,
+          created_at: inserted[i]!.created_at,
+          position: r.position ?? null,
+          email_opted_out: inserted[i]!.email_opted_out,
+          phone_opted_out: inserted[i]!.phone_opted_out,
+          team_id: e.team_id,
+          capacity: e.capacity,
+          booked_places: bookedNow,
+          waitlisted_places: waitingNow,
+          session_capacity: c.at.capacity,
+          session_booked_places: c.booked,
+          session_waitlisted_places: c.waiting,
+        };
+      });
       await this.notices.enqueueMany(
         m,
         afterCommit,
@@ -346,7 +409,8 @@ export class RegistrationService {
 
   async view(id: string, token: unknown): Promise<PublicRegistrationDto> {
     const r = await this.held(id, token);
-    const e = (await this.repo.findEvent(null, r.event_id))!;
+    // The event as the registration's session makes it: its dates, places, cancellation.
+    const e = atSession((await this.repo.findEvent(null, r.event_id))!, r.session_id);
     const active = ACTIVE_REGISTRATION_STATUSES.includes(r.status) && !e.cancelled_at;
     return {
       id: r.id,
@@ -372,7 +436,7 @@ export class RegistrationService {
       if (late) throw conflict(late);
       await this.release(m, e, r, 'cancelled', 'citizen');
       await this.notices.enqueue(m, afterCommit, e.organization_id, r.id, 'cancelled');
-      if (e.promotion === 'automatic') await this.promote(m, afterCommit, e.id);
+      if (e.promotion === 'automatic') await this.promote(m, afterCommit, e.id, r.session_id);
     });
     return this.view(id, token);
   }
@@ -381,12 +445,17 @@ export class RegistrationService {
    * Locks a registration for a change of its places, in the one order every path follows: its
    * event, then the registration (the notice job locks the registration alone, then the citizen's
    * file), both FOR NO KEY UPDATE, so the foreign-key checks of other writers are not blocked.
+   * The event comes as the registration's session makes it.
    */
-  private async lockRegistration(m: EntityManager, id: string, eventId?: string): Promise<{ e: EventRow; r: RegistrationRow }> {
+  private async lockRegistration(
+    m: EntityManager,
+    id: string,
+    eventId?: string,
+  ): Promise<{ e: SessionEventRow; r: RegistrationRow }> {
     const event = eventId ?? (await this.repo.findRegistration(id, m))!.event_id;
     const e = (await this.repo.findEvent(null, event, m, true))!;
     const r = (await this.repo.findRegistration(id, m, true))!;
-    return { e, r };
+    return { e: atSession(e, r.session_id), r };
   }
 
   /** A promoted citizen confirms the place held for them before the offer expires. */
@@ -418,19 +487,19 @@ export class RegistrationService {
     const holds = r.status === 'confirmed' || r.status === 'offered';
     const waits = r.status === 'waitlisted';
     await this.repo.setStatus(m, r.id, status, null, by);
-    if (holds || waits) await this.repo.addPlaces(m, e.id, holds ? -r.places : 0, waits ? -r.places : 0);
+    if (holds || waits) await this.repo.addPlaces(m, e.id, r.session_id, holds ? -r.places : 0, waits ? -r.places : 0);
   }
 
   /**
-   * Offers free places to the waiting list in its order (the caller holds the event's lock): the
-   * head is offered its places when they fit, with the event's time to confirm; the next waits for
-   * it (no jumping ahead with fewer places). Answers the registrations offered.
+   * Offers a session's free places to its waiting list in its order (the caller holds the event's
+   * lock): the head is offered its places when they fit, with the event's time to confirm; the
+   * next waits for it (no jumping ahead with fewer places). Answers the registrations offered.
    */
-  async promote(m: EntityManager, afterCommit: AfterCommit, eventId: string): Promise<string[]> {
+  async promote(m: EntityManager, afterCommit: AfterCommit, eventId: string, sessionId: string): Promise<string[]> {
     const offered: string[] = [];
     for (;;) {
-      const e = (await this.repo.findEvent(null, eventId, m))!;
-      const head = await this.repo.waitlistHead(m, eventId);
+      const e = atSession((await this.repo.findEvent(null, eventId, m))!, sessionId);
+      const head = await this.repo.waitlistHead(m, sessionId);
       if (!head || e.booked_places + head.places > e.capacity || e.cancelled_at) break;
       await this.offer(m, afterCommit, e, head);
       offered.push(head.id);
@@ -441,7 +510,7 @@ export class RegistrationService {
   /** Holds places for one waitlisted registration and tells them (caller holds the event's lock). */
   async offer(m: EntityManager, afterCommit: AfterCommit, e: EventRow, r: RegistrationRow, now = new Date()): Promise<void> {
     await this.repo.setStatus(m, r.id, 'offered', new Date(now.getTime() + e.confirmation_hours * 3600_000));
-    await this.repo.addPlaces(m, e.id, r.places, -r.places);
+    await this.repo.addPlaces(m, e.id, r.session_id, r.places, -r.places);
     await this.notices.enqueue(m, afterCommit, e.organization_id, r.id, 'offered');
   }
 
@@ -454,7 +523,7 @@ export class RegistrationService {
         if (r.status !== 'offered' || !r.offer_expires_at || r.offer_expires_at > now) return;
         await this.release(m, e, r, 'expired');
         await this.notices.enqueue(m, afterCommit, e.organization_id, r.id, 'expired');
-        if (e.promotion === 'automatic') await this.promote(m, afterCommit, e.id);
+        if (e.promotion === 'automatic') await this.promote(m, afterCommit, e.id, r.session_id);
         n++;
       });
     }
@@ -462,12 +531,14 @@ export class RegistrationService {
   }
 }
 
-function duplicate(by: 'email' | 'phone'): AppError {
+/** `several`: the event has several sessions (one registration per e-mail and phone per session). */
+function duplicate(by: 'email' | 'phone', several = false): AppError {
+  const what = several ? 'cette séance' : 'cet événement';
   return new AppError(
     'conflict',
     by === 'email'
-      ? 'cette adresse e-mail est déjà inscrite à cet événement : utilisez le lien reçu pour voir ou annuler votre inscription'
-      : 'ce numéro de téléphone est déjà inscrit à cet événement : utilisez le lien reçu pour voir ou annuler votre inscription',
+      ? `cette adresse e-mail est déjà inscrite à ${what} : utilisez le lien reçu pour voir ou annuler votre inscription`
+      : `ce numéro de téléphone est déjà inscrit à ${what} : utilisez le lien reçu pour voir ou annuler votre inscription`,
     [`${by}: déjà inscrit`],
   );
 }

@@ -68,6 +68,8 @@ export function EventEditor({
   const title = useRef<HTMLInputElement>(null);
   useEffect(() => title.current?.focus(), []);
   const p = event ? `ev-${event.id.slice(0, 8)}` : 'ev-new';
+  // An event of several sessions has their dates and places (changed session by session, SessionsPanel).
+  const several = (event?.sessions.length ?? 0) > 1;
 
   function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -83,10 +85,14 @@ export function EventEditor({
       theme: s('theme'),
       audience: s('audience'),
       priceInfo: s('priceInfo'),
-      startsAt: fromLocalInput(s('startsAt')) ?? '',
-      endsAt: fromLocalInput(s('endsAt')),
-      capacity: n('capacity'),
-      waitlistCapacity: n('waitlistCapacity') ?? 0,
+      ...(several
+        ? {}
+        : {
+            startsAt: fromLocalInput(s('startsAt')) ?? '',
+            endsAt: fromLocalInput(s('endsAt')),
+            capacity: n('capacity'),
+            waitlistCapacity: n('waitlistCapacity') ?? 0,
+          }),
       maxPlacesPerRegistration: n('maxPlaces') ?? 1,
       bookingOpensAt: fromLocalInput(s('bookingOpensAt')),
       bookingClosesAt: fromLocalInput(s('bookingClosesAt')),
@@ -196,14 +202,20 @@ export function EventEditor({
       </div>
       <fieldset className="form-group">
         <legend>{t('events.dates')}</legend>
-        <div className="form-row">
-          {field('startsAt', t('events.startsAt'), {
-            type: 'datetime-local',
-            required: true,
-            defaultValue: toLocalInput(event?.startsAt),
-          })}
-          {field('endsAt', t('events.endsAt'), { type: 'datetime-local', defaultValue: toLocalInput(event?.endsAt) })}
-        </div>
+        {several ? (
+          <p className="field__hint" data-testid="editor-sessions-hint">
+            {t('eventSessions.editorHint')}
+          </p>
+        ) : (
+          <div className="form-row">
+            {field('startsAt', t('events.startsAt'), {
+              type: 'datetime-local',
+              required: true,
+              defaultValue: toLocalInput(event?.startsAt),
+            })}
+            {field('endsAt', t('events.endsAt'), { type: 'datetime-local', defaultValue: toLocalInput(event?.endsAt) })}
+          </div>
+        )}
         <div className="form-row">
           {field(
             'bookingOpensAt',
@@ -260,19 +272,23 @@ export function EventEditor({
       <fieldset className="form-group">
         <legend>{t('events.placesLegend')}</legend>
         <div className="form-row">
-          {field('capacity', t('events.capacity'), {
-            type: 'number',
-            min: 1,
-            inputMode: 'numeric',
-            required: true,
-            defaultValue: event?.capacity,
-          })}
-          {field(
-            'waitlistCapacity',
-            t('events.waitlistCapacity'),
-            { type: 'number', min: 0, inputMode: 'numeric', defaultValue: event?.waitlistCapacity ?? 0 },
-            t('events.waitlistHint'),
-          )}
+          {several
+            ? null
+            : field('capacity', t('events.capacity'), {
+                type: 'number',
+                min: 1,
+                inputMode: 'numeric',
+                required: true,
+                defaultValue: event?.capacity,
+              })}
+          {several
+            ? null
+            : field(
+                'waitlistCapacity',
+                t('events.waitlistCapacity'),
+                { type: 'number', min: 0, inputMode: 'numeric', defaultValue: event?.waitlistCapacity ?? 0 },
+                t('events.waitlistHint'),
+              )}
           {field('maxPlaces', t('events.maxPlaces'), {
             type: 'number',
             min: 1,

@@ -21,6 +21,7 @@ import { downloadFromApi } from '../../lib/download';
 import { DEFAULT_ROUTE, EVENTS_HREF, inboxHref } from '../../lib/router';
 import { FormError } from '../setup/public-card';
 import { eventWhen } from './event-time';
+import { SessionsPanel } from './sessions-panel';
 
 const active = (r: RegistrationDto) => ACTIVE_REGISTRATION_STATUSES.includes(r.status);
 const fold = (s: string) =>
@@ -44,6 +45,8 @@ export function RegistrantsPage({ eventId }: { eventId: string }) {
   const cancel = useCancelRegistration(eventId);
   const [query, setQuery] = useState('');
   const [status, setStatus] = useState<RegistrationStatus | 'active' | 'all'>('active');
+  /** One session's registrants (an event of several), or all. */
+  const [session, setSession] = useState<string>('all');
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [confirmingCancel, setConfirmingCancel] = useState<string | null>(null);
   const [notice, setNotice] = useState('');
@@ -55,16 +58,19 @@ export function RegistrantsPage({ eventId }: { eventId: string }) {
     const q = fold(query.trim());
     return all.filter(
       (r) =>
+        (session === 'all' || r.sessionId === session) &&
         (status === 'all' || (status === 'active' ? active(r) : r.status === status)) &&
         (!q || fold(`${r.name} ${r.email ?? ''} ${r.phone ?? ''}`).includes(q)),
     );
-  }, [all, query, status]);
+  }, [all, query, status, session]);
 
   if (event.isPending) return <p role="status">{t('app.loading')}</p>;
   if (event.isError) return <p className="form-error">{apiErrorText(t, event.error)}</p>;
   const e = event.data;
   // A cancelled event keeps its list (to read, export, write to) but takes no action on a registration.
   const over = e.status === 'cancelled';
+  const several = e.sessions.length > 1;
+  const sessionWhen = new Map(e.sessions.map((s) => [s.id, eventWhen(s.startsAt, i18n.language)]));
   const present = all.filter((r) => r.status === 'confirmed' && r.checkedInAt).reduce((n, r) => n + r.places, 0);
   const confirmed = all.filter((r) => r.status === 'confirmed').reduce((n, r) => n + r.places, 0);
 
@@ -89,7 +95,7 @@ export function RegistrantsPage({ eventId }: { eventId: string }) {
   async function download(format: 'csv' | 'xlsx') {
     setExportError(null);
     try {
-      await downloadFromApi(eventsApi.exportPath(eventId, format), `inscrits.${format}`);
+      await downloadFromApi(eventsApi.exportPath(eventId, format, session === 'all' ? undefined : session), `inscrits.${format}`);
       setNotice(t('registrants.exported', { format: format.toUpperCase() }));
     } catch (error) {
       setExportError(apiErrorText(t, error));
@@ -132,6 +138,7 @@ export function RegistrantsPage({ eventId }: { eventId: string }) {
       <div role="status" aria-live="polite" aria-atomic="true" className="registrants__notice">
         {notice ? <p className="notice notice--success">{notice}</p> : null}
       </div>
+      <SessionsPanel event={e} onNotice={setNotice} />
 
       <div className="registrants__toolbar">
         <div className="field registrants__search">
@@ -171,6 +178,22 @@ export function RegistrantsPage({ eventId }: { eventId: string }) {
             <option value="all">{t('registrants.filterAll')}</option>
           </select>
         </div>
+        {several ? (
+          <div className="field">
+            <label className="field__label" htmlFor={`${ids}-session`}>
+              {t('eventSessions.filter')}
+            </label>
+            <select id={`${ids}-session`} className="field__input" value={session} onChange={(x) => setSession(x.target.value)}>
+              <option value="all">{t('eventSessions.filterAll')}</option>
+              {e.sessions.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {sessionWhen.get(s.id)}
+                  {s.cancelledAt ? ` (${t('eventSessions.isCancelled')})` : ''}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : null}
         <div className="registrants__exports" role="group" aria-label={t('registrants.export')}>
           <button type="button" className="button button--secondary" onClick={() => void download('csv')}>
             {t('registrants.exportCsv')}
@@ -236,6 +259,7 @@ export function RegistrantsPage({ eventId }: { eventId: string }) {
               <RegistrantRow
                 key={r.id}
                 event={e}
+                sessionWhen={several ? sessionWhen.get(r.sessionId) : undefined}
                 over={over}
                 r={r}
                 selected={selected.has(r.id)}
@@ -283,6 +307,7 @@ export function RegistrantsPage({ eventId }: { eventId: string }) {
 
 function RegistrantRow({
   event: e,
+  sessionWhen,
   over,
   r,
   selected,
@@ -294,6 +319,8 @@ function RegistrantRow({
   onKeep,
 }: {
   event: MunicipalEventDto;
+  /** The date of the registrant's session, for an event of several. */
+  sessionWhen?: string;
   /** The event is cancelled: no check-in, promotion nor cancellation. */
   over: boolean;
   r: RegistrationDto;
@@ -324,6 +351,7 @@ function RegistrantRow({
       <th scope="row">
         <span className="registrants-table__name">{r.name}</span>
         <span className="events-table__meta">{[r.email, r.phone].filter(Boolean).join(' · ')}</span>
+        {sessionWhen ? <span className="events-table__meta">{t('eventSessions.of', { when: sessionWhen })}</span> : null}
         {r.email && r.emailOptedOut ? (
           <span className="events-table__meta registrant-opted-out">{t('registrants.emailOptedOut')}</span>
         ) : null}
