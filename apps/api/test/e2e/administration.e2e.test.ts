@@ -120,6 +120,8 @@ describe('administration: services, agents, invitations, settings', () => {
       name: 'Urbanisme et permis',
       description: 'Permis de construire, déclarations préalables',
       contact: { email: 'urbanisme@ville.fr', phone: '01 02 03 04 05' },
+      // No hours of its own: citizens are shown the town's.
+      openingHours: null,
       requestTypes: [],
     });
     const form = (await t.http('GET', `/demandes/${town.org.slug}`)).body as string;
