@@ -10,6 +10,7 @@ export * from './inbound';
 export * from './sms-segments';
 export * from './calls';
 export * from './citizen-text';
+export * from './citizen-format';
 export * from './sign-in';
 export * from './password-policy';
 export * from './admin';

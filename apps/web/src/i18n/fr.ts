@@ -1,6 +1,7 @@
 import { SHARED_TEXT } from '@guichet/contracts';
 import type { accountFr } from './fr-account';
 import type { eventsFr } from './fr-events';
+import type { lettersFr } from './fr-letters';
 import type { supervisionFr } from './fr-supervision';
 
 /** French, the reference language: every key lives here first, `en.ts` must mirror it. */
@@ -611,29 +612,6 @@ export const fr = {
     unknown: 'Numéro inconnu',
     openCall: "Ouvrir la conversation de l'appel",
     dismiss: 'Masquer',
-  },
-  letter: {
-    title: 'Enregistrer un courrier reçu',
-    intro:
-      'Un courrier papier devient une demande : le délai de réponse (deux semaines) et les délais légaux courent à partir de sa date de réception. Son accusé de réception et vos réponses sont des courriers à imprimer et à poster.',
-    receivedOn: 'Date de réception (cachet)',
-    sender: 'Expéditeur',
-    name: 'Nom et prénom',
-    address: 'Adresse postale',
-    addressHint: 'Comme sur l’enveloppe : rue, code postal et commune, une ligne chacun.',
-    email: 'Adresse e-mail (facultatif)',
-    phone: 'Téléphone (facultatif)',
-    team: 'Service',
-    requestType: 'Démarche (facultatif)',
-    noRequestType: 'Aucune (demande simple)',
-    subject: 'Objet',
-    summary: 'Résumé du courrier',
-    summaryHint: 'Ce que demande l’usager, en quelques phrases : le scan reste la pièce de référence.',
-    scan: 'Scan du courrier (PDF, JPEG ou PNG)',
-    submit: 'Enregistrer le courrier',
-    saving: 'Enregistrement…',
-    cancel: 'Annuler',
-    noChannel: 'Aucun canal « Courrier » n’est ouvert : un administrateur doit le créer dans Administration, Canaux.',
   },
   newConversation: {
     noChannel: 'Aucun canal e-mail, SMS ni WhatsApp n’est connecté : un administrateur doit en connecter un.',
@@ -1273,47 +1251,8 @@ export const fr = {
       status: { logged: 'journal', sent: 'envoyé' },
     },
   },
-  eventSessions: {
-    title_one: 'Séance',
-    title_other: 'Séances ({{count}})',
-    places: '{{booked}} / {{capacity}} places réservées · {{waiting}} en liste d’attente',
-    isCancelled: 'Séance annulée',
-    edit: 'Modifier la séance',
-    editLabel: 'Modifier la séance du {{when}}',
-    editHint: 'Une nouvelle date ou heure est écrite à chaque inscrit de la séance ; ses rappels suivent la nouvelle date.',
-    save: 'Enregistrer la séance',
-    updated: 'Séance du {{when}} modifiée.',
-    cancel: 'Annuler la séance',
-    cancelLabel: 'Annuler la séance du {{when}}',
-    message: 'Message aux inscrits de la séance',
-    confirmCancel: 'Confirmer l’annulation de la séance',
-    keep: 'Garder la séance',
-    cancelled_one: 'Séance du {{when}} annulée : {{count}} inscrit prévenu.',
-    cancelled_other: 'Séance du {{when}} annulée : {{count}} inscrits prévenus.',
-    add: 'Ajouter une séance',
-    addSubmit: 'Ajouter la séance',
-    added: 'Séance ajoutée.',
-    filter: 'Séance',
-    filterAll: 'Toutes les séances',
-    of: 'Séance du {{when}}',
-    editorHint:
-      'Cet événement a plusieurs séances : leurs dates et leurs places se changent séance par séance, dans la page des inscrits.',
-  },
   registrants: {
-    back: 'Tous les événements',
-    cancelledNotice:
-      'Cet événement a été annulé le {{date}} et ses inscrits ont été prévenus : il n’y a plus de présence à pointer, de place à proposer ni d’inscription à annuler. La liste reste consultable et exportable, et vous pouvez encore écrire aux inscrits.',
-    title: 'Inscrits — {{title}}',
-    countsLabel: 'Bilan des places',
-    waitingPlaces_one: '{{count}} place en liste d’attente',
-    waitingPlaces_other: '{{count}} places en liste d’attente',
-    presentOf: 'Présents : {{present}} / {{confirmed}}',
-    search: 'Rechercher un inscrit',
-    searchHint: 'Nom, e-mail ou téléphone. Entrée pointe l’arrivée quand un seul inscrit confirmé correspond.',
-    searchHintOver: 'Nom, e-mail ou téléphone.',
-    filter: 'Afficher',
-    filterActive: 'Inscrits en cours',
-    filterAll: 'Toutes les inscriptions',
+    // The rest: fr-events.ts, with the events screens.
     statuses: {
       confirmed: 'Confirmé',
       waitlisted: 'Liste d’attente',
@@ -1321,63 +1260,6 @@ export const fr = {
       cancelled: 'Annulé',
       expired: 'Expiré',
     },
-    cancelledBy: {
-      citizen: 'Annulé par l’inscrit',
-      agent: 'Annulé par le service',
-      event: 'Annulé avec l’événement',
-    },
-    emailOptedOut: 'N’accepte plus les e-mails : injoignable par e-mail',
-    phoneOptedOut: 'A répondu STOP : injoignable par SMS',
-    export: 'Exporter la liste',
-    exportCsv: 'Exporter en CSV',
-    exportXlsx: 'Exporter en XLSX',
-    exported: 'Export {{format}} téléchargé.',
-    caption_one: '{{count}} inscription affichée',
-    caption_other: '{{count}} inscriptions affichées',
-    selectAll: 'Cocher tous les inscrits affichés',
-    select: 'Cocher {{name}}',
-    colName: 'Inscrit',
-    colPlaces: 'Places',
-    colStatus: 'Statut',
-    colAnswers: 'Réponses',
-    colPresence: 'Présence',
-    colActions: 'Actions',
-    openConversation: 'Ouvrir la conversation',
-    position: 'Position {{n}}',
-    present: 'Présent',
-    checkedIn: '{{name}} : arrivée pointée.',
-    checkedOut: '{{name}} : arrivée retirée.',
-    alreadyIn: '{{name}} est déjà pointé.',
-    matches_one: '{{count}} inscrit confirmé correspond : appuyez sur Entrée pour le pointer.',
-    matches_other: '{{count}} inscrits confirmés correspondent : précisez la recherche.',
-    promote: 'Proposer une place',
-    promoted: 'Une place est proposée à {{name}}.',
-    cancel: 'Annuler l’inscription',
-    confirmCancel: 'Confirmer l’annulation',
-    confirmCancelLabel: 'Annuler l’inscription de {{name}} ?',
-    keep: 'Garder',
-    cancelled: 'Inscription de {{name}} annulée.',
-    noMatch: 'Aucun inscrit ne correspond.',
-    empty: 'Aucune inscription pour l’instant.',
-    messageTitle: 'Écrire aux inscrits',
-    messageHint:
-      'Le message part sur le canal de chaque inscrit (e-mail ou SMS) et s’ajoute à sa conversation : les réponses arrivent dans la boîte de réception.',
-    messageTo: 'Destinataires',
-    toAll_one: 'Tous les inscrits en cours ({{count}})',
-    toAll_other: 'Tous les inscrits en cours ({{count}})',
-    toSelected_one: 'L’inscrit coché ({{count}})',
-    toSelected_other: 'Les inscrits cochés ({{count}})',
-    messageBody: 'Message',
-    sendAll_one: 'Envoyer à {{count}} inscrit',
-    sendAll_other: 'Envoyer aux {{count}} inscrits',
-    sendSelected_one: 'Envoyer à {{count}} inscrit coché',
-    sendSelected_other: 'Envoyer aux {{count}} inscrits cochés',
-    messageSent_one: 'Message envoyé à {{count}} inscrit.',
-    messageSent_other: 'Message envoyé à {{count}} inscrits.',
-    messageSkipped_one: '{{count}} inscription trop récente n’a pas encore de conversation : réessayez dans un instant.',
-    messageSkipped_other: '{{count}} inscriptions trop récentes n’ont pas encore de conversation : réessayez dans un instant.',
-    messageUnreachable_one: '{{count}} inscrit n’est joignable par aucun canal ouvert (e-mail ou SMS) : appelez-le.',
-    messageUnreachable_other: '{{count}} inscrits ne sont joignables par aucun canal ouvert (e-mail ou SMS) : appelez-les.',
   },
   errors: {
     offline: 'Vous êtes hors ligne : rien n’a été envoyé. Votre saisie est gardée ; recommencez quand la connexion revient.',
@@ -1391,7 +1273,7 @@ export const fr = {
 type Widen<T> = { -readonly [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };
 
 /** Every French word: the first download's (`fr`) and those loaded with their screens (fr-*.ts). */
-export type FrWords = typeof fr & typeof supervisionFr & typeof eventsFr & typeof accountFr;
+export type FrWords = typeof fr & typeof supervisionFr & typeof eventsFr & typeof accountFr & typeof lettersFr;
 
 /** The shape every translation must have: the French keys, any string values. */
 export type Messages = Widen<FrWords>;

@@ -1,5 +1,6 @@
 import { publicOpeningHours, weekdayOpeningHours } from '../admin';
-import { CITIZEN_TEXT, fillText, formatDateTime, formatLongDate, openingHoursLines, pluralText } from '../citizen-text';
+import { CITIZEN_TEXT, fillText, formatDateTime, pluralText } from '../citizen-text';
+import { formatLongDate, openingHoursLines } from '../citizen-format';
 
 describe('citizen pages text', () => {
   it('chooses the singular or plural form by each language’s rules and fills the placeholders', () => {

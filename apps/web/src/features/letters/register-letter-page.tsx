@@ -14,6 +14,10 @@ import { useRequestTypes } from '../../hooks/use-request-types';
 import { useChannelKinds } from '../../hooks/use-teams';
 import { DEFAULT_ROUTE, inboxHref, navigate } from '../../lib/router';
 import { canSeeAllTeams, navTeams } from '../inbox/inbox-views';
+import { addFrenchWords } from '../../i18n';
+import { lettersFr } from '../../i18n/fr-letters';
+
+addFrenchWords(lettersFr);
 
 /** The kinds that are paper mail (their capabilities say so): the town must have one open to register letters. */
 const POSTAL_KINDS = CHANNEL_KINDS.filter((k) => CHANNEL_CAPABILITIES[k].postal);
