@@ -25,6 +25,22 @@ describe('search scope, paging and maintained counters', () => {
   });
   afterAll(() => t?.close());
 
+  /**
+   * References no other file of this test holds: 24,000 random ones among 30^6 collide about one
+   * run in three (the birthday bound), which the unique constraint then refuses.
+   */
+  const used = new Set<string>();
+  const freshReferences = (n: number): string[] => {
+    const out: string[] = [];
+    while (out.length < n) {
+      const r = formatReference(randomBytes(6));
+      if (used.has(r)) continue;
+      used.add(r);
+      out.push(r);
+    }
+    return out;
+  };
+
   const citizenWrites = (o: {
     teamId: string;
     subject?: string;
@@ -184,7 +200,7 @@ describe('search scope, paging and maintained counters', () => {
       [town.org.id],
     );
     const n = 1030;
-    const references = Array.from({ length: n }, () => formatReference(randomBytes(6)));
+    const references = freshReferences(n);
     await t.db.query(
       `INSERT INTO conversation (organization_id, reference, contact_id, team_id, status, subject, last_message_at)
        SELECT $1, r, $2, CASE WHEN i % 2 = 0 THEN $3::uuid ELSE $4::uuid END,
@@ -226,7 +242,7 @@ describe('search scope, paging and maintained counters', () => {
     const { rows: newest } = await t.db.query(
       `INSERT INTO conversation (organization_id, reference, contact_id, team_id, status, subject, last_message_at)
        VALUES ($1, $2, $3, $4, 'open', 'Permis de construire', now() + interval '1 minute') RETURNING id`,
-      [town.org.id, formatReference(randomBytes(6)), paul[0].id, town.scolarite.id],
+      [town.org.id, freshReferences(1)[0], paul[0].id, town.scolarite.id],
     );
     const first = await search(town.supervisor.token, 'q=fontaine&limit=5');
     expect(ids(first)[0]).toBe(newest[0].id);
@@ -239,7 +255,7 @@ describe('search scope, paging and maintained counters', () => {
       `INSERT INTO conversation (organization_id, reference, contact_id, team_id, status, subject, last_message_at)
        SELECT $1, r, $2, $3, 'closed', 'Fontaine du parc', now() - interval '2 days' - make_interval(mins => i::int)
          FROM unnest($4::text[]) WITH ORDINALITY AS x(r, i)`,
-      [town.org.id, k[0].id, town.scolarite.id, Array.from({ length: 1000 }, () => formatReference(randomBytes(6)))],
+      [town.org.id, k[0].id, town.scolarite.id, freshReferences(1000)],
     );
     const { rows: late } = await t.db.query(
       `INSERT INTO conversation (organization_id, reference, contact_id, team_id, assignee_id, status, subject, last_message_at)
@@ -248,11 +264,11 @@ describe('search scope, paging and maintained counters', () => {
        RETURNING id`,
       [
         town.org.id,
-        formatReference(randomBytes(6)),
+        freshReferences(1)[0],
         k[0].id,
         town.etatCivil.id,
         town.agentSco.id,
-        formatReference(randomBytes(6)),
+        freshReferences(1)[0],
       ],
     );
     const agentFirst = await search(town.agentSco.token, 'q=fontaine&limit=10');
@@ -279,7 +295,7 @@ describe('search scope, paging and maintained counters', () => {
               CASE WHEN i % 20 = 7 AND (i <= 100 OR i > 3000) THEN 'Girouette tordue' ELSE 'Demande de rendez-vous' END,
               now() + interval '1 day' - make_interval(secs => i::int)
          FROM unnest($4::text[]) WITH ORDINALITY AS x(r, i)`,
-      [town.org.id, k[0].id, town.etatCivil.id, Array.from({ length: 24_000 }, () => formatReference(randomBytes(6)))],
+      [town.org.id, k[0].id, town.etatCivil.id, freshReferences(24_000)],
     );
     await t.db.query('ANALYZE conversation');
     const expected = async (limit: number) =>
