@@ -9,6 +9,8 @@ import { ConversationWriter } from '../conversations/conversation-writer.service
 import { OrganizationSettingsService } from '../organizations/organization-settings.service';
 import { CitizenFileRepository } from './citizen-file.repository';
 import { exportZip, type CitizenFile } from './citizen-export';
+import { contactPatterns, scrubRaw } from './erasure-scrub';
+import { ErasureScrubRepository, type ErasureScrubCounts } from './erasure-scrub.repository';
 import { RetentionRepository } from './retention.repository';
 import { RetentionService } from './retention.service';
 
@@ -28,6 +30,7 @@ export class CitizenRightsService {
     private readonly store: BlobStore,
     private readonly blobs: OrphanBlobs,
     private readonly organizations: OrganizationSettingsService,
+    private readonly scrub: ErasureScrubRepository,
   ) {}
 
   /** The ZIP (JSON + readable HTML + attachments) and a file name for it. */
@@ -74,8 +77,12 @@ export class CitizenRightsService {
 
   /**
    * Erasure now: every conversation of the citizen not on legal hold is anonymized (whatever its
-   * status), and the citizen too when none is kept; the mails from their addresses a mailbox's
-   * quarantine kept, and the delivery reports naming those addresses, are removed. What is kept is returned with its reason.
+   * status), and the citizen too when none is kept (with the files merged into theirs); the mails
+   * from their addresses a mailbox's quarantine kept, and the delivery reports naming those
+   * addresses, are removed. Then their addresses, numbers and name go from everything else of the
+   * organization (ErasureScrubRepository: other files' messages and e-mail copies, registrations,
+   * audit details, merges, mailbox traces, failed webhooks, the mail log), except the conversations
+   * a legal hold keeps. What is kept is returned with its reason.
    */
   async erase(agent: AuthAgent, contactId: string): Promise<ContactErasureDto> {
     if (!isManager(agent)) throw notFound('citoyen');
@@ -86,6 +93,8 @@ export class CitizenRightsService {
       await this.writer.lockCitizens(tx, [contactId]);
       const contact = await this.retentionRepo.lockContact(m, agent.organizationId, contactId);
       if (!contact) throw notFound('citoyen');
+      // What identifies them, read before their identities go.
+      const terms = await this.scrub.terms(m, agent.organizationId, [contactId]);
       // The mails from their addresses a mailbox's quarantine kept (no legal hold covers those).
       const quarantinedMails = await this.retentionRepo.dropQuarantinedFrom(m, [contactId]);
       // The delivery reports naming their addresses (about nothing Guichet sent), kept beside a mailbox's activity.
@@ -99,6 +108,38 @@ export class CitizenRightsService {
       let contactAnonymized = done.contacts > 0 || contact.anonymized_at !== null;
       if (!kept.length && !contactAnonymized)
         contactAnonymized = (await this.retentionRepo.anonymizeUnneededContacts(m, [contactId], now)).length > 0;
+      const held = kept.map((k) => k.id);
+      if (contactAnonymized)
+        await this.scrub.anonymizeMergedFiles(
+          m,
+          terms.contactIds.filter((id) => id !== contactId),
+          now,
+        );
+      const patterns = contactPatterns(terms);
+      const elsewhere: ErasureScrubCounts = {
+        ...(await this.scrub.scrub(m, {
+          organizationId: agent.organizationId,
+          contactIds: terms.contactIds,
+          emails: terms.emails,
+          phones: terms.phones,
+          ...patterns,
+          held,
+        })),
+        emailCopies: 0,
+      };
+      // E-mail copies (message/rfc822 attachments) in other files naming their addresses or numbers:
+      // rewritten without those nor their name; the old bytes are released after the commit.
+      const replacedBlobs: string[] = [];
+      if (patterns.reach)
+        for (const copy of await this.scrub.emailCopies(m, agent.organizationId, held)) {
+          const bytes = await this.store.get(copy.sha256).catch(() => null);
+          const clean = bytes && scrubRaw(bytes, patterns.reach, patterns.all);
+          if (!clean) continue;
+          const stored = await this.store.put(clean);
+          await this.scrub.replaceBlob(m, copy.id, stored.sha256, stored.size);
+          replacedBlobs.push(copy.sha256);
+          elsewhere.emailCopies++;
+        }
       const result: ContactErasureDto = {
         conversationsAnonymized: done.anonymized,
         contactAnonymized,
@@ -115,11 +156,12 @@ export class CitizenRightsService {
             kept: result.kept.map((k) => k.reference),
             quarantinedMails,
             mailReports,
+            elsewhere,
           },
         },
         m,
       );
-      return { result, blobs: done.blobs };
+      return { result, blobs: [...done.blobs, ...replacedBlobs] };
     });
     if (blobs.length) await this.blobs.release(blobs);
     return result;

@@ -4,6 +4,7 @@ import { OrganizationsModule } from '../organizations/organizations.module';
 import { CitizenFileRepository } from './citizen-file.repository';
 import { CitizenRightsController } from './citizen-rights.controller';
 import { CitizenRightsService } from './citizen-rights.service';
+import { ErasureScrubRepository } from './erasure-scrub.repository';
 import { RetentionController } from './retention.controller';
 import { RetentionRepository } from './retention.repository';
 import { RetentionService } from './retention.service';
@@ -20,6 +21,7 @@ import { RightsRequestService } from './rights-request.service';
     RetentionService,
     CitizenFileRepository,
     CitizenRightsService,
+    ErasureScrubRepository,
     RightsRequestRepository,
     RightsRequestService,
   ],
