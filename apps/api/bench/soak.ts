@@ -642,16 +642,25 @@ export async function benchSoak(o: SoakBenchOptions, log: Log): Promise<BenchRes
     let faultsDone = false;
 
     // --- the run ---------------------------------------------------------------------------------
-    /** RSS (from /proc) and V8 heap in use (from /metrics, MiB) of each instance. */
-    const rss: { atMs: number; kb: (number | null)[]; heapMiB: (number | null)[] }[] = [];
+    /**
+     * RSS (from /proc) of each instance, and from its /metrics: V8 heap in use and memory outside it
+     * (buffers, MiB), and its connected sockets (what RSS follows when agents move between instances).
+     */
+    type Inside = { heapMiB: number; externalMiB: number; sockets: number } | null;
+    const rss: { atMs: number; kb: (number | null)[]; inside: Inside[] }[] = [];
     const loadStart = nowMs();
     const sample = async () => {
-      const s: (typeof rss)[number] = { atMs: nowMs() - loadStart, kb: instances.map((x) => x.rssKb()), heapMiB: [] };
+      const s: (typeof rss)[number] = { atMs: nowMs() - loadStart, kb: instances.map((x) => x.rssKb()), inside: [] };
       rss.push(s);
-      s.heapMiB = await Promise.all(
-        instances.map(async (x) => {
+      s.inside = await Promise.all(
+        instances.map(async (x): Promise<Inside> => {
           const m = await x.metrics();
-          return m ? metricValue(m, 'nodejs_heap_size_used_bytes') / 2 ** 20 : null;
+          if (!m) return null;
+          return {
+            heapMiB: metricValue(m, 'nodejs_heap_size_used_bytes') / 2 ** 20,
+            externalMiB: metricValue(m, 'nodejs_external_memory_bytes') / 2 ** 20,
+            sockets: metricValue(m, 'guichet_socket_connections'),
+          };
         }),
       );
     };
@@ -929,15 +938,15 @@ export async function benchSoak(o: SoakBenchOptions, log: Log): Promise<BenchRes
         note: `${(samples[0]! / 1024).toFixed(0)} → ${(samples.at(-1)! / 1024).toFixed(0)} MiB`,
       };
     });
+    const insideText = (x: Inside | undefined) =>
+      x
+        ? `heap ${x.heapMiB.toFixed(0)}, external ${x.externalMiB.toFixed(0)}, ${String(x.sockets).padStart(3)} sockets`
+        : 'heap ?, external ?,   ? sockets';
     const rssTable = rss
       .map(
         (s) =>
           `${(s.atMs / 60_000).toFixed(1).padStart(5)} min  ${s.kb
-            .map((k, i) =>
-              k == null
-                ? '   down'
-                : `${(k / 1024).toFixed(0).padStart(5)} MiB (heap ${s.heapMiB[i] == null ? '?' : s.heapMiB[i]!.toFixed(0)})`,
-            )
+            .map((k, i) => (k == null ? '   down' : `${(k / 1024).toFixed(0).padStart(5)} MiB (${insideText(s.inside[i])})`))
             .join('  ')}`,
       )
       .join('\n');
@@ -1048,7 +1057,7 @@ export async function benchSoak(o: SoakBenchOptions, log: Log): Promise<BenchRes
           : []),
         ...(failures.length ? [`sender failures (first 5): ${failures.slice(0, 5).join(' | ')}`] : []),
         ...(unexpected.length ? [`instances that died by themselves: ${unexpected.join(' | ')}`] : []),
-        `RSS (V8 heap in use) every ${(o.rssEveryMs / 1000).toFixed(0)} s (${instances.map((x) => x.name).join(', ')}):\n${rssTable}`,
+        `RSS (V8 heap in use, memory outside it, connected sockets) every ${(o.rssEveryMs / 1000).toFixed(0)} s (${instances.map((x) => x.name).join(', ')}):\n${rssTable}`,
         `timeline, by when messages were sent (minutes from the start of the load: messages/s acknowledged; ack p50 / p99; event p99):\n${timeline}`,
         `calm periods leave out latencies of messages sent from 2 s before a fault to ${o.recoveryMs / 1000} s after the service came back`,
       ],

@@ -162,6 +162,14 @@ export class Metrics implements OnModuleDestroy {
         this.set(process.memoryUsage().heapUsed);
       },
     });
+    new Gauge({
+      name: 'nodejs_external_memory_bytes',
+      help: 'Memory of C++ objects bound to JavaScript ones (buffers included), in bytes',
+      registers: [this.registry],
+      collect() {
+        this.set(process.memoryUsage().external);
+      },
+    });
     new Counter({
       name: 'process_cpu_seconds_total',
       help: 'User and system CPU time spent, in seconds',
