@@ -48,7 +48,8 @@ describe('letters (courrier papier) in Chromium', () => {
     expect(await from.innerText()).toMatch(
       /^Courrier reçu le \d{1,2}(er)? \p{L}+ \d{4} — expéditeur : Odette Lettre, 5 chemin des Vignes, 99000 Démo$/u,
     );
-    const ack = page.getByTestId('message').filter({ hasText: 'Accusé d’enregistrement de votre demande' });
+    // No démarche given: the paper acknowledgement of the letter (no electronic registration text).
+    const ack = page.getByTestId('message').filter({ hasText: 'votre courrier, enregistré sous la référence' });
     await ack.waitFor({ timeout: 15_000 });
     expect(await ack.getByTestId('delivery-status').innerText()).toContain('À imprimer et à poster');
     const href = await ack.getByTestId('print-letter').getAttribute('href');
@@ -60,7 +61,13 @@ describe('letters (courrier papier) in Chromium', () => {
     const printable = await page.context().newPage();
     await printable.goto(`${t.url}${href}`);
     await printable.getByText('Odette Lettre').first().waitFor({ timeout: 10_000 });
-    expect(await printable.locator('.facts').innerText()).toContain('Objet : Accusé d’enregistrement de votre demande');
+    expect(await printable.locator('.facts').innerText()).toContain('Objet : Accusé de réception de votre courrier');
+    const letterText = await printable.locator('main').innerText();
+    expect(letterText).toMatch(/Nous avons bien reçu le \d{1,2}(er)? \p{L}+ \d{4} votre courrier/u);
+    expect(letterText).toContain('Il a été confié au service État civil');
+    expect(letterText).toContain('article L112-6');
+    expect(letterText).toContain('article L112-3');
+    expect(letterText).not.toMatch(/L112-8|L112-11|électronique|d’enregistrement/);
     await printable.screenshot({ path: join(shots, 'letters-printable-acknowledgement.png'), fullPage: true });
     await printable.close();
 

@@ -28,6 +28,8 @@ export const acknowledgementSettingsSchema = z
         registration: template(4000),
         short: template(480),
         shortRegistration: template(480),
+        paperReceipt: template(6000),
+        paperRegistration: template(4000),
       })
       .partial(),
   })

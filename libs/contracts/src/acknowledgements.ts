@@ -1,3 +1,4 @@
+import { CHANNEL_CAPABILITIES } from './channel-capabilities';
 import type { ChannelKind } from './enums';
 import { civilDateAt, formatFrenchLongDate, LEGAL_TIME_ZONE, type DecisionRegime } from './deadlines';
 
@@ -5,6 +6,8 @@ import { civilDateAt, formatFrenchLongDate, LEGAL_TIME_ZONE, type DecisionRegime
  * The acknowledgements Guichet sends by itself (CRPA L112-3, R112-5, L112-8/L112-11) and the
  * agent's identity on replies (L111-2): their text templates, variables and rendering. Pure, so
  * the API renders what it sends and the admin screen and composer preview with the same code.
+ * A paper request (a letter an agent registered) gets paper texts: the saisine par voie
+ * électronique (L112-8, L112-11) and its accusé d'enregistrement électronique do not apply to it.
  */
 
 /**
@@ -16,7 +19,11 @@ import { civilDateAt, formatFrenchLongDate, LEGAL_TIME_ZONE, type DecisionRegime
 export const ACKNOWLEDGEMENT_KINDS = ['registration', 'receipt', 'correction'] as const;
 export type AcknowledgementKind = (typeof ACKNOWLEDGEMENT_KINDS)[number];
 
-/** Channels a citizen writes on electronically; calls and the switchboard get no written acknowledgement. */
+/**
+ * The form of a channel's written answers: full (e-mail, the form's tracking page), short (SMS and
+ * chats), none (calls, the switchboard). A paper letter's are full (its signature too); its
+ * acknowledgements take the paper texts (`ackForm`).
+ */
 export const ACKNOWLEDGED_CHANNELS: Record<ChannelKind, 'full' | 'short' | null> = {
   email: 'full',
   webform: 'full',
@@ -26,7 +33,7 @@ export const ACKNOWLEDGED_CHANNELS: Record<ChannelKind, 'full' | 'short' | null>
   instagram: 'short',
   voice: null,
   pbx: null,
-  // A paper request gets a paper acknowledgement: the full text, printed and posted by an agent.
+  // A paper request gets a paper acknowledgement (`ackForm`: the paper texts), printed and posted by an agent.
   letter: 'full',
 };
 
@@ -49,6 +56,28 @@ export const ACK_VARIABLES = {
 } as const;
 export type AckVariable = keyof typeof ACK_VARIABLES;
 
+/** The form an acknowledgement takes on a channel kind: `paper` on a postal one (a printed letter). */
+export type AckForm = 'full' | 'short' | 'paper';
+
+/** The acknowledgement form of requests that came on this channel kind; null: none is written. */
+export function ackForm(kind: ChannelKind): AckForm | null {
+  const form = ACKNOWLEDGED_CHANNELS[kind];
+  return form && CHANNEL_CAPABILITIES[kind].postal ? 'paper' : form;
+}
+
+/** The R112-5 mentions that depend on the démarche, in the receipts of every form. */
+const R112_5 = ['Démarche : {{demarche}}', '', '{{decision}}', '', '{{mentions}}', '', '{{pieces}}'];
+
+const PAPER_SERVICE = [
+  'Service chargé de votre demande : {{service}}',
+  'Adresse postale : {{adresse}}',
+  'Téléphone : {{telephone}}',
+  'Courriel : {{email}}',
+  '',
+  'Vous pouvez suivre votre demande en ligne : {{lien_suivi}}',
+];
+const PAPER_CLOSING = 'Nous vous prions d’agréer, Madame, Monsieur, l’expression de nos salutations distinguées.';
+
 export const DEFAULT_ACK_TEMPLATES = {
   receipt: [
     'Accusé de réception de votre demande {{reference}}',
@@ -56,13 +85,7 @@ export const DEFAULT_ACK_TEMPLATES = {
     'Bonjour,',
     '',
     '{{commune}} a bien reçu votre demande le {{date_reception}}.',
-    'Démarche : {{demarche}}',
-    '',
-    '{{decision}}',
-    '',
-    '{{mentions}}',
-    '',
-    '{{pieces}}',
+    ...R112_5,
     '',
     'Service chargé de votre demande : {{service}}',
     'Adresse postale : {{adresse}}',
@@ -89,9 +112,45 @@ export const DEFAULT_ACK_TEMPLATES = {
   short:
     '{{commune}} : accusé de réception de votre demande {{reference}} ({{demarche}}). {{decision_courte}} Détails : {{lien_suivi}}',
   shortRegistration: "{{commune}} : accusé d'enregistrement de votre demande {{reference}}. Suivi : {{lien_suivi}}",
+  // A paper request (L112-3, R112-5): the date it came, the service and how to reach it, the date
+  // silence decides and what it decides, the appeal or the attestation; nothing electronic.
+  paperReceipt: [
+    'Madame, Monsieur,',
+    '',
+    'Nous avons bien reçu le {{date_reception}} votre demande, enregistrée sous la référence {{reference}}.',
+    ...R112_5,
+    '',
+    ...PAPER_SERVICE,
+    '',
+    'Le présent courrier vaut accusé de réception de votre demande (articles L112-3 et R112-5 du code des relations entre le public et l’administration).',
+    '',
+    PAPER_CLOSING,
+  ].join('\n'),
+  // A paper request whose démarche is not known yet: its receipt and the service now, the R112-5
+  // mentions in the accusé de réception that follows once the démarche is set (L112-6 said).
+  paperRegistration: [
+    'Madame, Monsieur,',
+    '',
+    'Nous avons bien reçu le {{date_reception}} votre courrier, enregistré sous la référence {{reference}}. Il a été confié au service {{service}}, qui l’examine.',
+    '',
+    'Si votre demande appelle une décision de l’administration, ce service vous adressera un accusé de réception complet : la démarche dont elle relève, la date à laquelle, faute de réponse, elle sera réputée acceptée ou rejetée, les délais et voies de recours s’il y a lieu et les pièces éventuellement manquantes. Tant qu’il ne vous a pas été adressé, les délais de recours ne vous sont pas opposables (article L112-6 du code des relations entre le public et l’administration).',
+    '',
+    ...PAPER_SERVICE,
+    '',
+    'Le présent courrier accuse réception de votre demande (article L112-3 du code des relations entre le public et l’administration).',
+    '',
+    PAPER_CLOSING,
+  ].join('\n'),
 } as const;
 
-export const ACK_TEMPLATE_NAMES = ['receipt', 'registration', 'short', 'shortRegistration'] as const;
+export const ACK_TEMPLATE_NAMES = [
+  'receipt',
+  'registration',
+  'short',
+  'shortRegistration',
+  'paperReceipt',
+  'paperRegistration',
+] as const;
 export type AckTemplateName = (typeof ACK_TEMPLATE_NAMES)[number];
 
 const VARIABLE = /\{\{\s*([a-z_]+)\s*\}\}/g;
@@ -213,23 +272,31 @@ export function ackValues(f: AckFacts): Record<AckVariable, string> {
   };
 }
 
-/** The acknowledgement of one kind for one request, in the form of its channel. */
+/** Which template writes each acknowledgement in each form (a correction is a receipt, announced). */
+const TEMPLATE_OF: Record<AckForm, { registration: AckTemplateName; receipt: AckTemplateName }> = {
+  full: { registration: 'registration', receipt: 'receipt' },
+  short: { registration: 'shortRegistration', receipt: 'short' },
+  paper: { registration: 'paperRegistration', receipt: 'paperReceipt' },
+};
+
+const CORRECTION: Record<AckForm, string> = {
+  full: 'Accusé de réception rectificatif : la démarche de votre demande a été modifiée. Il remplace le précédent.\n\n',
+  short: 'Rectificatif : ',
+  paper: 'La démarche de votre demande a été modifiée : le présent accusé de réception rectificatif remplace le précédent.\n\n',
+};
+
+/** The acknowledgement of one kind for one request, in the form of its channel (`ackForm`). */
 export function renderAcknowledgement(
   kind: AcknowledgementKind,
-  form: 'full' | 'short',
+  form: AckForm,
   templates: Record<AckTemplateName, string>,
   facts: AckFacts,
 ): string {
-  const values = ackValues(facts);
-  const template =
-    kind === 'registration'
-      ? templates[form === 'full' ? 'registration' : 'shortRegistration']
-      : templates[form === 'full' ? 'receipt' : 'short'];
-  const body = renderTemplate(template, values);
-  if (kind !== 'correction') return body;
-  return form === 'full'
-    ? `Accusé de réception rectificatif : la démarche de votre demande a été modifiée. Il remplace le précédent.\n\n${body}`
-    : `Rectificatif : ${body}`;
+  const body = renderTemplate(
+    templates[TEMPLATE_OF[form][kind === 'registration' ? 'registration' : 'receipt']],
+    ackValues(facts),
+  );
+  return kind === 'correction' ? `${CORRECTION[form]}${body}` : body;
 }
 
 export interface AcknowledgementSettingsDto {

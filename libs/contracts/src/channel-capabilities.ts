@@ -144,6 +144,25 @@ export const CHANNEL_CAPABILITIES = {
   letter: { ...none, reply: true, attachmentsIn: true, subject: true, postal: true },
 } satisfies Record<ChannelKind, ChannelCapabilities>;
 
+/**
+ * A letter of the town hall: a message it wrote (an answer, an acknowledgement, a notice) on a
+ * postal channel, which an agent prints, posts and marks posted. What the printable page, « marquer
+ * comme posté », the timeline's postal status and the tracking page ask of a message.
+ */
+export function isTownLetter(m: { direction: string; kind: string; channelKind: ChannelKind | null }): boolean {
+  return m.direction === 'outbound' && m.kind === 'message' && !!m.channelKind && CHANNEL_CAPABILITIES[m.channelKind].postal;
+}
+
+/** A letter of the town hall not posted yet: only the town hall has it (the citizen's tracking page does not show it). */
+export function awaitsPosting(m: {
+  direction: string;
+  kind: string;
+  channelKind: ChannelKind | null;
+  postedAt?: string | null;
+}): boolean {
+  return isTownLetter(m) && !m.postedAt;
+}
+
 /** A French reason to refuse a body longer than one message of this kind holds (its maxLength), or null. */
 export function tooLongFor(kind: ChannelKind, body: string): string | null {
   const max = CHANNEL_CAPABILITIES[kind].maxLength;

@@ -58,3 +58,19 @@ export function addressLines(address: string): string[] {
     .map((l) => l.trim())
     .filter(Boolean);
 }
+
+/**
+ * Who sent a letter, as compared between letters: the name and the postal address with case,
+ * accents, punctuation and spacing dropped (« 12, Rue des Lilas — 99000 DÉMO » = « 12 rue des
+ * lilas 99000 Demo »). Equal keys are the same name at the same address, nothing fuzzier.
+ */
+export function letterSenderKey(name: string, address: string): string {
+  const plain = (s: string) =>
+    s
+      .normalize('NFD')
+      .replace(/\p{M}/gu, '')
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}]+/gu, ' ')
+      .trim();
+  return `${plain(name)}|${plain(address)}`;
+}

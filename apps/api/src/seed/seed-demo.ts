@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { CHANNEL_CAPABILITIES, civilDateAt, normalizeIdentity, type ChannelKind, type IdentityKind } from '@guichet/contracts';
+import {
+  CHANNEL_CAPABILITIES,
+  civilDateAt,
+  letterSenderKey,
+  normalizeIdentity,
+  type ChannelKind,
+  type IdentityKind,
+} from '@guichet/contracts';
 import type { DataSource } from 'typeorm';
 import { Database } from '../common/database';
 import { hashPassword } from '../common/password';
@@ -238,6 +245,7 @@ async function seedConversation(
                   receivedOn: civilDateAt(at(msg.minutesAgo)),
                   sender: { name: citizen.citizen.name, address: msg.postalAddress },
                 },
+                letterSenderKey: letterSenderKey(citizen.citizen.name, msg.postalAddress),
               }
             : msg.direction === 'outbound' && kind === 'message' && CHANNEL_CAPABILITIES[channelKind].postal
               ? { postedAt: at(msg.minutesAgo - 60).toISOString() }

@@ -10,6 +10,7 @@ import {
   type ConversationDto,
   type MessageDto,
   type Page,
+  type PublicRequestDto,
   type RequestTypeDto,
 } from '@guichet/contracts';
 import { expectEventually } from '@guichet/testing';
@@ -43,6 +44,17 @@ describe('letters registered by agents, acknowledged and answered on paper', () 
     summary: 'Demande d’autorisation d’une terrasse de 8 tables devant le café, du 1er avril au 30 septembre.',
     ...over,
   });
+  /** What a paper text never cites: the saisine par voie électronique and its accusé d'enregistrement. */
+  const ELECTRONIC = /L112-8|L112-11|électronique|d’enregistrement|d'enregistrement/;
+  const conversation = async (id: string) =>
+    (await t.http<ConversationDto>('GET', `/api/v1/conversations/${id}`, { token: town.agentEC.token })).body;
+  const acknowledgements = async (id: string) => (await messages(id)).filter((m) => m.acknowledgement);
+  const tracking = async (body: string) => {
+    const [, reference, token] = /\/suivi\/(GU-[0-9A-Z]+)\?token=([\w-]+)/.exec(body)!;
+    const res = await t.http<PublicRequestDto>('GET', `/api/v1/public/requests/${reference}?token=${token}`);
+    expect(res.status).toBe(200);
+    return res.body;
+  };
   const messages = async (id: string) =>
     (await t.http<Page<MessageDto>>('GET', `/api/v1/conversations/${id}/messages`, { token: town.agentEC.token })).body.items;
 
@@ -147,11 +159,19 @@ describe('letters registered by agents, acknowledged and answered on paper', () 
       error: null,
     });
     const decision = formatFrenchLongDate(addMonths(fields.receivedOn, 2));
-    expect(ack.body).toContain('Accusé de réception de votre demande');
-    expect(ack.body).toContain(`a bien reçu votre demande le ${formatFrenchLongDate(fields.receivedOn)}.`);
+    // The paper text (L112-3, R112-5): the day it came, the démarche, the date silence decides and
+    // what it decides, the appeal, the documents, the service's address and phone; nothing electronic.
+    expect(ack.body).toMatch(/^Madame, Monsieur,\n/);
+    expect(ack.body).toContain(`Nous avons bien reçu le ${formatFrenchLongDate(fields.receivedOn)} votre demande`);
+    expect(ack.body).toContain('Démarche : Autorisation de terrasse');
     expect(ack.body).toContain(`au ${decision}, votre demande sera réputée rejetée`);
     expect(ack.body).toContain('Délais et voies de recours');
     expect(ack.body).toContain('Extrait Kbis');
+    expect(ack.body).toContain('Service chargé de votre demande : État civil');
+    expect(ack.body).toContain('Adresse postale : Hôtel de ville, 1 place de la Mairie, 99000 Démo');
+    expect(ack.body).toContain('Téléphone : 01 23 45 67 89');
+    expect(ack.body).toContain('articles L112-3 et R112-5');
+    expect(ack.body).not.toMatch(ELECTRONIC);
     // L111-2: the agent's name and role, the service.
     expect(ack.body).toMatch(/-- \nMarie Dupont\nAgente d’accueil\nÉtat civil/);
     expect(await t.count('acknowledgement')).toBeGreaterThan(0);
@@ -170,11 +190,15 @@ describe('letters registered by agents, acknowledged and answered on paper', () 
       `<p><strong>Référence :</strong> ${reference}</p>`,
       '<p><strong>Objet :</strong> Accusé de réception de votre demande</p>',
       '<span>Hôtel de ville, 1 place de la Mairie, 99000 Démo</span>',
+      `<p>Nous avons bien reçu le ${formatFrenchLongDate(fields.receivedOn)} votre demande, enregistrée sous la référence ${reference}.<br>Démarche : Autorisation de terrasse</p>`,
+      `<p>En l’absence de réponse de notre part au ${decision}, votre demande sera réputée rejetée (décision implicite de rejet).</p>`,
+      '<br>Téléphone : 01 23 45 67 89<br>',
       'Marie Dupont',
       'Agente d’accueil',
       `Le ${formatFrenchLongDate(today())}`,
     ])
       expect([part, page.body.includes(part)]).toEqual([part, true]);
+    expect(page.body).not.toMatch(ELECTRONIC);
     // Another service's agent may not print it; an inbound message is no letter of the town hall.
     expect((await t.http('GET', path, { token: town.agentSco.token })).status).toBe(404);
     const inbound = (await messages(id)).find((m) => m.direction === 'inbound')!;
@@ -237,7 +261,80 @@ describe('letters registered by agents, acknowledged and answered on paper', () 
     expect(page.body).toMatch(/<p class="signature">Marie Dupont\nAgente d’accueil\nÉtat civil/);
   });
 
-  it('never joins a letter to another citizen’s file on typed details: a new citizen, flagged as possibly related', async () => {
+  it('acknowledges a paper request without its démarche by a letter citing no electronic rule, then completely once the démarche is set', async () => {
+    const fields = letter({ name: 'Rose Sansdemarche', address: '8 allée des Roses\n99000 Démo', subject: 'Question' });
+    const id = (await register(fields)).body.id;
+    await t.settled();
+    const [first, ...others] = await acknowledgements(id);
+    expect(others).toEqual([]);
+    expect(first).toMatchObject({
+      acknowledgement: 'registration',
+      channelKind: 'letter',
+      status: 'queued',
+      authorAgentId: town.agentEC.id,
+    });
+    const reference = (await conversation(id)).reference;
+    expect(first!.body).toContain(
+      `Nous avons bien reçu le ${formatFrenchLongDate(fields.receivedOn)} votre courrier, enregistré sous la référence ${reference}.`,
+    );
+    expect(first!.body).toContain('Il a été confié au service État civil');
+    expect(first!.body).toContain('Adresse postale : Hôtel de ville, 1 place de la Mairie, 99000 Démo');
+    expect(first!.body).toContain('Téléphone : 01 23 45 67 89');
+    expect(first!.body).toContain('les délais de recours ne vous sont pas opposables (article L112-6');
+    expect(first!.body).not.toMatch(ELECTRONIC);
+    const page = await t.http<string>('GET', `/api/v1/conversations/${id}/messages/${first!.id}/letter`, {
+      token: town.agentEC.token,
+    });
+    expect(page.body).toContain('<p><strong>Objet :</strong> Accusé de réception de votre courrier</p>');
+    expect(page.body).not.toMatch(ELECTRONIC);
+
+    // The démarche set: the complete accusé de réception follows, on paper too.
+    const c = await conversation(id);
+    const set = await t.http('PATCH', `/api/v1/conversations/${id}`, {
+      token: town.agentEC.token,
+      body: { requestTypeId: terrasse.id, version: c.version },
+    });
+    expect(set.status).toBe(200);
+    await t.settled();
+    const acks = await acknowledgements(id);
+    expect(acks.map((a) => a.acknowledgement)).toEqual(['registration', 'receipt']);
+    expect(acks[1]).toMatchObject({ channelKind: 'letter', status: 'queued', authorAgentId: town.agentEC.id });
+    expect(acks[1]!.body).toContain('Démarche : Autorisation de terrasse');
+    expect(acks[1]!.body).toContain(
+      `au ${formatFrenchLongDate(addMonths(fields.receivedOn, 2))}, votre demande sera réputée rejetée`,
+    );
+    expect(acks[1]!.body).toContain('Délais et voies de recours');
+    expect(acks[1]!.body).not.toMatch(ELECTRONIC);
+  });
+
+  it('shows the citizen a paper letter of the town hall on the tracking page only once it is marked posted', async () => {
+    const id = (
+      await register(letter({ requestTypeId: terrasse.id, name: 'Yves Suivi', address: '2 place du Marché\n99000 Démo' }))
+    ).body.id;
+    await t.settled();
+    const [ack] = await acknowledgements(id);
+    const shown = async () => (await tracking(ack!.body)).messages.map((m) => m.id);
+    const inbound = (await messages(id)).find((m) => m.direction === 'inbound')!;
+    // Printed, not posted yet: only the citizen's letter.
+    expect(await shown()).toEqual([inbound.id]);
+    const reply = await t.http<MessageDto>('POST', `/api/v1/conversations/${id}/messages`, {
+      token: town.agentEC.token,
+      body: { kind: 'reply', body: 'Madame, Monsieur,\n\nvotre dossier est complet.', version: (await conversation(id)).version },
+    });
+    expect(reply.status).toBe(201);
+    await t.settled();
+    expect(await shown()).toEqual([inbound.id]);
+    const post = async (messageId: string) =>
+      expect(
+        (await t.http('POST', `/api/v1/conversations/${id}/messages/${messageId}/posted`, { token: town.agentEC.token })).status,
+      ).toBe(200);
+    await post(ack!.id);
+    expect(await shown()).toEqual([inbound.id, ack!.id]);
+    await post(reply.body.id);
+    expect(await shown()).toEqual([inbound.id, ack!.id, reply.body.id]);
+  });
+
+  it('joins a letter to the citizen its typed details match exactly; otherwise a new citizen, flagged as possibly related', async () => {
     const known = await t.http('POST', `/api/v1/public/organizations/${town.org.slug}/requests`, {
       body: {
         teamId: town.etatCivil.id,
@@ -252,15 +349,64 @@ describe('letters registered by agents, acknowledged and answered on paper', () 
     const [{ contact_id: knownContact, id: knownFile }] = (
       await t.db.query(`SELECT contact_id, id FROM conversation WHERE reference = $1`, [known.body.reference])
     ).rows;
-    const res = await register(letter({ name: 'L. Connue', email: 'Lucie.Connue@example.fr', phone: '06 12 34 56 78' }));
-    expect(res.status).toBe(201);
-    expect(res.body.contact.id).not.toBe(knownContact);
-    expect(res.body.possiblyRelatedToId).toBe(knownFile);
     const identities = async (contactId: string) =>
       (await t.db.query(`SELECT kind, value FROM contact_identity WHERE contact_id = $1 ORDER BY kind`, [contactId])).rows;
+    const audited = async (id: string) =>
+      (
+        await t.db.query(
+          `SELECT data FROM audit_event WHERE action = 'conversation.letter_registered' AND conversation_id = $1`,
+          [id],
+        )
+      ).rows[0].data;
+
+    // Her e-mail and a number nobody holds: not exact (typed details add no identity to anyone).
+    const partly = await register(letter({ name: 'L. Connue', email: 'Lucie.Connue@example.fr', phone: '06 12 34 56 78' }));
+    expect(partly.status).toBe(201);
+    expect(partly.body.contact.id).not.toBe(knownContact);
+    expect(partly.body.possiblyRelatedToId).toBe(knownFile);
     expect(await identities(knownContact)).toEqual([{ kind: 'email', value: 'lucie.connue@example.fr' }]);
-    // The new citizen holds only the number nobody held.
-    expect(await identities(res.body.contact.id)).toEqual([{ kind: 'phone', value: '+33612345678' }]);
+    expect(await identities(partly.body.contact.id)).toEqual([{ kind: 'phone', value: '+33612345678' }]);
+
+    // Her e-mail only (as typed, any case): her letter, in her file, nothing added to her.
+    const exact = await register(
+      letter({ name: 'Lucie Connue', address: '3 rue Haute\n99000 Démo', email: 'LUCIE.CONNUE@example.fr' }),
+    );
+    expect(exact.status).toBe(201);
+    expect(exact.body.contact.id).toBe(knownContact);
+    expect(exact.body.possiblyRelatedToId).toBeNull();
+    expect(await identities(knownContact)).toEqual([{ kind: 'email', value: 'lucie.connue@example.fr' }]);
+    expect(await audited(exact.body.id)).toMatchObject({ joinedCitizen: true });
+
+    // No e-mail nor phone: the same name at the same postal address as an earlier letter, however typed.
+    const henri = await register(letter({ name: 'Henri Poste', address: '4 rue du Four\n99000 Démo' }));
+    const again = await register(letter({ name: 'HENRI  poste', address: '4, Rue du Four — 99000 DEMO' }));
+    expect(again.body.contact.id).toBe(henri.body.contact.id);
+    expect(again.body.possiblyRelatedToId).toBeNull();
+    expect(await audited(henri.body.id)).not.toHaveProperty('joinedCitizen');
+    // Another address: another citizen, and nothing points to anyone.
+    const elsewhere = await register(letter({ name: 'Henri Poste', address: '6 rue du Four\n99000 Démo' }));
+    expect(elsewhere.body.contact.id).not.toBe(henri.body.contact.id);
+    expect(elsewhere.body.possiblyRelatedToId).toBeNull();
+    // Henri's name and address with Lucie's e-mail: two citizens pointed to, none joined; flagged.
+    const both = await register(
+      letter({ name: 'Henri Poste', address: '4 rue du Four\n99000 Démo', email: 'lucie.connue@example.fr' }),
+    );
+    expect([knownContact, henri.body.contact.id, elsewhere.body.contact.id]).not.toContain(both.body.contact.id);
+    expect(both.body.possiblyRelatedToId).not.toBeNull();
+    expect(await identities(both.body.contact.id)).toEqual([]);
+    // The sender's key of another town is not this town's.
+    const other = await seedTown(t);
+    await t.newChannel({ organizationId: other.org.id, teamId: other.etatCivil.id, kind: 'letter' });
+    const form = new FormData();
+    for (const [k, v] of Object.entries(
+      letter({ name: 'Henri Poste', address: '4 rue du Four\n99000 Démo', teamId: other.etatCivil.id }),
+    ))
+      form.append(k, v);
+    form.append('scan', pdf(), 'courrier.pdf');
+    const there = await t.http<ConversationDto>('POST', '/api/v1/letters', { token: other.agentEC.token, form });
+    expect(there.status).toBe(201);
+    expect(there.body.possiblyRelatedToId).toBeNull();
+    expect(there.body.contact.id).not.toBe(henri.body.contact.id);
   });
 
   it('refuses a letter without its scan, with a bad date, file or address, or of another service, with French reasons and nothing written', async () => {
@@ -300,5 +446,55 @@ describe('letters registered by agents, acknowledged and answered on paper', () 
     const other = await seedTown(t);
     await refused(register(letter({ teamId: other.etatCivil.id }), pdf(), other.agentEC.token), 400, 'channel:');
     expect(await Promise.all(['conversation', 'message', 'contact', 'attachment'].map((x) => t.count(x)))).toEqual(before);
+  });
+
+  it('keeps the service and the démarche the agent chose when a routing rule would move the letter; the rule’s other actions apply', async () => {
+    const admin = town.admin.token;
+    const label = await t.http<{ id: string }>('POST', '/api/v1/labels', { token: admin, body: { name: 'Courrier' } });
+    expect(label.status).toBe(201);
+    const acte = await t.http<RequestTypeDto>('POST', '/api/v1/request-types', {
+      token: admin,
+      body: { teamId: town.etatCivil.id, name: 'Copie d’acte', decisionRegime: 'none' },
+    });
+    expect(acte.status).toBe(201);
+    const rule = async (body: object) => {
+      const res = await t.http<{ id: string }>('POST', '/api/v1/routing-rules', { token: admin, body: { position: 1, ...body } });
+      expect(res.status).toBe(201);
+      return res.body.id;
+    };
+    // A rule that would send every letter to Scolarité, urgent and labelled.
+    const away = await rule({
+      name: 'Courrier vers la scolarité',
+      conditions: { channelKinds: ['letter'], words: ['cantine'] },
+      actions: { teamId: town.scolarite.id, priority: 'high', labelIds: [label.body.id] },
+    });
+    // A rule that sets a démarche of État civil.
+    const typed = await rule({
+      name: 'Actes',
+      conditions: { channelKinds: ['letter'], words: ['acte'] },
+      actions: { teamId: town.etatCivil.id, requestTypeId: acte.body.id },
+    });
+    try {
+      const chosen = await register(
+        letter({ requestTypeId: terrasse.id, subject: 'Cantine et terrasse', name: 'Agnès Routage' }),
+      );
+      await t.settled();
+      expect(await conversation(chosen.body.id)).toMatchObject({
+        teamId: town.etatCivil.id,
+        requestType: { id: terrasse.id },
+        priority: 'high',
+        labels: [expect.objectContaining({ id: label.body.id })],
+      });
+      // The agent gave a démarche: the rule's is not taken.
+      const given = await register(letter({ requestTypeId: terrasse.id, subject: 'Acte et terrasse', name: 'Agnès Routage' }));
+      await t.settled();
+      expect(await conversation(given.body.id)).toMatchObject({ teamId: town.etatCivil.id, requestType: { id: terrasse.id } });
+      // None given: the rule's démarche of the chosen service is.
+      const none = await register(letter({ subject: 'Copie intégrale acte de naissance', name: 'Agnès Routage' }));
+      await t.settled();
+      expect(await conversation(none.body.id)).toMatchObject({ teamId: town.etatCivil.id, requestType: { id: acte.body.id } });
+    } finally {
+      for (const id of [away, typed]) await t.http('DELETE', `/api/v1/routing-rules/${id}`, { token: admin });
+    }
   });
 });

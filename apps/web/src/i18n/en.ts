@@ -1354,6 +1354,8 @@ export const en: Messages = {
         registration: 'Acknowledgement of registration (e-mail and tracking page)',
         short: 'Acknowledgement of receipt (SMS, WhatsApp, Messenger)',
         shortRegistration: 'Acknowledgement of registration (SMS, WhatsApp, Messenger)',
+        paperReceipt: 'Acknowledgement of receipt (paper letter, to print)',
+        paperRegistration: 'Acknowledgement of receipt without a procedure (paper letter, to print)',
       },
       restore: 'Restore the default text',
       variables: 'Available variables',

@@ -1,4 +1,5 @@
 import { SHARED_TEXT } from '@guichet/contracts';
+import type { acknowledgementsFr } from './fr-acknowledgements';
 import type { accountFr } from './fr-account';
 import type { eventsFr } from './fr-events';
 import type { lettersFr } from './fr-letters';
@@ -1273,7 +1274,12 @@ export const fr = {
 type Widen<T> = { -readonly [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };
 
 /** Every French word: the first download's (`fr`) and those loaded with their screens (fr-*.ts). */
-export type FrWords = typeof fr & typeof supervisionFr & typeof eventsFr & typeof accountFr & typeof lettersFr;
+export type FrWords = typeof fr &
+  typeof supervisionFr &
+  typeof eventsFr &
+  typeof accountFr &
+  typeof lettersFr &
+  typeof acknowledgementsFr;
 
 /** The shape every translation must have: the French keys, any string values. */
 export type Messages = Widen<FrWords>;

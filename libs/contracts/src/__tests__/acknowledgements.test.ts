@@ -4,6 +4,7 @@ import {
   DEFAULT_ACK_TEMPLATES,
   DEFAULT_SIGNATURE_TEMPLATE,
   SIGNATURE_VARIABLES,
+  ackForm,
   ackValues,
   decisionMentions,
   effectiveAckTemplates,
@@ -103,6 +104,125 @@ describe('acknowledgement templates', () => {
       /^Accusé de réception rectificatif/,
     );
     expect(renderAcknowledgement('correction', 'short', DEFAULT_ACK_TEMPLATES, facts())).toMatch(/^Rectificatif : /);
+  });
+
+  describe('on paper (a letter an agent registered)', () => {
+    // A letter's date stamp: only the day is known.
+    const paper = (over: Partial<AckFacts> = {}) => facts({ receivedDayOnly: true, ...over });
+    const electronicLaw = /L112-8|L112-11|électronique|d’enregistrement|d'enregistrement/;
+
+    it('takes the paper texts on a postal channel only', () => {
+      expect(ackForm('letter')).toBe('paper');
+      expect([ackForm('email'), ackForm('webform'), ackForm('sms'), ackForm('whatsapp')]).toEqual([
+        'full',
+        'full',
+        'short',
+        'short',
+      ]);
+      expect([ackForm('voice'), ackForm('pbx')]).toEqual([null, null]);
+    });
+
+    it('writes every R112-5 mention of a silence-means-rejection request, as a letter, citing no electronic rule', () => {
+      const text = renderAcknowledgement('receipt', 'paper', DEFAULT_ACK_TEMPLATES, paper());
+      expect(text).toMatch(/^Madame, Monsieur,\n/);
+      expect(text).toContain('Nous avons bien reçu le 30 novembre 2026 votre demande, enregistrée sous la référence GU-7K3M9Q.');
+      expect(text).toContain('Démarche : Autorisation de terrasse');
+      expect(text).toContain('En l’absence de réponse de notre part au 30 janvier 2027, votre demande sera réputée rejetée');
+      expect(text).toContain(
+        'Délais et voies de recours : vous pourrez contester cette décision implicite de rejet dans un délai de deux mois',
+      );
+      expect(text).toContain('tribunal administratif');
+      expect(text).toContain('- Extrait Kbis\n- Attestation d’assurance');
+      expect(text).toContain('Service chargé de votre demande : Développement économique');
+      expect(text).toContain('Adresse postale : 1 place de la Mairie, 99000 Démo');
+      expect(text).toContain('Téléphone : 01 23 45 67 89');
+      expect(text).toContain('Courriel : eco@demo.fr');
+      expect(text).toContain('articles L112-3 et R112-5 du code des relations entre le public et l’administration');
+      expect(text).toMatch(/salutations distinguées\.$/);
+      expect(text).not.toMatch(electronicLaw);
+      expect(text).not.toContain('14 h 05'); // the day only
+      expect(text).not.toMatch(/\{\{|\}\}|\n{3}/);
+    });
+
+    it('says silence means acceptance and the right to an attestation, or that no implicit decision arises', () => {
+      const acceptance = renderAcknowledgement(
+        'receipt',
+        'paper',
+        DEFAULT_ACK_TEMPLATES,
+        paper({ decisionRegime: 'acceptance' }),
+      );
+      expect(acceptance).toContain('au 30 janvier 2027, votre demande sera réputée acceptée');
+      expect(acceptance).toContain('attestation de cette décision implicite d’acceptation (article L232-3');
+      expect(acceptance).not.toContain('voies de recours');
+      const none = renderAcknowledgement(
+        'receipt',
+        'paper',
+        DEFAULT_ACK_TEMPLATES,
+        paper({ decisionRegime: 'none', decisionDueAt: null, requestType: { name: 'Signalement voirie', documents: [] } }),
+      );
+      expect(none).toContain('Cette demande ne donne pas lieu à une décision implicite.');
+      expect(none).not.toMatch(/voies de recours|L232-3|Pièces à fournir/);
+      expect(none).not.toMatch(electronicLaw);
+    });
+
+    it('acknowledges a paper request without its démarche as received, announcing the complete acknowledgement, with no electronic registration text', () => {
+      const text = renderAcknowledgement(
+        'registration',
+        'paper',
+        DEFAULT_ACK_TEMPLATES,
+        paper({ requestType: null, decisionRegime: null, decisionDueAt: null }),
+      );
+      expect(text).toContain('Nous avons bien reçu le 30 novembre 2026 votre courrier, enregistré sous la référence GU-7K3M9Q.');
+      expect(text).toContain('Il a été confié au service Développement économique');
+      expect(text).toContain('réputée acceptée ou rejetée');
+      expect(text).toContain('les délais de recours ne vous sont pas opposables (article L112-6');
+      expect(text).toContain('Adresse postale : 1 place de la Mairie, 99000 Démo');
+      expect(text).toContain('Téléphone : 01 23 45 67 89');
+      expect(text).toContain('(article L112-3 du code');
+      expect(text).not.toMatch(electronicLaw);
+      expect(text).not.toContain('dix jours ouvrés');
+      // The electronic one keeps its rule.
+      expect(renderAcknowledgement('registration', 'full', DEFAULT_ACK_TEMPLATES, facts())).toContain('L112-11');
+    });
+
+    it('announces a correction in words of a letter', () => {
+      const text = renderAcknowledgement('correction', 'paper', DEFAULT_ACK_TEMPLATES, paper());
+      expect(text).toMatch(
+        /^La démarche de votre demande a été modifiée : le présent accusé de réception rectificatif remplace le précédent\.\n\nMadame, Monsieur,/,
+      );
+      expect(text).not.toMatch(electronicLaw);
+    });
+
+    it('any regime and date: the paper receipt states the date in long form or that none arises, never an electronic rule', () => {
+      const day = fc.date({ min: new Date('2026-01-01'), max: new Date('2035-12-31'), noInvalidDate: true });
+      fc.assert(
+        fc.property(
+          fc.constantFrom('acceptance', 'rejection', 'none') as fc.Arbitrary<'acceptance' | 'rejection' | 'none'>,
+          day,
+          day,
+          (regime, due, received) => {
+            const f = paper({ decisionRegime: regime, decisionDueAt: regime === 'none' ? null : due, receivedAt: received });
+            const text = renderAcknowledgement('receipt', 'paper', DEFAULT_ACK_TEMPLATES, f);
+            expect(text).toContain(`Nous avons bien reçu le ${frenchLongDateOf(received)} votre demande`);
+            if (regime !== 'none') expect(text).toContain(`au ${frenchLongDateOf(due)}, votre demande sera réputée`);
+            expect(text.includes('voies de recours')).toBe(regime === 'rejection');
+            expect(text.includes('L232-3')).toBe(regime === 'acceptance');
+            expect(text).not.toMatch(electronicLaw);
+          },
+        ),
+      );
+    });
+
+    it('an admin may write their own paper texts (checked like the others)', () => {
+      expect(acknowledgementSettingsSchema.safeParse({ templates: { paperReceipt: 'Reçu le {{date_reception}}' } }).success).toBe(
+        true,
+      );
+      expect(acknowledgementSettingsSchema.safeParse({ templates: { paperRegistration: '{{inconnue}}' } }).success).toBe(false);
+      expect(effectiveAckTemplates({ paperReceipt: 'Reçu {{reference}}' })).toMatchObject({
+        paperReceipt: 'Reçu {{reference}}',
+        paperRegistration: DEFAULT_ACK_TEMPLATES.paperRegistration,
+      });
+    });
   });
 
   it('writes the implicit decision date in French long form, in Paris', () => {

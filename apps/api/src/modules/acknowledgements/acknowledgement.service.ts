@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   ACK_TEMPLATE_NAMES,
   ACKNOWLEDGED_CHANNELS,
+  ackForm,
   CHANNEL_CAPABILITIES,
   CHANNEL_IDENTITY,
   DEFAULT_ACK_TEMPLATES,
@@ -32,7 +33,8 @@ type SkipReason =
   'disabled' | 'service-disabled' | 'exempt' | 'auto-reply' | 'channel' | 'channel-disabled' | 'opted-out' | 'no-identity';
 
 /**
- * The legal acknowledgements Guichet sends by itself (CRPA L112-3, R112-5, L112-11): decided under
+ * The legal acknowledgements Guichet sends by itself (CRPA L112-3, R112-5; L112-11 for electronic
+ * requests): decided under
  * the conversation's lock, recorded in `acknowledgement` in the same transaction as the message
  * they send, so a request gets at most one registration and one receipt whatever re-runs.
  * - A new request whose démarche is known gets the accusé de réception at once (it is the
@@ -43,7 +45,9 @@ type SkipReason =
  *   on that channel, an organization or service that turned them off.
  * Sent on the channel the request came by, as an outbound message of the conversation (the
  * tracking page shows it): full text by e-mail and on the form, short text with the tracking
- * link by SMS and chat.
+ * link by SMS and chat, a printed letter for a paper request (its own texts: no accusé
+ * d'enregistrement électronique on paper, the first letter of a request without its démarche
+ * only acknowledges it, the complete one follows when the démarche is set).
  */
 @Injectable()
 export class AcknowledgementService {
@@ -116,8 +120,8 @@ export class AcknowledgementService {
   private async send(m: EntityManager, afterCommit: AfterCommit, ctx: AckContextRow, kind: AcknowledgementKind): Promise<void> {
     const organizationId = ctx.organization_id;
     const channelKind = ctx.first_channel_kind!;
-    const form = ACKNOWLEDGED_CHANNELS[channelKind]!;
-    const postal = CHANNEL_CAPABILITIES[channelKind].postal;
+    const form = ackForm(channelKind)!;
+    const postal = form === 'paper';
     let body = renderAcknowledgement(kind, form, effectiveAckTemplates(ctx.settings?.templates), this.facts(ctx));
     // A paper request gets a paper acknowledgement: the letter of the agent who registered it,
     // signed with their identity (L111-2), printed and posted by them (« à poster » until then).

@@ -34,28 +34,44 @@ export class ContactService {
   }
 
   /**
-   * A new citizen from details a person typed (a letter an agent registers), in the caller's
-   * transaction: typed details prove nothing (ARCHITECTURE.md, "Threading"), so the citizen is
-   * always new, holds the typed identities nobody held, and no identity is added to anyone else.
-   * `heldBy`: the citizens who already held one of them (the file is flagged possibly related).
+   * The citizen of a letter an agent registered, from the details they typed off the paper, in the
+   * caller's transaction. Typed details prove nothing (ARCHITECTURE.md, "Threading"): no identity is
+   * ever added to an existing citizen. The letter joins one citizen (`joined`) only when the details
+   * match that citizen exactly and point to nobody else:
+   * - e-mail or phone typed: every one of them is that citizen's (one typed that nobody holds is a
+   *   difference), and no earlier letter from the same name and address (`sameSender`) is another's;
+   * - none typed: the earlier letters from the same name and address are all that citizen's.
+   * Otherwise a new citizen holding the typed identities nobody held; `related`: the citizens the
+   * details point to (the file is flagged possibly related to one).
    */
-  async newTypedCitizen(
+  async letterCitizen(
     m: EntityManager,
     organizationId: string,
     name: string,
     identities: { kind: IdentityKind; value: string }[],
-  ): Promise<{ contactId: string; held: { kind: IdentityKind; value: string }[]; heldBy: string[] }> {
-    const contactId = await this.contacts.createNamed(m, organizationId, name.trim().slice(0, 200) || null);
-    const held: { kind: IdentityKind; value: string }[] = [];
-    const heldBy: string[] = [];
+    sameSender: string[],
+  ): Promise<{
+    contactId: string;
+    joined: boolean;
+    held: { kind: IdentityKind; value: string }[];
+    related: string[];
+  }> {
+    const typed = [...identities].sort((a, b) => `${a.kind}:${a.value}`.localeCompare(`${b.kind}:${b.value}`));
+    const holders: string[] = [];
+    const unheld: { kind: IdentityKind; value: string }[] = [];
     // In a fixed order, so that two registrations lock the same identities in the same order.
-    for (const i of [...identities].sort((a, b) => `${a.kind}:${a.value}`.localeCompare(`${b.kind}:${b.value}`))) {
+    for (const i of typed) {
       await this.contacts.lockIdentity(m, organizationId, i.kind, i.value);
-      const holder = await this.contacts.addIdentity(m, organizationId, contactId, i.kind, i.value);
-      if (holder.contactId === contactId) held.push(i);
-      else heldBy.push(holder.contactId);
+      const holder = await this.contacts.contactIdByIdentity(m, organizationId, i.kind, i.value);
+      if (holder) holders.push(holder);
+      else unheld.push(i);
     }
-    return { contactId, held, heldBy };
+    const pointed = [...new Set([...holders, ...sameSender])];
+    const exact = typed.length ? unheld.length === 0 && pointed.length === 1 : pointed.length === 1;
+    if (exact) return { contactId: pointed[0]!, joined: true, held: typed, related: [] };
+    const contactId = await this.contacts.createNamed(m, organizationId, name.trim().slice(0, 200) || null);
+    for (const i of unheld) await this.contacts.addIdentity(m, organizationId, contactId, i.kind, i.value);
+    return { contactId, joined: false, held: unheld, related: pointed };
   }
 
   /**

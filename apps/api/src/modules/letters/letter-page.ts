@@ -16,8 +16,9 @@ export interface PrintableLetter {
   postedAt: string | null;
 }
 
+/** On paper there is no accusé d'enregistrement (L112-11 is electronic): the first letter of a request without its démarche acknowledges the letter. */
 const OBJECTS: Record<AcknowledgementKind, string> = {
-  registration: 'Accusé d’enregistrement de votre demande',
+  registration: 'Accusé de réception de votre courrier',
   receipt: 'Accusé de réception de votre demande',
   correction: 'Accusé de réception rectificatif de votre demande',
 };

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AcknowledgementKind, ChannelKind, DeliveryStatus, LetterFactsDto } from '@guichet/contracts';
+import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database';
 
 /** What a printed letter of the town hall is written from: the message, its file, the letterhead, the addressee. */
@@ -54,5 +55,28 @@ export class LetterRepository {
       [messageId, conversationId, organizationId],
     );
     return row;
+  }
+
+  /**
+   * Serializes the registrations of letters from one sender (name and address, `letterSenderKey`)
+   * until the caller's transaction ends, so that two at once find each other's citizen.
+   */
+  async lockSender(manager: EntityManager, organizationId: string, senderKey: string): Promise<void> {
+    await this.db.query(`SELECT guichet_lock_identity($1, 'letter-sender', $2)`, [organizationId, senderKey], manager);
+  }
+
+  /**
+   * The citizens whose files hold a letter from this sender (the same `letterSenderKey`), most
+   * recent first; a few are enough to tell one from several (message_letter_sender_idx).
+   */
+  async sameSender(manager: EntityManager, organizationId: string, senderKey: string): Promise<string[]> {
+    const rows = await this.db.query<{ contact_id: string }>(
+      `SELECT c.contact_id FROM message m JOIN conversation c ON c.id = m.conversation_id
+        WHERE m.organization_id = $1 AND m.meta ? 'letterSenderKey' AND m.meta->>'letterSenderKey' = $2
+        GROUP BY c.contact_id ORDER BY max(m.created_at) DESC LIMIT 3`,
+      [organizationId, senderKey],
+      manager,
+    );
+    return rows.map((r) => r.contact_id);
   }
 }

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import {
-  CHANNEL_CAPABILITIES,
   civilDateAt,
   addCalendarDays,
   instantAt,
   InvalidIdentityError,
+  isTownLetter,
   LETTER_MAX_AGE_DAYS,
   LETTER_SCAN_TYPES,
+  letterSenderKey,
   LIMITS,
   normalizeIdentity,
   type ConversationDto,
@@ -38,9 +39,10 @@ import { LetterRepository } from './letter.repository';
  * organization's letter channel, dated the day the letter came (the CRPA dates and the response
  * target run from then), told as a citizen's new request (`message.received`, `conversation.created`):
  * routing, due dates and the acknowledgement follow as for any request, the acknowledgement being
- * a letter too. The agent typed the sender's details from paper: they prove nothing (a new citizen
- * each time, as for a form). Every answer on the letter channel is a printable letter the agent
- * prints, posts and marks posted.
+ * a letter too. The agent typed the sender's details from paper: they prove nothing, so they add
+ * no identity to anyone; they join the citizen they match exactly (ContactService.letterCitizen),
+ * else a new citizen, flagged possibly related. Every answer on the letter channel is a printable
+ * letter the agent prints, posts and marks posted.
  */
 @Injectable()
 export class LetterService {
@@ -93,14 +95,18 @@ export class LetterService {
     // Bytes first: a rolled-back transaction leaves only an unreferenced blob (OrphanBlobs sweeps it).
     const { sha256, size } = await this.blobs.put(scan!.buffer);
     const fileName = scan!.originalname.slice(0, 255) || 'courrier-scanne';
+    const senderKey = letterSenderKey(input.name, input.address);
 
     return this.writer.tx(async (tx) => {
       if (!(await this.directory.team(organizationId, input.teamId, tx.m)))
         throw badRequest('service inconnu', ['teamId: service inconnu pour cette commune']);
-      const citizen = await this.contacts.newTypedCitizen(tx.m, organizationId, input.name, identities);
-      // A typed e-mail or number already a citizen's: the agent is told the letter may be theirs.
-      const related = citizen.heldBy.length
-        ? (await this.reader.forContact(organizationId, citizen.heldBy[0]!, 1))[0]
+      // The citizen the typed details match exactly joins the letter; else a new one, and the agent
+      // is told the letter may be of the citizen an e-mail, a number or an earlier letter points to.
+      await this.repo.lockSender(tx.m, organizationId, senderKey);
+      const sameSender = await this.repo.sameSender(tx.m, organizationId, senderKey);
+      const citizen = await this.contacts.letterCitizen(tx.m, organizationId, input.name, identities, sameSender);
+      const related = citizen.related.length
+        ? (await this.reader.forContact(organizationId, citizen.related[0]!, 1))[0]
         : undefined;
       const conversationId = await this.writer.openConversation(tx, {
         organizationId,
@@ -124,6 +130,8 @@ export class LetterService {
         meta: {
           letter: { receivedOn: input.receivedOn, sender: { name: input.name, address: input.address } },
           registeredBy: agent.id,
+          // Who wrote, as later letters are compared with it (message_letter_sender_idx).
+          letterSenderKey: senderKey,
           // The démarche given travels with the letter, as a form's does: the due dates' listener sets it.
           ...(input.requestTypeId ? { requestTypeId: input.requestTypeId } : {}),
         },
@@ -138,7 +146,12 @@ export class LetterService {
           action: 'conversation.letter_registered',
           conversationId,
           contactId: citizen.contactId,
-          data: { receivedOn: input.receivedOn, teamId: input.teamId, scan: fileName },
+          data: {
+            receivedOn: input.receivedOn,
+            teamId: input.teamId,
+            scan: fileName,
+            ...(citizen.joined ? { joinedCitizen: true } : {}),
+          },
         },
         tx.m,
       );
@@ -158,15 +171,8 @@ export class LetterService {
 
   /** The printable page of a letter of the town hall (its acknowledgement or an answer), for an agent who may read the file. */
   async printable(agent: AuthAgent, conversationId: string, messageId: string): Promise<string> {
-    const row = await this.repo.printable(agent.organizationId, conversationId, messageId);
-    if (!row || !canRead(agent, row)) throw notFound('courrier');
-    if (
-      row.direction !== 'outbound' ||
-      row.kind !== 'message' ||
-      !row.channel_kind ||
-      !CHANNEL_CAPABILITIES[row.channel_kind].postal
-    )
-      throw notFound('courrier');
+    const row = await this.townLetter(agent, conversationId, messageId);
+    if (!row) throw notFound('courrier');
     const contact = row.team_contact ?? {};
     return letterPage({
       organization: row.organization_name,
@@ -189,17 +195,21 @@ export class LetterService {
     });
   }
 
+  /**
+   * A message of a file this agent may read, if it is a letter of the town hall (isTownLetter);
+   * null when it is another message of that file; undefined when there is none for them.
+   */
+  private async townLetter(agent: AuthAgent, conversationId: string, messageId: string) {
+    const row = await this.repo.printable(agent.organizationId, conversationId, messageId);
+    if (!row || !canRead(agent, row)) return undefined;
+    return isTownLetter({ direction: row.direction, kind: row.kind, channelKind: row.channel_kind }) ? row : null;
+  }
+
   /** The agent posted a printed letter: « envoyé par courrier », told live and audited. */
   async markPosted(agent: AuthAgent, conversationId: string, messageId: string): Promise<MessageDto> {
-    const row = await this.repo.printable(agent.organizationId, conversationId, messageId);
-    if (!row || !canRead(agent, row)) throw notFound('courrier');
-    if (
-      row.direction !== 'outbound' ||
-      row.kind !== 'message' ||
-      !row.channel_kind ||
-      !CHANNEL_CAPABILITIES[row.channel_kind].postal
-    )
-      throw badRequest('seul un courrier de la mairie se marque posté');
+    const row = await this.townLetter(agent, conversationId, messageId);
+    if (row === null) throw badRequest('seul un courrier de la mairie se marque posté');
+    if (!row) throw notFound('courrier');
     return this.writer.tx(async (tx) => {
       const written = await this.writer.letterPosted(tx, agent.organizationId, conversationId, messageId, agent.id);
       if (!written) throw conflict('ce courrier est déjà marqué posté');

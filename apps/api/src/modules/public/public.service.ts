@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  awaitsPosting,
   type RetentionRuleDto,
   LIMITS,
   normalizeEmail,
@@ -229,8 +230,10 @@ export class PublicService {
               nonWorkingDay: c.decision_due_non_working,
             }
           : null,
+      // Not a message that failed, nor a letter of the town hall before an agent posted it: the
+      // citizen reads it once it is on its way (a paper answer's files are none: attachmentsOut).
       messages: items
-        .filter((m) => m.direction === 'inbound' || m.status !== 'failed')
+        .filter((m) => (m.direction === 'inbound' || m.status !== 'failed') && !awaitsPosting(m))
         .map((m) => ({
           id: m.id,
           direction: m.direction,

@@ -45,6 +45,8 @@ export interface RoutingFacts {
   channel_kind: ChannelKind | null;
   body: string | null;
   form_request_type_id: string | null;
+  /** The agent who registered the request (a letter): they chose its service, and its démarche if given. */
+  registered_by: string | null;
   routed: boolean;
   rules_version: string;
   /** Whether the text matches each query given, in order. */
@@ -214,6 +216,7 @@ export class RoutingRepository {
       `SELECT c.id, c.organization_id, c.team_id, c.assignee_id, c.contact_id, c.status, c.priority, c.subject, c.request_type_id,
               c.callback_needed, c.decision_due_at, c.response_due_at, c.first_response_at, c.version,
               f.channel_id, ch.kind AS channel_kind, f.body, f.meta->>'requestTypeId' AS form_request_type_id,
+              f.meta->>'registeredBy' AS registered_by,
               EXISTS (SELECT 1 FROM conversation_routing cr WHERE cr.conversation_id = c.id) AS routed,
               ${RULES_VERSION.replace('$1', 'c.organization_id')} AS rules_version,
               ARRAY(SELECT d.v @@ u.q::tsquery FROM unnest($2::text[]) WITH ORDINALITY u(q, i) ORDER BY u.i) AS matches,

@@ -53,6 +53,21 @@ export function failedConditions(rule: EvaluatedRule, f: Facts): RoutingConditio
 
 const text = (subject: string | null | undefined, body: string | null | undefined) => `${subject ?? ''}\n${body ?? ''}`;
 
+/**
+ * A rule's actions on a request an agent registered (a letter): the agent chose its service, and
+ * its démarche when they gave one; an explicit choice wins over a rule. The rule's other actions
+ * still apply: priority, labels, and its démarche and assignee when they belong to the agent's
+ * service (checked as for any rule).
+ */
+export function keptByAgent(
+  actions: RoutingActions,
+  facts: Pick<RoutingFacts, 'registered_by' | 'form_request_type_id'>,
+): RoutingActions {
+  if (!facts.registered_by) return actions;
+  const { teamId: _service, requestTypeId, ...rest } = actions;
+  return facts.form_request_type_id || !requestTypeId ? rest : { ...rest, requestTypeId };
+}
+
 /** An organization's enabled rules, compiled once (RoutingRepository.compile) and kept until they change. */
 interface CompiledRules {
   version: string;
@@ -290,7 +305,7 @@ export class RoutingService {
     let teamId = facts.team_id;
     let assigneeId = facts.assignee_id;
     if (rule) {
-      const a = rule.actions;
+      const a = keptByAgent(rule.actions, facts);
       if (a.teamId && a.teamId !== facts.team_id && (await this.directory.team(organizationId, a.teamId, m))) {
         teamId = changes.teamId = a.teamId;
         if (assigneeId) assigneeId = changes.assigneeId = null;

@@ -6,6 +6,7 @@ import {
   renderAcknowledgement,
   templateProblems,
   type AckFacts,
+  type AckForm,
   type AcknowledgementSettingsDto,
   type AckTemplateName,
 } from '@guichet/contracts';
@@ -17,15 +18,22 @@ import {
   useSetTeamAcknowledgements,
   useUpdateAcknowledgements,
 } from '../../hooks/use-admin';
+import { addFrenchWords } from '../../i18n';
+import { acknowledgementsFr } from '../../i18n/fr-acknowledgements';
 import { apiErrorText } from '../../lib/api-error-text';
 import { FormError } from '../setup/public-card';
 
-/** Which acknowledgement each template writes, and in which form (full: e-mail and tracking page; short: SMS). */
-const PREVIEW: Record<AckTemplateName, { kind: 'receipt' | 'registration'; form: 'full' | 'short' }> = {
+// The paper texts' labels load with this screen, not in the first download.
+addFrenchWords(acknowledgementsFr);
+
+/** Which acknowledgement each template writes, and in which form (full: e-mail and tracking page; short: SMS; paper: a letter). */
+const PREVIEW: Record<AckTemplateName, { kind: 'receipt' | 'registration'; form: AckForm }> = {
   receipt: { kind: 'receipt', form: 'full' },
   registration: { kind: 'registration', form: 'full' },
   short: { kind: 'receipt', form: 'short' },
   shortRegistration: { kind: 'registration', form: 'short' },
+  paperReceipt: { kind: 'receipt', form: 'paper' },
+  paperRegistration: { kind: 'registration', form: 'paper' },
 };
 
 /**

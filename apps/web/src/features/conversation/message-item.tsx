@@ -1,4 +1,4 @@
-import { addressLines, CHANNEL_CAPABILITIES, formatLongDate, type MessageDto } from '@guichet/contracts';
+import { addressLines, CHANNEL_CAPABILITIES, formatLongDate, isTownLetter, type MessageDto } from '@guichet/contracts';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ChannelTag } from '../../components/channel-tag';
@@ -259,7 +259,7 @@ export function MessageItem({
           ) : null}
         </div>
       ) : null}
-      {m.direction === 'outbound' && m.kind === 'message' && capabilities?.postal ? (
+      {isTownLetter(m) ? (
         <div className={`message__status message__status--${m.status}`} data-testid="delivery-status">
           <PostalStatus message={m} />
         </div>
