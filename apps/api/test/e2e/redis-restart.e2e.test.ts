@@ -66,11 +66,20 @@ describe('a Redis restart under two API instances', () => {
       await expectEventually(() => expect(onB.socket.connected).toBe(true), { timeoutMs: 5_000 });
       // "Afterwards": once the cluster answers again, i.e. instance A sees B's agent online through
       // Redis (a cluster request and its answer). Until then a connecting socket may still be closed
-      // for a retry (the connection's own cluster request timing out on an instance not yet back).
+      // for a retry (the connection's own cluster request timing out, after 5 s, on an instance not
+      // yet back: loaded, Redis's clients reconnect seconds apart): this client then connects again,
+      // as the web app's does by itself (this one has reconnection off, to count its disconnects).
       const publisherA = a.app.get(RealtimePublisher);
       await expectEventually(
-        async () => expect(await publisherA.onlineAgents(town.agentEC.organizationId)).toContain(town.agentEC.id),
-        { timeoutMs: 15_000 },
+        async () => {
+          if (!onB.socket.connected) onB.socket.connect();
+          const online = await publisherA.onlineAgents(town.agentEC.organizationId);
+          expect({ online: online.includes(town.agentEC.id), connected: onB.socket.connected, reasons }).toMatchObject({
+            online: true,
+            connected: true,
+          });
+        },
+        { timeoutMs: 20_000, intervalMs: 250 },
       );
       expect(onB.socket.connected).toBe(true);
 
