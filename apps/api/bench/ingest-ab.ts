@@ -6,6 +6,8 @@
  *
  * AB_SCHEMA=1 prints the constraints, triggers, indexes and columns of the ingest's tables instead.
  * AB_BATCH_B=8 gives B batches of another size than A's (with AB_NEW empty: the cost of the batch size).
+ * AB_B_SQL='…; …' runs these statements in B after its migrations: what a schema change would save,
+ * before writing it (e.g. an index or a trigger dropped).
  *
  * AB_REPORTS=1: A is the ingest without the reports (their triggers dropped: no marks); B keeps the
  * reports' aggregates current as the app does: the triggers mark new and changed conversations in
@@ -43,6 +45,10 @@ const BATCH = Number(process.env.AB_BATCH ?? 4);
 const BATCH_B = Number(process.env.AB_BATCH_B ?? BATCH);
 const RETURNING = 300;
 const REPORTS = !!process.env.AB_REPORTS;
+const B_SQL = (process.env.AB_B_SQL ?? '')
+  .split(';')
+  .map((sql) => sql.trim())
+  .filter(Boolean);
 const FOLD_MS = Number(process.env.AB_FOLD_MS ?? FOLD_EVERY_MS);
 /** The reports' triggers (migration ReportFold1765096000000), dropped in A. */
 const REPORT_TRIGGERS = [
@@ -274,6 +280,7 @@ async function main(): Promise<void> {
       }),
     );
     for (const M of newer) await (new M() as MigrationInterface).up(runner(variants[1]!.clients[0]!));
+    for (const sql of B_SQL) await variants[1]!.clients[0]!.query(sql);
     if (REPORTS) {
       const [a, b] = variants as [(typeof variants)[number], (typeof variants)[number]];
       for (const [trigger, table] of REPORT_TRIGGERS) await a.clients[0]!.query(`DROP TRIGGER ${trigger} ON ${table}`);
@@ -287,7 +294,7 @@ async function main(): Promise<void> {
       );
     } else
       log(
-        `A = ${older.length} migrations, B = A + ${newer.map((m) => m.name).join(', ')}; batches of ${BATCH} (A) and ${BATCH_B} (B)`,
+        `A = ${older.length} migrations, B = A + ${[...newer.map((m) => m.name), ...B_SQL].join(', ')}; batches of ${BATCH} (A) and ${BATCH_B} (B)`,
       );
 
     let seq = 0;
