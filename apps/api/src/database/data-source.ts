@@ -37,6 +37,7 @@ import { QuarantineNoDiscardedAt1765098000000 } from './migrations/1765098000000
 import { MailReportPurge1765098000001 } from './migrations/1765098000001-mail-report-purge';
 import { DecisionNonWorkingDay1765099000000 } from './migrations/1765099000000-decision-non-working-day';
 import { LetterSenderKey1765102000000 } from './migrations/1765102000000-letter-sender-key';
+import { IngestOneWriteStatement1765105000000 } from './migrations/1765105000000-ingest-one-write-statement';
 import { PlatformAdmin1764867000000 } from './migrations/1764867000000-platform-admin';
 import { OpenDataPublication1764872000000 } from './migrations/1764872000000-open-data-publication';
 import { InitialSchema1764300000000 } from './migrations/1764300000000-initial-schema';
@@ -166,6 +167,7 @@ export const MIGRATIONS = [
   MailReportPurge1765098000001,
   DecisionNonWorkingDay1765099000000,
   LetterSenderKey1765102000000,
+  IngestOneWriteStatement1765105000000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10, preparedStatements = true): DataSourceOptions {
