@@ -262,14 +262,7 @@ describe('search scope, paging and maintained counters', () => {
        VALUES ($1, $2, $3, $4, $5, 'open', 'Fontaine : suivi', now() + interval '2 minutes'),
               ($1, $6, $3, $4, NULL, 'open', 'Fontaine : autre service', now() + interval '3 minutes')
        RETURNING id`,
-      [
-        town.org.id,
-        freshReferences(1)[0],
-        k[0].id,
-        town.etatCivil.id,
-        town.agentSco.id,
-        freshReferences(1)[0],
-      ],
+      [town.org.id, freshReferences(1)[0], k[0].id, town.etatCivil.id, town.agentSco.id, freshReferences(1)[0]],
     );
     const agentFirst = await search(town.agentSco.token, 'q=fontaine&limit=10');
     expect(agentFirst.total).toEqual({ count: 1000, more: true });
