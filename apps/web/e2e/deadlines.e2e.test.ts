@@ -123,6 +123,23 @@ describe('request types and due dates in Chromium', () => {
     expect(await badge.innerText()).toMatch(/^En retard · .+ · mairie fermée ce jour-là$/);
     expect(await badge.getAttribute('title')).toBe(why);
     expect(await badge.getAttribute('data-non-working-day')).toBe('closure');
+    // Narrow rows (the 400 px list beside a file, a phone): the badge whole, never cut by the row.
+    for (const width of [1440, 1280, 390, 360]) {
+      await page.setViewportSize({ width, height: 900 });
+      await expectEventually(
+        async () =>
+          expect(
+            await badge.evaluate((el) => {
+              const meta = el.parentElement!.getBoundingClientRect();
+              const b = el.getBoundingClientRect();
+              return [b.left >= meta.left, b.right <= meta.right + 0.5, el.scrollWidth <= el.clientWidth];
+            }),
+          ).toEqual([true, true, true]),
+        { timeoutMs: 5000 },
+      );
+      await row.screenshot({ path: join(shots, `deadlines-closed-day-row-${width}.png`) });
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
     await row.focus();
     await page.keyboard.press('Enter');
     const note = page.getByTestId('decision-non-working-day');

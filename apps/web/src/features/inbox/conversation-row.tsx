@@ -110,7 +110,9 @@ export const ConversationRow = memo(function ConversationRow({
       </span>
       <span className="conversation-row__subject">{c.subject?.trim() || t('list.noSubject')}</span>
       {c.snippet ? <span className="conversation-row__snippet">{c.snippet}</span> : null}
+      {/* The due date first: on a narrow row the tags after it are the ones cut, never the date. */}
       <span className="conversation-row__meta">
+        {due ? <DueBadge iso={due} closed={due === c.decisionDueAt ? c.decisionDueNonWorkingDay : null} /> : null}
         <ChannelTag channel={c.lastChannelKind} />
         {showStatus ? (
           <span className={`status-pill status-${c.status}`}>
@@ -121,7 +123,6 @@ export const ConversationRow = memo(function ConversationRow({
         <span className="tag tag--reference">{c.reference}</span>
         {urgent ? <span className={`badge badge--${c.priority}`}>{t(`priority.${c.priority}`)}</span> : null}
         {c.callbackNeeded ? <span className="badge badge--callback">{t('list.callback')}</span> : null}
-        {due ? <DueBadge iso={due} closed={due === c.decisionDueAt ? c.decisionDueNonWorkingDay : null} /> : null}
         <LabelChips labels={c.labels} />
       </span>
       <span className="conversation-row__bottom">
