@@ -472,17 +472,31 @@ export class MunicipalEventRepository {
   /**
    * `lock`: the event row is locked FOR NO KEY UPDATE (its id never changes), the first lock of
    * every change of places: event, then registration, then the citizen's file (LOCK ORDER above).
+   * The lock is taken by a statement of its own, and the event read by the next one: a statement
+   * that waited for a row's lock sees that row as the transaction before it left it, but the other
+   * rows it reads (the sessions, their places) as they were when it started, before that
+   * transaction committed.
    */
   async findEvent(organizationId: string | null, id: string, m?: EntityManager, lock = false): Promise<EventRow | null> {
+    if (lock && !(await this.lockEvent(m!, id, organizationId))) return null;
     const [row] = withSessions(
       await this.db.query<EventRow>(
         `SELECT ${EVENT_COLUMNS} FROM municipal_event e JOIN team t ON t.id = e.team_id
-         WHERE e.id = $1 AND ($2::uuid IS NULL OR e.organization_id = $2) ${lock ? 'FOR NO KEY UPDATE OF e' : ''}`,
+         WHERE e.id = $1 AND ($2::uuid IS NULL OR e.organization_id = $2)`,
         [id, organizationId],
         m,
       ),
     );
     return row ?? null;
+  }
+
+  /** Locks the event FOR NO KEY UPDATE (see findEvent); false when there is no such event (of this organization). */
+  async lockEvent(m: EntityManager, id: string, organizationId: string | null = null): Promise<boolean> {
+    const rows = await m.query(
+      `SELECT 1 FROM municipal_event WHERE id = $1 AND ($2::uuid IS NULL OR organization_id = $2) FOR NO KEY UPDATE`,
+      [id, organizationId],
+    );
+    return rows.length > 0;
   }
 
   /** The events of an organization (of some services only: `teamIds`), upcoming first. */
@@ -525,27 +539,34 @@ export class MunicipalEventRepository {
   }
 
   /**
-   * What a group of registrations checks under the event's lock, in one statement: how many
-   * registrations wait in each session (the next one's position follows), and which of these
-   * e-mails and phones an active registration of each session already holds (`<session> <value>`).
+   * What a group of registrations reads under the event's lock (lockEvent, the statement before),
+   * in one statement: the event and its sessions as they are now, how many registrations wait in
+   * each session (the next one's position follows), and which of these e-mails and phones an
+   * active registration of each session already holds (`<session> <value>`).
    */
   async registrationState(
     m: EntityManager,
     eventId: string,
     emails: string[],
     phones: string[],
-  ): Promise<{ waiting: Record<string, number>; emails: string[]; phones: string[] }> {
-    const [row] = await m.query(
-      `SELECT (SELECT coalesce(jsonb_object_agg(session_id, n), '{}') FROM (
+  ): Promise<{ event: EventRow; waiting: Record<string, number>; emails: string[]; phones: string[] }> {
+    const [row] = withSessions(
+      await this.db.query<EventRow & { waiting: Record<string, number>; dup_emails: string[]; dup_phones: string[] }>(
+        `SELECT ${EVENT_COLUMNS},
+              (SELECT coalesce(jsonb_object_agg(session_id, n), '{}') FROM (
                  SELECT session_id, count(*)::int AS n FROM municipal_event_registration
                   WHERE event_id = $1 AND status = 'waitlisted' GROUP BY session_id) w) AS waiting,
               coalesce((SELECT array_agg(session_id || ' ' || email) FROM municipal_event_registration
-                         WHERE event_id = $1 AND status IN ('confirmed', 'waitlisted', 'offered') AND email = ANY($2)), '{}') AS emails,
+                         WHERE event_id = $1 AND status IN ('confirmed', 'waitlisted', 'offered') AND email = ANY($2)), '{}') AS dup_emails,
               coalesce((SELECT array_agg(session_id || ' ' || phone) FROM municipal_event_registration
-                         WHERE event_id = $1 AND status IN ('confirmed', 'waitlisted', 'offered') AND phone = ANY($3)), '{}') AS phones`,
-      [eventId, emails, phones],
+                         WHERE event_id = $1 AND status IN ('confirmed', 'waitlisted', 'offered') AND phone = ANY($3)), '{}') AS dup_phones
+         FROM municipal_event e JOIN team t ON t.id = e.team_id WHERE e.id = $1`,
+        [eventId, emails, phones],
+        m,
+      ),
     );
-    return row;
+    const { waiting, dup_emails, dup_phones, ...event } = row!;
+    return { event, waiting, emails: dup_emails, phones: dup_phones };
   }
 
   /**

@@ -163,11 +163,21 @@ type RegistrationOutcome = { created: PublicRegistrationCreated } | { refused: A
  */
 @Injectable()
 export class RegistrationService {
-  /** One group in flight per event and instance: the event's lock would serialize a second anyway. */
+  /**
+   * Two groups in flight per event and instance: while one holds the event's lock, the next has
+   * its connection and transaction open and its lock asked for (after the first's: lockTurns), so
+   * it starts the moment the first commits, without a round trip of its own in between.
+   */
   private readonly groups = new KeyedGroupCommit<PendingRegistration, RegistrationOutcome>(
     (eventId, items) => this.registerGroup(eventId, items),
-    { parallel: 1, maxBatch: 500 },
+    { parallel: 2, maxBatch: 500 },
   );
+  /**
+   * Per event, the last group's turn: settled once that group holds the event's lock (or gave up).
+   * The next group asks for the lock only then, so groups get it in the order they were formed,
+   * which is the order their registrations arrived in.
+   */
+  private readonly lockTurns = new Map<string, Promise<void>>();
   /** Reads of one event's page at the same moment share one query (the registration checks it again under lock). */
   private readonly reading = new Map<string, Promise<EventRow | null>>();
 
@@ -266,8 +276,9 @@ export class RegistrationService {
   }
 
   /**
-   * One transaction for registrations of one event arriving together: the event's lock (with its
-   * sessions and the town's slug), one statement of checks, one statement inserting them and
+   * One transaction for registrations of one event arriving together: the event's lock, one
+   * statement reading the event, its sessions and what the checks need (after the lock, so the
+   * places are those the transaction before left), one statement inserting them and
    * moving the counters, one insert of notice jobs, one commit — the registrations' socket events
    * are written from what the group knows, not read again. No other query than the transaction's
    * while it holds the lock (no second connection), and as few round trips as the rules allow: the
@@ -275,11 +286,35 @@ export class RegistrationService {
    * each has its own capacity and waiting list.
    */
   private async registerGroup(eventId: string, items: PendingRegistration[]): Promise<RegistrationOutcome[]> {
+    const before = this.lockTurns.get(eventId);
+    let locked!: () => void;
+    const turn = new Promise<void>((resolve) => (locked = resolve));
+    this.lockTurns.set(eventId, turn);
+    try {
+      return await this.registerGroupAfter(eventId, items, before, locked);
+    } finally {
+      locked();
+      if (this.lockTurns.get(eventId) === turn) this.lockTurns.delete(eventId);
+    }
+  }
+
+  /** registerGroup once the group before (`before`) holds the lock; `locked` is called once this one does. */
+  private async registerGroupAfter(
+    eventId: string,
+    items: PendingRegistration[],
+    before: Promise<void> | undefined,
+    locked: () => void,
+  ): Promise<RegistrationOutcome[]> {
     return this.db.tx(async (m, afterCommit) => {
-      const e = (await this.repo.findEvent(null, eventId, m, true))!;
-      const state = await this.repo.registrationState(
+      await before;
+      try {
+        await this.repo.lockEvent(m, eventId);
+      } finally {
+        locked();
+      }
+      const { event: e, ...state } = await this.repo.registrationState(
         m,
-        e.id,
+        eventId,
         items.flatMap((i) => (i.email ? [i.email] : [])),
         items.flatMap((i) => (i.phone ? [i.phone] : [])),
       );
