@@ -23,6 +23,7 @@ const reg = (
   checkedInAt: null,
   emailOptedOut: false,
   phoneOptedOut: false,
+  channel: null,
   contactId: null,
   conversationId: null,
   createdAt: '2026-12-01T10:00:00.000Z',

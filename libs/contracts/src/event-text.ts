@@ -68,7 +68,7 @@ const fr = {
   cancelPolicy: 'Annulation en ligne possible jusqu’à {{hours}} h avant le début.',
   cancelPolicyStart: 'Annulation en ligne possible jusqu’au début de l’événement.',
   questionsLegend: 'Questions de l’organisateur',
-  consentHint: 'Par SMS ou e-mail, selon les coordonnées indiquées. Vous pouvez vous désinscrire à tout moment.',
+  consentHint: 'Par e-mail ou SMS, selon les coordonnées indiquées et votre choix. Vous pouvez vous désinscrire à tout moment.',
   sending: 'Envoi en cours…',
   summary_one: 'Une erreur empêche l’inscription :',
   summary_other: '{{count}} erreurs empêchent l’inscription :',
@@ -102,6 +102,10 @@ const fr = {
   sessionHint: 'Une inscription vaut pour une séance : inscrivez-vous à chacune de celles qui vous intéressent.',
   sessionClosed: 'inscriptions closes',
   errors_session: 'Choisissez une séance.',
+  channelLegend: 'Si vous indiquez les deux, être prévenu(e) par',
+  channelHint: 'Confirmation, nouvelles de la liste d’attente et rappels. Sans choix : par e-mail.',
+  channelEmail: 'E-mail',
+  channelSms: 'SMS',
 };
 
 export type EventText = typeof fr;
@@ -205,6 +209,10 @@ const en: EventText = {
   sessionHint: 'A registration is for one session: register for each one you are interested in.',
   sessionClosed: 'registrations closed',
   errors_session: 'Choose a session.',
+  channelLegend: 'If you give both, be told by',
+  channelHint: 'Confirmation, waiting list news and reminders. Without a choice: by e-mail.',
+  channelEmail: 'E-mail',
+  channelSms: 'Text message (SMS)',
 };
 
 const whenFormats = new Map<string, Intl.DateTimeFormat>();

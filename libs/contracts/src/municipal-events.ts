@@ -20,6 +20,15 @@ export type RegistrationStatus = (typeof REGISTRATION_STATUSES)[number];
 export const REGISTRATION_CANCELLERS = ['citizen', 'agent', 'event'] as const;
 export type RegistrationCanceller = (typeof REGISTRATION_CANCELLERS)[number];
 
+/**
+ * How a registrant who gave both an e-mail address and a phone number chose to be told (the
+ * confirmation, the waiting list's news, reminders, the town's messages): by e-mail or by SMS.
+ * Without a choice, e-mail first. The other channel still serves when the town has no channel of
+ * the kind chosen, or the citizen refused messages there.
+ */
+export const REGISTRATION_CHANNELS = ['email', 'sms'] as const;
+export type RegistrationChannel = (typeof REGISTRATION_CHANNELS)[number];
+
 /** A registration that holds (or waits for) places: the others are history. */
 export const ACTIVE_REGISTRATION_STATUSES: readonly RegistrationStatus[] = ['confirmed', 'waitlisted', 'offered'];
 
@@ -293,8 +302,21 @@ export const publicRegistrationSchema = z
       .uuid('séance inconnue')
       .optional()
       .or(z.literal('').transform(() => undefined)),
+    /** How to be told, when both an e-mail address and a phone number are given (RegistrationChannel). */
+    channel: z
+      .enum(REGISTRATION_CHANNELS, 'e-mail ou SMS attendu')
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
   })
-  .refine((v) => v.email || v.phone, { message: 'indiquez une adresse e-mail ou un numéro de téléphone', path: ['email'] });
+  .refine((v) => v.email || v.phone, { message: 'indiquez une adresse e-mail ou un numéro de téléphone', path: ['email'] })
+  .refine((v) => v.channel !== 'sms' || v.phone || !v.email, {
+    message: 'pour être prévenu par SMS, indiquez un numéro de téléphone portable',
+    path: ['phone'],
+  })
+  .refine((v) => v.channel !== 'email' || v.email || !v.phone, {
+    message: 'pour être prévenu par e-mail, indiquez une adresse e-mail',
+    path: ['email'],
+  });
 export type PublicRegistrationInput = z.infer<typeof publicRegistrationSchema>;
 
 /** A session of an event: its dates and places (an event has one or more). */
@@ -420,6 +442,8 @@ export interface RegistrationDto {
    */
   emailOptedOut: boolean;
   phoneOptedOut: boolean;
+  /** How the registrant chose to be told, when they gave both an e-mail address and a phone number. */
+  channel: RegistrationChannel | null;
   contactId: string | null;
   conversationId: string | null;
   createdAt: string;

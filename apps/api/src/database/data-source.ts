@@ -37,6 +37,7 @@ import { QuarantineNoDiscardedAt1765098000000 } from './migrations/1765098000000
 import { MailReportPurge1765098000001 } from './migrations/1765098000001-mail-report-purge';
 import { DecisionNonWorkingDay1765099000000 } from './migrations/1765099000000-decision-non-working-day';
 import { LetterSenderKey1765102000000 } from './migrations/1765102000000-letter-sender-key';
+import { RegistrationChannel1765103000000 } from './migrations/1765103000000-registration-channel';
 import { IngestOneWriteStatement1765105000000 } from './migrations/1765105000000-ingest-one-write-statement';
 import { PlatformAdmin1764867000000 } from './migrations/1764867000000-platform-admin';
 import { OpenDataPublication1764872000000 } from './migrations/1764872000000-open-data-publication';
@@ -167,6 +168,7 @@ export const MIGRATIONS = [
   MailReportPurge1765098000001,
   DecisionNonWorkingDay1765099000000,
   LetterSenderKey1765102000000,
+  RegistrationChannel1765103000000,
   IngestOneWriteStatement1765105000000,
 ];
 

@@ -152,6 +152,20 @@ describe('citizen event pages (/evenements/:slug)', () => {
     });
     expect(tooMany.status).toBe(400);
     expect(tooMany.page).toContain('Indiquez un nombre de places entre 1 et 2.');
+    // Both identities may be given with a choice of how to be told; SMS chosen without a phone is said on the phone field.
+    expect(shown.page).toContain('<legend>Si vous indiquez les deux, être prévenu(e) par</legend>');
+    const smsNoPhone = await post(`${list()}/${ev.id}`, {
+      name: 'Léa Roux',
+      email: 'lea@example.fr',
+      places: '1',
+      'answer-age-de-l-enfant': '7 ans',
+      channel: 'sms',
+    });
+    expect(smsNoPhone.status).toBe(400);
+    expect(smsNoPhone.page).toContain(
+      '<p class="form-error" id="err-phone">Pour être prévenu par SMS, indiquez un numéro de téléphone portable.</p>',
+    );
+    expect(smsNoPhone.page).toContain('id="field-channel-sms" name="channel" value="sms" checked');
     const robot = await post(`${list()}/${ev.id}`, {
       name: 'Robot',
       email: 'robot@example.fr',

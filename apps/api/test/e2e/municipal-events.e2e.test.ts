@@ -227,6 +227,52 @@ describe('municipal events', () => {
     );
   });
 
+  it('a registrant who gives an e-mail and a phone chooses to be told by SMS: confirmation and reminders go by SMS; no choice means e-mail', async () => {
+    const startsAt = new Date(Date.now() + 5 * 24 * 3600_000);
+    const ev = (await create({ title: 'Fête de l’école', startsAt: startsAt.toISOString(), reminderMinutes: [2880] })).body;
+    // SMS chosen without a phone: refused in French, on the phone field.
+    const missing = await register(ev.id, { name: 'Lina Haddad', email: 'lina@example.fr', channel: 'sms' });
+    expect(missing.status).toBe(400);
+    expect(JSON.stringify(missing.body)).toContain('phone: pour être prévenu par SMS, indiquez un numéro de téléphone portable');
+    const bySms = (
+      await register(ev.id, { name: 'Lina Haddad', email: 'lina@example.fr', phone: '06 12 34 56 01', channel: 'sms' })
+    ).body;
+    const byDefault = (await register(ev.id, { name: 'Marc Roy', email: 'marc@example.fr', phone: '06 12 34 56 02' })).body;
+    // A choice with one identity only stores nothing to choose between.
+    const single = (await register(ev.id, { name: 'Zoé Petit', email: 'zoe@example.fr', channel: 'email' })).body;
+    const regs = await expectEventually(
+      async () => {
+        const list = (await registrations(ev.id)).body;
+        expect(list.every((r) => r.conversationId)).toBe(true);
+        return list;
+      },
+      { timeoutMs: 20_000 },
+    );
+    const byId = new Map(regs.map((r) => [r.id, r]));
+    expect([bySms, byDefault, single].map((r) => byId.get(r.id)!.channel)).toEqual(['sms', null, null]);
+    const sentOn = async (registrationId: string, like: string) =>
+      (
+        await t.db.query(
+          `SELECT m.channel_id FROM municipal_event_registration r JOIN message m ON m.conversation_id = r.conversation_id
+            WHERE r.id = $1 AND m.kind = 'message' AND m.body LIKE $2`,
+          [registrationId, like],
+        )
+      ).rows.map((x) => x.channel_id);
+    expect(await sentOn(bySms.id, '%est confirmée%')).toEqual([town.sms.id]);
+    expect(await sentOn(byDefault.id, '%est confirmée%')).toEqual([town.email.id]);
+    // The citizen's file is opened on the identity chosen.
+    const identities = await t.db.query(`SELECT kind, value FROM contact_identity WHERE contact_id = $1`, [
+      byId.get(bySms.id)!.contactId,
+    ]);
+    expect(identities.rows).toEqual([{ kind: 'phone', value: '+33612345601' }]);
+    // The reminder follows the choice.
+    const notices = t.app.get(RegistrantNotices);
+    expect(await notices.sendDueReminders(new Date(startsAt.getTime() - 47 * 3600_000))).toBe(3);
+    expect(await sentOn(bySms.id, 'Rappel%')).toEqual([town.sms.id]);
+    expect(await sentOn(byDefault.id, 'Rappel%')).toEqual([town.email.id]);
+    expect(await sentOn(single.id, 'Rappel%')).toEqual([town.email.id]);
+  });
+
   it('reminders go out once per registration and schedule, even run twice at once, never after a cancellation (time travel)', async () => {
     const startsAt = new Date(Date.now() + 5 * 24 * 3600_000);
     const ev = (await create({ startsAt: startsAt.toISOString(), capacity: 20, reminderMinutes: [2880, 120] })).body;

@@ -1604,6 +1604,8 @@ export const en: Messages = {
     },
     emailOptedOut: 'Refuses e-mails: cannot be reached by e-mail',
     phoneOptedOut: 'Replied STOP: cannot be reached by SMS',
+    prefersSms: 'Wants to be told by text message',
+    prefersEmail: 'Wants to be told by e-mail',
     export: 'Export the list',
     exportCsv: 'Export as CSV',
     exportXlsx: 'Export as XLSX',

@@ -158,6 +158,8 @@ export const eventsFr = {
     },
     emailOptedOut: 'N’accepte plus les e-mails : injoignable par e-mail',
     phoneOptedOut: 'A répondu STOP : injoignable par SMS',
+    prefersSms: 'Souhaite être prévenu par SMS',
+    prefersEmail: 'Souhaite être prévenu par e-mail',
     export: 'Exporter la liste',
     exportCsv: 'Exporter en CSV',
     exportXlsx: 'Exporter en XLSX',

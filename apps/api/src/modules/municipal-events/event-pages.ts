@@ -181,6 +181,7 @@ export function eventPages(events: PublicEventService, registrations: Registrati
         consentReminders: body.consentReminders === 'on',
         answers,
         sessionId: text(body.sessionId) || undefined,
+        channel: text(body.channel) || undefined,
       };
       try {
         const input = parseOr400(publicRegistrationSchema, { ...body, answers });
@@ -235,7 +236,7 @@ function placeDetails(
     const path = match?.[1] ?? '';
     const reason = sentence(match?.[2] ?? line);
     const key = path.startsWith('answers.') ? `answer-${path.slice('answers.'.length)}` : path;
-    if (!match || (!['name', 'email', 'phone', 'places', 'sessionId'].includes(key) && !key.startsWith('answer-'))) {
+    if (!match || (!['name', 'email', 'phone', 'places', 'sessionId', 'channel'].includes(key) && !key.startsWith('answer-'))) {
       state.messages.push(sentence(line));
       continue;
     }

@@ -136,6 +136,7 @@ export interface RegistrationFormState {
     consentReminders?: boolean;
     answers?: Record<string, string>;
     sessionId?: string;
+    channel?: string;
   };
   /** By field name, `answer-<id>` for the event's questions. */
   errors: Record<string, string>;
@@ -203,6 +204,25 @@ function sessionChoice(
   </fieldset>`;
 }
 
+/**
+ * How to be told when both an e-mail address and a phone number are given (RegistrationChannel):
+ * nothing chosen by default (e-mail first), so a citizen who gives one of them has nothing to do.
+ */
+function channelChoice(ctx: PageContext, chosen: string | undefined, error: string | undefined): SafeHtml {
+  const t = EVENT_TEXT[ctx.lang];
+  const option = (value: 'email' | 'sms', label: string) => html`<div class="field field--check">
+        <input type="radio" id="field-channel-${value}" name="channel" value="${value}"${chosen === value ? html` checked` : ''}>
+        <label for="field-channel-${value}">${label}</label>
+      </div>`;
+  return html`<fieldset class="public-form__group event-channel-choice" id="field-channel" tabindex="-1" aria-describedby="hint-channel${error ? ' err-channel' : ''}">
+    <legend>${t.channelLegend}</legend>
+    <p class="field__hint" id="hint-channel">${t.channelHint}</p>
+    ${option('email', t.channelEmail)}
+    ${option('sms', t.channelSms)}
+    ${fieldError(error, 'err-channel')}
+  </fieldset>`;
+}
+
 /** Why the form is not offered: cancelled, not open yet, closed, or full with no waiting list. */
 function closedReason(ctx: PageContext, e: PublicEventDto, now: Date): string | null {
   const t = EVENT_TEXT[ctx.lang];
@@ -251,6 +271,7 @@ export function eventPageView(
       <p class="public__muted">${t.required}</p>
       ${e.sessions.length > 1 ? sessionChoice(ctx, e.sessions, values.sessionId, errors.sessionId) : ''}
       ${nameAndContactFields(t, values, errors)}
+      ${channelChoice(ctx, values.channel, errors.channel)}
       <div class="field">
         <label for="field-places">${t.places} *</label>
         <p class="field__hint" id="hint-places">${fillText(t.placesHint, { max: maxPlaces })}</p>

@@ -7,6 +7,7 @@ import type {
   EventSessionDto,
   MunicipalEventDto,
   RegistrationCanceller,
+  RegistrationChannel,
   RegistrationDto,
   RegistrationStatus,
   UpdateEventInput,
@@ -134,6 +135,8 @@ export interface RegistrationRow {
   /** The registrant refused messages at this e-mail address, this phone number (OPTED_OUT). */
   email_opted_out: boolean;
   phone_opted_out: boolean;
+  /** How the registrant chose to be told (RegistrationChannel); null: no choice, e-mail first. */
+  channel: RegistrationChannel | null;
 }
 
 const EVENT_COLUMNS = `e.id, e.organization_id, e.team_id, t.name AS team_name, e.title, e.description, e.place, e.theme,
@@ -179,7 +182,7 @@ const OPTED_OUT = `
 
 const REGISTRATION_COLUMNS = `r.id, r.seq, r.organization_id, r.event_id, r.session_id, r.name, r.email, r.phone, r.places, r.answers,
   r.consent_reminders, r.status, r.cancelled_by, r.offer_expires_at, r.checked_in_at, r.contact_id, r.conversation_id,
-  r.created_at, ${POSITION}, ${OPTED_OUT}`;
+  r.created_at, r.channel, ${POSITION}, ${OPTED_OUT}`;
 
 export const toEventDto = (r: EventRow): MunicipalEventDto => ({
   id: r.id,
@@ -232,6 +235,7 @@ export const toRegistrationDto = (r: RegistrationRow): RegistrationDto => ({
   checkedInAt: r.checked_in_at?.toISOString() ?? null,
   emailOptedOut: r.email_opted_out,
   phoneOptedOut: r.phone_opted_out,
+  channel: r.channel,
   contactId: r.contact_id,
   conversationId: r.conversation_id,
   createdAt: r.created_at.toISOString(),
@@ -314,6 +318,8 @@ export interface NewRegistration {
   answers: Record<string, string>;
   consentReminders: boolean;
   status: 'confirmed' | 'waitlisted';
+  /** How the registrant chose to be told (absent: no choice). */
+  channel?: RegistrationChannel | null;
 }
 
 /** A reminder due: the registration, its schedule, and where it is sent from. */
@@ -330,6 +336,7 @@ export interface DueReminderRow {
   starts_at: Date;
   email_opted_out: boolean;
   phone_opted_out: boolean;
+  channel: RegistrationChannel | null;
 }
 
 /**
@@ -584,11 +591,11 @@ export class MunicipalEventRepository {
     const inserted: InsertedRegistration[] = await m.query(
       `WITH inserted AS (
          INSERT INTO municipal_event_registration AS r
-           (id, organization_id, event_id, session_id, name, email, phone, places, answers, consent_reminders, status)
+           (id, organization_id, event_id, session_id, name, email, phone, places, answers, consent_reminders, status, channel)
          SELECT coalesce(id, gen_random_uuid()), organization_id, event_id, session_id, name, email, phone, places, answers,
-                consent_reminders, status
+                consent_reminders, status, channel
            FROM jsonb_to_recordset($1::jsonb) AS x(ord int, id uuid, organization_id uuid, event_id uuid, session_id uuid,
-                  name text, email text, phone text, places int, answers jsonb, consent_reminders boolean, status text)
+                  name text, email text, phone text, places int, answers jsonb, consent_reminders boolean, status text, channel text)
           ORDER BY ord
          RETURNING r.id, r.seq, r.created_at, ${OPTED_OUT}),
        moves AS (SELECT * FROM jsonb_to_recordset($3::jsonb) AS d(session_id uuid, booked int, waitlisted int)),
@@ -616,6 +623,7 @@ export class MunicipalEventRepository {
             answers: r.answers,
             consent_reminders: r.consentReminders,
             status: r.status,
+            channel: r.channel ?? null,
           })),
         ),
         rows[0]!.eventId,
@@ -840,7 +848,7 @@ export class MunicipalEventRepository {
          INSERT INTO municipal_event_reminder (registration_id, minutes, sent_at)
          SELECT registration_id, minutes, $1 FROM due
          ON CONFLICT DO NOTHING RETURNING registration_id, minutes)
-       SELECT c.registration_id, c.minutes, r.organization_id, r.conversation_id, r.contact_id, r.email, r.phone,
+       SELECT c.registration_id, c.minutes, r.organization_id, r.conversation_id, r.contact_id, r.email, r.phone, r.channel,
               e.title, e.place, s.starts_at, ${OPTED_OUT}
        FROM claimed c JOIN municipal_event_registration r ON r.id = c.registration_id
        JOIN municipal_event e ON e.id = r.event_id JOIN municipal_event_session s ON s.id = r.session_id

@@ -1,5 +1,11 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import type { ChannelKind, IdentityKind, MessageRegistrantsResult, RegistrationChange } from '@guichet/contracts';
+import type {
+  ChannelKind,
+  IdentityKind,
+  MessageRegistrantsResult,
+  RegistrationChange,
+  RegistrationChannel,
+} from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import type { AuthAgent } from '../../common/auth-agent';
 import { Database, type AfterCommit } from '../../common/database';
@@ -142,11 +148,16 @@ export function changeLines(before: EventRow, after: EventRow): string[] {
   return lines;
 }
 
-/** A registrant's channel: e-mail when they gave one and the town can send e-mail, else SMS. */
-const CHANNEL_ORDER: { kind: ChannelKind; identity: IdentityKind; field: 'email' | 'phone' }[] = [
-  { kind: 'email', identity: 'email', field: 'email' },
-  { kind: 'sms', identity: 'phone', field: 'phone' },
-];
+/**
+ * A registrant's channel: the one they chose (RegistrationChannel) when the town has it open and
+ * they did not refuse it, else e-mail when they gave one and the town can send e-mail, else SMS.
+ */
+const BY_EMAIL = { kind: 'email', identity: 'email', field: 'email' } as const;
+const BY_SMS = { kind: 'sms', identity: 'phone', field: 'phone' } as const;
+const CHANNEL_ORDER: Record<RegistrationChannel, readonly (typeof BY_EMAIL | typeof BY_SMS)[]> = {
+  email: [BY_EMAIL, BY_SMS],
+  sms: [BY_SMS, BY_EMAIL],
+};
 
 /**
  * The citizen's side of a registration: the registrant is a contact (ContactService.resolve), the
@@ -253,17 +264,21 @@ export class RegistrantNotices implements OnApplicationBootstrap {
 
   /**
    * The channel a registrant is written to, with the identity it reaches them by (null: none open;
-   * an identity that opted out, when the row says so, is passed over),
+   * an identity that opted out, when the row says so, is passed over; the one they chose first),
    * read on the caller's transaction `m`: callers hold the registration's lock, and a second pool
    * connection taken under a lock can wait forever once the pool is exhausted by lock waiters.
    */
   async channelFor(
     m: EntityManager,
     organizationId: string,
-    r: Pick<RegistrationRow, 'email' | 'phone'> & { email_opted_out?: boolean; phone_opted_out?: boolean },
+    r: Pick<RegistrationRow, 'email' | 'phone'> & {
+      email_opted_out?: boolean;
+      phone_opted_out?: boolean;
+      channel?: RegistrationChannel | null;
+    },
     cache = new Map<string, Promise<{ id: string; kind: ChannelKind } | null>>(),
   ): Promise<{ id: string; kind: ChannelKind; identity: { kind: IdentityKind; value: string } } | null> {
-    for (const c of CHANNEL_ORDER) {
+    for (const c of CHANNEL_ORDER[r.channel ?? 'email']) {
       const value = r[c.field];
       if (!value || r[`${c.field}_opted_out`]) continue;
       const key = `${organizationId}:${c.kind}`;

@@ -262,6 +262,8 @@ export class RegistrationService {
         places: input.places,
         answers,
         consentReminders: input.consentReminders,
+        // A choice between the two only means something when both were given.
+        channel: email && phone ? (input.channel ?? null) : null,
       });
     } catch (err) {
       // The partial unique indexes back the check under lock up (a registration run alone).
@@ -399,6 +401,7 @@ export class RegistrationService {
           position: r.position ?? null,
           email_opted_out: inserted[i]!.email_opted_out,
           phone_opted_out: inserted[i]!.phone_opted_out,
+          channel: r.channel ?? null,
           team_id: e.team_id,
           capacity: e.capacity,
           booked_places: bookedNow,

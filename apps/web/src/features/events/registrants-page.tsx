@@ -351,6 +351,11 @@ function RegistrantRow({
       <th scope="row">
         <span className="registrants-table__name">{r.name}</span>
         <span className="events-table__meta">{[r.email, r.phone].filter(Boolean).join(' · ')}</span>
+        {r.email && r.phone && r.channel ? (
+          <span className="events-table__meta">
+            {t(r.channel === 'sms' ? 'registrants.prefersSms' : 'registrants.prefersEmail')}
+          </span>
+        ) : null}
         {sessionWhen ? <span className="events-table__meta">{t('eventSessions.of', { when: sessionWhen })}</span> : null}
         {r.email && r.emailOptedOut ? (
           <span className="events-table__meta registrant-opted-out">{t('registrants.emailOptedOut')}</span>
