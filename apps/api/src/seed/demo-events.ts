@@ -122,6 +122,70 @@ const DEMO_EVENTS: (Omit<CreateEventInput, 'teamId' | 'startsAt' | 'endsAt'> & {
 const FIRST = ['Camille', 'Lucas', 'Emma', 'Hugo', 'Léa', 'Nathan', 'Chloé', 'Louis', 'Manon', 'Jules', 'Sarah', 'Adam'];
 const LAST = ['Martin', 'Bernard', 'Petit', 'Durand', 'Leroy', 'Moreau', 'Simon', 'Laurent', 'Lefèvre', 'Michel'];
 
+/**
+ * The demo's event of several sessions (a workshop on three afternoons): the first afternoon is
+ * full with children on its waiting list, the second nearly full, the third has room — what the
+ * public page, the Sessions panel and the registrants screen show a new user.
+ */
+const DEMO_WORKSHOP: Omit<CreateEventInput, 'teamId' | 'startsAt' | 'endsAt' | 'capacity' | 'waitlistCapacity'> & {
+  team: TeamSlug;
+  sessions: {
+    inDays: number;
+    hour: number;
+    hours: number;
+    capacity: number;
+    waitlistCapacity: number;
+    confirmed: number;
+    waitlisted: number;
+  }[];
+} = {
+  team: 'vie-culturelle',
+  title: 'Ateliers théâtre des vacances (8-11 ans)',
+  description:
+    'Trois après-midi d’initiation au théâtre avec une comédienne de la compagnie du Grenier : jeux d’expression, ' +
+    'improvisation, et une courte représentation pour les familles à la fin de chaque atelier. Inscription à la séance.',
+  place: 'Médiathèque municipale, 5 rue des Arts, 99000 Démo',
+  theme: 'Culture',
+  audience: 'Enfants de 8 à 11 ans',
+  priceInfo: '5 € par enfant et par séance, à régler sur place',
+  maxPlacesPerRegistration: 2,
+  published: true,
+  bookingOpensAt: null,
+  bookingClosesAt: null,
+  bookingOpensDaysBefore: null,
+  bookingClosesHoursBefore: 24,
+  promotion: 'automatic',
+  confirmationHours: 24,
+  cancelCutoffHours: 24,
+  reminderMinutes: [2880, 120],
+  questions: [{ id: 'age-enfant', label: 'Âge du ou des enfants', required: true }],
+  sessions: [
+    { inDays: 15, hour: 14, hours: 3, capacity: 12, waitlistCapacity: 6, confirmed: 12, waitlisted: 3 },
+    { inDays: 16, hour: 14, hours: 3, capacity: 12, waitlistCapacity: 6, confirmed: 10, waitlisted: 0 },
+    { inDays: 17, hour: 14, hours: 3, capacity: 12, waitlistCapacity: 6, confirmed: 4, waitlisted: 0 },
+  ],
+};
+
+/** The `i`-th demo registrant's name and e-mail address (distinct for distinct `i`). */
+function registrant(i: number): { name: string; email: string } {
+  const first = FIRST[i % FIRST.length]!;
+  const last = LAST[Math.floor(i / FIRST.length) % LAST.length]!;
+  return {
+    name: `${first} ${last}`,
+    email: `${first}.${last}.${i}@exemple.fr`
+      .toLowerCase()
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, ''),
+  };
+}
+
+/** `day` days after `now`, at `hour` in Paris (winter time: UTC+1, as the other demo dates). */
+function at(now: number, day: number, hour: number): Date {
+  const d = new Date(now + day * DAY);
+  d.setUTCHours(hour - 1, 0, 0, 0);
+  return d;
+}
+
 /** The demo events and their registrations (one place each, e-mail only; no file written for them). */
 export async function seedDemoEvents(
   m: EntityManager,
@@ -131,8 +195,7 @@ export async function seedDemoEvents(
   now: number,
 ): Promise<void> {
   for (const e of DEMO_EVENTS) {
-    const day = new Date(now + e.inDays * DAY);
-    day.setUTCHours(e.hour - 1, 0, 0, 0);
+    const day = at(now, e.inDays, e.hour);
     const { team, inDays, hour, hours, registered, ...fields } = e;
     void inDays;
     void hour;
@@ -144,27 +207,78 @@ export async function seedDemoEvents(
     });
     await repo.insertRegistrations(
       m,
-      Array.from({ length: registered }, (_, i) => {
-        const first = FIRST[i % FIRST.length]!;
-        const last = LAST[Math.floor(i / FIRST.length) % LAST.length]!;
-        return {
-          organizationId,
-          eventId: id,
-          // The event's one session has its id (MunicipalEventRepository.insertEvent).
-          sessionId: id,
-          name: `${first} ${last}`,
-          email: `${first}.${last}.${i}@exemple.fr`
-            .toLowerCase()
-            .normalize('NFD')
-            .replace(/[\u0300-\u036f]/g, ''),
-          phone: null,
-          places: 1,
-          answers: e.questions.length && e.questions[0]!.required ? { [e.questions[0]!.id!]: `${7 + (i % 6)} ans` } : {},
-          consentReminders: true,
-          status: 'confirmed' as const,
-        };
-      }),
+      Array.from({ length: registered }, (_, i) => ({
+        organizationId,
+        eventId: id,
+        // The event's one session has its id (MunicipalEventRepository.insertEvent).
+        sessionId: id,
+        ...registrant(i),
+        phone: null,
+        places: 1,
+        answers: e.questions.length && e.questions[0]!.required ? { [e.questions[0]!.id!]: `${7 + (i % 6)} ans` } : {},
+        consentReminders: true,
+        status: 'confirmed' as const,
+      })),
     );
     await repo.addPlaces(m, id, id, registered, 0);
   }
+  await seedDemoWorkshop(m, repo, organizationId, teamIds, now);
+}
+
+/**
+ * The workshop of three sessions: the event with its first session (insertEvent), the two others,
+ * the event summed up (its capacity, which the counters' CHECK reads, becomes the sessions'), then
+ * each session's registrations — confirmed first, then its waiting list in order — and counters.
+ */
+async function seedDemoWorkshop(
+  m: EntityManager,
+  repo: MunicipalEventRepository,
+  organizationId: string,
+  teamIds: Map<TeamSlug, string>,
+  now: number,
+): Promise<void> {
+  const { team, sessions, ...fields } = DEMO_WORKSHOP;
+  const span = (s: (typeof sessions)[number]) => {
+    const start = at(now, s.inDays, s.hour);
+    return { startsAt: start.toISOString(), endsAt: new Date(start.getTime() + s.hours * 3600_000).toISOString() };
+  };
+  const [first, ...others] = sessions;
+  const id = await repo.insertEvent(m, organizationId, null, {
+    ...fields,
+    teamId: teamIds.get(team)!,
+    ...span(first!),
+    capacity: first!.capacity,
+    waitlistCapacity: first!.waitlistCapacity,
+  });
+  const sessionIds = [id];
+  for (const s of others)
+    sessionIds.push(
+      await repo.insertSession(m, organizationId, id, { ...span(s), capacity: s.capacity, waitlistCapacity: s.waitlistCapacity }),
+    );
+  await repo.syncEvent(m, id);
+  // Other children than the single-session events' registrants (e-mails distinct in the town).
+  let n = 200;
+  const rows = sessions.flatMap((s, k) =>
+    (['confirmed', 'waitlisted'] as const).flatMap((status) =>
+      Array.from({ length: status === 'confirmed' ? s.confirmed : s.waitlisted }, () => {
+        const i = n++;
+        return {
+          organizationId,
+          eventId: id,
+          sessionId: sessionIds[k]!,
+          ...registrant(i),
+          phone: null,
+          places: 1,
+          answers: { 'age-enfant': `${8 + (i % 4)} ans` },
+          consentReminders: true,
+          status,
+        };
+      }),
+    ),
+  );
+  await repo.insertRegistrations(
+    m,
+    rows,
+    sessions.map((s, k) => ({ sessionId: sessionIds[k]!, booked: s.confirmed, waitlisted: s.waitlisted })),
+  );
 }

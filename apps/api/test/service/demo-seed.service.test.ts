@@ -62,6 +62,38 @@ describe('demo town seed', () => {
     expect(events.length).toBeGreaterThanOrEqual(3);
     for (const e of events) expect(e).toMatchObject({ upcoming: true, published: true, booked_places: e.confirmed });
     expect(events.some((e: { capacity: number; booked_places: number }) => e.capacity - e.booked_places <= 3)).toBe(true);
+    // An event of several sessions: each session's counters are its rows; one is full with a waiting list in order.
+    const sessions = await ds.query(
+      `SELECT s.event_id, s.capacity, s.booked_places, s.waitlisted_places, s.starts_at > now() AS upcoming,
+              (SELECT count(*)::int FROM municipal_event_registration r WHERE r.session_id = s.id AND r.status = 'confirmed') AS confirmed,
+              (SELECT count(*)::int FROM municipal_event_registration r WHERE r.session_id = s.id AND r.status = 'waitlisted') AS waitlisted
+         FROM municipal_event_session s
+        WHERE s.event_id IN (SELECT event_id FROM municipal_event_session GROUP BY event_id HAVING count(*) > 1)
+        ORDER BY s.starts_at`,
+    );
+    expect(sessions.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(sessions.map((s: { event_id: string }) => s.event_id)).size).toBe(1);
+    for (const s of sessions)
+      expect(s).toMatchObject({ upcoming: true, booked_places: s.confirmed, waitlisted_places: s.waitlisted });
+    expect(
+      sessions.some(
+        (s: { capacity: number; booked_places: number; waitlisted: number }) =>
+          s.booked_places === s.capacity && s.waitlisted > 0,
+      ),
+    ).toBe(true);
+    expect(sessions.some((s: { capacity: number; booked_places: number }) => s.booked_places < s.capacity)).toBe(true);
+    // The event sums its sessions up.
+    const [workshop] = await ds.query(
+      `SELECT e.capacity, e.booked_places, e.waitlisted_places, e.published FROM municipal_event e WHERE e.id = $1`,
+      [sessions[0].event_id],
+    );
+    const sum = (k: string) => sessions.reduce((n: number, s: Record<string, number>) => n + s[k]!, 0);
+    expect(workshop).toEqual({
+      capacity: sum('capacity'),
+      booked_places: sum('booked_places'),
+      waitlisted_places: sum('waitlisted_places'),
+      published: true,
+    });
   });
 
   it('lets the demo accounts log in with the documented password', async () => {
