@@ -159,7 +159,7 @@ async function settled(env: BenchEnv, town: Town): Promise<{ routed: number; ack
     `SELECT (SELECT count(*)::int FROM conversation_routing r JOIN conversation c ON c.id = r.conversation_id
               WHERE c.organization_id = $1) AS routed,
             (SELECT count(*)::int FROM acknowledgement WHERE organization_id = $1 AND kind IN ('registration', 'skipped')) AS acknowledged,
-            (SELECT count(*)::int FROM message WHERE organization_id = $1 AND direction = 'outbound' AND status = 'queued') AS queued`,
+            (SELECT count(*)::int FROM message WHERE organization_id = $1 AND direction = 'outbound' AND status IN ('queued', 'sending')) AS queued`,
     [town.organizationId],
   );
   return rows[0]!;

@@ -743,8 +743,11 @@ export async function benchSoak(o: SoakBenchOptions, log: Log): Promise<BenchRes
         ).rows[0]!.n,
       );
       queued = Number(
-        (await db.query<{ n: string }>(`SELECT count(*) AS n FROM message WHERE direction = 'outbound' AND status = 'queued'`))
-          .rows[0]!.n,
+        (
+          await db.query<{ n: string }>(
+            `SELECT count(*) AS n FROM message WHERE direction = 'outbound' AND status IN ('queued', 'sending')`,
+          )
+        ).rows[0]!.n,
       );
       if (storedIn >= expectedIn && queued === 0) break;
       await sleep(1_000);

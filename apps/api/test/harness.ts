@@ -393,7 +393,7 @@ export async function startCompiledInstance(b: TestApp, env: Record<string, stri
       if (proc.exitCode !== null) throw new Error(`the instance exited (${proc.exitCode}):\n${stderr}`);
       expect((await fetch(`${url}/api/v1/health/ready`)).status).toBe(200);
     },
-    { timeoutMs: 60_000, intervalMs: 50 },
+    { timeoutMs: 120_000, intervalMs: 50 },
   ).catch(async (e: unknown) => {
     await kill();
     throw e;

@@ -7,6 +7,7 @@ import type { ChannelAdapter, SendResult } from './adapter';
  */
 export const letterAdapter: ChannelAdapter = {
   kind: 'letter',
+  interrupted: 'resend',
   async send(): Promise<SendResult> {
     return {
       ok: false,

@@ -8,6 +8,8 @@ import type { ChannelAdapter, SendResult } from './adapter';
  */
 export const webformAdapter: ChannelAdapter = {
   kind: 'webform',
+  // Publishing on the tracking page is the stored reply itself: doing it again changes nothing.
+  interrupted: 'resend',
   async send(): Promise<SendResult> {
     return { ok: true, status: 'sent' };
   },

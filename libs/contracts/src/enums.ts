@@ -19,7 +19,14 @@ export type MessageDirection = (typeof MESSAGE_DIRECTIONS)[number];
 export const MESSAGE_KINDS = ['message', 'note', 'call', 'event'] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
 
-export const DELIVERY_STATUSES = ['received', 'queued', 'sent', 'delivered', 'failed'] as const;
+/**
+ * An outbound message's life: `queued` (waiting for its sending job), `sending` (an attempt was
+ * committed before the provider call: if it is still there later, that attempt's outcome was never
+ * written and the provider is asked, or an agent, before anything is sent again), `sent` (the
+ * provider accepted it), `delivered`, `failed`. `sending` with an error: an interrupted attempt
+ * the provider cannot be asked about, waiting for an agent (retry, or check it arrived).
+ */
+export const DELIVERY_STATUSES = ['received', 'queued', 'sending', 'sent', 'delivered', 'failed'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /** Which identity kind a channel reaches a citizen on (null: the channel has no per-citizen address). */

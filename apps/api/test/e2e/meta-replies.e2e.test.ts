@@ -8,6 +8,8 @@ import {
   type GraphServer,
   type RecordingClient,
 } from '@guichet/testing';
+import type { Job } from 'pg-boss' with { 'resolution-mode': 'import' };
+import { OutboundWorker, type OutboundJob } from '../../src/modules/outbound/outbound.worker';
 import { seedTown, startTestApp, type TestApp } from '../harness';
 
 const PAGE = '1001';
@@ -170,6 +172,77 @@ describe('Meta outbound: replies, windows, receipts, Graph errors, page comments
     );
     const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM message WHERE conversation_id = $1`, [conversationId]);
     expect(rows[0].n).toBe(2);
+  });
+
+  /**
+   * Issue 18: an attempt whose outcome was never written (its process killed between the Send
+   * API's answer and the write): Meta cannot be asked, so the reply waits for an agent, unless an
+   * echo of it already told its mid. Made here as such a process leaves it: `sending`, an instance
+   * that is gone, a minute ago; then the job run again (the worker's `handle`, as the queue runs it).
+   */
+  const interruptedAttempt = (messageId: string, keepEchoedId: boolean) =>
+    t.db.query(
+      `UPDATE message SET status = 'sending', send_instance = 'instance-disparue', send_started_at = now() - interval '1 minute',
+              external_id = CASE WHEN $2 THEN external_id END
+        WHERE id = $1`,
+      [messageId, keepEchoedId],
+    );
+  const runJob = (messageId: string) =>
+    t.app.get(OutboundWorker).handle({
+      id: `job-${messageId}`,
+      data: { messageId, organizationId: town.org.id },
+      retryCount: 0,
+    } as unknown as Job<OutboundJob>);
+
+  it('an interrupted reply no echo confirmed is not sent again: it waits, shown interrupted, for an agent to resend it', async () => {
+    const citizen = psid();
+    const conversationId = await citizenWrites(citizen, 'Le marché a-t-il lieu dimanche ?');
+    const res = await reply(conversationId, 'Oui, de 8 h à 13 h, place de la mairie.');
+    await expectEventually(async () => expect((await message(res.body.id)).status).toBe('sent'), { timeoutMs: 15_000 });
+    expect(sendsTo(citizen)).toHaveLength(1);
+    await interruptedAttempt(res.body.id, false);
+    // Still being sent, for all anyone knows: not a reply an agent may send again yet.
+    const early = await t.http('POST', `/api/v1/conversations/${conversationId}/messages/${res.body.id}/retry`, {
+      token: town.agentEC.token,
+    });
+    expect(early.status).toBe(400);
+
+    const agent = await connectRecording(t.url, town.agentEC.token);
+    clients.push(agent);
+    await runJob(res.body.id);
+    expect(sendsTo(citizen)).toHaveLength(1);
+    expect(await message(res.body.id)).toMatchObject({ status: 'sending', error: expect.stringMatching(/impossible de savoir/) });
+    await expectEventually(() =>
+      expect(agent.of<MessageDto>('message.updated').find((m) => m.id === res.body.id)).toMatchObject({
+        status: 'sending',
+        error: expect.stringMatching(/vérifiez la conversation/),
+      }),
+    );
+    // The job run once more: it still waits for the agent.
+    await runJob(res.body.id);
+    expect(sendsTo(citizen)).toHaveLength(1);
+
+    // The agent looked at the thread on Messenger: it did not arrive. Sent again, once.
+    const retried = await t.http('POST', `/api/v1/conversations/${conversationId}/messages/${res.body.id}/retry`, {
+      token: town.agentEC.token,
+    });
+    expect(retried.status).toBe(201);
+    await expectEventually(async () => expect(await message(res.body.id)).toMatchObject({ status: 'sent', error: null }), {
+      timeoutMs: 15_000,
+    });
+    expect(sendsTo(citizen)).toHaveLength(2);
+  });
+
+  it('an interrupted reply whose echo already told its mid is recorded sent, not sent again', async () => {
+    const citizen = psid();
+    const conversationId = await citizenWrites(citizen, 'La piscine est-elle ouverte ?');
+    const res = await reply(conversationId, 'Oui, tous les jours sauf le lundi.');
+    await expectEventually(async () => expect((await message(res.body.id)).status).toBe('sent'), { timeoutMs: 15_000 });
+    const { external_id: mid } = await message(res.body.id);
+    await interruptedAttempt(res.body.id, true);
+    await runJob(res.body.id);
+    expect(await message(res.body.id)).toMatchObject({ status: 'sent', external_id: mid, error: null });
+    expect(sendsTo(citizen)).toHaveLength(1);
   });
 
   it('window rules: 23 h plain RESPONSE, 3 days with the HUMAN_AGENT tag, 8 days refused before any call', async () => {

@@ -157,9 +157,21 @@ export async function sendEmail(request: OutboundRequest): Promise<SendResult> {
   return { ok: true, status: 'sent', externalId: built.messageId };
 }
 
+/**
+ * An interrupted e-mail is sent again, with the same Message-ID (outboundMessageId: derived from the
+ * Guichet message's id). SMTP cannot be asked whether a server accepted a mail earlier, and the
+ * Sent folder copy comes after the SMTP answer, so its absence proves nothing. The same Message-ID
+ * is what makes a resend the honest choice: it is the mail's identity for everything downstream —
+ * mailbox providers drop a second copy of an id the mailbox already holds (Gmail does), mail
+ * programs thread and merge by it, and a citizen's answer to either copy comes back to the same
+ * conversation (In-Reply-To). Holding it for an agent instead would leave the citizen without
+ * the reply until someone looks, for a duplicate that most mail programs never show twice. (The
+ * Sent folder may get a second copy.)
+ */
 export const emailAdapter: ChannelAdapter = {
   kind: 'email',
   send: sendEmail,
+  interrupted: 'resend',
 };
 
 /** `POST /channels/:id/test`: IMAP login and folders, SMTP greeting and login. */

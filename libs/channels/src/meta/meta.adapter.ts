@@ -53,6 +53,19 @@ interface SendApiAnswer {
  * up to 7 days, nothing beyond (refused before any call).
  */
 export class MetaAdapter implements ChannelAdapter {
+  /**
+   * An interrupted send goes to an agent, not out again. The Send API has no idempotency key and
+   * nothing to look a send up by: its `metadata` (`guichet:<message id>`) comes back only in the
+   * `message_echoes` webhook — when the page subscribes to echoes, the echo of the first attempt
+   * already recorded its mid and moved the message to `sent` (meta-webhook.service.ts `onEcho`),
+   * and a late echo still does. The page's Conversations API (`/{page-id}/conversations?user_id=…`,
+   * then the thread's messages) lists text and times but not that metadata, and a long reply went
+   * out in several parts, any of which may have left: matching them is guesswork. A duplicate on
+   * Messenger or Instagram stays in the citizen's thread for good, so the message waits, visibly
+   * interrupted, for an agent to check the thread and send it again or not.
+   */
+  readonly interrupted = 'agent';
+
   constructor(readonly kind: MetaKind) {}
 
   checkReply(context: { lastInboundAt: Date | null; now: Date }): string | null {

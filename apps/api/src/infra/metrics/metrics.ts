@@ -13,7 +13,11 @@ const BATCH_BUCKETS = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 50];
 const LAG_BUCKETS = [0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600];
 
 export type IngestResultLabel = 'stored' | 'duplicate' | 'rejected';
-export type OutboundStatusLabel = 'sent' | 'delivered' | 'failed' | 'retry';
+/**
+ * `recovered`: an interrupted attempt found at the provider and recorded, not sent again;
+ * `interrupted`: one the provider cannot be asked about, left for an agent.
+ */
+export type OutboundStatusLabel = 'sent' | 'delivered' | 'failed' | 'retry' | 'recovered' | 'interrupted';
 
 /**
  * The Prometheus metrics of one API instance (prom-client), in a registry of its own (tests run
@@ -53,7 +57,7 @@ export class Metrics implements OnModuleDestroy {
   });
   private readonly outboundSends = new Counter({
     name: 'guichet_outbound_sends_total',
-    help: 'Replies handed to a provider, by channel kind and outcome (retry: a temporary failure, tried again)',
+    help: 'Replies handed to a provider, by channel kind and outcome (retry: a temporary failure, tried again; recovered: an interrupted send found at the provider; interrupted: left for an agent)',
     labelNames: ['channel', 'status'] as const,
     registers: [this.registry],
   });

@@ -920,7 +920,8 @@ export class ConversationRepository {
     const rows = await manager.query(
       `WITH u AS (
          UPDATE message SET status = 'queued', error = NULL
-          WHERE id = $1 AND conversation_id = $2 AND direction = 'outbound' AND kind = 'message' AND status = 'failed'
+          WHERE id = $1 AND conversation_id = $2 AND direction = 'outbound' AND kind = 'message'
+            AND (status = 'failed' OR (status = 'sending' AND error IS NOT NULL))
           RETURNING id
        ) SELECT id FROM u`,
       [messageId, conversationId],

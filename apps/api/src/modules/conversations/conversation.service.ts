@@ -293,7 +293,9 @@ export class ConversationService {
 
   /**
    * Sends a failed reply again (the retry button): the same message goes back to the outbound
-   * queue, its error cleared. Only failed replies qualify; the conversation is not bumped.
+   * queue, its error cleared. Only failed replies qualify, and interrupted ones (`sending` with a
+   * reason: an attempt the provider could not be asked about, outbound.worker.ts); the
+   * conversation is not bumped.
    */
   async retryMessage(agent: AuthAgent, id: string, messageId: string): Promise<MessageDto> {
     return this.db.tx(async (m, afterCommit) => {

@@ -3,7 +3,9 @@ import type { DeliveryStatus } from '@guichet/contracts';
 import { ConversationWriter } from '../conversations/conversation-writer.service';
 import { OutboundRepository } from './outbound.repository';
 
-const RANK: Record<DeliveryStatus, number> = { received: 0, queued: 1, sent: 2, delivered: 3, failed: 4 };
+// `sending` (an attempt whose outcome is not written yet, or left for an agent) below what a
+// provider reports: a Meta echo or a Twilio callback of that attempt settles it.
+const RANK: Record<DeliveryStatus, number> = { received: 0, queued: 1, sending: 2, sent: 3, delivered: 4, failed: 5 };
 
 /**
  * Moves an outbound message's delivery status (provider callbacks, DSN bounces, read receipts)

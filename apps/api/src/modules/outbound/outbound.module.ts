@@ -4,6 +4,7 @@ import { DeliveryStatusService } from './delivery-status.service';
 import { FormReplyNoticeListener } from './form-reply-notice.listener';
 import { FormReplyNotices } from './form-reply-notice.service';
 import { FormReplyNoticeWorker } from './form-reply-notice.worker';
+import { InstancePresence } from './instance-presence.repository';
 import { OutboundRepository } from './outbound.repository';
 import { OutboundWorker } from './outbound.worker';
 
@@ -12,6 +13,7 @@ import { OutboundWorker } from './outbound.worker';
 @Module({
   providers: [
     OutboundRepository,
+    InstancePresence,
     AgentMessages,
     DeliveryStatusService,
     OutboundWorker,

@@ -30,11 +30,19 @@ export interface FormNoticeMailRow {
   notice: FormReplyNoticeDto | null;
 }
 
-/** What the sending worker needs of a queued message: its text, conversation and citizen. */
+/** What the sending worker needs of a queued message: its text, conversation and citizen, and its last attempt. */
 export interface OutboundRow {
   id: string;
+  organization_id: string;
   body: string;
   status: string;
+  error: string | null;
+  external_id: string | null;
+  created_at: Date;
+  /** The last attempt (status `sending`): who made it, how long ago (by the database's clock), and its key (takeOver). */
+  send_instance: string | null;
+  attempt_age_ms: number | null;
+  attempt_key: string | null;
   kind: string;
   channel_id: string | null;
   conversation_id: string;
@@ -51,13 +59,62 @@ export class OutboundRepository {
 
   async findOutbound(organizationId: string, messageId: string): Promise<OutboundRow | undefined> {
     const [row] = await this.db.query<OutboundRow>(
-      `SELECT m.id, m.body, m.status, m.kind, m.channel_id, m.conversation_id, c.contact_id, ct.name AS contact_name,
-              c.subject, c.reference
+      `SELECT m.id, m.organization_id, m.body, m.status, m.error, m.external_id, m.created_at, m.send_instance,
+              (extract(epoch FROM now() - m.send_started_at) * 1000)::float8 AS attempt_age_ms,
+              (extract(epoch FROM m.send_started_at) * 1000000)::bigint::text AS attempt_key,
+              m.kind, m.channel_id, m.conversation_id, c.contact_id, ct.name AS contact_name, c.subject, c.reference
          FROM message m JOIN conversation c ON c.id = m.conversation_id JOIN contact ct ON ct.id = c.contact_id
         WHERE m.id = $1 AND m.organization_id = $2`,
       [messageId, organizationId],
     );
     return row;
+  }
+
+  /**
+   * The attempt, committed before the provider is called: the message leaves `queued` for
+   * `sending`, with when and by which instance. False when it was not `queued` any more (another
+   * run claimed it first).
+   */
+  async claim(messageId: string, instance: string): Promise<boolean> {
+    const rows = await this.db.query(
+      `UPDATE message SET status = 'sending', send_started_at = now(), send_instance = $2
+        WHERE id = $1 AND status = 'queued' RETURNING id`,
+      [messageId, instance],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * A new attempt in place of an interrupted one (`attemptKey`, as read): false when another run
+   * took it over first, or it ended meanwhile.
+   */
+  async takeOver(messageId: string, attemptKey: string | null, instance: string): Promise<boolean> {
+    const rows = await this.db.query(
+      `UPDATE message SET send_started_at = now(), send_instance = $3
+        WHERE id = $1 AND status = 'sending' AND error IS NULL
+          AND (extract(epoch FROM send_started_at) * 1000000)::bigint::text IS NOT DISTINCT FROM $2
+        RETURNING id`,
+      [messageId, attemptKey, instance],
+    );
+    return rows.length > 0;
+  }
+
+  /** An attempt given back (a temporary failure the provider answered): the message waits in the queue again. */
+  async release(messageId: string, instance: string): Promise<void> {
+    await this.db.query(
+      `UPDATE message SET status = 'queued' WHERE id = $1 AND status = 'sending' AND send_instance = $2 AND error IS NULL`,
+      [messageId, instance],
+    );
+  }
+
+  /** Of these provider ids, those another message of the channel holds. */
+  async heldExternalIds(channelId: string, messageId: string, externalIds: string[]): Promise<Set<string>> {
+    if (!externalIds.length) return new Set();
+    const rows = await this.db.query<{ external_id: string }>(
+      `SELECT external_id FROM message WHERE channel_id = $1 AND external_id = ANY($2::text[]) AND id <> $3`,
+      [channelId, externalIds, messageId],
+    );
+    return new Set(rows.map((r) => r.external_id));
   }
 
   /** The conversation and citizen of each message (what orders their sends), by message id. */

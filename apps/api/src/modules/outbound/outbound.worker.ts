@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { adapterFor, type SendResult } from '@guichet/channels';
+import { adapterFor, type ChannelAdapter, type OutboundRequest, type SendResult } from '@guichet/channels';
 import { CHANNEL_CAPABILITIES, CHANNEL_IDENTITY } from '@guichet/contracts';
 import type { Job } from 'pg-boss' with { 'resolution-mode': 'import' };
 import { APP_CONFIG, JOBS_AT_ONCE, type AppConfig } from '../../config';
@@ -13,6 +13,7 @@ import { JobQueue, OUTBOUND_RETRY_LIMIT, QUEUES } from '../../infra/jobs/job-que
 import { replyToken } from './reply-token';
 import { signedMediaPath } from '../../common/signed-link';
 import { isInfrastructureError } from '../../common/database';
+import { InstancePresence } from './instance-presence.repository';
 
 /** How long a provider may fetch a reply's files from their signed link (Twilio fetches at once; retries stay within). */
 const MEDIA_LINK_TTL_SECONDS = 2 * 24 * 3600;
@@ -21,11 +22,35 @@ const MEDIA_LINK_TTL_SECONDS = 2 * 24 * 3600;
  * its job gives up; longer than the job's expiry would let the queue hand the job to another worker.
  */
 const RECORD_PATIENCE_MS = 60_000;
+/**
+ * An attempt of an instance that is gone is settled once it is this old: its provider call has
+ * been answered or abandoned by then (the Twilio and Graph clients time out after 15 s), so what
+ * the provider has is what it will ever have of it. Also the margin for an instance that only
+ * looks gone (its presence connection lost while the database restarts).
+ */
+const DEAD_ATTEMPT_SETTLE_MS = 20_000;
+/**
+ * An attempt this old is over even when its instance still runs: its provider call timed out long
+ * ago and its outcome write gave up after RECORD_PATIENCE_MS.
+ */
+const ATTEMPT_MAX_MS = 3 * 60_000;
+/** How long a run waits for another run's attempt to end before it gives up (retried later with backoff). */
+const WAIT_FOR_ATTEMPT_MS = 30_000;
+/** Messages the provider may have created before the reply's row (clocks of two machines): this much earlier. */
+const PROVIDER_CLOCK_SKEW_MS = 60_000;
 
 export interface OutboundJob {
   messageId: string;
   organizationId: string;
 }
+
+/** What settling an interrupted attempt came to. */
+type Settled =
+  | { kind: 'result'; result: SendResult; recovered?: boolean }
+  /** Whether the provider has it is not known yet (it could not be asked, another run still sends): later. */
+  | { kind: 'unknown'; reason: string }
+  /** Nothing left to do here: another run ended it, or it waits for an agent. */
+  | { kind: 'none' };
 
 /**
  * Sends queued replies through their channel's adapter. Temporary failures are retried with
@@ -34,17 +59,33 @@ export interface OutboundJob {
  *
  * Up to OUTBOUND_SENDS_AT_ONCE sends at once (default 4; 1: one at a time): the messages of one
  * conversation, and of one citizen (a registrant's reminders and notices of several events), go
- * out one after another in queue order (job-queue.ts `work`, chains). A message is sent only while
- * it is `queued`, and once the provider has it the outcome is recorded even across a database
- * restart (`record`), so a retried job sends nothing twice. What remains is the instant between the
- * provider's answer and that write: a process killed there leaves the message `queued`, sent
- * again when its job expires (e-mail keeps its Message-ID, its id, so mail programs merge the two).
+ * out one after another in queue order (job-queue.ts `work`, chains).
+ *
+ * Sent once (issue 18). Before the provider is called, the attempt is committed on its own: the
+ * message goes from `queued` to `sending`, with the time and this instance (`claim`: one UPDATE,
+ * the one round trip this costs; two runs of one job cannot both win it). Then the provider, then
+ * `sent` with its id, retried while the database is away (`record`). A run that finds the message
+ * `sending` met an attempt whose outcome was never written — its process killed between the
+ * provider's answer and the write, its job expired while it still sent, its write failed — and
+ * does not send blindly:
+ * - while that attempt may still be running (its instance alive, the attempt younger than
+ *   ATTEMPT_MAX_MS) it waits for it to end, then stops (or gives up for now: retried later);
+ * - otherwise it takes the attempt over (`takeOver`: one run wins) and settles it by channel
+ *   (ChannelAdapter.interrupted): Twilio is asked (its Messages list: the message there → `sent`
+ *   with its SID, nothing sent; not there → sent now); an e-mail goes again with the same
+ *   Message-ID (email.adapter.ts says why); a Meta reply nothing can confirm (no echo recorded its
+ *   id) is left `sending` with the reason, shown to agents as interrupted, for them to decide.
  * The providers set no pace of their own here: Twilio's 429 and SMTP's 4xx are temporary failures,
- * retried with backoff like any other.
+ * retried with backoff like any other (a Twilio attempt stays `sending`, so its retry asks first;
+ * the others go back to `queued`).
  */
 @Injectable()
 export class OutboundWorker implements OnApplicationBootstrap {
   private readonly logger = new Logger('Outbound');
+  /** Messages this process is sending right now (its own attempts that are not over). */
+  private readonly inFlight = new Set<string>();
+  /** Outcomes the provider gave that could not be written (the database away past RECORD_PATIENCE_MS). */
+  private readonly unwritten = new Map<string, SendResult>();
 
   constructor(
     private readonly repo: OutboundRepository,
@@ -54,11 +95,13 @@ export class OutboundWorker implements OnApplicationBootstrap {
     private readonly writer: ConversationWriter,
     private readonly blobs: BlobStore,
     private readonly metrics: Metrics,
+    private readonly presence: InstancePresence,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.runJobs) return;
+    await this.presence.hold();
     await this.queue.work<OutboundJob>(QUEUES.outboundSend, (job) => this.handle(job), {
       atOnce: this.config.outboundSendsAtOnce ?? JOBS_AT_ONCE,
       keys: async (jobs) => {
@@ -74,22 +117,75 @@ export class OutboundWorker implements OnApplicationBootstrap {
   async handle(job: Job<OutboundJob>): Promise<void> {
     const { messageId, organizationId } = job.data;
     const row = await this.repo.findOutbound(organizationId, messageId);
-    // Notes are never sent; a message already sent (a retried job after a crash) is not sent twice.
-    if (!row || row.kind !== 'message' || row.status !== 'queued' || !row.channel_id) return;
+    // Notes are never sent; a message already sent is not sent twice; one waiting for an agent waits.
+    if (!row || row.kind !== 'message' || !row.channel_id) return;
+    if (row.status !== 'queued' && !(row.status === 'sending' && row.error === null)) return;
     const channel = await this.channels.resolve(organizationId, row.channel_id);
     // A letter is never sent by a provider: it stays queued (« à poster ») until an agent marks it posted.
     if (channel && CHANNEL_CAPABILITIES[channel.kind].postal) return;
-    const result = channel?.enabled
-      ? await this.send(row, channel)
-      : ({ ok: false, temporary: false, reason: 'canal désactivé ou supprimé' } as const);
     const kind = channel?.kind ?? 'unknown';
+    if (!channel?.enabled) {
+      const reason = 'canal désactivé ou supprimé';
+      if (row.status === 'sending') return this.interrupt(row, kind, `${reason} : vérifiez avant de renvoyer`);
+      return this.conclude(job, row, kind, undefined, { kind: 'result', result: { ok: false, temporary: false, reason } });
+    }
+    const adapter = adapterFor(channel.kind);
+    const prepared = await this.prepare(row, channel);
+    if ('refused' in prepared) return this.conclude(job, row, kind, adapter, { kind: 'result', result: prepared.refused });
+    // Whether this run holds the attempt (claimed or taken over): only then is it this run's to end.
+    const held = { attempt: false };
+    try {
+      let settled: Settled;
+      if (row.status === 'queued') {
+        await this.presence.hold();
+        if (await this.repo.claim(messageId, this.presence.id)) {
+          held.attempt = true;
+          settled = { kind: 'result', result: await this.attempt(adapter, prepared.request) };
+        } else {
+          // Another run claimed it between the read and the claim: what it is now decides.
+          const now = await this.repo.findOutbound(organizationId, messageId);
+          if (!now || now.status !== 'sending' || now.error !== null) return;
+          settled = await this.settle(now, adapter, prepared.request, held);
+        }
+      } else {
+        settled = await this.settle(row, adapter, prepared.request, held);
+      }
+      await this.conclude(job, row, kind, adapter, settled);
+    } finally {
+      if (held.attempt) this.inFlight.delete(messageId);
+    }
+  }
+
+  /** Writes what the run came to, or fails the job for a retry. */
+  private async conclude(
+    job: Job<OutboundJob>,
+    row: OutboundRow,
+    kind: string,
+    adapter: ChannelAdapter | undefined,
+    settled: Settled,
+  ): Promise<void> {
+    const { messageId, organizationId } = job.data;
+    if (settled.kind === 'none') return;
+    if (settled.kind === 'unknown') {
+      if (job.retryCount < OUTBOUND_RETRY_LIMIT) {
+        this.metrics.outbound(kind, 'retry');
+        this.logger.warn(`message ${messageId}: ${settled.reason} (nouvel essai)`);
+        throw new Error(settled.reason);
+      }
+      // Out of retries and still not known whether the citizen has it: an agent decides.
+      return this.interrupt(row, kind, `issue inconnue (${settled.reason}) : vérifiez avant de renvoyer`);
+    }
+    const { result } = settled;
     if (!result.ok && result.temporary && job.retryCount < OUTBOUND_RETRY_LIMIT) {
       this.metrics.outbound(kind, 'retry');
       this.logger.warn(`message ${messageId}: ${result.reason} (nouvel essai)`);
+      // A provider that can be asked is asked by the retry (a timeout may hide an accepted send);
+      // the others' attempt goes back to the queue, sent again as before.
+      if (adapter?.interrupted !== 'ask') await this.repo.release(messageId, this.presence.id);
       throw new Error(result.reason);
     }
-    this.metrics.outbound(kind, result.ok ? result.status : 'failed');
-    await this.record(messageId, () =>
+    this.metrics.outbound(kind, settled.recovered ? 'recovered' : result.ok ? result.status : 'failed');
+    await this.record(messageId, result, () =>
       this.writer.messageStatus(
         organizationId,
         row.conversation_id,
@@ -100,18 +196,111 @@ export class OutboundWorker implements OnApplicationBootstrap {
     );
   }
 
+  /** The provider call of an attempt this run holds. */
+  private attempt(adapter: ChannelAdapter, request: OutboundRequest): Promise<SendResult> {
+    this.inFlight.add(request.message.id);
+    return adapter
+      .send(request)
+      .catch((e: unknown): SendResult => ({ ok: false, temporary: true, reason: `erreur réseau : ${String(e)}` }));
+  }
+
+  /**
+   * A message found `sending`: waits while the attempt may still be running, then takes it over
+   * and settles it as its channel can (see the class).
+   */
+  private async settle(
+    row: OutboundRow,
+    adapter: ChannelAdapter,
+    request: OutboundRequest,
+    held: { attempt: boolean },
+  ): Promise<Settled> {
+    const waitUntil = Date.now() + WAIT_FOR_ATTEMPT_MS;
+    let current = row;
+    for (;;) {
+      const age = current.attempt_age_ms ?? Infinity;
+      const instance = current.send_instance;
+      let over: boolean;
+      if (age >= ATTEMPT_MAX_MS || !instance) over = true;
+      else if (instance === this.presence.id) over = !this.inFlight.has(current.id);
+      else over = !(await this.presence.alive(instance)) && age >= DEAD_ATTEMPT_SETTLE_MS;
+      if (over) {
+        await this.presence.hold();
+        if (await this.repo.takeOver(current.id, current.attempt_key, this.presence.id)) {
+          held.attempt = true;
+          break;
+        }
+      }
+      if (Date.now() >= waitUntil) return { kind: 'unknown', reason: 'un autre envoi de ce message est en cours' };
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const now = await this.repo.findOutbound(row.organization_id, row.id);
+      if (!now || now.status !== 'sending' || now.error !== null) return { kind: 'none' };
+      current = now;
+    }
+    this.inFlight.add(row.id);
+    this.logger.log(`message ${row.id}: envoi précédent interrompu (${row.send_instance ?? '?'}), repris`);
+    const unwritten = this.unwritten.get(row.id);
+    if (unwritten) {
+      this.unwritten.delete(row.id);
+      return { kind: 'result', result: unwritten };
+    }
+    switch (adapter.interrupted) {
+      case 'resend':
+        return { kind: 'result', result: await this.attempt(adapter, request) };
+      case 'agent':
+        // An echo of the first attempt already told its id: it left.
+        if (current.external_id)
+          return { kind: 'result', result: { ok: true, status: 'sent', externalId: current.external_id }, recovered: true };
+        return this.interrupt(
+          current,
+          adapter.kind,
+          "impossible de savoir s'il est parti : vérifiez la conversation avant de le renvoyer",
+        ).then(() => ({ kind: 'none' }) as const);
+      case 'ask': {
+        const since = new Date(new Date(current.created_at).getTime() - PROVIDER_CLOCK_SKEW_MS);
+        const found = (await adapter.findSent?.(request, since)) ?? { ok: true as const, records: [] };
+        if (!found.ok) return { kind: 'unknown', reason: `vérification de l'envoi impossible : ${found.reason}` };
+        // The oldest match no other message holds (the same text sent on purpose before is another's).
+        const taken = await this.repo.heldExternalIds(
+          request.channel.id,
+          row.id,
+          found.records.map((r) => r.externalId),
+        );
+        const mine = found.records.find((r) => !taken.has(r.externalId));
+        if (mine) return { kind: 'result', result: { ok: true, status: 'sent', externalId: mine.externalId }, recovered: true };
+        return { kind: 'result', result: await this.attempt(adapter, request) };
+      }
+    }
+  }
+
+  /**
+   * The attempt stays `sending`, with the reason (shown « Envoi interrompu : <reason> »): agents see
+   * it interrupted and decide (the retry button sends it again).
+   */
+  private async interrupt(row: OutboundRow, kind: string, reason: string): Promise<void> {
+    this.metrics.outbound(kind, 'interrupted');
+    this.logger.warn(`message ${row.id}: ${reason}`);
+    await this.record(row.id, undefined, () =>
+      this.writer.messageStatus(row.organization_id, row.conversation_id, row.id, 'sending', { error: reason }),
+    );
+  }
+
   /**
    * Writes a send's outcome, trying again while the database is away (connection lost, restarting,
-   * a deadlock): the provider already has the message, and failing the job would send it again.
+   * a deadlock): the provider already has the message, and failing the job would leave it to a
+   * retry, which would have to ask the provider again (or, where it cannot, an agent). An outcome
+   * still unwritten when the job gives up is kept in memory for this instance's retry.
    */
-  private async record(messageId: string, write: () => Promise<unknown>): Promise<void> {
+  private async record(messageId: string, outcome: SendResult | undefined, write: () => Promise<unknown>): Promise<void> {
     const giveUpAt = Date.now() + RECORD_PATIENCE_MS;
     for (let waitMs = 200; ; waitMs = Math.min(waitMs * 2, 5_000)) {
       try {
         await write();
         return;
       } catch (e) {
-        if (!isInfrastructureError(e) || Date.now() + waitMs > giveUpAt) throw e;
+        if (!isInfrastructureError(e) || Date.now() + waitMs > giveUpAt) {
+          if (outcome) this.unwritten.set(messageId, outcome);
+          throw e;
+        }
         this.logger.warn(
           `message ${messageId} envoyé, issue non enregistrée (${e instanceof Error ? e.message : String(e)}) : nouvel essai dans ${waitMs} ms`,
         );
@@ -120,18 +309,25 @@ export class OutboundWorker implements OnApplicationBootstrap {
     }
   }
 
-  private async send(row: OutboundRow, channel: ResolvedChannel): Promise<SendResult> {
+  /**
+   * Everything the provider call needs, read before the attempt is committed (so that the attempt
+   * is only the call), or why the reply cannot go.
+   */
+  private async prepare(
+    row: OutboundRow,
+    channel: ResolvedChannel,
+  ): Promise<{ request: OutboundRequest } | { refused: SendResult }> {
     const identityKind = CHANNEL_IDENTITY[channel.kind];
     const identity = identityKind ? await this.repo.identity(row.contact_id, identityKind) : undefined;
     if (identityKind && identity === undefined)
-      return { ok: false, temporary: false, reason: `le citoyen n'a pas d'identité ${identityKind}` };
+      return { refused: { ok: false, temporary: false, reason: `le citoyen n'a pas d'identité ${identityKind}` } };
     const [thread, attachments, lastInboundAt] = await Promise.all([
       this.repo.threadExternalIds(row.conversation_id, channel.id),
       this.repo.attachments(row.id),
       this.reader.lastInboundAt(row.conversation_id, channel.kind),
     ]);
-    return adapterFor(channel.kind)
-      .send({
+    return {
+      request: {
         channel: { id: channel.id, kind: channel.kind, config: channel.config },
         to: identityKind && identity !== undefined ? { kind: identityKind, value: identity, name: row.contact_name } : null,
         message: {
@@ -150,7 +346,7 @@ export class OutboundWorker implements OnApplicationBootstrap {
         threadExternalIds: thread,
         replyToken: replyToken(this.config.appSecret, row.conversation_id),
         publicUrl: this.config.publicUrl,
-      })
-      .catch((e: unknown): SendResult => ({ ok: false, temporary: true, reason: `erreur réseau : ${String(e)}` }));
+      },
+    };
   }
 }

@@ -93,6 +93,71 @@ describe('Twilio messaging adapters with the real twilio client', () => {
     await expect(client.messages('SM' + '0'.repeat(32)).fetch()).rejects.toMatchObject({ status: 404, code: 20404 });
   });
 
+  it('lists messages as Twilio does: newest first, filtered on To and From, paged with next_page_uri', async () => {
+    const client = twilioClient({ accountSid: ACCOUNT, authToken: TOKEN, apiBaseUrl: server.url });
+    const to = '+33611000001';
+    for (let i = 0; i < 5; i++) await client.messages.create({ from: '+33700000001', to, body: `liste ${i}` });
+    await client.messages.create({ from: '+33700000009', to, body: 'autre expéditeur' });
+    await client.messages.create({ from: '+33700000001', to: '+33611000002', body: 'autre destinataire' });
+    const page = await client.messages.page({ to, from: '+33700000001', pageSize: 2 });
+    expect(page.instances.map((m) => m.body)).toEqual(['liste 4', 'liste 3']);
+    const raw = server.lists().at(-1)!;
+    expect(raw.query).toEqual({ To: to, From: '+33700000001', PageSize: '2' });
+    const next = await page.nextPage()!;
+    expect(next.instances.map((m) => m.body)).toEqual(['liste 2', 'liste 1']);
+    expect(server.lists().at(-1)!.query).toMatchObject({ Page: '1', PageSize: '2', PageToken: `PA${page.instances[1]!.sid}` });
+    const last = await next.nextPage()!;
+    expect(last.instances.map((m) => m.body)).toEqual(['liste 0']);
+    expect(last.nextPage()).toBeUndefined();
+    // All of them, through the client's own paging.
+    expect((await client.messages.list({ to, pageSize: 4 })).map((m) => m.body)).toEqual([
+      'autre expéditeur',
+      'liste 4',
+      'liste 3',
+      'liste 2',
+      'liste 1',
+      'liste 0',
+    ]);
+    // Accepted, not yet handed to the carrier: no date_sent, so no DateSent filter matches.
+    expect(await client.messages.list({ to, dateSentAfter: new Date(Date.now() - 3_600_000) })).toEqual([]);
+  });
+
+  it('finds an accepted message by citizen, sender and text (findSent), not one from before `since` nor a refused one', async () => {
+    const since = new Date(Date.now() - 1_000);
+    const req = request();
+    req.to = { kind: 'phone', value: '+33611000003' };
+    req.message.body = 'Votre rendez-vous est confirmé.';
+    expect(await smsAdapter.findSent(req, since)).toEqual({ ok: true, records: [] });
+    const sent = await smsAdapter.send(req);
+    const other = await smsAdapter.send({ ...req, message: { ...req.message, body: 'Autre texte.' } });
+    expect(other.ok).toBe(true);
+    // 60 more to the same citizen: the match is on the second page of 50.
+    for (let i = 0; i < 60; i++) await smsAdapter.send({ ...req, message: { ...req.message, body: `suite ${i}` } });
+    const lists = server.lists().length;
+    const found = await smsAdapter.findSent(req, since);
+    expect(found).toEqual({
+      ok: true,
+      records: [{ externalId: (sent as { externalId: string }).externalId, createdAt: expect.any(Date) }],
+    });
+    expect(server.lists().length - lists).toBe(2);
+    // Refused by Twilio afterwards (undelivered): not a copy the citizen has.
+    server.messages.get((sent as { externalId: string }).externalId)!.status = 'undelivered';
+    expect(await smsAdapter.findSent(req, since)).toEqual({ ok: true, records: [] });
+    // Older than `since`: not this attempt's.
+    server.messages.get((sent as { externalId: string }).externalId)!.status = 'sent';
+    expect(await smsAdapter.findSent(req, new Date(Date.now() + 5_000))).toEqual({ ok: true, records: [] });
+    // Twilio away: a reason, never "not there".
+    expect(
+      await smsAdapter.findSent(
+        { ...req, channel: { ...req.channel, config: { ...req.channel.config, authToken: 'wrong-token-000' } } },
+        since,
+      ),
+    ).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/identifiants/),
+    });
+  });
+
   it('refuses WhatsApp free text outside 24 h of the citizen’s last message', () => {
     const now = new Date('2026-11-28T12:00:00Z');
     expect(whatsappAdapter.checkReply({ lastInboundAt: new Date('2026-11-28T01:00:00Z'), now })).toBeNull();

@@ -1,0 +1,196 @@
+import { expectEventually, startTwilioServer, type TwilioServer } from '@guichet/testing';
+import type { Job } from 'pg-boss' with { 'resolution-mode': 'import' };
+import { JobQueue, QUEUES } from '../../src/infra/jobs/job-queue';
+import { OutboundWorker, type OutboundJob } from '../../src/modules/outbound/outbound.worker';
+import { citizenSms, seedTown, startCompiledInstance, startTestApp, type CompiledInstance, type TestApp } from '../harness';
+
+const ACCOUNT = 'AC' + 'e'.repeat(32);
+const TOKEN = 'auth-token-ville-0003';
+const OWN_NUMBER = '+33700000018';
+/** Each test starts the compiled API twice (a loaded 2-core machine takes up to a minute for one). */
+const TEST_MS = 240_000;
+
+/**
+ * Issue 18, the last windows of a reply sent twice: an attempt whose outcome was never written.
+ * The worker commits `sending` before it calls Twilio; a later run that finds it `sending` asks
+ * Twilio (its Messages list, from the stand-in, through the real twilio client) before it sends.
+ * Instance A is the compiled API (it runs the jobs and is SIGKILLed); B writes the replies and
+ * never runs jobs, except where a test runs B's worker by hand as a second worker.
+ *
+ * After a SIGKILL the job stays active until it expires (120 s, then up to a minute before the
+ * queue's supervision hands it out again): the tests send the same job data again instead, at
+ * once, which is what the handed-out job runs.
+ */
+describe('a reply whose attempt was interrupted', () => {
+  let b: TestApp;
+  let twilio: TwilioServer;
+  let town: Awaited<ReturnType<typeof seedTown>>;
+  let channelId: string;
+  const instances: CompiledInstance[] = [];
+
+  beforeAll(async () => {
+    delete process.env.HTTP_PROXY;
+    delete process.env.HTTPS_PROXY;
+    twilio = await startTwilioServer();
+    twilio.addAccount(ACCOUNT, TOKEN);
+    b = await startTestApp({ runJobs: false });
+    town = await seedTown(b);
+    channelId = (
+      await b.newChannel({
+        organizationId: town.org.id,
+        teamId: town.etatCivil.id,
+        kind: 'sms',
+        config: { accountSid: ACCOUNT, authToken: TOKEN, apiBaseUrl: twilio.url, phoneNumber: OWN_NUMBER },
+      })
+    ).id;
+  });
+  afterAll(async () => {
+    for (const a of instances) await a.kill();
+    await b?.close();
+    await twilio?.close();
+  });
+
+  const startA = async () => {
+    const a = await startCompiledInstance(b, { RUN_JOBS: '1' });
+    instances.push(a);
+    return a;
+  };
+  /** A citizen's SMS and the agent's reply to it (queued: A, when running, sends it). */
+  const reply = async (text: string) => {
+    const conversationId = await citizenSms(b, channelId, 'Bonjour, où en est ma demande ?');
+    const { version } = (await b.http('GET', `/api/v1/conversations/${conversationId}`, { token: town.agentEC.token })).body;
+    const res = await b.http('POST', `/api/v1/conversations/${conversationId}/messages`, {
+      token: town.agentEC.token,
+      body: { kind: 'reply', body: text, channelId, version },
+    });
+    expect(res.status).toBe(201);
+    return res.body.id as string;
+  };
+  const message = async (id: string) =>
+    (await b.db.query(`SELECT status, external_id, error, send_instance FROM message WHERE id = $1`, [id])).rows[0];
+  /** What Twilio holds with this text (created, whether or not Guichet heard its answer). */
+  const atTwilio = (text: string) => [...twilio.messages.values()].filter((m) => m.body === text);
+  const sendJobAgain = (messageId: string) =>
+    b.app.get(JobQueue).send(QUEUES.outboundSend, { messageId, organizationId: town.org.id });
+
+  it(
+    'killed when Twilio had accepted the SMS: the next run finds it at Twilio, records its SID and sends nothing',
+    async () => {
+      const a = await startA();
+      const text = 'Votre acte de naissance est prêt (1).';
+      let killedAt = 0;
+      twilio.beforeAnswer((form) => {
+        if (form.Body !== text) return;
+        twilio.beforeAnswer(null);
+        a.proc.kill('SIGKILL');
+        killedAt = Date.now();
+      });
+      const id = await reply(text);
+      await expectEventually(() => expect(killedAt).toBeGreaterThan(0), { timeoutMs: 30_000 });
+      await a.kill();
+      // Twilio has it; Guichet never heard: the attempt is committed, its outcome is not.
+      expect(atTwilio(text)).toHaveLength(1);
+      expect(await message(id)).toMatchObject({ status: 'sending', external_id: null, error: null });
+
+      const listsBefore = twilio.lists().length;
+      await startA();
+      await sendJobAgain(id);
+      const [sms] = atTwilio(text);
+      await expectEventually(
+        async () => expect(await message(id)).toMatchObject({ status: 'sent', external_id: sms!.sid, error: null }),
+        {
+          timeoutMs: 60_000,
+        },
+      );
+      expect(atTwilio(text)).toHaveLength(1);
+      // It asked Twilio, for the citizen's number from the town's.
+      const asked = twilio.lists().slice(listsBefore);
+      expect(asked.length).toBeGreaterThan(0);
+      expect(asked[0]!.query).toMatchObject({ From: OWN_NUMBER, To: sms!.to });
+    },
+    TEST_MS,
+  );
+
+  it(
+    'killed before Twilio had the SMS: the next run finds nothing there and sends it, once',
+    async () => {
+      const a = await startA();
+      const text = 'Votre acte de naissance est prêt (2).';
+      let killedAt = 0;
+      twilio.beforeAccept((form) => {
+        if (form.Body !== text) return;
+        twilio.beforeAccept(null);
+        a.proc.kill('SIGKILL');
+        killedAt = Date.now();
+        return 'drop';
+      });
+      const id = await reply(text);
+      await expectEventually(() => expect(killedAt).toBeGreaterThan(0), { timeoutMs: 30_000 });
+      await a.kill();
+      expect(atTwilio(text)).toHaveLength(0);
+      expect(await message(id)).toMatchObject({ status: 'sending', external_id: null });
+      // The attempt's instance is gone; the worker still lets a young attempt's request settle
+      // (20 s): moved back here, as a job handed out at its expiry would find it.
+      await b.db.query(`UPDATE message SET send_started_at = send_started_at - interval '30 seconds' WHERE id = $1`, [id]);
+
+      const listsBefore = twilio.lists().length;
+      await startA();
+      await sendJobAgain(id);
+      await expectEventually(async () => expect((await message(id)).status).toBe('sent'), { timeoutMs: 60_000 });
+      expect(atTwilio(text)).toHaveLength(1);
+      expect(await message(id)).toMatchObject({ external_id: atTwilio(text)[0]!.sid, error: null });
+      expect(twilio.lists().length).toBeGreaterThan(listsBefore);
+    },
+    TEST_MS,
+  );
+
+  it(
+    'two workers with one job (it expired while its first run still sent): the second waits, sends nothing',
+    async () => {
+      for (const a of instances.splice(0)) await a.kill();
+      await startA();
+      const text = 'Votre acte de naissance est prêt (3).';
+      // A's send reaches Twilio and waits there for its answer.
+      let answer!: () => void;
+      const answered = new Promise<void>((resolve) => (answer = resolve));
+      let accepted = false;
+      twilio.beforeAnswer(async (form) => {
+        if (form.Body !== text) return;
+        twilio.beforeAnswer(null);
+        accepted = true;
+        await answered;
+      });
+      const id = await reply(text);
+      await expectEventually(() => expect(accepted).toBe(true), { timeoutMs: 30_000 });
+      expect(await message(id)).toMatchObject({ status: 'sending' });
+
+      // The same job run by a second worker (B's) meanwhile: it sees `sending` by a live instance.
+      const listsBefore = twilio.lists().length;
+      let secondDone = false;
+      const second = b.app
+        .get(OutboundWorker)
+        .handle({
+          id: 'expired-job',
+          name: QUEUES.outboundSend,
+          data: { messageId: id, organizationId: town.org.id },
+          retryCount: 0,
+        } as unknown as Job<OutboundJob>)
+        .then(() => (secondDone = true));
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      expect(secondDone).toBe(false);
+      expect(atTwilio(text)).toHaveLength(1);
+      // A's attempt is alive and young: nothing to ask Twilio yet.
+      expect(twilio.lists().length).toBe(listsBefore);
+
+      answer();
+      await second;
+      const [sms] = atTwilio(text);
+      expect(atTwilio(text)).toHaveLength(1);
+      await expectEventually(async () => expect(await message(id)).toMatchObject({ status: 'sent', external_id: sms!.sid }), {
+        timeoutMs: 15_000,
+      });
+      expect(twilio.lists().length).toBe(listsBefore);
+    },
+    TEST_MS,
+  );
+});
