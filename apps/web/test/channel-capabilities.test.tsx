@@ -90,4 +90,29 @@ describe('the web follows the channel capabilities', () => {
     expect(article().classList.contains('message--email')).toBe(true);
     expect(article().classList.contains('message--bubble')).toBe(false);
   });
+
+  it('says where a reply is: queued, being sent, interrupted (with the retry button), sent, failed', () => {
+    const reply: MessageDto = { ...message, direction: 'outbound', authorAgentId: 'agent-sophie', status: 'queued' };
+    const { rerender } = withQueries(<MessageItem message={reply} citizen="Élodie" agentName="Sophie" />);
+    const status = () => screen.getByTestId('delivery-status');
+    const shown = (m: MessageDto) =>
+      rerender(
+        <QueryClientProvider client={new QueryClient()}>
+          <MessageItem message={m} citizen="Élodie" agentName="Sophie" />
+        </QueryClientProvider>,
+      );
+    expect(status().textContent).toBe("En file d'envoi");
+    shown({ ...reply, status: 'sending' });
+    expect(status().textContent).toBe('Envoi en cours');
+    expect(screen.queryByRole('button', { name: 'Renvoyer' })).toBeNull();
+    const reason = "impossible de savoir s'il est parti : vérifiez la conversation avant de le renvoyer";
+    shown({ ...reply, status: 'sending', error: reason });
+    expect(status().textContent).toBe(`Envoi interrompu : ${reason}Renvoyer`);
+    expect(status().classList.contains('message__status--interrupted')).toBe(true);
+    expect(screen.getByRole('button', { name: 'Renvoyer' })).toBeTruthy();
+    shown({ ...reply, status: 'sent' });
+    expect(status().textContent).toBe('Envoyé');
+    shown({ ...reply, status: 'failed', error: 'numéro invalide' });
+    expect(status().textContent).toBe("Échec de l'envoi : numéro invalideRenvoyer");
+  });
 });

@@ -180,6 +180,7 @@ export const en: Messages = {
     delivery: {
       received: 'Received',
       queued: 'Queued',
+      sending: 'Sending',
       sent: 'Sent',
       delivered: 'Delivered',
       failed: 'Sending failed',
@@ -194,6 +195,7 @@ export const en: Messages = {
     },
     letterFrom: 'Letter received on {{date}} — from: {{name}}, {{address}}',
     failedReason: 'Sending failed: {{reason}}',
+    interruptedReason: 'Sending interrupted: {{reason}}',
   },
   viewer: {
     open: 'Preview',

@@ -185,6 +185,7 @@ export const fr = {
     delivery: {
       received: 'Reçu',
       queued: "En file d'envoi",
+      sending: 'Envoi en cours',
       sent: 'Envoyé',
       delivered: 'Distribué',
       failed: "Échec de l'envoi",
@@ -199,6 +200,7 @@ export const fr = {
     },
     letterFrom: 'Courrier reçu le {{date}} — expéditeur : {{name}}, {{address}}',
     failedReason: "Échec de l'envoi : {{reason}}",
+    interruptedReason: 'Envoi interrompu : {{reason}}',
   },
   viewer: {
     open: 'Aperçu',

@@ -88,7 +88,14 @@ export function placeConversation(
   return withPages(data, pages);
 }
 
-const DELIVERY_RANK: Record<MessageDto['status'], number> = { received: 0, queued: 1, sent: 2, delivered: 3, failed: 3 };
+const DELIVERY_RANK: Record<MessageDto['status'], number> = {
+  received: 0,
+  queued: 1,
+  sending: 2,
+  sent: 3,
+  delivered: 4,
+  failed: 4,
+};
 
 /**
  * The newer of two copies of a message. Delivery only moves forward, but copies arrive by two

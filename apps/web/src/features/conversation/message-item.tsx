@@ -151,6 +151,8 @@ export function MessageItem({
   const when = formatDateTime(m.createdAt, language);
   // Inline images show in the e-mail itself; listed only when also sent as attachments.
   const listed = m.htmlBody ? m.attachments.filter((a) => !a.inline) : m.attachments;
+  // An attempt whose outcome the provider could not tell (`sending` with a reason): an agent decides.
+  const interrupted = m.status === 'sending' && !!m.error;
 
   return (
     <article
@@ -264,15 +266,20 @@ export function MessageItem({
           <PostalStatus message={m} />
         </div>
       ) : m.direction === 'outbound' && m.kind === 'message' ? (
-        <div className={`message__status message__status--${m.status}`} data-testid="delivery-status">
+        <div
+          className={`message__status message__status--${interrupted ? 'interrupted' : m.status}`}
+          data-testid="delivery-status"
+        >
           <span>
             {m.status === 'failed' && m.error
               ? t('message.failedReason', { reason: m.error })
-              : m.channelKind === 'webform' && m.status === 'sent'
-                ? t('message.delivery.published')
-                : t(`message.delivery.${m.status}`)}
+              : interrupted
+                ? t('message.interruptedReason', { reason: m.error ?? '' })
+                : m.channelKind === 'webform' && m.status === 'sent'
+                  ? t('message.delivery.published')
+                  : t(`message.delivery.${m.status}`)}
           </span>
-          {m.status === 'failed' ? <RetryButton message={m} /> : null}
+          {m.status === 'failed' || interrupted ? <RetryButton message={m} /> : null}
         </div>
       ) : null}
     </article>
