@@ -306,6 +306,21 @@ describe('search scope, paging and maintained counters', () => {
       expect(ids(page)).toEqual(await expected(limit));
       expect(page.nextCursor).toBeTruthy();
     }
+    // The same for a plain agent of the service: its newest files walked per service and for their own.
+    const visible = async (limit: number) =>
+      (
+        await t.db.query(
+          `SELECT id FROM conversation WHERE organization_id = $1 AND search_doc @@ websearch_to_tsquery('guichet_fr', 'girouette')
+              AND (team_id = $2 OR assignee_id = $3) ORDER BY last_message_at DESC, id DESC LIMIT $4`,
+          [town.org.id, town.etatCivil.id, town.agentEC.id, limit],
+        )
+      ).rows.map((r) => r.id);
+    for (const limit of [3, 10]) {
+      const page = await search(town.agentEC.token, `q=girouette&limit=${limit}`);
+      expect(page.total).toEqual({ count: 1000, more: true });
+      expect(ids(page)).toEqual(await visible(limit));
+    }
+    expect(ids(await search(town.agentSco.token, 'q=girouette&limit=3'))).toEqual([]);
   });
 
   describe('counters', () => {

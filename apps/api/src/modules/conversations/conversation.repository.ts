@@ -155,8 +155,9 @@ export class ConversationRepository {
    * 0. a word common among the newest files is proved over SEARCH_TOTAL_CAP by a walk by date
    *    (denseByDate), without the probe: then as a dense word below.
    * 1. a probe takes up to SEARCH_TOTAL_CAP + 1 files holding the words (`search_doc`) in no
-   *    order, from the text index (a supervisor's words found in a few of the newest files have
-   *    their first page walked meanwhile: boundedWalk, used if over the cap). Over the cap (a common word or name: its matches are dense),
+   *    order, from the text index (words found in a few of the newest files have their first page
+   *    walked meanwhile: boundedWalk, used if over the cap; they are first only counted up to
+   *    SEARCH_TOTAL_CAP + 1, then probed if under it). Over the cap (a common word or name: its matches are dense),
    *    one walk of the conversations by date takes the first `limit` files matching any way
    *    (words, citizen, identity, reference): the other kinds are never probed, the total is
    *    « plus de 1 000 ».
@@ -171,6 +172,18 @@ export class ConversationRepository {
     const cap = SEARCH_TOTAL_CAP;
     const probed: { b: number; id: string; k: string }[] = [];
     const dense = new Set<number>();
+    // A word likely over the cap (its first page walked meanwhile) is first only counted, up to
+    // SEARCH_TOTAL_CAP + 1: no ids, no sort keys, no rows sent. Under the cap, probed as usual.
+    const overCap = async (branch: Branch, b: number) => {
+      const st = this.searchStatement(
+        f,
+        [branch],
+        (where, sql) => `SELECT count(*)::int AS n FROM (SELECT FROM conversation c WHERE ${where} LIMIT ${sql.p(cap + 1)}) w`,
+      );
+      const [row] = await this.db.query<{ n: number }>(st.text, st.values);
+      if (row!.n > cap) dense.add(b);
+      return row!.n > cap;
+    };
     const probe = async (branches: Branch[], first: number) => {
       const st = this.searchStatement(
         f,
@@ -192,14 +205,12 @@ export class ConversationRepository {
     // is walked meanwhile, on another connection, the probe deciding which answer counts.
     let early: Promise<Map<string, string> | undefined> | undefined;
     if (common.dense) dense.add(0);
-    else {
-      // (A supervisor's: an agent's services hold too few of a name's files to be over the cap.)
-      if (!f.visibleTeamIds && common.sampled * EARLY_SHARE >= common.of) {
-        early = this.boundedWalk(f, anyKind(), EARLY_WALK);
-        early.catch(() => undefined); // awaited below: not an unhandled rejection meanwhile
-      }
-      await probe([words], 0);
-    }
+    else if (common.sampled * EARLY_SHARE >= common.of) {
+      // (An agent's too: at 1,000,000 files one service holds some 5,000 « Martin ».)
+      early = this.boundedWalk(f, anyKind(), EARLY_WALK);
+      early.catch(() => undefined); // awaited below: not an unhandled rejection meanwhile
+      if (!(await overCap(words, 0))) await probe([words], 0);
+    } else await probe([words], 0);
     let walked: Branch[];
     let page: Map<string, string> | undefined;
     if (dense.size) {
@@ -298,26 +309,58 @@ export class ConversationRepository {
 
   /**
    * The first page of `branch`, walked by date over at most `bound` of the newest files of the
-   * search's scope, as the walk of a dense search does. Undefined when fewer than a page is found
-   * there and the scope has older files (the full walk decides then).
+   * search's scope (of each of an agent's services and of their own files), as the walk of a dense
+   * search does. Undefined when a source has fewer than a page there and older files (the full walk
+   * decides then).
    */
   private async boundedWalk(f: ConversationFilter, branch: Branch, bound: number): Promise<Map<string, string> | undefined> {
-    const sql = new Params([f.organizationId]);
-    const scope = this.scope(f, sql, true).join(' AND ');
     const order = 'ORDER BY c.last_message_at DESC, c.id DESC';
-    // The page within the newest files, and the key of the last of them (none: all were read).
-    const rows = await this.db.query<{ id: string | null; k: string | null }>(
-      `${PLANNED_PER_CALL}(SELECT c.id, ${SORT_KEY} AS k
-          FROM (SELECT c.* FROM conversation c WHERE ${scope} ${order} LIMIT ${bound}) c
-         WHERE ${branch(sql)} ${order} LIMIT ${sql.p(f.limit)})
-       UNION ALL
-       SELECT NULL, (SELECT ${SORT_KEY} FROM conversation c WHERE ${scope} ${order} OFFSET ${bound - 1} LIMIT 1)`,
+    // An agent's files are walked per service and for their own, as the walk of a dense search does;
+    // `only` of them, their parameters added to `sql`.
+    const count = f.visibleTeamIds ? f.visibleTeamIds.length + 1 : 1;
+    const sourcesOf = (sql: Params, only: number[]) => {
+      const base = this.scope(f.visibleTeamIds ? { ...f, visibleTeamIds: undefined, orSelf: undefined } : f, sql, true);
+      return only.map((s) =>
+        [
+          ...base,
+          ...(!f.visibleTeamIds
+            ? []
+            : s < f.visibleTeamIds.length
+              ? [`c.team_id = ${sql.p(f.visibleTeamIds[s])}`]
+              : [`c.assignee_id = ${sql.p(f.orSelf)}`]),
+        ].join(' AND '),
+      );
+    };
+    const all = [...Array(count).keys()];
+    const sql = new Params([f.organizationId]);
+    const sources = sourcesOf(sql, all);
+    const limit = sql.p(f.limit);
+    // Per source, the page within its newest files.
+    const rows = await this.db.query<{ s: number; id: string; k: string }>(
+      PLANNED_PER_CALL +
+        sources
+          .map(
+            (scope, s) => `(SELECT ${s} AS s, c.id, ${SORT_KEY} AS k
+                             FROM (SELECT c.* FROM conversation c WHERE ${scope} ${order} LIMIT ${bound}) c
+                            WHERE ${branch(sql)} ${order} LIMIT ${limit})`,
+          )
+          .join(' UNION ALL '),
       sql.values,
     );
-    const page = new Map<string, string>();
-    for (const r of rows) if (r.id) page.set(r.id, r.k!);
-    const older = rows.find((r) => !r.id)?.k;
-    return page.size < f.limit && older ? undefined : page;
+    // A source's page is its first `limit` matches, or all of them when it has no file older than
+    // the bound (asked only then): then the merged page is exact.
+    const short = all.filter((s) => rows.filter((r) => r.s === s).length < f.limit);
+    if (short.length) {
+      const older = new Params([f.organizationId]);
+      const [row] = await this.db.query<{ older: boolean }>(
+        `${PLANNED_PER_CALL}SELECT ${sourcesOf(older, short)
+          .map((scope) => `EXISTS (SELECT FROM conversation c WHERE ${scope} ${order} OFFSET ${bound} LIMIT 1)`)
+          .join(' OR ')} AS older`,
+        older.values,
+      );
+      if (row!.older) return undefined;
+    }
+    return new Map(rows.map((r) => [r.id, r.k]));
   }
 
   /**
