@@ -14,7 +14,9 @@
  * the ingest's own statements, and ReportAggregates folds the marks on a third connection every
  * AB_FOLD_MS (default 2000, the app's REPORTS_FOLD_MS) while the batches run, and once more at the
  * end of each round so that the round pays for all it marked. B's CPU is its three backends'. The
- * client's CPU (this process: the pg client and the fold's JavaScript) is printed beside.
+ * client's CPU (this process: the pg client and the fold's JavaScript) is printed beside, and B's
+ * CPU is split between its ingest backends and its fold backend. AB_PROFILE=1 also prints the fold
+ * backend's CPU per statement (its schedstat read before and after each one).
  *
  *   AB_NEW=ConversationDerivedColumns1765071000000 node dist/bench-build/bench/ingest-ab.js
  *   AB_REPORTS=1 node dist/bench-build/bench/ingest-ab.js
@@ -50,6 +52,7 @@ const B_SQL = (process.env.AB_B_SQL ?? '')
   .map((sql) => sql.trim())
   .filter(Boolean);
 const FOLD_MS = Number(process.env.AB_FOLD_MS ?? FOLD_EVERY_MS);
+const PROFILE = !!process.env.AB_PROFILE;
 /** The reports' triggers (migration ReportFold1765096000000), dropped in A. */
 const REPORT_TRIGGERS = [
   ['report_pending_created', 'conversation'],
@@ -146,8 +149,14 @@ class ReportFolds {
   private running: Promise<void> | null = null;
   folds = 0;
   marks = 0;
+  /** Backend CPU (ns) and calls per statement (AB_PROFILE), over the measured rounds. */
+  readonly profile = new Map<string, { ns: number; calls: number }>();
+  measuring = false;
 
-  constructor(readonly client: Client) {}
+  constructor(
+    readonly client: Client,
+    private readonly pid: number,
+  ) {}
 
   /** Folds everything pending (after the fold already running, if one is). */
   async fold(): Promise<void> {
@@ -171,7 +180,17 @@ class ReportFolds {
 
   private async foldAll(): Promise<void> {
     const m = {
-      query: (sql: string, params?: unknown[]) => this.client.query(sql, params).then((r) => r.rows),
+      query: async (sql: string, params?: unknown[]) => {
+        if (!PROFILE || !this.measuring) return (await this.client.query(sql, params)).rows;
+        const ns0 = runNs(this.pid);
+        const { rows } = await this.client.query(sql, params);
+        const key = sql.replace(/\s+/g, ' ').trim().slice(0, 70);
+        const p = this.profile.get(key) ?? { ns: 0, calls: 0 };
+        p.ns += runNs(this.pid) - ns0;
+        p.calls++;
+        this.profile.set(key, p);
+        return rows;
+      },
     } as unknown as EntityManager;
     for (;;) {
       await this.client.query('BEGIN');
@@ -276,6 +295,8 @@ async function main(): Promise<void> {
           n: 0,
           clientUs: 0,
           folds: undefined as ReportFolds | undefined,
+          /** The fold backend's share of `ns` (B with AB_REPORTS). */
+          foldNs: 0,
         };
       }),
     );
@@ -287,8 +308,9 @@ async function main(): Promise<void> {
       await a.clients[0]!.query(`DELETE FROM report_pending`);
       const folder = new Client({ connectionString: pg.url(b.db) });
       await folder.connect();
-      b.pids.push((await folder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid);
-      b.folds = new ReportFolds(folder);
+      const folderPid = (await folder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+      b.pids.push(folderPid);
+      b.folds = new ReportFolds(folder, folderPid);
       log(
         `A = ${older.length} migrations without the reports' triggers, the ingest only; B = the same with them, and the reports' fold every ${FOLD_MS} ms on a third connection`,
       );
@@ -303,6 +325,8 @@ async function main(): Promise<void> {
       const from = seq;
       const items = Array.from({ length: n }, (_, i) => mixed(town, from + i));
       const ns0 = v.pids.reduce((s, p) => s + runNs(p), 0);
+      const fold0 = v.folds ? runNs(v.pids[v.pids.length - 1]!) : 0;
+      if (v.folds) v.folds.measuring = measure;
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       await replay(v.clients, items, v.batch, v.folds);
@@ -314,6 +338,7 @@ async function main(): Promise<void> {
         v.ms += t;
         v.n += n;
         v.clientUs += cpu.user + cpu.system;
+        if (v.folds) v.foldNs += runNs(v.pids[v.pids.length - 1]!) - fold0;
       }
       return { ns, t };
     };
@@ -344,8 +369,11 @@ async function main(): Promise<void> {
                 (SELECT coalesce(sum(created), 0)::int FROM report_daily) AS counted`,
       );
       log(
-        `${v.db}: ${(v.ns / 1e6 / v.n).toFixed(3)} ms backend CPU/msg, ${(v.clientUs / 1e3 / v.n).toFixed(3)} ms client CPU/msg, ${((v.n / v.ms) * 1000).toFixed(0)} msg/s wall, rows ${JSON.stringify(check.rows[0])}${v.folds ? `, ${v.folds.marks} marks in ${v.folds.folds} folds` : ''}`,
+        `${v.db}: ${(v.ns / 1e6 / v.n).toFixed(3)} ms backend CPU/msg, ${(v.clientUs / 1e3 / v.n).toFixed(3)} ms client CPU/msg, ${((v.n / v.ms) * 1000).toFixed(0)} msg/s wall, rows ${JSON.stringify(check.rows[0])}${v.folds ? `, ${v.folds.marks} marks in ${v.folds.folds} folds; ingest backends ${((v.ns - v.foldNs) / 1e6 / v.n).toFixed(3)} + fold backend ${(v.foldNs / 1e6 / v.n).toFixed(3)} ms/msg` : ''}`,
       );
+      if (v.folds && PROFILE)
+        for (const [sql, p] of [...v.folds.profile].sort((a, b) => b[1].ns - a[1].ns))
+          log(`  fold ${((p.ns / 1e3 / v.n) * 1).toFixed(1)} µs/msg, ${p.calls} calls: ${sql}`);
       await Promise.all([...v.clients, ...(v.folds ? [v.folds.client] : [])].map((c) => c.end()));
     }
   } finally {
