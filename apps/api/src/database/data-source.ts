@@ -37,6 +37,7 @@ import { QuarantineNoDiscardedAt1765098000000 } from './migrations/1765098000000
 import { MailReportPurge1765098000001 } from './migrations/1765098000001-mail-report-purge';
 import { DecisionNonWorkingDay1765099000000 } from './migrations/1765099000000-decision-non-working-day';
 import { MessageSending1765100000000 } from './migrations/1765100000000-message-sending';
+import { ReportPendingChannel1765101000000 } from './migrations/1765101000000-report-pending-channel';
 import { LetterSenderKey1765102000000 } from './migrations/1765102000000-letter-sender-key';
 import { RegistrationChannel1765103000000 } from './migrations/1765103000000-registration-channel';
 import { IngestOneWriteStatement1765105000000 } from './migrations/1765105000000-ingest-one-write-statement';
@@ -169,6 +170,7 @@ export const MIGRATIONS = [
   MailReportPurge1765098000001,
   DecisionNonWorkingDay1765099000000,
   MessageSending1765100000000,
+  ReportPendingChannel1765101000000,
   LetterSenderKey1765102000000,
   RegistrationChannel1765103000000,
   IngestOneWriteStatement1765105000000,

@@ -112,7 +112,12 @@ export class ReportAggregates implements OnApplicationBootstrap, BeforeApplicati
     const marks = await this.repo.takePending(m, FOLD_BATCH);
     if (marks.length) {
       const moves = noMoves();
-      await this.conversationMoves(m, [...new Set(marks.map((k) => k.conversation_id))], moves);
+      // Each conversation once, with the channel its creation's mark carries (if one of its marks does).
+      const conversations = new Map<string, string | null>();
+      for (const k of marks) {
+        if (!conversations.get(k.conversation_id)) conversations.set(k.conversation_id, k.channel_kind ?? null);
+      }
+      await this.conversationMoves(m, conversations, moves);
       const calls = [...new Set(marks.flatMap((k) => (k.message_id ? [k.message_id] : [])))];
       if (calls.length) moves.daily.push(...(await this.callMoves(m, calls)));
       await this.apply(m, moves);
@@ -134,18 +139,15 @@ export class ReportAggregates implements OnApplicationBootstrap, BeforeApplicati
   }
 
   /** What the conversations' new facts move (added to `moves`), their facts saved. */
-  private async conversationMoves(m: EntityManager, ids: string[], moves: Moves): Promise<void> {
-    // The rows first (one snapshot, no earlier than the marks'), then the stored facts (only folds write them).
-    const sources = await this.repo.conversationSources(m, ids);
+  private async conversationMoves(m: EntityManager, marks: ReadonlyMap<string, string | null>, moves: Moves): Promise<void> {
+    // The rows and their stored facts in one snapshot, no earlier than the marks' (only folds write facts).
+    const sources = await this.repo.conversationSources(m, marks);
     // Deleted (retention, an erasure, the organization): their facts go, their counts stay.
     const found = new Set(sources.map((s) => s.conversation_id));
-    const gone = ids.filter((id) => !found.has(id));
+    const gone = [...marks.keys()].filter((id) => !found.has(id));
     if (gone.length) await this.repo.forgetFacts(m, gone);
     if (!sources.length) return;
-    const facts = await this.repo.conversationFacts(
-      m,
-      sources.map((s) => s.conversation_id),
-    );
+    const facts = new Map(sources.map((s) => [s.conversation_id, s.fact]));
     const teams = [...new Set(sources.filter((s) => needsHours(s, facts.get(s.conversation_id) ?? null)).map((s) => s.team_id))];
     const hours = teams.length ? await this.repo.hoursOf(m, teams) : new Map<string, TeamHours>();
     const today = parisDay(new Date());
@@ -251,8 +253,10 @@ function factOf(source: ConversationSource, before: StoredConversationFact | nul
     label_ids,
     first_responder,
     origin_channel,
+    // The stored fact read beside the rows (conversationSources): `before`.
+    fact: _stored,
     ...fact
-  } = source;
+  } = source as ConversationSource & { fact?: unknown };
   const opening = (to: Date) =>
     openingMinutesBetween(
       created_at,

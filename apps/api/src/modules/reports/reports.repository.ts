@@ -68,6 +68,45 @@ export interface StoredConversationFact extends ConversationFact {
   resolved_at: Date | null;
 }
 
+/** A fold's mark: a conversation, a telephone call message, the channel a new conversation was opened on. */
+export interface PendingMark {
+  conversation_id: string;
+  message_id: string | null;
+  channel_kind: string | null;
+}
+
+/** report_conversation's columns after its key, with their types (the fold writes them as typed arrays). */
+const FACT_TYPES = {
+  conversation_id: 'uuid',
+  organization_id: 'uuid',
+  team_id: 'uuid',
+  channel_kind: 'text',
+  request_type_id: 'uuid',
+  created_day: 'date',
+  first_response_day: 'date',
+  first_response_minutes: 'int',
+  first_response_on_time: 'boolean',
+  resolved_day: 'date',
+  resolution_minutes: 'int',
+  resolved_at: 'timestamptz',
+  resolved_on_time: 'boolean',
+  satisfaction: 'smallint',
+  satisfaction_day: 'date',
+  // Sent as one array literal per file (text), cast per row.
+  label_ids: 'text',
+  first_response_agent_id: 'uuid',
+  first_response_open_minutes: 'int',
+  handled_by: 'uuid',
+  resolution_open_minutes: 'int',
+} as const satisfies Record<keyof StoredConversationFact | 'conversation_id', string>;
+const FACT_COLUMNS = (Object.keys(FACT_TYPES) as Array<keyof typeof FACT_TYPES>).filter(
+  (c): c is keyof StoredConversationFact => c !== 'conversation_id',
+);
+/** Read back as `YYYY-MM-DD` text, as the facts hold them. */
+const DATE_FACTS = new Set<string>(['created_day', 'first_response_day', 'resolved_day', 'satisfaction_day']);
+/** What a recount never rewrites: the organization, the day the file came, the channel it came by. */
+const FACT_KEPT = new Set<string>(['organization_id', 'created_day', 'channel_kind']);
+
 export interface CallSource {
   id: string;
   organization_id: string;
@@ -162,10 +201,10 @@ export class ReportsRepository {
    * Takes up to `limit` marks (migration ReportFold1765096000000) in the fold's transaction: the
    * conversations, and the telephone call messages, whose counted state may have changed.
    */
-  takePending(m: EntityManager, limit: number): Promise<Array<{ conversation_id: string; message_id: string | null }>> {
+  takePending(m: EntityManager, limit: number): Promise<PendingMark[]> {
     return this.db.query(
       `DELETE FROM report_pending WHERE ctid = ANY(ARRAY(SELECT ctid FROM report_pending LIMIT $1))
-       RETURNING conversation_id, message_id`,
+       RETURNING conversation_id, message_id, channel_kind`,
       [limit],
       m,
     );
@@ -183,13 +222,17 @@ export class ReportsRepository {
   }
 
   /**
-   * The conversations as the aggregates count them, from their rows, in one statement (one
-   * snapshot: each file's fields, labels, survey and first answer as they stood together); gone
-   * ones are left out. The first answer's author is read for answered files, the origin channel
-   * (the first message's) for files not counted yet.
+   * The conversations as the aggregates count them, from their rows, with the facts stored for
+   * them, in one statement (one snapshot: each file's fields, labels, survey and first answer as
+   * they stood together; only folds write facts); gone ones are left out. The first answer's
+   * author is read for answered files; the origin channel for files not counted yet: the one
+   * their creation's mark carries (ReportPendingChannel1765101000000), else their first message's.
    */
-  conversationSources(m: EntityManager, ids: string[]): Promise<ConversationSource[]> {
-    return this.db.query<ConversationSource>(
+  async conversationSources(
+    m: EntityManager,
+    marks: ReadonlyMap<string, string | null>,
+  ): Promise<Array<ConversationSource & { fact: StoredConversationFact | null }>> {
+    const rows = await this.db.query<ConversationSource & { counted: boolean } & Record<`f_${string}`, unknown>>(
       `SELECT c.id AS conversation_id, c.organization_id, c.team_id, c.request_type_id,
               ${PARIS_DAY('c.created_at')} AS created_day,
               ${PARIS_DAY('c.first_response_at')} AS first_response_day,
@@ -212,15 +255,30 @@ export class ReportsRepository {
                   WHERE mm.conversation_id = c.id AND mm.direction = 'outbound' AND mm.kind <> 'note'
                     AND mm.author_agent_id IS NOT NULL AND (mm.meta->>'acknowledgement') IS NULL
                   ORDER BY mm.created_at, mm.id LIMIT 1) END AS first_responder,
-              CASE WHEN NOT EXISTS (SELECT 1 FROM report_conversation rc WHERE rc.conversation_id = c.id) THEN
-                coalesce((SELECT ch.kind FROM message mm JOIN channel ch ON ch.id = mm.channel_id
-                           WHERE mm.conversation_id = c.id AND mm.kind <> 'note'
-                           ORDER BY mm.created_at, mm.id LIMIT 1), 'unknown') END AS origin_channel
-         FROM conversation c
-        WHERE c.id = ANY($1::uuid[])`,
-      [ids],
+              CASE WHEN rc.conversation_id IS NULL THEN
+                coalesce(k.channel_kind, (SELECT ch.kind FROM message mm JOIN channel ch ON ch.id = mm.channel_id
+                                           WHERE mm.conversation_id = c.id AND mm.kind <> 'note'
+                                           ORDER BY mm.created_at, mm.id LIMIT 1), 'unknown') END AS origin_channel,
+              rc.conversation_id IS NOT NULL AS counted,
+              ${FACT_COLUMNS.map((f) => `rc.${f}${DATE_FACTS.has(f) ? '::text' : ''} AS f_${f}`).join(', ')}
+         FROM unnest($1::uuid[], $2::text[]) AS k(id, channel_kind)
+         JOIN conversation c ON c.id = k.id
+         LEFT JOIN report_conversation rc ON rc.conversation_id = c.id`,
+      [[...marks.keys()], [...marks.values()]],
       m,
     );
+    return rows.map((r) => {
+      const source: Record<string, unknown> = {};
+      const fact: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(r)) {
+        if (k.startsWith('f_')) fact[k.slice(2)] = v;
+        else if (k !== 'counted') source[k] = v;
+      }
+      return {
+        ...(source as unknown as ConversationSource),
+        fact: r.counted ? (fact as unknown as StoredConversationFact) : null,
+      };
+    });
   }
 
   /** The opening hours of services, by id. */
@@ -235,54 +293,32 @@ export class ReportsRepository {
     return new Map(rows.map((r) => [r.team_id, r]));
   }
 
-  /** The facts stored for conversations, by id. */
-  async conversationFacts(m: EntityManager, ids: string[]): Promise<Map<string, StoredConversationFact>> {
-    const rows = await this.db.query<StoredConversationFact & { conversation_id: string }>(
-      `SELECT conversation_id, organization_id, team_id, channel_kind, request_type_id, created_day::text,
-              first_response_day::text, first_response_minutes, first_response_on_time, resolved_day::text, resolution_minutes,
-              resolved_at, resolved_on_time, satisfaction, satisfaction_day::text, label_ids, first_response_agent_id,
-              first_response_open_minutes, handled_by, resolution_open_minutes
-         FROM report_conversation WHERE conversation_id = ANY($1::uuid[])`,
-      [ids],
-      m,
-    );
-    return new Map(rows.map(({ conversation_id, ...f }) => [conversation_id, f]));
-  }
-
   /** Forgets the facts of conversations that are gone (their counts stay in the aggregates). */
   async forgetFacts(m: EntityManager, ids: string[]): Promise<void> {
     await this.db.query(`DELETE FROM report_conversation WHERE conversation_id = ANY($1::uuid[])`, [ids], m);
   }
 
-  /** Saves conversations' facts (each id once), in one statement. */
+  /** Saves conversations' facts (each id once), in one statement (a typed array per column: no JSON to parse). */
   async saveConversationFacts(
     m: EntityManager,
     facts: Array<StoredConversationFact & { conversation_id: string }>,
   ): Promise<void> {
     if (!facts.length) return;
+    const columns = ['conversation_id', ...FACT_COLUMNS] as const;
+    const params = columns.map((c) =>
+      facts.map((f) => {
+        const v = (f as unknown as Record<string, unknown>)[c];
+        // A file's labels go as one array literal per row (an array of arrays must be rectangular).
+        return c === 'label_ids' ? `{${((v as string[] | null) ?? []).join(',')}}` : (v ?? null);
+      }),
+    );
+    const updated = FACT_COLUMNS.filter((c) => !FACT_KEPT.has(c));
     await this.db.query(
-      `INSERT INTO report_conversation (conversation_id, organization_id, team_id, channel_kind, request_type_id, created_day,
-              first_response_day, first_response_minutes, first_response_on_time, resolved_day, resolution_minutes, resolved_at,
-              satisfaction, satisfaction_day, label_ids, first_response_agent_id, first_response_open_minutes, handled_by,
-              resolution_open_minutes, resolved_on_time)
-       SELECT r.conversation_id, r.organization_id, r.team_id, r.channel_kind, r.request_type_id, r.created_day,
-              r.first_response_day, r.first_response_minutes, r.first_response_on_time, r.resolved_day, r.resolution_minutes,
-              r.resolved_at, r.satisfaction, r.satisfaction_day, coalesce(r.label_ids, '{}'), r.first_response_agent_id,
-              r.first_response_open_minutes, r.handled_by, r.resolution_open_minutes, r.resolved_on_time
-         FROM jsonb_to_recordset($1::jsonb) AS r(conversation_id uuid, organization_id uuid, team_id uuid, channel_kind text,
-              request_type_id uuid, created_day date, first_response_day date, first_response_minutes int,
-              first_response_on_time boolean, resolved_day date, resolution_minutes int, resolved_at timestamptz,
-              satisfaction smallint, satisfaction_day date, label_ids uuid[], first_response_agent_id uuid,
-              first_response_open_minutes int, handled_by uuid, resolution_open_minutes int, resolved_on_time boolean)
-       ON CONFLICT (conversation_id) DO UPDATE SET team_id = EXCLUDED.team_id, request_type_id = EXCLUDED.request_type_id,
-              first_response_day = EXCLUDED.first_response_day, first_response_minutes = EXCLUDED.first_response_minutes,
-              first_response_on_time = EXCLUDED.first_response_on_time, resolved_day = EXCLUDED.resolved_day,
-              resolution_minutes = EXCLUDED.resolution_minutes, resolved_at = EXCLUDED.resolved_at,
-              satisfaction = EXCLUDED.satisfaction, satisfaction_day = EXCLUDED.satisfaction_day,
-              label_ids = EXCLUDED.label_ids, first_response_agent_id = EXCLUDED.first_response_agent_id,
-              first_response_open_minutes = EXCLUDED.first_response_open_minutes, handled_by = EXCLUDED.handled_by,
-              resolution_open_minutes = EXCLUDED.resolution_open_minutes, resolved_on_time = EXCLUDED.resolved_on_time`,
-      [pgJson(facts)],
+      `INSERT INTO report_conversation (${columns.join(', ')})
+       SELECT ${columns.map((c) => (c === 'label_ids' ? 'r.label_ids::uuid[]' : `r.${c}`)).join(', ')}
+         FROM unnest(${columns.map((c, i) => `$${i + 1}::${FACT_TYPES[c]}[]`).join(', ')}) AS r(${columns.join(', ')})
+       ON CONFLICT (conversation_id) DO UPDATE SET ${updated.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`,
+      params,
       m,
     );
   }
