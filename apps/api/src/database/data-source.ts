@@ -38,6 +38,8 @@ import { MailReportPurge1765098000001 } from './migrations/1765098000001-mail-re
 import { DecisionNonWorkingDay1765099000000 } from './migrations/1765099000000-decision-non-working-day';
 import { MessageSending1765100000000 } from './migrations/1765100000000-message-sending';
 import { ReportPendingChannel1765101000000 } from './migrations/1765101000000-report-pending-channel';
+import { ReportTablesSerial1765101000001 } from './migrations/1765101000001-report-tables-serial';
+import { ReportLabelStatistics1765101000002 } from './migrations/1765101000002-report-label-statistics';
 import { LetterSenderKey1765102000000 } from './migrations/1765102000000-letter-sender-key';
 import { RegistrationChannel1765103000000 } from './migrations/1765103000000-registration-channel';
 import { IngestOneWriteStatement1765105000000 } from './migrations/1765105000000-ingest-one-write-statement';
@@ -171,6 +173,8 @@ export const MIGRATIONS = [
   DecisionNonWorkingDay1765099000000,
   MessageSending1765100000000,
   ReportPendingChannel1765101000000,
+  ReportTablesSerial1765101000001,
+  ReportLabelStatistics1765101000002,
   LetterSenderKey1765102000000,
   RegistrationChannel1765103000000,
   IngestOneWriteStatement1765105000000,

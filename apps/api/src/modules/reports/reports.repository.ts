@@ -686,12 +686,10 @@ export class ReportsRepository {
       true,
     );
     const n = source.params.length;
-    // Years of monthly rows, summed in one pass: parallel workers cost more to start than they
-    // save on a few tens of thousands of narrow rows (a Gather took 60 of 67 ms on a loaded machine).
-    return this.db.tx(async (m) => {
-      await this.db.query(`SET LOCAL max_parallel_workers_per_gather = 0`, [], m);
-      return this.db.query(
-        `SELECT d.team_id, (sum(d.created) - sum(d.resolved))::int AS open,
+    // Years of monthly rows, summed in one pass, never by parallel workers (the report tables'
+    // `parallel_workers` is 0, ReportTablesSerial1765101000001): one statement, one round trip.
+    return this.db.query(
+      `SELECT d.team_id, (sum(d.created) - sum(d.resolved))::int AS open,
               (coalesce(sum(d.created) FILTER (WHERE d.day <= $${n + 2}::date), 0)
                - coalesce(sum(d.resolved) FILTER (WHERE d.day <= $${n + 2}::date), 0))::int AS previous_open,
               coalesce(sum(d.created) FILTER (WHERE d.day BETWEEN $${n + 1}::date AND $${n + 2}::date), 0)::int AS previous_created,
@@ -699,10 +697,8 @@ export class ReportsRepository {
               coalesce(sum(d.resolved) FILTER (WHERE d.day BETWEEN $${n + 1}::date AND $${n + 2}::date), 0)::int AS previous_resolved
          FROM (${source.sql}) d
         GROUP BY d.team_id`,
-        [...source.params, previous.from, previous.to],
-        m,
-      );
-    });
+      [...source.params, previous.from, previous.to],
+    );
   }
 
   /** Histogram of durations per service over a period (whole months from the monthly rollup when no channel or démarche is asked). */
