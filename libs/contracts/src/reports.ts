@@ -194,8 +194,22 @@ export interface ResponseTimesReportDto extends ReportFreshness {
     resolution: DurationPairDto;
     legalDeadline: ResponseTimesReportDto['legalDeadline'];
   }>;
+  /**
+   * Per channel the citizen first wrote on (letters registered at the town hall included), the
+   * Services Publics+ engagement 5 figures: first responses given by the target announced for
+   * that channel (DEFAULT_RESPONSE_TARGETS, or the service's own), and files resolved within
+   * their legal deadline. Channels with neither are left out; most answers first.
+   */
+  byChannel: ChannelDeadlineRow[];
   /** Files overdue now (whatever the period): still in progress and past a due date, per service too. */
   overdue: OverdueRow & { at: string; byTeam: Array<OverdueRow & { teamId: string; teamName: string }> };
+}
+
+/** One channel's line of the response-times report (`byChannel`). */
+export interface ChannelDeadlineRow {
+  channelKind: ChannelKind | 'unknown';
+  firstResponse: { withTarget: number; onTime: number; onTimeShare: number | null };
+  legalDeadline: ResponseTimesReportDto['legalDeadline'];
 }
 
 /**

@@ -298,6 +298,15 @@ describe('reports: numbers from the daily aggregates match a hand-computed town'
       p90Minutes: 3000,
       openingHours: { count: 4, medianMinutes: 60, p90Minutes: 1020 },
     });
+    // Per channel of origin (Services Publics+ engagement 5): only the two e-mails had a response target
+    // (file 1 answered by it, file 2 not); the SMS, the form and the call had none; no legal date in January.
+    expect(res.body.byChannel).toEqual([
+      {
+        channelKind: 'email',
+        firstResponse: { withTarget: 2, onTime: 1, onTimeShare: 0.5 },
+        legalDeadline: { resolved: 0, onTime: 0, onTimeShare: null },
+      },
+    ]);
     const ecRow = res.body.byTeam.find((r: any) => r.teamId === ec.id);
     // État civil's first answers in opening hours: 0, 30, 90.
     expect(ecRow.firstResponse).toEqual({
@@ -428,6 +437,20 @@ describe('reports: numbers from the daily aggregates match a hand-computed town'
       'État civil': { resolved: 2, onTime: 1, onTimeShare: 0.5 },
       Scolarité: { resolved: 0, onTime: 0, onTimeShare: null },
     });
+    // Per channel: A and B came by e-mail; the SMS of 20 June is July's.
+    expect(juneTimes.body.byChannel).toEqual([
+      {
+        channelKind: 'email',
+        firstResponse: { withTarget: 0, onTime: 0, onTimeShare: null },
+        legalDeadline: { resolved: 2, onTime: 1, onTimeShare: 0.5 },
+      },
+    ]);
+    expect(july.body.byChannel.map((r: any) => [r.channelKind, r.legalDeadline.onTimeShare])).toEqual([['sms', 1]]);
+    const channelsCsv = await get('response-times?from=2025-06-01&to=2025-06-30&format=csv&table=byChannel');
+    expect(channelsCsv.body).toBe(
+      'canal;premieres_reponses_avec_delai_annonce;dans_le_delai_annonce;part_dans_le_delai_annonce;' +
+        'resolues_avec_echeance_legale;dans_l_echeance_legale;part_dans_l_echeance_legale\r\nemail;0;0;;2;1;0,5\r\n',
+    );
     const ecJune = await get(`response-times?from=2025-06-01&to=2025-06-30&teamId=${ec.id}`);
     expect(ecJune.body.legalDeadline).toEqual({ resolved: 2, onTime: 1, onTimeShare: 0.5 });
     const teamsCsv = await get('response-times?from=2025-06-01&to=2025-06-30&format=csv&table=byTeam');
@@ -439,11 +462,9 @@ describe('reports: numbers from the daily aggregates match a hand-computed town'
     // recount moves the file from late to on time, nothing counted twice.
     await t.db.query(`UPDATE conversation SET decision_due_at = decision_due_at + interval '2 days' WHERE id = $1`, [late]);
     await fold();
-    expect((await get('response-times?from=2025-06-01&to=2025-06-30')).body.legalDeadline).toEqual({
-      resolved: 2,
-      onTime: 2,
-      onTimeShare: 1,
-    });
+    const moved = (await get('response-times?from=2025-06-01&to=2025-06-30')).body;
+    expect(moved.legalDeadline).toEqual({ resolved: 2, onTime: 2, onTimeShare: 1 });
+    expect(moved.byChannel[0].legalDeadline).toEqual({ resolved: 2, onTime: 2, onTimeShare: 1 });
     // No legal date in the period: no share rather than 0 %.
     expect((await get('response-times?from=2025-05-01&to=2025-05-31')).body.legalDeadline).toEqual({
       resolved: 0,
@@ -523,7 +544,7 @@ describe('reports: numbers from the daily aggregates match a hand-computed town'
     expect(sat.body).toContain('Ensemble;3;8,33;0,667;33,3');
     for (const [kind, tables] of Object.entries({
       volumes: ['series', 'byChannel', 'byTeam', 'byRequestType', 'backlogSeries'],
-      'response-times': ['byTeam'],
+      'response-times': ['byTeam', 'byChannel'],
       telephone: ['series', 'byTeam'],
       satisfaction: ['distribution', 'byTeam', 'comments'],
     })) {

@@ -12,6 +12,7 @@ import {
   SATISFACTION_COMMENTS_LIMIT,
   SATISFACTION_QUESTION,
   toCsv,
+  type ChannelDeadlineRow,
   type ChannelKind,
   type AgentsReportDto,
   type DurationPairDto,
@@ -193,6 +194,30 @@ function legalDeadlineOf(sums: Partial<DailySumRow> | undefined): ResponseTimesR
 }
 
 /**
+ * Services Publics+ engagement 5 per channel of origin: answers by the announced target and files
+ * resolved within their legal deadline; channels with neither left out, most answers first.
+ */
+function channelDeadlines(rows: Array<Partial<DailySumRow>>): ChannelDeadlineRow[] {
+  return rows
+    .filter((r) => (r.first_responses_with_target ?? 0) > 0 || (r.resolved_with_deadline ?? 0) > 0)
+    .map((r) => {
+      const withTarget = r.first_responses_with_target ?? 0;
+      const onTime = r.first_responses_on_time ?? 0;
+      return {
+        channelKind: r.channel_kind as ChannelKind | 'unknown',
+        firstResponse: { withTarget, onTime, onTimeShare: share(onTime, withTarget) },
+        legalDeadline: legalDeadlineOf(r),
+      };
+    })
+    .sort(
+      (a, b) =>
+        b.firstResponse.withTarget - a.firstResponse.withTarget ||
+        b.legalDeadline.resolved - a.legalDeadline.resolved ||
+        a.channelKind.localeCompare(b.channelKind),
+    );
+}
+
+/**
  * Reports of the organization from the daily aggregates: supervisors see their services, admins
  * every one; the open-data indicators (Services Publics+ engagement 6) with small counts withheld.
  */
@@ -292,7 +317,8 @@ export class ReportsService {
     const before = previousPeriod(q.from, q.to);
     const [hist, sums, names, overdue, previous] = await Promise.all([
       this.repo.durations(scope),
-      this.repo.sums(scope, 'day', ['team'], TARGET_FIELDS),
+      // Per service and per channel in one read (a channel's targets are counters: its month rows answer).
+      this.repo.sums(scope, 'day', ['team', 'channel'], TARGET_FIELDS),
       this.repo.names(agent.organizationId),
       this.repo.overdue(scope, at),
       this.timesTotals({ ...scope, ...before }),
@@ -317,6 +343,7 @@ export class ReportsService {
           legalDeadline: legalDeadlineOf(teamSums.get(teamId)),
         }))
         .sort((a, b) => a.teamName.localeCompare(b.teamName, 'fr')),
+      byChannel: channelDeadlines(sums.filter((r) => r.set === 'channel')),
       overdue: {
         at: at.toISOString(),
         total: overdueSum('total'),
@@ -710,6 +737,26 @@ export class ReportsService {
             ['resolues_avec_echeance_legale', (r) => r.legalDeadline.resolved],
             ['part_dans_l_echeance_legale', (r) => r.legalDeadline.onTimeShare],
           ]),
+          byChannel: {
+            header: [
+              'canal',
+              'premieres_reponses_avec_delai_annonce',
+              'dans_le_delai_annonce',
+              'part_dans_le_delai_annonce',
+              'resolues_avec_echeance_legale',
+              'dans_l_echeance_legale',
+              'part_dans_l_echeance_legale',
+            ],
+            rows: t.byChannel.map((r) => [
+              r.channelKind,
+              r.firstResponse.withTarget,
+              r.firstResponse.onTime,
+              r.firstResponse.onTimeShare,
+              r.legalDeadline.resolved,
+              r.legalDeadline.onTime,
+              r.legalDeadline.onTimeShare,
+            ]),
+          },
           overdue: {
             header: ['service', 'en_retard', 'echeance_legale_depassee', 'objectif_de_reponse_depasse'],
             rows: [
