@@ -113,7 +113,7 @@ describe('personal data in Chromium', () => {
     await page.goto(`${t.url}/#/admin/journal`);
     await page.getByRole('heading', { name: 'Journal des accès' }).waitFor();
     await page.getByLabel('Agent').selectOption({ label: 'Superviseur Démo' });
-    await page.getByLabel('Du').focus();
+    await page.getByLabel('Depuis le').focus();
     await page.keyboard.press('Enter');
     const table = page.getByRole('table', { name: 'Journal des accès' });
     await table.getByRole('cell', { name: 'A exporté les données de l’usager' }).first().waitFor();
@@ -197,6 +197,14 @@ describe('personal data in Chromium', () => {
     await admin.getByLabel('Finalité').fill('Inscriptions scolaires');
     await admin.getByLabel('Finalité').press('Enter');
     await admin.getByRole('row', { name: /Scolarité.*365 jours.*Inscriptions scolaires/ }).waitFor();
+    // Applied now: the button says what it does (irreversible, in its description); the result is
+    // told in words that agree with each count, never « demande(s) ».
+    const runNow = admin.getByRole('button', { name: 'Appliquer les règles maintenant' });
+    await expect(runNow.getAttribute('aria-describedby')).resolves.toBe('retention-run-hint');
+    await runNow.click();
+    const ran = admin.getByRole('status').getByText(/^Règles appliquées : /);
+    await ran.waitFor();
+    expect(await ran.textContent()).not.toContain('(s)');
     const violations = await seriousAxeViolations(admin);
     expect({ screen: 'retention rules', violations }).toEqual({ screen: 'retention rules', violations: [] });
     await admin.screenshot({ path: join(shots, 'privacy-retention-rules.png'), fullPage: true });

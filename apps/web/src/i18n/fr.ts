@@ -3,6 +3,7 @@ import type { acknowledgementsFr } from './fr-acknowledgements';
 import type { accountFr } from './fr-account';
 import type { eventsFr } from './fr-events';
 import type { lettersFr } from './fr-letters';
+import type { privacyFr } from './fr-privacy';
 import type { supervisionFr } from './fr-supervision';
 
 /** French, the reference language: every key lives here first, `en.ts` must mirror it. */
@@ -342,76 +343,6 @@ export const fr = {
         'La mairie est fermée ce jour-là (fermeture exceptionnelle). La date ne change pas : c’est celle que fixe la loi. Décidez avant.',
     },
     response: 'Réponse attendue avant le',
-  },
-  retention: {
-    title: 'Conservation des données',
-    intro:
-      'Combien de temps les demandes terminées sont gardées, pourquoi, et ce qui se passe ensuite. La page « Données personnelles » des usagers reprend ces règles ; une demande en conservation légale n’est jamais touchée.',
-    team: 'Service',
-    allTeams: 'Tous les services',
-    duration: 'Durée après traitement',
-    durationDays: 'Durée (jours)',
-    days_one: '{{count}} jour',
-    days_other: '{{count}} jours',
-    legalBasis: 'Base légale',
-    purpose: 'Finalité',
-    action: 'Ensuite',
-    actions: { anonymize: 'Anonymisation', delete: 'Suppression' },
-    none: 'Aucune règle : les demandes sont gardées sans limite.',
-    add: 'Ajouter une règle',
-    addButton: 'Ajouter la règle',
-    auditTitle: 'Journal des accès',
-    auditMonths: 'Durée de conservation du journal (mois)',
-    periodsTitle: 'Journal des accès, inscriptions aux événements et quarantaine des courriels',
-    registrantsDays: 'Inscriptions aux événements : anonymisées après (jours)',
-    registrantsHint:
-      'Compté à partir de la fin de l’événement (90 jours par défaut). Le nom, le courriel, le téléphone et les réponses sont effacés ; les places, le statut et la présence restent pour les statistiques.',
-    quarantineDays: 'Courriels illisibles en quarantaine : supprimés après (jours)',
-    quarantineHint:
-      'Un courriel que l’import n’a pas pu lire est gardé tel quel pour être réimporté (30 jours par défaut, un an au plus). Il est supprimé aussitôt écarté ou réimporté, et à l’effacement des données de son expéditeur. Les rapports de remise qui ne concernent aucun message envoyé par Guichet sont gardés aussi longtemps.',
-    runNow: 'Appliquer maintenant',
-    registerTitle: 'Registre des activités de traitement',
-    registerIntro: 'Généré à partir de ces règles, des services et des canaux ouverts (article 30 du RGPD).',
-    registerHtml: 'Télécharger le registre (HTML)',
-    registerCsv: 'Télécharger le registre (CSV)',
-    ran: '{{anonymized}} demande(s) anonymisée(s), {{deleted}} supprimée(s), {{registrations}} inscription(s) à un événement anonymisée(s), {{quarantined}} courriel(s) en quarantaine et {{reports}} rapport(s) de remise supprimés.',
-  },
-  audit: {
-    title: 'Journal des accès',
-    intro: 'Qui a consulté ou modifié quel dossier d’usager, et quand. Le journal ne peut pas être modifié.',
-    filters: 'Filtrer le journal',
-    agent: 'Agent',
-    allAgents: 'Tous les agents',
-    team: 'Service',
-    allTeams: 'Tous les services',
-    contact: 'Usager (identifiant)',
-    contactId: 'Identifiant de l’usager',
-    from: 'Du',
-    to: 'Au',
-    apply: 'Filtrer',
-    when: 'Date',
-    action: 'Action',
-    conversation: 'Demande',
-    system: 'Système',
-    removed: 'supprimée',
-    empty: 'Aucun événement pour ces critères.',
-    more: 'Afficher plus',
-    searched: 'recherche « {{q}} »',
-    export: 'Exporter le journal filtré (CSV)',
-    exporting: 'Export en cours…',
-    exportHint:
-      'Toutes les lignes correspondant aux filtres appliqués, pas seulement celles affichées. L’export est lui-même inscrit au journal.',
-    exported: 'Journal exporté.',
-    exportFailed: 'L’export a échoué. Réessayez ; si le problème persiste, prévenez l’administrateur.',
-    origin: 'Provenance',
-    originOf: 'Adresse IP {{ip}}, session {{session}}',
-    sessionOnly: 'session {{session}}',
-    noOrigin: 'tâche automatique',
-    filteredConversation: 'Filtré sur la demande {{reference}}.',
-    filteredConversationUnknown: 'Filtré sur une demande.',
-    clearConversation: 'Retirer ce filtre',
-    purged:
-      '{{anonymized}} demande(s) anonymisée(s), {{deleted}} supprimée(s), {{contacts}} usager(s) anonymisé(s), {{events}} événement(s) du journal, {{quarantined}} courriel(s) en quarantaine et {{reports}} rapport(s) de remise supprimés',
   },
   privacy: {
     heading: 'Données personnelles',
@@ -1281,7 +1212,8 @@ export type FrWords = typeof fr &
   typeof eventsFr &
   typeof accountFr &
   typeof lettersFr &
-  typeof acknowledgementsFr;
+  typeof acknowledgementsFr &
+  typeof privacyFr;
 
 /** The shape every translation must have: the French keys, any string values. */
 export type Messages = Widen<FrWords>;

@@ -7,7 +7,12 @@ import { useAuditLog } from '../../hooks/use-privacy';
 import { apiErrorText } from '../../lib/api-error-text';
 import { downloadFromApi } from '../../lib/download';
 import { AUDIT_HREF, auditFilterFromHash, navigate, useHash } from '../../lib/router';
+import { addFrenchWords } from '../../i18n';
+import { privacyFr } from '../../i18n/fr-privacy';
 import { FormError } from '../setup/public-card';
+import { purgeSummary } from './purge-summary';
+
+addFrenchWords(privacyFr);
 
 /** `2026-11-30` → the next day at midnight, so « au 30 novembre » includes that whole day. */
 function dayAfter(date: string): string {
@@ -42,7 +47,10 @@ function FilterSelect(p: { id: string; name: string; label: string; all: string;
 }
 
 /** A count of an `audit.purged` event's data (0 when absent). */
-const countIn = (data: Record<string, unknown>, key: string) => (typeof data[key] === 'number' ? data[key] : 0);
+const countIn = (data: Record<string, unknown>, key: string): number => {
+  const v = data[key];
+  return typeof v === 'number' ? v : 0;
+};
 
 /**
  * The audit log (RGPD): who viewed or changed which citizen's file, and when, from where.
@@ -87,14 +95,16 @@ function AuditLog({ linked }: { linked: { contactId?: string; conversationId?: s
     if (typeof e.data.q === 'string') return t('audit.searched', { q: e.data.q });
     if (typeof e.data.reason === 'string') return e.data.reason;
     if (e.action === 'audit.purged')
-      return t('audit.purged', {
-        anonymized: countIn(e.data, 'conversationsAnonymized'),
-        deleted: countIn(e.data, 'conversationsDeleted'),
-        contacts: countIn(e.data, 'contactsAnonymized'),
-        events: countIn(e.data, 'auditEventsPurged'),
-        quarantined: countIn(e.data, 'quarantinedMailsPurged'),
-        reports: countIn(e.data, 'mailReportsPurged'),
-      });
+      return (
+        purgeSummary(t, i18n.language, {
+          anonymized: countIn(e.data, 'conversationsAnonymized'),
+          deleted: countIn(e.data, 'conversationsDeleted'),
+          contacts: countIn(e.data, 'contactsAnonymized'),
+          events: countIn(e.data, 'auditEventsPurged'),
+          quarantined: countIn(e.data, 'quarantinedMailsPurged'),
+          reports: countIn(e.data, 'mailReportsPurged'),
+        }) ?? t('audit.purgedNothing')
+      );
     return '';
   };
   /** From where: the IP address and the session (its first characters, as the agent's session list can tell it). */
@@ -223,10 +233,11 @@ function AuditLog({ linked }: { linked: { contactId?: string; conversationId?: s
                 {detail(e) ? <span className="admin-table__sub"> — {detail(e)}</span> : null}
               </td>
               <td>
-                {e.conversationId ? (
-                  <a href={`#/conversations/${encodeURIComponent(e.conversationId)}`}>
-                    {e.conversationReference ?? t('audit.removed')}
-                  </a>
+                {e.conversationId && e.conversationReference ? (
+                  <a href={`#/conversations/${encodeURIComponent(e.conversationId)}`}>{e.conversationReference}</a>
+                ) : e.conversationId ? (
+                  // Deleted by its retention rule: nothing left to open.
+                  t('audit.removed')
                 ) : (
                   '—'
                 )}

@@ -6,7 +6,12 @@ import { useRetention, useRunRetention, useSaveRetention } from '../../hooks/use
 import { useMe } from '../../hooks/use-me';
 import { apiErrorText } from '../../lib/api-error-text';
 import { downloadFromApi } from '../../lib/download';
+import { addFrenchWords } from '../../i18n';
+import { privacyFr } from '../../i18n/fr-privacy';
 import { Field, FormError } from '../setup/public-card';
+import { purgeSummary } from './purge-summary';
+
+addFrenchWords(privacyFr);
 
 const toInput = (r: RetentionRuleDto) => ({
   teamId: r.teamId,
@@ -22,7 +27,7 @@ const toInput = (r: RetentionRuleDto) => ({
  * how long the access log is kept. The citizens' « Données personnelles » page shows these rules.
  */
 export function RetentionSection({ readOnly }: { readOnly: boolean }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const me = useMe();
   const settings = useRetention();
   const teams = useAdminTeams();
@@ -65,6 +70,18 @@ export function RetentionSection({ readOnly }: { readOnly: boolean }) {
     });
   }
 
+  const ranText = (r: NonNullable<typeof run.data>) => {
+    const list = purgeSummary(t, i18n.language, {
+      anonymized: r.anonymized,
+      deleted: r.deleted,
+      contacts: r.contactsAnonymized,
+      registrations: r.registrationsAnonymized,
+      events: r.auditEventsPurged,
+      quarantined: r.quarantinedMailsPurged,
+      reports: r.mailReportsPurged,
+    });
+    return list ? t('retention.ran', { list }) : t('retention.ranNothing');
+  };
   const error = settings.error ?? save.error ?? run.error;
   return (
     <div className="admin-form">
@@ -220,27 +237,21 @@ export function RetentionSection({ readOnly }: { readOnly: boolean }) {
               type="button"
               className="button button--secondary"
               aria-disabled={run.isPending || undefined}
+              aria-describedby="retention-run-hint"
               onClick={() => (run.isPending ? undefined : run.mutate())}
             >
               {t('retention.runNow')}
             </button>
+          </p>
+          <p id="retention-run-hint" className="field__hint">
+            {t('retention.runHint')}
           </p>
         </>
       )}
       <FormError id="retention-error" error={error ? apiErrorText(t, error) : null} />
       <div role="status" aria-live="polite">
         {save.isSuccess ? <p>{t('admin.saved')}</p> : null}
-        {run.data ? (
-          <p>
-            {t('retention.ran', {
-              anonymized: run.data.anonymized,
-              deleted: run.data.deleted,
-              registrations: run.data.registrationsAnonymized,
-              quarantined: run.data.quarantinedMailsPurged,
-              reports: run.data.mailReportsPurged,
-            })}
-          </p>
-        ) : null}
+        {run.data ? <p>{ranText(run.data)}</p> : null}
       </div>
     </div>
   );
