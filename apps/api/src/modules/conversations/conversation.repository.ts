@@ -205,7 +205,7 @@ export class ConversationRepository {
     // is walked meanwhile, on another connection, the probe deciding which answer counts.
     let early: Promise<Map<string, string> | undefined> | undefined;
     if (common.dense) dense.add(0);
-    else if (common.sampled * EARLY_SHARE >= common.of) {
+    else if (common.sampled > 0 && common.sampled * EARLY_SHARE >= common.of) {
       // (An agent's too: at 1,000,000 files one service holds some 5,000 « Martin ».)
       early = this.boundedWalk(f, anyKind(), EARLY_WALK);
       early.catch(() => undefined); // awaited below: not an unhandled rejection meanwhile
