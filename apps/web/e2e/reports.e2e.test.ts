@@ -1,4 +1,4 @@
-import { launchBrowserPool, type BrowserPool } from '@guichet/testing';
+import { expectEventually, launchBrowserPool, type BrowserPool } from '@guichet/testing';
 import { join } from 'node:path';
 import { ReportAggregates } from '../../api/src/modules/reports/report-aggregates';
 import { startTestApp, type TestApp } from '../../api/test/harness';
@@ -73,6 +73,12 @@ describe('reports page in Chromium', () => {
     expect(
       Number((await page.getByTestId('figure-overdue').locator('.report-figure__value').innerText()).replace(/\D/g, '')),
     ).toBe(times.body.overdue.total);
+    // Services Publics+ engagement 5 per channel of arrival, as the API counts it: the demo's letter among them.
+    expect(times.body.byChannel.map((r: { channelKind: string }) => r.channelKind)).toContain('letter');
+    const channels = page.getByTestId('table-times-channels');
+    expect(await channels.locator('tbody tr').count()).toBe(times.body.byChannel.length);
+    expect(await channels.locator('tbody th').allInnerTexts()).toContain('Courrier');
+    await channels.screenshot({ path: join(shots, 'reports-channels.png') });
     await page.getByLabel('Canal', { exact: true }).selectOption('sms');
     await page.getByRole('status').filter({ hasText: 'Rapport du' }).waitFor();
     await expectAccessible(page, 'reports, SMS');
@@ -172,6 +178,53 @@ describe('reports page in Chromium', () => {
     expect(load.reduce((s, v) => s + Number(v.replace(/\D/g, '')), 0)).toBe(busy.handled);
     await expectAccessible(page, 'reports, agents');
     await page.getByTestId('section-agents').screenshot({ path: join(shots, 'reports-agents.png') });
+  });
+
+  it('shows a citizen’s comment without who wrote it, and opens its file only on demand, the view logged', async () => {
+    const { rows: org } = await t.db.query(
+      `SELECT organization_id AS id, id AS agent_id FROM agent WHERE email = 'admin@demo.guichet.fr'`,
+    );
+    const { rows: files } = await t.db.query(
+      `SELECT c.id, c.reference, k.name FROM conversation c JOIN contact k ON k.id = c.contact_id
+        WHERE c.organization_id = $1 AND c.status = 'resolved' AND k.name IS NOT NULL ORDER BY c.created_at DESC LIMIT 1`,
+      [org[0].id],
+    );
+    const file = files[0] as { id: string; reference: string; name: string };
+    await t.db.query(
+      `INSERT INTO satisfaction_survey (organization_id, conversation_id, status, send_at, sent_at, expires_at, answered_at, score, comment)
+       VALUES ($1, $2, 'answered', now(), now(), now() + interval '30 days', now(), 9, 'Accueil très aimable, merci.')
+       ON CONFLICT (conversation_id) DO UPDATE SET status = 'answered', answered_at = now(), score = 9, comment = EXCLUDED.comment`,
+      [org[0].id, file.id],
+    );
+    await t.db.query(`UPDATE conversation SET satisfaction = 9 WHERE id = $1`, [file.id]);
+    await t.app.get(ReportAggregates).foldNow();
+    const viewed = async () =>
+      (
+        await t.db.query(
+          `SELECT 1 FROM audit_event WHERE action = 'conversation.viewed' AND conversation_id = $1 AND agent_id = $2`,
+          [file.id, org[0].agent_id],
+        )
+      ).rowCount ?? 0;
+    const before = await viewed();
+
+    const page = await signInDemo(pool, t.url, 'admin@demo.guichet.fr');
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.getByTestId('nav-reports').click();
+    await page.getByRole('heading', { name: 'Rapports', level: 1 }).waitFor();
+    const comment = page.getByTestId('report-comments').locator('li').filter({ hasText: 'Accueil très aimable, merci.' });
+    await comment.waitFor({ timeout: 15_000 });
+    // The score, the service and the day; neither the citizen's name nor the file's reference.
+    const text = await comment.innerText();
+    expect(text).toMatch(/^9\/10 · /);
+    expect(text).not.toContain(file.name);
+    expect(text).not.toContain(file.reference);
+    expect(await viewed()).toBe(before);
+    await expectAccessible(page, 'reports, a comment');
+    await comment.screenshot({ path: join(shots, 'reports-comment.png') });
+    // Opening the file is the supervisor's choice, and is logged like any opening.
+    await comment.getByRole('link', { name: /^Ouvrir la demande \(consultation inscrite au journal\) : avis 9\/10 du / }).click();
+    await page.getByText(file.reference).first().waitFor();
+    await expectEventually(async () => expect(await viewed()).toBe(before + 1));
   });
 
   it('an admin publishes the open data; anyone reads it at the public address, without signing in', async () => {

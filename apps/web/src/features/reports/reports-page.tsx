@@ -543,6 +543,33 @@ export function ReportsPage({ me, teams }: { me: AgentDto; teams: TeamDto[] | un
                 ))}
               </tbody>
             </table>
+            {rt.byChannel.length > 0 && (
+              <table className="report-table" data-testid="table-times-channels">
+                <caption>{t('reports.channelsCaption')}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t('reports.channel')}</th>
+                    <th scope="col">{t('reports.withTarget')}</th>
+                    <th scope="col">{t('reports.onTimeCount')}</th>
+                    <th scope="col">{t('reports.onTimeShare')}</th>
+                    <th scope="col">{t('reports.withDeadline')}</th>
+                    <th scope="col">{t('reports.legalShare')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {rt.byChannel.map((r) => (
+                    <tr key={r.channelKind}>
+                      <th scope="row">{channelName(r.channelKind)}</th>
+                      <td>{NUMBER.format(r.firstResponse.withTarget)}</td>
+                      <td>{NUMBER.format(r.firstResponse.onTime)}</td>
+                      <td>{formatShare(r.firstResponse.onTimeShare)}</td>
+                      <td>{NUMBER.format(r.legalDeadline.resolved)}</td>
+                      <td>{formatShare(r.legalDeadline.onTimeShare)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
             {rt.overdue.byTeam.length === 0 ? (
               <p>{t('reports.overdueNone')}</p>
             ) : (
@@ -573,6 +600,7 @@ export function ReportsPage({ me, teams }: { me: AgentDto; teams: TeamDto[] | un
               filters={filters}
               tables={[
                 ['byTeam', t('reports.team')],
+                ['byChannel', t('reports.channel')],
                 ['overdue', t('reports.overdueTotal')],
                 ['comparison', t('reports.comparison')],
               ]}
@@ -665,6 +693,17 @@ export function ReportsPage({ me, teams }: { me: AgentDto; teams: TeamDto[] | un
                       })}
                     </p>
                     <blockquote className="report-comment__text">{c.comment}</blockquote>
+                    <p className="report-comment__open">
+                      <a
+                        href={`#/conversations/${encodeURIComponent(c.conversationId)}`}
+                        aria-label={t('reports.openCommentedFile', {
+                          score: c.score,
+                          day: DAY_LONG.format(new Date(c.answeredAt)),
+                        })}
+                      >
+                        {t('reports.openFile')}
+                      </a>
+                    </p>
                   </li>
                 ))}
               </ul>
