@@ -221,4 +221,39 @@ describe('citizen event pages in Chromium on a phone', () => {
     await expectAccessible(page, 'registered to a session');
     await page.context().close();
   });
+
+  it('the demo town’s workshop of three afternoons: the first full with its waiting list, a child joins it at position 4, told by SMS', async () => {
+    const WORKSHOP = 'Ateliers théâtre des vacances (8-11 ans)';
+    const page = await pool.newPage({ viewport: PHONE });
+    await page.goto(`${t.url}/evenements/demo`);
+    const card = page.getByTestId('event-card').filter({ hasText: WORKSHOP });
+    expect(await card.textContent()).toContain('3 séances');
+    await card.getByRole('link', { name: WORKSHOP }).click();
+    await page.getByRole('heading', { level: 1, name: WORKSHOP }).waitFor();
+    expect(await page.getByTestId('event-session').getByTestId('event-places').allTextContents()).toEqual([
+      'Complet – liste d’attente',
+      '2 places restantes sur 12',
+      '8 places restantes sur 12',
+    ]);
+    await expectAccessible(page, 'demo workshop');
+    await shot(page, 'demo-workshop');
+
+    await page.getByRole('group', { name: 'Séance choisie *' }).getByRole('radio').first().check();
+    await page.getByLabel('Nom et prénom').fill('Inès Roche');
+    await page.getByLabel('Adresse e-mail').fill('ines.roche@example.fr');
+    // Both an e-mail and a phone: she chooses to be told by SMS.
+    await page.getByLabel('Téléphone portable').fill('06 12 34 56 09');
+    await page.getByRole('group', { name: 'Si vous indiquez les deux, être prévenu(e) par' }).getByLabel('SMS').check();
+    await page.getByLabel('Âge du ou des enfants').fill('9 ans');
+    await page.getByRole('button', { name: 'Confirmer l’inscription' }).click();
+    await page.getByRole('heading', { name: 'Vous êtes sur la liste d’attente' }).waitFor();
+    expect(await page.getByTestId('waitlist-position').textContent()).toBe('Votre position : 4');
+    const { rows: stored } = await t.db.query(
+      `SELECT status, channel, phone FROM municipal_event_registration WHERE email = 'ines.roche@example.fr'`,
+    );
+    expect(stored).toEqual([{ status: 'waitlisted', channel: 'sms', phone: '+33612345609' }]);
+    await expectAccessible(page, 'demo workshop waitlisted');
+    await shot(page, 'demo-workshop-waitlisted');
+    await page.context().close();
+  });
 });
