@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Logger, type OnModuleDestroy } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -29,15 +29,22 @@ type AgentServer = Server<ClientToServerEvents, ServerToClientEvents, Record<str
 
 /** setTimeout's longest delay (about 24 days); a longer session is closed then, and its client reconnects. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Connections and disconnections within this delay share one « who is online » broadcast. */
+const ONLINE_COALESCE_MS = 100;
+/** A broadcast that failed (Redis away, an instance not answering) is tried again, this many times, 1 s apart and more. */
+const ONLINE_RETRIES = 5;
 
 /**
  * socket.io on the API's port, websocket transport. The handshake is authenticated by
  * middleware: a socket without a valid session never connects.
  */
 @WebSocketGateway({ transports: ['websocket'], cors: { origin: false } })
-export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy {
   private readonly logger = new Logger('Realtime');
   private server!: AgentServer;
+  /** Organizations whose online list is about to be (or being) broadcast; `again`: it changed meanwhile. */
+  private readonly onlinePending = new Map<string, { again: boolean }>();
+  private closing = false;
 
   constructor(
     private readonly auth: AuthService,
@@ -109,7 +116,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       const watched = [...socket.rooms].filter((r) => r.startsWith('conversation:')).map((r) => r.slice(13));
       socket.once('disconnect', () => {
         for (const id of watched) void this.publisher.presence(agent.organizationId, id).catch(() => undefined);
-        void this.broadcastOnline(agent.organizationId).catch(() => undefined);
+        this.announceOnline(agent.organizationId);
       });
     });
     await socket.join([
@@ -125,14 +132,48 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       socket.data.agent = now;
       await this.publisher.agentAccessChanged(now.organizationId, now.id);
     }
-    await this.broadcastOnline(agent.organizationId);
+    this.announceOnline(agent.organizationId);
   }
 
-  /** Supervisors' boards show who is online. */
-  private async broadcastOnline(organizationId: string): Promise<void> {
-    this.server
-      .to(rooms.org(organizationId))
-      .emit('agents.online', { agentIds: await this.publisher.onlineAgents(organizationId) });
+  onModuleDestroy(): void {
+    this.closing = true;
+  }
+
+  /**
+   * Supervisors' boards show who is online. The list is read from every instance's sockets (a
+   * cluster request through Redis), so it is read once for all the connections and disconnections
+   * of the same moment: when Redis or an instance restarts, all agents reconnect within seconds,
+   * and a read per connection (each returning every socket of the town) made that burst quadratic
+   * in the number of agents. The last change is always followed by a broadcast. A failed read (an
+   * instance not answering yet) is retried, and never closes the connecting socket: the socket has
+   * nothing to do with it.
+   */
+  private announceOnline(organizationId: string): void {
+    const pending = this.onlinePending.get(organizationId);
+    if (pending) return void (pending.again = true);
+    const state = { again: false };
+    this.onlinePending.set(organizationId, state);
+    void (async () => {
+      let delayMs = ONLINE_COALESCE_MS;
+      for (let failures = 0; !this.closing;) {
+        await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
+        if (this.closing) break;
+        state.again = false;
+        try {
+          const agentIds = await this.publisher.onlineAgents(organizationId);
+          this.server.to(rooms.org(organizationId)).emit('agents.online', { agentIds });
+          if (!state.again) break;
+          delayMs = ONLINE_COALESCE_MS;
+        } catch (e) {
+          if (++failures > ONLINE_RETRIES) {
+            this.logger.warn(`liste des agents en ligne non diffusée : ${String(e)}`);
+            break;
+          }
+          delayMs = 1_000 * failures;
+        }
+      }
+      this.onlinePending.delete(organizationId);
+    })();
   }
 
   handleDisconnect(): void {
