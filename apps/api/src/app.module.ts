@@ -27,6 +27,7 @@ import { TeamsModule } from './modules/teams/teams.module';
 import { RequestTypesModule } from './modules/request-types/request-types.module';
 import { TelephonyModule } from './modules/telephony/telephony.module';
 import { PrivacyModule } from './modules/privacy/privacy.module';
+import { ProcessingRestrictionsModule } from './modules/privacy/processing-restrictions.module';
 import { AuditViewerModule } from './modules/audit/audit.module';
 import { AcknowledgementsModule } from './modules/acknowledgements/acknowledgements.module';
 import { SignaturesModule } from './modules/signatures/signatures.module';
@@ -56,6 +57,7 @@ export class AppModule {
         JobsModule,
         MetricsModule,
         AuditModule,
+        ProcessingRestrictionsModule,
         BlobsModule,
         EventsModule,
         AuthModule,

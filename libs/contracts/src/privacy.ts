@@ -253,6 +253,9 @@ export const AUDIT_ACTIONS = [
   'conversation.rights_request_extended',
   'contact.export_sent',
   'contact.rectified',
+  'contact.processing_restricted',
+  'contact.processing_restriction_lifted',
+  'contact.processing_refused',
   'processing_register.downloaded',
   'conversation.transferred_to_administration',
   'conversation.administration_transfer_withdrawn',
@@ -351,6 +354,9 @@ export const AUDIT_ACTION_LABELS: Record<'fr' | 'en', Record<AuditAction, string
     'conversation.rights_request_extended': 'A prolongé le délai de la demande de droits',
     'contact.export_sent': 'A envoyé ses données à l’usager',
     'contact.rectified': 'A rectifié le nom de l’usager',
+    'contact.processing_restricted': 'A accordé une limitation ou une opposition au traitement',
+    'contact.processing_restriction_lifted': 'A levé une limitation ou une opposition au traitement',
+    'contact.processing_refused': 'Traitement refusé : données de l’usager limitées',
     'processing_register.downloaded': 'A téléchargé le registre des traitements',
     'conversation.transferred_to_administration': 'A transmis la demande à une administration partenaire',
     'conversation.administration_transfer_withdrawn': 'A retiré la transmission à une administration partenaire',
@@ -442,6 +448,9 @@ export const AUDIT_ACTION_LABELS: Record<'fr' | 'en', Record<AuditAction, string
     'conversation.rights_request_extended': 'Extended the rights request’s deadline',
     'contact.export_sent': 'Sent the citizen their data',
     'contact.rectified': 'Rectified the citizen’s name',
+    'contact.processing_restricted': 'Granted a restriction of or an objection to processing',
+    'contact.processing_restriction_lifted': 'Lifted a restriction of or an objection to processing',
+    'contact.processing_refused': 'Processing refused: the citizen’s data is restricted',
     'processing_register.downloaded': 'Downloaded the register of processing activities',
     'conversation.transferred_to_administration': 'Transferred the request to an external administration',
     'conversation.administration_transfer_withdrawn': 'Withdrew the transfer to an external administration',
@@ -607,11 +616,49 @@ export interface RightsRequestDto {
   extensionReason: string | null;
 }
 
+/**
+ * What a granted rights request puts on the citizen's file: `limitation` (art. 18: the data stays
+ * stored but is no longer processed — no message but the rights request's answer, no transfer,
+ * no merge, no survey, no reminder, no retention) or `objection` (art. 21: no satisfaction
+ * survey, no event reminder).
+ */
+export const PROCESSING_RESTRICTION_KINDS = ['limitation', 'objection'] as const;
+export type ProcessingRestrictionKind = (typeof PROCESSING_RESTRICTION_KINDS)[number];
+
+/** `POST /conversations/:id/rights-request/grant`: a limitation or objection request granted (supervisors, admins). */
+export const grantRightsRequestSchema = z.object({
+  reason: text(1000, 'motif'),
+  /** Limitation: until when it is meant to last (the accuracy checked, the claim judged); lifting stays explicit. */
+  until: z.iso.date('date de fin : AAAA-MM-JJ').nullable().optional(),
+});
+export type GrantRightsRequestInput = z.infer<typeof grantRightsRequestSchema>;
+
+/** `POST /contacts/:id/restrictions/:kind/lift`: a supervisor lifts it; for a limitation the citizen is told first (art. 18.3). */
+export const liftRestrictionSchema = z.object({ reason: text(1000, 'motif de la levée') });
+export type LiftRestrictionInput = z.infer<typeof liftRestrictionSchema>;
+
+export interface ProcessingRestrictionDto {
+  id: string;
+  contactId: string;
+  kind: ProcessingRestrictionKind;
+  /** The rights request it answers (null once that conversation is gone). */
+  conversationId: string | null;
+  reason: string;
+  until: string | null;
+  grantedAt: string;
+  grantedBy: { id: string; name: string } | null;
+  liftedAt: string | null;
+  liftedBy: { id: string; name: string } | null;
+  liftReason: string | null;
+}
+
 /** `GET /conversations/:id/privacy`: what the conversation screen shows of RGPD for one file. */
 export interface ConversationPrivacyDto {
   rightsRequest: RightsRequestDto | null;
   legalHold: { reason: string; at: string; by: { id: string; name: string } | null } | null;
   anonymized: boolean;
+  /** The citizen's limitation and objection in force (none lifted). */
+  restrictions: ProcessingRestrictionDto[];
 }
 
 /** `PATCH /contacts/:id`: rectification of the citizen's name (art. 16), audited. */

@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'forbidden'
   | 'not_found'
   | 'conflict'
+  | 'locked'
   | 'gone'
   | 'stale_version'
   | 'payload_too_large'
@@ -20,6 +21,7 @@ const STATUS: Record<ErrorCode, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  locked: 423,
   gone: 410,
   stale_version: 409,
   payload_too_large: 413,
@@ -54,6 +56,8 @@ export const staleVersion = (current: ConversationDto) =>
   );
 
 export const conflict = (message: string) => new AppError('conflict', message);
+/** The citizen's data is limited (RGPD art. 18): stored, not processed; 423 with the French reason. */
+export const locked = (message: string) => new AppError('locked', message);
 /** What existed and is closed for good or for now (an archived town's citizen pages). */
 export const gone = (message: string) => new AppError('gone', message);
 /** An archived town's citizen pages and their API: 410, its online services are closed (nothing is deleted). */

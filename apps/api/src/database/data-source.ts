@@ -43,6 +43,7 @@ import { ReportLabelStatistics1765101000002 } from './migrations/1765101000002-r
 import { LetterSenderKey1765102000000 } from './migrations/1765102000000-letter-sender-key';
 import { RegistrationChannel1765103000000 } from './migrations/1765103000000-registration-channel';
 import { IngestOneWriteStatement1765105000000 } from './migrations/1765105000000-ingest-one-write-statement';
+import { ProcessingRestriction1765109000000 } from './migrations/1765109000000-processing-restriction';
 import { PlatformAdmin1764867000000 } from './migrations/1764867000000-platform-admin';
 import { OpenDataPublication1764872000000 } from './migrations/1764872000000-open-data-publication';
 import { InitialSchema1764300000000 } from './migrations/1764300000000-initial-schema';
@@ -178,6 +179,7 @@ export const MIGRATIONS = [
   LetterSenderKey1765102000000,
   RegistrationChannel1765103000000,
   IngestOneWriteStatement1765105000000,
+  ProcessingRestriction1765109000000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10, preparedStatements = true): DataSourceOptions {

@@ -4,6 +4,8 @@ import type {
   ConversationPrivacyDto,
   LegalHoldDto,
   MessageDto,
+  ProcessingRestrictionDto,
+  ProcessingRestrictionKind,
   RightsRequestDto,
   RightsRequestKind,
   PutRetentionRulesInput,
@@ -77,6 +79,16 @@ export const rightsApi = {
   hold: (id: string, reason: string) =>
     apiRequest<LegalHoldDto>(`/conversations/${encodeURIComponent(id)}/legal-hold`, { method: 'PUT', body: { reason } }),
   release: (id: string) => apiRequest<LegalHoldDto>(`/conversations/${encodeURIComponent(id)}/legal-hold`, { method: 'DELETE' }),
+  grant: (id: string, reason: string, until: string | null) =>
+    apiRequest<ProcessingRestrictionDto>(`/conversations/${encodeURIComponent(id)}/rights-request/grant`, {
+      method: 'POST',
+      body: { reason, until },
+    }),
+  lift: (contactId: string, kind: ProcessingRestrictionKind, reason: string) =>
+    apiRequest<ProcessingRestrictionDto>(`/contacts/${encodeURIComponent(contactId)}/restrictions/${kind}/lift`, {
+      method: 'POST',
+      body: { reason },
+    }),
   rectify: (contactId: string, name: string) =>
     apiRequest<{ id: string; name: string }>(`/contacts/${encodeURIComponent(contactId)}`, { method: 'PATCH', body: { name } }),
 };

@@ -442,6 +442,23 @@ export const en: Messages = {
     contactGone: 'The citizen’s name and contact details are erased.',
     kept: 'Kept: {{reference}} — {{reason}}',
   },
+  restriction: {
+    limited:
+      'Data restricted (GDPR art. 18) since {{date}}, granted by {{name}}: kept but no longer processed. No message outside the rights request, no transfer, merge, survey or reminder.',
+    objected: 'Objection (GDPR art. 21) since {{date}}, granted by {{name}}: no satisfaction survey, no event reminder.',
+    reason: 'Reason: {{reason}}',
+    until: 'Meant to last until {{date}} (a supervisor still lifts it, the citizen told).',
+    grantHeading: 'Grant the request',
+    grantReason: 'Reason',
+    grantUntil: 'Until (optional)',
+    grantLimitation: 'Grant the restriction',
+    grantObjection: 'Grant the objection',
+    liftReason: 'Reason for lifting',
+    liftLimitation: 'Lift the restriction (the citizen is told)',
+    liftObjection: 'Lift the objection',
+    granted: 'Granted: the citizen’s file now shows it.',
+    lifted: 'Lifted.',
+  },
   rights: {
     auditLink: 'Access log of this request',
     heading: 'Data subject request (GDPR)',

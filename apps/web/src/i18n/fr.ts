@@ -4,6 +4,7 @@ import type { accountFr } from './fr-account';
 import type { eventsFr } from './fr-events';
 import type { lettersFr } from './fr-letters';
 import type { privacyFr } from './fr-privacy';
+import type { restrictionsFr } from './fr-restrictions';
 import type { supervisionFr } from './fr-supervision';
 
 /** French, the reference language: every key lives here first, `en.ts` must mirror it. */
@@ -1213,7 +1214,8 @@ export type FrWords = typeof fr &
   typeof accountFr &
   typeof lettersFr &
   typeof acknowledgementsFr &
-  typeof privacyFr;
+  typeof privacyFr &
+  typeof restrictionsFr;
 
 /** The shape every translation must have: the French keys, any string values. */
 export type Messages = Widen<FrWords>;

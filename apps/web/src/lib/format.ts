@@ -99,3 +99,8 @@ export function formatDue(iso: string, language: Language): string {
     ...(endOfDay ? {} : { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' as const }),
   }).format(date);
 }
+
+/** "31 janvier 2027" — a calendar day (AAAA-MM-JJ) as it is, whatever the time zone. */
+export function formatDay(day: string, language: Language): string {
+  return new Intl.DateTimeFormat(LOCALES[language], { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${day}T00:00:00Z`));
+}

@@ -27,10 +27,20 @@ import { trackingToken } from '../public/tracking-token';
 import { ConversationWriter } from '../conversations/conversation-writer.service';
 import { SignatureService } from '../signatures/signature.service';
 import { AcknowledgementRepository, type AckContextRow, type SavedAckSettings } from './acknowledgement.repository';
+import { ProcessingRestrictions } from '../privacy/processing-restrictions.service';
 
 /** Why a request got no acknowledgement (kept with the decision, so that it is taken once). */
 type SkipReason =
-  'disabled' | 'service-disabled' | 'exempt' | 'auto-reply' | 'channel' | 'channel-disabled' | 'opted-out' | 'no-identity';
+  | 'disabled'
+  | 'service-disabled'
+  | 'exempt'
+  | 'auto-reply'
+  | 'channel'
+  | 'channel-disabled'
+  | 'opted-out'
+  | 'no-identity'
+  /** The citizen's data is limited (RGPD art. 18) and this is no rights request: nothing goes out. */
+  | 'limitation';
 
 /**
  * The legal acknowledgements Guichet sends by itself (CRPA L112-3, R112-5; L112-11 for electronic
@@ -57,6 +67,7 @@ export class AcknowledgementService {
     private readonly queue: JobQueue,
     private readonly audit: AuditRepository,
     private readonly signatures: SignatureService,
+    private readonly restrictions: ProcessingRestrictions,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -110,6 +121,7 @@ export class AcknowledgementService {
 
   /** SMS, WhatsApp, Messenger: the citizen's identity there must exist and not have said STOP. */
   private async identityProblem(m: EntityManager, ctx: AckContextRow): Promise<SkipReason | null> {
+    if (await this.restrictions.limitedOutside(m, ctx.contact_id, ctx.conversation_id)) return 'limitation';
     const kind = CHANNEL_IDENTITY[ctx.first_channel_kind!];
     if (!kind) return null;
     const opted = await this.repo.optedOut(m, ctx.contact_id, kind);

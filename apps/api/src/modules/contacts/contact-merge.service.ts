@@ -17,6 +17,7 @@ import { ConversationReader } from '../conversations/conversation-reader.service
 import { ConversationWriter, type WriterTx } from '../conversations/conversation-writer.service';
 import { ContactMergeRepository, type ContactMergeRow, type MergeContactRow } from './contact-merge.repository';
 import { ContactRepository } from './contact.repository';
+import { ProcessingRestrictions } from '../privacy/processing-restrictions.service';
 
 /**
  * Contact merge (RGPD and accountability, issue 16). An agent who can see both files proposes
@@ -36,6 +37,7 @@ export class ContactMergeService {
     private readonly conversations: ConversationReader,
     private readonly writer: ConversationWriter,
     private readonly audit: AuditRepository,
+    private readonly restrictions: ProcessingRestrictions,
   ) {}
 
   /** Whether this agent may see the citizen's file (as GET /contacts/:id decides). */
@@ -66,6 +68,7 @@ export class ContactMergeService {
       throw new AppError('not_found', 'autre dossier de citoyen introuvable (ou hors de vos services)');
     const id = await this.writer.tx(async ({ m }) => {
       this.assertMergeable(await this.merges.lockContacts(m, agent.organizationId, [targetId, sourceId]), [targetId, sourceId]);
+      await this.restrictions.assertProcessable(m, [targetId, sourceId], 'la fusion de dossiers est impossible');
       const id = await this.merges.propose(m, {
         organizationId: agent.organizationId,
         targetId,
@@ -130,6 +133,7 @@ export class ContactMergeService {
       await this.lockIdentities(tx, agent.organizationId, [...identities, ...dropped.filter((i) => own.includes(i))]);
       const files = await this.merges.lockContacts(tx.m, agent.organizationId, [to, from]);
       this.assertMergeable(files, [to, from]);
+      await this.restrictions.assertProcessable(tx.m, [to, from], 'la fusion de dossiers est impossible');
       const droppedIdentities = await this.merges.dropIdentities(
         tx.m,
         dropped.map((i) => i.id),

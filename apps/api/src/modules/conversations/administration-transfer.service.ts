@@ -27,6 +27,7 @@ import { ConversationRepository } from './conversation.repository';
 import { ConversationService } from './conversation.service';
 import { ConversationWriter } from './conversation-writer.service';
 import { MessageRepository } from './message.repository';
+import { ProcessingRestrictions } from '../privacy/processing-restrictions.service';
 
 const when = (iso: string) =>
   new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'long', timeStyle: 'short' }).format(new Date(iso));
@@ -201,6 +202,7 @@ export class AdministrationTransfers {
     private readonly mail: OrganizationMail,
     private readonly blobs: BlobStore,
     private readonly administrations: AdministrationService,
+    private readonly restrictions: ProcessingRestrictions,
   ) {}
 
   async transfer(agent: AuthAgent, id: string, input: TransferToAdministrationInput): Promise<AdministrationTransferDto> {
@@ -219,6 +221,12 @@ export class AdministrationTransfers {
       const row = await this.repo.findById(org, id, m, true);
       if (!row || !canRead(agent, row)) throw notFound('conversation');
       if (row.version !== input.version) throw staleVersion(toConversationDto(row));
+      // RGPD art. 18: a limited citizen's request is not sent to another administration.
+      await this.restrictions.assertProcessable(
+        m,
+        [row.contact_id],
+        'la transmission à une autre administration (L114-2) est impossible',
+      );
       if (row.status === 'resolved' || row.status === 'closed')
         throw new AppError('conflict', 'cette demande est close : rouvrez-la pour la transmettre');
       if (!(isManager(agent) || row.assignee_id === null || row.assignee_id === agent.id))

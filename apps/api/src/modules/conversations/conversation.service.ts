@@ -46,6 +46,7 @@ import { LabelService } from '../labels/label.service';
 import { ConversationRepository, type ConversationChanges } from './conversation.repository';
 import { ConversationWriter, type WriterTx } from './conversation-writer.service';
 import { AdministrationWithdrawals } from './administration-withdrawal.service';
+import { ProcessingRestrictions } from '../privacy/processing-restrictions.service';
 
 /** A file an agent sends with a reply (multer's memory storage). */
 export interface AgentUpload {
@@ -80,6 +81,7 @@ export class ConversationService {
     private readonly labels: LabelService,
     private readonly blobs: BlobStore,
     private readonly withdrawals: AdministrationWithdrawals,
+    private readonly restrictions: ProcessingRestrictions,
   ) {}
 
   async list(agent: AuthAgent, q: ListConversationsQuery): Promise<Page<ConversationDto>> {
@@ -203,6 +205,8 @@ export class ConversationService {
       const row = await this.repo.findById(agent.organizationId, id, m, true);
       if (!row || !canRead(agent, row)) throw notFound('conversation');
       if (row.version !== input.version) throw staleVersion(toConversationDto(row));
+      // RGPD art. 18: a limited citizen's file is answered only in their rights request (notes stay possible).
+      if (input.kind === 'reply') await this.restrictions.assertMaySend(m, row.contact_id, row.id);
 
       const channel = input.kind === 'reply' ? await this.replyChannel(m, row, input.channelId) : null;
       // L111-2: a reply carries the agent's identity (what is sent is what the thread shows).
@@ -265,6 +269,7 @@ export class ConversationService {
       // this agent is shown only what their services hold: the conversation holds the identity
       // typed and the name typed, nothing of the citizen's files elsewhere (issue 10, item 3).
       const contactId = await this.contacts.resolve(m, agent.organizationId, identityKind, value, input.name ?? null);
+      await this.restrictions.assertMaySend(m, contactId, null);
       const id = await this.repo.insert(m, {
         organizationId: agent.organizationId,
         contactId,
@@ -301,6 +306,7 @@ export class ConversationService {
     return this.db.tx(async (m, afterCommit) => {
       const row = await this.repo.findById(agent.organizationId, id, m, true);
       if (!row || !canRead(agent, row)) throw notFound('conversation');
+      await this.restrictions.assertMaySend(m, row.contact_id, row.id);
       const requeued = await this.repo.requeueFailedReply(m, id, messageId);
       if (!requeued) throw badRequest("seule une réponse dont l'envoi a échoué peut être renvoyée");
       await this.queue.sendInTx(m, QUEUES.outboundSend, { messageId, organizationId: agent.organizationId });
@@ -430,6 +436,8 @@ export class ConversationService {
       let assigneeId = input.assigneeId;
       const moving = input.teamId !== undefined && input.teamId !== row.team_id;
       if (moving) {
+        // RGPD art. 18: a limited citizen's file is not routed to another service.
+        await this.restrictions.assertProcessable(m, [row.contact_id], 'le transfert vers un autre service est impossible');
         if (!mayHandOver) throw forbidden('seul un superviseur peut transférer une conversation prise par un collègue');
         // The receiving service reads why the file comes to it: the same rule as the web form's.
         if (!input.note)

@@ -337,6 +337,8 @@ export interface DueReminderRow {
   email_opted_out: boolean;
   phone_opted_out: boolean;
   channel: RegistrationChannel | null;
+  /** The citizen objected (RGPD art. 21) or their data is limited (art. 18): no reminder. */
+  withheld: boolean;
 }
 
 /**
@@ -849,7 +851,8 @@ export class MunicipalEventRepository {
          SELECT registration_id, minutes, $1 FROM due
          ON CONFLICT DO NOTHING RETURNING registration_id, minutes)
        SELECT c.registration_id, c.minutes, r.organization_id, r.conversation_id, r.contact_id, r.email, r.phone, r.channel,
-              e.title, e.place, s.starts_at, ${OPTED_OUT}
+              e.title, e.place, s.starts_at, ${OPTED_OUT},
+              EXISTS (SELECT 1 FROM processing_restriction pr WHERE pr.contact_id = r.contact_id AND pr.lifted_at IS NULL) AS withheld
        FROM claimed c JOIN municipal_event_registration r ON r.id = c.registration_id
        JOIN municipal_event e ON e.id = r.event_id JOIN municipal_event_session s ON s.id = r.session_id
        ORDER BY r.organization_id, r.seq, c.minutes DESC`,

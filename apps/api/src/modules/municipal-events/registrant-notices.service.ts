@@ -480,6 +480,8 @@ export class RegistrantNotices implements OnApplicationBootstrap {
         const due = await this.repo.claimDueReminders(tx.m, now, batch);
         const outgoing: (OutgoingNotice & { registrationId: string; minutes: number })[] = [];
         for (const d of due) {
+          // Claimed without a message: the citizen objected (art. 21) or is limited (art. 18), like a STOP.
+          if (d.withheld) continue;
           const channel = await this.channelFor(tx.m, d.organization_id, d, cache);
           if (!channel) continue;
           // The real time left: a reminder claimed late (a registration or a move of the event after

@@ -14,6 +14,8 @@ import { replyToken } from './reply-token';
 import { signedMediaPath } from '../../common/signed-link';
 import { isInfrastructureError } from '../../common/database';
 import { InstancePresence } from './instance-presence.repository';
+import { AuditRepository } from '../../infra/audit/audit.repository';
+import { limitedReason } from '../privacy/processing-restrictions.service';
 
 /** How long a provider may fetch a reply's files from their signed link (Twilio fetches at once; retries stay within). */
 const MEDIA_LINK_TTL_SECONDS = 2 * 24 * 3600;
@@ -96,6 +98,7 @@ export class OutboundWorker implements OnApplicationBootstrap {
     private readonly blobs: BlobStore,
     private readonly metrics: Metrics,
     private readonly presence: InstancePresence,
+    private readonly audit: AuditRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -124,6 +127,21 @@ export class OutboundWorker implements OnApplicationBootstrap {
     // A letter is never sent by a provider: it stays queued (« à poster ») until an agent marks it posted.
     if (channel && CHANNEL_CAPABILITIES[channel.kind].postal) return;
     const kind = channel?.kind ?? 'unknown';
+    // RGPD art. 18, the last check of every path (replies, acknowledgements, notices, surveys,
+    // reminders queued before the limitation): nothing leaves but a rights request's answer.
+    if (row.status === 'queued' && row.limited_since) {
+      const reason = limitedReason(row.limited_since, 'message non envoyé');
+      await this.audit.record({
+        organizationId,
+        agentId: null,
+        action: 'contact.processing_refused',
+        conversationId: row.conversation_id,
+        contactId: row.contact_id,
+        data: { messageId, refused: 'send' },
+        origin: { ip: null, sessionId: null },
+      });
+      return this.conclude(job, row, kind, undefined, { kind: 'result', result: { ok: false, temporary: false, reason } });
+    }
     if (!channel?.enabled) {
       const reason = 'canal désactivé ou supprimé';
       if (row.status === 'sending') return this.interrupt(row, kind, `${reason} : vérifiez avant de renvoyer`);

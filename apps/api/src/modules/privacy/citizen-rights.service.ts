@@ -13,6 +13,7 @@ import { contactPatterns, scrubRaw } from './erasure-scrub';
 import { ErasureScrubRepository, type ErasureScrubCounts } from './erasure-scrub.repository';
 import { RetentionRepository } from './retention.repository';
 import { RetentionService } from './retention.service';
+import { ProcessingRestrictions } from './processing-restrictions.service';
 
 /**
  * Citizens' rights (RGPD art. 15–21): the export of everything Guichet holds on a citizen (access
@@ -31,6 +32,7 @@ export class CitizenRightsService {
     private readonly blobs: OrphanBlobs,
     private readonly organizations: OrganizationSettingsService,
     private readonly scrub: ErasureScrubRepository,
+    private readonly restrictions: ProcessingRestrictions,
   ) {}
 
   /** The ZIP (JSON + readable HTML + attachments) and a file name for it. */
@@ -93,6 +95,12 @@ export class CitizenRightsService {
       await this.writer.lockCitizens(tx, [contactId]);
       const contact = await this.retentionRepo.lockContact(m, agent.organizationId, contactId);
       if (!contact) throw notFound('citoyen');
+      // Art. 18: kept at the citizen's request; lifted first (the citizen told), then erased.
+      await this.restrictions.assertProcessable(
+        m,
+        [contactId],
+        'l’effacement est impossible (levez d’abord la limitation, l’usager en est prévenu)',
+      );
       // What identifies them, read before their identities go.
       const terms = await this.scrub.terms(m, agent.organizationId, [contactId]);
       // The mails from their addresses a mailbox's quarantine kept (no legal hold covers those).

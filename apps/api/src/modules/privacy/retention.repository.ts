@@ -237,7 +237,8 @@ export class RetentionRepository {
 
   /**
    * Up to `limit` finished conversations past their most specific rule (request type, then
-   * service, then the organization's default), never one on legal hold. Not locked here: the
+   * service, then the organization's default), never one on legal hold nor of a citizen whose data
+   * is limited (RGPD art. 18: kept at their request, often for a claim). Not locked here: the
    * writer (ConversationWriter.erase) takes the citizens' identity locks first, then the rows, and
    * re-checks each; a file reopened or held meanwhile is left out, and a second run at the same
    * time finds the rows the first one did already anonymized.
@@ -255,6 +256,8 @@ export class RetentionRepository {
             LIMIT 1) r
         WHERE c.anonymized_at IS NULL AND c.status IN ('resolved', 'closed') AND c.legal_hold_at IS NULL
           AND ($1::uuid IS NULL OR c.organization_id = $1)
+          AND NOT EXISTS (SELECT 1 FROM processing_restriction pr
+                           WHERE pr.contact_id = c.contact_id AND pr.kind = 'limitation' AND pr.lifted_at IS NULL)
           AND c.resolved_at < $2::timestamptz - make_interval(days => r.duration_days)
         ORDER BY c.resolved_at
         LIMIT $3`,

@@ -2,6 +2,13 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put } from
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import {
   extendRightsRequestSchema,
+  grantRightsRequestSchema,
+  liftRestrictionSchema,
+  PROCESSING_RESTRICTION_KINDS,
+  type GrantRightsRequestInput,
+  type LiftRestrictionInput,
+  type ProcessingRestrictionDto,
+  type ProcessingRestrictionKind,
   rectifyContactSchema,
   setRightsRequestSchema,
   type ConversationPrivacyDto,
@@ -60,6 +67,46 @@ export class RightsRequestController {
     @Body(new ZodPipe(extendRightsRequestSchema)) input: ExtendRightsRequestInput,
   ): Promise<RightsRequestDto> {
     return this.requests.extend(agent, id, input.reason);
+  }
+
+  /**
+   * Grants the conversation's limitation (art. 18) or objection (art. 21) request (supervisors,
+   * admins): the citizen's file carries it, audited; the API refuses what it stops (423).
+   */
+  @Post('conversations/:id/rights-request/grant')
+  @HttpCode(201)
+  @Roles('admin', 'supervisor')
+  @ApiBody({ schema: z.toJSONSchema(grantRightsRequestSchema) as object })
+  grant(
+    @CurrentAgent() agent: AuthAgent,
+    @Param('id', new IdPipe('conversation')) id: string,
+    @Body(new ZodPipe(grantRightsRequestSchema)) input: GrantRightsRequestInput,
+  ): Promise<ProcessingRestrictionDto> {
+    return this.requests.grant(agent, id, input);
+  }
+
+  /** The citizen's limitations and objections, in force and lifted. */
+  @Get('contacts/:id/restrictions')
+  restrictions(
+    @CurrentAgent() agent: AuthAgent,
+    @Param('id', new IdPipe('citoyen')) id: string,
+  ): Promise<ProcessingRestrictionDto[]> {
+    return this.requests.restrictionsOf(agent, id);
+  }
+
+  /** Lifts one (supervisors, admins), audited; a limitation's citizen is told first (art. 18.3). */
+  @Post('contacts/:id/restrictions/:kind/lift')
+  @HttpCode(200)
+  @Roles('admin', 'supervisor')
+  @ApiBody({ schema: z.toJSONSchema(liftRestrictionSchema) as object })
+  lift(
+    @CurrentAgent() agent: AuthAgent,
+    @Param('id', new IdPipe('citoyen')) id: string,
+    @Param('kind', new ZodPipe(z.enum(PROCESSING_RESTRICTION_KINDS, 'type : limitation ou objection')))
+    kind: ProcessingRestrictionKind,
+    @Body(new ZodPipe(liftRestrictionSchema)) input: LiftRestrictionInput,
+  ): Promise<ProcessingRestrictionDto> {
+    return this.requests.lift(agent, id, kind, input.reason);
   }
 
   /** Sends the citizen's export (ZIP with a readable HTML page) as a reply in this conversation. */

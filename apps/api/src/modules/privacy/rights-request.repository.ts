@@ -113,6 +113,11 @@ export class RightsRequestRepository {
     return row!.due;
   }
 
+  async contactExists(organizationId: string, contactId: string): Promise<boolean> {
+    const rows = await this.db.query(`SELECT 1 FROM contact WHERE organization_id = $1 AND id = $2`, [organizationId, contactId]);
+    return rows.length > 0;
+  }
+
   /** Renames the citizen's file (rectification); answers the name it had. */
   async renameContact(
     m: EntityManager,

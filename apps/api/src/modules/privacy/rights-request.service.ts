@@ -1,12 +1,22 @@
 import { Injectable } from '@nestjs/common';
-import type { ConversationPrivacyDto, MessageDto, RightsRequestDto, RightsRequestKind } from '@guichet/contracts';
+import type {
+  ConversationPrivacyDto,
+  GrantRightsRequestInput,
+  MessageDto,
+  ProcessingRestrictionDto,
+  ProcessingRestrictionKind,
+  RightsRequestDto,
+  RightsRequestKind,
+} from '@guichet/contracts';
 import { isManager, type AuthAgent } from '../../common/auth-agent';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../../common/errors';
 import { AuditRepository } from '../../infra/audit/audit.repository';
 import { canRead } from '../conversations/conversation-access';
+import { ConversationReader } from '../conversations/conversation-reader.service';
 import { ConversationService } from '../conversations/conversation.service';
 import { ConversationWriter } from '../conversations/conversation-writer.service';
 import { CitizenRightsService } from './citizen-rights.service';
+import { ProcessingRestrictionRepository } from './processing-restriction.repository';
 import { RightsRequestRepository, type PrivacyConversationRow } from './rights-request.repository';
 
 /** How the citizen reads the kind of their request. */
@@ -37,6 +47,8 @@ export class RightsRequestService {
     private readonly conversations: ConversationService,
     private readonly rights: CitizenRightsService,
     private readonly audit: AuditRepository,
+    private readonly restrictions: ProcessingRestrictionRepository,
+    private readonly reader: ConversationReader,
   ) {}
 
   private async readable(agent: AuthAgent, id: string): Promise<PrivacyConversationRow> {
@@ -51,7 +63,124 @@ export class RightsRequestService {
       rightsRequest: await this.repo.find(id),
       legalHold: RightsRequestRepository.legalHold(row),
       anonymized: row.anonymized_at !== null,
+      restrictions: await this.restrictions.inForce(agent.organizationId, row.contact_id),
     };
+  }
+
+  /**
+   * A limitation (art. 18) or objection (art. 21) request granted (supervisors, admins, like the
+   * export and the erasure): the citizen's file carries it from now on, with the reason, who and
+   * when (and, for a limitation, until when it is meant to last), audited. Answering the citizen
+   * is the agent's reply in this conversation, which the limitation lets through.
+   */
+  async grant(agent: AuthAgent, id: string, input: GrantRightsRequestInput): Promise<ProcessingRestrictionDto> {
+    const row = await this.readable(agent, id);
+    if (!isManager(agent)) throw forbidden('seul un superviseur ou un administrateur accorde une limitation ou une opposition');
+    if (row.anonymized_at) throw conflict('cette demande est anonymisée');
+    const request = await this.repo.find(id);
+    if (!request) throw new AppError('not_found', 'cette conversation n’est pas une demande d’exercice de droits');
+    if (request.kind !== 'limitation' && request.kind !== 'objection')
+      throw conflict(
+        `une demande au titre du ${RIGHTS_KIND_FR[request.kind]} ne s’accorde pas ici : seules la limitation et l’opposition`,
+      );
+    const kind: ProcessingRestrictionKind = request.kind;
+    if (kind === 'objection' && input.until) throw badRequest('une opposition ne porte pas de date de fin', ['until']);
+    return this.writer.tx(async (tx) => {
+      const restrictionId = await this.restrictions.grant(tx.m, {
+        organizationId: agent.organizationId,
+        contactId: row.contact_id,
+        kind,
+        conversationId: id,
+        reason: input.reason,
+        until: input.until ?? null,
+        agentId: agent.id,
+      });
+      if (!restrictionId)
+        throw conflict(
+          kind === 'limitation'
+            ? 'les données de ce citoyen sont déjà limitées'
+            : 'l’opposition de ce citoyen est déjà enregistrée',
+        );
+      await this.audit.record(
+        {
+          organizationId: agent.organizationId,
+          agentId: agent.id,
+          action: 'contact.processing_restricted',
+          conversationId: id,
+          contactId: row.contact_id,
+          data: { restrictionId, kind, reason: input.reason, until: input.until ?? null },
+        },
+        tx.m,
+      );
+      await this.writer.tellRightsRequest(tx, agent.organizationId, id);
+      return (await this.restrictions.find(restrictionId, tx.m))!;
+    });
+  }
+
+  /** The citizen's limitations and objections, in force and lifted (the citizen card's banner and history). */
+  async restrictionsOf(agent: AuthAgent, contactId: string): Promise<ProcessingRestrictionDto[]> {
+    if (!(await this.repo.contactExists(agent.organizationId, contactId))) throw notFound('citoyen');
+    if (!isManager(agent) && !(await this.reader.forContact(agent.organizationId, contactId)).some((c) => canRead(agent, c)))
+      throw notFound('citoyen');
+    return this.restrictions.list(agent.organizationId, contactId);
+  }
+
+  /**
+   * Lifts a limitation or an objection (supervisors, admins), audited. A limitation's citizen is
+   * told first (art. 18.3), by a reply in the rights request that asked for it; if that reply
+   * cannot go (the conversation is gone, no channel reaches them), nothing changes.
+   */
+  async lift(
+    agent: AuthAgent,
+    contactId: string,
+    kind: ProcessingRestrictionKind,
+    reason: string,
+  ): Promise<ProcessingRestrictionDto> {
+    if (!isManager(agent)) throw forbidden('seul un superviseur ou un administrateur lève une limitation ou une opposition');
+    const current = (await this.restrictions.inForce(agent.organizationId, contactId)).find((r) => r.kind === kind);
+    if (!current)
+      throw new AppError(
+        'not_found',
+        kind === 'limitation' ? 'aucune limitation en cours pour ce citoyen' : 'aucune opposition en cours pour ce citoyen',
+      );
+    let toldMessageId: string | null = null;
+    if (kind === 'limitation') {
+      const request = current.conversationId ? await this.repo.conversation(agent.organizationId, current.conversationId) : null;
+      if (!request || request.anonymized_at)
+        throw conflict(
+          'la demande de limitation n’existe plus : l’usager doit être prévenu avant la levée (RGPD art. 18.3), écrivez-lui dans une demande d’exercice de droits',
+        );
+      const told = await this.conversations.createMessage(agent, request.id, {
+        kind: 'reply',
+        version: request.version,
+        body:
+          `Bonjour,
+
+La limitation du traitement de vos données personnelles, accordée le ${day(current.grantedAt)} à votre demande, ` +
+          `va être levée. Conformément à l’article 18.3 du RGPD, nous vous en informons avant la levée.
+
+Motif : ${reason}`,
+      });
+      toldMessageId = told.id;
+    }
+    return this.writer.tx(async (tx) => {
+      const locked = await this.restrictions.lockInForce(tx.m, agent.organizationId, contactId, kind);
+      if (!locked || locked.id !== current.id) throw conflict('elle a déjà été levée');
+      await this.restrictions.lift(tx.m, locked.id, agent.id, reason);
+      await this.audit.record(
+        {
+          organizationId: agent.organizationId,
+          agentId: agent.id,
+          action: 'contact.processing_restriction_lifted',
+          conversationId: locked.conversationId,
+          contactId,
+          data: { restrictionId: locked.id, kind, reason, toldMessageId },
+        },
+        tx.m,
+      );
+      if (locked.conversationId) await this.writer.tellRightsRequest(tx, agent.organizationId, locked.conversationId);
+      return (await this.restrictions.find(locked.id, tx.m))!;
+    });
   }
 
   async set(agent: AuthAgent, id: string, kind: RightsRequestKind): Promise<RightsRequestDto> {

@@ -20,6 +20,7 @@ import { ConversationWriter, type WriterTx } from '../conversations/conversation
 import { SatisfactionRepository, type SurveyContextRow, type SurveyPageRow, type SurveyRow } from './satisfaction.repository';
 import { readSurveyToken, surveyPath, surveyToken, SURVEY_TTL_DAYS } from './survey-token';
 import { surveyAnswerLine, surveyInvitation } from './survey-texts';
+import { ProcessingRestrictions } from '../privacy/processing-restrictions.service';
 
 /** Why a resolved file gets no survey (kept on its row). */
 export type SurveySkipReason =
@@ -27,6 +28,8 @@ export type SurveySkipReason =
   | 'channel' // the citizen only called, or wrote on no channel a survey can go out on
   | 'channel-disabled'
   | 'opted-out' // STOP on that channel
+  | 'limitation' // the citizen's data is limited (RGPD art. 18)
+  | 'objection' // the citizen objected to this processing (RGPD art. 21)
   | 'no-identity'
   | 'reopened' // written back before a delayed survey went out (decided again at the next resolution)
   | 'off'; // the service turned surveys off before a delayed one went out
@@ -60,6 +63,7 @@ export class SatisfactionService implements OnApplicationBootstrap {
     private readonly writer: ConversationWriter,
     private readonly queue: JobQueue,
     private readonly audit: AuditRepository,
+    private readonly restrictions: ProcessingRestrictions,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -123,6 +127,9 @@ export class SatisfactionService implements OnApplicationBootstrap {
   }
 
   private async skipReason(m: EntityManager, ctx: SurveyContextRow): Promise<SurveySkipReason | null> {
+    // A survey is not needed to answer the citizen: none once they objected (art. 21) or are limited (art. 18).
+    const withheld = await this.restrictions.withheld(ctx.contact_id, m);
+    if (withheld) return withheld;
     if (!ctx.first_response_at) return 'no-answer';
     if (!ctx.channel_id || !ctx.channel_kind || !ACKNOWLEDGED_CHANNELS[ctx.channel_kind]) return 'channel';
     // A survey is a link to click: none by paper mail.

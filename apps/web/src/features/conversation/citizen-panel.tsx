@@ -6,6 +6,7 @@ import { RelativeTime } from '../../components/relative-time';
 import { ContactMerges } from './contact-merge';
 import { EventRegistrations } from './event-registrations';
 import { ConversationPrivacy, RectifyName } from './conversation-privacy';
+import { RestrictionActions, RestrictionBanner } from './processing-restrictions';
 import { useAgents } from '../../hooks/use-agents';
 import { useAddIdentity, useContact, useRemoveIdentity } from '../../hooks/use-contact';
 import { useMe } from '../../hooks/use-me';
@@ -57,6 +58,7 @@ export function CitizenPanel({
         {contactName(t, { ...c.contact, name: contact.data?.name ?? c.contact.name })}
       </h3>
       {manager ? <RectifyName contactId={c.contact.id} name={contact.data?.name ?? c.contact.name} /> : null}
+      <RestrictionBanner conversationId={c.id} />
       {c.possiblyRelatedToId ? (
         <p className="notice notice--warning">
           {t('citizen.possiblyRelated')}{' '}
@@ -113,6 +115,7 @@ export function CitizenPanel({
         </p>
       ) : null}
       <ConversationPrivacy conversationId={c.id} manager={manager} />
+      {manager ? <RestrictionActions conversationId={c.id} contactId={c.contact.id} /> : null}
       {manager ? <PrivacyActions contactId={c.contact.id} /> : null}
       <ContactMerges contactId={c.contact.id} manager={manager} />
       <EventRegistrations contactId={c.contact.id} />

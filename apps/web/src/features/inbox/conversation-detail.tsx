@@ -15,6 +15,7 @@ import { inboxHref, type InboxRoute } from '../../lib/router';
 import { useAnnounce } from '../../lib/use-announcer';
 import { useConversationRoom, useRealtimeState } from '../../realtime/realtime-context';
 import { CitizenPanel } from '../conversation/citizen-panel';
+import { RestrictionBanner } from '../conversation/processing-restrictions';
 import { Composer } from '../conversation/composer';
 import { draftBaseOf } from '../conversation/conflict';
 import { ConversationActions } from '../conversation/conversation-actions';
@@ -169,6 +170,7 @@ export function ConversationDetail({ id, route, teams }: { id: string; route: In
         >
           {panelOpen ? t('conversation.hideCitizen') : t('conversation.showCitizen')}
         </button>
+        <RestrictionBanner conversationId={c.id} />
         <PresenceBar conversationId={c.id} meId={me.id} />
         <ConversationActions
           conversation={c}

@@ -1,0 +1,25 @@
+/**
+ * The words of a citizen's limitation (RGPD art. 18) and objection (art. 21): the banner on the
+ * file and the citizen card, the grant and lift forms. Added to French (`addFrenchWords`) by
+ * processing-restrictions.tsx; `en.ts` holds their English with the rest.
+ */
+export const restrictionsFr = {
+  restriction: {
+    limited:
+      'Données limitées (RGPD art. 18) depuis le {{date}}, accordé par {{name}} : elles restent conservées mais ne sont plus traitées. Aucun message hors de la demande de droits, ni transfert, ni fusion, ni enquête, ni rappel.',
+    objected:
+      'Opposition (RGPD art. 21) depuis le {{date}}, accordée par {{name}} : ni enquête de satisfaction, ni rappel d’événement.',
+    reason: 'Motif : {{reason}}',
+    until: 'Prévue jusqu’au {{date}} (la levée reste à faire par un superviseur, l’usager prévenu).',
+    grantHeading: 'Accorder la demande',
+    grantReason: 'Motif',
+    grantUntil: 'Jusqu’au (facultatif)',
+    grantLimitation: 'Accorder la limitation',
+    grantObjection: 'Accorder l’opposition',
+    liftReason: 'Motif de la levée',
+    liftLimitation: 'Lever la limitation (l’usager est prévenu)',
+    liftObjection: 'Lever l’opposition',
+    granted: 'Accordée : le dossier de l’usager l’indique désormais.',
+    lifted: 'Levée.',
+  },
+};
