@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import {
   chmodSync,
   cpSync,
@@ -15,14 +15,55 @@ import { arch, platform, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expectEventually } from '@guichet/testing';
 import { Client } from 'pg';
-import { freePort, postgresProcesses, startEmbeddedPostgres } from '../../src/database/embedded-postgres';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../../src/database/data-source';
+import { ensureDatabase, freePort, postgresProcesses, startEmbeddedPostgres } from '../../src/database/embedded-postgres';
+
+/**
+ * A cluster as an earlier start leaves it (initialised, its `guichet` database migrated, stopped),
+ * made once for this file: a test whose subject is a later start (after a SIGKILL, a reboot, on a
+ * taken port, a stop) gets a copy of it instead of running initdb, and for `pnpm start` all the
+ * migrations, once more. The first start (initdb) stays the subject of the encoding and root
+ * tests here, and of `pnpm guichet setup` on the embedded default in the CLI test.
+ */
+let prepared: Promise<string> | undefined;
+const preparedRoot = mkdtempSync(join(tmpdir(), 'guichet-prepared-'));
+chmodSync(preparedRoot, 0o755);
+afterAll(() => rmSync(preparedRoot, { recursive: true, force: true }));
+
+/** `dataDir` (absent) made a copy of the prepared cluster; `cp -a` keeps its owner (the `postgres` user as root). */
+async function preparedCluster(dataDir: string): Promise<string> {
+  prepared ??= (async () => {
+    const cluster = join(preparedRoot, 'pg');
+    const pg = await startEmbeddedPostgres({ dataDir: cluster });
+    try {
+      await ensureDatabase(pg.url('postgres'), 'guichet');
+      const ds = new DataSource(dataSourceOptions(pg.url('guichet'), 2));
+      await ds.initialize();
+      try {
+        await ds.runMigrations({ transaction: 'each' });
+      } finally {
+        await ds.destroy();
+      }
+    } finally {
+      await pg.stop();
+    }
+    // A copy chooses its port as a first start does, not the one this cluster last ran on.
+    rmSync(join(cluster, 'guichet.port'));
+    return cluster;
+  })();
+  const cluster = await prepared;
+  mkdirSync(join(dataDir, '..'), { recursive: true });
+  execFileSync('cp', ['-a', cluster, dataDir]);
+  return dataDir;
+}
 
 /** `pnpm start` must survive a previous run killed with SIGKILL: its orphan postgres keeps the data dir and port. */
 describe('embedded PostgreSQL', () => {
   const dir = tempDir('guichet-orphan-');
 
   it('keeps data across restarts and takes over from an orphan left by a SIGKILLed run', async () => {
-    const dataDir = join(dir(), 'pg');
+    const dataDir = await preparedCluster(join(dir(), 'pg'));
     // A child process starts PostgreSQL, writes a row, then is killed with SIGKILL.
     const script = `
       const { startEmbeddedPostgres } = require(${JSON.stringify(require.resolve('../../dist/database/embedded-postgres.js'))});
@@ -145,10 +186,12 @@ function runGuichet(dataDir: string, env: Record<string, string> = {}): RunningG
 }
 
 /**
- * Starts Guichet and returns once it is ready, with the pid of its PostgreSQL. It gets a port of
- * its own, so the test never takes the default port of a `pnpm start` on the same machine.
+ * Starts Guichet on a copy of the prepared cluster and returns once it is ready, with the pid of
+ * its PostgreSQL. It gets a port of its own, so the test never takes the default port of a
+ * `pnpm start` on the same machine.
  */
 async function startGuichet(dataDir: string): Promise<RunningGuichet & { pgPid: number }> {
+  await preparedCluster(join(dataDir, 'postgres'));
   const g = runGuichet(dataDir, { EMBEDDED_PG_PORT: String(await freePort()) });
   const ready = new Promise<void>((resolve, reject) => {
     g.child.stdout!.on('data', () => g.output().includes('Guichet est prêt') && resolve());
@@ -187,7 +230,7 @@ describe('embedded PostgreSQL after a reboot', () => {
   const dir = tempDir('guichet-reboot-');
 
   it('neither signals the process that now has the pid of its lock file nor refuses to start', async () => {
-    const dataDir = join(dir(), 'pg');
+    const dataDir = await preparedCluster(join(dir(), 'pg'));
     const first = await startEmbeddedPostgres({ dataDir });
     const lockFile = readFileSync(join(dataDir, 'postmaster.pid'), 'utf8');
     await first.stop();
@@ -274,7 +317,7 @@ describe('embedded PostgreSQL port', () => {
 
   it('takes another port when the preferred one is in use, and keeps that port at the next start', async () => {
     const taken = await holdPort();
-    const dataDir = join(dir(), 'kept-port');
+    const dataDir = await preparedCluster(join(dir(), 'kept-port'));
     const first = await startEmbeddedPostgres({ dataDir, preferredPort: taken.port });
     let firstPort: number;
     try {
@@ -333,7 +376,9 @@ describe('Guichet on a taken HTTP port', () => {
   it('says in French that the port is taken and how to choose another, having stopped what it started', async () => {
     const taken = await holdPort();
     try {
-      const g = runGuichet(join(dir(), 'guichet'), { PORT: String(taken.port), EMBEDDED_PG_PORT: String(await freePort()) });
+      const dataDir = join(dir(), 'guichet');
+      await preparedCluster(join(dataDir, 'postgres'));
+      const g = runGuichet(dataDir, { PORT: String(taken.port), EMBEDDED_PG_PORT: String(await freePort()) });
       const { code } = await g.exited;
       expect(code).toBe(1);
       expect(g.output()).toContain(`Le port ${taken.port} de Guichet est déjà utilisé`);
