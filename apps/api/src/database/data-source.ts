@@ -41,6 +41,7 @@ import { ReportPendingChannel1765101000000 } from './migrations/1765101000000-re
 import { ReportTablesSerial1765101000001 } from './migrations/1765101000001-report-tables-serial';
 import { ReportLabelStatistics1765101000002 } from './migrations/1765101000002-report-label-statistics';
 import { LetterSenderKey1765102000000 } from './migrations/1765102000000-letter-sender-key';
+import { LetterAnswerPosted1765108000000 } from './migrations/1765108000000-letter-answer-posted';
 import { RegistrationChannel1765103000000 } from './migrations/1765103000000-registration-channel';
 import { IngestOneWriteStatement1765105000000 } from './migrations/1765105000000-ingest-one-write-statement';
 import { ProcessingRestriction1765109000000 } from './migrations/1765109000000-processing-restriction';
@@ -179,6 +180,7 @@ export const MIGRATIONS = [
   LetterSenderKey1765102000000,
   RegistrationChannel1765103000000,
   IngestOneWriteStatement1765105000000,
+  LetterAnswerPosted1765108000000,
   ProcessingRestriction1765109000000,
 ];
 

@@ -195,7 +195,13 @@ async function seedConversation(
   const first = conv.messages[0]!;
   const last = conv.messages[conv.messages.length - 1]!;
   const inbound = conv.messages.filter((x) => x.direction === 'inbound');
-  const firstReply = conv.messages.find((x) => x.direction === 'outbound' && x.kind !== 'note');
+  // The first answer: a printed letter answers from its posting (an hour after it was written here).
+  const answeredAt = conv.messages
+    .filter((x) => x.direction === 'outbound' && x.kind !== 'note')
+    .map((x) => {
+      const postal = (x.kind ?? 'message') === 'message' && CHANNEL_CAPABILITIES[x.channel ?? conv.channel].postal;
+      return postal ? x.minutesAgo - 60 : x.minutesAgo;
+    });
   const missedCall = last.kind === 'call' && last.direction === 'inbound' && last.callSeconds === 0;
   const open = ['open', 'pending', 'snoozed'].includes(conv.status);
   const [identity] = identitiesOf(citizen.citizen);
@@ -264,7 +270,7 @@ async function seedConversation(
     snoozedUntil: conv.status === 'snoozed' ? new Date(now + 3 * 86_400_000) : null,
     lastMessageAt: at(last.minutesAgo),
     lastInboundAt: inbound.length ? at(inbound[inbound.length - 1]!.minutesAgo) : null,
-    firstResponseAt: firstReply ? at(firstReply.minutesAgo) : null,
+    firstResponseAt: answeredAt.length ? at(Math.max(...answeredAt)) : null,
     resolvedAt: open ? null : at(last.minutesAgo),
   });
   const firstInbound = inbound[0];

@@ -14,6 +14,9 @@ import {
   type RequestTypeDto,
 } from '@guichet/contracts';
 import { expectEventually } from '@guichet/testing';
+import { DataSource } from 'typeorm';
+import { LetterAnswerPosted1765108000000 } from '../../src/database/migrations/1765108000000-letter-answer-posted';
+import { RealtimePublisher } from '../../src/modules/realtime/realtime.publisher';
 import { seedTown, startTestApp, type TestApp } from '../harness';
 
 /**
@@ -228,7 +231,7 @@ describe('letters registered by agents, acknowledged and answered on paper', () 
     ).toBeNull();
   });
 
-  it('answers on paper: the reply is a signed printable letter, waiting to be posted, and the first response', async () => {
+  it('answers on paper: the reply is a signed printable letter, waiting to be posted, the first response once posted', async () => {
     const fields = letter({ subject: 'Bruit de la salle des fêtes' });
     const created = (await register(fields)).body;
     await t.settled();
@@ -247,10 +250,8 @@ describe('letters registered by agents, acknowledged and answered on paper', () 
     expect(reply.body.body).toContain('-- \nMarie Dupont\nAgente d’accueil');
     await t.settled();
     expect((await messages(created.id)).find((m) => m.id === reply.body.id)).toMatchObject({ status: 'queued', error: null });
-    expect(
-      (await t.http<ConversationDto>('GET', `/api/v1/conversations/${created.id}`, { token: town.agentEC.token })).body
-        .firstResponseAt,
-    ).not.toBeNull();
+    // Written, not posted: the citizen has no answer yet.
+    expect((await conversation(created.id)).firstResponseAt).toBeNull();
     const page = await t.http<string>('GET', `/api/v1/conversations/${created.id}/messages/${reply.body.id}/letter`, {
       token: town.agentEC.token,
     });
@@ -259,6 +260,115 @@ describe('letters registered by agents, acknowledged and answered on paper', () 
     );
     expect(page.body).toContain('<p>Madame,</p><p>nous avons bien noté votre réclamation.</p><p>Bien cordialement,</p>');
     expect(page.body).toMatch(/<p class="signature">Marie Dupont\nAgente d’accueil\nÉtat civil/);
+  });
+
+  it('counts a paper answer from the day it is posted: first response then, and unanswered (overdue past its two weeks) until', async () => {
+    const receivedOn = addCalendarDays(today(), -20);
+    const posted = await register(
+      letter({ receivedOn, name: 'Paul Postier', address: '3 impasse du Tri\n99000 Démo', subject: 'Haie mitoyenne' }),
+    );
+    const never = await register(
+      letter({ receivedOn, name: 'Inès Tiroir', address: '5 quai des Brouillons\n99000 Démo', subject: 'Arbre penché' }),
+    );
+    expect([posted.status, never.status]).toEqual([201, 201]);
+    await t.settled(); // due dates and acknowledgements
+    const write = async (id: string) => {
+      const res = await t.http<MessageDto>('POST', `/api/v1/conversations/${id}/messages`, {
+        token: town.agentEC.token,
+        body: { kind: 'reply', body: 'Madame, Monsieur,\n\nnous passerons voir.', version: (await conversation(id)).version },
+      });
+      expect(res.status).toBe(201);
+      return res.body.id;
+    };
+    const [written, draft] = [await write(posted.body.id), await write(never.body.id)];
+    // Written on day D, three days ago (its two weeks were already past: both files are overdue).
+    await t.db.query(`UPDATE message SET created_at = now() - interval '3 days' WHERE id = ANY($1::uuid[])`, [[written, draft]]);
+    const overdue = async () =>
+      (
+        await t.http<Page<ConversationDto>>('GET', '/api/v1/conversations?due=overdue&limit=100', { token: town.agentEC.token })
+      ).body.items.map((c) => c.id);
+    for (const id of [posted.body.id, never.body.id]) {
+      const c = await conversation(id);
+      expect(c.firstResponseAt).toBeNull();
+      expect(Date.parse(c.responseDueAt!)).toBeLessThan(Date.now());
+    }
+    expect(await overdue()).toEqual(expect.arrayContaining([posted.body.id, never.body.id]));
+    const counts = async () =>
+      (await t.http<{ overdue: number }>('GET', '/api/v1/conversations/counts', { token: town.agentEC.token })).body.overdue;
+    const overdueBefore = await counts();
+    const told = jest.spyOn(t.app.get(RealtimePublisher), 'conversation');
+
+    // Posted on D+3: the citizen is answered from then, no longer overdue; told to the screens with the state before.
+    const res = await t.http<MessageDto>('POST', `/api/v1/conversations/${posted.body.id}/messages/${written}/posted`, {
+      token: town.agentEC.token,
+    });
+    expect(res.status).toBe(200);
+    const answered = await conversation(posted.body.id);
+    expect(Math.abs(Date.parse(answered.firstResponseAt!) - Date.parse(res.body.postedAt!))).toBeLessThan(1_000);
+    const writtenAt = Date.parse((await messages(posted.body.id)).find((m) => m.id === written)!.createdAt);
+    expect(Date.parse(answered.firstResponseAt!) - writtenAt).toBeGreaterThanOrEqual(3 * 86_400_000);
+    expect(await overdue()).not.toContain(posted.body.id);
+    expect(await counts()).toBe(overdueBefore - 1);
+    await expectEventually(() =>
+      expect(told).toHaveBeenCalledWith(
+        'conversation.updated',
+        town.org.id,
+        expect.objectContaining({ id: posted.body.id, firstResponseAt: answered.firstResponseAt }),
+        [],
+        expect.objectContaining({ firstResponseAt: null, responseDueAt: answered.responseDueAt }),
+      ),
+    );
+    told.mockRestore();
+
+    // Never posted: still awaiting its answer, overdue.
+    expect((await conversation(never.body.id)).firstResponseAt).toBeNull();
+    expect(await overdue()).toContain(never.body.id);
+    // A second letter posted later does not move the first response.
+    const second = await write(posted.body.id);
+    const again = await t.http('POST', `/api/v1/conversations/${posted.body.id}/messages/${second}/posted`, {
+      token: town.agentEC.token,
+    });
+    expect(again.status).toBe(200);
+    expect((await conversation(posted.body.id)).firstResponseAt).toBe(answered.firstResponseAt);
+  });
+
+  it('gives files answered by a letter before this rule their first response at its posting, none while it waits (migration)', async () => {
+    const receivedOn = addCalendarDays(today(), -5);
+    const files = [];
+    for (const name of ['Lou Ancien', 'Max Ancien']) {
+      const res = await register(
+        letter({ receivedOn, name, address: `${name.length} rue d’Avant\n99000 Démo`, subject: 'Avant' }),
+      );
+      expect(res.status).toBe(201);
+      files.push(res.body.id);
+    }
+    await t.settled();
+    const replies: string[] = [];
+    for (const id of files) {
+      const res = await t.http<MessageDto>('POST', `/api/v1/conversations/${id}/messages`, {
+        token: town.agentEC.token,
+        body: { kind: 'reply', body: 'Madame, Monsieur,\n\nc’est noté.', version: (await conversation(id)).version },
+      });
+      replies.push(res.body.id);
+    }
+    const posted = await t.http<MessageDto>('POST', `/api/v1/conversations/${files[0]}/messages/${replies[0]}/posted`, {
+      token: town.agentEC.token,
+    });
+    expect(posted.status).toBe(200);
+    // As the files were before: answered when the letters were written (a day before the first was posted).
+    await t.db.query(`UPDATE message SET created_at = now() - interval '1 day' WHERE id = ANY($1::uuid[])`, [replies]);
+    await t.db.query(
+      `UPDATE conversation c SET first_response_at = m.created_at FROM message m WHERE m.id = ANY($1::uuid[]) AND c.id = m.conversation_id`,
+      [replies],
+    );
+    const runner = t.app.get(DataSource).createQueryRunner();
+    try {
+      await new LetterAnswerPosted1765108000000().up(runner);
+    } finally {
+      await runner.release();
+    }
+    expect((await conversation(files[0]!)).firstResponseAt).toBe(posted.body.postedAt);
+    expect((await conversation(files[1]!)).firstResponseAt).toBeNull();
   });
 
   it('acknowledges a paper request without its démarche by a letter citing no electronic rule, then completely once the démarche is set', async () => {

@@ -33,8 +33,8 @@ describe('reports count letters registered at the town hall, per channel of arri
   };
   const current = async (id: string) =>
     (await t.http<ConversationDto>('GET', `/api/v1/conversations/${id}`, { token: town.agentEC.token })).body;
-  const reply = async (id: string) => {
-    const res = await t.http('POST', `/api/v1/conversations/${id}/messages`, {
+  const reply = async (id: string): Promise<string> => {
+    const res = await t.http<{ id: string }>('POST', `/api/v1/conversations/${id}/messages`, {
       token: town.agentEC.token,
       body: {
         kind: 'reply',
@@ -43,7 +43,13 @@ describe('reports count letters registered at the town hall, per channel of arri
       },
     });
     expect(res.status).toBe(201);
+    return res.body.id;
   };
+  /** A printed answer posted: it answers the citizen from now. */
+  const post = async (id: string, messageId: string) =>
+    expect(
+      (await t.http('POST', `/api/v1/conversations/${id}/messages/${messageId}/posted`, { token: town.agentEC.token })).status,
+    ).toBe(200);
   const report = (kind: string) =>
     t.http('GET', `/api/v1/reports/${kind}?from=${addCalendarDays(today(), -40)}&to=${today()}`, { token: town.admin.token });
 
@@ -67,15 +73,30 @@ describe('reports count letters registered at the town hall, per channel of arri
 
   it('counts letters in the volumes and in the share answered within their two weeks, beside SMS', async () => {
     // A letter that came 30 days ago (its ten opening days are long past: answered late, resolved within its
-    // démarche's two months), a letter that came today (answered on time), an SMS (two opening days: on time).
+    // démarche's two months), a letter that came today (answered on time), an SMS (two opening days: on time),
+    // a letter answered on paper before its target but posted after it (late: the citizen had nothing before),
+    // and a letter answered on paper but never posted (nobody answered: in no first-response figure).
     const old = await register(addCalendarDays(today(), -30), 'Terrasse du Café de la Poste', terrasse.id);
     const fresh = await register(today(), 'Bruit de la salle des fêtes');
+    const postedLate = await register(today(), 'Cantine scolaire');
+    const unposted = await register(addCalendarDays(today(), -2), 'Lampadaire éteint');
     const sms = await citizenSms(t, town.sms.id, 'Bonjour, le passeport de mon fils est-il prêt ?');
     await t.settled(); // due dates set by their listeners
-    for (const id of [old.id, fresh.id]) expect((await current(id)).responseDueAt).not.toBeNull();
+    for (const id of [old.id, fresh.id, postedLate.id, unposted.id]) expect((await current(id)).responseDueAt).not.toBeNull();
     expect(new Date((await current(old.id)).responseDueAt!).getTime()).toBeLessThan(Date.now());
-    for (const id of [old.id, fresh.id, sms]) await reply(id);
-    await t.settled();
+    const [oldReply, freshReply] = [await reply(old.id), await reply(fresh.id)];
+    const lateReply = await reply(postedLate.id);
+    await reply(unposted.id);
+    await reply(sms);
+    await post(old.id, oldReply);
+    await post(fresh.id, freshReply);
+    // Its target passes between the writing and the posting.
+    await t.db.query(`UPDATE conversation SET response_due_at = clock_timestamp() WHERE id = $1`, [postedLate.id]);
+    await post(postedLate.id, lateReply);
+    await t.settled(); // the reports' fold
+    expect((await current(unposted.id)).firstResponseAt).toBeNull();
+    const late = await current(postedLate.id);
+    expect(Date.parse(late.firstResponseAt!)).toBeGreaterThan(Date.parse(late.responseDueAt!));
     const resolved = await t.http('PATCH', `/api/v1/conversations/${old.id}`, {
       token: town.agentEC.token,
       body: { status: 'resolved', version: (await current(old.id)).version },
@@ -86,14 +107,14 @@ describe('reports count letters registered at the town hall, per channel of arri
     const volumes = await report('volumes');
     expect(volumes.status).toBe(200);
     expect(volumes.body.byChannel).toEqual([
-      { channelKind: 'letter', created: 2, reopened: 0, resolved: 1 },
+      { channelKind: 'letter', created: 4, reopened: 0, resolved: 1 },
       { channelKind: 'sms', created: 1, reopened: 0, resolved: 0 },
     ]);
     const times = await report('response-times');
     expect(times.body.byChannel).toEqual([
       {
         channelKind: 'letter',
-        firstResponse: { withTarget: 2, onTime: 1, onTimeShare: 0.5 },
+        firstResponse: { withTarget: 3, onTime: 1, onTimeShare: 0.333 },
         legalDeadline: { resolved: 1, onTime: 1, onTimeShare: 1 },
       },
       {
@@ -102,8 +123,8 @@ describe('reports count letters registered at the town hall, per channel of arri
         legalDeadline: { resolved: 0, onTime: 0, onTimeShare: null },
       },
     ]);
-    // The whole town: 2 of 3 answered on time; one file with a legal date, resolved by it.
-    expect(times.body.firstResponse).toMatchObject({ withTarget: 3, onTime: 2 });
+    // The whole town: 2 of 4 answered on time; one file with a legal date, resolved by it.
+    expect(times.body.firstResponse).toMatchObject({ withTarget: 4, onTime: 2 });
     expect(times.body.legalDeadline).toEqual({ resolved: 1, onTime: 1, onTimeShare: 1 });
     // Narrowed to letters, every figure is theirs.
     const letters = await t.http(
@@ -111,7 +132,7 @@ describe('reports count letters registered at the town hall, per channel of arri
       `/api/v1/reports/response-times?from=${addCalendarDays(today(), -40)}&to=${today()}&channel=letter`,
       { token: town.admin.token },
     );
-    expect(letters.body.firstResponse).toMatchObject({ count: 2, withTarget: 2, onTime: 1, onTimeShare: 0.5 });
+    expect(letters.body.firstResponse).toMatchObject({ count: 3, withTarget: 3, onTime: 1, onTimeShare: 0.333 });
     expect(letters.body.byChannel.map((r: { channelKind: string }) => r.channelKind)).toEqual(['letter']);
   });
 });

@@ -233,24 +233,27 @@ export class ConversationWriter {
 
   /**
    * A printed letter posted by an agent (« envoyé par courrier »), told as `message.updated`; null
-   * when it was not waiting to be posted (already posted, not a letter of the town hall).
+   * when it was not waiting to be posted (already posted, not a letter of the town hall). An agent's
+   * answer answers the citizen from its posting (Services Publics+ engagement 5): the file's first
+   * response when it had none, told as `conversation.updated` with the counters' state before (its
+   * response target no longer makes it overdue).
    */
-  letterPosted(
+  async letterPosted(
     tx: WriterTx,
     organizationId: string,
     conversationId: string,
     messageId: string,
     agentId: string,
   ): Promise<Written | null> {
-    return this.messages
-      .markPosted(tx.m, messageId, agentId)
-      .then((moved) =>
-        moved
-          ? this.tell(tx, organizationId, conversationId, messageId, ({ conversation, message }) => [
-              domainEvent('message.updated', organizationId, { conversation, message, change: 'status' }),
-            ])
-          : null,
-      );
+    if (!(await this.messages.markPosted(tx.m, messageId, agentId))) return null;
+    const before = await this.counted(tx, organizationId, conversationId);
+    const answered = await this.conversations.answeredByPost(tx.m, conversationId, messageId);
+    return this.tell(tx, organizationId, conversationId, messageId, ({ conversation, message }) => [
+      domainEvent('message.updated', organizationId, { conversation, message, change: 'status' }),
+      ...(answered
+        ? [domainEvent('conversation.updated', organizationId, { conversation, change: 'posted', ...(before ? { before } : {}) })]
+        : []),
+    ]);
   }
 
   /** A call's message as its call progresses, and the snippet it gives the file while it is the latest. */

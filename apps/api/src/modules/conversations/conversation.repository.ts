@@ -753,7 +753,10 @@ export class ConversationRepository {
     );
   }
 
-  /** An agent reply or note. Replies count as the first response; both mark the file read. */
+  /**
+   * An agent reply or note. Replies count as the first response (a letter's only once posted:
+   * `answeredByPost`); both mark the file read.
+   */
   async touchOutbound(
     manager: EntityManager,
     id: string,
@@ -768,6 +771,25 @@ export class ConversationRepository {
        WHERE id = $1`,
       [id, v.snippet, v.channelKind, v.isReply],
     );
+  }
+
+  /**
+   * A printed answer of an agent posted (`messageId`, just marked posted): the file's first response
+   * when it had none, at the posting time (a letter written but not posted has answered nobody).
+   * Not the town hall's acknowledgement, nor a notice (no author). The version is kept (no draft
+   * goes stale: the thread did not change); answers whether the first response was set.
+   */
+  async answeredByPost(manager: EntityManager, id: string, messageId: string): Promise<boolean> {
+    const rows = await manager.query(
+      `UPDATE conversation c SET first_response_at = now()
+         FROM message m
+        WHERE c.id = $1 AND c.first_response_at IS NULL
+          AND m.id = $2 AND m.conversation_id = c.id AND m.author_agent_id IS NOT NULL
+          AND (m.meta->>'acknowledgement') IS NULL
+       RETURNING c.id`,
+      [id, messageId],
+    );
+    return rows.length > 0;
   }
 
   /**

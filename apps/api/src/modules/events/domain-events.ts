@@ -26,6 +26,7 @@ export type ConversationChange =
   | 'routing' // a routing rule or automatic assignment placed a new conversation (issue 13)
   | 'deadlines' // its request type or due dates were set or recomputed (issue 13)
   | 'satisfaction' // the citizen answered the satisfaction survey (issue 15)
+  | 'posted' // an agent's printed answer was posted: the file's first response from then (issue 13)
   | 'anonymized'; // retention or an erasure emptied it of everything personal (issue 16)
 
 /** What changed in a message, for `message.updated`. */

@@ -60,6 +60,9 @@ export class AgentMessages {
     v: AgentMessage,
   ): Promise<{ conversation: ConversationDto; message: MessageDto }> {
     const isReply = v.kind === 'reply';
+    // A letter is printed and posted by an agent: it waits, queued, for them to mark it posted, and
+    // answers the citizen only then (ConversationWriter.letterPosted: the first response's time).
+    const postal = !!v.channel && CHANNEL_CAPABILITIES[v.channel.kind].postal;
     const tx = { m, afterCommit };
     const messageId = await this.writer.insertMessage(tx, {
       organizationId: agent.organizationId,
@@ -76,10 +79,9 @@ export class AgentMessages {
     await this.writer.touchOutbound(tx, v.conversationId, {
       snippet: snippetOf(v.body),
       channelKind: v.channel?.kind ?? null,
-      isReply,
+      isReply: isReply && !postal,
     });
-    // A letter is printed and posted by an agent: it waits, queued, for them to mark it posted.
-    if (isReply && !(v.channel && CHANNEL_CAPABILITIES[v.channel.kind].postal))
+    if (isReply && !postal)
       await this.queue.sendInTx(m, v.queue ?? QUEUES.outboundSend, { messageId, organizationId: agent.organizationId });
     await this.audit.record(
       {

@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import type { Closure, OpenDataMode, OpeningHours, ServiceOpeningHours } from '@guichet/contracts';
+import {
+  CHANNEL_CAPABILITIES,
+  CHANNEL_KINDS,
+  type Closure,
+  type OpenDataMode,
+  type OpeningHours,
+  type ServiceOpeningHours,
+} from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database';
 import { pgJson } from '../../common/pg-text';
@@ -27,6 +34,10 @@ import {
 
 const LABEL_COUNTERS = { daily: 'report_label_daily', monthly: 'report_label_monthly' };
 const LABEL_DURATIONS = { daily: 'report_label_duration', monthly: 'report_label_duration_monthly', monthlyByTeamOnly: true };
+
+/** The channels whose answers are printed letters an agent posts (their time is the posting's). */
+const POSTAL_KINDS: string[] = CHANNEL_KINDS.filter((k) => CHANNEL_CAPABILITIES[k].postal);
+
 /** Sums that read no channel or démarche and filter on none: whole months from the per-service rollups. */
 const TEAM_COUNTERS = { daily: 'report_daily', monthly: 'report_team_monthly', monthlyByTeamOnly: true };
 const LABEL_TEAM_COUNTERS = { daily: 'report_label_daily', monthly: 'report_label_team_monthly', monthlyByTeamOnly: true };
@@ -227,6 +238,7 @@ export class ReportsRepository {
    * they stood together; only folds write facts); gone ones are left out. The first answer's
    * author is read for answered files; the origin channel for files not counted yet: the one
    * their creation's mark carries (ReportPendingChannel1765101000000), else their first message's.
+   * A printed answer answers from its posting: one not posted yet is nobody's answer.
    */
   async conversationSources(
     m: EntityManager,
@@ -254,7 +266,9 @@ export class ReportsRepository {
                 (SELECT mm.author_agent_id FROM message mm
                   WHERE mm.conversation_id = c.id AND mm.direction = 'outbound' AND mm.kind <> 'note'
                     AND mm.author_agent_id IS NOT NULL AND (mm.meta->>'acknowledgement') IS NULL
-                  ORDER BY mm.created_at, mm.id LIMIT 1) END AS first_responder,
+                    AND (mm.meta->>'postedAt' IS NOT NULL
+                         OR NOT EXISTS (SELECT 1 FROM channel pc WHERE pc.id = mm.channel_id AND pc.kind = ANY($3::text[])))
+                  ORDER BY coalesce((mm.meta->>'postedAt')::timestamptz, mm.created_at), mm.id LIMIT 1) END AS first_responder,
               CASE WHEN rc.conversation_id IS NULL THEN
                 coalesce(k.channel_kind, (SELECT ch.kind FROM message mm JOIN channel ch ON ch.id = mm.channel_id
                                            WHERE mm.conversation_id = c.id AND mm.kind <> 'note'
@@ -264,7 +278,7 @@ export class ReportsRepository {
          FROM unnest($1::uuid[], $2::text[]) AS k(id, channel_kind)
          JOIN conversation c ON c.id = k.id
          LEFT JOIN report_conversation rc ON rc.conversation_id = c.id`,
-      [[...marks.keys()], [...marks.values()]],
+      [[...marks.keys()], [...marks.values()], POSTAL_KINDS],
       m,
     );
     return rows.map((r) => {
