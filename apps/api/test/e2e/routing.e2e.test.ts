@@ -251,4 +251,66 @@ describe('routing rules and automatic assignment', () => {
       for (const s of sockets) s.close();
     }
   });
+
+  it('the démarche a citizen chose on the web form wins over a rule’s, with its service; without one, the rule sets both', async () => {
+    const admin = town.admin.token;
+    const type = async (teamId: string, name: string) => {
+      const res = await t.http<{ id: string }>('POST', '/api/v1/request-types', {
+        token: admin,
+        body: { teamId, name, decisionRegime: 'none' },
+      });
+      expect(res.status).toBe(201);
+      return res.body.id;
+    };
+    const acte = await type(town.etatCivil.id, 'Copie d’acte de naissance');
+    const inscription = await type(town.scolarite.id, 'Inscription scolaire');
+    // A rule that would send every web request about a « dossier » to Scolarité as an inscription, urgent and labelled.
+    const rule = await t.http<RoutingRuleDto>('POST', '/api/v1/routing-rules', {
+      token: admin,
+      body: {
+        name: 'Dossiers vers la scolarité',
+        position: 1,
+        conditions: { channelKinds: ['webform'], words: ['dossier'] },
+        actions: { teamId: town.scolarite.id, requestTypeId: inscription, priority: 'high', labelIds: [enfance.id] },
+      },
+    });
+    expect(rule.status).toBe(201);
+    const form = async (n: number, requestTypeId?: string) => {
+      const res = await t.http<{ reference: string }>('POST', `/api/v1/public/organizations/${town.org.slug}/requests`, {
+        body: {
+          teamId: town.etatCivil.id,
+          name: 'Hugo Formulaire',
+          email: `hugo.formulaire.${n}@example.fr`,
+          subject: 'Mon dossier',
+          body: 'Bonjour, où en est mon dossier ?',
+          ...(requestTypeId ? { requestTypeId } : {}),
+        },
+        headers: { 'x-forwarded-for': `10.13.0.${n}` },
+      });
+      expect(res.status).toBe(201);
+      const { rows } = await t.db.query(`SELECT id FROM conversation WHERE reference = $1`, [res.body.reference]);
+      return rows[0].id as string;
+    };
+    try {
+      // The citizen chose « Copie d’acte » of État civil: kept, with its service; the rule's priority and label apply.
+      const chosen = await routed(await form(1, acte));
+      await t.settled();
+      expect((await get(chosen.id)).body).toMatchObject({
+        teamId: town.etatCivil.id,
+        requestType: { id: acte },
+        priority: 'high',
+        labels: [expect.objectContaining({ id: enfance.id })],
+      });
+      // No démarche chosen: the rule's service and démarche.
+      const none = await routed(await form(2));
+      await t.settled();
+      expect((await get(none.id)).body).toMatchObject({
+        teamId: town.scolarite.id,
+        requestType: { id: inscription },
+        priority: 'high',
+      });
+    } finally {
+      await t.http('DELETE', `/api/v1/routing-rules/${rule.body.id}`, { token: admin });
+    }
+  });
 });

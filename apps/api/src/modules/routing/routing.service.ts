@@ -54,16 +54,21 @@ export function failedConditions(rule: EvaluatedRule, f: Facts): RoutingConditio
 const text = (subject: string | null | undefined, body: string | null | undefined) => `${subject ?? ''}\n${body ?? ''}`;
 
 /**
- * A rule's actions on a request an agent registered (a letter): the agent chose its service, and
- * its démarche when they gave one; an explicit choice wins over a rule. The rule's other actions
- * still apply: priority, labels, and its démarche and assignee when they belong to the agent's
- * service (checked as for any rule).
+ * A rule's actions on a request whose démarche or service someone chose explicitly: an explicit
+ * choice wins over a rule.
+ * - A request an agent registered (a letter): the agent chose its service, and its démarche when
+ *   they gave one.
+ * - A citizen who chose their démarche on the web form: that démarche, and the service that
+ *   handles it (a rule moving the file elsewhere would leave it a démarche of another service).
+ *   Without one, a rule may set both, as on any request.
+ * The rule's other actions still apply: priority, labels, and its démarche and assignee when they
+ * belong to the service kept (checked as for any rule).
  */
-export function keptByAgent(
+export function keptByChoice(
   actions: RoutingActions,
   facts: Pick<RoutingFacts, 'registered_by' | 'form_request_type_id'>,
 ): RoutingActions {
-  if (!facts.registered_by) return actions;
+  if (!facts.registered_by && !facts.form_request_type_id) return actions;
   const { teamId: _service, requestTypeId, ...rest } = actions;
   return facts.form_request_type_id || !requestTypeId ? rest : { ...rest, requestTypeId };
 }
@@ -305,7 +310,7 @@ export class RoutingService {
     let teamId = facts.team_id;
     let assigneeId = facts.assignee_id;
     if (rule) {
-      const a = keptByAgent(rule.actions, facts);
+      const a = keptByChoice(rule.actions, facts);
       if (a.teamId && a.teamId !== facts.team_id && (await this.directory.team(organizationId, a.teamId, m))) {
         teamId = changes.teamId = a.teamId;
         if (assigneeId) assigneeId = changes.assigneeId = null;
