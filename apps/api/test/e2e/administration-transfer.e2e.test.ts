@@ -233,6 +233,64 @@ describe('transfer of a request to the competent administration (L114-2)', () =>
     );
   });
 
+  it('forwards a letter with its sender’s postal address and the town’s posted letters, never one not posted yet', async () => {
+    await setSmtp();
+    await t.newChannel({ organizationId: town.org.id, teamId: town.etatCivil.id, kind: 'letter' });
+    const letter = new FormData();
+    for (const [k, v] of Object.entries({
+      receivedOn: new Date().toISOString().slice(0, 10),
+      name: 'Marcel Papier',
+      address: '7 rue de la Poste\n99000 Démo',
+      teamId: town.etatCivil.id,
+      subject: 'Carte grise',
+      summary: 'Demande de duplicata de carte grise après un vol.',
+    }))
+      letter.append(k, v);
+    letter.append('scan', new Blob([Buffer.from('%PDF-1.4\n% courrier scanné\n')], { type: 'application/pdf' }), 'courrier.pdf');
+    const registered = await t.http<ConversationDto>('POST', '/api/v1/letters', { token: agent(), form: letter });
+    expect(registered.status).toBe(201);
+    const id = registered.body.id;
+    await t.settled();
+    const write = async (body: string) => {
+      const res = await t.http<MessageDto>('POST', `/api/v1/conversations/${id}/messages`, {
+        token: agent(),
+        body: { kind: 'reply', body, version: (await conversation(id)).version },
+      });
+      expect(res.status).toBe(201);
+      return res.body.id;
+    };
+    const sent = await write('Monsieur,\n\nles cartes grises relèvent de l’ANTS : nous lui transmettons votre courrier.');
+    const posted = await t.http<MessageDto>('POST', `/api/v1/conversations/${id}/messages/${sent}/posted`, { token: agent() });
+    expect(posted.status).toBe(200);
+    await write('Brouillon jamais posté : votre duplicata sera prêt lundi.');
+
+    const res = await transfer(id, { administration: { name: 'ANTS', email: 'ants-transferts@interieur.gouv.fr' } });
+    expect(res.status).toBe(201);
+    const raw = await expectEventually(async () => {
+      const m = smtp.messages.find((x) => x.to.includes('ants-transferts@interieur.gouv.fr'));
+      expect(m).toBeDefined();
+      return m!;
+    });
+    const mail = (await parseEmail(raw.raw, { channelId: 'x' })).inbound;
+    expect(mail.text).toContain('Usager : Marcel Papier');
+    expect(mail.text).toContain('Adresse postale : 7 rue de la Poste, 99000 Démo');
+    expect(mail.text).toContain('Demande de duplicata de carte grise');
+    expect(mail.text).toContain('les cartes grises relèvent de l’ANTS');
+    expect(mail.text).toMatch(/\(courrier posté le \d{1,2} \S+ \d{4}/);
+    // The letter written but never posted told the citizen nothing: the other administration does not read it.
+    expect(mail.text).not.toContain('Brouillon jamais posté');
+    const page = Buffer.from(
+      mail.attachments!.find((a) => a.fileName === transferSummaryName(registered.body.reference))!.content,
+    ).toString('utf8');
+    expect(page).toContain('7 rue de la Poste, 99000 Démo');
+    expect(page).toContain('les cartes grises relèvent de l’ANTS');
+    expect(page).not.toContain('Brouillon jamais posté');
+    // The citizen is told by a letter, to print and post like the others.
+    const notice = (await messagesOf(id)).find((m) => m.id === res.body.citizenMessageId)!;
+    expect(notice).toMatchObject({ channelKind: 'letter', status: 'queued' });
+    expect(notice.body).toContain('ANTS');
+  });
+
   it('leaves out the documents beyond the e-mail’s size, oldest first kept, and names them', () => {
     const files = [
       { fileName: 'a.pdf', size: 6 },

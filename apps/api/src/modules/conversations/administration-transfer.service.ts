@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import {
+  addressLines,
   administrationTransferNotice,
+  awaitsPosting,
   countedOf,
+  isTownLetter,
   frenchLongDateOf,
   tooLongFor,
   type AdministrationTransferDto,
@@ -66,6 +69,24 @@ export function transferFiles<T extends TransferFile>(
   return { attached, leftOut };
 }
 
+/**
+ * What the competent administration is sent of the exchange: what the citizen wrote and what the
+ * town hall actually told them. A letter of the town hall not posted yet told them nothing (the
+ * citizen's tracking page does not show it either): left out, not forwarded as if sent.
+ */
+export function forwardedHistory(history: MessageDto[]): MessageDto[] {
+  return history.filter((m) => !awaitsPosting(m));
+}
+
+/** « (courrier posté le …) » after a letter of the town hall, for the reader to know when the citizen got it. */
+const posted = (m: MessageDto) => (isTownLetter(m) && m.postedAt ? ` (courrier posté le ${when(m.postedAt)})` : '');
+
+/** The postal address a citizen's letter came from (the first letter's), on one line; null when none came by post. */
+function postalAddress(history: MessageDto[]): string | null {
+  const letter = history.find((m) => m.direction === 'inbound' && m.letter)?.letter;
+  return letter ? addressLines(letter.sender.address).join(', ') : null;
+}
+
 /** The name of the file summary sent with the request. */
 export const transferSummaryName = (reference: string) => `demande-${reference}.html`;
 
@@ -88,6 +109,7 @@ export function administrationTransferSummary(f: {
     ...(c.requestType ? ([['Démarche', c.requestType.name]] as [string, string][]) : []),
     ['Usager', c.contact.name ?? 'nom non communiqué'],
     ...f.identities.map((i): [string, string] => [i.kind === 'email' ? 'Courriel' : 'Téléphone', i.value]),
+    ...(postalAddress(f.history) ? ([['Adresse postale', postalAddress(f.history)!]] as [string, string][]) : []),
     ['Service', `${f.team} — ${f.organization}`],
   ];
   const page = html`<!doctype html>
@@ -103,7 +125,7 @@ th{text-align:left;padding-right:1rem;vertical-align:top}article{border-top:1px 
 <h2>Échanges (${f.history.length})</h2>
 ${f.history.map(
   (m) => html`<article>
-<h3>${when(m.createdAt)} — ${m.direction === 'inbound' ? 'Usager' : f.organization}</h3>
+<h3>${when(m.createdAt)} — ${m.direction === 'inbound' ? 'Usager' : f.organization}${posted(m)}</h3>
 <div class="body">${m.body.trim()}</div>
 ${
   m.attachments.length > 0 &&
@@ -135,11 +157,15 @@ export function administrationTransferMail(f: {
   leftOut?: TransferFile[];
 }): { subject: string; text: string } {
   const c = f.conversation;
-  const contact = f.identities.map((i) => `${i.kind === 'email' ? 'Courriel' : 'Téléphone'} : ${i.value}`);
+  const address = postalAddress(f.history);
+  const contact = [
+    ...f.identities.map((i) => `${i.kind === 'email' ? 'Courriel' : 'Téléphone'} : ${i.value}`),
+    ...(address ? [`Adresse postale : ${address}`] : []),
+  ];
   const exchange = f.history.flatMap((m) => {
     const files = m.attachments.length ? [`(pièces jointes : ${m.attachments.map((a) => a.fileName).join(', ')})`] : [];
     const who = m.direction === 'inbound' ? 'Usager' : f.organization;
-    return [`— ${when(m.createdAt)}, ${who} :`, m.body.trim(), ...files, ''];
+    return [`— ${when(m.createdAt)}, ${who}${posted(m)} :`, m.body.trim(), ...files, ''];
   });
   const text = [
     'Madame, Monsieur,',
@@ -244,7 +270,7 @@ export class AdministrationTransfers {
       if (tooLong) throw badRequest(tooLong);
 
       const facts = await this.repo.transferFacts(m, id);
-      const history = (await this.messages.page(id, 200, null, { publicOnly: true })).items;
+      const history = forwardedHistory((await this.messages.page(id, 200, null, { publicOnly: true })).items);
       const conversation = toConversationDto(row);
       // The citizen's documents (theirs only: the town's replies are in the summary), oldest first.
       const { attached, leftOut } = transferFiles(history.filter((x) => x.direction === 'inbound').flatMap((x) => x.attachments));
