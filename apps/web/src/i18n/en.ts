@@ -1386,7 +1386,7 @@ export const en: Messages = {
     acks: {
       title: 'Acknowledgements and signatures',
       intro:
-        'Guichet itself sends the acknowledgement of registration and of receipt of every electronic request (French CRPA L112-3, L112-11, R112-5), on the channel the citizen used, once; a corrected one if the request type changes. None for exempt request types (R112-4).',
+        'Guichet itself sends the acknowledgement of registration and of receipt of every electronic request (French CRPA L112-3, L112-11, R112-5), on the channel the citizen used, once; a corrected one if the request type changes. For a paper letter an agent registered, it writes the acknowledgement of receipt (L112-3, R112-5) as a letter the agent prints, posts and marks as posted; the citizen sees it on their tracking page once posted. None for exempt request types (R112-4).',
       adminsOnly: 'Administrators only.',
       sending: 'Automatic sending',
       enabled: 'Send acknowledgements of registration and receipt',

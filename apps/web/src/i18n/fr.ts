@@ -1087,8 +1087,6 @@ export const fr = {
     },
     acks: {
       title: 'Accusés de réception et signatures',
-      intro:
-        'Guichet envoie lui-même l’accusé d’enregistrement et l’accusé de réception de chaque demande électronique (articles L112-3, L112-11 et R112-5 du code des relations entre le public et l’administration), sur le canal utilisé par l’usager, une seule fois ; un accusé rectificatif si la démarche change. Aucun pour les démarches exemptées (R112-4).',
       adminsOnly: 'Réservé aux administrateurs.',
       sending: 'Envoi automatique',
       enabled: 'Envoyer les accusés d’enregistrement et de réception',
