@@ -44,6 +44,7 @@ import { LetterSenderKey1765102000000 } from './migrations/1765102000000-letter-
 import { LetterAnswerPosted1765108000000 } from './migrations/1765108000000-letter-answer-posted';
 import { RegistrationChannel1765103000000 } from './migrations/1765103000000-registration-channel';
 import { IngestOneWriteStatement1765105000000 } from './migrations/1765105000000-ingest-one-write-statement';
+import { SearchIndexVisibility1765107000000 } from './migrations/1765107000000-search-index-visibility';
 import { ProcessingRestriction1765109000000 } from './migrations/1765109000000-processing-restriction';
 import { PlatformAdmin1764867000000 } from './migrations/1764867000000-platform-admin';
 import { OpenDataPublication1764872000000 } from './migrations/1764872000000-open-data-publication';
@@ -180,6 +181,7 @@ export const MIGRATIONS = [
   LetterSenderKey1765102000000,
   RegistrationChannel1765103000000,
   IngestOneWriteStatement1765105000000,
+  SearchIndexVisibility1765107000000,
   LetterAnswerPosted1765108000000,
   ProcessingRestriction1765109000000,
 ];

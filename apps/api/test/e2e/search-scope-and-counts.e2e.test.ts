@@ -323,6 +323,42 @@ describe('search scope, paging and maintained counters', () => {
     expect(ids(await search(town.agentSco.token, 'q=girouette&limit=3'))).toEqual([]);
   });
 
+  it('a plain agent finds by word only their services’ files and their own, as the text index holds them after transfers and assignments', async () => {
+    // The text index holds each file's service and assignee (an agent's words are answered by it):
+    // a transfer or an assignment must move what each agent finds, and its count, at once.
+    const { conversationId: ec1 } = await citizenWrites({ teamId: town.etatCivil.id, text: 'Un xylophone oublié sur le parvis' });
+    const { conversationId: ec2 } = await citizenWrites({ teamId: town.etatCivil.id, text: 'Le xylophone de la fanfare' });
+    const { conversationId: sco } = await citizenWrites({
+      teamId: town.scolarite.id,
+      text: 'Le xylophone de la classe est cassé',
+    });
+    const found = async (token: string) => {
+      const page = await search(token, 'q=xylophone');
+      return { ids: [...ids(page)].sort(), total: page.total };
+    };
+    const as = (...files: string[]) => ({ ids: [...files].sort(), total: { count: files.length, more: false } });
+    expect(await found(town.agentEC.token)).toEqual(as(ec1, ec2));
+    expect(await found(town.agentSco.token)).toEqual(as(sco));
+    expect(await found(town.supervisor.token)).toEqual(as(ec1, ec2, sco));
+
+    // Transferred: the file goes with its service.
+    await patch(town.supervisor.token, ec1, { teamId: town.scolarite.id, note: 'Pour la Scolarité' });
+    expect(await found(town.agentEC.token)).toEqual(as(ec2));
+    expect(await found(town.agentSco.token)).toEqual(as(ec1, sco));
+    // Theirs in another service (an agent who left it holds it still): found by them, once.
+    await t.db.query(`UPDATE conversation SET assignee_id = $2 WHERE id = $1`, [ec1, town.agentEC.id]);
+    expect(await found(town.agentEC.token)).toEqual(as(ec1, ec2));
+    expect(await found(town.agentSco.token)).toEqual(as(ec1, sco));
+    // Back in their service and theirs: found once, not twice; no longer Scolarité's.
+    await patch(town.supervisor.token, ec1, { teamId: town.etatCivil.id, note: 'Retour à l’état civil' });
+    expect(await found(town.agentEC.token)).toEqual(as(ec1, ec2));
+    expect(await found(town.agentSco.token)).toEqual(as(sco));
+    // Released: still their service's.
+    await t.db.query(`UPDATE conversation SET assignee_id = NULL WHERE id = $1`, [ec1]);
+    expect(await found(town.agentEC.token)).toEqual(as(ec1, ec2));
+    expect(await found(town.agentSco.token)).toEqual(as(sco));
+  });
+
   describe('counters', () => {
     /** The counters as the original query computed them, straight from the conversations. */
     async function recounted(agentId: string, teamIds?: string[]): Promise<ConversationCountsDto> {

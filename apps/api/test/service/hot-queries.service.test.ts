@@ -44,6 +44,8 @@ const INBOX: Record<string, ConversationFilter> = {
   'inbox-service-label': { organizationId: ORG, teamId: TEAM, status: ['open'], labelId: LABEL, limit: 26 },
   'inbox-search-reference': { organizationId: ORG, q: 'gu7k3m9q', limit: 26 },
   'inbox-search-agent-phone': { organizationId: ORG, visibleTeamIds: [TEAM], orSelf: AGENT, q: '06 12 34 56 78', limit: 26 },
+  // A plain agent's words: their services', then their own files elsewhere, each from the text index.
+  'inbox-search-agent': { organizationId: ORG, visibleTeamIds: [TEAM], orSelf: AGENT, q: 'ecole', limit: 26 },
 };
 
 const file = (name: string) => join(__dirname, '../../src/queries', `${name}.sql`);

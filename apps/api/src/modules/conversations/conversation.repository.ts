@@ -174,22 +174,36 @@ export class ConversationRepository {
     const dense = new Set<number>();
     // A word likely over the cap (its first page walked meanwhile) is first only counted, up to
     // SEARCH_TOTAL_CAP + 1: no ids, no sort keys, no rows sent. Under the cap, probed as usual.
+    // Counted service by service (the text index holds each file's service): the first services
+    // alone may hold over the cap, without a bitmap of every match in the town (« Martin »: 36,001
+    // at 1,000,000 files, sorted by block before the first was read). An agent's own files in
+    // other services are counted only if their services hold too few. A file has one service: it
+    // is counted once, and one of a service of another organization not at all (then the probe
+    // decides: a count under the cap is only a reason to probe).
     const overCap = async (branch: Branch, b: number) => {
       const st = this.searchStatement(
         f,
         [branch],
-        (where, sql) => `SELECT count(*)::int AS n FROM (SELECT FROM conversation c WHERE ${where} LIMIT ${sql.p(cap + 1)}) w`,
+        f.visibleTeamIds
+          ? (where) => `SELECT FROM conversation c WHERE ${where}`
+          : (where, sql) =>
+              `SELECT FROM team t CROSS JOIN LATERAL (SELECT FROM conversation c WHERE ${where} AND c.team_id = t.id
+                  LIMIT ${sql.p(cap + 1)}) x WHERE t.organization_id = $1`,
+        { byIndex: true, whole: (union, sql) => `SELECT count(*)::int AS n FROM (${union} LIMIT ${sql.p(cap + 1)}) w` },
       );
       const [row] = await this.db.query<{ n: number }>(st.text, st.values);
       if (row!.n > cap) dense.add(b);
       return row!.n > cap;
     };
+    // The words (first = 0) by the text index, an agent's visibility in it; an agent's branch over
+    // the cap in either of its two parts is over the cap.
     const probe = async (branches: Branch[], first: number) => {
       const st = this.searchStatement(
         f,
         branches,
         (where, sql, i) =>
           `(SELECT ${first + i} AS b, c.id, ${SORT_KEY} AS k FROM conversation c WHERE ${where} LIMIT ${sql.p(cap + 1)})`,
+        { byIndex: first === 0 },
       );
       const rows = await this.db.query<{ b: number; id: string; k: string }>(st.text, st.values);
       const perBranch = new Map<number, number>();
@@ -364,19 +378,34 @@ export class ConversationRepository {
   }
 
   /**
-   * One statement of a search: `part` of each branch on the search's scope, in UNION ALL. An
-   * agent's visibility is a filter on the rows the branch finds, never a second bitmap: ANDed
-   * with a word's, the bitmap of a whole service (one file in seven) cost more than the rows.
+   * One statement of a search: `part` of each branch on the search's scope, in UNION ALL (given
+   * to `whole`, if any, its parameters added after the parts'). An agent's visibility is a filter
+   * on the rows the branch finds, never a second bitmap: ANDed with a word's, the bitmap of a
+   * whole service (one file in seven) cost more than the rows. Except for the words (`byIndex`):
+   * the text index also holds each file's service and assignee (SearchIndexVisibility1765107000000),
+   * so each branch is then two parts, the agent's services and their own files elsewhere (disjoint),
+   * each answered by one scan of that index with only the files the agent may see.
    */
   private searchStatement(
     f: ConversationFilter,
     branches: Branch[],
     part: (where: string, sql: Params, branch: number) => string,
+    { byIndex = false, whole }: { byIndex?: boolean; whole?: (union: string, sql: Params) => string } = {},
   ): { text: string; values: unknown[] } {
     const sql = new Params([f.organizationId]);
-    const scope = this.scope(f, sql, true);
-    const text = branches.map((build, i) => part([...scope, build(sql)].join(' AND '), sql, i)).join(' UNION ALL ');
-    return { text: `${PLANNED_PER_CALL}${text}`, values: sql.values };
+    let parts: string[];
+    if (byIndex && f.visibleTeamIds) {
+      const scope = this.scope({ ...f, visibleTeamIds: undefined, orSelf: undefined }, sql, true);
+      const teams = sql.p(f.visibleTeamIds);
+      const self = sql.p(f.orSelf);
+      const sources = [`c.team_id = ANY(${teams}::uuid[])`, `c.assignee_id = ${self} AND c.team_id <> ALL(${teams}::uuid[])`];
+      parts = branches.flatMap((build, i) => sources.map((source) => part([...scope, source, build(sql)].join(' AND '), sql, i)));
+    } else {
+      const scope = this.scope(f, sql, true);
+      parts = branches.map((build, i) => part([...scope, build(sql)].join(' AND '), sql, i));
+    }
+    const union = parts.join(' UNION ALL ');
+    return { text: `${PLANNED_PER_CALL}${whole ? whole(union, sql) : union}`, values: sql.values };
   }
 
   /** Matches of any of `branches`: one condition, for one walk. */
