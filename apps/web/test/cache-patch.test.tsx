@@ -131,6 +131,20 @@ describe('socket events patch the query cache', () => {
     patcher.dispose();
   });
 
+  it('a reply’s claim (`sending`, told by the worker before it calls the provider) shows live; a late claim never undoes « Envoyé »', () => {
+    const patcher = createCachePatcher(client, () => me, 1000);
+    const key = queryKeys.conversations.messages('c1');
+    const queued = message('m4', 'c1', { direction: 'outbound', status: 'queued' });
+    client.setQueryData(key, pages([queued]));
+    patcher.messageChanged({ ...queued, status: 'sending' }, false);
+    expect(client.getQueryData<Pages<MessageDto>>(key)!.pages[0]!.items[0]!.status).toBe('sending');
+    patcher.messageChanged({ ...queued, status: 'sent' }, false);
+    // The claim's event relayed after the outcome's (two transactions, two relays): still « Envoyé ».
+    patcher.messageChanged({ ...queued, status: 'sending' }, false);
+    expect(client.getQueryData<Pages<MessageDto>>(key)!.pages[0]!.items[0]!.status).toBe('sent');
+    patcher.dispose();
+  });
+
   it('message.created for a conversation that is not loaded: nothing is created in the cache', () => {
     const patcher = createCachePatcher(client, () => me, 1000);
     patcher.messageChanged(message('m9', 'not-loaded'), true);

@@ -25,6 +25,11 @@ export interface SmtpCapture {
   refuseNext(code: number, text: string, count?: number): void;
   /** Attempts seen (accepted or refused), for retry assertions. */
   attempts: number;
+  /**
+   * Runs on each accepted message, once it is captured and before the client hears the 250 (a
+   * test kills the sender there: the server has the mail, the sender never knew); null removes it.
+   */
+  beforeAnswer(hook: ((mail: CapturedMail) => void | Promise<void>) | null): void;
   close(): Promise<void>;
 }
 
@@ -32,6 +37,7 @@ export async function startSmtpCapture(o: { user?: string; password?: string } =
   const user = o.user ?? 'guichet';
   const password = o.password ?? 'smtp-test-secret';
   const refusals: { code: number; text: string }[] = [];
+  let beforeAnswer: ((mail: CapturedMail) => void | Promise<void>) | null = null;
   const capture: SmtpCapture = {
     host: '127.0.0.1',
     port: 0,
@@ -41,6 +47,9 @@ export async function startSmtpCapture(o: { user?: string; password?: string } =
     attempts: 0,
     refuseNext(code, text, count = 1) {
       for (let i = 0; i < count; i++) refusals.push({ code, text });
+    },
+    beforeAnswer(hook) {
+      beforeAnswer = hook;
     },
     close: async () => undefined,
   };
@@ -63,15 +72,19 @@ export async function startSmtpCapture(o: { user?: string; password?: string } =
         const refusal = refusals.shift();
         if (refusal) return cb(Object.assign(new Error(refusal.text), { responseCode: refusal.code }));
         const raw = Buffer.concat(chunks);
-        capture.messages.push({
+        const mail: CapturedMail = {
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((r) => r.address),
           raw,
           text: raw.toString('utf8'),
           user: typeof session.user === 'string' ? session.user : undefined,
           at: Date.now(),
-        });
-        cb(null);
+        };
+        capture.messages.push(mail);
+        void Promise.resolve(beforeAnswer?.(mail)).then(
+          () => cb(null),
+          () => cb(null),
+        );
       });
     },
   });

@@ -503,7 +503,8 @@ describe('domain events: one typed bus after commit, listeners in their own file
         seen('message.updated', 'status')
           .filter((h) => h.event.messageId === reply.body.id)
           .map((h) => (h.event as DomainEvent<'message.updated'>).message.status),
-      ).toEqual(['sent', 'delivered']);
+        // The worker's claim (told before it calls Twilio), its outcome, Twilio's receipt.
+      ).toEqual(['sending', 'sent', 'delivered']);
     });
     expect(EveryEventListener.heard.filter(mine).every((h) => h.committed)).toBe(true);
     // The durable listener heard each of them once, under the in-process listeners' ids.

@@ -9,6 +9,7 @@ import {
   type RecordingClient,
 } from '@guichet/testing';
 import type { Job } from 'pg-boss' with { 'resolution-mode': 'import' };
+import { MetaJobs, type CommentSendJob } from '../../src/modules/meta/meta-jobs';
 import { OutboundWorker, type OutboundJob } from '../../src/modules/outbound/outbound.worker';
 import { seedTown, startTestApp, type TestApp } from '../harness';
 
@@ -105,7 +106,14 @@ describe('Meta outbound: replies, windows, receipts, Graph errors, page comments
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ status: 'queued', channelKind: 'messenger' });
     await expectEventually(
-      () => expect(agent.of<MessageDto>('message.updated').find((m) => m.id === res.body.id)?.status).toBe('sent'),
+      // The worker's claim (`sending`) is told first, then the outcome.
+      () =>
+        expect(
+          agent
+            .of<MessageDto>('message.updated')
+            .filter((m) => m.id === res.body.id)
+            .map((m) => m.status),
+        ).toContain('sent'),
       { timeoutMs: 15_000 },
     );
     const [call] = sendsTo(citizen);
@@ -597,6 +605,90 @@ describe('Meta outbound: replies, windows, receipts, Graph errors, page comments
       await deliver(P.comment(PAGE, { ...c, commentId: '555_9001', message: '', verb: 'hide' }));
       const { rows } = await t.db.query(`SELECT meta->>'hidden' AS hidden FROM message WHERE external_id = '555_9001'`);
       expect(rows[0].hidden).toBe('true');
+    });
+
+    it('a private reply is sent once: its claim is told live, a second run of its job waits and sends nothing; interrupted, it waits for an agent and « Renvoyer » sends it as a private reply again', async () => {
+      await deliver(
+        P.comment(PAGE, {
+          commentId: '555_9101',
+          postId: POST_ID,
+          fromId: '7003',
+          fromName: 'Lucie Morel',
+          message: 'Et le marché ?',
+        }),
+      );
+      const conv = await conversationOf('555_9101');
+      const text = 'Le marché est déplacé place de l’église.';
+      const toComment = () =>
+        graph
+          .find('POST', `${PAGE}/messages`)
+          .filter((r) => (r.body.recipient as { comment_id?: string })?.comment_id === '555_9101');
+      // Meta takes 3 s to answer the first send: the window where a second run of the job would send it again.
+      graph.script({
+        method: 'POST',
+        path: (r) => r.path === `${PAGE}/messages` && (r.body.recipient as { comment_id?: string })?.comment_id === '555_9101',
+        reply: () => ({
+          delayMs: 3_000,
+          body: { recipient_id: 'psid-555_9101', message_id: `m_${randomBytes(12).toString('base64url')}` },
+        }),
+      });
+      const agent = await connectRecording(t.url, town.agentEC.token);
+      clients.push(agent);
+      const res = await t.http('POST', `/api/v1/conversations/${conv}/meta/private-reply`, {
+        token: town.agentEC.token,
+        body: { body: text, version: await version(conv), commentId: '555_9101' },
+      });
+      expect(res.status).toBe(201);
+      const id = res.body.id as string;
+      await expectEventually(() => expect(toComment()).toHaveLength(1), { timeoutMs: 15_000 });
+      // Before Meta answered: the claim, committed and told (the web shows « Envoi en cours »).
+      expect(await message(id)).toMatchObject({ status: 'sending', error: null });
+      await expectEventually(() =>
+        expect(agent.of<MessageDto>('message.updated').find((m) => m.id === id && m.status === 'sending')).toBeDefined(),
+      );
+      // The same job run by a second worker meanwhile (a job expired while its send ran).
+      let secondDone = false;
+      const second = t.app
+        .get(MetaJobs)
+        .commentSend({
+          id: 'expired-job',
+          data: { messageId: id, organizationId: town.org.id },
+          retryCount: 0,
+        } as unknown as Job<CommentSendJob>)
+        .then(() => (secondDone = true));
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(secondDone).toBe(false);
+      await second;
+      expect(await message(id)).toMatchObject({ status: 'sent', external_id: expect.stringMatching(/^m_/), error: null });
+      expect(toComment()).toHaveLength(1);
+      await expectEventually(() =>
+        expect(
+          agent
+            .of<MessageDto>('message.updated')
+            .filter((m) => m.id === id)
+            .map((m) => m.status),
+        ).toContain('sent'),
+      );
+
+      // Killed between Meta's answer and the write, no echo since: nothing can tell whether it left.
+      await interruptedAttempt(id, false);
+      await t.app
+        .get(MetaJobs)
+        .commentSend({
+          id: 'handed-out-again',
+          data: { messageId: id, organizationId: town.org.id },
+          retryCount: 0,
+        } as unknown as Job<CommentSendJob>);
+      expect(toComment()).toHaveLength(1);
+      expect(await message(id)).toMatchObject({ status: 'sending', error: expect.stringMatching(/impossible de savoir/) });
+      // The agent checked on the page: it did not arrive. « Renvoyer »: a private reply again, not a message to the commenter.
+      const retried = await t.http('POST', `/api/v1/conversations/${conv}/messages/${id}/retry`, { token: town.agentEC.token });
+      expect(retried.status).toBe(201);
+      await expectEventually(async () => expect(await message(id)).toMatchObject({ status: 'sent', error: null }), {
+        timeoutMs: 15_000,
+      });
+      expect(toComment()).toHaveLength(2);
+      expect(toComment()[1]!.body).toMatchObject({ message: { text } });
     });
 
     it('refuses comment actions to other services, on conversations without a comment, and private replies after 7 days', async () => {

@@ -1,8 +1,26 @@
-import { expectEventually, startTwilioServer, type TwilioServer } from '@guichet/testing';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { MessageDto } from '@guichet/contracts';
+import {
+  expectEventually,
+  startSmtpCapture,
+  startTwilioServer,
+  type CapturedMail,
+  type SmtpCapture,
+  type TwilioServer,
+} from '@guichet/testing';
 import type { Job } from 'pg-boss' with { 'resolution-mode': 'import' };
 import { JobQueue, QUEUES } from '../../src/infra/jobs/job-queue';
 import { OutboundWorker, type OutboundJob } from '../../src/modules/outbound/outbound.worker';
-import { citizenSms, seedTown, startCompiledInstance, startTestApp, type CompiledInstance, type TestApp } from '../harness';
+import { FORM_NOTICE_MAIL_QUEUE } from '../../src/modules/outbound/form-reply-notice.service';
+import {
+  citizenSms,
+  orgSmtpSettings,
+  seedTown,
+  startCompiledInstance,
+  startTestApp,
+  type CompiledInstance,
+  type TestApp,
+} from '../harness';
 
 const ACCOUNT = 'AC' + 'e'.repeat(32);
 const TOKEN = 'auth-token-ville-0003';
@@ -24,6 +42,8 @@ const TEST_MS = 240_000;
 describe('a reply whose attempt was interrupted', () => {
   let b: TestApp;
   let twilio: TwilioServer;
+  let smtp: SmtpCapture;
+  let emailChannelId: string;
   let town: Awaited<ReturnType<typeof seedTown>>;
   let channelId: string;
   const instances: CompiledInstance[] = [];
@@ -33,6 +53,7 @@ describe('a reply whose attempt was interrupted', () => {
     delete process.env.HTTPS_PROXY;
     twilio = await startTwilioServer();
     twilio.addAccount(ACCOUNT, TOKEN);
+    smtp = await startSmtpCapture();
     b = await startTestApp({ runJobs: false });
     town = await seedTown(b);
     channelId = (
@@ -43,11 +64,32 @@ describe('a reply whose attempt was interrupted', () => {
         config: { accountSid: ACCOUNT, authToken: TOKEN, apiBaseUrl: twilio.url, phoneNumber: OWN_NUMBER },
       })
     ).id;
+    // The town's e-mail channel sends through the SMTP capture (its mailbox is not read here).
+    emailChannelId = (
+      await b.newChannel({
+        organizationId: town.org.id,
+        teamId: town.etatCivil.id,
+        kind: 'email',
+        config: {
+          address: 'etat-civil@ville-0018.fr',
+          imap: { host: '127.0.0.1', port: 1, secure: false, user: 'x', password: 'x' },
+          smtp: { host: smtp.host, port: smtp.port, secure: false, user: smtp.user, password: smtp.password },
+          processed: 'seen',
+        },
+      })
+    ).id;
+    // The town's own mail (a form's notices) through the same capture.
+    const put = await b.http('PUT', '/api/v1/organization/mail-settings', {
+      token: town.admin.token,
+      body: orgSmtpSettings(smtp, 'ne-pas-repondre@ville-0018.fr'),
+    });
+    expect(put.status).toBe(200);
   });
   afterAll(async () => {
     for (const a of instances) await a.kill();
     await b?.close();
     await twilio?.close();
+    await smtp?.close();
   });
 
   const startA = async () => {
@@ -70,8 +112,27 @@ describe('a reply whose attempt was interrupted', () => {
     (await b.db.query(`SELECT status, external_id, error, send_instance FROM message WHERE id = $1`, [id])).rows[0];
   /** What Twilio holds with this text (created, whether or not Guichet heard its answer). */
   const atTwilio = (text: string) => [...twilio.messages.values()].filter((m) => m.body === text);
-  const sendJobAgain = (messageId: string) =>
-    b.app.get(JobQueue).send(QUEUES.outboundSend, { messageId, organizationId: town.org.id });
+  const sendJobAgain = (messageId: string, queue: string = QUEUES.outboundSend) =>
+    b.app.get(JobQueue).send(queue, { messageId, organizationId: town.org.id });
+  /** The mails the SMTP server accepted for this address, and their Message-ID header. */
+  const mailsTo = (address: string) => smtp.messages.filter((m) => m.to.includes(address));
+  const messageIdOf = (mail: CapturedMail) => /^Message-ID:\s*(<[^>]+>)/im.exec(mail.text)?.[1];
+  /** SIGKILLs `a` when the SMTP server has the first mail to `address`, before `a` hears the 250. */
+  const killOnMailTo = (a: CompiledInstance, address: string) => {
+    const killed = { at: 0 };
+    smtp.beforeAnswer((mail) => {
+      if (!mail.to.includes(address)) return;
+      smtp.beforeAnswer(null);
+      a.proc.kill('SIGKILL');
+      killed.at = Date.now();
+    });
+    return killed;
+  };
+  /** The instance is gone; the worker lets a young attempt's request settle (20 s): moved back, as a job handed out at its expiry finds it. */
+  const ageAttempt = (id: string) =>
+    b.db.query(`UPDATE message SET send_started_at = send_started_at - interval '30 seconds' WHERE id = $1`, [id]);
+  const messagesOf = async (conversationId: string): Promise<MessageDto[]> =>
+    (await b.http('GET', `/api/v1/conversations/${conversationId}/messages?limit=100`, { token: town.agentEC.token })).body.items;
 
   it(
     'killed when Twilio had accepted the SMS: the next run finds it at Twilio, records its SID and sends nothing',
@@ -190,6 +251,99 @@ describe('a reply whose attempt was interrupted', () => {
         timeoutMs: 15_000,
       });
       expect(twilio.lists().length).toBe(listsBefore);
+    },
+    TEST_MS,
+  );
+
+  it(
+    'killed when the SMTP server had accepted an e-mail reply: sent again with the same Message-ID, recorded sent once, shown once',
+    async () => {
+      // Alone: no instance of an earlier case sends it meanwhile.
+      for (const old of instances.splice(0)) await old.kill();
+      const a = await startA();
+      const citizen = `louise.${randomBytes(3).toString('hex')}@exemple.fr`;
+      const killed = killOnMailTo(a, citizen);
+      const { conversationId } = await b.ingest.ingest({
+        channelId: emailChannelId,
+        externalId: `<${randomUUID()}@exemple.fr>`,
+        from: { kind: 'email', value: citizen, name: 'Louise Garnier' },
+        subject: 'Livret de famille',
+        text: 'Bonjour, mon livret de famille est-il prêt ?',
+      });
+      const { version } = (await b.http('GET', `/api/v1/conversations/${conversationId}`, { token: town.agentEC.token })).body;
+      const text = 'Votre livret de famille est prêt (4).';
+      const res = await b.http('POST', `/api/v1/conversations/${conversationId}/messages`, {
+        token: town.agentEC.token,
+        body: { kind: 'reply', body: text, channelId: emailChannelId, version },
+      });
+      expect(res.status).toBe(201);
+      const id = res.body.id as string;
+      await expectEventually(() => expect(killed.at).toBeGreaterThan(0), { timeoutMs: 30_000 });
+      await a.kill();
+      // The SMTP server has it; Guichet never heard its 250.
+      expect(mailsTo(citizen)).toHaveLength(1);
+      expect(await message(id)).toMatchObject({ status: 'sending', external_id: null, error: null });
+      await ageAttempt(id);
+
+      await startA();
+      await sendJobAgain(id);
+      await expectEventually(async () => expect((await message(id)).status).toBe('sent'), { timeoutMs: 60_000 });
+      // Sent again (SMTP cannot be asked), as the same mail: the copies carry one Message-ID, the reply's.
+      const copies = mailsTo(citizen);
+      expect(copies).toHaveLength(2);
+      const [first, second] = copies.map(messageIdOf);
+      expect(first).toMatch(new RegExp(`^<${id}@ville-0018\\.fr>$`));
+      expect(second).toBe(first);
+      expect(await message(id)).toMatchObject({ status: 'sent', external_id: first, error: null });
+      // The agent sees the reply once, sent.
+      const shown = (await messagesOf(conversationId)).filter((m) => m.body === text);
+      expect(shown).toHaveLength(1);
+      expect(shown[0]).toMatchObject({ id, status: 'sent' });
+    },
+    TEST_MS,
+  );
+
+  it(
+    'a form’s e-mail notice, killed when the SMTP server had accepted it: sent again with the same Message-ID, sent once in the file',
+    async () => {
+      // Alone: no instance of an earlier case sends it meanwhile.
+      for (const old of instances.splice(0)) await old.kill();
+      const a = await startA();
+      const citizen = `paul.${randomBytes(3).toString('hex')}@exemple.fr`;
+      const killed = killOnMailTo(a, citizen);
+      const created = await b.http('POST', `/api/v1/public/organizations/${town.org.slug}/requests`, {
+        body: { teamId: town.etatCivil.id, name: 'Paul Girard', subject: 'Carte d’identité', body: 'Bonjour.', email: citizen },
+        headers: { 'x-forwarded-for': `10.18.0.${Math.floor(Math.random() * 250)}` },
+      });
+      expect(created.status).toBe(201);
+      expect(created.body.notify).toMatchObject({ email: citizen });
+      const conversationId = (await b.db.query(`SELECT id FROM conversation WHERE reference = $1`, [created.body.reference]))
+        .rows[0].id as string;
+      const { version } = (await b.http('GET', `/api/v1/conversations/${conversationId}`, { token: town.agentEC.token })).body;
+      // The agent's reply on the form: its notice is queued (by A's durable listener) and sent by A.
+      const res = await b.http('POST', `/api/v1/conversations/${conversationId}/messages`, {
+        token: town.agentEC.token,
+        body: { kind: 'reply', body: 'Votre carte est prête.', version },
+      });
+      expect(res.status).toBe(201);
+      await expectEventually(() => expect(killed.at).toBeGreaterThan(0), { timeoutMs: 60_000 });
+      await a.kill();
+      expect(mailsTo(citizen)).toHaveLength(1);
+      const notices = async () => (await messagesOf(conversationId)).filter((m) => m.notice?.via === 'email');
+      const [notice] = await notices();
+      expect(notice).toBeDefined();
+      expect(await message(notice!.id)).toMatchObject({ status: 'sending', error: null });
+      await ageAttempt(notice!.id);
+
+      await startA();
+      await sendJobAgain(notice!.id, FORM_NOTICE_MAIL_QUEUE);
+      await expectEventually(async () => expect((await message(notice!.id)).status).toBe('sent'), { timeoutMs: 60_000 });
+      const copies = mailsTo(citizen);
+      expect(copies).toHaveLength(2);
+      const [first, second] = copies.map(messageIdOf);
+      expect(first).toMatch(new RegExp(`^<${notice!.id}@ville-0018\\.fr>$`));
+      expect(second).toBe(first);
+      expect(await notices()).toEqual([expect.objectContaining({ id: notice!.id, status: 'sent' })]);
     },
     TEST_MS,
   );

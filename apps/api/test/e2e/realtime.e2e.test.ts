@@ -225,8 +225,10 @@ describe('real time over socket.io', () => {
     });
     expect(reply.body.channelId).toBe(town.sms.id);
     await expectEventually(() => {
-      const updated = ec.of<MessageDto>('message.updated').find((m) => m.id === reply.body.id);
-      expect(updated).toMatchObject({ status: 'failed', error: expect.stringMatching(/SMS/) });
+      // The worker's claim (« Envoi en cours ») first, then the refusal.
+      const updated = ec.of<MessageDto>('message.updated').filter((m) => m.id === reply.body.id);
+      expect(updated.map((m) => m.status)).toEqual(expect.arrayContaining(['sending', 'failed']));
+      expect(updated.find((m) => m.status === 'failed')).toMatchObject({ error: expect.stringMatching(/SMS/) });
     });
   });
 });

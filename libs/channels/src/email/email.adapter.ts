@@ -208,9 +208,13 @@ export interface OrganizationMailAttachment {
   content: Uint8Array;
 }
 
+/**
+ * `mail.messageId`: the Message-ID header to send (a mail sent again after an interrupted attempt
+ * keeps its identity: outboundMessageId); nodemailer makes one otherwise.
+ */
 export async function sendOrganizationMail(
   smtp: OrganizationSmtp,
-  mail: { to: string; subject: string; text: string; attachments?: OrganizationMailAttachment[] },
+  mail: { to: string; subject: string; text: string; attachments?: OrganizationMailAttachment[]; messageId?: string },
 ): Promise<void> {
   const transport = nodemailer().createTransport({
     host: smtp.host,
@@ -235,6 +239,7 @@ export async function sendOrganizationMail(
         content: Buffer.from(a.content),
       })),
       headers: { 'Auto-Submitted': 'auto-generated' },
+      ...(mail.messageId ? { messageId: mail.messageId } : {}),
       xMailer: 'Guichet',
     });
   } catch (e) {

@@ -14,6 +14,10 @@ function withRequestId(data: object): object {
 
 export const QUEUES = {
   outboundSend: 'outbound-send',
+  /** A web form citizen's e-mail notice of a reply (outbound/form-reply-notice.worker.ts). */
+  formNoticeMail: 'form-notice-mail',
+  /** Meta page comment replies, public and private (meta/meta-jobs.ts; created by MetaQueue as `META_QUEUES.commentSend`). */
+  metaCommentSend: 'meta-comment-send',
   /** Durable listeners of domain events (modules/events), one job per listener and batch of events. */
   domainEvents: 'domain-events',
   /**

@@ -484,4 +484,16 @@ export class ConversationWriter {
       ]);
     });
   }
+
+  /**
+   * A delivery status already written on its own (the sending worker's claim, `sending`, one
+   * statement committed before the provider call), told as `messageStatus` tells it.
+   */
+  messageStatusTold(organizationId: string, conversationId: string, messageId: string): Promise<Written> {
+    return this.tx((tx) =>
+      this.tell(tx, organizationId, conversationId, messageId, ({ conversation, message }) => [
+        domainEvent('message.updated', organizationId, { conversation, message, change: 'status' }),
+      ]),
+    );
+  }
 }

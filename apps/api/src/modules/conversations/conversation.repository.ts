@@ -15,6 +15,7 @@ import {
 } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database';
+import { QUEUES } from '../../infra/jobs/job-queue';
 import { pgJson } from '../../common/pg-text';
 import { PLANNED_PER_CALL } from '../../database/preparing-client';
 import { drawReference } from './references';
@@ -1009,18 +1010,25 @@ export class ConversationRepository {
     return row ?? null;
   }
 
-  /** Puts a failed reply of this conversation back to "queued" for another try; false when it is not a failed reply. */
-  async requeueFailedReply(manager: EntityManager, conversationId: string, messageId: string): Promise<boolean> {
-    const rows = await manager.query(
+  /**
+   * Puts a failed reply of this conversation back to "queued" for another try: the queue whose
+   * worker sends it (a Meta comment reply's, a form's e-mail notice's, or the outbound worker's);
+   * null when it is not a failed reply.
+   */
+  async requeueFailedReply(manager: EntityManager, conversationId: string, messageId: string): Promise<string | null> {
+    const [row] = await manager.query<{ source: string | null; channel_id: string | null; notice_via: string | null }[]>(
       `WITH u AS (
          UPDATE message SET status = 'queued', error = NULL
           WHERE id = $1 AND conversation_id = $2 AND direction = 'outbound' AND kind = 'message'
             AND (status = 'failed' OR (status = 'sending' AND error IS NOT NULL))
-          RETURNING id
-       ) SELECT id FROM u`,
+          RETURNING id, channel_id, meta->>'source' AS source, meta->'formNotice'->>'via' AS notice_via
+       ) SELECT channel_id, source, notice_via FROM u`,
       [messageId, conversationId],
     );
-    return rows.length > 0;
+    if (!row) return null;
+    if (row.source === 'comment-reply' || row.source === 'private-reply') return QUEUES.metaCommentSend;
+    if (!row.channel_id && row.notice_via === 'email') return QUEUES.formNoticeMail;
+    return QUEUES.outboundSend;
   }
 
   /** Reading does not make anyone's draft stale: no version bump. True when it was unread. */

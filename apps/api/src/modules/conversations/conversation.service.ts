@@ -35,7 +35,7 @@ import { AuditRepository } from '../../infra/audit/audit.repository';
 import { ChannelService } from '../channels/channel.service';
 import { MessageRepository } from './message.repository';
 import { AgentMessages } from '../outbound/agent-messages.service';
-import { JobQueue, QUEUES } from '../../infra/jobs/job-queue';
+import { JobQueue } from '../../infra/jobs/job-queue';
 import { DomainEvents } from '../events/domain-event-bus';
 import { domainEvent, type DomainEvent } from '../events/domain-events';
 import { canRead } from './conversation-access';
@@ -307,9 +307,9 @@ export class ConversationService {
       const row = await this.repo.findById(agent.organizationId, id, m, true);
       if (!row || !canRead(agent, row)) throw notFound('conversation');
       await this.restrictions.assertMaySend(m, row.contact_id, row.id);
-      const requeued = await this.repo.requeueFailedReply(m, id, messageId);
-      if (!requeued) throw badRequest("seule une réponse dont l'envoi a échoué peut être renvoyée");
-      await this.queue.sendInTx(m, QUEUES.outboundSend, { messageId, organizationId: agent.organizationId });
+      const queue = await this.repo.requeueFailedReply(m, id, messageId);
+      if (!queue) throw badRequest("seule une réponse dont l'envoi a échoué peut être renvoyée");
+      await this.queue.sendInTx(m, queue, { messageId, organizationId: agent.organizationId });
       await this.audit.record(
         {
           organizationId: agent.organizationId,

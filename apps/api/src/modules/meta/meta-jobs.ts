@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { GraphClient, downloadMetaAttachment, metaAccountId, type MetaKind } from '@guichet/channels';
+import { GraphClient, downloadMetaAttachment, metaAccountId, type MetaKind, type SendResult } from '@guichet/channels';
 import { LIMITS } from '@guichet/contracts';
 import type { Job } from 'pg-boss' with { 'resolution-mode': 'import' };
 import { BlobStore } from '../blobs/blob-store';
@@ -7,6 +7,7 @@ import { ChannelService } from '../channels/channel.service';
 import { ContactDirectory } from '../contacts/contact-directory.service';
 import { ConversationWriter } from '../conversations/conversation-writer.service';
 import { domainEvent } from '../events/domain-events';
+import { OutboundWorker } from '../outbound/outbound.worker';
 import { META_QUEUES, META_RETRY_LIMIT, MetaQueue } from './meta-queue';
 import { COMMENT_SUBJECT, type AttachmentJob, type PostJob, type ProfileJob } from './meta-webhook.service';
 import { MetaRepository } from './meta.repository';
@@ -48,6 +49,7 @@ export class MetaJobs {
     private readonly writer: ConversationWriter,
     private readonly blobs: BlobStore,
     private readonly repo: MetaRepository,
+    private readonly outbound: OutboundWorker,
   ) {
     queue.handle<AttachmentJob>(META_QUEUES.attachments, (job) => this.attachments(job));
     queue.handle<ProfileJob>(META_QUEUES.profile, (job) => this.profile(job));
@@ -157,47 +159,45 @@ export class MetaJobs {
     });
   }
 
-  /** Public reply (`POST /{comment-id}/comments`) or private reply (Send API, `recipient.comment_id`). */
+  /**
+   * Public reply (`POST /{comment-id}/comments`) or private reply (Send API, `recipient.comment_id`),
+   * sent once like any reply (issue 18): through the outbound worker's attempt path (`sendOnce`:
+   * the attempt committed as `sending` before the Graph call, an interrupted one settled). Meta
+   * cannot be asked whether it has a reply, and a second copy would reach the citizen (Meta allows
+   * one private reply): an interrupted one is recorded sent when an echo told its id, else left
+   * « Envoi interrompu » for an agent (`agent`).
+   */
   async commentSend(job: Job<CommentSendJob>): Promise<void> {
     const { organizationId, messageId } = job.data;
-    const message = await this.repo.messageById(organizationId, messageId);
-    if (!message || message.status !== 'queued' || !message.channel_id) return;
+    const row = await this.outbound.sendable(job);
+    const message = row && (await this.repo.messageById(organizationId, messageId));
+    if (!row || !message?.channel_id) return;
     const source = message.meta?.source;
     const commentId = message.meta?.commentId;
     if ((source !== 'comment-reply' && source !== 'private-reply') || typeof commentId !== 'string') return;
     const channel = await this.channels.resolve(organizationId, message.channel_id);
-    let result: { ok: true; externalId: string | null } | { ok: false; temporary: boolean; reason: string };
-    if (!channel?.enabled) {
-      result = { ok: false, temporary: false, reason: 'canal désactivé ou supprimé' };
-    } else {
-      const kind = channel.kind as MetaKind;
-      const client = GraphClient.from(channel.config);
-      if (source === 'comment-reply') {
-        const r = await client.post<{ id?: string }>(kind === 'instagram' ? `${commentId}/replies` : `${commentId}/comments`, {
-          message: message.body,
-        });
-        result = r.ok ? { ok: true, externalId: r.data.id ?? null } : r;
-      } else {
+    await this.outbound.sendOnce(job, row, {
+      kind: channel?.kind ?? 'unknown',
+      interrupted: 'agent',
+      send: async (): Promise<SendResult> => {
+        if (!channel?.enabled) return { ok: false, temporary: false, reason: 'canal désactivé ou supprimé' };
+        const kind = channel.kind as MetaKind;
+        const client = GraphClient.from(channel.config);
+        if (source === 'comment-reply') {
+          const r = await client.post<{ id?: string }>(kind === 'instagram' ? `${commentId}/replies` : `${commentId}/comments`, {
+            message: message.body,
+          });
+          return r.ok ? { ok: true, status: 'sent', externalId: r.data.id } : r;
+        }
         const accountId = metaAccountId(kind, channel.config);
-        const r = accountId
-          ? await client.post<{ message_id?: string }>(`${accountId}/messages`, {
-              recipient: { comment_id: commentId },
-              message: { text: message.body, metadata: `guichet:${message.id}` },
-            })
-          : ({ ok: false, temporary: false, reason: 'identifiant du compte manquant dans la configuration du canal' } as const);
-        result = r.ok ? { ok: true, externalId: r.data.message_id ?? null } : r;
-      }
-    }
-    if (!result.ok && result.temporary && !this.lastTry(job)) {
-      this.logger.warn(`message ${messageId} : ${result.reason} (nouvel essai)`);
-      throw new Retry(result.reason);
-    }
-    await this.writer.messageStatus(
-      organizationId,
-      message.conversation_id,
-      messageId,
-      result.ok ? 'sent' : 'failed',
-      result.ok ? { externalId: result.externalId } : { error: result.reason },
-    );
+        if (!accountId)
+          return { ok: false, temporary: false, reason: 'identifiant du compte manquant dans la configuration du canal' };
+        const r = await client.post<{ message_id?: string }>(`${accountId}/messages`, {
+          recipient: { comment_id: commentId },
+          message: { text: message.body, metadata: `guichet:${message.id}` },
+        });
+        return r.ok ? { ok: true, status: 'sent', externalId: r.data.message_id } : r;
+      },
+    });
   }
 }

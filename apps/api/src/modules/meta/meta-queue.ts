@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common'
 import type { Job } from 'pg-boss' with { 'resolution-mode': 'import' };
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config';
-import { JobQueue } from '../../infra/jobs/job-queue';
+import { JobQueue, QUEUES } from '../../infra/jobs/job-queue';
 
 export const META_QUEUES = {
   /** Download attachment bytes from Meta's CDN into the blob store. */
@@ -12,7 +12,7 @@ export const META_QUEUES = {
   /** Fetch a commented post's text and link. */
   post: 'meta-post',
   /** Public comment replies and private replies. */
-  commentSend: 'meta-comment-send',
+  commentSend: QUEUES.metaCommentSend,
 } as const;
 
 export const META_RETRY_LIMIT = 6;

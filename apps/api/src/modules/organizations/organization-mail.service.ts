@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { OrgMailSettingsDto, OrgMailSettingsInput } from '@guichet/contracts';
-import { sendOrganizationMail, type OrganizationMailAttachment } from '@guichet/channels';
+import { outboundMessageId, sendOrganizationMail, type OrganizationMailAttachment } from '@guichet/channels';
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config';
 import { AppError } from '../../common/errors';
@@ -24,12 +24,14 @@ export class OrganizationMail {
 
   /**
    * Within the caller's transaction: a refused mail throws (503 with the server's reason), so
-   * what the mail announces (an invitation) is rolled back with it.
+   * what the mail announces (an invitation) is rolled back with it. `mail.messageId`: the Guichet
+   * message this mail is (a form's notice): its Message-ID is derived from it (outboundMessageId),
+   * the same on every attempt, so a mail sent again after an interrupted attempt is the same mail.
    */
   async send(
     m: EntityManager,
     organizationId: string,
-    mail: { to: string; subject: string; text: string; attachments?: OrganizationMailAttachment[] },
+    mail: { to: string; subject: string; text: string; attachments?: OrganizationMailAttachment[]; messageId?: string },
   ): Promise<void> {
     const stored = await this.organizations.mailSettings(organizationId, m);
     if (!stored || stored.settings.mode === 'log') {
@@ -50,7 +52,10 @@ export class OrganizationMail {
     const s = stored.settings as Extract<OrgMailSettingsDto, { mode: 'smtp' }>;
     const { password } = decryptSecrets(this.config.encryptionKey, aad(organizationId), stored.secret) as { password?: string };
     try {
-      await sendOrganizationMail({ ...s, password }, mail);
+      await sendOrganizationMail(
+        { ...s, password },
+        { ...mail, messageId: mail.messageId ? outboundMessageId(mail.messageId, s.fromAddress) : undefined },
+      );
     } catch (e) {
       throw new AppError('unavailable', `le courriel à ${mail.to} n’a pas pu être envoyé : ${(e as Error).message}`);
     }

@@ -10,7 +10,7 @@ import { JobQueue, QUEUES } from '../../infra/jobs/job-queue';
 import { trackingToken } from '../public/tracking-token';
 import { OutboundRepository, type FormNoticeContext } from './outbound.repository';
 
-export const FORM_NOTICE_MAIL_QUEUE = 'form-notice-mail';
+export const FORM_NOTICE_MAIL_QUEUE = QUEUES.formNoticeMail;
 
 export interface FormNoticeFacts {
   commune: string;

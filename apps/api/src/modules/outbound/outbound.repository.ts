@@ -116,7 +116,7 @@ export class OutboundRepository {
   }
 
   /** Of these provider ids, those another message of the channel holds. */
-  async heldExternalIds(channelId: string, messageId: string, externalIds: string[]): Promise<Set<string>> {
+  async heldExternalIds(channelId: string | null, messageId: string, externalIds: string[]): Promise<Set<string>> {
     if (!externalIds.length) return new Set();
     const rows = await this.db.query<{ external_id: string }>(
       `SELECT external_id FROM message WHERE channel_id = $1 AND external_id = ANY($2::text[]) AND id <> $3`,

@@ -1,5 +1,12 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { adapterFor, type ChannelAdapter, type OutboundRequest, type SendResult } from '@guichet/channels';
+import {
+  adapterFor,
+  type ChannelAdapter,
+  type FindSentResult,
+  type InterruptedSend,
+  type OutboundRequest,
+  type SendResult,
+} from '@guichet/channels';
 import { CHANNEL_CAPABILITIES, CHANNEL_IDENTITY } from '@guichet/contracts';
 import type { Job } from 'pg-boss' with { 'resolution-mode': 'import' };
 import { APP_CONFIG, JOBS_AT_ONCE, type AppConfig } from '../../config';
@@ -16,6 +23,7 @@ import { isInfrastructureError } from '../../common/database';
 import { InstancePresence } from './instance-presence.repository';
 import { AuditRepository } from '../../infra/audit/audit.repository';
 import { limitedReason } from '../privacy/processing-restrictions.service';
+import { UnwrittenOutcomes } from './unwritten-outcomes';
 
 /** How long a provider may fetch a reply's files from their signed link (Twilio fetches at once; retries stay within). */
 const MEDIA_LINK_TTL_SECONDS = 2 * 24 * 3600;
@@ -44,6 +52,20 @@ const PROVIDER_CLOCK_SKEW_MS = 60_000;
 export interface OutboundJob {
   messageId: string;
   organizationId: string;
+}
+
+/**
+ * One message's provider call as a worker makes it (the outbound worker through its channel's
+ * adapter; a form's e-mail notice through the organization's mail; a Meta comment reply through
+ * the Graph API), and how an interrupted attempt of it is settled (InterruptedSend).
+ */
+export interface Sender {
+  /** What the metrics and logs call it (the channel's kind). */
+  kind: string;
+  interrupted: InterruptedSend;
+  send(): Promise<SendResult>;
+  /** `ask`: the provider's messages matching this one, created since `since`. */
+  findSent?(since: Date): Promise<FindSentResult>;
 }
 
 /** What settling an interrupted attempt came to. */
@@ -77,6 +99,9 @@ type Settled =
  *   with its SID, nothing sent; not there → sent now); an e-mail goes again with the same
  *   Message-ID (email.adapter.ts says why); a Meta reply nothing can confirm (no echo recorded its
  *   id) is left `sending` with the reason, shown to agents as interrupted, for them to decide.
+ * The other workers that send a Guichet message (a form's e-mail notice, a Meta comment reply)
+ * go through the same path (`sendable`, `sendOnce` with their own Sender). The claim is told to
+ * agents like any status change (« Envoi en cours », live).
  * The providers set no pace of their own here: Twilio's 429 and SMTP's 4xx are temporary failures,
  * retried with backoff like any other (a Twilio attempt stays `sending`, so its retry asks first;
  * the others go back to `queued`).
@@ -87,7 +112,7 @@ export class OutboundWorker implements OnApplicationBootstrap {
   /** Messages this process is sending right now (its own attempts that are not over). */
   private readonly inFlight = new Set<string>();
   /** Outcomes the provider gave that could not be written (the database away past RECORD_PATIENCE_MS). */
-  private readonly unwritten = new Map<string, SendResult>();
+  private readonly unwritten = new UnwrittenOutcomes();
 
   constructor(
     private readonly repo: OutboundRepository,
@@ -117,31 +142,27 @@ export class OutboundWorker implements OnApplicationBootstrap {
     });
   }
 
+  /**
+   * The job's message when a run has something to do with it: `queued`, or `sending` without a
+   * reason (an attempt to settle). Notes are never sent; a message already sent is not sent twice;
+   * one waiting for an agent waits.
+   */
+  async sendable(job: Job<OutboundJob>): Promise<OutboundRow | undefined> {
+    const row = await this.repo.findOutbound(job.data.organizationId, job.data.messageId);
+    if (!row || row.kind !== 'message') return undefined;
+    if (row.status !== 'queued' && !(row.status === 'sending' && row.error === null)) return undefined;
+    return row;
+  }
+
   async handle(job: Job<OutboundJob>): Promise<void> {
-    const { messageId, organizationId } = job.data;
-    const row = await this.repo.findOutbound(organizationId, messageId);
-    // Notes are never sent; a message already sent is not sent twice; one waiting for an agent waits.
-    if (!row || row.kind !== 'message' || !row.channel_id) return;
-    if (row.status !== 'queued' && !(row.status === 'sending' && row.error === null)) return;
+    const { organizationId } = job.data;
+    const row = await this.sendable(job);
+    if (!row?.channel_id) return;
     const channel = await this.channels.resolve(organizationId, row.channel_id);
     // A letter is never sent by a provider: it stays queued (« à poster ») until an agent marks it posted.
     if (channel && CHANNEL_CAPABILITIES[channel.kind].postal) return;
     const kind = channel?.kind ?? 'unknown';
-    // RGPD art. 18, the last check of every path (replies, acknowledgements, notices, surveys,
-    // reminders queued before the limitation): nothing leaves but a rights request's answer.
-    if (row.status === 'queued' && row.limited_since) {
-      const reason = limitedReason(row.limited_since, 'message non envoyé');
-      await this.audit.record({
-        organizationId,
-        agentId: null,
-        action: 'contact.processing_refused',
-        conversationId: row.conversation_id,
-        contactId: row.contact_id,
-        data: { messageId, refused: 'send' },
-        origin: { ip: null, sessionId: null },
-      });
-      return this.conclude(job, row, kind, undefined, { kind: 'result', result: { ok: false, temporary: false, reason } });
-    }
+    if (await this.refusedForLimitation(job, row, kind)) return;
     if (!channel?.enabled) {
       const reason = 'canal désactivé ou supprimé';
       if (row.status === 'sending') return this.interrupt(row, kind, `${reason} : vérifiez avant de renvoyer`);
@@ -150,6 +171,19 @@ export class OutboundWorker implements OnApplicationBootstrap {
     const adapter = adapterFor(channel.kind);
     const prepared = await this.prepare(row, channel);
     if ('refused' in prepared) return this.conclude(job, row, kind, adapter, { kind: 'result', result: prepared.refused });
+    return this.sendOnce(job, row, senderOf(adapter, prepared.request));
+  }
+
+  /**
+   * Sends `row` (as `sendable` read it) once through `sender`: claims the attempt (committed before
+   * the provider call, told to agents as « Envoi en cours »), or settles an interrupted one, then
+   * writes the outcome or fails the job for a retry (see the class). The path of every worker that
+   * sends a Guichet message to a provider.
+   */
+  async sendOnce(job: Job<OutboundJob>, row: OutboundRow, sender: Sender): Promise<void> {
+    const { messageId, organizationId } = job.data;
+    // The outbound worker checked it before preparing its request; the other workers' sends here.
+    if (await this.refusedForLimitation(job, row, sender.kind)) return;
     // Whether this run holds the attempt (claimed or taken over): only then is it this run's to end.
     const held = { attempt: false };
     try {
@@ -158,19 +192,55 @@ export class OutboundWorker implements OnApplicationBootstrap {
         await this.presence.hold();
         if (await this.repo.claim(messageId, this.presence.id)) {
           held.attempt = true;
-          settled = { kind: 'result', result: await this.attempt(adapter, prepared.request) };
+          // Told while the provider is called (the web orders queued < sending < sent, so the
+          // outcome's event cannot be undone by this one); awaited before the outcome is written.
+          const told = this.tellClaimed(row);
+          settled = { kind: 'result', result: await this.attempt(messageId, sender) };
+          await told;
         } else {
           // Another run claimed it between the read and the claim: what it is now decides.
           const now = await this.repo.findOutbound(organizationId, messageId);
           if (!now || now.status !== 'sending' || now.error !== null) return;
-          settled = await this.settle(now, adapter, prepared.request, held);
+          settled = await this.settle(now, sender, held);
         }
       } else {
-        settled = await this.settle(row, adapter, prepared.request, held);
+        settled = await this.settle(row, sender, held);
       }
-      await this.conclude(job, row, kind, adapter, settled);
+      await this.conclude(job, row, sender.kind, sender, settled);
     } finally {
       if (held.attempt) this.inFlight.delete(messageId);
+    }
+  }
+
+  /**
+   * RGPD art. 18, the last check of every path (replies, acknowledgements, notices, surveys,
+   * reminders queued before the limitation): nothing leaves but a rights request's answer. True
+   * when the message was refused (failed with the reason, audited).
+   */
+  private async refusedForLimitation(job: Job<OutboundJob>, row: OutboundRow, kind: string): Promise<boolean> {
+    if (row.status !== 'queued' || !row.limited_since) return false;
+    const { messageId, organizationId } = job.data;
+    const reason = limitedReason(row.limited_since, 'message non envoyé');
+    await this.audit.record({
+      organizationId,
+      agentId: null,
+      action: 'contact.processing_refused',
+      conversationId: row.conversation_id,
+      contactId: row.contact_id,
+      data: { messageId, refused: 'send' },
+      origin: { ip: null, sessionId: null },
+    });
+    await this.conclude(job, row, kind, undefined, { kind: 'result', result: { ok: false, temporary: false, reason } });
+    return true;
+  }
+
+  /** The claim, told like any status change (`message.updated`, change `status`): agents see « Envoi en cours » live. */
+  private async tellClaimed(row: OutboundRow): Promise<void> {
+    try {
+      await this.writer.messageStatusTold(row.organization_id, row.conversation_id, row.id);
+    } catch (e) {
+      // Only the live display is late (a reload shows it): the send goes on.
+      this.logger.warn(`message ${row.id}: envoi en cours non annoncé (${e instanceof Error ? e.message : String(e)})`);
     }
   }
 
@@ -179,11 +249,11 @@ export class OutboundWorker implements OnApplicationBootstrap {
     job: Job<OutboundJob>,
     row: OutboundRow,
     kind: string,
-    adapter: ChannelAdapter | undefined,
+    sender: Pick<Sender, 'interrupted'> | undefined,
     settled: Settled,
   ): Promise<void> {
     const { messageId, organizationId } = job.data;
-    if (settled.kind === 'none') return;
+    if (settled.kind === 'none') return this.unwritten.forget(messageId);
     if (settled.kind === 'unknown') {
       if (job.retryCount < OUTBOUND_RETRY_LIMIT) {
         this.metrics.outbound(kind, 'retry');
@@ -199,7 +269,7 @@ export class OutboundWorker implements OnApplicationBootstrap {
       this.logger.warn(`message ${messageId}: ${result.reason} (nouvel essai)`);
       // A provider that can be asked is asked by the retry (a timeout may hide an accepted send);
       // the others' attempt goes back to the queue, sent again as before.
-      if (adapter?.interrupted !== 'ask') await this.repo.release(messageId, this.presence.id);
+      if (sender?.interrupted !== 'ask') await this.repo.release(messageId, this.presence.id);
       throw new Error(result.reason);
     }
     this.metrics.outbound(kind, settled.recovered ? 'recovered' : result.ok ? result.status : 'failed');
@@ -215,10 +285,10 @@ export class OutboundWorker implements OnApplicationBootstrap {
   }
 
   /** The provider call of an attempt this run holds. */
-  private attempt(adapter: ChannelAdapter, request: OutboundRequest): Promise<SendResult> {
-    this.inFlight.add(request.message.id);
-    return adapter
-      .send(request)
+  private attempt(messageId: string, sender: Sender): Promise<SendResult> {
+    this.inFlight.add(messageId);
+    return sender
+      .send()
       .catch((e: unknown): SendResult => ({ ok: false, temporary: true, reason: `erreur réseau : ${String(e)}` }));
   }
 
@@ -226,12 +296,7 @@ export class OutboundWorker implements OnApplicationBootstrap {
    * A message found `sending`: waits while the attempt may still be running, then takes it over
    * and settles it as its channel can (see the class).
    */
-  private async settle(
-    row: OutboundRow,
-    adapter: ChannelAdapter,
-    request: OutboundRequest,
-    held: { attempt: boolean },
-  ): Promise<Settled> {
+  private async settle(row: OutboundRow, sender: Sender, held: { attempt: boolean }): Promise<Settled> {
     const waitUntil = Date.now() + WAIT_FOR_ATTEMPT_MS;
     let current = row;
     for (;;) {
@@ -251,41 +316,42 @@ export class OutboundWorker implements OnApplicationBootstrap {
       if (Date.now() >= waitUntil) return { kind: 'unknown', reason: 'un autre envoi de ce message est en cours' };
       await new Promise((resolve) => setTimeout(resolve, 500));
       const now = await this.repo.findOutbound(row.organization_id, row.id);
-      if (!now || now.status !== 'sending' || now.error !== null) return { kind: 'none' };
+      if (!now || now.status !== 'sending' || now.error !== null) {
+        // Ended by another run (written, or left for an agent): an outcome kept here is stale.
+        this.unwritten.forget(row.id);
+        return { kind: 'none' };
+      }
       current = now;
     }
     this.inFlight.add(row.id);
     this.logger.log(`message ${row.id}: envoi précédent interrompu (${row.send_instance ?? '?'}), repris`);
-    const unwritten = this.unwritten.get(row.id);
-    if (unwritten) {
-      this.unwritten.delete(row.id);
-      return { kind: 'result', result: unwritten };
-    }
-    switch (adapter.interrupted) {
+    const unwritten = this.unwritten.take(row.id);
+    if (unwritten) return { kind: 'result', result: unwritten };
+    switch (sender.interrupted) {
       case 'resend':
-        return { kind: 'result', result: await this.attempt(adapter, request) };
+        return { kind: 'result', result: await this.attempt(row.id, sender) };
       case 'agent':
         // An echo of the first attempt already told its id: it left.
         if (current.external_id)
           return { kind: 'result', result: { ok: true, status: 'sent', externalId: current.external_id }, recovered: true };
         return this.interrupt(
           current,
-          adapter.kind,
+          sender.kind,
           "impossible de savoir s'il est parti : vérifiez la conversation avant de le renvoyer",
         ).then(() => ({ kind: 'none' }) as const);
       case 'ask': {
         const since = new Date(new Date(current.created_at).getTime() - PROVIDER_CLOCK_SKEW_MS);
-        const found = (await adapter.findSent?.(request, since)) ?? { ok: true as const, records: [] };
+        const found = (await sender.findSent?.(since)) ?? { ok: true as const, records: [] };
         if (!found.ok) return { kind: 'unknown', reason: `vérification de l'envoi impossible : ${found.reason}` };
         // The oldest match no other message holds (the same text sent on purpose before is another's).
         const taken = await this.repo.heldExternalIds(
-          request.channel.id,
+          row.channel_id,
           row.id,
           found.records.map((r) => r.externalId),
         );
         const mine = found.records.find((r) => !taken.has(r.externalId));
         if (mine) return { kind: 'result', result: { ok: true, status: 'sent', externalId: mine.externalId }, recovered: true };
-        return { kind: 'result', result: await this.attempt(adapter, request) };
+        return { kind: 'result', result: await this.attempt(row.id, sender) };
       }
     }
   }
@@ -313,10 +379,11 @@ export class OutboundWorker implements OnApplicationBootstrap {
     for (let waitMs = 200; ; waitMs = Math.min(waitMs * 2, 5_000)) {
       try {
         await write();
+        this.unwritten.forget(messageId);
         return;
       } catch (e) {
         if (!isInfrastructureError(e) || Date.now() + waitMs > giveUpAt) {
-          if (outcome) this.unwritten.set(messageId, outcome);
+          if (outcome) this.unwritten.keep(messageId, outcome);
           throw e;
         }
         this.logger.warn(
@@ -367,4 +434,15 @@ export class OutboundWorker implements OnApplicationBootstrap {
       },
     };
   }
+}
+
+/** A channel adapter's send of a prepared request, as a Sender. */
+function senderOf(adapter: ChannelAdapter, request: OutboundRequest): Sender {
+  const findSent = adapter.findSent;
+  return {
+    kind: adapter.kind,
+    interrupted: adapter.interrupted,
+    send: () => adapter.send(request),
+    findSent: findSent ? (since) => findSent.call(adapter, request, since) : undefined,
+  };
 }
