@@ -446,7 +446,7 @@ export const en: Messages = {
     limited:
       'Data restricted (GDPR art. 18) since {{date}}, granted by {{name}}: kept but no longer processed. No message outside the rights request, no transfer, merge, survey or reminder.',
     objected: 'Objection (GDPR art. 21) since {{date}}, granted by {{name}}: no satisfaction survey, no event reminder.',
-    reason: 'Reason: {{reason}}',
+    reason: 'Reason: {{reason}}.',
     until: 'Meant to last until {{date}} (a supervisor still lifts it, the citizen told).',
     grantHeading: 'Grant the request',
     grantReason: 'Reason',

@@ -6,10 +6,10 @@
 export const restrictionsFr = {
   restriction: {
     limited:
-      'Données limitées (RGPD art. 18) depuis le {{date}}, accordé par {{name}} : elles restent conservées mais ne sont plus traitées. Aucun message hors de la demande de droits, ni transfert, ni fusion, ni enquête, ni rappel.',
+      'Traitement limité (RGPD art. 18) depuis le {{date}}, accordé par {{name}} : les données restent conservées mais ne sont plus traitées. Aucun message hors de la demande de droits, ni transfert, ni fusion, ni enquête, ni rappel.',
     objected:
       'Opposition (RGPD art. 21) depuis le {{date}}, accordée par {{name}} : ni enquête de satisfaction, ni rappel d’événement.',
-    reason: 'Motif : {{reason}}',
+    reason: 'Motif : {{reason}}.',
     until: 'Prévue jusqu’au {{date}} (la levée reste à faire par un superviseur, l’usager prévenu).',
     grantHeading: 'Accorder la demande',
     grantReason: 'Motif',
