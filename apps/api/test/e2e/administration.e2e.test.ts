@@ -225,6 +225,45 @@ describe('administration: services, agents, invitations, settings', () => {
     expect(dup).toMatchObject({ status: 409, body: { message: `un compte existe déjà avec l’adresse ${town.agentEC.email}` } });
   });
 
+  it('an invitation link lasts 72 hours and a reset link 2 hours; an expired one sets nothing and says so in French', async () => {
+    await t.http('PUT', '/api/v1/organization/mail-settings', { token: admin(), body: { mode: 'log' } });
+    const invited = await t.http('POST', '/api/v1/agents', {
+      token: admin(),
+      body: { name: 'Lou Lente', email: 'lou.lente@ville.fr', teamIds: [town.etatCivil.id] },
+    });
+    expect(invited.status).toBe(201);
+    await t.http('POST', '/api/v1/account/password-reset', { body: { email: town.agentEC.email } });
+    const lifetimes = (
+      await t.db.query(
+        `SELECT t.agent_id, t.purpose, extract(epoch FROM t.expires_at - t.created_at)::int AS seconds
+           FROM agent_token t WHERE t.agent_id = ANY($1::uuid[]) AND t.used_at IS NULL`,
+        [[invited.body.id, town.agentEC.id]],
+      )
+    ).rows;
+    expect(lifetimes).toEqual(
+      expect.arrayContaining([
+        { agent_id: invited.body.id, purpose: 'invitation', seconds: 72 * 3600 },
+        { agent_id: town.agentEC.id, purpose: 'reset', seconds: 2 * 3600 },
+      ]),
+    );
+
+    // 72 hours later (the clock moved back on the link): refused, nothing set, the account still waits.
+    await t.db.query(`UPDATE agent_token SET expires_at = now() - interval '1 second' WHERE agent_id = $1`, [invited.body.id]);
+    const mails = (await t.http('GET', '/api/v1/organization/mails', { token: admin() })).body;
+    const mail = mails.find((m: { to: string }) => m.to === 'lou.lente@ville.fr');
+    expect(
+      await t.http('POST', '/api/v1/account/password', { body: { token: linkToken(mail.text), password: GOOD } }),
+    ).toMatchObject({
+      status: 400,
+      body: { message: 'ce lien n’est plus valable (déjà utilisé ou expiré) : demandez-en un nouveau' },
+    });
+    expect((await t.http('POST', '/api/v1/auth/login', { body: { email: 'lou.lente@ville.fr', password: GOOD } })).status).toBe(
+      401,
+    );
+    const listed = (await t.http('GET', '/api/v1/agents/manage', { token: admin() })).body;
+    expect(listed.find((a: { id: string }) => a.id === invited.body.id)).toMatchObject({ invited: true, active: true });
+  });
+
   it('without SMTP the mails go to the log and stay readable by the admin; a reset link sets a new password', async () => {
     await t.http('PUT', '/api/v1/organization/mail-settings', { token: admin(), body: { mode: 'log' } });
     const agent = await t.newAgent({ organizationId: town.org.id, teamIds: [town.etatCivil.id], name: 'Rémi Reset' });

@@ -72,6 +72,63 @@ describe('channel administration', () => {
     expect(bad.body.details.join()).toMatch(/address/);
   });
 
+  it('records who changed a channel and how, before and after, never a secret', async () => {
+    const sms = { accountSid: `AC${'2'.repeat(32)}`, authToken: 'twilio-token-1', phoneNumber: '+33757000009' };
+    const created = await t.http('POST', '/api/v1/channels', {
+      token: town.admin.token,
+      body: { kind: 'sms', name: 'SMS mairie', teamId: town.etatCivil.id, config: sms },
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    const patched = await t.http('PATCH', `/api/v1/channels/${id}`, {
+      token: town.admin.token,
+      body: {
+        name: 'SMS état civil',
+        teamId: town.scolarite.id,
+        enabled: false,
+        config: { accountSid: sms.accountSid, authToken: 'twilio-token-2', phoneNumber: '+33757000010' },
+      },
+    });
+    expect(patched.status).toBe(200);
+    // A change of name alone keeps the saved token: replaced nothing.
+    await t.http('PATCH', `/api/v1/channels/${id}`, { token: town.admin.token, body: { name: 'SMS' } });
+
+    const rows = (
+      await t.db.query(
+        `SELECT action, agent_id, created_at, data FROM audit_event
+          WHERE organization_id = $1 AND action IN ('channel.created', 'channel.updated') AND data->>'channelId' = $2
+          ORDER BY id`,
+        [town.org.id, id],
+      )
+    ).rows;
+    expect(rows.map((r) => [r.action, r.agent_id])).toEqual([
+      ['channel.created', town.admin.id],
+      ['channel.updated', town.admin.id],
+      ['channel.updated', town.admin.id],
+    ]);
+    for (const r of rows) expect(r.created_at).toBeInstanceOf(Date);
+    const settings = (name: string, teamId: string, enabled: boolean, phoneNumber: string) => ({
+      kind: 'sms',
+      name,
+      teamId,
+      enabled,
+      config: { accountSid: sms.accountSid, phoneNumber },
+      secretsSet: ['authToken'],
+    });
+    expect(rows[0].data).toEqual({
+      channelId: id,
+      after: settings('SMS mairie', town.etatCivil.id, true, '+33757000009'),
+    });
+    expect(rows[1].data).toEqual({
+      channelId: id,
+      before: settings('SMS mairie', town.etatCivil.id, true, '+33757000009'),
+      after: settings('SMS état civil', town.scolarite.id, false, '+33757000010'),
+      secretsReplaced: ['authToken'],
+    });
+    expect(rows[2].data).toMatchObject({ before: { name: 'SMS état civil' }, after: { name: 'SMS' }, secretsReplaced: [] });
+    expect(JSON.stringify(rows)).not.toMatch(/twilio-token/);
+  });
+
   it('refuses invalid configs, unknown services, agents and supervisors', async () => {
     const post = (token: string, body: object) => t.http('POST', '/api/v1/channels', { token, body });
     const before = await t.count('channel');

@@ -23,6 +23,15 @@ import { channelWebhooks } from './channel-webhooks';
 
 const CHANNEL_CACHE_MS = 5_000;
 
+/** A channel as the audit log keeps it: its settings without the secrets, only which secrets are saved. */
+function audited(
+  fields: { kind: ChannelKind; name: string; teamId: string; enabled: boolean },
+  publicConfig: Record<string, unknown>,
+  secrets: Record<string, unknown>,
+) {
+  return { ...fields, config: publicConfig, secretsSet: Object.keys(secrets).sort() };
+}
+
 export interface ResolvedChannel {
   id: string;
   organizationId: string;
@@ -197,7 +206,15 @@ export class ChannelService {
         secrets: Object.keys(secrets).length ? encryptSecrets(this.config.encryptionKey, id, secrets) : null,
       });
       await this.audit.record(
-        { organizationId: agent.organizationId, agentId: agent.id, action: 'channel.created', data: { channelId: id } },
+        {
+          organizationId: agent.organizationId,
+          agentId: agent.id,
+          action: 'channel.created',
+          data: {
+            channelId: id,
+            after: audited({ kind: input.kind, name: input.name, teamId: input.teamId, enabled: true }, publicConfig, secrets),
+          },
+        },
         m,
       );
     });
@@ -237,16 +254,41 @@ export class ChannelService {
     let config = current.config;
     if (input.config) config = this.validate(current.kind, this.withStoredSecrets(current, input.config));
     const { publicConfig, secrets } = splitSecrets(current.kind, config);
+    const stored = splitSecrets(current.kind, current.config);
+    const given = input.config ? splitSecrets(current.kind, input.config).secrets : {};
     await this.db.tx(async (m) => {
+      // The admin's own switch (`current.enabled` also says whether the platform archived the town).
+      const row = await this.channels.find(agent.organizationId, id, m);
+      if (!row) throw notFound('canal');
+      const next = {
+        teamId: input.teamId ?? row.team_id,
+        name: input.name ?? row.name,
+        enabled: input.enabled ?? row.enabled,
+      };
       await this.channels.update(m, id, {
-        teamId: input.teamId ?? current.teamId,
-        name: input.name ?? current.name,
-        enabled: input.enabled ?? current.enabled,
+        ...next,
         config: publicConfig,
         secrets: Object.keys(secrets).length ? encryptSecrets(this.config.encryptionKey, id, secrets) : null,
       });
+      // Before and after without any secret: which ones are saved, and which this change replaced.
       await this.audit.record(
-        { organizationId: agent.organizationId, agentId: agent.id, action: 'channel.updated', data: { channelId: id } },
+        {
+          organizationId: agent.organizationId,
+          agentId: agent.id,
+          action: 'channel.updated',
+          data: {
+            channelId: id,
+            before: audited(
+              { kind: row.kind, name: row.name, teamId: row.team_id, enabled: row.enabled },
+              stored.publicConfig,
+              stored.secrets,
+            ),
+            after: audited({ kind: row.kind, ...next }, publicConfig, secrets),
+            secretsReplaced: Object.keys(given)
+              .filter((k) => given[k] !== '')
+              .sort(),
+          },
+        },
         m,
       );
     });
