@@ -297,6 +297,19 @@ describe('first run in Chromium: empty database to an invited agent signed in', 
     );
     // Nina's open inbox takes her new role live (the socket says so): the administration appears, no new login.
     await agent.getByRole('link', { name: 'Administration' }).waitFor({ timeout: 10_000 });
+    // Her capacity, changed in the list by keyboard (Enter saves); a number out of range is explained.
+    const capacity = admin.getByRole('spinbutton', { name: 'Capacité (conversations) — Nina Nouvelle' });
+    await capacity.fill('4');
+    await capacity.press('Enter');
+    await expectEventually(async () =>
+      expect((await t.db.query(`SELECT capacity FROM agent WHERE email = 'nina@bourg-essai.fr'`)).rows[0].capacity).toBe(4),
+    );
+    await capacity.fill('5000');
+    await capacity.press('Enter');
+    await admin.getByText(/au plus 1000/i).waitFor();
+    // Refused: the field shows the saved capacity again.
+    await expectEventually(async () => expect(await capacity.inputValue()).toBe('4'));
+    expect((await t.db.query(`SELECT capacity FROM agent WHERE email = 'nina@bourg-essai.fr'`)).rows[0].capacity).toBe(4);
     await admin.getByLabel('Rôle de Paule Première').selectOption('agent');
     await admin.getByText(/vous êtes le dernier administrateur actif/i).waitFor();
     expect(await admin.getByLabel('Rôle de Paule Première').inputValue()).toBe('admin');

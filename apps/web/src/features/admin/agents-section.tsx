@@ -6,7 +6,8 @@ import { apiErrorText } from '../../lib/api-error-text';
 import { Field, FormError } from '../setup/public-card';
 
 /**
- * Agents: invite by e-mail, role, services, capacity, deactivate and reactivate, send a new link.
+ * Agents: invite by e-mail, role, services, capacity (changed in the list too), deactivate and
+ * reactivate, send a new link.
  * An admin may change their own role too while another admin remains (the API refuses the last one's).
  */
 export function AgentsSection({ readOnly, me }: { readOnly: boolean; me: MeDto }) {
@@ -117,7 +118,7 @@ export function AgentsSection({ readOnly, me }: { readOnly: boolean; me: MeDto }
                   t(`roles.${a.role}`)
                 ) : (
                   <select
-                    className="field__input field__input--compact"
+                    className="field__input field__input--compact field__input--role"
                     aria-label={t('admin.agents.roleOf', { name: a.name })}
                     value={a.role}
                     onChange={(e) => update.mutate({ id: a.id, input: { role: e.target.value as AgentRole } })}
@@ -131,7 +132,39 @@ export function AgentsSection({ readOnly, me }: { readOnly: boolean; me: MeDto }
                 )}
               </td>
               <td>{a.teamIds.map((id) => teamName.get(id) ?? '—').join(', ') || '—'}</td>
-              <td>{a.capacity}</td>
+              <td>
+                {readOnly || !a.active ? (
+                  a.capacity
+                ) : (
+                  // Saved when the field is left (or on Enter).
+                  <input
+                    key={`${a.id}-${a.capacity}`}
+                    type="number"
+                    min={0}
+                    max={1000}
+                    className="field__input field__input--compact field__input--number"
+                    aria-label={`${t('admin.agents.capacity')} — ${a.name}`}
+                    defaultValue={a.capacity}
+                    onKeyDown={(e) => {
+                      if (e.key === 'Enter') e.currentTarget.blur();
+                    }}
+                    onBlur={(e) => {
+                      const input = e.currentTarget;
+                      const capacity = input.valueAsNumber;
+                      if (Number.isNaN(capacity) || capacity === a.capacity) return;
+                      // Refused (the reason is said above the list): the field shows the saved capacity again.
+                      update.mutate(
+                        { id: a.id, input: { capacity } },
+                        {
+                          onError: () => {
+                            input.value = String(a.capacity);
+                          },
+                        },
+                      );
+                    }}
+                  />
+                )}
+              </td>
               <td>{!a.active ? t('admin.agents.inactive') : a.invited ? t('admin.agents.pending') : t('admin.agents.active')}</td>
               {readOnly ? null : (
                 <td className="admin-table__actions">
