@@ -74,8 +74,6 @@ export default tseslint.config(
       // The pool/transaction helper and the job queue's pass-through of pg-boss's own statements.
       'apps/api/src/common/database.ts',
       'apps/api/src/infra/jobs/job-queue.ts',
-      // The migration lock taken around migrations at start-up.
-      'apps/api/src/app.factory.ts',
     ],
     rules: {
       'no-restricted-syntax': [

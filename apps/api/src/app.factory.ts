@@ -9,6 +9,7 @@ import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { AppModule } from './app.module';
 import { dataSourceOptions } from './database/data-source';
+import { migrate } from './database/migrate';
 import type { AppConfig } from './config';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { QuietStartLogger } from './common/logging';
@@ -21,6 +22,9 @@ import { metricsRoute, startMetricsServer } from './infra/metrics/metrics-endpoi
 import { hasDemo, seedDemo } from './seed/seed-demo';
 import { serveWebApp } from './web-app';
 
+/** Where the tests and the bench import it from (the CLI imports ./database/migrate, not the app). */
+export { migrate };
+
 export interface RunningApp {
   app: INestApplication;
   url: string;
@@ -29,19 +33,6 @@ export interface RunningApp {
   /** The database holds the demo town (seeded now or earlier). */
   demo: boolean;
   close(): Promise<void>;
-}
-
-/** Migrations run under an advisory lock: several instances starting together apply them once. */
-export async function migrate(dataSource: DataSource): Promise<void> {
-  const runner = dataSource.createQueryRunner();
-  await runner.connect();
-  try {
-    await runner.query(`SELECT pg_advisory_lock(hashtextextended('guichet:migrations', 0))`);
-    await dataSource.runMigrations({ transaction: 'each' });
-  } finally {
-    await runner.query(`SELECT pg_advisory_unlock(hashtextextended('guichet:migrations', 0))`).catch(() => undefined);
-    await runner.release();
-  }
 }
 
 /**
