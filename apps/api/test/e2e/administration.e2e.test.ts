@@ -63,6 +63,77 @@ describe('first run on an empty database', () => {
   });
 });
 
+/**
+ * What the server prints while it starts (the first-run announcement goes to stdout through
+ * console.log), its structured logs sent elsewhere; `restore()` puts console.log back.
+ */
+function captureConsole(): { text(): string; restore(): void } {
+  const printed: string[] = [];
+  const original = console.log;
+  console.log = (...args: unknown[]) => void printed.push(args.map(String).join(' '));
+  return { text: () => printed.join('\n'), restore: () => void (console.log = original) };
+}
+
+const QUIET_LOGS = { write: () => undefined };
+const REFUSED = 'jeton d’installation incorrect : recopiez celui affiché dans le journal du serveur';
+
+describe('first run: the setup token the server prints, or the one the operator set', () => {
+  const body = (token: string, slug: string) => ({
+    token,
+    organization: { name: `Ville de ${slug}`, slug },
+    admin: { name: 'Paule Première', email: `paule@${slug}.fr`, password: GOOD },
+  });
+
+  it('prints a token on an empty database, and setup succeeds with exactly that one', async () => {
+    const printed = captureConsole();
+    const t = await startTestApp({ logLevel: 'info', logDestination: QUIET_LOGS }).finally(() => printed.restore());
+    try {
+      const log = printed.text();
+      expect(log).toContain('Première installation');
+      const match = /saisissez ce jeton d'installation : ([A-Za-z0-9_-]+)/.exec(log);
+      expect(match).not.toBeNull();
+      const token = match![1]!;
+      expect(token).toHaveLength(32);
+
+      const wrong = await t.http('POST', '/api/v1/setup', { body: body(`${token.slice(1)}x`, 'jeton-lu') });
+      expect(wrong).toMatchObject({ status: 403, body: { message: REFUSED } });
+      expect(await t.count('organization')).toBe(0);
+      const created = await t.http('POST', '/api/v1/setup', { body: body(token, 'jeton-lu') });
+      expect(created).toMatchObject({ status: 201, body: { organization: { slug: 'jeton-lu' } } });
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('with GUICHET_SETUP_TOKEN: that value is accepted, the derived one refused, and it is not printed', async () => {
+    const chosen = 'jeton-choisi-par-l-exploitant-2026';
+    const before = process.env.GUICHET_SETUP_TOKEN;
+    process.env.GUICHET_SETUP_TOKEN = chosen;
+    const printed = captureConsole();
+    let t: TestApp | undefined;
+    try {
+      t = await startTestApp({ logLevel: 'info', logDestination: QUIET_LOGS }).finally(() => printed.restore());
+      // The token the server would derive from its secret without GUICHET_SETUP_TOKEN.
+      const derived = setupToken(t.config, {});
+      const log = printed.text();
+      expect(log).not.toContain(chosen);
+      expect(log).not.toContain(derived);
+      expect(log).toContain('Première installation');
+      expect(log).toContain('GUICHET_SETUP_TOKEN');
+
+      const refused = await t.http('POST', '/api/v1/setup', { body: body(derived, 'jeton-choisi') });
+      expect(refused).toMatchObject({ status: 403, body: { message: REFUSED } });
+      expect(await t.count('organization')).toBe(0);
+      const created = await t.http('POST', '/api/v1/setup', { body: body(chosen, 'jeton-choisi') });
+      expect(created).toMatchObject({ status: 201, body: { organization: { slug: 'jeton-choisi' } } });
+    } finally {
+      if (before === undefined) delete process.env.GUICHET_SETUP_TOKEN;
+      else process.env.GUICHET_SETUP_TOKEN = before;
+      await t?.close();
+    }
+  });
+});
+
 describe('administration: services, agents, invitations, settings', () => {
   let t: TestApp;
   let smtp: SmtpCapture;

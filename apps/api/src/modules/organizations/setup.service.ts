@@ -142,7 +142,10 @@ export class SetupService {
   }
 }
 
-/** Prints the first-run token in the server's log while the database holds no organization. */
+/**
+ * Prints the first-run token in the server's log while the database holds no organization (only
+ * says where it is when the operator set it with GUICHET_SETUP_TOKEN).
+ */
 @Injectable()
 export class SetupAnnouncer implements OnApplicationBootstrap {
   constructor(
@@ -152,9 +155,14 @@ export class SetupAnnouncer implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.logLevel === 'silent' || !(await this.setup.needed())) return;
+    // A token the operator chose (GUICHET_SETUP_TOKEN) is known to them: it is not copied into
+    // the log, where whoever reads the logs (or their collector) would learn it too.
+    const token = process.env.GUICHET_SETUP_TOKEN
+      ? `le jeton d'installation défini par GUICHET_SETUP_TOKEN`
+      : `ce jeton d'installation : ${setupToken(this.config)}`;
     console.log(
       `\nPremière installation : aucune organisation n'existe encore.\n` +
-        `  Ouvrez ${this.config.publicUrl}/ et saisissez ce jeton d'installation : ${setupToken(this.config)}\n` +
+        `  Ouvrez ${this.config.publicUrl}/ et saisissez ${token}\n` +
         `  (ou, en ligne de commande : pnpm guichet setup --name … --slug … --admin-name … --admin-email … --admin-password …)`,
     );
   }
