@@ -46,6 +46,7 @@ import { RegistrationChannel1765103000000 } from './migrations/1765103000000-reg
 import { IngestOneWriteStatement1765105000000 } from './migrations/1765105000000-ingest-one-write-statement';
 import { SearchIndexVisibility1765107000000 } from './migrations/1765107000000-search-index-visibility';
 import { ProcessingRestriction1765109000000 } from './migrations/1765109000000-processing-restriction';
+import { LimitedSince1765111000000 } from './migrations/1765111000000-limited-since';
 import { PlatformAdmin1764867000000 } from './migrations/1764867000000-platform-admin';
 import { OpenDataPublication1764872000000 } from './migrations/1764872000000-open-data-publication';
 import { InitialSchema1764300000000 } from './migrations/1764300000000-initial-schema';
@@ -184,6 +185,7 @@ export const MIGRATIONS = [
   SearchIndexVisibility1765107000000,
   LetterAnswerPosted1765108000000,
   ProcessingRestriction1765109000000,
+  LimitedSince1765111000000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10, preparedStatements = true): DataSourceOptions {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Job } from 'pg-boss' with { 'resolution-mode': 'import' };
 import type { ConversationDto, MessageDto, ProcessingRestrictionDto } from '@guichet/contracts';
 import { expectEventually, startSmtpCapture, startTwilioServer, type SmtpCapture, type TwilioServer } from '@guichet/testing';
@@ -234,6 +235,35 @@ describe('limitation and objection of processing', () => {
     await settled();
     expect(smsTo(phone)).toHaveLength(before);
     expect(smtp.messages).toHaveLength(0);
+
+    // A request the citizen opens after the limitation is theirs to have processed (art. 18.2:
+    // writing is consent): it is answered; their earlier file stays frozen.
+    const fresh = await t.ingest.ingest(
+      {
+        channelId: town.webform.id,
+        externalId: randomUUID(),
+        from: { kind: 'phone', value: phone },
+        text: 'Bonjour, je voudrais une copie de mon acte de naissance.',
+      },
+      { teamId: town.etatCivil.id },
+    );
+    expect((await conversation(fresh.conversationId)).contact.id).toBe(contactId);
+    expect((await reply(fresh.conversationId, 'Votre copie d’acte part demain.')).status).toBe(201);
+    await expectEventually(
+      () =>
+        expect(
+          smsTo(phone)
+            .map((r) => r.form.Body)
+            .join('\n'),
+        ).toContain('Votre copie d’acte part demain'),
+      WAIT,
+    );
+    await refused(await reply(other, 'Votre dossier avance.'));
+    const moved = await t.http('PATCH', `/api/v1/conversations/${fresh.conversationId}`, {
+      token: sup(),
+      body: { teamId: town.scolarite.id, note: 'Pour la scolarité', version: (await conversation(fresh.conversationId)).version },
+    });
+    expect(moved.status).toBe(200);
 
     // The answer to the rights request itself goes out.
     const answer = await reply(request, 'Bonjour, vos données sont gelées le temps de la vérification.');

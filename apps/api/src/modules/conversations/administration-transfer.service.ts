@@ -247,10 +247,11 @@ export class AdministrationTransfers {
       const row = await this.repo.findById(org, id, m, true);
       if (!row || !canRead(agent, row)) throw notFound('conversation');
       if (row.version !== input.version) throw staleVersion(toConversationDto(row));
-      // RGPD art. 18: a limited citizen's request is not sent to another administration.
-      await this.restrictions.assertProcessable(
+      // RGPD art. 18: a request the citizen's limitation freezes is not sent to another administration.
+      await this.restrictions.assertMayProcess(
         m,
-        [row.contact_id],
+        row.contact_id,
+        row.id,
         'la transmission à une autre administration (L114-2) est impossible',
       );
       if (row.status === 'resolved' || row.status === 'closed')

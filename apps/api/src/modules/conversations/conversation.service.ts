@@ -436,8 +436,8 @@ export class ConversationService {
       let assigneeId = input.assigneeId;
       const moving = input.teamId !== undefined && input.teamId !== row.team_id;
       if (moving) {
-        // RGPD art. 18: a limited citizen's file is not routed to another service.
-        await this.restrictions.assertProcessable(m, [row.contact_id], 'le transfert vers un autre service est impossible');
+        // RGPD art. 18: a file the citizen's limitation freezes is not routed to another service.
+        await this.restrictions.assertMayProcess(m, row.contact_id, row.id, 'le transfert vers un autre service est impossible');
         if (!mayHandOver) throw forbidden('seul un superviseur peut transférer une conversation prise par un collègue');
         // The receiving service reads why the file comes to it: the same rule as the web form's.
         if (!input.note)

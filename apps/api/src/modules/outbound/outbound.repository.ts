@@ -51,8 +51,8 @@ export interface OutboundRow {
   subject: string | null;
   reference: string;
   /**
-   * Since when the citizen's data is limited (RGPD art. 18), when it is and this conversation is no
-   * rights request (whose answer may still go): the message must not leave.
+   * Since when the citizen's data is limited (RGPD art. 18), when it is and this conversation may
+   * not be processed (guichet_limited_since, migration 1765111000000): the message must not leave.
    */
   limited_since: Date | null;
 }
@@ -68,9 +68,7 @@ export class OutboundRepository {
               (extract(epoch FROM now() - m.send_started_at) * 1000)::float8 AS attempt_age_ms,
               (extract(epoch FROM m.send_started_at) * 1000000)::bigint::text AS attempt_key,
               m.kind, m.channel_id, m.conversation_id, c.contact_id, ct.name AS contact_name, c.subject, c.reference,
-              (SELECT r.granted_at FROM processing_restriction r
-                WHERE r.contact_id = c.contact_id AND r.kind = 'limitation' AND r.lifted_at IS NULL
-                  AND NOT EXISTS (SELECT 1 FROM rights_request rr WHERE rr.conversation_id = c.id)) AS limited_since
+              guichet_limited_since(c.contact_id, c.id) AS limited_since
          FROM message m JOIN conversation c ON c.id = m.conversation_id JOIN contact ct ON ct.id = c.contact_id
         WHERE m.id = $1 AND m.organization_id = $2`,
       [messageId, organizationId],

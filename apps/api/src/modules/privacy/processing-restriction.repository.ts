@@ -38,11 +38,6 @@ export const toRestrictionDto = (r: RestrictionRow): ProcessingRestrictionDto =>
 });
 
 /** What the guards read: the citizen's limitation in force, and whether this conversation answers a rights request. */
-export interface LimitationCheckRow {
-  granted_at: Date;
-  answering: boolean;
-}
-
 /**
  * Limitations (RGPD art. 18) and objections (art. 21) granted on a citizen's file: all of their SQL.
  * One in force per citizen and kind (a partial unique index); lifted ones stay as history.
@@ -122,17 +117,16 @@ export class ProcessingRestrictionRepository {
   }
 
   /**
-   * The citizen's limitation in force, if any, and whether `conversationId` is a rights request
-   * (its answer may still go out).
+   * Since when the citizen's data is limited when `conversationId` may not be processed (null: it
+   * may) — guichet_limited_since, migration 1765111000000, the rule the outbound worker asks too.
    */
-  async limitation(contactId: string, conversationId: string | null, m?: EntityManager): Promise<LimitationCheckRow | null> {
-    const [row] = await this.db.query<LimitationCheckRow>(
-      `SELECT r.granted_at, EXISTS (SELECT 1 FROM rights_request rr WHERE rr.conversation_id = $2) AS answering
-         FROM processing_restriction r WHERE r.contact_id = $1 AND r.kind = 'limitation' AND r.lifted_at IS NULL`,
+  async limitedSince(contactId: string, conversationId: string | null, m?: EntityManager): Promise<Date | null> {
+    const [row] = await this.db.query<{ since: Date | null }>(
+      `SELECT guichet_limited_since($1, $2) AS since`,
       [contactId, conversationId],
       m,
     );
-    return row ?? null;
+    return row?.since ?? null;
   }
 
   /** The kinds in force among these citizens (merges look at both files). */

@@ -14,7 +14,7 @@ export const limitedReason = (since: Date, refused: string) =>
 /**
  * The rule every path that processes a citizen's data asks (RGPD art. 18 and 21, issue 16). A
  * limitation in force: nothing goes out to or about the citizen but the answer to a rights request
- * (a conversation marked as one), no transfer, no merge, no survey, no reminder, no retention; the
+ * (a conversation marked as one) or to a request they opened since (their consent, art. 18.2), no transfer, no merge, no survey, no reminder, no retention; the
  * API refuses with 423 and the French reason. An objection: no satisfaction survey, no event
  * reminder (what Guichet does on the basis of public interest without needing it to answer).
  */
@@ -22,25 +22,30 @@ export const limitedReason = (since: Date, refused: string) =>
 export class ProcessingRestrictions {
   constructor(private readonly repo: ProcessingRestrictionRepository) {}
 
-  /** Refuses (423) a message to the citizen outside a rights request while their data is limited. */
-  async assertMaySend(m: EntityManager | undefined, contactId: string, conversationId: string | null): Promise<void> {
-    const row = await this.repo.limitation(contactId, conversationId, m);
-    if (row && !row.answering)
-      throw locked(
-        limitedReason(row.granted_at, 'aucun message ne peut lui être envoyé hors de sa demande d’exercice de droits'),
-      );
+  /** Refuses (423) a message to the citizen in a conversation their limitation freezes. */
+  assertMaySend(m: EntityManager | undefined, contactId: string, conversationId: string | null): Promise<void> {
+    return this.assertMayProcess(
+      m,
+      contactId,
+      conversationId,
+      'aucun message ne peut lui être envoyé hors de sa demande d’exercice de droits',
+    );
   }
 
-  /** Whether the citizen's data is limited and this conversation is no rights request (nothing may go out in it). */
+  /** Refuses (423) `what` (a clause) in a conversation the citizen's limitation freezes. */
+  async assertMayProcess(
+    m: EntityManager | undefined,
+    contactId: string,
+    conversationId: string | null,
+    what: string,
+  ): Promise<void> {
+    const since = await this.repo.limitedSince(contactId, conversationId, m);
+    if (since) throw locked(limitedReason(since, what));
+  }
+
+  /** Whether the citizen's data is limited and this conversation may not be processed (nothing may go out in it). */
   async limitedOutside(m: EntityManager | undefined, contactId: string, conversationId: string): Promise<boolean> {
-    const row = await this.repo.limitation(contactId, conversationId, m);
-    return !!row && !row.answering;
-  }
-
-  /** Why a message to the citizen may not go out now (the outbound worker's last check), or null. */
-  async sendRefusal(contactId: string, conversationId: string): Promise<string | null> {
-    const row = await this.repo.limitation(contactId, conversationId);
-    return row && !row.answering ? limitedReason(row.granted_at, 'message non envoyé') : null;
+    return !!(await this.repo.limitedSince(contactId, conversationId, m));
   }
 
   /** Refuses (423) `what` (a clause: « la fusion de dossiers est impossible ») while one of these citizens' data is limited. */
