@@ -672,13 +672,11 @@ describe('Meta outbound: replies, windows, receipts, Graph errors, page comments
 
       // Killed between Meta's answer and the write, no echo since: nothing can tell whether it left.
       await interruptedAttempt(id, false);
-      await t.app
-        .get(MetaJobs)
-        .commentSend({
-          id: 'handed-out-again',
-          data: { messageId: id, organizationId: town.org.id },
-          retryCount: 0,
-        } as unknown as Job<CommentSendJob>);
+      await t.app.get(MetaJobs).commentSend({
+        id: 'handed-out-again',
+        data: { messageId: id, organizationId: town.org.id },
+        retryCount: 0,
+      } as unknown as Job<CommentSendJob>);
       expect(toComment()).toHaveLength(1);
       expect(await message(id)).toMatchObject({ status: 'sending', error: expect.stringMatching(/impossible de savoir/) });
       // The agent checked on the page: it did not arrive. « Renvoyer »: a private reply again, not a message to the commenter.

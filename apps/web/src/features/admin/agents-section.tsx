@@ -1,5 +1,5 @@
 import { AGENT_ROLES, type AgentAdminDto, type AgentRole, type MeDto } from '@guichet/contracts';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAdminAgents, useAdminTeams, useInviteAgent, useSendPasswordLink, useUpdateAgent } from '../../hooks/use-admin';
 import { apiErrorText } from '../../lib/api-error-text';
@@ -136,32 +136,10 @@ export function AgentsSection({ readOnly, me }: { readOnly: boolean; me: MeDto }
                 {readOnly || !a.active ? (
                   a.capacity
                 ) : (
-                  // Saved when the field is left (or on Enter).
-                  <input
-                    key={`${a.id}-${a.capacity}`}
-                    type="number"
-                    min={0}
-                    max={1000}
-                    className="field__input field__input--compact field__input--number"
-                    aria-label={`${t('admin.agents.capacity')} — ${a.name}`}
-                    defaultValue={a.capacity}
-                    onKeyDown={(e) => {
-                      if (e.key === 'Enter') e.currentTarget.blur();
-                    }}
-                    onBlur={(e) => {
-                      const input = e.currentTarget;
-                      const capacity = input.valueAsNumber;
-                      if (Number.isNaN(capacity) || capacity === a.capacity) return;
-                      // Refused (the reason is said above the list): the field shows the saved capacity again.
-                      update.mutate(
-                        { id: a.id, input: { capacity } },
-                        {
-                          onError: () => {
-                            input.value = String(a.capacity);
-                          },
-                        },
-                      );
-                    }}
+                  <CapacityField
+                    agent={a}
+                    label={`${t('admin.agents.capacity')} — ${a.name}`}
+                    save={(capacity, onError) => update.mutate({ id: a.id, input: { capacity } }, { onError })}
                   />
                 )}
               </td>
@@ -206,5 +184,46 @@ export function AgentsSection({ readOnly, me }: { readOnly: boolean; me: MeDto }
         </tbody>
       </table>
     </div>
+  );
+}
+
+/**
+ * An agent's capacity, saved when the field is left (or on Enter); a refused number (the reason is
+ * said above the list) gives way to the saved capacity again. The list refetched meanwhile (after a
+ * save, another admin's change) updates the field unless the admin is typing in it.
+ */
+function CapacityField({
+  agent,
+  label,
+  save,
+}: {
+  agent: AgentAdminDto;
+  label: string;
+  save: (capacity: number, onError: () => void) => void;
+}) {
+  const [value, setValue] = useState(String(agent.capacity));
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (document.activeElement !== input.current) setValue(String(agent.capacity));
+  }, [agent.capacity]);
+  return (
+    <input
+      ref={input}
+      type="number"
+      min={0}
+      max={1000}
+      className="field__input field__input--compact field__input--number"
+      aria-label={label}
+      value={value}
+      onChange={(e) => setValue(e.target.value)}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') e.currentTarget.blur();
+      }}
+      onBlur={(e) => {
+        const capacity = e.currentTarget.valueAsNumber;
+        if (Number.isNaN(capacity) || capacity === agent.capacity) return setValue(String(agent.capacity));
+        save(capacity, () => setValue(String(agent.capacity)));
+      }}
+    />
   );
 }
