@@ -40,6 +40,17 @@ describe('limitation and objection of processing', () => {
       body: { kind: 'reply', body, channelId: smsChannel, version: (await conversation(id)).version },
     });
   const smsTo = (number: string) => twilio.creates().filter((r) => r.form.To === number);
+  /** The Twilio stand-in received, for this number, an SMS containing `text`. */
+  const smsReaches = (number: string, text: string) =>
+    expectEventually(
+      () =>
+        expect(
+          smsTo(number)
+            .map((r) => r.form.Body)
+            .join('\n'),
+        ).toContain(text),
+      WAIT,
+    );
   /** Every message of the town has left or failed: what the stand-in has is all it will get. */
   const settled = () =>
     expectEventually(async () => {
@@ -249,15 +260,7 @@ describe('limitation and objection of processing', () => {
     );
     expect((await conversation(fresh.conversationId)).contact.id).toBe(contactId);
     expect((await reply(fresh.conversationId, 'Votre copie d’acte part demain.')).status).toBe(201);
-    await expectEventually(
-      () =>
-        expect(
-          smsTo(phone)
-            .map((r) => r.form.Body)
-            .join('\n'),
-        ).toContain('Votre copie d’acte part demain'),
-      WAIT,
-    );
+    await smsReaches(phone, 'Votre copie d’acte part demain');
     await refused(await reply(other, 'Votre dossier avance.'));
     const moved = await t.http('PATCH', `/api/v1/conversations/${fresh.conversationId}`, {
       token: sup(),
@@ -268,15 +271,7 @@ describe('limitation and objection of processing', () => {
     // The answer to the rights request itself goes out.
     const answer = await reply(request, 'Bonjour, vos données sont gelées le temps de la vérification.');
     expect(answer.status).toBe(201);
-    await expectEventually(
-      () =>
-        expect(
-          smsTo(phone)
-            .map((r) => r.form.Body)
-            .join('\n'),
-        ).toContain('sont gelées'),
-      WAIT,
-    );
+    await smsReaches(phone, 'sont gelées');
 
     // Lifting: a supervisor's, with a reason; the citizen is told first (art. 18.3), in the request.
     const liftPath = `/api/v1/contacts/${contactId}/restrictions/limitation/lift`;
@@ -296,27 +291,11 @@ describe('limitation and objection of processing', () => {
     const told = (await messagesOf(request)).filter((m) => m.direction === 'outbound' && m.body.includes('article 18.3'));
     expect(told).toHaveLength(1);
     expect(told[0]!.body).toContain('va être levée');
-    await expectEventually(
-      () =>
-        expect(
-          smsTo(phone)
-            .map((r) => r.form.Body)
-            .join('\n'),
-        ).toContain('article 18.3'),
-      WAIT,
-    );
+    await smsReaches(phone, 'article 18.3');
     expect((await t.http('POST', liftPath, { token: sup(), body: { reason: 'encore' } })).status).toBe(404);
     // Processing again: a reply to the other file leaves.
     expect((await reply(other, 'Votre dossier avance.')).status).toBe(201);
-    await expectEventually(
-      () =>
-        expect(
-          smsTo(phone)
-            .map((r) => r.form.Body)
-            .join('\n'),
-        ).toContain('Votre dossier avance'),
-      WAIT,
-    );
+    await smsReaches(phone, 'Votre dossier avance');
     expect((await t.http('GET', `/api/v1/contacts/${contactId}/restrictions`, { token: sup() })).body).toEqual([lifted.body]);
 
     const rows = await audit(contactId);
@@ -342,15 +321,7 @@ describe('limitation and objection of processing', () => {
     expect(grant.body).toMatchObject({ kind: 'objection', until: null });
     // An objection refuses nothing an answer needs: the reply leaves; the survey of the resolved file does not.
     expect((await reply(request, 'Bonjour, c’est noté : plus d’enquête ni de rappel.')).status).toBe(201);
-    await expectEventually(
-      () =>
-        expect(
-          smsTo(phone)
-            .map((r) => r.form.Body)
-            .join('\n'),
-        ).toContain('plus d’enquête'),
-      WAIT,
-    );
+    await smsReaches(phone, 'plus d’enquête');
     const resolved = await t.http('PATCH', `/api/v1/conversations/${request}`, {
       token: sup(),
       body: { status: 'resolved', version: (await conversation(request)).version },
@@ -389,15 +360,7 @@ describe('limitation and objection of processing', () => {
       const { rows } = await t.db.query(`SELECT contact_id FROM municipal_event_registration WHERE id = $1`, [reg.body.id]);
       expect(rows).toEqual([{ contact_id: contactId }]);
     }, WAIT);
-    await expectEventually(
-      () =>
-        expect(
-          smsTo(phone)
-            .map((r) => r.form.Body)
-            .join('\n'),
-        ).toContain('est confirmée'),
-      WAIT,
-    );
+    await smsReaches(phone, 'est confirmée');
     const notices = t.app.get(RegistrantNotices);
     expect(await notices.sendDueReminders(new Date(startsAt.getTime() - 47 * 3600_000))).toBe(1);
     const { rows: reminders } = await t.db.query(`SELECT message_id FROM municipal_event_reminder WHERE registration_id = $1`, [
