@@ -1,4 +1,6 @@
 import { CHANNEL_CAPABILITIES, type ChannelDto } from '@guichet/contracts';
+import { expectEventually } from '@guichet/testing';
+import { Client } from 'pg';
 import { ChannelService } from '../../src/modules/channels/channel.service';
 import { seedTown, startTestApp, type TestApp } from '../harness';
 
@@ -127,6 +129,46 @@ describe('channel administration', () => {
     });
     expect(rows[2].data).toMatchObject({ before: { name: 'SMS état civil' }, after: { name: 'SMS' }, secretsReplaced: [] });
     expect(JSON.stringify(rows)).not.toMatch(/twilio-token/);
+  });
+
+  it('two admins changing a channel at once both keep their change (a new token, a new name): the second merges into the first', async () => {
+    const sms = { accountSid: `AC${'3'.repeat(32)}`, authToken: 'twilio-token-old', phoneNumber: '+33757000011' };
+    const created = await t.http('POST', '/api/v1/channels', {
+      token: town.admin.token,
+      body: { kind: 'sms', name: 'SMS en double', teamId: town.etatCivil.id, config: sms },
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    const other = await t.newAgent({ organizationId: town.org.id, role: 'admin' });
+    // A third transaction holds the channel's row until both changes have read it and wait to write.
+    const holder = new Client({ connectionString: t.config.databaseUrl });
+    const watcher = new Client({ connectionString: t.config.databaseUrl });
+    await Promise.all([holder.connect(), watcher.connect()]);
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM channel WHERE id = $1 FOR UPDATE', [id]);
+      const newToken = t.http('PATCH', `/api/v1/channels/${id}`, {
+        token: town.admin.token,
+        body: { config: { accountSid: sms.accountSid, phoneNumber: sms.phoneNumber, authToken: 'twilio-token-new' } },
+      });
+      const newName = t.http('PATCH', `/api/v1/channels/${id}`, { token: other.token, body: { name: 'SMS renommé' } });
+      await expectEventually(async () => {
+        const { rows } = await watcher.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock' AND position('channel' in query) > 0`,
+        );
+        expect(rows[0].n).toBe(2);
+      });
+      await holder.query('COMMIT');
+      expect([(await newToken).status, (await newName).status]).toEqual([200, 200]);
+    } finally {
+      await Promise.all([holder.end(), watcher.end()]);
+    }
+    const resolved = await t.app.get(ChannelService).resolve(town.org.id, id);
+    expect({ name: resolved!.name, authToken: resolved!.config.authToken }).toEqual({
+      name: 'SMS renommé',
+      authToken: 'twilio-token-new',
+    });
   });
 
   it('refuses invalid configs, unknown services, agents and supervisors', async () => {

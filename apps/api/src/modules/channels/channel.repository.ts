@@ -28,15 +28,19 @@ export class ChannelRepository {
     ]);
   }
 
-  /** `organization_archived`: the platform archived the channel's town (its channels are stopped). */
+  /**
+   * `organization_archived`: the platform archived the channel's town (its channels are stopped).
+   * `lock`: the row locked until the caller's transaction ends (a change read, merged and written in turn).
+   */
   async find(
     organizationId: string | null,
     id: string,
     manager?: EntityManager,
+    lock = false,
   ): Promise<(ChannelRow & { organization_archived: boolean }) | null> {
     const [row] = await this.db.query<ChannelRow & { organization_archived: boolean }>(
       `SELECT ${COLUMNS}, (SELECT o.archived_at IS NOT NULL FROM organization o WHERE o.id = channel.organization_id) AS organization_archived
-         FROM channel WHERE id = $1 AND ($2::uuid IS NULL OR organization_id = $2)`,
+         FROM channel WHERE id = $1 AND ($2::uuid IS NULL OR organization_id = $2)${lock ? ' FOR UPDATE OF channel' : ''}`,
       [id, organizationId],
       manager,
     );

@@ -235,7 +235,10 @@ export class ChannelService {
   }
 
   /** `config` with the secrets it leaves out taken from the channel (an empty string clears one). */
-  private withStoredSecrets(current: ResolvedChannel, config: Record<string, unknown>): Record<string, unknown> {
+  private withStoredSecrets(
+    current: Pick<ResolvedChannel, 'kind' | 'config'>,
+    config: Record<string, unknown>,
+  ): Record<string, unknown> {
     const given = splitSecrets(current.kind, config);
     const { secrets: stored } = splitSecrets(current.kind, current.config);
     const kept = Object.fromEntries(Object.entries(stored).filter(([k]) => !(k in given.secrets)));
@@ -245,21 +248,21 @@ export class ChannelService {
 
   /**
    * Secrets are write-only: a PATCH config that omits a secret keeps the stored one; an empty
-   * string clears it.
+   * string clears it. The channel is read, merged and written under its row's lock: two admins
+   * changing it at once take turns, the second merging into what the first saved (a secret the
+   * first replaced is never written back over with the value both had read).
    */
   async update(agent: AuthAgent, id: string, input: UpdateChannelInput): Promise<ChannelDto> {
-    const current = await this.resolve(agent.organizationId, id);
-    if (!current) throw notFound('canal');
     if (input.teamId) await this.checkTeam(agent, input.teamId);
-    let config = current.config;
-    if (input.config) config = this.validate(current.kind, this.withStoredSecrets(current, input.config));
-    const { publicConfig, secrets } = splitSecrets(current.kind, config);
-    const stored = splitSecrets(current.kind, current.config);
-    const given = input.config ? splitSecrets(current.kind, input.config).secrets : {};
-    await this.db.tx(async (m) => {
-      // The admin's own switch (`current.enabled` also says whether the platform archived the town).
-      const row = await this.channels.find(agent.organizationId, id, m);
+    const kind = await this.db.tx(async (m) => {
+      const row = await this.channels.find(agent.organizationId, id, m, true);
       if (!row) throw notFound('canal');
+      const current = { kind: row.kind, config: mergeSecrets(row.config, this.decrypt(row.id, row.secrets)) };
+      const config = input.config ? this.validate(row.kind, this.withStoredSecrets(current, input.config)) : current.config;
+      const { publicConfig, secrets } = splitSecrets(row.kind, config);
+      const stored = splitSecrets(row.kind, current.config);
+      const given = input.config ? splitSecrets(row.kind, input.config).secrets : {};
+      // The admin's own switch (the platform's archiving of the town is another column).
       const next = {
         teamId: input.teamId ?? row.team_id,
         name: input.name ?? row.name,
@@ -291,9 +294,10 @@ export class ChannelService {
         },
         m,
       );
+      return row.kind;
     });
     this.cachedChannels.delete(id);
-    this.changed(current.kind);
+    this.changed(kind);
     return this.get(agent, id);
   }
 }
