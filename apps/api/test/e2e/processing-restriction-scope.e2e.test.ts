@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ConversationDto, ProcessingRestrictionDto } from '@guichet/contracts';
 import { expectEventually } from '@guichet/testing';
-import { randomMobile, seedTown, startTestApp, type TestApp } from '../harness';
+import { citizenSms, randomMobile, seedTown, startTestApp, type TestApp } from '../harness';
 
 type Town = Awaited<ReturnType<typeof seedTown>>;
 
@@ -105,5 +105,60 @@ describe('what a limitation freezes, everywhere', () => {
       [late],
     );
     expect(acks[0].n).toBe(0);
+  });
+
+  it('retention keeps a limited citizen’s event registrations, linked to their file or under their number, and anonymizes the others', async () => {
+    const town = await seedTown(t);
+    const phone = randomMobile();
+    const first = await citizenSms(t, town.sms.id, 'Bonjour, inscription à l’atelier ?', phone);
+    const contactId = (await conversation(town, first)).contact.id;
+    await granted(town, phone, 'limitation', 'Opposition à l’exactitude du nom (art. 18.1.a)');
+    const ev = await t.http('POST', '/api/v1/events', {
+      token: town.agentSco.token,
+      body: {
+        teamId: town.scolarite.id,
+        title: 'Atelier passé',
+        place: 'Médiathèque',
+        startsAt: new Date().toISOString(),
+        capacity: 10,
+      },
+    });
+    expect(ev.status).toBe(201);
+    // Registrations as an agent's desk would take them: one linked to the file (an e-mail the town
+    // does not know), one under the citizen's number only, one of someone else.
+    const register = async (name: string, contact: string | null, p: string | null, email: string | null = null) =>
+      (
+        await t.db.query(
+          `INSERT INTO municipal_event_registration (organization_id, event_id, session_id, name, phone, email, places, status, contact_id)
+           SELECT $1, $2, s.id, $3, $4, $5, 1, 'confirmed', $6 FROM municipal_event_session s WHERE s.event_id = $2
+           RETURNING id`,
+          [town.org.id, ev.body.id, name, p, email, contact],
+        )
+      ).rows[0].id as string;
+    const linked = await register('Inès Morel', contactId, null, 'ines.morel@example.fr');
+    const byNumber = await register('I. Morel', null, phone);
+    const other = await register('Jean Valjean', null, randomMobile());
+    // Time travel: the event ended long before the period the town keeps registrants.
+    await t.db.query(`UPDATE municipal_event SET starts_at = now() - interval '3 years', ends_at = NULL WHERE id = $1`, [
+      ev.body.id,
+    ]);
+
+    const run = await t.http('POST', '/api/v1/retention/run', { token: town.admin.token });
+    expect(run.status).toBeLessThan(300);
+    const rows = async () =>
+      (
+        await t.db.query(
+          `SELECT id, name, phone, anonymized_at IS NOT NULL AS anonymized FROM municipal_event_registration WHERE event_id = $1`,
+          [ev.body.id],
+        )
+      ).rows as { id: string; name: string; phone: string | null; anonymized: boolean }[];
+    const byId = (list: Awaited<ReturnType<typeof rows>>) => Object.fromEntries(list.map((r) => [r.id, r]));
+    const after = byId(await rows());
+    expect(after[linked]).toMatchObject({ name: 'Inès Morel', anonymized: false });
+    expect(after[byNumber]).toMatchObject({ name: 'I. Morel', phone, anonymized: false });
+    expect(after[other]).toMatchObject({ name: '', phone: null, anonymized: true });
+    // A second run finds nothing more to do (the kept ones do not hold the event back forever).
+    expect((await t.http('POST', '/api/v1/retention/run', { token: town.admin.token })).status).toBeLessThan(300);
+    expect(byId(await rows())[linked]!.anonymized).toBe(false);
   });
 });

@@ -351,6 +351,18 @@ export interface DueReminderRow {
  * for them, so no path can wait on the event while holding a registration. A contact merge moving
  * filed registrations locks them before their conversations (ContactMergeRepository.lockRegistrations).
  */
+/**
+ * A registration `r` of a citizen whose limitation (RGPD art. 18) is in force: linked to their
+ * file, or under one of their addresses or numbers (as erasure finds theirs).
+ */
+const LIMITED_REGISTRANT = `EXISTS (
+  SELECT 1 FROM processing_restriction pr
+   WHERE pr.organization_id = r.organization_id AND pr.kind = 'limitation' AND pr.lifted_at IS NULL
+     AND (pr.contact_id = r.contact_id
+          OR EXISTS (SELECT 1 FROM contact_identity ci
+                      WHERE ci.contact_id = pr.contact_id
+                        AND ((ci.kind = 'email' AND ci.value = lower(r.email)) OR (ci.kind <> 'email' AND ci.value = r.phone)))))`;
+
 @Injectable()
 export class MunicipalEventRepository {
   constructor(private readonly db: Database) {}
@@ -930,7 +942,9 @@ export class MunicipalEventRepository {
    * registration locks its event; their registrants lose name, e-mail, phone, answers and their
    * links to the citizen's file and conversation (which would name them again), and their
    * reminders the link to the message sent. Places, status, attendance and dates stay (the event's
-   * figures). Returns the count per event.
+   * figures). A registrant whose citizen's limitation is in force (RGPD art. 18) is kept as it is,
+   * as retention keeps that citizen's files: stored, not processed, until the limitation is lifted
+   * (a later run anonymizes them then). Returns the count per event.
    */
   async anonymizePastRegistrants(
     m: EntityManager,
@@ -941,7 +955,8 @@ export class MunicipalEventRepository {
          SELECT e.id, e.organization_id, e.title FROM municipal_event e JOIN organization o ON o.id = e.organization_id
           WHERE ($1::uuid IS NULL OR e.organization_id = $1)
             AND coalesce(e.ends_at, e.starts_at) < $2::timestamptz - make_interval(days => o.event_registration_retention_days)
-            AND EXISTS (SELECT 1 FROM municipal_event_registration r WHERE r.event_id = e.id AND r.anonymized_at IS NULL)
+            AND EXISTS (SELECT 1 FROM municipal_event_registration r
+                         WHERE r.event_id = e.id AND r.anonymized_at IS NULL AND NOT ${LIMITED_REGISTRANT})
           ORDER BY e.starts_at
           LIMIT $3
             FOR NO KEY UPDATE OF e
@@ -949,7 +964,7 @@ export class MunicipalEventRepository {
          UPDATE municipal_event_registration r
             SET name = '', email = NULL, phone = NULL, answers = '{}', contact_id = NULL, conversation_id = NULL,
                 anonymized_at = $2
-           FROM past WHERE r.event_id = past.id AND r.anonymized_at IS NULL
+           FROM past WHERE r.event_id = past.id AND r.anonymized_at IS NULL AND NOT ${LIMITED_REGISTRANT}
          RETURNING r.id, r.event_id
        ), reminders AS (
          UPDATE municipal_event_reminder mr SET message_id = NULL FROM done WHERE mr.registration_id = done.id
