@@ -3,6 +3,7 @@ import type { ConversationDto, ProcessingRestrictionDto } from '@guichet/contrac
 import { expectEventually } from '@guichet/testing';
 import { citizenSms, randomMobile, seedTown, startTestApp, type TestApp } from '../harness';
 
+const LIMITED = 'limitation du traitement (RGPD art. 18)';
 type Town = Awaited<ReturnType<typeof seedTown>>;
 
 /**
@@ -47,6 +48,12 @@ describe('what a limitation freezes, everywhere', () => {
     expect(grant.status).toBe(201);
     return { request, restriction: grant.body };
   };
+  const refused = (res: { status: number; body: { message?: string } }, what: string) => {
+    expect(res.status).toBe(423);
+    expect(res.body.message).toContain(LIMITED);
+    expect(res.body.message).toContain(what);
+  };
+
   beforeAll(async () => {
     t = await startTestApp();
   });
@@ -160,5 +167,25 @@ describe('what a limitation freezes, everywhere', () => {
     // A second run finds nothing more to do (the kept ones do not hold the event back forever).
     expect((await t.http('POST', '/api/v1/retention/run', { token: town.admin.token })).status).toBeLessThan(300);
     expect(byId(await rows())[linked]!.anonymized).toBe(false);
+  });
+
+  it('no note on a frozen file (423, French reason); the rights request and a request written since take notes', async () => {
+    const town = await seedTown(t);
+    const phone = randomMobile();
+    const frozen = await citizenSms(t, town.sms.id, 'Où en est mon dossier ?', phone);
+    const { request } = await granted(town, phone, 'limitation', 'Exactitude contestée (art. 18.1.a)');
+    const fresh = await webRequest(town, phone, 'Bonjour, une copie d’acte de naissance svp.');
+    const note = async (id: string, body: string) =>
+      t.http('POST', `/api/v1/conversations/${id}/messages`, {
+        token: town.supervisor.token,
+        body: { kind: 'note', body, version: (await conversation(town, id)).version },
+      });
+    refused(await note(frozen, 'Rappeler l’usager lundi.'), 'aucune note ne peut être ajoutée');
+    const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM message WHERE conversation_id = $1 AND kind = 'note'`, [
+      frozen,
+    ]);
+    expect(rows[0].n).toBe(0);
+    expect((await note(request, 'Vérification de l’adresse en cours auprès du service.')).status).toBe(201);
+    expect((await note(fresh, 'Acte demandé au registre.')).status).toBe(201);
   });
 });

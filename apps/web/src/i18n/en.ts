@@ -444,7 +444,7 @@ export const en: Messages = {
   },
   restriction: {
     limited:
-      'Data restricted (GDPR art. 18) since {{date}}, granted by {{name}}: kept but no longer processed. No message outside the rights request, no transfer, merge, survey or reminder.',
+      'Data restricted (GDPR art. 18) since {{date}}, granted by {{name}}: kept but no longer processed. Outside the rights request and the requests the citizen wrote since: no message, note or transfer. No merge, survey or reminder.',
     objected: 'Objection (GDPR art. 21) since {{date}}, granted by {{name}}: no satisfaction survey, no event reminder.',
     reason: 'Reason: {{reason}}.',
     until: 'Meant to last until {{date}} (a supervisor still lifts it, the citizen told).',

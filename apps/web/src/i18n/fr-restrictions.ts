@@ -6,7 +6,7 @@
 export const restrictionsFr = {
   restriction: {
     limited:
-      'Traitement limité (RGPD art. 18) depuis le {{date}}, accordé par {{name}} : les données restent conservées mais ne sont plus traitées. Aucun message hors de la demande de droits, ni transfert, ni fusion, ni enquête, ni rappel.',
+      'Traitement limité (RGPD art. 18) depuis le {{date}}, accordé par {{name}} : les données restent conservées mais ne sont plus traitées. Hors de la demande de droits et des demandes que l’usager a écrites depuis : ni message, ni note, ni transfert. Ni fusion, ni enquête, ni rappel.',
     objected:
       'Opposition (RGPD art. 21) depuis le {{date}}, accordée par {{name}} : ni enquête de satisfaction, ni rappel d’événement.',
     reason: 'Motif : {{reason}}.',

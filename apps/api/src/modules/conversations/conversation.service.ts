@@ -205,8 +205,19 @@ export class ConversationService {
       const row = await this.repo.findById(agent.organizationId, id, m, true);
       if (!row || !canRead(agent, row)) throw notFound('conversation');
       if (row.version !== input.version) throw staleVersion(toConversationDto(row));
-      // RGPD art. 18: a limited citizen's file is answered only in their rights request (notes stay possible).
+      // RGPD art. 18: a file the citizen's limitation freezes is stored, not processed: no reply (only
+      // the rights request, and requests they opened since, are answered), and no internal note
+      // either. A note is processing (art. 4.2: recording, adaptation of the file's data), and art.
+      // 18.2 allows storage only; the verification a limitation waits for (art. 18.1.a) is written in
+      // the rights request, which stays open to notes, as do the requests the citizen opened since.
       if (input.kind === 'reply') await this.restrictions.assertMaySend(m, row.contact_id, row.id);
+      else
+        await this.restrictions.assertMayProcess(
+          m,
+          row.contact_id,
+          row.id,
+          'aucune note ne peut être ajoutée à ce dossier (écrivez-la dans sa demande d’exercice de droits)',
+        );
 
       const channel = input.kind === 'reply' ? await this.replyChannel(m, row, input.channelId) : null;
       // L111-2: a reply carries the agent's identity (what is sent is what the thread shows).
