@@ -188,4 +188,31 @@ describe('what a limitation freezes, everywhere', () => {
     expect((await note(request, 'Vérification de l’adresse en cours auprès du service.')).status).toBe(201);
     expect((await note(fresh, 'Acte demandé au registre.')).status).toBe(201);
   });
+
+  it('undoing a merge is refused while either citizen’s data is limited, as the merge is; nothing moves back', async () => {
+    const town = await seedTown(t);
+    const phone = randomMobile();
+    const a = await citizenSms(t, town.sms.id, 'Bonjour, c’est Mme Leroy.', phone);
+    const b = await webRequest(town, randomMobile(), 'Mme Leroy, depuis le portable de mon fils.');
+    const [kept, absorbed] = [(await conversation(town, a)).contact.id, (await conversation(town, b)).contact.id];
+    const proposed = await t.http('POST', `/api/v1/contacts/${kept}/merges`, {
+      token: town.agentEC.token,
+      body: { otherContactId: absorbed, reason: 'Même personne' },
+    });
+    expect(proposed.status).toBe(201);
+    const confirmed = await t.http('POST', `/api/v1/contact-merges/${proposed.body.id}/confirm`, {
+      token: town.supervisor.token,
+    });
+    expect(confirmed.status).toBe(200);
+    expect((await conversation(town, b)).contact.id).toBe(kept);
+    await granted(town, phone, 'limitation', 'Exactitude contestée (art. 18.1.a)');
+
+    refused(
+      await t.http('POST', `/api/v1/contact-merges/${proposed.body.id}/undo`, { token: town.supervisor.token }),
+      'l’annulation de la fusion est impossible',
+    );
+    expect((await conversation(town, b)).contact.id).toBe(kept);
+    const { rows } = await t.db.query(`SELECT status FROM contact_merge WHERE id = $1`, [proposed.body.id]);
+    expect(rows).toEqual([{ status: 'merged' }]);
+  });
 });

@@ -182,7 +182,10 @@ export class ContactMergeService {
     return (await this.merges.find(agent.organizationId, id))!;
   }
 
-  /** Within 30 days of the confirmation: what moved goes back, and the absorbed file stands again. */
+  /**
+   * Within 30 days of the confirmation: what moved goes back, and the absorbed file stands again.
+   * Refused (423) while either citizen's data is limited (RGPD art. 18), as the merge is.
+   */
   async undo(agent: AuthAgent, id: string, now = new Date()): Promise<ContactMergeDto> {
     this.assertManager(agent);
     await this.writer.tx(async (tx) => {
@@ -197,6 +200,9 @@ export class ContactMergeService {
       const files = await this.merges.lockContacts(tx.m, agent.organizationId, [to, from]);
       if (files.some((f) => f.anonymized_at))
         throw conflict('un des deux dossiers a été anonymisé depuis : la fusion ne peut plus être annulée');
+      // RGPD art. 18, as for the merge itself: moving files back is processing them, and would take
+      // the limited citizen's files out from under their limitation (it is the kept file's).
+      await this.restrictions.assertProcessable(tx.m, [to, from], 'l’annulation de la fusion est impossible');
       const identitiesBack = await this.merges.moveIdentities(
         tx.m,
         identities.map((i) => i.id),
