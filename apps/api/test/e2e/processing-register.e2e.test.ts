@@ -72,7 +72,10 @@ describe('the register of processing activities', () => {
     // And the delivery reports about nothing Guichet sent, kept as long.
     expect(page.text).toContain('Rapports de remise sans message correspondant');
     expect(page.text).toContain('supprimé à l’effacement des données de l’usager dont il cite l’adresse');
-    expect(page.text).toContain('Activités de traitement (6)');
+    // Citizens' rights, with how many limitations and objections are in force (counts, no names).
+    expect(page.text).toContain('Exercice des droits des usagers (RGPD art. 15 à 21)');
+    expect(page.text).toContain(': 0 limitation, 0 opposition ; 0 levée depuis l’origine');
+    expect(page.text).toContain('Activités de traitement (7)');
 
     const csv = await get('?format=csv');
     expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
@@ -82,7 +85,7 @@ describe('the register of processing activities', () => {
       .replace(/^\uFEFF/, '')
       .trimEnd()
       .split('\r\n');
-    expect(lines).toHaveLength(7);
+    expect(lines).toHaveLength(8);
     expect(lines[0]).toBe(
       '"Traitement";"Périmètre (service, démarche)";"Finalité";"Base légale";"Personnes concernées";"Catégories de données";"Destinataires";"Sous-traitants";"Transferts hors Union européenne";"Durée de conservation";"Mesures de sécurité"',
     );

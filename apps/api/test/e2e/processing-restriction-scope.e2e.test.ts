@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { strFromU8, unzipSync } from 'fflate';
 import type { ConversationDto, ProcessingRestrictionDto } from '@guichet/contracts';
 import { expectEventually } from '@guichet/testing';
 import { citizenSms, randomMobile, seedTown, startTestApp, type TestApp } from '../harness';
@@ -214,5 +215,69 @@ describe('what a limitation freezes, everywhere', () => {
     expect((await conversation(town, b)).contact.id).toBe(kept);
     const { rows } = await t.db.query(`SELECT status FROM contact_merge WHERE id = $1`, [proposed.body.id]);
     expect(rows).toEqual([{ status: 'merged' }]);
+  });
+
+  it('the access export lists the limitations and objections, in force and lifted; the register has their line', async () => {
+    const town = await seedTown(t);
+    const phone = randomMobile();
+    const objection = await granted(town, phone, 'objection', 'Enquêtes non nécessaires (art. 21)');
+    const contactId = (await conversation(town, objection.request)).contact.id;
+    const lift = await t.http('POST', `/api/v1/contacts/${contactId}/restrictions/objection/lift`, {
+      token: town.supervisor.token,
+      body: { reason: 'L’usager retire son opposition' },
+    });
+    expect(lift.status).toBe(200);
+    const limitation = await granted(town, phone, 'limitation', 'Exactitude contestée <vérification> (art. 18.1.a)');
+
+    const res = await fetch(`${t.url}/api/v1/contacts/${contactId}/export`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${town.supervisor.token}` },
+    });
+    expect(res.status).toBe(200);
+    const files = unzipSync(new Uint8Array(await res.arrayBuffer()));
+    const json = JSON.parse(strFromU8(files['donnees.json']!));
+    const { rows: refs } = await t.db.query(`SELECT id, reference FROM conversation WHERE id = ANY($1::uuid[])`, [
+      [objection.request, limitation.request],
+    ]);
+    const ref = Object.fromEntries(refs.map((r: { id: string; reference: string }) => [r.id, r.reference]));
+    expect(json.restrictionsDuTraitement).toEqual([
+      {
+        type: 'limitation',
+        depuisLe: limitation.restriction.grantedAt,
+        motif: 'Exactitude contestée <vérification> (art. 18.1.a)',
+        jusquAu: null,
+        accordeePar: 'Sarah Superviseure',
+        demande: ref[limitation.request],
+        leveeLe: null,
+        leveePar: null,
+        motifLevee: null,
+      },
+      {
+        type: 'objection',
+        depuisLe: objection.restriction.grantedAt,
+        motif: 'Enquêtes non nécessaires (art. 21)',
+        jusquAu: null,
+        accordeePar: 'Sarah Superviseure',
+        demande: ref[objection.request],
+        leveeLe: lift.body.liftedAt,
+        leveePar: 'Sarah Superviseure',
+        motifLevee: 'L’usager retire son opposition',
+      },
+    ]);
+    const page = strFromU8(files['index.html']!);
+    expect(page).toContain('<h2>Limitation et opposition au traitement</h2>');
+    expect(page).toContain('<td>Limitation du traitement (article 18)</td>');
+    expect(page).toContain('Exactitude contestée &lt;vérification&gt; (art. 18.1.a)');
+    expect(page).toContain('En vigueur');
+    expect(page).toContain('<td>Opposition (article 21)</td>');
+    expect(page).toMatch(/<td>le \d{1,2} [a-zéû]+ \d{4} à \d{2}:\d{2} — L’usager retire son opposition<\/td>/);
+
+    const register = await fetch(`${t.url}/api/v1/processing-register?format=html`, {
+      headers: { authorization: `Bearer ${town.admin.token}` },
+    });
+    const text = await register.text();
+    expect(text).toContain('Exercice des droits des usagers (RGPD art. 15 à 21)');
+    expect(text).toMatch(/En vigueur au \d{1,2} [a-zéû]+ \d{4} : 1 limitation, 0 opposition ; 1 levée depuis l’origine/);
+    expect(text).toContain('celles d’un usager dont le traitement est limité (art. 18) sont conservées en l’état');
   });
 });

@@ -1,5 +1,5 @@
 import { strToU8, zipSync, type Zippable } from 'fflate';
-import { AUDIT_ACTION_LABELS } from '@guichet/contracts';
+import { AUDIT_ACTION_LABELS, type ProcessingRestrictionDto } from '@guichet/contracts';
 import { html } from '../../common/html';
 import type {
   FileAttachment,
@@ -22,7 +22,17 @@ export interface CitizenFile {
   /** Their answers to the satisfaction surveys (one per conversation at most). */
   satisfaction: FileSatisfaction[];
   views: FileView[];
+  /** Their limitations (art. 18) and objections (art. 21), in force and lifted. */
+  restrictions: ProcessingRestrictionDto[];
 }
+
+const RESTRICTION: Record<string, string> = {
+  limitation: 'Limitation du traitement (article 18)',
+  objection: 'Opposition (article 21)',
+};
+
+const day = (d: string | null) =>
+  d ? new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'Europe/Paris' }).format(new Date(d)) : '—';
 
 const KIND: Record<string, string> = {
   email: 'Adresse e-mail',
@@ -84,6 +94,7 @@ export function attachmentPaths(f: CitizenFile): Map<string, string> {
 /** The machine-readable part (portability): everything, with ISO dates. */
 export function exportJson(f: CitizenFile): string {
   const paths = attachmentPaths(f);
+  const refOf = new Map(f.conversations.map((c) => [c.id, c.reference]));
   return JSON.stringify(
     {
       organisation: f.organization,
@@ -128,6 +139,17 @@ export function exportJson(f: CitizenFile): string {
               .filter((a) => a.message_id === m.id)
               .map((a) => ({ nom: a.file_name, type: a.content_type, taille: a.size, fichier: paths.get(a.id) })),
           })),
+      })),
+      restrictionsDuTraitement: f.restrictions.map((r) => ({
+        type: r.kind,
+        depuisLe: r.grantedAt,
+        motif: r.reason,
+        jusquAu: r.until,
+        accordeePar: r.grantedBy?.name ?? null,
+        demande: r.conversationId ? (refOf.get(r.conversationId) ?? null) : null,
+        leveeLe: r.liftedAt,
+        leveePar: r.liftedBy?.name ?? null,
+        motifLevee: r.liftReason,
       })),
       consultations: f.views.map((v) => ({ action: v.action, agent: v.agent, date: v.created_at, demande: v.conversation_id })),
     },
@@ -179,6 +201,15 @@ ${f.messages
   )}
 </section>`,
 )}
+<h2>Limitation et opposition au traitement</h2>
+${
+  f.restrictions.length
+    ? html`<table><thead><tr><th scope="col">Demande accordée</th><th scope="col">Depuis le</th><th scope="col">Motif</th><th scope="col">Prévue jusqu’au</th><th scope="col">Levée</th></tr></thead><tbody>${f.restrictions.map(
+        (r) =>
+          html`<tr><td>${RESTRICTION[r.kind] ?? r.kind}</td><td>${when(new Date(r.grantedAt))}</td><td>${r.reason}</td><td>${day(r.until)}</td><td>${r.liftedAt ? html`le ${when(new Date(r.liftedAt))}${r.liftReason ? html` — ${r.liftReason}` : ''}` : 'En vigueur'}</td></tr>`,
+      )}</tbody></table>`
+    : html`<p>Aucune.</p>`
+}
 <h2>Qui a consulté votre dossier</h2>
 ${
   f.views.length

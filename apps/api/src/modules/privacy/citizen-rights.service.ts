@@ -13,11 +13,12 @@ import { contactPatterns, scrubRaw } from './erasure-scrub';
 import { ErasureScrubRepository, type ErasureScrubCounts } from './erasure-scrub.repository';
 import { RetentionRepository } from './retention.repository';
 import { RetentionService } from './retention.service';
+import { ProcessingRestrictionRepository } from './processing-restriction.repository';
 import { ProcessingRestrictions } from './processing-restrictions.service';
 
 /**
  * Citizens' rights (RGPD art. 15–21): the export of everything Guichet holds on a citizen (access
- * and portability) and erasure now, except what a legal hold keeps. Supervisors and admins act on
+ * and portability, with their limitations and objections, in force and lifted) and erasure now, except what a legal hold keeps. Supervisors and admins act on
  * a rights request; both actions are audited.
  */
 @Injectable()
@@ -33,6 +34,7 @@ export class CitizenRightsService {
     private readonly organizations: OrganizationSettingsService,
     private readonly scrub: ErasureScrubRepository,
     private readonly restrictions: ProcessingRestrictions,
+    private readonly restrictionRecords: ProcessingRestrictionRepository,
   ) {}
 
   /** The ZIP (JSON + readable HTML + attachments) and a file name for it. */
@@ -50,13 +52,14 @@ export class CitizenRightsService {
       contactId,
       data: { conversations: ids.length },
     });
-    const [identities, messages, attachments, satisfaction, views, organization] = await Promise.all([
+    const [identities, messages, attachments, satisfaction, views, organization, restrictions] = await Promise.all([
       this.files.identities(contactId),
       this.files.messages(ids),
       this.files.attachments(ids),
       this.files.satisfaction(ids),
       this.files.views(agent.organizationId, contactId, ids),
       this.organizations.name(agent.organizationId),
+      this.restrictionRecords.list(agent.organizationId, contactId),
     ]);
     const file: CitizenFile = {
       organization,
@@ -68,6 +71,7 @@ export class CitizenRightsService {
       attachments,
       satisfaction,
       views,
+      restrictions,
     };
     const bytes = new Map<string, Uint8Array>();
     for (const sha256 of new Set(attachments.map((a) => a.sha256))) {

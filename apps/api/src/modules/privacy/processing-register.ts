@@ -14,8 +14,20 @@ export interface RegisterFacts {
   eventRegistrationRetentionDays: number;
   /** Days a mail the import could not read stays in a mailbox's quarantine. */
   quarantineRetentionDays: number;
+  /** The citizens' limitations (art. 18) and objections (art. 21): counts only. */
+  restrictions: RegisterRestrictions;
   generatedAt: Date;
 }
+
+/** How many limitations and objections are in force, and how many were lifted (the register names no one). */
+export interface RegisterRestrictions {
+  limitationsInForce: number;
+  objectionsInForce: number;
+  lifted: number;
+}
+
+const day = (d: Date) => new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'Europe/Paris' }).format(d);
+const count = (n: number, one: string, many: string) => `${n} ${n > 1 ? many : one}`;
 
 /** One processing activity (a line of the register, RGPD art. 30.1). */
 export interface RegisterEntry {
@@ -109,6 +121,22 @@ export function registerEntries(f: RegisterFacts): RegisterEntry[] {
           retention: 'Non fixée : aucune règle de conservation n’est configurée (à définir dans Administration › Conservation)',
         },
       ];
+  const r = f.restrictions;
+  entries.push({
+    activity: 'Exercice des droits des usagers (RGPD art. 15 à 21)',
+    scope: 'Tous les services',
+    purpose:
+      'Répondre aux demandes d’accès, de rectification, d’effacement, de limitation et d’opposition dans le délai d’un mois (prolongeable de deux) ; appliquer les limitations (art. 18) et oppositions (art. 21) accordées',
+    legalBasis: 'Obligation légale (RGPD art. 6.1.c et articles 12 à 21)',
+    persons: 'Usagers qui exercent leurs droits',
+    data: 'Nature et échéance de la demande ; pour chaque limitation ou opposition : type, date d’effet, motif, échéance annoncée, agent qui l’a accordée, date, agent et motif de la levée',
+    recipients: `Superviseurs et administrateurs de ${f.organization.name} ; agents des services concernés (le dossier de l’usager l’indique)`,
+    processors: 'Aucun',
+    transfers: 'Non',
+    retention: `Aussi longtemps que le dossier de l’usager ; une limitation ou opposition levée reste dans l’historique du dossier et figure dans l’export du droit d’accès. En vigueur au ${day(f.generatedAt)} : ${count(r.limitationsInForce, 'limitation', 'limitations')}, ${count(r.objectionsInForce, 'opposition', 'oppositions')} ; ${count(r.lifted, 'levée', 'levées')} depuis l’origine`,
+    security:
+      'Limitation : les données restent conservées sans autre traitement (ni message hors de la demande de droits et des demandes écrites depuis par l’usager, ni note, ni transfert, ni fusion ou annulation de fusion, ni enquête, ni rappel, ni anonymisation à l’échéance) ; accord et levée réservés aux superviseurs et journalisés, l’usager prévenu avant la levée',
+  });
   entries.push({
     activity: 'Inscriptions aux événements municipaux',
     scope: 'Services organisant des événements',
@@ -119,7 +147,7 @@ export function registerEntries(f: RegisterFacts): RegisterEntry[] {
     recipients: `Agents du service organisateur de ${f.organization.name}`,
     processors: 'Aucun',
     transfers: 'Non',
-    retention: `${duration(f.eventRegistrationRetentionDays)} après l’événement, puis anonymisation (places, statut et présence conservés pour les statistiques)`,
+    retention: `${duration(f.eventRegistrationRetentionDays)} après l’événement, puis anonymisation (places, statut et présence conservés pour les statistiques) ; celles d’un usager dont le traitement est limité (art. 18) sont conservées en l’état jusqu’à la levée`,
     security: 'Accès réservé aux agents du service ; anonymisation automatique et journalisée',
   });
   entries.push({
@@ -165,8 +193,6 @@ export function registerEntries(f: RegisterFacts): RegisterEntry[] {
     });
   return entries;
 }
-
-const day = (d: Date) => new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'Europe/Paris' }).format(d);
 
 /** The register as a standalone French HTML page (printable). */
 export function registerHtml(f: RegisterFacts): string {

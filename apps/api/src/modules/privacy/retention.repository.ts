@@ -8,6 +8,7 @@ import {
 } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database';
+import type { RegisterRestrictions } from './processing-register';
 
 /** The mailbox events that keep a delivery report about nothing Guichet sent (raw source and diagnostic). */
 const MAIL_REPORT_KINDS = `'unmatched-bounce', 'delivery-report'`;
@@ -55,6 +56,7 @@ export class RetentionRepository {
     organization: { name: string; address: string; phone: string; email: string; website: string };
     teams: string[];
     channels: string[];
+    restrictions: RegisterRestrictions;
   }> {
     const [organization] = await this.db.query<{ name: string; address: string; phone: string; email: string; website: string }>(
       `SELECT name, address, phone, email, website FROM organization WHERE id = $1`,
@@ -67,7 +69,20 @@ export class RetentionRepository {
       `SELECT DISTINCT kind FROM channel WHERE organization_id = $1 AND enabled ORDER BY kind`,
       [organizationId],
     );
-    return { organization: organization!, teams: teams.map((t) => t.name), channels: channels.map((c) => c.kind) };
+    // How many limitations and objections are in force, and lifted: counts only (who and why stay in their files).
+    const [restrictions] = await this.db.query<RegisterRestrictions>(
+      `SELECT count(*) FILTER (WHERE kind = 'limitation' AND lifted_at IS NULL)::int AS "limitationsInForce",
+              count(*) FILTER (WHERE kind = 'objection' AND lifted_at IS NULL)::int AS "objectionsInForce",
+              count(*) FILTER (WHERE lifted_at IS NOT NULL)::int AS lifted
+         FROM processing_restriction WHERE organization_id = $1`,
+      [organizationId],
+    );
+    return {
+      organization: organization!,
+      teams: teams.map((t) => t.name),
+      channels: channels.map((c) => c.kind),
+      restrictions: restrictions!,
+    };
   }
 
   /** The organization's services and request types (id → service), to check a set of rules. */
