@@ -1263,6 +1263,10 @@ export const en: Messages = {
       selfNote: 'Your account: another administrator can deactivate it, not you.',
       resendInvitation: 'Send the invitation again',
       sendReset: 'Send a password link',
+      editTeamsOf: 'the services of {{name}}',
+      teamsOf: 'Services of {{name}}',
+      archivedTeam: '{{name}} (archived)',
+      teamsSaved: 'Services of {{name}} saved.',
     },
     canned: {
       title: 'Canned replies',

@@ -962,6 +962,10 @@ export const fr = {
       selfNote: 'Votre compte : un autre administrateur peut le désactiver, pas vous.',
       resendInvitation: 'Renvoyer l’invitation',
       sendReset: 'Envoyer un lien de mot de passe',
+      editTeamsOf: 'les services de {{name}}',
+      teamsOf: 'Services de {{name}}',
+      archivedTeam: '{{name}} (archivé)',
+      teamsSaved: 'Services de {{name}} enregistrés.',
     },
     canned: {
       title: 'Réponses types',

@@ -1,12 +1,13 @@
-import { AGENT_ROLES, type AgentAdminDto, type AgentRole, type MeDto } from '@guichet/contracts';
+import { AGENT_ROLES, type AgentAdminDto, type AgentRole, type MeDto, type TeamAdminDto } from '@guichet/contracts';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAdminAgents, useAdminTeams, useInviteAgent, useSendPasswordLink, useUpdateAgent } from '../../hooks/use-admin';
 import { apiErrorText } from '../../lib/api-error-text';
 import { Field, FormError } from '../setup/public-card';
+import { EditorActions } from './editor-parts';
 
 /**
- * Agents: invite by e-mail, role, services, capacity (changed in the list too), deactivate and
+ * Agents: invite by e-mail, role, services and capacity (changed in the list too), deactivate and
  * reactivate, send a new link.
  * An admin may change their own role too while another admin remains (the API refuses the last one's).
  */
@@ -17,7 +18,8 @@ export function AgentsSection({ readOnly, me }: { readOnly: boolean; me: MeDto }
   const invite = useInviteAgent();
   const update = useUpdateAgent();
   const link = useSendPasswordLink();
-  const [linkSent, setLinkSent] = useState<string | null>(null);
+  // What the last change of a row did (a link sent, services saved), said above the list.
+  const [notice, setNotice] = useState<string | null>(null);
   const teamName = new Map(teams.data?.map((team) => [team.id, team.name]));
 
   function onInvite(event: FormEvent<HTMLFormElement>) {
@@ -83,9 +85,9 @@ export function AgentsSection({ readOnly, me }: { readOnly: boolean; me: MeDto }
         </form>
       )}
       <FormError id="agent-invite-error" error={error ? apiErrorText(t, error) : null} />
-      {linkSent ? (
+      {notice ? (
         <p className="notice notice--success" role="status">
-          {linkSent}
+          {notice}
         </p>
       ) : null}
       {invite.isSuccess ? (
@@ -131,7 +133,27 @@ export function AgentsSection({ readOnly, me }: { readOnly: boolean; me: MeDto }
                   </select>
                 )}
               </td>
-              <td>{a.teamIds.map((id) => teamName.get(id) ?? '—').join(', ') || '—'}</td>
+              <td>
+                {a.teamIds.map((id) => teamName.get(id) ?? '—').join(', ') || '—'}
+                {readOnly || !a.active ? null : (
+                  <AgentTeams
+                    agent={a}
+                    teams={teams.data ?? []}
+                    pending={update.isPending}
+                    save={(teamIds, done) =>
+                      update.mutate(
+                        { id: a.id, input: { teamIds } },
+                        {
+                          onSuccess: () => {
+                            setNotice(t('admin.agents.teamsSaved', { name: a.name }));
+                            done();
+                          },
+                        },
+                      )
+                    }
+                  />
+                )}
+              </td>
               <td>
                 {readOnly || !a.active ? (
                   a.capacity
@@ -167,7 +189,7 @@ export function AgentsSection({ readOnly, me }: { readOnly: boolean; me: MeDto }
                       onClick={() =>
                         link.mutate(a.id, {
                           onSuccess: () =>
-                            setLinkSent(
+                            setNotice(
                               t(a.invited ? 'admin.agents.invitationResent' : 'admin.agents.resetSent', { email: a.email }),
                             ),
                         })
@@ -225,5 +247,91 @@ function CapacityField({
         save(capacity, () => setValue(String(agent.capacity)));
       }}
     />
+  );
+}
+
+/**
+ * An agent's services, changed from their row (as from Services › Modifier › Membres): « Modifier »
+ * (heard « Modifier les services de … ») opens them as checkboxes, the first taking the focus; « Enregistrer », « Annuler »
+ * or Échap give the keyboard back to the button. An archived service the agent is still in is
+ * listed, marked, so that saving keeps it unless the admin unticks it.
+ */
+function AgentTeams({
+  agent,
+  teams,
+  pending,
+  save,
+}: {
+  agent: AgentAdminDto;
+  teams: TeamAdminDto[];
+  pending: boolean;
+  save: (teamIds: string[], done: () => void) => void;
+}) {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  const toggle = useRef<HTMLButtonElement>(null);
+  const group = useRef<HTMLFieldSetElement>(null);
+  useEffect(() => {
+    if (open) group.current?.querySelector('input')?.focus();
+  }, [open]);
+  const close = () => {
+    toggle.current?.focus();
+    setOpen(false);
+  };
+  const id = `agent-teams-${agent.id}`;
+  return (
+    <>
+      <br />
+      <button
+        ref={toggle}
+        type="button"
+        className="button button--secondary button--small"
+        aria-expanded={open}
+        aria-controls={open ? id : undefined}
+        onClick={() => setOpen(!open)}
+      >
+        {t('admin.edit')}
+        <span className="visually-hidden"> {t('admin.agents.editTeamsOf', { name: agent.name })}</span>
+      </button>
+      {open ? (
+        <form
+          id={id}
+          className="admin-form admin-form--inline"
+          noValidate
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (!pending) save(new FormData(e.currentTarget).getAll('teamIds').map(String), close);
+          }}
+          onKeyDown={(e) => {
+            if (e.key !== 'Escape') return;
+            e.preventDefault();
+            close();
+          }}
+        >
+          <fieldset className="form-group" ref={group}>
+            <legend>{t('admin.agents.teamsOf', { name: agent.name })}</legend>
+            <div className="checkbox-grid">
+              {teams
+                .filter((team) => !team.archived || agent.teamIds.includes(team.id))
+                .map((team) => (
+                  <div className="field field--checkbox" key={team.id}>
+                    <input
+                      id={`${id}-${team.id}`}
+                      type="checkbox"
+                      name="teamIds"
+                      value={team.id}
+                      defaultChecked={agent.teamIds.includes(team.id)}
+                    />
+                    <label htmlFor={`${id}-${team.id}`}>
+                      {team.archived ? t('admin.agents.archivedTeam', { name: team.name }) : team.name}
+                    </label>
+                  </div>
+                ))}
+            </div>
+          </fieldset>
+          <EditorActions pending={pending} onCancel={close} />
+        </form>
+      ) : null}
+    </>
   );
 }

@@ -40,6 +40,9 @@ export function ChannelsSection({ readOnly, me }: { readOnly: boolean; me: MeDto
   const teams = useTeams();
   const [editing, setEditing] = useState<string | null>(null);
   const [newKind, setNewKind] = useState<ChannelKind | null>(null);
+  // Closing an editor gives the keyboard back to what opened it: the row's « Modifier », or the kind chooser.
+  const editButtons = useRef(new Map<string, HTMLButtonElement>());
+  const kindChooser = useRef<HTMLSelectElement>(null);
   const teamName = (id: string) => teams.data?.find((team) => team.id === id)?.name ?? '';
   if (readOnly) return <p>{t('admin.channels.adminsOnly')}</p>;
   const current = channels.data?.find((c) => c.id === editing);
@@ -70,6 +73,10 @@ export function ChannelsSection({ readOnly, me }: { readOnly: boolean; me: MeDto
                 <button
                   type="button"
                   className="button button--secondary"
+                  ref={(button) => {
+                    if (button) editButtons.current.set(c.id, button);
+                    else editButtons.current.delete(c.id);
+                  }}
                   aria-expanded={editing === c.id}
                   aria-controls="channel-editor"
                   onClick={() => {
@@ -93,6 +100,7 @@ export function ChannelsSection({ readOnly, me }: { readOnly: boolean; me: MeDto
           </label>
           <select
             id="channel-new-kind"
+            ref={kindChooser}
             className="field__input"
             value={newKind ?? ''}
             onChange={(e) => {
@@ -111,9 +119,26 @@ export function ChannelsSection({ readOnly, me }: { readOnly: boolean; me: MeDto
       </div>
 
       {current ? (
-        <ChannelEditor key={current.id} kind={current.kind} channel={current} me={me} onDone={() => setEditing(null)} />
+        <ChannelEditor
+          key={current.id}
+          kind={current.kind}
+          channel={current}
+          me={me}
+          onDone={() => {
+            editButtons.current.get(current.id)?.focus();
+            setEditing(null);
+          }}
+        />
       ) : newKind ? (
-        <ChannelEditor key={`new-${newKind}`} kind={newKind} me={me} onDone={() => setNewKind(null)} />
+        <ChannelEditor
+          key={`new-${newKind}`}
+          kind={newKind}
+          me={me}
+          onDone={() => {
+            kindChooser.current?.focus();
+            setNewKind(null);
+          }}
+        />
       ) : null}
     </div>
   );
@@ -361,7 +386,7 @@ function WebhookRow({
   const { t } = useTranslation();
   const input = useRef<HTMLInputElement>(null);
   return (
-    <div className="form-row form-row--end">
+    <div className="form-row form-row--end form-row--webhook">
       <div className="field">
         <label className="field__label" htmlFor={id}>
           {label}
@@ -388,6 +413,9 @@ function MailboxPanels({ channelId }: { channelId: string }) {
   const discard = useDiscardQuarantined();
   const [confirming, setConfirming] = useState<string | null>(null);
   const confirmButton = useRef<HTMLButtonElement>(null);
+  const discardButtons = useRef(new Map<string, HTMLButtonElement>());
+  // A retried or discarded mail leaves the list: the keyboard waits on the quarantine's heading, above the outcome.
+  const heading = useRef<HTMLHeadingElement>(null);
   // Keyboard users land on the confirmation « Écarter » opened (once, when it opens).
   useEffect(() => {
     if (confirming) confirmButton.current?.focus();
@@ -402,7 +430,9 @@ function MailboxPanels({ channelId }: { channelId: string }) {
         : null;
   return (
     <>
-      <h4>{t('admin.channels.quarantine')}</h4>
+      <h4 ref={heading} tabIndex={-1}>
+        {t('admin.channels.quarantine')}
+      </h4>
       {waiting.length ? (
         <table className="admin-table">
           <caption className="visually-hidden">{t('admin.channels.quarantine')}</caption>
@@ -416,11 +446,15 @@ function MailboxPanels({ channelId }: { channelId: string }) {
           <tbody>
             {waiting.map((q) => {
               const date = new Date(q.createdAt).toLocaleString('fr-FR');
-              const act = (mutation: typeof retry | typeof discard) => {
+              const act = (mutation: 'retry' | 'discard') => {
                 retry.reset();
                 discard.reset();
                 setConfirming(null);
-                mutation.mutate({ id: channelId, quarantineId: q.id });
+                const which = { id: channelId, quarantineId: q.id };
+                const focusHeading = () => heading.current?.focus();
+                // Refused again, a retried mail stays in its row, and the keyboard with it.
+                if (mutation === 'retry') retry.mutate(which, { onSuccess: (r) => r.ok && focusHeading() });
+                else discard.mutate(which, { onSuccess: focusHeading });
               };
               return (
                 <tr key={q.id}>
@@ -436,7 +470,7 @@ function MailboxPanels({ channelId }: { channelId: string }) {
                           type="button"
                           className="button button--danger button--small"
                           ref={confirmButton}
-                          onClick={() => act(discard)}
+                          onClick={() => act('discard')}
                         >
                           {t('admin.channels.discard')}
                           <span className="visually-hidden"> {date}</span>
@@ -444,7 +478,11 @@ function MailboxPanels({ channelId }: { channelId: string }) {
                         <button
                           type="button"
                           className="button button--secondary button--small"
-                          onClick={() => setConfirming(null)}
+                          onClick={() => {
+                            setConfirming(null);
+                            // Back to the row's « Écarter » once it is shown again.
+                            requestAnimationFrame(() => discardButtons.current.get(q.id)?.focus());
+                          }}
                         >
                           {t('admin.cancel')}
                         </button>
@@ -459,13 +497,17 @@ function MailboxPanels({ channelId }: { channelId: string }) {
                           {t('admin.channels.raw')}
                           <span className="visually-hidden"> {date}</span>
                         </a>
-                        <button type="button" className="button button--secondary button--small" onClick={() => act(retry)}>
+                        <button type="button" className="button button--secondary button--small" onClick={() => act('retry')}>
                           {t('admin.channels.retry')}
                           <span className="visually-hidden"> {date}</span>
                         </button>
                         <button
                           type="button"
                           className="button button--secondary button--small"
+                          ref={(button) => {
+                            if (button) discardButtons.current.set(q.id, button);
+                            else discardButtons.current.delete(q.id);
+                          }}
                           onClick={() => setConfirming(q.id)}
                         >
                           {t('admin.channels.discard')}

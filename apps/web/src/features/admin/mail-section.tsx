@@ -44,19 +44,28 @@ function MailForm({ settings }: { settings: OrgMailSettingsDto }) {
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const f = new FormData(event.currentTarget);
+    const form = event.currentTarget;
+    const f = new FormData(form);
     const s = (k: string) => String(f.get(k) ?? '').trim();
     if (mode === 'log') return update.mutate({ mode: 'log' });
-    update.mutate({
-      mode: 'smtp',
-      fromAddress: s('fromAddress'),
-      fromName: s('fromName') || undefined,
-      host: s('host'),
-      port: Number(s('port')),
-      secure: f.get('secure') === 'on',
-      user: s('user') || undefined,
-      password: s('password') || undefined,
-    });
+    // Saved, the password leaves the field (write-only: the form then says one is saved).
+    const forgetPassword = () => {
+      const password = form.elements.namedItem('password');
+      if (password instanceof HTMLInputElement) password.value = '';
+    };
+    update.mutate(
+      {
+        mode: 'smtp',
+        fromAddress: s('fromAddress'),
+        fromName: s('fromName') || undefined,
+        host: s('host'),
+        port: Number(s('port')),
+        secure: f.get('secure') === 'on',
+        user: s('user') || undefined,
+        password: s('password') || undefined,
+      },
+      { onSuccess: forgetPassword },
+    );
   }
 
   return (

@@ -10,11 +10,12 @@ import {
   type ResponseTarget,
   type TeamAdminDto,
 } from '@guichet/contracts';
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAdminAgents, useAdminTeams, useCreateTeam, useUpdateTeam } from '../../hooks/use-admin';
 import { apiErrorText } from '../../lib/api-error-text';
 import { Field, FormError } from '../setup/public-card';
+import { EditorActions } from './editor-parts';
 import { parseSlots, slotsText, TextArea } from './organization-section';
 
 /**
@@ -86,6 +87,7 @@ function TeamRow({
 }) {
   const { t } = useTranslation();
   const update = useUpdateTeam();
+  const editButton = useRef<HTMLButtonElement>(null);
   return (
     <>
       <tr className={team.archived ? 'admin-table__row--muted' : undefined}>
@@ -94,7 +96,13 @@ function TeamRow({
         <td>{team.archived ? t('admin.teams.archived') : t('admin.teams.active')}</td>
         {readOnly ? null : (
           <td className="admin-table__actions">
-            <button type="button" className="button button--secondary button--small" aria-expanded={editing} onClick={onEdit}>
+            <button
+              type="button"
+              className="button button--secondary button--small"
+              ref={editButton}
+              aria-expanded={editing}
+              onClick={onEdit}
+            >
               {t('admin.edit')}
               <span className="visually-hidden"> {team.name}</span>
             </button>
@@ -112,7 +120,14 @@ function TeamRow({
       {editing ? (
         <tr>
           <td colSpan={4}>
-            <TeamEditor team={team} onDone={onEdit} />
+            <TeamEditor
+              team={team}
+              onDone={() => {
+                // Saved or cancelled: the keyboard goes back to the row's « Modifier ».
+                editButton.current?.focus();
+                onEdit();
+              }}
+            />
           </td>
         </tr>
       ) : null}
@@ -278,9 +293,7 @@ function TeamEditor({ team, onDone }: { team: TeamAdminDto; onDone(): void }) {
         })}
       </fieldset>
       <FormError id={`${p}-error`} error={localError ?? (update.error ? apiErrorText(t, update.error) : null)} />
-      <button type="submit" className="button button--primary">
-        {t('admin.save')}
-      </button>
+      <EditorActions pending={update.isPending} onCancel={onDone} />
     </form>
   );
 }
