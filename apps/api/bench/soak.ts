@@ -643,10 +643,11 @@ export async function benchSoak(o: SoakBenchOptions, log: Log): Promise<BenchRes
 
     // --- the run ---------------------------------------------------------------------------------
     /**
-     * RSS (from /proc) of each instance, and from its /metrics: V8 heap in use and memory outside it
-     * (buffers, MiB), and its connected sockets (what RSS follows when agents move between instances).
+     * RSS (from /proc) of each instance, and from its /metrics: V8 heap in use and committed (in use
+     * and free), memory outside it (buffers, MiB), and its connected sockets (what RSS follows when
+     * agents move between instances).
      */
-    type Inside = { heapMiB: number; externalMiB: number; sockets: number } | null;
+    type Inside = { heapMiB: number; heapTotalMiB: number; externalMiB: number; sockets: number } | null;
     const rss: { atMs: number; kb: (number | null)[]; inside: Inside[] }[] = [];
     const loadStart = nowMs();
     const sample = async () => {
@@ -658,6 +659,7 @@ export async function benchSoak(o: SoakBenchOptions, log: Log): Promise<BenchRes
           if (!m) return null;
           return {
             heapMiB: metricValue(m, 'nodejs_heap_size_used_bytes') / 2 ** 20,
+            heapTotalMiB: metricValue(m, 'nodejs_heap_size_total_bytes') / 2 ** 20,
             externalMiB: metricValue(m, 'nodejs_external_memory_bytes') / 2 ** 20,
             sockets: metricValue(m, 'guichet_socket_connections'),
           };
@@ -943,8 +945,8 @@ export async function benchSoak(o: SoakBenchOptions, log: Log): Promise<BenchRes
     });
     const insideText = (x: Inside | undefined) =>
       x
-        ? `heap ${x.heapMiB.toFixed(0)}, external ${x.externalMiB.toFixed(0)}, ${String(x.sockets).padStart(3)} sockets`
-        : 'heap ?, external ?,   ? sockets';
+        ? `heap ${x.heapMiB.toFixed(0)} of ${x.heapTotalMiB.toFixed(0)}, external ${x.externalMiB.toFixed(0)}, ${String(x.sockets).padStart(3)} sockets`
+        : 'heap ? of ?, external ?,   ? sockets';
     const rssTable = rss
       .map(
         (s) =>
@@ -1060,7 +1062,7 @@ export async function benchSoak(o: SoakBenchOptions, log: Log): Promise<BenchRes
           : []),
         ...(failures.length ? [`sender failures (first 5): ${failures.slice(0, 5).join(' | ')}`] : []),
         ...(unexpected.length ? [`instances that died by themselves: ${unexpected.join(' | ')}`] : []),
-        `RSS (V8 heap in use, memory outside it, connected sockets) every ${(o.rssEveryMs / 1000).toFixed(0)} s (${instances.map((x) => x.name).join(', ')}):\n${rssTable}`,
+        `RSS (V8 heap in use of committed, memory outside it, connected sockets) every ${(o.rssEveryMs / 1000).toFixed(0)} s (${instances.map((x) => x.name).join(', ')}):\n${rssTable}`,
         `timeline, by when messages were sent (minutes from the start of the load: messages/s acknowledged; ack p50 / p99; event p99):\n${timeline}`,
         `calm periods leave out latencies of messages sent from 2 s before a fault to ${o.recoveryMs / 1000} s after the service came back`,
       ],

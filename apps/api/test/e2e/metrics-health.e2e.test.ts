@@ -152,8 +152,9 @@ describe('GET /metrics (Prometheus) and the health probes, on the real app', () 
     expect(value(m, 'guichet_pg_pool_connections', { state: 'total' })).toBeGreaterThanOrEqual(1);
     expect(value(m, 'guichet_pg_pool_connections', { state: 'waiting' })).toBe(0);
     expect(value(m, 'nodejs_eventloop_lag_p99_seconds')).toBeGreaterThan(0);
-    // Memory the soak's RSS table reads: V8's heap and what lives outside it (buffers).
+    // Memory the soak's RSS table reads: V8's heap in use and committed, and what lives outside it (buffers).
     expect(value(m, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
+    expect(value(m, 'nodejs_heap_size_total_bytes')).toBeGreaterThan(0);
     expect(value(m, 'nodejs_external_memory_bytes')).toBeGreaterThan(0);
     expect(m.some((s) => s.name === 'guichet_mailbox_lag_seconds_count')).toBe(true);
   });

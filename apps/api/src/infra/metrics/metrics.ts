@@ -158,22 +158,19 @@ export class Metrics implements OnModuleDestroy {
         this.set(process.memoryUsage.rss());
       },
     });
-    new Gauge({
-      name: 'nodejs_heap_size_used_bytes',
-      help: 'V8 heap in use, in bytes',
-      registers: [this.registry],
-      collect() {
-        this.set(process.memoryUsage().heapUsed);
-      },
-    });
-    new Gauge({
-      name: 'nodejs_external_memory_bytes',
-      help: 'Memory of C++ objects bound to JavaScript ones (buffers included), in bytes',
-      registers: [this.registry],
-      collect() {
-        this.set(process.memoryUsage().external);
-      },
-    });
+    for (const [name, help, field] of [
+      ['nodejs_heap_size_used_bytes', 'V8 heap in use, in bytes', 'heapUsed'],
+      ['nodejs_heap_size_total_bytes', 'V8 heap committed (in use and free), in bytes', 'heapTotal'],
+      ['nodejs_external_memory_bytes', 'Memory of C++ objects bound to JavaScript ones (buffers included), in bytes', 'external'],
+    ] as const)
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.set(process.memoryUsage()[field]);
+        },
+      });
     new Counter({
       name: 'process_cpu_seconds_total',
       help: 'User and system CPU time spent, in seconds',
