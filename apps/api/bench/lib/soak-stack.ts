@@ -16,7 +16,7 @@ import {
   type EmbeddedPostgresHandle,
 } from '../../src/database/embedded-postgres';
 import type { Log } from './env';
-import { nowMs, sleep } from './timing';
+import { nowMs, sleep, withTimeout } from './timing';
 
 const waitForPort = async (port: number, timeoutMs: number): Promise<void> => {
   const start = nowMs();
@@ -117,6 +117,16 @@ export interface SoakInstanceEnv {
   publicUrl: string;
 }
 
+/** How an instance's Node process is started beyond main.js's settings. */
+export interface SoakLaunch {
+  /** Node options before main.js (e.g. `--expose-gc`, `-r memory-probe.js`). */
+  nodeArgs?: string[];
+  /** Variables added to its environment (e.g. MALLOC_ARENA_MAX). */
+  env?: Record<string, string>;
+  /** An IPC channel to the process (what memory-probe.js answers on). */
+  ipc?: boolean;
+}
+
 export const soakSecrets = (): Pick<SoakInstanceEnv, 'appSecret' | 'encryptionKey'> => ({
   appSecret: randomBytes(24).toString('base64url'),
   encryptionKey: randomBytes(32).toString('hex'),
@@ -140,10 +150,11 @@ export class SoakInstance {
     readonly port: number,
     private readonly env: SoakInstanceEnv,
     private readonly log: Log,
+    private readonly launch: SoakLaunch,
   ) {}
 
-  static async create(name: string, env: SoakInstanceEnv, log: Log): Promise<SoakInstance> {
-    return new SoakInstance(name, await freePort(), env, log);
+  static async create(name: string, env: SoakInstanceEnv, log: Log, launch: SoakLaunch = {}): Promise<SoakInstance> {
+    return new SoakInstance(name, await freePort(), env, log, launch);
   }
 
   get url(): string {
@@ -170,8 +181,9 @@ export class SoakInstance {
     const started = nowMs();
     const main = join(__dirname, '..', '..', 'src', 'main.js');
     if (!existsSync(main)) throw new Error(`compiled API not found: ${main}`);
-    const proc = spawn(process.execPath, [main], {
+    const proc = spawn(process.execPath, [...(this.launch.nodeArgs ?? []), main], {
       env: {
+        ...this.launch.env,
         PATH: process.env.PATH,
         HOME: process.env.HOME,
         NODE_ENV: 'production',
@@ -188,7 +200,7 @@ export class SoakInstance {
         LOG_FORMAT: 'json',
         PUBLIC_REQUESTS_PER_HOUR: '100000000',
       },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: this.launch.ipc ? ['ignore', 'ignore', 'pipe', 'ipc'] : ['ignore', 'ignore', 'pipe'],
     });
     this.proc = proc;
     this.ready = false;
@@ -257,6 +269,17 @@ export class SoakInstance {
     } catch {
       return null;
     }
+  }
+
+  /** One question over the IPC channel (started with `ipc`), its answer. */
+  ask<T>(message: object, timeoutMs = 300_000): Promise<T> {
+    const p = this.proc;
+    if (!p?.send || !this.running) return Promise.reject(new Error(`${this.name}: no IPC channel`));
+    const answer = new Promise<T>((resolve) => {
+      p.once('message', (m) => resolve(m as T));
+      p.send(message);
+    });
+    return withTimeout(answer, timeoutMs, `${this.name}: IPC`);
   }
 
   /** Its GET /metrics text (null when it does not answer within `timeoutMs`). */
