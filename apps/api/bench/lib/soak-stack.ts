@@ -181,8 +181,10 @@ export class SoakInstance {
     const started = nowMs();
     const main = join(__dirname, '..', '..', 'src', 'main.js');
     if (!existsSync(main)) throw new Error(`compiled API not found: ${main}`);
-    const proc = spawn(process.execPath, [...(this.launch.nodeArgs ?? []), main], {
+    // As the Dockerfile starts it (young generation, malloc arenas: see there).
+    const proc = spawn(process.execPath, ['--max-semi-space-size=16', ...(this.launch.nodeArgs ?? []), main], {
       env: {
+        MALLOC_ARENA_MAX: '2',
         ...this.launch.env,
         PATH: process.env.PATH,
         HOME: process.env.HOME,
