@@ -132,7 +132,7 @@ export const soakSecrets = (): Pick<SoakInstanceEnv, 'appSecret' | 'encryptionKe
   encryptionKey: randomBytes(32).toString('hex'),
 });
 
-/** One API instance: `node main.js` with the production settings (DATABASE_URL, REDIS_URL, jobs on). */
+/** One API instance: `node main.js` as the Dockerfile starts it, with the production settings (DATABASE_URL, REDIS_URL, jobs on). */
 export class SoakInstance {
   private proc: ChildProcess | null = null;
   private readonly dataDir = mkdtempSync(join(tmpdir(), 'guichet-soak-api-'));
