@@ -381,4 +381,69 @@ describe('limitation and objection of processing', () => {
       ['contact.processing_restriction_lifted', 'objection'],
     ]);
   });
+
+  it('a limited citizen’s SMS or reply to a frozen file starts a new file, acknowledged and answered; the frozen file takes nothing', async () => {
+    const phone = mobile();
+    const sms = (body: string) =>
+      citizenSms(t, { channelId: smsChannel, accountSid: ACCOUNT, authToken: TOKEN, from: phone, to: TOWN_NUMBER, body });
+    const request = await rightsRequest(phone, 'limitation');
+    // A file an agent opened to them afterwards: their latest open one.
+    const started = await t.http('POST', '/api/v1/conversations', {
+      token: town.agentEC.token,
+      body: { channelKind: 'sms', to: phone, body: 'Bonjour, votre dossier de cantine est incomplet.' },
+    });
+    expect(started.status).toBe(201);
+    const frozen = started.body.conversation.id as string;
+    const grant = await t.http('POST', `/api/v1/conversations/${request}/rights-request/grant`, {
+      token: sup(),
+      body: { reason: 'Exactitude contestée (art. 18.1.a)' },
+    });
+    expect(grant.status).toBe(201);
+    await settled();
+    const ack = await t.http('PUT', '/api/v1/organization/acknowledgements', {
+      token: town.admin.token,
+      body: { enabled: true },
+    });
+    expect(ack.status).toBe(200);
+    const inboundOf = async (id: string) => (await messagesOf(id)).filter((m) => m.direction === 'inbound').map((m) => m.body);
+    const before = await inboundOf(frozen);
+
+    // Their SMS (threaded by « latest open file », the frozen one): a new file, related to it.
+    const fresh = await sms('Bonjour, il me faut aussi un certificat de résidence.');
+    expect([fresh === frozen, fresh === request]).toEqual([false, false]);
+    const f = await conversation(fresh);
+    expect(f.possiblyRelatedToId).toBe(frozen);
+    expect(f.contact.id).toBe((await conversation(frozen)).contact.id);
+    expect(await inboundOf(frozen)).toEqual(before);
+    const { rows } = await t.db.query(
+      `SELECT guichet_limited_since(contact_id, id) AS since FROM conversation WHERE id = ANY($1::uuid[]) ORDER BY id = $2`,
+      [[frozen, fresh], fresh],
+    );
+    expect(rows.map((r: { since: Date | null }) => r.since !== null)).toEqual([true, false]);
+    // Theirs to have processed (art. 18.2): acknowledged, answered.
+    await expectEventually(async () => {
+      const { rows: sent } = await t.db.query(`SELECT kind, reason FROM acknowledgement WHERE conversation_id = $1`, [fresh]);
+      expect(sent).toEqual([{ kind: 'registration', reason: null }]);
+    }, WAIT);
+    expect((await reply(fresh, 'Votre certificat de résidence est prêt.')).status).toBe(201);
+    await smsReaches(phone, 'certificat de résidence est prêt');
+    // Their next SMS continues that new file (now their latest open one).
+    expect(await sms('Merci, je passe le chercher jeudi.')).toBe(fresh);
+    // A message answering the frozen file itself (what a mail's reply token says): a new file too.
+    const answered = await t.ingest.ingest({
+      channelId: smsChannel,
+      externalId: `SM${randomUUID()}`,
+      from: { kind: 'phone', value: phone },
+      text: 'Voici la pièce qui manquait au dossier de cantine.',
+      thread: { conversationId: frozen },
+    });
+    expect(answered.newConversation).toBe(true);
+    expect((await conversation(answered.conversationId)).possiblyRelatedToId).toBe(frozen);
+    expect(await inboundOf(frozen)).toEqual(before);
+    const ackOff = await t.http('PUT', '/api/v1/organization/acknowledgements', {
+      token: town.admin.token,
+      body: { enabled: false },
+    });
+    expect(ackOff.status).toBe(200);
+  });
 });
