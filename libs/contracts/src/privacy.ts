@@ -659,6 +659,11 @@ export interface ConversationPrivacyDto {
   anonymized: boolean;
   /** The citizen's limitation and objection in force (none lifted). */
   restrictions: ProcessingRestrictionDto[];
+  /**
+   * The citizen's limitation freezes this file (RGPD art. 18): no reply, note nor transfer here
+   * (423). False for the rights request, a request the citizen wrote since, or no limitation.
+   */
+  frozen: boolean;
 }
 
 /** `PATCH /contacts/:id`: rectification of the citizen's name (art. 16), audited. */

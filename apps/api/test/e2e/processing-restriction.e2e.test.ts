@@ -420,6 +420,10 @@ describe('limitation and objection of processing', () => {
       [[frozen, fresh], fresh],
     );
     expect(rows.map((r: { since: Date | null }) => r.since !== null)).toEqual([true, false]);
+    // The file page's flag says the same (its composer is closed on the frozen file only).
+    const frozenFlag = async (id: string) =>
+      (await t.http('GET', `/api/v1/conversations/${id}/privacy`, { token: town.agentEC.token })).body.frozen;
+    expect([await frozenFlag(frozen), await frozenFlag(fresh), await frozenFlag(request)]).toEqual([true, false, false]);
     // Theirs to have processed (art. 18.2): acknowledged, answered.
     await expectEventually(async () => {
       const { rows: sent } = await t.db.query(`SELECT kind, reason FROM acknowledgement WHERE conversation_id = $1`, [fresh]);

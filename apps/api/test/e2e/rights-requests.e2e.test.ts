@@ -54,7 +54,13 @@ describe('rights requests', () => {
     });
     expect(again.body).toMatchObject({ kind: 'rectification', dueAt: '2026-02-28T09:00:00.000Z' });
     const privacy = await t.http('GET', `/api/v1/conversations/${r.conversationId}/privacy`, { token: town.agentEC.token });
-    expect(privacy.body).toEqual({ rightsRequest: again.body, legalHold: null, anonymized: false, restrictions: [] });
+    expect(privacy.body).toEqual({
+      rightsRequest: again.body,
+      legalHold: null,
+      anonymized: false,
+      restrictions: [],
+      frozen: false,
+    });
     const { rows } = await t.db.query(
       `SELECT data FROM audit_event WHERE conversation_id = $1 AND action = 'conversation.rights_request_set' ORDER BY id`,
       [r.conversationId],

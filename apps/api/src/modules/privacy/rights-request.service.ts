@@ -59,11 +59,15 @@ export class RightsRequestService {
 
   async privacy(agent: AuthAgent, id: string): Promise<ConversationPrivacyDto> {
     const row = await this.readable(agent, id);
+    const restrictions = await this.restrictions.inForce(agent.organizationId, row.contact_id);
     return {
       rightsRequest: await this.repo.find(id),
       legalHold: RightsRequestRepository.legalHold(row),
       anonymized: row.anonymized_at !== null,
-      restrictions: await this.restrictions.inForce(agent.organizationId, row.contact_id),
+      restrictions,
+      // The file's rule (guichet_limited_since) asked only when a limitation is in force.
+      frozen:
+        restrictions.some((r) => r.kind === 'limitation') && (await this.restrictions.limitedSince(row.contact_id, id)) !== null,
     };
   }
 

@@ -29,6 +29,7 @@ import type { GuichetSocket } from '../../realtime/socket';
 import { CannedReplyPicker } from './canned-reply-picker';
 import { describeChanges, draftBaseOf } from './conflict';
 import { lengthHint } from './length-hint';
+import { useFrozenFile } from './processing-restrictions';
 
 const TYPING_IDLE_MS = 4000;
 
@@ -101,6 +102,8 @@ export function Composer({
   const channelId = draft.channelId && options.some((o) => o.id === draft.channelId) ? draft.channelId : defaultId;
   const channelKind = options.find((o) => o.id === channelId)?.kind ?? null;
   const isReply = draft.mode === 'reply';
+  // The citizen's limitation freezes this file (RGPD art. 18): nothing can be added (the API says 423).
+  const frozen = useFrozenFile(conversation.id);
   // Files go with the next send (not kept in the draft: a reload forgets them, the draft text stays).
   const [files, setFiles] = useState<File[]>([]);
   const fileInputRef = useRef<HTMLInputElement>(null);
@@ -203,6 +206,7 @@ export function Composer({
   }
 
   function openCanned() {
+    if (frozen) return;
     const el = textareaRef.current;
     setMention(null);
     setCanned({ start: el?.selectionStart ?? draft.body.length, end: el?.selectionEnd ?? draft.body.length });
@@ -239,6 +243,10 @@ export function Composer({
   }
 
   function submit(version: number) {
+    if (frozen) {
+      textareaRef.current?.focus();
+      return;
+    }
     const body = draft.body.trim();
     if (!body || send.isPending) {
       if (!body) setError(t('composer.empty'));
@@ -397,6 +405,11 @@ export function Composer({
           <p className="composer__note-hint">{t('composer.noteHint')}</p>
         )}
       </div>
+      {frozen ? (
+        <p className="notice notice--warning" id={`${ids}-frozen`} data-testid="composer-frozen">
+          {t('restriction.composerFrozen')}
+        </p>
+      ) : null}
       {warning && isReply ? (
         <p className="notice notice--warning" data-testid="composer-warning">
           {warning}
@@ -426,7 +439,8 @@ export function Composer({
           stopTyping();
           setMention(null);
         }}
-        aria-describedby={`${ids}-hint`}
+        readOnly={frozen}
+        aria-describedby={frozen ? `${ids}-frozen ${ids}-hint` : `${ids}-hint`}
         aria-invalid={error ? true : undefined}
       />
       {signature ? (
@@ -542,17 +556,19 @@ export function Composer({
             </span>
           ) : null}
         </span>
-        <button
-          type="button"
-          className="button button--secondary composer__canned"
-          aria-expanded={canned !== null}
-          aria-keyshortcuts="Control+/"
-          onClick={() => (canned ? closeCanned() : openCanned())}
-          data-testid="composer-canned"
-        >
-          {t('canned.open')}
-        </button>
-        {fileLimits ? (
+        {frozen ? null : (
+          <button
+            type="button"
+            className="button button--secondary composer__canned"
+            aria-expanded={canned !== null}
+            aria-keyshortcuts="Control+/"
+            onClick={() => (canned ? closeCanned() : openCanned())}
+            data-testid="composer-canned"
+          >
+            {t('canned.open')}
+          </button>
+        )}
+        {fileLimits && !frozen ? (
           <>
             <input
               ref={fileInputRef}
@@ -574,7 +590,12 @@ export function Composer({
             </button>
           </>
         ) : null}
-        <button type="submit" className="button button--primary" aria-disabled={send.isPending || conflict !== null || undefined}>
+        <button
+          type="submit"
+          className="button button--primary"
+          aria-disabled={frozen || send.isPending || conflict !== null || undefined}
+          aria-describedby={frozen ? `${ids}-frozen` : undefined}
+        >
           {send.isPending ? t('composer.sending') : isReply ? t('composer.send') : t('composer.saveNote')}
         </button>
       </div>

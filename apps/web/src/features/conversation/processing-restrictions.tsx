@@ -11,30 +11,48 @@ import { formatDateTime, formatDay } from '../../lib/format';
 addFrenchWords(restrictionsFr);
 
 /**
+ * Whether the citizen's limitation freezes this file (RGPD art. 18: no reply, note nor transfer
+ * here), as the API's rule says (`frozen` of GET /conversations/:id/privacy).
+ */
+export function useFrozenFile(conversationId: string): boolean {
+  const data = useConversationPrivacy(conversationId).data;
+  return !!data && !data.anonymized && data.frozen;
+}
+
+/**
  * The citizen's limitation (RGPD art. 18) and objection (art. 21) in force, on the file's header
- * and the citizen card: what is stopped, since when, by whom, why and until when.
+ * and the citizen card: what is stopped, since when, by whom, why and until when. A limitation is
+ * a warning on the files it freezes, a lighter notice on the rights request and the requests the
+ * citizen wrote since (still processed).
  */
 export function RestrictionBanner({ conversationId }: { conversationId: string }) {
   const privacy = useConversationPrivacy(conversationId);
   const restrictions = privacy.data?.anonymized ? [] : (privacy.data?.restrictions ?? []);
   if (!restrictions.length) return null;
+  const frozen = privacy.data?.frozen ?? false;
   return (
-    <div data-testid="restriction-banner">
+    <div data-testid="restriction-banner" data-frozen={frozen}>
       {restrictions.map((r) => (
-        <RestrictionNotice key={r.id} restriction={r} />
+        <RestrictionNotice key={r.id} restriction={r} frozen={frozen} />
       ))}
     </div>
   );
 }
 
-function RestrictionNotice({ restriction: r }: { restriction: ProcessingRestrictionDto }) {
+function RestrictionNotice({ restriction: r, frozen }: { restriction: ProcessingRestrictionDto; frozen: boolean }) {
   const { t, i18n } = useTranslation();
   const language = i18n.language as Language;
   const args = { date: formatDateTime(r.grantedAt, language), name: r.grantedBy?.name ?? '—' };
+  const light = r.kind === 'limitation' && !frozen;
+  const words =
+    r.kind === 'objection'
+      ? t('restriction.objected', args)
+      : frozen
+        ? t('restriction.limited', args)
+        : t('restriction.limitedElsewhere', args);
   return (
-    <p className="notice notice--warning" role="note">
-      <strong>{r.kind === 'limitation' ? t('restriction.limited', args) : t('restriction.objected', args)}</strong>{' '}
-      {t('restriction.reason', { reason: r.reason })}
+    <p className={light ? 'notice notice--info' : 'notice notice--warning'} role="note">
+      <strong>{words}</strong> {t('restriction.reason', { reason: r.reason })}
       {r.until ? ` ${t('restriction.until', { date: formatDay(r.until, language) })}` : null}
     </p>
   );
