@@ -47,6 +47,7 @@ import { IngestOneWriteStatement1765105000000 } from './migrations/1765105000000
 import { SearchIndexVisibility1765107000000 } from './migrations/1765107000000-search-index-visibility';
 import { ProcessingRestriction1765109000000 } from './migrations/1765109000000-processing-restriction';
 import { LimitedSince1765111000000 } from './migrations/1765111000000-limited-since';
+import { RegistrationGroupFunction1765113000000 } from './migrations/1765113000000-registration-group-function';
 import { IngestFrozenFiles1765114000000 } from './migrations/1765114000000-ingest-frozen-files';
 import { PlatformAdmin1764867000000 } from './migrations/1764867000000-platform-admin';
 import { OpenDataPublication1764872000000 } from './migrations/1764872000000-open-data-publication';
@@ -187,6 +188,7 @@ export const MIGRATIONS = [
   LetterAnswerPosted1765108000000,
   ProcessingRestriction1765109000000,
   LimitedSince1765111000000,
+  RegistrationGroupFunction1765113000000,
   IngestFrozenFiles1765114000000,
 ];
 

@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { MunicipalEventDto, PublicRegistrationCreated, PublicRegistrationInput } from '@guichet/contracts';
 import { expectEventually } from '@guichet/testing';
-import { RegistrationService } from '../../src/modules/municipal-events/registration.service';
+import { atSession, MunicipalEventRepository } from '../../src/modules/municipal-events/municipal-event.repository';
+import { RegistrantNotices } from '../../src/modules/municipal-events/registrant-notices.service';
+import { bookingProblem, RegistrationService } from '../../src/modules/municipal-events/registration.service';
 import { seedTown, startTestApp, type TestApp } from '../harness';
 
 /**
@@ -150,7 +153,7 @@ describe('registration groups', () => {
       // The group's insert waits on the other writer's row, which then commits: the group's unique index fails.
       await expectEventually(async () => {
         const { rows } = await t.db.query(
-          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO municipal_event_registration%'`,
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%municipal_event_register(%'`,
         );
         expect(rows[0].n).toBe(1);
       });
@@ -203,6 +206,57 @@ describe('registration groups', () => {
     expect((await t.db.query(`SELECT hits FROM rate_limit WHERE key = $1`, [key])).rows[0].hits).toBe(limit + 7);
   });
 
+  it('under the event’s lock, the group’s statement refuses a session exactly when bookingProblem does (its dates, a cancellation)', async () => {
+    const repo = t.app.get(MunicipalEventRepository);
+    const jobInsert = await t.app.get(RegistrantNotices).jobInsert();
+    // The event starts in 10 days; each case changes it behind the service's back (as an agent's
+    // edit committed between a request's checks and its group would).
+    const cases = [
+      { set: `booking_closes_hours_before = 11 * 24`, late: true },
+      { set: `booking_closes_hours_before = 9 * 24`, late: false },
+      { set: `booking_opens_days_before = 5`, late: true },
+      { set: `booking_opens_days_before = 20`, late: false },
+      { set: `booking_closes_at = now() - interval '1 minute', booking_closes_hours_before = 1`, late: true },
+      { set: `booking_opens_at = now() + interval '1 hour', booking_opens_days_before = 30`, late: true },
+      { set: `booking_opens_at = now() - interval '1 hour', booking_closes_at = now() + interval '1 hour'`, late: false },
+      { set: `cancelled_at = now()`, late: true },
+      { session: `cancelled_at = now()`, late: true },
+      { session: `starts_at = now() - interval '1 minute'`, late: true },
+    ];
+    const refused: boolean[] = [];
+    const expected: boolean[] = [];
+    for (const [i, c] of cases.entries()) {
+      const ev = await create(5, 5);
+      if (c.set) await t.db.query(`UPDATE municipal_event SET ${c.set} WHERE id = $1`, [ev.id]);
+      if (c.session) await t.db.query(`UPDATE municipal_event_session SET ${c.session} WHERE event_id = $1`, [ev.id]);
+      const e = (await repo.findEvent(null, ev.id))!;
+      const session = e.sessions[0]!;
+      expected.push(!!(session.cancelled_at ?? bookingProblem(atSession(e, session.id))));
+      const group = await repo.registerGroup(
+        ev.id,
+        town.org.id,
+        [
+          {
+            id: randomUUID(),
+            sessionId: session.id,
+            name: 'Inès Morel',
+            email: `tard${i}@example.fr`,
+            phone: null,
+            places: 1,
+            answers: {},
+            consentReminders: true,
+            jobs: { confirmed: {}, waitlisted: {} },
+          },
+        ],
+        jobInsert,
+      );
+      refused.push(group!.outcomes[0]!.status === 'late');
+      expect(group!.inserted.size).toBe(refused[i] ? 0 : 1);
+    }
+    expect(expected).toEqual(cases.map((c) => c.late));
+    expect(refused).toEqual(expected);
+  });
+
   it('a group waiting for the event’s lock reads the places the transaction before it left: a place freed meanwhile is given, not the waiting list', async () => {
     const ev = await create(2, 5);
     const from = ip();
@@ -227,7 +281,7 @@ describe('registration groups', () => {
       await expectEventually(async () => {
         const { rows } = await t.db.query(
           `SELECT count(*)::int AS n FROM pg_stat_activity
-            WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%municipal_event%FOR NO KEY UPDATE%'`,
+            WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%municipal_event_register(%'`,
         );
         expect(rows[0].n).toBe(1);
       });

@@ -61,6 +61,8 @@ export interface QueueOptions {
 export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('Jobs');
   private boss?: PgBoss;
+  /** pg-boss's insert statement per queue (insertStatement). */
+  private readonly insertStatements = new Map<string, Promise<string>>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
@@ -151,6 +153,43 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
   /** Inserts the job in the caller's transaction. */
   async sendInTx(manager: EntityManager, name: string, data: object): Promise<void> {
     await this.b.send(name, pgClean(withRequestId(data)), { db: inTx(manager) });
+  }
+
+  /**
+   * A job's data as `send` and `insert` store it (cleaned for jsonb, with the current request's
+   * id), for SQL that inserts jobs itself (`insertStatement`).
+   */
+  jobData(data: object): object {
+    return pgClean(withRequestId(data));
+  }
+
+  /**
+   * pg-boss's own statement inserting jobs into the queue `name`, for SQL that writes its jobs in
+   * the same statement as the change they follow (a function run on its own: its transaction is
+   * that statement). Its one parameter ($1) is the JSON text of an array of `{data}` (`jobData`).
+   * pg-boss is asked once per queue, by running its insert against a recorder instead of the
+   * database: the statement is the one `sendManyInTx` would send (its table, the queue's retry and
+   * expiry settings, its NOTIFY), whatever pg-boss's version.
+   */
+  insertStatement(name: string): Promise<string> {
+    let sql = this.insertStatements.get(name);
+    if (!sql) {
+      sql = (async () => {
+        let recorded: string | undefined;
+        const recorder = {
+          executeSql: async (text: string) => {
+            recorded = text;
+            return { rows: [] };
+          },
+        };
+        await this.b.insert(name, [{ data: {} }], { db: recorder } as never);
+        if (!recorded?.includes('$1')) throw new Error(`pg-boss: no insert statement for ${name}`);
+        return recorded;
+      })();
+      sql.catch(() => this.insertStatements.delete(name));
+      this.insertStatements.set(name, sql);
+    }
+    return sql;
   }
 
   /** Inserts several jobs in the caller's transaction, in one statement. */

@@ -201,6 +201,16 @@ export class DomainEvents implements OnModuleInit, OnApplicationBootstrap {
   }
 
   /**
+   * Tells the in-process listeners of events whose write committed as one statement of its own
+   * (a database function's, which is its own transaction): for types no durable listener hears
+   * (`hasDurable`: their jobs would have had to be written by that statement), which the writer
+   * checks at bootstrap.
+   */
+  emitCommitted(...events: DomainEvent[]): Promise<void> {
+    return this.deliver(events);
+  }
+
+  /**
    * Committed events to the in-process listeners, in order. Each listener is started at once (a
    * synchronous one has finished when this returns); the promise settles when all have, and
    * never rejects.

@@ -322,6 +322,37 @@ export interface NewRegistration {
   channel?: RegistrationChannel | null;
 }
 
+/** A new registration's own columns, as the database names them. */
+export const registrationColumns = (r: Omit<NewRegistration, 'organizationId' | 'eventId' | 'status'>) => ({
+  session_id: r.sessionId,
+  name: r.name,
+  email: r.email,
+  phone: r.phone,
+  places: r.places,
+  answers: r.answers,
+  consent_reminders: r.consentReminders,
+  channel: r.channel ?? null,
+});
+
+/** What a registration group came to (MunicipalEventRepository.registerGroup). */
+export interface RegisteredGroup {
+  /** Per item, in the order given; `booked`/`waiting`: the session's places when a `full` item was refused. */
+  outcomes: {
+    status: 'confirmed' | 'waitlisted' | 'full' | 'late' | 'duplicate_email' | 'duplicate_phone';
+    position: number | null;
+    booked: number | null;
+    waiting: number | null;
+  }[];
+  /** The registrations written, by id. */
+  inserted: Map<string, InsertedRegistration>;
+  /** Each session's places after the group. */
+  sessions: { id: string; capacity: number; waitlist_capacity: number; booked_places: number; waitlisted_places: number }[];
+  /** The event's places after the group. */
+  capacity: number;
+  booked_places: number;
+  waitlisted_places: number;
+}
+
 /** A reminder due: the registration, its schedule, and where it is sent from. */
 export interface DueReminderRow {
   registration_id: string;
@@ -560,34 +591,56 @@ export class MunicipalEventRepository {
   }
 
   /**
-   * What a group of registrations reads under the event's lock (lockEvent, the statement before),
-   * in one statement: the event and its sessions as they are now, how many registrations wait in
-   * each session (the next one's position follows), and which of these e-mails and phones an
-   * active registration of each session already holds (`<session> <value>`).
+   * Writes a group of new registrations of one event (RegistrationService's group commit) by the
+   * function `municipal_event_register` (migration 1765113000000 says its rule), called as a
+   * statement of its own: its transaction is that statement, so the event's lock is held for the
+   * server's work and the commit only. `items` in arrival order, each with its id and its notice
+   * job's data per status it may get; `jobInsert`: pg-boss's insert statement of their queue.
+   * Answers each item's outcome and, for each registration written, its creation time and the
+   * identities its registrant opted out of (OPTED_OUT); null when there is no such event.
    */
-  async registrationState(
-    m: EntityManager,
+  async registerGroup(
     eventId: string,
-    emails: string[],
-    phones: string[],
-  ): Promise<{ event: EventRow; waiting: Record<string, number>; emails: string[]; phones: string[] }> {
-    const [row] = withSessions(
-      await this.db.query<EventRow & { waiting: Record<string, number>; dup_emails: string[]; dup_phones: string[] }>(
-        `SELECT ${EVENT_COLUMNS},
-              (SELECT coalesce(jsonb_object_agg(session_id, n), '{}') FROM (
-                 SELECT session_id, count(*)::int AS n FROM municipal_event_registration
-                  WHERE event_id = $1 AND status = 'waitlisted' GROUP BY session_id) w) AS waiting,
-              coalesce((SELECT array_agg(session_id || ' ' || email) FROM municipal_event_registration
-                         WHERE event_id = $1 AND status IN ('confirmed', 'waitlisted', 'offered') AND email = ANY($2)), '{}') AS dup_emails,
-              coalesce((SELECT array_agg(session_id || ' ' || phone) FROM municipal_event_registration
-                         WHERE event_id = $1 AND status IN ('confirmed', 'waitlisted', 'offered') AND phone = ANY($3)), '{}') AS dup_phones
-         FROM municipal_event e JOIN team t ON t.id = e.team_id WHERE e.id = $1`,
-        [eventId, emails, phones],
-        m,
-      ),
+    organizationId: string,
+    items: (Omit<NewRegistration, 'organizationId' | 'eventId' | 'status'> & {
+      id: string;
+      jobs: { confirmed: object; waitlisted: object };
+    })[],
+    jobInsert: string,
+  ): Promise<RegisteredGroup | null> {
+    const [row] = await this.db.query<{
+      result: (Omit<RegisteredGroup, 'inserted'> & { inserted: Record<string, string> }) | null;
+      opted: { id: string; email_opted_out: boolean; phone_opted_out: boolean }[];
+    }>(
+      `WITH g AS MATERIALIZED (SELECT municipal_event_register($1, $2::jsonb, $3) AS result)
+       SELECT g.result,
+              (SELECT coalesce(jsonb_agg(to_jsonb(o)), '[]') FROM (
+                 SELECT r.id, ${OPTED_OUT} FROM jsonb_to_recordset($2::jsonb) AS r(id uuid, email text, phone text, organization_id uuid)
+                  WHERE g.result->'inserted' ? r.id::text) o) AS opted
+         FROM g`,
+      [
+        eventId,
+        pgJson(
+          items.map((r, ord) => ({ ord, id: r.id, organization_id: organizationId, ...registrationColumns(r), jobs: r.jobs })),
+        ),
+        jobInsert,
+      ],
     );
-    const { waiting, dup_emails, dup_phones, ...event } = row!;
-    return { event, waiting, emails: dup_emails, phones: dup_phones };
+    const result = row?.result;
+    if (!result) return null;
+    const opted = new Map(row.opted.map((o) => [o.id, o]));
+    const inserted = new Map(
+      Object.entries(result.inserted).map(([id, at]) => [
+        id,
+        {
+          id,
+          created_at: new Date(at),
+          email_opted_out: opted.get(id)?.email_opted_out ?? false,
+          phone_opted_out: opted.get(id)?.phone_opted_out ?? false,
+        },
+      ]),
+    );
+    return { ...result, inserted };
   }
 
   /**
@@ -629,15 +682,8 @@ export class MunicipalEventRepository {
             id: r.id ?? null,
             organization_id: r.organizationId,
             event_id: r.eventId,
-            session_id: r.sessionId,
-            name: r.name,
-            email: r.email,
-            phone: r.phone,
-            places: r.places,
-            answers: r.answers,
-            consent_reminders: r.consentReminders,
             status: r.status,
-            channel: r.channel ?? null,
+            ...registrationColumns(r),
           })),
         ),
         rows[0]!.eventId,

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type {
   ChannelKind,
   IdentityKind,
@@ -18,7 +18,7 @@ import { ChannelService } from '../channels/channel.service';
 import { ContactService } from '../contacts/contact.service';
 import { ConversationWriter, type WriterTx } from '../conversations/conversation-writer.service';
 import { DomainEvents } from '../events/domain-event-bus';
-import { domainEvent } from '../events/domain-events';
+import { domainEvent, type DomainEvent } from '../events/domain-events';
 import { AgentMessages } from '../outbound/agent-messages.service';
 import {
   atSession,
@@ -148,6 +148,35 @@ export function changeLines(before: EventRow, after: EventRow): string[] {
   return lines;
 }
 
+/** `registration.changed` of these registrations as they stand, each with its change. */
+function changedEvents(
+  organizationId: string,
+  rows: ChangedRegistrationRow[],
+  changeOf: (r: ChangedRegistrationRow) => RegistrationChange,
+): DomainEvent<'registration.changed'>[] {
+  return rows.map((r) =>
+    domainEvent('registration.changed', organizationId, {
+      registration: toRegistrationDto(r),
+      teamId: r.team_id,
+      places: {
+        eventId: r.event_id,
+        capacity: r.capacity,
+        bookedPlaces: r.booked_places,
+        availablePlaces: Math.max(0, r.capacity - r.booked_places),
+        waitlistedPlaces: r.waitlisted_places,
+        session: {
+          id: r.session_id,
+          capacity: r.session_capacity,
+          bookedPlaces: r.session_booked_places,
+          availablePlaces: Math.max(0, r.session_capacity - r.session_booked_places),
+          waitlistedPlaces: r.session_waitlisted_places,
+        },
+      },
+      change: changeOf(r),
+    }),
+  );
+}
+
 /**
  * A registrant's channel: the one they chose (RegistrationChannel) when the town has it open and
  * they did not refuse it, else e-mail when they gave one and the town can send e-mail, else SMS.
@@ -168,6 +197,8 @@ const CHANNEL_ORDER: Record<RegistrationChannel, readonly (typeof BY_EMAIL | typ
  */
 @Injectable()
 export class RegistrantNotices implements OnApplicationBootstrap {
+  private readonly logger = new Logger('RegistrantNotices');
+
   constructor(
     private readonly db: Database,
     private readonly repo: MunicipalEventRepository,
@@ -181,7 +212,20 @@ export class RegistrantNotices implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    // A registration group's statement writes its notice jobs, not the jobs of durable listeners (announceCommitted).
+    if (this.events.hasDurable('registration.changed'))
+      throw new Error('registration.changed : un écouteur durable devrait être écrit par municipal_event_register');
     await this.queue.define<NoticeJob>(NOTICE_QUEUE, { retryLimit: 10 }, (job) => this.handle(job.data));
+  }
+
+  /** A notice job's data, for SQL that writes the job itself (municipal_event_register). */
+  jobData(organizationId: string, registrationId: string, notice: RegistrationNotice): object {
+    return this.queue.jobData({ organizationId, registrationId, notice } satisfies NoticeJob);
+  }
+
+  /** pg-boss's statement inserting notice jobs from $1, the JSON of their `{data}` (JobQueue.insertStatement). */
+  jobInsert(): Promise<string> {
+    return this.queue.insertStatement(NOTICE_QUEUE);
   }
 
   /**
@@ -230,31 +274,20 @@ export class RegistrantNotices implements OnApplicationBootstrap {
     known?: ChangedRegistrationRow[],
   ): Promise<void> {
     const rows = known ?? (await this.repo.changedRegistrations(m, [...changeOf.keys()]));
-    await this.events.record(
-      m,
-      afterCommit,
-      ...rows.map((r) =>
-        domainEvent('registration.changed', organizationId, {
-          registration: toRegistrationDto(r),
-          teamId: r.team_id,
-          places: {
-            eventId: r.event_id,
-            capacity: r.capacity,
-            bookedPlaces: r.booked_places,
-            availablePlaces: Math.max(0, r.capacity - r.booked_places),
-            waitlistedPlaces: r.waitlisted_places,
-            session: {
-              id: r.session_id,
-              capacity: r.session_capacity,
-              bookedPlaces: r.session_booked_places,
-              availablePlaces: Math.max(0, r.session_capacity - r.session_booked_places),
-              waitlistedPlaces: r.session_waitlisted_places,
-            },
-          },
-          change: changeOf.get(r.id)!,
-        }),
-      ),
-    );
+    await this.events.record(m, afterCommit, ...changedEvents(organizationId, rows, (r) => changeOf.get(r.id)!));
+  }
+
+  /**
+   * `registration.changed` of registrations that a statement of its own wrote with their notice
+   * jobs and committed (a registration group): told now. No durable listener hears it (checked
+   * at bootstrap), so no job had to be written with them. Never fails: the registrations stand.
+   */
+  async announceCommitted(organizationId: string, rows: ChangedRegistrationRow[], change: RegistrationChange): Promise<void> {
+    try {
+      await this.events.emitCommitted(...changedEvents(organizationId, rows, () => change));
+    } catch (e) {
+      this.logger.warn(`inscriptions non annoncées : ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   link(slug: string, id: string): string {

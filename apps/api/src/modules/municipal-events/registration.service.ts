@@ -21,6 +21,7 @@ import {
   activeSessions,
   atSession,
   MunicipalEventRepository,
+  registrationColumns,
   type ChangedRegistrationRow,
   type EventRow,
   type NewRegistration,
@@ -139,11 +140,16 @@ export function toPublicEventDto(e: EventRow, now = new Date()): PublicEventDto 
   };
 }
 
-/** A valid registration waiting for its group (its session chosen, its e-mail and phone normalized, its answers kept). */
-type PendingRegistration = Omit<NewRegistration, 'eventId' | 'status'>;
-
-/** A registration given a place or a rank on the waiting list, to insert. */
-type Accepted = NewRegistration & { id: string; position?: number };
+/**
+ * A valid registration waiting for its group: its session chosen, its e-mail and phone normalized,
+ * its answers kept, its id and notice jobs made in its own request (whose id they carry); `event`:
+ * the event as the request read it (what places do not move: its town, service, sessions).
+ */
+interface PendingRegistration extends Omit<NewRegistration, 'organizationId' | 'eventId' | 'status'> {
+  id: string;
+  jobs: { confirmed: object; waitlisted: object };
+  event: EventRow;
+}
 
 /** Each registration of a group gets its own answer: its registration, or the reason it was refused. */
 type RegistrationOutcome = { created: PublicRegistrationCreated } | { refused: AppError };
@@ -155,29 +161,24 @@ type RegistrationOutcome = { created: PublicRegistrationCreated } | { refused: A
  * file, timeline and messages follow from a durable job written in the same transaction
  * (RegistrantNotices), so the answer to the citizen never waits for them.
  *
- * New registrations of one event that arrive together share one transaction (group commit): it
- * locks the event once, gives places in arrival order (confirmed, waitlisted, or refused when
- * full or already registered), inserts them and their notice jobs in one statement each, and
- * commits once; each request is answered with its own outcome. A transaction that fails as a
- * whole writes nothing, and its registrations are then run one by one.
+ * New registrations of one event that arrive together share one transaction (group commit): one
+ * statement, the function `municipal_event_register`, locks the event, gives places in arrival
+ * order (confirmed, waitlisted, or refused when late, full or already registered), inserts the
+ * rows, their counters and their notice jobs, and commits — the event's lock is held for no
+ * round trip to the app. Each request is answered with its own outcome. A statement that fails as
+ * a whole writes nothing, and its registrations are then run one by one.
  */
 @Injectable()
 export class RegistrationService {
   /**
-   * Two groups in flight per event and instance: while one holds the event's lock, the next has
-   * its connection and transaction open and its lock asked for (after the first's: lockTurns), so
-   * it starts the moment the first commits, without a round trip of its own in between.
+   * One group in flight per event and instance: the next forms from what arrived while it ran, and
+   * groups reach the event's lock in the order they were formed, which is the order their
+   * registrations arrived in.
    */
   private readonly groups = new KeyedGroupCommit<PendingRegistration, RegistrationOutcome>(
     (eventId, items) => this.registerGroup(eventId, items),
-    { parallel: 2, maxBatch: 500 },
+    { parallel: 1, maxBatch: 500 },
   );
-  /**
-   * Per event, the last group's turn: settled once that group holds the event's lock (or gave up).
-   * The next group asks for the lock only then, so groups get it in the order they were formed,
-   * which is the order their registrations arrived in.
-   */
-  private readonly lockTurns = new Map<string, Promise<void>>();
   /** Reads of one event's page at the same moment share one query (the registration checks it again under lock). */
   private readonly reading = new Map<string, Promise<EventRow | null>>();
 
@@ -253,8 +254,14 @@ export class RegistrationService {
     );
     let outcome: RegistrationOutcome;
     try {
+      const id = randomUUID();
       outcome = await this.groups.submit(event.id, {
-        organizationId: event.organization_id,
+        id,
+        event,
+        jobs: {
+          confirmed: this.notices.jobData(event.organization_id, id, 'registered'),
+          waitlisted: this.notices.jobData(event.organization_id, id, 'waitlisted'),
+        },
         sessionId,
         name: input.name,
         email,
@@ -278,161 +285,97 @@ export class RegistrationService {
   }
 
   /**
-   * One transaction for registrations of one event arriving together: the event's lock, one
-   * statement reading the event, its sessions and what the checks need (after the lock, so the
-   * places are those the transaction before left), one statement inserting them and
-   * moving the counters, one insert of notice jobs, one commit — the registrations' socket events
-   * are written from what the group knows, not read again. No other query than the transaction's
-   * while it holds the lock (no second connection), and as few round trips as the rules allow: the
-   * lock is what the registrations of a popular event wait for. Places are counted per session:
-   * each has its own capacity and waiting list.
+   * One statement for registrations of one event arriving together (MunicipalEventRepository.
+   * registerGroup: the event's lock, the places in arrival order, the rows, counters and notice
+   * jobs, the commit), then each one's answer and the agents' screens told, from what it returned
+   * (nothing read again). Places are counted per session: each has its own capacity and waiting list.
    */
   private async registerGroup(eventId: string, items: PendingRegistration[]): Promise<RegistrationOutcome[]> {
-    const before = this.lockTurns.get(eventId);
-    let locked!: () => void;
-    const turn = new Promise<void>((resolve) => (locked = resolve));
-    this.lockTurns.set(eventId, turn);
-    try {
-      return await this.registerGroupAfter(eventId, items, before, locked);
-    } finally {
-      locked();
-      if (this.lockTurns.get(eventId) === turn) this.lockTurns.delete(eventId);
-    }
-  }
-
-  /** registerGroup once the group before (`before`) holds the lock; `locked` is called once this one does. */
-  private async registerGroupAfter(
-    eventId: string,
-    items: PendingRegistration[],
-    before: Promise<void> | undefined,
-    locked: () => void,
-  ): Promise<RegistrationOutcome[]> {
-    return this.db.tx(async (m, afterCommit) => {
-      await before;
-      try {
-        await this.repo.lockEvent(m, eventId);
-      } finally {
-        locked();
-      }
-      const { event: e, ...state } = await this.repo.registrationState(
-        m,
-        eventId,
-        items.flatMap((i) => (i.email ? [i.email] : [])),
-        items.flatMap((i) => (i.phone ? [i.phone] : [])),
-      );
-      const several = e.sessions.length > 1;
-      const emails = new Set(state.emails);
-      const phones = new Set(state.phones);
-      /** Each session's places as this group leaves them, and why it takes none (late, cancelled). */
-      const sessions = new Map<
-        string,
-        { at: SessionEventRow; booked: number; waiting: number; position: number; late: string | null }
-      >();
-      const sessionOf = (id: string) => {
-        let c = sessions.get(id);
-        if (!c) {
-          const at = atSession(e, id);
-          c = {
-            at,
-            booked: at.booked_places,
-            waiting: at.waitlisted_places,
-            position: state.waiting[id] ?? 0,
-            late: sessionProblem(e, id),
-          };
-          sessions.set(id, c);
+    const e = items[0]!.event;
+    const group = await this.repo.registerGroup(eventId, e.organization_id, items, await this.notices.jobInsert());
+    if (!group) return items.map(() => ({ refused: notFound('événement') }));
+    const several = e.sessions.length > 1;
+    const sessions = new Map(group.sessions.map((s) => [s.id, s]));
+    // Why a session took no registration, worded from the event as it is now (rare: read once).
+    let now: Promise<EventRow | null> | undefined;
+    const late = async (sessionId: string) => {
+      now ??= this.repo.findEvent(null, eventId);
+      const fresh = await now;
+      return conflict((fresh && sessionProblem(fresh, sessionId)) ?? 'les inscriptions à cette séance sont closes');
+    };
+    const outcomes = await Promise.all(
+      items.map(async (item, i): Promise<RegistrationOutcome> => {
+        const o = group.outcomes[i]!;
+        const s = sessions.get(item.sessionId);
+        switch (o.status) {
+          case 'late':
+            return { refused: await late(item.sessionId) };
+          case 'duplicate_email':
+            return { refused: duplicate('email', several) };
+          case 'duplicate_phone':
+            return { refused: duplicate('phone', several) };
+          case 'full':
+            return {
+              refused: full(
+                {
+                  ...atSession(e, item.sessionId),
+                  capacity: s!.capacity,
+                  waitlist_capacity: s!.waitlist_capacity,
+                  booked_places: o.booked!,
+                  waitlisted_places: o.waiting!,
+                },
+                item.places,
+              ),
+            };
+          default:
+            return {
+              created: {
+                id: item.id,
+                status: o.status,
+                ...(o.position !== null ? { position: o.position } : {}),
+                places: item.places,
+                manageUrl: this.manageUrl(e.organization_slug, item.id),
+                token: registrationToken(this.config.appSecret, item.id),
+              },
+            };
         }
-        return c;
-      };
-      const rows: Accepted[] = [];
-      const outcomes = items.map((item): { refused: AppError } | Accepted => {
-        const c = sessionOf(item.sessionId);
-        if (c.late) return { refused: conflict(c.late) };
-        if (item.email && emails.has(`${item.sessionId} ${item.email}`)) return { refused: duplicate('email', several) };
-        if (item.phone && phones.has(`${item.sessionId} ${item.phone}`)) return { refused: duplicate('phone', several) };
-        // Nobody jumps the waiting list: a free place goes to it first (promotion).
-        const fits = c.booked + item.places <= c.at.capacity && c.waiting === 0;
-        const waits = !fits && c.waiting + item.places <= c.at.waitlist_capacity;
-        if (!fits && !waits)
-          return { refused: full({ ...c.at, booked_places: c.booked, waitlisted_places: c.waiting }, item.places) };
-        if (item.email) emails.add(`${item.sessionId} ${item.email}`);
-        if (item.phone) phones.add(`${item.sessionId} ${item.phone}`);
-        if (fits) c.booked += item.places;
-        else c.waiting += item.places;
-        const row = {
-          ...item,
-          id: randomUUID(),
-          eventId: e.id,
-          status: fits ? ('confirmed' as const) : ('waitlisted' as const),
-          ...(fits ? {} : { position: ++c.position }),
-        };
-        rows.push(row);
-        return row;
-      });
-      const moves = [...sessions.values()].map((c) => ({
-        sessionId: c.at.session_id,
-        booked: c.booked - c.at.booked_places,
-        waitlisted: c.waiting - c.at.waitlisted_places,
-      }));
-      const inserted = await this.repo.insertRegistrations(m, rows, moves);
-      // The rows as the agents' screens are told of them: what was inserted, the places after the group.
-      const bookedNow = e.booked_places + moves.reduce((n, x) => n + x.booked, 0);
-      const waitingNow = e.waitlisted_places + moves.reduce((n, x) => n + x.waitlisted, 0);
-      const changed = rows.map((r, i): ChangedRegistrationRow => {
-        const c = sessions.get(r.sessionId)!;
-        return {
+      }),
+    );
+    // The rows as the agents' screens are told of them: what was inserted, the places after the group.
+    const changed = items.flatMap((r, i): ChangedRegistrationRow[] => {
+      const o = group.outcomes[i]!;
+      const inserted = group.inserted.get(r.id);
+      if ((o.status !== 'confirmed' && o.status !== 'waitlisted') || !inserted) return [];
+      const s = sessions.get(r.sessionId)!;
+      return [
+        {
           id: r.id,
           seq: '',
-          organization_id: r.organizationId,
+          organization_id: e.organization_id,
           event_id: e.id,
-          session_id: r.sessionId,
-          name: r.name,
-          email: r.email,
-          phone: r.phone,
-          places: r.places,
-          answers: r.answers,
-          consent_reminders: r.consentReminders,
-          status: r.status,
+          ...registrationColumns(r),
+          status: o.status,
           cancelled_by: null,
           offer_expires_at: null,
           checked_in_at: null,
           contact_id: null,
           conversation_id: null,
-          created_at: inserted[i]!.created_at,
-          position: r.position ?? null,
-          email_opted_out: inserted[i]!.email_opted_out,
-          phone_opted_out: inserted[i]!.phone_opted_out,
-          channel: r.channel ?? null,
+          created_at: inserted.created_at,
+          position: o.position,
+          email_opted_out: inserted.email_opted_out,
+          phone_opted_out: inserted.phone_opted_out,
           team_id: e.team_id,
-          capacity: e.capacity,
-          booked_places: bookedNow,
-          waitlisted_places: waitingNow,
-          session_capacity: c.at.capacity,
-          session_booked_places: c.booked,
-          session_waitlisted_places: c.waiting,
-        };
-      });
-      await this.notices.enqueueMany(
-        m,
-        afterCommit,
-        e.organization_id,
-        rows.map((r) => ({ registrationId: r.id, notice: r.status === 'confirmed' ? 'registered' : 'waitlisted' })),
-        changed,
-      );
-      return outcomes.map((o) =>
-        'refused' in o
-          ? o
-          : {
-              created: {
-                id: o.id,
-                status: o.status,
-                ...(o.position !== undefined ? { position: o.position } : {}),
-                places: o.places,
-                manageUrl: this.manageUrl(e.organization_slug, o.id),
-                token: registrationToken(this.config.appSecret, o.id),
-              },
-            },
-      );
+          capacity: group.capacity,
+          booked_places: group.booked_places,
+          waitlisted_places: group.waitlisted_places,
+          session_capacity: s.capacity,
+          session_booked_places: s.booked_places,
+          session_waitlisted_places: s.waitlisted_places,
+        },
+      ];
     });
+    await this.notices.announceCommitted(e.organization_id, changed, 'created');
+    return outcomes;
   }
 
   private async held(id: string, token: unknown): Promise<RegistrationRow> {
