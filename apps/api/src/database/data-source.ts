@@ -49,6 +49,7 @@ import { ProcessingRestriction1765109000000 } from './migrations/1765109000000-p
 import { LimitedSince1765111000000 } from './migrations/1765111000000-limited-since';
 import { RegistrationGroupFunction1765113000000 } from './migrations/1765113000000-registration-group-function';
 import { IngestFrozenFiles1765114000000 } from './migrations/1765114000000-ingest-frozen-files';
+import { SearchDocInline1765115000000 } from './migrations/1765115000000-search-doc-inline';
 import { PlatformAdmin1764867000000 } from './migrations/1764867000000-platform-admin';
 import { OpenDataPublication1764872000000 } from './migrations/1764872000000-open-data-publication';
 import { InitialSchema1764300000000 } from './migrations/1764300000000-initial-schema';
@@ -190,6 +191,7 @@ export const MIGRATIONS = [
   LimitedSince1765111000000,
   RegistrationGroupFunction1765113000000,
   IngestFrozenFiles1765114000000,
+  SearchDocInline1765115000000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10, preparedStatements = true): DataSourceOptions {
