@@ -6,7 +6,7 @@ import type {
   RegistrationDto,
 } from '@guichet/contracts';
 import { expectEventually } from '@guichet/testing';
-import { RegistrantNotices } from '../../src/modules/municipal-events/registrant-notices.service';
+import { RegistrantNotices, when } from '../../src/modules/municipal-events/registrant-notices.service';
 import { seedTown, startTestApp, type TestApp } from '../harness';
 
 const HOUR = 3600_000;
@@ -210,8 +210,9 @@ describe('municipal events: several sessions', () => {
       [ev.id],
     );
     expect(reminders.map((x) => x.name)).toEqual(['a2', 'a3', 'b1', 'b2', 'b3']);
-    expect(reminders[0].body).toContain('commence dans 22 h');
-    expect(reminders[2].body).toContain('commence dans 47 h');
+    // Each says its own session's start (the second's as moved).
+    expect(reminders[0].body).toContain(`a lieu le ${when(new Date(ev.sessions[0]!.startsAt))}, `);
+    expect(reminders[2].body).toContain(`a lieu le ${when(moved)}, `);
   });
 
   it('a session is cancelled with a message to its registrants only; the last one left is not; the export names each one’s session', async () => {

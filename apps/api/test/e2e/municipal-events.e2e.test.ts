@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import type { ContactRegistrationDto, MunicipalEventDto, PublicRegistrationCreated, RegistrationDto } from '@guichet/contracts';
 import { expectEventually } from '@guichet/testing';
-import { RegistrantNotices } from '../../src/modules/municipal-events/registrant-notices.service';
+import { RegistrantNotices, when } from '../../src/modules/municipal-events/registrant-notices.service';
 import { RegistrationService } from '../../src/modules/municipal-events/registration.service';
 import { seedTown, startTestApp, type TestApp } from '../harness';
 
@@ -308,7 +308,7 @@ describe('municipal events', () => {
       'rappel0@example.fr:2880',
       'rappel1@example.fr:2880',
     ]);
-    expect((await reminders())[0].body).toContain('Rappel : « Atelier vacances » commence dans 47 h');
+    expect((await reminders())[0].body).toContain(`Rappel : « Atelier vacances » a lieu le ${when(startsAt)}, `);
     // An hour before: the 2 h reminders; the event's cancellation then stops any further one.
     const at1h = new Date(startsAt.getTime() - 3600_000);
     expect(await notices.sendDueReminders(at1h)).toBe(2);

@@ -118,21 +118,12 @@ const CHANGE: Record<RegistrationNotice, RegistrationChange> = {
 };
 
 /**
- * The real time left before a start, as a reminder says it in French: « 45 min », « 1 h 45 »,
- * « 30 h », « 3 jours » (to the quarter hour above an hour, to the day from three days).
+ * A reminder's text: the start's date and time, not a time left (« dans 2 h »), which would be
+ * wrong by the time a message sent late goes out (a sweep or a provider's retry behind), nor its
+ * schedule's « 48 h » when it was claimed later than that.
  */
-export function timeLeft(ms: number): string {
-  const minutes = Math.max(1, Math.round(ms / 60_000));
-  if (minutes < 60) return `${minutes} min`;
-  const quarters = Math.round(minutes / 15) * 15;
-  const h = Math.floor(quarters / 60);
-  if (h >= 72) {
-    const days = Math.round(quarters / 1440);
-    return `${days} jours`;
-  }
-  const rest = quarters % 60;
-  return rest ? `${h} h ${String(rest).padStart(2, '0')}` : `${h} h`;
-}
+export const reminderText = (title: string, startsAt: Date, place: string) =>
+  `Rappel : « ${title} » a lieu le ${when(startsAt)}, ${place}. En cas d’empêchement, annulez avec le lien reçu à l’inscription.`;
 
 /** The date and time of an event as told to its registrants: its start, and its end when it has one. */
 const span = (e: EventRow) => `${when(e.starts_at)}${e.ends_at ? ` (fin : ${when(e.ends_at)})` : ''}`;
@@ -517,14 +508,11 @@ export class RegistrantNotices implements OnApplicationBootstrap {
           if (d.withheld) continue;
           const channel = await this.channelFor(tx.m, d.organization_id, d, cache);
           if (!channel) continue;
-          // The real time left: a reminder claimed late (a registration or a move of the event after
-          // its time, a sweep that did not run) does not say « 48 h » thirty hours before.
-          const left = timeLeft(d.starts_at.getTime() - now.getTime());
           outgoing.push({
             organizationId: d.organization_id,
             conversationId: d.conversation_id,
             channel,
-            body: `Rappel : « ${d.title} » commence dans ${left} (${when(d.starts_at)}, ${d.place}). En cas d’empêchement, annulez avec le lien reçu à l’inscription.`,
+            body: reminderText(d.title, d.starts_at, d.place),
             meta: { reminder: d.minutes, registrationId: d.registration_id },
             registrationId: d.registration_id,
             minutes: d.minutes,
