@@ -491,6 +491,8 @@ export interface PublicRegistrationDto {
   name: string;
   places: number;
   status: RegistrationStatus;
+  /** Who cancelled it (`event`: the town, with its event or session). */
+  cancelledBy: RegistrationCanceller | null;
   position: number | null;
   offerExpiresAt: string | null;
   event: PublicEventDto;

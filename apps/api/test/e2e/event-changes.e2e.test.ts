@@ -1,4 +1,10 @@
-import type { MunicipalEventDto, PublicEventDto, PublicRegistrationCreated, RegistrationDto } from '@guichet/contracts';
+import type {
+  MunicipalEventDto,
+  PublicEventDto,
+  PublicRegistrationCreated,
+  PublicRegistrationDto,
+  RegistrationDto,
+} from '@guichet/contracts';
 import { expectEventually } from '@guichet/testing';
 import { MunicipalEventRepository } from '../../src/modules/municipal-events/municipal-event.repository';
 import { RegistrantNotices, when } from '../../src/modules/municipal-events/registrant-notices.service';
@@ -312,6 +318,13 @@ describe('municipal events: reminders in batches, changes, lead times, cancelled
     ]);
     const csv = await t.http<string>('GET', `/api/v1/events/${ev.id}/registrations.csv`, { token: town.agentSco.token });
     expect(csv.body.split('\r\n').filter((l) => l.includes('annulée (événement annulé)'))).toHaveLength(2);
+    // The citizen's registration says the town cancelled it (API and their page).
+    const view = await t.http<PublicRegistrationDto>('GET', `/api/v1/public/registrations/${alice.id}?token=${alice.token}`);
+    expect(view.body).toMatchObject({ status: 'cancelled', cancelledBy: 'event', cancellable: false });
+    const own = new URL(alice.manageUrl);
+    const page = await t.http<string>('GET', `${own.pathname}${own.search}`);
+    expect(page.body).toContain('Inscription annulée par la mairie');
+    expect(page.body).toContain('Cet événement est annulé.');
     // Each citizen's timeline says it; the agent's message reached both, so the town hall writes nothing more.
     await expectEventually(
       async () => {

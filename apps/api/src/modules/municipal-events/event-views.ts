@@ -387,7 +387,7 @@ export function registrationPageView(
       <div><dt>${t.where}</dt><dd>${e.place}</dd></div>
       <div><dt>${t.name}</dt><dd>${r.name}</dd></div>
       <div><dt>${t.placesBooked}</dt><dd>${String(r.places)}</dd></div>
-      <div><dt>${CITIZEN_TEXT[lang].public.status}</dt><dd><span class="status-pill event-status event-status--${r.status}" data-testid="registration-status">${t.status[r.status]}</span></dd></div>
+      <div><dt>${CITIZEN_TEXT[lang].public.status}</dt><dd><span class="status-pill event-status event-status--${r.status}" data-testid="registration-status">${r.status === 'cancelled' && r.cancelledBy === 'event' ? t.cancelledByTown : t.status[r.status]}</span></dd></div>
       ${r.status === 'waitlisted' && r.position ? html`<div><dt>${t.waitPosition}</dt><dd data-testid="registration-position">${String(r.position)}</dd></div>` : ''}
     </dl>
     ${e.cancelled ? html`<p class="notice notice--warning">${t.eventCancelled}</p>` : ''}

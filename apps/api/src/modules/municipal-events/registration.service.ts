@@ -398,6 +398,7 @@ export class RegistrationService {
       name: r.name,
       places: r.places,
       status: r.status,
+      cancelledBy: r.cancelled_by,
       position: r.position,
       offerExpiresAt: r.offer_expires_at?.toISOString() ?? null,
       event: toPublicEventDto(e),
