@@ -31,6 +31,8 @@ describe('the agent’s day in Chromium', () => {
   ];
   let t: TestApp;
   let pool: BrowserPool;
+  /** The whole Chromium, for desktop notifications (the other tests' headless shell denies them). */
+  let wholeChromium: BrowserPool | undefined;
   let sophie: Page;
   let julien: Page;
   let camille: Page;
@@ -70,6 +72,7 @@ describe('the agent’s day in Chromium', () => {
   });
   afterAll(async () => {
     await pool?.close();
+    await wholeChromium?.close();
     await t?.close();
   });
 
@@ -169,7 +172,8 @@ describe('the agent’s day in Chromium', () => {
   });
 
   it('rings and shows a desktop notification while another window is in front, as the agent chose once, never for their own actions', async () => {
-    const alerts = await pool.newPage({ viewport: SIZES[0] });
+    wholeChromium = await launchBrowserPool({ desktop: true });
+    const alerts = await wholeChromium.newPage({ viewport: SIZES[0] });
     const context = alerts.context();
     // Chromium's permission prompt cannot be clicked headless: the agent's « Autoriser » is played
     // here, and counted, so the test sees how often the app makes the browser ask.
