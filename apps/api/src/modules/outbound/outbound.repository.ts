@@ -30,6 +30,9 @@ export interface FormNoticeMailRow {
   notice: FormReplyNoticeDto | null;
 }
 
+/** How a registrant's notice skipped at its claim starts its reason (shown « Échec de l’envoi : … »). */
+const NOT_SENT = 'non envoyé :';
+
 /** What the sending worker needs of a queued message: its text, conversation and citizen, and its last attempt. */
 export interface OutboundRow {
   id: string;
@@ -78,16 +81,44 @@ export class OutboundRepository {
 
   /**
    * The attempt, committed before the provider is called: the message leaves `queued` for
-   * `sending`, with when and by which instance. False when it was not `queued` any more (another
+   * `sending`, with when and by which instance. `lost` when it was not `queued` any more (another
    * run claimed it first).
+   *
+   * Issue 17, « none is sent after a cancellation »: a notice of the town hall to a registrant (a
+   * reminder, a confirmation, a waiting-list offer, an event's change) whose registration is no
+   * longer active, or whose event or session is cancelled, is settled `failed` with the reason
+   * instead, in the same statement (`skipped`). The registration is read FOR SHARE: a cancellation
+   * not yet committed is waited for and seen, so none leaves once the citizen or the town cancelled.
+   * What tells the cancellation itself (`cancelled`, `expired`, `event_cancelled`) and an agent's
+   * message (the one sent with an event's cancellation: no `notice`, `reminder` nor `eventChanged`)
+   * always go.
    */
-  async claim(messageId: string, instance: string): Promise<boolean> {
-    const rows = await this.db.query(
-      `UPDATE message SET status = 'sending', send_started_at = now(), send_instance = $2
-        WHERE id = $1 AND status = 'queued' RETURNING id`,
+  async claim(messageId: string, instance: string): Promise<'claimed' | 'lost' | { skipped: string }> {
+    const [row] = await this.db.query<{ status: string; error: string | null }>(
+      `UPDATE message m
+          SET status = CASE WHEN x.skip IS NULL THEN 'sending' ELSE 'failed' END,
+              error = coalesce(x.skip, m.error),
+              send_started_at = CASE WHEN x.skip IS NULL THEN now() ELSE m.send_started_at END,
+              send_instance = CASE WHEN x.skip IS NULL THEN $2 ELSE m.send_instance END
+         FROM (SELECT (SELECT CASE WHEN e.cancelled_at IS NOT NULL THEN '${NOT_SENT} l’événement a été annulé avant l’envoi'
+                                   WHEN s.cancelled_at IS NOT NULL THEN '${NOT_SENT} la séance a été annulée avant l’envoi'
+                                   WHEN r.status = 'cancelled' THEN '${NOT_SENT} l’inscription a été annulée avant l’envoi'
+                                   WHEN r.status = 'expired' THEN '${NOT_SENT} l’inscription a été close avant l’envoi'
+                              END
+                         FROM message q
+                         JOIN municipal_event_registration r ON r.id = (q.meta->'municipalEvent'->>'registrationId')::uuid
+                         JOIN municipal_event_session s ON s.id = r.session_id
+                         JOIN municipal_event e ON e.id = r.event_id
+                        WHERE q.id = $1 AND q.status = 'queued'
+                          AND (q.meta->'municipalEvent' ?| array['reminder', 'eventChanged']
+                               OR q.meta->'municipalEvent'->>'notice' IN ('registered', 'waitlisted', 'offered', 'confirmed'))
+                          FOR SHARE OF r) AS skip) x
+        WHERE m.id = $1 AND m.status = 'queued'
+        RETURNING m.status, m.error`,
       [messageId, instance],
     );
-    return rows.length > 0;
+    if (!row) return 'lost';
+    return row.status === 'failed' ? { skipped: row.error! } : 'claimed';
   }
 
   /**

@@ -190,7 +190,16 @@ export class OutboundWorker implements OnApplicationBootstrap {
       let settled: Settled;
       if (row.status === 'queued') {
         await this.presence.hold();
-        if (await this.repo.claim(messageId, this.presence.id)) {
+        const claim = await this.repo.claim(messageId, this.presence.id);
+        if (typeof claim === 'object') {
+          // A registrant's notice whose registration, event or session was cancelled meanwhile:
+          // settled `failed` by the claim itself (issue 17), told like any status change.
+          this.metrics.outbound(sender.kind, 'failed');
+          this.logger.log(`message ${messageId}: ${claim.skipped}`);
+          this.unwritten.forget(messageId);
+          return await this.tellClaimed(row);
+        }
+        if (claim === 'claimed') {
           held.attempt = true;
           // Told while the provider is called (the web orders queued < sending < sent, so the
           // outcome's event cannot be undone by this one); awaited before the outcome is written.
@@ -234,7 +243,10 @@ export class OutboundWorker implements OnApplicationBootstrap {
     return true;
   }
 
-  /** The claim, told like any status change (`message.updated`, change `status`): agents see « Envoi en cours » live. */
+  /**
+   * The claim, told like any status change (`message.updated`, change `status`): agents see
+   * « Envoi en cours » live, or the notice the claim settled as not sent (a cancelled registration).
+   */
   private async tellClaimed(row: OutboundRow): Promise<void> {
     try {
       await this.writer.messageStatusTold(row.organization_id, row.conversation_id, row.id);

@@ -1,0 +1,188 @@
+import { parseEmail } from '@guichet/channels';
+import type { Job } from 'pg-boss' with { 'resolution-mode': 'import' };
+import type { MessageDto, MunicipalEventDto, PublicRegistrationCreated } from '@guichet/contracts';
+import { startSmtpCapture, startTwilioServer, type SmtpCapture, type TwilioServer } from '@guichet/testing';
+import { RegistrantNotices, type RegistrationNotice } from '../../src/modules/municipal-events/registrant-notices.service';
+import { OutboundWorker, type OutboundJob } from '../../src/modules/outbound/outbound.worker';
+import { orgSmtpSettings, seedTown, startTestApp, type TestApp } from '../harness';
+
+const ACCOUNT = 'AC' + 'f'.repeat(32);
+const TOKEN = 'auth-token-registrant-cancel';
+
+/**
+ * Issue 17, « none is sent after a cancellation », on real PostgreSQL through the outbound worker
+ * (the Twilio stand-in, the SMTP capture): a registrant's reminder or offer already queued when the
+ * registration, or its event, is cancelled never reaches the provider; it is settled `failed` with
+ * a French reason the agents see. The cancellation notice and the agent's message still go. No job
+ * runs on its own here (runJobs off): each step is run by the test, in the order the race needs.
+ */
+describe('a registrant’s queued notice after a cancellation', () => {
+  let t: TestApp;
+  let smtp: SmtpCapture;
+  let twilio: TwilioServer;
+  let town: Awaited<ReturnType<typeof seedTown>>;
+  let notices: RegistrantNotices;
+  let worker: OutboundWorker;
+
+  beforeAll(async () => {
+    delete process.env.HTTP_PROXY;
+    delete process.env.HTTPS_PROXY;
+    [smtp, twilio, t] = await Promise.all([startSmtpCapture(), startTwilioServer(), startTestApp({ runJobs: false })]);
+    twilio.addAccount(ACCOUNT, TOKEN);
+    town = await seedTown(t);
+    // The seeded channels have no provider: the town's SMS and e-mail go through the stand-ins.
+    await t.db.query(`UPDATE channel SET enabled = false WHERE id = ANY($1::uuid[])`, [[town.sms.id, town.email.id]]);
+    await t.newChannel({
+      organizationId: town.org.id,
+      teamId: town.scolarite.id,
+      kind: 'sms',
+      config: { accountSid: ACCOUNT, authToken: TOKEN, apiBaseUrl: twilio.url, phoneNumber: '+33700000041' },
+    });
+    await t.newChannel({
+      organizationId: town.org.id,
+      teamId: town.scolarite.id,
+      kind: 'email',
+      config: {
+        address: 'scolarite@ville-rappels.fr',
+        imap: { host: '127.0.0.1', port: 1, secure: false, user: 'x', password: 'x' },
+        smtp: { host: smtp.host, port: smtp.port, secure: false, user: smtp.user, password: smtp.password },
+        processed: 'seen',
+      },
+    });
+    const mail = await t.http('PUT', '/api/v1/organization/mail-settings', {
+      token: town.admin.token,
+      body: orgSmtpSettings(smtp, 'mairie@ville-rappels.fr'),
+    });
+    expect(mail.status).toBe(200);
+    notices = t.app.get(RegistrantNotices);
+    worker = t.app.get(OutboundWorker);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await Promise.all([smtp?.close(), twilio?.close()]);
+  });
+
+  let counter = 0;
+  const register = async (eventId: string, body: Record<string, unknown>) => {
+    const res = await t.http<PublicRegistrationCreated>('POST', `/api/v1/public/events/${eventId}/registrations`, {
+      body: { places: 1, consentReminders: true, answers: {}, ...body },
+      headers: { 'x-forwarded-for': `10.42.0.${++counter}` },
+    });
+    expect(res.status).toBe(201);
+    return res.body;
+  };
+  /** A notice job, run now (its queue does not run here). */
+  const notice = (registrationId: string, n: RegistrationNotice) =>
+    notices.handle({ organizationId: town.org.id, registrationId, notice: n });
+  /** The outbound job of a message, run now. */
+  const send = (messageId: string) =>
+    worker.handle({ data: { messageId, organizationId: town.org.id }, retryCount: 0 } as Job<OutboundJob>);
+  /** Every message of the town still queued, sent in the order written. */
+  const sendQueued = async () => {
+    const { rows } = await t.db.query<{ id: string }>(
+      `SELECT id FROM message WHERE organization_id = $1 AND kind = 'message' AND status = 'queued' ORDER BY created_at, id`,
+      [town.org.id],
+    );
+    for (const r of rows) await send(r.id);
+  };
+  /** The registration's messages to the citizen, as agents read them in its file. */
+  const messagesOf = async (registrationId: string): Promise<MessageDto[]> => {
+    const { rows } = await t.db.query(`SELECT conversation_id FROM municipal_event_registration WHERE id = $1`, [registrationId]);
+    const res = await t.http('GET', `/api/v1/conversations/${rows[0].conversation_id}/messages?limit=100`, {
+      token: town.supervisor.token,
+    });
+    return (res.body.items as MessageDto[]).filter((m) => m.kind === 'message');
+  };
+  const smsTo = (number: string) =>
+    twilio
+      .creates()
+      .filter((r) => r.form.To === number)
+      .map((r) => String(r.form.Body));
+  /** The text of the mails the SMTP capture accepted for this address. */
+  const mailsTo = (address: string) =>
+    Promise.all(
+      smtp.messages
+        .filter((m) => m.to.includes(address))
+        .map(async (m) => (await parseEmail(m.raw, { channelId: 'x' })).inbound.text ?? ''),
+    );
+
+  it('a reminder or an offer queued before the registration or the event is cancelled is not sent, settled « non envoyé » with the reason', async () => {
+    const startsAt = new Date(Date.now() + 5 * 24 * 3600_000);
+    const created = await t.http<MunicipalEventDto>('POST', '/api/v1/events', {
+      token: town.agentSco.token,
+      body: {
+        teamId: town.scolarite.id,
+        title: 'Atelier cerfs-volants',
+        description: 'Un atelier',
+        place: 'Médiathèque',
+        startsAt: startsAt.toISOString(),
+        capacity: 2,
+        waitlistCapacity: 5,
+        maxPlacesPerRegistration: 1,
+        published: true,
+        reminderMinutes: [2880],
+      },
+    });
+    expect(created.status).toBe(201);
+    const ev = created.body;
+    // Ana by SMS and Chloé by e-mail hold the two places; Bruno waits.
+    const ana = await register(ev.id, { name: 'Ana Roux', phone: '06 12 34 00 41', channel: 'sms' });
+    const chloe = await register(ev.id, { name: 'Chloé Vidal', email: 'chloe@example.fr' });
+    const bruno = await register(ev.id, { name: 'Bruno Lenoir', email: 'bruno@example.fr' });
+    expect([ana.status, chloe.status, bruno.status]).toEqual(['confirmed', 'confirmed', 'waitlisted']);
+    await notice(ana.id, 'registered');
+    await notice(chloe.id, 'registered');
+    await notice(bruno.id, 'waitlisted');
+    await sendQueued();
+    expect(smsTo('+33612340041')).toEqual([expect.stringContaining('est confirmée')]);
+
+    // Two days before: the reminders of Ana and Chloé are queued.
+    expect(await notices.sendDueReminders(new Date(startsAt.getTime() - 47 * 3600_000))).toBe(2);
+    const reminderOf = async (registrationId: string) =>
+      (await messagesOf(registrationId)).find((m) => m.body.startsWith('Rappel'))!;
+    // Ana cancels before the worker runs: Bruno is offered her place (the offer queued too).
+    const cancelled = await t.http('POST', `/api/v1/public/registrations/${ana.id}/cancel?token=${ana.token}`);
+    expect(cancelled.status).toBe(200);
+    await notice(ana.id, 'cancelled');
+    await notice(bruno.id, 'offered');
+    await send((await reminderOf(ana.id)).id);
+    expect(await reminderOf(ana.id)).toMatchObject({
+      status: 'failed',
+      error: 'non envoyé : l’inscription a été annulée avant l’envoi',
+    });
+
+    // Chloé's cancellation is not committed yet when the worker claims her reminder: the claim waits for it, and sees it.
+    await t.db.query('BEGIN');
+    try {
+      await t.db.query(`UPDATE municipal_event_registration SET status = 'cancelled', cancelled_at = now() WHERE id = $1`, [
+        chloe.id,
+      ]);
+      const sending = send((await reminderOf(chloe.id)).id);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await t.db.query('COMMIT');
+      await sending;
+    } catch (e) {
+      await t.db.query('ROLLBACK');
+      throw e;
+    }
+    expect((await reminderOf(chloe.id)).status).toBe('failed');
+
+    // The town cancels the event with a message before Bruno's offer goes: the offer is not sent, the message is.
+    const cancel = await t.http('POST', `/api/v1/events/${ev.id}/cancel`, {
+      token: town.agentSco.token,
+      body: { message: 'L’atelier est annulé : la médiathèque est fermée.' },
+    });
+    expect(cancel.status).toBe(200);
+    await sendQueued();
+    const offer = (await messagesOf(bruno.id)).find((m) => m.body.includes('une place s’est libérée'))!;
+    expect(offer).toMatchObject({ status: 'failed', error: 'non envoyé : l’événement a été annulé avant l’envoi' });
+
+    // Nothing of it reached the stand-ins; the cancellation notice and the agent's message did.
+    expect(smsTo('+33612340041')).toEqual([expect.stringContaining('est confirmée'), expect.stringContaining('est annulée')]);
+    expect(await mailsTo('chloe@example.fr')).toEqual([expect.stringContaining('est confirmée')]);
+    expect(await mailsTo('bruno@example.fr')).toEqual([
+      expect.stringContaining('liste d’attente'),
+      expect.stringContaining('L’atelier est annulé : la médiathèque est fermée.'),
+    ]);
+  });
+});
