@@ -325,6 +325,16 @@ export async function citizenSms(t: TestApp, channelId: string, text: string, fr
 }
 
 /** The organization's outgoing mail through a test SMTP server (`PUT /organization/mail-settings`). */
+/** An e-mail channel's config that sends through the SMTP capture (its mailbox, never read, on a closed port). */
+export function capturedEmailChannel(smtp: { host: string; port: number; user: string; password: string }, address: string) {
+  return {
+    address,
+    imap: { host: '127.0.0.1', port: 1, secure: false, user: 'x', password: 'x' },
+    smtp: { host: smtp.host, port: smtp.port, secure: false, user: smtp.user, password: smtp.password },
+    processed: 'seen',
+  };
+}
+
 export function orgSmtpSettings(smtp: { host: string; port: number; user: string; password: string }, fromAddress: string) {
   return {
     mode: 'smtp' as const,

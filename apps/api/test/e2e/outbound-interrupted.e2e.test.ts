@@ -14,6 +14,7 @@ import { OutboundWorker, type OutboundJob } from '../../src/modules/outbound/out
 import { FORM_NOTICE_MAIL_QUEUE } from '../../src/modules/outbound/form-reply-notice.service';
 import {
   citizenSms,
+  capturedEmailChannel,
   orgSmtpSettings,
   seedTown,
   startCompiledInstance,
@@ -70,12 +71,7 @@ describe('a reply whose attempt was interrupted', () => {
         organizationId: town.org.id,
         teamId: town.etatCivil.id,
         kind: 'email',
-        config: {
-          address: 'etat-civil@ville-0018.fr',
-          imap: { host: '127.0.0.1', port: 1, secure: false, user: 'x', password: 'x' },
-          smtp: { host: smtp.host, port: smtp.port, secure: false, user: smtp.user, password: smtp.password },
-          processed: 'seen',
-        },
+        config: capturedEmailChannel(smtp, 'etat-civil@ville-0018.fr'),
       })
     ).id;
     // The town's own mail (a form's notices) through the same capture.

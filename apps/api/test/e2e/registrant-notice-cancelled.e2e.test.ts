@@ -4,7 +4,7 @@ import type { MessageDto, MunicipalEventDto, PublicRegistrationCreated } from '@
 import { startSmtpCapture, startTwilioServer, type SmtpCapture, type TwilioServer } from '@guichet/testing';
 import { RegistrantNotices, type RegistrationNotice } from '../../src/modules/municipal-events/registrant-notices.service';
 import { OutboundWorker, type OutboundJob } from '../../src/modules/outbound/outbound.worker';
-import { orgSmtpSettings, seedTown, startTestApp, type TestApp } from '../harness';
+import { capturedEmailChannel, orgSmtpSettings, seedTown, startTestApp, type TestApp } from '../harness';
 
 const ACCOUNT = 'AC' + 'f'.repeat(32);
 const TOKEN = 'auth-token-registrant-cancel';
@@ -42,12 +42,7 @@ describe('a registrant’s queued notice after a cancellation', () => {
       organizationId: town.org.id,
       teamId: town.scolarite.id,
       kind: 'email',
-      config: {
-        address: 'scolarite@ville-rappels.fr',
-        imap: { host: '127.0.0.1', port: 1, secure: false, user: 'x', password: 'x' },
-        smtp: { host: smtp.host, port: smtp.port, secure: false, user: smtp.user, password: smtp.password },
-        processed: 'seen',
-      },
+      config: capturedEmailChannel(smtp, 'scolarite@ville-rappels.fr'),
     });
     const mail = await t.http('PUT', '/api/v1/organization/mail-settings', {
       token: town.admin.token,
