@@ -42,6 +42,18 @@ describe('administration screens in Chromium: channels, outgoing mail, agents’
     await admin.getByRole('heading', { name: heading, level: 2, exact: true }).waitFor({ timeout: 15_000 });
   };
   const save = () => admin.getByRole('button', { name: 'Enregistrer', exact: true }).click();
+  /** At this window's width the page does not scroll sideways: what sticks out past its right edge, if anything. */
+  const overflowAt = async (width: number) => {
+    await admin.setViewportSize({ width, height: 900 });
+    return admin.evaluate(() => {
+      const { scrollWidth } = document.documentElement;
+      const past = [...document.querySelectorAll<HTMLElement>('body *')]
+        .filter((e) => e.getClientRects().length > 0 && e.getBoundingClientRect().right > innerWidth + 0.5)
+        .slice(0, 3)
+        .map((e) => `${e.tagName.toLowerCase()}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`);
+      return { width: innerWidth, pageScrollsSideways: scrollWidth > innerWidth, past };
+    });
+  };
   const editChannel = async (name: string) => {
     await admin.getByRole('button', { name: `Modifier ${name}`, exact: true }).click();
     await hasFocus(admin.getByRole('heading', { name: `Modifier « ${name} »` }));
@@ -375,6 +387,15 @@ describe('administration screens in Chromium: channels, outgoing mail, agents’
     for (const [slug, heading, openEditor] of screens) {
       await open(slug, heading);
       await openEditor();
+      // Every column within the window, at the test's 1440 px and at a laptop's 1280 px.
+      for (const width of [1280, 1440]) {
+        expect({ screen: slug, ...(await overflowAt(width)) }).toEqual({
+          screen: slug,
+          width,
+          pageScrollsSideways: false,
+          past: [],
+        });
+      }
       // The screen's controls as a keyboard meets them (a radio group is one stop).
       const controls = await admin.evaluate(() => {
         const selector = 'a[href], button, input, select, textarea, summary, [tabindex]';

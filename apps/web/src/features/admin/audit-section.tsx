@@ -11,6 +11,7 @@ import { addFrenchWords } from '../../i18n';
 import { privacyFr } from '../../i18n/fr-privacy';
 import { FormError } from '../setup/public-card';
 import { purgeSummary } from './purge-summary';
+import { TableRegion } from './editor-parts';
 
 addFrenchWords(privacyFr);
 
@@ -209,54 +210,56 @@ function AuditLog({ linked }: { linked: { contactId?: string; conversationId?: s
         </p>
       </form>
       <FormError id="audit-error" error={log.error ? apiErrorText(t, log.error) : null} />
-      <table className="admin-table" aria-busy={log.isFetching || undefined}>
-        <caption className="visually-hidden">{t('audit.title')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('audit.when')}</th>
-            <th scope="col">{t('audit.agent')}</th>
-            <th scope="col">{t('audit.action')}</th>
-            <th scope="col">{t('audit.conversation')}</th>
-            <th scope="col">{t('audit.contact')}</th>
-            <th scope="col">{t('audit.origin')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {items.map((e) => (
-            <tr key={e.id}>
-              <td>
-                <time dateTime={e.at}>{format.format(new Date(e.at))}</time>
-              </td>
-              <td>{e.agent?.name ?? t('audit.system')}</td>
-              <td>
-                {label(e)}
-                {detail(e) ? <span className="admin-table__sub"> — {detail(e)}</span> : null}
-              </td>
-              <td>
-                {e.conversationId && e.conversationReference ? (
-                  <a href={`#/conversations/${encodeURIComponent(e.conversationId)}`}>{e.conversationReference}</a>
-                ) : e.conversationId ? (
-                  // Deleted by its retention rule: nothing left to open.
-                  t('audit.removed')
-                ) : (
-                  '—'
-                )}
-              </td>
-              <td>
-                {e.contactId ? (
-                  <span className="admin-table__sub">
-                    <span className="visually-hidden">{t('audit.contactId')} </span>
-                    <code>{e.contactId.slice(0, 8)}</code>
-                  </span>
-                ) : (
-                  '—'
-                )}
-              </td>
-              <td className="admin-table__sub">{origin(e)}</td>
+      <TableRegion label={t('audit.title')}>
+        <table className="admin-table" aria-busy={log.isFetching || undefined}>
+          <caption className="visually-hidden">{t('audit.title')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('audit.when')}</th>
+              <th scope="col">{t('audit.agent')}</th>
+              <th scope="col">{t('audit.action')}</th>
+              <th scope="col">{t('audit.conversation')}</th>
+              <th scope="col">{t('audit.contact')}</th>
+              <th scope="col">{t('audit.origin')}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {items.map((e) => (
+              <tr key={e.id}>
+                <td>
+                  <time dateTime={e.at}>{format.format(new Date(e.at))}</time>
+                </td>
+                <td>{e.agent?.name ?? t('audit.system')}</td>
+                <td>
+                  {label(e)}
+                  {detail(e) ? <span className="admin-table__sub"> — {detail(e)}</span> : null}
+                </td>
+                <td>
+                  {e.conversationId && e.conversationReference ? (
+                    <a href={`#/conversations/${encodeURIComponent(e.conversationId)}`}>{e.conversationReference}</a>
+                  ) : e.conversationId ? (
+                    // Deleted by its retention rule: nothing left to open.
+                    t('audit.removed')
+                  ) : (
+                    '—'
+                  )}
+                </td>
+                <td>
+                  {e.contactId ? (
+                    <span className="admin-table__sub">
+                      <span className="visually-hidden">{t('audit.contactId')} </span>
+                      <code>{e.contactId.slice(0, 8)}</code>
+                    </span>
+                  ) : (
+                    '—'
+                  )}
+                </td>
+                <td className="admin-table__sub">{origin(e)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableRegion>
       {log.isSuccess && items.length === 0 ? <p role="status">{t('audit.empty')}</p> : null}
       {log.hasNextPage ? (
         <button

@@ -1,4 +1,4 @@
-import { useEffect, useRef, type ButtonHTMLAttributes, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ButtonHTMLAttributes, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 
 /** A small button of a row of a list or table: « Modifier » heard as « Modifier <name> ». */
@@ -40,22 +40,48 @@ export function InlineEditor({
   );
 }
 
+/**
+ * A table in a region that scrolls on its own when the window is too narrow for it, not the page. While it
+ * scrolls, the keyboard reaches it (arrows then move it) and it is named after its table (RGAA).
+ */
+export function TableRegion({ label, children }: { label: string; children: ReactNode }) {
+  const region = useRef<HTMLDivElement>(null);
+  const [scrolls, setScrolls] = useState(false);
+  useEffect(() => {
+    const box = region.current;
+    if (!box) return;
+    const measure = () => setScrolls(box.scrollWidth > box.clientWidth);
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(box);
+    if (box.firstElementChild) observer.observe(box.firstElementChild);
+    return () => observer.disconnect();
+  }, []);
+  return (
+    <div ref={region} className="admin-table-scroll" role="region" aria-label={label} tabIndex={scrolls ? 0 : undefined}>
+      {children}
+    </div>
+  );
+}
+
 /** A list screen's table: its caption for screen readers, one header per column, the rows. */
 export function AdminTable({ caption, columns, children }: { caption: string; columns: string[]; children: ReactNode }) {
   return (
-    <table className="admin-table">
-      <caption className="visually-hidden">{caption}</caption>
-      <thead>
-        <tr>
-          {columns.map((c) => (
-            <th scope="col" key={c}>
-              {c}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>{children}</tbody>
-    </table>
+    <TableRegion label={caption}>
+      <table className="admin-table">
+        <caption className="visually-hidden">{caption}</caption>
+        <thead>
+          <tr>
+            {columns.map((c) => (
+              <th scope="col" key={c}>
+                {c}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </TableRegion>
   );
 }
 
