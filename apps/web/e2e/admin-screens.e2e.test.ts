@@ -396,6 +396,17 @@ describe('administration screens in Chromium: channels, outgoing mail, agents’
           past: [],
         });
       }
+      // A table's region takes the keyboard only while it scrolls, which it learns after a resize
+      // (ResizeObserver, then a render): the walk starts once each region agrees with its width.
+      await expectEventually(async () =>
+        expect(
+          await admin.evaluate(() =>
+            [...document.querySelectorAll<HTMLElement>('.admin-table-scroll')].every(
+              (r) => r.scrollWidth > r.clientWidth === r.hasAttribute('tabindex'),
+            ),
+          ),
+        ).toBe(true),
+      );
       // The screen's controls as a keyboard meets them (a radio group is one stop).
       const controls = await admin.evaluate(() => {
         const selector = 'a[href], button, input, select, textarea, summary, [tabindex]';
