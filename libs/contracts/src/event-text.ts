@@ -88,6 +88,7 @@ const fr = {
   cancelledNotice: 'Votre inscription est annulée. Merci de nous avoir prévenus.',
   confirmedNotice: 'Votre place est confirmée. À bientôt !',
   eventCancelled: 'Cet événement est annulé.',
+  sessionCancelled: 'Cette séance est annulée.',
   promotedHint:
     'Une place s’est libérée : elle vous est réservée jusqu’au {{date}}. Sans confirmation, elle sera proposée à la personne suivante.',
   offerLapsed: 'Le délai pour confirmer cette place est passé.',
@@ -197,6 +198,7 @@ const en: EventText = {
   cancelledNotice: 'Your registration is cancelled. Thank you for letting us know.',
   confirmedNotice: 'Your place is confirmed. See you soon!',
   eventCancelled: 'This event is cancelled.',
+  sessionCancelled: 'This session is cancelled.',
   promotedHint: 'A place became free: it is held for you until {{date}}. Without confirmation, it goes to the next person.',
   offerLapsed: 'The time to confirm this place has passed.',
   cancelConfirm: 'Cancel my registration for good',

@@ -495,7 +495,10 @@ export interface PublicRegistrationDto {
   cancelledBy: RegistrationCanceller | null;
   position: number | null;
   offerExpiresAt: string | null;
+  /** The event as the registration's session makes it (`cancelled`: the event or that session). */
   event: PublicEventDto;
+  /** The town cancelled the registration's session, not the whole event. */
+  sessionCancelled: boolean;
   /** Cancelling online is still possible (until the event's cut-off before the start). */
   cancellable: boolean;
   /** The last moment to cancel online (null for a registration already over). */

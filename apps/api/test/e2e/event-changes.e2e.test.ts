@@ -320,7 +320,7 @@ describe('municipal events: reminders in batches, changes, lead times, cancelled
     expect(csv.body.split('\r\n').filter((l) => l.includes('annulée (événement annulé)'))).toHaveLength(2);
     // The citizen's registration says the town cancelled it (API and their page).
     const view = await t.http<PublicRegistrationDto>('GET', `/api/v1/public/registrations/${alice.id}?token=${alice.token}`);
-    expect(view.body).toMatchObject({ status: 'cancelled', cancelledBy: 'event', cancellable: false });
+    expect(view.body).toMatchObject({ status: 'cancelled', cancelledBy: 'event', cancellable: false, sessionCancelled: false });
     const own = new URL(alice.manageUrl);
     const page = await t.http<string>('GET', `${own.pathname}${own.search}`);
     expect(page.body).toContain('Inscription annulée par la mairie');

@@ -218,7 +218,7 @@ describe('municipal events: several sessions', () => {
   it('a session is cancelled with a message to its registrants only; the last one left is not; the export names each one’s session', async () => {
     const { ev, sessions } = await workshop();
     await register(ev.id, { name: 'Alice', email: 'alice.s@example.fr', sessionId: sessions[0] });
-    await register(ev.id, { name: 'Bruno', email: 'bruno.s@example.fr', sessionId: sessions[2] });
+    const bruno = await register(ev.id, { name: 'Bruno', email: 'bruno.s@example.fr', sessionId: sessions[2] });
     await filed(ev.id, 2);
     const cancel = (sessionId: string) =>
       t.http<MunicipalEventDto & { messaged: number; message?: string }>(
@@ -235,6 +235,16 @@ describe('municipal events: several sessions', () => {
       ['Alice', 'confirmed', null],
       ['Bruno', 'cancelled', 'event'],
     ]);
+    // Bruno's own page says his session is cancelled, not the whole event.
+    const view = await t.http<PublicRegistrationDto>(
+      'GET',
+      `/api/v1/public/registrations/${bruno.body.id}?token=${bruno.body.token}`,
+    );
+    expect(view.body).toMatchObject({ status: 'cancelled', cancelledBy: 'event', sessionCancelled: true });
+    const own = new URL(bruno.body.manageUrl);
+    const page = await t.http<string>('GET', `${own.pathname}${own.search}`);
+    expect(page.body).toContain('Cette séance est annulée.');
+    expect(page.body).not.toContain('Cet événement est annulé.');
     // Citizens no longer see it; nobody registers to it.
     const pub = (await t.http<PublicEventDto>('GET', `/api/v1/public/events/${ev.id}`)).body;
     expect(pub.sessions.map((s) => s.id)).toEqual(sessions.slice(0, 2));

@@ -390,7 +390,7 @@ export function registrationPageView(
       <div><dt>${CITIZEN_TEXT[lang].public.status}</dt><dd><span class="status-pill event-status event-status--${r.status}" data-testid="registration-status">${r.status === 'cancelled' && r.cancelledBy === 'event' ? t.cancelledByTown : t.status[r.status]}</span></dd></div>
       ${r.status === 'waitlisted' && r.position ? html`<div><dt>${t.waitPosition}</dt><dd data-testid="registration-position">${String(r.position)}</dd></div>` : ''}
     </dl>
-    ${e.cancelled ? html`<p class="notice notice--warning">${t.eventCancelled}</p>` : ''}
+    ${e.cancelled ? html`<p class="notice notice--warning" data-testid="registration-event-cancelled">${r.sessionCancelled ? t.sessionCancelled : t.eventCancelled}</p>` : ''}
     ${r.status === 'expired' ? html`<p class="notice">${t.offerLapsed}</p>` : ''}
     ${offer}
     ${cancel}`;

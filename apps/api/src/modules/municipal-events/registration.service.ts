@@ -402,6 +402,7 @@ export class RegistrationService {
       position: r.position,
       offerExpiresAt: r.offer_expires_at?.toISOString() ?? null,
       event: toPublicEventDto(e),
+      sessionCancelled: e.session_cancelled,
       cancellable: active && !cancelProblem(e),
       cancelUntil: active ? cancelDeadline(e).toISOString() : null,
     };
