@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { useAdminAgents, useAdminTeams, useInviteAgent, useSendPasswordLink, useUpdateAgent } from '../../hooks/use-admin';
 import { apiErrorText } from '../../lib/api-error-text';
 import { Field, FormError } from '../setup/public-card';
-import { EditorActions, TableRegion } from './editor-parts';
+import { AdminTable, EditorActions } from './editor-parts';
 
 /**
  * Agents: invite by e-mail, role, services and capacity (changed in the list too), deactivate and
@@ -95,120 +95,113 @@ export function AgentsSection({ readOnly, me }: { readOnly: boolean; me: MeDto }
           {t('admin.agents.invited', { email: invite.data.email })}
         </p>
       ) : null}
-      <TableRegion label={t('admin.agents.title')}>
-        <table className="admin-table">
-          <caption className="visually-hidden">{t('admin.agents.title')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('admin.agents.name')}</th>
-              <th scope="col">{t('admin.agents.role')}</th>
-              <th scope="col">{t('admin.agents.teams')}</th>
-              <th scope="col">{t('admin.agents.capacity')}</th>
-              <th scope="col">{t('admin.agents.state')}</th>
-              {readOnly ? null : <th scope="col">{t('admin.actions')}</th>}
-            </tr>
-          </thead>
-          <tbody>
-            {agents.data?.map((a: AgentAdminDto) => (
-              <tr key={a.id} className={a.active ? undefined : 'admin-table__row--muted'}>
-                <th scope="row">
-                  {a.name}
-                  <br />
-                  <span className="admin-table__sub">{a.email}</span>
-                </th>
-                <td>
-                  {readOnly || !a.active ? (
-                    t(`roles.${a.role}`)
-                  ) : (
-                    <select
-                      className="field__input field__input--compact field__input--role"
-                      aria-label={t('admin.agents.roleOf', { name: a.name })}
-                      value={a.role}
-                      onChange={(e) => update.mutate({ id: a.id, input: { role: e.target.value as AgentRole } })}
-                    >
-                      {AGENT_ROLES.map((r) => (
-                        <option key={r} value={r}>
-                          {t(`roles.${r}`)}
-                        </option>
-                      ))}
-                    </select>
-                  )}
-                </td>
-                <td>
-                  {a.teamIds.map((id) => teamName.get(id) ?? '—').join(', ') || '—'}
-                  {readOnly || !a.active ? null : (
-                    <AgentTeams
-                      agent={a}
-                      teams={teams.data ?? []}
-                      pending={update.isPending}
-                      save={(teamIds, done) =>
-                        update.mutate(
-                          { id: a.id, input: { teamIds } },
-                          {
-                            onSuccess: () => {
-                              setNotice(t('admin.agents.teamsSaved', { name: a.name }));
-                              done();
-                            },
-                          },
-                        )
-                      }
-                    />
-                  )}
-                </td>
-                <td>
-                  {readOnly || !a.active ? (
-                    a.capacity
-                  ) : (
-                    <CapacityField
-                      agent={a}
-                      label={`${t('admin.agents.capacity')} — ${a.name}`}
-                      save={(capacity, onError) => update.mutate({ id: a.id, input: { capacity } }, { onError })}
-                    />
-                  )}
-                </td>
-                <td>
-                  {!a.active ? t('admin.agents.inactive') : a.invited ? t('admin.agents.pending') : t('admin.agents.active')}
-                </td>
-                {readOnly ? null : (
-                  <td className="admin-table__actions">
-                    {a.id === me.id ? (
-                      // The admin's own row: no deactivation (they would lock themselves out); the API
-                      // also keeps the town's last active admin, shown when the role is changed.
-                      <span className="admin-table__sub">{t('admin.agents.selfNote')}</span>
-                    ) : (
-                      <button
-                        type="button"
-                        className="button button--secondary button--small"
-                        onClick={() => update.mutate({ id: a.id, input: { active: !a.active } })}
-                      >
-                        {a.active ? t('admin.agents.deactivate') : t('admin.agents.reactivate')}
-                        <span className="visually-hidden"> {a.name}</span>
-                      </button>
-                    )}
-                    {a.active ? (
-                      <button
-                        type="button"
-                        className="button button--secondary button--small"
-                        onClick={() =>
-                          link.mutate(a.id, {
-                            onSuccess: () =>
-                              setNotice(
-                                t(a.invited ? 'admin.agents.invitationResent' : 'admin.agents.resetSent', { email: a.email }),
-                              ),
-                          })
-                        }
-                      >
-                        {a.invited ? t('admin.agents.resendInvitation') : t('admin.agents.sendReset')}
-                        <span className="visually-hidden"> {a.name}</span>
-                      </button>
-                    ) : null}
-                  </td>
+      <AdminTable
+        caption={t('admin.agents.title')}
+        columns={[
+          t('admin.agents.name'),
+          t('admin.agents.role'),
+          t('admin.agents.teams'),
+          t('admin.agents.capacity'),
+          t('admin.agents.state'),
+          ...(readOnly ? [] : [t('admin.actions')]),
+        ]}
+      >
+        {agents.data?.map((a: AgentAdminDto) => (
+          <tr key={a.id} className={a.active ? undefined : 'admin-table__row--muted'}>
+            <th scope="row">
+              {a.name}
+              <br />
+              <span className="admin-table__sub">{a.email}</span>
+            </th>
+            <td>
+              {readOnly || !a.active ? (
+                t(`roles.${a.role}`)
+              ) : (
+                <select
+                  className="field__input field__input--compact field__input--role"
+                  aria-label={t('admin.agents.roleOf', { name: a.name })}
+                  value={a.role}
+                  onChange={(e) => update.mutate({ id: a.id, input: { role: e.target.value as AgentRole } })}
+                >
+                  {AGENT_ROLES.map((r) => (
+                    <option key={r} value={r}>
+                      {t(`roles.${r}`)}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </td>
+            <td>
+              {a.teamIds.map((id) => teamName.get(id) ?? '—').join(', ') || '—'}
+              {readOnly || !a.active ? null : (
+                <AgentTeams
+                  agent={a}
+                  teams={teams.data ?? []}
+                  pending={update.isPending}
+                  save={(teamIds, done) =>
+                    update.mutate(
+                      { id: a.id, input: { teamIds } },
+                      {
+                        onSuccess: () => {
+                          setNotice(t('admin.agents.teamsSaved', { name: a.name }));
+                          done();
+                        },
+                      },
+                    )
+                  }
+                />
+              )}
+            </td>
+            <td>
+              {readOnly || !a.active ? (
+                a.capacity
+              ) : (
+                <CapacityField
+                  agent={a}
+                  label={`${t('admin.agents.capacity')} — ${a.name}`}
+                  save={(capacity, onError) => update.mutate({ id: a.id, input: { capacity } }, { onError })}
+                />
+              )}
+            </td>
+            <td>{!a.active ? t('admin.agents.inactive') : a.invited ? t('admin.agents.pending') : t('admin.agents.active')}</td>
+            {readOnly ? null : (
+              <td className="admin-table__actions">
+                {a.id === me.id ? (
+                  // The admin's own row: no deactivation (they would lock themselves out); the API
+                  // also keeps the town's last active admin, shown when the role is changed.
+                  <span className="admin-table__sub">{t('admin.agents.selfNote')}</span>
+                ) : (
+                  <button
+                    type="button"
+                    className="button button--secondary button--small"
+                    onClick={() => update.mutate({ id: a.id, input: { active: !a.active } })}
+                  >
+                    {a.active ? t('admin.agents.deactivate') : t('admin.agents.reactivate')}
+                    <span className="visually-hidden"> {a.name}</span>
+                  </button>
                 )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableRegion>
+                {a.active ? (
+                  <button
+                    type="button"
+                    className="button button--secondary button--small"
+                    onClick={() =>
+                      link.mutate(a.id, {
+                        onSuccess: () =>
+                          setNotice(
+                            t(a.invited ? 'admin.agents.invitationResent' : 'admin.agents.resetSent', { email: a.email }),
+                          ),
+                      })
+                    }
+                  >
+                    {a.invited ? t('admin.agents.resendInvitation') : t('admin.agents.sendReset')}
+                    <span className="visually-hidden"> {a.name}</span>
+                  </button>
+                ) : null}
+              </td>
+            )}
+          </tr>
+        ))}
+      </AdminTable>
     </div>
   );
 }

@@ -32,7 +32,7 @@ import {
   type ConfigValues,
   type SchemaNode,
 } from './config-fields';
-import { TableRegion } from './editor-parts';
+import { AdminTable } from './editor-parts';
 
 /** Channels: every kind created and edited from forms generated from its schema, webhooks to paste, e-mail tests and quarantine. */
 export function ChannelsSection({ readOnly, me }: { readOnly: boolean; me: MeDto }) {
@@ -52,48 +52,43 @@ export function ChannelsSection({ readOnly, me }: { readOnly: boolean; me: MeDto
       <h2>{t('admin.channels.title')}</h2>
       <p className="field__hint">{t('admin.channels.intro')}</p>
       {channels.isPending ? <p role="status">{t('app.loading')}</p> : null}
-      <TableRegion label={t('admin.channels.title')}>
-        <table className="admin-table">
-          <caption className="visually-hidden">{t('admin.channels.title')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('admin.channels.name')}</th>
-              <th scope="col">{t('admin.channels.kind')}</th>
-              <th scope="col">{t('admin.channels.team')}</th>
-              <th scope="col">{t('admin.channels.state')}</th>
-              <th scope="col">{t('admin.actions')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {channels.data?.map((c) => (
-              <tr key={c.id} className={c.enabled ? undefined : 'admin-table__row--muted'}>
-                <td>{c.name}</td>
-                <td>{t(`channel.${c.kind}`)}</td>
-                <td>{teamName(c.teamId)}</td>
-                <td>{c.enabled ? t('admin.channels.enabled') : t('admin.channels.disabled')}</td>
-                <td>
-                  <button
-                    type="button"
-                    className="button button--secondary"
-                    ref={(button) => {
-                      if (button) editButtons.current.set(c.id, button);
-                      else editButtons.current.delete(c.id);
-                    }}
-                    aria-expanded={editing === c.id}
-                    aria-controls="channel-editor"
-                    onClick={() => {
-                      setNewKind(null);
-                      setEditing(editing === c.id ? null : c.id);
-                    }}
-                  >
-                    {t('admin.channels.edit', { name: c.name })}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableRegion>
+      <AdminTable
+        caption={t('admin.channels.title')}
+        columns={[
+          t('admin.channels.name'),
+          t('admin.channels.kind'),
+          t('admin.channels.team'),
+          t('admin.channels.state'),
+          t('admin.actions'),
+        ]}
+      >
+        {channels.data?.map((c) => (
+          <tr key={c.id} className={c.enabled ? undefined : 'admin-table__row--muted'}>
+            <td>{c.name}</td>
+            <td>{t(`channel.${c.kind}`)}</td>
+            <td>{teamName(c.teamId)}</td>
+            <td>{c.enabled ? t('admin.channels.enabled') : t('admin.channels.disabled')}</td>
+            <td>
+              <button
+                type="button"
+                className="button button--secondary"
+                ref={(button) => {
+                  if (button) editButtons.current.set(c.id, button);
+                  else editButtons.current.delete(c.id);
+                }}
+                aria-expanded={editing === c.id}
+                aria-controls="channel-editor"
+                onClick={() => {
+                  setNewKind(null);
+                  setEditing(editing === c.id ? null : c.id);
+                }}
+              >
+                {t('admin.channels.edit', { name: c.name })}
+              </button>
+            </td>
+          </tr>
+        ))}
+      </AdminTable>
       {channels.data && channels.data.length === 0 ? <p>{t('admin.channels.empty')}</p> : null}
 
       <div className="form-row form-row--end">
@@ -437,95 +432,86 @@ function MailboxPanels({ channelId }: { channelId: string }) {
         {t('admin.channels.quarantine')}
       </h4>
       {waiting.length ? (
-        <TableRegion label={t('admin.channels.quarantine')}>
-          <table className="admin-table">
-            <caption className="visually-hidden">{t('admin.channels.quarantine')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('admin.channels.receivedAt')}</th>
-                <th scope="col">{t('admin.channels.error')}</th>
-                <th scope="col">{t('admin.actions')}</th>
+        <AdminTable
+          caption={t('admin.channels.quarantine')}
+          columns={[t('admin.channels.receivedAt'), t('admin.channels.error'), t('admin.actions')]}
+        >
+          {waiting.map((q) => {
+            const date = new Date(q.createdAt).toLocaleString('fr-FR');
+            const act = (mutation: 'retry' | 'discard') => {
+              retry.reset();
+              discard.reset();
+              setConfirming(null);
+              const which = { id: channelId, quarantineId: q.id };
+              const focusHeading = () => heading.current?.focus();
+              // Refused again, a retried mail stays in its row, and the keyboard with it.
+              if (mutation === 'retry') retry.mutate(which, { onSuccess: (r) => r.ok && focusHeading() });
+              else discard.mutate(which, { onSuccess: focusHeading });
+            };
+            return (
+              <tr key={q.id}>
+                <td>{date}</td>
+                <td>{q.error}</td>
+                <td className="admin-table__actions">
+                  {confirming === q.id ? (
+                    <div role="group" aria-labelledby={`quarantine-warning-${q.id}`}>
+                      <p className="admin-table__sub" id={`quarantine-warning-${q.id}`}>
+                        {t('admin.channels.discardConfirm')}
+                      </p>
+                      <button
+                        type="button"
+                        className="button button--danger button--small"
+                        ref={confirmButton}
+                        onClick={() => act('discard')}
+                      >
+                        {t('admin.channels.discard')}
+                        <span className="visually-hidden"> {date}</span>
+                      </button>
+                      <button
+                        type="button"
+                        className="button button--secondary button--small"
+                        onClick={() => {
+                          setConfirming(null);
+                          // Back to the row's « Écarter » once it is shown again.
+                          requestAnimationFrame(() => discardButtons.current.get(q.id)?.focus());
+                        }}
+                      >
+                        {t('admin.cancel')}
+                      </button>
+                    </div>
+                  ) : (
+                    <>
+                      <a
+                        className="button button--secondary button--small"
+                        href={channelsAdminApi.rawUrl(channelId, q.id)}
+                        download
+                      >
+                        {t('admin.channels.raw')}
+                        <span className="visually-hidden"> {date}</span>
+                      </a>
+                      <button type="button" className="button button--secondary button--small" onClick={() => act('retry')}>
+                        {t('admin.channels.retry')}
+                        <span className="visually-hidden"> {date}</span>
+                      </button>
+                      <button
+                        type="button"
+                        className="button button--secondary button--small"
+                        ref={(button) => {
+                          if (button) discardButtons.current.set(q.id, button);
+                          else discardButtons.current.delete(q.id);
+                        }}
+                        onClick={() => setConfirming(q.id)}
+                      >
+                        {t('admin.channels.discard')}
+                        <span className="visually-hidden"> {date}</span>
+                      </button>
+                    </>
+                  )}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {waiting.map((q) => {
-                const date = new Date(q.createdAt).toLocaleString('fr-FR');
-                const act = (mutation: 'retry' | 'discard') => {
-                  retry.reset();
-                  discard.reset();
-                  setConfirming(null);
-                  const which = { id: channelId, quarantineId: q.id };
-                  const focusHeading = () => heading.current?.focus();
-                  // Refused again, a retried mail stays in its row, and the keyboard with it.
-                  if (mutation === 'retry') retry.mutate(which, { onSuccess: (r) => r.ok && focusHeading() });
-                  else discard.mutate(which, { onSuccess: focusHeading });
-                };
-                return (
-                  <tr key={q.id}>
-                    <td>{date}</td>
-                    <td>{q.error}</td>
-                    <td className="admin-table__actions">
-                      {confirming === q.id ? (
-                        <div role="group" aria-labelledby={`quarantine-warning-${q.id}`}>
-                          <p className="admin-table__sub" id={`quarantine-warning-${q.id}`}>
-                            {t('admin.channels.discardConfirm')}
-                          </p>
-                          <button
-                            type="button"
-                            className="button button--danger button--small"
-                            ref={confirmButton}
-                            onClick={() => act('discard')}
-                          >
-                            {t('admin.channels.discard')}
-                            <span className="visually-hidden"> {date}</span>
-                          </button>
-                          <button
-                            type="button"
-                            className="button button--secondary button--small"
-                            onClick={() => {
-                              setConfirming(null);
-                              // Back to the row's « Écarter » once it is shown again.
-                              requestAnimationFrame(() => discardButtons.current.get(q.id)?.focus());
-                            }}
-                          >
-                            {t('admin.cancel')}
-                          </button>
-                        </div>
-                      ) : (
-                        <>
-                          <a
-                            className="button button--secondary button--small"
-                            href={channelsAdminApi.rawUrl(channelId, q.id)}
-                            download
-                          >
-                            {t('admin.channels.raw')}
-                            <span className="visually-hidden"> {date}</span>
-                          </a>
-                          <button type="button" className="button button--secondary button--small" onClick={() => act('retry')}>
-                            {t('admin.channels.retry')}
-                            <span className="visually-hidden"> {date}</span>
-                          </button>
-                          <button
-                            type="button"
-                            className="button button--secondary button--small"
-                            ref={(button) => {
-                              if (button) discardButtons.current.set(q.id, button);
-                              else discardButtons.current.delete(q.id);
-                            }}
-                            onClick={() => setConfirming(q.id)}
-                          >
-                            {t('admin.channels.discard')}
-                            <span className="visually-hidden"> {date}</span>
-                          </button>
-                        </>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </TableRegion>
+            );
+          })}
+        </AdminTable>
       ) : (
         <p className="field__hint">{t('admin.channels.quarantineEmpty')}</p>
       )}

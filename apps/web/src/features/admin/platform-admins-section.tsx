@@ -4,7 +4,7 @@ import type { MeDto, PlatformAdminDto } from '@guichet/contracts';
 import { useGrantPlatformAdmin, usePlatformAdmins, useRevokePlatformAdmin } from '../../hooks/use-admin';
 import { apiErrorText } from '../../lib/api-error-text';
 import { Field, FormError } from '../setup/public-card';
-import { TableRegion } from './editor-parts';
+import { AdminTable } from './editor-parts';
 
 /**
  * The platform's administrators: the list (name, address, town), one appointed by the e-mail of an
@@ -60,73 +60,64 @@ export function PlatformAdminsSection({ me }: { readOnly: boolean; me: MeDto }) 
       <p className="field__hint">{t('admin.platformAdmins.intro')}</p>
       {admins.isPending ? <p role="status">{t('app.loading')}</p> : null}
       <FormError id="platform-admins-load-error" error={admins.error ? apiErrorText(t, admins.error) : null} />
-      <TableRegion label={t('admin.platformAdmins.title')}>
-        <table className="admin-table">
-          <caption className="visually-hidden">{t('admin.platformAdmins.title')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('admin.platformAdmins.name')}</th>
-              <th scope="col">{t('admin.platformAdmins.email')}</th>
-              <th scope="col">{t('admin.platformAdmins.town')}</th>
-              <th scope="col">{t('admin.actions')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((a) => (
-              <tr key={a.id}>
-                <th scope="row">
-                  {a.name}
-                  {a.id === me.id ? <span className="admin-table__sub"> ({t('admin.platformAdmins.you')})</span> : null}
-                </th>
-                <td>{a.email}</td>
-                <td>{a.organization.name}</td>
-                <td className="admin-table__actions">
-                  {confirming === a.id ? (
-                    <div role="group" aria-labelledby={`admin-remove-warning-${a.id}`}>
-                      <p className="admin-table__sub" id={`admin-remove-warning-${a.id}`}>
-                        {a.id === me.id
-                          ? t('admin.platformAdmins.removeSelfWarning')
-                          : t('admin.platformAdmins.removeWarning', { name: a.name })}
-                      </p>
-                      <button
-                        type="button"
-                        className="button button--danger button--small"
-                        ref={confirmButton}
-                        aria-disabled={revoke.isPending || undefined}
-                        onClick={() => !revoke.isPending && onRemove(a)}
-                      >
-                        {t('admin.platformAdmins.removeConfirm')}
-                        <span className="visually-hidden"> {a.name}</span>
-                      </button>
-                      <button
-                        type="button"
-                        className="button button--secondary button--small"
-                        onClick={() => setConfirming(null)}
-                      >
-                        {t('admin.platformAdmins.cancel')}
-                      </button>
-                    </div>
-                  ) : (
-                    <button
-                      type="button"
-                      className="button button--secondary button--small"
-                      onClick={() => {
-                        grant.reset();
-                        revoke.reset();
-                        setRemoved(null);
-                        setConfirming(a.id);
-                      }}
-                    >
-                      {t('admin.platformAdmins.remove')}
-                      <span className="visually-hidden"> {a.name}</span>
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableRegion>
+      <AdminTable
+        caption={t('admin.platformAdmins.title')}
+        columns={[
+          t('admin.platformAdmins.name'),
+          t('admin.platformAdmins.email'),
+          t('admin.platformAdmins.town'),
+          t('admin.actions'),
+        ]}
+      >
+        {list.map((a) => (
+          <tr key={a.id}>
+            <th scope="row">
+              {a.name}
+              {a.id === me.id ? <span className="admin-table__sub"> ({t('admin.platformAdmins.you')})</span> : null}
+            </th>
+            <td>{a.email}</td>
+            <td>{a.organization.name}</td>
+            <td className="admin-table__actions">
+              {confirming === a.id ? (
+                <div role="group" aria-labelledby={`admin-remove-warning-${a.id}`}>
+                  <p className="admin-table__sub" id={`admin-remove-warning-${a.id}`}>
+                    {a.id === me.id
+                      ? t('admin.platformAdmins.removeSelfWarning')
+                      : t('admin.platformAdmins.removeWarning', { name: a.name })}
+                  </p>
+                  <button
+                    type="button"
+                    className="button button--danger button--small"
+                    ref={confirmButton}
+                    aria-disabled={revoke.isPending || undefined}
+                    onClick={() => !revoke.isPending && onRemove(a)}
+                  >
+                    {t('admin.platformAdmins.removeConfirm')}
+                    <span className="visually-hidden"> {a.name}</span>
+                  </button>
+                  <button type="button" className="button button--secondary button--small" onClick={() => setConfirming(null)}>
+                    {t('admin.platformAdmins.cancel')}
+                  </button>
+                </div>
+              ) : (
+                <button
+                  type="button"
+                  className="button button--secondary button--small"
+                  onClick={() => {
+                    grant.reset();
+                    revoke.reset();
+                    setRemoved(null);
+                    setConfirming(a.id);
+                  }}
+                >
+                  {t('admin.platformAdmins.remove')}
+                  <span className="visually-hidden"> {a.name}</span>
+                </button>
+              )}
+            </td>
+          </tr>
+        ))}
+      </AdminTable>
       {list.length === 1 ? <p className="field__hint">{t('admin.platformAdmins.lastOne', { name: list[0]!.name })}</p> : null}
       <FormError id="platform-admins-remove-error" error={revoke.error ? apiErrorText(t, revoke.error) : null} />
       <div role="status" aria-live="polite">

@@ -7,7 +7,7 @@ import { apiErrorText } from '../../lib/api-error-text';
 import { formatDateTime } from '../../lib/format';
 import { Field, FormError } from '../setup/public-card';
 import { TownNameFields } from '../setup/town-name-fields';
-import { TableRegion } from './editor-parts';
+import { AdminTable } from './editor-parts';
 
 /**
  * The platform administrator's towns: the list (identity, staff, administrators) and a further
@@ -61,94 +61,85 @@ export function PlatformSection({ me }: { readOnly: boolean; me: MeDto }) {
       <h2>{t('admin.platform.title')}</h2>
       <p className="field__hint">{t('admin.platform.intro')}</p>
       {organizations.isPending ? <p role="status">{t('app.loading')}</p> : null}
-      <TableRegion label={t('admin.platform.title')}>
-        <table className="admin-table">
-          <caption className="visually-hidden">{t('admin.platform.title')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('admin.platform.name')}</th>
-              <th scope="col">{t('admin.platform.createdAt')}</th>
-              <th scope="col">{t('admin.platform.agents')}</th>
-              <th scope="col">{t('admin.platform.admins')}</th>
-              <th scope="col">{t('admin.platform.state')}</th>
-              <th scope="col">{t('admin.actions')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {organizations.data?.map((o) => (
-              <tr key={o.id} className={o.archivedAt ? 'admin-table__row--muted' : undefined}>
-                <th scope="row">
-                  {o.name}
-                  <br />
-                  <span className="admin-table__sub">{o.slug}</span>
-                </th>
-                <td>{formatDateTime(o.createdAt, language)}</td>
-                <td>{o.activeAgents}</td>
-                <td>
-                  {o.admins.length === 0 ? (
-                    t('admin.platform.noAdmin')
-                  ) : (
-                    <ul className="plain-list">
-                      {o.admins.map((a) => (
-                        <li key={a.email}>
-                          {a.name} <span className="admin-table__sub">({a.email})</span>
-                          {a.invited ? <span className="admin-table__sub"> — {t('admin.platform.invited')}</span> : null}
-                        </li>
-                      ))}
-                    </ul>
-                  )}
-                </td>
-                <td>
-                  {o.archivedAt
-                    ? t('admin.platform.archivedOn', { date: formatDateTime(o.archivedAt, language) })
-                    : t('admin.platform.inService')}
-                </td>
-                <td className="admin-table__actions">
-                  {o.id === me.organization.id ? (
-                    <span className="admin-table__sub">{t('admin.platform.ownTown')}</span>
-                  ) : o.archivedAt ? (
-                    <button
-                      type="button"
-                      className="button button--secondary button--small"
-                      onClick={() => archive.mutate({ id: o.id, archived: false })}
-                    >
-                      {t('admin.platform.unarchive')}
-                      <span className="visually-hidden"> {o.name}</span>
-                    </button>
-                  ) : confirming === o.id ? (
-                    <div role="group" aria-labelledby={`archive-warning-${o.id}`}>
-                      <p className="admin-table__sub" id={`archive-warning-${o.id}`}>
-                        {t('admin.platform.archiveWarning', { name: o.name })}
-                      </p>
-                      <button
-                        type="button"
-                        className="button button--danger button--small"
-                        ref={confirmButton}
-                        onClick={() => archive.mutate({ id: o.id, archived: true }, { onSettled: () => setConfirming(null) })}
-                      >
-                        {t('admin.platform.archiveConfirm')}
-                        <span className="visually-hidden"> {o.name}</span>
-                      </button>
-                      <button
-                        type="button"
-                        className="button button--secondary button--small"
-                        onClick={() => setConfirming(null)}
-                      >
-                        {t('admin.platform.archiveCancel')}
-                      </button>
-                    </div>
-                  ) : (
-                    <button type="button" className="button button--secondary button--small" onClick={() => setConfirming(o.id)}>
-                      {t('admin.platform.archive')}
-                      <span className="visually-hidden"> {o.name}</span>
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableRegion>
+      <AdminTable
+        caption={t('admin.platform.title')}
+        columns={[
+          t('admin.platform.name'),
+          t('admin.platform.createdAt'),
+          t('admin.platform.agents'),
+          t('admin.platform.admins'),
+          t('admin.platform.state'),
+          t('admin.actions'),
+        ]}
+      >
+        {organizations.data?.map((o) => (
+          <tr key={o.id} className={o.archivedAt ? 'admin-table__row--muted' : undefined}>
+            <th scope="row">
+              {o.name}
+              <br />
+              <span className="admin-table__sub">{o.slug}</span>
+            </th>
+            <td>{formatDateTime(o.createdAt, language)}</td>
+            <td>{o.activeAgents}</td>
+            <td>
+              {o.admins.length === 0 ? (
+                t('admin.platform.noAdmin')
+              ) : (
+                <ul className="plain-list">
+                  {o.admins.map((a) => (
+                    <li key={a.email}>
+                      {a.name} <span className="admin-table__sub">({a.email})</span>
+                      {a.invited ? <span className="admin-table__sub"> — {t('admin.platform.invited')}</span> : null}
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </td>
+            <td>
+              {o.archivedAt
+                ? t('admin.platform.archivedOn', { date: formatDateTime(o.archivedAt, language) })
+                : t('admin.platform.inService')}
+            </td>
+            <td className="admin-table__actions">
+              {o.id === me.organization.id ? (
+                <span className="admin-table__sub">{t('admin.platform.ownTown')}</span>
+              ) : o.archivedAt ? (
+                <button
+                  type="button"
+                  className="button button--secondary button--small"
+                  onClick={() => archive.mutate({ id: o.id, archived: false })}
+                >
+                  {t('admin.platform.unarchive')}
+                  <span className="visually-hidden"> {o.name}</span>
+                </button>
+              ) : confirming === o.id ? (
+                <div role="group" aria-labelledby={`archive-warning-${o.id}`}>
+                  <p className="admin-table__sub" id={`archive-warning-${o.id}`}>
+                    {t('admin.platform.archiveWarning', { name: o.name })}
+                  </p>
+                  <button
+                    type="button"
+                    className="button button--danger button--small"
+                    ref={confirmButton}
+                    onClick={() => archive.mutate({ id: o.id, archived: true }, { onSettled: () => setConfirming(null) })}
+                  >
+                    {t('admin.platform.archiveConfirm')}
+                    <span className="visually-hidden"> {o.name}</span>
+                  </button>
+                  <button type="button" className="button button--secondary button--small" onClick={() => setConfirming(null)}>
+                    {t('admin.platform.archiveCancel')}
+                  </button>
+                </div>
+              ) : (
+                <button type="button" className="button button--secondary button--small" onClick={() => setConfirming(o.id)}>
+                  {t('admin.platform.archive')}
+                  <span className="visually-hidden"> {o.name}</span>
+                </button>
+              )}
+            </td>
+          </tr>
+        ))}
+      </AdminTable>
       <FormError id="platform-archive-error" error={archive.error ? apiErrorText(t, archive.error) : null} />
 
       <form className="admin-form admin-form--inline" noValidate onSubmit={onCreate} aria-describedby="platform-create-error">

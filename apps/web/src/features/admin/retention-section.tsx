@@ -10,7 +10,7 @@ import { addFrenchWords } from '../../i18n';
 import { privacyFr } from '../../i18n/fr-privacy';
 import { Field, FormError } from '../setup/public-card';
 import { purgeSummary } from './purge-summary';
-import { TableRegion } from './editor-parts';
+import { AdminTable } from './editor-parts';
 
 addFrenchWords(privacyFr);
 
@@ -88,47 +88,42 @@ export function RetentionSection({ readOnly }: { readOnly: boolean }) {
     <div className="admin-form">
       <h2>{t('retention.title')}</h2>
       <p className="field__hint">{t('retention.intro')}</p>
-      <TableRegion label={t('retention.title')}>
-        <table className="admin-table">
-          <caption className="visually-hidden">{t('retention.title')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('retention.team')}</th>
-              <th scope="col">{t('retention.duration')}</th>
-              <th scope="col">{t('retention.legalBasis')}</th>
-              <th scope="col">{t('retention.purpose')}</th>
-              <th scope="col">{t('retention.action')}</th>
-              {readOnly ? null : <th scope="col">{t('admin.actions')}</th>}
-            </tr>
-          </thead>
-          <tbody>
-            {rules.map((r) => (
-              <tr key={r.id}>
-                <th scope="row">
-                  {r.teamName ?? t('retention.allTeams')}
-                  {r.requestTypeName ? <span className="admin-table__sub"> — {r.requestTypeName}</span> : null}
-                </th>
-                <td>{t('retention.days', { count: r.durationDays })}</td>
-                <td>{r.legalBasis}</td>
-                <td>{r.purpose}</td>
-                <td>{t(`retention.actions.${r.action}`)}</td>
-                {readOnly ? null : (
-                  <td className="admin-table__actions">
-                    <button
-                      type="button"
-                      className="button button--secondary button--small"
-                      onClick={() => save.mutate({ rules: rules.filter((x) => x.id !== r.id).map(toInput) })}
-                    >
-                      {t('admin.remove')}
-                      <span className="visually-hidden"> {r.teamName ?? t('retention.allTeams')}</span>
-                    </button>
-                  </td>
-                )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableRegion>
+      <AdminTable
+        caption={t('retention.title')}
+        columns={[
+          t('retention.team'),
+          t('retention.duration'),
+          t('retention.legalBasis'),
+          t('retention.purpose'),
+          t('retention.action'),
+          ...(readOnly ? [] : [t('admin.actions')]),
+        ]}
+      >
+        {rules.map((r) => (
+          <tr key={r.id}>
+            <th scope="row">
+              {r.teamName ?? t('retention.allTeams')}
+              {r.requestTypeName ? <span className="admin-table__sub"> — {r.requestTypeName}</span> : null}
+            </th>
+            <td>{t('retention.days', { count: r.durationDays })}</td>
+            <td>{r.legalBasis}</td>
+            <td>{r.purpose}</td>
+            <td>{t(`retention.actions.${r.action}`)}</td>
+            {readOnly ? null : (
+              <td className="admin-table__actions">
+                <button
+                  type="button"
+                  className="button button--secondary button--small"
+                  onClick={() => save.mutate({ rules: rules.filter((x) => x.id !== r.id).map(toInput) })}
+                >
+                  {t('admin.remove')}
+                  <span className="visually-hidden"> {r.teamName ?? t('retention.allTeams')}</span>
+                </button>
+              </td>
+            )}
+          </tr>
+        ))}
+      </AdminTable>
       {settings.isSuccess && rules.length === 0 ? <p role="status">{t('retention.none')}</p> : null}
       {readOnly ? null : (
         <>

@@ -15,7 +15,7 @@ import { useTranslation } from 'react-i18next';
 import { useAdminAgents, useAdminTeams, useCreateTeam, useUpdateTeam } from '../../hooks/use-admin';
 import { apiErrorText } from '../../lib/api-error-text';
 import { Field, FormError } from '../setup/public-card';
-import { EditorActions, TableRegion } from './editor-parts';
+import { AdminTable, EditorActions } from './editor-parts';
 import { parseSlots, slotsText, TextArea } from './organization-section';
 
 /**
@@ -48,30 +48,25 @@ export function TeamsSection({ readOnly }: { readOnly: boolean }) {
       )}
       <FormError id="team-create-error" error={create.error ? apiErrorText(t, create.error) : null} />
       {teams.isPending ? <p role="status">{t('app.loading')}</p> : null}
-      <TableRegion label={t('admin.teams.title')}>
-        <table className="admin-table">
-          <caption className="visually-hidden">{t('admin.teams.title')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('admin.teams.name')}</th>
-              <th scope="col">{t('admin.teams.members')}</th>
-              <th scope="col">{t('admin.teams.state')}</th>
-              {readOnly ? null : <th scope="col">{t('admin.actions')}</th>}
-            </tr>
-          </thead>
-          <tbody>
-            {teams.data?.map((team) => (
-              <TeamRow
-                key={team.id}
-                team={team}
-                readOnly={readOnly}
-                editing={editing === team.id}
-                onEdit={() => setEditing(editing === team.id ? null : team.id)}
-              />
-            ))}
-          </tbody>
-        </table>
-      </TableRegion>
+      <AdminTable
+        caption={t('admin.teams.title')}
+        columns={[
+          t('admin.teams.name'),
+          t('admin.teams.members'),
+          t('admin.teams.state'),
+          ...(readOnly ? [] : [t('admin.actions')]),
+        ]}
+      >
+        {teams.data?.map((team) => (
+          <TeamRow
+            key={team.id}
+            team={team}
+            readOnly={readOnly}
+            editing={editing === team.id}
+            onEdit={() => setEditing(editing === team.id ? null : team.id)}
+          />
+        ))}
+      </AdminTable>
     </div>
   );
 }
