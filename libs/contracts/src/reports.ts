@@ -154,6 +154,12 @@ export interface VolumesReportDto extends ReportFreshness {
     byTeam: Array<{ teamId: string; teamName: string; open: number }>;
     /** The backlog over time: files open at the end of each period of `series` (the last one's is `atEnd`). */
     series: Array<{ period: string; open: number }>;
+    /**
+     * The backlog over time per service (alphabetical): every service with files open when the
+     * period began or with activity during it, its `series` over the same periods (they add up
+     * to `series`; the last one's is the service's `byTeam` figure).
+     */
+    byTeamSeries: Array<{ teamId: string; teamName: string; series: Array<{ period: string; open: number }> }>;
   };
 }
 

@@ -210,10 +210,52 @@ describe('reports: numbers from the daily aggregates match a hand-computed town'
         { period: '2026-01-19', open: 2 },
         { period: '2026-01-26', open: 2 },
       ],
+      // Per service: État civil as the town; Scolarité's two files of the week of the 12th came and went.
+      byTeamSeries: [
+        {
+          teamId: ec.id,
+          teamName: 'État civil',
+          series: [
+            { period: '2025-12-29', open: 0 },
+            { period: '2026-01-05', open: 2 },
+            { period: '2026-01-12', open: 2 },
+            { period: '2026-01-19', open: 2 },
+            { period: '2026-01-26', open: 2 },
+          ],
+        },
+        {
+          teamId: sco.id,
+          teamName: 'Scolarité',
+          series: [
+            { period: '2025-12-29', open: 0 },
+            { period: '2026-01-05', open: 0 },
+            { period: '2026-01-12', open: 0 },
+            { period: '2026-01-19', open: 0 },
+            { period: '2026-01-26', open: 0 },
+          ],
+        },
+      ],
     });
     const weekly = await get(`volumes?${january}&granularity=week&format=csv&table=backlogSeries`);
     expect(weekly.body).toBe(
       'periode;ouvertes_fin_de_periode\r\n2025-12-29;0\r\n2026-01-05;2\r\n2026-01-12;2\r\n2026-01-19;2\r\n2026-01-26;2\r\n',
+    );
+    const weeklyByTeam = await get(`volumes?${january}&granularity=week&format=csv&table=backlogByTeamSeries`);
+    expect(weeklyByTeam.body).toBe(
+      [
+        'service;periode;ouvertes_fin_de_periode',
+        'État civil;2025-12-29;0',
+        'État civil;2026-01-05;2',
+        'État civil;2026-01-12;2',
+        'État civil;2026-01-19;2',
+        'État civil;2026-01-26;2',
+        'Scolarité;2025-12-29;0',
+        'Scolarité;2026-01-05;0',
+        'Scolarité;2026-01-12;0',
+        'Scolarité;2026-01-19;0',
+        'Scolarité;2026-01-26;0',
+        '',
+      ].join('\r\n'),
     );
     expect(res.body.previous).toEqual({
       from: '2025-12-01',
@@ -232,6 +274,24 @@ describe('reports: numbers from the daily aggregates match a hand-computed town'
     ]);
     expect(feb.body.backlog.series).toHaveLength(28);
     expect(feb.body.backlog.series.at(-1)).toEqual({ period: '2026-02-28', open: 3 });
+    // Per service, day by day: État civil's two files all month (open before it, nothing new);
+    // Scolarité's file 5 from the 2nd. They add up to the town's, day by day.
+    const [ecFeb, scoFeb] = feb.body.backlog.byTeamSeries;
+    expect([ecFeb.teamName, scoFeb.teamName]).toEqual(['État civil', 'Scolarité']);
+    expect(ecFeb.series.map((r: any) => r.open)).toEqual(new Array(28).fill(2));
+    expect(scoFeb.series.slice(0, 3)).toEqual([
+      { period: '2026-02-01', open: 0 },
+      { period: '2026-02-02', open: 1 },
+      { period: '2026-02-03', open: 1 },
+    ]);
+    expect(scoFeb.series.at(-1)).toEqual({ period: '2026-02-28', open: 1 });
+    expect(feb.body.backlog.series.map((r: any, i: number) => r.open - ecFeb.series[i].open - scoFeb.series[i].open)).toEqual(
+      new Array(28).fill(0),
+    );
+    // A supervisor of État civil sees that service's only.
+    const febEC = await get('volumes?from=2026-02-01&to=2026-02-28', supervisorEC);
+    expect(febEC.body.backlog.byTeamSeries.map((r: any) => r.teamName)).toEqual(['État civil']);
+    expect(febEC.body.backlog.series).toEqual(ecFeb.series);
     // Day by day from 4 to 6 January: nothing on the 4th; 1, 2 and 7 on the 5th (1 resolved); 3 on the 6th.
     const byDay = await get('volumes?from=2026-01-04&to=2026-01-07&granularity=day');
     expect(byDay.body.backlog.series).toEqual([
@@ -239,6 +299,10 @@ describe('reports: numbers from the daily aggregates match a hand-computed town'
       { period: '2026-01-05', open: 2 },
       { period: '2026-01-06', open: 3 },
       { period: '2026-01-07', open: 2 },
+    ]);
+    // Scolarité had nothing open and nothing new on those days: only État civil is drawn.
+    expect(byDay.body.backlog.byTeamSeries).toEqual([
+      { teamId: ec.id, teamName: 'État civil', series: byDay.body.backlog.series },
     ]);
     expect(feb.body.backlog.byTeam.map((r: any) => [r.teamName, r.open])).toEqual([
       ['État civil', 2],
@@ -543,7 +607,7 @@ describe('reports: numbers from the daily aggregates match a hand-computed town'
     const sat = await get(`satisfaction?${january}&format=csv&table=byTeam`);
     expect(sat.body).toContain('Ensemble;3;8,33;0,667;33,3');
     for (const [kind, tables] of Object.entries({
-      volumes: ['series', 'byChannel', 'byTeam', 'byRequestType', 'backlogSeries'],
+      volumes: ['series', 'byChannel', 'byTeam', 'byRequestType', 'backlogSeries', 'backlogByTeamSeries'],
       'response-times': ['byTeam', 'byChannel'],
       telephone: ['series', 'byTeam'],
       satisfaction: ['distribution', 'byTeam', 'comments'],

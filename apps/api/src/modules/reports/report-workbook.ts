@@ -14,6 +14,7 @@ const SHEET_NAMES: Record<string, string> = {
   comments: 'Commentaires',
   backlog: 'Ouvertes en fin de période',
   backlogSeries: 'En cours par période',
+  backlogByTeamSeries: 'En cours par service et période',
   comparison: 'Période précédente',
   overdue: 'En retard à ce jour',
 };

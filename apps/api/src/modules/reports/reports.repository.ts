@@ -715,6 +715,33 @@ export class ReportsRepository {
     );
   }
 
+  /**
+   * The volumes per period and per service (`period` the first day of the day / ISO week /
+   * month): the series of the volumes report and each service's backlog over time in one read.
+   * By month, whole months come from the per-service rollup when no channel or démarche is asked
+   * (periodRows); by day or week, from the daily rows (a week can straddle two months).
+   */
+  volumeSeriesByTeam(
+    scope: ReportScope,
+    granularity: 'day' | 'week' | 'month',
+  ): Promise<Array<{ period: string; team_id: string; created: number; reopened: number; resolved: number }>> {
+    const source = this.periodRows(
+      scope,
+      { daily: 'report_daily', monthly: 'report_monthly' },
+      'd.team_id, d.created, d.reopened, d.resolved',
+      granularity !== 'month',
+      [],
+      true,
+    );
+    return this.db.query(
+      `SELECT date_trunc('${granularity}', d.day)::date::text AS period, d.team_id,
+              sum(d.created)::int AS created, sum(d.reopened)::int AS reopened, sum(d.resolved)::int AS resolved
+         FROM (${source.sql}) d
+        GROUP BY 1, 2`,
+      source.params,
+    );
+  }
+
   /** Histogram of durations per service over a period (whole months from the monthly rollup when no channel or démarche is asked). */
   durations(scope: ReportScope): Promise<Array<{ metric: DurationMetric; team_id: string; bucket: number; n: number }>> {
     // The monthly histograms are per service only: a channel or a démarche reads the daily ones.

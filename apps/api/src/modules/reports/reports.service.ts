@@ -258,20 +258,50 @@ export class ReportsService {
   async volumes(agent: AuthAgent, q: ReportQuery): Promise<Unfresh<VolumesReportDto>> {
     const scope = this.scope(agent, q.from, q.to, q.teamId, q);
     const before = previousPeriod(q.from, q.to);
-    const [rows, names, history] = await Promise.all([
-      this.repo.sums(scope, q.granularity, ['period', 'team', 'channel', 'type'], VOLUME_FIELDS),
+    const [rows, teamRows, names, history] = await Promise.all([
+      this.repo.sums(scope, q.granularity, ['team', 'channel', 'type'], VOLUME_FIELDS),
+      this.repo.volumeSeriesByTeam(scope, q.granularity),
       this.repo.names(agent.organizationId),
       this.repo.backlog(scope, before),
     ]);
     const total = (k: 'open' | 'previous_open' | 'previous_created' | 'previous_reopened' | 'previous_resolved') =>
       history.reduce((n, r) => n + r[k], 0);
     const of = (set: DailySumRow['set']) => rows.filter((r) => r.set === set);
-    const byPeriod = new Map(of('period').map((r) => [r.period!, r]));
-    const series = periods(q.from, q.to, q.granularity).map((period) => ({ period, ...volume(byPeriod.get(period)) }));
+    const days = periods(q.from, q.to, q.granularity);
+    // The series is the services' series added up, period by period.
+    const byPeriod = new Map<string, VolumeRow>();
+    for (const r of teamRows) {
+      const sum = byPeriod.get(r.period) ?? volume();
+      sum.created += r.created;
+      sum.reopened += r.reopened;
+      sum.resolved += r.resolved;
+      byPeriod.set(r.period, sum);
+    }
+    const series = days.map((period) => ({ period, ...volume(byPeriod.get(period)) }));
     // Open at the end of each period: open when the period began (the end of the previous one),
     // then what each period created and resolved (the backlog's own definition, period by period).
-    let open = total('previous_open');
-    const backlogSeries = series.map((r) => ({ period: r.period, open: (open += r.created - r.resolved) }));
+    const openSeries = (start: number, rowOf: (period: string) => VolumeRow | undefined) => {
+      let open = start;
+      return days.map((period) => {
+        const r = rowOf(period);
+        return { period, open: (open += (r?.created ?? 0) - (r?.resolved ?? 0)) };
+      });
+    };
+    const backlogSeries = openSeries(total('previous_open'), (p) => byPeriod.get(p));
+    // The same per service: each service open at the period's start or active during it.
+    const teamPeriod = new Map(teamRows.map((r) => [`${r.team_id}|${r.period}`, r]));
+    const openBefore = new Map(history.map((r) => [r.team_id, r.previous_open]));
+    const backlogTeams = new Set([
+      ...history.filter((r) => r.previous_open !== 0).map((r) => r.team_id),
+      ...teamRows.map((r) => r.team_id),
+    ]);
+    const byTeamSeries = [...backlogTeams]
+      .map((teamId) => ({
+        teamId,
+        teamName: names.teams.get(teamId) ?? '',
+        series: openSeries(openBefore.get(teamId) ?? 0, (p) => teamPeriod.get(`${teamId}|${p}`)),
+      }))
+      .sort((a, b) => a.teamName.localeCompare(b.teamName, 'fr'));
     return {
       from: q.from,
       to: q.to,
@@ -307,6 +337,7 @@ export class ReportsService {
           .map((r) => ({ teamId: r.team_id, teamName: names.teams.get(r.team_id) ?? '', open: r.open }))
           .sort((a, b) => a.teamName.localeCompare(b.teamName, 'fr')),
         series: backlogSeries,
+        byTeamSeries,
       },
     };
   }
@@ -682,6 +713,10 @@ export class ReportsService {
           backlogSeries: {
             header: ['periode', 'ouvertes_fin_de_periode'],
             rows: v.backlog.series.map((r) => [r.period, r.open]),
+          },
+          backlogByTeamSeries: {
+            header: ['service', 'periode', 'ouvertes_fin_de_periode'],
+            rows: v.backlog.byTeamSeries.flatMap((team) => team.series.map((r) => [team.teamName, r.period, r.open])),
           },
           comparison: {
             header: ['indicateur', `du_${v.from}_au_${v.to}`, `du_${v.previous.from}_au_${v.previous.to}`],
