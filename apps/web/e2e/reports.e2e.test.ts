@@ -53,22 +53,60 @@ describe('reports page in Chromium', () => {
     await page.keyboard.press('Enter');
     const rows = page.getByTestId('chart-channels').locator('tbody tr');
     expect(await rows.count()).toBeGreaterThan(0);
+    // The table holds the bars' figures, one bar per row, drawn by the chart library (visx) in SVG.
+    const bars = page.getByTestId('chart-channels').locator('svg.report-chart__svg rect.visx-bar');
+    expect(await bars.count()).toBe(await rows.count());
     // The channel names under the axis never overlap; text is not stretched (the drawing scales evenly).
     const boxes = await page
       .getByTestId('chart-channels')
-      .locator('svg text.report-chart__tick')
-      .evaluateAll((els) =>
-        els.filter((e) => !/^\d+$/.test(e.textContent ?? '')).map((e) => e.getBoundingClientRect().toJSON() as DOMRect),
-      );
+      .locator('svg text.report-chart__x-label')
+      .evaluateAll((els) => els.map((e) => e.getBoundingClientRect().toJSON() as DOMRect));
+    expect(boxes.length).toBe(await rows.count());
     for (let i = 1; i < boxes.length; i++) expect(boxes[i]!.left).toBeGreaterThanOrEqual(boxes[i - 1]!.right);
-    expect(await page.getByTestId('chart-channels').locator('svg').getAttribute('preserveAspectRatio')).toBeNull();
+    // One picture per chart, named by its caption (no nested <svg> per label), scaled evenly.
+    const chartSvg = page.getByTestId('chart-channels').locator('svg');
+    expect(await chartSvg.count()).toBe(1);
+    expect(await chartSvg.getAttribute('preserveAspectRatio')).toBeNull();
+    expect(await chartSvg.getAttribute('role')).toBe('img');
+    expect(
+      await chartSvg.evaluate((svg) =>
+        svg
+          .getAttribute('aria-labelledby')!
+          .split(' ')
+          .map((id) => document.getElementById(id)!.textContent)
+          .join(' '),
+      ),
+    ).toBe('Demandes reçues par canal Graphique en barres ; ses données sont dans le tableau qui suit.');
     await expectAccessible(page, 'reports, a year');
     await page.screenshot({ path: join(shots, 'reports-year.png'), fullPage: false });
-    // Files overdue now, with the API's count (whatever the period).
     const token = (
       await t.http('POST', '/api/v1/auth/login', { body: { email: 'admin@demo.guichet.fr', password: 'guichet-demo' } })
     ).body.token;
     const year = new Date().getFullYear();
+    // The backlog over time is a line, the town's and then one service's at a time, as the API counts it.
+    const volumes = await t.http('GET', `/api/v1/reports/volumes?from=${year}-01-01&to=${year}-12-31`, { token });
+    const teams = volumes.body.backlog.byTeamSeries as Array<{ teamId: string; teamName: string; series: any[] }>;
+    expect(teams.length).toBeGreaterThan(1);
+    expect(await page.getByTestId('chart-backlog').locator('path.visx-linepath').count()).toBe(1);
+    const busiest = [...teams].sort((a, b) => b.series.at(-1).open - a.series.at(-1).open)[0]!;
+    const teamPicker = page.getByLabel('Service dont voir les demandes en cours');
+    expect(await teamPicker.locator('option').allInnerTexts()).toEqual(teams.map((s) => s.teamName));
+    await teamPicker.selectOption(busiest.teamId);
+    const teamChart = page.getByTestId('chart-team-backlog');
+    await teamChart
+      .locator('figcaption')
+      .filter({ hasText: `au service « ${busiest.teamName} », par mois` })
+      .waitFor();
+    expect(await teamChart.locator('circle.report-chart__dot').count()).toBe(12);
+    await teamChart.getByText(/^Données du graphique « Demandes en cours en fin de période au service/).focus();
+    await page.keyboard.press('Enter');
+    const teamRows = await teamChart.locator('tbody tr td').allInnerTexts();
+    expect(teamRows.map((v) => Number(v.replace(/[^\d-]/g, '')))).toEqual(busiest.series.map((r) => r.open));
+    expect(await teamChart.locator('tbody tr th').first().innerText()).toBe(`janvier ${year}`);
+    await expectAccessible(page, 'reports, a service’s backlog');
+    await page.getByTestId('team-backlog').evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    await page.screenshot({ path: join(shots, 'reports-volumes.png') });
+    // Files overdue now, with the API's count (whatever the period).
     const times = await t.http('GET', `/api/v1/reports/response-times?from=${year}-01-01&to=${year}-12-31`, { token });
     expect(
       Number((await page.getByTestId('figure-overdue').locator('.report-figure__value').innerText()).replace(/\D/g, '')),

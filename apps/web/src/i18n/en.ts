@@ -777,6 +777,7 @@ export const en: Messages = {
     openCommentedFile: 'Open the request (the view is logged): rating {{score}}/10 of {{day}}',
     noData: 'No data in this period.',
     chartHint: 'Bar chart; its data are in the table that follows.',
+    chartHintLine: 'Line chart; its data are in the table that follows.',
     showTable: 'Data of the chart “{{title}}” as a table',
     exportsOf: 'Export: {{name}}',
     exportXlsx: 'Export all (XLSX)',
@@ -787,6 +788,9 @@ export const en: Messages = {
     backlog: 'Open at the end of the period',
     backlogPer: 'Requests in progress at the end of each period, {{granularity}}',
     backlogSeries: 'In progress per period',
+    backlogTeamPick: 'Service whose requests in progress to show',
+    backlogTeamPer: 'Requests in progress at the end of each period in “{{name}}”, {{granularity}}',
+    backlogByTeamSeries: 'In progress per service and period',
     openData: 'Open data (Services Publics+)',
     openDataHelp:
       '{{year}} indicators per service, without personal data; counts below 5 are withheld (and what would give them away). To publish on the town’s website or data.gouv.fr, or at Guichet’s public address (Administration, Organization).',

@@ -153,6 +153,7 @@ export const supervisionFr = {
     openCommentedFile: 'Ouvrir la demande (consultation inscrite au journal) : avis {{score}}/10 du {{day}}',
     noData: 'Aucune donnée sur la période.',
     chartHint: 'Graphique en barres ; ses données sont dans le tableau qui suit.',
+    chartHintLine: 'Graphique en courbe ; ses données sont dans le tableau qui suit.',
     showTable: 'Données du graphique « {{title}} » en tableau',
     exportsOf: 'Exporter : {{name}}',
     exportXlsx: 'Tout exporter (XLSX)',
@@ -163,6 +164,9 @@ export const supervisionFr = {
     backlog: 'Ouvertes en fin de période',
     backlogPer: 'Demandes en cours en fin de période, {{granularity}}',
     backlogSeries: 'En cours par période',
+    backlogTeamPick: 'Service dont voir les demandes en cours',
+    backlogTeamPer: 'Demandes en cours en fin de période au service « {{name}} », {{granularity}}',
+    backlogByTeamSeries: 'En cours par service et période',
     openData: 'Données ouvertes (Services Publics+)',
     openDataHelp:
       'Indicateurs {{year}} par service, sans donnée personnelle ; les effectifs de moins de 5 sont masqués (et ce qui permettrait de les retrouver). À publier sur le site de la commune ou data.gouv.fr, ou à l’adresse publique de Guichet (Administration, Organisation).',

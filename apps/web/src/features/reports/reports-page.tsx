@@ -5,6 +5,7 @@ import {
   type ChannelKind,
   type RequestTypeDto,
   type TeamDto,
+  type VolumesReportDto,
 } from '@guichet/contracts';
 import { useQueries } from '@tanstack/react-query';
 import { useId, useMemo, useState } from 'react';
@@ -17,7 +18,7 @@ import { useReport } from '../../hooks/use-reports';
 import { downloadFromApi } from '../../lib/download';
 import { apiErrorText } from '../../lib/api-error-text';
 import { useAnnounce } from '../../lib/use-announcer';
-import { BarChart } from './bar-chart';
+import { BarChart, LineChart } from './report-chart';
 import { currentPeriod, formatMinutes, formatShare, periodProblem, periodRange, type PeriodChoice } from './report-period';
 import { addFrenchWords } from '../../i18n';
 import { supervisionFr } from '../../i18n/fr-supervision';
@@ -444,7 +445,7 @@ export function ReportsPage({ me, teams }: { me: AgentDto; teams: TeamDto[] | un
                 value: r.created,
               }))}
             />
-            <BarChart
+            <LineChart
               testId="chart-backlog"
               title={t('reports.backlogPer', { granularity: t(`reports.granularity.${v.granularity}`) })}
               labelHeader={t('reports.periodColumn')}
@@ -454,6 +455,7 @@ export function ReportsPage({ me, teams }: { me: AgentDto; teams: TeamDto[] | un
                 value: r.open,
               }))}
             />
+            {v.backlog.byTeamSeries.length > 1 && <TeamBacklog report={v} />}
             <BarChart
               testId="chart-channels"
               title={t('reports.byChannel')}
@@ -492,6 +494,7 @@ export function ReportsPage({ me, teams }: { me: AgentDto; teams: TeamDto[] | un
                 ['byRequestType', t('reports.requestType')],
                 ['backlog', t('reports.backlog')],
                 ['backlogSeries', t('reports.backlogSeries')],
+                ['backlogByTeamSeries', t('reports.backlogByTeamSeries')],
                 ['comparison', t('reports.comparison')],
               ]}
             />
@@ -725,6 +728,45 @@ export function ReportsPage({ me, teams }: { me: AgentDto; teams: TeamDto[] | un
           {me.role === 'admin' && <OpenData year={Number(filters.from.slice(0, 4))} />}
         </>
       )}
+    </div>
+  );
+}
+
+/**
+ * The backlog over time of one service at a time (the town's is drawn above it), for the service
+ * picked from the keyboard; every service's is in the CSV table `backlogByTeamSeries`.
+ */
+function TeamBacklog({ report }: { report: VolumesReportDto }) {
+  const { t } = useTranslation();
+  const id = useId();
+  const [picked, setPicked] = useState('');
+  const teams = report.backlog.byTeamSeries;
+  const team = teams.find((s) => s.teamId === picked) ?? teams[0]!;
+  return (
+    <div className="report-team-backlog" data-testid="team-backlog">
+      <div className="report-filters__field report-agent-pick">
+        <label htmlFor={`${id}-team`}>{t('reports.backlogTeamPick')}</label>
+        <select id={`${id}-team`} value={team.teamId} onChange={(e) => setPicked(e.target.value)}>
+          {teams.map((s) => (
+            <option key={s.teamId} value={s.teamId}>
+              {s.teamName}
+            </option>
+          ))}
+        </select>
+      </div>
+      <LineChart
+        testId="chart-team-backlog"
+        title={t('reports.backlogTeamPer', {
+          name: team.teamName,
+          granularity: t(`reports.granularity.${report.granularity}`),
+        })}
+        labelHeader={t('reports.periodColumn')}
+        valueHeader={t('reports.backlog')}
+        data={team.series.map((r) => ({
+          ...periodLabels(r.period, report.granularity, (day) => t('reports.weekOf', { day })),
+          value: r.open,
+        }))}
+      />
     </div>
   );
 }
