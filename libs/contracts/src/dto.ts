@@ -200,6 +200,12 @@ export interface MessageDto {
   letter?: LetterFactsDto;
   /** A printed letter (outbound, postal channel): when an agent marked it posted (« envoyé par courrier »). */
   postedAt?: string;
+  /**
+   * A registrant's notice (reminder, confirmation, offer…) not sent because its registration, event
+   * or session was cancelled before it left (`error` says which, NOTICE_NOT_SENT): it is not sent
+   * again (no « Renvoyer »; the retry is refused).
+   */
+  skipped?: true;
   createdAt: string;
 }
 

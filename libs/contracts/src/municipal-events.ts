@@ -32,6 +32,14 @@ export type RegistrationChannel = (typeof REGISTRATION_CHANNELS)[number];
 /** A registration that holds (or waits for) places: the others are history. */
 export const ACTIVE_REGISTRATION_STATUSES: readonly RegistrationStatus[] = ['confirmed', 'waitlisted', 'offered'];
 
+/**
+ * How the reason of a registrant's notice that was not sent starts (a reminder, a confirmation, an
+ * offer queued before its registration, event or session was cancelled: the outbound claim settles
+ * it `failed` with this reason instead of sending it). Such a notice is never sent again
+ * (MessageDto.skipped).
+ */
+export const NOTICE_NOT_SENT = 'non envoyé :';
+
 export const EVENT_LIMITS = {
   titleChars: 160,
   descriptionChars: 5_000,
@@ -507,7 +515,19 @@ export interface PublicRegistrationDto {
 
 /** A registration as the citizen's file shows it (`GET /contacts/:id/event-registrations`). */
 export interface ContactRegistrationDto extends RegistrationDto {
-  event: { id: string; title: string; startsAt: string; teamId: string; teamName: string; cancelled: boolean };
+  /**
+   * The event as the registration's session makes it: its start, and `cancelled` (the event or
+   * that session); `sessionCancelled`: the town cancelled that session, not the whole event.
+   */
+  event: {
+    id: string;
+    title: string;
+    startsAt: string;
+    teamId: string;
+    teamName: string;
+    cancelled: boolean;
+    sessionCancelled: boolean;
+  };
 }
 
 /** The registrants' export formats (`GET /events/:id/registrations.csv|.xlsx`). */

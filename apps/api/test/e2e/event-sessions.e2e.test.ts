@@ -1,4 +1,5 @@
 import type {
+  ContactRegistrationDto,
   MunicipalEventDto,
   PublicEventDto,
   PublicRegistrationCreated,
@@ -245,6 +246,19 @@ describe('municipal events: several sessions', () => {
     const page = await t.http<string>('GET', `${own.pathname}${own.search}`);
     expect(page.body).toContain('Cette séance est annulée.');
     expect(page.body).not.toContain('Cet événement est annulé.');
+    // The agent's citizen file says the same of Bruno's registration; Alice's is not cancelled.
+    const file = async (id: string) =>
+      (
+        await t.http<ContactRegistrationDto[]>(
+          'GET',
+          `/api/v1/contacts/${list.find((r) => r.id === id)!.contactId}/event-registrations`,
+          {
+            token: town.agentSco.token,
+          },
+        )
+      ).body.find((r) => r.id === id)!.event;
+    expect(await file(bruno.body.id)).toMatchObject({ cancelled: true, sessionCancelled: true });
+    expect(await file(list[0]!.id)).toMatchObject({ cancelled: false, sessionCancelled: false });
     // Citizens no longer see it; nobody registers to it.
     const pub = (await t.http<PublicEventDto>('GET', `/api/v1/public/events/${ev.id}`)).body;
     expect(pub.sessions.map((s) => s.id)).toEqual(sessions.slice(0, 2));

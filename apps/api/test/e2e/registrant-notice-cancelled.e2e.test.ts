@@ -141,10 +141,21 @@ describe('a registrant’s queued notice after a cancellation', () => {
     await notice(ana.id, 'cancelled');
     await notice(bruno.id, 'offered');
     await send((await reminderOf(ana.id)).id);
-    expect(await reminderOf(ana.id)).toMatchObject({
+    const withheld = await reminderOf(ana.id);
+    expect(withheld).toMatchObject({
       status: 'failed',
       error: 'non envoyé : l’inscription a été annulée avant l’envoi',
+      skipped: true,
     });
+    // Agents are not offered to send it again, and the API refuses to.
+    const retried = await t.http<{ message: string }>(
+      'POST',
+      `/api/v1/conversations/${withheld.conversationId}/messages/${withheld.id}/retry`,
+      { token: town.supervisor.token },
+    );
+    expect(retried.status).toBe(409);
+    expect(retried.body.message).toContain('ne peut pas être renvoyé');
+    expect((await reminderOf(ana.id)).status).toBe('failed');
 
     // Chloé's cancellation is not committed yet when the worker claims her reminder: the claim waits for it, and sees it.
     await t.db.query('BEGIN');
@@ -179,5 +190,53 @@ describe('a registrant’s queued notice after a cancellation', () => {
       expect.stringContaining('liste d’attente'),
       expect.stringContaining('L’atelier est annulé : la médiathèque est fermée.'),
     ]);
+  });
+
+  it('an interrupted reminder taken over after its registration was cancelled is not sent again (e-mail resent, SMS asked)', async () => {
+    const startsAt = new Date(Date.now() + 6 * 24 * 3600_000);
+    const created = await t.http<MunicipalEventDto>('POST', '/api/v1/events', {
+      token: town.agentSco.token,
+      body: {
+        teamId: town.scolarite.id,
+        title: 'Balade contée',
+        place: 'Parc municipal',
+        startsAt: startsAt.toISOString(),
+        capacity: 5,
+        waitlistCapacity: 0,
+        maxPlacesPerRegistration: 1,
+        published: true,
+        reminderMinutes: [2880],
+      },
+    });
+    expect(created.status).toBe(201);
+    const ev = created.body;
+    const dora = await register(ev.id, { name: 'Dora Petit', email: 'dora@example.fr' });
+    const eli = await register(ev.id, { name: 'Eli Martin', phone: '06 12 34 00 42', channel: 'sms' });
+    await notice(dora.id, 'registered');
+    await notice(eli.id, 'registered');
+    await sendQueued();
+    expect(await notices.sendDueReminders(new Date(startsAt.getTime() - 47 * 3600_000))).toBe(2);
+    const reminderOf = async (registrationId: string) =>
+      (await messagesOf(registrationId)).find((m) => m.body.startsWith('Rappel'))!;
+    const reminders = [await reminderOf(dora.id), await reminderOf(eli.id)];
+    // Both were claimed by an instance that died during its provider call (before the cancellations)…
+    await t.db.query(
+      `UPDATE message SET status = 'sending', send_started_at = now() - interval '10 minutes', send_instance = 'disparue-1'
+        WHERE id = ANY($1::uuid[])`,
+      [reminders.map((m) => m.id)],
+    );
+    // …then both citizens cancel; another worker takes the attempts over.
+    for (const r of [dora, eli])
+      expect((await t.http('POST', `/api/v1/public/registrations/${r.id}/cancel?token=${r.token}`)).status).toBe(200);
+    for (const m of reminders) await send(m.id);
+    for (const r of [dora, eli])
+      expect(await reminderOf(r.id)).toMatchObject({
+        status: 'failed',
+        error: 'non envoyé : envoi interrompu non repris, l’inscription a été annulée entre-temps',
+        skipped: true,
+      });
+    // Neither provider got a reminder (the e-mail would have been sent again, the SMS sent after asking Twilio).
+    expect((await mailsTo('dora@example.fr')).filter((m) => m.includes('Rappel'))).toEqual([]);
+    expect(smsTo('+33612340042').filter((m) => m.includes('Rappel'))).toEqual([]);
   });
 });

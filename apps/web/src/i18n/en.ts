@@ -196,6 +196,7 @@ export const en: Messages = {
     letterFrom: 'Letter received on {{date}} — from: {{name}}, {{address}}',
     failedReason: 'Sending failed: {{reason}}',
     interruptedReason: 'Sending interrupted: {{reason}}',
+    skippedReason: 'Not sent: {{reason}}',
   },
   viewer: {
     open: 'Preview',
@@ -550,6 +551,7 @@ export const en: Messages = {
     noRegistrations: 'No registration.',
     registrationLine: '{{status}} · {{places}} pl. · {{when}}',
     eventCancelled: 'event cancelled',
+    sessionCancelled: 'session cancelled',
     identities: 'Contact details',
     noIdentity: 'No known contact details.',
     error: 'Could not load this citizen.',

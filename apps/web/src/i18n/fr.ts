@@ -203,6 +203,7 @@ export const fr = {
     letterFrom: 'Courrier reçu le {{date}} — expéditeur : {{name}}, {{address}}',
     failedReason: "Échec de l'envoi : {{reason}}",
     interruptedReason: 'Envoi interrompu : {{reason}}',
+    skippedReason: 'Non envoyé : {{reason}}',
   },
   viewer: {
     open: 'Aperçu',
@@ -449,6 +450,7 @@ export const fr = {
     noRegistrations: 'Aucune inscription.',
     registrationLine: '{{status}} · {{places}} pl. · {{when}}',
     eventCancelled: 'événement annulé',
+    sessionCancelled: 'séance annulée',
     identities: 'Coordonnées',
     noIdentity: 'Aucune coordonnée connue.',
     error: 'Impossible de charger la fiche de cet usager.',

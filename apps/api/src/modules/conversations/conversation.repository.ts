@@ -20,6 +20,7 @@ import { pgJson } from '../../common/pg-text';
 import { PLANNED_PER_CALL } from '../../database/preparing-client';
 import { drawReference } from './references';
 import { CONVERSATION_COLUMNS, DUE_KEY, type ConversationRow } from './conversation.mapper';
+import { SKIPPED_NOTICE } from './message.repository';
 
 export interface ConversationFilter {
   organizationId: string;
@@ -1023,19 +1024,29 @@ export class ConversationRepository {
   /**
    * Puts a failed reply of this conversation back to "queued" for another try: the queue whose
    * worker sends it (a Meta comment reply's, a form's e-mail notice's, or the outbound worker's);
-   * null when it is not a failed reply.
+   * null when it is not a failed reply; 'skipped' for a registrant's notice not sent because its
+   * registration was cancelled (SKIPPED_NOTICE), which stays as it is.
    */
-  async requeueFailedReply(manager: EntityManager, conversationId: string, messageId: string): Promise<string | null> {
-    const [row] = await manager.query<{ source: string | null; channel_id: string | null; notice_via: string | null }[]>(
+  async requeueFailedReply(
+    manager: EntityManager,
+    conversationId: string,
+    messageId: string,
+  ): Promise<string | 'skipped' | null> {
+    const [row] = await manager.query<
+      { source: string | null; channel_id: string | null; notice_via: string | null; skipped: boolean }[]
+    >(
       `WITH u AS (
-         UPDATE message SET status = 'queued', error = NULL
-          WHERE id = $1 AND conversation_id = $2 AND direction = 'outbound' AND kind = 'message'
-            AND (status = 'failed' OR (status = 'sending' AND error IS NOT NULL))
-          RETURNING id, channel_id, meta->>'source' AS source, meta->'formNotice'->>'via' AS notice_via
-       ) SELECT channel_id, source, notice_via FROM u`,
+         UPDATE message m SET status = 'queued', error = NULL
+          WHERE m.id = $1 AND m.conversation_id = $2 AND m.direction = 'outbound' AND m.kind = 'message'
+            AND (m.status = 'failed' OR (m.status = 'sending' AND m.error IS NOT NULL)) AND NOT ${SKIPPED_NOTICE}
+          RETURNING m.id, m.channel_id, m.meta->>'source' AS source, m.meta->'formNotice'->>'via' AS notice_via
+       ) SELECT channel_id, source, notice_via, false AS skipped FROM u
+         UNION ALL
+         SELECT NULL, NULL, NULL, true FROM message m WHERE m.id = $1 AND m.conversation_id = $2 AND ${SKIPPED_NOTICE}`,
       [messageId, conversationId],
     );
     if (!row) return null;
+    if (row.skipped) return 'skipped';
     if (row.source === 'comment-reply' || row.source === 'private-reply') return QUEUES.metaCommentSend;
     if (!row.channel_id && row.notice_via === 'email') return QUEUES.formNoticeMail;
     return QUEUES.outboundSend;

@@ -28,7 +28,7 @@ import { currentOrigin } from '../../common/request-context';
 import { uploadedFileType } from '../../common/file-type';
 import { BlobStore } from '../blobs/blob-store';
 import type { NewAttachment } from './message.repository';
-import { AppError, badRequest, forbidden, notFound, staleVersion } from '../../common/errors';
+import { AppError, badRequest, conflict, forbidden, notFound, staleVersion } from '../../common/errors';
 import { AgentDirectory } from '../agents/agent-directory.service';
 import { ContactService } from '../contacts/contact.service';
 import { AuditRepository } from '../../infra/audit/audit.repository';
@@ -320,6 +320,8 @@ export class ConversationService {
       await this.restrictions.assertMaySend(m, row.contact_id, row.id);
       const queue = await this.repo.requeueFailedReply(m, id, messageId);
       if (!queue) throw badRequest("seule une réponse dont l'envoi a échoué peut être renvoyée");
+      if (queue === 'skipped')
+        throw conflict("cet avis n'a pas été envoyé (une annulation l'a précédé) : il ne peut pas être renvoyé");
       await this.queue.sendInTx(m, queue, { messageId, organizationId: agent.organizationId });
       await this.audit.record(
         {

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { AttachmentDto, ChannelKind, DeliveryStatus, MessageDirection, MessageDto, MessageKind } from '@guichet/contracts';
+import {
+  NOTICE_NOT_SENT,
+  type AttachmentDto,
+  type ChannelKind,
+  type DeliveryStatus,
+  type MessageDirection,
+  type MessageDto,
+  type MessageKind,
+} from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { withInlineParts } from './inline-parts';
 import { Database } from '../../common/database';
@@ -29,13 +37,20 @@ interface MessageRow {
   notice: MessageDto['notice'] | null;
   letter: MessageDto['letter'] | null;
   posted_at: string | null;
+  skipped: boolean;
 }
+
+/**
+ * SQL: the message `m` is a registrant's notice the outbound claim did not send (its registration,
+ * event or session cancelled before: MessageDto.skipped), never to be sent again.
+ */
+export const SKIPPED_NOTICE = `(m.status = 'failed' AND m.meta ? 'municipalEvent' AND starts_with(m.error, '${NOTICE_NOT_SENT}'))`;
 
 const COLUMNS = `m.id, m.conversation_id, m.direction, m.kind, m.channel_id, ch.kind AS channel_kind, m.author_agent_id,
   m.body, m.html_body, m.status, m.error, m.created_at, m.meta->'inlineImages' AS inline_images, m.meta->'listedToo' AS listed_too,
   m.meta->>'senderDeduced' AS sender_deduced, m.meta->>'acknowledgement' AS acknowledgement, m.meta->>'survey' AS survey,
   m.meta->'formNotice' AS notice, m.meta->'letter' AS letter, m.meta->>'postedAt' AS posted_at,
-  to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS sort_key`;
+  ${SKIPPED_NOTICE} AS skipped, to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS sort_key`;
 
 export interface NewMessage {
   organizationId: string;
@@ -354,6 +369,7 @@ export class MessageRepository {
       ...(r.notice ? { notice: r.notice } : {}),
       ...(r.letter ? { letter: r.letter } : {}),
       ...(r.posted_at ? { postedAt: r.posted_at } : {}),
+      ...(r.skipped ? { skipped: true as const } : {}),
       createdAt: r.created_at.toISOString(),
     }));
   }

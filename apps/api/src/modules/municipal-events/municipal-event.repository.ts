@@ -257,7 +257,10 @@ export interface ContactRegistrationRow extends RegistrationRow {
   starts_at: Date;
   team_id: string;
   team_name: string;
+  /** The event's cancellation, or its session's. */
   event_cancelled_at: Date | null;
+  /** The session is cancelled, the event is not. */
+  session_cancelled: boolean;
 }
 
 export const toContactRegistrationDto = (r: ContactRegistrationRow): ContactRegistrationDto => ({
@@ -269,6 +272,7 @@ export const toContactRegistrationDto = (r: ContactRegistrationRow): ContactRegi
     teamId: r.team_id,
     teamName: r.team_name,
     cancelled: !!r.event_cancelled_at,
+    sessionCancelled: r.session_cancelled,
   },
 });
 
@@ -869,7 +873,8 @@ export class MunicipalEventRepository {
   async byContact(organizationId: string, contactId: string, teamIds: string[] | null): Promise<ContactRegistrationRow[]> {
     return this.db.query(
       `SELECT ${REGISTRATION_COLUMNS}, e.title, s.starts_at, e.team_id, t.name AS team_name,
-              coalesce(e.cancelled_at, s.cancelled_at) AS event_cancelled_at
+              coalesce(e.cancelled_at, s.cancelled_at) AS event_cancelled_at,
+              (e.cancelled_at IS NULL AND s.cancelled_at IS NOT NULL) AS session_cancelled
        FROM municipal_event_registration r
        JOIN municipal_event e ON e.id = r.event_id JOIN municipal_event_session s ON s.id = r.session_id
        JOIN team t ON t.id = e.team_id

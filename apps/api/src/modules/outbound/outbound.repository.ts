@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { DeliveryStatus, FormReplyNotice, FormReplyNoticeDto } from '@guichet/contracts';
+import { NOTICE_NOT_SENT, type DeliveryStatus, type FormReplyNotice, type FormReplyNoticeDto } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database';
 import { isUuid } from '../../common/uuid';
@@ -30,8 +30,30 @@ export interface FormNoticeMailRow {
   notice: FormReplyNoticeDto | null;
 }
 
-/** How a registrant's notice skipped at its claim starts its reason (shown « Échec de l’envoi : … »). */
-const NOT_SENT = 'non envoyé :';
+/**
+ * SQL: why the registrant's notice $1 (a message in `status`) must not leave now, or NULL (issue
+ * 17, « none is sent after a cancellation »): a notice of the town hall to a registrant (a
+ * reminder, a confirmation, a waiting-list offer, an event's change) whose registration is no
+ * longer active, or whose event or session is cancelled. `wording` makes the reason of what was
+ * cancelled (it starts with NOTICE_NOT_SENT: MessageDto.skipped). The registration is read FOR
+ * SHARE: a cancellation not yet committed is waited for and seen. What tells the cancellation
+ * itself (`cancelled`, `expired`, `event_cancelled`) and an agent's message (the one sent with an
+ * event's cancellation: no `notice`, `reminder` nor `eventChanged`) always go.
+ */
+const noticeWithheld = (status: 'queued' | 'sending', wording: (cancelled: string) => string) => `
+  (SELECT CASE WHEN e.cancelled_at IS NOT NULL THEN '${wording('l’événement a été annulé')}'
+               WHEN s.cancelled_at IS NOT NULL THEN '${wording('la séance a été annulée')}'
+               WHEN r.status = 'cancelled' THEN '${wording('l’inscription a été annulée')}'
+               WHEN r.status = 'expired' THEN '${wording('l’inscription a été close')}'
+          END
+     FROM message q
+     JOIN municipal_event_registration r ON r.id = (q.meta->'municipalEvent'->>'registrationId')::uuid
+     JOIN municipal_event_session s ON s.id = r.session_id
+     JOIN municipal_event e ON e.id = r.event_id
+    WHERE q.id = $1 AND q.status = '${status}'
+      AND (q.meta->'municipalEvent' ?| array['reminder', 'eventChanged']
+           OR q.meta->'municipalEvent'->>'notice' IN ('registered', 'waitlisted', 'offered', 'confirmed'))
+      FOR SHARE OF r)`;
 
 /** What the sending worker needs of a queued message: its text, conversation and citizen, and its last attempt. */
 export interface OutboundRow {
@@ -84,14 +106,9 @@ export class OutboundRepository {
    * `sending`, with when and by which instance. `lost` when it was not `queued` any more (another
    * run claimed it first).
    *
-   * Issue 17, « none is sent after a cancellation »: a notice of the town hall to a registrant (a
-   * reminder, a confirmation, a waiting-list offer, an event's change) whose registration is no
-   * longer active, or whose event or session is cancelled, is settled `failed` with the reason
-   * instead, in the same statement (`skipped`). The registration is read FOR SHARE: a cancellation
-   * not yet committed is waited for and seen, so none leaves once the citizen or the town cancelled.
-   * What tells the cancellation itself (`cancelled`, `expired`, `event_cancelled`) and an agent's
-   * message (the one sent with an event's cancellation: no `notice`, `reminder` nor `eventChanged`)
-   * always go.
+   * Issue 17, « none is sent after a cancellation »: a registrant's notice whose registration,
+   * event or session was cancelled (noticeWithheld) is settled `failed` with the reason instead, in
+   * the same statement (`skipped`), so none leaves once the citizen or the town cancelled.
    */
   async claim(messageId: string, instance: string): Promise<'claimed' | 'lost' | { skipped: string }> {
     const [row] = await this.db.query<{ status: string; error: string | null }>(
@@ -100,25 +117,27 @@ export class OutboundRepository {
               error = coalesce(x.skip, m.error),
               send_started_at = CASE WHEN x.skip IS NULL THEN now() ELSE m.send_started_at END,
               send_instance = CASE WHEN x.skip IS NULL THEN $2 ELSE m.send_instance END
-         FROM (SELECT (SELECT CASE WHEN e.cancelled_at IS NOT NULL THEN '${NOT_SENT} l’événement a été annulé avant l’envoi'
-                                   WHEN s.cancelled_at IS NOT NULL THEN '${NOT_SENT} la séance a été annulée avant l’envoi'
-                                   WHEN r.status = 'cancelled' THEN '${NOT_SENT} l’inscription a été annulée avant l’envoi'
-                                   WHEN r.status = 'expired' THEN '${NOT_SENT} l’inscription a été close avant l’envoi'
-                              END
-                         FROM message q
-                         JOIN municipal_event_registration r ON r.id = (q.meta->'municipalEvent'->>'registrationId')::uuid
-                         JOIN municipal_event_session s ON s.id = r.session_id
-                         JOIN municipal_event e ON e.id = r.event_id
-                        WHERE q.id = $1 AND q.status = 'queued'
-                          AND (q.meta->'municipalEvent' ?| array['reminder', 'eventChanged']
-                               OR q.meta->'municipalEvent'->>'notice' IN ('registered', 'waitlisted', 'offered', 'confirmed'))
-                          FOR SHARE OF r) AS skip) x
+         FROM (SELECT ${noticeWithheld('queued', (c) => `${NOTICE_NOT_SENT} ${c} avant l’envoi`)} AS skip) x
         WHERE m.id = $1 AND m.status = 'queued'
         RETURNING m.status, m.error`,
       [messageId, instance],
     );
     if (!row) return 'lost';
     return row.status === 'failed' ? { skipped: row.error! } : 'claimed';
+  }
+
+  /**
+   * Why an interrupted attempt of a registrant's notice, taken over by this run (`sending`), must
+   * not be made again (its registration, event or session cancelled since it was claimed:
+   * noticeWithheld), or null. Asked before a new provider call only: what the provider already
+   * has of the first attempt is recorded as sent.
+   */
+  async withheldAtTakeOver(messageId: string): Promise<string | null> {
+    const [row] = await this.db.query<{ skip: string | null }>(
+      `SELECT ${noticeWithheld('sending', (c) => `${NOTICE_NOT_SENT} envoi interrompu non repris, ${c} entre-temps`)} AS skip`,
+      [messageId],
+    );
+    return row?.skip ?? null;
   }
 
   /**

@@ -339,9 +339,15 @@ export class OutboundWorker implements OnApplicationBootstrap {
     this.logger.log(`message ${row.id}: envoi précédent interrompu (${row.send_instance ?? '?'}), repris`);
     const unwritten = this.unwritten.take(row.id);
     if (unwritten) return { kind: 'result', result: unwritten };
+    // A registrant's notice cancelled since its claim is not sent again (what the provider has of it stands).
+    const again = async (): Promise<Settled> => {
+      const withheld = await this.repo.withheldAtTakeOver(row.id);
+      if (withheld) return { kind: 'result', result: { ok: false, temporary: false, reason: withheld } };
+      return { kind: 'result', result: await this.attempt(row.id, sender) };
+    };
     switch (sender.interrupted) {
       case 'resend':
-        return { kind: 'result', result: await this.attempt(row.id, sender) };
+        return again();
       case 'agent':
         // An echo of the first attempt already told its id: it left.
         if (current.external_id)
@@ -363,7 +369,7 @@ export class OutboundWorker implements OnApplicationBootstrap {
         );
         const mine = found.records.find((r) => !taken.has(r.externalId));
         if (mine) return { kind: 'result', result: { ok: true, status: 'sent', externalId: mine.externalId }, recovered: true };
-        return { kind: 'result', result: await this.attempt(row.id, sender) };
+        return again();
       }
     }
   }

@@ -35,7 +35,9 @@ export function EventRegistrations({ contactId }: { contactId: string }) {
                       year: 'numeric',
                     }),
                   })}
-                  {r.event.cancelled ? ` · ${t('citizen.eventCancelled')}` : ''}
+                  {r.event.cancelled
+                    ? ` · ${t(r.event.sessionCancelled ? 'citizen.sessionCancelled' : 'citizen.eventCancelled')}`
+                    : ''}
                 </span>
               </a>
             </li>

@@ -1,4 +1,11 @@
-import { addressLines, CHANNEL_CAPABILITIES, formatLongDate, isTownLetter, type MessageDto } from '@guichet/contracts';
+import {
+  addressLines,
+  CHANNEL_CAPABILITIES,
+  formatLongDate,
+  isTownLetter,
+  NOTICE_NOT_SENT,
+  type MessageDto,
+} from '@guichet/contracts';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ChannelTag } from '../../components/channel-tag';
@@ -271,15 +278,18 @@ export function MessageItem({
           data-testid="delivery-status"
         >
           <span>
-            {m.status === 'failed' && m.error
-              ? t('message.failedReason', { reason: m.error })
-              : interrupted
-                ? t('message.interruptedReason', { reason: m.error ?? '' })
-                : m.channelKind === 'webform' && m.status === 'sent'
-                  ? t('message.delivery.published')
-                  : t(`message.delivery.${m.status}`)}
+            {m.skipped && m.error
+              ? t('message.skippedReason', { reason: m.error.slice(NOTICE_NOT_SENT.length).trim() })
+              : m.status === 'failed' && m.error
+                ? t('message.failedReason', { reason: m.error })
+                : interrupted
+                  ? t('message.interruptedReason', { reason: m.error ?? '' })
+                  : m.channelKind === 'webform' && m.status === 'sent'
+                    ? t('message.delivery.published')
+                    : t(`message.delivery.${m.status}`)}
           </span>
-          {m.status === 'failed' || interrupted ? <RetryButton message={m} /> : null}
+          {/* A registrant's notice withheld because of a cancellation is not sent again. */}
+          {(m.status === 'failed' && !m.skipped) || interrupted ? <RetryButton message={m} /> : null}
         </div>
       ) : null}
     </article>
