@@ -1,16 +1,23 @@
 import { randomBytes } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startDovecot } from '@guichet/testing';
 import { RegistrantNotices } from '../src/modules/municipal-events/registrant-notices.service';
 import { Arrivals, type ArrivalsDone } from './lib/arrivals';
 import { withBenchEnv, type BenchEnv, type Log } from './lib/env';
+import { cpuMark, cpuSince } from './lib/cpu';
 import { createAgents, createChannel, createOrganization, createTeams } from './lib/fixtures';
 import { createEmailChannelOverApi } from './lib/mailbox';
 import type { BenchResult } from './lib/report';
 import { Standins, type StandinsCount } from './lib/standins';
+import { countStatements } from './lib/statement-count';
 import { count, ms, perSecond, seconds, summarize } from './lib/stats';
 import { nowMs, sleep } from './lib/timing';
 import { createSmsChannelOverApi, phoneOf, TWILIO_ACCOUNT } from './lib/twilio-webhooks';
+import { WaitSampler } from './lib/wait-sampler';
 import { WebhookLoad } from './lib/webhook-load';
+
+/** `--part registrations` or `--part reminders`: only that half runs (a development run, never written to RESULTS.md). */
+export type EventsPart = 'registrations' | 'reminders';
 
 export interface EventsBenchOptions {
   /** Registrations for the popular event (one place each). */
@@ -31,6 +38,8 @@ export interface EventsBenchOptions {
   /** The ingest during the reminders, at least this fraction of its quiet value. */
   targetIngestRatio: number;
   deadlineMs: number;
+  /** Only this half (both when unset). */
+  part?: EventsPart;
 }
 
 export const EVENTS_DEFAULTS: EventsBenchOptions = {
@@ -91,10 +100,70 @@ async function allocation(env: BenchEnv, o: EventsBenchOptions, eventId: string,
   };
 }
 
+/** What the registrations over `spreadMs` cost, counted while they ran (counts, less noisy than times on a shared machine). */
+interface RegistrationCosts {
+  /** CPU of the bench process, which runs the app (the citizens are in the arrivals child). */
+  appCpuMs: number;
+  databaseCpuMs: number;
+  /** Statements the app's pool sent, by kind (statement-count.ts). */
+  statements: number;
+  byKind: [string, number][];
+  /** The app's event-loop delay (perf_hooks, 5 ms resolution). */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+  /** pg_stat_activity of the app's connections, sampled (wait-sampler.ts). */
+  waits: string;
+  lockWaits: number;
+}
+
 interface RegistrationsHalf {
-  spread: { http: ArrivalsDone; sql: ArrivalsDone; check: Allocation };
-  atOnce: { http: ArrivalsDone; sql: ArrivalsDone; check: Allocation };
+  spread: { http: ArrivalsDone; sql: ArrivalsDone; check: Allocation; costs: RegistrationCosts };
+  atOnce: { http: ArrivalsDone; sql: ArrivalsDone; check: Allocation; costs: RegistrationCosts };
   server: string;
+}
+
+/** `fn` run with its costs counted (RegistrationCosts). */
+async function withCosts<T>(env: BenchEnv, fn: () => Promise<T>): Promise<{ result: T; costs: RegistrationCosts }> {
+  const sampler = new WaitSampler(env.db);
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  let result!: T;
+  const mark = cpuMark();
+  sampler.start();
+  loop.enable();
+  const statements = await countStatements(async () => {
+    result = await fn();
+  });
+  loop.disable();
+  await sampler.stop();
+  const cpu = cpuSince(mark);
+  return {
+    result,
+    costs: {
+      appCpuMs: cpu.processMs,
+      databaseCpuMs: cpu.databaseMs,
+      statements: statements.total,
+      byKind: statements.byKind,
+      loopDelayP99Ms: loop.percentile(99) / 1e6,
+      loopDelayMaxMs: loop.max / 1e6,
+      waits: sampler.describe(),
+      lockWaits: sampler.lockWaits,
+    },
+  };
+}
+
+/** The costs of `n` registrations, per registration, in a line of the notes. */
+function describeCosts(c: RegistrationCosts, n: number): string {
+  const each = (v: number) => (v / n).toFixed(2);
+  const kinds = c.byKind
+    .slice(0, 6)
+    .map(([k, v]) => `${v} × ${k}`)
+    .join('; ');
+  return (
+    `per registration: app process CPU ${each(c.appCpuMs)} ms, database CPU ${each(c.databaseCpuMs)} ms, ` +
+    `${each(c.statements)} statements of the app's pool (${count(c.statements)} in all: ${kinds}); ` +
+    `app event-loop delay p99 ${ms(c.loopDelayP99Ms)}, max ${ms(c.loopDelayMaxMs)}; ` +
+    `the app's connections in pg_stat_activity every 10 ms: ${c.waits}`
+  );
 }
 
 /**
@@ -140,15 +209,23 @@ async function registrationsHalf(o: EventsBenchOptions, log: Log): Promise<Regis
           const baselineEventId = await create(`Référence SQL (${tag})`);
           const n = o.registrations;
           log(`events: ${n} registrations ${spreadMs ? `over ${seconds(spreadMs)}` : 'at once'} through HTTP`);
-          const http = await arrivals.run({
-            type: 'http',
-            url: `${env.app.url}/api/v1/public/events/${eventId}/registrations`,
-            bodies: Array.from({ length: n }, (_, i) =>
-              JSON.stringify({ name: `Parent ${i}`, email: `parent.${tag}.${i}@exemple.fr`, places: 1, consentReminders: true }),
-            ),
-            spreadMs,
-            timeoutMs: 60_000,
-          });
+          const { result: http, costs } = await withCosts(env, () =>
+            arrivals.run({
+              type: 'http',
+              url: `${env.app.url}/api/v1/public/events/${eventId}/registrations`,
+              bodies: Array.from({ length: n }, (_, i) =>
+                JSON.stringify({
+                  name: `Parent ${i}`,
+                  email: `parent.${tag}.${i}@exemple.fr`,
+                  places: 1,
+                  consentReminders: true,
+                }),
+              ),
+              spreadMs,
+              timeoutMs: 60_000,
+            }),
+          );
+          log(`events: ${describeCosts(costs, n)}`);
           log(`events: as many bare SQL INSERTs ${spreadMs ? `over ${seconds(spreadMs)}` : 'at once'}`);
           const sql = await arrivals.run({
             type: 'sql',
@@ -166,7 +243,7 @@ async function registrationsHalf(o: EventsBenchOptions, log: Log): Promise<Regis
             timeoutMs: 60_000,
           });
           if (sql.statuses.some((s) => s !== 1)) throw new Error(`bare INSERTs failed: ${sql.firstError}`);
-          return { http, sql, check: await allocation(env, o, eventId, http) };
+          return { http, sql, check: await allocation(env, o, eventId, http), costs };
         };
         const spread = await run(o.spreadMs, 'spread');
         const atOnce = await run(0, 'once');
@@ -192,6 +269,8 @@ interface RemindersHalf {
   quiet: { webhooks: number; ms: number };
   loaded: { webhooks: number; ms: number };
   ingestLatencies: { quiet: number[]; loaded: number[] };
+  /** From the scheduling to the last reminder received, the inbound SMS included (as RegistrationCosts). */
+  costs: Pick<RegistrationCosts, 'appCpuMs' | 'databaseCpuMs' | 'statements' | 'byKind' | 'waits'>;
 }
 
 const SMS_TEXT = 'Bonjour, le stationnement est-il autorisé rue des Écoles pendant la brocante de dimanche ?';
@@ -301,6 +380,7 @@ async function remindersHalf(o: EventsBenchOptions, log: Log): Promise<Reminders
             Object.values(c.mail).reduce((a, b) => a + b, 0) + Object.values(c.sms).reduce((a, b) => a + b, 0);
           let scheduledMs = 0;
           let sentMs = 0;
+          let costs: RemindersHalf['costs'] | undefined;
           try {
             log(`events: warm-up and quiet ingest (${o.quietChunks} × ${o.ingestChunk} inbound SMS webhooks)`);
             await load.run(chunk(), o.ingestConcurrency);
@@ -308,31 +388,46 @@ async function remindersHalf(o: EventsBenchOptions, log: Log): Promise<Reminders
 
             log(`events: ${count(o.reminders)} reminders scheduled and sent while the inbound SMS keep arriving`);
             const notices = env.app.app.get(RegistrantNotices);
-            const started = nowMs();
-            let done = false;
-            const scheduling = notices.sendDueReminders().then((n) => {
-              scheduledMs = nowMs() - started;
-              return n;
-            });
-            const watching = (async () => {
-              while (nowMs() - started < o.deadlineMs) {
-                counted = await standins.count(REMINDER_PREFIX);
-                if (reminded(counted) >= o.reminders) break;
-                await sleep(250);
+            const sampler = new WaitSampler(env.db, 'guichet', 50);
+            const mark = cpuMark();
+            sampler.start();
+            let scheduled = 0;
+            const statements = await countStatements(async () => {
+              const started = nowMs();
+              let done = false;
+              const scheduling = notices.sendDueReminders().then((n) => {
+                scheduledMs = nowMs() - started;
+                return n;
+              });
+              const watching = (async () => {
+                while (nowMs() - started < o.deadlineMs) {
+                  counted = await standins.count(REMINDER_PREFIX);
+                  if (reminded(counted) >= o.reminders) break;
+                  await sleep(250);
+                }
+                sentMs = nowMs() - started;
+                done = true;
+              })();
+              while (!done) {
+                const r = await load.run(chunk(), o.ingestConcurrency);
+                // Only chunks run entirely while reminders were going out.
+                if (done) break;
+                loaded.webhooks += r.latencies.length;
+                loaded.ms += r.elapsedMs;
+                latencies.loaded.push(...r.latencies);
               }
-              sentMs = nowMs() - started;
-              done = true;
-            })();
-            while (!done) {
-              const r = await load.run(chunk(), o.ingestConcurrency);
-              // Only chunks run entirely while reminders were going out.
-              if (done) break;
-              loaded.webhooks += r.latencies.length;
-              loaded.ms += r.elapsedMs;
-              latencies.loaded.push(...r.latencies);
-            }
-            const scheduled = await scheduling;
-            await watching;
+              scheduled = await scheduling;
+              await watching;
+            });
+            await sampler.stop();
+            const cpu = cpuSince(mark);
+            costs = {
+              appCpuMs: cpu.processMs,
+              databaseCpuMs: cpu.databaseMs,
+              statements: statements.total,
+              byKind: statements.byKind,
+              waits: sampler.describe(),
+            };
             if (scheduled !== o.reminders) throw new Error(`${scheduled} reminders scheduled, expected ${o.reminders}`);
             log(`events: quiet ingest again`);
             await measureQuiet();
@@ -364,6 +459,7 @@ async function remindersHalf(o: EventsBenchOptions, log: Log): Promise<Reminders
             quiet,
             loaded,
             ingestLatencies: latencies,
+            costs: costs!,
             server: env.server,
           };
         },
@@ -377,27 +473,24 @@ async function remindersHalf(o: EventsBenchOptions, log: Log): Promise<Reminders
   }
 }
 
-export async function benchEvents(o: EventsBenchOptions, log: Log): Promise<BenchResult> {
-  const regs = await registrationsHalf(o, log);
-  const rem = await remindersHalf(o, log);
+interface HalfResult {
+  rows: BenchResult['rows'];
+  target: string;
+  measured: string;
+  pass: boolean;
+  notes: string[];
+  server: string;
+}
+
+function registrationsResult(o: EventsBenchOptions, regs: RegistrationsHalf): HalfResult {
   const { spread, atOnce } = regs;
   const a = summarize(spread.http.latencies);
   const b = summarize(spread.sql.latencies);
   const a0 = summarize(atOnce.http.latencies);
   const b0 = summarize(atOnce.sql.latencies);
-  const quietRate = (rem.quiet.webhooks / rem.quiet.ms) * 1000;
-  const loadedRate = rem.loaded.ms ? (rem.loaded.webhooks / rem.loaded.ms) * 1000 : 0;
-  const ingestRatio = loadedRate / quietRate;
-  const q = summarize(rem.ingestLatencies.quiet);
-  const l = rem.ingestLatencies.loaded.length ? summarize(rem.ingestLatencies.loaded) : null;
   const c = spread.check;
-  const registrationsPass = spread.check.consistent && atOnce.check.consistent && a.p99 <= o.targetP99Ms;
-  const remindersPass = rem.exactlyOnce && rem.loaded.webhooks > 0 && ingestRatio >= o.targetIngestRatio;
   const spreadLabel = seconds(o.spreadMs);
   return {
-    id: 'events',
-    title: `Municipal events: ${count(o.registrations)} registrations over ${spreadLabel} through the HTTP API; ${count(o.reminders)} reminders while SMS arrive`,
-    columns: ['Guichet', 'baseline'],
     rows: [
       { metric: 'registrations: requests', values: [count(spread.http.latencies.length), count(spread.sql.latencies.length)] },
       {
@@ -411,6 +504,30 @@ export async function benchEvents(o: EventsBenchOptions, log: Log): Promise<Benc
         metric: 'all at once (not the target): p50 / p99',
         values: [`${ms(a0.p50)} / ${ms(a0.p99)}`, `${ms(b0.p50)} / ${ms(b0.p99)}`],
       },
+    ],
+    target: `registrations over ${spreadLabel}: p99 ≤ ${o.targetP99Ms} ms, every request answered, capacity never exceeded`,
+    measured: `p99 ${ms(a.p99)}; ${count(c.confirmed)} confirmed, ${count(c.waitlisted)} waitlisted, ${count(c.full)} full (409), ${count(c.other)} other; counters ${c.counters}`,
+    pass: spread.check.consistent && atOnce.check.consistent && a.p99 <= o.targetP99Ms,
+    notes: [
+      `one event of ${o.capacity} places and a waiting list of ${o.waitlistCapacity}, one place per registration; the ${count(o.registrations)} requests arrive evenly over ${spreadLabel} (one every ${ms(o.spreadMs / o.registrations)}), each on a connection of its own, from a child process (the citizens are elsewhere: the app's event loop does not also run them); latest start behind schedule ${ms(spread.http.maxLatenessMs)}; the registrations of one event that arrive together share one transaction (group commit), so the latency includes the wait for the group in flight`,
+      `over ${spreadLabel}, ${describeCosts(spread.costs, spread.http.latencies.length)}`,
+      `all at once (not the target): the same on another event, all ${count(o.registrations)} requests started at the same moment: answered in ${seconds(atOnce.http.elapsedMs)}, max ${ms(a0.max)}; allocation ${atOnce.check.confirmed}/${atOnce.check.waitlisted}/${atOnce.check.full}/${atOnce.check.other} (confirmed/waitlisted/full/other)`,
+      `checked after each: the answers match the rows and the event's counters (${spread.check.consistent ? 'yes' : 'NO'} over ${spreadLabel}, ${atOnce.check.consistent ? 'yes' : 'NO'} at once)`,
+      'each registration also writes its notice job (the citizen file and message are written by the job, after the answer); jobs do not run in this half',
+      `the baseline is the same number of single-row INSERTs from the same child process on the same schedule, through a pool of 10 connections (the app pool size), on another event: no lock, no check, no job`,
+    ],
+    server: regs.server,
+  };
+}
+
+function remindersResult(o: EventsBenchOptions, rem: RemindersHalf & { server: string }): HalfResult {
+  const quietRate = (rem.quiet.webhooks / rem.quiet.ms) * 1000;
+  const loadedRate = rem.loaded.ms ? (rem.loaded.webhooks / rem.loaded.ms) * 1000 : 0;
+  const ingestRatio = loadedRate / quietRate;
+  const q = summarize(rem.ingestLatencies.quiet);
+  const l = rem.ingestLatencies.loaded.length ? summarize(rem.ingestLatencies.loaded) : null;
+  return {
+    rows: [
       { metric: 'reminders scheduled in', values: [seconds(rem.scheduledMs), '—'] },
       {
         metric: 'reminders received by the stand-ins in',
@@ -425,18 +542,39 @@ export async function benchEvents(o: EventsBenchOptions, log: Log): Promise<Benc
         values: [`${ms(q.p99)} / ${l ? ms(l.p99) : '—'}`, '—'],
       },
     ],
-    target: `registrations over ${spreadLabel}: p99 ≤ ${o.targetP99Ms} ms, every request answered, capacity never exceeded; each reminder sent exactly once; inbound SMS ingest during the reminders ≥ ${Math.round(o.targetIngestRatio * 100)} % of its quiet value`,
-    measured: `p99 ${ms(a.p99)}; ${count(c.confirmed)} confirmed, ${count(c.waitlisted)} waitlisted, ${count(c.full)} full (409), ${count(c.other)} other; counters ${c.counters}; reminders ${count(rem.byMail)} e-mails + ${count(rem.bySms)} SMS, ${count(rem.missing)} missing, ${count(rem.duplicates)} duplicated; ingest ${(ingestRatio * 100).toFixed(1)} % of quiet`,
-    pass: registrationsPass && remindersPass,
+    target: `each reminder sent exactly once; inbound SMS ingest during the reminders ≥ ${Math.round(o.targetIngestRatio * 100)} % of its quiet value`,
+    measured: `reminders ${count(rem.byMail)} e-mails + ${count(rem.bySms)} SMS, ${count(rem.missing)} missing, ${count(rem.duplicates)} duplicated; ingest ${(ingestRatio * 100).toFixed(1)} % of quiet`,
+    pass: rem.exactlyOnce && rem.loaded.webhooks > 0 && ingestRatio >= o.targetIngestRatio,
     notes: [
-      `one event of ${o.capacity} places and a waiting list of ${o.waitlistCapacity}, one place per registration; the ${count(o.registrations)} requests arrive evenly over ${spreadLabel} (one every ${ms(o.spreadMs / o.registrations)}), each on a connection of its own, from a child process (the citizens are elsewhere: the app's event loop does not also run them); latest start behind schedule ${ms(spread.http.maxLatenessMs)}; the registrations of one event that arrive together share one transaction (group commit), so the latency includes the wait for the group in flight`,
-      `all at once (not the target): the same on another event, all ${count(o.registrations)} requests started at the same moment: answered in ${seconds(atOnce.http.elapsedMs)}, max ${ms(a0.max)}; allocation ${atOnce.check.confirmed}/${atOnce.check.waitlisted}/${atOnce.check.full}/${atOnce.check.other} (confirmed/waitlisted/full/other)`,
-      `checked after each: the answers match the rows and the event's counters (${spread.check.consistent ? 'yes' : 'NO'} over ${spreadLabel}, ${atOnce.check.consistent ? 'yes' : 'NO'} at once)`,
-      'each registration also writes its notice job (the citizen file and message are written by the job, after the answer); jobs do not run in this half',
-      `the baseline is the same number of single-row INSERTs from the same child process on the same schedule, through a pool of 10 connections (the app pool size), on another event: no lock, no check, no job`,
       `reminders: ${count(o.reminders)} registrants of an event starting in 90 minutes (reminder 2 h before, so due), half by e-mail (SMTP capture), half by SMS only (Twilio stand-in), the stand-ins on a worker thread accepting as fast as they are sent to; scheduled by RegistrantNotices.sendDueReminders() (the minute sweep's work: claims in batches of 200, each with its message and outbound job), sent by the outbound jobs; counted per recipient at the stand-ins: ${rem.exactlyOnce ? 'each exactly once' : 'NOT exactly once'} (a re-run of the sweep after them scheduled ${rem.duplicates} more)`,
+      `while the reminders went out (the inbound SMS beside them included): app process CPU ${seconds(rem.costs.appCpuMs)}, database CPU ${seconds(rem.costs.databaseCpuMs)}; ${count(rem.costs.statements)} statements of the app's pool (${rem.costs.byKind
+        .slice(0, 8)
+        .map(([k, v]) => `${count(v)} × ${k}`)
+        .join('; ')}); the app's connections in pg_stat_activity every 50 ms: ${rem.costs.waits}`,
       `ingest figure: signed inbound SMS webhooks from a worker thread, ${o.ingestConcurrency} in flight, in chunks of ${o.ingestChunk}; quiet = ${o.quietChunks} chunks before and ${o.quietChunks} after the reminders (${count(rem.quiet.webhooks)} webhooks), during = the chunks run entirely while reminders were going out (${count(rem.loaded.webhooks)} webhooks); ${(ingestRatio * 100).toFixed(1)} % (target ≥ ${Math.round(o.targetIngestRatio * 100)} %)`,
     ],
-    server: regs.server,
+    server: rem.server,
+  };
+}
+
+export async function benchEvents(o: EventsBenchOptions, log: Log): Promise<BenchResult> {
+  const halves: HalfResult[] = [];
+  if (o.part !== 'reminders') halves.push(registrationsResult(o, await registrationsHalf(o, log)));
+  if (o.part !== 'registrations') halves.push(remindersResult(o, await remindersHalf(o, log)));
+  const spreadLabel = seconds(o.spreadMs);
+  const title = {
+    registrations: `${count(o.registrations)} registrations over ${spreadLabel} through the HTTP API`,
+    reminders: `${count(o.reminders)} reminders while SMS arrive`,
+  };
+  return {
+    id: 'events',
+    title: `Municipal events: ${o.part ? title[o.part] : `${title.registrations}; ${title.reminders}`}`,
+    columns: ['Guichet', 'baseline'],
+    rows: halves.flatMap((h) => h.rows),
+    target: halves.map((h) => h.target).join('; '),
+    measured: halves.map((h) => h.measured).join('; '),
+    pass: halves.every((h) => h.pass),
+    notes: halves.flatMap((h) => h.notes),
+    server: halves[0]!.server,
   };
 }

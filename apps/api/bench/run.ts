@@ -8,6 +8,8 @@
  * soak (two instances under load for an hour, with faults) runs only with --only soak; --scale 0.05 makes it 3 minutes.
  *
  * --scale shrinks the data and counts for development runs; they never write RESULTS.md.
+ * --part registrations (or reminders) runs only that half of the events bench (1,000 registrations
+ * over 3 s at any scale, with their costs per registration): a development run, never written either.
  * The exit code is 1 when a target is missed or a benchmark fails.
  */
 import { spawnSync } from 'node:child_process';
@@ -31,7 +33,7 @@ import { AUDIT_VIEW_DEFAULTS, benchAuditView } from './audit-view';
 import { benchReports, REPORTS_DEFAULTS } from './reports';
 import { ACKNOWLEDGEMENTS_DEFAULTS, benchAcknowledgements } from './acknowledgements';
 import { benchRouting, ROUTING_DEFAULTS } from './routing';
-import { benchEvents, EVENTS_DEFAULTS } from './events';
+import { benchEvents, EVENTS_DEFAULTS, type EventsPart } from './events';
 import { benchSoak, SOAK_DEFAULTS } from './soak';
 import { benchWebhookStall, WEBHOOK_STALL_DEFAULTS, type WebhookStallBenchOptions } from './webhook-stall';
 
@@ -123,11 +125,13 @@ function workspaceRoot(from: string): string {
   throw new Error(`no pnpm-workspace.yaml above ${from}`);
 }
 
-function parseCli(): { only: BenchId[]; scale: number; resultFile?: string } {
+const EVENTS_PARTS: EventsPart[] = ['registrations', 'reminders'];
+
+function parseCli(): { only: BenchId[]; scale: number; part?: EventsPart; resultFile?: string } {
   const { values } = parseArgs({
     args: process.argv.slice(2).filter((a) => a !== '--'),
     // --result-file: set by the parent run for a bench run in its own process (see runEach).
-    options: { only: { type: 'string' }, scale: { type: 'string' }, 'result-file': { type: 'string' } },
+    options: { only: { type: 'string' }, scale: { type: 'string' }, part: { type: 'string' }, 'result-file': { type: 'string' } },
   });
   // The hour-long soak runs only when asked for (`--only soak`).
   const only = (values.only?.split(',').map((s) => s.trim()) ?? BENCHES.filter((id) => id !== 'soak')) as BenchId[];
@@ -135,7 +139,10 @@ function parseCli(): { only: BenchId[]; scale: number; resultFile?: string } {
   if (unknown.length) throw new Error(`unknown benchmark(s): ${unknown.join(', ')} (known: ${BENCHES.join(', ')})`);
   const scale = values.scale ? Number(values.scale) : 1;
   if (!(scale > 0 && scale <= 1)) throw new Error(`--scale must be in (0, 1]: ${values.scale}`);
-  return { only, scale, resultFile: values['result-file'] };
+  const part = values.part as EventsPart | undefined;
+  if (part !== undefined && !EVENTS_PARTS.includes(part))
+    throw new Error(`--part must be one of ${EVENTS_PARTS.join(', ')} (the events bench's halves): ${values.part}`);
+  return { only, scale, part, resultFile: values['result-file'] };
 }
 
 interface Outcome {
@@ -147,15 +154,14 @@ interface Outcome {
  * Several benchmarks: each in a Node process of its own, one after the other, so that none
  * inherits another's heap (and its garbage collections) or its sockets.
  */
-function runEach(only: BenchId[], scale: number): Outcome {
+function runEach(only: BenchId[], scale: number, part: EventsPart | undefined): Outcome {
   const dir = mkdtempSync(join(tmpdir(), 'guichet-bench-results-'));
   const out: Outcome = { results: [], errors: [] };
   try {
     for (const id of only) {
       const file = join(dir, `${id}.json`);
-      const child = spawnSync(process.execPath, [__filename, '--only', id, '--scale', String(scale), '--result-file', file], {
-        stdio: 'inherit',
-      });
+      const args = [__filename, '--only', id, '--scale', String(scale), ...(part ? ['--part', part] : []), '--result-file', file];
+      const child = spawnSync(process.execPath, args, { stdio: 'inherit' });
       if (!existsSync(file)) {
         out.errors.push(`${id}: its process ended (${child.signal ?? `exit ${child.status}`}) without a result`);
         continue;
@@ -171,7 +177,7 @@ function runEach(only: BenchId[], scale: number): Outcome {
 }
 
 async function main(): Promise<number> {
-  const { only, scale, resultFile } = parseCli();
+  const { only, scale, part, resultFile } = parseCli();
   const started = nowMs();
   const log = (m: string) => console.log(`[${seconds(nowMs() - started).padStart(7)}] ${m}`);
   const runners: Record<BenchId, () => Promise<BenchResult>> = {
@@ -230,6 +236,7 @@ async function main(): Promise<number> {
 
           reminders: scaled(EVENTS_DEFAULTS.reminders, scale, 200),
           ingestChunk: scaled(EVENTS_DEFAULTS.ingestChunk, scale, 100),
+          part,
         },
         log,
       ),
@@ -258,12 +265,12 @@ async function main(): Promise<number> {
   const machine = describeMachine();
   if (!resultFile)
     log(
-      `bench: ${only.join(', ')}${scale === 1 ? '' : ` at scale ${scale}`}; load average ${machine.loadAverage}, niceness ${machine.niceness}`,
+      `bench: ${only.join(', ')}${scale === 1 ? '' : ` at scale ${scale}`}${part ? ` (events: ${part} only)` : ''}; load average ${machine.loadAverage}, niceness ${machine.niceness}`,
     );
 
   let outcome: Outcome = { results: [], errors: [] };
   if (only.length > 1) {
-    outcome = runEach(only, scale);
+    outcome = runEach(only, scale, part);
   } else {
     const id = only[0]!;
     try {
@@ -282,12 +289,12 @@ async function main(): Promise<number> {
   const { results, errors } = outcome;
 
   console.log('');
-  if (results.length && scale === 1) {
+  if (results.length && scale === 1 && !part) {
     const file = join(workspaceRoot(__dirname), 'bench', 'RESULTS.md');
     writeResults(file, results, machine, 'pnpm bench');
     log(`wrote ${file}`);
   } else if (results.length) {
-    log(`scale ${scale}: bench/RESULTS.md left as it was (full-scale runs only)`);
+    log(`${part ? `--part ${part}` : `scale ${scale}`}: bench/RESULTS.md left as it was (whole full-scale runs only)`);
   }
   const verdicts = [
     ...results.map((r) => `${r.id} ${r.pass ? 'PASS' : 'FAIL'}`),
