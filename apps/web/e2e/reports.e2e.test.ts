@@ -188,6 +188,15 @@ describe('reports page in Chromium', () => {
     await shows(typed.body.totals.created);
     await type.selectOption('');
     await shows(all);
+    // Per démarche on screen, as the API counts them: most requested first, files without one included.
+    const whole = await t.http('GET', `/api/v1/reports/volumes?${period}`, { token });
+    expect(whole.body.byRequestType.length).toBeGreaterThan(1);
+    const typeRows = page.getByTestId('table-request-types').locator('tbody tr');
+    expect(await typeRows.locator('th').allInnerTexts()).toEqual(whole.body.byRequestType.map((r: any) => r.requestTypeName));
+    expect((await typeRows.locator('td:nth-of-type(1)').allInnerTexts()).map((n) => Number(n.replace(/\D/g, '')))).toEqual(
+      whole.body.byRequestType.map((r: any) => r.created),
+    );
+    await page.getByTestId('table-request-types').screenshot({ path: join(shots, 'reports-request-types.png') });
 
     // Times in opening hours beside the calendar ones.
     const times = page.getByTestId('table-times');

@@ -741,6 +741,7 @@ export const en: Messages = {
     periodColumn: 'Period',
     byChannel: 'Requests received per channel',
     byTeam: 'Requests per service',
+    byRequestType: 'Requests per procedure (most requested first)',
     all: 'All',
     timesCaption: 'Times per service, in calendar time and in the service’s opening hours (public holidays closed)',
     channelsCaption:

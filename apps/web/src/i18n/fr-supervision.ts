@@ -115,6 +115,7 @@ export const supervisionFr = {
     periodColumn: 'Période',
     byChannel: 'Demandes reçues par canal',
     byTeam: 'Demandes par service',
+    byRequestType: 'Demandes par démarche (la plus demandée d’abord)',
     all: 'Ensemble',
     timesCaption: 'Délais par service, en temps calendaire et en heures d’ouverture du service (jours fériés fermés)',
     channelsCaption:

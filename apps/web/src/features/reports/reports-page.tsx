@@ -484,6 +484,29 @@ export function ReportsPage({ me, teams }: { me: AgentDto; teams: TeamDto[] | un
                 ))}
               </tbody>
             </table>
+            {v.byRequestType.length > 0 && (
+              <table className="report-table" data-testid="table-request-types">
+                <caption>{t('reports.byRequestType')}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t('reports.requestType')}</th>
+                    <th scope="col">{t('reports.created')}</th>
+                    <th scope="col">{t('reports.reopened')}</th>
+                    <th scope="col">{t('reports.resolved')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {v.byRequestType.map((r) => (
+                    <tr key={r.requestTypeId ?? 'none'}>
+                      <th scope="row">{r.requestTypeName}</th>
+                      <td>{NUMBER.format(r.created)}</td>
+                      <td>{NUMBER.format(r.reopened)}</td>
+                      <td>{NUMBER.format(r.resolved)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
             <ExportButtons
               kind="volumes"
               filters={filters}
