@@ -100,6 +100,8 @@ describe('limitation of processing in Chromium', () => {
     await frozen.getByText(/ni réponse ni note ne peuvent y être ajoutées/).waitFor();
     // Read-only yet reachable by keyboard, the reason as its description; sending is disabled, said why.
     const box = page.getByTestId('composer-input');
+    // Its placeholder says the file is frozen, not « Répondre… » or « Note… ».
+    expect(await box.getAttribute('placeholder')).toBe('Dossier gelé (RGPD art. 18) : rien ne peut y être ajouté');
     await box.focus();
     expect(await box.evaluate((el) => el === document.activeElement && (el as HTMLTextAreaElement).readOnly)).toBe(true);
     const describedBy = async (selector: string) =>
@@ -119,6 +121,13 @@ describe('limitation of processing in Chromium', () => {
     // Enter on the button sends nothing.
     await send.focus();
     await page.keyboard.press('Enter');
+    // No call can be logged there either: the form gives way to why.
+    await page.getByRole('button', { name: 'Consigner un appel…' }).click();
+    await page
+      .getByTestId('log-call-frozen')
+      .getByText(/aucun appel ni passage à l’accueil ne peut y être consigné/)
+      .waitFor();
+    expect(await page.getByRole('button', { name: 'Consigner', exact: true }).count()).toBe(0);
     await accessible(page, 'frozen file and its composer');
     await page.screenshot({ path: join(shots, 'processing-restriction-frozen.png') });
     expect(await messages()).toBe(before);

@@ -124,6 +124,10 @@ const fr = {
       'Cette mairie a fermé ses services en ligne sur cette plateforme (demandes, suivi, inscriptions). Pour la joindre, utilisez ses coordonnées habituelles : accueil, téléphone ou courrier.',
     trackingArchived:
       'Cette mairie a fermé ses services en ligne sur cette plateforme : vous pouvez encore lire votre demande et ses échanges, mais plus y répondre ici. Pour la joindre, utilisez ses coordonnées habituelles : accueil, téléphone ou courrier.',
+    trackingLimitedTitle: 'Demande conservée sans être traitée',
+    trackingLimited:
+      'À votre demande, le traitement de vos données est limité (RGPD, article 18) : cette demande est conservée, mais la mairie ne la traite plus et elle ne peut plus recevoir de message. Pour une nouvelle demande, utilisez le formulaire en ligne de la mairie : elle sera traitée. Pour votre demande d’exercice de droits, écrivez sur sa propre page de suivi.',
+    trackingLimitedForm: 'Faire une nouvelle demande',
     requestNotFound: 'Cette demande est introuvable. Vérifiez que le lien est complet.',
     trackingTitle: 'Suivi de la demande {{reference}}',
     noSubject: 'Votre demande',
@@ -261,6 +265,10 @@ const en: CitizenText = {
       'This town hall has closed its online services on this platform (requests, tracking, registrations). To reach it, use its usual contact details: front desk, telephone or post.',
     trackingArchived:
       'This town hall has closed its online services on this platform: you can still read your request and its messages, but no longer answer here. To reach it, use its usual contact details: front desk, telephone or post.',
+    trackingLimitedTitle: 'Request kept but no longer processed',
+    trackingLimited:
+      'At your request, the processing of your data is restricted (GDPR, article 18): this request is kept, but the town hall no longer processes it and it can no longer take messages. For a new request, use the town hall’s online form: it will be processed. For your data protection request, write on its own tracking page.',
+    trackingLimitedForm: 'Make a new request',
     requestNotFound: 'This request cannot be found. Check that the link is complete.',
     trackingTitle: 'Request {{reference}}',
     noSubject: 'Your request',

@@ -371,6 +371,11 @@ export interface PublicRequestDto {
   survey?: { url: string } | null;
   /** The platform archived the town: the file is read-only (no reply, no survey), the closure said. */
   organizationClosed?: true;
+  /**
+   * The citizen's limitation of processing (RGPD art. 18) freezes this file: kept, no longer
+   * processed, so it takes no message (the reply form gives way to why, and where to write instead).
+   */
+  limited?: true;
 }
 
 export type PublicRequestTypeDto = Pick<

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { strFromU8, unzipSync } from 'fflate';
 import type { ConversationDto, ProcessingRestrictionDto } from '@guichet/contracts';
 import { expectEventually } from '@guichet/testing';
+import { trackingToken } from '../../src/modules/public/tracking-token';
 import { citizenSms, randomMobile, seedTown, startTestApp, type TestApp } from '../harness';
 
 const LIMITED = 'limitation du traitement (RGPD art. 18)';
@@ -12,7 +13,7 @@ type Town = Awaited<ReturnType<typeof seedTown>>;
  * limitation freezes (guichet_limited_since: every file of the citizen but the rights request and
  * the requests they wrote since) is not routed at arrival, and routing a request they wrote since
  * draws nothing from the frozen files; retention keeps their event registrations; no note is added
- * to a frozen file; a merge's undo is refused as the merge is; the access export lists their
+ * to a frozen file, nor a call logged by hand, nor a message from its tracking page; a merge's undo is refused as the merge is; the access export lists their
  * limitations and objections, in force and lifted, and the register has its line for them.
  */
 describe('what a limitation freezes, everywhere', () => {
@@ -188,6 +189,50 @@ describe('what a limitation freezes, everywhere', () => {
     expect(rows[0].n).toBe(0);
     expect((await note(request, 'Vérification de l’adresse en cours auprès du service.')).status).toBe(201);
     expect((await note(fresh, 'Acte demandé au registre.')).status).toBe(201);
+  });
+
+  it('a frozen file takes no call logged by hand, and its tracking page no message (423, French reason, the page says why); the rights request still takes calls', async () => {
+    const town = await seedTown(t);
+    const phone = randomMobile();
+    const frozen = await webRequest(town, phone, 'Où en est mon dossier de mariage ?');
+    const { request } = await granted(town, phone, 'limitation', 'Exactitude contestée (art. 18.1.a)');
+    const messages = async (id: string) =>
+      (await t.db.query(`SELECT count(*)::int AS n FROM message WHERE conversation_id = $1`, [id])).rows[0].n as number;
+    const before = await messages(frozen);
+    const call = (id: string) =>
+      t.http('POST', `/api/v1/conversations/${id}/calls`, {
+        token: town.agentEC.token,
+        body: { direction: 'inbound', kind: 'phone', durationSeconds: 90, note: 'L’usager demande où en est son dossier.' },
+      });
+    refused(await call(frozen), 'aucun appel ni passage à l’accueil ne peut être consigné dans ce dossier');
+    expect((await call(request)).status).toBe(201);
+
+    // The citizen's tracking page of the frozen file: it says why, and takes no message.
+    const reference = (await conversation(town, frozen)).reference;
+    const token = trackingToken(t.config.appSecret, frozen);
+    const api = `/api/v1/public/requests/${reference}?token=${token}`;
+    const shown = await t.http('GET', api);
+    expect(shown.status).toBe(200);
+    expect(shown.body.limited).toBe(true);
+    const posted = await t.http('POST', api, { body: { body: 'Je relance ma demande.' } });
+    expect(posted.status).toBe(423);
+    expect(posted.body.message).toContain('le traitement de vos données est limité (RGPD, article 18)');
+    const page = await fetch(`${t.url}/suivi/${reference}?token=${token}`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('data-testid="tracking-limited"');
+    expect(html).toContain('Demande conservée sans être traitée');
+    expect(html).not.toContain('id="tracking-reply"');
+    const form = new FormData();
+    form.set('body', 'Je relance encore.');
+    const sent = await fetch(`${t.url}/suivi/${reference}?token=${token}`, { method: 'POST', body: form, redirect: 'manual' });
+    expect(sent.status).toBe(423);
+    expect(await sent.text()).toContain('data-testid="tracking-limited"');
+    expect(await messages(frozen)).toBe(before);
+    // The rights request's own page still takes the citizen's messages.
+    const requestPage = `/api/v1/public/requests/${(await conversation(town, request)).reference}?token=${trackingToken(t.config.appSecret, request)}`;
+    expect((await t.http('GET', requestPage)).body.limited).toBeUndefined();
+    expect((await t.http('POST', requestPage, { body: { body: 'Voici le justificatif demandé.' } })).status).toBe(201);
   });
 
   it('undoing a merge is refused while either citizen’s data is limited, as the merge is; nothing moves back', async () => {

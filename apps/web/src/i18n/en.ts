@@ -445,11 +445,14 @@ export const en: Messages = {
   },
   restriction: {
     limited:
-      'Data restricted (GDPR art. 18) since {{date}}, granted by {{name}}: this file is frozen. Its data is kept but no longer processed: no message, note or transfer. No merge, survey or reminder.',
+      'Data restricted (GDPR art. 18) since {{date}}, granted by {{name}}: this file is frozen. Its data is kept but no longer processed: no message, note, logged call or transfer. No merge, survey or reminder.',
     limitedElsewhere:
       'Data restricted (GDPR art. 18) since {{date}}, granted by {{name}}, for the citizen’s earlier files. This one is still processed (the rights request, or a request the citizen wrote since): messages, notes and transfers are allowed. No merge, survey or reminder.',
     composerFrozen:
       'This file is frozen by the restriction of processing (GDPR art. 18): no reply or note can be added. Answer in the rights request; if the citizen writes again, their message opens a new file, which is processed.',
+    composerPlaceholder: 'File frozen (GDPR art. 18): nothing can be added',
+    callFrozen:
+      'This file is frozen by the restriction of processing (GDPR art. 18): no call or front-desk visit can be logged in it. Log it in the citizen’s rights request.',
     objected: 'Objection (GDPR art. 21) since {{date}}, granted by {{name}}: no satisfaction survey, no event reminder.',
     reason: 'Reason: {{reason}}.',
     until: 'Meant to last until {{date}} (a supervisor still lifts it, the citizen told).',

@@ -341,9 +341,19 @@ export function trackingView(ctx: PageContext, r: PublicRequestDto, state: Track
       <h2 class="public__subtitle" id="tracking-archived-title">${t.closedTitle}</h2>
       <p>${t.trackingArchived}</p>
     </section>`
-        : r.status === 'closed'
-          ? html`<p class="notice">${t.closed}</p>`
-          : html`<form class="public-form" method="post" action="${state.action}" enctype="multipart/form-data" data-enhance="reply">
+        : r.limited
+          ? html`<section class="notice" aria-labelledby="tracking-limited-title" data-testid="tracking-limited">
+      <h2 class="public__subtitle" id="tracking-limited-title">${t.trackingLimitedTitle}</h2>
+      <p>${t.trackingLimited}</p>${
+        r.organizationSlug
+          ? html`
+      <p><a class="button button--primary" href="${withLanguage(requestPath(r.organizationSlug), lang)}" data-testid="tracking-limited-form">${t.trackingLimitedForm}</a></p>`
+          : ''
+      }
+    </section>`
+          : r.status === 'closed'
+            ? html`<p class="notice">${t.closed}</p>`
+            : html`<form class="public-form" method="post" action="${state.action}" enctype="multipart/form-data" data-enhance="reply">
       <div class="field">
         <label for="tracking-reply">${t.replyLabel}</label>
         <textarea id="tracking-reply" name="body" rows="5" required maxlength="${LIMITS.bodyChars}" data-missing="${t.errors.body}"${invalid(state.replyError, 'tracking-error')}>

@@ -15,7 +15,7 @@ import {
 } from '@guichet/contracts';
 import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../../config';
-import { AppError, badRequest, notFound, organizationClosed } from '../../common/errors';
+import { AppError, badRequest, locked, notFound, organizationClosed } from '../../common/errors';
 import { RateLimiter } from '../../common/rate-limiter';
 import { checkMediaSignature } from '../../common/signed-link';
 import { isUuid } from '../../common/uuid';
@@ -24,6 +24,7 @@ import { ChannelService } from '../channels/channel.service';
 import { ConversationReader } from '../conversations/conversation-reader.service';
 import { FormReplyNotices } from '../outbound/form-reply-notice.service';
 import { IngestService } from '../ingest/ingest.service';
+import { ProcessingRestrictions } from '../privacy/processing-restrictions.service';
 import { RetentionService } from '../privacy/retention.service';
 import { SatisfactionService } from '../satisfaction/satisfaction.service';
 import { PublicRepository, type PublicOrganizationContact } from './public.repository';
@@ -55,6 +56,7 @@ export class PublicService {
     private readonly blobs: BlobStore,
     private readonly surveys: SatisfactionService,
     private readonly notices: FormReplyNotices,
+    private readonly restrictions: ProcessingRestrictions,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -208,9 +210,10 @@ export class PublicService {
   async getRequest(reference: string, token: unknown): Promise<PublicRequestDto> {
     const c = await this.tracked(reference, token, true);
     const teamName = await this.repo.teamName(c.team_id);
-    const [{ items }, survey] = await Promise.all([
+    const [{ items }, survey, limited] = await Promise.all([
       this.conversations.messagesPage(c.id, 200, null, { publicOnly: true }),
       this.surveys.trackingLink(c.id),
+      this.restrictions.limitedOutside(undefined, c.contact_id, c.id),
     ]);
     return {
       reference: c.reference,
@@ -243,6 +246,7 @@ export class PublicService {
         })),
       // No survey for a town that left the platform: nobody would read the answer.
       ...(c.archived ? { survey: null, organizationClosed: true as const } : { survey }),
+      ...(limited ? { limited: true as const } : {}),
     };
   }
 
@@ -255,6 +259,12 @@ export class PublicService {
   ): Promise<PublicRequestDto> {
     this.checkHoneypot(input.website);
     const c = await this.tracked(reference, token);
+    // RGPD art. 18: a file the citizen's limitation freezes takes no message (nobody may process
+    // it); the page says so and where to write instead (a new request is processed).
+    if (await this.restrictions.limitedOutside(undefined, c.contact_id, c.id))
+      throw locked(
+        'à votre demande, le traitement de vos données est limité (RGPD, article 18) : cette demande est conservée sans être traitée et ne peut plus recevoir de message ; pour une nouvelle demande, utilisez le formulaire en ligne de la mairie',
+      );
     const channel = await this.channels.firstOfKind(c.organization_id, 'webform');
     if (!channel) throw new AppError('not_found', 'le formulaire en ligne de cette commune est fermé');
     const attachments = this.attachments(files);

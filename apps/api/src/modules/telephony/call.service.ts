@@ -20,6 +20,7 @@ import { canRead } from '../conversations/conversation.service';
 import { IngestService } from '../ingest/ingest.service';
 import { domainEvent } from '../events/domain-events';
 import { ConversationWriter, type WriterTx } from '../conversations/conversation-writer.service';
+import { ProcessingRestrictions } from '../privacy/processing-restrictions.service';
 import { CallRepository, type CallMeta, type CallOutcomeState } from './call.repository';
 import { CallRingingGateway } from './call-ringing.gateway';
 import { TelephonyQueue } from './telephony-queue';
@@ -97,6 +98,7 @@ export class CallService {
     private readonly directory: AgentDirectory,
     private readonly ringing: CallRingingGateway,
     private readonly queue: TelephonyQueue,
+    private readonly restrictions: ProcessingRestrictions,
   ) {}
 
   /**
@@ -369,6 +371,15 @@ export class CallService {
       const { m } = tx;
       const row = await this.conversations.row(agent.organizationId, conversationId, m, true);
       if (!row || !canRead(agent, row)) throw notFound('conversation');
+      // RGPD art. 18: a file the citizen's limitation freezes is stored, not processed. A call logged
+      // there is recording (art. 4.2), as a note is: refused (423) like notes and replies. A call the
+      // citizen made is logged in their rights request, or in the request it opens.
+      await this.restrictions.assertMayProcess(
+        m,
+        row.contact_id,
+        row.id,
+        'aucun appel ni passage à l’accueil ne peut être consigné dans ce dossier (consignez-le dans sa demande d’exercice de droits)',
+      );
       const at = new Date();
       const call: CallMeta = {
         provider: 'manual',

@@ -425,7 +425,9 @@ export function Composer({
         data-testid="composer-input"
         rows={idle ? 1 : 4}
         value={draft.body}
-        placeholder={isReply ? t('composer.replyPlaceholder') : t('composer.notePlaceholder')}
+        placeholder={
+          frozen ? t('restriction.composerPlaceholder') : isReply ? t('composer.replyPlaceholder') : t('composer.notePlaceholder')
+        }
         onChange={(e) => {
           onBodyChange(e.target.value);
           updateMention(e.target.value, e.target.selectionStart);

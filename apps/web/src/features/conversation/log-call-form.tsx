@@ -1,6 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLogCall } from '../../hooks/use-log-call';
+import { useFrozenFile } from './processing-restrictions';
 
 /** Logs a phone call or a counter visit ("accueil physique") in the timeline. */
 export function LogCallForm({ conversationId, onDone }: { conversationId: string; onDone(text: string): void }) {
@@ -11,6 +12,8 @@ export function LogCallForm({ conversationId, onDone }: { conversationId: string
   const [direction, setDirection] = useState<'inbound' | 'outbound'>('outbound');
   const [minutes, setMinutes] = useState('');
   const [note, setNote] = useState('');
+  // RGPD art. 18: a frozen file takes no call log (the API refuses it with 423); said, not offered.
+  const frozen = useFrozenFile(conversationId);
 
   function onSubmit(event: FormEvent) {
     event.preventDefault();
@@ -31,6 +34,13 @@ export function LogCallForm({ conversationId, onDone }: { conversationId: string
       },
     );
   }
+
+  if (frozen)
+    return (
+      <p className="notice notice--warning log-call" role="status" data-testid="log-call-frozen">
+        {t('restriction.callFrozen')}
+      </p>
+    );
 
   return (
     <form className="log-call" onSubmit={onSubmit} aria-labelledby={`${ids}-title`}>
