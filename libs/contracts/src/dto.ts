@@ -323,6 +323,16 @@ export interface Page<T> {
   total?: { count: number; more: boolean };
 }
 
+/**
+ * `GET /conversations/:id/opened`: what the agent app shows when a file opens — the conversation and
+ * its latest messages (a `Page`, continued by `GET /conversations/:id/messages?cursor=`), read in
+ * one request recorded once in the access audit (`conversation.viewed` with `latestMessages`).
+ */
+export interface ConversationOpenedDto {
+  conversation: ConversationDto;
+  messages: Page<MessageDto>;
+}
+
 export interface PublicRequestCreated {
   reference: string;
   trackingToken: string;

@@ -79,6 +79,9 @@ export const pageQuerySchema = z.object({
   cursor: z.string().max(200).optional(),
 });
 
+/** `GET /conversations/:id/opened`: how many of the latest messages come with the file. */
+export const openedQuerySchema = pageQuerySchema.pick({ limit: true });
+
 export const createMessageSchema = z.object({
   kind: z.enum(['reply', 'note']),
   body: z.string().trim().min(1, 'le message est vide').max(LIMITS.bodyChars),

@@ -105,6 +105,65 @@ describe('access audit', () => {
     expect(await auditOf('conversation.messages_read', reader.id)).toEqual([]);
   });
 
+  it('opening a file with its latest messages is one request and one record; an older page is recorded as it is read', async () => {
+    const reader = await t.newAgent({ organizationId: town.org.id, teamIds: [town.etatCivil.id] });
+    const outsider = await t.newAgent({ organizationId: town.org.id, teamIds: [town.scolarite.id] });
+    const r = await citizenWrites({ subject: 'Acte de mariage' });
+    // Five messages at least: the latest three come with the file, the others on the next pages
+    // (each page in the order they were written).
+    for (let i = 1; i <= 4; i++)
+      await t.ingest.ingest({
+        channelId: town.webform.id,
+        externalId: randomUUID(),
+        sender: 'tracking-link',
+        text: `Relance ${i}`,
+        thread: { conversationId: r.conversationId },
+      });
+    await t.settled();
+    const { rows: thread } = await t.db.query(
+      `SELECT id FROM message WHERE conversation_id = $1 ORDER BY created_at DESC, id DESC`,
+      [r.conversationId],
+    );
+    expect(thread.length).toBeGreaterThanOrEqual(5);
+    const opened = await t.http('GET', `/api/v1/conversations/${r.conversationId}/opened?limit=3`, { token: reader.token });
+    expect(opened.status).toBe(200);
+    expect(opened.body.conversation).toMatchObject({ id: r.conversationId, subject: 'Acte de mariage', unread: false });
+    expect(opened.body.messages.items.map((m: { id: string }) => m.id)).toEqual(
+      thread
+        .slice(0, 3)
+        .map((m) => m.id)
+        .reverse(),
+    );
+    expect(opened.body.messages.nextCursor).toEqual(expect.any(String));
+    const recorded = async () =>
+      (
+        await t.db.query(
+          `SELECT action, contact_id, team_ids, data FROM audit_event WHERE agent_id = $1 AND conversation_id = $2 ORDER BY id`,
+          [reader.id, r.conversationId],
+        )
+      ).rows;
+    expect(await recorded()).toEqual([
+      { action: 'conversation.viewed', contact_id: r.contactId, team_ids: [town.etatCivil.id], data: { latestMessages: 3 } },
+    ]);
+    const older = await t.http(
+      'GET',
+      `/api/v1/conversations/${r.conversationId}/messages?limit=3&cursor=${encodeURIComponent(opened.body.messages.nextCursor)}`,
+      { token: reader.token },
+    );
+    expect(older.body.items.map((m: { id: string }) => m.id)).toEqual(
+      thread
+        .slice(3, 6)
+        .map((m) => m.id)
+        .reverse(),
+    );
+    expect((await recorded()).map((e) => e.action)).toEqual(['conversation.viewed', 'conversation.messages_read']);
+    // Refused: nothing shown, nothing recorded.
+    const refused = await t.http('GET', `/api/v1/conversations/${r.conversationId}/opened`, { token: outsider.token });
+    expect(refused.status).toBe(404);
+    expect(JSON.stringify(refused.body)).not.toContain('Relance');
+    expect(await auditOf('conversation.viewed', outsider.id)).toEqual([]);
+  });
+
   it('records who downloaded which attachment, and nothing for a refused download', async () => {
     const reader = await t.newAgent({ organizationId: town.org.id, teamIds: [town.etatCivil.id] });
     const outsider = await t.newAgent({ organizationId: town.org.id, teamIds: [town.scolarite.id] });

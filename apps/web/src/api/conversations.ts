@@ -1,6 +1,7 @@
 import type {
   ConversationCountsDto,
   ConversationDto,
+  ConversationOpenedDto,
   CreateMessageInput,
   ListConversationsQuery,
   MessageDto,
@@ -45,6 +46,13 @@ export const conversationsApi = {
   },
   get(id: string, signal?: AbortSignal): Promise<ConversationDto> {
     return apiRequest<ConversationDto>(`/conversations/${encodeURIComponent(id)}`, { signal });
+  },
+  /** The file and its latest messages, as it opens: one request, one access record. */
+  opened(id: string, signal?: AbortSignal): Promise<ConversationOpenedDto> {
+    return apiRequest<ConversationOpenedDto>(`/conversations/${encodeURIComponent(id)}/opened`, {
+      query: { limit: MESSAGES_PAGE_SIZE },
+      signal,
+    });
   },
   messages(id: string, cursor: string | null, signal?: AbortSignal): Promise<Page<MessageDto>> {
     return apiRequest<Page<MessageDto>>(`/conversations/${encodeURIComponent(id)}/messages`, {

@@ -3,6 +3,7 @@ import { useInfiniteQuery, type InfiniteData } from '@tanstack/react-query';
 import type { ApiError } from '../api/client';
 import { conversationsApi } from '../api/conversations';
 import { queryKeys } from '../api/query-keys';
+import { openConversation } from './conversation-opened';
 
 export type MessagePages = InfiniteData<Page<MessageDto>, string | null>;
 
@@ -10,7 +11,11 @@ export type MessagePages = InfiniteData<Page<MessageDto>, string | null>;
 export function useMessages(conversationId: string) {
   return useInfiniteQuery<Page<MessageDto>, ApiError, MessagePages, readonly unknown[], string | null>({
     queryKey: queryKeys.conversations.messages(conversationId),
-    queryFn: ({ pageParam, signal }) => conversationsApi.messages(conversationId, pageParam, signal),
+    // The latest come with the file (one request, one access record); older pages by cursor.
+    queryFn: async ({ pageParam, signal }) =>
+      pageParam === null
+        ? (await openConversation(conversationId)).messages
+        : conversationsApi.messages(conversationId, pageParam, signal),
     initialPageParam: null,
     getNextPageParam: (lastPage) => lastPage.nextCursor ?? undefined,
   });

@@ -11,9 +11,11 @@ import {
   startConversationSchema,
   type StartConversationInput,
   pageQuerySchema,
+  openedQuerySchema,
   updateConversationSchema,
   type ConversationCountsDto,
   type ConversationDto,
+  type ConversationOpenedDto,
   type CreateMessageInput,
   type MessageDto,
   type Page,
@@ -62,6 +64,16 @@ export class ConversationController {
   @Get(':id')
   get(@CurrentAgent() agent: AuthAgent, @Param('id', new IdPipe('conversation')) id: string): Promise<ConversationDto> {
     return this.conversations.get(agent, id);
+  }
+
+  /** The file and its latest messages, as the agent app opens it: one read, one access record. */
+  @Get(':id/opened')
+  opened(
+    @CurrentAgent() agent: AuthAgent,
+    @Param('id', new IdPipe('conversation')) id: string,
+    @Query(new ZodPipe(openedQuerySchema)) query: z.infer<typeof openedQuerySchema>,
+  ): Promise<ConversationOpenedDto> {
+    return this.conversations.opened(agent, id, query.limit);
   }
 
   /** Channels reaching the citizen besides the thread's (the e-mail or phone of a web form request). */

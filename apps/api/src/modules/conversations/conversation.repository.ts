@@ -634,6 +634,8 @@ export class ConversationRepository {
       teamIds: string[];
       action: 'conversation.viewed' | 'conversation.messages_read';
       origin: { ip: string | null; sessionId: string | null };
+      /** What the record says was shown besides the file (the latest messages read with it). */
+      data?: Record<string, unknown>;
     },
   ): Promise<(ConversationRow & { access_recorded: boolean }) | null> {
     const [row] = await this.db.query<ConversationRow & { access_recorded: boolean }>(
@@ -642,13 +644,23 @@ export class ConversationRepository {
            FROM conversation c JOIN contact ct ON ct.id = c.contact_id
           WHERE c.organization_id = $1 AND c.id = $2
        ), recorded AS (
-         INSERT INTO audit_event (organization_id, agent_id, action, conversation_id, contact_id, team_ids, ip, session_id)
-         SELECT found.organization_id, $3, $6, found.id, found.contact_id, ARRAY[found.team_id], $7::inet, $8::uuid
+         INSERT INTO audit_event (organization_id, agent_id, action, conversation_id, contact_id, team_ids, ip, session_id, data)
+         SELECT found.organization_id, $3, $6, found.id, found.contact_id, ARRAY[found.team_id], $7::inet, $8::uuid, $9::jsonb
            FROM found WHERE found.readable
          RETURNING id
        )
        SELECT found.*, EXISTS (SELECT 1 FROM recorded) AS access_recorded FROM found`,
-      [organizationId, id, view.agentId, view.manager, view.teamIds, view.action, view.origin.ip, view.origin.sessionId],
+      [
+        organizationId,
+        id,
+        view.agentId,
+        view.manager,
+        view.teamIds,
+        view.action,
+        view.origin.ip,
+        view.origin.sessionId,
+        view.data ? pgJson(view.data) : null,
+      ],
     );
     return row ?? null;
   }

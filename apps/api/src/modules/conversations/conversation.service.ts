@@ -15,6 +15,7 @@ import {
   type StartConversationInput,
   type ConversationCountsDto,
   type ConversationDto,
+  type ConversationOpenedDto,
   type CreateMessageInput,
   type ListConversationsQuery,
   type MessageDto,
@@ -145,6 +146,7 @@ export class ConversationService {
     agent: AuthAgent,
     id: string,
     action: 'conversation.viewed' | 'conversation.messages_read',
+    data?: Record<string, unknown>,
   ): Promise<ConversationRow> {
     const row = await this.repo.findForView(agent.organizationId, id, {
       agentId: agent.id,
@@ -152,6 +154,7 @@ export class ConversationService {
       teamIds: agent.teamIds,
       action,
       origin: currentOrigin(),
+      ...(data ? { data } : {}),
     });
     // Another organization's or another service's conversation does not exist for this agent.
     if (!row || !canRead(agent, row)) throw notFound('conversation');
@@ -165,6 +168,24 @@ export class ConversationService {
     const row = await this.viewed(agent, id, 'conversation.viewed');
     const read = row.unread ? await this.writer.markRead(agent.organizationId, id) : null;
     return read ?? toConversationDto(row);
+  }
+
+  /**
+   * A file as the agent app opens it: the conversation and its latest `limit` messages, read
+   * together and recorded once in the access audit (`conversation.viewed`, `latestMessages`: what
+   * the record covers), where fetching the file and its messages apart records two accesses for one
+   * look (issue 16's audit-view bench). Older pages are recorded as they are read (messagesPage).
+   */
+  async opened(agent: AuthAgent, id: string, limit: number): Promise<ConversationOpenedDto> {
+    const [row, { items, next }] = await Promise.all([
+      this.viewed(agent, id, 'conversation.viewed', { latestMessages: limit }),
+      this.messages.page(id, limit, null),
+    ]);
+    const read = row.unread ? await this.writer.markRead(agent.organizationId, id) : null;
+    return {
+      conversation: read ?? toConversationDto(row),
+      messages: { items, nextCursor: next ? encodeCursor(next[0], next[1]) : null },
+    };
   }
 
   /**
