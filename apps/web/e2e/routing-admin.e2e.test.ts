@@ -139,6 +139,19 @@ describe('request types and routing rules administration in Chromium', () => {
     const result = page.getByTestId('routing-dry-result');
     await expectEventually(async () => expect(await result.innerText()).toContain('Règle appliquée : n° 1, « Voirie ».'));
     expect(await result.innerText()).toContain('Écoles : non remplie : Mots');
+    // What the rule would do, action by action.
+    const outcome = page.getByTestId('routing-dry-outcome');
+    expect(await outcome.innerText()).toMatch(/^Service : Services techniques\s+Priorité : Urgente$/);
+    // A citizen who chose a démarche of État civil on the form keeps it and its service: the dry run says so.
+    await page
+      .getByLabel('Démarche choisie (formulaire ou courrier)')
+      .selectOption({ label: "Copie intégrale d'acte de naissance" });
+    await page.getByRole('button', { name: 'Tester' }).click();
+    await expectEventually(async () =>
+      expect(await outcome.innerText()).toMatch(
+        /^Service « Services techniques » : ne s’applique pas, la démarche choisie par l’usager sur le formulaire l’emporte, avec son service : la demande reste au service État civil\s+Priorité : Urgente$/,
+      ),
+    );
     expect(await routed()).toBe(routedBefore);
     expect(await seriousAxeViolations(page)).toEqual([]);
     await page.screenshot({ path: join(shots, 'admin-routing.png'), fullPage: true });

@@ -127,7 +127,16 @@ export const routingDryRunSchema = z.object({
   channelKind: z.enum(CHANNEL_KINDS, 'type de canal inconnu').optional(),
   /** The sender (e-mail or phone): for « citoyen déjà connu du service ». */
   from: z.string().trim().max(254).optional(),
+  /**
+   * The démarche the citizen chose on the web form (or the agent gave with a letter): what the
+   * « Démarche » condition reads, and a choice a rule's service and démarche do not override.
+   */
   requestTypeId: id('démarche').optional(),
+  /**
+   * The service the request arrives in before any rule: the one chosen on the web form or with a
+   * letter. Default: the démarche's service, else the channel's.
+   */
+  teamId: id('service').optional(),
   subject: z.string().max(200).optional(),
   body: z.string().max(20_000).default(''),
 });
@@ -136,9 +145,44 @@ export type RoutingDryRunInput = z.infer<typeof routingDryRunSchema>;
 /** Which conditions of a rule held, in a dry run. */
 export type RoutingConditionKey = keyof RoutingConditions;
 
+/** The actions a rule may set. */
+export type RoutingActionKey = keyof RoutingActions;
+
+/**
+ * Why an action of the rule that matched does not apply to a request:
+ * - `citizenChoice`: the citizen chose their démarche on the web form; it wins, with its service;
+ * - `agentChoice`: an agent registered the request (a letter) in the service they chose (and with
+ *   the démarche they gave, if any);
+ * - `otherService`: the démarche, or the agent to assign, is not of the service the request ends in;
+ * - `unavailable`: the démarche was withdrawn, the agent deactivated, the service or label removed.
+ */
+export const ROUTING_SKIP_REASONS = ['citizenChoice', 'agentChoice', 'otherService', 'unavailable'] as const;
+export type RoutingSkipReason = (typeof ROUTING_SKIP_REASONS)[number];
+
+/**
+ * What the rule that matched does to a request, as routing applies it: each action that applies,
+ * and each of its actions that does not, with why.
+ */
+export interface RoutingOutcome {
+  /** The service the request ends in; null when unknown (no channel, démarche or service given, and the rule sets none). */
+  teamId: string | null;
+  /** Whether the rule moves the request to that service (false: it stays in the one it came to). */
+  moved: boolean;
+  /** The démarche the rule sets, or null. */
+  requestTypeId: string | null;
+  priority: Priority | null;
+  assigneeId: string | null;
+  /** The labels the rule adds (those that still exist). */
+  labelIds: string[];
+  /** The rule's actions that do not apply, in the order of the rule's actions. */
+  skipped: { action: RoutingActionKey; reason: RoutingSkipReason }[];
+}
+
 export interface RoutingDryRunDto {
   /** The rule that would be applied (the first that matches), or null: the conversation stays where it came. */
   matched: RoutingRuleDto | null;
+  /** What that rule would do to this request (null with no rule). */
+  outcome: RoutingOutcome | null;
   /** Every enabled rule in order, with the conditions that failed (empty: it matches). */
   rules: { id: string; name: string; failed: RoutingConditionKey[] }[];
 }

@@ -313,4 +313,121 @@ describe('routing rules and automatic assignment', () => {
       await t.http('DELETE', `/api/v1/routing-rules/${rule.body.id}`, { token: admin });
     }
   });
+
+  it('the dry run says what the rule will do, action by action, as routing does it: the citizen’s démarche wins with its service, an agent of another service and a removed label do not apply', async () => {
+    const admin = town.admin.token;
+    const type = async (teamId: string, name: string) =>
+      (
+        await t.http<{ id: string }>('POST', '/api/v1/request-types', {
+          token: admin,
+          body: { teamId, name, decisionRegime: 'none' },
+        })
+      ).body.id;
+    const livret = await type(town.etatCivil.id, 'Duplicata de livret de famille');
+    const derogation = await type(town.scolarite.id, 'Dérogation de secteur scolaire');
+    const temporary = (await t.http<LabelDto>('POST', '/api/v1/labels', { token: admin, body: { name: 'Provisoire' } })).body;
+    const rule = async (name: string, words: string[], actions: Record<string, unknown>) => {
+      const res = await t.http<RoutingRuleDto>('POST', '/api/v1/routing-rules', {
+        token: admin,
+        body: { name, position: 1, conditions: { channelKinds: ['webform'], words }, actions },
+      });
+      expect(res.status).toBe(201);
+      return res.body;
+    };
+    const moving = await rule('Livrets vers la scolarité', ['livret'], {
+      teamId: town.scolarite.id,
+      requestTypeId: derogation,
+      priority: 'urgent',
+      labelIds: [enfance.id, temporary.id],
+    });
+    const assigning = await rule('Pour Marie Dupont', ['passeport'], { assigneeId: town.agentEC.id, priority: 'low' });
+    // The label removed since: the rule still names it, routing leaves it out.
+    expect((await t.http('DELETE', `/api/v1/labels/${temporary.id}`, { token: admin })).status).toBe(204);
+    const dry = async (body: Record<string, unknown>) => {
+      const res = await t.http<RoutingDryRunDto>('POST', '/api/v1/routing-rules/dry-run', {
+        token: admin,
+        body: { channelId: town.webform.id, ...body },
+      });
+      expect(res.status).toBe(200);
+      return res.body;
+    };
+    const form = async (n: number, subject: string, teamId: string, requestTypeId?: string) => {
+      const res = await t.http<{ reference: string }>('POST', `/api/v1/public/organizations/${town.org.slug}/requests`, {
+        body: {
+          teamId,
+          name: 'Lina Essai',
+          email: `lina.essai.${n}@example.fr`,
+          subject,
+          body: 'Bonjour, merci de me répondre.',
+          ...(requestTypeId ? { requestTypeId } : {}),
+        },
+        headers: { 'x-forwarded-for': `10.13.1.${n}` },
+      });
+      expect(res.status).toBe(201);
+      const { rows } = await t.db.query(`SELECT id FROM conversation WHERE reference = $1`, [res.body.reference]);
+      await routed(rows[0].id);
+      await t.settled();
+      return (await get(rows[0].id)).body;
+    };
+    try {
+      // The citizen chose « Livret de famille » (État civil): the rule's service and démarche do not apply.
+      const chosen = await dry({ subject: 'Mon livret', requestTypeId: livret });
+      expect(chosen.matched?.id).toBe(moving.id);
+      expect(chosen.outcome).toEqual({
+        teamId: town.etatCivil.id,
+        moved: false,
+        requestTypeId: null,
+        priority: 'urgent',
+        assigneeId: null,
+        labelIds: [enfance.id],
+        skipped: [
+          { action: 'teamId', reason: 'citizenChoice' },
+          { action: 'requestTypeId', reason: 'citizenChoice' },
+          { action: 'labelIds', reason: 'unavailable' },
+        ],
+      });
+      // … and routing does exactly that.
+      expect(await form(1, 'Mon livret', town.etatCivil.id, livret)).toMatchObject({
+        teamId: town.etatCivil.id,
+        requestType: { id: livret },
+        priority: 'urgent',
+        labels: [expect.objectContaining({ id: enfance.id })],
+      });
+      // Without a démarche: moved, with the rule's démarche.
+      const none = await dry({ subject: 'Mon livret' });
+      expect(none.outcome).toMatchObject({ teamId: town.scolarite.id, moved: true, requestTypeId: derogation });
+      expect(none.outcome?.skipped).toEqual([{ action: 'labelIds', reason: 'unavailable' }]);
+      expect(await form(2, 'Mon livret', town.etatCivil.id)).toMatchObject({
+        teamId: town.scolarite.id,
+        requestType: { id: derogation },
+        priority: 'urgent',
+      });
+      // A request the citizen sent to Scolarité: Marie Dupont (État civil) is not assigned; the priority applies.
+      const elsewhere = await dry({ subject: 'Passeport de mon fils', teamId: town.scolarite.id });
+      expect(elsewhere.matched?.id).toBe(assigning.id);
+      expect(elsewhere.outcome).toEqual({
+        teamId: town.scolarite.id,
+        moved: false,
+        requestTypeId: null,
+        priority: 'low',
+        assigneeId: null,
+        labelIds: [],
+        skipped: [{ action: 'assigneeId', reason: 'otherService' }],
+      });
+      const sent = await form(3, 'Passeport de mon fils', town.scolarite.id);
+      expect(sent).toMatchObject({ teamId: town.scolarite.id, priority: 'low' });
+      expect(sent.assigneeId).not.toBe(town.agentEC.id);
+      // In État civil she is.
+      expect((await dry({ subject: 'Passeport' })).outcome).toMatchObject({ assigneeId: town.agentEC.id, skipped: [] });
+      // A démarche of another service than the one chosen is refused, as the form refuses it.
+      const bad = await t.http('POST', '/api/v1/routing-rules/dry-run', {
+        token: admin,
+        body: { teamId: town.scolarite.id, requestTypeId: livret, body: 'livret' },
+      });
+      expect(bad.status).toBe(400);
+      expect(JSON.stringify(bad.body)).toContain('autre service');
+    } finally {
+      for (const r of [moving, assigning]) await t.http('DELETE', `/api/v1/routing-rules/${r.id}`, { token: admin });
+    }
+  });
 });

@@ -17,7 +17,7 @@ export class LabelRepository {
   }
 
   /** The labels among `ids` that belong to the organization. */
-  async existing(m: EntityManager, organizationId: string, ids: string[]): Promise<string[]> {
+  async existing(m: EntityManager | undefined, organizationId: string, ids: string[]): Promise<string[]> {
     if (!ids.length) return [];
     const rows = await this.db.query<{ id: string }>(
       `SELECT id FROM label WHERE organization_id = $1 AND id = ANY($2::uuid[])`,

@@ -85,6 +85,12 @@ export class LabelService {
     return unique;
   }
 
+  /** Those of `ids` that are labels of the organization, in their order (a rule's labels, some perhaps removed since). */
+  async known(m: EntityManager | undefined, organizationId: string, ids: string[]): Promise<string[]> {
+    const found = new Set(await this.repo.existing(m, organizationId, [...new Set(ids)]));
+    return [...new Set(ids)].filter((id) => found.has(id));
+  }
+
   /**
    * Makes the conversation carry exactly `ids` (checked) in the caller's transaction; whether
    * anything changed.

@@ -11,18 +11,38 @@ import { RequestTypeRepository } from './request-type.repository';
 export class DeadlineService {
   constructor(private readonly types: RequestTypeRepository) {}
 
-  /** The type an agent or a citizen picks: of this organization and of the conversation's service, in use. */
+  /**
+   * The type an agent or a citizen picks: of this organization and of the conversation's service
+   * (null: of any service), in use.
+   */
   async usableType(
     m: EntityManager | undefined,
     organizationId: string,
-    teamId: string,
+    teamId: string | null,
     typeId: string,
     field = 'requestTypeId',
   ): Promise<RequestTypeDto> {
     const type = await this.types.find(organizationId, typeId, m);
     if (!type || !type.active) throw badRequest('démarche inconnue', [`${field}: démarche inconnue ou retirée`]);
-    if (type.teamId !== teamId) throw badRequest("cette démarche n'est pas traitée par ce service", [`${field}: autre service`]);
+    if (teamId !== null && type.teamId !== teamId)
+      throw badRequest("cette démarche n'est pas traitée par ce service", [`${field}: autre service`]);
     return type;
+  }
+
+  /**
+   * Why a démarche cannot be set on a request of service `teamId` (null: any service), or null
+   * when it can: `unavailable` (not the organization's, or withdrawn), `otherService`. What a
+   * routing rule's démarche is checked with when it is applied, and in a dry run.
+   */
+  async typeProblem(
+    m: EntityManager | undefined,
+    organizationId: string,
+    teamId: string | null,
+    typeId: string,
+  ): Promise<'unavailable' | 'otherService' | null> {
+    const type = await this.types.find(organizationId, typeId, m);
+    if (!type || !type.active) return 'unavailable';
+    return teamId !== null && type.teamId !== teamId ? 'otherService' : null;
   }
 
   /**

@@ -271,12 +271,13 @@ export class RoutingRepository {
     return row?.contact_id ?? null;
   }
 
-  async channelKind(organizationId: string, channelId: string): Promise<ChannelKind | null> {
-    const [row] = await this.db.query<{ kind: ChannelKind }>(`SELECT kind FROM channel WHERE organization_id = $1 AND id = $2`, [
-      organizationId,
-      channelId,
-    ]);
-    return row?.kind ?? null;
+  /** A channel of the organization: its kind and the service its requests arrive in; null when unknown. */
+  async channel(organizationId: string, channelId: string): Promise<{ kind: ChannelKind; team_id: string } | null> {
+    const [row] = await this.db.query<{ kind: ChannelKind; team_id: string }>(
+      `SELECT kind, team_id FROM channel WHERE organization_id = $1 AND id = $2`,
+      [organizationId, channelId],
+    );
+    return row ?? null;
   }
 
   /** Marks the conversation routed (by `ruleId`, or by no rule); false when it already was. */

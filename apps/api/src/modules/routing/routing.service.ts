@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import {
+  CHANNEL_CAPABILITIES,
   CHANNEL_IDENTITY,
   normalizeEmail,
   normalizePhone,
@@ -10,6 +11,7 @@ import {
   type RoutingConditions,
   type RoutingDryRunDto,
   type RoutingDryRunInput,
+  type RoutingOutcome,
   type RoutingRuleDto,
   type UpdateRoutingRuleInput,
 } from '@guichet/contracts';
@@ -53,6 +55,16 @@ export function failedConditions(rule: EvaluatedRule, f: Facts): RoutingConditio
 
 const text = (subject: string | null | undefined, body: string | null | undefined) => `${subject ?? ''}\n${body ?? ''}`;
 
+/** Where a request stands before any rule: what decides which of a rule's actions apply to it. */
+interface Arrival {
+  /** The service it came to; null when unknown (a dry run given no channel, démarche or service). */
+  teamId: string | null;
+  /** An agent registered it (a letter): they chose its service, and its démarche if they gave one. */
+  registered: boolean;
+  /** The démarche chosen on the web form, or given with the letter. */
+  chosenTypeId: string | null;
+}
+
 /**
  * A rule's actions on a request whose démarche or service someone chose explicitly: an explicit
  * choice wins over a rule.
@@ -64,13 +76,10 @@ const text = (subject: string | null | undefined, body: string | null | undefine
  * The rule's other actions still apply: priority, labels, and its démarche and assignee when they
  * belong to the service kept (checked as for any rule).
  */
-export function keptByChoice(
-  actions: RoutingActions,
-  facts: Pick<RoutingFacts, 'registered_by' | 'form_request_type_id'>,
-): RoutingActions {
-  if (!facts.registered_by && !facts.form_request_type_id) return actions;
+export function keptByChoice(actions: RoutingActions, arrival: Pick<Arrival, 'registered' | 'chosenTypeId'>): RoutingActions {
+  if (!arrival.registered && !arrival.chosenTypeId) return actions;
   const { teamId: _service, requestTypeId, ...rest } = actions;
-  return facts.form_request_type_id || !requestTypeId ? rest : { ...rest, requestTypeId };
+  return arrival.chosenTypeId || !requestTypeId ? rest : { ...rest, requestTypeId };
 }
 
 /** An organization's enabled rules, compiled once (RoutingRepository.compile) and kept until they change. */
@@ -134,7 +143,7 @@ export class RoutingService {
     };
     if (c.knownToTeamId) await teamOk(c.knownToTeamId, 'conditions.knownToTeamId');
     for (const id of c.channelIds ?? [])
-      if (!(await this.repo.channelKind(organizationId, id))) throw badRequest('canal inconnu', [`conditions.channelIds: ${id}`]);
+      if (!(await this.repo.channel(organizationId, id))) throw badRequest('canal inconnu', [`conditions.channelIds: ${id}`]);
     if (a.teamId) await teamOk(a.teamId, 'actions.teamId');
     if (a.labelIds) await this.labels.check(m, organizationId, a.labelIds, 'actions.labelIds');
     if (a.assigneeId) {
@@ -217,14 +226,27 @@ export class RoutingService {
     });
   }
 
-  /** Which rule a pasted message would take (nothing is written). */
+  /**
+   * Which rule a pasted message would take, and what it would do to the request: the actions
+   * that apply and those that do not, with why, exactly as routeIn decides (outcome). Nothing is
+   * written.
+   */
   async dryRun(agent: AuthAgent, input: RoutingDryRunInput): Promise<RoutingDryRunDto> {
     const org = agent.organizationId;
     let channelKind = input.channelKind ?? null;
+    let channelTeamId: string | null = null;
     if (input.channelId) {
-      channelKind = await this.repo.channelKind(org, input.channelId);
-      if (!channelKind) throw badRequest('canal inconnu', [`channelId: ${input.channelId}`]);
+      const channel = await this.repo.channel(org, input.channelId);
+      if (!channel) throw badRequest('canal inconnu', [`channelId: ${input.channelId}`]);
+      channelKind = channel.kind;
+      channelTeamId = channel.team_id;
     }
+    if (input.teamId && !(await this.directory.team(org, input.teamId)))
+      throw badRequest('service inconnu', [`teamId: ${input.teamId}`]);
+    // The démarche chosen is of the service chosen, as the web form and the letter's form check.
+    const chosenType = input.requestTypeId
+      ? await this.deadlines.usableType(undefined, org, input.teamId ?? null, input.requestTypeId)
+      : null;
     let knownTeams: string[] = [];
     if (input.from) {
       const candidates: [string, string][] = [];
@@ -259,7 +281,61 @@ export class RoutingService {
     const results = rules.map((r) => ({ id: r.id, name: r.name, failed: failedConditions(r, facts) }));
     const first = rules.find((_, i) => results[i]!.failed.length === 0);
     const matched = first ? (({ words_match: _, ...dto }) => dto)(first) : null;
-    return { matched, rules: results };
+    const outcome = matched
+      ? await this.outcome(undefined, org, matched.actions, {
+          teamId: input.teamId ?? chosenType?.teamId ?? channelTeamId,
+          registered: !!channelKind && CHANNEL_CAPABILITIES[channelKind].postal,
+          chosenTypeId: chosenType?.id ?? null,
+        })
+      : null;
+    return { matched, outcome, rules: results };
+  }
+
+  /**
+   * What a rule's actions do to a request arriving as `arrival`: each action that applies and
+   * each that does not, with why. One decision for routing (routeIn applies it) and the dry run
+   * (which tells it): an explicit choice of service or démarche wins (keptByChoice); the rule's
+   * service must still exist; its démarche must be in use and of the service the request ends in;
+   * its agent active and (a plain agent) of that service; its labels still exist.
+   */
+  private async outcome(
+    m: EntityManager | undefined,
+    organizationId: string,
+    actions: RoutingActions,
+    arrival: Arrival,
+  ): Promise<RoutingOutcome> {
+    const kept = keptByChoice(actions, arrival);
+    const choice = arrival.registered ? 'agentChoice' : 'citizenChoice';
+    const skipped: RoutingOutcome['skipped'] = [];
+    let teamId = arrival.teamId;
+    let moved = false;
+    if (actions.teamId) {
+      if (!kept.teamId) skipped.push({ action: 'teamId', reason: choice });
+      else if (kept.teamId !== arrival.teamId) {
+        if (await this.directory.team(organizationId, kept.teamId, m)) [teamId, moved] = [kept.teamId, true];
+        else skipped.push({ action: 'teamId', reason: 'unavailable' });
+      }
+    }
+    let requestTypeId: string | null = null;
+    if (actions.requestTypeId) {
+      const problem = kept.requestTypeId
+        ? await this.deadlines.typeProblem(m, organizationId, teamId, kept.requestTypeId)
+        : choice;
+      if (problem) skipped.push({ action: 'requestTypeId', reason: problem });
+      else requestTypeId = kept.requestTypeId!;
+    }
+    let assigneeId: string | null = null;
+    if (actions.assigneeId) {
+      const target = await this.directory.agent(organizationId, actions.assigneeId, m);
+      if (!target) skipped.push({ action: 'assigneeId', reason: 'unavailable' });
+      else if (target.role === 'agent' && teamId !== null && !target.teamIds.includes(teamId))
+        skipped.push({ action: 'assigneeId', reason: 'otherService' });
+      else assigneeId = target.id;
+    }
+    const labelIds = actions.labelIds ? await this.labels.known(m, organizationId, actions.labelIds) : [];
+    if (actions.labelIds && labelIds.length < new Set(actions.labelIds).size)
+      skipped.push({ action: 'labelIds', reason: 'unavailable' });
+    return { teamId, moved, requestTypeId, priority: actions.priority ?? null, assigneeId, labelIds, skipped };
   }
 
   /** The organization's rules compiled now (read on `m` when given), kept for the next routings. */
@@ -316,28 +392,25 @@ export class RoutingService {
     let teamId = facts.team_id;
     let assigneeId = facts.assignee_id;
     if (rule) {
-      const a = keptByChoice(rule.actions, facts);
-      if (a.teamId && a.teamId !== facts.team_id && (await this.directory.team(organizationId, a.teamId, m))) {
-        teamId = changes.teamId = a.teamId;
+      const o = await this.outcome(m, organizationId, rule.actions, {
+        teamId: facts.team_id,
+        registered: !!facts.registered_by,
+        chosenTypeId: facts.form_request_type_id,
+      });
+      if (o.moved) {
+        teamId = changes.teamId = o.teamId!;
         if (assigneeId) assigneeId = changes.assigneeId = null;
         await this.writer.updateConversation(tx, conversationId, { teamId, assigneeId: changes.assigneeId }, true);
       }
-      if (a.priority && a.priority !== facts.priority) changes.priority = a.priority;
-      let typeId: string | undefined;
-      if (a.requestTypeId) {
-        typeId = await this.deadlines.usableType(m, organizationId, teamId, a.requestTypeId).then(
-          (t) => t.id,
-          () => undefined, // withdrawn or of another service since: the rule's other actions still apply
+      if (o.priority && o.priority !== facts.priority) changes.priority = o.priority;
+      if (o.requestTypeId || changes.teamId) {
+        Object.assign(
+          changes,
+          await this.deadlines.changes(m, organizationId, conversationId, null, { typeId: o.requestTypeId }),
         );
       }
-      if (typeId || changes.teamId) {
-        Object.assign(changes, await this.deadlines.changes(m, organizationId, conversationId, null, { typeId: typeId ?? null }));
-      }
-      if (a.assigneeId) {
-        const target = await this.directory.agent(organizationId, a.assigneeId, m);
-        if (target && (target.role !== 'agent' || target.teamIds.includes(teamId))) assigneeId = changes.assigneeId = target.id;
-      }
-      if (a.labelIds) await this.labels.add(m, organizationId, conversationId, a.labelIds);
+      if (o.assigneeId) assigneeId = changes.assigneeId = o.assigneeId;
+      if (o.labelIds.length) await this.labels.add(m, organizationId, conversationId, o.labelIds);
     }
     // A returning citizen: their closed file's holder is remembered (routing_resolved), and gets
     // the new one back when the service assigns automatically and they are available.

@@ -4,8 +4,10 @@ import {
   type ChannelKind,
   type CreateRoutingRuleInput,
   type Priority,
+  type RoutingActionKey,
   type RoutingConditionKey,
   type RoutingDryRunDto,
+  type RoutingOutcome,
   type RoutingRuleDto,
 } from '@guichet/contracts';
 import { useMutation } from '@tanstack/react-query';
@@ -350,6 +352,8 @@ function DryRun() {
       const s = (k: string) => String(f.get(k) ?? '').trim();
       return adminApi.routingDryRun({
         channelId: s('channelId') || undefined,
+        teamId: s('teamId') || undefined,
+        requestTypeId: s('requestTypeId') || undefined,
         from: s('from') || undefined,
         subject: s('subject') || undefined,
         body: String(f.get('body') ?? ''),
@@ -393,6 +397,41 @@ function DryRun() {
             <input id="dry-from" className="field__input" name="from" autoComplete="off" />
           </div>
         </div>
+        <div className="form-row">
+          <div className="field">
+            <label className="field__label" htmlFor="dry-team">
+              {t('admin.routing.dryTeam')}
+            </label>
+            <select id="dry-team" className="field__input" name="teamId" defaultValue="">
+              <option value="">{t('admin.routing.dryTeamDefault')}</option>
+              {d.teams.map((x) => (
+                <option key={x.id} value={x.id}>
+                  {x.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label className="field__label" htmlFor="dry-type">
+              {t('admin.routing.dryType')}
+            </label>
+            <select id="dry-type" className="field__input" name="requestTypeId" defaultValue="">
+              <option value="">{t('admin.routing.dryTypeNone')}</option>
+              {d.teams.map((x) => {
+                const types = d.types.filter((rt) => rt.teamId === x.id);
+                return types.length ? (
+                  <optgroup key={x.id} label={x.name}>
+                    {types.map((rt) => (
+                      <option key={rt.id} value={rt.id}>
+                        {rt.name}
+                      </option>
+                    ))}
+                  </optgroup>
+                ) : null;
+              })}
+            </select>
+          </div>
+        </div>
         <div className="field">
           <label className="field__label" htmlFor="dry-subject">
             {t('admin.routing.drySubject')}
@@ -418,6 +457,7 @@ function DryRun() {
                 ? t('admin.routing.matched', { name: run.data.matched.name, position: run.data.matched.position })
                 : t('admin.routing.noMatch')}
             </p>
+            {run.data.matched && run.data.outcome ? <Outcome rule={run.data.matched} outcome={run.data.outcome} /> : null}
             <ol className="admin-rules admin-rules--dry">
               {run.data.rules.map((r) => (
                 <li key={r.id}>
@@ -430,5 +470,56 @@ function DryRun() {
         ) : null}
       </div>
     </section>
+  );
+}
+
+/**
+ * What the rule that matched would do to the request, action by action, as routing applies it:
+ * an action that does not apply says so, and why (the citizen's démarche wins, an agent of
+ * another service…), rather than the rule's list of actions.
+ */
+function Outcome({ rule, outcome: o }: { rule: RoutingRuleDto; outcome: RoutingOutcome }) {
+  const { t } = useTranslation();
+  const d = useDirectory();
+  const a = rule.actions;
+  const team = o.teamId ? d.team(o.teamId) : '?';
+  // The rule's own values, as it names them.
+  const value: Record<RoutingActionKey, string> = {
+    teamId: a.teamId ? d.team(a.teamId) : '',
+    requestTypeId: a.requestTypeId ? d.type(a.requestTypeId) : '',
+    priority: a.priority ? t(`priority.${a.priority}`) : '',
+    assigneeId: a.assigneeId ? d.agent(a.assigneeId) : '',
+    labelIds: (a.labelIds ?? []).map(d.label).join(', '),
+  };
+  const applied: Record<RoutingActionKey, string | null> = {
+    teamId: o.moved ? team : a.teamId ? t('admin.routing.sameTeam', { value: value.teamId }) : null,
+    requestTypeId: o.requestTypeId && d.type(o.requestTypeId),
+    priority: o.priority && t(`priority.${o.priority}`),
+    assigneeId: o.assigneeId && d.agent(o.assigneeId),
+    labelIds: o.labelIds.length ? o.labelIds.map(d.label).join(', ') : null,
+  };
+  const lines = (Object.keys(value) as RoutingActionKey[]).flatMap((action) => {
+    if (a[action] === undefined) return [];
+    const skip = o.skipped.find((x) => x.action === action);
+    const label = t(`admin.routing.then.${action}`);
+    const out: string[] = [];
+    // Labels: those left apply, the removed ones are said to be gone.
+    if (applied[action] && (!skip || action === 'labelIds')) out.push(`${label} : ${applied[action]}`);
+    if (skip) {
+      let reason = t(`admin.routing.reason.${skip.reason}`, { team });
+      if (action === 'teamId' && o.teamId) reason += ` : ${t('admin.routing.staysIn', { team })}`;
+      out.push(t('admin.routing.skipped', { action: label, value: value[action], reason }));
+    }
+    return out;
+  });
+  return (
+    <>
+      <p>{t('admin.routing.outcome')}</p>
+      <ul className="admin-rules admin-rules--dry" data-testid="routing-dry-outcome">
+        {lines.map((line) => (
+          <li key={line}>{line}</li>
+        ))}
+      </ul>
+    </>
   );
 }
