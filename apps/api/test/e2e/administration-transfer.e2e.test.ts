@@ -262,7 +262,7 @@ describe('transfer of a request to the competent administration (L114-2)', () =>
     const sent = await write('Monsieur,\n\nles cartes grises relèvent de l’ANTS : nous lui transmettons votre courrier.');
     const posted = await t.http<MessageDto>('POST', `/api/v1/conversations/${id}/messages/${sent}/posted`, { token: agent() });
     expect(posted.status).toBe(200);
-    await write('Brouillon jamais posté : votre duplicata sera prêt lundi.');
+    const draft = await write('Brouillon jamais posté : votre duplicata sera prêt lundi.');
 
     const res = await transfer(id, { administration: { name: 'ANTS', email: 'ants-transferts@interieur.gouv.fr' } });
     expect(res.status).toBe(201);
@@ -286,9 +286,41 @@ describe('transfer of a request to the competent administration (L114-2)', () =>
     expect(page).toContain('les cartes grises relèvent de l’ANTS');
     expect(page).not.toContain('Brouillon jamais posté');
     // The citizen is told by a letter, to print and post like the others.
-    const notice = (await messagesOf(id)).find((m) => m.id === res.body.citizenMessageId)!;
+    const after = await messagesOf(id);
+    const notice = after.find((m) => m.id === res.body.citizenMessageId)!;
     expect(notice).toMatchObject({ channelKind: 'letter', status: 'queued' });
     expect(notice.body).toContain('ANTS');
+    const printable = (message: string) =>
+      t.http('GET', `/api/v1/conversations/${id}/messages/${message}/letter`, { token: agent() });
+    expect((await printable(notice.id)).status).toBe(200);
+
+    // The town's letter not posted is withdrawn: the ANTS answers now, the citizen was told so. It
+    // says why, and is neither printed, nor posted, nor sent again; the posted one stays as it was.
+    expect(after.find((m) => m.id === draft)).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/^demande transmise à ANTS le \d{1,2}(er)? \p{L}+ \d{4} \(article L114-2 du CRPA\)$/u),
+    });
+    expect(after.find((m) => m.id === sent)).toMatchObject({ status: 'sent', postedAt: expect.any(String) });
+    const print = await printable(draft);
+    expect(print.status).toBe(409);
+    expect(JSON.stringify(print.body)).toContain(
+      'ce courrier n’a pas été posté et ne doit plus l’être : demande transmise à ANTS',
+    );
+    const post = await t.http('POST', `/api/v1/conversations/${id}/messages/${draft}/posted`, { token: agent() });
+    expect(post.status).toBe(409);
+    const retry = await t.http('POST', `/api/v1/conversations/${id}/messages/${draft}/retry`, { token: agent() });
+    expect(retry.status).toBe(400);
+    const { rows } = await t.db.query(`SELECT status, meta ? 'postedAt' AS posted FROM message WHERE id = $1`, [draft]);
+    expect(rows).toEqual([{ status: 'failed', posted: false }]);
+    // The timeline's line of the transfer and its audit say so.
+    const line = after.find((m) => m.kind === 'event' && m.body.startsWith('Demande transmise à ANTS'))!;
+    expect(line.body).toContain('Le courrier de la mairie qui n’était pas encore posté est retiré : il ne sera pas envoyé.');
+    const audit = await t.db.query(
+      `SELECT data->'withdrawnLetters' AS withdrawn FROM audit_event
+        WHERE conversation_id = $1 AND action = 'conversation.transferred_to_administration'`,
+      [id],
+    );
+    expect(audit.rows).toEqual([{ withdrawn: [draft] }]);
   });
 
   it('leaves out the documents beyond the e-mail’s size, oldest first kept, and names them', () => {

@@ -192,6 +192,7 @@ export const en: Messages = {
       print: 'Print the letter',
       markPosted: 'Mark as posted',
       posted: 'Letter marked as posted.',
+      withdrawn: 'Not posted, not to be sent: {{reason}}',
     },
     letterFrom: 'Letter received on {{date}} — from: {{name}}, {{address}}',
     failedReason: 'Sending failed: {{reason}}',

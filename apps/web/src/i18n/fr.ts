@@ -199,6 +199,7 @@ export const fr = {
       print: 'Imprimer le courrier',
       markPosted: 'Marquer comme posté',
       posted: 'Courrier marqué posté.',
+      withdrawn: 'Non posté, à ne pas envoyer : {{reason}}',
     },
     letterFrom: 'Courrier reçu le {{date}} — expéditeur : {{name}}, {{address}}',
     failedReason: "Échec de l'envoi : {{reason}}",

@@ -295,6 +295,17 @@ export class AdministrationTransfers {
         attachments.push({ fileName: a.fileName, contentType: a.contentType, content: await this.blobs.get(a.sha256) });
       await this.mail.send(m, org, { to: email, ...mail, attachments });
 
+      const tx = { m, afterCommit };
+      // The town's letters not posted yet (its acknowledgement, an answer) are not to be sent: the
+      // competent administration acknowledges and answers now, and the citizen is told so below.
+      // Withdrawn before that notice is written (which, on paper, is itself a letter to post).
+      const withdrawn = await this.writer.withdrawLetters(
+        tx,
+        org,
+        id,
+        `demande transmise à ${name} le ${frenchLongDateOf(now)} (article L114-2 du CRPA)`,
+        agent.id,
+      );
       const { message, conversation: replied } = await this.agentMessages.record(m, afterCommit, agent, {
         conversationId: id,
         contactId: row.contact_id,
@@ -305,7 +316,6 @@ export class AdministrationTransfers {
         audit: { administrationTransfer: { name, email } },
         before: countedOf(toConversationDto(row)),
       });
-      const tx = { m, afterCommit };
       const eventId = await this.writer.insertMessage(tx, {
         organizationId: org,
         conversationId: id,
@@ -313,7 +323,13 @@ export class AdministrationTransfers {
         kind: 'event',
         channelId: null,
         authorAgentId: agent.id,
-        body: `Demande transmise à ${name} (${email}) au titre de l’article L114-2 du CRPA ; l’usager en est informé. Message à l’administration : ${input.note}`,
+        body: `Demande transmise à ${name} (${email}) au titre de l’article L114-2 du CRPA ; l’usager en est informé.${
+          withdrawn.length
+            ? withdrawn.length === 1
+              ? ' Le courrier de la mairie qui n’était pas encore posté est retiré : il ne sera pas envoyé.'
+              : ` Les ${withdrawn.length} courriers de la mairie qui n’étaient pas encore postés sont retirés : ils ne seront pas envoyés.`
+            : ''
+        } Message à l’administration : ${input.note}`,
         status: 'sent',
         meta: { administrationTransfer: { name, email } },
       });
@@ -336,7 +352,13 @@ export class AdministrationTransfers {
           action: 'conversation.transferred_to_administration',
           conversationId: id,
           contactId: row.contact_id,
-          data: { transferId: saved.id, name, email, ...(entry ? { administrationId: entry.id } : {}) },
+          data: {
+            transferId: saved.id,
+            name,
+            email,
+            ...(entry ? { administrationId: entry.id } : {}),
+            ...(withdrawn.length ? { withdrawnLetters: withdrawn } : {}),
+          },
         },
         m,
       );

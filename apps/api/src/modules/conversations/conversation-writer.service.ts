@@ -1,5 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import type { ChannelKind, ConversationCountedDto, ConversationDto, DeliveryStatus, MessageDto } from '@guichet/contracts';
+import {
+  CHANNEL_CAPABILITIES,
+  CHANNEL_KINDS,
+  type ChannelKind,
+  type ConversationCountedDto,
+  type ConversationDto,
+  type DeliveryStatus,
+  type MessageDto,
+} from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { Database, type AfterCommit } from '../../common/database';
 import { countedBeforeBump, toConversationDto, toCountedDto } from './conversation.mapper';
@@ -26,6 +34,9 @@ export interface ErasureItem {
   contactId: string;
   action: 'anonymize' | 'delete';
 }
+
+/** The channels whose messages of the town hall are printed letters an agent posts. */
+const POSTAL_KINDS: readonly ChannelKind[] = CHANNEL_KINDS.filter((k) => CHANNEL_CAPABILITIES[k].postal);
 
 /** A conversation and one of its messages as the writer's transaction sees them. */
 export interface Written {
@@ -254,6 +265,31 @@ export class ConversationWriter {
         ? [domainEvent('conversation.updated', organizationId, { conversation, change: 'posted', ...(before ? { before } : {}) })]
         : []),
     ]);
+  }
+
+  /**
+   * The town hall's letters of a file not posted yet, withdrawn with `reason` (a request forwarded
+   * to the competent administration, CRPA L114-2: that body acknowledges and answers it now, and
+   * the citizen must not get the town's paper answer or dates after being told so): `failed`,
+   * never offered for printing or posting again; each told as `message.updated`. Their ids.
+   */
+  async withdrawLetters(
+    tx: WriterTx,
+    organizationId: string,
+    conversationId: string,
+    reason: string,
+    agentId: string,
+  ): Promise<string[]> {
+    const ids = await this.messages.withdrawUnposted(tx.m, conversationId, POSTAL_KINDS, reason, agentId);
+    await this.tellMany(
+      tx,
+      organizationId,
+      ids.map((messageId) => ({ conversationId, messageId })),
+      ({ conversation, message }) => [
+        domainEvent('message.updated', organizationId, { conversation, message, change: 'status' }),
+      ],
+    );
+    return ids;
   }
 
   /** A call's message as its call progresses, and the snippet it gives the file while it is the latest. */

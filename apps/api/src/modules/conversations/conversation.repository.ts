@@ -1036,8 +1036,9 @@ export class ConversationRepository {
   /**
    * Puts a failed reply of this conversation back to "queued" for another try: the queue whose
    * worker sends it (a Meta comment reply's, a form's e-mail notice's, or the outbound worker's);
-   * null when it is not a failed reply; 'skipped' for a registrant's notice not sent because its
-   * registration was cancelled (SKIPPED_NOTICE), which stays as it is.
+   * null when it is not a failed reply (nor a withdrawn letter: MessageRepository.withdrawUnposted);
+   * 'skipped' for a registrant's notice not sent because its registration was cancelled
+   * (SKIPPED_NOTICE), which stays as it is.
    */
   async requeueFailedReply(
     manager: EntityManager,
@@ -1051,6 +1052,8 @@ export class ConversationRepository {
          UPDATE message m SET status = 'queued', error = NULL
           WHERE m.id = $1 AND m.conversation_id = $2 AND m.direction = 'outbound' AND m.kind = 'message'
             AND (m.status = 'failed' OR (m.status = 'sending' AND m.error IS NOT NULL)) AND NOT ${SKIPPED_NOTICE}
+            -- A letter withdrawn before it was posted (its file forwarded elsewhere) is no failure to retry.
+            AND NOT coalesce(m.meta ? 'withdrawnAt', false)
           RETURNING m.id, m.channel_id, m.meta->>'source' AS source, m.meta->'formNotice'->>'via' AS notice_via
        ) SELECT channel_id, source, notice_via, false AS skipped FROM u
          UNION ALL

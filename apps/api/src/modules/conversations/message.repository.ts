@@ -312,6 +312,31 @@ export class MessageRepository {
   }
 
   /**
+   * The town hall's letters of this conversation still waiting to be printed and posted (queued,
+   * on a channel of `postalKinds`), withdrawn: `failed` with `reason`, when and by whom in their
+   * meta (`withdrawnAt`, `withdrawnBy`); no longer printed, posted or sent again. Answers their ids.
+   */
+  async withdrawUnposted(
+    manager: EntityManager,
+    conversationId: string,
+    postalKinds: readonly string[],
+    reason: string,
+    agentId: string,
+  ): Promise<string[]> {
+    const rows = await this.db.query<{ id: string }>(
+      `UPDATE message m SET status = 'failed', error = $3,
+              meta = coalesce(m.meta, '{}'::jsonb) || jsonb_build_object('withdrawnAt', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'withdrawnBy', $4::text)
+         FROM channel ch
+        WHERE m.conversation_id = $1 AND ch.id = m.channel_id AND ch.kind = ANY($2::text[])
+          AND m.direction = 'outbound' AND m.kind = 'message' AND m.status = 'queued'
+        RETURNING m.id`,
+      [conversationId, postalKinds, reason, agentId],
+      manager,
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /**
    * A provider's id for an outbound message it echoed back (a Meta echo of our own send), unless
    * the message has one already or another message of the channel holds that id. Answers the id
    * the message holds now, or null when none was recorded.

@@ -8,6 +8,9 @@ export interface PrintableLetterRow {
   id: string;
   body: string;
   status: DeliveryStatus;
+  /** Why it will not be posted, when it was withdrawn (withdrawnAt): a request forwarded elsewhere. */
+  error: string | null;
+  withdrawn: boolean;
   direction: 'inbound' | 'outbound';
   kind: string;
   created_at: Date;
@@ -38,7 +41,7 @@ export class LetterRepository {
 
   async printable(organizationId: string, conversationId: string, messageId: string): Promise<PrintableLetterRow | undefined> {
     const [row] = await this.db.query<PrintableLetterRow>(
-      `SELECT m.id, m.body, m.status, m.direction, m.kind, m.created_at, m.meta->>'acknowledgement' AS acknowledgement,
+      `SELECT m.id, m.body, m.status, m.error, m.meta ? 'withdrawnAt' AS withdrawn, m.direction, m.kind, m.created_at, m.meta->>'acknowledgement' AS acknowledgement,
               m.meta->>'postedAt' AS posted_at, ch.kind AS channel_kind,
               c.organization_id, c.team_id, c.assignee_id, c.contact_id, c.reference, c.subject, c.citizen_name,
               o.name AS organization_name, o.address AS organization_address, o.phone AS organization_phone,

@@ -173,6 +173,7 @@ export class LetterService {
   async printable(agent: AuthAgent, conversationId: string, messageId: string): Promise<string> {
     const row = await this.townLetter(agent, conversationId, messageId);
     if (!row) throw notFound('courrier');
+    if (row.withdrawn) throw withdrawnLetter(row.error);
     const contact = row.team_contact ?? {};
     return letterPage({
       organization: row.organization_name,
@@ -210,6 +211,7 @@ export class LetterService {
     const row = await this.townLetter(agent, conversationId, messageId);
     if (row === null) throw badRequest('seul un courrier de la mairie se marque posté');
     if (!row) throw notFound('courrier');
+    if (row.withdrawn) throw withdrawnLetter(row.error);
     return this.writer.tx(async (tx) => {
       const written = await this.writer.letterPosted(tx, agent.organizationId, conversationId, messageId, agent.id);
       if (!written) throw conflict('ce courrier est déjà marqué posté');
@@ -228,6 +230,10 @@ export class LetterService {
     });
   }
 }
+
+/** A letter withdrawn before it was posted (its file forwarded elsewhere): neither printed nor posted any more. */
+const withdrawnLetter = (reason: string | null) =>
+  conflict(`ce courrier n’a pas été posté et ne doit plus l’être${reason ? ` : ${reason}` : ''}`);
 
 /**
  * The instant a letter is dated at: now when it came today, else 9:00 (Paris) on the day of its

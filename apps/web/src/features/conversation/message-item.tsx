@@ -77,12 +77,15 @@ function RetryButton({ message }: { message: MessageDto }) {
 
 /**
  * A printed letter of the town hall (postal channel): its printable page, and « Marquer comme
- * posté » while it waits; once posted, when.
+ * posté » while it waits; once posted, when. A letter withdrawn before it was posted (its file
+ * forwarded to another administration, L114-2: `failed` with the reason) says so, and is offered
+ * neither for printing nor for posting.
  */
 function PostalStatus({ message: m }: { message: MessageDto }) {
   const { t } = useTranslation();
   const posted = useMarkPosted(m.conversationId);
   const page = `${API_BASE}/conversations/${encodeURIComponent(m.conversationId)}/messages/${encodeURIComponent(m.id)}/letter`;
+  if (m.status === 'failed') return <span>{t('message.postal.withdrawn', { reason: m.error ?? '' })}</span>;
   return (
     <>
       <span>
