@@ -2,7 +2,7 @@ import { constants, existsSync } from 'node:fs';
 import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 
 export interface LaunchedBrowser {
   context: BrowserContext;
@@ -12,6 +12,12 @@ export interface LaunchedBrowser {
 }
 
 const HEADLESS_SHELL = '/usr/bin/chromium-headless-shell';
+
+/**
+ * Playwright, loaded by the first browser launched: every test file imports this package, most
+ * never start a browser, and loading playwright-core cost each of them about 0.9 CPU-s.
+ */
+const playwright = () => require('playwright-core') as typeof import('playwright-core');
 
 /**
  * The browser the tests drive: `CHROMIUM_PATH`, else Debian's `chromium-headless-shell` when
@@ -50,7 +56,7 @@ export async function launchBrowser(): Promise<LaunchedBrowser> {
   const userDataDir = await mkdtemp(join(tmpdir(), 'guichet-chromium-'));
   let context: BrowserContext;
   try {
-    context = await chromium.launchPersistentContext(userDataDir, {
+    context = await playwright().chromium.launchPersistentContext(userDataDir, {
       executablePath,
       headless: true,
       args: CHROMIUM_ARGS,
@@ -99,7 +105,7 @@ export async function launchBrowserPool({ desktop = false }: { desktop?: boolean
   } catch {
     throw new Error(`Chromium introuvable: apt-get install -y chromium (cherché : ${executablePath}, ou définir CHROMIUM_PATH)`);
   }
-  const browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
+  const browser = await playwright().chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
   let closed: Promise<void> | null = null;
   return {
     async newPage(options = {}) {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // s3rver: an S3-compatible HTTP server written in Node (no MinIO, Garage nor moto installs here).
-import S3rver from 's3rver';
+import type S3rver from 's3rver';
 
 export interface S3TestServer {
   endpoint: string;
@@ -22,7 +22,10 @@ export interface S3TestServer {
  */
 export async function startS3Server(bucket = 'guichet-test'): Promise<S3TestServer> {
   const directory = mkdtempSync(join(tmpdir(), 'guichet-s3-'));
-  const server = new S3rver({
+  // Loaded here, by the one test that starts it: every test file imports this package (s3rver and
+  // its Koa cost each of them about 0.6 CPU-s to load).
+  const S3rverServer = require('s3rver') as typeof S3rver;
+  const server = new S3rverServer({
     address: '127.0.0.1',
     port: 0,
     silent: true,
