@@ -9,7 +9,7 @@ import {
   type BrowserPool,
   type SmtpCapture,
 } from '@guichet/testing';
-import type { Locator, Page } from 'playwright-core';
+import type { Locator, Page, Request } from 'playwright-core';
 import { startTestApp, type TestApp } from '../../api/test/harness';
 import { expectAccessible, signInDemo, webPaths } from './demo-session';
 
@@ -268,12 +268,19 @@ describe('administration screens in Chromium: channels, outgoing mail, agents’
     await admin.getByText('Modifications enregistrées.').waitFor();
     expect(await admin.getByLabel('Mot de passe').inputValue()).toBe('');
 
-    // Read again from the server: the settings without the password, only that one is saved.
-    const answer = admin.waitForResponse(
-      (r) => r.url().endsWith('/api/v1/organization/mail-settings') && r.request().method() === 'GET',
-    );
+    // Read again from the server: the settings without the password, only that one is saved. The
+    // reloaded page's request, not the save's own refetch: an answer to that one can arrive after
+    // the wait starts and lose its body to the reload (as the CI of 3543359 saw).
+    const asked = new Promise<Request>((resolve) => {
+      const seen = (r: Request) => {
+        if (!r.url().endsWith('/api/v1/organization/mail-settings') || r.method() !== 'GET') return;
+        admin.off('request', seen);
+        resolve(r);
+      };
+      admin.on('request', seen);
+    });
     await admin.reload();
-    const sent = await (await answer).text();
+    const sent = await (await (await asked).response())!.text();
     expect(JSON.parse(sent)).toEqual({
       mode: 'smtp',
       fromAddress: 'mairie@ville-demo.fr',
