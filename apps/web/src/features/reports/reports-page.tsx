@@ -86,6 +86,44 @@ function ExportButtons({ kind, filters, tables }: { kind: ReportKind; filters: R
   );
 }
 
+/** Files created, reopened and resolved per service or démarche: one row each, its name as the row header. */
+function VolumeTable({
+  caption,
+  nameHeader,
+  rows,
+  testId,
+}: {
+  caption: string;
+  nameHeader: string;
+  rows: Array<{ key: string; name: string; created: number; reopened: number; resolved: number }>;
+  testId?: string;
+}) {
+  const { t } = useTranslation();
+  return (
+    <table className="report-table" data-testid={testId}>
+      <caption>{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{nameHeader}</th>
+          <th scope="col">{t('reports.created')}</th>
+          <th scope="col">{t('reports.reopened')}</th>
+          <th scope="col">{t('reports.resolved')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={r.key}>
+            <th scope="row">{r.name}</th>
+            <td>{NUMBER.format(r.created)}</td>
+            <td>{NUMBER.format(r.reopened)}</td>
+            <td>{NUMBER.format(r.resolved)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 function Figure({ label, value, hint, testId }: { label: string; value: string; hint?: string; testId?: string }) {
   return (
     <div className="report-figure" data-testid={testId}>
@@ -463,49 +501,18 @@ export function ReportsPage({ me, teams }: { me: AgentDto; teams: TeamDto[] | un
               valueHeader={t('reports.created')}
               data={v.byChannel.map((r) => ({ label: channelName(r.channelKind), value: r.created }))}
             />
-            <table className="report-table">
-              <caption>{t('reports.byTeam')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('reports.team')}</th>
-                  <th scope="col">{t('reports.created')}</th>
-                  <th scope="col">{t('reports.reopened')}</th>
-                  <th scope="col">{t('reports.resolved')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {v.byTeam.map((r) => (
-                  <tr key={r.teamId}>
-                    <th scope="row">{r.teamName}</th>
-                    <td>{NUMBER.format(r.created)}</td>
-                    <td>{NUMBER.format(r.reopened)}</td>
-                    <td>{NUMBER.format(r.resolved)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <VolumeTable
+              caption={t('reports.byTeam')}
+              nameHeader={t('reports.team')}
+              rows={v.byTeam.map((r) => ({ key: r.teamId, name: r.teamName, ...r }))}
+            />
             {v.byRequestType.length > 0 && (
-              <table className="report-table" data-testid="table-request-types">
-                <caption>{t('reports.byRequestType')}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('reports.requestType')}</th>
-                    <th scope="col">{t('reports.created')}</th>
-                    <th scope="col">{t('reports.reopened')}</th>
-                    <th scope="col">{t('reports.resolved')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {v.byRequestType.map((r) => (
-                    <tr key={r.requestTypeId ?? 'none'}>
-                      <th scope="row">{r.requestTypeName}</th>
-                      <td>{NUMBER.format(r.created)}</td>
-                      <td>{NUMBER.format(r.reopened)}</td>
-                      <td>{NUMBER.format(r.resolved)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <VolumeTable
+                testId="table-request-types"
+                caption={t('reports.byRequestType')}
+                nameHeader={t('reports.requestType')}
+                rows={v.byRequestType.map((r) => ({ key: r.requestTypeId ?? 'none', name: r.requestTypeName, ...r }))}
+              />
             )}
             <ExportButtons
               kind="volumes"
