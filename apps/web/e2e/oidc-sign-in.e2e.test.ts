@@ -1,4 +1,4 @@
-import { expectEventually, launchBrowserPool, startOidcServer, type BrowserPool, type OidcTestServer } from '@guichet/testing';
+import { launchBrowserPool, startOidcServer, type BrowserPool, type OidcTestServer } from '@guichet/testing';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -78,14 +78,12 @@ describe('sign-in through ProConnect (an OIDC provider) in Chromium', () => {
     expect(await what.getAttribute('href')).toBe('https://proconnect.gouv.fr/');
     expect(await what.getAttribute('target')).toBe('_blank');
     expect(await what.getAttribute('title')).toBe('Qu’est-ce que ProConnect ? - nouvelle fenêtre');
-    // ProConnect's pictogram beside the words, a file of its own that the browser fetched for the
-    // button (not inlined in the first download's stylesheet).
+    // ProConnect's pictogram beside the words, a file of its own (not inlined in the first download's
+    // stylesheet). Whether the browser lists it in its resource timing is not asked: a picture
+    // reused from Chromium's memory cache is not listed, and that check failed 3 runs in 5 on 2 Dec.
     const pictogram = await button.evaluate((a) => getComputedStyle(a, '::before').backgroundImage);
     const pictogramUrl = /^url\("(.+)"\)$/.exec(pictogram)?.[1] ?? '';
     expect(pictogramUrl).toMatch(new RegExp(`^${t.url}/assets/proconnect-pictogram-[\\w-]+\\.svg$`));
-    await expectEventually(async () =>
-      expect(await page.evaluate(() => performance.getEntriesByType('resource').map((r) => r.name))).toContain(pictogramUrl),
-    );
     const svg = await fetch(pictogramUrl);
     expect(svg.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
     const drawing = await svg.text();
