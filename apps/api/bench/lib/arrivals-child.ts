@@ -3,7 +3,7 @@
  * own, as citizens' browsers) or bare SQL statements through a pool, started on schedule without
  * waiting for earlier ones; or agents loading pages in a closed loop. Driven by IPC.
  */
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { Pool } from 'pg';
 import type { ArrivalsCommand, ArrivalsDone, ArrivalsReply, HttpArrivals, PageLoads, SqlArrivals } from './arrivals';
 import { HttpProbe } from './http';
@@ -19,13 +19,13 @@ interface Outcome {
   error?: string;
 }
 
-function post(url: URL, body: string, timeoutMs: number): Promise<Outcome> {
+function post(url: URL, body: string, timeoutMs: number, agent: Agent | false): Promise<Outcome> {
   return new Promise((resolve) => {
     const req = request(
       url,
       {
         method: 'POST',
-        agent: false,
+        agent,
         headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
         timeout: timeoutMs,
       },
@@ -80,9 +80,39 @@ async function arrive(count: number, spreadMs: number, task: (i: number) => Prom
   return { type: 'done', latencies, statuses, answers, elapsedMs: nowMs() - start, maxLatenessMs, firstError };
 }
 
-function runHttp(cmd: HttpArrivals): Promise<ArrivalsDone> {
+/**
+ * A reverse proxy's upstream connections (nginx's `keepalive size`): `size` opened (by a health
+ * probe each) before the clock starts and kept while idle; a request finding them all busy opens
+ * another, as nginx does.
+ */
+async function proxyPool(url: URL, size: number, timeoutMs: number): Promise<Agent> {
+  const agent = new Agent({ keepAlive: true, maxFreeSockets: size });
+  const live = new URL('/api/v1/health/live', url);
+  await Promise.all(
+    Array.from(
+      { length: size },
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const req = request(live, { agent, timeout: timeoutMs }, (res) => {
+            res.resume();
+            res.on('end', resolve);
+          });
+          req.on('error', reject);
+          req.end();
+        }),
+    ),
+  );
+  return agent;
+}
+
+async function runHttp(cmd: HttpArrivals): Promise<ArrivalsDone> {
   const url = new URL(cmd.url);
-  return arrive(cmd.bodies.length, cmd.spreadMs, (i) => post(url, cmd.bodies[i]!, cmd.timeoutMs));
+  const agent = cmd.proxyConnections ? await proxyPool(url, cmd.proxyConnections, cmd.timeoutMs) : false;
+  try {
+    return await arrive(cmd.bodies.length, cmd.spreadMs, (i) => post(url, cmd.bodies[i]!, cmd.timeoutMs, agent));
+  } finally {
+    if (agent) agent.destroy();
+  }
 }
 
 async function runSql(cmd: SqlArrivals): Promise<ArrivalsDone> {

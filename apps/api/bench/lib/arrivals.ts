@@ -15,8 +15,15 @@ export interface HttpArrivals {
   type: 'http';
   /** Loopback only. */
   url: string;
-  /** One JSON body per request, each POSTed on a connection of its own (a citizen's browser). */
+  /** One JSON body per request. */
   bodies: string[];
+  /**
+   * Absent: each request on a connection of its own (a citizen's browser talking to the app
+   * directly). A number: through kept-alive connections, as a reverse proxy carries every
+   * browser's requests to the app in production (deploy/nginx.conf's upstream `keepalive`): that
+   * many are open before the clock starts and kept when idle; more are opened while all are busy.
+   */
+  proxyConnections?: number;
   spreadMs: number;
   timeoutMs: number;
 }
