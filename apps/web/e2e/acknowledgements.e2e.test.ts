@@ -69,6 +69,53 @@ describe('acknowledgements and signatures in Chromium', () => {
     expect(await seriousAxeViolations(page)).toEqual([]);
   });
 
+  it('gives a démarche its own accusé de réception from the keyboard, previewed with the mandatory mentions Guichet adds', async () => {
+    const { page } = browser;
+    await page.goto(`${t.url}/#/admin/accuses`);
+    const select = page.getByLabel('Démarche', { exact: true });
+    await select.waitFor({ timeout: 10_000 });
+    await select.selectOption({ label: 'Attestation d’accueil' });
+    const receipt = page.getByRole('textbox', { name: 'Accusé de réception de la démarche (courriel et page de suivi)' });
+    // Empty: the town's text applies, as the preview shows.
+    expect(await receipt.inputValue()).toBe('');
+    const preview = page.getByTestId('acks-type-preview');
+    expect(await preview.innerText()).toContain('Accusé de réception de votre demande GU-7K3M9Q');
+    expect(await preview.innerText()).toContain('Démarche : Attestation d’accueil');
+
+    await receipt.focus();
+    await page.keyboard.type('Attestation {{reference}} : joignez {{numero}}.');
+    await page.getByRole('button', { name: 'Enregistrer les textes de la démarche' }).click();
+    await page.getByText('variable inconnue : {{numero}}', { exact: false }).waitFor();
+    await receipt.focus();
+    await page.keyboard.press('ControlOrMeta+A');
+    const own = 'Attestation d’accueil {{reference}} : joignez le titre de propriété ou le bail. Réponse sous un mois.';
+    await page.keyboard.type(own);
+    await expectEventually(async () => {
+      const text = await preview.innerText();
+      expect(text).toMatch(/^Attestation d’accueil GU-7K3M9Q : joignez le titre de propriété/);
+      // The mandatory mentions its text leaves out, added at its end.
+      expect(text).toContain('Demande reçue le 15 janvier 2027');
+      expect(text).toContain('réputée rejetée');
+      expect(text).toContain('Délais et voies de recours');
+      expect(text).toContain('Service chargé de votre demande : État civil');
+      expect(text).not.toContain('Accusé de réception de votre demande');
+    });
+    expect(await receipt.getAttribute('aria-describedby')).toBe('acks-type-template-receipt-added');
+    expect(await page.locator('#acks-type-template-receipt-added').innerText()).toMatch(
+      /^Mentions obligatoires absentes de ce texte, ajoutées à la fin par Guichet .* : date et heure de réception, /,
+    );
+    await page.getByRole('button', { name: 'Enregistrer les textes de la démarche' }).click();
+    await page.getByRole('status').filter({ hasText: 'Textes de la démarche enregistrés.' }).waitFor({ timeout: 10_000 });
+    const { rows } = await t.db.query(
+      `SELECT rt.acknowledgement_templates FROM request_type rt JOIN organization o ON o.id = rt.organization_id
+        WHERE o.slug = 'demo' AND rt.name = 'Attestation d’accueil'`,
+    );
+    expect(rows[0].acknowledgement_templates).toEqual({ receipt: own });
+    await page.getByRole('option', { name: 'Attestation d’accueil (texte propre)' }).waitFor({ state: 'attached' });
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(shots, 'admin-acknowledgements-demarche.png'), fullPage: true });
+  });
+
   it('shows the agent, under the draft, the signature the server will add to the reply', async () => {
     const { page } = browser;
     await page.context().clearCookies();

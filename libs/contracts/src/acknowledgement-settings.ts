@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ACK_VARIABLES, templateProblems } from './acknowledgements';
+import { ACK_VARIABLES, templateProblems, type RequestTypeAckTemplateName } from './acknowledgements';
 
 /**
  * What an admin may change of the acknowledgements and an agent of their signature (L111-2):
@@ -16,28 +16,53 @@ const template = (max: number) =>
       for (const p of templateProblems(v, ACK_VARIABLES)) ctx.addIssue({ code: 'custom', message: p });
     });
 
+const templates = z.object({
+  receipt: template(6000),
+  registration: template(4000),
+  short: template(480),
+  shortRegistration: template(480),
+  paperReceipt: template(6000),
+  paperRegistration: template(4000),
+});
+
 export const acknowledgementSettingsSchema = z
   .object({
     enabled: z.boolean('vrai ou faux attendu'),
     /** L111-2: replies carry the agent's identity (the organization's signature template). */
     signReplies: z.boolean('vrai ou faux attendu'),
     /** Empty: the default text. */
-    templates: z
-      .object({
-        receipt: template(6000),
-        registration: template(4000),
-        short: template(480),
-        shortRegistration: template(480),
-        paperReceipt: template(6000),
-        paperRegistration: template(4000),
-      })
-      .partial(),
+    templates: templates.partial(),
   })
   .partial()
   .refine((v) => v.enabled !== undefined || v.templates !== undefined || v.signReplies !== undefined, {
     message: 'aucun changement demandé',
   });
 export type UpdateAcknowledgementSettingsInput = z.infer<typeof acknowledgementSettingsSchema>;
+
+/**
+ * `PUT /organization/acknowledgements/request-types/:id`: a démarche's own accusés de réception,
+ * over the organization's (empty: the organization's again). Checked as the organization's are.
+ */
+export const requestTypeAcknowledgementSchema = z
+  .object({
+    templates: z.strictObject(
+      templates
+        .pick({ receipt: true, short: true, paperReceipt: true } satisfies Record<RequestTypeAckTemplateName, true>)
+        .partial().shape,
+      // The accusé d'enregistrement goes out before the démarche is known: it has none of its own.
+      {
+        error: (issue) =>
+          issue.code === 'unrecognized_keys'
+            ? `texte inconnu pour une démarche : ${issue.keys.join(', ')} (receipt, short ou paperReceipt)`
+            : undefined,
+      },
+    ),
+  })
+  .refine((v) => Object.keys(v.templates).length > 0, {
+    message: 'aucun changement demandé',
+    when: (payload) => payload.issues.length === 0,
+  });
+export type UpdateRequestTypeAcknowledgementInput = z.infer<typeof requestTypeAcknowledgementSchema>;
 
 export const teamAcknowledgementSchema = z.object({ enabled: z.boolean('vrai ou faux attendu') });
 

@@ -153,6 +153,13 @@ export const ACK_TEMPLATE_NAMES = [
 ] as const;
 export type AckTemplateName = (typeof ACK_TEMPLATE_NAMES)[number];
 
+/**
+ * The texts a démarche may have of its own, over the organization's: its accusés de réception
+ * (the accusé d'enregistrement goes out before the démarche is known).
+ */
+export const REQUEST_TYPE_ACK_TEMPLATE_NAMES = ['receipt', 'short', 'paperReceipt'] as const satisfies readonly AckTemplateName[];
+export type RequestTypeAckTemplateName = (typeof REQUEST_TYPE_ACK_TEMPLATE_NAMES)[number];
+
 const VARIABLE = /\{\{\s*([a-z_]+)\s*\}\}/g;
 
 /** What is wrong with a template: unknown variables, braces left open. Empty when it is usable. */
@@ -272,6 +279,51 @@ export function ackValues(f: AckFacts): Record<AckVariable, string> {
   };
 }
 
+/**
+ * The mentions every accusé de réception carries whatever its text, the organization's or a
+ * démarche's (L112-3, R112-5; L112-6: without them the appeal deadlines cannot be held against the
+ * citizen): the variables that write them, each with the line added at the end of a text that
+ * leaves it out. The short form (SMS, chats) keeps the implicit decision and the tracking link,
+ * where the exchange is read.
+ */
+const WRITTEN_MENTIONS: Partial<Record<AckVariable, string>>[] = [
+  { date_reception: 'Demande reçue le {{date_reception}}.' },
+  { decision: '{{decision}}' },
+  { mentions: '{{mentions}}' },
+  {
+    service: 'Service chargé de votre demande : {{service}}',
+    adresse: 'Adresse postale : {{adresse}}',
+    email: 'Courriel : {{email}}',
+    telephone: 'Téléphone : {{telephone}}',
+  },
+];
+/** In paragraphs (a blank line between them) in the full and paper forms. */
+const MANDATORY_MENTIONS: Record<AckForm, Partial<Record<AckVariable, string>>[]> = {
+  full: WRITTEN_MENTIONS,
+  paper: WRITTEN_MENTIONS,
+  short: [{ decision_courte: '{{decision_courte}}', lien_suivi: 'Détails : {{lien_suivi}}' }],
+};
+
+const variablesOf = (template: string) => new Set([...template.matchAll(VARIABLE)].map((m) => m[1]));
+
+/** The mandatory mentions (their variables) an accusé de réception's text leaves out: Guichet adds them. */
+export function missingAckMentions(template: string, form: AckForm): AckVariable[] {
+  const present = variablesOf(template);
+  return MANDATORY_MENTIONS[form].flatMap((p) => Object.keys(p) as AckVariable[]).filter((v) => !present.has(v));
+}
+
+/** The receipt's text with the mandatory mentions it leaves out added at its end. */
+function withMandatoryMentions(template: string, form: AckForm): string {
+  const present = variablesOf(template);
+  const added = MANDATORY_MENTIONS[form]
+    .map((p) => Object.entries(p).flatMap(([v, line]) => (present.has(v) ? [] : [line])))
+    .filter((lines) => lines.length);
+  if (!added.length) return template;
+  return form === 'short'
+    ? `${template.trimEnd()} ${added.flat().join(' ')}`
+    : `${template.trimEnd()}\n\n${added.map((lines) => lines.join('\n')).join('\n\n')}`;
+}
+
 /** Which template writes each acknowledgement in each form (a correction is a receipt, announced). */
 const TEMPLATE_OF: Record<AckForm, { registration: AckTemplateName; receipt: AckTemplateName }> = {
   full: { registration: 'registration', receipt: 'receipt' },
@@ -285,17 +337,21 @@ const CORRECTION: Record<AckForm, string> = {
   paper: 'La démarche de votre demande a été modifiée : le présent accusé de réception rectificatif remplace le précédent.\n\n',
 };
 
-/** The acknowledgement of one kind for one request, in the form of its channel (`ackForm`). */
+/**
+ * The acknowledgement of one kind for one request, in the form of its channel (`ackForm`); an
+ * accusé de réception with every mandatory mention, whatever its template leaves out.
+ */
 export function renderAcknowledgement(
   kind: AcknowledgementKind,
   form: AckForm,
   templates: Record<AckTemplateName, string>,
   facts: AckFacts,
 ): string {
-  const body = renderTemplate(
-    templates[TEMPLATE_OF[form][kind === 'registration' ? 'registration' : 'receipt']],
-    ackValues(facts),
-  );
+  const template =
+    kind === 'registration'
+      ? templates[TEMPLATE_OF[form].registration]
+      : withMandatoryMentions(templates[TEMPLATE_OF[form].receipt], form);
+  const body = renderTemplate(template, ackValues(facts));
   return kind === 'correction' ? `${CORRECTION[form]}${body}` : body;
 }
 
@@ -309,16 +365,24 @@ export interface AcknowledgementSettingsDto {
   templates: Record<AckTemplateName, string>;
   /** Which texts are the defaults. */
   defaults: Record<AckTemplateName, boolean>;
+  /** The démarches that have texts of their own (by id): those texts, over the organization's. */
+  requestTypeTemplates: Record<string, Partial<Record<RequestTypeAckTemplateName, string>>>;
 }
 
-/** The saved templates over the defaults (an empty one is the default). */
+/**
+ * The texts a request's acknowledgements are written from: the defaults, under the organization's
+ * saved ones, under its démarche's own (an empty one is the text under it).
+ */
 export function effectiveAckTemplates(
   saved: Partial<Record<AckTemplateName, string>> | undefined,
+  ofRequestType?: Partial<Record<RequestTypeAckTemplateName, string>> | null,
 ): Record<AckTemplateName, string> {
   const out = { ...DEFAULT_ACK_TEMPLATES } as Record<AckTemplateName, string>;
-  for (const name of ACK_TEMPLATE_NAMES) {
-    const v = saved?.[name];
-    if (v && v.trim()) out[name] = v;
+  for (const layer of [saved, ofRequestType]) {
+    for (const name of ACK_TEMPLATE_NAMES) {
+      const v = (layer as Partial<Record<AckTemplateName, string>> | null | undefined)?.[name];
+      if (v && v.trim()) out[name] = v;
+    }
   }
   return out;
 }

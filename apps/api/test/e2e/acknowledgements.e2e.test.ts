@@ -52,6 +52,16 @@ describe('legal acknowledgements', () => {
   const messagesOf = async (conversationId: string): Promise<MessageDto[]> =>
     (await t.http('GET', `/api/v1/conversations/${conversationId}/messages?limit=100`, { token: town.admin.token })).body.items;
   const acksOf = async (conversationId: string) => (await messagesOf(conversationId)).filter((m) => m.acknowledgement);
+  /** The one acknowledgement of a request, once sent. */
+  const theAckOf = (conversationId: string) =>
+    expectEventually(
+      async () => {
+        const acks = await acksOf(conversationId);
+        expect(acks).toHaveLength(1);
+        return acks[0]!;
+      },
+      { timeoutMs: 15_000, intervalMs: 100 },
+    );
   const decisions = async (conversationId: string) =>
     (
       await t.db.query(`SELECT kind, reason FROM acknowledgement WHERE conversation_id = $1 ORDER BY created_at, id`, [
@@ -297,16 +307,7 @@ describe('legal acknowledgements', () => {
   it('states the right to an attestation when silence means acceptance, and that none arises otherwise', async () => {
     const accepted = await form({ requestTypeId: salle.id });
     const none = await form({});
-    const ackOf = (id: string) =>
-      expectEventually(
-        async () => {
-          const acks = await acksOf(id);
-          expect(acks).toHaveLength(1);
-          return acks[0]!;
-        },
-        { timeoutMs: 15_000, intervalMs: 100 },
-      );
-    const a = await ackOf(accepted.id);
+    const a = await theAckOf(accepted.id);
     const c = await conversation(accepted.id);
     expect(a.body).toContain(`réputée acceptée (décision implicite d’acceptation)`);
     expect(a.body).toContain(longDate(c.decisionDueAt!));
@@ -314,7 +315,7 @@ describe('legal acknowledgements', () => {
     expect(a.body).toContain('L232-3');
     expect(a.body).not.toContain('voies de recours');
     // No démarche on the form: an accusé d'enregistrement, the receipt when an agent sets it.
-    const n = await ackOf(none.id);
+    const n = await theAckOf(none.id);
     expect(n.acknowledgement).toBe('registration');
     expect(n.body).toContain('Accusé d’enregistrement de votre demande');
   });
@@ -472,16 +473,15 @@ describe('legal acknowledgements', () => {
     expect(saved.status).toBe(200);
     expect(saved.body.defaults).toMatchObject({ receipt: false, short: true });
     const custom = await form({ requestTypeId: salle.id });
-    const ack = await expectEventually(
-      async () => {
-        const acks = await acksOf(custom.id);
-        expect(acks).toHaveLength(1);
-        return acks[0]!;
-      },
-      { timeoutMs: 15_000, intervalMs: 100 },
-    );
+    const ack = await theAckOf(custom.id);
     expect(ack.body.split('\n')[0]).toBe(`Accusé de réception ${custom.reference} — Réservation de salle`);
     expect(ack.body).toContain('Tél. 01 23 45 67 00');
+    // What the text leaves out of R112-5 is added: the date received, the attestation, the service and its address.
+    expect(ack.body).toContain('\n\nDemande reçue le ');
+    expect(ack.body).toContain('L232-3');
+    expect(ack.body).toContain(
+      'Service chargé de votre demande : État civil\nAdresse postale : 2 rue de l’État civil, 99000 Démo',
+    );
     // Back to the default text; the Scolarité service turns them off.
     await t.http('PUT', path, { token: town.admin.token, body: { templates: { receipt: '' } } });
     const team = await t.http('PUT', `${path}/teams/${town.scolarite.id}`, { token: town.admin.token, body: { enabled: false } });
@@ -499,6 +499,121 @@ describe('legal acknowledgements', () => {
       },
     );
   });
+  it('sends a démarche’s own accusé de réception, with every mandatory mention; other démarches keep the organization’s', async () => {
+    const admin = town.admin.token;
+    const type = async (body: Record<string, unknown>) =>
+      (await t.http('POST', '/api/v1/request-types', { token: admin, body: { teamId: town.etatCivil.id, ...body } }))
+        .body as RequestTypeDto;
+    const naissance = await type({
+      name: 'Demande d’acte de naissance',
+      decisionRegime: 'none',
+      deadline: { amount: 15, unit: 'calendar_days' },
+    });
+    const path = (id: string) => `/api/v1/organization/acknowledgements/request-types/${id}`;
+    const own = [
+      'Votre demande d’acte de naissance {{reference}} est bien arrivée.',
+      'Joignez la copie de votre pièce d’identité et, pour l’acte d’un parent, le livret de famille.',
+      'L’acte vous est envoyé par courrier sous 15 jours.',
+    ].join('\n');
+    const saved = () =>
+      t.db
+        .query(`SELECT acknowledgement_templates FROM request_type WHERE id = $1`, [naissance.id])
+        .then((r) => r.rows[0].acknowledgement_templates);
+
+    // Bad input: a French reason, nothing saved; admins only; a démarche of this organization only.
+    const bad = await t.http('PUT', path(naissance.id), {
+      token: admin,
+      body: { templates: { receipt: 'Pièces : {{documents}}', short: 'x'.repeat(481) } },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.details).toEqual([
+      'templates.receipt: variable inconnue : {{documents}}',
+      'templates.short: 480 caractères au plus',
+    ]);
+    const registration = await t.http('PUT', path(naissance.id), { token: admin, body: { templates: { registration: own } } });
+    expect(registration.status).toBe(400);
+    expect(registration.body.details).toEqual([
+      'templates: texte inconnu pour une démarche : registration (receipt, short ou paperReceipt)',
+    ]);
+    expect((await t.http('PUT', path(naissance.id), { token: admin, body: { templates: {} } })).body.details).toEqual([
+      'aucun changement demandé',
+    ]);
+    expect((await t.http('PUT', path('pas-un-id'), { token: admin, body: { templates: { receipt: own } } })).status).toBe(400);
+    expect((await t.http('PUT', path(salle.id), { token: off.admin.token, body: { templates: { receipt: own } } })).status).toBe(
+      404,
+    );
+    expect(
+      (await t.http('PUT', path(naissance.id), { token: town.supervisor.token, body: { templates: { receipt: own } } })).status,
+    ).toBe(403);
+    expect(await saved()).toEqual({});
+
+    const res = await t.http('PUT', path(naissance.id), { token: admin, body: { templates: { receipt: own } } });
+    expect(res.status).toBe(200);
+    expect(res.body.requestTypeTemplates).toEqual({ [naissance.id]: { receipt: own } });
+    expect(res.body.defaults.receipt).toBe(true);
+    expect((await t.http('GET', '/api/v1/organization/acknowledgements', { token: admin })).body.requestTypeTemplates).toEqual({
+      [naissance.id]: { receipt: own },
+    });
+
+    // By e-mail: the accusé d'enregistrement, then the démarche set: its own text in the mail, with the R112-5 mentions.
+    const receiptTo = async (subject: string, requestTypeId: string) => {
+      const citizen = `lea.${randomBytes(3).toString('hex')}@exemple.fr`;
+      const { conversationId } = await sendMail(citizen, subject);
+      await expectEventually(async () => expect(mailsTo(citizen)).toHaveLength(1), { timeoutMs: 15_000, intervalMs: 100 });
+      const c = await setType(conversationId, requestTypeId);
+      const mail = await expectEventually(
+        async () => {
+          expect(mailsTo(citizen)).toHaveLength(2);
+          return parseEmail(mailsTo(citizen)[1]!.raw, { channelId: 'x' });
+        },
+        { timeoutMs: 15_000, intervalMs: 100 },
+      );
+      return { c, text: mail.inbound.text.replace(/\r\n/g, '\n') };
+    };
+    const mine = await receiptTo('Acte de naissance de mon fils', naissance.id);
+    expect(mine.text).toContain(
+      [
+        `Votre demande d’acte de naissance ${mine.c.reference} est bien arrivée.`,
+        'Joignez la copie de votre pièce d’identité et, pour l’acte d’un parent, le livret de famille.',
+        'L’acte vous est envoyé par courrier sous 15 jours.',
+      ].join('\n'),
+    );
+    expect(mine.text).not.toContain('Accusé de réception de votre demande');
+    expect(mine.text).toContain(`Demande reçue le ${longDate(mine.c.createdAt)} à `);
+    expect(mine.text).toContain('Cette demande ne donne pas lieu à une décision implicite.');
+    expect(mine.text).toContain('Service chargé de votre demande : État civil');
+    expect(mine.text).toContain('Adresse postale : 2 rue de l’État civil, 99000 Démo');
+    expect(mine.text).toContain('Courriel : etat-civil@ville-ack.fr');
+    expect(mine.text).toContain('Téléphone : 01 23 45 67 00');
+    // Another démarche: the organization's text.
+    const other = await receiptTo('Réserver la salle des fêtes', salle.id);
+    expect(other.text).toContain(`Accusé de réception de votre demande ${other.c.reference}`);
+    expect(other.text).toContain('Démarche : Réservation de salle');
+    expect(other.text).not.toContain('acte de naissance');
+
+    // Silence means rejection: the appeal routes are there though the démarche's text says nothing of them.
+    const domaine = await type({
+      name: 'Occupation du domaine public',
+      decisionRegime: 'rejection',
+      deadline: { amount: 2, unit: 'months' },
+    });
+    expect(
+      (await t.http('PUT', path(domaine.id), { token: admin, body: { templates: { receipt: 'Dossier {{reference}} reçu.' } } }))
+        .status,
+    ).toBe(200);
+    const req = await form({ requestTypeId: domaine.id });
+    const ack = await theAckOf(req.id);
+    const c = await conversation(req.id);
+    expect(ack.body).toMatch(new RegExp(`^Dossier ${req.reference} reçu\\.\n\nDemande reçue le `));
+    expect(ack.body).toContain(`au ${longDate(c.decisionDueAt!)}, votre demande sera réputée rejetée`);
+    expect(ack.body).toContain('Délais et voies de recours');
+
+    // An empty text gives the organization's back.
+    const back = await t.http('PUT', path(naissance.id), { token: admin, body: { templates: { receipt: '' } } });
+    expect(back.body.requestTypeTemplates).toEqual({ [domaine.id]: { receipt: 'Dossier {{reference}} reçu.' } });
+    expect(await saved()).toEqual({});
+  });
+
   it('L111-2: replies carry the agent’s name, role, service and its address; short by SMS; the service only on request', async () => {
     const agent = town.agentEC;
     const path = `/api/v1/account/signature?teamId=${town.etatCivil.id}`;

@@ -22,6 +22,7 @@ import type {
   SetupStatusDto,
   TeamAdminDto,
   UpdateAcknowledgementSettingsInput,
+  UpdateRequestTypeAcknowledgementInput,
   UpdateAgentInput,
   UpdateOrganizationSettingsInput,
   UpdateRequestTypeInput,
@@ -98,6 +99,11 @@ export const adminApi = {
     apiRequest<AcknowledgementSettingsDto>(`/organization/acknowledgements/teams/${teamId}`, {
       method: 'PUT',
       body: { enabled },
+    }),
+  setRequestTypeAcknowledgements: (requestTypeId: string, input: UpdateRequestTypeAcknowledgementInput) =>
+    apiRequest<AcknowledgementSettingsDto>(`/organization/acknowledgements/request-types/${requestTypeId}`, {
+      method: 'PUT',
+      body: input,
     }),
   /** Every démarche of the organization, the withdrawn ones too. */
   requestTypes: (signal?: AbortSignal) =>

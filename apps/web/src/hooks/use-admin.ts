@@ -16,6 +16,7 @@ import type {
   RoutingRuleDto,
   TeamAdminDto,
   UpdateAcknowledgementSettingsInput,
+  UpdateRequestTypeAcknowledgementInput,
   UpdateAgentInput,
   UpdateOrganizationSettingsInput,
   UpdateRequestTypeInput,
@@ -137,6 +138,10 @@ export const useUpdateAcknowledgements = () =>
 export const useSetTeamAcknowledgements = () =>
   useAdminMutation(({ teamId, enabled }: { teamId: string; enabled: boolean }) =>
     adminApi.setTeamAcknowledgements(teamId, enabled),
+  );
+export const useSetRequestTypeAcknowledgements = () =>
+  useAdminMutation(({ requestTypeId, input }: { requestTypeId: string; input: UpdateRequestTypeAcknowledgementInput }) =>
+    adminApi.setRequestTypeAcknowledgements(requestTypeId, input),
   );
 export const useCreateRequestType = () => useAdminMutation((input: CreateRequestTypeInput) => adminApi.createRequestType(input));
 export const useUpdateRequestType = () =>

@@ -1433,6 +1433,28 @@ export const en: Messages = {
         paperReceipt: 'Acknowledgement of receipt (paper letter, to print)',
         paperRegistration: 'Acknowledgement of receipt without a procedure (paper letter, to print)',
       },
+      mentionsAdded: 'Mandatory mentions this text leaves out, added at its end by Guichet (L112-3 and R112-5): {{list}}.',
+      byType: {
+        title: 'Texts of a request type',
+        intro:
+          'A request type may have its own acknowledgement of receipt (documents to provide, processing time…): for that type it replaces the town’s text. Left empty, the town’s text applies. The mandatory mentions (date of receipt, service and its contact details, implicit decision and its date, appeal routes and time limits) are always there: Guichet adds those the text leaves out.',
+        type: 'Request type',
+        choose: 'Choose a request type…',
+        withOwn: '{{name}} (own text)',
+        none: 'No request type: create some in the “Request types” screen.',
+        exempt:
+          'This request type is exempt from acknowledgement (R112-4): these texts will only be used if the exemption is lifted.',
+        empty: 'Empty: the town’s text applies.',
+        fromOrganization: 'Start from the town’s text',
+        templates: {
+          receipt: 'Acknowledgement of receipt of the request type (e-mail and tracking page)',
+          short: 'Acknowledgement of receipt of the request type (SMS, WhatsApp, Messenger)',
+          paperReceipt: 'Acknowledgement of receipt of the request type (paper letter, to print)',
+        },
+        preview: 'Preview for “{{type}}”: {{template}}',
+        save: 'Save the request type’s texts',
+        saved: 'Request type’s texts saved.',
+      },
       restore: 'Restore the default text',
       variables: 'Available variables',
       preview: 'Preview: {{template}}',

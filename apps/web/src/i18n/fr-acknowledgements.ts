@@ -12,6 +12,29 @@ export const acknowledgementsFr = {
         paperReceipt: 'Accusé de réception (courrier papier, à imprimer)',
         paperRegistration: 'Accusé de réception sans démarche (courrier papier, à imprimer)',
       },
+      mentionsAdded:
+        'Mentions obligatoires absentes de ce texte, ajoutées à la fin par Guichet (articles L112-3 et R112-5) : {{list}}.',
+      byType: {
+        title: 'Textes propres à une démarche',
+        intro:
+          'Une démarche peut avoir son propre accusé de réception (pièces à fournir, délai de traitement…) : il remplace, pour cette démarche, le texte de la commune. Laissé vide, le texte de la commune s’applique. Les mentions obligatoires (date de réception, service et ses coordonnées, décision implicite et sa date, voies et délais de recours) sont toujours présentes : Guichet ajoute celles que le texte omet.',
+        type: 'Démarche',
+        choose: 'Choisir une démarche…',
+        withOwn: '{{name}} (texte propre)',
+        none: 'Aucune démarche : créez-en dans l’écran « Démarches ».',
+        exempt:
+          'Cette démarche est exemptée d’accusé de réception (article R112-4) : ces textes ne serviront que si l’exemption est levée.',
+        empty: 'Vide : le texte de la commune s’applique.',
+        fromOrganization: 'Partir du texte de la commune',
+        templates: {
+          receipt: 'Accusé de réception de la démarche (courriel et page de suivi)',
+          short: 'Accusé de réception de la démarche (SMS, WhatsApp, Messenger)',
+          paperReceipt: 'Accusé de réception de la démarche (courrier papier, à imprimer)',
+        },
+        preview: 'Aperçu pour « {{type}} » : {{template}}',
+        save: 'Enregistrer les textes de la démarche',
+        saved: 'Textes de la démarche enregistrés.',
+      },
     },
   },
 } as const;

@@ -9,6 +9,7 @@ import {
   decisionMentions,
   effectiveAckTemplates,
   frenchLongDateOf,
+  missingAckMentions,
   renderAcknowledgement,
   renderSignature,
   renderTemplate,
@@ -16,7 +17,7 @@ import {
   templateProblems,
   type AckFacts,
 } from '../acknowledgements';
-import { acknowledgementSettingsSchema } from '../acknowledgement-settings';
+import { acknowledgementSettingsSchema, requestTypeAcknowledgementSchema } from '../acknowledgement-settings';
 import { endOfCivilDay } from '../deadlines';
 import { smsSegments } from '../sms-segments';
 
@@ -244,6 +245,114 @@ describe('acknowledgement templates', () => {
     expect(effectiveAckTemplates({ receipt: '  ', short: 'x {{reference}}' })).toMatchObject({
       receipt: DEFAULT_ACK_TEMPLATES.receipt,
       short: 'x {{reference}}',
+    });
+  });
+
+  describe('mandatory mentions, whatever the admin writes', () => {
+    const own = "Demande d'acte de naissance {{reference}} : joignez votre pièce d'identité. Délai : 15 jours.";
+
+    it('adds at the end of a receipt the R112-5 mentions its text leaves out, and nothing its text has', () => {
+      expect(missingAckMentions(own, 'full')).toEqual([
+        'date_reception',
+        'decision',
+        'mentions',
+        'service',
+        'adresse',
+        'email',
+        'telephone',
+      ]);
+      expect(missingAckMentions(DEFAULT_ACK_TEMPLATES.receipt, 'full')).toEqual([]);
+      expect(missingAckMentions(DEFAULT_ACK_TEMPLATES.paperReceipt, 'paper')).toEqual([]);
+      expect(missingAckMentions(DEFAULT_ACK_TEMPLATES.short, 'short')).toEqual([]);
+      const text = renderAcknowledgement(
+        'receipt',
+        'full',
+        { ...DEFAULT_ACK_TEMPLATES, receipt: `${own}\nTél. {{telephone}}` },
+        facts(),
+      );
+      expect(text).toBe(
+        [
+          "Demande d'acte de naissance GU-7K3M9Q : joignez votre pièce d'identité. Délai : 15 jours.",
+          'Tél. 01 23 45 67 89',
+          '',
+          'Demande reçue le 30 novembre 2026 à 14 h 05.',
+          '',
+          decisionMentions('rejection', endOfCivilDay('2027-01-30'), 'Développement économique').decision,
+          '',
+          decisionMentions('rejection', endOfCivilDay('2027-01-30'), 'Développement économique').mentions,
+          '',
+          'Service chargé de votre demande : Développement économique',
+          'Adresse postale : 1 place de la Mairie, 99000 Démo',
+          'Courriel : eco@demo.fr',
+        ].join('\n'),
+      );
+      // A correction too; never the registration (its mentions follow with the receipt).
+      expect(renderAcknowledgement('correction', 'paper', { ...DEFAULT_ACK_TEMPLATES, paperReceipt: own }, facts())).toContain(
+        'Adresse postale : 1 place de la Mairie',
+      );
+      expect(
+        renderAcknowledgement('registration', 'full', { ...DEFAULT_ACK_TEMPLATES, registration: 'Reçu {{reference}}' }, facts()),
+      ).toBe('Reçu GU-7K3M9Q');
+      expect(
+        renderAcknowledgement('receipt', 'short', { ...DEFAULT_ACK_TEMPLATES, short: 'Bien reçu {{reference}}.' }, facts()),
+      ).toBe(
+        'Bien reçu GU-7K3M9Q. Sans réponse au 30 janvier 2027 : rejet implicite, recours possible. Détails : https://guichet.demo.fr/suivi/GU-7K3M9Q?token=abc',
+      );
+    });
+
+    it('any text, any regime, any form: the receipt states the date received, the decision, the appeal or attestation, the service and how to reach it', () => {
+      const variable = fc.constantFrom(...(Object.keys(ACK_VARIABLES) as (keyof typeof ACK_VARIABLES)[])).map((n) => `{{${n}}}`);
+      const words = fc.string({ maxLength: 30 }).filter((x) => !x.includes('{') && !x.includes('}'));
+      const template = fc.array(fc.oneof(words, variable, fc.constant('\n')), { maxLength: 30 }).map((p) => p.join(''));
+      const day = fc.date({ min: new Date('2026-01-01'), max: new Date('2035-12-31'), noInvalidDate: true });
+      fc.assert(
+        fc.property(
+          template,
+          fc.constantFrom('acceptance', 'rejection', 'none') as fc.Arbitrary<'acceptance' | 'rejection' | 'none'>,
+          day,
+          fc.constantFrom('full', 'paper', 'short') as fc.Arbitrary<'full' | 'paper' | 'short'>,
+          (tpl, regime, due, form) => {
+            const f = facts({ decisionRegime: regime, decisionDueAt: regime === 'none' ? null : due });
+            const name = { full: 'receipt', paper: 'paperReceipt', short: 'short' } as const;
+            const text = renderAcknowledgement('receipt', form, effectiveAckTemplates({}, { [name[form]]: tpl }), f);
+            const v = ackValues(f);
+            const expected =
+              form === 'short'
+                ? [v.decision_courte, v.lien_suivi]
+                : [v.date_reception, v.decision, v.mentions, v.service, v.adresse, v.email, v.telephone];
+            for (const value of expected.filter(Boolean)) expect(text).toContain(value);
+          },
+        ),
+      );
+    });
+
+    it('layers a démarche’s own texts over the organization’s (an empty one follows the organization’s)', () => {
+      const templates = effectiveAckTemplates(
+        { short: 'Commune {{reference}}', receipt: 'Commune' },
+        { receipt: own, short: ' ' },
+      );
+      expect(templates).toMatchObject({
+        receipt: own,
+        short: 'Commune {{reference}}',
+        paperReceipt: DEFAULT_ACK_TEMPLATES.paperReceipt,
+      });
+      expect(effectiveAckTemplates(undefined, null)).toEqual(DEFAULT_ACK_TEMPLATES);
+    });
+
+    it('checks a démarche’s texts as the organization’s, with French reasons', () => {
+      expect(requestTypeAcknowledgementSchema.safeParse({ templates: { receipt: own, short: '' } }).success).toBe(true);
+      const reasons = (body: unknown) => {
+        const parsed = requestTypeAcknowledgementSchema.safeParse(body);
+        return parsed.success ? [] : parsed.error.issues.map((i) => i.message);
+      };
+      expect(reasons({ templates: { receipt: 'Pièces {{documents}}' } })).toEqual(['variable inconnue : {{documents}}']);
+      expect(reasons({ templates: { short: 'x'.repeat(481) } })).toEqual(['480 caractères au plus']);
+      expect(reasons({ templates: {} })).toEqual(['aucun changement demandé']);
+      // No accusé d'enregistrement of a démarche: it goes out before the démarche is known.
+      expect(reasons({ templates: { registration: 'x' } })).toEqual([
+        'texte inconnu pour une démarche : registration (receipt, short ou paperReceipt)',
+      ]);
+      expect(reasons({})).toHaveLength(1);
     });
   });
 

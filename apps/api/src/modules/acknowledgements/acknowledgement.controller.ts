@@ -2,9 +2,11 @@ import { Body, Controller, Get, Param, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import {
   acknowledgementSettingsSchema,
+  requestTypeAcknowledgementSchema,
   teamAcknowledgementSchema,
   type AcknowledgementSettingsDto,
   type UpdateAcknowledgementSettingsInput,
+  type UpdateRequestTypeAcknowledgementInput,
 } from '@guichet/contracts';
 import { z } from 'zod';
 import { CurrentAgent, Roles, type AuthAgent } from '../../common/auth-agent';
@@ -44,5 +46,20 @@ export class AcknowledgementController {
     @Body(new ZodPipe(teamAcknowledgementSchema)) input: { enabled: boolean },
   ): Promise<AcknowledgementSettingsDto> {
     return this.acks.setTeamEnabled(admin, teamId, input.enabled);
+  }
+
+  /**
+   * A démarche's own accusés de réception (`receipt`, `short`, `paperReceipt`), over the
+   * organization's texts of the same kind; an empty text follows the organization's again.
+   */
+  @Roles('admin')
+  @Put('request-types/:requestTypeId')
+  @ApiBody({ schema: z.toJSONSchema(requestTypeAcknowledgementSchema, { io: 'input' }) as object })
+  setRequestType(
+    @CurrentAgent() admin: AuthAgent,
+    @Param('requestTypeId', new IdPipe('démarche')) requestTypeId: string,
+    @Body(new ZodPipe(requestTypeAcknowledgementSchema)) input: UpdateRequestTypeAcknowledgementInput,
+  ): Promise<AcknowledgementSettingsDto> {
+    return this.acks.setRequestTypeTemplates(admin, requestTypeId, input);
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { AckTemplateName, ChannelKind, DecisionRegime, IdentityKind } from '@guichet/contracts';
+import type { AckTemplateName, ChannelKind, DecisionRegime, IdentityKind, RequestTypeAckTemplateName } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database';
 import { pgJson } from '../../common/pg-text';
@@ -9,6 +9,9 @@ export interface SavedAckSettings {
   enabled: boolean;
   templates?: Partial<Record<AckTemplateName, string>>;
 }
+
+/** A démarche's own accusés de réception as saved (`request_type.acknowledgement_templates`). */
+export type RequestTypeAckTemplates = Partial<Record<RequestTypeAckTemplateName, string>>;
 
 /** Everything an acknowledgement of one request is written from, read under the conversation's lock. */
 export interface AckContextRow {
@@ -23,6 +26,7 @@ export interface AckContextRow {
   request_type_name: string | null;
   request_type_documents: string[] | null;
   request_type_exempt: boolean | null;
+  request_type_templates: RequestTypeAckTemplates | null;
   organization_name: string;
   organization_address: string;
   organization_email: string;
@@ -60,7 +64,7 @@ export class AcknowledgementRepository {
     const [row] = await this.db.query<AckContextRow>(
       `SELECT c.organization_id, c.id AS conversation_id, c.reference, c.created_at, c.contact_id, c.decision_regime, c.decision_due_at,
               c.request_type_id, rt.name AS request_type_name, rt.documents AS request_type_documents,
-              rt.acknowledgement_exempt AS request_type_exempt,
+              rt.acknowledgement_exempt AS request_type_exempt, rt.acknowledgement_templates AS request_type_templates,
               o.name AS organization_name, o.address AS organization_address, o.email AS organization_email,
               o.phone AS organization_phone, o.acknowledgements AS settings,
               t.name AS team_name, t.contact AS team_contact, t.acknowledgements AS team_acknowledgements,
@@ -137,6 +141,34 @@ export class AcknowledgementRepository {
       pgJson(v),
       signReplies,
     ]);
+  }
+
+  /** The démarches of the organization that have texts of their own, by id. */
+  async requestTypeTemplates(organizationId: string): Promise<Record<string, RequestTypeAckTemplates>> {
+    const rows = await this.db.query<{ id: string; acknowledgement_templates: RequestTypeAckTemplates }>(
+      `SELECT id, acknowledgement_templates FROM request_type
+        WHERE organization_id = $1 AND acknowledgement_templates <> '{}'::jsonb`,
+      [organizationId],
+    );
+    return Object.fromEntries(rows.map((r) => [r.id, r.acknowledgement_templates]));
+  }
+
+  /**
+   * A démarche's own texts changed in one statement: `set` saved over them, `remove` dropped
+   * (following the organization's again). False when the démarche is not of this organization.
+   */
+  async updateRequestTypeTemplates(
+    organizationId: string,
+    id: string,
+    set: RequestTypeAckTemplates,
+    remove: RequestTypeAckTemplateName[],
+  ): Promise<boolean> {
+    const rows = await this.db.query(
+      `UPDATE request_type SET acknowledgement_templates = (acknowledgement_templates || $3::jsonb) - $4::text[], updated_at = now()
+        WHERE organization_id = $1 AND id = $2 RETURNING id`,
+      [organizationId, id, pgJson(set), remove],
+    );
+    return rows.length > 0;
   }
 
   /** A service's opt-out of acknowledgements; false when the service is not of this organization. */

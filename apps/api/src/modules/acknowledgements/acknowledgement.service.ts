@@ -7,12 +7,15 @@ import {
   CHANNEL_IDENTITY,
   DEFAULT_ACK_TEMPLATES,
   effectiveAckTemplates,
+  REQUEST_TYPE_ACK_TEMPLATE_NAMES,
   renderAcknowledgement,
   type AckFacts,
   type AcknowledgementKind,
   type AcknowledgementSettingsDto,
   type AckTemplateName,
+  type RequestTypeAckTemplateName,
   type UpdateAcknowledgementSettingsInput,
+  type UpdateRequestTypeAcknowledgementInput,
 } from '@guichet/contracts';
 import { optKeyword } from '@guichet/channels';
 import type { EntityManager } from 'typeorm';
@@ -26,7 +29,12 @@ import { domainEvent } from '../events/domain-events';
 import { trackingToken } from '../public/tracking-token';
 import { ConversationWriter } from '../conversations/conversation-writer.service';
 import { SignatureService } from '../signatures/signature.service';
-import { AcknowledgementRepository, type AckContextRow, type SavedAckSettings } from './acknowledgement.repository';
+import {
+  AcknowledgementRepository,
+  type AckContextRow,
+  type RequestTypeAckTemplates,
+  type SavedAckSettings,
+} from './acknowledgement.repository';
 import { ProcessingRestrictions } from '../privacy/processing-restrictions.service';
 
 /** Why a request got no acknowledgement (kept with the decision, so that it is taken once). */
@@ -134,7 +142,9 @@ export class AcknowledgementService {
     const channelKind = ctx.first_channel_kind!;
     const form = ackForm(channelKind)!;
     const postal = form === 'paper';
-    let body = renderAcknowledgement(kind, form, effectiveAckTemplates(ctx.settings?.templates), this.facts(ctx));
+    // The démarche's own text where it has one, the organization's otherwise; the R112-5 mentions either way.
+    const templates = effectiveAckTemplates(ctx.settings?.templates, ctx.request_type_templates);
+    let body = renderAcknowledgement(kind, form, templates, this.facts(ctx));
     // A paper request gets a paper acknowledgement: the letter of the agent who registered it,
     // signed with their identity (L111-2), printed and posted by them (« à poster » until then).
     const author = postal ? ctx.first_registered_by : null;
@@ -195,7 +205,8 @@ export class AcknowledgementService {
       boolean
     >;
     const teams = (await this.repo.teams(organizationId)).map((t) => ({ id: t.id, name: t.name, enabled: t.acknowledgements }));
-    return { enabled: !!saved.enabled, signReplies, templates, defaults, teams };
+    const requestTypeTemplates = await this.repo.requestTypeTemplates(organizationId);
+    return { enabled: !!saved.enabled, signReplies, templates, defaults, teams, requestTypeTemplates };
   }
 
   async updateSettings(admin: AuthAgent, input: UpdateAcknowledgementSettingsInput) {
@@ -217,6 +228,27 @@ export class AcknowledgementService {
         acknowledgements: { enabled: next.enabled, templates: Object.keys(next.templates ?? {}) },
         signReplies: input.signReplies ?? signReplies,
       },
+    });
+    return this.settings(admin.organizationId);
+  }
+
+  /** A démarche's own accusés de réception: a text replaces the organization's of that kind, an empty one gives it back. */
+  async setRequestTypeTemplates(admin: AuthAgent, requestTypeId: string, input: UpdateRequestTypeAcknowledgementInput) {
+    const set: RequestTypeAckTemplates = {};
+    const remove: RequestTypeAckTemplateName[] = [];
+    for (const name of REQUEST_TYPE_ACK_TEMPLATE_NAMES) {
+      const v = input.templates[name];
+      if (v === undefined) continue;
+      if (v.trim()) set[name] = v;
+      else remove.push(name);
+    }
+    if (!(await this.repo.updateRequestTypeTemplates(admin.organizationId, requestTypeId, set, remove)))
+      throw notFound('démarche');
+    await this.audit.record({
+      organizationId: admin.organizationId,
+      agentId: admin.id,
+      action: 'organization.updated',
+      data: { acknowledgements: { requestTypeId, templates: Object.keys(set), removed: remove } },
     });
     return this.settings(admin.organizationId);
   }

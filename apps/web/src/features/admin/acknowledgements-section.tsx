@@ -2,24 +2,32 @@ import {
   ACK_TEMPLATE_NAMES,
   ACK_VARIABLES,
   DEFAULT_ACK_TEMPLATES,
+  effectiveAckTemplates,
   endOfCivilDay,
+  missingAckMentions,
   renderAcknowledgement,
+  REQUEST_TYPE_ACK_TEMPLATE_NAMES,
   templateProblems,
   type AckFacts,
   type AckForm,
   type AcknowledgementSettingsDto,
   type AckTemplateName,
+  type RequestTypeAckTemplateName,
+  type RequestTypeDto,
 } from '@guichet/contracts';
-import { useMemo, useState, type FormEvent } from 'react';
+import { useMemo, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
   useAcknowledgementSettings,
+  useAdminRequestTypes,
   useOrganizationSettings,
+  useSetRequestTypeAcknowledgements,
   useSetTeamAcknowledgements,
   useUpdateAcknowledgements,
 } from '../../hooks/use-admin';
 import { addFrenchWords } from '../../i18n';
 import { acknowledgementsFr } from '../../i18n/fr-acknowledgements';
+import type { ApiError } from '../../api/client';
 import { apiErrorText } from '../../lib/api-error-text';
 import { FormError } from '../setup/public-card';
 
@@ -39,7 +47,8 @@ const PREVIEW: Record<AckTemplateName, { kind: 'receipt' | 'registration'; form:
 /**
  * The acknowledgements Guichet sends by itself (CRPA L112-3, R112-5, L112-11) and the agents'
  * signature on replies (L111-2): on/off for the organization and per service, the texts with
- * their variables, and a preview of each on an example request.
+ * their variables, a démarche's own accusés de réception, and a preview of each on an example
+ * request.
  */
 export function AcknowledgementsSection({ readOnly }: { readOnly: boolean }) {
   const { t } = useTranslation();
@@ -49,22 +58,27 @@ export function AcknowledgementsSection({ readOnly }: { readOnly: boolean }) {
     <div className="admin-form">
       <h2>{t('admin.acks.title')}</h2>
       <p className="field__hint">{t('admin.acks.intro')}</p>
-      {settings.data ? <AcknowledgementsForm settings={settings.data} /> : <p role="status">{t('app.loading')}</p>}
-      {settings.data ? <TeamSwitches settings={settings.data} /> : null}
+      {settings.data ? <AcknowledgementsForms settings={settings.data} /> : <p role="status">{t('app.loading')}</p>}
     </div>
   );
 }
 
-function AcknowledgementsForm({ settings }: { settings: AcknowledgementSettingsDto }) {
-  const { t } = useTranslation();
-  const update = useUpdateAcknowledgements();
-  const organization = useOrganizationSettings();
-  const [texts, setTexts] = useState<Record<AckTemplateName, string>>(settings.templates);
-  const [enabled, setEnabled] = useState(settings.enabled);
-  const [signReplies, setSignReplies] = useState(settings.signReplies);
-  const [shown, setShown] = useState<AckTemplateName>('receipt');
+function AcknowledgementsForms({ settings }: { settings: AcknowledgementSettingsDto }) {
+  const example = useExampleFacts();
+  return (
+    <>
+      <AcknowledgementsForm settings={settings} example={example} />
+      <RequestTypeTexts settings={settings} example={example} />
+      <TeamSwitches settings={settings} />
+    </>
+  );
+}
 
-  const example: AckFacts = useMemo(
+/** The example request the previews are written for: one of 15 January 2027, two months for silence to mean rejection. */
+function useExampleFacts(): AckFacts {
+  const { t } = useTranslation();
+  const organization = useOrganizationSettings();
+  return useMemo(
     () => ({
       commune: organization.data?.name ?? 'Ville',
       reference: 'GU-7K3M9Q',
@@ -83,6 +97,74 @@ function AcknowledgementsForm({ settings }: { settings: AcknowledgementSettingsD
     }),
     [organization.data, t],
   );
+}
+
+/**
+ * A template's text area with its hint and what follows it (a button). Under an accusé de
+ * réception's text, the mandatory mentions (R112-5) it leaves out: Guichet adds them at its end
+ * whatever it says (renderAcknowledgement), as the preview shows.
+ */
+function TemplateField({
+  id,
+  name,
+  label,
+  value,
+  hint,
+  onChange,
+  onFocus,
+  children,
+}: {
+  id: string;
+  name: AckTemplateName;
+  label: string;
+  value: string;
+  hint?: string;
+  onChange: (value: string) => void;
+  onFocus: () => void;
+  children?: ReactNode;
+}) {
+  const { t } = useTranslation();
+  const { kind, form } = PREVIEW[name];
+  const missing = kind === 'receipt' && value.trim() ? missingAckMentions(value, form) : [];
+  const added = missing.length ? t('admin.acks.mentionsAdded', { list: missing.map((v) => ACK_VARIABLES[v]).join(', ') }) : null;
+  const described = [hint && `${id}-hint`, added && `${id}-added`].filter(Boolean).join(' ');
+  return (
+    <div className="field">
+      <label className="field__label" htmlFor={id}>
+        {label}
+      </label>
+      {hint ? (
+        <p id={`${id}-hint`} className="field__hint">
+          {hint}
+        </p>
+      ) : null}
+      <textarea
+        id={id}
+        className="field__input"
+        rows={name.startsWith('short') ? 3 : 8}
+        value={value}
+        aria-describedby={described || undefined}
+        onFocus={onFocus}
+        onChange={(e) => onChange(e.target.value)}
+      />
+      {added ? (
+        <p id={`${id}-added`} className="field__hint">
+          {added}
+        </p>
+      ) : null}
+      {children}
+    </div>
+  );
+}
+
+function AcknowledgementsForm({ settings, example }: { settings: AcknowledgementSettingsDto; example: AckFacts }) {
+  const { t } = useTranslation();
+  const update = useUpdateAcknowledgements();
+  const [texts, setTexts] = useState<Record<AckTemplateName, string>>(settings.templates);
+  const [enabled, setEnabled] = useState(settings.enabled);
+  const [signReplies, setSignReplies] = useState(settings.signReplies);
+  const [shown, setShown] = useState<AckTemplateName>('receipt');
+
   const problems = ACK_TEMPLATE_NAMES.flatMap((n) =>
     templateProblems(texts[n], ACK_VARIABLES).map((p) => `${t(`admin.acks.templates.${n}`)} : ${p}`),
   );
@@ -110,18 +192,15 @@ function AcknowledgementsForm({ settings }: { settings: AcknowledgementSettingsD
       <fieldset className="form-group">
         <legend>{t('admin.acks.texts')}</legend>
         {ACK_TEMPLATE_NAMES.map((name) => (
-          <div className="field" key={name}>
-            <label className="field__label" htmlFor={`acks-template-${name}`}>
-              {t(`admin.acks.templates.${name}`)}
-            </label>
-            <textarea
-              id={`acks-template-${name}`}
-              className="field__input"
-              rows={name.startsWith('short') ? 3 : 8}
-              value={texts[name]}
-              onFocus={() => setShown(name)}
-              onChange={(e) => setTexts({ ...texts, [name]: e.target.value })}
-            />
+          <TemplateField
+            key={name}
+            id={`acks-template-${name}`}
+            name={name}
+            label={t(`admin.acks.templates.${name}`)}
+            value={texts[name]}
+            onFocus={() => setShown(name)}
+            onChange={(value) => setTexts({ ...texts, [name]: value })}
+          >
             {texts[name] !== DEFAULT_ACK_TEMPLATES[name] ? (
               <button
                 type="button"
@@ -131,40 +210,216 @@ function AcknowledgementsForm({ settings }: { settings: AcknowledgementSettingsD
                 {t('admin.acks.restore')}
               </button>
             ) : null}
-          </div>
+          </TemplateField>
         ))}
-        <details>
-          <summary>{t('admin.acks.variables')}</summary>
-          <dl className="admin-variables">
-            {Object.entries(ACK_VARIABLES).map(([name, meaning]) => (
-              <div key={name}>
-                <dt>
-                  <code>{`{{${name}}}`}</code>
-                </dt>
-                <dd>{meaning}</dd>
-              </div>
-            ))}
-          </dl>
-        </details>
+        <Variables />
       </fieldset>
-      <section aria-labelledby="acks-preview-title">
-        <h3 id="acks-preview-title">{t('admin.acks.preview', { template: t(`admin.acks.templates.${shown}`) })}</h3>
-        <pre className="admin-mail-text" data-testid="acks-preview" aria-live="polite">
+      <PreviewAndSave
+        id="acks"
+        Heading="h3"
+        title={t('admin.acks.preview', { template: t(`admin.acks.templates.${shown}`) })}
+        preview={preview}
+        problems={problems}
+        mutation={update}
+        saved={t('admin.saved')}
+        save={t('admin.save')}
+      />
+    </form>
+  );
+}
+
+/** The end of a texts' form: the preview of the text being edited, what is wrong, « saved », the button. */
+function PreviewAndSave({
+  id,
+  Heading,
+  title,
+  preview,
+  problems,
+  mutation,
+  saved,
+  save,
+}: {
+  id: string;
+  Heading: 'h3' | 'h4';
+  title: string;
+  preview: string;
+  problems: string[];
+  mutation: { error: ApiError | null; isSuccess: boolean; isPending: boolean };
+  saved: string;
+  save: string;
+}) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <section aria-labelledby={`${id}-preview-title`}>
+        <Heading id={`${id}-preview-title`}>{title}</Heading>
+        <pre className="admin-mail-text" data-testid={`${id}-preview`} aria-live="polite">
           {preview}
         </pre>
       </section>
       <FormError
-        id="acks-error"
-        error={problems.length ? problems.join(' ; ') : update.error ? apiErrorText(t, update.error) : null}
+        id={`${id}-error`}
+        error={problems.length ? problems.join(' ; ') : mutation.error ? apiErrorText(t, mutation.error) : null}
       />
-      {update.isSuccess ? (
+      {mutation.isSuccess ? (
         <p className="notice notice--success" role="status">
-          {t('admin.saved')}
+          {saved}
         </p>
       ) : null}
-      <button type="submit" className="button button--primary" aria-disabled={update.isPending || undefined}>
-        {t('admin.save')}
+      <button type="submit" className="button button--primary" aria-disabled={mutation.isPending || undefined}>
+        {save}
       </button>
+    </>
+  );
+}
+
+function Variables() {
+  const { t } = useTranslation();
+  return (
+    <details>
+      <summary>{t('admin.acks.variables')}</summary>
+      <dl className="admin-variables">
+        {Object.entries(ACK_VARIABLES).map(([name, meaning]) => (
+          <div key={name}>
+            <dt>
+              <code>{`{{${name}}}`}</code>
+            </dt>
+            <dd>{meaning}</dd>
+          </div>
+        ))}
+      </dl>
+    </details>
+  );
+}
+
+/**
+ * A démarche's own accusés de réception (« Demande d'acte de naissance »: the documents, the
+ * délai), over the organization's texts of the same kind; empty, the organization's apply.
+ */
+function RequestTypeTexts({ settings, example }: { settings: AcknowledgementSettingsDto; example: AckFacts }) {
+  const { t } = useTranslation();
+  const types = useAdminRequestTypes().data?.filter((rt) => rt.active);
+  const [id, setId] = useState('');
+  const type = types?.find((rt) => rt.id === id);
+  return (
+    <section className="form-group" aria-labelledby="acks-types-title">
+      <h3 id="acks-types-title">{t('admin.acks.byType.title')}</h3>
+      <p className="field__hint">{t('admin.acks.byType.intro')}</p>
+      {!types ? (
+        <p role="status">{t('app.loading')}</p>
+      ) : !types.length ? (
+        <p>{t('admin.acks.byType.none')}</p>
+      ) : (
+        <div className="field">
+          <label className="field__label" htmlFor="acks-type">
+            {t('admin.acks.byType.type')}
+          </label>
+          <select id="acks-type" className="field__input" value={id} onChange={(e) => setId(e.target.value)}>
+            <option value="">{t('admin.acks.byType.choose')}</option>
+            {settings.teams.map((team) => {
+              const own = types.filter((rt) => rt.teamId === team.id);
+              return own.length ? (
+                <optgroup key={team.id} label={team.name}>
+                  {own.map((rt) => (
+                    <option key={rt.id} value={rt.id}>
+                      {settings.requestTypeTemplates[rt.id] ? t('admin.acks.byType.withOwn', { name: rt.name }) : rt.name}
+                    </option>
+                  ))}
+                </optgroup>
+              ) : null;
+            })}
+          </select>
+        </div>
+      )}
+      {type ? (
+        <RequestTypeTextsForm
+          key={type.id}
+          type={type}
+          settings={settings}
+          example={example}
+          teamName={settings.teams.find((team) => team.id === type.teamId)?.name ?? example.service.name}
+        />
+      ) : null}
+    </section>
+  );
+}
+
+function RequestTypeTextsForm({
+  type,
+  settings,
+  example,
+  teamName,
+}: {
+  type: RequestTypeDto;
+  settings: AcknowledgementSettingsDto;
+  example: AckFacts;
+  teamName: string;
+}) {
+  const { t } = useTranslation();
+  const save = useSetRequestTypeAcknowledgements();
+  const saved = settings.requestTypeTemplates[type.id];
+  const [texts, setTexts] = useState(
+    () =>
+      Object.fromEntries(REQUEST_TYPE_ACK_TEMPLATE_NAMES.map((n) => [n, saved?.[n] ?? ''])) as Record<
+        RequestTypeAckTemplateName,
+        string
+      >,
+  );
+  const [shown, setShown] = useState<RequestTypeAckTemplateName>('receipt');
+  const facts: AckFacts = {
+    ...example,
+    requestType: { name: type.name, documents: type.documents },
+    decisionRegime: type.decisionRegime,
+    decisionDueAt: type.decisionRegime === 'none' ? null : example.decisionDueAt,
+    service: { ...example.service, name: teamName },
+  };
+  const problems = REQUEST_TYPE_ACK_TEMPLATE_NAMES.flatMap((n) =>
+    templateProblems(texts[n], ACK_VARIABLES).map((p) => `${t(`admin.acks.byType.templates.${n}`)} : ${p}`),
+  );
+  const preview = renderAcknowledgement('receipt', PREVIEW[shown].form, effectiveAckTemplates(settings.templates, texts), facts);
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (problems.length) return;
+    save.mutate({ requestTypeId: type.id, input: { templates: texts } });
+  }
+
+  return (
+    <form className="admin-form" noValidate onSubmit={onSubmit} aria-describedby="acks-type-error">
+      {type.acknowledgementExempt ? <p className="notice">{t('admin.acks.byType.exempt')}</p> : null}
+      {REQUEST_TYPE_ACK_TEMPLATE_NAMES.map((name) => (
+        <TemplateField
+          key={name}
+          id={`acks-type-template-${name}`}
+          name={name}
+          label={t(`admin.acks.byType.templates.${name}`)}
+          hint={texts[name].trim() ? undefined : t('admin.acks.byType.empty')}
+          value={texts[name]}
+          onFocus={() => setShown(name)}
+          onChange={(value) => setTexts({ ...texts, [name]: value })}
+        >
+          {texts[name].trim() ? null : (
+            <button
+              type="button"
+              className="button button--link"
+              onClick={() => setTexts({ ...texts, [name]: settings.templates[name] })}
+            >
+              {t('admin.acks.byType.fromOrganization')}
+            </button>
+          )}
+        </TemplateField>
+      ))}
+      <Variables />
+      <PreviewAndSave
+        id="acks-type"
+        Heading="h4"
+        title={t('admin.acks.byType.preview', { type: type.name, template: t(`admin.acks.byType.templates.${shown}`) })}
+        preview={preview}
+        problems={problems}
+        mutation={save}
+        saved={t('admin.acks.byType.saved')}
+        save={t('admin.acks.byType.save')}
+      />
     </form>
   );
 }
