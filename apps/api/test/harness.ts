@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Type } from '@nestjs/common';
@@ -311,6 +312,50 @@ export async function seedTown(t: TestApp) {
 }
 
 /** A mobile number of its own (06 1x xx xx xx: an allocated range; 06 39, 06 90–06 97 fail normalization). */
+/**
+ * Every schema.table.column (all schemas: the job queue's too; text, JSON, arrays, search
+ * documents, bytes) whose content holds one of the terms, case aside, with the rows' count: what
+ * an anonymization or an erasure must leave empty.
+ */
+export async function columnsHolding(t: TestApp, terms: string[]): Promise<string[]> {
+  const { rows: columns } = await t.db.query<{ s: string; t: string; c: string; type: string }>(
+    `SELECT c.table_schema AS s, c.table_name AS t, c.column_name AS c, c.data_type AS type
+       FROM information_schema.columns c JOIN information_schema.tables tb
+         ON tb.table_schema = c.table_schema AND tb.table_name = c.table_name AND tb.table_type = 'BASE TABLE'
+      WHERE c.table_schema NOT IN ('pg_catalog', 'information_schema')
+        AND c.data_type IN ('text', 'character varying', 'jsonb', 'json', 'bytea', 'ARRAY', 'tsvector', 'USER-DEFINED')`,
+  );
+  const found: string[] = [];
+  for (const col of columns) {
+    const ref = `"${col.s}"."${col.t}"."${col.c}"`;
+    const value = col.type === 'bytea' ? `encode("${col.c}", 'escape')` : `"${col.c}"::text`;
+    const { rows } = await t.db.query<{ term: string; n: number }>(
+      `SELECT term, (SELECT count(*)::int FROM "${col.s}"."${col.t}" WHERE strpos(lower(${value}), lower(term)) > 0) AS n
+         FROM unnest($1::text[]) AS term`,
+      [terms],
+    );
+    for (const r of rows) if (r.n > 0) found.push(`${ref}: ${r.term} (${r.n})`);
+  }
+  return found;
+}
+
+/** The blob store's files (their sha256 names) holding one of the terms. */
+export async function blobsHolding(t: TestApp, terms: string[]): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+      const path = join(dir, e.name);
+      if (e.isDirectory()) await walk(path);
+      else {
+        const text = (await readFile(path)).toString('latin1').toLowerCase();
+        for (const term of terms) if (text.includes(term.toLowerCase())) found.push(`${e.name}: ${term}`);
+      }
+    }
+  };
+  await walk(t.config.blobDir);
+  return found;
+}
+
 export const randomMobile = () => `+3361${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
 
 /** A citizen's SMS on `channelId`, from `from` (a fresh number by default): the id of its conversation. */

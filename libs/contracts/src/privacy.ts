@@ -98,6 +98,8 @@ export interface RetentionRunResult {
   quarantinedMailsPurged: number;
   /** Delivery reports about nothing Guichet sent (raw sources) older than the same period, removed. */
   mailReportsPurged: number;
+  /** Finished domain-event jobs (the events they delivered, texts included) about anonymized or deleted files, removed. */
+  deliveredEventsPurged: number;
 }
 
 /**

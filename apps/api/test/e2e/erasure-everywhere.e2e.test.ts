@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { randomMobile, seedTown, startTestApp, type TestApp } from '../harness';
+import { blobsHolding, columnsHolding, randomMobile, seedTown, startTestApp, type TestApp } from '../harness';
 
 /**
  * Erasure (RGPD art. 17, issue 16) leaves nothing of the citizen anywhere Guichet keeps data: once
@@ -28,46 +26,6 @@ describe('erasure reaches everything Guichet keeps on the citizen', () => {
     expect(await ok()).toBe(true);
   };
 
-  /** Every (schema.table.column) whose text holds one of the terms, case aside. */
-  const holders = async (terms: string[]): Promise<string[]> => {
-    const { rows: columns } = await t.db.query<{ s: string; t: string; c: string; type: string }>(
-      `SELECT c.table_schema AS s, c.table_name AS t, c.column_name AS c, c.data_type AS type
-         FROM information_schema.columns c JOIN information_schema.tables tb
-           ON tb.table_schema = c.table_schema AND tb.table_name = c.table_name AND tb.table_type = 'BASE TABLE'
-        WHERE c.table_schema NOT IN ('pg_catalog', 'information_schema')
-          AND c.data_type IN ('text', 'character varying', 'jsonb', 'json', 'bytea', 'ARRAY', 'tsvector', 'USER-DEFINED')`,
-    );
-    const found: string[] = [];
-    for (const col of columns) {
-      const ref = `"${col.s}"."${col.t}"."${col.c}"`;
-      const value = col.type === 'bytea' ? `encode("${col.c}", 'escape')` : `"${col.c}"::text`;
-      const { rows } = await t.db.query<{ term: string; n: number }>(
-        `SELECT term, (SELECT count(*)::int FROM "${col.s}"."${col.t}" WHERE strpos(lower(${value}), lower(term)) > 0) AS n
-           FROM unnest($1::text[]) AS term`,
-        [terms],
-      );
-      for (const r of rows) if (r.n > 0) found.push(`${ref}: ${r.term} (${r.n})`);
-    }
-    return found;
-  };
-
-  /** The blob store's files holding one of the terms. */
-  const blobsHolding = async (terms: string[]): Promise<string[]> => {
-    const found: string[] = [];
-    const walk = async (dir: string): Promise<void> => {
-      for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-        const path = join(dir, e.name);
-        if (e.isDirectory()) await walk(path);
-        else {
-          const text = (await readFile(path)).toString('latin1').toLowerCase();
-          for (const term of terms) if (text.includes(term.toLowerCase())) found.push(`${e.name}: ${term}`);
-        }
-      }
-    };
-    await walk(t.config.blobDir);
-    return found;
-  };
-
   it('after erasure, no table, column or blob holds their addresses, number or name', async () => {
     const tag = randomUUID().slice(0, 6);
     const email = `honorine.${tag}@exemple.fr`;
@@ -77,6 +35,9 @@ describe('erasure reaches everything Guichet keeps on the citizen', () => {
     const spaced = national.replace(/(\d\d)(?=\d)/g, '$1 ');
     const surname = `Vasseur${tag.replace(/[0-9]/g, 'x')}`;
     const name = `Honorine ${surname}`;
+    // A word of a request of theirs that names neither them nor their addresses: once they are
+    // erased, nothing holds it (the job queue kept it in three delivered events).
+    const word = `griffon${tag}`;
 
     // Their own request, from the web form, with their phone; they quote their number in it.
     const own = await t.ingest.ingest(
@@ -97,7 +58,12 @@ describe('erasure reaches everything Guichet keeps on the citizen', () => {
     );
     // A second file of theirs (another address, same name), merged into the first.
     const second = await t.ingest.ingest(
-      { channelId: town.webform.id, externalId: randomUUID(), from: { kind: 'email', value: email2, name }, text: 'Cantine' },
+      {
+        channelId: town.webform.id,
+        externalId: randomUUID(),
+        from: { kind: 'email', value: email2, name },
+        text: `Cantine ${word}`,
+      },
       { teamId: town.etatCivil.id },
     );
     const proposed = await t.http('POST', `/api/v1/contacts/${own.contactId}/merges`, {
@@ -194,7 +160,7 @@ describe('erasure reaches everything Guichet keeps on the citizen', () => {
 
     const terms = [email, email2, phone.slice(1), national, spaced, surname.slice(0, -2)];
     // Everything above holds them before the erasure (the search finds what it must find).
-    const before = await holders(terms);
+    const before = await columnsHolding(t, terms);
     for (const place of [
       'message"."body',
       'message"."meta',
@@ -209,15 +175,15 @@ describe('erasure reaches everything Guichet keeps on the citizen', () => {
       'contact_identity"."value',
     ])
       expect(before.join('\n')).toContain(place);
-    expect(await blobsHolding([email])).not.toEqual([]);
+    expect(await blobsHolding(t, [email])).not.toEqual([]);
 
     const erased = await t.http('POST', `/api/v1/contacts/${own.contactId}/anonymize`, { token: town.admin.token });
     expect(erased.status).toBe(200);
     expect(erased.body).toMatchObject({ contactAnonymized: true, kept: [] });
     await t.settled();
 
-    expect(await holders(terms)).toEqual([]);
-    expect(await blobsHolding(terms)).toEqual([]);
+    expect(await columnsHolding(t, [...terms, word])).toEqual([]);
+    expect(await blobsHolding(t, terms)).toEqual([]);
 
     // Someone else's file is still there, with the citizen's part blanked.
     const { rows: kept } = await t.db.query(`SELECT body, meta FROM message WHERE conversation_id = $1 AND kind = 'message'`, [

@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import type { ConversationDto } from '@guichet/contracts';
 import { connectRecording, expectEventually } from '@guichet/testing';
 import { RETENTION_BATCH, RetentionService } from '../../src/modules/privacy/retention.service';
-import { seedTown, startTestApp, type TestApp } from '../harness';
+import { blobsHolding, columnsHolding, seedTown, startTestApp, type TestApp } from '../harness';
 
 /** Every file under the blob directory (names are the blobs' sha256). */
 function blobFiles(dir: string): string[] {
@@ -222,6 +222,44 @@ describe('retention and anonymization', () => {
     const lifted = await t.http('POST', '/api/v1/retention/run', { token: town.admin.token });
     expect(lifted.body).toMatchObject({ anonymized: 1 });
     expect((await search(word)).map((c) => c.id)).toEqual([recent.conversationId]);
+  });
+
+  it('leaves nothing of the file in any column of any table, nor in the blob directory', async () => {
+    const word = `quetzal${randomUUID().slice(0, 8)}`;
+    const name = `Anatole Brisquet${randomUUID().slice(0, 4)}`;
+    const email = `${word}@exemple.fr`;
+    const old = await citizenWrites({ email, name, subject: `Demande ${word}`, text: `Mon dossier ${word}`, pdf: word });
+    const version = async () =>
+      (await t.http('GET', `/api/v1/conversations/${old.conversationId}`, { token: town.agentEC.token })).body.version;
+    for (const kind of ['reply', 'note'] as const)
+      expect(
+        (
+          await t.http('POST', `/api/v1/conversations/${old.conversationId}/messages`, {
+            token: town.agentEC.token,
+            body: { kind, body: `Réponse ${word}`, version: await version() },
+          })
+        ).status,
+      ).toBe(201);
+    await t.http('POST', `/api/v1/conversations/${old.conversationId}/calls`, {
+      token: town.agentEC.token,
+      body: { direction: 'inbound', kind: 'phone', durationSeconds: 60, note: `Appel ${word}` },
+    });
+    // The reply is sent (its outbound job done) before the file is old enough.
+    await expectEventually(async () => {
+      const { rows } = await t.db.query(
+        `SELECT status FROM message WHERE conversation_id = $1 AND direction = 'outbound' AND body LIKE 'Réponse%'`,
+        [old.conversationId],
+      );
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows.filter((r) => r.status !== 'sent')).toEqual([]);
+    });
+    expect(await blobsHolding(t, [word])).not.toEqual([]);
+    await resolvedDaysAgo(old.conversationId, 91);
+    expect((await t.http('POST', '/api/v1/retention/run', { token: town.admin.token })).body).toMatchObject({ anonymized: 1 });
+
+    // Every column of every table (the job queue's too), and every file of the blob store.
+    expect(await columnsHolding(t, [word, name, email])).toEqual([]);
+    expect(await blobsHolding(t, [word])).toEqual([]);
   });
 
   it('a citizen with another conversation still in progress keeps their name and identities', async () => {

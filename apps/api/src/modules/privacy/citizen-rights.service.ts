@@ -117,6 +117,13 @@ export class CitizenRightsService {
       const done = due.length
         ? await this.retention.apply(tx, due, now, agent.id, 'erasure')
         : { blobs: [], contacts: 0, anonymized: 0 };
+      // The events delivered about those files, kept by the job queue a week.
+      const deliveredEvents = due.length
+        ? await this.retentionRepo.dropDeliveredEvents(
+            due.map((d) => d.id),
+            m,
+          )
+        : 0;
       let contactAnonymized = done.contacts > 0 || contact.anonymized_at !== null;
       if (!kept.length && !contactAnonymized)
         contactAnonymized = (await this.retentionRepo.anonymizeUnneededContacts(m, [contactId], now)).length > 0;
@@ -168,6 +175,7 @@ export class CitizenRightsService {
             kept: result.kept.map((k) => k.reference),
             quarantinedMails,
             mailReports,
+            deliveredEvents,
             elsewhere,
           },
         },

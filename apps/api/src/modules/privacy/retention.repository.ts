@@ -8,6 +8,7 @@ import {
 } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database';
+import { QUEUES } from '../../infra/jobs/job-queue';
 import type { RegisterRestrictions } from './processing-register';
 
 /** The mailbox events that keep a delivery report about nothing Guichet sent (raw source and diagnostic). */
@@ -320,6 +321,34 @@ export class RetentionRepository {
       m,
     );
     await this.db.query(`UPDATE satisfaction_survey SET comment = NULL WHERE conversation_id = ANY($1::uuid[])`, [ids], m);
+  }
+
+  /**
+   * Finished jobs of the domain-events queue (pg-boss keeps them a week after they ran) carry the
+   * events they delivered, texts and names included: those about a conversation anonymized or
+   * deleted go. `ids`: these conversations (an erasure, in its transaction); null: every anonymized
+   * or deleted one, in one pass over the finished jobs (a retention run's last step; what a crash
+   * left is caught by the next run). A job still to run is left to do its work.
+   */
+  async dropDeliveredEvents(ids: string[] | null, m?: EntityManager): Promise<number> {
+    const [row] = await this.db.query<{ n: number }>(
+      `WITH gone AS (
+         DELETE FROM pgboss.job j
+          WHERE j.name = $1 AND j.state IN ('completed', 'cancelled', 'failed')
+            AND EXISTS (
+              SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(j.data->'events') = 'array' THEN j.data->'events'
+                                                      ELSE jsonb_build_array(j.data->'event') END) e
+               WHERE e->>'conversationId' IS NOT NULL
+                 AND CASE WHEN $2::uuid[] IS NULL
+                          THEN NOT EXISTS (SELECT 1 FROM conversation c
+                                            WHERE c.id = (e->>'conversationId')::uuid AND c.anonymized_at IS NULL)
+                          ELSE (e->>'conversationId')::uuid = ANY($2::uuid[]) END)
+         RETURNING 1)
+       SELECT count(*)::int AS n FROM gone`,
+      [QUEUES.domainEvents, ids],
+      m,
+    );
+    return row!.n;
   }
 
   /**

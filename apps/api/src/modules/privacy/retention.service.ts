@@ -61,10 +61,11 @@ export class RetentionService implements OnApplicationBootstrap {
         r.registrationsAnonymized ||
         r.auditEventsPurged ||
         r.quarantinedMailsPurged ||
-        r.mailReportsPurged
+        r.mailReportsPurged ||
+        r.deliveredEventsPurged
       )
         this.logger.log(
-          `${r.anonymized} conversation(s) anonymisée(s), ${r.deleted} supprimée(s), ${r.registrationsAnonymized} inscription(s) à un événement anonymisée(s), ${r.auditEventsPurged} événement(s) d'audit purgé(s), ${r.quarantinedMailsPurged} courriel(s) en quarantaine et ${r.mailReportsPurged} rapport(s) de remise supprimé(s)`,
+          `${r.anonymized} conversation(s) anonymisée(s), ${r.deleted} supprimée(s), ${r.registrationsAnonymized} inscription(s) à un événement anonymisée(s), ${r.auditEventsPurged} événement(s) d'audit purgé(s), ${r.quarantinedMailsPurged} courriel(s) en quarantaine, ${r.mailReportsPurged} rapport(s) de remise et ${r.deliveredEventsPurged} travaux d'événements livrés supprimés`,
         );
     });
   }
@@ -150,6 +151,7 @@ export class RetentionService implements OnApplicationBootstrap {
       auditEventsPurged: 0,
       quarantinedMailsPurged: 0,
       mailReportsPurged: 0,
+      deliveredEventsPurged: 0,
     };
     const summaries = new Map<string, RetentionPurgeSummary>();
     const summaryOf = (organizationId: string) => {
@@ -202,6 +204,8 @@ export class RetentionService implements OnApplicationBootstrap {
       if (done.blobs.length) await this.blobs.release(done.blobs);
       if (count < RETENTION_BATCH) break;
     }
+    // What the event queue keeps of the files anonymized or deleted (by this run or an earlier one).
+    result.deliveredEventsPurged = await this.repo.dropDeliveredEvents(null);
     // Registrants of past municipal events, a few events per transaction (each locked as a registration locks it).
     for (;;) {
       const now = o.now ?? new Date();
