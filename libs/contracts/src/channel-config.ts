@@ -89,7 +89,15 @@ export const CHANNEL_CONFIG_SCHEMAS = {
       .min(0)
       .optional()
       .meta(label('Importer l’historique (jours)', 'À la première connexion, les messages de moins de N jours.')),
-    sentFolder: z.string().optional().meta(label('Dossier des envoyés', 'Pour y ranger une copie des réponses (ex. Sent).')),
+    sentFolder: z
+      .string()
+      .optional()
+      .meta(
+        label(
+          'Dossier des envoyés',
+          'Pour y ranger une copie des réponses (ex. Sent) ; elle est supprimée quand la demande est anonymisée.',
+        ),
+      ),
   }),
   sms: z.object({ ...twilio, phoneNumber: e164.meta(label('Numéro SMS', 'Format international, ex. +33612345678.')) }),
   whatsapp: z.object({

@@ -143,7 +143,8 @@ export async function sendEmail(request: OutboundRequest): Promise<SendResult> {
     transport.close();
   }
   if (config.sentFolder) {
-    // The copy in Sent is a convenience: a failure here never turns a sent message into a retry.
+    // The copy in Sent is a convenience for the town's mail program: a failure here never turns a
+    // sent message into a retry. It is removed with its conversation's anonymization (removeMailboxCopies).
     const client = imapClient(config);
     try {
       await client.connect();

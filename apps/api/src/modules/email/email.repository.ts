@@ -146,6 +146,36 @@ export class EmailRepository {
     return row ?? null;
   }
 
+  /**
+   * The mails of these conversations a mailbox may hold a copy of (MailboxCopies): those received
+   * and sent on an e-mail channel, with what finds them there. A reply whose id is not written (not
+   * sent yet, or an attempt interrupted before its outcome) is found by the id its sending derives.
+   */
+  mailsOf(
+    m: EntityManager,
+    conversationIds: string[],
+  ): Promise<
+    {
+      id: string;
+      organization_id: string;
+      channel_id: string;
+      direction: 'inbound' | 'outbound';
+      external_id: string | null;
+      content_sha256: string | null;
+      address: string | null;
+    }[]
+  > {
+    return this.db.query(
+      `SELECT ms.id, ms.organization_id, ms.channel_id, ms.direction, ms.external_id,
+              ms.meta->>'contentSha256' AS content_sha256, ch.config->>'address' AS address
+         FROM message ms JOIN channel ch ON ch.id = ms.channel_id AND ch.kind = 'email'
+        WHERE ms.conversation_id = ANY($1::uuid[]) AND ms.kind = 'message'
+          AND (ms.external_id IS NOT NULL OR ms.direction = 'outbound')`,
+      [conversationIds],
+      m,
+    );
+  }
+
   /** The content hash kept with a stored mail (null: stored before hashes were kept, or none there). */
   async storedContentHash(channelId: string, externalId: string): Promise<{ hash: string | null } | null> {
     const [row] = await this.db.query<{ hash: string | null }>(

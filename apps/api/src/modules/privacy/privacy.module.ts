@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { EmailModule } from '../email/email.module';
 import { MunicipalEventsModule } from '../municipal-events/municipal-events.module';
 import { OrganizationsModule } from '../organizations/organizations.module';
 import { CitizenFileRepository } from './citizen-file.repository';
@@ -14,7 +15,7 @@ import { RightsRequestService } from './rights-request.service';
 
 /** RGPD (issue 16): retention and anonymization, legal holds, citizens' rights. */
 @Module({
-  imports: [OrganizationsModule, MunicipalEventsModule],
+  imports: [OrganizationsModule, MunicipalEventsModule, EmailModule],
   controllers: [RetentionController, CitizenRightsController, RightsRequestController],
   providers: [
     RetentionRepository,

@@ -15,6 +15,7 @@ import { AuditRepository } from '../../infra/audit/audit.repository';
 import { JobQueue } from '../../infra/jobs/job-queue';
 import { OrphanBlobs } from '../blobs/orphan-blobs.service';
 import { ConversationWriter, type WriterTx } from '../conversations/conversation-writer.service';
+import { MailboxCopies } from '../email/mailbox-copies.service';
 import { MunicipalEventService } from '../municipal-events/municipal-event.service';
 import { registerCsv, registerHtml } from './processing-register';
 import { RetentionRepository, type DueConversation } from './retention.repository';
@@ -50,6 +51,7 @@ export class RetentionService implements OnApplicationBootstrap {
     private readonly queue: JobQueue,
     private readonly writer: ConversationWriter,
     private readonly municipalEvents: MunicipalEventService,
+    private readonly mailboxCopies: MailboxCopies,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -284,7 +286,9 @@ export class RetentionService implements OnApplicationBootstrap {
    * (ConversationWriter.erase: the citizens' identity locks, then the rows, each re-checked) in the
    * caller's transaction, with one audit row each; the citizens none of whose conversations still
    * needs them are anonymized too, under the identity locks the writer holds. Retention touches
-   * finished files only; an erasure any file of the citizen. Returns the blobs to release after commit.
+   * finished files only; an erasure any file of the citizen. The removal of their mails' copies
+   * from the mailboxes is queued in the same transaction (MailboxCopies). Returns the blobs to
+   * release after commit.
    */
   async apply(
     tx: WriterTx,
@@ -304,7 +308,19 @@ export class RetentionService implements OnApplicationBootstrap {
     const { done, blobs } = await this.writer.erase(
       tx,
       rows.map((r) => ({ id: r.id, organizationId: r.organization_id, contactId: r.contact_id, action: r.action })),
-      { now, finishedOnly: cause === 'retention', alongside: (ids) => this.repo.dropCopies(tx.m, ids) },
+      {
+        now,
+        finishedOnly: cause === 'retention',
+        alongside: async (ids) => {
+          await this.repo.dropCopies(tx.m, ids);
+          // The mailbox's copies of their mails, removed after the commit (a job of this transaction).
+          await this.mailboxCopies.queueRemoval(tx.m, ids, {
+            cause,
+            runId,
+            contactId: cause === 'erasure' ? rows[0]?.contact_id : undefined,
+          });
+        },
+      },
     );
     const doneIds = new Set(done.map((d) => d.id));
     const applied = rows.filter((r) => doneIds.has(r.id));
