@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { pbxSignature } from '@guichet/channels';
 import type { Job } from 'pg-boss' with { 'resolution-mode': 'import' };
 import type { ConversationDto, MessageDto, ProcessingRestrictionDto } from '@guichet/contracts';
 import { expectEventually, startSmtpCapture, startTwilioServer, type SmtpCapture, type TwilioServer } from '@guichet/testing';
@@ -72,6 +73,24 @@ describe('limitation and objection of processing', () => {
     const set = await t.http('PUT', `/api/v1/conversations/${id}/rights-request`, { token: sup(), body: { kind } });
     expect(set.status).toBe(200);
     return id;
+  };
+  /**
+   * A citizen's limitation granted on their rights request, after an agent opened them a file: their
+   * latest open one, which the limitation freezes.
+   */
+  const limitedWithFrozenFile = async (phone: string) => {
+    const request = await rightsRequest(phone, 'limitation');
+    const started = await t.http('POST', '/api/v1/conversations', {
+      token: town.agentEC.token,
+      body: { channelKind: 'sms', to: phone, body: 'Bonjour, votre dossier de cantine est incomplet.' },
+    });
+    expect(started.status).toBe(201);
+    const grant = await t.http('POST', `/api/v1/conversations/${request}/rights-request/grant`, {
+      token: sup(),
+      body: { reason: 'Exactitude contestée (art. 18.1.a)' },
+    });
+    expect(grant.status).toBe(201);
+    return { request, frozen: started.body.conversation.id as string };
   };
   const audit = async (contactId: string) =>
     (
@@ -386,19 +405,7 @@ describe('limitation and objection of processing', () => {
     const phone = mobile();
     const sms = (body: string) =>
       citizenSms(t, { channelId: smsChannel, accountSid: ACCOUNT, authToken: TOKEN, from: phone, to: TOWN_NUMBER, body });
-    const request = await rightsRequest(phone, 'limitation');
-    // A file an agent opened to them afterwards: their latest open one.
-    const started = await t.http('POST', '/api/v1/conversations', {
-      token: town.agentEC.token,
-      body: { channelKind: 'sms', to: phone, body: 'Bonjour, votre dossier de cantine est incomplet.' },
-    });
-    expect(started.status).toBe(201);
-    const frozen = started.body.conversation.id as string;
-    const grant = await t.http('POST', `/api/v1/conversations/${request}/rights-request/grant`, {
-      token: sup(),
-      body: { reason: 'Exactitude contestée (art. 18.1.a)' },
-    });
-    expect(grant.status).toBe(201);
+    const { request, frozen } = await limitedWithFrozenFile(phone);
     await settled();
     const ack = await t.http('PUT', '/api/v1/organization/acknowledgements', {
       token: town.admin.token,
@@ -449,5 +456,50 @@ describe('limitation and objection of processing', () => {
       body: { enabled: false },
     });
     expect(ackOff.status).toBe(200);
+  });
+
+  it('an agent’s call out through the switchboard to a limited citizen goes to their rights request, never to a frozen file', async () => {
+    const secret = 'secret-partage-standard-limite';
+    const pbx = await t.http('POST', '/api/v1/channels', {
+      token: town.admin.token,
+      body: { kind: 'pbx', name: 'Standard', teamId: town.etatCivil.id, config: { sharedSecret: secret } },
+    });
+    expect(pbx.status).toBe(201);
+    const phone = mobile();
+    /** The switchboard tells of an agent's call from extension 201 to the citizen. */
+    const callOut = async () => {
+      const callId = `out-${randomBytes(4).toString('hex')}`;
+      const raw = JSON.stringify({
+        event: 'ringing',
+        callId,
+        from: '201',
+        to: phone,
+        direction: 'outbound',
+        at: new Date().toISOString(),
+      });
+      const res = await fetch(`${t.url}/webhooks/calls/${pbx.body.id}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-guichet-signature': pbxSignature(secret, raw) },
+        body: raw,
+      });
+      expect(res.status).toBe(202);
+      const { rows } = await t.db.query(`SELECT conversation_id FROM message WHERE channel_id = $1 AND external_id = $2`, [
+        pbx.body.id,
+        callId,
+      ]);
+      return { stored: ((await res.json()) as { stored: boolean }).stored, conversationId: rows[0]?.conversation_id ?? null };
+    };
+    const { request, frozen } = await limitedWithFrozenFile(phone);
+    const calls = async (id: string) => (await messagesOf(id)).filter((m) => m.kind === 'call').length;
+
+    expect(await callOut()).toEqual({ stored: true, conversationId: request });
+    // With the rights request closed, no open file may take it: not stored, as a call to an unknown number.
+    const closed = await t.http('PATCH', `/api/v1/conversations/${request}`, {
+      token: sup(),
+      body: { status: 'resolved', version: (await conversation(request)).version },
+    });
+    expect(closed.status).toBe(200);
+    expect(await callOut()).toEqual({ stored: false, conversationId: null });
+    expect(await calls(frozen)).toBe(0);
   });
 });

@@ -40,9 +40,12 @@ export class ConversationReader {
     return this.conversations.forContact(organizationId, contactId, limit);
   }
 
-  /** The contact's most recent conversation still in progress (threading of a channel's events). */
-  latestOpenId(manager: EntityManager, contactId: string): Promise<string | null> {
-    return this.conversations.latestOpenId(manager, contactId);
+  /**
+   * The contact's most recent conversation still in progress (threading of a channel's events);
+   * `processable`: of those the citizen's limitation (RGPD art. 18) does not freeze.
+   */
+  latestOpenId(manager: EntityManager, contactId: string, o: { processable?: boolean } = {}): Promise<string | null> {
+    return this.conversations.latestOpenId(manager, contactId, o);
   }
 
   /** What the access rule (canRead) needs of these conversations of the organization. */

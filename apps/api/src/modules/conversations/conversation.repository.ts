@@ -726,12 +726,16 @@ export class ConversationRepository {
     );
   }
 
-  /** The contact's most recent conversation still in progress (SMS, WhatsApp, Messenger threading). */
-  async latestOpenId(manager: EntityManager, contactId: string): Promise<string | null> {
+  /**
+   * The contact's most recent conversation still in progress (SMS, WhatsApp, Messenger threading);
+   * `processable`: skipping those the citizen's limitation freezes (guichet_limited_since).
+   */
+  async latestOpenId(manager: EntityManager, contactId: string, o: { processable?: boolean } = {}): Promise<string | null> {
     const [row] = await manager.query(
       `SELECT id FROM conversation WHERE contact_id = $1 AND status IN ('open', 'pending', 'snoozed')
+          AND (NOT $2::boolean OR guichet_limited_since(contact_id, id) IS NULL)
         ORDER BY last_message_at DESC LIMIT 1`,
-      [contactId],
+      [contactId, o.processable ?? false],
     );
     return row?.id ?? null;
   }

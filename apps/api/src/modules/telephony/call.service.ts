@@ -294,7 +294,8 @@ export class CallService {
 
   /**
    * An agent's call out through the switchboard lands in the citizen's open conversation (the
-   * callback); a call to a number no citizen file holds is not stored.
+   * callback) that their limitation, if any, does not freeze; a call to a number no such file holds
+   * is not stored.
    */
   private async outgoing(channel: ResolvedChannel, e: PbxCallEvent, at: Date): Promise<string | null> {
     let to: string;
@@ -310,7 +311,10 @@ export class CallService {
         const { m } = tx;
         const contactId = await this.contacts.contactIdByIdentity(m, channel.organizationId, 'phone', to);
         if (!contactId) return null;
-        const conversationId = await this.conversations.latestOpenId(m, contactId);
+        // RGPD art. 18: not a file the citizen's limitation freezes (a call recorded there is
+        // processing, refused to an agent logging it by hand): their rights request, or a request
+        // they opened since, else the call is not stored.
+        const conversationId = await this.conversations.latestOpenId(m, contactId, { processable: true });
         if (!conversationId) return null;
         // Its first response may take the file off its response deadline: the counted state before.
         const counted = await this.writer.counted(tx, channel.organizationId, conversationId);
