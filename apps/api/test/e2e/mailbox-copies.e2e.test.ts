@@ -84,6 +84,17 @@ describe('mailbox copies of anonymized conversations', () => {
       return rows[0] as { conversation_id: string; external_id: string; contact_id: string };
     }, WAIT);
   };
+  /** Delivers a mail the import refuses (a Message-ID too long to store): its quarantine row. */
+  const deliverRefused = async (to: typeof inbox, o: { from: string; subject: string; body: string }) => {
+    await dovecot.append(to.box, mail({ ...o, to: to.address, id: `<${'x'.repeat(1100)}.${randomUUID()}@exemple.fr>` }));
+    return expectEventually(async () => {
+      const { rows } = await t.db.query(`SELECT id FROM quarantine WHERE channel_id = $1 AND position($2::bytea IN raw) > 0`, [
+        to.channelId,
+        Buffer.from(o.body),
+      ]);
+      expect(rows).toHaveLength(1);
+    }, WAIT);
+  };
   /** An agent's reply on the channel, once sent: its Message-ID, found in the sent folder. */
   const reply = async (on: typeof inbox, conversationId: string, sentFolder: string) => {
     const c = (await t.http('GET', `/api/v1/conversations/${conversationId}`, { token: town.admin.token })).body;
@@ -193,26 +204,34 @@ describe('mailbox copies of anonymized conversations', () => {
     expect(await dovecot.list(inbox.box, 'INBOX')).toEqual(before);
   });
 
-  it('erasure removes the citizen’s mails from the moved-to folder (one without a Message-ID) and the reply; a mail with the same subject stays', async () => {
+  it('erasure removes the citizen’s mails from the moved-to folder (one without a Message-ID, one the import refused) and the reply; mails with the same subject stay', async () => {
     const subject = 'Inscription à la cantine';
     const zoe = await deliver(moving, { from: 'zoe@exemple.fr', subject, body: `Première ${randomUUID()}` });
     const noId = await deliver(moving, { from: 'zoe@exemple.fr', subject, body: `Sans identifiant ${randomUUID()}`, id: null });
     expect(noId.external_id).toMatch(/@guichet\.generated>$/);
+    await deliverRefused(moving, { from: 'zoe@exemple.fr', subject, body: `Refusé ${randomUUID()}` });
     const replyId = await reply(moving, zoe.conversation_id, 'Envoyes');
     const will = await deliver(moving, { from: 'william@exemple.fr', subject, body: `Même sujet ${randomUUID()}` });
-    await expectEventually(async () => expect(await ids(moving.box, 'Traites')).toHaveLength(3), WAIT);
+    const willRefused = `Refusé aussi ${randomUUID()}`;
+    await deliverRefused(moving, { from: 'william@exemple.fr', subject, body: willRefused });
+    await expectEventually(async () => expect(await ids(moving.box, 'Traites')).toHaveLength(5), WAIT);
     expect(await ids(moving.box, 'INBOX')).toEqual([]);
 
     const erased = await t.http('POST', `/api/v1/contacts/${zoe.contact_id}/anonymize`, { token: town.admin.token });
     expect(erased.status).toBe(200);
 
-    await expectEventually(async () => expect(await audits('mailbox.copies_removed', moving.channelId)).toHaveLength(1), WAIT);
-    const [audit] = await audits('mailbox.copies_removed', moving.channelId);
-    expect(audit).toMatchObject({
-      contact_id: zoe.contact_id,
-      data: { cause: 'erasure', removed: { INBOX: 0, Traites: 2, Envoyes: 1 }, total: 3 },
-    });
-    expect(await ids(moving.box, 'Traites')).toEqual([will.external_id]);
+    // One job for the conversations' mails, one for the quarantined one: each audited on the citizen's file.
+    await expectEventually(async () => expect(await audits('mailbox.copies_removed', moving.channelId)).toHaveLength(2), WAIT);
+    const removed = await audits('mailbox.copies_removed', moving.channelId);
+    expect(removed.map((a) => [a.contact_id, a.data.cause])).toEqual([
+      [zoe.contact_id, 'erasure'],
+      [zoe.contact_id, 'erasure'],
+    ]);
+    const inFolder = (folder: string) => removed.reduce((n, a) => n + (a.data.removed as Record<string, number>)[folder]!, 0);
+    expect([inFolder('INBOX'), inFolder('Traites'), inFolder('Envoyes')]).toEqual([0, 3, 1]);
+    expect(await ids(moving.box, 'Traites')).toHaveLength(2);
+    expect(await ids(moving.box, 'Traites')).toContain(will.external_id);
+    expect((await sources(moving.box, 'Traites')).filter((src) => src.includes(willRefused))).toHaveLength(1);
     expect(await ids(moving.box, 'Envoyes')).not.toContain(replyId);
     expect(await ids(moving.box, 'Envoyes')).toHaveLength(0);
   });

@@ -1,6 +1,6 @@
 import type { ChannelConfig } from '@guichet/contracts';
 import type { ImapFlow } from 'imapflow';
-import { contentHash, messageIds } from './email-parser';
+import { contentHash, generatedMessageId, messageIds } from './email-parser';
 import { imapClient } from './imap-client.util';
 
 type EmailConfig = ChannelConfig<'email'>;
@@ -45,13 +45,17 @@ export function mailboxCopyFolders(config: EmailConfig): string[] {
   return [...new Set(folders.filter((f): f is string => !!f))];
 }
 
-/** The Message-ID a header block names, as the ingest reads it (an id without brackets gets them). */
-function headerMessageId(headers: Buffer | undefined): string | null {
-  const value = /^message-id:(.*)$/im
-    .exec((headers ?? Buffer.alloc(0)).toString('latin1').replace(/\r?\n[ \t]+/g, ' '))?.[1]
-    ?.trim();
+/** The Message-ID a mail's header names, as the ingest reads it (an id without brackets gets them). */
+function headerMessageId(source: Buffer): string | null {
+  const text = source.subarray(0, Math.min(source.length, 256 * 1024)).toString('latin1');
+  const value = /^message-id:(.*)$/im.exec(text.split(/\r?\n\r?\n/, 1)[0]!.replace(/\r?\n[ \t]+/g, ' '))?.[1]?.trim();
   if (!value) return null;
   return messageIds(value)[0] ?? `<${value}>`;
+}
+
+/** What finds a raw mail's copies (one Guichet could not import, say): its Message-ID and its content. */
+export function mailCopyOf(raw: Buffer): MailCopy {
+  return { messageId: headerMessageId(raw) ?? generatedMessageId(raw), contentSha256: contentHash(raw) };
 }
 
 /**
@@ -130,7 +134,7 @@ async function copiesInFolder(
   const found: number[] = [];
   const heads = await client.fetchAll([...candidates].join(','), { uid: true, headers: ['message-id'] }, { uid: true });
   for (const head of heads) {
-    const id = headerMessageId(head.headers);
+    const id = head.headers ? headerMessageId(head.headers) : null;
     const contents = id === null ? withoutId : wanted.get(id);
     // SEARCH HEADER matches substrings, without case: only the exact id is a copy.
     if (contents === undefined) continue;

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Job } from 'pg-boss' with { 'resolution-mode': 'import' };
 import type { EntityManager } from 'typeorm';
-import { describeConnectionError, outboundMessageId, removeMailboxCopies, type MailCopy } from '@guichet/channels';
+import { describeConnectionError, mailCopyOf, outboundMessageId, removeMailboxCopies, type MailCopy } from '@guichet/channels';
 import { CHANNEL_CONFIG_SCHEMAS } from '@guichet/contracts';
 import { AuditRepository } from '../../infra/audit/audit.repository';
 import { JobQueue } from '../../infra/jobs/job-queue';
@@ -29,10 +29,20 @@ export interface MailboxCopiesJob {
   copies: MailCopy[];
 }
 
+/** A mail the import could not store, as its quarantine kept it (removed with its sender's data). */
+export interface QuarantinedMail {
+  organizationId: string;
+  channelId: string;
+  raw: Buffer;
+}
+
+type QueueOptions = { cause: MailboxCopiesJob['cause']; runId?: string; contactId?: string };
+
 /**
  * RGPD (issue 16): when conversations are anonymized or deleted, the copies of their mails the
  * town's mailbox still holds — the citizens' mails the ingest read (left, marked read or moved)
- * and the replies copied to the sent folder — are removed too. The job is queued in the
+ * and the replies copied to the sent folder — are removed too; so are those of the mails from an
+ * anonymized citizen the import could not store (its quarantine). The job is queued in the
  * anonymization's transaction (it exists if and only if the anonymization committed) and works
  * after the commit over IMAP (removeMailboxCopies); each run is audited with what it removed per
  * folder, or why it could not.
@@ -60,22 +70,38 @@ export class MailboxCopies implements OnApplicationBootstrap {
    * Queues, in the caller's transaction and before these conversations change, the removal of
    * their mails' copies: one job per mailbox (and per COPIES_PER_JOB mails).
    */
-  async queueRemoval(
-    m: EntityManager,
-    conversationIds: string[],
-    o: { cause: MailboxCopiesJob['cause']; runId?: string; contactId?: string },
-  ): Promise<void> {
+  async queueRemoval(m: EntityManager, conversationIds: string[], o: QueueOptions): Promise<void> {
     if (!conversationIds.length) return;
-    const byChannel = new Map<string, { organizationId: string; copies: MailCopy[] }>();
-    for (const r of await this.repo.mailsOf(m, conversationIds)) {
+    const mails = (await this.repo.mailsOf(m, conversationIds)).flatMap((r) => {
       // A mail stored apart under a reused Message-ID (`<id>#<hash>`) is found by its Message-ID.
       const messageId = r.external_id ? r.external_id.split('#')[0]! : r.address ? outboundMessageId(r.id, r.address) : null;
-      if (!messageId) continue;
-      let channel = byChannel.get(r.channel_id);
-      if (!channel) byChannel.set(r.channel_id, (channel = { organizationId: r.organization_id, copies: [] }));
-      channel.copies.push(
-        r.direction === 'inbound' && r.content_sha256 ? { messageId, contentSha256: r.content_sha256 } : { messageId },
-      );
+      if (!messageId) return [];
+      const copy: MailCopy =
+        r.direction === 'inbound' && r.content_sha256 ? { messageId, contentSha256: r.content_sha256 } : { messageId };
+      return [{ organizationId: r.organization_id, channelId: r.channel_id, copy }];
+    });
+    await this.send(m, mails, o);
+  }
+
+  /** The same for mails a quarantine kept (its rows removed in the caller's transaction). */
+  queueQuarantinedRemoval(m: EntityManager, mails: QuarantinedMail[], o: QueueOptions): Promise<void> {
+    return this.send(
+      m,
+      mails.map((q) => ({ organizationId: q.organizationId, channelId: q.channelId, copy: mailCopyOf(q.raw) })),
+      o,
+    );
+  }
+
+  private async send(
+    m: EntityManager,
+    mails: { organizationId: string; channelId: string; copy: MailCopy }[],
+    o: QueueOptions,
+  ): Promise<void> {
+    const byChannel = new Map<string, { organizationId: string; copies: MailCopy[] }>();
+    for (const { organizationId, channelId, copy } of mails) {
+      let channel = byChannel.get(channelId);
+      if (!channel) byChannel.set(channelId, (channel = { organizationId, copies: [] }));
+      channel.copies.push(copy);
     }
     const jobs: MailboxCopiesJob[] = [];
     for (const [channelId, { organizationId, copies }] of byChannel)

@@ -6,6 +6,7 @@ import { AuditRepository } from '../../infra/audit/audit.repository';
 import { BlobStore } from '../blobs/blob-store';
 import { OrphanBlobs } from '../blobs/orphan-blobs.service';
 import { ConversationWriter } from '../conversations/conversation-writer.service';
+import { MailboxCopies } from '../email/mailbox-copies.service';
 import { OrganizationSettingsService } from '../organizations/organization-settings.service';
 import { CitizenFileRepository } from './citizen-file.repository';
 import { exportZip, type CitizenFile } from './citizen-export';
@@ -35,6 +36,7 @@ export class CitizenRightsService {
     private readonly scrub: ErasureScrubRepository,
     private readonly restrictions: ProcessingRestrictions,
     private readonly restrictionRecords: ProcessingRestrictionRepository,
+    private readonly mailboxCopies: MailboxCopies,
   ) {}
 
   /** The ZIP (JSON + readable HTML + attachments) and a file name for it. */
@@ -107,8 +109,10 @@ export class CitizenRightsService {
       );
       // What identifies them, read before their identities go.
       const terms = await this.scrub.terms(m, agent.organizationId, [contactId]);
-      // The mails from their addresses a mailbox's quarantine kept (no legal hold covers those).
-      const quarantinedMails = await this.retentionRepo.dropQuarantinedFrom(m, [contactId]);
+      // The mails from their addresses a mailbox's quarantine kept (no legal hold covers those), and
+      // the mailbox's copies of them (after the commit).
+      const quarantined = await this.retentionRepo.dropQuarantinedFrom(m, [contactId]);
+      await this.mailboxCopies.queueQuarantinedRemoval(m, quarantined, { cause: 'erasure', contactId });
       // The delivery reports naming their addresses (about nothing Guichet sent), kept beside a mailbox's activity.
       const mailReports = await this.retentionRepo.dropMailReportsAbout(m, [contactId]);
       const rows = await this.retentionRepo.contactConversations(m, agent.organizationId, contactId);
@@ -126,7 +130,8 @@ export class CitizenRightsService {
         : 0;
       let contactAnonymized = done.contacts > 0 || contact.anonymized_at !== null;
       if (!kept.length && !contactAnonymized)
-        contactAnonymized = (await this.retentionRepo.anonymizeUnneededContacts(m, [contactId], now)).length > 0;
+        // Their quarantined mails went above.
+        contactAnonymized = (await this.retentionRepo.anonymizeUnneededContacts(m, [contactId], now)).ids.length > 0;
       const held = kept.map((k) => k.id);
       if (contactAnonymized)
         await this.scrub.anonymizeMergedFiles(
@@ -173,7 +178,7 @@ export class CitizenRightsService {
           data: {
             conversationsAnonymized: done.anonymized,
             kept: result.kept.map((k) => k.reference),
-            quarantinedMails,
+            quarantinedMails: quarantined.length,
             mailReports,
             deliveredEvents,
             elsewhere,

@@ -9,6 +9,7 @@ import {
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database';
 import { QUEUES } from '../../infra/jobs/job-queue';
+import type { QuarantinedMail } from '../email/mailbox-copies.service';
 import type { RegisterRestrictions } from './processing-register';
 
 /** The mailbox events that keep a delivery report about nothing Guichet sent (raw source and diagnostic). */
@@ -235,20 +236,18 @@ export class RetentionRepository {
   /**
    * Removes the quarantined mails sent from these citizens' e-mail addresses (the addresses the
    * mail's headers name as its sender: quarantine.senders), in the caller's transaction, before
-   * an erasure or an anonymization removes the addresses. Returns how many went.
+   * an erasure or an anonymization removes the addresses. Returns those that went (their raw
+   * source finds the mailbox's copy: MailboxCopies).
    */
-  async dropQuarantinedFrom(m: EntityManager, contactIds: string[]): Promise<number> {
-    const [row] = await this.db.query<{ n: number }>(
-      `WITH gone AS (
-         DELETE FROM quarantine q USING contact_identity i
-          WHERE i.contact_id = ANY($1::uuid[]) AND i.kind = 'email'
-            AND q.organization_id = i.organization_id AND i.value = ANY(q.senders)
-         RETURNING q.id)
-       SELECT count(*)::int AS n FROM gone`,
+  dropQuarantinedFrom(m: EntityManager, contactIds: string[]): Promise<QuarantinedMail[]> {
+    return this.db.query<QuarantinedMail>(
+      `DELETE FROM quarantine q USING contact_identity i
+        WHERE i.contact_id = ANY($1::uuid[]) AND i.kind = 'email'
+          AND q.organization_id = i.organization_id AND i.value = ANY(q.senders)
+       RETURNING q.organization_id AS "organizationId", q.channel_id AS "channelId", q.raw`,
       [contactIds],
       m,
     );
-    return row?.n ?? 0;
   }
 
   /**
@@ -353,9 +352,14 @@ export class RetentionRepository {
 
   /**
    * Of these citizens, those no conversation needs any more (none left in their file) lose their
-   * name and identities and are marked anonymized. Returns them.
+   * name and identities and are marked anonymized, and the mails from them a quarantine kept go.
+   * Returns them, and those mails.
    */
-  async anonymizeUnneededContacts(m: EntityManager, contactIds: string[], now: Date): Promise<string[]> {
+  async anonymizeUnneededContacts(
+    m: EntityManager,
+    contactIds: string[],
+    now: Date,
+  ): Promise<{ ids: string[]; quarantined: QuarantinedMail[] }> {
     const rows = await this.db.query<{ id: string }>(
       `UPDATE contact ct SET name = NULL, avatar_url = NULL, anonymized_at = $2, updated_at = $2
         WHERE ct.id = ANY($1::uuid[]) AND ct.anonymized_at IS NULL
@@ -365,12 +369,11 @@ export class RetentionRepository {
       m,
     );
     const ids = rows.map((r) => r.id);
-    if (ids.length) {
-      await this.dropQuarantinedFrom(m, ids);
-      await this.dropMailReportsAbout(m, ids);
-      await this.db.query(`DELETE FROM contact_identity WHERE contact_id = ANY($1::uuid[])`, [ids], m);
-    }
-    return ids;
+    if (!ids.length) return { ids, quarantined: [] };
+    const quarantined = await this.dropQuarantinedFrom(m, ids);
+    await this.dropMailReportsAbout(m, ids);
+    await this.db.query(`DELETE FROM contact_identity WHERE contact_id = ANY($1::uuid[])`, [ids], m);
+    return { ids, quarantined };
   }
 
   /** Legal hold: the conversation (any status), locked, with its service and hold. */

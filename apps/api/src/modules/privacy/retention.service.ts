@@ -305,6 +305,7 @@ export class RetentionService implements OnApplicationBootstrap {
     blobs: string[];
     doneIds: string[];
   }> {
+    const mailboxJob = { cause, runId, contactId: cause === 'erasure' ? rows[0]?.contact_id : undefined };
     const { done, blobs } = await this.writer.erase(
       tx,
       rows.map((r) => ({ id: r.id, organizationId: r.organization_id, contactId: r.contact_id, action: r.action })),
@@ -314,19 +315,16 @@ export class RetentionService implements OnApplicationBootstrap {
         alongside: async (ids) => {
           await this.repo.dropCopies(tx.m, ids);
           // The mailbox's copies of their mails, removed after the commit (a job of this transaction).
-          await this.mailboxCopies.queueRemoval(tx.m, ids, {
-            cause,
-            runId,
-            contactId: cause === 'erasure' ? rows[0]?.contact_id : undefined,
-          });
+          await this.mailboxCopies.queueRemoval(tx.m, ids, mailboxJob);
         },
       },
     );
     const doneIds = new Set(done.map((d) => d.id));
     const applied = rows.filter((r) => doneIds.has(r.id));
-    const contacts = applied.length
+    const { ids: contacts, quarantined } = applied.length
       ? await this.repo.anonymizeUnneededContacts(tx.m, [...new Set(applied.map((r) => r.contact_id))], now)
-      : [];
+      : { ids: [], quarantined: [] };
+    await this.mailboxCopies.queueQuarantinedRemoval(tx.m, quarantined, mailboxJob);
     const orgOfContact = new Map(applied.map((r) => [r.contact_id, r.organization_id]));
     const contactsByOrganization = new Map<string, number>();
     for (const id of contacts) {
