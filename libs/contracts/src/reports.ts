@@ -126,6 +126,16 @@ export interface ReportFreshness {
   asOf: string | null;
 }
 
+/**
+ * One service's figures over time: a row per period of the report's `series` (the same periods,
+ * those without activity included), for the per-service charts and their CSV tables.
+ */
+export interface TeamSeries<R> {
+  teamId: string;
+  teamName: string;
+  series: Array<R & { period: string }>;
+}
+
 export interface VolumeRow {
   created: number;
   reopened: number;
@@ -159,7 +169,7 @@ export interface VolumesReportDto extends ReportFreshness {
      * period began or with activity during it, its `series` over the same periods (they add up
      * to `series`; the last one's is the service's `byTeam` figure).
      */
-    byTeamSeries: Array<{ teamId: string; teamName: string; series: Array<{ period: string; open: number }> }>;
+    byTeamSeries: Array<TeamSeries<{ open: number }>>;
   };
 }
 
@@ -242,11 +252,16 @@ export interface TelephoneRow {
 export interface TelephoneReportDto extends ReportFreshness {
   from: string;
   to: string;
+  granularity: ReportGranularity;
   totals: TelephoneRow;
   /** The same totals over the period just before (the comparison). */
   previous: { from: string; to: string; totals: TelephoneRow };
+  /** One row per period (the first day of the day/ISO week/month), periods without calls included. */
   series: Array<TelephoneRow & { period: string }>;
+  /** The services that received calls in the period (alphabetical). */
   byTeam: Array<TelephoneRow & { teamId: string; teamName: string }>;
+  /** The same services over time, over the periods of `series` (they add up to it). */
+  byTeamSeries: Array<TeamSeries<TelephoneRow>>;
 }
 
 export interface SatisfactionRow {
@@ -280,10 +295,16 @@ export const SATISFACTION_COMMENTS_LIMIT = 200;
 export interface SatisfactionReportDto extends ReportFreshness {
   from: string;
   to: string;
+  granularity: ReportGranularity;
   totals: SatisfactionRow & { distribution: number[] };
   /** The same totals over the period just before (the comparison). */
   previous: { from: string; to: string; totals: SatisfactionRow };
+  /** One row per period (the first day of the day/ISO week/month) of the answers given then, periods without answers included. */
+  series: Array<SatisfactionRow & { period: string }>;
+  /** The services with answers in the period (alphabetical). */
   byTeam: Array<SatisfactionRow & { teamId: string; teamName: string }>;
+  /** The same services over time, over the periods of `series`. */
+  byTeamSeries: Array<TeamSeries<SatisfactionRow>>;
   comments: SatisfactionCommentDto[];
 }
 

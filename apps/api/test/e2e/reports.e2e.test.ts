@@ -418,6 +418,68 @@ describe('reports: numbers from the daily aggregates match a hand-computed town'
     });
   });
 
+  test('telephone and satisfaction over time, for the town and per service, by week and by month', async () => {
+    const none = { received: 0, answered: 0, missed: 0, calledBack: 0, answeredShare: null, averageCallbackMinutes: null };
+    // Week of 5 January: État civil's three calls (08:10 answered; 11:00 missed, called back 45 min
+    // later; the voicemail of the 7th not called back). Week of 12 January: Scolarité's answered call.
+    const ecWeek = { received: 3, answered: 1, missed: 2, calledBack: 1, answeredShare: 0.333, averageCallbackMinutes: 45 };
+    const scoWeek = { received: 1, answered: 1, missed: 0, calledBack: 0, answeredShare: 1, averageCallbackMinutes: null };
+    const weeks = ['2025-12-29', '2026-01-05', '2026-01-12', '2026-01-19', '2026-01-26'];
+    const over = (rows: object[]) => weeks.map((period, i) => ({ period, ...rows[i] }));
+    const perTeam = (ecRows: object[], scoRows: object[]) => [
+      { teamId: ec.id, teamName: 'État civil', series: over(ecRows) },
+      { teamId: sco.id, teamName: 'Scolarité', series: over(scoRows) },
+    ];
+    const phone = await get(`telephone?${january}&granularity=week`);
+    expect(phone.status).toBe(200);
+    expect(phone.body.granularity).toBe('week');
+    expect(phone.body.series).toEqual(over([none, ecWeek, scoWeek, none, none]));
+    expect(phone.body.byTeamSeries).toEqual(perTeam([none, ecWeek, none, none, none], [none, none, scoWeek, none, none]));
+    const phoneCsv = await get(`telephone?${january}&granularity=week&format=csv&table=byTeamSeries`);
+    expect(phoneCsv.body.split('\r\n').slice(0, 3)).toEqual([
+      'service;periode;appels_recus;decroches;manques;rappeles;taux_decroche;delai_moyen_rappel_minutes',
+      'État civil;2025-12-29;0;0;0;0;;',
+      'État civil;2026-01-05;3;1;2;1;0,333;45',
+    ]);
+    // Ratings by the day they were given: 9 (6 January) and 6 (8 January) at État civil, 10 (12 January) at Scolarité.
+    const unrated = { answers: 0, average: null, shareAtLeast8: null, netSatisfaction: null };
+    const ecRated = { answers: 2, average: 7.5, shareAtLeast8: 0.5, netSatisfaction: 0 };
+    const scoRated = { answers: 1, average: 10, shareAtLeast8: 1, netSatisfaction: 100 };
+    const sat = await get(`satisfaction?${january}&granularity=week`);
+    expect(sat.body.granularity).toBe('week');
+    expect(sat.body.series).toEqual(over([unrated, ecRated, scoRated, unrated, unrated]));
+    expect(sat.body.byTeamSeries).toEqual(
+      perTeam([unrated, ecRated, unrated, unrated, unrated], [unrated, unrated, scoRated, unrated, unrated]),
+    );
+    const satCsv = await get(`satisfaction?${january}&granularity=week&format=csv&table=series`);
+    expect(satCsv.body).toBe(
+      [
+        'periode;reponses;moyenne;part_8_ou_plus;satisfaction_nette',
+        '2025-12-29;0;;;',
+        '2026-01-05;2;7,5;0,5;0',
+        '2026-01-12;1;10;1;100',
+        '2026-01-19;0;;;',
+        '2026-01-26;0;;;',
+        '',
+      ].join('\r\n'),
+    );
+    // By month across partial months (December's and February's days, January's month): one point each.
+    const months = await get('satisfaction?from=2025-12-20&to=2026-02-03&granularity=month');
+    expect(months.body.series).toEqual([
+      { period: '2025-12-01', ...unrated },
+      { period: '2026-01-01', answers: 3, average: 8.33, shareAtLeast8: 0.667, netSatisfaction: 33.3 },
+      { period: '2026-02-01', ...unrated },
+    ]);
+    expect(months.body.byTeamSeries.map((team: any) => [team.teamName, team.series[1]])).toEqual([
+      ['État civil', { period: '2026-01-01', ...ecRated }],
+      ['Scolarité', { period: '2026-01-01', ...scoRated }],
+    ]);
+    // A supervisor of État civil: that service's calls and ratings only.
+    const ecPhone = await get(`telephone?${january}&granularity=week`, supervisorEC);
+    expect(ecPhone.body.byTeamSeries.map((team: any) => team.teamName)).toEqual(['État civil']);
+    expect(ecPhone.body.series).toEqual(over([none, ecWeek, none, none, none]));
+  });
+
   test('response times, telephone and satisfaction are compared with the previous period, as volumes are', async () => {
     const february = 'from=2026-02-01&to=2026-02-28';
     const [times, phone, sat] = await Promise.all([
@@ -609,8 +671,8 @@ describe('reports: numbers from the daily aggregates match a hand-computed town'
     for (const [kind, tables] of Object.entries({
       volumes: ['series', 'byChannel', 'byTeam', 'byRequestType', 'backlogSeries', 'backlogByTeamSeries'],
       'response-times': ['byTeam', 'byChannel'],
-      telephone: ['series', 'byTeam'],
-      satisfaction: ['distribution', 'byTeam', 'comments'],
+      telephone: ['series', 'byTeam', 'byTeamSeries'],
+      satisfaction: ['distribution', 'byTeam', 'comments', 'series', 'byTeamSeries'],
     })) {
       for (const table of tables) expect((await get(`${kind}?${january}&format=csv&table=${table}`)).status).toBe(200);
     }
@@ -631,6 +693,8 @@ describe('reports: numbers from the daily aggregates match a hand-computed town'
       'Par service',
       'Période précédente',
       'Commentaires',
+      'Par période',
+      'Par service et période',
     ]);
     const cover = book.getWorksheet('Rapport')!;
     expect(cover.getRow(1).values).toEqual([undefined, 'Rapport', 'Satisfaction des usagers']);

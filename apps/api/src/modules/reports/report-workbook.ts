@@ -9,6 +9,7 @@ const SHEET_NAMES: Record<string, string> = {
   series: 'Par période',
   byChannel: 'Par canal',
   byTeam: 'Par service',
+  byTeamSeries: 'Par service et période',
   byRequestType: 'Par démarche',
   distribution: 'Répartition des notes',
   comments: 'Commentaires',

@@ -149,6 +149,9 @@ export type SumField = keyof SumCounters;
 /** Every field: what the open-data indicators read. */
 export const ALL_SUM_FIELDS: readonly SumField[] = [...DAILY_COUNTERS, 'satisfaction_hist'];
 
+/** The fields asked for in one period (its first day) and service. */
+export type SeriesRow<F extends SumField> = { period: string; team_id: string } & Pick<SumCounters, F>;
+
 /** A sum row with the fields asked for (a report sums only what it shows: each sum costs per row read). */
 export type SumRow<F extends SumField = SumField> = SumKey & Pick<SumCounters, F>;
 export type DailySumRow = SumRow;
@@ -716,26 +719,27 @@ export class ReportsRepository {
   }
 
   /**
-   * The volumes per period and per service (`period` the first day of the day / ISO week /
-   * month): the series of the volumes report and each service's backlog over time in one read.
-   * By month, whole months come from the per-service rollup when no channel or démarche is asked
-   * (periodRows); by day or week, from the daily rows (a week can straddle two months).
+   * The counters asked for per period and per service (`period` the first day of the day / ISO
+   * week / month), in one read: a report's series and each service's, added up by the caller
+   * (the volumes and the backlog over time, the telephone, satisfaction). By month, whole months
+   * come from the per-service rollup when no channel or démarche is asked (periodRows); by day or
+   * week, from the daily rows (a week can straddle two months).
    */
-  volumeSeriesByTeam(
+  seriesByTeam<F extends SumField>(
     scope: ReportScope,
     granularity: 'day' | 'week' | 'month',
-  ): Promise<Array<{ period: string; team_id: string; created: number; reopened: number; resolved: number }>> {
+    fields: readonly F[],
+  ): Promise<Array<SeriesRow<F>>> {
     const source = this.periodRows(
       scope,
       { daily: 'report_daily', monthly: 'report_monthly' },
-      'd.team_id, d.created, d.reopened, d.resolved',
+      `d.team_id, ${columnsOf(fields)}`,
       granularity !== 'month',
       [],
       true,
     );
     return this.db.query(
-      `SELECT date_trunc('${granularity}', d.day)::date::text AS period, d.team_id,
-              sum(d.created)::int AS created, sum(d.reopened)::int AS reopened, sum(d.resolved)::int AS resolved
+      `SELECT date_trunc('${granularity}', d.day)::date::text AS period, d.team_id, ${sumsOf(fields)}
          FROM (${source.sql}) d
         GROUP BY 1, 2`,
       source.params,

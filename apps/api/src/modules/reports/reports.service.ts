@@ -26,6 +26,7 @@ import {
   type ResponseTimesReportDto,
   type SatisfactionReportDto,
   type SatisfactionRow,
+  type TeamSeries,
   type TelephoneReportDto,
   type TelephoneRow,
   type VolumeRow,
@@ -37,7 +38,15 @@ import { parisDay } from './report-aggregates';
 import { applySecrecy, withheldCells, type SecrecyLine } from './open-data-secrecy';
 import { reportWorkbook, type ReportTable } from './report-workbook';
 import { previousPeriod, type DurationMetric } from './report-facts';
-import { ALL_SUM_FIELDS, ReportsRepository, type DailySumRow, type ReportScope, type SumField } from './reports.repository';
+import {
+  ALL_SUM_FIELDS,
+  ReportsRepository,
+  type DailySumRow,
+  type ReportScope,
+  type SeriesRow,
+  type SumCounters,
+  type SumField,
+} from './reports.repository';
 
 export type CsvTable = ReportTable;
 
@@ -142,6 +151,66 @@ function satisfaction(r?: Partial<DailySumRow>): SatisfactionRow & { distributio
     shareAtLeast8: share(high, answers),
     netSatisfaction: answers ? round(((promoters - detractors) * 100) / answers, 1) : null,
     distribution,
+  };
+}
+
+/** Adds up rows of counters field by field (the answers per score element by element). */
+function addUp<F extends SumField>(rows: ReadonlyArray<Pick<SumCounters, F>>, fields: readonly F[]): Pick<SumCounters, F> {
+  const total: Record<string, number | number[]> = {};
+  for (const f of fields) total[f] = f === 'satisfaction_hist' ? new Array<number>(11).fill(0) : 0;
+  for (const r of rows)
+    for (const f of fields) {
+      const v = r[f] as number | number[];
+      if (Array.isArray(v)) (total[f] as number[]).forEach((n, i, sum) => (sum[i] = n + Number(v[i] ?? 0)));
+      else total[f] = (total[f] as number) + Number(v ?? 0);
+    }
+  return total as Pick<SumCounters, F>;
+}
+
+/**
+ * A report's figures over time from its rows per period and service (seriesByTeam): the sums of
+ * the whole period, the `series` over every period of `days` (they add up the services'), and
+ * per service, in total and over time (alphabetical; the services `keep` keeps).
+ */
+function overTime<F extends SumField, R extends object>(
+  rows: ReadonlyArray<SeriesRow<F>>,
+  fields: readonly F[],
+  days: readonly string[],
+  teamNames: ReadonlyMap<string, string>,
+  rowOf: (sums: Pick<SumCounters, F> | undefined) => R,
+  keep: (sums: Pick<SumCounters, F>) => boolean = () => true,
+): {
+  sums: Pick<SumCounters, F>;
+  series: Array<R & { period: string }>;
+  byTeam: Array<R & { teamId: string; teamName: string }>;
+  byTeamSeries: Array<TeamSeries<R>>;
+} {
+  const group = (key: (r: SeriesRow<F>) => string) => {
+    const groups = new Map<string, Array<SeriesRow<F>>>();
+    for (const r of rows) {
+      const group = groups.get(key(r));
+      if (group) group.push(r);
+      else groups.set(key(r), [r]);
+    }
+    return new Map([...groups].map(([k, group]) => [k, addUp(group, fields)]));
+  };
+  const byPeriod = group((r) => r.period);
+  const cells = group((r) => `${r.team_id}|${r.period}`);
+  const teams = [...group((r) => r.team_id)]
+    .filter(([, sums]) => keep(sums))
+    .map(([teamId, sums]) => ({ teamId, teamName: teamNames.get(teamId) ?? '', sums }))
+    .sort((a, b) => a.teamName.localeCompare(b.teamName, 'fr'));
+  const over = (sumsOf: (period: string) => Pick<SumCounters, F> | undefined) =>
+    days.map((period) => ({ period, ...rowOf(sumsOf(period)) }));
+  return {
+    sums: addUp(rows, fields),
+    series: over((period) => byPeriod.get(period)),
+    byTeam: teams.map(({ teamId, teamName, sums }) => ({ teamId, teamName, ...rowOf(sums) })),
+    byTeamSeries: teams.map(({ teamId, teamName }) => ({
+      teamId,
+      teamName,
+      series: over((period) => cells.get(`${teamId}|${period}`)),
+    })),
   };
 }
 
@@ -260,7 +329,7 @@ export class ReportsService {
     const before = previousPeriod(q.from, q.to);
     const [rows, teamRows, names, history] = await Promise.all([
       this.repo.sums(scope, q.granularity, ['team', 'channel', 'type'], VOLUME_FIELDS),
-      this.repo.volumeSeriesByTeam(scope, q.granularity),
+      this.repo.seriesByTeam(scope, q.granularity, VOLUME_FIELDS),
       this.repo.names(agent.organizationId),
       this.repo.backlog(scope, before),
     ]);
@@ -268,38 +337,24 @@ export class ReportsService {
       history.reduce((n, r) => n + r[k], 0);
     const of = (set: DailySumRow['set']) => rows.filter((r) => r.set === set);
     const days = periods(q.from, q.to, q.granularity);
-    // The series is the services' series added up, period by period.
-    const byPeriod = new Map<string, VolumeRow>();
-    for (const r of teamRows) {
-      const sum = byPeriod.get(r.period) ?? volume();
-      sum.created += r.created;
-      sum.reopened += r.reopened;
-      sum.resolved += r.resolved;
-      byPeriod.set(r.period, sum);
-    }
-    const series = days.map((period) => ({ period, ...volume(byPeriod.get(period)) }));
+    const { series, byTeamSeries: teamSeries } = overTime(teamRows, VOLUME_FIELDS, days, names.teams, volume);
     // Open at the end of each period: open when the period began (the end of the previous one),
     // then what each period created and resolved (the backlog's own definition, period by period).
-    const openSeries = (start: number, rowOf: (period: string) => VolumeRow | undefined) => {
+    const openSeries = (start: number, volumes: Array<VolumeRow & { period: string }>) => {
       let open = start;
-      return days.map((period) => {
-        const r = rowOf(period);
-        return { period, open: (open += (r?.created ?? 0) - (r?.resolved ?? 0)) };
-      });
+      return volumes.map((r) => ({ period: r.period, open: (open += r.created - r.resolved) }));
     };
-    const backlogSeries = openSeries(total('previous_open'), (p) => byPeriod.get(p));
+    const backlogSeries = openSeries(total('previous_open'), series);
     // The same per service: each service open at the period's start or active during it.
-    const teamPeriod = new Map(teamRows.map((r) => [`${r.team_id}|${r.period}`, r]));
+    const active = new Map(teamSeries.map((team) => [team.teamId, team.series]));
     const openBefore = new Map(history.map((r) => [r.team_id, r.previous_open]));
-    const backlogTeams = new Set([
-      ...history.filter((r) => r.previous_open !== 0).map((r) => r.team_id),
-      ...teamRows.map((r) => r.team_id),
-    ]);
+    const idle = days.map((period) => ({ period, ...volume() }));
+    const backlogTeams = new Set([...history.filter((r) => r.previous_open !== 0).map((r) => r.team_id), ...active.keys()]);
     const byTeamSeries = [...backlogTeams]
       .map((teamId) => ({
         teamId,
         teamName: names.teams.get(teamId) ?? '',
-        series: openSeries(openBefore.get(teamId) ?? 0, (p) => teamPeriod.get(`${teamId}|${p}`)),
+        series: openSeries(openBefore.get(teamId) ?? 0, active.get(teamId) ?? idle),
       }))
       .sort((a, b) => a.teamName.localeCompare(b.teamName, 'fr'));
     return {
@@ -453,22 +508,19 @@ export class ReportsService {
     const scope = this.scope(agent, q.from, q.to, q.teamId, q);
     const before = previousPeriod(q.from, q.to);
     const [rows, names, previous] = await Promise.all([
-      this.repo.sums(scope, q.granularity, ['period', 'team'], TELEPHONE_FIELDS),
+      this.repo.seriesByTeam(scope, q.granularity, TELEPHONE_FIELDS),
       this.repo.names(agent.organizationId),
       this.repo.sums({ ...scope, ...before }, 'month', [], TELEPHONE_FIELDS),
     ]);
-    const all = rows.find((r) => r.set === 'all');
-    const byPeriod = new Map(rows.filter((r) => r.set === 'period').map((r) => [r.period!, r]));
+    const days = periods(q.from, q.to, q.granularity);
+    const { sums, ...overall } = overTime(rows, TELEPHONE_FIELDS, days, names.teams, telephone, (r) => r.calls_received > 0);
     return {
       from: q.from,
       to: q.to,
-      totals: telephone(all),
+      granularity: q.granularity,
+      totals: telephone(sums),
       previous: { ...before, totals: telephone(previous[0]) },
-      series: periods(q.from, q.to, q.granularity).map((period) => ({ period, ...telephone(byPeriod.get(period)) })),
-      byTeam: rows
-        .filter((r) => r.set === 'team' && r.calls_received > 0)
-        .map((r) => ({ teamId: r.team_id!, teamName: names.teams.get(r.team_id!) ?? '', ...telephone(r) }))
-        .sort((a, b) => a.teamName.localeCompare(b.teamName, 'fr')),
+      ...overall,
     };
   }
 
@@ -476,17 +528,31 @@ export class ReportsService {
     const scope = this.scope(agent, q.from, q.to, q.teamId, q);
     const before = previousPeriod(q.from, q.to);
     const [rows, names, comments, previous] = await Promise.all([
-      this.repo.sums(scope, 'day', ['team'], SATISFACTION_FIELDS),
+      this.repo.seriesByTeam(scope, q.granularity, SATISFACTION_FIELDS),
       this.repo.names(agent.organizationId),
       this.repo.satisfactionComments(scope, SATISFACTION_COMMENTS_LIMIT),
       this.repo.sums({ ...scope, ...before }, 'day', [], SATISFACTION_FIELDS),
     ]);
-    const { distribution: _p, ...previousTotals } = satisfaction(previous[0]);
+    const days = periods(q.from, q.to, q.granularity);
+    // The distribution of scores is the whole period's; each period and service has its figures.
+    const figures = (r?: Partial<DailySumRow>): SatisfactionRow => {
+      const { distribution: _d, ...row } = satisfaction(r);
+      return row;
+    };
+    const { sums, ...overall } = overTime(
+      rows,
+      SATISFACTION_FIELDS,
+      days,
+      names.teams,
+      figures,
+      (r) => r.satisfaction_answers > 0,
+    );
     return {
       from: q.from,
       to: q.to,
-      totals: satisfaction(rows.find((r) => r.set === 'all')),
-      previous: { ...before, totals: previousTotals },
+      granularity: q.granularity,
+      totals: satisfaction(sums),
+      previous: { ...before, totals: figures(previous[0]) },
       comments: comments.map((c) => ({
         answeredAt: c.answered_at.toISOString(),
         score: c.score,
@@ -495,13 +561,7 @@ export class ReportsService {
         teamName: names.teams.get(c.team_id) ?? '',
         conversationId: c.conversation_id,
       })),
-      byTeam: rows
-        .filter((r) => r.set === 'team' && r.satisfaction_answers > 0)
-        .map((r) => {
-          const { distribution: _d, ...row } = satisfaction(r);
-          return { teamId: r.team_id!, teamName: names.teams.get(r.team_id!) ?? '', ...row };
-        })
-        .sort((a, b) => a.teamName.localeCompare(b.teamName, 'fr')),
+      ...overall,
     };
   }
 
@@ -684,6 +744,11 @@ export class ReportsService {
       r.answeredShare,
       r.averageCallbackMinutes,
     ];
+    const sat = ['reponses', 'moyenne', 'part_8_ou_plus', 'satisfaction_nette'];
+    const satRow = (r: SatisfactionRow) => [r.answers, r.average, r.shareAtLeast8, r.netSatisfaction];
+    /** Each service's rows over time, one after the other (the service named on each row). */
+    const teamSeries = <R>(teams: Array<TeamSeries<R>>, row: (r: R) => Array<string | number | null>) =>
+      teams.flatMap((team) => team.series.map((r) => [team.teamName, r.period, ...row(r)]));
     const dur = (prefix: string) => [
       `${prefix}_nombre`,
       `${prefix}_mediane_minutes`,
@@ -716,7 +781,7 @@ export class ReportsService {
           },
           backlogByTeamSeries: {
             header: ['service', 'periode', 'ouvertes_fin_de_periode'],
-            rows: v.backlog.byTeamSeries.flatMap((team) => team.series.map((r) => [team.teamName, r.period, r.open])),
+            rows: teamSeries(v.backlog.byTeamSeries, (r) => [r.open]),
           },
           comparison: {
             header: ['indicateur', `du_${v.from}_au_${v.to}`, `du_${v.previous.from}_au_${v.previous.to}`],
@@ -813,6 +878,7 @@ export class ReportsService {
             { from: t.from, to: t.to, ...t.totals, previous: { ...t.previous, ...t.previous.totals } },
             tel.map((name, i) => [name, (r: TelephoneRow) => telRow(r)[i] ?? null]),
           ),
+          byTeamSeries: { header: ['service', 'periode', ...tel], rows: teamSeries(t.byTeamSeries, telRow) },
         };
       }
       case 'agents': {
@@ -846,23 +912,20 @@ export class ReportsService {
         return {
           distribution: { header: ['note', 'reponses'], rows: s.totals.distribution.map((n, i) => [i, n]) },
           byTeam: {
-            header: ['service', 'reponses', 'moyenne', 'part_8_ou_plus', 'satisfaction_nette'],
-            rows: [
-              ...s.byTeam.map((r) => [r.teamName, r.answers, r.average, r.shareAtLeast8, r.netSatisfaction]),
-              ['Ensemble', s.totals.answers, s.totals.average, s.totals.shareAtLeast8, s.totals.netSatisfaction],
-            ],
+            header: ['service', ...sat],
+            rows: [...s.byTeam.map((r) => [r.teamName, ...satRow(r)]), ['Ensemble', ...satRow(s.totals)]],
           },
-          comparison: comparison({ from: s.from, to: s.to, ...s.totals, previous: { ...s.previous, ...s.previous.totals } }, [
-            ['reponses', (r) => r.answers],
-            ['moyenne', (r) => r.average],
-            ['part_8_ou_plus', (r) => r.shareAtLeast8],
-            ['satisfaction_nette', (r) => r.netSatisfaction],
-          ]),
+          comparison: comparison(
+            { from: s.from, to: s.to, ...s.totals, previous: { ...s.previous, ...s.previous.totals } },
+            sat.map((name, i) => [name, (r: SatisfactionRow) => satRow(r)[i] ?? null]),
+          ),
           // No identity: the day, the service, the score and the words.
           comments: {
             header: ['date', 'service', 'note', 'commentaire'],
             rows: s.comments.map((c) => [c.answeredAt.slice(0, 10), c.teamName, c.score, c.comment]),
           },
+          series: { header: ['periode', ...sat], rows: s.series.map((r) => [r.period, ...satRow(r)]) },
+          byTeamSeries: { header: ['service', 'periode', ...sat], rows: teamSeries(s.byTeamSeries, satRow) },
         };
       }
     }
