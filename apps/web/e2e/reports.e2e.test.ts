@@ -1,8 +1,55 @@
 import { expectEventually, launchBrowserPool, type BrowserPool } from '@guichet/testing';
 import { join } from 'node:path';
+import type { Locator, Page } from 'playwright-core';
 import { ReportAggregates } from '../../api/src/modules/reports/report-aggregates';
 import { startTestApp, type TestApp } from '../../api/test/harness';
 import { expectAccessible, signInDemo, webPaths } from './demo-session';
+
+/** What names a chart's picture: the texts of the elements its `aria-labelledby` points to (one `<svg>` per chart). */
+async function pictureName(chart: Locator): Promise<string> {
+  const svg = chart.locator('svg');
+  expect(await svg.count()).toBe(1);
+  expect(await svg.getAttribute('role')).toBe('img');
+  return svg.evaluate((el) =>
+    el
+      .getAttribute('aria-labelledby')!
+      .split(' ')
+      .map((id) => document.getElementById(id)!.textContent)
+      .join(' '),
+  );
+}
+
+/** A chart's table, opened from its disclosure: each row's header, then its figures as numbers (a share in %, « — » null). */
+async function chartTable(chart: Locator): Promise<Array<[string, ...Array<number | null>]>> {
+  if ((await chart.locator('details').getAttribute('open')) === null) await chart.locator('summary').click();
+  const rows = await chart
+    .locator('tbody tr')
+    .evaluateAll((trs) => trs.map((tr) => [...tr.children].map((cell) => cell.textContent ?? '')));
+  return rows.map(([name, ...cells]) => [
+    name!,
+    ...cells.map((c) => (c === '—' ? null : Number(c.replace(/[\s\u00a0\u202f%]/g, '').replace(',', '.')))),
+  ]);
+}
+
+/** The admin of the demo town on « Rapports », the current year's report shown. */
+async function openYearReport(pool: BrowserPool, url: string): Promise<Page> {
+  const page = await signInDemo(pool, url, 'admin@demo.guichet.fr');
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.getByTestId('nav-reports').click();
+  await page.getByRole('heading', { name: 'Rapports', level: 1 }).waitFor();
+  await page.getByLabel('Type de période').selectOption('year');
+  await page.getByRole('status').filter({ hasText: 'Rapport du 1 janvier' }).waitFor({ timeout: 15_000 });
+  return page;
+}
+
+/** Under the axis, each label ends before the next begins. */
+async function expectLabelsApart(chart: Locator): Promise<void> {
+  const boxes = await chart
+    .locator('svg text.report-chart__x-label')
+    .evaluateAll((els) => els.map((e) => e.getBoundingClientRect().toJSON() as DOMRect));
+  expect(boxes.length).toBeGreaterThan(0);
+  for (let i = 1; i < boxes.length; i++) expect(boxes[i]!.left).toBeGreaterThanOrEqual(boxes[i - 1]!.right);
+}
 
 /**
  * Issue 15 in Chromium: the supervisor opens « Rapports » from the navigation, reads the demo
@@ -24,13 +71,7 @@ describe('reports page in Chromium', () => {
   });
 
   it('shows the period’s figures, charts with their tables, and narrows them by channel', async () => {
-    const page = await signInDemo(pool, t.url, 'admin@demo.guichet.fr');
-    await page.setViewportSize({ width: 1440, height: 900 });
-    await page.getByTestId('nav-reports').click();
-    await page.getByRole('heading', { name: 'Rapports', level: 1 }).waitFor();
-    await page.getByLabel('Type de période').selectOption('year');
-    await page.getByTestId('figure-created').waitFor();
-    await page.getByRole('status').filter({ hasText: 'Rapport du 1 janvier' }).waitFor({ timeout: 15_000 });
+    const page = await openYearReport(pool, t.url);
     const total = Number(
       (await page.getByTestId('figure-created').locator('.report-figure__value').innerText()).replace(/\D/g, ''),
     );
@@ -48,35 +89,22 @@ describe('reports page in Chromium', () => {
     for (const figure of ['figure-first-response', 'figure-answered', 'figure-satisfaction'])
       expect(await page.getByTestId(figure).innerText()).toMatch(/période précédente : /);
     // Every chart has its data as a table, opened from the keyboard.
-    const summary = page.getByText('Données du graphique « Demandes reçues par canal » en tableau');
+    const summary = page.getByText('Données du graphique « Demandes reçues et réouvertes par canal » en tableau');
     await summary.focus();
     await page.keyboard.press('Enter');
     const rows = page.getByTestId('chart-channels').locator('tbody tr');
     expect(await rows.count()).toBeGreaterThan(0);
-    // The table holds the bars' figures, one bar per row, drawn by the chart library (visx) in SVG.
+    // The table holds the bars' figures, two bars per row (new and reopened files), drawn by the chart library (visx) in SVG.
     const bars = page.getByTestId('chart-channels').locator('svg.report-chart__svg rect.visx-bar');
-    expect(await bars.count()).toBe(await rows.count());
+    expect(await bars.count()).toBe(2 * (await rows.count()));
     // The channel names under the axis never overlap; text is not stretched (the drawing scales evenly).
-    const boxes = await page
-      .getByTestId('chart-channels')
-      .locator('svg text.report-chart__x-label')
-      .evaluateAll((els) => els.map((e) => e.getBoundingClientRect().toJSON() as DOMRect));
-    expect(boxes.length).toBe(await rows.count());
-    for (let i = 1; i < boxes.length; i++) expect(boxes[i]!.left).toBeGreaterThanOrEqual(boxes[i - 1]!.right);
+    expect(await page.getByTestId('chart-channels').locator('svg text.report-chart__x-label').count()).toBe(await rows.count());
+    await expectLabelsApart(page.getByTestId('chart-channels'));
     // One picture per chart, named by its caption (no nested <svg> per label), scaled evenly.
-    const chartSvg = page.getByTestId('chart-channels').locator('svg');
-    expect(await chartSvg.count()).toBe(1);
-    expect(await chartSvg.getAttribute('preserveAspectRatio')).toBeNull();
-    expect(await chartSvg.getAttribute('role')).toBe('img');
-    expect(
-      await chartSvg.evaluate((svg) =>
-        svg
-          .getAttribute('aria-labelledby')!
-          .split(' ')
-          .map((id) => document.getElementById(id)!.textContent)
-          .join(' '),
-      ),
-    ).toBe('Demandes reçues par canal Graphique en barres ; ses données sont dans le tableau qui suit.');
+    expect(await page.getByTestId('chart-channels').locator('svg').getAttribute('preserveAspectRatio')).toBeNull();
+    expect(await pictureName(page.getByTestId('chart-channels'))).toBe(
+      'Demandes reçues et réouvertes par canal Graphique en barres ; ses données sont dans le tableau qui suit.',
+    );
     await expectAccessible(page, 'reports, a year');
     await page.screenshot({ path: join(shots, 'reports-year.png'), fullPage: false });
     const token = (
@@ -159,12 +187,7 @@ describe('reports page in Chromium', () => {
         n,
       );
 
-    const page = await signInDemo(pool, t.url, 'admin@demo.guichet.fr');
-    await page.setViewportSize({ width: 1440, height: 900 });
-    await page.getByTestId('nav-reports').click();
-    await page.getByRole('heading', { name: 'Rapports', level: 1 }).waitFor();
-    await page.getByLabel('Type de période').selectOption('year');
-    await page.getByRole('status').filter({ hasText: 'Rapport du 1 janvier' }).waitFor({ timeout: 15_000 });
+    const page = await openYearReport(pool, t.url);
     const all = await figure('figure-created');
 
     // The label: the figures are the API's for that label, and fewer than the whole town's.
@@ -291,5 +314,138 @@ describe('reports page in Chromium', () => {
     const catalogue = await fetch(`${t.url}${address}`);
     expect(catalogue.status).toBe(200);
     expect(await catalogue.json()).toMatchObject({ publication: 'yearly', seuil_secret_statistique: 5 });
+  });
+
+  it('draws the telephone and satisfaction over time, for the services together or one picked, and the reopened files beside the new ones', async () => {
+    const year = new Date().getFullYear();
+    const period = `from=${year}-01-01&to=${year}-12-31`;
+    const { rows: org } = await t.db.query(`SELECT organization_id AS id FROM agent WHERE email = 'admin@demo.guichet.fr'`);
+    // Ratings of resolved files, three per service, given on days of this year (up to today); a resolved file reopened.
+    const { rows: rated } = await t.db.query(
+      `SELECT id FROM (SELECT c.id, row_number() OVER (PARTITION BY c.team_id ORDER BY c.created_at) AS n FROM conversation c
+                        WHERE c.organization_id = $1 AND c.status = 'resolved') f WHERE n <= 3`,
+      [org[0].id],
+    );
+    const scores = [9, 6, 10, 8, 3, 7, 10];
+    for (const [k, file] of rated.entries()) {
+      const score = scores[k % scores.length]!;
+      await t.db.query(
+        `INSERT INTO satisfaction_survey (organization_id, conversation_id, status, send_at, sent_at, expires_at, answered_at, score)
+         SELECT $1, $2, 'answered', at, at, at + interval '30 days', at, $4
+           FROM (SELECT least(now(), date_trunc('year', now()) + $3 * interval '1 month' + interval '9 days') AS at) day
+         ON CONFLICT (conversation_id) DO UPDATE SET status = 'answered', answered_at = EXCLUDED.answered_at, score = EXCLUDED.score`,
+        [org[0].id, file.id, k % 12, score],
+      );
+      await t.db.query(`UPDATE conversation SET satisfaction = $2 WHERE id = $1`, [file.id, score]);
+    }
+    await t.db.query(
+      `UPDATE conversation SET status = 'open', resolved_at = NULL
+        WHERE id = (SELECT id FROM conversation WHERE organization_id = $1 AND status = 'resolved' AND id <> ALL($2::uuid[])
+                     ORDER BY created_at DESC LIMIT 1)`,
+      [org[0].id, rated.map((r) => r.id)],
+    );
+    await t.app.get(ReportAggregates).foldNow();
+    const token = (
+      await t.http('POST', '/api/v1/auth/login', { body: { email: 'admin@demo.guichet.fr', password: 'guichet-demo' } })
+    ).body.token;
+    const [volumes, phone, sat] = await Promise.all(
+      ['volumes', 'telephone', 'satisfaction'].map((kind) => t.http('GET', `/api/v1/reports/${kind}?${period}`, { token })),
+    );
+
+    const page = await openYearReport(pool, t.url);
+    const month = (period: string) =>
+      new Intl.DateTimeFormat('fr-FR', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
+        new Date(`${period}T00:00:00Z`),
+      );
+    const percent = (share: number | null) => (share === null ? null : Math.round(share * 1000) / 10);
+    // A section's picture, its tables folded, in a viewport tall enough to hold it (Chromium leaves what lies below blank).
+    const shoot = async (section: Locator, name: string) => {
+      await section.evaluate((el) => el.querySelectorAll('details').forEach((d) => (d.open = false)));
+      await page.setViewportSize({ width: 1440, height: 2000 });
+      await section.screenshot({ path: join(shots, name) });
+      await page.setViewportSize({ width: 1440, height: 900 });
+    };
+
+    // Reopened files per month beside the new ones, the table with the resolved ones: the API's series.
+    expect(volumes.body.series.reduce((n: number, r: any) => n + r.reopened, 0)).toBeGreaterThan(0);
+    const volumeChart = page.getByTestId('chart-volumes');
+    expect(await chartTable(volumeChart)).toEqual(
+      volumes.body.series.map((r: any) => [month(r.period), r.created, r.reopened, r.resolved]),
+    );
+    expect(await volumeChart.locator('.report-chart__legend li').allInnerTexts()).toEqual(['Demandes reçues', 'Réouvertes']);
+    expect(await pictureName(volumeChart)).toBe(
+      'Demandes reçues et réouvertes par mois Graphique en barres ; ses données sont dans le tableau qui suit.',
+    );
+    await expectLabelsApart(volumeChart);
+    await shoot(volumeChart, 'reports-volumes-reopened.png');
+
+    // The telephone, the services together first: calls received and answered by an agent, the share against 85 %.
+    const calls = page.getByTestId('chart-calls');
+    const share = page.getByTestId('chart-answered-share');
+    const phoneTables = async (series: any[]) => {
+      expect(await chartTable(calls)).toEqual(series.map((r) => [month(r.period), r.received, r.answered]));
+      expect(await chartTable(share)).toEqual(series.map((r) => [month(r.period), percent(r.answeredShare)]));
+    };
+    expect(phone.body.totals.received).toBeGreaterThan(0);
+    await phoneTables(phone.body.series);
+    expect(await pictureName(calls)).toBe(
+      'Appels reçus et décrochés par un agent par mois, ensemble des services suivis Graphique en barres ; ses données sont dans le tableau qui suit.',
+    );
+    expect(await pictureName(share)).toBe(
+      'Part des appels décrochés par un agent par mois, ensemble des services suivis Graphique en courbe ; ses données sont dans le tableau qui suit.',
+    );
+    // (French typography: a narrow no-break space before « % ».)
+    expect((await share.locator('.report-chart__legend li').allInnerTexts()).map((l) => l.replace(/\s/g, ' '))).toEqual([
+      'Part décrochée par un agent',
+      'Objectif Services Publics+ : 85 %',
+    ]);
+    expect(await share.locator('line.report-chart__target').count()).toBe(1);
+    await expectLabelsApart(calls);
+    // One service picked from the keyboard: its own series, as the API counts them.
+    const phoneTeams = phone.body.byTeamSeries as Array<{ teamId: string; teamName: string; series: any[] }>;
+    expect(phoneTeams.length).toBeGreaterThan(1);
+    const phonePicker = page.getByLabel('Service dont voir les appels dans le temps');
+    expect(await phonePicker.locator('option').allInnerTexts()).toEqual([
+      'Tous les services',
+      ...phoneTeams.map((s) => s.teamName),
+    ]);
+    const received = (series: any[]) => series.reduce((n, r) => n + r.received, 0);
+    const caller = [...phoneTeams].sort((a, b) => received(b.series) - received(a.series))[0]!;
+    await phonePicker.focus();
+    await phonePicker.selectOption(caller.teamId);
+    await calls
+      .locator('figcaption')
+      .filter({ hasText: `service « ${caller.teamName} »` })
+      .waitFor();
+    await phoneTables(caller.series);
+    await expectAccessible(page, 'reports, a service’s telephone over time');
+    await shoot(page.getByTestId('phone-over-time'), 'reports-telephone-over-time.png');
+
+    // Satisfaction: answers, the share of 8 to 10 and the average per month, together then per service.
+    const answers = page.getByTestId('chart-answers');
+    const high = page.getByTestId('chart-share-8');
+    const average = page.getByTestId('chart-average');
+    const satisfactionTables = async (series: any[]) => {
+      expect(await chartTable(answers)).toEqual(series.map((r) => [month(r.period), r.answers]));
+      expect(await chartTable(high)).toEqual(series.map((r) => [month(r.period), percent(r.shareAtLeast8)]));
+      expect(await chartTable(average)).toEqual(series.map((r) => [month(r.period), r.average]));
+    };
+    // (The comment test before this one rated a file too.)
+    expect(sat.body.totals.answers).toBeGreaterThanOrEqual(rated.length);
+    await satisfactionTables(sat.body.series);
+    for (const chart of [answers, high, average])
+      expect(await pictureName(chart)).toMatch(/, ensemble des services suivis Graphique en/);
+    const satTeams = sat.body.byTeamSeries as Array<{ teamId: string; teamName: string; series: any[] }>;
+    expect(satTeams.length).toBeGreaterThan(1);
+    const satPicker = page.getByLabel('Service dont voir les avis dans le temps');
+    expect(await satPicker.locator('option').allInnerTexts()).toEqual(['Tous les services', ...satTeams.map((s) => s.teamName)]);
+    await satPicker.selectOption(satTeams[1]!.teamId);
+    await answers
+      .locator('figcaption')
+      .filter({ hasText: `service « ${satTeams[1]!.teamName} »` })
+      .waitFor();
+    await satisfactionTables(satTeams[1]!.series);
+    await expectAccessible(page, 'reports, a service’s satisfaction over time');
+    await shoot(page.getByTestId('satisfaction-over-time'), 'reports-satisfaction-over-time.png');
   });
 });

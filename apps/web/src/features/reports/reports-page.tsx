@@ -3,12 +3,15 @@ import {
   type AgentDto,
   type AgentsReportDto,
   type ChannelKind,
+  type ReportGranularity,
   type RequestTypeDto,
   type TeamDto,
-  type VolumesReportDto,
+  type TeamSeries,
+  type VolumeRow,
 } from '@guichet/contracts';
 import { useQueries } from '@tanstack/react-query';
-import { useId, useMemo, useState } from 'react';
+import type { TFunction } from 'i18next';
+import { useId, useMemo, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { queryKeys } from '../../api/query-keys';
 import { requestTypesApi } from '../../api/request-types';
@@ -18,7 +21,7 @@ import { useReport } from '../../hooks/use-reports';
 import { downloadFromApi } from '../../lib/download';
 import { apiErrorText } from '../../lib/api-error-text';
 import { useAnnounce } from '../../lib/use-announcer';
-import { BarChart, LineChart } from './report-chart';
+import { BarChart, DataTable, LineChart, type ChartPoint } from './report-chart';
 import { currentPeriod, formatMinutes, formatShare, periodProblem, periodRange, type PeriodChoice } from './report-period';
 import { addFrenchWords } from '../../i18n';
 import { supervisionFr } from '../../i18n/fr-supervision';
@@ -31,14 +34,25 @@ const MONTH_LONG = new Intl.DateTimeFormat('fr-FR', { month: 'long', year: 'nume
 const NUMBER = new Intl.NumberFormat('fr-FR');
 const AS_OF = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Paris' });
 
-/** The label of a series point (its first day), short under the axis and long in the table. */
-function periodLabels(period: string, granularity: 'day' | 'week' | 'month', weekOf: (day: string) => string) {
-  const date = new Date(`${period}T00:00:00Z`);
-  if (granularity === 'month') return { label: MONTHS_SHORT.format(date), longLabel: MONTH_LONG.format(date) };
-  if (granularity === 'week')
-    return { label: period.slice(8, 10) + '/' + period.slice(5, 7), longLabel: weekOf(DAY_LONG.format(date)) };
-  return { label: period.slice(8, 10), longLabel: DAY_LONG.format(date) };
+/** The points of a series (each period's first day), short under the axis and long in the table. */
+function periodPoints(rows: Array<{ period: string }>, granularity: ReportGranularity, t: TFunction): ChartPoint[] {
+  return rows.map(({ period }) => {
+    const date = new Date(`${period}T00:00:00Z`);
+    if (granularity === 'month') return { label: MONTHS_SHORT.format(date), longLabel: MONTH_LONG.format(date) };
+    if (granularity === 'week')
+      return {
+        label: period.slice(8, 10) + '/' + period.slice(5, 7),
+        longLabel: t('reports.weekOf', { day: DAY_LONG.format(date) }),
+      };
+    return { label: period.slice(8, 10), longLabel: DAY_LONG.format(date) };
+  });
 }
+
+/**
+ * Services Publics+ engagement 6: the share of calls answered by an agent to reach. Kept here, not
+ * in the contracts: a value imported from their reports module brings its zod schemas along.
+ */
+const ANSWERED_CALLS_TARGET = 0.85;
 
 /** Two hints of a figure on one line. */
 const hints = (...parts: string[]) => parts.join(' · ');
@@ -86,41 +100,72 @@ function ExportButtons({ kind, filters, tables }: { kind: ReportKind; filters: R
   );
 }
 
-/** Files created, reopened and resolved per service or démarche: one row each, its name as the row header. */
+/**
+ * Files created, reopened and resolved per period, channel, service or démarche: one row each,
+ * its name as the row header (a chart's table too: its caption hidden, the disclosure names it).
+ */
 function VolumeTable({
   caption,
+  hideCaption,
   nameHeader,
   rows,
   testId,
 }: {
   caption: string;
+  hideCaption?: boolean;
   nameHeader: string;
-  rows: Array<{ key: string; name: string; created: number; reopened: number; resolved: number }>;
+  rows: Array<VolumeRow & { name: string }>;
   testId?: string;
 }) {
   const { t } = useTranslation();
+  const count = (k: keyof VolumeRow) => ({ header: t(`reports.${k}`), cell: (r: VolumeRow) => NUMBER.format(r[k]) });
   return (
-    <table className="report-table" data-testid={testId}>
-      <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{nameHeader}</th>
-          <th scope="col">{t('reports.created')}</th>
-          <th scope="col">{t('reports.reopened')}</th>
-          <th scope="col">{t('reports.resolved')}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((r) => (
-          <tr key={r.key}>
-            <th scope="row">{r.name}</th>
-            <td>{NUMBER.format(r.created)}</td>
-            <td>{NUMBER.format(r.reopened)}</td>
-            <td>{NUMBER.format(r.resolved)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      caption={caption}
+      hideCaption={hideCaption}
+      nameHeader={nameHeader}
+      rows={rows}
+      name={(r) => r.name}
+      columns={[count('created'), count('reopened'), count('resolved')]}
+      testId={testId}
+    />
+  );
+}
+
+/** New files and reopened ones side by side (bars), their table with the resolved ones. */
+function VolumeChart({
+  testId,
+  title,
+  labelHeader,
+  points,
+  rows,
+}: {
+  testId: string;
+  title: string;
+  labelHeader: string;
+  points: ChartPoint[];
+  rows: VolumeRow[];
+}) {
+  const { t } = useTranslation();
+  return (
+    <BarChart
+      testId={testId}
+      title={title}
+      labelHeader={labelHeader}
+      points={points}
+      series={[
+        { name: t('reports.created'), values: rows.map((r) => r.created) },
+        { name: t('reports.reopened'), values: rows.map((r) => r.reopened) },
+      ]}
+      table={
+        <VolumeTable
+          caption={title}
+          hideCaption
+          nameHeader={labelHeader}
+          rows={rows.map((r, i) => ({ ...r, name: points[i]!.longLabel ?? points[i]!.label }))}
+        />
+      }
+    />
   );
 }
 
@@ -274,6 +319,8 @@ export function ReportsPage({ me, teams }: { me: AgentDto; teams: TeamDto[] | un
   const rt = times.data;
   const tel = phone.data;
   const sat = satisfaction.data;
+  // The services the report covers, together: what the charts over time show before one is picked.
+  const allTeams = me.role === 'admin' ? t('reports.allTeams') : t('reports.myTeams');
 
   return (
     <div className="reports" aria-busy={loading}>
@@ -473,45 +520,55 @@ export function ReportsPage({ me, teams }: { me: AgentDto; teams: TeamDto[] | un
             <h2 id={`${id}-volumes`} className="board__heading">
               {t('reports.kind.volumes')}
             </h2>
-            <BarChart
+            <VolumeChart
               testId="chart-volumes"
-              title={t('reports.createdPer', { granularity: t(`reports.granularity.${v.granularity}`) })}
+              title={t('reports.volumesPer', { granularity: t(`reports.granularity.${v.granularity}`) })}
               labelHeader={t('reports.periodColumn')}
-              valueHeader={t('reports.created')}
-              data={v.series.map((r) => ({
-                ...periodLabels(r.period, v.granularity, (day) => t('reports.weekOf', { day })),
-                value: r.created,
-              }))}
+              points={periodPoints(v.series, v.granularity, t)}
+              rows={v.series}
             />
             <LineChart
               testId="chart-backlog"
               title={t('reports.backlogPer', { granularity: t(`reports.granularity.${v.granularity}`) })}
               labelHeader={t('reports.periodColumn')}
-              valueHeader={t('reports.backlog')}
-              data={v.backlog.series.map((r) => ({
-                ...periodLabels(r.period, v.granularity, (day) => t('reports.weekOf', { day })),
-                value: r.open,
-              }))}
+              points={periodPoints(v.backlog.series, v.granularity, t)}
+              series={[{ name: t('reports.backlog'), values: v.backlog.series.map((r) => r.open) }]}
             />
-            {v.backlog.byTeamSeries.length > 1 && <TeamBacklog report={v} />}
-            <BarChart
+            {v.backlog.byTeamSeries.length > 1 && (
+              <TeamOverTime
+                testId="team-backlog"
+                pickLabel={t('reports.backlogTeamPick')}
+                granularity={v.granularity}
+                teams={v.backlog.byTeamSeries}
+                charts={({ series, points, team, words }) => (
+                  <LineChart
+                    testId="chart-team-backlog"
+                    title={t('reports.backlogTeamPer', { name: team ?? '', granularity: words.granularity })}
+                    labelHeader={t('reports.periodColumn')}
+                    points={points}
+                    series={[{ name: t('reports.backlog'), values: series.map((r) => r.open) }]}
+                  />
+                )}
+              />
+            )}
+            <VolumeChart
               testId="chart-channels"
               title={t('reports.byChannel')}
               labelHeader={t('reports.channel')}
-              valueHeader={t('reports.created')}
-              data={v.byChannel.map((r) => ({ label: channelName(r.channelKind), value: r.created }))}
+              points={v.byChannel.map((r) => ({ label: channelName(r.channelKind) }))}
+              rows={v.byChannel}
             />
             <VolumeTable
               caption={t('reports.byTeam')}
               nameHeader={t('reports.team')}
-              rows={v.byTeam.map((r) => ({ key: r.teamId, name: r.teamName, ...r }))}
+              rows={v.byTeam.map((r) => ({ ...r, name: r.teamName }))}
             />
             {v.byRequestType.length > 0 && (
               <VolumeTable
                 testId="table-request-types"
                 caption={t('reports.byRequestType')}
                 nameHeader={t('reports.requestType')}
-                rows={v.byRequestType.map((r) => ({ key: r.requestTypeId ?? 'none', name: r.requestTypeName, ...r }))}
+                rows={v.byRequestType.map((r) => ({ ...r, name: r.requestTypeName }))}
               />
             )}
             <ExportButtons
@@ -671,12 +728,46 @@ export function ReportsPage({ me, teams }: { me: AgentDto; teams: TeamDto[] | un
                 ))}
               </tbody>
             </table>
+            <TeamOverTime
+              testId="phone-over-time"
+              pickLabel={t('reports.phoneTeamPick')}
+              granularity={tel.granularity}
+              whole={{ name: allTeams, series: tel.series }}
+              teams={tel.byTeamSeries}
+              charts={({ series, points, words }) => (
+                <>
+                  <BarChart
+                    testId="chart-calls"
+                    title={t('reports.callsPer', words)}
+                    labelHeader={t('reports.periodColumn')}
+                    points={points}
+                    series={[
+                      { name: t('reports.callsReceived'), values: series.map((r) => r.received) },
+                      { name: t('reports.callsAnsweredByAgent'), values: series.map((r) => r.answered) },
+                    ]}
+                  />
+                  <LineChart
+                    testId="chart-answered-share"
+                    unit="share"
+                    title={t('reports.answeredSharePer', words)}
+                    labelHeader={t('reports.periodColumn')}
+                    points={points}
+                    series={[{ name: t('reports.answeredShareSeries'), values: series.map((r) => r.answeredShare) }]}
+                    target={{
+                      value: ANSWERED_CALLS_TARGET,
+                      name: t('reports.answeredTarget', { value: formatShare(ANSWERED_CALLS_TARGET) }),
+                    }}
+                  />
+                </>
+              )}
+            />
             <ExportButtons
               kind="telephone"
               filters={filters}
               tables={[
                 ['series', t('reports.periodColumn')],
                 ['byTeam', t('reports.team')],
+                ['byTeamSeries', t('reports.byTeamSeries')],
                 ['comparison', t('reports.comparison')],
               ]}
             />
@@ -704,12 +795,45 @@ export function ReportsPage({ me, teams }: { me: AgentDto; teams: TeamDto[] | un
               testId="chart-scores"
               title={t('reports.distribution')}
               labelHeader={t('reports.score')}
-              valueHeader={t('reports.answersLabel')}
-              data={sat.totals.distribution.map((n, score) => ({
+              points={sat.totals.distribution.map((_, score) => ({
                 label: String(score),
                 longLabel: t('reports.scoreN', { n: score }),
-                value: n,
               }))}
+              series={[{ name: t('reports.answersLabel'), values: sat.totals.distribution }]}
+            />
+            <TeamOverTime
+              testId="satisfaction-over-time"
+              pickLabel={t('reports.satisfactionTeamPick')}
+              granularity={sat.granularity}
+              whole={{ name: allTeams, series: sat.series }}
+              teams={sat.byTeamSeries}
+              charts={({ series, points, words }) => (
+                <>
+                  <BarChart
+                    testId="chart-answers"
+                    title={t('reports.answersPer', words)}
+                    labelHeader={t('reports.periodColumn')}
+                    points={points}
+                    series={[{ name: t('reports.answersLabel'), values: series.map((r) => r.answers) }]}
+                  />
+                  <LineChart
+                    testId="chart-share-8"
+                    unit="share"
+                    title={t('reports.shareAtLeast8Per', words)}
+                    labelHeader={t('reports.periodColumn')}
+                    points={points}
+                    series={[{ name: t('reports.shareAtLeast8'), values: series.map((r) => r.shareAtLeast8) }]}
+                  />
+                  <LineChart
+                    testId="chart-average"
+                    unit="score"
+                    title={t('reports.averagePer', words)}
+                    labelHeader={t('reports.periodColumn')}
+                    points={points}
+                    series={[{ name: t('reports.averageScore'), values: series.map((r) => r.average) }]}
+                  />
+                </>
+              )}
             />
             <h3 className="report-subheading">{t('reports.comments')}</h3>
             {sat.comments.length === 0 ? (
@@ -747,6 +871,8 @@ export function ReportsPage({ me, teams }: { me: AgentDto; teams: TeamDto[] | un
               tables={[
                 ['distribution', t('reports.score')],
                 ['byTeam', t('reports.team')],
+                ['series', t('reports.periodColumn')],
+                ['byTeamSeries', t('reports.byTeamSeries')],
                 ['comments', t('reports.comments')],
                 ['comparison', t('reports.comparison')],
               ]}
@@ -763,40 +889,63 @@ export function ReportsPage({ me, teams }: { me: AgentDto; teams: TeamDto[] | un
 }
 
 /**
- * The backlog over time of one service at a time (the town's is drawn above it), for the service
- * picked from the keyboard; every service's is in the CSV table `backlogByTeamSeries`.
+ * Figures over time of one service at a time, picked from the keyboard, or of the services
+ * together (`whole`, the first choice): the backlog's (the town's is drawn above it), the
+ * telephone's, satisfaction's. Every service's are in the report's CSV tables `…ByTeamSeries`.
  */
-function TeamBacklog({ report }: { report: VolumesReportDto }) {
+function TeamOverTime<R>({
+  testId,
+  pickLabel,
+  granularity,
+  whole,
+  teams,
+  charts,
+}: {
+  testId: string;
+  pickLabel: string;
+  granularity: ReportGranularity;
+  whole?: { name: string; series: Array<R & { period: string }> };
+  teams: Array<TeamSeries<R>>;
+  /**
+   * The charts of the series shown: its points, the service's name (null: the services
+   * together) and the words of the titles (`granularity`, `of`: whose figures).
+   */
+  charts: (shown: {
+    series: Array<R & { period: string }>;
+    points: ChartPoint[];
+    team: string | null;
+    words: { granularity: string; of: string };
+  }) => ReactNode;
+}) {
   const { t } = useTranslation();
   const id = useId();
   const [picked, setPicked] = useState('');
-  const teams = report.backlog.byTeamSeries;
-  const team = teams.find((s) => s.teamId === picked) ?? teams[0]!;
+  const team = teams.find((s) => s.teamId === picked) ?? (whole ? undefined : teams[0]);
+  const shown = team ? { series: team.series, team: team.teamName } : whole && { series: whole.series, team: null };
   return (
-    <div className="report-team-backlog" data-testid="team-backlog">
-      <div className="report-filters__field report-agent-pick">
-        <label htmlFor={`${id}-team`}>{t('reports.backlogTeamPick')}</label>
-        <select id={`${id}-team`} value={team.teamId} onChange={(e) => setPicked(e.target.value)}>
-          {teams.map((s) => (
-            <option key={s.teamId} value={s.teamId}>
-              {s.teamName}
-            </option>
-          ))}
-        </select>
-      </div>
-      <LineChart
-        testId="chart-team-backlog"
-        title={t('reports.backlogTeamPer', {
-          name: team.teamName,
-          granularity: t(`reports.granularity.${report.granularity}`),
+    <div className="report-team-series" data-testid={testId}>
+      {teams.length > (whole ? 1 : 0) && (
+        <div className="report-filters__field report-agent-pick">
+          <label htmlFor={`${id}-team`}>{pickLabel}</label>
+          <select id={`${id}-team`} value={team?.teamId ?? ''} onChange={(e) => setPicked(e.target.value)}>
+            {whole && <option value="">{whole.name}</option>}
+            {teams.map((s) => (
+              <option key={s.teamId} value={s.teamId}>
+                {s.teamName}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
+      {shown &&
+        charts({
+          ...shown,
+          points: periodPoints(shown.series, granularity, t),
+          words: {
+            granularity: t(`reports.granularity.${granularity}`),
+            of: shown.team === null ? t('reports.ofAll') : t('reports.ofTeam', { name: shown.team }),
+          },
         })}
-        labelHeader={t('reports.periodColumn')}
-        valueHeader={t('reports.backlog')}
-        data={team.series.map((r) => ({
-          ...periodLabels(r.period, report.granularity, (day) => t('reports.weekOf', { day })),
-          value: r.open,
-        }))}
-      />
     </div>
   );
 }
@@ -810,6 +959,7 @@ function Workload({ report, filters }: { report: AgentsReportDto; filters: Repor
   const id = useId();
   const [picked, setPicked] = useState('');
   const agent = report.agents.find((a) => a.agentId === picked) ?? report.agents[0];
+  const load = report.series.filter((r) => r.agentId === agent?.agentId);
   return (
     <section className="board__section" aria-labelledby={`${id}-agents`} data-testid="section-agents">
       <h2 id={`${id}-agents`} className="board__heading">
@@ -860,13 +1010,8 @@ function Workload({ report, filters }: { report: AgentsReportDto; filters: Repor
               granularity: t(`reports.granularity.${report.granularity}`),
             })}
             labelHeader={t('reports.periodColumn')}
-            valueHeader={t('reports.handled')}
-            data={report.series
-              .filter((r) => r.agentId === agent!.agentId)
-              .map((r) => ({
-                ...periodLabels(r.period, report.granularity, (day) => t('reports.weekOf', { day })),
-                value: r.handled,
-              }))}
+            points={periodPoints(load, report.granularity, t)}
+            series={[{ name: t('reports.handled'), values: load.map((r) => r.handled) }]}
           />
         </>
       )}
