@@ -50,6 +50,7 @@ import { LimitedSince1765111000000 } from './migrations/1765111000000-limited-si
 import { RegistrationGroupFunction1765113000000 } from './migrations/1765113000000-registration-group-function';
 import { IngestFrozenFiles1765114000000 } from './migrations/1765114000000-ingest-frozen-files';
 import { SearchDocInline1765115000000 } from './migrations/1765115000000-search-doc-inline';
+import { ContactNameDiffers1765125000000 } from './migrations/1765125000000-contact-name-differs';
 import { RequestTypeAcknowledgementTexts1765122000000 } from './migrations/1765122000000-request-type-acknowledgement-texts';
 import { PlatformAdmin1764867000000 } from './migrations/1764867000000-platform-admin';
 import { OpenDataPublication1764872000000 } from './migrations/1764872000000-open-data-publication';
@@ -194,6 +195,7 @@ export const MIGRATIONS = [
   IngestFrozenFiles1765114000000,
   SearchDocInline1765115000000,
   RequestTypeAcknowledgementTexts1765122000000,
+  ContactNameDiffers1765125000000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10, preparedStatements = true): DataSourceOptions {

@@ -248,6 +248,27 @@ describe('search scope, paging and maintained counters', () => {
     expect(ids(first)[0]).toBe(newest[0].id);
     expect(first.total).toEqual({ count: 1000, more: true });
     expect(ids(await search(town.agentSco.token, 'q=fontaine&limit=5'))).not.toContain(newest[0].id);
+    // A file holding its citizen's very name is not probed for it (its words answer); once the
+    // citizen's name is changed elsewhere (rectified), it is, and the new name finds it.
+    const { rows: lea } = await t.db.query(
+      `INSERT INTO contact (organization_id, name) VALUES ($1, 'Léa Marchand') RETURNING id`,
+      [town.org.id],
+    );
+    const { rows: leas } = await t.db.query(
+      `INSERT INTO conversation (organization_id, reference, contact_id, team_id, status, subject, last_message_at, citizen_name)
+       VALUES ($1, $2, $3, $4, 'open', 'Voirie', now() + interval '2 minutes', 'Léa Marchand') RETURNING id, contact_name_differs`,
+      [town.org.id, freshReferences(1)[0], lea[0].id, town.scolarite.id],
+    );
+    expect(leas[0].contact_name_differs).toBe(false);
+    expect(ids(await search(town.supervisor.token, 'q=fontaine&limit=5'))[0]).toBe(newest[0].id);
+    await t.db.query(`UPDATE contact SET name = 'Léa Fontaine' WHERE id = $1`, [lea[0].id]);
+    expect(ids(await search(town.supervisor.token, 'q=fontaine&limit=5')).slice(0, 2)).toEqual([leas[0].id, newest[0].id]);
+    await t.db.query(`UPDATE conversation SET citizen_name = 'Léa Fontaine' WHERE id = $1`, [leas[0].id]);
+    const { rows: flags } = await t.db.query(
+      `SELECT contact_name_differs FROM conversation WHERE id = ANY($1::uuid[]) ORDER BY id = $2`,
+      [[leas[0].id, newest[0].id], leas[0].id],
+    );
+    expect(flags.map((f) => f.contact_name_differs)).toEqual([true, false]);
 
     // An agent's common word: walked per service and for their own files. 1,000 more in Scolarité;
     // then, newest, an État civil file assigned to the Scolarité agent (theirs) and one that is not.

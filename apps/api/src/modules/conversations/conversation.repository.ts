@@ -485,9 +485,14 @@ export class ConversationRepository {
     // files they hold. A very common name reads them as a subquery. A walk by date tests each file
     // it reads by its citizen's key (a few buffers a file, after the words): a subquery would first
     // read every citizen so named (« Martin »: 10,800 at 1,000,000 files, 753 pages and a hash
-    // built before the first file, where the walk reads some 1,000 files for a page).
+    // built before the first file, where the walk reads some 1,000 files for a page). Only a file
+    // whose citizen's current name differs from the one given in it is probed: otherwise its words
+    // (search_doc holds that name) already answered (contact_name_differs, kept by triggers).
     if (contacts === 'walked') {
-      if (!held) branches.push((sql) => `(SELECT k.search @@ ${tsq(sql)} FROM contact k WHERE k.id = c.contact_id)`);
+      if (!held)
+        branches.push(
+          (sql) => `(c.contact_name_differs AND (SELECT k.search @@ ${tsq(sql)} FROM contact k WHERE k.id = c.contact_id))`,
+        );
     } else if (contacts === 'many') {
       if (!held)
         branches.push(
