@@ -120,6 +120,13 @@ describe('transfers in Chromium', () => {
       .waitFor({ timeout: 5000 });
     await page.screenshot({ path: join(shots, 'administration-transfer-timeline.png') });
     await expectAccessible(page, 'conversation transferred to an administration');
+    // The file the préfecture received, one .eml to download.
+    const fileLink = page.getByTestId('conversation-detail').getByRole('link', { name: 'Dossier transmis (.eml)' });
+    const sent = await page.request.get(new URL((await fileLink.getAttribute('href'))!, t.url).toString());
+    expect(sent.status()).toBe(200);
+    expect(sent.headers()['content-type']).toBe('message/rfc822');
+    expect(sent.headers()['content-disposition']).toMatch(/filename="demande-GU-\w+\.eml"/);
+    expect(await sent.text()).toMatch(/^X-Guichet-Reference: GU-\w+\r?$/m);
 
     // The citizen writes again quoting the closed file: a new file, whose citizen panel names who held the old one.
     const { rows: from } = await t.db.query(

@@ -1,10 +1,25 @@
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { parseEmail } from '@guichet/channels';
 import type { ConversationDto, MessageDto, PublicRequestCreated } from '@guichet/contracts';
 import { expectEventually, startSmtpCapture, type SmtpCapture } from '@guichet/testing';
-import { transferFiles, transferSummaryName } from '../../src/modules/conversations/administration-transfer.service';
+import { transferFileName, transferFiles } from '../../src/modules/conversations/administration-transfer.service';
 import { DeadlineListener } from '../../src/modules/request-types/deadline.listener';
 import { orgSmtpSettings, seedTown, startTestApp, type TestApp } from '../harness';
+
+/** What mailparser reads of a message (the parts these tests look at). */
+interface ParsedMail {
+  subject?: string;
+  from?: { value: { address?: string }[] };
+  to?: { value: { address?: string }[] } | { value: { address?: string }[] }[];
+  text?: string;
+  html: string | false;
+  attachments: { filename?: string; contentType: string; contentDisposition: string; content: Buffer }[];
+}
+/** mailparser's simpleParser, loaded from @guichet/channels (its dependency, not the API's): read as a mail program reads. */
+const { simpleParser } = createRequire(require.resolve('@guichet/channels'))('mailparser') as {
+  simpleParser: (source: Buffer) => Promise<ParsedMail>;
+};
 
 const PREFECTURE = {
   name: 'Préfecture de la Loire-Atlantique — service des étrangers',
@@ -195,10 +210,10 @@ describe('transfer of a request to the competent administration (L114-2)', () =>
     expect(reopened.body).toMatchObject({ status: 'open', transmittedTo: null });
   });
 
-  it('forwards the citizen’s documents and the whole file as an HTML page with the e-mail', async () => {
+  it('forwards the whole file as one message (.eml, message/rfc822): the history as its body, the citizen’s documents attached; the agent downloads the same', async () => {
     await setSmtp();
     const passport = Buffer.from('%PDF-1.4 titre de séjour scanné', 'utf8');
-    const photo = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4]);
+    const photo = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4, 0, 0x80, 0xfe]);
     const created = await form([
       { name: 'titre-de-sejour.pdf', type: 'application/pdf', content: passport },
       { name: 'photo.jpg', type: 'image/jpeg', content: photo },
@@ -208,29 +223,75 @@ describe('transfer of a request to the competent administration (L114-2)', () =>
       body: { kind: 'note', body: 'Note interne <b>à ne pas transmettre</b>', version: (await conversation(created.id)).version },
     });
     expect(note.status).toBe(201);
+    const download = () =>
+      fetch(`${t.url}/api/v1/conversations/${created.id}/transfer-administration/file`, {
+        headers: { authorization: `Bearer ${agent()}` },
+      });
+    // Never transferred: no file to download.
+    expect((await download()).status).toBe(404);
     expect((await transfer(created.id)).status).toBe(201);
     const raw = await expectEventually(async () => {
       const m = smtp.messages.find((x) => x.to.includes(PREFECTURE.email) && x.text.includes(created.reference));
       expect(m).toBeDefined();
       return m!;
     });
-    const mail = (await parseEmail(raw.raw, { channelId: 'x' })).inbound;
-    const byName = new Map(mail.attachments?.map((a) => [a.fileName, a]));
-    expect([...byName.keys()].sort()).toEqual([transferSummaryName(created.reference), 'photo.jpg', 'titre-de-sejour.pdf']);
-    expect(Buffer.from(byName.get('titre-de-sejour.pdf')!.content)).toEqual(passport);
-    expect(Buffer.from(byName.get('photo.jpg')!.content)).toEqual(photo);
-    expect(byName.get('titre-de-sejour.pdf')!.contentType).toBe('application/pdf');
-    const page = Buffer.from(byName.get(transferSummaryName(created.reference))!.content).toString('utf8');
-    expect(page).toContain('<html lang="fr">');
-    expect(page).toContain(`Demande ${created.reference} transmise par Ville ${town.org.slug}`);
-    expect(page).toContain('mon titre de séjour expire le mois prochain');
-    expect(page).toContain(created.email);
-    expect(page).toContain('titre-de-sejour.pdf');
-    // Never the agents' notes.
-    expect(page).not.toContain('à ne pas transmettre');
+    const mail = await simpleParser(raw.raw);
+    // One attachment, the message itself, not re-encoded (RFC 2046 5.2.1).
+    expect(mail.attachments.map((a) => [a.filename, a.contentType, a.contentDisposition])).toEqual([
+      [transferFileName(created.reference), 'message/rfc822', 'attachment'],
+    ]);
+    expect(raw.text).toMatch(/^Content-Type: message\/rfc822[^]*?^Content-Transfer-Encoding: 7bit/m);
     expect(mail.text).toContain(
-      `Joint à ce courriel : le dossier complet (${transferSummaryName(created.reference)}), et les pièces de l’usager : titre-de-sejour.pdf`,
+      `Joint à ce courriel : le dossier complet (${transferFileName(created.reference)}, qui s’ouvre dans toute messagerie), avec l’historique des échanges et les pièces de l’usager : titre-de-sejour.pdf`,
     );
+
+    const checkFile = async (eml: Buffer) => {
+      const file = await simpleParser(eml);
+      expect(file.subject).toBe(`Demande ${created.reference} transmise par Ville ${town.org.slug}`);
+      expect(file.from?.value[0]?.address).toBe('mairie@ville-transferts.fr');
+      expect(file.to && !Array.isArray(file.to) ? file.to.value[0]?.address : null).toBe(PREFECTURE.email);
+      // The readable history: the HTML page as its body, and the same as text.
+      expect(file.html).toContain('<html lang="fr">');
+      expect(file.html).toContain(`Demande ${created.reference} transmise par Ville ${town.org.slug}`);
+      expect(file.html).toContain('mon titre de séjour expire le mois prochain');
+      expect(file.html).toContain(created.email);
+      expect(file.text).toContain('Usager : Amina Diallo');
+      expect(file.text).toContain(`Courriel : ${created.email}`);
+      expect(file.text).toContain('mon titre de séjour expire le mois prochain');
+      expect(file.text).toContain('(pièces jointes : titre-de-sejour.pdf, photo.jpg)');
+      // Never the agents' notes, nor what the town wrote after the transfer (its notice to the citizen).
+      for (const body of [file.html as string, file.text!]) {
+        expect(body).not.toContain('à ne pas transmettre');
+        expect(body).not.toContain('relève de la compétence de');
+      }
+      // The citizen's documents, byte for byte.
+      const byName = new Map(file.attachments.map((a) => [a.filename, a]));
+      expect([...byName.keys()].sort()).toEqual(['photo.jpg', 'titre-de-sejour.pdf']);
+      expect(byName.get('titre-de-sejour.pdf')!.content).toEqual(passport);
+      expect(byName.get('titre-de-sejour.pdf')!.contentType).toBe('application/pdf');
+      expect(byName.get('photo.jpg')!.content).toEqual(photo);
+    };
+    const sent = mail.attachments[0]!.content;
+    await checkFile(sent);
+
+    // The agent downloads the file that was sent: the same message, the download audited.
+    const res = await download();
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('message/rfc822');
+    expect(res.headers.get('content-disposition')).toContain(`filename="${transferFileName(created.reference)}"`);
+    const downloaded = Buffer.from(await res.arrayBuffer());
+    await checkFile(downloaded);
+    expect((await simpleParser(downloaded)).text).toBe((await simpleParser(sent)).text);
+    const audit = await t.db.query(
+      `SELECT agent_id FROM audit_event WHERE action = 'conversation.transfer_downloaded' AND conversation_id = $1`,
+      [created.id],
+    );
+    expect(audit.rows).toEqual([{ agent_id: town.agentEC.id }]);
+    // Only for agents who may read the file.
+    const other = await fetch(`${t.url}/api/v1/conversations/${created.id}/transfer-administration/file`, {
+      headers: { authorization: `Bearer ${town.agentSco.token}` },
+    });
+    expect(other.status).toBe(404);
   });
 
   it('forwards a letter with its sender’s postal address and the town’s posted letters, never one not posted yet', async () => {
@@ -279,9 +340,10 @@ describe('transfer of a request to the competent administration (L114-2)', () =>
     expect(mail.text).toMatch(/\(courrier posté le \d{1,2} \S+ \d{4}/);
     // The letter written but never posted told the citizen nothing: the other administration does not read it.
     expect(mail.text).not.toContain('Brouillon jamais posté');
-    const page = Buffer.from(
-      mail.attachments!.find((a) => a.fileName === transferSummaryName(registered.body.reference))!.content,
-    ).toString('utf8');
+    const file = await simpleParser(
+      Buffer.from(mail.attachments!.find((a) => a.fileName === transferFileName(registered.body.reference))!.content),
+    );
+    const page = file.html as string;
     expect(page).toContain('7 rue de la Poste, 99000 Démo');
     expect(page).toContain('les cartes grises relèvent de l’ANTS');
     expect(page).not.toContain('Brouillon jamais posté');

@@ -134,6 +134,7 @@ export const en: Messages = {
     anonymous: 'Unnamed citizen',
   },
   conversation: {
+    transferFile: 'File sent (.eml)',
     showCitizen: 'Show the citizen panel',
     hideCitizen: 'Hide the citizen panel',
     assignedToMe: 'Assigned to you',

@@ -141,6 +141,7 @@ export const fr = {
     anonymous: 'Usager sans nom',
   },
   conversation: {
+    transferFile: 'Dossier transmis (.eml)',
     showCitizen: 'Afficher la fiche usager',
     hideCitizen: 'Masquer la fiche usager',
     assignedToMe: 'Assignée à vous',

@@ -55,6 +55,17 @@ function references(ids: string[]): string[] {
   return unique.length > 20 ? [unique[0]!, ...unique.slice(-19)] : unique;
 }
 
+/** nodemailer's MailComposer, loaded with the first mail to build (the app starts without it). */
+const mailComposer = () => (require('nodemailer/lib/mail-composer') as typeof import('nodemailer/lib/mail-composer')).default;
+
+/** A file as nodemailer attaches it: a download (never shown inline), its bytes as given. */
+const attached = (a: { fileName: string; contentType: string; content: Uint8Array }) => ({
+  filename: a.fileName,
+  contentType: a.contentType,
+  contentDisposition: 'attachment' as const,
+  content: Buffer.from(a.content),
+});
+
 export interface BuiltEmail {
   raw: Buffer;
   messageId: string;
@@ -66,8 +77,7 @@ export async function buildReplyEmail(request: OutboundRequest): Promise<BuiltEm
   if (!request.to) throw new Error('destinataire manquant');
   const messageId = outboundMessageId(request.message.id, config.address);
   const thread = references(request.threadExternalIds.filter((id) => id !== messageId));
-  // nodemailer is loaded with the first mail to send or check (the app starts without it).
-  const MailComposer = (require('nodemailer/lib/mail-composer') as typeof import('nodemailer/lib/mail-composer')).default;
+  const MailComposer = mailComposer();
   const composer = new MailComposer({
     from: { name: config.displayName ?? '', address: config.address },
     to: { name: request.to.name ?? '', address: request.to.value },
@@ -82,11 +92,7 @@ export async function buildReplyEmail(request: OutboundRequest): Promise<BuiltEm
     ...(thread.length ? { inReplyTo: thread[thread.length - 1], references: thread } : {}),
     text: request.message.body,
     html: textToHtml(request.message.body),
-    attachments: request.message.attachments.map((a) => ({
-      filename: a.fileName,
-      contentType: a.contentType,
-      content: Buffer.from(a.content),
-    })),
+    attachments: request.message.attachments.map(attached),
     headers: { 'X-Guichet-Reference': request.conversation.reference, 'Auto-Submitted': 'no' },
     xMailer: 'Guichet',
   });
@@ -210,6 +216,37 @@ export interface OrganizationMailAttachment {
 }
 
 /**
+ * One RFC 822 message (an .eml file) that any mail program opens: its text and HTML bodies and
+ * its files attached, composed by nodemailer's MailComposer, not sent (e.g. a request's file
+ * forwarded to another administration under L114-2, attached to the mail that forwards it).
+ */
+export async function composeEml(m: {
+  from?: { name: string; address: string };
+  to?: { name: string; address: string };
+  subject: string;
+  date: Date;
+  text: string;
+  html: string;
+  attachments: OrganizationMailAttachment[];
+  headers?: Record<string, string>;
+}): Promise<Buffer> {
+  const MailComposer = mailComposer();
+  return new MailComposer({
+    ...(m.from ? { from: m.from } : {}),
+    ...(m.to ? { to: m.to } : {}),
+    subject: m.subject,
+    date: m.date,
+    text: m.text,
+    html: m.html,
+    attachments: m.attachments.map(attached),
+    headers: m.headers,
+    xMailer: 'Guichet',
+  })
+    .compile()
+    .build();
+}
+
+/**
  * `mail.messageId`: the Message-ID header to send (a mail sent again after an interrupted attempt
  * keeps its identity: outboundMessageId); nodemailer makes one otherwise.
  */
@@ -234,11 +271,7 @@ export async function sendOrganizationMail(
       to: mail.to,
       subject: mail.subject,
       text: mail.text,
-      attachments: mail.attachments?.map((a) => ({
-        filename: a.fileName,
-        contentType: a.contentType,
-        content: Buffer.from(a.content),
-      })),
+      attachments: mail.attachments?.map(attached),
       headers: { 'Auto-Submitted': 'auto-generated' },
       ...(mail.messageId ? { messageId: mail.messageId } : {}),
       xMailer: 'Guichet',

@@ -10,9 +10,10 @@ import {
   type AdministrationTransferDto,
   type ConversationDto,
   type MessageDto,
+  type OrgMailSettingsDto,
   type TransferToAdministrationInput,
 } from '@guichet/contracts';
-import type { OrganizationMailAttachment } from '@guichet/channels';
+import { composeEml, type OrganizationMailAttachment } from '@guichet/channels';
 import { isManager, type AuthAgent } from '../../common/auth-agent';
 import { Database } from '../../common/database';
 import { html } from '../../common/html';
@@ -87,31 +88,50 @@ function postalAddress(history: MessageDto[]): string | null {
   return letter ? addressLines(letter.sender.address).join(', ') : null;
 }
 
-/** The name of the file summary sent with the request. */
-export const transferSummaryName = (reference: string) => `demande-${reference}.html`;
+/** The name of the request's file sent to the competent administration: one message (.eml) any mail program opens. */
+export const transferFileName = (reference: string) => `demande-${reference}.eml`;
 
-/**
- * The request's file as a self-contained HTML page (the competent administration files or prints
- * it): who asks, the démarche, the dates, then every message of the exchange with its documents.
- */
-export function administrationTransferSummary(f: {
+/** What the request's file is written from. */
+interface TransferredFile {
   organization: string;
   team: string;
   conversation: ConversationDto;
   identities: { kind: string; value: string }[];
   history: MessageDto[];
-}): string {
+}
+
+/** Who asks, the démarche, the dates: the head of the request's file. */
+function fileRows(f: TransferredFile): [string, string][] {
   const c = f.conversation;
-  const rows: [string, string][] = [
+  const address = postalAddress(f.history);
+  return [
     ['Référence', c.reference],
     ['Reçue le', when(c.createdAt)],
     ...(c.subject ? ([['Objet', c.subject]] as [string, string][]) : []),
     ...(c.requestType ? ([['Démarche', c.requestType.name]] as [string, string][]) : []),
     ['Usager', c.contact.name ?? 'nom non communiqué'],
     ...f.identities.map((i): [string, string] => [i.kind === 'email' ? 'Courriel' : 'Téléphone', i.value]),
-    ...(postalAddress(f.history) ? ([['Adresse postale', postalAddress(f.history)!]] as [string, string][]) : []),
+    ...(address ? ([['Adresse postale', address]] as [string, string][]) : []),
     ['Service', `${f.team} — ${f.organization}`],
   ];
+}
+
+/** The exchange as text, oldest first: each message with its date, its author and its files' names. */
+function exchangeLines(f: Pick<TransferredFile, 'organization' | 'history'>): string[] {
+  return f.history.flatMap((m) => {
+    const files = m.attachments.length ? [`(pièces jointes : ${m.attachments.map((a) => a.fileName).join(', ')})`] : [];
+    const who = m.direction === 'inbound' ? 'Usager' : f.organization;
+    return [`— ${when(m.createdAt)}, ${who}${posted(m)} :`, m.body.trim(), ...files, ''];
+  });
+}
+
+/**
+ * The request's file as a self-contained HTML page (the competent administration files or prints
+ * it): who asks, the démarche, the dates, then every message of the exchange with its documents.
+ */
+export function administrationTransferSummary(f: TransferredFile): string {
+  const c = f.conversation;
+  const rows = fileRows(f);
   const page = html`<!doctype html>
 <html lang="fr">
 <head><meta charset="utf-8"><title>Demande ${c.reference} — ${f.organization}</title>
@@ -140,6 +160,43 @@ ${
 }
 
 /**
+ * The request's file as one RFC 822 message (.eml) that any mail program opens: the readable
+ * history as its HTML body (administrationTransferSummary) and text body, the citizen's files
+ * attached, from the town to the competent administration.
+ */
+export function administrationTransferEml(
+  f: TransferredFile & {
+    files: OrganizationMailAttachment[];
+    from?: { name: string; address: string };
+    to?: { name: string; address: string };
+    date: Date;
+  },
+): Promise<Buffer> {
+  const c = f.conversation;
+  const title = `Demande ${c.reference} transmise par ${f.organization}`;
+  const text = [
+    title,
+    'Transmise au titre de l’article L114-2 du code des relations entre le public et l’administration.',
+    '',
+    ...fileRows(f).map(([k, v]) => `${k} : ${v}`),
+    '',
+    `Échanges (${f.history.length}) :`,
+    '',
+    ...exchangeLines(f),
+  ];
+  return composeEml({
+    from: f.from,
+    to: f.to,
+    subject: title,
+    date: f.date,
+    text: text.join('\n').trimEnd(),
+    html: administrationTransferSummary(f),
+    attachments: f.files,
+    headers: { 'X-Guichet-Reference': c.reference },
+  });
+}
+
+/**
  * The e-mail that forwards a request to the competent administration (L114-2): the agent's note,
  * who asks and how to reach them, the démarche, the date of first reception (the rejection clock
  * runs from it), then the exchange itself, oldest first (never the agents' notes).
@@ -162,11 +219,6 @@ export function administrationTransferMail(f: {
     ...f.identities.map((i) => `${i.kind === 'email' ? 'Courriel' : 'Téléphone'} : ${i.value}`),
     ...(address ? [`Adresse postale : ${address}`] : []),
   ];
-  const exchange = f.history.flatMap((m) => {
-    const files = m.attachments.length ? [`(pièces jointes : ${m.attachments.map((a) => a.fileName).join(', ')})`] : [];
-    const who = m.direction === 'inbound' ? 'Usager' : f.organization;
-    return [`— ${when(m.createdAt)}, ${who}${posted(m)} :`, m.body.trim(), ...files, ''];
-  });
   const text = [
     'Madame, Monsieur,',
     '',
@@ -184,10 +236,10 @@ export function administrationTransferMail(f: {
     '',
     'Échanges :',
     '',
-    ...exchange,
-    `Joint à ce courriel : le dossier complet (${transferSummaryName(c.reference)})${
+    ...exchangeLines(f),
+    `Joint à ce courriel : le dossier complet (${transferFileName(c.reference)}, qui s’ouvre dans toute messagerie), avec l’historique des échanges${
       f.attached?.length
-        ? `, et les pièces de l’usager : ${f.attached.map((a) => `${a.fileName} (${sizeText(a.size)})`).join(', ')}`
+        ? ` et les pièces de l’usager : ${f.attached.map((a) => `${a.fileName} (${sizeText(a.size)})`).join(', ')}`
         : ''
     }.`,
     ...(f.leftOut?.length
@@ -233,7 +285,8 @@ export class AdministrationTransfers {
 
   async transfer(agent: AuthAgent, id: string, input: TransferToAdministrationInput): Promise<AdministrationTransferDto> {
     const org = agent.organizationId;
-    if ((await this.mail.settings(org)).mode !== 'smtp')
+    const settings = await this.mail.settings(org);
+    if (settings.mode !== 'smtp')
       throw new AppError(
         'unprocessable',
         'la mairie n’a pas de serveur de courriel sortant (Administration › Courriels) : la demande ne peut pas être transmise à l’administration compétente',
@@ -284,16 +337,13 @@ export class AdministrationTransfers {
         attached,
         leftOut,
       });
-      const attachments: OrganizationMailAttachment[] = [
-        {
-          fileName: transferSummaryName(row.reference),
-          contentType: 'text/html; charset=utf-8',
-          content: Buffer.from(administrationTransferSummary({ ...facts, conversation, history }), 'utf8'),
-        },
-      ];
-      for (const a of attached)
-        attachments.push({ fileName: a.fileName, contentType: a.contentType, content: await this.blobs.get(a.sha256) });
-      await this.mail.send(m, org, { to: email, ...mail, attachments });
+      // The file: one message (.eml) with the history and the citizen's files, forwarded as it is (message/rfc822).
+      const file = await this.fileOf(facts, conversation, history, attached, {
+        settings,
+        to: { name, address: email },
+        date: now,
+      });
+      await this.mail.send(m, org, { to: email, ...mail, attachments: [file] });
 
       const tx = { m, afterCommit };
       // The town's letters not posted yet (its acknowledgement, an answer) are not to be sent: the
@@ -386,5 +436,74 @@ export class AdministrationTransfers {
         citizenMessageId: message.id,
       };
     });
+  }
+
+  /**
+   * The file of the conversation's latest transfer (L114-2), written again as it was sent to the
+   * administration: the exchange until then and the citizen's files that went with it (its head —
+   * démarche, the citizen's name and addresses — as they are now; nothing else is kept of it, so an
+   * anonymized file gives nothing more). For an agent who may read the file, the download audited;
+   * 404 when it was never transferred.
+   */
+  async transferredFile(agent: AuthAgent, id: string): Promise<OrganizationMailAttachment> {
+    const { file, row, transfer } = await this.db.tx(async (m) => {
+      const row = await this.repo.findById(agent.organizationId, id, m);
+      if (!row || !canRead(agent, row)) throw notFound('conversation');
+      const transfer = await this.repo.latestAdministrationTransfer(m, id);
+      if (!transfer) throw notFound('transmission à une administration');
+      const own = new Set([transfer.citizen_message_id, transfer.event_message_id]);
+      // What the administration got: the messages before the transfer (its own two are after it).
+      const history = forwardedHistory((await this.messages.page(id, 200, null, { publicOnly: true })).items).filter(
+        (x) => !own.has(x.id) && new Date(x.createdAt) <= transfer.created_at,
+      );
+      const { attached } = transferFiles(history.filter((x) => x.direction === 'inbound').flatMap((x) => x.attachments));
+      const facts = await this.repo.transferFacts(m, id);
+      const to = { name: transfer.administration_name, address: transfer.administration_email };
+      return {
+        row,
+        transfer,
+        file: await this.fileOf(facts, toConversationDto(row), history, attached, {
+          settings: await this.mail.settings(agent.organizationId),
+          to,
+          date: transfer.created_at,
+        }),
+      };
+    });
+    await this.audit.recordAccess({
+      organizationId: agent.organizationId,
+      agentId: agent.id,
+      action: 'conversation.transfer_downloaded',
+      conversationId: id,
+      contactId: row.contact_id,
+      data: { transferId: transfer.id },
+    });
+    return file;
+  }
+
+  /**
+   * The request's file as the .eml attachment of the transfer mail (administrationTransferEml),
+   * from the town's outgoing mail address (else its e-mail), to the administration.
+   */
+  private async fileOf(
+    facts: { organization: string; team: string; identities: { kind: string; value: string }[]; email: string },
+    conversation: ConversationDto,
+    history: MessageDto[],
+    attached: MessageDto['attachments'],
+    o: { settings: OrgMailSettingsDto; to: { name: string; address: string }; date: Date },
+  ): Promise<OrganizationMailAttachment> {
+    const files: OrganizationMailAttachment[] = [];
+    for (const a of attached)
+      files.push({ fileName: a.fileName, contentType: a.contentType, content: await this.blobs.get(a.sha256) });
+    const from = o.settings.mode === 'smtp' ? o.settings.fromAddress : facts.email;
+    const content = await administrationTransferEml({
+      ...facts,
+      conversation,
+      history,
+      files,
+      ...(from ? { from: { name: facts.organization, address: from } } : {}),
+      to: o.to,
+      date: o.date,
+    });
+    return { fileName: transferFileName(conversation.reference), contentType: 'message/rfc822', content };
   }
 }

@@ -1,6 +1,7 @@
-import { Body, Controller, Get, Param, Patch, Post, Query, UploadedFiles, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post, Query, Res, UploadedFiles, UseInterceptors } from '@nestjs/common';
 import { FilesInterceptor } from '@nestjs/platform-express';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import {
   transferToAdministrationSchema,
   type AdministrationTransferDto,
@@ -24,6 +25,7 @@ import {
 } from '@guichet/contracts';
 import { z } from 'zod';
 import { CurrentAgent, type AuthAgent } from '../../common/auth-agent';
+import { attachmentDisposition } from '../../common/content-disposition';
 import { IdPipe, ZodPipe } from '../../common/zod.pipe';
 import { AdministrationTransfers } from './administration-transfer.service';
 import { ConversationService, type AgentUpload } from './conversation.service';
@@ -148,5 +150,26 @@ export class ConversationController {
     @Body(new ZodPipe(transferToAdministrationSchema)) input: TransferToAdministrationInput,
   ): Promise<AdministrationTransferDto> {
     return this.transfers.transfer(agent, id, input);
+  }
+
+  /**
+   * The file sent to the competent administration at the latest transfer (L114-2): one RFC 822
+   * message (.eml) with the exchange and the citizen's files, to open in any mail program; a
+   * download, audited. 404 when the request was never transferred.
+   */
+  @Get(':id/transfer-administration/file')
+  @ApiProduces('message/rfc822')
+  async transferredFile(
+    @CurrentAgent() agent: AuthAgent,
+    @Param('id', new IdPipe('conversation')) id: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    const file = await this.transfers.transferredFile(agent, id);
+    res.setHeader('Content-Type', file.contentType);
+    res.setHeader('Content-Length', String(file.content.length));
+    res.setHeader('Content-Disposition', attachmentDisposition(file.fileName));
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+    res.end(file.content);
   }
 }

@@ -1115,9 +1115,9 @@ export class ConversationRepository {
   async transferFacts(
     manager: EntityManager,
     conversationId: string,
-  ): Promise<{ organization: string; team: string; identities: { kind: string; value: string }[] }> {
+  ): Promise<{ organization: string; email: string; team: string; identities: { kind: string; value: string }[] }> {
     const [row] = await manager.query(
-      `SELECT o.name AS organization, t.name AS team,
+      `SELECT o.name AS organization, o.email, t.name AS team,
               coalesce((SELECT json_agg(json_build_object('kind', i.kind, 'value', i.value) ORDER BY i.created_at)
                           FROM contact_identity i WHERE i.contact_id = c.contact_id AND i.kind IN ('email', 'phone')), '[]') AS identities
          FROM conversation c JOIN organization o ON o.id = c.organization_id JOIN team t ON t.id = c.team_id
@@ -1158,6 +1158,26 @@ export class ConversationRepository {
       ],
     );
     return row;
+  }
+
+  /** The conversation's latest transfer to an administration (withdrawn or not); null if none. */
+  async latestAdministrationTransfer(
+    manager: EntityManager,
+    conversationId: string,
+  ): Promise<{
+    id: string;
+    administration_name: string;
+    administration_email: string;
+    citizen_message_id: string;
+    event_message_id: string;
+    created_at: Date;
+  } | null> {
+    const [row] = await manager.query(
+      `SELECT id, administration_name, administration_email, citizen_message_id, event_message_id, created_at
+         FROM administration_transfer WHERE conversation_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`,
+      [conversationId],
+    );
+    return row ?? null;
   }
 
   /**

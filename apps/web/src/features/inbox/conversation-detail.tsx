@@ -1,7 +1,7 @@
 import type { AgentDto, ConversationDto, MessageDto, TeamDto } from '@guichet/contracts';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { hasStatus } from '../../api/client';
+import { API_BASE, hasStatus } from '../../api/client';
 import { useAgents } from '../../hooks/use-agents';
 import { useConversation } from '../../hooks/use-conversation';
 import { useMe } from '../../hooks/use-me';
@@ -138,6 +138,12 @@ export function ConversationDetail({ id, route, teams }: { id: string; route: In
           <span className={`status-pill status-${c.status}`}>
             {c.transmittedTo ? t('statusOne.transmittedTo', { name: c.transmittedTo }) : t(`statusOne.${c.status}`)}
           </span>
+          {c.transmittedTo ? (
+            // The file the administration received (L114-2): one .eml any mail program opens.
+            <a className="tag" href={`${API_BASE}/conversations/${c.id}/transfer-administration/file`} download>
+              {t('conversation.transferFile')}
+            </a>
+          ) : null}
           {c.priority === 'high' || c.priority === 'urgent' ? (
             <span className={`badge badge--${c.priority}`}>{t(`priority.${c.priority}`)}</span>
           ) : null}
