@@ -182,6 +182,57 @@ describe('personal data in Chromium', () => {
     await page.screenshot({ path: join(shots, 'privacy-personal-data.png'), fullPage: true });
   });
 
+  it('an admin sets the accessibility statement from Administration › Accessibilité, with the keyboard; the public page shows it', async () => {
+    const admin = await signInDemo(pool, t.url, 'admin@demo.guichet.fr');
+    try {
+      await admin.goto(`${t.url}/#/admin/accessibilite`);
+      await admin.getByRole('heading', { name: 'Déclaration d’accessibilité', level: 2 }).waitFor({ timeout: 15_000 });
+      await admin.getByText('Aucune déclaration enregistrée').waitFor();
+      // « Oui, un audit a été réalisé », chosen with the arrow keys from « Non ».
+      await admin.getByRole('radio', { name: 'Non' }).focus();
+      await admin.keyboard.press('ArrowUp');
+      await expect(admin.getByRole('radio', { name: 'Oui' }).isChecked()).resolves.toBe(true);
+      await admin.getByLabel('Date de l’audit').fill('2026-03-01');
+      await admin.getByLabel('Réalisé par (organisme ou équipe)').fill('Access & Cie');
+      await admin.getByLabel('Taux de conformité (%)').fill('77.5');
+      // The level follows the rate; a contradicting one is refused in words.
+      const level = admin.getByLabel('État de conformité', { exact: true });
+      await expect(level.inputValue()).resolves.toBe('partial');
+      await admin.getByLabel('Environnement de test (technologies d’assistance, navigateurs)').fill('NVDA 2024.1 et Firefox');
+      await admin.getByLabel('Non-conformités').fill('L’ordre de tabulation du suivi\nLes messages d’erreur');
+      await admin.getByLabel('Contenu', { exact: true }).fill('Les plans cadastraux');
+      await admin.getByLabel('Motif de la dérogation').fill('Leur description coûterait plus que le service');
+      await admin.getByRole('button', { name: 'Ajouter la dérogation' }).focus();
+      await admin.keyboard.press('Enter');
+      await admin.getByRole('listitem').filter({ hasText: 'Les plans cadastraux — Leur description' }).waitFor();
+      await admin.getByLabel('Adresse du schéma pluriannuel de mise en accessibilité').fill('https://demo.example/schema.pdf');
+      await level.selectOption('total');
+      await admin.getByRole('button', { name: 'Enregistrer', exact: true }).click();
+      await admin.getByText('Un taux de 77,5 % correspond à « partiellement conforme »').waitFor();
+      await level.focus();
+      await admin.keyboard.press('ArrowDown');
+      await expect(level.inputValue()).resolves.toBe('partial');
+      await admin.getByRole('button', { name: 'Enregistrer', exact: true }).press('Enter');
+      await admin.getByRole('status').getByText('Modifications enregistrées.').waitFor();
+      await expectAccessibleDemo(admin, 'accessibility statement form');
+      // Tall enough for the whole form (the administration's content scrolls inside the app).
+      await admin.setViewportSize({ width: 1280, height: 2600 });
+      await admin.screenshot({ path: join(shots, 'privacy-accessibility-form.png'), fullPage: true });
+
+      await admin.goto(`${t.url}/accessibilite/demo`);
+      await admin.getByText('partiellement conforme', { exact: true }).waitFor();
+      await admin.getByText('77,5 %', { exact: true }).waitFor();
+      await admin.getByText(/L’audit de conformité réalisé par Access & Cie le 1er mars 2026/).waitFor();
+      await admin.getByRole('heading', { name: 'Dérogations pour charge disproportionnée', level: 3 }).waitFor();
+      await admin.getByRole('link', { name: 'Schéma pluriannuel de mise en accessibilité' }).waitFor();
+      await admin.getByRole('link', { name: 'Accessibilité : partiellement conforme' }).waitFor();
+      await expectAccessibleDemo(admin, 'accessibility statement after an audit');
+      await admin.screenshot({ path: join(shots, 'privacy-accessibility-statement-audited.png'), fullPage: true });
+    } finally {
+      await admin.close();
+    }
+  });
+
   it('an admin sets a retention rule from Administration › Conservation, shown on the personal-data page', async () => {
     const admin = await pool.newPage();
     await admin.goto(t.url);

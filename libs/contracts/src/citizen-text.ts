@@ -65,7 +65,12 @@ const fr = {
   },
   public: {
     footer: 'Service proposé par votre mairie avec Guichet.',
-    footerAccessibility: 'Accessibilité : non conforme',
+    /** The footer's mention of the town's RGAA conformity level (its accessibility statement's). */
+    footerAccessibility: {
+      total: 'Accessibilité : totalement conforme',
+      partial: 'Accessibilité : partiellement conforme',
+      none: 'Accessibilité : non conforme',
+    },
     footerPrivacy: 'Données personnelles',
     footerLinks: 'Informations légales',
     formTitle: 'Écrire à {{name}}',
@@ -206,7 +211,11 @@ const en: CitizenText = {
   },
   public: {
     footer: 'A service of your town hall, with Guichet.',
-    footerAccessibility: 'Accessibility: not compliant',
+    footerAccessibility: {
+      total: 'Accessibility: fully compliant',
+      partial: 'Accessibility: partially compliant',
+      none: 'Accessibility: not compliant',
+    },
     footerPrivacy: 'Personal data',
     footerLinks: 'Legal information',
     formTitle: 'Write to {{name}}',

@@ -27,3 +27,4 @@ export * from './municipal-events';
 export * from './event-text';
 export * from './transfers';
 export * from './letters';
+export * from './accessibility';

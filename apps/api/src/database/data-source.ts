@@ -52,6 +52,7 @@ import { IngestFrozenFiles1765114000000 } from './migrations/1765114000000-inges
 import { SearchDocInline1765115000000 } from './migrations/1765115000000-search-doc-inline';
 import { ContactNameDiffers1765125000000 } from './migrations/1765125000000-contact-name-differs';
 import { RequestTypeAcknowledgementTexts1765122000000 } from './migrations/1765122000000-request-type-acknowledgement-texts';
+import { AccessibilityStatement1765124000000 } from './migrations/1765124000000-accessibility-statement';
 import { PlatformAdmin1764867000000 } from './migrations/1764867000000-platform-admin';
 import { OpenDataPublication1764872000000 } from './migrations/1764872000000-open-data-publication';
 import { InitialSchema1764300000000 } from './migrations/1764300000000-initial-schema';
@@ -195,6 +196,7 @@ export const MIGRATIONS = [
   IngestFrozenFiles1765114000000,
   SearchDocInline1765115000000,
   RequestTypeAcknowledgementTexts1765122000000,
+  AccessibilityStatement1765124000000,
   ContactNameDiffers1765125000000,
 ];
 

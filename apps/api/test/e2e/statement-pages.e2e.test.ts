@@ -4,6 +4,28 @@ import { seedTown, startTestApp, type TestApp } from '../harness';
  * The town hall's legal pages (issue 16): the RGAA accessibility statement and the personal-data
  * page generated from the retention rules, served like the other citizen pages and linked from each.
  */
+/** A statement after a partial audit (77,5 %), as an admin fills it in. */
+const statement = {
+  level: 'partial',
+  audit: {
+    date: '2026-03-01',
+    auditor: 'Access & Cie',
+    rate: 77.5,
+    sample: 'Formulaire de demande\nSuivi',
+    technologies: 'HTML, CSS',
+    tools: 'axe-core',
+    environment: 'NVDA 2024.1 et Firefox',
+  },
+  nonCompliances: ['Le suivi de la demande : l’ordre de tabulation', 'Les messages d’erreur <script>'],
+  derogations: [],
+  exemptions: ['Les pièces jointes des usagers'],
+  establishedOn: '2026-03-15',
+  updatedOn: '2026-04-02',
+  multiYearPlanUrl: 'https://mairie.example/schema-2026-2028.pdf',
+  actionPlanUrl: 'https://mairie.example/plan-2026.pdf',
+  contact: { email: 'accessibilite@exemple.fr', phone: '', url: 'https://mairie.example/signaler' },
+};
+
 describe('accessibility statement and personal-data page', () => {
   let t: TestApp;
   let town: Awaited<ReturnType<typeof seedTown>>;
@@ -28,6 +50,124 @@ describe('accessibility statement and personal-data page', () => {
     expect(page).toContain('<a href="mailto:mairie@exemple.fr">mairie@exemple.fr</a>');
     expect(page).toContain('Défenseur des droits');
     expect(page).toContain(`href="/demandes/${town.org.slug}"`);
+  });
+
+  it('with no statement set, the page says « non conforme », no audit; an admin sets the statement and the page shows it', async () => {
+    const path = `/accessibilite/${town.org.slug}`;
+    const before: string = (await t.http('GET', path)).body;
+    expect(before).toContain(
+      '<strong>non conforme</strong> avec le référentiel général d’amélioration de l’accessibilité (RGAA), version 4.1 : aucun audit de conformité n’a encore été réalisé.',
+    );
+    expect(before).toContain('En l’absence d’audit, les non-conformités ne sont pas encore recensées.');
+    expect(before).not.toContain('Résultats des tests');
+    const footer = async () => (await t.http('GET', `/demandes/${town.org.slug}`)).body as string;
+    expect(await footer()).toContain(`<a href="/accessibilite/${town.org.slug}">Accessibilité : non conforme</a>`);
+    expect((await t.http('GET', '/api/v1/organization/accessibility-statement', { token: town.admin.token })).body).toEqual({
+      statement: null,
+    });
+
+    const put = await t.http('PUT', '/api/v1/organization/accessibility-statement', {
+      token: town.admin.token,
+      body: {
+        ...statement,
+        derogations: [{ content: 'Les plans <cadastraux>', reason: 'Leur description coûterait plus que le service' }],
+      },
+    });
+    expect(put.status).toBe(200);
+    expect(put.body.statement.audit).toMatchObject({ rate: 77.5, auditor: 'Access & Cie' });
+    expect((await t.http('GET', '/api/v1/organization/accessibility-statement', { token: town.supervisor.token })).body).toEqual(
+      put.body,
+    );
+
+    const page: string = (await t.http('GET', path)).body;
+    expect(page).toContain(
+      '<strong>partiellement conforme</strong> avec le référentiel général d’amélioration de l’accessibilité (RGAA), version 4.1, en raison des non-conformités et des dérogations énumérées ci-dessous.',
+    );
+    expect(page).not.toContain('aucun audit');
+    // Every citizen page's footer says the declared level, not « non conforme » any more.
+    expect(page).toContain(`<a href="/accessibilite/${town.org.slug}">Accessibilité : partiellement conforme</a>`);
+    expect(await footer()).toContain(`<a href="/accessibilite/${town.org.slug}">Accessibilité : partiellement conforme</a>`);
+    expect(page).toContain(
+      'L’audit de conformité réalisé par Access &amp; Cie le 1er mars 2026 révèle que <strong>77,5 %</strong> des critères du RGAA version 4.1 sont respectés.',
+    );
+    expect(page).toContain(
+      '<h3>Non-conformités</h3><ul><li>Le suivi de la demande : l’ordre de tabulation</li><li>Les messages d’erreur &lt;script&gt;</li></ul>',
+    );
+    expect(page).toContain(
+      '<h3>Dérogations pour charge disproportionnée</h3><ul><li>Les plans &lt;cadastraux&gt; : Leur description coûterait plus que le service</li></ul>',
+    );
+    expect(page).toContain(
+      '<h3>Contenus non soumis à l’obligation d’accessibilité</h3><ul><li>Les pièces jointes des usagers</li></ul>',
+    );
+    expect(page).toContain('Cette déclaration a été établie le 15 mars 2026. Elle a été mise à jour le 2 avril 2026.');
+    expect(page).toContain('<h3>Environnement de test</h3><p>NVDA 2024.1 et Firefox</p>');
+    expect(page).toContain(
+      '<h3>Pages du site ayant fait l’objet de la vérification de conformité</h3><ul><li>Formulaire de demande</li><li>Suivi</li></ul>',
+    );
+    expect(page).toContain(
+      '<a href="https://mairie.example/schema-2026-2028.pdf">Schéma pluriannuel de mise en accessibilité</a>',
+    );
+    expect(page).toContain('<a href="https://mairie.example/plan-2026.pdf">Plan d’actions de l’année en cours</a>');
+    // The contact to report a problem: its own e-mail and form, the organization's phone kept.
+    expect(page).toContain('<a href="https://mairie.example/signaler">formulaire de signalement</a>');
+    expect(page).toContain('<a href="mailto:accessibilite@exemple.fr">accessibilite@exemple.fr</a>');
+    expect(page).not.toContain('mailto:mairie@exemple.fr');
+    expect(page).toContain('Par téléphone : 01 23 45 67 89');
+    expect(page).toContain('Défenseur des droits');
+
+    const { rows: audit } = await t.db.query(
+      `SELECT agent_id, data FROM audit_event WHERE organization_id = $1 AND action = 'organization.accessibility_updated'`,
+      [town.org.id],
+    );
+    expect(audit).toMatchObject([{ agent_id: town.admin.id, data: { before: null, after: { audit: { rate: 77.5 } } } }]);
+
+    // Every criterion met: « totalement conforme », nothing to list.
+    const total = await t.http('PUT', '/api/v1/organization/accessibility-statement', {
+      token: town.admin.token,
+      body: { ...statement, level: 'total', audit: { ...statement.audit, rate: 100 }, nonCompliances: [], exemptions: [] },
+    });
+    expect(total.status).toBe(200);
+    const done: string = (await t.http('GET', path)).body;
+    expect(done).toContain(
+      '<strong>totalement conforme</strong> avec le référentiel général d’amélioration de l’accessibilité (RGAA), version 4.1.</p>',
+    );
+    expect(done).toContain('<strong>100 %</strong> des critères');
+    expect(done).toContain('Aucun contenu non accessible n’a été relevé.');
+  });
+
+  it('only admins set the statement; a contradictory or impossible one is refused with French reasons and changes nothing', async () => {
+    const url = '/api/v1/organization/accessibility-statement';
+    expect((await t.http('PUT', url, { token: town.agentEC.token, body: statement })).status).toBe(403);
+    expect((await t.http('PUT', url, { token: town.supervisor.token, body: statement })).status).toBe(403);
+    expect((await t.http('GET', url, { token: town.agentEC.token })).status).toBe(403);
+    const saved = (await t.http('GET', url, { token: town.admin.token })).body;
+
+    const refused = async (body: unknown, details: string[]) => {
+      const res = await t.http('PUT', url, { token: town.admin.token, body });
+      expect(res.status).toBe(400);
+      expect(res.body.details).toEqual(details);
+    };
+    await refused({ ...statement, audit: { ...statement.audit, rate: 120 } }, [
+      'audit.rate: taux de conformité : entre 0 et 100 %',
+    ]);
+    await refused({ ...statement, level: 'total' }, ['level: un taux de 77,5 % correspond à « partiellement conforme »']);
+    await refused({ ...statement, level: 'partial', audit: { ...statement.audit, rate: 49.9 } }, [
+      'level: un taux de 49,9 % correspond à « non conforme »',
+    ]);
+    await refused({ ...statement, level: 'partial', audit: null }, [
+      'level: sans audit de conformité, le guichet est « non conforme »',
+    ]);
+    await refused({ ...statement, audit: { ...statement.audit, date: '2999-01-01' }, updatedOn: null }, [
+      'audit.date: la date de l’audit est dans le futur',
+    ]);
+    await refused({ ...statement, multiYearPlanUrl: 'javascript:alert(1)', contact: { ...statement.contact, url: 'ftp://x' } }, [
+      'multiYearPlanUrl: schéma pluriannuel : adresse en http(s)://',
+      'contact.url: formulaire de contact : adresse en http(s)://',
+    ]);
+    await refused({ ...statement, updatedOn: '2026-03-01' }, [
+      'updatedOn: la mise à jour précède l’établissement de la déclaration',
+    ]);
+    expect((await t.http('GET', url, { token: town.admin.token })).body).toEqual(saved);
   });
 
   it('the personal-data page lists the retention rules in words, and changes with them', async () => {
@@ -62,7 +202,8 @@ describe('accessibility statement and personal-data page', () => {
 
   it('every citizen page links both; an unknown town is a French 404', async () => {
     const form: string = (await t.http('GET', `/demandes/${town.org.slug}`)).body;
-    expect(form).toContain(`<a href="/accessibilite/${town.org.slug}">Accessibilité : non conforme</a>`);
+    // The statement set above is « totalement conforme ».
+    expect(form).toContain(`<a href="/accessibilite/${town.org.slug}">Accessibilité : totalement conforme</a>`);
     expect(form).toContain(`<a href="/donnees-personnelles/${town.org.slug}">Données personnelles</a>`);
     const statement: string = (await t.http('GET', `/accessibilite/${town.org.slug}?lang=en`)).body;
     expect(statement).toContain(`<a href="/donnees-personnelles/${town.org.slug}?lang=en">Personal data</a>`);

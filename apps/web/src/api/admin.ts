@@ -1,4 +1,6 @@
 import type {
+  AccessibilityStatementDto,
+  AccessibilityStatementInput,
   AcknowledgementSettingsDto,
   AgentAdminDto,
   ChangePasswordInput,
@@ -90,6 +92,10 @@ export const adminApi = {
   mailSettings: (signal?: AbortSignal) => apiRequest<OrgMailSettingsDto>('/organization/mail-settings', { signal }),
   updateMailSettings: (input: OrgMailSettingsInput) =>
     apiRequest<OrgMailSettingsDto>('/organization/mail-settings', { method: 'PUT', body: input }),
+  accessibilityStatement: (signal?: AbortSignal) =>
+    apiRequest<AccessibilityStatementDto>('/organization/accessibility-statement', { signal }),
+  updateAccessibilityStatement: (input: AccessibilityStatementInput) =>
+    apiRequest<AccessibilityStatementDto>('/organization/accessibility-statement', { method: 'PUT', body: input }),
   mails: (signal?: AbortSignal) => apiRequest<OrgMailDto[]>('/organization/mails', { signal }),
   acknowledgements: (signal?: AbortSignal) =>
     apiRequest<AcknowledgementSettingsDto>('/organization/acknowledgements', { signal }),

@@ -47,6 +47,7 @@ export const queryKeys = {
     agents: () => ['admin', 'agents'] as const,
     settings: () => ['admin', 'settings'] as const,
     mailSettings: () => ['admin', 'mail-settings'] as const,
+    accessibility: () => ['admin', 'accessibility-statement'] as const,
     mails: () => ['admin', 'mails'] as const,
     audit: (filters: object) => ['admin', 'audit', filters] as const,
     acknowledgements: () => ['admin', 'acknowledgements'] as const,

@@ -1,4 +1,6 @@
 import type {
+  AccessibilityStatementDto,
+  AccessibilityStatementInput,
   AcknowledgementSettingsDto,
   AgentAdminDto,
   CreateAgentInput,
@@ -79,6 +81,14 @@ export function useMailSettings() {
   });
 }
 
+/** The RGAA accessibility statement (« Accessibilité »). */
+export function useAccessibilityStatement() {
+  return useQuery<AccessibilityStatementDto, ApiError>({
+    queryKey: queryKeys.admin.accessibility(),
+    queryFn: ({ signal }) => adminApi.accessibilityStatement(signal),
+  });
+}
+
 export function useOrganizationMails() {
   return useQuery<OrgMailDto[], ApiError>({ queryKey: queryKeys.admin.mails(), queryFn: ({ signal }) => adminApi.mails(signal) });
 }
@@ -133,6 +143,8 @@ export const useRemoveLogo = () => useAdminMutation(() => adminApi.removeLogo())
 export const useUpdateSettings = () =>
   useAdminMutation((input: UpdateOrganizationSettingsInput) => adminApi.updateSettings(input));
 export const useUpdateMailSettings = () => useAdminMutation((input: OrgMailSettingsInput) => adminApi.updateMailSettings(input));
+export const useUpdateAccessibilityStatement = () =>
+  useAdminMutation((input: AccessibilityStatementInput) => adminApi.updateAccessibilityStatement(input));
 export const useUpdateAcknowledgements = () =>
   useAdminMutation((input: UpdateAcknowledgementSettingsInput) => adminApi.updateAcknowledgements(input));
 export const useSetTeamAcknowledgements = () =>

@@ -5,6 +5,8 @@ import {
   LOGO_MAX_BYTES,
   serviceOpeningHours,
   LOGO_TYPES,
+  type AccessibilityStatement,
+  type AccessibilityStatementDto,
   type OrganizationSettingsDto,
   type OrgMailDto,
   type OrgMailSettingsDto,
@@ -153,6 +155,28 @@ export class OrganizationSettingsService {
         m,
       );
       return after;
+    });
+  }
+
+  async accessibilityStatement(organizationId: string): Promise<AccessibilityStatementDto> {
+    return { statement: await this.organizations.accessibilityStatement(organizationId) };
+  }
+
+  /** The whole statement replaces the previous one, audited with both. */
+  async updateAccessibilityStatement(admin: AuthAgent, statement: AccessibilityStatement): Promise<AccessibilityStatementDto> {
+    return this.db.tx(async (m) => {
+      const before = await this.organizations.accessibilityStatement(admin.organizationId, m, true);
+      await this.organizations.setAccessibilityStatement(m, admin.organizationId, statement);
+      await this.audit.record(
+        {
+          organizationId: admin.organizationId,
+          agentId: admin.id,
+          action: 'organization.accessibility_updated',
+          data: { before, after: statement },
+        },
+        m,
+      );
+      return { statement };
     });
   }
 

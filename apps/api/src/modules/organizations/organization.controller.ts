@@ -2,9 +2,12 @@ import { Body, Controller, Delete, Get, Patch, Put, UploadedFile, UseInterceptor
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import {
+  accessibilityStatementSchema,
   LIMITS,
   organizationSettingsSchema,
   orgMailSettingsSchema,
+  type AccessibilityStatement,
+  type AccessibilityStatementDto,
   type OrganizationSettingsDto,
   type OrgMailDto,
   type OrgMailSettingsDto,
@@ -74,6 +77,23 @@ export class OrganizationController {
     @Body(new ZodPipe(orgMailSettingsSchema)) input: OrgMailSettingsInput,
   ): Promise<OrgMailSettingsDto> {
     return this.settings.updateMailSettings(admin, input);
+  }
+
+  /** The RGAA accessibility statement shown at `/accessibilite/:slug` (null: « non conforme », no audit). */
+  @Roles('admin', 'supervisor')
+  @Get('accessibility-statement')
+  accessibilityStatement(@CurrentAgent() agent: AuthAgent): Promise<AccessibilityStatementDto> {
+    return this.settings.accessibilityStatement(agent.organizationId);
+  }
+
+  @Roles('admin')
+  @Put('accessibility-statement')
+  @ApiBody({ schema: z.toJSONSchema(accessibilityStatementSchema, { io: 'input' }) as object })
+  updateAccessibilityStatement(
+    @CurrentAgent() admin: AuthAgent,
+    @Body(new ZodPipe(accessibilityStatementSchema)) input: AccessibilityStatement,
+  ): Promise<AccessibilityStatementDto> {
+    return this.settings.updateAccessibilityStatement(admin, input);
   }
 
   /** The last mails the organization sent (invitations, resets); the text of those only printed to the log. */

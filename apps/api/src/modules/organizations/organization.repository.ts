@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   organizationLogoPath,
+  type AccessibilityStatement,
   type OrganizationSettingsDto,
   type OrgMailDto,
   type PlatformAdminDto,
@@ -229,6 +230,28 @@ export class OrganizationRepository {
     await this.db.query(
       `UPDATE organization SET mail_settings = $2::jsonb, mail_secret = $3 WHERE id = $1`,
       [organizationId, pgJson(s.settings), s.secret],
+      manager,
+    );
+  }
+
+  /** The accessibility statement as an admin last saved it (checked then), null when none was. */
+  async accessibilityStatement(
+    organizationId: string,
+    manager?: EntityManager,
+    lock = false,
+  ): Promise<AccessibilityStatement | null> {
+    const [row] = await this.db.query<{ accessibility_statement: AccessibilityStatement | null }>(
+      `SELECT accessibility_statement FROM organization WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,
+      [organizationId],
+      manager,
+    );
+    return row?.accessibility_statement ?? null;
+  }
+
+  async setAccessibilityStatement(manager: EntityManager, organizationId: string, s: AccessibilityStatement): Promise<void> {
+    await this.db.query(
+      `UPDATE organization SET accessibility_statement = $2::jsonb WHERE id = $1`,
+      [organizationId, pgJson(s)],
       manager,
     );
   }

@@ -1,5 +1,6 @@
 import {
   CITIZEN_TEXT,
+  type ConformityLevel,
   fillText,
   formatDateTime,
   formatLongDate,
@@ -35,6 +36,8 @@ export interface CitizenView {
   logo?: string;
   /** The town hall's address on the citizen pages: the footer links its accessibility and personal-data pages. */
   slug?: string;
+  /** Its RGAA conformity level, said in the footer's link (« non conforme » when unknown). */
+  conformity?: ConformityLevel;
   main: SafeHtml;
 }
 
@@ -90,7 +93,7 @@ ${view.main}
       view.slug
         ? html`
     <nav aria-label="${text.public.footerLinks}"><ul class="public__footer-links">
-      <li><a href="${withLanguage(accessibilityPath(view.slug), ctx.lang)}">${text.public.footerAccessibility}</a></li>
+      <li><a href="${withLanguage(accessibilityPath(view.slug), ctx.lang)}">${text.public.footerAccessibility[view.conformity ?? 'none']}</a></li>
       <li><a href="${withLanguage(privacyPath(view.slug), ctx.lang)}">${text.public.footerPrivacy}</a></li>
     </ul></nav>`
         : ''

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import {
   organizationLogoPath,
+  type AccessibilityStatement,
+  type ConformityLevel,
   publicOpeningHours,
   type OpeningHours,
   type PublicTeamDto,
@@ -19,6 +21,8 @@ export interface PublicOrganizationContact {
   website: string;
   /** The town's logo address, when it has one (shown beside its name). */
   logo?: string;
+  /** Its RGAA accessibility statement, null until an admin sets it. */
+  accessibility: AccessibilityStatement | null;
 }
 
 /** What the citizen pages read of a town hall: its name and its services (teams). */
@@ -100,10 +104,20 @@ export class PublicRepository {
     return row?.archived ?? false;
   }
 
+  /** The RGAA level the town's accessibility statement declares, if it has one (every citizen page's footer says it). */
+  async conformityLevel(slug: string): Promise<ConformityLevel | undefined> {
+    const [row] = await this.db.query<{ level: ConformityLevel | null }>(
+      `SELECT accessibility_statement->>'level' AS level FROM organization WHERE slug = $1`,
+      [slug],
+    );
+    return row?.level ?? undefined;
+  }
+
   /** What the accessibility and personal-data pages say of the town hall (how to reach it). */
   async organizationContact(slug: string): Promise<PublicOrganizationContact | undefined> {
     const [org] = await this.db.query<PublicOrganizationContact & { logo_sha256: string | null }>(
-      `SELECT id, name, slug, address, phone, email, website, logo_sha256 FROM organization WHERE slug = $1`,
+      `SELECT id, name, slug, address, phone, email, website, logo_sha256, accessibility_statement AS accessibility
+         FROM organization WHERE slug = $1`,
       [slug],
     );
     if (!org) return undefined;

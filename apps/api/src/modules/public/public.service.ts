@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   awaitsPosting,
+  type ConformityLevel,
   type RetentionRuleDto,
   LIMITS,
   normalizeEmail,
@@ -73,6 +74,11 @@ export class PublicService {
     const org = await this.repo.organizationContact(slug.toLowerCase());
     if (!org) throw notFound('commune');
     return { org, rules: await this.retention.publicRules(org.id) };
+  }
+
+  /** The footer's conformity level of a town's citizen pages (« non conforme » until its statement says otherwise). */
+  conformityLevel(slug: string): Promise<ConformityLevel | undefined> {
+    return this.repo.conformityLevel(slug.toLowerCase());
   }
 
   /** The town's logo, for its citizen pages and the agents' header (public: it is on every page). */

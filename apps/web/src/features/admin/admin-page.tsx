@@ -1,6 +1,7 @@
 import type { MeDto } from '@guichet/contracts';
 import { useTranslation } from 'react-i18next';
 import { OidcProvidersPage } from '../account/oidc-providers-page';
+import { AccessibilitySection } from './accessibility-section';
 import { AcknowledgementsSection } from './acknowledgements-section';
 import { AdministrationsSection } from './administrations-section';
 import { AgentsSection } from './agents-section';
@@ -31,6 +32,7 @@ const SECTIONS = [
   { slug: 'connexion', label: 'oidcAdmin.link', Screen: SignInSection },
   { slug: 'conservation', label: 'admin.nav.retention', Screen: RetentionSection },
   { slug: 'journal', label: 'admin.nav.audit', Screen: AuditSection },
+  { slug: 'accessibilite', label: 'admin.nav.accessibility', Screen: AccessibilitySection },
   // Platform administrators only: the towns of the installation and who runs it.
   { slug: 'communes', label: 'admin.nav.platform', Screen: PlatformSection, platformOnly: true },
   { slug: 'administrateurs-plateforme', label: 'admin.nav.platformAdmins', Screen: PlatformAdminsSection, platformOnly: true },

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type ButtonHTMLAttributes, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { FormError } from '../setup/public-card';
 
 /** A small button of a row of a list or table: « Modifier » heard as « Modifier <name> ». */
 export function RowButton({ label, name, ...props }: { label: string; name: string } & ButtonHTMLAttributes<HTMLButtonElement>) {
@@ -113,6 +114,38 @@ export function EditorActions({
         {cancelLabel ?? t('admin.cancel')}
       </button>
     </div>
+  );
+}
+
+/** The foot of a settings form: its error (read when it changes), « Modifications enregistrées. », and « Enregistrer » unless read-only. */
+export function SaveFooter({
+  errorId,
+  error,
+  saved,
+  pending,
+  readOnly,
+}: {
+  errorId: string;
+  error: string | null;
+  saved: boolean;
+  pending: boolean;
+  readOnly: boolean;
+}) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <FormError id={errorId} error={error} />
+      {saved ? (
+        <p className="notice notice--success" role="status">
+          {t('admin.saved')}
+        </p>
+      ) : null}
+      {readOnly ? null : (
+        <button type="submit" className="button button--primary" aria-disabled={pending || undefined}>
+          {t('admin.save')}
+        </button>
+      )}
+    </>
   );
 }
 

@@ -15,6 +15,7 @@ import { useTranslation } from 'react-i18next';
 import { useOrganizationSettings, useRemoveLogo, useUpdateSettings, useUploadLogo } from '../../hooks/use-admin';
 import { apiErrorText } from '../../lib/api-error-text';
 import { Field, FormError } from '../setup/public-card';
+import { SaveFooter } from './editor-parts';
 
 /** `08:30-12:00, 13:30-17:00` <-> the slots of a day. */
 export const slotsText = (slots: OpeningHours[Weekday]) => slots.map((s) => `${s.opens}-${s.closes}`).join(', ');
@@ -278,17 +279,13 @@ function OrganizationForm({ settings, readOnly }: { settings: OrganizationSettin
         </div>
       </fieldset>
 
-      <FormError id="organization-error" error={localError ?? (update.error ? apiErrorText(t, update.error) : null)} />
-      {update.isSuccess ? (
-        <p className="notice notice--success" role="status">
-          {t('admin.saved')}
-        </p>
-      ) : null}
-      {readOnly ? null : (
-        <button type="submit" className="button button--primary" aria-disabled={update.isPending || undefined}>
-          {t('admin.save')}
-        </button>
-      )}
+      <SaveFooter
+        errorId="organization-error"
+        error={localError ?? (update.error ? apiErrorText(t, update.error) : null)}
+        saved={update.isSuccess}
+        pending={update.isPending}
+        readOnly={readOnly}
+      />
     </form>
   );
 }
