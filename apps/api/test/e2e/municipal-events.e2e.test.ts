@@ -351,6 +351,8 @@ describe('municipal events', () => {
       body: { capacity: 5, published: false },
     });
     expect(grow.body).toMatchObject({ capacity: 5, published: false, availablePlaces: 3 });
+    // Unpublished a moment after a registration read it: the next one reads it again (no stale copy).
+    expect((await register(ev.id, { name: 'Léo Tardif', email: 'leo@example.fr' })).status).toBe(404);
     const copy = await t.http('POST', `/api/v1/events/${ev.id}/duplicate`, {
       token: town.agentSco.token,
       body: { startsAt: inDays(17) },

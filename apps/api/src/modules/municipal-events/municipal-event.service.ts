@@ -191,6 +191,8 @@ export class MunicipalEventService {
     id: string,
     change: MunicipalEventChange,
   ): Promise<void> {
+    // This instance's registrations read the event as changed from now on (others within a second).
+    afterCommit(() => this.registrationsSvc.forgetEvent(id));
     const e = await this.repo.findEvent(organizationId, id, m);
     if (e)
       await this.events.record(

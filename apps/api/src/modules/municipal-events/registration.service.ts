@@ -31,6 +31,8 @@ import {
 import { RegistrantNotices } from './registrant-notices.service';
 
 const LINK_PURPOSE = 'event-registration';
+/** How long a read of an event serves the registrations that follow it (RegistrationService.reading). */
+const EVENT_READ_SHARED_MS = 1_000;
 
 /** What the signed view-or-cancel link of a registration carries. */
 export const registrationToken = (appSecret: string, id: string) => recordSignature(appSecret, LINK_PURPOSE, id);
@@ -179,7 +181,14 @@ export class RegistrationService {
     (eventId, items) => this.registerGroup(eventId, items),
     { parallel: 1, maxBatch: 500 },
   );
-  /** Reads of one event's page at the same moment share one query (the registration checks it again under lock). */
+  /**
+   * Reads of one event within a second share one query: at a popular opening (hundreds of
+   * registrations a second) the event was read again for most of them. What the statement decides
+   * on — cancellation, booking dates, places, duplicates — is checked again under the event's lock;
+   * a change of the form itself (questions, maximum places, publication) made through this instance
+   * applies at once (forgetEvent), made through another within a second, as if the registration
+   * had arrived a second earlier.
+   */
   private readonly reading = new Map<string, Promise<EventRow | null>>();
 
   constructor(
@@ -197,10 +206,18 @@ export class RegistrationService {
   private readEvent(id: string): Promise<EventRow | null> {
     let read = this.reading.get(id);
     if (!read) {
-      read = this.repo.findEvent(null, id).finally(() => this.reading.delete(id));
+      read = this.repo.findEvent(null, id);
       this.reading.set(id, read);
+      const forget = () => this.reading.get(id) === read && this.reading.delete(id);
+      // Kept a second once read (an unknown id too: at most a second's worth of ids); a failure is not kept.
+      read.then(() => setTimeout(forget, EVENT_READ_SHARED_MS).unref(), forget);
     }
     return read;
+  }
+
+  /** The event changed: the next registration reads it again. */
+  forgetEvent(id: string): void {
+    this.reading.delete(id);
   }
 
   async register(eventId: string, input: PublicRegistrationInput, ip: string): Promise<PublicRegistrationCreated> {
