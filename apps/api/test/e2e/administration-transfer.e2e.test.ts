@@ -294,6 +294,30 @@ describe('transfer of a request to the competent administration (L114-2)', () =>
     expect(other.status).toBe(404);
   });
 
+  it('forwards the whole history of a long file: its first message too, past the 500 read at a time', async () => {
+    await setSmtp();
+    const created = await form();
+    // 600 later messages of the citizen, a second apart after the request.
+    await t.db.query(
+      `INSERT INTO message (organization_id, conversation_id, direction, kind, body, status, created_at)
+       SELECT c.organization_id, c.id, 'inbound', 'message', 'Relance n° ' || n, 'received', c.created_at + n * interval '1 second'
+         FROM conversation c, generate_series(1, 600) n WHERE c.id = $1`,
+      [created.id],
+    );
+    expect((await transfer(created.id)).status).toBe(201);
+    const raw = await expectEventually(async () => {
+      const m = smtp.messages.find((x) => x.to.includes(PREFECTURE.email) && x.text.includes(created.reference));
+      expect(m).toBeDefined();
+      return m!;
+    });
+    const file = await simpleParser((await simpleParser(raw.raw)).attachments[0]!.content);
+    expect(file.text).toContain('mon titre de séjour expire le mois prochain');
+    expect(file.text).toContain('Relance n° 1\n');
+    expect(file.text).toContain('Relance n° 600');
+    // Oldest first.
+    expect(file.text!.indexOf('mon titre de séjour')).toBeLessThan(file.text!.indexOf('Relance n° 1\n'));
+  });
+
   it('forwards a letter with its sender’s postal address and the town’s posted letters, never one not posted yet', async () => {
     await setSmtp();
     await t.newChannel({ organizationId: town.org.id, teamId: town.etatCivil.id, kind: 'letter' });

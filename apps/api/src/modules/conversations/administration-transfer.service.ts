@@ -324,7 +324,7 @@ export class AdministrationTransfers {
       if (tooLong) throw badRequest(tooLong);
 
       const facts = await this.repo.transferFacts(m, id);
-      const history = forwardedHistory((await this.messages.page(id, 200, null, { publicOnly: true })).items);
+      const history = forwardedHistory(await this.messages.all(id, { publicOnly: true }));
       const conversation = toConversationDto(row);
       // The citizen's documents (theirs only: the town's replies are in the summary), oldest first.
       const { attached, leftOut } = transferFiles(history.filter((x) => x.direction === 'inbound').flatMap((x) => x.attachments));
@@ -453,7 +453,7 @@ export class AdministrationTransfers {
       if (!transfer) throw notFound('transmission à une administration');
       const own = new Set([transfer.citizen_message_id, transfer.event_message_id]);
       // What the administration got: the messages before the transfer (its own two are after it).
-      const history = forwardedHistory((await this.messages.page(id, 200, null, { publicOnly: true })).items).filter(
+      const history = forwardedHistory(await this.messages.all(id, { publicOnly: true })).filter(
         (x) => !own.has(x.id) && new Date(x.createdAt) <= transfer.created_at,
       );
       const { attached } = transferFiles(history.filter((x) => x.direction === 'inbound').flatMap((x) => x.attachments));

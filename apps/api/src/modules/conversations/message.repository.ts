@@ -283,6 +283,18 @@ export class MessageRepository {
     };
   }
 
+  /** Every message of the conversation, oldest first, read page by page (`page`'s options). */
+  async all(conversationId: string, opts: { publicOnly?: boolean } = {}): Promise<MessageDto[]> {
+    const pages: MessageDto[][] = [];
+    let before: [string, string] | null = null;
+    do {
+      const { items, next } = await this.page(conversationId, 500, before, opts);
+      pages.unshift(items);
+      before = next;
+    } while (before);
+    return pages.flat();
+  }
+
   async setStatus(
     manager: EntityManager | undefined,
     id: string,
