@@ -1,3 +1,4 @@
+import type { ConformityLevel } from './accessibility';
 import type { ChannelCapabilities } from './channel-capabilities';
 import type { DeadlineSpec, DecisionRegime } from './deadlines';
 import type { NonWorkingDay } from './french-holidays';
@@ -367,6 +368,8 @@ export interface PublicRequestDto {
   organizationSlug?: string;
   /** The town's logo address, when it has one (shown beside its name on the tracking page). */
   organizationLogo?: string;
+  /** The RGAA level of the town's accessibility statement (the footer's link says it). */
+  organizationConformity?: ConformityLevel;
   createdAt: string;
   /** The service's opening hours (its own, else the town's); null when neither is set. */
   serviceOpeningHours: OpeningHours | null;
@@ -411,6 +414,8 @@ export interface PublicOrganizationDto {
   slug: string;
   /** The town's uploaded logo, when there is one. */
   logo?: string;
+  /** The RGAA level of its accessibility statement (the footer's link says it). */
+  conformity: ConformityLevel;
   teams: PublicTeamDto[];
 }
 

@@ -1,3 +1,4 @@
+import { Database } from '../../src/common/database';
 import { seedTown, startTestApp, type TestApp } from '../harness';
 
 /**
@@ -210,5 +211,38 @@ describe('accessibility statement and personal-data page', () => {
     const missing = await t.http('GET', '/donnees-personnelles/ville-inconnue');
     expect(missing.status).toBe(404);
     expect(missing.body).toContain('<html lang="fr"');
+  });
+
+  it('every citizen page’s footer says the level, read with the town the page loads: one statement reads it', async () => {
+    const put = await t.http('PUT', '/api/v1/organization/accessibility-statement', { token: town.admin.token, body: statement });
+    expect(put.status).toBe(200);
+    const created = await t.http('POST', `/api/v1/public/organizations/${town.org.slug}/requests`, {
+      body: { teamId: town.etatCivil.id, name: 'Léa Martin', email: 'lea.martin@exemple.fr', subject: 'Acte', body: 'Bonjour.' },
+    });
+    expect(created.status).toBe(201);
+    const link = `<a href="/accessibilite/${town.org.slug}">Accessibilité : partiellement conforme</a>`;
+    const query = jest.spyOn(t.app.get(Database), 'query');
+    try {
+      for (const path of [
+        `/demandes/${town.org.slug}`,
+        `/suivi/${created.body.reference}?token=${created.body.trackingToken}`,
+        `/accessibilite/${town.org.slug}`,
+        `/donnees-personnelles/${town.org.slug}`,
+      ]) {
+        query.mockClear();
+        const page = await t.http('GET', path);
+        expect(page.status).toBe(200);
+        expect(page.body).toContain(link);
+        // The level came with the page's own read of the town (the one that gets its name), not
+        // from a query of its own.
+        const reads = query.mock.calls.map(([sql]) => sql).filter((sql) => sql.includes('accessibility_statement'));
+        expect(reads).toHaveLength(1);
+        expect(reads[0]).toMatch(/\bname\b/);
+      }
+      // The event pages too (they read the town twice already: whether it is archived, then its events).
+      expect((await t.http('GET', `/evenements/${town.org.slug}`)).body).toContain(link);
+    } finally {
+      query.mockRestore();
+    }
   });
 });

@@ -96,7 +96,7 @@ export function eventPages(events: PublicEventService, registrations: Registrati
       const r = await registrations.view(id, state.token);
       const org = await events.organizationOfEvent(slug, r.event.id);
       if (!org) return notFound(req, res, ctx, EVENT_TEXT[ctx.lang].registrationNotFound);
-      send(req, res, status, ctx, registrationPageView(ctx, slug, org.name, r, state));
+      send(req, res, status, ctx, registrationPageView(ctx, slug, org, r, state));
     } catch (e) {
       if (e instanceof AppError && e.status < 500) return notFound(req, res, ctx, EVENT_TEXT[ctx.lang].registrationNotFound);
       failure(req, res, ctx, e);
@@ -149,7 +149,7 @@ export function eventPages(events: PublicEventService, registrations: Registrati
         res,
         200,
         ctx,
-        eventPageView(ctx, slug, found.organization, found.event, {
+        eventPageView(ctx, slug, found.town, found.event, {
           values: { consentReminders: true },
           errors: {},
           messages: [],
@@ -201,7 +201,7 @@ export function eventPages(events: PublicEventService, registrations: Registrati
       }
       // The figures as they are now (the refusal may come from places taken meanwhile).
       const now = (await events.inOrganization(slug, eventId)) ?? found;
-      send(req, res, status, ctx, eventPageView(ctx, slug, now.organization, now.event, state));
+      send(req, res, status, ctx, eventPageView(ctx, slug, now.town, now.event, state));
     } catch (e) {
       if (e instanceof Error && (e as { status?: number }).status === 400) {
         return send(req, res, 400, ctx, messageView(ctx, t.refusedTitle, CITIZEN_TEXT[ctx.lang].public.errors.generic));

@@ -1,5 +1,6 @@
 import {
   CITIZEN_TEXT,
+  type ConformityLevel,
   EVENT_LIMITS,
   EVENT_TEXT,
   eventWhen,
@@ -42,6 +43,8 @@ export interface EventListFilters {
 
 export interface EventList {
   organization: string;
+  /** The town's RGAA level, said in the footer. */
+  conformity: ConformityLevel;
   themes: string[];
   services: { id: string; name: string }[];
   events: PublicEventDto[];
@@ -124,7 +127,7 @@ export function eventListView(ctx: PageContext, slug: string, list: EventList, f
     </ul>`
         : html`<p class="notice" data-testid="event-none">${t.none}</p>`
     }`;
-  return { title, organization: list.organization, slug, main };
+  return { title, organization: list.organization, slug, conformity: list.conformity, main };
 }
 
 /** The registration form's fields, as the API's schema names them (answers are `answer-<id>`). */
@@ -240,7 +243,7 @@ function closedReason(ctx: PageContext, e: PublicEventDto, now: Date): string | 
 export function eventPageView(
   ctx: PageContext,
   slug: string,
-  organization: string,
+  town: { name: string; conformity: ConformityLevel },
   e: PublicEventDto,
   state: RegistrationFormState,
   now = new Date(),
@@ -312,7 +315,7 @@ export function eventPageView(
     ${eventFacts(ctx, e)}
     ${e.description ? html`<h2 class="public__subtitle">${t.description}</h2><p class="event-description">${e.description}</p>` : ''}
     ${form}`;
-  return { title: e.title, organization, slug, main };
+  return { title: e.title, organization: town.name, slug, conformity: town.conformity, main };
 }
 
 export interface RegistrationPageState {
@@ -330,7 +333,7 @@ export interface RegistrationPageState {
 export function registrationPageView(
   ctx: PageContext,
   slug: string,
-  organization: string,
+  town: { name: string; conformity: ConformityLevel },
   r: PublicRegistrationDto,
   state: RegistrationPageState,
 ): CitizenView {
@@ -394,5 +397,5 @@ export function registrationPageView(
     ${r.status === 'expired' ? html`<p class="notice">${t.offerLapsed}</p>` : ''}
     ${offer}
     ${cancel}`;
-  return { title: t.registrationTitle, organization, slug, main };
+  return { title: t.registrationTitle, organization: town.name, slug, conformity: town.conformity, main };
 }

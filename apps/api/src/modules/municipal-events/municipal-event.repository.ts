@@ -15,6 +15,7 @@ import type {
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database';
 import { pgJson } from '../../common/pg-text';
+import { conformityColumns, type ConformityColumns } from '../public/conformity-columns';
 
 /** A session of an event (its dates and places); an event has one or more. */
 export interface SessionRow {
@@ -969,10 +970,15 @@ export class MunicipalEventRepository {
     return rows.length > 0;
   }
 
-  /** `archived`: the platform archived the town (its event pages say the service is closed). */
-  async organizationBySlug(slug: string): Promise<{ id: string; name: string; slug: string; archived: boolean } | null> {
-    const [row] = await this.db.query<{ id: string; name: string; slug: string; archived: boolean }>(
-      `SELECT id, name, slug, archived_at IS NOT NULL AS archived FROM organization WHERE slug = $1`,
+  /**
+   * `archived`: the platform archived the town (its event pages say the service is closed); with
+   * what their footer's conformity level rests on.
+   */
+  async organizationBySlug(
+    slug: string,
+  ): Promise<({ id: string; name: string; slug: string; archived: boolean } & ConformityColumns) | null> {
+    const [row] = await this.db.query<{ id: string; name: string; slug: string; archived: boolean } & ConformityColumns>(
+      `SELECT id, name, slug, archived_at IS NOT NULL AS archived, ${conformityColumns('o')} FROM organization o WHERE slug = $1`,
       [slug],
     );
     return row ?? null;

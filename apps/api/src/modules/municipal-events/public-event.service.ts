@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { PublicEventDto } from '@guichet/contracts';
+import type { ConformityLevel, PublicEventDto } from '@guichet/contracts';
 import { z } from 'zod';
 import { notFound, organizationClosed } from '../../common/errors';
 import { isUuid } from '../../common/uuid';
+import { footerConformity } from '../public/conformity-columns';
 import { MunicipalEventRepository } from './municipal-event.repository';
 import { toPublicEventDto } from './registration.service';
 
@@ -36,12 +37,20 @@ function parisDay(day: string): Date {
   return new Date(Date.parse(`${day}T00:00:00Z`) - offset);
 }
 
+/** A town of the event pages: its name, and its RGAA level for their footer. */
+export interface Town {
+  id: string;
+  name: string;
+  slug: string;
+  conformity: ConformityLevel;
+}
+
 /** The published events of a town, as its citizens see them. */
 @Injectable()
 export class PublicEventService {
   constructor(private readonly repo: MunicipalEventRepository) {}
 
-  async organization(slug: string): Promise<{ id: string; name: string; slug: string }> {
+  async organization(slug: string): Promise<Town> {
     const org = await this.town(slug);
     if (!org) throw notFound('commune');
     return org;
@@ -53,10 +62,11 @@ export class PublicEventService {
   }
 
   /** The town of `slug`, null when there is none; an archived one's pages are closed (410). */
-  private async town(slug: string): Promise<{ id: string; name: string; slug: string } | null> {
+  private async town(slug: string): Promise<Town | null> {
     const org = await this.repo.organizationBySlug(slug.toLowerCase());
-    if (org?.archived) throw organizationClosed();
-    return org;
+    if (!org) return null;
+    if (org.archived) throw organizationClosed();
+    return { id: org.id, name: org.name, slug: org.slug, conformity: footerConformity(org) };
   }
 
   async list(slug: string, q: PublicEventsQuery) {
@@ -73,22 +83,23 @@ export class PublicEventService {
     );
     return {
       organization: org.name,
+      conformity: org.conformity,
       themes: await this.repo.publicThemes(org.id),
       services,
       events: rows.map((e) => toPublicEventDto(e)),
     };
   }
 
-  /** A published event of the town `slug` (the event page), with the town's name; null when it is not one. */
-  async inOrganization(slug: string, id: string): Promise<{ organization: string; event: PublicEventDto } | null> {
+  /** A published event of the town `slug` (the event page), with the town; null when it is not one. */
+  async inOrganization(slug: string, id: string): Promise<{ town: Town; event: PublicEventDto } | null> {
     const org = await this.town(slug);
     const e = org && isUuid(id) ? await this.repo.findEvent(null, id) : null;
     if (!org || !e || !e.published || e.organization_id !== org.id) return null;
-    return { organization: org.name, event: toPublicEventDto(e) };
+    return { town: org, event: toPublicEventDto(e) };
   }
 
   /** The town `slug` when the event is one of its own (published or not: a registration's page). */
-  async organizationOfEvent(slug: string, id: string): Promise<{ id: string; name: string } | null> {
+  async organizationOfEvent(slug: string, id: string): Promise<Town | null> {
     const org = await this.town(slug);
     const e = org && isUuid(id) ? await this.repo.findEvent(null, id) : null;
     return org && e?.organization_id === org.id ? org : null;

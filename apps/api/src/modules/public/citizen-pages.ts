@@ -171,13 +171,9 @@ export function citizenPages(service: PublicService, shell: CitizenShell, survey
     return { body: req.body as Record<string, unknown>, files: (req.files as UploadedFile[] | undefined) ?? [] };
   }
 
-  /** Sends the page once its footer knows the town's conformity level (its statement's; « non conforme » if unknown). */
-  const send = (req: Request, res: Response, status: number, ctx: PageContext, view: CitizenView): void => {
-    const level = view.slug && !view.conformity ? service.conformityLevel(view.slug).catch(() => undefined) : undefined;
-    void Promise.resolve(level)
-      .then((conformity) => sendCitizenPage(shell, req, res, status, ctx, conformity ? { ...view, conformity } : view))
-      .catch((e: unknown) => logger.error(e instanceof Error ? (e.stack ?? e.message) : String(e)));
-  };
+  // The footer's conformity level travels with the town the page's data already holds (its view's).
+  const send = (req: Request, res: Response, status: number, ctx: PageContext, view: CitizenView): void =>
+    sendCitizenPage(shell, req, res, status, ctx, view);
 
   const context = (lang: Language, base: string): PageContext => ({ lang, languageHref: (l) => withLanguage(base, l) });
 

@@ -243,7 +243,14 @@ ${value('body')}</textarea>
     <button type="submit" class="button button--primary button--block" data-sending="${t.sending}">${t.send}</button>
   </form>
   ${servicesSection(lang, org.teams)}`;
-  return { title: fillText(t.formTitle, { name: org.name }), organization: org.name, logo: org.logo, slug: org.slug, main };
+  return {
+    title: fillText(t.formTitle, { name: org.name }),
+    organization: org.name,
+    logo: org.logo,
+    slug: org.slug,
+    conformity: org.conformity,
+    main,
+  };
 }
 
 /** The answer to a sent form: the reference and the personal tracking link. */
@@ -276,7 +283,7 @@ export function requestDoneView(ctx: PageContext, org: PublicOrganizationDto, cr
         }
       </ul>
     </section>`;
-  return { title: t.doneTitle, organization: org.name, logo: org.logo, slug: org.slug, main };
+  return { title: t.doneTitle, organization: org.name, logo: org.logo, slug: org.slug, conformity: org.conformity, main };
 }
 
 export interface TrackingState {
@@ -378,6 +385,7 @@ ${state.reply ?? ''}</textarea>
     organization: r.organization || null,
     logo: r.organizationLogo,
     slug: r.organizationSlug,
+    conformity: r.organizationConformity,
     main,
   };
 }

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import {
   organizationLogoPath,
   type AccessibilityStatement,
-  type ConformityLevel,
   publicOpeningHours,
   type OpeningHours,
   type PublicTeamDto,
@@ -10,6 +9,7 @@ import {
 } from '@guichet/contracts';
 import { byFrenchName } from '../../common/french-order';
 import { Database } from '../../common/database';
+import { conformityColumns, type ConformityColumns } from './conformity-columns';
 
 export interface PublicOrganizationContact {
   id: string;
@@ -30,12 +30,18 @@ export interface PublicOrganizationContact {
 export class PublicRepository {
   constructor(private readonly db: Database) {}
 
-  /** `archived`: the platform archived the town (its citizen pages say the service is closed). */
+  /**
+   * `archived`: the platform archived the town (its citizen pages say the service is closed); with
+   * what its footer's conformity level rests on.
+   */
   async organizationBySlug(
     slug: string,
-  ): Promise<{ id: string; name: string; slug: string; archived: boolean; logo?: string } | undefined> {
-    const [org] = await this.db.query<{ id: string; name: string; slug: string; archived: boolean; logo_sha256: string | null }>(
-      `SELECT id, name, slug, archived_at IS NOT NULL AS archived, logo_sha256 FROM organization WHERE slug = $1`,
+  ): Promise<({ id: string; name: string; slug: string; archived: boolean; logo?: string } & ConformityColumns) | undefined> {
+    const [org] = await this.db.query<
+      { id: string; name: string; slug: string; archived: boolean; logo_sha256: string | null } & ConformityColumns
+    >(
+      `SELECT id, name, slug, archived_at IS NOT NULL AS archived, logo_sha256, ${conformityColumns('o')}
+         FROM organization o WHERE slug = $1`,
       [slug],
     );
     if (!org) return undefined;
@@ -104,15 +110,6 @@ export class PublicRepository {
     return row?.archived ?? false;
   }
 
-  /** The RGAA level the town's accessibility statement declares, if it has one (every citizen page's footer says it). */
-  async conformityLevel(slug: string): Promise<ConformityLevel | undefined> {
-    const [row] = await this.db.query<{ level: ConformityLevel | null }>(
-      `SELECT accessibility_statement->>'level' AS level FROM organization WHERE slug = $1`,
-      [slug],
-    );
-    return row?.level ?? undefined;
-  }
-
   /** What the accessibility and personal-data pages say of the town hall (how to reach it). */
   async organizationContact(slug: string): Promise<PublicOrganizationContact | undefined> {
     const [org] = await this.db.query<PublicOrganizationContact & { logo_sha256: string | null }>(
@@ -127,28 +124,31 @@ export class PublicRepository {
 
   /**
    * A service's name and opening hours (its own, else the town's), and its town's name (the
-   * organization the citizen wrote to, with its logo's address).
+   * organization the citizen wrote to, with its logo's address and what its footer's conformity
+   * level rests on).
    */
   async teamName(teamId: string): Promise<
-    | {
+    | ({
         name: string;
         organization: string;
         organizationSlug: string;
         organizationLogo?: string;
         openingHours: OpeningHours | null;
-      }
+      } & ConformityColumns)
     | undefined
   > {
-    const [team] = await this.db.query<{
-      name: string;
-      organization: string;
-      organizationSlug: string;
-      logo_sha256: string | null;
-      opening_hours: ServiceOpeningHours | null;
-      organization_hours: OpeningHours | null;
-    }>(
+    const [team] = await this.db.query<
+      {
+        name: string;
+        organization: string;
+        organizationSlug: string;
+        logo_sha256: string | null;
+        opening_hours: ServiceOpeningHours | null;
+        organization_hours: OpeningHours | null;
+      } & ConformityColumns
+    >(
       `SELECT t.name, o.name AS organization, o.slug AS "organizationSlug", o.logo_sha256,
-              t.opening_hours, o.opening_hours AS organization_hours
+              t.opening_hours, o.opening_hours AS organization_hours, ${conformityColumns('o')}
          FROM team t JOIN organization o ON o.id = t.organization_id WHERE t.id = $1`,
       [teamId],
     );

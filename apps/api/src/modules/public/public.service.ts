@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   awaitsPosting,
-  type ConformityLevel,
   type RetentionRuleDto,
   LIMITS,
   normalizeEmail,
@@ -28,6 +27,7 @@ import { IngestService } from '../ingest/ingest.service';
 import { ProcessingRestrictions } from '../privacy/processing-restrictions.service';
 import { RetentionService } from '../privacy/retention.service';
 import { SatisfactionService } from '../satisfaction/satisfaction.service';
+import { footerConformity } from './conformity-columns';
 import { PublicRepository, type PublicOrganizationContact } from './public.repository';
 import { DeadlineListener } from '../request-types/deadline.listener';
 import { DeadlineService } from '../request-types/deadline.service';
@@ -61,7 +61,7 @@ export class PublicService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  private async organization(slug: string): Promise<{ id: string; name: string; slug: string; logo?: string }> {
+  private async organization(slug: string) {
     const found = await this.repo.organizationBySlug(slug.toLowerCase());
     if (!found) throw notFound('commune');
     const { archived, ...org } = found;
@@ -74,11 +74,6 @@ export class PublicService {
     const org = await this.repo.organizationContact(slug.toLowerCase());
     if (!org) throw notFound('commune');
     return { org, rules: await this.retention.publicRules(org.id) };
-  }
-
-  /** The footer's conformity level of a town's citizen pages (« non conforme » until its statement says otherwise). */
-  conformityLevel(slug: string): Promise<ConformityLevel | undefined> {
-    return this.repo.conformityLevel(slug.toLowerCase());
   }
 
   /** The town's logo, for its citizen pages and the agents' header (public: it is on every page). */
@@ -96,6 +91,7 @@ export class PublicService {
       name: org.name,
       slug: org.slug,
       ...(org.logo ? { logo: org.logo } : {}),
+      conformity: footerConformity(org),
       teams: teams.map((t) => ({ ...t, requestTypes: types.get(t.id) ?? [] })),
     };
   }
@@ -229,6 +225,7 @@ export class PublicService {
       organization: teamName?.organization ?? '',
       organizationSlug: teamName?.organizationSlug,
       ...(teamName?.organizationLogo ? { organizationLogo: teamName.organizationLogo } : {}),
+      ...(teamName ? { organizationConformity: footerConformity(teamName) } : {}),
       createdAt: c.created_at.toISOString(),
       serviceOpeningHours: teamName?.openingHours ?? null,
       decision:

@@ -140,7 +140,7 @@ export function accessibilityView(ctx: PageContext, org: PublicOrganizationConta
     organization: org.name,
     logo: org.logo,
     slug: org.slug,
-    conformity: s?.level ?? 'none',
+    conformity: conformityLevel(s?.audit?.rate ?? null),
     main,
   };
 }
@@ -186,7 +186,7 @@ export function privacyView(ctx: PageContext, org: PublicOrganizationContact, ru
     organization: org.name,
     logo: org.logo,
     slug: org.slug,
-    conformity: org.accessibility?.level ?? 'none',
+    conformity: conformityLevel(org.accessibility?.audit?.rate ?? null),
     main,
   };
 }

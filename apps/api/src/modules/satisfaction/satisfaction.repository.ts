@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ChannelKind, ConversationStatus, IdentityKind, SatisfactionMode } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database';
+import { conformityColumns, type ConformityColumns } from '../public/conformity-columns';
 
 export type SurveyStatus = 'scheduled' | 'sent' | 'skipped' | 'answered';
 
@@ -39,7 +40,7 @@ export interface SurveyRow {
 }
 
 /** A survey with what its citizen page shows (no personal data: the reference and the service). */
-export interface SurveyPageRow extends SurveyRow {
+export interface SurveyPageRow extends SurveyRow, ConformityColumns {
   reference: string;
   team_name: string;
   organization_name: string;
@@ -147,7 +148,8 @@ export class SatisfactionRepository {
   /** A survey and what its page shows; `lock` takes it for an answer. */
   async page(id: string, m?: EntityManager, lock = false): Promise<SurveyPageRow | undefined> {
     const [row] = await this.db.query<SurveyPageRow>(
-      `SELECT s.*, c.reference, t.name AS team_name, o.name AS organization_name, o.slug AS organization_slug
+      `SELECT s.*, c.reference, t.name AS team_name, o.name AS organization_name, o.slug AS organization_slug,
+              ${conformityColumns('o')}
          FROM satisfaction_survey s
          JOIN conversation c ON c.id = s.conversation_id
          JOIN team t ON t.id = c.team_id

@@ -1,6 +1,7 @@
 import { CITIZEN_TEXT, fillText, formatDateTime } from '@guichet/contracts';
 import { html } from '../../common/html';
 import type { CitizenView, PageContext } from '../public/citizen-views';
+import { footerConformity } from '../public/conformity-columns';
 import type { SurveyPageRow } from './satisfaction.repository';
 
 export interface SurveyFormState {
@@ -41,6 +42,7 @@ export function surveyFormView(ctx: PageContext, s: SurveyPageRow, question: str
     title: fillText(t.title, { reference: s.reference }),
     organization: s.organization_name,
     slug: s.organization_slug,
+    conformity: footerConformity(s),
     main,
   };
 }
@@ -58,6 +60,7 @@ export function surveyDoneView(ctx: PageContext, s: SurveyPageRow, justNow: bool
     title: fillText(t.title, { reference: s.reference }),
     organization: s.organization_name,
     slug: s.organization_slug,
+    conformity: footerConformity(s),
     main,
   };
 }
