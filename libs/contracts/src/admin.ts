@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SIGNATURE_VARIABLES, templateProblems } from './acknowledgements';
 import { AGENT_ROLES, CHANNEL_KINDS, type ChannelKind } from './enums';
 import { DEFAULT_OPENING_HOURS, RESPONSE_TARGET_UNITS, type ResponseTarget, type ServiceOpeningHours } from './deadlines';
 import { passwordProblem } from './password-policy';
@@ -12,6 +13,10 @@ const text = (max: number, what: string) =>
     .max(max, `${what} : ${max} caractères au plus`);
 const required = (max: number, what: string) => text(max, what).min(1, `${what} : obligatoire`);
 const optionalText = (max: number, what: string) => text(max, what).optional();
+/** A reply signature's template (L111-2), the organization's or a service's: its variables only. */
+const signatureTemplate = text(2000, 'signature').superRefine((v, ctx) => {
+  for (const p of templateProblems(v, SIGNATURE_VARIABLES)) ctx.addIssue({ code: 'custom', message: `signature : ${p}` });
+});
 
 export const emailSchema = z
   .string({ error: (issue) => (issue.input === undefined ? 'adresse e-mail : obligatoire' : 'adresse e-mail attendue') })
@@ -156,6 +161,8 @@ export const updateTeamSchema = z
     openingHours: z.lazy(() => openingHoursSchema.nullable()).optional(),
     /** Response targets per channel (replaces them; a channel left out: the Services Publics+ default). */
     responseTargets: z.lazy(() => responseTargetsSchema).optional(),
+    /** The service's own reply signature template (L111-2); empty or null: the organization's. */
+    signature: signatureTemplate.nullable().optional(),
   })
   .refine((v) => Object.values(v).some((x) => x !== undefined), { message: 'aucun changement demandé' });
 export type UpdateTeamInput = z.infer<typeof updateTeamSchema>;
@@ -172,6 +179,8 @@ export interface TeamAdminDto {
   openingHours: OpeningHours | null;
   /** Its response targets per channel; a channel missing: DEFAULT_RESPONSE_TARGETS. */
   responseTargets: Partial<Record<ChannelKind, ResponseTarget>>;
+  /** Its own reply signature template, or null: the organization's. */
+  signature: string | null;
 }
 
 // ---- Agents ----
@@ -321,7 +330,7 @@ export const organizationSettingsSchema = z
     closures: z.array(closureSchema).max(100),
     /** Alsace-Moselle: Good Friday and 26 December are public holidays too. */
     alsaceMoselle: z.boolean(),
-    signature: text(2000, 'signature'),
+    signature: signatureTemplate,
     legalFooter: text(2000, 'mentions légales'),
     formReplyNotice: z.enum(FORM_REPLY_NOTICES, 'avis de réponse : « link » ou « full »'),
     /** The citizen is told when an agent transfers their request to another service. */

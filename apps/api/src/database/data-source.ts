@@ -51,6 +51,7 @@ import { RegistrationGroupFunction1765113000000 } from './migrations/17651130000
 import { IngestFrozenFiles1765114000000 } from './migrations/1765114000000-ingest-frozen-files';
 import { SearchDocInline1765115000000 } from './migrations/1765115000000-search-doc-inline';
 import { ContactNameDiffers1765125000000 } from './migrations/1765125000000-contact-name-differs';
+import { TeamSignature1765126000000 } from './migrations/1765126000000-team-signature';
 import { RateLimitUnlogged1765128000000 } from './migrations/1765128000000-rate-limit-unlogged';
 import { RequestTypeAcknowledgementTexts1765122000000 } from './migrations/1765122000000-request-type-acknowledgement-texts';
 import { AccessibilityStatement1765124000000 } from './migrations/1765124000000-accessibility-statement';
@@ -199,6 +200,7 @@ export const MIGRATIONS = [
   RequestTypeAcknowledgementTexts1765122000000,
   AccessibilityStatement1765124000000,
   ContactNameDiffers1765125000000,
+  TeamSignature1765126000000,
   RateLimitUnlogged1765128000000,
 ];
 

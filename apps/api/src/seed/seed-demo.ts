@@ -33,10 +33,19 @@ import type { DemoCitizen, DemoConversation, DemoMessage, TeamSlug } from './dem
 
 export const DEMO_PASSWORD = 'guichet-demo';
 
-export const DEMO_TEAMS: { slug: TeamSlug; name: string; agents: [string, string] }[] = [
+export const DEMO_TEAMS: { slug: TeamSlug; name: string; agents: [string, string]; signature?: string }[] = [
   { slug: 'etat-civil', name: 'État civil', agents: ['Sophie Marchand', 'Julien Roche'] },
   { slug: 'scolarite', name: 'Scolarité', agents: ['Camille Perrin', 'Thomas Garnier'] },
-  { slug: 'action-sociale', name: 'Action sociale', agents: ['Aïcha Haddad', 'Laurent Fabre'] },
+  {
+    slug: 'action-sociale',
+    name: 'Action sociale',
+    agents: ['Aïcha Haddad', 'Laurent Fabre'],
+    // Its own reply signature (L111-2): the CCAS names itself; an agent who signs with the service
+    // only leaves the first two lines out.
+    signature:
+      '{{agent}}\n{{fonction}}\nCentre communal d’action sociale (CCAS) – {{service}}\n{{commune}}\n{{adresse_service}}\n' +
+      'Accueil social sans rendez-vous le mardi et le jeudi matin. Vos échanges avec le CCAS restent confidentiels.',
+  },
   { slug: 'services-techniques', name: 'Services techniques', agents: ['Marc Lemoine', 'Inès Carvalho'] },
   { slug: 'developpement-economique', name: 'Développement économique', agents: ['Claire Dubois', 'Yann Le Gall'] },
   { slug: 'vie-culturelle', name: 'Vie culturelle', agents: ['Manon Girard', 'Hugo Lambert'] },
@@ -318,7 +327,10 @@ export async function seedDemo(
       })
     ).id;
     const teamIds = new Map<TeamSlug, string>();
-    for (const t of DEMO_TEAMS) teamIds.set(t.slug, await w.teams.insert(m, orgId, { slug: t.slug, name: t.name }));
+    for (const t of DEMO_TEAMS) {
+      teamIds.set(t.slug, await w.teams.insert(m, orgId, { slug: t.slug, name: t.name }));
+      if (t.signature) await w.teams.update(m, teamIds.get(t.slug)!, { signature: t.signature });
+    }
     const agentIds = new Map<string, string>();
     for (const [i, a] of accounts.entries()) {
       const id = await w.directory.insertAgent(m, {

@@ -11,6 +11,7 @@ export interface SignatureRow {
   team_address: string | null;
   organization_name: string;
   organization_address: string;
+  /** The service's own template, else the organization's ('' : DEFAULT_SIGNATURE_TEMPLATE). */
   template: string;
   sign_replies: boolean;
   legal_footer: string;
@@ -24,7 +25,8 @@ export class SignatureRepository {
   async facts(organizationId: string, agentId: string, teamId: string, m?: EntityManager): Promise<SignatureRow | undefined> {
     const [row] = await this.db.query<SignatureRow>(
       `SELECT a.name AS agent_name, a.job_title, a.sign_as_service, t.name AS team_name, t.contact->>'address' AS team_address,
-              o.name AS organization_name, o.address AS organization_address, o.signature AS template,
+              o.name AS organization_name, o.address AS organization_address,
+              coalesce(t.signature, o.signature) AS template,
               o.sign_replies, o.legal_footer
          FROM agent a
          JOIN organization o ON o.id = a.organization_id

@@ -24,8 +24,9 @@ const factsOf = (r: SignatureRow): SignatureFacts => ({
 
 /**
  * L111-2: every reply names the agent who handles the request (first name, name, role, service,
- * its address), from the organization's signature template; an agent may sign with the service
- * only. E-mail and tracking-page replies then end with the organization's legal footer, if any.
+ * its address), from the service's signature template, else the organization's (the one choice:
+ * SignatureRepository.facts); an agent may sign with the service only. E-mail and tracking-page
+ * replies then end with the organization's legal footer, if any.
  * Applied by the server when a reply is stored (what is sent is what the thread shows).
  */
 @Injectable()

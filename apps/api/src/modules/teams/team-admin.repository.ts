@@ -14,7 +14,7 @@ import { pgJson } from '../../common/pg-text';
 
 const TEAM_SELECT = `SELECT t.id, t.name, t.slug, t.archived_at IS NOT NULL AS archived, t.description, t.contact,
   array(SELECT agent_id FROM agent_team WHERE team_id = t.id ORDER BY agent_id) AS "memberIds",
-  t.opening_hours AS "openingHours", t.response_targets AS "responseTargets" FROM team t`;
+  t.opening_hours AS "openingHours", t.response_targets AS "responseTargets", t.signature FROM team t`;
 
 /** The row with its opening hours as admins edit them (per weekday name; stored per weekday number, as counted). */
 const toDto = (row: Omit<TeamAdminDto, 'openingHours'> & { openingHours: ServiceOpeningHours | null }): TeamAdminDto => ({
@@ -63,7 +63,8 @@ export class TeamAdminRepository {
 
   /**
    * `openingHours`: null follows the organization's; a week with no opening at all is stored as
-   * null too (a service that never opens would have no response target at all).
+   * null too (a service that never opens would have no response target at all). `signature`:
+   * null or empty follows the organization's.
    */
   async update(
     manager: EntityManager,
@@ -75,6 +76,7 @@ export class TeamAdminRepository {
       contact?: object;
       openingHours?: OpeningHours | null;
       responseTargets?: Partial<Record<ChannelKind, ResponseTarget>>;
+      signature?: string | null;
     },
   ): Promise<void> {
     const hours = c.openingHours === undefined ? undefined : serviceOpeningHours(c.openingHours);
@@ -84,7 +86,8 @@ export class TeamAdminRepository {
          description = CASE WHEN $4::boolean THEN nullif($5, '') ELSE description END,
          contact = coalesce($6::jsonb, contact),
          opening_hours = CASE WHEN $7::boolean THEN $8::jsonb ELSE opening_hours END,
-         response_targets = coalesce($9::jsonb, response_targets)
+         response_targets = coalesce($9::jsonb, response_targets),
+         signature = CASE WHEN $10::boolean THEN nullif($11, '') ELSE signature END
        WHERE id = $1`,
       [
         id,
@@ -96,6 +99,8 @@ export class TeamAdminRepository {
         hours !== undefined,
         hours ? pgJson(hours) : null,
         c.responseTargets ? pgJson(c.responseTargets) : null,
+        c.signature !== undefined,
+        c.signature ?? null,
       ],
       manager,
     );

@@ -23,7 +23,8 @@ export function slugOf(name: string): string {
 /**
  * Services: created, renamed, archived (never deleted: conversations reference them), their
  * public description and contact details, their members (whose sockets follow at once), their
- * opening hours and response targets (the due dates of their files in progress follow, from a job).
+ * opening hours and response targets (the due dates of their files in progress follow, from a job),
+ * their own reply signature (L111-2).
  */
 @Injectable()
 export class TeamAdminService {
