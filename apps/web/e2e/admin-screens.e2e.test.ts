@@ -21,7 +21,8 @@ const APP_SECRET = 'cle-secrete-meta-1';
  * Issue 12's administration screens in one Chromium session on the demo town: a non-e-mail
  * channel (SMS, Messenger) created and edited from its generated form, its webhook address copied
  * and accepted as shown, switched off and on; a quarantined mail retried; the town's SMTP
- * settings; an agent's services from both screens; then the four screens walked with Tab alone.
+ * settings; an agent's services from both screens; a service's reply signature and its preview;
+ * then the four screens walked with Tab alone.
  */
 describe('administration screens in Chromium: channels, outgoing mail, agents’ services, keyboard', () => {
   const { dist, shots } = webPaths();
@@ -374,6 +375,46 @@ describe('administration screens in Chromium: channels, outgoing mail, agents’
     expect(byServices.data.after.memberIds).not.toContain(julien);
     await open('agents', 'Agents');
     await expectEventually(async () => expect(await row.innerText()).not.toContain('Scolarité'));
+  });
+
+  it('a service’s reply signature: its own template previewed as typed, for an agent and signed with the service only; empty, the town’s', async () => {
+    const team = (await t.db.query(`SELECT id, signature FROM team WHERE name = 'Action sociale'`)).rows[0];
+    expect(team.signature).toContain('Centre communal d’action sociale (CCAS)');
+    await open('services', 'Services');
+    const edit = admin.getByRole('button', { name: 'Modifier Action sociale', exact: true });
+    await edit.click();
+    const field = admin.getByRole('textbox', { name: 'Signature des réponses' });
+    const preview = admin.getByRole('figure', { name: /^Aperçu/ }).locator('pre');
+    const byService = admin.getByRole('figure', { name: 'Quand l’agent signe avec le service seul :' }).locator('pre');
+    expect(await field.inputValue()).toBe(team.signature);
+    await expectEventually(async () =>
+      expect(await preview.innerText()).toMatch(
+        /^Camille Martin\nAgente d’accueil\nCentre communal d’action sociale \(CCAS\) – Action sociale\n/,
+      ),
+    );
+
+    // Emptied: it follows the town's signature (the demo's is the default), said under the label.
+    await field.fill('');
+    await admin.getByText('Vide : ce service suit la signature de la commune (aperçu ci-dessous).').waitFor();
+    const address = 'Hôtel de ville, 1 place de la Mairie, 99000 Démo';
+    expect(await preview.innerText()).toBe(`Camille Martin\nAgente d’accueil\nAction sociale\nVille de Démo\n${address}`);
+
+    // An unknown variable is said as it is typed; the preview follows each key.
+    await field.pressSequentially('{{agent}}\nCCAS de {{commune}} – {{nom}}');
+    await admin.getByText('variable inconnue : {{nom}}').waitFor();
+    await field.fill('{{agent}}\n{{fonction}}\nCCAS de {{commune}}\n{{adresse_service}}');
+    expect(await preview.innerText()).toBe(`Camille Martin\nAgente d’accueil\nCCAS de Ville de Démo\n${address}`);
+    expect(await byService.innerText()).toBe(`CCAS de Ville de Démo\n${address}`);
+    await byService.scrollIntoViewIfNeeded();
+    await look('admin-service-signature');
+
+    await save();
+    await hasFocus(edit);
+    const saved = (await t.db.query(`SELECT signature FROM team WHERE id = $1`, [team.id])).rows[0].signature;
+    expect(saved).toBe('{{agent}}\n{{fonction}}\nCCAS de {{commune}}\n{{adresse_service}}');
+    const audit = (await t.db.query(`SELECT data FROM audit_event WHERE action = 'team.updated' ORDER BY id DESC LIMIT 1`))
+      .rows[0].data;
+    expect([audit.teamId, audit.before.signature, audit.after.signature]).toEqual([team.id, team.signature, saved]);
   });
 
   it('Channels, Agents, Services and Courriels walked with Tab alone: every control reached, each with a visible focus', async () => {

@@ -1083,6 +1083,15 @@ export const en: Messages = {
     remove: 'Remove',
     cancel: 'Cancel',
     actions: 'Actions',
+    variables: 'Available variables',
+    signature: {
+      preview: 'Preview (email and tracking page), for an agent:',
+      previewService: 'When the agent signs with the service only:',
+      exampleAgent: 'Camille Martin',
+      exampleRole: 'Reception officer',
+      exampleService: 'Reception',
+      townHint: 'Services without a signature of their own follow this one; empty, Guichet’s default signature.',
+    },
     nav: {
       requestTypes: 'Request types',
       administrations: 'Partner administrations',
@@ -1312,6 +1321,9 @@ export const en: Messages = {
       unit_opening_hours: 'opening hours',
       targetDefault: 'Default: {{amount}} {{unit}}',
       badTarget: 'Target for {{channel}}: a whole number from 1 to 90.',
+      signature: 'Signature of replies',
+      signatureFollows: 'Empty: this service follows the town’s signature (preview below).',
+      signatureOwn: 'This service’s own; empty the field to follow the town’s signature.',
     },
     agents: {
       title: 'Agents',
@@ -1515,7 +1527,6 @@ export const en: Messages = {
         saved: 'Request type’s texts saved.',
       },
       restore: 'Restore the default text',
-      variables: 'Available variables',
       preview: 'Preview: {{template}}',
       teams: 'Services that send acknowledgements',
       example: {

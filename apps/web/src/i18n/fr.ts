@@ -752,6 +752,15 @@ export const fr = {
     remove: 'Retirer',
     cancel: 'Annuler',
     actions: 'Actions',
+    variables: 'Variables disponibles',
+    signature: {
+      preview: 'Aperçu (courriel et page de suivi), pour une agente :',
+      previewService: 'Quand l’agent signe avec le service seul :',
+      exampleAgent: 'Camille Martin',
+      exampleRole: 'Agente d’accueil',
+      exampleService: 'Accueil',
+      townHint: 'Les services sans signature propre suivent celle-ci ; vide, la signature par défaut de Guichet.',
+    },
     nav: {
       requestTypes: 'Démarches',
       administrations: 'Administrations partenaires',
@@ -986,6 +995,9 @@ export const fr = {
       unit_opening_hours: 'heures d’ouverture',
       targetDefault: 'Par défaut : {{amount}} {{unit}}',
       badTarget: 'Délai pour {{channel}} : un nombre entier de 1 à 90.',
+      signature: 'Signature des réponses',
+      signatureFollows: 'Vide : ce service suit la signature de la commune (aperçu ci-dessous).',
+      signatureOwn: 'Propre à ce service ; videz le champ pour suivre la signature de la commune.',
     },
     agents: {
       title: 'Agents',
@@ -1166,7 +1178,6 @@ export const fr = {
         shortRegistration: 'Accusé d’enregistrement (SMS, WhatsApp, Messenger)',
       },
       restore: 'Rétablir le texte par défaut',
-      variables: 'Variables disponibles',
       preview: 'Aperçu : {{template}}',
       teams: 'Services qui envoient les accusés',
       example: {

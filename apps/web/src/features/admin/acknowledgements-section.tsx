@@ -30,6 +30,7 @@ import { acknowledgementsFr } from '../../i18n/fr-acknowledgements';
 import type { ApiError } from '../../api/client';
 import { apiErrorText } from '../../lib/api-error-text';
 import { FormError } from '../setup/public-card';
+import { VariableList } from './editor-parts';
 
 // The paper texts' labels load with this screen, not in the first download.
 addFrenchWords(acknowledgementsFr);
@@ -212,7 +213,7 @@ function AcknowledgementsForm({ settings, example }: { settings: Acknowledgement
             ) : null}
           </TemplateField>
         ))}
-        <Variables />
+        <VariableList variables={ACK_VARIABLES} />
       </fieldset>
       <PreviewAndSave
         id="acks"
@@ -270,25 +271,6 @@ function PreviewAndSave({
         {save}
       </button>
     </>
-  );
-}
-
-function Variables() {
-  const { t } = useTranslation();
-  return (
-    <details>
-      <summary>{t('admin.acks.variables')}</summary>
-      <dl className="admin-variables">
-        {Object.entries(ACK_VARIABLES).map(([name, meaning]) => (
-          <div key={name}>
-            <dt>
-              <code>{`{{${name}}}`}</code>
-            </dt>
-            <dd>{meaning}</dd>
-          </div>
-        ))}
-      </dl>
-    </details>
   );
 }
 
@@ -409,7 +391,7 @@ function RequestTypeTextsForm({
           )}
         </TemplateField>
       ))}
-      <Variables />
+      <VariableList variables={ACK_VARIABLES} />
       <PreviewAndSave
         id="acks-type"
         Heading="h4"

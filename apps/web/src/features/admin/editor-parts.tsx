@@ -149,6 +149,20 @@ export function SaveFooter({
   );
 }
 
+/** A field's label, and its hint (`<id>-hint`, for the field's aria-describedby). */
+export function LabelAndHint({ id, label, hint }: { id: string; label: string; hint: string }) {
+  return (
+    <>
+      <label className="field__label" htmlFor={id}>
+        {label}
+      </label>
+      <p className="field__hint" id={`${id}-hint`}>
+        {hint}
+      </p>
+    </>
+  );
+}
+
 /** A list typed one item a line (documents, words), its hint read with it. */
 export function LinesField({
   id,
@@ -167,12 +181,7 @@ export function LinesField({
 }) {
   return (
     <div className="field">
-      <label className="field__label" htmlFor={id}>
-        {label}
-      </label>
-      <p className="field__hint" id={`${id}-hint`}>
-        {hint}
-      </p>
+      <LabelAndHint id={id} label={label} hint={hint} />
       <textarea
         id={id}
         className="field__input"
@@ -197,5 +206,25 @@ export function NameField({ id, label, value }: { id: string; label: string; val
       </label>
       <input ref={ref} id={id} className="field__input" name="name" required defaultValue={value} />
     </div>
+  );
+}
+
+/** The variables a template may hold (`{{name}}`), folded under « Variables disponibles ». */
+export function VariableList({ variables }: { variables: Record<string, string> }) {
+  const { t } = useTranslation();
+  return (
+    <details>
+      <summary>{t('admin.variables')}</summary>
+      <dl className="admin-variables">
+        {Object.entries(variables).map(([name, meaning]) => (
+          <div key={name}>
+            <dt>
+              <code>{`{{${name}}}`}</code>
+            </dt>
+            <dd>{meaning}</dd>
+          </div>
+        ))}
+      </dl>
+    </details>
   );
 }

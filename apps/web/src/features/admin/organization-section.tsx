@@ -16,6 +16,7 @@ import { useOrganizationSettings, useRemoveLogo, useUpdateSettings, useUploadLog
 import { apiErrorText } from '../../lib/api-error-text';
 import { Field, FormError } from '../setup/public-card';
 import { SaveFooter } from './editor-parts';
+import { SignatureField } from './signature-field';
 
 /** `08:30-12:00, 13:30-17:00` <-> the slots of a day. */
 export const slotsText = (slots: OpeningHours[Weekday]) => slots.map((s) => `${s.opens}-${s.closes}`).join(', ');
@@ -222,7 +223,15 @@ function OrganizationForm({ settings, readOnly }: { settings: OrganizationSettin
 
       <fieldset className="form-group" disabled={readOnly}>
         <legend>{t('admin.organization.replies')}</legend>
-        <TextArea name="signature" label={t('admin.organization.signature')} defaultValue={settings.signature} />
+        <SignatureField
+          id="org-signature"
+          label={t('admin.organization.signature')}
+          defaultValue={settings.signature}
+          fallback=""
+          hint={() => t('admin.signature.townHint')}
+          service={{ name: t('admin.signature.exampleService'), address: settings.address }}
+          commune={settings.name}
+        />
         <TextArea name="legalFooter" label={t('admin.organization.legalFooter')} defaultValue={settings.legalFooter} />
         <div className="field">
           <label htmlFor="org-form-notice">{t('admin.organization.formReplyNotice')}</label>

@@ -12,15 +12,16 @@ import {
 } from '@guichet/contracts';
 import { useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useAdminAgents, useAdminTeams, useCreateTeam, useUpdateTeam } from '../../hooks/use-admin';
+import { useAdminAgents, useAdminTeams, useCreateTeam, useOrganizationSettings, useUpdateTeam } from '../../hooks/use-admin';
 import { apiErrorText } from '../../lib/api-error-text';
 import { Field, FormError } from '../setup/public-card';
 import { AdminTable, EditorActions } from './editor-parts';
 import { parseSlots, slotsText, TextArea } from './organization-section';
+import { SignatureField } from './signature-field';
 
 /**
  * Services: create, rename, describe for citizens, members, opening hours and response targets
- * (the due dates of its files in progress follow), archive (never delete).
+ * (the due dates of its files in progress follow), reply signature (L111-2), archive (never delete).
  */
 export function TeamsSection({ readOnly }: { readOnly: boolean }) {
   const { t } = useTranslation();
@@ -136,6 +137,7 @@ function TeamEditor({ team, onDone }: { team: TeamAdminDto; onDone(): void }) {
   const { t } = useTranslation();
   const update = useUpdateTeam();
   const agents = useAdminAgents();
+  const town = useOrganizationSettings();
   const [ownHours, setOwnHours] = useState(team.openingHours !== null);
   const [localError, setLocalError] = useState<string | null>(null);
   function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -170,6 +172,8 @@ function TeamEditor({ team, onDone }: { team: TeamAdminDto; onDone(): void }) {
           memberIds: f.getAll('members').map(String),
           openingHours,
           responseTargets,
+          // Empty: the town's. Not sent while the field waits for the town's settings.
+          signature: f.has('signature') ? String(f.get('signature')) : undefined,
         },
       },
       { onSuccess: onDone },
@@ -289,6 +293,17 @@ function TeamEditor({ team, onDone }: { team: TeamAdminDto; onDone(): void }) {
           );
         })}
       </fieldset>
+      {town.data ? (
+        <SignatureField
+          id={`${p}-signature`}
+          label={t('admin.teams.signature')}
+          defaultValue={team.signature ?? ''}
+          fallback={town.data.signature}
+          hint={(empty) => t(empty ? 'admin.teams.signatureFollows' : 'admin.teams.signatureOwn')}
+          service={{ name: team.name, address: team.contact.address || town.data.address }}
+          commune={town.data.name}
+        />
+      ) : null}
       <FormError id={`${p}-error`} error={localError ?? (update.error ? apiErrorText(t, update.error) : null)} />
       <EditorActions pending={update.isPending} onCancel={onDone} />
     </form>
