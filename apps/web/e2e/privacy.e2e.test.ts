@@ -228,6 +228,23 @@ describe('personal data in Chromium', () => {
       await admin.getByRole('link', { name: 'Accessibilité : partiellement conforme' }).waitFor();
       await expectAccessibleDemo(admin, 'accessibility statement after an audit');
       await admin.screenshot({ path: join(shots, 'privacy-accessibility-statement-audited.png'), fullPage: true });
+
+      // Three years after its publication the statement lapses: the admin is told, the page says why.
+      await t.db.query(
+        `UPDATE organization
+            SET accessibility_statement = jsonb_set(accessibility_statement, '{audit,date}', to_jsonb(d.day))
+                  || jsonb_build_object('establishedOn', d.day, 'updatedOn', NULL)
+           FROM (SELECT to_char(current_date - interval '3 years 1 month', 'YYYY-MM-DD') AS day) d
+          WHERE slug = 'demo'`,
+      );
+      await admin.goto(`${t.url}/#/admin/accessibilite`);
+      await admin.getByText(/La déclaration n’est plus valide depuis le .*, trois ans après sa publication/).waitFor();
+      await expectAccessibleDemo(admin, 'accessibility statement form, lapsed');
+      await admin.screenshot({ path: join(shots, 'privacy-accessibility-form-lapsed.png') });
+      await admin.goto(`${t.url}/accessibilite/demo`);
+      await admin.getByText(/cette déclaration devait être mise à jour au plus tard le/).waitFor();
+      await admin.getByRole('link', { name: 'Accessibilité : non conforme' }).waitFor();
+      await expectAccessibleDemo(admin, 'accessibility statement, lapsed');
     } finally {
       await admin.close();
     }

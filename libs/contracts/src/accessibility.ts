@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { emailSchema } from './admin';
 import { civilDateAt } from './deadlines';
+import { addCalendarDays, addMonths, type CivilDate } from './french-holidays';
 
 /**
  * The RGAA 4.1 accessibility statement of an organization (issue 16), after the DINUM model
@@ -13,12 +14,57 @@ export const CONFORMITY_LEVELS = ['total', 'partial', 'none'] as const;
 export type ConformityLevel = (typeof CONFORMITY_LEVELS)[number];
 
 /**
- * The RGAA rule: totalement conforme when every criterion is met (100 %), partiellement conforme
- * from 50 %, non conforme below 50 % or without an audit (`null`).
+ * How long a statement stands. DINUM, « Validité de la déclaration d’accessibilité »
+ * (accessibilite.numerique.gouv.fr/obligations/declaration-accessibilite): « La déclaration
+ * d’accessibilité est valide à partir de sa date de publication. Elle doit être mise à jour : à la
+ * date de modification substantielle ou de refonte du site concerné ; 3 ans après la date de
+ * publication de la déclaration, ou, 18 mois après la date de publication d’une nouvelle version du
+ * référentiel ». Only the 3 years are a date Guichet knows; they run from the statement's
+ * publication (its last update, else its establishment), not from its audit's date.
  */
-export function conformityLevel(rate: number | null): ConformityLevel {
-  if (rate === null) return 'none';
-  return rate >= 100 ? 'total' : rate >= 50 ? 'partial' : 'none';
+export const STATEMENT_VALIDITY_MONTHS = 36;
+
+/** How early the admin is told the statement must be updated. */
+export const STATEMENT_RENEWAL_NOTICE_DAYS = 90;
+
+/** What the level rests on: the audit's rate and when the statement was published. */
+export interface ConformityBasis {
+  /** The audit's rate (%), null without an audit. */
+  rate: number | null;
+  /** The statement's publication: its last update, else its establishment; null without a statement. */
+  publishedOn: CivilDate | null;
+}
+
+/** A statement's basis (null: none set). */
+export function conformityBasis(
+  s: { audit: { rate: number } | null; establishedOn: CivilDate; updatedOn: CivilDate | null } | null,
+): ConformityBasis {
+  return { rate: s?.audit?.rate ?? null, publishedOn: s ? (s.updatedOn ?? s.establishedOn) : null };
+}
+
+/**
+ * Whether the statement still stands on `today`: `lapsed` from the day it should have been
+ * updated (`dueOn`, 3 years after its publication), `due-soon` in the notice before it.
+ */
+export function statementValidity(
+  publishedOn: CivilDate,
+  today: CivilDate,
+): { state: 'valid' | 'due-soon' | 'lapsed'; dueOn: CivilDate } {
+  const dueOn = addMonths(publishedOn, STATEMENT_VALIDITY_MONTHS);
+  const state = today >= dueOn ? 'lapsed' : addCalendarDays(today, STATEMENT_RENEWAL_NOTICE_DAYS) >= dueOn ? 'due-soon' : 'valid';
+  return { state, dueOn };
+}
+
+/**
+ * The RGAA rule (DINUM, « Contenu de la déclaration d’accessibilité »): totalement conforme when
+ * every criterion is met (100 %), partiellement conforme from 50 %, non conforme below 50 % « ou
+ * s’il n’existe aucun résultat d’audit en cours de validité »: without an audit, and once the
+ * statement reporting it has lapsed (statementValidity) — the rules date no audit but through the
+ * statement that publishes it.
+ */
+export function conformityLevel(b: ConformityBasis, today: CivilDate): ConformityLevel {
+  if (b.rate === null || b.publishedOn === null || statementValidity(b.publishedOn, today).state === 'lapsed') return 'none';
+  return b.rate >= 100 ? 'total' : b.rate >= 50 ? 'partial' : 'none';
 }
 
 /** The model's words for each level (« [site] est partiellement conforme avec le RGAA »). */
@@ -89,7 +135,9 @@ export const accessibilityStatementSchema = z
   .superRefine((s, ctx) => {
     const today = civilDateAt(new Date());
     const rate = s.audit?.rate ?? null;
-    const expected = conformityLevel(rate);
+    // The level declared is the one the audit gave when the statement was published.
+    const basis = conformityBasis(s);
+    const expected = conformityLevel(basis, basis.publishedOn!);
     // A rate outside 0–100 % is refused on its own; the level is judged on a valid one.
     if (s.level !== expected && (rate === null || (rate >= 0 && rate <= 100))) {
       ctx.addIssue({

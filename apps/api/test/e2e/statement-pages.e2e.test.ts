@@ -1,3 +1,4 @@
+import { addCalendarDays, addMonths, civilDateAt, formatFrenchLongDate } from '@guichet/contracts';
 import { Database } from '../../src/common/database';
 import { seedTown, startTestApp, type TestApp } from '../harness';
 
@@ -5,11 +6,17 @@ import { seedTown, startTestApp, type TestApp } from '../harness';
  * The town hall's legal pages (issue 16): the RGAA accessibility statement and the personal-data
  * page generated from the retention rules, served like the other citizen pages and linked from each.
  */
+// Dates from today: a statement stands 3 years from its publication, so fixed ones would lapse.
+const today = civilDateAt(new Date());
+const auditOn = addMonths(today, -9);
+const establishedOn = addCalendarDays(auditOn, 14);
+const updatedOn = addCalendarDays(auditOn, 32);
+
 /** A statement after a partial audit (77,5 %), as an admin fills it in. */
 const statement = {
   level: 'partial',
   audit: {
-    date: '2026-03-01',
+    date: auditOn,
     auditor: 'Access & Cie',
     rate: 77.5,
     sample: 'Formulaire de demande\nSuivi',
@@ -20,8 +27,8 @@ const statement = {
   nonCompliances: ['Le suivi de la demande : l’ordre de tabulation', 'Les messages d’erreur <script>'],
   derogations: [],
   exemptions: ['Les pièces jointes des usagers'],
-  establishedOn: '2026-03-15',
-  updatedOn: '2026-04-02',
+  establishedOn,
+  updatedOn,
   multiYearPlanUrl: 'https://mairie.example/schema-2026-2028.pdf',
   actionPlanUrl: 'https://mairie.example/plan-2026.pdf',
   contact: { email: 'accessibilite@exemple.fr', phone: '', url: 'https://mairie.example/signaler' },
@@ -89,7 +96,7 @@ describe('accessibility statement and personal-data page', () => {
     expect(page).toContain(`<a href="/accessibilite/${town.org.slug}">Accessibilité : partiellement conforme</a>`);
     expect(await footer()).toContain(`<a href="/accessibilite/${town.org.slug}">Accessibilité : partiellement conforme</a>`);
     expect(page).toContain(
-      'L’audit de conformité réalisé par Access &amp; Cie le 1er mars 2026 révèle que <strong>77,5 %</strong> des critères du RGAA version 4.1 sont respectés.',
+      `L’audit de conformité réalisé par Access &amp; Cie le ${formatFrenchLongDate(auditOn)} révèle que <strong>77,5 %</strong> des critères du RGAA version 4.1 sont respectés.`,
     );
     expect(page).toContain(
       '<h3>Non-conformités</h3><ul><li>Le suivi de la demande : l’ordre de tabulation</li><li>Les messages d’erreur &lt;script&gt;</li></ul>',
@@ -100,7 +107,9 @@ describe('accessibility statement and personal-data page', () => {
     expect(page).toContain(
       '<h3>Contenus non soumis à l’obligation d’accessibilité</h3><ul><li>Les pièces jointes des usagers</li></ul>',
     );
-    expect(page).toContain('Cette déclaration a été établie le 15 mars 2026. Elle a été mise à jour le 2 avril 2026.');
+    expect(page).toContain(
+      `Cette déclaration a été établie le ${formatFrenchLongDate(establishedOn)}. Elle a été mise à jour le ${formatFrenchLongDate(updatedOn)}.`,
+    );
     expect(page).toContain('<h3>Environnement de test</h3><p>NVDA 2024.1 et Firefox</p>');
     expect(page).toContain(
       '<h3>Pages du site ayant fait l’objet de la vérification de conformité</h3><ul><li>Formulaire de demande</li><li>Suivi</li></ul>',
@@ -165,7 +174,7 @@ describe('accessibility statement and personal-data page', () => {
       'multiYearPlanUrl: schéma pluriannuel : adresse en http(s)://',
       'contact.url: formulaire de contact : adresse en http(s)://',
     ]);
-    await refused({ ...statement, updatedOn: '2026-03-01' }, [
+    await refused({ ...statement, updatedOn: addCalendarDays(establishedOn, -1) }, [
       'updatedOn: la mise à jour précède l’établissement de la déclaration',
     ]);
     expect((await t.http('GET', url, { token: town.admin.token })).body).toEqual(saved);
@@ -244,5 +253,42 @@ describe('accessibility statement and personal-data page', () => {
     } finally {
       query.mockRestore();
     }
+  });
+
+  it('from the day the statement should have been updated, 3 years after its publication, it and every footer say « non conforme »', async () => {
+    const footer = async () => (await t.http('GET', `/demandes/${town.org.slug}`)).body as string;
+    const publishedOn = async (day: string) => {
+      const put = await t.http('PUT', '/api/v1/organization/accessibility-statement', {
+        token: town.admin.token,
+        body: { ...statement, audit: { ...statement.audit, date: day }, establishedOn: day, updatedOn: null },
+      });
+      expect(put.status).toBe(200);
+      return (await t.http('GET', `/accessibilite/${town.org.slug}`)).body as string;
+    };
+    // Published 3 years ago tomorrow: the last day it stands.
+    const standing = await publishedOn(addCalendarDays(addMonths(today, -36), 1));
+    expect(standing).toContain('<strong>partiellement conforme</strong>');
+    expect(standing).not.toContain('statement-lapsed');
+    expect(await footer()).toContain('Accessibilité : partiellement conforme</a>');
+
+    // Published 3 years ago today: it should have been updated today.
+    const day = addMonths(today, -36);
+    const lapsed = await publishedOn(day);
+    expect(lapsed).toContain(
+      `<strong>non conforme</strong> avec le référentiel général d’amélioration de l’accessibilité (RGAA), version 4.1 : cette déclaration devait être mise à jour au plus tard le ${formatFrenchLongDate(addMonths(day, 36))}, trois ans après sa publication, et l’audit qu’elle présente n’est plus en cours de validité.`,
+    );
+    expect(lapsed).toContain(
+      `L’audit de conformité réalisé par Access &amp; Cie le ${formatFrenchLongDate(day)} révélait que <strong>77,5 %</strong> des critères du RGAA version 4.1 étaient respectés.`,
+    );
+    expect(lapsed).not.toContain('partiellement conforme');
+    expect(await footer()).toContain('Accessibilité : non conforme</a>');
+
+    // Updated since (a new audit): it stands again from its update.
+    const put = await t.http('PUT', '/api/v1/organization/accessibility-statement', {
+      token: town.admin.token,
+      body: { ...statement, audit: { ...statement.audit, date: today }, establishedOn: day, updatedOn: today },
+    });
+    expect(put.status).toBe(200);
+    expect(await footer()).toContain('Accessibilité : partiellement conforme</a>');
   });
 });

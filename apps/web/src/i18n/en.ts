@@ -1178,9 +1178,13 @@ export const en: Messages = {
     accessibility: {
       title: 'Accessibility statement',
       intro:
-        'What the online desk publishes of its RGAA 4.1 conformity, after the DINUM model. The conformity level follows the audit’s rate: fully compliant at 100 %, partially compliant from 50 %, not compliant below or without an audit.',
+        'What the online desk publishes of its RGAA 4.1 conformity, after the DINUM model. The conformity level follows the audit’s rate: fully compliant at 100 %, partially compliant from 50 %, not compliant below, without an audit, or three years after the statement’s publication if it has not been updated.',
       publicPage: 'See the public page (new tab)',
       notSet: 'No statement saved: the public page says “not compliant”, no audit having been done.',
+      dueSoon:
+        'The statement must be updated before {{date}}, three years after its publication: after that the online desk is declared “not compliant”. Have a new audit done, then enter it with the update date.',
+      lapsed:
+        'The statement has not been valid since {{date}}, three years after its publication: every page declares the online desk “not compliant” until it is updated. Have a new audit done, then enter it with the update date.',
       audit: 'Conformity audit',
       audited: 'Has an RGAA conformity audit been done?',
       yes: 'Yes',

@@ -848,9 +848,13 @@ export const fr = {
     accessibility: {
       title: 'Déclaration d’accessibilité',
       intro:
-        'Ce que le guichet en ligne publie de sa conformité au RGAA 4.1, selon le modèle de la DINUM. L’état de conformité découle du taux de l’audit : totalement conforme à 100 %, partiellement conforme à partir de 50 %, non conforme en dessous ou sans audit.',
+        'Ce que le guichet en ligne publie de sa conformité au RGAA 4.1, selon le modèle de la DINUM. L’état de conformité découle du taux de l’audit : totalement conforme à 100 %, partiellement conforme à partir de 50 %, non conforme en dessous, sans audit, ou trois ans après la publication de la déclaration si elle n’a pas été mise à jour.',
       publicPage: 'Voir la page publique (nouvel onglet)',
       notSet: 'Aucune déclaration enregistrée : la page publique indique « non conforme », aucun audit n’ayant été réalisé.',
+      dueSoon:
+        'La déclaration doit être mise à jour avant le {{date}}, trois ans après sa publication : au-delà, le guichet sera déclaré « non conforme ». Faites réaliser un nouvel audit, puis indiquez-le avec la date de mise à jour.',
+      lapsed:
+        'La déclaration n’est plus valide depuis le {{date}}, trois ans après sa publication : le guichet est déclaré « non conforme » sur toutes ses pages jusqu’à sa mise à jour. Faites réaliser un nouvel audit, puis indiquez-le avec la date de mise à jour.',
       audit: 'Audit de conformité',
       audited: 'Un audit de conformité RGAA a-t-il été réalisé ?',
       yes: 'Oui',

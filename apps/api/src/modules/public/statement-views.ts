@@ -1,8 +1,11 @@
 import {
+  civilDateAt,
   CONFORMITY_WORDS,
+  conformityBasis,
   conformityLevel,
   formatFrenchLongDate,
   formatRate,
+  statementValidity,
   type AccessibilityStatement,
   type RetentionRuleDto,
 } from '@guichet/contracts';
@@ -43,14 +46,26 @@ function freeText(text: string): SafeHtml {
 
 const list = (items: string[]) => html`<ul>${items.map((i) => html`<li>${i}</li>`)}</ul>`;
 
-/** « État de conformité » and « Résultats des tests », in the model's words. */
-function conformity(org: PublicOrganizationContact, s: AccessibilityStatement | null): SafeHtml {
+/**
+ * « État de conformité » and « Résultats des tests », in the model's words; once the statement has
+ * lapsed (3 years after its publication, contracts statementValidity), « non conforme » and why,
+ * its audit's result said in the past.
+ */
+function conformity(org: PublicOrganizationContact, s: AccessibilityStatement | null, today: string): SafeHtml {
   const rgaa = 'avec le référentiel général d’amélioration de l’accessibilité (RGAA), version 4.1';
   if (!s?.audit) {
     return html`<h2>État de conformité</h2>
     <p>Le guichet en ligne de ${org.name} est <strong>non conforme</strong> ${rgaa} : aucun audit de conformité n’a encore été réalisé.</p>`;
   }
-  const level = conformityLevel(s.audit.rate);
+  const basis = conformityBasis(s);
+  const validity = statementValidity(basis.publishedOn!, today);
+  if (validity.state === 'lapsed') {
+    return html`<h2>État de conformité</h2>
+    <p data-testid="statement-lapsed">Le guichet en ligne de ${org.name} est <strong>non conforme</strong> ${rgaa} : cette déclaration devait être mise à jour au plus tard le ${formatFrenchLongDate(validity.dueOn)}, trois ans après sa publication, et l’audit qu’elle présente n’est plus en cours de validité.</p>
+    <h2>Résultats des tests</h2>
+    <p>L’audit de conformité réalisé par ${s.audit.auditor} le ${formatFrenchLongDate(s.audit.date)} révélait que <strong>${formatRate(s.audit.rate)}</strong> des critères du RGAA version 4.1 étaient respectés.</p>`;
+  }
+  const level = conformityLevel(basis, today);
   const listed = s.nonCompliances.length || s.derogations.length;
   return html`<h2>État de conformité</h2>
     <p>Le guichet en ligne de ${org.name} est <strong>${CONFORMITY_WORDS[level]}</strong> ${rgaa}${
@@ -108,7 +123,11 @@ function establishment(s: AccessibilityStatement | null): SafeHtml {
 }
 
 /** `/accessibilite/:slug`: the accessibility statement (RGAA 4.1 model, article 47 of law 2005-102). */
-export function accessibilityView(ctx: PageContext, org: PublicOrganizationContact): CitizenView {
+export function accessibilityView(
+  ctx: PageContext,
+  org: PublicOrganizationContact,
+  today = civilDateAt(new Date()),
+): CitizenView {
   const s = org.accessibility;
   const plans = [
     s?.multiYearPlanUrl ? html`<li><a href="${s.multiYearPlanUrl}">Schéma pluriannuel de mise en accessibilité</a></li>` : '',
@@ -120,7 +139,7 @@ export function accessibilityView(ctx: PageContext, org: PublicOrganizationConta
     <p>${org.name} s’engage à rendre ses services en ligne accessibles, conformément à l’article 47 de la loi n° 2005-102 du 11 février 2005.</p>
     ${plans.length ? html`<p>À cette fin, ${org.name} met en œuvre la stratégie et les actions suivantes :</p><ul>${plans}</ul>` : ''}
     <p>Cette déclaration d’accessibilité s’applique au guichet en ligne de ${org.name} (formulaire de demande et suivi des demandes) et à la console des agents qui traitent ces demandes.</p>
-    ${conformity(org, s)}
+    ${conformity(org, s, today)}
     ${inaccessible(s)}
     ${establishment(s)}
     <h2>Retour d’information et contact</h2>
@@ -140,7 +159,7 @@ export function accessibilityView(ctx: PageContext, org: PublicOrganizationConta
     organization: org.name,
     logo: org.logo,
     slug: org.slug,
-    conformity: conformityLevel(s?.audit?.rate ?? null),
+    conformity: conformityLevel(conformityBasis(s), today),
     main,
   };
 }
@@ -153,7 +172,12 @@ export function durationText(days: number): string {
 }
 
 /** `/donnees-personnelles/:slug`: who processes citizens' data, why, how long, and how to exercise their rights. */
-export function privacyView(ctx: PageContext, org: PublicOrganizationContact, rules: RetentionRuleDto[]): CitizenView {
+export function privacyView(
+  ctx: PageContext,
+  org: PublicOrganizationContact,
+  rules: RetentionRuleDto[],
+  today = civilDateAt(new Date()),
+): CitizenView {
   const main = html`<article class="public-statement" lang="fr">
     <h1 class="public__title">Données personnelles</h1>
     ${frenchOnly(ctx)}
@@ -186,7 +210,7 @@ export function privacyView(ctx: PageContext, org: PublicOrganizationContact, ru
     organization: org.name,
     logo: org.logo,
     slug: org.slug,
-    conformity: conformityLevel(org.accessibility?.audit?.rate ?? null),
+    conformity: conformityLevel(conformityBasis(org.accessibility), today),
     main,
   };
 }

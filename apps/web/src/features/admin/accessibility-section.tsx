@@ -1,6 +1,10 @@
 import {
+  civilDateAt,
   CONFORMITY_LEVELS,
+  conformityBasis,
   conformityLevel,
+  formatLongDate,
+  statementValidity,
   type AccessibilityStatement,
   type AccessibilityStatementInput,
   type ConformityLevel,
@@ -9,6 +13,7 @@ import {
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAccessibilityStatement, useUpdateAccessibilityStatement } from '../../hooks/use-admin';
+import { currentLanguage } from '../../i18n';
 import { apiErrorText } from '../../lib/api-error-text';
 import { Field } from '../setup/public-card';
 import { LinesField, RowButton, SaveFooter } from './editor-parts';
@@ -25,7 +30,7 @@ export function AccessibilitySection({ readOnly, me }: { readOnly: boolean; me: 
   return <StatementForm statement={statement.data.statement} readOnly={readOnly} slug={me.organization.slug} />;
 }
 
-const today = () => new Date().toISOString().slice(0, 10);
+const today = () => civilDateAt(new Date());
 const lines = (text: string) =>
   text
     .split('\n')
@@ -89,7 +94,9 @@ function StatementForm({
           {t('admin.accessibility.publicPage')}
         </a>
       </p>
-      {s ? null : (
+      {s ? (
+        <Renewal statement={s} />
+      ) : (
         <p className="notice" role="note">
           {t('admin.accessibility.notSet')}
         </p>
@@ -151,7 +158,8 @@ function StatementForm({
                 aria-describedby="a11y-rate-hint"
                 onInput={(e) => {
                   const rate = Number(e.currentTarget.value);
-                  if (e.currentTarget.value !== '' && rate >= 0 && rate <= 100) setLevel(conformityLevel(rate));
+                  if (e.currentTarget.value !== '' && rate >= 0 && rate <= 100)
+                    setLevel(conformityLevel({ rate, publishedOn: today() }, today()));
                 }}
               />
             </div>
@@ -300,6 +308,23 @@ function StatementForm({
         readOnly={readOnly}
       />
     </form>
+  );
+}
+
+/**
+ * The saved statement must be updated 3 years after its publication (contracts statementValidity):
+ * said 90 days before, and once it has lapsed (the public pages then say « non conforme »).
+ */
+function Renewal({ statement }: { statement: AccessibilityStatement }) {
+  const { t } = useTranslation();
+  const { state, dueOn } = statementValidity(conformityBasis(statement).publishedOn!, today());
+  if (state === 'valid') return null;
+  return (
+    <p className="notice notice--warning" role="note" data-testid="statement-renewal">
+      {t(state === 'lapsed' ? 'admin.accessibility.lapsed' : 'admin.accessibility.dueSoon', {
+        date: formatLongDate(`${dueOn}T12:00:00Z`, currentLanguage()),
+      })}
+    </p>
   );
 }
 
