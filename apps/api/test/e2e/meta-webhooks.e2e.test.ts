@@ -381,6 +381,90 @@ describe('Meta webhooks (Messenger, Instagram, page comments)', () => {
     });
   });
 
+  it('an echo to a citizen whose processing is limited (RGPD art. 18) never enters the file the limitation freezes', async () => {
+    const sup = town.supervisor.token;
+    const conversation = async (id: string): Promise<ConversationDto> =>
+      (await t.http('GET', `/api/v1/conversations/${id}`, { token: sup })).body;
+    const setStatus = async (id: string, status: 'open' | 'resolved') => {
+      const res = await t.http('PATCH', `/api/v1/conversations/${id}`, {
+        token: sup,
+        body: { status, version: (await conversation(id)).version },
+      });
+      expect(res.status).toBe(200);
+    };
+    const echo = (m: string, text: string) =>
+      deliver(P.messaging('page', [{ accountId: PAGE, events: [P.echo(PAGE, 'PSID-LIMITED', m, text)] }]));
+    // The citizen's limitation request (their rights request), then a file of theirs opened before
+    // it is granted: the latest open one, which the limitation freezes.
+    const m0 = mid();
+    await deliver(P.messaging('page', [{ accountId: PAGE, events: [P.text(PAGE, 'PSID-LIMITED', m0, 'Gelez mes données.')] }]));
+    const request = (await conversationOfMid(m0))!;
+    const set = await t.http('PUT', `/api/v1/conversations/${request}/rights-request`, {
+      token: sup,
+      body: { kind: 'limitation' },
+    });
+    expect(set.status).toBe(200);
+    await setStatus(request, 'resolved');
+    const m1 = mid();
+    await deliver(P.messaging('page', [{ accountId: PAGE, events: [P.text(PAGE, 'PSID-LIMITED', m1, 'Et ma carte grise ?')] }]));
+    const frozen = (await conversationOfMid(m1))!;
+    expect(frozen).not.toBe(request);
+    await setStatus(request, 'open');
+    const grant = await t.http('POST', `/api/v1/conversations/${request}/rights-request/grant`, {
+      token: sup,
+      body: { reason: 'Exactitude contestée (art. 18.1.a)' },
+    });
+    expect(grant.status).toBe(201);
+    const contactId = (await conversation(frozen)).contact.id;
+    // The frozen file is the latest open one: where an echo went before.
+    const latestOpen = async () =>
+      (
+        await t.db.query(
+          `SELECT id FROM conversation WHERE contact_id = $1 AND status IN ('open', 'pending', 'snoozed')
+            ORDER BY last_message_at DESC LIMIT 1`,
+          [contactId],
+        )
+      ).rows[0]?.id;
+    expect(await latestOpen()).toBe(frozen);
+    await t.settled();
+    const untouched = async () => {
+      const c = await conversation(frozen);
+      return {
+        version: c.version,
+        status: c.status,
+        lastMessageAt: c.lastMessageAt,
+        messages: (await messagesOf(frozen)).length,
+      };
+    };
+    const before = await untouched();
+
+    // An answer from Meta's inbox goes to the rights request, which the limitation leaves processable.
+    const e1 = mid();
+    await echo(e1, 'Votre demande de limitation est enregistrée.');
+    expect(await conversationOfMid(e1)).toBe(request);
+
+    // With no file it may go to, a new file holds it (it was sent: kept), related to the frozen one
+    // and frozen itself (its first message is the town's): stored once, nothing sent from it.
+    await setStatus(request, 'resolved');
+    const e2 = mid();
+    await echo(e2, 'Bonjour, votre carte grise est prête.');
+    await echo(e2, 'Bonjour, votre carte grise est prête.');
+    const added = (await conversationOfMid(e2))!;
+    expect([request, frozen]).not.toContain(added);
+    const { rows } = await t.db.query(
+      `SELECT c.status, c.possibly_related_to_id, guichet_limited_since(c.contact_id, c.id) IS NOT NULL AS frozen
+         FROM conversation c WHERE c.id = $1`,
+      [added],
+    );
+    expect(rows).toEqual([{ status: 'open', possibly_related_to_id: frozen, frozen: true }]);
+    await t.settled();
+    expect((await messagesOf(added)).map((i) => [i.direction, i.status, i.body])).toEqual([
+      ['outbound', 'sent', 'Bonjour, votre carte grise est prête.'],
+    ]);
+    // The frozen file: no message, no new activity, not reopened.
+    expect(await untouched()).toEqual(before);
+  });
+
   it('Instagram messages make instagram identities', async () => {
     const m = mid();
     graph.setProfile('IGSID-1', { name: 'Léa', username: 'lea.photo', profile_pic: 'https://scontent.example/lea.jpg' });

@@ -313,7 +313,15 @@ export class MetaWebhookService {
   /**
    * Echoes: our own sends (tagged with `guichet:<message id>` metadata, or already known by mid)
    * only confirm the outbound message; messages written in Meta's own inbox are recorded as
-   * outbound messages authored by "Meta".
+   * outbound messages authored by "Meta", in the citizen's latest open file, else a new one.
+   *
+   * RGPD art. 18: a file the citizen's limitation freezes (guichet_limited_since) is passed over,
+   * as the ingest passes it over for the citizen's own messages (IngestFrozenFiles1765114000000)
+   * and the switchboard for an agent's call (CallService.outgoing): the echo goes to their rights
+   * request or a request they opened since; with none, to a new file flagged as possibly related
+   * to the frozen one. The message was sent, so it is kept; the frozen file is left as it was
+   * (no message, no new activity, no reopening). The new file's first message is the town's, so
+   * the limitation freezes it too: nobody answers, acknowledges or routes it there.
    */
   private async onEcho(channel: ResolvedChannel & { kind: MetaKind }, e: MetaEchoEvent): Promise<boolean> {
     const ownId = e.metadata?.startsWith(META_ECHO_METADATA_PREFIX) ? e.metadata.slice(META_ECHO_METADATA_PREFIX.length) : null;
@@ -335,7 +343,7 @@ export class MetaWebhookService {
       e.mid,
       async (tx) => {
         const contactId = await this.contacts.resolve(tx.m, channel.organizationId, kind, value, null);
-        let conversationId = await this.conversations.latestOpenId(tx.m, contactId);
+        let conversationId = await this.conversations.latestOpenId(tx.m, contactId, { processable: true });
         const newConversation = !conversationId;
         // An answer from the Meta inbox may be the first response (off the response deadline): the
         // counted state it found, read locked, goes beside conversation.updated.
@@ -346,6 +354,8 @@ export class MetaWebhookService {
             contactId,
             teamId: channel.teamId,
             subject: null,
+            // An open file that was passed over is one the limitation freezes.
+            possiblyRelatedToId: await this.conversations.latestOpenId(tx.m, contactId),
             at: e.timestamp,
             identity: { kind, value },
           });
