@@ -8,7 +8,7 @@ import {
   type SmtpCapture,
 } from '@guichet/testing';
 import { JobQueue } from '../../src/infra/jobs/job-queue';
-import { MAILBOX_COPIES_QUEUE, type MailboxCopiesJob } from '../../src/modules/email/mailbox-copies.service';
+import { LATE_PASS_AFTER_MS, MAILBOX_COPIES_QUEUE, type MailboxCopiesJob } from '../../src/modules/email/mailbox-copies.service';
 import { MailboxWatcherService } from '../../src/modules/email/mailbox-watcher.service';
 import { seedTown, startTestApp, type TestApp } from '../harness';
 
@@ -234,6 +234,40 @@ describe('mailbox copies of anonymized conversations', () => {
     expect((await sources(moving.box, 'Traites')).filter((src) => src.includes(willRefused))).toHaveLength(1);
     expect(await ids(moving.box, 'Envoyes')).not.toContain(replyId);
     expect(await ids(moving.box, 'Envoyes')).toHaveLength(0);
+  });
+
+  it('a reply still being sent when the citizen is erased: its copy filed in Sent after the first pass is removed by a second, once the attempt is over', async () => {
+    const ccas = await addChannel('ccas', { processed: 'seen', sentFolder: 'Sent' }, ['Sent']);
+    const yan = await deliver(ccas, { from: 'yan@exemple.fr', subject: 'Aide facultative', body: `Bonjour ${randomUUID()}` });
+    const replyId = await reply(ccas, yan.conversation_id, 'Sent');
+    const [copy] = (await sources(ccas.box, 'Sent')).filter((src) => src.includes(replyId));
+    // As if its SMTP answer were still awaited when the erasure commits (the claim written, the outcome not yet).
+    await t.db.query(`UPDATE message SET status = 'sending' WHERE external_id = $1`, [replyId]);
+
+    const erased = await t.http('POST', `/api/v1/contacts/${yan.contact_id}/anonymize`, { token: town.admin.token });
+    expect(erased.status).toBe(200);
+    await expectEventually(async () => expect(await audits('mailbox.copies_removed', ccas.channelId)).toHaveLength(1), WAIT);
+    expect((await audits('mailbox.copies_removed', ccas.channelId))[0]!.data).toMatchObject({ removed: { INBOX: 1, Sent: 1 } });
+    // The second pass waits for any attempt begun by then to be over, with the reply's Message-ID only.
+    const { rows: late } = await t.db.query(
+      `SELECT id, data, extract(epoch FROM start_after - created_on) AS delay FROM pgboss.job
+        WHERE name = $1 AND data->>'channelId' = $2 AND state = 'created'`,
+      [MAILBOX_COPIES_QUEUE, ccas.channelId],
+    );
+    expect(late).toHaveLength(1);
+    expect(Number(late[0].delay)).toBeGreaterThanOrEqual(LATE_PASS_AFTER_MS / 1000 - 5);
+    expect(late[0].data.copies).toEqual([{ messageId: replyId }]);
+
+    // The attempt's copy reaches Sent after the first pass; the second pass, when due, removes it.
+    await dovecot.append(ccas.box, copy!, 'Sent', ['\\Seen']);
+    expect(await ids(ccas.box, 'Sent')).toContain(replyId);
+    await t.db.query(`UPDATE pgboss.job SET start_after = now() WHERE name = $1 AND id = $2`, [MAILBOX_COPIES_QUEUE, late[0].id]);
+    await expectEventually(async () => expect(await audits('mailbox.copies_removed', ccas.channelId)).toHaveLength(2), WAIT);
+    expect((await audits('mailbox.copies_removed', ccas.channelId))[1]!.data).toMatchObject({
+      cause: 'erasure',
+      removed: { INBOX: 0, Sent: 1 },
+    });
+    expect(await ids(ccas.box, 'Sent')).not.toContain(replyId);
   });
 
   it('a mailbox that cannot be reached is retried until it can; a channel gone or without IMAP is audited, never a crash', async () => {

@@ -192,13 +192,13 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
     return sql;
   }
 
-  /** Inserts several jobs in the caller's transaction, in one statement. */
-  async sendManyInTx(manager: EntityManager, name: string, data: object[]): Promise<void> {
-    if (data.length === 1) return this.sendInTx(manager, name, data[0]!);
+  /** Inserts several jobs in the caller's transaction, in one statement; `startAfter`: not worked before then. */
+  async sendManyInTx(manager: EntityManager, name: string, data: object[], o: { startAfter?: Date } = {}): Promise<void> {
+    if (data.length === 1 && !o.startAfter) return this.sendInTx(manager, name, data[0]!);
     if (data.length)
       await this.b.insert(
         name,
-        data.map((d) => ({ data: pgClean(withRequestId(d)) })),
+        data.map((d) => ({ data: pgClean(withRequestId(d)), ...(o.startAfter ? { startAfter: o.startAfter } : {}) })),
         { db: inTx(manager) },
       );
   }

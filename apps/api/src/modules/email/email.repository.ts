@@ -163,11 +163,14 @@ export class EmailRepository {
       external_id: string | null;
       content_sha256: string | null;
       address: string | null;
+      /** A reply whose sending may still be under way (its copy in the sent folder may come later). */
+      in_flight: boolean;
     }[]
   > {
     return this.db.query(
       `SELECT ms.id, ms.organization_id, ms.channel_id, ms.direction, ms.external_id,
-              ms.meta->>'contentSha256' AS content_sha256, ch.config->>'address' AS address
+              ms.meta->>'contentSha256' AS content_sha256, ch.config->>'address' AS address,
+              ms.direction = 'outbound' AND ms.status IN ('queued', 'sending') AS in_flight
          FROM message ms JOIN channel ch ON ch.id = ms.channel_id AND ch.kind = 'email'
         WHERE ms.conversation_id = ANY($1::uuid[]) AND ms.kind = 'message'
           AND (ms.external_id IS NOT NULL OR ms.direction = 'outbound')`,

@@ -6,6 +6,7 @@ import { CHANNEL_CONFIG_SCHEMAS } from '@guichet/contracts';
 import { AuditRepository } from '../../infra/audit/audit.repository';
 import { JobQueue } from '../../infra/jobs/job-queue';
 import { ChannelService } from '../channels/channel.service';
+import { ATTEMPT_MAX_MS } from '../outbound/outbound.worker';
 import { EmailRepository } from './email.repository';
 
 export const MAILBOX_COPIES_QUEUE = 'mailbox-copies';
@@ -13,6 +14,8 @@ export const MAILBOX_COPIES_QUEUE = 'mailbox-copies';
 export const MAILBOX_COPIES_RETRY_LIMIT = 14;
 /** Mails per job (a job's data stays small; one IMAP session per job). */
 const COPIES_PER_JOB = 500;
+/** The second look for the copies of replies in flight: once an attempt begun now is over (ATTEMPT_MAX_MS), and a minute. */
+export const LATE_PASS_AFTER_MS = ATTEMPT_MAX_MS + 60_000;
 
 /**
  * What one job removes: one mailbox's copies of mails of anonymized or deleted conversations. It
@@ -78,9 +81,13 @@ export class MailboxCopies implements OnApplicationBootstrap {
       if (!messageId) return [];
       const copy: MailCopy =
         r.direction === 'inbound' && r.content_sha256 ? { messageId, contentSha256: r.content_sha256 } : { messageId };
-      return [{ organizationId: r.organization_id, channelId: r.channel_id, copy }];
+      return [{ organizationId: r.organization_id, channelId: r.channel_id, copy, inFlight: r.in_flight }];
     });
     await this.send(m, mails, o);
+    // A reply being sent right now is copied to the sent folder after its SMTP answer, possibly
+    // after the pass above: its copy is looked for again once any attempt begun by then is over.
+    const late = mails.filter((x) => x.inFlight);
+    if (late.length) await this.send(m, late, o, new Date(Date.now() + LATE_PASS_AFTER_MS));
   }
 
   /** The same for mails a quarantine kept (its rows removed in the caller's transaction). */
@@ -96,6 +103,7 @@ export class MailboxCopies implements OnApplicationBootstrap {
     m: EntityManager,
     mails: { organizationId: string; channelId: string; copy: MailCopy }[],
     o: QueueOptions,
+    startAfter?: Date,
   ): Promise<void> {
     const byChannel = new Map<string, { organizationId: string; copies: MailCopy[] }>();
     for (const { organizationId, channelId, copy } of mails) {
@@ -114,7 +122,7 @@ export class MailboxCopies implements OnApplicationBootstrap {
           ...(o.contactId ? { contactId: o.contactId } : {}),
           copies: copies.slice(i, i + COPIES_PER_JOB),
         });
-    await this.queue.sendManyInTx(m, MAILBOX_COPIES_QUEUE, jobs);
+    await this.queue.sendManyInTx(m, MAILBOX_COPIES_QUEUE, jobs, { startAfter });
   }
 
   /** One mailbox's copies removed (a second run finds none); retried while the server cannot be reached. */

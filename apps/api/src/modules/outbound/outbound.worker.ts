@@ -43,7 +43,7 @@ const DEAD_ATTEMPT_SETTLE_MS = 20_000;
  * An attempt this old is over even when its instance still runs: its provider call timed out long
  * ago and its outcome write gave up after RECORD_PATIENCE_MS.
  */
-const ATTEMPT_MAX_MS = 3 * 60_000;
+export const ATTEMPT_MAX_MS = 3 * 60_000;
 /** How long a run waits for another run's attempt to end before it gives up (retried later with backoff). */
 const WAIT_FOR_ATTEMPT_MS = 30_000;
 /** Messages the provider may have created before the reply's row (clocks of two machines): this much earlier. */
