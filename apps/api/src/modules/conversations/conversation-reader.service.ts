@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { ChannelKind, ConversationDto, MessageDto } from '@guichet/contracts';
+import type { ConversationDto, MessageDto } from '@guichet/contracts';
 import type { EntityManager } from 'typeorm';
 import { toConversationDto, type ConversationRow } from './conversation.mapper';
 import { ConversationRepository } from './conversation.repository';
@@ -70,10 +70,5 @@ export class ConversationReader {
   /** One page of a timeline (see MessageRepository.page). */
   messagesPage(...args: Parameters<MessageRepository['page']>): ReturnType<MessageRepository['page']> {
     return this.messages.page(...args);
-  }
-
-  /** When the citizen last wrote on this kind of channel (reply windows). */
-  lastInboundAt(conversationId: string, channelKind: ChannelKind, manager?: EntityManager): Promise<Date | null> {
-    return this.messages.lastInboundAt(conversationId, channelKind, manager);
   }
 }

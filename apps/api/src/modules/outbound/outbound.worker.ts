@@ -13,7 +13,6 @@ import { APP_CONFIG, JOBS_AT_ONCE, type AppConfig } from '../../config';
 import { Metrics } from '../../infra/metrics/metrics';
 import { BlobStore } from '../blobs/blob-store';
 import { ChannelService, type ResolvedChannel } from '../channels/channel.service';
-import { ConversationReader } from '../conversations/conversation-reader.service';
 import { ConversationWriter } from '../conversations/conversation-writer.service';
 import { OutboundRepository, type OutboundRow } from './outbound.repository';
 import { JobQueue, OUTBOUND_RETRY_LIMIT, QUEUES } from '../../infra/jobs/job-queue';
@@ -118,7 +117,6 @@ export class OutboundWorker implements OnApplicationBootstrap {
     private readonly repo: OutboundRepository,
     private readonly queue: JobQueue,
     private readonly channels: ChannelService,
-    private readonly reader: ConversationReader,
     private readonly writer: ConversationWriter,
     private readonly blobs: BlobStore,
     private readonly metrics: Metrics,
@@ -421,18 +419,13 @@ export class OutboundWorker implements OnApplicationBootstrap {
     channel: ResolvedChannel,
   ): Promise<{ request: OutboundRequest } | { refused: SendResult }> {
     const identityKind = CHANNEL_IDENTITY[channel.kind];
-    const identity = identityKind ? await this.repo.identity(row.contact_id, identityKind) : undefined;
-    if (identityKind && identity === undefined)
+    const { identity, thread, attachments, last_inbound_at } = await this.repo.requestParts(row, channel, identityKind);
+    if (identityKind && identity === null)
       return { refused: { ok: false, temporary: false, reason: `le citoyen n'a pas d'identité ${identityKind}` } };
-    const [thread, attachments, lastInboundAt] = await Promise.all([
-      this.repo.threadExternalIds(row.conversation_id, channel.id),
-      this.repo.attachments(row.id),
-      this.reader.lastInboundAt(row.conversation_id, channel.kind),
-    ]);
     return {
       request: {
         channel: { id: channel.id, kind: channel.kind, config: channel.config },
-        to: identityKind && identity !== undefined ? { kind: identityKind, value: identity, name: row.contact_name } : null,
+        to: identityKind && identity !== null ? { kind: identityKind, value: identity, name: row.contact_name } : null,
         message: {
           id: row.id,
           body: row.body,
@@ -445,7 +438,7 @@ export class OutboundWorker implements OnApplicationBootstrap {
             })),
           ),
         },
-        conversation: { id: row.conversation_id, reference: row.reference, subject: row.subject, lastInboundAt },
+        conversation: { id: row.conversation_id, reference: row.reference, subject: row.subject, lastInboundAt: last_inbound_at },
         threadExternalIds: thread,
         replyToken: replyToken(this.config.appSecret, row.conversation_id),
         publicUrl: this.config.publicUrl,
