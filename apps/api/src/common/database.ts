@@ -29,14 +29,31 @@ export class Database {
   async tx<T>(work: (manager: EntityManager, afterCommit: AfterCommit) => Promise<T>): Promise<T> {
     const callbacks: (() => void | Promise<void>)[] = [];
     const result = await this.dataSource.transaction((manager) => work(manager, (fn) => callbacks.push(fn)));
-    for (const fn of callbacks) {
-      try {
-        await fn();
-      } catch {
-        // After-commit work (events) must never turn a committed write into an error answer.
-      }
-    }
+    await afterAll(callbacks);
     return result;
+  }
+
+  /**
+   * Runs `work` without a transaction, each statement committed on its own: for what writes
+   * nothing that must commit together (telling a change already committed: its reads, and the
+   * jobs of durable listeners, inserted in one statement). `afterCommit` callbacks run once `work`
+   * is done, as `tx` runs them.
+   */
+  async untransacted<T>(work: (manager: EntityManager, afterCommit: AfterCommit) => Promise<T>): Promise<T> {
+    const callbacks: (() => void | Promise<void>)[] = [];
+    const result = await work(this.dataSource.manager, (fn) => callbacks.push(fn));
+    await afterAll(callbacks);
+    return result;
+  }
+}
+
+async function afterAll(callbacks: (() => void | Promise<void>)[]): Promise<void> {
+  for (const fn of callbacks) {
+    try {
+      await fn();
+    } catch {
+      // After-commit work (events) must never turn a committed write into an error answer.
+    }
   }
 }
 

@@ -523,11 +523,12 @@ export class ConversationWriter {
 
   /**
    * A delivery status already written on its own (the sending worker's claim, `sending`, one
-   * statement committed before the provider call), told as `messageStatus` tells it.
+   * statement committed before the provider call), told as `messageStatus` tells it. Its reads need
+   * no transaction of their own (nothing here must commit with them): two statements a send.
    */
   messageStatusTold(organizationId: string, conversationId: string, messageId: string): Promise<Written> {
-    return this.tx((tx) =>
-      this.tell(tx, organizationId, conversationId, messageId, ({ conversation, message }) => [
+    return this.db.untransacted((m, afterCommit) =>
+      this.tell({ m, afterCommit }, organizationId, conversationId, messageId, ({ conversation, message }) => [
         domainEvent('message.updated', organizationId, { conversation, message, change: 'status' }),
       ]),
     );

@@ -230,14 +230,18 @@ export class MessageRepository {
     return row?.at ?? null;
   }
 
+  /** A message with its files, in one statement (each status change an outbound send tells reads it). */
   async findDto(id: string, manager?: EntityManager): Promise<MessageDto | null> {
-    const rows = await this.db.query<MessageRow>(
-      `SELECT ${COLUMNS} FROM message m LEFT JOIN channel ch ON ch.id = m.channel_id WHERE m.id = $1`,
+    const [row] = await this.db.query<MessageRow & { attachments: AttachmentDto[] }>(
+      `SELECT ${COLUMNS},
+              coalesce((SELECT json_agg(json_build_object('id', a.id, 'fileName', a.file_name, 'contentType', a.content_type,
+                                                          'size', a.size, 'sha256', a.sha256) ORDER BY a.created_at, a.id)
+                          FROM attachment a WHERE a.message_id = m.id), '[]') AS attachments
+         FROM message m LEFT JOIN channel ch ON ch.id = m.channel_id WHERE m.id = $1`,
       [id],
       manager,
     );
-    const [dto] = await this.toDtos(rows, manager);
-    return dto ?? null;
+    return row ? toDto(row, row.attachments) : null;
   }
 
   /** Several messages by id (in no particular order); ids that no longer exist are left out. */
@@ -387,27 +391,31 @@ export class MessageRepository {
     for (const { message_id, ...a } of atts) {
       byMessage.set(message_id, [...(byMessage.get(message_id) ?? []), a]);
     }
-    return rows.map((r) => ({
-      id: r.id,
-      conversationId: r.conversation_id,
-      direction: r.direction,
-      kind: r.kind,
-      channelId: r.channel_id,
-      channelKind: r.channel_kind,
-      authorAgentId: r.author_agent_id,
-      body: r.body,
-      htmlBody: r.html_body,
-      status: r.status,
-      error: r.error,
-      attachments: withInlineParts(byMessage.get(r.id) ?? [], { inlineImages: r.inline_images, listedToo: r.listed_too }),
-      ...(r.sender_deduced ? { senderDeduced: r.sender_deduced } : {}),
-      ...(r.acknowledgement ? { acknowledgement: r.acknowledgement } : {}),
-      ...(r.survey ? { survey: r.survey } : {}),
-      ...(r.notice ? { notice: r.notice } : {}),
-      ...(r.letter ? { letter: r.letter } : {}),
-      ...(r.posted_at ? { postedAt: r.posted_at } : {}),
-      ...(r.skipped ? { skipped: true as const } : {}),
-      createdAt: r.created_at.toISOString(),
-    }));
+    return rows.map((r) => toDto(r, byMessage.get(r.id) ?? []));
   }
+}
+
+function toDto(r: MessageRow, attachments: AttachmentDto[]): MessageDto {
+  return {
+    id: r.id,
+    conversationId: r.conversation_id,
+    direction: r.direction,
+    kind: r.kind,
+    channelId: r.channel_id,
+    channelKind: r.channel_kind,
+    authorAgentId: r.author_agent_id,
+    body: r.body,
+    htmlBody: r.html_body,
+    status: r.status,
+    error: r.error,
+    attachments: withInlineParts(attachments, { inlineImages: r.inline_images, listedToo: r.listed_too }),
+    ...(r.sender_deduced ? { senderDeduced: r.sender_deduced } : {}),
+    ...(r.acknowledgement ? { acknowledgement: r.acknowledgement } : {}),
+    ...(r.survey ? { survey: r.survey } : {}),
+    ...(r.notice ? { notice: r.notice } : {}),
+    ...(r.letter ? { letter: r.letter } : {}),
+    ...(r.posted_at ? { postedAt: r.posted_at } : {}),
+    ...(r.skipped ? { skipped: true as const } : {}),
+    createdAt: r.created_at.toISOString(),
+  };
 }
