@@ -16,7 +16,7 @@ import {
 import type { Response } from 'express';
 import { CurrentAgent, Roles, type AuthAgent } from '../../common/auth-agent';
 import { ZodPipe } from '../../common/zod.pipe';
-import { ReportsService, type ReportKind, type Unfresh } from './reports.service';
+import { ReportsService, type ReportKind } from './reports.service';
 
 const PERIOD_QUERIES = [
   ApiQuery({ name: 'from', required: true, description: 'Premier jour (AAAA-MM-JJ, Europe/Paris)' }),
@@ -61,10 +61,9 @@ export class ReportsController {
     kind: ReportKind,
     q: ReportQuery,
     res: Response,
-    dto: Promise<Unfresh<AnyReport>>,
+    dto: Promise<AnyReport>,
   ): Promise<AnyReport | string | StreamableFile> {
-    const [read, asOf] = await Promise.all([dto, this.reports.asOf()]);
-    const report = { ...read, asOf } as AnyReport;
+    const report = await dto;
     if (q.format === 'xlsx') {
       const book = await this.reports.xlsx(agent, kind, q, report);
       return new StreamableFile(book, {

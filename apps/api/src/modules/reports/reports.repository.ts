@@ -143,6 +143,13 @@ export interface SumKey {
   request_type_id: string | null;
 }
 
+/**
+ * How a read is sent: alone (Database.query) or queued with the other reads of a report
+ * (ReportsRepository.together). Rows read together come as JSON: numbers, text and arrays as
+ * alone, timestamps as text.
+ */
+export type Sql = <T>(sql: string, params: unknown[]) => Promise<T[]>;
+
 /** The summed counters, and the answers per score 0–10. */
 export type SumCounters = Record<DailyCounter, number> & { satisfaction_hist: number[] };
 export type SumField = keyof SumCounters;
@@ -198,6 +205,41 @@ const columnsOf = (fields: readonly SumField[]) => fields.map((c) => `d.${c}`).j
 export class ReportsRepository {
   constructor(private readonly db: Database) {}
 
+  private readonly alone: Sql = (sql, params) => this.db.query(sql, params);
+
+  /**
+   * The reads `reads` starts (each called with `sql`, synchronously) sent as one statement: one
+   * round trip and one snapshot for a whole report instead of one per read, each run on its own
+   * pooled connection (each statement costs its parse, its socket writes and a backend's wake-up:
+   * on a loaded machine those, not the sums, made a report's time). Each read's rows come back
+   * as one JSON array, its parameters numbered after the previous reads'.
+   */
+  async together<R extends readonly unknown[]>(reads: (sql: Sql) => readonly [...{ [K in keyof R]: Promise<R[K]> }]): Promise<R> {
+    const queued: Array<{ sql: string; params: unknown[]; settle: (rows: unknown[] | Error) => void }> = [];
+    let sent = false;
+    const sql: Sql = <T>(text: string, params: unknown[]) =>
+      new Promise<T[]>((resolve, reject) => {
+        if (sent) throw new Error('a read queued after its batch was sent');
+        queued.push({ sql: text, params, settle: (r) => (r instanceof Error ? reject(r) : resolve(r as T[])) });
+      });
+    const started = reads(sql);
+    sent = true;
+    const params: unknown[] = [];
+    const columns = queued.map((r, i) => {
+      const offset = params.length;
+      params.push(...r.params);
+      const text = r.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+      return `(SELECT coalesce(json_agg(batched), '[]') FROM (${text}) batched) AS r${i}`;
+    });
+    try {
+      const [row] = await this.db.query<Record<string, unknown[]>>(`SELECT ${columns.join(',\n')}`, params);
+      queued.forEach((r, i) => r.settle(row![`r${i}`]!));
+    } catch (e) {
+      for (const r of queued) r.settle(e as Error);
+    }
+    return Promise.all(started) as unknown as Promise<R>;
+  }
+
   /**
    * The fold's lock, for its transaction: one fold at a time over every instance. `wait` false:
    * false at once when another holds it.
@@ -230,9 +272,9 @@ export class ReportsRepository {
   }
 
   /** Until when the aggregates count every change (the last fold that left no mark behind), or null before the first. */
-  async foldedAt(): Promise<Date | null> {
-    const [row] = await this.db.query<{ folded_at: Date | null }>(`SELECT folded_at FROM report_fold`);
-    return row?.folded_at ?? null;
+  async foldedAt(sql = this.alone): Promise<Date | null> {
+    const [row] = await sql<{ folded_at: Date | string | null }>(`SELECT folded_at FROM report_fold`, []);
+    return row?.folded_at ? new Date(row.folded_at) : null;
   }
 
   /**
@@ -612,15 +654,16 @@ export class ReportsRepository {
     granularity: 'day' | 'week' | 'month',
     dims: ReportDimension[],
     fields: readonly F[],
+    sql = this.alone,
   ): Promise<Array<SumRow<F>>> {
     if (granularity !== 'month' && dims.includes('period')) {
       const [rest, series] = await Promise.all([
-        this.sumRows(scope, { granularity, dims: dims.filter((d) => d !== 'period'), fields }),
-        this.series(scope, granularity, fields),
+        this.sumRows(scope, { granularity, dims: dims.filter((d) => d !== 'period'), fields }, sql),
+        this.series(scope, granularity, fields, sql),
       ]);
       return [...rest, ...series];
     }
-    return this.sumRows(scope, { granularity, dims, fields });
+    return this.sumRows(scope, { granularity, dims, fields }, sql);
   }
 
   /** The counters per day or ISO week, from the daily rows. */
@@ -628,9 +671,10 @@ export class ReportsRepository {
     scope: ReportScope,
     granularity: 'day' | 'week',
     fields: readonly F[],
+    sql: Sql,
   ): Promise<Array<SumRow<F>>> {
     const source = this.periodRows(scope, { daily: 'report_daily', monthly: 'report_monthly' }, columnsOf(fields), true);
-    return this.db.query<SumRow<F>>(
+    return sql<SumRow<F>>(
       `SELECT 'period' AS set, date_trunc('${granularity}', d.day)::date::text AS period, NULL AS team_id, NULL AS channel_kind,
               NULL AS request_type_id, ${sumsOf(fields)}
          FROM (${source.sql}) d
@@ -642,6 +686,7 @@ export class ReportsRepository {
   private sumRows<F extends SumField>(
     scope: ReportScope,
     { granularity, dims, fields }: { granularity: 'day' | 'week' | 'month'; dims: ReportDimension[]; fields: readonly F[] },
+    sql: Sql,
   ): Promise<Array<SumRow<F>>> {
     const expr: Record<ReportDimension, string> = {
       period: `date_trunc('${granularity}', d.day)`,
@@ -664,7 +709,7 @@ export class ReportsRepository {
       [],
       perTeam,
     );
-    return this.db.query<SumRow<F>>(
+    return sql<SumRow<F>>(
       `SELECT ${set} AS set, ${col('period', 'period', '::date::text')}, ${col('team', 'team_id')},
               ${col('channel', 'channel_kind')}, ${col('type', 'request_type_id')},
               ${sumsOf(fields)}
@@ -683,6 +728,7 @@ export class ReportsRepository {
   backlog(
     scope: ReportScope,
     previous: { from: string; to: string },
+    sql = this.alone,
   ): Promise<
     Array<{
       team_id: string;
@@ -705,7 +751,7 @@ export class ReportsRepository {
     const n = source.params.length;
     // Years of monthly rows, summed in one pass, never by parallel workers (the report tables'
     // `parallel_workers` is 0, ReportTablesSerial1765101000001): one statement, one round trip.
-    return this.db.query(
+    return sql(
       `SELECT d.team_id, (sum(d.created) - sum(d.resolved))::int AS open,
               (coalesce(sum(d.created) FILTER (WHERE d.day <= $${n + 2}::date), 0)
                - coalesce(sum(d.resolved) FILTER (WHERE d.day <= $${n + 2}::date), 0))::int AS previous_open,
@@ -729,6 +775,7 @@ export class ReportsRepository {
     scope: ReportScope,
     granularity: 'day' | 'week' | 'month',
     fields: readonly F[],
+    sql = this.alone,
   ): Promise<Array<SeriesRow<F>>> {
     const source = this.periodRows(
       scope,
@@ -738,7 +785,7 @@ export class ReportsRepository {
       [],
       true,
     );
-    return this.db.query(
+    return sql(
       `SELECT date_trunc('${granularity}', d.day)::date::text AS period, d.team_id, ${sumsOf(fields)}
          FROM (${source.sql}) d
         GROUP BY 1, 2`,
@@ -747,7 +794,10 @@ export class ReportsRepository {
   }
 
   /** Histogram of durations per service over a period (whole months from the monthly rollup when no channel or démarche is asked). */
-  durations(scope: ReportScope): Promise<Array<{ metric: DurationMetric; team_id: string; bucket: number; n: number }>> {
+  durations(
+    scope: ReportScope,
+    sql = this.alone,
+  ): Promise<Array<{ metric: DurationMetric; team_id: string; bucket: number; n: number }>> {
     // The monthly histograms are per service only: a channel or a démarche reads the daily ones.
     const filtered = !!scope.channelKinds?.length || !!scope.requestTypeIds?.length;
     const source = this.periodRows(
@@ -756,7 +806,7 @@ export class ReportsRepository {
       'd.metric, d.team_id, d.bucket, d.n',
       filtered,
     );
-    return this.db.query(
+    return sql(
       `SELECT metric, team_id, bucket, sum(n)::int AS n FROM (${source.sql}) d
         GROUP BY metric, team_id, bucket HAVING sum(n) <> 0`,
       source.params,
@@ -767,8 +817,12 @@ export class ReportsRepository {
    * Files overdue at `at` per service, from the conversations themselves (a state now, not a sum
    * of days): still in progress and past their due date (the partial due-date index holds them).
    */
-  overdue(scope: ReportScope, at: Date): Promise<Array<{ team_id: string; total: number; decision: number; response: number }>> {
-    return this.db.query(
+  overdue(
+    scope: ReportScope,
+    at: Date,
+    sql = this.alone,
+  ): Promise<Array<{ team_id: string; total: number; decision: number; response: number }>> {
+    return sql(
       `SELECT c.team_id, count(*)::int AS total,
               count(*) FILTER (WHERE c.decision_due_at < $5)::int AS decision,
               count(*) FILTER (WHERE c.first_response_at IS NULL AND c.response_due_at < $5)::int AS response
@@ -789,11 +843,13 @@ export class ReportsRepository {
    * The newest comments of the period (answered on those days, Europe/Paris), for the services in
    * scope: what was said and scored, never by whom.
    */
-  satisfactionComments(
+  async satisfactionComments(
     scope: ReportScope,
     limit: number,
+    sql = this.alone,
   ): Promise<Array<{ answered_at: Date; score: number; comment: string; team_id: string; conversation_id: string }>> {
-    return this.db.query(
+    type Comment = { answered_at: Date | string; score: number; comment: string; team_id: string; conversation_id: string };
+    const rows = await sql<Comment>(
       `SELECT s.answered_at, s.score, s.comment, c.team_id, s.conversation_id
          FROM satisfaction_survey s
          JOIN conversation c ON c.id = s.conversation_id
@@ -818,6 +874,10 @@ export class ReportsRepository {
         scope.labelId ?? null,
       ],
     );
+    // Read together, the times are text and the order is json_agg's: sorted again (stable: ties stay as read).
+    return rows
+      .map((r) => ({ ...r, answered_at: new Date(r.answered_at) }))
+      .sort((a, b) => b.answered_at.getTime() - a.answered_at.getTime());
   }
 
   /**
@@ -870,8 +930,9 @@ export class ReportsRepository {
   /** Names for the report's rows: services and démarches of the organization (archived ones too). */
   async names(
     organizationId: string,
+    sql = this.alone,
   ): Promise<{ teams: Map<string, string>; types: Map<string, string>; labels: Map<string, string>; organization: string }> {
-    const rows = await this.db.query<{ kind: 'team' | 'type' | 'label' | 'organization'; id: string; name: string }>(
+    const rows = await sql<{ kind: 'team' | 'type' | 'label' | 'organization'; id: string; name: string }>(
       `SELECT 'team' AS kind, id, name FROM team WHERE organization_id = $1
        UNION ALL SELECT 'type', id, name FROM request_type WHERE organization_id = $1
        UNION ALL SELECT 'label', id, name FROM label WHERE organization_id = $1

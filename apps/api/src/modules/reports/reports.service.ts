@@ -21,7 +21,6 @@ import {
   type IndicatorsDto,
   type IndicatorsQuery,
   type ReportGranularity,
-  type ReportFreshness,
   type ReportQuery,
   type ResponseTimesReportDto,
   type SatisfactionReportDto,
@@ -46,12 +45,10 @@ import {
   type SeriesRow,
   type SumCounters,
   type SumField,
+  type Sql,
 } from './reports.repository';
 
 export type CsvTable = ReportTable;
-
-/** A report as the service reads it (each of a union): the controller adds how fresh the aggregates are (`asOf`). */
-export type Unfresh<R extends ReportFreshness> = R extends ReportFreshness ? Omit<R, 'asOf'> : never;
 
 export type ReportKind = 'volumes' | 'response-times' | 'telephone' | 'satisfaction' | 'agents';
 
@@ -295,8 +292,8 @@ export class ReportsService {
   constructor(private readonly repo: ReportsRepository) {}
 
   /** Until when the aggregates count every change (ISO 8601), or null before their first fold. */
-  async asOf(): Promise<string | null> {
-    return (await this.repo.foldedAt())?.toISOString() ?? null;
+  private async asOf(sql?: Sql): Promise<string | null> {
+    return (await this.repo.foldedAt(sql))?.toISOString() ?? null;
   }
 
   /** Which services the agent may report on, within the one asked for. */
@@ -324,14 +321,15 @@ export class ReportsService {
     };
   }
 
-  async volumes(agent: AuthAgent, q: ReportQuery): Promise<Unfresh<VolumesReportDto>> {
+  async volumes(agent: AuthAgent, q: ReportQuery): Promise<VolumesReportDto> {
     const scope = this.scope(agent, q.from, q.to, q.teamId, q);
     const before = previousPeriod(q.from, q.to);
-    const [rows, teamRows, names, history] = await Promise.all([
-      this.repo.sums(scope, q.granularity, ['team', 'channel', 'type'], VOLUME_FIELDS),
-      this.repo.seriesByTeam(scope, q.granularity, VOLUME_FIELDS),
-      this.repo.names(agent.organizationId),
-      this.repo.backlog(scope, before),
+    const [rows, teamRows, names, history, asOf] = await this.repo.together((sql) => [
+      this.repo.sums(scope, q.granularity, ['team', 'channel', 'type'], VOLUME_FIELDS, sql),
+      this.repo.seriesByTeam(scope, q.granularity, VOLUME_FIELDS, sql),
+      this.repo.names(agent.organizationId, sql),
+      this.repo.backlog(scope, before, sql),
+      this.asOf(sql),
     ]);
     const total = (k: 'open' | 'previous_open' | 'previous_created' | 'previous_reopened' | 'previous_resolved') =>
       history.reduce((n, r) => n + r[k], 0);
@@ -360,6 +358,7 @@ export class ReportsService {
     return {
       from: q.from,
       to: q.to,
+      asOf,
       granularity: q.granularity,
       totals: volume(of('all')[0]),
       series,
@@ -397,17 +396,18 @@ export class ReportsService {
     };
   }
 
-  async responseTimes(agent: AuthAgent, q: ReportQuery): Promise<Unfresh<ResponseTimesReportDto>> {
+  async responseTimes(agent: AuthAgent, q: ReportQuery): Promise<ResponseTimesReportDto> {
     const scope = this.scope(agent, q.from, q.to, q.teamId, q);
     const at = new Date();
     const before = previousPeriod(q.from, q.to);
-    const [hist, sums, names, overdue, previous] = await Promise.all([
-      this.repo.durations(scope),
+    const [hist, sums, names, overdue, previous, asOf] = await this.repo.together((sql) => [
+      this.repo.durations(scope, sql),
       // Per service and per channel in one read (a channel's targets are counters: its month rows answer).
-      this.repo.sums(scope, 'day', ['team', 'channel'], TARGET_FIELDS),
-      this.repo.names(agent.organizationId),
-      this.repo.overdue(scope, at),
-      this.timesTotals({ ...scope, ...before }),
+      this.repo.sums(scope, 'day', ['team', 'channel'], TARGET_FIELDS, sql),
+      this.repo.names(agent.organizationId, sql),
+      this.repo.overdue(scope, at, sql),
+      this.timesTotals({ ...scope, ...before }, sql),
+      this.asOf(sql),
     ]);
     const overdueSum = (k: 'total' | 'decision' | 'response') => overdue.reduce((n, r) => n + r[k], 0);
     const teams = [...new Set(hist.map((h) => h.team_id))];
@@ -415,6 +415,7 @@ export class ReportsService {
     return {
       from: q.from,
       to: q.to,
+      asOf,
       ...timesOf(
         hist,
         sums.find((r) => r.set === 'all'),
@@ -451,8 +452,12 @@ export class ReportsService {
   /** The totals of response times over a period (the previous one: the comparison). */
   private async timesTotals(
     scope: ReportScope,
+    sql: Sql,
   ): Promise<Pick<ResponseTimesReportDto, 'firstResponse' | 'resolution' | 'legalDeadline'>> {
-    const [hist, sums] = await Promise.all([this.repo.durations(scope), this.repo.sums(scope, 'day', [], TARGET_FIELDS)]);
+    const [hist, sums] = await Promise.all([
+      this.repo.durations(scope, sql),
+      this.repo.sums(scope, 'day', [], TARGET_FIELDS, sql),
+    ]);
     return timesOf(hist, sums[0]);
   }
 
@@ -462,12 +467,13 @@ export class ReportsService {
    * order (workload, not a ranking). Read from the agents' daily rows; the channel, démarche and
    * label filters do not apply (those rows are per service and agent only).
    */
-  async agents(agent: AuthAgent, q: ReportQuery): Promise<Unfresh<AgentsReportDto>> {
+  async agents(agent: AuthAgent, q: ReportQuery): Promise<AgentsReportDto> {
     const scope = this.scope(agent, q.from, q.to, q.teamId);
-    const [sums, hist, members] = await Promise.all([
+    const [sums, hist, members, asOf] = await Promise.all([
       this.repo.agentSums(scope, q.granularity),
       this.repo.agentDurations(scope),
       this.repo.agentsOf(agent.organizationId, scope.teamIds),
+      this.asOf(),
     ]);
     const named = new Map(members.filter((a) => a.active).map((a) => [a.id, a.name]));
     const missing = [...new Set(sums.map((r) => r.agent_id))].filter((id) => !named.has(id));
@@ -493,6 +499,7 @@ export class ReportsService {
     return {
       from: q.from,
       to: q.to,
+      asOf,
       granularity: q.granularity,
       agents,
       series: periods(q.from, q.to, q.granularity).flatMap((period) =>
@@ -504,19 +511,21 @@ export class ReportsService {
     };
   }
 
-  async telephone(agent: AuthAgent, q: ReportQuery): Promise<Unfresh<TelephoneReportDto>> {
+  async telephone(agent: AuthAgent, q: ReportQuery): Promise<TelephoneReportDto> {
     const scope = this.scope(agent, q.from, q.to, q.teamId, q);
     const before = previousPeriod(q.from, q.to);
-    const [rows, names, previous] = await Promise.all([
-      this.repo.seriesByTeam(scope, q.granularity, TELEPHONE_FIELDS),
-      this.repo.names(agent.organizationId),
-      this.repo.sums({ ...scope, ...before }, 'month', [], TELEPHONE_FIELDS),
+    const [rows, names, previous, asOf] = await this.repo.together((sql) => [
+      this.repo.seriesByTeam(scope, q.granularity, TELEPHONE_FIELDS, sql),
+      this.repo.names(agent.organizationId, sql),
+      this.repo.sums({ ...scope, ...before }, 'month', [], TELEPHONE_FIELDS, sql),
+      this.asOf(sql),
     ]);
     const days = periods(q.from, q.to, q.granularity);
     const { sums, ...overall } = overTime(rows, TELEPHONE_FIELDS, days, names.teams, telephone, (r) => r.calls_received > 0);
     return {
       from: q.from,
       to: q.to,
+      asOf,
       granularity: q.granularity,
       totals: telephone(sums),
       previous: { ...before, totals: telephone(previous[0]) },
@@ -524,14 +533,15 @@ export class ReportsService {
     };
   }
 
-  async satisfaction(agent: AuthAgent, q: ReportQuery): Promise<Unfresh<SatisfactionReportDto>> {
+  async satisfaction(agent: AuthAgent, q: ReportQuery): Promise<SatisfactionReportDto> {
     const scope = this.scope(agent, q.from, q.to, q.teamId, q);
     const before = previousPeriod(q.from, q.to);
-    const [rows, names, comments, previous] = await Promise.all([
-      this.repo.seriesByTeam(scope, q.granularity, SATISFACTION_FIELDS),
-      this.repo.names(agent.organizationId),
-      this.repo.satisfactionComments(scope, SATISFACTION_COMMENTS_LIMIT),
-      this.repo.sums({ ...scope, ...before }, 'day', [], SATISFACTION_FIELDS),
+    const [rows, names, comments, previous, asOf] = await this.repo.together((sql) => [
+      this.repo.seriesByTeam(scope, q.granularity, SATISFACTION_FIELDS, sql),
+      this.repo.names(agent.organizationId, sql),
+      this.repo.satisfactionComments(scope, SATISFACTION_COMMENTS_LIMIT, sql),
+      this.repo.sums({ ...scope, ...before }, 'day', [], SATISFACTION_FIELDS, sql),
+      this.asOf(sql),
     ]);
     const days = periods(q.from, q.to, q.granularity);
     // The distribution of scores is the whole period's; each period and service has its figures.
@@ -550,6 +560,7 @@ export class ReportsService {
     return {
       from: q.from,
       to: q.to,
+      asOf,
       granularity: q.granularity,
       totals: satisfaction(sums),
       previous: { ...before, totals: figures(previous[0]) },
@@ -674,10 +685,10 @@ export class ReportsService {
     year: number,
     quarter: number | undefined,
   ): Promise<{ lines: IndicatorLine[]; total: IndicatorLine }> {
-    const [rows, hist, names] = await Promise.all([
-      this.repo.sums(scope, 'day', ['team'], ALL_SUM_FIELDS),
-      this.repo.durations(scope),
-      this.repo.names(scope.organizationId),
+    const [rows, hist, names] = await this.repo.together((sql) => [
+      this.repo.sums(scope, 'day', ['team'], ALL_SUM_FIELDS, sql),
+      this.repo.durations(scope, sql),
+      this.repo.names(scope.organizationId, sql),
     ]);
     const pct = (n: number, d: number) => (d > 0 ? round((100 * n) / d, 1) : null);
     const line = (key: string, service: string, r: DailySumRow | undefined, teamId?: string): IndicatorLine => {
