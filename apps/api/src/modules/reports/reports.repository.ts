@@ -10,6 +10,7 @@ import {
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database';
 import { pgJson } from '../../common/pg-text';
+import { PLANNED_PER_CALL } from '../../database/preparing-client';
 import {
   DAILY_COUNTERS,
   monthlyDaily,
@@ -232,7 +233,7 @@ export class ReportsRepository {
       return `(SELECT coalesce(json_agg(batched), '[]') FROM (${text}) batched) AS r${i}`;
     });
     try {
-      const [row] = await this.db.query<Record<string, unknown[]>>(`SELECT ${columns.join(',\n')}`, params);
+      const [row] = await this.db.query<Record<string, unknown[]>>(`${PLANNED_PER_CALL}SELECT ${columns.join(',\n')}`, params);
       queued.forEach((r, i) => r.settle(row![`r${i}`]!));
     } catch (e) {
       for (const r of queued) r.settle(e as Error);
