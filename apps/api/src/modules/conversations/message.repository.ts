@@ -38,6 +38,7 @@ interface MessageRow {
   letter: MessageDto['letter'] | null;
   posted_at: string | null;
   skipped: boolean;
+  attachments: AttachmentDto[];
 }
 
 /**
@@ -50,7 +51,18 @@ const COLUMNS = `m.id, m.conversation_id, m.direction, m.kind, m.channel_id, ch.
   m.body, m.html_body, m.status, m.error, m.created_at, m.meta->'inlineImages' AS inline_images, m.meta->'listedToo' AS listed_too,
   m.meta->>'senderDeduced' AS sender_deduced, m.meta->>'acknowledgement' AS acknowledgement, m.meta->>'survey' AS survey,
   m.meta->'formNotice' AS notice, m.meta->'letter' AS letter, m.meta->>'postedAt' AS posted_at,
-  ${SKIPPED_NOTICE} AS skipped, to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS sort_key`;
+  ${SKIPPED_NOTICE} AS skipped, to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS sort_key,
+  coalesce((SELECT json_agg(json_build_object('id', a.id, 'fileName', a.file_name, 'contentType', a.content_type,
+                                              'size', a.size, 'sha256', a.sha256) ORDER BY a.created_at, a.id)
+              FROM attachment a WHERE a.message_id = m.id), '[]') AS attachments`;
+
+/**
+ * When the citizen last wrote in conversation `conversation` on a channel of kind `kind` (SQL
+ * expressions): the start of a channel's answer window (WhatsApp's and Messenger's 24 hours).
+ */
+export const lastInboundAtSql = (conversation: string, kind: string) =>
+  `(SELECT max(m.created_at) FROM message m JOIN channel ch ON ch.id = m.channel_id
+     WHERE m.conversation_id = ${conversation} AND m.direction = 'inbound' AND ch.kind = ${kind})`;
 
 export interface NewMessage {
   organizationId: string;
@@ -222,8 +234,7 @@ export class MessageRepository {
   /** When the citizen last wrote on this kind of channel (24-hour windows). */
   async lastInboundAt(conversationId: string, channelKind: ChannelKind, manager?: EntityManager): Promise<Date | null> {
     const [row] = await this.db.query<{ at: Date | null }>(
-      `SELECT max(m.created_at) AS at FROM message m JOIN channel ch ON ch.id = m.channel_id
-        WHERE m.conversation_id = $1 AND m.direction = 'inbound' AND ch.kind = $2`,
+      `SELECT ${lastInboundAtSql('$1', '$2')} AS at`,
       [conversationId, channelKind],
       manager,
     );
@@ -232,16 +243,12 @@ export class MessageRepository {
 
   /** A message with its files, in one statement (each status change an outbound send tells reads it). */
   async findDto(id: string, manager?: EntityManager): Promise<MessageDto | null> {
-    const [row] = await this.db.query<MessageRow & { attachments: AttachmentDto[] }>(
-      `SELECT ${COLUMNS},
-              coalesce((SELECT json_agg(json_build_object('id', a.id, 'fileName', a.file_name, 'contentType', a.content_type,
-                                                          'size', a.size, 'sha256', a.sha256) ORDER BY a.created_at, a.id)
-                          FROM attachment a WHERE a.message_id = m.id), '[]') AS attachments
-         FROM message m LEFT JOIN channel ch ON ch.id = m.channel_id WHERE m.id = $1`,
+    const [row] = await this.db.query<MessageRow>(
+      `SELECT ${COLUMNS} FROM message m LEFT JOIN channel ch ON ch.id = m.channel_id WHERE m.id = $1`,
       [id],
       manager,
     );
-    return row ? toDto(row, row.attachments) : null;
+    return row ? toDto(row) : null;
   }
 
   /** Several messages by id (in no particular order); ids that no longer exist are left out. */
@@ -252,7 +259,7 @@ export class MessageRepository {
       [ids],
       manager,
     );
-    return this.toDtos(rows, manager);
+    return rows.map(toDto);
   }
 
   /**
@@ -282,7 +289,7 @@ export class MessageRepository {
     const pageRows = rows.slice(0, limit);
     const last = pageRows[pageRows.length - 1];
     return {
-      items: (await this.toDtos(pageRows)).reverse(),
+      items: pageRows.map(toDto).reverse(),
       next: more && last ? [last.sort_key, last.id] : null,
     };
   }
@@ -378,24 +385,9 @@ export class MessageRepository {
       manager,
     );
   }
-
-  private async toDtos(rows: MessageRow[], manager?: EntityManager): Promise<MessageDto[]> {
-    if (!rows.length) return [];
-    const atts = await this.db.query<AttachmentDto & { message_id: string }>(
-      `SELECT id, message_id, file_name AS "fileName", content_type AS "contentType", size, sha256
-         FROM attachment WHERE message_id = ANY($1::uuid[]) ORDER BY created_at, id`,
-      [rows.map((r) => r.id)],
-      manager,
-    );
-    const byMessage = new Map<string, AttachmentDto[]>();
-    for (const { message_id, ...a } of atts) {
-      byMessage.set(message_id, [...(byMessage.get(message_id) ?? []), a]);
-    }
-    return rows.map((r) => toDto(r, byMessage.get(r.id) ?? []));
-  }
 }
 
-function toDto(r: MessageRow, attachments: AttachmentDto[]): MessageDto {
+function toDto(r: MessageRow): MessageDto {
   return {
     id: r.id,
     conversationId: r.conversation_id,
@@ -408,7 +400,7 @@ function toDto(r: MessageRow, attachments: AttachmentDto[]): MessageDto {
     htmlBody: r.html_body,
     status: r.status,
     error: r.error,
-    attachments: withInlineParts(attachments, { inlineImages: r.inline_images, listedToo: r.listed_too }),
+    attachments: withInlineParts(r.attachments, { inlineImages: r.inline_images, listedToo: r.listed_too }),
     ...(r.sender_deduced ? { senderDeduced: r.sender_deduced } : {}),
     ...(r.acknowledgement ? { acknowledgement: r.acknowledgement } : {}),
     ...(r.survey ? { survey: r.survey } : {}),

@@ -3,6 +3,7 @@ import { NOTICE_NOT_SENT, type DeliveryStatus, type FormReplyNotice, type FormRe
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database';
 import { isUuid } from '../../common/uuid';
+import { lastInboundAtSql } from '../conversations/message.repository';
 
 /** What telling a form's citizen of a reply needs: the town, its setting, the citizen's usable address and number. */
 export interface FormNoticeContext {
@@ -197,7 +198,7 @@ export class OutboundRepository {
    * address a reply goes to; null when they have none, or the channel needs none), the provider
    * ids of the conversation's messages on the channel, oldest first (e-mail threading), the
    * message's files, and when the citizen last wrote on a channel of this kind (the 24-hour
-   * window: as MessageRepository.lastInboundAt reads it).
+   * window: lastInboundAtSql).
    */
   async requestParts(
     row: Pick<OutboundRow, 'id' | 'conversation_id' | 'contact_id'>,
@@ -211,8 +212,7 @@ export class OutboundRepository {
               coalesce((SELECT json_agg(json_build_object('id', id, 'file_name', file_name, 'content_type', content_type,
                                                           'sha256', sha256) ORDER BY created_at, id)
                           FROM attachment WHERE message_id = $5), '[]') AS attachments,
-              (SELECT max(m.created_at) FROM message m JOIN channel ch ON ch.id = m.channel_id
-                WHERE m.conversation_id = $3 AND m.direction = 'inbound' AND ch.kind = $6) AS last_inbound_at`,
+              ${lastInboundAtSql('$3', '$6')} AS last_inbound_at`,
       [row.contact_id, identityKind, row.conversation_id, channel.id, row.id, channel.kind],
     );
     return parts!;
