@@ -176,3 +176,11 @@ export function decodeCursor(cursor: string): [string, string] | null {
   }
   return null;
 }
+
+/**
+ * When the citizen last wrote in conversation `conversation` on a channel of kind `kind` (SQL
+ * expressions): the start of a channel's answer window (WhatsApp's and Messenger's 24 hours).
+ */
+export const lastInboundAtSql = (conversation: string, kind: string) =>
+  `(SELECT max(m.created_at) FROM message m JOIN channel ch ON ch.id = m.channel_id
+     WHERE m.conversation_id = ${conversation} AND m.direction = 'inbound' AND ch.kind = ${kind})`;

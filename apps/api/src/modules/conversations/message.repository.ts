@@ -12,6 +12,7 @@ import {
 import type { EntityManager } from 'typeorm';
 import { withInlineParts } from './inline-parts';
 import { Database } from '../../common/database';
+import { lastInboundAtSql } from './conversation.mapper';
 import { pgJson } from '../../common/pg-text';
 
 interface MessageRow {
@@ -55,14 +56,6 @@ const COLUMNS = `m.id, m.conversation_id, m.direction, m.kind, m.channel_id, ch.
   coalesce((SELECT json_agg(json_build_object('id', a.id, 'fileName', a.file_name, 'contentType', a.content_type,
                                               'size', a.size, 'sha256', a.sha256) ORDER BY a.created_at, a.id)
               FROM attachment a WHERE a.message_id = m.id), '[]') AS attachments`;
-
-/**
- * When the citizen last wrote in conversation `conversation` on a channel of kind `kind` (SQL
- * expressions): the start of a channel's answer window (WhatsApp's and Messenger's 24 hours).
- */
-export const lastInboundAtSql = (conversation: string, kind: string) =>
-  `(SELECT max(m.created_at) FROM message m JOIN channel ch ON ch.id = m.channel_id
-     WHERE m.conversation_id = ${conversation} AND m.direction = 'inbound' AND ch.kind = ${kind})`;
 
 export interface NewMessage {
   organizationId: string;

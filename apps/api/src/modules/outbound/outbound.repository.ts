@@ -3,7 +3,7 @@ import { NOTICE_NOT_SENT, type DeliveryStatus, type FormReplyNotice, type FormRe
 import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database';
 import { isUuid } from '../../common/uuid';
-import { lastInboundAtSql } from '../conversations/message.repository';
+import { lastInboundAtSql } from '../conversations/conversation.mapper';
 
 /** What telling a form's citizen of a reply needs: the town, its setting, the citizen's usable address and number. */
 export interface FormNoticeContext {
