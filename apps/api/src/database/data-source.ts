@@ -53,6 +53,7 @@ import { SearchDocInline1765115000000 } from './migrations/1765115000000-search-
 import { ContactNameDiffers1765125000000 } from './migrations/1765125000000-contact-name-differs';
 import { TeamSignature1765126000000 } from './migrations/1765126000000-team-signature';
 import { RateLimitUnlogged1765128000000 } from './migrations/1765128000000-rate-limit-unlogged';
+import { ContactNameDiffersNewCitizens1765131000000 } from './migrations/1765131000000-contact-name-differs-new-citizens';
 import { RequestTypeAcknowledgementTexts1765122000000 } from './migrations/1765122000000-request-type-acknowledgement-texts';
 import { AccessibilityStatement1765124000000 } from './migrations/1765124000000-accessibility-statement';
 import { PlatformAdmin1764867000000 } from './migrations/1764867000000-platform-admin';
@@ -202,6 +203,7 @@ export const MIGRATIONS = [
   ContactNameDiffers1765125000000,
   TeamSignature1765126000000,
   RateLimitUnlogged1765128000000,
+  ContactNameDiffersNewCitizens1765131000000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10, preparedStatements = true): DataSourceOptions {

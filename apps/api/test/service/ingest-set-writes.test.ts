@@ -358,5 +358,15 @@ describe('guichet_ingest() writing a batch set-wise', () => {
     expect(a.conversations.length).toBeLessThan(a.messages.length);
     expect(a.conversations.some((c) => c.related)).toBe(true);
     expect(failed).toBeGreaterThan(0);
+    // Each file says exactly whether its citizen's current name differs from the file's (the search
+    // probes the citizen only then), new citizens of the batch included.
+    const { rows: flags } = await t.db.query(
+      `SELECT c.reference, c.contact_name_differs AS flag, c.citizen_name IS DISTINCT FROM k.name AS differs
+         FROM conversation c JOIN contact k ON k.id = c.contact_id
+        WHERE c.organization_id = $1 ORDER BY c.reference`,
+      [towns[1]!.org.id],
+    );
+    expect(flags.filter((f) => f.flag !== f.differs)).toEqual([]);
+    expect(flags.filter((f) => !f.differs).length).toBeGreaterThan(10);
   });
 });
