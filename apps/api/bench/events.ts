@@ -305,14 +305,14 @@ interface RemindersHalf {
 }
 
 const SMS_TEXT = 'Bonjour, le stationnement est-il autorisé rue des Écoles pendant la brocante de dimanche ?';
-const REMINDER_PREFIX = 'Rappel';
+export const REMINDER_PREFIX = 'Rappel';
 
 /**
  * `n` registrants of an event starting in 90 minutes, registered two days ago with consent to
  * reminders, each with their contact and file (as the notice job leaves them): even ones by
  * e-mail, odd ones by phone only. One statement (the foreign keys are checked at its end).
  */
-async function seedRegistrants(env: BenchEnv, organizationId: string, teamId: string, n: number): Promise<string> {
+export async function seedRegistrants(env: BenchEnv, organizationId: string, teamId: string, n: number): Promise<string> {
   const { rows } = await env.db.query<{ id: string }>(
     `WITH e AS (
        INSERT INTO municipal_event (organization_id, team_id, title, place, starts_at, capacity, published, reminder_minutes, booked_places)
