@@ -23,6 +23,9 @@ export interface TwilioScriptedResponse {
   drop?: boolean;
 }
 
+/** What a `beforeAccept` hook makes of a create: dropped, answered as scripted, or accepted (nothing). */
+export type AcceptVerdict = 'drop' | TwilioScriptedResponse | void;
+
 export interface TwilioStoredMessage {
   sid: string;
   account_sid: string;
@@ -52,9 +55,10 @@ export interface TwilioServer {
   beforeAnswer(hook: ((form: Record<string, string>) => Promise<void> | void) | null): void;
   /**
    * Awaited when a Messages create arrives, before Twilio stores anything (null: none). `'drop'`:
-   * the request never reached Twilio — nothing stored, the connection closed without an answer.
+   * the request never reached Twilio — nothing stored, the connection closed without an answer; a
+   * scripted response: that answer instead (nothing stored), for this create only.
    */
-  beforeAccept(hook: ((form: Record<string, string>) => Promise<'drop' | void> | 'drop' | void) | null): void;
+  beforeAccept(hook: ((form: Record<string, string>) => Promise<AcceptVerdict> | AcceptVerdict) | null): void;
   /** Serves bytes at `path` (media, recordings) behind the account's Basic auth; answers the full URL. */
   addMedia(accountSid: string, path: string, content: Uint8Array, contentType: string): string;
   /** Requests to Messages.json (create) so far. */
@@ -107,7 +111,7 @@ export async function startTwilioServer(): Promise<TwilioServer> {
   const accounts = new Map<string, string>();
   const scripted: TwilioScriptedResponse[] = [];
   let beforeAnswer: ((form: Record<string, string>) => Promise<void> | void) | null = null;
-  let beforeAccept: ((form: Record<string, string>) => Promise<'drop' | void> | 'drop' | void) | null = null;
+  let beforeAccept: ((form: Record<string, string>) => Promise<AcceptVerdict> | AcceptVerdict) | null = null;
   const media = new Map<string, { accountSid: string; content: Uint8Array; contentType: string }>();
   /** SIDs in creation order (date_created has whole seconds only: this orders messages of one second). */
   const created: string[] = [];
@@ -241,9 +245,12 @@ export async function startTwilioServer(): Promise<TwilioServer> {
 
       if (req.method === 'POST' && url.pathname === `/2010-04-01/Accounts/${account}/Messages.json`) {
         if (!beforeAccept) return create(account, form, req, res);
-        return void Promise.resolve(beforeAccept(form)).then((verdict) =>
-          verdict === 'drop' ? void req.socket.destroy() : create(account, form, req, res),
-        );
+        return void Promise.resolve(beforeAccept(form)).then((verdict) => {
+          if (verdict === 'drop' || (verdict && verdict.drop)) return void req.socket.destroy();
+          if (verdict)
+            return twilioError(res, verdict.status, verdict.code ?? verdict.status * 100, verdict.message ?? `Scripted error ${verdict.status}`);
+          create(account, form, req, res);
+        });
       }
       if (req.method === 'GET' && url.pathname === `/2010-04-01/Accounts/${account}/Messages.json`) {
         return list(account, url.searchParams, res);

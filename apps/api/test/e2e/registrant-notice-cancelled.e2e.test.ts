@@ -239,4 +239,92 @@ describe('a registrant’s queued notice after a cancellation', () => {
     expect((await mailsTo('dora@example.fr')).filter((m) => m.includes('Rappel'))).toEqual([]);
     expect(smsTo('+33612340042').filter((m) => m.includes('Rappel'))).toEqual([]);
   });
+
+  it('reminders sent as a group: each outcome its own (sent, refused, unreachable, cancelled), none sent twice on a re-run', async () => {
+    const startsAt = new Date(Date.now() + 7 * 24 * 3600_000);
+    const created = await t.http<MunicipalEventDto>('POST', '/api/v1/events', {
+      token: town.agentSco.token,
+      body: {
+        teamId: town.scolarite.id,
+        title: 'Tournoi de pétanque',
+        place: 'Boulodrome',
+        startsAt: startsAt.toISOString(),
+        capacity: 10,
+        waitlistCapacity: 0,
+        maxPlacesPerRegistration: 1,
+        published: true,
+        reminderMinutes: [2880],
+      },
+    });
+    expect(created.status).toBe(201);
+    const ev = created.body;
+    const names = ['Fanny Roux', 'Gaston Leroy', 'Hugo Blanc', 'Irène Faure', 'Jules Perrin'];
+    const phones = names.map((_, i) => `+3361234005${i}`);
+    const people = [];
+    for (const [i, name] of names.entries()) people.push(await register(ev.id, { name, phone: phones[i], channel: 'sms' }));
+    for (const p of people) await notice(p.id, 'registered');
+    await sendQueued();
+    expect(await notices.sendDueReminders(new Date(startsAt.getTime() - 47 * 3600_000))).toBe(5);
+    const reminderOf = async (registrationId: string) =>
+      (await messagesOf(registrationId)).find((m) => m.body.startsWith('Rappel'))!;
+    const reminders = await Promise.all(people.map((p) => reminderOf(p.id)));
+    // Jules cancels once his reminder is queued.
+    expect((await t.http('POST', `/api/v1/public/registrations/${people[4]!.id}/cancel?token=${people[4]!.token}`)).status).toBe(
+      200,
+    );
+    // Twilio refuses Gaston's number; Hugo's request never reaches Twilio (a network error).
+    twilio.beforeAccept((form) => {
+      if (form.To === phones[1]) return { status: 400, code: 21211, message: "The 'To' number is not a valid phone number." };
+      if (form.To === phones[2]) return 'drop';
+    });
+    const jobs = (retryCount: number) =>
+      reminders.map(
+        (m, i) =>
+          ({ id: `groupe-${retryCount}-${i}`, data: { messageId: m.id, organizationId: town.org.id }, retryCount }) as Job<OutboundJob>,
+      );
+    const atTwilio = (to: string) => [...twilio.messages.values()].filter((m) => m.to === to && m.body.startsWith('Rappel'));
+    const statuses = async () =>
+      (await t.db.query(`SELECT id, status, error, external_id FROM message WHERE id = ANY($1::uuid[])`, [reminders.map((m) => m.id)]))
+        .rows;
+    try {
+      const first = await worker.sendGroup(jobs(0));
+      expect(jobs(0).map((j) => first.get(j.id))).toEqual([
+        { ok: true },
+        { ok: true },
+        { ok: false, reason: expect.stringContaining('Twilio injoignable') },
+        { ok: true },
+        { ok: true },
+      ]);
+      const byId = new Map((await statuses()).map((r) => [r.id, r]));
+      const [fanny, gaston, hugo, irene, jules] = reminders.map((m) => byId.get(m.id)!);
+      expect(fanny).toMatchObject({ status: 'sent', error: null, external_id: atTwilio(phones[0]!)[0]!.sid });
+      expect(irene).toMatchObject({ status: 'sent', error: null, external_id: atTwilio(phones[3]!)[0]!.sid });
+      expect(fanny!.external_id).not.toBe(irene!.external_id);
+      expect(gaston).toMatchObject({ status: 'failed', error: expect.stringContaining('numéro'), external_id: null });
+      // Not known whether Twilio has it: left `sending` for the job's retry to ask.
+      expect(hugo).toMatchObject({ status: 'sending', error: null, external_id: null });
+      expect(jules).toMatchObject({ status: 'failed', error: 'non envoyé : l’inscription a été annulée avant l’envoi' });
+      expect(phones.map((to) => twilio.creates().filter((r) => r.form.To === to && r.form.Body?.startsWith('Rappel')).length)).toEqual([
+        1, 1, 1, 1, 0,
+      ]);
+      // Agents see each outcome in the files.
+      expect((await reminderOf(people[0]!.id)).status).toBe('sent');
+      expect((await reminderOf(people[1]!.id)).status).toBe('failed');
+
+      // The group's jobs run again (retried, or handed out twice): the settled ones do nothing, Hugo's
+      // interrupted attempt is left out of the group and settled on its own (Twilio asked: not there, sent once).
+      twilio.beforeAccept(null);
+      const again = await worker.sendGroup(jobs(1));
+      expect(jobs(1).map((j) => again.get(j.id))).toEqual([{ ok: true }, { ok: true }, undefined, { ok: true }, { ok: true }]);
+      await worker.handle(jobs(1)[2]!);
+      const [hugoAfter] = (await statuses()).filter((r) => r.id === reminders[2]!.id);
+      expect(hugoAfter).toMatchObject({ status: 'sent', external_id: atTwilio(phones[2]!)[0]!.sid });
+      expect(phones.map((to) => atTwilio(to).length)).toEqual([1, 0, 1, 1, 0]);
+      expect(phones.map((to) => twilio.creates().filter((r) => r.form.To === to && r.form.Body?.startsWith('Rappel')).length)).toEqual([
+        1, 1, 2, 1, 0,
+      ]);
+    } finally {
+      twilio.beforeAccept(null);
+    }
+  });
 });

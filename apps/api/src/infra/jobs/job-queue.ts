@@ -3,7 +3,7 @@ import type { PgBoss, Job } from 'pg-boss' with { 'resolution-mode': 'import' };
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config';
 import { pgClean } from '../../common/pg-text';
-import { currentContext, runInContext } from '../../common/request-context';
+import { currentContext, runInContext, type RequestContext } from '../../common/request-context';
 import { chainsOf, runChains } from './job-chains';
 
 /** The request that queued a job: its id goes with the job, so the job's log lines carry it. */
@@ -29,6 +29,16 @@ export const QUEUES = {
 
 export const OUTBOUND_RETRY_LIMIT = 6;
 
+/** A job's request context: the request that queued it (its id in the job's data), its organization. */
+export function jobContext(job: Job<object>): RequestContext {
+  const data = job.data as { requestId?: unknown; organizationId?: unknown };
+  return {
+    requestId: typeof data.requestId === 'string' ? data.requestId : `job:${job.id}`,
+    via: 'job',
+    ...(typeof data.organizationId === 'string' ? { organizationId: data.organizationId } : {}),
+  };
+}
+
 /** pg-boss's statements sent on the caller's transaction. */
 const inTx = (manager: EntityManager) => ({
   executeSql: async (text: string, values?: unknown[]) => ({ rows: await manager.query(text, values as unknown[]) }),
@@ -46,7 +56,18 @@ export interface WorkOptions<T extends object> {
   /** A chain's class (of its first job), and how many chains of one class may run at once. */
   classOf?: (job: Job<T>) => string;
   perClass?: (cls: string) => number;
+  /**
+   * Jobs run together (`atOnce` > 1): given the first job of each chain of a batch (none of them
+   * ordered after another), settles those it can in one go (an outbound group: one commit for
+   * their claims, one for their outcomes) and answers what each came to (`failed`: its reason,
+   * retried like a failed job); a job it leaves out runs on its own, as the rest of its chain does
+   * after it. A group that throws leaves them all to run on their own.
+   */
+  group?: (jobs: Job<T>[]) => Promise<Map<string, GroupResult>>;
 }
+
+/** What a group (WorkOptions.group) made of one of its jobs. */
+export type GroupResult = { ok: true } | { ok: false; reason: string };
 
 export interface QueueOptions {
   retryLimit?: number;
@@ -216,7 +237,8 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
    * worker only) and settled after it ran: a crash leaves it active until it expires, then it is
    * retried. With chains, a job not started by half its expiry (a long chain, a busy machine) or
    * after the worker was told to stop is not run: it is failed, hence retried later, rather than
-   * run past its claim.
+   * run past its claim. With `group`, the first job of each chain is offered to it first (a
+   * batch of one job too), and the rest of each chain runs after the group.
    */
   async work<T extends object>(name: string, handler: (job: Job<T>) => Promise<void>, o: WorkOptions<T> = {}): Promise<void> {
     const atOnce = Math.max(1, Math.floor(o.atOnce ?? 1));
@@ -240,23 +262,67 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
           }
           results.set(job.id, await this.runJob(name, job, handler));
         };
-        if (atOnce === 1 || jobs.length === 1) {
+        if (atOnce === 1 || (jobs.length === 1 && !o.group)) {
           for (const job of jobs) await runOne(job);
         } else {
           // Keys that cannot be read (the database busy): the whole batch is one chain, in queue order.
-          const keys = await Promise.resolve(o.keys ? o.keys(jobs) : jobs.map(() => [])).catch((e: unknown) => {
-            this.logger.warn(`travaux ${name} : ordre non lu (${e instanceof Error ? e.message : String(e)}), un à la fois`);
-            return jobs.map(() => ['*']);
-          });
-          await runChains(
-            chainsOf(jobs, (_, i) => keys[i] ?? []),
-            { atOnce, classOf: o.classOf, perClass: o.perClass },
-            runOne,
-          );
+          const keys =
+            jobs.length === 1
+              ? [[]]
+              : await Promise.resolve(o.keys ? o.keys(jobs) : jobs.map(() => [])).catch((e: unknown) => {
+                  this.logger.warn(`travaux ${name} : ordre non lu (${e instanceof Error ? e.message : String(e)}), un à la fois`);
+                  return jobs.map(() => ['*']);
+                });
+          let chains = chainsOf(jobs, (_, i) => keys[i] ?? []);
+          if (o.group) {
+            const grouped = await this.runGroup(
+              name,
+              chains.map((c) => c[0]!).filter((j) => !j.signal?.aborted),
+              o.group,
+            );
+            for (const [id, r] of grouped) results.set(id, r);
+            chains = chains.map((c) => (grouped.has(c[0]!.id) ? c.slice(1) : c));
+          }
+          await runChains(chains, { atOnce, classOf: o.classOf, perClass: o.perClass }, runOne);
         }
         return jobs.map((j) => results.get(j.id) ?? { id: j.id, status: 'failed' as const, output: { message: 'non exécuté' } });
       }) as never,
     );
+  }
+
+  /**
+   * A group's jobs (WorkOptions.group), logged like `runJob`; their results for pg-boss, by job
+   * id, for those the group settled (none when it threw: each then runs on its own).
+   */
+  private async runGroup<T extends object>(
+    name: string,
+    jobs: Job<T>[],
+    group: (jobs: Job<T>[]) => Promise<Map<string, GroupResult>>,
+  ): Promise<Map<string, { id: string; status: 'completed' | 'failed'; output?: unknown }>> {
+    const settled = new Map<string, { id: string; status: 'completed' | 'failed'; output?: unknown }>();
+    if (!jobs.length) return settled;
+    const started = Date.now();
+    let results: Map<string, GroupResult>;
+    try {
+      results = await runInContext({ requestId: `jobs:${jobs[0]!.id}`, via: 'job' }, () => group(jobs));
+    } catch (e) {
+      this.logger.warn(`travaux ${name} : groupe de ${jobs.length} en échec (${e instanceof Error ? e.message : String(e)}), un à la fois`);
+      return settled;
+    }
+    for (const job of jobs) {
+      const r = results.get(job.id);
+      if (!r) continue;
+      // Each job's line, as `runJob` writes it, with the request that queued it.
+      runInContext(jobContext(job), () => {
+        if (r.ok) this.logger.debug(`travail ${name} ${job.id} terminé en ${Date.now() - started} ms (en groupe)`);
+        else this.logger.warn(`travail ${name} ${job.id} en échec : ${r.reason}`);
+      });
+      settled.set(
+        job.id,
+        r.ok ? { id: job.id, status: 'completed' } : { id: job.id, status: 'failed', output: { message: r.reason } },
+      );
+    }
+    return settled;
   }
 
   /** One job in its request context (the request that queued it), logged; its result for pg-boss. */
@@ -265,15 +331,10 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
     job: Job<T>,
     handler: (job: Job<T>) => Promise<void>,
   ): Promise<{ id: string; status: 'completed' | 'failed'; output?: unknown }> {
-    const data = job.data as { requestId?: unknown; organizationId?: unknown };
     const started = Date.now();
     try {
       await runInContext(
-        {
-          requestId: typeof data.requestId === 'string' ? data.requestId : `job:${job.id}`,
-          via: 'job',
-          ...(typeof data.organizationId === 'string' ? { organizationId: data.organizationId } : {}),
-        },
+        jobContext(job),
         async () => {
           await handler(job);
           this.logger.debug(`travail ${name} ${job.id} terminé en ${Date.now() - started} ms`);

@@ -44,6 +44,16 @@ export interface Written {
   message: MessageDto;
 }
 
+/** A delivery status an outbound message moves to (ConversationWriter.messageStatuses). */
+export interface StatusChange {
+  organizationId: string;
+  conversationId: string;
+  messageId: string;
+  status: DeliveryStatus;
+  error?: string | null;
+  externalId?: string | null;
+}
+
 /** A transaction of the writer: its manager, and where the events go once it commits. */
 export interface WriterTx {
   m: EntityManager;
@@ -110,9 +120,17 @@ export class ConversationWriter {
     return this.messages.insert(tx.m, message);
   }
 
-  /** Several message lines in one statement; their ids in the order given. */
-  insertMessages(tx: WriterTx, messages: NewMessage[]): Promise<string[]> {
-    return this.messages.insertMany(tx.m, messages);
+  /**
+   * The town hall's messages to several conversations (registrants' notices and reminders, not
+   * replies), each conversation's activity (snippet by `snippetOf`) written with them, in one
+   * statement (MessageRepository.insertOutboundMany); their ids in the order given.
+   */
+  insertNotices(tx: WriterTx, list: { message: NewMessage; channelKind: ChannelKind | null }[]): Promise<string[]> {
+    return this.messages.insertOutboundMany(
+      tx.m,
+      list.map((n) => n.message),
+      list.map((n) => ({ id: n.message.conversationId, snippet: snippetOf(n.message.body), channelKind: n.channelKind })),
+    );
   }
 
   /** The files of a message just inserted (their bytes already in the blob store). */
@@ -230,11 +248,6 @@ export class ConversationWriter {
     v: { snippet: string; channelKind: ChannelKind | null; isReply: boolean },
   ): Promise<void> {
     return this.conversations.touchOutbound(tx.m, id, v);
-  }
-
-  /** `touchOutbound` of several conversations (the town hall's notices: not replies), in one statement. */
-  touchOutboundMany(tx: WriterTx, list: { id: string; snippet: string; channelKind: ChannelKind | null }[]): Promise<void> {
-    return this.conversations.touchOutboundMany(tx.m, list);
   }
 
   /** A citizen's message stored by an agent (a letter, at the day it came): the file's activity and snippet. */
@@ -532,5 +545,36 @@ export class ConversationWriter {
         domainEvent('message.updated', organizationId, { conversation, message, change: 'status' }),
       ]),
     );
+  }
+
+  /**
+   * `messageStatus` of several messages (a group of sends' outcomes): one transaction, one
+   * statement for the statuses, and the events told per organization (`tellMany`, two reads).
+   */
+  async messageStatuses(list: StatusChange[]): Promise<void> {
+    if (!list.length) return;
+    await this.tx(async (tx) => {
+      await this.messages.setStatuses(
+        tx.m,
+        list.map((c) => ({ id: c.messageId, status: c.status, error: c.error, externalId: c.externalId })),
+      );
+      await this.tellStatuses(tx, list);
+    });
+  }
+
+  /** `messageStatusTold` of several messages (a group's claims, committed together), without a transaction. */
+  messageStatusesTold(list: Omit<StatusChange, 'status'>[]): Promise<void> {
+    return this.db.untransacted((m, afterCommit) => this.tellStatuses({ m, afterCommit }, list));
+  }
+
+  /** `message.updated` (change `status`) of each message, its organization's in one `tellMany`. */
+  private async tellStatuses(tx: WriterTx, list: Omit<StatusChange, 'status'>[]): Promise<void> {
+    const byOrganization = new Map<string, { conversationId: string; messageId: string }[]>();
+    for (const c of list)
+      byOrganization.set(c.organizationId, [...(byOrganization.get(c.organizationId) ?? []), c]);
+    for (const [organizationId, written] of byOrganization)
+      await this.tellMany(tx, organizationId, written, ({ conversation, message }) => [
+        domainEvent('message.updated', organizationId, { conversation, message, change: 'status' }),
+      ]);
   }
 }

@@ -855,27 +855,6 @@ export class ConversationRepository {
   }
 
   /**
-   * `touchOutbound` of several conversations in one statement (the town hall's notices, not
-   * replies: no first response). A conversation given twice keeps its last snippet and channel.
-   */
-  async touchOutboundMany(
-    manager: EntityManager,
-    list: { id: string; snippet: string; channelKind: ChannelKind | null }[],
-  ): Promise<void> {
-    if (!list.length) return;
-    const last = new Map(list.map((v) => [v.id, v]));
-    await manager.query(
-      `UPDATE conversation c SET
-         last_message_at = GREATEST(c.last_message_at, now()),
-         snippet = x.snippet, last_channel_kind = coalesce(x.channel_kind, c.last_channel_kind), unread = false,
-         version = c.version + 1
-         FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, snippet text, channel_kind text)
-       WHERE c.id = x.id`,
-      [pgJson([...last.values()].map((v) => ({ id: v.id, snippet: v.snippet, channel_kind: v.channelKind })))],
-    );
-  }
-
-  /**
    * A citizen's message stored outside the ingest (a letter an agent registers, at the day it came):
    * activity, snippet, unread. The version is bumped like any message.
    */

@@ -72,6 +72,37 @@ export interface NewMessage {
   createdAt?: Date;
 }
 
+/** The INSERT of `insertOutboundMany` from `$1` (newMessagesJson), `join` added to its source rows. */
+const insertManySql = (join: string) => `
+  INSERT INTO message (id, organization_id, conversation_id, direction, kind, channel_id, author_agent_id, body, html_body,
+                       status, external_id, meta, created_at)
+  SELECT x.id, x.organization_id, x.conversation_id, x.direction, x.kind, x.channel_id, x.author_agent_id, x.body, x.html_body,
+         x.status, x.external_id, x.meta, coalesce(x.created_at, now())
+    FROM jsonb_to_recordset($1::jsonb) AS x(ord int, id uuid, organization_id uuid, conversation_id uuid, direction text, kind text,
+           channel_id uuid, author_agent_id uuid, body text, html_body text, status text, external_id text, meta jsonb,
+           created_at timestamptz) ${join}
+   ORDER BY x.ord`;
+
+const newMessagesJson = (list: NewMessage[], ids: string[]) =>
+  pgJson(
+    list.map((m, ord) => ({
+      ord,
+      id: ids[ord],
+      organization_id: m.organizationId,
+      conversation_id: m.conversationId,
+      direction: m.direction,
+      kind: m.kind,
+      channel_id: m.channelId,
+      author_agent_id: m.authorAgentId ?? null,
+      body: m.body,
+      html_body: m.htmlBody ?? null,
+      status: m.status,
+      external_id: m.externalId ?? null,
+      meta: m.meta ?? null,
+      created_at: m.createdAt?.toISOString() ?? null,
+    })),
+  );
+
 export interface AttachmentAccessRow {
   file_name: string;
   content_type: string;
@@ -119,42 +150,42 @@ export class MessageRepository {
   }
 
   /**
-   * Several messages in one statement (a sweep's reminders, a notice to every registrant); their
-   * ids (made here) in the order given. Same columns and defaults as `insert`.
+   * Several messages of the town hall in one statement (a sweep's reminders, a notice to every
+   * registrant; same columns and defaults as `insert`), their ids (made here) in the order given;
+   * each conversation's row written once with them: its activity and snippet (the last given for
+   * it), read, version bumped, and their words appended to its search document. The statement trigger of `message` would add
+   * the words in a second UPDATE of each conversation (a second row version, every index entered
+   * again, its whole search document in the GIN index again): it is told they are there already,
+   * as guichet_ingest_message() tells it (IngestSearchInline1764856000000), for this statement only.
    */
-  async insertMany(manager: EntityManager, list: NewMessage[]): Promise<string[]> {
+  async insertOutboundMany(
+    manager: EntityManager,
+    list: NewMessage[],
+    touches: { id: string; snippet: string; channelKind: ChannelKind | null }[],
+  ): Promise<string[]> {
     if (!list.length) return [];
     const ids = list.map(() => randomUUID());
+    const last = new Map(touches.map((v) => [v.id, v]));
     await manager.query(
-      `INSERT INTO message (id, organization_id, conversation_id, direction, kind, channel_id, author_agent_id, body, html_body,
-                            status, external_id, meta, created_at)
-       SELECT x.id, x.organization_id, x.conversation_id, x.direction, x.kind, x.channel_id, x.author_agent_id, x.body, x.html_body,
-              x.status, x.external_id, x.meta, coalesce(x.created_at, now())
-         FROM jsonb_to_recordset($1::jsonb) AS x(ord int, id uuid, organization_id uuid, conversation_id uuid, direction text, kind text,
-                channel_id uuid, author_agent_id uuid, body text, html_body text, status text, external_id text, meta jsonb,
-                created_at timestamptz)
-        ORDER BY x.ord`,
+      `WITH flag AS MATERIALIZED (SELECT set_config('guichet.ingest_search', 'on', true) AS v),
+            ins AS (${insertManySql('CROSS JOIN flag')} RETURNING id, conversation_id, search, created_at),
+            words AS (SELECT conversation_id, guichet_search_agg(search ORDER BY created_at, id) AS doc FROM ins GROUP BY conversation_id)
+       UPDATE conversation c SET
+         last_message_at = GREATEST(c.last_message_at, now()),
+         snippet = t.snippet, last_channel_kind = coalesce(t.channel_kind, c.last_channel_kind), unread = false,
+         version = c.version + 1,
+         messages_search = CASE WHEN coalesce(w.doc, ''::tsvector) = ''::tsvector THEN c.messages_search
+                                ELSE guichet_search_concat(c.messages_search, w.doc) END
+         FROM jsonb_to_recordset($2::jsonb) AS t(id uuid, snippet text, channel_kind text)
+         LEFT JOIN words w ON w.conversation_id = t.id
+        WHERE c.id = t.id`,
       [
-        pgJson(
-          list.map((m, ord) => ({
-            ord,
-            id: ids[ord],
-            organization_id: m.organizationId,
-            conversation_id: m.conversationId,
-            direction: m.direction,
-            kind: m.kind,
-            channel_id: m.channelId,
-            author_agent_id: m.authorAgentId ?? null,
-            body: m.body,
-            html_body: m.htmlBody ?? null,
-            status: m.status,
-            external_id: m.externalId ?? null,
-            meta: m.meta ?? null,
-            created_at: m.createdAt?.toISOString() ?? null,
-          })),
-        ),
+        newMessagesJson(list, ids),
+        pgJson([...last.values()].map((v) => ({ id: v.id, snippet: v.snippet, channel_kind: v.channelKind }))),
       ],
     );
+    // Every later INSERT of the transaction is the trigger's again.
+    await manager.query(`SELECT set_config('guichet.ingest_search', 'off', true)`);
     return ids;
   }
 
@@ -308,6 +339,21 @@ export class MessageRepository {
     await this.db.query(
       `UPDATE message SET status = $2, error = $3, external_id = coalesce($4, external_id) WHERE id = $1`,
       [id, status, v.error ?? null, v.externalId ?? null],
+      manager,
+    );
+  }
+
+  /** `setStatus` of several messages (a group of sends' outcomes), in one statement. */
+  async setStatuses(
+    manager: EntityManager,
+    list: { id: string; status: DeliveryStatus; error?: string | null; externalId?: string | null }[],
+  ): Promise<void> {
+    if (!list.length) return;
+    await this.db.query(
+      `UPDATE message m SET status = x.status, error = x.error, external_id = coalesce(x.external_id, m.external_id)
+         FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, status text, error text, external_id text)
+        WHERE m.id = x.id`,
+      [pgJson(list.map((v) => ({ id: v.id, status: v.status, error: v.error ?? null, external_id: v.externalId ?? null })))],
       manager,
     );
   }

@@ -11,7 +11,6 @@ import type { AuthAgent } from '../../common/auth-agent';
 import { Database, type AfterCommit } from '../../common/database';
 import { recordSignature } from '../../common/signed-link';
 import { registrationPath } from './event-views';
-import { snippetOf } from '../../common/snippet';
 import { APP_CONFIG, type AppConfig } from '../../config';
 import { JobQueue, QUEUES } from '../../infra/jobs/job-queue';
 import { ChannelService } from '../channels/channel.service';
@@ -537,23 +536,22 @@ export class RegistrantNotices implements OnApplicationBootstrap {
    */
   async sendMany(tx: WriterTx, list: OutgoingNotice[]): Promise<string[]> {
     if (!list.length) return [];
-    const ids = await this.writer.insertMessages(
+    const ids = await this.writer.insertNotices(
       tx,
       list.map((o) => ({
-        organizationId: o.organizationId,
-        conversationId: o.conversationId,
-        direction: 'outbound' as const,
-        kind: 'message' as const,
-        channelId: o.channel.id,
-        authorAgentId: null,
-        body: o.body,
-        status: 'queued' as const,
-        meta: { municipalEvent: o.meta },
+        message: {
+          organizationId: o.organizationId,
+          conversationId: o.conversationId,
+          direction: 'outbound' as const,
+          kind: 'message' as const,
+          channelId: o.channel.id,
+          authorAgentId: null,
+          body: o.body,
+          status: 'queued' as const,
+          meta: { municipalEvent: o.meta },
+        },
+        channelKind: o.channel.kind,
       })),
-    );
-    await this.writer.touchOutboundMany(
-      tx,
-      list.map((o) => ({ id: o.conversationId, snippet: snippetOf(o.body), channelKind: o.channel.kind })),
     );
     await this.queue.sendManyInTx(
       tx.m,

@@ -4,6 +4,7 @@ import type { EntityManager } from 'typeorm';
 import { Database } from '../../common/database';
 import { isUuid } from '../../common/uuid';
 import { lastInboundAtSql } from '../conversations/conversation.mapper';
+import { pgJson } from '../../common/pg-text';
 
 /** What telling a form's citizen of a reply needs: the town, its setting, the citizen's usable address and number. */
 export interface FormNoticeContext {
@@ -41,7 +42,7 @@ export interface FormNoticeMailRow {
  * itself (`cancelled`, `expired`, `event_cancelled`) and an agent's message (the one sent with an
  * event's cancellation: no `notice`, `reminder` nor `eventChanged`) always go.
  */
-const noticeWithheld = (status: 'queued' | 'sending', wording: (cancelled: string) => string) => `
+const noticeWithheld = (status: 'queued' | 'sending', wording: (cancelled: string) => string, messageId = '$1') => `
   (SELECT CASE WHEN e.cancelled_at IS NOT NULL THEN '${wording('l’événement a été annulé')}'
                WHEN s.cancelled_at IS NOT NULL THEN '${wording('la séance a été annulée')}'
                WHEN r.status = 'cancelled' THEN '${wording('l’inscription a été annulée')}'
@@ -51,7 +52,7 @@ const noticeWithheld = (status: 'queued' | 'sending', wording: (cancelled: strin
      JOIN municipal_event_registration r ON r.id = (q.meta->'municipalEvent'->>'registrationId')::uuid
      JOIN municipal_event_session s ON s.id = r.session_id
      JOIN municipal_event e ON e.id = r.event_id
-    WHERE q.id = $1 AND q.status = '${status}'
+    WHERE q.id = ${messageId} AND q.status = '${status}'
       AND (q.meta->'municipalEvent' ?| array['reminder', 'eventChanged']
            OR q.meta->'municipalEvent'->>'notice' IN ('registered', 'waitlisted', 'offered', 'confirmed'))
       FOR SHARE OF r)`;
@@ -97,17 +98,25 @@ export class OutboundRepository {
   constructor(private readonly db: Database) {}
 
   async findOutbound(organizationId: string, messageId: string): Promise<OutboundRow | undefined> {
-    const [row] = await this.db.query<OutboundRow>(
+    return (await this.findOutboundMany([{ organizationId, messageId }])).get(messageId);
+  }
+
+  /** `findOutbound` of several messages (a group of sends), in one statement; by message id. */
+  async findOutboundMany(jobs: { organizationId: string; messageId: string }[]): Promise<Map<string, OutboundRow>> {
+    const asked = jobs.filter((j) => isUuid(j.messageId) && isUuid(j.organizationId));
+    if (!asked.length) return new Map();
+    const rows = await this.db.query<OutboundRow>(
       `SELECT m.id, m.organization_id, m.body, m.status, m.error, m.external_id, m.created_at, m.send_instance,
               (extract(epoch FROM now() - m.send_started_at) * 1000)::float8 AS attempt_age_ms,
               (extract(epoch FROM m.send_started_at) * 1000000)::bigint::text AS attempt_key,
               m.kind, m.channel_id, m.conversation_id, c.contact_id, ct.name AS contact_name, c.subject, c.reference,
               guichet_limited_since(c.contact_id, c.id) AS limited_since
-         FROM message m JOIN conversation c ON c.id = m.conversation_id JOIN contact ct ON ct.id = c.contact_id
-        WHERE m.id = $1 AND m.organization_id = $2`,
-      [messageId, organizationId],
+         FROM jsonb_to_recordset($1::jsonb) AS j(id uuid, organization_id uuid)
+         JOIN message m ON m.id = j.id AND m.organization_id = j.organization_id
+         JOIN conversation c ON c.id = m.conversation_id JOIN contact ct ON ct.id = c.contact_id`,
+      [pgJson(asked.map((j) => ({ id: j.messageId, organization_id: j.organizationId })))],
     );
-    return row;
+    return new Map(rows.map((r) => [r.id, r]));
   }
 
   /**
@@ -120,19 +129,30 @@ export class OutboundRepository {
    * the same statement (`skipped`), so none leaves once the citizen or the town cancelled.
    */
   async claim(messageId: string, instance: string): Promise<'claimed' | 'lost' | { skipped: string }> {
-    const [row] = await this.db.query<{ status: string; error: string | null }>(
+    return (await this.claimMany([messageId], instance)).get(messageId) ?? 'lost';
+  }
+
+  /**
+   * `claim` of several messages (a group of sends) in one statement, hence one commit: what each
+   * came to, by message id; a message missing from the answer was lost (no longer `queued`). Two
+   * groups holding a message in common (a job handed out again while its first run still sends)
+   * could deadlock: the loser's error sends its group one by one (OutboundWorker.sendGroup).
+   */
+  async claimMany(messageIds: string[], instance: string): Promise<Map<string, 'claimed' | { skipped: string }>> {
+    if (!messageIds.length) return new Map();
+    const rows = await this.db.query<{ id: string; status: string; error: string | null }>(
       `UPDATE message m
           SET status = CASE WHEN x.skip IS NULL THEN 'sending' ELSE 'failed' END,
               error = coalesce(x.skip, m.error),
               send_started_at = CASE WHEN x.skip IS NULL THEN now() ELSE m.send_started_at END,
               send_instance = CASE WHEN x.skip IS NULL THEN $2 ELSE m.send_instance END
-         FROM (SELECT ${noticeWithheld('queued', (c) => `${NOTICE_NOT_SENT} ${c} avant l’envoi`)} AS skip) x
-        WHERE m.id = $1 AND m.status = 'queued'
-        RETURNING m.status, m.error`,
-      [messageId, instance],
+         FROM (SELECT l.id, ${noticeWithheld('queued', (c) => `${NOTICE_NOT_SENT} ${c} avant l’envoi`, 'l.id')} AS skip
+                 FROM unnest($1::uuid[]) AS l(id)) x
+        WHERE m.id = x.id AND m.status = 'queued'
+        RETURNING m.id, m.status, m.error`,
+      [[...new Set(messageIds)], instance],
     );
-    if (!row) return 'lost';
-    return row.status === 'failed' ? { skipped: row.error! } : 'claimed';
+    return new Map(rows.map((r) => [r.id, r.status === 'failed' ? { skipped: r.error! } : ('claimed' as const)]));
   }
 
   /**
@@ -205,17 +225,46 @@ export class OutboundRepository {
     channel: { id: string; kind: string },
     identityKind: string | null,
   ): Promise<RequestParts> {
-    const [parts] = await this.db.query<RequestParts>(
-      `SELECT (SELECT value FROM contact_identity WHERE contact_id = $1 AND kind = $2 ORDER BY created_at LIMIT 1) AS identity,
-              ARRAY(SELECT external_id FROM message WHERE conversation_id = $3 AND channel_id = $4 AND external_id IS NOT NULL
-                     ORDER BY created_at, id) AS thread,
+    return (await this.requestPartsMany([{ row, channel, identityKind }]))[0]!;
+  }
+
+  /** `requestParts` of several sends (a group), in one statement; in the order given. */
+  async requestPartsMany(
+    sends: {
+      row: Pick<OutboundRow, 'id' | 'conversation_id' | 'contact_id'>;
+      channel: { id: string; kind: string };
+      identityKind: string | null;
+    }[],
+  ): Promise<RequestParts[]> {
+    if (!sends.length) return [];
+    const rows = await this.db.query<RequestParts & { ord: number }>(
+      `SELECT x.ord,
+              (SELECT value FROM contact_identity WHERE contact_id = x.contact_id AND kind = x.identity_kind
+                ORDER BY created_at LIMIT 1) AS identity,
+              ARRAY(SELECT external_id FROM message WHERE conversation_id = x.conversation_id AND channel_id = x.channel_id
+                       AND external_id IS NOT NULL ORDER BY created_at, id) AS thread,
               coalesce((SELECT json_agg(json_build_object('id', id, 'file_name', file_name, 'content_type', content_type,
                                                           'sha256', sha256) ORDER BY created_at, id)
-                          FROM attachment WHERE message_id = $5), '[]') AS attachments,
-              ${lastInboundAtSql('$3', '$6')} AS last_inbound_at`,
-      [row.contact_id, identityKind, row.conversation_id, channel.id, row.id, channel.kind],
+                          FROM attachment WHERE message_id = x.id), '[]') AS attachments,
+              ${lastInboundAtSql('x.conversation_id', 'x.channel_kind')} AS last_inbound_at
+         FROM jsonb_to_recordset($1::jsonb)
+              AS x(ord int, id uuid, contact_id uuid, identity_kind text, conversation_id uuid, channel_id uuid, channel_kind text)`,
+      [
+        pgJson(
+          sends.map((s, ord) => ({
+            ord,
+            id: s.row.id,
+            contact_id: s.row.contact_id,
+            identity_kind: s.identityKind,
+            conversation_id: s.row.conversation_id,
+            channel_id: s.channel.id,
+            channel_kind: s.channel.kind,
+          })),
+        ),
+      ],
     );
-    return parts!;
+    const byOrd = new Map(rows.map(({ ord, ...parts }) => [ord, parts]));
+    return sends.map((_, ord) => byOrd.get(ord)!);
   }
 
   /** The outbound message of a channel a provider callback names by its id. */

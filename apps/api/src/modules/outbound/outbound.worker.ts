@@ -14,8 +14,10 @@ import { Metrics } from '../../infra/metrics/metrics';
 import { BlobStore } from '../blobs/blob-store';
 import { ChannelService, type ResolvedChannel } from '../channels/channel.service';
 import { ConversationWriter } from '../conversations/conversation-writer.service';
-import { OutboundRepository, type OutboundRow } from './outbound.repository';
-import { JobQueue, OUTBOUND_RETRY_LIMIT, QUEUES } from '../../infra/jobs/job-queue';
+import { OutboundRepository, type OutboundRow, type RequestParts } from './outbound.repository';
+import { jobContext, JobQueue, OUTBOUND_RETRY_LIMIT, QUEUES, type GroupResult } from '../../infra/jobs/job-queue';
+import { runInContext } from '../../common/request-context';
+import type { StatusChange } from '../conversations/conversation-writer.service';
 import { replyToken } from './reply-token';
 import { signedMediaPath } from '../../common/signed-link';
 import { isInfrastructureError } from '../../common/database';
@@ -82,7 +84,10 @@ type Settled =
  *
  * Up to OUTBOUND_SENDS_AT_ONCE sends at once (default 4; 1: one at a time): the messages of one
  * conversation, and of one citizen (a registrant's reminders and notices of several events), go
- * out one after another in queue order (job-queue.ts `work`, chains).
+ * out one after another in queue order (job-queue.ts `work`, chains). Above 1, the first job of
+ * each chain of a fetched batch (up to 20) is sent in a group (`sendGroup`): one commit for their
+ * claims and one for their outcomes, their providers called at once; the rest of each chain, and
+ * a job the group leaves out, run on their own.
  *
  * Sent once (issue 18). Before the provider is called, the attempt is committed on its own: the
  * message goes from `queued` to `sending`, with the time and this instance (`claim`: one UPDATE,
@@ -137,7 +142,167 @@ export class OutboundWorker implements OnApplicationBootstrap {
           return r ? [`conversation:${r.conversation_id}`, `contact:${r.contact_id}`] : [];
         });
       },
+      group: (jobs) => this.sendGroup(jobs),
     });
+  }
+
+  /**
+   * Sends of several jobs at once, none ordered after another (JobQueue.work `group`: the first
+   * job of each chain of a fetched batch), in a fixed number of statements whatever their number:
+   * their messages read in one statement, each channel once, their requests' parts in one; their
+   * attempts claimed in one statement (one commit, one WAL flush, where each send had its own),
+   * told together; the providers called all at once (each call as soon as the claims committed,
+   * as `sendOnce` calls right after its claim); their outcomes written in one transaction. Sent
+   * once as `sendOnce` sends: the claim is the same statement (a cancelled notice settled by it, a
+   * message another run claimed first lost), a crash after it leaves each message `sending` for
+   * the next run to settle, an outcome not written is retried while the database is away, then
+   * kept for this instance's retry (`recordMany`), and a temporary failure fails its job alone.
+   * A job whose message is not plainly sendable (an interrupted attempt to settle, a citizen whose
+   * data is limited, its channel disabled, no address) is left out: it runs on its own (`handle`).
+   */
+  async sendGroup(jobs: Job<OutboundJob>[]): Promise<Map<string, GroupResult>> {
+    const settled = new Map<string, GroupResult>();
+    const rows = await this.repo.findOutboundMany(jobs.map((j) => j.data));
+    const candidates: { job: Job<OutboundJob>; row: OutboundRow }[] = [];
+    for (const job of jobs) {
+      const row = rows.get(job.data.messageId);
+      const sendable = row?.kind === 'message' && (row.status === 'queued' || (row.status === 'sending' && row.error === null));
+      // Nothing to do (`handle` would return at once): a note, a message sent or ended, no channel.
+      if (!row || !sendable || !row.channel_id) settled.set(job.id, { ok: true });
+      else if (row.status === 'queued' && !row.limited_since) candidates.push({ job, row });
+    }
+    const channels = new Map<string, Promise<ResolvedChannel | null>>();
+    const ready: { job: Job<OutboundJob>; row: OutboundRow; channel: ResolvedChannel }[] = [];
+    for (const { row } of candidates) {
+      const key = `${row.organization_id}:${row.channel_id}`;
+      if (!channels.has(key)) channels.set(key, this.channels.resolve(row.organization_id, row.channel_id!));
+    }
+    for (const c of candidates) {
+      const channel = await channels.get(`${c.row.organization_id}:${c.row.channel_id}`)!;
+      // A letter stays queued (« à poster »); a disabled channel's message is failed on its own.
+      if (channel && CHANNEL_CAPABILITIES[channel.kind].postal) settled.set(c.job.id, { ok: true });
+      else if (channel?.enabled) ready.push({ ...c, channel });
+    }
+    const parts = await this.repo.requestPartsMany(
+      ready.map((r) => ({ row: r.row, channel: r.channel, identityKind: CHANNEL_IDENTITY[r.channel.kind] })),
+    );
+    const sends: { job: Job<OutboundJob>; row: OutboundRow; sender: Sender }[] = [];
+    for (const [i, r] of ready.entries()) {
+      const prepared = await this.request(r.row, r.channel, parts[i]!);
+      // Refused (no address of the channel's kind): failed on its own.
+      if ('request' in prepared) sends.push({ job: r.job, row: r.row, sender: senderOf(adapterFor(r.channel.kind), prepared.request) });
+    }
+    if (!sends.length) return settled;
+
+    await this.presence.hold();
+    const claims = await this.repo.claimMany(
+      sends.map((s) => s.row.id),
+      this.presence.id,
+    );
+    const claimed: typeof sends = [];
+    const told: Omit<StatusChange, 'status'>[] = [];
+    for (const s of sends) {
+      const claim = claims.get(s.row.id);
+      // Lost: another run claimed it first; on its own, this job waits for that attempt or finds it ended.
+      if (!claim) continue;
+      told.push({ organizationId: s.row.organization_id, conversationId: s.row.conversation_id, messageId: s.row.id });
+      if (claim === 'claimed') {
+        claimed.push(s);
+        continue;
+      }
+      // A registrant's notice cancelled meanwhile: settled `failed` by the claim (issue 17).
+      this.metrics.outbound(s.sender.kind, 'failed');
+      this.logger.log(`message ${s.row.id}: ${claim.skipped}`);
+      this.unwritten.forget(s.row.id);
+      settled.set(s.job.id, { ok: true });
+    }
+    try {
+      // Told while the providers are called, awaited before the outcomes are written (as `sendOnce`).
+      const telling = this.writer.messageStatusesTold(told).catch((e: unknown) => {
+        this.logger.warn(`${told.length} envois en cours non annoncés (${e instanceof Error ? e.message : String(e)})`);
+      });
+      const results = await Promise.all(
+        claimed.map((s) => runInContext(jobContext(s.job), () => this.attempt(s.row.id, s.sender))),
+      );
+      await telling;
+      const writes: (StatusChange & { job: Job<OutboundJob>; outcome: SendResult })[] = [];
+      for (const [i, s] of claimed.entries()) {
+        const result = results[i]!;
+        if (!result.ok && result.temporary && s.job.retryCount < OUTBOUND_RETRY_LIMIT) {
+          // As `conclude`: retried by the job; a provider that cannot be asked gets the message back in the queue.
+          this.metrics.outbound(s.sender.kind, 'retry');
+          this.logger.warn(`message ${s.row.id}: ${result.reason} (nouvel essai)`);
+          if (s.sender.interrupted !== 'ask') await this.repo.release(s.row.id, this.presence.id).catch(() => undefined);
+          settled.set(s.job.id, { ok: false, reason: result.reason });
+          continue;
+        }
+        this.metrics.outbound(s.sender.kind, result.ok ? result.status : 'failed');
+        writes.push({
+          job: s.job,
+          outcome: result,
+          organizationId: s.row.organization_id,
+          conversationId: s.row.conversation_id,
+          messageId: s.row.id,
+          status: result.ok ? result.status : 'failed',
+          ...(result.ok ? { externalId: result.externalId } : { error: result.reason }),
+        });
+      }
+      const notWritten = await this.recordMany(writes);
+      for (const w of writes) {
+        const reason = notWritten.get(w.messageId);
+        settled.set(w.job.id, reason === undefined ? { ok: true } : { ok: false, reason });
+      }
+    } finally {
+      for (const s of claimed) this.inFlight.delete(s.row.id);
+    }
+    return settled;
+  }
+
+  /**
+   * The outcomes of a group's sends in one transaction (`record` of each, together): retried
+   * while the database is away, up to RECORD_PATIENCE_MS, then each kept for this instance's retry.
+   * A write refused for another reason (a row the group cannot write) is made again one outcome at
+   * a time, so that only that one fails. The reason of each outcome not written, by message id.
+   */
+  private async recordMany(writes: (StatusChange & { outcome: SendResult })[]): Promise<Map<string, string>> {
+    const notWritten = new Map<string, string>();
+    if (!writes.length) return notWritten;
+    const giveUpAt = Date.now() + RECORD_PATIENCE_MS;
+    for (let waitMs = 200; ; waitMs = Math.min(waitMs * 2, 5_000)) {
+      try {
+        await this.writer.messageStatuses(writes);
+        for (const w of writes) this.unwritten.forget(w.messageId);
+        return notWritten;
+      } catch (e) {
+        const reason = e instanceof Error ? e.message : String(e);
+        if (!isInfrastructureError(e)) {
+          this.logger.warn(`${writes.length} issues d'envoi non enregistrées ensemble (${reason}) : une à une`);
+          break;
+        }
+        if (Date.now() + waitMs > giveUpAt) {
+          for (const w of writes) {
+            this.unwritten.keep(w.messageId, w.outcome);
+            notWritten.set(w.messageId, reason);
+          }
+          return notWritten;
+        }
+        this.logger.warn(`${writes.length} messages envoyés, issues non enregistrées (${reason}) : nouvel essai dans ${waitMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+      }
+    }
+    for (const w of writes) {
+      try {
+        await this.record(w.messageId, w.outcome, () =>
+          this.writer.messageStatus(w.organizationId, w.conversationId, w.messageId, w.status, {
+            error: w.error,
+            externalId: w.externalId,
+          }),
+        );
+      } catch (e) {
+        notWritten.set(w.messageId, e instanceof Error ? e.message : String(e));
+      }
+    }
+    return notWritten;
   }
 
   /**
@@ -418,8 +583,16 @@ export class OutboundWorker implements OnApplicationBootstrap {
     row: OutboundRow,
     channel: ResolvedChannel,
   ): Promise<{ request: OutboundRequest } | { refused: SendResult }> {
+    return this.request(row, channel, await this.repo.requestParts(row, channel, CHANNEL_IDENTITY[channel.kind]));
+  }
+
+  /** `prepare` with its parts read (a group reads all of its sends' parts at once). */
+  private async request(
+    row: OutboundRow,
+    channel: ResolvedChannel,
+    { identity, thread, attachments, last_inbound_at }: RequestParts,
+  ): Promise<{ request: OutboundRequest } | { refused: SendResult }> {
     const identityKind = CHANNEL_IDENTITY[channel.kind];
-    const { identity, thread, attachments, last_inbound_at } = await this.repo.requestParts(row, channel, identityKind);
     if (identityKind && identity === null)
       return { refused: { ok: false, temporary: false, reason: `le citoyen n'a pas d'identité ${identityKind}` } };
     return {
