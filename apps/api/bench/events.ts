@@ -354,7 +354,21 @@ export async function seedRegistrants(env: BenchEnv, organizationId: string, tea
  * flight: the ingest figure (webhooks stored and acknowledged per second) is measured in chunks
  * before, during and after the reminders. Each reminder is counted at the stand-ins.
  */
-async function remindersHalf(o: EventsBenchOptions, log: Log): Promise<RemindersHalf & { server: string }> {
+/**
+ * A town whose registrants are reminded through the stand-ins: Dovecot with the service's mailbox,
+ * the Twilio and SMTP stand-ins, the app (its jobs running) with an organization, one service and
+ * its e-mail and SMS channels. All is closed once `fn` is done.
+ */
+export async function withReminderTown<T>(
+  log: Log,
+  fn: (town: {
+    env: BenchEnv;
+    standins: Standins;
+    organizationId: string;
+    teamId: string;
+    smsChannel: Awaited<ReturnType<typeof createSmsChannelOverApi>>;
+  }) => Promise<T>,
+): Promise<T> {
   const dovecot = await startDovecot();
   try {
     const box = await dovecot.addUser('vie-sportive');
@@ -376,125 +390,11 @@ async function remindersHalf(o: EventsBenchOptions, log: Log): Promise<Reminders
             user: box.user,
             password: box.password,
           });
-          const channel = await createSmsChannelOverApi(env, organizationId, teamId!, {
+          const smsChannel = await createSmsChannelOverApi(env, organizationId, teamId!, {
             apiBaseUrl: standins.twilioUrl,
             authToken,
           });
-          const seedStart = nowMs();
-          const eventId = await seedRegistrants(env, organizationId, teamId!, o.reminders);
-          log(`events: ${count(o.reminders)} registrants seeded (${seconds(nowMs() - seedStart)})`);
-          const recipients = await env.db.query<{ email: string | null; phone: string | null }>(
-            `SELECT email, phone FROM municipal_event_registration WHERE event_id = $1`,
-            [eventId],
-          );
-
-          const load = new WebhookLoad(env, channel, o.ingestConcurrency, o.deadlineMs);
-          let sent = 0;
-          const chunk = () =>
-            Array.from({ length: o.ingestChunk }, () => {
-              const i = sent++;
-              return { from: phoneOf(i % 500), sid: `SM${String(i).padStart(32, '0')}`, body: SMS_TEXT };
-            });
-          const quiet: RemindersHalf['quiet'] = { before: [], after: [] };
-          const loaded = { webhooks: 0, ms: 0 };
-          const latencies = { quiet: [] as number[], loaded: [] as number[] };
-          const measureQuiet = async (into: number[]) => {
-            for (let c = 0; c < o.quietChunks; c++) {
-              const r = await load.run(chunk(), o.ingestConcurrency);
-              into.push((r.latencies.length / r.elapsedMs) * 1000);
-              latencies.quiet.push(...r.latencies);
-            }
-          };
-          let counted: StandinsCount | null = null;
-          const reminded = (c: StandinsCount) =>
-            Object.values(c.mail).reduce((a, b) => a + b, 0) + Object.values(c.sms).reduce((a, b) => a + b, 0);
-          let scheduledMs = 0;
-          let sentMs = 0;
-          let costs: RemindersHalf['costs'] | undefined;
-          try {
-            log(`events: warm-up and quiet ingest (${o.quietChunks} × ${o.ingestChunk} inbound SMS webhooks)`);
-            // The seeded rows vacuumed and analyzed now, not by autovacuum during the quiet chunks; a
-            // warm-up as long as the quiet measure, so that the chunks before are not the code's first.
-            await env.db.query('VACUUM (ANALYZE)');
-            for (let c = 0; c < o.quietChunks; c++) await load.run(chunk(), o.ingestConcurrency);
-            await measureQuiet(quiet.before);
-
-            log(`events: ${count(o.reminders)} reminders scheduled and sent while the inbound SMS keep arriving`);
-            const notices = env.app.app.get(RegistrantNotices);
-            const sampler = new WaitSampler(env.db, 'guichet', 50);
-            const mark = cpuMark();
-            sampler.start();
-            let scheduled = 0;
-            const statements = await countStatements(async () => {
-              const started = nowMs();
-              let done = false;
-              const scheduling = notices.sendDueReminders().then((n) => {
-                scheduledMs = nowMs() - started;
-                return n;
-              });
-              const watching = (async () => {
-                while (nowMs() - started < o.deadlineMs) {
-                  counted = await standins.count(REMINDER_PREFIX);
-                  if (reminded(counted) >= o.reminders) break;
-                  await sleep(250);
-                }
-                sentMs = nowMs() - started;
-                done = true;
-              })();
-              while (!done) {
-                const r = await load.run(chunk(), o.ingestConcurrency);
-                // Only chunks run entirely while reminders were going out.
-                if (done) break;
-                loaded.webhooks += r.latencies.length;
-                loaded.ms += r.elapsedMs;
-                latencies.loaded.push(...r.latencies);
-              }
-              scheduled = await scheduling;
-              await watching;
-            });
-            await sampler.stop();
-            const cpu = cpuSince(mark);
-            costs = {
-              appCpuMs: cpu.processMs,
-              databaseCpuMs: cpu.databaseMs,
-              statements: statements.total,
-              byKind: statements.byKind,
-              waits: sampler.describe(),
-            };
-            if (scheduled !== o.reminders) throw new Error(`${scheduled} reminders scheduled, expected ${o.reminders}`);
-            log(`events: quiet ingest again`);
-            await measureQuiet(quiet.after);
-          } finally {
-            await load.close();
-          }
-          // A re-run of the sweep sends nothing more; late duplicates would have arrived by now.
-          const rerun = await env.app.app.get(RegistrantNotices).sendDueReminders();
-          await sleep(2_000);
-          const final = await standins.count(REMINDER_PREFIX);
-          let missing = 0;
-          let duplicates = rerun;
-          for (const r of recipients.rows) {
-            const n = r.email ? (final.mail[r.email] ?? 0) : (final.sms[r.phone!] ?? 0);
-            if (n === 0) missing++;
-            if (n > 1) duplicates += n - 1;
-          }
-          const byMail = Object.values(final.mail).reduce((a, b) => a + b, 0);
-          const bySms = Object.values(final.sms).reduce((a, b) => a + b, 0);
-          return {
-            reminders: o.reminders,
-            scheduledMs,
-            sentMs,
-            byMail,
-            bySms,
-            exactlyOnce: missing === 0 && duplicates === 0 && byMail + bySms === o.reminders,
-            missing,
-            duplicates,
-            quiet,
-            loaded,
-            ingestLatencies: latencies,
-            costs: costs!,
-            server: env.server,
-          };
+          return fn({ env, standins, organizationId, teamId: teamId!, smsChannel });
         },
         { runJobs: true },
       );
@@ -504,6 +404,126 @@ async function remindersHalf(o: EventsBenchOptions, log: Log): Promise<Reminders
   } finally {
     await dovecot.close();
   }
+}
+
+async function remindersHalf(o: EventsBenchOptions, log: Log): Promise<RemindersHalf & { server: string }> {
+  return withReminderTown(log, async ({ env, standins, organizationId, teamId, smsChannel: channel }) => {
+    const seedStart = nowMs();
+    const eventId = await seedRegistrants(env, organizationId, teamId, o.reminders);
+    log(`events: ${count(o.reminders)} registrants seeded (${seconds(nowMs() - seedStart)})`);
+    const recipients = await env.db.query<{ email: string | null; phone: string | null }>(
+      `SELECT email, phone FROM municipal_event_registration WHERE event_id = $1`,
+      [eventId],
+    );
+
+    const load = new WebhookLoad(env, channel, o.ingestConcurrency, o.deadlineMs);
+    let sent = 0;
+    const chunk = () =>
+      Array.from({ length: o.ingestChunk }, () => {
+        const i = sent++;
+        return { from: phoneOf(i % 500), sid: `SM${String(i).padStart(32, '0')}`, body: SMS_TEXT };
+      });
+    const quiet: RemindersHalf['quiet'] = { before: [], after: [] };
+    const loaded = { webhooks: 0, ms: 0 };
+    const latencies = { quiet: [] as number[], loaded: [] as number[] };
+    const measureQuiet = async (into: number[]) => {
+      for (let c = 0; c < o.quietChunks; c++) {
+        const r = await load.run(chunk(), o.ingestConcurrency);
+        into.push((r.latencies.length / r.elapsedMs) * 1000);
+        latencies.quiet.push(...r.latencies);
+      }
+    };
+    let counted: StandinsCount | null = null;
+    const reminded = (c: StandinsCount) =>
+      Object.values(c.mail).reduce((a, b) => a + b, 0) + Object.values(c.sms).reduce((a, b) => a + b, 0);
+    let scheduledMs = 0;
+    let sentMs = 0;
+    let costs: RemindersHalf['costs'] | undefined;
+    try {
+      log(`events: warm-up and quiet ingest (${o.quietChunks} × ${o.ingestChunk} inbound SMS webhooks)`);
+      // The seeded rows vacuumed and analyzed now, not by autovacuum during the quiet chunks; a
+      // warm-up as long as the quiet measure, so that the chunks before are not the code's first.
+      await env.db.query('VACUUM (ANALYZE)');
+      for (let c = 0; c < o.quietChunks; c++) await load.run(chunk(), o.ingestConcurrency);
+      await measureQuiet(quiet.before);
+
+      log(`events: ${count(o.reminders)} reminders scheduled and sent while the inbound SMS keep arriving`);
+      const notices = env.app.app.get(RegistrantNotices);
+      const sampler = new WaitSampler(env.db, 'guichet', 50);
+      const mark = cpuMark();
+      sampler.start();
+      let scheduled = 0;
+      const statements = await countStatements(async () => {
+        const started = nowMs();
+        let done = false;
+        const scheduling = notices.sendDueReminders().then((n) => {
+          scheduledMs = nowMs() - started;
+          return n;
+        });
+        const watching = (async () => {
+          while (nowMs() - started < o.deadlineMs) {
+            counted = await standins.count(REMINDER_PREFIX);
+            if (reminded(counted) >= o.reminders) break;
+            await sleep(250);
+          }
+          sentMs = nowMs() - started;
+          done = true;
+        })();
+        while (!done) {
+          const r = await load.run(chunk(), o.ingestConcurrency);
+          // Only chunks run entirely while reminders were going out.
+          if (done) break;
+          loaded.webhooks += r.latencies.length;
+          loaded.ms += r.elapsedMs;
+          latencies.loaded.push(...r.latencies);
+        }
+        scheduled = await scheduling;
+        await watching;
+      });
+      await sampler.stop();
+      const cpu = cpuSince(mark);
+      costs = {
+        appCpuMs: cpu.processMs,
+        databaseCpuMs: cpu.databaseMs,
+        statements: statements.total,
+        byKind: statements.byKind,
+        waits: sampler.describe(),
+      };
+      if (scheduled !== o.reminders) throw new Error(`${scheduled} reminders scheduled, expected ${o.reminders}`);
+      log(`events: quiet ingest again`);
+      await measureQuiet(quiet.after);
+    } finally {
+      await load.close();
+    }
+    // A re-run of the sweep sends nothing more; late duplicates would have arrived by now.
+    const rerun = await env.app.app.get(RegistrantNotices).sendDueReminders();
+    await sleep(2_000);
+    const final = await standins.count(REMINDER_PREFIX);
+    let missing = 0;
+    let duplicates = rerun;
+    for (const r of recipients.rows) {
+      const n = r.email ? (final.mail[r.email] ?? 0) : (final.sms[r.phone!] ?? 0);
+      if (n === 0) missing++;
+      if (n > 1) duplicates += n - 1;
+    }
+    const byMail = Object.values(final.mail).reduce((a, b) => a + b, 0);
+    const bySms = Object.values(final.sms).reduce((a, b) => a + b, 0);
+    return {
+      reminders: o.reminders,
+      scheduledMs,
+      sentMs,
+      byMail,
+      bySms,
+      exactlyOnce: missing === 0 && duplicates === 0 && byMail + bySms === o.reminders,
+      missing,
+      duplicates,
+      quiet,
+      loaded,
+      ingestLatencies: latencies,
+      costs: costs!,
+      server: env.server,
+    };
+  });
 }
 
 interface HalfResult {

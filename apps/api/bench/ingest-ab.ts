@@ -313,7 +313,9 @@ async function statementsReport(monitor: Client, db: string, n: number): Promise
   const per = (x: string | number) => Number(x) / n;
   const line = (r: (typeof rows)[number]) =>
     `${((r.ms * 1000) / n).toFixed(1).padStart(7)} µs ${per(r.calls).toFixed(2).padStart(6)} calls ` +
-    `${per(Number(r.hit) + Number(r.read)).toFixed(1).padStart(6)} bufs ${per(r.dirtied).toFixed(2).padStart(5)} dirtied ` +
+    `${per(Number(r.hit) + Number(r.read))
+      .toFixed(1)
+      .padStart(6)} bufs ${per(r.dirtied).toFixed(2).padStart(5)} dirtied ` +
     `${per(r.wal_records).toFixed(2).padStart(5)} WAL rec ${per(r.wal_bytes).toFixed(0).padStart(6)} B (fpi ${per(r.wal_fpi).toFixed(2)}) ` +
     `${r.query.replace(/\s+/g, ' ').trim().slice(0, 150)}`;
   log(`${db}: statements per message (pg_stat_statements over the measured rounds, ${n} messages)`);
@@ -501,9 +503,7 @@ async function main(): Promise<void> {
     for (const [k, rs] of ratios.entries()) {
       if (k === 0) continue;
       const s = [...rs].sort((a, b) => a - b);
-      log(
-        `${label(k)}/A per round: median ${median(s).toFixed(3)}, min ${s[0]!.toFixed(3)}, max ${s[s.length - 1]!.toFixed(3)}`,
-      );
+      log(`${label(k)}/A per round: median ${median(s).toFixed(3)}, min ${s[0]!.toFixed(3)}, max ${s[s.length - 1]!.toFixed(3)}`);
     }
     for (const v of variants) {
       const check = await v.clients[0]!.query<{ c: number; m: number; k: number; counted: number }>(

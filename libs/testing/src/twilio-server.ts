@@ -248,7 +248,12 @@ export async function startTwilioServer(): Promise<TwilioServer> {
         return void Promise.resolve(beforeAccept(form)).then((verdict) => {
           if (verdict === 'drop' || (verdict && verdict.drop)) return void req.socket.destroy();
           if (verdict)
-            return twilioError(res, verdict.status, verdict.code ?? verdict.status * 100, verdict.message ?? `Scripted error ${verdict.status}`);
+            return twilioError(
+              res,
+              verdict.status,
+              verdict.code ?? verdict.status * 100,
+              verdict.message ?? `Scripted error ${verdict.status}`,
+            );
           create(account, form, req, res);
         });
       }

@@ -58,6 +58,26 @@ describe('a registrant’s queued notice after a cancellation', () => {
   });
 
   let counter = 0;
+  /** A published event of Scolarité, reminded 48 h before, one place per registration. */
+  const createEvent = async (title: string, place: string, startsAt: Date, capacity: number, waitlistCapacity: number) => {
+    const created = await t.http<MunicipalEventDto>('POST', '/api/v1/events', {
+      token: town.agentSco.token,
+      body: {
+        teamId: town.scolarite.id,
+        title,
+        description: 'Un événement',
+        place,
+        startsAt: startsAt.toISOString(),
+        capacity,
+        waitlistCapacity,
+        maxPlacesPerRegistration: 1,
+        published: true,
+        reminderMinutes: [2880],
+      },
+    });
+    expect(created.status).toBe(201);
+    return created.body;
+  };
   const register = async (eventId: string, body: Record<string, unknown>) => {
     const res = await t.http<PublicRegistrationCreated>('POST', `/api/v1/public/events/${eventId}/registrations`, {
       body: { places: 1, consentReminders: true, answers: {}, ...body },
@@ -103,23 +123,7 @@ describe('a registrant’s queued notice after a cancellation', () => {
 
   it('a reminder or an offer queued before the registration or the event is cancelled is not sent, settled « non envoyé » with the reason', async () => {
     const startsAt = new Date(Date.now() + 5 * 24 * 3600_000);
-    const created = await t.http<MunicipalEventDto>('POST', '/api/v1/events', {
-      token: town.agentSco.token,
-      body: {
-        teamId: town.scolarite.id,
-        title: 'Atelier cerfs-volants',
-        description: 'Un atelier',
-        place: 'Médiathèque',
-        startsAt: startsAt.toISOString(),
-        capacity: 2,
-        waitlistCapacity: 5,
-        maxPlacesPerRegistration: 1,
-        published: true,
-        reminderMinutes: [2880],
-      },
-    });
-    expect(created.status).toBe(201);
-    const ev = created.body;
+    const ev = await createEvent('Atelier cerfs-volants', 'Médiathèque', startsAt, 2, 5);
     // Ana by SMS and Chloé by e-mail hold the two places; Bruno waits.
     const ana = await register(ev.id, { name: 'Ana Roux', phone: '06 12 34 00 41', channel: 'sms' });
     const chloe = await register(ev.id, { name: 'Chloé Vidal', email: 'chloe@example.fr' });
@@ -194,22 +198,7 @@ describe('a registrant’s queued notice after a cancellation', () => {
 
   it('an interrupted reminder taken over after its registration was cancelled is not sent again (e-mail resent, SMS asked)', async () => {
     const startsAt = new Date(Date.now() + 6 * 24 * 3600_000);
-    const created = await t.http<MunicipalEventDto>('POST', '/api/v1/events', {
-      token: town.agentSco.token,
-      body: {
-        teamId: town.scolarite.id,
-        title: 'Balade contée',
-        place: 'Parc municipal',
-        startsAt: startsAt.toISOString(),
-        capacity: 5,
-        waitlistCapacity: 0,
-        maxPlacesPerRegistration: 1,
-        published: true,
-        reminderMinutes: [2880],
-      },
-    });
-    expect(created.status).toBe(201);
-    const ev = created.body;
+    const ev = await createEvent('Balade contée', 'Parc municipal', startsAt, 5, 0);
     const dora = await register(ev.id, { name: 'Dora Petit', email: 'dora@example.fr' });
     const eli = await register(ev.id, { name: 'Eli Martin', phone: '06 12 34 00 42', channel: 'sms' });
     await notice(dora.id, 'registered');
@@ -242,22 +231,7 @@ describe('a registrant’s queued notice after a cancellation', () => {
 
   it('reminders sent as a group: each outcome its own (sent, refused, unreachable, cancelled), none sent twice on a re-run', async () => {
     const startsAt = new Date(Date.now() + 7 * 24 * 3600_000);
-    const created = await t.http<MunicipalEventDto>('POST', '/api/v1/events', {
-      token: town.agentSco.token,
-      body: {
-        teamId: town.scolarite.id,
-        title: 'Tournoi de pétanque',
-        place: 'Boulodrome',
-        startsAt: startsAt.toISOString(),
-        capacity: 10,
-        waitlistCapacity: 0,
-        maxPlacesPerRegistration: 1,
-        published: true,
-        reminderMinutes: [2880],
-      },
-    });
-    expect(created.status).toBe(201);
-    const ev = created.body;
+    const ev = await createEvent('Tournoi de pétanque', 'Boulodrome', startsAt, 10, 0);
     const names = ['Fanny Roux', 'Gaston Leroy', 'Hugo Blanc', 'Irène Faure', 'Jules Perrin'];
     const phones = names.map((_, i) => `+3361234005${i}`);
     const people = [];
@@ -280,12 +254,19 @@ describe('a registrant’s queued notice after a cancellation', () => {
     const jobs = (retryCount: number) =>
       reminders.map(
         (m, i) =>
-          ({ id: `groupe-${retryCount}-${i}`, data: { messageId: m.id, organizationId: town.org.id }, retryCount }) as Job<OutboundJob>,
+          ({
+            id: `groupe-${retryCount}-${i}`,
+            data: { messageId: m.id, organizationId: town.org.id },
+            retryCount,
+          }) as Job<OutboundJob>,
       );
     const atTwilio = (to: string) => [...twilio.messages.values()].filter((m) => m.to === to && m.body.startsWith('Rappel'));
     const statuses = async () =>
-      (await t.db.query(`SELECT id, status, error, external_id FROM message WHERE id = ANY($1::uuid[])`, [reminders.map((m) => m.id)]))
-        .rows;
+      (
+        await t.db.query(`SELECT id, status, error, external_id FROM message WHERE id = ANY($1::uuid[])`, [
+          reminders.map((m) => m.id),
+        ])
+      ).rows;
     try {
       const first = await worker.sendGroup(jobs(0));
       expect(jobs(0).map((j) => first.get(j.id))).toEqual([
@@ -304,9 +285,9 @@ describe('a registrant’s queued notice after a cancellation', () => {
       // Not known whether Twilio has it: left `sending` for the job's retry to ask.
       expect(hugo).toMatchObject({ status: 'sending', error: null, external_id: null });
       expect(jules).toMatchObject({ status: 'failed', error: 'non envoyé : l’inscription a été annulée avant l’envoi' });
-      expect(phones.map((to) => twilio.creates().filter((r) => r.form.To === to && r.form.Body?.startsWith('Rappel')).length)).toEqual([
-        1, 1, 1, 1, 0,
-      ]);
+      expect(
+        phones.map((to) => twilio.creates().filter((r) => r.form.To === to && r.form.Body?.startsWith('Rappel')).length),
+      ).toEqual([1, 1, 1, 1, 0]);
       // Agents see each outcome in the files.
       expect((await reminderOf(people[0]!.id)).status).toBe('sent');
       expect((await reminderOf(people[1]!.id)).status).toBe('failed');
@@ -320,9 +301,9 @@ describe('a registrant’s queued notice after a cancellation', () => {
       const [hugoAfter] = (await statuses()).filter((r) => r.id === reminders[2]!.id);
       expect(hugoAfter).toMatchObject({ status: 'sent', external_id: atTwilio(phones[2]!)[0]!.sid });
       expect(phones.map((to) => atTwilio(to).length)).toEqual([1, 0, 1, 1, 0]);
-      expect(phones.map((to) => twilio.creates().filter((r) => r.form.To === to && r.form.Body?.startsWith('Rappel')).length)).toEqual([
-        1, 1, 2, 1, 0,
-      ]);
+      expect(
+        phones.map((to) => twilio.creates().filter((r) => r.form.To === to && r.form.Body?.startsWith('Rappel')).length),
+      ).toEqual([1, 1, 2, 1, 0]);
     } finally {
       twilio.beforeAccept(null);
     }

@@ -270,7 +270,9 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
             jobs.length === 1
               ? [[]]
               : await Promise.resolve(o.keys ? o.keys(jobs) : jobs.map(() => [])).catch((e: unknown) => {
-                  this.logger.warn(`travaux ${name} : ordre non lu (${e instanceof Error ? e.message : String(e)}), un à la fois`);
+                  this.logger.warn(
+                    `travaux ${name} : ordre non lu (${e instanceof Error ? e.message : String(e)}), un à la fois`,
+                  );
                   return jobs.map(() => ['*']);
                 });
           let chains = chainsOf(jobs, (_, i) => keys[i] ?? []);
@@ -306,7 +308,9 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
     try {
       results = await runInContext({ requestId: `jobs:${jobs[0]!.id}`, via: 'job' }, () => group(jobs));
     } catch (e) {
-      this.logger.warn(`travaux ${name} : groupe de ${jobs.length} en échec (${e instanceof Error ? e.message : String(e)}), un à la fois`);
+      this.logger.warn(
+        `travaux ${name} : groupe de ${jobs.length} en échec (${e instanceof Error ? e.message : String(e)}), un à la fois`,
+      );
       return settled;
     }
     for (const job of jobs) {
@@ -333,13 +337,10 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
   ): Promise<{ id: string; status: 'completed' | 'failed'; output?: unknown }> {
     const started = Date.now();
     try {
-      await runInContext(
-        jobContext(job),
-        async () => {
-          await handler(job);
-          this.logger.debug(`travail ${name} ${job.id} terminé en ${Date.now() - started} ms`);
-        },
-      );
+      await runInContext(jobContext(job), async () => {
+        await handler(job);
+        this.logger.debug(`travail ${name} ${job.id} terminé en ${Date.now() - started} ms`);
+      });
       return { id: job.id, status: 'completed' };
     } catch (e) {
       this.logger.warn(`travail ${name} ${job.id} en échec : ${e instanceof Error ? e.message : String(e)}`);

@@ -570,8 +570,7 @@ export class ConversationWriter {
   /** `message.updated` (change `status`) of each message, its organization's in one `tellMany`. */
   private async tellStatuses(tx: WriterTx, list: Omit<StatusChange, 'status'>[]): Promise<void> {
     const byOrganization = new Map<string, { conversationId: string; messageId: string }[]>();
-    for (const c of list)
-      byOrganization.set(c.organizationId, [...(byOrganization.get(c.organizationId) ?? []), c]);
+    for (const c of list) byOrganization.set(c.organizationId, [...(byOrganization.get(c.organizationId) ?? []), c]);
     for (const [organizationId, written] of byOrganization)
       await this.tellMany(tx, organizationId, written, ({ conversation, message }) => [
         domainEvent('message.updated', organizationId, { conversation, message, change: 'status' }),

@@ -190,7 +190,8 @@ export class OutboundWorker implements OnApplicationBootstrap {
     for (const [i, r] of ready.entries()) {
       const prepared = await this.request(r.row, r.channel, parts[i]!);
       // Refused (no address of the channel's kind): failed on its own.
-      if ('request' in prepared) sends.push({ job: r.job, row: r.row, sender: senderOf(adapterFor(r.channel.kind), prepared.request) });
+      if ('request' in prepared)
+        sends.push({ job: r.job, row: r.row, sender: senderOf(adapterFor(r.channel.kind), prepared.request) });
     }
     if (!sends.length) return settled;
 
@@ -286,7 +287,9 @@ export class OutboundWorker implements OnApplicationBootstrap {
           }
           return notWritten;
         }
-        this.logger.warn(`${writes.length} messages envoyés, issues non enregistrées (${reason}) : nouvel essai dans ${waitMs} ms`);
+        this.logger.warn(
+          `${writes.length} messages envoyés, issues non enregistrées (${reason}) : nouvel essai dans ${waitMs} ms`,
+        );
         await new Promise((resolve) => setTimeout(resolve, waitMs));
       }
     }
