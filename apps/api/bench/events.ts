@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startDovecot } from '@guichet/testing';
+import { BULK_SENDS_PER_SECOND } from '../src/config';
 import { RegistrantNotices } from '../src/modules/municipal-events/registrant-notices.service';
 import { Arrivals, type ArrivalsDone } from './lib/arrivals';
 import { withBenchEnv, type BenchEnv, type Log } from './lib/env';
@@ -37,6 +38,7 @@ export interface EventsBenchOptions {
   quietChunks: number;
   /** The ingest during the reminders, at least this fraction of its quiet value. */
   targetIngestRatio: number;
+  /** How long the reminders may take beyond their pace (BULK_SENDS_PER_SECOND) before the bench gives up. */
   deadlineMs: number;
   /** Only this half (both when unset). */
   part?: EventsPart;
@@ -288,6 +290,8 @@ async function registrationsHalf(o: EventsBenchOptions, log: Log): Promise<Regis
 
 interface RemindersHalf {
   reminders: number;
+  /** The app's bulk pace, per second (0: unpaced). */
+  pace: number;
   scheduledMs: number;
   /** From the reminders' scheduling to the last one received by a stand-in. */
   sentMs: number;
@@ -416,7 +420,10 @@ async function remindersHalf(o: EventsBenchOptions, log: Log): Promise<Reminders
       [eventId],
     );
 
-    const load = new WebhookLoad(env, channel, o.ingestConcurrency, o.deadlineMs);
+    // The reminders leave at the installation's bulk pace (BULK_SENDS_PER_SECOND, 0: unpaced).
+    const pace = env.config.bulkSendsPerSecond ?? BULK_SENDS_PER_SECOND;
+    const deadlineMs = o.deadlineMs + (pace ? (o.reminders / pace) * 1000 : 0);
+    const load = new WebhookLoad(env, channel, o.ingestConcurrency, deadlineMs);
     let sent = 0;
     const chunk = () =>
       Array.from({ length: o.ingestChunk }, () => {
@@ -461,7 +468,7 @@ async function remindersHalf(o: EventsBenchOptions, log: Log): Promise<Reminders
           return n;
         });
         const watching = (async () => {
-          while (nowMs() - started < o.deadlineMs) {
+          while (nowMs() - started < deadlineMs) {
             counted = await standins.count(REMINDER_PREFIX);
             if (reminded(counted) >= o.reminders) break;
             await sleep(250);
@@ -510,6 +517,7 @@ async function remindersHalf(o: EventsBenchOptions, log: Log): Promise<Reminders
     const bySms = Object.values(final.sms).reduce((a, b) => a + b, 0);
     return {
       reminders: o.reminders,
+      pace,
       scheduledMs,
       sentMs,
       byMail,
@@ -594,7 +602,10 @@ function remindersResult(o: EventsBenchOptions, rem: RemindersHalf & { server: s
       { metric: 'reminders scheduled in', values: [seconds(rem.scheduledMs), '—'] },
       {
         metric: 'reminders received by the stand-ins in',
-        values: [`${seconds(rem.sentMs)} (${perSecond((rem.reminders / rem.sentMs) * 1000)})`, '—'],
+        values: [
+          `${seconds(rem.sentMs)} (${perSecond((rem.reminders / rem.sentMs) * 1000)}, ${rem.pace ? `paced at ${perSecond(rem.pace)}` : 'unpaced'})`,
+          '—',
+        ],
       },
       {
         metric: 'inbound SMS webhooks stored: quiet / during reminders',
@@ -612,7 +623,7 @@ function remindersResult(o: EventsBenchOptions, rem: RemindersHalf & { server: s
     measured: `reminders ${count(rem.byMail)} e-mails + ${count(rem.bySms)} SMS, ${count(rem.missing)} missing, ${count(rem.duplicates)} duplicated; ingest ${(ingestRatio * 100).toFixed(1)} % of quiet`,
     pass: rem.exactlyOnce && rem.loaded.webhooks > 0 && ingestRatio >= o.targetIngestRatio,
     notes: [
-      `reminders: ${count(o.reminders)} registrants of an event starting in 90 minutes (reminder 2 h before, so due), half by e-mail (SMTP capture), half by SMS only (Twilio stand-in), the stand-ins on a worker thread accepting as fast as they are sent to; scheduled by RegistrantNotices.sendDueReminders() (the minute sweep's work: claims in batches of 200, each with its message and outbound job), sent by the outbound jobs; counted per recipient at the stand-ins: ${rem.exactlyOnce ? 'each exactly once' : 'NOT exactly once'} (a re-run of the sweep after them scheduled ${rem.duplicates} more)`,
+      `reminders: ${count(o.reminders)} registrants of an event starting in 90 minutes (reminder 2 h before, so due), half by e-mail (SMTP capture), half by SMS only (Twilio stand-in), the stand-ins on a worker thread accepting as fast as they are sent to, the app sending them at its bulk pace (BULK_SENDS_PER_SECOND: ${rem.pace ? `${rem.pace}/s` : 'unpaced'}, default ${BULK_SENDS_PER_SECOND}/s, so that bulk sends leave the machine to the citizens' messages); scheduled by RegistrantNotices.sendDueReminders() (the minute sweep's work: claims in batches of 200, each with its message and outbound job), sent by the outbound jobs; counted per recipient at the stand-ins: ${rem.exactlyOnce ? 'each exactly once' : 'NOT exactly once'} (a re-run of the sweep after them scheduled ${rem.duplicates} more)`,
       `while the reminders went out (the inbound SMS beside them included): app process CPU ${seconds(rem.costs.appCpuMs)}, database CPU ${seconds(rem.costs.databaseCpuMs)}; ${count(rem.costs.statements)} statements of the app's pool (${rem.costs.byKind
         .slice(0, 8)
         .map(([k, v]) => `${count(v)} × ${k}`)

@@ -26,6 +26,8 @@ export interface AppConfig {
   durableJobsAtOnce?: number;
   /** Outbound sends run at once by this process (OUTBOUND_SENDS_AT_ONCE; 1: one at a time). Default 4. */
   outboundSendsAtOnce?: number;
+  /** Bulk sends (reminders, an event's change) per second, all organizations together (BULK_SENDS_PER_SECOND; 0: unpaced). Default 10. */
+  bulkSendsPerSecond?: number;
   /** How often the reports' aggregates are folded in, in ms (REPORTS_FOLD_MS, 100–60000). Default 2000; 0: never (a test folds itself). */
   reportsFoldMs?: number;
   sessionTtlHours: number;
@@ -142,6 +144,20 @@ export function jobsAtOnce(env: NodeJS.ProcessEnv, name: 'DURABLE_JOBS_AT_ONCE' 
   return n;
 }
 
+/** Bulk sends per second of an installation unless BULK_SENDS_PER_SECOND says otherwise (job-queue.ts `paced`). */
+export const BULK_SENDS_PER_SECOND = 10;
+
+/** `BULK_SENDS_PER_SECOND`: a number from 0 (unpaced) to 1,000; undefined when unset. */
+export function bulkSendsPerSecond(env: NodeJS.ProcessEnv): number | undefined {
+  const n = optionalNumber(env.BULK_SENDS_PER_SECOND);
+  if (n === undefined) return undefined;
+  if (!Number.isFinite(n) || n < 0 || n > 1000)
+    throw new ConfigError(
+      `BULK_SENDS_PER_SECOND invalide : ${env.BULK_SENDS_PER_SECOND} (attendu : un nombre de 0 à 1000, 0 pour ne pas échelonner)`,
+    );
+  return n;
+}
+
 /** `REPORTS_FOLD_MS`: milliseconds from 100 to 60,000; undefined when unset. */
 function reportsFoldMs(env: NodeJS.ProcessEnv): number | undefined {
   const n = optionalNumber(env.REPORTS_FOLD_MS);
@@ -220,6 +236,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, embeddedDatabas
     runJobs: env.RUN_JOBS !== '0',
     durableJobsAtOnce: jobsAtOnce(env, 'DURABLE_JOBS_AT_ONCE'),
     outboundSendsAtOnce: jobsAtOnce(env, 'OUTBOUND_SENDS_AT_ONCE'),
+    bulkSendsPerSecond: bulkSendsPerSecond(env),
     reportsFoldMs: reportsFoldMs(env),
     sessionTtlHours: Number(env.SESSION_TTL_HOURS ?? 12),
     logLevel: LOG_LEVELS.includes(env.LOG_LEVEL as LogLevel) ? (env.LOG_LEVEL as LogLevel) : 'info',

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool, type QueryResult, type QueryResultRow } from 'pg';
 import { createApp, type RunningApp } from '../../src/app.factory';
-import { jobsAtOnce, type AppConfig } from '../../src/config';
+import { bulkSendsPerSecond, jobsAtOnce, type AppConfig } from '../../src/config';
 import { watchDatabaseServer } from './cpu';
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../src/database/embedded-postgres';
 
@@ -45,6 +45,7 @@ export function benchConfig(databaseUrl: string, dataDir: string): AppConfig {
     // A/B runs set these in the bench's environment (1: one job at a time).
     durableJobsAtOnce: jobsAtOnce(process.env, 'DURABLE_JOBS_AT_ONCE'),
     outboundSendsAtOnce: jobsAtOnce(process.env, 'OUTBOUND_SENDS_AT_ONCE'),
+    bulkSendsPerSecond: bulkSendsPerSecond(process.env),
     sessionTtlHours: 12,
     logLevel: 'silent',
     publicRequestsPerHour: 20,

@@ -54,6 +54,7 @@ import { ContactNameDiffers1765125000000 } from './migrations/1765125000000-cont
 import { TeamSignature1765126000000 } from './migrations/1765126000000-team-signature';
 import { RateLimitUnlogged1765128000000 } from './migrations/1765128000000-rate-limit-unlogged';
 import { ContactNameDiffersNewCitizens1765131000000 } from './migrations/1765131000000-contact-name-differs-new-citizens';
+import { SendPace1765132000000 } from './migrations/1765132000000-send-pace';
 import { RequestTypeAcknowledgementTexts1765122000000 } from './migrations/1765122000000-request-type-acknowledgement-texts';
 import { AccessibilityStatement1765124000000 } from './migrations/1765124000000-accessibility-statement';
 import { PlatformAdmin1764867000000 } from './migrations/1764867000000-platform-admin';
@@ -204,6 +205,7 @@ export const MIGRATIONS = [
   TeamSignature1765126000000,
   RateLimitUnlogged1765128000000,
   ContactNameDiffersNewCitizens1765131000000,
+  SendPace1765132000000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10, preparedStatements = true): DataSourceOptions {

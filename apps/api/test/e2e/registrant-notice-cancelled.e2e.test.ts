@@ -1,3 +1,4 @@
+import { ConfigError, loadConfig } from '../../src/config';
 import { parseEmail } from '@guichet/channels';
 import type { Job } from 'pg-boss' with { 'resolution-mode': 'import' };
 import type { MessageDto, MunicipalEventDto, PublicRegistrationCreated } from '@guichet/contracts';
@@ -307,5 +308,55 @@ describe('a registrant’s queued notice after a cancellation', () => {
     } finally {
       twilio.beforeAccept(null);
     }
+  });
+
+  it('reminders leave at the bulk pace, batch after batch; a confirmation queued meanwhile is not behind them', async () => {
+    const startsAt = new Date(Date.now() + 8 * 24 * 3600_000);
+    const ev = await createEvent('Fête du sport', 'Stade', startsAt, 10, 0);
+    const people = [];
+    for (const [i, name] of ['Kim Roy', 'Léon Gay', 'Mia Colin', 'Noé Brun', 'Olga Lucas'].entries())
+      people.push(await register(ev.id, { name, phone: `+3361234006${i}`, channel: 'sms' }));
+    for (const p of people) await notice(p.id, 'registered');
+    await sendQueued();
+    // Three sweeps' transactions (2, 2 and 1 reminders): their jobs at 10 a second (the default), one after another.
+    const queuedAt = Date.now();
+    expect(await notices.sendDueReminders(new Date(startsAt.getTime() - 47 * 3600_000), 2)).toBe(5);
+    // Each job's start, and how long after it was queued (ms).
+    const jobsOf = async (messageIds: string[]) =>
+      (
+        await t.db.query<{ at: Date; wait: number }>(
+          `SELECT start_after AS at, (extract(epoch FROM start_after - created_on) * 1000)::float8 AS wait
+             FROM pgboss.job WHERE name = 'outbound-send' AND data->>'messageId' = ANY($1::text[]) ORDER BY start_after`,
+          [messageIds],
+        )
+      ).rows;
+    const reminderIds = await Promise.all(
+      people.map(async (p) => (await messagesOf(p.id)).find((m) => m.body.startsWith('Rappel'))!.id),
+    );
+    const jobs = await jobsOf(reminderIds);
+    const starts = jobs.map((j) => j.at.getTime());
+    expect(starts.slice(1).map((at, i) => at - starts[i]!)).toEqual([100, 100, 100, 100]);
+    expect(starts[0]).toBeGreaterThanOrEqual(queuedAt - 1_000);
+    expect(starts[0]).toBeLessThan(Date.now() + 1_000);
+    // The third transaction's job waits for the slots of the two before it.
+    expect(jobs[4]!.wait).toBeGreaterThan(0);
+    // A registrant's confirmation, queued after them, starts when queued.
+    const late = await register(ev.id, { name: 'Paul Roux', phone: '+33612340070', channel: 'sms' });
+    await notice(late.id, 'registered');
+    expect(await jobsOf([(await messagesOf(late.id))[0]!.id])).toEqual([{ at: expect.any(Date), wait: 0 }]);
+  });
+});
+
+describe('the bulk pace setting', () => {
+  it('reads BULK_SENDS_PER_SECOND as a number from 0 (unpaced) to 1,000 and refuses anything else with a French reason', () => {
+    const env = { DATABASE_URL: 'postgres://x/y', APP_SECRET: 'secret-0123456789abcdef', ENCRYPTION_KEY: 'a'.repeat(64) };
+    expect(loadConfig(env).bulkSendsPerSecond).toBeUndefined();
+    expect(loadConfig({ ...env, BULK_SENDS_PER_SECOND: '0' }).bulkSendsPerSecond).toBe(0);
+    expect(loadConfig({ ...env, BULK_SENDS_PER_SECOND: '2.5' }).bulkSendsPerSecond).toBe(2.5);
+    for (const bad of ['-1', '1001', 'vite'])
+      expect(() => loadConfig({ ...env, BULK_SENDS_PER_SECOND: bad })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...env, BULK_SENDS_PER_SECOND: 'vite' })).toThrow(
+      'BULK_SENDS_PER_SECOND invalide : vite (attendu : un nombre de 0 à 1000, 0 pour ne pas échelonner)',
+    );
   });
 });

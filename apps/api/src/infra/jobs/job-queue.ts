@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { PgBoss, Job } from 'pg-boss' with { 'resolution-mode': 'import' };
 import type { EntityManager } from 'typeorm';
-import { APP_CONFIG, type AppConfig } from '../../config';
+import { APP_CONFIG, BULK_SENDS_PER_SECOND, type AppConfig } from '../../config';
 import { pgClean } from '../../common/pg-text';
 import { currentContext, runInContext, type RequestContext } from '../../common/request-context';
 import { chainsOf, runChains } from './job-chains';
+import { SendPaceRepository } from './send-pace.repository';
 
 /** The request that queued a job: its id goes with the job, so the job's log lines carry it. */
 function withRequestId(data: object): object {
@@ -85,7 +86,10 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
   /** pg-boss's insert statement per queue (insertStatement). */
   private readonly insertStatements = new Map<string, Promise<string>>();
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly pace: SendPaceRepository,
+  ) {}
 
   /** Started before any onApplicationBootstrap hook, where features create queues and workers. */
   async onModuleInit(): Promise<void> {
@@ -213,15 +217,35 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
     return sql;
   }
 
-  /** Inserts several jobs in the caller's transaction, in one statement; `startAfter`: not worked before then. */
-  async sendManyInTx(manager: EntityManager, name: string, data: object[], o: { startAfter?: Date } = {}): Promise<void> {
-    if (data.length === 1 && !o.startAfter) return this.sendInTx(manager, name, data[0]!);
-    if (data.length)
-      await this.b.insert(
-        name,
-        data.map((d) => ({ data: pgClean(withRequestId(d)), ...(o.startAfter ? { startAfter: o.startAfter } : {}) })),
-        { db: inTx(manager) },
-      );
+  /**
+   * Inserts several jobs in the caller's transaction, in one statement; `startAfter`: not worked
+   * before then. `paced` (bulk sends: an event's reminders, the notice of its change): the jobs
+   * start one after another at the installation's pace (BULK_SENDS_PER_SECOND, all
+   * organizations and instances together), after the bulk jobs queued before them, so that a
+   * town's 10,000 reminders do not take the machine from the citizens' messages arriving
+   * meanwhile. A job queued unpaced (a reply, a confirmation) is not behind them.
+   */
+  async sendManyInTx(
+    manager: EntityManager,
+    name: string,
+    data: object[],
+    o: { startAfter?: Date; paced?: boolean } = {},
+  ): Promise<void> {
+    if (!data.length) return;
+    const perSecond = this.config.bulkSendsPerSecond ?? BULK_SENDS_PER_SECOND;
+    const paced = !!o.paced && perSecond > 0;
+    if (!paced && data.length === 1 && !o.startAfter) return this.sendInTx(manager, name, data[0]!);
+    const from = paced
+      ? Math.max((await this.pace.reserve(manager, 'bulk', data.length, perSecond)).getTime(), o.startAfter?.getTime() ?? 0)
+      : o.startAfter?.getTime();
+    await this.b.insert(
+      name,
+      data.map((d, i) => ({
+        data: pgClean(withRequestId(d)),
+        ...(from === undefined ? {} : { startAfter: new Date(from + (paced ? (i * 1000) / perSecond : 0)) }),
+      })),
+      { db: inTx(manager) },
+    );
   }
 
   /**

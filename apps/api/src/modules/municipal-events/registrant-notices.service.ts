@@ -482,7 +482,7 @@ export class RegistrantNotices implements OnApplicationBootstrap {
         meta: { eventChanged: after.id, registrationId: r.id },
       });
     }
-    await this.sendMany(tx, outgoing);
+    await this.sendMany(tx, outgoing, { paced: true });
     return { sent: outgoing.length, unreachable };
   }
 
@@ -517,7 +517,7 @@ export class RegistrantNotices implements OnApplicationBootstrap {
             minutes: d.minutes,
           });
         }
-        const ids = await this.sendMany(tx, outgoing);
+        const ids = await this.sendMany(tx, outgoing, { paced: true });
         await this.repo.setReminderMessages(
           tx.m,
           outgoing.map((o, i) => ({ registrationId: o.registrationId, minutes: o.minutes, messageId: ids[i]! })),
@@ -533,8 +533,10 @@ export class RegistrantNotices implements OnApplicationBootstrap {
    * Messages of the town hall to registrants (reminders, an event's change), queued for sending in
    * a fixed number of statements whatever their number: the lines, their conversations' activity,
    * the outbound jobs, the `message.sent` events (per organization). Their ids, in the order given.
+   * `paced` (reminders, an event's change: not a registrant's own notice): they go out at the
+   * installation's bulk pace (JobQueue.sendManyInTx).
    */
-  async sendMany(tx: WriterTx, list: OutgoingNotice[]): Promise<string[]> {
+  async sendMany(tx: WriterTx, list: OutgoingNotice[], o: { paced?: boolean } = {}): Promise<string[]> {
     if (!list.length) return [];
     const ids = await this.writer.insertNotices(
       tx,
@@ -557,6 +559,7 @@ export class RegistrantNotices implements OnApplicationBootstrap {
       tx.m,
       QUEUES.outboundSend,
       list.map((o, i) => ({ messageId: ids[i]!, organizationId: o.organizationId })),
+      { paced: o.paced },
     );
     const byOrganization = new Map<string, { conversationId: string; messageId: string }[]>();
     list.forEach((o, i) =>
