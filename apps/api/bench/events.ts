@@ -430,9 +430,9 @@ async function remindersHalf(o: EventsBenchOptions, log: Log): Promise<Reminders
         const i = sent++;
         // The same mix in every chunk, so quiet and loaded chunks compare: each citizen writes 5 SMS
         // (a new file, then 4 appends 40 to 160 messages apart: never two in flight), a fifth of the
-        // chunk new files. 500 citizens writing again and again made the before and after figures
-        // differ by 44 % (684 vs 984/s): their files grew to ~1,300 messages, each append rewriting
-        // a larger search document, until the document's cap strips it and appends get cheap again.
+        // chunk new files. With 500 citizens writing again and again, « before » and « after » the
+        // reminders read 684 and 984/s in one run: their files grew to ~1,300 messages each along the
+        // run, so what an append costs (it rewrites its file's search document) moved under the figure.
         return {
           from: phoneOf(Math.max(0, Math.floor(i / 5) - 8 * (i % 5))),
           sid: `SM${String(i).padStart(32, '0')}`,
@@ -637,7 +637,7 @@ function remindersResult(o: EventsBenchOptions, rem: RemindersHalf & { server: s
         .slice(0, 8)
         .map(([k, v]) => `${count(v)} × ${k}`)
         .join('; ')}); the app's connections in pg_stat_activity every 50 ms: ${rem.costs.waits}`,
-      `ingest figure: signed inbound SMS webhooks from a worker thread, ${o.ingestConcurrency} in flight, in chunks of ${o.ingestChunk}; quiet = the median rate of ${o.quietChunks} chunks before and ${o.quietChunks} after the reminders, during = the chunks run entirely while reminders were going out (${count(rem.loaded.webhooks)} webhooks); ${(ingestRatio * 100).toFixed(1)} % (target ≥ ${Math.round(o.targetIngestRatio * 100)} %)`,
+      `ingest figure: signed inbound SMS webhooks from a worker thread (each citizen 5 SMS: a new file and 4 replies to it, a fifth of each chunk new files), ${o.ingestConcurrency} in flight, in chunks of ${o.ingestChunk}; quiet = the median rate of ${o.quietChunks} chunks before and ${o.quietChunks} after the reminders, during = the chunks run entirely while reminders were going out (${count(rem.loaded.webhooks)} webhooks); ${(ingestRatio * 100).toFixed(1)} % (target ≥ ${Math.round(o.targetIngestRatio * 100)} %)`,
     ],
     server: rem.server,
   };
