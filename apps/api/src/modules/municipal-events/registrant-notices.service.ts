@@ -536,7 +536,7 @@ export class RegistrantNotices implements OnApplicationBootstrap {
    * `paced` (reminders, an event's change: not a registrant's own notice): they go out at the
    * installation's bulk pace (JobQueue.sendManyInTx).
    */
-  async sendMany(tx: WriterTx, list: OutgoingNotice[], o: { paced?: boolean } = {}): Promise<string[]> {
+  async sendMany(tx: WriterTx, list: OutgoingNotice[], opts: { paced?: boolean } = {}): Promise<string[]> {
     if (!list.length) return [];
     const ids = await this.writer.insertNotices(
       tx,
@@ -559,7 +559,7 @@ export class RegistrantNotices implements OnApplicationBootstrap {
       tx.m,
       QUEUES.outboundSend,
       list.map((o, i) => ({ messageId: ids[i]!, organizationId: o.organizationId })),
-      { paced: o.paced },
+      { paced: opts.paced },
     );
     const byOrganization = new Map<string, { conversationId: string; messageId: string }[]>();
     list.forEach((o, i) =>
