@@ -302,22 +302,26 @@ describe('search scope, paging and maintained counters', () => {
       town.org.id,
     ]);
     // The newest files of the town: one in twenty of the newest 100 has the word, none of the next
-    // 2,900, then one in twenty again (1,055 in all).
+    // 2,900, then one in twenty again (1,055 in all); « cadenas » in 25 of them (the newest 5 and
+    // 20 after the gap); « serrure » in one in five of the newest 100 and nowhere else.
     await t.db.query(
       `INSERT INTO conversation (organization_id, reference, contact_id, team_id, status, subject, last_message_at)
        SELECT $1, r, $2, $3, 'closed',
-              CASE WHEN i % 20 = 7 AND (i <= 100 OR i > 3000) THEN 'Girouette tordue' ELSE 'Demande de rendez-vous' END,
+              CASE WHEN i % 20 = 7 AND (i <= 100 OR i > 3000 AND i <= 3400) THEN 'Girouette tordue, cadenas'
+                   WHEN i % 20 = 7 AND i > 3000 THEN 'Girouette tordue'
+                   WHEN i % 5 = 1 AND i <= 100 THEN 'Serrure cassée'
+                   ELSE 'Demande de rendez-vous' END,
               now() + interval '1 day' - make_interval(secs => i::int)
          FROM unnest($4::text[]) WITH ORDINALITY AS x(r, i)`,
       [town.org.id, k[0].id, town.etatCivil.id, freshReferences(24_000)],
     );
     await t.db.query('ANALYZE conversation');
-    const expected = async (limit: number) =>
+    const expected = async (limit: number, word = 'girouette') =>
       (
         await t.db.query(
-          `SELECT id FROM conversation WHERE organization_id = $1 AND search_doc @@ websearch_to_tsquery('guichet_fr', 'girouette')
+          `SELECT id FROM conversation WHERE organization_id = $1 AND search_doc @@ websearch_to_tsquery('guichet_fr', $3)
             ORDER BY last_message_at DESC, id DESC LIMIT $2`,
-          [town.org.id, limit],
+          [town.org.id, limit, word],
         )
       ).rows.map((r) => r.id);
     // A page the newest 2,000 files hold (3, and the next page's first), and one they do not.
@@ -326,6 +330,17 @@ describe('search scope, paging and maintained counters', () => {
       expect(page.total).toEqual({ count: 1000, more: true });
       expect(ids(page)).toEqual(await expected(limit));
       expect(page.nextCursor).toBeTruthy();
+    }
+    // Words in a few of the newest files but under 1,000 in all are counted exactly: beside the
+    // sample (« cadenas »), or after it when the newest files' sample was dense but the walk by
+    // date did not prove the word over the cap (« serrure »).
+    for (const [word, n] of [
+      ['cadenas', 25],
+      ['serrure', 20],
+    ] as const) {
+      const page = await search(town.supervisor.token, `q=${word}&limit=10`);
+      expect(page.total).toEqual({ count: n, more: false });
+      expect(ids(page)).toEqual(await expected(10, word));
     }
     // The same for a plain agent of the service: its newest files walked per service and for their own.
     const visible = async (limit: number) =>

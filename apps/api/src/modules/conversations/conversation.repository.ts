@@ -116,6 +116,11 @@ const EARLY_WALK = 2000;
 /** One kind of match of a search: a condition on `c`, its parameters added to `sql`. */
 type Branch = (sql: Params) => string;
 
+/** The `n` newest files of `scope` that hold `words`, named `c` as the words' condition expects (FROM item). */
+const newest = (scope: string, n: number, words: Branch, sql: Params) =>
+  `(SELECT c.search_doc FROM conversation c WHERE ${scope}
+     ORDER BY c.last_message_at DESC, c.id DESC LIMIT ${n}) c WHERE ${words(sql)}`;
+
 /** Positional parameters of one statement. */
 class Params {
   constructor(readonly values: unknown[]) {}
@@ -159,8 +164,9 @@ export class ConversationRepository {
    * 1. a probe takes up to SEARCH_TOTAL_CAP + 1 files holding the words (`search_doc`) in no
    *    order, from the text index (words found in a few of the newest files have their first page
    *    walked meanwhile: boundedWalk, used if over the cap; they are first only counted up to
-   *    SEARCH_TOTAL_CAP + 1, then probed if under it). Over the cap (a common word or name: its matches are dense),
-   *    one walk of the conversations by date takes the first `limit` files matching any way
+   *    SEARCH_TOTAL_CAP + 1, the count sent beside the sample, then probed if under it). Over the
+   *    cap (a common word or name: its matches are dense), one walk of the conversations by date
+   *    takes the first `limit` files matching any way
    *    (words, citizen, identity, reference): the other kinds are never probed, the total is
    *    « plus de 1 000 ».
    * 2. otherwise each other kind of match (citizen name, identity, reference) is probed the same
@@ -182,7 +188,11 @@ export class ConversationRepository {
     // other services are counted only if their services hold too few. A file has one service: it
     // is counted once, and one of a service of another organization not at all (then the probe
     // decides: a count under the cap is only a reason to probe).
-    const overCap = async (branch: Branch, b: number) => {
+    // `early`: counted only if the newest files hold the words as the early walk below requires
+    // (the sample's condition, tested in the same statement): sent beside the sample, the count
+    // is then not waited for after it, and costs nothing for a word the sample settles alone.
+    // Undefined when that condition did not hold.
+    const countWords = async (branch: Branch, early: boolean): Promise<number | undefined> => {
       const st = this.searchStatement(
         f,
         [branch],
@@ -191,11 +201,16 @@ export class ConversationRepository {
           : (where, sql) =>
               `SELECT FROM team t CROSS JOIN LATERAL (SELECT FROM conversation c WHERE ${where} AND c.team_id = t.id
                   LIMIT ${sql.p(cap + 1)}) x WHERE t.organization_id = $1`,
-        { byIndex: true, whole: (union, sql) => `SELECT count(*)::int AS n FROM (${union} LIMIT ${sql.p(cap + 1)}) w` },
+        {
+          byIndex: true,
+          whole: (union, sql) => {
+            const count = `(SELECT count(*)::int FROM (${union} LIMIT ${sql.p(cap + 1)}) w)`;
+            return `SELECT ${early ? `CASE WHEN ${this.earlySample(f, branch, sql)} THEN ${count} END` : count} AS n`;
+          },
+        },
       );
-      const [row] = await this.db.query<{ n: number }>(st.text, st.values);
-      if (row!.n > cap) dense.add(b);
-      return row!.n > cap;
+      const [row] = await this.db.query<{ n: number | null }>(st.text, st.values);
+      return row!.n ?? undefined;
     };
     // The words (first = 0) by the text index, an agent's visibility in it; an agent's branch over
     // the cap in either of its two parts is over the cap.
@@ -216,6 +231,8 @@ export class ConversationRepository {
     const words = this.wordsBranch(f.q);
     // Dense words: one walk by date on every kind of match, each file's citizen looked up by key.
     const anyKind = () => this.anyOf([words, ...this.otherBranches(f, f.q, 'walked')]);
+    const counted = countWords(words, true);
+    counted.catch(() => undefined); // awaited below only for such words: not an unhandled rejection
     const common = await this.denseByDate(f, words);
     // Words in a few of the newest files may well be over the cap (« Martin »): their first page
     // is walked meanwhile, on another connection, the probe deciding which answer counts.
@@ -225,7 +242,11 @@ export class ConversationRepository {
       // (An agent's too: at 1,000,000 files one service holds some 5,000 « Martin ».)
       early = this.boundedWalk(f, anyKind(), EARLY_WALK);
       early.catch(() => undefined); // awaited below: not an unhandled rejection meanwhile
-      if (!(await overCap(words, 0))) await probe([words], 0);
+      // (Not counted beside the sample when the files changed meanwhile, or a service's sample
+      // was dense without its walk proving it: counted now.)
+      const n = (await counted) ?? (await countWords(words, false))!;
+      if (n > cap) dense.add(0);
+      else await probe([words], 0);
     } else await probe([words], 0);
     let walked: Branch[];
     let page: Map<string, ConversationRow> | undefined;
@@ -301,20 +322,14 @@ export class ConversationRepository {
    */
   private async denseByDate(f: ConversationFilter, words: Branch): Promise<{ dense: boolean; sampled: number; of: number }> {
     const sql = new Params([f.organizationId]);
-    const scope = this.scope({ ...f, visibleTeamIds: undefined, orSelf: undefined }, sql);
-    // An agent's own files in other services are left out: the services alone may prove it.
-    const sources = f.visibleTeamIds ? f.visibleTeamIds.map((t) => [...scope, `c.team_id = ${sql.p(t)}`]) : [scope];
+    const sources = this.sampledSources(f, sql);
     if (!sources.length) return { dense: false, sampled: 0, of: 0 };
     const text = sources
-      .map((where) => {
-        // The newest files, named `c` as the words' condition expects.
-        const tested = (n: number) =>
-          `(SELECT c.search_doc FROM conversation c WHERE ${where.join(' AND ')}
-             ORDER BY c.last_message_at DESC, c.id DESC LIMIT ${n}) c WHERE ${words(sql)}`;
-        return `SELECT s.n::int AS sampled, CASE WHEN s.n * ${DENSE_SHARE} >= ${DENSE_SAMPLE}
-                  THEN (SELECT count(*) FROM (SELECT 1 FROM ${tested(DENSE_WALK)} LIMIT ${SEARCH_TOTAL_CAP + 1}) w) END::int AS n
-                  FROM (SELECT count(*) AS n FROM ${tested(DENSE_SAMPLE)}) s`;
-      })
+      .map(
+        (where) => `SELECT s.n::int AS sampled, CASE WHEN s.n * ${DENSE_SHARE} >= ${DENSE_SAMPLE}
+                  THEN (SELECT count(*) FROM (SELECT 1 FROM ${newest(where, DENSE_WALK, words, sql)} LIMIT ${SEARCH_TOTAL_CAP + 1}) w) END::int AS n
+                  FROM (SELECT count(*) AS n FROM ${newest(where, DENSE_SAMPLE, words, sql)}) s`,
+      )
       .join(' UNION ALL ');
     const rows = await this.db.query<{ sampled: number; n: number | null }>(`${PLANNED_PER_CALL}${text}`, sql.values);
     return {
@@ -322,6 +337,33 @@ export class ConversationRepository {
       sampled: rows.reduce((sum, r) => sum + r.sampled, 0),
       of: rows.length * DENSE_SAMPLE,
     };
+  }
+
+  /**
+   * The scopes whose newest files denseByDate tests (an agent's services, each on its own; an
+   * agent's own files in other services are left out: the services alone may prove it), their
+   * parameters added to `sql`.
+   */
+  private sampledSources(f: ConversationFilter, sql: Params): string[] {
+    const scope = this.scope({ ...f, visibleTeamIds: undefined, orSelf: undefined }, sql);
+    return (f.visibleTeamIds ? f.visibleTeamIds.map((t) => [...scope, `c.team_id = ${sql.p(t)}`]) : [scope]).map((w) =>
+      w.join(' AND '),
+    );
+  }
+
+  /**
+   * As a condition, in SQL: the words are in at least one of the newest files of the search's
+   * scope in EARLY_SHARE, and no service's sample is dense (denseByDate's answer for the search's
+   * early walk).
+   */
+  private earlySample(f: ConversationFilter, words: Branch, sql: Params): string {
+    const sources = this.sampledSources(f, sql);
+    if (!sources.length) return 'false';
+    const samples = sources
+      .map((where) => `SELECT count(*) AS n FROM ${newest(where, DENSE_SAMPLE, words, sql)}`)
+      .join(' UNION ALL ');
+    return `(SELECT sum(s.n) > 0 AND sum(s.n) * ${EARLY_SHARE} >= ${sources.length * DENSE_SAMPLE}
+                    AND bool_and(s.n * ${DENSE_SHARE} < ${DENSE_SAMPLE}) FROM (${samples}) s)`;
   }
 
   /**
