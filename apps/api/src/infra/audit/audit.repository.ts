@@ -25,9 +25,17 @@ export interface AuditEntry {
   origin?: AuditOrigin;
 }
 
+const COLUMNS = `audit_event (organization_id, agent_id, action, conversation_id, contact_id, data, ip, session_id)`;
+const ROWS = `unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::uuid[], $6::jsonb[], $7::inet[], $8::uuid[]) AS e`;
 /** One INSERT for any number of events (the group commit's batches, the retention run's). */
-const INSERT_MANY = `INSERT INTO audit_event (organization_id, agent_id, action, conversation_id, contact_id, data, ip, session_id)
-  SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::uuid[], $6::jsonb[], $7::inet[], $8::uuid[])`;
+const INSERT_MANY = `INSERT INTO ${COLUMNS} SELECT e.* FROM ${ROWS}`;
+/**
+ * The same as a transaction of its own not waiting for the WAL's flush: synchronous_commit set
+ * for that transaction only (set_config local, as SET LOCAL between BEGIN and COMMIT), in one
+ * round trip instead of four.
+ */
+const INSERT_MANY_UNFLUSHED = `WITH unflushed AS (SELECT set_config('synchronous_commit', 'off', true))
+  INSERT INTO ${COLUMNS} SELECT e.* FROM unflushed, ${ROWS}`;
 
 function manyParams(items: (AuditEntry & { origin: AuditOrigin })[]): unknown[] {
   return [
@@ -56,10 +64,7 @@ export class AuditRepository {
    */
   private readonly accesses = new GroupCommit<AuditEntry & { origin: AuditOrigin }, void>(
     async (items) => {
-      await this.db.tx(async (m) => {
-        await m.query(`SET LOCAL synchronous_commit = off`);
-        await m.query(INSERT_MANY, manyParams(items));
-      });
+      await this.db.query(INSERT_MANY_UNFLUSHED, manyParams(items));
       return items.map(() => undefined);
     },
     { parallel: 2, maxBatch: 500 },
