@@ -306,11 +306,11 @@ interface RemindersHalf {
   blocks: number;
   /** Claimed by the bench's calls of the sweep (the minute sweep may take some first). */
   scheduled: number;
-  /** The quiet chunks of each window (before each block, after the last) and the chunks run entirely during the blocks. */
+  /** Webhooks and time of each quiet window (before each block, after the last); `loaded`: of the chunks run entirely during the blocks. */
   quiet: { webhooks: number; ms: number }[];
   loaded: { webhooks: number; ms: number };
   ingestLatencies: { quiet: number[]; loaded: number[] };
-  /** From the scheduling to the last reminder received, the inbound SMS included (as RegistrationCosts). */
+  /** From the first quiet window to the last, the inbound SMS included (as RegistrationCosts). */
   costs: Pick<RegistrationCosts, 'appCpuMs' | 'databaseCpuMs' | 'statements' | 'byKind' | 'waits'>;
 }
 
@@ -505,7 +505,7 @@ async function remindersHalf(o: EventsBenchOptions, log: Log): Promise<Reminders
           expected += event.n;
           const blockStart = nowMs();
           let done = false;
-          // The minute sweep may take some first: they count as scheduled all the same.
+          // The minute sweep may claim some first (then `scheduled` is short of them: shown in the table).
           const scheduling = notices.sendDueReminders().then((n) => {
             scheduledMs += nowMs() - blockStart;
             scheduled += n;
