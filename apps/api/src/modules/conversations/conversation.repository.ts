@@ -235,7 +235,8 @@ export class ConversationRepository {
     counted.catch(() => undefined); // awaited below only for such words: not an unhandled rejection
     const common = await this.denseByDate(f, words);
     // Words in a few of the newest files may well be over the cap (« Martin »): their first page
-    // is walked meanwhile, on another connection, the probe deciding which answer counts.
+    // is walked meanwhile, on another connection, the count deciding which answer counts. (The
+    // same condition as earlySample's, which guards the count sent above: keep them in step.)
     let early: Promise<Map<string, ConversationRow> | undefined> | undefined;
     if (common.dense) dense.add(0);
     else if (common.sampled > 0 && common.sampled * EARLY_SHARE >= common.of) {
