@@ -4,8 +4,10 @@
  * and again without 5 minutes of seeding each time.
  *   cd apps/api && node ../../node_modules/typescript/bin/tsc -b bench
  *   node dist/bench-build/bench/search-probe.js seed [scale: 1 = 1,000,000 files]
- *   node dist/bench-build/bench/search-probe.js explain|time [rounds] [words]   each statement of a search, then repo.search
- *   node dist/bench-build/bench/search-probe.js http [rounds] [words,…]         list and searches over HTTP (the app on the town)
+ *   node dist/bench-build/bench/search-probe.js explain|time [rounds] [words]   each statement of a search, when each
+ *     starts and ends within the call (the critical path), then repo.search
+ *   node dist/bench-build/bench/search-probe.js http [rounds] [words,…]         list and searches over HTTP (the app on the town),
+ *     PG_SETTINGS='shared_buffers=1GB;io_method=sync' to run the server with other settings (none: its defaults)
  *   node dist/bench-build/bench/search-probe.js sql file.sql [rounds]           statements separated by `-- next`, with $org, $team, $agent, $q
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -117,7 +119,15 @@ function kind(s: Statement): string {
   return 'rows';
 }
 
-async function withTown<T>(fn: (pool: Pool, town: SeededTown) => Promise<T>): Promise<T> {
+/** The kept town's PostgreSQL, its settings first set by `settings` (ALTER SYSTEM, then restarted). */
+async function withTown<T>(fn: (pool: Pool, town: SeededTown) => Promise<T>, settings: [string, string][] = []): Promise<T> {
+  if (settings.length) {
+    const pg = await startEmbeddedPostgres({ dataDir: `${ROOT}/pg`, persistent: true, log });
+    const c = new Pool({ connectionString: pg.url(DB), max: 1 });
+    for (const [k, v] of settings) await c.query(k === 'RESET' ? 'ALTER SYSTEM RESET ALL' : `ALTER SYSTEM SET ${k} = ${v}`);
+    await c.end();
+    await pg.stop();
+  }
   const pg = await startEmbeddedPostgres({ dataDir: `${ROOT}/pg`, persistent: true, log });
   const pool = new Pool({ connectionString: pg.url(DB), max: 4 });
   try {
@@ -199,6 +209,34 @@ async function main() {
         // The repository call end to end (pool of 4, as the app's concurrent statements).
         const db = { query: async (t: string, v: unknown[] = []) => (await pool.query(t, v)).rows };
         const repo = new ConversationRepository(db as unknown as Database);
+        // When each statement of a search starts and ends, from the call's start (medians).
+        for (const { name, f } of filters(town, q)) {
+          const spans = new Map<string, { start: number[]; end: number[] }>();
+          let t0 = 0;
+          const traced = new ConversationRepository({
+            query: async (t: string, v: unknown[] = []) => {
+              const k = kind({ text: t, values: v });
+              const start = performance.now() - t0;
+              const rows = (await pool.query(t, v)).rows;
+              const span = spans.get(k) ?? { start: [], end: [] };
+              span.start.push(start);
+              span.end.push(performance.now() - t0);
+              spans.set(k, span);
+              return rows;
+            },
+          } as unknown as Database);
+          const total: number[] = [];
+          for (let i = 0; i < rounds; i++) {
+            t0 = performance.now();
+            await traced.search(f);
+            total.push(performance.now() - t0);
+          }
+          log(
+            `   ${name} timeline (medians, ms from the call's start): ${[...spans]
+              .map(([k, s]) => `${k} ${median(s.start).toFixed(2)}→${median(s.end).toFixed(2)}`)
+              .join(', ')}; call ${median(total).toFixed(2)}`,
+          );
+        }
         for (const { name, f } of filters(town, q)) {
           const times: number[] = [];
           let total = '';
@@ -219,6 +257,18 @@ async function main() {
   if (mode === 'http') {
     // The HTTP calls of the inbox bench on the kept town: list, « Martin » as supervisor and as agent, rotating.
     const rounds = Number(arg ?? 600);
+    // PG_SETTINGS='shared_buffers=1GB;io_method=sync': the server's settings for this run (ALTER
+    // SYSTEM, every other one reset), to compare a request's time under two configurations.
+    const settings: [string, string][] = [
+      ['RESET', 'ALL'],
+      ...(process.env.PG_SETTINGS ?? '')
+        .split(';')
+        .filter(Boolean)
+        .map((kv): [string, string] => {
+          const [k, v] = kv.split('=');
+          return [k!.trim(), `'${v!.trim()}'`];
+        }),
+    ];
     await withTown(async (_pool, town) => {
       const app = await createApp({ ...benchConfig(_pool.options.connectionString!, `${ROOT}/data`) });
       try {
@@ -247,7 +297,7 @@ async function main() {
       } finally {
         await app.close();
       }
-    });
+    }, settings);
     return;
   }
   if (mode === 'sql') {
