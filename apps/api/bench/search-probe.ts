@@ -119,12 +119,13 @@ function kind(s: Statement): string {
   return 'rows';
 }
 
-/** The kept town's PostgreSQL, its settings first set by `settings` (ALTER SYSTEM, then restarted). */
-async function withTown<T>(fn: (pool: Pool, town: SeededTown) => Promise<T>, settings: [string, string][] = []): Promise<T> {
-  if (settings.length) {
+/** The kept town's PostgreSQL; given `settings`, with those alone (ALTER SYSTEM after a RESET ALL, then restarted). */
+async function withTown<T>(fn: (pool: Pool, town: SeededTown) => Promise<T>, settings?: [string, string][]): Promise<T> {
+  if (settings) {
     const pg = await startEmbeddedPostgres({ dataDir: `${ROOT}/pg`, persistent: true, log });
     const c = new Pool({ connectionString: pg.url(DB), max: 1 });
-    for (const [k, v] of settings) await c.query(k === 'RESET' ? 'ALTER SYSTEM RESET ALL' : `ALTER SYSTEM SET ${k} = ${v}`);
+    await c.query('ALTER SYSTEM RESET ALL');
+    for (const [k, v] of settings) await c.query(`ALTER SYSTEM SET ${k} = ${v}`);
     await c.end();
     await pg.stop();
   }
@@ -259,16 +260,13 @@ async function main() {
     const rounds = Number(arg ?? 600);
     // PG_SETTINGS='shared_buffers=1GB;io_method=sync': the server's settings for this run (ALTER
     // SYSTEM, every other one reset), to compare a request's time under two configurations.
-    const settings: [string, string][] = [
-      ['RESET', 'ALL'],
-      ...(process.env.PG_SETTINGS ?? '')
-        .split(';')
-        .filter(Boolean)
-        .map((kv): [string, string] => {
-          const [k, v] = kv.split('=');
-          return [k!.trim(), `'${v!.trim()}'`];
-        }),
-    ];
+    const settings = (process.env.PG_SETTINGS ?? '')
+      .split(';')
+      .filter(Boolean)
+      .map((kv): [string, string] => {
+        const [k, v] = kv.split('=');
+        return [k!.trim(), `'${v!.trim()}'`];
+      });
     await withTown(async (_pool, town) => {
       const app = await createApp({ ...benchConfig(_pool.options.connectionString!, `${ROOT}/data`) });
       try {
