@@ -342,7 +342,16 @@ describe('search scope, paging and maintained counters', () => {
       expect(page.total).toEqual({ count: n, more: false });
       expect(ids(page)).toEqual(await expected(10, word));
     }
-    // The same for a plain agent of the service: its newest files walked per service and for their own.
+    // The same for a plain agent of the service: its newest files walked per service, then their
+    // own in another service, which count where newer than the service's page's last (the newest of
+    // all, one within the first page of 3 and one within that of 10) and not where older.
+    const sport = await t.newTeam(town.org.id, 'Vie sportive');
+    await t.db.query(
+      `INSERT INTO conversation (organization_id, reference, contact_id, team_id, assignee_id, status, subject, last_message_at)
+       SELECT $1, r, $2, $3, $4, 'open', 'Girouette du stade', now() + interval '1 day' - make_interval(secs => i::int)
+         FROM unnest($5::text[], $6::int[]) AS x(r, i)`,
+      [town.org.id, k[0].id, sport.id, town.agentEC.id, freshReferences(4), [0, 30, 3010, 20_000]],
+    );
     const visible = async (limit: number) =>
       (
         await t.db.query(

@@ -121,6 +121,10 @@ const newest = (scope: string, n: number, words: Branch, sql: Params) =>
   `(SELECT c.search_doc FROM conversation c WHERE ${scope}
      ORDER BY c.last_message_at DESC, c.id DESC LIMIT ${n}) c WHERE ${words(sql)}`;
 
+/** [id, sort key] pairs in the keyset's order: newest first. */
+const newestFirst = ([ia, ka]: [string, string], [ib, kb]: [string, string]) =>
+  ka === kb ? (ia < ib ? 1 : -1) : ka < kb ? 1 : -1;
+
 /** Positional parameters of one statement. */
 class Params {
   constructor(readonly values: unknown[]) {}
@@ -296,7 +300,7 @@ export class ConversationRepository {
       for (const r of await this.db.query<{ id: string; k: string }>(walk.text, walk.values)) found.set(r.id, r.k);
     }
     const ids = [...found]
-      .sort(([ia, ka], [ib, kb]) => (ka === kb ? (ia < ib ? 1 : -1) : ka < kb ? 1 : -1))
+      .sort(newestFirst)
       .slice(0, f.limit)
       .map(([id]) => id);
     // The early walk's page came with its rows (a common name's usual answer: no statement more).
@@ -369,40 +373,61 @@ export class ConversationRepository {
 
   /**
    * The first page of `branch`, walked by date over at most `bound` of the newest files of the
-   * search's scope (of each of an agent's services and of their own files), as the walk of a dense
-   * search does, with the rows' columns (read only for the page's rows). Undefined when a source
-   * has fewer than a page there and older files (the full walk decides then).
+   * search's scope (of each of an agent's services, then of their own files in other services), as
+   * the walk of a dense search does, with the rows' columns (read only for the page's rows).
+   * Undefined when a source has fewer than a page there and older files (the full walk decides then).
    */
   private async boundedWalk(
     f: ConversationFilter,
     branch: Branch,
     bound: number,
   ): Promise<Map<string, ConversationRow> | undefined> {
+    const page = (rows: ConversationRow[]) => new Map(rows.map((row) => [row.id, row]));
+    if (!f.visibleTeamIds) return this.walkSources(f, branch, bound, [[]]).then((rows) => rows && page(rows));
+    const teams = f.visibleTeamIds;
+    const agent = { ...f, visibleTeamIds: undefined, orSelf: undefined };
+    const services = await this.walkSources(
+      agent,
+      branch,
+      bound,
+      teams.map((t) => [(sql) => `c.team_id = ${sql.p(t)}`]),
+    );
+    if (!services) return undefined;
+    // Their own files in other services count only if newer than the services' page's last: when
+    // that page is full, only those are walked (a few index entries, not `bound` files' words).
+    const last = services.map((r): [string, string] => [r.id, r.sort_key]).sort(newestFirst)[f.limit - 1];
+    const own = await this.walkSources(agent, branch, bound, [
+      [
+        (sql) => `c.assignee_id = ${sql.p(f.orSelf)} AND c.team_id <> ALL(${sql.p(teams)}::uuid[])`,
+        ...(last
+          ? [(sql: Params) => `(c.last_message_at, c.id) > (${sql.p(last[1])}::timestamptz, ${sql.p(last[0])}::uuid)`]
+          : []),
+      ],
+    ]);
+    return own && page([...services, ...own]);
+  }
+
+  /**
+   * Per source (conditions on `c` added to the scope of `f`), its first `limit` matches of `branch`
+   * within its newest `bound` files: all its matches when it has no older file. Undefined when a
+   * source has fewer than a page there and older files (asked only then).
+   */
+  private async walkSources(
+    f: ConversationFilter,
+    branch: Branch,
+    bound: number,
+    sources: Branch[][],
+  ): Promise<ConversationRow[] | undefined> {
+    if (!sources.length) return [];
     const order = 'ORDER BY c.last_message_at DESC, c.id DESC';
-    // An agent's files are walked per service and for their own, as the walk of a dense search does;
-    // `only` of them, their parameters added to `sql`.
-    const count = f.visibleTeamIds ? f.visibleTeamIds.length + 1 : 1;
-    const sourcesOf = (sql: Params, only: number[]) => {
-      const base = this.scope(f.visibleTeamIds ? { ...f, visibleTeamIds: undefined, orSelf: undefined } : f, sql, true);
-      return only.map((s) =>
-        [
-          ...base,
-          ...(!f.visibleTeamIds
-            ? []
-            : s < f.visibleTeamIds.length
-              ? [`c.team_id = ${sql.p(f.visibleTeamIds[s])}`]
-              : [`c.assignee_id = ${sql.p(f.orSelf)}`]),
-        ].join(' AND '),
-      );
-    };
-    const all = [...Array(count).keys()];
+    const scopes = (sql: Params, only: number[]) =>
+      only.map((s) => [...this.scope(f, sql, true), ...sources[s]!.map((condition) => condition(sql))].join(' AND '));
+    const all = [...sources.keys()];
     const sql = new Params([f.organizationId]);
-    const sources = sourcesOf(sql, all);
     const limit = sql.p(f.limit);
-    // Per source, the page within its newest files.
     const rows = await this.db.query<ConversationRow & { s: number }>(
       PLANNED_PER_CALL +
-        sources
+        scopes(sql, all)
           .map(
             (scope, s) => `(SELECT ${s} AS s, ${CONVERSATION_COLUMNS}
                              FROM (SELECT c.* FROM conversation c WHERE ${scope} ${order} LIMIT ${bound}) c
@@ -411,20 +436,18 @@ export class ConversationRepository {
           .join(' UNION ALL '),
       sql.values,
     );
-    // A source's page is its first `limit` matches, or all of them when it has no file older than
-    // the bound (asked only then): then the merged page is exact.
     const short = all.filter((s) => rows.filter((r) => r.s === s).length < f.limit);
     if (short.length) {
       const older = new Params([f.organizationId]);
       const [row] = await this.db.query<{ older: boolean }>(
-        `${PLANNED_PER_CALL}SELECT ${sourcesOf(older, short)
+        `${PLANNED_PER_CALL}SELECT ${scopes(older, short)
           .map((scope) => `EXISTS (SELECT FROM conversation c WHERE ${scope} ${order} OFFSET ${bound} LIMIT 1)`)
           .join(' OR ')} AS older`,
         older.values,
       );
       if (row!.older) return undefined;
     }
-    return new Map(rows.map(({ s: _, ...row }) => [row.id, row]));
+    return rows.map(({ s: _, ...row }) => row);
   }
 
   /**
