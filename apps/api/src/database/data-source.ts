@@ -55,6 +55,7 @@ import { TeamSignature1765126000000 } from './migrations/1765126000000-team-sign
 import { RateLimitUnlogged1765128000000 } from './migrations/1765128000000-rate-limit-unlogged';
 import { ContactNameDiffersNewCitizens1765131000000 } from './migrations/1765131000000-contact-name-differs-new-citizens';
 import { SendPace1765132000000 } from './migrations/1765132000000-send-pace';
+import { SearchWordsByService1765133000000 } from './migrations/1765133000000-search-words-by-service';
 import { RequestTypeAcknowledgementTexts1765122000000 } from './migrations/1765122000000-request-type-acknowledgement-texts';
 import { AccessibilityStatement1765124000000 } from './migrations/1765124000000-accessibility-statement';
 import { PlatformAdmin1764867000000 } from './migrations/1764867000000-platform-admin';
@@ -206,6 +207,7 @@ export const MIGRATIONS = [
   RateLimitUnlogged1765128000000,
   ContactNameDiffersNewCitizens1765131000000,
   SendPace1765132000000,
+  SearchWordsByService1765133000000,
 ];
 
 export function dataSourceOptions(url: string, poolSize = 10, preparedStatements = true): DataSourceOptions {

@@ -366,6 +366,21 @@ describe('search scope, paging and maintained counters', () => {
       expect(ids(page)).toEqual(await visible(limit));
     }
     expect(ids(await search(town.agentSco.token, 'q=girouette&limit=3'))).toEqual([]);
+
+    // A phrase is counted as a phrase: the index of the words by service has no positions, so
+    // « "tordue girouette" » would be the 1,055 files holding both words; two of the newest hold
+    // it (then it is walked early and counted), and these two alone are found.
+    const { rows: phrase } = await t.db.query(
+      `INSERT INTO conversation (organization_id, reference, contact_id, team_id, status, subject, last_message_at)
+       SELECT $1, r, $2, $3, 'open', 'Tordue girouette sur le clocher', now() + interval '2 days' - make_interval(secs => i::int)
+         FROM unnest($4::text[]) WITH ORDINALITY AS x(r, i) RETURNING id`,
+      [town.org.id, k[0].id, town.etatCivil.id, freshReferences(2)],
+    );
+    for (const token of [town.supervisor.token, town.agentEC.token]) {
+      const page = await search(token, `q=${encodeURIComponent('"tordue girouette"')}`);
+      expect(page.total).toEqual({ count: 2, more: false });
+      expect(ids(page)).toEqual(phrase.map((r) => r.id));
+    }
   });
 
   it('a plain agent finds by word only their services’ files and their own, as the text index holds them after transfers and assignments', async () => {

@@ -184,35 +184,15 @@ export class ConversationRepository {
     const cap = SEARCH_TOTAL_CAP;
     const probed: { b: number; id: string; k: string }[] = [];
     const dense = new Set<number>();
-    // A word likely over the cap (its first page walked meanwhile) is first only counted, up to
-    // SEARCH_TOTAL_CAP + 1: no ids, no sort keys, no rows sent. Under the cap, probed as usual.
-    // Counted service by service (the text index holds each file's service): the first services
-    // alone may hold over the cap, without a bitmap of every match in the town (« Martin »: 36,001
-    // at 1,000,000 files, sorted by block before the first was read). An agent's own files in
-    // other services are counted only if their services hold too few. A file has one service: it
-    // is counted once, and one of a service of another organization not at all (then the probe
-    // decides: a count under the cap is only a reason to probe).
-    // `early`: counted only if the newest files hold the words as the early walk below requires
-    // (the sample's condition, tested in the same statement): sent beside the sample, the count
-    // is then not waited for after it, and costs nothing for a word the sample settles alone.
-    // Undefined when that condition did not hold.
-    const countWords = async (branch: Branch, early: boolean): Promise<number | undefined> => {
-      const st = this.searchStatement(
-        f,
-        [branch],
-        f.visibleTeamIds
-          ? (where) => `SELECT FROM conversation c WHERE ${where}`
-          : (where, sql) =>
-              `SELECT FROM team t CROSS JOIN LATERAL (SELECT FROM conversation c WHERE ${where} AND c.team_id = t.id
-                  LIMIT ${sql.p(cap + 1)}) x WHERE t.organization_id = $1`,
-        {
-          byIndex: true,
-          whole: (union, sql) => {
-            const count = `(SELECT count(*)::int FROM (${union} LIMIT ${sql.p(cap + 1)}) w)`;
-            return `SELECT ${early ? `CASE WHEN ${this.earlySample(f, branch, sql)} THEN ${count} END` : count} AS n`;
-          },
-        },
-      );
+    const words = this.wordsBranch(f.q);
+    // A word likely over the cap (its first page walked meanwhile) is first only counted
+    // (countWords), up to SEARCH_TOTAL_CAP + 1: no ids, no sort keys, no rows sent. Under the cap,
+    // probed as usual. `early`: counted only if the newest files hold the words as the early walk
+    // below requires (the sample's condition, tested in the same statement): sent beside the
+    // sample, the count is then not waited for after it, and costs nothing for a word the sample
+    // settles alone. Undefined when that condition did not hold.
+    const countWords = async (early: boolean): Promise<number | undefined> => {
+      const st = this.countWordsStatement(f, words, early);
       const [row] = await this.db.query<{ n: number | null }>(st.text, st.values);
       return row!.n ?? undefined;
     };
@@ -232,10 +212,9 @@ export class ConversationRepository {
       for (const [b, n] of perBranch) if (n > cap) dense.add(b);
       probed.push(...rows);
     };
-    const words = this.wordsBranch(f.q);
     // Dense words: one walk by date on every kind of match, each file's citizen looked up by key.
     const anyKind = () => this.anyOf([words, ...this.otherBranches(f, f.q, 'walked')]);
-    const counted = countWords(words, true);
+    const counted = countWords(true);
     counted.catch(() => undefined); // awaited below only for such words: not an unhandled rejection
     const common = await this.denseByDate(f, words);
     // Words in a few of the newest files may well be over the cap (« Martin »): their first page
@@ -249,7 +228,7 @@ export class ConversationRepository {
       early.catch(() => undefined); // awaited below: not an unhandled rejection meanwhile
       // (Not counted beside the sample when the files changed meanwhile, or a service's sample
       // was dense without its walk proving it: counted now.)
-      const n = (await counted) ?? (await countWords(words, false))!;
+      const n = (await counted) ?? (await countWords(false))!;
       if (n > cap) dense.add(0);
       else await probe([words], 0);
     } else await probe([words], 0);
@@ -316,6 +295,48 @@ export class ConversationRepository {
   }
 
   /**
+   * How many files of the search's scope hold its words, up to SEARCH_TOTAL_CAP + 1 (`early`: only
+   * if earlySample holds, else NULL). Counted service by service, each from the index of the words
+   * by service (SearchWordsByService1765133000000: « Martin » in one service is that service's
+   * posting list, not the town's crossed with the service's), so that the first services alone may
+   * prove the cap without a bitmap of every match in the town; then an agent's own files in other
+   * services (the text index holds their assignee), only if their services hold too few. A file
+   * has one service: it is counted once. A phrase is tested again on `search_doc` (the index by
+   * service has no positions); for other queries that test is constant-folded away.
+   */
+  private countWordsStatement(
+    f: ConversationFilter & { q: string },
+    words: Branch,
+    early: boolean,
+  ): { text: string; values: unknown[] } {
+    const cap = SEARCH_TOTAL_CAP;
+    const sql = new Params([f.organizationId]);
+    const scope = this.scope({ ...f, visibleTeamIds: undefined, orSelf: undefined }, sql, true).join(' AND ');
+    const q = `websearch_to_tsquery('guichet_fr', ${sql.p(f.q)})`;
+    const inService = `service_words(c.search_doc, c.team_id) @@ service_query(${q}, t.id) AND (c.team_id = t.id) IS TRUE
+                       AND (strpos(${q}::text, '<') = 0 OR c.search_doc @@ ${q})`;
+    // The services counted: an agent's (within the one chosen, if any), or the organization's.
+    const visible = f.visibleTeamIds && sql.p(f.visibleTeamIds);
+    const services = visible
+      ? `unnest(${f.teamId ? sql.p(f.visibleTeamIds!.filter((t) => t === f.teamId)) : visible}::uuid[]) t(id)`
+      : `team t`;
+    const parts = [
+      `SELECT FROM ${services} CROSS JOIN LATERAL (SELECT FROM conversation c WHERE ${scope} AND ${inService}
+          LIMIT ${sql.p(cap + 1)}) x
+        WHERE ${visible ? 'true' : `t.organization_id = $1${f.teamId ? ` AND t.id = ${sql.p(f.teamId)}` : ''}`}`,
+    ];
+    if (visible) {
+      parts.push(`SELECT FROM conversation c WHERE ${scope} AND c.assignee_id = ${sql.p(f.orSelf)}
+                     AND c.team_id <> ALL(${visible}::uuid[]) AND ${words(sql)}`);
+    }
+    const count = `(SELECT count(*)::int FROM (${parts.join(' UNION ALL ')} LIMIT ${sql.p(cap + 1)}) w)`;
+    return {
+      text: `${PLANNED_PER_CALL}SELECT ${early ? `CASE WHEN ${this.earlySample(f, words, sql)} THEN ${count} END` : count} AS n`,
+      values: sql.values,
+    };
+  }
+
+  /**
    * Whether the search's scope holds over SEARCH_TOTAL_CAP files with the words, proved by walking
    * the files by date (each of an agent's services in its index's order, or the organization's)
    * while the words are common there: the newest DENSE_SAMPLE files are tested first, and only a
@@ -373,7 +394,7 @@ export class ConversationRepository {
 
   /**
    * The first page of `branch`, walked by date over at most `bound` of the newest files of the
-   * search's scope (of each of an agent's services, then of their own files in other services), as
+   * search's scope (of each of an agent's services, with their own files in other services), as
    * the walk of a dense search does, with the rows' columns (read only for the page's rows).
    * Undefined when a source has fewer than a page there and older files (the full walk decides then).
    */
@@ -382,41 +403,37 @@ export class ConversationRepository {
     branch: Branch,
     bound: number,
   ): Promise<Map<string, ConversationRow> | undefined> {
-    const page = (rows: ConversationRow[]) => new Map(rows.map((row) => [row.id, row]));
-    if (!f.visibleTeamIds) return this.walkSources(f, branch, bound, [[]]).then((rows) => rows && page(rows));
+    const page = (rows: ConversationRow[] | undefined) => rows && new Map(rows.map((row) => [row.id, row]));
+    if (!f.visibleTeamIds) return page(await this.walkSources(f, branch, bound, [[]]));
     const teams = f.visibleTeamIds;
     const agent = { ...f, visibleTeamIds: undefined, orSelf: undefined };
-    const services = await this.walkSources(
+    const elsewhere: Branch = (sql) => `c.assignee_id = ${sql.p(f.orSelf)} AND c.team_id <> ALL(${sql.p(teams)}::uuid[])`;
+    const rows = await this.walkSources(
       agent,
       branch,
       bound,
       teams.map((t) => [(sql) => `c.team_id = ${sql.p(t)}`]),
+      elsewhere,
     );
-    if (!services) return undefined;
-    // Their own files in other services count only if newer than the services' page's last: when
-    // that page is full, only those are walked (a few index entries, not `bound` files' words).
-    const last = services.map((r): [string, string] => [r.id, r.sort_key]).sort(newestFirst)[f.limit - 1];
-    const own = await this.walkSources(agent, branch, bound, [
-      [
-        (sql) => `c.assignee_id = ${sql.p(f.orSelf)} AND c.team_id <> ALL(${sql.p(teams)}::uuid[])`,
-        ...(last
-          ? [(sql: Params) => `(c.last_message_at, c.id) > (${sql.p(last[1])}::timestamptz, ${sql.p(last[0])}::uuid)`]
-          : []),
-      ],
-    ]);
-    return own && page([...services, ...own]);
+    if (!rows || rows.length >= f.limit) return page(rows);
+    // The services' page is not full: their own files elsewhere are walked on their own.
+    const own = await this.walkSources(agent, branch, bound, [[elsewhere]]);
+    return page(own && [...rows, ...own]);
   }
 
   /**
    * Per source (conditions on `c` added to the scope of `f`), its first `limit` matches of `branch`
    * within its newest `bound` files: all its matches when it has no older file. Undefined when a
-   * source has fewer than a page there and older files (asked only then).
+   * source has fewer than a page there and older files (asked only then). `newer`: in the same
+   * statement, once the sources' merged page is full, the first `limit` matches of the files of
+   * that condition newer than its last (walked by date without bound: only those newer are read).
    */
   private async walkSources(
     f: ConversationFilter,
     branch: Branch,
     bound: number,
     sources: Branch[][],
+    newer?: Branch,
   ): Promise<ConversationRow[] | undefined> {
     if (!sources.length) return [];
     const order = 'ORDER BY c.last_message_at DESC, c.id DESC';
@@ -425,17 +442,26 @@ export class ConversationRepository {
     const all = [...sources.keys()];
     const sql = new Params([f.organizationId]);
     const limit = sql.p(f.limit);
-    const rows = await this.db.query<ConversationRow & { s: number }>(
-      PLANNED_PER_CALL +
-        scopes(sql, all)
-          .map(
-            (scope, s) => `(SELECT ${s} AS s, ${CONVERSATION_COLUMNS}
-                             FROM (SELECT c.* FROM conversation c WHERE ${scope} ${order} LIMIT ${bound}) c
-                            WHERE ${branch(sql)} ${order} LIMIT ${limit})`,
-          )
-          .join(' UNION ALL '),
-      sql.values,
-    );
+    const pages = scopes(sql, all)
+      .map(
+        (scope, s) => `(SELECT ${s} AS s, ${CONVERSATION_COLUMNS}
+                         FROM (SELECT c.* FROM conversation c WHERE ${scope} ${order} LIMIT ${bound}) c
+                        WHERE ${branch(sql)} ${order} LIMIT ${limit})`,
+      )
+      .join(' UNION ALL ');
+    // (OFFSET 0: the files are walked by date, the branch tested on each, as in the pages.)
+    const text = newer
+      ? `WITH page AS MATERIALIZED (${pages})
+         SELECT * FROM page UNION ALL
+         (SELECT -1 AS s, ${CONVERSATION_COLUMNS}
+            FROM (SELECT c.* FROM conversation c
+                   WHERE ${[...this.scope(f, sql, true), newer(sql)].join(' AND ')}
+                     AND c.last_message_at >= (SELECT p.last_message_at FROM page p
+                                                ORDER BY p.last_message_at DESC, p.id DESC OFFSET ${limit} - 1 LIMIT 1)
+                   OFFSET 0) c
+           WHERE ${branch(sql)} ${order} LIMIT ${limit})`
+      : pages;
+    const rows = await this.db.query<ConversationRow & { s: number }>(PLANNED_PER_CALL + text, sql.values);
     const short = all.filter((s) => rows.filter((r) => r.s === s).length < f.limit);
     if (short.length) {
       const older = new Params([f.organizationId]);
@@ -451,19 +477,19 @@ export class ConversationRepository {
   }
 
   /**
-   * One statement of a search: `part` of each branch on the search's scope, in UNION ALL (given
-   * to `whole`, if any, its parameters added after the parts'). An agent's visibility is a filter
-   * on the rows the branch finds, never a second bitmap: ANDed with a word's, the bitmap of a
-   * whole service (one file in seven) cost more than the rows. Except for the words (`byIndex`):
-   * the text index also holds each file's service and assignee (SearchIndexVisibility1765107000000),
-   * so each branch is then two parts, the agent's services and their own files elsewhere (disjoint),
-   * each answered by one scan of that index with only the files the agent may see.
+   * One statement of a search: `part` of each branch on the search's scope, in UNION ALL. An
+   * agent's visibility is a filter on the rows the branch finds, never a second bitmap: ANDed with
+   * a word's, the bitmap of a whole service (one file in seven) cost more than the rows. Except for
+   * the words (`byIndex`): the text index also holds each file's service and assignee
+   * (SearchIndexVisibility1765107000000), so each branch is then two parts, the agent's services
+   * and their own files elsewhere (disjoint), each answered by one scan of that index with only the
+   * files the agent may see.
    */
   private searchStatement(
     f: ConversationFilter,
     branches: Branch[],
     part: (where: string, sql: Params, branch: number) => string,
-    { byIndex = false, whole }: { byIndex?: boolean; whole?: (union: string, sql: Params) => string } = {},
+    { byIndex = false }: { byIndex?: boolean } = {},
   ): { text: string; values: unknown[] } {
     const sql = new Params([f.organizationId]);
     let parts: string[];
@@ -477,8 +503,7 @@ export class ConversationRepository {
       const scope = this.scope(f, sql, true);
       parts = branches.map((build, i) => part([...scope, build(sql)].join(' AND '), sql, i));
     }
-    const union = parts.join(' UNION ALL ');
-    return { text: `${PLANNED_PER_CALL}${whole ? whole(union, sql) : union}`, values: sql.values };
+    return { text: `${PLANNED_PER_CALL}${parts.join(' UNION ALL ')}`, values: sql.values };
   }
 
   /** Matches of any of `branches`: one condition, for one walk. */
