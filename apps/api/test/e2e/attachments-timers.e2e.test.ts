@@ -1,6 +1,8 @@
 import type { ConversationDto } from '@guichet/contracts';
 import { connectRecording, expectEventually } from '@guichet/testing';
+import type { PgBoss } from 'pg-boss' with { 'resolution-mode': 'import' };
 import { ConversationTimers } from '../../src/modules/conversations/conversation-timers.service';
+import { JobQueue } from '../../src/infra/jobs/job-queue';
 import { seedTown, startTestApp, type TestApp } from '../harness';
 
 describe('attachment downloads and conversation timers', () => {
@@ -73,5 +75,24 @@ describe('attachment downloads and conversation timers', () => {
     }
     const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM pgboss.schedule WHERE name = 'conversation-timers'`);
     expect(rows[0].n).toBe(1);
+  });
+
+  it('runs the timers as their cron fires them (a job without data): a snoozed file whose date passed reopens', async () => {
+    const r = await t.ingest.ingest(
+      { channelId: town.webform.id, externalId: 'snooze-cron', from: { kind: 'email', value: 'cron@example.fr' }, text: 'x' },
+      { teamId: town.etatCivil.id },
+    );
+    await t.db.query(`UPDATE conversation SET status = 'snoozed', snoozed_until = now() - interval '1 second' WHERE id = $1`, [
+      r.conversationId,
+    ]);
+    // What pg-boss's cron sends each minute: the schedule's data, none here.
+    const boss = (t.app.get(JobQueue) as unknown as { boss: PgBoss }).boss;
+    const id = await boss.send('conversation-timers', null as unknown as object);
+    await expectEventually(async () => {
+      const { rows } = await t.db.query(`SELECT state FROM pgboss.job WHERE id = $1`, [id]);
+      expect(rows[0]?.state).toBe('completed');
+    });
+    const { rows } = await t.db.query(`SELECT status FROM conversation WHERE id = $1`, [r.conversationId]);
+    expect(rows[0].status).toBe('open');
   });
 });

@@ -30,9 +30,12 @@ export const QUEUES = {
 
 export const OUTBOUND_RETRY_LIMIT = 6;
 
-/** A job's request context: the request that queued it (its id in the job's data), its organization. */
+/**
+ * A job's request context: the request that queued it (its id in the job's data), its organization.
+ * A job fired by a cron schedule has no data (null).
+ */
 export function jobContext(job: Job<object>): RequestContext {
-  const data = job.data as { requestId?: unknown; organizationId?: unknown };
+  const data = (job.data ?? {}) as { requestId?: unknown; organizationId?: unknown };
   return {
     requestId: typeof data.requestId === 'string' ? data.requestId : `job:${job.id}`,
     via: 'job',
