@@ -319,11 +319,10 @@ export class ConversationRepository {
     const visible = f.visibleTeamIds && sql.p(f.visibleTeamIds);
     const services = visible
       ? `unnest(${f.teamId ? sql.p(f.visibleTeamIds!.filter((t) => t === f.teamId)) : visible}::uuid[]) t(id)`
-      : `team t`;
+      : `(SELECT id FROM team WHERE organization_id = $1${f.teamId ? ` AND id = ${sql.p(f.teamId)}` : ''}) t`;
     const parts = [
       `SELECT FROM ${services} CROSS JOIN LATERAL (SELECT FROM conversation c WHERE ${scope} AND ${inService}
-          LIMIT ${sql.p(cap + 1)}) x
-        WHERE ${visible ? 'true' : `t.organization_id = $1${f.teamId ? ` AND t.id = ${sql.p(f.teamId)}` : ''}`}`,
+          LIMIT ${sql.p(cap + 1)}) x`,
     ];
     if (visible) {
       parts.push(`SELECT FROM conversation c WHERE ${scope} AND c.assignee_id = ${sql.p(f.orSelf)}
