@@ -222,7 +222,11 @@ function CapacityField({
 }) {
   const [value, setValue] = useState(String(agent.capacity));
   const input = useRef<HTMLInputElement>(null);
+  // The saved capacity when a refusal comes back: the list may have been refetched since the blur
+  // (after the previous save), and the blur's own render would put back the capacity before it.
+  const saved = useRef(agent.capacity);
   useEffect(() => {
+    saved.current = agent.capacity;
     if (document.activeElement !== input.current) setValue(String(agent.capacity));
   }, [agent.capacity]);
   return (
@@ -241,7 +245,7 @@ function CapacityField({
       onBlur={(e) => {
         const capacity = e.currentTarget.valueAsNumber;
         if (Number.isNaN(capacity) || capacity === agent.capacity) return setValue(String(agent.capacity));
-        save(capacity, () => setValue(String(agent.capacity)));
+        save(capacity, () => setValue(String(saved.current)));
       }}
     />
   );
